@@ -1,0 +1,24 @@
+/*
+ * pagebench/commands.h - subcommands implemented by the modules.
+ *
+ * harness/main.c dispatches through a const table of these.  Each takes the
+ * arguments after the subcommand name (argv[0] is the subcommand) and
+ * returns the process exit code (0 ok, 1 run failed, 2 bad usage/input).
+ */
+#ifndef PAGEBENCH_COMMANDS_H
+#define PAGEBENCH_COMMANDS_H
+
+#include <stdio.h>
+
+int pb_cmd_run(int argc, char **argv);   /* harness/cmd_run.c */
+int pb_cmd_list(int argc, char **argv);  /* harness/cmd_list.c */
+int pb_cmd_topo(int argc, char **argv);  /* harness/cmd_topo.c */
+int pb_cmd_trace(int argc, char **argv); /* harness/workload/cmd_trace.c */
+int pb_cmd_sim(int argc, char **argv);   /* kernels/vm/cmd_sim.c */
+int pb_cmd_mrc(int argc, char **argv);   /* kernels/vm/cmd_sim.c */
+
+/* `pagebench list workloads|policies` print their module's table. */
+void pb_list_workloads(FILE *f); /* harness/workload/ */
+void pb_list_policies(FILE *f);  /* kernels/policy/ */
+
+#endif

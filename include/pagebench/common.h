@@ -1,0 +1,102 @@
+/*
+ * pagebench/common.h - types and conventions shared by every module.
+ *
+ * Error convention (one per layer, as in Linux): core functions return 0 or
+ * a negative errno (-ENOMEM, -EINVAL, -EEXIST, -ENOENT, ...).  The CLI turns
+ * that into one clear line on stderr and an exit code (2 for bad usage or
+ * bad input, 1 for a failed run).
+ */
+#ifndef PAGEBENCH_COMMON_H
+#define PAGEBENCH_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PB_CACHELINE 64
+#define PB_PAGE_SHIFT 12
+#define PB_PAGE_SIZE (1UL << PB_PAGE_SHIFT)
+#define PB_HUGE_SHIFT 21
+#define PB_HUGE_SIZE (1UL << PB_HUGE_SHIFT)
+#define PB_HUGE_ORDER (PB_HUGE_SHIFT - PB_PAGE_SHIFT) /* 9 */
+
+#define pb_likely(x) __builtin_expect(!!(x), 1)
+#define pb_unlikely(x) __builtin_expect(!!(x), 0)
+#define PB_ALIGNED(n) __attribute__((aligned(n)))
+#define PB_UNUSED __attribute__((unused))
+#define PB_MUST_CHECK __attribute__((warn_unused_result))
+#define PB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define PB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Virtual page numbers and physical frame numbers are distinct types so that
+ * one cannot be passed where the other is meant (as llfree-c wraps frame
+ * ids).  Construct with PB_VPN()/PB_PFN(), read with .v.
+ */
+typedef struct {
+	uint64_t v;
+} pb_vpn_t;
+typedef struct {
+	uint64_t v;
+} pb_pfn_t;
+#define PB_VPN(x) ((pb_vpn_t){.v = (uint64_t)(x)})
+#define PB_PFN(x) ((pb_pfn_t){.v = (uint64_t)(x)})
+#define PB_PFN_NONE PB_PFN(UINT64_MAX)
+
+/* An address space (simulated process) id. */
+typedef uint32_t pb_asid_t;
+
+/* Monotonic wall clock in nanoseconds (CLOCK_MONOTONIC). */
+uint64_t pb_now_ns(void);
+
+/*
+ * splitmix64: the seed expander used everywhere a stream of random numbers is
+ * derived from a user seed, so that every generator is reproducible from the
+ * one seed recorded in meta.json.
+ */
+static inline uint64_t pb_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* xoshiro256** state: fast, high-quality PRNG for generators and policies. */
+struct pb_rng {
+	uint64_t s[4];
+};
+void pb_rng_seed(struct pb_rng *r, uint64_t seed);
+static inline uint64_t pb_rng_next(struct pb_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t x = s[1] * 5;
+	uint64_t result = ((x << 7) | (x >> 57)) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = (s[3] << 45) | (s[3] >> 19);
+	return result;
+}
+/* Uniform in [0, n) without modulo bias worth caring about (Lemire). */
+static inline uint64_t pb_rng_below(struct pb_rng *r, uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)pb_rng_next(r) * n) >> 64);
+}
+/* Uniform double in [0, 1). */
+static inline double pb_rng_double(struct pb_rng *r)
+{
+	return (double)(pb_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/*
+ * Memory that a kernel measures is mapped, never malloc'ed (so the
+ * allocator's purging cannot land inside a timed region).  pb_map() returns
+ * zeroed, optionally pre-faulted memory or NULL; pb_unmap() releases it.
+ */
+void *pb_map(size_t bytes, int prefault);
+void pb_unmap(void *p, size_t bytes);
+
+#endif /* PAGEBENCH_COMMON_H */

@@ -1,0 +1,96 @@
+/*
+ * pagebench/kernel.h - the benchmark-kernel descriptor.
+ *
+ * One skeleton, many backends (as Concurrency Kit's regressions and
+ * will-it-scale): the harness owns the thread team, pinning, the start
+ * barrier, repetitions, timing, counters and result rows; a kernel supplies
+ * only setup / per-thread init / the timed body / verify / teardown, as
+ * lmbench's init-run-cleanup with a cookie.
+ *
+ * Each module exports one NULL-terminated const table of descriptors
+ * (pb_kernels_<module>[]); harness/registry.c lists the tables.  The table
+ * drives `pagebench list`, `pagebench run NAME`, help text and the `kernel`
+ * column of runs.csv.
+ */
+#ifndef PAGEBENCH_KERNEL_H
+#define PAGEBENCH_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pagebench/common.h"
+
+#define PB_KERNEL_MAX_EXTRA 16
+
+struct pb_kernel_cfg {
+	unsigned nthreads; /* threads in the team for this configuration */
+	uint64_t ops;      /* --ops: operations per thread per repetition; 0 = kernel default */
+	uint64_t size;     /* --size: working-set size in bytes; 0 = kernel default */
+	uint64_t seed;     /* --seed: recorded in meta.json */
+	const char *params; /* --param k=v,...: kernel-specific, "" if none */
+	const int *thread_node; /* NUMA node planned for each thread (nthreads entries) */
+	unsigned nnodes;        /* NUMA nodes in the topology (>= 1) */
+	char *err;              /* setup writes one line here on failure */
+	size_t errlen;
+};
+
+/* Per-thread context handed to thread_init and run (on the pinned thread). */
+struct pb_kthread {
+	unsigned tid, nthreads;
+	int node; /* NUMA node this thread is bound to (-1: unknown) */
+	int cpu;  /* PU (OS index) this thread is bound to (-1: unpinned) */
+	void *tstate; /* free for the kernel's per-thread state */
+	/* Kernel's own event counts for this repetition, columns named by
+	 * desc->extra_cols.  Zeroed by the harness before each run(). */
+	uint64_t extra[PB_KERNEL_MAX_EXTRA];
+};
+
+struct pb_kernel_desc {
+	const char *name;    /* CLI name, e.g. "pt-lookup" */
+	const char *module;  /* "selftest", "pt", "frames", "workload", "vm" */
+	const char *summary; /* one line for `pagebench list` */
+	const char *params_help; /* "key=default: meaning" lines for --param, or NULL */
+	const char *op_unit;     /* what one op is, e.g. "lookup", "alloc+free pair" */
+	/* Kernel whose result is the floor this one is compared with (a flat
+	 * array lookup, a thread-local free list), or NULL.  The harness runs it
+	 * in the same process and reports ratio_vs_baseline. */
+	const char *baseline;
+	const char *const *extra_cols; /* NULL-terminated names of extra[] columns, or NULL */
+	int bench_only; /* 1: only in `./run.sh bench`, not in the default suite */
+
+	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err). */
+	int (*setup)(const struct pb_kernel_cfg *cfg, void **state);
+	/* Optional: on the pinned thread before any repetition (first touch). */
+	int (*thread_init)(void *state, struct pb_kthread *t);
+	/* Timed body: does its work and returns the number of ops done. */
+	uint64_t (*run)(void *state, struct pb_kthread *t);
+	/* Optional: checks the kernel's own result after the repetitions;
+	 * non-zero marks the rows invalid (valid=0) with the message. */
+	int (*verify)(void *state, char *err, size_t errlen);
+	/* Optional: on the pinned thread after the repetitions. */
+	void (*thread_fini)(void *state, struct pb_kthread *t);
+	void (*teardown)(void *state);
+};
+
+/* Module tables (NULL-terminated).  Each module's file defines its own. */
+extern const struct pb_kernel_desc *const pb_kernels_selftest[];
+extern const struct pb_kernel_desc *const pb_kernels_pt[];
+extern const struct pb_kernel_desc *const pb_kernels_frames[];
+extern const struct pb_kernel_desc *const pb_kernels_workload[];
+extern const struct pb_kernel_desc *const pb_kernels_vm[];
+
+/* Registry (harness/registry.c). */
+const struct pb_kernel_desc *pb_kernel_find(const char *name);
+/* Iterate: returns the i-th registered kernel or NULL past the end. */
+const struct pb_kernel_desc *pb_kernel_at(size_t i);
+
+/*
+ * Helper for kernels: parse "key=value,key=value" params.  Calls cb for each
+ * pair; an unknown key or bad value makes cb return -EINVAL and write a
+ * message into err.  Returns 0 or the first negative cb result.
+ */
+int pb_params_each(const char *params,
+		   int (*cb)(void *ctx, const char *key, const char *val, char *err, size_t errlen),
+		   void *ctx, char *err, size_t errlen);
+
+#endif /* PAGEBENCH_KERNEL_H */

@@ -1,0 +1,87 @@
+/*
+ * pagebench/workload.h - the workload stream: synthetic generators and
+ * recorded-trace readers behind one interface.
+ *
+ * A stream fills a caller's buffer with a batch of accesses.  Generators are
+ * seeded and reproducible; trace readers stream from disk with bounded
+ * memory (whatever the trace size) and fail with a clear message naming the
+ * file, the line or byte offset and what was wrong.
+ *
+ * Spec syntax (the --workload option):
+ *   NAME[:key=value,...]            e.g. zipf:pages=100000,alpha=0.9,refs=2000000,seed=1
+ *   trace:path=FILE[,format=F][,page=4096]
+ * `pagebench list workloads` prints every generator with its parameters and
+ * defaults, from the module's const descriptor table.
+ *
+ * Threading: a stream is used by one thread at a time.  For a multi-threaded
+ * run each thread opens its own stream with pb_workload_opts.thread set;
+ * how the threads' streams relate (disjoint, shared, interleaved) is the
+ * generator's `share` parameter.
+ */
+#ifndef PAGEBENCH_WORKLOAD_H
+#define PAGEBENCH_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pagebench/common.h"
+
+enum pb_op {
+	PB_OP_READ = 0,
+	PB_OP_WRITE = 1,
+	PB_OP_FETCH = 2, /* instruction fetch */
+};
+
+/* One memory reference (16 bytes). */
+struct pb_access {
+	uint64_t addr;  /* virtual byte address (page = addr >> page_shift) */
+	uint32_t asid;  /* address space (simulated process) */
+	uint8_t op;     /* enum pb_op */
+	uint8_t thread; /* recording thread, when the source has one */
+	uint16_t flags; /* PB_ACC_* */
+};
+/* The address lies in a region mapped from a file (shared library, mapped
+ * file): faults on it are file-backed, not anonymous. */
+#define PB_ACC_FILE 0x1
+/* The region is shared between address spaces (one page, several mappers). */
+#define PB_ACC_SHARED 0x2
+/* The region is private copy-on-write after a fork. */
+#define PB_ACC_COW 0x4
+
+struct pb_workload_opts {
+	unsigned thread;   /* which thread's stream (0-based) */
+	unsigned nthreads; /* threads in the run (>= 1) */
+	uint64_t seed;     /* default seed when the spec gives none */
+};
+
+struct pb_workload;
+
+/*
+ * Open a stream from a spec.  Returns 0 or -errno; on error a one-line
+ * message (naming the file, offset and problem for traces) is in err.
+ */
+int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
+		     struct pb_workload **out, char *err, size_t errlen);
+/*
+ * Fill buf with up to n accesses.  Returns the number filled (0 at the end
+ * of the stream) or -errno on bad input (message via pb_workload_error).
+ */
+ssize_t pb_workload_next(struct pb_workload *w, struct pb_access *buf, size_t n);
+const char *pb_workload_error(const struct pb_workload *w);
+/* Page size the stream's addresses are meant with (log2), default 12. */
+unsigned pb_workload_page_shift(const struct pb_workload *w);
+/* Canonical spec with every default filled in (for meta.json / CSV). */
+const char *pb_workload_canonical(const struct pb_workload *w);
+void pb_workload_close(struct pb_workload *w);
+
+/*
+ * Load a whole stream into memory as page keys for policy replay:
+ * key = ((uint64_t)asid << 48) | (addr >> page_shift).  *keys and (if
+ * writes != NULL) *writes (one byte per ref, 1 = write) are malloc'ed.
+ * Used by `pagebench sim/mrc` and OPT, which needs the future.
+ */
+int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts,
+			  uint64_t **keys, uint8_t **writes, size_t *n, char *err, size_t errlen);
+
+#endif /* PAGEBENCH_WORKLOAD_H */

@@ -1,0 +1,3 @@
+/* Placeholder until the pt module lands: an empty kernel table. */
+#include "pagebench/kernel.h"
+const struct pb_kernel_desc *const pb_kernels_pt[] = {NULL};
