@@ -1,0 +1,64 @@
+/*
+ * harness/main.c - the pagebench command line: a const table of
+ * subcommands.  Unknown subcommands, options or values give one line on
+ * stderr and exit code 2.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "pagebench/cli.h"
+#include "pagebench/commands.h"
+#include "pagebench/config.h"
+#include "pagebench/team.h"
+
+struct subcmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct subcmd cmds[] = {
+	{"run", pb_cmd_run, "run one benchmark kernel on pinned threads"},
+	{"suite", pb_cmd_suite, "run every kernel of a suite (default, bench, all) into one run folder"},
+	{"sim", pb_cmd_sim, "simulate demand paging: policies x frame counts on a workload"},
+	{"mrc", pb_cmd_mrc, "miss-ratio curves over a frame range for several policies"},
+	{"trace", pb_cmd_trace, "record, convert and inspect memory traces"},
+	{"list", pb_cmd_list, "list kernels, policies, workloads and counters"},
+	{"topo", pb_cmd_topo, "print the topology and the thread placement plan"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "pagebench %s (%s) - a parallel paging benchmark suite\n\n", PB_VERSION,
+		PB_GIT_COMMIT);
+	fprintf(f, "usage: pagebench COMMAND [options]   (pagebench COMMAND --help for each)\n\n");
+	for (size_t i = 0; i < PB_ARRAY_SIZE(cmds); i++)
+		fprintf(f, "  %-7s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "  %-7s %s\n", "help", "this text");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return PB_EXIT_USAGE;
+	}
+	const char *c = argv[1];
+	if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(c, "--version")) {
+		printf("pagebench %s (%s)\n", PB_VERSION, PB_GIT_COMMIT);
+		return 0;
+	}
+	for (size_t i = 0; i < PB_ARRAY_SIZE(cmds); i++) {
+		if (!strcmp(c, cmds[i].name)) {
+			pb_topo_init();
+			pb_heap_init();
+			return cmds[i].fn(argc - 1, argv + 1);
+		}
+	}
+	pb_usage_error(NULL, "unknown command '%s' (see pagebench help)", c);
+}
