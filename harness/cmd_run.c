@@ -211,6 +211,10 @@ static int run_config(struct out *o, const struct pb_kernel_desc *d, const struc
 		pb_plan_free(&plan);
 		return rc;
 	}
+	static int banner;
+	if (!banner++)
+		fprintf(stderr, "%u reps + 1 warm-up each, pin %s, seed %llu\n", ro->reps,
+			pb_pin_name(ro->pin), (unsigned long long)ro->seed);
 	unsigned reps = ro->reps + 1;
 	struct team_ctx c = {.d = d, .state = state, .n = n, .reps = reps, .plan = &plan};
 	c.rec = calloc((size_t)reps * n, sizeof(*c.rec));
@@ -582,9 +586,8 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_op
 		case 'R': ro->results = optarg; break;
 		case 'h': run_usage(stdout); exit(0);
 		default:
-			if (optopt)
-				pb_usage_error(cmd, "option '-%c' %s", optopt,
-					       strchr("trposSPR", optopt) ? "needs a value" : "is unknown");
+			if (ch == ':' || (optopt && strchr("trposSPR", optopt)))
+				pb_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			pb_usage_error(cmd, "unknown or incomplete option '%s' (see pagebench %s --help)",
 				       argv[optind - 1], cmd);
 		}
@@ -614,10 +617,6 @@ int pb_cmd_run(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	pb_run_config_str(o.run, "kernel", d->name);
 	pb_run_config_str(o.run, "params", ro.params);
-	fprintf(stderr, "pagebench run %s: threads", d->name);
-	for (size_t i = 0; i < ro.nthreads; i++)
-		fprintf(stderr, " %llu", (unsigned long long)ro.threads[i]);
-	fprintf(stderr, ", %u reps + 1 warm-up, pin %s\n", ro.reps, pb_pin_name(ro.pin));
 	uint64_t total_reps = 0;
 	for (size_t i = 0; i < ro.nthreads; i++)
 		total_reps += (ro.reps + 1) * ro.threads[i] * (d->baseline && ro.baseline ? 2 : 1);

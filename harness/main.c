@@ -40,10 +40,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return PB_EXIT_USAGE;
-	}
+	if (argc < 2)
+		pb_usage_error(NULL, "missing command: usage: pagebench COMMAND [options] (see pagebench help)");
 	const char *c = argv[1];
 	if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
 		usage(stdout);

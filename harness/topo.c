@@ -267,19 +267,38 @@ int pb_plan_make(unsigned n, enum pb_pin pin, struct pb_plan *out)
 		free(out->place);
 		return -ENOMEM;
 	}
-	/* rank of each PU inside its group (package for scatter, node for
-	 * numa), in compact order: SMT rank first, then core. */
+	/* Rank of each PU inside its NUMA node in compact order (SMT rank,
+	 * then core); then, for scatter, its rank inside its package when the
+	 * package's nodes are interleaved (node-rank, then node), so scatter
+	 * spreads over packages first and over the nodes of each package next. */
+	int *node_rank = calloc(T.npus, sizeof(int));
+	if (!node_rank) {
+		free(idx);
+		free(rank_in_group);
+		free(out->place);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < T.npus; i++)
+		for (unsigned j = 0; j < T.npus; j++)
+			if (T.pu[j].nodei == T.pu[i].nodei &&
+			    order_key_cmp_compact(&T.pu[j], &T.pu[i]) < 0)
+				node_rank[i]++;
 	for (unsigned i = 0; i < T.npus; i++) {
-		int r = 0;
-		for (unsigned j = 0; j < T.npus; j++) {
-			int same = pin == PB_PIN_SCATTER ? T.pu[j].pkg == T.pu[i].pkg
-							 : T.pu[j].nodei == T.pu[i].nodei;
-			if (same && order_key_cmp_compact(&T.pu[j], &T.pu[i]) < 0)
-				r++;
+		int r = node_rank[i];
+		if (pin == PB_PIN_SCATTER) {
+			r = 0;
+			for (unsigned j = 0; j < T.npus; j++) {
+				if (T.pu[j].pkg != T.pu[i].pkg)
+					continue;
+				if (node_rank[j] < node_rank[i] ||
+				    (node_rank[j] == node_rank[i] && T.pu[j].nodei < T.pu[i].nodei))
+					r++;
+			}
 		}
 		rank_in_group[i] = r;
 		idx[i] = (int)i;
 	}
+	free(node_rank);
 	sort_base = T.pu;
 	sort_pin = pin;
 	qsort(idx, T.npus, sizeof(int), cmp_pu);

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# pagebench: the one entry point.
+#   ./run.sh          install what is missing, build (Release), run the default suite
+#   ./run.sh test     build and run the test suite (unit, stress under TSan, fuzz)
+#   ./run.sh bench    run the performance benchmarks (not in CI)
+#   ./run.sh help     this list
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# Debian packages: build and run, then what only the tests need.
+PKGS_BUILD=(build-essential cmake pkg-config libhwloc-dev hwloc libpapi-dev papi-tools
+            libjemalloc-dev libzstd-dev zstd zlib1g-dev liblzma-dev xz-utils gnuplot-nox valgrind)
+PKGS_TEST=(clang libclang-rt-dev)
+
+log() { printf '== %s\n' "$*" >&2; }
+
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "pagebench needs these Debian packages; install them as root, then run again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  log "installing: ${missing[*]}"
+  if [ -z "${PB_APT_UPDATED:-}" ]; then
+    apt-get update -qq >&2
+    export PB_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+configure_build() { # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S "$ROOT" -B "$ROOT/$dir" "$@" >"$ROOT/$dir.configure.log" 2>&1 ||
+    { cat "$ROOT/$dir.configure.log" >&2; exit 1; }
+  cmake --build "$ROOT/$dir" -j "$JOBS" >&2
+}
+
+build_release() {
+  ensure_packages "${PKGS_BUILD[@]}"
+  log "building Release in build/"
+  configure_build build -DCMAKE_BUILD_TYPE=Release -DPAGEBENCH_WERROR=ON
+}
+
+cmd_main() {
+  build_release
+  log "running the default suite (every kernel on 1 and 2 pinned threads)"
+  ./build/pagebench suite default --reps 3 --threads 1,2
+  if ./build/pagebench sim --help >/dev/null 2>&1; then
+    log "demand-paging comparison: every policy on a zipf workload"
+    ./build/pagebench sim --workload zipf:pages=20000,alpha=0.9,refs=1000000,seed=1 \
+      --policy all --frames 1000,2000,5000 --reps 1
+  fi
+  if ./build/pagebench mrc --help >/dev/null 2>&1; then
+    log "miss-ratio curves"
+    ./build/pagebench mrc --workload zipf:pages=20000,alpha=0.9,refs=1000000,seed=1 \
+      --policy lru,clock,arc,lirs,s3fifo,opt --frames 500:10000:500
+  fi
+  if [ -x plots/plot.sh ]; then
+    log "rendering figures"
+    plots/plot.sh --latest || echo "(plots skipped: see above)" >&2
+  fi
+  log "done: results are under results/ (newest last):"
+  ls -1d results/*/ | tail -n 3 >&2
+}
+
+cmd_test() {
+  ensure_packages "${PKGS_BUILD[@]}" "${PKGS_TEST[@]}"
+  local fails=0
+  log "1/3 Release build with -Werror: unit, stress and fuzz (standalone driver) tests"
+  configure_build build -DCMAKE_BUILD_TYPE=Release -DPAGEBENCH_WERROR=ON
+  ctest --test-dir build -L 'unit|stress|fuzz' --output-on-failure -j "$JOBS" || fails=1
+  log "2/3 ThreadSanitizer build: stress tests"
+  configure_build build-tsan -DCMAKE_BUILD_TYPE=TSan -DPAGEBENCH_WERROR=ON -DPAGEBENCH_WITH_OPENMP=OFF
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+    ctest --test-dir build-tsan -L stress --output-on-failure -j "$JOBS" || fails=1
+  log "3/3 libFuzzer build (clang, ASan+UBSan): fuzz targets, bounded time"
+  CC=clang configure_build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAGEBENCH_LIBFUZZER=ON \
+    -DPAGEBENCH_WITH_OPENMP=OFF -DPB_FUZZ_SECONDS="${PB_FUZZ_SECONDS:-15}"
+  ctest --test-dir build-fuzz -L fuzz --output-on-failure || fails=1
+  if [ "$fails" -ne 0 ]; then
+    log "TESTS FAILED"
+    exit 1
+  fi
+  log "all test stages passed"
+}
+
+cmd_bench() {
+  build_release
+  log "benchmark suite (bench-only kernels, 1 and 2 threads, 5 reps)"
+  ./build/pagebench suite bench --reps 5 --threads 1,2
+  if [ -x build/tests/policy/bench_policy ]; then
+    log "policy replay speed"
+    ./build/tests/policy/bench_policy
+  fi
+}
+
+case "${1:-main}" in
+  main|"") cmd_main ;;
+  test) cmd_test ;;
+  bench) cmd_bench ;;
+  build) build_release ;;
+  help|-h|--help)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) echo "run.sh: unknown command '$1' (try ./run.sh help)" >&2; exit 2 ;;
+esac

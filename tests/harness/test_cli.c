@@ -1,0 +1,57 @@
+/* CLI errors: exit code 2 and exactly one line on stderr, naming the problem. */
+#include "pbtest.h"
+#include "spawn.h"
+
+static const char *bin;
+
+static void expect_usage_error(const char *what, char *const *args, const char *needle)
+{
+	char *argv[16] = {(char *)bin};
+	int i = 1;
+	for (; args[i - 1]; i++)
+		argv[i] = args[i - 1];
+	argv[i] = NULL;
+	static struct spawn_out o;
+	char *env[] = {"PAGEBENCH_RESULTS=/tmp/pb-test-cli-results", NULL};
+	spawn_run(argv, env, &o);
+	PB_CHECK_MSG(o.code == 2, "%s: exit %d, stderr: %s", what, o.code, o.err);
+	PB_CHECK_MSG(count_lines(o.err) == 1, "%s: %d lines on stderr: %s", what, count_lines(o.err),
+		     o.err);
+	PB_CHECK_MSG(strstr(o.err, needle) != NULL, "%s: stderr lacks '%s': %s", what, needle, o.err);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_cli PATH_TO_PAGEBENCH");
+	bin = argv[1];
+	expect_usage_error("unknown subcommand", (char *[]){"frobnicate", NULL}, "frobnicate");
+	expect_usage_error("no subcommand", (char *[]){NULL}, "usage");
+	expect_usage_error("unknown kernel", (char *[]){"run", "nosuchkernel", NULL}, "nosuchkernel");
+	expect_usage_error("missing kernel", (char *[]){"run", NULL}, "KERNEL");
+	expect_usage_error("unknown option", (char *[]){"run", "chase", "--bogus", NULL}, "--bogus");
+	expect_usage_error("bad threads", (char *[]){"run", "chase", "--threads", "0", NULL}, "--threads");
+	expect_usage_error("threads junk", (char *[]){"run", "chase", "--threads", "1,x", NULL}, "1,x");
+	expect_usage_error("bad reps", (char *[]){"run", "chase", "--reps", "-3", NULL}, "--reps");
+	expect_usage_error("reps overflow",
+			   (char *[]){"run", "chase", "--reps", "99999999999999999999999", NULL}, "--reps");
+	expect_usage_error("bad pin", (char *[]){"run", "chase", "--pin", "diagonal", NULL}, "diagonal");
+	expect_usage_error("bad size", (char *[]){"run", "chase", "--size", "12Q", NULL}, "12Q");
+	expect_usage_error("bad param", (char *[]){"run", "chase", "--param", "nope=1", "--threads", "1",
+						    "--reps", "1", NULL},
+			   "nope");
+	expect_usage_error("bad list", (char *[]){"list", "gizmos", NULL}, "gizmos");
+	expect_usage_error("topo bad pin", (char *[]){"topo", "--pin", "x", NULL}, "--pin");
+	expect_usage_error("suite unknown", (char *[]){"suite", "weekly", NULL}, "weekly");
+	expect_usage_error("missing value", (char *[]){"run", "chase", "--threads", NULL}, "threads");
+
+	/* --help works for every subcommand and exits 0. */
+	const char *subs[] = {"run", "suite", "list", "topo", "sim", "mrc", "trace"};
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		static struct spawn_out o;
+		char *a[] = {(char *)bin, (char *)subs[i], "--help", NULL};
+		spawn_run(a, NULL, &o);
+		PB_CHECK_MSG(o.code == 0 && strlen(o.out) > 20, "%s --help: exit %d", subs[i], o.code);
+	}
+	return pb_test_done();
+}

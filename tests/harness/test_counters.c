@@ -1,0 +1,83 @@
+/*
+ * The counter ladder: every counter is either readable or NA with a reason
+ * (never a silent 0); PAGEBENCH_COUNTERS forces the ladder down a rung and
+ * the lower rungs still work; a counter that works measures what it claims
+ * (first-touch page faults on freshly mapped memory).
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pagebench/common.h"
+#include "pagebench/counters.h"
+#include "pbtest.h"
+
+/* Run the checks for one PAGEBENCH_COUNTERS setting in a child (the probe is
+ * once per process).  Returns the child's failure count. */
+static int child(const char *mode)
+{
+	if (mode)
+		setenv("PAGEBENCH_COUNTERS", mode, 1);
+	else
+		unsetenv("PAGEBENCH_COUNTERS");
+	pb_counters_probe();
+	for (int c = 0; c < PB_CTR__COUNT; c++) {
+		const char *why = NULL;
+		int ok = pb_ctr_available((enum pb_ctr)c, &why);
+		const char *src = pb_ctr_source((enum pb_ctr)c);
+		PB_CHECK_MSG(ok || (why && *why), "%s NA without a reason", pb_ctr_column((enum pb_ctr)c));
+		if (mode && !strcmp(mode, "none"))
+			PB_CHECK(!ok && strstr(why, "PAGEBENCH_COUNTERS"));
+		if (mode && !strcmp(mode, "rusage") && strcmp(src, "rusage"))
+			PB_CHECK(!ok && strstr(why, "PAGEBENCH_COUNTERS"));
+		if (mode && !strcmp(mode, "sw") && !strcmp(src, "papi"))
+			PB_CHECK(!ok);
+		if (!strcmp(src, "rusage") && (!mode || strcmp(mode, "none")))
+			PB_CHECK_MSG(ok, "getrusage rung must always work: %s", why);
+	}
+	/* Measure 256 first-touch faults. */
+	struct pb_ctrset *s = pb_ctrset_open();
+	PB_CHECK(s != NULL);
+	size_t pages = 256;
+	pb_ctrset_start(s);
+	volatile char *m = pb_map(pages * PB_PAGE_SIZE, 0);
+	for (size_t i = 0; i < pages; i++)
+		m[i * PB_PAGE_SIZE] = 1;
+	uint64_t v[PB_CTR__COUNT];
+	int ok[PB_CTR__COUNT];
+	pb_ctrset_stop(s, v, ok);
+	pb_unmap((void *)m, pages * PB_PAGE_SIZE);
+	if (ok[PB_CTR_RU_MINFLT])
+		PB_CHECK_MSG(v[PB_CTR_RU_MINFLT] >= pages, "ru_minflt %llu < %zu",
+			     (unsigned long long)v[PB_CTR_RU_MINFLT], pages);
+	if (ok[PB_CTR_PF_MINOR])
+		PB_CHECK_MSG(v[PB_CTR_PF_MINOR] >= pages, "perf minor faults %llu < %zu",
+			     (unsigned long long)v[PB_CTR_PF_MINOR], pages);
+	for (int c = 0; c < PB_CTR__COUNT; c++)
+		if (ok[c])
+			PB_CHECK(pb_ctr_available((enum pb_ctr)c, NULL));
+	pb_ctrset_close(s);
+	char *json = pb_counters_json();
+	PB_CHECK(json && strstr(json, "\"papi_tot_cyc\"") && strstr(json, "\"reason\""));
+	free(json);
+	return pb_test_done();
+}
+
+int main(void)
+{
+	const char *modes[] = {NULL, "sw", "rusage", "none"};
+	int fails = 0;
+	for (size_t i = 0; i < 4; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			exit(child(modes[i]));
+		int st;
+		waitpid(pid, &st, 0);
+		int good = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		PB_CHECK_MSG(good, "mode %s failed", modes[i] ? modes[i] : "(default)");
+		fails += !good;
+	}
+	return pb_test_done();
+}
