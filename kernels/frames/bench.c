@@ -1,0 +1,437 @@
+/*
+ * kernels/frames/bench.c - benchmark kernels of the frame allocator.
+ *
+ *  frames-alloc-free         alloc+free pairs through per-thread caches of
+ *                            one shared pb_frames allocator.
+ *  frames-baseline-freelist  the same loop over a thread-local array free
+ *                            list (the floor: a push and a pop, no sharing).
+ *
+ * Both share one loop, specialised at compile time per backend:
+ *   pattern=repeat  alloc a frame and free it at once (the hot path);
+ *   pattern=random  bursts: allocate a random number of frames (up to
+ *                   held=), then free a random number of randomly chosen
+ *                   held frames, so caches refill and flush all the time;
+ *   cross=P         P% of frees are handed to the next thread (an SPSC ring
+ *                   per thread) and freed there: frames migrate between
+ *                   threads as pages do between the CPUs that fault them in
+ *                   and the CPUs that reclaim them;
+ *   order=0|9       4 KiB or 2 MiB frames.
+ * One op = one alloc + one free (counted when the frame is freed or handed
+ * over).  The simulated memory is --size bytes (default: 1 GiB per thread).
+ * verify() runs pb_frames_check and requires every frame to be back.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/atomic.h"
+#include "pagebench/frames.h"
+#include "pagebench/kernel.h"
+
+enum { FB_ALLOC = 0, FB_FREELIST = 1 };
+enum { PAT_REPEAT = 0, PAT_RANDOM = 1 };
+
+#define FB_RING 1024u /* entries in each thread's inbox (power of two) */
+#define FB_DRAIN_EVERY 32u
+
+/* Single-producer single-consumer ring: thread tid-1 produces, tid consumes. */
+struct fb_ring {
+	PB_ALIGNED(PB_CACHELINE) uint64_t tail; /* atomic: producer's next slot */
+	uint64_t head_seen;                      /* producer's copy of head */
+	PB_ALIGNED(PB_CACHELINE) uint64_t head; /* atomic: consumer's next slot */
+	PB_ALIGNED(PB_CACHELINE) uint64_t slot[FB_RING];
+};
+
+struct fb_thr {
+	struct pb_frames_cache *cache;
+	struct pb_rng rng;
+	uint64_t *held;
+	uint64_t nheld;
+	uint64_t *fl; /* baseline free list */
+	uint64_t fl_n;
+	struct fb_ring ring; /* inbox */
+	size_t bytes;
+};
+
+struct fb {
+	int backend;
+	unsigned order, pattern, cross, n;
+	uint64_t ops, held_max, nframes, fl_cap;
+	uint64_t seed;
+	struct pb_frames *fa;
+	int *node;
+	struct fb_thr **thr;
+};
+
+static int fb_param(void *ctx, const char *k, const char *v, char *err, size_t n)
+{
+	struct fb *s = ctx;
+	char *end;
+	if (!strcmp(k, "pattern")) {
+		if (!strcmp(v, "repeat"))
+			s->pattern = PAT_REPEAT;
+		else if (!strcmp(v, "random"))
+			s->pattern = PAT_RANDOM;
+		else
+			goto bad;
+		return 0;
+	}
+	unsigned long x = strtoul(v, &end, 10);
+	if (!*v || *end)
+		goto bad;
+	if (!strcmp(k, "order")) {
+		if (x != 0 && x != PB_HUGE_ORDER)
+			goto bad;
+		s->order = (unsigned)x;
+	} else if (!strcmp(k, "cross")) {
+		if (x > 100)
+			goto bad;
+		s->cross = (unsigned)x;
+	} else if (!strcmp(k, "held")) {
+		if (x < 1 || x > (1UL << 24))
+			goto bad;
+		s->held_max = x;
+	} else {
+		snprintf(err, n, "unknown parameter '%s' (pattern, order, cross, held)", k);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	snprintf(err, n, "bad value '%s' for '%s' (pattern=repeat|random, order=0|9, cross=0..100, held=1..2^24)",
+		 v, k);
+	return -EINVAL;
+}
+
+static void fb_teardown(void *state);
+
+static int fb_setup_common(const struct pb_kernel_cfg *cfg, void **state, int backend)
+{
+	struct fb *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->backend = backend;
+	s->pattern = PAT_RANDOM;
+	s->n = cfg->nthreads;
+	s->seed = cfg->seed;
+	int rc = pb_params_each(cfg->params, fb_param, s, cfg->err, cfg->errlen);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	if (!s->held_max)
+		s->held_max = s->order ? 16 : 1024;
+	s->ops = cfg->ops ? cfg->ops : (s->order ? 1000000 : 5000000);
+	uint64_t bytes = cfg->size ? cfg->size : (uint64_t)s->n << 30;
+	s->nframes = bytes >> PB_PAGE_SHIFT;
+	uint64_t per = s->order ? PB_FRAMES_AREA_FRAMES : 1;
+	/* Room for every thread's held set and cache (frames in flight in the
+	 * rings come out of the same budget: allocs past it count as enomem). */
+	uint64_t need = (uint64_t)s->n * (s->held_max * per + 2 * PB_FRAMES_AREA_FRAMES);
+	unsigned nnodes = cfg->nnodes ? cfg->nnodes : 1;
+	if (s->nframes < need || s->nframes / PB_FRAMES_AREA_FRAMES < nnodes) {
+		snprintf(cfg->err, cfg->errlen, "--size %llu bytes is too small: need at least %llu",
+			 (unsigned long long)bytes, (unsigned long long)(need << PB_PAGE_SHIFT));
+		free(s);
+		return -EINVAL;
+	}
+	s->node = calloc(s->n, sizeof(int));
+	s->thr = calloc(s->n, sizeof(*s->thr));
+	if (!s->node || !s->thr) {
+		fb_teardown(s);
+		return -ENOMEM;
+	}
+	for (unsigned t = 0; t < s->n; t++) {
+		int nd = cfg->thread_node ? cfg->thread_node[t] : 0;
+		s->node[t] = (nd < 0 || (unsigned)nd >= nnodes) ? 0 : nd;
+	}
+	if (backend == FB_ALLOC) {
+		struct pb_frames_cfg fc = {.nframes = s->nframes, .nnodes = nnodes};
+		rc = pb_frames_create(&fc, &s->fa);
+		if (rc) {
+			snprintf(cfg->err, cfg->errlen, "pb_frames_create: %s", strerror(-rc));
+			fb_teardown(s);
+			return rc;
+		}
+	}
+	*state = s;
+	return 0;
+}
+
+static int fb_setup_alloc(const struct pb_kernel_cfg *cfg, void **state)
+{
+	return fb_setup_common(cfg, state, FB_ALLOC);
+}
+
+static int fb_setup_freelist(const struct pb_kernel_cfg *cfg, void **state)
+{
+	return fb_setup_common(cfg, state, FB_FREELIST);
+}
+
+static int fb_thread_init(void *state, struct pb_kthread *t)
+{
+	struct fb *s = state;
+	size_t bytes = sizeof(struct fb_thr);
+	struct fb_thr *th = pb_map(bytes, 1);
+	if (!th)
+		return -ENOMEM;
+	th->bytes = bytes;
+	pb_rng_seed(&th->rng, s->seed * 0x9e3779b97f4a7c15ULL + t->tid + 1);
+	th->held = pb_map(s->held_max * sizeof(uint64_t), 1);
+	if (!th->held)
+		return -ENOMEM;
+	int node = t->node >= 0 ? t->node : s->node[t->tid];
+	if (s->backend == FB_ALLOC) {
+		th->cache = pb_frames_cache_create(s->fa, node < (int)pb_frames_nnodes(s->fa) ? node : 0);
+		if (!th->cache)
+			return -ENOMEM;
+	} else {
+		/* The thread's share of the frames, in its own list; the list
+		 * can hold all of them, since cross frees move frames around. */
+		uint64_t per = s->order ? PB_FRAMES_AREA_FRAMES : 1;
+		uint64_t units = s->nframes / per, share = units / s->n;
+		th->fl = pb_map(units * sizeof(uint64_t), 1);
+		if (!th->fl)
+			return -ENOMEM;
+		for (uint64_t i = 0; i < share; i++)
+			th->fl[i] = (t->tid * share + share - 1 - i) * per;
+		th->fl_n = share;
+	}
+	s->thr[t->tid] = th;
+	return 0;
+}
+
+/* ---- the two backends, as inline functions the loop is specialised on ---- */
+
+static inline int be_alloc(int backend, struct fb_thr *th, unsigned order, uint64_t *pfn)
+{
+	if (backend == FB_FREELIST) {
+		if (pb_unlikely(!th->fl_n))
+			return -ENOMEM;
+		*pfn = th->fl[--th->fl_n];
+		return 0;
+	}
+	pb_pfn_t p;
+	int rc = pb_frames_cache_alloc(th->cache, order, &p);
+	*pfn = p.v;
+	return rc;
+}
+
+static inline void be_free(int backend, struct fb_thr *th, unsigned order, uint64_t pfn,
+			   uint64_t *bad)
+{
+	if (backend == FB_FREELIST) {
+		th->fl[th->fl_n++] = pfn;
+		return;
+	}
+	if (pb_unlikely(pb_frames_cache_free(th->cache, PB_PFN(pfn), order)))
+		(*bad)++;
+}
+
+/* Hand a frame to the next thread; 0 if its inbox is full. */
+static inline int ring_push(struct fb_thr *to, uint64_t pfn)
+{
+	struct fb_ring *r = &to->ring;
+	uint64_t tail = r->tail; /* only the producer writes tail */
+	if (tail - r->head_seen == FB_RING) {
+		r->head_seen = pb_atomic_load(&r->head, PB_ACQUIRE);
+		if (tail - r->head_seen == FB_RING)
+			return 0;
+	}
+	r->slot[tail & (FB_RING - 1)] = pfn;
+	pb_atomic_store(&r->tail, tail + 1, PB_RELEASE);
+	return 1;
+}
+
+/* Free every frame waiting in th's inbox.  Returns how many. */
+static inline uint64_t ring_drain(int backend, struct fb_thr *th, unsigned order, uint64_t *bad)
+{
+	struct fb_ring *r = &th->ring;
+	uint64_t head = r->head; /* only the consumer writes head */
+	uint64_t tail = pb_atomic_load(&r->tail, PB_ACQUIRE);
+	if (head == tail)
+		return 0;
+	for (uint64_t i = head; i < tail; i++)
+		be_free(backend, th, order, r->slot[i & (FB_RING - 1)], bad);
+	pb_atomic_store(&r->head, tail, PB_RELEASE);
+	return tail - head;
+}
+
+/* Free one held frame: locally, or (cross%) through the next thread. */
+static inline void free_one(int backend, struct fb *s, struct fb_thr *th, struct fb_thr *next,
+			    uint64_t pfn, uint64_t *bad, uint64_t *sent)
+{
+	if (s->cross && next && pb_rng_below(&th->rng, 100) < s->cross && ring_push(next, pfn)) {
+		(*sent)++;
+		return;
+	}
+	be_free(backend, th, s->order, pfn, bad);
+}
+
+static inline uint64_t fb_loop(int backend, struct fb *s, struct pb_kthread *t)
+{
+	struct fb_thr *th = s->thr[t->tid];
+	struct fb_thr *next = s->n > 1 ? s->thr[(t->tid + 1) % s->n] : NULL;
+	const unsigned order = s->order;
+	uint64_t ops = 0, enomem = 0, bad = 0, sent = 0, recv = 0;
+
+	if (s->pattern == PAT_REPEAT) {
+		while (ops < s->ops) {
+			for (unsigned i = 0; i < FB_DRAIN_EVERY && ops < s->ops; i++) {
+				uint64_t pfn;
+				if (pb_unlikely(be_alloc(backend, th, order, &pfn))) {
+					enomem++;
+					break;
+				}
+				free_one(backend, s, th, next, pfn, &bad, &sent);
+				ops++;
+			}
+			if (next)
+				recv += ring_drain(backend, th, order, &bad);
+			if (pb_unlikely(enomem > s->ops))
+				break; /* starved: stop rather than spin */
+		}
+	} else {
+		const uint64_t hmax = s->held_max;
+		while (ops < s->ops) {
+			uint64_t b = 1 + pb_rng_below(&th->rng, hmax);
+			if (b > hmax - th->nheld)
+				b = hmax - th->nheld;
+			for (uint64_t i = 0; i < b; i++) {
+				uint64_t pfn;
+				if (pb_unlikely(be_alloc(backend, th, order, &pfn))) {
+					enomem++;
+					break;
+				}
+				th->held[th->nheld++] = pfn;
+			}
+			uint64_t f = th->nheld ? 1 + pb_rng_below(&th->rng, th->nheld) : 0;
+			for (uint64_t i = 0; i < f && ops < s->ops; i++) {
+				uint64_t j = pb_rng_below(&th->rng, th->nheld);
+				uint64_t pfn = th->held[j];
+				th->held[j] = th->held[--th->nheld];
+				free_one(backend, s, th, next, pfn, &bad, &sent);
+				ops++;
+			}
+			if (next)
+				recv += ring_drain(backend, th, order, &bad);
+			if (pb_unlikely(enomem > s->ops))
+				break;
+		}
+	}
+	t->extra[0] = enomem;
+	t->extra[1] = sent;
+	t->extra[2] = recv;
+	t->extra[3] = bad;
+	return ops;
+}
+
+static uint64_t fb_run_alloc(void *state, struct pb_kthread *t)
+{
+	return fb_loop(FB_ALLOC, state, t);
+}
+
+static uint64_t fb_run_freelist(void *state, struct pb_kthread *t)
+{
+	return fb_loop(FB_FREELIST, state, t);
+}
+
+/* After all repetitions (the whole team has stopped running): give every
+ * frame back, then drop the cache. */
+static void fb_thread_fini(void *state, struct pb_kthread *t)
+{
+	struct fb *s = state;
+	struct fb_thr *th = s->thr[t->tid];
+	if (!th)
+		return;
+	uint64_t bad = 0;
+	while (th->nheld)
+		be_free(s->backend, th, s->order, th->held[--th->nheld], &bad);
+	ring_drain(s->backend, th, s->order, &bad);
+	if (th->cache) {
+		pb_frames_cache_destroy(th->cache);
+		th->cache = NULL;
+	}
+}
+
+static int fb_verify(void *state, char *err, size_t errlen)
+{
+	struct fb *s = state;
+	if (s->backend != FB_ALLOC)
+		return 0;
+	int rc = pb_frames_check(s->fa, err, errlen);
+	if (rc)
+		return rc;
+	struct pb_frames_stats st;
+	pb_frames_stats(s->fa, -1, &st);
+	if (st.used || st.cached || st.free != st.total) {
+		snprintf(err, errlen, "after the run %llu frames still used, %llu cached, %llu of %llu free",
+			 (unsigned long long)st.used, (unsigned long long)st.cached,
+			 (unsigned long long)st.free, (unsigned long long)st.total);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void fb_teardown(void *state)
+{
+	struct fb *s = state;
+	if (!s)
+		return;
+	uint64_t per = s->order ? PB_FRAMES_AREA_FRAMES : 1;
+	for (unsigned t = 0; s->thr && t < s->n; t++) {
+		struct fb_thr *th = s->thr[t];
+		if (!th)
+			continue;
+		pb_unmap(th->held, s->held_max * sizeof(uint64_t));
+		if (th->fl)
+			pb_unmap(th->fl, (s->nframes / per) * sizeof(uint64_t));
+		pb_unmap(th, th->bytes);
+	}
+	pb_frames_destroy(s->fa); /* also drops caches of threads that failed */
+	free(s->thr);
+	free(s->node);
+	free(s);
+}
+
+static const char *const fb_extra[] = {"enomem", "cross_sent", "cross_freed", "bad_frees", NULL};
+
+#define FB_PARAMS                                                                        \
+	"pattern=random: random (bursts of allocs, frees of random held frames) | repeat " \
+	"(alloc, free at once)\n"                                                        \
+	"order=0: 0 (4 KiB frames) | 9 (2 MiB frames)\n"                                 \
+	"cross=0: percent of frees handed to the next thread and freed there\n"          \
+	"held=1024 (order 9: 16): most frames a thread holds (pattern=random)"
+
+static const struct pb_kernel_desc k_alloc_free = {
+	.name = "frames-alloc-free",
+	.module = "frames",
+	.summary = "lock-free frame allocator: alloc+free through per-thread caches (4 KiB / 2 MiB, cross-thread frees)",
+	.params_help = FB_PARAMS,
+	.op_unit = "alloc+free pair",
+	.baseline = "frames-baseline-freelist",
+	.extra_cols = fb_extra,
+	.setup = fb_setup_alloc,
+	.thread_init = fb_thread_init,
+	.run = fb_run_alloc,
+	.verify = fb_verify,
+	.thread_fini = fb_thread_fini,
+	.teardown = fb_teardown,
+};
+
+static const struct pb_kernel_desc k_baseline = {
+	.name = "frames-baseline-freelist",
+	.module = "frames",
+	.summary = "floor for frames-alloc-free: the same loop over a thread-local array free list",
+	.params_help = FB_PARAMS,
+	.op_unit = "alloc+free pair",
+	.extra_cols = fb_extra,
+	.setup = fb_setup_freelist,
+	.thread_init = fb_thread_init,
+	.run = fb_run_freelist,
+	.thread_fini = fb_thread_fini,
+	.teardown = fb_teardown,
+};
+
+const struct pb_kernel_desc *const pb_kernels_frames[] = {&k_alloc_free, &k_baseline, NULL};

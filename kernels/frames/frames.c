@@ -1,0 +1,859 @@
+/*
+ * kernels/frames/frames.c - the lock-free frame allocator (pb_frames).
+ *
+ * How it works
+ * ------------
+ * Simulated physical memory is a range of 4 KiB frames cut into 2 MiB
+ * "areas" of 512 frames; each NUMA node owns a contiguous run of areas.
+ * The global structure has two levels, as LLFree (Wrenger et al., "LLFree:
+ * Scalable and Optionally-Persistent Page-Frame Allocation", USENIX ATC'23)
+ * and unlike a buddy allocator it has no lists and no locks:
+ *
+ *   bits[]  one bit per frame, 64 per word, 8 words (one cache line) per
+ *           area; 1 = used or sitting in a cache.  Frames are claimed with a
+ *           CAS that sets several zero bits of a word at once and released
+ *           with one fetch-and.
+ *   area[]  one 32-bit word per area: how many of its frames are used
+ *           (0..512), plus a HUGE flag.  A 2 MiB frame is the single CAS
+ *           0 -> HUGE|512: it cannot succeed while any 4 KiB frame of the
+ *           area is used, and while it is set no 4 KiB claim can reserve
+ *           there, so huge and small frames never overlap.
+ *
+ * Order of operations keeps one invariant, "set bits <= area count":
+ * an allocation first reserves k frames in the area count (CAS, acquire),
+ * then claims exactly k zero bits (CAS per word, acquire) -- they must
+ * exist, since every reserver takes only what it reserved; a free clears
+ * the bit first (fetch-and, release: a bit already clear is a double free,
+ * reported and nothing changes) and then decrements the count (release).
+ * So an area whose count is 0 has no bit set, which is what makes the
+ * one-CAS huge allocation correct, and a count CAS never waits on anyone.
+ *
+ * In front of it sits an explicit per-thread cache (struct pb_frames_cache,
+ * like Linux's per-cpu page lists and LLFree's per-core reservations, but
+ * owned by a thread so that its fast path needs no atomic instruction at
+ * all): a stack of up to cache_cap frames of the cache's node.  Alloc pops,
+ * free pushes.  An empty stack refills cap/2 frames with one area CAS plus
+ * one CAS per 64-frame word; a full stack flushes its oldest cap/2 frames
+ * with one fetch-and per distinct word and one fetch-sub per distinct area
+ * word touched (frames are grouped by word through a small hash table).
+ * LLFree instead pays at least one CAS on a shared bitfield for every 4 KiB
+ * frame; here a pair costs a push and a pop in the common case.  Each cache
+ * remembers the area it last refilled from, and caches start their search
+ * at different areas, so threads rarely touch the same bitfield line
+ * (LLFree gets the same effect from per-core tree reservations).
+ *
+ * Per-node counters of free frames let an empty node be skipped in O(1)
+ * and give the statistics; they are updated once per refill/flush batch.
+ * Allocation tries the caller's node, then the others by distance.
+ *
+ * Nothing sized by the frame count is written at creation: bits[], area[]
+ * and the metadata directory are MAP_NORESERVE mappings whose zero pages
+ * mean "all free", so a 2^32-frame allocator costs a few pages until used.
+ * Per-frame metadata (meta.c) is kept apart from bits[] so that the hot
+ * allocator lines hold nothing else.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/atomic.h"
+#include "pagebench/frames.h"
+
+#include "internal.h"
+
+#define FR_DEFAULT_CACHE 256u
+#define FR_FLUSH_BATCH 128u
+#define FR_HASH_SLOTS 256u /* >= 2 * FR_FLUSH_BATCH, power of two */
+
+struct pb_frames_cache {
+	struct pb_frames *fa;
+	unsigned node, cap;
+	unsigned n;            /* frames in stack[]; owner writes (relaxed store) */
+	uint64_t lo_pfn, hi_pfn; /* this node's pfn range */
+	uint64_t hint;         /* area to refill from next */
+	uint64_t huge_hint;    /* area to look for a 2 MiB frame next */
+	uint64_t api_alloc, api_free; /* frames handed out / taken back (owner only) */
+	struct pb_frames_cache *next, *prev; /* registry, under fa->lock */
+	size_t self_bytes;
+	uint64_t stack[];
+};
+
+/* ---- small helpers ---- */
+
+static inline unsigned popc64(uint64_t x)
+{
+	return (unsigned)__builtin_popcountll(x);
+}
+
+static inline unsigned node_of_area(const struct pb_frames *fa, uint64_t a)
+{
+	uint64_t n = a / fa->areas_per_node;
+	return n >= fa->nnodes ? fa->nnodes - 1 : (unsigned)n;
+}
+
+static inline unsigned pref_node(const struct pb_frames *fa, int node)
+{
+	return (node < 0 || (unsigned)node >= fa->nnodes) ? 0 : (unsigned)node;
+}
+
+static inline void node_free_add(struct pb_frames *fa, unsigned node, int64_t d)
+{
+	pb_atomic_fetch_add(&fa->node[node].free, d, PB_RELAXED);
+}
+
+/* ---- the global structure ---- */
+
+/*
+ * Claim up to `want` (1..512) free frames of area a into out[].  Returns the
+ * number claimed (0 if the area is huge or full).  Lock-free: a failed CAS
+ * means another thread made progress.
+ */
+static unsigned area_claim(struct pb_frames *fa, uint64_t a, unsigned want, uint64_t *out)
+{
+	uint32_t *ap = &fa->area[a];
+	uint32_t e = pb_atomic_load(ap, PB_RELAXED);
+	unsigned k;
+	for (;;) {
+		if (e & FR_AREA_HUGE)
+			return 0;
+		unsigned used = e & FR_AREA_USED_MASK;
+		if (used >= PB_FRAMES_AREA_FRAMES)
+			return 0;
+		k = (unsigned)PB_FRAMES_AREA_FRAMES - used;
+		if (k > want)
+			k = want;
+		if (pb_atomic_cas_weak(ap, &e, e + k, PB_ACQUIRE, PB_RELAXED))
+			break;
+	}
+	/* k frames are reserved in this area: exactly k zero bits are ours. */
+	uint64_t *w0 = &fa->bits[a * FR_AREA_WORDS];
+	unsigned got = 0;
+	while (got < k) {
+		for (unsigned i = 0; i < FR_AREA_WORDS && got < k; i++) {
+			uint64_t v = pb_atomic_load(&w0[i], PB_RELAXED);
+			while (~v && got < k) {
+				uint64_t freeb = ~v, m;
+				unsigned need = k - got;
+				if (popc64(freeb) <= need) {
+					m = freeb;
+				} else {
+					m = 0;
+					while (need--) {
+						m |= freeb & -freeb;
+						freeb &= freeb - 1;
+					}
+				}
+				if (pb_atomic_cas_weak(&w0[i], &v, v | m, PB_ACQUIRE, PB_RELAXED)) {
+					uint64_t base = (a * FR_AREA_WORDS + i) * FR_WORD_BITS;
+					v |= m;
+					while (m) {
+						out[got++] = base + (uint64_t)__builtin_ctzll(m);
+						m &= m - 1;
+					}
+				}
+			}
+		}
+	}
+	return k;
+}
+
+/*
+ * Scan the areas of `node` upward from *hint (wrapping) and claim up to
+ * `want` frames.  Updates *hint to the last area claimed from.  Returns the
+ * count; the caller adjusts the node free counter.
+ */
+static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, unsigned want,
+			   uint64_t *out)
+{
+	const struct fr_node *nd = &fa->node[node];
+	uint64_t span = nd->area_hi - nd->area_lo;
+	uint64_t a = *hint;
+	if (a < nd->area_lo || a >= nd->area_hi)
+		a = nd->area_lo;
+	unsigned got = 0;
+	for (uint64_t i = 0; i < span && got < want; i++) {
+		uint32_t e = pb_atomic_load(&fa->area[a], PB_RELAXED);
+		if (!(e & FR_AREA_HUGE) && (e & FR_AREA_USED_MASK) < PB_FRAMES_AREA_FRAMES) {
+			unsigned k = area_claim(fa, a, want - got, out + got);
+			if (k) {
+				got += k;
+				*hint = a;
+				if (got == want)
+					break;
+			}
+		}
+		if (++a == nd->area_hi)
+			a = nd->area_lo;
+	}
+	return got;
+}
+
+/* One huge frame from `node`: the first area whose entry is 0, scanning
+ * downward from the node's huge hint. */
+static int node_claim_huge(struct pb_frames *fa, unsigned node, uint64_t *hint, uint64_t *out)
+{
+	struct fr_node *nd = &fa->node[node];
+	uint64_t span = nd->area_hi - nd->area_lo;
+	uint64_t a = hint ? *hint : pb_atomic_load(&nd->huge_hint, PB_RELAXED);
+	if (a < nd->area_lo || a >= nd->area_hi)
+		a = nd->area_hi - 1;
+	for (uint64_t i = 0; i < span; i++) {
+		uint32_t e = pb_atomic_load(&fa->area[a], PB_RELAXED);
+		if (e == 0 && pb_atomic_cas(&fa->area[a], &e, FR_AREA_HUGE_FULL, PB_ACQUIRE, PB_RELAXED)) {
+			if (hint)
+				*hint = a;
+			else if (pb_atomic_load(&nd->huge_hint, PB_RELAXED) != a)
+				pb_atomic_store(&nd->huge_hint, a, PB_RELAXED);
+			node_free_add(fa, node, -(int64_t)PB_FRAMES_AREA_FRAMES);
+			*out = a << PB_HUGE_ORDER;
+			return 0;
+		}
+		a = (a == nd->area_lo) ? nd->area_hi - 1 : a - 1;
+	}
+	return -ENOMEM;
+}
+
+/* hint: the freeing cache's own huge hint, or NULL for the node's. */
+static int huge_release(struct pb_frames *fa, uint64_t pfn, uint64_t *hint)
+{
+	uint64_t a = pfn >> PB_HUGE_ORDER;
+	uint32_t e = FR_AREA_HUGE_FULL;
+	if (!pb_atomic_cas(&fa->area[a], &e, 0, PB_RELEASE, PB_RELAXED))
+		return -EINVAL; /* not an allocated huge frame: double free */
+	unsigned node = node_of_area(fa, a);
+	node_free_add(fa, node, (int64_t)PB_FRAMES_AREA_FRAMES);
+	struct fr_node *nd = &fa->node[node];
+	if (hint)
+		*hint = a; /* reuse it first: it is warm in this thread */
+	else if (pb_atomic_load(&nd->huge_hint, PB_RELAXED) != a)
+		pb_atomic_store(&nd->huge_hint, a, PB_RELAXED);
+	return 0;
+}
+
+/* Release one small frame.  0 or -EINVAL (bit was clear: double free). */
+static int small_release(struct pb_frames *fa, uint64_t pfn)
+{
+	uint64_t m = 1ULL << (pfn % FR_WORD_BITS);
+	uint64_t old = pb_atomic_fetch_and(&fa->bits[pfn / FR_WORD_BITS], ~m, PB_RELEASE);
+	if (!(old & m))
+		return -EINVAL;
+	uint64_t a = pfn >> PB_HUGE_ORDER;
+	pb_atomic_fetch_sub(&fa->area[a], 1u, PB_RELEASE);
+	node_free_add(fa, node_of_area(fa, a), 1);
+	return 0;
+}
+
+/*
+ * Release a batch of small frames of one node (n <= FR_FLUSH_BATCH):
+ * group by bitfield word, one fetch-and per word, then one fetch-sub per
+ * word on its area count.  Frames whose bit was already clear (or that
+ * appear twice in the batch) are double frees: counted in fa->bad_frees,
+ * which pb_frames_check reports.
+ */
+static void batch_release(struct pb_frames *fa, unsigned node, const uint64_t *pfns, unsigned n)
+{
+	struct {
+		uint64_t w, m;
+	} tab[FR_HASH_SLOTS];
+	uint16_t usedslot[FR_FLUSH_BATCH];
+	unsigned nused = 0;
+	uint64_t bad = 0;
+	for (unsigned i = 0; i < FR_HASH_SLOTS; i++)
+		tab[i].w = UINT64_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t w = pfns[i] / FR_WORD_BITS;
+		uint64_t bit = 1ULL << (pfns[i] % FR_WORD_BITS);
+		unsigned h = (unsigned)((w * 0x9e3779b97f4a7c15ULL) >> 56) & (FR_HASH_SLOTS - 1);
+		while (tab[h].w != w && tab[h].w != UINT64_MAX)
+			h = (h + 1) & (FR_HASH_SLOTS - 1);
+		if (tab[h].w == UINT64_MAX) {
+			tab[h].w = w;
+			tab[h].m = 0;
+			usedslot[nused++] = (uint16_t)h;
+		}
+		if (tab[h].m & bit)
+			bad++;
+		tab[h].m |= bit;
+	}
+	int64_t freed = 0;
+	for (unsigned i = 0; i < nused; i++) {
+		uint64_t w = tab[usedslot[i]].w, m = tab[usedslot[i]].m;
+		uint64_t old = pb_atomic_fetch_and(&fa->bits[w], ~m, PB_RELEASE);
+		unsigned ok = popc64(old & m);
+		bad += popc64(m & ~old);
+		if (ok)
+			pb_atomic_fetch_sub(&fa->area[w / FR_AREA_WORDS], ok, PB_RELEASE);
+		freed += ok;
+	}
+	if (freed)
+		node_free_add(fa, node, freed);
+	if (pb_unlikely(bad))
+		pb_atomic_fetch_add(&fa->bad_frees, bad, PB_RELAXED);
+}
+
+static int check_pfn(const struct pb_frames *fa, uint64_t pfn, unsigned order)
+{
+	if (order == 0)
+		return pfn < fa->nframes ? 0 : -EINVAL;
+	if (order == PB_HUGE_ORDER)
+		return (pfn < fa->nframes && !(pfn & (PB_FRAMES_AREA_FRAMES - 1))) ? 0 : -EINVAL;
+	return -EINVAL;
+}
+
+/* Cache-less small allocation from one node. */
+static int node_alloc_small(struct pb_frames *fa, unsigned node, uint64_t *out)
+{
+	struct fr_node *nd = &fa->node[node];
+	if (pb_atomic_load(&nd->free, PB_RELAXED) <= 0)
+		return -ENOMEM;
+	uint64_t hint = pb_atomic_load(&nd->hint, PB_RELAXED), h0 = hint;
+	if (!node_claim(fa, node, &hint, 1, out))
+		return -ENOMEM;
+	if (hint != h0)
+		pb_atomic_store(&nd->hint, hint, PB_RELAXED);
+	node_free_add(fa, node, -1);
+	return 0;
+}
+
+/* c: the calling cache (its huge hint is used for its own node), or NULL. */
+static int alloc_global(struct pb_frames *fa, struct pb_frames_cache *c, unsigned pref,
+			unsigned order, uint64_t *out)
+{
+	for (unsigned i = 0; i < fa->nnodes; i++) {
+		unsigned node = fa->fallback[pref][i];
+		int rc;
+		if (order == 0) {
+			rc = node_alloc_small(fa, node, out);
+		} else {
+			if (pb_atomic_load(&fa->node[node].free, PB_RELAXED) < (int64_t)PB_FRAMES_AREA_FRAMES)
+				continue;
+			rc = node_claim_huge(fa, node, (c && node == c->node) ? &c->huge_hint : NULL, out);
+		}
+		if (rc == 0)
+			return 0;
+	}
+	return -ENOMEM;
+}
+
+int pb_frames_alloc(struct pb_frames *fa, int node, unsigned order, pb_pfn_t *out)
+{
+	if (order != 0 && order != PB_HUGE_ORDER)
+		return -EINVAL;
+	uint64_t pfn;
+	int rc = alloc_global(fa, NULL, pref_node(fa, node), order, &pfn);
+	if (rc)
+		return rc;
+	struct fr_node *nd = &fa->node[node_of_area(fa, pfn >> PB_HUGE_ORDER)];
+	pb_atomic_fetch_add(&nd->api_alloc, 1ULL << order, PB_RELAXED);
+	*out = PB_PFN(pfn);
+	return 0;
+}
+
+int pb_frames_free(struct pb_frames *fa, pb_pfn_t pfn, unsigned order)
+{
+	int rc = check_pfn(fa, pfn.v, order);
+	if (rc)
+		return rc;
+	rc = order ? huge_release(fa, pfn.v, NULL) : small_release(fa, pfn.v);
+	if (rc)
+		return rc;
+	struct fr_node *nd = &fa->node[node_of_area(fa, pfn.v >> PB_HUGE_ORDER)];
+	pb_atomic_fetch_add(&nd->api_free, 1ULL << order, PB_RELAXED);
+	return 0;
+}
+
+/* ---- per-thread caches ---- */
+
+static void cache_set_n(struct pb_frames_cache *c, unsigned n)
+{
+	/* A plain store on every target we build for (no lock prefix, no
+	 * fence); atomic only so that stats may read it from elsewhere. */
+	pb_atomic_store(&c->n, n, PB_RELAXED);
+}
+
+struct pb_frames_cache *pb_frames_cache_create(struct pb_frames *fa, int node)
+{
+	if (!fa || node >= (int)fa->nnodes) {
+		errno = EINVAL;
+		return NULL;
+	}
+	unsigned nd = pref_node(fa, node);
+	size_t bytes = sizeof(struct pb_frames_cache) + (size_t)fa->cache_cap * sizeof(uint64_t);
+	struct pb_frames_cache *c = pb_map(bytes, 0);
+	if (!c) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->fa = fa;
+	c->node = nd;
+	c->cap = fa->cache_cap;
+	c->self_bytes = bytes;
+	c->lo_pfn = fa->node[nd].area_lo << PB_HUGE_ORDER;
+	c->hi_pfn = fa->node[nd].area_hi << PB_HUGE_ORDER;
+	if (c->hi_pfn > fa->nframes)
+		c->hi_pfn = fa->nframes;
+	pthread_mutex_lock(&fa->lock);
+	/* Spread the caches' starting areas over the node (64 areas apart,
+	 * 128 MiB), so threads start on different bitfield lines. */
+	uint64_t span = fa->node[nd].area_hi - fa->node[nd].area_lo;
+	c->hint = fa->node[nd].area_lo + ((uint64_t)fa->cache_seq * 64) % span;
+	/* Huge frames are searched downward from the node's top, also spread. */
+	c->huge_hint = fa->node[nd].area_hi - 1 - ((uint64_t)fa->cache_seq * 64 + 32) % span;
+	fa->cache_seq++;
+	c->next = fa->caches;
+	c->prev = NULL;
+	if (fa->caches)
+		fa->caches->prev = c;
+	fa->caches = c;
+	pthread_mutex_unlock(&fa->lock);
+	return c;
+}
+
+/* Give back the oldest `cnt` frames (the bottom of the stack). */
+static void cache_flush(struct pb_frames_cache *c, unsigned cnt)
+{
+	struct pb_frames *fa = c->fa;
+	unsigned done = 0;
+	while (done < cnt) {
+		unsigned k = cnt - done > FR_FLUSH_BATCH ? FR_FLUSH_BATCH : cnt - done;
+		batch_release(fa, c->node, c->stack + done, k);
+		done += k;
+	}
+	memmove(c->stack, c->stack + cnt, (size_t)(c->n - cnt) * sizeof(uint64_t));
+	cache_set_n(c, c->n - cnt);
+}
+
+void pb_frames_cache_drain(struct pb_frames_cache *c)
+{
+	if (c->n)
+		cache_flush(c, c->n);
+}
+
+void pb_frames_cache_destroy(struct pb_frames_cache *c)
+{
+	if (!c)
+		return;
+	struct pb_frames *fa = c->fa;
+	pb_frames_cache_drain(c);
+	pthread_mutex_lock(&fa->lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		fa->caches = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	fa->retired_alloc += c->api_alloc;
+	fa->retired_free += c->api_free;
+	pthread_mutex_unlock(&fa->lock);
+	pb_unmap(c, c->self_bytes);
+}
+
+unsigned pb_frames_cache_count(const struct pb_frames_cache *c)
+{
+	return pb_atomic_load(&c->n, PB_RELAXED);
+}
+
+static unsigned cache_refill(struct pb_frames_cache *c)
+{
+	struct pb_frames *fa = c->fa;
+	struct fr_node *nd = &fa->node[c->node];
+	if (pb_atomic_load(&nd->free, PB_RELAXED) <= 0)
+		return 0;
+	unsigned want = c->cap / 2 ? c->cap / 2 : 1;
+	unsigned got = node_claim(fa, c->node, &c->hint, want, c->stack + c->n);
+	if (got) {
+		node_free_add(fa, c->node, -(int64_t)got);
+		cache_set_n(c, c->n + got);
+	}
+	return got;
+}
+
+static int cache_alloc_slow(struct pb_frames_cache *c, uint64_t *pfn)
+{
+	if (cache_refill(c)) {
+		unsigned n = c->n - 1;
+		*pfn = c->stack[n];
+		cache_set_n(c, n);
+		return 0;
+	}
+	/* Local node empty: one frame from the nearest other node that has
+	 * one, not cached (the cache holds local frames only). */
+	for (unsigned i = 1; i < c->fa->nnodes; i++)
+		if (node_alloc_small(c->fa, c->fa->fallback[c->node][i], pfn) == 0)
+			return 0;
+	return -ENOMEM;
+}
+
+int pb_frames_cache_alloc(struct pb_frames_cache *c, unsigned order, pb_pfn_t *out)
+{
+	uint64_t pfn;
+	if (pb_likely(order == 0)) {
+		unsigned n = c->n;
+		if (pb_likely(n)) {
+			pfn = c->stack[n - 1];
+			cache_set_n(c, n - 1);
+		} else {
+			int rc = cache_alloc_slow(c, &pfn);
+			if (rc)
+				return rc;
+		}
+		c->api_alloc++;
+		*out = PB_PFN(pfn);
+		return 0;
+	}
+	if (order != PB_HUGE_ORDER)
+		return -EINVAL;
+	int rc = alloc_global(c->fa, c, c->node, order, &pfn);
+	if (rc)
+		return rc;
+	c->api_alloc += PB_FRAMES_AREA_FRAMES;
+	*out = PB_PFN(pfn);
+	return 0;
+}
+
+static int cache_debug_check(struct pb_frames_cache *c, uint64_t pfn)
+{
+	uint64_t w = pb_atomic_load(&c->fa->bits[pfn / FR_WORD_BITS], PB_RELAXED);
+	if (!(w & (1ULL << (pfn % FR_WORD_BITS))))
+		return -EINVAL; /* free in the global structure already */
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->stack[i] == pfn)
+			return -EINVAL; /* already in this cache */
+	return 0;
+}
+
+int pb_frames_cache_free(struct pb_frames_cache *c, pb_pfn_t pfn, unsigned order)
+{
+	uint64_t p = pfn.v;
+	if (pb_likely(order == 0 && p >= c->lo_pfn && p < c->hi_pfn)) {
+		if (pb_unlikely(c->fa->flags & PB_FRAMES_DEBUG)) {
+			int rc = cache_debug_check(c, p);
+			if (rc)
+				return rc;
+		}
+		unsigned n = c->n;
+		if (pb_unlikely(n == c->cap)) {
+			cache_flush(c, c->cap / 2 ? c->cap / 2 : n);
+			n = c->n;
+		}
+		c->stack[n] = p;
+		cache_set_n(c, n + 1);
+		c->api_free++;
+		return 0;
+	}
+	/* Another node's frame, or a huge one: straight to the global
+	 * structure (no frame is lost, none is cached off-node). */
+	int rc = check_pfn(c->fa, p, order);
+	if (rc)
+		return rc;
+	rc = order ? huge_release(c->fa, p, (pb_frames_node_of(c->fa, pfn) == (int)c->node) ? &c->huge_hint : NULL)
+		   : small_release(c->fa, p);
+	if (rc)
+		return rc;
+	c->api_free += 1ULL << order;
+	return 0;
+}
+
+/* ---- create / destroy ---- */
+
+static void build_fallback(struct pb_frames *fa, const unsigned *dist)
+{
+	unsigned n = fa->nnodes;
+	for (unsigned i = 0; i < n; i++) {
+		/* Insertion sort of the nodes by (distance, index); the local
+		 * node first whatever the matrix says of itself. */
+		uint8_t *row = fa->fallback[i];
+		unsigned k = 0;
+		row[k++] = (uint8_t)i;
+		for (unsigned j = 0; j < n; j++) {
+			if (j == i)
+				continue;
+			uint64_t dj = dist ? dist[(size_t)i * n + j] : (j > i ? j - i : i - j);
+			unsigned pos = k;
+			while (pos > 1) {
+				unsigned o = row[pos - 1];
+				uint64_t d_o = dist ? dist[(size_t)i * n + o] : (o > i ? o - i : i - o);
+				if (d_o <= dj)
+					break;
+				row[pos] = row[pos - 1];
+				pos--;
+			}
+			row[pos] = (uint8_t)j;
+			k++;
+		}
+	}
+}
+
+int pb_frames_create(const struct pb_frames_cfg *cfg, struct pb_frames **out)
+{
+	if (!cfg || !out || cfg->nframes == 0 || cfg->nframes > (1ULL << 40))
+		return -EINVAL;
+	unsigned nnodes = cfg->nnodes ? cfg->nnodes : 1;
+	if (nnodes > PB_FRAMES_MAX_NODES)
+		return -EINVAL;
+	uint64_t nareas = (cfg->nframes + PB_FRAMES_AREA_FRAMES - 1) >> PB_HUGE_ORDER;
+	if (nareas < nnodes)
+		return -EINVAL; /* every node owns at least one 2 MiB area */
+	if (cfg->cache_cap > (1u << 20))
+		return -EINVAL;
+
+	struct pb_frames *fa = calloc(1, sizeof(*fa));
+	if (!fa)
+		return -ENOMEM;
+	fa->nframes = cfg->nframes;
+	fa->nareas = nareas;
+	fa->nnodes = nnodes;
+	fa->cache_cap = cfg->cache_cap ? cfg->cache_cap : FR_DEFAULT_CACHE;
+	fa->flags = cfg->flags;
+	fa->areas_per_node = nareas / nnodes;
+	fa->bits_bytes = nareas * FR_AREA_WORDS * sizeof(uint64_t);
+	fa->area_bytes = nareas * sizeof(uint32_t);
+	fa->node_bytes = nnodes * sizeof(struct fr_node);
+	fa->meta_chunks = (cfg->nframes + FR_META_CHUNK - 1) >> FR_META_SHIFT;
+	fa->meta_dir_bytes = fa->meta_chunks * sizeof(struct fr_meta *);
+	pthread_mutex_init(&fa->lock, NULL);
+	fa->bits = pb_map(fa->bits_bytes, 0);
+	fa->area = pb_map(fa->area_bytes, 0);
+	fa->node = pb_map(fa->node_bytes, 0);
+	fa->meta_dir = pb_map(fa->meta_dir_bytes, 0);
+	if (!fa->bits || !fa->area || !fa->node || !fa->meta_dir) {
+		pb_frames_destroy(fa);
+		return -ENOMEM;
+	}
+	build_fallback(fa, cfg->distance);
+
+	/* Frames past nframes in the last area exist only as padding: mark
+	 * them used for good (they never reach a caller). */
+	uint64_t pad = nareas * PB_FRAMES_AREA_FRAMES - cfg->nframes;
+	if (pad) {
+		uint64_t last = nareas - 1;
+		for (uint64_t p = cfg->nframes; p < nareas * PB_FRAMES_AREA_FRAMES; p++)
+			fa->bits[p / FR_WORD_BITS] |= 1ULL << (p % FR_WORD_BITS);
+		fa->area[last] = (uint32_t)pad;
+	}
+	for (unsigned i = 0; i < nnodes; i++) {
+		struct fr_node *nd = &fa->node[i];
+		nd->area_lo = i * fa->areas_per_node;
+		nd->area_hi = (i + 1 == nnodes) ? nareas : (i + 1) * fa->areas_per_node;
+		nd->frames = (nd->area_hi - nd->area_lo) * PB_FRAMES_AREA_FRAMES;
+		if (i + 1 == nnodes)
+			nd->frames -= pad;
+		nd->free = (int64_t)nd->frames;
+		nd->hint = nd->area_lo;
+		nd->huge_hint = nd->area_hi - 1;
+	}
+	*out = fa;
+	return 0;
+}
+
+void pb_frames_destroy(struct pb_frames *fa)
+{
+	if (!fa)
+		return;
+	while (fa->caches) {
+		struct pb_frames_cache *c = fa->caches;
+		fa->caches = c->next;
+		pb_unmap(c, c->self_bytes);
+	}
+	pb_fr_meta_fini(fa);
+	pb_unmap(fa->bits, fa->bits_bytes);
+	pb_unmap(fa->area, fa->area_bytes);
+	pb_unmap(fa->node, fa->node_bytes);
+	pb_unmap(fa->meta_dir, fa->meta_dir_bytes);
+	pthread_mutex_destroy(&fa->lock);
+	free(fa);
+}
+
+uint64_t pb_frames_total(const struct pb_frames *fa)
+{
+	return fa->nframes;
+}
+
+unsigned pb_frames_nnodes(const struct pb_frames *fa)
+{
+	return fa->nnodes;
+}
+
+int pb_frames_node_of(const struct pb_frames *fa, pb_pfn_t pfn)
+{
+	if (pfn.v >= fa->nframes)
+		return -EINVAL;
+	return (int)node_of_area(fa, pfn.v >> PB_HUGE_ORDER);
+}
+
+void pb_frames_node_range(const struct pb_frames *fa, unsigned node, uint64_t *first, uint64_t *end)
+{
+	if (node >= fa->nnodes) {
+		*first = *end = 0;
+		return;
+	}
+	*first = fa->node[node].area_lo << PB_HUGE_ORDER;
+	*end = fa->node[node].area_hi << PB_HUGE_ORDER;
+	if (*end > fa->nframes)
+		*end = fa->nframes;
+}
+
+/* ---- statistics and the invariant check ---- */
+
+int pb_frames_stats(struct pb_frames *fa, int node, struct pb_frames_stats *st)
+{
+	if (node >= (int)fa->nnodes || node < -1)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	unsigned lo = node < 0 ? 0 : (unsigned)node, hi = node < 0 ? fa->nnodes : (unsigned)node + 1;
+	for (unsigned i = lo; i < hi; i++) {
+		struct fr_node *nd = &fa->node[i];
+		int64_t f = pb_atomic_load(&nd->free, PB_RELAXED);
+		st->total += nd->frames;
+		st->free += f > 0 ? (uint64_t)f : 0;
+		for (uint64_t a = nd->area_lo; a < nd->area_hi; a++)
+			if (pb_atomic_load(&fa->area[a], PB_RELAXED) & FR_AREA_HUGE)
+				st->huge_used++;
+	}
+	pthread_mutex_lock(&fa->lock);
+	for (struct pb_frames_cache *c = fa->caches; c; c = c->next)
+		if (node < 0 || c->node == (unsigned)node)
+			st->cached += pb_atomic_load(&c->n, PB_RELAXED);
+	pthread_mutex_unlock(&fa->lock);
+	uint64_t busy = st->free + st->cached;
+	st->used = st->total > busy ? st->total - busy : 0;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+#define CHECK_FAIL(...)                                  \
+	do {                                             \
+		snprintf(err, len, __VA_ARGS__);         \
+		rc = -EINVAL;                            \
+		goto out;                                \
+	} while (0)
+
+int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
+{
+	int rc = 0;
+	uint64_t *cached = NULL;
+	size_t cached_bytes = 0;
+	char dummy[1];
+	if (!err || !len) {
+		err = dummy;
+		len = sizeof(dummy);
+	}
+	err[0] = 0;
+	pthread_mutex_lock(&fa->lock);
+
+	uint64_t bad = pb_atomic_load(&fa->bad_frees, PB_RELAXED);
+	if (bad)
+		CHECK_FAIL("%" PRIu64 " double free(s) of small frames detected when caches flushed", bad);
+
+	/* Areas: count == popcount, huge areas clean; node free counters. */
+	uint64_t used_all = 0, pad = fa->nareas * PB_FRAMES_AREA_FRAMES - fa->nframes;
+	for (unsigned i = 0; i < fa->nnodes; i++) {
+		struct fr_node *nd = &fa->node[i];
+		uint64_t node_used = 0;
+		for (uint64_t a = nd->area_lo; a < nd->area_hi; a++) {
+			uint32_t e = pb_atomic_load(&fa->area[a], PB_ACQUIRE);
+			unsigned pop = 0;
+			for (unsigned w = 0; w < FR_AREA_WORDS; w++)
+				pop += popc64(pb_atomic_load(&fa->bits[a * FR_AREA_WORDS + w], PB_RELAXED));
+			if (e & FR_AREA_HUGE) {
+				if (e != FR_AREA_HUGE_FULL || pop)
+					CHECK_FAIL("area %" PRIu64 ": huge entry %#x with %u small frames set",
+						   a, e, pop);
+				node_used += PB_FRAMES_AREA_FRAMES;
+				continue;
+			}
+			if ((e & ~FR_AREA_USED_MASK) || (e & FR_AREA_USED_MASK) > PB_FRAMES_AREA_FRAMES)
+				CHECK_FAIL("area %" PRIu64 ": corrupt entry %#x", a, e);
+			if (pop != (e & FR_AREA_USED_MASK))
+				CHECK_FAIL("area %" PRIu64 ": count %u but %u frames marked used", a,
+					   e & FR_AREA_USED_MASK, pop);
+			node_used += pop;
+		}
+		if (i + 1 == fa->nnodes)
+			node_used -= pad;
+		int64_t f = pb_atomic_load(&nd->free, PB_RELAXED);
+		if (f < 0 || (uint64_t)f + node_used != nd->frames)
+			CHECK_FAIL("node %u: free counter %" PRId64 " but %" PRIu64 " of %" PRIu64
+				   " frames used in its areas",
+				   i, f, node_used, nd->frames);
+		used_all += node_used;
+	}
+
+	/* Cached frames: marked used, local, small, each in one cache once. */
+	uint64_t ncached = 0, api = fa->retired_alloc - fa->retired_free;
+	for (unsigned i = 0; i < fa->nnodes; i++)
+		api += pb_atomic_load(&fa->node[i].api_alloc, PB_RELAXED) -
+		       pb_atomic_load(&fa->node[i].api_free, PB_RELAXED);
+	for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
+		ncached += c->n;
+		api += c->api_alloc - c->api_free;
+	}
+	if (ncached) {
+		cached_bytes = ncached * sizeof(uint64_t);
+		cached = pb_map(cached_bytes, 0);
+		if (!cached) {
+			rc = -ENOMEM;
+			snprintf(err, len, "out of memory for the check");
+			goto out;
+		}
+		uint64_t k = 0;
+		for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
+			for (unsigned j = 0; j < c->n; j++) {
+				uint64_t p = c->stack[j];
+				if (p < c->lo_pfn || p >= c->hi_pfn)
+					CHECK_FAIL("cache of node %u holds frame %" PRIu64 " outside its node",
+						   c->node, p);
+				if (fa->area[p >> PB_HUGE_ORDER] & FR_AREA_HUGE)
+					CHECK_FAIL("cached frame %" PRIu64 " lies in a huge frame", p);
+				if (!(fa->bits[p / FR_WORD_BITS] & (1ULL << (p % FR_WORD_BITS))))
+					CHECK_FAIL("cached frame %" PRIu64 " is free in the global structure", p);
+				struct fr_meta *m = pb_fr_meta_get(fa, p, 0);
+				if (m && !pb_fr_meta_clean(m))
+					CHECK_FAIL("cached frame %" PRIu64 " has metadata left (freed dirty)", p);
+				cached[k++] = p;
+			}
+		}
+		qsort(cached, k, sizeof(uint64_t), cmp_u64);
+		for (uint64_t j = 1; j < k; j++)
+			if (cached[j] == cached[j - 1])
+				CHECK_FAIL("frame %" PRIu64 " is cached twice (double free)", cached[j]);
+	}
+	if (ncached > used_all)
+		CHECK_FAIL("%" PRIu64 " frames cached but only %" PRIu64 " marked used", ncached, used_all);
+	uint64_t used = used_all - ncached;
+	if (used != api)
+		CHECK_FAIL("%" PRIu64 " frames in use but allocations minus frees = %" PRIu64
+			   " (frames lost or handed out twice)",
+			   used, api);
+
+	/* Free frames must have clean metadata. */
+	for (uint64_t ch = 0; ch < fa->meta_chunks; ch++) {
+		if (!pb_atomic_load(&fa->meta_dir[ch], PB_ACQUIRE))
+			continue;
+		uint64_t p0 = ch << FR_META_SHIFT, p1 = p0 + FR_META_CHUNK;
+		if (p1 > fa->nframes)
+			p1 = fa->nframes;
+		for (uint64_t p = p0; p < p1; p++) {
+			if (fa->area[p >> PB_HUGE_ORDER] & FR_AREA_HUGE)
+				continue;
+			if (fa->bits[p / FR_WORD_BITS] & (1ULL << (p % FR_WORD_BITS)))
+				continue;
+			struct fr_meta *m = pb_fr_meta_get(fa, p, 0);
+			if (!pb_fr_meta_clean(m))
+				CHECK_FAIL("free frame %" PRIu64 " has metadata left (freed dirty)", p);
+		}
+	}
+out:
+	pthread_mutex_unlock(&fa->lock);
+	if (cached)
+		pb_unmap(cached, cached_bytes);
+	return rc;
+}
