@@ -84,4 +84,22 @@ void pb_workload_close(struct pb_workload *w);
 int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts,
 			  uint64_t **keys, uint8_t **writes, size_t *n, char *err, size_t errlen);
 
+/*
+ * Additions (workload module):
+ *
+ * For oracleGeneral traces: the next_access field (1-based index of the
+ * next request to the same object, -1 if none) of each access that the
+ * last pb_workload_next call returned, in the same order; NULL for every
+ * other source.  Lets OPT use the file's own future without a pass.
+ */
+const int64_t *pb_workload_oracle_next(const struct pb_workload *w);
+/*
+ * Next use for a loaded key sequence: (*next)[i] = index of the next
+ * reference to keys[i] after i, or UINT64_MAX if none (malloc'ed).  O(n)
+ * time, O(distinct) extra memory.  Returns 0 or -ENOMEM.
+ */
+int pb_workload_next_use(const uint64_t *keys, size_t n, uint64_t **next);
+/* References produced so far by the stream. */
+uint64_t pb_workload_count(const struct pb_workload *w);
+
 #endif /* PAGEBENCH_WORKLOAD_H */

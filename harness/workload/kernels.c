@@ -1,0 +1,313 @@
+/*
+ * harness/workload/kernels.c - benchmark kernels of the workload module.
+ *
+ *  trace-read: replay speed of the trace readers.  setup() writes one trace
+ *              file (a seeded zipf stream, in pbt or as a valgrind lackey
+ *              log) under $TMPDIR; each thread then opens its own reader on
+ *              it and consumes every reference per repetition (from the
+ *              page cache after the first).  One op = one reference
+ *              delivered (for lackey: one record).  verify() checks that
+ *              every thread read exactly the references written.
+ *  wl-gen:     generator speed: each thread draws --ops references from
+ *              its own stream of the given workload spec.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pagebench/atomic.h"
+#include "pagebench/kernel.h"
+#include "pagebench/trace.h"
+#include "wl_internal.h"
+
+#define KBATCH 4096
+
+struct tr_state {
+	char path[256];
+	char spec[400];
+	int lackey;
+	uint64_t refs; /* references in the file */
+	uint64_t bad;  /* threads that read a wrong count */
+	char err[WL_ERRLEN];
+};
+
+struct tr_thr {
+	struct pb_access *buf;
+	uint64_t sink;
+};
+
+static int tr_param(void *ctx, const char *k, const char *v, char *err, size_t n)
+{
+	struct tr_state *s = ctx;
+	if (!strcmp(k, "format")) {
+		if (!strcmp(v, "pbt"))
+			s->lackey = 0;
+		else if (!strcmp(v, "lackey"))
+			s->lackey = 1;
+		else {
+			snprintf(err, n, "trace-read: format=%s: expected pbt or lackey", v);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	snprintf(err, n, "trace-read: unknown parameter '%s' (format=pbt|lackey; --ops sets the references)", k);
+	return -EINVAL;
+}
+
+static int write_lackey(const char *path, const char *gspec, uint64_t refs, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	struct pb_workload *w;
+	int rc = pb_workload_open(gspec, NULL, &w, err, errlen);
+	if (rc) {
+		fclose(f);
+		return rc;
+	}
+	struct pb_access buf[1024];
+	fprintf(f, "==1== Lackey, an example Valgrind tool\n");
+	uint64_t i = 0;
+	ssize_t r;
+	while ((r = pb_workload_next(w, buf, 1024)) > 0) {
+		for (ssize_t j = 0; j < r; j++, i++) {
+			/* the mix of a real log: ~70 % fetches, then loads, stores, modifies */
+			unsigned kind = (unsigned)(i * 0x9e3779b97f4a7c15ULL >> 60);
+			uint64_t a = buf[j].addr + (i & 0x38);
+			if (kind < 11)
+				fprintf(f, "I  %08llx,%u\n", (unsigned long long)(0x400000 + (a & 0xfffff)),
+					1 + (unsigned)(i % 7));
+			else if (kind < 14)
+				fprintf(f, " L %llx,8\n", (unsigned long long)a);
+			else if (kind < 15)
+				fprintf(f, " S %llx,8\n", (unsigned long long)a);
+			else
+				fprintf(f, " M %llx,4\n", (unsigned long long)a);
+		}
+	}
+	fprintf(f, "==1== \n");
+	pb_workload_close(w);
+	if (fclose(f) || r < 0)
+		return -EIO;
+	return 0;
+}
+
+static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	struct tr_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	int rc = pb_params_each(cfg->params, tr_param, s, cfg->err, cfg->errlen);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	uint64_t refs = cfg->ops ? cfg->ops : (s->lackey ? 4000000 : 40000000);
+	const char *tmp = getenv("TMPDIR");
+	snprintf(s->path, sizeof(s->path), "%s/pagebench-trace-read-%d.%s", tmp && *tmp ? tmp : "/tmp",
+		 (int)getpid(), s->lackey ? "lackey" : "pbt");
+	char gspec[160];
+	snprintf(gspec, sizeof(gspec), "zipf:pages=262144,alpha=0.9,write=0.3,refs=%llu,seed=%llu",
+		 (unsigned long long)refs, (unsigned long long)cfg->seed);
+	uint64_t n = 0;
+	if (s->lackey)
+		rc = write_lackey(s->path, gspec, refs, cfg->err, cfg->errlen);
+	else
+		rc = pb_trace_convert(gspec, s->path, 3, &n, cfg->err, cfg->errlen);
+	if (rc) {
+		unlink(s->path);
+		free(s);
+		return rc;
+	}
+	snprintf(s->spec, sizeof(s->spec), "trace:path=%s,format=%s", s->path,
+		 s->lackey ? "lackey" : "pbt");
+	/* count what the reader must deliver (lackey M records expand to 2) */
+	struct pb_trace_stats st;
+	if (s->lackey) {
+		rc = pb_trace_stats(s->spec, &st, cfg->err, cfg->errlen);
+		s->refs = st.refs;
+	} else {
+		s->refs = n;
+	}
+	if (rc) {
+		unlink(s->path);
+		free(s);
+		return rc;
+	}
+	*state = s;
+	return 0;
+}
+
+static int tr_thread_init(void *state, struct pb_kthread *t)
+{
+	struct tr_thr *th = calloc(1, sizeof(*th));
+	if (!th)
+		return -ENOMEM;
+	th->buf = pb_map(KBATCH * sizeof(struct pb_access), 1);
+	if (!th->buf) {
+		free(th);
+		return -ENOMEM;
+	}
+	t->tstate = th;
+	(void)state;
+	return 0;
+}
+
+static uint64_t tr_run(void *state, struct pb_kthread *t)
+{
+	struct tr_state *s = state;
+	struct tr_thr *th = t->tstate;
+	struct pb_workload *w;
+	char err[WL_ERRLEN];
+	if (pb_workload_open(s->spec, NULL, &w, err, sizeof(err))) {
+		pb_atomic_fetch_add(&s->bad, 1, PB_RELAXED);
+		return 0;
+	}
+	uint64_t n = 0, sink = 0;
+	ssize_t r;
+	while ((r = pb_workload_next(w, th->buf, KBATCH)) > 0) {
+		n += (uint64_t)r;
+		sink += th->buf[r - 1].addr;
+	}
+	if (r < 0 || n != s->refs)
+		pb_atomic_fetch_add(&s->bad, 1, PB_RELAXED);
+	th->sink += sink;
+	pb_workload_close(w);
+	t->extra[0] = n;
+	return n;
+}
+
+static int tr_verify(void *state, char *err, size_t errlen)
+{
+	struct tr_state *s = state;
+	uint64_t bad = pb_atomic_load(&s->bad, PB_RELAXED);
+	if (bad) {
+		snprintf(err, errlen, "trace-read: %llu thread runs did not read the %llu references written",
+			 (unsigned long long)bad, (unsigned long long)s->refs);
+		return 1;
+	}
+	return 0;
+}
+
+static void tr_thread_fini(void *state, struct pb_kthread *t)
+{
+	struct tr_thr *th = t->tstate;
+	(void)state;
+	pb_unmap(th->buf, KBATCH * sizeof(struct pb_access));
+	free(th);
+	t->tstate = NULL;
+}
+
+static void tr_teardown(void *state)
+{
+	struct tr_state *s = state;
+	unlink(s->path);
+	free(s);
+}
+
+static const char *const tr_extra[] = {"refs_read", NULL};
+
+static const struct pb_kernel_desc trace_read = {
+	.name = "trace-read",
+	.module = "workload",
+	.summary = "trace replay speed: each thread reads a whole trace file (pbt or lackey text)",
+	.params_help = "format=pbt: pbt (zstd blocks) or lackey (valgrind text log)\n"
+		       "--ops: references in the generated trace (default 40M pbt, 4M lackey)",
+	.op_unit = "reference",
+	.extra_cols = tr_extra,
+	.bench_only = 1,
+	.setup = tr_setup,
+	.thread_init = tr_thread_init,
+	.run = tr_run,
+	.verify = tr_verify,
+	.thread_fini = tr_thread_fini,
+	.teardown = tr_teardown,
+};
+
+/* ---- wl-gen ---- */
+struct gen_state {
+	char spec[640];
+	uint64_t ops, seed;
+};
+
+static int gen_param(void *ctx, const char *k, const char *v, char *err, size_t n)
+{
+	struct gen_state *s = ctx;
+	if (!strcmp(k, "workload")) {
+		/* the generator's own params use ',' too: take the rest verbatim */
+		snprintf(s->spec, 500, "%s", v);
+		return 0;
+	}
+	snprintf(err, n, "wl-gen: unknown parameter '%s' (workload=NAME)", k);
+	return -EINVAL;
+}
+
+static int gen_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	struct gen_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->spec, sizeof(s->spec), "zipf");
+	int rc = pb_params_each(cfg->params, gen_param, s, cfg->err, cfg->errlen);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	s->ops = cfg->ops ? cfg->ops : 4000000;
+	s->seed = cfg->seed;
+	/* validate the spec once, with refs set from --ops */
+	char full[560];
+	snprintf(full, sizeof(full), "%.500s%srefs=%llu", s->spec, strchr(s->spec, ':') ? "," : ":",
+		 (unsigned long long)s->ops);
+	snprintf(s->spec, sizeof(s->spec), "%s", full);
+	struct pb_workload *w;
+	struct pb_workload_opts o = {0, 1, s->seed};
+	rc = pb_workload_open(s->spec, &o, &w, cfg->err, cfg->errlen);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	pb_workload_close(w);
+	*state = s;
+	return 0;
+}
+
+static uint64_t gen_run(void *state, struct pb_kthread *t)
+{
+	struct gen_state *s = state;
+	struct pb_workload_opts o = {t->tid, t->nthreads, s->seed};
+	struct pb_workload *w;
+	char err[WL_ERRLEN];
+	struct pb_access buf[1024];
+	if (pb_workload_open(s->spec, &o, &w, err, sizeof(err)))
+		return 0;
+	uint64_t n = 0;
+	ssize_t r;
+	while ((r = pb_workload_next(w, buf, 1024)) > 0)
+		n += (uint64_t)r;
+	pb_workload_close(w);
+	return n;
+}
+
+static void gen_teardown(void *state)
+{
+	free(state);
+}
+
+static const struct pb_kernel_desc wl_gen = {
+	.name = "wl-gen",
+	.module = "workload",
+	.summary = "synthetic generator speed: each thread draws --ops references",
+	.params_help = "workload=zipf: generator name (its defaults; see `pagebench list workloads`)",
+	.op_unit = "reference",
+	.setup = gen_setup,
+	.run = gen_run,
+	.teardown = gen_teardown,
+};
+
+const struct pb_kernel_desc *const pb_kernels_workload[] = {&trace_read, &wl_gen, NULL};

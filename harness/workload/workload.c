@@ -1,0 +1,885 @@
+/*
+ * harness/workload/workload.c - the workload stream: spec parsing from one
+ * const descriptor table, the synthetic generators and the dispatch to the
+ * trace readers.
+ *
+ * One table (gens[] with its per-generator params[] plus common[]) drives
+ * parsing, defaults, `pagebench list workloads` and the canonical spec
+ * recorded in meta.json: an unknown key or a bad value is an error naming
+ * the key, and every default is printed from the same strings that are
+ * parsed.
+ *
+ * Generators: uniform, zipf (rejection-inversion sampling, Hormann &
+ * Derflinger 1996, O(1) per draw and no O(pages) table, as Apache Commons
+ * RNG's RejectionInversionZipfSampler), seq (streaming scan, no reuse),
+ * stride, loop (cyclic scan: the LRU worst case of Belady et al.), hotcold,
+ * phase (a working set that moves every `period` references, Denning's
+ * phase behaviour), chase (pointer chase through a random cyclic
+ * permutation built with Sattolo's algorithm, as multichase) and matrix
+ * (row-, column-major or alternating traversal of a row-major array).  All
+ * draw from xoshiro256** seeded through splitmix64 from `seed`.
+ *
+ * Every generator also takes the common parameters: write ratio, length,
+ * seed, several processes (address spaces, switched every `quantum`
+ * references like a time slice), a shared library region mapped into all of
+ * them (instruction fetches flagged PB_ACC_FILE|PB_ACC_SHARED), copy-on-
+ * write private regions after a fork (PB_ACC_COW) and how the threads'
+ * streams relate:
+ *   disjoint    each thread its own seed and its own private region
+ *   shared      each thread its own seed over the same region
+ *   interleaved the threads deal out one sequence: thread t gets refs
+ *               t, t+T, t+2T, ... of the single seeded stream
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/cli.h"
+#include "pagebench/commands.h"
+#include "pagebench/workload.h"
+#include "wl_internal.h"
+
+#define PRIV_BASE 0x10000000ULL
+#define LIB_BASE 0x7f0000000000ULL
+
+enum share_mode { SHARE_DISJOINT, SHARE_SHARED, SHARE_INTERLEAVED };
+enum mat_order { ORD_ROW, ORD_COL, ORD_ALT };
+
+struct gen_cfg {
+	/* common */
+	uint64_t refs, seed, procs, quantum, lib, cow, page;
+	double write, libfrac;
+	uint64_t share;
+	/* generator specific */
+	uint64_t pages, stride, period, shift, rows, cols, elem, order, run;
+	double alpha, hot, hotprob;
+	/* trace */
+	const char *path;
+	uint64_t format, ifetch, offcol, sizecol, opcol, nscol, nscol2, unit, sizeunit, header,
+		csv;
+};
+
+enum ptype { P_U64, P_DBL, P_ENUM, P_STR, P_SIZE };
+
+struct wl_param {
+	const char *key;
+	enum ptype type;
+	size_t off;
+	const char *def; /* default, as text ("" = none / required for P_STR) */
+	const char *help;
+	const char *const *choices; /* P_ENUM: NULL-terminated */
+	double lo, hi;              /* numeric bounds (inclusive) */
+};
+
+static const char *const share_names[] = {"disjoint", "shared", "interleaved", NULL};
+static const char *const order_names[] = {"row", "col", "alt", NULL};
+static const char *const csv_names[] = {"auto", "msr", "spc", "custom", NULL};
+static const char *const fmt_choices[] = {"auto", "lackey", "text", "lis", "csv",
+					  "oracle", "u32", "u64", "pbt", NULL};
+
+#define O(f) offsetof(struct gen_cfg, f)
+#define U64MAX 18446744073709551615.0
+
+static const struct wl_param common[] = {
+	{"refs", P_SIZE, O(refs), "1000000", "references per thread's stream", NULL, 0, U64MAX},
+	{"seed", P_U64, O(seed), "", "seed (default: --seed of the run)", NULL, 0, U64MAX},
+	{"write", P_DBL, O(write), "0", "fraction of references that are writes", NULL, 0, 1},
+	{"procs", P_U64, O(procs), "1", "address spaces (simulated processes)", NULL, 1, 65535},
+	{"quantum", P_SIZE, O(quantum), "10000", "references before switching to the next process", NULL, 1, U64MAX},
+	{"lib", P_U64, O(lib), "0", "pages of a shared library mapped in every process (0: none)", NULL, 0, 1 << 30},
+	{"libfrac", P_DBL, O(libfrac), "0.2", "fraction of references that fetch from the library", NULL, 0, 1},
+	{"cow", P_U64, O(cow), "0", "1: private regions are copy-on-write after a fork", NULL, 0, 1},
+	{"share", P_ENUM, O(share), "disjoint", "how threads' streams relate", share_names, 0, 0},
+	{"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 1ULL << 30},
+	{NULL, 0, 0, NULL, NULL, NULL, 0, 0},
+};
+
+#define PAGES_P(d) {"pages", P_SIZE, O(pages), d, "pages in the working set", NULL, 1, 1ULL << 36}
+#define END_P {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+
+static const struct wl_param p_uniform[] = {PAGES_P("65536"), END_P};
+static const struct wl_param p_zipf[] = {
+	PAGES_P("65536"),
+	{"alpha", P_DBL, O(alpha), "0.99", "Zipf exponent (> 0): page k drawn with p ~ 1/k^alpha", NULL, 1e-6, 100},
+	END_P,
+};
+static const struct wl_param p_seq[] = {
+	{"pages", P_SIZE, O(pages), "0", "pages before wrapping (0: never: a pure streaming scan)", NULL, 0, 1ULL << 36},
+	{"run", P_U64, O(run), "1", "consecutive references inside each page", NULL, 1, 1 << 20},
+	END_P,
+};
+static const struct wl_param p_stride[] = {
+	PAGES_P("65536"),
+	{"stride", P_U64, O(stride), "16", "stride in pages (next lane after wrapping)", NULL, 1, 1ULL << 36},
+	END_P,
+};
+static const struct wl_param p_loop[] = {PAGES_P("65536"), END_P};
+static const struct wl_param p_hotcold[] = {
+	PAGES_P("65536"),
+	{"hot", P_DBL, O(hot), "0.2", "fraction of pages that are hot", NULL, 1e-9, 1},
+	{"hotprob", P_DBL, O(hotprob), "0.8", "probability a reference goes to the hot set", NULL, 0, 1},
+	END_P,
+};
+static const struct wl_param p_phase[] = {
+	PAGES_P("4096"),
+	{"period", P_SIZE, O(period), "100000", "references per phase", NULL, 1, U64MAX},
+	{"shift", P_SIZE, O(shift), "0", "pages the working set moves per phase (0: = pages)", NULL, 0, 1ULL << 36},
+	END_P,
+};
+static const struct wl_param p_chase[] = {
+	{"pages", P_SIZE, O(pages), "65536", "pages in the cycle", NULL, 2, 1ULL << 31},
+	END_P,
+};
+static const struct wl_param p_matrix[] = {
+	{"rows", P_SIZE, O(rows), "1024", "rows", NULL, 1, 1 << 30},
+	{"cols", P_SIZE, O(cols), "1024", "columns", NULL, 1, 1 << 30},
+	{"elem", P_SIZE, O(elem), "8", "element size in bytes", NULL, 1, 1 << 20},
+	{"order", P_ENUM, O(order), "alt", "row, col or alt (row then column pass)", order_names, 0, 0},
+	END_P,
+};
+static const struct wl_param p_trace[] = {
+	{"path", P_STR, O(path), "", "trace file (required)", NULL, 0, 0},
+	{"format", P_ENUM, O(format), "auto", "lackey|text|lis|csv|oracle|u32|u64|pbt", fmt_choices, 0, 0},
+	{"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30},
+	{"ifetch", P_U64, O(ifetch), "1", "lackey: 0 drops instruction fetches", NULL, 0, 1},
+	{"csv", P_ENUM, O(csv), "auto", "csv layout: msr, spc, or custom columns", csv_names, 0, 0},
+	{"offcol", P_U64, O(offcol), "0", "csv: offset column (1-based)", NULL, 0, 32},
+	{"sizecol", P_U64, O(sizecol), "0", "csv: size column (0: one page)", NULL, 0, 32},
+	{"opcol", P_U64, O(opcol), "0", "csv: read/write column (0: all reads)", NULL, 0, 32},
+	{"nscol", P_U64, O(nscol), "0", "csv: namespace column -> asid", NULL, 0, 32},
+	{"nscol2", P_U64, O(nscol2), "0", "csv: second namespace column", NULL, 0, 32},
+	{"unit", P_U64, O(unit), "1", "csv: bytes per offset unit (512: sectors)", NULL, 1, 1 << 30},
+	{"sizeunit", P_U64, O(sizeunit), "1", "csv: bytes per size unit", NULL, 1, 1 << 30},
+	{"header", P_U64, O(header), "1", "csv: 1 skips a non-numeric first line", NULL, 0, 1},
+	{"share", P_ENUM, O(share), "shared", "threads: shared (each replays all), interleaved, disjoint (own asid)", share_names, 0, 0},
+	END_P,
+};
+
+struct gen;
+struct gen_desc {
+	const char *name;
+	const char *summary;
+	const struct wl_param *params;
+	int (*init)(struct gen *g);
+	uint64_t (*next)(struct gen *g); /* byte offset in the private region */
+};
+
+struct gen {
+	struct gen_cfg c;
+	const struct gen_desc *d;
+	struct pb_rng rng;
+	unsigned tid, nthreads;
+	unsigned pshift;
+	uint64_t i;      /* references generated by this stream (incl. skipped) */
+	uint64_t emitted;
+	uint64_t base;   /* thread's offset in the private region */
+	uint64_t cur, lane, pass;
+	uint32_t *perm;
+	double z_hx1, z_hn, z_s; /* zipf */
+};
+
+/* ---- generators ---- */
+static uint64_t pg(const struct gen *g, uint64_t page)
+{
+	return page << g->pshift;
+}
+
+static int init_none(struct gen *g)
+{
+	(void)g;
+	return 0;
+}
+
+static uint64_t next_uniform(struct gen *g)
+{
+	return pg(g, pb_rng_below(&g->rng, g->c.pages));
+}
+
+static double z_h1(double x)
+{
+	return fabs(x) > 1e-8 ? log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
+}
+static double z_h2(double x)
+{
+	return fabs(x) > 1e-8 ? expm1(x) / x : 1 + x * 0.5 * (1 + x * (1.0 / 3) * (1 + 0.25 * x));
+}
+static double z_hint(const struct gen *g, double x)
+{
+	double lx = log(x);
+	return z_h2((1 - g->c.alpha) * lx) * lx;
+}
+static double z_h(const struct gen *g, double x)
+{
+	return exp(-g->c.alpha * log(x));
+}
+static double z_hinv(const struct gen *g, double x)
+{
+	double t = x * (1 - g->c.alpha);
+	if (t < -1)
+		t = -1;
+	return exp(z_h1(t) * x);
+}
+
+static int init_zipf(struct gen *g)
+{
+	g->z_hx1 = z_hint(g, 1.5) - 1;
+	g->z_hn = z_hint(g, (double)g->c.pages + 0.5);
+	g->z_s = 2 - z_hinv(g, z_hint(g, 2.5) - z_h(g, 2));
+	return 0;
+}
+
+static uint64_t next_zipf(struct gen *g)
+{
+	double n = (double)g->c.pages;
+	for (;;) {
+		double u = g->z_hn + pb_rng_double(&g->rng) * (g->z_hx1 - g->z_hn);
+		double x = z_hinv(g, u);
+		double k = floor(x + 0.5);
+		if (k < 1)
+			k = 1;
+		else if (k > n)
+			k = n;
+		if (k - x <= g->z_s || u >= z_hint(g, k + 0.5) - z_h(g, k))
+			return pg(g, (uint64_t)k - 1);
+	}
+}
+
+static uint64_t next_seq(struct gen *g)
+{
+	uint64_t r = g->i; /* reference index within this stream */
+	uint64_t page = r / g->c.run, within = r % g->c.run;
+	if (g->c.pages)
+		page %= g->c.pages;
+	return pg(g, page) + (within << g->pshift) / g->c.run;
+}
+
+static uint64_t next_loop(struct gen *g)
+{
+	return pg(g, g->i % g->c.pages);
+}
+
+static uint64_t next_stride(struct gen *g)
+{
+	uint64_t p = g->cur;
+	g->cur += g->c.stride;
+	if (g->cur >= g->c.pages) {
+		g->lane = (g->lane + 1) % (g->c.stride < g->c.pages ? g->c.stride : g->c.pages);
+		g->cur = g->lane;
+	}
+	return pg(g, p);
+}
+
+static uint64_t next_hotcold(struct gen *g)
+{
+	uint64_t nhot = (uint64_t)(g->c.hot * (double)g->c.pages);
+	if (nhot < 1)
+		nhot = 1;
+	if (nhot >= g->c.pages || pb_rng_double(&g->rng) < g->c.hotprob)
+		return pg(g, pb_rng_below(&g->rng, nhot));
+	return pg(g, nhot + pb_rng_below(&g->rng, g->c.pages - nhot));
+}
+
+static uint64_t next_phase(struct gen *g)
+{
+	uint64_t sh = g->c.shift ? g->c.shift : g->c.pages;
+	uint64_t start = (g->i / g->c.period) * sh;
+	return pg(g, start + pb_rng_below(&g->rng, g->c.pages));
+}
+
+static int init_chase(struct gen *g)
+{
+	uint64_t n = g->c.pages;
+	g->perm = malloc(n * sizeof(*g->perm));
+	if (!g->perm)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < n; i++)
+		g->perm[i] = (uint32_t)i;
+	/* Sattolo: a single cycle through all n pages */
+	for (uint64_t i = n - 1; i > 0; i--) {
+		uint64_t j = pb_rng_below(&g->rng, i);
+		uint32_t t = g->perm[i];
+		g->perm[i] = g->perm[j];
+		g->perm[j] = t;
+	}
+	g->cur = 0;
+	return 0;
+}
+
+static uint64_t next_chase(struct gen *g)
+{
+	uint64_t p = g->cur;
+	g->cur = g->perm[p];
+	return pg(g, p);
+}
+
+static uint64_t next_matrix(struct gen *g)
+{
+	uint64_t n = g->c.rows * g->c.cols;
+	uint64_t pass = g->i / n, k = g->i % n;
+	int col = g->c.order == ORD_COL || (g->c.order == ORD_ALT && (pass & 1));
+	uint64_t r, c;
+	if (col) {
+		c = k / g->c.rows;
+		r = k % g->c.rows;
+	} else {
+		r = k / g->c.cols;
+		c = k % g->c.cols;
+	}
+	return (r * g->c.cols + c) * g->c.elem;
+}
+
+static const struct gen_desc gens[] = {
+	{"uniform", "uniform random pages", p_uniform, init_none, next_uniform},
+	{"zipf", "Zipf-distributed pages (page 0 most popular)", p_zipf, init_zipf, next_zipf},
+	{"seq", "sequential scan (streaming; wraps after pages if set)", p_seq, init_none, next_seq},
+	{"stride", "strided scan over the working set", p_stride, init_none, next_stride},
+	{"loop", "cyclic scan over the working set (LRU's worst case)", p_loop, init_none, next_loop},
+	{"hotcold", "hot/cold sets (e.g. 80% of refs to 20% of pages)", p_hotcold, init_none, next_hotcold},
+	{"phase", "uniform over a working set that shifts every period refs", p_phase, init_none, next_phase},
+	{"chase", "pointer chase through a random cyclic permutation", p_chase, init_chase, next_chase},
+	{"matrix", "row/column-major traversal of a row-major matrix", p_matrix, init_none, next_matrix},
+};
+
+/* ---- spec parsing (table-driven) ---- */
+static const struct wl_param *find_param(const struct wl_param *t, const char *key)
+{
+	for (; t && t->key; t++)
+		if (!strcmp(t->key, key))
+			return t;
+	return NULL;
+}
+
+static int set_param(struct gen_cfg *c, const struct wl_param *p, const char *val, const char *wl,
+		     char *err, size_t errlen)
+{
+	void *dst = (char *)c + p->off;
+	uint64_t u;
+	double d;
+	int rc = 0;
+	switch (p->type) {
+	case P_U64:
+	case P_SIZE:
+		rc = p->type == P_SIZE ? pb_parse_size(val, &u) : pb_parse_u64(val, &u);
+		if (rc || (double)u < p->lo || (double)u > p->hi) {
+			snprintf(err, errlen, "workload %s: bad value '%s' for %s (%s in [%.0f, %.0f])", wl,
+				 val, p->key, p->type == P_SIZE ? "a size" : "an integer", p->lo, p->hi);
+			return -EINVAL;
+		}
+		*(uint64_t *)dst = u;
+		return 0;
+	case P_DBL:
+		rc = pb_parse_double(val, &d);
+		if (rc || !(d >= p->lo && d <= p->hi)) {
+			snprintf(err, errlen, "workload %s: bad value '%s' for %s (a number in [%g, %g])",
+				 wl, val, p->key, p->lo, p->hi);
+			return -EINVAL;
+		}
+		*(double *)dst = d;
+		return 0;
+	case P_ENUM:
+		for (uint64_t i = 0; p->choices[i]; i++)
+			if (!strcmp(p->choices[i], val)) {
+				*(uint64_t *)dst = i;
+				return 0;
+			}
+		snprintf(err, errlen, "workload %s: bad value '%s' for %s (one of:", wl, val, p->key);
+		for (int i = 0; p->choices[i]; i++) {
+			size_t l = strlen(err);
+			snprintf(err + l, errlen - l, " %s", p->choices[i]);
+		}
+		if (strlen(err) + 2 < errlen)
+			strcat(err, ")");
+		return -EINVAL;
+	case P_STR:
+		*(const char **)dst = val;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void set_defaults(struct gen_cfg *c, const struct wl_param *t)
+{
+	char e[8];
+	for (; t && t->key; t++)
+		if (t->def[0])
+			set_param(c, t, t->def, "", e, sizeof(e));
+}
+
+struct pb_workload {
+	int is_trace;
+	struct gen g;
+	struct wl_trace *tr;
+	char *spec; /* our copy: P_STR values point into it */
+	char canon[1024];
+	char err[WL_ERRLEN];
+	unsigned shift;
+	uint64_t count;
+	unsigned tid, nthreads;
+	uint64_t trace_i;
+	struct pb_access *tbuf;
+	int64_t *tnext;
+	size_t tcap;
+};
+
+static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const struct wl_param *t,
+			 int *first)
+{
+	for (; t && t->key; t++) {
+		const void *src = (const char *)c + t->off;
+		size_t l = strlen(b);
+		const char *sep = *first ? ":" : ",";
+		*first = 0;
+		switch (t->type) {
+		case P_U64:
+		case P_SIZE:
+			snprintf(b + l, bl - l, "%s%s=%llu", sep, t->key,
+				 (unsigned long long)*(const uint64_t *)src);
+			break;
+		case P_DBL:
+			snprintf(b + l, bl - l, "%s%s=%g", sep, t->key, *(const double *)src);
+			break;
+		case P_ENUM:
+			snprintf(b + l, bl - l, "%s%s=%s", sep, t->key,
+				 t->choices[*(const uint64_t *)src]);
+			break;
+		case P_STR:
+			snprintf(b + l, bl - l, "%s%s=%s", sep, t->key,
+				 *(const char *const *)src ? *(const char *const *)src : "");
+			break;
+		}
+	}
+}
+
+static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_workload_opts *o,
+		      char *err, size_t errlen)
+{
+	w->spec = strdup(spec);
+	if (!w->spec)
+		return -ENOMEM;
+	char *name = w->spec, *args = strchr(name, ':');
+	if (args)
+		*args++ = 0;
+	const struct wl_param *own = NULL;
+	const struct gen_desc *d = NULL;
+	if (!strcmp(name, "trace")) {
+		w->is_trace = 1;
+		own = p_trace;
+	} else {
+		for (size_t i = 0; i < PB_ARRAY_SIZE(gens); i++)
+			if (!strcmp(gens[i].name, name))
+				d = &gens[i];
+		if (!d) {
+			snprintf(err, errlen,
+				 "unknown workload '%s' (see `pagebench list workloads`)", name);
+			return -EINVAL;
+		}
+		own = d->params;
+	}
+	struct gen_cfg *c = &w->g.c;
+	memset(c, 0, sizeof(*c));
+	if (!w->is_trace)
+		set_defaults(c, common);
+	set_defaults(c, own);
+	c->seed = o ? o->seed : 0;
+	int seed_given = 0;
+	while (args && *args) {
+		char *item = args, *comma = strchr(args, ',');
+		if (comma)
+			*comma = 0;
+		args = comma ? comma + 1 : NULL;
+		if (!*item)
+			continue;
+		char *eq = strchr(item, '=');
+		if (!eq || eq == item) {
+			snprintf(err, errlen, "workload %s: malformed '%s' (expected key=value)", name,
+				 item);
+			return -EINVAL;
+		}
+		*eq = 0;
+		const struct wl_param *p = find_param(own, item);
+		if (!p && !w->is_trace)
+			p = find_param(common, item);
+		if (!p) {
+			snprintf(err, errlen, "workload %s: unknown parameter '%s' (see `pagebench list workloads`)",
+				 name, item);
+			return -EINVAL;
+		}
+		int rc = set_param(c, p, eq + 1, name, err, errlen);
+		if (rc)
+			return rc;
+		seed_given |= !strcmp(item, "seed");
+	}
+	(void)seed_given;
+	if (c->page & (c->page - 1)) {
+		snprintf(err, errlen, "workload %s: page=%llu is not a power of two", name,
+			 (unsigned long long)c->page);
+		return -EINVAL;
+	}
+	w->shift = (unsigned)__builtin_ctzll(c->page);
+	w->g.d = d;
+	snprintf(w->canon, sizeof(w->canon), "%s", name);
+	int first = 1;
+	canon_append(w->canon, sizeof(w->canon), c, own, &first);
+	if (!w->is_trace)
+		canon_append(w->canon, sizeof(w->canon), c, common, &first);
+	return 0;
+}
+
+static int open_gen(struct pb_workload *w, char *err, size_t errlen)
+{
+	struct gen *g = &w->g;
+	g->tid = w->tid;
+	g->nthreads = w->nthreads;
+	g->pshift = w->shift;
+	uint64_t seed = g->c.seed;
+	if (g->c.share != SHARE_INTERLEAVED)
+		seed += 0x9e3779b97f4a7c15ULL * g->tid;
+	pb_rng_seed(&g->rng, seed);
+	/* span of one thread's private region, for disjoint placement */
+	uint64_t span;
+	if (g->d->next == next_matrix)
+		span = g->c.rows * g->c.cols * g->c.elem;
+	else if (g->d->next == next_seq && !g->c.pages)
+		span = (g->c.refs / g->c.run + 1) << w->shift;
+	else if (g->d->next == next_phase)
+		span = ((g->c.refs / g->c.period + 1) * (g->c.shift ? g->c.shift : g->c.pages) +
+			g->c.pages)
+		       << w->shift;
+	else
+		span = g->c.pages << w->shift;
+	span = (span + (1ULL << 30) - 1) & ~((1ULL << 30) - 1);
+	g->base = g->c.share == SHARE_DISJOINT ? span * g->tid : 0;
+	if (g->c.share == SHARE_DISJOINT && w->nthreads > 1 &&
+	    span > (LIB_BASE - PRIV_BASE) / w->nthreads) {
+		snprintf(err, errlen, "workload %s: per-thread region too large for %u disjoint threads",
+			 g->d->name, w->nthreads);
+		return -EINVAL;
+	}
+	int rc = g->d->init(g);
+	if (rc)
+		snprintf(err, errlen, "workload %s: setup failed: %s", g->d->name, strerror(-rc));
+	return rc;
+}
+
+int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
+		     struct pb_workload **out, char *err, size_t errlen)
+{
+	struct pb_workload *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->tid = opts ? opts->thread : 0;
+	w->nthreads = opts && opts->nthreads ? opts->nthreads : 1;
+	if (w->tid >= w->nthreads) {
+		snprintf(err, errlen, "workload: thread %u of %u", w->tid, w->nthreads);
+		free(w);
+		return -EINVAL;
+	}
+	int rc = parse_spec(w, spec, opts, err, errlen);
+	if (!rc && w->is_trace) {
+		struct gen_cfg *c = &w->g.c;
+		if (!c->path || !c->path[0]) {
+			snprintf(err, errlen, "workload trace: path= is required");
+			rc = -EINVAL;
+		} else {
+			struct wl_trace_opts to = {0};
+			to.path = c->path;
+			to.fd = -1;
+			to.fmt = (enum wl_fmt)c->format;
+			to.page_shift = w->shift;
+			to.no_ifetch = !c->ifetch;
+			if (c->csv == 1 || c->csv == 2) {
+				to.csv.preset = (int)c->csv;
+			}
+			if (c->csv == 1) {
+				to.csv = (struct wl_csv_map){5, 6, 4, 2, 3, 1, 1, 1, 1};
+			} else if (c->csv == 2) {
+				to.csv = (struct wl_csv_map){2, 3, 4, 1, 0, 512, 1, 1, 2};
+			} else if (c->offcol || c->csv == 3) {
+				if (!c->offcol) {
+					snprintf(err, errlen, "workload trace: csv=custom needs offcol=");
+					rc = -EINVAL;
+				}
+				to.csv = (struct wl_csv_map){(unsigned)c->offcol, (unsigned)c->sizecol,
+							     (unsigned)c->opcol, (unsigned)c->nscol,
+							     (unsigned)c->nscol2, (unsigned)c->unit,
+							     (unsigned)c->sizeunit, (int)c->header, 0};
+			}
+			if (!rc)
+				rc = wl_trace_open(&to, &w->tr, err, errlen);
+			if (!rc)
+				w->shift = wl_trace_shift(w->tr);
+		}
+	} else if (!rc) {
+		rc = open_gen(w, err, errlen);
+	}
+	if (rc) {
+		pb_workload_close(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+static void gen_one(struct gen *g, struct pb_access *a)
+{
+	const struct gen_cfg *c = &g->c;
+	memset(a, 0, sizeof(*a));
+	a->thread = (uint8_t)g->tid;
+	a->asid = c->procs > 1 ? (uint32_t)((g->i / c->quantum + g->tid) % c->procs) : 0;
+	if (c->lib && pb_rng_double(&g->rng) < c->libfrac) {
+		a->addr = LIB_BASE + (pb_rng_below(&g->rng, c->lib) << g->pshift);
+		a->op = PB_OP_FETCH;
+		a->flags = PB_ACC_FILE | PB_ACC_SHARED;
+	} else {
+		a->addr = PRIV_BASE + g->base + g->d->next(g);
+		a->op = c->write > 0 && pb_rng_double(&g->rng) < c->write ? PB_OP_WRITE : PB_OP_READ;
+		a->flags = c->cow ? PB_ACC_COW : 0;
+	}
+	g->i++;
+}
+
+static ssize_t gen_next(struct pb_workload *w, struct pb_access *buf, size_t n)
+{
+	struct gen *g = &w->g;
+	size_t k = 0;
+	if (g->c.share == SHARE_INTERLEAVED && g->nthreads > 1) {
+		/* deal one sequence: this thread's references are t, t+T, ... */
+		uint64_t total = g->c.refs * g->nthreads;
+		struct pb_access skip;
+		while (k < n && g->i < total) {
+			if (g->i % g->nthreads == g->tid) {
+				gen_one(g, &buf[k]);
+				buf[k].thread = (uint8_t)g->tid;
+				k++;
+			} else {
+				gen_one(g, &skip);
+			}
+		}
+		return (ssize_t)k;
+	}
+	while (k < n && g->i < g->c.refs)
+		gen_one(g, &buf[k++]);
+	return (ssize_t)k;
+}
+
+static ssize_t trace_next(struct pb_workload *w, struct pb_access *buf, size_t n)
+{
+	uint64_t share = w->g.c.share;
+	if (share != SHARE_INTERLEAVED || w->nthreads == 1) {
+		ssize_t r = wl_trace_next(w->tr, buf, n);
+		if (r > 0 && share == SHARE_DISJOINT && w->nthreads > 1)
+			for (ssize_t i = 0; i < r; i++)
+				buf[i].asid = buf[i].asid * w->nthreads + w->tid;
+		return r;
+	}
+	/* interleaved: keep every nthreads-th reference */
+	if (w->tcap < n) {
+		free(w->tbuf);
+		free(w->tnext);
+		w->tbuf = malloc(n * sizeof(*w->tbuf));
+		w->tnext = malloc(n * sizeof(*w->tnext));
+		w->tcap = w->tbuf && w->tnext ? n : 0;
+		if (!w->tcap)
+			return -ENOMEM;
+	}
+	size_t k = 0;
+	while (k < n) {
+		ssize_t r = wl_trace_next(w->tr, w->tbuf, n - k);
+		if (r <= 0)
+			return k ? (ssize_t)k : r;
+		const int64_t *on = wl_trace_oracle_next(w->tr);
+		for (ssize_t i = 0; i < r; i++, w->trace_i++)
+			if (w->trace_i % w->nthreads == w->tid) {
+				if (on)
+					w->tnext[k] = on[i];
+				buf[k++] = w->tbuf[i];
+			}
+	}
+	return (ssize_t)k;
+}
+
+ssize_t pb_workload_next(struct pb_workload *w, struct pb_access *buf, size_t n)
+{
+	ssize_t r = w->is_trace ? trace_next(w, buf, n) : gen_next(w, buf, n);
+	if (r > 0)
+		w->count += (uint64_t)r;
+	return r;
+}
+
+const int64_t *pb_workload_oracle_next(const struct pb_workload *w)
+{
+	if (!w->is_trace)
+		return NULL;
+	if (w->g.c.share == SHARE_INTERLEAVED && w->nthreads > 1)
+		return wl_trace_oracle_next(w->tr) ? w->tnext : NULL;
+	return wl_trace_oracle_next(w->tr);
+}
+
+uint64_t pb_workload_count(const struct pb_workload *w)
+{
+	return w->count;
+}
+
+const char *pb_workload_error(const struct pb_workload *w)
+{
+	return w->is_trace && w->tr ? wl_trace_error(w->tr) : w->err;
+}
+
+unsigned pb_workload_page_shift(const struct pb_workload *w)
+{
+	return w->shift;
+}
+
+const char *pb_workload_canonical(const struct pb_workload *w)
+{
+	return w->canon;
+}
+
+void pb_workload_close(struct pb_workload *w)
+{
+	if (!w)
+		return;
+	wl_trace_close(w->tr);
+	free(w->g.perm);
+	free(w->spec);
+	free(w->tbuf);
+	free(w->tnext);
+	free(w);
+}
+
+/* Accessors for cmd_trace.c */
+const char *wl_workload_format(const struct pb_workload *w);
+const char *wl_workload_format(const struct pb_workload *w)
+{
+	return w->is_trace ? wl_fmt_name(wl_trace_format(w->tr)) : "generator";
+}
+uint64_t wl_workload_records(const struct pb_workload *w);
+uint64_t wl_workload_records(const struct pb_workload *w)
+{
+	return w->is_trace ? wl_trace_records(w->tr) : w->count;
+}
+uint64_t wl_workload_skipped(const struct pb_workload *w);
+uint64_t wl_workload_skipped(const struct pb_workload *w)
+{
+	return w->is_trace ? wl_trace_skipped(w->tr) : 0;
+}
+
+int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts,
+			  uint64_t **keys, uint8_t **writes, size_t *n, char *err, size_t errlen)
+{
+	struct pb_workload *w;
+	int rc = pb_workload_open(spec, opts, &w, err, errlen);
+	if (rc)
+		return rc;
+	size_t cap = 1 << 16, len = 0;
+	uint64_t *k = malloc(cap * sizeof(*k));
+	uint8_t *wr = writes ? malloc(cap) : NULL;
+	struct pb_access *buf = malloc(4096 * sizeof(*buf));
+	if (!k || (writes && !wr) || !buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	unsigned sh = pb_workload_page_shift(w);
+	for (;;) {
+		ssize_t r = pb_workload_next(w, buf, 4096);
+		if (r < 0) {
+			snprintf(err, errlen, "%s", pb_workload_error(w));
+			rc = (int)r;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if (len + (size_t)r > cap) {
+			while (len + (size_t)r > cap)
+				cap *= 2;
+			uint64_t *nk = realloc(k, cap * sizeof(*k));
+			if (!nk) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			k = nk;
+			if (writes) {
+				uint8_t *nw = realloc(wr, cap);
+				if (!nw) {
+					rc = -ENOMEM;
+					goto out;
+				}
+				wr = nw;
+			}
+		}
+		for (ssize_t i = 0; i < r; i++) {
+			k[len] = wl_key(&buf[i], sh);
+			if (writes)
+				wr[len] = buf[i].op == PB_OP_WRITE;
+			len++;
+		}
+	}
+out:
+	free(buf);
+	pb_workload_close(w);
+	if (rc) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "workload: out of memory loading %s", spec);
+		free(k);
+		free(wr);
+		return rc;
+	}
+	*keys = k;
+	if (writes)
+		*writes = wr;
+	*n = len;
+	return 0;
+}
+
+int pb_workload_next_use(const uint64_t *keys, size_t n, uint64_t **next)
+{
+	uint64_t *nx = malloc((n ? n : 1) * sizeof(*nx));
+	struct wl_map m;
+	if (!nx || wl_map_init(&m, 1024)) {
+		free(nx);
+		return -ENOMEM;
+	}
+	for (size_t i = n; i-- > 0;) {
+		int isnew;
+		uint64_t *v = wl_map_get(&m, keys[i], &isnew);
+		if (!v) {
+			wl_map_free(&m);
+			free(nx);
+			return -ENOMEM;
+		}
+		nx[i] = isnew ? UINT64_MAX : *v;
+		*v = i;
+	}
+	wl_map_free(&m);
+	*next = nx;
+	return 0;
+}
+
+/* ---- `pagebench list workloads` ---- */
+static void list_params(FILE *f, const struct wl_param *t)
+{
+	for (; t && t->key; t++) {
+		char kd[64];
+		snprintf(kd, sizeof(kd), "%s=%s", t->key, t->def[0] ? t->def : "(required)");
+		if (t->off == O(seed) && !t->def[0])
+			snprintf(kd, sizeof(kd), "seed=(run's --seed)");
+		fprintf(f, "      %-22s %s\n", kd, t->help);
+	}
+}
+
+void pb_list_workloads(FILE *f)
+{
+	for (size_t i = 0; i < PB_ARRAY_SIZE(gens); i++) {
+		fprintf(f, "  %-10s %s\n", gens[i].name, gens[i].summary);
+		list_params(f, gens[i].params);
+	}
+	fprintf(f, "  every generator also takes:\n");
+	list_params(f, common);
+	fprintf(f, "  %-10s %s\n", "trace", "a recorded trace (format detected when omitted; zstd/gzip/xz read directly)");
+	list_params(f, p_trace);
+	fprintf(f, "  example: --workload zipf:pages=100000,alpha=0.9,refs=2M,write=0.3,procs=4,lib=256\n");
+}

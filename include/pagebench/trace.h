@@ -1,0 +1,74 @@
+/*
+ * pagebench/trace.h - pagebench's own binary trace format (pbt): writer,
+ * conversion and trace statistics.
+ *
+ * pbt layout (all little-endian), version 1:
+ *   header, 64 B: "PBTRACE\0", u32 version, u32 header_size (64),
+ *                 u32 page_shift, u32 codec (0 raw, 1 zstd), u64 nrefs
+ *                 (0 while unknown), u32 max_block_refs, 28 B reserved (0)
+ *   blocks, each: u32 "PBTB", u32 nrefs, u32 raw_len, u32 stored_len,
+ *                 u32 delta_len, u32 codec, then stored_len payload bytes
+ *   end, 24 B:    u32 "PBTE", u32 0, u64 total refs, u64 0
+ * A block's raw payload is three streams: nrefs control bytes (bits 0-1
+ * op, bits 2-5 byte length of the zig-zag page delta, bit 6: a 7-byte
+ * change record (u32 asid, u8 thread, u16 flags) follows in the third
+ * stream), the page deltas (little-endian, that many bytes each), and the
+ * change records.  Each block starts from page 0, asid 0, thread 0, flags
+ * 0, so blocks decode independently.  Pages only: the offset inside a page
+ * is not kept (the reference sequence is a sequence of page references).
+ */
+#ifndef PAGEBENCH_TRACE_H
+#define PAGEBENCH_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pagebench/workload.h"
+
+#define PB_PBT_VERSION 1
+#define PB_PBT_BLOCK_REFS 65536
+
+struct pb_pbt_writer;
+
+/*
+ * Create a pbt file at path: the data goes to a temporary file in the same
+ * directory, renamed over path by pb_pbt_finish (so no half file is ever
+ * seen under path).  level: zstd level (0 = store blocks uncompressed).
+ */
+int pb_pbt_create(const char *path, unsigned page_shift, int level, struct pb_pbt_writer **out,
+		  char *err, size_t errlen);
+int pb_pbt_write(struct pb_pbt_writer *w, const struct pb_access *a, size_t n);
+/* Flush, write the end block and the header count, rename.  Frees w. */
+int pb_pbt_finish(struct pb_pbt_writer *w, char *err, size_t errlen);
+/* Remove the temporary file.  Frees w. */
+void pb_pbt_abort(struct pb_pbt_writer *w);
+uint64_t pb_pbt_written(const struct pb_pbt_writer *w);
+
+/*
+ * Convert any readable trace spec (or plain FILE path) to pbt at out.
+ * *nrefs gets the references written.  Returns 0 or -errno (message in err).
+ */
+int pb_trace_convert(const char *in_spec, const char *out, int level, uint64_t *nrefs,
+		     char *err, size_t errlen);
+
+/* What `pagebench trace info` prints. */
+struct pb_trace_stats {
+	uint64_t records; /* trace records (lines, binary records) parsed */
+	uint64_t refs, reads, writes, fetches; /* page references delivered */
+	uint64_t distinct_pages; /* distinct (asid, page) */
+	uint64_t asids;          /* distinct address spaces */
+	uint64_t skipped_lines;  /* ignorable lines skipped by the reader */
+	unsigned page_shift;
+	const char *format; /* detected format name */
+	const char *compression;
+	/* LRU stack (reuse) distances in pages: cold = first references;
+	 * hist[i] counts distances d with 2^i <= d+1 < 2^(i+1). */
+	uint64_t cold;
+	uint64_t hist[48];
+};
+int pb_trace_stats(const char *spec, struct pb_trace_stats *st, char *err, size_t errlen);
+/* Smallest LRU size (pages, power of two bound) reaching a hit ratio of
+ * frac of the non-cold references, from the histogram. */
+uint64_t pb_trace_lru_pages_for(const struct pb_trace_stats *st, double frac);
+
+#endif /* PAGEBENCH_TRACE_H */
