@@ -50,7 +50,7 @@ struct fb_thr {
 	uint64_t *held;
 	uint64_t nheld;
 	uint64_t *fl; /* baseline free list */
-	uint64_t fl_n;
+	uint64_t fl_n, fl_cap;
 	struct fb_ring ring; /* inbox */
 	size_t bytes;
 };
@@ -58,7 +58,7 @@ struct fb_thr {
 struct fb {
 	int backend;
 	unsigned order, pattern, cross, n;
-	uint64_t ops, held_max, nframes, fl_cap;
+	uint64_t ops, held_max, nframes, ring_limit;
 	uint64_t seed;
 	struct pb_frames *fa;
 	int *node;
@@ -126,9 +126,9 @@ static int fb_setup_common(const struct pb_kernel_cfg *cfg, void **state, int ba
 	uint64_t bytes = cfg->size ? cfg->size : (uint64_t)s->n << 30;
 	s->nframes = bytes >> PB_PAGE_SHIFT;
 	uint64_t per = s->order ? PB_FRAMES_AREA_FRAMES : 1;
-	/* Room for every thread's held set and cache (frames in flight in the
-	 * rings come out of the same budget: allocs past it count as enomem). */
-	uint64_t need = (uint64_t)s->n * (s->held_max * per + 2 * PB_FRAMES_AREA_FRAMES);
+	s->ring_limit = s->held_max < FB_RING ? s->held_max : FB_RING;
+	/* Room for every thread's held set, frames in flight to it and cache. */
+	uint64_t need = (uint64_t)s->n * ((s->held_max + s->ring_limit) * per + 2 * PB_FRAMES_AREA_FRAMES);
 	unsigned nnodes = cfg->nnodes ? cfg->nnodes : 1;
 	if (s->nframes < need || s->nframes / PB_FRAMES_AREA_FRAMES < nnodes) {
 		snprintf(cfg->err, cfg->errlen, "--size %llu bytes is too small: need at least %llu",
@@ -187,16 +187,15 @@ static int fb_thread_init(void *state, struct pb_kthread *t)
 		if (!th->cache)
 			return -ENOMEM;
 	} else {
-		/* The thread's share of the frames, in its own list; the list
-		 * can hold all of them, since cross frees move frames around. */
+		/* The thread's share of the frames, in its own list. */
 		uint64_t per = s->order ? PB_FRAMES_AREA_FRAMES : 1;
-		uint64_t units = s->nframes / per, share = units / s->n;
-		th->fl = pb_map(units * sizeof(uint64_t), 1);
+		uint64_t share = s->nframes / per / s->n;
+		th->fl = pb_map(share * sizeof(uint64_t), 1);
 		if (!th->fl)
 			return -ENOMEM;
 		for (uint64_t i = 0; i < share; i++)
 			th->fl[i] = (t->tid * share + share - 1 - i) * per;
-		th->fl_n = share;
+		th->fl_n = th->fl_cap = share;
 	}
 	s->thr[t->tid] = th;
 	return 0;
@@ -207,8 +206,11 @@ static int fb_thread_init(void *state, struct pb_kthread *t)
 static inline int be_alloc(int backend, struct fb_thr *th, unsigned order, uint64_t *pfn)
 {
 	if (backend == FB_FREELIST) {
+		/* The floor never runs dry: frames are only identities here
+		 * (cross frees can move a thread's whole list to its
+		 * neighbour), so an empty list is simply refilled. */
 		if (pb_unlikely(!th->fl_n))
-			return -ENOMEM;
+			th->fl_n = th->fl_cap;
 		*pfn = th->fl[--th->fl_n];
 		return 0;
 	}
@@ -222,21 +224,23 @@ static inline void be_free(int backend, struct fb_thr *th, unsigned order, uint6
 			   uint64_t *bad)
 {
 	if (backend == FB_FREELIST) {
-		th->fl[th->fl_n++] = pfn;
+		if (pb_likely(th->fl_n < th->fl_cap))
+			th->fl[th->fl_n++] = pfn;
 		return;
 	}
 	if (pb_unlikely(pb_frames_cache_free(th->cache, PB_PFN(pfn), order)))
 		(*bad)++;
 }
 
-/* Hand a frame to the next thread; 0 if its inbox is full. */
-static inline int ring_push(struct fb_thr *to, uint64_t pfn)
+/* Hand a frame to the next thread; 0 if `limit` frames are already in
+ * flight to it (so frames in flight never exceed a held set per thread). */
+static inline int ring_push(struct fb_thr *to, uint64_t pfn, uint64_t limit)
 {
 	struct fb_ring *r = &to->ring;
 	uint64_t tail = r->tail; /* only the producer writes tail */
-	if (tail - r->head_seen == FB_RING) {
+	if (tail - r->head_seen >= limit) {
 		r->head_seen = pb_atomic_load(&r->head, PB_ACQUIRE);
-		if (tail - r->head_seen == FB_RING)
+		if (tail - r->head_seen >= limit)
 			return 0;
 	}
 	r->slot[tail & (FB_RING - 1)] = pfn;
@@ -262,7 +266,8 @@ static inline uint64_t ring_drain(int backend, struct fb_thr *th, unsigned order
 static inline void free_one(int backend, struct fb *s, struct fb_thr *th, struct fb_thr *next,
 			    uint64_t pfn, uint64_t *bad, uint64_t *sent)
 {
-	if (s->cross && next && pb_rng_below(&th->rng, 100) < s->cross && ring_push(next, pfn)) {
+	if (s->cross && next && pb_rng_below(&th->rng, 100) < s->cross &&
+	    ring_push(next, pfn, s->ring_limit)) {
 		(*sent)++;
 		return;
 	}
@@ -379,14 +384,13 @@ static void fb_teardown(void *state)
 	struct fb *s = state;
 	if (!s)
 		return;
-	uint64_t per = s->order ? PB_FRAMES_AREA_FRAMES : 1;
 	for (unsigned t = 0; s->thr && t < s->n; t++) {
 		struct fb_thr *th = s->thr[t];
 		if (!th)
 			continue;
 		pb_unmap(th->held, s->held_max * sizeof(uint64_t));
 		if (th->fl)
-			pb_unmap(th->fl, (s->nframes / per) * sizeof(uint64_t));
+			pb_unmap(th->fl, th->fl_cap * sizeof(uint64_t));
 		pb_unmap(th, th->bytes);
 	}
 	pb_frames_destroy(s->fa); /* also drops caches of threads that failed */

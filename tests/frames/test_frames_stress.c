@@ -25,7 +25,7 @@
 #define HELD_MAX 600
 #define NSLOTS 64
 #ifndef STRESS_ITERS
-#define STRESS_ITERS 60000
+#define STRESS_ITERS 200000
 #endif
 
 static struct pb_frames *fa;

@@ -1,0 +1,109 @@
+/*
+ * tests/frames/test_frames_kernels.c - drives the frames benchmark kernels
+ * the way the harness does (setup, thread_init on each thread, repetitions
+ * separated by a barrier, thread_fini, verify, teardown) on plain pthreads,
+ * for every pattern/order/cross combination, so that their own self-check
+ * (pb_frames_check + every frame back) runs under ThreadSanitizer too.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pagebench/kernel.h"
+#include "pbtest.h"
+
+#define NT 3
+#define REPS 2
+
+struct ctx {
+	const struct pb_kernel_desc *d;
+	void *state;
+	pthread_barrier_t bar;
+	struct pb_kthread kt[NT];
+	uint64_t ops[NT];
+	int init_rc[NT];
+};
+
+struct arg {
+	struct ctx *c;
+	unsigned tid;
+};
+
+static void *thread_main(void *p)
+{
+	struct arg *a = p;
+	struct ctx *c = a->c;
+	struct pb_kthread *t = &c->kt[a->tid];
+	t->tid = a->tid;
+	t->nthreads = NT;
+	t->node = -1;
+	t->cpu = -1;
+	c->init_rc[a->tid] = c->d->thread_init ? c->d->thread_init(c->state, t) : 0;
+	for (int r = 0; r < REPS; r++) {
+		pthread_barrier_wait(&c->bar);
+		memset(t->extra, 0, sizeof(t->extra));
+		c->ops[a->tid] += c->d->run(c->state, t);
+		pthread_barrier_wait(&c->bar);
+	}
+	if (c->d->thread_fini)
+		c->d->thread_fini(c->state, t);
+	return NULL;
+}
+
+static void run_one(const struct pb_kernel_desc *d, const char *params)
+{
+	char err[256] = "";
+	int nodes[NT] = {0, 0, 0};
+	struct pb_kernel_cfg cfg = {.nthreads = NT, .ops = 20000, .size = 256UL << 20, .seed = 7,
+				    .params = params, .thread_node = nodes, .nnodes = 1,
+				    .err = err, .errlen = sizeof(err)};
+	struct ctx c = {.d = d};
+	int rc = d->setup(&cfg, &c.state);
+	PB_CHECK_MSG(rc == 0, "%s %s: setup: %s", d->name, params, err);
+	if (rc)
+		return;
+	pthread_barrier_init(&c.bar, NULL, NT);
+	pthread_t th[NT];
+	struct arg a[NT];
+	for (unsigned i = 0; i < NT; i++) {
+		a[i] = (struct arg){&c, i};
+		pthread_create(&th[i], NULL, thread_main, &a[i]);
+	}
+	for (unsigned i = 0; i < NT; i++)
+		pthread_join(th[i], NULL);
+	for (unsigned i = 0; i < NT; i++) {
+		PB_CHECK_EQ_U64(c.init_rc[i], 0);
+		PB_CHECK_MSG(c.ops[i] == REPS * 20000ULL, "%s %s: thread %u did %llu ops", d->name,
+			     params, i, (unsigned long long)c.ops[i]);
+		PB_CHECK_EQ_U64(c.kt[i].extra[3], 0); /* bad_frees */
+	}
+	if (d->verify) {
+		rc = d->verify(c.state, err, sizeof(err));
+		PB_CHECK_MSG(rc == 0, "%s %s: verify: %s", d->name, params, err);
+	}
+	d->teardown(c.state);
+	pthread_barrier_destroy(&c.bar);
+}
+
+int main(void)
+{
+	static const char *const params[] = {
+		"pattern=repeat",          "pattern=random",         "pattern=random,cross=50",
+		"pattern=repeat,cross=100", "pattern=repeat,order=9", "pattern=random,order=9,cross=50",
+		"pattern=random,held=5000,cross=20",
+	};
+	for (size_t k = 0; pb_kernels_frames[k]; k++)
+		for (size_t i = 0; i < PB_ARRAY_SIZE(params); i++)
+			run_one(pb_kernels_frames[k], params[i]);
+	/* Bad parameters are refused with a message. */
+	char err[256] = "";
+	struct pb_kernel_cfg cfg = {.nthreads = 1, .params = "order=3", .nnodes = 1, .err = err,
+				    .errlen = sizeof(err)};
+	void *st = NULL;
+	PB_CHECK(pb_kernels_frames[0]->setup(&cfg, &st) != 0);
+	PB_CHECK(err[0] != 0);
+	cfg.params = "bogus=1";
+	PB_CHECK(pb_kernels_frames[0]->setup(&cfg, &st) != 0);
+	return pb_test_done();
+}
