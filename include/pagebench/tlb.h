@@ -1,0 +1,152 @@
+/*
+ * pagebench/tlb.h - a per-thread, set-associative TLB model (pb_tlb).
+ *
+ * Each simulated CPU (engine thread) owns one struct pb_tlb: a first-level
+ * data TLB, a first-level instruction TLB and a unified second-level TLB
+ * (Intel's STLB), each set-associative with true LRU inside a set, sized
+ * from a named CPU profile (published geometries, see kernels/vm/tlb.c) or
+ * from a parameter string "l1=64:4,l1i=128:8,l2=1536:12" (entries:ways;
+ * ways 0 means fully associative).  Only 4 KiB translations are modelled
+ * (the 2 MiB arrays of a profile are recorded for meta.json).
+ *
+ * An entry maps a translation key ((asid << 48) | vpn) to a frame plus the
+ * PTE permission bits the MMU caches (writable, dirty): a write through an
+ * entry whose cached dirty bit is clear must go to the page table (x86
+ * sets the PTE dirty bit with a walk), and a write through a read-only
+ * entry faults (copy-on-write).
+ *
+ * Concurrency: the owner thread looks up, fills and updates its TLB; any
+ * other thread may call pb_tlb_shootdown() on it at the same time (the
+ * simulated IPI).  Tags are atomics: the owner reads them relaxed, a
+ * shootdown clears them relaxed; the caller supplies the Dekker fences (the
+ * engine clears the PTE, full fence, shoots down; the owner fills, full
+ * fence, re-reads the PTE), so a translation can never stay cached after
+ * its PTE was cleared.
+ */
+#ifndef PAGEBENCH_TLB_H
+#define PAGEBENCH_TLB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pagebench/atomic.h"
+#include "pagebench/common.h"
+
+/* Geometry of one TLB array. */
+struct pb_tlb_level {
+	uint32_t entries; /* 0: the level is absent */
+	uint32_t ways;    /* 0 or == entries: fully associative */
+};
+
+/* A CPU's TLB geometry. */
+struct pb_tlb_geom {
+	const char *name;      /* profile name, or "custom" */
+	const char *source;    /* where the figures come from */
+	struct pb_tlb_level l1d, l1i, l2; /* 4 KiB translations */
+	struct pb_tlb_level l1d_2m;       /* recorded only (not simulated) */
+};
+
+/* Named profiles, NULL-terminated (skylake, zen3, zen4, ...). */
+extern const struct pb_tlb_geom *const pb_tlb_profiles[];
+
+/*
+ * Parse --tlb: a profile name or "l1=E:W[,l1i=E:W][,l2=E:W]" (missing
+ * levels are absent, except l1i, which copies l1).  Sets must be powers of
+ * two.  Returns 0 or -EINVAL with a one-line message in err.
+ */
+int pb_tlb_parse(const char *s, struct pb_tlb_geom *out, char *err, size_t errlen);
+/* "l1=64:4,l1i=128:8,l2=1536:12" form of a geometry. */
+void pb_tlb_geom_str(const struct pb_tlb_geom *g, char *buf, size_t len);
+
+/* One cached translation (owner-private except `tag`). */
+struct pb_tlb_entry {
+	uint64_t tag;     /* key + 1; 0 = invalid.  Atomic (see above). */
+	uint64_t pfn;
+	uint32_t stamp;   /* LRU stamp */
+	uint32_t hintgen; /* free for the engine (hint batching generation) */
+	uint8_t flags;    /* PB_TLBE_* */
+	uint8_t pad[7];
+};
+#define PB_TLBE_WRITABLE 0x1u
+#define PB_TLBE_DIRTY 0x2u
+#define PB_TLBE_USER1 0x4u /* free for the engine */
+#define PB_TLBE_USER2 0x8u
+
+struct pb_tlb_array {
+	struct pb_tlb_entry *e; /* sets * ways */
+	uint32_t sets, ways;    /* sets is a power of two */
+	uint32_t set_mask;
+};
+
+struct pb_tlb_stats {
+	uint64_t l1_hits, l2_hits, misses; /* misses: page walks */
+};
+
+struct pb_tlb {
+	struct pb_tlb_array l1d, l1i, l2;
+	uint32_t clock;
+	struct pb_tlb_stats st;
+	void *mem; /* one pb_map'ed block */
+	size_t mem_bytes;
+};
+
+int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g) PB_MUST_CHECK;
+void pb_tlb_fini(struct pb_tlb *t);
+/* Invalidate everything (owner only). */
+void pb_tlb_flush_all(struct pb_tlb *t);
+
+static inline uint32_t pb_tlb_hash(uint64_t key)
+{
+	/* vpn bits dominate; mix the asid in so processes spread over sets */
+	return (uint32_t)(key ^ (key >> 48) * 0x9e37u);
+}
+
+static inline struct pb_tlb_entry *pb_tlb_probe(struct pb_tlb_array *a, uint64_t key)
+{
+	if (!a->sets)
+		return NULL;
+	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * a->ways;
+	uint64_t tag = key + 1;
+	for (uint32_t w = 0; w < a->ways; w++)
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag)
+			return &s[w];
+	return NULL;
+}
+
+/*
+ * Look a translation up (owner only): L1 (d or i by `fetch`), then L2; an
+ * L2 hit is copied into L1.  Returns the entry or NULL on a miss (the
+ * caller walks the page table and calls pb_tlb_fill).  Counts l1/l2 hits
+ * and misses.
+ */
+static inline struct pb_tlb_entry *pb_tlb_lookup(struct pb_tlb *t, uint64_t key, int fetch);
+struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch);
+
+static inline struct pb_tlb_entry *pb_tlb_lookup(struct pb_tlb *t, uint64_t key, int fetch)
+{
+	struct pb_tlb_entry *e = pb_tlb_probe(fetch ? &t->l1i : &t->l1d, key);
+	if (pb_likely(e != NULL)) {
+		e->stamp = ++t->clock;
+		t->st.l1_hits++;
+		return e;
+	}
+	return pb_tlb_lookup_l2(t, key, fetch);
+}
+
+/* Install a translation after a walk (owner only), into L1 and L2. */
+struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags,
+				 int fetch);
+/* Drop one translation from this TLB (owner only; local invlpg). */
+void pb_tlb_invalidate(struct pb_tlb *t, uint64_t key);
+/* Update cached flags of a translation in every level (owner only). */
+void pb_tlb_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags);
+
+/*
+ * Remote invalidation (any thread, concurrently with the owner): clears
+ * every entry tagged `key`.  Returns 1 if the TLB held it (an IPI was
+ * needed), else 0.  The caller issues a full fence between clearing the
+ * PTE and calling this.
+ */
+int pb_tlb_shootdown(struct pb_tlb *t, uint64_t key);
+
+#endif /* PAGEBENCH_TLB_H */

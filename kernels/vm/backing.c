@@ -1,0 +1,154 @@
+/*
+ * kernels/vm/backing.c - the backing store: a swap area and mapped files.
+ *
+ * Simulated by default: a swap slot is a number handed out once per page
+ * that is ever written out (a page keeps its slot while it lives, as a swap
+ * cache entry keeps it in Linux, so a clean page whose swap copy is still
+ * valid is dropped, not rewritten), and file pages are always on "disk".
+ * All-zero pages never reach the swap area: a clean demand-zero page is
+ * dropped and refilled with zeros on the next touch.
+ *
+ * With --backing file:PATH every I/O the engine counts is done for real with
+ * pread/pwrite of page-sized blocks on PATH (created or truncated): swap
+ * slot s at byte s * 4096, file page v at FILE_BASE + (v mod FILE_SPAN) *
+ * 4096.  Each written block carries (key, version) in its first 16 bytes and
+ * every swap-in checks them: a swap-in that reads back another page's data
+ * is an engine bug and fails the run (-EIO) instead of being counted.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vm_internal.h"
+
+#define FILE_BASE (1ULL << 40)
+#define FILE_SPAN (1ULL << 20)
+
+int vm_backing_open(struct vm_backing *b, const char *path, char *err, size_t errlen)
+{
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+	if (!path)
+		return 0;
+	b->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (b->fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "backing file '%s': %s", path, strerror(e));
+		return -e;
+	}
+	b->buf = pb_map(PB_PAGE_SIZE, 1);
+	if (!b->buf) {
+		close(b->fd);
+		b->fd = -1;
+		snprintf(err, errlen, "backing file: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vm_backing_close(struct vm_backing *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	if (b->buf)
+		pb_unmap(b->buf, PB_PAGE_SIZE);
+	if (b->slot_key)
+		pb_unmap(b->slot_key, b->slot_cap * sizeof(uint64_t));
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+}
+
+int vm_backing_slot(struct vm_backing *b, uint64_t key, uint64_t *slot)
+{
+	if (b->next_slot == b->slot_cap) {
+		uint64_t cap = b->slot_cap ? b->slot_cap * 2 : 4096;
+		uint64_t *n = pb_map(cap * sizeof(uint64_t), 0);
+		if (!n)
+			return -ENOMEM;
+		if (b->slot_key) {
+			memcpy(n, b->slot_key, b->slot_cap * sizeof(uint64_t));
+			pb_unmap(b->slot_key, b->slot_cap * sizeof(uint64_t));
+		}
+		b->slot_key = n;
+		b->slot_cap = cap;
+	}
+	b->slot_key[b->next_slot] = key;
+	*slot = b->next_slot++;
+	return 0;
+}
+
+uint64_t vm_backing_slot_key(const struct vm_backing *b, uint64_t slot)
+{
+	return slot < b->next_slot ? b->slot_key[slot] : UINT64_MAX;
+}
+
+static int block_write(struct vm_backing *b, uint64_t off, uint64_t key, uint64_t version)
+{
+	memcpy(b->buf, &key, 8);
+	memcpy(b->buf + 8, &version, 8);
+	ssize_t w = pwrite(b->fd, b->buf, PB_PAGE_SIZE, (off_t)off);
+	if (w != (ssize_t)PB_PAGE_SIZE) {
+		snprintf(b->err, sizeof(b->err), "backing write at %llu: %s",
+			 (unsigned long long)off, w < 0 ? strerror(errno) : "short write");
+		return -EIO;
+	}
+	return 0;
+}
+
+static int block_read(struct vm_backing *b, uint64_t off)
+{
+	ssize_t r = pread(b->fd, b->buf, PB_PAGE_SIZE, (off_t)off);
+	if (r < 0) {
+		snprintf(b->err, sizeof(b->err), "backing read at %llu: %s",
+			 (unsigned long long)off, strerror(errno));
+		return -EIO;
+	}
+	if (r < (ssize_t)PB_PAGE_SIZE) /* past the end of a sparse file: zeros */
+		memset(b->buf + r, 0, PB_PAGE_SIZE - (size_t)r);
+	return 0;
+}
+
+int vm_backing_swap_write(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version)
+{
+	if (b->fd < 0)
+		return 0;
+	return block_write(b, slot * PB_PAGE_SIZE, key, version);
+}
+
+int vm_backing_swap_read(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version)
+{
+	if (b->fd < 0)
+		return 0;
+	int rc = block_read(b, slot * PB_PAGE_SIZE);
+	if (rc)
+		return rc;
+	uint64_t k, v;
+	memcpy(&k, b->buf, 8);
+	memcpy(&v, b->buf + 8, 8);
+	if (k != key || v != version) {
+		snprintf(b->err, sizeof(b->err),
+			 "swap slot %llu holds page %#llx v%llu, expected %#llx v%llu",
+			 (unsigned long long)slot, (unsigned long long)k, (unsigned long long)v,
+			 (unsigned long long)key, (unsigned long long)version);
+		return -EIO;
+	}
+	return 0;
+}
+
+int vm_backing_file_write(struct vm_backing *b, uint64_t vpn, uint64_t key, uint64_t version)
+{
+	if (b->fd < 0)
+		return 0;
+	return block_write(b, FILE_BASE + (vpn % FILE_SPAN) * PB_PAGE_SIZE, key, version);
+}
+
+int vm_backing_file_read(struct vm_backing *b, uint64_t vpn)
+{
+	if (b->fd < 0)
+		return 0;
+	return block_read(b, FILE_BASE + (vpn % FILE_SPAN) * PB_PAGE_SIZE);
+}

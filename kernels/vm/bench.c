@@ -1,0 +1,313 @@
+/*
+ * kernels/vm/bench.c - benchmark kernels of the paging engine.
+ *
+ *  vm-engine: the full engine path (TLB lookup, page walk on a miss, fault
+ *             handling, policy hints) on a TLB-friendly workload: each
+ *             thread touches a private hot set of `pages` pages (default
+ *             48: inside a Skylake L1 dTLB) of one shared address space,
+ *             uniformly at random with `write` fraction of writes.  The
+ *             first repetition (warm-up) takes the demand-zero faults; the
+ *             measured ones are dominated by the hit path.  One op = one
+ *             simulated memory reference.  Threads run in FREE order on one
+ *             engine (shared page table, frames, policy and fault lock).
+ *  vm-tlb:    the floor: the same references through pb_tlb_lookup only
+ *             (the baseline vm-engine is compared with).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/kernel.h"
+#include "pagebench/vm.h"
+
+#define BUF_REFS (1u << 16)
+
+struct vmb {
+	struct pb_vm *vm;
+	uint64_t ops;
+	uint64_t pages;
+	double write;
+	uint64_t seed;
+	unsigned nthreads;
+	const struct pb_policy_desc *pol;
+	char tlb[64];
+	struct pb_tlb_geom geom;
+	struct pb_access **buf; /* per thread */
+	uint64_t *pos;          /* per thread stream position */
+	struct pb_tlb *tlbs;    /* vm-tlb only */
+	int bad;
+	char err[256];
+};
+
+static int vmb_param(void *ctx, const char *k, const char *v, char *err, size_t n)
+{
+	struct vmb *b = ctx;
+	if (!strcmp(k, "pages")) {
+		char *end;
+		unsigned long long x = strtoull(v, &end, 10);
+		if (end == v || *end || x < 1 || x > (1ULL << 24)) {
+			snprintf(err, n, "bad pages '%s' (1..16777216)", v);
+			return -EINVAL;
+		}
+		b->pages = x;
+	} else if (!strcmp(k, "write")) {
+		char *end;
+		double x = strtod(v, &end);
+		if (end == v || *end || x < 0 || x > 1) {
+			snprintf(err, n, "bad write '%s' (a fraction 0..1)", v);
+			return -EINVAL;
+		}
+		b->write = x;
+	} else if (!strcmp(k, "policy")) {
+		b->pol = pb_policy_find(v);
+		if (!b->pol) {
+			snprintf(err, n, "unknown policy '%s' (see pagebench list policies)", v);
+			return -EINVAL;
+		}
+	} else if (!strcmp(k, "tlb")) {
+		if (pb_tlb_parse(v, &b->geom, err, n))
+			return -EINVAL;
+	} else {
+		snprintf(err, n, "unknown parameter '%s' (pages, write, policy, tlb)", k);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int common_setup(const struct pb_kernel_cfg *cfg, struct vmb **out)
+{
+	struct vmb *b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->pages = 48;
+	b->write = 0.3;
+	b->seed = cfg->seed;
+	b->nthreads = cfg->nthreads;
+	b->ops = cfg->ops ? cfg->ops : 20000000;
+	b->pol = pb_policy_find("clock");
+	char e2[64];
+	(void)pb_tlb_parse("skylake", &b->geom, e2, sizeof(e2));
+	int rc = pb_params_each(cfg->params, vmb_param, b, cfg->err, cfg->errlen);
+	if (rc) {
+		free(b);
+		return rc;
+	}
+	if (!b->pol) {
+		snprintf(cfg->err, cfg->errlen, "policy clock not built");
+		free(b);
+		return -ENOENT;
+	}
+	b->buf = calloc(b->nthreads, sizeof(*b->buf));
+	b->pos = calloc(b->nthreads, sizeof(*b->pos));
+	if (!b->buf || !b->pos) {
+		free(b->buf);
+		free(b->pos);
+		free(b);
+		return -ENOMEM;
+	}
+	*out = b;
+	return 0;
+}
+
+static int engine_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	struct vmb *b;
+	int rc = common_setup(cfg, &b);
+	if (rc)
+		return rc;
+	struct pb_vm_cfg c;
+	pb_vm_cfg_default(&c);
+	c.policy = b->pol;
+	c.frames = b->pages * b->nthreads + 64; /* the hot sets fit */
+	c.nthreads = b->nthreads;
+	c.order = PB_VM_ORDER_FREE;
+	c.seed = b->seed;
+	c.tlb = b->geom;
+	c.expected_keys = b->pages * b->nthreads;
+	rc = pb_vm_create(&c, &b->vm, cfg->err, cfg->errlen);
+	if (rc) {
+		free(b->buf);
+		free(b->pos);
+		free(b);
+		return rc;
+	}
+	*state = b;
+	return 0;
+}
+
+static int fill_buf(struct vmb *b, unsigned tid)
+{
+	struct pb_access *a = pb_map(BUF_REFS * sizeof(*a), 1);
+	if (!a)
+		return -ENOMEM;
+	struct pb_rng r;
+	pb_rng_seed(&r, b->seed * 1000003 + tid);
+	uint64_t base = (uint64_t)tid * (b->pages + 1024); /* disjoint hot sets */
+	for (unsigned i = 0; i < BUF_REFS; i++) {
+		uint64_t page = base + pb_rng_below(&r, b->pages);
+		a[i].addr = (page << PB_PAGE_SHIFT) | (pb_rng_below(&r, 512) << 3);
+		a[i].asid = 0;
+		a[i].op = pb_rng_double(&r) < b->write ? PB_OP_WRITE : PB_OP_READ;
+		a[i].thread = (uint8_t)tid;
+		a[i].flags = 0;
+	}
+	b->buf[tid] = a;
+	return 0;
+}
+
+static int engine_thread_init(void *state, struct pb_kthread *t)
+{
+	return fill_buf(state, t->tid);
+}
+
+static uint64_t engine_run(void *state, struct pb_kthread *t)
+{
+	struct vmb *b = state;
+	struct pb_vm_stats s0, s1;
+	pb_vm_thread_stats(b->vm, t->tid, &s0);
+	uint64_t done = 0;
+	while (done < b->ops) {
+		size_t n = b->ops - done < BUF_REFS ? (size_t)(b->ops - done) : BUF_REFS;
+		if (pb_vm_access_batch(b->vm, t->tid, b->buf[t->tid], n, b->pos[t->tid], NULL)) {
+			b->bad = 1;
+			break;
+		}
+		b->pos[t->tid] += n;
+		done += n;
+	}
+	pb_vm_flush_hints(b->vm, t->tid);
+	pb_vm_thread_stats(b->vm, t->tid, &s1);
+	t->extra[0] = s1.faults - s0.faults;
+	t->extra[1] = s1.tlb_misses - s0.tlb_misses;
+	t->extra[2] = s1.shootdowns - s0.shootdowns;
+	t->extra[3] = s1.policy_calls - s0.policy_calls;
+	return done;
+}
+
+static int engine_verify(void *state, char *err, size_t errlen)
+{
+	struct vmb *b = state;
+	if (b->bad) {
+		snprintf(err, errlen, "engine failed: %s", pb_vm_error(b->vm));
+		return -1;
+	}
+	return pb_vm_check(b->vm, err, errlen) ? -1 : 0;
+}
+
+static void free_bufs(struct vmb *b)
+{
+	for (unsigned i = 0; i < b->nthreads; i++)
+		if (b->buf[i])
+			pb_unmap(b->buf[i], BUF_REFS * sizeof(struct pb_access));
+	free(b->buf);
+	free(b->pos);
+}
+
+static void engine_teardown(void *state)
+{
+	struct vmb *b = state;
+	pb_vm_destroy(b->vm);
+	free_bufs(b);
+	free(b);
+}
+
+/* ---- vm-tlb: the TLB lookups alone ---- */
+static int tlb_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	struct vmb *b;
+	int rc = common_setup(cfg, &b);
+	if (rc)
+		return rc;
+	b->tlbs = calloc(b->nthreads, sizeof(*b->tlbs));
+	if (!b->tlbs) {
+		free_bufs(b);
+		free(b);
+		return -ENOMEM;
+	}
+	*state = b;
+	return 0;
+}
+
+static int tlb_thread_init(void *state, struct pb_kthread *t)
+{
+	struct vmb *b = state;
+	int rc = pb_tlb_init(&b->tlbs[t->tid], &b->geom);
+	return rc ? rc : fill_buf(b, t->tid);
+}
+
+static uint64_t tlb_run(void *state, struct pb_kthread *t)
+{
+	struct vmb *b = state;
+	struct pb_tlb *tlb = &b->tlbs[t->tid];
+	const struct pb_access *a = b->buf[t->tid];
+	uint64_t done = 0, hits = 0;
+	while (done < b->ops) {
+		size_t n = b->ops - done < BUF_REFS ? (size_t)(b->ops - done) : BUF_REFS;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t key = a[i].addr >> PB_PAGE_SHIFT;
+			if (pb_tlb_lookup(tlb, key, 0))
+				hits++;
+			else
+				pb_tlb_fill(tlb, key, key, PB_TLBE_WRITABLE, 0);
+		}
+		done += n;
+	}
+	t->extra[1] = done - hits;
+	return done;
+}
+
+static void tlb_thread_fini(void *state, struct pb_kthread *t)
+{
+	struct vmb *b = state;
+	pb_tlb_fini(&b->tlbs[t->tid]);
+}
+
+static void tlb_teardown(void *state)
+{
+	struct vmb *b = state;
+	free_bufs(b);
+	free(b->tlbs);
+	free(b);
+}
+
+static const char *const vm_extra[] = {"faults", "tlb_misses", "shootdowns", "policy_calls", NULL};
+static const char *const vm_params =
+	"pages=48: hot pages per thread\n"
+	"write=0.3: fraction of writes\n"
+	"policy=clock: eviction policy (vm-engine)\n"
+	"tlb=skylake: TLB profile or l1=E:W,l2=E:W";
+
+static const struct pb_kernel_desc vm_engine = {
+	.name = "vm-engine",
+	.module = "vm",
+	.summary = "full demand-paging engine path (TLB, walk, faults, hints) on a TLB-friendly workload",
+	.params_help = vm_params,
+	.op_unit = "simulated reference",
+	.baseline = "vm-tlb",
+	.extra_cols = vm_extra,
+	.bench_only = 1,
+	.setup = engine_setup,
+	.thread_init = engine_thread_init,
+	.run = engine_run,
+	.verify = engine_verify,
+	.teardown = engine_teardown,
+};
+
+static const struct pb_kernel_desc vm_tlb = {
+	.name = "vm-tlb",
+	.module = "vm",
+	.summary = "TLB model lookups alone (floor of vm-engine)",
+	.params_help = vm_params,
+	.op_unit = "TLB lookup",
+	.extra_cols = vm_extra,
+	.bench_only = 1,
+	.setup = tlb_setup,
+	.thread_init = tlb_thread_init,
+	.run = tlb_run,
+	.thread_fini = tlb_thread_fini,
+	.teardown = tlb_teardown,
+};
+
+const struct pb_kernel_desc *const pb_kernels_vm[] = {&vm_engine, &vm_tlb, NULL};
