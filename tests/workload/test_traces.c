@@ -1,0 +1,408 @@
+/*
+ * tests/workload/test_traces.c - trace readers on inputs this test writes:
+ * every format's reference sequence, compressed inputs, pbt round trips,
+ * load_keys / next-use, and every kind of bad input (each must fail with a
+ * message naming the file and the line or byte, never crash or miscount).
+ * Usage: test_traces [PAGEBENCH_BINARY] (the CLI checks need the binary).
+ */
+#include "wltest.h"
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "pagebench/trace.h"
+#include "pbtest.h"
+#include "spawn.h"
+
+struct exp {
+	uint64_t page;
+	uint8_t op;
+	uint32_t asid;
+};
+
+static void check_seq(const char *spec, const struct exp *e, size_t ne)
+{
+	struct pb_access *v = NULL;
+	char err[512] = "";
+	long n = wl_readall(spec, NULL, &v, err, sizeof(err));
+	PB_CHECK_MSG(n == (long)ne, "%s: got %ld refs, want %zu (%s)", spec, n, ne, err);
+	for (long i = 0; n == (long)ne && i < n; i++) {
+		PB_CHECK_MSG(v[i].addr >> 12 == e[i].page && v[i].op == e[i].op &&
+				     v[i].asid == e[i].asid,
+			     "%s: ref %ld: page %llx op %u asid %u, want %llx %u %u", spec, i,
+			     (unsigned long long)(v[i].addr >> 12), v[i].op, v[i].asid,
+			     (unsigned long long)e[i].page, e[i].op, e[i].asid);
+	}
+	free(v);
+}
+
+/* convert to pbt and compare the two sequences page by page */
+static void check_roundtrip(const char *spec, const char *tag)
+{
+	char err[512] = "", out[64], pspec[512];
+	snprintf(out, sizeof(out), "rt-%s.pbt", tag);
+	const char *op = wl_path(out);
+	uint64_t nw = 0;
+	int rc = pb_trace_convert(spec, op, 3, &nw, err, sizeof(err));
+	PB_CHECK_MSG(rc == 0, "convert %s: %s", spec, err);
+	snprintf(pspec, sizeof(pspec), "trace:path=%s", op);
+	struct pb_access *a = NULL, *b = NULL;
+	long na = wl_readall(spec, NULL, &a, err, sizeof(err));
+	long nb = wl_readall(pspec, NULL, &b, err, sizeof(err));
+	PB_CHECK_MSG(na > 0 && na == nb && (uint64_t)na == nw, "%s: %ld refs, pbt %ld (%s)", tag,
+		     na, nb, err);
+	long bad = 0;
+	for (long i = 0; na == nb && i < na; i++)
+		bad += (a[i].addr >> 12) != (b[i].addr >> 12) || a[i].op != b[i].op ||
+		       a[i].asid != b[i].asid || a[i].thread != b[i].thread ||
+		       a[i].flags != b[i].flags;
+	PB_CHECK_MSG(bad == 0, "%s: %ld references differ after the pbt round trip", tag, bad);
+	free(a);
+	free(b);
+}
+
+/* the spec must fail (at open or while reading) with a message holding
+ * every one of the given fragments */
+static void check_bad(const char *spec, const char *frag1, const char *frag2)
+{
+	char err[512] = "";
+	long n = wl_readall(spec, NULL, NULL, err, sizeof(err));
+	PB_CHECK_MSG(n < 0, "%s: accepted (%ld refs), want an error with '%s'", spec, n, frag1);
+	PB_CHECK_MSG(n >= 0 || strstr(err, frag1), "%s: message '%s' lacks '%s'", spec, err, frag1);
+	PB_CHECK_MSG(n >= 0 || !frag2 || strstr(err, frag2), "%s: message '%s' lacks '%s'", spec,
+		     err, frag2);
+}
+
+static const char lackey_log[] = "==12== Lackey, an example Valgrind tool\n"
+				 "I  04000000,4\n"
+				 " L 7ff000ffc,8\n"
+				 " S 1000,4\n"
+				 " M 2000,4\n"
+				 "==12== \n";
+static const struct exp lackey_exp[] = {
+	{0x4000, PB_OP_FETCH, 0}, {0x7ff000, PB_OP_READ, 0}, {0x7ff001, PB_OP_READ, 0},
+	{1, PB_OP_WRITE, 0},      {2, PB_OP_READ, 0},        {2, PB_OP_WRITE, 0},
+};
+
+static char spec_buf[8][600];
+static const char *spec(int slot, const char *file, const char *extra)
+{
+	snprintf(spec_buf[slot], sizeof(spec_buf[slot]), "trace:path=%s%s%s", wl_path(file),
+		 extra ? "," : "", extra ? extra : "");
+	return spec_buf[slot];
+}
+
+static void test_formats(void)
+{
+	wl_write(wl_path("a.lackey"), lackey_log, strlen(lackey_log));
+	check_seq(spec(0, "a.lackey", NULL), lackey_exp, 6);
+	check_seq(spec(0, "a.lackey", "ifetch=0"), lackey_exp + 1, 5);
+	check_roundtrip(spec(0, "a.lackey", NULL), "lackey");
+	struct pb_trace_stats st;
+	char err[512];
+	PB_CHECK(pb_trace_stats(spec(0, "a.lackey", NULL), &st, err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(st.records, 4);
+	PB_CHECK_EQ_U64(st.refs, 6);
+	PB_CHECK_EQ_U64(st.skipped_lines, 2);
+	PB_CHECK_EQ_U64(st.distinct_pages, 5);
+	PB_CHECK_EQ_U64(st.writes, 2);
+	PB_CHECK(!strcmp(st.format, "lackey"));
+
+	const char *text = "5\n7\n*\n\nabc\n5\n  9  \r\n12"; /* no final newline */
+	wl_write(wl_path("a.txt"), text, strlen(text));
+	struct exp te[] = {{5, 0, 0}, {7, 0, 0}, {5, 0, 0}, {9, 0, 0}, {12, 0, 0}};
+	check_seq(spec(0, "a.txt", NULL), te, 5);
+	check_roundtrip(spec(0, "a.txt", NULL), "text");
+	PB_CHECK(pb_trace_stats(spec(0, "a.txt", NULL), &st, err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(st.skipped_lines, 2);
+	PB_CHECK_EQ_U64(st.distinct_pages, 4);
+	/* reuse distances: 5 after {7}: 1 page between -> bucket of d+1=2 */
+	PB_CHECK_EQ_U64(st.cold, 4);
+	PB_CHECK_EQ_U64(st.hist[1], 1);
+
+	const char *lis = "10 3 0 0\n100 1 0 1\n";
+	wl_write(wl_path("a.lis"), lis, strlen(lis));
+	struct exp le[] = {{10, 0, 0}, {11, 0, 0}, {12, 0, 0}, {100, 0, 0}};
+	check_seq(spec(0, "a.lis", NULL), le, 4);
+	check_roundtrip(spec(0, "a.lis", NULL), "lis");
+
+	const char *msr = "128166385295514663,hm,0,Write,8192,4096,2833\n"
+			  "128166385295514878,hm,1,Read,4000,200,2617\n"
+			  "128166385295514879,prxy,0,Read,0,512,1\n";
+	wl_write(wl_path("a.csv"), msr, strlen(msr));
+	struct exp me[] = {{2, 1, 0}, {0, 0, 1}, {1, 0, 1}, {0, 0, 2}};
+	check_seq(spec(0, "a.csv", NULL), me, 4);
+	check_roundtrip(spec(0, "a.csv", NULL), "msr");
+
+	const char *spc = "0,16,4096,w,0.0\n1,7,1024,r,0.1\n";
+	wl_write(wl_path("b.csv"), spc, strlen(spc));
+	struct exp se[] = {{2, 1, 0}, {0, 0, 1}, {1, 0, 1}};
+	check_seq(spec(0, "b.csv", NULL), se, 3);
+	check_roundtrip(spec(0, "b.csv", "csv=spc"), "spc");
+	/* a custom column map over libCacheSim's csv layout */
+	const char *lcs = "version,time,op,size,lbn\n1,5633898,2a,512,3\n1,5633899,28,512,9\n";
+	wl_write(wl_path("c.csv"), lcs, strlen(lcs));
+	struct exp ce[] = {{3, 1, 0}, {9, 0, 0}};
+	check_seq(spec(0, "c.csv", "offcol=5,sizecol=0,opcol=3,unit=4096"), ce, 2);
+	check_bad(spec(0, "c.csv", NULL), "c.csv:1", "csv layout");
+
+	/* oracleGeneral: u32 time, u64 id, u32 size, i64 next (1-based) */
+	unsigned char orc[72] = {0};
+	uint64_t ids[3] = {5, 9, 5};
+	int64_t nx[3] = {3, -1, -1};
+	for (int i = 0; i < 3; i++) {
+		memcpy(orc + 24 * i + 4, &ids[i], 8);
+		uint32_t sz = 512;
+		memcpy(orc + 24 * i + 12, &sz, 4);
+		memcpy(orc + 24 * i + 16, &nx[i], 8);
+	}
+	wl_write(wl_path("a.oracleGeneral.bin"), orc, sizeof(orc));
+	struct exp oe[] = {{5, 0, 0}, {9, 0, 0}, {5, 0, 0}};
+	check_seq(spec(0, "a.oracleGeneral.bin", NULL), oe, 3);
+	check_roundtrip(spec(0, "a.oracleGeneral.bin", NULL), "oracle");
+	struct pb_workload *w;
+	if (pb_workload_open(spec(0, "a.oracleGeneral.bin", NULL), NULL, &w, err, sizeof(err)) == 0) {
+		struct pb_access b[8];
+		PB_CHECK(pb_workload_next(w, b, 8) == 3);
+		const int64_t *on = pb_workload_oracle_next(w);
+		PB_CHECK(on && on[0] == 3 && on[1] == -1 && on[2] == -1);
+		pb_workload_close(w);
+	} else {
+		PB_CHECK_MSG(0, "oracle open: %s", err);
+	}
+	/* next_use agrees with the file's own next_access field */
+	uint64_t *keys, *next;
+	size_t nk;
+	PB_CHECK(pb_workload_load_keys(spec(0, "a.oracleGeneral.bin", NULL), NULL, &keys, NULL, &nk,
+				       err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(nk, 3);
+	PB_CHECK(pb_workload_next_use(keys, nk, &next) == 0);
+	for (size_t i = 0; i < nk; i++)
+		PB_CHECK(nx[i] < 0 ? next[i] == UINT64_MAX : next[i] + 1 == (uint64_t)nx[i]);
+	free(keys);
+	free(next);
+
+	uint32_t u32[3] = {1, 2, 0xffffffff};
+	wl_write(wl_path("a.u32"), u32, sizeof(u32));
+	struct exp ue[] = {{1, 0, 0}, {2, 0, 0}, {0xffffffff, 0, 0}};
+	check_seq(spec(0, "a.u32", NULL), ue, 3);
+	check_roundtrip(spec(0, "a.u32", "format=u32"), "u32");
+	uint64_t u64[2] = {1, 1ULL << 40};
+	wl_write(wl_path("a.bin"), u64, sizeof(u64));
+	struct exp ve[] = {{1, 0, 0}, {1ULL << 40, 0, 0}};
+	check_seq(spec(0, "a.bin", "format=u64"), ve, 2);
+	check_roundtrip(spec(0, "a.bin", "format=u64"), "u64");
+
+	/* load_keys with writes */
+	uint8_t *wr;
+	PB_CHECK(pb_workload_load_keys(spec(0, "a.lackey", NULL), NULL, &keys, &wr, &nk, err,
+				       sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(nk, 6);
+	PB_CHECK(nk == 6 && keys[1] == 0x7ff000 && wr[3] == 1 && wr[4] == 0 && wr[5] == 1);
+	free(keys);
+	free(wr);
+}
+
+/* a larger generated trace through every compressor and through pbt */
+static void test_compressed(void)
+{
+	size_t cap = 1 << 22, n = 0;
+	char *buf = malloc(cap);
+	struct pb_rng r;
+	pb_rng_seed(&r, 42);
+	n += (size_t)snprintf(buf + n, cap - n, "==7== banner\n");
+	unsigned lines = 0;
+	while (n + 64 < cap - 1024 && lines < 120000) {
+		uint64_t a = 0x10000000 + pb_rng_below(&r, 1 << 24);
+		const char *k[] = {"I ", " L", " S", " M"};
+		n += (size_t)snprintf(buf + n, cap - n, "%s %llx,%u\n", k[lines & 3],
+				      (unsigned long long)a, 1 + (unsigned)(lines % 8));
+		lines++;
+	}
+	wl_write(wl_path("big.lackey"), buf, n);
+	char err[512];
+	long base = wl_readall(spec(0, "big.lackey", NULL), NULL, NULL, err, sizeof(err));
+	PB_CHECK_MSG(base > (long)lines, "big.lackey: %ld refs (%s)", base, err);
+	check_roundtrip(spec(0, "big.lackey", NULL), "big");
+	const char *codecs[] = {"zstd", "gzip", "xz"};
+	for (int c = 0; c < 3; c++) {
+		char name[32], cut[32];
+		snprintf(name, sizeof(name), "big.%s", codecs[c]);
+		if (wl_compress(codecs[c], buf, n, wl_path(name)))
+			continue; /* library not in this build */
+		long got = wl_readall(spec(0, name, NULL), NULL, NULL, err, sizeof(err));
+		PB_CHECK_MSG(got == base, "%s: %ld refs, plain %ld (%s)", name, got, base, err);
+		check_roundtrip(spec(0, name, NULL), codecs[c]);
+		/* cut the compressed file in half: must be an error, not a short trace */
+		size_t cn = 0;
+		char *cb = wl_slurp(wl_path(name), &cn);
+		snprintf(cut, sizeof(cut), "cut.%s", codecs[c]);
+		wl_write(wl_path(cut), cb, cn / 2);
+		free(cb);
+		check_bad(spec(0, cut, "format=lackey"), cut, codecs[c]);
+	}
+	free(buf);
+}
+
+static void test_bad_inputs(void)
+{
+	/* truncated binary record */
+	unsigned char orc[24 * 2 + 5] = {0};
+	wl_write(wl_path("t.oracleGeneral"), orc, sizeof(orc));
+	check_bad(spec(0, "t.oracleGeneral", NULL), "t.oracleGeneral: byte 48", "truncated");
+	/* unknown binary format */
+	unsigned char junk[256];
+	for (int i = 0; i < 256; i++)
+		junk[i] = (unsigned char)(i * 37 + 1);
+	wl_write(wl_path("junk.dat"), junk, sizeof(junk));
+	check_bad(spec(0, "junk.dat", NULL), "junk.dat: byte 0", "unknown format");
+	/* garbage in a lackey log */
+	const char *g = "I  0400,4\n L 1000,8\n\x01\x02zz\n";
+	wl_write(wl_path("g.lackey"), g, strlen(g));
+	check_bad(spec(0, "g.lackey", "format=lackey"), "g.lackey:3:", "not a lackey record");
+	/* overlong lines: a complete one, and one with no newline at all */
+	size_t big = 3 << 20;
+	char *l = malloc(big);
+	memset(l, '1', 10000);
+	l[10000] = '\n';
+	wl_write(wl_path("long1.txt"), l, 10001);
+	check_bad(spec(0, "long1.txt", "format=text"), "long1.txt:1:", NULL);
+	memset(l, 'x', big);
+	wl_write(wl_path("long2.txt"), l, big);
+	check_bad(spec(0, "long2.txt", "format=text"), "long2.txt:1:", "line longer");
+	free(l);
+	/* numbers that overflow */
+	const char *ov = "1\n2\n99999999999999999999999\n";
+	wl_write(wl_path("ov.txt"), ov, strlen(ov));
+	check_bad(spec(0, "ov.txt", NULL), "ov.txt:3:", "overflow");
+	const char *ov2 = "1\n4503599627370496\n"; /* 2^52 pages of 4 KiB > 2^64 bytes */
+	wl_write(wl_path("ov2.txt"), ov2, strlen(ov2));
+	check_bad(spec(0, "ov2.txt", NULL), "ov2.txt:2:", "overflow");
+	const char *ov3 = "I  1fffffffffffffffff,4\n";
+	wl_write(wl_path("ov3.lackey"), ov3, strlen(ov3));
+	check_bad(spec(0, "ov3.lackey", NULL), "ov3.lackey:1:", "overflow");
+	const char *ov4 = "18446744073709551615 2 0 0\n";
+	wl_write(wl_path("ov4.lis"), ov4, strlen(ov4));
+	check_bad(spec(0, "ov4.lis", "format=lis"), "ov4.lis:1:", "overflow");
+	/* malformed lis, bad csv op */
+	const char *bl = "1 2 0 0\n1 2 3\n";
+	wl_write(wl_path("bad.lis"), bl, strlen(bl));
+	check_bad(spec(0, "bad.lis", "format=lis"), "bad.lis:2:", NULL);
+	const char *bc = "0,16,4096,w,0\n0,16,4096,x,0\n";
+	wl_write(wl_path("bad.csv"), bc, strlen(bc));
+	check_bad(spec(0, "bad.csv", "csv=spc"), "bad.csv:2:", "read/write");
+	/* empty file, missing file, unknown format name, bad page size */
+	wl_write(wl_path("empty"), "", 0);
+	check_bad(spec(0, "empty", NULL), "empty", "empty");
+	check_bad(spec(0, "empty", "format=u32"), "empty", "empty");
+	check_bad(spec(0, "nonexistent", NULL), "nonexistent", "cannot open");
+	check_bad(spec(0, "a.txt", "format=foo"), "format", "foo");
+	check_bad(spec(0, "a.txt", "page=1000"), "page", "power of two");
+	check_bad(spec(0, "a.txt", "bogus=1"), "unknown parameter", "bogus");
+	check_bad("trace:format=text", "path", NULL);
+
+	/* pbt: impossible header size, impossible block, truncation, garbage */
+	char err[512];
+	uint64_t nw;
+	PB_CHECK(pb_trace_convert(spec(0, "big.lackey", NULL), wl_path("ok.pbt"), 3, &nw, err,
+				  sizeof(err)) == 0);
+	size_t pn = 0;
+	unsigned char *p = wl_slurp(wl_path("ok.pbt"), &pn);
+	PB_CHECK(p && pn > 200);
+	if (!p || pn <= 200)
+		return;
+	unsigned char *q = malloc(pn);
+	memcpy(q, p, pn);
+	uint32_t bad = 1000;
+	memcpy(q + 12, &bad, 4);
+	wl_write(wl_path("h.pbt"), q, pn);
+	check_bad(spec(0, "h.pbt", NULL), "h.pbt: byte 12", "impossible header size");
+	memcpy(q, p, pn);
+	bad = 0xffffffff;
+	memcpy(q + 64 + 4, &bad, 4);
+	wl_write(wl_path("b.pbt"), q, pn);
+	check_bad(spec(0, "b.pbt", NULL), "b.pbt: byte 68", "impossible block size");
+	wl_write(wl_path("cut.pbt"), p, pn - 24); /* no end block */
+	check_bad(spec(0, "cut.pbt", NULL), "cut.pbt", "no end block");
+	wl_write(wl_path("cut2.pbt"), p, pn / 2);
+	check_bad(spec(0, "cut2.pbt", NULL), "cut2.pbt", "truncated");
+	wl_write(wl_path("cut3.pbt"), p, 40);
+	check_bad(spec(0, "cut3.pbt", NULL), "cut3.pbt", "header");
+	memcpy(q, p, pn);
+	for (size_t i = 100; i < 140; i++)
+		q[i] ^= 0x5a;
+	wl_write(wl_path("x.pbt"), q, pn);
+	check_bad(spec(0, "x.pbt", NULL), "x.pbt: byte", NULL);
+	memcpy(q, p, pn);
+	uint64_t wrong = nw + 1;
+	memcpy(q + 24, &wrong, 8);
+	wl_write(wl_path("n.pbt"), q, pn);
+	check_bad(spec(0, "n.pbt", NULL), "n.pbt", "header says");
+	free(q);
+	free(p);
+	/* an uncompressed pbt (level 0) reads the same */
+	PB_CHECK(pb_trace_convert(spec(0, "big.lackey", NULL), wl_path("raw.pbt"), 0, &nw, err,
+				  sizeof(err)) == 0);
+	char s1[600];
+	snprintf(s1, sizeof(s1), "trace:path=%s", wl_path("raw.pbt"));
+	PB_CHECK_EQ_U64(wl_readall(s1, NULL, NULL, err, sizeof(err)), nw);
+	/* convert of a bad input leaves no output file and no temporary */
+	PB_CHECK(pb_trace_convert(spec(0, "g.lackey", "format=lackey"), wl_path("none.pbt"), 3, &nw,
+				  err, sizeof(err)) < 0);
+	struct stat sb;
+	PB_CHECK(stat(wl_path("none.pbt"), &sb) != 0);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -q tmp", wl_dir);
+	PB_CHECK(system(cmd) != 0);
+}
+
+static void test_cli(const char *bin)
+{
+	struct spawn_out *o = malloc(sizeof(*o));
+	char b[600], c[600];
+	snprintf(b, sizeof(b), "%s", bin);
+	snprintf(c, sizeof(c), "%s", wl_path("t.oracleGeneral"));
+	char *a1[] = {b, "trace", "info", c, NULL};
+	spawn_run(a1, NULL, o);
+	PB_CHECK_EQ_U64(o->code, 2);
+	PB_CHECK_MSG(!strncmp(o->err, "pagebench trace: ", 17) && strstr(o->err, c) &&
+			     count_lines(o->err) == 1,
+		     "stderr: %s", o->err);
+	snprintf(c, sizeof(c), "%s", wl_path("g.lackey"));
+	char *a2[] = {b, "trace", "convert", "--format", "lackey", c, (char *)wl_path("cli.pbt"), NULL};
+	spawn_run(a2, NULL, o);
+	PB_CHECK_EQ_U64(o->code, 2);
+	PB_CHECK_MSG(strstr(o->err, "g.lackey:3:") != NULL, "stderr: %s", o->err);
+	snprintf(c, sizeof(c), "%s", wl_path("a.lis"));
+	char *a3[] = {b, "trace", "convert", c, (char *)wl_path("cli.pbt"), NULL};
+	spawn_run(a3, NULL, o);
+	PB_CHECK_EQ_U64(o->code, 0);
+	snprintf(c, sizeof(c), "%s", wl_path("cli.pbt"));
+	char *a4[] = {b, "trace", "info", c, NULL};
+	spawn_run(a4, NULL, o);
+	PB_CHECK_EQ_U64(o->code, 0);
+	PB_CHECK_MSG(strstr(o->out, "references:     4") && strstr(o->out, "distinct pages: 4") &&
+			     strstr(o->out, "format:         pbt"),
+		     "stdout: %s", o->out);
+	char *a5[] = {b, "trace", "frobnicate", NULL};
+	spawn_run(a5, NULL, o);
+	PB_CHECK_EQ_U64(o->code, 2);
+	char *a6[] = {b, "list", "workloads", NULL};
+	spawn_run(a6, NULL, o);
+	PB_CHECK_EQ_U64(o->code, 0);
+	PB_CHECK(strstr(o->out, "zipf") && strstr(o->out, "alpha=0.99") && strstr(o->out, "matrix") &&
+		 strstr(o->out, "share=disjoint"));
+	free(o);
+}
+
+int main(int argc, char **argv)
+{
+	wl_mkdir();
+	test_formats();
+	test_compressed();
+	test_bad_inputs();
+	if (argc > 1)
+		test_cli(argv[1]);
+	wl_rmdir();
+	return pb_test_done();
+}
