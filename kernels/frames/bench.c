@@ -46,6 +46,8 @@ struct fb_ring {
 
 struct fb_thr {
 	struct pb_frames_cache *cache;
+	struct pb_frames *fa; /* for path=global */
+	int global, node;
 	struct pb_rng rng;
 	uint64_t *held;
 	uint64_t nheld;
@@ -58,6 +60,7 @@ struct fb_thr {
 struct fb {
 	int backend;
 	unsigned order, pattern, cross, n;
+	int global; /* path=global: the cache-less pb_frames_alloc/free */
 	uint64_t ops, held_max, nframes, ring_limit;
 	uint64_t seed;
 	struct pb_frames *fa;
@@ -78,6 +81,15 @@ static int fb_param(void *ctx, const char *k, const char *v, char *err, size_t n
 			goto bad;
 		return 0;
 	}
+	if (!strcmp(k, "path")) {
+		if (!strcmp(v, "cache"))
+			s->global = 0;
+		else if (!strcmp(v, "global"))
+			s->global = 1;
+		else
+			goto bad;
+		return 0;
+	}
 	unsigned long x = strtoul(v, &end, 10);
 	if (!*v || *end)
 		goto bad;
@@ -94,12 +106,14 @@ static int fb_param(void *ctx, const char *k, const char *v, char *err, size_t n
 			goto bad;
 		s->held_max = x;
 	} else {
-		snprintf(err, n, "unknown parameter '%s' (pattern, order, cross, held)", k);
+		snprintf(err, n, "unknown parameter '%s' (pattern, order, cross, held, path)", k);
 		return -EINVAL;
 	}
 	return 0;
 bad:
-	snprintf(err, n, "bad value '%s' for '%s' (pattern=repeat|random, order=0|9, cross=0..100, held=1..2^24)",
+	snprintf(err, n,
+		 "bad value '%s' for '%s' (pattern=repeat|random, order=0|9, cross=0..100, "
+		 "held=1..2^24, path=cache|global)",
 		 v, k);
 	return -EINVAL;
 }
@@ -183,7 +197,10 @@ static int fb_thread_init(void *state, struct pb_kthread *t)
 		return -ENOMEM;
 	int node = t->node >= 0 ? t->node : s->node[t->tid];
 	if (s->backend == FB_ALLOC) {
-		th->cache = pb_frames_cache_create(s->fa, node < (int)pb_frames_nnodes(s->fa) ? node : 0);
+		th->node = node < (int)pb_frames_nnodes(s->fa) ? node : 0;
+		th->fa = s->fa;
+		th->global = s->global;
+		th->cache = pb_frames_cache_create(s->fa, th->node);
 		if (!th->cache)
 			return -ENOMEM;
 	} else {
@@ -215,7 +232,8 @@ static inline int be_alloc(int backend, struct fb_thr *th, unsigned order, uint6
 		return 0;
 	}
 	pb_pfn_t p;
-	int rc = pb_frames_cache_alloc(th->cache, order, &p);
+	int rc = th->global ? pb_frames_alloc(th->fa, th->node, order, &p)
+			    : pb_frames_cache_alloc(th->cache, order, &p);
 	*pfn = p.v;
 	return rc;
 }
@@ -228,7 +246,9 @@ static inline void be_free(int backend, struct fb_thr *th, unsigned order, uint6
 			th->fl[th->fl_n++] = pfn;
 		return;
 	}
-	if (pb_unlikely(pb_frames_cache_free(th->cache, PB_PFN(pfn), order)))
+	int rc = th->global ? pb_frames_free(th->fa, PB_PFN(pfn), order)
+			    : pb_frames_cache_free(th->cache, PB_PFN(pfn), order);
+	if (pb_unlikely(rc))
 		(*bad)++;
 }
 
@@ -406,7 +426,8 @@ static const char *const fb_extra[] = {"enomem", "cross_sent", "cross_freed", "b
 	"(alloc, free at once)\n"                                                        \
 	"order=0: 0 (4 KiB frames) | 9 (2 MiB frames)\n"                                 \
 	"cross=0: percent of frees handed to the next thread and freed there\n"          \
-	"held=1024 (order 9: 16): most frames a thread holds (pattern=random)"
+	"held=1024 (order 9: 16): most frames a thread holds (pattern=random)\n"      \
+	"path=cache: cache (per-thread caches) | global (cache-less pb_frames_alloc/free)"
 
 static const struct pb_kernel_desc k_alloc_free = {
 	.name = "frames-alloc-free",

@@ -66,6 +66,7 @@
 
 #define FR_DEFAULT_CACHE 256u
 #define FR_FLUSH_BATCH 128u
+#define FR_HUGE_STASH 2u /* 2 MiB frames a cache keeps for reuse */
 
 struct pb_frames_cache {
 	struct pb_frames *fa;
@@ -74,6 +75,8 @@ struct pb_frames_cache {
 	uint64_t lo_pfn, hi_pfn; /* this node's pfn range */
 	uint64_t hint;         /* area to refill from next */
 	uint64_t huge_hint;    /* area to look for a 2 MiB frame next */
+	unsigned nhuge;        /* 2 MiB frames in huge[]; owner writes (relaxed store) */
+	uint64_t huge[FR_HUGE_STASH];
 	uint64_t api_alloc, api_free; /* frames handed out / taken back (owner only) */
 	struct pb_frames_cache *next, *prev; /* registry, under fa->lock */
 	size_t self_bytes;
@@ -460,6 +463,12 @@ void pb_frames_cache_drain(struct pb_frames_cache *c)
 {
 	if (c->n)
 		cache_flush(c, c->n);
+	while (c->nhuge) {
+		unsigned h = c->nhuge - 1;
+		if (huge_release(c->fa, c->huge[h], &c->huge_hint))
+			pb_atomic_fetch_add(&c->fa->bad_frees, 1, PB_RELAXED);
+		pb_atomic_store(&c->nhuge, h, PB_RELAXED);
+	}
 }
 
 void pb_frames_cache_destroy(struct pb_frames_cache *c)
@@ -483,7 +492,8 @@ void pb_frames_cache_destroy(struct pb_frames_cache *c)
 
 unsigned pb_frames_cache_count(const struct pb_frames_cache *c)
 {
-	return pb_atomic_load(&c->n, PB_RELAXED);
+	return pb_atomic_load(&c->n, PB_RELAXED) +
+	       pb_atomic_load(&c->nhuge, PB_RELAXED) * (unsigned)PB_FRAMES_AREA_FRAMES;
 }
 
 static unsigned cache_refill(struct pb_frames_cache *c)
@@ -536,9 +546,15 @@ int pb_frames_cache_alloc(struct pb_frames_cache *c, unsigned order, pb_pfn_t *o
 	}
 	if (order != PB_HUGE_ORDER)
 		return -EINVAL;
-	int rc = alloc_global(c->fa, c, c->node, order, &pfn);
-	if (rc)
-		return rc;
+	if (c->nhuge) {
+		unsigned h = c->nhuge - 1;
+		pfn = c->huge[h];
+		pb_atomic_store(&c->nhuge, h, PB_RELAXED);
+	} else {
+		int rc = alloc_global(c->fa, c, c->node, order, &pfn);
+		if (rc)
+			return rc;
+	}
 	c->api_alloc += PB_FRAMES_AREA_FRAMES;
 	*out = PB_PFN(pfn);
 	return 0;
@@ -574,11 +590,24 @@ int pb_frames_cache_free(struct pb_frames_cache *c, pb_pfn_t pfn, unsigned order
 		c->api_free++;
 		return 0;
 	}
-	/* Another node's frame, or a huge one: straight to the global
+	/* Another node's frame, or a huge one: huge frames of the node are
+	 * kept (up to FR_HUGE_STASH), the rest goes straight to the global
 	 * structure (no frame is lost, none is cached off-node). */
 	int rc = check_pfn(c->fa, p, order);
 	if (rc)
 		return rc;
+	if (order && c->nhuge < FR_HUGE_STASH && p >= c->lo_pfn && p < c->hi_pfn &&
+	    pb_likely(pb_atomic_load(&c->fa->area[p >> PB_HUGE_ORDER], PB_RELAXED) == FR_AREA_HUGE_FULL)) {
+		/* A double free into this stash is refused here; into two
+		 * different caches' stashes, pb_frames_check reports it. */
+		for (unsigned j = 0; j < c->nhuge; j++)
+			if (c->huge[j] == p)
+				return -EINVAL;
+		c->huge[c->nhuge] = p;
+		pb_atomic_store(&c->nhuge, c->nhuge + 1, PB_RELAXED);
+		c->api_free += PB_FRAMES_AREA_FRAMES;
+		return 0;
+	}
 	rc = order ? huge_release(c->fa, p, (pb_frames_node_of(c->fa, pfn) == (int)c->node) ? &c->huge_hint : NULL)
 		   : small_release(c->fa, p);
 	if (rc)
@@ -744,9 +773,12 @@ int pb_frames_stats(struct pb_frames *fa, int node, struct pb_frames_stats *st)
 				st->huge_used++;
 	}
 	pthread_mutex_lock(&fa->lock);
-	for (struct pb_frames_cache *c = fa->caches; c; c = c->next)
-		if (node < 0 || c->node == (unsigned)node)
-			st->cached += pb_atomic_load(&c->n, PB_RELAXED);
+	for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
+		if (node < 0 || c->node == (unsigned)node) {
+			st->cached += pb_frames_cache_count(c);
+			st->huge_used -= pb_atomic_load(&c->nhuge, PB_RELAXED);
+		}
+	}
 	pthread_mutex_unlock(&fa->lock);
 	uint64_t busy = st->free + st->cached;
 	st->used = st->total > busy ? st->total - busy : 0;
@@ -818,12 +850,13 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 	}
 
 	/* Cached frames: marked used, local, small, each in one cache once. */
-	uint64_t ncached = 0, api = fa->retired_alloc - fa->retired_free;
+	uint64_t ncached = 0, ncached_frames = 0, api = fa->retired_alloc - fa->retired_free;
 	for (unsigned i = 0; i < fa->nnodes; i++)
 		api += pb_atomic_load(&fa->node[i].api_alloc, PB_RELAXED) -
 		       pb_atomic_load(&fa->node[i].api_free, PB_RELAXED);
 	for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
-		ncached += c->n;
+		ncached += c->n + c->nhuge;
+		ncached_frames += c->n + (uint64_t)c->nhuge * PB_FRAMES_AREA_FRAMES;
 		api += c->api_alloc - c->api_free;
 	}
 	if (ncached) {
@@ -850,15 +883,27 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 					CHECK_FAIL("cached frame %" PRIu64 " has metadata left (freed dirty)", p);
 				cached[k++] = p;
 			}
+			for (unsigned j = 0; j < c->nhuge; j++) {
+				uint64_t p = c->huge[j];
+				if (p < c->lo_pfn || p >= c->hi_pfn || (p & (PB_FRAMES_AREA_FRAMES - 1)) ||
+				    fa->area[p >> PB_HUGE_ORDER] != FR_AREA_HUGE_FULL)
+					CHECK_FAIL("cache of node %u keeps %" PRIu64 " as a huge frame, which it is not",
+						   c->node, p);
+				struct fr_meta *m = pb_fr_meta_get(fa, p, 0);
+				if (m && !pb_fr_meta_clean(m))
+					CHECK_FAIL("cached frame %" PRIu64 " has metadata left (freed dirty)", p);
+				cached[k++] = p;
+			}
 		}
 		qsort(cached, k, sizeof(uint64_t), cmp_u64);
 		for (uint64_t j = 1; j < k; j++)
 			if (cached[j] == cached[j - 1])
 				CHECK_FAIL("frame %" PRIu64 " is cached twice (double free)", cached[j]);
 	}
-	if (ncached > used_all)
-		CHECK_FAIL("%" PRIu64 " frames cached but only %" PRIu64 " marked used", ncached, used_all);
-	uint64_t used = used_all - ncached;
+	if (ncached_frames > used_all)
+		CHECK_FAIL("%" PRIu64 " frames cached but only %" PRIu64 " marked used", ncached_frames,
+			   used_all);
+	uint64_t used = used_all - ncached_frames;
 	if (used != api)
 		CHECK_FAIL("%" PRIu64 " frames in use but allocations minus frees = %" PRIu64
 			   " (frames lost or handed out twice)",

@@ -257,6 +257,56 @@ static void test_cache_flow(void)
 	pb_frames_destroy(fa);
 }
 
+/* 2 MiB frames freed into a cache are kept (a few) for reuse. */
+static void test_huge_stash(void)
+{
+	struct pb_frames *fa = mk(8 * 512, 1, NULL, 16, 0);
+	struct pb_frames_cache *c = pb_frames_cache_create(fa, 0);
+	struct pb_frames_cache *c2 = pb_frames_cache_create(fa, 0);
+	pb_pfn_t h[4], x;
+	for (int i = 0; i < 4; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_alloc(c, PB_HUGE_ORDER, &h[i]), 0);
+	PB_CHECK_EQ_U64(pb_frames_cache_free(c, h[0], PB_HUGE_ORDER), 0);
+	PB_CHECK_EQ_U64(pb_frames_cache_free(c, h[0], PB_HUGE_ORDER), (uint64_t)-EINVAL);
+	PB_CHECK_EQ_U64(pb_frames_cache_count(c), 512);
+	struct pb_frames_stats st;
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.cached, 512);
+	PB_CHECK_EQ_U64(st.used, 3 * 512);
+	PB_CHECK_EQ_U64(st.huge_used, 3);
+	CHECK_OK(fa);
+	/* Reused by the next huge alloc of the cache. */
+	PB_CHECK_EQ_U64(pb_frames_cache_alloc(c, PB_HUGE_ORDER, &x), 0);
+	PB_CHECK_EQ_U64(x.v, h[0].v);
+	/* Stash full: the third goes back to the global structure. */
+	for (int i = 0; i < 4; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_free(c, h[i], PB_HUGE_ORDER), 0);
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK(st.cached <= 2 * 512);
+	PB_CHECK_EQ_U64(st.used, 0);
+	CHECK_OK(fa);
+	/* A stashed frame freed again into another cache: the check sees it. */
+	PB_CHECK_EQ_U64(pb_frames_cache_free(c2, h[3], PB_HUGE_ORDER), (uint64_t)-EINVAL); /* global: caught */
+	PB_CHECK_EQ_U64(pb_frames_cache_free(c2, h[1], PB_HUGE_ORDER), 0); /* stashed in c */
+	PB_CHECK(pb_frames_check(fa, err, sizeof(err)) == -EINVAL);
+	pb_frames_destroy(fa);
+
+	/* Drain gives them back; then all 8 areas can be small frames. */
+	fa = mk(8 * 512, 1, NULL, 16, 0);
+	c = pb_frames_cache_create(fa, 0);
+	PB_CHECK_EQ_U64(pb_frames_cache_alloc(c, PB_HUGE_ORDER, &h[0]), 0);
+	PB_CHECK_EQ_U64(pb_frames_cache_free(c, h[0], PB_HUGE_ORDER), 0);
+	pb_frames_cache_drain(c);
+	PB_CHECK_EQ_U64(pb_frames_cache_count(c), 0);
+	uint64_t n = 0;
+	while (pb_frames_alloc(fa, 0, 0, &x) == 0)
+		n++;
+	PB_CHECK_EQ_U64(n, 8 * 512);
+	CHECK_OK(fa);
+	pb_frames_cache_destroy(c);
+	pb_frames_destroy(fa);
+}
+
 /* NUMA: local first, then nearest by distance (matrix or index). */
 static void test_numa(void)
 {
@@ -368,6 +418,7 @@ int main(void)
 	test_huge_small_conflict();
 	test_double_free();
 	test_cache_flow();
+	test_huge_stash();
 	test_numa();
 	test_huge_memory();
 	return pb_test_done();

@@ -91,7 +91,8 @@ int main(void)
 	static const char *const params[] = {
 		"pattern=repeat",          "pattern=random",         "pattern=random,cross=50",
 		"pattern=repeat,cross=100", "pattern=repeat,order=9", "pattern=random,order=9,cross=50",
-		"pattern=random,held=5000,cross=20",
+		"pattern=random,held=5000,cross=20", "pattern=random,path=global,cross=50",
+		"pattern=repeat,order=9,path=global",
 	};
 	for (size_t k = 0; pb_kernels_frames[k]; k++)
 		for (size_t i = 0; i < PB_ARRAY_SIZE(params); i++)
