@@ -1,0 +1,334 @@
+/*
+ * kernels/policy/common.c - node pool, key map, heap and object set-up that
+ * every strategy shares (see polint.h for the design).
+ *
+ * All of it lives in pb_map'ed memory that grows by doubling: a strategy's
+ * footprint is proportional to the nodes it keeps (frames plus its own
+ * history), never a fixed table over the key space.
+ */
+#include <math.h>
+
+#include "polint.h"
+
+/* ---- pool ---- */
+int pb_pol_pool_init(struct ppool *p, uint64_t cap)
+{
+	if (cap < 16)
+		cap = 16;
+	if (cap >= PN_NIL)
+		return -EINVAL;
+	p->n = pb_map(cap * sizeof(struct pnode), 0);
+	if (!p->n)
+		return -ENOMEM;
+	p->cap = (uint32_t)cap;
+	p->top = 0;
+	p->free = PN_NIL;
+	p->live = 0;
+	return 0;
+}
+
+void pb_pol_pool_fini(struct ppool *p)
+{
+	pb_unmap(p->n, (size_t)p->cap * sizeof(struct pnode));
+	p->n = NULL;
+}
+
+int pb_pol_pool_grow(struct ppool *p)
+{
+	uint64_t ncap = (uint64_t)p->cap * 2;
+	if (ncap >= PN_NIL)
+		ncap = PN_NIL - 1;
+	if (ncap <= p->cap)
+		return -ENOMEM;
+	struct pnode *nn = pb_map(ncap * sizeof(struct pnode), 0);
+	if (!nn)
+		return -ENOMEM;
+	memcpy(nn, p->n, (size_t)p->top * sizeof(struct pnode));
+	pb_unmap(p->n, (size_t)p->cap * sizeof(struct pnode));
+	p->n = nn;
+	p->cap = (uint32_t)ncap;
+	return 0;
+}
+
+/* ---- kmap ---- */
+static int kmap_alloc(struct kmap *m, uint64_t slots)
+{
+	unsigned lg = 4;
+	while ((1ULL << lg) < slots)
+		lg++;
+	m->s = pb_map((1ULL << lg) * sizeof(struct kslot), 0);
+	if (!m->s)
+		return -ENOMEM;
+	/* pb_map memory is zero; mark every slot empty. */
+	for (uint64_t i = 0; i < (1ULL << lg); i++)
+		m->s[i].val = PN_NIL;
+	m->mask = (1ULL << lg) - 1;
+	m->shift = 64 - lg;
+	m->count = 0;
+	return 0;
+}
+
+int pb_pol_kmap_init(struct kmap *m, uint64_t expect)
+{
+	return kmap_alloc(m, expect * 2 + 1);
+}
+
+void pb_pol_kmap_fini(struct kmap *m)
+{
+	pb_unmap(m->s, (m->mask + 1) * sizeof(struct kslot));
+	m->s = NULL;
+}
+
+int pb_pol_kmap_grow(struct kmap *m)
+{
+	struct kmap old = *m;
+	if (kmap_alloc(m, (old.mask + 1) * 2)) {
+		*m = old;
+		return -ENOMEM;
+	}
+	for (uint64_t i = 0; i <= old.mask; i++) {
+		if (old.s[i].val == PN_NIL)
+			continue;
+		uint64_t j = kmap_home(m, old.s[i].key);
+		while (m->s[j].val != PN_NIL)
+			j = (j + 1) & m->mask;
+		m->s[j] = old.s[i];
+		m->count++;
+	}
+	pb_pol_kmap_fini(&old);
+	return 0;
+}
+
+/* ---- heap ---- */
+int pb_pol_pheap_init(struct pheap *h, uint64_t cap)
+{
+	h->e = pb_map((cap + 1) * sizeof(*h->e), 0);
+	if (!h->e)
+		return -ENOMEM;
+	h->size = 0;
+	h->cap = cap + 1;
+	return 0;
+}
+
+void pb_pol_pheap_fini(struct pheap *h)
+{
+	pb_unmap(h->e, h->cap * sizeof(*h->e));
+	h->e = NULL;
+}
+
+static void pheap_set(struct pheap *h, struct pnode *n, uint64_t pos, struct pheap_ent v)
+{
+	h->e[pos] = v;
+	n[v.node].c = (uint32_t)pos;
+}
+
+static void pheap_up(struct pheap *h, struct pnode *n, uint64_t pos)
+{
+	struct pheap_ent v = h->e[pos];
+	while (pos > 0) {
+		uint64_t up = (pos - 1) / 2;
+		if (h->e[up].pri <= v.pri)
+			break;
+		pheap_set(h, n, pos, h->e[up]);
+		pos = up;
+	}
+	pheap_set(h, n, pos, v);
+}
+
+static void pheap_down(struct pheap *h, struct pnode *n, uint64_t pos)
+{
+	struct pheap_ent v = h->e[pos];
+	for (;;) {
+		uint64_t l = 2 * pos + 1, best;
+		if (l >= h->size)
+			break;
+		best = l;
+		if (l + 1 < h->size && h->e[l + 1].pri < h->e[l].pri)
+			best = l + 1;
+		if (h->e[best].pri >= v.pri)
+			break;
+		pheap_set(h, n, pos, h->e[best]);
+		pos = best;
+	}
+	pheap_set(h, n, pos, v);
+}
+
+void pb_pol_pheap_push(struct pheap *h, struct pnode *n, uint32_t node, unsigned __int128 pri)
+{
+	uint64_t pos = h->size++;
+	h->e[pos] = (struct pheap_ent){.pri = pri, .node = node};
+	pheap_up(h, n, pos);
+}
+
+void pb_pol_pheap_update(struct pheap *h, struct pnode *n, uint32_t node, unsigned __int128 pri)
+{
+	uint64_t pos = n[node].c;
+	unsigned __int128 old = h->e[pos].pri;
+	h->e[pos].pri = pri;
+	if (pri < old)
+		pheap_up(h, n, pos);
+	else
+		pheap_down(h, n, pos);
+}
+
+void pb_pol_pheap_remove(struct pheap *h, struct pnode *n, uint32_t node)
+{
+	uint64_t pos = n[node].c;
+	uint64_t last = --h->size;
+	if (pos == last)
+		return;
+	unsigned __int128 old = h->e[pos].pri;
+	pheap_set(h, n, pos, h->e[last]);
+	if (h->e[pos].pri < old)
+		pheap_up(h, n, pos);
+	else
+		pheap_down(h, n, pos);
+}
+
+/* ---- policy objects ---- */
+int pb_pol_alloc(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, size_t size,
+	      uint64_t nodes, struct pb_policy **out, char *err, size_t errlen)
+{
+	if (!cfg || cfg->frames < 1 || cfg->frames >= (1ULL << 30)) {
+		snprintf(err, errlen, "%s: frames must be in [1, 2^30)", d->name);
+		return -EINVAL;
+	}
+	/* Start at the hint (bounded by the distinct keys when known) and grow. */
+	if (cfg->expected_keys && nodes > cfg->expected_keys)
+		nodes = cfg->expected_keys;
+	if (nodes > (1ULL << 20))
+		nodes = 1ULL << 20;
+	struct pb_policy *p = calloc(1, size);
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", d->name);
+		return -ENOMEM;
+	}
+	p->desc = d;
+	p->frames = cfg->frames;
+	if (pb_pol_pool_init(&p->pool, nodes + 1) || pb_pol_kmap_init(&p->map, nodes + 1)) {
+		pb_pol_free(p);
+		snprintf(err, errlen, "%s: out of memory", d->name);
+		return -ENOMEM;
+	}
+	*out = p;
+	return 0;
+}
+
+void pb_pol_free(struct pb_policy *p)
+{
+	if (!p)
+		return;
+	if (p->pool.n)
+		pb_pol_pool_fini(&p->pool);
+	if (p->map.s)
+		pb_pol_kmap_fini(&p->map);
+	free(p);
+}
+
+uint64_t pb_pol_resident(const struct pb_policy *p)
+{
+	return p->res;
+}
+
+uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key)
+{
+	uint32_t i = pool_alloc(&p->pool);
+	if (i == PN_NIL)
+		return PN_NIL;
+	if (kmap_put(&p->map, key, i)) {
+		pool_free(&p->pool, i);
+		return PN_NIL;
+	}
+	struct pnode *n = &p->pool.n[i];
+	memset(n, 0, sizeof(*n));
+	n->key = key;
+	n->prev = n->next = n->a = n->b = PN_NIL;
+	return i;
+}
+
+void pb_pol_node_drop(struct pb_policy *p, uint32_t i)
+{
+	kmap_del(&p->map, p->pool.n[i].key);
+	pool_free(&p->pool, i);
+}
+
+int pb_pol_param_frac(const char *key, const char *val, double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v = strtod(val, &end);
+	if (end == val || *end || !(v > 0.0) || v > 1.0) {
+		snprintf(err, errlen, "parameter %s=%s: expected a fraction in (0,1]", key, val);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int pb_pol_param_u64(const char *key, const char *val, uint64_t *out, char *err, size_t errlen)
+{
+	char *end;
+	if (*val == '-' || !*val) {
+		snprintf(err, errlen, "parameter %s=%s: expected a non-negative integer", key, val);
+		return -EINVAL;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(val, &end, 10);
+	if (errno || *end) {
+		snprintf(err, errlen, "parameter %s=%s: expected a non-negative integer", key, val);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int pb_pol_param_unknown(const struct pb_policy_desc *d, const char *key, char *err, size_t errlen)
+{
+	if (d->params_help)
+		snprintf(err, errlen, "policy %s: unknown parameter '%s' (knows: %s)", d->name, key,
+			 d->params_help);
+	else
+		snprintf(err, errlen, "policy %s: takes no parameters (got '%s')", d->name, key);
+	return -EINVAL;
+}
+
+uint64_t pb_pol_frac_of(uint64_t frames, double f)
+{
+	uint64_t v = (uint64_t)floor((double)frames * f);
+	if (v < 1)
+		v = 1;
+	if (v > frames)
+		v = frames;
+	return v;
+}
+
+uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key)
+{
+	uint32_t i = pb_pol_node_new(p, key);
+	if (pb_unlikely(i == PN_NIL)) {
+		fprintf(stderr, "pagebench: policy %s: out of memory for %u nodes\n",
+			p->desc->name, p->pool.cap);
+		abort();
+	}
+	return i;
+}
+
+void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t key)
+{
+	kmap_del(&p->map, p->pool.n[i].key);
+	if (pb_unlikely(kmap_put(&p->map, key, i))) {
+		fprintf(stderr, "pagebench: policy %s: out of memory (key map)\n", p->desc->name);
+		abort();
+	}
+	p->pool.n[i].key = key;
+}
+
+int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
+		  size_t errlen)
+{
+	if (cfg->params && *cfg->params) {
+		snprintf(err, errlen, "policy %s: takes no parameters (got '%s')", d->name,
+			 cfg->params);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,110 @@
+/*
+ * kernels/policy/lfu.c - Least Frequently Used.
+ *
+ * How it works: each resident page counts its references since it was
+ * loaded; a fault on a full memory evicts the page with the smallest count.
+ * The classic frequency policy analysed next to LRU and FIFO in Aho, Denning
+ * & Ullman, "Principles of optimal page replacement" (JACM 1971) and in
+ * Coffman & Denning's "Operating Systems Theory" (1973).  Needs a count per
+ * access: PB_POL_ORACLE.
+ *
+ * Variant details: "in-cache" LFU: the count starts at 1 on load and is
+ * forgotten on eviction (no history of evicted pages).  Ties go to the least
+ * recently used page among those with the smallest count.  Resident pages
+ * sit in a binary heap keyed by (count, last access): O(log frames).
+ */
+#include "polint.h"
+
+struct lfu {
+	struct pb_policy b;
+	struct pheap h;
+};
+
+static inline unsigned __int128 lfu_pri(uint64_t freq, uint64_t now)
+{
+	return ((unsigned __int128)freq << 64) | now;
+}
+
+static void lfu_destroy(struct pb_policy *pp)
+{
+	struct lfu *p = (struct lfu *)pp;
+	if (p->h.e)
+		pb_pol_pheap_fini(&p->h);
+	pb_pol_free(pp);
+}
+
+static int lfu_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
+		      size_t errlen)
+{
+	int rc = pb_pol_no_params(&pb_pol_lfu, cfg, err, errlen);
+	if (rc)
+		return rc;
+	rc = pb_pol_alloc(&pb_pol_lfu, cfg, sizeof(struct lfu), cfg->frames, out, err, errlen);
+	if (rc)
+		return rc;
+	struct lfu *p = (struct lfu *)*out;
+	if (pb_pol_pheap_init(&p->h, cfg->frames)) {
+		lfu_destroy(*out);
+		snprintf(err, errlen, "lfu: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *r,
+				     uint64_t *victim)
+{
+	struct lfu *p = (struct lfu *)pp;
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint64_t now = p->b.now++;
+	if (i != PN_NIL) {
+		/* count lives in a (low) and b (high) */
+		uint64_t f = ((uint64_t)n[i].b << 32 | n[i].a) + 1;
+		n[i].a = (uint32_t)f;
+		n[i].b = (uint32_t)(f >> 32);
+		pb_pol_pheap_update(&p->h, n, i, lfu_pri(f, now));
+		return PB_POL_HIT;
+	}
+	if (p->b.res == p->b.frames) {
+		i = p->h.e[0].node;
+		*victim = n[i].key;
+		pb_pol_node_rekey(&p->b, i, r->key);
+		n[i].a = 1;
+		n[i].b = 0;
+		pb_pol_pheap_update(&p->h, n, i, lfu_pri(1, now));
+		return PB_POL_MISS_EVICT;
+	}
+	i = pb_pol_node_must(&p->b, r->key);
+	n = p->b.pool.n;
+	n[i].a = 1;
+	n[i].b = 0;
+	pb_pol_pheap_push(&p->h, n, i, lfu_pri(1, now));
+	p->b.res++;
+	return PB_POL_MISS;
+}
+
+static int lfu_remove(struct pb_policy *pp, uint64_t key)
+{
+	struct lfu *p = (struct lfu *)pp;
+	uint32_t i = kmap_find(&p->b.map, key);
+	if (i == PN_NIL)
+		return -ENOENT;
+	pb_pol_pheap_remove(&p->h, p->b.pool.n, i);
+	pb_pol_node_drop(&p->b, i);
+	p->b.res--;
+	return 0;
+}
+
+const struct pb_policy_desc pb_pol_lfu = {
+	.name = "lfu",
+	.title = "Least Frequently Used (in-cache counts, LRU tie-break)",
+	.paper = "Aho, Denning & Ullman, JACM 1971",
+	.flags = PB_POL_ORACLE,
+	.params_help = NULL,
+	.create = lfu_create,
+	.destroy = lfu_destroy,
+	.access = lfu_access,
+	.remove = lfu_remove,
+	.resident = pb_pol_resident,
+};

@@ -1,0 +1,83 @@
+/*
+ * kernels/policy/lru.c - Least Recently Used.
+ *
+ * How it works: one list in recency order; a hit moves the page to the MRU
+ * end, a fault on a full memory evicts the LRU end.  LRU is a stack
+ * algorithm (Mattson, Gecsei, Slutz & Traiger, "Evaluation techniques for
+ * storage hierarchies", IBM Systems Journal 1970): the resident set with c
+ * frames is always a subset of the one with c+1, so faults never increase
+ * with more frames (tests/policy checks this property).  It needs the exact
+ * time of every access, which an MMU does not give an OS: an oracle policy.
+ *
+ * Variant details: list head = MRU, tail = LRU; the victim's node is reused
+ * for the faulting page (no allocation on a fault once memory is full).
+ */
+#include "polint.h"
+
+struct lru {
+	struct pb_policy b;
+	struct plist l;
+};
+
+static int lru_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
+		      size_t errlen)
+{
+	int rc = pb_pol_no_params(&pb_pol_lru, cfg, err, errlen);
+	if (rc)
+		return rc;
+	rc = pb_pol_alloc(&pb_pol_lru, cfg, sizeof(struct lru), cfg->frames, out, err, errlen);
+	if (rc)
+		return rc;
+	((struct lru *)*out)->l = PLIST_INIT;
+	return 0;
+}
+
+static enum pb_pol_result lru_access(struct pb_policy *pp, const struct pb_ref *r,
+				     uint64_t *victim)
+{
+	struct lru *p = (struct lru *)pp;
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = kmap_find(&p->b.map, r->key);
+	p->b.now++;
+	if (i != PN_NIL) {
+		pl_to_head(n, &p->l, i);
+		return PB_POL_HIT;
+	}
+	if (p->b.res == p->b.frames) {
+		i = p->l.tail;
+		*victim = n[i].key;
+		pl_unlink(n, &p->l, i);
+		pb_pol_node_rekey(&p->b, i, r->key);
+		pl_push_head(n, &p->l, i);
+		return PB_POL_MISS_EVICT;
+	}
+	i = pb_pol_node_must(&p->b, r->key);
+	pl_push_head(p->b.pool.n, &p->l, i);
+	p->b.res++;
+	return PB_POL_MISS;
+}
+
+static int lru_remove(struct pb_policy *pp, uint64_t key)
+{
+	struct lru *p = (struct lru *)pp;
+	uint32_t i = kmap_find(&p->b.map, key);
+	if (i == PN_NIL)
+		return -ENOENT;
+	pl_unlink(p->b.pool.n, &p->l, i);
+	pb_pol_node_drop(&p->b, i);
+	p->b.res--;
+	return 0;
+}
+
+const struct pb_policy_desc pb_pol_lru = {
+	.name = "lru",
+	.title = "Least Recently Used",
+	.paper = "Mattson, Gecsei, Slutz & Traiger, IBM Systems Journal 1970",
+	.flags = PB_POL_ORACLE,
+	.params_help = NULL,
+	.create = lru_create,
+	.destroy = pb_pol_free,
+	.access = lru_access,
+	.remove = lru_remove,
+	.resident = pb_pol_resident,
+};

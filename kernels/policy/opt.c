@@ -1,0 +1,103 @@
+/*
+ * kernels/policy/opt.c - OPT / MIN (Belady's optimal replacement).
+ *
+ * How it works: on a fault with memory full, evict the resident page whose
+ * next reference lies farthest in the future (never referenced again counts
+ * as infinitely far).  Belady, "A study of replacement algorithms for a
+ * virtual-storage computer", IBM Systems Journal 1966; optimality proved by
+ * Mattson et al. 1970.  Needs the future: PB_POL_OFFLINE, the caller passes
+ * each reference's next-use index (pb_next_use() computes them; the replay
+ * helper does it when given none).
+ *
+ * Variant details: resident pages sit in a binary heap keyed by next use
+ * (largest first), updated on every hit: O(log frames) per access.  Ties
+ * (only among pages never used again) go to the page loaded or last used
+ * earliest; the fault count does not depend on that choice.
+ */
+#include "polint.h"
+
+struct opt {
+	struct pb_policy b;
+	struct pheap h;
+};
+
+/* Min-heap priority: far next use first, then older. */
+static inline unsigned __int128 opt_pri(uint64_t next_use, uint64_t now)
+{
+	return ((unsigned __int128)(~next_use) << 64) | now;
+}
+
+static void opt_destroy(struct pb_policy *pp)
+{
+	struct opt *p = (struct opt *)pp;
+	if (p->h.e)
+		pb_pol_pheap_fini(&p->h);
+	pb_pol_free(pp);
+}
+
+static int opt_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
+		      size_t errlen)
+{
+	int rc = pb_pol_no_params(&pb_pol_opt, cfg, err, errlen);
+	if (rc)
+		return rc;
+	rc = pb_pol_alloc(&pb_pol_opt, cfg, sizeof(struct opt), cfg->frames, out, err, errlen);
+	if (rc)
+		return rc;
+	struct opt *p = (struct opt *)*out;
+	if (pb_pol_pheap_init(&p->h, cfg->frames)) {
+		opt_destroy(*out);
+		snprintf(err, errlen, "opt: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *r,
+				     uint64_t *victim)
+{
+	struct opt *p = (struct opt *)pp;
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint64_t now = p->b.now++;
+	if (i != PN_NIL) {
+		pb_pol_pheap_update(&p->h, n, i, opt_pri(r->next_use, now));
+		return PB_POL_HIT;
+	}
+	if (p->b.res == p->b.frames) {
+		i = p->h.e[0].node;
+		*victim = n[i].key;
+		pb_pol_node_rekey(&p->b, i, r->key);
+		pb_pol_pheap_update(&p->h, n, i, opt_pri(r->next_use, now));
+		return PB_POL_MISS_EVICT;
+	}
+	i = pb_pol_node_must(&p->b, r->key);
+	pb_pol_pheap_push(&p->h, p->b.pool.n, i, opt_pri(r->next_use, now));
+	p->b.res++;
+	return PB_POL_MISS;
+}
+
+static int opt_remove(struct pb_policy *pp, uint64_t key)
+{
+	struct opt *p = (struct opt *)pp;
+	uint32_t i = kmap_find(&p->b.map, key);
+	if (i == PN_NIL)
+		return -ENOENT;
+	pb_pol_pheap_remove(&p->h, p->b.pool.n, i);
+	pb_pol_node_drop(&p->b, i);
+	p->b.res--;
+	return 0;
+}
+
+const struct pb_policy_desc pb_pol_opt = {
+	.name = "opt",
+	.title = "OPT / MIN (Belady's optimal)",
+	.paper = "Belady, IBM Systems Journal 1966",
+	.flags = PB_POL_OFFLINE,
+	.params_help = NULL,
+	.create = opt_create,
+	.destroy = opt_destroy,
+	.access = opt_access,
+	.remove = opt_remove,
+	.resident = pb_pol_resident,
+};

@@ -1,0 +1,325 @@
+/*
+ * kernels/policy/polint.h - what every eviction strategy is built from.
+ *
+ * Not a public header: only kernels/policy/ includes it.
+ *
+ * Every strategy keeps its pages (resident and, where the algorithm has
+ * them, ghost/history entries) as nodes of ONE growable array of fixed-size
+ * `struct pnode` (the pool), found by key through ONE open-addressing hash
+ * map (kmap: key -> node index).  Lists are intrusive, doubly linked over
+ * 32-bit node indices, never pointers to malloc'ed nodes, so an access costs
+ * one hash probe plus a few index-array writes and never calls malloc.  The
+ * pool and the map grow by doubling (pb_map'ed memory, copied), so memory is
+ * proportional to the frames plus the history a strategy keeps, not to the
+ * key space.
+ *
+ * Because the pool may move when it grows, a strategy never keeps a
+ * `struct pnode *` across a call to pool_alloc(): it re-reads base.pool.n.
+ */
+#ifndef PB_POLICY_POLINT_H
+#define PB_POLICY_POLINT_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/common.h"
+#include "pagebench/kernel.h"
+#include "pagebench/policy.h"
+
+#define PN_NIL UINT32_MAX
+
+/*
+ * One page known to a strategy.  prev/next link it in its primary list or
+ * ring; a/b are either a second link (LIRS's Q) or strategy data (counters,
+ * times, heap positions); c, where, ref, dirty, flag are strategy data.
+ */
+struct pnode {
+	uint64_t key;
+	uint32_t prev, next;
+	uint32_t a, b;
+	uint32_t c;
+	uint8_t where; /* which list/state (strategy-defined) */
+	uint8_t ref;   /* reference (accessed) bit or small frequency */
+	uint8_t dirty; /* dirty (modified) bit */
+	uint8_t flag;  /* strategy-defined */
+};
+
+/* ---- node pool ---- */
+struct ppool {
+	struct pnode *n;
+	uint32_t cap, top, free; /* free: head of the free chain (through next) */
+	uint32_t live;
+};
+
+int pb_pol_pool_init(struct ppool *p, uint64_t cap);
+void pb_pol_pool_fini(struct ppool *p);
+int pb_pol_pool_grow(struct ppool *p);
+
+/* Returns a node index, or PN_NIL when memory ran out.  May move p->n. */
+static inline uint32_t pool_alloc(struct ppool *p)
+{
+	uint32_t i;
+	if (p->free != PN_NIL) {
+		i = p->free;
+		p->free = p->n[i].next;
+	} else {
+		if (pb_unlikely(p->top == p->cap) && pb_pol_pool_grow(p))
+			return PN_NIL;
+		i = p->top++;
+	}
+	p->live++;
+	return i;
+}
+
+static inline void pool_free(struct ppool *p, uint32_t i)
+{
+	p->n[i].next = p->free;
+	p->free = i;
+	p->live--;
+}
+
+/* ---- kmap: open addressing, linear probing, backward-shift deletion ---- */
+struct kslot {
+	uint64_t key;
+	uint32_t val; /* PN_NIL: empty */
+	uint32_t pad;
+};
+
+struct kmap {
+	struct kslot *s;
+	uint64_t mask;
+	unsigned shift; /* 64 - log2(slots) */
+	uint64_t count;
+};
+
+int pb_pol_kmap_init(struct kmap *m, uint64_t expect);
+void pb_pol_kmap_fini(struct kmap *m);
+int pb_pol_kmap_grow(struct kmap *m);
+
+/* Fibonacci hashing: the multiply spreads sequential page numbers. */
+static inline uint64_t kmap_home(const struct kmap *m, uint64_t key)
+{
+	return ((key ^ (key >> 29)) * 0x9e3779b97f4a7c15ULL) >> m->shift;
+}
+
+/* Node index of key, or PN_NIL. */
+static inline uint32_t kmap_find(const struct kmap *m, uint64_t key)
+{
+	uint64_t i = kmap_home(m, key);
+	for (;;) {
+		const struct kslot *s = &m->s[i];
+		if (s->val == PN_NIL)
+			return PN_NIL;
+		if (s->key == key)
+			return s->val;
+		i = (i + 1) & m->mask;
+	}
+}
+
+/* Insert key (must be absent).  0 or -ENOMEM. */
+static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t val)
+{
+	if (pb_unlikely((m->count + 1) * 2 > m->mask + 1) && pb_pol_kmap_grow(m))
+		return -ENOMEM;
+	uint64_t i = kmap_home(m, key);
+	while (m->s[i].val != PN_NIL)
+		i = (i + 1) & m->mask;
+	m->s[i].key = key;
+	m->s[i].val = val;
+	m->count++;
+	return 0;
+}
+
+/* Remove key (must be present). */
+static inline void kmap_del(struct kmap *m, uint64_t key)
+{
+	uint64_t i = kmap_home(m, key);
+	while (m->s[i].key != key || m->s[i].val == PN_NIL)
+		i = (i + 1) & m->mask;
+	/* Backward shift: pull later entries of the run into the hole. */
+	uint64_t j = i;
+	for (;;) {
+		j = (j + 1) & m->mask;
+		if (m->s[j].val == PN_NIL)
+			break;
+		uint64_t h = kmap_home(m, m->s[j].key);
+		/* Entry at j may move to i if its home is not in (i, j]. */
+		if (((j - h) & m->mask) >= ((j - i) & m->mask)) {
+			m->s[i] = m->s[j];
+			i = j;
+		}
+	}
+	m->s[i].val = PN_NIL;
+	m->count--;
+}
+
+/* ---- intrusive lists over node indices: head = newest end ---- */
+struct plist {
+	uint32_t head, tail;
+	uint64_t size;
+};
+
+#define PLIST_INIT ((struct plist){PN_NIL, PN_NIL, 0})
+
+#define PL_DEFINE(NAME, PREV, NEXT)                                                          \
+	static inline PB_UNUSED void NAME##_push_head(struct pnode *n, struct plist *l,      \
+						      uint32_t i)                            \
+	{                                                                                    \
+		n[i].PREV = PN_NIL;                                                          \
+		n[i].NEXT = l->head;                                                         \
+		if (l->head != PN_NIL)                                                       \
+			n[l->head].PREV = i;                                                 \
+		else                                                                         \
+			l->tail = i;                                                         \
+		l->head = i;                                                                 \
+		l->size++;                                                                   \
+	}                                                                                    \
+	static inline PB_UNUSED void NAME##_push_tail(struct pnode *n, struct plist *l,      \
+						      uint32_t i)                            \
+	{                                                                                    \
+		n[i].NEXT = PN_NIL;                                                          \
+		n[i].PREV = l->tail;                                                         \
+		if (l->tail != PN_NIL)                                                       \
+			n[l->tail].NEXT = i;                                                 \
+		else                                                                         \
+			l->head = i;                                                         \
+		l->tail = i;                                                                 \
+		l->size++;                                                                   \
+	}                                                                                    \
+	static inline PB_UNUSED void NAME##_unlink(struct pnode *n, struct plist *l,         \
+						   uint32_t i)                               \
+	{                                                                                    \
+		uint32_t p = n[i].PREV, x = n[i].NEXT;                                       \
+		if (p != PN_NIL)                                                             \
+			n[p].NEXT = x;                                                       \
+		else                                                                         \
+			l->head = x;                                                         \
+		if (x != PN_NIL)                                                             \
+			n[x].PREV = p;                                                       \
+		else                                                                         \
+			l->tail = p;                                                         \
+		l->size--;                                                                   \
+	}                                                                                    \
+	static inline PB_UNUSED void NAME##_to_head(struct pnode *n, struct plist *l,        \
+						    uint32_t i)                              \
+	{                                                                                    \
+		if (l->head == i)                                                            \
+			return;                                                              \
+		NAME##_unlink(n, l, i);                                                      \
+		NAME##_push_head(n, l, i);                                                   \
+	}
+
+PL_DEFINE(pl, prev, next)
+PL_DEFINE(pl2, a, b)
+
+/*
+ * Circular list with hands (CLOCK-style): `first` is any member (PN_NIL when
+ * empty); hands are plain node indices kept by the strategy.  ring_insert
+ * links i just before `at` (behind a hand: the last place the hand reaches).
+ */
+static inline void ring_insert(struct pnode *n, uint32_t *first, uint32_t at, uint32_t i)
+{
+	if (*first == PN_NIL) {
+		n[i].prev = n[i].next = i;
+		*first = i;
+		return;
+	}
+	if (at == PN_NIL)
+		at = *first;
+	uint32_t p = n[at].prev;
+	n[i].prev = p;
+	n[i].next = at;
+	n[p].next = i;
+	n[at].prev = i;
+}
+
+/* Unlink i; *first moves on if it pointed at i.  Hands are the caller's. */
+static inline void ring_unlink(struct pnode *n, uint32_t *first, uint32_t i)
+{
+	if (n[i].next == i) {
+		*first = PN_NIL;
+		return;
+	}
+	n[n[i].prev].next = n[i].next;
+	n[n[i].next].prev = n[i].prev;
+	if (*first == i)
+		*first = n[i].next;
+}
+
+/* Move hand h off node i before i is unlinked (PN_NIL if i was alone). */
+static inline uint32_t ring_hand_off(const struct pnode *n, uint32_t h, uint32_t i)
+{
+	if (h != i)
+		return h;
+	return n[i].next == i ? PN_NIL : n[i].next;
+}
+
+/* ---- indexed binary min-heap over nodes (OPT, LFU); node.c = position ---- */
+struct pheap_ent {
+	unsigned __int128 pri;
+	uint32_t node;
+};
+
+struct pheap {
+	struct pheap_ent *e;
+	uint64_t size, cap;
+};
+
+int pb_pol_pheap_init(struct pheap *h, uint64_t cap);
+void pb_pol_pheap_fini(struct pheap *h);
+void pb_pol_pheap_push(struct pheap *h, struct pnode *n, uint32_t node, unsigned __int128 pri);
+void pb_pol_pheap_update(struct pheap *h, struct pnode *n, uint32_t node, unsigned __int128 pri);
+void pb_pol_pheap_remove(struct pheap *h, struct pnode *n, uint32_t node);
+
+/* ---- the common part of every strategy ---- */
+struct pb_policy {
+	const struct pb_policy_desc *desc;
+	uint64_t frames;
+	uint64_t res; /* resident pages */
+	uint64_t now; /* accesses seen (virtual time) */
+	struct ppool pool;
+	struct kmap map;
+};
+
+/*
+ * Allocate a strategy object of `size` bytes (whose first member is struct
+ * pb_policy) and its pool/map sized for `nodes` entries.  0 or -errno.
+ */
+int pb_pol_alloc(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, size_t size,
+	      uint64_t nodes, struct pb_policy **out, char *err, size_t errlen);
+void pb_pol_free(struct pb_policy *p);
+uint64_t pb_pol_resident(const struct pb_policy *p);
+
+/* New node for key, entered in the map.  PN_NIL on -ENOMEM. */
+uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key);
+/*
+ * As pb_pol_node_new, but access() has no error return: running out of memory
+ * while growing the pool is fatal (message on stderr, abort).  Strategies
+ * with bounded history pre-size the pool in create() so this cannot happen.
+ */
+uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key);
+/* Give resident node i a new key (victim frame reused for the faulting key). */
+void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t key);
+/* Reject any parameter (strategies without parameters). */
+int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
+		  size_t errlen);
+/* Drop node i and its map entry. */
+void pb_pol_node_drop(struct pb_policy *p, uint32_t i);
+
+/* Parameter helpers: parse a fraction in (0,1] or a non-negative integer. */
+int pb_pol_param_frac(const char *key, const char *val, double *out, char *err, size_t errlen);
+int pb_pol_param_u64(const char *key, const char *val, uint64_t *out, char *err, size_t errlen);
+int pb_pol_param_unknown(const struct pb_policy_desc *d, const char *key, char *err, size_t errlen);
+
+/* max(1, floor(frames * f)) capped at frames. */
+uint64_t pb_pol_frac_of(uint64_t frames, double f);
+
+/* The strategies (one file each), listed in registry.c. */
+extern const struct pb_policy_desc pb_pol_opt, pb_pol_fifo, pb_pol_random, pb_pol_lru,
+	pb_pol_clock, pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc,
+	pb_pol_car, pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
+
+#endif /* PB_POLICY_POLINT_H */

@@ -1,0 +1,117 @@
+/*
+ * kernels/policy/registry.c - the one table of eviction strategies, and the
+ * helpers built on it: lookup by name, whole-trace replay, next-use
+ * computation for OPT, and `pagebench list policies`.
+ */
+#include "polint.h"
+
+#include "pagebench/commands.h"
+
+const struct pb_policy_desc *const pb_policies[] = {
+	&pb_pol_opt,   &pb_pol_fifo, &pb_pol_random,  &pb_pol_lru,  &pb_pol_clock,   &pb_pol_nru,
+	&pb_pol_aging, &pb_pol_wsclock, &pb_pol_lfu, &pb_pol_2q,    &pb_pol_arc,     &pb_pol_car,
+	&pb_pol_clockpro, &pb_pol_lirs, &pb_pol_twolist, &pb_pol_s3fifo, &pb_pol_sieve, NULL,
+};
+
+const struct pb_policy_desc *pb_policy_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; pb_policies[i]; i++)
+		if (!strcmp(pb_policies[i]->name, name))
+			return pb_policies[i];
+	return NULL;
+}
+
+int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use)
+{
+	struct kmap m;
+	if (pb_pol_kmap_init(&m, 1024))
+		return -ENOMEM;
+	/* Backwards: the map holds, per key, the nearest later position.  The
+	 * 32-bit value slot holds an index into next_use itself, so positions
+	 * beyond 2^32 need a second pass; keep it simple and refuse them. */
+	if (n >= PN_NIL) {
+		pb_pol_kmap_fini(&m);
+		return -E2BIG;
+	}
+	for (size_t i = n; i-- > 0;) {
+		uint64_t h = kmap_home(&m, keys[i]);
+		struct kslot *s = NULL;
+		for (;;) {
+			s = &m.s[h];
+			if (s->val == PN_NIL || s->key == keys[i])
+				break;
+			h = (h + 1) & m.mask;
+		}
+		if (s->val == PN_NIL) {
+			next_use[i] = PB_NEXT_NONE;
+			if (kmap_put(&m, keys[i], (uint32_t)i)) {
+				pb_pol_kmap_fini(&m);
+				return -ENOMEM;
+			}
+		} else {
+			next_use[i] = s->val;
+			s->val = (uint32_t)i;
+		}
+	}
+	pb_pol_kmap_fini(&m);
+	return 0;
+}
+
+int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
+		     const uint64_t *keys, const uint8_t *writes, const uint64_t *next_use,
+		     size_t n, uint64_t *misses, char *err, size_t errlen)
+{
+	uint64_t *own = NULL;
+	struct pb_policy *p;
+	int rc;
+	if (!d || !cfg || (!keys && n) || !misses)
+		return -EINVAL;
+	if ((d->flags & PB_POL_OFFLINE) && !next_use) {
+		own = pb_map((n ? n : 1) * sizeof(uint64_t), 0);
+		if (!own) {
+			snprintf(err, errlen, "%s: out of memory for next-use", d->name);
+			return -ENOMEM;
+		}
+		rc = pb_next_use(keys, n, own);
+		if (rc) {
+			snprintf(err, errlen, "%s: cannot compute next-use (%d)", d->name, rc);
+			pb_unmap(own, (n ? n : 1) * sizeof(uint64_t));
+			return rc;
+		}
+		next_use = own;
+	}
+	rc = d->create(cfg, &p, err, errlen);
+	if (!rc) {
+		uint64_t m = 0, victim;
+		struct pb_ref r = {.next_use = PB_NEXT_NONE};
+		for (size_t i = 0; i < n; i++) {
+			r.key = keys[i];
+			r.pos = i;
+			r.write = writes ? writes[i] : 0;
+			if (next_use)
+				r.next_use = next_use[i];
+			m += d->access(p, &r, &victim) != PB_POL_HIT;
+		}
+		*misses = m;
+		d->destroy(p);
+	}
+	if (own)
+		pb_unmap(own, (n ? n : 1) * sizeof(uint64_t));
+	return rc;
+}
+
+void pb_list_policies(FILE *f)
+{
+	fprintf(f, "%-9s %-8s %-52s %s\n", "policy", "kind", "title", "paper");
+	for (size_t i = 0; pb_policies[i]; i++) {
+		const struct pb_policy_desc *d = pb_policies[i];
+		const char *kind = (d->flags & PB_POL_OFFLINE) ? "offline"
+				   : (d->flags & PB_POL_HW) ? "hw"
+							    : "oracle";
+		fprintf(f, "%-9s %-8s %-52s %s\n", d->name, kind, d->title, d->paper);
+		if (d->params_help)
+			fprintf(f, "%-9s %-8s   --param %s\n", "", "", d->params_help);
+	}
+}

@@ -1,0 +1,182 @@
+/*
+ * kernels/policy/s3fifo.c - S3-FIFO.
+ *
+ * How it works (Yang, Zhang, Qiu, Yue & Rashmi, "FIFO queues are all you
+ * need for cache eviction", SOSP 2023): three FIFO queues, S (small, 10% of
+ * the frames), M (main, 90%) and G (ghost: keys only, as many entries as M
+ * has frames).  Each resident page has a 2-bit frequency, capped at 3, that
+ * a hit increments.  A fault on a key found in G loads it into M, any other
+ * fault loads into S.  To free a frame: if |S| >= 10% of the frames, take
+ * S's tail: accessed (freq >= move_threshold) -> moved to M's head with its
+ * bits cleared, and go on with the next tail; not accessed -> evicted, its
+ * key enters G (G drops its oldest key when over capacity).  Otherwise take
+ * M's tail: freq > 0 -> reinserted at M's head with freq - 1; freq 0 ->
+ * evicted (not remembered).  Hits only bump a small counter (no list
+ * move): PB_POL_HW in spirit, but the counter is 2 bits, more than an
+ * accessed bit gives, so we class it PB_POL_ORACLE.
+ *
+ * Variant details: one victim per fault (the engine frees one frame per
+ * fault): when S promotes its tail into a full M, M's overflow is evicted on
+ * the next fault (S + M = frames, so then |S| < 10%), as in the authors'
+ * libCacheSim implementation, rather than evicting a second page at once;
+ * if S empties without an eviction, M evicts.  move_threshold = 1 and ghost
+ * ratio 0.9 are the authors' defaults (libCacheSim).
+ */
+#include "polint.h"
+
+enum { S_S, S_M, S_G };
+
+struct s3 {
+	struct pb_policy b;
+	struct plist l[3]; /* head = newest */
+	double fsmall;
+	uint64_t small_cap; /* |S| >= small_cap: evict from S */
+	uint64_t ghost_cap;
+	uint64_t threshold;
+};
+
+static int s3_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
+{
+	struct s3 *p = ctx;
+	if (!strcmp(key, "small"))
+		return pb_pol_param_frac(key, val, &p->fsmall, err, errlen);
+	if (!strcmp(key, "move_threshold")) {
+		if (pb_pol_param_u64(key, val, &p->threshold, err, errlen) || p->threshold < 1 ||
+		    p->threshold > 3) {
+			snprintf(err, errlen, "s3fifo: move_threshold must be in [1, 3]");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return pb_pol_param_unknown(&pb_pol_s3fifo, key, err, errlen);
+}
+
+static int s3_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
+		     size_t errlen)
+{
+	int rc = pb_pol_alloc(&pb_pol_s3fifo, cfg, sizeof(struct s3), cfg->frames * 2, out, err,
+			   errlen);
+	if (rc)
+		return rc;
+	struct s3 *p = (struct s3 *)*out;
+	for (int k = 0; k < 3; k++)
+		p->l[k] = PLIST_INIT;
+	p->fsmall = 0.1;
+	p->threshold = 1;
+	rc = pb_params_each(cfg->params, s3_param, p, err, errlen);
+	if (rc) {
+		pb_pol_free(*out);
+		return rc;
+	}
+	p->small_cap = pb_pol_frac_of(cfg->frames, p->fsmall);
+	p->ghost_cap = cfg->frames - (uint64_t)((double)cfg->frames * p->fsmall);
+	if (p->ghost_cap < 1)
+		p->ghost_cap = 1;
+	return 0;
+}
+
+static uint64_t s3_evict_m(struct s3 *p, struct pnode *n)
+{
+	for (;;) {
+		uint32_t t = p->l[S_M].tail;
+		if (n[t].ref) {
+			n[t].ref--;
+			pl_to_head(n, &p->l[S_M], t);
+			continue;
+		}
+		uint64_t key = n[t].key;
+		pl_unlink(n, &p->l[S_M], t);
+		pb_pol_node_drop(&p->b, t);
+		return key;
+	}
+}
+
+static uint64_t s3_evict(struct s3 *p)
+{
+	struct pnode *n = p->b.pool.n;
+	if (p->l[S_S].size >= p->small_cap) {
+		while (p->l[S_S].size) {
+			uint32_t t = p->l[S_S].tail;
+			pl_unlink(n, &p->l[S_S], t);
+			if (n[t].ref >= p->threshold) {
+				n[t].ref = 0;
+				n[t].where = S_M;
+				pl_push_head(n, &p->l[S_M], t);
+				continue;
+			}
+			uint64_t key = n[t].key;
+			n[t].where = S_G;
+			pl_push_head(n, &p->l[S_G], t);
+			if (p->l[S_G].size > p->ghost_cap) {
+				uint32_t g = p->l[S_G].tail;
+				pl_unlink(n, &p->l[S_G], g);
+				pb_pol_node_drop(&p->b, g);
+			}
+			return key;
+		}
+	}
+	return s3_evict_m(p, n);
+}
+
+static enum pb_pol_result s3_access(struct pb_policy *pp, const struct pb_ref *r,
+				    uint64_t *victim)
+{
+	struct s3 *p = (struct s3 *)pp;
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = kmap_find(&p->b.map, r->key);
+	enum pb_pol_result rc = PB_POL_MISS;
+	p->b.now++;
+	if (i != PN_NIL && n[i].where != S_G) {
+		if (n[i].ref < 3)
+			n[i].ref++;
+		return PB_POL_HIT;
+	}
+	if (p->b.res == p->b.frames) {
+		*victim = s3_evict(p);
+		p->b.res--;
+		rc = PB_POL_MISS_EVICT;
+		/* The ghost entry may have aged out of G just now. */
+		i = kmap_find(&p->b.map, r->key);
+	}
+	if (i != PN_NIL) {
+		n = p->b.pool.n;
+		pl_unlink(n, &p->l[S_G], i);
+		n[i].where = S_M;
+		n[i].ref = 0;
+		pl_push_head(n, &p->l[S_M], i);
+	} else {
+		i = pb_pol_node_must(&p->b, r->key);
+		n = p->b.pool.n;
+		n[i].where = S_S;
+		n[i].ref = 0;
+		pl_push_head(n, &p->l[S_S], i);
+	}
+	p->b.res++;
+	return rc;
+}
+
+static int s3_remove(struct pb_policy *pp, uint64_t key)
+{
+	struct s3 *p = (struct s3 *)pp;
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = kmap_find(&p->b.map, key);
+	if (i == PN_NIL || n[i].where == S_G)
+		return -ENOENT;
+	pl_unlink(n, &p->l[n[i].where], i);
+	pb_pol_node_drop(&p->b, i);
+	p->b.res--;
+	return 0;
+}
+
+const struct pb_policy_desc pb_pol_s3fifo = {
+	.name = "s3fifo",
+	.title = "S3-FIFO (small, main and ghost FIFO queues)",
+	.paper = "Yang, Zhang, Qiu, Yue & Rashmi, SOSP 2023",
+	.flags = PB_POL_ORACLE,
+	.params_help = "small=0.1: S share of frames; move_threshold=1: S->M when freq >= this",
+	.create = s3_create,
+	.destroy = pb_pol_free,
+	.access = s3_access,
+	.remove = s3_remove,
+	.resident = pb_pol_resident,
+};

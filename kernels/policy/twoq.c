@@ -1,0 +1,158 @@
+/*
+ * kernels/policy/twoq.c - 2Q (full version).
+ *
+ * How it works (Johnson & Shasha, "2Q: a low overhead high performance
+ * buffer management replacement algorithm", VLDB 1994, "full version"):
+ * A1in is a FIFO of pages seen once recently (at most Kin resident pages),
+ * A1out a FIFO of the keys (not the data) evicted from A1in (at most Kout
+ * entries), Am an LRU of pages re-referenced after leaving A1in.
+ *   hit in Am     -> move to Am's MRU end;
+ *   hit in A1in   -> nothing (correlated references);
+ *   key in A1out  -> fault: reclaim a frame, load into Am (MRU);
+ *   new key       -> fault: reclaim a frame, load at the head of A1in.
+ * reclaimfor: a free frame if any; else if |A1in| > Kin, evict A1in's tail
+ * and remember its key at the head of A1out (dropping A1out's tail when
+ * |A1out| > Kout); else evict Am's LRU page (forgotten).  Needs every hit
+ * in Am: PB_POL_ORACLE.
+ *
+ * Variant details: Kin = kin * frames (default 0.25), Kout = kout * frames
+ * (default 0.5), the paper's recommended settings; both at least 1.  When
+ * Am is empty the A1in tail goes even if |A1in| <= Kin (only possible with
+ * Kin >= frames).
+ */
+#include "polint.h"
+
+enum { Q_A1IN, Q_AM, Q_A1OUT };
+
+struct twoq {
+	struct pb_policy b;
+	struct plist a1in, am, a1out;
+	uint64_t kin, kout;
+	double fin, fout;
+};
+
+static int q_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
+{
+	struct twoq *p = ctx;
+	if (!strcmp(key, "kin"))
+		return pb_pol_param_frac(key, val, &p->fin, err, errlen);
+	if (!strcmp(key, "kout"))
+		return pb_pol_param_frac(key, val, &p->fout, err, errlen);
+	return pb_pol_param_unknown(&pb_pol_2q, key, err, errlen);
+}
+
+static int q_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
+		    size_t errlen)
+{
+	int rc = pb_pol_alloc(&pb_pol_2q, cfg, sizeof(struct twoq), cfg->frames * 2, out, err,
+			   errlen);
+	if (rc)
+		return rc;
+	struct twoq *p = (struct twoq *)*out;
+	p->a1in = p->am = p->a1out = PLIST_INIT;
+	p->fin = 0.25;
+	p->fout = 0.5;
+	rc = pb_params_each(cfg->params, q_param, p, err, errlen);
+	if (rc) {
+		pb_pol_free(*out);
+		return rc;
+	}
+	p->kin = pb_pol_frac_of(cfg->frames, p->fin);
+	p->kout = pb_pol_frac_of(cfg->frames, p->fout);
+	return 0;
+}
+
+static struct plist *q_list(struct twoq *p, uint8_t where)
+{
+	return where == Q_A1IN ? &p->a1in : where == Q_AM ? &p->am : &p->a1out;
+}
+
+/* Free a frame; returns the victim's key. */
+static uint64_t q_reclaim(struct twoq *p)
+{
+	struct pnode *n = p->b.pool.n;
+	uint32_t y;
+	uint64_t key;
+	if (p->a1in.size > p->kin || !p->am.size) {
+		y = p->a1in.tail;
+		key = n[y].key;
+		pl_unlink(n, &p->a1in, y);
+		n[y].where = Q_A1OUT;
+		pl_push_head(n, &p->a1out, y);
+		if (p->a1out.size > p->kout) {
+			uint32_t z = p->a1out.tail;
+			pl_unlink(n, &p->a1out, z);
+			pb_pol_node_drop(&p->b, z);
+		}
+	} else {
+		y = p->am.tail;
+		key = n[y].key;
+		pl_unlink(n, &p->am, y);
+		pb_pol_node_drop(&p->b, y);
+	}
+	p->b.res--;
+	return key;
+}
+
+static enum pb_pol_result q_access(struct pb_policy *pp, const struct pb_ref *r,
+				   uint64_t *victim)
+{
+	struct twoq *p = (struct twoq *)pp;
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = kmap_find(&p->b.map, r->key);
+	p->b.now++;
+	if (i != PN_NIL && n[i].where == Q_AM) {
+		pl_to_head(n, &p->am, i);
+		return PB_POL_HIT;
+	}
+	if (i != PN_NIL && n[i].where == Q_A1IN)
+		return PB_POL_HIT;
+	enum pb_pol_result rc = PB_POL_MISS;
+	if (p->b.res == p->b.frames) {
+		/* Take the ghost out first so reclaim cannot drop it. */
+		if (i != PN_NIL)
+			pl_unlink(n, &p->a1out, i);
+		*victim = q_reclaim(p);
+		rc = PB_POL_MISS_EVICT;
+	} else if (i != PN_NIL) {
+		pl_unlink(n, &p->a1out, i);
+	}
+	if (i != PN_NIL) {
+		n = p->b.pool.n;
+		n[i].where = Q_AM;
+		pl_push_head(n, &p->am, i);
+	} else {
+		i = pb_pol_node_must(&p->b, r->key);
+		n = p->b.pool.n;
+		n[i].where = Q_A1IN;
+		pl_push_head(n, &p->a1in, i);
+	}
+	p->b.res++;
+	return rc;
+}
+
+static int q_remove(struct pb_policy *pp, uint64_t key)
+{
+	struct twoq *p = (struct twoq *)pp;
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = kmap_find(&p->b.map, key);
+	if (i == PN_NIL || n[i].where == Q_A1OUT)
+		return -ENOENT;
+	pl_unlink(n, q_list(p, n[i].where), i);
+	pb_pol_node_drop(&p->b, i);
+	p->b.res--;
+	return 0;
+}
+
+const struct pb_policy_desc pb_pol_2q = {
+	.name = "2q",
+	.title = "2Q (full version, A1in/A1out/Am)",
+	.paper = "Johnson & Shasha, VLDB 1994",
+	.flags = PB_POL_ORACLE,
+	.params_help = "kin=0.25: A1in share of frames; kout=0.5: A1out ghost entries per frame",
+	.create = q_create,
+	.destroy = pb_pol_free,
+	.access = q_access,
+	.remove = q_remove,
+	.resident = pb_pol_resident,
+};

@@ -1,0 +1,150 @@
+/*
+ * kernels/policy/wsclock.c - WSClock (working-set clock).
+ *
+ * How it works (Carr & Hennessy, "WSCLOCK - a simple and effective algorithm
+ * for virtual memory management", SOSP 1981; as in Tanenbaum's "Modern
+ * Operating Systems"): resident pages stand on a circle, each with a
+ * referenced bit R, a modified bit M and its time of last use in the
+ * process's virtual time (here: the count of accesses seen).  A hit only
+ * sets R (and M on a write): PB_POL_HW.  On a fault with memory full the
+ * hand inspects pages in turn:
+ *   - R = 1: clear R, set time of last use = now (it is in the working set);
+ *   - R = 0 and age = now - last use > tau (outside the working set):
+ *       clean -> evict it, the new page takes its place;
+ *       dirty -> schedule its write-back (M cleared: the write has finished
+ *                by the time the hand comes round again) and move on;
+ *   - otherwise move on.
+ * If the hand goes once round: when writes were scheduled it keeps going
+ * (a scheduled page will be clean and old on the next turn); when none were,
+ * every page is in the working set and the first clean page seen is evicted,
+ * or the page under the hand when there is no clean page.
+ *
+ * Variant details: tau = `tau` accesses (default = frames); a new page has
+ * R = 1, last use = now, M = 1 on a write.  writebacks() counts scheduled
+ * write-backs (not part of the public vtable).
+ */
+#include "polint.h"
+
+struct wsc {
+	struct pb_policy b;
+	uint32_t hand;
+	uint32_t tau;
+	uint64_t writebacks;
+};
+
+static int wsc_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
+{
+	struct wsc *p = ctx;
+	uint64_t v;
+	if (strcmp(key, "tau"))
+		return pb_pol_param_unknown(&pb_pol_wsclock, key, err, errlen);
+	if (pb_pol_param_u64(key, val, &v, err, errlen) || v < 1 || v >= (1ULL << 31)) {
+		snprintf(err, errlen, "wsclock: tau must be in [1, 2^31)");
+		return -EINVAL;
+	}
+	p->tau = (uint32_t)v;
+	return 0;
+}
+
+static int wsc_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
+		      size_t errlen)
+{
+	int rc = pb_pol_alloc(&pb_pol_wsclock, cfg, sizeof(struct wsc), cfg->frames, out, err,
+			   errlen);
+	if (rc)
+		return rc;
+	struct wsc *p = (struct wsc *)*out;
+	p->hand = PN_NIL;
+	p->tau = (uint32_t)cfg->frames;
+	rc = pb_params_each(cfg->params, wsc_param, p, err, errlen);
+	if (rc)
+		pb_pol_free(*out);
+	return rc;
+}
+
+static uint32_t wsc_pick(struct wsc *p, struct pnode *n, uint32_t now)
+{
+	uint32_t clean = PN_NIL;
+	uint64_t steps = 0, writes = 0;
+	for (;;) {
+		uint32_t x = p->hand;
+		if (steps == p->b.res) {
+			if (!writes)
+				return clean != PN_NIL ? clean : x;
+			steps = writes = 0;
+		}
+		if (n[x].ref) {
+			n[x].ref = 0;
+			n[x].a = now;
+		} else if ((uint32_t)(now - n[x].a) > p->tau) {
+			if (!n[x].dirty)
+				return x;
+			n[x].dirty = 0;
+			writes++;
+			p->writebacks++;
+		}
+		if (clean == PN_NIL && !n[x].dirty)
+			clean = x;
+		p->hand = n[x].next;
+		steps++;
+	}
+}
+
+static enum pb_pol_result wsc_access(struct pb_policy *pp, const struct pb_ref *r,
+				     uint64_t *victim)
+{
+	struct wsc *p = (struct wsc *)pp;
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t now = (uint32_t)p->b.now++;
+	if (i != PN_NIL) {
+		n[i].ref = 1;
+		if (r->write)
+			n[i].dirty = 1;
+		return PB_POL_HIT;
+	}
+	enum pb_pol_result rc = PB_POL_MISS;
+	if (p->b.res == p->b.frames) {
+		i = wsc_pick(p, n, now);
+		*victim = n[i].key;
+		p->hand = i;
+		ring_unlink(n, &p->hand, i);
+		pb_pol_node_rekey(&p->b, i, r->key);
+		p->b.res--;
+		rc = PB_POL_MISS_EVICT;
+	} else {
+		i = pb_pol_node_must(&p->b, r->key);
+		n = p->b.pool.n;
+	}
+	n[i].ref = 1;
+	n[i].a = now;
+	n[i].dirty = r->write ? 1 : 0;
+	ring_insert(n, &p->hand, p->hand, i);
+	p->b.res++;
+	return rc;
+}
+
+static int wsc_remove(struct pb_policy *pp, uint64_t key)
+{
+	struct wsc *p = (struct wsc *)pp;
+	uint32_t i = kmap_find(&p->b.map, key);
+	if (i == PN_NIL)
+		return -ENOENT;
+	ring_unlink(p->b.pool.n, &p->hand, i);
+	pb_pol_node_drop(&p->b, i);
+	p->b.res--;
+	return 0;
+}
+
+const struct pb_policy_desc pb_pol_wsclock = {
+	.name = "wsclock",
+	.title = "WSClock (working-set clock)",
+	.paper = "Carr & Hennessy, SOSP 1981",
+	.flags = PB_POL_HW,
+	.params_help = "tau=frames: working-set window in accesses (virtual time)",
+	.create = wsc_create,
+	.destroy = pb_pol_free,
+	.access = wsc_access,
+	.remove = wsc_remove,
+	.resident = pb_pol_resident,
+};

@@ -1,0 +1,139 @@
+/*
+ * tests/policy/bench_policy.c - single-threaded replay throughput of every
+ * eviction strategy (a benchmark, not a test: never run by ctest).
+ *
+ * Generates a preloaded trace (default: 2M references, Zipf 0.9 over 100k
+ * pages, fixed seed), then for each strategy times a full replay into a
+ * fresh policy object (create/destroy outside the timed region), 5 runs,
+ * and prints the median refs/s, the misses, the policy's memory and the
+ * ratio of its time to a baseline pass over the same trace in the same
+ * process: one lookup per reference in a policy key map (kmap) prefilled
+ * with every page, i.e. the floor any strategy pays to find a page.
+ *
+ *   bench_policy [--refs N] [--pages P] [--frames F] [--zipf S] [--reps R]
+ *                [--seed X] [policy ...]
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../kernels/policy/polint.h"
+#include "pagebench/policy.h"
+#include "polgen.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
+	return v[n / 2];
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t refs = 2000000, pages = 100000, frames = 20000, seed = 12345;
+	double s = 0.9;
+	int reps = 5, first_pol = argc;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--refs") && i + 1 < argc)
+			refs = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--pages") && i + 1 < argc)
+			pages = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--frames") && i + 1 < argc)
+			frames = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--zipf") && i + 1 < argc)
+			s = strtod(argv[++i], NULL);
+		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+			reps = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 10);
+		else {
+			first_pol = i;
+			break;
+		}
+	}
+	if (reps < 1 || reps > 101 || !refs || !pages || !frames) {
+		fprintf(stderr, "bench_policy: bad arguments\n");
+		return 2;
+	}
+	uint64_t *k = pb_map(refs * sizeof(uint64_t), 1);
+	uint64_t *nu = pb_map(refs * sizeof(uint64_t), 1);
+	uint64_t t[101];
+	if (!k || !nu)
+		return 1;
+	polgen_zipf(k, refs, pages, s, seed);
+	if (pb_next_use(k, refs, nu))
+		return 1;
+	printf("# bench_policy: %llu refs, zipf %.2f over %llu pages, %llu frames, seed %llu, "
+	       "median of %d\n",
+	       (unsigned long long)refs, s, (unsigned long long)pages, (unsigned long long)frames,
+	       (unsigned long long)seed, reps);
+
+	/* Baseline: one map lookup per reference. */
+	struct kmap m;
+	if (pb_pol_kmap_init(&m, pages))
+		return 1;
+	for (uint64_t i = 0; i < refs; i++)
+		if (kmap_find(&m, k[i]) == PN_NIL && kmap_put(&m, k[i], (uint32_t)i))
+			return 1;
+	volatile uint64_t sink = 0;
+	for (int r = 0; r < reps; r++) {
+		uint64_t t0 = pb_now_ns(), acc = 0;
+		for (uint64_t i = 0; i < refs; i++)
+			acc += kmap_find(&m, k[i]);
+		t[r] = pb_now_ns() - t0;
+		sink += acc;
+	}
+	uint64_t base = median(t, reps);
+	pb_pol_kmap_fini(&m);
+	printf("%-9s %12s %10s %9s %8s %s\n", "policy", "Mrefs_per_s", "misses", "miss_pct",
+	       "mem_MiB", "time_vs_baseline");
+	printf("%-9s %12.1f %10s %9s %8s %.2f\n", "baseline", (double)refs * 1e3 / (double)base,
+	       "-", "-", "-", 1.0);
+
+	for (size_t p = 0; pb_policies[p]; p++) {
+		const struct pb_policy_desc *d = pb_policies[p];
+		if (first_pol < argc) {
+			int want = 0;
+			for (int i = first_pol; i < argc; i++)
+				want |= !strcmp(argv[i], d->name);
+			if (!want)
+				continue;
+		}
+		uint64_t misses = 0;
+		double mem = 0;
+		for (int r = 0; r < reps; r++) {
+			struct pb_policy_cfg cfg = {.frames = frames, .seed = seed};
+			struct pb_policy *pol;
+			char err[256];
+			if (d->create(&cfg, &pol, err, sizeof(err))) {
+				fprintf(stderr, "%s: %s\n", d->name, err);
+				return 1;
+			}
+			struct pb_ref ref = {0};
+			uint64_t victim, miss = 0, t0 = pb_now_ns();
+			for (uint64_t i = 0; i < refs; i++) {
+				ref.key = k[i];
+				ref.pos = i;
+				ref.next_use = nu[i];
+				miss += d->access(pol, &ref, &victim) != PB_POL_HIT;
+			}
+			t[r] = pb_now_ns() - t0;
+			misses = miss;
+			mem = ((double)pol->pool.cap * sizeof(struct pnode) +
+			       (double)(pol->map.mask + 1) * sizeof(struct kslot)) /
+			      (1024.0 * 1024.0);
+			d->destroy(pol);
+		}
+		uint64_t med = median(t, reps);
+		printf("%-9s %12.1f %10llu %9.2f %8.1f %.2f\n", d->name,
+		       (double)refs * 1e3 / (double)med, (unsigned long long)misses,
+		       100.0 * (double)misses / (double)refs, mem, (double)med / (double)base);
+		fflush(stdout);
+	}
+	(void)sink;
+	return 0;
+}

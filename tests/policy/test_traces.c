@@ -1,0 +1,119 @@
+/*
+ * tests/policy/test_traces.c - development check against the LIRS-paper
+ * traces in /work/shared/traces/data/lirs: LRU, FIFO and OPT must give
+ * exactly the miss counts listed in /work/shared/traces/EXPECTED.md (an
+ * independent reference simulator's numbers).  Skips (77) when the shared
+ * traces are absent, so the project's tests pass without them.  With -v it
+ * also prints every strategy's misses on every trace and size.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/common.h"
+#include "pagebench/policy.h"
+#include "pbtest.h"
+
+#define DIR "/work/shared/traces/data/lirs/"
+
+static uint64_t *load(const char *name, size_t *n)
+{
+	char path[256], line[256];
+	snprintf(path, sizeof(path), DIR "%s.trc", name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, k = 0;
+	uint64_t *v = malloc(cap * sizeof(*v));
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *end;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!isdigit((unsigned char)*s))
+			continue;
+		unsigned long long x = strtoull(s, &end, 10);
+		while (isspace((unsigned char)*end))
+			end++;
+		if (*end)
+			continue; /* non-numeric line */
+		if (k == cap)
+			v = realloc(v, (cap *= 2) * sizeof(*v));
+		v[k++] = x;
+	}
+	fclose(f);
+	*n = k;
+	return v;
+}
+
+static const struct {
+	const char *trace;
+	uint64_t refs, uniq;
+	uint64_t c[6], lru[6], fifo[6], opt[6];
+} exp_tab[] = {
+	{"cpp", 9047, 1223, {20, 50, 100, 300}, {8991, 8209, 2740, 1494}, {8986, 8078, 4086, 1878},
+	 {6655, 3369, 1582, 1223}},
+	{"cs", 6781, 1409, {100, 300, 1000}, {6657, 6657, 6657}, {6657, 6657, 6657},
+	 {6257, 5457, 2657}},
+	{"gli", 6015, 2529, {500, 1000, 2000}, {5958, 5341, 2562}, {5958, 5345, 3134},
+	 {3954, 2819, 2529}},
+	{"ps", 10448, 3083, {100, 400, 1000}, {9678, 5376, 5376}, {9678, 7275, 6009},
+	 {7194, 4578, 3378}},
+	{"multi1", 15858, 2606, {200, 600, 1200}, {9400, 8398, 8173}, {11075, 9188, 8628},
+	 {7736, 6136, 3736}},
+	{"multi2", 26311, 5684, {600, 1800, 3000}, {16542, 13554, 7583}, {18388, 14943, 9101},
+	 {11707, 7071, 5684}},
+	{"multi3", 30241, 7454, {400, 1200, 2400}, {21960, 17779, 16487}, {24159, 19563, 17890},
+	 {15958, 12421, 8641}},
+	{"2_pools", 100000, 9939, {100, 200, 400}, {78054, 63206, 50847}, {80621, 69924, 59996},
+	 {49361, 43569, 38832}},
+	{"sprite", 133996, 7075, {100, 200, 400, 600, 800, 1000},
+	 {105079, 80561, 39162, 22519, 15346, 12544}, {104111, 80125, 45372, 28810, 20782, 17093},
+	 {65929, 41726, 20694, 13469, 10469, 9060}},
+};
+
+static uint64_t run(const char *pol, uint64_t c, const uint64_t *k, size_t n)
+{
+	struct pb_policy_cfg cfg = {.frames = c, .seed = 1};
+	uint64_t m = 0;
+	char err[128];
+	if (pb_policy_replay(pb_policy_find(pol), &cfg, k, NULL, NULL, n, &m, err, sizeof(err)))
+		return UINT64_MAX;
+	return m;
+}
+
+int main(int argc, char **argv)
+{
+	int verbose = argc > 1 && !strcmp(argv[1], "-v");
+	FILE *probe = fopen(DIR "cpp.trc", "r");
+	if (!probe)
+		PB_SKIP("/work/shared/traces not present");
+	fclose(probe);
+	for (size_t t = 0; t < PB_ARRAY_SIZE(exp_tab); t++) {
+		size_t n;
+		uint64_t *k = load(exp_tab[t].trace, &n);
+		PB_CHECK(k != NULL);
+		if (!k)
+			continue;
+		PB_CHECK_EQ_U64(n, exp_tab[t].refs);
+		for (int j = 0; j < 6 && exp_tab[t].c[j]; j++) {
+			uint64_t c = exp_tab[t].c[j];
+			PB_CHECK_EQ_U64(run("lru", c, k, n), exp_tab[t].lru[j]);
+			PB_CHECK_EQ_U64(run("fifo", c, k, n), exp_tab[t].fifo[j]);
+			PB_CHECK_EQ_U64(run("opt", c, k, n), exp_tab[t].opt[j]);
+			if (verbose) {
+				printf("%-8s c=%-5llu", exp_tab[t].trace, (unsigned long long)c);
+				for (size_t p = 0; pb_policies[p]; p++)
+					printf(" %s=%llu", pb_policies[p]->name,
+					       (unsigned long long)run(pb_policies[p]->name, c, k, n));
+				printf("\n");
+			}
+			/* Every strategy lies between OPT and the cold-miss floor. */
+			for (size_t p = 0; pb_policies[p]; p++) {
+				uint64_t m = run(pb_policies[p]->name, c, k, n);
+				PB_CHECK(m >= exp_tab[t].opt[j] && m >= exp_tab[t].uniq && m <= n);
+			}
+		}
+		free(k);
+	}
+	return pb_test_done();
+}
