@@ -101,9 +101,52 @@ static inline unsigned pref_node(const struct pb_frames *fa, int node)
 	return (node < 0 || (unsigned)node >= fa->nnodes) ? 0 : (unsigned)node;
 }
 
-static inline void node_free_add(struct pb_frames *fa, unsigned node, int64_t d)
+static inline struct fr_stripe *stripe_of(struct pb_frames *fa, uint64_t a)
 {
-	pb_atomic_fetch_add(&fa->node[node].free, d, PB_RELAXED);
+	return &fa->node[node_of_area(fa, a)].st[(a >> FR_STRIPE_SHIFT) % FR_STRIPES];
+}
+
+/* Frames of area a became free (d > 0) or were claimed (d < 0). */
+static inline void free_add(struct pb_frames *fa, uint64_t a, int64_t d)
+{
+	pb_atomic_fetch_add(&stripe_of(fa, a)->free, d, PB_RELAXED);
+}
+
+/* Free frames of a node: a relaxed sum (exact at a quiescent point). */
+static int64_t node_free(struct pb_frames *fa, unsigned node)
+{
+	int64_t f = 0;
+	for (unsigned i = 0; i < FR_STRIPES; i++)
+		f += pb_atomic_load(&fa->node[node].st[i].free, PB_RELAXED);
+	return f;
+}
+
+/*
+ * Search starts of the cache-less path, per thread (as LLFree reserves per
+ * core): threads that call pb_frames_alloc directly start in different
+ * places and keep their own position, so they neither collide on areas nor
+ * share a hint word.  Keyed by allocator; a stale entry is only a hint.
+ */
+struct fr_tls {
+	const struct pb_frames *fa;
+	uint64_t small[PB_FRAMES_MAX_NODES], huge[PB_FRAMES_MAX_NODES];
+};
+static _Thread_local struct fr_tls fr_tls;
+
+static struct fr_tls *tls_hints(struct pb_frames *fa)
+{
+	struct fr_tls *t = &fr_tls;
+	if (pb_unlikely(t->fa != fa)) {
+		uint64_t seq = pb_atomic_fetch_add(&fa->thread_seq, 1u, PB_RELAXED);
+		t->fa = fa;
+		for (unsigned i = 0; i < fa->nnodes; i++) {
+			const struct fr_node *nd = &fa->node[i];
+			uint64_t span = nd->area_hi - nd->area_lo;
+			t->small[i] = nd->area_lo + (seq * 64 + 16) % span;
+			t->huge[i] = nd->area_hi - 1 - (seq * 64 + 48) % span;
+		}
+	}
+	return t;
 }
 
 /* ---- the global structure ---- */
@@ -131,6 +174,7 @@ static unsigned area_claim(struct pb_frames *fa, uint64_t a, unsigned want, uint
 			break;
 	}
 	/* k frames are reserved in this area: exactly k zero bits are ours. */
+	free_add(fa, a, -(int64_t)k);
 	uint64_t *w0 = &fa->bits[a * FR_AREA_WORDS];
 	unsigned got = 0;
 	while (got < k) {
@@ -165,9 +209,10 @@ static unsigned area_claim(struct pb_frames *fa, uint64_t a, unsigned want, uint
 }
 
 /*
- * Scan the areas of `node` upward from *hint (wrapping) and claim up to
- * `want` frames.  Updates *hint to the last area claimed from.  Returns the
- * count; the caller adjusts the node free counter.
+ * Claim up to `want` frames of `node`: from the area at *hint first, then
+ * (if the node's counters say it has free frames) scanning upward,
+ * wrapping.  Updates *hint to the last area claimed from.  Returns the
+ * count.
  */
 static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, unsigned want,
 			   uint64_t *out)
@@ -177,7 +222,13 @@ static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, 
 	uint64_t a = *hint;
 	if (a < nd->area_lo || a >= nd->area_hi)
 		a = nd->area_lo;
-	unsigned got = 0;
+	unsigned got = area_claim(fa, a, want, out);
+	if (got == want)
+		return got;
+	if (node_free(fa, node) <= 0)
+		return got;
+	if (got)
+		*hint = a;
 	for (uint64_t i = 0; i < span && got < want; i++) {
 		uint32_t e = pb_atomic_load(&fa->area[a], PB_RELAXED);
 		if (!(e & FR_AREA_HUGE) && (e & FR_AREA_USED_MASK) < PB_FRAMES_AREA_FRAMES) {
@@ -195,45 +246,52 @@ static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, 
 	return got;
 }
 
-/* One huge frame from `node`: the first area whose entry is 0, scanning
- * downward from the node's huge hint. */
+static inline int huge_try(struct pb_frames *fa, uint64_t a)
+{
+	uint32_t e = pb_atomic_load(&fa->area[a], PB_RELAXED);
+	if (e != 0 || !pb_atomic_cas(&fa->area[a], &e, FR_AREA_HUGE_FULL, PB_ACQUIRE, PB_RELAXED))
+		return 0;
+	free_add(fa, a, -(int64_t)PB_FRAMES_AREA_FRAMES);
+	return 1;
+}
+
+/* One huge frame from `node`: the area at *hint if it is wholly free, else
+ * (if the node has enough free frames) the first such area scanning
+ * downward.  Updates *hint. */
 static int node_claim_huge(struct pb_frames *fa, unsigned node, uint64_t *hint, uint64_t *out)
 {
 	struct fr_node *nd = &fa->node[node];
 	uint64_t span = nd->area_hi - nd->area_lo;
-	uint64_t a = hint ? *hint : pb_atomic_load(&nd->huge_hint, PB_RELAXED);
+	uint64_t a = *hint;
 	if (a < nd->area_lo || a >= nd->area_hi)
 		a = nd->area_hi - 1;
-	for (uint64_t i = 0; i < span; i++) {
-		uint32_t e = pb_atomic_load(&fa->area[a], PB_RELAXED);
-		if (e == 0 && pb_atomic_cas(&fa->area[a], &e, FR_AREA_HUGE_FULL, PB_ACQUIRE, PB_RELAXED)) {
-			if (hint)
-				*hint = a;
-			else if (pb_atomic_load(&nd->huge_hint, PB_RELAXED) != a)
-				pb_atomic_store(&nd->huge_hint, a, PB_RELAXED);
-			node_free_add(fa, node, -(int64_t)PB_FRAMES_AREA_FRAMES);
-			*out = a << PB_HUGE_ORDER;
-			return 0;
+	if (!huge_try(fa, a)) {
+		if (node_free(fa, node) < (int64_t)PB_FRAMES_AREA_FRAMES)
+			return -ENOMEM;
+		uint64_t i;
+		for (i = 1; i < span; i++) {
+			a = (a == nd->area_lo) ? nd->area_hi - 1 : a - 1;
+			if (huge_try(fa, a))
+				break;
 		}
-		a = (a == nd->area_lo) ? nd->area_hi - 1 : a - 1;
+		if (i == span)
+			return -ENOMEM;
 	}
-	return -ENOMEM;
+	*hint = a;
+	*out = a << PB_HUGE_ORDER;
+	return 0;
 }
 
-/* hint: the freeing cache's own huge hint, or NULL for the node's. */
+/* hint: the freeing thread's huge hint for the frame's node, or NULL. */
 static int huge_release(struct pb_frames *fa, uint64_t pfn, uint64_t *hint)
 {
 	uint64_t a = pfn >> PB_HUGE_ORDER;
 	uint32_t e = FR_AREA_HUGE_FULL;
 	if (!pb_atomic_cas(&fa->area[a], &e, 0, PB_RELEASE, PB_RELAXED))
 		return -EINVAL; /* not an allocated huge frame: double free */
-	unsigned node = node_of_area(fa, a);
-	node_free_add(fa, node, (int64_t)PB_FRAMES_AREA_FRAMES);
-	struct fr_node *nd = &fa->node[node];
+	free_add(fa, a, (int64_t)PB_FRAMES_AREA_FRAMES);
 	if (hint)
 		*hint = a; /* reuse it first: it is warm in this thread */
-	else if (pb_atomic_load(&nd->huge_hint, PB_RELAXED) != a)
-		pb_atomic_store(&nd->huge_hint, a, PB_RELAXED);
 	return 0;
 }
 
@@ -246,7 +304,7 @@ static int small_release(struct pb_frames *fa, uint64_t pfn)
 		return -EINVAL;
 	uint64_t a = pfn >> PB_HUGE_ORDER;
 	pb_atomic_fetch_sub(&fa->area[a], 1u, PB_RELEASE);
-	node_free_add(fa, node_of_area(fa, a), 1);
+	free_add(fa, a, 1);
 	return 0;
 }
 
@@ -283,8 +341,10 @@ static uint64_t group_flush(struct pb_frames *fa, struct fr_group *g, unsigned n
 			ok += miss; /* subtracted below */
 		}
 		ok = g[i].n - ok;
-		if (ok)
+		if (ok) {
 			pb_atomic_fetch_sub(&fa->area[g[i].area], ok, PB_RELEASE);
+			free_add(fa, g[i].area, ok);
+		}
 		freed += ok;
 	}
 	return freed;
@@ -321,8 +381,7 @@ static void batch_release(struct pb_frames *fa, unsigned node, const uint64_t *p
 	for (unsigned k = 0; k < FR_GROUP_AREAS; k++)
 		if (g[k].area != UINT64_MAX)
 			freed += group_flush(fa, &g[k], 1, &bad);
-	if (freed)
-		node_free_add(fa, node, (int64_t)freed);
+	(void)freed;
 	if (pb_unlikely(bad))
 		pb_atomic_fetch_add(&fa->bad_frees, bad, PB_RELAXED);
 }
@@ -336,37 +395,31 @@ static int check_pfn(const struct pb_frames *fa, uint64_t pfn, unsigned order)
 	return -EINVAL;
 }
 
-/* Cache-less small allocation from one node. */
-static int node_alloc_small(struct pb_frames *fa, unsigned node, uint64_t *out)
-{
-	struct fr_node *nd = &fa->node[node];
-	if (pb_atomic_load(&nd->free, PB_RELAXED) <= 0)
-		return -ENOMEM;
-	uint64_t hint = pb_atomic_load(&nd->hint, PB_RELAXED), h0 = hint;
-	if (!node_claim(fa, node, &hint, 1, out))
-		return -ENOMEM;
-	if (hint != h0)
-		pb_atomic_store(&nd->hint, hint, PB_RELAXED);
-	node_free_add(fa, node, -1);
-	return 0;
-}
-
-/* c: the calling cache (its huge hint is used for its own node), or NULL. */
+/*
+ * Allocation from the global structure, preferred node first, then by
+ * distance.  c: the calling cache (its own hints serve its node), or NULL
+ * (the thread's hints).
+ */
 static int alloc_global(struct pb_frames *fa, struct pb_frames_cache *c, unsigned pref,
 			unsigned order, uint64_t *out)
 {
+	struct fr_tls *t = NULL;
 	for (unsigned i = 0; i < fa->nnodes; i++) {
 		unsigned node = fa->fallback[pref][i];
-		int rc;
-		if (order == 0) {
-			rc = node_alloc_small(fa, node, out);
+		uint64_t *hint;
+		if (c && node == c->node) {
+			hint = order ? &c->huge_hint : &c->hint;
 		} else {
-			if (pb_atomic_load(&fa->node[node].free, PB_RELAXED) < (int64_t)PB_FRAMES_AREA_FRAMES)
-				continue;
-			rc = node_claim_huge(fa, node, (c && node == c->node) ? &c->huge_hint : NULL, out);
+			if (!t)
+				t = tls_hints(fa);
+			hint = order ? &t->huge[node] : &t->small[node];
 		}
-		if (rc == 0)
+		if (order == 0) {
+			if (node_claim(fa, node, hint, 1, out))
+				return 0;
+		} else if (node_claim_huge(fa, node, hint, out) == 0) {
 			return 0;
+		}
 	}
 	return -ENOMEM;
 }
@@ -379,8 +432,7 @@ int pb_frames_alloc(struct pb_frames *fa, int node, unsigned order, pb_pfn_t *ou
 	int rc = alloc_global(fa, NULL, pref_node(fa, node), order, &pfn);
 	if (rc)
 		return rc;
-	struct fr_node *nd = &fa->node[node_of_area(fa, pfn >> PB_HUGE_ORDER)];
-	pb_atomic_fetch_add(&nd->api_alloc, 1ULL << order, PB_RELAXED);
+	pb_atomic_fetch_add(&stripe_of(fa, pfn >> PB_HUGE_ORDER)->api_alloc, 1ULL << order, PB_RELAXED);
 	*out = PB_PFN(pfn);
 	return 0;
 }
@@ -390,11 +442,14 @@ int pb_frames_free(struct pb_frames *fa, pb_pfn_t pfn, unsigned order)
 	int rc = check_pfn(fa, pfn.v, order);
 	if (rc)
 		return rc;
-	rc = order ? huge_release(fa, pfn.v, NULL) : small_release(fa, pfn.v);
+	uint64_t a = pfn.v >> PB_HUGE_ORDER;
+	if (order)
+		rc = huge_release(fa, pfn.v, &tls_hints(fa)->huge[node_of_area(fa, a)]);
+	else
+		rc = small_release(fa, pfn.v);
 	if (rc)
 		return rc;
-	struct fr_node *nd = &fa->node[node_of_area(fa, pfn.v >> PB_HUGE_ORDER)];
-	pb_atomic_fetch_add(&nd->api_free, 1ULL << order, PB_RELAXED);
+	pb_atomic_fetch_add(&stripe_of(fa, a)->api_free, 1ULL << order, PB_RELAXED);
 	return 0;
 }
 
@@ -498,16 +553,10 @@ unsigned pb_frames_cache_count(const struct pb_frames_cache *c)
 
 static unsigned cache_refill(struct pb_frames_cache *c)
 {
-	struct pb_frames *fa = c->fa;
-	struct fr_node *nd = &fa->node[c->node];
-	if (pb_atomic_load(&nd->free, PB_RELAXED) <= 0)
-		return 0;
 	unsigned want = c->cap / 2 ? c->cap / 2 : 1;
-	unsigned got = node_claim(fa, c->node, &c->hint, want, c->stack + c->n);
-	if (got) {
-		node_free_add(fa, c->node, -(int64_t)got);
+	unsigned got = node_claim(c->fa, c->node, &c->hint, want, c->stack + c->n);
+	if (got)
 		cache_set_n(c, c->n + got);
-	}
 	return got;
 }
 
@@ -521,10 +570,7 @@ static int cache_alloc_slow(struct pb_frames_cache *c, uint64_t *pfn)
 	}
 	/* Local node empty: one frame from the nearest other node that has
 	 * one, not cached (the cache holds local frames only). */
-	for (unsigned i = 1; i < c->fa->nnodes; i++)
-		if (node_alloc_small(c->fa, c->fa->fallback[c->node][i], pfn) == 0)
-			return 0;
-	return -ENOMEM;
+	return alloc_global(c->fa, c, c->node, 0, pfn);
 }
 
 int pb_frames_cache_alloc(struct pb_frames_cache *c, unsigned order, pb_pfn_t *out)
@@ -608,8 +654,10 @@ int pb_frames_cache_free(struct pb_frames_cache *c, pb_pfn_t pfn, unsigned order
 		c->api_free += PB_FRAMES_AREA_FRAMES;
 		return 0;
 	}
-	rc = order ? huge_release(c->fa, p, (pb_frames_node_of(c->fa, pfn) == (int)c->node) ? &c->huge_hint : NULL)
-		   : small_release(c->fa, p);
+	if (order)
+		rc = huge_release(c->fa, p, (p >= c->lo_pfn && p < c->hi_pfn) ? &c->huge_hint : NULL);
+	else
+		rc = small_release(c->fa, p);
 	if (rc)
 		return rc;
 	c->api_free += 1ULL << order;
@@ -700,9 +748,16 @@ int pb_frames_create(const struct pb_frames_cfg *cfg, struct pb_frames **out)
 		nd->frames = (nd->area_hi - nd->area_lo) * PB_FRAMES_AREA_FRAMES;
 		if (i + 1 == nnodes)
 			nd->frames -= pad;
-		nd->free = (int64_t)nd->frames;
-		nd->hint = nd->area_lo;
-		nd->huge_hint = nd->area_hi - 1;
+		if (i + 1 == nnodes) /* the tail padding is claimed for good */
+			nd->st[((nareas - 1) >> FR_STRIPE_SHIFT) % FR_STRIPES].free -= (int64_t)pad;
+		/* Stripe counters start at each stripe's real frames. */
+		for (uint64_t a = nd->area_lo; a < nd->area_hi; a = (a | ((1ULL << FR_STRIPE_SHIFT) - 1)) + 1) {
+			uint64_t end = (a | ((1ULL << FR_STRIPE_SHIFT) - 1)) + 1;
+			if (end > nd->area_hi)
+				end = nd->area_hi;
+			nd->st[(a >> FR_STRIPE_SHIFT) % FR_STRIPES].free +=
+				(int64_t)((end - a) * PB_FRAMES_AREA_FRAMES);
+		}
 	}
 	*out = fa;
 	return 0;
@@ -765,7 +820,7 @@ int pb_frames_stats(struct pb_frames *fa, int node, struct pb_frames_stats *st)
 	unsigned lo = node < 0 ? 0 : (unsigned)node, hi = node < 0 ? fa->nnodes : (unsigned)node + 1;
 	for (unsigned i = lo; i < hi; i++) {
 		struct fr_node *nd = &fa->node[i];
-		int64_t f = pb_atomic_load(&nd->free, PB_RELAXED);
+		int64_t f = node_free(fa, i);
 		st->total += nd->frames;
 		st->free += f > 0 ? (uint64_t)f : 0;
 		for (uint64_t a = nd->area_lo; a < nd->area_hi; a++)
@@ -841,7 +896,7 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 		}
 		if (i + 1 == fa->nnodes)
 			node_used -= pad;
-		int64_t f = pb_atomic_load(&nd->free, PB_RELAXED);
+		int64_t f = node_free(fa, i);
 		if (f < 0 || (uint64_t)f + node_used != nd->frames)
 			CHECK_FAIL("node %u: free counter %" PRId64 " but %" PRIu64 " of %" PRIu64
 				   " frames used in its areas",
@@ -852,8 +907,9 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 	/* Cached frames: marked used, local, small, each in one cache once. */
 	uint64_t ncached = 0, ncached_frames = 0, api = fa->retired_alloc - fa->retired_free;
 	for (unsigned i = 0; i < fa->nnodes; i++)
-		api += pb_atomic_load(&fa->node[i].api_alloc, PB_RELAXED) -
-		       pb_atomic_load(&fa->node[i].api_free, PB_RELAXED);
+		for (unsigned j = 0; j < FR_STRIPES; j++)
+			api += pb_atomic_load(&fa->node[i].st[j].api_alloc, PB_RELAXED) -
+			       pb_atomic_load(&fa->node[i].st[j].api_free, PB_RELAXED);
 	for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
 		ncached += c->n + c->nhuge;
 		ncached_frames += c->n + (uint64_t)c->nhuge * PB_FRAMES_AREA_FRAMES;

@@ -52,15 +52,23 @@ struct fr_meta {
 	struct fr_rmap_node *over;
 };
 
+/*
+ * Node counters are striped by area (64 areas, 128 MiB, per stripe), so
+ * threads working in different parts of a node -- caches start 64 areas
+ * apart -- update different cache lines.  Readers sum the stripes.
+ */
+#define FR_STRIPES 16
+#define FR_STRIPE_SHIFT 6 /* areas per stripe: 64 */
+struct fr_stripe {
+	PB_ALIGNED(PB_CACHELINE) int64_t free; /* atomic: frames free in the global structure */
+	uint64_t api_alloc;                    /* atomic: frames handed out cache-less */
+	uint64_t api_free;                     /* atomic: frames freed cache-less */
+};
+
 struct fr_node {
 	uint64_t area_lo, area_hi; /* [lo, hi) areas owned by the node */
 	uint64_t frames;           /* real frames in the node (tail excluded) */
-	/* Hot shared words, each on its own line. */
-	PB_ALIGNED(PB_CACHELINE) int64_t free; /* atomic: frames free in the global structure */
-	PB_ALIGNED(PB_CACHELINE) uint64_t hint;      /* atomic: 4 KiB search start (cache-less) */
-	uint64_t huge_hint;                          /* atomic: 2 MiB search start */
-	PB_ALIGNED(PB_CACHELINE) uint64_t api_alloc; /* atomic: frames handed out cache-less */
-	uint64_t api_free;                           /* atomic: frames freed cache-less */
+	struct fr_stripe st[FR_STRIPES];
 };
 
 struct pb_frames {
@@ -87,6 +95,7 @@ struct pb_frames {
 	struct pb_frames_cache *caches;
 	uint64_t retired_alloc, retired_free; /* api counts of destroyed caches */
 	unsigned cache_seq;
+	unsigned thread_seq; /* atomic: spreads threads' cache-less search starts */
 	struct fr_rmap_node *rmap_free;
 	struct fr_pool_chunk *rmap_chunks;
 };
