@@ -20,8 +20,9 @@
  * 2^32-frame allocator costs a few pages until it is used.
  *
  * Errors: 0 or -errno.  -ENOMEM: no frame of that order anywhere (note that
- * up to cache_cap frames per *other* live cache may still be held there; a
- * caller that must reclaim them asks their owners to drain).  -EINVAL: bad
+ * up to cache_cap small and 2 huge frames per *other* live cache may still
+ * be held there; a caller that must reclaim them asks their owners to
+ * drain, as Linux drains per-cpu lists before declaring OOM).  -EINVAL: bad
  * argument, order other than 0 / 9, pfn out of range or misaligned, or a
  * double free detected by the global structure.
  *
@@ -47,9 +48,13 @@ struct pb_frames_cache; /* one thread's cache (opaque) */
 #define PB_FRAMES_AREA_FRAMES (1UL << PB_HUGE_ORDER)
 
 /* pb_frames_cfg.flags */
-#define PB_FRAMES_DEBUG 0x1u /* cache free also checks the global bit (catches
-				* double frees of frames already back in the
-				* global structure; costs a load per free) */
+#define PB_FRAMES_DEBUG 0x1u /* cache free also checks that the frame is
+				* allocated in the global structure and not in
+				* the cache already: double frees fail at the
+				* call with -EINVAL (costs a load and a scan of
+				* the cache per free).  Without it, a double
+				* free through a cache is found when the cache
+				* flushes, and reported by pb_frames_check. */
 
 struct pb_frames_cfg {
 	uint64_t nframes; /* total 4 KiB frames, 1 .. 2^40 */
@@ -103,8 +108,9 @@ int pb_frames_free(struct pb_frames *fa, pb_pfn_t pfn, unsigned order) PB_MUST_C
  * structure.  Any frame may be freed into any cache, whoever allocated it:
  * a frame of the cache's node stays in the cache, a frame of another node
  * goes straight back to the global structure, so no frame is lost.  Huge
- * frames (order 9) go to the global structure with the cache's search hint
- * (one CAS).
+ * frames (order 9): the cache keeps up to 2 freed ones of its node for
+ * reuse (no atomics); otherwise one CAS on the global structure, searched
+ * from the cache's own hint.
  *
  * drain: return every cached frame to the global structure (owner thread).
  * destroy: drain and unregister (owner thread).
@@ -114,8 +120,8 @@ void pb_frames_cache_drain(struct pb_frames_cache *c);
 void pb_frames_cache_destroy(struct pb_frames_cache *c);
 int pb_frames_cache_alloc(struct pb_frames_cache *c, unsigned order, pb_pfn_t *out) PB_MUST_CHECK;
 int pb_frames_cache_free(struct pb_frames_cache *c, pb_pfn_t pfn, unsigned order) PB_MUST_CHECK;
-/* Frames currently held by the cache (owner thread, or any thread at a
- * quiescent point). */
+/* Frames currently held by the cache, a kept huge frame counting 512
+ * (owner thread; from other threads a relaxed snapshot). */
 unsigned pb_frames_cache_count(const struct pb_frames_cache *c);
 
 /*
