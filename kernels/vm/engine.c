@@ -60,6 +60,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,11 +96,17 @@ struct vm_thread {
 	uint32_t hintgen;
 	unsigned nhints;
 	struct pb_ref hints[HINT_BATCH];
-	/* readahead state (per thread, like a file's ra state per opener) */
-	uint64_t ra_next;   /* vpn expected next for a sequential stream */
-	uint32_t ra_window; /* current window */
-	pb_asid_t ra_asid;
 } PB_ALIGNED(PB_CACHELINE);
+
+/* Readahead state, one per (address space, kind) stream, like a file's
+ * file_ra_state; kept in the engine (under the lock), not per thread, so
+ * that a replay's decisions do not depend on the thread count. */
+#define RA_SLOTS 256
+struct vm_ra {
+	uint64_t next;   /* vpn expected next for a sequential stream */
+	uint32_t window; /* current window (pages) */
+	uint32_t as;
+};
 
 struct pb_vm {
 	struct pb_vm_cfg cfg;
@@ -118,6 +125,7 @@ struct pb_vm {
 	} *rm;
 	size_t rm_cap, rm_n;
 	uint64_t resident;
+	struct vm_ra ra[RA_SLOTS];
 	unsigned fault_lock PB_ALIGNED(PB_CACHELINE);
 	uint64_t turn PB_ALIGNED(PB_CACHELINE); /* STRICT order: next chunk */
 	int failed;
@@ -201,10 +209,29 @@ static inline uint64_t policy_key(pb_asid_t as, uint64_t vpn, uint16_t flags, in
 	return shared_key(k, vpn);
 }
 
+/* Policy key of a mapping from the kind recorded in its PTE / TLB entry. */
+static inline uint64_t mapping_key(pb_asid_t as, uint64_t vpn, unsigned kind)
+{
+	return kind == K_ANON ? priv_key(as, vpn) : shared_key((enum pg_kind)kind, vpn);
+}
+
+#define TLBE_KIND_SHIFT 4 /* entry flags bits 4-5: the mapping's kind */
+static inline unsigned tlbe_flags(uint64_t pte)
+{
+	return ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) | ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0) |
+	       ((unsigned)VM_PTE_KIND(pte) << TLBE_KIND_SHIFT);
+}
+
 uint64_t pb_vm_key(const struct pb_access *a)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	return policy_key(a->asid, vpn, a->flags, cow_region(a->flags) && a->op == PB_OP_WRITE);
+}
+
+static inline enum pg_kind key_kind(uint64_t key)
+{
+	uint64_t ns = key >> VM_VPN_BITS;
+	return ns == VM_NS_FILE ? K_FILE : ns == VM_NS_SHM ? K_SHM : ns == VM_NS_COW ? K_COWORIG : K_ANON;
 }
 
 /* ---- page objects ---- */
@@ -265,11 +292,6 @@ static struct vm_page *page_get(struct pb_vm *vm, uint64_t key, int create)
 	}
 }
 
-static inline enum pg_kind key_kind(uint64_t key)
-{
-	uint64_t ns = key >> VM_VPN_BITS;
-	return ns == VM_NS_FILE ? K_FILE : ns == VM_NS_SHM ? K_SHM : ns == VM_NS_COW ? K_COWORIG : K_ANON;
-}
 
 /* ---- the fault lock ---- */
 static void lock(struct pb_vm *vm)
@@ -558,7 +580,7 @@ static int map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page
 		    int writable, int dirty, int accessed)
 {
 	uint64_t bits = VM_PTE_P | (writable ? VM_PTE_W : 0) | (dirty ? VM_PTE_D : 0) |
-			(accessed ? VM_PTE_A : 0);
+			(accessed ? VM_PTE_A : 0) | ((uint64_t)key_kind(p->key) << VM_PTE_KIND_SHIFT);
 	int rc = vm_pt_set(vm->pt, as, vpn, VM_PTE_MK(p->pfn, bits));
 	if (rc) {
 		fail(vm, rc, "page table: out of memory");
@@ -585,22 +607,23 @@ static void prepage_after(struct pb_vm *vm, struct vm_thread *t, const struct pb
 	case PB_PREPAGE_READAHEAD: {
 		if (!major)
 			return;
-		if (t->ra_asid == a->asid && vpn == t->ra_next && t->ra_window) {
-			t->ra_window *= 2;
-			if (t->ra_window > vm->cfg.readahead_max)
-				t->ra_window = vm->cfg.readahead_max;
+		struct vm_ra *ra = &vm->ra[(a->asid * 4u + (unsigned)k) % RA_SLOTS];
+		if (ra->as == a->asid && vpn == ra->next && ra->window) {
+			ra->window *= 2;
+			if (ra->window > vm->cfg.readahead_max)
+				ra->window = vm->cfg.readahead_max;
 		} else {
-			t->ra_window = RA_INIT < vm->cfg.readahead_max ? RA_INIT : vm->cfg.readahead_max;
+			ra->window = RA_INIT < vm->cfg.readahead_max ? RA_INIT : vm->cfg.readahead_max;
 		}
-		t->ra_asid = a->asid;
-		uint64_t w = t->ra_window;
+		ra->as = a->asid;
+		uint64_t w = ra->window;
 		for (uint64_t i = 1; i < w; i++) {
 			uint64_t key = k == K_ANON ? priv_key(a->asid, vpn + i) : shared_key(k, vpn + i);
 			struct vm_page *q;
 			if (readable(vm, key, &q))
 				prepage_one(vm, t, key, pos);
 		}
-		t->ra_next = vpn + w;
+		ra->next = vpn + w;
 		return;
 	}
 	case PB_PREPAGE_SWAPCLUSTER: {
@@ -656,7 +679,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	if ((pte & VM_PTE_P) && (!write || (pte & VM_PTE_W))) {
 		/* another thread resolved it while we waited for the lock */
 		t->st.hits++;
-		uint64_t key = policy_key(as, vpn, a->flags, (pte & VM_PTE_W) != 0);
+		uint64_t key = mapping_key(as, vpn, (unsigned)VM_PTE_KIND(pte));
 		uint64_t victim;
 		struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
 		(void)vm->cfg.policy->access(vm->pol, &r, &victim);
@@ -668,6 +691,11 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	int was = 0;
 	struct vm_page *p;
 
+	if ((pte & VM_PTE_P) && write) {
+		/* a write through a read-only mapping: copy-on-write, whatever
+		 * the access says (the mapping is the truth) */
+		cow = 1;
+	}
 	if (write && cow) {
 		/* copy-on-write: the private copy may already exist (swapped out) */
 		uint64_t pk = priv_key(as, vpn);
@@ -684,7 +712,10 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 			}
 		} else {
 			/* the source: the shared original, mapped or not */
-			uint64_t sk = shared_key(kind_of(a->flags), vpn);
+			uint64_t sk = (pte & VM_PTE_P) ? mapping_key(as, vpn, (unsigned)VM_PTE_KIND(pte))
+						       : shared_key(kind_of(a->flags), vpn);
+			if (key_kind(sk) == K_ANON)
+				sk = shared_key(K_COWORIG, vpn);
 			struct vm_page *src = make_resident(vm, t, sk, pos, next, 0, &was);
 			if (!src)
 				return vm->failed;
@@ -775,8 +806,8 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 		else
 			e->flags &= (uint8_t)~PB_TLBE_USER1;
 	}
-	hint(vm, t, policy_key(a->asid, vpn, a->flags, (e->flags & PB_TLBE_WRITABLE) != 0), pos,
-	     next, write);
+	hint(vm, t, mapping_key(a->asid, vpn, (unsigned)(e->flags >> TLBE_KIND_SHIFT) & 3), pos, next,
+	     write);
 }
 
 static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
@@ -810,8 +841,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		uint64_t set = VM_PTE_A | (write ? VM_PTE_D : 0);
 		if ((pte & set) != set)
 			vm_pt_or(vm->pt, a->asid, vpn, set);
-		unsigned fl = ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) |
-			      (((pte | set) & VM_PTE_D) ? PB_TLBE_DIRTY : 0);
+		unsigned fl = tlbe_flags(pte | set);
 		e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
 		pb_fence_full(); /* Dekker with unmap_one() */
 		uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
@@ -825,8 +855,8 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		if (e)
 			hit_hint(vm, t, e, a, vpn, pos, next, write);
 		else
-			hint(vm, t, policy_key(a->asid, vpn, a->flags, (pte & VM_PTE_W) != 0), pos,
-			     next, write);
+			hint(vm, t, mapping_key(a->asid, vpn, (unsigned)VM_PTE_KIND(pte)), pos, next,
+			     write);
 		return 0;
 	}
 do_fault:
@@ -839,8 +869,7 @@ do_fault:
 	if (!rc) {
 		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
 		if (pte & VM_PTE_P) {
-			unsigned fl = ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) |
-				      ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0);
+			unsigned fl = tlbe_flags(pte);
 			pb_tlb_invalidate(&t->tlb, tkey);
 			struct pb_tlb_entry *e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
 			pb_fence_full();
@@ -991,10 +1020,13 @@ static void replay_thread(struct replay_arg *ra, unsigned tid)
 	size_t nchunks = (ra->n + ra->chunk - 1) / ra->chunk;
 	for (size_t c = tid; c < nchunks; c += nt) {
 		if (vm->cfg.order == PB_VM_ORDER_STRICT && nt > 1) {
-			while (pb_atomic_load(&vm->turn, PB_ACQUIRE) != c) {
+			for (unsigned spins = 0; pb_atomic_load(&vm->turn, PB_ACQUIRE) != c; spins++) {
 				if (pb_atomic_load(&vm->failed, PB_RELAXED))
 					return;
-				pb_cpu_relax();
+				if (spins < 256)
+					pb_cpu_relax();
+				else
+					sched_yield(); /* more threads than PUs: let the turn holder run */
 			}
 		}
 		size_t lo = c * ra->chunk, hi = lo + ra->chunk < ra->n ? lo + ra->chunk : ra->n;

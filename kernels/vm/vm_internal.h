@@ -16,6 +16,8 @@
 #define VM_PTE_W 0x2ULL   /* writable */
 #define VM_PTE_A 0x20ULL  /* accessed */
 #define VM_PTE_D 0x40ULL  /* dirty */
+#define VM_PTE_KIND_SHIFT 9 /* bits 9-10 (x86 "available"): what the page is */
+#define VM_PTE_KIND(p) (((p) >> VM_PTE_KIND_SHIFT) & 3)
 #define VM_PTE_PFN_MASK 0x000ffffffffff000ULL
 #define VM_PTE_PFN(p) (((p)&VM_PTE_PFN_MASK) >> 12)
 #define VM_PTE_MK(pfn, bits) ((((uint64_t)(pfn)) << 12) | (bits))

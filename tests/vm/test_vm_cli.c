@@ -1,0 +1,204 @@
+/*
+ * tests/vm/test_vm_cli.c - `pagebench sim` and `pagebench mrc` end to end:
+ * a small `text` trace (Belady's string) in a temp dir, --csv rows with the
+ * documented columns and the textbook fault counts, a run folder written,
+ * and exit code 2 with one line on stderr for each bad value.
+ * argv[1]: the pagebench binary.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pagebench/common.h"
+#include "pbtest.h"
+#include "spawn.h"
+
+static const char *bin;
+static char env_results[128];
+static char *envv[] = {env_results, "PAGEBENCH_COUNTERS=none", NULL};
+
+/* Run pagebench with the NULL-terminated arguments. */
+static int sim(struct spawn_out *o, ...)
+{
+	char *argv[24] = {(char *)bin};
+	int n = 1;
+	va_list ap;
+	va_start(ap, o);
+	const char *a;
+	while (n < 23 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	return spawn_run(argv, envv, o);
+}
+
+/* Index of column `name` in the header line, or -1. */
+static int col(const char *header, const char *name)
+{
+	char buf[4096];
+	size_t hl = strcspn(header, "\n");
+	if (hl >= sizeof(buf))
+		hl = sizeof(buf) - 1;
+	memcpy(buf, header, hl);
+	buf[hl] = 0;
+	int i = 0;
+	for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++)
+		if (!strcmp(tok, name))
+			return i;
+	return -1;
+}
+
+/* Field i of line (0-based) as a string in out; "quoted" fields may hold commas. */
+static void field(const char *line, int i, char *out, size_t len)
+{
+	const char *p = line;
+	for (int k = 0; k < i && *p && *p != '\n'; k++) {
+		int q = 0;
+		while (*p && *p != '\n' && (q || *p != ',')) {
+			if (*p == '"')
+				q = !q;
+			p++;
+		}
+		if (*p == ',')
+			p++;
+	}
+	size_t n = strcspn(p, ",\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+/* Row whose policy and frames columns match. */
+static const char *row(const char *out, int pcol, int fcol, const char *pol, const char *frames)
+{
+	const char *line = strchr(out, '\n');
+	while (line && line[1]) {
+		line++;
+		char a[64], b[64];
+		field(line, pcol, a, sizeof(a));
+		field(line, fcol, b, sizeof(b));
+		if (!strcmp(a, pol) && !strcmp(b, frames))
+			return line;
+		line = strchr(line, '\n');
+	}
+	return NULL;
+}
+
+#define expect_usage(what, ...) expect_usage_(what, __VA_ARGS__, NULL)
+static void expect_usage_(const char *what, ...)
+{
+	char *argv[24] = {(char *)bin};
+	int n = 1;
+	va_list ap;
+	va_start(ap, what);
+	const char *a;
+	while (n < 23 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	struct spawn_out *o = malloc(sizeof(*o));
+	spawn_run(argv, envv, o);
+	PB_CHECK_MSG(o->code == 2, "%s: exit %d, stderr: %s", what, o->code, o->err);
+	PB_CHECK_MSG(count_lines(o->err) == 1 && strstr(o->err, "pagebench "), "%s: stderr '%s'",
+		     what, o->err);
+	free(o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_vm_cli PAGEBENCH");
+	bin = argv[1];
+	char dir[] = "/tmp/pbvmcliXXXXXX";
+	if (!mkdtemp(dir))
+		PB_SKIP("no temp dir");
+	snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s/results", dir);
+	char trace[256], wl[320];
+	snprintf(trace, sizeof(trace), "%s/belady.txt", dir);
+	FILE *f = fopen(trace, "w");
+	static const int belady[] = {1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(belady); i++)
+		fprintf(f, "%d\n", belady[i]);
+	fclose(f);
+	snprintf(wl, sizeof(wl), "trace:path=%s,format=text", trace);
+
+	struct spawn_out *o = malloc(sizeof(*o));
+	sim(o, "sim", "--workload", wl, "--policy", "fifo,lru,opt", "--frames", "3,4", "--csv",
+	    "--pt", "hashed", NULL);
+	PB_CHECK_MSG(o->code == 0, "sim exit %d: %s", o->code, o->err);
+	static const char *const need[] = {
+		"workload",   "policy",	   "frames",   "refs",	     "faults",	   "hits",
+		"evictions",  "writebacks", "zero_fills", "swap_ins", "file_reads", "tlb_misses",
+		"shootdowns", "eat_ns",	   "accesses_per_s", "prepage", "pt", "threads",
+		"rep",	      "seconds",   "major_faults", "minor_faults", "cow_copies",
+		"prepaged",   "prepage_unused"};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(need); i++)
+		PB_CHECK_MSG(col(o->out, need[i]) >= 0, "column %s missing", need[i]);
+	PB_CHECK_EQ_U64(count_lines(o->out), 1 + 6);
+	int pc = col(o->out, "policy"), fc = col(o->out, "frames"), flt = col(o->out, "faults");
+	static const struct {
+		const char *pol, *frames, *faults;
+	} want[] = {{"fifo", "3", "9"}, {"fifo", "4", "10"}, {"lru", "3", "10"},
+		    {"lru", "4", "8"},  {"opt", "3", "7"},   {"opt", "4", "6"}};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(want); i++) {
+		const char *r = row(o->out, pc, fc, want[i].pol, want[i].frames);
+		char v[64] = "";
+		if (r)
+			field(r, flt, v, sizeof(v));
+		PB_CHECK_MSG(r && !strcmp(v, want[i].faults), "%s %s frames: faults '%s', want %s",
+			     want[i].pol, want[i].frames, v, want[i].faults);
+	}
+	/* the run folder exists and holds sim.csv */
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "ls %s/results/*/sim.csv >/dev/null 2>&1", dir);
+	PB_CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof(cmd), "ls %s/results/*/meta.json >/dev/null 2>&1", dir);
+	PB_CHECK(system(cmd) == 0);
+
+	/* mrc over a range */
+	sim(o, "mrc", "--workload", wl, "--policy", "fifo,lru", "--frames", "1:5:1", "--csv", NULL);
+	PB_CHECK_MSG(o->code == 0, "mrc exit %d: %s", o->code, o->err);
+	PB_CHECK_EQ_U64(count_lines(o->out), 1 + 10);
+	pc = col(o->out, "policy");
+	fc = col(o->out, "frames");
+	int mc = col(o->out, "misses");
+	const char *r = row(o->out, pc, fc, "fifo", "4");
+	char v[64] = "";
+	if (r)
+		field(r, mc, v, sizeof(v));
+	PB_CHECK_MSG(!strcmp(v, "10"), "mrc fifo 4 misses '%s'", v);
+
+	/* bad values: exit 2, one line */
+	expect_usage("frames 0", "sim", "--workload", wl, "--policy", "lru", "--frames", "0");
+	expect_usage("frames junk", "sim", "--workload", wl, "--policy", "lru", "--frames", "3x");
+	expect_usage("policy", "sim", "--workload", wl, "--policy", "nosuch", "--frames", "3");
+	expect_usage("no workload", "sim", "--policy", "lru", "--frames", "3");
+	expect_usage("bad workload", "sim", "--workload", "nosuchgen:x=1", "--policy", "lru",
+		     "--frames", "3");
+	expect_usage("prepage", "sim", "--workload", wl, "--policy", "lru", "--frames", "3",
+		     "--prepage");
+	expect_usage("unknown opt", "sim", "--workload", wl, "--policy", "lru", "--frames", "3",
+		     "--bogus");
+	expect_usage("mrc range", "mrc", "--workload", wl, "--policy", "lru", "--frames", "5:1:1");
+	struct spawn_out *o2 = malloc(sizeof(*o2));
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--tlb", "l1=6:4", NULL);
+	PB_CHECK_MSG(o2->code == 2, "tlb: exit %d", o2->code);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--device", "floppy", NULL);
+	PB_CHECK_MSG(o2->code == 2, "device: exit %d", o2->code);
+	sim(o2, "sim", "--workload", wl, "--policy", "opt", "--frames", "3", "--prepage",
+	    "readahead", NULL);
+	PB_CHECK_MSG(o2->code == 2, "opt+readahead: exit %d", o2->code);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--threads", "0", NULL);
+	PB_CHECK_MSG(o2->code == 2, "threads 0: exit %d", o2->code);
+	free(o2);
+	free(o);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return pb_test_done();
+}

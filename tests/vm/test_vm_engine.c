@@ -1,0 +1,428 @@
+/*
+ * tests/vm/test_vm_engine.c - the demand-paging engine on small hand-made
+ * traces: textbook fault counts through the full engine (TLB, page walk,
+ * faults, eviction), fault classification, prepaging, the real backing
+ * file, the TLB model and the cost model.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pagebench/vm.h"
+#include "pbtest.h"
+
+#define MAXREFS 4096
+
+struct trace {
+	struct pb_access a[MAXREFS];
+	size_t n;
+};
+
+static void add(struct trace *t, uint32_t asid, uint64_t page, int op, uint16_t flags)
+{
+	struct pb_access *x = &t->a[t->n++];
+	x->addr = (page << 12) | 8;
+	x->asid = asid;
+	x->op = (uint8_t)op;
+	x->thread = 0;
+	x->flags = flags;
+}
+
+static void refstring(struct trace *t, const int *pages, size_t n)
+{
+	t->n = 0;
+	for (size_t i = 0; i < n; i++)
+		add(t, 1, (uint64_t)pages[i], PB_OP_READ, 0);
+}
+
+/* Run a trace through a fresh engine; returns 0 and the stats. */
+static int run(const struct pb_vm_cfg *c, const struct trace *t, struct pb_vm_stats *st)
+{
+	struct pb_vm *vm;
+	char err[256];
+	int rc = pb_vm_create(c, &vm, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "create: %s\n", err);
+		return rc;
+	}
+	uint64_t *nu = NULL;
+	if (c->policy->flags & PB_POL_OFFLINE) {
+		nu = malloc(t->n * sizeof(*nu));
+		if (!nu || pb_vm_next_use(t->a, t->n, nu))
+			return -1;
+	}
+	rc = pb_vm_replay(vm, t->a, t->n, nu, 0);
+	if (rc)
+		fprintf(stderr, "replay: %s\n", pb_vm_error(vm));
+	pb_vm_stats(vm, st);
+	if (!rc && pb_vm_check(vm, err, sizeof(err))) {
+		fprintf(stderr, "check: %s\n", err);
+		rc = -1;
+	}
+	pb_vm_destroy(vm);
+	free(nu);
+	return rc;
+}
+
+static struct pb_vm_cfg cfg(const char *policy, uint64_t frames)
+{
+	struct pb_vm_cfg c;
+	pb_vm_cfg_default(&c);
+	c.policy = pb_policy_find(policy);
+	c.frames = frames;
+	return c;
+}
+
+static uint64_t faults_of(const char *policy, uint64_t frames, const struct trace *t,
+			  enum pb_vm_pt pt)
+{
+	struct pb_vm_cfg c = cfg(policy, frames);
+	c.pt = pt;
+	struct pb_vm_stats st;
+	if (!c.policy || run(&c, t, &st))
+		return UINT64_MAX;
+	return st.faults;
+}
+
+static void textbook(void)
+{
+	static struct trace t;
+	static const int belady[] = {1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5};
+	static const int silb[] = {7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1};
+	refstring(&t, belady, PB_ARRAY_SIZE(belady));
+	for (int pt = 0; pt < 2; pt++) {
+		PB_CHECK_EQ_U64(faults_of("fifo", 3, &t, pt), 9);
+		PB_CHECK_EQ_U64(faults_of("fifo", 4, &t, pt), 10); /* Belady's anomaly */
+		PB_CHECK_EQ_U64(faults_of("lru", 3, &t, pt), 10);
+		PB_CHECK_EQ_U64(faults_of("opt", 3, &t, pt), 7);
+		PB_CHECK_EQ_U64(faults_of("opt", 4, &t, pt), 6);
+	}
+	refstring(&t, silb, PB_ARRAY_SIZE(silb));
+	for (int pt = 0; pt < 2; pt++) {
+		PB_CHECK_EQ_U64(faults_of("fifo", 3, &t, pt), 15);
+		PB_CHECK_EQ_U64(faults_of("lru", 3, &t, pt), 12);
+		PB_CHECK_EQ_U64(faults_of("opt", 3, &t, pt), 9);
+		PB_CHECK_EQ_U64(faults_of("fifo", 4, &t, pt), 10);
+		PB_CHECK_EQ_U64(faults_of("lru", 4, &t, pt), 8);
+		PB_CHECK_EQ_U64(faults_of("opt", 4, &t, pt), 8);
+	}
+}
+
+static void classify(void)
+{
+	static struct trace t;
+	struct pb_vm_stats st;
+	struct pb_vm_cfg c = cfg("fifo", 1);
+
+	/* dirty anonymous page: zero fill, swapped out, swapped in */
+	t.n = 0;
+	add(&t, 1, 10, PB_OP_WRITE, 0);
+	add(&t, 1, 11, PB_OP_READ, 0);
+	add(&t, 1, 10, PB_OP_READ, 0);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.faults, 3);
+	PB_CHECK_EQ_U64(st.zero_fills, 2);
+	PB_CHECK_EQ_U64(st.swap_outs, 1);
+	PB_CHECK_EQ_U64(st.writebacks, 1);
+	PB_CHECK_EQ_U64(st.swap_ins, 1);
+	PB_CHECK_EQ_U64(st.major_faults, 1);
+	PB_CHECK_EQ_U64(st.minor_faults, 2);
+	PB_CHECK_EQ_U64(st.evictions, 2);
+	PB_CHECK_EQ_U64(st.dropped_clean, 1); /* the clean zero page 11 */
+
+	/* clean anonymous page: dropped, refilled with zeros (never on disk) */
+	t.n = 0;
+	add(&t, 1, 10, PB_OP_READ, 0);
+	add(&t, 1, 11, PB_OP_READ, 0);
+	add(&t, 1, 10, PB_OP_READ, 0);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.zero_fills, 3);
+	PB_CHECK_EQ_U64(st.swap_ins, 0);
+	PB_CHECK_EQ_U64(st.writebacks, 0);
+
+	/* swapped in, then evicted clean: the swap copy stays valid, no rewrite */
+	t.n = 0;
+	add(&t, 1, 10, PB_OP_WRITE, 0);
+	add(&t, 1, 11, PB_OP_READ, 0);
+	add(&t, 1, 10, PB_OP_READ, 0);
+	add(&t, 1, 11, PB_OP_READ, 0);
+	add(&t, 1, 10, PB_OP_READ, 0);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.writebacks, 1);
+	PB_CHECK_EQ_U64(st.swap_ins, 2);
+
+	/* file pages: a read from the file, then a page-cache hit from
+	 * another process (minor), then clean eviction and a re-read */
+	c = cfg("fifo", 2);
+	t.n = 0;
+	add(&t, 1, 100, PB_OP_FETCH, PB_ACC_FILE | PB_ACC_SHARED);
+	add(&t, 2, 100, PB_OP_FETCH, PB_ACC_FILE | PB_ACC_SHARED);
+	add(&t, 1, 1, PB_OP_READ, 0);
+	add(&t, 1, 2, PB_OP_READ, 0);
+	add(&t, 2, 100, PB_OP_FETCH, PB_ACC_FILE | PB_ACC_SHARED);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.faults, 5);
+	PB_CHECK_EQ_U64(st.file_reads, 2);
+	PB_CHECK_EQ_U64(st.pagecache_hits, 1);
+	PB_CHECK_EQ_U64(st.zero_fills, 2);
+	PB_CHECK_EQ_U64(st.file_writebacks, 0);
+	PB_CHECK_EQ_U64(st.major_faults, 2);
+
+	/* a write to a shared file mapping is written back to the file */
+	c = cfg("fifo", 1);
+	t.n = 0;
+	add(&t, 1, 100, PB_OP_WRITE, PB_ACC_FILE | PB_ACC_SHARED);
+	add(&t, 1, 1, PB_OP_READ, 0);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.file_writebacks, 1);
+	PB_CHECK_EQ_U64(st.swap_outs, 0);
+
+	/* copy-on-write: a read maps the shared original, writes copy it */
+	c = cfg("fifo", 8);
+	t.n = 0;
+	add(&t, 1, 50, PB_OP_READ, PB_ACC_COW);
+	add(&t, 2, 50, PB_OP_READ, PB_ACC_COW);  /* minor: the original is resident */
+	add(&t, 2, 50, PB_OP_WRITE, PB_ACC_COW); /* copy */
+	add(&t, 2, 50, PB_OP_WRITE, PB_ACC_COW); /* private now: a hit */
+	add(&t, 1, 50, PB_OP_WRITE, PB_ACC_COW); /* copy */
+	add(&t, 1, 50, PB_OP_READ, PB_ACC_COW);  /* hit */
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.cow_copies, 2);
+	PB_CHECK_EQ_U64(st.faults, 4);
+	PB_CHECK_EQ_U64(st.hits, 2);
+	PB_CHECK_EQ_U64(st.zero_fills, 1);
+	PB_CHECK_EQ_U64(st.pagecache_hits, 1);
+
+	/* private file mapping: reads from the page cache, a write copies */
+	t.n = 0;
+	add(&t, 1, 70, PB_OP_READ, PB_ACC_FILE);
+	add(&t, 1, 70, PB_OP_WRITE, PB_ACC_FILE);
+	add(&t, 2, 70, PB_OP_READ, PB_ACC_FILE);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.file_reads, 1);
+	PB_CHECK_EQ_U64(st.cow_copies, 1);
+	PB_CHECK_EQ_U64(st.pagecache_hits, 1);
+
+	/* shared anonymous memory: one page for several processes; evicted
+	 * dirty it goes to swap and comes back for either */
+	c = cfg("fifo", 1);
+	t.n = 0;
+	add(&t, 1, 30, PB_OP_WRITE, PB_ACC_SHARED);
+	add(&t, 2, 30, PB_OP_READ, PB_ACC_SHARED);
+	add(&t, 1, 1, PB_OP_READ, 0);
+	add(&t, 2, 30, PB_OP_READ, PB_ACC_SHARED);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.zero_fills, 2);
+	PB_CHECK_EQ_U64(st.pagecache_hits, 1);
+	PB_CHECK_EQ_U64(st.swap_outs, 1);
+	PB_CHECK_EQ_U64(st.swap_ins, 1);
+	PB_CHECK_EQ_U64(st.local_flushes, 3); /* both mappings of 30, then 1 */
+}
+
+static void prepaging(void)
+{
+	static struct trace t;
+	struct pb_vm_stats st;
+
+	/* sequential file read: readahead turns most faults into page-cache hits */
+	t.n = 0;
+	for (uint64_t p = 0; p < 256; p++)
+		add(&t, 1, 1000 + p, PB_OP_READ, PB_ACC_FILE | PB_ACC_SHARED);
+	struct pb_vm_cfg c = cfg("lru", 512);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.file_reads, 256);
+	PB_CHECK_EQ_U64(st.prepaged, 0);
+	c.prepage = PB_PREPAGE_READAHEAD;
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK(st.file_reads < 32);
+	PB_CHECK(st.prepaged > 200);
+	PB_CHECK_EQ_U64(st.file_reads + st.pagecache_hits, 256);
+	PB_CHECK_EQ_U64(st.prepage_used, st.pagecache_hits);
+	PB_CHECK_EQ_U64(st.read_ios, st.file_reads);
+	PB_CHECK(st.prepaged >= st.prepage_used); /* the tail was read for nothing */
+
+	/* readahead on a random pattern costs: pages read, never used */
+	t.n = 0;
+	for (uint64_t p = 0; p < 64; p++)
+		add(&t, 1, 1000 + (p * 37) % 4096, PB_OP_READ, PB_ACC_FILE | PB_ACC_SHARED);
+	c = cfg("lru", 32);
+	c.prepage = PB_PREPAGE_READAHEAD;
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK(st.prepaged > 0);
+	PB_CHECK(st.prepage_unused > 0);
+	PB_CHECK_EQ_U64(st.faults, 64);
+
+	/* fault-around: process 2 maps 16 page-cache pages in one fault */
+	t.n = 0;
+	for (uint64_t p = 0; p < 16; p++)
+		add(&t, 1, 160 + p, PB_OP_FETCH, PB_ACC_FILE | PB_ACC_SHARED);
+	for (uint64_t p = 0; p < 16; p++)
+		add(&t, 2, 160 + p, PB_OP_FETCH, PB_ACC_FILE | PB_ACC_SHARED);
+	c = cfg("lru", 64);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.faults, 32);
+	c.prepage = PB_PREPAGE_FAULTAROUND;
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.faults, 16 + 1); /* p2 faults once, maps the other 15 */
+	PB_CHECK_EQ_U64(st.prepage_mapped, 15);
+
+	/* swap clustering: pages swapped out together come back together */
+	t.n = 0;
+	for (uint64_t p = 0; p < 8; p++)
+		add(&t, 1, 500 + p, PB_OP_WRITE, 0);
+	for (uint64_t p = 0; p < 8; p++)
+		add(&t, 1, 900 + p, PB_OP_READ, 0); /* push them out in order */
+	for (uint64_t p = 0; p < 8; p++)
+		add(&t, 1, 500 + p, PB_OP_READ, 0);
+	c = cfg("fifo", 8);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.swap_ins, 8);
+	c.prepage = PB_PREPAGE_SWAPCLUSTER;
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.swap_ins, 1);
+	PB_CHECK_EQ_U64(st.prepaged, 7);
+	PB_CHECK_EQ_U64(st.prepage_used, 7);
+}
+
+static void real_backing(void)
+{
+	char dir[] = "/tmp/pbvmXXXXXX";
+	if (!mkdtemp(dir)) {
+		PB_CHECK(0);
+		return;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "%s/swap", dir);
+	static struct trace t;
+	t.n = 0;
+	struct pb_rng r;
+	pb_rng_seed(&r, 7);
+	for (int i = 0; i < 3000; i++)
+		add(&t, 1 + (uint32_t)pb_rng_below(&r, 2), pb_rng_below(&r, 64),
+		    pb_rng_below(&r, 3) ? PB_OP_READ : PB_OP_WRITE,
+		    pb_rng_below(&r, 4) ? 0 : PB_ACC_FILE | PB_ACC_SHARED);
+	struct pb_vm_cfg c = cfg("clock", 16);
+	struct pb_vm_stats sim, real;
+	PB_CHECK(run(&c, &t, &sim) == 0);
+	c.backing_path = path;
+	PB_CHECK(run(&c, &t, &real) == 0); /* every swap-in checks the data it reads */
+	PB_CHECK(real.swap_ins > 0);
+	PB_CHECK_EQ_U64(real.faults, sim.faults);
+	PB_CHECK_EQ_U64(real.swap_ins, sim.swap_ins);
+	PB_CHECK(access(path, F_OK) == 0);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void tlb_model(void)
+{
+	struct pb_tlb_geom g;
+	char err[256];
+	PB_CHECK(pb_tlb_parse("skylake", &g, err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(g.l1d.entries, 64);
+	PB_CHECK_EQ_U64(g.l2.entries, 1536);
+	PB_CHECK(pb_tlb_parse("zen4", &g, err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(g.l1d.entries, 72);
+	PB_CHECK(pb_tlb_parse("l1=4:2,l2=8:2", &g, err, sizeof(err)) == 0);
+	PB_CHECK(pb_tlb_parse("l1=6:4", &g, err, sizeof(err)) != 0);
+	PB_CHECK(pb_tlb_parse("pentium", &g, err, sizeof(err)) != 0);
+	PB_CHECK(pb_tlb_parse("l3=4:4", &g, err, sizeof(err)) != 0);
+
+	/* 4-entry fully associative, no L2: a cycle of 5 pages always misses
+	 * under LRU replacement, a cycle of 4 hits after the first pass */
+	PB_CHECK(pb_tlb_parse("l1=4:4", &g, err, sizeof(err)) == 0);
+	struct pb_tlb tlb;
+	PB_CHECK(pb_tlb_init(&tlb, &g) == 0);
+	for (int pass = 0; pass < 3; pass++)
+		for (uint64_t k = 0; k < 5; k++)
+			if (!pb_tlb_lookup(&tlb, k, 0))
+				pb_tlb_fill(&tlb, k, k + 100, 0, 0);
+	PB_CHECK_EQ_U64(tlb.st.misses, 15);
+	pb_tlb_flush_all(&tlb);
+	memset(&tlb.st, 0, sizeof(tlb.st));
+	for (int pass = 0; pass < 3; pass++)
+		for (uint64_t k = 0; k < 4; k++)
+			if (!pb_tlb_lookup(&tlb, k, 0))
+				pb_tlb_fill(&tlb, k, k + 100, 0, 0);
+	PB_CHECK_EQ_U64(tlb.st.misses, 4);
+	struct pb_tlb_entry *e = pb_tlb_lookup(&tlb, 2, 0);
+	PB_CHECK(e && e->pfn == 102);
+	PB_CHECK(pb_tlb_shootdown(&tlb, 2) == 1);
+	PB_CHECK(pb_tlb_lookup(&tlb, 2, 0) == NULL);
+	PB_CHECK(pb_tlb_shootdown(&tlb, 2) == 0);
+	pb_tlb_fini(&tlb);
+
+	/* engine: a TLB-friendly loop walks only on first touch */
+	static struct trace t;
+	t.n = 0;
+	for (int i = 0; i < 1000; i++)
+		add(&t, 1, (uint64_t)(i % 16), PB_OP_READ, 0);
+	struct pb_vm_cfg c = cfg("clock", 64);
+	struct pb_vm_stats st;
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.faults, 16);
+	PB_CHECK_EQ_U64(st.tlb_misses, 16);
+	PB_CHECK_EQ_U64(st.refs, 1000);
+	PB_CHECK_EQ_U64(st.hits + st.faults, 1000);
+	/* and a 64-page loop thrashes the textbook 16-entry TLB */
+	t.n = 0;
+	for (int i = 0; i < 1000; i++)
+		add(&t, 1, (uint64_t)(i % 64), PB_OP_READ, 0);
+	PB_CHECK(pb_tlb_parse("textbook", &c.tlb, err, sizeof(err)) == 0);
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.tlb_misses, 1000);
+}
+
+static void cost_model(void)
+{
+	const struct pb_cost_device *d = pb_cost_device_find("textbook");
+	PB_CHECK(d != NULL);
+	PB_CHECK(pb_cost_device_find("floppy") == NULL);
+	if (!d)
+		return;
+	PB_CHECK(d->dram_ns >= 9 * d->sram_ns && d->dram_ns <= 11 * d->sram_ns);
+	PB_CHECK(d->read_ns >= 9e3 * d->dram_ns && d->read_ns <= 11e3 * d->dram_ns);
+	/* 1000 refs, 1 major fault: (1000*110 + 1000 + 1e6) / 1000 */
+	struct pb_cost_events e = {.refs = 1000, .faults = 1, .read_ios = 1};
+	double eat = pb_cost_eat_ns(d, &e);
+	PB_CHECK(eat > 1110.99 && eat < 1111.01);
+	for (size_t i = 0; pb_cost_devices[i]; i++) {
+		const struct pb_cost_device *x = pb_cost_devices[i];
+		PB_CHECK(x->read_ns > x->dram_ns && x->source && x->source[0]);
+	}
+	PB_CHECK(pb_cost_device_find("hdd")->read_ns > pb_cost_device_find("ssd")->read_ns);
+	PB_CHECK(pb_cost_device_find("ssd")->read_ns > pb_cost_device_find("nvme")->read_ns);
+	PB_CHECK(pb_cost_device_find("nvme")->read_ns > pb_cost_device_find("cxl")->read_ns);
+}
+
+static void errors(void)
+{
+	struct pb_vm_cfg c = cfg("opt", 4);
+	c.prepage = PB_PREPAGE_READAHEAD;
+	struct pb_vm *vm;
+	char err[256];
+	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -EINVAL);
+	c = cfg("lru", 0);
+	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -EINVAL);
+	enum pb_prepage p;
+	PB_CHECK(pb_prepage_parse("faultaround", &p) == 0 && p == PB_PREPAGE_FAULTAROUND);
+	PB_CHECK(pb_prepage_parse("bogus", &p) != 0);
+}
+
+int main(void)
+{
+	if (!pb_policy_find("fifo") || !pb_policy_find("lru") || !pb_policy_find("opt") ||
+	    !pb_policy_find("clock"))
+		PB_SKIP("policies fifo, lru, opt, clock not built");
+	textbook();
+	classify();
+	prepaging();
+	real_backing();
+	tlb_model();
+	cost_model();
+	errors();
+	return pb_test_done();
+}

@@ -1,0 +1,137 @@
+/*
+ * tests/vm/test_vm_threads.c - the engine on several threads (label
+ * stress): in STRICT order the fault counts of a seeded mixed workload
+ * (several processes, shared, file-backed and copy-on-write pages) are
+ * identical for 1, 2 and 3 threads and for radix and hashed page tables;
+ * in FREE order threads fault concurrently on shared pages and the engine
+ * stays consistent (policy residency == frames in use == resident pages,
+ * frame allocator invariants hold) and shoots down remote TLBs.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/vm.h"
+#include "pbtest.h"
+
+#define NREFS 20000
+
+static struct pb_access refs[NREFS];
+
+static void gen(uint64_t seed)
+{
+	struct pb_rng r;
+	pb_rng_seed(&r, seed);
+	for (size_t i = 0; i < NREFS; i++) {
+		struct pb_access *a = &refs[i];
+		uint64_t kind = pb_rng_below(&r, 10);
+		uint64_t page;
+		/* hot/cold mix so that policies differ */
+		if (pb_rng_below(&r, 4))
+			page = pb_rng_below(&r, 48);
+		else
+			page = 48 + pb_rng_below(&r, 400);
+		a->asid = 1 + (uint32_t)pb_rng_below(&r, 3);
+		a->op = pb_rng_below(&r, 3) == 0 ? PB_OP_WRITE : PB_OP_READ;
+		a->thread = 0;
+		a->flags = 0;
+		if (kind == 0) {
+			a->flags = PB_ACC_FILE | PB_ACC_SHARED;
+			page += 10000;
+		} else if (kind == 1) {
+			a->flags = PB_ACC_FILE;
+			a->op = PB_OP_FETCH;
+			page += 20000;
+		} else if (kind == 2) {
+			a->flags = PB_ACC_SHARED;
+			page += 30000;
+		} else if (kind == 3) {
+			a->flags = PB_ACC_COW;
+			page += 40000;
+		}
+		a->addr = page << 12;
+	}
+}
+
+static int run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_order order,
+	       enum pb_vm_pt pt, enum pb_prepage pp, struct pb_vm_stats *st)
+{
+	struct pb_vm_cfg c;
+	pb_vm_cfg_default(&c);
+	c.policy = pb_policy_find(pol);
+	c.frames = frames;
+	c.nthreads = threads;
+	c.order = order;
+	c.pt = pt;
+	c.prepage = pp;
+	struct pb_vm *vm;
+	char err[256];
+	if (!c.policy || pb_vm_create(&c, &vm, err, sizeof(err)))
+		return -1;
+	uint64_t *nu = NULL;
+	if (c.policy->flags & PB_POL_OFFLINE) {
+		nu = malloc(NREFS * sizeof(*nu));
+		if (!nu || pb_vm_next_use(refs, NREFS, nu))
+			return -1;
+	}
+	int rc = pb_vm_replay(vm, refs, NREFS, nu, 128);
+	if (rc)
+		fprintf(stderr, "%s: %s\n", pol, pb_vm_error(vm));
+	pb_vm_stats(vm, st);
+	if (!rc && pb_vm_check(vm, err, sizeof(err))) {
+		fprintf(stderr, "%s/%u threads: %s\n", pol, threads, err);
+		rc = -1;
+	}
+	pb_vm_destroy(vm);
+	free(nu);
+	return rc;
+}
+
+int main(void)
+{
+	static const char *const pols[] = {"fifo", "lru", "clock", "opt", "arc"};
+	gen(42);
+	for (size_t p = 0; p < PB_ARRAY_SIZE(pols); p++) {
+		if (!pb_policy_find(pols[p]))
+			continue;
+		for (int pp = 0; pp < 4; pp++) {
+			if (pp && strcmp(pols[p], "lru") && strcmp(pols[p], "clock"))
+				continue; /* prepaging: two policies are enough */
+			struct pb_vm_stats base, st;
+			PB_CHECK(run(pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, pp, &base) == 0);
+			PB_CHECK(base.faults > 0 && base.evictions > 0);
+			for (unsigned t = 1; t <= 3; t++) {
+				for (int pt = 0; pt < 2; pt++) {
+					if (t == 1 && pt == 0)
+						continue;
+					PB_CHECK(run(pols[p], 96, t, PB_VM_ORDER_STRICT, pt, pp, &st) == 0);
+					PB_CHECK_MSG(st.faults == base.faults,
+						     "%s prepage %d threads %u pt %d: %llu != %llu faults",
+						     pols[p], pp, t, pt, (unsigned long long)st.faults,
+						     (unsigned long long)base.faults);
+					PB_CHECK_EQ_U64(st.evictions, base.evictions);
+					PB_CHECK_EQ_U64(st.swap_ins, base.swap_ins);
+					PB_CHECK_EQ_U64(st.cow_copies, base.cow_copies);
+					PB_CHECK_EQ_U64(st.prepaged, base.prepaged);
+					PB_CHECK_EQ_U64(st.refs, NREFS);
+				}
+			}
+		}
+	}
+	/* free-running threads: concurrent faults, shootdowns, consistency */
+	static const char *const free_pols[] = {"clock", "lru", "fifo"};
+	for (size_t p = 0; p < PB_ARRAY_SIZE(free_pols); p++) {
+		if (!pb_policy_find(free_pols[p]))
+			continue;
+		for (unsigned t = 2; t <= 4; t++) {
+			struct pb_vm_stats st;
+			PB_CHECK(run(free_pols[p], 64, t, PB_VM_ORDER_FREE, PB_VM_PT_RADIX,
+				     PB_PREPAGE_FAULTAROUND, &st) == 0);
+			PB_CHECK_EQ_U64(st.refs, NREFS);
+			PB_CHECK(st.hits + st.faults >= NREFS);
+			PB_CHECK(st.shootdowns > 0);
+		}
+	}
+	return pb_test_done();
+}
