@@ -134,7 +134,8 @@ struct pb_frames_stats {
 	uint64_t total, free, cached, used;
 	uint64_t huge_used; /* 2 MiB frames handed out */
 };
-/* node -1: the whole allocator.  0 or -EINVAL. */
+/* node -1: the whole allocator.  0 or -EINVAL.  Cost: a scan of the node's
+ * area words (4 bytes per 2 MiB) for huge_used; not for a hot path. */
 int pb_frames_stats(struct pb_frames *fa, int node, struct pb_frames_stats *st);
 
 /*
@@ -158,7 +159,8 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len);
  *
  * Reference count: atomic; get returns the new count (acq_rel), put the new
  * count (release; 0 means the last reference went, and the put is then an
- * acquire too, so the caller may free).
+ * acquire too, so the caller may free).  A put on a count of 0 is refused
+ * and returns UINT32_MAX.
  */
 uint32_t pb_frames_get(struct pb_frames *fa, pb_pfn_t pfn);
 uint32_t pb_frames_put(struct pb_frames *fa, pb_pfn_t pfn);

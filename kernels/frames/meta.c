@@ -104,7 +104,11 @@ uint32_t pb_frames_put(struct pb_frames *fa, pb_pfn_t pfn)
 	struct fr_meta *m = meta_r(fa, pfn);
 	if (!m)
 		return 0;
-	uint32_t old = pb_atomic_fetch_sub(&m->ref, 1u, PB_RELEASE);
+	uint32_t old = pb_atomic_load(&m->ref, PB_RELAXED);
+	do {
+		if (pb_unlikely(old == 0))
+			return UINT32_MAX; /* put without a get: refused, count stays 0 */
+	} while (!pb_atomic_cas_weak(&m->ref, &old, old - 1, PB_RELEASE, PB_RELAXED));
 	if (old == 1)
 		pb_fence_acquire(); /* the last put sees every earlier holder's writes */
 	return old - 1;

@@ -54,6 +54,10 @@ static void test_ref_dirty_swap(struct pb_frames *fa)
 	PB_CHECK_EQ_U64(pb_frames_get(fa, p), 2);
 	PB_CHECK_EQ_U64(pb_frames_refcount(fa, p), 2);
 	PB_CHECK_EQ_U64(pb_frames_put(fa, p), 1);
+	PB_CHECK_EQ_U64(pb_frames_put(fa, p), 0);
+	PB_CHECK_EQ_U64(pb_frames_put(fa, p), UINT32_MAX); /* underflow refused */
+	PB_CHECK_EQ_U64(pb_frames_refcount(fa, p), 0);
+	PB_CHECK_EQ_U64(pb_frames_get(fa, p), 1);
 	pb_frames_set_dirty(fa, p);
 	PB_CHECK(pb_frames_is_dirty(fa, p));
 	PB_CHECK(pb_frames_test_clear_dirty(fa, p));
