@@ -38,6 +38,15 @@ enum pb_vm_order {
 	PB_VM_ORDER_FREE = 1,   /* threads run their chunks concurrently */
 };
 
+/* How hits reach an accessed-bit (PB_POL_HW) policy. */
+enum pb_vm_hints {
+	PB_VM_HINTS_EXACT = 0, /* every reference, in order (= policy replay) */
+	PB_VM_HINTS_ABIT = 1,  /* a TLB entry reports once per policy epoch (a
+				* miss): what an accessed bit gives an OS;
+				* identical faults for CLOCK, SIEVE, FIFO...,
+				* not for policies that count hits (aging) */
+};
+
 struct pb_vm_cfg {
 	const struct pb_policy_desc *policy;
 	const char *policy_params; /* or NULL */
@@ -49,6 +58,7 @@ struct pb_vm_cfg {
 	enum pb_vm_pt pt;
 	unsigned nthreads;      /* engine CPUs (>= 1) */
 	enum pb_vm_order order;
+	enum pb_vm_hints hints; /* ORACLE policies always get every reference */
 	uint64_t seed;
 	struct pb_tlb_geom tlb;
 	const struct pb_cost_device *device;

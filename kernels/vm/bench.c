@@ -123,6 +123,7 @@ static int engine_setup(const struct pb_kernel_cfg *cfg, void **state)
 	c.frames = b->pages * b->nthreads + 64; /* the hot sets fit */
 	c.nthreads = b->nthreads;
 	c.order = PB_VM_ORDER_FREE;
+	c.hints = PB_VM_HINTS_ABIT; /* an OS runs CLOCK from accessed bits */
 	c.seed = b->seed;
 	c.tlb = b->geom;
 	c.expected_keys = b->pages * b->nthreads;

@@ -41,6 +41,7 @@ struct sim_opts {
 	enum pb_prepage prepage;
 	enum pb_vm_pt pt;
 	enum pb_vm_order order;
+	enum pb_vm_hints hints;
 	unsigned threads;
 	unsigned reps;
 	int csv;
@@ -74,6 +75,8 @@ static void sim_usage(FILE *f, const char *cmd)
 		"  --pt KIND           radix|hashed page tables (default radix)\n"
 		"  --threads T         engine threads per configuration (default 1)\n"
 		"  --order O           strict (deterministic chunks in stream order) | free (default strict)\n"
+		"  --hints H           exact (every hit reaches the policy, = replay) | abit (once per\n"
+		"                      policy miss per TLB entry, as accessed bits; HW policies only)\n"
 		"  --reps R            repetitions (default 1)\n"
 		"  --seed S            seed (default 1)\n"
 		"  --tlb P             skylake|icelake|zen3|zen4|textbook or l1=E:W,l1i=E:W,l2=E:W (default skylake)\n"
@@ -94,7 +97,7 @@ static void parse_opts(const char *cmd, int argc, char **argv, struct sim_opts *
 		{"seed", required_argument, 0, 's'},     {"tlb", required_argument, 0, 'L'},
 		{"device", required_argument, 0, 'd'},   {"backing", required_argument, 0, 'b'},
 		{"order", required_argument, 0, 'o'},    {"results", required_argument, 0, 'R'},
-		{"policy-params", required_argument, 0, 'q'},
+		{"policy-params", required_argument, 0, 'q'}, {"hints", required_argument, 0, 'H'},
 		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
 	memset(o, 0, sizeof(*o));
 	o->prepage = PB_PREPAGE_DEMAND;
@@ -146,6 +149,14 @@ static void parse_opts(const char *cmd, int argc, char **argv, struct sim_opts *
 			else
 				pb_usage_error(cmd, "bad --order '%s' (expected strict|free)", optarg);
 			break;
+		case 'H':
+			if (!strcmp(optarg, "exact"))
+				o->hints = PB_VM_HINTS_EXACT;
+			else if (!strcmp(optarg, "abit"))
+				o->hints = PB_VM_HINTS_ABIT;
+			else
+				pb_usage_error(cmd, "bad --hints '%s' (expected exact|abit)", optarg);
+			break;
 		case 'r':
 			if (pb_parse_u64(optarg, &v) || v < 1 || v > 10000)
 				pb_usage_error(cmd, "bad --reps '%s' (expected 1..10000)", optarg);
@@ -177,7 +188,7 @@ static void parse_opts(const char *cmd, int argc, char **argv, struct sim_opts *
 		case 'R': o->results = optarg; break;
 		case 'h': sim_usage(stdout, cmd); exit(0);
 		default:
-			if (ch == ':' || (optopt && strchr("wpfPTtrsLdboRq", optopt)))
+			if (ch == ':' || (optopt && strchr("wpfPTtrsLdboRqH", optopt)))
 				pb_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			pb_usage_error(cmd, "unknown or incomplete option '%s' (see pagebench %s --help)",
 				       argv[optind - 1], cmd);
@@ -333,6 +344,7 @@ static void run_job(const struct sim_opts *o, const struct stream *s, struct job
 	c.pt = o->pt;
 	c.nthreads = o->threads;
 	c.order = o->order;
+	c.hints = o->hints;
 	c.seed = o->seed + j->rep;
 	c.tlb = o->tlb;
 	c.device = o->device;
@@ -375,7 +387,7 @@ static void jobs_worker(void *arg, unsigned tid)
 
 static const char *const sim_cols[] = {
 	"workload",	  "policy",	    "frames",	    "prepage",	      "pt",
-	"threads",	  "order",	    "tlb",	    "device",	      "backing",
+	"threads",	  "order", "hints",	    "tlb",	    "device",	      "backing",
 	"rep",		  "refs",	    "hits",	    "faults",	      "minor_faults",
 	"major_faults",	  "zero_fills",	    "swap_ins",	    "file_reads",     "pagecache_hits",
 	"cow_copies",	  "evictions",	    "writebacks",   "swap_outs",      "file_writebacks",
@@ -436,6 +448,7 @@ int pb_cmd_sim(int argc, char **argv)
 	snprintf(buf, sizeof(buf), "%u", o.threads);
 	pb_run_config_json(run, "engine_threads", buf);
 	pb_run_config_str(run, "order", o.order == PB_VM_ORDER_FREE ? "free" : "strict");
+	pb_run_config_str(run, "hints", o.hints == PB_VM_HINTS_ABIT ? "abit" : "exact");
 	snprintf(buf, sizeof(buf), "%u", o.reps);
 	pb_run_config_json(run, "reps", buf);
 	char geo[128];
@@ -507,6 +520,7 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_csv_str(csv, j->pt_impl);
 		pb_csv_u64(csv, o.threads);
 		pb_csv_str(csv, o.order == PB_VM_ORDER_FREE ? "free" : "strict");
+		pb_csv_str(csv, o.hints == PB_VM_HINTS_ABIT ? "abit" : "exact");
 		pb_csv_str(csv, o.tlb.name);
 		pb_csv_str(csv, o.device->name);
 		pb_csv_str(csv, o.backing ? "file" : "sim");

@@ -93,7 +93,6 @@ struct vm_page {
 struct vm_thread {
 	struct pb_tlb tlb;
 	struct pb_vm_stats st;
-	uint32_t hintgen;
 	unsigned nhints;
 	struct pb_ref hints[HINT_BATCH];
 } PB_ALIGNED(PB_CACHELINE);
@@ -128,6 +127,7 @@ struct pb_vm {
 	struct vm_ra ra[RA_SLOTS];
 	unsigned fault_lock PB_ALIGNED(PB_CACHELINE);
 	uint64_t turn PB_ALIGNED(PB_CACHELINE); /* STRICT order: next chunk */
+	uint32_t epoch PB_ALIGNED(PB_CACHELINE); /* policy misses (atomic; abit hints) */
 	int failed;
 	char err[256];
 	struct vm_thread *thr; /* nthreads, pb_map'ed */
@@ -342,17 +342,14 @@ static void apply_hints(struct pb_vm *vm, struct vm_thread *t)
 		}
 	}
 	t->nhints = 0;
-	t->hintgen++;
 	t->st.hint_flushes++;
 }
 
 void pb_vm_flush_hints(struct pb_vm *vm, unsigned tid)
 {
 	struct vm_thread *t = &vm->thr[tid];
-	if (!t->nhints) {
-		t->hintgen++;
+	if (!t->nhints)
 		return;
-	}
 	lock(vm);
 	apply_hints(vm, t);
 	unlock(vm);
@@ -496,6 +493,7 @@ static struct vm_page *make_resident(struct pb_vm *vm, struct vm_thread *t, uint
 		return p;
 	}
 	*was_resident = 0;
+	pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* writer: lock holder */
 	if (res == PB_POL_HIT) {
 		fail(vm, -EPROTO, "policy hit on a non-resident page (engine/policy out of sync)");
 		return NULL;
@@ -677,8 +675,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	int cow = cow_region(a->flags);
 
 	if ((pte & VM_PTE_P) && (!write || (pte & VM_PTE_W))) {
-		/* another thread resolved it while we waited for the lock */
-		t->st.hits++;
+		/* another thread resolved it while we waited for the lock: not a fault */
 		uint64_t key = mapping_key(as, vpn, (unsigned)VM_PTE_KIND(pte));
 		uint64_t victim;
 		struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
@@ -797,10 +794,13 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 			    unsigned write)
 {
 	if (vm->pol_hw) {
-		/* reference bit semantics: at most one hint per entry per batch */
-		if (e->hintgen == t->hintgen && (!write || (e->flags & PB_TLBE_USER1)))
+		/* accessed-bit semantics: a hit only sets a reference bit, which
+		 * nothing clears before the policy's next miss; so an entry hints
+		 * at most once per policy epoch (and once more for a write) */
+		uint32_t ep = pb_atomic_load(&vm->epoch, PB_RELAXED);
+		if (e->hintgen == ep && (!write || (e->flags & PB_TLBE_USER1)))
 			return;
-		e->hintgen = t->hintgen;
+		e->hintgen = ep;
 		if (write)
 			e->flags |= PB_TLBE_USER1;
 		else
@@ -817,7 +817,6 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	uint64_t tkey = priv_key(a->asid, vpn);
 	unsigned write = a->op == PB_OP_WRITE;
 	int fetch = a->op == PB_OP_FETCH;
-	t->st.refs++;
 	if (pb_unlikely(a->asid > VM_ASID_MAX)) {
 		fail(vm, -EINVAL, "asid above the engine's limit (65520)");
 		return -EINVAL;
@@ -831,7 +830,6 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 				vm_pt_or(vm->pt, a->asid, vpn, VM_PTE_D);
 				pb_tlb_set_flags(&t->tlb, tkey, e->flags | PB_TLBE_DIRTY);
 			}
-			t->st.hits++;
 			hit_hint(vm, t, e, a, vpn, pos, next, write);
 			return 0;
 		}
@@ -851,7 +849,6 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 				continue;
 			goto do_fault;
 		}
-		t->st.hits++;
 		if (e)
 			hit_hint(vm, t, e, a, vpn, pos, next, write);
 		else
@@ -871,13 +868,13 @@ do_fault:
 		if (pte & VM_PTE_P) {
 			unsigned fl = tlbe_flags(pte);
 			pb_tlb_invalidate(&t->tlb, tkey);
-			struct pb_tlb_entry *e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
+			/* hintgen stays 0: the fault inserted the page, the next
+			 * hit must still reach the policy (SIEVE inserts unvisited) */
+			(void)pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
 			pb_fence_full();
 			uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
 			if (!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))
 				pb_tlb_invalidate(&t->tlb, tkey);
-			else if (e)
-				e->hintgen = t->hintgen; /* the fault told the policy */
 		}
 	}
 	return rc;
@@ -887,6 +884,7 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 		       uint64_t pos, const uint64_t *next_use)
 {
 	struct vm_thread *t = &vm->thr[tid];
+	t->st.refs += n;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
 		int rc = access_one(vm, t, &a[i], pos + i, next);
@@ -928,7 +926,9 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 	vm->cfg = *cfg;
 	if (!vm->cfg.device)
 		vm->cfg.device = pb_cost_device_find("nvme");
-	vm->pol_hw = (cfg->policy->flags & (PB_POL_HW | PB_POL_ORACLE | PB_POL_OFFLINE)) == PB_POL_HW;
+	vm->pol_hw = (cfg->policy->flags & (PB_POL_HW | PB_POL_ORACLE | PB_POL_OFFLINE)) == PB_POL_HW &&
+		     cfg->hints == PB_VM_HINTS_ABIT;
+	vm->epoch = 1;
 	vm->pol_offline = (cfg->policy->flags & PB_POL_OFFLINE) != 0;
 	struct pb_policy_cfg pc = {.frames = cfg->frames,
 				   .seed = cfg->seed,
@@ -964,7 +964,6 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 		goto out;
 	}
 	for (unsigned i = 0; i < cfg->nthreads; i++) {
-		vm->thr[i].hintgen = 1;
 		rc = pb_tlb_init(&vm->thr[i].tlb, &cfg->tlb);
 		if (rc) {
 			snprintf(err, errlen, "TLB: out of memory");
@@ -1087,6 +1086,7 @@ static void add_stats(struct pb_vm_stats *o, const struct pb_vm_stats *s)
 void pb_vm_thread_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats *out)
 {
 	*out = vm->thr[tid].st;
+	out->hits = out->refs - out->faults; /* every reference is one or the other */
 	out->tlb_l1_hits = vm->thr[tid].tlb.st.l1_hits;
 	out->tlb_l2_hits = vm->thr[tid].tlb.st.l2_hits;
 	out->tlb_misses = vm->thr[tid].tlb.st.misses;
@@ -1100,6 +1100,7 @@ void pb_vm_stats(const struct pb_vm *vm, struct pb_vm_stats *out)
 		pb_vm_thread_stats(vm, i, &s);
 		add_stats(out, &s);
 	}
+	out->hits = out->refs - out->faults;
 }
 
 double pb_vm_eat_ns(const struct pb_vm *vm, const struct pb_vm_stats *s)

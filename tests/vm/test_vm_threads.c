@@ -54,11 +54,14 @@ static void gen(uint64_t seed)
 	}
 }
 
+static enum pb_vm_hints hints_mode;
+
 static int run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_order order,
 	       enum pb_vm_pt pt, enum pb_prepage pp, struct pb_vm_stats *st)
 {
 	struct pb_vm_cfg c;
 	pb_vm_cfg_default(&c);
+	c.hints = hints_mode;
 	c.policy = pb_policy_find(pol);
 	c.frames = frames;
 	c.nthreads = threads;
@@ -119,6 +122,25 @@ int main(void)
 			}
 		}
 	}
+	/* accessed-bit hints: the same faults as exact hints for policies
+	 * whose hit only sets a reference bit, with far fewer policy calls */
+	static const char *const hw_pols[] = {"clock", "sieve", "fifo", "nru"};
+	for (size_t p = 0; p < PB_ARRAY_SIZE(hw_pols); p++) {
+		if (!pb_policy_find(hw_pols[p]) || !(pb_policy_find(hw_pols[p])->flags & PB_POL_HW))
+			continue;
+		struct pb_vm_stats ex, ab;
+		hints_mode = PB_VM_HINTS_EXACT;
+		PB_CHECK(run(hw_pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, 0, &ex) == 0);
+		hints_mode = PB_VM_HINTS_ABIT;
+		for (unsigned t = 1; t <= 2; t++) {
+			PB_CHECK(run(hw_pols[p], 96, t, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, 0, &ab) == 0);
+			PB_CHECK_MSG(ab.faults == ex.faults, "%s abit %u threads: %llu != %llu faults",
+				     hw_pols[p], t, (unsigned long long)ab.faults,
+				     (unsigned long long)ex.faults);
+			PB_CHECK(ab.policy_calls < ex.policy_calls);
+		}
+	}
+	hints_mode = PB_VM_HINTS_ABIT;
 	/* free-running threads: concurrent faults, shootdowns, consistency */
 	static const char *const free_pols[] = {"clock", "lru", "fifo"};
 	for (size_t p = 0; p < PB_ARRAY_SIZE(free_pols); p++) {
