@@ -470,10 +470,11 @@ static int cmd_record(int argc, char **argv)
 		pb_error("trace", "%s", err);
 		return PB_EXIT_FAIL;
 	}
-	printf("%s: %llu references recorded", out, (unsigned long long)n);
+	/* stderr: stdout belongs to the recorded program */
+	fprintf(stderr, "pagebench trace: %s: %llu references recorded", out, (unsigned long long)n);
 	if (code)
-		printf(" (the program exited with status %d)", code);
-	printf("\n");
+		fprintf(stderr, " (the program exited with status %d)", code);
+	fprintf(stderr, "\n");
 	return 0;
 }
 

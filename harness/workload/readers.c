@@ -851,6 +851,8 @@ ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n)
 		break;
 	case WL_FMT_PBT:
 		r = wl_pbt_next(t->pbt, buf, n);
+		if (r > 0)
+			t->records += (uint64_t)r;
 		if (r < 0)
 			snprintf(t->err, WL_ERRLEN, "%s", wl_pbt_error(t->pbt));
 		break;

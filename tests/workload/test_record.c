@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 	char *av[] = {bin, "trace", "record", "-o", out, "--", "/bin/true", NULL};
 	spawn_run(av, NULL, o);
 	PB_CHECK_MSG(o->code == 0, "record exit %d: %s", o->code, o->err);
-	PB_CHECK_MSG(strstr(o->out, "references recorded") != NULL, "stdout: %s", o->out);
+	PB_CHECK_MSG(strstr(o->err, "references recorded") != NULL, "stderr: %s", o->err);
 	char spec[500], err[512];
 	snprintf(spec, sizeof(spec), "trace:path=%s", out);
 	struct pb_trace_stats st;

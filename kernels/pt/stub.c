@@ -1,3 +1,0 @@
-/* Placeholder until the pt module lands: an empty kernel table. */
-#include "pagebench/kernel.h"
-const struct pb_kernel_desc *const pb_kernels_pt[] = {NULL};
