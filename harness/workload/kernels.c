@@ -238,13 +238,23 @@ struct gen_state {
 static int gen_param(void *ctx, const char *k, const char *v, char *err, size_t n)
 {
 	struct gen_state *s = ctx;
+	size_t l = strlen(s->spec);
 	if (!strcmp(k, "workload")) {
-		/* the generator's own params use ',' too: take the rest verbatim */
+		if (strchr(s->spec, ':') || strcmp(s->spec, "zipf")) {
+			snprintf(err, n, "wl-gen: workload= must come first and only once");
+			return -EINVAL;
+		}
 		snprintf(s->spec, 500, "%s", v);
 		return 0;
 	}
-	snprintf(err, n, "wl-gen: unknown parameter '%s' (workload=NAME)", k);
-	return -EINVAL;
+	/* any other key is the generator's own (--param workload=zipf,alpha=1.2):
+	 * pb_workload_open validates it against the generator's table */
+	if (l + strlen(k) + strlen(v) + 3 >= 500) {
+		snprintf(err, n, "wl-gen: workload spec too long");
+		return -EINVAL;
+	}
+	snprintf(s->spec + l, 500 - l, "%s%s=%s", strchr(s->spec, ':') ? "," : ":", k, v);
+	return 0;
 }
 
 static int gen_setup(const struct pb_kernel_cfg *cfg, void **state)
@@ -303,7 +313,8 @@ static const struct pb_kernel_desc wl_gen = {
 	.name = "wl-gen",
 	.module = "workload",
 	.summary = "synthetic generator speed: each thread draws --ops references",
-	.params_help = "workload=zipf: generator name (its defaults; see `pagebench list workloads`)",
+	.params_help = "workload=zipf: generator name; further key=value pairs are the generator's\n"
+		       "own (e.g. workload=uniform,pages=1M,write=0.3; see `pagebench list workloads`)",
 	.op_unit = "reference",
 	.setup = gen_setup,
 	.run = gen_run,
