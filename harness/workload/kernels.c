@@ -28,6 +28,8 @@
 struct tr_state {
 	char path[256];
 	char spec[400];
+	char user[256]; /* path= : an existing trace to read */
+	char fmt[16];
 	int lackey;
 	uint64_t refs; /* references in the file */
 	uint64_t bad;  /* threads that read a wrong count */
@@ -43,17 +45,19 @@ static int tr_param(void *ctx, const char *k, const char *v, char *err, size_t n
 {
 	struct tr_state *s = ctx;
 	if (!strcmp(k, "format")) {
-		if (!strcmp(v, "pbt"))
-			s->lackey = 0;
-		else if (!strcmp(v, "lackey"))
-			s->lackey = 1;
-		else {
-			snprintf(err, n, "trace-read: format=%s: expected pbt or lackey", v);
-			return -EINVAL;
-		}
+		snprintf(s->fmt, sizeof(s->fmt), "%s", v);
+		s->lackey = !strcmp(v, "lackey");
 		return 0;
 	}
-	snprintf(err, n, "trace-read: unknown parameter '%s' (format=pbt|lackey; --ops sets the references)", k);
+	if (!strcmp(k, "path")) {
+		if (strlen(v) >= sizeof(s->user) - 1) {
+			snprintf(err, n, "trace-read: path too long");
+			return -EINVAL;
+		}
+		snprintf(s->user, sizeof(s->user), "%s", v);
+		return 0;
+	}
+	snprintf(err, n, "trace-read: unknown parameter '%s' (format=pbt|lackey, path=FILE; --ops sets the references)", k);
 	return -EINVAL;
 }
 
@@ -106,6 +110,36 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 	if (rc) {
 		free(s);
 		return rc;
+	}
+	if (s->user[0]) {
+		/* an existing trace: count what a reader must deliver */
+		snprintf(s->spec, sizeof(s->spec), "trace:path=%s%s%s", s->user, s->fmt[0] ? ",format=" : "",
+			 s->fmt);
+		struct pb_workload *w;
+		rc = pb_workload_open(s->spec, NULL, &w, cfg->err, cfg->errlen);
+		int opened = !rc;
+		struct pb_access *b = malloc(KBATCH * sizeof(*b));
+		ssize_t r = 0;
+		while (!rc && b && (r = pb_workload_next(w, b, KBATCH)) > 0)
+			s->refs += (uint64_t)r;
+		if (!rc && r < 0) {
+			snprintf(cfg->err, cfg->errlen, "%s", pb_workload_error(w));
+			rc = -EINVAL;
+		}
+		if (opened)
+			pb_workload_close(w);
+		free(b);
+		if (rc) {
+			free(s);
+			return rc;
+		}
+		*state = s;
+		return 0;
+	}
+	if (s->fmt[0] && strcmp(s->fmt, "pbt") && strcmp(s->fmt, "lackey")) {
+		snprintf(cfg->err, cfg->errlen, "trace-read: format=%s: the generated trace is pbt or lackey (or give path=)", s->fmt);
+		free(s);
+		return -EINVAL;
 	}
 	uint64_t refs = cfg->ops ? cfg->ops : (s->lackey ? 4000000 : 40000000);
 	const char *tmp = getenv("TMPDIR");
@@ -206,7 +240,8 @@ static void tr_thread_fini(void *state, struct pb_kthread *t)
 static void tr_teardown(void *state)
 {
 	struct tr_state *s = state;
-	unlink(s->path);
+	if (!s->user[0])
+		unlink(s->path);
 	free(s);
 }
 
@@ -217,6 +252,7 @@ static const struct pb_kernel_desc trace_read = {
 	.module = "workload",
 	.summary = "trace replay speed: each thread reads a whole trace file (pbt or lackey text)",
 	.params_help = "format=pbt: pbt (zstd blocks) or lackey (valgrind text log)\n"
+		       "path=: read this existing trace instead (any format; format= optional)\n"
 		       "--ops: references in the generated trace (default 40M pbt, 4M lackey)",
 	.op_unit = "reference",
 	.extra_cols = tr_extra,
