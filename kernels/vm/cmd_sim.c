@@ -242,8 +242,11 @@ struct stream {
 	struct pb_access *a;
 	size_t n, cap;
 	uint64_t *next_use;
+	uint64_t distinct;
 	char canonical[1024];
 };
+
+static uint64_t distinct_pages(const struct stream *s);
 
 static int load_stream(const char *cmd, const struct sim_opts *o, struct stream *s)
 {
@@ -293,7 +296,35 @@ static int load_stream(const char *cmd, const struct sim_opts *o, struct stream 
 				       VM_ASID_MAX);
 	if (!s->n)
 		pb_usage_error(cmd, "workload '%s' has no accesses", o->workload);
+	s->distinct = distinct_pages(s);
 	return 0;
+}
+
+/* Distinct (asid, page) translations of the stream: sizes page tables. */
+static uint64_t distinct_pages(const struct stream *s)
+{
+	uint64_t cap = 1024;
+	while (cap < 2 * (uint64_t)s->n)
+		cap <<= 1;
+	uint64_t *set = pb_map(cap * sizeof(uint64_t), 0);
+	if (!set)
+		return s->n;
+	uint64_t d = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t k = (((uint64_t)s->a[i].asid << 48) | (s->a[i].addr >> PB_PAGE_SHIFT)) + 1;
+		uint64_t h = k * 0x9e3779b97f4a7c15ULL;
+		for (uint64_t j = (h ^ (h >> 29)) & (cap - 1);; j = (j + 1) & (cap - 1)) {
+			if (set[j] == k)
+				break;
+			if (!set[j]) {
+				set[j] = k;
+				d++;
+				break;
+			}
+		}
+	}
+	pb_unmap(set, cap * sizeof(uint64_t));
+	return d;
 }
 
 static void free_stream(struct stream *s)
@@ -310,6 +341,20 @@ static int need_next_use(const struct sim_opts *o)
 		if (pb_policy_find(o->policies[i])->flags & PB_POL_OFFLINE)
 			return 1;
 	return 0;
+}
+
+/* Bad --policy-params are usage errors: try each policy once. */
+static void check_policy_params(const char *cmd, const struct sim_opts *o)
+{
+	for (size_t i = 0; i < o->npolicies; i++) {
+		const struct pb_policy_desc *d = pb_policy_find(o->policies[i]);
+		struct pb_policy_cfg pc = {.frames = 4, .seed = o->seed, .params = o->policy_params};
+		struct pb_policy *p;
+		char err[256] = "";
+		if (d->create(&pc, &p, err, sizeof(err)))
+			pb_usage_error(cmd, "%s", err);
+		d->destroy(p);
+	}
 }
 
 /* ---- sim ---- */
@@ -349,7 +394,7 @@ static void run_job(const struct sim_opts *o, const struct stream *s, struct job
 	c.tlb = o->tlb;
 	c.device = o->device;
 	c.backing_path = o->backing;
-	c.expected_keys = s->n < (1u << 22) ? s->n : (1u << 22);
+	c.expected_keys = s->distinct;
 	struct pb_vm *vm;
 	j->rc = pb_vm_create(&c, &vm, j->err, sizeof(j->err));
 	if (j->rc)
@@ -404,6 +449,8 @@ static void config_common(struct pb_run *run, const struct sim_opts *o, const st
 	pb_run_config_json(run, "seed", buf);
 	snprintf(buf, sizeof(buf), "%zu", s->n);
 	pb_run_config_json(run, "refs", buf);
+	snprintf(buf, sizeof(buf), "%" PRIu64, s->distinct);
+	pb_run_config_json(run, "distinct_pages", buf);
 	size_t n = 0;
 	buf[0] = 0;
 	for (size_t i = 0; i < o->npolicies; i++)
@@ -425,6 +472,7 @@ int pb_cmd_sim(int argc, char **argv)
 		if ((d->flags & PB_POL_OFFLINE) && o.threads > 1 && o.order == PB_VM_ORDER_FREE)
 			pb_usage_error(cmd, "policy %s needs stream order: use --order strict", d->name);
 	}
+	check_policy_params(cmd, &o);
 	struct stream s;
 	if (load_stream(cmd, &o, &s))
 		return PB_EXIT_FAIL;
@@ -622,6 +670,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	const char *cmd = "mrc";
 	struct sim_opts o;
 	parse_opts(cmd, argc, argv, &o);
+	check_policy_params(cmd, &o);
 	struct stream s;
 	if (load_stream(cmd, &o, &s))
 		return PB_EXIT_FAIL;

@@ -67,6 +67,7 @@
 
 #include "pagebench/atomic.h"
 #include "pagebench/counters.h"
+#include "pagebench/epoch.h"
 #include "pagebench/frames.h"
 #include "pagebench/team.h"
 #include "pagebench/vm.h"
@@ -124,6 +125,10 @@ struct pb_vm {
 	} *rm;
 	size_t rm_cap, rm_n;
 	uint64_t resident;
+	/* frame -> policy key of the page in it (struct page's mapping+index):
+	 * written under the lock before the page is mapped (release by the
+	 * PTE store), read by walkers to name the page a hit touches */
+	uint64_t *pfn_key;
 	struct vm_ra ra[RA_SLOTS];
 	unsigned fault_lock PB_ALIGNED(PB_CACHELINE);
 	uint64_t turn PB_ALIGNED(PB_CACHELINE); /* STRICT order: next chunk */
@@ -209,17 +214,9 @@ static inline uint64_t policy_key(pb_asid_t as, uint64_t vpn, uint16_t flags, in
 	return shared_key(k, vpn);
 }
 
-/* Policy key of a mapping from the kind recorded in its PTE / TLB entry. */
-static inline uint64_t mapping_key(pb_asid_t as, uint64_t vpn, unsigned kind)
-{
-	return kind == K_ANON ? priv_key(as, vpn) : shared_key((enum pg_kind)kind, vpn);
-}
-
-#define TLBE_KIND_SHIFT 4 /* entry flags bits 4-5: the mapping's kind */
 static inline unsigned tlbe_flags(uint64_t pte)
 {
-	return ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) | ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0) |
-	       ((unsigned)VM_PTE_KIND(pte) << TLBE_KIND_SHIFT);
+	return ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) | ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0);
 }
 
 uint64_t pb_vm_key(const struct pb_access *a)
@@ -514,6 +511,7 @@ static struct vm_page *make_resident(struct pb_vm *vm, struct vm_thread *t, uint
 		return NULL;
 	}
 	p->pfn = pfn.v;
+	pb_atomic_store(&vm->pfn_key[pfn.v], key, PB_RELAXED); /* published by the PTE's release */
 	vm->resident++;
 	return p;
 }
@@ -578,7 +576,7 @@ static int map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page
 		    int writable, int dirty, int accessed)
 {
 	uint64_t bits = VM_PTE_P | (writable ? VM_PTE_W : 0) | (dirty ? VM_PTE_D : 0) |
-			(accessed ? VM_PTE_A : 0) | ((uint64_t)key_kind(p->key) << VM_PTE_KIND_SHIFT);
+			(accessed ? VM_PTE_A : 0);
 	int rc = vm_pt_set(vm->pt, as, vpn, VM_PTE_MK(p->pfn, bits));
 	if (rc) {
 		fail(vm, rc, "page table: out of memory");
@@ -676,7 +674,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 
 	if ((pte & VM_PTE_P) && (!write || (pte & VM_PTE_W))) {
 		/* another thread resolved it while we waited for the lock: not a fault */
-		uint64_t key = mapping_key(as, vpn, (unsigned)VM_PTE_KIND(pte));
+		uint64_t key = pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED);
 		uint64_t victim;
 		struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
 		(void)vm->cfg.policy->access(vm->pol, &r, &victim);
@@ -709,8 +707,9 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 			}
 		} else {
 			/* the source: the shared original, mapped or not */
-			uint64_t sk = (pte & VM_PTE_P) ? mapping_key(as, vpn, (unsigned)VM_PTE_KIND(pte))
-						       : shared_key(kind_of(a->flags), vpn);
+			uint64_t sk = (pte & VM_PTE_P)
+					      ? pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED)
+					      : shared_key(kind_of(a->flags), vpn);
 			if (key_kind(sk) == K_ANON)
 				sk = shared_key(K_COWORIG, vpn);
 			struct vm_page *src = make_resident(vm, t, sk, pos, next, 0, &was);
@@ -806,8 +805,7 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 		else
 			e->flags &= (uint8_t)~PB_TLBE_USER1;
 	}
-	hint(vm, t, mapping_key(a->asid, vpn, (unsigned)(e->flags >> TLBE_KIND_SHIFT) & 3), pos, next,
-	     write);
+	hint(vm, t, pb_atomic_load(&vm->pfn_key[e->pfn], PB_RELAXED), pos, next, write);
 }
 
 static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
@@ -852,8 +850,8 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		if (e)
 			hit_hint(vm, t, e, a, vpn, pos, next, write);
 		else
-			hint(vm, t, mapping_key(a->asid, vpn, (unsigned)VM_PTE_KIND(pte)), pos, next,
-			     write);
+			hint(vm, t, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED), pos,
+			     next, write);
 		return 0;
 	}
 do_fault:
@@ -885,13 +883,16 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 {
 	struct vm_thread *t = &vm->thr[tid];
 	t->st.refs += n;
+	int rc = 0;
+	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
 	for (size_t i = 0; i < n; i++) {
 		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-		int rc = access_one(vm, t, &a[i], pos + i, next);
+		rc = access_one(vm, t, &a[i], pos + i, next);
 		if (pb_unlikely(rc))
-			return rc;
+			break;
 	}
-	return 0;
+	pb_epoch_exit();
+	return rc;
 }
 
 /* ---- creation ---- */
@@ -943,7 +944,7 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 		snprintf(err, errlen, "frame allocator: %s", strerror(-rc));
 		goto out;
 	}
-	rc = vm_pt_create(cfg->pt, cfg->expected_keys ? cfg->expected_keys : cfg->frames * 4,
+	rc = vm_pt_create(cfg->pt, cfg->expected_keys ? cfg->expected_keys : (1u << 16),
 			  &vm->pt);
 	if (rc) {
 		snprintf(err, errlen, "page table: %s", strerror(-rc));
@@ -952,7 +953,8 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 	rc = vm_backing_open(&vm->bk, cfg->backing_path, err, errlen);
 	if (rc)
 		goto out;
-	rc = pages_grow(vm);
+	vm->pfn_key = pb_map(cfg->frames * sizeof(uint64_t), 0);
+	rc = vm->pfn_key ? pages_grow(vm) : -ENOMEM;
 	if (rc) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -994,6 +996,8 @@ void pb_vm_destroy(struct pb_vm *vm)
 	vm_backing_close(&vm->bk);
 	if (vm->pages)
 		pb_unmap(vm->pages, (vm->pmask + 1) * sizeof(struct vm_page));
+	if (vm->pfn_key)
+		pb_unmap(vm->pfn_key, vm->cfg.frames * sizeof(uint64_t));
 	free(vm->rm);
 	free(vm);
 }

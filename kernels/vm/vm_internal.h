@@ -16,8 +16,6 @@
 #define VM_PTE_W 0x2ULL   /* writable */
 #define VM_PTE_A 0x20ULL  /* accessed */
 #define VM_PTE_D 0x40ULL  /* dirty */
-#define VM_PTE_KIND_SHIFT 9 /* bits 9-10 (x86 "available"): what the page is */
-#define VM_PTE_KIND(p) (((p) >> VM_PTE_KIND_SHIFT) & 3)
 #define VM_PTE_PFN_MASK 0x000ffffffffff000ULL
 #define VM_PTE_PFN(p) (((p)&VM_PTE_PFN_MASK) >> 12)
 #define VM_PTE_MK(pfn, bits) ((((uint64_t)(pfn)) << 12) | (bits))
@@ -36,7 +34,8 @@ struct vm_pt;
 int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out);
 void vm_pt_destroy(struct vm_pt *pt);
 const char *vm_pt_impl(const struct vm_pt *pt);
-/* Lock-free lookup of the PTE word (0 if none).  Any thread. */
+/* Lock-free lookup of the PTE word (0 if none).  Any thread, inside an
+ * epoch section (pb_epoch_enter). */
 uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn);
 /* Install / replace a PTE (fault path, under the engine lock). */
 int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte);

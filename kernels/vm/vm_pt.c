@@ -1,59 +1,32 @@
 /*
- * kernels/vm/vm_pt.c - the engine's page-table adapter.
+ * kernels/vm/vm_pt.c - the engine's page-table adapter over pb_pt.
  *
- * The engine walks one page table per address space through five calls
- * (get, set, clear, or).  This file implements them with a 4-level radix
- * table of 512-entry nodes (x86-64 shape, 9 bits per level, 36-bit vpns)
- * whose interior nodes are installed by CAS, so walks never lock; nodes are
- * carved from large pb_map'ed arenas and never freed before the engine is
- * destroyed, so a reader can never see a freed node (no epochs needed).
- * Leaves are PTE words updated with atomics (x86 layout, vm_internal.h).
- *
- * PB_VM_PT_HASHED uses the same leaves found through an open-addressing
- * hash of (asid, vpn >> 9) instead of the upper levels (an inverted-table
- * shape: one probe sequence instead of three dependent loads).  Both give
- * identical paging decisions; only the walk differs.
+ * One pb_pt (include/pagebench/pt.h: the lock-free radix or clustered
+ * hashed table) per simulated address space, created on the first fault
+ * in it (under the engine's fault lock) and published with a release store,
+ * so walkers find it with one acquire load and never lock.  The engine's
+ * PTEs are plain x86-64 leaves: a page that is not resident is "none" (the
+ * engine keeps swap slots and file offsets in its page objects, so one
+ * shared page needs no per-mapper swap entries).  Lookups must run inside
+ * an epoch section (the engine holds one around each batch of accesses).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pagebench/atomic.h"
+#include "pagebench/pt.h"
 #include "vm_internal.h"
 
-#define NODE_ENTRIES 512
-#define ARENA_BYTES (4UL << 20)
-#define MAX_ARENAS 4096
+_Static_assert(VM_PTE_P == PB_PTE_P && VM_PTE_W == PB_PTE_W && VM_PTE_A == PB_PTE_A &&
+		       VM_PTE_D == PB_PTE_D && VM_PTE_PFN_MASK == PB_PTE_PFN_MASK,
+	       "engine PTE bits are x86-64's, as pb_pt's");
 
 struct vm_pt {
 	enum pb_vm_pt kind;
-	uint64_t **roots; /* asid -> level-4 node (radix) */
-	/* hashed: (asid, vpn >> 9) -> leaf */
-	uint64_t *hkeys;
-	uint64_t **hleaf;
-	uint64_t hmask;
-	uint64_t hcount;
-	/* node arenas */
-	char *arena[MAX_ARENAS];
-	unsigned narena;
-	size_t arena_used;
+	struct pb_pt_cfg cfg;
+	struct pb_pt **as; /* asid -> table (atomic pointer) */
 };
-
-static uint64_t *node_alloc(struct vm_pt *pt)
-{
-	if (!pt->narena || pt->arena_used + PB_PAGE_SIZE > ARENA_BYTES) {
-		if (pt->narena == MAX_ARENAS)
-			return NULL;
-		char *a = pb_map(ARENA_BYTES, 0);
-		if (!a)
-			return NULL;
-		pt->arena[pt->narena++] = a;
-		pt->arena_used = 0;
-	}
-	uint64_t *n = (uint64_t *)(pt->arena[pt->narena - 1] + pt->arena_used);
-	pt->arena_used += PB_PAGE_SIZE;
-	return n;
-}
 
 int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out)
 {
@@ -61,27 +34,22 @@ int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out
 	if (!pt)
 		return -ENOMEM;
 	pt->kind = kind;
-	pt->roots = pb_map((VM_ASID_MAX + 1) * sizeof(uint64_t *), 0);
-	if (!pt->roots) {
+	pt->as = pb_map((VM_ASID_MAX + 1) * sizeof(*pt->as), 0);
+	if (!pt->as) {
 		free(pt);
 		return -ENOMEM;
 	}
-	if (kind == PB_VM_PT_HASHED) {
-		/* leaves cover 512 pages; size for a load factor <= 1/2 */
-		uint64_t want = 2 * (expected_pages / NODE_ENTRIES + 1024);
-		uint64_t cap = 1;
-		while (cap < want)
-			cap <<= 1;
-		if (cap < (1ULL << 16))
-			cap = 1ULL << 16;
-		pt->hkeys = pb_map(cap * sizeof(uint64_t), 0);
-		pt->hleaf = pb_map(cap * sizeof(uint64_t *), 0);
-		if (!pt->hkeys || !pt->hleaf) {
-			vm_pt_destroy(pt);
-			return -ENOMEM;
-		}
-		pt->hmask = cap - 1;
-	}
+	/* Size each table for every distinct page of the workload: a hashed
+	 * cluster, once claimed, stays claimed; radix pages are not freed
+	 * while the engine runs.  Both pools are mapped lazily. */
+	uint64_t d = expected_pages < 1024 ? 1024 : expected_pages;
+	pt->cfg.nframes = d;
+	pt->cfg.max_nodes = 3 * d + 64 < d / 4 + 65536 ? 3 * d + 64 : d / 4 + 65536;
+	uint64_t slots = 1024;
+	while (slots < 2 * d && slots < (1ULL << 26))
+		slots <<= 1;
+	pt->cfg.hash_slots = slots;
+	pt->cfg.lazy = 1;
 	*out = pt;
 	return 0;
 }
@@ -90,14 +58,10 @@ void vm_pt_destroy(struct vm_pt *pt)
 {
 	if (!pt)
 		return;
-	for (unsigned i = 0; i < pt->narena; i++)
-		pb_unmap(pt->arena[i], ARENA_BYTES);
-	if (pt->roots)
-		pb_unmap(pt->roots, (VM_ASID_MAX + 1) * sizeof(uint64_t *));
-	if (pt->hkeys)
-		pb_unmap(pt->hkeys, (pt->hmask + 1) * sizeof(uint64_t));
-	if (pt->hleaf)
-		pb_unmap(pt->hleaf, (pt->hmask + 1) * sizeof(uint64_t *));
+	for (size_t i = 0; i <= VM_ASID_MAX; i++)
+		if (pt->as[i])
+			pb_pt_destroy(pt->as[i]);
+	pb_unmap(pt->as, (VM_ASID_MAX + 1) * sizeof(*pt->as));
 	free(pt);
 }
 
@@ -106,105 +70,48 @@ const char *vm_pt_impl(const struct vm_pt *pt)
 	return pt->kind == PB_VM_PT_HASHED ? "hashed" : "radix";
 }
 
-static inline uint64_t hslot(uint64_t k)
+static inline struct pb_pt *table(struct vm_pt *pt, pb_asid_t as)
 {
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return k;
-}
-
-/* Leaf (512 PTEs) covering vpn, or NULL; create it if `create` (fault
- * path only: creation is serialised by the engine lock, readers are not). */
-static uint64_t *leaf_of(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, int create)
-{
-	if (pt->kind == PB_VM_PT_HASHED) {
-		uint64_t k = ((uint64_t)as << 40 | (vpn >> 9)) + 1;
-		for (uint64_t i = hslot(k) & pt->hmask;; i = (i + 1) & pt->hmask) {
-			uint64_t cur = pb_atomic_load(&pt->hkeys[i], PB_ACQUIRE);
-			if (cur == k)
-				return pb_atomic_load(&pt->hleaf[i], PB_ACQUIRE);
-			if (cur == 0) {
-				if (!create || pt->hcount * 4 >= (pt->hmask + 1) * 3)
-					return NULL;
-				uint64_t *leaf = node_alloc(pt);
-				if (!leaf)
-					return NULL;
-				/* publish the leaf before the key: a reader that
-				 * sees the key (acquire) sees the leaf */
-				pb_atomic_store(&pt->hleaf[i], leaf, PB_RELEASE);
-				pb_atomic_store(&pt->hkeys[i], k, PB_RELEASE);
-				pt->hcount++;
-				return leaf;
-			}
-		}
-	}
-	if (vpn >> 36)
-		return NULL;
-	uint64_t **slot = &pt->roots[as];
-	uint64_t *node = pb_atomic_load(slot, PB_ACQUIRE);
-	for (int level = 3; level >= 1; level--) {
-		if (!node) {
-			if (!create)
-				return NULL;
-			uint64_t *n = node_alloc(pt);
-			if (!n)
-				return NULL;
-			uint64_t *expect = NULL;
-			if (!pb_atomic_cas(slot, &expect, n, PB_RELEASE, PB_ACQUIRE))
-				n = expect; /* cannot happen under the engine lock */
-			node = n;
-		}
-		unsigned idx = (unsigned)(vpn >> (9 * level)) & (NODE_ENTRIES - 1);
-		slot = (uint64_t **)&node[idx];
-		node = pb_atomic_load(slot, PB_ACQUIRE);
-	}
-	if (!node && create) {
-		uint64_t *n = node_alloc(pt);
-		if (!n)
-			return NULL;
-		uint64_t *expect = NULL;
-		if (!pb_atomic_cas(slot, &expect, n, PB_RELEASE, PB_ACQUIRE))
-			n = expect;
-		node = n;
-	}
-	return node;
+	return pb_atomic_load(&pt->as[as], PB_ACQUIRE);
 }
 
 uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 {
-	uint64_t *leaf = leaf_of(pt, as, vpn, 0);
-	if (!leaf)
-		return 0;
-	return pb_atomic_load(&leaf[vpn & (NODE_ENTRIES - 1)], PB_ACQUIRE);
+	struct pb_pt *t = table(pt, as);
+	return t ? pb_pt_lookup(t, PB_VPN(vpn)) : 0;
 }
 
 int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 {
-	uint64_t *leaf = leaf_of(pt, as, vpn, 1);
-	if (!leaf)
-		return -ENOMEM;
-	pb_atomic_store(&leaf[vpn & (NODE_ENTRIES - 1)], pte, PB_RELEASE);
-	return 0;
+	struct pb_pt *t = table(pt, as);
+	if (!t) {
+		int rc = pb_pt_create(pt->kind == PB_VM_PT_HASHED ? "hashed" : "radix", &pt->cfg, &t);
+		if (rc)
+			return rc;
+		pb_atomic_store(&pt->as[as], t, PB_RELEASE);
+	}
+	if (vpn >= PB_PT_VPN_LIMIT)
+		return -EINVAL;
+	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D);
+	return pb_pt_map(t, PB_VPN(vpn), pb_pte_mk(PB_PFN(VM_PTE_PFN(pte)), flags | PB_PTE_U));
 }
 
 uint64_t vm_pt_clear(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 {
-	uint64_t *leaf = leaf_of(pt, as, vpn, 0);
-	if (!leaf)
+	struct pb_pt *t = table(pt, as);
+	uint64_t old = 0;
+	if (!t || pb_pt_unmap(t, PB_VPN(vpn), &old))
 		return 0;
-	return pb_atomic_exchange(&leaf[vpn & (NODE_ENTRIES - 1)], 0, PB_ACQ_REL);
+	return old;
 }
 
 void vm_pt_or(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t bits)
 {
-	uint64_t *leaf = leaf_of(pt, as, vpn, 0);
-	if (!leaf)
+	struct pb_pt *t = table(pt, as);
+	if (!t)
 		return;
-	uint64_t *p = &leaf[vpn & (NODE_ENTRIES - 1)];
-	uint64_t cur = pb_atomic_load(p, PB_RELAXED);
-	/* only while present: never resurrect bits on a cleared PTE */
-	while ((cur & VM_PTE_P) && (cur & bits) != bits &&
-	       !pb_atomic_cas_weak(p, &cur, cur | bits, PB_RELAXED, PB_RELAXED))
-		;
+	if (bits & VM_PTE_D)
+		(void)pb_pt_set_dirty(t, PB_VPN(vpn)); /* D and A, as the MMU on a write */
+	else if (bits & VM_PTE_A)
+		(void)pb_pt_set_accessed(t, PB_VPN(vpn));
 }
