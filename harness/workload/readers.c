@@ -74,7 +74,7 @@ struct wl_trace {
 };
 
 static const char *const fmt_names[WL_FMT_COUNT] = {
-	"auto", "lackey", "text", "lis", "csv", "oracle", "u32", "u64", "pbt",
+	"auto", "lackey", "text", "lis", "csv", "oracle", "u32", "u64", "pbt", "din", "pin", "vscsi",
 };
 
 const char *wl_fmt_name(enum wl_fmt f)
@@ -474,6 +474,101 @@ static int parse_csv(struct wl_trace *t, const char *p, const char **endp)
 	return 0;
 }
 
+/* ---- Dinero din: "LABEL ADDR [SIZE] ..." ----
+ * Traditional labels 0 read, 1 write, 2 fetch, 3 misc read, 4 copy-back
+ * (a write), 5 invalidate / 6 flush (skipped); extended letters r w i m c v
+ * with a hex size; the UCSD CSE240A traces' l (load) and s (store), whose
+ * third field is an instruction gap, not a size. */
+static int parse_din(struct wl_trace *t, const char *p, const char **endp)
+{
+	char *nl = rawmemchr(p, '\n');
+	*endp = nl + 1;
+	p = skip_ws(p);
+	if (p == nl || *p == '#')
+		return 0;
+	char lab = *p;
+	if (p[1] != ' ' && p[1] != '\t')
+		return terr(t, "din record: expected a one-character label and an address");
+	int op, sized = 0;
+	switch (lab | 0x20) {
+	case '0': case '3': case 'r': case 'm': case 'l':
+		op = PB_OP_READ;
+		break;
+	case '1': case '4': case 'w': case 'c': case 's':
+		op = PB_OP_WRITE;
+		break;
+	case '2': case 'i':
+		op = PB_OP_FETCH;
+		break;
+	case '5': case '6': case 'v':
+		t->skipped++;
+		return 0;
+	default:
+		return terr(t, "din record: unknown label '%c'", lab);
+	}
+	sized = (lab | 0x20) >= 'a' && (lab | 0x20) != 'l' && (lab | 0x20) != 's';
+	p = skip_ws(p + 1);
+	if (p[0] == '0' && (p[1] | 0x20) == 'x')
+		p += 2;
+	uint64_t addr, size = 1;
+	int ok;
+	p = scan_hex(p, &addr, &ok);
+	if (ok < 0)
+		return terr(t, "address overflows 64 bits");
+	if (!ok)
+		return terr(t, "din record: missing hex address");
+	if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+		return terr(t, "din record: junk after the address");
+	if (sized) {
+		const char *q = skip_ws(p);
+		if (q[0] == '0' && (q[1] | 0x20) == 'x')
+			q += 2;
+		uint64_t sz;
+		q = scan_hex(q, &sz, &ok);
+		if (ok < 0)
+			return terr(t, "size overflows 64 bits");
+		if (ok > 0)
+			size = sz;
+	}
+	uint64_t first = 0, np = 0;
+	int rc = page_span(t, addr, size, &first, &np);
+	if (rc)
+		return rc;
+	push(t, (uint8_t)op, first, np, 1ULL << t->shift, 0);
+	return 0;
+}
+
+/* ---- Intel Pin pinatrace: "0xIP: R|W 0xADDR", "#eof" ---- */
+static int parse_pin(struct wl_trace *t, const char *p, const char **endp)
+{
+	char *nl = rawmemchr(p, '\n');
+	*endp = nl + 1;
+	p = skip_ws(p);
+	if (p == nl || *p == '#')
+		return 0;
+	uint64_t ip, addr;
+	int ok;
+	if (p[0] == '0' && (p[1] | 0x20) == 'x')
+		p += 2;
+	p = scan_hex(p, &ip, &ok);
+	if (ok <= 0 || *p != ':')
+		return terr(t, "pin record: expected '0xIP: R|W 0xADDR'");
+	p = skip_ws(p + 1);
+	if (*p != 'R' && *p != 'W')
+		return terr(t, "pin record: operation must be R or W");
+	uint8_t op = *p == 'W' ? PB_OP_WRITE : PB_OP_READ;
+	p = skip_ws(p + 1);
+	if (p[0] == '0' && (p[1] | 0x20) == 'x')
+		p += 2;
+	p = scan_hex(p, &addr, &ok);
+	if (ok < 0)
+		return terr(t, "address overflows 64 bits");
+	if (!ok)
+		return terr(t, "pin record: missing address");
+	push(t, op, addr, 1, 0, 0);
+	return 0;
+}
+
 typedef int (*line_fn)(struct wl_trace *t, const char *p, const char **endp);
 
 static inline size_t drain(struct wl_trace *t, struct pb_access *out, size_t k, size_t n)
@@ -567,6 +662,30 @@ static ssize_t bin_next(struct wl_trace *t, struct pb_access *out, size_t n)
 						    (unsigned long long)v);
 				}
 				o[i].addr = v << t->shift;
+			}
+			break;
+		case WL_FMT_VSCSI: /* v1 {u32 sn,len,nSG; u16 cmd,ver; u64 lbn,ts}, v2 {u16 cmd,ver; u32 sn,len,nSG; u64 lbn,ts,rt} */
+			for (size_t i = 0; i < avail; i++) {
+				const char *rp = p + rs * i;
+				uint16_t cmd, ver;
+				uint64_t lbn;
+				memcpy(&cmd, rp + (rs == 32 ? 12 : 0), 2);
+				memcpy(&ver, rp + (rs == 32 ? 14 : 2), 2);
+				memcpy(&lbn, rp + (rs == 32 ? 16 : 16), 8);
+				if ((ver >> 8) != (rs == 32 ? 1 : 2)) {
+					t->pos += i * rs;
+					return terr(t, "vscsi record with version %u in a v%d trace", ver >> 8,
+						    rs == 32 ? 1 : 2);
+				}
+				if (lbn > (UINT64_MAX >> t->shift)) {
+					t->pos += i * rs;
+					return terr(t, "block number %llu overflows a 64-bit address",
+						    (unsigned long long)lbn);
+				}
+				o[i].addr = lbn << t->shift;
+				/* SCSI WRITE(6/10/12/16) */
+				o[i].op = cmd == 0x0a || cmd == 0x2a || cmd == 0xaa || cmd == 0x8a ? PB_OP_WRITE
+												  : PB_OP_READ;
 			}
 			break;
 		default: /* oracle: u32 time, u64 id, u32 size, i64 next */
@@ -692,6 +811,8 @@ static int detect(struct wl_trace *t, const char *hint)
 			t->fmt = WL_FMT_U32;
 		else if (hint && strstr(hint, ".u64"))
 			t->fmt = WL_FMT_U64;
+		else if (hint && strstr(hint, ".vscsi"))
+			t->fmt = WL_FMT_VSCSI;
 		else {
 			snprintf(t->err, WL_ERRLEN,
 				 "%s: byte 0: binary data of unknown format (give format=oracle|u32|u64|pbt)",
@@ -714,6 +835,21 @@ static int detect(struct wl_trace *t, const char *hint)
 		    (p[0] == ' ' && (p[1] == 'L' || p[1] == 'S' || p[1] == 'M') && p[2] == ' ')) {
 			t->fmt = WL_FMT_LACKEY;
 			return 0;
+		}
+		if (p[0] == '0' && p[1] == 'x' && memchr(p, ':', (size_t)(nl - p))) {
+			t->fmt = WL_FMT_PIN;
+			return 0;
+		}
+		if (p[0] != ' ' && (p[1] == ' ' || p[1] == '\t') && strchr("0123456rwimcvlsRWIMCVLS", p[0])) {
+			const char *q = skip_ws(p + 1);
+			if (q[0] == '0' && q[1] == 'x')
+				q += 2;
+			if (hexval((unsigned char)*q) >= 0 &&
+			    !(p[0] >= '0' && p[0] <= '9' && !memchr(p, 'x', (size_t)(nl - p)) &&
+			      !memchr(p, ',', (size_t)(nl - p)) && count_fields(p, nl, ' ') >= 4)) {
+				t->fmt = WL_FMT_DIN;
+				return 0;
+			}
 		}
 		if (memchr(p, ',', (size_t)(nl - p))) {
 			t->fmt = WL_FMT_CSV;
@@ -805,6 +941,25 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 		case WL_FMT_U64:
 			t->recsz = 8;
 			break;
+		case WL_FMT_VSCSI: {
+			uint16_t v1 = 0, v2 = 0;
+			if (t->len >= 16)
+				memcpy(&v1, t->buf + 14, 2);
+			if (t->len >= 4)
+				memcpy(&v2, t->buf + 2, 2);
+			if ((v1 >> 8) == 1)
+				t->recsz = 32;
+			else if ((v2 >> 8) == 2)
+				t->recsz = 40;
+			else if (t->len) {
+				snprintf(t->err, WL_ERRLEN, "%s: byte 0: not a vscsi v1/v2 trace (version field)",
+					 t->name);
+				rc = -EINVAL;
+			} else {
+				t->recsz = 32;
+			}
+			break;
+		}
 		case WL_FMT_PBT: {
 			unsigned sh = 0;
 			rc = wl_pbt_open(pbt_src_read, t, t->name, &t->pbt, &sh, t->err, WL_ERRLEN);
@@ -848,6 +1003,12 @@ ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n)
 		break;
 	case WL_FMT_CSV:
 		r = text_next(t, buf, n, parse_csv);
+		break;
+	case WL_FMT_DIN:
+		r = text_next(t, buf, n, parse_din);
+		break;
+	case WL_FMT_PIN:
+		r = text_next(t, buf, n, parse_pin);
 		break;
 	case WL_FMT_PBT:
 		r = wl_pbt_next(t->pbt, buf, n);

@@ -193,6 +193,42 @@ static void test_formats(void)
 	check_seq(spec(0, "a.bin", "format=u64"), ve, 2);
 	check_roundtrip(spec(0, "a.bin", "format=u64"), "u64");
 
+	/* Dinero din (extended with sizes, traditional), UCSD l/s */
+	const char *din = "r 0x1000 4  # comment\nw 0x1ffe 4\ni 3000 1\nv 0x5000 4\n"
+			  "2 0x400100\n1 7fff1234\nl 0x2000 6\ns 0x3000 1\n";
+	wl_write(wl_path("a.din"), din, strlen(din));
+	struct exp de[] = {{1, 0, 0}, {1, 1, 0}, {2, 1, 0}, {3, 2, 0}, {0x400, 2, 0},
+			   {0x7fff1, 1, 0}, {2, 0, 0}, {3, 1, 0}};
+	check_seq(spec(0, "a.din", NULL), de, 8);
+	check_roundtrip(spec(0, "a.din", NULL), "din");
+	/* Intel Pin pinatrace */
+	const char *pin = "0x7f3e8b2c9a43: W 0x7ffd5e8b9a28\n0x7f3e8b2c9a50: R 0x7f3e8b4e1e70\n#eof\n";
+	wl_write(wl_path("pinatrace.out"), pin, strlen(pin));
+	struct exp pe[] = {{0x7ffd5e8b9, 1, 0}, {0x7f3e8b4e1, 0, 0}};
+	check_seq(spec(0, "pinatrace.out", NULL), pe, 2);
+	check_roundtrip(spec(0, "pinatrace.out", NULL), "pin");
+	/* vscsi v1 (32 B) and v2 (40 B) */
+	unsigned char vs1[64] = {0}, vs2[80] = {0};
+	for (int i = 0; i < 2; i++) {
+		uint16_t cmd = i ? 0x28 : 0x2a, ver1 = 0x100, ver2 = 0x200;
+		uint64_t lbn = 100 + (uint64_t)i;
+		memcpy(vs1 + 32 * i + 12, &cmd, 2);
+		memcpy(vs1 + 32 * i + 14, &ver1, 2);
+		memcpy(vs1 + 32 * i + 16, &lbn, 8);
+		memcpy(vs2 + 40 * i, &cmd, 2);
+		memcpy(vs2 + 40 * i + 2, &ver2, 2);
+		memcpy(vs2 + 40 * i + 16, &lbn, 8);
+	}
+	struct exp vse[] = {{100, 1, 0}, {101, 0, 0}};
+	wl_write(wl_path("a.vscsi"), vs1, sizeof(vs1));
+	check_seq(spec(0, "a.vscsi", NULL), vse, 2);
+	check_roundtrip(spec(0, "a.vscsi", NULL), "vscsi1");
+	wl_write(wl_path("b.bin"), vs2, sizeof(vs2));
+	check_seq(spec(0, "b.bin", "format=vscsi"), vse, 2);
+	check_roundtrip(spec(0, "b.bin", "format=vscsi"), "vscsi2");
+	wl_write(wl_path("c.vscsi"), vs2, 60);
+	check_bad(spec(0, "c.vscsi", NULL), "c.vscsi: byte 40", "truncated");
+
 	/* load_keys with writes */
 	uint8_t *wr;
 	PB_CHECK(pb_workload_load_keys(spec(0, "a.lackey", NULL), NULL, &keys, &wr, &nk, err,
@@ -291,6 +327,12 @@ static void test_bad_inputs(void)
 	const char *bc = "0,16,4096,w,0\n0,16,4096,x,0\n";
 	wl_write(wl_path("bad.csv"), bc, strlen(bc));
 	check_bad(spec(0, "bad.csv", "csv=spc"), "bad.csv:2:", "read/write");
+	const char *bd = "r 0x1000 4\nq 0x1000 4\n";
+	wl_write(wl_path("bad.din"), bd, strlen(bd));
+	check_bad(spec(0, "bad.din", "format=din"), "bad.din:2:", "label");
+	const char *bp = "0x1: R 0x2\n0x1 R 0x2\n";
+	wl_write(wl_path("bad.pin"), bp, strlen(bp));
+	check_bad(spec(0, "bad.pin", "format=pin"), "bad.pin:2:", "pin record");
 	/* empty file, missing file, unknown format name, bad page size */
 	wl_write(wl_path("empty"), "", 0);
 	check_bad(spec(0, "empty", NULL), "empty", "empty");
