@@ -31,8 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ftruncate(fd, 0) || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
 		abort();
 	char spec[128], err[512];
-	snprintf(spec, sizeof(spec), "trace:path=/proc/self/fd/%d,format=%s%s", fd, FUZZ_FMT,
-		 !strcmp(FUZZ_FMT, "csv") ? ",csv=spc" : "");
+	snprintf(spec, sizeof(spec), "trace:path=/proc/self/fd/%d,format=%s", fd, FUZZ_FMT);
 	struct pb_workload *w;
 	if (pb_workload_open(spec, NULL, &w, err, sizeof(err))) {
 		if (!err[0])
