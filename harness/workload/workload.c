@@ -425,11 +425,21 @@ struct pb_workload {
 	size_t tcap;
 };
 
+/* keep: params always written (the rest only when not at their default) */
 static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const struct wl_param *t,
-			 int *first)
+			 int *first, int only_changed)
 {
 	for (; t && t->key; t++) {
 		const void *src = (const char *)c + t->off;
+		if (only_changed && t->def[0] && strcmp(t->key, "format") && strcmp(t->key, "page")) {
+			struct gen_cfg d;
+			char e[8];
+			memcpy(&d, c, sizeof(d));
+			set_param(&d, t, t->def, "", e, sizeof(e));
+			if (!memcmp((const char *)&d + t->off, src,
+				    t->type == P_DBL ? sizeof(double) : sizeof(uint64_t)))
+				continue;
+		}
 		size_t l = strlen(b);
 		const char *sep = *first ? ":" : ",";
 		*first = 0;
@@ -523,9 +533,9 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 	w->g.d = d;
 	snprintf(w->canon, sizeof(w->canon), "%s", name);
 	int first = 1;
-	canon_append(w->canon, sizeof(w->canon), c, own, &first);
+	canon_append(w->canon, sizeof(w->canon), c, own, &first, w->is_trace);
 	if (!w->is_trace)
-		canon_append(w->canon, sizeof(w->canon), c, common, &first);
+		canon_append(w->canon, sizeof(w->canon), c, common, &first, 0);
 	return 0;
 }
 
@@ -610,8 +620,15 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 			}
 			if (!rc)
 				rc = wl_trace_open(&to, &w->tr, err, errlen);
-			if (!rc)
+			if (!rc) {
+				/* record the detected format and the page size in use */
 				w->shift = wl_trace_shift(w->tr);
+				c->format = (uint64_t)wl_trace_format(w->tr);
+				c->page = 1ULL << w->shift;
+				int first = 1;
+				snprintf(w->canon, sizeof(w->canon), "trace");
+				canon_append(w->canon, sizeof(w->canon), c, p_trace, &first, 1);
+			}
 		}
 	} else if (!rc) {
 		rc = open_gen(w, err, errlen);
