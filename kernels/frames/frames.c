@@ -125,20 +125,22 @@ static int64_t node_free(struct pb_frames *fa, unsigned node)
  * Search starts of the cache-less path, per thread (as LLFree reserves per
  * core): threads that call pb_frames_alloc directly start in different
  * places and keep their own position, so they neither collide on areas nor
- * share a hint word.  Keyed by allocator; a stale entry is only a hint.
+ * share a hint word.  Keyed by the allocator's id, not its address (a new
+ * allocator may reuse a destroyed one's address).
  */
 struct fr_tls {
-	const struct pb_frames *fa;
+	uint64_t id; /* pb_frames.id the hints belong to (never reused) */
 	uint64_t small[PB_FRAMES_MAX_NODES], huge[PB_FRAMES_MAX_NODES];
 };
 static _Thread_local struct fr_tls fr_tls;
+static uint64_t fr_next_id = 1; /* atomic */
 
 static struct fr_tls *tls_hints(struct pb_frames *fa)
 {
 	struct fr_tls *t = &fr_tls;
-	if (pb_unlikely(t->fa != fa)) {
+	if (pb_unlikely(t->id != fa->id)) {
 		uint64_t seq = pb_atomic_fetch_add(&fa->thread_seq, 1u, PB_RELAXED);
-		t->fa = fa;
+		t->id = fa->id;
 		for (unsigned i = 0; i < fa->nnodes; i++) {
 			const struct fr_node *nd = &fa->node[i];
 			uint64_t span = nd->area_hi - nd->area_lo;
@@ -350,7 +352,7 @@ static uint64_t group_flush(struct pb_frames *fa, struct fr_group *g, unsigned n
 	return freed;
 }
 
-static void batch_release(struct pb_frames *fa, unsigned node, const uint64_t *pfns, unsigned n)
+static void batch_release(struct pb_frames *fa, const uint64_t *pfns, unsigned n)
 {
 	/* Direct-mapped by the area's low bits: a batch's areas were claimed
 	 * one after another, so they rarely collide; a collision just
@@ -507,7 +509,7 @@ static void cache_flush(struct pb_frames_cache *c, unsigned cnt)
 	unsigned done = 0;
 	while (done < cnt) {
 		unsigned k = cnt - done > FR_FLUSH_BATCH ? FR_FLUSH_BATCH : cnt - done;
-		batch_release(fa, c->node, c->stack + done, k);
+		batch_release(fa, c->stack + done, k);
 		done += k;
 	}
 	memmove(c->stack, c->stack + cnt, (size_t)(c->n - cnt) * sizeof(uint64_t));
@@ -710,6 +712,7 @@ int pb_frames_create(const struct pb_frames_cfg *cfg, struct pb_frames **out)
 	struct pb_frames *fa = calloc(1, sizeof(*fa));
 	if (!fa)
 		return -ENOMEM;
+	fa->id = pb_atomic_fetch_add(&fr_next_id, 1, PB_RELAXED);
 	fa->nframes = cfg->nframes;
 	fa->nareas = nareas;
 	fa->nnodes = nnodes;

@@ -72,6 +72,7 @@ struct fr_node {
 };
 
 struct pb_frames {
+	uint64_t id; /* unique per process, keys the threads' search hints */
 	uint64_t nframes, nareas;
 	unsigned nnodes, cache_cap, flags;
 	uint64_t areas_per_node; /* node i owns [i*apn, (i+1)*apn), the last to nareas */
