@@ -29,7 +29,7 @@
 #include "pagebench/vm.h"
 #include "vm_internal.h"
 
-#define HAVE_MRC_LRU 0
+#include "pagebench/mrc.h"
 
 struct sim_opts {
 	const char *workload;
@@ -701,20 +701,17 @@ int pb_cmd_mrc(int argc, char **argv)
 	for (size_t p = 0, k = 0; p < o.npolicies; p++) {
 		const struct pb_policy_desc *d = pb_policy_find(o.policies[p]);
 		uint64_t *curve = NULL;
-#if HAVE_MRC_LRU
 		if (!strcmp(d->name, "lru")) {
 			curve = calloc(npts, sizeof(uint64_t));
 			uint64_t *fr = calloc(npts, sizeof(uint64_t));
 			for (size_t i = 0; i < npts; i++)
 				fr[i] = o.flo + i * o.fstep;
-			char err[256];
-			if (!curve || !fr || pb_mrc_lru(keys, s.n, fr, npts, curve, err, sizeof(err))) {
-				free(curve);
+			if (!curve || !fr || pb_mrc_lru(keys, s.n, fr, npts, curve)) {
+				free(curve); /* fall back to replays */
 				curve = NULL;
 			}
 			free(fr);
 		}
-#endif
 		for (size_t i = 0; i < npts; i++, k++) {
 			m.p[k].pol = d;
 			m.p[k].frames = o.flo + i * o.fstep;
