@@ -456,9 +456,13 @@ static int cmd_record(int argc, char **argv)
 	int status = 0;
 	waitpid(pid, &status, 0);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (!rc && code == 127) {
+	if (code == 127) {
 		snprintf(err, sizeof(err), "valgrind could not be run (is it installed?)");
 		rc = -ENOENT;
+	} else if (rc && pb_pbt_written(pw) == 0 && code) {
+		snprintf(err, sizeof(err),
+			 "valgrind exited with status %d before writing a trace (see its message above)",
+			 code);
 	}
 	if (rc) {
 		pb_pbt_abort(pw);

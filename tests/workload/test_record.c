@@ -43,6 +43,17 @@ int main(int argc, char **argv)
 	snprintf(out, sizeof(out), "%s", wl_path("none.pbt"));
 	char *av2[] = {bin, "trace", "record", "-o", out, "--", "/nonexistent/prog", NULL};
 	spawn_run(av2, NULL, o);
+	PB_CHECK_EQ_U64(o->code, 2);
+	PB_CHECK_MSG(strstr(o->err, "pagebench trace: ") && strstr(o->err, "valgrind"), "stderr: %s",
+		     o->err);
+	PB_CHECK(access(out, F_OK) != 0);
+	/* valgrind missing from PATH: a clear message, exit 2 */
+	char *env[] = {"PATH=/nonexistent", NULL};
+	char *av4[] = {bin, "trace", "record", "-o", out, "--", "/bin/true", NULL};
+	spawn_run(av4, env, o);
+	PB_CHECK_EQ_U64(o->code, 2);
+	PB_CHECK_MSG(strstr(o->err, "valgrind could not be run") != NULL, "stderr: %s", o->err);
+	PB_CHECK(access(out, F_OK) != 0);
 	char *av3[] = {bin, "trace", "record", "-o", out, NULL};
 	spawn_run(av3, NULL, o);
 	PB_CHECK_EQ_U64(o->code, 2);
