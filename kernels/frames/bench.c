@@ -66,6 +66,7 @@ struct fb {
 	struct pb_frames *fa;
 	int *node;
 	struct fb_thr **thr;
+	uint64_t bad; /* atomic: frees the allocator refused (must stay 0) */
 };
 
 static int fb_param(void *ctx, const char *k, const char *v, char *err, size_t n)
@@ -349,6 +350,8 @@ static inline uint64_t fb_loop(int backend, struct fb *s, struct pb_kthread *t)
 	t->extra[1] = sent;
 	t->extra[2] = recv;
 	t->extra[3] = bad;
+	if (pb_unlikely(bad))
+		pb_atomic_fetch_add(&s->bad, bad, PB_RELAXED);
 	return ops;
 }
 
@@ -385,6 +388,12 @@ static int fb_verify(void *state, char *err, size_t errlen)
 	struct fb *s = state;
 	if (s->backend != FB_ALLOC)
 		return 0;
+	uint64_t bad = pb_atomic_load(&s->bad, PB_RELAXED);
+	if (bad) {
+		snprintf(err, errlen, "the allocator refused %llu frees of frames it handed out",
+			 (unsigned long long)bad);
+		return -EINVAL;
+	}
 	int rc = pb_frames_check(s->fa, err, errlen);
 	if (rc)
 		return rc;
