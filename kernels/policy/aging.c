@@ -113,7 +113,7 @@ static enum pb_pol_result ag_access(struct pb_policy *pp, const struct pb_ref *r
 {
 	struct aging *p = (struct aging *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc;
 	p->b.now++;
 	if (i != PN_NIL) {
@@ -146,7 +146,7 @@ static enum pb_pol_result ag_access(struct pb_policy *pp, const struct pb_ref *r
 static int ag_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct aging *p = (struct aging *)pp;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	ag_del(p, p->b.pool.n, i);

@@ -86,7 +86,7 @@ static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *
 	struct arc *p = (struct arc *)pp;
 	struct pnode *n = p->b.pool.n;
 	uint64_t c = p->b.frames;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
 	p->b.now++;
 	if (i != PN_NIL) {
@@ -155,7 +155,7 @@ static int arc_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct arc *p = (struct arc *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL || n[i].where >= A_B1)
 		return -ENOENT;
 	pl_unlink(n, &p->l[n[i].where], i);

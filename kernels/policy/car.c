@@ -93,7 +93,7 @@ static enum pb_pol_result car_access(struct pb_policy *pp, const struct pb_ref *
 	struct car *p = (struct car *)pp;
 	struct pnode *n = p->b.pool.n;
 	uint64_t c = p->b.frames;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
 	p->b.now++;
 	if (i != PN_NIL && n[i].where <= C_T2) {
@@ -144,7 +144,7 @@ static int car_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct car *p = (struct car *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL || n[i].where >= C_B1)
 		return -ENOENT;
 	pl_unlink(n, &p->l[n[i].where], i);

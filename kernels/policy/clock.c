@@ -10,9 +10,12 @@
  * Project MAC MAC-M-384, 1968); as "second chance" in Tanenbaum's and
  * Silberschatz's textbooks.  Needs only the accessed bit: PB_POL_HW.
  *
- * Variant details: the circle is kept as a queue (tail = under the hand,
- * head = just behind it); "clear and move on" moves the page from tail to
- * head, which is the same order as a fixed circle with a moving hand.  A new
+ * Variant details: the circle is the array of frames, as in an OS: slot[f]
+ * is the page in frame f, ref[f] its reference bit (a dense byte array, so
+ * the hand's sweep is a linear scan), and the hand a frame number.  Frames
+ * are filled in order, so without remove() the circle is in load order with
+ * the hand at the oldest page; a frame freed by remove() is reused by the
+ * next fault in place (its position on the circle is the frame's).  A new
  * page's reference bit is `insert_ref` (default 1: the faulting access, once
  * restarted, sets the accessed bit like any other; 0 gives the variant in
  * which a page must be re-referenced to earn its second chance).
@@ -21,7 +24,10 @@
 
 struct clk {
 	struct pb_policy b;
-	struct plist q;
+	uint32_t *slot;  /* frame -> node (PN_NIL: free) */
+	uint8_t *ref;    /* frame -> reference bit */
+	uint32_t *holes; /* frames freed by remove() */
+	uint64_t nholes, used, hand;
 	uint8_t insert_ref;
 };
 
@@ -41,20 +47,41 @@ static int clk_param(void *ctx, const char *key, const char *val, char *err, siz
 	return 0;
 }
 
+static size_t clk_bytes(uint64_t frames)
+{
+	return frames * (2 * sizeof(uint32_t) + 1);
+}
+
+static void clk_destroy(struct pb_policy *pp)
+{
+	struct clk *p = (struct clk *)pp;
+	if (p->slot)
+		pb_unmap(p->slot, clk_bytes(p->b.frames));
+	pb_pol_free(pp);
+}
+
 static int clk_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_alloc(&pb_pol_clock, cfg, sizeof(struct clk), cfg->frames, out, err, errlen);
+	int rc = pb_pol_alloc(&pb_pol_clock, cfg, sizeof(struct clk), cfg->frames, out, err,
+			      errlen);
 	if (rc)
 		return rc;
 	struct clk *p = (struct clk *)*out;
-	p->q = PLIST_INIT;
 	p->insert_ref = 1;
 	rc = pb_params_each(cfg->params, clk_param, p, err, errlen);
 	if (rc) {
 		pb_pol_free(*out);
 		return rc;
 	}
+	p->slot = pb_map(clk_bytes(cfg->frames), 0);
+	if (!p->slot) {
+		pb_pol_free(*out);
+		snprintf(err, errlen, "clock: out of memory");
+		return -ENOMEM;
+	}
+	p->holes = p->slot + cfg->frames;
+	p->ref = (uint8_t *)(p->holes + cfg->frames);
 	return 0;
 }
 
@@ -63,32 +90,30 @@ static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct clk *p = (struct clk *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	p->b.now++;
 	if (i != PN_NIL) {
-		n[i].ref = 1;
+		p->ref[n[i].c] = 1;
 		return PB_POL_HIT;
 	}
 	if (p->b.res == p->b.frames) {
-		for (;;) {
-			i = p->q.tail;
-			if (!n[i].ref)
-				break;
-			n[i].ref = 0;
-			pl_unlink(n, &p->q, i);
-			pl_push_head(n, &p->q, i);
+		uint64_t h = p->hand, f = p->b.frames;
+		while (p->ref[h]) {
+			p->ref[h] = 0;
+			h = h + 1 == f ? 0 : h + 1;
 		}
+		i = p->slot[h];
 		*victim = n[i].key;
-		pl_unlink(n, &p->q, i);
 		pb_pol_node_rekey(&p->b, i, r->key);
-		n[i].ref = p->insert_ref;
-		pl_push_head(n, &p->q, i);
+		p->ref[h] = p->insert_ref;
+		p->hand = h + 1 == f ? 0 : h + 1;
 		return PB_POL_MISS_EVICT;
 	}
+	uint64_t f = p->nholes ? p->holes[--p->nholes] : p->used++;
 	i = pb_pol_node_must(&p->b, r->key);
-	n = p->b.pool.n;
-	n[i].ref = p->insert_ref;
-	pl_push_head(n, &p->q, i);
+	p->b.pool.n[i].c = (uint32_t)f;
+	p->slot[f] = i;
+	p->ref[f] = p->insert_ref;
 	p->b.res++;
 	return PB_POL_MISS;
 }
@@ -96,10 +121,13 @@ static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *
 static int clk_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct clk *p = (struct clk *)pp;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
-	pl_unlink(p->b.pool.n, &p->q, i);
+	uint32_t f = p->b.pool.n[i].c;
+	p->slot[f] = PN_NIL;
+	p->ref[f] = 0;
+	p->holes[p->nholes++] = f;
 	pb_pol_node_drop(&p->b, i);
 	p->b.res--;
 	return 0;
@@ -112,7 +140,7 @@ const struct pb_policy_desc pb_pol_clock = {
 	.flags = PB_POL_HW,
 	.params_help = "insert_ref=1: reference bit of a newly loaded page (0 or 1)",
 	.create = clk_create,
-	.destroy = pb_pol_free,
+	.destroy = clk_destroy,
 	.access = clk_access,
 	.remove = clk_remove,
 	.resident = pb_pol_resident,

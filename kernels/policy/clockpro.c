@@ -38,7 +38,9 @@ enum { P_HOT, P_COLD, P_NONRES };
 
 struct cpro {
 	struct pb_policy b;
-	uint32_t first, hh, hc, ht;
+	uint32_t first, hh, ht; /* the clock (prev/next) and two of its hands */
+	uint32_t hc;  /* HAND_cold: always on a resident cold page (a/b ring) */
+	uint32_t cbh; /* the last resident cold page before HAND_hot */
 	uint64_t mc, mc_max, nhot, ncold, nnonres;
 };
 
@@ -48,12 +50,12 @@ static int cpro_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, 
 	int rc = pb_pol_no_params(&pb_pol_clockpro, cfg, err, errlen);
 	if (rc)
 		return rc;
-	rc = pb_pol_alloc(&pb_pol_clockpro, cfg, sizeof(struct cpro), cfg->frames * 2 + 1, out, err,
-		       errlen);
+	rc = pb_pol_alloc(&pb_pol_clockpro, cfg, sizeof(struct cpro), cfg->frames * 2 + 1, out,
+			  err, errlen);
 	if (rc)
 		return rc;
 	struct cpro *p = (struct cpro *)*out;
-	p->first = p->hh = p->hc = p->ht = PN_NIL;
+	p->first = p->hh = p->hc = p->ht = p->cbh = PN_NIL;
 	p->mc_max = cfg->frames > 1 ? cfg->frames - 1 : 1;
 	p->mc = cfg->frames / 100 > 1 ? cfg->frames / 100 : 1;
 	if (p->mc > p->mc_max)
@@ -66,20 +68,57 @@ static inline uint64_t cpro_mh(const struct cpro *p)
 	return p->b.frames - p->mc;
 }
 
+/*
+ * The resident cold pages also form a ring of their own (links a/b) in the
+ * clock's order, so HAND_cold goes from cold page to cold page without
+ * stepping over the hot and non-resident ones (the paper's hand "stops at
+ * the next resident cold page").  Pages become cold only just behind
+ * HAND_hot, so they enter this ring just after `cbh`.
+ */
+static void cold_add(struct cpro *p, struct pnode *n, uint32_t i)
+{
+	if (p->hc == PN_NIL) {
+		n[i].a = n[i].b = i;
+		p->hc = i;
+	} else {
+		uint32_t after = p->cbh, nx = n[after].b;
+		n[i].a = after;
+		n[i].b = nx;
+		n[after].b = i;
+		n[nx].a = i;
+	}
+	p->cbh = i;
+	p->ncold++;
+}
+
+static void cold_del(struct cpro *p, struct pnode *n, uint32_t i)
+{
+	int alone = n[i].b == i;
+	if (p->hc == i)
+		p->hc = alone ? PN_NIL : n[i].b;
+	if (p->cbh == i)
+		p->cbh = alone ? PN_NIL : n[i].a;
+	if (!alone) {
+		n[n[i].a].b = n[i].b;
+		n[n[i].b].a = n[i].a;
+	}
+	p->ncold--;
+}
+
 static void cpro_unlink(struct cpro *p, struct pnode *n, uint32_t i)
 {
 	p->hh = ring_hand_off(n, p->hh, i);
-	p->hc = ring_hand_off(n, p->hc, i);
 	p->ht = ring_hand_off(n, p->ht, i);
 	ring_unlink(n, &p->first, i);
 }
 
-/* Link i at the list head: just behind HAND_hot. */
+/* Link i (not a cold resident page right now) at the list head, just
+ * behind HAND_hot. */
 static void cpro_to_head(struct cpro *p, struct pnode *n, uint32_t i, int linked)
 {
 	if (linked) {
 		if (p->hh == i) {
-			/* Under HAND_hot: moving the hand one step leaves i behind it. */
+			/* Under HAND_hot: one step of the hand leaves i behind it. */
 			p->hh = n[i].next;
 			return;
 		}
@@ -87,7 +126,7 @@ static void cpro_to_head(struct cpro *p, struct pnode *n, uint32_t i, int linked
 	}
 	if (p->first == PN_NIL) {
 		ring_insert(n, &p->first, PN_NIL, i);
-		p->hh = p->hc = p->ht = i;
+		p->hh = p->ht = i;
 		return;
 	}
 	ring_insert(n, &p->first, p->hh, i);
@@ -108,7 +147,7 @@ static void cpro_end_test(struct cpro *p, struct pnode *n, uint32_t i)
 }
 
 /* A cold page reused in its test period turns hot. */
-static void cpro_promote(struct cpro *p, struct pnode *n, uint32_t i)
+static void cpro_promote(struct cpro *p)
 {
 	if (p->mc < p->mc_max)
 		p->mc++;
@@ -118,30 +157,31 @@ static void cpro_run_hot(struct cpro *p)
 {
 	struct pnode *n = p->b.pool.n;
 	int demoted = 0;
-	uint64_t guard = 0, lim = 2 * (p->b.res + p->nnonres) + 2;
-	while (p->hh != PN_NIL && guard++ < 4 * lim) {
+	while (p->hh != PN_NIL) {
 		uint32_t x = p->hh;
 		if (n[x].where == P_HOT) {
-			if (demoted && p->nhot <= cpro_mh(p))
-				return; /* stops at a hot page */
+			if (demoted)
+				return; /* stops at the next hot page */
+			p->hh = n[x].next;
 			if (n[x].ref) {
 				n[x].ref = 0;
 			} else {
 				n[x].where = P_COLD;
 				n[x].flag = 0;
 				p->nhot--;
-				p->ncold++;
-				demoted = 1;
+				cold_add(p, n, x); /* just behind HAND_hot now */
+				if (p->nhot <= cpro_mh(p))
+					demoted = 1;
+				if (!p->nhot)
+					return;
 			}
-			p->hh = n[x].next;
 		} else if (n[x].where == P_NONRES) {
 			cpro_end_test(p, n, x); /* forgets x; the hand moves on */
 		} else {
 			cpro_end_test(p, n, x);
+			p->cbh = x;
 			p->hh = n[x].next;
 		}
-		if (p->nhot <= cpro_mh(p) && (!demoted || !p->nhot))
-			return;
 	}
 }
 
@@ -150,13 +190,11 @@ static void cpro_run_test(struct cpro *p)
 	struct pnode *n = p->b.pool.n;
 	while (p->nnonres > p->b.frames) {
 		uint32_t x = p->ht;
-		if (n[x].where != P_HOT) {
-			uint32_t nx = n[x].next;
-			int gone = n[x].where == P_NONRES;
-			cpro_end_test(p, n, x);
-			if (!gone)
-				p->ht = nx;
+		if (n[x].where == P_NONRES) {
+			cpro_end_test(p, n, x); /* forgets x; the hand moves on */
 		} else {
+			if (n[x].where == P_COLD)
+				cpro_end_test(p, n, x);
 			p->ht = n[x].next;
 		}
 	}
@@ -168,18 +206,13 @@ static uint64_t cpro_run_cold(struct cpro *p)
 	for (;;) {
 		struct pnode *n = p->b.pool.n;
 		uint32_t x = p->hc;
-		if (n[x].where != P_COLD) {
-			p->hc = n[x].next;
-			continue;
-		}
 		if (!n[x].ref) {
 			uint64_t key = n[x].key;
-			p->ncold--;
+			cold_del(p, n, x);
 			p->b.res--;
 			if (n[x].flag) {
 				n[x].where = P_NONRES;
 				p->nnonres++;
-				p->hc = n[x].next;
 			} else {
 				cpro_unlink(p, n, x);
 				pb_pol_node_drop(&p->b, x);
@@ -187,19 +220,19 @@ static uint64_t cpro_run_cold(struct cpro *p)
 			return key;
 		}
 		n[x].ref = 0;
-		p->hc = n[x].next;
+		cold_del(p, n, x);
 		if (n[x].flag) {
 			n[x].flag = 0;
 			n[x].where = P_HOT;
-			p->ncold--;
 			p->nhot++;
-			cpro_promote(p, n, x);
+			cpro_promote(p);
 			cpro_to_head(p, n, x, 1);
 			if (p->nhot > cpro_mh(p))
 				cpro_run_hot(p);
 		} else {
 			n[x].flag = 1;
 			cpro_to_head(p, n, x, 1);
+			cold_add(p, n, x);
 		}
 	}
 }
@@ -209,7 +242,7 @@ static enum pb_pol_result cpro_access(struct pb_policy *pp, const struct pb_ref 
 {
 	struct cpro *p = (struct cpro *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
 	p->b.now++;
 	if (i != PN_NIL && n[i].where != P_NONRES) {
@@ -220,7 +253,7 @@ static enum pb_pol_result cpro_access(struct pb_policy *pp, const struct pb_ref 
 		*victim = cpro_run_cold(p);
 		rc = PB_POL_MISS_EVICT;
 		/* The hands may have ended x's test period meanwhile. */
-		i = kmap_find(&p->b.map, r->key);
+		i = pb_pol_find(&p->b, r->key);
 	}
 	n = p->b.pool.n;
 	if (i != PN_NIL) { /* non-resident cold page in its test period */
@@ -229,7 +262,7 @@ static enum pb_pol_result cpro_access(struct pb_policy *pp, const struct pb_ref 
 		n[i].flag = 0;
 		n[i].ref = 0;
 		p->nhot++;
-		cpro_promote(p, n, i);
+		cpro_promote(p);
 		cpro_to_head(p, n, i, 1);
 		p->b.res++;
 		if (p->nhot > cpro_mh(p))
@@ -239,15 +272,16 @@ static enum pb_pol_result cpro_access(struct pb_policy *pp, const struct pb_ref 
 	i = pb_pol_node_must(&p->b, r->key);
 	n = p->b.pool.n;
 	n[i].ref = 0;
-	if (p->nhot < cpro_mh(p) && p->b.res < p->b.frames && rc == PB_POL_MISS) {
+	if (p->nhot < cpro_mh(p) && rc == PB_POL_MISS) {
 		n[i].where = P_HOT;
 		p->nhot++;
+		cpro_to_head(p, n, i, 0);
 	} else {
 		n[i].where = P_COLD;
 		n[i].flag = 1;
-		p->ncold++;
+		cpro_to_head(p, n, i, 0);
+		cold_add(p, n, i);
 	}
-	cpro_to_head(p, n, i, 0);
 	p->b.res++;
 	if (p->nnonres > p->b.frames)
 		cpro_run_test(p);
@@ -258,13 +292,13 @@ static int cpro_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct cpro *p = (struct cpro *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL || n[i].where == P_NONRES)
 		return -ENOENT;
 	if (n[i].where == P_HOT)
 		p->nhot--;
 	else
-		p->ncold--;
+		cold_del(p, n, i);
 	cpro_unlink(p, n, i);
 	pb_pol_node_drop(&p->b, i);
 	p->b.res--;

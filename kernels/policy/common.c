@@ -56,14 +56,15 @@ static int kmap_alloc(struct kmap *m, uint64_t slots)
 	unsigned lg = 4;
 	while ((1ULL << lg) < slots)
 		lg++;
+	if (lg > 32)
+		return -ENOMEM;
 	m->s = pb_map((1ULL << lg) * sizeof(struct kslot), 0);
 	if (!m->s)
 		return -ENOMEM;
-	/* pb_map memory is zero; mark every slot empty. */
 	for (uint64_t i = 0; i < (1ULL << lg); i++)
-		m->s[i].val = PN_NIL;
+		m->s[i].idx = PN_NIL;
 	m->mask = (1ULL << lg) - 1;
-	m->shift = 64 - lg;
+	m->lg = lg;
 	m->count = 0;
 	return 0;
 }
@@ -87,15 +88,60 @@ int pb_pol_kmap_grow(struct kmap *m)
 		return -ENOMEM;
 	}
 	for (uint64_t i = 0; i <= old.mask; i++) {
-		if (old.s[i].val == PN_NIL)
+		if (old.s[i].idx == PN_NIL)
 			continue;
-		uint64_t j = kmap_home(m, old.s[i].key);
-		while (m->s[j].val != PN_NIL)
+		uint64_t j = kmap_slot0(m, old.s[i].tag);
+		while (m->s[j].idx != PN_NIL)
 			j = (j + 1) & m->mask;
 		m->s[j] = old.s[i];
 		m->count++;
 	}
 	pb_pol_kmap_fini(&old);
+	return 0;
+}
+
+/* ---- kvmap ---- */
+static int kv_alloc(struct kvmap *m, uint64_t slots)
+{
+	unsigned lg = 4;
+	while ((1ULL << lg) < slots)
+		lg++;
+	m->s = pb_map((1ULL << lg) * sizeof(struct kvslot), 0);
+	if (!m->s)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < (1ULL << lg); i++)
+		m->s[i].val = PN_NIL;
+	m->mask = (1ULL << lg) - 1;
+	m->shift = 64 - lg;
+	m->count = 0;
+	return 0;
+}
+
+int pb_pol_kv_init(struct kvmap *m, uint64_t expect)
+{
+	return kv_alloc(m, expect * 2 + 1);
+}
+
+void pb_pol_kv_fini(struct kvmap *m)
+{
+	pb_unmap(m->s, (m->mask + 1) * sizeof(struct kvslot));
+	m->s = NULL;
+}
+
+int pb_pol_kv_grow(struct kvmap *m)
+{
+	struct kvmap old = *m;
+	if (kv_alloc(m, (old.mask + 1) * 2)) {
+		*m = old;
+		return -ENOMEM;
+	}
+	for (uint64_t i = 0; i <= old.mask; i++) {
+		if (old.s[i].val == PN_NIL)
+			continue;
+		*kv_slot(m, old.s[i].key) = old.s[i];
+		m->count++;
+	}
+	pb_pol_kv_fini(&old);
 	return 0;
 }
 
@@ -248,7 +294,7 @@ uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key)
 
 void pb_pol_node_drop(struct pb_policy *p, uint32_t i)
 {
-	kmap_del(&p->map, p->pool.n[i].key);
+	kmap_del(&p->map, p->pool.n[i].key, i);
 	pool_free(&p->pool, i);
 }
 
@@ -312,14 +358,11 @@ uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key)
 	return i;
 }
 
-void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t key)
+void pb_pol_oom(const struct pb_policy *p)
 {
-	kmap_del(&p->map, p->pool.n[i].key);
-	if (pb_unlikely(kmap_put(&p->map, key, i))) {
-		fprintf(stderr, "pagebench: policy %s: out of memory (key map)\n", p->desc->name);
-		abort();
-	}
-	p->pool.n[i].key = key;
+	fprintf(stderr, "pagebench: policy %s: out of memory (%u nodes)\n", p->desc->name,
+		p->pool.cap);
+	abort();
 }
 
 int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,

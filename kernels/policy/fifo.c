@@ -36,7 +36,7 @@ static enum pb_pol_result fifo_access(struct pb_policy *pp, const struct pb_ref 
 {
 	struct fifo *p = (struct fifo *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	p->b.now++;
 	if (i != PN_NIL)
 		return PB_POL_HIT;
@@ -57,7 +57,7 @@ static enum pb_pol_result fifo_access(struct pb_policy *pp, const struct pb_ref 
 static int fifo_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct fifo *p = (struct fifo *)pp;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	pl_unlink(p->b.pool.n, &p->q, i);

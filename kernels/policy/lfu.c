@@ -56,7 +56,7 @@ static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct lfu *p = (struct lfu *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	uint64_t now = p->b.now++;
 	if (i != PN_NIL) {
 		/* count lives in a (low) and b (high) */
@@ -87,7 +87,7 @@ static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *
 static int lfu_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct lfu *p = (struct lfu *)pp;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	pb_pol_pheap_remove(&p->h, p->b.pool.n, i);

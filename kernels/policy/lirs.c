@@ -109,7 +109,7 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 {
 	struct lirs *p = (struct lirs *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
 	p->b.now++;
 	if (i != PN_NIL && n[i].where == L_LIR) {
@@ -187,7 +187,7 @@ static int lirs_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct lirs *p = (struct lirs *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL || n[i].where == L_NONRES)
 		return -ENOENT;
 	if (n[i].flag & IN_S)

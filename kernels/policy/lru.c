@@ -37,7 +37,7 @@ static enum pb_pol_result lru_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct lru *p = (struct lru *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	p->b.now++;
 	if (i != PN_NIL) {
 		pl_to_head(n, &p->l, i);
@@ -60,7 +60,7 @@ static enum pb_pol_result lru_access(struct pb_policy *pp, const struct pb_ref *
 static int lru_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct lru *p = (struct lru *)pp;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	pl_unlink(p->b.pool.n, &p->l, i);

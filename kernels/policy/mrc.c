@@ -44,23 +44,16 @@ int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsi
 	size_t tb = (n ? n : 1) * sizeof(uint32_t), hb = (cap + 2) * sizeof(uint64_t);
 	uint32_t *tree = pb_map(tb, 0);
 	uint64_t *hist = pb_map(hb, 0); /* hist[d] for d <= cap, hist[cap+1]: beyond */
-	struct kmap m = {0};
+	struct kvmap m = {0};
 	int rc = -ENOMEM;
-	if (!tree || !hist || pb_pol_kmap_init(&m, 1024))
+	if (!tree || !hist || pb_pol_kv_init(&m, 1024))
 		goto out;
 	uint64_t cold = 0;
 	for (size_t t = 0; t < n; t++) {
-		uint64_t h = kmap_home(&m, keys[t]);
-		struct kslot *s;
-		for (;;) {
-			s = &m.s[h];
-			if (s->val == PN_NIL || s->key == keys[t])
-				break;
-			h = (h + 1) & m.mask;
-		}
+		struct kvslot *s = kv_slot(&m, keys[t]);
 		if (s->val == PN_NIL) {
 			cold++;
-			if (kmap_put(&m, keys[t], (uint32_t)t))
+			if (kv_put(&m, keys[t], (uint32_t)t))
 				goto out;
 		} else {
 			size_t last = s->val;
@@ -83,7 +76,7 @@ int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsi
 	rc = 0;
 out:
 	if (m.s)
-		pb_pol_kmap_fini(&m);
+		pb_pol_kv_fini(&m);
 	pb_unmap(tree, tb);
 	pb_unmap(hist, hb);
 	return rc;

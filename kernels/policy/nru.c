@@ -79,7 +79,7 @@ static enum pb_pol_result nru_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct nru *p = (struct nru *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	p->b.now++;
 	if (i != PN_NIL) {
 		n[i].ref = 1;
@@ -110,7 +110,7 @@ static enum pb_pol_result nru_access(struct pb_policy *pp, const struct pb_ref *
 static int nru_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct nru *p = (struct nru *)pp;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	ring_unlink(p->b.pool.n, &p->hand, i);

@@ -58,7 +58,7 @@ static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct opt *p = (struct opt *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	uint64_t now = p->b.now++;
 	if (i != PN_NIL) {
 		pb_pol_pheap_update(&p->h, n, i, opt_pri(r->next_use, now));
@@ -80,7 +80,7 @@ static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *
 static int opt_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct opt *p = (struct opt *)pp;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	pb_pol_pheap_remove(&p->h, p->b.pool.n, i);

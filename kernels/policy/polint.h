@@ -81,17 +81,24 @@ static inline void pool_free(struct ppool *p, uint32_t i)
 	p->live--;
 }
 
-/* ---- kmap: open addressing, linear probing, backward-shift deletion ---- */
+/*
+ * ---- kmap: key -> node index, for the strategies ----
+ * Open addressing with linear probing and backward-shift deletion.  A slot
+ * is 8 bytes: the top 32 bits of the key's hash (tag) and the node index;
+ * the key itself lives in the node, so a probe compares tags and touches
+ * the node only on a tag match (which a hit touches anyway).  Since the
+ * home slot is the tag's top bits, growing and deleting never read nodes.
+ * Load factor <= 3/4.
+ */
 struct kslot {
-	uint64_t key;
-	uint32_t val; /* PN_NIL: empty */
-	uint32_t pad;
+	uint32_t tag;
+	uint32_t idx; /* PN_NIL: empty */
 };
 
 struct kmap {
 	struct kslot *s;
 	uint64_t mask;
-	unsigned shift; /* 64 - log2(slots) */
+	unsigned lg; /* log2(slots), <= 32 */
 	uint64_t count;
 };
 
@@ -99,61 +106,119 @@ int pb_pol_kmap_init(struct kmap *m, uint64_t expect);
 void pb_pol_kmap_fini(struct kmap *m);
 int pb_pol_kmap_grow(struct kmap *m);
 
-/* Fibonacci hashing: the multiply spreads sequential page numbers. */
-static inline uint64_t kmap_home(const struct kmap *m, uint64_t key)
+/* 64-bit mix (Fibonacci hashing after a xor-shift): sequential page
+ * numbers spread over the whole table. */
+static inline uint32_t kmap_tag(uint64_t key)
 {
-	return ((key ^ (key >> 29)) * 0x9e3779b97f4a7c15ULL) >> m->shift;
+	return (uint32_t)(((key ^ (key >> 29)) * 0x9e3779b97f4a7c15ULL) >> 32);
 }
 
-/* Node index of key, or PN_NIL. */
-static inline uint32_t kmap_find(const struct kmap *m, uint64_t key)
+static inline uint64_t kmap_slot0(const struct kmap *m, uint32_t tag)
 {
-	uint64_t i = kmap_home(m, key);
+	return (uint64_t)tag >> (32 - m->lg);
+}
+
+/* Node index of key, or PN_NIL.  n: the pool's nodes. */
+static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, uint64_t key)
+{
+	uint32_t tag = kmap_tag(key);
+	uint64_t i = kmap_slot0(m, tag);
 	for (;;) {
-		const struct kslot *s = &m->s[i];
-		if (s->val == PN_NIL)
+		struct kslot s = m->s[i];
+		if (s.idx == PN_NIL)
 			return PN_NIL;
-		if (s->key == key)
-			return s->val;
+		if (s.tag == tag && n[s.idx].key == key)
+			return s.idx;
 		i = (i + 1) & m->mask;
 	}
 }
 
-/* Insert key (must be absent).  0 or -ENOMEM. */
-static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t val)
+/* Insert key -> idx (key must be absent).  0 or -ENOMEM. */
+static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
 {
 	if (pb_unlikely((m->count + 1) * 2 > m->mask + 1) && pb_pol_kmap_grow(m))
 		return -ENOMEM;
-	uint64_t i = kmap_home(m, key);
-	while (m->s[i].val != PN_NIL)
+	uint32_t tag = kmap_tag(key);
+	uint64_t i = kmap_slot0(m, tag);
+	while (m->s[i].idx != PN_NIL)
 		i = (i + 1) & m->mask;
-	m->s[i].key = key;
-	m->s[i].val = val;
+	m->s[i].tag = tag;
+	m->s[i].idx = idx;
 	m->count++;
 	return 0;
 }
 
-/* Remove key (must be present). */
-static inline void kmap_del(struct kmap *m, uint64_t key)
+/* Remove the entry key -> idx (must be present). */
+static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
 {
-	uint64_t i = kmap_home(m, key);
-	while (m->s[i].key != key || m->s[i].val == PN_NIL)
+	uint64_t i = kmap_slot0(m, kmap_tag(key));
+	while (m->s[i].idx != idx)
 		i = (i + 1) & m->mask;
 	/* Backward shift: pull later entries of the run into the hole. */
 	uint64_t j = i;
 	for (;;) {
 		j = (j + 1) & m->mask;
-		if (m->s[j].val == PN_NIL)
+		if (m->s[j].idx == PN_NIL)
 			break;
-		uint64_t h = kmap_home(m, m->s[j].key);
-		/* Entry at j may move to i if its home is not in (i, j]. */
+		uint64_t h = kmap_slot0(m, m->s[j].tag);
+		/* The entry at j may move to i if its home is not in (i, j]. */
 		if (((j - h) & m->mask) >= ((j - i) & m->mask)) {
 			m->s[i] = m->s[j];
 			i = j;
 		}
 	}
-	m->s[i].val = PN_NIL;
+	m->s[i].idx = PN_NIL;
 	m->count--;
+}
+
+/*
+ * ---- kvmap: key -> 32-bit value (next-use and MRC passes) ----
+ * Same scheme with the key in the slot (16 bytes), load factor <= 1/2.
+ */
+struct kvslot {
+	uint64_t key;
+	uint32_t val; /* PN_NIL: empty */
+	uint32_t pad;
+};
+
+struct kvmap {
+	struct kvslot *s;
+	uint64_t mask;
+	unsigned shift; /* 64 - log2(slots) */
+	uint64_t count;
+};
+
+int pb_pol_kv_init(struct kvmap *m, uint64_t expect);
+void pb_pol_kv_fini(struct kvmap *m);
+int pb_pol_kv_grow(struct kvmap *m);
+
+static inline uint64_t kv_home(const struct kvmap *m, uint64_t key)
+{
+	return ((key ^ (key >> 29)) * 0x9e3779b97f4a7c15ULL) >> m->shift;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static inline struct kvslot *kv_slot(const struct kvmap *m, uint64_t key)
+{
+	uint64_t i = kv_home(m, key);
+	for (;;) {
+		struct kvslot *s = &m->s[i];
+		if (s->val == PN_NIL || s->key == key)
+			return s;
+		i = (i + 1) & m->mask;
+	}
+}
+
+/* Insert key (must be absent).  0 or -ENOMEM. */
+static inline int kv_put(struct kvmap *m, uint64_t key, uint32_t val)
+{
+	if (pb_unlikely((m->count + 1) * 2 > m->mask + 1) && pb_pol_kv_grow(m))
+		return -ENOMEM;
+	struct kvslot *s = kv_slot(m, key);
+	s->key = key;
+	s->val = val;
+	m->count++;
+	return 0;
 }
 
 /* ---- intrusive lists over node indices: head = newest end ---- */
@@ -293,6 +358,12 @@ int pb_pol_alloc(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg
 void pb_pol_free(struct pb_policy *p);
 uint64_t pb_pol_resident(const struct pb_policy *p);
 
+/* Node of key (resident or ghost), or PN_NIL. */
+static inline uint32_t pb_pol_find(const struct pb_policy *p, uint64_t key)
+{
+	return kmap_find(&p->map, p->pool.n, key);
+}
+
 /* New node for key, entered in the map.  PN_NIL on -ENOMEM. */
 uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key);
 /*
@@ -301,8 +372,15 @@ uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key);
  * with bounded history pre-size the pool in create() so this cannot happen.
  */
 uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key);
+void pb_pol_oom(const struct pb_policy *p) __attribute__((noreturn, cold));
 /* Give resident node i a new key (victim frame reused for the faulting key). */
-void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t key);
+static inline void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t key)
+{
+	kmap_del(&p->map, p->pool.n[i].key, i);
+	if (pb_unlikely(kmap_put(&p->map, key, i)))
+		pb_pol_oom(p);
+	p->pool.n[i].key = key;
+}
 /* Reject any parameter (strategies without parameters). */
 int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
 		  size_t errlen);

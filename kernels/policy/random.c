@@ -51,7 +51,7 @@ static enum pb_pol_result rnd_access(struct pb_policy *pp, const struct pb_ref *
 				     uint64_t *victim)
 {
 	struct rnd *p = (struct rnd *)pp;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	p->b.now++;
 	if (i != PN_NIL)
 		return PB_POL_HIT;
@@ -72,7 +72,7 @@ static int rnd_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct rnd *p = (struct rnd *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	uint32_t s = n[i].c, last = p->slot[--p->b.res];

@@ -25,29 +25,19 @@ const struct pb_policy_desc *pb_policy_find(const char *name)
 
 int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use)
 {
-	struct kmap m;
-	if (pb_pol_kmap_init(&m, 1024))
-		return -ENOMEM;
-	/* Backwards: the map holds, per key, the nearest later position.  The
-	 * 32-bit value slot holds an index into next_use itself, so positions
-	 * beyond 2^32 need a second pass; keep it simple and refuse them. */
-	if (n >= PN_NIL) {
-		pb_pol_kmap_fini(&m);
+	struct kvmap m;
+	/* Positions are kept in the map's 32-bit values. */
+	if (n >= PN_NIL)
 		return -E2BIG;
-	}
+	if (pb_pol_kv_init(&m, 1024))
+		return -ENOMEM;
+	/* Backwards: the map holds, per key, its nearest later position. */
 	for (size_t i = n; i-- > 0;) {
-		uint64_t h = kmap_home(&m, keys[i]);
-		struct kslot *s = NULL;
-		for (;;) {
-			s = &m.s[h];
-			if (s->val == PN_NIL || s->key == keys[i])
-				break;
-			h = (h + 1) & m.mask;
-		}
+		struct kvslot *s = kv_slot(&m, keys[i]);
 		if (s->val == PN_NIL) {
 			next_use[i] = PB_NEXT_NONE;
-			if (kmap_put(&m, keys[i], (uint32_t)i)) {
-				pb_pol_kmap_fini(&m);
+			if (kv_put(&m, keys[i], (uint32_t)i)) {
+				pb_pol_kv_fini(&m);
 				return -ENOMEM;
 			}
 		} else {
@@ -55,7 +45,7 @@ int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use)
 			s->val = (uint32_t)i;
 		}
 	}
-	pb_pol_kmap_fini(&m);
+	pb_pol_kv_fini(&m);
 	return 0;
 }
 

@@ -123,7 +123,7 @@ static enum pb_pol_result s3_access(struct pb_policy *pp, const struct pb_ref *r
 {
 	struct s3 *p = (struct s3 *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
 	p->b.now++;
 	if (i != PN_NIL && n[i].where != S_G) {
@@ -136,7 +136,7 @@ static enum pb_pol_result s3_access(struct pb_policy *pp, const struct pb_ref *r
 		p->b.res--;
 		rc = PB_POL_MISS_EVICT;
 		/* The ghost entry may have aged out of G just now. */
-		i = kmap_find(&p->b.map, r->key);
+		i = pb_pol_find(&p->b, r->key);
 	}
 	if (i != PN_NIL) {
 		n = p->b.pool.n;
@@ -159,7 +159,7 @@ static int s3_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct s3 *p = (struct s3 *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL || n[i].where == S_G)
 		return -ENOENT;
 	pl_unlink(n, &p->l[n[i].where], i);

@@ -41,7 +41,7 @@ static enum pb_pol_result sieve_access(struct pb_policy *pp, const struct pb_ref
 {
 	struct sieve *p = (struct sieve *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	p->b.now++;
 	if (i != PN_NIL) {
 		n[i].ref = 1;
@@ -73,7 +73,7 @@ static int sieve_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct sieve *p = (struct sieve *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	if (p->hand == i)

@@ -105,7 +105,7 @@ static enum pb_pol_result tl_access(struct pb_policy *pp, const struct pb_ref *r
 {
 	struct twolist *p = (struct twolist *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	p->b.now++;
 	if (i != PN_NIL) {
 		n[i].ref = 1;
@@ -136,7 +136,7 @@ static int tl_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct twolist *p = (struct twolist *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
 	pl_unlink(n, n[i].where == T_ACTIVE ? &p->act : &p->in, i);

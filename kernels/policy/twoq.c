@@ -99,7 +99,7 @@ static enum pb_pol_result q_access(struct pb_policy *pp, const struct pb_ref *r,
 {
 	struct twoq *p = (struct twoq *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, r->key);
+	uint32_t i = pb_pol_find(&p->b, r->key);
 	p->b.now++;
 	if (i != PN_NIL && n[i].where == Q_AM) {
 		pl_to_head(n, &p->am, i);
@@ -135,7 +135,7 @@ static int q_remove(struct pb_policy *pp, uint64_t key)
 {
 	struct twoq *p = (struct twoq *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = kmap_find(&p->b.map, key);
+	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL || n[i].where == Q_A1OUT)
 		return -ENOENT;
 	pl_unlink(n, q_list(p, n[i].where), i);
