@@ -74,7 +74,7 @@ struct wl_trace {
 };
 
 static const char *const fmt_names[WL_FMT_COUNT] = {
-	"auto", "lackey", "text", "lis", "csv", "oracle", "u32", "u64", "pbt", "din", "pin", "vscsi",
+	"auto", "lackey", "text", "lis", "csv", "oracle", "u32", "u64", "pbt", "din", "pin", "vscsi", "perf",
 };
 
 const char *wl_fmt_name(enum wl_fmt f)
@@ -569,6 +569,54 @@ static int parse_pin(struct wl_trace *t, const char *p, const char **endp)
 	return 0;
 }
 
+/* ---- perf script: `perf record -e page-faults -d` then `perf script -F
+ * comm,tid,time,event,addr,...` (the address follows the "EVENT:" token
+ * that follows the "TIME:" token), or `perf script -F addr` (one hex
+ * address a line).  The op is unknown: reads. */
+static int parse_perf(struct wl_trace *t, const char *p, const char **endp)
+{
+	char *nl = rawmemchr(p, '\n');
+	*endp = nl + 1;
+	p = skip_ws(p);
+	if (p == nl || *p == '#')
+		return 0;
+	uint64_t addr;
+	int ok;
+	const char *q = p;
+	if (q[0] == '0' && (q[1] | 0x20) == 'x')
+		q += 2;
+	const char *e = scan_hex(q, &addr, &ok);
+	if (ok > 0 && skip_ws(e) == nl) { /* -F addr */
+		push(t, PB_OP_READ, addr, 1, 0, 0);
+		return 0;
+	}
+	/* find "DIGITS.DIGITS:" (the time), then the event token ending in ':' */
+	const char *c = p;
+	for (;;) {
+		c = memchr(c, ':', (size_t)(nl - c));
+		if (!c)
+			return terr(t, "perf script line: no 'TIME: EVENT: ADDR' fields");
+		if (c > p && c[-1] >= '0' && c[-1] <= '9')
+			break;
+		c++;
+	}
+	c = skip_ws(c + 1);
+	while (c < nl && *c != ' ' && *c != '\t')
+		c++;
+	if (c == nl || c[-1] != ':')
+		return terr(t, "perf script line: expected an 'EVENT:' token after the time");
+	c = skip_ws(c);
+	if (c[0] == '0' && (c[1] | 0x20) == 'x')
+		c += 2;
+	e = scan_hex(c, &addr, &ok);
+	if (ok < 0)
+		return terr(t, "address overflows 64 bits");
+	if (!ok || (*e != ' ' && *e != '\t' && *e != '\n' && *e != '\r'))
+		return terr(t, "perf script line: no hex address after the event");
+	push(t, PB_OP_READ, addr, 1, 0, 0);
+	return 0;
+}
+
 typedef int (*line_fn)(struct wl_trace *t, const char *p, const char **endp);
 
 static inline size_t drain(struct wl_trace *t, struct pb_access *out, size_t k, size_t n)
@@ -836,6 +884,14 @@ static int detect(struct wl_trace *t, const char *hint)
 			t->fmt = WL_FMT_LACKEY;
 			return 0;
 		}
+		if (memmem(p, (size_t)(nl - p), ": page-faults:", 14) ||
+		    memmem(p, (size_t)(nl - p), ": major-faults:", 15) ||
+		    memmem(p, (size_t)(nl - p), ": minor-faults:", 15) ||
+		    memmem(p, (size_t)(nl - p), ": mem-loads", 11) ||
+		    memmem(p, (size_t)(nl - p), ": mem-stores", 12)) {
+			t->fmt = WL_FMT_PERF;
+			return 0;
+		}
 		if (p[0] == '0' && p[1] == 'x' && memchr(p, ':', (size_t)(nl - p))) {
 			t->fmt = WL_FMT_PIN;
 			return 0;
@@ -1009,6 +1065,9 @@ ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n)
 		break;
 	case WL_FMT_PIN:
 		r = text_next(t, buf, n, parse_pin);
+		break;
+	case WL_FMT_PERF:
+		r = text_next(t, buf, n, parse_perf);
 		break;
 	case WL_FMT_PBT:
 		r = wl_pbt_next(t->pbt, buf, n);

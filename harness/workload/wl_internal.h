@@ -53,6 +53,7 @@ enum wl_fmt {
 	WL_FMT_DIN,   /* Dinero din (traditional and extended) and UCSD l/s traces */
 	WL_FMT_PIN,   /* Intel Pin pinatrace.out */
 	WL_FMT_VSCSI, /* CloudPhysics/VMware vscsi v1 (32 B) and v2 (40 B) */
+	WL_FMT_PERF,  /* perf script: "... TIME: EVENT: ADDR ..." or one hex address a line */
 	WL_FMT_COUNT,
 };
 const char *wl_fmt_name(enum wl_fmt f);

@@ -79,7 +79,7 @@ static const char *const share_names[] = {"disjoint", "shared", "interleaved", N
 static const char *const order_names[] = {"row", "col", "alt", NULL};
 static const char *const csv_names[] = {"auto", "msr", "spc", "custom", NULL};
 static const char *const fmt_choices[] = {"auto", "lackey", "text", "lis", "csv",
-					  "oracle", "u32", "u64", "pbt", "din", "pin", "vscsi", NULL};
+					  "oracle", "u32", "u64", "pbt", "din", "pin", "vscsi", "perf", NULL};
 
 #define O(f) offsetof(struct gen_cfg, f)
 #define U64MAX 18446744073709551615.0
@@ -143,7 +143,7 @@ static const struct wl_param p_matrix[] = {
 };
 static const struct wl_param p_trace[] = {
 	{"path", P_STR, O(path), "", "trace file (required)", NULL, 0, 0},
-	{"format", P_ENUM, O(format), "auto", "lackey|text|lis|csv|oracle|u32|u64|pbt|din|pin|vscsi", fmt_choices, 0, 0},
+	{"format", P_ENUM, O(format), "auto", "lackey|text|lis|csv|oracle|u32|u64|pbt|din|pin|vscsi|perf", fmt_choices, 0, 0},
 	{"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30},
 	{"ifetch", P_U64, O(ifetch), "1", "lackey: 0 drops instruction fetches", NULL, 0, 1},
 	{"csv", P_ENUM, O(csv), "auto", "csv layout: msr, spc, or custom columns", csv_names, 0, 0},

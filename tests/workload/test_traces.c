@@ -207,6 +207,20 @@ static void test_formats(void)
 	struct exp pe[] = {{0x7ffd5e8b9, 1, 0}, {0x7f3e8b4e1, 0, 0}};
 	check_seq(spec(0, "pinatrace.out", NULL), pe, 2);
 	check_roundtrip(spec(0, "pinatrace.out", NULL), "pin");
+	/* perf script: event lines and bare addresses */
+	const char *perf = "    prog 4242  100.000001: page-faults:     558cc6c55548 [unknown] ffffffff8175336a x\n"
+			   "    my prog 4242  100.000002: page-faults:   7fb95842e110 sym 7fb958414b70 _start\n";
+	wl_write(wl_path("a.perf"), perf, strlen(perf));
+	struct exp fe[] = {{0x558cc6c55, 0, 0}, {0x7fb95842e, 0, 0}};
+	check_seq(spec(0, "a.perf", NULL), fe, 2);
+	check_roundtrip(spec(0, "a.perf", NULL), "perf");
+	const char *perf2 = "558cc6c55548\n0x7fb95842e110\n";
+	wl_write(wl_path("b.perf"), perf2, strlen(perf2));
+	check_seq(spec(0, "b.perf", "format=perf"), fe, 2);
+	const char *perf3 = "    prog 4242  100.000001: page-faults:     558cc6c55548 x\nhello world\n";
+	wl_write(wl_path("c.perf"), perf3, strlen(perf3));
+	check_bad(spec(0, "c.perf", NULL), "c.perf:2:", "perf script");
+
 	/* vscsi v1 (32 B) and v2 (40 B) */
 	unsigned char vs1[64] = {0}, vs2[80] = {0};
 	for (int i = 0; i < 2; i++) {
