@@ -268,6 +268,15 @@ int pb_pt_unmap(struct pb_pt *pt, pb_vpn_t vpn, uint64_t *old);
 int pb_pt_cmpxchg(struct pb_pt *pt, pb_vpn_t vpn, uint64_t *expected, uint64_t desired) PB_MUST_CHECK;
 
 /*
+ * Exchange: replace whatever 4 KiB leaf vpn has (none, present or swap)
+ * with desired (a 4 KiB leaf or 0), returning the word it replaced in *old
+ * (0 if none): the engine's "install or replace".  A CAS loop on the word;
+ * creates page-table pages when desired != 0.  0, -EEXIST (vpn lies in a
+ * 2 MiB leaf), -EINVAL (vpn or a 2 MiB desired), -ENOMEM.  Acq_rel.
+ */
+int pb_pt_exchange(struct pb_pt *pt, pb_vpn_t vpn, uint64_t desired, uint64_t *old);
+
+/*
  * Accessed / dirty bits of a PRESENT leaf (for a 2 MiB leaf vpn may be any
  * page in it).  Never resurrect a removed PTE: on a none or swap entry they
  * do nothing and return -ENOENT.

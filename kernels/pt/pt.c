@@ -171,6 +171,30 @@ int pb_pt_unmap(struct pb_pt *pt, pb_vpn_t vpn, uint64_t *old)
 	return rc;
 }
 
+int pb_pt_exchange(struct pb_pt *pt, pb_vpn_t vpn, uint64_t desired, uint64_t *old)
+{
+	if (vpn.v >= PB_PT_VPN_LIMIT || (desired != 0 && !pt_valid_small(desired)))
+		return -EINVAL;
+	int rc;
+	pb_epoch_enter();
+	uint64_t cur = pb_pt_lookup(pt, vpn);
+	for (;;) {
+		if (pb_pte_huge(cur)) {
+			rc = -EEXIST;
+			break;
+		}
+		uint64_t exp = cur;
+		rc = pt->ops->cas(pt, vpn.v, &exp, desired);
+		if (rc != -EAGAIN)
+			break;
+		cur = exp; /* the word seen by the failed CAS */
+	}
+	pb_epoch_exit();
+	if (rc == 0 && old)
+		*old = cur;
+	return rc;
+}
+
 static int modify(struct pb_pt *pt, pb_vpn_t vpn, uint64_t set, uint64_t clear, uint64_t test,
 		  uint64_t *old)
 {

@@ -125,6 +125,14 @@ static void test_swap_and_bits(struct pb_pt *pt)
 	exp = 0;
 	PB_CHECK(pb_pt_cmpxchg(pt, PB_VPN(1ULL << 30), &exp, 0) == 0); /* compare-only */
 
+	/* exchange: install, replace, remove */
+	uint64_t old = 0;
+	PB_CHECK(pb_pt_exchange(pt, PB_VPN(105), sw, &old) == 0 && old == 0);
+	PB_CHECK(pb_pt_exchange(pt, PB_VPN(105), pres, &old) == 0 && old == sw);
+	PB_CHECK(pb_pt_exchange(pt, PB_VPN(105), 0, &old) == 0 && old == pres);
+	PB_CHECK_EQ_U64(lk(pt, 105), 0);
+	PB_CHECK(pb_pt_exchange(pt, PB_VPN(105), pb_pte_mk_huge(PB_PFN(0), 0), &old) == -EINVAL);
+
 	/* accessed / dirty */
 	PB_CHECK(pb_pt_test_clear_accessed(pt, PB_VPN(100)) == 0);
 	PB_CHECK(pb_pt_set_accessed(pt, PB_VPN(100)) == 0);
@@ -139,7 +147,6 @@ static void test_swap_and_bits(struct pb_pt *pt)
 	PB_CHECK_EQ_U64(pb_pte_pfn(lk(pt, 100)).v, 55);
 
 	/* protect */
-	uint64_t old = 0;
 	PB_CHECK(pb_pt_protect(pt, PB_VPN(100), PB_PTE_NX, PB_PTE_W, &old) == 0);
 	PB_CHECK(pb_pte_writable(old));
 	PB_CHECK(!pb_pte_writable(lk(pt, 100)) && (lk(pt, 100) & PB_PTE_NX));
@@ -253,6 +260,7 @@ static void test_huge(struct pb_pt *pt)
 	PB_CHECK(pb_pt_map(pt, PB_VPN(8 * H + 7), pb_pte_mk(PB_PFN(1), 0)) == -EEXIST);
 	PB_CHECK(pb_pt_map(pt, PB_VPN(8 * H), hp) == -EEXIST);
 	PB_CHECK(pb_pt_unmap(pt, PB_VPN(8 * H + 7), NULL) == -EINVAL); /* no split */
+	PB_CHECK(pb_pt_exchange(pt, PB_VPN(8 * H + 7), pb_pte_mk(PB_PFN(1), 0), NULL) == -EEXIST);
 	PB_CHECK(pb_pt_set_dirty(pt, PB_VPN(8 * H + 9)) == 0);
 	PB_CHECK(pb_pte_dirty(lk(pt, 8 * H)));
 	PB_CHECK(pb_pt_test_clear_accessed(pt, PB_VPN(8 * H + 500)) == 1);

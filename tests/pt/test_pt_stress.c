@@ -171,6 +171,18 @@ static void *worker(void *arg)
 				g_bad[t->tid]++;
 			}
 		} else if (r < 84) {
+			if (r & 1) {
+				/* exchange in a fresh id: a new leaf if there was none */
+				uint64_t nv = pb_pte_mk_swap(1, new_id(t, vpn, SH_SWAP));
+				int rc = pb_pt_exchange(g_pt, PB_VPN(vpn), nv, &old);
+				if (rc == 0) {
+					note(t, vpn, old);
+					g_maps[t->tid] += old == 0;
+				} else if (rc != -EEXIST) {
+					g_bad[t->tid]++;
+				}
+				continue;
+			}
 			/* present <-> swap entry with a fresh id (no count change) */
 			pb_epoch_enter();
 			v = pb_pt_lookup(g_pt, PB_VPN(vpn));
