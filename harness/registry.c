@@ -9,6 +9,7 @@
 
 static const struct pb_kernel_desc *const *const tables[] = {
 	pb_kernels_selftest, pb_kernels_pt, pb_kernels_frames, pb_kernels_workload, pb_kernels_vm,
+	pb_kernels_real,
 };
 
 const struct pb_kernel_desc *pb_kernel_at(size_t i)

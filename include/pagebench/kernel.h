@@ -47,7 +47,7 @@ struct pb_kthread {
 
 struct pb_kernel_desc {
 	const char *name;    /* CLI name, e.g. "pt-lookup" */
-	const char *module;  /* "selftest", "pt", "frames", "workload", "vm" */
+	const char *module;  /* "selftest", "pt", "frames", "workload", "vm", "real" */
 	const char *summary; /* one line for `pagebench list` */
 	const char *params_help; /* "key=default: meaning" lines for --param, or NULL */
 	const char *op_unit;     /* what one op is, e.g. "lookup", "alloc+free pair" */
@@ -78,6 +78,7 @@ extern const struct pb_kernel_desc *const pb_kernels_pt[];
 extern const struct pb_kernel_desc *const pb_kernels_frames[];
 extern const struct pb_kernel_desc *const pb_kernels_workload[];
 extern const struct pb_kernel_desc *const pb_kernels_vm[];
+extern const struct pb_kernel_desc *const pb_kernels_real[];
 
 /* Registry (harness/registry.c). */
 const struct pb_kernel_desc *pb_kernel_find(const char *name);

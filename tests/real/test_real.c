@@ -1,0 +1,131 @@
+/*
+ * Real paging kernels: Linux's faults and the userfaultfd pager run, check
+ * their own results (valid=1), and their fault counts are what they claim:
+ * one Linux fault per page touched (where the perf counter works) and, for
+ * the pager, one userfaultfd fault per non-resident touch with evictions
+ * and swap-ins once the region exceeds its frames.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pbtest.h"
+#include "spawn.h"
+
+static char top[] = "/tmp/pb-test-realXXXXXX";
+static char root[4200]; /* a fresh results root per run: exactly one folder in it */
+static int nrun;
+
+/* Newest run folder's file content (static buffer). */
+static char *run_file(const char *name)
+{
+	static char buf[1 << 20];
+	DIR *d = opendir(root);
+	struct dirent *e;
+	char best[256] = "";
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && strcmp(e->d_name, best) > 0)
+			snprintf(best, sizeof(best), "%s", e->d_name);
+	if (d)
+		closedir(d);
+	char p[8192];
+	snprintf(p, sizeof(p), "%s/%s/%s", root, best, name);
+	FILE *f = fopen(p, "r");
+	if (!f)
+		return NULL;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* Sum of events.csv values for `event` on total rows of measured reps. */
+static long long event_total(const char *events, const char *event)
+{
+	long long sum = 0;
+	for (const char *l = events; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		/* schema,experiment,kernel,threads,rep,thread,event,value: the experiment
+		 * may be quoted with commas, so take the last four fields. */
+		size_t len = strcspn(l, "\n");
+		char line[1024];
+		snprintf(line, sizeof(line), "%.*s", (int)len, l);
+		char f[8][128];
+		int k = 8;
+		char *end = line + strlen(line);
+		for (int i = 7; i >= 4; i--) {
+			char *c = end;
+			while (c > line && c[-1] != ',')
+				c--;
+			snprintf(f[i], sizeof(f[i]), "%.*s", (int)(end - c), c);
+			end = c > line ? c - 1 : line;
+		}
+		if (k == 8 && strcmp(f[4], "0") && !strcmp(f[5], "total") && !strcmp(f[6], event))
+			sum += atoll(f[7]);
+	}
+	return sum;
+}
+
+static int run(char *kernel, char *params, char *size)
+{
+	static struct spawn_out o;
+	snprintf(root, sizeof(root), "%s/%d", top, nrun++);
+	char *a[20] = {NULL};
+	int i = 0;
+	a[i++] = (char *)getenv("PB_BIN");
+	a[i++] = "run";
+	a[i++] = kernel;
+	a[i++] = "--threads";
+	a[i++] = "1,2";
+	a[i++] = "--reps";
+	a[i++] = "2";
+	a[i++] = "--results";
+	a[i++] = root;
+	if (size) {
+		a[i++] = "--size";
+		a[i++] = size;
+	}
+	if (params) {
+		a[i++] = "--param";
+		a[i++] = params;
+		a[i++] = "--ops";
+		a[i++] = "20000";
+	}
+	spawn_run(a, NULL, &o);
+	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", kernel, o.code, o.err);
+	return o.code;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_real PATH_TO_PAGEBENCH");
+	setenv("PB_BIN", argv[1], 1);
+	PB_CHECK(mkdtemp(top) != NULL);
+	char *kernels[] = {"fault-anon", "fault-file", "fault-cow"};
+	for (int k = 0; k < 3; k++) {
+		if (run(kernels[k], NULL, "2M"))
+			continue;
+		char *csv = run_file("runs.csv");
+		PB_CHECK(csv && strstr(csv, kernels[k]));
+		char *ev = run_file("events.csv");
+		/* 2 MiB = 512 pages per thread per rep; 2 measured reps; totals over 1 and 2 threads */
+		PB_CHECK_EQ_U64(event_total(ev, "faults_expected"), 512 * 2 * (1 + 2));
+	}
+	/* userfaultfd pager: 512-page region, 128 frames, loop pattern: every access beyond the
+	 * first 128 distinct pages evicts, and revisits swap in. */
+	if (run("uffd-pager", "pages=512,frames=128,pattern=loop,policy=clock", NULL) == 0) {
+		char *ev = run_file("events.csv");
+		long long faults = event_total(ev, "faults"), swap = event_total(ev, "swap_ins"),
+			  evict = event_total(ev, "evictions"), zero = event_total(ev, "zero_fills");
+		PB_CHECK_MSG(faults > 0 && faults == swap + zero, "faults %lld swap %lld zero %lld",
+			     faults, swap, zero);
+		PB_CHECK(evict > 0 && swap > 0);
+		char *csv = run_file("summary.csv");
+		PB_CHECK(csv && strstr(csv, "uffd-pager"));
+	}
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	PB_CHECK(system(cmd) == 0);
+	return pb_test_done();
+}
