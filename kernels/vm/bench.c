@@ -209,6 +209,9 @@ static void free_bufs(struct vmb *b)
 static void engine_teardown(void *state)
 {
 	struct vmb *b = state;
+	struct pb_vm_stats st;
+	pb_vm_stats(b->vm, &st);
+	pb_vm_publish_sde(&st);
 	pb_vm_destroy(b->vm);
 	free_bufs(b);
 	free(b);

@@ -772,6 +772,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	if (!o.csv && !frc)
 		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv\n", m.n, pb_run_dir(run));
 	free(m.p);
+	pb_free_list(o.policies, o.npolicies);
 	pb_unmap(keys, s.n * sizeof(uint64_t));
 	pb_unmap(writes, s.n);
 	free_stream(&s);
