@@ -517,7 +517,8 @@ static struct vm_page *make_resident(struct pb_vm *vm, struct vm_thread *t, uint
 }
 
 /* Fill a newly resident page's contents: zero, swap-in or file read.
- * Counts the fault kind.  Lock held. */
+ * Counts the event; returns 1 if it took I/O (a major fault), 0 for a zero
+ * fill, or -errno.  Lock held. */
 static int fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepaged)
 {
 	enum pg_kind k = key_kind(p->key);
@@ -525,14 +526,12 @@ static int fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int pr
 	if (k == K_FILE) {
 		if (!prepaged) {
 			t->st.file_reads++;
-			t->st.major_faults++;
 			t->st.read_ios++;
 		}
 		rc = vm_backing_file_read(&vm->bk, p->key & VM_VPN_MASK);
 	} else if (p->flags & PG_ONDISK) {
 		if (!prepaged) {
 			t->st.swap_ins++;
-			t->st.major_faults++;
 			t->st.read_ios++;
 		}
 		rc = vm_backing_swap_read(&vm->bk, p->slot, p->key, p->version);
@@ -540,11 +539,13 @@ static int fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int pr
 		if (prepaged)
 			return -EINVAL; /* nothing to read ahead */
 		t->st.zero_fills++;
-		t->st.minor_faults++;
+		return 0;
 	}
-	if (rc)
+	if (rc) {
 		fail(vm, rc, vm->bk.err);
-	return rc;
+		return rc;
+	}
+	return 1;
 }
 
 /* Is there something on the backing store to prepage for key? */
@@ -564,7 +565,7 @@ static void prepage_one(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uin
 	struct vm_page *p = make_resident(vm, t, key, pos, PB_NEXT_NONE, 0, &was);
 	if (!p || was)
 		return;
-	if (fill(vm, t, p, 1))
+	if (fill(vm, t, p, 1) < 0)
 		return;
 	p->flags |= PG_PREPAGED;
 	t->st.prepaged++;
@@ -683,7 +684,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 		return 0;
 	}
 	t->st.faults++;
-	int was = 0;
+	int was = 0, major = 0, r;
 	struct vm_page *p;
 
 	if ((pte & VM_PTE_P) && write) {
@@ -699,12 +700,12 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 			p = make_resident(vm, t, pk, pos, next, 1, &was);
 			if (!p)
 				return vm->failed;
-			if (!was && fill(vm, t, p, 0))
+			if (!was && (r = fill(vm, t, p, 0)) < 0)
 				return vm->failed;
-			if (was) {
-				t->st.minor_faults++;
+			if (was)
 				t->st.pagecache_hits++;
-			}
+			else
+				major = r;
 		} else {
 			/* the source: the shared original, mapped or not */
 			uint64_t sk = (pte & VM_PTE_P)
@@ -715,8 +716,10 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 			struct vm_page *src = make_resident(vm, t, sk, pos, next, 0, &was);
 			if (!src)
 				return vm->failed;
-			if (!was && fill(vm, t, src, 0))
+			if (!was && (r = fill(vm, t, src, 0)) < 0)
 				return vm->failed;
+			if (!was)
+				major = r; /* the original had to be read first */
 			if (src->flags & PG_PREPAGED) {
 				src->flags &= ~PG_PREPAGED;
 				t->st.prepage_used++;
@@ -730,7 +733,6 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 			 * a reference on the old page */
 			(void)spfn;
 			t->st.cow_copies++;
-			t->st.minor_faults++;
 		}
 		pte = vm_pt_get(vm->pt, as, vpn); /* the original may have been evicted */
 		if (pte & VM_PTE_P) {
@@ -743,6 +745,10 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 			p->flags &= ~PG_PREPAGED;
 			t->st.prepage_used++;
 		}
+		if (major)
+			t->st.major_faults++;
+		else
+			t->st.minor_faults++;
 		return map_page(vm, as, vpn, p, 1, 1, 1);
 	}
 
@@ -765,15 +771,17 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	p = make_resident(vm, t, key, pos, next, write, &was);
 	if (!p)
 		return vm->failed;
-	int major = 0;
 	if (was) {
-		t->st.minor_faults++;
 		t->st.pagecache_hits++;
 	} else {
-		if (fill(vm, t, p, 0))
+		if ((r = fill(vm, t, p, 0)) < 0)
 			return vm->failed;
-		major = key_kind(key) == K_FILE || (p->flags & PG_ONDISK);
+		major = r;
 	}
+	if (major)
+		t->st.major_faults++;
+	else
+		t->st.minor_faults++;
 	if (p->flags & PG_PREPAGED) {
 		p->flags &= ~PG_PREPAGED;
 		t->st.prepage_used++;

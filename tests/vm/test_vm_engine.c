@@ -58,6 +58,12 @@ static int run(const struct pb_vm_cfg *c, const struct trace *t, struct pb_vm_st
 	if (rc)
 		fprintf(stderr, "replay: %s\n", pb_vm_error(vm));
 	pb_vm_stats(vm, st);
+	/* every fault is minor or major; every reference a hit or a fault */
+	PB_CHECK_EQ_U64(st->minor_faults + st->major_faults, st->faults);
+	PB_CHECK_EQ_U64(st->hits + st->faults, st->refs);
+	PB_CHECK_EQ_U64(st->read_ios, st->swap_ins + st->file_reads);
+	PB_CHECK(st->evictions == st->writebacks + st->dropped_clean);
+	PB_CHECK(st->prepage_used <= st->prepaged);
 	if (!rc && pb_vm_check(vm, err, sizeof(err))) {
 		fprintf(stderr, "check: %s\n", err);
 		rc = -1;
