@@ -103,8 +103,12 @@ void pb_vm_destroy(struct pb_vm *vm);
  * (pb_next_use over pb_vm_key()), needed by PB_POL_OFFLINE policies.
  * Caller: the thread that owns `tid` (one thread per tid at a time).
  * Different tids run concurrently; the caller orders the calls if it wants
- * determinism (pb_vm_replay does).  Returns 0 or -errno (backing I/O error,
- * message via pb_vm_error).
+ * determinism (pb_vm_replay does).  The hit path takes no lock: it reads
+ * the caller's own TLB, the page tables (inside an epoch section entered
+ * for the batch) and frame->page names published by the fault path's PTE
+ * release; faults and batched policy hints take the engine's fault lock.
+ * Returns 0 or -errno (backing I/O error, asid or address out of range,
+ * engine/policy disagreement; message via pb_vm_error).
  */
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
 		       uint64_t pos, const uint64_t *next_use);

@@ -294,6 +294,9 @@ static int load_stream(const char *cmd, const struct sim_opts *o, struct stream 
 		if (s->a[i].asid > VM_ASID_MAX)
 			pb_usage_error(cmd, "workload asid %u above the engine's limit %u", s->a[i].asid,
 				       VM_ASID_MAX);
+		else if (s->a[i].addr >> 48)
+			pb_usage_error(cmd, "workload address %#llx beyond 48 bits (reference %zu)",
+				       (unsigned long long)s->a[i].addr, i);
 	if (!s->n)
 		pb_usage_error(cmd, "workload '%s' has no accesses", o->workload);
 	s->distinct = distinct_pages(s);

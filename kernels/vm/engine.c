@@ -823,8 +823,9 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	uint64_t tkey = priv_key(a->asid, vpn);
 	unsigned write = a->op == PB_OP_WRITE;
 	int fetch = a->op == PB_OP_FETCH;
-	if (pb_unlikely(a->asid > VM_ASID_MAX)) {
-		fail(vm, -EINVAL, "asid above the engine's limit (65520)");
+	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36)) {
+		fail(vm, -EINVAL, a->asid > VM_ASID_MAX ? "asid above the engine's limit (65520)"
+							: "address beyond 48 bits (vpn >= 2^36)");
 		return -EINVAL;
 	}
 	for (int tries = 0;; tries++) {
