@@ -34,17 +34,22 @@
  * all): a stack of up to cache_cap frames of the cache's node.  Alloc pops,
  * free pushes.  An empty stack refills cap/2 frames with one area CAS plus
  * one CAS per 64-frame word; a full stack flushes its oldest cap/2 frames
- * with one fetch-and per distinct word and one fetch-sub per distinct area
- * word touched (frames are grouped by word through a small hash table).
- * LLFree instead pays at least one CAS on a shared bitfield for every 4 KiB
- * frame; here a pair costs a push and a pop in the common case.  Each cache
- * remembers the area it last refilled from, and caches start their search
- * at different areas, so threads rarely touch the same bitfield line
- * (LLFree gets the same effect from per-core tree reservations).
+ * grouped by area (a direct-mapped table of 16 areas): one fetch-and per
+ * touched word and one fetch-sub per area.  LLFree pays at least one CAS on
+ * a shared bitfield for every 4 KiB frame; here a pair is a push and a pop
+ * in the common case and a fraction of an atomic otherwise.  A cache also
+ * keeps up to FR_HUGE_STASH freed 2 MiB frames (Linux keeps THP-order pages
+ * on its per-cpu lists too).  Caches start their searches 64 areas apart
+ * and remember where they last claimed, so threads rarely touch the same
+ * bitfield line (LLFree gets that from per-core tree reservations).
+ * Threads using the cache-less calls keep their own search positions in
+ * thread-local storage for the same reason.
  *
- * Per-node counters of free frames let an empty node be skipped in O(1)
- * and give the statistics; they are updated once per refill/flush batch.
- * Allocation tries the caller's node, then the others by distance.
+ * Per-node counters of free frames let an empty node be skipped without a
+ * scan and give the statistics.  They are striped by area over 16 cache
+ * lines, updated once per area claimed or released (not per frame), and
+ * summed only when a search has to leave its hinted area.  Allocation
+ * tries the caller's node, then the others by distance.
  *
  * Nothing sized by the frame count is written at creation: bits[], area[]
  * and the metadata directory are MAP_NORESERVE mappings whose zero pages
