@@ -830,9 +830,11 @@ static int detect_csv(struct wl_trace *t, const char *l, const char *nl)
 		if (nf == 7 && ((n3 == 4 && !strncmp(f, "Read", 4)) ||
 				(n3 == 5 && !strncmp(f, "Write", 5))))
 			return csv_preset(&t->csv, 1);
-		if (nf >= 5 && n3 == 1 && strchr("rRwW", f[0]))
+		if (nf >= 5 && n3 == 1 && f[0] && strchr("rRwW", f[0]))
 			return csv_preset(&t->csv, 2);
 		l = nl + 1;
+		if (l >= t->buf + t->len)
+			break;
 		nl = memchr(l, '\n', t->len - (size_t)(l - t->buf));
 		if (!nl)
 			break;

@@ -495,7 +495,6 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 		set_defaults(c, common);
 	set_defaults(c, own);
 	c->seed = o ? o->seed : 0;
-	int seed_given = 0;
 	while (args && *args) {
 		char *item = args, *comma = strchr(args, ',');
 		if (comma)
@@ -521,9 +520,7 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 		int rc = set_param(c, p, eq + 1, name, err, errlen);
 		if (rc)
 			return rc;
-		seed_given |= !strcmp(item, "seed");
 	}
-	(void)seed_given;
 	if (c->page & (c->page - 1)) {
 		snprintf(err, errlen, "workload %s: page=%llu is not a power of two", name,
 			 (unsigned long long)c->page);
@@ -601,9 +598,6 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 			to.fmt = (enum wl_fmt)c->format;
 			to.page_shift = w->shift;
 			to.no_ifetch = !c->ifetch;
-			if (c->csv == 1 || c->csv == 2) {
-				to.csv.preset = (int)c->csv;
-			}
 			if (c->csv == 1) {
 				to.csv = (struct wl_csv_map){5, 6, 4, 2, 3, 1, 1, 1, 1};
 			} else if (c->csv == 2) {
