@@ -37,7 +37,7 @@ static void *thread_main(void *p)
 	struct pb_kthread *t = &c->kt[a->tid];
 	t->tid = a->tid;
 	t->nthreads = NT;
-	t->node = -1;
+	t->node = -1; /* unknown: the kernel uses the planned cfg->thread_node */
 	t->cpu = -1;
 	c->init_rc[a->tid] = c->d->thread_init ? c->d->thread_init(c->state, t) : 0;
 	for (int r = 0; r < REPS; r++) {
@@ -51,12 +51,12 @@ static void *thread_main(void *p)
 	return NULL;
 }
 
-static void run_one(const struct pb_kernel_desc *d, const char *params)
+static void run_one(const struct pb_kernel_desc *d, const char *params, unsigned nnodes)
 {
 	char err[256] = "";
-	int nodes[NT] = {0, 0, 0};
+	int nodes[NT] = {0, 1, 0}; /* with one node, setup maps them all to 0 */
 	struct pb_kernel_cfg cfg = {.nthreads = NT, .ops = 20000, .size = 256UL << 20, .seed = 7,
-				    .params = params, .thread_node = nodes, .nnodes = 1,
+				    .params = params, .thread_node = nodes, .nnodes = nnodes,
 				    .err = err, .errlen = sizeof(err)};
 	struct ctx c = {.d = d};
 	int rc = d->setup(&cfg, &c.state);
@@ -96,7 +96,11 @@ int main(void)
 	};
 	for (size_t k = 0; pb_kernels_frames[k]; k++)
 		for (size_t i = 0; i < PB_ARRAY_SIZE(params); i++)
-			run_one(pb_kernels_frames[k], params[i]);
+			run_one(pb_kernels_frames[k], params[i], 1);
+	/* Two NUMA nodes (threads 0 and 2 on node 0, thread 1 on node 1):
+	 * cross frees move frames between nodes' threads. */
+	run_one(pb_kernels_frames[0], "pattern=random,cross=50", 2);
+	run_one(pb_kernels_frames[0], "pattern=random,order=9,cross=50", 2);
 	/* Bad parameters are refused with a message. */
 	char err[256] = "";
 	struct pb_kernel_cfg cfg = {.nthreads = 1, .params = "order=3", .nnodes = 1, .err = err,
