@@ -226,7 +226,8 @@ unsigned pb_pt_features(const struct pb_pt *pt);
  * Lookup: the leaf PTE word mapping vpn: a present PTE (for a 2 MiB leaf
  * the huge PTE itself, PS set; pb_pte_pfn_at gives vpn's frame), a swap
  * entry, or 0 if none (also 0 for vpn >= 2^36).  Never writes, never locks.
- * Caller: any thread, INSIDE an epoch section (pb_epoch_enter).  Ordering:
+ * Caller: any thread, INSIDE an epoch section (pb_epoch_enter; builds
+ * without NDEBUG abort otherwise, as lockdep does for RCU).  Ordering:
  * acquire load of the PTE (the mapper's release pairs with it).
  */
 uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn);

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,14 @@ unsigned pb_pt_features(const struct pb_pt *pt)
 
 uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn)
 {
+#ifndef NDEBUG
+	if (!pb_epoch_in_section()) {
+		/* like lockdep's "suspicious rcu_dereference": a caller bug that
+		 * would let a torn-down page be reused under it */
+		fprintf(stderr, "pb_pt_lookup called outside an epoch section\n");
+		abort();
+	}
+#endif
 	if (pb_likely(pt->kind == PB_PT_RADIX))
 		return pt_radix_lookup_inline(pt, vpn.v);
 	return pt_hashed_lookup_inline(pt, vpn.v);
