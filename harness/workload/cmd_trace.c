@@ -259,8 +259,10 @@ static void trace_usage(FILE *f)
 		"usage: pagebench trace info FILE|SPEC [--format F] [--page BYTES] [--no-ifetch]\n"
 		"       pagebench trace convert IN OUT [--format F] [--page BYTES] [--no-ifetch] [--level L]\n"
 		"       pagebench trace record [-o FILE] [--level L] [--no-ifetch] -- CMD [ARGS...]\n"
-		"formats: lackey text lis csv oracle u32 u64 pbt (detected when omitted);\n"
-		"zstd, gzip and xz inputs are read directly.  OUT is pagebench's pbt format.\n");
+		"formats: lackey text lis csv oracle u32 u64 pbt din pin vscsi perf (detected when\n"
+		"omitted); zstd, gzip and xz inputs are read directly.  OUT is pagebench's pbt format.\n"
+		"record traces CMD itself, not its children (lackey logs carry no pid to tell\n"
+		"processes apart); exec the program directly rather than through a shell.\n");
 }
 
 struct topts {

@@ -370,7 +370,9 @@ int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader
 	int rc = 0;
 	if (got < 0)
 		rc = (int)got;
-	else if (got < HDR_SIZE || memcmp(h, WL_PBT_MAGIC, 8))
+	else if ((size_t)got >= 8 && memcmp(h, WL_PBT_MAGIC, 8))
+		rc = rerr(r, 0, "not a pbt file (bad magic)");
+	else if (got < HDR_SIZE)
 		rc = rerr(r, (uint64_t)got, "truncated pbt header (%zd of %d bytes)", got, HDR_SIZE);
 	else if (get32(h + 8) != PB_PBT_VERSION)
 		rc = rerr(r, 8, "unsupported pbt version %u (this reader knows %d)", get32(h + 8),

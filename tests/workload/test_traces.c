@@ -382,6 +382,7 @@ static void test_bad_inputs(void)
 	check_bad(spec(0, "cut.pbt", NULL), "cut.pbt", "no end block");
 	wl_write(wl_path("cut2.pbt"), p, pn / 2);
 	check_bad(spec(0, "cut2.pbt", NULL), "cut2.pbt", "truncated");
+	check_bad(spec(0, "a.lis", "format=pbt"), "a.lis: byte 0", "not a pbt file");
 	wl_write(wl_path("cut3.pbt"), p, 40);
 	check_bad(spec(0, "cut3.pbt", NULL), "cut3.pbt", "header");
 	memcpy(q, p, pn);
