@@ -244,7 +244,7 @@ static inline uint64_t mix(uint64_t k)
 static int pages_grow(struct pb_vm *vm)
 {
 	uint64_t ocap = vm->pages ? vm->pmask + 1 : 0;
-	uint64_t cap = ocap ? ocap * 2 : 1 << 14;
+	uint64_t cap = ocap ? ocap * 2 : 1 << 10;
 	struct vm_page *n = pb_map(cap * sizeof(*n), 0);
 	if (!n)
 		return -ENOMEM;

@@ -79,6 +79,7 @@ static struct pb_vm_cfg cfg(const char *policy, uint64_t frames)
 	pb_vm_cfg_default(&c);
 	c.policy = pb_policy_find(policy);
 	c.frames = frames;
+	c.expected_keys = 8192; /* sizes the page tables: cheap engines */
 	return c;
 }
 
