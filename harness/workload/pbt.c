@@ -35,7 +35,7 @@
 #endif
 
 #define HDR_SIZE 64
-#define BLK_HDR 24
+#define BLK_HDR 32
 #define MAX_BLOCK_REFS (1u << 20)
 #define CHG_BYTES 7
 #define RAW_MAX(n) ((size_t)(n) * (1 + 8 + CHG_BYTES))
@@ -59,6 +59,22 @@ static inline uint64_t get64(const uint8_t *p)
 	uint64_t v;
 	memcpy(&v, p, 8);
 	return v;
+}
+
+/* Checksum of an uncompressed block (zstd blocks carry zstd's own). */
+static uint32_t blk_sum(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p + i, n - i);
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /* ---------------- writer ---------------- */
@@ -199,6 +215,8 @@ static int flush_block(struct pb_pbt_writer *w)
 	put32(bh + 12, (uint32_t)stored);
 	put32(bh + 16, (uint32_t)w->dlen);
 	put32(bh + 20, codec);
+	put32(bh + 24, codec ? 0 : blk_sum(payload, stored));
+	put32(bh + 28, 0);
 	int rc = wr_all(w->fd, bh, BLK_HDR);
 	if (!rc)
 		rc = wr_all(w->fd, payload, stored);
@@ -257,7 +275,7 @@ int pb_pbt_finish(struct pb_pbt_writer *w, char *err, size_t errlen)
 {
 	int rc = w->failed ? -EIO : flush_block(w);
 	if (!rc) {
-		uint8_t e[24] = {0};
+		uint8_t e[BLK_HDR] = {0};
 		memcpy(e, "PBTE", 4);
 		put64(e + 8, w->total);
 		rc = wr_all(w->fd, e, sizeof(e));
@@ -472,6 +490,8 @@ static int next_block(struct wl_pbt_reader *r)
 #else
 		return rerr(r, at + 20, "zstd-compressed block, but this build has no zstd");
 #endif
+	} else if (blk_sum(raw, raw_len) != get32(bh + 24)) {
+		return rerr(r, at + BLK_HDR, "block checksum mismatch (corrupt file)");
 	}
 	memset(raw + raw_len, 0, 8); /* padding for the 8-byte delta loads */
 	/* validate the streams' lengths against the control bytes */

@@ -7,8 +7,10 @@
  *                 u32 page_shift, u32 codec (0 raw, 1 zstd), u64 nrefs
  *                 (0 while unknown), u32 max_block_refs, 28 B reserved (0)
  *   blocks, each: u32 "PBTB", u32 nrefs, u32 raw_len, u32 stored_len,
- *                 u32 delta_len, u32 codec, then stored_len payload bytes
- *   end, 24 B:    u32 "PBTE", u32 0, u64 total refs, u64 0
+ *                 u32 delta_len, u32 codec, u32 checksum (of an uncompressed
+ *                 payload; zstd frames carry their own), u32 0, then
+ *                 stored_len payload bytes
+ *   end, 32 B:    u32 "PBTE", u32 0, u64 total refs, 16 B of 0
  * A block's raw payload is three streams: nrefs control bytes (bits 0-1
  * op, bits 2-5 byte length of the zig-zag page delta, bit 6: a 7-byte
  * change record (u32 asid, u8 thread, u16 flags) follows in the third

@@ -378,7 +378,7 @@ static void test_bad_inputs(void)
 	memcpy(q + 64 + 4, &bad, 4);
 	wl_write(wl_path("b.pbt"), q, pn);
 	check_bad(spec(0, "b.pbt", NULL), "b.pbt: byte 68", "impossible block size");
-	wl_write(wl_path("cut.pbt"), p, pn - 24); /* no end block */
+	wl_write(wl_path("cut.pbt"), p, pn - 32); /* no end block */
 	check_bad(spec(0, "cut.pbt", NULL), "cut.pbt", "no end block");
 	wl_write(wl_path("cut2.pbt"), p, pn / 2);
 	check_bad(spec(0, "cut2.pbt", NULL), "cut2.pbt", "truncated");
@@ -403,6 +403,16 @@ static void test_bad_inputs(void)
 	char s1[600];
 	snprintf(s1, sizeof(s1), "trace:path=%s", wl_path("raw.pbt"));
 	PB_CHECK_EQ_U64(wl_readall(s1, NULL, NULL, err, sizeof(err)), nw);
+	/* a flipped byte in an uncompressed block's deltas: the checksum sees it */
+	p = wl_slurp(wl_path("raw.pbt"), &pn);
+	if (p && pn > 100000) {
+		p[90000] ^= 0x10;
+		wl_write(wl_path("xr.pbt"), p, pn);
+		check_bad(spec(0, "xr.pbt", NULL), "xr.pbt: byte 96", "checksum");
+	} else {
+		PB_CHECK_MSG(0, "raw.pbt: %zu bytes", pn);
+	}
+	free(p);
 	/* convert of a bad input leaves no output file and no temporary */
 	PB_CHECK(pb_trace_convert(spec(0, "g.lackey", "format=lackey"), wl_path("none.pbt"), 3, &nw,
 				  err, sizeof(err)) < 0);
