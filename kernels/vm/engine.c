@@ -42,10 +42,16 @@
  * Linux's per-CPU pagevecs / folio batches for the LRU lists) and applies
  * them under the lock when the vector is full, before any fault it takes
  * (so a single thread's policy sees exactly the stream order), and at the
- * end of each chunk.  PB_POL_HW policies (CLOCK family, NRU, ...) only set
- * a reference bit on a hit, which is idempotent, so a TLB entry hints at
- * most once per batch (what an accessed bit gives an OS); PB_POL_ORACLE
- * policies (LRU, ARC, LIRS, ...) get every access, in order.  In STRICT
+ * end of each chunk.  By default (PB_VM_HINTS_EXACT) every reference is
+ * reported, so a single-thread replay equals pb_policy_replay.  With
+ * PB_VM_HINTS_ABIT a PB_POL_HW policy (CLOCK family, SIEVE, NRU, ...) sees
+ * what an OS gets from accessed bits: a hit only sets a reference bit,
+ * which nothing clears before the policy's next miss (the "epoch"), so a
+ * TLB entry reports at most once per epoch - the same faults for policies
+ * whose hit is idempotent, at a fraction of the policy calls.
+ * PB_POL_ORACLE policies (LRU, ARC, LIRS, ...) always get every access.
+ * A page's policy key is found from its frame (pfn_key[], Linux's
+ * page->mapping + index), so the hit path needs no lookup by address.  In STRICT
  * order the threads take fixed chunks of the stream in turn, so the policy
  * sees the same sequence for any thread count and fault counts are
  * identical to a single-thread replay; in FREE order they run concurrently
