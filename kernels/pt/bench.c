@@ -211,8 +211,16 @@ static int pbk_setup(const struct pb_kernel_cfg *cfg, void **state, int kernel)
 	int rc = pb_params_each(cfg->params, pbk_param, s, cfg->err, cfg->errlen);
 	if (rc)
 		goto fail;
+	if (!s->pages && cfg->size)
+		s->pages = cfg->size >> PB_PAGE_SHIFT; /* --size: bytes of mapped pages */
 	if (!s->pages)
 		s->pages = kernel == K_COLD ? 1ULL << 15 : 4096;
+	if (s->pages > (1ULL << 26)) {
+		snprintf(cfg->err, cfg->errlen, "working set of %llu pages is too large (max 2^26)",
+			 (unsigned long long)s->pages);
+		rc = -EINVAL;
+		goto fail;
+	}
 	if (s->huge && (kernel != K_LOOKUP || s->kind != PB_PT_RADIX)) {
 		snprintf(cfg->err, cfg->errlen, "huge=1 needs pt-lookup with pt=radix");
 		rc = -EINVAL;
@@ -497,8 +505,8 @@ static const char *const update_extra[] = {"errors", NULL};
 
 #define PT_PARAMS                                                                          \
 	"pt=radix: radix (4-level, 4 KiB + 2 MiB leaves) | hashed (clustered hashed table)\n" \
-	"pages=4096 (pt-lookup-cold: 32768): pages in the working set (per thread for "      \
-	"pt-map-unmap)\n"                                                                  \
+	"pages=4096 (pt-lookup-cold: 32768; or --size / 4 KiB): pages in the working set "  \
+	"(per thread for pt-map-unmap)\n"                                                  \
 	"guard=256: operations per epoch section\n"                                        \
 	"dispatch=switch: pt-lookup: switch (pb_pt_lookup) | vtable (ops->lookup) | inline\n" \
 	"huge=0: pt-lookup, radix: 1 maps the working set with 2 MiB leaves\n"             \
