@@ -1160,6 +1160,36 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 			 (unsigned long long)vm->cfg.frames);
 		return -EINVAL;
 	}
+	/* no translation outlives its PTE: every valid TLB entry of every
+	 * thread names a present PTE of the same frame */
+	int bad = 0;
+	pb_epoch_enter();
+	for (unsigned i = 0; i < vm->cfg.nthreads && !bad; i++) {
+		struct pb_tlb *tlb = &vm->thr[i].tlb;
+		struct pb_tlb_array *arr[3] = {&tlb->l1d, &tlb->l1i, &tlb->l2};
+		for (int l = 0; l < 3 && !bad; l++) {
+			for (size_t j = 0; j < (size_t)arr[l]->sets * arr[l]->ways; j++) {
+				uint64_t tag = pb_atomic_load(&arr[l]->e[j].tag, PB_RELAXED);
+				if (!tag)
+					continue;
+				uint64_t key = tag - 1;
+				uint64_t pte = vm_pt_get(vm->pt, (pb_asid_t)(key >> VM_VPN_BITS),
+							 key & VM_VPN_MASK);
+				if (!(pte & VM_PTE_P) || VM_PTE_PFN(pte) != arr[l]->e[j].pfn) {
+					snprintf(err, errlen,
+						 "thread %u TLB holds asid %llu vpn %#llx -> frame %llu, PTE %#llx",
+						 i, (unsigned long long)(key >> VM_VPN_BITS),
+						 (unsigned long long)(key & VM_VPN_MASK),
+						 (unsigned long long)arr[l]->e[j].pfn, (unsigned long long)pte);
+					bad = 1;
+					break;
+				}
+			}
+		}
+	}
+	pb_epoch_exit();
+	if (bad)
+		return -EINVAL;
 	char ferr[256];
 	if (pb_frames_check(vm->fa, ferr, sizeof(ferr))) {
 		snprintf(err, errlen, "frame allocator: %s", ferr);
