@@ -12,7 +12,9 @@
  *
  * There is one domain per process (like liburcu's default flavour): any
  * module may use it; threads register implicitly on their first call (up to
- * PB_EPOCH_MAX_THREADS live threads) and are unregistered when they exit.
+ * PB_EPOCH_MAX_THREADS live threads; one more aborts the process in
+ * pb_epoch_enter/retire, returns -1 from pb_epoch_self) and are
+ * unregistered when they exit.
  *
  * Thread safety: every function may be called from any thread; each acts on
  * the calling thread's own record.  Ordering: pb_epoch_enter is a full

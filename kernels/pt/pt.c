@@ -41,9 +41,14 @@ int pb_pt_create(const char *kind, const struct pb_pt_cfg *cfg, struct pb_pt **o
 		c.nframes = 1ULL << 18;
 	if (c.nframes > (1ULL << 40))
 		return -EINVAL;
-	struct pb_pt *pt = calloc(1, sizeof(*pt)); /* the handle only; tables are pb_map'ed */
+	/* The handle only (tables are pb_map'ed).  Cache-line aligned and
+	 * padded: every lookup reads it, so no neighbouring heap object that
+	 * some thread writes may share its lines. */
+	size_t bytes = (sizeof(struct pb_pt) + PB_CACHELINE - 1) / PB_CACHELINE * PB_CACHELINE;
+	struct pb_pt *pt = aligned_alloc(PB_CACHELINE, bytes);
 	if (!pt)
 		return -ENOMEM;
+	memset(pt, 0, bytes);
 	pt->kind = k;
 	pt->ops = k == PB_PT_RADIX ? &pt_radix_ops : &pt_hashed_ops;
 	int rc = k == PB_PT_RADIX ? pt_radix_init(pt, &c) : pt_hashed_init(pt, &c);
