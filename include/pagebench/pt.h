@@ -284,14 +284,18 @@ int pb_pt_exchange(struct pb_pt *pt, pb_vpn_t vpn, uint64_t desired, uint64_t *o
  *   test_clear_accessed: 1 if A was set (now cleared), 0 if it was clear
  *     (no write then: cheap for CLOCK scans of cold pages).
  *   test_clear_dirty: likewise for D (after a write-back).
- *   set_accessed: sets A.  set_dirty: sets D and A (as the MMU does on a
- *     write).  Both 0 on success and skip the write when already set.
+ *   set_accessed: sets A.  set_dirty: sets D only.
+ *   touch: what the MMU does on an access, in one RMW: sets A, and D too
+ *     when write.
+ *   The setters return 0 on success and skip the write when the bits are
+ *   already set (the cache line stays shared).
  * Relaxed RMW: the bits are hints that order nothing else (as on x86).
  */
 int pb_pt_test_clear_accessed(struct pb_pt *pt, pb_vpn_t vpn);
 int pb_pt_test_clear_dirty(struct pb_pt *pt, pb_vpn_t vpn);
 int pb_pt_set_accessed(struct pb_pt *pt, pb_vpn_t vpn);
 int pb_pt_set_dirty(struct pb_pt *pt, pb_vpn_t vpn);
+int pb_pt_touch(struct pb_pt *pt, pb_vpn_t vpn, bool write);
 
 /*
  * Protect: atomically set then clear permission bits (W, U, NX only) of the

@@ -238,7 +238,13 @@ int pb_pt_set_accessed(struct pb_pt *pt, pb_vpn_t vpn)
 
 int pb_pt_set_dirty(struct pb_pt *pt, pb_vpn_t vpn)
 {
-	int rc = modify(pt, vpn, PB_PTE_A | PB_PTE_D, 0, 0, NULL);
+	int rc = modify(pt, vpn, PB_PTE_D, 0, 0, NULL);
+	return rc < 0 ? rc : 0;
+}
+
+int pb_pt_touch(struct pb_pt *pt, pb_vpn_t vpn, bool write)
+{
+	int rc = modify(pt, vpn, PB_PTE_A | (write ? PB_PTE_D : 0), 0, 0, NULL);
 	return rc < 0 ? rc : 0;
 }
 

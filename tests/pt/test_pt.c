@@ -140,10 +140,16 @@ static void test_swap_and_bits(struct pb_pt *pt)
 	PB_CHECK(pb_pt_test_clear_accessed(pt, PB_VPN(100)) == 1);
 	PB_CHECK(pb_pt_test_clear_accessed(pt, PB_VPN(100)) == 0);
 	PB_CHECK(pb_pt_set_dirty(pt, PB_VPN(100)) == 0);
-	PB_CHECK(pb_pte_accessed(lk(pt, 100)) && pb_pte_dirty(lk(pt, 100)));
+	PB_CHECK(!pb_pte_accessed(lk(pt, 100)) && pb_pte_dirty(lk(pt, 100)));
 	PB_CHECK(pb_pt_test_clear_dirty(pt, PB_VPN(100)) == 1);
 	PB_CHECK(pb_pt_test_clear_dirty(pt, PB_VPN(100)) == 0);
+	PB_CHECK(!pb_pte_accessed(lk(pt, 100)) && !pb_pte_dirty(lk(pt, 100)));
+	PB_CHECK(pb_pt_touch(pt, PB_VPN(100), false) == 0);
 	PB_CHECK(pb_pte_accessed(lk(pt, 100)) && !pb_pte_dirty(lk(pt, 100)));
+	PB_CHECK(pb_pt_touch(pt, PB_VPN(100), true) == 0);
+	PB_CHECK(pb_pte_accessed(lk(pt, 100)) && pb_pte_dirty(lk(pt, 100)));
+	PB_CHECK(pb_pt_test_clear_dirty(pt, PB_VPN(100)) == 1);
+	PB_CHECK(pb_pt_touch(pt, PB_VPN(102), true) == -ENOENT);
 	PB_CHECK_EQ_U64(pb_pte_pfn(lk(pt, 100)).v, 55);
 
 	/* protect */
@@ -261,7 +267,7 @@ static void test_huge(struct pb_pt *pt)
 	PB_CHECK(pb_pt_map(pt, PB_VPN(8 * H), hp) == -EEXIST);
 	PB_CHECK(pb_pt_unmap(pt, PB_VPN(8 * H + 7), NULL) == -EINVAL); /* no split */
 	PB_CHECK(pb_pt_exchange(pt, PB_VPN(8 * H + 7), pb_pte_mk(PB_PFN(1), 0), NULL) == -EEXIST);
-	PB_CHECK(pb_pt_set_dirty(pt, PB_VPN(8 * H + 9)) == 0);
+	PB_CHECK(pb_pt_touch(pt, PB_VPN(8 * H + 9), true) == 0);
 	PB_CHECK(pb_pte_dirty(lk(pt, 8 * H)));
 	PB_CHECK(pb_pt_test_clear_accessed(pt, PB_VPN(8 * H + 500)) == 1);
 	check_ok(pt, H);

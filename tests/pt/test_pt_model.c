@@ -161,10 +161,16 @@ static void step(struct pb_pt *pt, unsigned s)
 				*slot &= ~PB_PTE_D;
 			break;
 		case 2:
-			rc = pb_pt_set_dirty(pt, PB_VPN(v));
+			if (pb_rng_below(&rng, 2)) {
+				rc = pb_pt_set_dirty(pt, PB_VPN(v));
+				if (present)
+					*slot |= PB_PTE_D;
+			} else {
+				rc = pb_pt_touch(pt, PB_VPN(v), true);
+				if (present)
+					*slot |= PB_PTE_A | PB_PTE_D;
+			}
 			want = present ? 0 : -ENOENT;
-			if (present)
-				*slot |= PB_PTE_A | PB_PTE_D;
 			break;
 		case 3:
 			rc = pb_pt_set_accessed(pt, PB_VPN(v));

@@ -225,7 +225,8 @@ static void *worker(void *arg)
 				rc = pb_pt_test_clear_accessed(g_pt, PB_VPN(vpn));
 				break;
 			case 1:
-				rc = pb_pt_set_dirty(g_pt, PB_VPN(vpn));
+				rc = r & 1 ? pb_pt_set_dirty(g_pt, PB_VPN(vpn))
+					   : pb_pt_touch(g_pt, PB_VPN(vpn), true);
 				break;
 			case 2:
 				rc = pb_pt_test_clear_dirty(g_pt, PB_VPN(vpn));
