@@ -510,6 +510,11 @@ int pb_cmd_sim(int argc, char **argv)
 	pb_run_config_str(run, "device", o.device->name);
 	pb_run_config_str(run, "device_source", o.device->source);
 	pb_run_config_str(run, "backing", o.backing_spec);
+	char fr[1024] = "[";
+	for (size_t i = 0, n = 1; i < o.nframes && n + 32 < sizeof(fr); i++)
+		n += (size_t)snprintf(fr + n, sizeof(fr) - n, "%s%" PRIu64, i ? ", " : "", o.frames[i]);
+	snprintf(fr + strlen(fr), sizeof(fr) - strlen(fr), "]");
+	pb_run_config_json(run, "frames", fr);
 
 	struct pb_csv *csv = pb_run_csv(run, "sim.csv", sim_cols, o.csv ? stdout : NULL);
 	if (!csv) {
