@@ -73,7 +73,7 @@ static int cfill(struct wl_in *in)
 	return 0;
 }
 
-static int truncated(struct wl_in *in)
+PB_UNUSED static int truncated(struct wl_in *in)
 {
 	snprintf(in->err, in->errlen,
 		 "%s: byte %llu: %s stream cut short (truncated compressed file)", in->name,
@@ -81,7 +81,7 @@ static int truncated(struct wl_in *in)
 	return -EIO;
 }
 
-static int corrupt(struct wl_in *in, const char *what)
+PB_UNUSED static int corrupt(struct wl_in *in, const char *what)
 {
 	snprintf(in->err, in->errlen, "%s: byte %llu: corrupt %s stream: %s", in->name,
 		 (unsigned long long)in->out_off, wl_comp_name(in->comp), what);

@@ -143,7 +143,7 @@ int pb_pbt_create(const char *path, unsigned page_shift, int level, struct pb_pb
 	w->level = level;
 	w->path = strdup(path);
 	size_t tl = strlen(path) + 16;
-	w->tmp = malloc(tl);
+	w->tmp = calloc(1, tl);
 	w->ctrl = malloc(PB_PBT_BLOCK_REFS);
 	w->delta = malloc((size_t)PB_PBT_BLOCK_REFS * 8);
 	w->chg = malloc((size_t)PB_PBT_BLOCK_REFS * CHG_BYTES);
