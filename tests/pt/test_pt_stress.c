@@ -247,6 +247,12 @@ static void *worker(void *arg)
 			uint64_t n = 1 + pb_rng_below(&t->rng, 2 * H);
 			if (vpn + n > BASE + SPAN)
 				n = BASE + SPAN - vpn;
+			if (pb_rng_below(&t->rng, 16) == 0) {
+				/* everything below 1 TiB: tears down PT, PD and
+				 * PDPT pages while the others map into them */
+				vpn = 0;
+				n = 1ULL << 28;
+			}
 			int rc = pb_pt_unmap_range(g_pt, PB_VPN(vpn), n, unmap_cb, t);
 			if (rc != 0 && rc != -ERANGE)
 				bad_rc(t, "unmap_range", rc);
