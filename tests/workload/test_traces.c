@@ -243,6 +243,38 @@ static void test_formats(void)
 	wl_write(wl_path("c.vscsi"), vs2, 60);
 	check_bad(spec(0, "c.vscsi", NULL), "c.vscsi: byte 40", "truncated");
 
+	/* threads on one trace: interleaved deals the references out, disjoint
+	 * gives each thread its own address spaces, shared replays all */
+	{
+		struct pb_access *all = NULL, *t0 = NULL, *t1 = NULL;
+		long na = wl_readall(spec(1, "a.lis", NULL), NULL, &all, err, sizeof(err));
+		struct pb_workload_opts o0 = {0, 2, 1}, o1 = {1, 2, 1};
+		long n0 = wl_readall(spec(1, "a.lis", "share=interleaved"), &o0, &t0, err, sizeof(err));
+		long n1 = wl_readall(spec(1, "a.lis", "share=interleaved"), &o1, &t1, err, sizeof(err));
+		PB_CHECK(na == 4 && n0 == 2 && n1 == 2 && t0[0].addr == all[0].addr &&
+			 t1[0].addr == all[1].addr && t0[1].addr == all[2].addr &&
+			 t1[1].addr == all[3].addr);
+		free(t0);
+		free(t1);
+		n1 = wl_readall(spec(1, "a.csv", "share=disjoint"), &o1, &t1, err, sizeof(err));
+		PB_CHECK(n1 == 4 && t1[0].asid == 1 && t1[1].asid == 3 && t1[3].asid == 5);
+		free(t1);
+		n0 = wl_readall(spec(1, "a.lis", NULL), &o0, &t0, err, sizeof(err));
+		PB_CHECK(n0 == 4 && t0[3].addr == all[3].addr);
+		free(t0);
+		free(all);
+		/* interleaved oracle: next-access values follow their references */
+		struct pb_workload *w2;
+		if (pb_workload_open(spec(1, "a.oracleGeneral.bin", "share=interleaved"), &o0, &w2,
+				     err, sizeof(err)) == 0) {
+			struct pb_access b[8];
+			PB_CHECK(pb_workload_next(w2, b, 8) == 2);
+			const int64_t *on = pb_workload_oracle_next(w2);
+			PB_CHECK(on && on[0] == 3 && on[1] == -1);
+			pb_workload_close(w2);
+		}
+	}
+
 	/* load_keys with writes */
 	uint8_t *wr;
 	PB_CHECK(pb_workload_load_keys(spec(0, "a.lackey", NULL), NULL, &keys, &wr, &nk, err,
