@@ -143,8 +143,11 @@ int pb_trace_stats(const char *spec, struct pb_trace_stats *st, char *err, size_
 	}
 	unsigned sh = pb_workload_page_shift(w);
 	st->page_shift = sh;
+	pb_progress_begin("trace info: references", 0); /* shown on a terminal only */
 	for (;;) {
 		ssize_t r = pb_workload_next(w, buf, BATCH);
+		if (r > 0)
+			pb_progress_add((uint64_t)r);
 		if (r < 0) {
 			snprintf(err, errlen, "%s", pb_workload_error(w));
 			rc = (int)r;
@@ -183,12 +186,14 @@ int pb_trace_stats(const char *spec, struct pb_trace_stats *st, char *err, size_
 			*slot = now;
 		}
 	}
+	pb_progress_end();
 	st->distinct_pages = s.last.n;
 	st->asids = asids.n;
 	st->skipped_lines = wl_workload_skipped(w);
 	st->records = wl_workload_records(w);
 	st->format = wl_workload_format(w);
 out:
+	pb_progress_end();
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "trace info: out of memory");
 	free(buf);
@@ -230,6 +235,7 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, uint64_t *
 	struct pb_access *buf = malloc(BATCH * sizeof(*buf));
 	if (!buf)
 		rc = -ENOMEM;
+	pb_progress_begin("trace convert: references", 0);
 	while (!rc) {
 		ssize_t r = pb_workload_next(w, buf, BATCH);
 		if (r < 0) {
@@ -240,7 +246,10 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, uint64_t *
 		} else if ((rc = pb_pbt_write(pw, buf, (size_t)r))) {
 			snprintf(err, errlen, "%s: write failed: %s", out, strerror(-rc));
 		}
+		if (r > 0)
+			pb_progress_add((uint64_t)r);
 	}
+	pb_progress_end();
 	free(buf);
 	pb_workload_close(w);
 	if (rc) {
