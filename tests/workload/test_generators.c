@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "pagebench/commands.h"
+#include "pagebench/trace.h"
 #include "pbtest.h"
 
 #define PRIV 0x10000000ULL
@@ -299,8 +300,26 @@ static void test_parsing(void)
 	free(buf);
 }
 
+/* stack distances through the slot renumbering (every 2^20 references):
+ * a loop over 100 pages has distance 99 at every reuse, and a loop of
+ * loops over 3000 pages (period 3000) distance 2999 */
+static void test_reuse_stats(void)
+{
+	struct pb_trace_stats st;
+	char err[512];
+	PB_CHECK(pb_trace_stats("loop:pages=100,refs=2500000", &st, err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(st.cold, 100);
+	PB_CHECK_EQ_U64(st.hist[6], 2500000 - 100); /* d + 1 = 100 in [64, 128) */
+	PB_CHECK_EQ_U64(st.distinct_pages, 100);
+	PB_CHECK_EQ_U64(pb_trace_lru_pages_for(&st, 0.5), 128);
+	PB_CHECK(pb_trace_stats("loop:pages=3000,refs=2200000,procs=1", &st, err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(st.hist[11], 2200000 - 3000); /* d + 1 = 3000 in [2048, 4096) */
+	PB_CHECK_EQ_U64(st.refs, 2200000);
+}
+
 int main(void)
 {
+	test_reuse_stats();
 	test_reproducible();
 	test_properties();
 	test_common_params();
