@@ -48,26 +48,41 @@ build_release() {
   configure_build build -DCMAKE_BUILD_TYPE=Release -DPAGEBENCH_WERROR=ON
 }
 
+summarise() { # run folder: a short table of what it measured, on stderr
+  local d=$1
+  if [ -f "$d/summary.csv" ]; then
+    awk -f plots/unquote.awk "$d/summary.csv" | awk -F, 'NR==1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+             $c["thread"] == "total" { printf "  %-26s %2s thr %12.2f ns/op %14.4g ops/s%s\n",
+               $c["kernel"], $c["threads"], $c["median_ns_per_op"], $c["median_ops_per_s"],
+               ($c["valid"] == "1" ? "" : "  INVALID") }' >&2
+  fi
+  if [ -f "$d/sim.csv" ]; then
+    plots/plot.sh --print-sim "$d" >&2 || true
+  fi
+}
+
 cmd_main() {
   build_release
-  log "running the default suite (every kernel on 1 and 2 pinned threads)"
+  mkdir -p results
+  local before after d
+  before=$(ls -1d results/*/ 2>/dev/null || true)
+  log "default suite: every kernel on 1 and 2 pinned threads, 3 repetitions + warm-up"
   ./build/pagebench suite default --reps 3 --threads 1,2
-  if ./build/pagebench sim --help >/dev/null 2>&1; then
-    log "demand-paging comparison: every policy on a zipf workload"
-    ./build/pagebench sim --workload zipf:pages=20000,alpha=0.9,refs=1000000,seed=1 \
-      --policy all --frames 1000,2000,5000 --reps 1
-  fi
-  if ./build/pagebench mrc --help >/dev/null 2>&1; then
-    log "miss-ratio curves"
-    ./build/pagebench mrc --workload zipf:pages=20000,alpha=0.9,refs=1000000,seed=1 \
-      --policy lru,clock,arc,lirs,s3fifo,opt --frames 500:10000:500
-  fi
-  if [ -x plots/plot.sh ]; then
-    log "rendering figures"
-    plots/plot.sh --latest || echo "(plots skipped: see above)" >&2
-  fi
-  log "done: results are under results/ (newest last):"
-  ls -1d results/*/ | tail -n 3 >&2
+  log "demand paging: all 17 eviction policies on a zipf workload (4 processes, shared library)"
+  ./build/pagebench sim --workload zipf:pages=20000,alpha=0.9,refs=1000000,write=0.3,procs=4,lib=512,seed=1 \
+    --policy all --frames 1000,4000 --reps 1
+  log "miss-ratio curves (LRU in one pass by stack distances, others by parallel replays)"
+  ./build/pagebench mrc --workload zipf:pages=20000,alpha=0.9,refs=1000000,seed=1 \
+    --policy lru,clock,arc,lirs,s3fifo,sieve,opt --frames 500:10000:500
+  after=$(ls -1d results/*/ 2>/dev/null || true)
+  log "summary"
+  for d in $(comm -13 <(echo "$before" | sort) <(echo "$after" | sort)); do
+    d=${d%/}
+    echo "  $d" >&2
+    summarise "$d"
+    plots/plot.sh "$d" 2>&1 | sed 's/^/  figure: /' >&2 || echo "  (plots skipped)" >&2
+  done
+  log "done: read results/README.md for the columns; plots are in each run's plots/ folder"
 }
 
 cmd_test() {

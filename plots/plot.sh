@@ -9,6 +9,9 @@
 #   sim.csv     -> sim_faults.{pdf,png}: faults vs frames, one line per policy
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+unquote() { awk -f "$here/unquote.awk" "$1"; }
+print_sim=0
+if [ "${1:-}" = "--print-sim" ]; then print_sim=1; shift; fi
 if [ "${1:-}" = "--latest" ]; then
   run=$(ls -1d "$here"/../results/*/ 2>/dev/null | sort | tail -n 1)
   [ -n "$run" ] || { echo "plot.sh: no run folder under results/" >&2; exit 2; }
@@ -18,11 +21,25 @@ fi
 run=${run%/}
 [ -d "$run" ] || { echo "plot.sh: '$run' is not a folder" >&2; exit 2; }
 command -v gnuplot >/dev/null || { echo "plot.sh: gnuplot not installed (apt-get install gnuplot-nox)" >&2; exit 1; }
+if [ "$print_sim" = 1 ]; then # a text table of sim.csv (policy, frames, faults, EAT)
+  [ -f "$run/sim.csv" ] || exit 0
+  t=$(mktemp)
+  unquote "$run/sim.csv" > "$t"
+  awk -F, 'NR==1 { for (i = 1; i <= NF; i++) c[$i] = i
+                   printf "  %-9s %7s %10s %10s %9s %12s\n", "policy", "frames", "faults", "evictions", "eat_ns", "accesses/s"; next }
+           { printf "  %-9s %7s %10s %10s %9.1f %12.4g\n", $c["policy"], $c["frames"], $c["faults"],
+             $c["evictions"], $c["eat_ns"], $c["accesses_per_s"] }' "$t"
+  rm -f "$t"
+  exit 0
+fi
 out="$run/plots"
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# CSV fields may be quoted with commas inside (workload specs): rewrite each
+# file once so that commas inside quotes become ';' and quotes go, then
+# plain awk -F, is safe.
 # col FILE NAME -> 1-based column index of NAME in FILE's header
 col() { head -n 1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 
@@ -40,7 +57,7 @@ GP
 }
 
 if [ -f "$run/summary.csv" ]; then
-  s="$run/summary.csv"
+  s="$tmp/summary.csv"; unquote "$run/summary.csv" > "$s"
   ck=$(col "$s" kernel); ct=$(col "$s" threads); cth=$(col "$s" thread)
   cm=$(col "$s" median_ops_per_s); cl=$(col "$s" ci95_lo_ops_per_s); ch=$(col "$s" ci95_hi_ops_per_s)
   cn=$(col "$s" median_ns_per_op)
@@ -74,13 +91,13 @@ policy_lines() { # file, xcol, ycol -> plot clause per policy
 }
 
 if [ -f "$run/mrc.csv" ]; then
-  f="$run/mrc.csv"
+  f="$tmp/mrc.csv"; unquote "$run/mrc.csv" > "$f"
   render mrc "set title 'Miss-ratio curves'; set xlabel 'frames'; set ylabel 'miss ratio'
 set key outside right; set grid; set yrange [0:*]
 $(policy_lines "$f" "$(col "$f" frames)" "$(col "$f" miss_ratio)")"
 fi
 if [ -f "$run/sim.csv" ]; then
-  f="$run/sim.csv"
+  f="$tmp/sim.csv"; unquote "$run/sim.csv" > "$f"
   render sim_faults "set title 'Page faults vs frames'; set xlabel 'frames'; set ylabel 'faults'
 set key outside right; set grid; set logscale y
 $(policy_lines "$f" "$(col "$f" frames)" "$(col "$f" faults)")"

@@ -68,7 +68,7 @@ static void sim_usage(FILE *f, const char *cmd)
 	fprintf(f,
 		"options:\n"
 		"  --workload SPEC     generator or trace (see `pagebench list workloads`)\n"
-		"  --policy LIST       eviction policies (see `pagebench list policies`)\n"
+		"  --policy LIST       eviction policies, or all (see `pagebench list policies`)\n"
 		"  --policy-params KV  parameters passed to every policy (e.g. kin=0.25)\n"
 		"  --frames LIST       physical frames (sim: 64,128 or 64-66; mrc: LO:HI:STEP)\n"
 		"  --prepage S         demand|readahead|faultaround|swapcluster (default demand)\n"
@@ -119,8 +119,18 @@ static void parse_opts(const char *cmd, int argc, char **argv, struct sim_opts *
 		case 'p':
 			if (o->policies)
 				pb_free_list(o->policies, o->npolicies);
+			if (!strcmp(optarg, "all")) { /* every registered policy, table order */
+				size_t n = 0;
+				while (pb_policies[n])
+					n++;
+				o->policies = calloc(n, sizeof(char *));
+				for (size_t i = 0; i < n; i++)
+					o->policies[i] = strdup(pb_policies[i]->name);
+				o->npolicies = n;
+				break;
+			}
 			if (pb_split_list(optarg, &o->policies, &o->npolicies) || !o->npolicies)
-				pb_usage_error(cmd, "bad --policy '%s' (expected a list of names)", optarg);
+				pb_usage_error(cmd, "bad --policy '%s' (expected a list of names or all)", optarg);
 			break;
 		case 'q': o->policy_params = optarg; break;
 		case 'f': frames = optarg; break;
