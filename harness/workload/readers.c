@@ -636,6 +636,62 @@ static inline size_t drain(struct wl_trace *t, struct pb_access *out, size_t k, 
 	return k;
 }
 
+/*
+ * Lackey fast path: the common records (I, L, S inside one page, plain
+ * digits, '\n' ends) straight into the output.  It stops at the first line
+ * it does not handle (banner, M, a page crossing, CR, anything odd), which
+ * parse_lackey then takes, with its full checks and messages.
+ */
+static size_t lackey_fast(struct wl_trace *t, struct pb_access *out, size_t n)
+{
+	const char *p = t->buf + t->pos, *end = t->buf + t->safe;
+	const unsigned sh = t->shift;
+	const uint64_t pmask = (1ULL << sh) - 1;
+	size_t k = 0;
+	while (k < n && p < end) {
+		uint8_t op;
+		const char *q;
+		if (p[0] == 'I' && p[1] == ' ' && p[2] == ' ' && !t->no_ifetch) {
+			op = PB_OP_FETCH;
+		} else if (p[0] == ' ' && (p[1] == 'L' || p[1] == 'S') && p[2] == ' ') {
+			op = p[1] == 'S' ? PB_OP_WRITE : PB_OP_READ;
+		} else {
+			break;
+		}
+		q = p + 3;
+		uint64_t a = 0, sz = 0;
+		int d, nd = 0, ns = 0;
+		while ((d = hexval((unsigned char)*q)) >= 0) {
+			a = (a << 4) | (uint64_t)d;
+			q++;
+			nd++;
+		}
+		if (nd == 0 || nd > 16 || *q != ',')
+			break;
+		q++;
+		while (*q >= '0' && *q <= '9') {
+			sz = sz * 10 + (uint64_t)(*q - '0');
+			q++;
+			ns++;
+		}
+		if (ns == 0 || ns > 9 || *q != '\n')
+			break;
+		if (((a & pmask) + (sz ? sz : 1) - 1) >> sh)
+			break; /* crosses a page: the general path splits it */
+		out[k].addr = a;
+		out[k].asid = 0;
+		out[k].op = op;
+		out[k].thread = 0;
+		out[k].flags = 0;
+		k++;
+		p = q + 1;
+	}
+	t->line += k;
+	t->records += k;
+	t->pos = (size_t)(p - t->buf);
+	return k;
+}
+
 static ssize_t text_next(struct wl_trace *t, struct pb_access *out, size_t n, line_fn fn)
 {
 	size_t k = drain(t, out, 0, n);
@@ -646,6 +702,11 @@ static ssize_t text_next(struct wl_trace *t, struct pb_access *out, size_t n, li
 				return rc;
 			if (rc == 0)
 				break;
+		}
+		if (fn == parse_lackey) {
+			k += lackey_fast(t, out + k, n - k);
+			if (k == n || t->pos >= t->safe)
+				continue;
 		}
 		const char *p = t->buf + t->pos, *e = p;
 		int rc = fn(t, p, &e);
