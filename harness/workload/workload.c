@@ -546,18 +546,31 @@ static int open_gen(struct pb_workload *w, char *err, size_t errlen)
 	if (g->c.share != SHARE_INTERLEAVED)
 		seed += 0x9e3779b97f4a7c15ULL * g->tid;
 	pb_rng_seed(&g->rng, seed);
-	/* span of one thread's private region, for disjoint placement */
-	uint64_t span;
+	/* span of one thread's private region, for disjoint placement; it must
+	 * fit below the library region (2^46 bytes) */
+	uint64_t span, pages;
+	int ovf = 0;
+	if (g->d->next == next_matrix) {
+		ovf = __builtin_mul_overflow(g->c.rows, g->c.cols, &span) ||
+		      __builtin_mul_overflow(span, g->c.elem, &span);
+		pages = span >> w->shift;
+	} else if (g->d->next == next_seq && !g->c.pages) {
+		pages = g->c.refs / g->c.run + 1;
+	} else if (g->d->next == next_phase) {
+		ovf = __builtin_mul_overflow(g->c.refs / g->c.period + 1,
+					     g->c.shift ? g->c.shift : g->c.pages, &pages) ||
+		      __builtin_add_overflow(pages, g->c.pages, &pages);
+	} else {
+		pages = g->c.pages;
+	}
+	if (ovf || pages > (LIB_BASE - PRIV_BASE) >> w->shift) {
+		snprintf(err, errlen, "workload %s: the region it spans exceeds 2^46 bytes",
+			 g->d->name);
+		return -EINVAL;
+	}
+	span = pages << w->shift;
 	if (g->d->next == next_matrix)
 		span = g->c.rows * g->c.cols * g->c.elem;
-	else if (g->d->next == next_seq && !g->c.pages)
-		span = (g->c.refs / g->c.run + 1) << w->shift;
-	else if (g->d->next == next_phase)
-		span = ((g->c.refs / g->c.period + 1) * (g->c.shift ? g->c.shift : g->c.pages) +
-			g->c.pages)
-		       << w->shift;
-	else
-		span = g->c.pages << w->shift;
 	span = (span + (1ULL << 30) - 1) & ~((1ULL << 30) - 1);
 	g->base = g->c.share == SHARE_DISJOINT ? span * g->tid : 0;
 	if (g->c.share == SHARE_DISJOINT && w->nthreads > 1 &&

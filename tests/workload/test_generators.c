@@ -103,6 +103,9 @@ static void test_properties(void)
 	ratio = (double)cnt[0] / (double)cnt[1];
 	PB_CHECK_MSG(n == 100000 && ratio > 1.8 && ratio < 2.2, "zipf alpha=1 p1/p2 = %.2f", ratio);
 	free(v);
+	n = get("zipf:pages=1,refs=100", 0, 1, 1, &v);
+	PB_CHECK(n == 100 && v[0].addr == PRIV && v[99].addr == PRIV);
+	free(v);
 	/* chase: a single cycle: 1000 refs visit 1000 distinct pages */
 	n = get("chase:pages=1000,refs=2000", 0, 1, 5, &v);
 	static uint8_t hit[1000];
@@ -252,6 +255,9 @@ static void test_parsing(void)
 	expect_err("matrix:order=diagonal", "order");
 	expect_err("uniform:page=3000", "power of two");
 	expect_err("uniform:pages", "malformed");
+	expect_err("matrix:rows=1G,cols=1G,elem=1M", "exceeds");
+	expect_err("phase:refs=1T,period=1,shift=64G", "exceeds");
+	expect_err("seq:refs=1T,page=1G", "exceeds");
 	struct pb_workload *w;
 	char err[512];
 	struct pb_workload_opts o = {0, 1, 5};
