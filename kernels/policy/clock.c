@@ -16,9 +16,12 @@
  * are filled in order, so without remove() the circle is in load order with
  * the hand at the oldest page; a frame freed by remove() is reused by the
  * next fault in place (its position on the circle is the frame's).  A new
- * page's reference bit is `insert_ref` (default 1: the faulting access, once
- * restarted, sets the accessed bit like any other; 0 gives the variant in
- * which a page must be re-referenced to earn its second chance).
+ * page's reference bit is `insert_ref`, default 0: the fault itself is not
+ * counted as a reference, as for the new pages of CAR, CLOCK-Pro and SIEVE,
+ * so a page earns its second chance by being used again; insert_ref=1 gives
+ * the variant in which the accessed bit set by the restarted faulting
+ * access counts (then every page gets a second chance and the first sweep
+ * after a fill degenerates to FIFO).
  */
 #include "polint.h"
 
@@ -68,7 +71,7 @@ static int clk_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	if (rc)
 		return rc;
 	struct clk *p = (struct clk *)*out;
-	p->insert_ref = 1;
+	p->insert_ref = 0;
 	rc = pb_params_each(cfg->params, clk_param, p, err, errlen);
 	if (rc) {
 		pb_pol_free(*out);
@@ -138,7 +141,7 @@ const struct pb_policy_desc pb_pol_clock = {
 	.title = "CLOCK (second chance)",
 	.paper = "Corbato, MIT Project MAC MAC-M-384, 1968",
 	.flags = PB_POL_HW,
-	.params_help = "insert_ref=1: reference bit of a newly loaded page (0 or 1)",
+	.params_help = "insert_ref=0: reference bit of a newly loaded page (0 or 1)",
 	.create = clk_create,
 	.destroy = clk_destroy,
 	.access = clk_access,

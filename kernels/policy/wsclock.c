@@ -25,9 +25,10 @@
  * young by the previous sweep): O(frames) per fault, which is the
  * algorithm's own cost, not this code's (2M-reference Zipf trace, 20k
  * frames: about 0.7 M refs/s with tau = frames, 24 M with frames / 4, with
- * nearly the same faults).  A new page has
- * R = 1, last use = now, M = 1 on a write.  writebacks() counts scheduled
- * write-backs (not part of the public vtable).
+ * nearly the same faults).  A new page has R = 0 (as in clock.c), last use
+ * = now (so it is in the working set for tau accesses), M = 1 on a write.
+ * The count of scheduled write-backs is kept (p->writebacks) but not part
+ * of the public vtable.
  */
 #include "polint.h"
 
@@ -122,7 +123,7 @@ static enum pb_pol_result wsc_access(struct pb_policy *pp, const struct pb_ref *
 		i = pb_pol_node_must(&p->b, r->key);
 		n = p->b.pool.n;
 	}
-	n[i].ref = 1;
+	n[i].ref = 0;
 	n[i].a = now;
 	n[i].dirty = r->write ? 1 : 0;
 	ring_insert(n, &p->hand, p->hand, i);
