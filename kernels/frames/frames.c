@@ -48,7 +48,7 @@
  * Per-node counters of free frames let an empty node be skipped without a
  * scan and give the statistics.  They are striped by area over 16 cache
  * lines, updated once per area claimed or released (not per frame), and
- * summed only when a search has to leave its hinted area.  Allocation
+ * summed only when a search goes past the 64 areas near its hint.  Allocation
  * tries the caller's node, then the others by distance.
  *
  * Nothing sized by the frame count is written at creation: bits[], area[]
@@ -216,10 +216,17 @@ static unsigned area_claim(struct pb_frames *fa, uint64_t a, unsigned want, uint
 }
 
 /*
- * Claim up to `want` frames of `node`: from the area at *hint first, then
- * (if the node's counters say it has free frames) scanning upward,
- * wrapping.  Updates *hint to the last area claimed from.  Returns the
- * count.
+ * Searches look at FR_NEAR_AREAS areas next to their hint before they read
+ * the node's free counters (16 lines other threads write): in the common
+ * case a search never touches a line it does not own.  Only a longer search
+ * asks the counters whether the node has anything left at all.
+ */
+#define FR_NEAR_AREAS 64
+
+/*
+ * Claim up to `want` frames of `node`, scanning upward from the area at
+ * *hint, wrapping.  Updates *hint to the last area claimed from.  Returns
+ * the count.
  */
 static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, unsigned want,
 			   uint64_t *out)
@@ -229,25 +236,19 @@ static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, 
 	uint64_t a = *hint;
 	if (a < nd->area_lo || a >= nd->area_hi)
 		a = nd->area_lo;
-	unsigned got = area_claim(fa, a, want, out);
-	if (got == want)
-		return got;
-	if (node_free(fa, node) <= 0)
-		return got;
-	if (got)
-		*hint = a;
+	unsigned got = 0;
 	for (uint64_t i = 0; i < span && got < want; i++) {
+		if (i == FR_NEAR_AREAS && node_free(fa, node) <= 0)
+			break;
 		uint32_t e = pb_atomic_load(&fa->area[a], PB_RELAXED);
 		if (!(e & FR_AREA_HUGE) && (e & FR_AREA_USED_MASK) < PB_FRAMES_AREA_FRAMES) {
 			unsigned k = area_claim(fa, a, want - got, out + got);
 			if (k) {
 				got += k;
 				*hint = a;
-				if (got == want)
-					break;
 			}
 		}
-		if (++a == nd->area_hi)
+		if (got < want && ++a == nd->area_hi)
 			a = nd->area_lo;
 	}
 	return got;
@@ -262,9 +263,9 @@ static inline int huge_try(struct pb_frames *fa, uint64_t a)
 	return 1;
 }
 
-/* One huge frame from `node`: the area at *hint if it is wholly free, else
- * (if the node has enough free frames) the first such area scanning
- * downward.  Updates *hint. */
+/* One huge frame from `node`: the first wholly free area scanning downward
+ * from *hint (wrapping).  *hint is left one below it, where the next search
+ * of a burst should start. */
 static int node_claim_huge(struct pb_frames *fa, unsigned node, uint64_t *hint, uint64_t *out)
 {
 	struct fr_node *nd = &fa->node[node];
@@ -272,21 +273,17 @@ static int node_claim_huge(struct pb_frames *fa, unsigned node, uint64_t *hint, 
 	uint64_t a = *hint;
 	if (a < nd->area_lo || a >= nd->area_hi)
 		a = nd->area_hi - 1;
-	if (!huge_try(fa, a)) {
-		if (node_free(fa, node) < (int64_t)PB_FRAMES_AREA_FRAMES)
+	for (uint64_t i = 0; i < span; i++) {
+		if (i == FR_NEAR_AREAS && node_free(fa, node) < (int64_t)PB_FRAMES_AREA_FRAMES)
 			return -ENOMEM;
-		uint64_t i;
-		for (i = 1; i < span; i++) {
-			a = (a == nd->area_lo) ? nd->area_hi - 1 : a - 1;
-			if (huge_try(fa, a))
-				break;
+		if (huge_try(fa, a)) {
+			*out = a << PB_HUGE_ORDER;
+			*hint = (a == nd->area_lo) ? nd->area_hi - 1 : a - 1;
+			return 0;
 		}
-		if (i == span)
-			return -ENOMEM;
+		a = (a == nd->area_lo) ? nd->area_hi - 1 : a - 1;
 	}
-	*hint = a;
-	*out = a << PB_HUGE_ORDER;
-	return 0;
+	return -ENOMEM;
 }
 
 /* hint: the freeing thread's huge hint for the frame's node, or NULL. */
