@@ -41,10 +41,12 @@
  * Readers (lookup, walk) never lock and never write shared memory.  Every
  * update is one atomic RMW (CAS / exchange) on one PTE word, so concurrent
  * updates of different pages never block each other and updates of the same
- * page serialise on its word; each update is linearizable at that RMW.  A
- * successful update is a release (what the caller wrote before it - e.g. the
- * frame's contents - is visible to whoever reads the new PTE); a lookup is
- * an acquire load.  The one place a thread may wait: a mapper or huge-map
+ * page serialise on its word; each update is linearizable at that RMW
+ * (range calls are not atomic over the range: one RMW per leaf).  A
+ * successful map / unmap / cmpxchg / exchange / protect is a release (what
+ * the caller wrote before it - e.g. the frame's contents - is visible to
+ * whoever reads the new PTE; A/D-bit calls are relaxed); a lookup is an
+ * acquire load.  The one place a thread may wait: a mapper or huge-map
  * that meets a page-table page being torn down (by pb_pt_unmap_range or a
  * 2 MiB map collapsing an empty PT page) spins until that teardown of at
  * most 512 words finishes or backs off.
