@@ -57,8 +57,8 @@ static int ag_param(void *ctx, const char *key, const char *val, char *err, size
 static int ag_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		     size_t errlen)
 {
-	int rc = pb_pol_alloc(&pb_pol_aging, cfg, sizeof(struct aging), cfg->frames, out, err,
-			   errlen);
+	int rc =
+	    pb_pol_alloc(&pb_pol_aging, cfg, sizeof(struct aging), cfg->frames, out, err, errlen);
 	if (rc)
 		return rc;
 	struct aging *p = (struct aging *)*out;
@@ -108,8 +108,7 @@ static uint32_t ag_victim(struct aging *p)
 	return PN_NIL;
 }
 
-static enum pb_pol_result ag_access(struct pb_policy *pp, const struct pb_ref *r,
-				    uint64_t *victim)
+static enum pb_pol_result ag_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct aging *p = (struct aging *)pp;
 	struct pnode *n = p->b.pool.n;

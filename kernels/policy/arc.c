@@ -80,8 +80,7 @@ static void arc_drop_lru(struct arc *p, int list)
 	pb_pol_node_drop(&p->b, v);
 }
 
-static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *r,
-				     uint64_t *victim)
+static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct arc *p = (struct arc *)pp;
 	struct pnode *n = p->b.pool.n;

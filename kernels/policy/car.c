@@ -87,8 +87,7 @@ static void car_drop_lru(struct car *p, int list)
 	pb_pol_node_drop(&p->b, v);
 }
 
-static enum pb_pol_result car_access(struct pb_policy *pp, const struct pb_ref *r,
-				     uint64_t *victim)
+static enum pb_pol_result car_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct car *p = (struct car *)pp;
 	struct pnode *n = p->b.pool.n;

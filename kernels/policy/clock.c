@@ -27,8 +27,8 @@
 
 struct clk {
 	struct pb_policy b;
-	uint32_t *slot;  /* frame -> node (PN_NIL: free) */
-	uint8_t *ref;    /* frame -> reference bit */
+	uint32_t *slot;	 /* frame -> node (PN_NIL: free) */
+	uint8_t *ref;	 /* frame -> reference bit */
 	uint32_t *holes; /* frames freed by remove() */
 	uint64_t nholes, used, hand;
 	uint8_t insert_ref;
@@ -66,8 +66,8 @@ static void clk_destroy(struct pb_policy *pp)
 static int clk_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_alloc(&pb_pol_clock, cfg, sizeof(struct clk), cfg->frames, out, err,
-			      errlen);
+	int rc =
+	    pb_pol_alloc(&pb_pol_clock, cfg, sizeof(struct clk), cfg->frames, out, err, errlen);
 	if (rc)
 		return rc;
 	struct clk *p = (struct clk *)*out;
@@ -88,8 +88,7 @@ static int clk_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	return 0;
 }
 
-static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *r,
-				     uint64_t *victim)
+static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct clk *p = (struct clk *)pp;
 	struct pnode *n = p->b.pool.n;

@@ -39,8 +39,8 @@ enum { P_HOT, P_COLD, P_NONRES };
 struct cpro {
 	struct pb_policy b;
 	uint32_t first, hh, ht; /* the clock (prev/next) and two of its hands */
-	uint32_t hc;  /* HAND_cold: always on a resident cold page (a/b ring) */
-	uint32_t cbh; /* the last resident cold page before HAND_hot */
+	uint32_t hc;		/* HAND_cold: always on a resident cold page (a/b ring) */
+	uint32_t cbh;		/* the last resident cold page before HAND_hot */
 	uint64_t mc, mc_max, nhot, ncold, nnonres;
 };
 
@@ -50,8 +50,8 @@ static int cpro_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, 
 	int rc = pb_pol_no_params(&pb_pol_clockpro, cfg, err, errlen);
 	if (rc)
 		return rc;
-	rc = pb_pol_alloc(&pb_pol_clockpro, cfg, sizeof(struct cpro), cfg->frames * 2 + 1, out,
-			  err, errlen);
+	rc = pb_pol_alloc(&pb_pol_clockpro, cfg, sizeof(struct cpro), cfg->frames * 2 + 1, out, err,
+			  errlen);
 	if (rc)
 		return rc;
 	struct cpro *p = (struct cpro *)*out;

@@ -233,7 +233,7 @@ void pb_pol_pheap_remove(struct pheap *h, struct pnode *n, uint32_t node)
 
 /* ---- policy objects ---- */
 int pb_pol_alloc(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, size_t size,
-	      uint64_t nodes, struct pb_policy **out, char *err, size_t errlen)
+		 uint64_t nodes, struct pb_policy **out, char *err, size_t errlen)
 {
 	if (!cfg || cfg->frames < 1 || cfg->frames >= (1ULL << 30)) {
 		snprintf(err, errlen, "%s: frames must be in [1, 2^30)", d->name);
@@ -351,8 +351,8 @@ uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key)
 {
 	uint32_t i = pb_pol_node_new(p, key);
 	if (pb_unlikely(i == PN_NIL)) {
-		fprintf(stderr, "pagebench: policy %s: out of memory for %u nodes\n",
-			p->desc->name, p->pool.cap);
+		fprintf(stderr, "pagebench: policy %s: out of memory for %u nodes\n", p->desc->name,
+			p->pool.cap);
 		abort();
 	}
 	return i;
@@ -366,7 +366,7 @@ void pb_pol_oom(const struct pb_policy *p)
 }
 
 int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
-		  size_t errlen)
+		     size_t errlen)
 {
 	if (cfg->params && *cfg->params) {
 		snprintf(err, errlen, "policy %s: takes no parameters (got '%s')", d->name,

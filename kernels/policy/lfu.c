@@ -51,8 +51,7 @@ static int lfu_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	return 0;
 }
 
-static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *r,
-				     uint64_t *victim)
+static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct lfu *p = (struct lfu *)pp;
 	struct pnode *n = p->b.pool.n;

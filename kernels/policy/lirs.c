@@ -51,8 +51,8 @@ static int lirs_param(void *ctx, const char *key, const char *val, char *err, si
 static int lirs_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		       size_t errlen)
 {
-	int rc = pb_pol_alloc(&pb_pol_lirs, cfg, sizeof(struct lirs), cfg->frames * 2, out, err,
-			   errlen);
+	int rc =
+	    pb_pol_alloc(&pb_pol_lirs, cfg, sizeof(struct lirs), cfg->frames * 2, out, err, errlen);
 	if (rc)
 		return rc;
 	struct lirs *p = (struct lirs *)*out;

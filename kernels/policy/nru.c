@@ -81,8 +81,7 @@ static uint32_t nru_pick(struct nru *p, struct pnode *n)
 	}
 }
 
-static enum pb_pol_result nru_access(struct pb_policy *pp, const struct pb_ref *r,
-				     uint64_t *victim)
+static enum pb_pol_result nru_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct nru *p = (struct nru *)pp;
 	struct pnode *n = p->b.pool.n;

@@ -53,8 +53,7 @@ static int opt_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	return 0;
 }
 
-static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *r,
-				     uint64_t *victim)
+static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct opt *p = (struct opt *)pp;
 	struct pnode *n = p->b.pool.n;

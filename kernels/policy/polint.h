@@ -229,52 +229,50 @@ struct plist {
 
 #define PLIST_INIT ((struct plist){PN_NIL, PN_NIL, 0})
 
-#define PL_DEFINE(NAME, PREV, NEXT)                                                          \
-	static inline PB_UNUSED void NAME##_push_head(struct pnode *n, struct plist *l,      \
-						      uint32_t i)                            \
-	{                                                                                    \
-		n[i].PREV = PN_NIL;                                                          \
-		n[i].NEXT = l->head;                                                         \
-		if (l->head != PN_NIL)                                                       \
-			n[l->head].PREV = i;                                                 \
-		else                                                                         \
-			l->tail = i;                                                         \
-		l->head = i;                                                                 \
-		l->size++;                                                                   \
-	}                                                                                    \
-	static inline PB_UNUSED void NAME##_push_tail(struct pnode *n, struct plist *l,      \
-						      uint32_t i)                            \
-	{                                                                                    \
-		n[i].NEXT = PN_NIL;                                                          \
-		n[i].PREV = l->tail;                                                         \
-		if (l->tail != PN_NIL)                                                       \
-			n[l->tail].NEXT = i;                                                 \
-		else                                                                         \
-			l->head = i;                                                         \
-		l->tail = i;                                                                 \
-		l->size++;                                                                   \
-	}                                                                                    \
-	static inline PB_UNUSED void NAME##_unlink(struct pnode *n, struct plist *l,         \
-						   uint32_t i)                               \
-	{                                                                                    \
-		uint32_t p = n[i].PREV, x = n[i].NEXT;                                       \
-		if (p != PN_NIL)                                                             \
-			n[p].NEXT = x;                                                       \
-		else                                                                         \
-			l->head = x;                                                         \
-		if (x != PN_NIL)                                                             \
-			n[x].PREV = p;                                                       \
-		else                                                                         \
-			l->tail = p;                                                         \
-		l->size--;                                                                   \
-	}                                                                                    \
-	static inline PB_UNUSED void NAME##_to_head(struct pnode *n, struct plist *l,        \
-						    uint32_t i)                              \
-	{                                                                                    \
-		if (l->head == i)                                                            \
-			return;                                                              \
-		NAME##_unlink(n, l, i);                                                      \
-		NAME##_push_head(n, l, i);                                                   \
+#define PL_DEFINE(NAME, PREV, NEXT)                                                                \
+	static inline PB_UNUSED void NAME##_push_head(struct pnode *n, struct plist *l,            \
+						      uint32_t i)                                  \
+	{                                                                                          \
+		n[i].PREV = PN_NIL;                                                                \
+		n[i].NEXT = l->head;                                                               \
+		if (l->head != PN_NIL)                                                             \
+			n[l->head].PREV = i;                                                       \
+		else                                                                               \
+			l->tail = i;                                                               \
+		l->head = i;                                                                       \
+		l->size++;                                                                         \
+	}                                                                                          \
+	static inline PB_UNUSED void NAME##_push_tail(struct pnode *n, struct plist *l,            \
+						      uint32_t i)                                  \
+	{                                                                                          \
+		n[i].NEXT = PN_NIL;                                                                \
+		n[i].PREV = l->tail;                                                               \
+		if (l->tail != PN_NIL)                                                             \
+			n[l->tail].NEXT = i;                                                       \
+		else                                                                               \
+			l->head = i;                                                               \
+		l->tail = i;                                                                       \
+		l->size++;                                                                         \
+	}                                                                                          \
+	static inline PB_UNUSED void NAME##_unlink(struct pnode *n, struct plist *l, uint32_t i)   \
+	{                                                                                          \
+		uint32_t p = n[i].PREV, x = n[i].NEXT;                                             \
+		if (p != PN_NIL)                                                                   \
+			n[p].NEXT = x;                                                             \
+		else                                                                               \
+			l->head = x;                                                               \
+		if (x != PN_NIL)                                                                   \
+			n[x].PREV = p;                                                             \
+		else                                                                               \
+			l->tail = p;                                                               \
+		l->size--;                                                                         \
+	}                                                                                          \
+	static inline PB_UNUSED void NAME##_to_head(struct pnode *n, struct plist *l, uint32_t i)  \
+	{                                                                                          \
+		if (l->head == i)                                                                  \
+			return;                                                                    \
+		NAME##_unlink(n, l, i);                                                            \
+		NAME##_push_head(n, l, i);                                                         \
 	}
 
 PL_DEFINE(pl, prev, next)
@@ -354,7 +352,7 @@ struct pb_policy {
  * pb_policy) and its pool/map sized for `nodes` entries.  0 or -errno.
  */
 int pb_pol_alloc(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, size_t size,
-	      uint64_t nodes, struct pb_policy **out, char *err, size_t errlen);
+		 uint64_t nodes, struct pb_policy **out, char *err, size_t errlen);
 void pb_pol_free(struct pb_policy *p);
 uint64_t pb_pol_resident(const struct pb_policy *p);
 
@@ -383,7 +381,7 @@ static inline void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t k
 }
 /* Reject any parameter (strategies without parameters). */
 int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
-		  size_t errlen);
+		     size_t errlen);
 /* Drop node i and its map entry. */
 void pb_pol_node_drop(struct pb_policy *p, uint32_t i);
 
@@ -396,8 +394,8 @@ int pb_pol_param_unknown(const struct pb_policy_desc *d, const char *key, char *
 uint64_t pb_pol_frac_of(uint64_t frames, double f);
 
 /* The strategies (one file each), listed in registry.c. */
-extern const struct pb_policy_desc pb_pol_opt, pb_pol_fifo, pb_pol_random, pb_pol_lru,
-	pb_pol_clock, pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc,
-	pb_pol_car, pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
+extern const struct pb_policy_desc pb_pol_opt, pb_pol_fifo, pb_pol_random, pb_pol_lru, pb_pol_clock,
+    pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,
+    pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
 
 #endif /* PB_POLICY_POLINT_H */

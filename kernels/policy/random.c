@@ -47,8 +47,7 @@ static int rnd_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	return 0;
 }
 
-static enum pb_pol_result rnd_access(struct pb_policy *pp, const struct pb_ref *r,
-				     uint64_t *victim)
+static enum pb_pol_result rnd_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct rnd *p = (struct rnd *)pp;
 	uint32_t i = pb_pol_find(&p->b, r->key);

@@ -54,8 +54,8 @@ static int s3_param(void *ctx, const char *key, const char *val, char *err, size
 static int s3_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		     size_t errlen)
 {
-	int rc = pb_pol_alloc(&pb_pol_s3fifo, cfg, sizeof(struct s3), cfg->frames * 2, out, err,
-			   errlen);
+	int rc =
+	    pb_pol_alloc(&pb_pol_s3fifo, cfg, sizeof(struct s3), cfg->frames * 2, out, err, errlen);
 	if (rc)
 		return rc;
 	struct s3 *p = (struct s3 *)*out;
@@ -118,8 +118,7 @@ static uint64_t s3_evict(struct s3 *p)
 	return s3_evict_m(p, n);
 }
 
-static enum pb_pol_result s3_access(struct pb_policy *pp, const struct pb_ref *r,
-				    uint64_t *victim)
+static enum pb_pol_result s3_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct s3 *p = (struct s3 *)pp;
 	struct pnode *n = p->b.pool.n;

@@ -44,7 +44,7 @@ static int tl_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, ch
 		     size_t errlen)
 {
 	int rc = pb_pol_alloc(&pb_pol_twolist, cfg, sizeof(struct twolist), cfg->frames, out, err,
-			   errlen);
+			      errlen);
 	if (rc)
 		return rc;
 	struct twolist *p = (struct twolist *)*out;
@@ -100,8 +100,7 @@ static uint32_t tl_reclaim(struct twolist *p, struct pnode *n)
 	}
 }
 
-static enum pb_pol_result tl_access(struct pb_policy *pp, const struct pb_ref *r,
-				    uint64_t *victim)
+static enum pb_pol_result tl_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct twolist *p = (struct twolist *)pp;
 	struct pnode *n = p->b.pool.n;

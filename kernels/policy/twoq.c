@@ -44,8 +44,8 @@ static int q_param(void *ctx, const char *key, const char *val, char *err, size_
 static int q_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		    size_t errlen)
 {
-	int rc = pb_pol_alloc(&pb_pol_2q, cfg, sizeof(struct twoq), cfg->frames * 2, out, err,
-			   errlen);
+	int rc =
+	    pb_pol_alloc(&pb_pol_2q, cfg, sizeof(struct twoq), cfg->frames * 2, out, err, errlen);
 	if (rc)
 		return rc;
 	struct twoq *p = (struct twoq *)*out;
@@ -94,8 +94,7 @@ static uint64_t q_reclaim(struct twoq *p)
 	return key;
 }
 
-static enum pb_pol_result q_access(struct pb_policy *pp, const struct pb_ref *r,
-				   uint64_t *victim)
+static enum pb_pol_result q_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct twoq *p = (struct twoq *)pp;
 	struct pnode *n = p->b.pool.n;

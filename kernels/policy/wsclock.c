@@ -25,10 +25,10 @@
  * young by the previous sweep): O(frames) per fault, which is the
  * algorithm's own cost, not this code's (bench_policy's 2M-reference Zipf
  * trace, 20k frames: 69 M refs/s with tau = frames or frames/4, 0.1 M with
- * tau = 5 * frames, where the faults also degrade to FIFO's).  A new page has R = 0 (as in clock.c), last use
- * = now (so it is in the working set for tau accesses), M = 1 on a write.
- * The count of scheduled write-backs is kept (p->writebacks) but not part
- * of the public vtable.
+ * tau = 5 * frames, where the faults also degrade to FIFO's).
+ * A new page has R = 0 (as in clock.c), last use = now (so it is in the
+ * working set for tau accesses), M = 1 on a write.  The count of scheduled
+ * write-backs is kept (p->writebacks) but is not part of the public vtable.
  */
 #include "polint.h"
 
@@ -56,8 +56,8 @@ static int wsc_param(void *ctx, const char *key, const char *val, char *err, siz
 static int wsc_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_alloc(&pb_pol_wsclock, cfg, sizeof(struct wsc), cfg->frames, out, err,
-			   errlen);
+	int rc =
+	    pb_pol_alloc(&pb_pol_wsclock, cfg, sizeof(struct wsc), cfg->frames, out, err, errlen);
 	if (rc)
 		return rc;
 	struct wsc *p = (struct wsc *)*out;
@@ -97,8 +97,7 @@ static uint32_t wsc_pick(struct wsc *p, struct pnode *n, uint32_t now)
 	}
 }
 
-static enum pb_pol_result wsc_access(struct pb_policy *pp, const struct pb_ref *r,
-				     uint64_t *victim)
+static enum pb_pol_result wsc_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct wsc *p = (struct wsc *)pp;
 	struct pnode *n = p->b.pool.n;

@@ -5,11 +5,10 @@
  * Generates a preloaded trace (default: 2M references, Zipf 0.9 over 100k
  * pages, fixed seed), then for each strategy times a full replay into a
  * fresh policy object (create/destroy outside the timed region), 5 runs,
- * and prints the median refs/s (thread CPU time, and wall time), the misses, the policy's memory and the
- * ratio of its time to a baseline pass over the same trace in the same
- * process: one lookup per reference in the strategies' own key map (kmap)
- * and node pool holding every page, i.e. the floor any strategy pays to
- * find a page.
+ * and prints the median refs/s (thread CPU time, and wall time), the misses, the policy's memory
+ * and the ratio of its time to a baseline pass over the same trace in the same process: one lookup
+ * per reference in the strategies' own key map (kmap) and node pool holding every page, i.e. the
+ * floor any strategy pays to find a page.
  *
  *   bench_policy [--refs N] [--pages P] [--frames F] [--zipf S] [--reps R]
  *                [--seed X] [--param k=v,...] [policy ...]
@@ -112,8 +111,8 @@ int main(int argc, char **argv)
 	printf("%-9s %12s %12s %10s %9s %8s %s\n", "policy", "Mrefs_s_cpu", "Mrefs_s_wall",
 	       "misses", "miss_pct", "mem_MiB", "time_vs_baseline");
 	printf("%-9s %12.1f %12.1f %10s %9s %8s %.2f\n", "baseline",
-	       (double)refs * 1e3 / (double)base, (double)refs * 1e3 / (double)basew, "-", "-",
-	       "-", 1.0);
+	       (double)refs * 1e3 / (double)base, (double)refs * 1e3 / (double)basew, "-", "-", "-",
+	       1.0);
 
 	for (size_t p = 0; pb_policies[p]; p++) {
 		const struct pb_policy_desc *d = pb_policies[p];
@@ -127,7 +126,8 @@ int main(int argc, char **argv)
 		uint64_t misses = 0;
 		double mem = 0;
 		for (int r = 0; r < reps; r++) {
-			struct pb_policy_cfg cfg = {.frames = frames, .seed = seed, .params = params};
+			struct pb_policy_cfg cfg = {
+			    .frames = frames, .seed = seed, .params = params};
 			struct pb_policy *pol;
 			char err[256];
 			if (d->create(&cfg, &pol, err, sizeof(err))) {
@@ -153,8 +153,8 @@ int main(int argc, char **argv)
 		uint64_t med = median(t, reps), medw = median(wt, reps);
 		printf("%-9s %12.1f %12.1f %10llu %9.2f %8.1f %.2f\n", d->name,
 		       (double)refs * 1e3 / (double)med, (double)refs * 1e3 / (double)medw,
-		       (unsigned long long)misses,
-		       100.0 * (double)misses / (double)refs, mem, (double)med / (double)base);
+		       (unsigned long long)misses, 100.0 * (double)misses / (double)refs, mem,
+		       (double)med / (double)base);
 		fflush(stdout);
 	}
 	(void)sink;

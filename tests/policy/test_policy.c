@@ -11,8 +11,8 @@
 #include "pbtest.h"
 #include "polgen.h"
 
-static uint64_t replay(const char *name, uint64_t frames, const uint64_t *keys,
-		       const uint8_t *wr, size_t n, const char *params)
+static uint64_t replay(const char *name, uint64_t frames, const uint64_t *keys, const uint8_t *wr,
+		       size_t n, const char *params)
 {
 	const struct pb_policy_desc *d = pb_policy_find(name);
 	struct pb_policy_cfg cfg = {.frames = frames, .seed = 42, .params = params};
@@ -40,12 +40,10 @@ static void test_textbook(void)
 		size_t n;
 		uint64_t frames, fifo, lru, opt;
 	} t[] = {
-		{belady, 12, 1, 12, 12, 12}, {belady, 12, 2, 12, 12, 9},
-		{belady, 12, 3, 9, 10, 7},   {belady, 12, 4, 10, 8, 6},
-		{belady, 12, 5, 5, 5, 5},    {belady, 12, 6, 5, 5, 5},
-		{silb, 20, 2, 15, 17, 13},   {silb, 20, 3, 15, 12, 9},
-		{silb, 20, 4, 10, 8, 8},     {silb, 20, 5, 9, 7, 7},
-		{silb, 20, 6, 6, 6, 6},      {silb, 20, 7, 6, 6, 6},
+	    {belady, 12, 1, 12, 12, 12}, {belady, 12, 2, 12, 12, 9}, {belady, 12, 3, 9, 10, 7},
+	    {belady, 12, 4, 10, 8, 6},	 {belady, 12, 5, 5, 5, 5},   {belady, 12, 6, 5, 5, 5},
+	    {silb, 20, 2, 15, 17, 13},	 {silb, 20, 3, 15, 12, 9},   {silb, 20, 4, 10, 8, 8},
+	    {silb, 20, 5, 9, 7, 7},	 {silb, 20, 6, 6, 6, 6},     {silb, 20, 7, 6, 6, 6},
 	};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(t); i++) {
 		PB_CHECK_EQ_U64(replay("fifo", t[i].frames, t[i].s, NULL, t[i].n, NULL), t[i].fifo);
@@ -67,8 +65,8 @@ static void test_next_use(void)
 {
 	uint64_t nu[12];
 	PB_CHECK(pb_next_use(belady, 12, nu) == 0);
-	PB_CHECK_EQ_U64(nu[0], 4);  /* 1 -> index 4 */
-	PB_CHECK_EQ_U64(nu[4], 7);  /* 1 -> index 7 */
+	PB_CHECK_EQ_U64(nu[0], 4); /* 1 -> index 4 */
+	PB_CHECK_EQ_U64(nu[4], 7); /* 1 -> index 7 */
 	PB_CHECK_EQ_U64(nu[7], PB_NEXT_NONE);
 	PB_CHECK_EQ_U64(nu[6], 11); /* 5 -> index 11 */
 	PB_CHECK_EQ_U64(nu[11], PB_NEXT_NONE);
@@ -91,7 +89,8 @@ static void test_opt_and_stack(void)
 		for (size_t s = 0; s < PB_ARRAY_SIZE(sizes); s++) {
 			uint64_t opt = replay("opt", sizes[s], k, w, NTR, NULL);
 			for (size_t p = 0; pb_policies[p]; p++) {
-				uint64_t m = replay(pb_policies[p]->name, sizes[s], k, w, NTR, NULL);
+				uint64_t m =
+				    replay(pb_policies[p]->name, sizes[s], k, w, NTR, NULL);
 				PB_CHECK_MSG(opt <= m, "trace %d frames %llu: opt %llu > %s %llu",
 					     trace, (unsigned long long)sizes[s],
 					     (unsigned long long)opt, pb_policies[p]->name,
@@ -180,9 +179,9 @@ static void test_shadow(void)
 static void test_params(void)
 {
 	static const char *const bad[][2] = {
-		{"lru", "x=1"},          {"2q", "kin=2"},       {"2q", "bogus=1"},
-		{"aging", "period=0"},   {"wsclock", "tau=-1"}, {"s3fifo", "small=0"},
-		{"lirs", "hirs=abc"},    {"clock", "insert_ref=2"}, {"twolist", "active=1.5"},
+	    {"lru", "x=1"},	   {"2q", "kin=2"},	      {"2q", "bogus=1"},
+	    {"aging", "period=0"}, {"wsclock", "tau=-1"},     {"s3fifo", "small=0"},
+	    {"lirs", "hirs=abc"},  {"clock", "insert_ref=2"}, {"twolist", "active=1.5"},
 	};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(bad); i++) {
 		const struct pb_policy_desc *d = pb_policy_find(bad[i][0]);
