@@ -395,7 +395,7 @@ uint64_t pb_pol_frac_of(uint64_t frames, double f);
 
 /* The strategies (one file each), listed in registry.c. */
 extern const struct pb_policy_desc pb_pol_opt, pb_pol_fifo, pb_pol_random, pb_pol_lru, pb_pol_clock,
-    pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,
-    pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
+	pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,
+	pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
 
 #endif /* PB_POLICY_POLINT_H */
