@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Independent reference implementations of ARC, CAR, SIEVE, 2Q, LIRS,
-S3-FIFO and CLOCK, written from the papers' pseudocode with Python's
+S3-FIFO, CLOCK and CLOCK-Pro, written from the papers' pseudocode with Python's
 OrderedDict (no shared code with kernels/policy/), and a cross-check that
 the C strategies give the same miss counts on seeded random traces.
 
@@ -191,8 +191,163 @@ def clock(tr, c):
     return miss
 
 
+def clockpro(tr, c):
+    """CLOCK-Pro on one plain circle (dicts as links), hands as page keys;
+    HAND_cold found by walking the circle to the next resident cold page."""
+    nxt, prv = {}, {}
+    st = {}    # 'H' hot, 'C' resident cold, 'N' non-resident cold
+    ref, test = {}, {}
+    h = {'hh': None, 'ht': None, 'hc': None}
+    mc_max = c - 1 if c > 1 else 1
+    cnt = {'mc': min(max(1, c // 100), mc_max), 'nhot': 0, 'nonres': 0, 'res': 0}
+    miss = 0
+
+    def mh():
+        return c - cnt['mc']
+
+    def unlink(x):
+        for k in ('hh', 'ht'):
+            if h[k] == x:
+                h[k] = None if nxt[x] == x else nxt[x]
+        if nxt[x] != x:
+            nxt[prv[x]] = nxt[x]
+            prv[nxt[x]] = prv[x]
+        del nxt[x], prv[x]
+
+    def insert_head(x):
+        if h['hh'] is None:
+            nxt[x] = prv[x] = x
+            h['hh'] = h['ht'] = x
+            return
+        at = h['hh']
+        p = prv[at]
+        nxt[p] = x; prv[x] = p; nxt[x] = at; prv[at] = x
+
+    def to_head(x):
+        if h['hh'] == x:
+            h['hh'] = nxt[x]
+            return
+        unlink(x)
+        insert_head(x)
+
+    def next_cold(x):
+        y = nxt[x]
+        while y != x:
+            if st[y] == 'C':
+                return y
+            y = nxt[y]
+        return None
+
+    def drop(x):
+        for d in (st, ref, test):
+            d.pop(x, None)
+
+    def end_test(x):
+        if test[x]:
+            test[x] = 0
+            if cnt['mc'] > 1:
+                cnt['mc'] -= 1
+        if st[x] == 'N':
+            unlink(x)
+            drop(x)
+            cnt['nonres'] -= 1
+
+    def run_hot():
+        demoted = False
+        while h['hh'] is not None:
+            x = h['hh']
+            if st[x] == 'H':
+                if demoted:
+                    return
+                h['hh'] = nxt[x]
+                if ref[x]:
+                    ref[x] = 0
+                else:
+                    st[x] = 'C'; test[x] = 0; cnt['nhot'] -= 1
+                    if h['hc'] is None:
+                        h['hc'] = x
+                    if cnt['nhot'] <= mh():
+                        demoted = True
+                    if cnt['nhot'] == 0:
+                        return
+            elif st[x] == 'N':
+                end_test(x)
+            else:
+                end_test(x)
+                h['hh'] = nxt[x]
+
+    def run_test():
+        while cnt['nonres'] > c:
+            x = h['ht']
+            if st[x] == 'N':
+                end_test(x)
+            else:
+                if st[x] == 'C':
+                    end_test(x)
+                h['ht'] = nxt[x]
+
+    def run_cold():
+        while True:
+            x = h['hc']
+            nc = next_cold(x)
+            if not ref[x]:
+                h['hc'] = nc
+                cnt['res'] -= 1
+                if test[x]:
+                    st[x] = 'N'; cnt['nonres'] += 1
+                else:
+                    unlink(x); drop(x)
+                return
+            ref[x] = 0
+            if test[x]:
+                test[x] = 0; st[x] = 'H'; cnt['nhot'] += 1
+                if cnt['mc'] < mc_max:
+                    cnt['mc'] += 1
+                h['hc'] = nc
+                to_head(x)
+                if cnt['nhot'] > mh():
+                    run_hot()
+            else:
+                test[x] = 1
+                h['hc'] = nc if nc is not None else x
+                to_head(x)
+
+    for x in tr:
+        if st.get(x) in ('H', 'C'):
+            ref[x] = 1
+            continue
+        miss += 1
+        evicted = False
+        if cnt['res'] == c:
+            run_cold()
+            evicted = True
+        if st.get(x) == 'N':
+            cnt['nonres'] -= 1
+            st[x] = 'H'; test[x] = 0; ref[x] = 0; cnt['nhot'] += 1
+            if cnt['mc'] < mc_max:
+                cnt['mc'] += 1
+            to_head(x)
+            cnt['res'] += 1
+            if cnt['nhot'] > mh():
+                run_hot()
+            continue
+        ref[x] = 0
+        if cnt['nhot'] < mh() and not evicted:
+            st[x] = 'H'; test[x] = 0; cnt['nhot'] += 1
+            insert_head(x)
+        else:
+            st[x] = 'C'; test[x] = 1
+            insert_head(x)
+            if h['hc'] is None:
+                h['hc'] = x
+        cnt['res'] += 1
+        if cnt['nonres'] > c:
+            run_test()
+    return miss
+
+
 POLICIES = [('arc', arc), ('car', car), ('sieve', sieve), ('2q', twoq), ('lirs', lirs),
-            ('s3fifo', s3fifo), ('clock', clock)]
+            ('s3fifo', s3fifo), ('clock', clock), ('clockpro', clockpro)]
 
 
 def gen(seed, n, universe):
