@@ -16,9 +16,11 @@
  *                      interleaved in one region, same PT pages); page-table
  *                      pages pre-created.  One op = one map+unmap pair.
  *  pt-mixed            one shared mapped region: update=U% of ops are
- *                      updates (half A/D bit ops on random shared pages,
- *                      half map+unmap of pages in the thread's own stripe),
- *                      the rest lookups.  One op = one call.
+ *                      updates (half A/D bit ops on random shared pages -
+ *                      touch as the MMU does, test-and-clear-accessed as a
+ *                      CLOCK hand does -, half map+unmap of pages in the
+ *                      thread's own stripe), the rest lookups.  One op =
+ *                      one call.
  *  pt-baseline-array   floor for pt-lookup: the same permutation over a
  *                      flat array of PTE words.
  *
@@ -462,10 +464,11 @@ static uint64_t run_mixed(void *state, struct pb_kthread *t)
 				sum += v;
 				miss += v == 0;
 			} else if (pct * 2 < s->update) {
+				/* the MMU sets A (and D), the CLOCK hand clears A */
 				if (r & (1ULL << 63))
 					fail += pb_pt_test_clear_accessed(s->pt, PB_VPN(vpn)) < 0;
 				else
-					fail += pb_pt_set_dirty(s->pt, PB_VPN(vpn)) != 0;
+					fail += pb_pt_touch(s->pt, PB_VPN(vpn), (r >> 62) & 1) != 0;
 			} else {
 				uint64_t v = th->mine_base + (j++ & 63);
 				fail += pb_pt_map(s->pt, PB_VPN(v), pb_pte_mk(PB_PFN(j), 0)) != 0;
