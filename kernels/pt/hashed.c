@@ -284,10 +284,8 @@ static int hashed_check(struct pb_pt *pt, uint64_t *leaves, char *err, size_t er
 static void hashed_fini(struct pb_pt *pt)
 {
 	struct pt_hashed *h = &pt->u.hashed;
-	if (h->keys)
-		pb_unmap(h->keys, h->bytes_keys);
-	if (h->cl)
-		pb_unmap(h->cl, h->bytes_cl);
+	pt_unmap_table(&h->keys_region);
+	pt_unmap_table(&h->cl_region);
 	h->keys = NULL;
 	h->cl = NULL;
 }
@@ -307,8 +305,8 @@ int pt_hashed_init(struct pb_pt *pt, const struct pb_pt_cfg *cfg)
 	h->limit = cap / 4 * 3;
 	h->bytes_keys = cap * sizeof(uint64_t);
 	h->bytes_cl = cap * sizeof(*h->cl);
-	h->keys = pb_map(h->bytes_keys, !cfg->lazy);
-	h->cl = pb_map(h->bytes_cl, !cfg->lazy);
+	h->keys = pt_map_table(h->bytes_keys, !cfg->lazy, &h->keys_region);
+	h->cl = pt_map_table(h->bytes_cl, !cfg->lazy, &h->cl_region);
 	if (!h->keys || !h->cl) {
 		hashed_fini(pt);
 		return -ENOMEM;

@@ -2,7 +2,8 @@
  * kernels/pt/pool.c - the pool of 4 KiB page-table pages behind a radix
  * table.
  *
- * One pb_map'ed (pre-faulted unless lazy) array of `cap` pages, handed out
+ * One pb_map'ed array of `cap` pages (2 MiB aligned, on transparent huge
+ * pages where the kernel allows, pre-faulted unless lazy), handed out
  * in three tiers, so that no malloc and no shared cache line is on the path
  * of a thread that maps into new regions:
  *
@@ -24,8 +25,34 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "pt_internal.h"
+
+void *pt_map_table(size_t bytes, int prefault, struct pt_region *r)
+{
+	r->raw_bytes = bytes + PB_HUGE_SIZE;
+	r->raw = pb_map(r->raw_bytes, 0);
+	if (!r->raw)
+		return NULL;
+	char *a = (char *)(((uintptr_t)r->raw + PB_HUGE_SIZE - 1) & ~(uintptr_t)(PB_HUGE_SIZE - 1));
+#ifdef MADV_HUGEPAGE
+	if (bytes >= PB_HUGE_SIZE)
+		(void)madvise(a, bytes, MADV_HUGEPAGE); /* a hint: fine if THP is off */
+#endif
+	if (prefault) {
+		for (size_t off = 0; off < bytes; off += PB_PAGE_SIZE)
+			((volatile char *)a)[off] = 0;
+	}
+	return a;
+}
+
+void pt_unmap_table(struct pt_region *r)
+{
+	if (r->raw)
+		pb_unmap(r->raw, r->raw_bytes);
+	r->raw = NULL;
+}
 
 int pt_pool_init(struct pt_pool *p, uint64_t cap, int prefault)
 {
@@ -36,7 +63,7 @@ int pt_pool_init(struct pt_pool *p, uint64_t cap, int prefault)
 	p->bytes_base = cap * PB_PAGE_SIZE;
 	p->bytes_meta = cap * sizeof(struct pt_node_meta);
 	p->bytes_slabs = PB_EPOCH_MAX_THREADS * sizeof(struct pt_slab);
-	p->base = pb_map(p->bytes_base, prefault);
+	p->base = pt_map_table(p->bytes_base, prefault, &p->base_region);
 	p->meta = pb_map(p->bytes_meta, 0);
 	p->slabs = pb_map(p->bytes_slabs, 0);
 	if (!p->base || !p->meta || !p->slabs) {
@@ -55,8 +82,7 @@ int pt_pool_init(struct pt_pool *p, uint64_t cap, int prefault)
 
 void pt_pool_fini(struct pt_pool *p)
 {
-	if (p->base)
-		pb_unmap(p->base, p->bytes_base);
+	pt_unmap_table(&p->base_region);
 	if (p->meta)
 		pb_unmap(p->meta, p->bytes_meta);
 	if (p->slabs)

@@ -20,6 +20,22 @@
 #define PT_FROZEN PB_PTE_RSVD /* non-present marker: entry of a page being torn down */
 #define PT_TABLE_BITS (PB_PTE_P | PB_PTE_W | PB_PTE_U) /* interior entry flags */
 
+/* ---- table memory (pool.c) ---- */
+
+/*
+ * Memory for page-table pages and hash tables: pb_map'ed, 2 MiB aligned and,
+ * when at least 2 MiB, advised to use transparent huge pages - a kernel's
+ * page tables live in its direct map (1 GiB pages), so walking them costs no
+ * TLB misses of their own, and a simulated walk should not either.  Then
+ * pre-faulted unless lazy.  NULL if out of memory.
+ */
+struct pt_region {
+	void *raw;
+	size_t raw_bytes;
+};
+void *pt_map_table(size_t bytes, int prefault, struct pt_region *r);
+void pt_unmap_table(struct pt_region *r);
+
 /* ---- page-table-page pool (pool.c) ---- */
 
 #define PT_SLAB_MAX 30u
@@ -50,6 +66,7 @@ struct pt_pool {
 	PB_ALIGNED(PB_CACHELINE) uint64_t used;    /* atomic: pages handed out */
 	uint64_t retired;                          /* atomic: retired, not yet freed */
 	size_t bytes_base, bytes_meta, bytes_slabs;
+	struct pt_region base_region;
 };
 
 int pt_pool_init(struct pt_pool *p, uint64_t cap, int prefault);
@@ -100,6 +117,7 @@ struct pt_hashed {
 	uint64_t mask, limit;
 	PB_ALIGNED(PB_CACHELINE) uint64_t used; /* atomic: claimed slots */
 	size_t bytes_keys, bytes_cl;
+	struct pt_region keys_region, cl_region;
 };
 
 struct pb_pt {
