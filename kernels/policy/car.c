@@ -20,7 +20,8 @@
  * an OS sees: PB_POL_HW (the ghost lists are the OS's own bookkeeping).
  *
  * Variant details: each clock is a queue (my tail = the clock's head under
- * the hand, my head = the clock's tail); ratios are integer divisions.
+ * the hand, my head = the clock's tail); p and the ratios are real numbers,
+ * as in the paper (and as arc.c).
  */
 #include "polint.h"
 
@@ -29,7 +30,7 @@ enum { C_T1, C_T2, C_B1, C_B2 };
 struct car {
 	struct pb_policy b;
 	struct plist l[4]; /* T1/T2: head = clock tail (newest); B1/B2: head = MRU */
-	uint64_t p;
+	double p; /* target size of T1, real-valued as in the paper */
 };
 
 static int car_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
@@ -58,7 +59,7 @@ static uint64_t car_replace(struct car *p, struct pnode *n)
 {
 	for (;;) {
 		uint64_t t1 = p->l[C_T1].size;
-		if (t1 >= (p->p > 1 ? p->p : 1)) {
+		if ((double)t1 >= (p->p > 1.0 ? p->p : 1.0)) {
 			uint32_t h = p->l[C_T1].tail;
 			if (!n[h].ref) {
 				car_move(p, n, h, C_B1);
@@ -126,11 +127,11 @@ static enum pb_pol_result car_access(struct pb_policy *pp, const struct pb_ref *
 	} else {
 		uint64_t b1 = p->l[C_B1].size, b2 = p->l[C_B2].size;
 		if (n[i].where == C_B1) {
-			uint64_t d = b2 / b1 > 1 ? b2 / b1 : 1;
-			p->p = p->p + d < c ? p->p + d : c;
+			double d = (double)b2 / (double)b1 > 1.0 ? (double)b2 / (double)b1 : 1.0;
+			p->p = p->p + d < (double)c ? p->p + d : (double)c;
 		} else {
-			uint64_t d = b1 / b2 > 1 ? b1 / b2 : 1;
-			p->p = p->p > d ? p->p - d : 0;
+			double d = (double)b1 / (double)b2 > 1.0 ? (double)b1 / (double)b2 : 1.0;
+			p->p = p->p > d ? p->p - d : 0.0;
 		}
 		n[i].ref = 0;
 		car_move(p, n, i, C_T2);

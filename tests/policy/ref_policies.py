@@ -22,10 +22,10 @@ def arc(tr, c):
         if x in T2: T2.move_to_end(x); continue
         miss += 1
         if x in B1:
-            d = 1 if len(B1) >= len(B2) else len(B2) // len(B1)
+            d = 1 if len(B1) >= len(B2) else len(B2) / len(B1)
             p = min(p + d, c); replace(False); del B1[x]; T2[x] = 1; continue
         if x in B2:
-            d = 1 if len(B2) >= len(B1) else len(B1) // len(B2)
+            d = 1 if len(B2) >= len(B1) else len(B1) / len(B2)
             p = max(p - d, 0); replace(True); del B2[x]; T2[x] = 1; continue
         L1 = len(T1) + len(B1)
         tot = L1 + len(T2) + len(B2)
@@ -61,9 +61,9 @@ def car(tr, c):
             elif not ghost and len(T1) + len(T2) + len(B1) + len(B2) == 2 * c: B2.popitem(last=False)
         if not ghost: T1[x] = 0
         elif x in B1:
-            p = min(p + max(1, len(B2) // len(B1)), c); del B1[x]; T2[x] = 0
+            p = min(p + max(1, len(B2) / len(B1)), c); del B1[x]; T2[x] = 0
         else:
-            p = max(p - max(1, len(B1) // len(B2)), 0); del B2[x]; T2[x] = 0
+            p = max(p - max(1, len(B1) / len(B2)), 0); del B2[x]; T2[x] = 0
     return miss
 
 def sieve(tr, c):
