@@ -88,7 +88,7 @@ int pb_epoch_self(void);
 
 /* Counters for tests and reports (relaxed snapshots). */
 struct pb_epoch_stats {
-	uint64_t epoch;     /* current global epoch */
+	uint64_t epoch;	    /* current global epoch */
 	uint64_t retired;   /* entries ever retired */
 	uint64_t reclaimed; /* callbacks ever run */
 	unsigned threads;   /* registered threads */

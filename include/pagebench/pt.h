@@ -68,32 +68,32 @@
 struct pb_pt; /* one address space's page table (opaque) */
 
 /* ---- PTE word, x86-64 layout ---- */
-#define PB_PTE_P (1ULL << 0)   /* present */
-#define PB_PTE_W (1ULL << 1)   /* writable */
-#define PB_PTE_U (1ULL << 2)   /* user */
-#define PB_PTE_A (1ULL << 5)   /* accessed */
-#define PB_PTE_D (1ULL << 6)   /* dirty */
-#define PB_PTE_PS (1ULL << 7)  /* page size: 2 MiB leaf (level-2 entry) */
-#define PB_PTE_G (1ULL << 8)   /* global */
-#define PB_PTE_SWP (1ULL << 9) /* software bit: non-present entry is a swap/file entry */
-#define PB_PTE_RSVD (1ULL << 10) /* software bit reserved to the table */
-#define PB_PTE_NX (1ULL << 63) /* no execute */
+#define PB_PTE_P	 (1ULL << 0)  /* present */
+#define PB_PTE_W	 (1ULL << 1)  /* writable */
+#define PB_PTE_U	 (1ULL << 2)  /* user */
+#define PB_PTE_A	 (1ULL << 5)  /* accessed */
+#define PB_PTE_D	 (1ULL << 6)  /* dirty */
+#define PB_PTE_PS	 (1ULL << 7)  /* page size: 2 MiB leaf (level-2 entry) */
+#define PB_PTE_G	 (1ULL << 8)  /* global */
+#define PB_PTE_SWP	 (1ULL << 9)  /* software bit: non-present entry is a swap/file entry */
+#define PB_PTE_RSVD	 (1ULL << 10) /* software bit reserved to the table */
+#define PB_PTE_NX	 (1ULL << 63) /* no execute */
 #define PB_PTE_PFN_SHIFT 12
-#define PB_PTE_PFN_MASK 0x000ffffffffff000ULL /* bits 12..51 */
+#define PB_PTE_PFN_MASK	 0x000ffffffffff000ULL /* bits 12..51 */
 #define PB_PTE_PROT_MASK (PB_PTE_W | PB_PTE_U | PB_PTE_NX)
 /* Flag bits a caller may give to pb_pte_mk / pb_pte_mk_huge. */
 #define PB_PTE_FLAGS_MASK (PB_PTE_W | PB_PTE_U | PB_PTE_A | PB_PTE_D | PB_PTE_G | PB_PTE_NX)
 
-#define PB_PT_VPN_BITS 36 /* 48-bit virtual addresses, 4 KiB pages */
-#define PB_PT_VPN_LIMIT (1ULL << PB_PT_VPN_BITS)
+#define PB_PT_VPN_BITS	 36 /* 48-bit virtual addresses, 4 KiB pages */
+#define PB_PT_VPN_LIMIT	 (1ULL << PB_PT_VPN_BITS)
 #define PB_PT_HUGE_PAGES (1ULL << PB_HUGE_ORDER) /* 512 small pages per 2 MiB leaf */
 
 /* Swap entries: non-present, SWP set, type 0..31 in bits 1..5, offset in
  * bits 12..62 (< 2^51).  Type PB_SWP_TYPE_FILE: the offset is a page offset
  * in the backing file (Linux's old pte_file). */
-#define PB_SWP_TYPE_BITS 5
-#define PB_SWP_TYPE_MAX ((1u << PB_SWP_TYPE_BITS) - 1)
-#define PB_SWP_TYPE_FILE PB_SWP_TYPE_MAX
+#define PB_SWP_TYPE_BITS    5
+#define PB_SWP_TYPE_MAX	    ((1u << PB_SWP_TYPE_BITS) - 1)
+#define PB_SWP_TYPE_FILE    PB_SWP_TYPE_MAX
 #define PB_SWP_OFFSET_LIMIT (1ULL << 51)
 
 static inline uint64_t pb_pte_mk(pb_pfn_t pfn, uint64_t flags)
@@ -268,7 +268,8 @@ int pb_pt_unmap(struct pb_pt *pt, pb_vpn_t vpn, uint64_t *old);
  * none and vpn lies in a 2 MiB leaf (or the 2 MiB range holds 4 KiB
  * leaves); -EINVAL, -ENOMEM.  Acq_rel on success, acquire on failure.
  */
-int pb_pt_cmpxchg(struct pb_pt *pt, pb_vpn_t vpn, uint64_t *expected, uint64_t desired) PB_MUST_CHECK;
+int pb_pt_cmpxchg(struct pb_pt *pt, pb_vpn_t vpn, uint64_t *expected,
+		  uint64_t desired) PB_MUST_CHECK;
 
 /*
  * Exchange: replace whatever 4 KiB leaf vpn has (none, present or swap)
@@ -337,13 +338,13 @@ int pb_pt_unmap_range(struct pb_pt *pt, pb_vpn_t start, uint64_t npages,
 /* ---- statistics and invariants ---- */
 
 struct pb_pt_stats {
-	uint64_t nodes_total;   /* radix: pool capacity (page-table pages) */
-	uint64_t nodes_used;    /* radix: pages allocated to the tree (incl. root) */
+	uint64_t nodes_total;	/* radix: pool capacity (page-table pages) */
+	uint64_t nodes_used;	/* radix: pages allocated to the tree (incl. root) */
 	uint64_t nodes_retired; /* radix: unlinked, waiting for a grace period */
-	uint64_t nodes_free;    /* radix: free pages (free list + slabs + never used) */
-	uint64_t slots_total;   /* hashed: slots */
-	uint64_t slots_used;    /* hashed: claimed clusters */
-	uint64_t bytes;         /* memory mapped for the table */
+	uint64_t nodes_free;	/* radix: free pages (free list + slabs + never used) */
+	uint64_t slots_total;	/* hashed: slots */
+	uint64_t slots_used;	/* hashed: claimed clusters */
+	uint64_t bytes;		/* memory mapped for the table */
 };
 /* Relaxed snapshot; exact at a quiescent point. */
 void pb_pt_stats(struct pb_pt *pt, struct pb_pt_stats *st);

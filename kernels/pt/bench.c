@@ -45,8 +45,8 @@ enum { K_LOOKUP, K_COLD, K_MAPUNMAP, K_MIXED, K_BASELINE };
 enum { D_SWITCH, D_VTABLE, D_INLINE };
 
 #define LOOKUP_BASE (1ULL << 20) /* vpn of the first page: 4 GiB */
-#define COLD_BASE (1ULL << 24)
-#define MU_BASE (1ULL << 28)
+#define COLD_BASE   (1ULL << 24)
+#define MU_BASE	    (1ULL << 28)
 
 struct pb_thr {
 	uint64_t idx, stride, cur;
@@ -112,8 +112,9 @@ static int pbk_param(void *ctx, const char *k, const char *v, char *err, size_t 
 			goto bad;
 		s->update = x;
 	} else {
-		snprintf(err, n,
-			 "unknown parameter '%s' (pt, pages, guard, dispatch, huge, shared, update)", k);
+		snprintf(
+		    err, n,
+		    "unknown parameter '%s' (pt, pages, guard, dispatch, huge, shared, update)", k);
 		return -EINVAL;
 	}
 	return 0;
@@ -266,10 +267,10 @@ static int pbk_setup(const struct pb_kernel_cfg *cfg, void **state, int kernel)
 	uint64_t leaves_pages = kernel == K_COLD ? s->pages : s->pages / PB_PT_HUGE_PAGES + 1;
 	uint64_t regions = kernel == K_MAPUNMAP || kernel == K_MIXED ? s->n + 1 : 1;
 	struct pb_pt_cfg pc = {
-		.nframes = s->pages * (s->n + 1),
-		.max_nodes = 2 * leaves_pages * regions + 64 + (uint64_t)s->n * 2 * PT_SLAB_MAX,
-		.hash_slots = 2 * ((kernel == K_COLD ? s->pages : s->pages / PT_CLUSTER + 1) * regions) +
-			      1024,
+	    .nframes = s->pages * (s->n + 1),
+	    .max_nodes = 2 * leaves_pages * regions + 64 + (uint64_t)s->n * 2 * PT_SLAB_MAX,
+	    .hash_slots =
+		2 * ((kernel == K_COLD ? s->pages : s->pages / PT_CLUSTER + 1) * regions) + 1024,
 	};
 	rc = pb_pt_create(pb_pt_kinds[s->kind], &pc, &s->pt);
 	if (rc) {
@@ -339,22 +340,22 @@ static int thread_init(void *state, struct pb_kthread *t)
 	return 0;
 }
 
-#define LOOKUP_LOOP(EXPR)                                                           \
-	do {                                                                        \
-		for (uint64_t done = 0; done < s->ops;) {                           \
-			uint64_t m = s->ops - done < s->guard ? s->ops - done : s->guard; \
-			pb_epoch_enter();                                           \
-			for (uint64_t k = 0; k < m; k++) {                          \
-				uint64_t vpn = LOOKUP_BASE + idx;                   \
-				uint64_t v = (EXPR);                                \
-				idx += stride;                                      \
-				idx = idx >= pages ? idx - pages : idx;             \
-				sum += v;                                           \
-				miss += v == 0;                                     \
-			}                                                           \
-			pb_epoch_exit();                                            \
-			done += m;                                                  \
-		}                                                                   \
+#define LOOKUP_LOOP(EXPR)                                                                          \
+	do {                                                                                       \
+		for (uint64_t done = 0; done < s->ops;) {                                          \
+			uint64_t m = s->ops - done < s->guard ? s->ops - done : s->guard;          \
+			pb_epoch_enter();                                                          \
+			for (uint64_t k = 0; k < m; k++) {                                         \
+				uint64_t vpn = LOOKUP_BASE + idx;                                  \
+				uint64_t v = (EXPR);                                               \
+				idx += stride;                                                     \
+				idx = idx >= pages ? idx - pages : idx;                            \
+				sum += v;                                                          \
+				miss += v == 0;                                                    \
+			}                                                                          \
+			pb_epoch_exit();                                                           \
+			done += m;                                                                 \
+		}                                                                                  \
 	} while (0)
 
 static uint64_t run_lookup(void *state, struct pb_kthread *t)
@@ -506,84 +507,85 @@ static int pbk_verify(void *state, char *err, size_t errlen)
 static const char *const lookup_extra[] = {"misses", "checksum", NULL};
 static const char *const update_extra[] = {"errors", NULL};
 
-#define PT_PARAMS                                                                          \
-	"pt=radix: radix (4-level, 4 KiB + 2 MiB leaves) | hashed (clustered hashed table)\n" \
-	"pages=4096 (pt-lookup-cold: 32768; or --size / 4 KiB): pages in the working set "  \
-	"(per thread for pt-map-unmap)\n"                                                  \
-	"guard=256: operations per epoch section\n"                                        \
-	"dispatch=switch: pt-lookup: switch (pb_pt_lookup) | vtable (ops->lookup) | inline\n" \
-	"huge=0: pt-lookup, radix: 1 maps the working set with 2 MiB leaves\n"             \
-	"shared=0: pt-map-unmap: 1 interleaves all threads in one region\n"                \
+#define PT_PARAMS                                                                                  \
+	"pt=radix: radix (4-level, 4 KiB + 2 MiB leaves) | hashed (clustered hashed table)\n"      \
+	"pages=4096 (pt-lookup-cold: 32768; or --size / 4 KiB): pages in the working set "         \
+	"(per thread for pt-map-unmap)\n"                                                          \
+	"guard=256: operations per epoch section\n"                                                \
+	"dispatch=switch: pt-lookup: switch (pb_pt_lookup) | vtable (ops->lookup) | inline\n"      \
+	"huge=0: pt-lookup, radix: 1 maps the working set with 2 MiB leaves\n"                     \
+	"shared=0: pt-map-unmap: 1 interleaves all threads in one region\n"                        \
 	"update=10: pt-mixed: percent of ops that update (A/D bits, map+unmap)"
 
 static const struct pb_kernel_desc k_lookup = {
-	.name = "pt-lookup",
-	.module = "pt",
-	.summary = "page table: hot lookups of mapped pages, independent (radix or hashed)",
-	.params_help = PT_PARAMS,
-	.op_unit = "lookup",
-	.baseline = "pt-baseline-array",
-	.extra_cols = lookup_extra,
-	.setup = setup_lookup,
-	.run = run_lookup,
-	.verify = pbk_verify,
-	.teardown = pbk_teardown,
+    .name = "pt-lookup",
+    .module = "pt",
+    .summary = "page table: hot lookups of mapped pages, independent (radix or hashed)",
+    .params_help = PT_PARAMS,
+    .op_unit = "lookup",
+    .baseline = "pt-baseline-array",
+    .extra_cols = lookup_extra,
+    .setup = setup_lookup,
+    .run = run_lookup,
+    .verify = pbk_verify,
+    .teardown = pbk_teardown,
 };
 
 static const struct pb_kernel_desc k_cold = {
-	.name = "pt-lookup-cold",
-	.module = "pt",
-	.summary = "page table: dependent cold walks (pointer chase through PTEs, one PT page per page)",
-	.params_help = PT_PARAMS,
-	.op_unit = "lookup",
-	.extra_cols = lookup_extra,
-	.bench_only = 1,
-	.setup = setup_cold,
-	.run = run_cold,
-	.verify = pbk_verify,
-	.teardown = pbk_teardown,
+    .name = "pt-lookup-cold",
+    .module = "pt",
+    .summary =
+	"page table: dependent cold walks (pointer chase through PTEs, one PT page per page)",
+    .params_help = PT_PARAMS,
+    .op_unit = "lookup",
+    .extra_cols = lookup_extra,
+    .bench_only = 1,
+    .setup = setup_cold,
+    .run = run_cold,
+    .verify = pbk_verify,
+    .teardown = pbk_teardown,
 };
 
 static const struct pb_kernel_desc k_mapunmap = {
-	.name = "pt-map-unmap",
-	.module = "pt",
-	.summary = "page table: map+unmap pairs on pre-created page-table pages",
-	.params_help = PT_PARAMS,
-	.op_unit = "map+unmap pair",
-	.extra_cols = update_extra,
-	.setup = setup_mapunmap,
-	.thread_init = thread_init,
-	.run = run_mapunmap,
-	.verify = pbk_verify,
-	.teardown = pbk_teardown,
+    .name = "pt-map-unmap",
+    .module = "pt",
+    .summary = "page table: map+unmap pairs on pre-created page-table pages",
+    .params_help = PT_PARAMS,
+    .op_unit = "map+unmap pair",
+    .extra_cols = update_extra,
+    .setup = setup_mapunmap,
+    .thread_init = thread_init,
+    .run = run_mapunmap,
+    .verify = pbk_verify,
+    .teardown = pbk_teardown,
 };
 
 static const struct pb_kernel_desc k_mixed = {
-	.name = "pt-mixed",
-	.module = "pt",
-	.summary = "page table: lookups mixed with A/D-bit updates and map+unmap (update=%)",
-	.params_help = PT_PARAMS,
-	.op_unit = "call",
-	.extra_cols = update_extra,
-	.setup = setup_mixed,
-	.thread_init = thread_init,
-	.run = run_mixed,
-	.verify = pbk_verify,
-	.teardown = pbk_teardown,
+    .name = "pt-mixed",
+    .module = "pt",
+    .summary = "page table: lookups mixed with A/D-bit updates and map+unmap (update=%)",
+    .params_help = PT_PARAMS,
+    .op_unit = "call",
+    .extra_cols = update_extra,
+    .setup = setup_mixed,
+    .thread_init = thread_init,
+    .run = run_mixed,
+    .verify = pbk_verify,
+    .teardown = pbk_teardown,
 };
 
 static const struct pb_kernel_desc k_baseline = {
-	.name = "pt-baseline-array",
-	.module = "pt",
-	.summary = "floor for pt-lookup: the same permutation over a flat array of PTE words",
-	.params_help = PT_PARAMS,
-	.op_unit = "lookup",
-	.extra_cols = lookup_extra,
-	.setup = setup_baseline,
-	.run = run_baseline,
-	.verify = pbk_verify,
-	.teardown = pbk_teardown,
+    .name = "pt-baseline-array",
+    .module = "pt",
+    .summary = "floor for pt-lookup: the same permutation over a flat array of PTE words",
+    .params_help = PT_PARAMS,
+    .op_unit = "lookup",
+    .extra_cols = lookup_extra,
+    .setup = setup_baseline,
+    .run = run_baseline,
+    .verify = pbk_verify,
+    .teardown = pbk_teardown,
 };
 
-const struct pb_kernel_desc *const pb_kernels_pt[] = {&k_lookup, &k_cold, &k_mapunmap,
-						      &k_mixed, &k_baseline, NULL};
+const struct pb_kernel_desc *const pb_kernels_pt[] = {&k_lookup, &k_cold,     &k_mapunmap,
+						      &k_mixed,	 &k_baseline, NULL};

@@ -41,22 +41,22 @@
 #include "pagebench/common.h"
 #include "pagebench/epoch.h"
 
-#define EP_ACTIVE 1ULL
+#define EP_ACTIVE	 1ULL
 #define EP_RECLAIM_EVERY 64u
 
 struct ep_rec {
 	uint64_t state; /* atomic: epoch << 1 | ACTIVE, or 0 */
-	int used;       /* atomic: slot claimed */
-	unsigned nest;  /* owner only */
+	int used;	/* atomic: slot claimed */
+	unsigned nest;	/* owner only */
 	unsigned nretire;
 } PB_ALIGNED(PB_CACHELINE);
 
 static struct ep_rec ep_recs[PB_EPOCH_MAX_THREADS];
-static PB_ALIGNED(PB_CACHELINE) uint64_t ep_epoch = 2; /* atomic */
+static PB_ALIGNED(PB_CACHELINE) uint64_t ep_epoch = 2;		/* atomic */
 static PB_ALIGNED(PB_CACHELINE) struct pb_epoch_entry *ep_list; /* atomic: retired */
-static PB_ALIGNED(PB_CACHELINE) int ep_reclaiming;             /* atomic: try-lock */
-static unsigned ep_hwm;                                         /* atomic: slots ever used */
-static uint64_t ep_nretired, ep_nreclaimed, ep_nthreads;        /* atomic counters */
+static PB_ALIGNED(PB_CACHELINE) int ep_reclaiming;		/* atomic: try-lock */
+static unsigned ep_hwm;						/* atomic: slots ever used */
+static uint64_t ep_nretired, ep_nreclaimed, ep_nthreads;	/* atomic counters */
 
 static _Thread_local struct ep_rec *ep_self;
 static pthread_key_t ep_key;
@@ -89,8 +89,7 @@ static struct ep_rec *ep_register(void)
 		r->nest = 0;
 		r->nretire = 0;
 		unsigned h = pb_atomic_load(&ep_hwm, PB_RELAXED);
-		while (h < i + 1 &&
-		       !pb_atomic_cas_weak(&ep_hwm, &h, i + 1, PB_RELEASE, PB_RELAXED))
+		while (h < i + 1 && !pb_atomic_cas_weak(&ep_hwm, &h, i + 1, PB_RELEASE, PB_RELAXED))
 			;
 		pb_atomic_fetch_add(&ep_nthreads, 1, PB_RELAXED);
 		(void)pthread_setspecific(ep_key, r);

@@ -90,8 +90,8 @@ static int hashed_cas(struct pb_pt *pt, uint64_t vpn, uint64_t *expected, uint64
 		return -EAGAIN;
 	}
 	return pb_atomic_cas(&cl[vpn & (PT_CLUSTER - 1)], expected, desired, PB_ACQ_REL, PB_ACQUIRE)
-		       ? 0
-		       : -EAGAIN;
+		   ? 0
+		   : -EAGAIN;
 }
 
 static int hashed_modify(struct pb_pt *pt, uint64_t vpn, uint64_t set, uint64_t clear,
@@ -315,12 +315,12 @@ int pt_hashed_init(struct pb_pt *pt, const struct pb_pt_cfg *cfg)
 }
 
 const struct pt_ops pt_hashed_ops = {
-	.lookup = hashed_lookup,
-	.cas = hashed_cas,
-	.modify = hashed_modify,
-	.walk = hashed_walk,
-	.unmap_range = hashed_unmap_range,
-	.stats = hashed_stats,
-	.check = hashed_check,
-	.fini = hashed_fini,
+    .lookup = hashed_lookup,
+    .cas = hashed_cas,
+    .modify = hashed_modify,
+    .walk = hashed_walk,
+    .unmap_range = hashed_unmap_range,
+    .stats = hashed_stats,
+    .check = hashed_check,
+    .fini = hashed_fini,
 };

@@ -17,8 +17,8 @@
 #include "pagebench/pt.h"
 
 #define PT_NODE_ENTRIES 512u
-#define PT_FROZEN PB_PTE_RSVD /* non-present marker: entry of a page being torn down */
-#define PT_TABLE_BITS (PB_PTE_P | PB_PTE_W | PB_PTE_U) /* interior entry flags */
+#define PT_FROZEN	PB_PTE_RSVD /* non-present marker: entry of a page being torn down */
+#define PT_TABLE_BITS	(PB_PTE_P | PB_PTE_W | PB_PTE_U) /* interior entry flags */
 
 /* ---- table memory (pool.c) ---- */
 
@@ -38,7 +38,7 @@ void pt_unmap_table(struct pt_region *r);
 
 /* ---- page-table-page pool (pool.c) ---- */
 
-#define PT_SLAB_MAX 30u
+#define PT_SLAB_MAX    30u
 #define PT_SLAB_REFILL 8u
 
 /* One thread's slab of free (zeroed) pages, indexed by pb_epoch_self(). */
@@ -61,10 +61,10 @@ struct pt_pool {
 	struct pt_node_meta *meta;
 	struct pt_slab *slabs; /* PB_EPOCH_MAX_THREADS */
 	uint64_t cap;
-	PB_ALIGNED(PB_CACHELINE) uint64_t bump; /* atomic: next never-used page */
+	PB_ALIGNED(PB_CACHELINE) uint64_t bump;	     /* atomic: next never-used page */
 	PB_ALIGNED(PB_CACHELINE) uint64_t free_head; /* atomic: tag << 32 | (index + 1) */
-	PB_ALIGNED(PB_CACHELINE) uint64_t used;    /* atomic: pages handed out */
-	uint64_t retired;                          /* atomic: retired, not yet freed */
+	PB_ALIGNED(PB_CACHELINE) uint64_t used;	     /* atomic: pages handed out */
+	uint64_t retired;			     /* atomic: retired, not yet freed */
 	size_t bytes_base, bytes_meta, bytes_slabs;
 	struct pt_region base_region;
 };
@@ -109,7 +109,7 @@ struct pt_radix {
 };
 
 #define PT_CLUSTER_SHIFT 4u
-#define PT_CLUSTER (1u << PT_CLUSTER_SHIFT) /* 16 pages, 64 KiB per slot */
+#define PT_CLUSTER	 (1u << PT_CLUSTER_SHIFT) /* 16 pages, 64 KiB per slot */
 
 struct pt_hashed {
 	uint64_t *keys; /* atomic: 0 = empty, else cluster number + 1 (never removed) */

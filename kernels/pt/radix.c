@@ -216,7 +216,7 @@ static int radix_cas(struct pb_pt *pt, uint64_t vpn, uint64_t *expected, uint64_
 		if (cur == PT_FROZEN) {
 			if (create)
 				continue; /* the PT page is going away: retry in its successor */
-			cur = 0;          /* frozen = empty */
+			cur = 0;	  /* frozen = empty */
 			if (exp0 == 0)
 				return 0;
 		}
@@ -383,7 +383,8 @@ static int radix_check_node(struct check_ctx *c, uint64_t *node, unsigned level,
 	uint64_t idx = pt_pool_index(c->p, node);
 	if (node < c->p->base || idx >= c->p->cap ||
 	    (uintptr_t)node != (uintptr_t)(c->p->base + idx * PT_NODE_ENTRIES)) {
-		snprintf(c->err, c->errlen, "level-%u page %p outside the pool", level, (void *)node);
+		snprintf(c->err, c->errlen, "level-%u page %p outside the pool", level,
+			 (void *)node);
 		return -EINVAL;
 	}
 	if (c->seen[idx]) {
@@ -398,8 +399,8 @@ static int radix_check_node(struct check_ctx *c, uint64_t *node, unsigned level,
 		if (e == 0)
 			continue;
 		if (e == PT_FROZEN) {
-			snprintf(c->err, c->errlen, "frozen entry left at level %u vpn %#llx", level,
-				 (unsigned long long)va);
+			snprintf(c->err, c->errlen, "frozen entry left at level %u vpn %#llx",
+				 level, (unsigned long long)va);
 			return -EINVAL;
 		}
 		if (level == 1) {
@@ -413,7 +414,8 @@ static int radix_check_node(struct check_ctx *c, uint64_t *node, unsigned level,
 		}
 		if (e & PB_PTE_PS) {
 			if (level != 2 || !pt_valid_huge(e)) {
-				snprintf(c->err, c->errlen, "bad 2 MiB leaf %#llx at level %u vpn %#llx",
+				snprintf(c->err, c->errlen,
+					 "bad 2 MiB leaf %#llx at level %u vpn %#llx",
 					 (unsigned long long)e, level, (unsigned long long)va);
 				return -EINVAL;
 			}
@@ -485,12 +487,12 @@ int pt_radix_init(struct pb_pt *pt, const struct pb_pt_cfg *cfg)
 }
 
 const struct pt_ops pt_radix_ops = {
-	.lookup = radix_lookup,
-	.cas = radix_cas,
-	.modify = radix_modify,
-	.walk = radix_walk,
-	.unmap_range = radix_unmap_range,
-	.stats = radix_stats,
-	.check = radix_check,
-	.fini = radix_fini,
+    .lookup = radix_lookup,
+    .cas = radix_cas,
+    .modify = radix_modify,
+    .walk = radix_walk,
+    .unmap_range = radix_unmap_range,
+    .stats = radix_stats,
+    .check = radix_check,
+    .fini = radix_fini,
 };

@@ -9,14 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define EXPECT(cond, ...)                                     \
-	do {                                                  \
-		if (!(cond)) {                                \
-			fprintf(stderr, "model mismatch: "); \
-			fprintf(stderr, __VA_ARGS__);         \
-			fputc('\n', stderr);                  \
-			abort();                              \
-		}                                             \
+#define EXPECT(cond, ...)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "model mismatch: ");                                       \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 #include "pt_model.h"

@@ -30,7 +30,7 @@ static uint64_t model_draw(uint64_t n)
 	return (uint64_t)(((unsigned __int128)model_src() * n) >> 64);
 }
 
-#define H PB_PT_HUGE_PAGES
+#define H    PB_PT_HUGE_PAGES
 #define NREG 4
 #define SPAN (NREG * H)
 #define BASE ((1ULL << 18) - 2 * H)
@@ -222,8 +222,8 @@ static void model_step(struct pb_pt *pt, unsigned s)
 		else
 			want = -EAGAIN;
 		rc = pb_pt_cmpxchg(pt, PB_VPN(v), &exp, des);
-		EXPECT(rc == want, "step %u: cmpxchg %#llx: %d, model %d", s,
-		       (unsigned long long)v, rc, want);
+		EXPECT(rc == want, "step %u: cmpxchg %#llx: %d, model %d", s, (unsigned long long)v,
+		       rc, want);
 		if (rc == 0)
 			m_small[i] = des;
 		if (rc == -EAGAIN)
@@ -274,10 +274,11 @@ static void model_step(struct pb_pt *pt, unsigned s)
 			}
 		}
 		rc = pb_pt_unmap_range(pt, PB_VPN(v), n, unmap_cb, &got);
-		EXPECT(rc == wrc && got.n == want.n && got.sum == want.sum,
-		       "step %u: unmap_range %#llx+%llu: rc %d (model %d), %llu removed (model %llu)",
-		       s, (unsigned long long)v, (unsigned long long)n, rc, wrc,
-		       (unsigned long long)got.n, (unsigned long long)want.n);
+		EXPECT(
+		    rc == wrc && got.n == want.n && got.sum == want.sum,
+		    "step %u: unmap_range %#llx+%llu: rc %d (model %d), %llu removed (model %llu)",
+		    s, (unsigned long long)v, (unsigned long long)n, rc, wrc,
+		    (unsigned long long)got.n, (unsigned long long)want.n);
 	}
 }
 

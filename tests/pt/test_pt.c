@@ -70,9 +70,9 @@ static void test_invalid(struct pb_pt *pt)
 	PB_CHECK(pb_pt_cmpxchg(pt, PB_VPN(PB_PT_VPN_LIMIT), &exp, pte) == -EINVAL);
 	PB_CHECK_EQ_U64(lk(pt, PB_PT_VPN_LIMIT), 0);
 	PB_CHECK_EQ_U64(lk(pt, UINT64_MAX), 0);
-	PB_CHECK(pb_pt_map(pt, PB_VPN(3), 0) == -EINVAL);                     /* none */
-	PB_CHECK(pb_pt_map(pt, PB_VPN(3), pte | PB_PTE_RSVD) == -EINVAL);     /* reserved bit */
-	PB_CHECK(pb_pt_map(pt, PB_VPN(3), 0x1000) == -EINVAL);                /* not present, no SWP */
+	PB_CHECK(pb_pt_map(pt, PB_VPN(3), 0) == -EINVAL);		  /* none */
+	PB_CHECK(pb_pt_map(pt, PB_VPN(3), pte | PB_PTE_RSVD) == -EINVAL); /* reserved bit */
+	PB_CHECK(pb_pt_map(pt, PB_VPN(3), 0x1000) == -EINVAL);		  /* not present, no SWP */
 	PB_CHECK(pb_pt_map(pt, PB_VPN(3), PB_PTE_SWP | PB_PTE_PS) == -EINVAL); /* junk swap */
 	PB_CHECK(pb_pt_walk(pt, PB_VPN(TOP), 2, NULL, NULL) == -EINVAL);
 	PB_CHECK(pb_pt_unmap_range(pt, PB_VPN(TOP), 2, NULL, NULL) == -EINVAL);

@@ -39,8 +39,13 @@ static void run_one(const struct pb_kernel_desc *d, const char *params)
 {
 	char err[256] = "";
 	int nodes[NT] = {0};
-	struct pb_kernel_cfg cfg = {.nthreads = NT, .ops = 3000, .seed = 1, .params = params,
-				    .thread_node = nodes, .nnodes = 1, .err = err,
+	struct pb_kernel_cfg cfg = {.nthreads = NT,
+				    .ops = 3000,
+				    .seed = 1,
+				    .params = params,
+				    .thread_node = nodes,
+				    .nnodes = 1,
+				    .err = err,
 				    .errlen = sizeof(err)};
 	if (!strcmp(d->name, "pt-lookup-cold") && !strstr(params, "pages"))
 		return; /* covered below with a small working set */
@@ -52,8 +57,8 @@ static void run_one(const struct pb_kernel_desc *d, const char *params)
 	pthread_t th[NT];
 	struct targ a[NT];
 	for (unsigned i = 0; i < NT; i++) {
-		a[i] = (struct targ){.d = d, .state = state,
-				     .t = {.tid = i, .nthreads = NT, .node = 0, .cpu = -1}};
+		a[i] = (struct targ){
+		    .d = d, .state = state, .t = {.tid = i, .nthreads = NT, .node = 0, .cpu = -1}};
 		PB_CHECK(pthread_create(&th[i], NULL, thr, &a[i]) == 0);
 	}
 	for (unsigned i = 0; i < NT; i++) {
@@ -73,8 +78,8 @@ static void run_one(const struct pb_kernel_desc *d, const char *params)
 int main(void)
 {
 	static const char *const params[] = {
-		"", "pt=hashed", "dispatch=vtable", "dispatch=inline,pt=hashed", "huge=1",
-		"shared=1", "update=50,guard=7", NULL};
+	    "",	      "pt=hashed", "dispatch=vtable",	"dispatch=inline,pt=hashed",
+	    "huge=1", "shared=1",  "update=50,guard=7", NULL};
 	unsigned n = 0;
 	for (unsigned k = 0; pb_kernels_pt[k]; k++) {
 		const struct pb_kernel_desc *d = pb_kernels_pt[k];
@@ -103,11 +108,14 @@ int main(void)
 	if (lookup) {
 		/* refused parameters */
 		static const char *const bad[] = {"pt=btree", "pages=0", "huge=1,pt=hashed",
-						  "frob=1", "guard=x", NULL};
+						  "frob=1",   "guard=x", NULL};
 		for (unsigned b = 0; bad[b]; b++) {
 			char err[256] = "";
-			struct pb_kernel_cfg cfg = {.nthreads = 1, .params = bad[b], .nnodes = 1,
-						    .err = err, .errlen = sizeof(err)};
+			struct pb_kernel_cfg cfg = {.nthreads = 1,
+						    .params = bad[b],
+						    .nnodes = 1,
+						    .err = err,
+						    .errlen = sizeof(err)};
 			void *state = NULL;
 			PB_CHECK_MSG(lookup->setup(&cfg, &state) == -EINVAL && err[0],
 				     "params '%s' accepted", bad[b]);

@@ -9,13 +9,13 @@
 
 static unsigned fails;
 
-#define EXPECT(cond, ...)                                                  \
-	do {                                                               \
-		PB_CHECK_MSG(cond, __VA_ARGS__);                           \
-		if (!(cond) && ++fails > 10) {                             \
-			fprintf(stderr, "too many failures, stopping\n"); \
-			exit(pb_test_done());                              \
-		}                                                          \
+#define EXPECT(cond, ...)                                                                          \
+	do {                                                                                       \
+		PB_CHECK_MSG(cond, __VA_ARGS__);                                                   \
+		if (!(cond) && ++fails > 10) {                                                     \
+			fprintf(stderr, "too many failures, stopping\n");                          \
+			exit(pb_test_done());                                                      \
+		}                                                                                  \
 	} while (0)
 
 #include "pt_model.h"

@@ -38,12 +38,12 @@
 #define ITERS 1000000u
 #endif
 
-#define NT 4u
-#define H PB_PT_HUGE_PAGES
-#define BASE ((1ULL << 18) - 2 * H) /* spans a PD page and PDPT entry boundary */
-#define SPAN (4 * H)
+#define NT	 4u
+#define H	 PB_PT_HUGE_PAGES
+#define BASE	 ((1ULL << 18) - 2 * H) /* spans a PD page and PDPT entry boundary */
+#define SPAN	 (4 * H)
 #define SEQ_BITS 27
-#define ALLOWED (PB_PTE_P | PB_PTE_W | PB_PTE_U | PB_PTE_A | PB_PTE_D | PB_PTE_NX | PB_PTE_PS)
+#define ALLOWED	 (PB_PTE_P | PB_PTE_W | PB_PTE_U | PB_PTE_A | PB_PTE_D | PB_PTE_NX | PB_PTE_PS)
 
 enum { SH_SMALL = 1, SH_HUGE = 2, SH_SWAP = 3 };
 
@@ -279,7 +279,7 @@ static int final_cb(void *arg, pb_vpn_t vpn, uint64_t pte)
 static void run(const char *kind)
 {
 	struct pb_pt_cfg cfg = {
-		.nframes = 1 << 16, .max_nodes = 1 << 14, .hash_slots = 1 << 12, .lazy = 1};
+	    .nframes = 1 << 16, .max_nodes = 1 << 14, .hash_slots = 1 << 12, .lazy = 1};
 	PB_CHECK(pb_pt_create(kind, &cfg, &g_pt) == 0);
 	g_huge = (pb_pt_features(g_pt) & PB_PT_F_HUGE) != 0;
 	memset(g_pub, 0, sizeof(g_pub));
