@@ -71,7 +71,7 @@ static int kmap_alloc(struct kmap *m, uint64_t slots)
 
 int pb_pol_kmap_init(struct kmap *m, uint64_t expect)
 {
-	return kmap_alloc(m, expect * 2 + 1);
+	return kmap_alloc(m, expect * 4 + 1);
 }
 
 void pb_pol_kmap_fini(struct kmap *m)
