@@ -62,7 +62,7 @@ struct pb_frames_cfg {
 	/* Optional nnodes x nnodes row-major distance matrix (ACPI SLIT
 	 * style: smaller is nearer), or NULL for |i - j|.  Allocation falls
 	 * back from the local node to the others in increasing distance
-	 * (ties: lower index first).  Copied at creation. */
+	 * (ties: lower index first).  Read at creation only. */
 	const unsigned *distance;
 	unsigned cache_cap; /* frames a cache holds at most; 0 = default (256) */
 	unsigned flags;     /* PB_FRAMES_* */
