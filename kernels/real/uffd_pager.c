@@ -15,9 +15,12 @@
  *   2. resolve the fault with UFFDIO_COPY of the page's content: zeroes on
  *      first touch (demand-zero), or the saved content (swap-in).
  *
- * A user-space pager sees faults only, not hits (no accessed bits), so the
- * policy is told about faulting pages only; that is the honest information
- * such a pager has.  The worker writes a per-page stamp on each touch and
+ * A user-space pager sees faults only, not hits (no accessed bits), so by
+ * default the policy is told about faulting pages only: that is the honest
+ * information such a pager has, and recency policies (LRU, CLOCK, ARC...)
+ * then choose like FIFO.  hints=1 makes the worker report every access to
+ * the policy (an instrumented pager, the upper bound of what hit
+ * information buys); the fault itself is still real.  The worker writes a per-page stamp on each touch and
  * checks the stamp it reads, so a page lost or mixed up by eviction fails
  * verify().  Events: faults, swap_ins, zero_fills, evictions, and
  * pager_work_ns: the pager's time from reading a fault to issuing its
@@ -54,6 +57,10 @@ struct pager {
 	int stop_pipe[2];
 	uint64_t faults, swap_ins, zero_fills, evictions, service_ns; /* pager thread only */
 	uint64_t bad;    /* worker only */
+	/* hints=1: the worker decided the fault in advance (see up_run); the
+	 * pager reads it after the fault, ordered by the fault round trip. */
+	int pending_evict;
+	uint64_t pending_victim;
 	uint64_t cursor; /* worker only */
 	struct pb_rng rng;
 	int started;
@@ -62,6 +69,7 @@ struct pager {
 struct upstate {
 	uint64_t pages, frames, ops, seed;
 	int pattern; /* 0 uniform, 1 sequential loop, 2 hot/cold 80/20 */
+	int hints;   /* 1: the worker reports every access to the policy */
 	const struct pb_policy_desc *pol;
 	unsigned n;
 	struct pager *p;
@@ -70,7 +78,7 @@ struct upstate {
 
 struct upargs {
 	uint64_t pages, frames;
-	int pattern;
+	int pattern, hints;
 	const char *policy;
 };
 
@@ -88,6 +96,14 @@ static int up_param(void *ctx, const char *k, const char *v, char *err, size_t n
 	}
 	if (!strcmp(k, "policy")) {
 		a->policy = v;
+		return 0;
+	}
+	if (!strcmp(k, "hints")) {
+		if (strcmp(v, "0") && strcmp(v, "1")) {
+			snprintf(err, n, "uffd-pager: bad hints '%s' (0: faults only, 1: every access)", v);
+			return -EINVAL;
+		}
+		a->hints = v[0] == '1';
 		return 0;
 	}
 	if (!strcmp(k, "pattern")) {
@@ -159,6 +175,7 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 	s->pages = a.pages;
 	s->frames = a.frames;
 	s->pattern = a.pattern;
+	s->hints = a.hints;
 	s->pol = d;
 	s->ops = cfg->ops ? cfg->ops : 200000;
 	s->seed = cfg->seed;
@@ -193,7 +210,13 @@ static void *pager_main(void *arg)
 		struct pb_ref ref = {.key = page, .pos = pb_atomic_load(&p->faults, PB_RELAXED), .next_use = PB_NEXT_NONE,
 				     .write = !!(msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE)};
 		uint64_t victim;
-		enum pb_pol_result res = s->pol->access(p->pol, &ref, &victim);
+		enum pb_pol_result res;
+		if (s->hints) { /* the worker already told the policy */
+			res = p->pending_evict ? PB_POL_MISS_EVICT : PB_POL_MISS;
+			victim = p->pending_victim;
+		} else {
+			res = s->pol->access(p->pol, &ref, &victim);
+		}
 		if (res == PB_POL_HIT) {
 			/* A second message for a page already resolved: just wake. */
 			struct uffdio_range wr = {.start = addr, .len = PB_PAGE_SIZE};
@@ -291,6 +314,18 @@ static uint64_t up_run(void *state, struct pb_kthread *t)
 			break;
 		default: page = pb_rng_below(&p->rng, s->pages); break;
 		}
+		if (s->hints) {
+			/* Instrumented pager: every access reaches the policy, as
+			 * if the hardware reported hits.  A miss's decision (and
+			 * victim) is left for the pager, which serves the fault the
+			 * touch below takes; the policy's resident set is exactly
+			 * the mapped set, so a hit never faults. */
+			struct pb_ref ref = {.key = page, .pos = i, .next_use = PB_NEXT_NONE, .write = 1};
+			uint64_t victim = 0;
+			enum pb_pol_result res = s->pol->access(p->pol, &ref, &victim);
+			p->pending_evict = res == PB_POL_MISS_EVICT;
+			p->pending_victim = victim;
+		}
 		volatile uint64_t *w = (volatile uint64_t *)(p->region + page * PB_PAGE_SIZE);
 		uint64_t v = *w; /* may fault: zero or the last stamp written */
 		if (v != 0 && v != page + 1)
@@ -364,7 +399,7 @@ const struct pb_kernel_desc pb_kernel_uffd_pager = {
 	.module = "real",
 	.summary = "user-space demand pager on userfaultfd: real faults, eviction by a pagebench policy",
 	.params_help = "pages=16384 (region per thread), frames=4096 (resident budget), policy=clock "
-		       "(any online policy), pattern=hotcold|uniform|loop",
+		       "(any online policy), pattern=hotcold|uniform|loop, hints=0 (1: report every access)",
 	.op_unit = "access",
 	.extra_cols = up_extra,
 	.setup = up_setup,

@@ -124,6 +124,15 @@ int main(int argc, char **argv)
 		char *csv = run_file("summary.csv");
 		PB_CHECK(csv && strstr(csv, "uffd-pager"));
 	}
+	/* Instrumented pager (every access reaches the policy): pages still
+	 * keep their contents (verify) and faults are still real. */
+	if (run("uffd-pager", "pages=512,frames=128,pattern=hotcold,policy=arc,hints=1", NULL) == 0) {
+		char *ev = run_file("events.csv");
+		long long faults = event_total(ev, "faults"), swap = event_total(ev, "swap_ins"),
+			  zero = event_total(ev, "zero_fills");
+		PB_CHECK_MSG(faults > 0 && faults == swap + zero, "hints: faults %lld swap %lld zero %lld",
+			     faults, swap, zero);
+	}
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);
