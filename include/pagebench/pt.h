@@ -264,9 +264,10 @@ int pb_pt_unmap(struct pb_pt *pt, pb_vpn_t vpn, uint64_t *old);
  * present (swap-in) or present -> swap entry (eviction, with the A/D bits
  * seen in *expected).  Both words must be 4 KiB leaves, or both 2 MiB
  * leaves / none with vpn 512-aligned.  0 on success; -EAGAIN with *expected
- * updated to the current word when it differed; -EEXIST when expected is
- * none and vpn lies in a 2 MiB leaf (or the 2 MiB range holds 4 KiB
- * leaves); -EINVAL, -ENOMEM.  Acq_rel on success, acquire on failure.
+ * updated to the current word when it differed; -EEXIST when the words
+ * are 4 KiB ones and vpn lies in a 2 MiB leaf, or expected is none, desired
+ * a 2 MiB leaf and the range holds 4 KiB leaves; -EINVAL, -ENOMEM.  Acq_rel
+ * on success, acquire on failure.
  */
 int pb_pt_cmpxchg(struct pb_pt *pt, pb_vpn_t vpn, uint64_t *expected,
 		  uint64_t desired) PB_MUST_CHECK;
