@@ -39,22 +39,22 @@
 
 #include "pagebench/common.h"
 
-struct pb_frames;       /* the allocator (opaque) */
+struct pb_frames;	/* the allocator (opaque) */
 struct pb_frames_cache; /* one thread's cache (opaque) */
 
-#define PB_FRAMES_MAX_NODES 64
+#define PB_FRAMES_MAX_NODES   64
 #define PB_FRAMES_ORDER_SMALL 0
-#define PB_FRAMES_ORDER_HUGE PB_HUGE_ORDER /* 9: 512 frames, 2 MiB */
+#define PB_FRAMES_ORDER_HUGE  PB_HUGE_ORDER /* 9: 512 frames, 2 MiB */
 #define PB_FRAMES_AREA_FRAMES (1UL << PB_HUGE_ORDER)
 
-/* pb_frames_cfg.flags */
-#define PB_FRAMES_DEBUG 0x1u /* cache free also checks that the frame is
-				* allocated in the global structure and not in
-				* the cache already: double frees fail at the
-				* call with -EINVAL (costs a load and a scan of
-				* the cache per free).  Without it, a double
-				* free through a cache is found when the cache
-				* flushes, and reported by pb_frames_check. */
+/*
+ * pb_frames_cfg.flags.  PB_FRAMES_DEBUG: a cache free also checks that the
+ * frame is allocated in the global structure and not in the cache already,
+ * so double frees fail at the call with -EINVAL (costs a load and a scan of
+ * the cache per free).  Without it, a double free through a cache is found
+ * when the cache flushes, and reported by pb_frames_check.
+ */
+#define PB_FRAMES_DEBUG 0x1u
 
 struct pb_frames_cfg {
 	uint64_t nframes; /* total 4 KiB frames, 1 .. 2^40 */
@@ -65,7 +65,7 @@ struct pb_frames_cfg {
 	 * (ties: lower index first).  Read at creation only. */
 	const unsigned *distance;
 	unsigned cache_cap; /* frames a cache holds at most; 0 = default (256) */
-	unsigned flags;     /* PB_FRAMES_* */
+	unsigned flags;	    /* PB_FRAMES_* */
 };
 
 /*

@@ -33,13 +33,13 @@
 enum { FB_ALLOC = 0, FB_FREELIST = 1 };
 enum { PAT_REPEAT = 0, PAT_RANDOM = 1 };
 
-#define FB_RING 1024u /* entries in each thread's inbox (power of two) */
+#define FB_RING	       1024u /* entries in each thread's inbox (power of two) */
 #define FB_DRAIN_EVERY 32u
 
 /* Single-producer single-consumer ring: thread tid-1 produces, tid consumes. */
 struct fb_ring {
 	PB_ALIGNED(PB_CACHELINE) uint64_t tail; /* atomic: producer's next slot */
-	uint64_t head_seen;                      /* producer's copy of head */
+	uint64_t head_seen;			/* producer's copy of head */
 	PB_ALIGNED(PB_CACHELINE) uint64_t head; /* atomic: consumer's next slot */
 	PB_ALIGNED(PB_CACHELINE) uint64_t slot[FB_RING];
 };
@@ -143,10 +143,12 @@ static int fb_setup_common(const struct pb_kernel_cfg *cfg, void **state, int ba
 	uint64_t per = s->order ? PB_FRAMES_AREA_FRAMES : 1;
 	s->ring_limit = s->held_max < FB_RING ? s->held_max : FB_RING;
 	/* Room for every thread's held set, frames in flight to it and cache. */
-	uint64_t need = (uint64_t)s->n * ((s->held_max + s->ring_limit) * per + 2 * PB_FRAMES_AREA_FRAMES);
+	uint64_t need =
+	    (uint64_t)s->n * ((s->held_max + s->ring_limit) * per + 2 * PB_FRAMES_AREA_FRAMES);
 	unsigned nnodes = cfg->nnodes ? cfg->nnodes : 1;
 	if (s->nframes < need || s->nframes / PB_FRAMES_AREA_FRAMES < nnodes) {
-		snprintf(cfg->err, cfg->errlen, "--size %llu bytes is too small: need at least %llu",
+		snprintf(cfg->err, cfg->errlen,
+			 "--size %llu bytes is too small: need at least %llu",
 			 (unsigned long long)bytes, (unsigned long long)(need << PB_PAGE_SHIFT));
 		free(s);
 		return -EINVAL;
@@ -400,7 +402,8 @@ static int fb_verify(void *state, char *err, size_t errlen)
 	struct pb_frames_stats st;
 	pb_frames_stats(s->fa, -1, &st);
 	if (st.used || st.cached || st.free != st.total) {
-		snprintf(err, errlen, "after the run %llu frames still used, %llu cached, %llu of %llu free",
+		snprintf(err, errlen,
+			 "after the run %llu frames still used, %llu cached, %llu of %llu free",
 			 (unsigned long long)st.used, (unsigned long long)st.cached,
 			 (unsigned long long)st.free, (unsigned long long)st.total);
 		return -EINVAL;
@@ -430,42 +433,43 @@ static void fb_teardown(void *state)
 
 static const char *const fb_extra[] = {"enomem", "cross_sent", "cross_freed", "bad_frees", NULL};
 
-#define FB_PARAMS                                                                        \
-	"pattern=random: random (bursts of allocs, frees of random held frames) | repeat " \
-	"(alloc, free at once)\n"                                                        \
-	"order=0: 0 (4 KiB frames) | 9 (2 MiB frames)\n"                                 \
-	"cross=0: percent of frees handed to the next thread and freed there\n"          \
-	"held=1024 (order 9: 16): most frames a thread holds (pattern=random)\n"      \
+#define FB_PARAMS                                                                                  \
+	"pattern=random: random (bursts of allocs, frees of random held frames) | repeat "         \
+	"(alloc, free at once)\n"                                                                  \
+	"order=0: 0 (4 KiB frames) | 9 (2 MiB frames)\n"                                           \
+	"cross=0: percent of frees handed to the next thread and freed there\n"                    \
+	"held=1024 (order 9: 16): most frames a thread holds (pattern=random)\n"                   \
 	"path=cache: cache (per-thread caches) | global (cache-less pb_frames_alloc/free)"
 
 static const struct pb_kernel_desc k_alloc_free = {
-	.name = "frames-alloc-free",
-	.module = "frames",
-	.summary = "lock-free frame allocator: alloc+free through per-thread caches (4 KiB / 2 MiB, cross-thread frees)",
-	.params_help = FB_PARAMS,
-	.op_unit = "alloc+free pair",
-	.baseline = "frames-baseline-freelist",
-	.extra_cols = fb_extra,
-	.setup = fb_setup_alloc,
-	.thread_init = fb_thread_init,
-	.run = fb_run_alloc,
-	.verify = fb_verify,
-	.thread_fini = fb_thread_fini,
-	.teardown = fb_teardown,
+    .name = "frames-alloc-free",
+    .module = "frames",
+    .summary = "lock-free frame allocator: alloc+free through per-thread caches (4 KiB / 2 MiB, "
+	       "cross-thread frees)",
+    .params_help = FB_PARAMS,
+    .op_unit = "alloc+free pair",
+    .baseline = "frames-baseline-freelist",
+    .extra_cols = fb_extra,
+    .setup = fb_setup_alloc,
+    .thread_init = fb_thread_init,
+    .run = fb_run_alloc,
+    .verify = fb_verify,
+    .thread_fini = fb_thread_fini,
+    .teardown = fb_teardown,
 };
 
 static const struct pb_kernel_desc k_baseline = {
-	.name = "frames-baseline-freelist",
-	.module = "frames",
-	.summary = "floor for frames-alloc-free: the same loop over a thread-local array free list",
-	.params_help = FB_PARAMS,
-	.op_unit = "alloc+free pair",
-	.extra_cols = fb_extra,
-	.setup = fb_setup_freelist,
-	.thread_init = fb_thread_init,
-	.run = fb_run_freelist,
-	.thread_fini = fb_thread_fini,
-	.teardown = fb_teardown,
+    .name = "frames-baseline-freelist",
+    .module = "frames",
+    .summary = "floor for frames-alloc-free: the same loop over a thread-local array free list",
+    .params_help = FB_PARAMS,
+    .op_unit = "alloc+free pair",
+    .extra_cols = fb_extra,
+    .setup = fb_setup_freelist,
+    .thread_init = fb_thread_init,
+    .run = fb_run_freelist,
+    .thread_fini = fb_thread_fini,
+    .teardown = fb_teardown,
 };
 
 const struct pb_kernel_desc *const pb_kernels_frames[] = {&k_alloc_free, &k_baseline, NULL};

@@ -70,19 +70,19 @@
 #include "internal.h"
 
 #define FR_DEFAULT_CACHE 256u
-#define FR_FLUSH_BATCH 128u
-#define FR_HUGE_STASH 2u /* 2 MiB frames a cache keeps for reuse */
+#define FR_FLUSH_BATCH	 128u
+#define FR_HUGE_STASH	 2u /* 2 MiB frames a cache keeps for reuse */
 
 struct pb_frames_cache {
 	struct pb_frames *fa;
 	unsigned node, cap;
-	unsigned n;            /* frames in stack[]; owner writes (relaxed store) */
+	unsigned n;		 /* frames in stack[]; owner writes (relaxed store) */
 	uint64_t lo_pfn, hi_pfn; /* this node's pfn range */
-	uint64_t hint;         /* area to refill from next */
-	uint64_t huge_hint;    /* home area of its 2 MiB searches (fixed) */
-	unsigned nhuge;        /* 2 MiB frames in huge[]; owner writes (relaxed store) */
+	uint64_t hint;		 /* area to refill from next */
+	uint64_t huge_hint;	 /* home area of its 2 MiB searches (fixed) */
+	unsigned nhuge;		 /* 2 MiB frames in huge[]; owner writes (relaxed store) */
 	uint64_t huge[FR_HUGE_STASH];
-	uint64_t api_alloc, api_free; /* frames handed out / taken back (owner only) */
+	uint64_t api_alloc, api_free;	     /* frames handed out / taken back (owner only) */
 	struct pb_frames_cache *next, *prev; /* registry, under fa->lock */
 	size_t self_bytes;
 	uint64_t stack[];
@@ -332,8 +332,8 @@ static uint64_t group_flush(struct pb_frames *fa, struct fr_group *g, unsigned n
 			uint64_t m = g[i].m[w];
 			if (!m)
 				continue;
-			uint64_t old = pb_atomic_fetch_and(&fa->bits[g[i].area * FR_AREA_WORDS + w], ~m,
-							   PB_RELEASE);
+			uint64_t old = pb_atomic_fetch_and(&fa->bits[g[i].area * FR_AREA_WORDS + w],
+							   ~m, PB_RELEASE);
 			if (pb_likely((old & m) == m))
 				continue;
 			unsigned miss = popc64(m & ~old);
@@ -441,7 +441,8 @@ int pb_frames_alloc(struct pb_frames *fa, int node, unsigned order, pb_pfn_t *ou
 	int rc = alloc_global(fa, NULL, pref_node(fa, node), order, &pfn);
 	if (rc)
 		return rc;
-	pb_atomic_fetch_add(&stripe_of(fa, pfn >> PB_HUGE_ORDER)->api_alloc, 1ULL << order, PB_RELAXED);
+	pb_atomic_fetch_add(&stripe_of(fa, pfn >> PB_HUGE_ORDER)->api_alloc, 1ULL << order,
+			    PB_RELAXED);
 	*out = PB_PFN(pfn);
 	return 0;
 }
@@ -652,7 +653,8 @@ int pb_frames_cache_free(struct pb_frames_cache *c, pb_pfn_t pfn, unsigned order
 	if (rc)
 		return rc;
 	if (order && c->nhuge < FR_HUGE_STASH && p >= c->lo_pfn && p < c->hi_pfn &&
-	    pb_likely(pb_atomic_load(&c->fa->area[p >> PB_HUGE_ORDER], PB_RELAXED) == FR_AREA_HUGE_FULL)) {
+	    pb_likely(pb_atomic_load(&c->fa->area[p >> PB_HUGE_ORDER], PB_RELAXED) ==
+		      FR_AREA_HUGE_FULL)) {
 		/* A double free into this stash is refused here; into two
 		 * different caches' stashes, pb_frames_check reports it. */
 		for (unsigned j = 0; j < c->nhuge; j++)
@@ -691,7 +693,8 @@ static void build_fallback(struct pb_frames *fa, const unsigned *dist)
 			unsigned pos = k;
 			while (pos > 1) {
 				unsigned o = row[pos - 1];
-				uint64_t d_o = dist ? dist[(size_t)i * n + o] : (o > i ? o - i : i - o);
+				uint64_t d_o =
+				    dist ? dist[(size_t)i * n + o] : (o > i ? o - i : i - o);
 				if (d_o <= dj)
 					break;
 				row[pos] = row[pos - 1];
@@ -761,12 +764,13 @@ int pb_frames_create(const struct pb_frames_cfg *cfg, struct pb_frames **out)
 		if (i + 1 == nnodes) /* the tail padding is claimed for good */
 			nd->st[((nareas - 1) >> FR_STRIPE_SHIFT) % FR_STRIPES].free -= (int64_t)pad;
 		/* Stripe counters start at each stripe's real frames. */
-		for (uint64_t a = nd->area_lo; a < nd->area_hi; a = (a | ((1ULL << FR_STRIPE_SHIFT) - 1)) + 1) {
+		for (uint64_t a = nd->area_lo; a < nd->area_hi;
+		     a = (a | ((1ULL << FR_STRIPE_SHIFT) - 1)) + 1) {
 			uint64_t end = (a | ((1ULL << FR_STRIPE_SHIFT) - 1)) + 1;
 			if (end > nd->area_hi)
 				end = nd->area_hi;
 			nd->st[(a >> FR_STRIPE_SHIFT) % FR_STRIPES].free +=
-				(int64_t)((end - a) * PB_FRAMES_AREA_FRAMES);
+			    (int64_t)((end - a) * PB_FRAMES_AREA_FRAMES);
 		}
 	}
 	*out = fa;
@@ -827,7 +831,8 @@ int pb_frames_stats(struct pb_frames *fa, int node, struct pb_frames_stats *st)
 	if (node >= (int)fa->nnodes || node < -1)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
-	unsigned lo = node < 0 ? 0 : (unsigned)node, hi = node < 0 ? fa->nnodes : (unsigned)node + 1;
+	unsigned lo = node < 0 ? 0 : (unsigned)node,
+		 hi = node < 0 ? fa->nnodes : (unsigned)node + 1;
 	for (unsigned i = lo; i < hi; i++) {
 		struct fr_node *nd = &fa->node[i];
 		int64_t f = node_free(fa, i);
@@ -856,11 +861,11 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-#define CHECK_FAIL(...)                                  \
-	do {                                             \
-		snprintf(err, len, __VA_ARGS__);         \
-		rc = -EINVAL;                            \
-		goto out;                                \
+#define CHECK_FAIL(...)                                                                            \
+	do {                                                                                       \
+		snprintf(err, len, __VA_ARGS__);                                                   \
+		rc = -EINVAL;                                                                      \
+		goto out;                                                                          \
 	} while (0)
 
 int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
@@ -878,7 +883,8 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 
 	uint64_t bad = pb_atomic_load(&fa->bad_frees, PB_RELAXED);
 	if (bad)
-		CHECK_FAIL("%" PRIu64 " double free(s) of small frames detected when caches flushed", bad);
+		CHECK_FAIL(
+		    "%" PRIu64 " double free(s) of small frames detected when caches flushed", bad);
 
 	/* Areas: count == popcount, huge areas clean; node free counters. */
 	uint64_t used_all = 0, pad = fa->nareas * PB_FRAMES_AREA_FRAMES - fa->nframes;
@@ -889,19 +895,22 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 			uint32_t e = pb_atomic_load(&fa->area[a], PB_ACQUIRE);
 			unsigned pop = 0;
 			for (unsigned w = 0; w < FR_AREA_WORDS; w++)
-				pop += popc64(pb_atomic_load(&fa->bits[a * FR_AREA_WORDS + w], PB_RELAXED));
+				pop += popc64(
+				    pb_atomic_load(&fa->bits[a * FR_AREA_WORDS + w], PB_RELAXED));
 			if (e & FR_AREA_HUGE) {
 				if (e != FR_AREA_HUGE_FULL || pop)
-					CHECK_FAIL("area %" PRIu64 ": huge entry %#x with %u small frames set",
+					CHECK_FAIL("area %" PRIu64
+						   ": huge entry %#x with %u small frames set",
 						   a, e, pop);
 				node_used += PB_FRAMES_AREA_FRAMES;
 				continue;
 			}
-			if ((e & ~FR_AREA_USED_MASK) || (e & FR_AREA_USED_MASK) > PB_FRAMES_AREA_FRAMES)
+			if ((e & ~FR_AREA_USED_MASK) ||
+			    (e & FR_AREA_USED_MASK) > PB_FRAMES_AREA_FRAMES)
 				CHECK_FAIL("area %" PRIu64 ": corrupt entry %#x", a, e);
 			if (pop != (e & FR_AREA_USED_MASK))
-				CHECK_FAIL("area %" PRIu64 ": count %u but %u frames marked used", a,
-					   e & FR_AREA_USED_MASK, pop);
+				CHECK_FAIL("area %" PRIu64 ": count %u but %u frames marked used",
+					   a, e & FR_AREA_USED_MASK, pop);
 			node_used += pop;
 		}
 		if (i + 1 == fa->nnodes)
@@ -938,37 +947,48 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 			for (unsigned j = 0; j < c->n; j++) {
 				uint64_t p = c->stack[j];
 				if (p < c->lo_pfn || p >= c->hi_pfn)
-					CHECK_FAIL("cache of node %u holds frame %" PRIu64 " outside its node",
+					CHECK_FAIL("cache of node %u holds frame %" PRIu64
+						   " outside its node",
 						   c->node, p);
 				if (fa->area[p >> PB_HUGE_ORDER] & FR_AREA_HUGE)
-					CHECK_FAIL("cached frame %" PRIu64 " lies in a huge frame", p);
+					CHECK_FAIL("cached frame %" PRIu64 " lies in a huge frame",
+						   p);
 				if (!(fa->bits[p / FR_WORD_BITS] & (1ULL << (p % FR_WORD_BITS))))
-					CHECK_FAIL("cached frame %" PRIu64 " is free in the global structure", p);
+					CHECK_FAIL("cached frame %" PRIu64
+						   " is free in the global structure",
+						   p);
 				struct fr_meta *m = pb_fr_meta_get(fa, p, 0);
 				if (m && !pb_fr_meta_clean(m))
-					CHECK_FAIL("cached frame %" PRIu64 " has metadata left (freed dirty)", p);
+					CHECK_FAIL("cached frame %" PRIu64
+						   " has metadata left (freed dirty)",
+						   p);
 				cached[k++] = p;
 			}
 			for (unsigned j = 0; j < c->nhuge; j++) {
 				uint64_t p = c->huge[j];
-				if (p < c->lo_pfn || p >= c->hi_pfn || (p & (PB_FRAMES_AREA_FRAMES - 1)) ||
+				if (p < c->lo_pfn || p >= c->hi_pfn ||
+				    (p & (PB_FRAMES_AREA_FRAMES - 1)) ||
 				    fa->area[p >> PB_HUGE_ORDER] != FR_AREA_HUGE_FULL)
-					CHECK_FAIL("cache of node %u keeps %" PRIu64 " as a huge frame, which it is not",
+					CHECK_FAIL("cache of node %u keeps %" PRIu64
+						   " as a huge frame, which it is not",
 						   c->node, p);
 				struct fr_meta *m = pb_fr_meta_get(fa, p, 0);
 				if (m && !pb_fr_meta_clean(m))
-					CHECK_FAIL("cached frame %" PRIu64 " has metadata left (freed dirty)", p);
+					CHECK_FAIL("cached frame %" PRIu64
+						   " has metadata left (freed dirty)",
+						   p);
 				cached[k++] = p;
 			}
 		}
 		qsort(cached, k, sizeof(uint64_t), cmp_u64);
 		for (uint64_t j = 1; j < k; j++)
 			if (cached[j] == cached[j - 1])
-				CHECK_FAIL("frame %" PRIu64 " is cached twice (double free)", cached[j]);
+				CHECK_FAIL("frame %" PRIu64 " is cached twice (double free)",
+					   cached[j]);
 	}
 	if (ncached_frames > used_all)
-		CHECK_FAIL("%" PRIu64 " frames cached but only %" PRIu64 " marked used", ncached_frames,
-			   used_all);
+		CHECK_FAIL("%" PRIu64 " frames cached but only %" PRIu64 " marked used",
+			   ncached_frames, used_all);
 	uint64_t used = used_all - ncached_frames;
 	if (used != api)
 		CHECK_FAIL("%" PRIu64 " frames in use but allocations minus frees = %" PRIu64
@@ -989,7 +1009,8 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 				continue;
 			struct fr_meta *m = pb_fr_meta_get(fa, p, 0);
 			if (!pb_fr_meta_clean(m))
-				CHECK_FAIL("free frame %" PRIu64 " has metadata left (freed dirty)", p);
+				CHECK_FAIL("free frame %" PRIu64 " has metadata left (freed dirty)",
+					   p);
 		}
 	}
 out:

@@ -11,20 +11,20 @@
 #include "pagebench/common.h"
 #include "pagebench/frames.h"
 
-#define FR_WORD_BITS 64
+#define FR_WORD_BITS  64
 #define FR_AREA_WORDS (PB_FRAMES_AREA_FRAMES / FR_WORD_BITS) /* 8: one cache line */
 
 /* Area entry: used-frame count in the low bits, HUGE flag above. */
 #define FR_AREA_USED_MASK 0x3ffu /* 0 .. 512 */
-#define FR_AREA_HUGE 0x10000u
+#define FR_AREA_HUGE	  0x10000u
 #define FR_AREA_HUGE_FULL (FR_AREA_HUGE | (uint32_t)PB_FRAMES_AREA_FRAMES)
 
 /* Metadata chunks: materialised on first write, 2^15 frames each. */
 #define FR_META_SHIFT 15
 #define FR_META_CHUNK (1UL << FR_META_SHIFT)
 
-#define FR_META_DIRTY 0x1u
-#define FR_META_LOCK 0x2u
+#define FR_META_DIRTY  0x1u
+#define FR_META_LOCK   0x2u
 #define FR_META_INLINE 0x4u /* the inline rmap slot holds an entry */
 
 struct fr_rmap_ent {
@@ -42,11 +42,11 @@ struct fr_rmap_node {
 };
 
 struct fr_meta {
-	uint32_t ref;   /* atomic */
+	uint32_t ref;	/* atomic */
 	uint32_t flags; /* atomic: FR_META_* */
-	uint64_t swap;  /* atomic: slot + 1, 0 = none */
+	uint64_t swap;	/* atomic: slot + 1, 0 = none */
 	/* Under FR_META_LOCK: */
-	uint64_t rvpn;  /* inline rmap entry (valid if FR_META_INLINE) */
+	uint64_t rvpn; /* inline rmap entry (valid if FR_META_INLINE) */
 	pb_asid_t ras;
 	uint32_t nover; /* entries in the overflow list */
 	struct fr_rmap_node *over;
@@ -57,17 +57,17 @@ struct fr_meta {
  * threads working in different parts of a node -- caches start 64 areas
  * apart -- update different cache lines.  Readers sum the stripes.
  */
-#define FR_STRIPES 16
+#define FR_STRIPES	16
 #define FR_STRIPE_SHIFT 6 /* areas per stripe: 64 */
 struct fr_stripe {
 	PB_ALIGNED(PB_CACHELINE) int64_t free; /* atomic: frames free in the global structure */
-	uint64_t api_alloc;                    /* atomic: frames handed out cache-less */
-	uint64_t api_free;                     /* atomic: frames freed cache-less */
+	uint64_t api_alloc;		       /* atomic: frames handed out cache-less */
+	uint64_t api_free;		       /* atomic: frames freed cache-less */
 };
 
 struct fr_node {
 	uint64_t area_lo, area_hi; /* [lo, hi) areas owned by the node */
-	uint64_t frames;           /* real frames in the node (tail excluded) */
+	uint64_t frames;	   /* real frames in the node (tail excluded) */
 	struct fr_stripe st[FR_STRIPES];
 };
 
@@ -76,8 +76,8 @@ struct pb_frames {
 	uint64_t nframes, nareas;
 	unsigned nnodes, cache_cap, flags;
 	uint64_t areas_per_node; /* node i owns [i*apn, (i+1)*apn), the last to nareas */
-	uint64_t *bits;   /* nareas * FR_AREA_WORDS words: 1 = used (or cached) */
-	uint32_t *area;   /* nareas entries */
+	uint64_t *bits;		 /* nareas * FR_AREA_WORDS words: 1 = used (or cached) */
+	uint32_t *area;		 /* nareas entries */
 	size_t bits_bytes, area_bytes;
 	uint8_t fallback[PB_FRAMES_MAX_NODES][PB_FRAMES_MAX_NODES];
 	struct fr_node *node; /* nnodes entries (mapped) */

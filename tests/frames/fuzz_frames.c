@@ -16,7 +16,7 @@
 
 #include "pagebench/frames.h"
 
-#define AREAS 6
+#define AREAS	6
 #define NFRAMES (AREAS * 512 - 100)
 #define MAXHELD 4096
 
@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pb_frames *fa;
 	if (pb_frames_create(&cfg, &fa))
 		fail("create", 0);
-	struct pb_frames_cache *c[2] = {pb_frames_cache_create(fa, 0), pb_frames_cache_create(fa, 1)};
+	struct pb_frames_cache *c[2] = {pb_frames_cache_create(fa, 0),
+					pb_frames_cache_create(fa, 1)};
 	if (!c[0] || !c[1])
 		fail("cache create", 0);
 
@@ -64,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = data[i], arg = data[i + 1];
 		unsigned ci = op & 1;
 		switch ((op >> 1) % 8) {
-		case 0: /* small alloc */
+		case 0:	  /* small alloc */
 		case 1: { /* (twice as likely) */
 			if (nh == MAXHELD)
 				break;
@@ -109,13 +110,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (unsigned k = 0; k < (x.huge ? 512u : 1u); k++)
 				own[x.pfn + k] = 0;
 			int global = op & 0x80;
-			int rc = global ? pb_frames_free(fa, PB_PFN(x.pfn), x.huge ? PB_HUGE_ORDER : 0)
-					: pb_frames_cache_free(c[ci], PB_PFN(x.pfn), x.huge ? PB_HUGE_ORDER : 0);
+			int rc = global
+				     ? pb_frames_free(fa, PB_PFN(x.pfn), x.huge ? PB_HUGE_ORDER : 0)
+				     : pb_frames_cache_free(c[ci], PB_PFN(x.pfn),
+							    x.huge ? PB_HUGE_ORDER : 0);
 			if (rc)
 				fail("legal free refused", x.pfn);
 			/* Right after a cache-less free the frame is free
 			 * globally: freeing it again must be refused. */
-			if (global && pb_frames_free(fa, PB_PFN(x.pfn), x.huge ? PB_HUGE_ORDER : 0) != -EINVAL)
+			if (global && pb_frames_free(fa, PB_PFN(x.pfn),
+						     x.huge ? PB_HUGE_ORDER : 0) != -EINVAL)
 				fail("double free accepted", x.pfn);
 			if (global && x.huge && nfg < 64)
 				freed_global[nfg++] = x.pfn;

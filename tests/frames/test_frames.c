@@ -13,17 +13,20 @@
 
 static char err[256];
 
-#define CHECK_OK(fa)                                                   \
-	do {                                                           \
-		int rc_ = pb_frames_check((fa), err, sizeof(err));     \
-		PB_CHECK_MSG(rc_ == 0, "check: %s", err);              \
+#define CHECK_OK(fa)                                                                               \
+	do {                                                                                       \
+		int rc_ = pb_frames_check((fa), err, sizeof(err));                                 \
+		PB_CHECK_MSG(rc_ == 0, "check: %s", err);                                          \
 	} while (0)
 
 static struct pb_frames *mk(uint64_t nframes, unsigned nnodes, const unsigned *dist, unsigned cap,
 			    unsigned flags)
 {
-	struct pb_frames_cfg c = {.nframes = nframes, .nnodes = nnodes, .distance = dist,
-				  .cache_cap = cap, .flags = flags};
+	struct pb_frames_cfg c = {.nframes = nframes,
+				  .nnodes = nnodes,
+				  .distance = dist,
+				  .cache_cap = cap,
+				  .flags = flags};
 	struct pb_frames *fa = NULL;
 	int rc = pb_frames_create(&c, &fa);
 	PB_CHECK_EQ_U64(rc, 0);
@@ -105,7 +108,8 @@ static void test_exhaust(int use_cache)
 	/* Free everything, in a scattered order, through the same path. */
 	for (uint64_t k = 0; k < n; k++) {
 		uint64_t i = (k * 7919) % n;
-		int rc = c ? pb_frames_cache_free(c, PB_PFN(i), 0) : pb_frames_free(fa, PB_PFN(i), 0);
+		int rc =
+		    c ? pb_frames_cache_free(c, PB_PFN(i), 0) : pb_frames_free(fa, PB_PFN(i), 0);
 		PB_CHECK(rc == 0);
 		own[i] = 0;
 	}
@@ -160,7 +164,8 @@ static void test_huge_small_conflict(void)
 	/* Freeing a 4 KiB frame inside the huge frame is refused. */
 	PB_CHECK_EQ_U64(pb_frames_free(fa, PB_PFN(h1.v + 3), 0), (uint64_t)-EINVAL);
 	/* Freeing a small-frame area as huge is refused. */
-	PB_CHECK_EQ_U64(pb_frames_free(fa, PB_PFN(s.v & ~511ULL), PB_HUGE_ORDER), (uint64_t)-EINVAL);
+	PB_CHECK_EQ_U64(pb_frames_free(fa, PB_PFN(s.v & ~511ULL), PB_HUGE_ORDER),
+			(uint64_t)-EINVAL);
 	CHECK_OK(fa);
 	PB_CHECK_EQ_U64(pb_frames_free(fa, h1, PB_HUGE_ORDER), 0);
 	/* Now the freed huge area serves small frames, then no huge fits. */
@@ -181,7 +186,8 @@ static void test_double_free(void)
 	PB_CHECK_EQ_U64(pb_frames_alloc(fa, 0, 0, &p), 0);
 	PB_CHECK_EQ_U64(pb_frames_free(fa, p, 0), 0);
 	PB_CHECK_EQ_U64(pb_frames_free(fa, p, 0), (uint64_t)-EINVAL);
-	PB_CHECK_EQ_U64(pb_frames_free(fa, PB_PFN(777), 0), (uint64_t)-EINVAL); /* never allocated */
+	PB_CHECK_EQ_U64(pb_frames_free(fa, PB_PFN(777), 0),
+			(uint64_t)-EINVAL); /* never allocated */
 	PB_CHECK_EQ_U64(pb_frames_alloc(fa, 0, PB_HUGE_ORDER, &h), 0);
 	PB_CHECK_EQ_U64(pb_frames_free(fa, h, PB_HUGE_ORDER), 0);
 	PB_CHECK_EQ_U64(pb_frames_free(fa, h, PB_HUGE_ORDER), (uint64_t)-EINVAL);
@@ -286,7 +292,8 @@ static void test_huge_stash(void)
 	PB_CHECK_EQ_U64(st.used, 0);
 	CHECK_OK(fa);
 	/* A stashed frame freed again into another cache: the check sees it. */
-	PB_CHECK_EQ_U64(pb_frames_cache_free(c2, h[3], PB_HUGE_ORDER), (uint64_t)-EINVAL); /* global: caught */
+	PB_CHECK_EQ_U64(pb_frames_cache_free(c2, h[3], PB_HUGE_ORDER),
+			(uint64_t)-EINVAL);				   /* global: caught */
 	PB_CHECK_EQ_U64(pb_frames_cache_free(c2, h[1], PB_HUGE_ORDER), 0); /* stashed in c */
 	PB_CHECK(pb_frames_check(fa, err, sizeof(err)) == -EINVAL);
 	pb_frames_destroy(fa);
@@ -311,7 +318,7 @@ static void test_huge_stash(void)
 static void test_numa(void)
 {
 	/* 4 nodes of 2 areas each; from node 0 the matrix says 3 then 1 then 2. */
-	const unsigned dist[16] = {10, 30, 40, 20, /**/ 30, 10, 20, 40,
+	const unsigned dist[16] = {10,	    30, 40, 20, /**/ 30, 10, 20, 40,
 				   /**/ 40, 20, 10, 30, /**/ 20, 40, 30, 10};
 	struct pb_frames *fa = mk(8 * 512, 4, dist, 8, 0);
 	PB_CHECK_EQ_U64(pb_frames_nnodes(fa), 4);

@@ -13,7 +13,7 @@
 #include "pagebench/kernel.h"
 #include "pbtest.h"
 
-#define NT 3
+#define NT   3
 #define REPS 2
 
 struct ctx {
@@ -55,9 +55,15 @@ static void run_one(const struct pb_kernel_desc *d, const char *params, unsigned
 {
 	char err[256] = "";
 	int nodes[NT] = {0, 1, 0}; /* with one node, setup maps them all to 0 */
-	struct pb_kernel_cfg cfg = {.nthreads = NT, .ops = 20000, .size = 256UL << 20, .seed = 7,
-				    .params = params, .thread_node = nodes, .nnodes = nnodes,
-				    .err = err, .errlen = sizeof(err)};
+	struct pb_kernel_cfg cfg = {.nthreads = NT,
+				    .ops = 20000,
+				    .size = 256UL << 20,
+				    .seed = 7,
+				    .params = params,
+				    .thread_node = nodes,
+				    .nnodes = nnodes,
+				    .err = err,
+				    .errlen = sizeof(err)};
 	struct ctx c = {.d = d};
 	int rc = d->setup(&cfg, &c.state);
 	PB_CHECK_MSG(rc == 0, "%s %s: setup: %s", d->name, params, err);
@@ -89,10 +95,15 @@ static void run_one(const struct pb_kernel_desc *d, const char *params, unsigned
 int main(void)
 {
 	static const char *const params[] = {
-		"pattern=repeat",          "pattern=random",         "pattern=random,cross=50",
-		"pattern=repeat,cross=100", "pattern=repeat,order=9", "pattern=random,order=9,cross=50",
-		"pattern=random,held=5000,cross=20", "pattern=random,path=global,cross=50",
-		"pattern=repeat,order=9,path=global",
+	    "pattern=repeat",
+	    "pattern=random",
+	    "pattern=random,cross=50",
+	    "pattern=repeat,cross=100",
+	    "pattern=repeat,order=9",
+	    "pattern=random,order=9,cross=50",
+	    "pattern=random,held=5000,cross=20",
+	    "pattern=random,path=global,cross=50",
+	    "pattern=repeat,order=9,path=global",
 	};
 	for (size_t k = 0; pb_kernels_frames[k]; k++)
 		for (size_t i = 0; i < PB_ARRAY_SIZE(params); i++)
@@ -103,8 +114,8 @@ int main(void)
 	run_one(pb_kernels_frames[0], "pattern=random,order=9,cross=50", 2);
 	/* Bad parameters are refused with a message. */
 	char err[256] = "";
-	struct pb_kernel_cfg cfg = {.nthreads = 1, .params = "order=3", .nnodes = 1, .err = err,
-				    .errlen = sizeof(err)};
+	struct pb_kernel_cfg cfg = {
+	    .nthreads = 1, .params = "order=3", .nnodes = 1, .err = err, .errlen = sizeof(err)};
 	void *st = NULL;
 	PB_CHECK(pb_kernels_frames[0]->setup(&cfg, &st) != 0);
 	PB_CHECK(err[0] != 0);

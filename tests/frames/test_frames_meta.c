@@ -128,7 +128,8 @@ static void test_rmap(struct pb_frames *fa)
 	/* Remove the rest, in a different order than added. */
 	for (unsigned i = 19; i >= 1; i--)
 		if (i != 10)
-			PB_CHECK_EQ_U64(pb_frames_rmap_remove(fa, p, 100 + i, PB_VPN(0x1234 + i)), 0);
+			PB_CHECK_EQ_U64(pb_frames_rmap_remove(fa, p, 100 + i, PB_VPN(0x1234 + i)),
+					0);
 	PB_CHECK_EQ_U64(pb_frames_rmap_count(fa, p), 0);
 	PB_CHECK_EQ_U64(pb_frames_free(fa, p, 0), 0);
 	PB_CHECK_MSG(pb_frames_check(fa, err, sizeof(err)) == 0, "%s", err);
@@ -157,7 +158,7 @@ static void test_rmap(struct pb_frames *fa)
 /* Threads map and unmap their own (asid, vpn)s of one shared frame while
  * taking and dropping references; at the end it is clean. */
 #define MT_THREADS 4
-#define MT_ROUNDS 2000
+#define MT_ROUNDS  2000
 struct mt {
 	struct pb_frames *fa;
 	pb_pfn_t p;

@@ -20,17 +20,17 @@
 #include "pbtest.h"
 
 #define NTHREADS 4
-#define NAREAS 24
-#define NFRAMES (NAREAS * 512 - 77) /* a partial tail area too */
+#define NAREAS	 24
+#define NFRAMES	 (NAREAS * 512 - 77) /* a partial tail area too */
 #define HELD_MAX 600
-#define NSLOTS 64
+#define NSLOTS	 64
 #ifndef STRESS_ITERS
 #define STRESS_ITERS 200000
 #endif
 
 static struct pb_frames *fa;
 static uint8_t own[NAREAS * 512];    /* atomic: 1 = handed out */
-static uint64_t slots[NSLOTS];       /* atomic: 0 or (pfn << 1 | huge) + 1 */
+static uint64_t slots[NSLOTS];	     /* atomic: 0 or (pfn << 1 | huge) + 1 */
 static uint64_t bad_owner, bad_free; /* atomic */
 
 struct thr {
