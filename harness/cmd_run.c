@@ -140,25 +140,30 @@ struct out {
 /* Remember total medians per kernel+threads for scaling and baselines. */
 struct result_memo {
 	char kernel[64];
+	char params[192];
 	unsigned threads;
 	double median_ns_per_op, median_ops_per_s;
 };
 static struct result_memo memo[512];
 static unsigned nmemo;
 
-static const struct result_memo *memo_find(const char *kernel, unsigned threads)
+static const struct result_memo *memo_find(const char *kernel, const char *params,
+					     unsigned threads)
 {
 	for (unsigned i = 0; i < nmemo; i++)
-		if (!strcmp(memo[i].kernel, kernel) && memo[i].threads == threads)
+		if (!strcmp(memo[i].kernel, kernel) && !strcmp(memo[i].params, params) &&
+		    memo[i].threads == threads)
 			return &memo[i];
 	return NULL;
 }
 
-static void memo_put(const char *kernel, unsigned threads, double ns, double ops)
+static void memo_put(const char *kernel, const char *params, unsigned threads, double ns,
+		     double ops)
 {
 	if (nmemo == PB_ARRAY_SIZE(memo))
 		return;
 	snprintf(memo[nmemo].kernel, sizeof(memo[nmemo].kernel), "%s", kernel);
+	snprintf(memo[nmemo].params, sizeof(memo[nmemo].params), "%s", params);
 	memo[nmemo].threads = threads;
 	memo[nmemo].median_ns_per_op = ns;
 	memo[nmemo].median_ops_per_s = ops;
@@ -186,7 +191,7 @@ static void note_counter_nas(struct out *o)
  * row's median ns/op.
  */
 static int run_config(struct out *o, const struct pb_kernel_desc *d, const struct run_opts *ro,
-		      unsigned n, const char *params)
+		      unsigned n, const char *params, const char *base_params, int quiet_setup)
 {
 	struct pb_plan plan;
 	int rc = pb_plan_make(n, ro->pin, &plan);
@@ -206,7 +211,8 @@ static int run_config(struct out *o, const struct pb_kernel_desc *d, const struc
 	void *state = NULL;
 	rc = d->setup(&cfg, &state);
 	if (rc) {
-		pb_error("run", "%s: %s", d->name, err[0] ? err : strerror(-rc));
+		if (!(quiet_setup && rc == -EINVAL))
+			pb_error("run", "%s: %s", d->name, err[0] ? err : strerror(-rc));
 		free(thread_node);
 		pb_plan_free(&plan);
 		return rc;
@@ -371,9 +377,13 @@ static int run_config(struct out *o, const struct pb_kernel_desc *d, const struc
 		}
 	}
 	/* summary rows */
-	memo_put(d->name, n, mns[n].median, mrate[n].median);
-	const struct result_memo *one = memo_find(d->name, 1);
-	const struct result_memo *base = d->baseline ? memo_find(d->baseline, n) : NULL;
+	memo_put(d->name, params, n, mns[n].median, mrate[n].median);
+	const struct result_memo *one = memo_find(d->name, params, 1);
+	const struct result_memo *base =
+		d->baseline && base_params ? memo_find(d->baseline, base_params, n) : NULL;
+	char base_name[256];
+	snprintf(base_name, sizeof(base_name), "%s%s%s", d->baseline ? d->baseline : "",
+		 base_params && base_params[0] ? ":" : "", base_params ? base_params : "");
 	for (unsigned t = 0; t <= n; t++) {
 		struct pb_csv *s = o->summary;
 		pb_csv_begin(s);
@@ -398,7 +408,7 @@ static int run_config(struct out *o, const struct pb_kernel_desc *d, const struc
 			pb_csv_dbl(s, mrate[n].median / one->median_ops_per_s);
 		else
 			pb_csv_na(s);
-		pb_csv_str(s, d->baseline);
+		pb_csv_str(s, d->baseline ? base_name : NULL);
 		if (t == n && base) {
 			pb_csv_dbl(s, base->median_ns_per_op);
 			pb_csv_dbl(s, mns[n].median / base->median_ns_per_op);
@@ -413,7 +423,7 @@ static int run_config(struct out *o, const struct pb_kernel_desc *d, const struc
 		mns[n].median, d->op_unit ? d->op_unit : "op", mrate[n].median,
 		valid ? "" : "  [INVALID]", plan.oversubscribed ? "  [oversubscribed]" : "");
 	if (base)
-		fprintf(stderr, "  %-22s         ratio vs %s: %.2fx\n", "", d->baseline,
+		fprintf(stderr, "  %-22s         ratio vs %s: %.2fx\n", "", base_name,
 			mns[n].median / base->median_ns_per_op);
 	free(mns);
 	free(mrate);
@@ -497,12 +507,20 @@ static int run_kernel(struct out *o, const struct pb_kernel_desc *d, const struc
 	}
 	for (size_t i = 0; i < ro->nthreads; i++) {
 		unsigned n = (unsigned)ro->threads[i];
-		if (b && !memo_find(b->name, n) && run_config(o, b, ro, n, "") == -EINVAL)
-			(*failures)++;
+		/* The baseline runs with the kernel's parameters when it takes
+		 * them (same pattern, same sizes), else with its defaults. */
+		const char *bp = NULL;
+		if (b) {
+			if (memo_find(b->name, params, n) ||
+			    (params[0] && run_config(o, b, ro, n, params, NULL, 1) == 0))
+				bp = params;
+			else if (memo_find(b->name, "", n) || run_config(o, b, ro, n, "", NULL, 0) == 0)
+				bp = "";
+		}
 		/* In a suite a baseline may already have run with its defaults. */
-		if (!params[0] && memo_find(d->name, n))
+		if (!params[0] && memo_find(d->name, "", n))
 			continue;
-		int r = run_config(o, d, ro, n, params);
+		int r = run_config(o, d, ro, n, params, bp, 0);
 		if (r) {
 			(*failures)++;
 			if (r == -EINVAL) /* bad parameters: no point in other thread counts */

@@ -68,7 +68,6 @@ static int child(const char *mode)
 int main(void)
 {
 	const char *modes[] = {NULL, "sw", "rusage", "none"};
-	int fails = 0;
 	for (size_t i = 0; i < 4; i++) {
 		pid_t pid = fork();
 		if (pid == 0)
@@ -77,7 +76,6 @@ int main(void)
 		waitpid(pid, &st, 0);
 		int good = WIFEXITED(st) && WEXITSTATUS(st) == 0;
 		PB_CHECK_MSG(good, "mode %s failed", modes[i] ? modes[i] : "(default)");
-		fails += !good;
 	}
 	return pb_test_done();
 }
