@@ -108,12 +108,24 @@ cmd_test() {
 
 cmd_bench() {
   build_release
-  log "benchmark suite (bench-only kernels, 1 and 2 threads, 5 reps)"
-  ./build/pagebench suite bench --reps 5 --threads 1,2
-  if [ -x build/tests/policy/bench_policy ]; then
-    log "policy replay speed"
-    ./build/tests/policy/bench_policy
-  fi
+  local pb=./build/pagebench r="--reps 11"
+  log "performance targets (README: Performance), medians of 11 repetitions"
+  $pb run pt-lookup --threads 1,2 $r
+  $pb run pt-lookup --threads 1,2 $r --param pt=hashed
+  $pb run pt-lookup-cold --threads 1 $r
+  $pb run pt-map-unmap --threads 1,2 $r
+  $pb run frames-alloc-free --threads 1,2 $r --param pattern=repeat
+  $pb run frames-alloc-free --threads 1,2 $r --param pattern=random,cross=50
+  $pb run frames-alloc-free --threads 1,2 $r --param pattern=repeat,order=9
+  $pb run frames-alloc-free --threads 1,2 $r --param pattern=repeat,order=9,path=global --no-baseline
+  $pb run frames-alloc-free --threads 1,2 $r --param pattern=repeat,path=global --no-baseline
+  $pb run trace-read --threads 1 $r
+  $pb run trace-read --threads 1 $r --param format=lackey
+  $pb run vm-engine --threads 1,2 $r
+  log "policy replay speed (2M refs, zipf 0.9 over 100k pages, 20k frames)"
+  ./build/tests/policy/bench_policy
+  log "bench-only suite"
+  $pb suite bench --reps 5 --threads 1,2
 }
 
 case "${1:-main}" in
