@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -615,10 +616,10 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_csv_u64(csv, st->prepage_mapped);
 		pb_csv_u64(csv, st->read_ios);
 		pb_csv_u64(csv, st->write_ios);
-		pb_csv_dbl(csv, st->refs ? (double)st->faults / (double)st->refs : 0);
+		pb_csv_dbl(csv, st->refs ? (double)st->faults / (double)st->refs : NAN);
 		pb_csv_dbl(csv, j->eat_ns);
 		pb_csv_dbl(csv, j->seconds);
-		pb_csv_dbl(csv, j->seconds > 0 ? (double)st->refs / j->seconds : 0);
+		pb_csv_dbl(csv, j->seconds > 0 ? (double)st->refs / j->seconds : NAN);
 		pb_csv_u64(csv, j->rc == 0);
 		pb_csv_end(csv);
 		uint64_t *dst = (uint64_t *)&total;
