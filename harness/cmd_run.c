@@ -419,6 +419,7 @@ static int run_config(struct out *o, const struct pb_kernel_desc *d, const struc
 		pb_csv_u64(s, (uint64_t)valid);
 		pb_csv_end(s);
 	}
+	pb_progress_clear();
 	fprintf(stderr, "  %-22s %2u thr  %10.2f ns/%s  %12.4g ops/s total%s%s\n", d->name, n,
 		mns[n].median, d->op_unit ? d->op_unit : "op", mrate[n].median,
 		valid ? "" : "  [INVALID]", plan.oversubscribed ? "  [oversubscribed]" : "");

@@ -293,6 +293,12 @@ void pb_progress_add(uint64_t done)
 		fprintf(stderr, "\r%s: %llu   ", prog.label, (unsigned long long)d);
 }
 
+void pb_progress_clear(void)
+{
+	if (prog.active)
+		fprintf(stderr, "\r\033[K");
+}
+
 void pb_progress_end(void)
 {
 	if (prog.active)

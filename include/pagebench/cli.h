@@ -42,5 +42,7 @@ void pb_free_list(char **v, size_t n);
 void pb_progress_begin(const char *label, uint64_t total);
 void pb_progress_add(uint64_t done);
 void pb_progress_end(void);
+/* Erase the progress line (if shown) before printing a line of output. */
+void pb_progress_clear(void);
 
 #endif /* PAGEBENCH_CLI_H */
