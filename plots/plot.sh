@@ -43,7 +43,7 @@ trap 'rm -rf "$tmp"' EXIT
 # col FILE NAME -> 1-based column index of NAME in FILE's header
 col() { head -n 1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 
-render() { # name, gnuplot body (uses $term placeholders)
+render() { # NAME BODY: the gnuplot BODY drawn to NAME.pdf and NAME.png
   local name=$1 body=$2
   gnuplot <<GP
 set terminal pdfcairo size 5in,3.2in font "Helvetica,10"
