@@ -46,10 +46,10 @@ col() { head -n 1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 render() { # NAME BODY: the gnuplot BODY drawn to NAME.pdf and NAME.png
   local name=$1 body=$2
   gnuplot <<GP
-set terminal pdfcairo size 5in,3.2in font "Helvetica,10"
+set terminal pdfcairo size 5in,3.2in font "Helvetica,10" noenhanced
 set output "$out/$name.pdf"
 $body
-set terminal pngcairo size 1000,640 font "Helvetica,11"
+set terminal pngcairo size 1000,640 font "Helvetica,11" noenhanced
 set output "$out/$name.png"
 replot
 GP
@@ -73,10 +73,10 @@ set xlabel 'threads'; set ylabel 'M ops/s'; set key outside right; set grid
 set xtics 1; set yrange [0:*]; set offsets graph 0.05, graph 0.05, 0, 0
 ${plot%,}"
   awk -F, -v k="$ck" -v t="$cth" -v n="$ct" -v m="$cn" \
-    'NR>1 && $t=="total" {print $k"@"$n, $m}' "$s" > "$tmp/ns.dat"
-  render overhead "set title 'Cost per operation (median)'
+    'NR>1 && $t=="total" {print "\""$k" x"$n"\"", $m}' "$s" > "$tmp/ns.dat"
+  render overhead "set title 'Cost per operation (median; kernel x threads)'
 set ylabel 'ns per op'; set style data histograms; set style fill solid 0.6; set boxwidth 0.8
-set xtics rotate by -40; set logscale y; set grid y; unset key
+set xtics rotate by -40; set logscale y; set grid y; unset key; set rmargin 8
 plot '$tmp/ns.dat' using 2:xtic(1)"
 fi
 
