@@ -6,7 +6,7 @@
 #   summary.csv -> scaling.{pdf,png}: median throughput vs threads per kernel, 95% CI bars
 #                  overhead.{pdf,png}: median ns/op per kernel at each thread count
 #   mrc.csv     -> mrc.{pdf,png}: miss ratio vs frames, one line per policy
-#   sim.csv     -> sim_faults.{pdf,png}: faults vs frames, one line per policy
+#   sim.csv     -> sim_faults.{pdf,png}: fault rate per policy, one bar per frame count
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 unquote() { awk -f "$here/unquote.awk" "$1"; }
@@ -98,7 +98,20 @@ $(policy_lines "$f" "$(col "$f" frames)" "$(col "$f" miss_ratio)")"
 fi
 if [ -f "$run/sim.csv" ]; then
   f="$tmp/sim.csv"; unquote "$run/sim.csv" > "$f"
-  render sim_faults "set title 'Page faults vs frames'; set xlabel 'frames'; set ylabel 'faults'
-set key outside right; set grid; set logscale y
-$(policy_lines "$f" "$(col "$f" frames)" "$(col "$f" faults)")"
+  # One cluster per policy, one bar per frame count (rep 0): fault rate.
+  cp=$(col "$f" policy); cf=$(col "$f" frames); cr=$(col "$f" fault_rate); crep=$(col "$f" rep)
+  awk -F, -v p="$cp" -v fr="$cf" -v r="$cr" -v rep="$crep" '
+    NR > 1 && $rep == 0 {
+      if (!($p in seenp)) { seenp[$p] = 1; pol[++np] = $p }
+      if (!($fr in seenf)) { seenf[$fr] = 1; fs[++nf] = $fr }
+      v[$p, $fr] = $r }
+    END { printf "policy"; for (j = 1; j <= nf; j++) printf " \"%s frames\"", fs[j]; print ""
+          for (i = 1; i <= np; i++) { printf "%s", pol[i]
+            for (j = 1; j <= nf; j++) printf " %s", ((pol[i], fs[j]) in v) ? v[pol[i], fs[j]] : "NaN"
+            print "" } }' "$f" > "$tmp/sim.dat"
+  ncol=$(head -n 1 "$tmp/sim.dat" | awk -F'"' '{print (NF - 1) / 2}')
+  render sim_faults "set title 'Fault rate by policy and memory size'; set ylabel 'faults / references'
+set style data histograms; set style histogram clustered gap 1; set style fill solid 0.7
+set boxwidth 0.9; set xtics rotate by -40; set grid y; set yrange [0:*]; set key top right
+plot for [i=2:$((ncol + 1))] '$tmp/sim.dat' using i:xtic(1) title columnhead"
 fi
