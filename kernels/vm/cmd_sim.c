@@ -196,7 +196,11 @@ static void parse_opts(const char *cmd, int argc, char **argv, struct sim_opts *
 			else
 				pb_usage_error(cmd, "bad --backing '%s' (expected sim or file:PATH)", optarg);
 			break;
-		case 'R': o->results = optarg; break;
+		case 'R':
+			if (!optarg[0])
+				pb_usage_error(cmd, "bad --results '' (expected a folder)");
+			o->results = optarg;
+			break;
 		case 'h': sim_usage(stdout, cmd); exit(0);
 		default:
 			if (ch == ':' || (optopt && strchr("wpfPTtrsLdboRqH", optopt)))

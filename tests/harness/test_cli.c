@@ -43,6 +43,15 @@ int main(int argc, char **argv)
 	expect_usage_error("bad list", (char *[]){"list", "gizmos", NULL}, "gizmos");
 	expect_usage_error("topo bad pin", (char *[]){"topo", "--pin", "x", NULL}, "--pin");
 	expect_usage_error("suite unknown", (char *[]){"suite", "weekly", NULL}, "weekly");
+	expect_usage_error("empty results", (char *[]){"run", "chase", "--results", "", NULL}, "--results");
+	expect_usage_error("sim empty results",
+			   (char *[]){"sim", "--workload", "zipf", "--policy", "lru", "--frames", "10",
+				      "--results", "", NULL},
+			   "--results");
+	/* A bad --param fails before the kernel's baseline runs (one line only). */
+	expect_usage_error("bad param with baseline",
+			   (char *[]){"run", "pt-lookup", "--param", "pt=weird", "--threads", "1", NULL},
+			   "weird");
 	expect_usage_error("missing value", (char *[]){"run", "chase", "--threads", NULL}, "threads");
 
 	/* --help works for every subcommand and exits 0. */
