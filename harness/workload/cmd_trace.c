@@ -390,6 +390,28 @@ static int cmd_convert(int argc, char **argv)
 	return 0;
 }
 
+/* 1 if `prog` names an executable file, directly or through $PATH (as execvp
+ * would find it), so a typo is reported by us in one line, not by valgrind. */
+static int find_program(const char *prog)
+{
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ":");
+		char buf[4096];
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, prog);
+		if (len && access(buf, X_OK) == 0)
+			return 1;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
 static int cmd_record(int argc, char **argv)
 {
 	struct topts o;
@@ -401,6 +423,11 @@ static int cmd_record(int argc, char **argv)
 			       o.pos[0]);
 	const char *out = o.out ? o.out : "trace.pbt";
 	char err[WL_ERRLEN];
+	if (!find_program(argv[o.cmd_at]))
+		pb_usage_error("trace", "cannot run '%s': no such program (or not executable)",
+			       argv[o.cmd_at]);
+	if (!find_program("valgrind"))
+		pb_usage_error("trace", "record needs valgrind (apt-get install valgrind)");
 	int pfd[2];
 	if (pipe(pfd)) {
 		pb_error("trace", "pipe: %s", strerror(errno));

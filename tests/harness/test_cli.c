@@ -52,6 +52,10 @@ int main(int argc, char **argv)
 	expect_usage_error("bad param with baseline",
 			   (char *[]){"run", "pt-lookup", "--param", "pt=weird", "--threads", "1", NULL},
 			   "weird");
+	expect_usage_error("record a missing program",
+			   (char *[]){"trace", "record", "-o", "/tmp/pb-test-cli-rec.pbt", "--",
+				      "/nonexistent-program", NULL},
+			   "/nonexistent-program");
 	expect_usage_error("missing value", (char *[]){"run", "chase", "--threads", NULL}, "threads");
 
 	/* --help works for every subcommand and exits 0. */
