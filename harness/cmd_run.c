@@ -458,6 +458,7 @@ static int open_outputs(struct out *o, const struct run_opts *ro, int argc, char
 	if (!o->runs || !o->summary || !o->events) {
 		pb_error("run", "cannot create CSV files in %s", pb_run_dir(o->run));
 		pb_run_abort(o->run);
+		free(o->cols);
 		return -EIO;
 	}
 	note_counter_nas(o);
@@ -657,6 +658,22 @@ int pb_cmd_run(int argc, char **argv)
 	const struct pb_kernel_desc *d = pb_kernel_find(argv[optind]);
 	if (!d)
 		pb_usage_error("run", "unknown kernel '%s' (see `pagebench list kernels`)", argv[optind]);
+	if (ro.params[0]) {
+		/* Reject bad parameters before a run folder is created. */
+		int node0 = 0;
+		char err[512] = "";
+		struct pb_kernel_cfg cfg = {
+			.nthreads = 1, .ops = ro.ops, .size = ro.size, .seed = ro.seed,
+			.params = ro.params, .thread_node = &node0, .nnodes = 1,
+			.err = err, .errlen = sizeof(err),
+		};
+		void *state = NULL;
+		int src = d->setup(&cfg, &state);
+		if (src == 0)
+			d->teardown(state);
+		else if (src == -EINVAL)
+			pb_usage_error("run", "%s: %s", d->name, err[0] ? err : strerror(-src));
+	}
 	struct out o = {0};
 	if (open_outputs(&o, &ro, argc, argv))
 		return PB_EXIT_FAIL;
@@ -671,6 +688,7 @@ int pb_cmd_run(int argc, char **argv)
 	pb_progress_end();
 	if (rc == -EINVAL) {
 		pb_run_abort(o.run);
+		free(o.cols);
 		free(ro.threads);
 		return PB_EXIT_USAGE;
 	}
@@ -693,6 +711,10 @@ int pb_cmd_suite(int argc, char **argv)
 		want_bench = -1;
 	else
 		pb_usage_error("suite", "unknown suite '%s' (expected default|bench|all)", name);
+	if (optind + 1 < argc)
+		pb_usage_error("suite", "unexpected argument '%s'", argv[optind + 1]);
+	if (ro.params[0])
+		pb_usage_error("suite", "--param is per kernel: use `pagebench run KERNEL --param ...`");
 	struct out o = {0};
 	if (open_outputs(&o, &ro, argc, argv))
 		return PB_EXIT_FAIL;

@@ -45,6 +45,17 @@ int main(int argc, char **argv)
 		pb_usage_error(NULL, "missing command: usage: pagebench COMMAND [options] (see pagebench help)");
 	const char *c = argv[1];
 	if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
+		if (argc > 2) {
+			for (size_t i = 0; i < PB_ARRAY_SIZE(cmds); i++)
+				if (!strcmp(argv[2], cmds[i].name)) {
+					static char help_opt[] = "--help";
+					char *hargv[] = {argv[2], help_opt, NULL};
+					pb_topo_init();
+					pb_heap_init();
+					return cmds[i].fn(2, hargv);
+				}
+			pb_usage_error(NULL, "no help on '%s' (see pagebench help)", argv[2]);
+		}
 		usage(stdout);
 		return 0;
 	}

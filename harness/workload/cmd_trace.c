@@ -301,6 +301,8 @@ static void parse_opts(int argc, char **argv, struct topts *o, int allow_cmd)
 			o->page = argv[++i];
 		} else if (!strcmp(a, "-o")) {
 			o->out = argv[++i];
+			if (!o->out[0])
+				pb_usage_error("trace", "-o: empty file name");
 		} else if (!strcmp(a, "--level")) {
 			uint64_t l;
 			if (pb_parse_u64(argv[++i], &l) || l > 22)
@@ -522,10 +524,8 @@ static int cmd_record(int argc, char **argv)
 
 int pb_cmd_trace(int argc, char **argv)
 {
-	if (argc < 2) {
-		trace_usage(stderr);
-		return PB_EXIT_USAGE;
-	}
+	if (argc < 2)
+		pb_usage_error("trace", "missing subcommand (expected record|convert|info)");
 	const char *sub = argv[1];
 	if (!strcmp(sub, "info"))
 		return cmd_info(argc - 1, argv + 1);

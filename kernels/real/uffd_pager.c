@@ -79,7 +79,7 @@ struct upstate {
 struct upargs {
 	uint64_t pages, frames;
 	int pattern, hints;
-	const char *policy;
+	char policy[64]; /* a copy: the parameter strings are freed after parsing */
 };
 
 static int up_param(void *ctx, const char *k, const char *v, char *err, size_t n)
@@ -95,7 +95,11 @@ static int up_param(void *ctx, const char *k, const char *v, char *err, size_t n
 		return 0;
 	}
 	if (!strcmp(k, "policy")) {
-		a->policy = v;
+		if (strlen(v) >= sizeof(a->policy)) {
+			snprintf(err, n, "uffd-pager: policy name '%s' is too long", v);
+			return -EINVAL;
+		}
+		snprintf(a->policy, sizeof(a->policy), "%s", v);
 		return 0;
 	}
 	if (!strcmp(k, "hints")) {

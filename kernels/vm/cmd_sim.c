@@ -224,6 +224,7 @@ static void parse_opts(const char *cmd, int argc, char **argv, struct sim_opts *
 	if (!strcmp(cmd, "mrc")) {
 		char *end;
 		const char *s = frames;
+		errno = 0; /* an overflowing bound or step is ERANGE, not ULLONG_MAX */
 		unsigned long long a = strtoull(s, &end, 10), b = 0, c = 0;
 		int ok = end != s && *end == ':' && *s != '-';
 		if (ok) {
@@ -236,7 +237,7 @@ static void parse_opts(const char *cmd, int argc, char **argv, struct sim_opts *
 			c = strtoull(s, &end, 10);
 			ok = end != s && !*end && *s != '-';
 		}
-		if (!ok || a < 1 || b < a || c < 1 || (b - a) / c > 100000)
+		if (!ok || errno == ERANGE || a < 1 || b < a || c < 1 || (b - a) / c > 100000)
 			pb_usage_error(cmd, "bad --frames '%s' (expected LO:HI:STEP, 1 <= LO <= HI, STEP >= 1, at most 100000 points)", frames);
 		o->flo = a;
 		o->fhi = b;
@@ -570,6 +571,7 @@ int pb_cmd_sim(int argc, char **argv)
 	}
 	pb_progress_end();
 	int failed = 0, usage = 0;
+	size_t nok = 0;
 	struct pb_vm_stats total = {0};
 	for (size_t i = 0; i < js.n; i++) {
 		struct job *j = &js.j[i];
@@ -581,6 +583,8 @@ int pb_cmd_sim(int argc, char **argv)
 		if (j->rc) {
 			pb_error(cmd, "policy %s, %" PRIu64 " frames: %s", j->pol->name, j->frames, j->err);
 			failed = 1;
+		} else {
+			nok++;
 		}
 		struct pb_vm_stats *st = &j->st;
 		pb_csv_begin(csv);
@@ -633,9 +637,17 @@ int pb_cmd_sim(int argc, char **argv)
 	}
 	pb_vm_publish_sde(&total);
 	free(js.j);
-	int frc = pb_run_finish(run);
-	if (!o.csv && !frc)
-		fprintf(stderr, "pagebench sim: %zu rows in %s/sim.csv\n", js.n, pb_run_dir(run));
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));
+	int frc = 0;
+	if (usage || nok == 0) /* nothing valid to keep: leave no run folder */
+		pb_run_abort(run);
+	else
+		frc = pb_run_finish(run);
+	if (frc)
+		pb_error(cmd, "cannot write results in %s: %s", dir, strerror(-frc));
+	else if (!o.csv && !usage && nok)
+		fprintf(stderr, "pagebench sim: %zu rows in %s/sim.csv\n", js.n, dir);
 	free_stream(&s);
 	pb_free_list(o.policies, o.npolicies);
 	free(o.frames);
@@ -791,9 +803,11 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_csv_str(csv, p->onepass ? "stack-distance" : "replay");
 		pb_csv_end(csv);
 	}
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));
 	int frc = pb_run_finish(run);
 	if (!o.csv && !frc)
-		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv\n", m.n, pb_run_dir(run));
+		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv\n", m.n, dir);
 	free(m.p);
 	pb_free_list(o.policies, o.npolicies);
 	pb_unmap(keys, s.n * sizeof(uint64_t));

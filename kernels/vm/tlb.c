@@ -96,8 +96,9 @@ static int parse_level(const char *v, struct pb_tlb_level *lv, char *err, size_t
 		goto bad;
 	if (*end == ':') {
 		const char *ws = end + 1;
+		errno = 0;
 		w = strtoul(ws, &end, 10);
-		if (end == ws || *end)
+		if (end == ws || *end || *ws == '-' || errno == ERANGE)
 			goto bad;
 	} else if (*end) {
 		goto bad;

@@ -57,6 +57,27 @@ int main(int argc, char **argv)
 				      "/nonexistent-program", NULL},
 			   "/nonexistent-program");
 	expect_usage_error("missing value", (char *[]){"run", "chase", "--threads", NULL}, "threads");
+	/* A bad --param of a kernel without a baseline: exit 2, no leak, no run folder. */
+	expect_usage_error("malformed param", (char *[]){"run", "memtouch", "--param", "junk", NULL},
+			   "junk");
+	/* uffd-pager's policy name outlived the parsed parameter list (use after free). */
+	expect_usage_error("uffd bad policy",
+			   (char *[]){"run", "uffd-pager", "--param", "policy=nosuch", NULL}, "nosuch");
+	expect_usage_error("suite extra", (char *[]){"suite", "all", "extra", NULL}, "extra");
+	expect_usage_error("suite param", (char *[]){"suite", "default", "--param", "x=1", NULL},
+			   "--param");
+	expect_usage_error("mrc step overflow",
+			   (char *[]){"mrc", "--workload", "zipf:pages=100", "--policy", "lru", "--frames",
+				      "1:10:99999999999999999999999", NULL},
+			   "--frames");
+	expect_usage_error("record empty -o",
+			   (char *[]){"trace", "record", "-o", "", "--", "/bin/true", NULL}, "-o");
+	expect_usage_error("trace alone", (char *[]){"trace", NULL}, "subcommand");
+	expect_usage_error("tlb negative ways",
+			   (char *[]){"sim", "--workload", "zipf:pages=100", "--policy", "lru", "--frames",
+				      "10", "--tlb", "l1=64:-4", NULL},
+			   "64:-4");
+	expect_usage_error("help unknown", (char *[]){"help", "nosuch", NULL}, "nosuch");
 
 	/* --help works for every subcommand and exits 0. */
 	const char *subs[] = {"run", "suite", "list", "topo", "sim", "mrc", "trace"};
