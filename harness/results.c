@@ -142,6 +142,7 @@ static void on_fatal_signal(int sig)
 		for (unsigned c = 0; c < r->ncsv; c++)
 			unlink(r->csv[c].tmp_path);
 		unlink(r->meta_tmp);
+		rmdir(r->dir); /* only if nothing else is in it */
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);

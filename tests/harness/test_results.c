@@ -128,6 +128,8 @@ int main(void)
 	PB_CHECK(!exists(dir, "runs.csv"));
 	PB_CHECK(!exists(dir, "runs.csv.tmp"));
 	PB_CHECK(!exists(dir, "meta.json"));
+	struct stat dst;
+	PB_CHECK(stat(dir, &dst) != 0); /* the emptied run folder is gone too */
 
 	/* pb_write_file_atomic replaces a file whole. */
 	char path[4200];
