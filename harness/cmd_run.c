@@ -501,25 +501,6 @@ static int run_kernel(struct out *o, const struct pb_kernel_desc *d, const struc
 {
 	int rc = 0;
 	const struct pb_kernel_desc *b = NULL;
-	if (params[0] && d->baseline && ro->baseline) {
-		/* Reject bad parameters before the baseline spends time. */
-		int node0 = 0;
-		char err[512] = "";
-		struct pb_kernel_cfg cfg = {
-			.nthreads = 1, .ops = ro->ops, .size = ro->size, .seed = ro->seed,
-			.params = params, .thread_node = &node0, .nnodes = 1,
-			.err = err, .errlen = sizeof(err),
-		};
-		void *state = NULL;
-		int src = d->setup(&cfg, &state);
-		if (src == 0)
-			d->teardown(state);
-		else if (src == -EINVAL) {
-			pb_error("run", "%s: %s", d->name, err[0] ? err : strerror(-src));
-			(*failures)++;
-			return src;
-		}
-	}
 	if (ro->baseline && d->baseline) {
 		b = pb_kernel_find(d->baseline);
 		if (!b)
