@@ -272,6 +272,15 @@ int pb_cmd_plot(int argc, char **argv)
 		out = outbuf;
 	}
 	struct stat st;
+	/* like mkdir -p: the parents too */
+	char parent[4096];
+	snprintf(parent, sizeof(parent), "%s", out);
+	for (char *sl = parent + 1; (sl = strchr(sl, '/')); sl++) {
+		*sl = 0;
+		if (mkdir(parent, 0755) && errno != EEXIST)
+			break;
+		*sl = '/';
+	}
 	if (mkdir(out, 0755) && errno != EEXIST) {
 		pb_error("plot", "%s: %s", out, strerror(errno));
 		return PB_EXIT_FAIL;

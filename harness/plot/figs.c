@@ -243,6 +243,20 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 	fputc('\n', g);
 }
 
+/* Top margin for `title_lines` of title and a key at the top of the
+ * page: its rows estimated from the longest title at 7 pt. */
+static void key_top_margin(struct pb_fig *f, const struct names *se, int title_lines)
+{
+	size_t longest = 1;
+	for (size_t i = 0; i < se->n; i++)
+		longest = strlen(se->v[i]) > longest ? strlen(se->v[i]) : longest;
+	double per_row = floor(pb_fig_width(f) * 72 / ((double)longest * 4.0 + 30));
+	if (per_row < 1)
+		per_row = 1;
+	double rows = ceil((double)se->n / per_row);
+	fprintf(f->gp, "set tmargin %.1f\n", title_lines * 1.15 + rows * 1.05 + 0.6);
+}
+
 static int *series_titles(struct pb_fig *f, const struct names *se)
 {
 	int *t = malloc((se->n ? se->n : 1) * sizeof(*t));
@@ -395,13 +409,13 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			if (!strcmp(family_of(r, keep.v[k]), fam.v[fi]))
 				names_add(&ks, keep.v[k]);
 		fprintf(g, "set title S%d font \",8\" offset 0,-0.8\n", pb_fig_str(&f, fam.v[fi]));
-		fprintf(
-		    g,
-		    "set xlabel \"threads\" offset 0,0.3\nset ylabel \"speedup\" offset 1.5,0\n"
-		    "set xrange [0.8:%g]\nset xtics 1 nomirror font \",7\"\n"
-		    "set ytics nomirror font \",7\"\n"
-		    "set key below Left reverse maxcols 2 samplen 1.5 spacing 0.8 font \",6\"\n",
-		    maxthr + 0.2);
+		fprintf(g,
+			"set xlabel \"threads\" offset 0,0.9\nset ylabel \"speedup\" offset 1.5,0\n"
+			"set xrange [0.8:%g]\nset xtics 1 nomirror font \",7\"\n"
+			"set ytics nomirror font \",7\"\n"
+			"set key below Left reverse maxcols 2 samplen 1.5 spacing 0.8 height 0.8 "
+			"font \",6\"\n",
+			maxthr + 0.2);
 		if (c->o->logx)
 			fprintf(g, "set logscale x 2\n");
 		if (c->o->logy)
@@ -541,8 +555,10 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		pb_fig_source(&f, r->dir, "runs.csv");
 	fig_title_note(&f, "Cost per operation by kernel (median)", ci_note(nvalid, ninvalid));
 	int *st = series_titles(&f, &b.se);
+	key_top_margin(&f, &b.se, 2);
 	fprintf(f.gp, "set ylabel \"ns per operation\"\n"
-		      "set key outside top center horizontal samplen 1.5 font \",7\"\n");
+		      "set tmargin 4.4\nset key at screen 0.5, screen 0.985 center top horizontal "
+		      "samplen 1.5 font \",7\"\n");
 	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
 		fprintf(f.gp, "set logscale y 10\n");
 	else
@@ -626,7 +642,7 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int rc, have = bars_any(&b), haveipc = bars_any(&ipc);
 	struct pb_fig f;
 	int page = is_page(&(struct pb_fig){.ctx = c});
-	if ((rc = pb_fig_begin(&f, c, "counters", page ? 2.8 : 4.0)))
+	if ((rc = pb_fig_begin(&f, c, "counters", !have && !haveipc ? 1.3 : page ? 2.8 : 4.0)))
 		goto out;
 	pb_fig_source(&f, r->dir, "runs.csv");
 	FILE *g = f.gp;
@@ -637,33 +653,53 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	char tt[128];
 	snprintf(tt, sizeof(tt), "Counter rates at %g thread%s (median)", thr, thr == 1 ? "" : "s");
 	const char *title = c->o->title ? c->o->title : tt;
-	fprintf(g, "set multiplot layout %d,%d", page ? 1 : 2, page ? 2 : 1);
+	int npanel = have || haveipc ? 2 : 1;
+	fprintf(g, "set multiplot layout %d,%d", page ? 1 : npanel, page ? npanel : 1);
 	if (*title)
 		fprintf(g, " title S%d font \",8\"", pb_fig_str(&f, title));
 	fprintf(g, "\n");
 	struct bars *panels[2] = {&b, &ipc};
 	int hv[2] = {have, haveipc};
 	const char *ylab[2] = {"events per 1000 operations", "instructions per cycle"};
-	for (int p = 0; p < 2; p++) {
+	for (int p = 0; p < npanel; p++) {
 		fprintf(g, "set ylabel \"%s\"\n", ylab[p]);
 		bars_data(&f, panels[p], 0);
 		if (!hv[p]) {
 			fprintf(g,
 				"set xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
-				"unset border\nunset grid\nset title S%d.\": NA\" font \",8\"\n"
+				"unset border\nunset grid\nunset ylabel\nset title S%d.\": NA\" "
+				"font \",8\"\n"
 				"set label 3 S%d at graph 0.5, graph 0.5 center font \",7\"\n"
 				"plot -1 notitle\nunset label 3\nunset title\nset xrange [*:*]\n"
 				"set xtics\nset ytics\nset border 3\nset grid\nset autoscale\n",
-				pb_fig_str(&f, ylab[p]), sna);
+				pb_fig_str(&f, npanel == 1 ? "counter rates" : ylab[p]), sna);
 			continue;
 		}
+		/* events with no value at all: said in the panel */
+		char nalist[256] = "";
+		for (size_t e = 0; p == 0 && e < b.se.n; e++) {
+			int some = 0;
+			for (size_t k = 0; k < b.cl.n; k++)
+				some |= isfinite(b.v[k * b.se.n + e]);
+			if (!some)
+				snprintf(nalist + strlen(nalist), sizeof(nalist) - strlen(nalist),
+					 "%s%s", nalist[0] ? ", " : "NA here: ", b.se.v[e]);
+		}
+		if (nalist[0])
+			fprintf(
+			    g, "set label 4 S%d at graph 0.02, graph 0.97 left front font \",6\"\n",
+			    pb_fig_str(&f, nalist));
+		else
+			fprintf(g, "unset label 4\n");
 		int *st = series_titles(&f, &panels[p]->se);
-		fprintf(g, "set key outside top center horizontal samplen 1.5 font \",6\"\n");
+		fprintf(g, "set tmargin 2.8\nset key outside top center horizontal samplen 1.5 "
+			   "font \",6\"\n");
 		if (p == 0 && bars_wants_log(&b))
 			fprintf(g, "set logscale y 10\n");
 		else
 			fprintf(g, "unset logscale y\nset yrange [0:*]\n");
 		bars_plot(&f, panels[p], 0, p, st);
+		fprintf(g, "unset label 4\n");
 		free(st);
 	}
 	rc = pb_fig_finish(&f);
@@ -805,8 +841,10 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	workload_title(c, &r->sim, "Fault rate", tt, sizeof(tt));
 	fig_title(&f, tt);
 	int *st = series_titles(&f, &b.se);
+	key_top_margin(&f, &b.se, 1);
 	fprintf(f.gp, "set ylabel \"faults per reference\"\n"
-		      "set key outside top center horizontal samplen 1.5 font \",7\"\n");
+		      "set tmargin 3.4\nset key at screen 0.5, screen 0.985 center top horizontal "
+		      "samplen 1.5 font \",7\"\n");
 	if (c->o->logy)
 		fprintf(f.gp, "set logscale y 10\n");
 	ylim(&f, c->o->logy ? NULL : "[0:*]");
@@ -846,7 +884,9 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(f.gp, "set multiplot layout %zu,1", dev.n);
 	if (*title)
 		fprintf(f.gp, " title S%d font \",8\"", pb_fig_str(&f, title));
-	fprintf(f.gp, "\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
+	fprintf(
+	    f.gp,
+	    "\nset tmargin 2.2\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
 	for (size_t d = 0; d < dev.n; d++) {
 		char yl[256];
 		snprintf(yl, sizeof(yl), "EAT (ns), device %s", dev.v[d]);
@@ -1103,11 +1143,18 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	const char *lo = all_summary ? "ci95_lo_ns_per_op" : NULL,
 		   *hi = all_summary ? "ci95_hi_ns_per_op" : NULL;
 	int nvalid = 0, ninvalid = 0;
+	/* one thread count for every machine: the smallest (1 where measured) */
+	double thr = INFINITY;
+	for (size_t m = 0; m < n && all_summary; m++)
+		for (size_t row = 0; row < runs[m].summary.nrows; row++)
+			thr = fmin(thr, pb_plot_num(pb_csv_get(&runs[m].summary, row, "threads")));
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t m = 0; m < n; m++) {
 			const struct pb_csv *t = all_summary ? &runs[m].summary : &runs[m].sim;
 			for (size_t row = 0; row < t->nrows; row++) {
-				if (all_summary && !is_total(t, row))
+				if (all_summary &&
+				    (!is_total(t, row) ||
+				     pb_plot_num(pb_csv_get(t, row, "threads")) != thr))
 					continue;
 				const char *name =
 				    pb_csv_get(t, row, all_summary ? "kernel" : "policy");
@@ -1117,8 +1164,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 					continue;
 				char cl[300];
 				if (all_summary)
-					snprintf(cl, sizeof(cl), "%s x%s", name,
-						 pb_csv_get(t, row, "threads"));
+					snprintf(cl, sizeof(cl), "%s", name);
 				else
 					snprintf(cl, sizeof(cl), "%s %s fr", name,
 						 pb_csv_get(t, row, "frames"));
@@ -1150,16 +1196,20 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 		goto out;
 	for (size_t m = 0; m < n; m++)
 		pb_fig_source(&f, runs[m].dir, all_summary ? "summary.csv" : "sim.csv");
+	char tt[128];
+	snprintf(tt, sizeof(tt), "Cost per operation by machine, %g thread%s (median)", thr,
+		 thr == 1 ? "" : "s");
 	if (lo)
-		fig_title_note(&f, "Cost per operation by machine (median)",
-			       ci_note(nvalid, ninvalid));
+		fig_title_note(&f, tt, ci_note(nvalid, ninvalid));
 	else
 		fig_title(&f, "Simulator throughput by machine");
 	int *st = series_titles(&f, &b.se);
 	fprintf(f.gp,
-		"set ylabel \"%s\"\nset key outside top center horizontal samplen 1.5 "
+		"set ylabel \"%s\"\nset tmargin 4.4\nset key at screen 0.5, screen 0.985 center "
+		"top horizontal samplen 1.5 "
 		"font \",7\"\n",
 		all_summary ? "ns per operation" : "references per second");
+	key_top_margin(&f, &b.se, lo ? 2 : 1);
 	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
 		fprintf(f.gp, "set logscale y 10\n");
 	else

@@ -165,8 +165,8 @@ void pb_fig_styles(struct pb_fig *f)
 							  : "#888888")
 					  : okabe_ito[i % 7];
 		fprintf(f->gp,
-			"set style line %d lc rgb \"%s\" lw 1.2 pt %s ps 0.55 dt %s\n"
-			"set linetype %d lc rgb \"%s\" lw 1.2 pt %s ps 0.55 dt %s\n",
+			"set style line %d lc rgb \"%s\" lw 1.2 pt %s ps 0.7 dt %s\n"
+			"set linetype %d lc rgb \"%s\" lw 1.2 pt %s ps 0.7 dt %s\n",
 			i + 1, col, points[i], dashes[i], i + 1, col, points[i], dashes[i]);
 	}
 	/* the offline bound: thick light grey, solid, no marks */
