@@ -337,6 +337,11 @@ int pb_cmd_plot(int argc, char **argv)
 			 o.norder ? " (after --order)" : "");
 		return PB_EXIT_USAGE;
 	}
+	if (!ctx.made && nrun > 1) {
+		pb_error("plot", "several folders: the machines figure needs summary.csv in every "
+				 "folder (or sim.csv in every folder)");
+		return PB_EXIT_USAGE;
+	}
 	if (!ctx.made) {
 		pb_error("plot", "%s: nothing to plot%s", argv[optind],
 			 o.norder ? ": no series named in --order" : "");

@@ -874,19 +874,21 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	if (!any)
 		goto out;
 	struct pb_fig f;
-	double ph = is_page(&(struct pb_fig){.ctx = c}) ? 2.6 : 2.5;
-	if ((rc = pb_fig_begin(&f, c, "eat", ph * (double)dev.n)))
+	/* page width: panels side by side; column: stacked, lower when several */
+	int page = is_page(&(struct pb_fig){.ctx = c});
+	double ph = page ? 2.6 : dev.n > 1 ? 1.9 : 2.5;
+	if ((rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
 		goto out;
 	pb_fig_source(&f, r->dir, "sim.csv");
 	char tt[1024];
 	workload_title(c, &r->sim, "Effective access time", tt, sizeof(tt));
 	const char *title = c->o->title ? c->o->title : tt;
-	fprintf(f.gp, "set multiplot layout %zu,1", dev.n);
+	fprintf(f.gp, "set multiplot layout %zu,%zu", page ? 1 : dev.n, page ? dev.n : 1);
 	if (*title)
 		fprintf(f.gp, " title S%d font \",8\"", pb_fig_str(&f, title));
 	fprintf(
 	    f.gp,
-	    "\nset tmargin 2.2\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
+	    "\nset tmargin 2.6\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
 	for (size_t d = 0; d < dev.n; d++) {
 		char yl[256];
 		snprintf(yl, sizeof(yl), "EAT (ns), device %s", dev.v[d]);
@@ -1070,8 +1072,8 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	pb_fig_styles(&f);
 	fig_title(&f, "Fault latency (CDF)");
 	fprintf(f.gp, "set xlabel \"latency (ns)\"\nset ylabel \"fraction of faults <= x\"\n"
-		      "set logscale x 10\nset yrange [0:1]\nset key outside right top font \",7\" "
-		      "samplen 3\n");
+		      "set logscale x 10\nset format x \"1e%%T\"\nset yrange [0:1]\n"
+		      "set key below Left reverse maxcols 2 height 1 font \",7\" samplen 3\n");
 	fprintf(f.gp, "plot");
 	double *x = dalloc(t->nrows), *n = dalloc(t->nrows);
 	for (size_t s = 0; s < ser.n; s++) {
@@ -1097,7 +1099,20 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				x[b2 - 1] = tx;
 				n[b2 - 1] = tn;
 			}
-		double cum = 0;
+		double cum = 0, lo0 = NAN;
+		int clo = pb_csv_col(t, "bucket_ns_lo");
+		for (size_t i = 0; i < t->nrows && clo >= 0; i++) {
+			char sn[256];
+			snprintf(sn, sizeof(sn), "%s, %s thr", pb_csv_cell(t, i, ck),
+				 pb_csv_cell(t, i, cth));
+			double l = pb_plot_num(pb_csv_cell(t, i, clo));
+			if (!strcmp(sn, ser.v[s]) && l > 0 && !(l >= lo0))
+				lo0 = l;
+		}
+		if (isfinite(lo0)) { /* the CDF starts at 0 at the lowest bucket's floor */
+			pb_fig_dat_num(&f, lo0);
+			fputs("\t0\n", f.dat);
+		}
 		for (size_t a = 0; a < m; a++) {
 			cum += n[a];
 			pb_fig_dat_num(&f, x[a]);
