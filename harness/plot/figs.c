@@ -410,7 +410,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				names_add(&ks, keep.v[k]);
 		fprintf(g, "set title S%d font \",8\" offset 0,-0.8\n", pb_fig_str(&f, fam.v[fi]));
 		fprintf(g,
-			"set xlabel \"threads\" offset 0,0.9\nset ylabel \"speedup\" offset 1.5,0\n"
+			"set xlabel \"threads\" offset 0,1.1\nset ylabel \"speedup\" offset 1.5,0\n"
 			"set xrange [0.8:%g]\nset xtics 1 nomirror font \",7\"\n"
 			"set ytics nomirror font \",7\"\n"
 			"set key below Left reverse maxcols 2 samplen 1.5 spacing 0.8 height 0.8 "
