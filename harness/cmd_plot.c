@@ -259,10 +259,12 @@ int pb_cmd_plot(int argc, char **argv)
 				       "or latency.csv)",
 				       argv[optind + i]);
 	}
+	int rc = PB_EXIT_OK;
 	if (!have_gnuplot()) {
 		pb_error("plot",
 			 "gnuplot not found (install gnuplot-nox, or set PAGEBENCH_GNUPLOT)");
-		return PB_EXIT_FAIL;
+		rc = PB_EXIT_FAIL;
+		goto done;
 	}
 
 	/* the output folder: --out, else RUN_DIR/plots */
@@ -283,11 +285,13 @@ int pb_cmd_plot(int argc, char **argv)
 	}
 	if (mkdir(out, 0755) && errno != EEXIST) {
 		pb_error("plot", "%s: %s", out, strerror(errno));
-		return PB_EXIT_FAIL;
+		rc = PB_EXIT_FAIL;
+		goto done;
 	}
 	if (stat(out, &st) || !S_ISDIR(st.st_mode)) {
 		pb_error("plot", "%s: not a folder", out);
-		return PB_EXIT_FAIL;
+		rc = PB_EXIT_FAIL;
+		goto done;
 	}
 	char command[8192];
 	shell_quote(command, sizeof(command), argc, argv);
@@ -295,14 +299,16 @@ int pb_cmd_plot(int argc, char **argv)
 	int tl = snprintf(ctx.tmp, sizeof(ctx.tmp), "%s/.plot-XXXXXX", out);
 	if (tl < 0 || (size_t)tl >= sizeof(ctx.tmp) - 64) {
 		pb_error("plot", "--out: folder name too long");
-		return PB_EXIT_USAGE;
+		rc = PB_EXIT_USAGE;
+		goto done;
 	}
 	if (!mkdtemp(ctx.tmp)) {
 		pb_error("plot", "%s: cannot make a work folder: %s", out, strerror(errno));
-		return PB_EXIT_FAIL;
+		rc = PB_EXIT_FAIL;
+		goto done;
 	}
 
-	int rc = PB_EXIT_OK, missing = 0;
+	int missing = 0;
 	char missing_kind[32] = "";
 	if (nrun == 1) {
 		static int (*const fn[])(struct pb_plot_ctx *, struct pb_plot_run *) = {
@@ -325,27 +331,32 @@ int pb_cmd_plot(int argc, char **argv)
 			missing++, snprintf(missing_kind, sizeof(missing_kind), "machines");
 	}
 	rmdir(ctx.tmp);
+	if (rc)
+		goto done;
+	if (missing && o.kinds) {
+		pb_error("plot", "no data for --kind %s in %s%s", missing_kind, argv[optind],
+			 o.norder ? " (after --order)" : "");
+		rc = PB_EXIT_USAGE;
+		goto done;
+	}
+	if (!ctx.made && nrun > 1) {
+		pb_error("plot", "several folders: the machines figure needs summary.csv in every "
+				 "folder (or sim.csv in every folder)");
+		rc = PB_EXIT_USAGE;
+		goto done;
+	}
+	if (!ctx.made) {
+		pb_error("plot", "%s: nothing to plot%s", argv[optind],
+			 o.norder ? ": no series named in --order" : "");
+		rc = PB_EXIT_USAGE;
+		goto done;
+	}
+	rc = PB_EXIT_OK;
+done:
 	for (int i = 0; i < nrun; i++)
 		pb_plot_run_free(&runs[i]);
 	free(runs);
 	if (order)
 		pb_free_list(order, norder);
-	if (rc)
-		return rc;
-	if (missing && o.kinds) {
-		pb_error("plot", "no data for --kind %s in %s%s", missing_kind, argv[optind],
-			 o.norder ? " (after --order)" : "");
-		return PB_EXIT_USAGE;
-	}
-	if (!ctx.made && nrun > 1) {
-		pb_error("plot", "several folders: the machines figure needs summary.csv in every "
-				 "folder (or sim.csv in every folder)");
-		return PB_EXIT_USAGE;
-	}
-	if (!ctx.made) {
-		pb_error("plot", "%s: nothing to plot%s", argv[optind],
-			 o.norder ? ": no series named in --order" : "");
-		return PB_EXIT_USAGE;
-	}
-	return PB_EXIT_OK;
+	return rc;
 }
