@@ -352,7 +352,7 @@ int main(int argc, char **argv)
 	PB_CHECK(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode));
 
 	/* injection: names that would run commands if pasted into a script */
-	char rinj[700], name[3][1200], csv[8192];
+	char rinj[700], name[4][1200], csv[16384];
 	snprintf(rinj, sizeof(rinj), "%s/inject", root);
 	mkdir(rinj, 0755);
 	snprintf(name[0], sizeof(name[0]), "x\"\"; system(\"\"touch %s/PWNED1\"\"); \"\"", root);
@@ -371,11 +371,14 @@ int main(int argc, char **argv)
 	    name[0], name[1], name[0], name[1], name[2], name[2]);
 	snprintf(p, sizeof(p), "%s/summary.csv", rinj);
 	write_file(p, csv);
+	/* the payload that ran under the old plots/plot.sh (a quote breaking out of '$p') */
+	snprintf(name[3], sizeof(name[3]), "x'.system('touch${IFS}%s/PWNED8').'", root);
 	snprintf(csv, sizeof(csv),
 		 "schema_version,workload,policy,frames,refs,misses,miss_ratio,method\n"
+		 "1,w,\"%s\",10,100,60,0.6,replay\n1,w,\"%s\",20,100,45,0.45,replay\n"
 		 "1,\"%s\",\"%s\",10,100,50,0.5,replay\n1,\"%s\",\"%s\",20,100,40,0.4,replay\n"
 		 "1,\"%s\",opt,10,100,30,0.3,replay\n1,\"%s\",opt,20,100,20,0.2,replay\n",
-		 name[1], name[0], name[1], name[0], name[1], name[1]);
+		 name[3], name[3], name[1], name[0], name[1], name[0], name[1], name[1]);
 	snprintf(p, sizeof(p), "%s/mrc.csv", rinj);
 	write_file(p, csv);
 	snprintf(p, sizeof(p), "%s/meta.json", rinj);
@@ -386,7 +389,7 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(rc == 0, "inject: rc %d %s", rc, o.err);
 	rc = pb(NULL, "plot", rinj, rinj, "--out", out, NULL);
 	PB_CHECK_MSG(rc == 0, "inject machines: rc %d %s", rc, o.err);
-	for (int i = 1; i <= 7; i++) {
+	for (int i = 1; i <= 8; i++) {
 		snprintf(p, sizeof(p), "%s/PWNED%d", root, i);
 		PB_CHECK_MSG(!file_exists(p), "%s exists: a name ran as code", p);
 		snprintf(p, sizeof(p), "%s/PWNED%d", out, i);
