@@ -48,7 +48,8 @@ static int col(const char *header, const char *name)
 	memcpy(buf, header, hl);
 	buf[hl] = 0;
 	int i = 0;
-	for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++)
+	for (char *save, *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save), i++)
 		if (!strcmp(tok, name))
 			return i;
 	return -1;
@@ -142,11 +143,11 @@ int main(int argc, char **argv)
 	    "--pt", "hashed", NULL);
 	PB_CHECK_MSG(o->code == 0, "sim exit %d: %s", o->code, o->err);
 	static const char *const need[] = {
-		"workload",   "policy",	   "frames",   "refs",	     "faults",	   "hits",
-		"evictions",  "writebacks", "zero_fills", "swap_ins", "file_reads", "tlb_misses",
-		"shootdowns", "eat_ns",	   "accesses_per_s", "prepage", "pt", "threads",
-		"rep",	      "seconds",   "major_faults", "minor_faults", "cow_copies",
-		"prepaged",   "prepage_unused"};
+	    "workload",	    "policy",	    "frames",	  "refs",	"faults",
+	    "hits",	    "evictions",    "writebacks", "zero_fills", "swap_ins",
+	    "file_reads",   "tlb_misses",   "shootdowns", "eat_ns",	"accesses_per_s",
+	    "prepage",	    "pt",	    "threads",	  "rep",	"seconds",
+	    "major_faults", "minor_faults", "cow_copies", "prepaged",	"prepage_unused"};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(need); i++)
 		PB_CHECK_MSG(col(o->out, need[i]) >= 0, "column %s missing", need[i]);
 	PB_CHECK_EQ_U64(count_lines(o->out), 1 + 6);
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *pol, *frames, *faults;
 	} want[] = {{"fifo", "3", "9"}, {"fifo", "4", "10"}, {"lru", "3", "10"},
-		    {"lru", "4", "8"},  {"opt", "3", "7"},   {"opt", "4", "6"}};
+		    {"lru", "4", "8"},	{"opt", "3", "7"},   {"opt", "4", "6"}};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(want); i++) {
 		const char *r = row(o->out, pc, fc, want[i].pol, want[i].frames);
 		char v[64] = "";
@@ -196,14 +197,17 @@ int main(int argc, char **argv)
 		     "--bogus");
 	expect_usage("mrc range", "mrc", "--workload", wl, "--policy", "lru", "--frames", "5:1:1");
 	struct spawn_out *o2 = malloc(sizeof(*o2));
-	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--tlb", "l1=6:4", NULL);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--tlb", "l1=6:4",
+	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "tlb: exit %d", o2->code);
-	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--device", "floppy", NULL);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--device", "floppy",
+	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "device: exit %d", o2->code);
 	sim(o2, "sim", "--workload", wl, "--policy", "opt", "--frames", "3", "--prepage",
 	    "readahead", NULL);
 	PB_CHECK_MSG(o2->code == 2, "opt+readahead: exit %d", o2->code);
-	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--threads", "0", NULL);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--threads", "0",
+	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "threads 0: exit %d", o2->code);
 	free(o2);
 	free(o);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pagebench/vm.h"
+#include "pagebench/vm_drive.h"
 #include "pbtest.h"
 
 #define NREFS 20000
@@ -57,7 +57,7 @@ static void gen(uint64_t seed)
 static enum pb_vm_hints hints_mode;
 
 static int run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_order order,
-	       enum pb_vm_pt pt, enum pb_prepage pp, struct pb_vm_stats *st)
+	       enum pb_vm_pt pt, const struct pb_prepage_desc *pp, struct pb_vm_stats *st)
 {
 	struct pb_vm_cfg c;
 	pb_vm_cfg_default(&c);
@@ -78,7 +78,7 @@ static int run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_or
 		if (!nu || pb_vm_next_use(refs, NREFS, nu))
 			return -1;
 	}
-	int rc = pb_vm_replay(vm, refs, NREFS, nu, 128);
+	int rc = pb_vm_replay_team(vm, refs, NREFS, nu, 128);
 	if (rc)
 		fprintf(stderr, "%s: %s\n", pol, pb_vm_error(vm));
 	pb_vm_stats(vm, st);
@@ -104,21 +104,24 @@ int main(void)
 	for (size_t p = 0; p < PB_ARRAY_SIZE(pols); p++) {
 		if (!pb_policy_find(pols[p]))
 			continue;
-		for (int pp = 0; pp < 4; pp++) {
+		for (int pp = 0; pb_prepages[pp]; pp++) {
 			if (pp && strcmp(pols[p], "lru") && strcmp(pols[p], "clock"))
 				continue; /* prepaging: two policies are enough */
 			struct pb_vm_stats base, st;
-			PB_CHECK(run(pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, pp, &base) == 0);
+			PB_CHECK(run(pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX,
+				     pb_prepages[pp], &base) == 0);
 			PB_CHECK(base.faults > 0 && base.evictions > 0);
 			for (unsigned t = 1; t <= 3; t++) {
 				for (int pt = 0; pt < 2; pt++) {
 					if (t == 1 && pt == 0)
 						continue;
-					PB_CHECK(run(pols[p], 96, t, PB_VM_ORDER_STRICT, pt, pp, &st) == 0);
-					PB_CHECK_MSG(st.faults == base.faults,
-						     "%s prepage %d threads %u pt %d: %llu != %llu faults",
-						     pols[p], pp, t, pt, (unsigned long long)st.faults,
-						     (unsigned long long)base.faults);
+					PB_CHECK(run(pols[p], 96, t, PB_VM_ORDER_STRICT, pt,
+						     pb_prepages[pp], &st) == 0);
+					PB_CHECK_MSG(
+					    st.faults == base.faults,
+					    "%s prepage %d threads %u pt %d: %llu != %llu faults",
+					    pols[p], pp, t, pt, (unsigned long long)st.faults,
+					    (unsigned long long)base.faults);
 					PB_CHECK_EQ_U64(st.evictions, base.evictions);
 					PB_CHECK_EQ_U64(st.swap_ins, base.swap_ins);
 					PB_CHECK_EQ_U64(st.cow_copies, base.cow_copies);
@@ -136,13 +139,15 @@ int main(void)
 			continue;
 		struct pb_vm_stats ex, ab;
 		hints_mode = PB_VM_HINTS_EXACT;
-		PB_CHECK(run(hw_pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, 0, &ex) == 0);
+		PB_CHECK(run(hw_pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX,
+			     &pb_prepage_demand, &ex) == 0);
 		hints_mode = PB_VM_HINTS_ABIT;
 		for (unsigned t = 1; t <= 2; t++) {
-			PB_CHECK(run(hw_pols[p], 96, t, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, 0, &ab) == 0);
-			PB_CHECK_MSG(ab.faults == ex.faults, "%s abit %u threads: %llu != %llu faults",
-				     hw_pols[p], t, (unsigned long long)ab.faults,
-				     (unsigned long long)ex.faults);
+			PB_CHECK(run(hw_pols[p], 96, t, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX,
+				     &pb_prepage_demand, &ab) == 0);
+			PB_CHECK_MSG(ab.faults == ex.faults,
+				     "%s abit %u threads: %llu != %llu faults", hw_pols[p], t,
+				     (unsigned long long)ab.faults, (unsigned long long)ex.faults);
 			PB_CHECK(ab.policy_calls < ex.policy_calls);
 		}
 	}
@@ -155,7 +160,7 @@ int main(void)
 		for (unsigned t = 2; t <= 4; t++) {
 			struct pb_vm_stats st;
 			PB_CHECK(run(free_pols[p], 64, t, PB_VM_ORDER_FREE, PB_VM_PT_RADIX,
-				     PB_PREPAGE_FAULTAROUND, &st) == 0);
+				     &pb_prepage_faultaround, &st) == 0);
 			PB_CHECK_EQ_U64(st.refs, NREFS);
 			PB_CHECK(st.hits + st.faults >= NREFS);
 			PB_CHECK(st.shootdowns > 0);
