@@ -473,6 +473,40 @@ static void errors(void)
 	PB_CHECK(pb_prepage_parse("bogus", &p) != 0);
 }
 
+/* The event list and the prepaging registry are tables: every entry is
+ * reachable by name and by index, and sums go event by event. */
+static void tables(void)
+{
+	struct pb_vm_stats a, b;
+	memset(&a, 0, sizeof(a));
+#define SET_(n, f, h) a.n = PB_VM_EV_##n + 1;
+	PB_VM_EVENTS(SET_)
+#undef SET_
+	PB_CHECK_EQ_U64(sizeof(a), PB_VM_EV__COUNT * sizeof(uint64_t));
+	b = a;
+	pb_vm_stats_add(&b, &a);
+	size_t ncsv = 0;
+	for (size_t e = 0; e < PB_VM_EV__COUNT; e++) {
+		PB_CHECK_EQ_U64(pb_vm_stats_get(&a, (enum pb_vm_event)e), e + 1);
+		PB_CHECK_EQ_U64(pb_vm_stats_get(&b, (enum pb_vm_event)e), 2 * (e + 1));
+		PB_CHECK(pb_vm_events[e].name && pb_vm_events[e].help);
+		for (size_t k = 0; k < e; k++)
+			PB_CHECK(strcmp(pb_vm_events[k].name, pb_vm_events[e].name) != 0);
+		ncsv += (pb_vm_events[e].flags & PB_VM_EV_CSV) != 0;
+	}
+	PB_CHECK_EQ_U64(ncsv, 24); /* the sim.csv event columns */
+	PB_CHECK(!strcmp(pb_vm_events[PB_VM_EV_faults].name, "faults"));
+	char names[256];
+	pb_prepage_names(names, sizeof(names));
+	PB_CHECK(!strcmp(names, "demand|readahead|faultaround|swapcluster"));
+	for (size_t i = 0; pb_prepages[i]; i++) {
+		const struct pb_prepage_desc *p = NULL;
+		PB_CHECK(pb_prepage_parse(pb_prepages[i]->name, &p) == 0 && p == pb_prepages[i]);
+		PB_CHECK(!strcmp(pb_prepage_name(p), pb_prepages[i]->name) && p->help);
+	}
+	PB_CHECK(pb_prepages[0] == &pb_prepage_demand && !pb_prepage_demand.after_fault);
+}
+
 int main(void)
 {
 	if (!pb_policy_find("fifo") || !pb_policy_find("lru") || !pb_policy_find("opt") ||
@@ -483,6 +517,7 @@ int main(void)
 	prepaging();
 	real_backing();
 	backing_safety();
+	tables();
 	tlb_model();
 	cost_model();
 	errors();

@@ -5,9 +5,13 @@
  * identical for 1, 2 and 3 threads and for radix and hashed page tables;
  * in FREE order threads fault concurrently on shared pages and the engine
  * stays consistent (policy residency == frames in use == resident pages,
- * frame allocator invariants hold) and shoots down remote TLBs.
+ * frame allocator invariants hold) and shoots down remote TLBs.  A sweep
+ * (pb_vm_sweep) run by three threads that claim jobs gives every job the
+ * counts of its own single-thread replay, and so does a sweep of
+ * two-thread engines on a team.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +101,66 @@ static int run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_or
 	return rc;
 }
 
+static void *sweep_thread(void *arg)
+{
+	struct pb_vm_sweep *sw = arg;
+	for (size_t i; (i = pb_vm_sweep_claim(sw)) != SIZE_MAX;)
+		pb_vm_sweep_run_job(sw, i);
+	return NULL;
+}
+
+static void sweep(void)
+{
+	static const char *const pols[] = {"fifo", "lru", "clock", "arc"};
+	static const uint64_t frames[] = {64, 96};
+	struct pb_vm_stream stream = {.a = refs, .n = NREFS};
+	struct pb_vm_sweep_job jobs[PB_ARRAY_SIZE(pols) * 2 * 2];
+	size_t n = 0;
+	for (size_t p = 0; p < PB_ARRAY_SIZE(pols); p++) {
+		if (!pb_policy_find(pols[p]))
+			continue;
+		for (size_t f = 0; f < 2; f++)
+			for (unsigned r = 0; r < 2; r++, n++)
+				jobs[n] =
+				    (struct pb_vm_sweep_job){.policy = pb_policy_find(pols[p]),
+							     .frames = frames[f],
+							     .rep = r,
+							     .seed = 1,
+							     .stream = &stream};
+	}
+	for (unsigned threads = 1; threads <= 2; threads++) {
+		struct pb_vm_cfg base;
+		pb_vm_cfg_default(&base);
+		base.nthreads = threads;
+		struct pb_vm_sweep *sw;
+		PB_CHECK(pb_vm_sweep_create(&base, jobs, n, &sw) == 0);
+		if (threads == 1) {
+			pthread_t th[3];
+			for (int i = 0; i < 3; i++)
+				PB_CHECK(pthread_create(&th[i], NULL, sweep_thread, sw) == 0);
+			for (int i = 0; i < 3; i++)
+				pthread_join(th[i], NULL);
+		} else {
+			PB_CHECK(pb_vm_sweep_team(sw, n, threads, 1) == 0);
+		}
+		PB_CHECK(pb_vm_sweep_claim(sw) == SIZE_MAX);
+		pb_vm_sweep_destroy(sw);
+		for (size_t i = 0; i < n; i++) {
+			struct pb_vm_stats want;
+			hints_mode = PB_VM_HINTS_EXACT;
+			PB_CHECK(run(jobs[i].policy->name, jobs[i].frames, 1, PB_VM_ORDER_STRICT,
+				     PB_VM_PT_RADIX, &pb_prepage_demand, &want) == 0);
+			PB_CHECK_MSG(jobs[i].rc == 0, "job %zu: %s", i, jobs[i].err);
+			PB_CHECK_MSG(
+			    jobs[i].st.faults == want.faults &&
+				jobs[i].st.evictions == want.evictions && jobs[i].st.refs == NREFS,
+			    "sweep (%u threads) %s %llu frames: %llu faults, want %llu", threads,
+			    jobs[i].policy->name, (unsigned long long)jobs[i].frames,
+			    (unsigned long long)jobs[i].st.faults, (unsigned long long)want.faults);
+		}
+	}
+}
+
 int main(void)
 {
 	static const char *const pols[] = {"fifo", "lru", "clock", "opt", "arc"};
@@ -151,6 +215,7 @@ int main(void)
 			PB_CHECK(ab.policy_calls < ex.policy_calls);
 		}
 	}
+	sweep();
 	hints_mode = PB_VM_HINTS_ABIT;
 	/* free-running threads: concurrent faults, shootdowns, consistency */
 	static const char *const free_pols[] = {"clock", "lru", "fifo"};
