@@ -111,7 +111,7 @@ static void *sweep_thread(void *arg)
 
 static void sweep(void)
 {
-	static const char *const pols[] = {"fifo", "lru", "clock", "arc"};
+	static const char *const pols[] = {"fifo", "clock"};
 	static const uint64_t frames[] = {64, 96};
 	struct pb_vm_stream stream = {.a = refs, .n = NREFS};
 	struct pb_vm_sweep_job jobs[PB_ARRAY_SIZE(pols) * 2 * 2];
@@ -128,6 +128,12 @@ static void sweep(void)
 							     .seed = 1,
 							     .stream = &stream};
 	}
+	/* each (policy, frames) once on its own: jobs 2k and 2k+1 (two reps) */
+	struct pb_vm_stats want[PB_ARRAY_SIZE(pols) * 2];
+	hints_mode = PB_VM_HINTS_EXACT;
+	for (size_t i = 0; i < n; i += 2)
+		PB_CHECK(run(jobs[i].policy->name, jobs[i].frames, 1, PB_VM_ORDER_STRICT,
+			     PB_VM_PT_RADIX, &pb_prepage_demand, &want[i / 2]) == 0);
 	for (unsigned threads = 1; threads <= 2; threads++) {
 		struct pb_vm_cfg base;
 		pb_vm_cfg_default(&base);
@@ -146,17 +152,15 @@ static void sweep(void)
 		PB_CHECK(pb_vm_sweep_claim(sw) == SIZE_MAX);
 		pb_vm_sweep_destroy(sw);
 		for (size_t i = 0; i < n; i++) {
-			struct pb_vm_stats want;
-			hints_mode = PB_VM_HINTS_EXACT;
-			PB_CHECK(run(jobs[i].policy->name, jobs[i].frames, 1, PB_VM_ORDER_STRICT,
-				     PB_VM_PT_RADIX, &pb_prepage_demand, &want) == 0);
 			PB_CHECK_MSG(jobs[i].rc == 0, "job %zu: %s", i, jobs[i].err);
-			PB_CHECK_MSG(
-			    jobs[i].st.faults == want.faults &&
-				jobs[i].st.evictions == want.evictions && jobs[i].st.refs == NREFS,
-			    "sweep (%u threads) %s %llu frames: %llu faults, want %llu", threads,
-			    jobs[i].policy->name, (unsigned long long)jobs[i].frames,
-			    (unsigned long long)jobs[i].st.faults, (unsigned long long)want.faults);
+			PB_CHECK_MSG(jobs[i].st.faults == want[i / 2].faults &&
+					 jobs[i].st.evictions == want[i / 2].evictions &&
+					 jobs[i].st.refs == NREFS,
+				     "sweep (%u threads) %s %llu frames: %llu faults, want %llu",
+				     threads, jobs[i].policy->name,
+				     (unsigned long long)jobs[i].frames,
+				     (unsigned long long)jobs[i].st.faults,
+				     (unsigned long long)want[i / 2].faults);
 		}
 	}
 }
