@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/bench.c - benchmark kernels of the paging engine.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/cost.c - device profiles for the effective-access-time model.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/tlb.c - set-associative TLB model and published CPU geometries.
  *

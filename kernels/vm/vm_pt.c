@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/vm_pt.c - the engine's page-table adapter over pb_pt.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vm/fuzz_vm_engine.c - arbitrary access streams through the engine.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vm/test_vm_cli.c - `pagebench sim` and `pagebench mrc` end to end:
  * a small `text` trace (Belady's string) in a temp dir, --csv rows with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vm/test_vm_engine.c - the demand-paging engine on small hand-made
  * traces: textbook fault counts through the full engine (TLB, page walk,

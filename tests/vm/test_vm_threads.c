@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vm/test_vm_threads.c - the engine on several threads (label
  * stress): in STRICT order the fault counts of a seeded mixed workload
