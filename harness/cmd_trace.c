@@ -47,8 +47,16 @@ static int make_spec(const char *in, const char *fmt, const char *page, const ch
 		     int no_ifetch, char *spec, size_t len, char *err, size_t errlen)
 {
 	struct stat st;
-	if (strchr(in, ':') && stat(in, &st) && !fmt && !page && !maxpages && !no_ifetch) {
-		snprintf(spec, len, "%s", in); /* a full workload spec */
+	if (strchr(in, ':') && stat(in, &st)) { /* a full workload spec */
+		if (fmt || page || maxpages || no_ifetch) {
+			snprintf(
+			    err, errlen,
+			    "%s: --format, --page, --maxpages and --no-ifetch apply to a FILE; "
+			    "give a spec its own format=, page=, maxpages=, ifetch=0",
+			    in);
+			return -EINVAL;
+		}
+		snprintf(spec, len, "%s", in);
 		return 0;
 	}
 	if (strchr(in, ',')) {

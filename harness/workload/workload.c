@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/workload/workload.c - the workload stream: spec parsing from one
  * const descriptor table, the synthetic generators and the dispatch to the

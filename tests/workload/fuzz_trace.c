@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/fuzz_trace.c - fuzz target for one trace reader, chosen
  * at build time by FUZZ_FMT ("lackey", "text", "lis", "csv", "oracle",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/test_generators.c - synthetic generators: reproducible
  * from the seed, lengths, ranges, each generator's defining property

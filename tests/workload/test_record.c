@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/test_record.c - `pagebench trace record` on a tiny
  * program under valgrind lackey (skipped, with the reason, when valgrind

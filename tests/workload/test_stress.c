@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/test_stress.c - several threads each open their own
  * stream on the same trace files (pbt, lackey, compressed) and the same

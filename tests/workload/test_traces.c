@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/test_traces.c - trace readers on inputs this test writes:
  * every format's reference sequence, compressed inputs, pbt round trips,
@@ -500,7 +501,7 @@ static void test_bad_inputs(void)
 	struct stat sb;
 	PB_CHECK(stat(wl_path("none.pbt"), &sb) != 0);
 	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -q tmp", wl_dir);
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -q none.pbt", wl_dir);
 	PB_CHECK(system(cmd) != 0);
 }
 
