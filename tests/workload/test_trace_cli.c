@@ -40,17 +40,27 @@ static void check_one_line(const char *what)
 		     "%s: stderr: %s", what, o->err);
 }
 
-/* files in the test dir whose name contains part (an output, its temporary) */
-static int count_named(const char *part)
+/* files in the test dir whose name contains part (an output, its
+ * temporary); min_size: count only files at least that large */
+static int count_sized(const char *part, off_t min_size)
 {
 	DIR *d = opendir(wl_dir);
 	int n = 0;
 	struct dirent *e;
-	while (d && (e = readdir(d)))
-		n += strstr(e->d_name, part) != NULL;
+	while (d && (e = readdir(d))) {
+		char p[600];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/%s", wl_dir, e->d_name);
+		n += strstr(e->d_name, part) != NULL && !lstat(p, &st) && st.st_size >= min_size;
+	}
 	if (d)
 		closedir(d);
 	return n;
+}
+
+static int count_named(const char *part)
+{
+	return count_sized(part, 0);
 }
 
 static const char lackey_log[] = "==12== Lackey, an example Valgrind tool\n"
@@ -139,10 +149,12 @@ static void test_signal(int sig)
 		      (char *)NULL);
 		_exit(127);
 	}
-	/* wait for the temporary to exist: the convert is under way */
+	/* wait for the temporary to hold the pbt header: the convert is under
+	 * way (and past creating the temporary, which pagebench/outfile.h
+	 * registers for removal right after creating it) */
 	int seen = 0;
 	for (int i = 0; i < 2000 && !seen; i++) {
-		seen = count_named("long.pbt") > 0;
+		seen = count_sized("long.pbt", 64) > 0;
 		if (!seen) {
 			struct timespec ts = {0, 10 * 1000 * 1000};
 			nanosleep(&ts, NULL);
