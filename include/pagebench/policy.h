@@ -27,12 +27,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagebench/nextuse.h" /* pb_next_use, PB_NEXT_NONE */
+
 #define PB_POL_ORACLE 0x1u
 #define PB_POL_HW 0x2u
 #define PB_POL_OFFLINE 0x4u
 #define PB_POL_RANDOMISED 0x8u
-
-#define PB_NEXT_NONE UINT64_MAX /* next_use: never referenced again */
 
 /* Result of an access. */
 enum pb_pol_result {
@@ -85,7 +85,7 @@ const struct pb_policy_desc *pb_policy_find(const char *name);
 int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
 		     const uint64_t *keys, const uint8_t *writes, const uint64_t *next_use,
 		     size_t n, uint64_t *misses, char *err, size_t errlen);
-/* Fill next_use[i] with the index of the next reference to keys[i]. */
-int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use);
+/* pb_next_use() (next-use positions for PB_POL_OFFLINE) lives in the base
+ * layer: pagebench/nextuse.h, included above. */
 
 #endif /* PAGEBENCH_POLICY_H */

@@ -100,51 +100,6 @@ int pb_pol_kmap_grow(struct kmap *m)
 	return 0;
 }
 
-/* ---- kvmap ---- */
-static int kv_alloc(struct kvmap *m, uint64_t slots)
-{
-	unsigned lg = 4;
-	while ((1ULL << lg) < slots)
-		lg++;
-	m->s = pb_map((1ULL << lg) * sizeof(struct kvslot), 0);
-	if (!m->s)
-		return -ENOMEM;
-	for (uint64_t i = 0; i < (1ULL << lg); i++)
-		m->s[i].val = PN_NIL;
-	m->mask = (1ULL << lg) - 1;
-	m->shift = 64 - lg;
-	m->count = 0;
-	return 0;
-}
-
-int pb_pol_kv_init(struct kvmap *m, uint64_t expect)
-{
-	return kv_alloc(m, expect * 2 + 1);
-}
-
-void pb_pol_kv_fini(struct kvmap *m)
-{
-	pb_unmap(m->s, (m->mask + 1) * sizeof(struct kvslot));
-	m->s = NULL;
-}
-
-int pb_pol_kv_grow(struct kvmap *m)
-{
-	struct kvmap old = *m;
-	if (kv_alloc(m, (old.mask + 1) * 2)) {
-		*m = old;
-		return -ENOMEM;
-	}
-	for (uint64_t i = 0; i <= old.mask; i++) {
-		if (old.s[i].val == PN_NIL)
-			continue;
-		*kv_slot(m, old.s[i].key) = old.s[i];
-		m->count++;
-	}
-	pb_pol_kv_fini(&old);
-	return 0;
-}
-
 /* ---- heap ---- */
 int pb_pol_pheap_init(struct pheap *h, uint64_t cap)
 {

@@ -38,32 +38,6 @@ const struct pb_policy_desc *pb_policy_find(const char *name)
 	return NULL;
 }
 
-int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use)
-{
-	struct kvmap m;
-	/* Positions are kept in the map's 32-bit values. */
-	if (n >= PN_NIL)
-		return -E2BIG;
-	if (pb_pol_kv_init(&m, 1024))
-		return -ENOMEM;
-	/* Backwards: the map holds, per key, its nearest later position. */
-	for (size_t i = n; i-- > 0;) {
-		struct kvslot *s = kv_slot(&m, keys[i]);
-		if (s->val == PN_NIL) {
-			next_use[i] = PB_NEXT_NONE;
-			if (kv_put(&m, keys[i], (uint32_t)i)) {
-				pb_pol_kv_fini(&m);
-				return -ENOMEM;
-			}
-		} else {
-			next_use[i] = s->val;
-			s->val = (uint32_t)i;
-		}
-	}
-	pb_pol_kv_fini(&m);
-	return 0;
-}
-
 int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
 		     const uint64_t *keys, const uint8_t *writes, const uint64_t *next_use,
 		     size_t n, uint64_t *misses, char *err, size_t errlen)
