@@ -60,11 +60,11 @@ struct pb_hmap_slot {
 
 struct pb_hmap {
 	struct pb_hmap_slot *s;
-	uint64_t mask;	 /* slots - 1 */
-	unsigned shift;	 /* 64 - log2(slots) */
-	int zhas;	 /* key 0 present */
-	uint64_t zval;	 /* its value */
-	uint64_t count;	 /* entries, key 0 included */
+	uint64_t mask;	/* slots - 1 */
+	unsigned shift; /* 64 - log2(slots) */
+	int zhas;	/* key 0 present */
+	uint64_t zval;	/* its value */
+	uint64_t count; /* entries, key 0 included */
 };
 
 /* Sized for `expect` entries without growing (0: a small default).

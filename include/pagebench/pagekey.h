@@ -25,14 +25,14 @@
 
 #include <stdint.h>
 
-#define PB_PAGE_FILE 0x1u   /* == PB_ACC_FILE */
+#define PB_PAGE_FILE   0x1u /* == PB_ACC_FILE */
 #define PB_PAGE_SHARED 0x2u /* == PB_ACC_SHARED */
-#define PB_PAGE_COW 0x4u    /* == PB_ACC_COW */
-#define PB_PAGE_WRITE 0x8u  /* the access writes (selects a COW region's private copy) */
+#define PB_PAGE_COW    0x4u /* == PB_ACC_COW */
+#define PB_PAGE_WRITE  0x8u /* the access writes (selects a COW region's private copy) */
 
-#define PB_PAGE_NS_COW 0xfffdULL  /* pre-fork originals of COW regions */
-#define PB_PAGE_NS_FILE 0xfffeULL /* page cache (file-backed pages) */
-#define PB_PAGE_NS_SHM 0xffffULL  /* shared anonymous memory */
+#define PB_PAGE_NS_COW	 0xfffdULL /* pre-fork originals of COW regions */
+#define PB_PAGE_NS_FILE	 0xfffeULL /* page cache (file-backed pages) */
+#define PB_PAGE_NS_SHM	 0xffffULL /* shared anonymous memory */
 #define PB_PAGE_VPN_BITS 48
 #define PB_PAGE_VPN_MASK ((1ULL << PB_PAGE_VPN_BITS) - 1)
 
@@ -41,10 +41,11 @@
 static inline uint64_t pb_page_key(uint32_t asid, uint64_t vpn, unsigned flags)
 {
 	uint64_t ns = asid;
-	int cow_region = (flags & PB_PAGE_COW) || ((flags & PB_PAGE_FILE) && !(flags & PB_PAGE_SHARED));
+	int cow_region =
+	    (flags & PB_PAGE_COW) || ((flags & PB_PAGE_FILE) && !(flags & PB_PAGE_SHARED));
 	if ((flags & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) &&
 	    !(cow_region && (flags & PB_PAGE_WRITE)))
-		ns = (flags & PB_PAGE_FILE)	 ? PB_PAGE_NS_FILE
+		ns = (flags & PB_PAGE_FILE)	? PB_PAGE_NS_FILE
 		     : (flags & PB_PAGE_SHARED) ? PB_PAGE_NS_SHM
 						: PB_PAGE_NS_COW;
 	return (ns << PB_PAGE_VPN_BITS) | (vpn & PB_PAGE_VPN_MASK);

@@ -253,45 +253,6 @@ void pb_pol_node_drop(struct pb_policy *p, uint32_t i)
 	pool_free(&p->pool, i);
 }
 
-int pb_pol_param_frac(const char *key, const char *val, double *out, char *err, size_t errlen)
-{
-	char *end;
-	double v = strtod(val, &end);
-	if (end == val || *end || !(v > 0.0) || v > 1.0) {
-		snprintf(err, errlen, "parameter %s=%s: expected a fraction in (0,1]", key, val);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-int pb_pol_param_u64(const char *key, const char *val, uint64_t *out, char *err, size_t errlen)
-{
-	char *end;
-	if (*val == '-' || !*val) {
-		snprintf(err, errlen, "parameter %s=%s: expected a non-negative integer", key, val);
-		return -EINVAL;
-	}
-	errno = 0;
-	unsigned long long v = strtoull(val, &end, 10);
-	if (errno || *end) {
-		snprintf(err, errlen, "parameter %s=%s: expected a non-negative integer", key, val);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-int pb_pol_param_unknown(const struct pb_policy_desc *d, const char *key, char *err, size_t errlen)
-{
-	if (d->params_help)
-		snprintf(err, errlen, "policy %s: unknown parameter '%s' (knows: %s)", d->name, key,
-			 d->params_help);
-	else
-		snprintf(err, errlen, "policy %s: takes no parameters (got '%s')", d->name, key);
-	return -EINVAL;
-}
-
 uint64_t pb_pol_frac_of(uint64_t frames, double f)
 {
 	uint64_t v = (uint64_t)floor((double)frames * f);
@@ -318,15 +279,4 @@ void pb_pol_oom(const struct pb_policy *p)
 	fprintf(stderr, "pagebench: policy %s: out of memory (%u nodes)\n", p->desc->name,
 		p->pool.cap);
 	abort();
-}
-
-int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
-		     size_t errlen)
-{
-	if (cfg->params && *cfg->params) {
-		snprintf(err, errlen, "policy %s: takes no parameters (got '%s')", d->name,
-			 cfg->params);
-		return -EINVAL;
-	}
-	return 0;
 }

@@ -332,23 +332,24 @@ static inline void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t k
 		pb_pol_oom(p);
 	p->pool.n[i].key = key;
 }
-/* Reject any parameter (strategies without parameters). */
-int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
-		     size_t errlen);
+/*
+ * Write every parameter of d's table into the policy object `obj` (defaults,
+ * then cfg->params; "frames/N" resolved against cfg->frames, at least the
+ * lower bound).  A policy without a table rejects any parameter.  0 or
+ * -EINVAL with one line in err.  Called by create() before it derives its
+ * sizes.
+ */
+int pb_pol_params_apply(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, void *obj,
+			char *err, size_t errlen);
 /* Drop node i and its map entry. */
 void pb_pol_node_drop(struct pb_policy *p, uint32_t i);
-
-/* Parameter helpers: parse a fraction in (0,1] or a non-negative integer. */
-int pb_pol_param_frac(const char *key, const char *val, double *out, char *err, size_t errlen);
-int pb_pol_param_u64(const char *key, const char *val, uint64_t *out, char *err, size_t errlen);
-int pb_pol_param_unknown(const struct pb_policy_desc *d, const char *key, char *err, size_t errlen);
 
 /* max(1, floor(frames * f)) capped at frames. */
 uint64_t pb_pol_frac_of(uint64_t frames, double f);
 
 /* The strategies (one file each), listed in registry.c. */
 extern const struct pb_policy_desc pb_pol_opt, pb_pol_fifo, pb_pol_random, pb_pol_lru, pb_pol_clock,
-	pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,
-	pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
+    pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,
+    pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
 
 #endif /* PB_POLICY_POLINT_H */

@@ -8,24 +8,9 @@
 #include "pagebench/commands.h"
 
 const struct pb_policy_desc *const pb_policies[] = {
-	&pb_pol_opt,
-	&pb_pol_fifo,
-	&pb_pol_random,
-	&pb_pol_lru,
-	&pb_pol_clock,
-	&pb_pol_nru,
-	&pb_pol_aging,
-	&pb_pol_wsclock,
-	&pb_pol_lfu,
-	&pb_pol_2q,
-	&pb_pol_arc,
-	&pb_pol_car,
-	&pb_pol_clockpro,
-	&pb_pol_lirs,
-	&pb_pol_twolist,
-	&pb_pol_s3fifo,
-	&pb_pol_sieve,
-	NULL,
+    &pb_pol_opt,      &pb_pol_fifo,    &pb_pol_random,	&pb_pol_lru,	&pb_pol_clock, &pb_pol_nru,
+    &pb_pol_aging,    &pb_pol_wsclock, &pb_pol_lfu,	&pb_pol_2q,	&pb_pol_arc,   &pb_pol_car,
+    &pb_pol_clockpro, &pb_pol_lirs,    &pb_pol_twolist, &pb_pol_s3fifo, &pb_pol_sieve, NULL,
 };
 
 const struct pb_policy_desc *pb_policy_find(const char *name)
@@ -90,7 +75,8 @@ void pb_list_policies(FILE *f)
 				   : (d->flags & PB_POL_HW)    ? "hw"
 							       : "oracle";
 		fprintf(f, "%-9s %-8s %-52s %s\n", d->name, kind, d->title, d->paper);
-		if (d->params_help)
-			fprintf(f, "%-9s %-8s   --param %s\n", "", "", d->params_help);
+		for (const struct pb_policy_param *t = d->params; t && t->key; t++)
+			fprintf(f, "%-9s %-8s   %s:%s=%s  %s\n", "", "", d->name, t->key, t->def,
+				t->help);
 	}
 }
