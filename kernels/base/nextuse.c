@@ -4,8 +4,8 @@
  * Backwards over the stream, the map holds per key its nearest later
  * position: the value found is keys[i]'s next use, then i replaces it.
  */
-#include "pagebench/hmap.h"
 #include "pagebench/nextuse.h"
+#include "pagebench/hmap.h"
 
 int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use)
 {

@@ -8,7 +8,7 @@
 #include "base_internal.h"
 #include "pagebench/stackdist.h"
 
-#define SD_MIN_CAP 1024
+#define SD_MIN_CAP	1024
 #define SD_MAX_DISTINCT (1ULL << 30) /* 4 d slots must fit the u32 tree */
 
 static void bit_add(uint32_t *bit, uint64_t cap, uint64_t i, uint32_t v)
@@ -116,8 +116,7 @@ int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
 	return 0;
 }
 
-int pb_stackdist_hist(const uint64_t *keys, size_t n, uint64_t maxd, uint64_t *hist,
-		      uint64_t *cold)
+int pb_stackdist_hist(const uint64_t *keys, size_t n, uint64_t maxd, uint64_t *hist, uint64_t *cold)
 {
 	struct pb_stackdist s;
 	if ((!keys && n) || !hist || !cold || maxd == UINT64_MAX)
