@@ -4,7 +4,7 @@
  *
  * Design.  Open addressing with linear probing over a power-of-two array of
  * 16-byte slots {key, val}.  The home slot of a key is the TOP bits of
- * pb_hash64(key) (Fibonacci hashing: the multiply pushes entropy upwards),
+ * the mixer pb_hash64 (Fibonacci hashing: the multiply pushes entropy up),
  * so sequential page numbers spread over the whole table.  Linear probing
  * because a probe sequence then stays in one or two cache lines (four slots
  * a line) and the hardware prefetcher follows it; at a load factor of at
@@ -41,16 +41,27 @@
 
 /*
  * The one 64-bit mixer: xor-shift, multiply by 2^64/phi, xor-fold.  Both
- * ends are usable: the top bits are Fibonacci hashing (what pb_hmap uses),
- * the final fold carries them into the low bits for `& mask` users.  One
- * multiply: a hash map probe sits on the critical path of every policy
- * access.  Not a cryptographic or DoS-resistant hash.
+ * ends are usable: the top bits are Fibonacci hashing, the final fold
+ * carries them into the low bits for `& mask` users.  One multiply: a hash
+ * probe sits on the critical path of every policy access.  Not a
+ * cryptographic or DoS-resistant hash.
+ *
+ * pb_hash64_hi() is the same mixer before the fold, for users of the high
+ * bits only (pb_hmap's home slot, the policies' node index): the fold
+ * changes only the low 32 bits, so pb_hash64_hi(k) >> s == pb_hash64(k) >> s
+ * for every s >= 32, and compilers do not see that by themselves (two more
+ * instructions on every probe).
  */
-static inline uint64_t pb_hash64(uint64_t k)
+static inline uint64_t pb_hash64_hi(uint64_t k)
 {
 	k ^= k >> 29;
-	k *= 0x9e3779b97f4a7c15ULL;
-	return k ^ (k >> 32);
+	return k * 0x9e3779b97f4a7c15ULL;
+}
+
+static inline uint64_t pb_hash64(uint64_t k)
+{
+	uint64_t h = pb_hash64_hi(k);
+	return h ^ (h >> 32);
 }
 
 struct pb_hmap_slot {
@@ -83,9 +94,11 @@ static inline uint64_t pb_hmap_count(const struct pb_hmap *m)
 	return m->count;
 }
 
+/* Home slot: the top log2(slots) bits of the mixer (pb_hash64(key) >>
+ * shift for tables of up to 2^32 slots). */
 static inline uint64_t pb_hmap_home(const struct pb_hmap *m, uint64_t key)
 {
-	return pb_hash64(key) >> m->shift;
+	return pb_hash64_hi(key) >> m->shift;
 }
 
 /* Pointer to the value of key, or NULL when absent. */

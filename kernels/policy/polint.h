@@ -109,11 +109,12 @@ int pb_pol_kmap_init(struct kmap *m, uint64_t expect);
 void pb_pol_kmap_fini(struct kmap *m);
 int pb_pol_kmap_grow(struct kmap *m);
 
-/* The top half of the project's one mixer (pb_hash64, Fibonacci hashing
- * after a xor-shift): sequential page numbers spread over the whole table. */
+/* The top half of the project's one mixer (pb_hash64_hi == pb_hash64's
+ * high bits, Fibonacci hashing after a xor-shift): sequential page numbers
+ * spread over the whole table. */
 static inline uint32_t kmap_tag(uint64_t key)
 {
-	return (uint32_t)(pb_hash64(key) >> 32);
+	return (uint32_t)(pb_hash64_hi(key) >> 32);
 }
 
 static inline uint64_t kmap_slot0(const struct kmap *m, uint32_t tag)

@@ -134,6 +134,14 @@ static void test_mixer(void)
 		maxhi = hi[i] > maxhi ? hi[i] : maxhi;
 	}
 	PB_CHECK_MSG(maxlo <= 12 && maxhi <= 12, "bucket load low %u high %u", maxlo, maxhi);
+	/* The high-bits form agrees with the full mixer on the top 32 bits. */
+	uint64_t sm = 5, bad = 0;
+	for (int i = 0; i < 100000; i++) {
+		uint64_t k = pb_splitmix64(&sm) >> (i & 63);
+		bad += (pb_hash64_hi(k) >> 32) != (pb_hash64(k) >> 32);
+		bad += (pb_hash64_hi(k) >> 52) != (pb_hash64(k) >> 52);
+	}
+	PB_CHECK_EQ_U64(bad, 0);
 }
 
 int main(void)
