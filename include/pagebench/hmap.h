@@ -130,22 +130,27 @@ static inline uint64_t *pb_hmap_upsert(struct pb_hmap *m, uint64_t key, int *isn
 		}
 		return &m->zval;
 	}
-	if (__builtin_expect((m->count + 1) * 2 > m->mask + 1, 0) && pb_hmap_grow(m))
-		return NULL;
-	for (uint64_t i = pb_hmap_home(m, key);; i = (i + 1) & m->mask) {
-		struct pb_hmap_slot *s = &m->s[i];
-		if (s->key == key) {
+	uint64_t i = pb_hmap_home(m, key);
+	for (;; i = (i + 1) & m->mask) {
+		if (m->s[i].key == key) {
 			*isnew = 0;
-			return &s->val;
+			return &m->s[i].val;
 		}
-		if (s->key == 0) {
-			s->key = key;
-			s->val = 0;
-			m->count++;
-			*isnew = 1;
-			return &s->val;
-		}
+		if (m->s[i].key == 0)
+			break;
 	}
+	/* Absent: the load bound is checked on inserts only. */
+	if (__builtin_expect((m->count + 1) * 2 > m->mask + 1, 0)) {
+		if (pb_hmap_grow(m))
+			return NULL;
+		for (i = pb_hmap_home(m, key); m->s[i].key; i = (i + 1) & m->mask)
+			;
+	}
+	m->s[i].key = key;
+	m->s[i].val = 0;
+	m->count++;
+	*isnew = 1;
+	return &m->s[i].val;
 }
 
 /* Set key -> val (insert or overwrite).  0 or -ENOMEM. */

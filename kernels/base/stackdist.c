@@ -17,11 +17,23 @@ static void bit_add(uint32_t *bit, uint64_t cap, uint64_t i, uint32_t v)
 		bit[i] += v; /* v = (uint32_t)-1 subtracts (modular) */
 }
 
-static uint64_t bit_sum(const uint32_t *bit, uint64_t i) /* sum of [1, i] */
+/*
+ * Sum of slots (lo, hi]: prefix(hi) - prefix(lo), both walks stopping where
+ * they meet (past that point they would cancel), so a short reuse costs a
+ * few steps, not two full walks.
+ */
+static uint64_t bit_range(const uint32_t *bit, uint64_t hi, uint64_t lo)
 {
-	uint64_t r = 0;
-	for (; i; i -= i & (0 - i))
-		r += bit[i];
+	uint64_t r = 0; /* modular: prefix(hi) >= prefix(lo) in the end */
+	while (hi != lo) {
+		if (hi > lo) {
+			r += bit[hi];
+			hi -= hi & (0 - hi);
+		} else {
+			r -= bit[lo];
+			lo -= lo & (0 - lo);
+		}
+	}
 	return r;
 }
 
@@ -66,16 +78,23 @@ static int sd_compact(struct pb_stackdist *s)
 		return -ENOMEM;
 	uint32_t *rank = s->bit; /* reused: rank[slot] after the prefix pass */
 	memset(rank, 0, (s->cap + 1) * sizeof(*rank));
-	uint64_t cur = 0, key, *v;
-	while (pb_hmap_next(&s->last, &cur, &key, &v))
-		rank[*v] = 1;
+	/* The map's slots directly (key 0 in its side slot): this is the
+	 * base layer's own map. */
+	struct pb_hmap *m = &s->last;
+	if (m->zhas)
+		rank[m->zval] = 1;
+	for (uint64_t i = 0; i <= m->mask; i++)
+		if (m->s[i].key)
+			rank[m->s[i].val] = 1;
 	uint32_t r = 0;
 	for (uint64_t i = 1; i <= s->cap; i++)
 		if (rank[i])
 			rank[i] = ++r;
-	cur = 0;
-	while (pb_hmap_next(&s->last, &cur, &key, &v))
-		*v = rank[*v];
+	if (m->zhas)
+		m->zval = rank[m->zval];
+	for (uint64_t i = 0; i <= m->mask; i++)
+		if (m->s[i].key)
+			m->s[i].val = rank[m->s[i].val];
 	pb_base_unmap(s->bit, (s->cap + 1) * sizeof(*s->bit));
 	/* Slots 1..d hold a 1 each: O(ncap) Fenwick build. */
 	for (uint64_t i = 1; i <= d; i++)
@@ -107,7 +126,7 @@ int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
 		*dist = PB_STACKDIST_COLD;
 	} else {
 		uint64_t last = *v;
-		*dist = bit_sum(s->bit, t - 1) - bit_sum(s->bit, last) + 1;
+		*dist = bit_range(s->bit, t - 1, last) + 1;
 		bit_add(s->bit, s->cap, last, (uint32_t)-1);
 	}
 	bit_add(s->bit, s->cap, t, 1);

@@ -32,7 +32,8 @@
  * over the bound, the non-resident HIR entry of S that became non-resident
  * longest ago is forgotten (unlinked from S, node dropped).  Non-resident
  * entries are never in Q, so they reuse Q's links (a/b) for that FIFO
- * (list `nr`, head = newest).  If S holds no non-resident entry, nothing is
+ * (list `nr`, head = newest; kept only when bounded, so the paper's LIRS
+ * runs exactly the code it ran before).  If S holds no non-resident entry, nothing is
  * dropped (LIR pages and resident HIR pages are bounded by the frames).
  */
 #include "polint.h"
@@ -79,7 +80,8 @@ static void lirs_prune(struct lirs *p)
 		pl_unlink(n, &p->s, t);
 		n[t].flag &= (uint8_t)~IN_S;
 		if (n[t].where == L_NONRES) {
-			pl2_unlink(n, &p->nr, t);
+			if (p->stack_bound)
+				pl2_unlink(n, &p->nr, t);
 			pb_pol_node_drop(&p->b, t);
 		}
 	}
@@ -149,7 +151,8 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 			lirs_to_top(p, n, i);
 			pl2_unlink(n, &p->q, i);
 			pl2_push_head(n, &p->q, i);
-			lirs_bound(p);
+			if (p->stack_bound)
+				lirs_bound(p);
 		}
 		return PB_POL_HIT;
 	}
@@ -167,13 +170,14 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 		*victim = n[v].key;
 		if (n[v].flag & IN_S) {
 			n[v].where = L_NONRES;
-			pl2_push_head(n, &p->nr, v);
+			if (p->stack_bound)
+				pl2_push_head(n, &p->nr, v);
 		} else
 			pb_pol_node_drop(&p->b, v);
 		p->b.res--;
 		rc = PB_POL_MISS_EVICT;
 	}
-	if (i != PN_NIL) /* a non-resident HIR entry of S comes back */
+	if (i != PN_NIL && p->stack_bound) /* a non-resident HIR entry of S comes back */
 		pl2_unlink(p->b.pool.n, &p->nr, i);
 	if (i != PN_NIL && p->llirs > 0) { /* non-resident HIR in S */
 		n = p->b.pool.n;
@@ -202,7 +206,8 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 		}
 	}
 	p->b.res++;
-	lirs_bound(p);
+	if (p->stack_bound)
+		lirs_bound(p);
 	return rc;
 }
 
