@@ -17,23 +17,11 @@ static void bit_add(uint32_t *bit, uint64_t cap, uint64_t i, uint32_t v)
 		bit[i] += v; /* v = (uint32_t)-1 subtracts (modular) */
 }
 
-/*
- * Sum of slots (lo, hi]: prefix(hi) - prefix(lo), both walks stopping where
- * they meet (past that point they would cancel), so a short reuse costs a
- * few steps, not two full walks.
- */
-static uint64_t bit_range(const uint32_t *bit, uint64_t hi, uint64_t lo)
+static uint64_t bit_sum(const uint32_t *bit, uint64_t i) /* sum of [1, i] */
 {
-	uint64_t r = 0; /* modular: prefix(hi) >= prefix(lo) in the end */
-	while (hi != lo) {
-		if (hi > lo) {
-			r += bit[hi];
-			hi -= hi & (0 - hi);
-		} else {
-			r -= bit[lo];
-			lo -= lo & (0 - lo);
-		}
-	}
+	uint64_t r = 0;
+	for (; i; i -= i & (0 - i))
+		r += bit[i];
 	return r;
 }
 
@@ -110,7 +98,8 @@ static int sd_compact(struct pb_stackdist *s)
 	return 0;
 }
 
-int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
+/* The body of pb_stackdist_feed, inlined into the histogram loop. */
+static inline int sd_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
 {
 	if (s->now == s->cap) {
 		int rc = sd_compact(s);
@@ -126,13 +115,18 @@ int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
 		*dist = PB_STACKDIST_COLD;
 	} else {
 		uint64_t last = *v;
-		*dist = bit_range(s->bit, t - 1, last) + 1;
+		*dist = bit_sum(s->bit, t - 1) - bit_sum(s->bit, last) + 1;
 		bit_add(s->bit, s->cap, last, (uint32_t)-1);
 	}
 	bit_add(s->bit, s->cap, t, 1);
 	*v = t;
 	s->refs++;
 	return 0;
+}
+
+int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
+{
+	return sd_feed(s, key, dist);
 }
 
 int pb_stackdist_hist(const uint64_t *keys, size_t n, uint64_t maxd, uint64_t *hist, uint64_t *cold)
@@ -145,7 +139,7 @@ int pb_stackdist_hist(const uint64_t *keys, size_t n, uint64_t maxd, uint64_t *h
 	int rc = pb_stackdist_init(&s, 0);
 	for (size_t i = 0; !rc && i < n; i++) {
 		uint64_t d;
-		rc = pb_stackdist_feed(&s, keys[i], &d);
+		rc = sd_feed(&s, keys[i], &d);
 		if (rc)
 			break;
 		if (d == PB_STACKDIST_COLD)
