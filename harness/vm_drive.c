@@ -20,6 +20,8 @@
 #include "pagebench/atomic.h"
 #include "pagebench/cli.h"
 #include "pagebench/counters.h"
+#include "pagebench/hmap.h"
+#include "pagebench/pagekey.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 #include "pagebench/vm_drive.h"
@@ -134,30 +136,47 @@ __attribute__((constructor)) static void install_sink(void)
 }
 
 /* ---- streams ---- */
+/* Distinct (asid, vpn) pairs: the engine's expected_keys hint and the
+ * `distinct_pages` of meta.json.  n when out of memory (a hint). */
 static uint64_t distinct_pages(const struct pb_access *a, size_t n)
 {
-	uint64_t cap = 1024;
-	while (cap < 2 * (uint64_t)n)
-		cap <<= 1;
-	uint64_t *set = pb_map(cap * sizeof(uint64_t), 0);
-	if (!set)
+	struct pb_hmap set;
+	if (pb_hmap_init(&set, 0))
 		return n;
-	uint64_t d = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t k = (((uint64_t)a[i].asid << 48) | (a[i].addr >> PB_PAGE_SHIFT)) + 1;
-		uint64_t h = k * 0x9e3779b97f4a7c15ULL;
-		for (uint64_t j = (h ^ (h >> 29)) & (cap - 1);; j = (j + 1) & (cap - 1)) {
-			if (set[j] == k)
-				break;
-			if (!set[j]) {
-				set[j] = k;
-				d++;
-				break;
-			}
+		int isnew;
+		if (!pb_hmap_upsert(&set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
+				    &isnew)) {
+			pb_hmap_fini(&set);
+			return n;
 		}
 	}
-	pb_unmap(set, cap * sizeof(uint64_t));
+	uint64_t d = pb_hmap_count(&set);
+	pb_hmap_fini(&set);
 	return d;
+}
+
+/* pb_workload_drain's sink: append a batch to the loaded array. */
+static int load_sink(void *ctx, const struct pb_access *a, size_t n)
+{
+	struct pb_vm_loaded *l = ctx;
+	if (l->s.n + n > l->cap) {
+		size_t cap = l->cap ? l->cap : 1 << 16;
+		while (cap < l->s.n + n)
+			cap *= 2;
+		struct pb_access *na = pb_map(cap * sizeof(*na), 0);
+		if (!na)
+			return -ENOMEM;
+		if (l->a) {
+			memcpy(na, l->a, l->s.n * sizeof(*na));
+			pb_unmap(l->a, l->cap * sizeof(*na));
+		}
+		l->a = na;
+		l->cap = cap;
+	}
+	memcpy(l->a + l->s.n, a, n * sizeof(*a));
+	l->s.n += n;
+	return 0;
 }
 
 int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *err, size_t errlen)
@@ -177,34 +196,14 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 		return -EINVAL;
 	}
 	snprintf(l->canonical, sizeof(l->canonical), "%s", pb_workload_canonical(w));
-	size_t n = 0;
-	for (;;) {
-		if (n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 1 << 16;
-			struct pb_access *na = pb_map(cap * sizeof(*na), 0);
-			if (!na) {
-				pb_workload_close(w);
-				snprintf(err, errlen, "out of memory loading the workload");
-				pb_vm_load_free(l);
-				return -ENOMEM;
-			}
-			if (l->a) {
-				memcpy(na, l->a, n * sizeof(*na));
-				pb_unmap(l->a, l->cap * sizeof(*na));
-			}
-			l->a = na;
-			l->cap = cap;
-		}
-		ssize_t got = pb_workload_next(w, l->a + n, l->cap - n);
-		if (got < 0) {
-			snprintf(err, errlen, "%s", pb_workload_error(w));
-			pb_workload_close(w);
-			pb_vm_load_free(l);
-			return -EINVAL;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
+	rc = pb_workload_drain(w, NULL, 1 << 16, load_sink, l, err, errlen);
+	size_t n = l->s.n;
+	if (rc) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "out of memory loading the workload");
+		pb_workload_close(w);
+		pb_vm_load_free(l);
+		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
 	pb_workload_close(w);
 	l->s.a = l->a;

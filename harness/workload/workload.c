@@ -41,6 +41,7 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/nextuse.h"
 #include "pagebench/workload.h"
 #include "wl_internal.h"
 
@@ -955,23 +956,13 @@ int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts,
 int pb_workload_next_use(const uint64_t *keys, size_t n, uint64_t **next)
 {
 	uint64_t *nx = malloc((n ? n : 1) * sizeof(*nx));
-	struct wl_map m;
-	if (!nx || wl_map_init(&m, 1024)) {
-		free(nx);
+	if (!nx)
 		return -ENOMEM;
+	int rc = pb_next_use(keys, n, nx); /* PB_NEXT_NONE == UINT64_MAX */
+	if (rc) {
+		free(nx);
+		return rc;
 	}
-	for (size_t i = n; i-- > 0;) {
-		int isnew;
-		uint64_t *v = wl_map_get(&m, keys[i], &isnew);
-		if (!v) {
-			wl_map_free(&m);
-			free(nx);
-			return -ENOMEM;
-		}
-		nx[i] = isnew ? UINT64_MAX : *v;
-		*v = i;
-	}
-	wl_map_free(&m);
 	*next = nx;
 	return 0;
 }
