@@ -830,6 +830,11 @@ const char *pb_workload_canonical(const struct pb_workload *w)
 	return w->canon;
 }
 
+const char *pb_workload_path(const struct pb_workload *w)
+{
+	return w->is_trace ? w->g.c.path : NULL;
+}
+
 void pb_workload_close(struct pb_workload *w)
 {
 	if (!w)
