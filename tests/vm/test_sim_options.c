@@ -38,7 +38,7 @@
 
 static const char *bin;
 static char noroot[600]; /* results root of runs that must not get that far */
-static char env_results[300];
+static char env_results[1024];
 static char *envv[] = {env_results, "PAGEBENCH_COUNTERS=none",
 		       "LSAN_OPTIONS=detect_leaks=0", /* libsde keeps its registrations */
 		       NULL};
