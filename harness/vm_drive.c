@@ -324,12 +324,14 @@ static int hash_range(int fd, uint64_t off, uint64_t len, unsigned char *buf, ui
 
 int pb_vm_trace_hash(const char *path, uint64_t *size, char *out, size_t outlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
 	unsigned char *buf = NULL;
 	int rc = fstat(fd, &st) ? -errno : 0;
+	if (!rc && !S_ISREG(st.st_mode))
+		rc = -EINVAL; /* a pipe or a device has no identity to hash */
 	if (!rc && !(buf = malloc(HASH_SPAN)))
 		rc = -ENOMEM;
 	uint64_t n = (uint64_t)st.st_size, h = 0xcbf29ce484222325ULL;

@@ -76,7 +76,7 @@ void pb_vm_load_free(struct pb_vm_loaded *l);
  * The identity of a trace file without reading all of it: FNV-1a 64 over
  * its first MiB, its last MiB (the bytes not already hashed) and its size
  * as 8 little-endian bytes, into out as "fnv1a64:%016x"; *size = its size.
- * 0 or -errno.  Any thread.
+ * 0 or -errno (-EINVAL: not a regular file).  Any thread.
  */
 int pb_vm_trace_hash(const char *path, uint64_t *size, char *out, size_t outlen);
 
