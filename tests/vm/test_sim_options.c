@@ -269,6 +269,17 @@ int main(int argc, char **argv)
 				 strstr(o->err, "move_threshold"),
 			     "%s bad parameter: exit %d, %s", cmds[c], o->code, o->err);
 	}
+	/* --tlb geometry through its table: an unknown level is named */
+	run(o, noroot, "sim", "--workload", wl, "--policy", "lru", "--frames", "2", "--tlb",
+	    "l1=64:4,l3=8", NULL);
+	PB_CHECK_MSG(o->code == 2 && count_lines(o->err) == 1 && strstr(o->err, "'l3'") &&
+			 strstr(o->err, "l1i"),
+		     "--tlb l3: exit %d, %s", o->code, o->err);
+	snprintf(root, sizeof(root), "%s/tlb", dir);
+	run(o, root, "sim", "--workload", wl, "--policy", "lru", "--frames", "2", "--tlb",
+	    "l1=64:4,l2=512:8", "--csv", NULL);
+	PB_CHECK_MSG(o->code == 0 && count_lines(o->out) == 2, "--tlb l1,l2: exit %d, %s", o->code,
+		     o->err);
 	struct stat nst;
 	PB_CHECK_MSG(stat(noroot, &nst) != 0, "a refused run left %s", noroot);
 	free(o);
