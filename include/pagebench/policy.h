@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/policy.h - eviction strategies behind one vtable.
  *

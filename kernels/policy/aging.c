@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/aging.c - Aging (NFU with shifting counters).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/lirs.c - LIRS, Low Inter-reference Recency Set.
  *

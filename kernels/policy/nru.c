@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/nru.c - NRU as the enhanced CLOCK (accessed + dirty classes).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/registry.c - the one table of eviction strategies, and the
  * helpers built on it: lookup by name, whole-trace replay, next-use

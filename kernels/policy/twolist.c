@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/twolist.c - Linux-style active/inactive two-list LRU.
  *

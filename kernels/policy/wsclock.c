@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/wsclock.c - WSClock (working-set clock).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/bench_policy.c - single-threaded replay throughput of every
  * eviction strategy (a benchmark, not a test: never run by ctest).

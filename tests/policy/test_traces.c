@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/test_traces.c - development check against the LIRS-paper
  * traces in /work/shared/traces/data/lirs: LRU, FIFO and OPT must give
