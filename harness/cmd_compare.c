@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compare/compare.h"
 #include "pagebench/cli.h"
@@ -251,6 +252,12 @@ static int check_out(const char *dir, const char *name, int force, char **path)
 {
 	*path = cmp_asprintf("%s/%s", dir, name);
 	char err[CMP_ERRLEN];
+	struct stat st;
+	int e = stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e) {
+		pb_error(CMD, "--out %.200s: %s", dir, strerror(e));
+		return -e;
+	}
 	int rc = pb_out_check(*path, force ? PB_OUT_FORCE : 0, err, sizeof(err));
 	if (rc == -EEXIST)
 		pb_error(CMD, "%s exists (--force replaces it, --out DIR writes elsewhere)", *path);
@@ -319,7 +326,9 @@ static int run_compare(struct args *a)
 		fwrite(csv, 1, csvlen, stdout);
 	} else if (a->fmt == CMP_FMT_JSON) {
 		json_t *doc = cmp_json(&rep);
-		if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII)) {
+		if (!doc ||
+		    json_dumpf(doc, stdout,
+			       JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(9))) {
 			pb_error(CMD, "cannot write JSON");
 			json_decref(doc);
 			free(csv);
@@ -359,6 +368,11 @@ int pb_cmd_compare(int argc, char **argv)
 	if (!a.machines)
 		return run_compare(&a);
 	struct cmp_run *runs = NULL;
+	char *out_path = NULL;
+	rc = check_out(a.out_dir, "machines.csv", a.force, &out_path);
+	free(out_path);
+	if (rc)
+		return PB_EXIT_USAGE;
 	if (load_runs(a.base, a.nbase, &runs))
 		return PB_EXIT_USAGE;
 	rc = cmp_machines(CMD, runs, a.nbase, a.fmt, a.out_dir, a.force);

@@ -134,11 +134,11 @@ static int load_groups(const struct cmp_table *t, struct groups *g, char *err, s
 		if ((rc = parse_flag(t, r, ix[R_WARM], &warm, err, errlen)) ||
 		    (rc = parse_flag(t, r, ix[R_VALID], &valid, err, errlen)))
 			return rc;
-		if (warm || strcmp(cmp_cell(t, r, ix[R_THREAD]), "total"))
-			continue;
-		double ns;
+		double ns; /* every row's number is checked, used or not */
 		if ((rc = cmp_num(t, r, ix[R_NS], 1, &ns, err, errlen)))
 			return rc;
+		if (warm || strcmp(cmp_cell(t, r, ix[R_THREAD]), "total"))
+			continue;
 		const char *f[5];
 		for (int k = 0; k < 5; k++)
 			f[k] = cmp_cell(t, r, ix[k]);

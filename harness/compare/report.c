@@ -326,8 +326,13 @@ json_t *cmp_json(const struct cmp_report *rep)
 	json_object_set_new(doc, "schema_version", json_integer(CMP_CSV_SCHEMA));
 	json_object_set_new(doc, "base", jruns(rep->base, rep->nbase));
 	json_object_set_new(doc, "new", jruns(rep->new_, rep->nnew));
+	int perf = 0;
+	for (size_t i = 0; i < rep->rows->n; i++)
+		perf |= !strcmp(rep->rows->v[i].kind, "perf");
 	json_object_set_new(doc, "mode",
-			    json_string(rep->rows->normalised_used ? "normalised" : "raw"));
+			    json_string(!perf			     ? "exact"
+					: rep->rows->normalised_used ? "normalised"
+								     : "raw"));
 	json_object_set_new(doc, "threshold", json_real(o->threshold));
 	json_object_set_new(doc, "alpha", json_real(o->alpha));
 	json_object_set_new(doc, "bootstrap",
