@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "pagebench/csvread.h"
 
 char *cmp_strdup(const char *s)
 {
@@ -43,143 +44,41 @@ char *cmp_asprintf(const char *fmt, ...)
 	return s;
 }
 
-/*
- * TEMPORARY reader: the splitter compare had before (one record per line,
- * RFC 4180 quotes inside a line), kept only until the project's one CSV
- * reader (pagebench/csvread.h, branch `plot`) lands; then this block is
- * replaced by pb_csv_read_file.
- */
-struct tmp_store {
-	char **lines;
-	size_t n;
-};
-
-static size_t split_line(char *line, char ***f, size_t *cap)
-{
-	size_t n = 0;
-	char *p = line;
-	for (;;) {
-		if (n == *cap) {
-			*cap = *cap ? 2 * *cap : 16;
-			*f = realloc(*f, *cap * sizeof(**f));
-			if (!*f)
-				abort();
-		}
-		if (*p == '"') {
-			char *w = ++p;
-			(*f)[n++] = w;
-			while (*p) {
-				if (*p == '"' && p[1] == '"') {
-					*w++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*w++ = *p++;
-				}
-			}
-			*w = 0;
-			if (*p != ',')
-				break;
-			p++;
-		} else {
-			(*f)[n++] = p;
-			char *c = p + strcspn(p, ",\r\n");
-			int more = *c == ',';
-			*c = 0;
-			if (!more)
-				break;
-			p = c + 1;
-		}
-	}
-	return n;
-}
-
+/* The project's one CSV reader (pagebench/csvread.h) does the parsing;
+ * the table keeps its arrays and the file's path for messages. */
 int cmp_table_load(const char *path, struct cmp_table *t, char *err, size_t errlen)
 {
 	*t = (struct cmp_table){0};
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		int e = -errno;
-		if (e != -ENOENT)
-			snprintf(err, errlen, "%s: %s", path, strerror(-e));
-		return e;
+	struct pb_csv *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	char e[CMP_ERRLEN] = "";
+	int rc = pb_csv_read_file(path, c, e, sizeof(e));
+	if (rc) {
+		if (rc != -ENOENT)
+			snprintf(err, errlen, "%s", e[0] ? e : strerror(-rc));
+		free(c);
+		return rc;
 	}
 	t->path = cmp_strdup(path);
-	struct tmp_store *st = calloc(1, sizeof(*st));
-	t->priv_ = st;
-	char *line = NULL, **fld = NULL;
-	size_t cap = 0, fcap = 0, lineno = 0, rcap = 0;
-	ssize_t len;
-	int rc = 0;
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		if (memchr(line, 0, (size_t)len)) {
-			snprintf(err, errlen, "%s:%zu: a NUL byte", path, lineno);
-			rc = -EINVAL;
-			break;
-		}
-		if (!t->header && len == 0)
-			continue;
-		char *copy = cmp_strdup(line);
-		st->lines = realloc(st->lines, (st->n + 1) * sizeof(*st->lines));
-		st->lines[st->n++] = copy;
-		size_t n = split_line(copy, &fld, &fcap);
-		if (!t->header) {
-			t->ncols = n;
-			t->header = malloc(n * sizeof(char *));
-			memcpy(t->header, fld, n * sizeof(char *));
-			continue;
-		}
-		if (n == 1 && !fld[0][0])
-			continue; /* blank line */
-		if (n != t->ncols) {
-			snprintf(err, errlen, "%s:%zu: %zu fields, the header has %zu", path,
-				 lineno, n, t->ncols);
-			rc = -EINVAL;
-			break;
-		}
-		if (t->nrows == rcap) {
-			rcap = rcap ? 2 * rcap : 64;
-			t->cells = realloc(t->cells, rcap * t->ncols * sizeof(char *));
-			t->line = realloc(t->line, rcap * sizeof(size_t));
-		}
-		memcpy(t->cells + t->nrows * t->ncols, fld, n * sizeof(char *));
-		t->line[t->nrows++] = lineno;
-	}
-	if (!rc && ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		rc = -EIO;
-	}
-	if (!rc && !t->header) {
-		snprintf(err, errlen, "%s: empty file (no header)", path);
-		rc = -EINVAL;
-	}
-	free(line);
-	free(fld);
-	fclose(f);
-	if (rc)
-		cmp_table_free(t);
-	return rc;
+	t->ncols = c->ncols;
+	t->nrows = c->nrows;
+	t->header = c->header;
+	t->cells = c->cells;
+	t->line = c->line;
+	t->priv_ = c;
+	return 0;
 }
 
 void cmp_table_free(struct cmp_table *t)
 {
-	struct tmp_store *st = t->priv_;
-	if (st) {
-		for (size_t i = 0; i < st->n; i++)
-			free(st->lines[i]);
-		free(st->lines);
-		free(st);
+	if (t->priv_) {
+		pb_csv_free(t->priv_);
+		free(t->priv_);
 	}
-	free(t->header);
-	free(t->cells);
-	free(t->line);
 	free(t->path);
 	*t = (struct cmp_table){0};
 }
-/* ---- end of the temporary reader ---- */
 
 static const char *base_name(const char *path)
 {
