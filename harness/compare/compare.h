@@ -116,8 +116,9 @@ struct cmp_row {
 	char *metric;	  /* "ns_per_op" or the count(s) compared */
 	const char *mode; /* "normalised", "raw", "exact" */
 	size_t n_base, n_new;
-	double base, new_, ratio, lo, hi, p, raw_ratio;
-	const char *mwu; /* "exact", "normal", "" */
+	double base, new_, ratio, lo, hi, p;
+	double raw_ratio, raw_lo, raw_hi, raw_p; /* the raw comparison (also in normalised mode) */
+	const char *mwu;			 /* "exact", "normal", "" */
 	char *baseline;
 	enum cmp_verdict verdict;
 	char *detail;

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,8 @@ static struct cmp_row *erow_row(struct cmp_rows *rows, const struct exact_kind *
 	r->baseline = cmp_strdup("");
 	r->mode = "exact";
 	r->mwu = "";
-	r->base = r->new_ = r->ratio = r->lo = r->hi = r->p = r->raw_ratio = 0.0 / 0.0;
+	r->base = r->new_ = r->ratio = r->lo = r->hi = r->p = r->raw_ratio = NAN;
+	r->raw_lo = r->raw_hi = r->raw_p = NAN;
 	return r;
 }
 

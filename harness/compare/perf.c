@@ -25,10 +25,16 @@
  * The interval is a seeded bootstrap (pagebench/stats.h) of r, resampling
  * each of the two (raw) or four (normalised) samples; the test is
  * Mann-Whitney U on the repetitions (normalised: each repetition divided
- * by the median of its own run's baseline).  A REGRESSION needs all three:
- * r > 1 + threshold, the interval's low end above 1, and p < alpha; an
- * improvement is the mirror image.  Anything else is "same": a change the
- * repetitions cannot tell from noise is not called.
+ * by the median of its own run's baseline).  A change is called when all
+ * three agree: r > 1 + threshold, the interval's low end above 1, and
+ * p < alpha (a REGRESSION; an improvement is the mirror image).  In the
+ * normalised mode the raw comparison of the kernel must agree as well: a
+ * slower machine moves the raw ratio but not the normalised one, and a
+ * disturbed baseline (a burst of load while only the baseline ran, seen
+ * on a shared 2-core machine at 20x) moves the normalised ratio but not
+ * the raw one; only slower code moves both.  Anything else is "same",
+ * with the reason in the row: a change the repetitions cannot tell from
+ * noise is not called.
  *
  * Normalised is the default when both sides ran baselines; then the
  * baseline kernels' own rows measure the machine, not the code, and are
@@ -338,7 +344,21 @@ static struct cmp_row *row_for(struct cmp_rows *rows, const struct pcfg *c)
 	r->mode = "";
 	r->mwu = "";
 	r->base = r->new_ = r->ratio = r->lo = r->hi = r->p = r->raw_ratio = NAN;
+	r->raw_lo = r->raw_hi = r->raw_p = NAN;
 	return r;
+}
+
+/* -1 improvement, +1 regression, 0 neither: the estimate beyond the
+ * threshold, the interval clear of 1, the test significant. */
+static int direction(double est, const struct pb_boot_ci *ci, double p, const struct cmp_opts *o)
+{
+	if (p >= o->alpha)
+		return 0;
+	if (est > 1 + o->threshold && ci->lo > 1)
+		return 1;
+	if (est < 1 - o->threshold && ci->hi < 1)
+		return -1;
+	return 0;
 }
 
 static int judge(const struct pcfg *a, const struct pcfg *b, int norm, const struct cmp_opts *o,
@@ -355,20 +375,19 @@ static int judge(const struct pcfg *a, const struct pcfg *b, int norm, const str
 		r->detail = cmp_strdup("no measured repetitions on one side");
 		return 0;
 	}
-	struct pb_boot_ci ci;
-	struct pb_mwu u;
-	int rc;
-	if (norm) {
-		struct pb_sample num[2] = {{b->ns.v, b->ns.n}, {a->bns.v, a->bns.n}};
-		struct pb_sample den[2] = {{b->bns.v, b->bns.n}, {a->ns.v, a->ns.n}};
-		rc = pb_boot_median_ratio(num, 2, den, 2, o->resamples, o->seed, 0.95, &ci);
+	/* raw: always computed (in normalised mode it is the second witness) */
+	struct pb_boot_ci rci, nci;
+	struct pb_mwu ru, nu;
+	struct pb_sample num = {b->ns.v, b->ns.n}, den = {a->ns.v, a->ns.n};
+	int rc = pb_boot_median_ratio(&num, 1, &den, 1, o->resamples, o->seed, 0.95, &rci);
+	if (!rc)
+		rc = pb_mwu_test(b->ns.v, b->ns.n, a->ns.v, a->ns.n, &ru);
+	if (!rc && norm) {
+		struct pb_sample n2[2] = {{b->ns.v, b->ns.n}, {a->bns.v, a->bns.n}};
+		struct pb_sample d2[2] = {{b->bns.v, b->bns.n}, {a->ns.v, a->ns.n}};
+		rc = pb_boot_median_ratio(n2, 2, d2, 2, o->resamples, o->seed, 0.95, &nci);
 		if (!rc)
-			rc = pb_mwu_test(b->norm.v, b->norm.n, a->norm.v, a->norm.n, &u);
-	} else {
-		struct pb_sample num = {b->ns.v, b->ns.n}, den = {a->ns.v, a->ns.n};
-		rc = pb_boot_median_ratio(&num, 1, &den, 1, o->resamples, o->seed, 0.95, &ci);
-		if (!rc)
-			rc = pb_mwu_test(b->ns.v, b->ns.n, a->ns.v, a->ns.n, &u);
+			rc = pb_mwu_test(b->norm.v, b->norm.n, a->norm.v, a->norm.n, &nu);
 	}
 	if (rc == -EDOM || rc == -EINVAL) {
 		r->verdict = CMP_NA;
@@ -379,24 +398,39 @@ static int judge(const struct pcfg *a, const struct pcfg *b, int norm, const str
 		snprintf(err, errlen, "statistics: %s", strerror(-rc));
 		return rc;
 	}
-	r->ratio = ci.estimate;
-	r->lo = ci.lo;
-	r->hi = ci.hi;
-	r->p = u.p;
-	r->mwu = u.method == PB_MWU_EXACT ? "exact" : "normal";
-	int sig = u.p < o->alpha;
-	if (r->ratio > 1 + o->threshold && ci.lo > 1 && sig)
-		r->verdict = CMP_REGRESSION;
-	else if (r->ratio < 1 - o->threshold && ci.hi < 1 && sig)
-		r->verdict = CMP_IMPROVEMENT;
-	else
-		r->verdict = CMP_SAME;
-	if (norm && fabs(r->raw_ratio - 1) > o->threshold && r->verdict == CMP_SAME)
+	r->raw_lo = rci.lo;
+	r->raw_hi = rci.hi;
+	r->raw_p = ru.p;
+	const struct pb_boot_ci *ci = norm ? &nci : &rci;
+	const struct pb_mwu *u = norm ? &nu : &ru;
+	r->ratio = ci->estimate;
+	r->lo = ci->lo;
+	r->hi = ci->hi;
+	r->p = u->p;
+	r->mwu = u->method == PB_MWU_EXACT ? "exact" : "normal";
+	int raw = direction(rci.estimate, &rci, ru.p, o);
+	int dir = norm ? direction(nci.estimate, &nci, nu.p, o) : raw;
+	/* Normalised: the kernel must have moved against its baseline AND by
+	 * itself, so neither a slower machine (both move) nor a disturbed
+	 * baseline (only the baseline moves) is called a change of code. */
+	int call = norm ? (dir == raw ? dir : 0) : dir;
+	r->verdict = call > 0 ? CMP_REGRESSION : call < 0 ? CMP_IMPROVEMENT : CMP_SAME;
+	if (call)
+		return 0;
+	if (norm && raw && !dir)
 		r->detail =
 		    cmp_asprintf("raw %.3fx, but the baseline moved alike: the machine, not "
 				 "the code",
 				 r->raw_ratio);
-	else if (r->verdict == CMP_SAME && fabs(r->ratio - 1) > o->threshold)
+	else if (norm && dir && !raw)
+		r->detail =
+		    cmp_asprintf("normalised %.3fx, but the kernel itself did not change (raw "
+				 "%.3fx): the baseline was disturbed",
+				 r->ratio, r->raw_ratio);
+	else if (norm && dir && raw)
+		r->detail = cmp_asprintf("normalised and raw disagree in direction (raw %.3fx)",
+					 r->raw_ratio);
+	else if (fabs(r->ratio - 1) > o->threshold)
 		r->detail =
 		    cmp_strdup("beyond the threshold but not significant across repetitions");
 	return 0;

@@ -103,10 +103,10 @@ static void csv_num(FILE *f, double v)
 }
 
 static const char *const csv_cols[] = {
-    "schema_version", "kind",	 "experiment", "kernel", "params",    "threads",  "pin",
-    "metric",	      "mode",	 "n_base",     "n_new",	 "base",      "new",	  "ratio",
-    "ci95_lo",	      "ci95_hi", "p_value",    "mwu",	 "raw_ratio", "baseline", "verdict",
-    "detail",
+    "schema_version", "kind",	  "experiment", "kernel", "params",    "threads",     "pin",
+    "metric",	      "mode",	  "n_base",	"n_new",  "base",      "new",	      "ratio",
+    "ci95_lo",	      "ci95_hi",  "p_value",	"mwu",	  "raw_ratio", "raw_ci95_lo", "raw_ci95_hi",
+    "raw_p_value",    "baseline", "verdict",	"detail",
 };
 #define CMP_CSV_SCHEMA 1
 
@@ -135,6 +135,9 @@ void cmp_write_csv(FILE *f, const struct cmp_report *rep)
 		csv_num(f, r->p);
 		csv_str(f, r->mwu, 0);
 		csv_num(f, r->raw_ratio);
+		csv_num(f, r->raw_lo);
+		csv_num(f, r->raw_hi);
+		csv_num(f, r->raw_p);
 		csv_str(f, r->baseline, 0);
 		csv_str(f, cmp_verdict_name(r->verdict), 0);
 		csv_str(f, r->detail, 1);
@@ -217,7 +220,8 @@ void cmp_write_text(FILE *f, const struct cmp_report *rep)
 			fprintf(f,
 				"mode: baseline-normalised: ratio = (new kernel / new baseline) / "
 				"(base kernel / base baseline), the baselines run in the same "
-				"process (%s; --mode raw judges raw times)\n",
+				"process; a change is called only when the raw kernel time agrees "
+				"(%s; --mode raw judges raw times)\n",
 				o->mode == CMP_MODE_NORM
 				    ? "--mode normalised"
 				    : "the default when both sides have baselines");
@@ -370,6 +374,9 @@ json_t *cmp_json(const struct cmp_report *rep)
 		json_object_set_new(o2, "p_value", jnum(r->p));
 		json_object_set_new(o2, "mwu", cmp_json_str(r->mwu));
 		json_object_set_new(o2, "raw_ratio", jnum(r->raw_ratio));
+		json_object_set_new(o2, "raw_ci95_lo", jnum(r->raw_lo));
+		json_object_set_new(o2, "raw_ci95_hi", jnum(r->raw_hi));
+		json_object_set_new(o2, "raw_p_value", jnum(r->raw_p));
 		json_object_set_new(o2, "baseline", cmp_json_str(r->baseline));
 		json_object_set_new(o2, "verdict", json_string(cmp_verdict_name(r->verdict)));
 		json_object_set_new(o2, "detail",
