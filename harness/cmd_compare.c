@@ -280,6 +280,15 @@ static int run_compare(struct args *a)
 	int code = PB_EXIT_USAGE;
 	if (load_runs(a->base, a->nbase, &base) || load_runs(a->new_, a->nnew, &nw))
 		goto out;
+	/* A run that did not complete is compared (its finished experiments
+	 * count; the rest show as missing) but never quietly. */
+	for (size_t side = 0; side < 2; side++)
+		for (size_t i = 0; i < (side ? a->nnew : a->nbase); i++) {
+			const struct cmp_run *r = side ? &nw[i] : &base[i];
+			if (r->status[0] && strcmp(r->status, "complete"))
+				pb_error(CMD, "WARNING: %s: run status is '%s', not complete",
+					 r->dir, r->status);
+		}
 	/* Every run against the first base run: pooled runs must agree too. */
 	for (size_t i = 1; i < a->nbase; i++)
 		cmp_config_diff(&base[0], &base[i], a->o.match_pin, &mm);

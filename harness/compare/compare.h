@@ -63,6 +63,7 @@ struct cmp_run {
 	int has_summary, has_runs, has_sim, has_mrc;
 	/* from meta.json, "" when absent */
 	const char *label, *host, *commit, *build_type;
+	const char *status; /* "complete", "partial", "failed"; "" in older runs */
 };
 
 /* Load dir (its meta.json and whichever of summary.csv, runs.csv, sim.csv

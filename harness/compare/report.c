@@ -149,7 +149,9 @@ static void describe_runs(FILE *f, const char *side, const struct cmp_run *runs,
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_run *r = &runs[i];
-		fprintf(f, "%-5s %s  (commit %s, %s build, host %s%s%s)\n", i ? "" : side, r->dir,
+		fprintf(f, "%-5s %s  (%s%scommit %s, %s build, host %s%s%s)\n", i ? "" : side,
+			r->dir, r->status[0] && strcmp(r->status, "complete") ? r->status : "",
+			r->status[0] && strcmp(r->status, "complete") ? " RUN, " : "",
 			r->commit[0] ? r->commit : "unknown",
 			r->build_type[0] ? r->build_type : "unknown",
 			r->host[0] ? r->host : "unknown", r->label[0] ? ", label " : "", r->label);
@@ -313,10 +315,11 @@ static json_t *jruns(const struct cmp_run *runs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_run *r = &runs[i];
 		json_array_append_new(
-		    a, json_pack("{s:o, s:o, s:o, s:o, s:o}", "dir", cmp_json_str(r->dir),
-				 "git_commit", cmp_json_str(r->commit), "build_type",
-				 cmp_json_str(r->build_type), "host", cmp_json_str(r->host),
-				 "label", cmp_json_str(r->label)));
+		    a,
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "dir", cmp_json_str(r->dir),
+			      "git_commit", cmp_json_str(r->commit), "build_type",
+			      cmp_json_str(r->build_type), "host", cmp_json_str(r->host), "label",
+			      cmp_json_str(r->label), "status", cmp_json_str(r->status)));
 	}
 	return a;
 }

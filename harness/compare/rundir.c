@@ -147,6 +147,7 @@ int cmp_run_load(const char *dir, struct cmp_run *r, char *err, size_t errlen)
 	r->host = meta_s(r->meta, "host");
 	r->commit = meta_s(r->meta, "build.git_commit");
 	r->build_type = meta_s(r->meta, "build.build_type");
+	r->status = meta_s(r->meta, "status");
 	return 0;
 }
 
@@ -164,8 +165,9 @@ void cmp_run_free(struct cmp_run *r)
 
 /* config keys whose difference only changes which rows exist */
 static const char *const info_keys[] = {
-    "threads", "engine_threads", "reps",     "warmup_reps", "pin",    "label",
-    "kernel",  "suite",		 "policies", "frames",	    "run_id", "results",
+    "threads",	   "engine_threads", "reps",	     "warmup_reps",  "pin",	  "label",
+    "kernel",	   "suite",	     "suite_origin", "suite_status", "variables", "tasks",
+    "merge_notes", "policies",	     "frames",	     "baseline",     "run_id",	  "results",
 };
 
 static int is_info_key(const char *k)
