@@ -100,10 +100,9 @@ static const char *value(const struct cmp_run *run, size_t r, size_t c, const ch
 {
 	const struct cmp_table *t = &run->summary;
 	int sc = c ? col_of(t, col) : -1; /* column 0: machines.csv's own schema */
-	const char *v = sc >= 0		     ? cmp_cell(t, r, sc)
-			: c < N_MACHINE_COLS ? machine_value(run, col, buf, len)
-					     : "NA";
-	return v[0] ? v : "NA";
+	if (sc >= 0)
+		return cmp_cell(t, r, sc); /* as written, empty cells included */
+	return c < N_MACHINE_COLS ? machine_value(run, col, buf, len) : "NA";
 }
 
 static void csv_cell(FILE *f, const char *s, int last)
@@ -204,13 +203,18 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		}
 		/* every number in the table is checked before it is shown */
 		const struct cmp_table *t = &runs[i].summary;
-		for (size_t r = 0; r < t->nrows; r++) {
-			double v;
-			if (cmp_num(t, r, ix[5], 1, &v, err, sizeof(err))) {
-				pb_error(cmd, "%s", err);
-				goto out;
+		int num_cols[] = {ix[5], col_of(t, "ci95_lo_ops_per_s"),
+				  col_of(t, "ci95_hi_ops_per_s"), col_of(t, "speedup_vs_1_thread"),
+				  col_of(t, "ratio_vs_baseline")};
+		for (size_t r = 0; r < t->nrows; r++)
+			for (size_t k = 0; k < sizeof(num_cols) / sizeof(num_cols[0]); k++) {
+				double v;
+				if (num_cols[k] >= 0 &&
+				    cmp_num(t, r, num_cols[k], 1, &v, err, sizeof(err))) {
+					pb_error(cmd, "%s", err);
+					goto out;
+				}
 			}
-		}
 	}
 	for (size_t i = 0; i < N_MACHINE_COLS; i++)
 		strv_add(&cols, machine_cols[i]);
@@ -350,18 +354,24 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 					       cmp_cell(t, r, ix[3]));
 					header = 1;
 				}
-				double ops;
-				(void)cmp_num(t, r, ix[5], 1, &ops, err, sizeof(err));
-				int cl = col_of(t, "ci95_lo_ops_per_s"),
-				    ch = col_of(t, "ci95_hi_ops_per_s");
-				int cs = col_of(t, "speedup_vs_1_thread"),
-				    cb = col_of(t, "ratio_vs_baseline");
-				printf("  %-20s %12s ops/s [%s, %s]  speedup %s  vs baseline %s",
-				       cmp_run_name(&runs[i]), cmp_cell(t, r, ix[5]),
-				       cl >= 0 ? cmp_cell(t, r, cl) : "NA",
-				       ch >= 0 ? cmp_cell(t, r, ch) : "NA",
-				       cs >= 0 ? cmp_cell(t, r, cs) : "NA",
-				       cb >= 0 ? cmp_cell(t, r, cb) : "NA");
+				/* checked above: these parse */
+				double v[4] = {NAN, NAN, NAN, NAN}, ratio = NAN;
+				const char *names[] = {"median_ops_per_s", "ci95_lo_ops_per_s",
+						       "ci95_hi_ops_per_s", "speedup_vs_1_thread"};
+				for (int q = 0; q < 4; q++)
+					if (col_of(t, names[q]) >= 0)
+						(void)cmp_num(t, r, col_of(t, names[q]), 1, &v[q],
+							      err, sizeof(err));
+				if (col_of(t, "ratio_vs_baseline") >= 0)
+					(void)cmp_num(t, r, col_of(t, "ratio_vs_baseline"), 1,
+						      &ratio, err, sizeof(err));
+				char f[5][32];
+				double show[5] = {v[0] / 1e6, v[1] / 1e6, v[2] / 1e6, v[3], ratio};
+				for (int q = 0; q < 5; q++)
+					snprintf(f[q], sizeof(f[q]), isnan(show[q]) ? "NA" : "%.4g",
+						 show[q]);
+				printf("  %-20s %10s Mops/s [%s, %s]  speedup %s  vs baseline %s",
+				       cmp_run_name(&runs[i]), f[0], f[1], f[2], f[3], f[4]);
 				for (size_t c = 0; c < ctrs.n; c++)
 					print_value(stdout, t, r, ctrs.v[c]);
 				printf("\n");

@@ -423,6 +423,25 @@ int main(int argc, char **argv)
 	PB_CHECK(!strcmp(cmp_cell(&mt, mt.nrows - 1, mc[0]), "beta"));
 	double ops;
 	PB_CHECK(cmp_num(&mt, 0, mc[2], 0, &ops, err, sizeof(err)) == 0 && ops > 0);
+	int pc[1];
+	static const char *const pcol[] = {"params"};
+	PB_CHECK(cmp_table_need(&mt, pcol, 1, pc, err, sizeof(err)) == 0);
+	PB_CHECK(!strcmp(cmp_cell(&mt, 0, pc[0]), "")); /* empty stays empty, not NA */
+	PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mb, "--out", mo, NULL}), 2);
+	PB_CHECK(strstr(o.err, "exists") != NULL); /* no clobber */
+	PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mb, "--out", mo, "--force",
+						 "--format", "json", NULL}),
+			0);
+	json_t *mj = json_loads(o.out, 0, &je);
+	PB_CHECK_MSG(mj != NULL, "machines json: %s", je.text);
+	if (mj) {
+		json_t *ms = json_object_get(mj, "machines");
+		PB_CHECK(json_array_size(ms) == 2);
+		PB_CHECK(!strcmp(
+		    json_string_value(json_object_get(json_array_get(ms, 1), "machine")), "beta"));
+		PB_CHECK_EQ_U64(json_array_size(json_object_get(mj, "rows")), mt.nrows);
+		json_decref(mj);
+	}
 	cmp_table_free(&mt);
 	cmp_table_free(&sa);
 
