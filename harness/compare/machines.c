@@ -124,6 +124,8 @@ static void csv_cell(FILE *f, const char *s, int last)
 static char *counters_available(const struct cmp_run *r)
 {
 	json_t *c = json_object_get(r->meta, "counters");
+	if (json_is_object(json_object_get(c, "columns"))) /* {method, passes, columns: {...}} */
+		c = json_object_get(c, "columns");
 	char *s = cmp_strdup("");
 	const char *k;
 	json_t *v;
@@ -153,15 +155,24 @@ static void counter_cols(const struct cmp_table *t, struct strv *out)
 	}
 }
 
+/* A counter's median (and interval, if summary.csv has one); NA ones are
+ * left out (meta.json's counter list says why).  Cells were checked. */
 static void print_value(FILE *f, const struct cmp_table *t, size_t row, const char *x)
 {
 	char *m = cmp_asprintf("median_%s", x), *lo = cmp_asprintf("ci95_lo_%s", x),
-	     *hi = cmp_asprintf("ci95_hi_%s", x);
+	     *hi = cmp_asprintf("ci95_hi_%s", x), err[256];
 	int cm = col_of(t, m), cl = col_of(t, lo), ch = col_of(t, hi);
-	if (cm >= 0) {
-		fprintf(f, "  %s %s", x, cmp_cell(t, row, cm));
-		if (cl >= 0 && ch >= 0)
-			fprintf(f, " [%s, %s]", cmp_cell(t, row, cl), cmp_cell(t, row, ch));
+	double v = NAN, l = NAN, h = NAN;
+	if (cm >= 0)
+		(void)cmp_num(t, row, cm, 1, &v, err, sizeof(err));
+	if (cl >= 0 && ch >= 0) {
+		(void)cmp_num(t, row, cl, 1, &l, err, sizeof(err));
+		(void)cmp_num(t, row, ch, 1, &h, err, sizeof(err));
+	}
+	if (!isnan(v)) {
+		fprintf(f, "  %s %.4g", x, v);
+		if (!isnan(l) && !isnan(h))
+			fprintf(f, " [%.4g, %.4g]", l, h);
 	}
 	free(m);
 	free(lo);
@@ -206,7 +217,17 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		int num_cols[] = {ix[5], col_of(t, "ci95_lo_ops_per_s"),
 				  col_of(t, "ci95_hi_ops_per_s"), col_of(t, "speedup_vs_1_thread"),
 				  col_of(t, "ratio_vs_baseline")};
-		for (size_t r = 0; r < t->nrows; r++)
+		for (size_t r = 0; r < t->nrows; r++) {
+			for (size_t c = 0; c < t->ncols; c++) {
+				const char *h = t->header[c];
+				double v;
+				if ((!strncmp(h, "median_", 7) || !strncmp(h, "ci95_lo_", 8) ||
+				     !strncmp(h, "ci95_hi_", 8)) &&
+				    cmp_num(t, r, (int)c, 1, &v, err, sizeof(err))) {
+					pb_error(cmd, "%s", err);
+					goto out;
+				}
+			}
 			for (size_t k = 0; k < sizeof(num_cols) / sizeof(num_cols[0]); k++) {
 				double v;
 				if (num_cols[k] >= 0 &&
@@ -215,6 +236,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 					goto out;
 				}
 			}
+		}
 	}
 	for (size_t i = 0; i < N_MACHINE_COLS; i++)
 		strv_add(&cols, machine_cols[i]);
