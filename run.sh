@@ -96,6 +96,8 @@ cmd_test() {
   CC=clang configure_build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAGEBENCH_LIBFUZZER=ON \
     -DPAGEBENCH_WITH_OPENMP=OFF -DPB_FUZZ_SECONDS="${PB_FUZZ_SECONDS:-15}"
   ctest --test-dir build-fuzz -L fuzz --output-on-failure || fails=1
+  log "   the bad-input matrix against the ASan+UBSan binary (every command x option x bad value)"
+  ctest --test-dir build-fuzz -L badinput --output-on-failure || fails=1
   if [ "$fails" -ne 0 ]; then
     log "TESTS FAILED"
     exit 1
