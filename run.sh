@@ -11,7 +11,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 # Debian packages: build and run, then what only the tests need.
 PKGS_BUILD=(build-essential cmake pkg-config libhwloc-dev hwloc libpapi-dev papi-tools
-            libjemalloc-dev libzstd-dev zstd zlib1g-dev liblzma-dev xz-utils gnuplot-nox valgrind)
+            libjemalloc-dev libzstd-dev zstd zlib1g-dev liblzma-dev libjansson-dev xz-utils gnuplot-nox valgrind)
 PKGS_TEST=(clang libclang-rt-dev)
 
 log() { printf '== %s\n' "$*" >&2; }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/topo.c - topology (hwloc), placement plans and the pinned team.
  *
@@ -69,7 +70,13 @@ static struct {
 #if PB_HAVE_HWLOC
 	hwloc_topology_t topo;
 #endif
+	char env_err[512];
 } T;
+
+const char *pb_topo_env_error(void)
+{
+	return T.env_err[0] ? T.env_err : NULL;
+}
 
 int pb_topo_init(void)
 {
@@ -79,6 +86,24 @@ int pb_topo_init(void)
 	if (hwloc_topology_init(&T.topo))
 		return -ENOMEM;
 	hwloc_topology_set_flags(T.topo, 0);
+	/* hwloc reads these variables itself but falls back to the real
+	 * machine, silently, when one does not parse: set them explicitly so
+	 * a typo is an error, not a plan for the wrong machine. */
+	const char *syn = getenv("HWLOC_SYNTHETIC");
+	const char *xml = getenv("HWLOC_XMLFILE");
+	if (syn && *syn && hwloc_topology_set_synthetic(T.topo, syn)) {
+		snprintf(T.env_err, sizeof(T.env_err),
+			 "bad HWLOC_SYNTHETIC '%.400s' (hwloc cannot parse it; e.g. \"pack:2 core:4 pu:1\")",
+			 syn);
+		hwloc_topology_destroy(T.topo);
+		return -EINVAL;
+	}
+	if (!(syn && *syn) && xml && *xml && hwloc_topology_set_xml(T.topo, xml)) {
+		snprintf(T.env_err, sizeof(T.env_err), "bad HWLOC_XMLFILE '%.400s': %s", xml,
+			 strerror(errno));
+		hwloc_topology_destroy(T.topo);
+		return -EINVAL;
+	}
 	if (hwloc_topology_load(T.topo)) {
 		hwloc_topology_destroy(T.topo);
 		return -EINVAL;

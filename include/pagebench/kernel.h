@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/kernel.h - the benchmark-kernel descriptor.
  *
@@ -11,6 +12,30 @@
  * (pb_kernels_<module>[]); harness/registry.c lists the tables.  The table
  * drives `pagebench list`, `pagebench run NAME`, help text and the `kernel`
  * column of runs.csv.
+ *
+ * Contract (what the skeleton, harness/measure.c, guarantees a kernel):
+ *  - setup() and teardown() run on the command's main thread, once per
+ *    (kernel, thread count, params), never concurrently with anything of
+ *    the same state; verify() runs there too, after every thread has left
+ *    run() for the last time and before teardown().
+ *  - thread_init(), run() and thread_fini() run on the nthreads team
+ *    threads, each pinned to its planned PU, each with its own struct
+ *    pb_kthread (never shared).  run() IS called concurrently: every
+ *    thread of the team calls it at the same time, once per repetition
+ *    (1 warm-up + reps), released together by the start gate; a kernel
+ *    needs its own synchronisation for state shared between threads.
+ *  - Ordering: a thread's thread_init() happens-before its first run();
+ *    repetition r of every thread happens-before repetition r + 1 of any
+ *    thread (the gate waits for the whole team), so per-repetition resets
+ *    done at the start of run() by thread 0 are NOT safe (another thread
+ *    may already be running); do them in run() of each thread for its own
+ *    part, or in thread_init().
+ *  - A failing thread_init() returns -errno and may write one line into
+ *    t->err; the whole team then stops before the first repetition and the
+ *    configuration fails with that message.
+ *  - run() must not block signals or install handlers: a pending fatal
+ *    signal is noticed between repetitions, never inside run().
+ *  - Nothing here may call results.h or exit.
  */
 #ifndef PAGEBENCH_KERNEL_H
 #define PAGEBENCH_KERNEL_H
@@ -43,6 +68,9 @@ struct pb_kthread {
 	/* Kernel's own event counts for this repetition, columns named by
 	 * desc->extra_cols.  Zeroed by the harness before each run(). */
 	uint64_t extra[PB_KERNEL_MAX_EXTRA];
+	/* thread_init writes one line here on failure (errlen bytes). */
+	char *err;
+	size_t errlen;
 };
 
 struct pb_kernel_desc {
