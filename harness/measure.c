@@ -693,6 +693,11 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 		if (r == -EINTR || r == -EIO)
 			return r;
 		if (r) {
+			char why[320];
+			snprintf(why, sizeof(why), "%s%s%s threads=%u: %s", d->name,
+				 params[0] ? ":" : "", params, n,
+				 r == -EPROTO ? "self-check failed (rows valid=0)" : strerror(-r));
+			pb_run_set_status(m->run, PB_RUN_FAILED, why);
 			(*failures)++;
 			if (r == -EINVAL) /* bad parameters: no point in other thread counts */
 				return r;

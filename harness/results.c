@@ -382,8 +382,16 @@ static void csv_put_row(struct pb_csv *c)
 	}
 	if (c->echo) {
 		errno = 0;
-		if (fputs(c->row.s, c->echo) == EOF || fflush(c->echo) || ferror(c->echo))
-			run_write_error(r, "standard output", errno);
+		if (fputs(c->row.s, c->echo) == EOF || fflush(c->echo) || ferror(c->echo)) {
+			/* The reader went away (`--csv | head -1`): stop echoing;
+			 * the files are intact and SIGPIPE, if not ignored, ends
+			 * the run as partial.  Any other error fails the run. */
+			if (errno == EPIPE)
+				for (unsigned i = 0; i < r->ncsv; i++)
+					r->csv[i].echo = NULL;
+			else
+				run_write_error(r, "standard output", errno);
+		}
 	}
 }
 

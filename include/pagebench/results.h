@@ -64,7 +64,8 @@ const char *pb_run_dir(const struct pb_run *run);
 /* The run id (the folder's last hex part), also the run_id column. */
 const char *pb_run_id(const struct pb_run *run);
 
-/* The label column and meta.json "label" (--label); NULL: none (NA). */
+/* The label column and meta.json "label" (--label); NULL: none (NA).
+ * Rows take the label current when they are written: set it first. */
 void pb_run_set_label(struct pb_run *run, const char *label);
 
 /*
