@@ -66,14 +66,9 @@ cmd_main() {
   mkdir -p results
   local before after d
   before=$(ls -1d results/*/ 2>/dev/null || true)
-  log "default suite: every kernel on 1 and 2 pinned threads, 3 repetitions + warm-up"
-  ./build/pagebench suite default --reps 3 --threads 1,2
-  log "demand paging: all 17 eviction policies on a zipf workload (4 processes, shared library)"
-  ./build/pagebench sim --workload zipf:pages=20000,alpha=0.9,refs=1000000,write=0.3,procs=4,lib=512,seed=1 \
-    --policy all --frames 1000,4000 --reps 1
-  log "miss-ratio curves (LRU in one pass by stack distances, others by parallel replays)"
-  ./build/pagebench mrc --workload zipf:pages=20000,alpha=0.9,refs=1000000,seed=1 \
-    --policy lru,clock,arc,lirs,s3fifo,sieve,opt --frames 500:10000:500
+  log "default suite (harness/suites/default.suite): every kernel on 1 and 2 pinned threads,"
+  log "6 repetitions + warm-up; all 17 eviction policies on a zipf workload; miss-ratio curves"
+  ./build/pagebench suite default --threads 1,2
   after=$(ls -1d results/*/ 2>/dev/null || true)
   log "summary"
   for d in $(comm -13 <(echo "$before" | sort) <(echo "$after" | sort)); do

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * harness/cmd_run.c - `pagebench run KERNEL` and `pagebench suite NAME`:
- * parse the options, open the run folder, hand each kernel to the
- * measurement skeleton (harness/measure.c), and turn what it returns into
- * the folder's status and the exit code.
+ * harness/cmd_run.c - `pagebench run KERNEL`: parse the options, open the
+ * run folder, hand the kernel to the measurement skeleton
+ * (harness/measure.c), and turn what it returns into the folder's status
+ * and the exit code.  (`suite` runs `run` lines as tasks: cmd_suite.c.)
  *
  * Signals: the registry runs in deferred mode; the skeleton stops at the
  * next repetition's gate, the configuration in progress is discarded, the
@@ -299,60 +299,6 @@ int pb_cmd_run(int argc, char **argv)
 	int rc = pb_measure_kernel(m, d, ro.threads, ro.nthreads, ro.params, &failures);
 	pb_progress_end();
 	int code = close_run("run", run, m, rc, failures);
-	free(ro.threads);
-	return code;
-}
-
-int pb_cmd_suite(int argc, char **argv)
-{
-	struct run_opts ro;
-	parse_run_opts("suite", argc, argv, &ro);
-	if (optind >= argc)
-		pb_usage_error(
-		    "suite",
-		    "missing suite name: usage: pagebench suite default|bench|all [options]");
-	const char *name = argv[optind];
-	int want_bench;
-	if (!strcmp(name, "default"))
-		want_bench = 0;
-	else if (!strcmp(name, "bench"))
-		want_bench = 1;
-	else if (!strcmp(name, "all"))
-		want_bench = -1;
-	else
-		pb_usage_error("suite", "unknown suite '%s' (expected default|bench|all)", name);
-	if (optind + 1 < argc)
-		pb_usage_error("suite", "unexpected argument '%s'", argv[optind + 1]);
-	if (ro.params[0])
-		pb_usage_error("suite",
-			       "--param is per kernel: use `pagebench run KERNEL --param ...`");
-	struct pb_run *run;
-	struct pb_measure *m;
-	if (open_run("suite", &ro, argc, argv, &run, &m)) {
-		free(ro.threads);
-		return PB_EXIT_FAIL;
-	}
-	pb_run_config_str(run, "suite", name);
-	const struct pb_kernel_desc *d;
-	size_t nk = 0;
-	for (size_t i = 0; (d = pb_kernel_at(i)); i++)
-		if (want_bench < 0 || d->bench_only == want_bench)
-			nk++;
-	fprintf(stderr, "pagebench suite %s: %zu kernel(s)\n", name, nk);
-	unsigned failures = 0;
-	size_t k = 0;
-	int rc = 0;
-	for (size_t i = 0; (d = pb_kernel_at(i)); i++) {
-		if (!(want_bench < 0 || d->bench_only == want_bench))
-			continue;
-		fprintf(stderr, "[%zu/%zu] %s\n", ++k, nk, d->name);
-		int r = pb_measure_kernel(m, d, ro.threads, ro.nthreads, "", &failures);
-		if (r == -EINTR || r == -EIO) {
-			rc = r;
-			break;
-		}
-	}
-	int code = close_run("suite", run, m, rc, failures);
 	free(ro.threads);
 	return code;
 }

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/suite.c - suite files: words, quotes, variables and the plan of
+ * tasks (see pagebench/suite.h for the language).
+ *
+ * A line is split into words by a small state machine (blank, word,
+ * single-quoted, double-quoted); $NAME / ${NAME} are replaced while
+ * splitting, so an expanded value stays one word (a workload spec with
+ * commas never needs quotes).  Variables live in one list, looked up
+ * newest first; `--set` overrides are entered last and marked sticky so a
+ * later `set` line of the file does not replace them.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pagebench/kernel.h"
+#include "pagebench/suite.h"
+#include "pagebench/team.h"
+#include "suites_builtin.h"
+
+#define MAX_VARS  256
+#define MAX_WORDS 512
+#define MAX_TASKS 100000
+
+struct var {
+	char *name, *value;
+	int sticky; /* from --set: a `set` line does not replace it */
+};
+
+struct parser {
+	const char *origin;
+	unsigned line;
+	struct var vars[MAX_VARS];
+	size_t nvars;
+	char *err;
+	size_t errlen;
+	struct pb_suite *s;
+};
+
+static int perr(struct parser *p, const char *fmt, ...) PB_PRINTF(2, 3);
+static int perr(struct parser *p, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->line)
+		snprintf(p->err, p->errlen, "%s:%u: %s", p->origin, p->line, msg);
+	else
+		snprintf(p->err, p->errlen, "%s: %s", p->origin, msg);
+	return -EINVAL;
+}
+
+const char *pb_suite_builtin(const char *name)
+{
+	for (size_t i = 0; pb_suites_builtin[i].name; i++)
+		if (!strcmp(pb_suites_builtin[i].name, name))
+			return pb_suites_builtin[i].text;
+	return NULL;
+}
+
+const char *const *pb_suite_builtin_names(void)
+{
+	static const char *names[64];
+	size_t i = 0;
+	for (; pb_suites_builtin[i].name && i + 1 < PB_ARRAY_SIZE(names); i++)
+		names[i] = pb_suites_builtin[i].name;
+	names[i] = NULL;
+	return names;
+}
+
+static int valid_name(const char *s, size_t n)
+{
+	if (!n || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static struct var *var_find(struct parser *p, const char *name, size_t n)
+{
+	for (size_t i = p->nvars; i-- > 0;)
+		if (strlen(p->vars[i].name) == n && !strncmp(p->vars[i].name, name, n))
+			return &p->vars[i];
+	return NULL;
+}
+
+static int var_set(struct parser *p, const char *name, size_t n, const char *value, int sticky)
+{
+	struct var *v = var_find(p, name, n);
+	if (v && v->sticky && !sticky)
+		return 0;
+	if (!v) {
+		if (p->nvars == MAX_VARS)
+			return perr(p, "more than %d variables", MAX_VARS);
+		v = &p->vars[p->nvars++];
+		v->name = strndup(name, n);
+		v->value = NULL;
+	}
+	free(v->value);
+	v->value = strdup(value);
+	v->sticky = sticky;
+	if (!v->name || !v->value)
+		return perr(p, "out of memory");
+	return 0;
+}
+
+/* A growable word being built. */
+struct word {
+	char *s;
+	size_t len, cap;
+};
+
+static int wput(struct word *w, const char *s, size_t n)
+{
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 64;
+		while (w->len + n + 1 > cap)
+			cap *= 2;
+		char *t = realloc(w->s, cap);
+		if (!t)
+			return -ENOMEM;
+		w->s = t;
+		w->cap = cap;
+	}
+	memcpy(w->s + w->len, s, n);
+	w->len += n;
+	w->s[w->len] = 0;
+	return 0;
+}
+
+/* Expand the variable reference at *pp (just after '$'); advances *pp. */
+static int expand(struct parser *p, const char **pp, struct word *w)
+{
+	const char *s = *pp, *name;
+	size_t n;
+	if (*s == '{') {
+		const char *e = strchr(s + 1, '}');
+		if (!e)
+			return perr(p, "unterminated ${...}");
+		name = s + 1;
+		n = (size_t)(e - name);
+		*pp = e + 1;
+	} else {
+		name = s;
+		n = 0;
+		while (isalnum((unsigned char)name[n]) || name[n] == '_')
+			n++;
+		*pp = s + n;
+	}
+	if (!valid_name(name, n))
+		return perr(p, "bad variable name after '$'");
+	struct var *v = var_find(p, name, n);
+	if (!v)
+		return perr(p, "unknown variable '%.*s' (set it with `set %.*s=...` or --set)",
+			    (int)n, name, (int)n, name);
+	return wput(w, v->value, strlen(v->value)) ? perr(p, "out of memory") : 0;
+}
+
+/* Split one line into words with quotes and variables. */
+static int split(struct parser *p, const char *line, char **words, int *nwords)
+{
+	int nw = 0, rc = 0;
+	const char *s = line;
+	while (*s) {
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (!*s || *s == '#')
+			break;
+		struct word w = {0};
+		int quoted = 0;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r' && !rc) {
+			if (*s == '\'') {
+				const char *e = strchr(s + 1, '\'');
+				if (!e) {
+					rc = perr(p, "unterminated single quote");
+					break;
+				}
+				rc = wput(&w, s + 1, (size_t)(e - s - 1)) ? perr(p, "out of memory")
+									  : 0;
+				s = e + 1;
+				quoted = 1;
+			} else if (*s == '"') {
+				s++;
+				quoted = 1;
+				while (*s && *s != '"' && !rc) {
+					if (*s == '\\' &&
+					    (s[1] == '"' || s[1] == '\\' || s[1] == '$')) {
+						rc = wput(&w, s + 1, 1) ? perr(p, "out of memory")
+									: 0;
+						s += 2;
+					} else if (*s == '$') {
+						s++;
+						rc = expand(p, &s, &w);
+					} else {
+						rc =
+						    wput(&w, s++, 1) ? perr(p, "out of memory") : 0;
+					}
+				}
+				if (!rc && *s != '"')
+					rc = perr(p, "unterminated double quote");
+				else if (!rc)
+					s++;
+			} else if (*s == '$') {
+				s++;
+				rc = expand(p, &s, &w);
+			} else {
+				rc = wput(&w, s++, 1) ? perr(p, "out of memory") : 0;
+			}
+		}
+		if (rc) {
+			free(w.s);
+			break;
+		}
+		if (!w.s && quoted)
+			w.s = strdup("");
+		if (!w.s)
+			continue;
+		if (nw == MAX_WORDS) {
+			free(w.s);
+			rc = perr(p, "more than %d words on one line", MAX_WORDS);
+			break;
+		}
+		words[nw++] = w.s;
+	}
+	if (rc)
+		while (nw > 0)
+			free(words[--nw]);
+	*nwords = nw;
+	return rc;
+}
+
+/* Quote a word for the task's one-line text if it needs it. */
+static void append_word(struct word *t, const char *w)
+{
+	int plain = *w != 0;
+	for (const char *c = w; *c; c++)
+		if (!(isalnum((unsigned char)*c) || strchr("-_.,:=/+@%", *c)))
+			plain = 0;
+	if (t->len)
+		wput(t, " ", 1);
+	if (plain) {
+		wput(t, w, strlen(w));
+		return;
+	}
+	wput(t, "'", 1);
+	for (const char *c = w; *c; c++)
+		if (*c == '\'')
+			wput(t, "'\\''", 4);
+		else
+			wput(t, c, 1);
+	wput(t, "'", 1);
+}
+
+static int add_task(struct parser *p, char **words, int nw)
+{
+	struct pb_suite *s = p->s;
+	if (s->ntasks == MAX_TASKS)
+		return perr(p, "more than %d tasks", MAX_TASKS);
+	if (!(s->ntasks & (s->ntasks + 1))) { /* grow at 0, 1, 3, 7, ... */
+		struct pb_suite_task *t = realloc(s->tasks, (2 * s->ntasks + 1) * sizeof(*t));
+		if (!t)
+			return perr(p, "out of memory");
+		s->tasks = t;
+	}
+	struct pb_suite_task *t = &s->tasks[s->ntasks];
+	memset(t, 0, sizeof(*t));
+	t->line = p->line;
+	t->argc = nw;
+	t->argv = calloc((size_t)nw + 1, sizeof(char *));
+	struct word text = {0};
+	if (!t->argv)
+		return perr(p, "out of memory");
+	for (int i = 0; i < nw; i++) {
+		t->argv[i] = strdup(words[i]);
+		append_word(&text, words[i]);
+		if (!t->argv[i])
+			return perr(p, "out of memory");
+	}
+	t->text = text.s;
+	s->ntasks++;
+	return 0;
+}
+
+static int is_opt_with_kernel_param(char **w, int nw)
+{
+	for (int i = 0; i < nw; i++)
+		if (!strcmp(w[i], "--param") || !strncmp(w[i], "--param=", 8))
+			return 1;
+	return 0;
+}
+
+static int do_line(struct parser *p, char **w, int nw)
+{
+	const char *cmd = w[0];
+	if (!strcmp(cmd, "set")) {
+		if (nw != 2 || !strchr(w[1], '='))
+			return perr(p, "expected `set NAME=VALUE`");
+		size_t n = (size_t)(strchr(w[1], '=') - w[1]);
+		if (!valid_name(w[1], n))
+			return perr(p, "bad variable name '%.*s'", (int)n, w[1]);
+		return var_set(p, w[1], n, w[1] + n + 1, 0);
+	}
+	if (!strcmp(cmd, "run")) {
+		if (nw < 2 || w[1][0] == '-')
+			return perr(p, "`run` needs a kernel name (see `pagebench list kernels`)");
+		if (!pb_kernel_find(w[1]))
+			return perr(p, "unknown kernel '%s' (see `pagebench list kernels`)", w[1]);
+		return add_task(p, w, nw);
+	}
+	if (!strcmp(cmd, "sim") || !strcmp(cmd, "mrc"))
+		return add_task(p, w, nw);
+	if (!strcmp(cmd, "kernels")) {
+		int want;
+		if (nw < 2)
+			return perr(p, "`kernels` needs a set: default, bench or all");
+		if (!strcmp(w[1], "default"))
+			want = 0;
+		else if (!strcmp(w[1], "bench"))
+			want = 1;
+		else if (!strcmp(w[1], "all"))
+			want = -1;
+		else
+			return perr(p, "unknown kernel set '%s' (expected default, bench or all)",
+				    w[1]);
+		if (is_opt_with_kernel_param(w, nw))
+			return perr(p,
+				    "--param is per kernel: use a `run KERNEL --param ...` line");
+		const struct pb_kernel_desc *d;
+		size_t added = 0;
+		for (size_t i = 0; (d = pb_kernel_at(i)); i++) {
+			if (!(want < 0 || d->bench_only == want))
+				continue;
+			char *tw[MAX_WORDS + 1];
+			tw[0] = "run";
+			tw[1] = (char *)d->name;
+			for (int k = 2; k < nw; k++)
+				tw[k] = w[k];
+			int rc = add_task(p, tw, nw);
+			if (rc)
+				return rc;
+			added++;
+		}
+		return added ? 0 : perr(p, "kernel set '%s' is empty", w[1]);
+	}
+	return perr(p, "unknown command '%s' (a suite line is run, sim, mrc, kernels or set)", cmd);
+}
+
+static void default_threads(char *buf, size_t len)
+{
+	unsigned nc = pb_topo_ncores();
+	size_t o = 0;
+	if (!nc)
+		nc = 1;
+	for (unsigned t = 1; t < nc && o < len; t *= 2)
+		o += (size_t)snprintf(buf + o, len - o, "%u,", t);
+	if (o < len)
+		snprintf(buf + o, len - o, "%u", nc);
+}
+
+int pb_suite_parse(const char *origin, const char *text, char *const *sets, size_t nsets,
+		   struct pb_suite **out, char *err, size_t errlen)
+{
+	struct parser p = {.origin = origin, .err = err, .errlen = errlen};
+	int rc = 0;
+	*out = NULL;
+	p.s = calloc(1, sizeof(*p.s));
+	if (!p.s) {
+		snprintf(err, errlen, "%s: out of memory", origin);
+		return -ENOMEM;
+	}
+	p.s->text = strdup(text);
+	p.s->origin = strdup(origin);
+	char threads[256], ncores[32];
+	pb_topo_init();
+	default_threads(threads, sizeof(threads));
+	snprintf(ncores, sizeof(ncores), "%u", pb_topo_ncores() ? pb_topo_ncores() : 1);
+	rc = var_set(&p, "THREADS", 7, threads, 0);
+	rc = rc ? rc : var_set(&p, "REPS", 4, "6", 0);
+	rc = rc ? rc : var_set(&p, "NCORES", 6, ncores, 0);
+	for (size_t i = 0; !rc && i < nsets; i++) {
+		const char *eq = strchr(sets[i], '=');
+		if (!eq || !valid_name(sets[i], (size_t)(eq - sets[i])))
+			rc = perr(&p, "--set '%s': expected NAME=VALUE", sets[i]);
+		else
+			rc = var_set(&p, sets[i], (size_t)(eq - sets[i]), eq + 1, 1);
+	}
+	const char *s = text;
+	while (!rc && s && *s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		char *line = strndup(s, n);
+		char *words[MAX_WORDS];
+		int nw = 0;
+		p.line++;
+		if (!line) {
+			rc = perr(&p, "out of memory");
+			break;
+		}
+		if (memchr(s, 0, n) || strlen(line) != n)
+			rc = perr(&p, "NUL byte in the line");
+		if (!rc)
+			rc = split(&p, line, words, &nw);
+		if (!rc && nw)
+			rc = do_line(&p, words, nw);
+		for (int i = 0; i < nw; i++)
+			free(words[i]);
+		free(line);
+		s = nl ? nl + 1 : NULL;
+	}
+	if (!rc && !p.s->ntasks) {
+		p.line = 0;
+		rc = perr(&p, "no commands in the suite");
+	}
+	if (!rc) {
+		p.s->vars = calloc(p.nvars ? p.nvars : 1, sizeof(char *));
+		for (size_t i = 0; p.s->vars && i < p.nvars; i++)
+			if (asprintf(&p.s->vars[i], "%s=%s", p.vars[i].name, p.vars[i].value) >= 0)
+				p.s->nvars++;
+	}
+	for (size_t i = 0; i < p.nvars; i++) {
+		free(p.vars[i].name);
+		free(p.vars[i].value);
+	}
+	if (rc) {
+		pb_suite_free(p.s);
+		return rc;
+	}
+	p.s->name = strdup(origin);
+	*out = p.s;
+	return 0;
+}
+
+static int looks_like_path(const char *s)
+{
+	size_t n = strlen(s);
+	return strchr(s, '/') || (n > 6 && !strcmp(s + n - 6, ".suite"));
+}
+
+int pb_suite_load(const char *name, char *const *sets, size_t nsets, struct pb_suite **out,
+		  char *err, size_t errlen)
+{
+	*out = NULL;
+	const char *text = looks_like_path(name) ? NULL : pb_suite_builtin(name);
+	if (text) {
+		int rc = pb_suite_parse(name, text, sets, nsets, out, err, errlen);
+		if (!rc) {
+			free((*out)->origin);
+			(*out)->origin = strdup("builtin");
+		}
+		return rc;
+	}
+	struct stat st;
+	if (stat(name, &st)) {
+		int e = errno;
+		if (!looks_like_path(name)) {
+			char list[256] = "";
+			size_t o = 0;
+			for (const char *const *b = pb_suite_builtin_names();
+			     *b && o < sizeof(list); b++)
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+						      o ? ", " : "", *b);
+			snprintf(err, errlen, "unknown suite '%s' (built in: %s; or a suite file)",
+				 name, list);
+			return -ENOENT;
+		}
+		snprintf(err, errlen, "%s: %s", name, strerror(e));
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", name);
+		return -EINVAL;
+	}
+	if (st.st_size > (1 << 22)) {
+		snprintf(err, errlen, "%s: larger than 4 MiB; not a suite file", name);
+		return -EINVAL;
+	}
+	FILE *f = fopen(name, "r");
+	if (!f) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", name, strerror(e));
+		return -e;
+	}
+	char *buf = calloc(1, (size_t)st.st_size + 1);
+	size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+	int ioerr = ferror(f);
+	fclose(f);
+	if (!buf || ioerr || got != (size_t)st.st_size) {
+		free(buf);
+		snprintf(err, errlen, "%s: read error", name);
+		return -EIO;
+	}
+	if (memchr(buf, 0, got)) {
+		free(buf);
+		snprintf(err, errlen, "%s: contains NUL bytes; not a suite file", name);
+		return -EINVAL;
+	}
+	int rc = pb_suite_parse(name, buf, sets, nsets, out, err, errlen);
+	free(buf);
+	return rc;
+}
+
+void pb_suite_free(struct pb_suite *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ntasks; i++) {
+		for (int k = 0; k < s->tasks[i].argc; k++)
+			free(s->tasks[i].argv[k]);
+		free(s->tasks[i].argv);
+		free(s->tasks[i].text);
+	}
+	for (size_t i = 0; i < s->nvars; i++)
+		free(s->vars[i]);
+	free(s->vars);
+	free(s->tasks);
+	free(s->name);
+	free(s->origin);
+	free(s->text);
+	free(s);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pagebench/suite.h - suites as files: a plan of pagebench commands.
+ *
+ * A suite is a plain text file, one pagebench command per line:
+ *
+ *   # comments run to the end of the line
+ *   set WORKLOAD=zipf:pages=20000,alpha=0.9,refs=300000,seed=1
+ *   run pt-lookup --threads $THREADS --reps $REPS
+ *   kernels default --threads $THREADS --reps $REPS   # one `run` per kernel
+ *   sim --workload $WORKLOAD --policy all --frames 1000,4000
+ *   mrc --workload ${WORKLOAD} --policy lru,arc --frames 500:5000:500
+ *
+ * Words are split at blanks; '...' and "..." quote (no escapes inside
+ * '...', \" and \\ inside "...").  $NAME and ${NAME} expand variables
+ * (outside single quotes): the built-ins THREADS (1, 2, 4, ... up to the
+ * machine's cores, and the core count), REPS (6), NCORES, and every
+ * `set NAME=VALUE` line above the use or `--set NAME=VALUE` given to
+ * `pagebench suite` (which wins over the file's own `set`).  Commands:
+ * `run`, `sim`, `mrc`, and `kernels default|bench|all OPTIONS`, which
+ * expands to one `run KERNEL OPTIONS` per registered kernel of that set.
+ * An unknown command, kernel or variable, an unterminated quote or an
+ * empty suite is an error "FILE:LINE: what" (exit 2 at the CLI).
+ *
+ * Every line becomes a task; a task is one pagebench process writing its
+ * own run folder (with its own meta.json), so the same plan runs here
+ * (`--local`, the default) or as a Slurm job array.
+ *
+ * Built-in suites (harness/suites/NAME.suite, compiled into the binary):
+ * quick, default, paper, bench.
+ */
+#ifndef PAGEBENCH_SUITE_H
+#define PAGEBENCH_SUITE_H
+
+#include <stddef.h>
+
+#include "pagebench/common.h"
+
+struct pb_suite_task {
+	unsigned line; /* line of the suite file it came from */
+	int argc;      /* argv[0] is the subcommand: "run", "sim", "mrc" */
+	char **argv;   /* NULL-terminated, malloc'ed */
+	char *text;    /* the command as one line (words joined, quoted where needed) */
+};
+
+struct pb_suite {
+	char *name;   /* built-in name, or the file's path */
+	char *origin; /* "builtin" or the file's path */
+	char *text;   /* the suite's source text, as read */
+	size_t ntasks;
+	struct pb_suite_task *tasks;
+	size_t nvars;
+	char **vars; /* "NAME=VALUE" after the whole file: what was used */
+};
+
+/* The text of a built-in suite, or NULL. */
+const char *pb_suite_builtin(const char *name);
+/* Names of the built-in suites, NULL-terminated. */
+const char *const *pb_suite_builtin_names(void);
+
+/*
+ * Load NAME (a built-in) or FILE (a path: anything with a '/' or a
+ * ".suite" ending, or a name that is not built in but exists as a file)
+ * and expand it.  sets: "NAME=VALUE" overrides (may be NULL).  Returns 0,
+ * or -EINVAL / -ENOENT with "FILE:LINE: what" (or "NAME: what") in err.
+ */
+int pb_suite_load(const char *name_or_file, char *const *sets, size_t nsets, struct pb_suite **out,
+		  char *err, size_t errlen) PB_MUST_CHECK;
+/* Parse suite text (for tests and fuzzing); `origin` names it in errors. */
+int pb_suite_parse(const char *origin, const char *text, char *const *sets, size_t nsets,
+		   struct pb_suite **out, char *err, size_t errlen) PB_MUST_CHECK;
+void pb_suite_free(struct pb_suite *s);
+
+#endif /* PAGEBENCH_SUITE_H */

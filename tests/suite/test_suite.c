@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/suite/test_suite.c - suites as files.
+ *  - the language: variables (built-in, `set`, --set wins), quotes, the
+ *    `kernels` expansion, and errors as FILE:LINE: what;
+ *  - the CLI: `suite` alone is usage (exit 2), --dry-run prints the plan,
+ *    a malformed file exits 2 naming file and line, every built-in parses;
+ *  - a user's suite file runs end to end: plan.json and meta.json parse
+ *    with jansson, every task has its own run folder with its own
+ *    meta.json, and the merged CSVs hold every task's rows under one
+ *    header.
+ */
+#define _GNU_SOURCE
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation" /* paths in tests are short */
+#endif
+#include <errno.h>
+#include <glob.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pagebench/kernel.h"
+#include "pagebench/suite.h"
+#include "pbtest.h"
+#include "spawn.h"
+
+static const char *pb;
+
+static int parse_err(const char *text, const char *want)
+{
+	struct pb_suite *s = NULL;
+	char err[1024] = "";
+	int rc = pb_suite_parse("t.suite", text, NULL, 0, &s, err, sizeof(err));
+	pb_suite_free(s);
+	if (rc != -EINVAL || !strstr(err, want)) {
+		fprintf(stderr, "  text %s: rc %d err '%s', wanted '%s'\n", text, rc, err, want);
+		return 0;
+	}
+	return 1;
+}
+
+static void language(void)
+{
+	struct pb_suite *s;
+	char err[1024];
+	char *sets[] = {"N=7", "W=a,b"};
+	const char *text = "# comment\n"
+			   "set N=3\n"
+			   "set M=\"x y\"\n"
+			   "run memtouch --threads $THREADS --reps ${N} --param 'p=$N' # tail\n"
+			   "\n"
+			   "sim --workload $W --policy \"lru\" --frames $M\n";
+	PB_CHECK(pb_suite_parse("t.suite", text, sets, 2, &s, err, sizeof(err)) == 0);
+	if (s) {
+		PB_CHECK(s->ntasks == 2);
+		PB_CHECK(s->tasks[0].line == 4 && s->tasks[1].line == 6);
+		PB_CHECK(s->tasks[0].argc == 8);
+		PB_CHECK(!strcmp(s->tasks[0].argv[5], "7"));	/* --set wins over `set` */
+		PB_CHECK(!strcmp(s->tasks[0].argv[7], "p=$N")); /* no expansion in '...' */
+		PB_CHECK(!strcmp(s->tasks[1].argv[2], "a,b"));
+		PB_CHECK(!strcmp(s->tasks[1].argv[6], "x y")); /* one word */
+		PB_CHECK_MSG(strstr(s->tasks[1].text, "'x y'") != NULL, "%s", s->tasks[1].text);
+		pb_suite_free(s);
+	}
+	/* kernels default: one run per non-bench kernel, options kept. */
+	size_t want = 0;
+	const struct pb_kernel_desc *d;
+	for (size_t i = 0; (d = pb_kernel_at(i)); i++)
+		want += !d->bench_only;
+	PB_CHECK(pb_suite_parse("t", "kernels default --reps 6\n", NULL, 0, &s, err, sizeof(err)) ==
+		 0);
+	if (s) {
+		PB_CHECK_EQ_U64(s->ntasks, want);
+		PB_CHECK(!strcmp(s->tasks[0].argv[0], "run") && s->tasks[0].argc == 4);
+		pb_suite_free(s);
+	}
+	PB_CHECK(parse_err("run memtouch\nrun nope\n", "t.suite:2: unknown kernel 'nope'"));
+	PB_CHECK(parse_err("run memtouch --reps $NOPE\n", "t.suite:1: unknown variable 'NOPE'"));
+	PB_CHECK(parse_err("\n\nrun memtouch 'oops\n", "t.suite:3: unterminated single quote"));
+	PB_CHECK(parse_err("run memtouch \"oops\n", "t.suite:1: unterminated double quote"));
+	PB_CHECK(parse_err("trace info x\n", "t.suite:1: unknown command 'trace'"));
+	PB_CHECK(parse_err("set 9X=1\nrun memtouch\n", "t.suite:1: bad variable name"));
+	PB_CHECK(parse_err("kernels weird\n", "t.suite:1: unknown kernel set"));
+	PB_CHECK(parse_err("kernels all --param x=1\n", "t.suite:1: --param is per kernel"));
+	PB_CHECK(parse_err("run\n", "t.suite:1: `run` needs a kernel"));
+	PB_CHECK(parse_err("# nothing\n\n", "t.suite: no commands"));
+	PB_CHECK(parse_err("run memtouch ${X\n", "t.suite:1: unterminated ${...}"));
+	/* every built-in suite parses */
+	for (const char *const *b = pb_suite_builtin_names(); *b; b++) {
+		PB_CHECK_MSG(pb_suite_load(*b, NULL, 0, &s, err, sizeof(err)) == 0, "%s: %s", *b,
+			     err);
+		pb_suite_free(s);
+	}
+	PB_CHECK(pb_suite_load("quick", NULL, 0, &s, err, sizeof(err)) == 0);
+	pb_suite_free(s);
+	PB_CHECK(pb_suite_load("no-such-suite", NULL, 0, &s, err, sizeof(err)) == -ENOENT);
+	PB_CHECK(strstr(err, "quick") != NULL);
+}
+
+static json_t *load_json(const char *path)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je);
+	if (!j)
+		fprintf(stderr, "  %s: %s (line %d)\n", path, je.text, je.line);
+	return j;
+}
+
+/* Data records of a CSV (our files have no newline inside fields). */
+static int csv_rows(const char *path, char *header, size_t hlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192];
+	int n = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (n < 0 && header)
+			snprintf(header, hlen, "%s", line);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void cli(const char *tmp)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char file[4096], res[4096], path[8192];
+	char *a0[] = {(char *)pb, "suite", NULL};
+	PB_CHECK(spawn_run(a0, NULL, o) == 2 && count_lines(o->err) == 1);
+	char *a1[] = {(char *)pb, "suite", "quick", "--dry-run", NULL};
+	PB_CHECK(spawn_run(a1, NULL, o) == 0 && strstr(o->out, "pagebench sim ") &&
+		 strstr(o->out, "pagebench mrc "));
+
+	snprintf(file, sizeof(file), "%s/bad.suite", tmp);
+	FILE *f = fopen(file, "w");
+	fputs("run memtouch --reps 6\nrun memtouch --reps $UNSET\n", f);
+	fclose(f);
+	char *a2[] = {(char *)pb, "suite", file, NULL};
+	PB_CHECK(spawn_run(a2, NULL, o) == 2 && count_lines(o->err) == 1);
+	snprintf(path, sizeof(path), "%s:2: unknown variable", file);
+	PB_CHECK_MSG(strstr(o->err, path) != NULL, "%s", o->err);
+
+	/* A user's suite: two kernels and a sim, run end to end. */
+	snprintf(file, sizeof(file), "%s/mine.suite", tmp);
+	f = fopen(file, "w");
+	fputs("set WL=zipf:pages=2000,alpha=0.9,refs=20000,seed=3\n"
+	      "run memtouch --threads 1 --reps $REPS --size 1M\n"
+	      "run chase --threads 1 --reps $REPS --ops 10000\n"
+	      "sim --workload $WL --policy lru,fifo --frames 100,400 --reps 1\n",
+	      f);
+	fclose(f);
+	snprintf(res, sizeof(res), "%s/results", tmp);
+	char *a3[] = {(char *)pb, "suite", file, "--set", "REPS=6", "--results", res, NULL};
+	PB_CHECK_MSG(spawn_run(a3, NULL, o) == 0, "%s", o->err);
+	glob_t g;
+	snprintf(path, sizeof(path), "%s/*/plan.json", res);
+	PB_CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1);
+	if (g.gl_pathc != 1)
+		goto out;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", g.gl_pathv[0]);
+	*strrchr(dir, '/') = 0;
+	globfree(&g);
+	json_t *plan = load_json((snprintf(path, sizeof(path), "%s/plan.json", dir), path));
+	PB_CHECK(plan && json_array_size(json_object_get(plan, "tasks")) == 3);
+	json_decref(plan);
+	json_t *meta = load_json((snprintf(path, sizeof(path), "%s/meta.json", dir), path));
+	json_t *cfg = json_object_get(meta, "config");
+	PB_CHECK(meta && cfg);
+	PB_CHECK(json_is_string(json_object_get(cfg, "suite_status")) &&
+		 !strcmp(json_string_value(json_object_get(cfg, "suite_status")), "complete"));
+	json_t *tasks = json_object_get(cfg, "tasks");
+	PB_CHECK(json_array_size(tasks) == 3);
+	for (size_t i = 0; i < json_array_size(tasks); i++) {
+		json_t *t = json_array_get(tasks, i);
+		const char *st = json_string_value(json_object_get(t, "status"));
+		const char *rd = json_string_value(json_object_get(t, "run_dir"));
+		PB_CHECK(st && !strcmp(st, "ok"));
+		PB_CHECK(rd != NULL);
+		if (rd) { /* each task's own meta.json parses */
+			snprintf(path, sizeof(path), "%s/%s/meta.json", dir, rd);
+			json_t *tm = load_json(path);
+			PB_CHECK(tm != NULL);
+			json_decref(tm);
+		}
+	}
+	json_decref(meta);
+	/* merged: runs.csv holds both kernels' rows, sim.csv the 4 configurations */
+	char header[4096];
+	snprintf(path, sizeof(path), "%s/sim.csv", dir);
+	PB_CHECK(csv_rows(path, header, sizeof(header)) == 4);
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	int rows = csv_rows(path, header, sizeof(header));
+	PB_CHECK_MSG(rows >= 4, "%d summary rows", rows); /* (thread 0 + total) x 2 kernels */
+	PB_CHECK(strstr(header, "median_ns_per_op") != NULL);
+	snprintf(path, sizeof(path), "%s/runs.csv", dir);
+	PB_CHECK(csv_rows(path, NULL, 0) == 2 * 7 * 2); /* 2 kernels x 7 reps x (thread+total) */
+out:
+	free(o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_suite PAGEBENCH\n");
+		return 2;
+	}
+	pb = argv[1];
+	language();
+	const char *t = getenv("TMPDIR");
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s/pb_suite_XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmp))
+		PB_SKIP("cannot create a temporary folder");
+	cli(tmp);
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", tmp);
+	return pb_test_done();
+}
