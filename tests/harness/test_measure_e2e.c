@@ -317,10 +317,10 @@ int main(int argc, char **argv)
 
 	/* A missing input (setup failure): one line, exit 1, no folder of
 	 * empty CSVs. */
-	char *at[] = {(char *)bin, "run", "trace-read", "--param", "path=/nonexistent-pb.trc",
-		      "--threads", "1",	  "--reps",	"1",	   "--results",
-		      root,	   NULL};
-	spawn_run(at, NULL, &o);
+	char *atr[] = {(char *)bin, "run", "trace-read", "--param", "path=/nonexistent-pb.trc",
+		       "--threads", "1",   "--reps",	 "1",	    "--results",
+		       root,	    NULL};
+	spawn_run(atr, NULL, &o);
 	PB_CHECK_MSG(o.code == 1 && one_line(o.err) && strstr(o.err, "nonexistent-pb.trc"),
 		     "missing path=: exit %d: %s", o.code, o.err);
 	PB_CHECK_EQ_U64(nfolders(), before);
