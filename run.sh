@@ -12,7 +12,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # Debian packages: build and run, then what only the tests need.
 PKGS_BUILD=(build-essential cmake pkg-config libhwloc-dev hwloc libpapi-dev papi-tools
             libjemalloc-dev libzstd-dev zstd zlib1g-dev liblzma-dev libjansson-dev xz-utils gnuplot-nox valgrind)
-PKGS_TEST=(clang libclang-rt-dev)
+PKGS_TEST=(clang libclang-rt-dev python3 slurmctld slurmd slurm-client munge)
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -86,6 +86,8 @@ cmd_test() {
   log "1/3 Release build with -Werror: unit, stress and fuzz (standalone driver) tests"
   configure_build build -DCMAKE_BUILD_TYPE=Release -DPAGEBENCH_WERROR=ON
   ctest --test-dir build -L 'unit|stress|fuzz' --output-on-failure -j "$JOBS" || fails=1
+  log "   a one-node Slurm cluster in a temporary folder: suites as job arrays, merge, resume"
+  ctest --test-dir build -L slurm --output-on-failure || fails=1
   log "2/3 ThreadSanitizer build: stress tests"
   configure_build build-tsan -DCMAKE_BUILD_TYPE=TSan -DPAGEBENCH_WERROR=ON -DPAGEBENCH_WITH_OPENMP=OFF
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \

@@ -35,10 +35,14 @@
 extern char **environ;
 
 struct suite_opts {
-	char *threads, *reps, *label, *results;
-	int dry_run, local;
+	char *threads, *reps, *label, *results, *task, *resume;
+	char *partition, *constraint, *time;
+	uint64_t array_max, cpus, timeout;
+	unsigned exclusive;
+	int dry_run, local, slurm, wait;
 };
 
+static const char *const excl_names[] = {"auto", "yes", "no", NULL};
 #define O(f) offsetof(struct suite_opts, f)
 static const struct pb_param suite_params[] = {
     {"threads", PB_PT_STR, O(threads), NULL, "thread counts: shorthand for --set THREADS=LIST",
@@ -49,22 +53,49 @@ static const struct pb_param suite_params[] = {
      0, 0, 0, 0, "NAME"},
     {"results", PB_PT_STR, O(results), NULL,
      "results root (default $PAGEBENCH_RESULTS or ./results)", NULL, 0, 0, 0, PB_PF_NOMETA, "DIR"},
-    {"dry-run", PB_PT_FLAG, O(dry_run), NULL, "print the plan (one command per line) and stop",
-     NULL, 0, 0, 'n', 0, NULL},
+    {"dry-run", PB_PT_FLAG, O(dry_run), NULL,
+     "print the plan (with --slurm: the sbatch script) and stop", NULL, 0, 0, 'n', 0, NULL},
     {"local", PB_PT_FLAG, O(local), NULL, "run the tasks here, one after another (the default)",
      NULL, 0, 0, 0, 0, NULL},
+    {"slurm", PB_PT_FLAG, O(slurm), NULL, "submit the tasks as a Slurm job array (sbatch)", NULL, 0,
+     0, 0, 0, NULL},
+    {"partition", PB_PT_STR, O(partition), NULL, "Slurm partition (machine class)", NULL, 0, 0, 0,
+     0, "P"},
+    {"constraint", PB_PT_STR, O(constraint), NULL, "Slurm node constraint (features)", NULL, 0, 0,
+     0, 0, "C"},
+    {"time", PB_PT_STR, O(time), NULL, "Slurm time limit per task (e.g. 1:00:00)", NULL, 0, 0, 0, 0,
+     "T"},
+    {"array-max", PB_PT_U64, O(array_max), "0", "at most N array tasks at once (0: no limit)", NULL,
+     0, 1e6, 0, 0, "N"},
+    {"cpus-per-task", PB_PT_U64, O(cpus), "0",
+     "cores per array task (0: the largest thread count of the plan)", NULL, 0, 1e6, 0, 0, "N"},
+    {"exclusive", PB_PT_ENUM, O(exclusive), "auto",
+     "whole nodes per task (auto: when the plan runs more than one thread)", excl_names, 0, 0, 0, 0,
+     NULL},
+    {"wait", PB_PT_FLAG, O(wait), NULL, "with --slurm: wait for the array and merge", NULL, 0, 0, 0,
+     0, NULL},
+    {"timeout", PB_PT_U64, O(timeout), "0", "with --wait: give up after S seconds (0: never)", NULL,
+     0, 0, 0, 0, "S"},
+    {"resume", PB_PT_STR, O(resume), NULL,
+     "rerun (or resubmit) only the tasks of RUN_DIR without a complete result", NULL, 0, 0, 0,
+     PB_PF_NOMETA, "RUN_DIR"},
+    {"task", PB_PT_STR, O(task), NULL, "internal: run task N of RUN_DIR (a Slurm array task)", NULL,
+     0, 0, 0, PB_PF_HIDDEN | PB_PF_NOMETA, "RUN_DIR"},
     {0},
 };
 
 static void suite_usage(FILE *f)
 {
 	fprintf(f, "usage: pagebench suite NAME|FILE [options]\n"
+		   "       pagebench suite --resume RUN_DIR [--local|--slurm ...]\n"
 		   "Runs a suite - a plain text file of pagebench commands (run, sim, mrc,\n"
 		   "kernels) - into one run folder: each command is a task writing its own run\n"
-		   "folder under tasks/, and the CSVs are merged at the top.  Built-in suites:");
+		   "folder under tasks/, here one after another (--local) or as a Slurm job array\n"
+		   "(--slurm; merge with `pagebench merge RUN_DIR --wait`).  Built-in suites:");
 	for (const char *const *b = pb_suite_builtin_names(); *b; b++)
 		fprintf(f, " %s", *b);
-	fprintf(f, ".\nThe suite language is in docs/suites.md.\noptions:\n");
+	fprintf(f, ".\nThe suite language is in docs/suites.md, the cluster path in "
+		   "docs/cluster.md.\noptions:\n");
 	fprintf(f, "      --set NAME=VALUE         set a suite variable (repeatable; wins over the "
 		   "file's `set`)\n");
 	pb_param_help(suite_params, f, 1);
@@ -100,154 +131,163 @@ static int take_sets(int *argc, char **argv, char ***sets, size_t *nsets, char *
 	return 0;
 }
 
-static int task_dir(char *buf, size_t len, const char *run, size_t i)
+/* The largest --threads value of any task (for --cpus-per-task). */
+static unsigned plan_max_threads(const struct pb_suite *s)
 {
-	return snprintf(buf, len, "%s/tasks/%03zu", run, i + 1) < (int)len ? 0 : -ENAMETOOLONG;
+	uint64_t best = 1;
+	for (size_t i = 0; i < s->ntasks; i++)
+		for (int k = 1; k + 1 < s->tasks[i].argc; k++)
+			if (!strcmp(s->tasks[i].argv[k], "--threads")) {
+				uint64_t *v = NULL;
+				size_t n = 0;
+				if (!pb_parse_u64_list(s->tasks[i].argv[k + 1], &v, &n))
+					for (size_t j = 0; j < n; j++)
+						best = v[j] > best ? v[j] : best;
+				free(v);
+			}
+	return best > 4096 ? 4096 : (unsigned)best;
 }
 
-/* Run one task as a child pagebench; returns its wait status. */
-static int run_task(const struct pb_suite_task *t, const char *dir, const char *label)
+/* "1-N" or "2,5,7" for the tasks to submit. */
+static char *array_spec(const size_t *tasks, size_t n, size_t total)
 {
-	char **argv = calloc((size_t)t->argc + 8, sizeof(char *));
-	int n = 0, status = -1;
-	pid_t pid;
-	if (!argv)
-		return -1;
-	argv[n++] = "pagebench";
-	for (int k = 0; k < t->argc; k++)
-		argv[n++] = t->argv[k];
-	argv[n++] = "--results";
-	argv[n++] = (char *)dir;
-	if (label) {
-		argv[n++] = "--label";
-		argv[n++] = (char *)label;
-	}
-	argv[n] = NULL;
-	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) == 0) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-	free(argv);
-	return status;
-}
-
-/* The run folder a task's process made under its tasks/NNN/. */
-static char *task_run_folder(const char *dir)
-{
-	char pat[4400];
-	glob_t g;
-	char *out = NULL;
-	snprintf(pat, sizeof(pat), "%s/*/meta.json", dir);
-	if (glob(pat, 0, NULL, &g) == 0) {
-		if (g.gl_pathc == 1) {
-			out = strdup(g.gl_pathv[0]);
-			if (out)
-				*strrchr(out, '/') = 0;
-		}
-		globfree(&g);
-	}
-	return out;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 	if (!f)
 		return NULL;
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 131072;
-			char *t = realloc(buf, cap);
-			if (!t) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = t;
-		}
-		size_t r = fread(buf + n, 1, 65536, f);
-		n += r;
-		if (r < 65536)
-			break;
-	}
-	int bad = ferror(f);
+	if (!tasks)
+		fprintf(f, "1-%zu", total);
+	for (size_t i = 0; tasks && i < n; i++)
+		fprintf(f, "%s%zu", i ? "," : "", tasks[i]);
 	fclose(f);
-	if (bad) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = 0;
-	*len = n;
 	return buf;
 }
 
-/*
- * Concatenate NAME from every finished task under one header.  The header
- * is the first line (column names have no quotes or newlines); the rest is
- * copied record for record, so quoted fields survive untouched.
- */
-static int merge_csv(const char *run, char **folders, size_t n, const char *name, json_t *notes,
-		     char *err, size_t errlen)
+/* Submit the given tasks of dir as an array; records slurm.json. */
+static int submit(const char *dir, const char *suite, const struct suite_opts *so, unsigned maxthr,
+		  const size_t *tasks, size_t n, size_t total, char *jobid, size_t jlen, char *err,
+		  size_t errlen)
 {
-	char path[4200];
-	struct pb_out *o = NULL;
-	FILE *f = NULL;
-	char *header = NULL;
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		if (!folders[i])
-			continue;
-		size_t len = 0;
-		snprintf(path, sizeof(path), "%s/%s", folders[i], name);
-		char *buf = slurp(path, &len);
-		if (!buf)
-			continue;
-		char *nl = memchr(buf, '\n', len);
-		if (!nl) {
-			free(buf);
-			continue;
-		}
-		size_t hlen = (size_t)(nl - buf) + 1;
-		if (!header) {
-			header = strndup(buf, hlen);
-			snprintf(path, sizeof(path), "%s/%s", run, name);
-			rc = pb_out_open(path, 0, &o, err, errlen);
-			if (!rc) {
-				f = pb_out_stream(o);
-				fwrite(buf, 1, hlen, f);
-			}
-		} else if (strlen(header) != hlen || memcmp(header, buf, hlen)) {
-			char msg[512];
-			snprintf(msg, sizeof(msg), "%s of task %zu has other columns: not merged",
-				 name, i + 1);
-			json_array_append_new(notes, json_string(msg));
-			fprintf(stderr, "pagebench suite: %s\n", msg);
-			free(buf);
-			continue;
-		}
-		if (!rc)
-			fwrite(buf + hlen, 1, len - hlen, f);
-		free(buf);
+	struct pb_slurm_opts o = {
+	    .partition = so->partition,
+	    .constraint = so->constraint,
+	    .time = so->time,
+	    .label = so->label,
+	    .array_max = (unsigned)so->array_max,
+	    .cpus_per_task = so->cpus ? (unsigned)so->cpus : maxthr,
+	    .exclusive = so->exclusive == 1 || (so->exclusive == 0 && maxthr > 1),
+	};
+	char *arr = array_spec(tasks, n, total), *script = NULL, path[4200];
+	int rc = arr ? pb_slurm_script(dir, suite, &o, arr, &script, err, errlen) : -ENOMEM;
+	if (rc) {
+		free(arr);
+		return rc;
 	}
-	free(header);
-	if (o)
-		rc = pb_out_commit(o, err, errlen);
+	if (so->dry_run) {
+		fputs(script, stdout);
+		free(script);
+		free(arr);
+		return 0;
+	}
+	/* job-N.sbatch: a resume writes a new one next to the first. */
+	for (int k = 1;; k++) {
+		snprintf(path, sizeof(path), "%s/job-%d.sbatch", dir, k);
+		if (access(path, F_OK))
+			break;
+	}
+	rc = pb_out_write_all(path, 0, script, strlen(script), err, errlen);
+	free(script);
+	if (!rc)
+		rc = pb_slurm_submit(path, jobid, jlen, err, errlen);
+	if (!rc) {
+		char p2[4200];
+		json_t *j = NULL, *jobs;
+		json_error_t je;
+		snprintf(p2, sizeof(p2), "%s/slurm.json", dir);
+		j = access(p2, F_OK) == 0 ? json_load_file(p2, 0, &je) : NULL;
+		if (!j)
+			j = json_object();
+		jobs = json_object_get(j, "jobs");
+		if (!json_is_array(jobs)) {
+			jobs = json_array();
+			json_object_set_new(j, "jobs", jobs);
+		}
+		json_t *rec = json_object();
+		json_object_set_new(rec, "job_id", json_string(jobid));
+		json_object_set_new(rec, "array", json_string(arr));
+		json_object_set_new(rec, "script", json_string(strrchr(path, '/') + 1));
+		json_array_append_new(jobs, rec);
+		json_object_set_new(j, "last_job_id", json_string(jobid));
+		char *txt = json_dumps(j, JSON_INDENT(2));
+		if (txt)
+			rc = pb_out_write_all(p2, PB_OUT_FORCE, txt, strlen(txt), err, errlen);
+		free(txt);
+		json_decref(j);
+		fprintf(stderr, "pagebench suite: submitted job %s (array %s) from %s\n", jobid,
+			arr, dir);
+	}
+	free(arr);
 	return rc;
+}
+
+static int report_merge(const char *dir, json_t *extra)
+{
+	struct pb_suite_tally t;
+	char err[1024];
+	int rc = pb_suite_merge(dir, extra, &t, err, sizeof(err));
+	if (rc) {
+		pb_error("suite", "%s", err);
+		return PB_EXIT_FAIL;
+	}
+	fprintf(stderr, "pagebench: %s: %zu task(s) ok, %zu failed, %zu without a result\n", dir,
+		t.ok, t.failed, t.missing);
+	return t.failed || t.missing ? PB_EXIT_FAIL : PB_EXIT_OK;
+}
+
+static int pb_suite_wait_merge(const char *dir, unsigned timeout_s)
+{
+	char path[4200], err[1024];
+	snprintf(path, sizeof(path), "%s/slurm.json", dir);
+	json_error_t je;
+	json_t *j = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+	const char *job = j ? json_string_value(json_object_get(j, "last_job_id")) : NULL;
+	if (job && pb_slurm_wait(job, timeout_s, err, sizeof(err))) {
+		pb_error("merge", "%s", err);
+		json_decref(j);
+		return PB_EXIT_FAIL;
+	}
+	json_decref(j);
+	return report_merge(dir, NULL);
+}
+
+/* Run tasks here, one after another; a signal stops launching more. */
+static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t total,
+			const char *label)
+{
+	char err[1024];
+	size_t failed = 0, count = tasks ? n : total;
+	for (size_t i = 0; i < count && !pb_signal_pending(); i++) {
+		size_t t = tasks ? tasks[i] : i + 1;
+		fprintf(stderr, "[%zu/%zu] task %zu\n", i + 1, count, t);
+		int rc = pb_suite_task_run(dir, t, label, err, sizeof(err));
+		if (rc) {
+			failed++;
+			pb_error("suite", "%s", err);
+		}
+	}
+	return failed;
 }
 
 int pb_cmd_suite(int argc, char **argv)
 {
 	struct suite_opts so;
 	char err[1024];
-	char **sets = NULL, *pos[256];
+	char **sets = NULL, **pos = calloc((size_t)argc + 1, sizeof(char *));
 	size_t nsets = 0;
 	int npos = 0;
-	if (take_sets(&argc, argv, &sets, &nsets, err, sizeof(err)))
-		pb_usage_error("suite", "%s", err);
-	if (argc > (int)PB_ARRAY_SIZE(pos))
-		pb_usage_error("suite", "too many arguments");
+	if (!pos || take_sets(&argc, argv, &sets, &nsets, err, sizeof(err)))
+		pb_usage_error("suite", "%s", pos ? err : "out of memory");
 	if (pb_param_defaults(suite_params, &so, err, sizeof(err)))
 		pb_usage_error("suite", "%s", err);
 	int rc = pb_param_getopt(suite_params, &so, argc, argv, pos, &npos, NULL, err, sizeof(err));
@@ -257,6 +297,63 @@ int pb_cmd_suite(int argc, char **argv)
 	}
 	if (rc)
 		pb_usage_error("suite", "%s", err);
+	if (so.slurm && so.local)
+		pb_usage_error("suite", "--slurm and --local exclude each other");
+	if (!so.slurm && (so.partition || so.constraint || so.time || so.array_max || so.cpus ||
+			  so.wait || so.exclusive))
+		pb_usage_error("suite", "--partition, --constraint, --time, --array-max, "
+					"--cpus-per-task, --exclusive and --wait go with --slurm");
+
+	/* An array task: run one task of a plan. */
+	if (so.task) {
+		uint64_t n;
+		if (npos != 1 || pb_parse_u64(pos[0], &n) || !n)
+			pb_usage_error("suite", "--task RUN_DIR N: N is the task number (from 1)");
+		rc = pb_suite_task_run(so.task, (size_t)n, so.label, err, sizeof(err));
+		if (rc)
+			pb_error("suite", "%s", err);
+		pb_param_free(suite_params, &so);
+		free(pos);
+		free(sets);
+		return rc == 0 ? PB_EXIT_OK : rc == -EINVAL ? PB_EXIT_USAGE : PB_EXIT_FAIL;
+	}
+	/* Resume: rerun the tasks of an existing suite folder without a result. */
+	if (so.resume) {
+		size_t *todo = NULL, n = 0, total = 0;
+		if (npos)
+			pb_usage_error("suite", "--resume RUN_DIR takes no suite name");
+		if (pb_suite_plan_ntasks(so.resume, &total, err, sizeof(err)) ||
+		    pb_suite_unfinished(so.resume, &todo, &n, err, sizeof(err)))
+			pb_usage_error("suite", "--resume: %s", err);
+		fprintf(stderr, "pagebench suite: %zu of %zu task(s) of %s to run again\n", n,
+			total, so.resume);
+		int ret = PB_EXIT_OK;
+		if (n && so.slurm) {
+			char jobid[64];
+			rc = submit(so.resume, "resume", &so, so.cpus ? (unsigned)so.cpus : 1, todo,
+				    n, total, jobid, sizeof(jobid), err, sizeof(err));
+			if (rc) {
+				pb_error("suite", "%s", err);
+				ret = PB_EXIT_FAIL;
+			} else if (so.wait && !so.dry_run) {
+				ret = pb_suite_wait_merge(so.resume, (unsigned)so.timeout);
+			}
+		} else if (n) {
+			pb_signals_install(1);
+			run_local(so.resume, todo, n, total, so.label);
+			ret = report_merge(so.resume, NULL);
+		} else {
+			ret = report_merge(so.resume, NULL);
+		}
+		free(todo);
+		pb_param_free(suite_params, &so);
+		free(pos);
+		free(sets);
+		if (pb_signal_pending())
+			pb_signal_exit(pb_signal_pending());
+		return ret;
+	}
+
 	if (npos == 0)
 		pb_usage_error("suite", "missing suite: usage: pagebench suite NAME|FILE [options] "
 					"(see pagebench suite --help)");
@@ -273,19 +370,36 @@ int pb_cmd_suite(int argc, char **argv)
 	}
 	struct pb_suite *s;
 	rc = pb_suite_load(pos[0], sets, nsets, &s, err, sizeof(err));
+	free(sets);
 	if (rc) {
 		pb_error("suite", "%s", err);
 		pb_param_free(suite_params, &so);
-		free(sets);
+		free(pos);
 		return rc == -EIO ? PB_EXIT_FAIL : PB_EXIT_USAGE;
 	}
-	free(sets);
+	unsigned maxthr = plan_max_threads(s);
 	if (so.dry_run) {
-		for (size_t i = 0; i < s->ntasks; i++)
-			printf("pagebench %s\n", s->tasks[i].text);
+		int ret = PB_EXIT_OK;
+		if (so.slurm) {
+			char dir[4200], jobid[8];
+			snprintf(dir, sizeof(dir), "%s/RUN_DIR",
+				 so.results ? so.results
+				 : getenv("PAGEBENCH_RESULTS") && *getenv("PAGEBENCH_RESULTS")
+				     ? getenv("PAGEBENCH_RESULTS")
+				     : "results");
+			if (submit(dir, s->name, &so, maxthr, NULL, 0, s->ntasks, jobid,
+				   sizeof(jobid), err, sizeof(err))) {
+				pb_error("suite", "%s", err);
+				ret = PB_EXIT_USAGE;
+			}
+		} else {
+			for (size_t i = 0; i < s->ntasks; i++)
+				printf("pagebench %s\n", s->tasks[i].text);
+		}
 		pb_suite_free(s);
 		pb_param_free(suite_params, &so);
-		return PB_EXIT_OK;
+		free(pos);
+		return ret;
 	}
 
 	pb_signals_install(1);
@@ -294,102 +408,95 @@ int pb_cmd_suite(int argc, char **argv)
 		pb_error("suite", "%s", err);
 		pb_suite_free(s);
 		pb_param_free(suite_params, &so);
+		free(pos);
 		return PB_EXIT_FAIL;
 	}
-	const char *rd = pb_run_dir(run);
-	char tasks_root[4200], dir[4200];
-	snprintf(tasks_root, sizeof(tasks_root), "%s/tasks", rd);
-	mkdir(tasks_root, 0777);
-
-	/* plan.json: what will run, before anything runs. */
-	json_t *plan = json_object(), *jt = json_array(), *jv = json_array(), *notes = json_array();
-	json_object_set_new(plan, "schema_version", json_integer(1));
-	json_object_set_new(plan, "suite", json_string(s->name));
-	json_object_set_new(plan, "origin", json_string(s->origin));
-	for (size_t i = 0; i < s->nvars; i++)
-		json_array_append_new(jv, json_string(s->vars[i]));
-	json_object_set_new(plan, "variables", jv);
-	for (size_t i = 0; i < s->ntasks; i++) {
-		json_t *t = json_object(), *a = json_array();
-		for (int k = 0; k < s->tasks[i].argc; k++)
-			json_array_append_new(a, json_string(s->tasks[i].argv[k]));
-		json_object_set_new(t, "task", json_integer((json_int_t)i + 1));
-		json_object_set_new(t, "line", json_integer(s->tasks[i].line));
-		json_object_set_new(t, "argv", a);
-		json_object_set_new(t, "command", json_string(s->tasks[i].text));
-		json_array_append_new(jt, t);
-	}
-	json_object_set_new(plan, "tasks", jt);
-	char *pj = json_dumps(plan, JSON_INDENT(2));
-	snprintf(dir, sizeof(dir), "%s/plan.json", rd);
-	if (!pj || pb_out_write_all(dir, 0, pj, strlen(pj), err, sizeof(err)))
-		pb_error("suite", "%s", pj ? err : "out of memory");
-	free(pj);
-
-	fprintf(stderr, "pagebench suite %s: %zu task(s) into %s\n", s->name, s->ntasks, rd);
-	char **folders = calloc(s->ntasks ? s->ntasks : 1, sizeof(char *));
-	size_t failed = 0, done = 0;
-	for (size_t i = 0; i < s->ntasks && folders; i++) {
-		json_t *t = json_array_get(jt, i);
-		if (pb_signal_pending()) {
-			json_object_set_new(t, "status", json_string("not run"));
-			continue;
-		}
-		task_dir(dir, sizeof(dir), rd, i);
-		mkdir(dir, 0777);
-		fprintf(stderr, "[%zu/%zu] pagebench %s\n", i + 1, s->ntasks, s->tasks[i].text);
-		int st = run_task(&s->tasks[i], dir, so.label);
-		int ok = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-		folders[i] = task_run_folder(dir);
-		json_object_set_new(t, "status", json_string(ok ? "ok" : "failed"));
-		if (st >= 0 && WIFEXITED(st))
-			json_object_set_new(t, "exit_code", json_integer(WEXITSTATUS(st)));
-		else if (st >= 0 && WIFSIGNALED(st))
-			json_object_set_new(t, "signal", json_integer(WTERMSIG(st)));
-		if (folders[i])
-			json_object_set_new(t, "run_dir", json_string(folders[i] + strlen(rd) + 1));
-		if (!ok) {
-			failed++;
-			fprintf(stderr, "pagebench suite: task %zu (%s line %u) failed\n", i + 1,
-				s->name, s->tasks[i].line);
-		}
-		done++;
-	}
-	static const char *const merged[] = {"runs.csv", "summary.csv", "events.csv", "sim.csv",
-					     "mrc.csv"};
-	int mrc = 0;
-	for (size_t k = 0; k < PB_ARRAY_SIZE(merged) && folders; k++)
-		if (merge_csv(rd, folders, s->ntasks, merged[k], notes, err, sizeof(err))) {
-			pb_error("suite", "%s", err);
-			mrc = 1;
-		}
-	const char *status = pb_signal_pending() ? "partial" : failed ? "failed" : "complete";
+	char *dir = strdup(pb_run_dir(run));
+	int ret = PB_EXIT_OK;
 	pb_run_config_str(run, "suite", s->name);
 	pb_run_config_str(run, "suite_origin", s->origin);
-	pb_run_config_str(run, "suite_status", status);
-	char *tj = json_dumps(jt, JSON_COMPACT);
-	if (tj)
-		pb_run_config_json(run, "tasks", tj);
-	free(tj);
-	char *nj = json_dumps(notes, JSON_COMPACT);
-	if (nj)
-		pb_run_config_json(run, "merge_notes", nj);
-	free(nj);
-	char *vj = json_dumps(json_object_get(plan, "variables"), JSON_COMPACT);
-	if (vj)
-		pb_run_config_json(run, "variables", vj);
-	free(vj);
-	int frc = pb_run_finish(run);
-	json_decref(plan);
-	json_decref(notes);
-	for (size_t i = 0; folders && i < s->ntasks; i++)
-		free(folders[i]);
-	free(folders);
-	fprintf(stderr, "pagebench suite %s: %zu of %zu task(s) ran, %zu failed: %s\n", s->name,
-		done, s->ntasks, failed, status);
+	pb_run_config_str(run, "mode", so.slurm ? "slurm" : "local");
+	if (pb_suite_plan_write(s, dir, err, sizeof(err))) {
+		pb_error("suite", "%s", err);
+		pb_run_abort(run);
+		ret = PB_EXIT_FAIL;
+		goto out;
+	}
+	fprintf(stderr, "pagebench suite %s: %zu task(s) into %s\n", s->name, s->ntasks, dir);
+	if (so.slurm) {
+		char jobid[64];
+		if (submit(dir, s->name, &so, maxthr, NULL, 0, s->ntasks, jobid, sizeof(jobid), err,
+			   sizeof(err))) {
+			pb_error("suite", "%s", err);
+			pb_run_config_str(run, "suite_status", "failed");
+			ret = PB_EXIT_FAIL;
+		} else {
+			pb_run_config_str(run, "slurm_job_id", jobid);
+			pb_run_config_str(run, "suite_status", "submitted");
+		}
+		if (pb_run_finish(run))
+			ret = PB_EXIT_FAIL;
+		if (ret == PB_EXIT_OK && so.wait)
+			ret = pb_suite_wait_merge(dir, (unsigned)so.timeout);
+		else if (ret == PB_EXIT_OK)
+			fprintf(stderr, "pagebench suite: then `pagebench merge %s --wait`\n", dir);
+	} else {
+		run_local(dir, NULL, 0, s->ntasks, so.label);
+		if (pb_run_finish(run))
+			ret = PB_EXIT_FAIL;
+		else
+			ret = report_merge(dir, NULL);
+	}
+out:
+	free(dir);
 	pb_suite_free(s);
 	pb_param_free(suite_params, &so);
+	free(pos);
 	if (pb_signal_pending())
 		pb_signal_exit(pb_signal_pending());
-	return failed || frc || mrc ? PB_EXIT_FAIL : PB_EXIT_OK;
+	return ret;
+}
+
+struct merge_opts {
+	int wait;
+	uint64_t timeout;
+};
+
+int pb_cmd_merge(int argc, char **argv)
+{
+	struct merge_opts mo;
+	static const struct pb_param merge_params[] = {
+	    {"wait", PB_PT_FLAG, offsetof(struct merge_opts, wait), NULL,
+	     "wait for the run's Slurm job to finish first", NULL, 0, 0, 'w', 0, NULL},
+	    {"timeout", PB_PT_U64, offsetof(struct merge_opts, timeout), "0",
+	     "with --wait: give up after S seconds (0: never)", NULL, 0, 0, 0, 0, "S"},
+	    {0},
+	};
+	char err[1024], *pos[8];
+	int npos = 0;
+	if (pb_param_defaults(merge_params, &mo, err, sizeof(err)))
+		pb_usage_error("merge", "%s", err);
+	if (argc > 8)
+		pb_usage_error("merge", "too many arguments");
+	int rc = pb_param_getopt(merge_params, &mo, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	if (rc == 1) {
+		printf(
+		    "usage: pagebench merge RUN_DIR [--wait] [--timeout S]\n"
+		    "Collects the tasks of a suite run folder (local or a Slurm array) into its\n"
+		    "merged CSVs and meta.json, and reports tasks that failed or have no result\n"
+		    "(timed out, cancelled, preempted).  Exit 0 when every task succeeded.\n"
+		    "options:\n");
+		pb_param_help(merge_params, stdout, 1);
+		return PB_EXIT_OK;
+	}
+	if (rc)
+		pb_usage_error("merge", "%s", err);
+	if (npos != 1)
+		pb_usage_error("merge", "usage: pagebench merge RUN_DIR [--wait] [--timeout S]");
+	size_t n;
+	if (pb_suite_plan_ntasks(pos[0], &n, err, sizeof(err)))
+		pb_usage_error("merge", "%s: not a suite run folder (%s)", pos[0], err);
+	if (mo.wait)
+		return pb_suite_wait_merge(pos[0], (unsigned)mo.timeout);
+	return report_merge(pos[0], NULL);
 }

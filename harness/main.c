@@ -20,7 +20,8 @@ struct subcmd {
 
 static const struct subcmd cmds[] = {
 	{"run", pb_cmd_run, "run one benchmark kernel on pinned threads"},
-	{"suite", pb_cmd_suite, "run every kernel of a suite (default, bench, all) into one run folder"},
+	{"suite", pb_cmd_suite, "run a suite (quick, default, paper, bench or a file) here or on Slurm"},
+	{"merge", pb_cmd_merge, "collect a suite's tasks (local or a Slurm array) into one run"},
 	{"sim", pb_cmd_sim, "simulate demand paging: policies x frame counts on a workload"},
 	{"mrc", pb_cmd_mrc, "miss-ratio curves over a frame range for several policies"},
 	{"trace", pb_cmd_trace, "record, convert and inspect memory traces"},

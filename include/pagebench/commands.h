@@ -13,7 +13,8 @@
 int pb_cmd_run(int argc, char **argv);   /* harness/cmd_run.c */
 int pb_cmd_list(int argc, char **argv);  /* harness/cmd_list.c */
 int pb_cmd_topo(int argc, char **argv);  /* harness/cmd_topo.c */
-int pb_cmd_suite(int argc, char **argv); /* harness/cmd_run.c */
+int pb_cmd_suite(int argc, char **argv); /* harness/cmd_suite.c */
+int pb_cmd_merge(int argc, char **argv); /* harness/cmd_suite.c */
 int pb_cmd_compare(int argc, char **argv); /* harness/cmd_compare.c */
 int pb_cmd_trace(int argc, char **argv); /* harness/workload/cmd_trace.c */
 int pb_cmd_sim(int argc, char **argv);   /* kernels/vm/cmd_sim.c */

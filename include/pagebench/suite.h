@@ -71,4 +71,53 @@ int pb_suite_parse(const char *origin, const char *text, char *const *sets, size
 		   struct pb_suite **out, char *err, size_t errlen) PB_MUST_CHECK;
 void pb_suite_free(struct pb_suite *s);
 
+/*
+ * A suite run folder on disk (harness/suite_plan.c): the same steps here
+ * and on a cluster.  dir is the suite's run folder.
+ *   plan_write   plan.json (the tasks' argv, the variables) and tasks/;
+ *   task_run     task N (1-based): its command as a child pagebench into
+ *                tasks/NNN/<run folder>, then tasks/NNN/task.json (status,
+ *                exit code, host, Slurm ids, times); an earlier attempt's
+ *                folder moves to tasks/NNN.attempt-K first;
+ *   merge        the tasks' CSVs concatenated into dir, meta.json updated
+ *                (config.tasks, config.suite_status and status: complete,
+ *                failed or partial), `extra` (a JSON object or NULL) merged
+ *                into config.
+ * 0 or -errno with one line in err; task_run returns -ECANCELED when the
+ * task ran and failed.
+ */
+struct pb_suite_tally {
+	size_t ok, failed, missing;
+};
+struct json_t;
+int pb_suite_plan_write(const struct pb_suite *s, const char *dir, char *err,
+			size_t errlen) PB_MUST_CHECK;
+int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen) PB_MUST_CHECK;
+int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err, size_t errlen);
+int pb_suite_merge(const char *dir, struct json_t *extra, struct pb_suite_tally *tally, char *err,
+		   size_t errlen) PB_MUST_CHECK;
+/* Tasks of dir without a complete, successful result (1-based, malloc'ed). */
+int pb_suite_unfinished(const char *dir, size_t **tasks, size_t *n, char *err,
+			size_t errlen) PB_MUST_CHECK;
+
+/*
+ * Slurm (harness/slurm.c): a suite as a job array, one array task per
+ * suite task, each running `pagebench suite --task DIR N`.
+ */
+struct pb_slurm_opts {
+	const char *partition, *constraint, *time, *label;
+	unsigned array_max;	/* at most this many array tasks at once (0: no limit) */
+	unsigned cpus_per_task; /* whole cores for each task */
+	int exclusive;		/* whole nodes (suites that measure scaling) */
+};
+/* The sbatch script for the given array tasks ("1-8" or "2,5"), malloc'ed. */
+int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_opts *o,
+		    const char *array, char **script, char *err, size_t errlen) PB_MUST_CHECK;
+/* `sbatch --parsable SCRIPT`: the job id into jobid. */
+int pb_slurm_submit(const char *script_path, char *jobid, size_t len, char *err,
+		    size_t errlen) PB_MUST_CHECK;
+/* Wait until no task of job `jobid` is pending or running (squeue), at most
+ * timeout_s seconds (0: forever).  -ETIMEDOUT when it ran out. */
+int pb_slurm_wait(const char *jobid, unsigned timeout_s, char *err, size_t errlen) PB_MUST_CHECK;
+
 #endif /* PAGEBENCH_SUITE_H */

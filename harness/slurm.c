@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/slurm.c - a suite as a Slurm job array (see pagebench/suite.h).
+ *
+ * The script asks Slurm for what a benchmark needs and nothing more: one
+ * array task per suite task (`--array`, throttled with `%N`), whole cores
+ * (`--cpus-per-task`, `--hint=nomultithread`), whole nodes (`--exclusive`)
+ * when the suite measures thread scaling, and the user's partition,
+ * constraint (the machine class) and time limit.  Binding inside a task
+ * stays pagebench's own (hwloc), so the script does not ask srun to bind.
+ * Every array task runs the same pagebench binary that wrote the plan
+ * (its absolute path, so the cluster needs it on a shared file system, as
+ * it needs the run folder) with `suite --task DIR N`.  sbatch and squeue
+ * run as children (posix_spawnp), never through a shell.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pagebench/cli.h"
+#include "pagebench/suite.h"
+
+extern char **environ;
+
+/* Single-quote s for the shell script. */
+static void shq(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
+/* A value that goes into an #SBATCH line: no blanks, quotes or newlines. */
+static int sbatch_safe(const char *what, const char *v, char *err, size_t errlen)
+{
+	for (const char *c = v; *c; c++)
+		if (*c <= ' ' || *c == '\'' || *c == '"' || *c == '\\' || *c == '#' || *c == 0x7f) {
+			snprintf(err, errlen,
+				 "--%s '%s': blanks, quotes and control characters are not allowed",
+				 what, v);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_opts *o,
+		    const char *array, char **script, char *err, size_t errlen)
+{
+	char self[PATH_MAX], adir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	*script = NULL;
+	if (n <= 0) {
+		snprintf(err, errlen, "cannot find the pagebench binary (/proc/self/exe)");
+		return -ENOENT;
+	}
+	self[n] = 0;
+	if (!realpath(dir, adir)) /* --dry-run: a folder that does not exist yet */
+		snprintf(adir, sizeof(adir), "%s", dir);
+	if ((o->partition && sbatch_safe("partition", o->partition, err, errlen)) ||
+	    (o->constraint && sbatch_safe("constraint", o->constraint, err, errlen)) ||
+	    (o->time && sbatch_safe("time", o->time, err, errlen)) ||
+	    sbatch_safe("array", array, err, errlen))
+		return -EINVAL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	char name[64];
+	snprintf(name, sizeof(name), "pagebench-%s", suite);
+	for (char *c = name; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && *c != '-' && *c != '_' && *c != '.')
+			*c = '_';
+	fprintf(f, "#!/bin/sh\n");
+	fprintf(f, "# Written by pagebench: the suite '%s' as a job array, one array task per\n",
+		suite);
+	fprintf(f, "# suite task (plan.json in the run folder).  Resubmit unfinished tasks with\n");
+	fprintf(f, "#   pagebench suite --resume RUN_DIR --slurm\n");
+	fprintf(f, "#SBATCH --job-name=%s\n", name);
+	if (o->array_max)
+		fprintf(f, "#SBATCH --array=%s%%%u\n", array, o->array_max);
+	else
+		fprintf(f, "#SBATCH --array=%s\n", array);
+	fprintf(f, "#SBATCH --ntasks=1\n");
+	fprintf(f, "#SBATCH --cpus-per-task=%u\n", o->cpus_per_task ? o->cpus_per_task : 1);
+	fprintf(f, "#SBATCH --hint=nomultithread\n");
+	if (o->exclusive)
+		fprintf(f, "#SBATCH --exclusive\n");
+	if (o->partition)
+		fprintf(f, "#SBATCH --partition=%s\n", o->partition);
+	if (o->constraint)
+		fprintf(f, "#SBATCH --constraint=%s\n", o->constraint);
+	if (o->time)
+		fprintf(f, "#SBATCH --time=%s\n", o->time);
+	fprintf(f, "#SBATCH --output=%s/tasks/slurm-%%A_%%a.out\n", adir);
+	fprintf(f, "exec ");
+	shq(f, self);
+	fprintf(f, " suite --task ");
+	shq(f, adir);
+	fprintf(f, " \"$SLURM_ARRAY_TASK_ID\"");
+	if (o->label) {
+		fprintf(f, " --label ");
+		shq(f, o->label);
+	}
+	fprintf(f, "\n");
+	if (fclose(f)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*script = buf;
+	return 0;
+}
+
+/* Run argv, capture stdout (up to cap-1 bytes) and the exit status. */
+static int capture(char *const argv[], char *out, size_t cap, int *status)
+{
+	int fds[2];
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	if (pipe(fds))
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	size_t n = 0;
+	if (rc == 0) {
+		ssize_t r;
+		while ((r = read(fds[0], out + n, cap - 1 - n)) > 0 && n + 1 < cap)
+			n += (size_t)r;
+		while (read(fds[0], (char[256]){0}, 256) > 0) /* drain the rest */
+			;
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(fds[0]);
+	out[n] = 0;
+	return -rc;
+}
+
+int pb_slurm_submit(const char *script_path, char *jobid, size_t len, char *err, size_t errlen)
+{
+	char out[256];
+	int st = 0;
+	char *argv[] = {"sbatch", "--parsable", (char *)script_path, NULL};
+	int rc = capture(argv, out, sizeof(out), &st);
+	if (rc) {
+		snprintf(err, errlen,
+			 "sbatch: %s (is Slurm installed? apt-get install slurm-client)",
+			 strerror(-rc));
+		return rc;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		snprintf(err, errlen, "sbatch refused the job (exit %d); its message is above",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return -EIO;
+	}
+	/* --parsable prints "jobid" or "jobid;cluster" */
+	out[strcspn(out, ";\n")] = 0;
+	uint64_t id;
+	if (pb_parse_u64(out, &id)) {
+		snprintf(err, errlen, "sbatch printed '%s', not a job id", out);
+		return -EIO;
+	}
+	snprintf(jobid, len, "%s", out);
+	return 0;
+}
+
+int pb_slurm_wait(const char *jobid, unsigned timeout_s, char *err, size_t errlen)
+{
+	time_t end = time(NULL) + (time_t)timeout_s;
+	unsigned polls = 0;
+	for (;;) {
+		char out[65536];
+		int st = 0;
+		char *argv[] = {"squeue", "-h", "-j", (char *)jobid, "-o", "%i %t", NULL};
+		int rc = capture(argv, out, sizeof(out), &st);
+		if (rc) {
+			snprintf(err, errlen, "squeue: %s", strerror(-rc));
+			return rc;
+		}
+		/* squeue forgets a finished job: "Invalid job id" with exit 1, or no lines. */
+		if (!WIFEXITED(st) || WEXITSTATUS(st) || !out[0])
+			return 0;
+		if (timeout_s && time(NULL) >= end) {
+			snprintf(err, errlen, "job %s still has tasks after %u s", jobid,
+				 timeout_s);
+			return -ETIMEDOUT;
+		}
+		if (isatty(2) && polls % 10 == 0) {
+			unsigned left = 0;
+			for (char *c = out; *c; c++)
+				left += *c == '\n';
+			fprintf(stderr, "\rjob %s: %u array task(s) pending or running   ", jobid,
+				left);
+		}
+		polls++;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 500000000};
+		nanosleep(&ts, NULL);
+	}
+}

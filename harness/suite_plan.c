@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/suite_plan.c - a suite's plan on disk, its tasks, and merging:
+ * the part of `suite` that is the same here (--local) and on Slurm.
+ *
+ * A suite run folder is written in three steps that can happen on
+ * different machines:
+ *   1. plan   plan.json: the suite, its variables and each task's argv
+ *             (written once, before anything runs);
+ *   2. tasks  each task N runs as `pagebench suite --task DIR N`, on this
+ *             machine or as array task N of a Slurm job: it runs the task's
+ *             command as a child pagebench writing its own run folder under
+ *             tasks/NNN/, then writes tasks/NNN/task.json (status, exit
+ *             code, host, Slurm ids, times) through the safe writer, so a
+ *             task.json that exists is complete;
+ *   3. merge  reads plan.json and every task.json, concatenates the tasks'
+ *             CSVs under one header into the suite folder, and updates
+ *             meta.json: each task's status and the suite's (complete,
+ *             partial: some tasks have no result, failed: some failed).
+ *             Merging always starts from the tasks' own files and replaces
+ *             the merged ones, so nothing is merged twice.
+ * A task re-run by --resume first moves its old folder aside
+ * (tasks/NNN.attempt-K), so only the newest attempt is merged.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <glob.h>
+#include <jansson.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pagebench/outfile.h"
+#include "pagebench/suite.h"
+
+extern char **environ;
+
+static void utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int write_json(const char *path, json_t *j, unsigned flags, char *err, size_t errlen)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	size_t n = s ? strlen(s) : 0;
+	char *t = s ? realloc(s, n + 2) : NULL;
+	if (!t) {
+		free(s);
+		snprintf(err, errlen, "%s: cannot encode JSON", path);
+		return -ENOMEM;
+	}
+	s = t;
+	memcpy(s + n, "\n", 2);
+	int rc = pb_out_write_all(path, flags, s, n + 1, err, errlen);
+	free(s);
+	return rc;
+}
+
+int pb_suite_plan_write(const struct pb_suite *s, const char *dir, char *err, size_t errlen)
+{
+	json_t *plan = json_object(), *jt = json_array(), *jv = json_array();
+	json_object_set_new(plan, "schema_version", json_integer(1));
+	json_object_set_new(plan, "suite", json_string(s->name));
+	json_object_set_new(plan, "origin", json_string(s->origin));
+	json_object_set_new(plan, "source", json_string(s->text));
+	for (size_t i = 0; i < s->nvars; i++)
+		json_array_append_new(jv, json_string(s->vars[i]));
+	json_object_set_new(plan, "variables", jv);
+	for (size_t i = 0; i < s->ntasks; i++) {
+		json_t *t = json_object(), *a = json_array();
+		for (int k = 0; k < s->tasks[i].argc; k++)
+			json_array_append_new(a, json_string(s->tasks[i].argv[k]));
+		json_object_set_new(t, "task", json_integer((json_int_t)i + 1));
+		json_object_set_new(t, "line", json_integer(s->tasks[i].line));
+		json_object_set_new(t, "argv", a);
+		json_object_set_new(t, "command", json_string(s->tasks[i].text));
+		json_array_append_new(jt, t);
+	}
+	json_object_set_new(plan, "tasks", jt);
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	int rc = write_json(path, plan, 0, err, errlen);
+	json_decref(plan);
+	snprintf(path, sizeof(path), "%s/tasks", dir);
+	if (!rc && mkdir(path, 0777) && errno != EEXIST) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	}
+	return rc;
+}
+
+static __attribute__((noinline)) json_t *load_json(const char *path, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+	return j;
+}
+
+int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	json_t *plan = load_json(path, err, errlen);
+	if (!plan)
+		return -EINVAL;
+	json_t *tasks = json_object_get(plan, "tasks");
+	if (!json_is_array(tasks)) {
+		snprintf(err, errlen, "%s: no tasks array", path);
+		json_decref(plan);
+		return -EINVAL;
+	}
+	*n = json_array_size(tasks);
+	json_decref(plan);
+	return 0;
+}
+
+static void task_dir(char *buf, size_t len, const char *dir, size_t task)
+{
+	snprintf(buf, len, "%s/tasks/%03zu", dir, task);
+}
+
+/* The run folder a task's process made under tasks/NNN/ (malloc'ed) or NULL. */
+static char *task_run_folder(const char *tdir)
+{
+	char pat[PATH_MAX + 32];
+	glob_t g;
+	char *out = NULL;
+	snprintf(pat, sizeof(pat), "%s/*/meta.json", tdir);
+	if (glob(pat, 0, NULL, &g) == 0) {
+		if (g.gl_pathc >= 1) { /* one per attempt folder; the newest sorts last */
+			out = strdup(g.gl_pathv[g.gl_pathc - 1]);
+			if (out)
+				*strrchr(out, '/') = 0;
+		}
+		globfree(&g);
+	}
+	return out;
+}
+
+static const char *envs(const char *k)
+{
+	const char *v = getenv(k);
+	return v && *v ? v : NULL;
+}
+
+int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32], tdir[PATH_MAX], host[256] = "";
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	json_t *plan = load_json(path, err, errlen);
+	if (!plan)
+		return -EINVAL;
+	json_t *t = json_array_get(json_object_get(plan, "tasks"), task - 1);
+	json_t *argv = json_object_get(t, "argv");
+	if (!task || !json_is_array(argv) || !json_array_size(argv)) {
+		snprintf(err, errlen, "%s: no task %zu", path, task);
+		json_decref(plan);
+		return -EINVAL;
+	}
+	task_dir(tdir, sizeof(tdir), dir, task);
+	/* A result of an earlier attempt moves aside: only the newest is merged. */
+	for (int k = 1; access(tdir, F_OK) == 0; k++) {
+		snprintf(path, sizeof(path), "%s.attempt-%d", tdir, k);
+		if (access(path, F_OK) && rename(tdir, path) == 0)
+			break;
+		if (k > 1000)
+			break;
+	}
+	if (mkdir(tdir, 0777)) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", tdir, strerror(e));
+		json_decref(plan);
+		return -e;
+	}
+	size_t n = json_array_size(argv);
+	char **av = calloc(n + 8, sizeof(char *));
+	if (!av) {
+		json_decref(plan);
+		return -ENOMEM;
+	}
+	size_t k = 0;
+	av[k++] = "pagebench";
+	for (size_t i = 0; i < n; i++)
+		av[k++] = (char *)json_string_value(json_array_get(argv, i));
+	av[k++] = "--results";
+	av[k++] = tdir;
+	if (label) {
+		av[k++] = "--label";
+		av[k++] = (char *)label;
+	}
+	char started[32], finished[32];
+	utc_now(started, sizeof(started));
+	int status = -1;
+	pid_t pid;
+	int src = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, av, environ);
+	if (src == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	utc_now(finished, sizeof(finished));
+	free(av);
+	gethostname(host, sizeof(host) - 1);
+
+	json_t *r = json_object(), *sl = json_object();
+	int ok = src == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	json_object_set_new(r, "schema_version", json_integer(1));
+	json_object_set_new(r, "task", json_integer((json_int_t)task));
+	json_object_set_new(r, "command", json_incref(json_object_get(t, "command")));
+	json_object_set_new(r, "status", json_string(ok ? "ok" : "failed"));
+	if (src)
+		json_object_set_new(r, "error", json_string(strerror(src)));
+	else if (WIFEXITED(status))
+		json_object_set_new(r, "exit_code", json_integer(WEXITSTATUS(status)));
+	else if (WIFSIGNALED(status))
+		json_object_set_new(r, "signal", json_integer(WTERMSIG(status)));
+	json_object_set_new(r, "host", json_string(host));
+	json_object_set_new(r, "started_utc", json_string(started));
+	json_object_set_new(r, "finished_utc", json_string(finished));
+	static const char *const slurm_vars[][2] = {
+	    {"job_id", "SLURM_JOB_ID"},
+	    {"array_job_id", "SLURM_ARRAY_JOB_ID"},
+	    {"array_task_id", "SLURM_ARRAY_TASK_ID"},
+	    {"node_list", "SLURM_JOB_NODELIST"},
+	    {"partition", "SLURM_JOB_PARTITION"},
+	    {"cpus_per_task", "SLURM_CPUS_PER_TASK"},
+	};
+	for (size_t i = 0; i < sizeof(slurm_vars) / sizeof(slurm_vars[0]); i++)
+		if (envs(slurm_vars[i][1]))
+			json_object_set_new(sl, slurm_vars[i][0],
+					    json_string(envs(slurm_vars[i][1])));
+	if (json_object_size(sl))
+		json_object_set_new(r, "slurm", sl);
+	else
+		json_decref(sl);
+	char *rf = task_run_folder(tdir);
+	if (rf)
+		json_object_set_new(r, "run_dir", json_string(rf + strlen(dir) + 1));
+	free(rf);
+	snprintf(path, sizeof(path), "%s/task.json", tdir);
+	int rc = write_json(path, r, 0, err, errlen);
+	json_decref(r);
+	json_decref(plan);
+	if (rc)
+		return rc;
+	if (!ok) {
+		snprintf(err, errlen, "task %zu failed", task);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 131072;
+			char *t = realloc(buf, cap);
+			if (!t) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = t;
+		}
+		size_t r = fread(buf + n, 1, 65536, f);
+		n += r;
+		if (r < 65536)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/*
+ * Concatenate NAME of every task with a result under one header.  The
+ * header is the first line (column names have no quotes or newlines); the
+ * rest is copied record for record, so quoted fields survive untouched.
+ */
+static int merge_csv(const char *dir, char *const *folders, size_t n, const char *name,
+		     json_t *notes, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64];
+	struct pb_out *o = NULL;
+	FILE *f = NULL;
+	char *header = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!folders[i])
+			continue;
+		size_t len = 0;
+		snprintf(path, sizeof(path), "%s/%s", folders[i], name);
+		char *buf = slurp(path, &len);
+		if (!buf)
+			continue;
+		char *nl = memchr(buf, '\n', len);
+		if (!nl) {
+			free(buf);
+			continue;
+		}
+		size_t hlen = (size_t)(nl - buf) + 1;
+		if (!header) {
+			header = strndup(buf, hlen);
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			rc = pb_out_open(path, PB_OUT_FORCE, &o, err, errlen);
+			if (!rc) {
+				f = pb_out_stream(o);
+				fwrite(buf, 1, hlen, f);
+			}
+		} else if (strlen(header) != hlen || memcmp(header, buf, hlen)) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "%s of task %zu has other columns: not merged",
+				 name, i + 1);
+			json_array_append_new(notes, json_string(msg));
+			fprintf(stderr, "pagebench suite: %s\n", msg);
+			free(buf);
+			continue;
+		}
+		if (!rc)
+			fwrite(buf + hlen, 1, len - hlen, f);
+		free(buf);
+	}
+	free(header);
+	if (o)
+		rc = pb_out_commit(o, err, errlen);
+	return rc;
+}
+
+int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally, char *err,
+		   size_t errlen)
+{
+	char path[PATH_MAX + 64], tdir[PATH_MAX];
+	size_t n = 0;
+	memset(tally, 0, sizeof(*tally));
+	int rc = pb_suite_plan_ntasks(dir, &n, err, errlen);
+	if (rc)
+		return rc;
+	char **folders = calloc(n ? n : 1, sizeof(char *));
+	json_t *tasks = json_array(), *notes = json_array();
+	if (!folders)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		task_dir(tdir, sizeof(tdir), dir, i + 1);
+		snprintf(path, sizeof(path), "%s/task.json", tdir);
+		char jerr[512];
+		json_t *t = access(path, F_OK) == 0 ? load_json(path, jerr, sizeof(jerr)) : NULL;
+		const char *st = t ? json_string_value(json_object_get(t, "status")) : NULL;
+		if (!t) {
+			t = json_object();
+			json_object_set_new(t, "task", json_integer((json_int_t)i + 1));
+			json_object_set_new(t, "status", json_string("missing"));
+			json_object_set_new(
+			    t, "reason",
+			    json_string("no result: not run yet, or failed, timed out, "
+					"cancelled or preempted before it finished"));
+			tally->missing++;
+		} else if (st && !strcmp(st, "ok")) {
+			folders[i] = task_run_folder(tdir);
+			if (!folders[i]) {
+				json_object_set_new(t, "status", json_string("failed"));
+				json_object_set_new(t, "reason",
+						    json_string("its run folder is gone"));
+				tally->failed++;
+			} else {
+				tally->ok++;
+			}
+		} else {
+			tally->failed++;
+		}
+		json_array_append_new(tasks, t);
+	}
+	static const char *const merged[] = {"runs.csv", "summary.csv", "events.csv", "sim.csv",
+					     "mrc.csv"};
+	for (size_t k = 0; k < sizeof(merged) / sizeof(merged[0]) && !rc; k++)
+		rc = merge_csv(dir, folders, n, merged[k], notes, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		free(folders[i]);
+	free(folders);
+
+	/* meta.json: the suite's own, updated with what the tasks did. */
+	const char *status = tally->missing ? "partial" : tally->failed ? "failed" : "complete";
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	json_t *meta = access(path, F_OK) == 0 ? load_json(path, err, errlen) : json_object();
+	if (!rc && !meta)
+		rc = -EINVAL;
+	if (!rc) {
+		char now[32];
+		utc_now(now, sizeof(now));
+		json_t *cfg = json_object_get(meta, "config");
+		if (!json_is_object(cfg)) {
+			cfg = json_object();
+			json_object_set_new(meta, "config", cfg);
+		}
+		json_object_set(cfg, "tasks", tasks);
+		json_object_set(cfg, "merge_notes", notes);
+		json_object_set_new(cfg, "suite_status", json_string(status));
+		json_object_set_new(meta, "status", json_string(status));
+		json_object_set_new(meta, "merged_utc", json_string(now));
+		if (extra)
+			json_object_update(cfg, extra);
+		rc = write_json(path, meta, PB_OUT_FORCE, err, errlen);
+	}
+	json_decref(meta);
+	json_decref(tasks);
+	json_decref(notes);
+	return rc;
+}
+
+int pb_suite_unfinished(const char *dir, size_t **tasks, size_t *n, char *err, size_t errlen)
+{
+	size_t total = 0;
+	int rc = pb_suite_plan_ntasks(dir, &total, err, errlen);
+	*tasks = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	*tasks = calloc(total ? total : 1, sizeof(size_t));
+	if (!*tasks)
+		return -ENOMEM;
+	for (size_t i = 1; i <= total; i++) {
+		char tdir[PATH_MAX], path[PATH_MAX + 32], jerr[256];
+		task_dir(tdir, sizeof(tdir), dir, i);
+		snprintf(path, sizeof(path), "%s/task.json", tdir);
+		json_t *t = access(path, F_OK) == 0 ? load_json(path, jerr, sizeof(jerr)) : NULL;
+		const char *st = t ? json_string_value(json_object_get(t, "status")) : NULL;
+		char *rf = st && !strcmp(st, "ok") ? task_run_folder(tdir) : NULL;
+		if (!rf)
+			(*tasks)[(*n)++] = i;
+		free(rf);
+		json_decref(t);
+	}
+	return 0;
+}
