@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/cmd_list.c - `pagebench list [kernels|policies|workloads|counters]`,
  * every listing driven by its module's const descriptor table.

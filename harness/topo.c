@@ -54,10 +54,10 @@ int pb_pin_parse(const char *s, enum pb_pin *out)
 
 /* A flat description of the PUs: filled from hwloc or from sysconf. */
 struct pu_info {
-	int os;   /* OS index */
-	int core; /* logical core index */
-	int smt;  /* rank of this PU within its core */
-	int node; /* OS index of NUMA node, -1 unknown */
+	int os;	   /* OS index */
+	int core;  /* logical core index */
+	int smt;   /* rank of this PU within its core */
+	int node;  /* OS index of NUMA node, -1 unknown */
 	int nodei; /* logical index of that node */
 	int pkg;
 };
@@ -93,7 +93,8 @@ int pb_topo_init(void)
 	const char *xml = getenv("HWLOC_XMLFILE");
 	if (syn && *syn && hwloc_topology_set_synthetic(T.topo, syn)) {
 		snprintf(T.env_err, sizeof(T.env_err),
-			 "bad HWLOC_SYNTHETIC '%.400s' (hwloc cannot parse it; e.g. \"pack:2 core:4 pu:1\")",
+			 "bad HWLOC_SYNTHETIC '%.400s' (hwloc cannot parse it; e.g. \"pack:2 "
+			 "core:4 pu:1\")",
 			 syn);
 		hwloc_topology_destroy(T.topo);
 		return -EINVAL;
@@ -136,7 +137,8 @@ int pb_topo_init(void)
 		p->node = -1;
 		p->nodei = 0;
 		for (int k = 0; k < nn; k++) {
-			hwloc_obj_t node = hwloc_get_obj_by_type(T.topo, HWLOC_OBJ_NUMANODE, (unsigned)k);
+			hwloc_obj_t node =
+			    hwloc_get_obj_by_type(T.topo, HWLOC_OBJ_NUMANODE, (unsigned)k);
 			if (node->cpuset && hwloc_bitmap_isset(node->cpuset, pu->os_index)) {
 				p->node = (int)node->os_index;
 				p->nodei = k;
@@ -223,8 +225,9 @@ void pb_topo_print(FILE *f)
 		char cpus[256] = "";
 		if (node->cpuset)
 			hwloc_bitmap_list_snprintf(cpus, sizeof(cpus), node->cpuset);
-		fprintf(f, "  node %u: PUs %s, memory %llu MiB\n", node->os_index, cpus,
-			(unsigned long long)(node->attr ? node->attr->numanode.local_memory >> 20 : 0));
+		fprintf(
+		    f, "  node %u: PUs %s, memory %llu MiB\n", node->os_index, cpus,
+		    (unsigned long long)(node->attr ? node->attr->numanode.local_memory >> 20 : 0));
 	}
 	static const hwloc_obj_type_t caches[] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE,
 						  HWLOC_OBJ_L3CACHE};

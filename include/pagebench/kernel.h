@@ -48,22 +48,22 @@
 #define PB_KERNEL_MAX_EXTRA 16
 
 struct pb_kernel_cfg {
-	unsigned nthreads; /* threads in the team for this configuration */
-	uint64_t ops;      /* --ops: operations per thread per repetition; 0 = kernel default */
-	uint64_t size;     /* --size: working-set size in bytes; 0 = kernel default */
-	uint64_t seed;     /* --seed: recorded in meta.json */
+	unsigned nthreads;  /* threads in the team for this configuration */
+	uint64_t ops;	    /* --ops: operations per thread per repetition; 0 = kernel default */
+	uint64_t size;	    /* --size: working-set size in bytes; 0 = kernel default */
+	uint64_t seed;	    /* --seed: recorded in meta.json */
 	const char *params; /* --param k=v,...: kernel-specific, "" if none */
 	const int *thread_node; /* NUMA node planned for each thread (nthreads entries) */
-	unsigned nnodes;        /* NUMA nodes in the topology (>= 1) */
-	char *err;              /* setup writes one line here on failure */
+	unsigned nnodes;	/* NUMA nodes in the topology (>= 1) */
+	char *err;		/* setup writes one line here on failure */
 	size_t errlen;
 };
 
 /* Per-thread context handed to thread_init and run (on the pinned thread). */
 struct pb_kthread {
 	unsigned tid, nthreads;
-	int node; /* NUMA node this thread is bound to (-1: unknown) */
-	int cpu;  /* PU (OS index) this thread is bound to (-1: unpinned) */
+	int node;     /* NUMA node this thread is bound to (-1: unknown) */
+	int cpu;      /* PU (OS index) this thread is bound to (-1: unpinned) */
 	void *tstate; /* free for the kernel's per-thread state */
 	/* Kernel's own event counts for this repetition, columns named by
 	 * desc->extra_cols.  Zeroed by the harness before each run(). */
@@ -74,17 +74,17 @@ struct pb_kthread {
 };
 
 struct pb_kernel_desc {
-	const char *name;    /* CLI name, e.g. "pt-lookup" */
-	const char *module;  /* "selftest", "pt", "frames", "workload", "vm", "real" */
-	const char *summary; /* one line for `pagebench list` */
+	const char *name;	 /* CLI name, e.g. "pt-lookup" */
+	const char *module;	 /* "selftest", "pt", "frames", "workload", "vm", "real" */
+	const char *summary;	 /* one line for `pagebench list` */
 	const char *params_help; /* "key=default: meaning" lines for --param, or NULL */
-	const char *op_unit;     /* what one op is, e.g. "lookup", "alloc+free pair" */
+	const char *op_unit;	 /* what one op is, e.g. "lookup", "alloc+free pair" */
 	/* Kernel whose result is the floor this one is compared with (a flat
 	 * array lookup, a thread-local free list), or NULL.  The harness runs it
 	 * in the same process and reports ratio_vs_baseline. */
 	const char *baseline;
 	const char *const *extra_cols; /* NULL-terminated names of extra[] columns, or NULL */
-	int bench_only; /* 1: only in `./run.sh bench`, not in the default suite */
+	int bench_only;		       /* 1: only in `./run.sh bench`, not in the default suite */
 
 	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err). */
 	int (*setup)(const struct pb_kernel_cfg *cfg, void **state);

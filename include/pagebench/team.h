@@ -20,14 +20,14 @@
 enum pb_pin {
 	PB_PIN_COMPACT, /* fill cores of a package/node before the next */
 	PB_PIN_SCATTER, /* round-robin over packages, then nodes, then cores */
-	PB_PIN_NUMA,    /* round-robin over NUMA nodes, compact inside each */
-	PB_PIN_NONE,    /* no binding; node recorded as -1 */
+	PB_PIN_NUMA,	/* round-robin over NUMA nodes, compact inside each */
+	PB_PIN_NONE,	/* no binding; node recorded as -1 */
 };
 const char *pb_pin_name(enum pb_pin p);
 int pb_pin_parse(const char *s, enum pb_pin *out); /* 0 or -EINVAL */
 
 struct pb_place {
-	int pu;   /* OS index of the planned PU, -1 if none (PB_PIN_NONE) */
+	int pu;	  /* OS index of the planned PU, -1 if none (PB_PIN_NONE) */
 	int core; /* logical index of its core */
 	int node; /* OS index of its NUMA node, -1 if unknown */
 	int pkg;  /* logical index of its package */
@@ -36,7 +36,7 @@ struct pb_place {
 struct pb_plan {
 	unsigned n;
 	enum pb_pin pin;
-	struct pb_place *place; /* n entries */
+	struct pb_place *place;	 /* n entries */
 	unsigned oversubscribed; /* 1 if n > number of PUs (PUs reused) */
 };
 
@@ -90,13 +90,13 @@ void pb_team_run(const struct pb_plan *plan, void (*fn)(void *arg, unsigned tid)
  * An abort is a repetition number, not a flag, so a thread still leaving
  * the previous release never mistakes it for its own.
  */
-#define PB_GATE_SPINS 1024u
+#define PB_GATE_SPINS  1024u
 #define PB_GATE_YIELDS 64u
 struct pb_gate {
-	unsigned n;       /* team size */
-	unsigned reps;    /* repetitions, warm-up included */
-	unsigned arrived; /* arrivals so far, over all repetitions (atomic) */
-	unsigned go;      /* repetitions released (atomic; futex word) */
+	unsigned n;	   /* team size */
+	unsigned reps;	   /* repetitions, warm-up included */
+	unsigned arrived;  /* arrivals so far, over all repetitions (atomic) */
+	unsigned go;	   /* repetitions released (atomic; futex word) */
 	unsigned sleepers; /* threads asleep on go (atomic) */
 	unsigned stop_rep; /* first repetition not to run; UINT_MAX: none (atomic) */
 	uint64_t *go_ns;   /* [reps]: CLOCK_MONOTONIC ns of each release */

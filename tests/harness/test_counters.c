@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The counter ladder: every counter is either readable or NA with a reason
  * (never a silent 0); PAGEBENCH_COUNTERS forces the ladder down a rung and
@@ -27,7 +28,8 @@ static int child(const char *mode)
 		const char *why = NULL;
 		int ok = pb_ctr_available((enum pb_ctr)c, &why);
 		const char *src = pb_ctr_source((enum pb_ctr)c);
-		PB_CHECK_MSG(ok || (why && *why), "%s NA without a reason", pb_ctr_column((enum pb_ctr)c));
+		PB_CHECK_MSG(ok || (why && *why), "%s NA without a reason",
+			     pb_ctr_column((enum pb_ctr)c));
 		if (mode && !strcmp(mode, "none"))
 			PB_CHECK(!ok && strstr(why, "PAGEBENCH_COUNTERS"));
 		if (mode && !strcmp(mode, "rusage") && strcmp(src, "rusage"))
