@@ -7,6 +7,7 @@
  * whose stderr must carry no ThreadSanitizer report.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,25 +34,10 @@ static void body(void *arg, unsigned tid)
 
 int main(void)
 {
-	struct pb_plan plan;
-	PB_CHECK(pb_plan_make(6, PB_PIN_COMPACT, &plan) == 0);
-	struct ctx c = {0};
-	struct pb_bound bound[6];
-	for (int i = 0; i < 20; i++)
-		pb_team_run(&plan, body, &c, bound);
-	PB_CHECK_EQ_U64(c.total, 120);
-	for (int t = 0; t < 6; t++)
-		PB_CHECK_EQ_U64(c.hits[t], 20);
-	pb_plan_free(&plan);
-
 	char root[] = "/tmp/pb-test-teamXXXXXX";
 	PB_CHECK(mkdtemp(root) != NULL);
-	char *argv[] = {"run",	"chase", "--threads", "1,3,5",	   "--reps", "4", "--size",
-			"256K", "--ops", "20000",     "--results", root,     NULL};
-	PB_CHECK_EQ_U64(pb_cmd_run(12, argv), 0);
-	char *argv2[] = {"run",	   "memtouch", "--threads", "4",  "--reps", "3",
-			 "--size", "1M",       "--results", root, NULL};
-	PB_CHECK_EQ_U64(pb_cmd_run(10, argv2), 0);
+	/* First, before this process starts any team: libgomp's pool does not
+	 * survive fork(). */
 	/* SIGINT while 6 threads run repetitions: stops at a gate. */
 	char errpath[] = "/tmp/pb-test-team-errXXXXXX";
 	int efd = mkstemp(errpath);
@@ -64,7 +50,22 @@ int main(void)
 				 "--no-baseline", "--results", root,	    NULL};
 		_exit(pb_cmd_run(13, argv3));
 	}
-	struct timespec ts = {0, 400 * 1000 * 1000};
+	/* Once the run folder exists the handler is installed; then let the
+	 * team run a little. */
+	for (int i = 0; i < 20000; i++) {
+		struct timespec t1 = {0, 1000 * 1000};
+		nanosleep(&t1, NULL);
+		DIR *d = opendir(root);
+		struct dirent *e;
+		int n = 0;
+		while (d && (e = readdir(d)))
+			n += e->d_name[0] != '.';
+		if (d)
+			closedir(d);
+		if (n)
+			break;
+	}
+	struct timespec ts = {0, 200 * 1000 * 1000};
 	nanosleep(&ts, NULL);
 	kill(pid, SIGINT);
 	int st;
@@ -77,6 +78,23 @@ int main(void)
 	close(efd);
 	unlink(errpath);
 
+	struct pb_plan plan;
+	PB_CHECK(pb_plan_make(6, PB_PIN_COMPACT, &plan) == 0);
+	struct ctx c = {0};
+	struct pb_bound bound[6];
+	for (int i = 0; i < 20; i++)
+		pb_team_run(&plan, body, &c, bound);
+	PB_CHECK_EQ_U64(c.total, 120);
+	for (int t = 0; t < 6; t++)
+		PB_CHECK_EQ_U64(c.hits[t], 20);
+	pb_plan_free(&plan);
+
+	char *argv[] = {"run",	"chase", "--threads", "1,3,5",	   "--reps", "4", "--size",
+			"256K", "--ops", "20000",     "--results", root,     NULL};
+	PB_CHECK_EQ_U64(pb_cmd_run(12, argv), 0);
+	char *argv2[] = {"run",	   "memtouch", "--threads", "4",  "--reps", "3",
+			 "--size", "1M",       "--results", root, NULL};
+	PB_CHECK_EQ_U64(pb_cmd_run(10, argv2), 0);
 	char cmd[256];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	PB_CHECK(system(cmd) == 0);
