@@ -23,10 +23,6 @@
 #include "pagebench/counters.h"
 #include "pagebench/results.h"
 
-#if PB_HAVE_SDE
-#include <sde_lib.h>
-#endif
-
 const struct ctr_desc pb_ctr_desc[PB_CTR__COUNT] = {
     [PB_CTR_CYCLES] = {"papi_tot_cyc", "papi", "PAPI_TOT_CYC", 0, 0},
     [PB_CTR_INSTRUCTIONS] = {"papi_tot_ins", "papi", "PAPI_TOT_INS", 0, 0},
@@ -176,7 +172,7 @@ int pb_counters_vm_without_pmu(char *why, size_t len)
 	}
 	snprintf(why, len,
 		 "the CPU reports a hypervisor and the kernel registered no CPU PMU "
-		 "(/sys/bus/event_source/devices has no cpu entry): a VM without a virtual PMU");
+		 "(/sys/bus/event_source/devices has no cpu entry)");
 	return 1;
 }
 
@@ -198,11 +194,7 @@ void pb_counters_print(FILE *f)
 			"note: this machine looks like a VM without a virtual PMU: %s; "
 			"hardware counters read NA here\n",
 			why);
-#if PB_HAVE_SDE
-	fprintf(f, "engine events: published as PAPI SDEs sde:::pagebench::<name> (libsde)\n");
-#else
-	fprintf(f, "engine events: not published to PAPI (built without libsde)\n");
-#endif
+	fprintf(f, "engine events: %s\n", pb_counters_sde_note());
 }
 
 json_t *pb_counters_json_obj(void)
@@ -298,38 +290,4 @@ void pb_ctrset_close(struct pb_ctrset *s)
 		if (s->b[b])
 			backends[b]->close(s->b[b]);
 	free(s);
-}
-
-/* ---- software-defined events ---- */
-void pb_sde_register(const char *name, const char *description, long long *counter)
-{
-	(void)description;
-#if PB_HAVE_SDE
-	static papi_handle_t h;
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	pthread_mutex_lock(&lock);
-	if (!h)
-		h = papi_sde_init("pagebench");
-	if (h) {
-		papi_sde_register_counter(h, name, PAPI_SDE_RO | PAPI_SDE_DELTA, PAPI_SDE_long_long,
-					  counter);
-		papi_sde_describe_counter(h, name, description);
-	}
-	pthread_mutex_unlock(&lock);
-#else
-	(void)name;
-	(void)counter;
-#endif
-}
-
-/*
- * libsde keeps its registration tables for the life of the process (PAPI
- * reads them at exit); LeakSanitizer would report them as leaks in
- * Sanitize builds, so tell it these are not ours.  A weak hook that LSan
- * looks up by name; an ordinary unused function in other builds.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libsde.so\n";
 }

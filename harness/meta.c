@@ -14,14 +14,12 @@
 
 #include "internal.h"
 #include "pagebench/config.h"
+#include "pagebench/counters.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 
 #if PB_HAVE_HWLOC
 #include <hwloc.h>
-#endif
-#if PB_HAVE_PAPI
-#include <papi.h>
 #endif
 #if PB_HAVE_ZSTD
 #include <zstd.h>
@@ -134,14 +132,7 @@ json_t *pb_meta_machine_json(void)
 #else
 	json_object_set_new(l, "hwloc", json_null());
 #endif
-#if PB_HAVE_PAPI
-	snprintf(buf, sizeof(buf), "%d.%d.%d.%d", PAPI_VERSION_MAJOR(PAPI_VERSION),
-		 PAPI_VERSION_MINOR(PAPI_VERSION), PAPI_VERSION_REVISION(PAPI_VERSION),
-		 PAPI_VERSION_INCREMENT(PAPI_VERSION));
-	kv(l, "papi", buf);
-#else
-	json_object_set_new(l, "papi", json_null());
-#endif
+	kv(l, "papi", pb_counters_papi_version());
 	kv(l, "jemalloc", pb_heap_version());
 #if PB_HAVE_ZSTD
 	kv(l, "zstd", ZSTD_versionString());

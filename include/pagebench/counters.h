@@ -91,6 +91,11 @@ char *pb_counters_json(void);
  * and per column "domain" and "pass" (new reference). */
 json_t *pb_counters_json_obj(void);
 
+/* PAPI's version ("7.1.0.0") or NULL when built without PAPI; what happens
+ * to the engine's events (libsde or not), one phrase. */
+const char *pb_counters_papi_version(void);
+const char *pb_counters_sde_note(void);
+
 /* Hardware passes the plan needs (>= 1). */
 unsigned pb_counters_npasses(void);
 
