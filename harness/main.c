@@ -25,6 +25,7 @@ static const struct subcmd cmds[] = {
 	{"sim", pb_cmd_sim, "simulate demand paging: policies x frame counts on a workload"},
 	{"mrc", pb_cmd_mrc, "miss-ratio curves over a frame range for several policies"},
 	{"trace", pb_cmd_trace, "record, convert and inspect memory traces"},
+	{"plot", pb_cmd_plot, "paper figures (PDF/PNG/SVG) of run folders with gnuplot"},
 	{"compare", pb_cmd_compare, "compare two run folders: regressions beyond a threshold and the CIs"},
 	{"list", pb_cmd_list, "list kernels, policies, workloads and counters"},
 	{"topo", pb_cmd_topo, "print the topology and the thread placement plan"},

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/cost.h - the cost model: effective access time from event counts.
  *
@@ -27,16 +28,16 @@
 struct pb_cost_device {
 	const char *name;   /* --device name */
 	const char *source; /* where the figures come from */
-	double sram_ns;     /* L1 TLB lookup (charged on every reference) */
-	double dram_ns;     /* the memory access itself */
+	double sram_ns;	    /* L1 TLB lookup (charged on every reference) */
+	double dram_ns;	    /* the memory access itself */
 	double l2tlb_ns;    /* extra for an L1 miss that hits the L2 TLB */
-	double walk_ns;     /* page walk after an L2 TLB miss */
+	double walk_ns;	    /* page walk after an L2 TLB miss */
 	double fault_ns;    /* trap + fault handler (every fault) */
-	double zero_ns;     /* zero a 4 KiB page */
-	double copy_ns;     /* copy a 4 KiB page (COW) */
-	double read_ns;     /* one random 4 KiB read from the backing device */
+	double zero_ns;	    /* zero a 4 KiB page */
+	double copy_ns;	    /* copy a 4 KiB page (COW) */
+	double read_ns;	    /* one random 4 KiB read from the backing device */
 	double write_ns;    /* one random 4 KiB write */
-	double xfer_ns;     /* each further contiguous page of the same I/O */
+	double xfer_ns;	    /* each further contiguous page of the same I/O */
 };
 
 /* Named profiles, NULL-terminated: textbook, hdd, ssd, nvme, optane, cxl, remote. */
@@ -49,7 +50,7 @@ void pb_cost_device_names(char *buf, size_t len);
 struct pb_cost_events {
 	uint64_t refs;
 	uint64_t l2_tlb_hits; /* L1 miss, L2 hit */
-	uint64_t walks;       /* L2 miss (or L1 miss with no L2) */
+	uint64_t walks;	      /* L2 miss (or L1 miss with no L2) */
 	uint64_t faults;
 	uint64_t zero_fills, cow_copies;
 	uint64_t read_ios, extra_pages_read;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/tlb.h - a per-thread, set-associative TLB model (pb_tlb).
  *
@@ -35,15 +36,15 @@
 /* Geometry of one TLB array. */
 struct pb_tlb_level {
 	uint32_t entries; /* 0: the level is absent */
-	uint32_t ways;    /* 0 or == entries: fully associative */
+	uint32_t ways;	  /* 0 or == entries: fully associative */
 };
 
 /* A CPU's TLB geometry. */
 struct pb_tlb_geom {
-	const char *name;      /* profile name, or "custom" */
-	const char *source;    /* where the figures come from */
+	const char *name;		  /* profile name, or "custom" */
+	const char *source;		  /* where the figures come from */
 	struct pb_tlb_level l1d, l1i, l2; /* 4 KiB translations */
-	struct pb_tlb_level l1d_2m;       /* recorded only (not simulated) */
+	struct pb_tlb_level l1d_2m;	  /* recorded only (not simulated) */
 };
 
 /* Named profiles, NULL-terminated (skylake, zen3, zen4, ...). */
@@ -60,21 +61,21 @@ void pb_tlb_geom_str(const struct pb_tlb_geom *g, char *buf, size_t len);
 
 /* One cached translation (owner-private except `tag`). */
 struct pb_tlb_entry {
-	uint64_t tag;     /* key + 1; 0 = invalid.  Atomic (see above). */
+	uint64_t tag; /* key + 1; 0 = invalid.  Atomic (see above). */
 	uint64_t pfn;
-	uint32_t stamp;   /* LRU stamp */
+	uint32_t stamp;	  /* LRU stamp */
 	uint32_t hintgen; /* free for the engine (hint batching generation) */
-	uint8_t flags;    /* PB_TLBE_* */
+	uint8_t flags;	  /* PB_TLBE_* */
 	uint8_t pad[7];
 };
 #define PB_TLBE_WRITABLE 0x1u
-#define PB_TLBE_DIRTY 0x2u
-#define PB_TLBE_USER1 0x4u /* free for the engine */
-#define PB_TLBE_USER2 0x8u
+#define PB_TLBE_DIRTY	 0x2u
+#define PB_TLBE_USER1	 0x4u /* free for the engine */
+#define PB_TLBE_USER2	 0x8u
 
 struct pb_tlb_array {
 	struct pb_tlb_entry *e; /* sets * ways */
-	uint32_t sets, ways;    /* sets is a power of two */
+	uint32_t sets, ways;	/* sets is a power of two */
 	uint32_t set_mask;
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/vm.h - the demand-paging engine (pb_vm).
  *
@@ -8,7 +9,13 @@
  * store (simulated swap area + files, or a real file) and a cost model
  * (cost.h).  The engine replays a workload stream (workload.h): every
  * access goes TLB -> page walk -> fault handling -> eviction, and every
- * event is counted per thread.  See kernels/vm/engine.c for the design.
+ * event is counted per thread.  See docs/engine.md and the design comment
+ * atop each file of kernels/vm/ (fault.c: the access path).
+ *
+ * The engine is driven, never drives: it starts no threads and publishes
+ * no counters.  The caller runs pb_vm_replay_thread() (or
+ * pb_vm_access_batch()) on its own threads, and the harness publishes
+ * the counts (include/pagebench/vm_drive.h).
  */
 #ifndef PAGEBENCH_VM_H
 #define PAGEBENCH_VM_H
@@ -19,23 +26,42 @@
 #include "pagebench/cost.h"
 #include "pagebench/policy.h"
 #include "pagebench/tlb.h"
+#include "pagebench/vm_events.h"
 #include "pagebench/workload.h"
 
-enum pb_prepage {
-	PB_PREPAGE_DEMAND = 0,  /* pure demand paging */
-	PB_PREPAGE_READAHEAD,   /* growing window on sequential major faults */
-	PB_PREPAGE_FAULTAROUND, /* map resident neighbours (Linux fault_around_bytes) */
-	PB_PREPAGE_SWAPCLUSTER, /* read neighbouring swap slots (Linux page-cluster) */
+/*
+ * Prepaging strategies: one descriptor per file (kernels/vm/prepage_*.c),
+ * listed in pb_prepages[] (kernels/vm/prepage.c), which drives parsing,
+ * --help and the names in CSVs.  after_fault runs under the engine's
+ * fault lock after each fault has mapped its page; its argument is
+ * private to the engine (vm_internal.h).
+ */
+struct pb_vm;
+struct vm_fault_ctx;
+struct pb_prepage_desc {
+	const char *name; /* --prepage value, CSV `prepage` column */
+	const char *help; /* one line for --help and `list` */
+	/* NULL for pure demand paging */
+	void (*after_fault)(struct pb_vm *vm, const struct vm_fault_ctx *f);
 };
-const char *pb_prepage_name(enum pb_prepage p);
-int pb_prepage_parse(const char *s, enum pb_prepage *out); /* 0 or -EINVAL */
+extern const struct pb_prepage_desc pb_prepage_demand;	    /* pure demand paging */
+extern const struct pb_prepage_desc pb_prepage_readahead;   /* sequential window */
+extern const struct pb_prepage_desc pb_prepage_faultaround; /* map resident neighbours */
+extern const struct pb_prepage_desc pb_prepage_swapcluster; /* neighbouring swap slots */
+/* Registry, NULL-terminated, default first. */
+extern const struct pb_prepage_desc *const pb_prepages[];
+const char *pb_prepage_name(const struct pb_prepage_desc *p); /* "?" for NULL */
+/* 0 or -EINVAL. */
+int pb_prepage_parse(const char *s, const struct pb_prepage_desc **out);
+/* "a|b|c" of every registered name into buf (for help and errors). */
+void pb_prepage_names(char *buf, size_t len);
 
 enum pb_vm_pt { PB_VM_PT_RADIX = 0, PB_VM_PT_HASHED = 1 };
 
 /* How the threads of one engine share the stream. */
 enum pb_vm_order {
 	PB_VM_ORDER_STRICT = 0, /* chunks taken in stream order (deterministic) */
-	PB_VM_ORDER_FREE = 1,   /* threads run their chunks concurrently */
+	PB_VM_ORDER_FREE = 1,	/* threads run their chunks concurrently */
 };
 
 /* How hits reach an accessed-bit (PB_POL_HW) policy. */
@@ -49,42 +75,38 @@ enum pb_vm_hints {
 
 struct pb_vm_cfg {
 	const struct pb_policy_desc *policy;
-	const char *policy_params; /* or NULL */
-	uint64_t frames;           /* physical frames (>= 1) */
-	enum pb_prepage prepage;
-	unsigned readahead_max;  /* pages (default 32 = Linux ra_pages 128 KiB) */
-	unsigned faultaround;    /* pages (default 16 = fault_around_bytes 64 KiB) */
-	unsigned swapcluster;    /* pages (default 8 = 1 << page-cluster 3) */
+	const char *policy_params;	       /* or NULL */
+	uint64_t frames;		       /* physical frames (>= 1) */
+	const struct pb_prepage_desc *prepage; /* NULL: demand */
+	unsigned readahead_max;		       /* pages (default 32 = Linux ra_pages 128 KiB) */
+	unsigned faultaround;		       /* pages (default 16 = fault_around_bytes 64 KiB) */
+	unsigned swapcluster;		       /* pages (default 8 = 1 << page-cluster 3) */
 	enum pb_vm_pt pt;
-	unsigned nthreads;      /* engine CPUs (>= 1) */
+	unsigned nthreads; /* engine CPUs (>= 1) */
 	enum pb_vm_order order;
 	enum pb_vm_hints hints; /* ORACLE policies always get every reference */
 	uint64_t seed;
 	struct pb_tlb_geom tlb;
 	const struct pb_cost_device *device;
-	const char *backing_path; /* NULL: simulated; else real pread/pwrite file */
-	uint64_t expected_keys;   /* hint for table sizes (0: unknown) */
+	const char *backing_path; /* NULL: simulated; else real pread/pwrite file,
+				   * created (O_EXCL), locked, removed at destroy */
+	int backing_force;	  /* reuse (truncate) an existing regular file */
+	uint64_t expected_keys;	  /* hint for table sizes (0: unknown) */
 };
 /* Fill defaults: lru, 64 frames, demand, radix, 1 thread, skylake, nvme. */
 void pb_vm_cfg_default(struct pb_vm_cfg *c);
 
-/* Engine event counts (per thread; pb_vm_stats sums them). */
+/* Engine event counts (per thread; pb_vm_stats sums them): one uint64_t
+ * field per line of PB_VM_EVENTS (vm_events.h), in that order. */
 struct pb_vm_stats {
-	uint64_t refs, hits, faults;
-	uint64_t minor_faults, major_faults;
-	uint64_t zero_fills, swap_ins, file_reads, pagecache_hits, cow_copies;
-	uint64_t evictions, writebacks, swap_outs, file_writebacks, dropped_clean;
-	uint64_t tlb_l1_hits, tlb_l2_hits, tlb_misses; /* tlb_misses: page walks */
-	uint64_t shootdowns;      /* remote TLB invalidations (IPIs) sent */
-	uint64_t local_flushes;   /* own-TLB invalidations on eviction/COW */
-	uint64_t prepaged;        /* pages brought in ahead of use */
-	uint64_t prepage_used;    /* ... later referenced */
-	uint64_t prepage_unused;  /* ... evicted before any reference (pollution) */
-	uint64_t prepage_mapped;  /* fault-around PTEs installed */
-	uint64_t read_ios, write_ios, extra_pages_read;
-	uint64_t policy_calls;    /* vtable calls (faults + hints) */
-	uint64_t hint_flushes;    /* pagevec-style batches applied */
+#define PB_VM_EV_FIELD_(name, flags, help) uint64_t name;
+	PB_VM_EVENTS(PB_VM_EV_FIELD_)
+#undef PB_VM_EV_FIELD_
 };
+/* dst += src, event by event. */
+void pb_vm_stats_add(struct pb_vm_stats *dst, const struct pb_vm_stats *src);
+/* The count of event e in s. */
+uint64_t pb_vm_stats_get(const struct pb_vm_stats *s, enum pb_vm_event e);
 
 struct pb_vm;
 
@@ -103,7 +125,7 @@ void pb_vm_destroy(struct pb_vm *vm);
  * (pb_next_use over pb_vm_key()), needed by PB_POL_OFFLINE policies.
  * Caller: the thread that owns `tid` (one thread per tid at a time).
  * Different tids run concurrently; the caller orders the calls if it wants
- * determinism (pb_vm_replay does).  The hit path takes no lock: it reads
+ * determinism (pb_vm_replay_thread does).  The hit path takes no lock: it reads
  * the caller's own TLB, the page tables (inside an epoch section entered
  * for the batch) and frame->page names published by the fault path's PTE
  * release; faults and batched policy hints take the engine's fault lock.
@@ -116,12 +138,32 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 void pb_vm_flush_hints(struct pb_vm *vm, unsigned tid);
 
 /*
- * Replay a whole in-memory stream on cfg.nthreads pinned threads
- * (pb_team_run); in STRICT order the result counts are the same for any
- * thread count.  chunk: accesses per scheduling unit (0: 256).
+ * Replay a whole in-memory stream on the engine's nthreads CPUs, driven by
+ * the caller's threads:
+ *
+ *   r = pb_vm_replay_begin(vm, a, n, next_use, chunk, &rc);
+ *   on nthreads threads at once, thread tid: pb_vm_replay_thread(r, tid);
+ *   rc = pb_vm_replay_end(r);
+ *
+ * The stream is cut in chunks of `chunk` accesses (0: 256); thread tid
+ * replays chunks tid, tid + T, tid + 2T, ...  In STRICT order chunk c
+ * starts after chunk c - 1 has ended (a hand-off that spins briefly, then
+ * sleeps on a futex), so the result counts are the same for any thread
+ * count; in FREE order the threads run concurrently.
+ * Caller: begin and end on one thread, with no replay_thread running;
+ * replay_thread once per tid per replay, every tid of 0 .. nthreads-1
+ * (in STRICT order they wait for one another: run them concurrently, or
+ * with nthreads == 1 on the caller's thread).  Returns NULL from begin
+ * with *rc = -errno (OFFLINE policy without next_use: -EINVAL; -ENOMEM).
+ * end returns 0 or the first error (message via pb_vm_error).
  */
-int pb_vm_replay(struct pb_vm *vm, const struct pb_access *a, size_t n, const uint64_t *next_use,
-		 size_t chunk);
+struct pb_vm_replay;
+struct pb_vm_replay *pb_vm_replay_begin(struct pb_vm *vm, const struct pb_access *a, size_t n,
+					const uint64_t *next_use, size_t chunk, int *rc);
+void pb_vm_replay_thread(struct pb_vm_replay *r, unsigned tid);
+int pb_vm_replay_end(struct pb_vm_replay *r);
+/* The engine's thread count (cfg.nthreads). */
+unsigned pb_vm_nthreads(const struct pb_vm *vm);
 
 /* Sum of the per-thread counts (quiescent point). */
 void pb_vm_stats(const struct pb_vm *vm, struct pb_vm_stats *out);
@@ -142,10 +184,67 @@ uint64_t pb_vm_key(const struct pb_access *a);
 int pb_vm_next_use(const struct pb_access *a, size_t n, uint64_t *next_use);
 
 /*
- * Publish the summed counts of `s` as PAPI software-defined events
- * ("sde:::pagebench::vm_faults", ...).  The counters live in static
- * storage updated by this call.
+ * Where finished engines' counts go (the harness publishes them as PAPI
+ * software-defined events; see vm_drive.h).  The sink is set once by the
+ * harness before any engine runs; pb_vm_emit_events hands the summed
+ * counts of a finished engine to it (no-op without a sink).  Callers:
+ * any thread; the sink must be thread-safe.
  */
-void pb_vm_publish_sde(const struct pb_vm_stats *s);
+typedef void (*pb_vm_event_sink)(const struct pb_vm_stats *s);
+void pb_vm_set_event_sink(pb_vm_event_sink sink);
+void pb_vm_emit_events(const struct pb_vm_stats *s);
+
+/*
+ * A sweep: a pool of fresh engines over (policy, frames, repetition)
+ * jobs, run by the caller's threads.  The caller fills jobs[] (the "in"
+ * fields); every engine is `base` with the job's policy, frames, seed and
+ * stream.  Each job creates its engine, replays the stream, checks it
+ * (pb_vm_check), keeps the counts and destroys it.
+ *
+ *  - pb_vm_sweep_claim: the next job nobody has taken (an atomic counter:
+ *    idle threads steal the next job), SIZE_MAX when none is left.  Any
+ *    thread.
+ *  - pb_vm_sweep_run_job: run job i on the calling thread; base.nthreads
+ *    must be 1.  Any thread; distinct jobs concurrently (engines share
+ *    nothing).
+ *  - pb_vm_sweep_job_begin / _end: job i with base.nthreads > 1: begin
+ *    creates the engine and returns its replay (NULL: the job failed, see
+ *    its rc), the caller runs pb_vm_replay_thread on nthreads threads,
+ *    end stops the clock, checks and stores the counts.
+ *  - A job with policy_only replays the stream's keys through the policy
+ *    alone (pb_policy_replay: what `mrc` needs, no TLB, no page tables);
+ *    its counts are st.refs and st.faults (= misses).
+ * The sweep does not own jobs[] nor the streams.
+ */
+struct pb_vm_stream {
+	const struct pb_access *a;
+	size_t n;
+	const uint64_t *next_use; /* or NULL (no OFFLINE policy) */
+	uint64_t distinct;	  /* distinct pages: sizes tables (0: unknown) */
+	const uint64_t *keys;	  /* pb_vm_key of each access (policy_only jobs) */
+	const uint8_t *writes;	  /* 1 for a write (policy_only jobs) */
+};
+struct pb_vm_sweep_job {
+	/* in */
+	const struct pb_policy_desc *policy;
+	uint64_t frames;
+	unsigned rep;
+	uint64_t seed; /* engine (policy) seed */
+	const struct pb_vm_stream *stream;
+	int policy_only; /* policy replay of stream->keys, not the engine */
+	/* out */
+	int rc; /* 0 or -errno; -EINVAL with st.refs == 0: a configuration error */
+	char err[384];
+	struct pb_vm_stats st;
+	double eat_ns, seconds;
+};
+struct pb_vm_sweep;
+int pb_vm_sweep_create(const struct pb_vm_cfg *base, struct pb_vm_sweep_job *jobs, size_t njobs,
+		       struct pb_vm_sweep **out) PB_MUST_CHECK;
+void pb_vm_sweep_destroy(struct pb_vm_sweep *sw);
+size_t pb_vm_sweep_claim(struct pb_vm_sweep *sw);
+void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i);
+struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i);
+void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *r);
 
 #endif /* PAGEBENCH_VM_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/backing.c - the backing store: a swap area and mapped files.
  *
@@ -9,11 +10,19 @@
  * dropped and refilled with zeros on the next touch.
  *
  * With --backing file:PATH every I/O the engine counts is done for real with
- * pread/pwrite of page-sized blocks on PATH (created or truncated): swap
+ * pread/pwrite of page-sized blocks on PATH: swap
  * slot s at byte s * 4096, file page v at FILE_BASE + (v mod FILE_SPAN) *
  * 4096.  Each written block carries (key, version) in its first 16 bytes and
  * every swap-in checks them: a swap-in that reads back another page's data
  * is an engine bug and fails the run (-EIO) instead of being counted.
+ *
+ * The file is ours alone.  It is created with O_EXCL (never following a
+ * symlink), so an existing file - the input trace, another run's backing
+ * file - is refused; with `force` an existing regular file is reused and
+ * truncated, never a device, FIFO, socket or symlink.  An exclusive
+ * flock is held while the engine lives, taken before any truncation, so
+ * two runs on one path cannot corrupt each other (the second one fails
+ * with -EBUSY).  A file we created is removed when the engine closes it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vm_internal.h"
@@ -28,36 +39,76 @@
 #define FILE_BASE (1ULL << 40)
 #define FILE_SPAN (1ULL << 20)
 
-int vm_backing_open(struct vm_backing *b, const char *path, char *err, size_t errlen)
+int vm_backing_open(struct vm_backing *b, const char *path, int force, char *err, size_t errlen)
 {
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
 	if (!path)
 		return 0;
-	b->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (b->fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "backing file '%s': %s", path, strerror(e));
-		return -e;
+	int rc;
+	b->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (b->fd >= 0) {
+		b->created = 1;
+	} else if (errno == EEXIST && force) {
+		/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+		b->fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	}
+	if (b->fd < 0) {
+		rc = -errno;
+		if (rc == -EEXIST)
+			snprintf(err, errlen,
+				 "backing file '%s' exists (refused: pass --force to reuse a "
+				 "regular file)",
+				 path);
+		else if (rc == -ELOOP)
+			snprintf(err, errlen, "backing file '%s' is a symbolic link (refused)",
+				 path);
+		else
+			snprintf(err, errlen, "backing file '%s': %s", path, strerror(-rc));
+		goto fail;
+	}
+	struct stat st;
+	if (fstat(b->fd, &st) || !S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "backing file '%s' is not a regular file (refused)", path);
+		goto fail;
+	}
+	if (flock(b->fd, LOCK_EX | LOCK_NB)) {
+		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		snprintf(err, errlen, "backing file '%s' is in use by another run", path);
+		goto fail;
+	}
+	if (!b->created && ftruncate(b->fd, 0)) { /* --force: under our lock */
+		rc = -errno;
+		snprintf(err, errlen, "backing file '%s': %s", path, strerror(-rc));
+		goto fail;
+	}
+	b->path = strdup(path);
 	b->buf = pb_map(PB_PAGE_SIZE, 1);
-	if (!b->buf) {
-		close(b->fd);
-		b->fd = -1;
+	if (!b->buf || !b->path) {
+		rc = -ENOMEM;
 		snprintf(err, errlen, "backing file: out of memory");
-		return -ENOMEM;
+		goto fail;
 	}
 	return 0;
+fail:
+	if (b->created)
+		(void)unlink(path);
+	vm_backing_close(b);
+	return rc;
 }
 
 void vm_backing_close(struct vm_backing *b)
 {
+	if (b->created && b->path)
+		(void)unlink(b->path); /* still locked: nobody else has it */
 	if (b->fd >= 0)
 		close(b->fd);
 	if (b->buf)
 		pb_unmap(b->buf, PB_PAGE_SIZE);
 	if (b->slot_key)
 		pb_unmap(b->slot_key, b->slot_cap * sizeof(uint64_t));
+	free(b->path);
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
 }

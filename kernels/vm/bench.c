@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/bench.c - benchmark kernels of the paging engine.
  *
@@ -35,8 +36,8 @@ struct vmb {
 	char tlb[64];
 	struct pb_tlb_geom geom;
 	struct pb_access **buf; /* per thread */
-	uint64_t *pos;          /* per thread stream position */
-	struct pb_tlb *tlbs;    /* vm-tlb only */
+	uint64_t *pos;		/* per thread stream position */
+	struct pb_tlb *tlbs;	/* vm-tlb only */
 	int bad;
 	char err[256];
 };
@@ -211,7 +212,7 @@ static void engine_teardown(void *state)
 	struct vmb *b = state;
 	struct pb_vm_stats st;
 	pb_vm_stats(b->vm, &st);
-	pb_vm_publish_sde(&st);
+	pb_vm_emit_events(&st); /* to the harness's sink (SDE counters) */
 	pb_vm_destroy(b->vm);
 	free_bufs(b);
 	free(b);
@@ -277,41 +278,41 @@ static void tlb_teardown(void *state)
 }
 
 static const char *const vm_extra[] = {"faults", "tlb_misses", "shootdowns", "policy_calls", NULL};
-static const char *const vm_params =
-	"pages=48: hot pages per thread\n"
-	"write=0.3: fraction of writes\n"
-	"policy=clock: eviction policy (vm-engine)\n"
-	"tlb=skylake: TLB profile or l1=E:W,l2=E:W";
+static const char *const vm_params = "pages=48: hot pages per thread\n"
+				     "write=0.3: fraction of writes\n"
+				     "policy=clock: eviction policy (vm-engine)\n"
+				     "tlb=skylake: TLB profile or l1=E:W,l2=E:W";
 
 static const struct pb_kernel_desc vm_engine = {
-	.name = "vm-engine",
-	.module = "vm",
-	.summary = "full demand-paging engine path (TLB, walk, faults, hints) on a TLB-friendly workload",
-	.params_help = vm_params,
-	.op_unit = "simulated reference",
-	.baseline = "vm-tlb",
-	.extra_cols = vm_extra,
-	.bench_only = 1,
-	.setup = engine_setup,
-	.thread_init = engine_thread_init,
-	.run = engine_run,
-	.verify = engine_verify,
-	.teardown = engine_teardown,
+    .name = "vm-engine",
+    .module = "vm",
+    .summary =
+	"full demand-paging engine path (TLB, walk, faults, hints) on a TLB-friendly workload",
+    .params_help = vm_params,
+    .op_unit = "simulated reference",
+    .baseline = "vm-tlb",
+    .extra_cols = vm_extra,
+    .bench_only = 1,
+    .setup = engine_setup,
+    .thread_init = engine_thread_init,
+    .run = engine_run,
+    .verify = engine_verify,
+    .teardown = engine_teardown,
 };
 
 static const struct pb_kernel_desc vm_tlb = {
-	.name = "vm-tlb",
-	.module = "vm",
-	.summary = "TLB model lookups alone (floor of vm-engine)",
-	.params_help = vm_params,
-	.op_unit = "TLB lookup",
-	.extra_cols = vm_extra,
-	.bench_only = 1,
-	.setup = tlb_setup,
-	.thread_init = tlb_thread_init,
-	.run = tlb_run,
-	.thread_fini = tlb_thread_fini,
-	.teardown = tlb_teardown,
+    .name = "vm-tlb",
+    .module = "vm",
+    .summary = "TLB model lookups alone (floor of vm-engine)",
+    .params_help = vm_params,
+    .op_unit = "TLB lookup",
+    .extra_cols = vm_extra,
+    .bench_only = 1,
+    .setup = tlb_setup,
+    .thread_init = tlb_thread_init,
+    .run = tlb_run,
+    .thread_fini = tlb_thread_fini,
+    .teardown = tlb_teardown,
 };
 
 const struct pb_kernel_desc *const pb_kernels_vm[] = {&vm_engine, &vm_tlb, NULL};

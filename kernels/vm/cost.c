@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/cost.c - device profiles for the effective-access-time model.
  *
@@ -40,74 +41,74 @@
 
 #include "pagebench/cost.h"
 
-#define CPU_SIDE                                                                          \
-	.sram_ns = 1, .dram_ns = 80, .l2tlb_ns = 2, .walk_ns = 25, .fault_ns = 600, \
+#define CPU_SIDE                                                                                   \
+	.sram_ns = 1, .dram_ns = 80, .l2tlb_ns = 2, .walk_ns = 25, .fault_ns = 600,                \
 	.zero_ns = 250, .copy_ns = 400
 
 static const struct pb_cost_device textbook = {
-	.name = "textbook",
-	.source = "Silberschatz et al., Operating System Concepts ch. 9 ratios",
-	.sram_ns = 10,
-	.dram_ns = 100,
-	.l2tlb_ns = 10,
-	.walk_ns = 100,
-	.fault_ns = 1000,
-	.zero_ns = 1000,
-	.copy_ns = 1000,
-	.read_ns = 1e6,
-	.write_ns = 1e6,
-	.xfer_ns = 0,
+    .name = "textbook",
+    .source = "Silberschatz et al., Operating System Concepts ch. 9 ratios",
+    .sram_ns = 10,
+    .dram_ns = 100,
+    .l2tlb_ns = 10,
+    .walk_ns = 100,
+    .fault_ns = 1000,
+    .zero_ns = 1000,
+    .copy_ns = 1000,
+    .read_ns = 1e6,
+    .write_ns = 1e6,
+    .xfer_ns = 0,
 };
 static const struct pb_cost_device hdd = {
-	.name = "hdd",
-	.source = "7200 rpm HDD (Seagate BarraCuda datasheet: 8.5 ms seek + 4.17 ms rotation)",
-	CPU_SIDE,
-	.read_ns = 12.67e6,
-	.write_ns = 12.67e6,
-	.xfer_ns = 20e3,
+    .name = "hdd",
+    .source = "7200 rpm HDD (Seagate BarraCuda datasheet: 8.5 ms seek + 4.17 ms rotation)",
+    CPU_SIDE,
+    .read_ns = 12.67e6,
+    .write_ns = 12.67e6,
+    .xfer_ns = 20e3,
 };
 static const struct pb_cost_device ssd = {
-	.name = "ssd",
-	.source = "SATA SSD (Samsung 860 EVO datasheet, QD1 4K)",
-	CPU_SIDE,
-	.read_ns = 100e3,
-	.write_ns = 24e3,
-	.xfer_ns = 7.4e3,
+    .name = "ssd",
+    .source = "SATA SSD (Samsung 860 EVO datasheet, QD1 4K)",
+    CPU_SIDE,
+    .read_ns = 100e3,
+    .write_ns = 24e3,
+    .xfer_ns = 7.4e3,
 };
 static const struct pb_cost_device nvme = {
-	.name = "nvme",
-	.source = "NVMe SSD (Samsung 970 EVO Plus datasheet, QD1 4K)",
-	CPU_SIDE,
-	.read_ns = 53e3,
-	.write_ns = 17e3,
-	.xfer_ns = 1.2e3,
+    .name = "nvme",
+    .source = "NVMe SSD (Samsung 970 EVO Plus datasheet, QD1 4K)",
+    CPU_SIDE,
+    .read_ns = 53e3,
+    .write_ns = 17e3,
+    .xfer_ns = 1.2e3,
 };
 static const struct pb_cost_device optane = {
-	.name = "optane",
-	.source = "Intel Optane SSD DC P5800X product brief (<5 us)",
-	CPU_SIDE,
-	.read_ns = 5e3,
-	.write_ns = 5e3,
-	.xfer_ns = 0.57e3,
+    .name = "optane",
+    .source = "Intel Optane SSD DC P5800X product brief (<5 us)",
+    CPU_SIDE,
+    .read_ns = 5e3,
+    .write_ns = 5e3,
+    .xfer_ns = 0.57e3,
 };
 static const struct pb_cost_device cxl = {
-	.name = "cxl",
-	.source = "CXL.mem expander as swap tier (Sun et al. MICRO 2023; Pond ASPLOS 2023)",
-	CPU_SIDE,
-	.read_ns = 400,
-	.write_ns = 400,
-	.xfer_ns = 140,
+    .name = "cxl",
+    .source = "CXL.mem expander as swap tier (Sun et al. MICRO 2023; Pond ASPLOS 2023)",
+    CPU_SIDE,
+    .read_ns = 400,
+    .write_ns = 400,
+    .xfer_ns = 140,
 };
 static const struct pb_cost_device remote = {
-	.name = "remote",
-	.source = "RDMA far memory (Infiniswap NSDI 2017, Fastswap EuroSys 2020)",
-	CPU_SIDE,
-	.read_ns = 4e3,
-	.write_ns = 4e3,
-	.xfer_ns = 330,
+    .name = "remote",
+    .source = "RDMA far memory (Infiniswap NSDI 2017, Fastswap EuroSys 2020)",
+    CPU_SIDE,
+    .read_ns = 4e3,
+    .write_ns = 4e3,
+    .xfer_ns = 330,
 };
 
-const struct pb_cost_device *const pb_cost_devices[] = {&textbook, &hdd,	&ssd,	 &nvme,
+const struct pb_cost_device *const pb_cost_devices[] = {&textbook, &hdd, &ssd,	  &nvme,
 							&optane,   &cxl, &remote, NULL};
 
 const struct pb_cost_device *pb_cost_device_find(const char *name)
@@ -123,7 +124,8 @@ void pb_cost_device_names(char *buf, size_t len)
 	size_t n = 0;
 	buf[0] = 0;
 	for (size_t i = 0; pb_cost_devices[i] && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "", pb_cost_devices[i]->name);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "",
+				      pb_cost_devices[i]->name);
 }
 
 double pb_cost_total_ns(const struct pb_cost_device *d, const struct pb_cost_events *e)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/tlb.c - set-associative TLB model and published CPU geometries.
  *
@@ -17,8 +18,8 @@
  * Geometries (4 KiB translations; the 2 MiB arrays are recorded only):
  *  - skylake: Intel 64 and IA-32 Architectures Optimization Reference
  *    Manual (248966), section on the Skylake client microarchitecture, table
- *    "TLB Parameters of the Skylake Microarchitecture": DTLB 64 entries 4-way (4K), 32 entries 4-way (2M);
- *    ITLB 128 entries 8-way; STLB 1536 entries 12-way (4K+2M).
+ *    "TLB Parameters of the Skylake Microarchitecture": DTLB 64 entries 4-way (4K), 32 entries
+ * 4-way (2M); ITLB 128 entries 8-way; STLB 1536 entries 12-way (4K+2M).
  *  - zen3: AMD Software Optimization Guide for AMD Family 19h Processors
  *    (pub. 56665), section 2.10 (L1 DTLB 64 entries fully associative, all
  *    page sizes; L2 DTLB 2048 entries, 16-way; L1 ITLB 64 entries fully
@@ -44,48 +45,48 @@
 #include "pagebench/tlb.h"
 
 static const struct pb_tlb_geom skylake = {
-	.name = "skylake",
-	.source = "Intel Optimization Reference Manual 248966, Skylake TLB parameters",
-	.l1d = {64, 4},
-	.l1i = {128, 8},
-	.l2 = {1536, 12},
-	.l1d_2m = {32, 4},
+    .name = "skylake",
+    .source = "Intel Optimization Reference Manual 248966, Skylake TLB parameters",
+    .l1d = {64, 4},
+    .l1i = {128, 8},
+    .l2 = {1536, 12},
+    .l1d_2m = {32, 4},
 };
 static const struct pb_tlb_geom icelake = {
-	.name = "icelake",
-	.source = "Intel Optimization Reference Manual 248966, Sunny Cove TLB parameters",
-	.l1d = {64, 4},
-	.l1i = {128, 8},
-	.l2 = {2048, 16},
-	.l1d_2m = {32, 4},
+    .name = "icelake",
+    .source = "Intel Optimization Reference Manual 248966, Sunny Cove TLB parameters",
+    .l1d = {64, 4},
+    .l1i = {128, 8},
+    .l2 = {2048, 16},
+    .l1d_2m = {32, 4},
 };
 static const struct pb_tlb_geom zen3 = {
-	.name = "zen3",
-	.source = "AMD Software Optimization Guide for Family 19h (56665), TLBs",
-	.l1d = {64, 0},
-	.l1i = {64, 0},
-	.l2 = {2048, 16},
-	.l1d_2m = {64, 0},
+    .name = "zen3",
+    .source = "AMD Software Optimization Guide for Family 19h (56665), TLBs",
+    .l1d = {64, 0},
+    .l1i = {64, 0},
+    .l2 = {2048, 16},
+    .l1d_2m = {64, 0},
 };
 static const struct pb_tlb_geom zen4 = {
-	.name = "zen4",
-	.source = "AMD Software Optimization Guide for Family 19h Zen 4 (57647), TLBs",
-	.l1d = {72, 0},
-	.l1i = {64, 0},
-	.l2 = {3072, 24},
-	.l1d_2m = {72, 0},
+    .name = "zen4",
+    .source = "AMD Software Optimization Guide for Family 19h Zen 4 (57647), TLBs",
+    .l1d = {72, 0},
+    .l1i = {64, 0},
+    .l2 = {3072, 24},
+    .l1d_2m = {72, 0},
 };
 static const struct pb_tlb_geom textbook = {
-	.name = "textbook",
-	.source = "Silberschatz, Galvin, Gagne: Operating System Concepts, ch. 9 (small TLB)",
-	.l1d = {16, 0},
-	.l1i = {16, 0},
-	.l2 = {0, 0},
-	.l1d_2m = {0, 0},
+    .name = "textbook",
+    .source = "Silberschatz, Galvin, Gagne: Operating System Concepts, ch. 9 (small TLB)",
+    .l1d = {16, 0},
+    .l1i = {16, 0},
+    .l2 = {0, 0},
+    .l1d_2m = {0, 0},
 };
 
-const struct pb_tlb_geom *const pb_tlb_profiles[] = {&skylake, &icelake, &zen3, &zen4,
-						     &textbook, NULL};
+const struct pb_tlb_geom *const pb_tlb_profiles[] = {&skylake, &icelake,  &zen3,
+						     &zen4,    &textbook, NULL};
 
 static int parse_level(const char *v, struct pb_tlb_level *lv, char *err, size_t errlen)
 {
@@ -151,7 +152,8 @@ int pb_tlb_parse(const char *s, struct pb_tlb_geom *out, char *err, size_t errle
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *eq = strchr(items[i], '=');
 		if (!eq) {
-			snprintf(err, errlen, "bad TLB item '%s' (expected l1=E:W, l1i=E:W or l2=E:W)",
+			snprintf(err, errlen,
+				 "bad TLB item '%s' (expected l1=E:W, l1i=E:W or l2=E:W)",
 				 items[i]);
 			rc = -EINVAL;
 			break;

@@ -1,6 +1,19 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * kernels/vm/vm_internal.h - private to the vm module: the page-table
- * adapter the engine walks, the backing store and the page-object table.
+ * kernels/vm/vm_internal.h - private to the vm module: the engine object,
+ * page objects, keys, and the functions the files of the module share.
+ *
+ * The engine is split by job, as Linux mm/ is:
+ *   vm.c          creation, configuration, errors
+ *   page.c        policy keys and the page-object table
+ *   fault.c       the access path (TLB, walk) and the fault handler
+ *   evict.c       reverse-map unmapping, TLB shootdown, write-out
+ *   hints.c       the fault lock and the per-thread batches of policy hints
+ *   prepage.c     the prepaging registry; prepage_<name>.c one strategy each
+ *   replay.c      chunked replay of a stream by the caller's threads
+ *   stats.c       event table, sums, cost, consistency check, next use
+ *   sweep.c       a pool of fresh engines over (policy, frames, rep) jobs
+ *   vm_pt.c, backing.c, tlb.c, cost.c: page tables, backing store, TLB, cost
  */
 #ifndef PAGEBENCH_VM_INTERNAL_H
 #define PAGEBENCH_VM_INTERNAL_H
@@ -9,23 +22,24 @@
 #include <stdint.h>
 
 #include "pagebench/common.h"
+#include "pagebench/frames.h"
 #include "pagebench/vm.h"
 
 /* ---- PTE word, x86-64 layout (the bits the engine uses) ---- */
-#define VM_PTE_P 0x1ULL   /* present */
-#define VM_PTE_W 0x2ULL   /* writable */
-#define VM_PTE_A 0x20ULL  /* accessed */
-#define VM_PTE_D 0x40ULL  /* dirty */
-#define VM_PTE_PFN_MASK 0x000ffffffffff000ULL
-#define VM_PTE_PFN(p) (((p)&VM_PTE_PFN_MASK) >> 12)
+#define VM_PTE_P	     0x1ULL  /* present */
+#define VM_PTE_W	     0x2ULL  /* writable */
+#define VM_PTE_A	     0x20ULL /* accessed */
+#define VM_PTE_D	     0x40ULL /* dirty */
+#define VM_PTE_PFN_MASK	     0x000ffffffffff000ULL
+#define VM_PTE_PFN(p)	     (((p)&VM_PTE_PFN_MASK) >> 12)
 #define VM_PTE_MK(pfn, bits) ((((uint64_t)(pfn)) << 12) | (bits))
 
 /* Largest simulated asid: the policy-key namespaces above it hold shared
  * pages (see pb_vm_key). */
 #define VM_ASID_MAX 0xfff0u
-#define VM_NS_COW 0xfffdULL  /* pre-fork originals of COW regions */
-#define VM_NS_FILE 0xfffeULL /* page cache (file-backed pages) */
-#define VM_NS_SHM 0xffffULL  /* shared anonymous memory */
+#define VM_NS_COW   0xfffdULL /* pre-fork originals of COW regions */
+#define VM_NS_FILE  0xfffeULL /* page cache (file-backed pages) */
+#define VM_NS_SHM   0xffffULL /* shared anonymous memory */
 #define VM_VPN_BITS 48
 #define VM_VPN_MASK ((1ULL << VM_VPN_BITS) - 1)
 
@@ -46,14 +60,19 @@ void vm_pt_or(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t bits);
 
 /* ---- backing store (backing.c) ---- */
 struct vm_backing {
-	int fd;              /* -1: simulated */
-	uint64_t next_slot;  /* slots handed out */
-	uint64_t *slot_key;  /* slot -> policy key (swap clustering) */
+	int fd;		    /* -1: simulated */
+	uint64_t next_slot; /* slots handed out */
+	uint64_t *slot_key; /* slot -> policy key (swap clustering) */
 	uint64_t slot_cap;
-	uint8_t *buf;        /* one page for real I/O */
+	uint8_t *buf; /* one page for real I/O */
+	char *path;   /* the file, while open */
+	int created;  /* we created it: removed on close */
 	char err[256];
 };
-int vm_backing_open(struct vm_backing *b, const char *path, char *err, size_t errlen);
+/* Open (create with O_EXCL; with force reuse an existing regular file)
+ * and lock the backing file; NULL path: simulated.  0 or -errno (-EEXIST,
+ * -EBUSY: locked by another run, -EINVAL: not a regular file) with err. */
+int vm_backing_open(struct vm_backing *b, const char *path, int force, char *err, size_t errlen);
 void vm_backing_close(struct vm_backing *b);
 /* New swap slot for key.  0 or -ENOMEM. */
 int vm_backing_slot(struct vm_backing *b, uint64_t key, uint64_t *slot);
@@ -64,5 +83,184 @@ int vm_backing_swap_write(struct vm_backing *b, uint64_t slot, uint64_t key, uin
 int vm_backing_swap_read(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version);
 int vm_backing_file_write(struct vm_backing *b, uint64_t vpn, uint64_t key, uint64_t version);
 int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
+
+/* ---- the engine object ---- */
+#define HINT_BATCH 15 /* PAGEVEC_SIZE */
+
+/* page object flags */
+#define PG_ONDISK   0x1u /* swap slot holds valid contents (anon) */
+#define PG_PREPAGED 0x2u /* brought in ahead of use, not referenced yet */
+#define PG_USED	    0x4u /* object slot in use */
+
+enum pg_kind { K_ANON = 0, K_SHM, K_FILE, K_COWORIG };
+
+struct vm_page {
+	uint64_t key;
+	uint64_t pfn;  /* UINT64_MAX: not resident */
+	uint64_t slot; /* swap slot, UINT64_MAX: none */
+	uint32_t flags;
+	uint32_t version; /* content version written to the backing store */
+};
+
+struct vm_thread {
+	struct pb_tlb tlb;
+	struct pb_vm_stats st;
+	unsigned nhints;
+	struct pb_ref hints[HINT_BATCH];
+} PB_ALIGNED(PB_CACHELINE);
+
+/* Readahead state, one per (address space, kind) stream, like a file's
+ * file_ra_state; kept in the engine (under the lock), not per thread, so
+ * that a replay's decisions do not depend on the thread count. */
+#define RA_SLOTS 256
+struct vm_ra {
+	uint64_t next;	 /* vpn expected next for a sequential stream */
+	uint32_t window; /* current window (pages) */
+	uint32_t as;
+};
+
+struct rmap_ent {
+	pb_asid_t as;
+	uint64_t vpn;
+};
+
+struct pb_vm {
+	struct pb_vm_cfg cfg;
+	struct pb_policy *pol;
+	int pol_hw, pol_offline;
+	struct pb_frames *fa;
+	struct vm_pt *pt;
+	struct vm_backing bk;
+	/* page objects: open addressing by key (fault path only) */
+	struct vm_page *pages;
+	uint64_t pmask, pcount;
+	/* reverse-map scratch */
+	struct rmap_ent *rm;
+	size_t rm_cap, rm_n;
+	uint64_t resident;
+	/* frame -> policy key of the page in it (struct page's mapping+index):
+	 * written under the lock before the page is mapped (release by the
+	 * PTE store), read by walkers to name the page a hit touches */
+	uint64_t *pfn_key;
+	struct vm_ra ra[RA_SLOTS];
+	unsigned fault_lock PB_ALIGNED(PB_CACHELINE);
+	uint32_t epoch PB_ALIGNED(PB_CACHELINE); /* policy misses (atomic; abit hints) */
+	int failed;
+	char err[256];
+	struct vm_thread *thr; /* nthreads, pb_map'ed */
+};
+
+/* What a prepaging strategy learns of the fault it follows (lock held). */
+struct vm_fault_ctx {
+	struct vm_thread *t;
+	const struct pb_access *a;
+	uint64_t vpn, pos;
+	struct vm_page *p; /* the page just mapped */
+	int major;	   /* the fault waited for I/O */
+};
+
+/* ---- keys (page.c) ---- */
+static inline enum pg_kind kind_of(uint16_t flags)
+{
+	if (flags & PB_ACC_FILE)
+		return K_FILE;
+	if (flags & PB_ACC_SHARED)
+		return K_SHM;
+	if (flags & PB_ACC_COW)
+		return K_COWORIG;
+	return K_ANON;
+}
+
+/* A write to this region must first make a private copy. */
+static inline int cow_region(uint16_t flags)
+{
+	return (flags & PB_ACC_COW) || ((flags & PB_ACC_FILE) && !(flags & PB_ACC_SHARED));
+}
+
+static inline uint64_t priv_key(pb_asid_t as, uint64_t vpn)
+{
+	return ((uint64_t)as << VM_VPN_BITS) | (vpn & VM_VPN_MASK);
+}
+
+static inline uint64_t shared_key(enum pg_kind k, uint64_t vpn)
+{
+	uint64_t ns = k == K_FILE ? VM_NS_FILE : k == K_SHM ? VM_NS_SHM : VM_NS_COW;
+	return (ns << VM_VPN_BITS) | (vpn & VM_VPN_MASK);
+}
+
+/* Policy key of the page an access touches given whether its mapping is a
+ * private (writable) one. */
+static inline uint64_t policy_key(pb_asid_t as, uint64_t vpn, uint16_t flags, int writable)
+{
+	enum pg_kind k = kind_of(flags);
+	if (k == K_ANON || (cow_region(flags) && writable))
+		return priv_key(as, vpn);
+	return shared_key(k, vpn);
+}
+
+static inline enum pg_kind key_kind(uint64_t key)
+{
+	uint64_t ns = key >> VM_VPN_BITS;
+	return ns == VM_NS_FILE	 ? K_FILE
+	       : ns == VM_NS_SHM ? K_SHM
+	       : ns == VM_NS_COW ? K_COWORIG
+				 : K_ANON;
+}
+
+static inline uint64_t vm_mix(uint64_t k)
+{
+	k ^= k >> 31;
+	k *= 0x7fb5d329728ea185ULL;
+	k ^= k >> 27;
+	k *= 0x81dadef4bc2dd44dULL;
+	return k ^ (k >> 33);
+}
+
+/* ---- page objects (page.c); fault path, lock held ---- */
+int vm_pages_grow(struct pb_vm *vm);
+/* Find the object of key; create it (not resident, no slot) if `create`.
+ * Creation may move every object (table growth). */
+struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
+
+/* ---- lock, errors, hints (hints.c) ---- */
+void vm_lock(struct pb_vm *vm);
+void vm_unlock(struct pb_vm *vm);
+/* Record the first failure (any thread). */
+void vm_fail(struct pb_vm *vm, int rc, const char *msg);
+/* Apply t's pending hints (lock held). */
+void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);
+/* Queue a hit for the policy; applies the batch when full (takes the
+ * lock).  Inline: it is on the hit path. */
+static inline void vm_hint(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
+			   uint64_t next, unsigned write)
+{
+	struct pb_ref *r = &t->hints[t->nhints++];
+	r->key = key;
+	r->pos = pos;
+	r->next_use = next;
+	r->write = write;
+	if (pb_unlikely(t->nhints == HINT_BATCH)) {
+		vm_lock(vm);
+		vm_apply_hints(vm, t);
+		vm_unlock(vm);
+	}
+}
+
+/* ---- fault path (fault.c), lock held ---- */
+struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
+				 uint64_t next, unsigned write, int *was_resident);
+int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepaged);
+int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
+		int dirty, int accessed);
+
+/* ---- eviction (evict.c), lock held ---- */
+uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn);
+int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
+
+/* ---- prepaging helpers (prepage.c), lock held ---- */
+/* Is there something on the backing store to prepage for key? */
+int vm_prepage_readable(struct pb_vm *vm, uint64_t key);
+/* Bring one page in ahead of use (not mapped). */
+void vm_prepage_one(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/vm/vm_pt.c - the engine's page-table adapter over pb_pt.
  *
@@ -19,7 +20,7 @@
 #include "vm_internal.h"
 
 _Static_assert(VM_PTE_P == PB_PTE_P && VM_PTE_W == PB_PTE_W && VM_PTE_A == PB_PTE_A &&
-		       VM_PTE_D == PB_PTE_D && VM_PTE_PFN_MASK == PB_PTE_PFN_MASK,
+		   VM_PTE_D == PB_PTE_D && VM_PTE_PFN_MASK == PB_PTE_PFN_MASK,
 	       "engine PTE bits are x86-64's, as pb_pt's");
 
 struct vm_pt {
@@ -85,7 +86,8 @@ int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 {
 	struct pb_pt *t = table(pt, as);
 	if (!t) {
-		int rc = pb_pt_create(pt->kind == PB_VM_PT_HASHED ? "hashed" : "radix", &pt->cfg, &t);
+		int rc =
+		    pb_pt_create(pt->kind == PB_VM_PT_HASHED ? "hashed" : "radix", &pt->cfg, &t);
 		if (rc)
 			return rc;
 		pb_atomic_store(&pt->as[as], t, PB_RELEASE);

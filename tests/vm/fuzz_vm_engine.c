@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vm/fuzz_vm_engine.c - arbitrary access streams through the engine.
  *
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pagebench/vm.h"
+#include "pagebench/vm_drive.h"
 
 #define MAXREFS 4096
 
@@ -22,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const pols[] = {"fifo", "lru", "clock", "opt",  "arc",
-					   "lirs", "sieve", "2q",   "random", "nru"};
+	static const char *const pols[] = {"fifo", "lru",   "clock", "opt",    "arc",
+					   "lirs", "sieve", "2q",    "random", "nru"};
 	static struct pb_access a[MAXREFS];
 	static uint64_t nu[MAXREFS];
 	if (size < 3)
@@ -33,12 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.policy = pb_policy_find(pols[data[0] % (sizeof(pols) / sizeof(pols[0]))]);
 	if (!c.policy)
 		return 0;
-	c.prepage = (enum pb_prepage)(data[1] & 3);
+	c.prepage = pb_prepages[data[1] & 3];
 	c.pt = (data[1] >> 2) & 1 ? PB_VM_PT_HASHED : PB_VM_PT_RADIX;
 	c.hints = (data[1] >> 3) & 1 ? PB_VM_HINTS_ABIT : PB_VM_HINTS_EXACT;
 	c.frames = 1 + data[2] % 32;
 	if (c.policy->flags & PB_POL_OFFLINE)
-		c.prepage = PB_PREPAGE_DEMAND;
+		c.prepage = &pb_prepage_demand;
 	size_t n = 0;
 	for (size_t i = 3; i + 3 <= size && n < MAXREFS; i += 3, n++) {
 		a[n].asid = 1 + (data[i] & 3);
@@ -58,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (pb_vm_next_use(a, n, nu))
 		abort();
-	if (pb_vm_replay(vm, a, n, nu, 0)) {
+	if (pb_vm_replay_team(vm, a, n, nu, 0)) {
 		fprintf(stderr, "replay (%s): %s\n", c.policy->name, pb_vm_error(vm));
 		abort();
 	}

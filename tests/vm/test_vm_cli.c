@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vm/test_vm_cli.c - `pagebench sim` and `pagebench mrc` end to end:
  * a small `text` trace (Belady's string) in a temp dir, --csv rows with the
@@ -48,7 +49,8 @@ static int col(const char *header, const char *name)
 	memcpy(buf, header, hl);
 	buf[hl] = 0;
 	int i = 0;
-	for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++)
+	for (char *save, *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save), i++)
 		if (!strcmp(tok, name))
 			return i;
 	return -1;
@@ -142,11 +144,11 @@ int main(int argc, char **argv)
 	    "--pt", "hashed", NULL);
 	PB_CHECK_MSG(o->code == 0, "sim exit %d: %s", o->code, o->err);
 	static const char *const need[] = {
-		"workload",   "policy",	   "frames",   "refs",	     "faults",	   "hits",
-		"evictions",  "writebacks", "zero_fills", "swap_ins", "file_reads", "tlb_misses",
-		"shootdowns", "eat_ns",	   "accesses_per_s", "prepage", "pt", "threads",
-		"rep",	      "seconds",   "major_faults", "minor_faults", "cow_copies",
-		"prepaged",   "prepage_unused"};
+	    "workload",	    "policy",	    "frames",	  "refs",	"faults",
+	    "hits",	    "evictions",    "writebacks", "zero_fills", "swap_ins",
+	    "file_reads",   "tlb_misses",   "shootdowns", "eat_ns",	"accesses_per_s",
+	    "prepage",	    "pt",	    "threads",	  "rep",	"seconds",
+	    "major_faults", "minor_faults", "cow_copies", "prepaged",	"prepage_unused"};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(need); i++)
 		PB_CHECK_MSG(col(o->out, need[i]) >= 0, "column %s missing", need[i]);
 	PB_CHECK_EQ_U64(count_lines(o->out), 1 + 6);
@@ -154,7 +156,7 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *pol, *frames, *faults;
 	} want[] = {{"fifo", "3", "9"}, {"fifo", "4", "10"}, {"lru", "3", "10"},
-		    {"lru", "4", "8"},  {"opt", "3", "7"},   {"opt", "4", "6"}};
+		    {"lru", "4", "8"},	{"opt", "3", "7"},   {"opt", "4", "6"}};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(want); i++) {
 		const char *r = row(o->out, pc, fc, want[i].pol, want[i].frames);
 		char v[64] = "";
@@ -196,15 +198,112 @@ int main(int argc, char **argv)
 		     "--bogus");
 	expect_usage("mrc range", "mrc", "--workload", wl, "--policy", "lru", "--frames", "5:1:1");
 	struct spawn_out *o2 = malloc(sizeof(*o2));
-	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--tlb", "l1=6:4", NULL);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--tlb", "l1=6:4",
+	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "tlb: exit %d", o2->code);
-	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--device", "floppy", NULL);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--device", "floppy",
+	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "device: exit %d", o2->code);
 	sim(o2, "sim", "--workload", wl, "--policy", "opt", "--frames", "3", "--prepage",
 	    "readahead", NULL);
 	PB_CHECK_MSG(o2->code == 2, "opt+readahead: exit %d", o2->code);
-	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--threads", "0", NULL);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--threads", "0",
+	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "threads 0: exit %d", o2->code);
+	free(o2);
+	/* mrc rejects what it cannot honour: exit 2, one line naming the option */
+	static const char *const mrc_bad[][2] = {{"--prepage", "readahead"},
+						 {"--tlb", "zen3"},
+						 {"--device", "hdd"},
+						 {"--backing", "sim"},
+						 {"--threads", "2"},
+						 {"--hints", "abit"},
+						 {"--reps", "3"},
+						 {"--order", "free"},
+						 {"--pt", "hashed"}};
+	o2 = malloc(sizeof(*o2));
+	for (size_t i = 0; i < PB_ARRAY_SIZE(mrc_bad); i++) {
+		sim(o2, "mrc", "--workload", wl, "--policy", "lru", "--frames", "1:3:1",
+		    mrc_bad[i][0], mrc_bad[i][1], NULL);
+		PB_CHECK_MSG(o2->code == 2 && count_lines(o2->err) == 1 &&
+				 strstr(o2->err, mrc_bad[i][0]),
+			     "mrc %s: exit %d, stderr '%s'", mrc_bad[i][0], o2->code, o2->err);
+	}
+
+	/* issue 11 #7: a page size the engine does not simulate is a usage
+	 * error (it was a heap use-after-free, seen under ASan) */
+	static const char *const cmds[] = {"sim", "mrc"};
+	for (size_t i = 0; i < 2; i++) {
+		sim(o2, cmds[i], "--workload", "zipf:pages=64,refs=1000,page=8192", "--policy",
+		    "lru", "--frames", i ? "1:2:1" : "4", NULL);
+		PB_CHECK_MSG(o2->code == 2 && count_lines(o2->err) == 1 && strstr(o2->err, "4 KiB"),
+			     "%s page=8192: exit %d, stderr '%s'", cmds[i], o2->code, o2->err);
+	}
+
+	/* sim --reps varies the workload seed (the seed column) unless --fixed-seed */
+	const char *gen = "zipf:pages=400,refs=4000,write=0.2";
+	for (int fixed = 0; fixed < 2; fixed++) {
+		if (fixed)
+			sim(o2, "sim", "--workload", gen, "--policy", "lru", "--frames", "50",
+			    "--reps", "3", "--seed", "5", "--fixed-seed", "--csv", NULL);
+		else
+			sim(o2, "sim", "--workload", gen, "--policy", "lru", "--frames", "50",
+			    "--reps", "3", "--seed", "5", "--csv", NULL);
+		PB_CHECK_MSG(o2->code == 0, "sim reps: exit %d: %s", o2->code, o2->err);
+		PB_CHECK_EQ_U64(count_lines(o2->out), 1 + 3);
+		int sc = col(o2->out, "seed"), rc = col(o2->out, "rep"),
+		    fl = col(o2->out, "faults");
+		PB_CHECK(sc >= 0 && rc >= 0 && fl >= 0);
+		const char *line = o2->out;
+		char f0[64] = "";
+		int differ = 0;
+		for (int k = 0; k < 3; k++) {
+			line = strchr(line, '\n');
+			if (!line)
+				break;
+			line++;
+			char sv[64], rv[64], fv[64];
+			field(line, sc, sv, sizeof(sv));
+			field(line, rc, rv, sizeof(rv));
+			field(line, fl, fv, sizeof(fv));
+			PB_CHECK_EQ_U64(strtoull(rv, NULL, 10), (unsigned)k);
+			PB_CHECK_EQ_U64(strtoull(sv, NULL, 10), fixed ? 5u : 5u + (unsigned)k);
+			if (!k)
+				snprintf(f0, sizeof(f0), "%s", fv);
+			else if (strcmp(f0, fv))
+				differ = 1;
+		}
+		PB_CHECK_MSG(differ == !fixed, "fixed %d: fault counts %s across repetitions",
+			     fixed, differ ? "differ" : "equal");
+	}
+
+	/* issue 11 #9: --backing file:PATH never clobbers an existing file */
+	char bk[400], spec[420];
+	snprintf(bk, sizeof(bk), "%s/backing", dir);
+	snprintf(spec, sizeof(spec), "file:%s", bk);
+	sim(o2, "sim", "--workload", trace, "--policy", "lru", "--frames", "3", "--backing", trace,
+	    NULL);
+	PB_CHECK_MSG(o2->code == 2, "backing without file: exit %d", o2->code);
+	char tspec[300];
+	snprintf(tspec, sizeof(tspec), "file:%s", trace);
+	struct stat st0, st1;
+	PB_CHECK(stat(trace, &st0) == 0);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--backing", tspec,
+	    NULL);
+	PB_CHECK_MSG(o2->code == 2 && count_lines(o2->err) == 1 && strstr(o2->err, "--force"),
+		     "backing = the trace: exit %d, stderr '%s'", o2->code, o2->err);
+	PB_CHECK(stat(trace, &st1) == 0 && st1.st_size == st0.st_size && st0.st_size > 0);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--backing", spec,
+	    NULL);
+	PB_CHECK_MSG(o2->code == 0, "backing new file: exit %d: %s", o2->code, o2->err);
+	PB_CHECK_MSG(access(bk, F_OK) != 0, "the backing file we created is left behind");
+	FILE *bf = fopen(bk, "w");
+	PB_CHECK(bf && fclose(bf) == 0);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--backing", spec,
+	    "--force", NULL);
+	PB_CHECK_MSG(o2->code == 0, "backing --force: exit %d: %s", o2->code, o2->err);
+	PB_CHECK(access(bk, F_OK) == 0); /* not ours: kept */
+	unlink(bk);
 	free(o2);
 	free(o);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

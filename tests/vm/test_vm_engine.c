@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vm/test_vm_engine.c - the demand-paging engine on small hand-made
  * traces: textbook fault counts through the full engine (TLB, page walk,
@@ -9,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "pagebench/vm.h"
+#include "pagebench/vm_drive.h"
 #include "pbtest.h"
 
 #define MAXREFS 4096
@@ -54,7 +56,7 @@ static int run(const struct pb_vm_cfg *c, const struct trace *t, struct pb_vm_st
 		if (!nu || pb_vm_next_use(t->a, t->n, nu))
 			return -1;
 	}
-	rc = pb_vm_replay(vm, t->a, t->n, nu, 0);
+	rc = pb_vm_replay_team(vm, t->a, t->n, nu, 0);
 	if (rc)
 		fprintf(stderr, "replay: %s\n", pb_vm_error(vm));
 	pb_vm_stats(vm, st);
@@ -191,11 +193,11 @@ static void classify(void)
 	c = cfg("fifo", 8);
 	t.n = 0;
 	add(&t, 1, 50, PB_OP_READ, PB_ACC_COW);
-	add(&t, 2, 50, PB_OP_READ, PB_ACC_COW);  /* minor: the original is resident */
+	add(&t, 2, 50, PB_OP_READ, PB_ACC_COW);	 /* minor: the original is resident */
 	add(&t, 2, 50, PB_OP_WRITE, PB_ACC_COW); /* copy */
 	add(&t, 2, 50, PB_OP_WRITE, PB_ACC_COW); /* private now: a hit */
 	add(&t, 1, 50, PB_OP_WRITE, PB_ACC_COW); /* copy */
-	add(&t, 1, 50, PB_OP_READ, PB_ACC_COW);  /* hit */
+	add(&t, 1, 50, PB_OP_READ, PB_ACC_COW);	 /* hit */
 	PB_CHECK(run(&c, &t, &st) == 0);
 	PB_CHECK_EQ_U64(st.cow_copies, 2);
 	PB_CHECK_EQ_U64(st.faults, 4);
@@ -242,7 +244,7 @@ static void prepaging(void)
 	PB_CHECK(run(&c, &t, &st) == 0);
 	PB_CHECK_EQ_U64(st.file_reads, 256);
 	PB_CHECK_EQ_U64(st.prepaged, 0);
-	c.prepage = PB_PREPAGE_READAHEAD;
+	c.prepage = &pb_prepage_readahead;
 	PB_CHECK(run(&c, &t, &st) == 0);
 	PB_CHECK(st.file_reads < 32);
 	PB_CHECK(st.prepaged > 200);
@@ -256,7 +258,7 @@ static void prepaging(void)
 	for (uint64_t p = 0; p < 64; p++)
 		add(&t, 1, 1000 + (p * 37) % 4096, PB_OP_READ, PB_ACC_FILE | PB_ACC_SHARED);
 	c = cfg("lru", 32);
-	c.prepage = PB_PREPAGE_READAHEAD;
+	c.prepage = &pb_prepage_readahead;
 	PB_CHECK(run(&c, &t, &st) == 0);
 	PB_CHECK(st.prepaged > 0);
 	PB_CHECK(st.prepage_unused > 0);
@@ -271,7 +273,7 @@ static void prepaging(void)
 	c = cfg("lru", 64);
 	PB_CHECK(run(&c, &t, &st) == 0);
 	PB_CHECK_EQ_U64(st.faults, 32);
-	c.prepage = PB_PREPAGE_FAULTAROUND;
+	c.prepage = &pb_prepage_faultaround;
 	PB_CHECK(run(&c, &t, &st) == 0);
 	PB_CHECK_EQ_U64(st.faults, 16 + 1); /* p2 faults once, maps the other 15 */
 	PB_CHECK_EQ_U64(st.prepage_mapped, 15);
@@ -287,7 +289,7 @@ static void prepaging(void)
 	c = cfg("fifo", 8);
 	PB_CHECK(run(&c, &t, &st) == 0);
 	PB_CHECK_EQ_U64(st.swap_ins, 8);
-	c.prepage = PB_PREPAGE_SWAPCLUSTER;
+	c.prepage = &pb_prepage_swapcluster;
 	PB_CHECK(run(&c, &t, &st) == 0);
 	PB_CHECK_EQ_U64(st.swap_ins, 1);
 	PB_CHECK_EQ_U64(st.prepaged, 7);
@@ -319,8 +321,61 @@ static void real_backing(void)
 	PB_CHECK(real.swap_ins > 0);
 	PB_CHECK_EQ_U64(real.faults, sim.faults);
 	PB_CHECK_EQ_U64(real.swap_ins, sim.swap_ins);
-	PB_CHECK(access(path, F_OK) == 0);
+	PB_CHECK(access(path, F_OK) != 0); /* created by the engine: removed at destroy */
+	rmdir(dir);
+}
+
+/* issue 11 #9: the backing file never clobbers what exists, and two
+ * engines on one path exclude each other. */
+static void backing_safety(void)
+{
+	char dir[] = "/tmp/pbvmbkXXXXXX";
+	if (!mkdtemp(dir)) {
+		PB_CHECK(0);
+		return;
+	}
+	char path[64], fifo[64], link[80];
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	FILE *f = fopen(path, "w");
+	PB_CHECK(f && fputs("precious\n", f) >= 0 && fclose(f) == 0);
+	struct pb_vm_cfg c = cfg("lru", 8);
+	c.backing_path = path;
+	struct pb_vm *vm = NULL, *vm2 = NULL;
+	char err[256] = "";
+	/* an existing file is refused, and left as it was */
+	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -EEXIST);
+	PB_CHECK(strstr(err, "exists") != NULL);
+	struct stat st;
+	PB_CHECK(stat(path, &st) == 0 && st.st_size == 9);
+	/* --force reuses a regular file, holds a lock, and keeps the file */
+	c.backing_force = 1;
+	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == 0);
+	PB_CHECK(pb_vm_create(&c, &vm2, err, sizeof(err)) == -EBUSY); /* a second run */
+	PB_CHECK(strstr(err, "in use") != NULL);
+	pb_vm_destroy(vm);
+	PB_CHECK(access(path, F_OK) == 0); /* not ours: not removed */
+	/* a created file excludes a second engine (O_EXCL) and is removed */
 	unlink(path);
+	c.backing_force = 0;
+	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == 0);
+	PB_CHECK(access(path, F_OK) == 0);
+	c.backing_force = 1;
+	PB_CHECK(pb_vm_create(&c, &vm2, err, sizeof(err)) == -EBUSY);
+	pb_vm_destroy(vm);
+	PB_CHECK(access(path, F_OK) != 0);
+	/* never a FIFO or a symlink, even with force */
+	PB_CHECK(mkfifo(fifo, 0600) == 0);
+	c.backing_path = fifo;
+	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -EINVAL);
+	PB_CHECK(symlink(fifo, link) == 0);
+	c.backing_path = link;
+	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -ELOOP);
+	c.backing_force = 0;
+	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -EEXIST);
+	unlink(link);
+	unlink(fifo);
 	rmdir(dir);
 }
 
@@ -408,15 +463,49 @@ static void cost_model(void)
 static void errors(void)
 {
 	struct pb_vm_cfg c = cfg("opt", 4);
-	c.prepage = PB_PREPAGE_READAHEAD;
+	c.prepage = &pb_prepage_readahead;
 	struct pb_vm *vm;
 	char err[256];
 	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -EINVAL);
 	c = cfg("lru", 0);
 	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -EINVAL);
-	enum pb_prepage p;
-	PB_CHECK(pb_prepage_parse("faultaround", &p) == 0 && p == PB_PREPAGE_FAULTAROUND);
+	const struct pb_prepage_desc *p;
+	PB_CHECK(pb_prepage_parse("faultaround", &p) == 0 && p == &pb_prepage_faultaround);
 	PB_CHECK(pb_prepage_parse("bogus", &p) != 0);
+}
+
+/* The event list and the prepaging registry are tables: every entry is
+ * reachable by name and by index, and sums go event by event. */
+static void tables(void)
+{
+	struct pb_vm_stats a, b;
+	memset(&a, 0, sizeof(a));
+#define SET_(n, f, h) a.n = PB_VM_EV_##n + 1;
+	PB_VM_EVENTS(SET_)
+#undef SET_
+	PB_CHECK_EQ_U64(sizeof(a), PB_VM_EV__COUNT * sizeof(uint64_t));
+	b = a;
+	pb_vm_stats_add(&b, &a);
+	size_t ncsv = 0;
+	for (size_t e = 0; e < PB_VM_EV__COUNT; e++) {
+		PB_CHECK_EQ_U64(pb_vm_stats_get(&a, (enum pb_vm_event)e), e + 1);
+		PB_CHECK_EQ_U64(pb_vm_stats_get(&b, (enum pb_vm_event)e), 2 * (e + 1));
+		PB_CHECK(pb_vm_events[e].name && pb_vm_events[e].help);
+		for (size_t k = 0; k < e; k++)
+			PB_CHECK(strcmp(pb_vm_events[k].name, pb_vm_events[e].name) != 0);
+		ncsv += (pb_vm_events[e].flags & PB_VM_EV_CSV) != 0;
+	}
+	PB_CHECK_EQ_U64(ncsv, 24); /* the sim.csv event columns */
+	PB_CHECK(!strcmp(pb_vm_events[PB_VM_EV_faults].name, "faults"));
+	char names[256];
+	pb_prepage_names(names, sizeof(names));
+	PB_CHECK(!strcmp(names, "demand|readahead|faultaround|swapcluster"));
+	for (size_t i = 0; pb_prepages[i]; i++) {
+		const struct pb_prepage_desc *p = NULL;
+		PB_CHECK(pb_prepage_parse(pb_prepages[i]->name, &p) == 0 && p == pb_prepages[i]);
+		PB_CHECK(!strcmp(pb_prepage_name(p), pb_prepages[i]->name) && p->help);
+	}
+	PB_CHECK(pb_prepages[0] == &pb_prepage_demand && !pb_prepage_demand.after_fault);
 }
 
 int main(void)
@@ -428,6 +517,8 @@ int main(void)
 	classify();
 	prepaging();
 	real_backing();
+	backing_safety();
+	tables();
 	tlb_model();
 	cost_model();
 	errors();

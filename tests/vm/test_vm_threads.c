@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vm/test_vm_threads.c - the engine on several threads (label
  * stress): in STRICT order the fault counts of a seeded mixed workload
@@ -5,14 +6,18 @@
  * identical for 1, 2 and 3 threads and for radix and hashed page tables;
  * in FREE order threads fault concurrently on shared pages and the engine
  * stays consistent (policy residency == frames in use == resident pages,
- * frame allocator invariants hold) and shoots down remote TLBs.
+ * frame allocator invariants hold) and shoots down remote TLBs.  A sweep
+ * (pb_vm_sweep) run by three threads that claim jobs gives every job the
+ * counts of its own single-thread replay, and so does a sweep of
+ * two-thread engines on a team.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pagebench/vm.h"
+#include "pagebench/vm_drive.h"
 #include "pbtest.h"
 
 #define NREFS 20000
@@ -57,7 +62,7 @@ static void gen(uint64_t seed)
 static enum pb_vm_hints hints_mode;
 
 static int run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_order order,
-	       enum pb_vm_pt pt, enum pb_prepage pp, struct pb_vm_stats *st)
+	       enum pb_vm_pt pt, const struct pb_prepage_desc *pp, struct pb_vm_stats *st)
 {
 	struct pb_vm_cfg c;
 	pb_vm_cfg_default(&c);
@@ -78,7 +83,7 @@ static int run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_or
 		if (!nu || pb_vm_next_use(refs, NREFS, nu))
 			return -1;
 	}
-	int rc = pb_vm_replay(vm, refs, NREFS, nu, 128);
+	int rc = pb_vm_replay_team(vm, refs, NREFS, nu, 128);
 	if (rc)
 		fprintf(stderr, "%s: %s\n", pol, pb_vm_error(vm));
 	pb_vm_stats(vm, st);
@@ -97,6 +102,70 @@ static int run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_or
 	return rc;
 }
 
+static void *sweep_thread(void *arg)
+{
+	struct pb_vm_sweep *sw = arg;
+	for (size_t i; (i = pb_vm_sweep_claim(sw)) != SIZE_MAX;)
+		pb_vm_sweep_run_job(sw, i);
+	return NULL;
+}
+
+static void sweep(void)
+{
+	static const char *const pols[] = {"fifo", "clock"};
+	static const uint64_t frames[] = {64, 96};
+	struct pb_vm_stream stream = {.a = refs, .n = NREFS};
+	struct pb_vm_sweep_job jobs[PB_ARRAY_SIZE(pols) * 2 * 2];
+	size_t n = 0;
+	for (size_t p = 0; p < PB_ARRAY_SIZE(pols); p++) {
+		if (!pb_policy_find(pols[p]))
+			continue;
+		for (size_t f = 0; f < 2; f++)
+			for (unsigned r = 0; r < 2; r++, n++)
+				jobs[n] =
+				    (struct pb_vm_sweep_job){.policy = pb_policy_find(pols[p]),
+							     .frames = frames[f],
+							     .rep = r,
+							     .seed = 1,
+							     .stream = &stream};
+	}
+	/* each (policy, frames) once on its own: jobs 2k and 2k+1 (two reps) */
+	struct pb_vm_stats want[PB_ARRAY_SIZE(pols) * 2];
+	hints_mode = PB_VM_HINTS_EXACT;
+	for (size_t i = 0; i < n; i += 2)
+		PB_CHECK(run(jobs[i].policy->name, jobs[i].frames, 1, PB_VM_ORDER_STRICT,
+			     PB_VM_PT_RADIX, &pb_prepage_demand, &want[i / 2]) == 0);
+	for (unsigned threads = 1; threads <= 2; threads++) {
+		struct pb_vm_cfg base;
+		pb_vm_cfg_default(&base);
+		base.nthreads = threads;
+		struct pb_vm_sweep *sw;
+		PB_CHECK(pb_vm_sweep_create(&base, jobs, n, &sw) == 0);
+		if (threads == 1) {
+			pthread_t th[3];
+			for (int i = 0; i < 3; i++)
+				PB_CHECK(pthread_create(&th[i], NULL, sweep_thread, sw) == 0);
+			for (int i = 0; i < 3; i++)
+				pthread_join(th[i], NULL);
+		} else {
+			PB_CHECK(pb_vm_sweep_team(sw, n, threads, 1) == 0);
+		}
+		PB_CHECK(pb_vm_sweep_claim(sw) == SIZE_MAX);
+		pb_vm_sweep_destroy(sw);
+		for (size_t i = 0; i < n; i++) {
+			PB_CHECK_MSG(jobs[i].rc == 0, "job %zu: %s", i, jobs[i].err);
+			PB_CHECK_MSG(jobs[i].st.faults == want[i / 2].faults &&
+					 jobs[i].st.evictions == want[i / 2].evictions &&
+					 jobs[i].st.refs == NREFS,
+				     "sweep (%u threads) %s %llu frames: %llu faults, want %llu",
+				     threads, jobs[i].policy->name,
+				     (unsigned long long)jobs[i].frames,
+				     (unsigned long long)jobs[i].st.faults,
+				     (unsigned long long)want[i / 2].faults);
+		}
+	}
+}
+
 int main(void)
 {
 	static const char *const pols[] = {"fifo", "lru", "clock", "opt", "arc"};
@@ -104,21 +173,24 @@ int main(void)
 	for (size_t p = 0; p < PB_ARRAY_SIZE(pols); p++) {
 		if (!pb_policy_find(pols[p]))
 			continue;
-		for (int pp = 0; pp < 4; pp++) {
+		for (int pp = 0; pb_prepages[pp]; pp++) {
 			if (pp && strcmp(pols[p], "lru") && strcmp(pols[p], "clock"))
 				continue; /* prepaging: two policies are enough */
 			struct pb_vm_stats base, st;
-			PB_CHECK(run(pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, pp, &base) == 0);
+			PB_CHECK(run(pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX,
+				     pb_prepages[pp], &base) == 0);
 			PB_CHECK(base.faults > 0 && base.evictions > 0);
 			for (unsigned t = 1; t <= 3; t++) {
 				for (int pt = 0; pt < 2; pt++) {
 					if (t == 1 && pt == 0)
 						continue;
-					PB_CHECK(run(pols[p], 96, t, PB_VM_ORDER_STRICT, pt, pp, &st) == 0);
-					PB_CHECK_MSG(st.faults == base.faults,
-						     "%s prepage %d threads %u pt %d: %llu != %llu faults",
-						     pols[p], pp, t, pt, (unsigned long long)st.faults,
-						     (unsigned long long)base.faults);
+					PB_CHECK(run(pols[p], 96, t, PB_VM_ORDER_STRICT, pt,
+						     pb_prepages[pp], &st) == 0);
+					PB_CHECK_MSG(
+					    st.faults == base.faults,
+					    "%s prepage %d threads %u pt %d: %llu != %llu faults",
+					    pols[p], pp, t, pt, (unsigned long long)st.faults,
+					    (unsigned long long)base.faults);
 					PB_CHECK_EQ_U64(st.evictions, base.evictions);
 					PB_CHECK_EQ_U64(st.swap_ins, base.swap_ins);
 					PB_CHECK_EQ_U64(st.cow_copies, base.cow_copies);
@@ -136,16 +208,19 @@ int main(void)
 			continue;
 		struct pb_vm_stats ex, ab;
 		hints_mode = PB_VM_HINTS_EXACT;
-		PB_CHECK(run(hw_pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, 0, &ex) == 0);
+		PB_CHECK(run(hw_pols[p], 96, 1, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX,
+			     &pb_prepage_demand, &ex) == 0);
 		hints_mode = PB_VM_HINTS_ABIT;
 		for (unsigned t = 1; t <= 2; t++) {
-			PB_CHECK(run(hw_pols[p], 96, t, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX, 0, &ab) == 0);
-			PB_CHECK_MSG(ab.faults == ex.faults, "%s abit %u threads: %llu != %llu faults",
-				     hw_pols[p], t, (unsigned long long)ab.faults,
-				     (unsigned long long)ex.faults);
+			PB_CHECK(run(hw_pols[p], 96, t, PB_VM_ORDER_STRICT, PB_VM_PT_RADIX,
+				     &pb_prepage_demand, &ab) == 0);
+			PB_CHECK_MSG(ab.faults == ex.faults,
+				     "%s abit %u threads: %llu != %llu faults", hw_pols[p], t,
+				     (unsigned long long)ab.faults, (unsigned long long)ex.faults);
 			PB_CHECK(ab.policy_calls < ex.policy_calls);
 		}
 	}
+	sweep();
 	hints_mode = PB_VM_HINTS_ABIT;
 	/* free-running threads: concurrent faults, shootdowns, consistency */
 	static const char *const free_pols[] = {"clock", "lru", "fifo"};
@@ -155,7 +230,7 @@ int main(void)
 		for (unsigned t = 2; t <= 4; t++) {
 			struct pb_vm_stats st;
 			PB_CHECK(run(free_pols[p], 64, t, PB_VM_ORDER_FREE, PB_VM_PT_RADIX,
-				     PB_PREPAGE_FAULTAROUND, &st) == 0);
+				     &pb_prepage_faultaround, &st) == 0);
 			PB_CHECK_EQ_U64(st.refs, NREFS);
 			PB_CHECK(st.hits + st.faults >= NREFS);
 			PB_CHECK(st.shootdowns > 0);

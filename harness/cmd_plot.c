@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/cmd_plot.c - `pagebench plot RUN_DIR... [options]`: paper figures
+ * from run folders with gnuplot (see harness/plot/plot.h and docs/plots.md).
+ *
+ * Exit codes: 0 figures written, 1 gnuplot missing or failed (or an output
+ * could not be written), 2 bad options or nothing to plot.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pagebench/cli.h"
+#include "pagebench/commands.h"
+#include "plot/plot.h"
+
+static const char usage[] =
+    "usage: pagebench plot RUN_DIR... [--kind K[,K...]] [--out DIR] [--width column|page|INCHES]\n"
+    "         [--mono] [--logx] [--logy] [--ylim A:B] [--order N1,N2,...] [--title T]\n"
+    "         [--format pdf,png,svg]\n"
+    "kinds: scaling cost counters faults eat mrc latency (one folder), machines (several)\n";
+
+static const char *const single_kinds[] = {"scaling", "cost", "counters", "faults",
+					   "eat",     "mrc",  "latency"};
+
+static int kind_listed(const char *kinds, const char *k)
+{
+	if (!kinds)
+		return 1;
+	size_t n = strlen(k);
+	for (const char *p = kinds; *p;) {
+		size_t l = strcspn(p, ",");
+		if (l == n && !strncmp(p, k, n))
+			return 1;
+		p += l + (p[l] == ',');
+	}
+	return 0;
+}
+
+static void shell_quote(char *out, size_t len, int argc, char **argv)
+{
+	size_t n = (size_t)snprintf(out, len, "pagebench");
+	for (int i = 0; i < argc && n < len; i++) {
+		const char *a = argv[i];
+		int plain = *a != 0;
+		for (const char *p = a; *p; p++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				    "_./,:=+-@%",
+				    *p))
+				plain = 0;
+		if (plain) {
+			n += (size_t)snprintf(out + n, len - n, " %s", a);
+			continue;
+		}
+		n += (size_t)snprintf(out + n, len - n, " '");
+		for (const char *p = a; *p && n < len; p++)
+			n += (size_t)snprintf(out + n, len - n, *p == '\'' ? "'\\''" : "%c", *p);
+		if (n < len)
+			n += (size_t)snprintf(out + n, len - n, "'");
+	}
+}
+
+static int have_gnuplot(void)
+{
+	const char *g = getenv("PAGEBENCH_GNUPLOT");
+	if (g && *g)
+		return strchr(g, '/') ? access(g, X_OK) == 0 : 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		size_t l = strcspn(p, ":");
+		char f[4352];
+		snprintf(f, sizeof(f), "%.*s/gnuplot", (int)l, l ? p : ".");
+		if (!access(f, X_OK))
+			return 1;
+		p += l + (p[l] == ':');
+	}
+	return 0;
+}
+
+static int parse_ylim(const char *s, struct pb_plot_opts *o)
+{
+	const char *colon = strchr(s, ':');
+	if (!colon || strchr(colon + 1, ':'))
+		return -EINVAL;
+	char a[64], b[64];
+	if ((size_t)(colon - s) >= sizeof(a) || strlen(colon + 1) >= sizeof(b))
+		return -EINVAL;
+	snprintf(a, sizeof(a), "%.*s", (int)(colon - s), s);
+	snprintf(b, sizeof(b), "%s", colon + 1);
+	double x, y;
+	if (*a && (pb_parse_double(a, &x) || !isfinite(x)))
+		return -EINVAL;
+	if (*b && (pb_parse_double(b, &y) || !isfinite(y)))
+		return -EINVAL;
+	if (*a && *b && !(x < y))
+		return -EINVAL;
+	if (*a)
+		snprintf(o->ylo, sizeof(o->ylo), "%.17g", x);
+	else
+		snprintf(o->ylo, sizeof(o->ylo), "*");
+	if (*b)
+		snprintf(o->yhi, sizeof(o->yhi), "%.17g", y);
+	else
+		snprintf(o->yhi, sizeof(o->yhi), "*");
+	o->ylim = 1;
+	return 0;
+}
+
+int pb_cmd_plot(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"kind", required_argument, 0, 'k'},  {"out", required_argument, 0, 'o'},
+	    {"width", required_argument, 0, 'w'}, {"mono", no_argument, 0, 'm'},
+	    {"logx", no_argument, 0, 'X'},	  {"logy", no_argument, 0, 'Y'},
+	    {"ylim", required_argument, 0, 'y'},  {"order", required_argument, 0, 'r'},
+	    {"title", required_argument, 0, 't'}, {"format", required_argument, 0, 'f'},
+	    {"help", no_argument, 0, 'h'},	  {0, 0, 0, 0}};
+	struct pb_plot_opts o = {.width_in = 3.3, .formats = PB_FMT_PDF | PB_FMT_PNG};
+	const char *out = NULL;
+	char **order = NULL;
+	size_t norder = 0;
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			for (const char *p = optarg;;) {
+				size_t l = strcspn(p, ",");
+				int ok = l == 8 && !strncmp(p, "machines", 8);
+				for (size_t i = 0; i < PB_ARRAY_SIZE(single_kinds); i++)
+					ok |= strlen(single_kinds[i]) == l &&
+					      !strncmp(p, single_kinds[i], l);
+				if (!ok)
+					pb_usage_error(
+					    "plot",
+					    "--kind: unknown kind '%.*s' (scaling, cost, "
+					    "counters, faults, eat, mrc, latency, machines)",
+					    (int)l, p);
+				if (!p[l])
+					break;
+				p += l + 1;
+			}
+			o.kinds = optarg;
+			break;
+		case 'o':
+			if (!*optarg)
+				pb_usage_error("plot", "--out: empty folder name");
+			out = optarg;
+			break;
+		case 'w':
+			if (!strcmp(optarg, "column"))
+				o.width_in = 3.3;
+			else if (!strcmp(optarg, "page"))
+				o.width_in = 7.0;
+			else if (pb_parse_double(optarg, &o.width_in) || !(o.width_in >= 1.5) ||
+				 !(o.width_in <= 20))
+				pb_usage_error("plot",
+					       "--width: '%s' is not column, page or inches "
+					       "between 1.5 and 20",
+					       optarg);
+			break;
+		case 'm':
+			o.mono = 1;
+			break;
+		case 'X':
+			o.logx = 1;
+			break;
+		case 'Y':
+			o.logy = 1;
+			break;
+		case 'y':
+			if (parse_ylim(optarg, &o))
+				pb_usage_error("plot",
+					       "--ylim: '%s' is not A:B with numbers A < B "
+					       "(either may be empty)",
+					       optarg);
+			break;
+		case 'r':
+			if (order)
+				pb_free_list(order, norder);
+			if (pb_split_list(optarg, &order, &norder) || !norder)
+				pb_usage_error("plot", "--order: '%s' is not a list of names",
+					       optarg);
+			for (size_t i = 0; i < norder; i++)
+				if (!*order[i])
+					pb_usage_error("plot", "--order: empty name in '%s'",
+						       optarg);
+			break;
+		case 't':
+			o.title = optarg;
+			break;
+		case 'f':
+			o.formats = 0;
+			for (const char *p = optarg;;) {
+				size_t l = strcspn(p, ",");
+				if (l == 3 && !strncmp(p, "pdf", 3))
+					o.formats |= PB_FMT_PDF;
+				else if (l == 3 && !strncmp(p, "png", 3))
+					o.formats |= PB_FMT_PNG;
+				else if (l == 3 && !strncmp(p, "svg", 3))
+					o.formats |= PB_FMT_SVG;
+				else
+					pb_usage_error("plot",
+						       "--format: '%.*s' is not pdf, png or svg",
+						       (int)l, p);
+				if (!p[l])
+					break;
+				p += l + 1;
+			}
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return PB_EXIT_OK;
+		default:
+			if (optopt)
+				pb_usage_error("plot", "option -%c: unknown or missing its value",
+					       optopt);
+			pb_usage_error("plot", "%s: unknown option or missing value",
+				       argv[optind - 1]);
+		}
+	}
+	o.order = order;
+	o.norder = norder;
+	int nrun = argc - optind;
+	if (nrun < 1)
+		pb_usage_error("plot",
+			       "no run folder given (pagebench plot RUN_DIR... ; see --help)");
+	if (nrun > 1 && !out)
+		pb_usage_error("plot",
+			       "%d run folders: say where the side-by-side figures go with "
+			       "--out DIR",
+			       nrun);
+	if (nrun > 1 && o.kinds && !kind_listed(o.kinds, "machines"))
+		pb_usage_error("plot", "several run folders draw the 'machines' kind only");
+	if (nrun == 1 && o.kinds && kind_listed(o.kinds, "machines") &&
+	    strchr(o.kinds, ',') == NULL)
+		pb_usage_error("plot", "--kind machines needs two or more run folders");
+
+	struct pb_plot_run *runs = calloc((size_t)nrun, sizeof(*runs));
+	if (!runs)
+		pb_usage_error("plot", "out of memory");
+	char err[4608];
+	for (int i = 0; i < nrun; i++) {
+		if (pb_plot_run_load(&runs[i], argv[optind + i], err, sizeof(err)))
+			pb_usage_error("plot", "%s", err);
+		if (!runs[i].has_summary && !runs[i].has_sim && !runs[i].has_mrc &&
+		    !runs[i].has_latency)
+			pb_usage_error("plot",
+				       "%s: nothing to plot (no summary.csv, sim.csv, mrc.csv "
+				       "or latency.csv)",
+				       argv[optind + i]);
+	}
+	int rc = PB_EXIT_OK;
+	if (!have_gnuplot()) {
+		pb_error("plot",
+			 "gnuplot not found (install gnuplot-nox, or set PAGEBENCH_GNUPLOT)");
+		rc = PB_EXIT_FAIL;
+		goto done;
+	}
+
+	/* the output folder: --out, else RUN_DIR/plots */
+	char outbuf[4096];
+	if (!out) {
+		snprintf(outbuf, sizeof(outbuf), "%s/plots", argv[optind]);
+		out = outbuf;
+	}
+	struct stat st;
+	/* like mkdir -p: the parents too */
+	char parent[4096];
+	snprintf(parent, sizeof(parent), "%s", out);
+	for (char *sl = parent + 1; (sl = strchr(sl, '/')); sl++) {
+		*sl = 0;
+		if (mkdir(parent, 0755) && errno != EEXIST)
+			break;
+		*sl = '/';
+	}
+	if (mkdir(out, 0755) && errno != EEXIST) {
+		pb_error("plot", "%s: %s", out, strerror(errno));
+		rc = PB_EXIT_FAIL;
+		goto done;
+	}
+	if (stat(out, &st) || !S_ISDIR(st.st_mode)) {
+		pb_error("plot", "%s: not a folder", out);
+		rc = PB_EXIT_FAIL;
+		goto done;
+	}
+	char command[8192];
+	shell_quote(command, sizeof(command), argc, argv);
+	struct pb_plot_ctx ctx = {.o = &o, .out = out, .command = command};
+	int tl = snprintf(ctx.tmp, sizeof(ctx.tmp), "%s/.plot-XXXXXX", out);
+	if (tl < 0 || (size_t)tl >= sizeof(ctx.tmp) - 64) {
+		pb_error("plot", "--out: folder name too long");
+		rc = PB_EXIT_USAGE;
+		goto done;
+	}
+	if (!mkdtemp(ctx.tmp)) {
+		pb_error("plot", "%s: cannot make a work folder: %s", out, strerror(errno));
+		rc = PB_EXIT_FAIL;
+		goto done;
+	}
+
+	int missing = 0;
+	char missing_kind[32] = "";
+	if (nrun == 1) {
+		static int (*const fn[])(struct pb_plot_ctx *, struct pb_plot_run *) = {
+		    pb_plot_scaling, pb_plot_cost, pb_plot_counters, pb_plot_faults,
+		    pb_plot_eat,     pb_plot_mrc,  pb_plot_latency};
+		for (size_t k = 0; k < PB_ARRAY_SIZE(fn); k++) {
+			if (!kind_listed(o.kinds, single_kinds[k]))
+				continue;
+			int r = fn[k](&ctx, &runs[0]);
+			if (r < 0)
+				rc = PB_EXIT_FAIL;
+			else if (r == 0 && o.kinds && !missing++)
+				snprintf(missing_kind, sizeof(missing_kind), "%s", single_kinds[k]);
+		}
+	} else {
+		int r = pb_plot_machines(&ctx, runs, (size_t)nrun);
+		if (r < 0)
+			rc = PB_EXIT_FAIL;
+		else if (r == 0)
+			missing++, snprintf(missing_kind, sizeof(missing_kind), "machines");
+	}
+	rmdir(ctx.tmp);
+	if (rc)
+		goto done;
+	if (missing && o.kinds) {
+		pb_error("plot", "no data for --kind %s in %s%s", missing_kind, argv[optind],
+			 o.norder ? " (after --order)" : "");
+		rc = PB_EXIT_USAGE;
+		goto done;
+	}
+	if (!ctx.made && nrun > 1) {
+		pb_error("plot", "several folders: the machines figure needs summary.csv in every "
+				 "folder (or sim.csv in every folder)");
+		rc = PB_EXIT_USAGE;
+		goto done;
+	}
+	if (!ctx.made) {
+		pb_error("plot", "%s: nothing to plot%s", argv[optind],
+			 o.norder ? ": no series named in --order" : "");
+		rc = PB_EXIT_USAGE;
+		goto done;
+	}
+	rc = PB_EXIT_OK;
+done:
+	for (int i = 0; i < nrun; i++)
+		pb_plot_run_free(&runs[i]);
+	free(runs);
+	if (order)
+		pb_free_list(order, norder);
+	return rc;
+}

@@ -1,0 +1,1242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/plot/figs.c - the figure kinds of `pagebench plot`.
+ *
+ *   scaling   summary.csv: speedup vs threads against the ideal line, one
+ *             panel per kernel family (module), truthful error bars
+ *   cost      summary.csv: median ns per op by kernel, clustered by threads
+ *   counters  runs.csv papi_* columns: misses per 1k ops and IPC (NA said)
+ *   faults    sim.csv: fault rate per policy and memory size
+ *   eat       sim.csv: effective access time, one panel per device profile
+ *   mrc       mrc.csv: miss ratio per policy, OPT as the bound, MiB on x2
+ *   latency   latency.csv: fault latency CDFs (log x)
+ *   machines  several folders: cost per op (or sim throughput) per machine
+ *
+ * Every name from the data goes through pb_fig_str()/pb_fig_dat_str(): the
+ * script refers to S<k> or to data columns, never to the text itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/common.h"
+#include "plot.h"
+
+/* ---- ordered string sets ---- */
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static size_t names_find(const struct names *s, const char *x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], x))
+			return i;
+	return (size_t)-1;
+}
+
+static size_t names_add(struct names *s, const char *x)
+{
+	size_t i = names_find(s, x);
+	if (i != (size_t)-1)
+		return i;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+		if (!s->v)
+			abort();
+	}
+	s->v[s->n] = strdup(x);
+	if (!s->v[s->n])
+		abort();
+	return s->n++;
+}
+
+static void names_free(struct names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Apply --order: keep the listed names, in that order. */
+static void names_order(struct names *s, const struct pb_plot_opts *o)
+{
+	if (!o->norder)
+		return;
+	struct names t = {0};
+	for (size_t k = 0; k < o->norder; k++)
+		if (names_find(s, o->order[k]) != (size_t)-1)
+			names_add(&t, o->order[k]);
+	names_free(s);
+	*s = t;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			v[m++] = v[i];
+	if (!m)
+		return NAN;
+	qsort(v, m, sizeof(*v), cmp_double);
+	return m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
+}
+
+static double *dalloc(size_t n)
+{
+	double *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		v[i] = NAN;
+	return v;
+}
+
+/* ---- common figure pieces ---- */
+static int is_page(const struct pb_fig *f)
+{
+	return pb_fig_width(f) >= 5.0;
+}
+
+/* Title: --title wins (empty: none), else the default built by the kind. */
+static void fig_title(struct pb_fig *f, const char *deflt)
+{
+	const char *t = f->ctx->o->title ? f->ctx->o->title : deflt;
+	if (t && *t)
+		fprintf(f->gp, "set title S%d font \",8\"\n", pb_fig_str(f, t));
+}
+
+/* Title plus a second line of our own (a constant, e.g. the error-bar note). */
+static void fig_title_note(struct pb_fig *f, const char *deflt, const char *note)
+{
+	const char *t = f->ctx->o->title ? f->ctx->o->title : deflt;
+	if (t && *t)
+		fprintf(f->gp, "set title S%d.\"\\n(%s)\" font \",8\"\n", pb_fig_str(f, t), note);
+	else
+		fprintf(f->gp, "set title \"(%s)\" font \",8\"\n", note);
+}
+
+static void ylim(struct pb_fig *f, const char *deflt)
+{
+	const struct pb_plot_opts *o = f->ctx->o;
+	if (o->ylim)
+		fprintf(f->gp, "set yrange [%s:%s]\n", o->ylo, o->yhi);
+	else if (deflt)
+		fprintf(f->gp, "set yrange %s\n", deflt);
+}
+
+static void bar_style(struct pb_fig *f, size_t i)
+{
+	static const char *const col[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+					  "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+	if (f->ctx->o->mono)
+		fprintf(f->gp, " lc rgb \"#000000\" fs pattern %zu border lc rgb \"#000000\"",
+			i % 8 == 0 ? 3 : i % 8); /* 3 = solid black; 0 (empty) never */
+	else
+		fprintf(f->gp, " lc rgb \"%s\" fs solid 0.85 border lc rgb \"#333333\"",
+			col[i % 8]);
+}
+
+/* A clustered bar chart: clusters x series values, optional intervals. */
+struct bars {
+	struct names cl, se;
+	double *v, *lo, *hi; /* [c * ns + s] */
+};
+
+static void bars_alloc(struct bars *b)
+{
+	size_t n = b->cl.n * b->se.n;
+	b->v = dalloc(n);
+	b->lo = dalloc(n);
+	b->hi = dalloc(n);
+}
+
+static void bars_free(struct bars *b)
+{
+	names_free(&b->cl);
+	names_free(&b->se);
+	free(b->v);
+	free(b->lo);
+	free(b->hi);
+}
+
+static int bars_any(const struct bars *b)
+{
+	for (size_t i = 0; i < b->cl.n * b->se.n; i++)
+		if (isfinite(b->v[i]))
+			return 1;
+	return 0;
+}
+
+/* Write the block (and a blank-line pair after it). */
+static void bars_data(struct pb_fig *f, const struct bars *b, int err)
+{
+	for (size_t c = 0; c < b->cl.n; c++) {
+		pb_fig_dat_str(f, b->cl.v[c]);
+		for (size_t s = 0; s < b->se.n; s++) {
+			size_t k = c * b->se.n + s;
+			fputc('\t', f->dat);
+			pb_fig_dat_num(f, b->v[k]);
+			if (err) {
+				fputc('\t', f->dat);
+				pb_fig_dat_num(f, isfinite(b->lo[k]) ? b->lo[k] : b->v[k]);
+				fputc('\t', f->dat);
+				pb_fig_dat_num(f, isfinite(b->hi[k]) ? b->hi[k] : b->v[k]);
+			}
+		}
+		fputc('\n', f->dat);
+	}
+	fputs("\n\n", f->dat);
+}
+
+/* Positive range of the values: log y when it spans more than a decade. */
+static int bars_wants_log(const struct bars *b)
+{
+	double lo = INFINITY, hi = 0;
+	for (size_t i = 0; i < b->cl.n * b->se.n; i++)
+		if (isfinite(b->v[i]) && b->v[i] > 0) {
+			lo = fmin(lo, b->v[i]);
+			hi = fmax(hi, b->v[i]);
+		}
+	return hi > 0 && hi / lo > 10;
+}
+
+static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block, const int *stitle)
+{
+	FILE *g = f->gp;
+	fprintf(g,
+		"set style data histograms\n"
+		"set style histogram %s gap 1\n"
+		"set boxwidth 0.9 relative\n"
+		"set xtics rotate by 45 right scale 0 nomirror font \",7\"\n"
+		"set grid noxtics ytics\n",
+		err ? "errorbars lw 0.8" : "clustered");
+	size_t longest = 4;
+	for (size_t k = 0; k < b->cl.n; k++)
+		longest = strlen(b->cl.v[k]) > longest ? strlen(b->cl.v[k]) : longest;
+	fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.34 * (double)longest));
+	fprintf(g, "plot");
+	for (size_t s = 0; s < b->se.n; s++) {
+		size_t c0 = 2 + s * (err ? 3 : 1);
+		fprintf(g, "%s '%s.dat' index %d using %zu", s ? ", \\\n    " : " ", f->name, block,
+			c0);
+		if (err)
+			fprintf(g, ":%zu:%zu", c0 + 1, c0 + 2);
+		if (s == 0)
+			fprintf(g, ":xtic(1)");
+		fprintf(g, " title S%d", stitle[s]);
+		bar_style(f, s);
+	}
+	fputc('\n', g);
+}
+
+/* Top margin for `title_lines` of title and a key at the top of the
+ * page: its rows estimated from the longest title at 7 pt. */
+static void key_top_margin(struct pb_fig *f, const struct names *se, int title_lines)
+{
+	size_t longest = 1;
+	for (size_t i = 0; i < se->n; i++)
+		longest = strlen(se->v[i]) > longest ? strlen(se->v[i]) : longest;
+	double per_row = floor(pb_fig_width(f) * 72 / ((double)longest * 4.0 + 30));
+	if (per_row < 1)
+		per_row = 1;
+	double rows = ceil((double)se->n / per_row);
+	fprintf(f->gp, "set tmargin %.1f\n", title_lines * 1.15 + rows * 1.05 + 0.6);
+}
+
+static int *series_titles(struct pb_fig *f, const struct names *se)
+{
+	int *t = malloc((se->n ? se->n : 1) * sizeof(*t));
+	if (!t)
+		abort();
+	for (size_t s = 0; s < se->n; s++)
+		t[s] = pb_fig_str(f, se->v[s]);
+	return t;
+}
+
+/* The error-bar note: "95% CI" only when every interval is a real CI. */
+static const char *ci_note(int nvalid, int ninvalid)
+{
+	if (nvalid && !ninvalid)
+		return "error bars: 95% CI of the median";
+	if (!nvalid)
+		return "error bars: min-max (fewer than 6 repetitions, no CI)";
+	return "error bars: 95% CI where >= 6 repetitions, else min-max";
+}
+
+/* ---- summary.csv: scaling and cost ---- */
+static int is_total(const struct pb_csv *t, size_t r)
+{
+	int c = pb_csv_col(t, "thread");
+	return c < 0 || !strcmp(pb_csv_cell(t, r, c), "total");
+}
+
+/* Kernels that serve as another kernel's baseline (drawn only if asked). */
+static int is_baseline_only(const struct pb_csv *t, const char *kernel)
+{
+	int cb = pb_csv_col(t, "baseline"), ck = pb_csv_col(t, "kernel");
+	if (cb < 0)
+		return 0;
+	for (size_t r = 0; r < t->nrows; r++)
+		if (!strcmp(pb_csv_cell(t, r, cb), kernel) && strcmp(pb_csv_cell(t, r, ck), kernel))
+			return 1;
+	return 0;
+}
+
+static const char *family_of(const struct pb_plot_run *r, const char *kernel)
+{
+	const struct pb_csv *t = &r->runs;
+	int ck = pb_csv_col(t, "kernel"), cm = pb_csv_col(t, "module");
+	if (r->has_runs && ck >= 0 && cm >= 0)
+		for (size_t i = 0; i < t->nrows; i++)
+			if (!strcmp(pb_csv_cell(t, i, ck), kernel))
+				return pb_csv_cell(t, i, cm);
+	cm = pb_csv_col(&r->summary, "module");
+	ck = pb_csv_col(&r->summary, "kernel");
+	if (cm >= 0)
+		for (size_t i = 0; i < r->summary.nrows; i++)
+			if (!strcmp(pb_csv_cell(&r->summary, i, ck), kernel))
+				return pb_csv_cell(&r->summary, i, cm);
+	return "kernels";
+}
+
+static __attribute__((unused)) const char *unit_of(const struct pb_plot_run *r, const char *kernel)
+{
+	const struct pb_csv *t = &r->runs;
+	int ck = pb_csv_col(t, "kernel"), cu = pb_csv_col(t, "op_unit");
+	if (r->has_runs && ck >= 0 && cu >= 0)
+		for (size_t i = 0; i < t->nrows; i++)
+			if (!strcmp(pb_csv_cell(t, i, ck), kernel))
+				return pb_csv_cell(t, i, cu);
+	return "";
+}
+
+/* The series (kernel) names to draw: --order, else CSV order minus baselines. */
+static void kernels_of(const struct pb_plot_run *r, const struct pb_plot_opts *o, struct names *k)
+{
+	const struct pb_csv *t = &r->summary;
+	int ck = pb_csv_col(t, "kernel");
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *name = pb_csv_cell(t, i, ck);
+		if (is_total(t, i) && (o->norder || !is_baseline_only(t, name)))
+			names_add(k, name);
+	}
+	names_order(k, o);
+}
+
+int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
+{
+	const struct pb_csv *t = &r->summary;
+	int ck = pb_csv_col(t, "kernel"), cth = pb_csv_col(t, "threads");
+	int cm = pb_csv_col(t, "median_ops_per_s"), cl = pb_csv_col(t, "ci95_lo_ops_per_s"),
+	    ch = pb_csv_col(t, "ci95_hi_ops_per_s"), cv = pb_csv_col(t, "ci95_valid");
+	if (!r->has_summary || ck < 0 || cth < 0 || cm < 0)
+		return 0;
+	struct names kern = {0}, fam = {0};
+	kernels_of(r, c->o, &kern);
+	/* speedup needs two thread counts: which kernels have them */
+	double maxthr = 1;
+	struct names keep = {0};
+	for (size_t k = 0; k < kern.n; k++) {
+		int nthr = 0;
+		for (size_t i = 0; i < t->nrows; i++)
+			if (is_total(t, i) && !strcmp(pb_csv_cell(t, i, ck), kern.v[k])) {
+				nthr++;
+				maxthr = fmax(maxthr, pb_plot_num(pb_csv_cell(t, i, cth)));
+			}
+		if (nthr >= 2)
+			names_add(&keep, kern.v[k]);
+	}
+	names_free(&kern);
+	if (!keep.n) {
+		names_free(&keep);
+		return 0;
+	}
+	/* families in a fixed, readable order, then any other */
+	static const char *const famorder[] = {"pt",   "frames",   "vm",
+					       "real", "workload", "selftest"};
+	struct names seen = {0};
+	for (size_t k = 0; k < keep.n; k++)
+		names_add(&seen, family_of(r, keep.v[k]));
+	for (size_t i = 0; i < PB_ARRAY_SIZE(famorder); i++)
+		if (names_find(&seen, famorder[i]) != (size_t)-1)
+			names_add(&fam, famorder[i]);
+	for (size_t i = 0; i < seen.n; i++)
+		names_add(&fam, seen.v[i]);
+	names_free(&seen);
+
+	int cols = is_page(&(struct pb_fig){.ctx = c}) ? (fam.n >= 3 ? 3 : (int)fam.n)
+						       : (fam.n >= 2 ? 2 : 1);
+	int rows = (int)((fam.n + (size_t)cols - 1) / (size_t)cols);
+	double w = c->o->width_in, panel_h = fmin(2.6, w / cols * 1.05);
+	struct pb_fig f;
+	int rc = pb_fig_begin(&f, c, "scaling", rows * panel_h + 0.4);
+	if (rc)
+		goto out;
+	pb_fig_source(&f, r->dir, "summary.csv");
+	if (r->has_runs)
+		pb_fig_source(&f, r->dir, "runs.csv");
+	pb_fig_styles(&f);
+	int nvalid = 0, ninvalid = 0;
+	FILE *g = f.gp;
+	const char *deftitle = "Thread scaling: speedup over 1 thread (median)";
+	const char *tt = c->o->title ? c->o->title : deftitle;
+	/* the note on the bars goes under the title once every row is known */
+	fprintf(g, "NOTE = \"@NOTE@\"\n");
+	fprintf(g, "set multiplot layout %d,%d", rows, cols);
+	if (*tt)
+		fprintf(g, " title S%d.\"\\n(\".NOTE.\")\" font \",8\"", pb_fig_str(&f, tt));
+	else
+		fprintf(g, " title \"(\".NOTE.\")\" font \",8\"");
+	fprintf(g, "\n");
+	int block = 0;
+	for (size_t fi = 0; fi < fam.n; fi++) {
+		struct names ks = {0};
+		for (size_t k = 0; k < keep.n; k++)
+			if (!strcmp(family_of(r, keep.v[k]), fam.v[fi]))
+				names_add(&ks, keep.v[k]);
+		fprintf(g, "set title S%d font \",8\" offset 0,-0.8\n", pb_fig_str(&f, fam.v[fi]));
+		fprintf(g,
+			"set xlabel \"threads\" offset 0,1.1\nset ylabel \"speedup\" offset 1.5,0\n"
+			"set xrange [0.8:%g]\nset xtics 1 nomirror font \",7\"\n"
+			"set ytics nomirror font \",7\"\n"
+			"set key below Left reverse maxcols 2 samplen 1.5 spacing 0.8 height 0.8 "
+			"font \",6\"\n",
+			maxthr + 0.2);
+		if (c->o->logx)
+			fprintf(g, "set logscale x 2\n");
+		if (c->o->logy)
+			fprintf(g, "set logscale y 2\n");
+		ylim(&f, "[0:*]");
+		fprintf(g, "plot x with lines ls 101 title \"ideal\"");
+		for (size_t k = 0; k < ks.n; k++) {
+			double one = NAN;
+			for (size_t i = 0; i < t->nrows; i++)
+				if (is_total(t, i) && !strcmp(pb_csv_cell(t, i, ck), ks.v[k]) &&
+				    pb_plot_num(pb_csv_cell(t, i, cth)) == 1)
+					one = pb_plot_num(pb_csv_cell(t, i, cm));
+			for (size_t i = 0; i < t->nrows; i++) {
+				if (!is_total(t, i) || strcmp(pb_csv_cell(t, i, ck), ks.v[k]))
+					continue;
+				pb_fig_dat_num(&f, pb_plot_num(pb_csv_cell(t, i, cth)));
+				double m = pb_plot_num(pb_csv_cell(t, i, cm));
+				double lo = pb_plot_num(pb_csv_cell(t, i, cl)),
+				       hi = pb_plot_num(pb_csv_cell(t, i, ch));
+				fprintf(f.dat, "\t");
+				pb_fig_dat_num(&f, m / one);
+				fprintf(f.dat, "\t");
+				pb_fig_dat_num(&f, (isfinite(lo) ? lo : m) / one);
+				fprintf(f.dat, "\t");
+				pb_fig_dat_num(&f, (isfinite(hi) ? hi : m) / one);
+				fprintf(f.dat, "\n");
+				if (!strcmp(pb_csv_cell(t, i, cv), "1"))
+					nvalid++;
+				else
+					ninvalid++;
+			}
+			fprintf(f.dat, "\n\n");
+			size_t si = 0;
+			for (; si < keep.n && strcmp(keep.v[si], ks.v[k]); si++)
+				;
+			fprintf(g,
+				", \\\n    '%s.dat' index %d using 1:2:3:4 with yerrorlines ls %zu "
+				"title S%d",
+				f.name, block++, si % 17 + 1, pb_fig_str(&f, ks.v[k]));
+		}
+		fprintf(g, "\n");
+		names_free(&ks);
+	}
+	/* fill in the note: a constant of ours, after every bar is counted */
+	fflush(g);
+	char *at = strstr(f.body, "@NOTE@");
+	const char *note = ci_note(nvalid, ninvalid);
+	if (at) {
+		size_t pre = (size_t)(at - f.body), nl = strlen(note);
+		char *nb = malloc(f.body_len + nl + 1);
+		if (!nb)
+			abort();
+		memcpy(nb, f.body, pre);
+		memcpy(nb + pre, note, nl);
+		memcpy(nb + pre + nl, at + 6, f.body_len - pre - 6 + 1);
+		fclose(g);
+		free(f.body);
+		f.body = NULL;
+		f.gp = open_memstream(&f.body, &f.body_len);
+		if (!f.gp)
+			abort();
+		fputs(nb, f.gp);
+		free(nb);
+	}
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	names_free(&keep);
+	names_free(&fam);
+	return rc;
+}
+
+int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
+{
+	const struct pb_csv *t = &r->summary;
+	int ck = pb_csv_col(t, "kernel"), cth = pb_csv_col(t, "threads");
+	int cm = pb_csv_col(t, "median_ns_per_op"), cl = pb_csv_col(t, "ci95_lo_ns_per_op"),
+	    ch = pb_csv_col(t, "ci95_hi_ns_per_op"), cv = pb_csv_col(t, "ci95_valid");
+	if (!r->has_summary || ck < 0 || cth < 0 || cm < 0)
+		return 0;
+	struct bars b = {0};
+	struct names kern = {0};
+	kernels_of(r, c->o, &kern);
+	for (size_t k = 0; k < kern.n; k++) {
+		names_add(&b.cl, kern.v[k]);
+	}
+	/* thread counts ascending */
+	double thr[64];
+	size_t nthr = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		double x = pb_plot_num(pb_csv_cell(t, i, cth));
+		size_t j = 0;
+		while (j < nthr && thr[j] != x)
+			j++;
+		if (j == nthr && nthr < PB_ARRAY_SIZE(thr) && isfinite(x))
+			thr[nthr++] = x;
+	}
+	qsort(thr, nthr, sizeof(*thr), cmp_double);
+	for (size_t j = 0; j < nthr; j++) {
+		char s[64];
+		snprintf(s, sizeof(s), "%g thread%s", thr[j], thr[j] == 1 ? "" : "s");
+		names_add(&b.se, s);
+	}
+	bars_alloc(&b);
+	int nvalid = 0, ninvalid = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		if (!is_total(t, i))
+			continue;
+		size_t k = names_find(&kern, pb_csv_cell(t, i, ck));
+		if (k == (size_t)-1)
+			continue;
+		double x = pb_plot_num(pb_csv_cell(t, i, cth));
+		size_t j = 0;
+		while (j < nthr && thr[j] != x)
+			j++;
+		if (j == nthr)
+			continue;
+		size_t at = k * nthr + j;
+		b.v[at] = pb_plot_num(pb_csv_cell(t, i, cm));
+		b.lo[at] = pb_plot_num(pb_csv_cell(t, i, cl));
+		b.hi[at] = pb_plot_num(pb_csv_cell(t, i, ch));
+		if (!strcmp(pb_csv_cell(t, i, cv), "1"))
+			nvalid++;
+		else
+			ninvalid++;
+	}
+	names_free(&kern);
+	int rc = 0;
+	if (!bars_any(&b))
+		goto out;
+	struct pb_fig f;
+	double h = is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.9;
+	if ((rc = pb_fig_begin(&f, c, "cost", h)))
+		goto out;
+	pb_fig_source(&f, r->dir, "summary.csv");
+	if (r->has_runs)
+		pb_fig_source(&f, r->dir, "runs.csv");
+	fig_title_note(&f, "Cost per operation by kernel (median)", ci_note(nvalid, ninvalid));
+	int *st = series_titles(&f, &b.se);
+	key_top_margin(&f, &b.se, 2);
+	fprintf(f.gp, "set ylabel \"ns per operation\"\n"
+		      "set tmargin 4.4\nset key at screen 0.5, screen 0.985 center top horizontal "
+		      "samplen 1.5 font \",7\"\n");
+	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
+		fprintf(f.gp, "set logscale y 10\n");
+	else
+		ylim(&f, "[0:*]");
+	if (c->o->ylim)
+		ylim(&f, NULL);
+	bars_data(&f, &b, 1);
+	bars_plot(&f, &b, 1, 0, st);
+	free(st);
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	bars_free(&b);
+	return rc;
+}
+
+/* ---- runs.csv counters ---- */
+int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
+{
+	static const struct {
+		const char *col, *label;
+	} ev[] = {{"papi_l1_dcm", "L1D misses"},
+		  {"papi_l2_dcm", "L2D misses"},
+		  {"papi_l3_tcm", "L3 misses"},
+		  {"papi_tlb_dm", "dTLB misses"},
+		  {"papi_tlb_im", "iTLB misses"}};
+	const struct pb_csv *t = &r->runs;
+	int ck = pb_csv_col(t, "kernel"), cth = pb_csv_col(t, "threads"),
+	    cw = pb_csv_col(t, "warmup"), cops = pb_csv_col(t, "ops"),
+	    ccyc = pb_csv_col(t, "papi_tot_cyc"), cins = pb_csv_col(t, "papi_tot_ins");
+	int any = ccyc >= 0 || cins >= 0;
+	for (size_t e = 0; e < PB_ARRAY_SIZE(ev); e++)
+		any |= pb_csv_col(t, ev[e].col) >= 0;
+	if (!r->has_runs || !any || ck < 0 || cops < 0)
+		return 0;
+	/* the smallest thread count: one configuration per kernel */
+	double thr = INFINITY;
+	for (size_t i = 0; i < t->nrows; i++)
+		thr = fmin(thr, pb_plot_num(pb_csv_cell(t, i, cth)));
+	struct bars b = {0}, ipc = {0};
+	names_add(&ipc.se, "IPC");
+	struct names kern = {0};
+	for (size_t i = 0; i < t->nrows; i++)
+		if (is_total(t, i) &&
+		    (c->o->norder || !is_baseline_only(&r->summary, pb_csv_cell(t, i, ck))))
+			names_add(&kern, pb_csv_cell(t, i, ck));
+	names_order(&kern, c->o);
+	for (size_t k = 0; k < kern.n; k++) {
+		names_add(&b.cl, kern.v[k]);
+		names_add(&ipc.cl, kern.v[k]);
+	}
+	for (size_t e = 0; e < PB_ARRAY_SIZE(ev); e++)
+		names_add(&b.se, ev[e].label);
+	bars_alloc(&b);
+	bars_alloc(&ipc);
+	double *tmp = dalloc(t->nrows);
+	for (size_t k = 0; k < kern.n; k++) {
+		for (size_t e = 0; e <= PB_ARRAY_SIZE(ev); e++) {
+			int ce = e < PB_ARRAY_SIZE(ev) ? pb_csv_col(t, ev[e].col) : cins;
+			size_t n = 0;
+			for (size_t i = 0; i < t->nrows && ce >= 0; i++) {
+				if (!is_total(t, i) || strcmp(pb_csv_cell(t, i, ck), kern.v[k]) ||
+				    !strcmp(pb_csv_cell(t, i, cw), "1") ||
+				    pb_plot_num(pb_csv_cell(t, i, cth)) != thr)
+					continue;
+				double x = pb_plot_num(pb_csv_cell(t, i, ce));
+				double d = e < PB_ARRAY_SIZE(ev)
+					       ? pb_plot_num(pb_csv_cell(t, i, cops)) / 1000
+					       : pb_plot_num(pb_csv_cell(t, i, ccyc));
+				tmp[n++] = d > 0 ? x / d : NAN;
+			}
+			double m = median(tmp, n);
+			if (e < PB_ARRAY_SIZE(ev))
+				b.v[k * b.se.n + e] = m;
+			else
+				ipc.v[k] = m;
+		}
+	}
+	free(tmp);
+	names_free(&kern);
+	int rc, have = bars_any(&b), haveipc = bars_any(&ipc);
+	struct pb_fig f;
+	int page = is_page(&(struct pb_fig){.ctx = c});
+	if ((rc = pb_fig_begin(&f, c, "counters", !have && !haveipc ? 1.3 : page ? 2.8 : 4.0)))
+		goto out;
+	pb_fig_source(&f, r->dir, "runs.csv");
+	FILE *g = f.gp;
+	char na[400];
+	snprintf(na, sizeof(na), "NA: hardware counters not available here%s%s",
+		 r->counters_na[0] ? ": " : "", r->counters_na);
+	int sna = pb_fig_str(&f, na);
+	char tt[128];
+	snprintf(tt, sizeof(tt), "Counter rates at %g thread%s (median)", thr, thr == 1 ? "" : "s");
+	const char *title = c->o->title ? c->o->title : tt;
+	int npanel = have || haveipc ? 2 : 1;
+	fprintf(g, "set multiplot layout %d,%d", page ? 1 : npanel, page ? npanel : 1);
+	if (*title)
+		fprintf(g, " title S%d font \",8\"", pb_fig_str(&f, title));
+	fprintf(g, "\n");
+	struct bars *panels[2] = {&b, &ipc};
+	int hv[2] = {have, haveipc};
+	const char *ylab[2] = {"events per 1000 operations", "instructions per cycle"};
+	for (int p = 0; p < npanel; p++) {
+		fprintf(g, "set ylabel \"%s\"\n", ylab[p]);
+		bars_data(&f, panels[p], 0);
+		if (!hv[p]) {
+			fprintf(g,
+				"set xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
+				"unset border\nunset grid\nunset ylabel\nset title S%d.\": NA\" "
+				"font \",8\"\n"
+				"set label 3 S%d at graph 0.5, graph 0.5 center font \",7\"\n"
+				"plot -1 notitle\nunset label 3\nunset title\nset xrange [*:*]\n"
+				"set xtics\nset ytics\nset border 3\nset grid\nset autoscale\n",
+				pb_fig_str(&f, npanel == 1 ? "counter rates" : ylab[p]), sna);
+			continue;
+		}
+		/* events with no value at all: said in the panel */
+		char nalist[256] = "";
+		for (size_t e = 0; p == 0 && e < b.se.n; e++) {
+			int some = 0;
+			for (size_t k = 0; k < b.cl.n; k++)
+				some |= isfinite(b.v[k * b.se.n + e]);
+			if (!some)
+				snprintf(nalist + strlen(nalist), sizeof(nalist) - strlen(nalist),
+					 "%s%s", nalist[0] ? ", " : "NA here: ", b.se.v[e]);
+		}
+		if (nalist[0])
+			fprintf(
+			    g, "set label 4 S%d at graph 0.02, graph 0.97 left front font \",6\"\n",
+			    pb_fig_str(&f, nalist));
+		else
+			fprintf(g, "unset label 4\n");
+		int *st = series_titles(&f, &panels[p]->se);
+		fprintf(g, "set tmargin 2.8\nset key outside top center horizontal samplen 1.5 "
+			   "font \",6\"\n");
+		if (p == 0 && bars_wants_log(&b))
+			fprintf(g, "set logscale y 10\n");
+		else
+			fprintf(g, "unset logscale y\nset yrange [0:*]\n");
+		bars_plot(&f, panels[p], 0, p, st);
+		fprintf(g, "unset label 4\n");
+		free(st);
+	}
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	bars_free(&b);
+	bars_free(&ipc);
+	return rc;
+}
+
+/* ---- sim.csv: faults and EAT ---- */
+static const char *const sim_cfg_cols[] = {"prepage", "pt",  "threads", "order",
+					   "hints",   "tlb", "backing"};
+
+/* Cluster label: policy plus the configuration columns that vary. */
+static void sim_cluster(const struct pb_csv *t, size_t r, const int *vary, char *out, size_t len)
+{
+	size_t n = (size_t)snprintf(out, len, "%s", pb_csv_get(t, r, "policy"));
+	for (size_t i = 0; i < PB_ARRAY_SIZE(sim_cfg_cols) && n < len; i++)
+		if (vary[i])
+			n += (size_t)snprintf(out + n, len - n, " %s",
+					      pb_csv_get(t, r, sim_cfg_cols[i]));
+}
+
+static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *metric,
+		    const char *device, struct bars *b)
+{
+	const struct pb_csv *t = &r->sim;
+	int vary[PB_ARRAY_SIZE(sim_cfg_cols)] = {0};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(sim_cfg_cols); i++)
+		for (size_t row = 1; row < t->nrows; row++)
+			if (strcmp(pb_csv_get(t, row, sim_cfg_cols[i]),
+				   pb_csv_get(t, 0, sim_cfg_cols[i])))
+				vary[i] = 1;
+	struct names pol = {0};
+	for (size_t row = 0; row < t->nrows; row++)
+		names_add(&pol, pb_csv_get(t, row, "policy"));
+	names_order(&pol, c->o);
+	double fr[256];
+	size_t nfr = 0;
+	for (size_t row = 0; row < t->nrows; row++) {
+		double x = pb_plot_num(pb_csv_get(t, row, "frames"));
+		size_t j = 0;
+		while (j < nfr && fr[j] != x)
+			j++;
+		if (j == nfr && nfr < PB_ARRAY_SIZE(fr) && isfinite(x))
+			fr[nfr++] = x;
+	}
+	qsort(fr, nfr, sizeof(*fr), cmp_double);
+	for (size_t j = 0; j < nfr; j++) {
+		char s[64];
+		snprintf(s, sizeof(s), "%g frames", fr[j]);
+		names_add(&b->se, s);
+	}
+	/* clusters: policies in order, each with its varying configuration */
+	for (size_t p = 0; p < pol.n; p++)
+		for (size_t row = 0; row < t->nrows; row++)
+			if (!strcmp(pb_csv_get(t, row, "policy"), pol.v[p])) {
+				char cl[512];
+				sim_cluster(t, row, vary, cl, sizeof(cl));
+				names_add(&b->cl, cl);
+			}
+	bars_alloc(b);
+	size_t *cnt = calloc(b->cl.n * nfr + 1, sizeof(*cnt));
+	if (!cnt)
+		abort();
+	for (size_t row = 0; row < t->nrows; row++) {
+		if (device && strcmp(pb_csv_get(t, row, "device"), device))
+			continue;
+		char cl[512];
+		sim_cluster(t, row, vary, cl, sizeof(cl));
+		size_t k = names_find(&b->cl, cl);
+		double x = pb_plot_num(pb_csv_get(t, row, "frames"));
+		size_t j = 0;
+		while (j < nfr && fr[j] != x)
+			j++;
+		double v = pb_plot_num(pb_csv_get(t, row, metric));
+		if (k == (size_t)-1 || j == nfr || !isfinite(v) ||
+		    !strcmp(pb_csv_get(t, row, "valid"), "0"))
+			continue;
+		size_t at = k * nfr + j;
+		/* mean over repetitions (strict replays repeat exactly) */
+		b->v[at] = cnt[at] ? b->v[at] + v : v;
+		cnt[at]++;
+	}
+	for (size_t i = 0; i < b->cl.n * nfr; i++)
+		if (cnt[i])
+			b->v[i] /= (double)cnt[i];
+	free(cnt);
+	names_free(&pol);
+	return bars_any(b);
+}
+
+/* "What: workload" shortened at a comma to fit the width (8 pt text). */
+static void workload_title(const struct pb_plot_ctx *c, const struct pb_csv *t, const char *what,
+			   char *out, size_t len)
+{
+	const char *w = t->nrows ? pb_csv_get(t, 0, "workload") : "";
+	int several = 0;
+	for (size_t r = 1; r < t->nrows; r++)
+		several |= strcmp(pb_csv_get(t, r, "workload"), w) != 0;
+	size_t fit = (size_t)(c->o->width_in * 72 / 4.6), n = strlen(w);
+	size_t used = strlen(what) + 2 + (several ? 22 : 0);
+	if (used + n > fit) {
+		size_t cut = fit > used + 8 ? fit - used - 4 : 8;
+		while (cut > 0 && cut < n && w[cut] != ',')
+			cut--;
+		if (cut == 0)
+			cut = n < 8 ? n : 8;
+		n = cut;
+	}
+	snprintf(out, len, "%s: %.*s%s%s", what, (int)n, w, n < strlen(w) ? ",..." : "",
+		 several ? " (and other workloads)" : "");
+}
+
+/* A round tic step giving about `want` tics over [0, max]. */
+static double nice_step(double max, int want)
+{
+	if (!(max > 0))
+		return 1;
+	double raw = max / want, p = pow(10, floor(log10(raw))), m = raw / p;
+	return p * (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10);
+}
+
+int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
+{
+	if (!r->has_sim || pb_csv_col(&r->sim, "fault_rate") < 0 ||
+	    pb_csv_col(&r->sim, "policy") < 0)
+		return 0;
+	struct bars b = {0};
+	int rc = 0;
+	if (!sim_bars(c, r, "fault_rate", NULL, &b))
+		goto out;
+	struct pb_fig f;
+	if ((rc = pb_fig_begin(&f, c, "faults", is_page(&(struct pb_fig){.ctx = c}) ? 2.6 : 2.5)))
+		goto out;
+	pb_fig_source(&f, r->dir, "sim.csv");
+	char tt[1024];
+	workload_title(c, &r->sim, "Fault rate", tt, sizeof(tt));
+	fig_title(&f, tt);
+	int *st = series_titles(&f, &b.se);
+	key_top_margin(&f, &b.se, 1);
+	fprintf(f.gp, "set ylabel \"faults per reference\"\n"
+		      "set tmargin 3.4\nset key at screen 0.5, screen 0.985 center top horizontal "
+		      "samplen 1.5 font \",7\"\n");
+	if (c->o->logy)
+		fprintf(f.gp, "set logscale y 10\n");
+	ylim(&f, c->o->logy ? NULL : "[0:*]");
+	bars_data(&f, &b, 0);
+	bars_plot(&f, &b, 0, 0, st);
+	free(st);
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	bars_free(&b);
+	return rc;
+}
+
+int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
+{
+	if (!r->has_sim || pb_csv_col(&r->sim, "eat_ns") < 0 || pb_csv_col(&r->sim, "policy") < 0)
+		return 0;
+	struct names dev = {0};
+	for (size_t row = 0; row < r->sim.nrows; row++)
+		names_add(&dev, pb_csv_get(&r->sim, row, "device"));
+	struct bars *b = calloc(dev.n + 1, sizeof(*b));
+	if (!b)
+		abort();
+	int rc = 0, any = 0;
+	for (size_t d = 0; d < dev.n; d++)
+		any |= sim_bars(c, r, "eat_ns", dev.v[d], &b[d]);
+	if (!any)
+		goto out;
+	struct pb_fig f;
+	/* page width: panels side by side; column: stacked, lower when several */
+	int page = is_page(&(struct pb_fig){.ctx = c});
+	double ph = page ? 2.6 : dev.n > 1 ? 1.9 : 2.5;
+	if ((rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
+		goto out;
+	pb_fig_source(&f, r->dir, "sim.csv");
+	char tt[1024];
+	workload_title(c, &r->sim, "Effective access time", tt, sizeof(tt));
+	const char *title = c->o->title ? c->o->title : tt;
+	fprintf(f.gp, "set multiplot layout %zu,%zu", page ? 1 : dev.n, page ? dev.n : 1);
+	if (*title)
+		fprintf(f.gp, " title S%d font \",8\"", pb_fig_str(&f, title));
+	fprintf(
+	    f.gp,
+	    "\nset tmargin 2.6\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
+	for (size_t d = 0; d < dev.n; d++) {
+		char yl[256];
+		snprintf(yl, sizeof(yl), "EAT (ns), device %s", dev.v[d]);
+		fprintf(f.gp, "set ylabel S%d\n", pb_fig_str(&f, yl));
+		int *st = series_titles(&f, &b[d].se);
+		if (c->o->logy || (!c->o->ylim && bars_wants_log(&b[d])))
+			fprintf(f.gp, "set logscale y 10\n");
+		else
+			ylim(&f, "[0:*]");
+		if (c->o->ylim)
+			ylim(&f, NULL);
+		bars_data(&f, &b[d], 0);
+		bars_plot(&f, &b[d], 0, (int)d, st);
+		free(st);
+	}
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	for (size_t d = 0; d < dev.n; d++)
+		bars_free(&b[d]);
+	free(b);
+	names_free(&dev);
+	return rc;
+}
+
+/* ---- mrc.csv ---- */
+static double page_size_of(const char *workload)
+{
+	const char *p = strstr(workload, "page=");
+	while (p && p != workload && p[-1] != ',' && p[-1] != ':')
+		p = strstr(p + 1, "page=");
+	double v = p ? pb_plot_num(strndupa(p + 5, strcspn(p + 5, ","))) : NAN;
+	return isfinite(v) && v > 0 ? v : 4096;
+}
+
+int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
+{
+	const struct pb_csv *t = &r->mrc;
+	int cp = pb_csv_col(t, "policy"), cf = pb_csv_col(t, "frames"),
+	    cm = pb_csv_col(t, "miss_ratio");
+	if (!r->has_mrc || cp < 0 || cf < 0 || cm < 0 || !t->nrows)
+		return 0;
+	struct names pol = {0};
+	for (size_t i = 0; i < t->nrows; i++)
+		names_add(&pol, pb_csv_cell(t, i, cp));
+	names_order(&pol, c->o);
+	double *fr = dalloc(t->nrows);
+	size_t nfr = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		double x = pb_plot_num(pb_csv_cell(t, i, cf));
+		size_t j = 0;
+		while (j < nfr && fr[j] != x)
+			j++;
+		if (j == nfr && isfinite(x))
+			fr[nfr++] = x;
+	}
+	qsort(fr, nfr, sizeof(*fr), cmp_double);
+	double *v = dalloc(nfr * pol.n);
+	double lo = INFINITY, hi = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		size_t p = names_find(&pol, pb_csv_cell(t, i, cp));
+		double x = pb_plot_num(pb_csv_cell(t, i, cf)),
+		       y = pb_plot_num(pb_csv_cell(t, i, cm));
+		if (p == (size_t)-1)
+			continue;
+		for (size_t j = 0; j < nfr; j++)
+			if (fr[j] == x) {
+				v[j * pol.n + p] = y;
+				if (y > 0) {
+					lo = fmin(lo, y);
+					hi = fmax(hi, y);
+				}
+			}
+	}
+	int rc = 0;
+	if (!(hi > 0) || !pol.n)
+		goto out;
+	struct pb_fig f;
+	int page = is_page(&(struct pb_fig){.ctx = c});
+	if ((rc = pb_fig_begin(&f, c, "mrc", page ? 3.0 : 3.1)))
+		goto out;
+	pb_fig_source(&f, r->dir, "mrc.csv");
+	pb_fig_styles(&f);
+	for (size_t j = 0; j < nfr; j++) {
+		pb_fig_dat_num(&f, fr[j]);
+		for (size_t p = 0; p < pol.n; p++) {
+			fputc('\t', f.dat);
+			pb_fig_dat_num(&f, v[j * pol.n + p]);
+		}
+		fputc('\n', f.dat);
+	}
+	char tt[1024];
+	workload_title(c, t, "Miss ratio", tt, sizeof(tt));
+	fig_title(&f, tt);
+	double ps = page_size_of(pb_csv_get(t, 0, "workload"));
+	FILE *g = f.gp;
+	if (c->o->logx)
+		fprintf(g, "set logscale x 10\n");
+	fprintf(g,
+		"set xlabel \"memory (frames)\"\nset ylabel \"miss ratio\"\n"
+		"set x2label \"memory (MiB, %g KiB pages)\"\n"
+		"set x2tics font \",7\"\nset xtics nomirror font \",7\"\nset ytics font \",7\"\n"
+		"set border 7 lw 0.8\n",
+		ps / 1024);
+	if (c->o->logx) /* a log axis cannot be linked: the same range, scaled */
+		fprintf(g,
+			"set xrange [%.17g:%.17g]\nset x2range [%.17g:%.17g]\nset logscale x2 10\n",
+			fr[0], fr[nfr - 1], fr[0] * ps / 1048576.0, fr[nfr - 1] * ps / 1048576.0);
+	else
+		fprintf(g, "set link x2 via x*%.17g/1048576.0 inverse x*1048576.0/%.17g\n", ps, ps);
+	if (!c->o->logx) {
+		int want = page ? 8 : 4;
+		fprintf(g, "set xtics %.17g\nset x2tics %.17g\n", nice_step(fr[nfr - 1], want),
+			nice_step(fr[nfr - 1] * ps / 1048576.0, want));
+	}
+	if (page)
+		fprintf(g, "set key outside right top vertical Left reverse samplen 3 spacing 0.85 "
+			   "font \",7\"\n");
+	else
+		fprintf(g, "set key below horizontal Left reverse maxcols 4 samplen 3 spacing 0.85 "
+			   "height 0.6 "
+			   "font \",7\"\n");
+	int logy = c->o->logy || (!c->o->ylim && hi / lo > 10);
+	if (logy)
+		fprintf(g, "set logscale y 10\n");
+	ylim(&f, logy ? NULL : "[0:*]");
+	fprintf(g, "plot");
+	/* OPT first: drawn under the others, first in the key */
+	size_t opt = names_find(&pol, "opt");
+	int first = 1, style = 0;
+	if (opt != (size_t)-1) {
+		fprintf(g, " '%s.dat' using 1:%zu with lines ls %d title S%d", f.name, opt + 2,
+			PB_LS_OPT, pb_fig_str(&f, "OPT (offline bound)"));
+		first = 0;
+	}
+	for (size_t p = 0; p < pol.n; p++) {
+		if (p == opt)
+			continue;
+		fprintf(g,
+			"%s '%s.dat' using 1:%zu with linespoints ls %d pointinterval %d title S%d",
+			first ? " " : ", \\\n    ", f.name, p + 2, style % 17 + 1, nfr > 24 ? 2 : 1,
+			pb_fig_str(&f, pol.v[p]));
+		style++;
+		first = 0;
+	}
+	fputc('\n', g);
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	free(fr);
+	free(v);
+	names_free(&pol);
+	return rc;
+}
+
+/* ---- latency.csv ---- */
+int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
+{
+	const struct pb_csv *t = &r->latency;
+	int ck = pb_csv_col(t, "kernel"), cth = pb_csv_col(t, "threads"),
+	    chi = pb_csv_col(t, "bucket_ns_hi"), cn = pb_csv_col(t, "count");
+	if (!r->has_latency || ck < 0 || cth < 0 || chi < 0 || cn < 0 || !t->nrows)
+		return 0;
+	struct names ser = {0}, kern = {0};
+	for (size_t i = 0; i < t->nrows; i++)
+		names_add(&kern, pb_csv_cell(t, i, ck));
+	names_order(&kern, c->o);
+	for (size_t k = 0; k < kern.n; k++)
+		for (size_t i = 0; i < t->nrows; i++)
+			if (!strcmp(pb_csv_cell(t, i, ck), kern.v[k])) {
+				char s[256];
+				snprintf(s, sizeof(s), "%s, %s thr", kern.v[k],
+					 pb_csv_cell(t, i, cth));
+				names_add(&ser, s);
+			}
+	int rc = 0;
+	struct pb_fig f;
+	if (!ser.n || (rc = pb_fig_begin(&f, c, "latency", 2.5)))
+		goto out;
+	pb_fig_source(&f, r->dir, "latency.csv");
+	pb_fig_styles(&f);
+	fig_title(&f, "Fault latency (CDF)");
+	fprintf(f.gp, "set xlabel \"latency (ns)\"\nset ylabel \"fraction of faults <= x\"\n"
+		      "set logscale x 10\nset format x \"1e%%T\"\nset yrange [0:1]\n"
+		      "set key below Left reverse maxcols 2 height 1 font \",7\" samplen 3\n");
+	fprintf(f.gp, "plot");
+	double *x = dalloc(t->nrows), *n = dalloc(t->nrows);
+	for (size_t s = 0; s < ser.n; s++) {
+		size_t m = 0;
+		double tot = 0;
+		for (size_t i = 0; i < t->nrows; i++) {
+			char sn[256];
+			snprintf(sn, sizeof(sn), "%s, %s thr", pb_csv_cell(t, i, ck),
+				 pb_csv_cell(t, i, cth));
+			if (strcmp(sn, ser.v[s]))
+				continue;
+			x[m] = pb_plot_num(pb_csv_cell(t, i, chi));
+			n[m] = pb_plot_num(pb_csv_cell(t, i, cn));
+			if (isfinite(n[m]) && isfinite(x[m]))
+				tot += n[m++];
+		}
+		/* buckets ascending (insertion sort: few buckets) */
+		for (size_t a = 1; a < m; a++)
+			for (size_t b2 = a; b2 > 0 && x[b2 - 1] > x[b2]; b2--) {
+				double tx = x[b2], tn = n[b2];
+				x[b2] = x[b2 - 1];
+				n[b2] = n[b2 - 1];
+				x[b2 - 1] = tx;
+				n[b2 - 1] = tn;
+			}
+		double cum = 0, lo0 = NAN;
+		int clo = pb_csv_col(t, "bucket_ns_lo");
+		for (size_t i = 0; i < t->nrows && clo >= 0; i++) {
+			char sn[256];
+			snprintf(sn, sizeof(sn), "%s, %s thr", pb_csv_cell(t, i, ck),
+				 pb_csv_cell(t, i, cth));
+			double l = pb_plot_num(pb_csv_cell(t, i, clo));
+			if (!strcmp(sn, ser.v[s]) && l > 0 && !(l >= lo0))
+				lo0 = l;
+		}
+		if (isfinite(lo0)) { /* the CDF starts at 0 at the lowest bucket's floor */
+			pb_fig_dat_num(&f, lo0);
+			fputs("\t0\n", f.dat);
+		}
+		for (size_t a = 0; a < m; a++) {
+			cum += n[a];
+			pb_fig_dat_num(&f, x[a]);
+			fputc('\t', f.dat);
+			pb_fig_dat_num(&f, tot > 0 ? cum / tot : NAN);
+			fputc('\n', f.dat);
+		}
+		fputs("\n\n", f.dat);
+		fprintf(f.gp, "%s '%s.dat' index %zu using 1:2 with steps ls %zu title S%d",
+			s ? ", \\\n    " : " ", f.name, s, s % 17 + 1, pb_fig_str(&f, ser.v[s]));
+	}
+	free(x);
+	free(n);
+	fputc('\n', f.gp);
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	names_free(&ser);
+	names_free(&kern);
+	return rc;
+}
+
+/* ---- machines side by side ---- */
+int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
+{
+	int all_summary = 1, all_sim = 1;
+	for (size_t i = 0; i < n; i++) {
+		all_summary &= runs[i].has_summary;
+		all_sim &= runs[i].has_sim;
+	}
+	if (n < 2 || (!all_summary && !all_sim))
+		return 0;
+	struct bars b = {0};
+	/* machine labels, made unique */
+	for (size_t i = 0; i < n; i++) {
+		char lab[160];
+		snprintf(lab, sizeof(lab), "%s", runs[i].label);
+		for (int k = 2; names_find(&b.se, lab) != (size_t)-1; k++)
+			snprintf(lab, sizeof(lab), "%s (%d)", runs[i].label, k);
+		names_add(&b.se, lab);
+	}
+	const char *metric = all_summary ? "median_ns_per_op" : "accesses_per_s";
+	const char *lo = all_summary ? "ci95_lo_ns_per_op" : NULL,
+		   *hi = all_summary ? "ci95_hi_ns_per_op" : NULL;
+	int nvalid = 0, ninvalid = 0;
+	/* one thread count for every machine: the smallest (1 where measured) */
+	double thr = INFINITY;
+	for (size_t m = 0; m < n && all_summary; m++)
+		for (size_t row = 0; row < runs[m].summary.nrows; row++)
+			thr = fmin(thr, pb_plot_num(pb_csv_get(&runs[m].summary, row, "threads")));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t m = 0; m < n; m++) {
+			const struct pb_csv *t = all_summary ? &runs[m].summary : &runs[m].sim;
+			for (size_t row = 0; row < t->nrows; row++) {
+				if (all_summary &&
+				    (!is_total(t, row) ||
+				     pb_plot_num(pb_csv_get(t, row, "threads")) != thr))
+					continue;
+				const char *name =
+				    pb_csv_get(t, row, all_summary ? "kernel" : "policy");
+				if (c->o->norder && pb_plot_order_rank(c->o, name) < 0)
+					continue;
+				if (all_summary && !c->o->norder && is_baseline_only(t, name))
+					continue;
+				char cl[300];
+				if (all_summary)
+					snprintf(cl, sizeof(cl), "%s", name);
+				else
+					snprintf(cl, sizeof(cl), "%s %s fr", name,
+						 pb_csv_get(t, row, "frames"));
+				if (pass == 0) {
+					names_add(&b.cl, cl);
+					continue;
+				}
+				size_t k = names_find(&b.cl, cl);
+				size_t at = k * n + m;
+				b.v[at] = pb_plot_num(pb_csv_get(t, row, metric));
+				if (lo) {
+					b.lo[at] = pb_plot_num(pb_csv_get(t, row, lo));
+					b.hi[at] = pb_plot_num(pb_csv_get(t, row, hi));
+					if (!strcmp(pb_csv_get(t, row, "ci95_valid"), "1"))
+						nvalid++;
+					else
+						ninvalid++;
+				}
+			}
+		}
+		if (pass == 0)
+			bars_alloc(&b);
+	}
+	int rc = 0;
+	if (!bars_any(&b))
+		goto out;
+	struct pb_fig f;
+	if ((rc = pb_fig_begin(&f, c, "machines", is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.6)))
+		goto out;
+	for (size_t m = 0; m < n; m++)
+		pb_fig_source(&f, runs[m].dir, all_summary ? "summary.csv" : "sim.csv");
+	char tt[128];
+	snprintf(tt, sizeof(tt), "Cost per operation by machine, %g thread%s (median)", thr,
+		 thr == 1 ? "" : "s");
+	if (lo)
+		fig_title_note(&f, tt, ci_note(nvalid, ninvalid));
+	else
+		fig_title(&f, "Simulator throughput by machine");
+	int *st = series_titles(&f, &b.se);
+	fprintf(f.gp,
+		"set ylabel \"%s\"\nset tmargin 4.4\nset key at screen 0.5, screen 0.985 center "
+		"top horizontal samplen 1.5 "
+		"font \",7\"\n",
+		all_summary ? "ns per operation" : "references per second");
+	key_top_margin(&f, &b.se, lo ? 2 : 1);
+	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
+		fprintf(f.gp, "set logscale y 10\n");
+	else
+		ylim(&f, "[0:*]");
+	if (c->o->ylim)
+		ylim(&f, NULL);
+	bars_data(&f, &b, lo != NULL);
+	bars_plot(&f, &b, lo != NULL, 0, st);
+	free(st);
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	bars_free(&b);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/plot/runs.c - read a run folder back for plotting: the CSVs that
+ * are present (with the one quote-aware reader) and meta.json (jansson) for
+ * the machine label and the reasons behind NA counters.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plot.h"
+
+static int load_csv(const char *dir, const char *file, struct pb_csv *t, int *has, char *err,
+		    size_t errlen)
+{
+	char p[4352];
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	struct stat st;
+	if (stat(p, &st)) {
+		*has = 0;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", p);
+		return -EINVAL;
+	}
+	int rc = pb_csv_read_file(p, t, err, errlen);
+	*has = rc == 0;
+	return rc;
+}
+
+/* Folder name without the trailing slashes and the path before it. */
+static void basename_of(const char *dir, char *out, size_t len)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	size_t b = n;
+	while (b > 0 && dir[b - 1] != '/')
+		b--;
+	snprintf(out, len, "%.*s", (int)(n - b), dir + b);
+}
+
+static void read_meta(struct pb_plot_run *r)
+{
+	char p[4352];
+	snprintf(p, sizeof(p), "%s/meta.json", r->dir);
+	json_error_t je;
+	json_t *m = json_load_file(p, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(m)) {
+		json_decref(m);
+		return;
+	}
+	const char *label = json_string_value(json_object_get(m, "label"));
+	const char *host = json_string_value(json_object_get(m, "host"));
+	if (label && *label)
+		snprintf(r->label, sizeof(r->label), "%s", label);
+	else if (host && *host)
+		snprintf(r->label, sizeof(r->label), "%s", host);
+	/* why the hardware counters are NA: the first reason given */
+	json_t *c = json_object_get(m, "counters");
+	const char *k;
+	json_t *v;
+	if (json_is_object(c)) {
+		json_object_foreach(c, k, v)
+		{
+			const char *why = json_string_value(json_object_get(v, "reason"));
+			json_t *av = json_object_get(v, "available");
+			if (why && *why && !json_is_true(av) && strncmp(k, "papi", 4) == 0) {
+				snprintf(r->counters_na, sizeof(r->counters_na), "%s", why);
+				break;
+			}
+		}
+	}
+	json_decref(m);
+}
+
+int pb_plot_run_load(struct pb_plot_run *r, const char *dir, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	struct stat st;
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a run folder", dir);
+		return -ENOTDIR;
+	}
+	basename_of(dir, r->label, sizeof(r->label));
+	int rc;
+	if ((rc = load_csv(dir, "summary.csv", &r->summary, &r->has_summary, err, errlen)) ||
+	    (rc = load_csv(dir, "runs.csv", &r->runs, &r->has_runs, err, errlen)) ||
+	    (rc = load_csv(dir, "sim.csv", &r->sim, &r->has_sim, err, errlen)) ||
+	    (rc = load_csv(dir, "mrc.csv", &r->mrc, &r->has_mrc, err, errlen)) ||
+	    (rc = load_csv(dir, "latency.csv", &r->latency, &r->has_latency, err, errlen))) {
+		pb_plot_run_free(r);
+		return rc;
+	}
+	read_meta(r);
+	return 0;
+}
+
+void pb_plot_run_free(struct pb_plot_run *r)
+{
+	pb_csv_free(&r->summary);
+	pb_csv_free(&r->runs);
+	pb_csv_free(&r->sim);
+	pb_csv_free(&r->mrc);
+	pb_csv_free(&r->latency);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pagebench/vm_drive.h - the harness side of the demand-paging engine.
+ *
+ * The engine (vm.h) is driven, never drives: these functions, in
+ * harness/vm_drive.c, run its replays and sweeps on the pinned thread
+ * team (team.h), load workload streams for it and publish its counts as
+ * PAPI software-defined events.  `sim` and `mrc` (harness/cmd_sim.c,
+ * harness/cmd_mrc.c) are thin layers over them.
+ */
+#ifndef PAGEBENCH_VM_DRIVE_H
+#define PAGEBENCH_VM_DRIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pagebench/vm.h"
+
+/*
+ * Replay a whole stream on the engine's nthreads CPUs: one thread runs it
+ * inline, more run on a pinned team (pb_team_run, compact placement).
+ * In STRICT order the counts are the same for any thread count.
+ * Caller: one thread, no other replay of vm running.  0 or -errno.
+ */
+int pb_vm_replay_team(struct pb_vm *vm, const struct pb_access *a, size_t n,
+		      const uint64_t *next_use, size_t chunk);
+
+/*
+ * Run every job of a sweep.  engine_threads == 1: up to `workers` team
+ * threads claim jobs (pb_vm_sweep_claim) until none is left; otherwise
+ * the jobs run one after another, each on an engine_threads team.
+ * pb_progress_add(1) per finished job.  Caller: one thread.  0, or
+ * -errno when no placement for engine_threads could be made (no job ran).
+ */
+int pb_vm_sweep_team(struct pb_vm_sweep *sw, size_t njobs, unsigned engine_threads,
+		     unsigned workers);
+
+/*
+ * Publish the summed counts of `s` as PAPI software-defined events
+ * ("sde:::pagebench::vm_faults", ... : the PB_VM_EV_SDE events of
+ * vm_events.h).  Registers the counters on first use; they live in static
+ * storage and only grow.  Any thread.  The harness also installs this as
+ * the engine's event sink (pb_vm_set_event_sink) at start-up, so kernels
+ * that drive an engine publish through pb_vm_emit_events.
+ */
+void pb_vm_publish_sde(const struct pb_vm_stats *s);
+
+/* A workload stream in mapped memory, as sim and mrc replay it. */
+struct pb_vm_loaded {
+	struct pb_vm_stream s; /* points into the arrays below */
+	struct pb_access *a;
+	size_t cap;
+	uint64_t *next_use; /* pb_vm_load_next_use */
+	uint64_t *keys;	    /* pb_vm_load_keys */
+	uint8_t *writes;
+	uint64_t seed;	      /* the seed the workload was opened with */
+	char canonical[1024]; /* pb_workload_canonical */
+};
+/*
+ * Load the whole stream of `spec` opened with `seed`, check it fits the
+ * engine (4 KiB pages, asid and address range) and count its distinct
+ * pages.  0; -EINVAL with a one-line reason in err (a usage error: bad
+ * spec or stream); -ENOMEM or an I/O error with err.
+ */
+int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *err, size_t errlen);
+int pb_vm_load_next_use(struct pb_vm_loaded *l); /* 0 or -ENOMEM */
+int pb_vm_load_keys(struct pb_vm_loaded *l);	 /* 0 or -ENOMEM */
+void pb_vm_load_free(struct pb_vm_loaded *l);
+
+/* ---- what sim and mrc share (usage errors exit with status 2) ---- */
+struct pb_run;
+/* --policy LIST or all (table order) into a malloc'ed list; replaces *out.
+ * Names are checked by pb_vm_cli_check_params. */
+void pb_vm_cli_policies(const char *cmd, const char *arg, char ***out, size_t *n);
+/* Bad --policy-params (or unknown policies) are usage errors: each policy
+ * is created once with them. */
+void pb_vm_cli_check_params(const char *cmd, char **policies, size_t n, uint64_t seed,
+			    const char *params);
+/* 1 if a policy needs next uses (PB_POL_OFFLINE). */
+int pb_vm_cli_need_next_use(char **policies, size_t n);
+/* 1 if spec opened with seed a and with seed b is the same stream (a trace;
+ * a generator whose spec fixes seed=): compares canonical specs. */
+int pb_vm_cli_same_stream(const char *spec, uint64_t a, uint64_t b);
+/* meta.json config shared by sim and mrc. */
+void pb_vm_cli_config(struct pb_run *run, const char *spec, const struct pb_vm_loaded *l,
+		      uint64_t seed, char **policies, size_t n, const char *params);
+
+#endif /* PAGEBENCH_VM_DRIVE_H */

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernels/vm/fault.c - the access path and the fault handler.
+ *
+ * How it works.  Each access of the workload stream goes, on the engine
+ * CPU (thread) that replays it, through the path of a real MMU and OS:
+ *
+ *   1. TLB lookup (per-thread pb_tlb: L1 d/i, unified L2).  A hit needs no
+ *      page-table access, except a first write through a clean entry
+ *      (x86 walks to set the PTE dirty bit) and a write through a
+ *      read-only entry (a copy-on-write fault).
+ *   2. Page walk on a miss: the asid's page table (vm_pt.c).  A present
+ *      PTE sets the accessed (and dirty) bit and fills the TLB; the fill
+ *      is the second half of the shootdown handshake (evict.c): a full
+ *      fence, then the PTE is read again and the entry dropped if it
+ *      changed.
+ *   3. Page fault on a non-present PTE, under the engine's fault lock (the
+ *      simulated mmap_lock + lru_lock, hints.c): the page object (page.c)
+ *      says what the page is, and the fault is classified:
+ *        - resident but not mapped here: minor (page cache / swap cache
+ *          hit, a shared page another process faulted in, a prepaged page);
+ *        - anonymous, never written out: demand-zero fill (no I/O: all-zero
+ *          pages never exist on disk);
+ *        - anonymous with a swap copy: swap-in (major);
+ *        - file-backed (PB_ACC_FILE): file read (major);
+ *        - write to a copy-on-write page (PB_ACC_COW, or a private file
+ *          mapping): copy into a private page (cow_copies).
+ *      A page that is not resident gets a frame from vm_make_resident,
+ *      which asks the policy and evicts its victim (evict.c).  After the
+ *      page is mapped the configured prepaging strategy runs (prepage.c).
+ *
+ * Hits are reported to the policy through per-thread hint batches
+ * (hints.c); the hit path takes no lock.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/atomic.h"
+#include "pagebench/epoch.h"
+#include "pagebench/frames.h"
+#include "pagebench/vm.h"
+#include "vm_internal.h"
+
+static inline unsigned tlbe_flags(uint64_t pte)
+{
+	return ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) | ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0);
+}
+
+/*
+ * Tell the policy that `key` is referenced and, if not resident, give it a
+ * frame (evicting the policy's victim).  *was_resident says which.  Lock
+ * held.  The object pointer may move (table growth): returned afresh.
+ */
+struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
+				 uint64_t next, unsigned write, int *was_resident)
+{
+	struct vm_page *p = vm_page_get(vm, key, 1);
+	if (!p) {
+		vm_fail(vm, -ENOMEM, "out of memory for page objects");
+		return NULL;
+	}
+	struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
+	uint64_t victim = 0;
+	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
+	t->st.policy_calls++;
+	if (p->pfn != UINT64_MAX) {
+		*was_resident = 1;
+		if (res != PB_POL_HIT) {
+			vm_fail(vm, -EPROTO,
+				"policy missed a resident page (engine/policy out of sync)");
+			return NULL;
+		}
+		return p;
+	}
+	*was_resident = 0;
+	pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* writer: lock holder */
+	if (res == PB_POL_HIT) {
+		vm_fail(vm, -EPROTO,
+			"policy hit on a non-resident page (engine/policy out of sync)");
+		return NULL;
+	}
+	if (res == PB_POL_MISS_EVICT) {
+		if (victim == key) {
+			vm_fail(vm, -EPROTO, "policy evicted the page it inserted");
+			return NULL;
+		}
+		if (vm_evict(vm, t, victim))
+			return NULL;
+		p = vm_page_get(vm, key, 0);
+	}
+	pb_pfn_t pfn;
+	int rc = pb_frames_alloc(vm->fa, -1, 0, &pfn);
+	if (rc) {
+		vm_fail(vm, rc,
+			"no free frame although the policy had room (engine/policy out of sync)");
+		return NULL;
+	}
+	p->pfn = pfn.v;
+	pb_atomic_store(&vm->pfn_key[pfn.v], key, PB_RELAXED); /* published by the PTE's release */
+	vm->resident++;
+	return p;
+}
+
+/* Fill a newly resident page's contents: zero, swap-in or file read.
+ * Counts the event; returns 1 if it took I/O (a major fault), 0 for a zero
+ * fill, or -errno.  Lock held. */
+int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepaged)
+{
+	enum pg_kind k = key_kind(p->key);
+	int rc = 0;
+	if (k == K_FILE) {
+		if (!prepaged) {
+			t->st.file_reads++;
+			t->st.read_ios++;
+		}
+		rc = vm_backing_file_read(&vm->bk, p->key & VM_VPN_MASK);
+	} else if (p->flags & PG_ONDISK) {
+		if (!prepaged) {
+			t->st.swap_ins++;
+			t->st.read_ios++;
+		}
+		rc = vm_backing_swap_read(&vm->bk, p->slot, p->key, p->version);
+	} else {
+		if (prepaged)
+			return -EINVAL; /* nothing to read ahead */
+		t->st.zero_fills++;
+		return 0;
+	}
+	if (rc) {
+		vm_fail(vm, rc, vm->bk.err);
+		return rc;
+	}
+	return 1;
+}
+
+/* Map the page of object p into (as, vpn).  Lock held. */
+int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
+		int dirty, int accessed)
+{
+	uint64_t bits = VM_PTE_P | (writable ? VM_PTE_W : 0) | (dirty ? VM_PTE_D : 0) |
+			(accessed ? VM_PTE_A : 0);
+	int rc = vm_pt_set(vm->pt, as, vpn, VM_PTE_MK(p->pfn, bits));
+	if (rc) {
+		vm_fail(vm, rc, "page table: out of memory");
+		return rc;
+	}
+	rc = pb_frames_rmap_add(vm->fa, PB_PFN(p->pfn), as, PB_VPN(vpn));
+	if (rc && rc != -EEXIST) {
+		vm_fail(vm, rc, "reverse map: out of memory");
+		return rc;
+	}
+	if (dirty)
+		pb_frames_set_dirty(vm->fa, PB_PFN(p->pfn));
+	return 0;
+}
+
+/*
+ * The fault path.  Returns 0 when the access has been satisfied (the page
+ * is mapped; the caller does not retry), or -errno.  Lock held.
+ */
+static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
+		 uint64_t next)
+{
+	pb_asid_t as = a->asid;
+	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
+	unsigned write = a->op == PB_OP_WRITE;
+	uint64_t pte = vm_pt_get(vm->pt, as, vpn);
+	int cow = cow_region(a->flags);
+
+	if ((pte & VM_PTE_P) && (!write || (pte & VM_PTE_W))) {
+		/* another thread resolved it while we waited for the lock: not a fault */
+		uint64_t key = pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED);
+		uint64_t victim;
+		struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
+		(void)vm->cfg.policy->access(vm->pol, &r, &victim);
+		t->st.policy_calls++;
+		vm_pt_or(vm->pt, as, vpn, VM_PTE_A | (write ? VM_PTE_D : 0));
+		return 0;
+	}
+	t->st.faults++;
+	int was = 0, major = 0, r;
+	struct vm_page *p;
+
+	if ((pte & VM_PTE_P) && write) {
+		/* a write through a read-only mapping: copy-on-write, whatever
+		 * the access says (the mapping is the truth) */
+		cow = 1;
+	}
+	if (write && cow) {
+		/* copy-on-write: the private copy may already exist (swapped out) */
+		uint64_t pk = priv_key(as, vpn);
+		struct vm_page *mine = vm_page_get(vm, pk, 0);
+		if (mine && (mine->pfn != UINT64_MAX || (mine->flags & PG_ONDISK))) {
+			p = vm_make_resident(vm, t, pk, pos, next, 1, &was);
+			if (!p)
+				return vm->failed;
+			if (!was && (r = vm_fill(vm, t, p, 0)) < 0)
+				return vm->failed;
+			if (was)
+				t->st.pagecache_hits++;
+			else
+				major = r;
+		} else {
+			/* the source: the shared original, mapped or not */
+			uint64_t sk =
+			    (pte & VM_PTE_P)
+				? pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED)
+				: shared_key(kind_of(a->flags), vpn);
+			if (key_kind(sk) == K_ANON)
+				sk = shared_key(K_COWORIG, vpn);
+			struct vm_page *src = vm_make_resident(vm, t, sk, pos, next, 0, &was);
+			if (!src)
+				return vm->failed;
+			if (!was && (r = vm_fill(vm, t, src, 0)) < 0)
+				return vm->failed;
+			if (!was)
+				major = r; /* the original had to be read first */
+			if (src->flags & PG_PREPAGED) {
+				src->flags &= ~PG_PREPAGED;
+				t->st.prepage_used++;
+			}
+			uint64_t spfn = src->pfn;
+			p = vm_make_resident(vm, t, pk, pos, next, 1, &was);
+			if (!p)
+				return vm->failed;
+			/* the source may have been the victim: a copy needs it
+			 * only for the duration of the copy, as the kernel holds
+			 * a reference on the old page */
+			(void)spfn;
+			t->st.cow_copies++;
+		}
+		pte = vm_pt_get(vm->pt, as, vpn); /* the original may have been evicted */
+		if (pte & VM_PTE_P) {
+			/* drop the read-only mapping of the original */
+			vm_pt_or(vm->pt, as, vpn, VM_PTE_A);
+			uint64_t old = vm_unmap_one(vm, t, as, vpn);
+			(void)pb_frames_rmap_remove(vm->fa, PB_PFN(VM_PTE_PFN(old)), as,
+						    PB_VPN(vpn));
+		}
+		if (p->flags & PG_PREPAGED) {
+			p->flags &= ~PG_PREPAGED;
+			t->st.prepage_used++;
+		}
+		if (major)
+			t->st.major_faults++;
+		else
+			t->st.minor_faults++;
+		return vm_map_page(vm, as, vpn, p, 1, 1, 1);
+	}
+
+	/* not present: find the page the mapping shows */
+	uint64_t key;
+	int writable;
+	if (cow) {
+		struct vm_page *mine = vm_page_get(vm, priv_key(as, vpn), 0);
+		if (mine && (mine->pfn != UINT64_MAX || (mine->flags & PG_ONDISK))) {
+			key = mine->key; /* COW already broken: our private copy */
+			writable = 1;
+		} else {
+			key = shared_key(kind_of(a->flags), vpn);
+			writable = 0;
+		}
+	} else {
+		key = policy_key(as, vpn, a->flags, 1);
+		writable = 1;
+	}
+	p = vm_make_resident(vm, t, key, pos, next, write, &was);
+	if (!p)
+		return vm->failed;
+	if (was) {
+		t->st.pagecache_hits++;
+	} else {
+		if ((r = vm_fill(vm, t, p, 0)) < 0)
+			return vm->failed;
+		major = r;
+	}
+	if (major)
+		t->st.major_faults++;
+	else
+		t->st.minor_faults++;
+	if (p->flags & PG_PREPAGED) {
+		p->flags &= ~PG_PREPAGED;
+		t->st.prepage_used++;
+	}
+	int rc = vm_map_page(vm, as, vpn, p, writable, write && writable, 1);
+	if (rc)
+		return rc;
+	const struct pb_prepage_desc *pp = vm->cfg.prepage;
+	if (pp && pp->after_fault) {
+		struct vm_fault_ctx f = {
+		    .t = t, .a = a, .vpn = vpn, .pos = pos, .p = p, .major = major};
+		pp->after_fault(vm, &f);
+	}
+	return 0;
+}
+
+static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb_entry *e,
+			    const struct pb_access *a, uint64_t vpn, uint64_t pos, uint64_t next,
+			    unsigned write)
+{
+	if (vm->pol_hw) {
+		/* accessed-bit semantics: a hit only sets a reference bit, which
+		 * nothing clears before the policy's next miss; so an entry hints
+		 * at most once per policy epoch (and once more for a write) */
+		uint32_t ep = pb_atomic_load(&vm->epoch, PB_RELAXED);
+		if (e->hintgen == ep && (!write || (e->flags & PB_TLBE_USER1)))
+			return;
+		e->hintgen = ep;
+		if (write)
+			e->flags |= PB_TLBE_USER1;
+		else
+			e->flags &= (uint8_t)~PB_TLBE_USER1;
+	}
+	vm_hint(vm, t, pb_atomic_load(&vm->pfn_key[e->pfn], PB_RELAXED), pos, next, write);
+}
+
+static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
+		      uint64_t pos, uint64_t next)
+{
+	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
+	uint64_t tkey = priv_key(a->asid, vpn);
+	unsigned write = a->op == PB_OP_WRITE;
+	int fetch = a->op == PB_OP_FETCH;
+	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36)) {
+		vm_fail(vm, -EINVAL,
+			a->asid > VM_ASID_MAX ? "asid above the engine's limit (65520)"
+					      : "address beyond 48 bits (vpn >= 2^36)");
+		return -EINVAL;
+	}
+	for (int tries = 0;; tries++) {
+		struct pb_tlb_entry *e = pb_tlb_lookup(&t->tlb, tkey, fetch);
+		if (pb_likely(e != NULL)) {
+			if (write && !(e->flags & PB_TLBE_WRITABLE))
+				goto do_fault; /* copy-on-write */
+			if (write && !(e->flags & PB_TLBE_DIRTY)) {
+				vm_pt_or(vm->pt, a->asid, vpn, VM_PTE_D);
+				pb_tlb_set_flags(&t->tlb, tkey, e->flags | PB_TLBE_DIRTY);
+			}
+			hit_hint(vm, t, e, a, vpn, pos, next, write);
+			return 0;
+		}
+		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+		if (!(pte & VM_PTE_P) || (write && !(pte & VM_PTE_W)))
+			goto do_fault;
+		uint64_t set = VM_PTE_A | (write ? VM_PTE_D : 0);
+		if ((pte & set) != set)
+			vm_pt_or(vm->pt, a->asid, vpn, set);
+		unsigned fl = tlbe_flags(pte | set);
+		e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
+		pb_fence_full(); /* Dekker with vm_unmap_one() */
+		uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
+		if (pb_unlikely(!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))) {
+			pb_tlb_invalidate(&t->tlb, tkey);
+			if (tries < 3)
+				continue;
+			goto do_fault;
+		}
+		if (e)
+			hit_hint(vm, t, e, a, vpn, pos, next, write);
+		else
+			vm_hint(vm, t, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED),
+				pos, next, write);
+		return 0;
+	}
+do_fault:
+	vm_lock(vm);
+	vm_apply_hints(vm, t); /* earlier hits reach the policy before the fault */
+	int rc = vm->failed ? vm->failed : fault(vm, t, a, pos, next);
+	vm_unlock(vm);
+	/* the fault handler installed the PTE; the TLB fills on the next
+	 * touch (the retried instruction) - charge that walk now */
+	if (!rc) {
+		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+		if (pte & VM_PTE_P) {
+			unsigned fl = tlbe_flags(pte);
+			pb_tlb_invalidate(&t->tlb, tkey);
+			/* hintgen stays 0: the fault inserted the page, the next
+			 * hit must still reach the policy (SIEVE inserts unvisited) */
+			(void)pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
+			pb_fence_full();
+			uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
+			if (!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))
+				pb_tlb_invalidate(&t->tlb, tkey);
+		}
+	}
+	return rc;
+}
+
+int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
+		       uint64_t pos, const uint64_t *next_use)
+{
+	struct vm_thread *t = &vm->thr[tid];
+	t->st.refs += n;
+	int rc = 0;
+	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
+		rc = access_one(vm, t, &a[i], pos + i, next);
+		if (pb_unlikely(rc))
+			break;
+	}
+	pb_epoch_exit();
+	return rc;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernels/vm/hints.c - the fault lock and the per-thread batches of
+ * policy hints.
+ *
+ * Policy hooks and threads.  A policy object is not thread-safe, and
+ * taking a lock for every access would serialise the engine, so each
+ * thread batches its hits in a small per-thread vector of hints (as
+ * Linux's per-CPU pagevecs / folio batches for the LRU lists) and applies
+ * them under the lock when the vector is full, before any fault it takes
+ * (so a single thread's policy sees exactly the stream order), and at the
+ * end of each chunk.  By default (PB_VM_HINTS_EXACT) every reference is
+ * reported, so a single-thread replay equals pb_policy_replay.  With
+ * PB_VM_HINTS_ABIT a PB_POL_HW policy (CLOCK family, SIEVE, NRU, ...) sees
+ * what an OS gets from accessed bits: a hit only sets a reference bit,
+ * which nothing clears before the policy's next miss (the "epoch"), so a
+ * TLB entry reports at most once per epoch - the same faults for policies
+ * whose hit is idempotent, at a fraction of the policy calls (fault.c,
+ * hit_hint).  PB_POL_ORACLE policies (LRU, ARC, LIRS, ...) always get every
+ * access.  A page's policy key is found from its frame (pfn_key[], Linux's
+ * page->mapping + index), so the hit path needs no lookup by address.
+ *
+ * The fault lock (the simulated mmap_lock + lru_lock) is a test-and-test-
+ * and-set spinlock: it is held for a fault or a batch of 15 hints, never
+ * across I/O waits of another thread.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/atomic.h"
+#include "pagebench/vm.h"
+#include "vm_internal.h"
+
+/* ---- the fault lock ---- */
+void vm_lock(struct pb_vm *vm)
+{
+	for (;;) {
+		unsigned z = 0;
+		if (pb_atomic_cas_weak(&vm->fault_lock, &z, 1, PB_ACQUIRE, PB_RELAXED))
+			return;
+		while (pb_atomic_load(&vm->fault_lock, PB_RELAXED))
+			pb_cpu_relax();
+	}
+}
+
+void vm_unlock(struct pb_vm *vm)
+{
+	pb_atomic_store(&vm->fault_lock, 0, PB_RELEASE);
+}
+
+void vm_fail(struct pb_vm *vm, int rc, const char *msg)
+{
+	if (!pb_atomic_load(&vm->failed, PB_RELAXED)) {
+		snprintf(vm->err, sizeof(vm->err), "%s", msg);
+		pb_atomic_store(&vm->failed, rc, PB_RELEASE);
+	}
+}
+
+/* Caller holds the lock. */
+void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
+{
+	if (!t->nhints)
+		return;
+	int check = vm->cfg.nthreads > 1 && vm->cfg.order == PB_VM_ORDER_FREE;
+	for (unsigned i = 0; i < t->nhints; i++) {
+		struct pb_ref *r = &t->hints[i];
+		if (check) {
+			/* another thread may have evicted it meanwhile: a hint
+			 * must never insert a page */
+			struct vm_page *p = vm_page_get(vm, r->key, 0);
+			if (!p || p->pfn == UINT64_MAX)
+				continue;
+		}
+		uint64_t victim;
+		enum pb_pol_result res = vm->cfg.policy->access(vm->pol, r, &victim);
+		t->st.policy_calls++;
+		if (res != PB_POL_HIT) {
+			vm_fail(vm, -EPROTO,
+				"policy reported a miss for a resident page (engine/policy out of "
+				"sync)");
+			break;
+		}
+	}
+	t->nhints = 0;
+	t->st.hint_flushes++;
+}
+
+void pb_vm_flush_hints(struct pb_vm *vm, unsigned tid)
+{
+	struct vm_thread *t = &vm->thr[tid];
+	if (!t->nhints)
+		return;
+	vm_lock(vm);
+	vm_apply_hints(vm, t);
+	vm_unlock(vm);
+}

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/plot/test_plot.c - `pagebench plot` end to end on small run folders
+ * made by the real `pagebench run/sim/mrc` in a temp dir (TMPDIR honoured):
+ * every kind renders a PDF whose page is the requested width (pdfinfo) and a
+ * PNG of the requested pixel width (IHDR); the mrc script draws OPT as the
+ * bound; "95% CI" only when ci95_valid=1; two folders give one side-by-side
+ * figure; bad options and empty folders are one line and exit 2; a missing
+ * gnuplot is exit 1; a FIFO in the way is refused; and names built to
+ * inject gnuplot commands (system(), backquotes, $(...)) run nothing.
+ * argv[1]: the pagebench binary.  Skips without gnuplot.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pbtest.h"
+#include "spawn.h"
+
+static const char *bin;
+static char root[512];
+static char *envv[] = {"PAGEBENCH_COUNTERS=none", NULL};
+static struct spawn_out o;
+
+static int pb(char **extra_env, ...)
+{
+	char *argv[40] = {(char *)bin};
+	int n = 1;
+	va_list ap;
+	va_start(ap, extra_env);
+	const char *a;
+	while (n < 39 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	return spawn_run(argv, extra_env ? extra_env : envv, &o);
+}
+
+static int which(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t l = strcspn(p, ":");
+		snprintf(out, len, "%.*s/%s", (int)l, p, name);
+		if (l && !access(out, X_OK))
+			return 1;
+		p += l + (p[l] == ':');
+	}
+	return 0;
+}
+
+/* The one run folder pagebench made under dir. */
+static void run_folder(const char *dir, char *out, size_t len)
+{
+	out[0] = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+	if (d)
+		closedir(d);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	static char buf[1 << 18];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+static char pdfinfo[512];
+
+/* PDF page width in points (pdfinfo), or NaN. */
+static double pdf_width(const char *path)
+{
+	char *argv[] = {pdfinfo, (char *)path, NULL};
+	static struct spawn_out po;
+	if (spawn_run(argv, NULL, &po) != 0)
+		return NAN;
+	char *p = strstr(po.out, "Page size:");
+	return p ? strtod(p + 10, NULL) : NAN;
+}
+
+/* PNG width from the IHDR chunk, or -1 if not a PNG. */
+static long png_width(const char *path)
+{
+	unsigned char h[24];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	size_t n = fread(h, 1, sizeof(h), f);
+	fclose(f);
+	if (n != sizeof(h) || memcmp(h, "\x89PNG\r\n\x1a\n", 8) || memcmp(h + 12, "IHDR", 4))
+		return -1;
+	return (long)h[16] << 24 | (long)h[17] << 16 | (long)h[18] << 8 | (long)h[19];
+}
+
+/* plot RUN --kind K --out OUT/K: PDF and PNG at width inches. */
+static void check_kind(const char *run, const char *kind, const char *width, double inches)
+{
+	char out[700], p[800];
+	snprintf(out, sizeof(out), "%s/out-%s-%s", root, kind, width);
+	int rc = pb(NULL, "plot", run, "--kind", kind, "--out", out, "--width", width, "--format",
+		    "pdf,png,svg", NULL);
+	PB_CHECK_MSG(rc == 0, "plot --kind %s: rc %d: %s", kind, rc, o.err);
+	snprintf(p, sizeof(p), "%s/%s.pdf", out, kind);
+	double w = pdf_width(p);
+	PB_CHECK_MSG(fabs(w - inches * 72) <= 1, "%s: pdf width %g pt, want %g", p, w, inches * 72);
+	snprintf(p, sizeof(p), "%s/%s.png", out, kind);
+	long pw = png_width(p);
+	PB_CHECK_MSG(pw == lround(inches * 150), "%s: png width %ld", p, pw);
+	snprintf(p, sizeof(p), "%s/%s.svg", out, kind);
+	char *svg = slurp(p);
+	PB_CHECK_MSG(svg && strstr(svg, "<svg"), "%s: not an svg", p);
+	/* the sidecar names the command and the source data */
+	snprintf(p, sizeof(p), "%s/%s.txt", out, kind);
+	char *txt = slurp(p);
+	PB_CHECK_MSG(txt && strstr(txt, "command: pagebench plot") && strstr(txt, run) &&
+			 strstr(txt, ".csv"),
+		     "%s: sidecar", p);
+	/* nothing left behind: no work folder, no temp file */
+	DIR *d = opendir(out);
+	struct dirent *e;
+	int stray = 0;
+	while (d && (e = readdir(d)))
+		stray += e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	PB_CHECK_MSG(stray == 0, "%s: %d leftover work files", out, stray);
+}
+
+static void one_line_exit(int want, const char *what)
+{
+	PB_CHECK_MSG(o.code == want && count_lines(o.err) == 1, "%s: rc %d, stderr '%s'", what,
+		     o.code, o.err);
+}
+
+static void write_file(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+	PB_CHECK(f != NULL);
+	if (f) {
+		fputs(body, f);
+		fclose(f);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char gp[512];
+	if (argc < 2)
+		PB_SKIP("usage: test_plot PAGEBENCH");
+	bin = argv[1];
+	if (!which("gnuplot", gp, sizeof(gp)))
+		PB_SKIP("gnuplot not installed (apt-get install gnuplot-nox)");
+	if (!which("pdfinfo", pdfinfo, sizeof(pdfinfo)))
+		PB_SKIP("pdfinfo not installed (apt-get install poppler-utils)");
+	const char *td = getenv("TMPDIR");
+	snprintf(root, sizeof(root), "%s/pbplotXXXXXX", td && *td ? td : "/tmp");
+	if (!mkdtemp(root))
+		PB_SKIP("cannot make a temp dir");
+
+	/* run folders from the real commands, tiny sizes */
+	char d[640], rmrc[700], rsim[700], rrun2[700], rrun6[700], rrunb[700];
+	snprintf(d, sizeof(d), "%s/mrc", root);
+	PB_CHECK(pb(NULL, "mrc", "--results", d, "--workload",
+		    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,fifo,opt,arc",
+		    "--frames", "50:400:50", NULL) == 0);
+	run_folder(d, rmrc, sizeof(rmrc));
+	snprintf(d, sizeof(d), "%s/sim", root);
+	PB_CHECK(pb(NULL, "sim", "--results", d, "--workload",
+		    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,opt", "--frames",
+		    "50,100", NULL) == 0);
+	run_folder(d, rsim, sizeof(rsim));
+	snprintf(d, sizeof(d), "%s/run2", root);
+	PB_CHECK(pb(NULL, "run", "memtouch", "--threads", "1,2", "--reps", "2", "--size", "1M",
+		    "--results", d, NULL) == 0);
+	run_folder(d, rrun2, sizeof(rrun2));
+	snprintf(d, sizeof(d), "%s/run6", root);
+	PB_CHECK(pb(NULL, "run", "memtouch", "--threads", "1,2", "--reps", "6", "--size", "1M",
+		    "--results", d, NULL) == 0);
+	run_folder(d, rrun6, sizeof(rrun6));
+	snprintf(d, sizeof(d), "%s/runb", root);
+	PB_CHECK(pb(NULL, "run", "pt-lookup", "--threads", "1,2", "--reps", "2", "--results", d,
+		    "--param", "pages=1024,ops=20000", NULL) == 0 ||
+		 pb(NULL, "run", "pt-lookup", "--threads", "1,2", "--reps", "2", "--results", d,
+		    NULL) == 0);
+	run_folder(d, rrunb, sizeof(rrunb));
+	PB_CHECK(rmrc[0] && rsim[0] && rrun2[0] && rrun6[0] && rrunb[0]);
+
+	/* latency.csv has no producer yet: a hand-made one with the documented columns */
+	char rlat[700], p[900];
+	snprintf(rlat, sizeof(rlat), "%s/lat", root);
+	mkdir(rlat, 0755);
+	snprintf(p, sizeof(p), "%s/latency.csv", rlat);
+	write_file(p, "experiment,kernel,threads,bucket_ns_lo,bucket_ns_hi,count\n"
+		      "fault-anon,fault-anon,1,0,500,10\nfault-anon,fault-anon,1,500,1000,30\n"
+		      "fault-anon,fault-anon,1,1000,4000,5\nuffd-pager,uffd-pager,2,0,2000,3\n"
+		      "uffd-pager,uffd-pager,2,2000,16000,9\n");
+
+	/* every kind: PDF width in points, PNG width in pixels, column and page */
+	check_kind(rmrc, "mrc", "column", 3.3);
+	check_kind(rmrc, "mrc", "page", 7.0);
+	check_kind(rsim, "faults", "column", 3.3);
+	check_kind(rsim, "eat", "4.5", 4.5);
+	check_kind(rrun6, "scaling", "column", 3.3);
+	check_kind(rrun6, "cost", "page", 7.0);
+	check_kind(rrun6, "counters", "column", 3.3);
+	check_kind(rlat, "latency", "column", 3.3);
+
+	/* OPT is the bound: its own thick grey style, titled as such (as data) */
+	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.gp", root);
+	char *s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "set style line 100 lc rgb \"#9a9a9a\" lw 3.5") &&
+			 strstr(s, "with lines ls 100 title S"),
+		     "mrc.gp has no OPT bound style");
+	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.str", root);
+	s = slurp(p);
+	PB_CHECK(s && strstr(s, "OPT (offline bound)"));
+	/* 17 distinct (point, dash) styles for the series */
+	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.gp", root);
+	s = slurp(p);
+	for (int i = 1; s && i <= 17; i++) {
+		char want[48];
+		snprintf(want, sizeof(want), "set style line %d lc", i);
+		PB_CHECK(strstr(s, want) != NULL);
+	}
+
+	/* "95% CI" only where the CIs are valid (6 reps), else "min-max" */
+	char out[800];
+	snprintf(out, sizeof(out), "%s/ci2", root);
+	PB_CHECK(pb(NULL, "plot", rrun2, "--kind", "cost,scaling", "--out", out, "--format", "pdf",
+		    NULL) == 0);
+	snprintf(p, sizeof(p), "%s/cost.gp", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && !strstr(s, "95% CI") && strstr(s, "min-max"), "2 reps: cost.gp CI label");
+	snprintf(p, sizeof(p), "%s/scaling.gp", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && !strstr(s, "95% CI") && strstr(s, "min-max"), "2 reps: scaling.gp");
+	snprintf(p, sizeof(p), "%s/out-cost-page/cost.gp", root);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "95% CI") && !strstr(s, "min-max"), "6 reps: cost.gp CI label");
+
+	/* two run folders: one side-by-side figure */
+	snprintf(out, sizeof(out), "%s/machines", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rrun2, rrun6, "--out", out, "--format", "pdf", NULL) == 0,
+		     "machines: %s", o.err);
+	snprintf(p, sizeof(p), "%s/machines.pdf", out);
+	PB_CHECK(fabs(pdf_width(p) - 3.3 * 72) <= 1);
+	int npdf = 0;
+	DIR *dd = opendir(out);
+	struct dirent *e;
+	while (dd && (e = readdir(dd)))
+		npdf += strstr(e->d_name, ".pdf") != NULL;
+	if (dd)
+		closedir(dd);
+	PB_CHECK_EQ_U64(npdf, 1);
+	snprintf(p, sizeof(p), "%s/machines.txt", out);
+	s = slurp(p);
+	PB_CHECK(s && strstr(s, rrun2) && strstr(s, rrun6));
+
+	/* --mono, --logy, --ylim, --order, --title are accepted and drawn */
+	snprintf(out, sizeof(out), "%s/opts", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rmrc, "--mono", "--logx", "--logy", "--ylim", "0.01:1",
+			"--order", "opt,lru", "--title", "My title", "--out", out, NULL) == 0,
+		     "options: %s", o.err);
+	snprintf(p, sizeof(p), "%s/mrc.str", out);
+	s = slurp(p);
+	PB_CHECK(s && strstr(s, "My title") && strstr(s, "lru") && !strstr(s, "fifo"));
+
+	/* one folder, default output: RUN_DIR/plots */
+	PB_CHECK(pb(NULL, "plot", rsim, NULL) == 0);
+	snprintf(p, sizeof(p), "%s/plots/faults.pdf", rsim);
+	PB_CHECK(file_exists(p));
+
+	/* bad options and empty folders: one line, exit 2 */
+	char empty[700];
+	snprintf(empty, sizeof(empty), "%s/empty", root);
+	mkdir(empty, 0755);
+	pb(NULL, "plot", empty, NULL);
+	one_line_exit(2, "empty folder");
+	PB_CHECK(strstr(o.err, "nothing to plot") != NULL);
+	pb(NULL, "plot", NULL);
+	one_line_exit(2, "no folder");
+	pb(NULL, "plot", rmrc, "--width", "0", NULL);
+	one_line_exit(2, "--width 0");
+	pb(NULL, "plot", rmrc, "--width", "wide", NULL);
+	one_line_exit(2, "--width wide");
+	pb(NULL, "plot", rmrc, "--format", "jpg", NULL);
+	one_line_exit(2, "--format jpg");
+	pb(NULL, "plot", rmrc, "--kind", "pie", NULL);
+	one_line_exit(2, "--kind pie");
+	pb(NULL, "plot", rmrc, "--ylim", "3:1", NULL);
+	one_line_exit(2, "--ylim 3:1");
+	pb(NULL, "plot", rmrc, "--ylim", "x", NULL);
+	one_line_exit(2, "--ylim x");
+	pb(NULL, "plot", rmrc, "--bogus", NULL);
+	one_line_exit(2, "--bogus");
+	pb(NULL, "plot", rmrc, "--kind", "scaling", NULL);
+	one_line_exit(2, "kind without data");
+	pb(NULL, "plot", rmrc, "--order", "nosuchpolicy", NULL);
+	one_line_exit(2, "--order naming nothing");
+	pb(NULL, "plot", rmrc, rsim, NULL);
+	one_line_exit(2, "two folders without --out");
+	snprintf(p, sizeof(p), "%s/nosuch", root);
+	pb(NULL, "plot", p, NULL);
+	one_line_exit(2, "missing folder");
+	/* a broken CSV: the file and line are named */
+	char rbad[700];
+	snprintf(rbad, sizeof(rbad), "%s/bad", root);
+	mkdir(rbad, 0755);
+	snprintf(p, sizeof(p), "%s/mrc.csv", rbad);
+	write_file(p, "workload,policy,frames,miss_ratio\nw,lru,10,0.5\nw,\"lru,20,0.4\n");
+	pb(NULL, "plot", rbad, NULL);
+	one_line_exit(2, "broken csv");
+	PB_CHECK_MSG(strstr(o.err, "mrc.csv:3:") != NULL, "%s", o.err);
+
+	/* no gnuplot: one line, exit 1 */
+	char *nogp[] = {"PAGEBENCH_GNUPLOT=/nonexistent/gnuplot", NULL};
+	pb(nogp, "plot", rmrc, "--out", out, NULL);
+	one_line_exit(1, "missing gnuplot");
+
+	/* a FIFO where a figure goes is refused, and left a FIFO */
+	char fifo_out[700];
+	snprintf(fifo_out, sizeof(fifo_out), "%s/fifo", root);
+	mkdir(fifo_out, 0755);
+	snprintf(p, sizeof(p), "%s/mrc.pdf", fifo_out);
+	PB_CHECK(mkfifo(p, 0644) == 0);
+	pb(NULL, "plot", rmrc, "--out", fifo_out, NULL);
+	PB_CHECK_MSG(o.code == 1 && strstr(o.err, "not a regular file"), "fifo: %d %s", o.code,
+		     o.err);
+	struct stat st;
+	PB_CHECK(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode));
+
+	/* injection: names that would run commands if pasted into a script */
+	char rinj[700], name[4][1200], csv[16384];
+	snprintf(rinj, sizeof(rinj), "%s/inject", root);
+	mkdir(rinj, 0755);
+	snprintf(name[0], sizeof(name[0]), "x\"\"; system(\"\"touch %s/PWNED1\"\"); \"\"", root);
+	snprintf(name[1], sizeof(name[1]), "`touch %s/PWNED2`", root);
+	snprintf(name[2], sizeof(name[2]), "$(touch %s/PWNED3)'; system('touch %s/PWNED4') #", root,
+		 root);
+	snprintf(
+	    csv, sizeof(csv),
+	    "schema_version,experiment,kernel,params,threads,pin,thread,reps,median_ns_per_op,"
+	    "ci95_lo_ns_per_op,ci95_hi_ns_per_op,ci95_valid,median_ops_per_s,ci95_lo_ops_per_s,"
+	    "ci95_hi_ops_per_s,speedup_vs_1_thread,baseline,valid,label\n"
+	    "1,e,\"%s\",,1,compact,total,6,10,9,11,1,100,90,110,1,NA,1,\"%s\"\n"
+	    "1,e,\"%s\",,2,compact,total,6,10,9,11,1,190,180,200,1.9,NA,1,\"%s\"\n"
+	    "1,f,\"%s\",,1,compact,total,6,20,19,21,1,50,45,55,1,NA,1,x\n"
+	    "1,f,\"%s\",,2,compact,total,6,20,19,21,1,90,85,95,1.8,NA,1,x\n",
+	    name[0], name[1], name[0], name[1], name[2], name[2]);
+	snprintf(p, sizeof(p), "%s/summary.csv", rinj);
+	write_file(p, csv);
+	/* the payload that ran under the old plots/plot.sh (a quote breaking out of '$p') */
+	snprintf(name[3], sizeof(name[3]), "x'.system('touch${IFS}%s/PWNED8').'", root);
+	snprintf(csv, sizeof(csv),
+		 "schema_version,workload,policy,frames,refs,misses,miss_ratio,method\n"
+		 "1,w,\"%s\",10,100,60,0.6,replay\n1,w,\"%s\",20,100,45,0.45,replay\n"
+		 "1,\"%s\",\"%s\",10,100,50,0.5,replay\n1,\"%s\",\"%s\",20,100,40,0.4,replay\n"
+		 "1,\"%s\",opt,10,100,30,0.3,replay\n1,\"%s\",opt,20,100,20,0.2,replay\n",
+		 name[3], name[3], name[1], name[0], name[1], name[0], name[1], name[1]);
+	snprintf(p, sizeof(p), "%s/mrc.csv", rinj);
+	write_file(p, csv);
+	snprintf(p, sizeof(p), "%s/meta.json", rinj);
+	write_file(p, "{\"label\": \"m`touch PWNED5`\\\"; system(\\\"touch PWNED6\\\")\"}");
+	snprintf(out, sizeof(out), "%s/inject-out", root);
+	int rc = pb(NULL, "plot", rinj, "--out", out, "--title",
+		    "t\"; system(\"touch PWNED7\"); \"", NULL);
+	PB_CHECK_MSG(rc == 0, "inject: rc %d %s", rc, o.err);
+	rc = pb(NULL, "plot", rinj, rinj, "--out", out, NULL);
+	PB_CHECK_MSG(rc == 0, "inject machines: rc %d %s", rc, o.err);
+	for (int i = 1; i <= 8; i++) {
+		snprintf(p, sizeof(p), "%s/PWNED%d", root, i);
+		PB_CHECK_MSG(!file_exists(p), "%s exists: a name ran as code", p);
+		snprintf(p, sizeof(p), "%s/PWNED%d", out, i);
+		PB_CHECK_MSG(!file_exists(p), "%s exists: a name ran as code", p);
+		snprintf(p, sizeof(p), "PWNED%d", i);
+		PB_CHECK_MSG(!file_exists(p), "./%s exists: a name ran as code", p);
+	}
+	/* ... and the names are in the figures' data, not in their scripts */
+	snprintf(p, sizeof(p), "%s/mrc.str", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "x'; system('touch") != NULL, "mrc.str: %s", s ? s : "");
+	snprintf(p, sizeof(p), "%s/mrc.gp", out);
+	s = slurp(p);
+	PB_CHECK(s && !strstr(s, "system") && !strstr(s, "touch") && !strstr(s, "`"));
+	snprintf(p, sizeof(p), "%s/cost.gp", out);
+	s = slurp(p);
+	PB_CHECK(s && !strstr(s, "system") && !strstr(s, "touch") && !strstr(s, "`"));
+
+	if (!pb_test_fail_) {
+		char *rm[] = {"/bin/rm", "-rf", root, NULL};
+		static struct spawn_out ro;
+		spawn_run(rm, NULL, &ro);
+	} else {
+		fprintf(stderr, "kept %s for inspection\n", root);
+	}
+	return pb_test_done();
+}
