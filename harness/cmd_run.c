@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "pagebench/cli.h"
@@ -29,6 +30,15 @@
 #include "pagebench/team.h"
 
 #define DEFAULT_REPS PB_STAT_MIN_CI_REPS
+/* Bounds that keep a typo from running for days: 1G ops per thread per
+ * repetition, and no working set larger than the machine's memory. */
+#define MAX_OPS 1000000000ull
+
+static uint64_t mem_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : UINT64_MAX;
+}
 
 struct run_opts {
 	uint64_t *threads;
@@ -53,8 +63,10 @@ static void run_usage(FILE *f)
 	    "  --reps N         measured repetitions after one warm-up (default %d: enough\n"
 	    "                   for a 95%% confidence interval of the median)\n"
 	    "  --pin P          compact|scatter|numa|none (default compact)\n"
-	    "  --ops N          operations per thread per repetition (default: kernel's)\n"
-	    "  --size S         working-set size, K/M/G suffix (default: kernel's)\n"
+	    "  --ops N          operations per thread per repetition, at most 1G (default: "
+	    "kernel's)\n"
+	    "  --size S         working-set size, K/M/G suffix, at most the machine's memory\n"
+	    "                   (default: kernel's)\n"
 	    "  --seed N         seed for every random choice (default 1; recorded)\n"
 	    "  --param K=V,...  kernel parameters (see `pagebench list kernels -v`)\n"
 	    "  --no-baseline    do not run the kernel's baseline for the overhead ratio\n"
@@ -114,14 +126,22 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_op
 				    optarg);
 			break;
 		case 'o':
-			if (pb_parse_size(optarg, &ro->m.ops) || ro->m.ops == 0)
-				pb_usage_error(cmd, "bad --ops '%s' (expected a positive count)",
-					       optarg);
+			if (pb_parse_size(optarg, &ro->m.ops) || ro->m.ops == 0 ||
+			    ro->m.ops > MAX_OPS)
+				pb_usage_error(
+				    cmd,
+				    "bad --ops '%s' (expected 1..%llu per thread per repetition)",
+				    optarg, (unsigned long long)MAX_OPS);
 			break;
 		case 's':
 			if (pb_parse_size(optarg, &ro->m.size) || ro->m.size == 0)
 				pb_usage_error(cmd, "bad --size '%s' (expected bytes, e.g. 64M)",
 					       optarg);
+			if (ro->m.size > mem_bytes())
+				pb_usage_error(cmd,
+					       "bad --size '%s' (more than this machine's %llu "
+					       "bytes of memory)",
+					       optarg, (unsigned long long)mem_bytes());
 			break;
 		case 'S':
 			if (pb_parse_u64(optarg, &ro->m.seed))

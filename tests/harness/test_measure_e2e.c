@@ -284,6 +284,15 @@ int main(int argc, char **argv)
 	spawn_run(topo, good_syn, &o);
 	PB_CHECK_MSG(o.code == 0 && strstr(o.out, "2 package(s)"), "synthetic topo: %d %s", o.code,
 		     o.out);
+	/* Bounded work: a typo in --ops or --size is an error, not a week. */
+	char *aops[] = {(char *)bin,   "run",	    "memtouch", "--ops",
+			"99999999999", "--results", root,	NULL};
+	spawn_run(aops, NULL, &o);
+	PB_CHECK(o.code == 2 && one_line(o.err) && strstr(o.err, "--ops"));
+	char *asz[] = {(char *)bin,	 "run",	      "memtouch", "--size",
+		       "99999999999999", "--results", root,	  NULL};
+	spawn_run(asz, NULL, &o);
+	PB_CHECK(o.code == 2 && one_line(o.err) && strstr(o.err, "--size"));
 	char *suite0[] = {(char *)bin, "suite", "--results", root, NULL};
 	spawn_run(suite0, NULL, &o);
 	PB_CHECK(o.code == 2 && one_line(o.err) && strstr(o.err, "usage"));
