@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/workload/kernels.c - benchmark kernels of the workload module.
  *
@@ -20,6 +21,7 @@
 
 #include "pagebench/atomic.h"
 #include "pagebench/kernel.h"
+#include "pagebench/outfile.h"
 #include "pagebench/trace.h"
 #include "wl_internal.h"
 
@@ -57,11 +59,51 @@ static int tr_param(void *ctx, const char *k, const char *v, char *err, size_t n
 		snprintf(s->user, sizeof(s->user), "%s", v);
 		return 0;
 	}
-	snprintf(err, n, "trace-read: unknown parameter '%s' (format=pbt|lackey, path=FILE; --ops sets the references)", k);
+	snprintf(err, n,
+		 "trace-read: unknown parameter '%s' (format=pbt|lackey, path=FILE; --ops sets the "
+		 "references)",
+		 k);
 	return -EINVAL;
 }
 
-static int write_lackey(const char *path, const char *gspec, uint64_t refs, char *err, size_t errlen)
+/* Counts what a stream delivers (the drain sinks of this file). */
+struct count_ctx {
+	uint64_t n, sink;
+	FILE *f; /* write_lackey */
+};
+
+static int count_sink(void *ctx, const struct pb_access *a, size_t n)
+{
+	struct count_ctx *c = ctx;
+	c->n += n;
+	c->sink += a[n - 1].addr;
+	return 0;
+}
+
+static int lackey_sink(void *ctx, const struct pb_access *a, size_t n)
+{
+	struct count_ctx *c = ctx;
+	for (size_t j = 0; j < n; j++, c->n++) {
+		/* the mix of a real log: ~70 % fetches, then loads, stores, modifies */
+		uint64_t i = c->n;
+		unsigned kind = (unsigned)(i * 0x9e3779b97f4a7c15ULL >> 60);
+		uint64_t addr = a[j].addr + (i & 0x38);
+		if (kind < 11)
+			fprintf(c->f, "I  %08llx,%u\n",
+				(unsigned long long)(0x400000 + (addr & 0xfffff)),
+				1 + (unsigned)(i % 7));
+		else if (kind < 14)
+			fprintf(c->f, " L %llx,8\n", (unsigned long long)addr);
+		else if (kind < 15)
+			fprintf(c->f, " S %llx,8\n", (unsigned long long)addr);
+		else
+			fprintf(c->f, " M %llx,4\n", (unsigned long long)addr);
+	}
+	return 0;
+}
+
+static int write_lackey(const char *path, const char *gspec, uint64_t refs, char *err,
+			size_t errlen)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
@@ -76,28 +118,12 @@ static int write_lackey(const char *path, const char *gspec, uint64_t refs, char
 	}
 	struct pb_access buf[1024];
 	fprintf(f, "==1== Lackey, an example Valgrind tool\n");
-	uint64_t i = 0;
-	ssize_t r;
-	while ((r = pb_workload_next(w, buf, 1024)) > 0) {
-		for (ssize_t j = 0; j < r; j++, i++) {
-			/* the mix of a real log: ~70 % fetches, then loads, stores, modifies */
-			unsigned kind = (unsigned)(i * 0x9e3779b97f4a7c15ULL >> 60);
-			uint64_t a = buf[j].addr + (i & 0x38);
-			if (kind < 11)
-				fprintf(f, "I  %08llx,%u\n", (unsigned long long)(0x400000 + (a & 0xfffff)),
-					1 + (unsigned)(i % 7));
-			else if (kind < 14)
-				fprintf(f, " L %llx,8\n", (unsigned long long)a);
-			else if (kind < 15)
-				fprintf(f, " S %llx,8\n", (unsigned long long)a);
-			else
-				fprintf(f, " M %llx,4\n", (unsigned long long)a);
-		}
-	}
+	struct count_ctx c = {.f = f};
+	rc = pb_workload_drain(w, buf, 1024, lackey_sink, &c, err, errlen);
 	fprintf(f, "==1== \n");
 	pb_workload_close(w);
-	if (fclose(f) || r < 0)
-		return -EIO;
+	if (fclose(f) || rc)
+		return rc ? rc : -EIO;
 	return 0;
 }
 
@@ -113,22 +139,17 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 	}
 	if (s->user[0]) {
 		/* an existing trace: count what a reader must deliver */
-		snprintf(s->spec, sizeof(s->spec), "trace:path=%s%s%s", s->user, s->fmt[0] ? ",format=" : "",
-			 s->fmt);
+		snprintf(s->spec, sizeof(s->spec), "trace:path=%s%s%s", s->user,
+			 s->fmt[0] ? ",format=" : "", s->fmt);
 		struct pb_workload *w;
 		rc = pb_workload_open(s->spec, NULL, &w, cfg->err, cfg->errlen);
-		int opened = !rc;
-		struct pb_access *b = malloc(KBATCH * sizeof(*b));
-		ssize_t r = 0;
-		while (!rc && b && (r = pb_workload_next(w, b, KBATCH)) > 0)
-			s->refs += (uint64_t)r;
-		if (!rc && r < 0) {
-			snprintf(cfg->err, cfg->errlen, "%s", pb_workload_error(w));
-			rc = -EINVAL;
-		}
-		if (opened)
+		if (!rc) {
+			struct count_ctx c = {0};
+			rc = pb_workload_drain(w, NULL, KBATCH, count_sink, &c, cfg->err,
+					       cfg->errlen);
+			s->refs = c.n;
 			pb_workload_close(w);
-		free(b);
+		}
 		if (rc) {
 			free(s);
 			return rc;
@@ -137,14 +158,17 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 		return 0;
 	}
 	if (s->fmt[0] && strcmp(s->fmt, "pbt") && strcmp(s->fmt, "lackey")) {
-		snprintf(cfg->err, cfg->errlen, "trace-read: format=%s: the generated trace is pbt or lackey (or give path=)", s->fmt);
+		snprintf(
+		    cfg->err, cfg->errlen,
+		    "trace-read: format=%s: the generated trace is pbt or lackey (or give path=)",
+		    s->fmt);
 		free(s);
 		return -EINVAL;
 	}
 	uint64_t refs = cfg->ops ? cfg->ops : (s->lackey ? 4000000 : 40000000);
 	const char *tmp = getenv("TMPDIR");
-	snprintf(s->path, sizeof(s->path), "%s/pagebench-trace-read-%d.%s", tmp && *tmp ? tmp : "/tmp",
-		 (int)getpid(), s->lackey ? "lackey" : "pbt");
+	snprintf(s->path, sizeof(s->path), "%s/pagebench-trace-read-%d.%s",
+		 tmp && *tmp ? tmp : "/tmp", (int)getpid(), s->lackey ? "lackey" : "pbt");
 	char gspec[160];
 	snprintf(gspec, sizeof(gspec), "zipf:pages=262144,alpha=0.9,write=0.3,refs=%llu,seed=%llu",
 		 (unsigned long long)refs, (unsigned long long)cfg->seed);
@@ -152,7 +176,7 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 	if (s->lackey)
 		rc = write_lackey(s->path, gspec, refs, cfg->err, cfg->errlen);
 	else
-		rc = pb_trace_convert(gspec, s->path, 3, &n, cfg->err, cfg->errlen);
+		rc = pb_trace_convert(gspec, s->path, 3, PB_OUT_FORCE, &n, cfg->err, cfg->errlen);
 	if (rc) {
 		unlink(s->path);
 		free(s);
@@ -163,7 +187,7 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 	/* count what the reader must deliver (lackey M records expand to 2) */
 	struct pb_trace_stats st;
 	if (s->lackey) {
-		rc = pb_trace_stats(s->spec, &st, cfg->err, cfg->errlen);
+		rc = pb_trace_info(s->spec, NULL, &st, cfg->err, cfg->errlen);
 		s->refs = st.refs;
 	} else {
 		s->refs = n;
@@ -202,15 +226,12 @@ static uint64_t tr_run(void *state, struct pb_kthread *t)
 		pb_atomic_fetch_add(&s->bad, 1, PB_RELAXED);
 		return 0;
 	}
-	uint64_t n = 0, sink = 0;
-	ssize_t r;
-	while ((r = pb_workload_next(w, th->buf, KBATCH)) > 0) {
-		n += (uint64_t)r;
-		sink += th->buf[r - 1].addr;
-	}
-	if (r < 0 || n != s->refs)
+	struct count_ctx c = {0};
+	int rc = pb_workload_drain(w, th->buf, KBATCH, count_sink, &c, err, sizeof(err));
+	uint64_t n = c.n;
+	if (rc || n != s->refs)
 		pb_atomic_fetch_add(&s->bad, 1, PB_RELAXED);
-	th->sink += sink;
+	th->sink += c.sink;
 	pb_workload_close(w);
 	t->extra[0] = n;
 	return n;
@@ -221,7 +242,8 @@ static int tr_verify(void *state, char *err, size_t errlen)
 	struct tr_state *s = state;
 	uint64_t bad = pb_atomic_load(&s->bad, PB_RELAXED);
 	if (bad) {
-		snprintf(err, errlen, "trace-read: %llu thread runs did not read the %llu references written",
+		snprintf(err, errlen,
+			 "trace-read: %llu thread runs did not read the %llu references written",
 			 (unsigned long long)bad, (unsigned long long)s->refs);
 		return 1;
 	}
@@ -248,21 +270,21 @@ static void tr_teardown(void *state)
 static const char *const tr_extra[] = {"refs_read", NULL};
 
 static const struct pb_kernel_desc trace_read = {
-	.name = "trace-read",
-	.module = "workload",
-	.summary = "trace replay speed: each thread reads a whole trace file (pbt or lackey text)",
-	.params_help = "format=pbt: pbt (zstd blocks) or lackey (valgrind text log)\n"
-		       "path=: read this existing trace instead (any format; format= optional)\n"
-		       "--ops: references in the generated trace (default 40M pbt, 4M lackey)",
-	.op_unit = "reference",
-	.extra_cols = tr_extra,
-	.bench_only = 1,
-	.setup = tr_setup,
-	.thread_init = tr_thread_init,
-	.run = tr_run,
-	.verify = tr_verify,
-	.thread_fini = tr_thread_fini,
-	.teardown = tr_teardown,
+    .name = "trace-read",
+    .module = "workload",
+    .summary = "trace replay speed: each thread reads a whole trace file (pbt or lackey text)",
+    .params_help = "format=pbt: pbt (zstd blocks) or lackey (valgrind text log)\n"
+		   "path=: read this existing trace instead (any format; format= optional)\n"
+		   "--ops: references in the generated trace (default 40M pbt, 4M lackey)",
+    .op_unit = "reference",
+    .extra_cols = tr_extra,
+    .bench_only = 1,
+    .setup = tr_setup,
+    .thread_init = tr_thread_init,
+    .run = tr_run,
+    .verify = tr_verify,
+    .thread_fini = tr_thread_fini,
+    .teardown = tr_teardown,
 };
 
 /* ---- wl-gen ---- */
@@ -332,12 +354,10 @@ static uint64_t gen_run(void *state, struct pb_kthread *t)
 	struct pb_access buf[1024];
 	if (pb_workload_open(s->spec, &o, &w, err, sizeof(err)))
 		return 0;
-	uint64_t n = 0;
-	ssize_t r;
-	while ((r = pb_workload_next(w, buf, 1024)) > 0)
-		n += (uint64_t)r;
+	struct count_ctx c = {0};
+	int rc = pb_workload_drain(w, buf, 1024, count_sink, &c, err, sizeof(err));
 	pb_workload_close(w);
-	return n;
+	return rc ? 0 : c.n;
 }
 
 static void gen_teardown(void *state)
@@ -346,15 +366,15 @@ static void gen_teardown(void *state)
 }
 
 static const struct pb_kernel_desc wl_gen = {
-	.name = "wl-gen",
-	.module = "workload",
-	.summary = "synthetic generator speed: each thread draws --ops references",
-	.params_help = "workload=zipf: generator name; further key=value pairs are the generator's\n"
-		       "own (e.g. workload=uniform,pages=1M,write=0.3; see `pagebench list workloads`)",
-	.op_unit = "reference",
-	.setup = gen_setup,
-	.run = gen_run,
-	.teardown = gen_teardown,
+    .name = "wl-gen",
+    .module = "workload",
+    .summary = "synthetic generator speed: each thread draws --ops references",
+    .params_help = "workload=zipf: generator name; further key=value pairs are the generator's\n"
+		   "own (e.g. workload=uniform,pages=1M,write=0.3; see `pagebench list workloads`)",
+    .op_unit = "reference",
+    .setup = gen_setup,
+    .run = gen_run,
+    .teardown = gen_teardown,
 };
 
 const struct pb_kernel_desc *const pb_kernels_workload[] = {&trace_read, &wl_gen, NULL};

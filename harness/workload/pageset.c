@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/workload/pageset.c - a u64 -> u64 open-addressing hash map
  * (linear probing, power-of-two capacity, grows at 50 % load).  Used for

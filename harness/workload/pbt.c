@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/workload/pbt.c - pagebench's binary trace format: writer and
  * reader (layout in include/pagebench/trace.h).
@@ -18,15 +19,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pagebench/config.h"
+#include "pagebench/outfile.h"
 #include "pagebench/trace.h"
 #include "wl_internal.h"
 
@@ -34,11 +36,11 @@
 #include <zstd.h>
 #endif
 
-#define HDR_SIZE 64
-#define BLK_HDR 32
+#define HDR_SIZE       64
+#define BLK_HDR	       32
 #define MAX_BLOCK_REFS (1u << 20)
-#define CHG_BYTES 7
-#define RAW_MAX(n) ((size_t)(n) * (1 + 8 + CHG_BYTES))
+#define CHG_BYTES      7
+#define RAW_MAX(n)     ((size_t)(n) * (1 + 8 + CHG_BYTES))
 
 static inline void put32(uint8_t *p, uint32_t v)
 {
@@ -80,11 +82,12 @@ static uint32_t blk_sum(const uint8_t *p, size_t n)
 /* ---------------- writer ---------------- */
 struct pb_pbt_writer {
 	int fd;
-	char *path, *tmp;
+	struct pb_out *out_file; /* temporary beside the target (pagebench/outfile.h) */
+	char *path;
 	unsigned shift;
 	int level;
 	uint64_t total;
-	uint32_t n;           /* refs in the current block */
+	uint32_t n; /* refs in the current block */
 	uint8_t *ctrl, *delta, *chg;
 	size_t dlen, clen;
 	uint64_t prev;
@@ -125,8 +128,8 @@ static void write_header(uint8_t *h, unsigned shift, int codec, uint64_t nrefs)
 	put32(h + 32, PB_PBT_BLOCK_REFS);
 }
 
-int pb_pbt_create(const char *path, unsigned page_shift, int level, struct pb_pbt_writer **out,
-		  char *err, size_t errlen)
+int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned flags,
+		  struct pb_pbt_writer **out, char *err, size_t errlen)
 {
 	if (page_shift > 40) {
 		snprintf(err, errlen, "%s: page shift %u too large", path, page_shift);
@@ -142,28 +145,22 @@ int pb_pbt_create(const char *path, unsigned page_shift, int level, struct pb_pb
 	w->shift = page_shift;
 	w->level = level;
 	w->path = strdup(path);
-	size_t tl = strlen(path) + 16;
-	w->tmp = calloc(1, tl);
 	w->ctrl = malloc(PB_PBT_BLOCK_REFS);
 	w->delta = malloc((size_t)PB_PBT_BLOCK_REFS * 8);
 	w->chg = malloc((size_t)PB_PBT_BLOCK_REFS * CHG_BYTES);
 	w->raw = malloc(RAW_MAX(PB_PBT_BLOCK_REFS));
 	w->outcap = RAW_MAX(PB_PBT_BLOCK_REFS) + (1u << 16);
 	w->out = malloc(w->outcap);
-	if (!w->path || !w->tmp || !w->ctrl || !w->delta || !w->chg || !w->raw || !w->out) {
+	if (!w->path || !w->ctrl || !w->delta || !w->chg || !w->raw || !w->out) {
 		pb_pbt_abort(w);
 		return -ENOMEM;
 	}
-	snprintf(w->tmp, tl, "%s.tmpXXXXXX", path);
-	w->fd = mkstemp(w->tmp);
-	if (w->fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "%s: cannot create temporary file: %s", path, strerror(e));
-		w->tmp[0] = 0;
+	int rc = pb_out_open(path, flags, &w->out_file, err, errlen);
+	if (rc) {
 		pb_pbt_abort(w);
-		return -e;
+		return rc;
 	}
-	fchmod(w->fd, 0644);
+	w->fd = pb_out_fd(w->out_file);
 #if PB_HAVE_ZSTD
 	if (level > 0) {
 		w->cctx = ZSTD_createCCtx();
@@ -177,9 +174,9 @@ int pb_pbt_create(const char *path, unsigned page_shift, int level, struct pb_pb
 #endif
 	uint8_t h[HDR_SIZE];
 	write_header(h, page_shift, level > 0, 0);
-	int rc = wr_all(w->fd, h, HDR_SIZE);
+	rc = wr_all(w->fd, h, HDR_SIZE);
 	if (rc) {
-		snprintf(err, errlen, "%s: write failed: %s", w->tmp, strerror(-rc));
+		snprintf(err, errlen, "%s: write failed: %s", path, strerror(-rc));
 		pb_pbt_abort(w);
 		return rc;
 	}
@@ -283,38 +280,34 @@ int pb_pbt_finish(struct pb_pbt_writer *w, char *err, size_t errlen)
 	if (!rc) {
 		uint8_t h[HDR_SIZE];
 		write_header(h, w->shift, w->level > 0, w->total);
-		if (pwrite(w->fd, h, HDR_SIZE, 0) != HDR_SIZE)
-			rc = -errno ? -errno : -EIO;
+		ssize_t r = pwrite(w->fd, h, HDR_SIZE, 0);
+		if (r != HDR_SIZE)
+			rc = r < 0 ? -errno : -EIO;
 	}
-	if (!rc && close(w->fd))
-		rc = -errno;
-	w->fd = -1;
-	if (!rc && rename(w->tmp, w->path))
-		rc = -errno;
 	if (rc) {
 		snprintf(err, errlen, "%s: writing the trace failed: %s", w->path, strerror(-rc));
 		pb_pbt_abort(w);
 		return rc;
 	}
-	w->tmp[0] = 0; /* renamed: nothing to unlink */
+	/* fsync, close, rename over the target (never a device, FIFO or
+	 * symlink; an existing file only with PB_OUT_FORCE) */
+	rc = pb_out_commit(w->out_file, err, errlen);
+	w->out_file = NULL;
+	w->fd = -1;
 	pb_pbt_abort(w);
-	return 0;
+	return rc;
 }
 
 void pb_pbt_abort(struct pb_pbt_writer *w)
 {
 	if (!w)
 		return;
-	if (w->fd >= 0)
-		close(w->fd);
-	if (w->tmp && w->tmp[0])
-		unlink(w->tmp);
+	pb_out_abort(w->out_file); /* closes the fd, removes the temporary */
 #if PB_HAVE_ZSTD
 	if (w->cctx)
 		ZSTD_freeCCtx(w->cctx);
 #endif
 	free(w->path);
-	free(w->tmp);
 	free(w->ctrl);
 	free(w->delta);
 	free(w->chg);
@@ -330,7 +323,7 @@ struct wl_pbt_reader {
 	const char *name;
 	char err[WL_ERRLEN];
 	unsigned shift;
-	uint64_t off;    /* stream offset of the next unread byte */
+	uint64_t off; /* stream offset of the next unread byte */
 	uint64_t hdr_refs, total;
 	uint8_t *stored, *raw;
 	size_t scap, rcap;
@@ -391,12 +384,14 @@ int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader
 	else if ((size_t)got >= 8 && memcmp(h, WL_PBT_MAGIC, 8))
 		rc = rerr(r, 0, "not a pbt file (bad magic)");
 	else if (got < HDR_SIZE)
-		rc = rerr(r, (uint64_t)got, "truncated pbt header (%zd of %d bytes)", got, HDR_SIZE);
+		rc =
+		    rerr(r, (uint64_t)got, "truncated pbt header (%zd of %d bytes)", got, HDR_SIZE);
 	else if (get32(h + 8) != PB_PBT_VERSION)
 		rc = rerr(r, 8, "unsupported pbt version %u (this reader knows %d)", get32(h + 8),
 			  PB_PBT_VERSION);
 	else if (get32(h + 12) != HDR_SIZE)
-		rc = rerr(r, 12, "impossible header size %u (expected %d)", get32(h + 12), HDR_SIZE);
+		rc =
+		    rerr(r, 12, "impossible header size %u (expected %d)", get32(h + 12), HDR_SIZE);
 	else if (get32(h + 16) > 40)
 		rc = rerr(r, 16, "impossible page shift %u", get32(h + 16));
 	else if (get32(h + 20) > 1)
@@ -462,13 +457,14 @@ static int next_block(struct wl_pbt_reader *r)
 		return rerr(r, at + 4, "impossible block size %u references", n);
 	if (raw_len < n || raw_len > RAW_MAX(n) || dlen > raw_len - n || dlen > (size_t)n * 8 ||
 	    (raw_len - n - dlen) % CHG_BYTES)
-		return rerr(r, at + 8, "impossible block lengths (raw %u, deltas %u, refs %u)", raw_len,
-			    dlen, n);
+		return rerr(r, at + 8, "impossible block lengths (raw %u, deltas %u, refs %u)",
+			    raw_len, dlen, n);
 	if (codec > 1 || (codec == 0 && stored != raw_len) ||
 	    (codec == 1 && stored > raw_len + (1u << 16)))
-		return rerr(r, at + 12, "impossible stored size %u (codec %u, raw %u)", stored, codec,
-			    raw_len);
-	if (grow_buf(&r->stored, &r->scap, stored + 16) || grow_buf(&r->raw, &r->rcap, raw_len + 16))
+		return rerr(r, at + 12, "impossible stored size %u (codec %u, raw %u)", stored,
+			    codec, raw_len);
+	if (grow_buf(&r->stored, &r->scap, stored + 16) ||
+	    grow_buf(&r->raw, &r->rcap, raw_len + 16))
 		return -ENOMEM;
 	got = rd_exact(r, r->stored, stored);
 	if (got < 0)
@@ -482,10 +478,11 @@ static int next_block(struct wl_pbt_reader *r)
 			return -ENOMEM;
 		size_t d = ZSTD_decompressDCtx(r->dctx, r->raw, r->rcap, r->stored, stored);
 		if (ZSTD_isError(d))
-			return rerr(r, at + BLK_HDR, "corrupt zstd block: %s", ZSTD_getErrorName(d));
+			return rerr(r, at + BLK_HDR, "corrupt zstd block: %s",
+				    ZSTD_getErrorName(d));
 		if (d != raw_len)
-			return rerr(r, at + BLK_HDR, "block decompressed to %zu bytes, header says %u",
-				    d, raw_len);
+			return rerr(r, at + BLK_HDR,
+				    "block decompressed to %zu bytes, header says %u", d, raw_len);
 		raw = r->raw;
 #else
 		return rerr(r, at + 20, "zstd-compressed block, but this build has no zstd");
@@ -518,15 +515,15 @@ static int next_block(struct wl_pbt_reader *r)
 }
 
 static const uint64_t nbmask[9] = {
-	0,
-	0xffULL,
-	0xffffULL,
-	0xffffffULL,
-	0xffffffffULL,
-	0xffffffffffULL,
-	0xffffffffffffULL,
-	0xffffffffffffffULL,
-	~0ULL,
+    0,
+    0xffULL,
+    0xffffULL,
+    0xffffffULL,
+    0xffffffffULL,
+    0xffffffffffULL,
+    0xffffffffffffULL,
+    0xffffffffffffffULL,
+    ~0ULL,
 };
 
 ssize_t wl_pbt_next(struct wl_pbt_reader *r, struct pb_access *buf, size_t n)

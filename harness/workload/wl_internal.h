@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/workload/wl_internal.h - private to the workload module: the
  * byte source (plain or compressed file / pipe), the trace readers, the
@@ -15,65 +16,84 @@
 #define WL_ERRLEN 512
 
 /* ---- byte source: a file or fd, decompressed on the fly (input.c) ---- */
-enum wl_comp { WL_COMP_NONE, WL_COMP_ZSTD, WL_COMP_GZIP, WL_COMP_XZ };
+struct wl_in;
+
+/*
+ * A compression codec (codec_*.c), recognised by its magic number.  Each
+ * codec file is the only place that tests its PB_HAVE_*: without the
+ * library, init is NULL and the magic is still recognised and reported
+ * ("built without zstd").  The table is in input.c.
+ */
+struct wl_codec {
+	const char *name;
+	const char *magic;
+	size_t magic_len;
+	int (*init)(struct wl_in *in); /* NULL: not in this build */
+	ssize_t (*read)(struct wl_in *in, void *buf, size_t n);
+	void (*fini)(struct wl_in *in);
+};
+extern const struct wl_codec wl_codec_none, wl_codec_zstd, wl_codec_gzip, wl_codec_xz;
 
 struct wl_in {
 	int fd;
 	int own_fd;
 	const char *name; /* for messages (file path or "<pipe>") */
-	enum wl_comp comp;
-	void *dec;         /* decompressor state */
-	uint8_t *cbuf;     /* compressed input */
+	const struct wl_codec *codec;
+	void *dec;     /* decompressor state */
+	uint8_t *cbuf; /* compressed input */
 	size_t ccap, cpos, clen;
-	int ceof;          /* no more compressed bytes */
-	int frame_open;    /* a compressed frame/stream started but not ended */
-	uint64_t out_off;  /* decompressed bytes delivered so far */
-	char *err;         /* caller's buffer */
+	int ceof;	  /* no more compressed bytes */
+	int frame_open;	  /* a compressed frame/stream started but not ended */
+	uint64_t out_off; /* decompressed bytes delivered so far */
+	char *err;	  /* caller's buffer */
 	size_t errlen;
 };
 
-/* Opens path (or uses fd >= 0 with name), detects compression by magic. */
+/* Opens path (or uses fd >= 0 with name), detects compression by magic.
+ * Errors: -errno of open/read (an I/O failure), -EINVAL (bad data),
+ * -ENOTSUP (codec not in this build); message in err. */
 int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t errlen);
-/* Reads up to n decompressed bytes; 0 at a clean end, -errno on error. */
+/* Reads up to n decompressed bytes; 0 at a clean end, -errno on error:
+ * an I/O failure keeps read(2)'s errno, a corrupt or cut short compressed
+ * stream is -EINVAL. */
 ssize_t wl_in_read(struct wl_in *in, void *buf, size_t n);
 void wl_in_close(struct wl_in *in);
-const char *wl_comp_name(enum wl_comp c);
+/* For codecs: refill the compressed buffer when it is empty; the two
+ * error messages ("byte N: ... cut short", "corrupt ... stream"). */
+int wl_in_cfill(struct wl_in *in);
+int wl_in_truncated(struct wl_in *in);
+int wl_in_corrupt(struct wl_in *in, const char *what);
 
-/* ---- trace formats (readers.c) ---- */
-enum wl_fmt {
-	WL_FMT_AUTO = 0,
-	WL_FMT_LACKEY,
-	WL_FMT_TEXT,
-	WL_FMT_LIS,
-	WL_FMT_CSV,
-	WL_FMT_ORACLE,
-	WL_FMT_U32,
-	WL_FMT_U64,
-	WL_FMT_PBT,
-	WL_FMT_DIN,   /* Dinero din (traditional and extended) and UCSD l/s traces */
-	WL_FMT_PIN,   /* Intel Pin pinatrace.out */
-	WL_FMT_VSCSI, /* CloudPhysics/VMware vscsi v1 (32 B) and v2 (40 B) */
-	WL_FMT_PERF,  /* perf script: "... TIME: EVENT: ADDR ..." or one hex address a line */
-	WL_FMT_COUNT,
-};
-const char *wl_fmt_name(enum wl_fmt f);
-int wl_fmt_parse(const char *s, enum wl_fmt *f);
+/* ---- trace formats: the registry (formats.c, formats.def) ---- */
+struct wl_format;
+/* By name or alias; NULL if none. */
+const struct wl_format *wl_format_find(const char *name);
+/* The i-th registered format (0-based), NULL past the end. */
+const struct wl_format *wl_format_at(unsigned i);
+const char *wl_format_name(const struct wl_format *f); /* NULL: "auto" */
+const char *wl_format_summary(const struct wl_format *f);
+const char *const *wl_format_aliases(const struct wl_format *f); /* NULL-terminated or NULL */
 
 /* CSV column map (1-based columns; 0 = absent). */
 struct wl_csv_map {
 	unsigned off_col, size_col, op_col, ns1_col, ns2_col;
-	unsigned unit; /* bytes per offset unit: 1 (bytes) or 512 (sectors) */
+	unsigned unit;	    /* bytes per offset unit: 1 (bytes) or 512 (sectors) */
 	unsigned size_unit; /* bytes per size unit */
-	int header;    /* 1: skip the first line; -1: auto */
-	int preset;    /* 0 custom, 1 msr, 2 spc */
+	int header;	    /* 1: skip the first line; -1: auto */
+	int preset;	    /* 0 custom, 1 msr, 2 spc */
 };
+
+/* Default bound on the pages one trace record may expand to (256 MiB of
+ * 4 KiB pages); the `maxpages=` spec parameter. */
+#define WL_MAXPAGES_DEFAULT 65536
 
 struct wl_trace_opts {
 	const char *path;
-	int fd; /* >= 0: read this fd instead of opening path */
-	enum wl_fmt fmt;
+	int fd;			     /* >= 0: read this fd instead of opening path */
+	const struct wl_format *fmt; /* NULL: detect */
 	unsigned page_shift;
-	int no_ifetch; /* lackey: drop I records */
+	int no_ifetch;	   /* drop instruction fetches */
+	uint64_t maxpages; /* 0: WL_MAXPAGES_DEFAULT */
 	struct wl_csv_map csv;
 	int csv_given;
 };
@@ -85,13 +105,20 @@ ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n);
  * per access (NULL for other formats). */
 const int64_t *wl_trace_oracle_next(const struct wl_trace *t);
 const char *wl_trace_error(const struct wl_trace *t);
-enum wl_fmt wl_trace_format(const struct wl_trace *t);
+const struct wl_format *wl_trace_format(const struct wl_trace *t);
+const char *wl_trace_codec(const struct wl_trace *t);
 /* Lines / records skipped (non-numeric lines in text, banners in lackey). */
 uint64_t wl_trace_skipped(const struct wl_trace *t);
 unsigned wl_trace_shift(const struct wl_trace *t);
 /* Records parsed that produced references (lines, binary records). */
 uint64_t wl_trace_records(const struct wl_trace *t);
 void wl_trace_close(struct wl_trace *t);
+
+/* The stream's trace reader, for the trace library (workload.c). */
+const char *wl_workload_format(const struct pb_workload *w); /* "generator" for those */
+const char *wl_workload_codec(const struct pb_workload *w);
+uint64_t wl_workload_records(const struct pb_workload *w);
+uint64_t wl_workload_skipped(const struct pb_workload *w);
 
 /* pbt (pbt.c) */
 struct wl_pbt_reader;

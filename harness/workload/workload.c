@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/workload/workload.c - the workload stream: spec parsing from one
  * const descriptor table, the synthetic generators and the dispatch to the
@@ -44,7 +45,7 @@
 #include "wl_internal.h"
 
 #define PRIV_BASE 0x10000000ULL
-#define LIB_BASE 0x7f0000000000ULL
+#define LIB_BASE  0x7f0000000000ULL
 
 enum share_mode { SHARE_DISJOINT, SHARE_SHARED, SHARE_INTERLEAVED };
 enum mat_order { ORD_ROW, ORD_COL, ORD_ALT };
@@ -59,11 +60,13 @@ struct gen_cfg {
 	double alpha, hot, hotprob;
 	/* trace */
 	const char *path;
-	uint64_t format, ifetch, offcol, sizecol, opcol, nscol, nscol2, unit, sizeunit, header,
-		csv;
+	uint64_t format, ifetch, maxpages, offcol, sizecol, opcol, nscol, nscol2, unit, sizeunit,
+	    header, csv;
 };
 
-enum ptype { P_U64, P_DBL, P_ENUM, P_STR, P_SIZE };
+/* P_FORMAT: an enum whose choices are "auto" and the trace format
+ * registry (formats.def), aliases accepted */
+enum ptype { P_U64, P_DBL, P_ENUM, P_STR, P_SIZE, P_FORMAT };
 
 struct wl_param {
 	const char *key;
@@ -72,91 +75,135 @@ struct wl_param {
 	const char *def; /* default, as text ("" = none / required for P_STR) */
 	const char *help;
 	const char *const *choices; /* P_ENUM: NULL-terminated */
-	double lo, hi;              /* numeric bounds (inclusive) */
+	double lo, hi;		    /* numeric bounds (inclusive) */
 };
 
 static const char *const share_names[] = {"disjoint", "shared", "interleaved", NULL};
 static const char *const order_names[] = {"row", "col", "alt", NULL};
 static const char *const csv_names[] = {"auto", "msr", "spc", "custom", NULL};
-static const char *const fmt_choices[] = {"auto", "lackey", "text", "lis", "csv",
-					  "oracle", "u32", "u64", "pbt", "din", "pin", "vscsi", "perf", NULL};
 
-#define O(f) offsetof(struct gen_cfg, f)
+/* format=: "auto", then the registered trace formats (formats.def) */
+static const char *fmt_choice(uint64_t i)
+{
+	if (i == 0)
+		return "auto";
+	const struct wl_format *f = i <= UINT32_MAX ? wl_format_at((unsigned)(i - 1)) : NULL;
+	return f ? wl_format_name(f) : NULL;
+}
+
+static int fmt_find(const char *s, uint64_t *i)
+{
+	if (!strcmp(s, "auto")) {
+		*i = 0;
+		return 0;
+	}
+	const struct wl_format *f = wl_format_find(s);
+	for (unsigned k = 0; f && wl_format_at(k); k++)
+		if (wl_format_at(k) == f) {
+			*i = k + 1;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static const char *enum_name(const struct wl_param *p, uint64_t i)
+{
+	return p->type == P_FORMAT ? fmt_choice(i) : p->choices[i];
+}
+
+#define O(f)   offsetof(struct gen_cfg, f)
 #define U64MAX 18446744073709551615.0
 
 static const struct wl_param common[] = {
-	{"refs", P_SIZE, O(refs), "1000000", "references per thread's stream", NULL, 0, U64MAX},
-	{"seed", P_U64, O(seed), "", "seed (default: --seed of the run)", NULL, 0, U64MAX},
-	{"write", P_DBL, O(write), "0", "fraction of references that are writes", NULL, 0, 1},
-	{"procs", P_U64, O(procs), "1", "address spaces (simulated processes)", NULL, 1, 65535},
-	{"quantum", P_SIZE, O(quantum), "10000", "references before switching to the next process", NULL, 1, U64MAX},
-	{"lib", P_U64, O(lib), "0", "pages of a shared library mapped in every process (0: none)", NULL, 0, 1 << 30},
-	{"libfrac", P_DBL, O(libfrac), "0.2", "fraction of references that fetch from the library", NULL, 0, 1},
-	{"cow", P_U64, O(cow), "0", "1: private regions are copy-on-write after a fork", NULL, 0, 1},
-	{"share", P_ENUM, O(share), "disjoint", "how threads' streams relate", share_names, 0, 0},
-	{"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 1ULL << 30},
-	{NULL, 0, 0, NULL, NULL, NULL, 0, 0},
+    {"refs", P_SIZE, O(refs), "1000000", "references per thread's stream", NULL, 0, U64MAX},
+    {"seed", P_U64, O(seed), "", "seed (default: --seed of the run)", NULL, 0, U64MAX},
+    {"write", P_DBL, O(write), "0", "fraction of references that are writes", NULL, 0, 1},
+    {"procs", P_U64, O(procs), "1", "address spaces (simulated processes)", NULL, 1, 65535},
+    {"quantum", P_SIZE, O(quantum), "10000", "references before switching to the next process",
+     NULL, 1, U64MAX},
+    {"lib", P_U64, O(lib), "0", "pages of a shared library mapped in every process (0: none)", NULL,
+     0, 1 << 30},
+    {"libfrac", P_DBL, O(libfrac), "0.2", "fraction of references that fetch from the library",
+     NULL, 0, 1},
+    {"cow", P_U64, O(cow), "0", "1: private regions are copy-on-write after a fork", NULL, 0, 1},
+    {"share", P_ENUM, O(share), "disjoint", "how threads' streams relate", share_names, 0, 0},
+    {"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 1ULL << 30},
+    {NULL, 0, 0, NULL, NULL, NULL, 0, 0},
 };
 
-#define PAGES_P(d) {"pages", P_SIZE, O(pages), d, "pages in the working set", NULL, 1, 1ULL << 36}
-#define END_P {NULL, 0, 0, NULL, NULL, NULL, 0, 0}
+#define PAGES_P(d)                                                                                 \
+	{                                                                                          \
+		"pages", P_SIZE, O(pages), d, "pages in the working set", NULL, 1, 1ULL << 36      \
+	}
+#define END_P                                                                                      \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL, NULL, 0, 0                                                 \
+	}
 
 static const struct wl_param p_uniform[] = {PAGES_P("65536"), END_P};
 static const struct wl_param p_zipf[] = {
-	PAGES_P("65536"),
-	{"alpha", P_DBL, O(alpha), "0.99", "Zipf exponent (> 0): page k drawn with p ~ 1/k^alpha", NULL, 1e-6, 100},
-	END_P,
+    PAGES_P("65536"),
+    {"alpha", P_DBL, O(alpha), "0.99", "Zipf exponent (> 0): page k drawn with p ~ 1/k^alpha", NULL,
+     1e-6, 100},
+    END_P,
 };
 static const struct wl_param p_seq[] = {
-	{"pages", P_SIZE, O(pages), "0", "pages before wrapping (0: never: a pure streaming scan)", NULL, 0, 1ULL << 36},
-	{"run", P_U64, O(run), "1", "consecutive references inside each page", NULL, 1, 1 << 20},
-	END_P,
+    {"pages", P_SIZE, O(pages), "0", "pages before wrapping (0: never: a pure streaming scan)",
+     NULL, 0, 1ULL << 36},
+    {"run", P_U64, O(run), "1", "consecutive references inside each page", NULL, 1, 1 << 20},
+    END_P,
 };
 static const struct wl_param p_stride[] = {
-	PAGES_P("65536"),
-	{"stride", P_U64, O(stride), "16", "stride in pages (next lane after wrapping)", NULL, 1, 1ULL << 36},
-	END_P,
+    PAGES_P("65536"),
+    {"stride", P_U64, O(stride), "16", "stride in pages (next lane after wrapping)", NULL, 1,
+     1ULL << 36},
+    END_P,
 };
 static const struct wl_param p_loop[] = {PAGES_P("65536"), END_P};
 static const struct wl_param p_hotcold[] = {
-	PAGES_P("65536"),
-	{"hot", P_DBL, O(hot), "0.2", "fraction of pages that are hot", NULL, 1e-9, 1},
-	{"hotprob", P_DBL, O(hotprob), "0.8", "probability a reference goes to the hot set", NULL, 0, 1},
-	END_P,
+    PAGES_P("65536"),
+    {"hot", P_DBL, O(hot), "0.2", "fraction of pages that are hot", NULL, 1e-9, 1},
+    {"hotprob", P_DBL, O(hotprob), "0.8", "probability a reference goes to the hot set", NULL, 0,
+     1},
+    END_P,
 };
 static const struct wl_param p_phase[] = {
-	PAGES_P("4096"),
-	{"period", P_SIZE, O(period), "100000", "references per phase", NULL, 1, U64MAX},
-	{"shift", P_SIZE, O(shift), "0", "pages the working set moves per phase (0: = pages)", NULL, 0, 1ULL << 36},
-	END_P,
+    PAGES_P("4096"),
+    {"period", P_SIZE, O(period), "100000", "references per phase", NULL, 1, U64MAX},
+    {"shift", P_SIZE, O(shift), "0", "pages the working set moves per phase (0: = pages)", NULL, 0,
+     1ULL << 36},
+    END_P,
 };
 static const struct wl_param p_chase[] = {
-	{"pages", P_SIZE, O(pages), "65536", "pages in the cycle", NULL, 2, 1ULL << 31},
-	END_P,
+    {"pages", P_SIZE, O(pages), "65536", "pages in the cycle", NULL, 2, 1ULL << 31},
+    END_P,
 };
 static const struct wl_param p_matrix[] = {
-	{"rows", P_SIZE, O(rows), "1024", "rows", NULL, 1, 1 << 30},
-	{"cols", P_SIZE, O(cols), "1024", "columns", NULL, 1, 1 << 30},
-	{"elem", P_SIZE, O(elem), "8", "element size in bytes", NULL, 1, 1 << 20},
-	{"order", P_ENUM, O(order), "alt", "row, col or alt (row then column pass)", order_names, 0, 0},
-	END_P,
+    {"rows", P_SIZE, O(rows), "1024", "rows", NULL, 1, 1 << 30},
+    {"cols", P_SIZE, O(cols), "1024", "columns", NULL, 1, 1 << 30},
+    {"elem", P_SIZE, O(elem), "8", "element size in bytes", NULL, 1, 1 << 20},
+    {"order", P_ENUM, O(order), "alt", "row, col or alt (row then column pass)", order_names, 0, 0},
+    END_P,
 };
 static const struct wl_param p_trace[] = {
-	{"path", P_STR, O(path), "", "trace file (required)", NULL, 0, 0},
-	{"format", P_ENUM, O(format), "auto", "lackey|text|lis|csv|oracle|u32|u64|pbt|din|pin|vscsi|perf", fmt_choices, 0, 0},
-	{"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30},
-	{"ifetch", P_U64, O(ifetch), "1", "lackey: 0 drops instruction fetches", NULL, 0, 1},
-	{"csv", P_ENUM, O(csv), "auto", "csv layout: msr, spc, or custom columns", csv_names, 0, 0},
-	{"offcol", P_U64, O(offcol), "0", "csv: offset column (1-based)", NULL, 0, 32},
-	{"sizecol", P_U64, O(sizecol), "0", "csv: size column (0: one page)", NULL, 0, 32},
-	{"opcol", P_U64, O(opcol), "0", "csv: read/write column (0: all reads)", NULL, 0, 32},
-	{"nscol", P_U64, O(nscol), "0", "csv: namespace column -> asid", NULL, 0, 32},
-	{"nscol2", P_U64, O(nscol2), "0", "csv: second namespace column", NULL, 0, 32},
-	{"unit", P_U64, O(unit), "1", "csv: bytes per offset unit (512: sectors)", NULL, 1, 1 << 30},
-	{"sizeunit", P_U64, O(sizeunit), "1", "csv: bytes per size unit", NULL, 1, 1 << 30},
-	{"header", P_U64, O(header), "1", "csv: 1 skips a non-numeric first line", NULL, 0, 1},
-	{"share", P_ENUM, O(share), "shared", "threads: shared (each replays all), interleaved, disjoint (own asid)", share_names, 0, 0},
-	END_P,
+    {"path", P_STR, O(path), "", "trace file (required)", NULL, 0, 0},
+    {"format", P_FORMAT, O(format), "auto", "trace format (detected when auto)", NULL, 0, 0},
+    {"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30},
+    {"ifetch", P_U64, O(ifetch), "1", "0 drops instruction fetches (lackey, din, pbt)", NULL, 0, 1},
+    {"maxpages", P_SIZE, O(maxpages), "65536",
+     "most pages one trace record may expand to (else an error)", NULL, 1, 1ULL << 40},
+    {"csv", P_ENUM, O(csv), "auto", "csv layout: msr, spc, or custom columns", csv_names, 0, 0},
+    {"offcol", P_U64, O(offcol), "0", "csv: offset column (1-based)", NULL, 0, 32},
+    {"sizecol", P_U64, O(sizecol), "0", "csv: size column (0: one page)", NULL, 0, 32},
+    {"opcol", P_U64, O(opcol), "0", "csv: read/write column (0: all reads)", NULL, 0, 32},
+    {"nscol", P_U64, O(nscol), "0", "csv: namespace column -> asid", NULL, 0, 32},
+    {"nscol2", P_U64, O(nscol2), "0", "csv: second namespace column", NULL, 0, 32},
+    {"unit", P_U64, O(unit), "1", "csv: bytes per offset unit (512: sectors)", NULL, 1, 1 << 30},
+    {"sizeunit", P_U64, O(sizeunit), "1", "csv: bytes per size unit", NULL, 1, 1 << 30},
+    {"header", P_U64, O(header), "1", "csv: 1 skips a non-numeric first line", NULL, 0, 1},
+    {"share", P_ENUM, O(share), "shared",
+     "threads: shared (each replays all), interleaved, disjoint (own asid)", share_names, 0, 0},
+    END_P,
 };
 
 struct gen;
@@ -174,9 +221,9 @@ struct gen {
 	struct pb_rng rng;
 	unsigned tid, nthreads;
 	unsigned pshift;
-	uint64_t i;      /* references generated by this stream (incl. skipped) */
+	uint64_t i; /* references generated by this stream (incl. skipped) */
 	uint64_t emitted;
-	uint64_t base;   /* thread's offset in the private region */
+	uint64_t base; /* thread's offset in the private region */
 	uint64_t cur, lane, pass;
 	uint32_t *perm;
 	double z_hx1, z_hn, z_s; /* zipf */
@@ -333,15 +380,18 @@ static uint64_t next_matrix(struct gen *g)
 }
 
 static const struct gen_desc gens[] = {
-	{"uniform", "uniform random pages", p_uniform, init_none, next_uniform},
-	{"zipf", "Zipf-distributed pages (page 0 most popular)", p_zipf, init_zipf, next_zipf},
-	{"seq", "sequential scan (streaming; wraps after pages if set)", p_seq, init_none, next_seq},
-	{"stride", "strided scan over the working set", p_stride, init_none, next_stride},
-	{"loop", "cyclic scan over the working set (LRU's worst case)", p_loop, init_none, next_loop},
-	{"hotcold", "hot/cold sets (e.g. 80% of refs to 20% of pages)", p_hotcold, init_none, next_hotcold},
-	{"phase", "uniform over a working set that shifts every period refs", p_phase, init_none, next_phase},
-	{"chase", "pointer chase through a random cyclic permutation", p_chase, init_chase, next_chase},
-	{"matrix", "row/column-major traversal of a row-major matrix", p_matrix, init_none, next_matrix},
+    {"uniform", "uniform random pages", p_uniform, init_none, next_uniform},
+    {"zipf", "Zipf-distributed pages (page 0 most popular)", p_zipf, init_zipf, next_zipf},
+    {"seq", "sequential scan (streaming; wraps after pages if set)", p_seq, init_none, next_seq},
+    {"stride", "strided scan over the working set", p_stride, init_none, next_stride},
+    {"loop", "cyclic scan over the working set (LRU's worst case)", p_loop, init_none, next_loop},
+    {"hotcold", "hot/cold sets (e.g. 80% of refs to 20% of pages)", p_hotcold, init_none,
+     next_hotcold},
+    {"phase", "uniform over a working set that shifts every period refs", p_phase, init_none,
+     next_phase},
+    {"chase", "pointer chase through a random cyclic permutation", p_chase, init_chase, next_chase},
+    {"matrix", "row/column-major traversal of a row-major matrix", p_matrix, init_none,
+     next_matrix},
 };
 
 /* ---- spec parsing (table-driven) ---- */
@@ -365,8 +415,9 @@ static int set_param(struct gen_cfg *c, const struct wl_param *p, const char *va
 	case P_SIZE:
 		rc = p->type == P_SIZE ? pb_parse_size(val, &u) : pb_parse_u64(val, &u);
 		if (rc || (double)u < p->lo || (double)u > p->hi) {
-			snprintf(err, errlen, "workload %s: bad value '%s' for %s (%s in [%.0f, %.0f])", wl,
-				 val, p->key, p->type == P_SIZE ? "a size" : "an integer", p->lo, p->hi);
+			snprintf(err, errlen,
+				 "workload %s: bad value '%s' for %s (%s in [%.0f, %.0f])", wl, val,
+				 p->key, p->type == P_SIZE ? "a size" : "an integer", p->lo, p->hi);
 			return -EINVAL;
 		}
 		*(uint64_t *)dst = u;
@@ -374,22 +425,29 @@ static int set_param(struct gen_cfg *c, const struct wl_param *p, const char *va
 	case P_DBL:
 		rc = pb_parse_double(val, &d);
 		if (rc || !(d >= p->lo && d <= p->hi)) {
-			snprintf(err, errlen, "workload %s: bad value '%s' for %s (a number in [%g, %g])",
-				 wl, val, p->key, p->lo, p->hi);
+			snprintf(err, errlen,
+				 "workload %s: bad value '%s' for %s (a number in [%g, %g])", wl,
+				 val, p->key, p->lo, p->hi);
 			return -EINVAL;
 		}
 		*(double *)dst = d;
 		return 0;
 	case P_ENUM:
-		for (uint64_t i = 0; p->choices[i]; i++)
-			if (!strcmp(p->choices[i], val)) {
+	case P_FORMAT:
+		if (p->type == P_FORMAT && !fmt_find(val, &u)) {
+			*(uint64_t *)dst = u;
+			return 0;
+		}
+		for (uint64_t i = 0; p->type == P_ENUM && enum_name(p, i); i++)
+			if (!strcmp(enum_name(p, i), val)) {
 				*(uint64_t *)dst = i;
 				return 0;
 			}
-		snprintf(err, errlen, "workload %s: bad value '%s' for %s (one of:", wl, val, p->key);
-		for (int i = 0; p->choices[i]; i++) {
+		snprintf(err, errlen, "workload %s: bad value '%s' for %s (one of:", wl, val,
+			 p->key);
+		for (uint64_t i = 0; enum_name(p, i); i++) {
 			size_t l = strlen(err);
-			snprintf(err + l, errlen - l, " %s", p->choices[i]);
+			snprintf(err + l, errlen - l, " %s", enum_name(p, i));
 		}
 		if (strlen(err) + 2 < errlen)
 			strcat(err, ")");
@@ -431,7 +489,8 @@ static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const stru
 {
 	for (; t && t->key; t++) {
 		const void *src = (const char *)c + t->off;
-		if (only_changed && t->def[0] && strcmp(t->key, "format") && strcmp(t->key, "page")) {
+		if (only_changed && t->def[0] && strcmp(t->key, "format") &&
+		    strcmp(t->key, "page")) {
 			struct gen_cfg d;
 			char e[8];
 			memcpy(&d, c, sizeof(d));
@@ -453,8 +512,9 @@ static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const stru
 			snprintf(b + l, bl - l, "%s%s=%g", sep, t->key, *(const double *)src);
 			break;
 		case P_ENUM:
+		case P_FORMAT:
 			snprintf(b + l, bl - l, "%s%s=%s", sep, t->key,
-				 t->choices[*(const uint64_t *)src]);
+				 enum_name(t, *(const uint64_t *)src));
 			break;
 		case P_STR:
 			snprintf(b + l, bl - l, "%s%s=%s", sep, t->key,
@@ -504,8 +564,8 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 			continue;
 		char *eq = strchr(item, '=');
 		if (!eq || eq == item) {
-			snprintf(err, errlen, "workload %s: malformed '%s' (expected key=value)", name,
-				 item);
+			snprintf(err, errlen, "workload %s: malformed '%s' (expected key=value)",
+				 name, item);
 			return -EINVAL;
 		}
 		*eq = 0;
@@ -513,8 +573,10 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 		if (!p && !w->is_trace)
 			p = find_param(common, item);
 		if (!p) {
-			snprintf(err, errlen, "workload %s: unknown parameter '%s' (see `pagebench list workloads`)",
-				 name, item);
+			snprintf(
+			    err, errlen,
+			    "workload %s: unknown parameter '%s' (see `pagebench list workloads`)",
+			    name, item);
 			return -EINVAL;
 		}
 		int rc = set_param(c, p, eq + 1, name, err, errlen);
@@ -575,7 +637,8 @@ static int open_gen(struct pb_workload *w, char *err, size_t errlen)
 	g->base = g->c.share == SHARE_DISJOINT ? span * g->tid : 0;
 	if (g->c.share == SHARE_DISJOINT && w->nthreads > 1 &&
 	    span > (LIB_BASE - PRIV_BASE) / w->nthreads) {
-		snprintf(err, errlen, "workload %s: per-thread region too large for %u disjoint threads",
+		snprintf(err, errlen,
+			 "workload %s: per-thread region too large for %u disjoint threads",
 			 g->d->name, w->nthreads);
 		return -EINVAL;
 	}
@@ -608,29 +671,31 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 			struct wl_trace_opts to = {0};
 			to.path = c->path;
 			to.fd = -1;
-			to.fmt = (enum wl_fmt)c->format;
+			to.fmt = c->format ? wl_format_at((unsigned)c->format - 1) : NULL;
 			to.page_shift = w->shift;
 			to.no_ifetch = !c->ifetch;
+			to.maxpages = c->maxpages;
 			if (c->csv == 1) {
 				to.csv = (struct wl_csv_map){5, 6, 4, 2, 3, 1, 1, 1, 1};
 			} else if (c->csv == 2) {
 				to.csv = (struct wl_csv_map){2, 3, 4, 1, 0, 512, 1, 1, 2};
 			} else if (c->offcol || c->csv == 3) {
 				if (!c->offcol) {
-					snprintf(err, errlen, "workload trace: csv=custom needs offcol=");
+					snprintf(err, errlen,
+						 "workload trace: csv=custom needs offcol=");
 					rc = -EINVAL;
 				}
-				to.csv = (struct wl_csv_map){(unsigned)c->offcol, (unsigned)c->sizecol,
-							     (unsigned)c->opcol, (unsigned)c->nscol,
-							     (unsigned)c->nscol2, (unsigned)c->unit,
-							     (unsigned)c->sizeunit, (int)c->header, 0};
+				to.csv = (struct wl_csv_map){
+				    (unsigned)c->offcol,   (unsigned)c->sizecol, (unsigned)c->opcol,
+				    (unsigned)c->nscol,	   (unsigned)c->nscol2,	 (unsigned)c->unit,
+				    (unsigned)c->sizeunit, (int)c->header,	 0};
 			}
 			if (!rc)
 				rc = wl_trace_open(&to, &w->tr, err, errlen);
 			if (!rc) {
 				/* record the detected format and the page size in use */
 				w->shift = wl_trace_shift(w->tr);
-				c->format = (uint64_t)wl_trace_format(w->tr);
+				fmt_find(wl_format_name(wl_trace_format(w->tr)), &c->format);
 				c->page = 1ULL << w->shift;
 				int first = 1;
 				snprintf(w->canon, sizeof(w->canon), "trace");
@@ -660,7 +725,8 @@ static void gen_one(struct gen *g, struct pb_access *a)
 		a->flags = PB_ACC_FILE | PB_ACC_SHARED;
 	} else {
 		a->addr = PRIV_BASE + g->base + g->d->next(g);
-		a->op = c->write > 0 && pb_rng_double(&g->rng) < c->write ? PB_OP_WRITE : PB_OP_READ;
+		a->op =
+		    c->write > 0 && pb_rng_double(&g->rng) < c->write ? PB_OP_WRITE : PB_OP_READ;
 		a->flags = c->cow ? PB_ACC_COW : 0;
 	}
 	g->i++;
@@ -775,87 +841,114 @@ void pb_workload_close(struct pb_workload *w)
 	free(w);
 }
 
-/* Accessors for cmd_trace.c */
-const char *wl_workload_format(const struct pb_workload *w);
+/* Accessors for the trace library (trace_info.c) */
 const char *wl_workload_format(const struct pb_workload *w)
 {
-	return w->is_trace ? wl_fmt_name(wl_trace_format(w->tr)) : "generator";
+	return w->is_trace ? wl_format_name(wl_trace_format(w->tr)) : "generator";
 }
-uint64_t wl_workload_records(const struct pb_workload *w);
 uint64_t wl_workload_records(const struct pb_workload *w)
 {
 	return w->is_trace ? wl_trace_records(w->tr) : w->count;
 }
-uint64_t wl_workload_skipped(const struct pb_workload *w);
 uint64_t wl_workload_skipped(const struct pb_workload *w)
 {
 	return w->is_trace ? wl_trace_skipped(w->tr) : 0;
 }
+const char *wl_workload_codec(const struct pb_workload *w)
+{
+	return w->is_trace ? wl_trace_codec(w->tr) : "none";
+}
 
-int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts,
-			  uint64_t **keys, uint8_t **writes, size_t *n, char *err, size_t errlen)
+int pb_workload_drain(struct pb_workload *w, struct pb_access *buf, size_t cap,
+		      pb_workload_sink_fn sink, void *ctx, char *err, size_t errlen)
+{
+	struct pb_access *own = NULL;
+	if (!buf) {
+		cap = cap ? cap : 4096;
+		buf = own = malloc(cap * sizeof(*buf));
+		if (!buf) {
+			snprintf(err, errlen, "workload: out of memory");
+			return -ENOMEM;
+		}
+	}
+	int rc = 0;
+	for (;;) {
+		ssize_t r = pb_workload_next(w, buf, cap);
+		if (r < 0) {
+			snprintf(err, errlen, "%s", pb_workload_error(w));
+			rc = (int)r;
+			break;
+		}
+		if (r == 0 || (rc = sink(ctx, buf, (size_t)r)))
+			break;
+	}
+	free(own);
+	return rc;
+}
+
+struct keys_ctx {
+	uint64_t *k;
+	uint8_t *wr;
+	size_t cap, len;
+	unsigned shift;
+	int want_writes;
+};
+
+static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
+{
+	struct keys_ctx *c = ctx;
+	if (c->len + n > c->cap) {
+		size_t cap = c->cap;
+		while (c->len + n > cap)
+			cap *= 2;
+		uint64_t *nk = realloc(c->k, cap * sizeof(*nk));
+		if (!nk)
+			return -ENOMEM;
+		c->k = nk;
+		if (c->want_writes) {
+			uint8_t *nw = realloc(c->wr, cap);
+			if (!nw)
+				return -ENOMEM;
+			c->wr = nw;
+		}
+		c->cap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		c->k[c->len] = wl_key(&a[i], c->shift);
+		if (c->want_writes)
+			c->wr[c->len] = a[i].op == PB_OP_WRITE;
+		c->len++;
+	}
+	return 0;
+}
+
+int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts, uint64_t **keys,
+			  uint8_t **writes, size_t *n, char *err, size_t errlen)
 {
 	struct pb_workload *w;
 	int rc = pb_workload_open(spec, opts, &w, err, errlen);
 	if (rc)
 		return rc;
-	size_t cap = 1 << 16, len = 0;
-	uint64_t *k = malloc(cap * sizeof(*k));
-	uint8_t *wr = writes ? malloc(cap) : NULL;
-	struct pb_access *buf = malloc(4096 * sizeof(*buf));
-	if (!k || (writes && !wr) || !buf) {
+	struct keys_ctx c = {.cap = 1 << 16, .want_writes = writes != NULL};
+	c.shift = pb_workload_page_shift(w);
+	c.k = malloc(c.cap * sizeof(*c.k));
+	c.wr = writes ? malloc(c.cap) : NULL;
+	if (!c.k || (writes && !c.wr))
 		rc = -ENOMEM;
-		goto out;
-	}
-	unsigned sh = pb_workload_page_shift(w);
-	for (;;) {
-		ssize_t r = pb_workload_next(w, buf, 4096);
-		if (r < 0) {
-			snprintf(err, errlen, "%s", pb_workload_error(w));
-			rc = (int)r;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		if (len + (size_t)r > cap) {
-			while (len + (size_t)r > cap)
-				cap *= 2;
-			uint64_t *nk = realloc(k, cap * sizeof(*k));
-			if (!nk) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			k = nk;
-			if (writes) {
-				uint8_t *nw = realloc(wr, cap);
-				if (!nw) {
-					rc = -ENOMEM;
-					goto out;
-				}
-				wr = nw;
-			}
-		}
-		for (ssize_t i = 0; i < r; i++) {
-			k[len] = wl_key(&buf[i], sh);
-			if (writes)
-				wr[len] = buf[i].op == PB_OP_WRITE;
-			len++;
-		}
-	}
-out:
-	free(buf);
+	else
+		rc = pb_workload_drain(w, NULL, 4096, keys_sink, &c, err, errlen);
 	pb_workload_close(w);
 	if (rc) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "workload: out of memory loading %s", spec);
-		free(k);
-		free(wr);
+		free(c.k);
+		free(c.wr);
 		return rc;
 	}
-	*keys = k;
+	*keys = c.k;
 	if (writes)
-		*writes = wr;
-	*n = len;
+		*writes = c.wr;
+	*n = c.len;
 	return 0;
 }
 
@@ -903,7 +996,20 @@ void pb_list_workloads(FILE *f)
 	}
 	fprintf(f, "  every generator also takes:\n");
 	list_params(f, common);
-	fprintf(f, "  %-10s %s\n", "trace", "a recorded trace (format detected when omitted; zstd/gzip/xz read directly)");
+	fprintf(f, "  %-10s %s\n", "trace",
+		"a recorded trace (format detected when omitted; zstd/gzip/xz read directly)");
 	list_params(f, p_trace);
-	fprintf(f, "  example: --workload zipf:pages=100000,alpha=0.9,refs=2M,write=0.3,procs=4,lib=256\n");
+	fprintf(f, "    formats (format=):\n");
+	for (unsigned i = 0; wl_format_at(i); i++) {
+		const struct wl_format *fm = wl_format_at(i);
+		char nm[64];
+		snprintf(nm, sizeof(nm), "%s", wl_format_name(fm));
+		for (const char *const *a = wl_format_aliases(fm); a && *a; a++) {
+			size_t l = strlen(nm);
+			snprintf(nm + l, sizeof(nm) - l, ", %s", *a);
+		}
+		fprintf(f, "      %-22s %s\n", nm, wl_format_summary(fm));
+	}
+	fprintf(f, "  example: --workload "
+		   "zipf:pages=100000,alpha=0.9,refs=2M,write=0.3,procs=4,lib=256\n");
 }

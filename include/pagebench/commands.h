@@ -17,7 +17,7 @@ int pb_cmd_suite(int argc, char **argv); /* harness/cmd_suite.c */
 int pb_cmd_merge(int argc, char **argv); /* harness/cmd_suite.c */
 int pb_cmd_compare(int argc, char **argv); /* harness/cmd_compare.c */
 int pb_cmd_plot(int argc, char **argv);  /* harness/cmd_plot.c */
-int pb_cmd_trace(int argc, char **argv); /* harness/workload/cmd_trace.c */
+int pb_cmd_trace(int argc, char **argv); /* harness/cmd_trace.c */
 int pb_cmd_sim(int argc, char **argv);   /* harness/cmd_sim.c */
 int pb_cmd_mrc(int argc, char **argv);   /* harness/cmd_mrc.c */
 

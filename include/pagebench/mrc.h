@@ -7,8 +7,8 @@
  * number of distinct keys referenced since the previous reference to the
  * same key (inclusive of it); LRU with c frames misses exactly the
  * references whose distance exceeds c, plus the cold ones.  Distances are
- * counted with a Fenwick tree over access times holding a 1 at each key's
- * latest access: O(n log n) time, O(n + distinct keys) memory.
+ * counted by the base layer (pagebench/stackdist.h): a Fenwick tree over
+ * compacted time slots, O(n log distinct) time, O(distinct keys) memory.
  */
 #ifndef PAGEBENCH_MRC_H
 #define PAGEBENCH_MRC_H
@@ -20,7 +20,8 @@
  * keys[0..n): the reference stream; sizes[0..nsizes): memory sizes in pages
  * (any order, 0 allowed: everything misses); misses[k] receives LRU's
  * fault count (cold misses included) with sizes[k] frames.
- * Returns 0, -EINVAL (NULL arrays) or -ENOMEM.  Single-threaded.
+ * Returns 0, -EINVAL (NULL arrays), -ENOMEM or -E2BIG (over 2^30 distinct
+ * keys).  Single-threaded.
  */
 int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsizes,
 	       uint64_t *misses);

@@ -27,12 +27,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PB_POL_ORACLE 0x1u
-#define PB_POL_HW 0x2u
-#define PB_POL_OFFLINE 0x4u
-#define PB_POL_RANDOMISED 0x8u
+#include "pagebench/nextuse.h" /* pb_next_use, PB_NEXT_NONE */
 
-#define PB_NEXT_NONE UINT64_MAX /* next_use: never referenced again */
+#define PB_POL_ORACLE	  0x1u
+#define PB_POL_HW	  0x2u
+#define PB_POL_OFFLINE	  0x4u
+#define PB_POL_RANDOMISED 0x8u
 
 /* Result of an access. */
 enum pb_pol_result {
@@ -42,28 +42,50 @@ enum pb_pol_result {
 };
 
 struct pb_policy_cfg {
-	uint64_t frames; /* capacity in pages (>= 1) */
-	uint64_t seed;   /* for randomised policies */
+	uint64_t frames;	/* capacity in pages (>= 1) */
+	uint64_t seed;		/* for randomised policies */
 	uint64_t expected_keys; /* hint: distinct keys in the workload (0: unknown) */
-	const char *params; /* policy-specific "k=v,..." or NULL (e.g. 2q kin=0.25) */
+	const char *params;	/* policy-specific "k=v,..." or NULL (e.g. 2q kin=0.25) */
 };
 
 struct pb_ref {
 	uint64_t key;
-	uint64_t pos;      /* index of this reference in the stream */
+	uint64_t pos;	   /* index of this reference in the stream */
 	uint64_t next_use; /* OPT: index of the next reference to key, or PB_NEXT_NONE */
-	unsigned write;    /* 1 for a write (NRU/WSClock dirty classes) */
+	unsigned write;	   /* 1 for a write (NRU/WSClock dirty classes) */
 };
 
 struct pb_policy; /* opaque; each policy embeds it first */
 
+/*
+ * A policy's parameters: one const table in the policy's own file, {NULL}-
+ * terminated.  The table drives parsing (pb_policy_spec_parse, create()),
+ * the one-line errors, `pagebench list policies` and the effective list in
+ * meta.json (pb_policy_params_effective).  See docs/policies.md, "How to
+ * add a policy parameter".
+ */
+enum pb_policy_param_type {
+	PB_PPT_FRAC = 1, /* double in (lo, hi]: a share of the frames, say */
+	PB_PPT_U64 = 2,	 /* uint64_t in [lo, hi]; "frames" or "frames/N" also accepted */
+};
+
+struct pb_policy_param {
+	const char *key;
+	enum pb_policy_param_type type;
+	size_t off;	  /* offset of the double / uint64_t field in the policy object */
+	const char *def;  /* default as text: "0.1", "1", "frames/4" */
+	double lo, hi;	  /* bounds (see the type) */
+	const char *help; /* one line */
+};
+
 struct pb_policy_desc {
-	const char *name;  /* --policy name: "lru", "arc", ... */
-	const char *title; /* "Adaptive Replacement Cache" */
-	const char *paper; /* "Megiddo & Modha, FAST 2003" */
-	unsigned flags;    /* PB_POL_* */
-	const char *params_help; /* or NULL */
-	int (*create)(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err, size_t errlen);
+	const char *name;		      /* --policy name: "lru", "arc", ... */
+	const char *title;		      /* "Adaptive Replacement Cache" */
+	const char *paper;		      /* "Megiddo & Modha, FAST 2003" */
+	unsigned flags;			      /* PB_POL_* */
+	const struct pb_policy_param *params; /* parameter table, or NULL: takes none */
+	int (*create)(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
+		      size_t errlen);
 	void (*destroy)(struct pb_policy *p);
 	/* Report an access; on PB_POL_MISS_EVICT *victim is the evicted key. */
 	enum pb_pol_result (*access)(struct pb_policy *p, const struct pb_ref *r, uint64_t *victim);
@@ -78,6 +100,37 @@ extern const struct pb_policy_desc *const pb_policies[];
 const struct pb_policy_desc *pb_policy_find(const char *name);
 
 /*
+ * Parse one policy spec "NAME[:k=v,k=v...]": *d = the policy, *params = the
+ * parameters in canonical form (table order, one item per key given,
+ * malloc'ed; NULL when none were given), checked against the table.  0, or
+ * -EINVAL with one line in err naming the policy and the key ("policy
+ * s3fifo: move_threshold=7: out of range [1, 3]").
+ */
+int pb_policy_spec_parse(const char *spec, const struct pb_policy_desc **d, char **params,
+			 char *err, size_t errlen);
+/*
+ * Split a --policy list into specs: "s3fifo:move_threshold=2,small=0.2,lirs,
+ * lru" -> {"s3fifo:move_threshold=2,small=0.2", "lirs", "lru"}.  A comma
+ * item holding '=' and no ':' is a further parameter of the preceding
+ * policy; any other item starts a new spec.  *specs (and each string) is
+ * malloc'ed: free with pb_policy_specs_free.  0 or -EINVAL/-ENOMEM (err).
+ * Specs are only split here; check each with pb_policy_spec_parse.
+ */
+int pb_policy_spec_split(const char *list, char ***specs, size_t *n, char *err, size_t errlen);
+void pb_policy_specs_free(char **specs, size_t n);
+/* Check a "k=v,..." list (NULL/"" fine) against d's table.  0 / -EINVAL. */
+int pb_policy_params_check(const struct pb_policy_desc *d, const char *params, char *err,
+			   size_t errlen);
+/*
+ * Every parameter of d with its effective value ("small=0.1,move_threshold=2"),
+ * defaults filled in, table order; "" for a policy without parameters.  The
+ * params must have passed pb_policy_params_check (a bad item is printed as
+ * given).  Truncates to buflen like snprintf.
+ */
+void pb_policy_params_effective(const struct pb_policy_desc *d, const char *params, char *buf,
+				size_t buflen);
+
+/*
  * Convenience for replay: run a whole key stream through a fresh policy and
  * count misses (faults, including cold misses).  next_use may be NULL for
  * policies without PB_POL_OFFLINE.  Returns 0 or -errno.
@@ -85,7 +138,7 @@ const struct pb_policy_desc *pb_policy_find(const char *name);
 int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
 		     const uint64_t *keys, const uint8_t *writes, const uint64_t *next_use,
 		     size_t n, uint64_t *misses, char *err, size_t errlen);
-/* Fill next_use[i] with the index of the next reference to keys[i]. */
-int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use);
+/* pb_next_use() (next-use positions for PB_POL_OFFLINE) lives in the base
+ * layer: pagebench/nextuse.h, included above. */
 
 #endif /* PAGEBENCH_POLICY_H */

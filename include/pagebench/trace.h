@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/trace.h - pagebench's own binary trace format (pbt): writer,
  * conversion and trace statistics.
@@ -25,52 +26,91 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagebench/outfile.h"
 #include "pagebench/workload.h"
 
-#define PB_PBT_VERSION 1
+#define PB_PBT_VERSION	  1
 #define PB_PBT_BLOCK_REFS 65536
 
 struct pb_pbt_writer;
 
 /*
- * Create a pbt file at path: the data goes to a temporary file in the same
- * directory, renamed over path by pb_pbt_finish (so no half file is ever
- * seen under path).  level: zstd level (0 = store blocks uncompressed).
+ * Create a pbt file at path through pagebench/outfile.h: the data goes to
+ * a temporary file in the same directory (removed on a fatal signal once
+ * pb_signals_install ran), fsync'ed and renamed over path by pb_pbt_finish
+ * (so no half file is ever seen under path).  path must not be a device,
+ * FIFO, symlink or directory; an existing file is replaced only with
+ * flags & PB_OUT_FORCE (else -EEXIST).  level: zstd level (0 = store
+ * blocks uncompressed).
  */
-int pb_pbt_create(const char *path, unsigned page_shift, int level, struct pb_pbt_writer **out,
-		  char *err, size_t errlen);
+int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned flags,
+		  struct pb_pbt_writer **out, char *err, size_t errlen);
 int pb_pbt_write(struct pb_pbt_writer *w, const struct pb_access *a, size_t n);
-/* Flush, write the end block and the header count, rename.  Frees w. */
+/* Flush, write the end block and the header count, fsync, rename.
+ * Frees w. */
 int pb_pbt_finish(struct pb_pbt_writer *w, char *err, size_t errlen);
 /* Remove the temporary file.  Frees w. */
 void pb_pbt_abort(struct pb_pbt_writer *w);
 uint64_t pb_pbt_written(const struct pb_pbt_writer *w);
 
 /*
- * Convert any readable trace spec (or plain FILE path) to pbt at out.
- * *nrefs gets the references written.  Returns 0 or -errno (message in err).
+ * Convert any readable trace spec (or plain FILE path) to pbt at out,
+ * written as pb_pbt_create does (flags: PB_OUT_FORCE or 0).  *nrefs gets
+ * the references written.  Returns 0 or -errno (message in err): -EINVAL
+ * bad input (FILE:LINE: what), -EEXIST/-EINVAL for an output that may not
+ * be written, another -errno for an I/O failure.
  */
-int pb_trace_convert(const char *in_spec, const char *out, int level, uint64_t *nrefs,
-		     char *err, size_t errlen);
+int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned flags,
+		     uint64_t *nrefs, char *err, size_t errlen);
+
+/*
+ * Read a trace of the named format (e.g. "lackey") from fd, a pipe (as
+ * `trace record` does with valgrind's log), into pw; name is for
+ * messages.  The fd is not closed.  Returns 0 at the end of the stream or
+ * -errno (message in err).
+ */
+int pb_trace_fd_to_pbt(int fd, const char *name, const char *format, int no_ifetch,
+		       struct pb_pbt_writer *pw, char *err, size_t errlen);
 
 /* What `pagebench trace info` prints. */
 struct pb_trace_stats {
-	uint64_t records; /* trace records (lines, binary records) parsed */
+	uint64_t records;		       /* trace records (lines, binary records) parsed */
 	uint64_t refs, reads, writes, fetches; /* page references delivered */
-	uint64_t distinct_pages; /* distinct (asid, page) */
-	uint64_t asids;          /* distinct address spaces */
-	uint64_t skipped_lines;  /* ignorable lines skipped by the reader */
+	uint64_t distinct_pages;	       /* distinct (asid, page) */
+	uint64_t asids;			       /* distinct address spaces */
+	uint64_t skipped_lines;		       /* ignorable lines skipped by the reader */
 	unsigned page_shift;
-	const char *format; /* detected format name */
-	const char *compression;
+	const char *format;	 /* detected format name (static storage) */
+	const char *compression; /* codec name: none, zstd, gzip, xz (static storage) */
 	/* LRU stack (reuse) distances in pages: cold = first references;
 	 * hist[i] counts distances d with 2^i <= d+1 < 2^(i+1). */
 	uint64_t cold;
 	uint64_t hist[48];
 };
-int pb_trace_stats(const char *spec, struct pb_trace_stats *st, char *err, size_t errlen);
+
+/* Memory bound of pb_trace_info: distinct pages tracked (at most about 80
+ * bytes each), 2^24 by default (64 GiB of 4 KiB pages, ~1.3 GiB of memory). */
+#define PB_TRACE_MAX_DISTINCT (1ULL << 24)
+struct pb_trace_info_opts {
+	uint64_t max_distinct; /* 0: PB_TRACE_MAX_DISTINCT */
+};
+/*
+ * Read a whole stream (trace spec, FILE path spec, or generator spec) and
+ * fill st.  o may be NULL.  Returns 0, -EINVAL (bad input, message
+ * FILE:LINE: what), -E2BIG (more distinct pages than o->max_distinct),
+ * -ENOMEM, or another -errno of an I/O failure; message in err.
+ */
+int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct pb_trace_stats *st,
+		  char *err, size_t errlen);
 /* Smallest LRU size (pages, power of two bound) reaching a hit ratio of
  * frac of the non-cold references, from the histogram. */
 uint64_t pb_trace_lru_pages_for(const struct pb_trace_stats *st, double frac);
+
+/*
+ * The formats a trace spec's format= accepts, for help texts: i-th name
+ * (0-based, registry order of harness/workload/formats.def), NULL past the
+ * end.
+ */
+const char *pb_trace_format_name(unsigned i);
 
 #endif /* PAGEBENCH_TRACE_H */

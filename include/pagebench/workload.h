@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/workload.h - the workload stream: synthetic generators and
  * recorded-trace readers behind one interface.
@@ -35,9 +36,9 @@ enum pb_op {
 
 /* One memory reference (16 bytes). */
 struct pb_access {
-	uint64_t addr;  /* virtual byte address (page = addr >> page_shift) */
-	uint32_t asid;  /* address space (simulated process) */
-	uint8_t op;     /* enum pb_op */
+	uint64_t addr;	/* virtual byte address (page = addr >> page_shift) */
+	uint32_t asid;	/* address space (simulated process) */
+	uint8_t op;	/* enum pb_op */
 	uint8_t thread; /* recording thread, when the source has one */
 	uint16_t flags; /* PB_ACC_* */
 };
@@ -52,7 +53,7 @@ struct pb_access {
 struct pb_workload_opts {
 	unsigned thread;   /* which thread's stream (0-based) */
 	unsigned nthreads; /* threads in the run (>= 1) */
-	uint64_t seed;     /* default seed when the spec gives none */
+	uint64_t seed;	   /* default seed when the spec gives none */
 };
 
 struct pb_workload;
@@ -76,13 +77,25 @@ const char *pb_workload_canonical(const struct pb_workload *w);
 void pb_workload_close(struct pb_workload *w);
 
 /*
+ * The one stream drain: read w to its end, handing each batch (n > 0
+ * accesses) to sink.  buf/cap: the caller's batch buffer, or NULL and
+ * cap = batch size wanted (0: 4096) for one allocated here.  Returns 0 at
+ * the end of the stream, the sink's nonzero result as soon as it gives
+ * one, -ENOMEM, or the stream's -errno with its message (FILE:LINE: what)
+ * in err.  The sink may call pb_workload_oracle_next(w) for the batch.
+ */
+typedef int (*pb_workload_sink_fn)(void *ctx, const struct pb_access *a, size_t n);
+int pb_workload_drain(struct pb_workload *w, struct pb_access *buf, size_t cap,
+		      pb_workload_sink_fn sink, void *ctx, char *err, size_t errlen);
+
+/*
  * Load a whole stream into memory as page keys for policy replay:
  * key = ((uint64_t)asid << 48) | (addr >> page_shift).  *keys and (if
  * writes != NULL) *writes (one byte per ref, 1 = write) are malloc'ed.
  * Used by `pagebench sim/mrc` and OPT, which needs the future.
  */
-int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts,
-			  uint64_t **keys, uint8_t **writes, size_t *n, char *err, size_t errlen);
+int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts, uint64_t **keys,
+			  uint8_t **writes, size_t *n, char *err, size_t errlen);
 
 /*
  * Additions (workload module):

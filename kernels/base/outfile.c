@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,9 +194,17 @@ int pb_out_open(const char *path, unsigned flags, struct pb_out **out, char *err
 	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
 	memcpy(o->tmp, path, dlen);
 	snprintf(o->tmp + dlen, n + 16 - dlen, ".%s.XXXXXX", path + dlen);
+	/* No fatal signal between creating the file and registering it. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	for (size_t i = 0; i < PB_ARRAY_SIZE(fatal_signals); i++)
+		sigaddset(&block, fatal_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	o->slot = o->fd >= 0 ? pb_cleanup_add(o->tmp) : -1;
+	int e = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (o->fd < 0) {
-		int e = errno;
 		snprintf(err, errlen, "%s: cannot create a temporary file beside it: %s", path,
 			 strerror(e));
 		free(o->tmp);
@@ -203,7 +212,6 @@ int pb_out_open(const char *path, unsigned flags, struct pb_out **out, char *err
 		free(o);
 		return -e;
 	}
-	o->slot = pb_cleanup_add(o->tmp);
 	fchmod(o->fd, 0644);
 	*out = o;
 	return 0;

@@ -42,18 +42,6 @@ static inline void ag_del(struct aging *p, struct pnode *n, uint32_t i)
 		p->nonempty[c >> 6] &= ~(1ULL << (c & 63));
 }
 
-static int ag_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
-{
-	struct aging *p = ctx;
-	if (strcmp(key, "period"))
-		return pb_pol_param_unknown(&pb_pol_aging, key, err, errlen);
-	if (pb_pol_param_u64(key, val, &p->period, err, errlen) || p->period < 1) {
-		snprintf(err, errlen, "aging: period must be >= 1");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int ag_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		     size_t errlen)
 {
@@ -64,8 +52,7 @@ static int ag_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, ch
 	struct aging *p = (struct aging *)*out;
 	for (int c = 0; c < 256; c++)
 		p->bucket[c] = PLIST_INIT;
-	p->period = cfg->frames;
-	rc = pb_params_each(cfg->params, ag_param, p, err, errlen);
+	rc = pb_pol_params_apply(&pb_pol_aging, cfg, p, err, errlen);
 	if (rc) {
 		pb_pol_free(*out);
 		return rc;
@@ -154,15 +141,21 @@ static int ag_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static const struct pb_policy_param aging_params[] = {
+    {"period", PB_PPT_U64, offsetof(struct aging, period), "frames", 1, UINT64_MAX,
+     "accesses between two aging ticks"},
+    {0},
+};
+
 const struct pb_policy_desc pb_pol_aging = {
-	.name = "aging",
-	.title = "Aging (NFU with 8-bit shifting counters)",
-	.paper = "Tanenbaum, Modern Operating Systems (aging algorithm)",
-	.flags = PB_POL_HW,
-	.params_help = "period=frames: accesses between two aging ticks",
-	.create = ag_create,
-	.destroy = pb_pol_free,
-	.access = ag_access,
-	.remove = ag_remove,
-	.resident = pb_pol_resident,
+    .name = "aging",
+    .title = "Aging (NFU with 8-bit shifting counters)",
+    .paper = "Tanenbaum, Modern Operating Systems (aging algorithm)",
+    .flags = PB_POL_HW,
+    .params = aging_params,
+    .create = ag_create,
+    .destroy = pb_pol_free,
+    .access = ag_access,
+    .remove = ag_remove,
+    .resident = pb_pol_resident,
 };

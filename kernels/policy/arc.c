@@ -34,13 +34,13 @@ enum { A_T1, A_T2, A_B1, A_B2 };
 struct arc {
 	struct pb_policy b;
 	struct plist l[4]; /* head = MRU */
-	double p; /* target size of T1, real-valued as in the paper */
+	double p;	   /* target size of T1, real-valued as in the paper */
 };
 
 static int arc_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_arc, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_arc, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_arc, cfg, sizeof(struct arc), cfg->frames * 2, out, err, errlen);
@@ -167,14 +167,13 @@ static int arc_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_arc = {
-	.name = "arc",
-	.title = "ARC (Adaptive Replacement Cache)",
-	.paper = "Megiddo & Modha, FAST 2003",
-	.flags = PB_POL_ORACLE,
-	.params_help = NULL,
-	.create = arc_create,
-	.destroy = pb_pol_free,
-	.access = arc_access,
-	.remove = arc_remove,
-	.resident = pb_pol_resident,
+    .name = "arc",
+    .title = "ARC (Adaptive Replacement Cache)",
+    .paper = "Megiddo & Modha, FAST 2003",
+    .flags = PB_POL_ORACLE,
+    .create = arc_create,
+    .destroy = pb_pol_free,
+    .access = arc_access,
+    .remove = arc_remove,
+    .resident = pb_pol_resident,
 };

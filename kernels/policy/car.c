@@ -30,13 +30,13 @@ enum { C_T1, C_T2, C_B1, C_B2 };
 struct car {
 	struct pb_policy b;
 	struct plist l[4]; /* T1/T2: head = clock tail (newest); B1/B2: head = MRU */
-	double p; /* target size of T1, real-valued as in the paper */
+	double p;	   /* target size of T1, real-valued as in the paper */
 };
 
 static int car_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_car, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_car, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_car, cfg, sizeof(struct car), cfg->frames * 2, out, err, errlen);
@@ -154,14 +154,13 @@ static int car_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_car = {
-	.name = "car",
-	.title = "CAR (Clock with Adaptive Replacement)",
-	.paper = "Bansal & Modha, FAST 2004",
-	.flags = PB_POL_HW,
-	.params_help = NULL,
-	.create = car_create,
-	.destroy = pb_pol_free,
-	.access = car_access,
-	.remove = car_remove,
-	.resident = pb_pol_resident,
+    .name = "car",
+    .title = "CAR (Clock with Adaptive Replacement)",
+    .paper = "Bansal & Modha, FAST 2004",
+    .flags = PB_POL_HW,
+    .create = car_create,
+    .destroy = pb_pol_free,
+    .access = car_access,
+    .remove = car_remove,
+    .resident = pb_pol_resident,
 };

@@ -31,24 +31,8 @@ struct clk {
 	uint8_t *ref;	 /* frame -> reference bit */
 	uint32_t *holes; /* frames freed by remove() */
 	uint64_t nholes, used, hand;
-	uint8_t insert_ref;
+	uint64_t insert_ref; /* 0 or 1 */
 };
-
-static int clk_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
-{
-	struct clk *p = ctx;
-	uint64_t v;
-	if (strcmp(key, "insert_ref"))
-		return pb_pol_param_unknown(&pb_pol_clock, key, err, errlen);
-	if (pb_pol_param_u64(key, val, &v, err, errlen))
-		return -EINVAL;
-	if (v > 1) {
-		snprintf(err, errlen, "clock: insert_ref must be 0 or 1");
-		return -EINVAL;
-	}
-	p->insert_ref = (uint8_t)v;
-	return 0;
-}
 
 static size_t clk_bytes(uint64_t frames)
 {
@@ -71,8 +55,7 @@ static int clk_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	if (rc)
 		return rc;
 	struct clk *p = (struct clk *)*out;
-	p->insert_ref = 0;
-	rc = pb_params_each(cfg->params, clk_param, p, err, errlen);
+	rc = pb_pol_params_apply(&pb_pol_clock, cfg, p, err, errlen);
 	if (rc) {
 		pb_pol_free(*out);
 		return rc;
@@ -135,15 +118,21 @@ static int clk_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static const struct pb_policy_param clock_params[] = {
+    {"insert_ref", PB_PPT_U64, offsetof(struct clk, insert_ref), "0", 0, 1,
+     "reference bit of a newly loaded page (0 or 1)"},
+    {0},
+};
+
 const struct pb_policy_desc pb_pol_clock = {
-	.name = "clock",
-	.title = "CLOCK (second chance)",
-	.paper = "Corbato, MIT Project MAC MAC-M-384, 1968",
-	.flags = PB_POL_HW,
-	.params_help = "insert_ref=0: reference bit of a newly loaded page (0 or 1)",
-	.create = clk_create,
-	.destroy = clk_destroy,
-	.access = clk_access,
-	.remove = clk_remove,
-	.resident = pb_pol_resident,
+    .name = "clock",
+    .title = "CLOCK (second chance)",
+    .paper = "Corbato, MIT Project MAC MAC-M-384, 1968",
+    .flags = PB_POL_HW,
+    .params = clock_params,
+    .create = clk_create,
+    .destroy = clk_destroy,
+    .access = clk_access,
+    .remove = clk_remove,
+    .resident = pb_pol_resident,
 };

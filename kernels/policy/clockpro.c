@@ -47,7 +47,7 @@ struct cpro {
 static int cpro_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		       size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_clockpro, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_clockpro, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_clockpro, cfg, sizeof(struct cpro), cfg->frames * 2 + 1, out, err,
@@ -306,14 +306,13 @@ static int cpro_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_clockpro = {
-	.name = "clockpro",
-	.title = "CLOCK-Pro",
-	.paper = "Jiang, Chen & Zhang, USENIX ATC 2005",
-	.flags = PB_POL_HW,
-	.params_help = NULL,
-	.create = cpro_create,
-	.destroy = pb_pol_free,
-	.access = cpro_access,
-	.remove = cpro_remove,
-	.resident = pb_pol_resident,
+    .name = "clockpro",
+    .title = "CLOCK-Pro",
+    .paper = "Jiang, Chen & Zhang, USENIX ATC 2005",
+    .flags = PB_POL_HW,
+    .create = cpro_create,
+    .destroy = pb_pol_free,
+    .access = cpro_access,
+    .remove = cpro_remove,
+    .resident = pb_pol_resident,
 };

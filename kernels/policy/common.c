@@ -100,51 +100,6 @@ int pb_pol_kmap_grow(struct kmap *m)
 	return 0;
 }
 
-/* ---- kvmap ---- */
-static int kv_alloc(struct kvmap *m, uint64_t slots)
-{
-	unsigned lg = 4;
-	while ((1ULL << lg) < slots)
-		lg++;
-	m->s = pb_map((1ULL << lg) * sizeof(struct kvslot), 0);
-	if (!m->s)
-		return -ENOMEM;
-	for (uint64_t i = 0; i < (1ULL << lg); i++)
-		m->s[i].val = PN_NIL;
-	m->mask = (1ULL << lg) - 1;
-	m->shift = 64 - lg;
-	m->count = 0;
-	return 0;
-}
-
-int pb_pol_kv_init(struct kvmap *m, uint64_t expect)
-{
-	return kv_alloc(m, expect * 2 + 1);
-}
-
-void pb_pol_kv_fini(struct kvmap *m)
-{
-	pb_unmap(m->s, (m->mask + 1) * sizeof(struct kvslot));
-	m->s = NULL;
-}
-
-int pb_pol_kv_grow(struct kvmap *m)
-{
-	struct kvmap old = *m;
-	if (kv_alloc(m, (old.mask + 1) * 2)) {
-		*m = old;
-		return -ENOMEM;
-	}
-	for (uint64_t i = 0; i <= old.mask; i++) {
-		if (old.s[i].val == PN_NIL)
-			continue;
-		*kv_slot(m, old.s[i].key) = old.s[i];
-		m->count++;
-	}
-	pb_pol_kv_fini(&old);
-	return 0;
-}
-
 /* ---- heap ---- */
 int pb_pol_pheap_init(struct pheap *h, uint64_t cap)
 {
@@ -298,45 +253,6 @@ void pb_pol_node_drop(struct pb_policy *p, uint32_t i)
 	pool_free(&p->pool, i);
 }
 
-int pb_pol_param_frac(const char *key, const char *val, double *out, char *err, size_t errlen)
-{
-	char *end;
-	double v = strtod(val, &end);
-	if (end == val || *end || !(v > 0.0) || v > 1.0) {
-		snprintf(err, errlen, "parameter %s=%s: expected a fraction in (0,1]", key, val);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-int pb_pol_param_u64(const char *key, const char *val, uint64_t *out, char *err, size_t errlen)
-{
-	char *end;
-	if (*val == '-' || !*val) {
-		snprintf(err, errlen, "parameter %s=%s: expected a non-negative integer", key, val);
-		return -EINVAL;
-	}
-	errno = 0;
-	unsigned long long v = strtoull(val, &end, 10);
-	if (errno || *end) {
-		snprintf(err, errlen, "parameter %s=%s: expected a non-negative integer", key, val);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-int pb_pol_param_unknown(const struct pb_policy_desc *d, const char *key, char *err, size_t errlen)
-{
-	if (d->params_help)
-		snprintf(err, errlen, "policy %s: unknown parameter '%s' (knows: %s)", d->name, key,
-			 d->params_help);
-	else
-		snprintf(err, errlen, "policy %s: takes no parameters (got '%s')", d->name, key);
-	return -EINVAL;
-}
-
 uint64_t pb_pol_frac_of(uint64_t frames, double f)
 {
 	uint64_t v = (uint64_t)floor((double)frames * f);
@@ -363,15 +279,4 @@ void pb_pol_oom(const struct pb_policy *p)
 	fprintf(stderr, "pagebench: policy %s: out of memory (%u nodes)\n", p->desc->name,
 		p->pool.cap);
 	abort();
-}
-
-int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
-		     size_t errlen)
-{
-	if (cfg->params && *cfg->params) {
-		snprintf(err, errlen, "policy %s: takes no parameters (got '%s')", d->name,
-			 cfg->params);
-		return -EINVAL;
-	}
-	return 0;
 }

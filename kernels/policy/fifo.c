@@ -21,7 +21,7 @@ struct fifo {
 static int fifo_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		       size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_fifo, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_fifo, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_fifo, cfg, sizeof(struct fifo), cfg->frames, out, err, errlen);
@@ -67,14 +67,13 @@ static int fifo_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_fifo = {
-	.name = "fifo",
-	.title = "First In, First Out",
-	.paper = "Belady, IBM Systems Journal 1966; anomaly: Belady, Nelson & Shedler, CACM 1969",
-	.flags = PB_POL_HW,
-	.params_help = NULL,
-	.create = fifo_create,
-	.destroy = pb_pol_free,
-	.access = fifo_access,
-	.remove = fifo_remove,
-	.resident = pb_pol_resident,
+    .name = "fifo",
+    .title = "First In, First Out",
+    .paper = "Belady, IBM Systems Journal 1966; anomaly: Belady, Nelson & Shedler, CACM 1969",
+    .flags = PB_POL_HW,
+    .create = fifo_create,
+    .destroy = pb_pol_free,
+    .access = fifo_access,
+    .remove = fifo_remove,
+    .resident = pb_pol_resident,
 };

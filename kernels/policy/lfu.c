@@ -36,7 +36,7 @@ static void lfu_destroy(struct pb_policy *pp)
 static int lfu_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_lfu, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_lfu, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_lfu, cfg, sizeof(struct lfu), cfg->frames, out, err, errlen);
@@ -96,14 +96,13 @@ static int lfu_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_lfu = {
-	.name = "lfu",
-	.title = "Least Frequently Used (in-cache counts, LRU tie-break)",
-	.paper = "Aho, Denning & Ullman, JACM 1971",
-	.flags = PB_POL_ORACLE,
-	.params_help = NULL,
-	.create = lfu_create,
-	.destroy = lfu_destroy,
-	.access = lfu_access,
-	.remove = lfu_remove,
-	.resident = pb_pol_resident,
+    .name = "lfu",
+    .title = "Least Frequently Used (in-cache counts, LRU tie-break)",
+    .paper = "Aho, Denning & Ullman, JACM 1971",
+    .flags = PB_POL_ORACLE,
+    .create = lfu_create,
+    .destroy = lfu_destroy,
+    .access = lfu_access,
+    .remove = lfu_remove,
+    .resident = pb_pol_resident,
 };

@@ -21,10 +21,20 @@
  * Needs every hit: PB_POL_ORACLE.
  *
  * Variant details: Lhirs = hirs * frames (default 1%, the paper's setting),
- * at least 1; Llirs = frames - Lhirs.  S is not bounded beyond what pruning
- * removes (the paper's definition): non-resident entries cost one node
- * each, proportional to the pages touched.  With one frame Llirs = 0 and
- * LIRS degenerates to FIFO on the single frame.
+ * at least 1; Llirs = frames - Lhirs.  With one frame Llirs = 0 and LIRS
+ * degenerates to FIFO on the single frame.
+ *
+ * Bounded stack (parameter stack_bound, default 0).  With 0, S is not
+ * bounded beyond what pruning removes (the paper's definition):
+ * non-resident entries cost one node each, proportional to the pages
+ * touched.  With stack_bound = B > 0, S holds at most B x frames entries,
+ * as libCacheSim's LIRS does with B = 2: when an entry enters S and S is
+ * over the bound, the non-resident HIR entry of S that became non-resident
+ * longest ago is forgotten (unlinked from S, node dropped).  Non-resident
+ * entries are never in Q, so they reuse Q's links (a/b) for that FIFO
+ * (list `nr`, head = newest; kept only when bounded, so the paper's LIRS
+ * runs exactly the code it ran before).  If S holds no non-resident entry, nothing is
+ * dropped (LIR pages and resident HIR pages are bounded by the frames).
  */
 #include "polint.h"
 
@@ -34,19 +44,14 @@ enum { L_LIR, L_HIR, L_NONRES };
 
 struct lirs {
 	struct pb_policy b;
-	struct plist s; /* prev/next; head = top */
-	struct plist q; /* a/b; head = end (newest), tail = front (victim) */
+	struct plist s;	 /* prev/next; head = top */
+	struct plist q;	 /* a/b; head = end (newest), tail = front (victim) */
+	struct plist nr; /* a/b: non-resident HIR entries of S; tail = oldest */
 	uint64_t llirs, nlir;
 	double fhirs;
+	uint64_t stack_bound; /* S <= stack_bound * frames entries; 0: unbounded */
+	uint64_t s_max;	      /* stack_bound * frames, or UINT64_MAX */
 };
-
-static int lirs_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
-{
-	struct lirs *p = ctx;
-	if (!strcmp(key, "hirs"))
-		return pb_pol_param_frac(key, val, &p->fhirs, err, errlen);
-	return pb_pol_param_unknown(&pb_pol_lirs, key, err, errlen);
-}
 
 static int lirs_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		       size_t errlen)
@@ -56,14 +61,14 @@ static int lirs_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, 
 	if (rc)
 		return rc;
 	struct lirs *p = (struct lirs *)*out;
-	p->s = p->q = PLIST_INIT;
-	p->fhirs = 0.01;
-	rc = pb_params_each(cfg->params, lirs_param, p, err, errlen);
+	p->s = p->q = p->nr = PLIST_INIT;
+	rc = pb_pol_params_apply(&pb_pol_lirs, cfg, p, err, errlen);
 	if (rc) {
 		pb_pol_free(*out);
 		return rc;
 	}
 	p->llirs = cfg->frames - pb_pol_frac_of(cfg->frames, p->fhirs);
+	p->s_max = p->stack_bound ? p->stack_bound * cfg->frames : UINT64_MAX;
 	return 0;
 }
 
@@ -74,8 +79,23 @@ static void lirs_prune(struct lirs *p)
 		uint32_t t = p->s.tail;
 		pl_unlink(n, &p->s, t);
 		n[t].flag &= (uint8_t)~IN_S;
-		if (n[t].where == L_NONRES)
+		if (n[t].where == L_NONRES) {
+			if (p->stack_bound)
+				pl2_unlink(n, &p->nr, t);
 			pb_pol_node_drop(&p->b, t);
+		}
+	}
+}
+
+/* stack_bound: forget the oldest non-resident entries while S is over. */
+static void lirs_bound(struct lirs *p)
+{
+	struct pnode *n = p->b.pool.n;
+	while (pb_unlikely(p->s.size > p->s_max) && p->nr.tail != PN_NIL) {
+		uint32_t t = p->nr.tail;
+		pl2_unlink(n, &p->nr, t);
+		pl_unlink(n, &p->s, t);
+		pb_pol_node_drop(&p->b, t);
 	}
 }
 
@@ -131,6 +151,8 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 			lirs_to_top(p, n, i);
 			pl2_unlink(n, &p->q, i);
 			pl2_push_head(n, &p->q, i);
+			if (p->stack_bound)
+				lirs_bound(p);
 		}
 		return PB_POL_HIT;
 	}
@@ -146,13 +168,17 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 			n[v].flag &= (uint8_t)~IN_Q;
 		}
 		*victim = n[v].key;
-		if (n[v].flag & IN_S)
+		if (n[v].flag & IN_S) {
 			n[v].where = L_NONRES;
-		else
+			if (p->stack_bound)
+				pl2_push_head(n, &p->nr, v);
+		} else
 			pb_pol_node_drop(&p->b, v);
 		p->b.res--;
 		rc = PB_POL_MISS_EVICT;
 	}
+	if (i != PN_NIL && p->stack_bound) /* a non-resident HIR entry of S comes back */
+		pl2_unlink(p->b.pool.n, &p->nr, i);
 	if (i != PN_NIL && p->llirs > 0) { /* non-resident HIR in S */
 		n = p->b.pool.n;
 		pl_to_head(n, &p->s, i);
@@ -180,6 +206,8 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 		}
 	}
 	p->b.res++;
+	if (p->stack_bound)
+		lirs_bound(p);
 	return rc;
 }
 
@@ -202,15 +230,23 @@ static int lirs_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static const struct pb_policy_param lirs_params[] = {
+    {"hirs", PB_PPT_FRAC, offsetof(struct lirs, fhirs), "0.01", 0, 1,
+     "share of frames for resident HIR pages"},
+    {"stack_bound", PB_PPT_U64, offsetof(struct lirs, stack_bound), "0", 0, 1024,
+     "S holds at most this x frames entries; 0: unbounded (the paper; libCacheSim: 2)"},
+    {0},
+};
+
 const struct pb_policy_desc pb_pol_lirs = {
-	.name = "lirs",
-	.title = "LIRS (Low Inter-reference Recency Set)",
-	.paper = "Jiang & Zhang, SIGMETRICS 2002",
-	.flags = PB_POL_ORACLE,
-	.params_help = "hirs=0.01: share of frames for resident HIR pages",
-	.create = lirs_create,
-	.destroy = pb_pol_free,
-	.access = lirs_access,
-	.remove = lirs_remove,
-	.resident = pb_pol_resident,
+    .name = "lirs",
+    .title = "LIRS (Low Inter-reference Recency Set)",
+    .paper = "Jiang & Zhang, SIGMETRICS 2002",
+    .flags = PB_POL_ORACLE,
+    .params = lirs_params,
+    .create = lirs_create,
+    .destroy = pb_pol_free,
+    .access = lirs_access,
+    .remove = lirs_remove,
+    .resident = pb_pol_resident,
 };

@@ -22,7 +22,7 @@ struct lru {
 static int lru_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_lru, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_lru, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_lru, cfg, sizeof(struct lru), cfg->frames, out, err, errlen);
@@ -69,14 +69,13 @@ static int lru_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_lru = {
-	.name = "lru",
-	.title = "Least Recently Used",
-	.paper = "Mattson, Gecsei, Slutz & Traiger, IBM Systems Journal 1970",
-	.flags = PB_POL_ORACLE,
-	.params_help = NULL,
-	.create = lru_create,
-	.destroy = pb_pol_free,
-	.access = lru_access,
-	.remove = lru_remove,
-	.resident = pb_pol_resident,
+    .name = "lru",
+    .title = "Least Recently Used",
+    .paper = "Mattson, Gecsei, Slutz & Traiger, IBM Systems Journal 1970",
+    .flags = PB_POL_ORACLE,
+    .create = lru_create,
+    .destroy = pb_pol_free,
+    .access = lru_access,
+    .remove = lru_remove,
+    .resident = pb_pol_resident,
 };

@@ -33,22 +33,8 @@
 struct nru {
 	struct pb_policy b;
 	uint32_t hand;
-	uint8_t insert_ref;
+	uint64_t insert_ref; /* 0 or 1 */
 };
-
-static int nru_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
-{
-	struct nru *p = ctx;
-	uint64_t v;
-	if (strcmp(key, "insert_ref"))
-		return pb_pol_param_unknown(&pb_pol_nru, key, err, errlen);
-	if (pb_pol_param_u64(key, val, &v, err, errlen) || v > 1) {
-		snprintf(err, errlen, "nru: insert_ref must be 0 or 1");
-		return -EINVAL;
-	}
-	p->insert_ref = (uint8_t)v;
-	return 0;
-}
 
 static int nru_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
@@ -58,8 +44,7 @@ static int nru_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 		return rc;
 	struct nru *p = (struct nru *)*out;
 	p->hand = PN_NIL;
-	p->insert_ref = 1;
-	rc = pb_params_each(cfg->params, nru_param, p, err, errlen);
+	rc = pb_pol_params_apply(&pb_pol_nru, cfg, p, err, errlen);
 	if (rc)
 		pb_pol_free(*out);
 	return rc;
@@ -125,15 +110,21 @@ static int nru_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static const struct pb_policy_param nru_params[] = {
+    {"insert_ref", PB_PPT_U64, offsetof(struct nru, insert_ref), "1", 0, 1,
+     "referenced bit of a newly loaded page (0 or 1)"},
+    {0},
+};
+
 const struct pb_policy_desc pb_pol_nru = {
-	.name = "nru",
-	.title = "NRU / enhanced CLOCK (referenced + modified classes)",
-	.paper = "Silberschatz, Galvin & Gagne, Operating System Concepts (enhanced second chance)",
-	.flags = PB_POL_HW,
-	.params_help = "insert_ref=1: referenced bit of a newly loaded page (0 or 1)",
-	.create = nru_create,
-	.destroy = pb_pol_free,
-	.access = nru_access,
-	.remove = nru_remove,
-	.resident = pb_pol_resident,
+    .name = "nru",
+    .title = "NRU / enhanced CLOCK (referenced + modified classes)",
+    .paper = "Silberschatz, Galvin & Gagne, Operating System Concepts (enhanced second chance)",
+    .flags = PB_POL_HW,
+    .params = nru_params,
+    .create = nru_create,
+    .destroy = pb_pol_free,
+    .access = nru_access,
+    .remove = nru_remove,
+    .resident = pb_pol_resident,
 };

@@ -38,7 +38,7 @@ static void opt_destroy(struct pb_policy *pp)
 static int opt_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_opt, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_opt, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_opt, cfg, sizeof(struct opt), cfg->frames, out, err, errlen);
@@ -89,14 +89,13 @@ static int opt_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_opt = {
-	.name = "opt",
-	.title = "OPT / MIN (Belady's optimal)",
-	.paper = "Belady, IBM Systems Journal 1966",
-	.flags = PB_POL_OFFLINE,
-	.params_help = NULL,
-	.create = opt_create,
-	.destroy = opt_destroy,
-	.access = opt_access,
-	.remove = opt_remove,
-	.resident = pb_pol_resident,
+    .name = "opt",
+    .title = "OPT / MIN (Belady's optimal)",
+    .paper = "Belady, IBM Systems Journal 1966",
+    .flags = PB_POL_OFFLINE,
+    .create = opt_create,
+    .destroy = opt_destroy,
+    .access = opt_access,
+    .remove = opt_remove,
+    .resident = pb_pol_resident,
 };

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "pagebench/common.h"
+#include "pagebench/hmap.h"
 #include "pagebench/kernel.h"
 #include "pagebench/policy.h"
 
@@ -108,11 +109,12 @@ int pb_pol_kmap_init(struct kmap *m, uint64_t expect);
 void pb_pol_kmap_fini(struct kmap *m);
 int pb_pol_kmap_grow(struct kmap *m);
 
-/* 64-bit mix (Fibonacci hashing after a xor-shift): sequential page
- * numbers spread over the whole table. */
+/* The top half of the project's one mixer (pb_hash64_hi == pb_hash64's
+ * high bits, Fibonacci hashing after a xor-shift): sequential page numbers
+ * spread over the whole table. */
 static inline uint32_t kmap_tag(uint64_t key)
 {
-	return (uint32_t)(((key ^ (key >> 29)) * 0x9e3779b97f4a7c15ULL) >> 32);
+	return (uint32_t)(pb_hash64_hi(key) >> 32);
 }
 
 static inline uint64_t kmap_slot0(const struct kmap *m, uint32_t tag)
@@ -171,56 +173,6 @@ static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
 	}
 	m->s[i].idx = PN_NIL;
 	m->count--;
-}
-
-/*
- * ---- kvmap: key -> 32-bit value (next-use and MRC passes) ----
- * Same scheme with the key in the slot (16 bytes), load factor <= 1/2.
- */
-struct kvslot {
-	uint64_t key;
-	uint32_t val; /* PN_NIL: empty */
-	uint32_t pad;
-};
-
-struct kvmap {
-	struct kvslot *s;
-	uint64_t mask;
-	unsigned shift; /* 64 - log2(slots) */
-	uint64_t count;
-};
-
-int pb_pol_kv_init(struct kvmap *m, uint64_t expect);
-void pb_pol_kv_fini(struct kvmap *m);
-int pb_pol_kv_grow(struct kvmap *m);
-
-static inline uint64_t kv_home(const struct kvmap *m, uint64_t key)
-{
-	return ((key ^ (key >> 29)) * 0x9e3779b97f4a7c15ULL) >> m->shift;
-}
-
-/* The slot holding key, or the empty slot where it would go. */
-static inline struct kvslot *kv_slot(const struct kvmap *m, uint64_t key)
-{
-	uint64_t i = kv_home(m, key);
-	for (;;) {
-		struct kvslot *s = &m->s[i];
-		if (s->val == PN_NIL || s->key == key)
-			return s;
-		i = (i + 1) & m->mask;
-	}
-}
-
-/* Insert key (must be absent).  0 or -ENOMEM. */
-static inline int kv_put(struct kvmap *m, uint64_t key, uint32_t val)
-{
-	if (pb_unlikely((m->count + 1) * 2 > m->mask + 1) && pb_pol_kv_grow(m))
-		return -ENOMEM;
-	struct kvslot *s = kv_slot(m, key);
-	s->key = key;
-	s->val = val;
-	m->count++;
-	return 0;
 }
 
 /* ---- intrusive lists over node indices: head = newest end ---- */
@@ -381,23 +333,24 @@ static inline void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t k
 		pb_pol_oom(p);
 	p->pool.n[i].key = key;
 }
-/* Reject any parameter (strategies without parameters). */
-int pb_pol_no_params(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, char *err,
-		     size_t errlen);
+/*
+ * Write every parameter of d's table into the policy object `obj` (defaults,
+ * then cfg->params; "frames/N" resolved against cfg->frames, at least the
+ * lower bound).  A policy without a table rejects any parameter.  0 or
+ * -EINVAL with one line in err.  Called by create() before it derives its
+ * sizes.
+ */
+int pb_pol_params_apply(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, void *obj,
+			char *err, size_t errlen);
 /* Drop node i and its map entry. */
 void pb_pol_node_drop(struct pb_policy *p, uint32_t i);
-
-/* Parameter helpers: parse a fraction in (0,1] or a non-negative integer. */
-int pb_pol_param_frac(const char *key, const char *val, double *out, char *err, size_t errlen);
-int pb_pol_param_u64(const char *key, const char *val, uint64_t *out, char *err, size_t errlen);
-int pb_pol_param_unknown(const struct pb_policy_desc *d, const char *key, char *err, size_t errlen);
 
 /* max(1, floor(frames * f)) capped at frames. */
 uint64_t pb_pol_frac_of(uint64_t frames, double f);
 
 /* The strategies (one file each), listed in registry.c. */
 extern const struct pb_policy_desc pb_pol_opt, pb_pol_fifo, pb_pol_random, pb_pol_lru, pb_pol_clock,
-	pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,
-	pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
+    pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,
+    pb_pol_clockpro, pb_pol_lirs, pb_pol_twolist, pb_pol_s3fifo, pb_pol_sieve;
 
 #endif /* PB_POLICY_POLINT_H */

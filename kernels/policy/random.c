@@ -30,7 +30,7 @@ static void rnd_destroy(struct pb_policy *pp)
 static int rnd_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_random, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_random, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_random, cfg, sizeof(struct rnd), cfg->frames, out, err, errlen);
@@ -82,14 +82,13 @@ static int rnd_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_random = {
-	.name = "random",
-	.title = "Random replacement",
-	.paper = "Belady, IBM Systems Journal 1966",
-	.flags = PB_POL_HW | PB_POL_RANDOMISED,
-	.params_help = NULL,
-	.create = rnd_create,
-	.destroy = rnd_destroy,
-	.access = rnd_access,
-	.remove = rnd_remove,
-	.resident = pb_pol_resident,
+    .name = "random",
+    .title = "Random replacement",
+    .paper = "Belady, IBM Systems Journal 1966",
+    .flags = PB_POL_HW | PB_POL_RANDOMISED,
+    .create = rnd_create,
+    .destroy = rnd_destroy,
+    .access = rnd_access,
+    .remove = rnd_remove,
+    .resident = pb_pol_resident,
 };

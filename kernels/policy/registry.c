@@ -8,24 +8,9 @@
 #include "pagebench/commands.h"
 
 const struct pb_policy_desc *const pb_policies[] = {
-	&pb_pol_opt,
-	&pb_pol_fifo,
-	&pb_pol_random,
-	&pb_pol_lru,
-	&pb_pol_clock,
-	&pb_pol_nru,
-	&pb_pol_aging,
-	&pb_pol_wsclock,
-	&pb_pol_lfu,
-	&pb_pol_2q,
-	&pb_pol_arc,
-	&pb_pol_car,
-	&pb_pol_clockpro,
-	&pb_pol_lirs,
-	&pb_pol_twolist,
-	&pb_pol_s3fifo,
-	&pb_pol_sieve,
-	NULL,
+    &pb_pol_opt,      &pb_pol_fifo,    &pb_pol_random,	&pb_pol_lru,	&pb_pol_clock, &pb_pol_nru,
+    &pb_pol_aging,    &pb_pol_wsclock, &pb_pol_lfu,	&pb_pol_2q,	&pb_pol_arc,   &pb_pol_car,
+    &pb_pol_clockpro, &pb_pol_lirs,    &pb_pol_twolist, &pb_pol_s3fifo, &pb_pol_sieve, NULL,
 };
 
 const struct pb_policy_desc *pb_policy_find(const char *name)
@@ -36,32 +21,6 @@ const struct pb_policy_desc *pb_policy_find(const char *name)
 		if (!strcmp(pb_policies[i]->name, name))
 			return pb_policies[i];
 	return NULL;
-}
-
-int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use)
-{
-	struct kvmap m;
-	/* Positions are kept in the map's 32-bit values. */
-	if (n >= PN_NIL)
-		return -E2BIG;
-	if (pb_pol_kv_init(&m, 1024))
-		return -ENOMEM;
-	/* Backwards: the map holds, per key, its nearest later position. */
-	for (size_t i = n; i-- > 0;) {
-		struct kvslot *s = kv_slot(&m, keys[i]);
-		if (s->val == PN_NIL) {
-			next_use[i] = PB_NEXT_NONE;
-			if (kv_put(&m, keys[i], (uint32_t)i)) {
-				pb_pol_kv_fini(&m);
-				return -ENOMEM;
-			}
-		} else {
-			next_use[i] = s->val;
-			s->val = (uint32_t)i;
-		}
-	}
-	pb_pol_kv_fini(&m);
-	return 0;
 }
 
 int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
@@ -116,7 +75,8 @@ void pb_list_policies(FILE *f)
 				   : (d->flags & PB_POL_HW)    ? "hw"
 							       : "oracle";
 		fprintf(f, "%-9s %-8s %-52s %s\n", d->name, kind, d->title, d->paper);
-		if (d->params_help)
-			fprintf(f, "%-9s %-8s   --param %s\n", "", "", d->params_help);
+		for (const struct pb_policy_param *t = d->params; t && t->key; t++)
+			fprintf(f, "%-9s %-8s   %s:%s=%s  %s\n", "", "", d->name, t->key, t->def,
+				t->help);
 	}
 }

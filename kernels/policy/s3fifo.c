@@ -19,8 +19,10 @@
  * fault): when S promotes its tail into a full M, M's overflow is evicted on
  * the next fault (S + M = frames, so then |S| < 10%), as in the authors'
  * libCacheSim implementation, rather than evicting a second page at once;
- * if S empties without an eviction, M evicts.  move_threshold = 1 and ghost
- * ratio 0.9 are the authors' defaults (libCacheSim).
+ * if S empties without an eviction, M evicts.  Ghost ratio 0.9 as in the
+ * paper.  move_threshold = 1 (any hit while in S promotes: the paper's
+ * "accessed") is our default; libCacheSim's S3-FIFO sets its
+ * move-to-main threshold to 2, which move_threshold=2 reproduces.
  */
 #include "polint.h"
 
@@ -35,22 +37,6 @@ struct s3 {
 	uint64_t threshold;
 };
 
-static int s3_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
-{
-	struct s3 *p = ctx;
-	if (!strcmp(key, "small"))
-		return pb_pol_param_frac(key, val, &p->fsmall, err, errlen);
-	if (!strcmp(key, "move_threshold")) {
-		if (pb_pol_param_u64(key, val, &p->threshold, err, errlen) || p->threshold < 1 ||
-		    p->threshold > 3) {
-			snprintf(err, errlen, "s3fifo: move_threshold must be in [1, 3]");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	return pb_pol_param_unknown(&pb_pol_s3fifo, key, err, errlen);
-}
-
 static int s3_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		     size_t errlen)
 {
@@ -61,9 +47,7 @@ static int s3_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, ch
 	struct s3 *p = (struct s3 *)*out;
 	for (int k = 0; k < 3; k++)
 		p->l[k] = PLIST_INIT;
-	p->fsmall = 0.1;
-	p->threshold = 1;
-	rc = pb_params_each(cfg->params, s3_param, p, err, errlen);
+	rc = pb_pol_params_apply(&pb_pol_s3fifo, cfg, p, err, errlen);
 	if (rc) {
 		pb_pol_free(*out);
 		return rc;
@@ -167,15 +151,23 @@ static int s3_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static const struct pb_policy_param s3fifo_params[] = {
+    {"small", PB_PPT_FRAC, offsetof(struct s3, fsmall), "0.1", 0, 1,
+     "S (small FIFO) share of frames"},
+    {"move_threshold", PB_PPT_U64, offsetof(struct s3, threshold), "1", 1, 3,
+     "S->M when freq >= this (libCacheSim: 2)"},
+    {0},
+};
+
 const struct pb_policy_desc pb_pol_s3fifo = {
-	.name = "s3fifo",
-	.title = "S3-FIFO (small, main and ghost FIFO queues)",
-	.paper = "Yang, Zhang, Qiu, Yue & Rashmi, SOSP 2023",
-	.flags = PB_POL_ORACLE,
-	.params_help = "small=0.1: S share of frames; move_threshold=1: S->M when freq >= this",
-	.create = s3_create,
-	.destroy = pb_pol_free,
-	.access = s3_access,
-	.remove = s3_remove,
-	.resident = pb_pol_resident,
+    .name = "s3fifo",
+    .title = "S3-FIFO (small, main and ghost FIFO queues)",
+    .paper = "Yang, Zhang, Qiu, Yue & Rashmi, SOSP 2023",
+    .flags = PB_POL_ORACLE,
+    .params = s3fifo_params,
+    .create = s3_create,
+    .destroy = pb_pol_free,
+    .access = s3_access,
+    .remove = s3_remove,
+    .resident = pb_pol_resident,
 };

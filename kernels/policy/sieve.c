@@ -24,7 +24,7 @@ struct sieve {
 static int sieve_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 			size_t errlen)
 {
-	int rc = pb_pol_no_params(&pb_pol_sieve, cfg, err, errlen);
+	int rc = pb_pol_params_apply(&pb_pol_sieve, cfg, NULL, err, errlen);
 	if (rc)
 		return rc;
 	rc = pb_pol_alloc(&pb_pol_sieve, cfg, sizeof(struct sieve), cfg->frames, out, err, errlen);
@@ -85,14 +85,13 @@ static int sieve_remove(struct pb_policy *pp, uint64_t key)
 }
 
 const struct pb_policy_desc pb_pol_sieve = {
-	.name = "sieve",
-	.title = "SIEVE",
-	.paper = "Zhang, Yang, Yue, Vigfusson & Rashmi, NSDI 2024",
-	.flags = PB_POL_HW,
-	.params_help = NULL,
-	.create = sieve_create,
-	.destroy = pb_pol_free,
-	.access = sieve_access,
-	.remove = sieve_remove,
-	.resident = pb_pol_resident,
+    .name = "sieve",
+    .title = "SIEVE",
+    .paper = "Zhang, Yang, Yue, Vigfusson & Rashmi, NSDI 2024",
+    .flags = PB_POL_HW,
+    .create = sieve_create,
+    .destroy = pb_pol_free,
+    .access = sieve_access,
+    .remove = sieve_remove,
+    .resident = pb_pol_resident,
 };

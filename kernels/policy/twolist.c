@@ -32,14 +32,6 @@ struct twolist {
 	uint64_t max_active;
 };
 
-static int tl_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
-{
-	struct twolist *p = ctx;
-	if (!strcmp(key, "active"))
-		return pb_pol_param_frac(key, val, &p->factive, err, errlen);
-	return pb_pol_param_unknown(&pb_pol_twolist, key, err, errlen);
-}
-
 static int tl_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		     size_t errlen)
 {
@@ -49,8 +41,7 @@ static int tl_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, ch
 		return rc;
 	struct twolist *p = (struct twolist *)*out;
 	p->in = p->act = PLIST_INIT;
-	p->factive = 0.5;
-	rc = pb_params_each(cfg->params, tl_param, p, err, errlen);
+	rc = pb_pol_params_apply(&pb_pol_twolist, cfg, p, err, errlen);
 	if (rc) {
 		pb_pol_free(*out);
 		return rc;
@@ -144,15 +135,21 @@ static int tl_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static const struct pb_policy_param twolist_params[] = {
+    {"active", PB_PPT_FRAC, offsetof(struct twolist, factive), "0.5", 0, 1,
+     "largest share of frames on the active list"},
+    {0},
+};
+
 const struct pb_policy_desc pb_pol_twolist = {
-	.name = "twolist",
-	.title = "Two-list LRU (Linux active/inactive)",
-	.paper = "Linux 2.6 mm/vmscan.c; Gorman, Understanding the Linux VMM, 2004",
-	.flags = PB_POL_HW,
-	.params_help = "active=0.5: largest share of frames on the active list",
-	.create = tl_create,
-	.destroy = pb_pol_free,
-	.access = tl_access,
-	.remove = tl_remove,
-	.resident = pb_pol_resident,
+    .name = "twolist",
+    .title = "Two-list LRU (Linux active/inactive)",
+    .paper = "Linux 2.6 mm/vmscan.c; Gorman, Understanding the Linux VMM, 2004",
+    .flags = PB_POL_HW,
+    .params = twolist_params,
+    .create = tl_create,
+    .destroy = pb_pol_free,
+    .access = tl_access,
+    .remove = tl_remove,
+    .resident = pb_pol_resident,
 };

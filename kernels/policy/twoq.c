@@ -31,16 +31,6 @@ struct twoq {
 	double fin, fout;
 };
 
-static int q_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
-{
-	struct twoq *p = ctx;
-	if (!strcmp(key, "kin"))
-		return pb_pol_param_frac(key, val, &p->fin, err, errlen);
-	if (!strcmp(key, "kout"))
-		return pb_pol_param_frac(key, val, &p->fout, err, errlen);
-	return pb_pol_param_unknown(&pb_pol_2q, key, err, errlen);
-}
-
 static int q_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		    size_t errlen)
 {
@@ -50,9 +40,7 @@ static int q_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, cha
 		return rc;
 	struct twoq *p = (struct twoq *)*out;
 	p->a1in = p->am = p->a1out = PLIST_INIT;
-	p->fin = 0.25;
-	p->fout = 0.5;
-	rc = pb_params_each(cfg->params, q_param, p, err, errlen);
+	rc = pb_pol_params_apply(&pb_pol_2q, cfg, p, err, errlen);
 	if (rc) {
 		pb_pol_free(*out);
 		return rc;
@@ -143,15 +131,22 @@ static int q_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static const struct pb_policy_param twoq_params[] = {
+    {"kin", PB_PPT_FRAC, offsetof(struct twoq, fin), "0.25", 0, 1, "A1in share of frames"},
+    {"kout", PB_PPT_FRAC, offsetof(struct twoq, fout), "0.5", 0, 1,
+     "A1out ghost entries per frame"},
+    {0},
+};
+
 const struct pb_policy_desc pb_pol_2q = {
-	.name = "2q",
-	.title = "2Q (full version, A1in/A1out/Am)",
-	.paper = "Johnson & Shasha, VLDB 1994",
-	.flags = PB_POL_ORACLE,
-	.params_help = "kin=0.25: A1in share of frames; kout=0.5: A1out ghost entries per frame",
-	.create = q_create,
-	.destroy = pb_pol_free,
-	.access = q_access,
-	.remove = q_remove,
-	.resident = pb_pol_resident,
+    .name = "2q",
+    .title = "2Q (full version, A1in/A1out/Am)",
+    .paper = "Johnson & Shasha, VLDB 1994",
+    .flags = PB_POL_ORACLE,
+    .params = twoq_params,
+    .create = q_create,
+    .destroy = pb_pol_free,
+    .access = q_access,
+    .remove = q_remove,
+    .resident = pb_pol_resident,
 };

@@ -35,23 +35,9 @@
 struct wsc {
 	struct pb_policy b;
 	uint32_t hand;
-	uint32_t tau;
+	uint64_t tau; /* < 2^31 */
 	uint64_t writebacks;
 };
-
-static int wsc_param(void *ctx, const char *key, const char *val, char *err, size_t errlen)
-{
-	struct wsc *p = ctx;
-	uint64_t v;
-	if (strcmp(key, "tau"))
-		return pb_pol_param_unknown(&pb_pol_wsclock, key, err, errlen);
-	if (pb_pol_param_u64(key, val, &v, err, errlen) || v < 1 || v >= (1ULL << 31)) {
-		snprintf(err, errlen, "wsclock: tau must be in [1, 2^31)");
-		return -EINVAL;
-	}
-	p->tau = (uint32_t)v;
-	return 0;
-}
 
 static int wsc_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
@@ -62,8 +48,7 @@ static int wsc_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 		return rc;
 	struct wsc *p = (struct wsc *)*out;
 	p->hand = PN_NIL;
-	p->tau = cfg->frames >= 8 ? (uint32_t)(cfg->frames / 4) : 1;
-	rc = pb_params_each(cfg->params, wsc_param, p, err, errlen);
+	rc = pb_pol_params_apply(&pb_pol_wsclock, cfg, p, err, errlen);
 	if (rc)
 		pb_pol_free(*out);
 	return rc;
@@ -142,15 +127,21 @@ static int wsc_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static const struct pb_policy_param wsclock_params[] = {
+    {"tau", PB_PPT_U64, offsetof(struct wsc, tau), "frames/4", 1, 2147483647,
+     "working-set window in accesses (virtual time)"},
+    {0},
+};
+
 const struct pb_policy_desc pb_pol_wsclock = {
-	.name = "wsclock",
-	.title = "WSClock (working-set clock)",
-	.paper = "Carr & Hennessy, SOSP 1981",
-	.flags = PB_POL_HW,
-	.params_help = "tau=frames/4: working-set window in accesses (virtual time)",
-	.create = wsc_create,
-	.destroy = pb_pol_free,
-	.access = wsc_access,
-	.remove = wsc_remove,
-	.resident = pb_pol_resident,
+    .name = "wsclock",
+    .title = "WSClock (working-set clock)",
+    .paper = "Carr & Hennessy, SOSP 1981",
+    .flags = PB_POL_HW,
+    .params = wsclock_params,
+    .create = wsc_create,
+    .destroy = pb_pol_free,
+    .access = wsc_access,
+    .remove = wsc_remove,
+    .resident = pb_pol_resident,
 };

@@ -3,6 +3,7 @@
  * strings exactly, OPT optimality and LRU's stack property on seeded random
  * traces, a shadow-set check of every strategy's residency and victims,
  * remove(), parameter errors, pb_next_use and golden fault counts.
+ * Parameter tables and specs: test_params.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -111,14 +112,14 @@ static void test_opt_and_stack(void)
 
 /* Shadow set over keys < KEYS: every answer checked against it. */
 #define KEYS 700
-static void test_shadow(void)
+static void shadow_one(const struct pb_policy_desc *d, const char *params)
 {
 	static uint8_t in[KEYS];
 	static const uint64_t sizes[] = {1, 2, 3, 7, 32, 100, 300};
-	for (size_t p = 0; pb_policies[p]; p++) {
-		const struct pb_policy_desc *d = pb_policies[p];
+	{
 		for (size_t s = 0; s < PB_ARRAY_SIZE(sizes); s++) {
-			struct pb_policy_cfg cfg = {.frames = sizes[s], .seed = 3};
+			struct pb_policy_cfg cfg = {
+			    .frames = sizes[s], .seed = 3, .params = params};
 			struct pb_policy *pol;
 			char err[256];
 			int rc = d->create(&cfg, &pol, err, sizeof(err));
@@ -169,11 +170,21 @@ static void test_shadow(void)
 				}
 				bad += d->resident(pol) != res || res > sizes[s];
 			}
-			PB_CHECK_MSG(bad == 0, "%s with %llu frames: residency/victim mismatch",
-				     d->name, (unsigned long long)sizes[s]);
+			PB_CHECK_MSG(bad == 0, "%s:%s with %llu frames: residency/victim mismatch",
+				     d->name, params ? params : "", (unsigned long long)sizes[s]);
 			d->destroy(pol);
 		}
 	}
+}
+
+static void test_shadow(void)
+{
+	for (size_t p = 0; pb_policies[p]; p++)
+		shadow_one(pb_policies[p], NULL);
+	/* The libCacheSim variants (docs/policies.md) keep the contract too. */
+	shadow_one(pb_policy_find("s3fifo"), "move_threshold=2");
+	shadow_one(pb_policy_find("lirs"), "stack_bound=2");
+	shadow_one(pb_policy_find("lirs"), "stack_bound=1,hirs=0.2");
 }
 
 static void test_params(void)

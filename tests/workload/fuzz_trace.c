@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/fuzz_trace.c - fuzz target for one trace reader, chosen
- * at build time by FUZZ_FMT ("lackey", "text", "lis", "csv", "oracle",
- * "pbt", ...).  The input is written to a memfd and read through the
- * public stream API; any result is fine except a crash, a sanitizer
+ * at build time by FUZZ_FMT: tests/workload/CMakeLists.txt makes one
+ * target per format of the registry (harness/workload/formats.def).  The
+ * input is written to a memfd and read through the public stream API; any
+ * result is fine except a crash, a sanitizer
  * report, a hang or an error without a message.
  */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/test_generators.c - synthetic generators: reproducible
  * from the seed, lengths, ranges, each generator's defining property
@@ -15,8 +16,7 @@
 
 #define PRIV 0x10000000ULL
 
-static long get(const char *spec, unsigned tid, unsigned nthr, uint64_t seed,
-		struct pb_access **v)
+static long get(const char *spec, unsigned tid, unsigned nthr, uint64_t seed, struct pb_access **v)
 {
 	struct pb_workload_opts o = {tid, nthr, seed};
 	char err[512] = "";
@@ -34,18 +34,24 @@ static int same(const struct pb_access *a, const struct pb_access *b, long n)
 static void test_reproducible(void)
 {
 	const char *specs[] = {
-		"uniform:pages=1000,refs=5000",  "zipf:pages=1000,refs=5000",
-		"seq:refs=5000,run=4",           "stride:pages=100,stride=7,refs=5000",
-		"loop:pages=300,refs=5000",      "hotcold:pages=1000,refs=5000",
-		"phase:pages=100,period=1000,refs=5000", "chase:pages=1000,refs=5000",
-		"matrix:rows=64,cols=64,refs=5000", "zipf:refs=5000,write=0.3,procs=3,lib=16,cow=1",
+	    "uniform:pages=1000,refs=5000",
+	    "zipf:pages=1000,refs=5000",
+	    "seq:refs=5000,run=4",
+	    "stride:pages=100,stride=7,refs=5000",
+	    "loop:pages=300,refs=5000",
+	    "hotcold:pages=1000,refs=5000",
+	    "phase:pages=100,period=1000,refs=5000",
+	    "chase:pages=1000,refs=5000",
+	    "matrix:rows=64,cols=64,refs=5000",
+	    "zipf:refs=5000,write=0.3,procs=3,lib=16,cow=1",
 	};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(specs); i++) {
 		struct pb_access *a, *b, *c;
 		long na = get(specs[i], 0, 1, 7, &a);
 		long nb = get(specs[i], 0, 1, 7, &b);
 		PB_CHECK_MSG(na == 5000 && nb == 5000, "%s: %ld/%ld refs", specs[i], na, nb);
-		PB_CHECK_MSG(na == nb && same(a, b, na), "%s: same seed, different stream", specs[i]);
+		PB_CHECK_MSG(na == nb && same(a, b, na), "%s: same seed, different stream",
+			     specs[i]);
 		long nc = get(specs[i], 0, 1, 8, &c);
 		int random = strncmp(specs[i], "seq", 3) && strncmp(specs[i], "stride", 6) &&
 			     strncmp(specs[i], "loop", 4) && strncmp(specs[i], "matrix", 6);
@@ -168,8 +174,8 @@ static void test_common_params(void)
 		w += v[i].op == PB_OP_WRITE;
 	PB_CHECK_MSG(w > 11000 && w < 13000, "write=0.3: %ld of 40000", w);
 	free(v);
-	n = get("uniform:pages=100,refs=40000,procs=4,quantum=100,lib=8,libfrac=0.25,cow=1", 0, 1, 1,
-		&v);
+	n = get("uniform:pages=100,refs=40000,procs=4,quantum=100,lib=8,libfrac=0.25,cow=1", 0, 1,
+		1, &v);
 	long lib = 0, bad = 0;
 	uint32_t maxasid = 0;
 	for (long i = 0; i < n; i++) {
@@ -264,7 +270,7 @@ static void test_parsing(void)
 	PB_CHECK(pb_workload_open("zipf:alpha=0.8,refs=1K", &o, &w, err, sizeof(err)) == 0);
 	const char *c = pb_workload_canonical(w);
 	PB_CHECK_MSG(strstr(c, "zipf:pages=65536,alpha=0.8,refs=1024,seed=5,write=0") &&
-			     strstr(c, "share=disjoint") && strstr(c, "page=4096"),
+			 strstr(c, "share=disjoint") && strstr(c, "page=4096"),
 		     "canonical: %s", c);
 	PB_CHECK_EQ_U64(pb_workload_page_shift(w), 12);
 	pb_workload_close(w);
@@ -283,8 +289,8 @@ static void test_parsing(void)
 	uint64_t *keys;
 	uint8_t *wr;
 	size_t n;
-	PB_CHECK(pb_workload_load_keys("loop:pages=10,refs=25,procs=2,quantum=5", &o, &keys, &wr, &n,
-				       err, sizeof(err)) == 0);
+	PB_CHECK(pb_workload_load_keys("loop:pages=10,refs=25,procs=2,quantum=5", &o, &keys, &wr,
+				       &n, err, sizeof(err)) == 0);
 	PB_CHECK(n == 25 && keys[5] >> 48 == 1 && (keys[0] & 0xffffffffffffULL) == PRIV >> 12 &&
 		 keys[10] == keys[0]);
 	uint64_t *nx;
@@ -299,8 +305,9 @@ static void test_parsing(void)
 	FILE *f = open_memstream(&buf, &len);
 	pb_list_workloads(f);
 	fclose(f);
-	const char *names[] = {"uniform", "zipf", "seq", "stride", "loop", "hotcold",
-			       "phase", "chase", "matrix", "trace", "refs=1000000", "alpha=0.99"};
+	const char *names[] = {"uniform", "zipf",    "seq",	     "stride",
+			       "loop",	  "hotcold", "phase",	     "chase",
+			       "matrix",  "trace",   "refs=1000000", "alpha=0.99"};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(names); i++)
 		PB_CHECK_MSG(strstr(buf, names[i]) != NULL, "list lacks %s", names[i]);
 	free(buf);
@@ -313,12 +320,13 @@ static void test_reuse_stats(void)
 {
 	struct pb_trace_stats st;
 	char err[512];
-	PB_CHECK(pb_trace_stats("loop:pages=100,refs=2500000", &st, err, sizeof(err)) == 0);
+	PB_CHECK(pb_trace_info("loop:pages=100,refs=2500000", NULL, &st, err, sizeof(err)) == 0);
 	PB_CHECK_EQ_U64(st.cold, 100);
 	PB_CHECK_EQ_U64(st.hist[6], 2500000 - 100); /* d + 1 = 100 in [64, 128) */
 	PB_CHECK_EQ_U64(st.distinct_pages, 100);
 	PB_CHECK_EQ_U64(pb_trace_lru_pages_for(&st, 0.5), 128);
-	PB_CHECK(pb_trace_stats("loop:pages=3000,refs=2200000,procs=1", &st, err, sizeof(err)) == 0);
+	PB_CHECK(pb_trace_info("loop:pages=3000,refs=2200000,procs=1", NULL, &st, err,
+			       sizeof(err)) == 0);
 	PB_CHECK_EQ_U64(st.hist[11], 2200000 - 3000); /* d + 1 = 3000 in [2048, 4096) */
 	PB_CHECK_EQ_U64(st.refs, 2200000);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/test_record.c - `pagebench trace record` on a tiny
  * program under valgrind lackey (skipped, with the reason, when valgrind
@@ -28,12 +29,12 @@ int main(int argc, char **argv)
 	char spec[500], err[512];
 	snprintf(spec, sizeof(spec), "trace:path=%s", out);
 	struct pb_trace_stats st;
-	int rc = pb_trace_stats(spec, &st, err, sizeof(err));
+	int rc = pb_trace_info(spec, NULL, &st, err, sizeof(err));
 	PB_CHECK_MSG(rc == 0, "%s", err);
 	/* even `true` runs the dynamic loader: >10^4 references over a few
 	 * dozen pages, with fetches, reads and writes all present */
 	PB_CHECK_MSG(st.refs > 10000 && st.fetches > 0 && st.reads > 0 && st.writes > 0 &&
-			     st.distinct_pages > 10 && st.distinct_pages < st.refs,
+			 st.distinct_pages > 10 && st.distinct_pages < st.refs,
 		     "refs %llu fetches %llu reads %llu writes %llu pages %llu",
 		     (unsigned long long)st.refs, (unsigned long long)st.fetches,
 		     (unsigned long long)st.reads, (unsigned long long)st.writes,
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
 	spawn_run(av2, NULL, o);
 	PB_CHECK_EQ_U64(o->code, 2);
 	PB_CHECK_MSG(strstr(o->err, "pagebench trace: ") && strstr(o->err, "/nonexistent/prog") &&
-			     !strchr(o->err, '\n')[1],
+			 !strchr(o->err, '\n')[1],
 		     "stderr: %s", o->err);
 	PB_CHECK(access(out, F_OK) != 0);
 	/* valgrind missing from PATH: a clear message, exit 2 */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/test_stress.c - several threads each open their own
  * stream on the same trace files (pbt, lackey, compressed) and the same
@@ -12,7 +13,7 @@
 #include "pagebench/trace.h"
 #include "pbtest.h"
 
-#define NTHR 4
+#define NTHR   4
 #define ROUNDS 3
 
 static const char *specs[4];
@@ -62,7 +63,8 @@ int main(void)
 	uint64_t nw;
 	static char s[4][600];
 	snprintf(s[0], sizeof(s[0]), "zipf:pages=5000,refs=200000,write=0.2,procs=2,lib=10,seed=3");
-	PB_CHECK(pb_trace_convert(s[0], wl_path("z.pbt"), 1, &nw, err, sizeof(err)) == 0);
+	PB_CHECK(pb_trace_convert(s[0], wl_path("z.pbt"), 1, PB_OUT_FORCE, &nw, err, sizeof(err)) ==
+		 0);
 	snprintf(s[1], sizeof(s[1]), "trace:path=%s", wl_path("z.pbt"));
 	/* a lackey log and its zstd (if built) */
 	FILE *f = fopen(wl_path("z.lackey"), "w");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/workload/wltest.h - helpers for the workload tests: temp files,
  * reading a whole stream, compressing with the same libraries the reader

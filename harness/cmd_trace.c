@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/cmd_trace.c - `pagebench trace record|convert|info`: options,
+ * output and messages; the work is in the workload module
+ * (pb_trace_convert, pb_trace_info, pb_trace_fd_to_pbt in
+ * pagebench/trace.h).
+ *
+ * record:  runs CMD under valgrind lackey (--trace-mem=yes) with its log
+ *          sent to a pipe (--log-fd), parses the log as it streams and
+ *          writes pbt, so a multi-GB text log never touches the disk.
+ * convert: any readable trace to pbt.
+ * info:    references, read/write/fetch mix, distinct pages, footprint and
+ *          LRU stack-distance (reuse) summary.
+ * Outputs (convert's OUT, record's -o) go through pagebench/outfile.h: OUT
+ * is checked before any work (an existing file needs --force; a device,
+ * FIFO, symlink or directory is never replaced), written beside itself,
+ * fsync'ed and renamed; a fatal signal removes the temporary.
+ * Errors are one line "pagebench trace: FILE:LINE: what"; exit 2 for usage
+ * and bad input, 1 for a failure of the system (I/O, memory, a bound).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pagebench/cli.h"
+#include "pagebench/commands.h"
+#include "pagebench/outfile.h"
+#include "pagebench/trace.h"
+
+#define ERRLEN 512
+
+/* Exit status for a library error: bad input or a refused output is the
+ * user's to fix (2); anything else failed on the way (1). */
+static int exit_for(int rc)
+{
+	return rc == -EINVAL || rc == -ENOTSUP || rc == -EEXIST ? PB_EXIT_USAGE : PB_EXIT_FAIL;
+}
+
+/* Build a spec from a path or pass a spec through. */
+static int make_spec(const char *in, const char *fmt, const char *page, const char *maxpages,
+		     int no_ifetch, char *spec, size_t len, char *err, size_t errlen)
+{
+	struct stat st;
+	if (strchr(in, ':') && stat(in, &st)) { /* a full workload spec */
+		if (fmt || page || maxpages || no_ifetch) {
+			snprintf(
+			    err, errlen,
+			    "%s: --format, --page, --maxpages and --no-ifetch apply to a FILE; "
+			    "give a spec its own format=, page=, maxpages=, ifetch=0",
+			    in);
+			return -EINVAL;
+		}
+		snprintf(spec, len, "%s", in);
+		return 0;
+	}
+	if (strchr(in, ',')) {
+		snprintf(err, errlen, "%s: path contains ',' (rename the file)", in);
+		return -EINVAL;
+	}
+	int n = snprintf(spec, len, "trace:path=%s%s%s%s%s%s%s%s", in, fmt ? ",format=" : "",
+			 fmt ? fmt : "", page ? ",page=" : "", page ? page : "",
+			 maxpages ? ",maxpages=" : "", maxpages ? maxpages : "",
+			 no_ifetch ? ",ifetch=0" : "");
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "%.64s...: path too long", in);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void trace_usage(FILE *f)
+{
+	fprintf(
+	    f, "usage: pagebench trace info FILE|SPEC [--format F] [--page BYTES] [--no-ifetch]\n"
+	       "                  [--maxpages N] [--max-distinct N]\n"
+	       "       pagebench trace convert IN OUT [--format F] [--page BYTES] [--no-ifetch]\n"
+	       "                  [--maxpages N] [--level L] [--force]\n"
+	       "       pagebench trace record [-o FILE] [--level L] [--no-ifetch] [--force] -- CMD "
+	       "[ARGS...]\n"
+	       "formats:");
+	for (unsigned i = 0; pb_trace_format_name(i); i++)
+		fprintf(f, " %s", pb_trace_format_name(i));
+	fprintf(f,
+		" (detected when omitted);\n"
+		"zstd, gzip and xz inputs are read directly.  OUT is pagebench's pbt format; an\n"
+		"existing OUT is replaced only with --force (never a device, FIFO or symlink).\n"
+		"--maxpages: most pages one trace record may expand to (default 65536).\n"
+		"record traces CMD itself, not its children (lackey logs carry no pid to tell\n"
+		"processes apart); exec the program directly rather than through a shell.\n");
+}
+
+struct topts {
+	const char *fmt, *page, *out, *maxpages;
+	int level, no_ifetch, force;
+	uint64_t max_distinct;
+	char *pos[2];
+	int npos;
+	int cmd_at; /* index after "--" */
+};
+
+static void parse_opts(int argc, char **argv, struct topts *o, const char *sub)
+{
+	memset(o, 0, sizeof(*o));
+	o->level = 3;
+	int rec = !strcmp(sub, "record"), conv = !strcmp(sub, "convert"),
+	    info = !strcmp(sub, "info");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--") && rec) {
+			o->cmd_at = i + 1;
+			return;
+		}
+		int valued = !strcmp(a, "--format") || !strcmp(a, "--page") ||
+			     !strcmp(a, "--level") || !strcmp(a, "-o") ||
+			     !strcmp(a, "--maxpages") || !strcmp(a, "--max-distinct");
+		if (valued && i + 1 >= argc)
+			pb_usage_error("trace", "%s needs a value", a);
+		/* an option the subcommand cannot honour is an error naming it */
+		if (((!strcmp(a, "--format") || !strcmp(a, "--page") || !strcmp(a, "--maxpages")) &&
+		     rec) ||
+		    (!strcmp(a, "-o") && !rec) || (!strcmp(a, "--level") && info) ||
+		    (!strcmp(a, "--force") && info) || (!strcmp(a, "--max-distinct") && !info))
+			pb_usage_error("trace", "%s: not an option of trace %s", a, sub);
+		if (!strcmp(a, "--format")) {
+			o->fmt = argv[++i];
+		} else if (!strcmp(a, "--page")) {
+			o->page = argv[++i];
+		} else if (!strcmp(a, "--maxpages")) {
+			uint64_t v;
+			if (pb_parse_size(argv[++i], &v) || v == 0)
+				pb_usage_error("trace", "--maxpages: '%s' is not a positive count",
+					       argv[i]);
+			o->maxpages = argv[i];
+		} else if (!strcmp(a, "--max-distinct")) {
+			if (pb_parse_size(argv[++i], &o->max_distinct) || o->max_distinct == 0)
+				pb_usage_error("trace",
+					       "--max-distinct: '%s' is not a positive count",
+					       argv[i]);
+		} else if (!strcmp(a, "-o")) {
+			o->out = argv[++i];
+			if (!o->out[0])
+				pb_usage_error("trace", "-o: empty file name");
+		} else if (!strcmp(a, "--level")) {
+			uint64_t l;
+			if (pb_parse_u64(argv[++i], &l) || l > 22)
+				pb_usage_error("trace", "--level: '%s' is not 0..22", argv[i]);
+			o->level = (int)l;
+		} else if (!strcmp(a, "--no-ifetch")) {
+			o->no_ifetch = 1;
+		} else if (!strcmp(a, "--force")) {
+			o->force = 1;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			trace_usage(stdout);
+			exit(0);
+		} else if (a[0] == '-' && a[1]) {
+			pb_usage_error("trace", "unknown option '%s'", a);
+		} else if (o->npos < 2) {
+			o->pos[o->npos++] = argv[i];
+		} else {
+			pb_usage_error("trace", "unexpected argument '%s'", a);
+		}
+	}
+	(void)conv;
+}
+
+static double pct(uint64_t a, uint64_t b)
+{
+	return b ? 100.0 * (double)a / (double)b : 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct topts o;
+	parse_opts(argc, argv, &o, "info");
+	if (o.npos != 1)
+		pb_usage_error("trace", "info takes one FILE or SPEC");
+	char spec[4200], err[ERRLEN];
+	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, spec, sizeof(spec), err,
+		      sizeof(err)))
+		pb_usage_error("trace", "%s", err);
+	struct pb_trace_stats st;
+	struct pb_trace_info_opts io = {o.max_distinct};
+	int rc = pb_trace_info(spec, &io, &st, err, sizeof(err));
+	if (rc) {
+		pb_error("trace", "%s", err);
+		return exit_for(rc);
+	}
+	uint64_t page = 1ULL << st.page_shift;
+	printf("trace:          %s\n", o.pos[0]);
+	printf("format:         %s\n", st.format);
+	printf("compression:    %s\n", st.compression);
+	printf("page size:      %llu\n", (unsigned long long)page);
+	printf("records:        %llu\n", (unsigned long long)st.records);
+	printf("references:     %llu (page references after splitting)\n",
+	       (unsigned long long)st.refs);
+	printf("  reads:        %llu (%.1f%%)\n", (unsigned long long)st.reads,
+	       pct(st.reads, st.refs));
+	printf("  writes:       %llu (%.1f%%)\n", (unsigned long long)st.writes,
+	       pct(st.writes, st.refs));
+	printf("  fetches:      %llu (%.1f%%)\n", (unsigned long long)st.fetches,
+	       pct(st.fetches, st.refs));
+	printf("skipped lines:  %llu\n", (unsigned long long)st.skipped_lines);
+	printf("address spaces: %llu\n", (unsigned long long)st.asids);
+	printf("distinct pages: %llu\n", (unsigned long long)st.distinct_pages);
+	printf("footprint:      %.2f MiB\n", (double)st.distinct_pages * (double)page / 1048576.0);
+	printf("reuse (LRU stack distance, pages):\n");
+	printf("  cold (first) references: %llu (%.1f%%)\n", (unsigned long long)st.cold,
+	       pct(st.cold, st.refs));
+	const double fr[] = {0.5, 0.9, 0.99};
+	for (int i = 0; i < 3; i++)
+		printf("  LRU size for %2.0f%% of reuses to hit: <= %llu pages\n", fr[i] * 100,
+		       (unsigned long long)pb_trace_lru_pages_for(&st, fr[i]));
+	printf("  histogram (distance+1 in [2^i, 2^(i+1))):");
+	unsigned last = 0;
+	for (unsigned i = 0; i < 48; i++)
+		if (st.hist[i])
+			last = i;
+	for (unsigned i = 0; i <= last && st.refs > st.cold; i++)
+		printf(" %llu", (unsigned long long)st.hist[i]);
+	printf("\n");
+	return 0;
+}
+
+/* OUT must be writable before any work: one line, exit 2. */
+static void check_out(const char *out, unsigned flags)
+{
+	char err[ERRLEN];
+	if (pb_out_check(out, flags, err, sizeof(err)))
+		pb_usage_error("trace", "%s", err);
+}
+
+static int cmd_convert(int argc, char **argv)
+{
+	struct topts o;
+	parse_opts(argc, argv, &o, "convert");
+	if (o.npos != 2)
+		pb_usage_error("trace", "convert takes IN OUT");
+	unsigned flags = o.force ? PB_OUT_FORCE : 0;
+	char spec[4200], err[ERRLEN];
+	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, spec, sizeof(spec), err,
+		      sizeof(err)))
+		pb_usage_error("trace", "%s", err);
+	check_out(o.pos[1], flags);
+	pb_signals_install(0); /* a fatal signal removes OUT's temporary */
+	uint64_t n = 0;
+	int rc = pb_trace_convert(spec, o.pos[1], o.level, flags, &n, err, sizeof(err));
+	if (rc) {
+		pb_error("trace", "%s", err);
+		return exit_for(rc);
+	}
+	printf("%s: %llu references written\n", o.pos[1], (unsigned long long)n);
+	return 0;
+}
+
+/* 1 if `prog` names an executable file, directly or through $PATH (as execvp
+ * would find it), so a typo is reported by us in one line, not by valgrind. */
+static int find_program(const char *prog)
+{
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ":");
+		char buf[4096];
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, prog);
+		if (len && access(buf, X_OK) == 0)
+			return 1;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
+static int cmd_record(int argc, char **argv)
+{
+	struct topts o;
+	parse_opts(argc, argv, &o, "record");
+	if (!o.cmd_at || o.cmd_at >= argc)
+		pb_usage_error("trace", "record needs -- CMD [ARGS...]");
+	if (o.npos)
+		pb_usage_error("trace", "unexpected argument '%s' (the command goes after --)",
+			       o.pos[0]);
+	const char *out = o.out ? o.out : "trace.pbt";
+	unsigned flags = o.force ? PB_OUT_FORCE : 0;
+	char err[ERRLEN];
+	check_out(out, flags);
+	if (!find_program(argv[o.cmd_at]))
+		pb_usage_error("trace", "cannot run '%s': no such program (or not executable)",
+			       argv[o.cmd_at]);
+	if (!find_program("valgrind"))
+		pb_usage_error("trace", "record needs valgrind (apt-get install valgrind)");
+	pb_signals_install(0);
+	int pfd[2];
+	if (pipe(pfd)) {
+		pb_error("trace", "pipe: %s", strerror(errno));
+		return PB_EXIT_FAIL;
+	}
+	struct pb_pbt_writer *pw;
+	int rc = pb_pbt_create(out, PB_PAGE_SHIFT, o.level, flags, &pw, err, sizeof(err));
+	if (rc) {
+		pb_error("trace", "%s", err);
+		return exit_for(rc);
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		pb_error("trace", "fork: %s", strerror(errno));
+		pb_pbt_abort(pw);
+		return PB_EXIT_FAIL;
+	}
+	if (pid == 0) {
+		/* the parent's handlers would remove its temporary: not ours */
+		const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+			struct sigaction sa;
+			if (!sigaction(sigs[i], NULL, &sa) && sa.sa_handler != SIG_IGN)
+				signal(sigs[i], SIG_DFL);
+		}
+		close(pfd[0]);
+		int nargs = argc - o.cmd_at;
+		char **av = calloc((size_t)nargs + 6, sizeof(*av));
+		char logfd[32];
+		if (!av)
+			_exit(127);
+		snprintf(logfd, sizeof(logfd), "--log-fd=%d", pfd[1]);
+		int k = 0;
+		av[k++] = "valgrind";
+		av[k++] = "--tool=lackey";
+		av[k++] = "--trace-mem=yes";
+		av[k++] = logfd;
+		for (int i = 0; i < nargs; i++)
+			av[k++] = argv[o.cmd_at + i];
+		av[k] = NULL;
+		execvp("valgrind", av);
+		fprintf(stderr, "pagebench trace: cannot run valgrind: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	rc = pb_trace_fd_to_pbt(pfd[0], "<valgrind log>", "lackey", o.no_ifetch, pw, err,
+				sizeof(err));
+	if (rc)
+		kill(pid, SIGKILL);
+	close(pfd[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (code == 127) {
+		snprintf(err, sizeof(err), "valgrind could not be run (is it installed?)");
+		rc = -ENOENT;
+	} else if (rc && pb_pbt_written(pw) == 0 && code) {
+		snprintf(
+		    err, sizeof(err),
+		    "valgrind exited with status %d before writing a trace (see its message above)",
+		    code);
+	}
+	if (rc) {
+		pb_pbt_abort(pw);
+		pb_error("trace", "%s", err);
+		return exit_for(rc);
+	}
+	uint64_t n = pb_pbt_written(pw);
+	rc = pb_pbt_finish(pw, err, sizeof(err));
+	if (rc) {
+		pb_error("trace", "%s", err);
+		return exit_for(rc);
+	}
+	/* stderr: stdout belongs to the recorded program */
+	fprintf(stderr, "pagebench trace: %s: %llu references recorded", out,
+		(unsigned long long)n);
+	if (code)
+		fprintf(stderr, " (the program exited with status %d)", code);
+	fprintf(stderr, "\n");
+	return 0;
+}
+
+int pb_cmd_trace(int argc, char **argv)
+{
+	if (argc < 2)
+		pb_usage_error("trace", "missing subcommand (expected record|convert|info)");
+	const char *sub = argv[1];
+	if (!strcmp(sub, "info"))
+		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(sub, "convert"))
+		return cmd_convert(argc - 1, argv + 1);
+	if (!strcmp(sub, "record"))
+		return cmd_record(argc - 1, argv + 1);
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		trace_usage(stdout);
+		return 0;
+	}
+	pb_usage_error("trace", "unknown subcommand '%s' (expected record|convert|info)", sub);
+}

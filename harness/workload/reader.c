@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/workload/reader.c - the trace reader framework: one bounded
+ * window over the byte source, format detection over the registry, and
+ * the dispatch to the format's descriptor (wl_reader.h).
+ *
+ * How it works: bytes come from wl_in (plain, zstd, gzip or xz) into one
+ * bounded window (1 MiB + the longest allowed line).  Text formats are
+ * parsed in place with hand-rolled hex/decimal loops (no sscanf, no
+ * per-line allocation): after each refill the window is cut after its last
+ * newline, so every line parsed in the hot loop is complete and the loop
+ * needs no bounds check but the newline.  Each record becomes one or more
+ * page "ranges" (a lackey access that crosses a page, an ARC .lis request of
+ * n blocks, a block-I/O request of several pages), which are drained into
+ * the caller's batch; so memory stays bounded whatever the trace size, and
+ * a range longer than the stream's maxpages (a crafted size or count) is
+ * an error naming the line, so time per line is bounded too.  Binary
+ * formats are fixed-size records decoded in bulk.
+ *
+ * Errors never crash or resynchronise silently: an overlong line, a number
+ * that overflows, an unrecognised record, a truncated binary record or a
+ * compressed stream cut short stops the stream with one message
+ * "FILE:LINE: what" (text) or "FILE: byte N: what" (binary).  Lines that a
+ * format defines as ignorable (valgrind's ==pid== banners, LIRS `*`
+ * breakpoints) are counted and reported by `trace info`.
+ *
+ * Formats: the field specs are in the traces' FORMATS.md (PAGEBENCH_TRACES).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wl_reader.h"
+
+int wl_terr(struct wl_trace *t, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (t->fmt && t->fmt->kind != WL_KIND_TEXT)
+		snprintf(t->err, WL_ERRLEN, "%s: byte %llu: %s", t->name,
+			 (unsigned long long)(t->boff + t->pos), what);
+	else
+		snprintf(t->err, WL_ERRLEN, "%s:%llu: %s", t->name, (unsigned long long)t->line + 1,
+			 what);
+	t->failed = 1;
+	return -EINVAL;
+}
+
+int wl_push(struct wl_trace *t, uint8_t op, uint64_t addr, uint64_t n, uint64_t step, uint32_t asid)
+{
+	if (n > t->maxpages)
+		return wl_terr(t,
+			       "one record of %llu pages, more than maxpages=%llu (raise maxpages= "
+			       "if the trace is right)",
+			       (unsigned long long)n, (unsigned long long)t->maxpages);
+	struct wl_range *r = &t->pend[t->npend++];
+	memset(&r->a, 0, sizeof(r->a));
+	r->a.addr = addr;
+	r->a.op = op;
+	r->a.asid = asid;
+	r->n = n;
+	r->step = step;
+	return 0;
+}
+
+int wl_page_span(struct wl_trace *t, uint64_t addr, uint64_t size, uint64_t *first,
+		 uint64_t *npages)
+{
+	if (size == 0)
+		size = 1;
+	if (addr + (size - 1) < addr)
+		return wl_terr(t, "address range 0x%llx+%llu overflows 64 bits",
+			       (unsigned long long)addr, (unsigned long long)size);
+	uint64_t p0 = addr >> t->shift, p1 = (addr + size - 1) >> t->shift;
+	*first = addr;
+	*npages = p1 - p0 + 1;
+	return 0;
+}
+
+/*
+ * Refill the window: keep the unconsumed tail, read more.  Returns 1 if
+ * there is data at pos, 0 at a clean end, -errno on error.  For text,
+ * t->safe is set after the last newline (or to len at EOF, where a final
+ * line without newline is given one).
+ */
+static int refill(struct wl_trace *t, int text)
+{
+	size_t keep = t->len - t->pos;
+	if (t->pos) {
+		memmove(t->buf, t->buf + t->pos, keep);
+		t->boff += t->pos;
+		t->pos = 0;
+		t->len = keep;
+	}
+	t->safe = 0;
+	while (!t->eof && t->len < WL_WIN + WL_MAXLINE) {
+		ssize_t r = wl_in_read(&t->in, t->buf + t->len, WL_WIN + WL_MAXLINE - t->len);
+		if (r < 0) {
+			t->failed = 1;
+			return (int)r; /* message from wl_in */
+		}
+		if (r == 0)
+			t->eof = 1;
+		t->len += (size_t)r;
+		if (!text || t->len >= WL_WIN)
+			break;
+	}
+	t->buf[t->len] = 0;
+	if (!text) {
+		t->safe = t->len;
+		return t->len > 0;
+	}
+	char *nl = t->len ? memrchr(t->buf, '\n', t->len) : NULL;
+	if (nl) {
+		t->safe = (size_t)(nl - t->buf) + 1;
+	} else if (t->eof) {
+		if (t->len == 0)
+			return 0;
+		t->buf[t->len++] = '\n'; /* room: the window has one spare byte */
+		t->safe = t->len;
+	} else {
+		t->safe = 0;
+	}
+	if (t->eof && t->safe < t->len) {
+		t->buf[t->len++] = '\n';
+		t->safe = t->len;
+	}
+	t->buf[t->len] = 0;
+	if (t->safe == 0)
+		return wl_terr(t, "line longer than %u bytes (not a %s trace?)", WL_MAXLINE,
+			       t->fmt->name);
+	return 1;
+}
+
+/* Move pending ranges into out[k..n). */
+static inline size_t drain_ranges(struct wl_trace *t, struct pb_access *out, size_t k, size_t n)
+{
+	while (t->ipend < t->npend && k < n) {
+		struct wl_range *r = &t->pend[t->ipend];
+		while (r->n && k < n) {
+			out[k++] = r->a;
+			r->a.addr += r->step;
+			r->n--;
+		}
+		if (!r->n)
+			t->ipend++;
+	}
+	if (t->ipend == t->npend)
+		t->ipend = t->npend = 0;
+	return k;
+}
+
+static ssize_t text_next(struct wl_trace *t, struct pb_access *out, size_t n)
+{
+	const struct wl_format *f = t->fmt;
+	size_t k = drain_ranges(t, out, 0, n);
+	while (k < n) {
+		if (t->pos >= t->safe) {
+			int rc = refill(t, 1);
+			if (rc < 0)
+				return rc;
+			if (rc == 0) {
+				if (f->finish && t->npend == 0 && (rc = f->finish(t)))
+					return rc;
+				break;
+			}
+		}
+		if (f->fast) {
+			k += f->fast(t, out + k, n - k);
+			if (k == n || t->pos >= t->safe)
+				continue;
+		}
+		const char *p = t->buf + t->pos, *e = p;
+		int rc = f->line(t, p, &e);
+		if (rc)
+			return rc;
+		t->records += t->npend > 0;
+		if ((size_t)(e - p) > WL_MAXLINE + 1)
+			return wl_terr(t, "line longer than %u bytes", WL_MAXLINE);
+		t->pos = (size_t)(e - t->buf);
+		t->line++;
+		k = drain_ranges(t, out, k, n);
+	}
+	return (ssize_t)k;
+}
+
+static ssize_t bin_next(struct wl_trace *t, struct pb_access *out, size_t n)
+{
+	size_t k = 0;
+	size_t rs = t->recsz;
+	if (t->fmt->has_next && t->onext_cap < n) {
+		free(t->onext);
+		t->onext = malloc(n * sizeof(*t->onext));
+		t->onext_cap = t->onext ? n : 0;
+		if (!t->onext)
+			return -ENOMEM;
+	}
+	while (k < n) {
+		if (t->len - t->pos < rs) {
+			if (t->eof) {
+				if (t->len > t->pos)
+					return wl_terr(
+					    t,
+					    "truncated record: %zu bytes left, a %s record is %zu",
+					    t->len - t->pos, t->fmt->name, rs);
+				break;
+			}
+			int rc = refill(t, 0);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		size_t avail = (t->len - t->pos) / rs;
+		if (avail > n - k)
+			avail = n - k;
+		memset(out + k, 0, avail * sizeof(*out));
+		int rc = t->fmt->records(t, t->buf + t->pos, avail, out + k, k);
+		if (rc)
+			return rc;
+		t->pos += avail * rs;
+		t->records += avail;
+		k += avail;
+	}
+	return (ssize_t)k;
+}
+
+ssize_t wl_trace_read_raw(void *ctx, void *buf, size_t n)
+{
+	struct wl_trace *t = ctx;
+	size_t got = 0;
+	if (t->pos < t->len) {
+		got = t->len - t->pos < n ? t->len - t->pos : n;
+		memcpy(buf, t->buf + t->pos, got);
+		t->pos += got;
+	}
+	if (got < n) {
+		ssize_t r = wl_in_read(&t->in, (char *)buf + got, n - got);
+		if (r < 0)
+			return r;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* ---- detection over the registry ---- */
+static int is_textual(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+			return 0;
+		if (c >= 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* "a|b|c" of the binary formats, for the message */
+static void binary_names(char *b, size_t bl)
+{
+	b[0] = 0;
+	for (unsigned i = 0; i < wl_nformats; i++) {
+		if (wl_formats[i]->kind == WL_KIND_TEXT)
+			continue;
+		size_t l = strlen(b);
+		snprintf(b + l, bl - l, "%s%s", l ? "|" : "", wl_formats[i]->name);
+	}
+}
+
+static int detect(struct wl_trace *t, const char *hint)
+{
+	size_t n = t->len < 4096 ? t->len : 4096;
+	const char *p = t->buf;
+	const struct wl_format *best = NULL;
+	int score = 0;
+	for (unsigned i = 0; i < wl_nformats; i++) {
+		int s = wl_formats[i]->detect_magic ? wl_formats[i]->detect_magic(p, t->len) : 0;
+		if (s > score) {
+			score = s;
+			best = wl_formats[i];
+		}
+	}
+	if (best) {
+		t->fmt = best;
+		return 0;
+	}
+	if (!is_textual(p, n)) {
+		for (unsigned i = 0; hint && i < wl_nformats; i++)
+			if (wl_formats[i]->suffix && strstr(hint, wl_formats[i]->suffix)) {
+				t->fmt = wl_formats[i];
+				return 0;
+			}
+		char names[128];
+		binary_names(names, sizeof(names));
+		snprintf(t->err, WL_ERRLEN,
+			 "%s: byte 0: binary data of unknown format (give format=%s)", t->name,
+			 names);
+		return -EINVAL;
+	}
+	/* the first line that is not a banner or blank decides */
+	const char *end = p + t->len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if (p[0] == '=' || p[0] == '-' || wl_skip_ws(p) >= nl) {
+			p = nl + 1;
+			continue;
+		}
+		for (unsigned i = 0; i < wl_nformats; i++) {
+			int s = wl_formats[i]->detect_line ? wl_formats[i]->detect_line(p, nl) : 0;
+			if (s > score) {
+				score = s;
+				best = wl_formats[i];
+			}
+		}
+		break;
+	}
+	if (!best && t->len == 0) {
+		snprintf(t->err, WL_ERRLEN, "%s: byte 0: empty file (no format to detect)",
+			 t->name);
+		return -EINVAL;
+	}
+	t->fmt = best ? best : wl_format_find("text");
+	t->det_line = p < end ? p : NULL;
+	return 0;
+}
+
+int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *err, size_t errlen)
+{
+	struct wl_trace *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->err = calloc(1, WL_ERRLEN);
+	t->buf = malloc(WL_WIN + WL_MAXLINE + 2);
+	if (!t->err || !t->buf) {
+		free(t->err);
+		free(t->buf);
+		free(t);
+		return -ENOMEM;
+	}
+	t->name = o->path ? o->path : "<pipe>";
+	t->shift = o->page_shift;
+	t->fmt = o->fmt;
+	t->no_ifetch = o->no_ifetch;
+	t->maxpages = o->maxpages ? o->maxpages : WL_MAXPAGES_DEFAULT;
+	t->csv = o->csv;
+	t->csv_first = 1;
+	int rc = wl_in_open(&t->in, o->path, o->fd, t->err, WL_ERRLEN);
+	if (!rc) {
+		int r = refill(t, 0);
+		rc = r < 0 ? r : 0;
+	}
+	if (!rc && !t->fmt)
+		rc = detect(t, o->path);
+	if (!rc && t->fmt->open)
+		rc = t->fmt->open(t);
+	if (!rc && !t->recsz)
+		t->recsz = t->fmt->recsz;
+	if (!rc && t->fmt->kind == WL_KIND_TEXT)
+		t->safe = 0; /* text: the first refill cuts at a line end */
+	if (!rc && t->len == 0 && t->fmt->kind != WL_KIND_STREAM) {
+		snprintf(t->err, WL_ERRLEN, "%s: byte 0: empty file", t->name);
+		rc = -EINVAL;
+	}
+	if (rc) {
+		snprintf(err, errlen, "%s", t->err[0] ? t->err : strerror(-rc));
+		wl_trace_close(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+/* ifetch=0 for formats that do not drop fetches themselves. */
+static size_t drop_fetches(struct wl_trace *t, struct pb_access *buf, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i].op == PB_OP_FETCH)
+			continue;
+		if (t->fmt->has_next)
+			t->onext[k] = t->onext[i];
+		buf[k++] = buf[i];
+	}
+	return k;
+}
+
+ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n)
+{
+	if (t->failed)
+		return -EINVAL;
+	ssize_t r;
+	const struct wl_format *f = t->fmt;
+	for (;;) {
+		if (f->kind == WL_KIND_TEXT)
+			r = text_next(t, buf, n);
+		else if (f->kind == WL_KIND_BINARY)
+			r = bin_next(t, buf, n);
+		else
+			r = f->next(t, buf, n);
+		if (r <= 0 || !t->no_ifetch || f->own_ifetch)
+			break;
+		r = (ssize_t)drop_fetches(t, buf, (size_t)r);
+		if (r > 0)
+			break;
+	}
+	if (r < 0) {
+		t->failed = 1;
+		if (!t->err[0])
+			snprintf(t->err, WL_ERRLEN, "%s: %s", t->name, strerror((int)-r));
+	} else {
+		t->refs += (uint64_t)r;
+	}
+	return r;
+}
+
+const int64_t *wl_trace_oracle_next(const struct wl_trace *t)
+{
+	return t->fmt->has_next ? t->onext : NULL;
+}
+
+const char *wl_trace_error(const struct wl_trace *t)
+{
+	return t->err;
+}
+
+const struct wl_format *wl_trace_format(const struct wl_trace *t)
+{
+	return t->fmt;
+}
+
+const char *wl_trace_codec(const struct wl_trace *t)
+{
+	return t->in.codec ? t->in.codec->name : "none";
+}
+
+unsigned wl_trace_shift(const struct wl_trace *t)
+{
+	return t->shift;
+}
+
+uint64_t wl_trace_records(const struct wl_trace *t)
+{
+	return t->records;
+}
+
+uint64_t wl_trace_skipped(const struct wl_trace *t)
+{
+	return t->skipped;
+}
+
+void wl_trace_close(struct wl_trace *t)
+{
+	if (!t)
+		return;
+	if (t->fmt && t->fmt->close)
+		t->fmt->close(t);
+	wl_in_close(&t->in);
+	free(t->onext);
+	free(t->buf);
+	free(t->err);
+	free(t);
+}

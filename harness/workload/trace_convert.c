@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/workload/trace_convert.c - `trace convert` as a library
+ * function: any readable stream to pbt, through the one stream drain and
+ * the safe pbt writer (temporary beside the target, fsync, rename; no
+ * clobbering without PB_OUT_FORCE, never a device, FIFO or symlink).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/cli.h"
+#include "pagebench/trace.h"
+#include "wl_internal.h"
+
+struct conv {
+	struct pb_pbt_writer *pw;
+	const char *out;
+	char *err;
+	size_t errlen;
+};
+
+static int conv_sink(void *ctx, const struct pb_access *a, size_t n)
+{
+	struct conv *c = ctx;
+	int rc = pb_pbt_write(c->pw, a, n);
+	if (rc)
+		snprintf(c->err, c->errlen, "%s: write failed: %s", c->out, strerror(-rc));
+	else
+		pb_progress_add(n);
+	return rc;
+}
+
+int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned flags,
+		     uint64_t *nrefs, char *err, size_t errlen)
+{
+	struct pb_workload *w;
+	int rc = pb_workload_open(in_spec, NULL, &w, err, errlen);
+	if (rc)
+		return rc;
+	struct conv c = {NULL, out, err, errlen};
+	rc = pb_pbt_create(out, pb_workload_page_shift(w), level, flags, &c.pw, err, errlen);
+	if (rc) {
+		pb_workload_close(w);
+		return rc;
+	}
+	pb_progress_begin("trace convert: references", 0); /* shown on a terminal only */
+	rc = pb_workload_drain(w, NULL, 4096, conv_sink, &c, err, errlen);
+	pb_progress_end();
+	pb_workload_close(w);
+	if (rc) {
+		pb_pbt_abort(c.pw);
+		return rc;
+	}
+	if (nrefs)
+		*nrefs = pb_pbt_written(c.pw);
+	return pb_pbt_finish(c.pw, err, errlen);
+}
+
+int pb_trace_fd_to_pbt(int fd, const char *name, const char *format, int no_ifetch,
+		       struct pb_pbt_writer *pw, char *err, size_t errlen)
+{
+	struct wl_trace_opts to = {0};
+	to.path = name;
+	to.fd = fd;
+	to.fmt = wl_format_find(format);
+	to.page_shift = PB_PAGE_SHIFT;
+	to.no_ifetch = no_ifetch;
+	if (!to.fmt) {
+		snprintf(err, errlen, "%s: unknown trace format '%s'", name, format);
+		return -EINVAL;
+	}
+	struct wl_trace *t = NULL;
+	int rc = wl_trace_open(&to, &t, err, errlen);
+	if (rc)
+		return rc;
+	struct pb_access *buf = malloc(4096 * sizeof(*buf));
+	if (!buf)
+		rc = -ENOMEM;
+	while (!rc) {
+		ssize_t r = wl_trace_next(t, buf, 4096);
+		if (r < 0) {
+			snprintf(err, errlen, "%s", wl_trace_error(t));
+			rc = (int)r;
+		} else if (r == 0) {
+			break;
+		} else if ((rc = pb_pbt_write(pw, buf, (size_t)r))) {
+			snprintf(err, errlen, "write failed: %s", strerror(-rc));
+		}
+	}
+	free(buf);
+	wl_trace_close(t); /* the fd stays the caller's */
+	return rc;
+}

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/workload/test_trace_cli.c - `pagebench trace` under hostile use
+ * (issue 11 #3, #8, #10, #13): outputs that must not be clobbered (an
+ * existing file, a FIFO, a symlink, a device), temporaries left by a fatal
+ * signal, crafted records that expand to a huge number of pages, a wrong
+ * --format, I/O failures (exit 1, not 2), --no-ifetch on pbt input, and
+ * the trace-info memory bound.
+ * Usage: test_trace_cli PAGEBENCH_BINARY
+ */
+#include "wltest.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "pagebench/outfile.h"
+#include "pagebench/trace.h"
+#include "pbtest.h"
+#include "spawn.h"
+
+static char *bin;
+static struct spawn_out *o;
+
+static int run(char *a0, char *a1, char *a2, char *a3, char *a4, char *a5, char *a6)
+{
+	char *av[] = {bin, a0, a1, a2, a3, a4, a5, a6, NULL};
+	return spawn_run(av, NULL, o);
+}
+
+/* one line on stderr, starting "pagebench trace: " */
+static void check_one_line(const char *what)
+{
+	PB_CHECK_MSG(!strncmp(o->err, "pagebench trace: ", 17) && count_lines(o->err) == 1,
+		     "%s: stderr: %s", what, o->err);
+}
+
+/* files in the test dir whose name contains part (an output, its
+ * temporary); min_size: count only files at least that large */
+static int count_sized(const char *part, off_t min_size)
+{
+	DIR *d = opendir(wl_dir);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char p[600];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/%s", wl_dir, e->d_name);
+		n += strstr(e->d_name, part) != NULL && !lstat(p, &st) && st.st_size >= min_size;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int count_named(const char *part)
+{
+	return count_sized(part, 0);
+}
+
+static const char lackey_log[] = "==12== Lackey, an example Valgrind tool\n"
+				 "I  04000000,4\n"
+				 " L 7ff000ffc,8\n"
+				 " S 1000,4\n"
+				 " M 2000,4\n"
+				 "==12== \n";
+
+static void test_outputs(void)
+{
+	char in[300], out[300];
+	snprintf(in, sizeof(in), "%s", wl_path("a.lackey"));
+	wl_write(in, lackey_log, strlen(lackey_log));
+
+	/* an existing regular file: refused without --force, untouched */
+	snprintf(out, sizeof(out), "%s", wl_path("exists.pbt"));
+	wl_write(out, "precious\n", 9);
+	PB_CHECK_EQ_U64(run("trace", "convert", in, out, NULL, NULL, NULL), 2);
+	check_one_line("existing OUT");
+	PB_CHECK_MSG(strstr(o->err, "--force") != NULL, "stderr: %s", o->err);
+	size_t n = 0;
+	char *c = wl_slurp(out, &n);
+	PB_CHECK(c && n == 9 && !memcmp(c, "precious\n", 9));
+	free(c);
+	/* with --force: replaced by a pbt a real reader reads back */
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", in, out, NULL, NULL), 0);
+	char spec[400], err[512];
+	snprintf(spec, sizeof(spec), "trace:path=%s", out);
+	PB_CHECK_EQ_U64(wl_readall(spec, NULL, NULL, err, sizeof(err)), 6);
+
+	/* a FIFO: never replaced, even with --force; no work done, no temp */
+	snprintf(out, sizeof(out), "%s", wl_path("fifo"));
+	PB_CHECK(mkfifo(out, 0600) == 0);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", in, out, NULL, NULL), 2);
+	check_one_line("FIFO OUT");
+	struct stat st;
+	PB_CHECK(lstat(out, &st) == 0 && S_ISFIFO(st.st_mode));
+	PB_CHECK_EQ_U64(count_named("fifo"), 1);
+	/* trace record -o FIFO: refused before anything runs */
+	PB_CHECK_EQ_U64(run("trace", "record", "-o", out, "--", "/bin/true", NULL), 2);
+	check_one_line("record -o FIFO");
+	PB_CHECK(lstat(out, &st) == 0 && S_ISFIFO(st.st_mode));
+
+	/* a symlink: never written through nor replaced */
+	char target[300];
+	snprintf(target, sizeof(target), "%s", wl_path("target"));
+	wl_write(target, "keep", 4);
+	snprintf(out, sizeof(out), "%s", wl_path("link.pbt"));
+	PB_CHECK(symlink(target, out) == 0);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", in, out, NULL, NULL), 2);
+	check_one_line("symlink OUT");
+	PB_CHECK(lstat(out, &st) == 0 && S_ISLNK(st.st_mode));
+	c = wl_slurp(target, &n);
+	PB_CHECK(c && n == 4 && !memcmp(c, "keep", 4));
+	free(c);
+
+	/* a device: pb_out_check refuses /dev/null, which stays a device */
+	PB_CHECK(pb_out_check("/dev/null", PB_OUT_FORCE, err, sizeof(err)) == -EINVAL);
+	PB_CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", in, "/dev/null", NULL, NULL), 2);
+	check_one_line("device OUT");
+	PB_CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+	/* the library refuses too */
+	uint64_t nw;
+	snprintf(spec, sizeof(spec), "trace:path=%s", in);
+	PB_CHECK(pb_trace_convert(spec, wl_path("fifo"), 3, PB_OUT_FORCE, &nw, err, sizeof(err)) ==
+		 -EINVAL);
+}
+
+/* A long convert killed by sig leaves neither OUT nor its temporary. */
+static void test_signal(int sig)
+{
+	char out[300];
+	snprintf(out, sizeof(out), "%s", wl_path("long.pbt"));
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit nocore = {0, 0};
+		setrlimit(RLIMIT_CORE, &nocore); /* SIGQUIT */
+		signal(sig, SIG_DFL);		 /* not inherited as ignored */
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		/* a generator spec: runs until killed */
+		execl(bin, bin, "trace", "convert", "uniform:pages=1M,refs=100G", out,
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* wait for the temporary to hold the pbt header: the convert is under
+	 * way (and past creating the temporary, which pagebench/outfile.h
+	 * registers for removal right after creating it) */
+	int seen = 0;
+	for (int i = 0; i < 2000 && !seen; i++) {
+		seen = count_sized("long.pbt", 64) > 0;
+		if (!seen) {
+			struct timespec ts = {0, 10 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	PB_CHECK_MSG(seen, "signal %d: no temporary appeared", sig);
+	kill(pid, sig);
+	int status = 0, done = 0;
+	for (int i = 0; i < 3000 && !done; i++) {
+		done = waitpid(pid, &status, WNOHANG) == pid;
+		if (!done) {
+			struct timespec ts = {0, 10 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (!done) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	PB_CHECK_MSG(done && WIFSIGNALED(status) && WTERMSIG(status) == sig,
+		     "signal %d: done %d status %#x", sig, done, status);
+	PB_CHECK_MSG(count_named("long.pbt") == 0, "signal %d left a temporary or OUT", sig);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'/*long.pbt* '%s'/.*long.pbt*", wl_dir, wl_dir);
+	PB_CHECK(system(cmd) == 0); /* the next signal starts clean even after a failure */
+}
+
+static void test_limits(void)
+{
+	char f[300], out[300], spec[400], err[512];
+	/* an MSR line of 1 GiB: 262144 pages, above the default maxpages */
+	snprintf(f, sizeof(f), "%s", wl_path("huge.csv"));
+	const char *msr = "128166385295514663,hm,0,Read,0,4096,1\n"
+			  "128166385295514664,hm,0,Read,0,1073741824,1\n";
+	wl_write(f, msr, strlen(msr));
+	snprintf(out, sizeof(out), "%s", wl_path("huge.pbt"));
+	PB_CHECK_EQ_U64(run("trace", "convert", f, out, NULL, NULL, NULL), 2);
+	check_one_line("huge MSR line");
+	PB_CHECK_MSG(strstr(o->err, "huge.csv:2:") && strstr(o->err, "maxpages"), "stderr: %s",
+		     o->err);
+	PB_CHECK(access(out, F_OK) != 0);
+	/* the crafted line of issue 11 (a size of 2^63 bytes): an error, at
+	 * once; first with the bound named (fails fast where there is none),
+	 * then with the default bound */
+	const char *msr2 = "128166385295514663,hm,0,Write,0,9223372036854775807,1\n";
+	wl_write(f, msr2, strlen(msr2));
+	int ok = run("trace", "convert", "--maxpages", "65536", f, out, NULL) == 2 &&
+		 strstr(o->err, "huge.csv:1:") && strstr(o->err, "maxpages");
+	PB_CHECK_MSG(ok, "stderr: %s", o->err);
+	if (ok) {
+		PB_CHECK_EQ_U64(run("trace", "convert", f, out, NULL, NULL, NULL), 2);
+		PB_CHECK_MSG(strstr(o->err, "huge.csv:1:") && strstr(o->err, "maxpages"),
+			     "stderr: %s", o->err);
+	}
+	/* the 22-byte .lis line that exhausted memory in trace info */
+	snprintf(f, sizeof(f), "%s", wl_path("huge.lis"));
+	const char *lis = "0 999999999999999 0 0\n";
+	PB_CHECK(strlen(lis) == 22);
+	wl_write(f, lis, strlen(lis));
+	struct pb_trace_stats st;
+	snprintf(spec, sizeof(spec), "trace:path=%s,maxpages=65536", f);
+	ok = pb_trace_info(spec, NULL, &st, err, sizeof(err)) == -EINVAL &&
+	     strstr(err, "huge.lis:1:") && strstr(err, "maxpages=65536");
+	PB_CHECK_MSG(ok, "err: %s", err);
+	if (ok) {
+		snprintf(spec, sizeof(spec), "trace:path=%s", f);
+		PB_CHECK(pb_trace_info(spec, NULL, &st, err, sizeof(err)) == -EINVAL);
+		PB_CHECK_MSG(strstr(err, "huge.lis:1:") && strstr(err, "maxpages=65536"), "err: %s",
+			     err);
+	}
+	ok = run("trace", "info", "--maxpages", "65536", f, NULL, NULL) == 2 &&
+	     strstr(o->err, "huge.lis:1:");
+	PB_CHECK_MSG(ok, "stderr: %s", o->err);
+	if (ok) {
+		PB_CHECK_EQ_U64(run("trace", "info", f, NULL, NULL, NULL, NULL), 2);
+		check_one_line("huge lis line");
+	}
+	/* a request of 100000 blocks: over the default, fine with maxpages= */
+	const char *lis2 = "7 100000 0 0\n";
+	wl_write(f, lis2, strlen(lis2));
+	PB_CHECK(pb_trace_info(spec, NULL, &st, err, sizeof(err)) == -EINVAL);
+	snprintf(spec, sizeof(spec), "trace:path=%s,maxpages=100000", f);
+	PB_CHECK_MSG(pb_trace_info(spec, NULL, &st, err, sizeof(err)) == 0, "%s", err);
+	PB_CHECK_EQ_U64(st.refs, 100000);
+	PB_CHECK_EQ_U64(run("trace", "info", "--maxpages", "100000", f, NULL, NULL), 0);
+	/* the memory bound of trace info: more distinct pages than allowed */
+	struct pb_trace_info_opts io = {1000};
+	PB_CHECK(pb_trace_info(spec, &io, &st, err, sizeof(err)) == -E2BIG);
+	PB_CHECK_MSG(strstr(err, "1000 distinct pages") != NULL, "err: %s", err);
+	PB_CHECK_EQ_U64(run("trace", "info", "--maxpages", "100000", "--max-distinct", "1000", f),
+			1);
+	check_one_line("max-distinct");
+}
+
+static void test_formats_and_io(void)
+{
+	char in[300], out[300];
+	snprintf(in, sizeof(in), "%s", wl_path("a.lackey"));
+	snprintf(out, sizeof(out), "%s", wl_path("wrong.pbt"));
+	/* a lackey log read as text: an error naming the format and the
+	 * first line that is not a page number, no output */
+	PB_CHECK_EQ_U64(run("trace", "convert", "--format", "text", in, out, NULL), 2);
+	check_one_line("wrong format");
+	PB_CHECK_MSG(strstr(o->err, "a.lackey:1:") && strstr(o->err, "text"), "stderr: %s", o->err);
+	PB_CHECK(access(out, F_OK) != 0);
+	PB_CHECK_EQ_U64(run("trace", "info", "--format", "text", in, NULL, NULL), 2);
+	/* text with some page numbers still reads (LIRS '*' lines skipped) */
+	char t[300];
+	snprintf(t, sizeof(t), "%s", wl_path("ok.trc"));
+	wl_write(t, "*\n5\n*\n6\n", 8);
+	PB_CHECK_EQ_U64(run("trace", "info", "--format", "text", t, NULL, NULL), 0);
+	PB_CHECK(strstr(o->out, "references:     2") != NULL);
+	/* I/O failures exit 1 (bad input and usage stay 2) */
+	PB_CHECK_EQ_U64(
+	    run("trace", "info", (char *)wl_path("no-such-file"), NULL, NULL, NULL, NULL), 1);
+	check_one_line("missing input");
+	PB_CHECK_EQ_U64(run("trace", "info", wl_dir, NULL, NULL, NULL, NULL), 1);
+	check_one_line("directory input");
+	PB_CHECK_EQ_U64(run("trace", "info", "--bogus", in, NULL, NULL, NULL), 2);
+	PB_CHECK_EQ_U64(run("trace", "info", "--force", in, NULL, NULL, NULL), 2);
+}
+
+static void test_pbt_ifetch(void)
+{
+	char in[300], out[300], spec[400], err[512];
+	snprintf(in, sizeof(in), "%s", wl_path("a.lackey"));
+	snprintf(out, sizeof(out), "%s", wl_path("if.pbt"));
+	PB_CHECK_EQ_U64(run("trace", "convert", in, out, NULL, NULL, NULL), 0);
+	/* ifetch=0 on pbt drops the fetch (the reference sequence as lackey's) */
+	struct pb_access *a = NULL, *b = NULL;
+	snprintf(spec, sizeof(spec), "trace:path=%s,ifetch=0", out);
+	long na = wl_readall(spec, NULL, &a, err, sizeof(err));
+	snprintf(spec, sizeof(spec), "trace:path=%s,ifetch=0", in);
+	long nb = wl_readall(spec, NULL, &b, err, sizeof(err));
+	PB_CHECK_MSG(na == 5 && nb == 5, "pbt %ld, lackey %ld", na, nb);
+	for (long i = 0; na == 5 && nb == 5 && i < na; i++)
+		PB_CHECK(a[i].op != PB_OP_FETCH && a[i].op == b[i].op &&
+			 a[i].addr >> 12 == b[i].addr >> 12);
+	free(a);
+	free(b);
+	PB_CHECK_EQ_U64(run("trace", "info", "--no-ifetch", out, NULL, NULL, NULL), 0);
+	PB_CHECK_MSG(strstr(o->out, "fetches:      0") && strstr(o->out, "references:     5"),
+		     "stdout: %s", o->out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_trace_cli PAGEBENCH_BINARY");
+	bin = argv[1];
+	o = malloc(sizeof(*o));
+	wl_mkdir();
+	test_outputs();
+	const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(sigs); i++)
+		test_signal(sigs[i]);
+	test_limits();
+	test_formats_and_io();
+	test_pbt_ifetch();
+	wl_rmdir();
+	free(o);
+	return pb_test_done();
+}
