@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/util.c - small shared helpers: clock, mapped memory, RNG seeding,
  * strict number parsing, --param parsing, usage errors and progress.
@@ -122,11 +123,24 @@ int pb_parse_size(const char *s, uint64_t *out)
 	unsigned shift = 0;
 	char last = s[n - 1];
 	switch (last) {
-	case 'k': case 'K': shift = 10; break;
-	case 'm': case 'M': shift = 20; break;
-	case 'g': case 'G': shift = 30; break;
-	case 't': case 'T': shift = 40; break;
-	default: break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		break;
+	default:
+		break;
 	}
 	char buf[64];
 	if (n >= sizeof(buf))
@@ -242,13 +256,15 @@ int pb_params_each(const char *params,
 	size_t k;
 	int rc = pb_split_list(params, &items, &k);
 	if (rc) {
-		snprintf(err, errlen, "malformed parameter list '%s' (expected key=value,...)", params);
+		snprintf(err, errlen, "malformed parameter list '%s' (expected key=value,...)",
+			 params);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < k && !rc; i++) {
 		char *eq = strchr(items[i], '=');
 		if (!eq || eq == items[i]) {
-			snprintf(err, errlen, "malformed parameter '%s' (expected key=value)", items[i]);
+			snprintf(err, errlen, "malformed parameter '%s' (expected key=value)",
+				 items[i]);
 			rc = -EINVAL;
 			break;
 		}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/cli.h - shared command-line helpers.
  *
@@ -15,8 +16,8 @@
 
 #include "pagebench/common.h"
 
-#define PB_EXIT_OK 0
-#define PB_EXIT_FAIL 1  /* the run itself failed */
+#define PB_EXIT_OK    0
+#define PB_EXIT_FAIL  1 /* the run itself failed */
 #define PB_EXIT_USAGE 2 /* bad usage or bad input */
 
 /* Print "pagebench <cmd>: msg" on stderr and exit(2). */
