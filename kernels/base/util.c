@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "pagebench/atomic.h"
-#include "pagebench/cli.h"
+#include "pagebench/parse.h"
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
 
