@@ -3,6 +3,7 @@
 #   ./run.sh          install what is missing, build (Release), run the default suite
 #   ./run.sh test     build and run the test suite (unit, stress under TSan, fuzz)
 #   ./run.sh bench    run the performance benchmarks (not in CI)
+#   ./run.sh fuzz [SECONDS]  every libFuzzer target for SECONDS each (default 300), ASan+UBSan
 #   ./run.sh help     this list
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -127,12 +128,24 @@ cmd_bench() {
   $pb suite bench --reps 5 --threads 1,2
 }
 
+cmd_fuzz() { # long fuzzing runs: every target, SECONDS each, corpora kept in build-fuzz
+  local secs=${1:-300}
+  case "$secs" in ''|*[!0-9]*) echo "run.sh fuzz: SECONDS must be a number" >&2; exit 2 ;; esac
+  ensure_packages "${PKGS_BUILD[@]}" "${PKGS_TEST[@]}"
+  log "libFuzzer build (clang, ASan+UBSan): every fuzz target for $secs s"
+  CC=clang configure_build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAGEBENCH_LIBFUZZER=ON \
+    -DPAGEBENCH_WITH_OPENMP=OFF -DPB_FUZZ_SECONDS="$secs"
+  ctest --test-dir build-fuzz -L fuzz --output-on-failure --timeout $((secs + 120))
+  log "crashes are saved as crash-* in build-fuzz/tests/*/: add each to the target's corpus folder"
+}
+
 case "${1:-main}" in
   main|"") cmd_main ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
+  fuzz) cmd_fuzz "${2:-}" ;;
   build) build_release ;;
   help|-h|--help)
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' ;;
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) echo "run.sh: unknown command '$1' (try ./run.sh help)" >&2; exit 2 ;;
 esac
