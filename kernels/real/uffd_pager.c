@@ -834,7 +834,10 @@ static void handle_msgs(struct upstate *s, struct region *only, const struct uff
 		struct region *r = only ? only : region_of(s, m->arg.pagefault.address);
 		if (!r)
 			continue;
-		pb_atomic_store(&r->busy_since, pb_now_ns(), PB_RELAXED);
+		/* Busy since now; cleared only if no other handler has
+		 * marked a later fault of this region meanwhile. */
+		uint64_t mark = pb_now_ns() | 1;
+		pb_atomic_store(&r->busy_since, mark, PB_RELEASE);
 		pthread_mutex_lock(&r->lock);
 		if (s->inject == INJ_WEDGE && r->ev[EV_FAULTS] + 1 >= s->inject_at) {
 			pthread_mutex_unlock(&r->lock);
@@ -844,7 +847,7 @@ static void handle_msgs(struct upstate *s, struct region *only, const struct uff
 		if (s->inject == INJ_DUPMSG)
 			serve(s, r, m); /* a repeated message must be harmless */
 		pthread_mutex_unlock(&r->lock);
-		pb_atomic_store(&r->busy_since, 0, PB_RELAXED);
+		pb_atomic_cas(&r->busy_since, &mark, 0, PB_RELAXED, PB_RELAXED);
 	}
 }
 
@@ -921,7 +924,7 @@ static void *watchdog_main(void *arg)
 		uint64_t now = pb_now_ns();
 		for (unsigned t = 0; t < s->n; t++) {
 			struct region *r = &s->r[t];
-			uint64_t b = pb_atomic_load(&r->busy_since, PB_RELAXED);
+			uint64_t b = pb_atomic_load(&r->busy_since, PB_ACQUIRE);
 			if (b && now > b && now - b > s->watchdog_ms * 1000000ULL &&
 			    !pb_atomic_load(&r->fatal, PB_RELAXED) && r->uffd >= 0)
 				region_fail(s, r, -ETIMEDOUT,

@@ -109,7 +109,8 @@ int main(int argc, char **argv)
 		char *csv = run_file("runs.csv");
 		PB_CHECK(csv && strstr(csv, kernels[k]));
 		char *ev = run_file("events.csv");
-		/* 2 MiB = 512 pages per thread per rep; 2 measured reps; totals over 1 and 2 threads */
+		/* 2 MiB = 512 pages per thread per rep; 2 measured reps; totals over 1 and 2
+		 * threads */
 		PB_CHECK_EQ_U64(event_total(ev, "faults_expected"), 512 * 2 * (1 + 2));
 	}
 	/* userfaultfd pager: 512-page region, 128 frames, loop pattern: every access beyond the
@@ -117,7 +118,8 @@ int main(int argc, char **argv)
 	if (run("uffd-pager", "pages=512,frames=128,pattern=loop,policy=clock", NULL) == 0) {
 		char *ev = run_file("events.csv");
 		long long faults = event_total(ev, "faults"), swap = event_total(ev, "swap_ins"),
-			  evict = event_total(ev, "evictions"), zero = event_total(ev, "zero_fills");
+			  evict = event_total(ev, "evictions"),
+			  zero = event_total(ev, "zero_fills");
 		PB_CHECK_MSG(faults > 0 && faults == swap + zero, "faults %lld swap %lld zero %lld",
 			     faults, swap, zero);
 		PB_CHECK(evict > 0 && swap > 0);
@@ -126,12 +128,13 @@ int main(int argc, char **argv)
 	}
 	/* Instrumented pager (every access reaches the policy): pages still
 	 * keep their contents (verify) and faults are still real. */
-	if (run("uffd-pager", "pages=512,frames=128,pattern=hotcold,policy=arc,hints=1", NULL) == 0) {
+	if (run("uffd-pager", "pages=512,frames=128,pattern=hotcold,policy=arc,hints=1", NULL) ==
+	    0) {
 		char *ev = run_file("events.csv");
 		long long faults = event_total(ev, "faults"), swap = event_total(ev, "swap_ins"),
 			  zero = event_total(ev, "zero_fills");
-		PB_CHECK_MSG(faults > 0 && faults == swap + zero, "hints: faults %lld swap %lld zero %lld",
-			     faults, swap, zero);
+		PB_CHECK_MSG(faults > 0 && faults == swap + zero,
+			     "hints: faults %lld swap %lld zero %lld", faults, swap, zero);
 	}
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
