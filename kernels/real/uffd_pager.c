@@ -684,11 +684,15 @@ static int serve_run(struct upstate *s, struct region *r, uint64_t p, int write)
 	return ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wpr) ? -errno : 0;
 }
 
+static int serve_cluster(struct upstate *s, struct region *r, uint64_t p, int write);
+
 /* Serve a missing fault on page p (region lock held). */
 static int serve_missing(struct upstate *s, struct region *r, uint64_t p, int write)
 {
 	if (s->prepage == PRE_READAHEAD || s->prepage == PRE_AROUND)
 		return serve_run(s, r, p, write);
+	if (s->prepage == PRE_CLUSTER && (r->st[p] & ST_SAVED))
+		return serve_cluster(s, r, p, write);
 	uint64_t victim = 0;
 	enum pb_pol_result res;
 	if (s->hints) {
@@ -712,51 +716,69 @@ static int serve_missing(struct upstate *s, struct region *r, uint64_t p, int wr
 			return rc;
 	}
 	r->ev[EV_FAULTS]++;
-	int wp = !write && s->dirty != DIRTY_OFF;
 	int rc = fetch(r, p, r->bounce);
 	if (rc)
 		return rc;
-	int saved = !!(r->st[p] & ST_SAVED);
 	mark_res(s, r, p, write);
 	pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
-	if (s->prepage != PRE_CLUSTER || !saved)
-		return copy_in(s, r, p, 1, r->bounce, wp, 0);
-	/* Swap clustering: map p without waking, so that every page marked
-	 * resident is mapped before any admission below can evict it; then
-	 * the pages whose slots follow p's come back in the same read. */
-	rc = copy_in(s, r, p, 1, r->bounce, wp, 1);
-	if (rc)
-		return rc;
+	return copy_in(s, r, p, 1, r->bounce, !write && s->dirty != DIRTY_OFF, 0);
+}
+
+/*
+ * Swap clustering: p's slot and the next prepage_n slots (pages evicted
+ * after p) come back in one read.  As for a run, every admission and
+ * eviction happens before the first page is mapped (a victim is saved and
+ * zapped while the worker is certainly blocked), the members are admitted
+ * before p, and a member evicted by a later admission is simply not mapped.
+ */
+static int serve_cluster(struct upstate *s, struct region *r, uint64_t p, int write)
+{
 	uint64_t sl = r->slot[p], hi = sl + 1;
 	while (hi < r->swap.used && hi - sl <= s->prepage_n && !(r->st[r->slot_page[hi]] & ST_RES))
 		hi++;
-	if (hi - sl > 1) {
-		rc = pb_swap_read(&r->swap, sl + 1, r->bounce + PB_PAGE_SIZE, hi - sl - 1);
+	int rc = pb_swap_read(&r->swap, sl, r->bounce, hi - sl);
+	if (rc)
+		return rc;
+	uint8_t adm[520] = {0};
+	/* Members first (slots sl+1..hi-1), then p (slot sl). */
+	for (uint64_t i = 1; i <= hi - sl; i++) {
+		uint64_t k = i < hi - sl ? sl + i : sl, q = r->slot_page[k], v = 0;
+		struct pb_ref ref = {.key = q,
+				     .pos = r->fault_pos++,
+				     .next_use = PB_NEXT_NONE,
+				     .write = (unsigned)(q == p && write)};
+		enum pb_pol_result res = s->pol->access(r->pol, &ref, &v);
+		if (res == PB_POL_HIT)
+			return -EPROTO;
+		adm[k - sl] = 1;
+		if (res != PB_POL_MISS_EVICT)
+			continue;
+		if (!(r->st[v] & ST_RES) && r->slot[v] != UINT32_MAX && r->slot[v] >= sl &&
+		    r->slot[v] < hi) {
+			if (v == p)
+				return -EPROTO;	  /* cannot happen: p is admitted last */
+			adm[r->slot[v] - sl] = 0; /* a member: the policy dropped it */
+			continue;
+		}
+		if ((rc = evict(s, r, v)))
+			return rc;
+	}
+	r->ev[EV_FAULTS]++;
+	r->ev[EV_SWAPIN]++;
+	for (uint64_t k = sl + 1; k < hi; k++) {
+		if (!adm[k - sl])
+			continue;
+		uint64_t q = r->slot_page[k];
+		rc = copy_in(s, r, q, 1, r->bounce + (k - sl) * PB_PAGE_SIZE, s->dirty != DIRTY_OFF,
+			     1);
 		if (rc)
 			return rc;
-		for (uint64_t k = sl + 1; k < hi; k++) {
-			uint64_t q = r->slot_page[k];
-			if (r->st[q] & ST_RES)
-				continue;
-			uint64_t v = 0;
-			struct pb_ref ref = {
-			    .key = q, .pos = r->fault_pos++, .next_use = PB_NEXT_NONE};
-			enum pb_pol_result qr = s->pol->access(r->pol, &ref, &v);
-			if (qr == PB_POL_HIT)
-				return -EPROTO;
-			if (qr == PB_POL_MISS_EVICT && (rc = evict(s, r, v)))
-				return rc;
-			rc = copy_in(s, r, q, 1, r->bounce + (k - sl) * PB_PAGE_SIZE,
-				     s->dirty != DIRTY_OFF, 1);
-			if (rc)
-				return rc;
-			mark_res(s, r, q, 0);
-			r->ev[EV_PREPAGED]++;
-		}
+		mark_res(s, r, q, 0);
+		r->ev[EV_PREPAGED]++;
 	}
-	struct uffdio_range one = {.start = (uint64_t)(uintptr_t)(r->base + p * PB_PAGE_SIZE),
-				   .len = PB_PAGE_SIZE};
-	return ioctl(r->uffd, UFFDIO_WAKE, &one) ? -errno : 0;
+	mark_res(s, r, p, write);
+	pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+	return copy_in(s, r, p, 1, r->bounce, !write && s->dirty != DIRTY_OFF, 0);
 }
 
 /* Serve one fault message (region lock held). */
@@ -1036,6 +1058,10 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 	madvise(s->area, s->area_bytes, MADV_NOHUGEPAGE); /* the pager works in 4 KiB pages */
 	s->shared_uffd = -1;
 	for (unsigned t = 0; t < s->n; t++) {
+		/* Before any thread exists: handlers may lock any region. */
+		pthread_mutex_init(&s->r[t].lock, NULL);
+		s->r[t].base = s->area + (size_t)t * s->pages * PB_PAGE_SIZE;
+		s->r[t].pages = s->pages;
 		s->r[t].uffd = -1;
 		s->r[t].stop_pipe[0] = s->r[t].stop_pipe[1] = -1;
 	}
@@ -1082,9 +1108,6 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	struct upstate *s = state;
 	struct region *r = &s->r[t->tid];
 	char why[256];
-	pthread_mutex_init(&r->lock, NULL);
-	r->base = s->area + (size_t)t->tid * s->pages * PB_PAGE_SIZE;
-	r->pages = s->pages;
 	r->st = pb_map(s->pages, 0);
 	r->slot = pb_map(s->pages * sizeof(uint32_t), 0);
 	r->slot_page = pb_map(s->swap_pages * sizeof(uint32_t), 0);
