@@ -337,6 +337,12 @@ static int up_param(void *ctx, const char *k, const char *v, char *err, size_t n
 		if (!strcmp(k, "swap") && !strcmp(v, "mem"))
 			v = "";
 		snprintf(dst, cap, "%s", v);
+		/* --param splits at commas: a workload spec writes its own
+		 * key=value pairs with ';' (workload=zipf:pages=2000;seed=1). */
+		if (!strcmp(k, "workload"))
+			for (char *c = dst; *c; c++)
+				if (*c == ';')
+					*c = ',';
 		return 0;
 	}
 	snprintf(err, n, "unknown parameter '%s' (see `pagebench list kernels -v`)", k);
