@@ -178,6 +178,8 @@ struct upstate {
 	unsigned n;
 	uint64_t features; /* userfaultfd features granted */
 	int pagemap_fd;
+	int pidfd;    /* ours, for process_madvise, or -1 */
+	int pidfd_ok; /* atomic: 0 once the kernel refused it */
 	struct region *r;
 	char *area; /* all regions, one mapping */
 	size_t area_bytes;
@@ -516,7 +518,22 @@ static int flush_victims(struct upstate *s, struct region *r)
 		r->st[v] &= (uint8_t) ~(ST_PENDING | ST_RES | ST_DIRTY | ST_WP);
 	}
 	int rc = 0;
-	for (size_t i = 0; i < niov; i++) {
+	size_t i = 0;
+	if (niov > 1 && s->pidfd >= 0 && pb_atomic_load(&s->pidfd_ok, PB_RELAXED)) {
+		/* One system call (one TLB shootdown) for the whole batch. */
+		size_t total = 0;
+		for (size_t k = 0; k < niov; k++)
+			total += iov[k].iov_len;
+		long done = syscall(SYS_process_madvise, s->pidfd, iov, niov, MADV_DONTNEED, 0);
+		if (done == (long)total) {
+			i = niov;
+			r->ev[EV_ZAPS]++;
+		} else if (done < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) {
+			pb_atomic_store(&s->pidfd_ok, 0, PB_RELAXED); /* older kernel: per run */
+		}
+		/* else partial or another error: redo per run; DONTNEED is idempotent */
+	}
+	for (; i < niov; i++) {
 		if (madvise(iov[i].iov_base, iov[i].iov_len, MADV_DONTNEED)) {
 			rc = -errno;
 			break;
@@ -721,12 +738,25 @@ static int serve_missing(struct upstate *s, struct region *r, uint64_t p, int wr
 			return rc;
 	}
 	r->ev[EV_FAULTS]++;
-	int rc = fetch(r, p, r->bounce);
+	/* The fill's source without a copy where there is one: the zero
+	 * page, or the slot of a memory swap store. */
+	const char *src = r->bounce;
+	int rc = 0;
+	if (!(r->st[p] & ST_SAVED)) {
+		r->ev[EV_ZERO]++;
+		src = r->zero;
+	} else if (r->swap.fd < 0) {
+		r->ev[EV_SWAPIN]++;
+		r->swap.reads++;
+		src = r->swap.mem + (size_t)r->slot[p] * PB_PAGE_SIZE;
+	} else {
+		rc = fetch(r, p, r->bounce);
+	}
 	if (rc)
 		return rc;
 	mark_res(s, r, p, write);
 	pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
-	return copy_in(s, r, p, 1, r->bounce, !write && s->dirty != DIRTY_OFF, 0);
+	return copy_in(s, r, p, 1, src, !write && s->dirty != DIRTY_OFF, 0);
 }
 
 /*
@@ -978,7 +1008,8 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 			      .evict_batch = 1,
 			      .msg_batch = 1,
 			      .watchdog_ms = 10000,
-			      .pagemap_fd = -1};
+			      .pagemap_fd = -1,
+			      .pidfd = -1};
 	struct upargs a = {.s = s, .policy = "clock"};
 	int rc = pb_params_each(cfg->params, up_param, &a, cfg->err, cfg->errlen);
 	if (rc)
@@ -1047,6 +1078,9 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 			goto fail;
 		}
 	}
+	if (s->evict_batch > 1)
+		s->pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	s->pidfd_ok = s->pidfd >= 0;
 	s->ops = cfg->ops ? cfg->ops : 200000;
 	s->seed = cfg->seed;
 	s->n = cfg->nthreads;
@@ -1519,6 +1553,8 @@ static void up_teardown(void *state)
 	}
 	if (s->pagemap_fd >= 0)
 		close(s->pagemap_fd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
 	if (s->area)
 		munmap(s->area, s->area_bytes);
 	free(s->r);
