@@ -53,6 +53,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -960,7 +961,20 @@ static int start_handler(struct upstate *s, struct region *only, int uffd, int s
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(th, NULL, handler_main, a);
+	/* A per-worker handler shares its worker's CPU (it inherits the
+	 * pinning); shared handlers may run on any CPU, not on worker 0's. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	if (!only) {
+		cpu_set_t any;
+		CPU_ZERO(&any);
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		for (long c = 0; c < ncpu && c < CPU_SETSIZE; c++)
+			CPU_SET((int)c, &any);
+		pthread_attr_setaffinity_np(&attr, sizeof(any), &any);
+	}
+	int rc = pthread_create(th, &attr, handler_main, a);
+	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		free(a);
