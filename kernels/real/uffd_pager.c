@@ -150,6 +150,7 @@ struct region {
 	struct pb_access buf[256];
 	size_t buf_n, buf_i;
 	int started;
+	int hstop; /* atomic: the per-worker handler stops (poll=1) */
 	pthread_t th;
 	int stop_pipe[2];
 };
@@ -932,7 +933,8 @@ static void *handler_main(void *arg)
 				{.fd = a.stopfd, .events = POLLIN}};
 	for (;;) {
 		if (s->poll_mode) {
-			if (pb_atomic_load(&s->stop, PB_ACQUIRE))
+			if (pb_atomic_load(&s->stop, PB_ACQUIRE) ||
+			    (a.only && pb_atomic_load(&a.only->hstop, PB_ACQUIRE)))
 				break;
 		} else {
 			if (poll(pfd, 2, -1) < 0) {
@@ -945,8 +947,8 @@ static void *handler_main(void *arg)
 		}
 		ssize_t nr = read(a.uffd, msgs, batch * sizeof(msgs[0])); /* non-blocking */
 		if (nr < (ssize_t)sizeof(msgs[0])) {
-			if (s->poll_mode)
-				pb_cpu_relax();
+			if (s->poll_mode) /* share the CPU with a worker pinned there */
+				a.only ? (void)sched_yield() : pb_cpu_relax();
 			continue;
 		}
 		handle_msgs(s, a.only, msgs, nr);
@@ -1451,6 +1453,7 @@ static void up_thread_fini(void *state, struct pb_kthread *t)
 				break;
 		}
 	if (r->started && !s->handlers) {
+		pb_atomic_store(&r->hstop, 1, PB_RELEASE);
 		if (write(r->stop_pipe[1], "x", 1) != 1)
 			pthread_cancel(r->th);
 		pthread_join(r->th, NULL);
