@@ -573,6 +573,16 @@ static int fetch(struct region *r, uint64_t p, char *dst)
 	return 0;
 }
 
+/* An ioctl that wakes the worker, timed into copy_ns: on the worker's CPU
+ * the wake-up runs the worker before the call returns. */
+static int wake_ioctl(struct region *r, unsigned long req, void *arg)
+{
+	uint64_t t0 = pb_now_ns();
+	int rc = ioctl(r->uffd, req, arg) ? -errno : 0;
+	r->ev[EV_COPY_NS] += pb_now_ns() - t0;
+	return rc;
+}
+
 static int copy_in(struct upstate *s, struct region *r, uint64_t first, uint64_t n, const char *src,
 		   int wp, int dontwake)
 {
@@ -705,7 +715,7 @@ static int serve_run(struct upstate *s, struct region *r, uint64_t p, int write)
 	    .range = {.start = (uint64_t)(uintptr_t)(r->base + p * PB_PAGE_SIZE),
 		      .len = PB_PAGE_SIZE},
 	    .mode = 0};
-	return ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wpr) ? -errno : 0;
+	return wake_ioctl(r, UFFDIO_WRITEPROTECT, &wpr);
 }
 
 static int serve_cluster(struct upstate *s, struct region *r, uint64_t p, int write);
@@ -839,16 +849,17 @@ static void serve(struct upstate *s, struct region *r, const struct uffd_msg *m)
 		}
 		pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
 		struct uffdio_writeprotect wpr = {.range = one, .mode = 0};
-		if (ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wpr) && errno != ENOENT)
-			region_fail(s, r, -errno, "cannot unprotect page %llu: %s",
-				    (unsigned long long)p, strerror(errno));
+		rc = wake_ioctl(r, UFFDIO_WRITEPROTECT, &wpr);
+		if (rc && rc != -ENOENT)
+			region_fail(s, r, rc, "cannot unprotect page %llu: %s",
+				    (unsigned long long)p, strerror(-rc));
 		goto done;
 	}
 	if (r->st[p] & ST_RES) {
 		/* Spurious: the page is mapped (a repeated message).  Wake. */
 		r->ev[EV_SPURIOUS]++;
 		pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
-		ioctl(r->uffd, UFFDIO_WAKE, &one);
+		wake_ioctl(r, UFFDIO_WAKE, &one);
 		goto done;
 	}
 	if (s->inject == INJ_UNREGISTER && r->ev[EV_FAULTS] + 1 == s->inject_at) {
@@ -1423,7 +1434,7 @@ static uint64_t up_run(void *state, struct pb_kthread *t)
 		t->extra[k] = r->ev[col[k]] - e0[col[k]];
 	/* pager_work_ns: reading a message to issuing the fill (policy,
 	 * bookkeeping, eviction with its write-back and zap); copy_ns: the
-	 * UFFDIO_COPY calls themselves (the kernel's page fill and wake). */
+	 * ioctls that fill and wake (UFFDIO_COPY, WRITEPROTECT, WAKE). */
 	uint64_t copy = r->ev[EV_COPY_NS] - e0[EV_COPY_NS];
 	t->extra[10] = t->extra[10] > copy ? t->extra[10] - copy : 0;
 	t->extra[15] = copy;
