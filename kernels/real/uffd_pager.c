@@ -267,10 +267,13 @@ static int up_param(void *ctx, const char *k, const char *v, char *err, size_t n
 		return bad(err, n, k, v, "off|wp|async|auto");
 	}
 	if (!strcmp(k, "prepage")) {
-		static const char *const m[] = {"none", "readahead", "around", "cluster"};
-		for (int i = 0; i < 4; i++)
+		/* The simulator's names (sim --prepage) are accepted too. */
+		static const char *const m[] = {"none",	       "readahead",  "around",
+						"cluster",     "demand",     "readahead",
+						"faultaround", "swapcluster"};
+		for (int i = 0; i < 8; i++)
 			if (!strcmp(v, m[i])) {
-				s->prepage = (enum prepage_mode)i;
+				s->prepage = (enum prepage_mode)(i % 4);
 				return 0;
 			}
 		return bad(err, n, k, v, "none|readahead|around|cluster");
