@@ -1,14 +1,17 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * harness/cmd_compare.c - `pagebench compare BASE_RUN NEW_RUN`: regression
- * check between two run folders.
+ * harness/cmd_compare.c - `pagebench compare`: a regression check of run
+ * folders that a CI can trust, and machines side by side.
  *
- * Matches the total rows of the two summary.csv files by (experiment,
- * threads, pin) and prints the ratio new/base of the median ns/op.  A
- * change is called a regression (or an improvement) only when it exceeds
- * the threshold AND the two 95% confidence intervals of the medians do not
- * overlap; where a CI is missing (fewer than 6 repetitions) the threshold
- * alone decides and the row is marked "no CI".  Exit code 1 when any
- * regression is found (for CI scripts), 0 otherwise, 2 on bad input.
+ *   pagebench compare BASE NEW [options]
+ *   pagebench compare BASE1 BASE2 ... -- NEW1 NEW2 ... [options before --]
+ *   pagebench compare --machines RUN_A RUN_B ... [options]
+ *
+ * The command is thin: harness/compare/ does the work (see compare.h for
+ * the map and docs/compare.md for the user's view).  Exit codes: 0 clean,
+ * 1 a regression, changed counts, a missing experiment or an INVALID row,
+ * 2 bad usage or bad input (an unreadable folder, a garbled cell, a
+ * configuration mismatch without --allow-config-mismatch).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,179 +20,372 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "compare/compare.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/outfile.h"
 
-#define MAXF 64
+static const char *const CMD = "compare";
 
-struct row {
-	char key[512];
-	double med, lo, hi;
-	int ci, valid;
-};
-
-/* Split one CSV line (RFC 4180 quotes) into at most MAXF fields, in place. */
-static int csv_split(char *line, char **f)
+static void usage(FILE *f)
 {
-	int n = 0;
-	char *p = line;
-	while (n < MAXF) {
-		if (*p == '"') {
-			char *w = ++p;
-			f[n++] = w;
-			while (*p) {
-				if (*p == '"' && p[1] == '"') {
-					*w++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*w++ = *p++;
-				}
-			}
-			*w = 0;
-			if (*p == ',')
-				p++;
-			else
-				break;
-		} else {
-			f[n++] = p;
-			char *c = p + strcspn(p, ",\r\n");
-			int more = *c == ',';
-			*c = 0;
-			if (!more)
-				break;
-			p = c + 1;
-		}
-	}
-	return n;
+	fprintf(
+	    f,
+	    "usage: pagebench compare BASE_RUN NEW_RUN [options]\n"
+	    "       pagebench compare BASE_RUN... -- NEW_RUN... [options]   (pools repetitions)\n"
+	    "       pagebench compare --machines RUN_A RUN_B... [--format F] [--out DIR]\n"
+	    "Matches the experiments of the run folders by configuration (experiment, kernel,\n"
+	    "params, threads; pin too with --match-pin) and judges each across repetitions\n"
+	    "(runs.csv): Mann-Whitney U and a seeded bootstrap 95%% interval of the ratio of\n"
+	    "medians.  Baseline-normalised (kernel / its baseline, run in the same process)\n"
+	    "when both sides have baselines, so a slower machine is not called slower code.\n"
+	    "sim.csv and mrc.csv counts must be equal.  Writes compare.csv (or machines.csv).\n"
+	    "  --threshold P          a change is called only when its 95%% interval lies\n"
+	    "                         beyond P (default 5%%)\n"
+	    "  --format text|csv|json what stdout gets (default text)\n"
+	    "  --mode auto|normalised|raw   (default auto: normalised when both sides have\n"
+	    "                         baselines)\n"
+	    "  --match-pin            pin is part of the configuration\n"
+	    "  --allow-config-mismatch  compare runs whose meta.json configurations differ\n"
+	    "                         (size, ops, params, seed, build type), with a warning\n"
+	    "  --seed N               bootstrap seed (default 1); --resamples N (default 2000)\n"
+	    "  --out DIR              where compare.csv goes (default: the current folder)\n"
+	    "  --force                replace an existing compare.csv / machines.csv\n"
+	    "Exit: 0 clean, 1 regression / changed counts / missing experiment / INVALID row,\n"
+	    "2 bad usage or input.\n");
 }
 
-static int load(const char *dir, struct row **rows, size_t *nrows)
+static int parse_threshold(const char *s, double *out)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/summary.csv", dir);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		pb_usage_error("compare", "%s: %s", path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	char *fld[MAXF];
-	int ix[9];
-	const char *need[] = {"experiment", "threads", "pin", "thread", "median_ns_per_op",
-			      "ci95_lo_ns_per_op", "ci95_hi_ns_per_op", "ci95_valid", "valid"};
-	if (getline(&line, &cap, f) < 0)
-		pb_usage_error("compare", "%s: empty file", path);
-	int nf = csv_split(line, fld);
-	for (int k = 0; k < 9; k++) {
-		ix[k] = -1;
-		for (int i = 0; i < nf; i++)
-			if (!strcmp(fld[i], need[k]))
-				ix[k] = i;
-		if (ix[k] < 0)
-			pb_usage_error("compare", "%s: no column '%s' (not a pagebench summary.csv?)",
-				       path, need[k]);
-	}
-	*rows = NULL;
-	*nrows = 0;
-	long lineno = 1;
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		int n = csv_split(line, fld);
-		if (n != nf)
-			pb_usage_error("compare", "%s:%ld: %d fields, header has %d", path, lineno, n, nf);
-		if (strcmp(fld[ix[3]], "total"))
-			continue;
-		struct row r = {0};
-		snprintf(r.key, sizeof(r.key), "%s|%s|%s", fld[ix[0]], fld[ix[1]], fld[ix[2]]);
-		r.med = strtod(fld[ix[4]], NULL);
-		r.lo = strtod(fld[ix[5]], NULL);
-		r.hi = strtod(fld[ix[6]], NULL);
-		r.ci = !strcmp(fld[ix[7]], "1");
-		r.valid = !strcmp(fld[ix[8]], "1");
-		if (!strcmp(fld[ix[4]], "NA"))
-			r.med = NAN;
-		*rows = realloc(*rows, (*nrows + 1) * sizeof(**rows));
-		(*rows)[(*nrows)++] = r;
-	}
-	free(line);
-	fclose(f);
+	size_t l = strlen(s);
+	char *buf = cmp_strdup(s);
+	if (l && buf[l - 1] == '%')
+		buf[l - 1] = 0;
+	double v;
+	int rc = pb_parse_double(buf, &v);
+	free(buf);
+	if (rc || !(v >= 0 && v <= 1000))
+		return -EINVAL;
+	*out = v / 100;
 	return 0;
+}
+
+struct args {
+	struct cmp_opts o;
+	enum cmp_format fmt;
+	int allow_mismatch, machines, force;
+	const char *out_dir;
+	char **base, **new_;
+	size_t nbase, nnew;
+};
+
+/* 0, or PB_EXIT_USAGE after printing the one line; -1 for --help. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option lo[] = {
+	    {"threshold", required_argument, 0, 't'},
+	    {"format", required_argument, 0, 'f'},
+	    {"mode", required_argument, 0, 'm'},
+	    {"match-pin", no_argument, 0, 'p'},
+	    {"allow-config-mismatch", no_argument, 0, 'A'},
+	    {"seed", required_argument, 0, 's'},
+	    {"resamples", required_argument, 0, 'r'},
+	    {"out", required_argument, 0, 'o'},
+	    {"force", no_argument, 0, 'F'},
+	    {"machines", no_argument, 0, 'M'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
+	};
+	*a = (struct args){.o = {.threshold = 0.05, .alpha = 0.05, .resamples = 2000, .seed = 1},
+			   .out_dir = "."};
+	/* Everything after the first "--" is NEW runs; options come before. */
+	int split = argc;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			split = i;
+			break;
+		}
+	int ch;
+	uint64_t u;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(split, argv, "h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			if (parse_threshold(optarg, &a->o.threshold)) {
+				pb_error(CMD, "bad --threshold '%.100s' (a percentage, e.g. 5%%)",
+					 optarg);
+				return PB_EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				a->fmt = CMP_FMT_TEXT;
+			else if (!strcmp(optarg, "csv"))
+				a->fmt = CMP_FMT_CSV;
+			else if (!strcmp(optarg, "json"))
+				a->fmt = CMP_FMT_JSON;
+			else {
+				pb_error(CMD, "bad --format '%.100s' (text, csv or json)", optarg);
+				return PB_EXIT_USAGE;
+			}
+			break;
+		case 'm':
+			if (!strcmp(optarg, "auto"))
+				a->o.mode = CMP_MODE_AUTO;
+			else if (!strcmp(optarg, "raw"))
+				a->o.mode = CMP_MODE_RAW;
+			else if (!strcmp(optarg, "normalised") || !strcmp(optarg, "normalized"))
+				a->o.mode = CMP_MODE_NORM;
+			else {
+				pb_error(CMD, "bad --mode '%.100s' (auto, normalised or raw)",
+					 optarg);
+				return PB_EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			a->o.match_pin = 1;
+			break;
+		case 'A':
+			a->allow_mismatch = 1;
+			break;
+		case 's':
+			if (pb_parse_u64(optarg, &a->o.seed)) {
+				pb_error(CMD, "bad --seed '%.100s' (an unsigned integer)", optarg);
+				return PB_EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			if (pb_parse_u64(optarg, &u) || u < 100 || u > 1000000) {
+				pb_error(CMD, "bad --resamples '%.100s' (100 to 1000000)", optarg);
+				return PB_EXIT_USAGE;
+			}
+			a->o.resamples = (unsigned)u;
+			break;
+		case 'o':
+			if (!*optarg) {
+				pb_error(CMD, "bad --out '' (a folder)");
+				return PB_EXIT_USAGE;
+			}
+			a->out_dir = optarg;
+			break;
+		case 'F':
+			a->force = 1;
+			break;
+		case 'M':
+			a->machines = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			pb_error(CMD, "unknown or incomplete option '%.100s'", argv[optind - 1]);
+			return PB_EXIT_USAGE;
+		}
+	}
+	a->base = argv + optind;
+	a->nbase = (size_t)(split - optind);
+	if (split < argc) {
+		a->new_ = argv + split + 1;
+		a->nnew = (size_t)(argc - split - 1);
+		if (a->machines) {
+			pb_error(CMD, "--machines takes a list of runs, without --");
+			return PB_EXIT_USAGE;
+		}
+		if (!a->nbase || !a->nnew) {
+			pb_error(
+			    CMD,
+			    "expected BASE_RUN... -- NEW_RUN... (at least one run on each side)");
+			return PB_EXIT_USAGE;
+		}
+	} else if (a->machines) {
+		if (a->nbase < 2) {
+			pb_error(CMD, "--machines needs at least two run folders, got %zu",
+				 a->nbase);
+			return PB_EXIT_USAGE;
+		}
+	} else {
+		if (a->nbase != 2) {
+			pb_error(CMD,
+				 "expected two run folders (BASE NEW), got %zu; pool several with "
+				 "BASE... -- NEW...",
+				 a->nbase);
+			return PB_EXIT_USAGE;
+		}
+		a->new_ = a->base + 1;
+		a->nnew = 1;
+		a->nbase = 1;
+	}
+	return 0;
+}
+
+static int load_runs(char **dirs, size_t n, struct cmp_run **out)
+{
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	char err[CMP_ERRLEN];
+	for (size_t i = 0; i < n; i++) {
+		int rc = cmp_run_load(dirs[i], &(*out)[i], err, sizeof(err));
+		if (rc) {
+			pb_error(CMD, "%s", err);
+			for (size_t j = 0; j < i; j++)
+				cmp_run_free(&(*out)[j]);
+			free(*out);
+			*out = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void free_runs(struct cmp_run *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		cmp_run_free(&r[i]);
+	free(r);
+}
+
+/* Refuse an existing output file before any work is done. */
+static int check_out(const char *dir, const char *name, int force, char **path)
+{
+	*path = cmp_asprintf("%s/%s", dir, name);
+	char err[CMP_ERRLEN];
+	struct stat st;
+	int e = stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e) {
+		pb_error(CMD, "--out %.200s: %s", dir, strerror(e));
+		return -e;
+	}
+	int rc = pb_out_check(*path, force ? PB_OUT_FORCE : 0, err, sizeof(err));
+	if (rc == -EEXIST)
+		pb_error(CMD, "%s exists (--force replaces it, --out DIR writes elsewhere)", *path);
+	else if (rc)
+		pb_error(CMD, "%s", err);
+	return rc;
+}
+
+static int run_compare(struct args *a)
+{
+	char *out_path = NULL;
+	if (check_out(a->out_dir, "compare.csv", a->force, &out_path)) {
+		free(out_path);
+		return PB_EXIT_USAGE;
+	}
+	struct cmp_run *base = NULL, *nw = NULL;
+	struct cmp_mismatches mm = {0};
+	struct cmp_rows rows = {0};
+	char err[CMP_ERRLEN];
+	int code = PB_EXIT_USAGE;
+	if (load_runs(a->base, a->nbase, &base) || load_runs(a->new_, a->nnew, &nw))
+		goto out;
+	/* A run that did not complete is compared (its finished experiments
+	 * count; the rest show as missing) but never quietly. */
+	for (size_t side = 0; side < 2; side++)
+		for (size_t i = 0; i < (side ? a->nnew : a->nbase); i++) {
+			const struct cmp_run *r = side ? &nw[i] : &base[i];
+			if (r->status[0] && strcmp(r->status, "complete"))
+				pb_error(CMD, "WARNING: %s: run status is '%s', not complete",
+					 r->dir, r->status);
+		}
+	/* Every run against the first base run: pooled runs must agree too. */
+	for (size_t i = 1; i < a->nbase; i++)
+		cmp_config_diff(&base[0], &base[i], a->o.match_pin, &mm);
+	for (size_t i = 0; i < a->nnew; i++)
+		cmp_config_diff(&base[0], &nw[i], a->o.match_pin, &mm);
+	for (size_t i = 0; i < mm.n; i++) {
+		const struct cmp_mismatch *m = &mm.v[i];
+		if (!m->fatal)
+			continue;
+		if (!a->allow_mismatch) {
+			pb_error(CMD,
+				 "configurations differ: %s is %.200s in %s but %.200s in %s "
+				 "(--allow-config-mismatch compares anyway)",
+				 m->what, m->a, m->a_dir, m->b, m->b_dir);
+			goto out;
+		}
+		pb_error(CMD, "WARNING: comparing different configurations: %s is %.200s vs %.200s",
+			 m->what, m->a, m->b);
+	}
+	if (cmp_perf(base, a->nbase, nw, a->nnew, &a->o, &rows, err, sizeof(err)) ||
+	    cmp_exact(base, a->nbase, nw, a->nnew, &rows, err, sizeof(err))) {
+		pb_error(CMD, "%s", err);
+		goto out;
+	}
+	if (!rows.n) {
+		pb_error(CMD, "nothing to compare: no experiments or replays in either run");
+		goto out;
+	}
+	struct cmp_report rep = {base, nw, a->nbase, a->nnew, &a->o, &mm, &rows, PB_EXIT_OK};
+	for (size_t i = 0; i < rows.n; i++)
+		if (cmp_verdict_fails(rows.v[i].verdict))
+			rep.exit_code = PB_EXIT_FAIL;
+	char *csv = NULL;
+	size_t csvlen = 0;
+	FILE *mf = open_memstream(&csv, &csvlen);
+	if (!mf) {
+		pb_error(CMD, "out of memory");
+		goto out;
+	}
+	cmp_write_csv(mf, &rep);
+	fclose(mf);
+	int wrc = cmp_write_file(out_path, a->force, csv, csvlen, err, sizeof(err));
+	if (a->fmt == CMP_FMT_CSV) {
+		fwrite(csv, 1, csvlen, stdout);
+	} else if (a->fmt == CMP_FMT_JSON) {
+		json_t *doc = cmp_json(&rep);
+		if (!doc ||
+		    json_dumpf(doc, stdout,
+			       JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(9))) {
+			pb_error(CMD, "cannot write JSON");
+			json_decref(doc);
+			free(csv);
+			code = PB_EXIT_FAIL;
+			goto out;
+		}
+		fputc('\n', stdout);
+		json_decref(doc);
+	} else {
+		cmp_write_text(stdout, &rep);
+	}
+	free(csv);
+	if (wrc) {
+		pb_error(CMD, "%s", err);
+		code = PB_EXIT_FAIL;
+		goto out;
+	}
+	if (a->fmt == CMP_FMT_TEXT)
+		printf("compare.csv: %s\n", out_path);
+	code = rep.exit_code;
+out:
+	fflush(stdout);
+	cmp_rows_free(&rows);
+	cmp_mismatches_free(&mm);
+	free_runs(base, a->nbase);
+	free_runs(nw, a->nnew);
+	free(out_path);
+	return code;
 }
 
 int pb_cmd_compare(int argc, char **argv)
 {
-	static const struct option lo[] = {{"threshold", required_argument, 0, 't'},
-					   {"help", no_argument, 0, 'h'},
-					   {0, 0, 0, 0}};
-	double thr = 5.0;
-	int ch;
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (ch) {
-		case 't': {
-			char buf[64];
-			snprintf(buf, sizeof(buf), "%s", optarg);
-			size_t l = strlen(buf);
-			if (l && buf[l - 1] == '%')
-				buf[l - 1] = 0;
-			if (pb_parse_double(buf, &thr) || thr < 0 || thr > 1000)
-				pb_usage_error("compare", "bad --threshold '%s' (percent, e.g. 5%%)", optarg);
-			break;
-		}
-		case 'h':
-			printf("usage: pagebench compare BASE_RUN_DIR NEW_RUN_DIR [--threshold 5%%]\n"
-			       "Compares the median ns/op of every (experiment, threads, pin) present in\n"
-			       "both runs' summary.csv.  A change beyond the threshold whose 95%% CIs do\n"
-			       "not overlap is a regression or an improvement; exit 1 if any regression.\n");
-			return 0;
-		default:
-			pb_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 2)
-		pb_usage_error("compare", "expected two run folders (BASE NEW), got %d", argc - optind);
-	struct row *a, *b;
-	size_t na, nb;
-	load(argv[optind], &a, &na);
-	load(argv[optind + 1], &b, &nb);
-	printf("%-40s %7s %12s %12s %8s  %s\n", "experiment", "threads", "base_ns/op", "new_ns/op",
-	       "new/base", "verdict");
-	unsigned regress = 0, matched = 0;
-	for (size_t i = 0; i < na; i++) {
-		for (size_t j = 0; j < nb; j++) {
-			if (strcmp(a[i].key, b[j].key))
-				continue;
-			matched++;
-			double ratio = b[j].med / a[i].med;
-			int ci = a[i].ci && b[j].ci;
-			int apart = !ci || b[j].lo > a[i].hi || b[j].hi < a[i].lo;
-			const char *v = "same";
-			if (!a[i].valid || !b[j].valid)
-				v = "INVALID (a self-check failed)";
-			else if (isnan(ratio))
-				v = "NA";
-			else if (ratio > 1 + thr / 100 && apart) {
-				v = ci ? "REGRESSION" : "REGRESSION (no CI)";
-				regress++;
-			} else if (ratio < 1 - thr / 100 && apart)
-				v = ci ? "improvement" : "improvement (no CI)";
-			char exp[512], *bar;
-			snprintf(exp, sizeof(exp), "%s", a[i].key);
-			bar = strchr(exp, '|');
-			*bar = 0;
-			char *thr_s = bar + 1;
-			*strchr(thr_s, '|') = 0;
-			printf("%-40s %7s %12.4g %12.4g %8.3f  %s\n", exp, thr_s, a[i].med, b[j].med, ratio, v);
-		}
-	}
-	free(a);
-	free(b);
-	if (!matched)
-		pb_usage_error("compare", "the two runs have no experiment in common");
-	printf("%u matched, %u regression(s) beyond %.1f%%\n", matched, regress, thr);
-	return regress ? PB_EXIT_FAIL : PB_EXIT_OK;
+	struct args a;
+	int rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc < 0 ? PB_EXIT_OK : rc;
+	if (!a.machines)
+		return run_compare(&a);
+	struct cmp_run *runs = NULL;
+	char *out_path = NULL;
+	rc = check_out(a.out_dir, "machines.csv", a.force, &out_path);
+	free(out_path);
+	if (rc)
+		return PB_EXIT_USAGE;
+	if (load_runs(a.base, a.nbase, &runs))
+		return PB_EXIT_USAGE;
+	rc = cmp_machines(CMD, runs, a.nbase, a.fmt, a.out_dir, a.force);
+	free_runs(runs, a.nbase);
+	return rc;
 }

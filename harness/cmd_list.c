@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/cmd_list.c - `pagebench list [kernels|policies|workloads|counters]`,
  * every listing driven by its module's const descriptor table.
@@ -30,9 +31,10 @@ static void list_kernels(FILE *f, int verbose)
 
 static void list_usage(FILE *f)
 {
-	fprintf(f, "usage: pagebench list [kernels|policies|workloads|counters|all] [-v]\n"
-		   "Lists what is registered, from the modules' descriptor tables;\n"
-		   "`counters` shows which counters work on this machine and why the rest do not.\n");
+	fprintf(f,
+		"usage: pagebench list [kernels|policies|workloads|counters|all] [-v]\n"
+		"Lists what is registered, from the modules' descriptor tables;\n"
+		"`counters` shows which counters work on this machine and why the rest do not.\n");
 }
 
 int pb_cmd_list(int argc, char **argv)
@@ -52,6 +54,9 @@ int pb_cmd_list(int argc, char **argv)
 	}
 	int all = !strcmp(what, "all");
 	int known = 0;
+	char err[256];
+	if ((all || !strcmp(what, "counters")) && pb_counters_setting_check(err, sizeof(err)))
+		pb_usage_error("list", "%s", err);
 	if (all || !strcmp(what, "kernels")) {
 		list_kernels(stdout, verbose);
 		known = 1;
@@ -73,7 +78,8 @@ int pb_cmd_list(int argc, char **argv)
 		known = 1;
 	}
 	if (!known)
-		pb_usage_error("list", "unknown list '%s' (expected kernels|policies|workloads|counters|all)",
-			       what);
+		pb_usage_error(
+		    "list", "unknown list '%s' (expected kernels|policies|workloads|counters|all)",
+		    what);
 	return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/cmd_topo.c - `pagebench topo [--threads N] [--pin P]`: the
  * machine's topology and the placement plan the team would use.
@@ -26,20 +27,25 @@ int pb_cmd_topo(int argc, char **argv)
 		switch (ch) {
 		case 't':
 			if (pb_parse_u64(optarg, &n) || n < 1 || n > 1024)
-				pb_usage_error("topo", "bad --threads '%s' (expected 1..1024)", optarg);
+				pb_usage_error("topo", "bad --threads '%s' (expected 1..1024)",
+					       optarg);
 			break;
 		case 'p':
 			if (pb_pin_parse(optarg, &pin))
-				pb_usage_error("topo", "bad --pin '%s' (expected compact|scatter|numa|none)",
-					       optarg);
+				pb_usage_error(
+				    "topo", "bad --pin '%s' (expected compact|scatter|numa|none)",
+				    optarg);
 			break;
 		case 'h':
-			printf("usage: pagebench topo [--threads N] [--pin compact|scatter|numa|none]\n"
-			       "Prints the topology (hwloc; honours HWLOC_SYNTHETIC and HWLOC_XMLFILE)\n"
+			printf("usage: pagebench topo [--threads N] [--pin "
+			       "compact|scatter|numa|none]\n"
+			       "Prints the topology (hwloc; honours HWLOC_SYNTHETIC and "
+			       "HWLOC_XMLFILE)\n"
 			       "and the placement plan for N threads (default: one per PU).\n");
 			return 0;
 		default:
-			pb_usage_error("topo", "unknown or incomplete option '%s'", argv[optind - 1]);
+			pb_usage_error("topo", "unknown or incomplete option '%s'",
+				       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/heap.c - jemalloc as the harness's own heap.
  *

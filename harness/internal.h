@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/internal.h - helpers private to the harness: a growable string
  * buffer with JSON escaping, the machine description, heap statistics and
@@ -9,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "pagebench/common.h"
 
 struct pb_sb {
@@ -18,12 +21,11 @@ struct pb_sb {
 void pb_sb_put(struct pb_sb *b, const char *s);
 void pb_sb_putn(struct pb_sb *b, const char *s, size_t n);
 void pb_sb_printf(struct pb_sb *b, const char *fmt, ...) PB_PRINTF(2, 3);
-/* Append s as a JSON string literal (quoted, escaped); NULL -> null. */
-void pb_sb_json_str(struct pb_sb *b, const char *s);
 void pb_sb_free(struct pb_sb *b);
 
-/* Machine description fields for meta.json, appended as `"k": v,` pairs. */
-void pb_meta_machine(struct pb_sb *b);
+/* Machine description for meta.json: a new object of top-level fields
+ * (host, cpu_model, kernel, build, libraries, topology ...). */
+json_t *pb_meta_machine_json(void);
 /* Short host name (sanitised for a folder name). */
 void pb_meta_host(char *buf, size_t len);
 

@@ -67,7 +67,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < PB_ARRAY_SIZE(cmds); i++) {
 		if (!strcmp(c, cmds[i].name)) {
-			pb_topo_init();
+			if (pb_topo_init() && pb_topo_env_error())
+				pb_usage_error(cmds[i].name, "%s", pb_topo_env_error());
 			pb_heap_init();
 			return cmds[i].fn(argc - 1, argv + 1);
 		}

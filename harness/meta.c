@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/meta.c - the machine description in every meta.json: host, CPU
  * model, kernel, THP mode, compiler and flags, git commit, library versions
@@ -13,13 +14,12 @@
 
 #include "internal.h"
 #include "pagebench/config.h"
+#include "pagebench/counters.h"
+#include "pagebench/results.h"
 #include "pagebench/team.h"
 
 #if PB_HAVE_HWLOC
 #include <hwloc.h>
-#endif
-#if PB_HAVE_PAPI
-#include <papi.h>
 #endif
 #if PB_HAVE_ZSTD
 #include <zstd.h>
@@ -42,9 +42,9 @@ void pb_meta_host(char *buf, size_t len)
 		if (c == '.')
 			break;
 		buf[j++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					   (c >= '0' && c <= '9') || c == '-'
-				   ? c
-				   : '_';
+				   (c >= '0' && c <= '9') || c == '-'
+			       ? c
+			       : '_';
 	}
 	buf[j] = 0;
 	if (!j)
@@ -85,95 +85,82 @@ static void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
-static void kv(struct pb_sb *b, const char *k, const char *v)
+static void kv(json_t *o, const char *k, const char *v)
 {
-	pb_sb_put(b, "  ");
-	pb_sb_json_str(b, k);
-	pb_sb_put(b, ": ");
-	pb_sb_json_str(b, v);
-	pb_sb_put(b, ",\n");
+	json_object_set_new(o, k, pb_json_string_bytes(v));
 }
 
-void pb_meta_machine(struct pb_sb *b)
+json_t *pb_meta_machine_json(void)
 {
+	json_t *m = json_object();
 	char buf[512], host[256] = "";
 	struct utsname u;
 	gethostname(host, sizeof(host) - 1);
-	kv(b, "host", host);
+	kv(m, "host", host);
 	cpu_model(buf, sizeof(buf));
-	kv(b, "cpu_model", buf);
-	pb_sb_printf(b, "  \"online_cpus\": %ld,\n", sysconf(_SC_NPROCESSORS_ONLN));
-	pb_sb_printf(b, "  \"memory_bytes\": %lld,\n",
-		     (long long)sysconf(_SC_PHYS_PAGES) * (long long)sysconf(_SC_PAGESIZE));
+	kv(m, "cpu_model", buf);
+	json_object_set_new(m, "online_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_set_new(
+	    m, "memory_bytes",
+	    json_integer((json_int_t)sysconf(_SC_PHYS_PAGES) * (json_int_t)sysconf(_SC_PAGESIZE)));
 	if (uname(&u) == 0) {
 		snprintf(buf, sizeof(buf), "%s %s %s", u.sysname, u.release, u.machine);
-		kv(b, "kernel", buf);
-		kv(b, "kernel_version", u.version);
+		kv(m, "kernel", buf);
+		kv(m, "kernel_version", u.version);
 	}
 	read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
-	kv(b, "thp_enabled", buf[0] ? buf : "unavailable");
+	kv(m, "thp_enabled", buf[0] ? buf : "unavailable");
 	read_line("/sys/kernel/mm/transparent_hugepage/defrag", buf, sizeof(buf));
-	kv(b, "thp_defrag", buf[0] ? buf : "unavailable");
+	kv(m, "thp_defrag", buf[0] ? buf : "unavailable");
 	read_line("/proc/sys/kernel/perf_event_paranoid", buf, sizeof(buf));
-	kv(b, "perf_event_paranoid", buf[0] ? buf : "unavailable");
+	kv(m, "perf_event_paranoid", buf[0] ? buf : "unavailable");
 	read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof(buf));
-	kv(b, "cpufreq_governor", buf[0] ? buf : "unavailable");
-	pb_sb_put(b, "  \"build\": {\n");
-	pb_sb_put(b, "    \"version\": ");
-	pb_sb_json_str(b, PB_VERSION);
-	pb_sb_put(b, ",\n    \"git_commit\": ");
-	pb_sb_json_str(b, PB_GIT_COMMIT);
-	pb_sb_put(b, ",\n    \"build_type\": ");
-	pb_sb_json_str(b, PB_BUILD_TYPE);
-	pb_sb_put(b, ",\n    \"compiler\": ");
-	pb_sb_json_str(b, PB_C_COMPILER);
-	pb_sb_put(b, ",\n    \"c_flags\": ");
-	pb_sb_json_str(b, PB_C_FLAGS);
-	pb_sb_put(b, ",\n    \"features\": ");
-	pb_sb_json_str(b, PB_FEATURES);
-	pb_sb_put(b, "\n  },\n  \"libraries\": {\n");
+	kv(m, "cpufreq_governor", buf[0] ? buf : "unavailable");
+	json_t *b = json_object();
+	kv(b, "version", PB_VERSION);
+	kv(b, "git_commit", PB_GIT_COMMIT);
+	kv(b, "build_type", PB_BUILD_TYPE);
+	kv(b, "compiler", PB_C_COMPILER);
+	kv(b, "c_flags", PB_C_FLAGS);
+	kv(b, "features", PB_FEATURES);
+	json_object_set_new(m, "build", b);
+	json_t *l = json_object();
 #if PB_HAVE_HWLOC
 	unsigned hv = hwloc_get_api_version();
-	pb_sb_printf(b, "    \"hwloc\": \"%u.%u.%u\",\n", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
+	snprintf(buf, sizeof(buf), "%u.%u.%u", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
+	kv(l, "hwloc", buf);
 #else
-	pb_sb_put(b, "    \"hwloc\": null,\n");
+	json_object_set_new(l, "hwloc", json_null());
 #endif
-#if PB_HAVE_PAPI
-	pb_sb_printf(b, "    \"papi\": \"%d.%d.%d.%d\",\n", PAPI_VERSION_MAJOR(PAPI_VERSION),
-		     PAPI_VERSION_MINOR(PAPI_VERSION), PAPI_VERSION_REVISION(PAPI_VERSION),
-		     PAPI_VERSION_INCREMENT(PAPI_VERSION));
-#else
-	pb_sb_put(b, "    \"papi\": null,\n");
-#endif
-	pb_sb_put(b, "    \"jemalloc\": ");
-	pb_sb_json_str(b, pb_heap_version());
-	pb_sb_put(b, ",\n");
+	kv(l, "papi", pb_counters_papi_version());
+	kv(l, "jemalloc", pb_heap_version());
 #if PB_HAVE_ZSTD
-	pb_sb_printf(b, "    \"zstd\": \"%s\",\n", ZSTD_versionString());
+	kv(l, "zstd", ZSTD_versionString());
 #endif
 #if PB_HAVE_ZLIB
-	pb_sb_printf(b, "    \"zlib\": \"%s\",\n", zlibVersion());
+	kv(l, "zlib", zlibVersion());
 #endif
 #if PB_HAVE_LZMA
-	pb_sb_printf(b, "    \"liblzma\": \"%s\",\n", lzma_version_string());
+	kv(l, "liblzma", lzma_version_string());
 #endif
+	kv(l, "jansson", JANSSON_VERSION);
 #if PB_HAVE_OPENMP
-	pb_sb_printf(b, "    \"openmp\": %d\n", _OPENMP);
+	json_object_set_new(l, "openmp", json_integer(_OPENMP));
 #else
-	pb_sb_put(b, "    \"openmp\": null\n");
+	json_object_set_new(l, "openmp", json_null());
 #endif
-	pb_sb_put(b, "  },\n");
-	pb_sb_printf(b, "  \"topology\": {\"synthetic\": %s, \"numa_nodes\": %u, "
-			"\"cores\": %u, \"pus\": %u, \"hwloc_xml\": ",
-		     pb_topo_is_synthetic() ? "true" : "false", pb_topo_nnodes(), pb_topo_ncores(),
-		     pb_topo_npus());
+	json_object_set_new(m, "libraries", l);
+	json_t *t = json_object();
+	json_object_set_new(t, "synthetic", json_boolean(pb_topo_is_synthetic()));
+	json_object_set_new(t, "numa_nodes", json_integer(pb_topo_nnodes()));
+	json_object_set_new(t, "cores", json_integer(pb_topo_ncores()));
+	json_object_set_new(t, "pus", json_integer(pb_topo_npus()));
 	char *xml = pb_topo_xml();
-	pb_sb_json_str(b, xml);
+	json_object_set_new(t, "hwloc_xml", pb_json_string_bytes(xml));
 	free(xml);
-	pb_sb_put(b, "},\n");
+	json_object_set_new(m, "topology", t);
 	int64_t md = pb_heap_metadata_bytes();
-	if (md >= 0)
-		pb_sb_printf(b, "  \"heap_metadata_bytes_at_end\": %lld,\n", (long long)md);
-	else
-		pb_sb_put(b, "  \"heap_metadata_bytes_at_end\": null,\n");
+	json_object_set_new(m, "heap_metadata_bytes_at_end",
+			    md >= 0 ? json_integer(md) : json_null());
+	return m;
 }

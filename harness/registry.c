@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/registry.c - the one list of kernel tables.  Adding a module
  * means adding its table here; everything else (list, run, help, CSV) is
@@ -8,8 +9,8 @@
 #include "pagebench/kernel.h"
 
 static const struct pb_kernel_desc *const *const tables[] = {
-	pb_kernels_selftest, pb_kernels_pt, pb_kernels_frames, pb_kernels_workload, pb_kernels_vm,
-	pb_kernels_real,
+    pb_kernels_selftest, pb_kernels_pt, pb_kernels_frames,
+    pb_kernels_workload, pb_kernels_vm, pb_kernels_real,
 };
 
 const struct pb_kernel_desc *pb_kernel_at(size_t i)

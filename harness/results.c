@@ -1,13 +1,19 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * harness/results.c - run folders, tidy CSV, meta.json, atomic writes.
+ * harness/results.c - run folders, tidy CSV, meta.json (see the contract
+ * in pagebench/results.h).
  *
  * A run folder is created with mkdir(2), which fails if the name exists, so
- * two runs never share a folder (the short id is random; on a collision a
- * new one is drawn).  CSVs stream into "<name>.tmp" and are renamed to
- * "<name>" by pb_run_finish(); meta.json is written last, also via a
- * temporary name.  SIGINT/SIGTERM remove the temporary files of every open
- * run before the process dies, so an interrupted run leaves no half file
- * under a final name.
+ * two runs never share a folder (the run id is random; on a collision a new
+ * one is drawn).  The folder is registered with the signal registry (so an
+ * interrupted run's empty folder goes), each CSV streams through a pb_out
+ * temporary file (registered too) and is committed by pb_run_finish();
+ * meta.json is built with jansson and written last through pb_out.
+ *
+ * Write errors.  Every row is flushed and the stream's error flag checked,
+ * so a full disk is seen at the row it hits, not at the end; the first
+ * error is kept (run->err) and ends as status "failed" and a non-zero
+ * return of pb_run_finish(), never as a silent short file.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,33 +31,40 @@
 
 #include "internal.h"
 #include "pagebench/counters.h"
+#include "pagebench/outfile.h"
 #include "pagebench/results.h"
 
 #define PB_MAX_CSV 8
-#define PB_MAX_CFG 128
 
 struct pb_csv {
 	struct pb_run *run;
 	char name[128];
-	char tmp_path[4096 + 16];
-	char path[4096 + 16];
+	struct pb_out *out;
 	FILE *f;
 	FILE *echo;
 	unsigned ncols, cell;
+	uint64_t rows;
 	struct pb_sb row;
 };
 
 struct pb_run {
 	char dir[4096];
+	char id[16];
+	char host[64];
+	char *label;
 	char **argv;
 	int argc;
+	int dir_slot;
 	char started[32];
+	double load_before[3];
+	int have_load_before;
 	struct pb_csv csv[PB_MAX_CSV];
 	unsigned ncsv;
-	char *cfg_key[PB_MAX_CFG], *cfg_val[PB_MAX_CFG];
-	unsigned ncfg;
-	struct pb_sb na; /* "what": "reason" pairs */
-	char meta_tmp[4096 + 16];
+	json_t *config, *na, *inputs, *experiments, *errors;
+	enum pb_run_status status;
+	char *interrupted_by;
+	int err; /* first write error, -errno */
+	char err_what[4400];
 };
 
 /* ---- string buffer ---- */
@@ -99,75 +112,60 @@ void pb_sb_printf(struct pb_sb *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void pb_sb_json_str(struct pb_sb *b, const char *s)
-{
-	if (!s) {
-		pb_sb_put(b, "null");
-		return;
-	}
-	pb_sb_put(b, "\"");
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		switch (*c) {
-		case '"': pb_sb_put(b, "\\\""); break;
-		case '\\': pb_sb_put(b, "\\\\"); break;
-		case '\n': pb_sb_put(b, "\\n"); break;
-		case '\t': pb_sb_put(b, "\\t"); break;
-		case '\r': pb_sb_put(b, "\\r"); break;
-		default:
-			if (*c < 0x20)
-				pb_sb_printf(b, "\\u%04x", *c);
-			else
-				pb_sb_putn(b, (const char *)c, 1);
-		}
-	}
-	pb_sb_put(b, "\"");
-}
-
 void pb_sb_free(struct pb_sb *b)
 {
 	free(b->s);
 	*b = (struct pb_sb){0};
 }
 
-/* ---- signal cleanup of temporary files ---- */
-#define PB_MAX_OPEN_RUNS 4
-static struct pb_run *volatile open_runs[PB_MAX_OPEN_RUNS];
+/* ---- JSON helpers ---- */
 
-static void on_fatal_signal(int sig)
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
 {
-	for (int i = 0; i < PB_MAX_OPEN_RUNS; i++) {
-		struct pb_run *r = open_runs[i];
-		if (!r)
-			continue;
-		for (unsigned c = 0; c < r->ncsv; c++)
-			unlink(r->csv[c].tmp_path);
-		unlink(r->meta_tmp);
-		rmdir(r->dir); /* only if nothing else is in it */
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned min;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, min = 0x10000;
+	else
+		return 0;
+	unsigned cp = c & (0xff >> (n + 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
 	}
-	signal(sig, SIG_DFL);
-	raise(sig);
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
 }
 
-static void track(struct pb_run *r, int add)
+json_t *pb_json_string_bytes(const char *s)
 {
-	static int installed;
-	if (add && !installed) {
-		struct sigaction sa = {0};
-		sa.sa_handler = on_fatal_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		installed = 1;
-	}
-	for (int i = 0; i < PB_MAX_OPEN_RUNS; i++) {
-		if (add && !open_runs[i]) {
-			open_runs[i] = r;
-			return;
+	if (!s)
+		return json_null();
+	struct pb_sb b = {0};
+	pb_sb_put(&b, "");
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+		if (n) {
+			pb_sb_putn(&b, (const char *)p, n);
+			p += n;
+		} else {
+			pb_sb_printf(&b, "\\x%02X", *p);
+			p++;
 		}
-		if (!add && open_runs[i] == r)
-			open_runs[i] = NULL;
 	}
+	json_t *j = json_string(b.s);
+	pb_sb_free(&b);
+	return j ? j : json_null();
 }
 
 /* ---- run ---- */
@@ -196,6 +194,14 @@ static void utc_stamp(char *buf, size_t len, const char *fmt)
 	strftime(buf, len, fmt, &tm);
 }
 
+/* Install the registry's immediate mode unless the program chose a mode. */
+static void default_signals(void)
+{
+	struct sigaction old;
+	if (sigaction(SIGTERM, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+		pb_signals_install(0);
+}
+
 struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err, size_t errlen)
 {
 	if (!root)
@@ -212,15 +218,17 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	char stamp[32], host[64];
+	default_signals();
+	char stamp[32];
 	utc_stamp(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ");
 	utc_stamp(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ");
-	pb_meta_host(host, sizeof(host));
+	pb_meta_host(r->host, sizeof(r->host));
 	for (int attempt = 0;; attempt++) {
 		uint32_t id;
 		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
 			id = (uint32_t)(pb_now_ns() ^ (uint64_t)getpid() * 2654435761u);
-		snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%06x", root, stamp, host, id & 0xffffff);
+		snprintf(r->id, sizeof(r->id), "%06x", id & 0xffffff);
+		snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%s", root, stamp, r->host, r->id);
 		if (mkdir(r->dir, 0777) == 0)
 			break;
 		if (errno != EEXIST || attempt > 16) {
@@ -230,10 +238,15 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 			return NULL;
 		}
 	}
+	r->dir_slot = pb_cleanup_add(r->dir);
 	r->argc = argc;
 	r->argv = argv;
-	snprintf(r->meta_tmp, sizeof(r->meta_tmp), "%s/meta.json.tmp", r->dir);
-	track(r, 1);
+	r->have_load_before = getloadavg(r->load_before, 3) == 3;
+	r->config = json_object();
+	r->na = json_object();
+	r->inputs = json_array();
+	r->experiments = json_array();
+	r->errors = json_array();
 	return r;
 }
 
@@ -242,53 +255,101 @@ const char *pb_run_dir(const struct pb_run *run)
 	return run->dir;
 }
 
-static void cfg_set(struct pb_run *r, const char *key, char *json)
+const char *pb_run_id(const struct pb_run *run)
 {
-	for (unsigned i = 0; i < r->ncfg; i++) {
-		if (!strcmp(r->cfg_key[i], key)) {
-			free(r->cfg_val[i]);
-			r->cfg_val[i] = json;
-			return;
-		}
-	}
-	if (r->ncfg == PB_MAX_CFG) {
-		free(json);
-		return;
-	}
-	r->cfg_key[r->ncfg] = strdup(key);
-	r->cfg_val[r->ncfg++] = json;
+	return run->id;
+}
+
+void pb_run_set_label(struct pb_run *r, const char *label)
+{
+	free(r->label);
+	r->label = label ? strdup(label) : NULL;
+}
+
+void pb_run_config_set(struct pb_run *r, const char *key, json_t *val)
+{
+	if (val)
+		json_object_set_new(r->config, key, val);
 }
 
 void pb_run_config_str(struct pb_run *r, const char *key, const char *val)
 {
-	struct pb_sb b = {0};
-	pb_sb_json_str(&b, val);
-	cfg_set(r, key, b.s);
+	pb_run_config_set(r, key, pb_json_string_bytes(val));
 }
 
 void pb_run_config_json(struct pb_run *r, const char *key, const char *json)
 {
-	cfg_set(r, key, strdup(json));
+	json_error_t e;
+	json_t *v = json ? json_loads(json, JSON_DECODE_ANY, &e) : json_null();
+	pb_run_config_set(r, key, v ? v : pb_json_string_bytes(json));
 }
 
 void pb_run_note_na(struct pb_run *r, const char *what, const char *reason)
 {
-	/* Keep the first reason recorded for each item. */
-	if (r->na.s) {
-		struct pb_sb k = {0};
-		pb_sb_json_str(&k, what);
-		pb_sb_put(&k, ":");
-		int dup = strstr(r->na.s, k.s) != NULL;
-		pb_sb_free(&k);
-		if (dup)
-			return;
-	}
-	pb_sb_put(&r->na, r->na.len ? ",\n    " : "\n    ");
-	pb_sb_json_str(&r->na, what);
-	pb_sb_put(&r->na, ": ");
-	pb_sb_json_str(&r->na, reason);
+	if (!json_object_get(r->na, what))
+		json_object_set_new(r->na, what, pb_json_string_bytes(reason));
 }
 
+int pb_run_add_input(struct pb_run *r, const char *role, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	uint64_t h = 0xcbf29ce484222325ull, size = 0;
+	static unsigned char buf[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			h ^= buf[i];
+			h *= 0x100000001b3ull;
+		}
+		size += (uint64_t)n;
+	}
+	int e = n < 0 ? -errno : 0;
+	close(fd);
+	if (e)
+		return e;
+	char hex[20];
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+	json_t *o = json_object();
+	json_object_set_new(o, "role", pb_json_string_bytes(role));
+	json_object_set_new(o, "path", pb_json_string_bytes(path));
+	json_object_set_new(o, "size_bytes", json_integer((json_int_t)size));
+	json_object_set_new(o, "fnv1a64", json_string(hex));
+	json_array_append_new(r->inputs, o);
+	return 0;
+}
+
+void pb_run_experiment_done(struct pb_run *r, const char *name)
+{
+	json_array_append_new(r->experiments, pb_json_string_bytes(name));
+}
+
+void pb_run_set_status(struct pb_run *r, enum pb_run_status st, const char *why)
+{
+	if (st > r->status)
+		r->status = st;
+	if (st == PB_RUN_FAILED && why)
+		json_array_append_new(r->errors, pb_json_string_bytes(why));
+	if (st == PB_RUN_PARTIAL && why && !r->interrupted_by)
+		r->interrupted_by = strdup(why);
+}
+
+int pb_run_error(const struct pb_run *r)
+{
+	return r->err;
+}
+
+static void run_write_error(struct pb_run *r, const char *what, int e)
+{
+	if (r->err)
+		return;
+	r->err = -(e ? e : EIO);
+	snprintf(r->err_what, sizeof(r->err_what), "%s: write failed: %s", what,
+		 strerror(e ? e : EIO));
+}
+
+/* ---- CSV ---- */
 static void csv_cell_raw(struct pb_csv *c, const char *s, int quote_if_needed)
 {
 	if (c->cell++)
@@ -306,6 +367,36 @@ static void csv_cell_raw(struct pb_csv *c, const char *s, int quote_if_needed)
 	}
 }
 
+/* Write the assembled row to the file (and echo), flush, check. */
+static void csv_put_row(struct pb_csv *c)
+{
+	struct pb_run *r = c->run;
+	if (r->err)
+		return; /* the run failed already: nothing more is written */
+	errno = 0;
+	if (fputs(c->row.s, c->f) == EOF || fflush(c->f) || ferror(c->f)) {
+		char what[4300];
+		snprintf(what, sizeof(what), "%s/%s", r->dir, c->name);
+		run_write_error(r, what, errno);
+		return;
+	}
+	if (c->echo) {
+		errno = 0;
+		if (fputs(c->row.s, c->echo) == EOF || fflush(c->echo) || ferror(c->echo)) {
+			/* The reader went away (`--csv | head -1`): stop echoing;
+			 * the files are intact and SIGPIPE, if not ignored, ends
+			 * the run as partial.  Any other error fails the run. */
+			if (errno == EPIPE)
+				for (unsigned i = 0; i < r->ncsv; i++)
+					r->csv[i].echo = NULL;
+			else
+				run_write_error(r, "standard output", errno);
+		}
+	}
+}
+
+static const char *const lead_cols[] = {"schema_version", "host", "label", "run_id"};
+
 struct pb_csv *pb_run_csv(struct pb_run *r, const char *name, const char *const *cols, FILE *echo)
 {
 	if (r->ncsv == PB_MAX_CSV)
@@ -314,27 +405,27 @@ struct pb_csv *pb_run_csv(struct pb_run *r, const char *name, const char *const 
 	memset(c, 0, sizeof(*c));
 	c->run = r;
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	char dir[sizeof(r->dir)];
-	memcpy(dir, r->dir, sizeof(dir));
-	snprintf(c->path, sizeof(c->path), "%s/%s", dir, name);
-	snprintf(c->tmp_path, sizeof(c->tmp_path), "%s/%s.tmp", dir, name);
-	c->f = fopen(c->tmp_path, "w");
-	if (!c->f)
+	char path[4096 + 160], err[512];
+	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
+	if (pb_out_open(path, 0, &c->out, err, sizeof(err)))
 		return NULL;
+	c->f = pb_out_stream(c->out);
+	if (!c->f) {
+		pb_out_abort(c->out);
+		return NULL;
+	}
 	r->ncsv++;
 	c->echo = echo;
-	c->ncols = 1;
-	csv_cell_raw(c, "schema_version", 1);
+	for (size_t i = 0; i < PB_ARRAY_SIZE(lead_cols); i++) {
+		csv_cell_raw(c, lead_cols[i], 1);
+		c->ncols++;
+	}
 	for (const char *const *p = cols; *p; p++) {
 		csv_cell_raw(c, *p, 1);
 		c->ncols++;
 	}
 	pb_sb_put(&c->row, "\n");
-	fputs(c->row.s, c->f);
-	if (c->echo) {
-		fputs(c->row.s, c->echo);
-		fflush(c->echo);
-	}
+	csv_put_row(c);
 	c->row.len = 0;
 	c->cell = 0;
 	return c;
@@ -349,6 +440,9 @@ void pb_csv_begin(struct pb_csv *c)
 	char v[16];
 	snprintf(v, sizeof(v), "%d", PB_SCHEMA_VERSION);
 	csv_cell_raw(c, v, 0);
+	csv_cell_raw(c, c->run->host, 1);
+	csv_cell_raw(c, c->run->label ? c->run->label : "NA", 1);
+	csv_cell_raw(c, c->run->id, 1);
 }
 
 void pb_csv_str(struct pb_csv *c, const char *s)
@@ -394,123 +488,170 @@ void pb_csv_end(struct pb_csv *c)
 		abort();
 	}
 	pb_sb_put(&c->row, "\n");
-	fputs(c->row.s, c->f);
-	if (c->echo) {
-		fputs(c->row.s, c->echo);
-		fflush(c->echo);
-	}
+	csv_put_row(c);
+	c->rows++;
 }
 
 int pb_write_file_atomic(const char *path, const void *buf, size_t len)
 {
-	char tmp[4096 + 8];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return -errno;
-	const char *p = buf;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = -errno;
-			close(fd);
-			unlink(tmp);
-			return e;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) || close(fd)) {
-		int e = -errno;
-		unlink(tmp);
-		return e;
-	}
-	if (rename(tmp, path)) {
-		int e = -errno;
-		unlink(tmp);
-		return e;
-	}
-	return 0;
+	char err[512];
+	return pb_out_write_all(path, PB_OUT_FORCE, buf, len, err, sizeof(err));
 }
 
-static char *meta_json(struct pb_run *r)
+/* ---- meta.json ---- */
+static const char *const status_names[] = {"complete", "partial", "failed"};
+
+static json_t *loadavg_json(const double *v)
 {
-	struct pb_sb b = {0};
+	return json_pack("[f,f,f]", v[0], v[1], v[2]);
+}
+
+static json_t *meta_json(struct pb_run *r)
+{
 	char ended[32];
 	utc_stamp(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ");
-	pb_sb_printf(&b, "{\n  \"schema_version\": %d,\n", PB_SCHEMA_VERSION);
-	pb_sb_put(&b, "  \"run_dir\": ");
-	pb_sb_json_str(&b, r->dir);
-	pb_sb_put(&b, ",\n  \"command_line\": [");
-	for (int i = 0; i < r->argc; i++) {
-		if (i)
-			pb_sb_put(&b, ", ");
-		pb_sb_json_str(&b, r->argv[i]);
+	json_t *m = json_object();
+	json_object_set_new(m, "schema_version", json_integer(PB_SCHEMA_VERSION));
+	json_object_set_new(m, "status", json_string(status_names[r->status]));
+	if (r->interrupted_by)
+		json_object_set_new(m, "interrupted_by", pb_json_string_bytes(r->interrupted_by));
+	json_object_set(m, "errors", r->errors);
+	json_object_set_new(m, "run_id", json_string(r->id));
+	json_object_set_new(m, "label", pb_json_string_bytes(r->label));
+	json_object_set_new(m, "run_dir", pb_json_string_bytes(r->dir));
+	json_t *argv = json_array();
+	for (int i = 0; i < r->argc; i++)
+		json_array_append_new(argv, pb_json_string_bytes(r->argv[i]));
+	json_object_set_new(m, "command_line", argv);
+	json_object_set_new(m, "started_utc", json_string(r->started));
+	json_object_set_new(m, "finished_utc", json_string(ended));
+	json_t *files = json_array();
+	for (unsigned i = 0; i < r->ncsv; i++)
+		json_array_append_new(files, pb_json_string_bytes(r->csv[i].name));
+	json_object_set_new(m, "files", files);
+	json_object_set(m, "experiments", r->experiments);
+	json_object_set(m, "config", r->config);
+	json_object_set(m, "inputs", r->inputs);
+	json_object_set(m, "not_available", r->na);
+	double after[3];
+	json_object_set_new(m, "loadavg_before",
+			    r->have_load_before ? loadavg_json(r->load_before) : json_null());
+	json_object_set_new(m, "loadavg_after",
+			    getloadavg(after, 3) == 3 ? loadavg_json(after) : json_null());
+	json_object_set_new(m, "counters_setting",
+			    pb_json_string_bytes(getenv("PAGEBENCH_COUNTERS")));
+	json_t *machine = pb_meta_machine_json();
+	json_object_update(m, machine);
+	json_decref(machine);
+	json_object_set_new(m, "counters", pb_counters_json_obj());
+	return m;
+}
+
+static int write_meta(struct pb_run *r, char *err, size_t errlen)
+{
+	json_t *m = meta_json(r);
+	char *s = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(m);
+	if (!s) {
+		snprintf(err, errlen, "meta.json: out of memory");
+		return -ENOMEM;
 	}
-	pb_sb_printf(&b, "],\n  \"started_utc\": \"%s\",\n  \"finished_utc\": \"%s\",\n",
-		     r->started, ended);
-	pb_sb_put(&b, "  \"files\": [");
-	for (unsigned i = 0; i < r->ncsv; i++) {
-		if (i)
-			pb_sb_put(&b, ", ");
-		pb_sb_json_str(&b, r->csv[i].name);
-	}
-	pb_sb_put(&b, "],\n  \"config\": {");
-	for (unsigned i = 0; i < r->ncfg; i++) {
-		pb_sb_put(&b, i ? ",\n    " : "\n    ");
-		pb_sb_json_str(&b, r->cfg_key[i]);
-		pb_sb_printf(&b, ": %s", r->cfg_val[i]);
-	}
-	pb_sb_put(&b, r->ncfg ? "\n  },\n" : "},\n");
-	pb_sb_printf(&b, "  \"not_available\": {%s%s},\n", r->na.len ? r->na.s : "",
-		     r->na.len ? "\n  " : "");
-	pb_meta_machine(&b);
-	char *ctr = pb_counters_json();
-	pb_sb_put(&b, "  \"counters\": ");
-	pb_sb_put(&b, ctr ? ctr : "null");
-	free(ctr);
-	pb_sb_put(&b, "\n}\n");
-	return b.s;
+	char path[4096 + 16];
+	snprintf(path, sizeof(path), "%s/meta.json", r->dir);
+	struct pb_sb b = {0};
+	pb_sb_put(&b, s);
+	pb_sb_put(&b, "\n");
+	free(s);
+	int rc = pb_out_write_all(path, 0, b.s, b.len, err, errlen);
+	pb_sb_free(&b);
+	return rc;
 }
 
 static void run_free(struct pb_run *r)
 {
-	track(r, 0);
-	for (unsigned i = 0; i < r->ncsv; i++)
+	for (unsigned i = 0; i < r->ncsv; i++) {
+		pb_out_abort(r->csv[i].out);
 		pb_sb_free(&r->csv[i].row);
-	for (unsigned i = 0; i < r->ncfg; i++) {
-		free(r->cfg_key[i]);
-		free(r->cfg_val[i]);
 	}
-	pb_sb_free(&r->na);
+	json_decref(r->config);
+	json_decref(r->na);
+	json_decref(r->inputs);
+	json_decref(r->experiments);
+	json_decref(r->errors);
+	pb_cleanup_remove(r->dir_slot);
+	free(r->label);
+	free(r->interrupted_by);
 	free(r);
+}
+
+/* Remove what this run created: temporaries, final CSVs, meta, folder. */
+static void run_remove(struct pb_run *r)
+{
+	char p[4096 + 160];
+	for (unsigned i = 0; i < r->ncsv; i++) {
+		if (r->csv[i].out) {
+			pb_out_abort(r->csv[i].out);
+			r->csv[i].out = NULL;
+		} else {
+			snprintf(p, sizeof(p), "%s/%s", r->dir, r->csv[i].name);
+			unlink(p);
+		}
+	}
+	snprintf(p, sizeof(p), "%s/meta.json", r->dir);
+	unlink(p);
+	rmdir(r->dir);
 }
 
 int pb_run_finish(struct pb_run *r)
 {
-	int rc = 0;
-	for (unsigned i = 0; i < r->ncsv; i++) {
-		struct pb_csv *c = &r->csv[i];
-		if (fflush(c->f) || fsync(fileno(c->f)))
-			rc = rc ? rc : -errno;
-		fclose(c->f);
-		c->f = NULL;
-		if (!rc && rename(c->tmp_path, c->path))
-			rc = -errno;
+	char err[600];
+	return pb_run_finish_msg(r, err, sizeof(err));
+}
+
+int pb_run_finish_msg(struct pb_run *r, char *errout, size_t errlen)
+{
+	char err[4500] = "";
+	if (errlen)
+		errout[0] = 0;
+	uint64_t rows = 0;
+	for (unsigned i = 0; i < r->ncsv; i++)
+		rows += r->csv[i].rows;
+	if (rows == 0 && r->status != PB_RUN_COMPLETE && !r->err) {
+		/* Nothing was measured: leave nothing that looks like a result. */
+		run_remove(r);
+		run_free(r);
+		return -ENODATA;
 	}
-	if (!rc) {
-		char *m = meta_json(r);
-		char path[4096 + 16];
-		snprintf(path, sizeof(path), "%s/meta.json", r->dir);
-		rc = pb_write_file_atomic(path, m, strlen(m));
-		free(m);
-	}
+	int rc = r->err;
 	if (rc)
-		for (unsigned i = 0; i < r->ncsv; i++)
-			unlink(r->csv[i].tmp_path);
+		snprintf(err, sizeof(err), "%s", r->err_what);
+	for (unsigned i = 0; i < r->ncsv && !rc; i++) {
+		struct pb_csv *c = &r->csv[i];
+		c->f = NULL;
+		rc = pb_out_commit(c->out, err, sizeof(err));
+		c->out = NULL;
+	}
+	if (rc) {
+		/* Keep nothing under a final name that was not committed whole;
+		 * say so in meta.json if the disk lets us. */
+		r->status = PB_RUN_FAILED;
+		json_array_append_new(r->errors, pb_json_string_bytes(err));
+		for (unsigned i = 0; i < r->ncsv; i++) {
+			pb_out_abort(r->csv[i].out);
+			r->csv[i].out = NULL;
+		}
+		char e2[512];
+		if (write_meta(r, e2, sizeof(e2)))
+			run_remove(r); /* not even meta.json fits: remove the folder */
+		snprintf(errout, errlen, "%s", err);
+		run_free(r);
+		return rc;
+	}
+	rc = write_meta(r, err, sizeof(err));
+	if (rc) {
+		snprintf(errout, errlen, "%s", err);
+		run_remove(r);
+	}
 	run_free(r);
 	return rc;
 }
@@ -520,11 +661,9 @@ void pb_run_abort(struct pb_run *r)
 	if (!r)
 		return;
 	for (unsigned i = 0; i < r->ncsv; i++) {
-		if (r->csv[i].f)
-			fclose(r->csv[i].f);
-		unlink(r->csv[i].tmp_path);
+		pb_out_abort(r->csv[i].out);
+		r->csv[i].out = NULL;
 	}
-	unlink(r->meta_tmp);
 	rmdir(r->dir); /* only succeeds if empty */
 	run_free(r);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/stats.c - median and its 95% confidence interval.
  *
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "pagebench/measure.h"
 
 static int cmp_dbl(const void *a, const void *b)
 {
@@ -49,4 +51,26 @@ struct pb_median_ci pb_median_ci(const double *x, size_t n)
 	}
 	free(s);
 	return r;
+}
+
+struct pb_stat pb_stat_of(const double *samples, size_t nreps, size_t warmup)
+{
+	struct pb_stat st = {NAN, NAN, NAN, 0, 0};
+	if (nreps <= warmup)
+		return st;
+	double *x = malloc((nreps - warmup) * sizeof(*x));
+	if (!x)
+		return st;
+	size_t n = 0;
+	for (size_t i = warmup; i < nreps; i++)
+		if (!isnan(samples[i]))
+			x[n++] = samples[i];
+	struct pb_median_ci m = pb_median_ci(x, n);
+	free(x);
+	st.median = m.median;
+	st.lo = m.lo;
+	st.hi = m.hi;
+	st.ci95_valid = m.ci_valid;
+	st.n = (unsigned)n;
+	return st;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/topo.c - topology (hwloc), placement plans and the pinned team.
  *
@@ -53,10 +54,10 @@ int pb_pin_parse(const char *s, enum pb_pin *out)
 
 /* A flat description of the PUs: filled from hwloc or from sysconf. */
 struct pu_info {
-	int os;   /* OS index */
-	int core; /* logical core index */
-	int smt;  /* rank of this PU within its core */
-	int node; /* OS index of NUMA node, -1 unknown */
+	int os;	   /* OS index */
+	int core;  /* logical core index */
+	int smt;   /* rank of this PU within its core */
+	int node;  /* OS index of NUMA node, -1 unknown */
 	int nodei; /* logical index of that node */
 	int pkg;
 };
@@ -69,7 +70,13 @@ static struct {
 #if PB_HAVE_HWLOC
 	hwloc_topology_t topo;
 #endif
+	char env_err[512];
 } T;
+
+const char *pb_topo_env_error(void)
+{
+	return T.env_err[0] ? T.env_err : NULL;
+}
 
 int pb_topo_init(void)
 {
@@ -79,6 +86,25 @@ int pb_topo_init(void)
 	if (hwloc_topology_init(&T.topo))
 		return -ENOMEM;
 	hwloc_topology_set_flags(T.topo, 0);
+	/* hwloc reads these variables itself but falls back to the real
+	 * machine, silently, when one does not parse: set them explicitly so
+	 * a typo is an error, not a plan for the wrong machine. */
+	const char *syn = getenv("HWLOC_SYNTHETIC");
+	const char *xml = getenv("HWLOC_XMLFILE");
+	if (syn && *syn && hwloc_topology_set_synthetic(T.topo, syn)) {
+		snprintf(T.env_err, sizeof(T.env_err),
+			 "bad HWLOC_SYNTHETIC '%.400s' (hwloc cannot parse it; e.g. \"pack:2 "
+			 "core:4 pu:1\")",
+			 syn);
+		hwloc_topology_destroy(T.topo);
+		return -EINVAL;
+	}
+	if (!(syn && *syn) && xml && *xml && hwloc_topology_set_xml(T.topo, xml)) {
+		snprintf(T.env_err, sizeof(T.env_err), "bad HWLOC_XMLFILE '%.400s': %s", xml,
+			 strerror(errno));
+		hwloc_topology_destroy(T.topo);
+		return -EINVAL;
+	}
 	if (hwloc_topology_load(T.topo)) {
 		hwloc_topology_destroy(T.topo);
 		return -EINVAL;
@@ -111,7 +137,8 @@ int pb_topo_init(void)
 		p->node = -1;
 		p->nodei = 0;
 		for (int k = 0; k < nn; k++) {
-			hwloc_obj_t node = hwloc_get_obj_by_type(T.topo, HWLOC_OBJ_NUMANODE, (unsigned)k);
+			hwloc_obj_t node =
+			    hwloc_get_obj_by_type(T.topo, HWLOC_OBJ_NUMANODE, (unsigned)k);
 			if (node->cpuset && hwloc_bitmap_isset(node->cpuset, pu->os_index)) {
 				p->node = (int)node->os_index;
 				p->nodei = k;
@@ -198,8 +225,9 @@ void pb_topo_print(FILE *f)
 		char cpus[256] = "";
 		if (node->cpuset)
 			hwloc_bitmap_list_snprintf(cpus, sizeof(cpus), node->cpuset);
-		fprintf(f, "  node %u: PUs %s, memory %llu MiB\n", node->os_index, cpus,
-			(unsigned long long)(node->attr ? node->attr->numanode.local_memory >> 20 : 0));
+		fprintf(
+		    f, "  node %u: PUs %s, memory %llu MiB\n", node->os_index, cpus,
+		    (unsigned long long)(node->attr ? node->attr->numanode.local_memory >> 20 : 0));
 	}
 	static const hwloc_obj_type_t caches[] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE,
 						  HWLOC_OBJ_L3CACHE};

@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/counters.h - the counter ladder and the engine's own events.
  *
- * Per thread, three rungs, each probed at start-up and each counter either
- * read or reported NA with the reason (never 0):
+ * Per thread, three rungs, each a backend behind one small table
+ * (harness/counters_papi.c, counters_perf.c, counters_rusage.c: probe,
+ * open, start, stop, close), each probed at start-up and each counter
+ * either read or reported NA with the reason (never 0):
  *   1. PAPI hardware presets: PAPI_TOT_CYC, PAPI_TOT_INS, PAPI_L1_DCM,
  *      PAPI_L2_DCM, PAPI_L3_TCM, PAPI_TLB_DM, PAPI_TLB_IM (each queried);
  *   2. Linux software events via perf_event_open: minor and major page
@@ -12,6 +15,17 @@
  * The build can leave PAPI out (-DPAGEBENCH_WITH_PAPI=OFF); the rung then
  * reads NA with "built without PAPI".
  *
+ * Hardware presets are planned against the PMU (pb_ctr_plan_make): as many
+ * as fit the programmable counters (PAPI_num_cmp_hwctrs) go in one event
+ * set; more are split into passes that rotate over the repetitions (rep r
+ * counts pass r % npasses; a column is NA in the other repetitions and its
+ * median is over the repetitions that counted it), or multiplexed with
+ * PAGEBENCH_COUNTERS_MULTIPLEX=1.  The method, each column's pass and its
+ * domain (user+kernel where permitted, else user) are in meta.json.
+ *
+ * Caller: probe, available, print and json from any thread (the probe runs
+ * once under a lock); a pb_ctrset only on the thread that opened it.
+ *
  * The engine's own counts are also published as PAPI software-defined events
  * (libsde), library "pagebench", so that PAPI tools (papi_native_avail,
  * PAPI_add_named_event("sde:::pagebench::faults")) read them.
@@ -19,6 +33,8 @@
 #ifndef PAGEBENCH_COUNTERS_H
 #define PAGEBENCH_COUNTERS_H
 
+#include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -50,24 +66,77 @@ const char *pb_ctr_source(enum pb_ctr c);
 
 /*
  * Probe which counters work on this machine (once, process-wide).  Safe to
- * call repeatedly.  Environment PAGEBENCH_COUNTERS=none|sw|rusage forces the
- * ladder to start at a lower rung (for tests and for overhead-free runs).
+ * call repeatedly.  Environment PAGEBENCH_COUNTERS=all|sw|rusage|none
+ * (unset: all) forces the ladder to start at a lower rung (for tests and
+ * for overhead-free runs).
  */
 void pb_counters_probe(void);
+/* Check PAGEBENCH_COUNTERS: 0, or -EINVAL with one line in err (commands
+ * turn it into a usage error, exit 2). */
+int pb_counters_setting_check(char *err, size_t errlen);
+/* 1 if the machine looks like a VM without a virtual PMU (the CPU says
+ * "hypervisor" and the kernel has no CPU PMU event source); why gets the
+ * evidence. */
+int pb_counters_vm_without_pmu(char *why, size_t len);
+/* Domain a working counter counts in: "user+kernel", "user", or NULL. */
+const char *pb_ctr_domain(enum pb_ctr c);
 /* 1 if counter c is available; otherwise reason is set (static string). */
 int pb_ctr_available(enum pb_ctr c, const char **reason);
 /* Print the availability table (`pagebench list counters`). */
 void pb_counters_print(FILE *f);
-/* JSON object {"papi_tot_cyc": {"available": false, "source": "papi", "reason": "..."}, ...} (malloc'ed). */
+/* JSON object {"papi_tot_cyc": {"available": false, "source": "papi", "reason": "..."}, ...}
+ * (malloc'ed). */
 char *pb_counters_json(void);
+/* The same as a jansson object, plus "method", "passes", "vm_without_pmu"
+ * and per column "domain" and "pass" (new reference). */
+json_t *pb_counters_json_obj(void);
+
+/* PAPI's version ("7.1.0.0") or NULL when built without PAPI; what happens
+ * to the engine's events (libsde or not), one phrase. */
+const char *pb_counters_papi_version(void);
+const char *pb_counters_sde_note(void);
+
+/* Hardware passes the plan needs (>= 1). */
+unsigned pb_counters_npasses(void);
 
 /* Per-thread counter set: create on the measured thread. */
 struct pb_ctrset;
 struct pb_ctrset *pb_ctrset_open(void);
-void pb_ctrset_start(struct pb_ctrset *s);
+/* Start counting for repetition rep (selects the pass rep % npasses). */
+void pb_ctrset_start_rep(struct pb_ctrset *s, unsigned rep);
+void pb_ctrset_start(struct pb_ctrset *s); /* = start_rep(s, 0) */
 /* Stop and store deltas; v[c] valid only where ok[c] != 0. */
 void pb_ctrset_stop(struct pb_ctrset *s, uint64_t v[PB_CTR__COUNT], int ok[PB_CTR__COUNT]);
 void pb_ctrset_close(struct pb_ctrset *s);
+
+/*
+ * The event planner: a pure function of the PMU's capabilities, so it is
+ * tested against tables of real CPUs on machines without a PMU.
+ */
+struct pb_ctr_cap {
+	unsigned ncounters; /* programmable counters (PAPI_num_cmp_hwctrs) */
+	unsigned nfixed;    /* fixed counters usable by fixed_ok events */
+	int multiplex_ok;   /* the component can multiplex */
+};
+struct pb_ctr_want {
+	const char *name; /* e.g. "PAPI_TLB_DM" */
+	unsigned width;	  /* counters it occupies: native events of a derived preset */
+	int fixed_ok;	  /* may live on a fixed counter (cycles, instructions) */
+};
+enum pb_ctr_method { PB_CTR_ONE_SET, PB_CTR_PASSES, PB_CTR_MULTIPLEX };
+#define PB_CTR_MAX_WANT	  32
+#define PB_CTR_EVERY_PASS (-2) /* on a fixed counter: counted in every pass */
+#define PB_CTR_NO_PASS	  (-1) /* wider than the hardware: never counted */
+struct pb_ctr_plan {
+	enum pb_ctr_method method;
+	unsigned npasses;
+	int pass[PB_CTR_MAX_WANT]; /* pass index, PB_CTR_EVERY_PASS or PB_CTR_NO_PASS */
+};
+/* Plan n (<= PB_CTR_MAX_WANT) events; multiplex: prefer multiplexing over
+ * passes when the events do not fit one set.  0 or -EINVAL. */
+int pb_ctr_plan_make(const struct pb_ctr_cap *cap, const struct pb_ctr_want *want, size_t n,
+		     int multiplex, struct pb_ctr_plan *out);
+const char *pb_ctr_method_name(enum pb_ctr_method m);
 
 /*
  * Software-defined events (libsde).  Register a 64-bit counter that the

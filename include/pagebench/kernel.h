@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/kernel.h - the benchmark-kernel descriptor.
  *
@@ -11,6 +12,30 @@
  * (pb_kernels_<module>[]); harness/registry.c lists the tables.  The table
  * drives `pagebench list`, `pagebench run NAME`, help text and the `kernel`
  * column of runs.csv.
+ *
+ * Contract (what the skeleton, harness/measure.c, guarantees a kernel):
+ *  - setup() and teardown() run on the command's main thread, once per
+ *    (kernel, thread count, params), never concurrently with anything of
+ *    the same state; verify() runs there too, after every thread has left
+ *    run() for the last time and before teardown().
+ *  - thread_init(), run() and thread_fini() run on the nthreads team
+ *    threads, each pinned to its planned PU, each with its own struct
+ *    pb_kthread (never shared).  run() IS called concurrently: every
+ *    thread of the team calls it at the same time, once per repetition
+ *    (1 warm-up + reps), released together by the start gate; a kernel
+ *    needs its own synchronisation for state shared between threads.
+ *  - Ordering: a thread's thread_init() happens-before its first run();
+ *    repetition r of every thread happens-before repetition r + 1 of any
+ *    thread (the gate waits for the whole team), so per-repetition resets
+ *    done at the start of run() by thread 0 are NOT safe (another thread
+ *    may already be running); do them in run() of each thread for its own
+ *    part, or in thread_init().
+ *  - A failing thread_init() returns -errno and may write one line into
+ *    t->err; the whole team then stops before the first repetition and the
+ *    configuration fails with that message.
+ *  - run() must not block signals or install handlers: a pending fatal
+ *    signal is noticed between repetitions, never inside run().
+ *  - Nothing here may call results.h or exit.
  */
 #ifndef PAGEBENCH_KERNEL_H
 #define PAGEBENCH_KERNEL_H
@@ -23,40 +48,43 @@
 #define PB_KERNEL_MAX_EXTRA 16
 
 struct pb_kernel_cfg {
-	unsigned nthreads; /* threads in the team for this configuration */
-	uint64_t ops;      /* --ops: operations per thread per repetition; 0 = kernel default */
-	uint64_t size;     /* --size: working-set size in bytes; 0 = kernel default */
-	uint64_t seed;     /* --seed: recorded in meta.json */
+	unsigned nthreads;  /* threads in the team for this configuration */
+	uint64_t ops;	    /* --ops: operations per thread per repetition; 0 = kernel default */
+	uint64_t size;	    /* --size: working-set size in bytes; 0 = kernel default */
+	uint64_t seed;	    /* --seed: recorded in meta.json */
 	const char *params; /* --param k=v,...: kernel-specific, "" if none */
 	const int *thread_node; /* NUMA node planned for each thread (nthreads entries) */
-	unsigned nnodes;        /* NUMA nodes in the topology (>= 1) */
-	char *err;              /* setup writes one line here on failure */
+	unsigned nnodes;	/* NUMA nodes in the topology (>= 1) */
+	char *err;		/* setup writes one line here on failure */
 	size_t errlen;
 };
 
 /* Per-thread context handed to thread_init and run (on the pinned thread). */
 struct pb_kthread {
 	unsigned tid, nthreads;
-	int node; /* NUMA node this thread is bound to (-1: unknown) */
-	int cpu;  /* PU (OS index) this thread is bound to (-1: unpinned) */
+	int node;     /* NUMA node this thread is bound to (-1: unknown) */
+	int cpu;      /* PU (OS index) this thread is bound to (-1: unpinned) */
 	void *tstate; /* free for the kernel's per-thread state */
 	/* Kernel's own event counts for this repetition, columns named by
 	 * desc->extra_cols.  Zeroed by the harness before each run(). */
 	uint64_t extra[PB_KERNEL_MAX_EXTRA];
+	/* thread_init writes one line here on failure (errlen bytes). */
+	char *err;
+	size_t errlen;
 };
 
 struct pb_kernel_desc {
-	const char *name;    /* CLI name, e.g. "pt-lookup" */
-	const char *module;  /* "selftest", "pt", "frames", "workload", "vm", "real" */
-	const char *summary; /* one line for `pagebench list` */
+	const char *name;	 /* CLI name, e.g. "pt-lookup" */
+	const char *module;	 /* "selftest", "pt", "frames", "workload", "vm", "real" */
+	const char *summary;	 /* one line for `pagebench list` */
 	const char *params_help; /* "key=default: meaning" lines for --param, or NULL */
-	const char *op_unit;     /* what one op is, e.g. "lookup", "alloc+free pair" */
+	const char *op_unit;	 /* what one op is, e.g. "lookup", "alloc+free pair" */
 	/* Kernel whose result is the floor this one is compared with (a flat
 	 * array lookup, a thread-local free list), or NULL.  The harness runs it
 	 * in the same process and reports ratio_vs_baseline. */
 	const char *baseline;
 	const char *const *extra_cols; /* NULL-terminated names of extra[] columns, or NULL */
-	int bench_only; /* 1: only in `./run.sh bench`, not in the default suite */
+	int bench_only;		       /* 1: only in `./run.sh bench`, not in the default suite */
 
 	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err). */
 	int (*setup)(const struct pb_kernel_cfg *cfg, void **state);

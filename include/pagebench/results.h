@@ -1,51 +1,108 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/results.h - run folders, tidy CSV and meta.json.
  *
- * Every run writes a new folder results/<UTC timestamp>-<host>-<short id>/
+ * Every run writes a new folder results/<UTC timestamp>-<host>-<run id>/
  * (created with mkdir, never reused, so a run never overwrites another).
- * Each CSV is written to "<name>.tmp" and renamed when the run finishes;
- * meta.json likewise.  An interrupted run (SIGINT/SIGTERM) removes its
- * temporary files, so no half file is ever left under a final name.
+ * Each CSV streams into a temporary file beside its final name (pb_out,
+ * outfile.h: registered with the signal registry) and is flushed, checked,
+ * fsync'ed and renamed by pb_run_finish(); meta.json is written last, so a
+ * folder without meta.json is never a result.  meta.json's "status" says
+ * what the folder holds:
+ *   "complete"  every configuration asked for was measured;
+ *   "partial"   a fatal signal stopped the run: the experiments listed in
+ *               "experiments" are complete, the one in progress was
+ *               discarded ("interrupted_by" names the signal);
+ *   "failed"    something failed ("errors"): rows that were written are
+ *               kept, but nothing here is a complete result.
+ * A run in which no row was written at all and that did not complete
+ * leaves no folder (pb_run_finish removes it).
  *
- * Every CSV starts with the column schema_version (PB_SCHEMA_VERSION).
- * Cells are strings; NA is written for a value that could not be measured
- * (the reason goes in meta.json, never a 0).
+ * Every CSV starts with the columns schema_version, host, label, run_id
+ * (added here, so every CSV of a run folder has them: rows from several
+ * machines and runs can be concatenated).  Cells are strings; NA is
+ * written for a value that could not be measured (the reason goes in
+ * meta.json's "not_available", never a 0).
+ *
+ * Contract.  Caller: one thread per struct pb_run (the command's main
+ * thread); nothing here may be called from a team thread or a signal
+ * handler.  Order: pb_run_create, then any of config/label/csv/rows, then
+ * exactly one of pb_run_finish or pb_run_abort.  Signals: pb_run_create
+ * installs the registry's immediate mode if the program installed nothing
+ * (an interrupted run then dies with its temporary files and empty folder
+ * removed); a program that keeps finished work installs deferred mode
+ * first (pb_signals_install(1)), checks pb_signal_pending() between units
+ * of work, calls pb_run_set_status(run, PB_RUN_PARTIAL, ...) and
+ * pb_run_finish(), then pb_signal_exit().  After a signal is pending every
+ * function here is still safe to call (nothing runs in the handler but
+ * unlink/rmdir of registered temporaries).
+ * Errors: a write error on any CSV (disk full, EFBIG) is remembered; the
+ * row functions do not fail, pb_run_error() reports it, and
+ * pb_run_finish() then returns it and marks the folder failed.
  */
 #ifndef PAGEBENCH_RESULTS_H
 #define PAGEBENCH_RESULTS_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#define PB_SCHEMA_VERSION 1
+#define PB_SCHEMA_VERSION 2
 
 struct pb_run;
 struct pb_csv;
 
+enum pb_run_status { PB_RUN_COMPLETE, PB_RUN_PARTIAL, PB_RUN_FAILED };
+
 /*
  * Create the run folder under `root` (NULL: $PAGEBENCH_RESULTS, else
- * "results").  argv is recorded verbatim in meta.json.  Returns NULL with a
- * message in err on failure.
+ * "results").  argv is recorded in meta.json (argv must outlive the run).
+ * Records the load average now.  Returns NULL with a message in err.
  */
 struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err, size_t errlen);
 const char *pb_run_dir(const struct pb_run *run);
+/* The run id (the folder's last hex part), also the run_id column. */
+const char *pb_run_id(const struct pb_run *run);
+
+/* The label column and meta.json "label" (--label); NULL: none (NA).
+ * Rows take the label current when they are written: set it first. */
+void pb_run_set_label(struct pb_run *run, const char *label);
 
 /*
- * Extra configuration for meta.json's "config" object.  _str quotes and
- * escapes the value; _json inserts a JSON value verbatim (a number, an
- * object).  Later calls with the same key replace earlier ones.
+ * Extra configuration for meta.json's "config" object.  _str stores a
+ * string; _json parses `json` (a number, an object; invalid JSON is stored
+ * as a string, never written verbatim); _set stores a jansson value and
+ * steals the reference (NULL is ignored).  Later calls with the same key
+ * replace earlier ones.
  */
 void pb_run_config_str(struct pb_run *run, const char *key, const char *val);
 void pb_run_config_json(struct pb_run *run, const char *key, const char *json);
-/* A counter or measurement that is NA on this machine, with why. */
+void pb_run_config_set(struct pb_run *run, const char *key, json_t *val);
+/* A counter or measurement that is NA on this machine, with why (first wins). */
 void pb_run_note_na(struct pb_run *run, const char *what, const char *reason);
+/*
+ * An input file: meta.json "inputs" gets {path, role, size_bytes,
+ * fnv1a64} (FNV-1a 64 of the whole file, hex).  0 or -errno.
+ */
+int pb_run_add_input(struct pb_run *run, const char *role, const char *path);
+
+/* An experiment (configuration) whose rows are all written: listed in
+ * meta.json "experiments" (what a partial folder still holds). */
+void pb_run_experiment_done(struct pb_run *run, const char *name);
+/* Status for pb_run_finish (default complete); why goes to "errors" (failed)
+ * or "interrupted_by" (partial; e.g. "SIGINT").  The worst status wins. */
+void pb_run_set_status(struct pb_run *run, enum pb_run_status st, const char *why);
+/* First write error on any CSV of the run (-errno), or 0. */
+int pb_run_error(const struct pb_run *run);
 
 /*
  * Open a CSV in the run folder.  cols is NULL-terminated and must not
- * include schema_version (it is prepended).  If echo is non-NULL every row is
- * also printed there (the --csv flag prints to stdout).
+ * include schema_version, host, label or run_id (they are prepended).  If
+ * echo is non-NULL every row is also printed there (the --csv flag prints
+ * to stdout; an error there is a write error of the run).
  */
-struct pb_csv *pb_run_csv(struct pb_run *run, const char *name, const char *const *cols, FILE *echo);
+struct pb_csv *pb_run_csv(struct pb_run *run, const char *name, const char *const *cols,
+			  FILE *echo);
 
 /* Row builder: begin, one call per column in order, end. */
 void pb_csv_begin(struct pb_csv *c);
@@ -56,12 +113,28 @@ void pb_csv_dbl(struct pb_csv *c, double v); /* NaN -> NA; %.6g */
 void pb_csv_na(struct pb_csv *c);
 void pb_csv_end(struct pb_csv *c); /* aborts with a message if the column count is wrong */
 
-/* Rename the CSVs and write meta.json.  Returns 0 or -errno. */
+/*
+ * Commit the CSVs and write meta.json (last).  Returns 0; -ENODATA if the
+ * run did not complete and no row was written (the folder was removed: do
+ * not print it as a result); or another -errno for a write error (the
+ * folder is marked failed, or removed if not even meta.json could be
+ * written).  Frees run either way; prints nothing.
+ */
 int pb_run_finish(struct pb_run *run);
-/* Free without finishing: removes temporary files (for error paths). */
+/* The same, with the reason of a failure as one line in err ("PATH: ..."). */
+int pb_run_finish_msg(struct pb_run *run, char *err, size_t errlen);
+/* Free without finishing: removes temporary files and the folder if empty. */
 void pb_run_abort(struct pb_run *run);
 
-/* Atomically write `len` bytes to path (via path.tmp + fsync + rename). */
+/* Atomically replace path with `len` bytes (pb_out with PB_OUT_FORCE). */
 int pb_write_file_atomic(const char *path, const void *buf, size_t len);
+
+/*
+ * A string as a JSON value that is always valid UTF-8: valid UTF-8 is kept
+ * as is; each byte that is not part of a valid UTF-8 sequence becomes the
+ * four characters \xHH (so a non-UTF-8 path reads e.g. "/tmp/a\xff.trc").
+ * NULL -> JSON null.
+ */
+json_t *pb_json_string_bytes(const char *s);
 
 #endif /* PAGEBENCH_RESULTS_H */

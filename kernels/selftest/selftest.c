@@ -12,6 +12,11 @@
  *            One op = one dependent load: ns/op is the load-to-use
  *            latency at that working-set size.  verify() checks that the
  *            chase visited every line of the cycle.
+ *
+ * Test knob: PAGEBENCH_TEST_SLOWDOWN=KERNEL:FACTOR (e.g. chase:3) makes
+ * that self-test kernel do FACTOR times the work per reported op, so a
+ * test can make a regression `pagebench compare` must catch, without a
+ * timing threshold.  It says so on stderr; a malformed value is an error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,10 +27,36 @@
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
 
+/* The slowdown factor the test knob sets for kernel `name` (1: none). */
+static int test_slowdown(const char *name, uint64_t *factor, char *err, size_t n)
+{
+	*factor = 1;
+	const char *v = getenv("PAGEBENCH_TEST_SLOWDOWN");
+	if (!v || !*v)
+		return 0;
+	const char *colon = strchr(v, ':');
+	char *end;
+	errno = 0;
+	unsigned long long f = colon ? strtoull(colon + 1, &end, 10) : 0;
+	if (!colon || colon == v || !colon[1] || *end || errno || f < 1 || f > 1000) {
+		snprintf(err, n, "PAGEBENCH_TEST_SLOWDOWN='%.64s': expected KERNEL:FACTOR (1-1000)",
+			 v);
+		return -EINVAL;
+	}
+	if ((size_t)(colon - v) != strlen(name) || strncmp(v, name, strlen(name)))
+		return 0;
+	*factor = f;
+	fprintf(stderr,
+		"pagebench: PAGEBENCH_TEST_SLOWDOWN: %s does %llux the work per op (a test knob)\n",
+		name, f);
+	return 0;
+}
+
 /* ---- memtouch ---- */
 struct memtouch {
 	size_t bytes;
 	uint64_t passes;
+	uint64_t slowdown;
 };
 
 static int memtouch_param(void *ctx, const char *k, const char *v, char *err, size_t n)
@@ -41,9 +72,14 @@ static int memtouch_setup(const struct pb_kernel_cfg *cfg, void **state)
 	int rc = pb_params_each(cfg->params, memtouch_param, NULL, cfg->err, cfg->errlen);
 	if (rc)
 		return rc;
+	uint64_t slow;
+	rc = test_slowdown("memtouch", &slow, cfg->err, cfg->errlen);
+	if (rc)
+		return rc;
 	struct memtouch *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	m->slowdown = slow;
 	m->bytes = cfg->size ? cfg->size : 64UL << 20;
 	m->bytes = (m->bytes + PB_PAGE_SIZE - 1) & ~(PB_PAGE_SIZE - 1);
 	m->passes = cfg->ops ? (cfg->ops + (m->bytes >> PB_PAGE_SHIFT) - 1) / (m->bytes >> PB_PAGE_SHIFT) : 1;
@@ -55,17 +91,17 @@ static uint64_t memtouch_run(void *state, struct pb_kthread *t)
 {
 	struct memtouch *m = state;
 	uint64_t ops = 0;
-	for (uint64_t p = 0; p < m->passes; p++) {
+	for (uint64_t p = 0; p < m->passes * m->slowdown; p++) {
 		volatile char *buf = pb_map(m->bytes, 0);
 		if (!buf)
-			return ops;
+			return ops / m->slowdown;
 		for (size_t off = 0; off < m->bytes; off += PB_PAGE_SIZE)
 			buf[off] = (char)off;
 		pb_unmap((void *)buf, m->bytes);
 		ops += m->bytes >> PB_PAGE_SHIFT;
 	}
 	t->extra[0] = ops; /* pages first-touched (expected Linux minor faults) */
-	return ops;
+	return ops / m->slowdown;
 }
 
 static void free_state(void *state)
@@ -98,6 +134,7 @@ struct chase {
 	size_t bytes;
 	uint64_t ops;
 	uint64_t seed;
+	uint64_t slowdown;
 	unsigned n;
 	struct chase_thr *thr;
 	int bad;
@@ -116,9 +153,14 @@ static int chase_setup(const struct pb_kernel_cfg *cfg, void **state)
 	int rc = pb_params_each(cfg->params, chase_param, NULL, cfg->err, cfg->errlen);
 	if (rc)
 		return rc;
+	uint64_t slow;
+	rc = test_slowdown("chase", &slow, cfg->err, cfg->errlen);
+	if (rc)
+		return rc;
 	struct chase *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->slowdown = slow;
 	c->bytes = cfg->size ? cfg->size : 16UL << 20;
 	if (c->bytes < 2 * CHASE_LINE) {
 		snprintf(cfg->err, cfg->errlen, "chase: --size must be at least %d bytes", 2 * CHASE_LINE);
@@ -169,7 +211,7 @@ static uint64_t chase_run(void *state, struct pb_kthread *t)
 	struct chase *c = state;
 	struct chase_thr *ct = &c->thr[t->tid];
 	void **p = (void **)ct->mem;
-	for (uint64_t i = 0; i < c->ops; i++)
+	for (uint64_t i = 0; i < c->ops * c->slowdown; i++)
 		p = (void **)*p;
 	/* Self-check: after a multiple of the cycle length we are back. */
 	void **q = p;

@@ -55,7 +55,7 @@ SKIP_OPTS = {"--help", "--version", "--results", "--slurm", "--wait", "--task", 
 VALUES = {
     "empty": "",
     "negative": "-1",
-    "huge": "99999999999",
+    "huge": "4611686018427387904",
     "overflow": "184467440737095516160",
     "wrong type": "abc",
     "non-UTF-8": b"\xff\xfe\x80x".decode("latin-1"),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CLI errors: exit code 2 and exactly one line on stderr, naming the problem. */
 #include "pbtest.h"
 #include "spawn.h"
@@ -15,9 +16,10 @@ static void expect_usage_error(const char *what, char *const *args, const char *
 	char *env[] = {"PAGEBENCH_RESULTS=/tmp/pb-test-cli-results", NULL};
 	spawn_run(argv, env, &o);
 	PB_CHECK_MSG(o.code == 2, "%s: exit %d, stderr: %s", what, o.code, o.err);
-	PB_CHECK_MSG(count_lines(o.err) == 1, "%s: %d lines on stderr: %s", what, count_lines(o.err),
+	PB_CHECK_MSG(count_lines(o.err) == 1, "%s: %d lines on stderr: %s", what,
+		     count_lines(o.err), o.err);
+	PB_CHECK_MSG(strstr(o.err, needle) != NULL, "%s: stderr lacks '%s': %s", what, needle,
 		     o.err);
-	PB_CHECK_MSG(strstr(o.err, needle) != NULL, "%s: stderr lacks '%s': %s", what, needle, o.err);
 }
 
 int main(int argc, char **argv)
@@ -27,55 +29,65 @@ int main(int argc, char **argv)
 	bin = argv[1];
 	expect_usage_error("unknown subcommand", (char *[]){"frobnicate", NULL}, "frobnicate");
 	expect_usage_error("no subcommand", (char *[]){NULL}, "usage");
-	expect_usage_error("unknown kernel", (char *[]){"run", "nosuchkernel", NULL}, "nosuchkernel");
+	expect_usage_error("unknown kernel", (char *[]){"run", "nosuchkernel", NULL},
+			   "nosuchkernel");
 	expect_usage_error("missing kernel", (char *[]){"run", NULL}, "KERNEL");
-	expect_usage_error("unknown option", (char *[]){"run", "chase", "--bogus", NULL}, "--bogus");
-	expect_usage_error("bad threads", (char *[]){"run", "chase", "--threads", "0", NULL}, "--threads");
-	expect_usage_error("threads junk", (char *[]){"run", "chase", "--threads", "1,x", NULL}, "1,x");
+	expect_usage_error("unknown option", (char *[]){"run", "chase", "--bogus", NULL},
+			   "--bogus");
+	expect_usage_error("bad threads", (char *[]){"run", "chase", "--threads", "0", NULL},
+			   "--threads");
+	expect_usage_error("threads junk", (char *[]){"run", "chase", "--threads", "1,x", NULL},
+			   "1,x");
 	expect_usage_error("bad reps", (char *[]){"run", "chase", "--reps", "-3", NULL}, "--reps");
 	expect_usage_error("reps overflow",
-			   (char *[]){"run", "chase", "--reps", "99999999999999999999999", NULL}, "--reps");
-	expect_usage_error("bad pin", (char *[]){"run", "chase", "--pin", "diagonal", NULL}, "diagonal");
+			   (char *[]){"run", "chase", "--reps", "99999999999999999999999", NULL},
+			   "--reps");
+	expect_usage_error("bad pin", (char *[]){"run", "chase", "--pin", "diagonal", NULL},
+			   "diagonal");
 	expect_usage_error("bad size", (char *[]){"run", "chase", "--size", "12Q", NULL}, "12Q");
-	expect_usage_error("bad param", (char *[]){"run", "chase", "--param", "nope=1", "--threads", "1",
-						    "--reps", "1", NULL},
-			   "nope");
+	expect_usage_error(
+	    "bad param",
+	    (char *[]){"run", "chase", "--param", "nope=1", "--threads", "1", "--reps", "1", NULL},
+	    "nope");
 	expect_usage_error("bad list", (char *[]){"list", "gizmos", NULL}, "gizmos");
 	expect_usage_error("topo bad pin", (char *[]){"topo", "--pin", "x", NULL}, "--pin");
 	expect_usage_error("suite unknown", (char *[]){"suite", "weekly", NULL}, "weekly");
-	expect_usage_error("empty results", (char *[]){"run", "chase", "--results", "", NULL}, "--results");
+	expect_usage_error("empty results", (char *[]){"run", "chase", "--results", "", NULL},
+			   "--results");
 	expect_usage_error("sim empty results",
-			   (char *[]){"sim", "--workload", "zipf", "--policy", "lru", "--frames", "10",
-				      "--results", "", NULL},
+			   (char *[]){"sim", "--workload", "zipf", "--policy", "lru", "--frames",
+				      "10", "--results", "", NULL},
 			   "--results");
 	/* A bad --param fails before the kernel's baseline runs (one line only). */
-	expect_usage_error("bad param with baseline",
-			   (char *[]){"run", "pt-lookup", "--param", "pt=weird", "--threads", "1", NULL},
-			   "weird");
+	expect_usage_error(
+	    "bad param with baseline",
+	    (char *[]){"run", "pt-lookup", "--param", "pt=weird", "--threads", "1", NULL}, "weird");
 	expect_usage_error("record a missing program",
 			   (char *[]){"trace", "record", "-o", "/tmp/pb-test-cli-rec.pbt", "--",
 				      "/nonexistent-program", NULL},
 			   "/nonexistent-program");
-	expect_usage_error("missing value", (char *[]){"run", "chase", "--threads", NULL}, "threads");
+	expect_usage_error("missing value", (char *[]){"run", "chase", "--threads", NULL},
+			   "threads");
 	/* A bad --param of a kernel without a baseline: exit 2, no leak, no run folder. */
-	expect_usage_error("malformed param", (char *[]){"run", "memtouch", "--param", "junk", NULL},
-			   "junk");
+	expect_usage_error("malformed param",
+			   (char *[]){"run", "memtouch", "--param", "junk", NULL}, "junk");
 	/* uffd-pager's policy name outlived the parsed parameter list (use after free). */
 	expect_usage_error("uffd bad policy",
-			   (char *[]){"run", "uffd-pager", "--param", "policy=nosuch", NULL}, "nosuch");
+			   (char *[]){"run", "uffd-pager", "--param", "policy=nosuch", NULL},
+			   "nosuch");
 	expect_usage_error("suite extra", (char *[]){"suite", "all", "extra", NULL}, "extra");
 	expect_usage_error("suite param", (char *[]){"suite", "default", "--param", "x=1", NULL},
 			   "--param");
 	expect_usage_error("mrc step overflow",
-			   (char *[]){"mrc", "--workload", "zipf:pages=100", "--policy", "lru", "--frames",
-				      "1:10:99999999999999999999999", NULL},
+			   (char *[]){"mrc", "--workload", "zipf:pages=100", "--policy", "lru",
+				      "--frames", "1:10:99999999999999999999999", NULL},
 			   "--frames");
 	expect_usage_error("record empty -o",
 			   (char *[]){"trace", "record", "-o", "", "--", "/bin/true", NULL}, "-o");
 	expect_usage_error("trace alone", (char *[]){"trace", NULL}, "subcommand");
 	expect_usage_error("tlb negative ways",
-			   (char *[]){"sim", "--workload", "zipf:pages=100", "--policy", "lru", "--frames",
-				      "10", "--tlb", "l1=64:-4", NULL},
+			   (char *[]){"sim", "--workload", "zipf:pages=100", "--policy", "lru",
+				      "--frames", "10", "--tlb", "l1=64:-4", NULL},
 			   "64:-4");
 	expect_usage_error("help unknown", (char *[]){"help", "nosuch", NULL}, "nosuch");
 
@@ -85,7 +97,8 @@ int main(int argc, char **argv)
 		static struct spawn_out o;
 		char *a[] = {(char *)bin, (char *)subs[i], "--help", NULL};
 		spawn_run(a, NULL, &o);
-		PB_CHECK_MSG(o.code == 0 && strlen(o.out) > 20, "%s --help: exit %d", subs[i], o.code);
+		PB_CHECK_MSG(o.code == 0 && strlen(o.out) > 20, "%s --help: exit %d", subs[i],
+			     o.code);
 	}
 	return pb_test_done();
 }

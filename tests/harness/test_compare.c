@@ -1,34 +1,42 @@
-/* pagebench compare: regressions need both the threshold and disjoint CIs. */
+/* SPDX-License-Identifier: MIT */
+/*
+ * pagebench compare on bad input: one line on stderr and exit 2, and no
+ * compare.csv left behind.  A folder without meta.json is not a complete
+ * run (meta.json is written last); a meta.json that is not JSON names its
+ * line and column; usage errors name the option.  (The comparisons
+ * themselves: tests/compare/.)
+ */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pbtest.h"
 #include "spawn.h"
 
 static const char *hdr =
-	"schema_version,experiment,kernel,params,threads,pin,thread,reps,median_ns_per_op,"
-	"ci95_lo_ns_per_op,ci95_hi_ns_per_op,ci95_valid,median_ops_per_s,ci95_lo_ops_per_s,"
-	"ci95_hi_ops_per_s,speedup_vs_1_thread,baseline,baseline_median_ns_per_op,"
-	"ratio_vs_baseline,valid\n";
+    "schema_version,experiment,kernel,params,threads,pin,thread,reps,median_ns_per_op,"
+    "ci95_lo_ns_per_op,ci95_hi_ns_per_op,ci95_valid,median_ops_per_s,ci95_lo_ops_per_s,"
+    "ci95_hi_ops_per_s,speedup_vs_1_thread,baseline,baseline_median_ns_per_op,"
+    "ratio_vs_baseline,valid\n";
 
-static void write_run(const char *dir, double med, double lo, double hi, int ci)
+static void write_file(const char *dir, const char *name, const char *text)
 {
-	mkdir(dir, 0777);
-	char p[4096];
-	snprintf(p, sizeof(p), "%s/summary.csv", dir);
+	char p[4200];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	FILE *f = fopen(p, "w");
-	fputs(hdr, f);
-	fprintf(f, "1,k1,k1,,1,compact,0,6,%g,%g,%g,%d,1,1,1,NA,NA,NA,NA,1\n", med, lo, hi, ci);
-	fprintf(f, "1,k1,k1,,1,compact,total,6,%g,%g,%g,%d,1,1,1,1,NA,NA,NA,1\n", med, lo, hi, ci);
-	fprintf(f, "1,\"k2:a=1,b=2\",k2,\"a=1,b=2\",2,compact,total,6,10,9,11,1,1,1,1,1,NA,NA,NA,1\n");
+	fputs(text, f);
 	fclose(f);
 }
 
-static int compare(const char *bin, const char *a, const char *b, struct spawn_out *o)
+static int compare(const char *bin, const char *const *args, struct spawn_out *o)
 {
-	char *argv[] = {(char *)bin, "compare", (char *)a, (char *)b, NULL};
+	char *argv[16] = {(char *)bin, "compare"};
+	int n = 2;
+	for (; args[n - 2]; n++)
+		argv[n] = (char *)args[n - 2];
+	argv[n] = NULL;
 	return spawn_run(argv, NULL, o);
 }
 
@@ -38,25 +46,48 @@ int main(int argc, char **argv)
 		PB_SKIP("usage: test_compare PATH_TO_PAGEBENCH");
 	char root[] = "/tmp/pb-test-cmpXXXXXX";
 	PB_CHECK(mkdtemp(root) != NULL);
-	char base[4200], slow[4200], noisy[4200], fast[4200];
-	snprintf(base, sizeof(base), "%s/base", root);
-	snprintf(slow, sizeof(slow), "%s/slow", root);
-	snprintf(noisy, sizeof(noisy), "%s/noisy", root);
-	snprintf(fast, sizeof(fast), "%s/fast", root);
-	write_run(base, 100, 98, 102, 1);
-	write_run(slow, 120, 118, 122, 1);  /* +20%, CIs apart: regression */
-	write_run(noisy, 120, 60, 180, 1);  /* +20% but CIs overlap: not called */
-	write_run(fast, 80, 79, 81, 1);     /* -20%: improvement */
+	char nometa[4200], badmeta[4200], out[4200], csv[4300];
+	snprintf(nometa, sizeof(nometa), "%s/nometa", root);
+	snprintf(badmeta, sizeof(badmeta), "%s/badmeta", root);
+	snprintf(out, sizeof(out), "%s/out", root);
+	snprintf(csv, sizeof(csv), "%s/compare.csv", out);
+	mkdir(nometa, 0777);
+	mkdir(badmeta, 0777);
+	mkdir(out, 0777);
+	write_file(nometa, "summary.csv", hdr);
+	write_file(badmeta, "summary.csv", hdr);
+	write_file(badmeta, "runs.csv", "schema_version\n");
+	write_file(badmeta, "meta.json", "{\n  \"config\": {\"threads\": 1,2,\n}\n");
 	static struct spawn_out o;
-	PB_CHECK_EQ_U64(compare(argv[1], base, slow, &o), 1);
-	PB_CHECK(strstr(o.out, "REGRESSION") && strstr(o.out, "2 matched"));
-	PB_CHECK(strstr(o.out, "k2:a=1,b=2")); /* quoted CSV fields parsed */
-	PB_CHECK_EQ_U64(compare(argv[1], base, noisy, &o), 0);
-	PB_CHECK(!strstr(o.out, "REGRESSION"));
-	PB_CHECK_EQ_U64(compare(argv[1], base, fast, &o), 0);
-	PB_CHECK(strstr(o.out, "improvement"));
-	PB_CHECK_EQ_U64(compare(argv[1], base, "/nonexistent", &o), 2);
-	PB_CHECK(count_lines(o.err) == 1);
+	struct {
+		const char *args[8];
+		const char *msg;
+	} cases[] = {
+	    {{nometa, nometa, "--out", out, NULL}, "no meta.json"},
+	    {{badmeta, badmeta, "--out", out, NULL}, "meta.json:2:"},
+	    {{"/nonexistent", "/nonexistent", "--out", out, NULL}, "/nonexistent"},
+	    {{nometa, NULL}, "expected two run folders"},
+	    {{nometa, nometa, nometa, "--out", out, NULL}, "expected two run folders"},
+	    {{nometa, "--", NULL}, "at least one run on each side"},
+	    {{nometa, nometa, "--threshold", "5x", NULL}, "--threshold"},
+	    {{nometa, nometa, "--format", "xml", NULL}, "--format"},
+	    {{nometa, nometa, "--mode", "fast", NULL}, "--mode"},
+	    {{nometa, nometa, "--resamples", "5", NULL}, "--resamples"},
+	    {{"--machines", nometa, NULL}, "at least two"},
+	    {{"--machines", nometa, "--", nometa, NULL}, "without --"},
+	    {{nometa, nometa, "--out", "/nonexistent/dir", NULL}, "/nonexistent/dir"},
+	    {{nometa, nometa, "--bogus", NULL}, "--bogus"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		PB_CHECK_MSG(compare(argv[1], cases[i].args, &o) == 2, "case %zu: exit %d", i,
+			     o.code);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, cases[i].msg), "case %zu: %s",
+			     i, o.err);
+		PB_CHECK(!o.out[0]);
+		PB_CHECK_MSG(access(csv, F_OK) != 0, "case %zu left compare.csv", i);
+	}
+	PB_CHECK_EQ_U64(compare(argv[1], (const char *[]){"--help", NULL}, &o), 0);
+	PB_CHECK(strstr(o.out, "usage: pagebench compare") != NULL);
 	char cmd[4300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	PB_CHECK(system(cmd) == 0);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The counter ladder: every counter is either readable or NA with a reason
  * (never a silent 0); PAGEBENCH_COUNTERS forces the ladder down a rung and
@@ -27,7 +28,8 @@ static int child(const char *mode)
 		const char *why = NULL;
 		int ok = pb_ctr_available((enum pb_ctr)c, &why);
 		const char *src = pb_ctr_source((enum pb_ctr)c);
-		PB_CHECK_MSG(ok || (why && *why), "%s NA without a reason", pb_ctr_column((enum pb_ctr)c));
+		PB_CHECK_MSG(ok || (why && *why), "%s NA without a reason",
+			     pb_ctr_column((enum pb_ctr)c));
 		if (mode && !strcmp(mode, "none"))
 			PB_CHECK(!ok && strstr(why, "PAGEBENCH_COUNTERS"));
 		if (mode && !strcmp(mode, "rusage") && strcmp(src, "rusage"))
@@ -62,13 +64,38 @@ static int child(const char *mode)
 	char *json = pb_counters_json();
 	PB_CHECK(json && strstr(json, "\"papi_tot_cyc\"") && strstr(json, "\"reason\""));
 	free(json);
+	/* Per column: available with a domain, or NA with a reason, never both. */
+	json_t *o = pb_counters_json_obj();
+	json_t *cols = json_object_get(o, "columns");
+	PB_CHECK(json_object_size(cols) == PB_CTR__COUNT);
+	PB_CHECK(json_string_value(json_object_get(o, "method")) != NULL);
+	PB_CHECK(json_integer_value(json_object_get(o, "passes")) >= 1);
+	for (int c = 0; c < PB_CTR__COUNT; c++) {
+		json_t *e = json_object_get(cols, pb_ctr_column((enum pb_ctr)c));
+		int a = json_is_true(json_object_get(e, "available"));
+		PB_CHECK(a == pb_ctr_available((enum pb_ctr)c, NULL));
+		PB_CHECK(a == json_is_string(json_object_get(e, "domain")));
+		PB_CHECK(a == json_is_null(json_object_get(e, "reason")));
+		if (a)
+			PB_CHECK(!strcmp(json_string_value(json_object_get(e, "domain")),
+					 pb_ctr_domain((enum pb_ctr)c)));
+	}
+	json_decref(o);
 	return pb_test_done();
 }
 
 int main(void)
 {
-	const char *modes[] = {NULL, "sw", "rusage", "none"};
-	for (size_t i = 0; i < 4; i++) {
+	/* The setting is checked: a typo is an error, not the full ladder. */
+	char err[256];
+	setenv("PAGEBENCH_COUNTERS", "bogus", 1);
+	PB_CHECK(pb_counters_setting_check(err, sizeof(err)) < 0 && strstr(err, "bogus"));
+	setenv("PAGEBENCH_COUNTERS", "sw", 1);
+	PB_CHECK(pb_counters_setting_check(err, sizeof(err)) == 0);
+	unsetenv("PAGEBENCH_COUNTERS");
+	PB_CHECK(pb_counters_setting_check(err, sizeof(err)) == 0);
+	const char *modes[] = {NULL, "sw", "rusage", "none", "all"};
+	for (size_t i = 0; i < 5; i++) {
 		pid_t pid = fork();
 		if (pid == 0)
 			exit(child(modes[i]));

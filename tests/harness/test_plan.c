@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Placement planning on synthetic multi-node topologies (HWLOC_SYNTHETIC),
  * so the many-node logic is tested on a one-node machine.

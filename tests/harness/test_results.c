@@ -1,13 +1,20 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Results: run folders are new every time, CSVs carry schema_version and
- * the declared columns, files appear only complete (temporary name then
- * rename), and an interrupted run leaves no half file.
+ * Results: run folders are new every time, CSVs carry schema_version, host,
+ * label, run_id and the declared columns, files appear only complete
+ * (temporary name then rename), meta.json parses (jansson) with its status
+ * and escaped non-UTF-8 bytes, a write error marks the folder failed, a run
+ * that wrote nothing leaves no folder, and an interrupted run leaves no
+ * half file.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +44,46 @@ static int count_suffix(const char *dir, const char *suffix)
 	return n;
 }
 
+static int count_prefix(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static json_t *load_meta(const char *dir)
+{
+	char p[4200];
+	snprintf(p, sizeof(p), "%s/meta.json", dir);
+	json_error_t e;
+	json_t *m = json_load_file(p, 0, &e);
+	if (!m)
+		fprintf(stderr, "meta.json: %s:%d: %s\n", p, e.line, e.text);
+	return m;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void write_rows(struct pb_csv *w, int n)
+{
+	for (int i = 0; i < n; i++) {
+		pb_csv_begin(w);
+		pb_csv_str(w, "k");
+		pb_csv_u64(w, (uint64_t)i);
+		pb_csv_dbl(w, 1);
+		pb_csv_str(w, "n");
+		pb_csv_end(w);
+	}
+}
+
 static char *slurp(const char *dir, const char *name)
 {
 	char p[4096];
@@ -56,13 +103,14 @@ int main(void)
 	char root[] = "/tmp/pb-test-resultsXXXXXX";
 	PB_CHECK(mkdtemp(root) != NULL);
 	char err[256];
-	char *argv[] = {"pagebench", "run", "x,y", NULL};
+	char *argv[] = {"pagebench", "run", "x,y", "bad\xff\xfe-utf8", NULL};
 	static const char *const cols[] = {"kernel", "ops", "ns_per_op", "note", NULL};
 
 	/* Two runs in the same second get different folders. */
-	struct pb_run *a = pb_run_create(root, 3, argv, err, sizeof(err));
+	struct pb_run *a = pb_run_create(root, 4, argv, err, sizeof(err));
 	struct pb_run *b = pb_run_create(root, 3, argv, err, sizeof(err));
 	PB_CHECK(a && b && strcmp(pb_run_dir(a), pb_run_dir(b)));
+	pb_run_set_label(a, "lab-1"); /* before the first row */
 	char adir[4096];
 	snprintf(adir, sizeof(adir), "%s", pb_run_dir(a));
 	struct pb_csv *c = pb_run_csv(a, "runs.csv", cols, NULL);
@@ -80,23 +128,126 @@ int main(void)
 	pb_csv_str(c, "x");
 	pb_csv_end(c);
 	/* Before finish: only the temporary exists. */
-	PB_CHECK(!exists(adir, "runs.csv") && exists(adir, "runs.csv.tmp"));
+	PB_CHECK(!exists(adir, "runs.csv") && count_prefix(adir, ".runs.csv.") == 1);
 	pb_run_config_str(a, "workload", "zipf:alpha=0.9");
+	pb_run_config_json(a, "threads", "[1,2]");
+	pb_run_config_json(a, "broken", "1,2,"); /* invalid JSON is stored as a string */
+	json_t *pol = json_pack("{s:{s:i}}", "s3fifo", "move_threshold", 2);
+	pb_run_config_set(a, "policy_params", pol);
+	char inpath[4200];
+	snprintf(inpath, sizeof(inpath), "%s/input.bin", root);
+	FILE *inf = fopen(inpath, "w");
+	PB_CHECK(inf && fputs("a", inf) >= 0 && fclose(inf) == 0);
+	PB_CHECK(pb_run_add_input(a, "trace", inpath) == 0);
+	pb_run_experiment_done(a, "k1 threads=1");
 	pb_run_note_na(a, "papi_tot_cyc", "no PMU \"here\"");
 	PB_CHECK(pb_run_finish(a) == 0);
 	PB_CHECK(exists(adir, "runs.csv") && exists(adir, "meta.json"));
 	PB_CHECK_EQ_U64(count_suffix(adir, ".tmp"), 0);
+	PB_CHECK_EQ_U64(count_prefix(adir, "."), 2); /* only . and .. */
 	char *csv = slurp(adir, "runs.csv");
-	PB_CHECK(csv && !strncmp(csv, "schema_version,kernel,ops,ns_per_op,note\n", 41));
-	PB_CHECK(csv && strstr(csv, "\n1,k1,42,1.5,\"has,comma \"\"q\"\"\"\n"));
-	PB_CHECK(csv && strstr(csv, "\n1,NA,NA,NA,x\n"));
-	char *meta = slurp(adir, "meta.json");
-	PB_CHECK(meta && strstr(meta, "\"schema_version\": 1"));
-	PB_CHECK(meta && strstr(meta, "\"command_line\": [\"pagebench\", \"run\", \"x,y\"]"));
-	PB_CHECK(meta && strstr(meta, "\"workload\": \"zipf:alpha=0.9\""));
-	PB_CHECK(meta && strstr(meta, "\"papi_tot_cyc\": \"no PMU \\\"here\\\"\""));
-	PB_CHECK(meta && strstr(meta, "\"git_commit\"") && strstr(meta, "\"thp_enabled\""));
+	PB_CHECK(csv &&
+		 !strncmp(csv, "schema_version,host,label,run_id,kernel,ops,ns_per_op,note\n", 58));
+	const char *id = strrchr(adir, '-') + 1;
+	char want[256];
+	snprintf(want, sizeof(want), ",lab-1,%s,k1,42,1.5,\"has,comma \"\"q\"\"\"\n", id);
+	PB_CHECK(csv && strstr(csv, want));
+	snprintf(want, sizeof(want), ",lab-1,%s,NA,NA,NA,x\n", id);
+	PB_CHECK(csv && strstr(csv, want));
+	PB_CHECK(csv && !strncmp(strchr(csv, '\n') + 1, "2,", 2));
+	json_t *m = load_meta(adir);
+	PB_CHECK(m != NULL);
+	if (m) {
+		PB_CHECK_EQ_U64(json_integer_value(json_object_get(m, "schema_version")), 2);
+		PB_CHECK(jstr(m, "status") && !strcmp(jstr(m, "status"), "complete"));
+		PB_CHECK(jstr(m, "run_id") && !strcmp(jstr(m, "run_id"), id));
+		PB_CHECK(jstr(m, "label") && !strcmp(jstr(m, "label"), "lab-1"));
+		json_t *cl = json_object_get(m, "command_line");
+		PB_CHECK(json_array_size(cl) == 4);
+		PB_CHECK(!strcmp(json_string_value(json_array_get(cl, 2)), "x,y"));
+		PB_CHECK(!strcmp(json_string_value(json_array_get(cl, 3)), "bad\\xFF\\xFE-utf8"));
+		json_t *cfg = json_object_get(m, "config");
+		PB_CHECK(!strcmp(jstr(cfg, "workload"), "zipf:alpha=0.9"));
+		PB_CHECK(json_array_size(json_object_get(cfg, "threads")) == 2);
+		PB_CHECK(jstr(cfg, "broken") && !strcmp(jstr(cfg, "broken"), "1,2,"));
+		PB_CHECK_EQ_U64(
+		    json_integer_value(json_object_get(
+			json_object_get(json_object_get(cfg, "policy_params"), "s3fifo"),
+			"move_threshold")),
+		    2);
+		json_t *in = json_array_get(json_object_get(m, "inputs"), 0);
+		PB_CHECK(in && json_integer_value(json_object_get(in, "size_bytes")) == 1);
+		/* FNV-1a 64 of "a" */
+		PB_CHECK(in && !strcmp(jstr(in, "fnv1a64"), "af63dc4c8601ec8c"));
+		PB_CHECK(!strcmp(jstr(json_object_get(m, "not_available"), "papi_tot_cyc"),
+				 "no PMU \"here\""));
+		PB_CHECK(json_array_size(json_object_get(m, "experiments")) == 1);
+		PB_CHECK(json_array_size(json_object_get(m, "loadavg_before")) == 3);
+		PB_CHECK(json_array_size(json_object_get(m, "loadavg_after")) == 3);
+		PB_CHECK(json_object_get(m, "counters_setting") != NULL);
+		PB_CHECK(jstr(json_object_get(m, "build"), "git_commit") && jstr(m, "thp_enabled"));
+		PB_CHECK(
+		    json_is_object(json_object_get(json_object_get(m, "counters"), "columns")));
+		json_decref(m);
+	}
 	pb_run_abort(b);
+
+	/* Partial: finished experiments listed, status and signal recorded. */
+	struct pb_run *p = pb_run_create(root, 3, argv, err, sizeof(err));
+	struct pb_csv *pc = pb_run_csv(p, "runs.csv", cols, NULL);
+	write_rows(pc, 3);
+	pb_run_experiment_done(p, "k threads=1");
+	pb_run_set_status(p, PB_RUN_PARTIAL, "SIGINT");
+	char pdir[4096];
+	snprintf(pdir, sizeof(pdir), "%s", pb_run_dir(p));
+	PB_CHECK(pb_run_finish(p) == 0);
+	m = load_meta(pdir);
+	PB_CHECK(m && !strcmp(jstr(m, "status"), "partial") &&
+		 !strcmp(jstr(m, "interrupted_by"), "SIGINT"));
+	PB_CHECK(m && json_array_size(json_object_get(m, "experiments")) == 1);
+	json_decref(m);
+
+	/* Failed with nothing written: no folder that looks like a result. */
+	p = pb_run_create(root, 3, argv, err, sizeof(err));
+	pc = pb_run_csv(p, "runs.csv", cols, NULL);
+	snprintf(pdir, sizeof(pdir), "%s", pb_run_dir(p));
+	pb_run_set_status(p, PB_RUN_FAILED, "setup failed");
+	PB_CHECK(pb_run_finish(p) == -ENODATA);
+	struct stat pst;
+	PB_CHECK(stat(pdir, &pst) != 0);
+
+	/* A write error mid-run (a file size limit, as a full disk): the run
+	 * reports it, the CSV never appears under its final name, meta.json
+	 * says failed. */
+	int efd[2];
+	PB_CHECK(pipe(efd) == 0);
+	pid_t epid = fork();
+	if (epid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		struct rlimit rl = {64 << 10, 64 << 10};
+		setrlimit(RLIMIT_FSIZE, &rl);
+		struct pb_run *r = pb_run_create(root, 3, argv, err, sizeof(err));
+		struct pb_csv *w = pb_run_csv(r, "runs.csv", cols, NULL);
+		write_rows(w, 20000);
+		int e1 = pb_run_error(r);
+		char d[4096], msg[512];
+		snprintf(d, sizeof(d), "%s", pb_run_dir(r));
+		int e2 = pb_run_finish_msg(r, msg, sizeof(msg));
+		if (write(efd[1], d, strlen(d) + 1) < 0)
+			_exit(3);
+		_exit(e1 == -EFBIG && e2 == -EFBIG && strstr(msg, "File too large") ? 0 : 4);
+	}
+	char edir[4096] = "";
+	PB_CHECK(read(efd[0], edir, sizeof(edir)) > 0);
+	int est;
+	waitpid(epid, &est, 0);
+	PB_CHECK_MSG(WIFEXITED(est) && WEXITSTATUS(est) == 0, "write-error child status %d", est);
+	PB_CHECK(!exists(edir, "runs.csv"));
+	PB_CHECK_EQ_U64(count_prefix(edir, ".runs.csv."), 0);
+	m = load_meta(edir);
+	PB_CHECK(m && !strcmp(jstr(m, "status"), "failed"));
+	PB_CHECK(m && json_array_size(json_object_get(m, "errors")) >= 1);
+	json_decref(m);
 
 	/* An interrupted run: rows written, then SIGTERM before finish. */
 	int pfd[2];
@@ -105,14 +256,7 @@ int main(void)
 	if (pid == 0) {
 		struct pb_run *r = pb_run_create(root, 3, argv, err, sizeof(err));
 		struct pb_csv *w = pb_run_csv(r, "runs.csv", cols, NULL);
-		for (int i = 0; i < 1000; i++) {
-			pb_csv_begin(w);
-			pb_csv_str(w, "k");
-			pb_csv_u64(w, (uint64_t)i);
-			pb_csv_dbl(w, 1);
-			pb_csv_str(w, "n");
-			pb_csv_end(w);
-		}
+		write_rows(w, 1000);
 		if (write(pfd[1], pb_run_dir(r), strlen(pb_run_dir(r)) + 1) < 0)
 			_exit(3);
 		pause();
@@ -120,13 +264,13 @@ int main(void)
 	}
 	char dir[4096] = "";
 	PB_CHECK(read(pfd[0], dir, sizeof(dir)) > 0);
-	PB_CHECK(exists(dir, "runs.csv.tmp"));
+	PB_CHECK_EQ_U64(count_prefix(dir, ".runs.csv."), 1);
 	kill(pid, SIGTERM);
 	int st;
 	waitpid(pid, &st, 0);
 	PB_CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
 	PB_CHECK(!exists(dir, "runs.csv"));
-	PB_CHECK(!exists(dir, "runs.csv.tmp"));
+	PB_CHECK_EQ_U64(count_prefix(dir, ".runs.csv."), 0);
 	PB_CHECK(!exists(dir, "meta.json"));
 	struct stat dst;
 	PB_CHECK(stat(dir, &dst) != 0); /* the emptied run folder is gone too */

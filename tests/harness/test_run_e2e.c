@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * End to end: the self-test kernel runs on 1 and 2 pinned threads; its rows
  * appear in runs.csv with the required columns; every counter cell is a
@@ -64,8 +65,8 @@ int main(int argc, char **argv)
 	char root[] = "/tmp/pb-test-e2eXXXXXX";
 	PB_CHECK(mkdtemp(root) != NULL);
 	static struct spawn_out o;
-	char *a[] = {argv[1], "run", "memtouch", "--threads", "1,2", "--reps", "2", "--size", "4M",
-		     "--results", root, "--csv", NULL};
+	char *a[] = {argv[1],  "run", "memtouch",  "--threads", "1,2",	 "--reps", "2",
+		     "--size", "4M",  "--results", root,	"--csv", NULL};
 	spawn_run(a, NULL, &o);
 	PB_CHECK_MSG(o.code == 0, "exit %d: %s", o.code, o.err);
 	/* stdout (--csv) is the CSV itself */
@@ -89,19 +90,33 @@ int main(int argc, char **argv)
 	if (!csv || !meta || !sum)
 		return pb_test_done();
 	PB_CHECK(!strcmp(csv, o.out)); /* --csv echoes exactly the file */
-	const char *need[] = {"schema_version", "kernel", "threads", "rep", "ops", "seconds",
-			      "ns_per_op", "ops_per_s", "thread", "median_ns_per_op",
-			      "ci95_lo_ns_per_op", "pu", "node", "papi_tot_cyc", "papi_tlb_dm",
-			      "perf_minor_faults", "ru_minflt", "heap_metadata_bytes"};
+	const char *need[] = {"schema_version",
+			      "kernel",
+			      "threads",
+			      "rep",
+			      "ops",
+			      "seconds",
+			      "ns_per_op",
+			      "ops_per_s",
+			      "thread",
+			      "median_ns_per_op",
+			      "ci95_lo_ns_per_op",
+			      "pu",
+			      "node",
+			      "papi_tot_cyc",
+			      "papi_tlb_dm",
+			      "perf_minor_faults",
+			      "ru_minflt",
+			      "heap_metadata_bytes"};
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		PB_CHECK_MSG(col_index(csv, need[i]) >= 0, "runs.csv lacks column %s", need[i]);
 	int ci_thr = col_index(csv, "threads"), ci_thread = col_index(csv, "thread"),
 	    ci_kernel = col_index(csv, "kernel"), ci_warm = col_index(csv, "warmup"),
 	    ci_ops = col_index(csv, "ops"), ci_pf = col_index(csv, "perf_minor_faults");
 	int rows1 = 0, rows2 = 0, totals = 0;
-	const char *counters[] = {"papi_tot_cyc", "papi_tot_ins", "papi_l1_dcm", "papi_l2_dcm",
-				  "papi_l3_tcm", "papi_tlb_dm", "papi_tlb_im", "perf_minor_faults",
-				  "perf_major_faults", "ru_minflt"};
+	const char *counters[] = {
+	    "papi_tot_cyc", "papi_tot_ins", "papi_l1_dcm",	 "papi_l2_dcm",	      "papi_l3_tcm",
+	    "papi_tlb_dm",  "papi_tlb_im",  "perf_minor_faults", "perf_major_faults", "ru_minflt"};
 	for (const char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
 		char f[64];
 		field(line, ci_kernel, f, sizeof(f));
@@ -122,9 +137,11 @@ int main(int argc, char **argv)
 				char key[96];
 				snprintf(key, sizeof(key), "\"%s\": \"", counters[k]);
 				PB_CHECK_MSG(strstr(meta, key) != NULL,
-					     "%s is NA but meta.json not_available has no reason", counters[k]);
+					     "%s is NA but meta.json not_available has no reason",
+					     counters[k]);
 			} else {
-				PB_CHECK_MSG(v[0] >= '0' && v[0] <= '9', "%s cell '%s'", counters[k], v);
+				PB_CHECK_MSG(v[0] >= '0' && v[0] <= '9', "%s cell '%s'",
+					     counters[k], v);
 			}
 		}
 		/* A measured repetition first-touches 1024 pages per thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The engine's own counts are published as PAPI software-defined events:
  * register a counter through pb_sde_register, then read it back through

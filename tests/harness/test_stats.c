@@ -1,7 +1,10 @@
-/* Median and its distribution-free 95% confidence interval. */
+/* SPDX-License-Identifier: MIT */
+/* Median and its distribution-free 95% confidence interval; pb_stat_of
+ * (warm-up excluded, NaN skipped, a CI from 6 measured samples). */
 #include <math.h>
 
 #include "internal.h"
+#include "pagebench/measure.h"
 #include "pbtest.h"
 
 int main(void)
@@ -23,5 +26,18 @@ int main(void)
 	PB_CHECK(r.lo <= r.median && r.median <= r.hi);
 	r = pb_median_ci(c, 0);
 	PB_CHECK(isnan(r.median));
+
+	/* The warm-up sample (1000) is left out; NaN is not a sample. */
+	double s[] = {1000, 5, 1, NAN, 3, 2, 4, 6};
+	struct pb_stat st = pb_stat_of(s, 8, 1);
+	PB_CHECK_EQ_U64(st.n, 6);
+	PB_CHECK(st.median == 3.5 && st.ci95_valid && st.lo == 1 && st.hi == 6);
+	st = pb_stat_of(s, 5, 1); /* 5, 1, NaN, 3: three samples, no CI */
+	PB_CHECK(st.n == 3 && st.median == 3 && !st.ci95_valid && st.lo == 1 && st.hi == 5);
+	st = pb_stat_of(s, 1, 1); /* only the warm-up */
+	PB_CHECK(st.n == 0 && isnan(st.median) && !st.ci95_valid);
+	PB_CHECK_EQ_U64(PB_STAT_MIN_CI_REPS, 6);
+	double six[] = {0, 1, 2, 3, 4, 5, 6};
+	PB_CHECK(pb_stat_of(six, 7, 1).ci95_valid && !pb_stat_of(six, 6, 1).ci95_valid);
 	return pb_test_done();
 }

@@ -1,11 +1,19 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The harness's concurrent paths under ThreadSanitizer (label stress): the
- * pinned team, the go-flag start barrier and the end-of-repetition wait,
- * driven through `pagebench run` itself with more threads than PUs.
+ * pinned team and the start gate (spin, yield, futex sleep), driven through
+ * `pagebench run` itself with more threads than PUs; and the signal path: a
+ * SIGINT arriving while a team runs stops it at the next gate, in a child
+ * whose stderr must carry no ThreadSanitizer report.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "pagebench/atomic.h"
 #include "pagebench/commands.h"
@@ -26,6 +34,50 @@ static void body(void *arg, unsigned tid)
 
 int main(void)
 {
+	char root[] = "/tmp/pb-test-teamXXXXXX";
+	PB_CHECK(mkdtemp(root) != NULL);
+	/* First, before this process starts any team: libgomp's pool does not
+	 * survive fork(). */
+	/* SIGINT while 6 threads run repetitions: stops at a gate. */
+	char errpath[] = "/tmp/pb-test-team-errXXXXXX";
+	int efd = mkstemp(errpath);
+	PB_CHECK(efd >= 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(efd, 2);
+		char *argv3[] = {"run",		  "chase",     "--threads", "6",     "--reps",
+				 "10000",	  "--size",    "64K",	    "--ops", "2000",
+				 "--no-baseline", "--results", root,	    NULL};
+		_exit(pb_cmd_run(13, argv3));
+	}
+	/* Once the run folder exists the handler is installed; then let the
+	 * team run a little. */
+	for (int i = 0; i < 20000; i++) {
+		struct timespec t1 = {0, 1000 * 1000};
+		nanosleep(&t1, NULL);
+		DIR *d = opendir(root);
+		struct dirent *e;
+		int n = 0;
+		while (d && (e = readdir(d)))
+			n += e->d_name[0] != '.';
+		if (d)
+			closedir(d);
+		if (n)
+			break;
+	}
+	struct timespec ts = {0, 200 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	kill(pid, SIGINT);
+	int st;
+	waitpid(pid, &st, 0);
+	PB_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "child status %d", st);
+	char buf[8192] = "";
+	ssize_t n = pread(efd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = 0;
+	PB_CHECK_MSG(!strstr(buf, "ThreadSanitizer"), "%s", buf);
+	close(efd);
+	unlink(errpath);
+
 	struct pb_plan plan;
 	PB_CHECK(pb_plan_make(6, PB_PIN_COMPACT, &plan) == 0);
 	struct ctx c = {0};
@@ -37,13 +89,11 @@ int main(void)
 		PB_CHECK_EQ_U64(c.hits[t], 20);
 	pb_plan_free(&plan);
 
-	char root[] = "/tmp/pb-test-teamXXXXXX";
-	PB_CHECK(mkdtemp(root) != NULL);
-	char *argv[] = {"run", "chase", "--threads", "1,3,5", "--reps", "4", "--size", "256K",
-			"--ops", "20000", "--results", root, NULL};
+	char *argv[] = {"run",	"chase", "--threads", "1,3,5",	   "--reps", "4", "--size",
+			"256K", "--ops", "20000",     "--results", root,     NULL};
 	PB_CHECK_EQ_U64(pb_cmd_run(12, argv), 0);
-	char *argv2[] = {"run", "memtouch", "--threads", "4", "--reps", "3", "--size", "1M",
-			 "--results", root, NULL};
+	char *argv2[] = {"run",	   "memtouch", "--threads", "4",  "--reps", "3",
+			 "--size", "1M",       "--results", root, NULL};
 	PB_CHECK_EQ_U64(pb_cmd_run(10, argv2), 0);
 	char cmd[256];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/compare/compare.h - private to `pagebench compare`: run folders
+ * read back (CSV tables, meta.json), the rows of a comparison, and the
+ * steps that fill them.
+ *
+ * The command (harness/cmd_compare.c) is thin: it loads each side's run
+ * folders (rundir.c), checks that their configurations may be compared
+ * (rundir.c), matches and judges the timed experiments (perf.c) and the
+ * exact counts of sim/mrc replays (exact.c), and writes the rows as text,
+ * CSV or JSON (report.c).  `--machines` lines up several machines' runs
+ * (machines.c).  The statistics are public: pagebench/stats.h.
+ *
+ * Nothing read from a file is trusted: every number is parsed strictly
+ * and a bad cell is an error naming the file, line and column; names have
+ * no length limit (everything is heap-allocated).
+ *
+ * Caller: one thread (the command's).
+ */
+#ifndef PAGEBENCH_HARNESS_COMPARE_H
+#define PAGEBENCH_HARNESS_COMPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "pagebench/common.h"
+
+#define CMP_ERRLEN 8192
+
+/* ---- a CSV file of a run folder (table.c) ---- */
+struct cmp_table {
+	char *path;
+	size_t ncols, nrows;
+	char **header; /* ncols names */
+	char **cells;  /* nrows * ncols, row-major */
+	size_t *line;  /* 1-based line of each row */
+	void *priv_;   /* the reader's storage */
+};
+
+/* Read path; -ENOENT when it does not exist (err untouched), other -errno
+ * with one line in err. */
+int cmp_table_load(const char *path, struct cmp_table *t, char *err, size_t errlen);
+void cmp_table_free(struct cmp_table *t);
+/* Column indexes of names[0..n); -EINVAL naming the first missing one. */
+int cmp_table_need(const struct cmp_table *t, const char *const *names, size_t n, int *idx,
+		   char *err, size_t errlen);
+const char *cmp_cell(const struct cmp_table *t, size_t row, int col);
+/* A number: strict (no junk, finite); "NA" gives NaN when na_ok. */
+int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *out, char *err,
+	    size_t errlen);
+/* A non-negative integer count (strict). */
+int cmp_count(const struct cmp_table *t, size_t row, int col, uint64_t *out, char *err,
+	      size_t errlen);
+
+/* ---- a run folder (rundir.c) ---- */
+struct cmp_run {
+	char *dir;
+	json_t *meta; /* meta.json, parsed */
+	struct cmp_table summary, runs, sim, mrc;
+	int has_summary, has_runs, has_sim, has_mrc;
+	/* from meta.json, "" when absent */
+	const char *label, *host, *commit, *build_type;
+	const char *status; /* "complete", "partial", "failed"; "" in older runs */
+};
+
+/* Load dir (its meta.json and whichever of summary.csv, runs.csv, sim.csv
+ * and mrc.csv it has).  -errno with one line in err. */
+int cmp_run_load(const char *dir, struct cmp_run *r, char *err, size_t errlen);
+void cmp_run_free(struct cmp_run *r);
+/* A string from meta.json by a dotted path ("build.git_commit"), "" if
+ * absent; numbers are printed into buf. */
+const char *cmp_meta_str(const struct cmp_run *r, const char *path, char *buf, size_t len);
+/* The machine's name for tables: label, else host. */
+const char *cmp_run_name(const struct cmp_run *r);
+
+/* A difference between two runs' configurations. */
+struct cmp_mismatch {
+	char *what; /* "config.size_override_bytes", "build.build_type" */
+	char *a, *b;
+	const char *a_dir, *b_dir;
+	int fatal; /* refused unless --allow-config-mismatch */
+};
+struct cmp_mismatches {
+	struct cmp_mismatch *v;
+	size_t n;
+};
+/* Compare a's and b's configuration (meta.json "config" and "build"):
+ * appends one entry per differing key.  match_pin: pin is part of the
+ * configuration. */
+void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match_pin,
+		     struct cmp_mismatches *out);
+void cmp_mismatches_free(struct cmp_mismatches *m);
+
+/* ---- the rows of a comparison ---- */
+enum cmp_verdict {
+	CMP_SAME,
+	CMP_IMPROVEMENT,
+	CMP_REGRESSION,
+	CMP_CHANGED,	  /* an exact count differs */
+	CMP_MISSING_BASE, /* only in NEW */
+	CMP_MISSING_NEW,  /* only in BASE */
+	CMP_INVALID,	  /* valid=0 on either side */
+	CMP_MACHINE,	  /* a baseline kernel in normalised mode: measures the machine */
+	CMP_NA,		  /* no number to judge (NA medians) */
+};
+const char *cmp_verdict_name(enum cmp_verdict v);
+int cmp_verdict_fails(enum cmp_verdict v);
+
+enum cmp_mode { CMP_MODE_AUTO, CMP_MODE_RAW, CMP_MODE_NORM };
+
+struct cmp_row {
+	const char *kind; /* "perf", "sim", "mrc" */
+	char *experiment, *kernel, *params, *threads, *pin;
+	char *metric;	  /* "ns_per_op" or the count(s) compared */
+	const char *mode; /* "normalised", "raw", "exact" */
+	size_t n_base, n_new;
+	double base, new_, ratio, lo, hi, p;
+	double raw_ratio, raw_lo, raw_hi, raw_p; /* the raw comparison (also in normalised mode) */
+	const char *mwu;			 /* "exact", "normal", "" */
+	char *baseline;
+	enum cmp_verdict verdict;
+	char *detail;
+};
+
+struct cmp_opts {
+	double threshold; /* fraction, 0.05 */
+	double alpha;	  /* 0.05 */
+	unsigned resamples;
+	uint64_t seed;
+	enum cmp_mode mode;
+	int match_pin;
+};
+
+struct cmp_rows {
+	struct cmp_row *v;
+	size_t n, cap;
+	int normalised_used; /* some row was judged baseline-normalised */
+};
+struct cmp_row *cmp_rows_add(struct cmp_rows *rows);
+void cmp_rows_free(struct cmp_rows *rows);
+
+/* Match and judge the timed experiments of both sides (perf.c).  -errno
+ * with one line in err (a bad cell). */
+int cmp_perf(struct cmp_run *base, size_t nbase, struct cmp_run *new_, size_t nnew,
+	     const struct cmp_opts *o, struct cmp_rows *rows, char *err, size_t errlen);
+/* The exact counts of sim.csv and mrc.csv (exact.c). */
+int cmp_exact(struct cmp_run *base, size_t nbase, struct cmp_run *new_, size_t nnew,
+	      struct cmp_rows *rows, char *err, size_t errlen);
+
+/* ---- output (report.c) ---- */
+enum cmp_format { CMP_FMT_TEXT, CMP_FMT_CSV, CMP_FMT_JSON };
+struct cmp_report {
+	struct cmp_run *base, *new_;
+	size_t nbase, nnew;
+	const struct cmp_opts *o;
+	const struct cmp_mismatches *mm;
+	const struct cmp_rows *rows;
+	int exit_code;
+};
+/* compare.csv's contents (header and rows), into f. */
+void cmp_write_csv(FILE *f, const struct cmp_report *r);
+void cmp_write_text(FILE *f, const struct cmp_report *r);
+/* The JSON document (jansson), or NULL on allocation failure. */
+json_t *cmp_json(const struct cmp_report *r);
+
+/* `compare --machines` (machines.c): returns the exit code. */
+int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_format fmt,
+		 const char *out_dir, int force);
+
+/* Write text through pagebench/outfile.h (temp file, rename, no clobber
+ * unless force).  0 or -errno with one line in err. */
+int cmp_write_file(const char *path, int force, const char *text, size_t len, char *err,
+		   size_t errlen);
+
+/* A JSON string of s; bytes that are not UTF-8 become '?' (CSV cells are
+ * not trusted to be UTF-8). */
+json_t *cmp_json_str(const char *s);
+
+/* Helpers */
+char *cmp_strdup(const char *s); /* aborts on out of memory */
+char *cmp_asprintf(const char *fmt, ...) PB_PRINTF(1, 2);
+
+#endif /* PAGEBENCH_HARNESS_COMPARE_H */

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/compare/machines.c - `pagebench compare --machines RUN_A RUN_B
+ * ...`: the same suite run on different machines, side by side.
+ *
+ * Each run is labelled from its meta.json (label, else host) and described
+ * (CPU model, cores, NUMA nodes, kernel, THP mode, counters available).
+ * The table lines up every total row of summary.csv by (experiment,
+ * kernel, params, threads): per machine the median throughput with its 95%
+ * interval, the scaling (speedup_vs_1_thread), the baseline ratio and any
+ * counter medians summary.csv carries (columns median_X with ci95_lo_X and
+ * ci95_hi_X).  Pin is not part of the match: machines differ in topology.
+ *
+ * machines.csv is the tidy merge: every summary row of every run (per
+ * thread and total), with the machine's columns first (schema_version,
+ * machine, host, label, run_dir, cpu_model, cores, numa_nodes) and then
+ * the union of the summary.csv columns (NA where a run lacks one), so
+ * `pagebench plot` or any CSV tool can draw the machines side by side.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "pagebench/cli.h"
+#include "pagebench/outfile.h"
+
+#define MACHINES_SCHEMA 1
+
+static const char *const machine_cols[] = {"schema_version", "machine",	  "host",  "label",
+					   "run_dir",	     "cpu_model", "cores", "numa_nodes"};
+#define N_MACHINE_COLS (sizeof(machine_cols) / sizeof(machine_cols[0]))
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+static int strv_has(const struct strv *s, const char *x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], x))
+			return 1;
+	return 0;
+}
+
+static void strv_add(struct strv *s, const char *x)
+{
+	s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
+	if (!s->v)
+		abort();
+	s->v[s->n++] = cmp_strdup(x);
+}
+
+static void strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+static int col_of(const struct cmp_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (!strcmp(t->header[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* A machine column's value from meta.json. */
+static const char *machine_value(const struct cmp_run *r, const char *col, char *buf, size_t len)
+{
+	if (!strcmp(col, "schema_version")) {
+		snprintf(buf, len, "%d", MACHINES_SCHEMA);
+		return buf;
+	}
+	if (!strcmp(col, "machine"))
+		return cmp_run_name(r);
+	if (!strcmp(col, "host"))
+		return r->host;
+	if (!strcmp(col, "label"))
+		return r->label;
+	if (!strcmp(col, "run_dir"))
+		return r->dir;
+	if (!strcmp(col, "cpu_model"))
+		return cmp_meta_str(r, "cpu_model", buf, len);
+	if (!strcmp(col, "cores"))
+		return cmp_meta_str(r, "topology.cores", buf, len);
+	if (!strcmp(col, "numa_nodes"))
+		return cmp_meta_str(r, "topology.numa_nodes", buf, len);
+	return "";
+}
+
+/* The cell of machines.csv column c (named col) for summary row r of run. */
+static const char *value(const struct cmp_run *run, size_t r, size_t c, const char *col, char *buf,
+			 size_t len)
+{
+	const struct cmp_table *t = &run->summary;
+	int sc = c ? col_of(t, col) : -1; /* column 0: machines.csv's own schema */
+	if (sc >= 0)
+		return cmp_cell(t, r, sc); /* as written, empty cells included */
+	return c < N_MACHINE_COLS ? machine_value(run, col, buf, len) : "NA";
+}
+
+static void csv_cell(FILE *f, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\n\r")) {
+		fputc('"', f);
+		for (const char *p = s; *p; p++) {
+			if (*p == '"')
+				fputc('"', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+static char *counters_available(const struct cmp_run *r)
+{
+	json_t *c = json_object_get(r->meta, "counters");
+	if (json_is_object(json_object_get(c, "columns"))) /* {method, passes, columns: {...}} */
+		c = json_object_get(c, "columns");
+	char *s = cmp_strdup("");
+	const char *k;
+	json_t *v;
+	if (!json_is_object(c))
+		return s;
+	json_object_foreach(c, k, v)
+	{
+		if (json_is_true(json_object_get(v, "available"))) {
+			char *n = cmp_asprintf("%s%s%s", s, s[0] ? "," : "", k);
+			free(s);
+			s = n;
+		}
+	}
+	return s;
+}
+
+/* Counter columns: median_X with ci95_lo_X and ci95_hi_X, X not a time. */
+static void counter_cols(const struct cmp_table *t, struct strv *out)
+{
+	for (size_t i = 0; i < t->ncols; i++) {
+		const char *h = t->header[i];
+		if (strncmp(h, "median_", 7) || !strcmp(h, "median_ns_per_op") ||
+		    !strcmp(h, "median_ops_per_s"))
+			continue;
+		if (!strv_has(out, h + 7))
+			strv_add(out, h + 7);
+	}
+}
+
+/* A counter's median (and interval, if summary.csv has one); NA ones are
+ * left out (meta.json's counter list says why).  Cells were checked. */
+static void print_value(FILE *f, const struct cmp_table *t, size_t row, const char *x)
+{
+	char *m = cmp_asprintf("median_%s", x), *lo = cmp_asprintf("ci95_lo_%s", x),
+	     *hi = cmp_asprintf("ci95_hi_%s", x), err[256];
+	int cm = col_of(t, m), cl = col_of(t, lo), ch = col_of(t, hi);
+	double v = NAN, l = NAN, h = NAN;
+	if (cm >= 0)
+		(void)cmp_num(t, row, cm, 1, &v, err, sizeof(err));
+	if (cl >= 0 && ch >= 0) {
+		(void)cmp_num(t, row, cl, 1, &l, err, sizeof(err));
+		(void)cmp_num(t, row, ch, 1, &h, err, sizeof(err));
+	}
+	if (!isnan(v)) {
+		fprintf(f, "  %s %.4g", x, v);
+		if (!isnan(l) && !isnan(h))
+			fprintf(f, " [%.4g, %.4g]", l, h);
+	}
+	free(m);
+	free(lo);
+	free(hi);
+}
+
+int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_format fmt,
+		 const char *out_dir, int force)
+{
+	char err[CMP_ERRLEN], buf[64];
+	char *out_path = cmp_asprintf("%s/machines.csv", out_dir);
+	int code = PB_EXIT_USAGE;
+	struct strv cols = {0}, keys = {0}, ctrs = {0};
+	char *csv = NULL;
+	size_t csvlen = 0;
+	FILE *mf = NULL;
+	int rc = pb_out_check(out_path, force ? PB_OUT_FORCE : 0, err, sizeof(err));
+	if (rc == -EEXIST) {
+		pb_error(cmd, "%s exists (--force replaces it, --out DIR writes elsewhere)",
+			 out_path);
+		goto out;
+	}
+	if (rc) {
+		pb_error(cmd, "%s", err);
+		goto out;
+	}
+	static const char *const need[] = {"experiment", "kernel", "params",
+					   "threads",	 "thread", "median_ops_per_s"};
+	for (size_t i = 0; i < n; i++) {
+		if (!runs[i].has_summary) {
+			pb_error(cmd, "%s: no summary.csv (--machines lines up timed runs)",
+				 runs[i].dir);
+			goto out;
+		}
+		int ix[6];
+		if (cmp_table_need(&runs[i].summary, need, 6, ix, err, sizeof(err))) {
+			pb_error(cmd, "%s", err);
+			goto out;
+		}
+		/* every number in the table is checked before it is shown */
+		const struct cmp_table *t = &runs[i].summary;
+		int num_cols[] = {ix[5], col_of(t, "ci95_lo_ops_per_s"),
+				  col_of(t, "ci95_hi_ops_per_s"), col_of(t, "speedup_vs_1_thread"),
+				  col_of(t, "ratio_vs_baseline")};
+		for (size_t r = 0; r < t->nrows; r++) {
+			for (size_t c = 0; c < t->ncols; c++) {
+				const char *h = t->header[c];
+				double v;
+				if ((!strncmp(h, "median_", 7) || !strncmp(h, "ci95_lo_", 8) ||
+				     !strncmp(h, "ci95_hi_", 8)) &&
+				    cmp_num(t, r, (int)c, 1, &v, err, sizeof(err))) {
+					pb_error(cmd, "%s", err);
+					goto out;
+				}
+			}
+			for (size_t k = 0; k < sizeof(num_cols) / sizeof(num_cols[0]); k++) {
+				double v;
+				if (num_cols[k] >= 0 &&
+				    cmp_num(t, r, num_cols[k], 1, &v, err, sizeof(err))) {
+					pb_error(cmd, "%s", err);
+					goto out;
+				}
+			}
+		}
+	}
+	for (size_t i = 0; i < N_MACHINE_COLS; i++)
+		strv_add(&cols, machine_cols[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct cmp_table *t = &runs[i].summary;
+		for (size_t c = 0; c < t->ncols; c++)
+			if (!strv_has(&cols, t->header[c]))
+				strv_add(&cols, t->header[c]);
+		counter_cols(t, &ctrs);
+	}
+	/* machines.csv */
+	mf = open_memstream(&csv, &csvlen);
+	if (!mf) {
+		pb_error(cmd, "out of memory");
+		goto out;
+	}
+	for (size_t c = 0; c < cols.n; c++)
+		csv_cell(mf, cols.v[c], c + 1 == cols.n);
+	for (size_t i = 0; i < n; i++) {
+		const struct cmp_table *t = &runs[i].summary;
+		for (size_t r = 0; r < t->nrows; r++)
+			for (size_t c = 0; c < cols.n; c++)
+				csv_cell(mf, value(&runs[i], r, c, cols.v[c], buf, sizeof(buf)),
+					 c + 1 == cols.n);
+	}
+	if (fclose(mf)) {
+		mf = NULL;
+		pb_error(cmd, "out of memory");
+		goto out;
+	}
+	mf = NULL;
+	if (cmp_write_file(out_path, force, csv, csvlen, err, sizeof(err))) {
+		pb_error(cmd, "%s", err);
+		code = PB_EXIT_FAIL;
+		goto out;
+	}
+	if (fmt == CMP_FMT_CSV) {
+		fwrite(csv, 1, csvlen, stdout);
+		code = PB_EXIT_OK;
+		goto out;
+	}
+	if (fmt == CMP_FMT_JSON) {
+		json_t *doc = json_object(), *ms = json_array(), *rows = json_array();
+		for (size_t i = 0; i < n; i++) {
+			char *ca = counters_available(&runs[i]);
+			json_t *m = json_object();
+			static const char *const meta_keys[] = {"cpu_model", "kernel",
+								"thp_enabled", "topology.cores",
+								"topology.numa_nodes"};
+			json_object_set_new(m, "machine", cmp_json_str(cmp_run_name(&runs[i])));
+			json_object_set_new(m, "host", cmp_json_str(runs[i].host));
+			json_object_set_new(m, "label", cmp_json_str(runs[i].label));
+			json_object_set_new(m, "run_dir", cmp_json_str(runs[i].dir));
+			for (size_t k = 0; k < sizeof(meta_keys) / sizeof(meta_keys[0]); k++)
+				json_object_set_new(m, meta_keys[k],
+						    cmp_json_str(cmp_meta_str(
+							&runs[i], meta_keys[k], buf, sizeof(buf))));
+			json_object_set_new(m, "git_commit", cmp_json_str(runs[i].commit));
+			json_object_set_new(m, "build_type", cmp_json_str(runs[i].build_type));
+			json_object_set_new(m, "counters_available", cmp_json_str(ca));
+			json_array_append_new(ms, m);
+			free(ca);
+		}
+		json_object_set_new(doc, "schema_version", json_integer(MACHINES_SCHEMA));
+		json_object_set_new(doc, "machines", ms);
+		json_object_set_new(doc, "machines_csv", cmp_json_str(out_path));
+		for (size_t i = 0; i < n; i++)
+			for (size_t r = 0; r < runs[i].summary.nrows; r++) {
+				json_t *o = json_object();
+				for (size_t c = 0; c < cols.n; c++)
+					json_object_set_new(
+					    o, cols.v[c],
+					    cmp_json_str(value(&runs[i], r, c, cols.v[c], buf,
+							       sizeof(buf))));
+				json_array_append_new(rows, o);
+			}
+		json_object_set_new(doc, "rows", rows);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		fputc('\n', stdout);
+		json_decref(doc);
+		code = PB_EXIT_OK;
+		goto out;
+	}
+	/* text */
+	printf("machines:\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct cmp_run *r = &runs[i];
+		char cores[32], nodes[32], *ca = counters_available(r);
+		printf("  %s: host %s, %s, %s cores, %s NUMA node(s), %s, THP %s, commit %s, %s "
+		       "build\n"
+		       "      counters available: %s\n",
+		       cmp_run_name(r), r->host[0] ? r->host : "unknown",
+		       cmp_meta_str(r, "cpu_model", buf, sizeof(buf)),
+		       cmp_meta_str(r, "topology.cores", cores, sizeof(cores)),
+		       cmp_meta_str(r, "topology.numa_nodes", nodes, sizeof(nodes)),
+		       cmp_meta_str(r, "kernel", buf, sizeof(buf)),
+		       cmp_meta_str(r, "thp_enabled", buf, sizeof(buf)),
+		       r->commit[0] ? r->commit : "unknown",
+		       r->build_type[0] ? r->build_type : "unknown", ca[0] ? ca : "none");
+		free(ca);
+	}
+	/* the total rows, keyed without pin, in order of first appearance */
+	for (size_t i = 0; i < n; i++) {
+		const struct cmp_table *t = &runs[i].summary;
+		int ix[6];
+		(void)cmp_table_need(t, need, 6, ix, err, sizeof(err));
+		for (size_t r = 0; r < t->nrows; r++) {
+			if (strcmp(cmp_cell(t, r, ix[4]), "total"))
+				continue;
+			char *k = cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", cmp_cell(t, r, ix[0]),
+					       cmp_cell(t, r, ix[1]), cmp_cell(t, r, ix[2]),
+					       cmp_cell(t, r, ix[3]));
+			if (!strv_has(&keys, k))
+				strv_add(&keys, k);
+			free(k);
+		}
+	}
+	for (size_t k = 0; k < keys.n; k++) {
+		int header = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct cmp_table *t = &runs[i].summary;
+			int ix[6];
+			(void)cmp_table_need(t, need, 6, ix, err, sizeof(err));
+			for (size_t r = 0; r < t->nrows; r++) {
+				if (strcmp(cmp_cell(t, r, ix[4]), "total"))
+					continue;
+				char *key =
+				    cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", cmp_cell(t, r, ix[0]),
+						 cmp_cell(t, r, ix[1]), cmp_cell(t, r, ix[2]),
+						 cmp_cell(t, r, ix[3]));
+				int same = !strcmp(key, keys.v[k]);
+				free(key);
+				if (!same)
+					continue;
+				if (!header) {
+					printf("%s, %s thread(s):\n", cmp_cell(t, r, ix[0]),
+					       cmp_cell(t, r, ix[3]));
+					header = 1;
+				}
+				/* checked above: these parse */
+				double v[4] = {NAN, NAN, NAN, NAN}, ratio = NAN;
+				const char *names[] = {"median_ops_per_s", "ci95_lo_ops_per_s",
+						       "ci95_hi_ops_per_s", "speedup_vs_1_thread"};
+				for (int q = 0; q < 4; q++)
+					if (col_of(t, names[q]) >= 0)
+						(void)cmp_num(t, r, col_of(t, names[q]), 1, &v[q],
+							      err, sizeof(err));
+				if (col_of(t, "ratio_vs_baseline") >= 0)
+					(void)cmp_num(t, r, col_of(t, "ratio_vs_baseline"), 1,
+						      &ratio, err, sizeof(err));
+				char f[5][32];
+				double show[5] = {v[0] / 1e6, v[1] / 1e6, v[2] / 1e6, v[3], ratio};
+				for (int q = 0; q < 5; q++)
+					snprintf(f[q], sizeof(f[q]), isnan(show[q]) ? "NA" : "%.4g",
+						 show[q]);
+				printf("  %-20s %10s Mops/s [%s, %s]  speedup %s  vs baseline %s",
+				       cmp_run_name(&runs[i]), f[0], f[1], f[2], f[3], f[4]);
+				for (size_t c = 0; c < ctrs.n; c++)
+					print_value(stdout, t, r, ctrs.v[c]);
+				printf("\n");
+				break;
+			}
+		}
+	}
+	printf("machines.csv: %s\n", out_path);
+	code = PB_EXIT_OK;
+out:
+	if (mf)
+		fclose(mf);
+	free(csv);
+	strv_free(&cols);
+	strv_free(&keys);
+	strv_free(&ctrs);
+	free(out_path);
+	return code;
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/compare/report.c - the rows of a comparison as a table, as
+ * compare.csv and as JSON (jansson), and the safe file writer they use.
+ *
+ * compare.csv (and the JSON "rows") has one row per matched or missing
+ * configuration; docs/compare.md documents every column.  Numbers that
+ * do not exist are NA in CSV and null in JSON, never 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "pagebench/outfile.h"
+
+static const char *const verdict_names[] = {
+    [CMP_SAME] = "same",
+    [CMP_IMPROVEMENT] = "improvement",
+    [CMP_REGRESSION] = "REGRESSION",
+    [CMP_CHANGED] = "CHANGED",
+    [CMP_MISSING_BASE] = "MISSING_IN_BASE",
+    [CMP_MISSING_NEW] = "MISSING_IN_NEW",
+    [CMP_INVALID] = "INVALID",
+    [CMP_MACHINE] = "machine",
+    [CMP_NA] = "NA",
+};
+
+const char *cmp_verdict_name(enum cmp_verdict v)
+{
+	return verdict_names[v];
+}
+
+int cmp_verdict_fails(enum cmp_verdict v)
+{
+	return v == CMP_REGRESSION || v == CMP_CHANGED || v == CMP_MISSING_BASE ||
+	       v == CMP_MISSING_NEW || v == CMP_INVALID;
+}
+
+struct cmp_row *cmp_rows_add(struct cmp_rows *rows)
+{
+	if (rows->n == rows->cap) {
+		rows->cap = rows->cap ? 2 * rows->cap : 32;
+		rows->v = realloc(rows->v, rows->cap * sizeof(*rows->v));
+		if (!rows->v)
+			abort();
+	}
+	struct cmp_row *r = &rows->v[rows->n++];
+	*r = (struct cmp_row){0};
+	return r;
+}
+
+void cmp_rows_free(struct cmp_rows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		struct cmp_row *r = &rows->v[i];
+		free(r->experiment);
+		free(r->kernel);
+		free(r->params);
+		free(r->threads);
+		free(r->pin);
+		free(r->metric);
+		free(r->baseline);
+		free(r->detail);
+	}
+	free(rows->v);
+	*rows = (struct cmp_rows){0};
+}
+
+int cmp_write_file(const char *path, int force, const char *text, size_t len, char *err,
+		   size_t errlen)
+{
+	return pb_out_write_all(path, force ? PB_OUT_FORCE : 0, text, len, err, errlen);
+}
+
+/* ---- CSV ---- */
+static void csv_str(FILE *f, const char *s, int last)
+{
+	s = s ? s : "";
+	if (strpbrk(s, ",\"\n\r")) {
+		fputc('"', f);
+		for (const char *p = s; *p; p++) {
+			if (*p == '"')
+				fputc('"', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+static void csv_num(FILE *f, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("NA,", f);
+	else
+		fprintf(f, "%.6g,", v);
+}
+
+static const char *const csv_cols[] = {
+    "schema_version", "kind",	  "experiment", "kernel", "params",    "threads",     "pin",
+    "metric",	      "mode",	  "n_base",	"n_new",  "base",      "new",	      "ratio",
+    "ci95_lo",	      "ci95_hi",  "p_value",	"mwu",	  "raw_ratio", "raw_ci95_lo", "raw_ci95_hi",
+    "raw_p_value",    "baseline", "verdict",	"detail",
+};
+#define CMP_CSV_SCHEMA 1
+
+void cmp_write_csv(FILE *f, const struct cmp_report *rep)
+{
+	size_t nc = sizeof(csv_cols) / sizeof(csv_cols[0]);
+	for (size_t i = 0; i < nc; i++)
+		fprintf(f, "%s%c", csv_cols[i], i + 1 < nc ? ',' : '\n');
+	for (size_t i = 0; i < rep->rows->n; i++) {
+		const struct cmp_row *r = &rep->rows->v[i];
+		fprintf(f, "%d,", CMP_CSV_SCHEMA);
+		csv_str(f, r->kind, 0);
+		csv_str(f, r->experiment, 0);
+		csv_str(f, r->kernel, 0);
+		csv_str(f, r->params, 0);
+		csv_str(f, r->threads, 0);
+		csv_str(f, r->pin, 0);
+		csv_str(f, r->metric, 0);
+		csv_str(f, r->mode, 0);
+		fprintf(f, "%zu,%zu,", r->n_base, r->n_new);
+		csv_num(f, r->base);
+		csv_num(f, r->new_);
+		csv_num(f, r->ratio);
+		csv_num(f, r->lo);
+		csv_num(f, r->hi);
+		csv_num(f, r->p);
+		csv_str(f, r->mwu, 0);
+		csv_num(f, r->raw_ratio);
+		csv_num(f, r->raw_lo);
+		csv_num(f, r->raw_hi);
+		csv_num(f, r->raw_p);
+		csv_str(f, r->baseline, 0);
+		csv_str(f, cmp_verdict_name(r->verdict), 0);
+		csv_str(f, r->detail, 1);
+	}
+}
+
+/* ---- text ---- */
+static void describe_runs(FILE *f, const char *side, const struct cmp_run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct cmp_run *r = &runs[i];
+		fprintf(f, "%-5s %s  (%s%scommit %s, %s build, host %s%s%s)\n", i ? "" : side,
+			r->dir, r->status[0] && strcmp(r->status, "complete") ? r->status : "",
+			r->status[0] && strcmp(r->status, "complete") ? " RUN, " : "",
+			r->commit[0] ? r->commit : "unknown",
+			r->build_type[0] ? r->build_type : "unknown",
+			r->host[0] ? r->host : "unknown", r->label[0] ? ", label " : "", r->label);
+	}
+}
+
+static void fmt_num(char *buf, size_t len, double v, const char *fmt)
+{
+	if (isnan(v) || isinf(v))
+		snprintf(buf, len, "NA");
+	else
+		snprintf(buf, len, fmt, v);
+}
+
+struct tally {
+	size_t compared, regress, improve, changed, missing, invalid;
+};
+
+static struct tally count(const struct cmp_rows *rows)
+{
+	struct tally t = {0};
+	for (size_t i = 0; i < rows->n; i++) {
+		switch (rows->v[i].verdict) {
+		case CMP_REGRESSION:
+			t.regress++;
+			break;
+		case CMP_IMPROVEMENT:
+			t.improve++;
+			break;
+		case CMP_CHANGED:
+			t.changed++;
+			break;
+		case CMP_MISSING_BASE:
+		case CMP_MISSING_NEW:
+			t.missing++;
+			continue;
+		case CMP_INVALID:
+			t.invalid++;
+			break;
+		default:
+			break;
+		}
+		t.compared++;
+	}
+	return t;
+}
+
+void cmp_write_text(FILE *f, const struct cmp_report *rep)
+{
+	const struct cmp_opts *o = rep->o;
+	describe_runs(f, "BASE", rep->base, rep->nbase);
+	describe_runs(f, "NEW", rep->new_, rep->nnew);
+	for (size_t i = 0; i < rep->mm->n; i++) {
+		const struct cmp_mismatch *m = &rep->mm->v[i];
+		fprintf(f, "%s: %s differs: %s (%s) vs %s (%s)\n",
+			m->fatal ? "WARNING: CONFIGURATION MISMATCH" : "note", m->what, m->a,
+			m->a_dir, m->b, m->b_dir);
+	}
+	int perf = 0, exact = 0;
+	for (size_t i = 0; i < rep->rows->n; i++) {
+		if (!strcmp(rep->rows->v[i].kind, "perf"))
+			perf = 1;
+		else
+			exact = 1;
+	}
+	if (perf) {
+		if (rep->rows->normalised_used)
+			fprintf(f,
+				"mode: baseline-normalised: ratio = (new kernel / new baseline) / "
+				"(base kernel / base baseline), the baselines run in the same "
+				"process; a change is called only when the raw kernel time agrees "
+				"(%s; --mode raw judges raw times)\n",
+				o->mode == CMP_MODE_NORM
+				    ? "--mode normalised"
+				    : "the default when both sides have baselines");
+		else
+			fprintf(f, "mode: raw: ratio = new / base median ns/op%s\n",
+				o->mode == CMP_MODE_RAW ? " (--mode raw)"
+							: " (no baselines on both sides)");
+		fprintf(
+		    f,
+		    "decision: REGRESSION when the ratio's bootstrap 95%% interval lies above %.4g "
+		    "(the threshold) and Mann-Whitney U p < %.3g (per-repetition rows of "
+		    "runs.csv); bootstrap %u resamples, seed %llu\n",
+		    1 + o->threshold, o->alpha, o->resamples, (unsigned long long)o->seed);
+		fprintf(f, "%-36s %7s %11s %11s %8s %19s %8s  %s\n", "experiment", "threads",
+			"base_ns/op", "new_ns/op", "ratio", "95% interval", "p", "verdict");
+		for (size_t i = 0; i < rep->rows->n; i++) {
+			const struct cmp_row *r = &rep->rows->v[i];
+			if (strcmp(r->kind, "perf"))
+				continue;
+			char b[32], n[32], ra[32], lo[32], hi[32], p[32], ci[80];
+			fmt_num(b, sizeof(b), r->base, "%.4g");
+			fmt_num(n, sizeof(n), r->new_, "%.4g");
+			fmt_num(ra, sizeof(ra), r->ratio, "%.3f");
+			fmt_num(lo, sizeof(lo), r->lo, "%.3f");
+			fmt_num(hi, sizeof(hi), r->hi, "%.3f");
+			fmt_num(p, sizeof(p), r->p, "%.3g");
+			if (isnan(r->ratio) && !isnan(r->raw_ratio))
+				fmt_num(ra, sizeof(ra), r->raw_ratio, "%.3f");
+			snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+			fprintf(f, "%-36s %7s %11s %11s %8s %19s %8s  %s%s%s%s\n", r->experiment,
+				r->threads, b, n, ra, ci, p, cmp_verdict_name(r->verdict),
+				r->mode[0] && r->verdict != CMP_MACHINE ? " (" : "",
+				r->mode[0] && r->verdict != CMP_MACHINE ? r->mode : "",
+				r->mode[0] && r->verdict != CMP_MACHINE ? ")" : "");
+			if (r->detail)
+				fprintf(f, "%-36s   %s\n", "", r->detail);
+		}
+	}
+	if (exact) {
+		fprintf(f, "exact counts (sim.csv, mrc.csv): must be equal\n");
+		size_t same = 0;
+		for (size_t i = 0; i < rep->rows->n; i++) {
+			const struct cmp_row *r = &rep->rows->v[i];
+			if (!strcmp(r->kind, "perf"))
+				continue;
+			if (r->verdict == CMP_SAME && !r->detail) {
+				same++;
+				continue;
+			}
+			fprintf(f, "%-8s %s  %s: %s\n", cmp_verdict_name(r->verdict), r->kind,
+				r->params, r->detail ? r->detail : "");
+		}
+		fprintf(f, "%zu replay row(s) with identical counts\n", same);
+	}
+	struct tally t = count(rep->rows);
+	fprintf(f,
+		"%zu compared: %zu regression(s), %zu improvement(s), %zu changed, %zu missing, "
+		"%zu invalid; threshold %.4g%%; exit %d\n",
+		t.compared, t.regress, t.improve, t.changed, t.missing, t.invalid,
+		o->threshold * 100, rep->exit_code);
+}
+
+/* ---- JSON ---- */
+json_t *cmp_json_str(const char *s)
+{
+	s = s ? s : "";
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	/* not UTF-8: keep ASCII, replace the rest */
+	char *c = cmp_strdup(s);
+	for (char *p = c; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(c);
+	free(c);
+	return j;
+}
+
+static json_t *jnum(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+static json_t *jruns(const struct cmp_run *runs, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct cmp_run *r = &runs[i];
+		json_array_append_new(
+		    a,
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "dir", cmp_json_str(r->dir),
+			      "git_commit", cmp_json_str(r->commit), "build_type",
+			      cmp_json_str(r->build_type), "host", cmp_json_str(r->host), "label",
+			      cmp_json_str(r->label), "status", cmp_json_str(r->status)));
+	}
+	return a;
+}
+
+json_t *cmp_json(const struct cmp_report *rep)
+{
+	const struct cmp_opts *o = rep->o;
+	json_t *doc = json_object();
+	if (!doc)
+		return NULL;
+	json_object_set_new(doc, "schema_version", json_integer(CMP_CSV_SCHEMA));
+	json_object_set_new(doc, "base", jruns(rep->base, rep->nbase));
+	json_object_set_new(doc, "new", jruns(rep->new_, rep->nnew));
+	int perf = 0;
+	for (size_t i = 0; i < rep->rows->n; i++)
+		perf |= !strcmp(rep->rows->v[i].kind, "perf");
+	json_object_set_new(doc, "mode",
+			    json_string(!perf			     ? "exact"
+					: rep->rows->normalised_used ? "normalised"
+								     : "raw"));
+	json_object_set_new(doc, "threshold", json_real(o->threshold));
+	json_object_set_new(doc, "alpha", json_real(o->alpha));
+	json_object_set_new(doc, "bootstrap",
+			    json_pack("{s:i, s:I, s:f}", "resamples", (int)o->resamples, "seed",
+				      (json_int_t)o->seed, "level", 0.95));
+	json_t *mm = json_array();
+	for (size_t i = 0; i < rep->mm->n; i++) {
+		const struct cmp_mismatch *m = &rep->mm->v[i];
+		json_array_append_new(mm, json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "what",
+						    cmp_json_str(m->what), "base",
+						    cmp_json_str(m->a), "new", cmp_json_str(m->b),
+						    "base_dir", cmp_json_str(m->a_dir), "new_dir",
+						    cmp_json_str(m->b_dir), "fatal", m->fatal));
+	}
+	json_object_set_new(doc, "config_differences", mm);
+	json_t *rows = json_array();
+	for (size_t i = 0; i < rep->rows->n; i++) {
+		const struct cmp_row *r = &rep->rows->v[i];
+		json_t *o2 = json_object();
+		json_object_set_new(o2, "kind", cmp_json_str(r->kind));
+		json_object_set_new(o2, "experiment", cmp_json_str(r->experiment));
+		json_object_set_new(o2, "kernel", cmp_json_str(r->kernel));
+		json_object_set_new(o2, "params", cmp_json_str(r->params));
+		json_object_set_new(o2, "threads", cmp_json_str(r->threads));
+		json_object_set_new(o2, "pin", cmp_json_str(r->pin));
+		json_object_set_new(o2, "metric", cmp_json_str(r->metric ? r->metric : ""));
+		json_object_set_new(o2, "mode", cmp_json_str(r->mode));
+		json_object_set_new(o2, "n_base", json_integer((json_int_t)r->n_base));
+		json_object_set_new(o2, "n_new", json_integer((json_int_t)r->n_new));
+		json_object_set_new(o2, "base", jnum(r->base));
+		json_object_set_new(o2, "new", jnum(r->new_));
+		json_object_set_new(o2, "ratio", jnum(r->ratio));
+		json_object_set_new(o2, "ci95_lo", jnum(r->lo));
+		json_object_set_new(o2, "ci95_hi", jnum(r->hi));
+		json_object_set_new(o2, "p_value", jnum(r->p));
+		json_object_set_new(o2, "mwu", cmp_json_str(r->mwu));
+		json_object_set_new(o2, "raw_ratio", jnum(r->raw_ratio));
+		json_object_set_new(o2, "raw_ci95_lo", jnum(r->raw_lo));
+		json_object_set_new(o2, "raw_ci95_hi", jnum(r->raw_hi));
+		json_object_set_new(o2, "raw_p_value", jnum(r->raw_p));
+		json_object_set_new(o2, "baseline", cmp_json_str(r->baseline));
+		json_object_set_new(o2, "verdict", json_string(cmp_verdict_name(r->verdict)));
+		json_object_set_new(o2, "detail",
+				    r->detail ? cmp_json_str(r->detail) : json_null());
+		json_array_append_new(rows, o2);
+	}
+	json_object_set_new(doc, "rows", rows);
+	struct tally t = count(rep->rows);
+	json_object_set_new(
+	    doc, "summary",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "compared", (json_int_t)t.compared,
+		      "regressions", (json_int_t)t.regress, "improvements", (json_int_t)t.improve,
+		      "changed", (json_int_t)t.changed, "missing", (json_int_t)t.missing, "invalid",
+		      (json_int_t)t.invalid, "exit_code", rep->exit_code));
+	return doc;
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/compare/rundir.c - a run folder read back for compare: its
+ * meta.json (jansson) and its CSVs; and which differences between two
+ * runs' configurations make them incomparable.
+ *
+ * A folder without meta.json is not a complete run (meta.json is written
+ * last), so it is refused.  Configuration differences (meta.json's
+ * "config" object and "build.build_type") are fatal unless the caller
+ * allows them: a different --size, --ops, --param, seed, workload or a
+ * sanitizer build against a Release build measure different things.
+ * Differences that only change which rows exist (threads, pin, reps,
+ * kernel or suite, policies, frames) or the toolchain (compiler, flags,
+ * features) are shown as notes; the git commits are always shown.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compare.h"
+
+static int load_csv(const char *dir, const char *name, struct cmp_table *t, int *has, char *err,
+		    size_t errlen)
+{
+	char *path = cmp_asprintf("%s/%s", dir, name);
+	int rc = cmp_table_load(path, t, err, errlen);
+	free(path);
+	if (rc == -ENOENT) {
+		*has = 0;
+		return 0;
+	}
+	*has = rc == 0;
+	return rc;
+}
+
+static json_t *meta_get(json_t *root, const char *path)
+{
+	json_t *v = root;
+	const char *p = path;
+	while (v && *p) {
+		size_t l = strcspn(p, ".");
+		char *k = strndup(p, l);
+		v = json_is_object(v) ? json_object_get(v, k) : NULL;
+		free(k);
+		p += l;
+		if (*p == '.')
+			p++;
+	}
+	return v;
+}
+
+const char *cmp_meta_str(const struct cmp_run *r, const char *path, char *buf, size_t len)
+{
+	json_t *v = meta_get(r->meta, path);
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, len, "%g", json_real_value(v));
+		return buf;
+	}
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "true" : "false";
+	return "";
+}
+
+static const char *meta_s(json_t *root, const char *path)
+{
+	json_t *v = meta_get(root, path);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+const char *cmp_run_name(const struct cmp_run *r)
+{
+	if (r->label[0])
+		return r->label;
+	if (r->host[0])
+		return r->host;
+	return r->dir;
+}
+
+int cmp_run_load(const char *dir, struct cmp_run *r, char *err, size_t errlen)
+{
+	*r = (struct cmp_run){0};
+	r->dir = cmp_strdup(dir);
+	struct stat st;
+	if (stat(dir, &st)) {
+		int e = -errno;
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		cmp_run_free(r);
+		return e;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a run folder", dir);
+		cmp_run_free(r);
+		return -ENOTDIR;
+	}
+	char *mpath = cmp_asprintf("%s/meta.json", dir);
+	json_error_t je;
+	r->meta = json_load_file(mpath, JSON_REJECT_DUPLICATES, &je);
+	if (!r->meta) {
+		struct stat ms;
+		if (stat(mpath, &ms))
+			snprintf(err, errlen,
+				 "%s: no meta.json (not a complete pagebench run folder)", dir);
+		else
+			snprintf(err, errlen, "%s:%d:%d: %s", mpath, je.line, je.column, je.text);
+		free(mpath);
+		cmp_run_free(r);
+		return -EINVAL;
+	}
+	if (!json_is_object(r->meta)) {
+		snprintf(err, errlen, "%s: not a JSON object", mpath);
+		free(mpath);
+		cmp_run_free(r);
+		return -EINVAL;
+	}
+	free(mpath);
+	int rc = load_csv(dir, "summary.csv", &r->summary, &r->has_summary, err, errlen);
+	if (!rc)
+		rc = load_csv(dir, "runs.csv", &r->runs, &r->has_runs, err, errlen);
+	if (!rc)
+		rc = load_csv(dir, "sim.csv", &r->sim, &r->has_sim, err, errlen);
+	if (!rc)
+		rc = load_csv(dir, "mrc.csv", &r->mrc, &r->has_mrc, err, errlen);
+	if (!rc && r->has_summary && !r->has_runs) {
+		snprintf(err, errlen, "%s: summary.csv without runs.csv (the repetitions)", dir);
+		rc = -EINVAL;
+	}
+	if (!rc && !r->has_summary && !r->has_sim && !r->has_mrc) {
+		snprintf(err, errlen, "%s: no summary.csv, sim.csv or mrc.csv", dir);
+		rc = -EINVAL;
+	}
+	if (rc) {
+		cmp_run_free(r);
+		return rc;
+	}
+	r->label = meta_s(r->meta, "label");
+	if (!r->label[0])
+		r->label = meta_s(r->meta, "config.label");
+	r->host = meta_s(r->meta, "host");
+	r->commit = meta_s(r->meta, "build.git_commit");
+	r->build_type = meta_s(r->meta, "build.build_type");
+	r->status = meta_s(r->meta, "status");
+	return 0;
+}
+
+void cmp_run_free(struct cmp_run *r)
+{
+	cmp_table_free(&r->summary);
+	cmp_table_free(&r->runs);
+	cmp_table_free(&r->sim);
+	cmp_table_free(&r->mrc);
+	if (r->meta)
+		json_decref(r->meta);
+	free(r->dir);
+	*r = (struct cmp_run){0};
+}
+
+/* config keys whose difference only changes which rows exist */
+static const char *const info_keys[] = {
+    "threads",	   "engine_threads", "reps",	     "warmup_reps",  "pin",	  "label",
+    "kernel",	   "suite",	     "suite_origin", "suite_status", "variables", "tasks",
+    "merge_notes", "policies",	     "frames",	     "baseline",     "run_id",	  "results",
+};
+
+static int is_info_key(const char *k)
+{
+	for (size_t i = 0; i < sizeof(info_keys) / sizeof(info_keys[0]); i++)
+		if (!strcmp(k, info_keys[i]))
+			return 1;
+	return 0;
+}
+
+static char *json_text(json_t *v)
+{
+	if (!v)
+		return cmp_strdup("(absent)");
+	if (json_is_string(v))
+		return cmp_strdup(json_string_value(v));
+	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *d = cmp_strdup(s ? s : "?");
+	free(s);
+	return d;
+}
+
+static void add(struct cmp_mismatches *out, const char *what, json_t *a, json_t *b,
+		const struct cmp_run *ra, const struct cmp_run *rb, int fatal)
+{
+	out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
+	if (!out->v)
+		abort();
+	out->v[out->n++] = (struct cmp_mismatch){cmp_strdup(what), json_text(a), json_text(b),
+						 ra->dir,	   rb->dir,	 fatal};
+}
+
+static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
+			const struct cmp_run *rb, int match_pin, struct cmp_mismatches *out)
+{
+	const char *k;
+	json_t *va;
+	json_object_foreach(a, k, va)
+	{
+		json_t *vb = json_object_get(b, k);
+		if (vb && json_equal(va, vb))
+			continue;
+		char *what = cmp_asprintf("%s.%s", prefix, k);
+		int fatal = !is_info_key(k) || (match_pin && !strcmp(k, "pin"));
+		add(out, what, va, vb, ra, rb, fatal);
+		free(what);
+	}
+	json_object_foreach(b, k, va)
+	{
+		if (json_object_get(a, k))
+			continue;
+		char *what = cmp_asprintf("%s.%s", prefix, k);
+		add(out, what, NULL, va, ra, rb, !is_info_key(k));
+		free(what);
+	}
+}
+
+void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match_pin,
+		     struct cmp_mismatches *out)
+{
+	json_t *ca = meta_get(a->meta, "config"), *cb = meta_get(b->meta, "config");
+	json_t *empty = json_object();
+	diff_object("config", json_is_object(ca) ? ca : empty, json_is_object(cb) ? cb : empty, a,
+		    b, match_pin, out);
+	json_decref(empty);
+	static const struct {
+		const char *path;
+		int fatal;
+	} build[] = {
+	    {"build.build_type", 1},
+	    {"build.compiler", 0},
+	    {"build.c_flags", 0},
+	    {"build.features", 0},
+	};
+	for (size_t i = 0; i < sizeof(build) / sizeof(build[0]); i++) {
+		json_t *va = meta_get(a->meta, build[i].path),
+		       *vb = meta_get(b->meta, build[i].path);
+		if ((va || vb) && !(va && vb && json_equal(va, vb)))
+			add(out, build[i].path, va, vb, a, b, build[i].fatal);
+	}
+}
+
+void cmp_mismatches_free(struct cmp_mismatches *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].what);
+		free(m->v[i].a);
+		free(m->v[i].b);
+	}
+	free(m->v);
+	*m = (struct cmp_mismatches){0};
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/compare/table.c - the CSV files of a run folder, read back, and
+ * their cells parsed strictly.
+ *
+ * A cell is a number only if all of it is one: "12.5x", "", "nan", "inf"
+ * and a number out of range are errors naming the file, line and column
+ * ("summary.csv:7: column 9 (median_ns_per_op): 'abc' is not a number"),
+ * never a 0 read as "same".  "NA" (what pagebench writes for a number it
+ * could not measure) is accepted only where the caller allows it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "pagebench/csvread.h"
+
+char *cmp_strdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d) {
+		fprintf(stderr, "pagebench compare: out of memory\n");
+		abort();
+	}
+	return d;
+}
+
+char *cmp_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fprintf(stderr, "pagebench compare: out of memory\n");
+		abort();
+	}
+	return s;
+}
+
+/* The project's one CSV reader (pagebench/csvread.h) does the parsing;
+ * the table keeps its arrays and the file's path for messages. */
+int cmp_table_load(const char *path, struct cmp_table *t, char *err, size_t errlen)
+{
+	*t = (struct cmp_table){0};
+	struct pb_csv *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	char e[CMP_ERRLEN] = "";
+	int rc = pb_csv_read_file(path, c, e, sizeof(e));
+	if (rc) {
+		if (rc != -ENOENT)
+			snprintf(err, errlen, "%s", e[0] ? e : strerror(-rc));
+		free(c);
+		return rc;
+	}
+	t->path = cmp_strdup(path);
+	t->ncols = c->ncols;
+	t->nrows = c->nrows;
+	t->header = c->header;
+	t->cells = c->cells;
+	t->line = c->line;
+	t->priv_ = c;
+	return 0;
+}
+
+void cmp_table_free(struct cmp_table *t)
+{
+	if (t->priv_) {
+		pb_csv_free(t->priv_);
+		free(t->priv_);
+	}
+	free(t->path);
+	*t = (struct cmp_table){0};
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int cmp_table_need(const struct cmp_table *t, const char *const *names, size_t n, int *idx,
+		   char *err, size_t errlen)
+{
+	for (size_t k = 0; k < n; k++) {
+		idx[k] = -1;
+		for (size_t i = 0; i < t->ncols; i++)
+			if (!strcmp(t->header[i], names[k]))
+				idx[k] = (int)i;
+		if (idx[k] < 0) {
+			snprintf(err, errlen, "%s: no column '%s' (not a pagebench %s?)", t->path,
+				 names[k], base_name(t->path));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+const char *cmp_cell(const struct cmp_table *t, size_t row, int col)
+{
+	if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)
+		return "";
+	return t->cells[row * t->ncols + (size_t)col];
+}
+
+static int bad_cell(const struct cmp_table *t, size_t row, int col, const char *what, char *err,
+		    size_t errlen)
+{
+	const char *v = cmp_cell(t, row, col);
+	int shown = (int)strnlen(v, 40);
+	snprintf(err, errlen, "%s:%zu: column %d (%s): '%.*s%s' is not %s", t->path, t->line[row],
+		 col + 1, t->header[col], shown, v, v[shown] ? "..." : "", what);
+	return -EINVAL;
+}
+
+int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *out, char *err,
+	    size_t errlen)
+{
+	const char *v = cmp_cell(t, row, col);
+	if (na_ok && !strcmp(v, "NA")) {
+		*out = NAN;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (!*v || *end || errno || !isfinite(d) || *v == ' ' || *v == '\t')
+		return bad_cell(t, row, col, na_ok ? "a number or NA" : "a number", err, errlen);
+	*out = d;
+	return 0;
+}
+
+int cmp_count(const struct cmp_table *t, size_t row, int col, uint64_t *out, char *err,
+	      size_t errlen)
+{
+	const char *v = cmp_cell(t, row, col);
+	char *end;
+	errno = 0;
+	if (*v < '0' || *v > '9')
+		return bad_cell(t, row, col, "a count", err, errlen);
+	unsigned long long x = strtoull(v, &end, 10);
+	if (*end || errno)
+		return bad_cell(t, row, col, "a count", err, errlen);
+	*out = x;
+	return 0;
+}

@@ -1,0 +1,708 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * harness/measure.c - the kernel skeleton (see pagebench/measure.h).
+ *
+ * For each thread count: plan placement, set the kernel up, start a pinned
+ * team; every thread runs thread_init, then 1 + reps repetitions.  Each
+ * repetition starts at the gate (measure_gate.c): the last thread to
+ * arrive stamps the release time and releases the rest; each thread times
+ * its own run() and reads its own counters.  Repetition 0 is warm-up
+ * (written with warmup=1 and left out of medians).  A fatal signal pending
+ * at a gate stops the team there; the configuration is discarded (no row
+ * written) and -EINTR returned, so only whole experiments reach the files.
+ *
+ * Per configuration the rows of runs.csv carry the median and a 95%
+ * confidence interval of the median over the measured repetitions;
+ * summary.csv has one row per (kernel, threads, thread|total) with the
+ * median, CI, scaling against 1 thread, the ratio against the kernel's
+ * baseline run in the same process, and counter medians and per-op rates.
+ *
+ * Totals: ops summed over threads; seconds = wall time from the release to
+ * the last thread's finish; ops_per_s = summed ops / wall seconds;
+ * ns_per_op = summed thread-seconds / summed ops (the per-thread cost of
+ * one op).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "pagebench/atomic.h"
+#include "pagebench/cli.h"
+#include "pagebench/counters.h"
+#include "pagebench/measure.h"
+#include "pagebench/outfile.h"
+
+#define WARMUP 1
+
+/* Per thread, per repetition. */
+struct thr_rec {
+	uint64_t ops, t0, t1;
+	uint64_t ctr[PB_CTR__COUNT];
+	int ctr_ok[PB_CTR__COUNT];
+	uint64_t extra[PB_KERNEL_MAX_EXTRA];
+};
+
+struct team_ctx {
+	const struct pb_kernel_desc *d;
+	void *state;
+	unsigned n, reps;    /* reps includes the warm-up */
+	struct thr_rec *rec; /* [rep * n + tid] */
+	struct pb_kthread *kt;
+	char (*kerr)[256]; /* thread_init messages, [n] */
+	int *init_rc;	   /* [n], written by each thread, read after the join */
+	const struct pb_plan *plan;
+	struct pb_gate gate;
+};
+
+static void team_body(void *arg, unsigned tid)
+{
+	struct team_ctx *c = arg;
+	struct pb_kthread *kt = &c->kt[tid];
+	kt->tid = tid;
+	kt->nthreads = c->n;
+	kt->node = c->plan->place[tid].node;
+	kt->cpu = c->plan->place[tid].pu;
+	kt->err = c->kerr[tid];
+	kt->errlen = sizeof(c->kerr[tid]);
+	int rc = c->d->thread_init ? c->d->thread_init(c->state, kt) : 0;
+	c->init_rc[tid] = rc;
+	struct pb_ctrset *cs = rc ? NULL : pb_ctrset_open();
+	for (unsigned rep = 0; rep < c->reps; rep++) {
+		if (rc || pb_signal_pending())
+			pb_gate_abort(&c->gate, rep);
+		if (pb_gate_arrive(&c->gate, rep))
+			break;
+		struct thr_rec *r = &c->rec[rep * c->n + tid];
+		memset(kt->extra, 0, sizeof(kt->extra));
+		pb_ctrset_start_rep(cs, rep);
+		r->t0 = pb_now_ns();
+		r->ops = c->d->run(c->state, kt);
+		r->t1 = pb_now_ns();
+		pb_ctrset_stop(cs, r->ctr, r->ctr_ok);
+		memcpy(r->extra, kt->extra, sizeof(r->extra));
+		pb_progress_add(1);
+	}
+	pb_ctrset_close(cs);
+	if (!rc && c->d->thread_fini)
+		c->d->thread_fini(c->state, kt);
+}
+
+/* ---- runs.csv ---- */
+struct run_row {
+	const char *experiment, *kernel, *module, *params, *op_unit;
+	uint64_t threads;
+	const char *pin;
+	uint64_t seed, rep, warmup;
+	const char *thread;
+	int64_t pu_planned, pu, node_planned, node;
+	uint64_t ops;
+	double seconds, ns_per_op, ops_per_s;
+	double median_ns_per_op, ci_lo_ns, ci_hi_ns, median_ops_per_s;
+	uint64_t valid;
+	int64_t heap;
+	const uint64_t *ctr;
+	const int *ctr_ok;
+};
+
+#define RUN(name, unit, kind, field) PB_COL_FIELD(name, unit, kind, struct run_row, field)
+static const struct pb_col run_cols[] = {
+    RUN("experiment", "", PB_COL_STR, experiment),
+    RUN("kernel", "", PB_COL_STR, kernel),
+    RUN("module", "", PB_COL_STR, module),
+    RUN("params", "", PB_COL_STR, params),
+    RUN("op_unit", "", PB_COL_STR, op_unit),
+    RUN("threads", "count", PB_COL_U64, threads),
+    RUN("pin", "", PB_COL_STR, pin),
+    RUN("seed", "", PB_COL_U64, seed),
+    RUN("rep", "index", PB_COL_U64, rep),
+    RUN("warmup", "0/1", PB_COL_U64, warmup),
+    RUN("thread", "index|total", PB_COL_STR, thread),
+    RUN("pu_planned", "OS index", PB_COL_I64, pu_planned),
+    RUN("pu", "OS index", PB_COL_I64, pu),
+    RUN("node_planned", "OS index", PB_COL_I64, node_planned),
+    RUN("node", "OS index", PB_COL_I64, node),
+    RUN("ops", "count", PB_COL_U64, ops),
+    RUN("seconds", "s", PB_COL_DBL, seconds),
+    RUN("ns_per_op", "ns", PB_COL_DBL, ns_per_op),
+    RUN("ops_per_s", "1/s", PB_COL_DBL, ops_per_s),
+    RUN("median_ns_per_op", "ns", PB_COL_DBL, median_ns_per_op),
+    RUN("ci95_lo_ns_per_op", "ns", PB_COL_DBL, ci_lo_ns),
+    RUN("ci95_hi_ns_per_op", "ns", PB_COL_DBL, ci_hi_ns),
+    RUN("median_ops_per_s", "1/s", PB_COL_DBL, median_ops_per_s),
+    RUN("valid", "0/1", PB_COL_U64, valid),
+    RUN("heap_metadata_bytes", "B", PB_COL_I64, heap),
+    {0},
+};
+
+static void ctr_cell(struct pb_csv *c, const void *row, size_t k)
+{
+	const struct run_row *r = row;
+	if (r->ctr_ok[k])
+		pb_csv_u64(c, r->ctr[k]);
+	else
+		pb_csv_na(c);
+}
+
+/* ---- summary.csv ---- */
+enum rate { RATE_L1, RATE_L2, RATE_L3, RATE_TLB_D, RATE_TLB_I, RATE_MINFLT, RATE_IPC, RATE__N };
+static const struct {
+	const char *name;
+	enum pb_ctr num, den; /* den = PB_CTR__COUNT: per 1000 ops */
+} rates[RATE__N] = {
+    [RATE_L1] = {"l1_dcm_per_kop", PB_CTR_L1_DCM, PB_CTR__COUNT},
+    [RATE_L2] = {"l2_dcm_per_kop", PB_CTR_L2_DCM, PB_CTR__COUNT},
+    [RATE_L3] = {"l3_tcm_per_kop", PB_CTR_L3_TCM, PB_CTR__COUNT},
+    [RATE_TLB_D] = {"tlb_dm_per_kop", PB_CTR_TLB_DM, PB_CTR__COUNT},
+    [RATE_TLB_I] = {"tlb_im_per_kop", PB_CTR_TLB_IM, PB_CTR__COUNT},
+    [RATE_MINFLT] = {"minor_faults_per_kop", PB_CTR_PF_MINOR, PB_CTR__COUNT},
+    [RATE_IPC] = {"ipc", PB_CTR_INSTRUCTIONS, PB_CTR_CYCLES},
+};
+
+struct sum_row {
+	const char *experiment, *kernel, *params;
+	uint64_t threads;
+	const char *pin, *thread;
+	uint64_t reps;
+	struct pb_stat ns, ops;
+	double speedup;
+	const char *baseline;
+	double base_ns, ratio;
+	uint64_t valid;
+	struct pb_stat ctr[PB_CTR__COUNT];
+	struct pb_stat rate[RATE__N];
+};
+
+static void sum_stat_cell(struct pb_csv *c, const void *row, size_t arg)
+{
+	const struct sum_row *r = row;
+	const struct pb_stat *s = arg & 1 ? &r->ops : &r->ns;
+	switch (arg >> 1) {
+	case 0:
+		pb_csv_dbl(c, s->median);
+		break;
+	case 1:
+		pb_csv_dbl(c, s->lo);
+		break;
+	case 2:
+		pb_csv_dbl(c, s->hi);
+		break;
+	default:
+		pb_csv_u64(c, (uint64_t)s->ci95_valid);
+		break;
+	}
+}
+
+static void sum_ctr_cell(struct pb_csv *c, const void *row, size_t k)
+{
+	pb_csv_dbl(c, ((const struct sum_row *)row)->ctr[k].median);
+}
+
+static void sum_rate_cell(struct pb_csv *c, const void *row, size_t k)
+{
+	pb_csv_dbl(c, ((const struct sum_row *)row)->rate[k].median);
+}
+
+#define SUM(name, unit, kind, field) PB_COL_FIELD(name, unit, kind, struct sum_row, field)
+static const struct pb_col sum_cols[] = {
+    SUM("experiment", "", PB_COL_STR, experiment),
+    SUM("kernel", "", PB_COL_STR, kernel),
+    SUM("params", "", PB_COL_STR, params),
+    SUM("threads", "count", PB_COL_U64, threads),
+    SUM("pin", "", PB_COL_STR, pin),
+    SUM("thread", "index|total", PB_COL_STR, thread),
+    SUM("reps", "count", PB_COL_U64, reps),
+    PB_COL_CALL("median_ns_per_op", "ns", sum_stat_cell, 0 << 1),
+    PB_COL_CALL("ci95_lo_ns_per_op", "ns", sum_stat_cell, 1 << 1),
+    PB_COL_CALL("ci95_hi_ns_per_op", "ns", sum_stat_cell, 2 << 1),
+    PB_COL_CALL("ci95_valid", "0/1", sum_stat_cell, 3 << 1),
+    PB_COL_CALL("median_ops_per_s", "1/s", sum_stat_cell, (0 << 1) | 1),
+    PB_COL_CALL("ci95_lo_ops_per_s", "1/s", sum_stat_cell, (1 << 1) | 1),
+    PB_COL_CALL("ci95_hi_ops_per_s", "1/s", sum_stat_cell, (2 << 1) | 1),
+    SUM("speedup_vs_1_thread", "x", PB_COL_DBL, speedup),
+    SUM("baseline", "", PB_COL_STR, baseline),
+    SUM("baseline_median_ns_per_op", "ns", PB_COL_DBL, base_ns),
+    SUM("ratio_vs_baseline", "x", PB_COL_DBL, ratio),
+    SUM("valid", "0/1", PB_COL_U64, valid),
+    {0},
+};
+
+struct event_row {
+	const char *experiment, *kernel;
+	uint64_t threads, rep;
+	const char *thread, *event;
+	uint64_t value;
+};
+#define EVT(name, unit, kind, field) PB_COL_FIELD(name, unit, kind, struct event_row, field)
+static const struct pb_col event_cols[] = {
+    EVT("experiment", "", PB_COL_STR, experiment),    EVT("kernel", "", PB_COL_STR, kernel),
+    EVT("threads", "count", PB_COL_U64, threads),     EVT("rep", "index", PB_COL_U64, rep),
+    EVT("thread", "index|total", PB_COL_STR, thread), EVT("event", "", PB_COL_STR, event),
+    EVT("value", "count", PB_COL_U64, value),	      {0},
+};
+
+/* ---- the session ---- */
+struct memo {
+	char *kernel, *params;
+	unsigned threads;
+	double median_ns_per_op, median_ops_per_s;
+};
+
+struct pb_measure {
+	struct pb_run *run;
+	struct pb_measure_opts o;
+	struct pb_csv *runs, *summary, *events;
+	struct pb_col *run_table, *sum_table, *ctr_cols, *sum_extra;
+	char (*ctr_names)[64];
+	struct memo *memo;
+	size_t nmemo, capmemo;
+	unsigned done;
+	int banner;
+};
+
+static const struct memo *memo_find(const struct pb_measure *m, const char *kernel,
+				    const char *params, unsigned threads)
+{
+	for (size_t i = 0; i < m->nmemo; i++)
+		if (!strcmp(m->memo[i].kernel, kernel) && !strcmp(m->memo[i].params, params) &&
+		    m->memo[i].threads == threads)
+			return &m->memo[i];
+	return NULL;
+}
+
+static void memo_put(struct pb_measure *m, const char *kernel, const char *params, unsigned threads,
+		     double ns, double ops)
+{
+	if (m->nmemo == m->capmemo) {
+		size_t cap = m->capmemo ? 2 * m->capmemo : 32;
+		struct memo *n = realloc(m->memo, cap * sizeof(*n));
+		if (!n)
+			return;
+		m->memo = n;
+		m->capmemo = cap;
+	}
+	m->memo[m->nmemo++] = (struct memo){strdup(kernel), strdup(params), threads, ns, ops};
+}
+
+int pb_measure_open(struct pb_measure **out, struct pb_run *run, const struct pb_measure_opts *o,
+		    char *err, size_t errlen)
+{
+	struct pb_measure *m = calloc(1, sizeof(*m));
+	*out = NULL;
+	if (!m)
+		return -ENOMEM;
+	m->run = run;
+	m->o = *o;
+	m->ctr_cols = calloc(PB_CTR__COUNT + 1, sizeof(*m->ctr_cols));
+	m->sum_extra = calloc(PB_CTR__COUNT + RATE__N + 1, sizeof(*m->sum_extra));
+	m->ctr_names = calloc(PB_CTR__COUNT, sizeof(*m->ctr_names));
+	if (!m->ctr_cols || !m->sum_extra || !m->ctr_names) {
+		pb_measure_close(m);
+		return -ENOMEM;
+	}
+	for (int k = 0; k < PB_CTR__COUNT; k++) {
+		m->ctr_cols[k] = (struct pb_col)PB_COL_CALL(pb_ctr_column((enum pb_ctr)k), "count",
+							    ctr_cell, (size_t)k);
+		snprintf(m->ctr_names[k], sizeof(m->ctr_names[k]), "median_%s",
+			 pb_ctr_column((enum pb_ctr)k));
+		m->sum_extra[k] =
+		    (struct pb_col)PB_COL_CALL(m->ctr_names[k], "count", sum_ctr_cell, (size_t)k);
+	}
+	for (int k = 0; k < RATE__N; k++)
+		m->sum_extra[PB_CTR__COUNT + k] =
+		    (struct pb_col)PB_COL_CALL(rates[k].name, "ratio", sum_rate_cell, (size_t)k);
+	m->run_table = pb_cols_concat(run_cols, m->ctr_cols);
+	m->sum_table = pb_cols_concat(sum_cols, m->sum_extra);
+	if (!m->run_table || !m->sum_table) {
+		pb_measure_close(m);
+		return -ENOMEM;
+	}
+	m->runs = pb_csv_open_cols(run, "runs.csv", m->run_table, o->csv_echo ? stdout : NULL);
+	m->summary = pb_csv_open_cols(run, "summary.csv", m->sum_table, NULL);
+	m->events = pb_csv_open_cols(run, "events.csv", event_cols, NULL);
+	if (!m->runs || !m->summary || !m->events) {
+		snprintf(err, errlen, "cannot create CSV files in %s", pb_run_dir(run));
+		pb_measure_close(m);
+		return -EIO;
+	}
+	for (int c = 0; c < PB_CTR__COUNT; c++) {
+		const char *why;
+		if (!pb_ctr_available((enum pb_ctr)c, &why))
+			pb_run_note_na(run, pb_ctr_column((enum pb_ctr)c), why);
+	}
+	const char *h = pb_heap_na_reason();
+	if (h)
+		pb_run_note_na(run, "heap_metadata_bytes", h);
+	*out = m;
+	return 0;
+}
+
+unsigned pb_measure_done(const struct pb_measure *m)
+{
+	return m->done;
+}
+
+void pb_measure_close(struct pb_measure *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nmemo; i++) {
+		free(m->memo[i].kernel);
+		free(m->memo[i].params);
+	}
+	free(m->memo);
+	free(m->run_table);
+	free(m->sum_table);
+	free(m->ctr_cols);
+	free(m->sum_extra);
+	free(m->ctr_names);
+	free(m);
+}
+
+static double per_rep(const struct thr_rec *r, double ops, enum pb_ctr num, enum pb_ctr den)
+{
+	if (!r->ctr_ok[num])
+		return NAN;
+	if (den == PB_CTR__COUNT)
+		return ops > 0 ? (double)r->ctr[num] * 1000.0 / ops : NAN;
+	if (!r->ctr_ok[den] || !r->ctr[den])
+		return NAN;
+	return (double)r->ctr[num] / (double)r->ctr[den];
+}
+
+/* Everything measured for one configuration, ready to be written. */
+struct measured {
+	unsigned n, reps;
+	struct thr_rec *rec; /* [rep * (n + 1) + t]; t == n: the total */
+	uint64_t *wall;	     /* [rep] */
+	uint64_t *sum_t;     /* [rep] summed thread-ns */
+};
+
+static void totals(struct measured *x, const struct thr_rec *rec, const struct pb_gate *g,
+		   const char *const *extra)
+{
+	unsigned n = x->n;
+	for (unsigned rep = 0; rep < x->reps; rep++) {
+		struct thr_rec *tot = &x->rec[rep * (n + 1) + n];
+		uint64_t end = 0, sum_t = 0;
+		memset(tot, 0, sizeof(*tot));
+		for (int k = 0; k < PB_CTR__COUNT; k++)
+			tot->ctr_ok[k] = 1;
+		for (unsigned t = 0; t < n; t++) {
+			const struct thr_rec *r = &rec[rep * n + t];
+			x->rec[rep * (n + 1) + t] = *r;
+			tot->ops += r->ops;
+			sum_t += r->t1 - r->t0;
+			if (r->t1 > end)
+				end = r->t1;
+			for (int k = 0; k < PB_CTR__COUNT; k++) {
+				tot->ctr[k] += r->ctr[k];
+				tot->ctr_ok[k] &= r->ctr_ok[k];
+			}
+			for (int k = 0; extra && k < PB_KERNEL_MAX_EXTRA && extra[k]; k++)
+				tot->extra[k] += r->extra[k];
+		}
+		uint64_t go = pb_gate_go_ns(g, rep);
+		x->wall[rep] = end > go ? end - go : 0;
+		x->sum_t[rep] = sum_t;
+	}
+}
+
+static double rec_secs(const struct measured *x, unsigned rep, unsigned t)
+{
+	const struct thr_rec *r = &x->rec[rep * (x->n + 1) + t];
+	return t == x->n ? (double)x->wall[rep] / 1e9 : (double)(r->t1 - r->t0) / 1e9;
+}
+
+static double rec_ns_per_op(const struct measured *x, unsigned rep, unsigned t)
+{
+	const struct thr_rec *r = &x->rec[rep * (x->n + 1) + t];
+	uint64_t dt = t == x->n ? x->sum_t[rep] : r->t1 - r->t0;
+	return r->ops ? (double)dt / (double)r->ops : NAN;
+}
+
+static double rec_ops_per_s(const struct measured *x, unsigned rep, unsigned t)
+{
+	double s = rec_secs(x, rep, t);
+	const struct thr_rec *r = &x->rec[rep * (x->n + 1) + t];
+	return s > 0 ? (double)r->ops / s : NAN;
+}
+
+/* One configuration.  Returns 0, -EINVAL (bad params), -EINTR, -EIO, or
+ * another -errno (message printed). */
+static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsigned n,
+		      const char *params, const char *base_params, int quiet_setup)
+{
+	const struct pb_measure_opts *ro = &m->o;
+	struct pb_plan plan;
+	int rc = pb_plan_make(n, ro->pin, &plan);
+	if (rc) {
+		pb_error("run", "%s: cannot plan %u threads: %s", d->name, n, strerror(-rc));
+		return rc;
+	}
+	int *thread_node = calloc(n, sizeof(int));
+	if (!thread_node) {
+		pb_plan_free(&plan);
+		return -ENOMEM;
+	}
+	for (unsigned t = 0; t < n; t++)
+		thread_node[t] = plan.place[t].node;
+	char err[512] = "";
+	struct pb_kernel_cfg cfg = {
+	    .nthreads = n,
+	    .ops = ro->ops,
+	    .size = ro->size,
+	    .seed = ro->seed,
+	    .params = params,
+	    .thread_node = thread_node,
+	    .nnodes = pb_topo_nnodes(),
+	    .err = err,
+	    .errlen = sizeof(err),
+	};
+	void *state = NULL;
+	rc = d->setup(&cfg, &state);
+	if (rc) {
+		if (!(quiet_setup && rc == -EINVAL))
+			pb_error("run", "%s: %s", d->name, err[0] ? err : strerror(-rc));
+		free(thread_node);
+		pb_plan_free(&plan);
+		return rc;
+	}
+	if (!m->banner++)
+		fprintf(stderr, "%u reps + %d warm-up each, pin %s, seed %llu\n", ro->reps, WARMUP,
+			pb_pin_name(ro->pin), (unsigned long long)ro->seed);
+	unsigned reps = ro->reps + WARMUP;
+	struct team_ctx c = {.d = d, .state = state, .n = n, .reps = reps, .plan = &plan};
+	c.rec = calloc((size_t)reps * n, sizeof(*c.rec));
+	c.kt = calloc(n, sizeof(*c.kt));
+	c.kerr = calloc(n, sizeof(*c.kerr));
+	c.init_rc = calloc(n, sizeof(*c.init_rc));
+	struct pb_bound *bound = calloc(n, sizeof(*bound));
+	struct measured x = {.n = n, .reps = reps};
+	x.rec = calloc((size_t)reps * (n + 1), sizeof(*x.rec));
+	x.wall = calloc(reps, sizeof(*x.wall));
+	x.sum_t = calloc(reps, sizeof(*x.sum_t));
+	double *samp = calloc((size_t)reps * 3, sizeof(double));
+	struct pb_stat *sns = calloc(n + 1, sizeof(*sns)), *sops = calloc(n + 1, sizeof(*sops));
+	rc = -ENOMEM;
+	if (!c.rec || !c.kt || !c.kerr || !c.init_rc || !bound || !x.rec || !x.wall || !x.sum_t ||
+	    !samp || !sns || !sops || pb_gate_init(&c.gate, n, reps)) {
+		pb_error("run", "%s: out of memory", d->name);
+		d->teardown(state);
+		goto out;
+	}
+	pb_team_run(&plan, team_body, &c, bound);
+	/* relaxed: the team has been joined (happens-before). */
+	unsigned stopped = pb_atomic_load(&c.gate.stop_rep, PB_RELAXED);
+	int valid = 1;
+	char verr[512] = "";
+	for (unsigned t = 0; t < n; t++) {
+		if (c.init_rc[t]) {
+			snprintf(verr, sizeof(verr), "thread %u setup: %s", t,
+				 c.kerr[t][0] ? c.kerr[t] : strerror(-c.init_rc[t]));
+			rc = c.init_rc[t];
+			break;
+		}
+	}
+	if (verr[0]) {
+		d->teardown(state);
+		pb_error("run", "%s (%u threads): %s", d->name, n, verr);
+		goto out;
+	}
+	if (stopped < reps) {
+		/* A fatal signal: discard this configuration. */
+		d->teardown(state);
+		rc = -EINTR;
+		goto out;
+	}
+	if (d->verify && d->verify(state, verr, sizeof(verr)))
+		valid = 0;
+	if (!valid)
+		pb_error("run", "%s (%u threads): self-check failed: %s; rows marked valid=0",
+			 d->name, n, verr);
+	d->teardown(state);
+	int64_t heap = pb_heap_metadata_bytes();
+	totals(&x, c.rec, &c.gate, d->extra_cols);
+
+	/* Medians over the measured repetitions, per thread and total. */
+	for (unsigned t = 0; t <= n; t++) {
+		for (unsigned rep = 0; rep < reps; rep++) {
+			samp[rep] = rec_ns_per_op(&x, rep, t);
+			samp[reps + rep] = rec_ops_per_s(&x, rep, t);
+		}
+		sns[t] = pb_stat_of(samp, reps, WARMUP);
+		sops[t] = pb_stat_of(samp + reps, reps, WARMUP);
+	}
+	char experiment[256], tname[16];
+	snprintf(experiment, sizeof(experiment), "%s%s%s", d->name, params[0] ? ":" : "", params);
+	const char *const *extra = d->extra_cols;
+	for (unsigned rep = 0; rep < reps; rep++) {
+		for (unsigned t = 0; t <= n; t++) {
+			int total = t == n;
+			const struct thr_rec *r = &x.rec[rep * (n + 1) + t];
+			snprintf(tname, sizeof(tname), "%u", t);
+			struct run_row row = {
+			    .experiment = experiment,
+			    .kernel = d->name,
+			    .module = d->module,
+			    .params = params,
+			    .op_unit = d->op_unit,
+			    .threads = n,
+			    .pin = pb_pin_name(ro->pin),
+			    .seed = ro->seed,
+			    .rep = rep,
+			    .warmup = rep < WARMUP,
+			    .thread = total ? "total" : tname,
+			    .pu_planned = total ? PB_NA_I64 : bound[t].pu_planned,
+			    .pu = total || bound[t].pu_got < 0 ? PB_NA_I64 : bound[t].pu_got,
+			    .node_planned = total ? PB_NA_I64 : bound[t].node_planned,
+			    .node = total || bound[t].node_got < 0 ? PB_NA_I64 : bound[t].node_got,
+			    .ops = r->ops,
+			    .seconds = rec_secs(&x, rep, t),
+			    .ns_per_op = rec_ns_per_op(&x, rep, t),
+			    .ops_per_s = rec_ops_per_s(&x, rep, t),
+			    .median_ns_per_op = sns[t].median,
+			    .ci_lo_ns = sns[t].ci95_valid ? sns[t].lo : NAN,
+			    .ci_hi_ns = sns[t].ci95_valid ? sns[t].hi : NAN,
+			    .median_ops_per_s = sops[t].median,
+			    .valid = (uint64_t)valid,
+			    .heap = heap >= 0 ? heap : PB_NA_I64,
+			    .ctr = r->ctr,
+			    .ctr_ok = r->ctr_ok,
+			};
+			pb_row_emit(m->runs, m->run_table, &row);
+			for (int k = 0; extra && k < PB_KERNEL_MAX_EXTRA && extra[k]; k++) {
+				struct event_row e = {experiment, d->name,  n,		rep,
+						      row.thread, extra[k], r->extra[k]};
+				pb_row_emit(m->events, event_cols, &e);
+			}
+		}
+	}
+	/* summary rows */
+	memo_put(m, d->name, params, n, sns[n].median, sops[n].median);
+	const struct memo *one = memo_find(m, d->name, params, 1);
+	const struct memo *base =
+	    d->baseline && base_params ? memo_find(m, d->baseline, base_params, n) : NULL;
+	char base_name[256];
+	snprintf(base_name, sizeof(base_name), "%s%s%s", d->baseline ? d->baseline : "",
+		 base_params && base_params[0] ? ":" : "", base_params ? base_params : "");
+	for (unsigned t = 0; t <= n; t++) {
+		snprintf(tname, sizeof(tname), "%u", t);
+		struct sum_row s = {
+		    .experiment = experiment,
+		    .kernel = d->name,
+		    .params = params,
+		    .threads = n,
+		    .pin = pb_pin_name(ro->pin),
+		    .thread = t == n ? "total" : tname,
+		    .reps = ro->reps,
+		    .ns = sns[t],
+		    .ops = sops[t],
+		    .speedup = t == n && one ? sops[n].median / one->median_ops_per_s : NAN,
+		    .baseline = d->baseline ? base_name : NULL,
+		    .base_ns = t == n && base ? base->median_ns_per_op : NAN,
+		    .ratio = t == n && base ? sns[n].median / base->median_ns_per_op : NAN,
+		    .valid = (uint64_t)valid,
+		};
+		for (int k = 0; k < PB_CTR__COUNT; k++) {
+			for (unsigned rep = 0; rep < reps; rep++) {
+				const struct thr_rec *r = &x.rec[rep * (n + 1) + t];
+				samp[rep] = r->ctr_ok[k] ? (double)r->ctr[k] : NAN;
+			}
+			s.ctr[k] = pb_stat_of(samp, reps, WARMUP);
+		}
+		for (int k = 0; k < RATE__N; k++) {
+			for (unsigned rep = 0; rep < reps; rep++) {
+				const struct thr_rec *r = &x.rec[rep * (n + 1) + t];
+				samp[rep] = per_rep(r, (double)r->ops, rates[k].num, rates[k].den);
+			}
+			s.rate[k] = pb_stat_of(samp, reps, WARMUP);
+		}
+		pb_row_emit(m->summary, m->sum_table, &s);
+	}
+	pb_progress_clear();
+	fprintf(stderr, "  %-22s %2u thr  %10.2f ns/%s  %12.4g ops/s total%s%s\n", d->name, n,
+		sns[n].median, d->op_unit ? d->op_unit : "op", sops[n].median,
+		valid ? "" : "  [INVALID]", plan.oversubscribed ? "  [oversubscribed]" : "");
+	if (base)
+		fprintf(stderr, "  %-22s         ratio vs %s: %.2fx\n", "", base_name,
+			sns[n].median / base->median_ns_per_op);
+	if (pb_run_error(m->run)) {
+		rc = -EIO;
+		goto out;
+	}
+	char done[320];
+	snprintf(done, sizeof(done), "%s threads=%u", experiment, n);
+	pb_run_experiment_done(m->run, done);
+	m->done++;
+	rc = valid ? 0 : -EPROTO;
+out:
+	pb_gate_fini(&c.gate);
+	free(sns);
+	free(sops);
+	free(samp);
+	free(x.rec);
+	free(x.wall);
+	free(x.sum_t);
+	free(c.rec);
+	free(c.kt);
+	free(c.kerr);
+	free(c.init_rc);
+	free(bound);
+	free(thread_node);
+	pb_plan_free(&plan);
+	return rc;
+}
+
+int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, const uint64_t *threads,
+		      size_t nthreads, const char *params, unsigned *failures)
+{
+	int rc = 0;
+	const struct pb_kernel_desc *b = NULL;
+	if (m->o.baseline && d->baseline) {
+		b = pb_kernel_find(d->baseline);
+		if (!b)
+			pb_error("run", "%s: baseline kernel '%s' is not registered", d->name,
+				 d->baseline);
+	}
+	for (size_t i = 0; i < nthreads; i++) {
+		unsigned n = (unsigned)threads[i];
+		/* The baseline runs with the kernel's parameters when it takes
+		 * them (same pattern, same sizes), else with its defaults. */
+		const char *bp = NULL;
+		if (b) {
+			int r1 = -1, r2 = -1;
+			if (memo_find(m, b->name, params, n) ||
+			    (params[0] && (r1 = run_config(m, b, n, params, NULL, 1)) == 0))
+				bp = params;
+			else if (r1 != -EINTR && r1 != -EIO &&
+				 (memo_find(m, b->name, "", n) ||
+				  (r2 = run_config(m, b, n, "", NULL, 0)) == 0))
+				bp = "";
+			if (r1 == -EINTR || r2 == -EINTR || r1 == -EIO || r2 == -EIO)
+				return r1 == -EINTR || r2 == -EINTR ? -EINTR : -EIO;
+		}
+		/* In a suite a baseline may already have run with its defaults. */
+		if (!params[0] && memo_find(m, d->name, "", n))
+			continue;
+		int r = run_config(m, d, n, params, bp, 0);
+		if (r == -EINTR || r == -EIO)
+			return r;
+		if (r) {
+			char why[320];
+			snprintf(why, sizeof(why), "%s%s%s threads=%u: %s", d->name,
+				 params[0] ? ":" : "", params, n,
+				 r == -EPROTO ? "self-check failed (rows valid=0)" : strerror(-r));
+			pb_run_set_status(m->run, PB_RUN_FAILED, why);
+			(*failures)++;
+			if (r == -EINVAL) /* bad parameters: no point in other thread counts */
+				return r;
+			rc = r;
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pagebench compare end to end, on run folders made by the real binary
+ * (small --ops, --reps 6) and copies of them edited the way a broken or
+ * changed run would look:
+ *  - a run compared with itself exits 0 (baseline-normalised: pt-lookup
+ *    and its baseline), also pooled (A A -- A A);
+ *  - a kernel slowed 5x by the test knob (PAGEBENCH_TEST_SLOWDOWN) exits 1
+ *    and names it (two runs of 6 repetitions a side, pooled);
+ *  - a vanished experiment and a valid=0 row exit 1 and are named;
+ *  - a garbled median is a parse error naming file, line and column (exit
+ *    2), not a 0 read as "same"; a 600-character experiment name works;
+ *  - a Sanitize build against a Release build is refused (exit 2) unless
+ *    --allow-config-mismatch;
+ *  - --format json parses (jansson); compare.csv is read back; an
+ *    existing compare.csv is not clobbered;
+ *  - two sim folders with one changed fault count exit 1 (CHANGED);
+ *  - --machines of two runs labelled differently prints both and writes
+ *    machines.csv, read back.
+ * No timing thresholds: the only timed decision uses a 5x slowdown.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compare/compare.h"
+#include "pbtest.h"
+#include "spawn.h"
+
+static const char *bin;
+static char root[64];
+static struct spawn_out o;
+
+static char *path(const char *fmt, ...)
+{
+	static char buf[8][4096];
+	static int k;
+	char *b = buf[k++ % 8];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b, 4096, fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+/* A path kept for the whole test (no heap: nothing to free). */
+static char *keep(const char *s)
+{
+	static char pool[32][4096];
+	static int n;
+	if (n == 32)
+		abort();
+	snprintf(pool[n], sizeof(pool[n]), "%s", s);
+	return pool[n++];
+}
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+/* Run `pagebench ARGS... --results root/NAME`; return the run folder. */
+static char *make_run(const char *name, char *env, char **args)
+{
+	char *argv[32] = {(char *)bin};
+	int n = 1;
+	for (; args[n - 1]; n++)
+		argv[n] = args[n - 1];
+	char *res = path("%s/%s", root, name);
+	argv[n++] = "--results";
+	argv[n++] = res;
+	argv[n] = NULL;
+	char *envv[] = {env, NULL};
+	spawn_run(argv, env ? envv : NULL, &o);
+	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", name, o.code, o.err);
+	DIR *d = opendir(res);
+	struct dirent *e;
+	char *run = NULL;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			run = path("%s/%s", res, e->d_name);
+	if (d)
+		closedir(d);
+	PB_CHECK(run != NULL);
+	return keep(run ? run : "/nonexistent");
+}
+
+static int compare(const char *const *args)
+{
+	char *argv[32] = {(char *)bin, "compare"};
+	int n = 2;
+	for (; args[n - 2]; n++)
+		argv[n] = (char *)args[n - 2];
+	argv[n] = NULL;
+	return spawn_run(argv, NULL, &o);
+}
+
+/* Rewrite a CSV with cell (row, col) replaced, through the reader. */
+static int csv_set(const char *file, size_t row, const char *col, const char *val)
+{
+	struct cmp_table t;
+	char err[512];
+	if (cmp_table_load(file, &t, err, sizeof(err)))
+		return -1;
+	int c = -1;
+	for (size_t i = 0; i < t.ncols; i++)
+		if (!strcmp(t.header[i], col))
+			c = (int)i;
+	FILE *f = fopen(file, "w");
+	for (size_t r = 0; r <= t.nrows; r++)
+		for (size_t i = 0; i < t.ncols; i++) {
+			const char *v = r ? t.cells[(r - 1) * t.ncols + i] : t.header[i];
+			if (r && r - 1 == row && (int)i == c)
+				v = val;
+			if (strpbrk(v, ",\"")) {
+				fputc('"', f);
+				for (const char *p = v; *p; p++) {
+					if (*p == '"')
+						fputc('"', f);
+					fputc(*p, f);
+				}
+				fputc('"', f);
+			} else {
+				fputs(v, f);
+			}
+			fputc(i + 1 < t.ncols ? ',' : '\n', f);
+		}
+	fclose(f);
+	cmp_table_free(&t);
+	return c < 0 ? -1 : 0;
+}
+
+/* Drop every row whose column col equals val. */
+static int csv_drop(const char *file, const char *col, const char *val)
+{
+	struct cmp_table t;
+	char err[512];
+	if (cmp_table_load(file, &t, err, sizeof(err)))
+		return -1;
+	int c = -1, dropped = 0;
+	for (size_t i = 0; i < t.ncols; i++)
+		if (!strcmp(t.header[i], col))
+			c = (int)i;
+	FILE *f = fopen(file, "w");
+	for (size_t r = 0; r <= t.nrows; r++) {
+		if (r && !strcmp(t.cells[(r - 1) * t.ncols + (size_t)c], val)) {
+			dropped++;
+			continue;
+		}
+		for (size_t i = 0; i < t.ncols; i++) {
+			const char *v = r ? t.cells[(r - 1) * t.ncols + i] : t.header[i];
+			fprintf(f, strpbrk(v, ",") ? "\"%s\"%c" : "%s%c", v,
+				i + 1 < t.ncols ? ',' : '\n');
+		}
+	}
+	fclose(f);
+	cmp_table_free(&t);
+	return dropped;
+}
+
+/* Row index of the first row with col == val (and col2 == val2). */
+static long csv_find(const char *file, const char *col, const char *val, const char *col2,
+		     const char *val2)
+{
+	struct cmp_table t;
+	char err[512];
+	if (cmp_table_load(file, &t, err, sizeof(err)))
+		return -1;
+	long found = -1;
+	int c = -1, c2 = -1;
+	for (size_t i = 0; i < t.ncols; i++) {
+		if (!strcmp(t.header[i], col))
+			c = (int)i;
+		if (col2 && !strcmp(t.header[i], col2))
+			c2 = (int)i;
+	}
+	for (size_t r = 0; r < t.nrows && found < 0; r++)
+		if (!strcmp(cmp_cell(&t, r, c), val) &&
+		    (!col2 || !strcmp(cmp_cell(&t, r, c2), val2)))
+			found = (long)r;
+	cmp_table_free(&t);
+	return found;
+}
+
+/* Set a string in meta.json through jansson. */
+static void meta_set(const char *dir, const char *obj, const char *key, const char *val)
+{
+	char *p = path("%s/meta.json", dir);
+	json_error_t je;
+	json_t *m = json_load_file(p, 0, &je);
+	PB_CHECK_MSG(m != NULL, "%s:%d: %s", p, je.line, je.text);
+	if (!m)
+		return;
+	json_t *target = obj ? json_object_get(m, obj) : m;
+	json_object_set_new(target, key, json_string(val));
+	PB_CHECK(json_dump_file(m, p, JSON_INDENT(2)) == 0);
+	json_decref(m);
+}
+
+static char *copy(const char *src, const char *name)
+{
+	char *dst = path("%s/%s", root, name);
+	PB_CHECK(sh("cp -r '%s' '%s'", src, dst) == 0);
+	return keep(dst);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_compare_e2e PATH_TO_PAGEBENCH");
+	bin = argv[1];
+	snprintf(root, sizeof(root), "/tmp/pb-test-cmp2XXXXXX");
+	PB_CHECK(mkdtemp(root) != NULL);
+	char *out = path("%s/out", root);
+	PB_CHECK(mkdir(out, 0777) == 0);
+	out = keep(out);
+
+	/* pt-lookup with its baseline (normalised mode) */
+	char *pt_args[] = {"run", "pt-lookup", "--threads", "1", "--reps",
+			   "6",	  "--ops",     "200000",    NULL};
+	char *a = make_run("a", NULL, pt_args);
+
+	/* 1. a run with itself: exit 0, normalised, said so; compare.csv read back */
+	PB_CHECK_EQ_U64(compare((const char *[]){a, a, "--out", out, NULL}), 0);
+	PB_CHECK_MSG(strstr(o.out, "baseline-normalised") != NULL, "%s", o.out);
+	PB_CHECK(strstr(o.out, "seed 1") != NULL);
+	struct cmp_table t;
+	char err[512];
+	char *csv = path("%s/compare.csv", out);
+	PB_CHECK(cmp_table_load(csv, &t, err, sizeof(err)) == 0);
+	if (t.nrows) {
+		int ix[5];
+		static const char *const cols[] = {"experiment", "verdict", "mode", "n_base",
+						   "ci95_lo"};
+		PB_CHECK(cmp_table_need(&t, cols, 5, ix, err, sizeof(err)) == 0);
+		PB_CHECK_EQ_U64(t.nrows, 2); /* pt-baseline-array, pt-lookup */
+		long lk = -1;
+		for (size_t r = 0; r < t.nrows; r++)
+			if (!strcmp(cmp_cell(&t, r, ix[0]), "pt-lookup"))
+				lk = (long)r;
+		PB_CHECK(lk >= 0);
+		PB_CHECK(!strcmp(cmp_cell(&t, (size_t)lk, ix[1]), "same"));
+		PB_CHECK(!strcmp(cmp_cell(&t, (size_t)lk, ix[2]), "normalised"));
+		PB_CHECK(!strcmp(cmp_cell(&t, (size_t)lk, ix[3]), "6"));
+		double lo;
+		PB_CHECK(cmp_num(&t, (size_t)lk, ix[4], 0, &lo, err, sizeof(err)) == 0 && lo <= 1);
+	}
+	cmp_table_free(&t);
+	/* an existing compare.csv is not clobbered */
+	PB_CHECK_EQ_U64(compare((const char *[]){a, a, "--out", out, NULL}), 2);
+	PB_CHECK(count_lines(o.err) == 1 && strstr(o.err, "exists"));
+	/* pooled: 12 repetitions a side */
+	PB_CHECK_EQ_U64(compare((const char *[]){"--out", out, "--force", a, a, "--", a, a, NULL}),
+			0);
+	PB_CHECK(cmp_table_load(csv, &t, err, sizeof(err)) == 0);
+	PB_CHECK(t.nrows == 2 && csv_find(csv, "n_base", "12", "n_new", "12") >= 0);
+	cmp_table_free(&t);
+
+	/* 2. --format json parses */
+	PB_CHECK_EQ_U64(
+	    compare((const char *[]){a, a, "--out", out, "--force", "--format", "json", NULL}), 0);
+	json_error_t je;
+	json_t *doc = json_loads(o.out, 0, &je);
+	PB_CHECK_MSG(doc != NULL, "json: %d: %s", je.line, je.text);
+	if (doc) {
+		PB_CHECK(json_array_size(json_object_get(doc, "rows")) == 2);
+		PB_CHECK(!strcmp(json_string_value(json_object_get(doc, "mode")), "normalised"));
+		json_t *s = json_object_get(doc, "summary");
+		PB_CHECK(json_integer_value(json_object_get(s, "exit_code")) == 0);
+		PB_CHECK(json_integer_value(
+			     json_object_get(json_object_get(doc, "bootstrap"), "seed")) == 1);
+		json_decref(doc);
+	}
+
+	/* 3. a vanished experiment */
+	char *gone = copy(a, "gone");
+	PB_CHECK(csv_drop(path("%s/summary.csv", gone), "kernel", "pt-lookup") > 0);
+	PB_CHECK(csv_drop(path("%s/runs.csv", gone), "kernel", "pt-lookup") > 0);
+	PB_CHECK_EQ_U64(compare((const char *[]){a, gone, "--out", out, "--force", NULL}), 1);
+	PB_CHECK(strstr(o.out, "MISSING_IN_NEW") && strstr(o.out, "pt-lookup"));
+	PB_CHECK_EQ_U64(compare((const char *[]){gone, a, "--out", out, "--force", NULL}), 1);
+	PB_CHECK(strstr(o.out, "MISSING_IN_BASE") != NULL);
+
+	/* 4. an INVALID row */
+	char *inv = copy(a, "inv");
+	long r = csv_find(path("%s/summary.csv", inv), "kernel", "pt-lookup", "thread", "total");
+	PB_CHECK(r >= 0 && csv_set(path("%s/summary.csv", inv), (size_t)r, "valid", "0") == 0);
+	PB_CHECK_EQ_U64(compare((const char *[]){a, inv, "--out", out, "--force", NULL}), 1);
+	PB_CHECK(strstr(o.out, "INVALID") && strstr(o.out, "summary.csv:"));
+
+	/* 5. a garbled median: file, line and column, exit 2 */
+	char *garb = copy(a, "garb");
+	r = csv_find(path("%s/runs.csv", garb), "kernel", "pt-lookup", "warmup", "0");
+	PB_CHECK(r >= 0 && csv_set(path("%s/runs.csv", garb), (size_t)r, "ns_per_op", "1.5x") == 0);
+	PB_CHECK_EQ_U64(compare((const char *[]){a, garb, "--out", out, "--force", NULL}), 2);
+	PB_CHECK(count_lines(o.err) == 1);
+	PB_CHECK_MSG(strstr(o.err, "runs.csv:") && strstr(o.err, "(ns_per_op)") &&
+			 strstr(o.err, "'1.5x'"),
+		     "%s", o.err);
+	char *garb2 = copy(a, "garb2");
+	r = csv_find(path("%s/summary.csv", garb2), "kernel", "pt-lookup", "thread", "total");
+	PB_CHECK(csv_set(path("%s/summary.csv", garb2), (size_t)r, "median_ns_per_op", "") == 0);
+	PB_CHECK_EQ_U64(compare((const char *[]){garb2, a, "--out", out, "--force", NULL}), 2);
+	PB_CHECK_MSG(strstr(o.err, "summary.csv:") && strstr(o.err, "column"), "%s", o.err);
+
+	/* 6. a 600-character experiment name on both sides */
+	char longname[601];
+	memset(longname, 'x', 600);
+	longname[600] = 0;
+	char *l1 = copy(a, "long1");
+	for (int k = 0; k < 2; k++) {
+		const char *f = path("%s/%s", l1, k ? "runs.csv" : "summary.csv");
+		long row;
+		while ((row = csv_find(f, "experiment", "pt-lookup", NULL, NULL)) >= 0)
+			PB_CHECK(csv_set(f, (size_t)row, "experiment", longname) == 0);
+	}
+	char *l2 = copy(l1, "long2");
+	PB_CHECK_EQ_U64(compare((const char *[]){l1, l2, "--out", out, "--force", NULL}), 0);
+	PB_CHECK(strstr(o.out, longname) != NULL);
+
+	/* 7. a sanitizer build against a Release build */
+	char *san = copy(a, "san");
+	{ /* the other build type than the one that made the run */
+		json_t *m = json_load_file(path("%s/meta.json", a), 0, NULL);
+		const char *bt =
+		    json_string_value(json_object_get(json_object_get(m, "build"), "build_type"));
+		meta_set(san, "build", "build_type",
+			 bt && !strcmp(bt, "Sanitize") ? "Release" : "Sanitize");
+		json_decref(m);
+	}
+	PB_CHECK_EQ_U64(compare((const char *[]){a, san, "--out", out, "--force", NULL}), 2);
+	PB_CHECK(count_lines(o.err) == 1 && strstr(o.err, "build_type"));
+	PB_CHECK_EQ_U64(compare((const char *[]){a, san, "--out", out, "--force",
+						 "--allow-config-mismatch", NULL}),
+			0);
+	PB_CHECK(strstr(o.out, "CONFIGURATION MISMATCH") && strstr(o.err, "WARNING"));
+
+	/* 8. a kernel slowed 5x (test knob): exit 1, named.  Two runs of 6
+	 * repetitions a side, pooled: on a shared 2-core machine one
+	 * repetition in six can take 25x longer (seen: 234 ns/op against 9),
+	 * which 6 values cannot outvote, 12 can. */
+	char *ch_args[] = {"run",    "chase", "--threads", "1",	      "--reps", "6",
+			   "--size", "256K",  "--ops",	   "2000000", NULL};
+	char *c1 = make_run("c1", NULL, ch_args);
+	char *c2 = make_run("c2", NULL, ch_args);
+	char *c3 = make_run("c3", "PAGEBENCH_TEST_SLOWDOWN=chase:5", ch_args);
+	PB_CHECK(strstr(o.err, "PAGEBENCH_TEST_SLOWDOWN") != NULL);
+	char *c4 = make_run("c4", "PAGEBENCH_TEST_SLOWDOWN=chase:5", ch_args);
+	PB_CHECK_EQ_U64(
+	    compare((const char *[]){"--out", out, "--force", c1, c2, "--", c3, c4, NULL}), 1);
+	PB_CHECK_MSG(strstr(o.out, "chase") && strstr(o.out, "REGRESSION"), "%s", o.out);
+	PB_CHECK_EQ_U64(
+	    compare((const char *[]){"--out", out, "--force", c3, c4, "--", c1, c2, NULL}), 0);
+	PB_CHECK_MSG(strstr(o.out, "improvement") != NULL, "%s", o.out);
+	/* a malformed knob is an error of the run, not a silent 1x */
+	char *bad_env[] = {"PAGEBENCH_TEST_SLOWDOWN=chase", NULL};
+	char *bad_argv[] = {(char *)bin,
+			    "run",
+			    "chase",
+			    "--reps",
+			    "1",
+			    "--ops",
+			    "1000",
+			    "--size",
+			    "64K",
+			    "--results",
+			    path("%s/bad", root),
+			    NULL};
+	PB_CHECK(spawn_run(bad_argv, bad_env, &o) != 0);
+	PB_CHECK_MSG(strstr(o.err, "PAGEBENCH_TEST_SLOWDOWN") != NULL, "%s", o.err);
+
+	/* 9. sim: one changed fault count */
+	char *sim_args[] = {"sim",	"--workload", "zipf:pages=500,refs=20000",
+			    "--policy", "lru,fifo",   "--frames",
+			    "50,100",	NULL};
+	char *s1 = make_run("s1", NULL, sim_args);
+	PB_CHECK_EQ_U64(compare((const char *[]){s1, s1, "--out", out, "--force", NULL}), 0);
+	PB_CHECK(strstr(o.out, "4 replay row(s) with identical counts") != NULL);
+	char *s2 = copy(s1, "s2");
+	const char *simcsv = path("%s/sim.csv", s2);
+	struct cmp_table st;
+	PB_CHECK(cmp_table_load(simcsv, &st, err, sizeof(err)) == 0);
+	int fc[1];
+	static const char *const fcol[] = {"faults"};
+	PB_CHECK(cmp_table_need(&st, fcol, 1, fc, err, sizeof(err)) == 0);
+	uint64_t faults = 0;
+	PB_CHECK(cmp_count(&st, 0, fc[0], &faults, err, sizeof(err)) == 0);
+	cmp_table_free(&st);
+	char nf[32];
+	snprintf(nf, sizeof(nf), "%llu", (unsigned long long)faults + 1);
+	PB_CHECK(csv_set(simcsv, 0, "faults", nf) == 0);
+	PB_CHECK_EQ_U64(compare((const char *[]){s1, s2, "--out", out, "--force", NULL}), 1);
+	PB_CHECK_MSG(strstr(o.out, "CHANGED") && strstr(o.out, "faults"), "%s", o.out);
+
+	/* 10. machines side by side */
+	char *ma = copy(a, "ma"), *mb = copy(a, "mb");
+	meta_set(ma, NULL, "label", "alpha");
+	meta_set(mb, NULL, "label", "beta");
+	char *mo = path("%s/mout", root);
+	PB_CHECK(mkdir(mo, 0777) == 0);
+	mo = keep(mo);
+	PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mb, "--out", mo, NULL}), 0);
+	PB_CHECK_MSG(strstr(o.out, "alpha") && strstr(o.out, "beta"), "%s", o.out);
+	struct cmp_table mt;
+	PB_CHECK(cmp_table_load(path("%s/machines.csv", mo), &mt, err, sizeof(err)) == 0);
+	struct cmp_table sa;
+	PB_CHECK(cmp_table_load(path("%s/summary.csv", a), &sa, err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(mt.nrows, 2 * sa.nrows);
+	int mc[4];
+	static const char *const mcols[] = {"machine", "experiment", "median_ops_per_s",
+					    "cpu_model"};
+	PB_CHECK(cmp_table_need(&mt, mcols, 4, mc, err, sizeof(err)) == 0);
+	PB_CHECK(!strcmp(cmp_cell(&mt, 0, mc[0]), "alpha"));
+	PB_CHECK(!strcmp(cmp_cell(&mt, mt.nrows - 1, mc[0]), "beta"));
+	double ops;
+	PB_CHECK(cmp_num(&mt, 0, mc[2], 0, &ops, err, sizeof(err)) == 0 && ops > 0);
+	int pc[1];
+	static const char *const pcol[] = {"params"};
+	PB_CHECK(cmp_table_need(&mt, pcol, 1, pc, err, sizeof(err)) == 0);
+	PB_CHECK(!strcmp(cmp_cell(&mt, 0, pc[0]), "")); /* empty stays empty, not NA */
+	PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mb, "--out", mo, NULL}), 2);
+	PB_CHECK(strstr(o.err, "exists") != NULL); /* no clobber */
+	PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mb, "--out", mo, "--force",
+						 "--format", "json", NULL}),
+			0);
+	json_t *mj = json_loads(o.out, 0, &je);
+	PB_CHECK_MSG(mj != NULL, "machines json: %s", je.text);
+	if (mj) {
+		json_t *ms = json_object_get(mj, "machines");
+		PB_CHECK(json_array_size(ms) == 2);
+		PB_CHECK(!strcmp(
+		    json_string_value(json_object_get(json_array_get(ms, 1), "machine")), "beta"));
+		PB_CHECK_EQ_U64(json_array_size(json_object_get(mj, "rows")), mt.nrows);
+		json_decref(mj);
+	}
+	cmp_table_free(&mt);
+	cmp_table_free(&sa);
+
+	PB_CHECK(sh("rm -rf '%s'", root) == 0);
+	return pb_test_done();
+}

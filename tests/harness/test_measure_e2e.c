@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The measurement skeleton end to end, through the pagebench binary:
+ *  - --reps 70 gives 70 measured total rows, each with a real wall time
+ *    (the old gate kept 65 release times: totals of rep >= 64 read
+ *    seconds 0 / ops_per_s NA, from ~128 reps 1.6e13 ops/s);
+ *  - 128 threads on this machine finish (bounded by the CTest timeout);
+ *  - the default --reps gives a confidence interval;
+ *  - bad PAGEBENCH_COUNTERS, bad HWLOC_SYNTHETIC, `suite` without a name:
+ *    one line, exit 2, no folder;
+ *  - SIGINT in the middle keeps the finished experiment, drops the one in
+ *    progress, marks the folder partial and dies of SIGINT; SIGHUP under
+ *    nohup is ignored; `--csv | head -1` leaves no temporary file;
+ *  - a write error (file size limit) exits 1 with one line, no "results:";
+ *  - a thread setup failure gives the kernel's reason, not "thread_init
+ *    failed", and leaves no folder;
+ *  - every meta.json written parses (jansson): 1 and 2 threads, a suite,
+ *    a failed run, an interrupted run.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "pbtest.h"
+#include "spawn.h"
+
+static const char *bin;
+static char root[64];
+
+/* ---- a small CSV reader (our rows quote only fields with , or ") ---- */
+struct csv {
+	char *buf;
+	char **cell; /* rows x ncols */
+	size_t rows, ncols;
+};
+
+static int csv_load(const char *path, struct csv *c)
+{
+	memset(c, 0, sizeof(*c));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	c->buf = malloc((size_t)n + 1);
+	if (fread(c->buf, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	c->buf[n] = 0;
+	fclose(f);
+	size_t cap = 1024;
+	c->cell = malloc(cap * sizeof(char *));
+	size_t k = 0, line_cells = 0;
+	char *p = c->buf, *w = c->buf;
+	while (*p) {
+		char *start = w;
+		if (*p == '"') {
+			p++;
+			while (*p && !(*p == '"' && p[1] != '"'))
+				*w++ = (*p == '"' ? (p++, '"') : *p), p++;
+			if (*p == '"')
+				p++;
+		} else {
+			while (*p && *p != ',' && *p != '\n')
+				*w++ = *p++;
+		}
+		char sep = *p;
+		*w++ = 0;
+		if (k == cap)
+			c->cell = realloc(c->cell, (cap *= 2) * sizeof(char *));
+		c->cell[k++] = start;
+		line_cells++;
+		if (sep)
+			p++;
+		if (sep == '\n' || !sep) {
+			if (!c->ncols)
+				c->ncols = line_cells;
+			else if (line_cells != c->ncols)
+				return -2;
+			line_cells = 0;
+		}
+	}
+	c->rows = c->ncols ? k / c->ncols : 0;
+	return 0;
+}
+
+static int col(const struct csv *c, const char *name)
+{
+	for (size_t i = 0; i < c->ncols; i++)
+		if (!strcmp(c->cell[i], name))
+			return (int)i;
+	return -1;
+}
+
+static const char *at(const struct csv *c, size_t row, const char *name)
+{
+	int i = col(c, name);
+	return i < 0 ? "" : c->cell[row * c->ncols + (size_t)i];
+}
+
+static void csv_free(struct csv *c)
+{
+	free(c->buf);
+	free(c->cell);
+}
+
+/* ---- folders ---- */
+static int nfolders(void)
+{
+	DIR *d = opendir(root);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The newest run folder (names sort by time, then random id). */
+static int newest(char *out, size_t len)
+{
+	DIR *d = opendir(root);
+	struct dirent *e;
+	char best[256] = "";
+	struct stat st, bst = {0};
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char p[512];
+		snprintf(p, sizeof(p), "%s/%s", root, e->d_name);
+		if (stat(p, &st) == 0 && (!best[0] || st.st_mtim.tv_sec > bst.st_mtim.tv_sec ||
+					  (st.st_mtim.tv_sec == bst.st_mtim.tv_sec &&
+					   st.st_mtim.tv_nsec > bst.st_mtim.tv_nsec))) {
+			snprintf(best, sizeof(best), "%s", e->d_name);
+			bst = st;
+		}
+	}
+	if (d)
+		closedir(d);
+	snprintf(out, len, "%s/%s", root, best);
+	return best[0] ? 0 : -1;
+}
+
+static int hidden_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static json_t *meta(const char *dir)
+{
+	char p[600];
+	snprintf(p, sizeof(p), "%s/meta.json", dir);
+	json_error_t e;
+	json_t *m = json_load_file(p, 0, &e);
+	PB_CHECK_MSG(m != NULL, "%s: line %d: %s", p, e.line, e.text);
+	return m;
+}
+
+static const char *status(json_t *m)
+{
+	const char *s = json_string_value(json_object_get(m, "status"));
+	return s ? s : "";
+}
+
+static int one_line(const char *s)
+{
+	return count_lines(s) == 1;
+}
+
+static struct spawn_out o;
+
+static void run_ok(char **argv, const char *label)
+{
+	spawn_run(argv, NULL, &o);
+	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", label, o.code, o.err);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_measure_e2e PATH_TO_PAGEBENCH");
+	bin = argv[1];
+	snprintf(root, sizeof(root), "/tmp/pb-test-measureXXXXXX");
+	PB_CHECK(mkdtemp(root) != NULL);
+	char dir[600];
+
+	/* --reps 70: 70 measured totals, each a real wall time. */
+	char *a70[] = {(char *)bin, "run",   "chase",	  "--threads", "2",   "--reps",
+		       "70",	    "--ops", "2000",	  "--size",    "64K", "--no-baseline",
+		       "--label",   "box-a", "--results", root,	       NULL};
+	run_ok(a70, "--reps 70");
+	PB_CHECK(newest(dir, sizeof(dir)) == 0);
+	char p[700];
+	snprintf(p, sizeof(p), "%s/runs.csv", dir);
+	struct csv c;
+	PB_CHECK(csv_load(p, &c) == 0);
+	unsigned totals = 0, good = 0;
+	for (size_t r = 1; r < c.rows; r++) {
+		if (strcmp(at(&c, r, "thread"), "total") || strcmp(at(&c, r, "warmup"), "0"))
+			continue;
+		totals++;
+		double secs = atof(at(&c, r, "seconds"));
+		double ops = atof(at(&c, r, "ops"));
+		const char *rate = at(&c, r, "ops_per_s");
+		/* The wall time covers both threads' timed runs. */
+		unsigned rep = (unsigned)atoi(at(&c, r, "rep"));
+		double tmax = 0;
+		for (size_t q = 1; q < c.rows; q++)
+			if ((unsigned)atoi(at(&c, q, "rep")) == rep &&
+			    strcmp(at(&c, q, "thread"), "total"))
+				tmax = fmax(tmax, atof(at(&c, q, "seconds")));
+		good += secs > 0 && strcmp(rate, "NA") && secs >= tmax * 0.999 &&
+			fabs(atof(rate) - ops / secs) <= 1e-3 * atof(rate);
+		PB_CHECK(!strcmp(at(&c, r, "label"), "box-a") && strcmp(at(&c, r, "host"), "") &&
+			 strlen(at(&c, r, "run_id")) == 6);
+	}
+	PB_CHECK_EQ_U64(totals, 70);
+	PB_CHECK_EQ_U64(good, 70);
+	csv_free(&c);
+	json_t *m = meta(dir);
+	PB_CHECK(m && !strcmp(status(m), "complete"));
+	PB_CHECK(m && !strcmp(json_string_value(json_object_get(m, "label")), "box-a"));
+	json_decref(m);
+
+	/* 128 threads on a small machine finish; default reps give a CI. */
+	char *a128[] = {(char *)bin, "run", "chase",	     "--threads", "1,128", "--ops", "500",
+			"--size",    "64K", "--no-baseline", "--results", root,	   NULL};
+	run_ok(a128, "--threads 128");
+	PB_CHECK(newest(dir, sizeof(dir)) == 0);
+	snprintf(p, sizeof(p), "%s/summary.csv", dir);
+	PB_CHECK(csv_load(p, &c) == 0);
+	unsigned ci = 0;
+	for (size_t r = 1; r < c.rows; r++) {
+		if (!strcmp(at(&c, r, "thread"), "total")) {
+			ci += !strcmp(at(&c, r, "ci95_valid"), "1");
+			PB_CHECK(atoi(at(&c, r, "reps")) >= 6);
+			/* counter medians and rates are numbers or NA */
+			PB_CHECK(col(&c, "median_ru_minflt") >= 0 && col(&c, "ipc") >= 0 &&
+				 col(&c, "l1_dcm_per_kop") >= 0);
+			PB_CHECK(strcmp(at(&c, r, "median_ru_minflt"), "NA"));
+		}
+	}
+	PB_CHECK_EQ_U64(ci, 2);
+	csv_free(&c);
+	m = meta(dir);
+	PB_CHECK(m &&
+		 json_array_size(json_object_get(json_object_get(m, "config"), "threads")) == 2);
+	json_decref(m);
+
+	/* Usage errors: one line, exit 2, no folder. */
+	int before = nfolders();
+	char *bogus_env[] = {"PAGEBENCH_COUNTERS=bogus", NULL};
+	char *a1[] = {(char *)bin, "run", "chase", "--results", root, NULL};
+	spawn_run(a1, bogus_env, &o);
+	PB_CHECK_MSG(o.code == 2 && one_line(o.err) && strstr(o.err, "PAGEBENCH_COUNTERS"),
+		     "PAGEBENCH_COUNTERS=bogus: exit %d: %s", o.code, o.err);
+	char *lc[] = {(char *)bin, "list", "counters", NULL};
+	spawn_run(lc, bogus_env, &o);
+	PB_CHECK(o.code == 2 && one_line(o.err));
+	char *syn_env[] = {"HWLOC_SYNTHETIC=pack:2 bogus:3", NULL};
+	spawn_run(a1, syn_env, &o);
+	PB_CHECK_MSG(o.code == 2 && one_line(o.err) && strstr(o.err, "HWLOC_SYNTHETIC"),
+		     "HWLOC_SYNTHETIC typo: exit %d: %s", o.code, o.err);
+	char *good_syn[] = {"HWLOC_SYNTHETIC=pack:2 core:2 pu:1", NULL};
+	char *topo[] = {(char *)bin, "topo", NULL};
+	spawn_run(topo, good_syn, &o);
+	PB_CHECK_MSG(o.code == 0 && strstr(o.out, "2 package(s)"), "synthetic topo: %d %s", o.code,
+		     o.out);
+	/* Bounded work: a typo in --ops or --size is an error, not a week. */
+	char *aops[] = {(char *)bin,   "run",	    "memtouch", "--ops",
+			"99999999999", "--results", root,	NULL};
+	spawn_run(aops, NULL, &o);
+	PB_CHECK(o.code == 2 && one_line(o.err) && strstr(o.err, "--ops"));
+	char *asz[] = {(char *)bin,	 "run",	      "memtouch", "--size",
+		       "99999999999999", "--results", root,	  NULL};
+	spawn_run(asz, NULL, &o);
+	PB_CHECK(o.code == 2 && one_line(o.err) && strstr(o.err, "--size"));
+	char *suite0[] = {(char *)bin, "suite", "--results", root, NULL};
+	spawn_run(suite0, NULL, &o);
+	PB_CHECK(o.code == 2 && one_line(o.err) && strstr(o.err, "usage"));
+	PB_CHECK_EQ_U64(nfolders(), before);
+
+	/* `list counters` says when this is a VM without a PMU, and each
+	 * counter's domain. */
+	spawn_run(lc, NULL, &o);
+	PB_CHECK(o.code == 0 && strstr(o.out, "domain"));
+	FILE *ci_f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	int hyper = 0;
+	while (ci_f && fgets(line, sizeof(line), ci_f))
+		hyper |= !strncmp(line, "flags", 5) && strstr(line, " hypervisor");
+	if (ci_f)
+		fclose(ci_f);
+	struct stat pst;
+	if (hyper && stat("/sys/bus/event_source/devices/cpu", &pst) != 0)
+		PB_CHECK(strstr(o.out, "VM without a virtual PMU") != NULL);
+
+	/* A thread setup failure: the kernel's reason, no folder. */
+	before = nfolders();
+	char *tmp_env[] = {"TMPDIR=/nonexistent-pagebench-dir", NULL};
+	char *af[] = {(char *)bin, "run",    "fault-file", "--threads", "1",  "--reps",
+		      "1",	   "--size", "64K",	   "--results", root, NULL};
+	spawn_run(af, tmp_env, &o);
+	PB_CHECK_MSG(o.code == 1 && strstr(o.err, "No such file or directory") &&
+			 !strstr(o.err, "thread_init failed") && !strstr(o.err, "\nresults"),
+		     "setup failure: exit %d: %s", o.code, o.err);
+	PB_CHECK_EQ_U64(nfolders(), before);
+
+	/* A missing input (setup failure): one line, exit 1, no folder of
+	 * empty CSVs. */
+	char *atr[] = {(char *)bin, "run", "trace-read", "--param", "path=/nonexistent-pb.trc",
+		       "--threads", "1",   "--reps",	 "1",	    "--results",
+		       root,	    NULL};
+	spawn_run(atr, NULL, &o);
+	PB_CHECK_MSG(o.code == 1 && one_line(o.err) && strstr(o.err, "nonexistent-pb.trc"),
+		     "missing path=: exit %d: %s", o.code, o.err);
+	PB_CHECK_EQ_U64(nfolders(), before);
+
+	/* A write error mid-run: exit 1, one line, never "results:". */
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		struct rlimit rl = {32 << 10, 32 << 10};
+		setrlimit(RLIMIT_FSIZE, &rl);
+		char *aw[] = {(char *)bin, "run",	    "chase",	 "--threads", "1",
+			      "--reps",	   "400",	    "--ops",	 "200",	      "--size",
+			      "64K",	   "--no-baseline", "--results", root,	      NULL};
+		spawn_run(aw, NULL, &o);
+		int ok = o.code == 1 &&
+			 one_line(o.err + (strstr(o.err, "pagebench run:") - o.err)) &&
+			 strstr(o.err, "File too large") && !strstr(o.err, "\nresults") &&
+			 strncmp(o.err, "results", 7);
+		if (!ok)
+			fprintf(stderr, "write error: exit %d: %s\n", o.code, o.err);
+		_exit(ok ? 0 : 1);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	PB_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (newest(dir, sizeof(dir)) == 0) {
+		snprintf(p, sizeof(p), "%s/meta.json", dir);
+		if (stat(p, &pst) == 0) {
+			m = meta(dir);
+			PB_CHECK(m && !strcmp(status(m), "failed"));
+			json_decref(m);
+		}
+		snprintf(p, sizeof(p), "%s/runs.csv", dir);
+		PB_CHECK(stat(p, &pst) != 0); /* never a short file under the final name */
+	}
+
+	/* SIGHUP under nohup (ignored at start) stays ignored. */
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGHUP, SIG_IGN);
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 2);
+		char *ah[] = {(char *)bin, "run",	    "chase",	 "--threads", "1",
+			      "--reps",	   "3000",	    "--ops",	 "20000",     "--size",
+			      "64K",	   "--no-baseline", "--results", root,	      NULL};
+		execv(bin, ah);
+		_exit(127);
+	}
+	struct timespec ts = {0, 300 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	kill(pid, SIGHUP);
+	waitpid(pid, &st, 0);
+	PB_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "nohup run: status %d", st);
+	PB_CHECK(newest(dir, sizeof(dir)) == 0);
+	m = meta(dir);
+	PB_CHECK(m && !strcmp(status(m), "complete"));
+	json_decref(m);
+
+	/* SIGINT in the middle: the 1-thread experiment is kept, the 2-thread
+	 * one (in progress) dropped; partial; dies of SIGINT. */
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 2);
+		char *ai[] = {(char *)bin, "run",	    "chase",	 "--threads", "1,2",
+			      "--reps",	   "200",	    "--ops",	 "20000",     "--size",
+			      "64K",	   "--no-baseline", "--results", root,	      NULL};
+		execv(bin, ai);
+		_exit(127);
+	}
+	/* Wait for the first experiment's rows in the temporary runs.csv. */
+	for (int i = 0; i < 12000; i++) {
+		struct timespec t5 = {0, 5 * 1000 * 1000};
+		nanosleep(&t5, NULL);
+		if (newest(dir, sizeof(dir)))
+			continue;
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		off_t size = 0;
+		while (d && (e = readdir(d))) {
+			if (!strncmp(e->d_name, ".runs.csv.", 10)) {
+				char q[1000];
+				snprintf(q, sizeof(q), "%s/%s", dir, e->d_name);
+				if (stat(q, &pst) == 0)
+					size = pst.st_size;
+			}
+		}
+		if (d)
+			closedir(d);
+		if (size > 4096)
+			break;
+	}
+	kill(pid, SIGINT);
+	waitpid(pid, &st, 0);
+	PB_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "SIGINT run: status %d", st);
+	PB_CHECK_EQ_U64(hidden_files(dir), 0);
+	m = meta(dir);
+	PB_CHECK(m && !strcmp(status(m), "partial"));
+	PB_CHECK(m && !strcmp(json_string_value(json_object_get(m, "interrupted_by")), "SIGINT"));
+	json_t *ex = json_object_get(m, "experiments");
+	PB_CHECK(json_array_size(ex) == 1 &&
+		 !strcmp(json_string_value(json_array_get(ex, 0)), "chase threads=1"));
+	json_decref(m);
+	snprintf(p, sizeof(p), "%s/runs.csv", dir);
+	PB_CHECK(csv_load(p, &c) == 0);
+	unsigned two = 0;
+	for (size_t r = 1; r < c.rows; r++)
+		two += !strcmp(at(&c, r, "threads"), "2");
+	PB_CHECK_EQ_U64(two, 0);
+	PB_CHECK(c.rows > 1);
+	csv_free(&c);
+
+	/* --csv | head -1: no temporary file left. */
+	int pfd[2];
+	PB_CHECK(pipe(pfd) == 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 2);
+		char *ap[] = {(char *)bin, "run",	"chase", "--threads",
+			      "1",	   "--reps",	"400",	 "--ops",
+			      "2000",	   "--size",	"64K",	 "--no-baseline",
+			      "--csv",	   "--results", root,	 NULL};
+		execv(bin, ap);
+		_exit(127);
+	}
+	close(pfd[1]);
+	char ch;
+	while (read(pfd[0], &ch, 1) == 1 && ch != '\n')
+		;
+	close(pfd[0]); /* head -1 exits */
+	waitpid(pid, &st, 0);
+	PB_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE, "--csv | head: status %d", st);
+	PB_CHECK(newest(dir, sizeof(dir)) == 0);
+	PB_CHECK_EQ_U64(hidden_files(dir), 0);
+	snprintf(p, sizeof(p), "%s/meta.json", dir);
+	if (stat(p, &pst) == 0) {
+		m = meta(dir);
+		PB_CHECK(m && !strcmp(status(m), "partial"));
+		json_decref(m);
+	}
+
+	/* A suite (a user file of run lines, each a task in its own process):
+	 * the suite's meta.json and every task's parse and are complete. */
+	char sf[200];
+	snprintf(sf, sizeof(sf), "%s/my.suite", root);
+	FILE *f = fopen(sf, "w");
+	PB_CHECK(f != NULL);
+	if (f) {
+		fputs("run chase --threads 1,2 --reps 1 --ops 500 --size 64K\n"
+		      "run memtouch --threads 1 --reps 1 --size 1M\n",
+		      f);
+		fclose(f);
+	}
+	char *as[] = {(char *)bin, "suite", sf, "--results", root, NULL};
+	run_ok(as, "suite FILE");
+	PB_CHECK(newest(dir, sizeof(dir)) == 0);
+	m = meta(dir);
+	PB_CHECK(m && !strcmp(status(m), "complete"));
+	json_decref(m);
+	unlink(sf);
+	glob_t g;
+	snprintf(p, sizeof(p), "%s/tasks/*/*/meta.json", dir);
+	PB_CHECK(glob(p, 0, NULL, &g) == 0 && g.gl_pathc == 2);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		json_error_t je;
+		json_t *tm = json_load_file(g.gl_pathv[i], 0, &je);
+		PB_CHECK_MSG(tm && !strcmp(status(tm), "complete"), "%s: %s", g.gl_pathv[i],
+			     je.text);
+		json_decref(tm);
+	}
+	globfree(&g);
+
+	/* Every run folder left has a parseable meta.json. */
+	DIR *d = opendir(root);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
+		m = meta(dir);
+		PB_CHECK(m && json_integer_value(json_object_get(m, "schema_version")) == 2);
+		json_decref(m);
+	}
+	if (d)
+		closedir(d);
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	PB_CHECK(system(cmd) == 0);
+	return pb_test_done();
+}
