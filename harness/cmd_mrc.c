@@ -30,7 +30,7 @@
 
 /* The options as the table stores them (pagebench/param.h). */
 struct mrc_cfg {
-	char *workload, *policy, *frames, *results, *policy_params;
+	char *workload, *policy, *frames, *results, *policy_params, *label;
 	uint64_t seed;
 	int csv;
 };
@@ -65,6 +65,8 @@ static const struct pb_param mrc_options[] = {
      NULL, 0, 0, 0, PB_PF_REQUIRED, "LO:HI:STEP"},
     {"seed", PB_PT_U64, O(seed), "1", "seed of the workload and of randomised policies", NULL, 0, 0,
      0, 0, "S"},
+    {"label", PB_PT_STR, O(label), NULL,
+     "label column of every CSV and meta.json (e.g. a machine name)", NULL, 0, 0, 0, 0, "NAME"},
     {"results", PB_PT_STR, O(results), NULL,
      "results root (default $PAGEBENCH_RESULTS or ./results)", NULL, 0, 0, 0, PB_PF_NOMETA, "DIR"},
     {"csv", PB_PT_FLAG, O(csv), NULL, "print the rows on stdout", NULL, 0, 0, 0, PB_PF_NOMETA,
@@ -240,6 +242,8 @@ int pb_cmd_mrc(int argc, char **argv)
 		free(curve);
 	}
 	struct pb_run *run = pb_run_create(o.c.results, argc, argv, err, sizeof(err));
+	if (run && o.c.label)
+		pb_run_set_label(run, o.c.label);
 	if (!run) {
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;

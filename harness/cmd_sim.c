@@ -28,6 +28,7 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/measure.h"
 #include "pagebench/param.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
@@ -35,7 +36,7 @@
 
 /* The options as the table stores them (pagebench/param.h). */
 struct sim_cfg {
-	char *workload, *policy, *frames, *tlb, *backing, *results, *policy_params;
+	char *workload, *policy, *frames, *tlb, *backing, *results, *policy_params, *label;
 	unsigned prepage, pt, order, hints, device;
 	uint64_t threads, reps, seed;
 	int fixed_seed, force, csv;
@@ -96,7 +97,7 @@ static const struct pb_param sim_options[] = {
      "exact: every hit reaches the policy (= replay); abit: once per policy miss per TLB "
      "entry, as accessed bits (HW policies only)",
      hints_names, 0, 0, 0, 0, "H"},
-    {"reps", PB_PT_U64, O(reps), "1",
+    {"reps", PB_PT_U64, O(reps), "6",
      "repetitions; repetition r opens the workload with seed S+r (the `seed` column) unless "
      "--fixed-seed",
      NULL, 1, 10000, 0, 0, "R"},
@@ -114,6 +115,8 @@ static const struct pb_param sim_options[] = {
      NULL, 0, 0, 0, 0, "B"},
     {"force", PB_PT_FLAG, O(force), NULL,
      "with file:PATH, reuse (truncate) an existing regular file", NULL, 0, 0, 0, 0, NULL},
+    {"label", PB_PT_STR, O(label), NULL,
+     "label column of every CSV and meta.json (e.g. a machine name)", NULL, 0, 0, 0, 0, "NAME"},
     {"results", PB_PT_STR, O(results), NULL,
      "results root (default $PAGEBENCH_RESULTS or ./results)", NULL, 0, 0, 0, PB_PF_NOMETA, "DIR"},
     {"csv", PB_PT_FLAG, O(csv), NULL, "print the rows on stdout", NULL, 0, 0, 0, PB_PF_NOMETA,
@@ -238,6 +241,72 @@ static const char *const sim_cols[] = {"workload", "policy",  "policy_params", "
 				       "pt",	   "threads", "order",	       "hints",	 "tlb",
 				       "device",   "backing", "rep",	       "seed",	 NULL};
 
+/*
+ * sim_summary.csv: one row per (policy, frames) over the repetitions, each
+ * a workload of its own seed (unless --fixed-seed): the median and the
+ * 95% CI of the median of the fault rate, the effective access time and
+ * the replay speed, through the measurement skeleton's pb_stat_of, so
+ * sim's numbers get the same treatment as run's.
+ */
+static int sim_summary(struct pb_run *run, const struct sim_opts *o, const struct pb_vm_loaded *s0,
+		       const struct pb_vm_sweep_job *jobs, int echo)
+{
+	static const char *const cols[] = {"workload",
+					   "policy",
+					   "policy_params",
+					   "frames",
+					   "prepage",
+					   "reps",
+					   "median_fault_rate",
+					   "ci95_lo_fault_rate",
+					   "ci95_hi_fault_rate",
+					   "ci95_valid_fault_rate",
+					   "median_eat_ns",
+					   "ci95_lo_eat_ns",
+					   "ci95_hi_eat_ns",
+					   "ci95_valid_eat_ns",
+					   "median_accesses_per_s",
+					   "ci95_lo_accesses_per_s",
+					   "ci95_hi_accesses_per_s",
+					   "ci95_valid_accesses_per_s",
+					   NULL};
+	struct pb_csv *csv = pb_run_csv(run, "sim_summary.csv", cols, NULL);
+	double *x = calloc(3 * (size_t)o->reps, sizeof(double));
+	(void)echo;
+	if (!csv || !x) {
+		free(x);
+		return -1;
+	}
+	for (size_t p = 0; p < o->npol; p++)
+		for (size_t f = 0; f < o->nframes; f++) {
+			const struct pb_vm_sweep_job *j = &jobs[(p * o->nframes + f) * o->reps];
+			double *fr = x, *eat = x + o->reps, *sp = x + 2 * (size_t)o->reps;
+			for (unsigned r = 0; r < o->reps; r++) {
+				int ok = j[r].rc == 0 && j[r].st.refs;
+				fr[r] = ok ? (double)j[r].st.faults / (double)j[r].st.refs : NAN;
+				eat[r] = ok ? j[r].eat_ns : NAN;
+				sp[r] = ok && j[r].seconds > 0 ? (double)j[r].st.refs / j[r].seconds
+							       : NAN;
+			}
+			struct pb_stat a = pb_stat_of(fr, o->reps, 0),
+				       b = pb_stat_of(eat, o->reps, 0),
+				       c = pb_stat_of(sp, o->reps, 0);
+			pb_csv_begin(csv);
+			pb_csv_str(csv, s0->canonical);
+			pb_csv_str(csv, o->pol[p].d->name);
+			pb_csv_str(csv, o->pol[p].effective);
+			pb_csv_u64(csv, o->frames[f]);
+			pb_csv_str(csv, pb_prepage_name(o->prepage));
+			pb_csv_u64(csv, a.n);
+			pb_csv_stat(csv, &a);
+			pb_csv_stat(csv, &b);
+			pb_csv_stat(csv, &c);
+			pb_csv_end(csv);
+		}
+	free(x);
+	return pb_run_error(run);
+}
+
 int pb_cmd_sim(int argc, char **argv)
 {
 	const char *cmd = "sim";
@@ -291,6 +360,8 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}
+	if (o.c.label)
+		pb_run_set_label(run, o.c.label);
 	pb_vm_cli_config(run, s0, o.pol, o.npol);
 	/* every option as parsed, defaults filled in: the table's own JSON */
 	json_t *opts = pb_param_json(sim_options, &o.c);
@@ -423,6 +494,10 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_vm_stats_add(&total, st);
 	}
 	pb_vm_publish_sde(&total);
+	if (!usage && nok && sim_summary(run, &o, s0, jobs, o.csv)) {
+		pb_error(cmd, "cannot write sim_summary.csv in %s", pb_run_dir(run));
+		failed = 1;
+	}
 	free(jobs);
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));

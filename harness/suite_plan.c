@@ -391,8 +391,8 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		}
 		json_array_append_new(tasks, t);
 	}
-	static const char *const merged[] = {"runs.csv", "summary.csv", "events.csv", "sim.csv",
-					     "mrc.csv"};
+	static const char *const merged[] = {"runs.csv", "summary.csv",	    "events.csv",
+					     "sim.csv",	 "sim_summary.csv", "mrc.csv"};
 	for (size_t k = 0; k < sizeof(merged) / sizeof(merged[0]) && !rc; k++)
 		rc = merge_csv(dir, folders, n, merged[k], notes, err, errlen);
 	for (size_t i = 0; i < n; i++)

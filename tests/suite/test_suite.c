@@ -155,7 +155,8 @@ static void cli(const char *tmp)
 	      f);
 	fclose(f);
 	snprintf(res, sizeof(res), "%s/results", tmp);
-	char *a3[] = {(char *)pb, "suite", file, "--set", "REPS=6", "--results", res, NULL};
+	char *a3[] = {(char *)pb,  "suite", file,      "--set", "REPS=6",
+		      "--results", res,	    "--label", "lab1",	NULL};
 	PB_CHECK_MSG(spawn_run(a3, NULL, o) == 0, "%s", o->err);
 	glob_t g;
 	snprintf(path, sizeof(path), "%s/*/plan.json", res);
@@ -194,6 +195,19 @@ static void cli(const char *tmp)
 	char header[4096];
 	snprintf(path, sizeof(path), "%s/sim.csv", dir);
 	PB_CHECK(csv_rows(path, header, sizeof(header)) == 4);
+	snprintf(path, sizeof(path), "%s/sim_summary.csv", dir);
+	PB_CHECK(csv_rows(path, header, sizeof(header)) == 4); /* (lru, fifo) x (100, 400) */
+	PB_CHECK(strstr(header, "median_fault_rate") != NULL);
+	{ /* every task's rows carry the suite's --label */
+		FILE *lf = fopen(path, "r");
+		char line[8192];
+		int labelled = 0;
+		while (lf && fgets(line, sizeof(line), lf))
+			labelled += strstr(line, ",lab1,") != NULL;
+		if (lf)
+			fclose(lf);
+		PB_CHECK_MSG(labelled == 4, "%d labelled rows", labelled);
+	}
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	int rows = csv_rows(path, header, sizeof(header));
 	PB_CHECK_MSG(rows >= 4, "%d summary rows", rows); /* (thread 0 + total) x 2 kernels */

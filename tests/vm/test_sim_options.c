@@ -235,7 +235,8 @@ int main(int argc, char **argv)
 	}
 	PB_CHECK_MSG(nspec >= 10, "list policies -v printed %zu NAME:k=v specs", nspec);
 	snprintf(root, sizeof(root), "%s/listed", dir);
-	run(o, root, "sim", "--workload", wl, "--policy", specs, "--frames", "64", "--csv", NULL);
+	run(o, root, "sim", "--workload", wl, "--policy", specs, "--frames", "64", "--csv", "--reps",
+	    "1", NULL);
 	PB_CHECK_MSG(o->code == 0 && count_lines(o->out) == (int)nspec + 1,
 		     "sim --policy %s: exit %d, %d lines, %s", specs, o->code, count_lines(o->out),
 		     o->err);
@@ -277,7 +278,7 @@ int main(int argc, char **argv)
 		     "--tlb l3: exit %d, %s", o->code, o->err);
 	snprintf(root, sizeof(root), "%s/tlb", dir);
 	run(o, root, "sim", "--workload", wl, "--policy", "lru", "--frames", "2", "--tlb",
-	    "l1=64:4,l2=512:8", "--csv", NULL);
+	    "l1=64:4,l2=512:8", "--csv", "--reps", "1", NULL);
 	PB_CHECK_MSG(o->code == 0 && count_lines(o->out) == 2, "--tlb l1,l2: exit %d, %s", o->code,
 		     o->err);
 	struct stat nst;

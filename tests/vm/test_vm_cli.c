@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 
 	struct spawn_out *o = malloc(sizeof(*o));
 	sim(o, "sim", "--workload", wl, "--policy", "fifo,lru,opt", "--frames", "3,4", "--csv",
-	    "--pt", "hashed", NULL);
+	    "--pt", "hashed", "--reps", "1", NULL);
 	PB_CHECK_MSG(o->code == 0, "sim exit %d: %s", o->code, o->err);
 	static const char *const need[] = {
 	    "workload",	    "policy",	    "frames",	  "refs",	"faults",
