@@ -160,6 +160,57 @@ static uint64_t distinct_pages(const struct pb_access *a, size_t n)
 	return d;
 }
 
+/*
+ * The memory a loaded stream may take: what the kernel says is available
+ * (MemAvailable), or less if this process's cgroup (v2) has a limit
+ * (memory.max - memory.current); PAGEBENCH_MEM_LIMIT (a size) overrides
+ * both.  The stream is mapped MAP_NORESERVE, so without this check a too
+ * large workload would meet the OOM killer instead of a message.
+ */
+static uint64_t mem_budget(void)
+{
+	static uint64_t budget;
+	if (budget)
+		return budget;
+	uint64_t b = UINT64_MAX, v;
+	const char *env = getenv("PAGEBENCH_MEM_LIMIT");
+	if (env && *env && !pb_parse_size(env, &v))
+		return budget = v;
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &v) == 1)
+			b = v * 1024;
+	if (f)
+		fclose(f);
+	f = fopen("/proc/self/cgroup", "r"); /* "0::/path" on cgroup v2 */
+	char cg[512] = "";
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3))
+			snprintf(cg, sizeof(cg), "%s", line + 3);
+	if (f)
+		fclose(f);
+	cg[strcspn(cg, "\n")] = 0;
+	if (cg[0]) {
+		char path[640];
+		uint64_t max = 0, cur = 0;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max", cg);
+		f = fopen(path, "r");
+		int have = f && fscanf(f, "%" SCNu64, &max) == 1; /* "max": no limit */
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.current", cg);
+		f = fopen(path, "r");
+		if (f && fscanf(f, "%" SCNu64, &cur) != 1)
+			cur = 0;
+		if (f)
+			fclose(f);
+		if (have && max > cur && max - cur < b)
+			b = max - cur;
+	}
+	return budget = b;
+}
+
 /* pb_workload_drain's sink: append a batch to the loaded array. */
 static int load_sink(void *ctx, const struct pb_access *a, size_t n)
 {
@@ -168,6 +219,9 @@ static int load_sink(void *ctx, const struct pb_access *a, size_t n)
 		size_t cap = l->cap ? l->cap : 1 << 16;
 		while (cap < l->s.n + n)
 			cap *= 2;
+		/* old and new arrays both live while copying; keep 10% spare */
+		if ((double)(cap + l->cap) * sizeof(*a) > 0.9 * (double)mem_budget())
+			return -EFBIG;
 		struct pb_access *na = pb_map(cap * sizeof(*na), 0);
 		if (!na)
 			return -ENOMEM;
@@ -212,6 +266,16 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 	if (rc) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "out of memory loading the workload");
+		if (rc == -EFBIG) {
+			snprintf(
+			    err, errlen,
+			    "the workload does not fit in memory: %zu references loaded (%zu MiB) "
+			    "and more to come, %" PRIu64 " MiB available (MemAvailable, the "
+			    "cgroup's memory.max or PAGEBENCH_MEM_LIMIT); use fewer refs= or a "
+			    "shorter trace",
+			    l->s.n, l->s.n * sizeof(struct pb_access) >> 20, mem_budget() >> 20);
+			rc = -ENOMEM;
+		}
 		pb_workload_close(w);
 		pb_vm_load_free(l);
 		return rc == -ENOMEM ? -ENOMEM : -EINVAL;

@@ -235,8 +235,8 @@ int main(int argc, char **argv)
 	}
 	PB_CHECK_MSG(nspec >= 10, "list policies -v printed %zu NAME:k=v specs", nspec);
 	snprintf(root, sizeof(root), "%s/listed", dir);
-	run(o, root, "sim", "--workload", wl, "--policy", specs, "--frames", "64", "--csv", "--reps",
-	    "1", NULL);
+	run(o, root, "sim", "--workload", wl, "--policy", specs, "--frames", "64", "--csv",
+	    "--reps", "1", NULL);
 	PB_CHECK_MSG(o->code == 0 && count_lines(o->out) == (int)nspec + 1,
 		     "sim --policy %s: exit %d, %d lines, %s", specs, o->code, count_lines(o->out),
 		     o->err);
@@ -281,6 +281,19 @@ int main(int argc, char **argv)
 	    "l1=64:4,l2=512:8", "--csv", "--reps", "1", NULL);
 	PB_CHECK_MSG(o->code == 0 && count_lines(o->out) == 2, "--tlb l1,l2: exit %d, %s", o->code,
 		     o->err);
+	/* issue 11 #10: a stream that does not fit is one line and exit 1 before the OOM
+	 * killer could act (PAGEBENCH_MEM_LIMIT stands in for a small cgroup) */
+	{
+		char *margv[] = {(char *)bin, "sim", "--workload", "zipf:pages=3000,refs=4000000",
+				 "--policy",  "lru", "--frames",   "100",
+				 "--reps",    "1",   NULL};
+		char *env2[] = {env_results, "PAGEBENCH_MEM_LIMIT=8M", NULL};
+		snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s", noroot);
+		spawn_run(margv, env2, o);
+		PB_CHECK_MSG(o->code == 1 && count_lines(o->err) == 1 &&
+				 strstr(o->err, "does not fit in memory"),
+			     "memory limit: exit %d, %s", o->code, o->err);
+	}
 	struct stat nst;
 	PB_CHECK_MSG(stat(noroot, &nst) != 0, "a refused run left %s", noroot);
 	free(o);
