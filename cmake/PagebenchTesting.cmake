@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Test helpers.  Labels: unit, stress, fuzz (never benchmarks).
 # A test that cannot run here (needs a PMU, several NUMA nodes, a device)
 # exits 77 and is reported as skipped, never as passed.
@@ -8,6 +9,8 @@ function(pb_add_test)
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE pbcore)
   target_include_directories(${T_NAME} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+  # the source tree, for ../shared/traces beside it (tests/pbtest.h: pbt_traces_dir)
+  target_compile_definitions(${T_NAME} PRIVATE PB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)

@@ -36,7 +36,7 @@ static const uint64_t silb[] = {7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 
 static void test_textbook(void)
 {
 	/* Published (Belady et al. 1969; Silberschatz OSC) and, for the other
-	 * sizes, /work/shared/traces/EXPECTED.md's computed values. */
+	 * sizes, the shared traces' EXPECTED.md computed values. */
 	static const struct {
 		const uint64_t *s;
 		size_t n;

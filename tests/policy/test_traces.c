@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/test_traces.c - development check against the LIRS-paper
- * traces in /work/shared/traces/data/lirs: LRU, FIFO and OPT must give
- * exactly the miss counts listed in /work/shared/traces/EXPECTED.md (an
+ * traces in data/lirs of the shared traces (PAGEBENCH_TRACES, default
+ * ../shared/traces beside the source tree): LRU, FIFO and OPT must give
+ * exactly the miss counts listed in their EXPECTED.md (an
  * independent reference simulator's numbers).  Skips (77) when the shared
  * traces are absent, so the project's tests pass without them.  With -v it
  * also prints every strategy's misses on every trace and size.
@@ -22,12 +23,11 @@
 #include "pagebench/policy.h"
 #include "pbtest.h"
 
-#define DIR "/work/shared/traces/data/lirs/"
 
 static uint64_t *load(const char *name, size_t *n)
 {
-	char path[256], line[256];
-	snprintf(path, sizeof(path), DIR "%s.trc", name);
+	char path[2400], line[256];
+	snprintf(path, sizeof(path), "%s/data/lirs/%s.trc", pbt_traces_dir(), name);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return NULL;
@@ -119,7 +119,7 @@ static uint64_t run(const char *pol, uint64_t c, const uint64_t *k, size_t n)
 
 static uint64_t *load_lis(const char *path, size_t *n)
 {
-	char cmd[512], line[256];
+	char cmd[2600], line[256];
 	snprintf(cmd, sizeof(cmd), "zstd -dc '%s' 2>/dev/null", path);
 	FILE *f = popen(cmd, "r");
 	if (!f)
@@ -156,7 +156,9 @@ static void check_oltp(int verbose)
 	static const uint64_t c[] = {1000, 2000, 5000, 10000, 15000};
 	static const double lru_pct[] = {32.83, 42.47, 53.65, 60.70, 64.63};
 	size_t n;
-	uint64_t *k = load_lis("/work/shared/traces/data/arc/OLTP.lis.zst", &n);
+	char oltp[2400];
+	snprintf(oltp, sizeof(oltp), "%s/data/arc/OLTP.lis.zst", pbt_traces_dir());
+	uint64_t *k = load_lis(oltp, &n);
 	if (!k) {
 		printf("OLTP: skipped (no zstd tool or trace)\n");
 		return;
@@ -183,10 +185,8 @@ static void check_oltp(int verbose)
 int main(int argc, char **argv)
 {
 	int verbose = argc > 1 && !strcmp(argv[1], "-v");
-	FILE *probe = fopen(DIR "cpp.trc", "r");
-	if (!probe)
-		PB_SKIP("/work/shared/traces not present");
-	fclose(probe);
+	if (!pbt_traces_dir())
+		PB_SKIP("the shared traces are absent (set PAGEBENCH_TRACES)");
 	for (size_t t = 0; t < PB_ARRAY_SIZE(exp_tab); t++) {
 		size_t n;
 		uint64_t *k = load(exp_tab[t].trace, &n);
