@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/spawn.h - run a command, capture its stdout and stderr and exit code.
  */
@@ -27,7 +28,12 @@ static inline void spawn_read(int fd, char *buf, size_t cap)
 /* argv is NULL-terminated; env entries "K=V" added (NULL-terminated or NULL). */
 static inline int spawn_run(char *const argv[], char *const env[], struct spawn_out *o)
 {
-	char tmpl_o[] = "/tmp/pbspawnoXXXXXX", tmpl_e[] = "/tmp/pbspawneXXXXXX";
+	const char *td = getenv("TMPDIR");
+	char tmpl_o[1100], tmpl_e[1100];
+	snprintf(tmpl_o, sizeof(tmpl_o), "%s/pbspawnoXXXXXX",
+		 td && *td && strlen(td) < 1000 ? td : "/tmp");
+	snprintf(tmpl_e, sizeof(tmpl_e), "%s/pbspawneXXXXXX",
+		 td && *td && strlen(td) < 1000 ? td : "/tmp");
 	int fo = mkstemp(tmpl_o), fe = mkstemp(tmpl_e);
 	unlink(tmpl_o);
 	unlink(tmpl_e);
