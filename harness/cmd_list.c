@@ -44,7 +44,7 @@ struct list_opts {
 
 static const struct pb_param list_params[] = {
     {"verbose", PB_PT_FLAG, offsetof(struct list_opts, verbose), NULL,
-     "also each kernel's op unit, baseline and --param table", NULL, 0, 0, 'v', 0, NULL},
+     "also each kernel's op unit, baseline and parameter table", NULL, 0, 0, 'v', 0, NULL},
     {0},
 };
 
