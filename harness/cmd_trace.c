@@ -67,6 +67,16 @@ static int make_spec(const char *in, const char *fmt, const char *page, uint64_t
 		snprintf(spec, len, "%s", in);
 		return 0;
 	}
+	/* A FIFO, socket or device is not a trace file: reading one blocks on
+	 * a missing writer or never ends (/dev/zero). */
+	if (!stat(in, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s: not a regular file (a %s); save the trace to a file first", in,
+			 S_ISFIFO(st.st_mode)	? "FIFO"
+			 : S_ISSOCK(st.st_mode) ? "socket"
+						: "device");
+		return -EINVAL;
+	}
 	if (strchr(in, ',')) {
 		snprintf(err, errlen, "%s: path contains ',' (rename the file)", in);
 		return -EINVAL;
