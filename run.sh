@@ -3,6 +3,7 @@
 #   ./run.sh          install what is missing, build (Release), run the default suite
 #   ./run.sh test     build and run the test suite (unit, stress under TSan, fuzz)
 #   ./run.sh bench    run the performance benchmarks (not in CI)
+#   ./run.sh fuzz [SECONDS]  every libFuzzer target for SECONDS each (default 300), ASan+UBSan
 #   ./run.sh help     this list
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -75,7 +76,7 @@ cmd_main() {
     d=${d%/}
     echo "  $d" >&2
     summarise "$d"
-    plots/plot.sh "$d" 2>&1 | sed 's/^/  figure: /' >&2 || echo "  (plots skipped)" >&2
+    ls "$d"/plots/*.pdf 2>/dev/null | sed 's/^/  figure: /' >&2 || echo "  (no figures)" >&2
   done
   log "done: read results/README.md for the columns; plots are in each run's plots/ folder"
 }
@@ -105,6 +106,48 @@ cmd_test() {
   log "all test stages passed"
 }
 
+# Real paging (docs/real.md).  Fault counts come from getrusage inside the
+# kernels, so the timed repetitions run without per-event perf counters
+# (PAGEBENCH_COUNTERS=rusage); one run with the default counters shows what
+# they cost.  page_fault1/2/3 are will-it-scale's, configured alike: 128 MiB
+# per task, threads and processes.
+bench_real() {
+  local pb=$1 r=$2 ru="env PAGEBENCH_COUNTERS=rusage" k b
+  local nt; nt=$(nproc 2>/dev/null || echo 2); [ "$nt" -gt 1 ] && nt="1,$nt"
+  log "real faults: will-it-scale page_fault1/2/3 alike (threads, then processes)"
+  for k in fault-anon fault-cow fault-shared-write; do
+    $ru $pb run $k --threads "$nt" $r --size 128M --no-baseline
+    $ru $pb run $k --threads "$nt" $r --size 128M --param procs=1 --no-baseline
+  done
+  log "real faults: the perf software counters' overhead (fault-anon with the default counters)"
+  $pb run fault-anon --threads "$nt" $r --size 128M --no-baseline
+  log "real faults: zero page, write after read, MAP_POPULATE baseline, fault-around, cold cache, THP"
+  for k in fault-anon-read fault-anon-war fault-populate fault-file fault-file-cold; do
+    $ru $pb run $k --threads "$nt" $r --size 32M --no-baseline
+  done
+  $ru $pb run fault-file --threads "$nt" $r --size 32M --param stride=16 --no-baseline
+  $ru $pb run fault-anon --threads 1 $r --size 128M --param thp=1 --no-baseline
+  $ru $pb run fault-thp --threads "$nt" $r --no-baseline
+  log "real zaps: munmap / MADV_DONTNEED / MADV_FREE per page by batch, alone and with a spinning thread"
+  for k in zap-munmap zap-dontneed zap-free; do
+    for b in 1 16 512; do
+      $ru $pb run $k --threads 1 $r --size 32M --param batch=$b --no-baseline
+      $ru $pb run $k --threads 1 $r --size 32M --param batch=$b,others=1 --no-baseline
+    done
+  done
+  log "userfaultfd pager: work per fault and round trip (pager_work_ns, copy_ns, lat_* in events.csv)"
+  $ru $pb run uffd-pager --threads 1 --reps 11 --param dirty=off --no-baseline
+  $ru $pb run uffd-pager --threads 1 --reps 11 --param dirty=off,evict_batch=32 --no-baseline
+  $ru $pb run uffd-pager --threads 1 --reps 11 --param dirty=auto,write=0.3 --no-baseline
+  $ru $pb run uffd-pager --threads 1 --reps 11 --param dirty=wp,write=0.3 --no-baseline
+  $ru $pb run uffd-pager --threads 1 --reps 11 --param pattern=loop,policy=fifo,latency=roundtrip,dirty=off --no-baseline
+  $ru $pb run uffd-pager --threads "$nt" --reps 11 --param handlers=0 --no-baseline
+  $ru $pb run uffd-pager --threads "$nt" --reps 11 --param handlers=2 --no-baseline
+  $ru $pb run uffd-pager --threads 1 --reps 5 --param prepage=readahead,pattern=loop --no-baseline
+  $ru $pb run uffd-pager --threads 1 --reps 5 --param prepage=cluster,pattern=loop --no-baseline
+  $ru $pb run uffd-pager --threads 1 --reps 5 --param "swap=${TMPDIR:-/tmp},write=0.3" --no-baseline
+}
+
 cmd_bench() {
   build_release
   local pb=./build/pagebench r="--reps 11"
@@ -121,18 +164,31 @@ cmd_bench() {
   $pb run trace-read --threads 1 $r
   $pb run trace-read --threads 1 $r --param format=lackey
   $pb run vm-engine --threads 1,2 $r
+  bench_real "$pb" "$r"
   log "policy replay speed (2M refs, zipf 0.9 over 100k pages, 20k frames)"
   ./build/tests/policy/bench_policy
   log "bench-only suite"
   $pb suite bench --reps 5 --threads 1,2
 }
 
+cmd_fuzz() { # long fuzzing runs: every target, SECONDS each, corpora kept in build-fuzz
+  local secs=${1:-300}
+  case "$secs" in ''|*[!0-9]*) echo "run.sh fuzz: SECONDS must be a number" >&2; exit 2 ;; esac
+  ensure_packages "${PKGS_BUILD[@]}" "${PKGS_TEST[@]}"
+  log "libFuzzer build (clang, ASan+UBSan): every fuzz target for $secs s"
+  CC=clang configure_build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAGEBENCH_LIBFUZZER=ON \
+    -DPAGEBENCH_WITH_OPENMP=OFF -DPB_FUZZ_SECONDS="$secs"
+  ctest --test-dir build-fuzz -L fuzz --output-on-failure --timeout $((secs + 120))
+  log "crashes are saved as crash-* in build-fuzz/tests/*/: add each to the target's corpus folder"
+}
+
 case "${1:-main}" in
   main|"") cmd_main ;;
   test) cmd_test ;;
   bench) cmd_bench ;;
+  fuzz) cmd_fuzz "${2:-}" ;;
   build) build_release ;;
   help|-h|--help)
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' ;;
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) echo "run.sh: unknown command '$1' (try ./run.sh help)" >&2; exit 2 ;;
 esac

@@ -231,6 +231,25 @@ static int submit(const char *dir, const char *suite, const struct suite_opts *s
 	return rc;
 }
 
+/* The figures of a merged suite: `pagebench plot DIR` as a child; a failure
+ * to draw is reported, and does not fail the suite (the data are saved). */
+static void render_figures(const char *dir)
+{
+	char *argv[] = {"pagebench", "plot", (char *)dir, NULL};
+	pid_t pid;
+	int st = 0;
+	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ)) {
+		pb_error("suite", "%s: figures not drawn: cannot start pagebench plot", dir);
+		return;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		pb_error("suite",
+			 "%s: figures not drawn (pagebench plot exited %d); the data are complete",
+			 dir, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 static int report_merge(const char *dir, json_t *extra)
 {
 	struct pb_suite_tally t;
@@ -242,6 +261,8 @@ static int report_merge(const char *dir, json_t *extra)
 	}
 	fprintf(stderr, "pagebench: %s: %zu task(s) ok, %zu failed, %zu without a result\n", dir,
 		t.ok, t.failed, t.missing);
+	if (t.ok && !getenv("PAGEBENCH_NO_FIGURES"))
+		render_figures(dir);
 	return t.failed || t.missing ? PB_EXIT_FAIL : PB_EXIT_OK;
 }
 

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pagebench/cli.h"
+#include "pagebench/parse.h"
 #include "pagebench/param.h"
 
 #define FIELD(cfg, p, T)  ((T *)((char *)(cfg) + (p)->off))

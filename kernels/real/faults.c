@@ -1,112 +1,228 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * kernels/real/faults.c - Linux's own page faults, measured.
+ * kernels/real/faults.c - what a Linux page fault costs, measured.
  *
- * Each kernel maps fresh memory per repetition and touches one byte per
- * page, so every op is exactly one page fault taken by the real kernel; the
- * perf/rusage fault columns of runs.csv confirm it (minor vs major), and
- * ns/op is the cost of one fault including its share of the map/unmap.
+ * Each kernel maps fresh memory per pass and touches it page by page (one
+ * op = one page touched, or zapped), as will-it-scale's page_fault tests
+ * do, and counts the faults the kernel really took: getrusage deltas
+ * (RUSAGE_THREAD, or the child's RUSAGE_SELF with procs=1) around the
+ * pass, inside the kernel, never a per-event counter (perf software events
+ * cost ~17% per fault and would disturb what is timed; run these kernels
+ * with PAGEBENCH_COUNTERS=rusage, as ./run.sh bench does).  The extra
+ * columns give pages, minor and major faults, ns per REAL fault and faults
+ * per second: Linux's fault-around maps 16 cached file pages per fault, so
+ * for fault-file ns/op is per page and ns_per_fault per fault.
  *
- *  fault-anon:  private anonymous memory, write: demand-zero fill.
- *  fault-file:  a shared mapping of a file already in the page cache, read:
- *               minor fault that maps the cached page (no I/O).
- *  fault-cow:   a private mapping of that file, write: copy-on-write of the
- *               cached page into a new anonymous page.
- *  fault-thp:   anonymous memory with MADV_HUGEPAGE, one write per 2 MiB:
- *               one huge (2 MiB) fault per op when THP is available (the
- *               mode is in meta.json; without THP it degrades to one 4 KiB
- *               fault and the kernel's events show it: thp_faults = 0).
- * The file lives in $TMPDIR (default /tmp), one per thread, and is removed
- * at teardown.  After a run, verify() checks what was read back: file
- * pages hold their stamp, copied pages hold the writer's value.
+ *  fault-anon        write to private anonymous memory: demand-zero fault
+ *                    (will-it-scale page_fault1 with --size 128M)
+ *  fault-anon-read   read of it: maps the shared zero page
+ *  fault-anon-war    read then write each page: zero-page fault + COW fault
+ *  fault-populate    MAP_POPULATE then write: the no-trap baseline
+ *  fault-file        read of a shared mapping of a cached file (fault-around)
+ *  fault-file-cold   read of a private mapping after posix_fadvise(DONTNEED)
+ *                    dropped the file's cached pages: major faults with I/O
+ *  fault-cow         write to a private file mapping: copy-on-write of the
+ *                    cached page (will-it-scale page_fault2)
+ *  fault-shared-write write to a shared file mapping (page_fault3)
+ *  fault-thp         first write per 2 MiB with MADV_HUGEPAGE (op = 2 MiB)
+ *  zap-munmap / zap-dontneed / zap-free
+ *                    populated memory released in calls of `batch` pages:
+ *                    munmap, MADV_DONTNEED, MADV_FREE; op = one page
+ *                    released, ns_per_page is the release alone.  With
+ *                    other threads of the process running (--threads N, or
+ *                    others=K spinning threads) each call costs a TLB
+ *                    shootdown on their CPUs.
+ * Parameters: thp=0|1 (anon kinds: MADV_NOHUGEPAGE (default) or
+ * MADV_HUGEPAGE, never the system's choice by surprise), stride=N (touch
+ * every Nth page), procs=1 (each team member is a forked process, as
+ * will-it-scale's _processes), batch=N, others=K.  Files live in $TMPDIR
+ * (default /tmp), one per thread, unlinked at once.  Every page read back
+ * is checked (file stamps, copies keep the rest of the page).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "pagebench/atomic.h"
+#include "pagebench/parse.h"
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
 
-enum fault_kind { FK_ANON, FK_FILE, FK_COW, FK_THP };
+#ifndef MADV_FREE
+#define MADV_FREE 8
+#endif
+
+enum fault_kind {
+	FK_ANON,
+	FK_ANON_READ,
+	FK_ANON_WAR,
+	FK_POPULATE,
+	FK_FILE,
+	FK_FILE_COLD,
+	FK_COW,
+	FK_SHARED_WRITE,
+	FK_THP,
+	FK_ZAP_MUNMAP,
+	FK_ZAP_DONTNEED,
+	FK_ZAP_FREE
+};
+
+static int is_file(enum fault_kind k)
+{
+	return k == FK_FILE || k == FK_FILE_COLD || k == FK_COW || k == FK_SHARED_WRITE;
+}
+
+static int is_zap(enum fault_kind k)
+{
+	return k >= FK_ZAP_MUNMAP;
+}
 
 struct fthr {
 	int fd;
-	char path[256];
 };
 
 struct fstate {
 	enum fault_kind kind;
 	size_t bytes;
-	uint64_t passes;
+	uint64_t passes, stride, batch;
+	int thp, procs;
+	unsigned others;
 	unsigned n;
 	struct fthr *thr;
-	int bad; /* atomic-free: only ever set to 1 */
+	int bad;  /* atomic */
+	int stop; /* atomic: spinners */
+	pthread_t *spin;
+};
+
+struct fargs {
+	struct fstate *s;
+	int thp_set;
 };
 
 static int fault_param(void *ctx, const char *k, const char *v, char *err, size_t n)
 {
-	(void)ctx;
-	(void)v;
-	snprintf(err, n, "unknown parameter '%s' (fault kernels take none; use --size/--ops)", k);
+	struct fargs *a = ctx;
+	struct fstate *s = a->s;
+	uint64_t x;
+	if (!strcmp(k, "thp") || !strcmp(k, "procs")) {
+		if (strcmp(v, "0") && strcmp(v, "1")) {
+			snprintf(err, n, "bad %s '%s' (0 or 1)", k, v);
+			return -EINVAL;
+		}
+		if (!strcmp(k, "thp")) {
+			s->thp = v[0] == '1';
+			a->thp_set = 1;
+		} else {
+			s->procs = v[0] == '1';
+		}
+		return 0;
+	}
+	if (!strcmp(k, "stride") || !strcmp(k, "batch") || !strcmp(k, "others")) {
+		uint64_t lo = !strcmp(k, "others") ? 0 : 1;
+		if (pb_parse_u64(v, &x) || x < lo || x > (1u << 20)) {
+			snprintf(err, n, "bad %s '%s' (%llu..1048576)", k, v,
+				 (unsigned long long)lo);
+			return -EINVAL;
+		}
+		if (!strcmp(k, "stride"))
+			s->stride = x;
+		else if (!strcmp(k, "batch"))
+			s->batch = x;
+		else
+			s->others = (unsigned)x;
+		return 0;
+	}
+	snprintf(err, n, "unknown parameter '%s' (thp, stride, procs, batch, others)", k);
 	return -EINVAL;
+}
+
+static void *spinner(void *arg)
+{
+	struct fstate *s = arg;
+	while (!pb_atomic_load(&s->stop, PB_RELAXED))
+		pb_cpu_relax();
+	return NULL;
 }
 
 static int fault_setup(const struct pb_kernel_cfg *cfg, void **state, enum fault_kind kind)
 {
-	int rc = pb_params_each(cfg->params, fault_param, NULL, cfg->err, cfg->errlen);
-	if (rc)
-		return rc;
 	struct fstate *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->kind = kind;
+	s->stride = 1;
+	s->batch = 1;
+	struct fargs a = {.s = s};
+	int rc = pb_params_each(cfg->params, fault_param, &a, cfg->err, cfg->errlen);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	if (kind == FK_THP)
+		s->thp = 1;
 	s->bytes = cfg->size ? cfg->size : (kind == FK_THP ? 256UL << 20 : 32UL << 20);
 	size_t unit = kind == FK_THP ? PB_HUGE_SIZE : PB_PAGE_SIZE;
 	s->bytes = (s->bytes + unit - 1) / unit * unit;
-	uint64_t per_pass = s->bytes / unit;
+	uint64_t per_pass = s->bytes / unit / (kind == FK_THP ? 1 : s->stride);
+	if (!per_pass)
+		per_pass = 1;
 	s->passes = cfg->ops ? (cfg->ops + per_pass - 1) / per_pass : 1;
 	s->n = cfg->nthreads;
 	s->thr = calloc(s->n, sizeof(*s->thr));
 	for (unsigned t = 0; t < s->n; t++)
 		s->thr[t].fd = -1;
+	if (s->others) {
+		s->spin = calloc(s->others, sizeof(pthread_t));
+		for (unsigned i = 0; i < s->others; i++)
+			if (pthread_create(&s->spin[i], NULL, spinner, s)) {
+				s->others = i;
+				break;
+			}
+	}
 	*state = s;
 	return 0;
 }
 
-static int setup_anon(const struct pb_kernel_cfg *c, void **s)
-{
-	return fault_setup(c, s, FK_ANON);
-}
-static int setup_file(const struct pb_kernel_cfg *c, void **s)
-{
-	return fault_setup(c, s, FK_FILE);
-}
-static int setup_cow(const struct pb_kernel_cfg *c, void **s)
-{
-	return fault_setup(c, s, FK_COW);
-}
-static int setup_thp(const struct pb_kernel_cfg *c, void **s)
-{
-	return fault_setup(c, s, FK_THP);
-}
+#define SETUP(fn, kind)                                                                            \
+	static int fn(const struct pb_kernel_cfg *c, void **s)                                     \
+	{                                                                                          \
+		return fault_setup(c, s, kind);                                                    \
+	}
+SETUP(setup_anon, FK_ANON)
+SETUP(setup_anon_read, FK_ANON_READ)
+SETUP(setup_anon_war, FK_ANON_WAR)
+SETUP(setup_populate, FK_POPULATE)
+SETUP(setup_file, FK_FILE)
+SETUP(setup_file_cold, FK_FILE_COLD)
+SETUP(setup_cow, FK_COW)
+SETUP(setup_shared_write, FK_SHARED_WRITE)
+SETUP(setup_thp, FK_THP)
+SETUP(setup_munmap, FK_ZAP_MUNMAP)
+SETUP(setup_dontneed, FK_ZAP_DONTNEED)
+SETUP(setup_free, FK_ZAP_FREE)
 
 /* The file: every page stamped with its index, written and in page cache. */
 static int fault_thread_init(void *state, struct pb_kthread *t)
 {
 	struct fstate *s = state;
-	if (s->kind != FK_FILE && s->kind != FK_COW)
+	if (!is_file(s->kind))
 		return 0;
 	struct fthr *ft = &s->thr[t->tid];
 	const char *dir = getenv("TMPDIR");
-	snprintf(ft->path, sizeof(ft->path), "%s/pagebench-fault-XXXXXX", dir && *dir ? dir : "/tmp");
-	ft->fd = mkstemp(ft->path);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/pagebench-fault-XXXXXX", dir && *dir ? dir : "/tmp");
+	ft->fd = mkstemp(path);
 	if (ft->fd < 0)
 		return -errno;
-	unlink(ft->path); /* removed when closed, even if we crash */
+	unlink(path); /* removed when closed, even if we crash */
 	char *page = calloc(1, PB_PAGE_SIZE);
 	if (!page)
 		return -ENOMEM;
@@ -119,68 +235,184 @@ static int fault_thread_init(void *state, struct pb_kthread *t)
 		}
 	}
 	free(page);
+	return fdatasync(ft->fd) ? -errno : 0; /* clean: fadvise can drop it */
+}
+
+struct pass_out {
+	uint64_t ops, minflt, majflt, work_ns, bad;
+};
+
+static void ru_now(int who, uint64_t *minflt, uint64_t *majflt)
+{
+	struct rusage ru;
+	getrusage(who, &ru);
+	*minflt = (uint64_t)ru.ru_minflt;
+	*majflt = (uint64_t)ru.ru_majflt;
+}
+
+/* One pass: map, touch (or zap), unmap.  Counts into o. */
+static int one_pass(struct fstate *s, int fd, int who, struct pass_out *o)
+{
+	enum fault_kind k = s->kind;
+	size_t len = s->bytes, step = s->stride * PB_PAGE_SIZE;
+	char *m;
+	if (k == FK_FILE_COLD && posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		return -EIO;
+	uint64_t f0 = 0, j0 = 0, t0 = 0;
+	if (!is_zap(k)) {
+		ru_now(who, &f0, &j0);
+		t0 = pb_now_ns();
+	}
+	switch (k) {
+	case FK_FILE:
+		m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		break;
+	case FK_FILE_COLD:
+		m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		break;
+	case FK_COW:
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		break;
+	case FK_SHARED_WRITE:
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		break;
+	case FK_POPULATE:
+	case FK_ZAP_MUNMAP:
+	case FK_ZAP_DONTNEED:
+	case FK_ZAP_FREE:
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | (k == FK_POPULATE ? MAP_POPULATE : 0), -1,
+			 0);
+		break;
+	default:
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		break;
+	}
+	if (m == MAP_FAILED)
+		return -ENOMEM;
+	if (!is_file(k) && k != FK_POPULATE)
+		madvise(m, len, s->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	volatile char *v = m;
+	uint64_t bad = 0, ops = 0;
+	switch (k) {
+	case FK_FILE:
+	case FK_FILE_COLD:
+		for (size_t off = 0; off < len; off += step, ops++) {
+			uint64_t stamp;
+			memcpy(&stamp, (const char *)m + off, sizeof(stamp));
+			bad += stamp != off / PB_PAGE_SIZE + 1;
+		}
+		break;
+	case FK_ANON_READ:
+		for (size_t off = 0; off < len; off += step, ops++)
+			bad += v[off] != 0;
+		break;
+	case FK_ANON_WAR:
+		for (size_t off = 0; off < len; off += step, ops++) {
+			bad += v[off] != 0;
+			v[off] = 7;
+		}
+		break;
+	case FK_THP:
+		for (size_t off = 0; off < len; off += PB_HUGE_SIZE, ops++)
+			v[off] = 1;
+		break;
+	case FK_ZAP_MUNMAP:
+	case FK_ZAP_DONTNEED:
+	case FK_ZAP_FREE: {
+		for (size_t off = 0; off < len; off += PB_PAGE_SIZE)
+			v[off] = 1; /* populate (untimed) */
+		ru_now(who, &f0, &j0);
+		t0 = pb_now_ns();
+		size_t chunk = s->batch * PB_PAGE_SIZE;
+		for (size_t off = 0; off < len; off += chunk) {
+			size_t l = len - off < chunk ? len - off : chunk;
+			int r = k == FK_ZAP_MUNMAP     ? munmap(m + off, l)
+				: k == FK_ZAP_DONTNEED ? madvise(m + off, l, MADV_DONTNEED)
+						       : madvise(m + off, l, MADV_FREE);
+			if (r)
+				bad++;
+			ops += l / PB_PAGE_SIZE;
+		}
+		break;
+	}
+	default: /* anon, populate, cow, shared write: write each page */
+		for (size_t off = 0; off < len; off += step, ops++)
+			v[off] = 7;
+		if (k == FK_COW || k == FK_SHARED_WRITE) /* the rest of the page is intact */
+			for (size_t off = 0; off < len; off += step) {
+				uint64_t stamp;
+				memcpy(&stamp, (const char *)m + off, sizeof(stamp));
+				bad +=
+				    (stamp & ~0xffULL) != ((off / PB_PAGE_SIZE + 1) & ~0xffULL) ||
+				    (stamp & 0xff) != 7;
+			}
+		if (k == FK_SHARED_WRITE) /* restore the stamp byte for the next pass */
+			for (size_t off = 0; off < len; off += step)
+				v[off] = (char)((off / PB_PAGE_SIZE + 1) & 0xff);
+		break;
+	}
+	if (k != FK_ZAP_MUNMAP)
+		munmap(m, len);
+	uint64_t f1, j1;
+	o->work_ns += pb_now_ns() - t0;
+	ru_now(who, &f1, &j1);
+	o->minflt += f1 - f0;
+	o->majflt += j1 - j0;
+	o->ops += ops;
+	o->bad += bad;
 	return 0;
 }
 
 static uint64_t fault_run(void *state, struct pb_kthread *t)
 {
 	struct fstate *s = state;
-	struct fthr *ft = &s->thr[t->tid];
-	uint64_t ops = 0, bad = 0;
-	for (uint64_t p = 0; p < s->passes; p++) {
-		char *m;
-		switch (s->kind) {
-		case FK_FILE:
-			m = mmap(NULL, s->bytes, PROT_READ, MAP_SHARED, ft->fd, 0);
-			break;
-		case FK_COW:
-			m = mmap(NULL, s->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, ft->fd, 0);
-			break;
-		default:
-			m = mmap(NULL, s->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			if (m != MAP_FAILED && s->kind == FK_THP)
-				madvise(m, s->bytes, MADV_HUGEPAGE);
-			break;
+	struct pass_out o = {0};
+	int fd = s->thr[t->tid].fd;
+	if (s->procs) {
+		/* A forked process per team member; it reports through a pipe. */
+		int pfd[2];
+		if (pipe(pfd))
+			return 0;
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(pfd[0]);
+			struct pass_out c = {0};
+			for (uint64_t p = 0; p < s->passes; p++)
+				if (one_pass(s, fd, RUSAGE_SELF, &c))
+					break;
+			ssize_t w = write(pfd[1], &c, sizeof(c));
+			_exit(w == (ssize_t)sizeof(c) ? 0 : 1);
 		}
-		if (m == MAP_FAILED)
-			return ops;
-		volatile char *v = m;
-		if (s->kind == FK_FILE) {
-			for (size_t off = 0; off < s->bytes; off += PB_PAGE_SIZE) {
-				uint64_t stamp;
-				memcpy(&stamp, (const char *)m + off, sizeof(stamp));
-				bad += stamp != off / PB_PAGE_SIZE + 1;
-			}
-			ops += s->bytes / PB_PAGE_SIZE;
-		} else if (s->kind == FK_THP) {
-			for (size_t off = 0; off < s->bytes; off += PB_HUGE_SIZE)
-				v[off] = 1;
-			ops += s->bytes / PB_HUGE_SIZE;
-		} else {
-			for (size_t off = 0; off < s->bytes; off += PB_PAGE_SIZE)
-				v[off] = 7;
-			if (s->kind == FK_COW) /* the copy kept the rest of the page */
-				for (size_t off = 0; off < s->bytes; off += PB_PAGE_SIZE) {
-					uint64_t stamp;
-					memcpy(&stamp, (const char *)m + off, sizeof(stamp));
-					bad += (stamp & ~0xffULL) != ((off / PB_PAGE_SIZE + 1) & ~0xffULL) ||
-					       (stamp & 0xff) != 7;
-				}
-			ops += s->bytes / PB_PAGE_SIZE;
-		}
-		munmap(m, s->bytes);
+		close(pfd[1]);
+		if (pid < 0 || read(pfd[0], &o, sizeof(o)) != (ssize_t)sizeof(o))
+			o.bad = 1;
+		close(pfd[0]);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	} else {
+		for (uint64_t p = 0; p < s->passes; p++)
+			if (one_pass(s, fd, RUSAGE_THREAD, &o))
+				break;
 	}
-	if (bad)
-		s->bad = 1;
-	t->extra[0] = ops;
-	return ops;
+	if (o.bad)
+		pb_atomic_store(&s->bad, 1, PB_RELAXED);
+	uint64_t faults = o.minflt + o.majflt;
+	t->extra[0] = o.ops;
+	t->extra[1] = o.minflt;
+	t->extra[2] = o.majflt;
+	t->extra[3] = faults ? o.work_ns / faults : 0;
+	t->extra[4] = o.work_ns ? faults * 1000000000ULL / o.work_ns : 0;
+	t->extra[5] = o.ops ? o.work_ns / o.ops : 0;
+	t->extra[6] = o.work_ns;
+	return o.ops;
 }
 
 static int fault_verify(void *state, char *err, size_t n)
 {
 	struct fstate *s = state;
-	if (s->bad) {
-		snprintf(err, n, "a faulted-in page did not hold the expected contents");
+	if (pb_atomic_load(&s->bad, PB_RELAXED)) {
+		snprintf(err, n, "a page did not hold the expected contents (or a call failed)");
 		return -1;
 	}
 	return 0;
@@ -197,34 +429,67 @@ static void fault_thread_fini(void *state, struct pb_kthread *t)
 static void fault_teardown(void *state)
 {
 	struct fstate *s = state;
+	pb_atomic_store(&s->stop, 1, PB_RELAXED);
+	for (unsigned i = 0; i < s->others; i++)
+		pthread_join(s->spin[i], NULL);
+	free(s->spin);
 	free(s->thr);
 	free(s);
 }
 
-static const char *const fault_extra[] = {"faults_expected", NULL};
+static const char *const fault_extra[] = {"pages",	  "minflt",	 "majflt",  "ns_per_fault",
+					  "faults_per_s", "ns_per_page", "work_ns", NULL};
 
-#define FAULT_KERNEL(var, kname, setupfn, what, unit)                                     \
-	static const struct pb_kernel_desc var = {                                        \
-		.name = kname,                                                            \
-		.module = "real",                                                         \
-		.summary = what,                                                          \
-		.params_help = "none (--size bytes mapped per thread per pass, --ops faults)", \
-		.op_unit = unit,                                                          \
-		.extra_cols = fault_extra,                                                \
-		.setup = setupfn,                                                         \
-		.thread_init = fault_thread_init,                                         \
-		.run = fault_run,                                                         \
-		.verify = fault_verify,                                                   \
-		.thread_fini = fault_thread_fini,                                         \
-		.teardown = fault_teardown,                                               \
+#define FAULT_KERNEL(var, kname, setupfn, what, unit, bench)                                       \
+	static const struct pb_kernel_desc var = {                                                 \
+	    .name = kname,                                                                         \
+	    .module = "real",                                                                      \
+	    .summary = what,                                                                       \
+	    .params_help = "thp=0 (1: MADV_HUGEPAGE), stride=1 (pages between touches), "          \
+			   "procs=0 (1: forked processes), batch=1 (zap: pages per call), "        \
+			   "others=0 (spinning threads); --size bytes per pass, --ops pages",      \
+	    .op_unit = unit,                                                                       \
+	    .extra_cols = fault_extra,                                                             \
+	    .bench_only = bench,                                                                   \
+	    .setup = setupfn,                                                                      \
+	    .thread_init = fault_thread_init,                                                      \
+	    .run = fault_run,                                                                      \
+	    .verify = fault_verify,                                                                \
+	    .thread_fini = fault_thread_fini,                                                      \
+	    .teardown = fault_teardown,                                                            \
 	}
 
-FAULT_KERNEL(k_anon, "fault-anon", setup_anon, "Linux demand-zero fault: first write to private anonymous memory", "fault");
-FAULT_KERNEL(k_file, "fault-file", setup_file, "Linux minor fault: read of a shared file mapping whose pages are in the page cache", "fault");
-FAULT_KERNEL(k_cow, "fault-cow", setup_cow, "Linux copy-on-write fault: write to a private mapping of a cached file", "fault");
-FAULT_KERNEL(k_thp, "fault-thp", setup_thp, "Linux huge-page fault: first write per 2 MiB with MADV_HUGEPAGE", "2MiB fault");
+FAULT_KERNEL(k_anon, "fault-anon", setup_anon,
+	     "Linux demand-zero fault: first write to private anonymous memory (page_fault1)",
+	     "page", 0);
+FAULT_KERNEL(k_anon_read, "fault-anon-read", setup_anon_read,
+	     "Linux read fault on anonymous memory: maps the zero page", "page", 1);
+FAULT_KERNEL(k_anon_war, "fault-anon-war", setup_anon_war,
+	     "Linux write after read on anonymous memory: zero-page fault, then COW", "page", 1);
+FAULT_KERNEL(k_populate, "fault-populate", setup_populate,
+	     "MAP_POPULATE, then write every page: the no-trap baseline", "page", 1);
+FAULT_KERNEL(k_file, "fault-file", setup_file,
+	     "Linux minor fault: read of a shared mapping of a cached file (fault-around)", "page",
+	     0);
+FAULT_KERNEL(k_file_cold, "fault-file-cold", setup_file_cold,
+	     "Linux major fault: read of a private file mapping after fadvise(DONTNEED)", "page",
+	     1);
+FAULT_KERNEL(k_cow, "fault-cow", setup_cow,
+	     "Linux copy-on-write fault: write to a private mapping of a cached file (page_fault2)",
+	     "page", 0);
+FAULT_KERNEL(k_shared_write, "fault-shared-write", setup_shared_write,
+	     "Linux shared write fault: write to a shared file mapping (page_fault3)", "page", 1);
+FAULT_KERNEL(k_thp, "fault-thp", setup_thp,
+	     "Linux huge-page fault: first write per 2 MiB with MADV_HUGEPAGE", "2MiB fault", 0);
+FAULT_KERNEL(k_munmap, "zap-munmap", setup_munmap,
+	     "munmap of populated memory in calls of batch pages (TLB shootdowns)", "page", 1);
+FAULT_KERNEL(k_dontneed, "zap-dontneed", setup_dontneed,
+	     "MADV_DONTNEED of populated memory in calls of batch pages", "page", 1);
+FAULT_KERNEL(k_free, "zap-free", setup_free,
+	     "MADV_FREE of populated memory in calls of batch pages", "page", 1);
 
 extern const struct pb_kernel_desc pb_kernel_uffd_pager;
 
-const struct pb_kernel_desc *const pb_kernels_real[] = {&k_anon, &k_file, &k_cow, &k_thp,
-						       &pb_kernel_uffd_pager, NULL};
+const struct pb_kernel_desc *const pb_kernels_real[] = {
+    &k_anon,	     &k_anon_read, &k_anon_war, &k_populate, &k_file, &k_file_cold,	     &k_cow,
+    &k_shared_write, &k_thp,	   &k_munmap,	&k_dontneed, &k_free, &pb_kernel_uffd_pager, NULL};

@@ -1,30 +1,51 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/real/uffd_pager.c - a user-space demand pager on userfaultfd,
  * applying pagebench's eviction strategies to real memory.
  *
- * Each team thread owns a region of `pages` pages registered with a
- * userfaultfd in MISSING mode, and a pager thread that serves its faults.
- * Only `frames` pages may be resident at once.  The worker touches pages
- * in the chosen pattern; a touch of a non-resident page blocks in the
- * kernel and the pager thread receives the fault:
+ * Each team thread (a "worker") owns a region of `pages` pages registered
+ * with a userfaultfd in MISSING mode (and WP mode for dirty tracking), a
+ * policy with a budget of `frames` resident pages, and a swap store.  A
+ * touch of a page that is not mapped blocks in the kernel and a handler
+ * thread receives the fault message and serves it, under the region's lock:
  *
- *   1. tell the policy (pb_policy: the same strategies as the simulator)
- *      about the faulting page; if it names a victim, copy the victim's
- *      4 KiB out to the backing store ("swap", an mmap'ed array) and zap
- *      it with MADV_DONTNEED, so its next touch faults again;
- *   2. resolve the fault with UFFDIO_COPY of the page's content: zeroes on
- *      first touch (demand-zero), or the saved content (swap-in).
+ *   1. a message for a page the pager has mapped already is spurious (the
+ *      kernel may report a fault twice: a fault interrupted by a signal is
+ *      retried and can queue a second message while the first is being
+ *      served): it is woken (UFFDIO_WAKE) and nothing else happens;
+ *   2. otherwise the policy (pb_policy, the simulator's strategies) names
+ *      the victim, if any; a dirty victim is written to swap, a clean one
+ *      is dropped, and the victim is zapped (MADV_DONTNEED), one call over
+ *      a batch of victims when evict_batch > 1;
+ *   3. the page is filled with UFFDIO_COPY: zeroes on first touch, the
+ *      swap copy otherwise; a read fault maps it write-protected when dirt
+ *      is tracked, so its first write is seen (a WP fault, or with
+ *      UFFD_FEATURE_WP_ASYNC the kernel's own bit, read from pagemap).
  *
- * A user-space pager sees faults only, not hits (no accessed bits), so by
- * default the policy is told about faulting pages only: that is the honest
- * information such a pager has, and recency policies (LRU, CLOCK, ARC...)
- * then choose like FIFO.  hints=1 makes the worker report every access to
- * the policy (an instrumented pager, the upper bound of what hit
- * information buys); the fault itself is still real.  The worker writes a per-page stamp on each touch and
- * checks the stamp it reads, so a page lost or mixed up by eviction fails
- * verify().  Events: faults, swap_ins, zero_fills, evictions, and
- * pager_work_ns: the pager's time from reading a fault to issuing its
- * UFFDIO_COPY (policy decision, eviction copy-out and zap), summed.
+ * Invariant: the pager reads only pages it has mapped (state RES), so the
+ * handler can never fault on its own registered memory.  Any fault the
+ * pager cannot resolve (swap full, an I/O error, a COPY that fails, a
+ * policy that disagrees with the mapping) is fatal for the run: the region
+ * is unregistered (which wakes the faulting worker, whose retried fault the
+ * kernel resolves), the worker sees `fatal` after its access and stops, and
+ * verify() fails the run with the reason.  A watchdog declares the same if
+ * a fault stays unserved for watchdog_ms: no configuration hangs.
+ *
+ * Ordering between a worker and the handler serving its region: a worker
+ * has at most one fault outstanding, and the handler touches the region's
+ * state only while that fault is outstanding, so the two alternate; the
+ * kernel's fault round trip orders them.  That ordering is invisible to
+ * ThreadSanitizer, so it is also stated in the code: the worker
+ * release-stores `wseq` before each touch and the handler acquire-loads it
+ * after reading a message; the handler release-stores `hseq` before it
+ * wakes the worker and the worker acquire-loads it after each touch.  Both
+ * are plain moves on x86.
+ *
+ * Handler designs (param handlers): 0 = one handler thread per worker on
+ * the worker's CPU, with its own userfaultfd; N >= 1 = one userfaultfd for
+ * all regions and N shared handler threads reading it (blocking poll, or
+ * busy polling with poll=1; batch=K messages per read()).  Regions have one
+ * lock each, so shared handlers contend only when they serve one region.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,384 +53,1576 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "pagebench/atomic.h"
-#include "pagebench/cli.h"
+#include "pagebench/parse.h"
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
 #include "pagebench/policy.h"
+#include "pagebench/workload.h"
+#include "pager.h"
 
-struct pager {
-	int uffd;
-	char *region;   /* pages * 4 KiB, registered with uffd */
-	char *backing;  /* pages * 4 KiB: content of evicted pages */
-	uint8_t *saved; /* page has content in backing */
-	char *zero;     /* one zero page for demand-zero fill */
+/* Newer than some installed headers (Linux 6.7+ / 6.1+). */
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC (1 << 15)
+#endif
+#define PM_UFFD_WP (1ULL << 57) /* /proc/self/pagemap: PTE is uffd-wp protected */
+
+/* Page state, one byte per page (region lock, or the alternation above). */
+#define ST_RES	   0x01 /* mapped by the pager */
+#define ST_DIRTY   0x02 /* written since mapped (tracked dirt) */
+#define ST_SAVED   0x04 /* has a valid copy in swap (slot[page]) */
+#define ST_PENDING 0x08 /* chosen as victim, zap deferred to the batch */
+#define ST_WP	   0x10 /* mapped write-protected (sync WP tracking) */
+
+enum dirty_mode { DIRTY_OFF, DIRTY_WP, DIRTY_ASYNC, DIRTY_AUTO };
+enum prepage_mode { PRE_NONE, PRE_READAHEAD, PRE_AROUND, PRE_CLUSTER };
+enum inject { INJ_NONE, INJ_EIO, INJ_UNREGISTER, INJ_DUPMSG, INJ_WEDGE };
+enum lat_mode { LAT_SERVICE, LAT_ROUNDTRIP };
+
+/* Per-region event counters (one writer at a time: the lock holder). */
+enum {
+	EV_FAULTS,
+	EV_ZERO,
+	EV_SWAPIN,
+	EV_EVICT,
+	EV_WB,
+	EV_WP,
+	EV_SPURIOUS,
+	EV_PREPAGED,
+	EV_ZAPS,
+	EV_ZAP_NS,
+	EV_WORK_NS,
+	EV_COPY_NS,
+	EV__N
+};
+
+struct region {
+	pthread_mutex_t lock;
+	char *base; /* pages * 4 KiB, registered */
+	uint64_t pages;
+	int uffd;	     /* this region's fd (shared in handlers>=1 mode) */
+	int own_uffd;	     /* 1: close it at fini */
+	uint8_t *st;	     /* page state */
+	uint32_t *slot;	     /* page -> swap slot, UINT32_MAX: none */
+	uint32_t *slot_page; /* slot -> page */
+	struct pb_swap swap;
 	struct pb_policy *pol;
+	uint64_t *pending; /* victims whose zap is deferred */
+	uint64_t npending;
+	char *bounce;		       /* (1 + prepage_n) pages, page-aligned */
+	char *zero;		       /* one zero page */
+	uint64_t ev[EV__N];	       /* under lock; read by the worker after its touches */
+	struct pb_hist hist, hist_all; /* this repetition / measured repetitions */
+	uint64_t fault_pos;	       /* policy position counter (hints=0) */
+	/* hints=1 mailbox: the worker decided the next fault in advance. */
+	uint64_t hint_page, hint_victim;
+	int hint_res, hint_valid;
+	/* Ordering marks for the alternation (see top comment). */
+	uint64_t wseq, hseq;
+	uint64_t busy_since; /* atomic: ns a fault message was read, 0 = idle */
+	int fatal;	     /* atomic: -errno once the region failed */
+	char why[200];	     /* written once, before fatal is released */
+	int registered;
+	/* worker only */
+	uint64_t bad, *version, nreps, accesses;
+	struct pb_rng rng;
+	uint64_t cursor;
+	struct pb_workload *wl;
+	uint32_t *wl_map; /* open-addressed vpn -> page, for workload=SPEC */
+	uint64_t *wl_keys;
+	uint64_t wl_cap, wl_used;
+	struct pb_access buf[256];
+	size_t buf_n, buf_i;
+	int started;
+	int hstop; /* atomic: the per-worker handler stops (poll=1) */
 	pthread_t th;
 	int stop_pipe[2];
-	uint64_t faults, swap_ins, zero_fills, evictions, service_ns; /* pager thread only */
-	uint64_t bad;    /* worker only */
-	/* hints=1: the worker decided the fault in advance (see up_run); the
-	 * pager reads it after the fault, ordered by the fault round trip. */
-	int pending_evict;
-	uint64_t pending_victim;
-	uint64_t cursor; /* worker only */
-	struct pb_rng rng;
-	int started;
 };
 
 struct upstate {
-	uint64_t pages, frames, ops, seed;
-	int pattern; /* 0 uniform, 1 sequential loop, 2 hot/cold 80/20 */
-	int hints;   /* 1: the worker reports every access to the policy */
+	uint64_t pages, frames, ops, seed, watchdog_ms;
+	int pattern; /* 0 uniform, 1 loop, 2 hotcold */
+	double write_frac;
+	int hints, full_check;
+	enum dirty_mode dirty;
+	enum prepage_mode prepage;
+	unsigned prepage_n;
+	unsigned evict_batch;
+	unsigned handlers; /* 0: one per worker */
+	int poll_mode;
+	unsigned msg_batch;
+	enum inject inject;
+	uint64_t inject_at;
+	enum lat_mode lat;
+	uint64_t swap_pages;
+	int direct;
+	char swap_dir[1024];
+	char workload[512];
+	char latency_csv[1024];
+	char params[512];
 	const struct pb_policy_desc *pol;
 	unsigned n;
-	struct pager *p;
-	char err[256];
+	uint64_t features; /* userfaultfd features granted */
+	int pagemap_fd;
+	int pidfd;    /* ours, for process_madvise, or -1 */
+	int pidfd_ok; /* atomic: 0 once the kernel refused it */
+	struct region *r;
+	char *area; /* all regions, one mapping */
+	size_t area_bytes;
+	int shared_uffd;
+	pthread_t *hth; /* shared handlers */
+	unsigned nhth;
+	int stop;	  /* atomic */
+	int stop_pipe[2]; /* shared handlers */
+	pthread_t wdog;
+	int wdog_started;
+	int wdog_pipe[2];
 };
 
+/* ---- parameters ---- */
+
 struct upargs {
-	uint64_t pages, frames;
-	int pattern, hints;
-	char policy[64]; /* a copy: the parameter strings are freed after parsing */
+	struct upstate *s;
+	char policy[64];
 };
+
+static int bad(char *err, size_t n, const char *k, const char *v, const char *what)
+{
+	snprintf(err, n, "bad %s '%s' (%s)", k, v, what);
+	return -EINVAL;
+}
 
 static int up_param(void *ctx, const char *k, const char *v, char *err, size_t n)
 {
 	struct upargs *a = ctx;
+	struct upstate *s = a->s;
 	uint64_t x;
-	if (!strcmp(k, "pages") || !strcmp(k, "frames")) {
-		if (pb_parse_size(v, &x) || x < 1 || x > (1ULL << 24)) {
-			snprintf(err, n, "uffd-pager: bad %s '%s' (1..16M)", k, v);
-			return -EINVAL;
-		}
-		*(!strcmp(k, "pages") ? &a->pages : &a->frames) = x;
+	if (!strcmp(k, "pages") || !strcmp(k, "frames") || !strcmp(k, "swap_pages")) {
+		if (pb_parse_size(v, &x) || x < 1 || x > (1ULL << 24))
+			return bad(err, n, k, v, "1..16M");
+		*(!strcmp(k, "pages")	 ? &s->pages
+		  : !strcmp(k, "frames") ? &s->frames
+					 : &s->swap_pages) = x;
 		return 0;
 	}
 	if (!strcmp(k, "policy")) {
-		if (strlen(v) >= sizeof(a->policy)) {
-			snprintf(err, n, "uffd-pager: policy name '%s' is too long", v);
-			return -EINVAL;
-		}
+		if (strlen(v) >= sizeof(a->policy))
+			return bad(err, n, k, v, "too long");
 		snprintf(a->policy, sizeof(a->policy), "%s", v);
 		return 0;
 	}
-	if (!strcmp(k, "hints")) {
-		if (strcmp(v, "0") && strcmp(v, "1")) {
-			snprintf(err, n, "uffd-pager: bad hints '%s' (0: faults only, 1: every access)", v);
-			return -EINVAL;
-		}
-		a->hints = v[0] == '1';
+	if (!strcmp(k, "hints") || !strcmp(k, "direct") || !strcmp(k, "poll")) {
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			return bad(err, n, k, v, "0 or 1");
+		*(!strcmp(k, "hints")	 ? &s->hints
+		  : !strcmp(k, "direct") ? &s->direct
+					 : &s->poll_mode) = v[0] == '1';
+		return 0;
+	}
+	if (!strcmp(k, "check")) {
+		if (strcmp(v, "stamp") && strcmp(v, "full"))
+			return bad(err, n, k, v, "stamp|full");
+		s->full_check = !strcmp(v, "full");
 		return 0;
 	}
 	if (!strcmp(k, "pattern")) {
-		if (!strcmp(v, "uniform"))
-			a->pattern = 0;
-		else if (!strcmp(v, "loop"))
-			a->pattern = 1;
-		else if (!strcmp(v, "hotcold"))
-			a->pattern = 2;
-		else {
-			snprintf(err, n, "uffd-pager: bad pattern '%s' (uniform|loop|hotcold)", v);
-			return -EINVAL;
-		}
+		static const char *const pat[] = {"uniform", "loop", "hotcold"};
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(v, pat[i])) {
+				s->pattern = i;
+				return 0;
+			}
+		return bad(err, n, k, v, "uniform|loop|hotcold");
+	}
+	if (!strcmp(k, "write")) {
+		double d;
+		if (pb_parse_double(v, &d) || !(d >= 0 && d <= 1))
+			return bad(err, n, k, v, "fraction of accesses that write, 0..1");
+		s->write_frac = d;
 		return 0;
 	}
-	snprintf(err, n, "uffd-pager: unknown parameter '%s' (pages, frames, policy, pattern)", k);
+	if (!strcmp(k, "dirty")) {
+		static const char *const m[] = {"off", "wp", "async", "auto"};
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(v, m[i])) {
+				s->dirty = (enum dirty_mode)i;
+				return 0;
+			}
+		return bad(err, n, k, v, "off|wp|async|auto");
+	}
+	if (!strcmp(k, "prepage")) {
+		/* The simulator's names (sim --prepage) are accepted too. */
+		static const char *const m[] = {"none",	       "readahead",  "around",
+						"cluster",     "demand",     "readahead",
+						"faultaround", "swapcluster"};
+		for (int i = 0; i < 8; i++)
+			if (!strcmp(v, m[i])) {
+				s->prepage = (enum prepage_mode)(i % 4);
+				return 0;
+			}
+		return bad(err, n, k, v, "none|readahead|around|cluster");
+	}
+	if (!strcmp(k, "prepage_n") || !strcmp(k, "evict_batch") || !strcmp(k, "handlers") ||
+	    !strcmp(k, "batch")) {
+		unsigned lo = !strcmp(k, "handlers") ? 0 : 1,
+			 hi = !strcmp(k, "handlers") ? 256 : 512;
+		if (pb_parse_u64(v, &x) || x < lo || x > hi) {
+			char w[32];
+			snprintf(w, sizeof(w), "%u..%u", lo, hi);
+			return bad(err, n, k, v, w);
+		}
+		*(!strcmp(k, "prepage_n")     ? &s->prepage_n
+		  : !strcmp(k, "evict_batch") ? &s->evict_batch
+		  : !strcmp(k, "handlers")    ? &s->handlers
+					      : &s->msg_batch) = (unsigned)x;
+		return 0;
+	}
+	if (!strcmp(k, "watchdog_ms")) {
+		if (pb_parse_u64(v, &x) || x < 10 || x > 3600000)
+			return bad(err, n, k, v, "10..3600000");
+		s->watchdog_ms = x;
+		return 0;
+	}
+	if (!strcmp(k, "latency")) {
+		if (strcmp(v, "service") && strcmp(v, "roundtrip"))
+			return bad(err, n, k, v, "service|roundtrip");
+		s->lat = !strcmp(v, "roundtrip") ? LAT_ROUNDTRIP : LAT_SERVICE;
+		return 0;
+	}
+	if (!strcmp(k, "inject")) {
+		/* Test hooks: eio:N (Nth swap write fails), unregister:N (region
+		 * unregistered under the Nth fault), dupmsg (every fault message
+		 * served twice, as after a signal-interrupted fault), wedge:N
+		 * (the handler stops serving at the Nth fault: the watchdog ends it). */
+		const char *c = strchr(v, ':');
+		size_t len = c ? (size_t)(c - v) : strlen(v);
+		if (!strncmp(v, "none", len) && len == 4) {
+			s->inject = INJ_NONE;
+			return 0;
+		}
+		if (len == 6 && !strncmp(v, "dupmsg", 6) && !c) {
+			s->inject = INJ_DUPMSG;
+			return 0;
+		}
+		if (!c || pb_parse_u64(c + 1, &x) || x < 1)
+			return bad(err, n, k, v, "none|dupmsg|eio:N|unregister:N|wedge:N");
+		s->inject_at = x;
+		if (len == 3 && !strncmp(v, "eio", 3))
+			s->inject = INJ_EIO;
+		else if (len == 10 && !strncmp(v, "unregister", 10))
+			s->inject = INJ_UNREGISTER;
+		else if (len == 5 && !strncmp(v, "wedge", 5))
+			s->inject = INJ_WEDGE;
+		else
+			return bad(err, n, k, v, "none|dupmsg|eio:N|unregister:N|wedge:N");
+		return 0;
+	}
+	if (!strcmp(k, "swap") || !strcmp(k, "workload") || !strcmp(k, "latency_csv")) {
+		char *dst = !strcmp(k, "swap")	     ? s->swap_dir
+			    : !strcmp(k, "workload") ? s->workload
+						     : s->latency_csv;
+		size_t cap = !strcmp(k, "swap")	      ? sizeof(s->swap_dir)
+			     : !strcmp(k, "workload") ? sizeof(s->workload)
+						      : sizeof(s->latency_csv);
+		if (strlen(v) >= cap)
+			return bad(err, n, k, v, "too long");
+		if (!strcmp(k, "swap") && !strcmp(v, "mem"))
+			v = "";
+		snprintf(dst, cap, "%s", v);
+		/* --param splits at commas: a workload spec writes its own
+		 * key=value pairs with ';' (workload=zipf:pages=2000;seed=1). */
+		if (!strcmp(k, "workload"))
+			for (char *c = dst; *c; c++)
+				if (*c == ';')
+					*c = ',';
+		return 0;
+	}
+	snprintf(err, n, "unknown parameter '%s' (see `pagebench list kernels -v`)", k);
 	return -EINVAL;
 }
 
-static int open_uffd(void)
+/* ---- userfaultfd ---- */
+
+/*
+ * A userfaultfd, or -errno.  PAGEBENCH_UFFD=eperm|enosys|off simulates a
+ * machine without it (tests; off = the sysctl case).
+ */
+static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 {
+	const char *sim = getenv("PAGEBENCH_UFFD");
+	if (sim && (!strcmp(sim, "eperm") || !strcmp(sim, "off"))) {
+		snprintf(
+		    why, whylen,
+		    "userfaultfd unavailable: %s (vm.unprivileged_userfaultfd=0 and no access to "
+		    "/dev/userfaultfd; simulated by PAGEBENCH_UFFD)",
+		    strerror(EPERM));
+		return -EPERM;
+	}
+	if (sim && !strcmp(sim, "enosys")) {
+		snprintf(why, whylen,
+			 "userfaultfd unavailable: %s (kernel built without CONFIG_USERFAULTFD; "
+			 "simulated by PAGEBENCH_UFFD)",
+			 strerror(ENOSYS));
+		return -ENOSYS;
+	}
 	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) { /* unprivileged userfaultfd off: try the device (root, or its group) */
+	int e = fd < 0 ? errno : 0;
+	if (fd < 0 && e != ENOSYS) { /* unprivileged userfaultfd off: try the device */
 		int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
 		if (dev >= 0) {
 			fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
 			close(dev);
 		}
 	}
-	if (fd < 0)
-		return -errno;
-	struct uffdio_api api = {.api = UFFD_API, .features = 0};
-	if (ioctl(fd, UFFDIO_API, &api)) {
-		int e = -errno;
-		close(fd);
-		return e;
+	if (fd < 0) {
+		snprintf(why, whylen, "userfaultfd unavailable: %s%s", strerror(e),
+			 e == ENOSYS ? " (kernel built without CONFIG_USERFAULTFD)"
+			 : e == EPERM
+			     ? " (vm.unprivileged_userfaultfd=0 and no access to /dev/userfaultfd)"
+			     : "");
+		return -e;
 	}
+	/* Ask for what we want; fall back to what the kernel offers. */
+	struct uffdio_api api = {.api = UFFD_API, .features = 0};
+	if (want) {
+		struct uffdio_api probe = {.api = UFFD_API, .features = 0};
+		int pfd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+		if (pfd >= 0) {
+			if (!ioctl(pfd, UFFDIO_API, &probe))
+				api.features = want & probe.features;
+			close(pfd);
+		} else {
+			api.features = want; /* device path: try it */
+		}
+	}
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		api.features = 0;
+		close(fd);
+		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 || ioctl(fd, UFFDIO_API, &api)) {
+			e = errno;
+			if (fd >= 0)
+				close(fd);
+			snprintf(why, whylen, "userfaultfd API handshake failed: %s", strerror(e));
+			return -e;
+		}
+	}
+	*got = api.features;
 	return fd;
 }
 
-static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
+/* ---- fatal errors ---- */
+
+static void region_fail(struct upstate *s, struct region *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void region_fail(struct upstate *s, struct region *r, int err, const char *fmt, ...)
 {
-	struct upargs a = {.pages = 16384, .frames = 4096, .pattern = 2, .policy = "clock"};
-	int rc = pb_params_each(cfg->params, up_param, &a, cfg->err, cfg->errlen);
+	(void)s;
+	int zero = 0;
+	/* The first failure wins; its text is published by the release. */
+	static pthread_mutex_t why_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&why_lock);
+	if (!pb_atomic_load(&r->fatal, PB_ACQUIRE)) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(r->why, sizeof(r->why), fmt, ap);
+		va_end(ap);
+		pb_atomic_cas(&r->fatal, &zero, err < 0 ? err : -EIO, PB_RELEASE, PB_RELAXED);
+	}
+	pthread_mutex_unlock(&why_lock);
+	/* Unregistering wakes the faulting worker; the kernel then resolves
+	 * its retried fault itself (demand zero) and the worker sees fatal. */
+	struct uffdio_range rg = {.start = (uint64_t)(uintptr_t)r->base,
+				  .len = r->pages * PB_PAGE_SIZE};
+	ioctl(r->uffd, UFFDIO_UNREGISTER, &rg);
+	ioctl(r->uffd, UFFDIO_WAKE, &rg);
+}
+
+/* ---- eviction ---- */
+
+/* Dirty under WP_ASYNC: the PTE lost its uffd-wp bit (one pagemap read). */
+static int async_dirty(struct upstate *s, struct region *r, uint64_t page)
+{
+	uint64_t ent;
+	off_t off = (off_t)(((uintptr_t)(r->base + page * PB_PAGE_SIZE) >> PB_PAGE_SHIFT) * 8);
+	if (pread(s->pagemap_fd, &ent, sizeof(ent), off) != sizeof(ent))
+		return 1; /* cannot tell: treat as dirty (never lose data) */
+	return !(ent & PM_UFFD_WP);
+}
+
+/* Save the victim if it must be, leaving it mapped (the zap follows). */
+static int save_victim(struct upstate *s, struct region *r, uint64_t v)
+{
+	uint8_t st = r->st[v];
+	int dirty = s->dirty == DIRTY_OFF || (st & ST_DIRTY) ||
+		    (s->dirty == DIRTY_ASYNC && async_dirty(s, r, v));
+	if (!dirty && (st & ST_SAVED))
+		return 0; /* clean: the swap copy is current */
+	if (!dirty) {
+		/* Clean and never saved: it is still all zeroes; drop it and
+		 * demand-zero it again on the next fault. */
+		return 0;
+	}
+	if (r->slot[v] == UINT32_MAX) {
+		int64_t sl = pb_swap_alloc(&r->swap);
+		if (sl < 0)
+			return (int)sl;
+		r->slot[v] = (uint32_t)sl;
+		r->slot_page[sl] = (uint32_t)v;
+	}
+	if (s->inject == INJ_EIO && r->swap.fail_write_at == 0)
+		r->swap.fail_write_at = s->inject_at;
+	int rc = pb_swap_write(&r->swap, r->slot[v], r->base + v * PB_PAGE_SIZE, 1);
 	if (rc)
 		return rc;
-	if (a.frames > a.pages) {
-		snprintf(cfg->err, cfg->errlen, "uffd-pager: frames (%llu) > pages (%llu)",
-			 (unsigned long long)a.frames, (unsigned long long)a.pages);
-		return -EINVAL;
-	}
-	const struct pb_policy_desc *d = pb_policy_find(a.policy);
-	if (!d || (d->flags & PB_POL_OFFLINE)) {
-		snprintf(cfg->err, cfg->errlen,
-			 "uffd-pager: policy '%s' %s", a.policy,
-			 d ? "needs the future (offline), a pager cannot run it" : "is not registered");
-		return -EINVAL;
-	}
-	int probe = open_uffd();
-	if (probe < 0) {
-		snprintf(cfg->err, cfg->errlen, "uffd-pager: userfaultfd unavailable: %s",
-			 strerror(-probe));
-		return -ENOTSUP;
-	}
-	close(probe);
-	struct upstate *s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->pages = a.pages;
-	s->frames = a.frames;
-	s->pattern = a.pattern;
-	s->hints = a.hints;
-	s->pol = d;
-	s->ops = cfg->ops ? cfg->ops : 200000;
-	s->seed = cfg->seed;
-	s->n = cfg->nthreads;
-	s->p = calloc(s->n, sizeof(*s->p));
-	*state = s;
+	r->st[v] |= ST_SAVED;
+	r->ev[EV_WB]++;
 	return 0;
 }
 
-/* Serve faults until the stop pipe is written. */
-static void *pager_main(void *arg)
+/* Zap the pending victims: one call for the whole batch where the kernel
+ * takes process_madvise on ourselves, else one madvise per run of pages. */
+static int flush_victims(struct upstate *s, struct region *r)
 {
-	struct upstate *s = ((void **)arg)[0];
-	struct pager *p = ((void **)arg)[1];
-	free(arg);
-	struct pollfd pfd[2] = {{.fd = p->uffd, .events = POLLIN}, {.fd = p->stop_pipe[0], .events = POLLIN}};
-	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+	if (!r->npending)
+		return 0;
+	uint64_t t0 = pb_now_ns();
+	struct iovec iov[512];
+	size_t niov = 0;
+	for (uint64_t i = 0; i < r->npending; i++) {
+		uint64_t v = r->pending[i];
+		if (!(r->st[v] & ST_PENDING))
+			continue; /* rescued */
+		/* Saved now, not when chosen: a write in between must not be lost. */
+		int rc = save_victim(s, r, v);
+		if (rc) {
+			r->npending = 0;
+			return rc;
 		}
-		if (pfd[1].revents)
-			break;
-		struct uffd_msg msg;
-		ssize_t r = read(p->uffd, &msg, sizeof(msg)); /* non-blocking: EAGAIN if none */
-		if (r != sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
-			continue;
-		uint64_t t0 = pb_now_ns();
-		uint64_t addr = msg.arg.pagefault.address & ~(PB_PAGE_SIZE - 1);
-		uint64_t page = (addr - (uint64_t)(uintptr_t)p->region) >> PB_PAGE_SHIFT;
-		struct pb_ref ref = {.key = page, .pos = pb_atomic_load(&p->faults, PB_RELAXED), .next_use = PB_NEXT_NONE,
-				     .write = !!(msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE)};
-		uint64_t victim;
-		enum pb_pol_result res;
-		if (s->hints) { /* the worker already told the policy */
-			res = p->pending_evict ? PB_POL_MISS_EVICT : PB_POL_MISS;
-			victim = p->pending_victim;
-		} else {
-			res = s->pol->access(p->pol, &ref, &victim);
-		}
-		if (res == PB_POL_HIT) {
-			/* A second message for a page already resolved: just wake. */
-			struct uffdio_range wr = {.start = addr, .len = PB_PAGE_SIZE};
-			ioctl(p->uffd, UFFDIO_WAKE, &wr);
-			continue;
-		}
-		if (res == PB_POL_MISS_EVICT) {
-			char *v = p->region + victim * PB_PAGE_SIZE;
-			memcpy(p->backing + victim * PB_PAGE_SIZE, v, PB_PAGE_SIZE);
-			p->saved[victim] = 1;
-			madvise(v, PB_PAGE_SIZE, MADV_DONTNEED);
-			pb_atomic_fetch_add(&p->evictions, 1, PB_RELAXED);
-		}
-		struct uffdio_copy cp = {
-			.dst = addr,
-			.src = (uint64_t)(uintptr_t)(p->saved[page] ? p->backing + page * PB_PAGE_SIZE
-								    : p->zero),
-			.len = PB_PAGE_SIZE,
-			.mode = 0,
-		};
-		if (p->saved[page])
-			pb_atomic_fetch_add(&p->swap_ins, 1, PB_RELAXED);
+		char *a = r->base + v * PB_PAGE_SIZE;
+		if (niov && (char *)iov[niov - 1].iov_base + iov[niov - 1].iov_len == a)
+			iov[niov - 1].iov_len += PB_PAGE_SIZE;
 		else
-			pb_atomic_fetch_add(&p->zero_fills, 1, PB_RELAXED);
-		/* Count before the copy wakes the worker, so the worker's read of
-		 * the counters after its last fault sees that fault. */
-		pb_atomic_fetch_add(&p->faults, 1, PB_RELAXED);
-		pb_atomic_fetch_add(&p->service_ns, pb_now_ns() - t0, PB_RELAXED);
-		if (ioctl(p->uffd, UFFDIO_COPY, &cp) && errno != EEXIST)
+			iov[niov++] = (struct iovec){.iov_base = a, .iov_len = PB_PAGE_SIZE};
+		r->st[v] &= (uint8_t) ~(ST_PENDING | ST_RES | ST_DIRTY | ST_WP);
+	}
+	int rc = 0;
+	size_t i = 0;
+	if (niov > 1 && s->pidfd >= 0 && pb_atomic_load(&s->pidfd_ok, PB_RELAXED)) {
+		/* One system call (one TLB shootdown) for the whole batch. */
+		size_t total = 0;
+		for (size_t k = 0; k < niov; k++)
+			total += iov[k].iov_len;
+		long done = syscall(SYS_process_madvise, s->pidfd, iov, niov, MADV_DONTNEED, 0);
+		if (done == (long)total) {
+			i = niov;
+			r->ev[EV_ZAPS]++;
+		} else if (done < 0 && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) {
+			pb_atomic_store(&s->pidfd_ok, 0, PB_RELAXED); /* older kernel: per run */
+		}
+		/* else partial or another error: redo per run; DONTNEED is idempotent */
+	}
+	for (; i < niov; i++) {
+		if (madvise(iov[i].iov_base, iov[i].iov_len, MADV_DONTNEED)) {
+			rc = -errno;
 			break;
+		}
+		r->ev[EV_ZAPS]++;
+	}
+	r->npending = 0;
+	r->ev[EV_ZAP_NS] += pb_now_ns() - t0;
+	return rc;
+}
+
+static int evict(struct upstate *s, struct region *r, uint64_t v)
+{
+	if (!(r->st[v] & ST_RES) || (r->st[v] & ST_PENDING))
+		return -EFAULT; /* never read a page we have not mapped */
+	r->ev[EV_EVICT]++;
+	r->st[v] |= ST_PENDING;
+	r->pending[r->npending++] = v;
+	if (r->npending >= s->evict_batch)
+		return flush_victims(s, r);
+	return 0;
+}
+
+/* ---- filling ---- */
+
+/* Content of page p into dst (swap copy or zeroes). */
+static int fetch(struct region *r, uint64_t p, char *dst)
+{
+	if (r->st[p] & ST_SAVED) {
+		r->ev[EV_SWAPIN]++;
+		return pb_swap_read(&r->swap, r->slot[p], dst, 1);
+	}
+	r->ev[EV_ZERO]++;
+	memset(dst, 0, PB_PAGE_SIZE);
+	return 0;
+}
+
+/* An ioctl that wakes the worker, timed into copy_ns: on the worker's CPU
+ * the wake-up runs the worker before the call returns. */
+static int wake_ioctl(struct region *r, unsigned long req, void *arg)
+{
+	uint64_t t0 = pb_now_ns();
+	int rc = ioctl(r->uffd, req, arg) ? -errno : 0;
+	r->ev[EV_COPY_NS] += pb_now_ns() - t0;
+	return rc;
+}
+
+static int copy_in(struct upstate *s, struct region *r, uint64_t first, uint64_t n, const char *src,
+		   int wp, int dontwake)
+{
+	struct uffdio_copy cp = {
+	    .dst = (uint64_t)(uintptr_t)(r->base + first * PB_PAGE_SIZE),
+	    .src = (uint64_t)(uintptr_t)src,
+	    .len = n * PB_PAGE_SIZE,
+	    .mode = (wp ? UFFDIO_COPY_MODE_WP : 0) | (dontwake ? UFFDIO_COPY_MODE_DONTWAKE : 0),
+	};
+	(void)s;
+	uint64_t t0 = pb_now_ns();
+	int rc = ioctl(r->uffd, UFFDIO_COPY, &cp) ? -errno : 0;
+	r->ev[EV_COPY_NS] += pb_now_ns() - t0;
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/* A page the policy admitted: mark it mapped. */
+static void mark_res(struct upstate *s, struct region *r, uint64_t p, int write)
+{
+	uint8_t st = (uint8_t)((r->st[p] & ST_SAVED) | ST_RES);
+	if (write)
+		st |= ST_DIRTY;
+	else if (s->dirty == DIRTY_WP)
+		st |= ST_WP;
+	r->st[p] = st;
+}
+
+/*
+ * Prepaging.  Readahead (the next prepage_n pages) and fault-around (the
+ * aligned block of prepage_n+1 pages holding the fault) map a run of
+ * unmapped pages with ONE UFFDIO_COPY; the run's other pages are admitted
+ * to the policy first and the faulting page last, so it is never its own
+ * run's victim.  A run member that a later admission evicts cuts the run
+ * there, and the members cut off are removed from the policy again: the
+ * policy's resident set stays exactly the mapped set.  Swap clustering
+ * reads the faulting page's swap slot together with the next prepage_n
+ * slots (pages evicted after it) in one read.
+ */
+struct run {
+	uint64_t lo, hi, lo0;
+	uint8_t adm[520]; /* admitted to the policy, by q - lo0 */
+};
+
+static void run_cut(struct upstate *s, struct region *r, struct run *u, uint64_t p, uint64_t v)
+{
+	uint64_t nlo = u->lo, nhi = u->hi;
+	if (v < p)
+		nlo = v + 1;
+	else
+		nhi = v;
+	for (uint64_t q = u->lo; q < u->hi; q++)
+		if ((q < nlo || q >= nhi) && u->adm[q - u->lo0]) {
+			u->adm[q - u->lo0] = 0;
+			if (q != v)
+				s->pol->remove(r->pol, q);
+		}
+	u->lo = nlo;
+	u->hi = nhi;
+}
+
+/* Admit q (a run member) to the policy; evict its victim or cut the run. */
+static int run_admit(struct upstate *s, struct region *r, struct run *u, uint64_t p, uint64_t q,
+		     int write)
+{
+	uint64_t victim = 0;
+	struct pb_ref ref = {.key = q,
+			     .pos = r->fault_pos++,
+			     .next_use = PB_NEXT_NONE,
+			     .write = (unsigned)(q == p && write)};
+	enum pb_pol_result res = s->pol->access(r->pol, &ref, &victim);
+	if (res == PB_POL_HIT)
+		return -EPROTO;
+	u->adm[q - u->lo0] = 1;
+	if (res != PB_POL_MISS_EVICT)
+		return 0;
+	if (victim >= u->lo && victim < u->hi && !(r->st[victim] & ST_RES)) {
+		if (victim == p)
+			return -EPROTO; /* cannot happen: p is admitted last */
+		run_cut(s, r, u, p, victim);
+		return 0;
+	}
+	return evict(s, r, victim);
+}
+
+static int serve_run(struct upstate *s, struct region *r, uint64_t p, int write)
+{
+	struct run u;
+	u.lo = u.hi = p;
+	u.hi++;
+	if (s->prepage == PRE_READAHEAD) {
+		while (u.hi < r->pages && u.hi - p <= s->prepage_n && !(r->st[u.hi] & ST_RES))
+			u.hi++;
+	} else {
+		uint64_t w = (uint64_t)s->prepage_n + 1, a = p / w * w;
+		while (u.lo > a && !(r->st[u.lo - 1] & ST_RES))
+			u.lo--;
+		while (u.hi < a + w && u.hi < r->pages && !(r->st[u.hi] & ST_RES))
+			u.hi++;
+	}
+	u.lo0 = u.lo;
+	memset(u.adm, 0, sizeof(u.adm));
+	for (uint64_t q = u.lo0; q < u.hi; q++) {
+		if (q == p || q < u.lo)
+			continue;
+		int rc = run_admit(s, r, &u, p, q, write);
+		if (rc)
+			return rc;
+	}
+	int rc = run_admit(s, r, &u, p, p, write);
+	if (rc)
+		return rc;
+	r->ev[EV_FAULTS]++;
+	for (uint64_t q = u.lo; q < u.hi; q++) {
+		rc = fetch(r, q, r->bounce + (q - u.lo) * PB_PAGE_SIZE);
+		if (rc)
+			return rc;
+		mark_res(s, r, q, q == p && write);
+		if (q != p)
+			r->ev[EV_PREPAGED]++;
+	}
+	pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+	if (!write || s->dirty == DIRTY_OFF)
+		return copy_in(s, r, u.lo, u.hi - u.lo, r->bounce, s->dirty != DIRTY_OFF, 0);
+	/* A write fault wants p writable: map the run protected, then lift
+	 * the protection of p (which wakes the worker). */
+	rc = copy_in(s, r, u.lo, u.hi - u.lo, r->bounce, 1, 1);
+	if (rc)
+		return rc;
+	struct uffdio_writeprotect wpr = {
+	    .range = {.start = (uint64_t)(uintptr_t)(r->base + p * PB_PAGE_SIZE),
+		      .len = PB_PAGE_SIZE},
+	    .mode = 0};
+	return wake_ioctl(r, UFFDIO_WRITEPROTECT, &wpr);
+}
+
+static int serve_cluster(struct upstate *s, struct region *r, uint64_t p, int write);
+
+/* Serve a missing fault on page p (region lock held). */
+static int serve_missing(struct upstate *s, struct region *r, uint64_t p, int write)
+{
+	if (s->prepage == PRE_READAHEAD || s->prepage == PRE_AROUND)
+		return serve_run(s, r, p, write);
+	if (s->prepage == PRE_CLUSTER && (r->st[p] & ST_SAVED))
+		return serve_cluster(s, r, p, write);
+	uint64_t victim = 0;
+	enum pb_pol_result res;
+	if (s->hints) {
+		if (!r->hint_valid || r->hint_page != p)
+			return -EPROTO; /* mailbox out of step: caught, never guessed */
+		res = (enum pb_pol_result)r->hint_res;
+		victim = r->hint_victim;
+		r->hint_valid = 0;
+	} else {
+		struct pb_ref ref = {.key = p,
+				     .pos = r->fault_pos++,
+				     .next_use = PB_NEXT_NONE,
+				     .write = (unsigned)write};
+		res = s->pol->access(r->pol, &ref, &victim);
+	}
+	if (res == PB_POL_HIT)
+		return -EPROTO; /* the policy holds a page we have not mapped */
+	if (res == PB_POL_MISS_EVICT) {
+		int rc = evict(s, r, victim);
+		if (rc)
+			return rc;
+	}
+	r->ev[EV_FAULTS]++;
+	/* The fill's source without a copy where there is one: the zero
+	 * page, or the slot of a memory swap store. */
+	const char *src = r->bounce;
+	int rc = 0;
+	if (!(r->st[p] & ST_SAVED)) {
+		r->ev[EV_ZERO]++;
+		src = r->zero;
+	} else if (r->swap.fd < 0) {
+		r->ev[EV_SWAPIN]++;
+		r->swap.reads++;
+		src = r->swap.mem + (size_t)r->slot[p] * PB_PAGE_SIZE;
+	} else {
+		rc = fetch(r, p, r->bounce);
+	}
+	if (rc)
+		return rc;
+	mark_res(s, r, p, write);
+	pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+	return copy_in(s, r, p, 1, src, !write && s->dirty != DIRTY_OFF, 0);
+}
+
+/*
+ * Swap clustering: p's slot and the next prepage_n slots (pages evicted
+ * after p) come back in one read.  As for a run, every admission and
+ * eviction happens before the first page is mapped (a victim is saved and
+ * zapped while the worker is certainly blocked), the members are admitted
+ * before p, and a member evicted by a later admission is simply not mapped.
+ */
+static int serve_cluster(struct upstate *s, struct region *r, uint64_t p, int write)
+{
+	uint64_t sl = r->slot[p], hi = sl + 1;
+	while (hi < r->swap.used && hi - sl <= s->prepage_n && !(r->st[r->slot_page[hi]] & ST_RES))
+		hi++;
+	int rc = pb_swap_read(&r->swap, sl, r->bounce, hi - sl);
+	if (rc)
+		return rc;
+	uint8_t adm[520] = {0};
+	/* Members first (slots sl+1..hi-1), then p (slot sl). */
+	for (uint64_t i = 1; i <= hi - sl; i++) {
+		uint64_t k = i < hi - sl ? sl + i : sl, q = r->slot_page[k], v = 0;
+		struct pb_ref ref = {.key = q,
+				     .pos = r->fault_pos++,
+				     .next_use = PB_NEXT_NONE,
+				     .write = (unsigned)(q == p && write)};
+		enum pb_pol_result res = s->pol->access(r->pol, &ref, &v);
+		if (res == PB_POL_HIT)
+			return -EPROTO;
+		adm[k - sl] = 1;
+		if (res != PB_POL_MISS_EVICT)
+			continue;
+		if (!(r->st[v] & ST_RES) && r->slot[v] != UINT32_MAX && r->slot[v] >= sl &&
+		    r->slot[v] < hi) {
+			if (v == p)
+				return -EPROTO;	  /* cannot happen: p is admitted last */
+			adm[r->slot[v] - sl] = 0; /* a member: the policy dropped it */
+			continue;
+		}
+		if ((rc = evict(s, r, v)))
+			return rc;
+	}
+	r->ev[EV_FAULTS]++;
+	r->ev[EV_SWAPIN]++;
+	for (uint64_t k = sl + 1; k < hi; k++) {
+		if (!adm[k - sl])
+			continue;
+		uint64_t q = r->slot_page[k];
+		rc = copy_in(s, r, q, 1, r->bounce + (k - sl) * PB_PAGE_SIZE, s->dirty != DIRTY_OFF,
+			     1);
+		if (rc)
+			return rc;
+		mark_res(s, r, q, 0);
+		r->ev[EV_PREPAGED]++;
+	}
+	mark_res(s, r, p, write);
+	pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+	return copy_in(s, r, p, 1, r->bounce, !write && s->dirty != DIRTY_OFF, 0);
+}
+
+/* Serve one fault message (region lock held). */
+static void serve(struct upstate *s, struct region *r, const struct uffd_msg *m)
+{
+	uint64_t t0 = pb_now_ns(), copy0 = r->ev[EV_COPY_NS];
+	pb_atomic_load(&r->wseq, PB_ACQUIRE);
+	uint64_t addr = m->arg.pagefault.address & ~(PB_PAGE_SIZE - 1);
+	uint64_t p = (addr - (uint64_t)(uintptr_t)r->base) >> PB_PAGE_SHIFT;
+	struct uffdio_range one = {.start = addr, .len = PB_PAGE_SIZE};
+	int rc = 0;
+	if (pb_atomic_load(&r->fatal, PB_RELAXED)) {
+		ioctl(r->uffd, UFFDIO_WAKE, &one);
+		return;
+	}
+	if (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
+		/* First write to a page mapped write-protected: it is dirty now. */
+		if (r->st[p] & ST_RES) {
+			r->st[p] = (uint8_t)((r->st[p] | ST_DIRTY) & ~ST_WP);
+			r->ev[EV_WP]++;
+		}
+		pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+		struct uffdio_writeprotect wpr = {.range = one, .mode = 0};
+		rc = wake_ioctl(r, UFFDIO_WRITEPROTECT, &wpr);
+		if (rc && rc != -ENOENT)
+			region_fail(s, r, rc, "cannot unprotect page %llu: %s",
+				    (unsigned long long)p, strerror(-rc));
+		goto done;
+	}
+	if (r->st[p] & ST_RES) {
+		/* Spurious: the page is mapped (a repeated message).  Wake. */
+		r->ev[EV_SPURIOUS]++;
+		pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+		wake_ioctl(r, UFFDIO_WAKE, &one);
+		goto done;
+	}
+	if (s->inject == INJ_UNREGISTER && r->ev[EV_FAULTS] + 1 == s->inject_at) {
+		struct uffdio_range rg = {.start = (uint64_t)(uintptr_t)r->base,
+					  .len = r->pages * PB_PAGE_SIZE};
+		ioctl(r->uffd, UFFDIO_UNREGISTER, &rg);
+	}
+	rc = serve_missing(s, r, p, !!(m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE));
+	if (rc) {
+		const char *what = rc == -ENOSPC   ? "swap is full"
+				   : rc == -EPROTO ? "the policy and the pager's mapping disagree"
+				   : rc == -EFAULT ? "victim is not mapped by the pager"
+				   : rc == -ENOENT || rc == -EINVAL
+				       ? "the region is no longer registered"
+				       : "I/O or ioctl error";
+		region_fail(s, r, rc, "unresolvable fault on page %llu: %s (%s)",
+			    (unsigned long long)p, what, strerror(-rc));
+		return;
+	}
+done:;
+	uint64_t dt = pb_now_ns() - t0;
+	r->ev[EV_WORK_NS] += dt; /* the COPY's own time is subtracted when reported */
+	/* Service latency: the pager's own work for this message, without
+	 * the fill: on the worker's CPU the COPY's wake-up runs the worker
+	 * before the ioctl returns, so its time is not the pager's. */
+	uint64_t copy = r->ev[EV_COPY_NS] - copy0;
+	if (s->lat == LAT_SERVICE)
+		pb_hist_add(&r->hist, dt > copy ? dt - copy : 0);
+}
+
+/* ---- handler threads ---- */
+
+static struct region *region_of(struct upstate *s, uint64_t addr)
+{
+	uint64_t off = addr - (uint64_t)(uintptr_t)s->area;
+	uint64_t t = off / (s->pages * PB_PAGE_SIZE);
+	return t < s->n ? &s->r[t] : NULL;
+}
+
+static void handle_msgs(struct upstate *s, struct region *only, const struct uffd_msg *m,
+			ssize_t nread)
+{
+	for (ssize_t i = 0; i + (ssize_t)sizeof(*m) <= nread; i += (ssize_t)sizeof(*m), m++) {
+		if (m->event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		struct region *r = only ? only : region_of(s, m->arg.pagefault.address);
+		if (!r)
+			continue;
+		/* Busy since now; cleared only if no other handler has
+		 * marked a later fault of this region meanwhile. */
+		uint64_t mark = pb_now_ns() | 1;
+		pb_atomic_store(&r->busy_since, mark, PB_RELEASE);
+		pthread_mutex_lock(&r->lock);
+		if (s->inject == INJ_WEDGE && r->ev[EV_FAULTS] + 1 >= s->inject_at) {
+			pthread_mutex_unlock(&r->lock);
+			continue; /* stop serving: only the watchdog can end this */
+		}
+		serve(s, r, m);
+		if (s->inject == INJ_DUPMSG)
+			serve(s, r, m); /* a repeated message must be harmless */
+		pthread_mutex_unlock(&r->lock);
+		pb_atomic_cas(&r->busy_since, &mark, 0, PB_RELAXED, PB_RELAXED);
+	}
+}
+
+struct hargs {
+	struct upstate *s;
+	struct region *only; /* per-worker handler: its region */
+	int uffd, stopfd;
+};
+
+static void *handler_main(void *arg)
+{
+	struct hargs a = *(struct hargs *)arg;
+	free(arg);
+	struct upstate *s = a.s;
+	unsigned batch = s->msg_batch ? s->msg_batch : 1;
+	struct uffd_msg msgs[64];
+	if (batch > PB_ARRAY_SIZE(msgs))
+		batch = PB_ARRAY_SIZE(msgs);
+	struct pollfd pfd[2] = {{.fd = a.uffd, .events = POLLIN},
+				{.fd = a.stopfd, .events = POLLIN}};
+	for (;;) {
+		if (s->poll_mode) {
+			if (pb_atomic_load(&s->stop, PB_ACQUIRE) ||
+			    (a.only && pb_atomic_load(&a.only->hstop, PB_ACQUIRE)))
+				break;
+		} else {
+			if (poll(pfd, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (pfd[1].revents)
+				break;
+		}
+		ssize_t nr = read(a.uffd, msgs, batch * sizeof(msgs[0])); /* non-blocking */
+		if (nr < (ssize_t)sizeof(msgs[0])) {
+			if (s->poll_mode) /* share the CPU with a worker pinned there */
+				a.only ? (void)sched_yield() : pb_cpu_relax();
+			continue;
+		}
+		handle_msgs(s, a.only, msgs, nr);
 	}
 	return NULL;
 }
 
+static int start_handler(struct upstate *s, struct region *only, int uffd, int stopfd,
+			 pthread_t *th)
+{
+	struct hargs *a = malloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	*a = (struct hargs){.s = s, .only = only, .uffd = uffd, .stopfd = stopfd};
+	/* Signals go to the main thread, never to a handler. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	/* A per-worker handler shares its worker's CPU (it inherits the
+	 * pinning); shared handlers may run on any CPU, not on worker 0's. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	if (!only) {
+		cpu_set_t any;
+		CPU_ZERO(&any);
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		for (long c = 0; c < ncpu && c < CPU_SETSIZE; c++)
+			CPU_SET((int)c, &any);
+		pthread_attr_setaffinity_np(&attr, sizeof(any), &any);
+	}
+	int rc = pthread_create(th, &attr, handler_main, a);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		free(a);
+		return -rc;
+	}
+	return 0;
+}
+
+/* Watchdog: a fault unserved for watchdog_ms fails its region. */
+static void *watchdog_main(void *arg)
+{
+	struct upstate *s = arg;
+	struct pollfd pfd = {.fd = s->wdog_pipe[0], .events = POLLIN};
+	for (;;) {
+		int pr = poll(&pfd, 1, 50);
+		if (pr > 0 || (pr < 0 && errno != EINTR))
+			break;
+		uint64_t now = pb_now_ns();
+		for (unsigned t = 0; t < s->n; t++) {
+			struct region *r = &s->r[t];
+			uint64_t b = pb_atomic_load(&r->busy_since, PB_ACQUIRE);
+			if (b && now > b && now - b > s->watchdog_ms * 1000000ULL &&
+			    !pb_atomic_load(&r->fatal, PB_RELAXED) && r->uffd >= 0)
+				region_fail(s, r, -ETIMEDOUT,
+					    "a fault stayed unserved for %llu ms (handler stuck)",
+					    (unsigned long long)s->watchdog_ms);
+		}
+	}
+	return NULL;
+}
+
+/* ---- setup ---- */
+
+static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	struct upstate *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	*s = (struct upstate){.pages = 16384,
+			      .frames = 4096,
+			      .pattern = 2,
+			      .write_frac = 1.0,
+			      .dirty = DIRTY_AUTO,
+			      .prepage_n = 7,
+			      .evict_batch = 1,
+			      .msg_batch = 1,
+			      .watchdog_ms = 10000,
+			      .pagemap_fd = -1,
+			      .pidfd = -1};
+	struct upargs a = {.s = s, .policy = "clock"};
+	int rc = pb_params_each(cfg->params, up_param, &a, cfg->err, cfg->errlen);
+	if (rc)
+		goto fail;
+	rc = -EINVAL;
+	if (s->frames > s->pages) {
+		snprintf(cfg->err, cfg->errlen, "frames (%llu) > pages (%llu)",
+			 (unsigned long long)s->frames, (unsigned long long)s->pages);
+		goto fail;
+	}
+	s->pol = pb_policy_find(a.policy);
+	if (!s->pol || (s->pol->flags & PB_POL_OFFLINE)) {
+		snprintf(cfg->err, cfg->errlen, "policy '%s' %s", a.policy,
+			 s->pol ? "needs the future (offline), a pager cannot run it"
+				: "is not registered");
+		goto fail;
+	}
+	if (s->hints && s->handlers) {
+		snprintf(cfg->err, cfg->errlen,
+			 "hints=1 needs handlers=0 (one handler per worker)");
+		goto fail;
+	}
+	if (s->hints && s->prepage != PRE_NONE) {
+		snprintf(cfg->err, cfg->errlen, "hints=1 takes prepage=none");
+		goto fail;
+	}
+	if (!s->swap_pages)
+		s->swap_pages = s->pages;
+	snprintf(s->params, sizeof(s->params), "%s", cfg->params);
+	if (s->workload[0]) {
+		struct pb_workload *w;
+		struct pb_workload_opts o = {
+		    .thread = 0, .nthreads = cfg->nthreads, .seed = cfg->seed};
+		rc = pb_workload_open(s->workload, &o, &w, cfg->err, cfg->errlen);
+		if (rc)
+			goto fail;
+		pb_workload_close(w);
+	}
+	/* Features: WP_ASYNC where the kernel has it, for dirt without faults. */
+	uint64_t want = s->dirty == DIRTY_OFF ? 0
+			: s->dirty == DIRTY_WP
+			    ? UFFD_FEATURE_PAGEFAULT_FLAG_WP
+			    : UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_ASYNC;
+	char why[256];
+	int probe = open_uffd(want, &s->features, why, sizeof(why));
+	if (probe < 0) {
+		snprintf(cfg->err, cfg->errlen, "%s", why);
+		rc = -ENOTSUP;
+		goto fail;
+	}
+	close(probe);
+	if (s->dirty == DIRTY_AUTO)
+		s->dirty = (s->features & UFFD_FEATURE_WP_ASYNC) ? DIRTY_ASYNC : DIRTY_WP;
+	if (s->dirty == DIRTY_ASYNC && !(s->features & UFFD_FEATURE_WP_ASYNC)) {
+		snprintf(cfg->err, cfg->errlen,
+			 "dirty=async needs UFFD_FEATURE_WP_ASYNC (Linux 6.7+); use dirty=wp");
+		rc = -ENOTSUP;
+		goto fail;
+	}
+	if (s->dirty == DIRTY_ASYNC) {
+		s->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		if (s->pagemap_fd < 0) {
+			snprintf(cfg->err, cfg->errlen, "dirty=async: /proc/self/pagemap: %s",
+				 strerror(errno));
+			rc = -errno;
+			goto fail;
+		}
+	}
+	if (s->evict_batch > 1)
+		s->pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	s->pidfd_ok = s->pidfd >= 0;
+	s->ops = cfg->ops ? cfg->ops : 200000;
+	s->seed = cfg->seed;
+	s->n = cfg->nthreads;
+	s->r = calloc(s->n, sizeof(*s->r));
+	s->area_bytes = s->n * s->pages * PB_PAGE_SIZE;
+	s->area =
+	    mmap(NULL, s->area_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!s->r || s->area == MAP_FAILED) {
+		s->area = NULL;
+		rc = -ENOMEM;
+		snprintf(cfg->err, cfg->errlen, "cannot map %zu bytes", s->area_bytes);
+		goto fail;
+	}
+	madvise(s->area, s->area_bytes, MADV_NOHUGEPAGE); /* the pager works in 4 KiB pages */
+	s->shared_uffd = -1;
+	for (unsigned t = 0; t < s->n; t++) {
+		/* Before any thread exists: handlers may lock any region. */
+		pthread_mutex_init(&s->r[t].lock, NULL);
+		s->r[t].base = s->area + (size_t)t * s->pages * PB_PAGE_SIZE;
+		s->r[t].pages = s->pages;
+		s->r[t].uffd = -1;
+		s->r[t].stop_pipe[0] = s->r[t].stop_pipe[1] = -1;
+	}
+	s->stop_pipe[0] = s->stop_pipe[1] = -1;
+	s->wdog_pipe[0] = s->wdog_pipe[1] = -1;
+	if (s->handlers) {
+		s->shared_uffd = open_uffd(want, &s->features, why, sizeof(why));
+		if (s->shared_uffd < 0 || pipe2(s->stop_pipe, O_CLOEXEC)) {
+			snprintf(cfg->err, cfg->errlen, "%s", why);
+			rc = -ENOTSUP;
+			goto fail;
+		}
+	}
+	if (pipe2(s->wdog_pipe, O_CLOEXEC) || pthread_create(&s->wdog, NULL, watchdog_main, s)) {
+		rc = -EAGAIN;
+		snprintf(cfg->err, cfg->errlen, "cannot start the watchdog");
+		goto fail;
+	}
+	s->wdog_started = 1;
+	*state = s;
+	return 0;
+fail:
+	if (s->pagemap_fd >= 0)
+		close(s->pagemap_fd);
+	if (s->shared_uffd >= 0)
+		close(s->shared_uffd);
+	for (int i = 0; i < 2; i++) {
+		if (s->stop_pipe[i] > 0)
+			close(s->stop_pipe[i]);
+		if (s->wdog_pipe[i] > 0)
+			close(s->wdog_pipe[i]);
+	}
+	if (s->area)
+		munmap(s->area, s->area_bytes);
+	free(s->r);
+	free(s);
+	return rc;
+}
+
+/* ---- worker ---- */
+
 static int up_thread_init(void *state, struct pb_kthread *t)
 {
 	struct upstate *s = state;
-	struct pager *p = &s->p[t->tid];
-	size_t bytes = s->pages * PB_PAGE_SIZE;
-	p->uffd = open_uffd();
-	if (p->uffd < 0)
-		return p->uffd;
-	p->region = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	p->backing = pb_map(bytes, 0);
-	p->saved = pb_map(s->pages, 0);
-	p->zero = pb_map(PB_PAGE_SIZE, 1);
-	if (p->region == MAP_FAILED || !p->backing || !p->saved || !p->zero)
+	struct region *r = &s->r[t->tid];
+	char why[256];
+	r->st = pb_map(s->pages, 0);
+	r->slot = pb_map(s->pages * sizeof(uint32_t), 0);
+	r->slot_page = pb_map(s->swap_pages * sizeof(uint32_t), 0);
+	r->pending = pb_map(s->evict_batch * sizeof(uint64_t), 0);
+	r->bounce = pb_map((size_t)(s->prepage_n + 2) * PB_PAGE_SIZE, 0);
+	r->zero = pb_map(PB_PAGE_SIZE, 1);
+	r->version = pb_map(s->pages * sizeof(uint64_t), 0);
+	if (!r->st || !r->slot || !r->slot_page || !r->pending || !r->bounce || !r->zero ||
+	    !r->version)
 		return -ENOMEM;
-	/* No THP here: the pager works in 4 KiB pages. */
-	madvise(p->region, bytes, MADV_NOHUGEPAGE);
-	struct uffdio_register reg = {.range = {.start = (uint64_t)(uintptr_t)p->region, .len = bytes},
-				      .mode = UFFDIO_REGISTER_MODE_MISSING};
-	if (ioctl(p->uffd, UFFDIO_REGISTER, &reg))
-		return -errno;
-	struct pb_policy_cfg pc = {.frames = s->frames, .seed = s->seed + t->tid,
-				   .expected_keys = s->pages};
-	char err[256];
-	if (s->pol->create(&pc, &p->pol, err, sizeof(err)))
-		return -EINVAL;
-	pb_rng_seed(&p->rng, s->seed * 7919 + t->tid);
-	if (pipe2(p->stop_pipe, O_CLOEXEC))
-		return -errno;
-	void **arg = malloc(2 * sizeof(void *));
-	arg[0] = s;
-	arg[1] = p;
-	if (pthread_create(&p->th, NULL, pager_main, arg)) {
-		free(arg);
-		return -EAGAIN;
+	memset(r->slot, 0xff, s->pages * sizeof(uint32_t));
+	int rc = pb_swap_open(&r->swap, s->swap_dir, s->swap_pages, s->direct, why, sizeof(why));
+	if (rc) {
+		fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+		return rc;
 	}
-	p->started = 1;
+	struct pb_policy_cfg pc = {
+	    .frames = s->frames, .seed = s->seed + t->tid, .expected_keys = s->pages};
+	if (s->pol->create(&pc, &r->pol, why, sizeof(why))) {
+		fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+		return -EINVAL;
+	}
+	pb_rng_seed(&r->rng, s->seed * 7919 + t->tid);
+	if (s->workload[0]) {
+		struct pb_workload_opts o = {.thread = t->tid, .nthreads = s->n, .seed = s->seed};
+		rc = pb_workload_open(s->workload, &o, &r->wl, why, sizeof(why));
+		if (rc) {
+			fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+			return rc;
+		}
+		r->wl_cap = 1;
+		while (r->wl_cap < 2 * s->pages)
+			r->wl_cap <<= 1;
+		r->wl_keys = pb_map(r->wl_cap * sizeof(uint64_t), 0);
+		r->wl_map = pb_map(r->wl_cap * sizeof(uint32_t), 0);
+		if (!r->wl_keys || !r->wl_map)
+			return -ENOMEM;
+	}
+	/* Register: MISSING, and WP for dirty tracking. */
+	if (s->handlers) {
+		r->uffd = s->shared_uffd;
+	} else {
+		uint64_t got;
+		uint64_t want = s->dirty == DIRTY_OFF ? 0
+				: s->dirty == DIRTY_WP
+				    ? UFFD_FEATURE_PAGEFAULT_FLAG_WP
+				    : UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_ASYNC;
+		r->uffd = open_uffd(want, &got, why, sizeof(why));
+		if (r->uffd < 0) {
+			fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+			return r->uffd;
+		}
+		r->own_uffd = 1;
+	}
+	struct uffdio_register reg = {
+	    .range = {.start = (uint64_t)(uintptr_t)r->base, .len = s->pages * PB_PAGE_SIZE},
+	    .mode = UFFDIO_REGISTER_MODE_MISSING |
+		    (s->dirty != DIRTY_OFF ? UFFDIO_REGISTER_MODE_WP : 0)};
+	if (ioctl(r->uffd, UFFDIO_REGISTER, &reg)) {
+		rc = -errno;
+		fprintf(stderr, "uffd-pager: thread %u: UFFDIO_REGISTER: %s\n", t->tid,
+			strerror(-rc));
+		return rc;
+	}
+	r->registered = 1;
+	if (!s->handlers) {
+		if (pipe2(r->stop_pipe, O_CLOEXEC))
+			return -errno;
+		rc = start_handler(s, r, r->uffd, r->stop_pipe[0], &r->th);
+		if (rc)
+			return rc;
+		r->started = 1;
+	} else if (t->tid == 0) {
+		/* Shared handlers start with the first worker; they serve all
+		 * regions (a fault before a region registers cannot happen). */
+		s->hth = calloc(s->handlers, sizeof(pthread_t));
+		for (unsigned h = 0; s->hth && h < s->handlers; h++)
+			if (!start_handler(s, NULL, s->shared_uffd, s->stop_pipe[0], &s->hth[h]))
+				s->nhth++;
+		if (s->nhth != s->handlers)
+			return -EAGAIN;
+		r->started = 1;
+	} else {
+		r->started = 1;
+	}
 	return 0;
+}
+
+/* Dense page index of a workload address (first seen, first numbered). */
+static int64_t wl_page(struct upstate *s, struct region *r, const struct pb_access *a)
+{
+	uint64_t key = ((uint64_t)a->asid << 48) | (a->addr >> pb_workload_page_shift(r->wl));
+	uint64_t h = (key * 0x9E3779B97F4A7C15ULL) >> 17, m = r->wl_cap - 1;
+	for (uint64_t i = h & m;; i = (i + 1) & m) {
+		if (!r->wl_map[i]) {
+			if (r->wl_used >= s->pages)
+				return -1;
+			r->wl_keys[i] = key;
+			r->wl_map[i] = (uint32_t)++r->wl_used;
+			return (int64_t)r->wl_used - 1;
+		}
+		if (r->wl_keys[i] == key)
+			return (int64_t)r->wl_map[i] - 1;
+	}
+}
+
+/* Next access: page and whether it writes.  0, or 1 at the stream's end. */
+static int next_access(struct upstate *s, struct region *r, uint64_t *page, int *write)
+{
+	if (r->wl) {
+		if (r->buf_i == r->buf_n) {
+			ssize_t k = pb_workload_next(r->wl, r->buf, PB_ARRAY_SIZE(r->buf));
+			if (k <= 0)
+				return 1;
+			r->buf_n = (size_t)k;
+			r->buf_i = 0;
+		}
+		const struct pb_access *a = &r->buf[r->buf_i++];
+		int64_t p = wl_page(s, r, a);
+		if (p < 0) {
+			region_fail(s, r, -E2BIG,
+				    "the workload touches more than pages=%llu distinct pages",
+				    (unsigned long long)s->pages);
+			return 1;
+		}
+		*page = (uint64_t)p;
+		*write = a->op == PB_OP_WRITE;
+		return 0;
+	}
+	uint64_t hot = s->pages / 5 ? s->pages / 5 : 1;
+	switch (s->pattern) {
+	case 1:
+		*page = r->cursor++ % s->pages;
+		break;
+	case 2:
+		*page = pb_rng_below(&r->rng, 10) < 8
+			    ? pb_rng_below(&r->rng, hot)
+			    : hot + pb_rng_below(&r->rng, s->pages > hot ? s->pages - hot : 1);
+		if (*page >= s->pages)
+			*page = s->pages - 1;
+		break;
+	default:
+		*page = pb_rng_below(&r->rng, s->pages);
+		break;
+	}
+	*write = s->write_frac >= 1.0 || pb_rng_double(&r->rng) < s->write_frac;
+	return 0;
+}
+
+/*
+ * Touch page p: check what is there against the version this worker last
+ * wrote, then write the next version if this is a write.  The stamp is two
+ * words (page+1, version); check=full fills and checks every byte.
+ */
+static void touch(struct upstate *s, struct region *r, uint64_t p, int write)
+{
+	volatile uint64_t *w = (volatile uint64_t *)(r->base + p * PB_PAGE_SIZE);
+	uint64_t ver = r->version[p];
+	uint64_t tag = w[0], got = w[1];
+	if (ver ? (tag != p + 1 || got != ver) : (tag != 0 || got != 0))
+		r->bad++;
+	if (s->full_check) {
+		uint64_t fill = ver ? (p + 1) * 0x100000001B3ULL ^ ver : 0;
+		for (size_t i = 2; i < PB_PAGE_SIZE / 8; i++)
+			if (w[i] != fill) {
+				r->bad++;
+				break;
+			}
+	}
+	if (!write)
+		return;
+	ver++;
+	r->version[p] = ver;
+	if (s->full_check) {
+		uint64_t fill = (p + 1) * 0x100000001B3ULL ^ ver;
+		for (size_t i = 2; i < PB_PAGE_SIZE / 8; i++)
+			w[i] = fill;
+	}
+	w[1] = ver;
+	w[0] = p + 1;
+}
+
+/* hints=1: decide the access in advance, as an instrumented pager would. */
+static void hint(struct upstate *s, struct region *r, uint64_t p, uint64_t pos, int write)
+{
+	pthread_mutex_lock(&r->lock);
+	struct pb_ref ref = {
+	    .key = p, .pos = pos, .next_use = PB_NEXT_NONE, .write = (unsigned)write};
+	uint64_t victim = 0;
+	enum pb_pol_result res = s->pol->access(r->pol, &ref, &victim);
+	if (res != PB_POL_HIT) {
+		if ((r->st[p] & ST_RES) && !(r->st[p] & ST_PENDING)) {
+			region_fail(s, r, -EPROTO,
+				    "the policy missed on page %llu, which is mapped",
+				    (unsigned long long)p);
+		} else if (r->st[p] & ST_RES) {
+			/* Mapped but evicted by the policy earlier and waiting for
+			 * its batch zap: rescue it; the decision applies now. */
+			r->st[p] &= (uint8_t)~ST_PENDING;
+			if (res == PB_POL_MISS_EVICT && evict(s, r, victim))
+				region_fail(s, r, -EIO, "eviction of page %llu failed",
+					    (unsigned long long)victim);
+		} else {
+			r->hint_page = p;
+			r->hint_res = (int)res;
+			r->hint_victim = victim;
+			r->hint_valid = 1;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
 }
 
 static uint64_t up_run(void *state, struct pb_kthread *t)
 {
 	struct upstate *s = state;
-	struct pager *p = &s->p[t->tid];
-	if (!p->started)
+	struct region *r = &s->r[t->tid];
+	if (!r->started || pb_atomic_load(&r->fatal, PB_ACQUIRE))
 		return 0;
-	uint64_t f0 = pb_atomic_load(&p->faults, PB_RELAXED),
-		 si0 = pb_atomic_load(&p->swap_ins, PB_RELAXED),
-		 z0 = pb_atomic_load(&p->zero_fills, PB_RELAXED),
-		 e0 = pb_atomic_load(&p->evictions, PB_RELAXED),
-		 ns0 = pb_atomic_load(&p->service_ns, PB_RELAXED);
-	uint64_t hot = s->pages / 5 ? s->pages / 5 : 1;
-	for (uint64_t i = 0; i < s->ops; i++) {
-		uint64_t page;
-		switch (s->pattern) {
-		case 1: page = p->cursor++ % s->pages; break;
-		case 2:
-			page = pb_rng_below(&p->rng, 10) < 8 ? pb_rng_below(&p->rng, hot)
-							     : hot + pb_rng_below(&p->rng, s->pages - hot > 0 ? s->pages - hot : 1);
-			if (page >= s->pages)
-				page = s->pages - 1;
+	pthread_mutex_lock(&r->lock);
+	uint64_t e0[EV__N];
+	memcpy(e0, r->ev, sizeof(e0));
+	memset(&r->hist, 0, sizeof(r->hist));
+	pthread_mutex_unlock(&r->lock);
+	uint64_t i;
+	for (i = 0; i < s->ops; i++) {
+		uint64_t p;
+		int write;
+		if (next_access(s, r, &p, &write))
 			break;
-		default: page = pb_rng_below(&p->rng, s->pages); break;
+		if (s->hints)
+			hint(s, r, p, r->accesses, write);
+		r->accesses++;
+		pb_atomic_store(&r->wseq, i, PB_RELEASE);
+		if (s->lat == LAT_ROUNDTRIP) {
+			uint64_t f0 = pb_atomic_load(&r->hseq, PB_RELAXED), t0 = pb_now_ns();
+			touch(s, r, p, write);
+			uint64_t t1 = pb_now_ns();
+			if (pb_atomic_load(&r->hseq, PB_ACQUIRE) != f0) {
+				pthread_mutex_lock(&r->lock);
+				pb_hist_add(&r->hist, t1 - t0);
+				pthread_mutex_unlock(&r->lock);
+			}
+		} else {
+			touch(s, r, p, write);
+			pb_atomic_load(&r->hseq, PB_ACQUIRE);
 		}
-		if (s->hints) {
-			/* Instrumented pager: every access reaches the policy, as
-			 * if the hardware reported hits.  A miss's decision (and
-			 * victim) is left for the pager, which serves the fault the
-			 * touch below takes; the policy's resident set is exactly
-			 * the mapped set, so a hit never faults. */
-			struct pb_ref ref = {.key = page, .pos = i, .next_use = PB_NEXT_NONE, .write = 1};
-			uint64_t victim = 0;
-			enum pb_pol_result res = s->pol->access(p->pol, &ref, &victim);
-			p->pending_evict = res == PB_POL_MISS_EVICT;
-			p->pending_victim = victim;
-		}
-		volatile uint64_t *w = (volatile uint64_t *)(p->region + page * PB_PAGE_SIZE);
-		uint64_t v = *w; /* may fault: zero or the last stamp written */
-		if (v != 0 && v != page + 1)
-			p->bad++;
-		*w = page + 1;
+		if (pb_unlikely(pb_atomic_load(&r->fatal, PB_ACQUIRE)))
+			break;
 	}
-	/* The pager thread's counters are read after a fault round trip
-	 * (happens-before via the kernel's fault wake-up); read them with
-	 * relaxed atomics for the sanitizer's sake. */
-	t->extra[0] = pb_atomic_load(&p->faults, PB_RELAXED) - f0;
-	t->extra[1] = pb_atomic_load(&p->zero_fills, PB_RELAXED) - z0;
-	t->extra[2] = pb_atomic_load(&p->swap_ins, PB_RELAXED) - si0;
-	t->extra[3] = pb_atomic_load(&p->evictions, PB_RELAXED) - e0;
-	t->extra[4] = pb_atomic_load(&p->service_ns, PB_RELAXED) - ns0;
-	return s->ops;
+	pthread_mutex_lock(&r->lock);
+	static const int col[] = {EV_FAULTS,   EV_ZERO,	    EV_SWAPIN, EV_EVICT,  EV_WB,     EV_WP,
+				  EV_SPURIOUS, EV_PREPAGED, EV_ZAPS,   EV_ZAP_NS, EV_WORK_NS};
+	for (size_t k = 0; k < PB_ARRAY_SIZE(col); k++)
+		t->extra[k] = r->ev[col[k]] - e0[col[k]];
+	/* pager_work_ns: reading a message to issuing the fill (policy,
+	 * bookkeeping, eviction with its write-back and zap); copy_ns: the
+	 * ioctls that fill and wake (UFFDIO_COPY, WRITEPROTECT, WAKE). */
+	uint64_t copy = r->ev[EV_COPY_NS] - e0[EV_COPY_NS];
+	t->extra[10] = t->extra[10] > copy ? t->extra[10] - copy : 0;
+	t->extra[15] = copy;
+	t->extra[11] = pb_hist_quantile(&r->hist, 0.5);
+	t->extra[12] = pb_hist_quantile(&r->hist, 0.9);
+	t->extra[13] = pb_hist_quantile(&r->hist, 0.99);
+	t->extra[14] = r->hist.max;
+	if (r->nreps++ > 0) /* the first run is the warm-up */
+		pb_hist_merge(&r->hist_all, &r->hist);
+	pthread_mutex_unlock(&r->lock);
+	return i;
 }
 
 static void up_thread_fini(void *state, struct pb_kthread *t)
 {
 	struct upstate *s = state;
-	struct pager *p = &s->p[t->tid];
-	if (p->started) {
-		if (write(p->stop_pipe[1], "x", 1) != 1)
-			pthread_cancel(p->th);
-		pthread_join(p->th, NULL);
-		close(p->stop_pipe[0]);
-		close(p->stop_pipe[1]);
+	struct region *r = &s->r[t->tid];
+	/* check=full: read every page back through the pager once more. */
+	if (s->full_check && r->started && !pb_atomic_load(&r->fatal, PB_ACQUIRE))
+		for (uint64_t p = 0; p < s->pages; p++) {
+			if (s->hints)
+				hint(s, r, p, r->accesses++, 0);
+			pb_atomic_store(&r->wseq, p, PB_RELEASE);
+			touch(s, r, p, 0);
+			pb_atomic_load(&r->hseq, PB_ACQUIRE);
+			if (pb_atomic_load(&r->fatal, PB_ACQUIRE))
+				break;
+		}
+	if (r->started && !s->handlers) {
+		pb_atomic_store(&r->hstop, 1, PB_RELEASE);
+		if (write(r->stop_pipe[1], "x", 1) != 1)
+			pthread_cancel(r->th);
+		pthread_join(r->th, NULL);
 	}
-	if (p->pol)
-		s->pol->destroy(p->pol);
-	if (p->uffd >= 0)
-		close(p->uffd);
-	size_t bytes = s->pages * PB_PAGE_SIZE;
-	if (p->region && p->region != MAP_FAILED)
-		munmap(p->region, bytes);
-	pb_unmap(p->backing, bytes);
-	pb_unmap(p->saved, s->pages);
-	pb_unmap(p->zero, PB_PAGE_SIZE);
+}
+
+static void write_latency_csv(struct upstate *s)
+{
+	int fd = open(s->latency_csv, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "uffd-pager: latency_csv %s: %s\n", s->latency_csv,
+			fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	FILE *f = fdopen(fd, "a");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	if (sb.st_size == 0)
+		fprintf(f, "experiment,kernel,threads,bucket_ns_lo,bucket_ns_hi,count\n");
+	struct pb_hist all = {0};
+	for (unsigned t = 0; t < s->n; t++)
+		pb_hist_merge(&all, &s->r[t].hist_all);
+	/* The experiment is the harness's "kernel:params", quoted (it has commas). */
+	for (unsigned b = 0; b < PB_HIST_BUCKETS; b++) {
+		if (!all.count[b])
+			continue;
+		uint64_t lo, hi;
+		pb_hist_bounds(b, &lo, &hi);
+		fprintf(f, "\"uffd-pager%s", s->params[0] ? ":" : "");
+		for (const char *c = s->params; *c; c++)
+			fputs(*c == '"' ? "\"\"" : (char[]){*c, 0}, f);
+		fprintf(f, "\",uffd-pager,%u,%llu,%llu,%llu\n", s->n, (unsigned long long)lo,
+			(unsigned long long)hi, (unsigned long long)all.count[b]);
+	}
+	if (fflush(f) || fsync(fd) || ferror(f))
+		fprintf(stderr, "uffd-pager: latency_csv %s: write failed\n", s->latency_csv);
+	fclose(f);
 }
 
 static int up_verify(void *state, char *err, size_t n)
 {
 	struct upstate *s = state;
 	for (unsigned t = 0; t < s->n; t++) {
-		if (s->p[t].bad) {
-			snprintf(err, n, "thread %u read %llu page(s) with the wrong content after paging",
-				 t, (unsigned long long)s->p[t].bad);
+		struct region *r = &s->r[t];
+		int f = pb_atomic_load(&r->fatal, PB_ACQUIRE);
+		if (f) {
+			snprintf(err, n, "thread %u: %s", t, r->why);
 			return -1;
 		}
-		if (s->p[t].started && pb_atomic_load(&s->p[t].faults, PB_RELAXED) < (s->frames < s->pages ? s->frames : s->pages) &&
-		    s->ops >= s->pages * 8) {
-			snprintf(err, n, "thread %u: fewer faults than distinct pages", t);
+		if (r->bad) {
+			snprintf(err, n,
+				 "thread %u read %llu page(s) with the wrong content after paging",
+				 t, (unsigned long long)r->bad);
 			return -1;
 		}
 	}
+	if (s->latency_csv[0])
+		write_latency_csv(s);
 	return 0;
 }
 
 static void up_teardown(void *state)
 {
 	struct upstate *s = state;
-	free(s->p);
+	if (s->nhth) {
+		pb_atomic_store(&s->stop, 1, PB_RELEASE);
+		if (write(s->stop_pipe[1], "x", 1) != 1)
+			for (unsigned h = 0; h < s->nhth; h++)
+				pthread_cancel(s->hth[h]);
+		for (unsigned h = 0; h < s->nhth; h++)
+			pthread_join(s->hth[h], NULL);
+	}
+	free(s->hth);
+	if (s->wdog_started) {
+		if (write(s->wdog_pipe[1], "x", 1) == 1)
+			pthread_join(s->wdog, NULL);
+		else
+			pthread_detach(s->wdog);
+	}
+	for (unsigned t = 0; t < s->n; t++) {
+		struct region *r = &s->r[t];
+		if (r->pol)
+			s->pol->destroy(r->pol);
+		if (r->own_uffd && r->uffd >= 0)
+			close(r->uffd);
+		for (int i = 0; i < 2; i++)
+			if (r->stop_pipe[i] >= 0)
+				close(r->stop_pipe[i]);
+		pb_swap_close(&r->swap);
+		if (r->wl)
+			pb_workload_close(r->wl);
+		pb_unmap(r->st, s->pages);
+		pb_unmap(r->slot, s->pages * sizeof(uint32_t));
+		pb_unmap(r->slot_page, s->swap_pages * sizeof(uint32_t));
+		pb_unmap(r->pending, s->evict_batch * sizeof(uint64_t));
+		pb_unmap(r->bounce, (size_t)(s->prepage_n + 2) * PB_PAGE_SIZE);
+		pb_unmap(r->zero, PB_PAGE_SIZE);
+		pb_unmap(r->version, s->pages * sizeof(uint64_t));
+		if (r->wl_keys) {
+			pb_unmap(r->wl_keys, r->wl_cap * sizeof(uint64_t));
+			pb_unmap(r->wl_map, r->wl_cap * sizeof(uint32_t));
+		}
+		if (r->base)
+			pthread_mutex_destroy(&r->lock);
+	}
+	if (s->shared_uffd >= 0)
+		close(s->shared_uffd);
+	for (int i = 0; i < 2; i++) {
+		if (s->stop_pipe[i] >= 0)
+			close(s->stop_pipe[i]);
+		if (s->wdog_pipe[i] >= 0)
+			close(s->wdog_pipe[i]);
+	}
+	if (s->pagemap_fd >= 0)
+		close(s->pagemap_fd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->area)
+		munmap(s->area, s->area_bytes);
+	free(s->r);
 	free(s);
 }
 
-static const char *const up_extra[] = {"faults", "zero_fills", "swap_ins", "evictions",
-				       "pager_work_ns", NULL};
+static const char *const up_extra[] = {"faults",     "zero_fills", "swap_ins",	    "evictions",
+				       "writebacks", "wp_faults",  "spurious",	    "prepaged",
+				       "zap_calls",  "zap_ns",	   "pager_work_ns", "lat_p50_ns",
+				       "lat_p90_ns", "lat_p99_ns", "lat_max_ns",    "copy_ns",
+				       NULL};
 
 const struct pb_kernel_desc pb_kernel_uffd_pager = {
-	.name = "uffd-pager",
-	.module = "real",
-	.summary = "user-space demand pager on userfaultfd: real faults, eviction by a pagebench policy",
-	.params_help = "pages=16384 (region per thread), frames=4096 (resident budget), policy=clock "
-		       "(any online policy), pattern=hotcold|uniform|loop, hints=0 (1: report every access)",
-	.op_unit = "access",
-	.extra_cols = up_extra,
-	.setup = up_setup,
-	.thread_init = up_thread_init,
-	.run = up_run,
-	.verify = up_verify,
-	.thread_fini = up_thread_fini,
-	.teardown = up_teardown,
+    .name = "uffd-pager",
+    .module = "real",
+    .summary =
+	"user-space demand pager on userfaultfd: real faults, eviction by a pagebench policy",
+    .params_help =
+	"pages=16384 (region per thread), frames=4096 (resident budget), policy=clock "
+	"(any online policy), pattern=hotcold|uniform|loop, write=1 (fraction of writes), "
+	"workload=SPEC (a workload generator instead of pattern), hints=0 (1: report every "
+	"access), dirty=auto|wp|async|off (dirty tracking), evict_batch=1 (victims per zap), "
+	"swap=mem|DIR (swap file under DIR), swap_pages=pages, direct=0 (O_DIRECT), "
+	"handlers=0 (0: one per worker; N: N shared handlers on one uffd), poll=0, batch=1 "
+	"(messages per read), prepage=none|readahead|around|cluster, prepage_n=7, "
+	"latency=service|roundtrip, latency_csv=FILE, check=stamp|full, watchdog_ms=10000, "
+	"inject=none|dupmsg|eio:N|unregister:N|wedge:N (tests)",
+    .op_unit = "access",
+    .extra_cols = up_extra,
+    .setup = up_setup,
+    .thread_init = up_thread_init,
+    .run = up_run,
+    .verify = up_verify,
+    .thread_fini = up_thread_fini,
+    .teardown = up_teardown,
 };

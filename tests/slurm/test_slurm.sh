@@ -67,6 +67,7 @@ check "sbatch script has --array=1-4" grep -q -- '--array=1-4' "$S/job-1.sbatch"
 check "every task ran under Slurm" [ "$(grep -l '"array_task_id"' "$S"/tasks/*/task.json | wc -l)" -eq 4 ]
 check "merged counts equal the local run" same_counts "$L" "$S"
 check "slurm suite complete" [ "$(status_of "$S")" = complete ]
+check "merged figures rendered" test -s "$S/plots/mrc.pdf" -a -s "$S/plots/faults.png"
 
 # Cancel task 4 before it runs (one array task at a time), then resume it.
 "$PB" suite "$T/four.suite" --slurm --array-max 1 --results "$T/resume" > "$T/resume.log" 2>&1

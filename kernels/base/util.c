@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernels/base/util.c - the small shared helpers of every layer: the clock,
+ * mapped memory, RNG seeding, strict number and list parsing, key=value
+ * lists and progress on a terminal.  (Usage errors, which print and exit,
+ * stay in the harness: harness/util.c.)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pagebench/atomic.h"
+#include "pagebench/parse.h"
+#include "pagebench/common.h"
+#include "pagebench/kernel.h"
+
+uint64_t pb_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void pb_rng_seed(struct pb_rng *r, uint64_t seed)
+{
+	uint64_t sm = seed;
+	for (int i = 0; i < 4; i++)
+		r->s[i] = pb_splitmix64(&sm);
+}
+
+void *pb_map(size_t bytes, int prefault)
+{
+	if (bytes == 0)
+		bytes = 1;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	if (prefault)
+		flags |= MAP_POPULATE;
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void pb_unmap(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes ? bytes : 1);
+}
+
+int pb_parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	for (const char *c = s; *c; c++)
+		if (*c < '0' || *c > '9')
+			return -EINVAL;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int pb_parse_double(const char *s, double *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end || !isfinite(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int pb_parse_size(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	size_t n = strlen(s);
+	unsigned shift = 0;
+	char last = s[n - 1];
+	switch (last) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		break;
+	default:
+		break;
+	}
+	char buf[64];
+	if (n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n + 1);
+	if (shift)
+		buf[n - 1] = 0;
+	uint64_t v;
+	int rc = pb_parse_u64(buf, &v);
+	if (rc)
+		return rc;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
+int pb_split_list(const char *s, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!s || !*s)
+		return -EINVAL;
+	size_t cap = 1;
+	for (const char *c = s; *c; c++)
+		cap += *c == ',';
+	char **v = calloc(cap, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	size_t k = 0;
+	const char *p = s;
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 0) {
+			pb_free_list(v, k);
+			return -EINVAL;
+		}
+		v[k] = strndup(p, len);
+		if (!v[k]) {
+			pb_free_list(v, k);
+			return -ENOMEM;
+		}
+		k++;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+void pb_free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int pb_parse_u64_list(const char *s, uint64_t **out, size_t *n)
+{
+	char **items;
+	size_t k;
+	int rc = pb_split_list(s, &items, &k);
+	if (rc)
+		return rc;
+	uint64_t *v = NULL;
+	size_t nv = 0;
+	for (size_t i = 0; i < k && !rc; i++) {
+		char *dash = strchr(items[i], '-');
+		uint64_t lo, hi;
+		if (dash) {
+			*dash = 0;
+			rc = pb_parse_u64(items[i], &lo);
+			if (!rc)
+				rc = pb_parse_u64(dash + 1, &hi);
+			if (!rc && (hi < lo || hi - lo > 4096))
+				rc = -EINVAL;
+		} else {
+			rc = pb_parse_u64(items[i], &lo);
+			hi = lo;
+		}
+		for (uint64_t x = lo; !rc && x <= hi; x++) {
+			uint64_t *nvv = realloc(v, (nv + 1) * sizeof(*v));
+			if (!nvv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nvv;
+			v[nv++] = x;
+			if (x == UINT64_MAX)
+				break;
+		}
+	}
+	pb_free_list(items, k);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+int pb_params_each(const char *params,
+		   int (*cb)(void *ctx, const char *key, const char *val, char *err, size_t errlen),
+		   void *ctx, char *err, size_t errlen)
+{
+	if (!params || !*params)
+		return 0;
+	char **items;
+	size_t k;
+	int rc = pb_split_list(params, &items, &k);
+	if (rc) {
+		snprintf(err, errlen, "malformed parameter list '%s' (expected key=value,...)",
+			 params);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < k && !rc; i++) {
+		char *eq = strchr(items[i], '=');
+		if (!eq || eq == items[i]) {
+			snprintf(err, errlen, "malformed parameter '%s' (expected key=value)",
+				 items[i]);
+			rc = -EINVAL;
+			break;
+		}
+		*eq = 0;
+		rc = cb(ctx, items[i], eq + 1, err, errlen);
+	}
+	pb_free_list(items, k);
+	return rc;
+}
+
+/* ---- progress: only when stderr is a terminal ---- */
+static struct {
+	int active;
+	const char *label;
+	uint64_t total, done, last_ns;
+} prog;
+
+void pb_progress_begin(const char *label, uint64_t total)
+{
+	prog.active = isatty(STDERR_FILENO) && !getenv("PAGEBENCH_NO_PROGRESS");
+	prog.label = label;
+	prog.total = total;
+	pb_atomic_store(&prog.done, 0, PB_RELAXED);
+	prog.last_ns = 0;
+}
+
+void pb_progress_add(uint64_t done)
+{
+	if (!prog.active)
+		return;
+	uint64_t d = pb_atomic_fetch_add(&prog.done, done, PB_RELAXED) + done;
+	uint64_t now = pb_now_ns();
+	uint64_t last = pb_atomic_load(&prog.last_ns, PB_RELAXED);
+	if (now - last < 200000000ULL && d < prog.total)
+		return;
+	if (!pb_atomic_cas(&prog.last_ns, &last, now, PB_RELAXED, PB_RELAXED))
+		return; /* another thread is printing this tick */
+	if (prog.total)
+		fprintf(stderr, "\r%s: %llu/%llu (%.0f%%)   ", prog.label, (unsigned long long)d,
+			(unsigned long long)prog.total, 100.0 * (double)d / (double)prog.total);
+	else
+		fprintf(stderr, "\r%s: %llu   ", prog.label, (unsigned long long)d);
+}
+
+void pb_progress_clear(void)
+{
+	if (prog.active)
+		fprintf(stderr, "\r\033[K");
+}
+
+void pb_progress_end(void)
+{
+	if (prog.active)
+		fprintf(stderr, "\r\033[K");
+	prog.active = 0;
+}
