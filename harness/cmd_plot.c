@@ -144,7 +144,7 @@ static const struct pb_param plot_params[] = {
 int pb_cmd_plot(int argc, char **argv)
 {
 	struct pb_plot_opts o = {.width_in = 3.3, .formats = PB_FMT_PDF | PB_FMT_PNG};
-	struct plot_cli cli;
+	struct plot_cli cli = {0}; /* zeroed: defaults free the PB_PT_STR fields they replace */
 	const char *out = NULL;
 	char **order = NULL;
 	size_t norder = 0;
