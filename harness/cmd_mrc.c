@@ -14,8 +14,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,36 +23,68 @@
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/mrc.h"
+#include "pagebench/param.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 #include "pagebench/vm_drive.h"
 
+/* The options as the table stores them (pagebench/param.h). */
+struct mrc_cfg {
+	char *workload, *policy, *frames, *results, *policy_params;
+	uint64_t seed;
+	int csv;
+};
+
 struct mrc_opts {
-	const char *workload;
-	char **policies;
-	size_t npolicies;
+	struct mrc_cfg c;
+	struct pb_vm_cli_policy *pol;
+	size_t npol;
 	uint64_t flo, fhi, fstep;
 	int csv;
 	uint64_t seed;
-	const char *policy_params;
-	const char *results;
 };
+
+/*
+ * mrc's options: parsing, --help, the error lines and meta.json's
+ * "options" come from this table.  The engine's options (--prepage, --tlb,
+ * --device, --backing, --threads, --hints, --pt, --order) and --reps are
+ * not here: mrc replays policies alone, deterministically, so they are
+ * refused as unknown options, by name.  To add an option: one entry here
+ * and its field in struct mrc_cfg (docs/policies.md, "How to add a CLI
+ * option to sim or mrc").
+ */
+#define O(f) offsetof(struct mrc_cfg, f)
+static const struct pb_param mrc_options[] = {
+    {"workload", PB_PT_STR, O(workload), NULL,
+     "generator or trace (see `pagebench list workloads`)", NULL, 0, 0, 0, PB_PF_REQUIRED, "SPEC"},
+    {"policy", PB_PT_STR, O(policy), NULL,
+     "policies NAME[:k=v,...] (s3fifo:move_threshold=2,lirs), or all (`pagebench list policies "
+     "-v`)",
+     NULL, 0, 0, 0, PB_PF_REQUIRED, "LIST"},
+    {"frames", PB_PT_STR, O(frames), NULL, "physical frames LO:HI:STEP (at most 100000 points)",
+     NULL, 0, 0, 0, PB_PF_REQUIRED, "LO:HI:STEP"},
+    {"seed", PB_PT_U64, O(seed), "1", "seed of the workload and of randomised policies", NULL, 0, 0,
+     0, 0, "S"},
+    {"results", PB_PT_STR, O(results), NULL,
+     "results root (default $PAGEBENCH_RESULTS or ./results)", NULL, 0, 0, 0, PB_PF_NOMETA, "DIR"},
+    {"csv", PB_PT_FLAG, O(csv), NULL, "print the rows on stdout", NULL, 0, 0, 0, PB_PF_NOMETA,
+     NULL},
+    /* replaced by per-policy parameters; kept only to say so */
+    {"policy-params", PB_PT_STR, O(policy_params), NULL, "replaced by --policy NAME:k=v", NULL, 0,
+     0, 0, PB_PF_HIDDEN | PB_PF_NOMETA, "KV"},
+    {0},
+};
+#undef O
 
 static void mrc_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: pagebench mrc --workload SPEC --policy P1[,P2...] --frames LO:HI:STEP "
-		"[options]\n"
-		"Miss ratio against frames, one row per (policy, frames): LRU by stack distances,\n"
-		"other policies by replays (policies alone: no TLB, prepaging or device).\n"
-		"options:\n"
-		"  --workload SPEC     generator or trace (see `pagebench list workloads`)\n"
-		"  --policy LIST       eviction policies, or all (see `pagebench list policies`)\n"
-		"  --policy-params KV  parameters passed to every policy (e.g. kin=0.25)\n"
-		"  --frames LO:HI:STEP physical frames\n"
-		"  --seed S            seed (default 1)\n"
-		"  --results DIR       results root (default $PAGEBENCH_RESULTS or ./results)\n"
-		"  --csv               print the rows on stdout\n");
+	fprintf(f, "usage: pagebench mrc --workload SPEC --policy P1[,P2...] --frames LO:HI:STEP "
+		   "[options]\n"
+		   "Miss ratio against frames, one row per (policy, frames): LRU by stack "
+		   "distances,\n"
+		   "other policies by replays (policies alone: no TLB, prepaging or device).\n"
+		   "options:\n");
+	pb_param_help(mrc_options, f, 1);
 }
 
 static void parse_frames(const char *cmd, const char *frames, struct mrc_opts *o)
@@ -85,111 +117,65 @@ static void parse_frames(const char *cmd, const char *frames, struct mrc_opts *o
 static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 {
 	const char *cmd = "mrc";
-	/* 'x': options of sim that mrc cannot honour */
-	static const struct option lo[] = {{"workload", required_argument, 0, 'w'},
-					   {"policy", required_argument, 0, 'p'},
-					   {"frames", required_argument, 0, 'f'},
-					   {"csv", no_argument, 0, 'c'},
-					   {"seed", required_argument, 0, 's'},
-					   {"results", required_argument, 0, 'R'},
-					   {"policy-params", required_argument, 0, 'q'},
-					   {"help", no_argument, 0, 'h'},
-					   {"prepage", required_argument, 0, 'x'},
-					   {"tlb", required_argument, 0, 'x'},
-					   {"device", required_argument, 0, 'x'},
-					   {"backing", required_argument, 0, 'x'},
-					   {"threads", required_argument, 0, 'x'},
-					   {"hints", required_argument, 0, 'x'},
-					   {"reps", required_argument, 0, 'x'},
-					   {"pt", required_argument, 0, 'x'},
-					   {"order", required_argument, 0, 'x'},
-					   {"fixed-seed", no_argument, 0, 'x'},
-					   {"force", no_argument, 0, 'x'},
-					   {0, 0, 0, 0}};
+	char err[512];
 	memset(o, 0, sizeof(*o));
-	o->seed = 1;
-	const char *frames = NULL;
-	opterr = 0;
-	optind = 1;
-	int ch, li = -1;
-	while ((ch = getopt_long(argc, argv, "h", lo, &li)) != -1) {
-		switch (ch) {
-		case 'w':
-			o->workload = optarg;
-			break;
-		case 'p':
-			pb_vm_cli_policies(cmd, optarg, &o->policies, &o->npolicies);
-			break;
-		case 'q':
-			o->policy_params = optarg;
-			break;
-		case 'f':
-			frames = optarg;
-			break;
-		case 'c':
-			o->csv = 1;
-			break;
-		case 's':
-			if (pb_parse_u64(optarg, &o->seed))
-				pb_usage_error(
-				    cmd, "bad --seed '%s' (expected an unsigned integer)", optarg);
-			break;
-		case 'R':
-			if (!optarg[0])
-				pb_usage_error(cmd, "bad --results '' (expected a folder)");
-			o->results = optarg;
-			break;
-		case 'x':
-			pb_usage_error(cmd,
-				       "option '--%s' does not apply to mrc (policy replays: no "
-				       "engine, one deterministic pass; use `pagebench sim`)",
-				       lo[li].name);
-		case 'h':
-			mrc_usage(stdout);
-			exit(0);
-		default:
-			if (ch == ':' || (optopt && strchr("wpfsRq", optopt)))
-				pb_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-			pb_usage_error(
-			    cmd, "unknown or incomplete option '%s' (see pagebench %s --help)",
-			    argv[optind - 1], cmd);
-		}
-		li = -1;
+	if (pb_param_defaults(mrc_options, &o->c, err, sizeof(err)))
+		pb_usage_error(cmd, "%s", err);
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0;
+	if (!pos)
+		pb_usage_error(cmd, "out of memory");
+	int rc =
+	    pb_param_getopt(mrc_options, &o->c, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	if (rc == 1) {
+		mrc_usage(stdout);
+		exit(0);
 	}
-	if (optind < argc)
-		pb_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!o->workload)
-		pb_usage_error(cmd, "missing --workload SPEC (see `pagebench list workloads`)");
-	if (!o->policies)
-		pb_usage_error(cmd, "missing --policy P1[,P2...] (see `pagebench list policies`)");
-	for (size_t i = 0; i < o->npolicies; i++)
-		if (!pb_policy_find(o->policies[i]))
-			pb_usage_error(cmd, "unknown policy '%s' (see `pagebench list policies`)",
-				       o->policies[i]);
-	if (!frames)
-		pb_usage_error(cmd, "missing --frames");
-	parse_frames(cmd, frames, o);
+	if (rc && !strncmp(err, "unknown option", 14))
+		pb_usage_error(cmd,
+			       "%s (mrc replays policies alone, one deterministic pass: the "
+			       "engine's options are sim's; see pagebench mrc --help)",
+			       err);
+	if (rc)
+		pb_usage_error(cmd, "%s (see pagebench mrc --help)", err);
+	if (npos)
+		pb_usage_error(cmd, "unexpected argument '%s'", pos[0]);
+	free(pos);
+	struct mrc_cfg *c = &o->c;
+	if (c->policy_params)
+		pb_usage_error(cmd,
+			       "option '--policy-params' was replaced by per-policy parameters: "
+			       "--policy NAME:k=v,... (see `pagebench list policies -v`)");
+	if (c->results && !c->results[0])
+		pb_usage_error(cmd, "bad --results '' (expected a folder)");
+	o->seed = c->seed;
+	o->csv = c->csv;
+	rc = pb_vm_cli_policies(c->policy, o->seed, &o->pol, &o->npol, err, sizeof(err));
+	if (rc == -ENOMEM)
+		pb_usage_error(cmd, "out of memory");
+	if (rc)
+		pb_usage_error(cmd, "bad --policy: %s (see `pagebench list policies -v`)", err);
+	parse_frames(cmd, c->frames, o);
 }
 
-static const char *const mrc_cols[] = {"workload", "policy",	 "frames", "refs",
-				       "misses",   "miss_ratio", "method", NULL};
+static const char *const mrc_cols[] = {"workload", "policy",	 "policy_params", "frames", "refs",
+				       "misses",   "miss_ratio", "method",	  NULL};
 
 int pb_cmd_mrc(int argc, char **argv)
 {
 	const char *cmd = "mrc";
 	struct mrc_opts o;
 	parse_opts(argc, argv, &o);
-	pb_vm_cli_check_params(cmd, o.policies, o.npolicies, o.seed, o.policy_params);
 	char err[512];
 	struct pb_vm_loaded l;
-	int rc = pb_vm_load(o.workload, o.seed, &l, err, sizeof(err));
+	int rc = pb_vm_load(o.c.workload, o.seed, &l, err, sizeof(err));
 	if (rc == -EINVAL)
 		pb_usage_error(cmd, "%s", err);
 	if (!rc && pb_vm_load_keys(&l)) {
 		rc = -ENOMEM;
 		snprintf(err, sizeof(err), "out of memory");
 	}
-	if (!rc && pb_vm_cli_need_next_use(o.policies, o.npolicies) && pb_vm_load_next_use(&l)) {
+	if (!rc && pb_vm_cli_need_next_use(o.pol, o.npol) && pb_vm_load_next_use(&l)) {
 		rc = -ENOMEM;
 		snprintf(err, sizeof(err), "out of memory computing next uses");
 	}
@@ -199,7 +185,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	}
 	size_t n = l.s.n;
 	size_t npts = (size_t)((o.fhi - o.flo) / o.fstep + 1);
-	size_t njobs = o.npolicies * npts;
+	size_t njobs = o.npol * npts;
 	struct pb_vm_sweep_job *jobs = calloc(njobs, sizeof(*jobs));
 	uint8_t *onepass = calloc(njobs, 1);
 	if (!jobs || !onepass) {
@@ -215,8 +201,8 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_error(cmd, "out of memory");
 		return PB_EXIT_FAIL;
 	}
-	for (size_t p = 0, k = 0; p < o.npolicies; p++) {
-		const struct pb_policy_desc *d = pb_policy_find(o.policies[p]);
+	for (size_t p = 0, k = 0; p < o.npol; p++) {
+		const struct pb_policy_desc *d = o.pol[p].d;
 		uint64_t *curve = NULL;
 		if (!strcmp(d->name, "lru")) {
 			curve = calloc(npts, sizeof(uint64_t));
@@ -232,6 +218,8 @@ int pb_cmd_mrc(int argc, char **argv)
 		}
 		for (size_t i = 0; i < npts; i++, k++) {
 			rows[k].policy = d;
+			rows[k].policy_params = o.pol[p].params;
+			rows[k].tag = p;
 			rows[k].frames = o.flo + i * o.fstep;
 			if (curve) {
 				rows[k].st.refs = n;
@@ -241,6 +229,8 @@ int pb_cmd_mrc(int argc, char **argv)
 			}
 			struct pb_vm_sweep_job *j = &jobs[nrep];
 			j->policy = d;
+			j->policy_params = o.pol[p].params;
+			j->tag = p;
 			j->frames = rows[k].frames;
 			j->seed = o.seed;
 			j->stream = &l.s;
@@ -249,17 +239,26 @@ int pb_cmd_mrc(int argc, char **argv)
 		}
 		free(curve);
 	}
-	struct pb_run *run = pb_run_create(o.results, argc, argv, err, sizeof(err));
+	struct pb_run *run = pb_run_create(o.c.results, argc, argv, err, sizeof(err));
 	if (!run) {
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}
-	pb_vm_cli_config(run, o.workload, &l, o.seed, o.policies, o.npolicies, o.policy_params);
-	char buf[128];
-	snprintf(buf, sizeof(buf),
-		 "{\"lo\": %" PRIu64 ", \"hi\": %" PRIu64 ", \"step\": %" PRIu64 "}", o.flo, o.fhi,
-		 o.fstep);
-	pb_run_config_json(run, "frames", buf);
+	pb_vm_cli_config(run, &l, o.pol, o.npol);
+	/* every option as parsed, defaults filled in: the table's own JSON */
+	json_t *opts = pb_param_json(mrc_options, &o.c);
+	char *txt = opts ? json_dumps(opts, JSON_COMPACT) : NULL;
+	if (txt)
+		pb_run_config_json(run, "options", txt);
+	free(txt);
+	json_decref(opts);
+	json_t *fr = json_pack("{s:I, s:I, s:I}", "lo", (json_int_t)o.flo, "hi", (json_int_t)o.fhi,
+			       "step", (json_int_t)o.fstep);
+	txt = fr ? json_dumps(fr, JSON_COMPACT) : NULL;
+	if (txt)
+		pb_run_config_json(run, "frames_range", txt);
+	free(txt);
+	json_decref(fr);
 	struct pb_csv *csv = pb_run_csv(run, "mrc.csv", mrc_cols, o.csv ? stdout : NULL);
 	if (!csv) {
 		pb_error(cmd, "cannot open mrc.csv in %s", pb_run_dir(run));
@@ -268,7 +267,6 @@ int pb_cmd_mrc(int argc, char **argv)
 	}
 	struct pb_vm_cfg base;
 	pb_vm_cfg_default(&base);
-	base.policy_params = o.policy_params;
 	struct pb_vm_sweep *sw;
 	if (pb_vm_sweep_create(&base, jobs, nrep, &sw)) {
 		pb_error(cmd, "out of memory");
@@ -291,6 +289,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_csv_begin(csv);
 		pb_csv_str(csv, l.canonical);
 		pb_csv_str(csv, rows[k].policy->name);
+		pb_csv_str(csv, o.pol[rows[k].tag].effective);
 		pb_csv_u64(csv, rows[k].frames);
 		pb_csv_u64(csv, n);
 		pb_csv_u64(csv, j->st.faults);
@@ -309,7 +308,8 @@ int pb_cmd_mrc(int argc, char **argv)
 	free(rows);
 	free(row_job);
 	free(onepass);
-	pb_free_list(o.policies, o.npolicies);
+	pb_vm_cli_policies_free(o.pol, o.npol);
+	pb_param_free(mrc_options, &o.c);
 	pb_vm_load_free(&l);
 	return failed || frc ? PB_EXIT_FAIL : PB_EXIT_OK;
 }

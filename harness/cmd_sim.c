@@ -18,8 +18,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +28,24 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/param.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 #include "pagebench/vm_drive.h"
 
+/* The options as the table stores them (pagebench/param.h). */
+struct sim_cfg {
+	char *workload, *policy, *frames, *tlb, *backing, *results, *policy_params;
+	unsigned prepage, pt, order, hints, device;
+	uint64_t threads, reps, seed;
+	int fixed_seed, force, csv;
+};
+
+/* What the command runs with, checked and resolved from sim_cfg. */
 struct sim_opts {
-	const char *workload;
-	char **policies;
-	size_t npolicies;
+	struct sim_cfg c;
+	struct pb_vm_cli_policy *pol;
+	size_t npol;
 	uint64_t *frames;
 	size_t nframes;
 	const struct pb_prepage_desc *prepage;
@@ -47,222 +57,152 @@ struct sim_opts {
 	int csv, fixed_seed, force;
 	uint64_t seed;
 	struct pb_tlb_geom tlb;
-	const char *tlb_spec;
 	const struct pb_cost_device *device;
 	const char *backing; /* NULL: simulated */
-	const char *backing_spec;
-	const char *policy_params;
-	const char *results;
 };
+
+/* Choices filled from the registries (pb_prepages[], pb_cost_devices[])
+ * before the table is used: one list, the registry's. */
+static const char *prepage_names[16], *device_names[16];
+static const char *const pt_names[] = {"radix", "hashed", NULL};   /* enum pb_vm_pt */
+static const char *const order_names[] = {"strict", "free", NULL}; /* enum pb_vm_order */
+static const char *const hints_names[] = {"exact", "abit", NULL};  /* enum pb_vm_hints */
+
+/*
+ * sim's options: parsing, --help, the error lines and meta.json's
+ * "options" all come from this table.  To add an option: one entry here
+ * (and its field in struct sim_cfg), then use the value in pb_cmd_sim
+ * (docs/policies.md, "How to add a CLI option to sim or mrc").
+ */
+#define O(f) offsetof(struct sim_cfg, f)
+static const struct pb_param sim_options[] = {
+    {"workload", PB_PT_STR, O(workload), NULL,
+     "generator or trace (see `pagebench list workloads`)", NULL, 0, 0, 0, PB_PF_REQUIRED, "SPEC"},
+    {"policy", PB_PT_STR, O(policy), NULL,
+     "policies NAME[:k=v,...] (s3fifo:move_threshold=2,lirs), or all (`pagebench list policies "
+     "-v`)",
+     NULL, 0, 0, 0, PB_PF_REQUIRED, "LIST"},
+    {"frames", PB_PT_STR, O(frames), NULL, "physical frames (64,128 or 64-66)", NULL, 0, 0, 0,
+     PB_PF_REQUIRED, "LIST"},
+    {"prepage", PB_PT_ENUM, O(prepage), "demand", "prepaging strategy", prepage_names, 0, 0, 0, 0,
+     "S"},
+    {"pt", PB_PT_ENUM, O(pt), "radix", "page tables", pt_names, 0, 0, 0, 0, "KIND"},
+    {"threads", PB_PT_U64, O(threads), "1", "engine threads per configuration", NULL, 1, 1024, 0, 0,
+     "T"},
+    {"order", PB_PT_ENUM, O(order), "strict",
+     "strict: deterministic chunks in stream order; free: as threads get there", order_names, 0, 0,
+     0, 0, "O"},
+    {"hints", PB_PT_ENUM, O(hints), "exact",
+     "exact: every hit reaches the policy (= replay); abit: once per policy miss per TLB "
+     "entry, as accessed bits (HW policies only)",
+     hints_names, 0, 0, 0, 0, "H"},
+    {"reps", PB_PT_U64, O(reps), "1",
+     "repetitions; repetition r opens the workload with seed S+r (the `seed` column) unless "
+     "--fixed-seed",
+     NULL, 1, 10000, 0, 0, "R"},
+    {"seed", PB_PT_U64, O(seed), "1", "seed S", NULL, 0, 0, 0, 0, "S"},
+    {"fixed-seed", PB_PT_FLAG, O(fixed_seed), NULL,
+     "every repetition replays the workload of seed S", NULL, 0, 0, 0, 0, NULL},
+    {"tlb", PB_PT_STR, O(tlb), "skylake",
+     "TLB profile (skylake|icelake|zen3|zen4|textbook) or geometry l1=E:W,l1i=E:W,l2=E:W", NULL, 0,
+     0, 0, 0, "P"},
+    {"device", PB_PT_ENUM, O(device), "nvme", "backing device cost model", device_names, 0, 0, 0, 0,
+     "D"},
+    {"backing", PB_PT_STR, O(backing), "sim",
+     "sim, or file:PATH (real pread/pwrite on PATH, created and removed by the run; an "
+     "existing PATH is refused)",
+     NULL, 0, 0, 0, 0, "B"},
+    {"force", PB_PT_FLAG, O(force), NULL,
+     "with file:PATH, reuse (truncate) an existing regular file", NULL, 0, 0, 0, 0, NULL},
+    {"results", PB_PT_STR, O(results), NULL,
+     "results root (default $PAGEBENCH_RESULTS or ./results)", NULL, 0, 0, 0, PB_PF_NOMETA, "DIR"},
+    {"csv", PB_PT_FLAG, O(csv), NULL, "print the rows on stdout", NULL, 0, 0, 0, PB_PF_NOMETA,
+     NULL},
+    /* replaced by per-policy parameters; kept only to say so */
+    {"policy-params", PB_PT_STR, O(policy_params), NULL, "replaced by --policy NAME:k=v", NULL, 0,
+     0, 0, PB_PF_HIDDEN | PB_PF_NOMETA, "KV"},
+    {0},
+};
+#undef O
+
+static void fill_choices(void)
+{
+	for (size_t i = 0; pb_prepages[i] && i + 1 < PB_ARRAY_SIZE(prepage_names); i++)
+		prepage_names[i] = pb_prepages[i]->name;
+	for (size_t i = 0; pb_cost_devices[i] && i + 1 < PB_ARRAY_SIZE(device_names); i++)
+		device_names[i] = pb_cost_devices[i]->name;
+}
 
 static void sim_usage(FILE *f)
 {
-	char devs[256];
-	pb_cost_device_names(devs, sizeof(devs));
-	fprintf(f,
-		"usage: pagebench sim --workload SPEC --policy P1[,P2...] --frames N1[,N2...] "
-		"[options]\n"
-		"Demand-paging simulation: TLB, page walk, faults, eviction, prepaging, cost.\n"
-		"options:\n"
-		"  --workload SPEC     generator or trace (see `pagebench list workloads`)\n"
-		"  --policy LIST       eviction policies, or all (see `pagebench list policies`)\n"
-		"  --policy-params KV  parameters passed to every policy (e.g. kin=0.25)\n"
-		"  --frames LIST       physical frames (64,128 or 64-66)\n"
-		"  --prepage S         prepaging strategy (default demand):\n");
+	fprintf(f, "usage: pagebench sim --workload SPEC --policy P1[,P2...] --frames N1[,N2...] "
+		   "[options]\n"
+		   "Demand-paging simulation: TLB, page walk, faults, eviction, prepaging, cost.\n"
+		   "options:\n");
+	pb_param_help(sim_options, f, 1);
+	fprintf(f, "prepaging strategies:\n");
 	for (size_t i = 0; pb_prepages[i]; i++)
-		fprintf(f, "                        %-12s %s\n", pb_prepages[i]->name,
-			pb_prepages[i]->help);
-	fprintf(
-	    f,
-	    "  --pt KIND           radix|hashed page tables (default radix)\n"
-	    "  --threads T         engine threads per configuration (default 1)\n"
-	    "  --order O           strict (deterministic chunks in stream order) | free (default "
-	    "strict)\n"
-	    "  --hints H           exact (every hit reaches the policy, = replay) | abit (once "
-	    "per\n"
-	    "                      policy miss per TLB entry, as accessed bits; HW policies only)\n"
-	    "  --reps R            repetitions (default 1); repetition r opens the workload with\n"
-	    "                      seed S+r (the `seed` column) unless --fixed-seed\n"
-	    "  --seed S            seed (default 1)\n"
-	    "  --fixed-seed        every repetition replays the workload of seed S\n"
-	    "  --tlb P             skylake|icelake|zen3|zen4|textbook or l1=E:W,l1i=E:W,l2=E:W "
-	    "(default skylake)\n"
-	    "  --device D          %s (default nvme)\n"
-	    "  --backing B         sim (default) or file:PATH (real pread/pwrite on PATH, created\n"
-	    "                      and removed by the run; an existing PATH is refused)\n"
-	    "  --force             with file:PATH, reuse (truncate) an existing regular file\n"
-	    "  --results DIR       results root (default $PAGEBENCH_RESULTS or ./results)\n"
-	    "  --csv               print the rows on stdout\n",
-	    devs);
+		fprintf(f, "  %-12s %s\n", pb_prepages[i]->name, pb_prepages[i]->help);
 }
 
 static void parse_opts(int argc, char **argv, struct sim_opts *o)
 {
 	const char *cmd = "sim";
-	static const struct option lo[] = {{"workload", required_argument, 0, 'w'},
-					   {"policy", required_argument, 0, 'p'},
-					   {"frames", required_argument, 0, 'f'},
-					   {"prepage", required_argument, 0, 'P'},
-					   {"pt", required_argument, 0, 'T'},
-					   {"threads", required_argument, 0, 't'},
-					   {"reps", required_argument, 0, 'r'},
-					   {"csv", no_argument, 0, 'c'},
-					   {"seed", required_argument, 0, 's'},
-					   {"tlb", required_argument, 0, 'L'},
-					   {"device", required_argument, 0, 'd'},
-					   {"backing", required_argument, 0, 'b'},
-					   {"order", required_argument, 0, 'o'},
-					   {"results", required_argument, 0, 'R'},
-					   {"policy-params", required_argument, 0, 'q'},
-					   {"hints", required_argument, 0, 'H'},
-					   {"fixed-seed", no_argument, 0, 'F'},
-					   {"force", no_argument, 0, 'X'},
-					   {"help", no_argument, 0, 'h'},
-					   {0, 0, 0, 0}};
+	char err[512];
 	memset(o, 0, sizeof(*o));
-	o->prepage = &pb_prepage_demand;
-	o->threads = 1;
-	o->reps = 1;
-	o->seed = 1;
-	o->tlb_spec = "skylake";
-	o->device = pb_cost_device_find("nvme");
-	o->backing_spec = "sim";
-	const char *frames = NULL;
-	char err[256];
-	uint64_t v;
-	opterr = 0;
-	optind = 1;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'w':
-			o->workload = optarg;
-			break;
-		case 'p':
-			pb_vm_cli_policies(cmd, optarg, &o->policies, &o->npolicies);
-			break;
-		case 'q':
-			o->policy_params = optarg;
-			break;
-		case 'f':
-			frames = optarg;
-			break;
-		case 'P':
-			if (pb_prepage_parse(optarg, &o->prepage)) {
-				char pps[256];
-				pb_prepage_names(pps, sizeof(pps));
-				pb_usage_error(cmd, "bad --prepage '%s' (expected %s)", optarg,
-					       pps);
-			}
-			break;
-		case 'T':
-			if (!strcmp(optarg, "radix"))
-				o->pt = PB_VM_PT_RADIX;
-			else if (!strcmp(optarg, "hashed"))
-				o->pt = PB_VM_PT_HASHED;
-			else
-				pb_usage_error(cmd, "bad --pt '%s' (expected radix|hashed)",
-					       optarg);
-			break;
-		case 't':
-			if (pb_parse_u64(optarg, &v) || v < 1 || v > 1024)
-				pb_usage_error(cmd, "bad --threads '%s' (expected 1..1024)",
-					       optarg);
-			o->threads = (unsigned)v;
-			break;
-		case 'o':
-			if (!strcmp(optarg, "strict"))
-				o->order = PB_VM_ORDER_STRICT;
-			else if (!strcmp(optarg, "free"))
-				o->order = PB_VM_ORDER_FREE;
-			else
-				pb_usage_error(cmd, "bad --order '%s' (expected strict|free)",
-					       optarg);
-			break;
-		case 'H':
-			if (!strcmp(optarg, "exact"))
-				o->hints = PB_VM_HINTS_EXACT;
-			else if (!strcmp(optarg, "abit"))
-				o->hints = PB_VM_HINTS_ABIT;
-			else
-				pb_usage_error(cmd, "bad --hints '%s' (expected exact|abit)",
-					       optarg);
-			break;
-		case 'r':
-			if (pb_parse_u64(optarg, &v) || v < 1 || v > 10000)
-				pb_usage_error(cmd, "bad --reps '%s' (expected 1..10000)", optarg);
-			o->reps = (unsigned)v;
-			break;
-		case 'c':
-			o->csv = 1;
-			break;
-		case 'F':
-			o->fixed_seed = 1;
-			break;
-		case 'X':
-			o->force = 1;
-			break;
-		case 's':
-			if (pb_parse_u64(optarg, &o->seed))
-				pb_usage_error(
-				    cmd, "bad --seed '%s' (expected an unsigned integer)", optarg);
-			break;
-		case 'L':
-			o->tlb_spec = optarg;
-			break;
-		case 'd':
-			o->device = pb_cost_device_find(optarg);
-			if (!o->device) {
-				char devs[256];
-				pb_cost_device_names(devs, sizeof(devs));
-				pb_usage_error(cmd, "bad --device '%s' (expected %s)", optarg,
-					       devs);
-			}
-			break;
-		case 'b':
-			o->backing_spec = optarg;
-			if (!strcmp(optarg, "sim"))
-				o->backing = NULL;
-			else if (!strncmp(optarg, "file:", 5) && optarg[5])
-				o->backing = optarg + 5;
-			else
-				pb_usage_error(
-				    cmd, "bad --backing '%s' (expected sim or file:PATH)", optarg);
-			break;
-		case 'R':
-			if (!optarg[0])
-				pb_usage_error(cmd, "bad --results '' (expected a folder)");
-			o->results = optarg;
-			break;
-		case 'h':
-			sim_usage(stdout);
-			exit(0);
-		default:
-			if (ch == ':' || (optopt && strchr("wpfPTtrsLdboRqH", optopt)))
-				pb_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-			pb_usage_error(
-			    cmd, "unknown or incomplete option '%s' (see pagebench %s --help)",
-			    argv[optind - 1], cmd);
-		}
+	fill_choices();
+	if (pb_param_defaults(sim_options, &o->c, err, sizeof(err)))
+		pb_usage_error(cmd, "%s", err);
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0;
+	if (!pos)
+		pb_usage_error(cmd, "out of memory");
+	int rc =
+	    pb_param_getopt(sim_options, &o->c, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	if (rc == 1) {
+		sim_usage(stdout);
+		exit(0);
 	}
-	if (optind < argc)
-		pb_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (!o->workload)
-		pb_usage_error(cmd, "missing --workload SPEC (see `pagebench list workloads`)");
-	if (!o->policies)
-		pb_usage_error(cmd, "missing --policy P1[,P2...] (see `pagebench list policies`)");
-	for (size_t i = 0; i < o->npolicies; i++)
-		if (!pb_policy_find(o->policies[i]))
-			pb_usage_error(cmd, "unknown policy '%s' (see `pagebench list policies`)",
-				       o->policies[i]);
-	if (!frames)
-		pb_usage_error(cmd, "missing --frames");
-	if (pb_parse_u64_list(frames, &o->frames, &o->nframes) || !o->nframes)
-		pb_usage_error(cmd, "bad --frames '%s' (expected e.g. 64,128 or 64-70)", frames);
+	if (rc)
+		pb_usage_error(cmd, "%s (see pagebench sim --help)", err);
+	if (npos)
+		pb_usage_error(cmd, "unexpected argument '%s'", pos[0]);
+	free(pos);
+	struct sim_cfg *c = &o->c;
+	if (c->policy_params)
+		pb_usage_error(cmd,
+			       "option '--policy-params' was replaced by per-policy parameters: "
+			       "--policy NAME:k=v,... (see `pagebench list policies -v`)");
+	o->prepage = pb_prepages[c->prepage];
+	o->pt = c->pt ? PB_VM_PT_HASHED : PB_VM_PT_RADIX;
+	o->order = c->order ? PB_VM_ORDER_FREE : PB_VM_ORDER_STRICT;
+	o->hints = c->hints ? PB_VM_HINTS_ABIT : PB_VM_HINTS_EXACT;
+	o->threads = (unsigned)c->threads;
+	o->reps = (unsigned)c->reps;
+	o->seed = c->seed;
+	o->csv = c->csv;
+	o->fixed_seed = c->fixed_seed;
+	o->force = c->force;
+	o->device = pb_cost_devices[c->device];
+	if (!strcmp(c->backing, "sim"))
+		o->backing = NULL;
+	else if (!strncmp(c->backing, "file:", 5) && c->backing[5])
+		o->backing = c->backing + 5;
+	else
+		pb_usage_error(cmd, "bad --backing '%s' (expected sim or file:PATH)", c->backing);
+	if (c->results && !c->results[0])
+		pb_usage_error(cmd, "bad --results '' (expected a folder)");
+	rc = pb_vm_cli_policies(c->policy, o->seed, &o->pol, &o->npol, err, sizeof(err));
+	if (rc == -ENOMEM)
+		pb_usage_error(cmd, "out of memory");
+	if (rc)
+		pb_usage_error(cmd, "bad --policy: %s (see `pagebench list policies -v`)", err);
+	if (pb_parse_u64_list(c->frames, &o->frames, &o->nframes) || !o->nframes)
+		pb_usage_error(cmd, "bad --frames '%s' (expected e.g. 64,128 or 64-70)", c->frames);
 	for (size_t i = 0; i < o->nframes; i++)
 		if (o->frames[i] < 1 || o->frames[i] > (1ULL << 32))
-			pb_usage_error(cmd, "bad --frames '%s' (each count 1..2^32)", frames);
-	if (pb_tlb_parse(o->tlb_spec, &o->tlb, err, sizeof(err)))
+			pb_usage_error(cmd, "bad --frames '%s' (each count 1..2^32)", c->frames);
+	if (pb_tlb_parse(c->tlb, &o->tlb, err, sizeof(err)))
 		pb_usage_error(cmd, "bad --tlb: %s", err);
 	if (o->force && !o->backing)
 		pb_usage_error(cmd, "option '--force' applies to --backing file:PATH only");
@@ -294,17 +234,17 @@ static uint64_t stream_seed(const struct pb_vm_loaded *l)
 	return l->seed;
 }
 
-static const char *const sim_cols[] = {"workload", "policy", "frames", "prepage", "pt",
-				       "threads",  "order",  "hints",  "tlb",	  "device",
-				       "backing",  "rep",    "seed",   NULL};
+static const char *const sim_cols[] = {"workload", "policy",  "policy_params", "frames", "prepage",
+				       "pt",	   "threads", "order",	       "hints",	 "tlb",
+				       "device",   "backing", "rep",	       "seed",	 NULL};
 
 int pb_cmd_sim(int argc, char **argv)
 {
 	const char *cmd = "sim";
 	struct sim_opts o;
 	parse_opts(argc, argv, &o);
-	for (size_t i = 0; i < o.npolicies; i++) {
-		const struct pb_policy_desc *d = pb_policy_find(o.policies[i]);
+	for (size_t i = 0; i < o.npol; i++) {
+		const struct pb_policy_desc *d = o.pol[i].d;
 		if ((d->flags & PB_POL_OFFLINE) && o.prepage->after_fault)
 			pb_usage_error(
 			    cmd, "policy %s needs the future of every page: use --prepage demand",
@@ -313,7 +253,6 @@ int pb_cmd_sim(int argc, char **argv)
 			pb_usage_error(cmd, "policy %s needs stream order: use --order strict",
 				       d->name);
 	}
-	pb_vm_cli_check_params(cmd, o.policies, o.npolicies, o.seed, o.policy_params);
 
 	/* one stream per distinct workload seed (a trace is one stream) */
 	unsigned nstreams = o.fixed_seed ? 1 : o.reps;
@@ -323,15 +262,16 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_error(cmd, "out of memory");
 		return PB_EXIT_FAIL;
 	}
-	int need_nu = pb_vm_cli_need_next_use(o.policies, o.npolicies);
+	int need_nu = pb_vm_cli_need_next_use(o.pol, o.npol);
 	char err[512];
 	unsigned nld = 0;
 	for (unsigned r = 0; r < o.reps; r++) {
-		if (r && (o.fixed_seed || pb_vm_cli_same_stream(o.workload, o.seed, o.seed + r))) {
+		if (r &&
+		    (o.fixed_seed || pb_vm_cli_same_stream(o.c.workload, o.seed, o.seed + r))) {
 			stream_of[r] = 0;
 			continue;
 		}
-		int rc = pb_vm_load(o.workload, o.seed + r, &ld[nld], err, sizeof(err));
+		int rc = pb_vm_load(o.c.workload, o.seed + r, &ld[nld], err, sizeof(err));
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
 		if (!rc && need_nu && pb_vm_load_next_use(&ld[nld])) {
@@ -346,36 +286,30 @@ int pb_cmd_sim(int argc, char **argv)
 	}
 	const struct pb_vm_loaded *s0 = &ld[0];
 
-	struct pb_run *run = pb_run_create(o.results, argc, argv, err, sizeof(err));
+	struct pb_run *run = pb_run_create(o.c.results, argc, argv, err, sizeof(err));
 	if (!run) {
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}
-	pb_vm_cli_config(run, o.workload, s0, o.seed, o.policies, o.npolicies, o.policy_params);
-	char buf[256];
-	pb_run_config_json(run, "fixed_seed", o.fixed_seed ? "true" : "false");
-	pb_run_config_str(run, "prepage", pb_prepage_name(o.prepage));
-	pb_run_config_str(run, "pt", o.pt == PB_VM_PT_HASHED ? "hashed" : "radix");
-	snprintf(buf, sizeof(buf), "%u", o.threads);
-	pb_run_config_json(run, "engine_threads", buf);
-	pb_run_config_str(run, "order", o.order == PB_VM_ORDER_FREE ? "free" : "strict");
-	pb_run_config_str(run, "hints", o.hints == PB_VM_HINTS_ABIT ? "abit" : "exact");
-	snprintf(buf, sizeof(buf), "%u", o.reps);
-	pb_run_config_json(run, "reps", buf);
+	pb_vm_cli_config(run, s0, o.pol, o.npol);
+	/* every option as parsed, defaults filled in: the table's own JSON */
+	json_t *opts = pb_param_json(sim_options, &o.c);
+	char *txt = opts ? json_dumps(opts, JSON_COMPACT) : NULL;
+	if (txt)
+		pb_run_config_json(run, "options", txt);
+	free(txt);
+	json_decref(opts);
+	/* what the options resolve to */
 	char geo[128];
 	pb_tlb_geom_str(&o.tlb, geo, sizeof(geo));
-	snprintf(buf, sizeof(buf), "{\"profile\": \"%s\", \"geometry\": \"%s\"}", o.tlb.name, geo);
-	pb_run_config_json(run, "tlb", buf);
-	pb_run_config_str(run, "tlb_source", o.tlb.source);
-	pb_run_config_str(run, "device", o.device->name);
+	json_t *tlb = json_pack("{s:s, s:s, s:s}", "profile", o.tlb.name, "geometry", geo, "source",
+				o.tlb.source);
+	txt = tlb ? json_dumps(tlb, JSON_COMPACT) : NULL;
+	if (txt)
+		pb_run_config_json(run, "tlb", txt);
+	free(txt);
+	json_decref(tlb);
 	pb_run_config_str(run, "device_source", o.device->source);
-	pb_run_config_str(run, "backing", o.backing_spec);
-	char fr[1024] = "[";
-	for (size_t i = 0, n = 1; i < o.nframes && n + 32 < sizeof(fr); i++)
-		n += (size_t)snprintf(fr + n, sizeof(fr) - n, "%s%" PRIu64, i ? ", " : "",
-				      o.frames[i]);
-	snprintf(fr + strlen(fr), sizeof(fr) - strlen(fr), "]");
-	pb_run_config_json(run, "frames", fr);
 
 	/* columns: the configuration, then every CSV event of vm_events.h */
 	const char *cols[64];
@@ -397,17 +331,19 @@ int pb_cmd_sim(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 
-	size_t njobs = o.npolicies * o.nframes * o.reps;
+	size_t njobs = o.npol * o.nframes * o.reps;
 	struct pb_vm_sweep_job *jobs = calloc(njobs, sizeof(*jobs));
 	if (!jobs) {
 		pb_run_abort(run);
 		return PB_EXIT_FAIL;
 	}
 	size_t k = 0;
-	for (size_t p = 0; p < o.npolicies; p++)
+	for (size_t p = 0; p < o.npol; p++)
 		for (size_t f = 0; f < o.nframes; f++)
 			for (unsigned r = 0; r < o.reps; r++, k++) {
-				jobs[k].policy = pb_policy_find(o.policies[p]);
+				jobs[k].policy = o.pol[p].d;
+				jobs[k].policy_params = o.pol[p].params;
+				jobs[k].tag = p; /* the --policy item */
 				jobs[k].frames = o.frames[f];
 				jobs[k].rep = r;
 				jobs[k].seed = o.seed + r; /* the engine's (policy) seed */
@@ -415,7 +351,6 @@ int pb_cmd_sim(int argc, char **argv)
 			}
 	struct pb_vm_cfg base;
 	pb_vm_cfg_default(&base);
-	base.policy_params = o.policy_params;
 	base.prepage = o.prepage;
 	base.pt = o.pt;
 	base.nthreads = o.threads;
@@ -464,6 +399,7 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_csv_begin(csv);
 		pb_csv_str(csv, s0->canonical);
 		pb_csv_str(csv, j->policy->name);
+		pb_csv_str(csv, o.pol[j->tag].effective);
 		pb_csv_u64(csv, j->frames);
 		pb_csv_str(csv, pb_prepage_name(o.prepage));
 		pb_csv_str(csv, pt_impl);
@@ -503,7 +439,8 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_vm_load_free(&ld[i]);
 	free(ld);
 	free(stream_of);
-	pb_free_list(o.policies, o.npolicies);
+	pb_vm_cli_policies_free(o.pol, o.npol);
+	pb_param_free(sim_options, &o.c);
 	free(o.frames);
 	if (usage)
 		return PB_EXIT_USAGE;

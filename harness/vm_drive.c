@@ -12,14 +12,20 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pagebench/atomic.h"
 #include "pagebench/cli.h"
 #include "pagebench/counters.h"
+#include "pagebench/hmap.h"
+#include "pagebench/pagekey.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 #include "pagebench/vm_drive.h"
@@ -134,30 +140,47 @@ __attribute__((constructor)) static void install_sink(void)
 }
 
 /* ---- streams ---- */
+/* Distinct (asid, vpn) pairs: the engine's expected_keys hint and the
+ * `distinct_pages` of meta.json.  n when out of memory (a hint). */
 static uint64_t distinct_pages(const struct pb_access *a, size_t n)
 {
-	uint64_t cap = 1024;
-	while (cap < 2 * (uint64_t)n)
-		cap <<= 1;
-	uint64_t *set = pb_map(cap * sizeof(uint64_t), 0);
-	if (!set)
+	struct pb_hmap set;
+	if (pb_hmap_init(&set, 0))
 		return n;
-	uint64_t d = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t k = (((uint64_t)a[i].asid << 48) | (a[i].addr >> PB_PAGE_SHIFT)) + 1;
-		uint64_t h = k * 0x9e3779b97f4a7c15ULL;
-		for (uint64_t j = (h ^ (h >> 29)) & (cap - 1);; j = (j + 1) & (cap - 1)) {
-			if (set[j] == k)
-				break;
-			if (!set[j]) {
-				set[j] = k;
-				d++;
-				break;
-			}
+		int isnew;
+		if (!pb_hmap_upsert(&set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
+				    &isnew)) {
+			pb_hmap_fini(&set);
+			return n;
 		}
 	}
-	pb_unmap(set, cap * sizeof(uint64_t));
+	uint64_t d = pb_hmap_count(&set);
+	pb_hmap_fini(&set);
 	return d;
+}
+
+/* pb_workload_drain's sink: append a batch to the loaded array. */
+static int load_sink(void *ctx, const struct pb_access *a, size_t n)
+{
+	struct pb_vm_loaded *l = ctx;
+	if (l->s.n + n > l->cap) {
+		size_t cap = l->cap ? l->cap : 1 << 16;
+		while (cap < l->s.n + n)
+			cap *= 2;
+		struct pb_access *na = pb_map(cap * sizeof(*na), 0);
+		if (!na)
+			return -ENOMEM;
+		if (l->a) {
+			memcpy(na, l->a, l->s.n * sizeof(*na));
+			pb_unmap(l->a, l->cap * sizeof(*na));
+		}
+		l->a = na;
+		l->cap = cap;
+	}
+	memcpy(l->a + l->s.n, a, n * sizeof(*a));
+	l->s.n += n;
+	return 0;
 }
 
 int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *err, size_t errlen)
@@ -177,34 +200,21 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 		return -EINVAL;
 	}
 	snprintf(l->canonical, sizeof(l->canonical), "%s", pb_workload_canonical(w));
-	size_t n = 0;
-	for (;;) {
-		if (n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 1 << 16;
-			struct pb_access *na = pb_map(cap * sizeof(*na), 0);
-			if (!na) {
-				pb_workload_close(w);
-				snprintf(err, errlen, "out of memory loading the workload");
-				pb_vm_load_free(l);
-				return -ENOMEM;
-			}
-			if (l->a) {
-				memcpy(na, l->a, n * sizeof(*na));
-				pb_unmap(l->a, l->cap * sizeof(*na));
-			}
-			l->a = na;
-			l->cap = cap;
-		}
-		ssize_t got = pb_workload_next(w, l->a + n, l->cap - n);
-		if (got < 0) {
-			snprintf(err, errlen, "%s", pb_workload_error(w));
-			pb_workload_close(w);
-			pb_vm_load_free(l);
-			return -EINVAL;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
+	const char *tpath = pb_workload_path(w);
+	if (tpath) {
+		snprintf(l->trace_path, sizeof(l->trace_path), "%s", tpath);
+		/* a pipe or a vanished file has no identity to record: null */
+		if (pb_vm_trace_hash(tpath, &l->trace_size, l->trace_hash, sizeof(l->trace_hash)))
+			l->trace_hash[0] = 0;
+	}
+	rc = pb_workload_drain(w, NULL, 1 << 16, load_sink, l, err, errlen);
+	size_t n = l->s.n;
+	if (rc) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "out of memory loading the workload");
+		pb_workload_close(w);
+		pb_vm_load_free(l);
+		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
 	pb_workload_close(w);
 	l->s.a = l->a;
@@ -275,52 +285,139 @@ void pb_vm_load_free(struct pb_vm_loaded *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* ---- what sim and mrc share ---- */
-void pb_vm_cli_policies(const char *cmd, const char *arg, char ***out, size_t *n)
+/* Record a JSON value (stolen) in the run's config. */
+static void put_json(struct pb_run *run, const char *key, json_t *v)
 {
-	if (*out)
-		pb_free_list(*out, *n);
+	char *txt = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	if (txt)
+		pb_run_config_json(run, key, txt);
+	free(txt);
+	json_decref(v);
+}
+
+/* ---- trace identity ---- */
+#define HASH_SPAN (1u << 20) /* bytes hashed at each end */
+
+static uint64_t fnv1a64(uint64_t h, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int hash_range(int fd, uint64_t off, uint64_t len, unsigned char *buf, uint64_t *h)
+{
+	while (len) {
+		ssize_t got = pread(fd, buf, len < HASH_SPAN ? len : HASH_SPAN, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got < 0 ? -errno : -EIO;
+		*h = fnv1a64(*h, buf, (size_t)got);
+		off += (uint64_t)got;
+		len -= (uint64_t)got;
+	}
+	return 0;
+}
+
+int pb_vm_trace_hash(const char *path, uint64_t *size, char *out, size_t outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	unsigned char *buf = NULL;
+	int rc = fstat(fd, &st) ? -errno : 0;
+	if (!rc && !S_ISREG(st.st_mode))
+		rc = -EINVAL; /* a pipe or a device has no identity to hash */
+	if (!rc && !(buf = malloc(HASH_SPAN)))
+		rc = -ENOMEM;
+	uint64_t n = (uint64_t)st.st_size, h = 0xcbf29ce484222325ULL;
+	uint64_t head = n < HASH_SPAN ? n : HASH_SPAN;
+	uint64_t tail_off = n > 2 * (uint64_t)HASH_SPAN ? n - HASH_SPAN : head;
+	if (!rc)
+		rc = hash_range(fd, 0, head, buf, &h);
+	if (!rc)
+		rc = hash_range(fd, tail_off, n - tail_off, buf, &h);
+	if (!rc) {
+		unsigned char le[8];
+		for (int i = 0; i < 8; i++)
+			le[i] = (unsigned char)(n >> (8 * i));
+		h = fnv1a64(h, le, sizeof(le));
+		*size = n;
+		snprintf(out, outlen, "fnv1a64:%016" PRIx64, h);
+	}
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* ---- what sim and mrc share ---- */
+void pb_vm_cli_policies_free(struct pb_vm_cli_policy *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++)
+		free(p[i].params);
+	free(p);
+}
+
+int pb_vm_cli_policies(const char *arg, uint64_t seed, struct pb_vm_cli_policy **out, size_t *n,
+		       char *err, size_t errlen)
+{
+	char **specs = NULL;
+	size_t ns = 0;
+	int rc = 0;
 	*out = NULL;
 	*n = 0;
 	if (!strcmp(arg, "all")) { /* every registered policy, table order */
-		size_t k = 0;
-		while (pb_policies[k])
-			k++;
-		char **v = calloc(k, sizeof(char *));
-		if (!v)
-			pb_usage_error(cmd, "out of memory");
-		for (size_t i = 0; i < k; i++)
-			if (!(v[i] = strdup(pb_policies[i]->name)))
-				pb_usage_error(cmd, "out of memory");
-		*out = v;
-		*n = k;
-		return;
+		while (pb_policies[ns])
+			ns++;
+	} else if ((rc = pb_policy_spec_split(arg, &specs, &ns, err, errlen))) {
+		return rc;
 	}
-	if (pb_split_list(arg, out, n) || !*n)
-		pb_usage_error(cmd, "bad --policy '%s' (expected a list of names or all)", arg);
+	struct pb_vm_cli_policy *v = calloc(ns ? ns : 1, sizeof(*v));
+	if (!v) {
+		pb_policy_specs_free(specs, specs ? ns : 0);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ns && !rc; i++) {
+		if (!specs) {
+			v[i].d = pb_policies[i];
+		} else {
+			rc = pb_policy_spec_parse(specs[i], &v[i].d, &v[i].params, err, errlen);
+			if (rc)
+				break;
+		}
+		pb_policy_params_effective(v[i].d, v[i].params, v[i].effective,
+					   sizeof(v[i].effective));
+		/* what the table cannot check (a share that leaves no room...) */
+		struct pb_policy_cfg pc = {.frames = 4, .seed = seed, .params = v[i].params};
+		struct pb_policy *pol;
+		char perr[256] = "";
+		rc = v[i].d->create(&pc, &pol, perr, sizeof(perr));
+		if (rc) {
+			snprintf(err, errlen, "%s", perr);
+			rc = rc == -ENOMEM ? rc : -EINVAL;
+		} else {
+			v[i].d->destroy(pol);
+		}
+	}
+	pb_policy_specs_free(specs, specs ? ns : 0);
+	if (rc) {
+		pb_vm_cli_policies_free(v, ns);
+		return rc;
+	}
+	*out = v;
+	*n = ns;
+	return 0;
 }
 
-void pb_vm_cli_check_params(const char *cmd, char **policies, size_t n, uint64_t seed,
-			    const char *params)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct pb_policy_desc *d = pb_policy_find(policies[i]);
-		if (!d)
-			pb_usage_error(cmd, "unknown policy '%s' (see `pagebench list policies`)",
-				       policies[i]);
-		struct pb_policy_cfg pc = {.frames = 4, .seed = seed, .params = params};
-		struct pb_policy *p;
-		char err[256] = "";
-		if (d->create(&pc, &p, err, sizeof(err)))
-			pb_usage_error(cmd, "%s", err);
-		d->destroy(p);
-	}
-}
-
-int pb_vm_cli_need_next_use(char **policies, size_t n)
+int pb_vm_cli_need_next_use(const struct pb_vm_cli_policy *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (pb_policy_find(policies[i])->flags & PB_POL_OFFLINE)
+		if (p[i].d->flags & PB_POL_OFFLINE)
 			return 1;
 	return 0;
 }
@@ -342,23 +439,27 @@ int pb_vm_cli_same_stream(const char *spec, uint64_t a, uint64_t b)
 	return same;
 }
 
-void pb_vm_cli_config(struct pb_run *run, const char *spec, const struct pb_vm_loaded *l,
-		      uint64_t seed, char **policies, size_t n, const char *params)
+void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
+		      const struct pb_vm_cli_policy *p, size_t n)
 {
-	char buf[256];
-	(void)spec;
+	json_t *o;
 	pb_run_config_str(run, "workload", l->canonical);
-	snprintf(buf, sizeof(buf), "%" PRIu64, seed);
-	pb_run_config_json(run, "seed", buf);
-	snprintf(buf, sizeof(buf), "%zu", l->s.n);
-	pb_run_config_json(run, "refs", buf);
-	snprintf(buf, sizeof(buf), "%" PRIu64, l->s.distinct);
-	pb_run_config_json(run, "distinct_pages", buf);
-	size_t k = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < n && k < sizeof(buf); i++)
-		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%s", i ? "," : "", policies[i]);
-	pb_run_config_str(run, "policies", buf);
-	if (params)
-		pb_run_config_str(run, "policy_params", params);
+	o = json_integer((json_int_t)l->s.n);
+	put_json(run, "refs", o);
+	o = json_integer((json_int_t)l->s.distinct);
+	put_json(run, "distinct_pages", o);
+	if (l->trace_path[0]) {
+		int known = l->trace_hash[0] != 0;
+		o = json_pack("{s:s, s:o, s:s?, s:s}", "path", l->trace_path, "size",
+			      known ? json_integer((json_int_t)l->trace_size) : json_null(), "hash",
+			      known ? l->trace_hash : NULL, "hash_covers",
+			      "FNV-1a 64 of the first MiB, the last MiB and the size (8 bytes LE)");
+		put_json(run, "trace", o);
+	}
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a,
+				      json_pack("{s:s, s:s?, s:s}", "name", p[i].d->name, "params",
+						p[i].params, "effective", p[i].effective));
+	put_json(run, "policies", a);
 }

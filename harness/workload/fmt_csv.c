@@ -109,7 +109,7 @@ static int csv_line(struct wl_trace *t, const char *p, const char **endp)
 		if (m->ns2_col && m->ns2_col <= nf)
 			h = fnv1a(h, fs[m->ns2_col - 1], fl[m->ns2_col - 1]);
 		int isnew;
-		uint64_t *v = wl_map_get(&t->ns, h, &isnew);
+		uint64_t *v = pb_hmap_upsert(&t->ns, h, &isnew);
 		if (!v)
 			return -ENOMEM;
 		if (isnew)
@@ -217,13 +217,12 @@ static int csv_open(struct wl_trace *t)
 		t->csv.unit = 1;
 	if (!t->csv.size_unit)
 		t->csv.size_unit = 1;
-	return wl_map_init(&t->ns, 64) ? -ENOMEM : 0;
+	return pb_hmap_init(&t->ns, 64) ? -ENOMEM : 0;
 }
 
 static void csv_close(struct wl_trace *t)
 {
-	if (t->ns.keys)
-		wl_map_free(&t->ns);
+	pb_hmap_fini(&t->ns);
 }
 
 static int csv_detect(const char *p, const char *nl)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wl_internal.h"
@@ -88,13 +89,26 @@ int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t err
 	if (fd >= 0) {
 		in->fd = fd;
 	} else {
-		in->fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: a FIFO without a writer must not hang the open */
+		in->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (in->fd < 0) {
 			int e = errno;
 			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
 			return -e;
 		}
 		in->own_fd = 1;
+		struct stat st;
+		if (!fstat(in->fd, &st) && S_ISFIFO(st.st_mode)) {
+			snprintf(err, errlen,
+				 "%s: a FIFO, not a trace file (write the stream to a file "
+				 "first)",
+				 path);
+			wl_in_close(in);
+			return -EINVAL;
+		}
+		int fl = fcntl(in->fd, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(in->fd, F_SETFL, fl & ~O_NONBLOCK);
 		posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
 	in->ccap = WL_CBUF;

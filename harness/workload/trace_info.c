@@ -4,15 +4,14 @@
  * references, read/write/fetch mix, distinct pages, footprint and the LRU
  * stack-distance (reuse) histogram of any stream.
  *
- * Stack distances are exact: a Fenwick tree over "last access time" slots
- * counts the distinct pages touched since a page's previous reference
- * (Bennett & Kruskal 1975, Almasi et al. 2002), and the slots are
- * renumbered when they run out, so memory is O(distinct pages), not
- * O(refs); and the distinct pages tracked are bounded (max_distinct), so a
- * trace cannot make `trace info` eat the machine: past the bound it stops
- * with a message naming the bound.
- * (To be replaced by the toolkit's one stack-distance facility,
- * pb_stackdist_* in kernels/base, when it lands.)
+ * Stack distances are exact and come from the toolkit's one stack-distance
+ * facility (pb_stackdist_feed, kernels/base/stackdist.c: a Fenwick tree
+ * over time slots, renumbered when they run out, memory O(distinct
+ * pages)).  Its distance counts the page itself (an immediate re-reference
+ * is 1); the histogram here buckets the pages touched in between, d - 1,
+ * as `trace info` always printed it.  The distinct pages tracked are
+ * bounded (max_distinct), so a trace cannot make `trace info` eat the
+ * machine: past the bound it stops with a message naming the bound.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,86 +19,14 @@
 #include <string.h>
 
 #include "pagebench/cli.h"
+#include "pagebench/stackdist.h"
 #include "pagebench/trace.h"
 #include "wl_internal.h"
 
-/* ---- stack distance (Fenwick tree over time slots) ---- */
-struct sd {
-	struct wl_map last; /* key -> slot */
-	uint32_t *bit;
-	uint64_t cap, now;
-};
-
-static void bit_add(struct sd *s, uint64_t i, int v)
-{
-	for (; i <= s->cap; i += i & (0 - i))
-		s->bit[i] += (uint32_t)v;
-}
-
-static uint64_t bit_sum(const struct sd *s, uint64_t i)
-{
-	uint64_t r = 0;
-	for (; i; i -= i & (0 - i))
-		r += s->bit[i];
-	return r;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Renumber live slots 1..d and rebuild the tree (keeps relative order). */
-static int sd_compact(struct sd *s)
-{
-	uint64_t d = s->last.n;
-	uint64_t *sl = malloc((d ? d : 1) * sizeof(*sl));
-	if (!sl)
-		return -ENOMEM;
-	uint64_t j = 0;
-	for (size_t i = 0; i < s->last.cap; i++)
-		if (s->last.keys[i])
-			sl[j++] = s->last.vals[i];
-	qsort(sl, d, sizeof(*sl), cmp_u64);
-	for (size_t i = 0; i < s->last.cap; i++) {
-		if (!s->last.keys[i])
-			continue;
-		uint64_t v = s->last.vals[i], lo = 0, hi = d;
-		while (lo < hi) {
-			uint64_t mid = (lo + hi) / 2;
-			if (sl[mid] < v)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		s->last.vals[i] = lo + 1;
-	}
-	free(sl);
-	uint64_t ncap = d * 4 > (1u << 20) ? d * 4 : (1u << 20);
-	if (ncap != s->cap) {
-		free(s->bit);
-		s->bit = malloc((ncap + 1) * sizeof(*s->bit));
-		if (!s->bit)
-			return -ENOMEM;
-		s->cap = ncap;
-	}
-	memset(s->bit, 0, (s->cap + 1) * sizeof(*s->bit));
-	for (uint64_t i = 1; i <= d; i++)
-		s->bit[i] = 1;
-	for (uint64_t i = 1; i <= s->cap; i++) { /* O(n) Fenwick build */
-		uint64_t p = i + (i & (0 - i));
-		if (p <= s->cap)
-			s->bit[p] += s->bit[i];
-	}
-	s->now = d;
-	return 0;
-}
-
 struct info {
 	struct pb_trace_stats *st;
-	struct sd s;
-	struct wl_map asids;
+	struct pb_stackdist s;
+	struct pb_hmap asids;
 	unsigned shift;
 	uint64_t max_distinct;
 	char *err;
@@ -110,7 +37,6 @@ static int info_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct info *c = ctx;
 	struct pb_trace_stats *st = c->st;
-	struct sd *s = &c->s;
 	int rc;
 	for (size_t i = 0; i < n; i++) {
 		st->refs++;
@@ -118,17 +44,14 @@ static int info_sink(void *ctx, const struct pb_access *a, size_t n)
 		st->writes += a[i].op == PB_OP_WRITE;
 		st->fetches += a[i].op == PB_OP_FETCH;
 		int isnew;
-		if (!wl_map_get(&c->asids, a[i].asid, &isnew))
+		if (!pb_hmap_upsert(&c->asids, a[i].asid, &isnew))
 			return -ENOMEM;
-		if (s->now == s->cap && (rc = sd_compact(s)))
+		uint64_t d;
+		if ((rc = pb_stackdist_feed(&c->s, wl_key(&a[i], c->shift), &d)))
 			return rc;
-		uint64_t *slot = wl_map_get(&s->last, wl_key(&a[i], c->shift), &isnew);
-		if (!slot)
-			return -ENOMEM;
-		uint64_t now = ++s->now;
-		if (isnew) {
+		if (d == PB_STACKDIST_COLD) {
 			st->cold++;
-			if (s->last.n > c->max_distinct) {
+			if (pb_stackdist_distinct(&c->s) > c->max_distinct) {
 				snprintf(
 				    c->err, c->errlen,
 				    "trace info: more than %llu distinct pages (the memory bound, "
@@ -138,13 +61,10 @@ static int info_sink(void *ctx, const struct pb_access *a, size_t n)
 				return -E2BIG;
 			}
 		} else {
-			uint64_t d = bit_sum(s, now - 1) - bit_sum(s, *slot);
-			unsigned b = 63 - (unsigned)__builtin_clzll(d + 1);
+			/* pages in between, d - 1: bucket floor(log2(d)) */
+			unsigned b = 63 - (unsigned)__builtin_clzll(d);
 			st->hist[b < 47 ? b : 47]++;
-			bit_add(s, *slot, -1);
 		}
-		bit_add(s, now, 1);
-		*slot = now;
 	}
 	pb_progress_add(n);
 	return 0;
@@ -161,9 +81,7 @@ int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct p
 	struct info c = {.st = st, .err = err, .errlen = errlen};
 	c.max_distinct = o && o->max_distinct ? o->max_distinct : PB_TRACE_MAX_DISTINCT;
 	c.shift = pb_workload_page_shift(w);
-	c.s.cap = 1u << 20;
-	c.s.bit = calloc(c.s.cap + 1, sizeof(*c.s.bit));
-	if (!c.s.bit || wl_map_init(&c.s.last, 1 << 16) || wl_map_init(&c.asids, 16)) {
+	if (pb_stackdist_init(&c.s, 1 << 16) || pb_hmap_init(&c.asids, 16)) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -173,8 +91,8 @@ int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct p
 	pb_progress_end();
 	if (rc)
 		goto out;
-	st->distinct_pages = c.s.last.n;
-	st->asids = c.asids.n;
+	st->distinct_pages = pb_stackdist_distinct(&c.s);
+	st->asids = pb_hmap_count(&c.asids);
 	st->skipped_lines = wl_workload_skipped(w);
 	st->records = wl_workload_records(w);
 	st->format = wl_workload_format(w);
@@ -182,11 +100,8 @@ int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct p
 out:
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "trace info: out of memory");
-	free(c.s.bit);
-	if (c.s.last.keys)
-		wl_map_free(&c.s.last);
-	if (c.asids.keys)
-		wl_map_free(&c.asids);
+	pb_stackdist_fini(&c.s);
+	pb_hmap_fini(&c.asids);
 	pb_workload_close(w);
 	return rc;
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pagebench/hmap.h"
+#include "pagebench/pagekey.h"
 #include "pagebench/workload.h"
 
 #define WL_ERRLEN 512
@@ -131,21 +133,16 @@ ssize_t wl_pbt_next(struct wl_pbt_reader *r, struct pb_access *buf, size_t n);
 void wl_pbt_close(struct wl_pbt_reader *r);
 #define WL_PBT_MAGIC "PBTRACE"
 
-/* ---- a u64 -> u64 open-addressing hash map (pageset.c) ---- */
-struct wl_map {
-	uint64_t *keys; /* key + 1; 0 = empty */
-	uint64_t *vals;
-	size_t cap, n;
-};
-int wl_map_init(struct wl_map *m, size_t cap);
-/* Returns a pointer to the value of key (inserted as 0 if new, *isnew set). */
-uint64_t *wl_map_get(struct wl_map *m, uint64_t key, int *isnew);
-void wl_map_free(struct wl_map *m);
-
-/* Page key as in pb_workload_load_keys. */
+/*
+ * Page key as in pb_workload_load_keys: pb_page_key with no region flags,
+ * (asid << 48) | page number.  A trace's pages are named per address
+ * space; the engine's sharing of file and shared pages across asids
+ * (pb_vm_key, the flags) is not applied here, so `trace info` and the
+ * loaded keys count what the trace names (docs/workloads.md, "Page keys").
+ */
 static inline uint64_t wl_key(const struct pb_access *a, unsigned shift)
 {
-	return ((uint64_t)a->asid << 48) | ((a->addr >> shift) & ((1ULL << 48) - 1));
+	return pb_page_key(a->asid, a->addr >> shift, 0);
 }
 
 #endif

@@ -113,7 +113,7 @@ struct wl_trace {
 	/* format-private state */
 	struct wl_csv_map csv;
 	int csv_first;
-	struct wl_map ns; /* csv namespace hash -> asid + 1 */
+	struct pb_hmap ns; /* csv namespace hash -> asid + 1 */
 	uint32_t nns;
 	uint64_t first_skip;   /* text: line of the first skipped line (1-based) */
 	char first_skip_s[48]; /* ... and its start */

@@ -41,6 +41,8 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/nextuse.h"
+#include "pagebench/param.h"
 #include "pagebench/workload.h"
 #include "wl_internal.h"
 
@@ -64,19 +66,22 @@ struct gen_cfg {
 	    header, csv;
 };
 
-/* P_FORMAT: an enum whose choices are "auto" and the trace format
- * registry (formats.def), aliases accepted */
-enum ptype { P_U64, P_DBL, P_ENUM, P_STR, P_SIZE, P_FORMAT };
-
-struct wl_param {
-	const char *key;
-	enum ptype type;
-	size_t off;
-	const char *def; /* default, as text ("" = none / required for P_STR) */
-	const char *help;
-	const char *const *choices; /* P_ENUM: NULL-terminated */
-	double lo, hi;		    /* numeric bounds (inclusive) */
-};
+/*
+ * Spec parameters are the project's one parameter table, struct pb_param
+ * (pagebench/param.h): key, type, offset into struct gen_cfg, default
+ * (NULL: none; a PB_PT_STR without one is required), help, choices,
+ * bounds.  The values are stored the workload's way, which is why this
+ * file parses them (set_param) instead of pb_param_set: enum indices and
+ * sizes are uint64_t, strings point into the stream's copy of the spec
+ * (no allocation per open), and format= takes the reader registry's names
+ * and aliases (choices == fmt_choices: "auto", then formats.def).
+ */
+#define P_U64  PB_PT_U64
+#define P_DBL  PB_PT_DBL
+#define P_ENUM PB_PT_ENUM
+#define P_STR  PB_PT_STR
+#define P_SIZE PB_PT_SIZE
+static const char *const fmt_choices[] = {"auto", NULL};
 
 static const char *const share_names[] = {"disjoint", "shared", "interleaved", NULL};
 static const char *const order_names[] = {"row", "col", "alt", NULL};
@@ -106,103 +111,120 @@ static int fmt_find(const char *s, uint64_t *i)
 	return -EINVAL;
 }
 
-static const char *enum_name(const struct wl_param *p, uint64_t i)
+static const char *enum_name(const struct pb_param *p, uint64_t i)
 {
-	return p->type == P_FORMAT ? fmt_choice(i) : p->choices[i];
+	return p->choices == fmt_choices ? fmt_choice(i) : p->choices[i];
 }
 
 #define O(f)   offsetof(struct gen_cfg, f)
 #define U64MAX 18446744073709551615.0
 
-static const struct wl_param common[] = {
-    {"refs", P_SIZE, O(refs), "1000000", "references per thread's stream", NULL, 0, U64MAX},
-    {"seed", P_U64, O(seed), "", "seed (default: --seed of the run)", NULL, 0, U64MAX},
-    {"write", P_DBL, O(write), "0", "fraction of references that are writes", NULL, 0, 1},
-    {"procs", P_U64, O(procs), "1", "address spaces (simulated processes)", NULL, 1, 65535},
+static const struct pb_param common[] = {
+    {"refs", P_SIZE, O(refs), "1000000", "references per thread's stream", NULL, 0, U64MAX, 0, 0,
+     NULL},
+    {"seed", P_U64, O(seed), NULL, "seed (default: --seed of the run)", NULL, 0, U64MAX, 0, 0,
+     NULL},
+    {"write", P_DBL, O(write), "0", "fraction of references that are writes", NULL, 0, 1, 0, 0,
+     NULL},
+    {"procs", P_U64, O(procs), "1", "address spaces (simulated processes)", NULL, 1, 65535, 0, 0,
+     NULL},
     {"quantum", P_SIZE, O(quantum), "10000", "references before switching to the next process",
-     NULL, 1, U64MAX},
+     NULL, 1, U64MAX, 0, 0, NULL},
     {"lib", P_U64, O(lib), "0", "pages of a shared library mapped in every process (0: none)", NULL,
-     0, 1 << 30},
+     0, 1 << 30, 0, 0, NULL},
     {"libfrac", P_DBL, O(libfrac), "0.2", "fraction of references that fetch from the library",
-     NULL, 0, 1},
-    {"cow", P_U64, O(cow), "0", "1: private regions are copy-on-write after a fork", NULL, 0, 1},
-    {"share", P_ENUM, O(share), "disjoint", "how threads' streams relate", share_names, 0, 0},
-    {"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 1ULL << 30},
-    {NULL, 0, 0, NULL, NULL, NULL, 0, 0},
+     NULL, 0, 1, 0, 0, NULL},
+    {"cow", P_U64, O(cow), "0", "1: private regions are copy-on-write after a fork", NULL, 0, 1, 0,
+     0, NULL},
+    {"share", P_ENUM, O(share), "disjoint", "how threads' streams relate", share_names, 0, 0, 0, 0,
+     NULL},
+    {"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 1ULL << 30, 0,
+     0, NULL},
+    {0},
 };
 
 #define PAGES_P(d)                                                                                 \
 	{                                                                                          \
-		"pages", P_SIZE, O(pages), d, "pages in the working set", NULL, 1, 1ULL << 36      \
+		"pages", P_SIZE, O(pages), d, "pages in the working set", NULL, 1, 1ULL << 36, 0,  \
+		    0, NULL                                                                        \
 	}
 #define END_P                                                                                      \
 	{                                                                                          \
-		NULL, 0, 0, NULL, NULL, NULL, 0, 0                                                 \
+		0                                                                                  \
 	}
 
-static const struct wl_param p_uniform[] = {PAGES_P("65536"), END_P};
-static const struct wl_param p_zipf[] = {
+static const struct pb_param p_uniform[] = {PAGES_P("65536"), END_P};
+static const struct pb_param p_zipf[] = {
     PAGES_P("65536"),
     {"alpha", P_DBL, O(alpha), "0.99", "Zipf exponent (> 0): page k drawn with p ~ 1/k^alpha", NULL,
-     1e-6, 100},
+     1e-6, 100, 0, 0, NULL},
     END_P,
 };
-static const struct wl_param p_seq[] = {
+static const struct pb_param p_seq[] = {
     {"pages", P_SIZE, O(pages), "0", "pages before wrapping (0: never: a pure streaming scan)",
-     NULL, 0, 1ULL << 36},
-    {"run", P_U64, O(run), "1", "consecutive references inside each page", NULL, 1, 1 << 20},
+     NULL, 0, 1ULL << 36, 0, 0, NULL},
+    {"run", P_U64, O(run), "1", "consecutive references inside each page", NULL, 1, 1 << 20, 0, 0,
+     NULL},
     END_P,
 };
-static const struct wl_param p_stride[] = {
+static const struct pb_param p_stride[] = {
     PAGES_P("65536"),
     {"stride", P_U64, O(stride), "16", "stride in pages (next lane after wrapping)", NULL, 1,
-     1ULL << 36},
+     1ULL << 36, 0, 0, NULL},
     END_P,
 };
-static const struct wl_param p_loop[] = {PAGES_P("65536"), END_P};
-static const struct wl_param p_hotcold[] = {
+static const struct pb_param p_loop[] = {PAGES_P("65536"), END_P};
+static const struct pb_param p_hotcold[] = {
     PAGES_P("65536"),
-    {"hot", P_DBL, O(hot), "0.2", "fraction of pages that are hot", NULL, 1e-9, 1},
-    {"hotprob", P_DBL, O(hotprob), "0.8", "probability a reference goes to the hot set", NULL, 0,
-     1},
+    {"hot", P_DBL, O(hot), "0.2", "fraction of pages that are hot", NULL, 1e-9, 1, 0, 0, NULL},
+    {"hotprob", P_DBL, O(hotprob), "0.8", "probability a reference goes to the hot set", NULL, 0, 1,
+     0, 0, NULL},
     END_P,
 };
-static const struct wl_param p_phase[] = {
+static const struct pb_param p_phase[] = {
     PAGES_P("4096"),
-    {"period", P_SIZE, O(period), "100000", "references per phase", NULL, 1, U64MAX},
+    {"period", P_SIZE, O(period), "100000", "references per phase", NULL, 1, U64MAX, 0, 0, NULL},
     {"shift", P_SIZE, O(shift), "0", "pages the working set moves per phase (0: = pages)", NULL, 0,
-     1ULL << 36},
+     1ULL << 36, 0, 0, NULL},
     END_P,
 };
-static const struct wl_param p_chase[] = {
-    {"pages", P_SIZE, O(pages), "65536", "pages in the cycle", NULL, 2, 1ULL << 31},
+static const struct pb_param p_chase[] = {
+    {"pages", P_SIZE, O(pages), "65536", "pages in the cycle", NULL, 2, 1ULL << 31, 0, 0, NULL},
     END_P,
 };
-static const struct wl_param p_matrix[] = {
-    {"rows", P_SIZE, O(rows), "1024", "rows", NULL, 1, 1 << 30},
-    {"cols", P_SIZE, O(cols), "1024", "columns", NULL, 1, 1 << 30},
-    {"elem", P_SIZE, O(elem), "8", "element size in bytes", NULL, 1, 1 << 20},
-    {"order", P_ENUM, O(order), "alt", "row, col or alt (row then column pass)", order_names, 0, 0},
+static const struct pb_param p_matrix[] = {
+    {"rows", P_SIZE, O(rows), "1024", "rows", NULL, 1, 1 << 30, 0, 0, NULL},
+    {"cols", P_SIZE, O(cols), "1024", "columns", NULL, 1, 1 << 30, 0, 0, NULL},
+    {"elem", P_SIZE, O(elem), "8", "element size in bytes", NULL, 1, 1 << 20, 0, 0, NULL},
+    {"order", P_ENUM, O(order), "alt", "row, col or alt (row then column pass)", order_names, 0, 0,
+     0, 0, NULL},
     END_P,
 };
-static const struct wl_param p_trace[] = {
-    {"path", P_STR, O(path), "", "trace file (required)", NULL, 0, 0},
-    {"format", P_FORMAT, O(format), "auto", "trace format (detected when auto)", NULL, 0, 0},
-    {"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30},
-    {"ifetch", P_U64, O(ifetch), "1", "0 drops instruction fetches (lackey, din, pbt)", NULL, 0, 1},
+static const struct pb_param p_trace[] = {
+    {"path", P_STR, O(path), NULL, "trace file (required)", NULL, 0, 0, 0, 0, NULL},
+    {"format", P_ENUM, O(format), "auto", "trace format (detected when auto)", fmt_choices, 0, 0, 0,
+     0, NULL},
+    {"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30, 0, 0, NULL},
+    {"ifetch", P_U64, O(ifetch), "1", "0 drops instruction fetches (lackey, din, pbt)", NULL, 0, 1,
+     0, 0, NULL},
     {"maxpages", P_SIZE, O(maxpages), "65536",
-     "most pages one trace record may expand to (else an error)", NULL, 1, 1ULL << 40},
-    {"csv", P_ENUM, O(csv), "auto", "csv layout: msr, spc, or custom columns", csv_names, 0, 0},
-    {"offcol", P_U64, O(offcol), "0", "csv: offset column (1-based)", NULL, 0, 32},
-    {"sizecol", P_U64, O(sizecol), "0", "csv: size column (0: one page)", NULL, 0, 32},
-    {"opcol", P_U64, O(opcol), "0", "csv: read/write column (0: all reads)", NULL, 0, 32},
-    {"nscol", P_U64, O(nscol), "0", "csv: namespace column -> asid", NULL, 0, 32},
-    {"nscol2", P_U64, O(nscol2), "0", "csv: second namespace column", NULL, 0, 32},
-    {"unit", P_U64, O(unit), "1", "csv: bytes per offset unit (512: sectors)", NULL, 1, 1 << 30},
-    {"sizeunit", P_U64, O(sizeunit), "1", "csv: bytes per size unit", NULL, 1, 1 << 30},
-    {"header", P_U64, O(header), "1", "csv: 1 skips a non-numeric first line", NULL, 0, 1},
+     "most pages one trace record may expand to (else an error)", NULL, 1, 1ULL << 40, 0, 0, NULL},
+    {"csv", P_ENUM, O(csv), "auto", "csv layout: msr, spc, or custom columns", csv_names, 0, 0, 0,
+     0, NULL},
+    {"offcol", P_U64, O(offcol), "0", "csv: offset column (1-based)", NULL, 0, 32, 0, 0, NULL},
+    {"sizecol", P_U64, O(sizecol), "0", "csv: size column (0: one page)", NULL, 0, 32, 0, 0, NULL},
+    {"opcol", P_U64, O(opcol), "0", "csv: read/write column (0: all reads)", NULL, 0, 32, 0, 0,
+     NULL},
+    {"nscol", P_U64, O(nscol), "0", "csv: namespace column -> asid", NULL, 0, 32, 0, 0, NULL},
+    {"nscol2", P_U64, O(nscol2), "0", "csv: second namespace column", NULL, 0, 32, 0, 0, NULL},
+    {"unit", P_U64, O(unit), "1", "csv: bytes per offset unit (512: sectors)", NULL, 1, 1 << 30, 0,
+     0, NULL},
+    {"sizeunit", P_U64, O(sizeunit), "1", "csv: bytes per size unit", NULL, 1, 1 << 30, 0, 0, NULL},
+    {"header", P_U64, O(header), "1", "csv: 1 skips a non-numeric first line", NULL, 0, 1, 0, 0,
+     NULL},
     {"share", P_ENUM, O(share), "shared",
-     "threads: shared (each replays all), interleaved, disjoint (own asid)", share_names, 0, 0},
+     "threads: shared (each replays all), interleaved, disjoint (own asid)", share_names, 0, 0, 0,
+     0, NULL},
     END_P,
 };
 
@@ -210,7 +232,7 @@ struct gen;
 struct gen_desc {
 	const char *name;
 	const char *summary;
-	const struct wl_param *params;
+	const struct pb_param *params;
 	int (*init)(struct gen *g);
 	uint64_t (*next)(struct gen *g); /* byte offset in the private region */
 };
@@ -395,7 +417,7 @@ static const struct gen_desc gens[] = {
 };
 
 /* ---- spec parsing (table-driven) ---- */
-static const struct wl_param *find_param(const struct wl_param *t, const char *key)
+static const struct pb_param *find_param(const struct pb_param *t, const char *key)
 {
 	for (; t && t->key; t++)
 		if (!strcmp(t->key, key))
@@ -403,7 +425,7 @@ static const struct wl_param *find_param(const struct wl_param *t, const char *k
 	return NULL;
 }
 
-static int set_param(struct gen_cfg *c, const struct wl_param *p, const char *val, const char *wl,
+static int set_param(struct gen_cfg *c, const struct pb_param *p, const char *val, const char *wl,
 		     char *err, size_t errlen)
 {
 	void *dst = (char *)c + p->off;
@@ -433,12 +455,11 @@ static int set_param(struct gen_cfg *c, const struct wl_param *p, const char *va
 		*(double *)dst = d;
 		return 0;
 	case P_ENUM:
-	case P_FORMAT:
-		if (p->type == P_FORMAT && !fmt_find(val, &u)) {
+		if (p->choices == fmt_choices && !fmt_find(val, &u)) {
 			*(uint64_t *)dst = u;
 			return 0;
 		}
-		for (uint64_t i = 0; p->type == P_ENUM && enum_name(p, i); i++)
+		for (uint64_t i = 0; p->choices != fmt_choices && enum_name(p, i); i++)
 			if (!strcmp(enum_name(p, i), val)) {
 				*(uint64_t *)dst = i;
 				return 0;
@@ -455,15 +476,19 @@ static int set_param(struct gen_cfg *c, const struct wl_param *p, const char *va
 	case P_STR:
 		*(const char **)dst = val;
 		return 0;
+	case PB_PT_BOOL:
+	case PB_PT_FLAG:
+	case PB_PT_END:
+		break;
 	}
 	return -EINVAL;
 }
 
-static void set_defaults(struct gen_cfg *c, const struct wl_param *t)
+static void set_defaults(struct gen_cfg *c, const struct pb_param *t)
 {
 	char e[8];
 	for (; t && t->key; t++)
-		if (t->def[0])
+		if (t->def)
 			set_param(c, t, t->def, "", e, sizeof(e));
 }
 
@@ -484,13 +509,12 @@ struct pb_workload {
 };
 
 /* keep: params always written (the rest only when not at their default) */
-static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const struct wl_param *t,
+static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const struct pb_param *t,
 			 int *first, int only_changed)
 {
 	for (; t && t->key; t++) {
 		const void *src = (const char *)c + t->off;
-		if (only_changed && t->def[0] && strcmp(t->key, "format") &&
-		    strcmp(t->key, "page")) {
+		if (only_changed && t->def && strcmp(t->key, "format") && strcmp(t->key, "page")) {
 			struct gen_cfg d;
 			char e[8];
 			memcpy(&d, c, sizeof(d));
@@ -512,13 +536,16 @@ static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const stru
 			snprintf(b + l, bl - l, "%s%s=%g", sep, t->key, *(const double *)src);
 			break;
 		case P_ENUM:
-		case P_FORMAT:
 			snprintf(b + l, bl - l, "%s%s=%s", sep, t->key,
 				 enum_name(t, *(const uint64_t *)src));
 			break;
 		case P_STR:
 			snprintf(b + l, bl - l, "%s%s=%s", sep, t->key,
 				 *(const char *const *)src ? *(const char *const *)src : "");
+			break;
+		case PB_PT_BOOL:
+		case PB_PT_FLAG:
+		case PB_PT_END:
 			break;
 		}
 	}
@@ -533,7 +560,7 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 	char *name = w->spec, *args = strchr(name, ':');
 	if (args)
 		*args++ = 0;
-	const struct wl_param *own = NULL;
+	const struct pb_param *own = NULL;
 	const struct gen_desc *d = NULL;
 	if (!strcmp(name, "trace")) {
 		w->is_trace = 1;
@@ -569,7 +596,7 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 			return -EINVAL;
 		}
 		*eq = 0;
-		const struct wl_param *p = find_param(own, item);
+		const struct pb_param *p = find_param(own, item);
 		if (!p && !w->is_trace)
 			p = find_param(common, item);
 		if (!p) {
@@ -829,6 +856,11 @@ const char *pb_workload_canonical(const struct pb_workload *w)
 	return w->canon;
 }
 
+const char *pb_workload_path(const struct pb_workload *w)
+{
+	return w->is_trace ? w->g.c.path : NULL;
+}
+
 void pb_workload_close(struct pb_workload *w)
 {
 	if (!w)
@@ -955,34 +987,24 @@ int pb_workload_load_keys(const char *spec, const struct pb_workload_opts *opts,
 int pb_workload_next_use(const uint64_t *keys, size_t n, uint64_t **next)
 {
 	uint64_t *nx = malloc((n ? n : 1) * sizeof(*nx));
-	struct wl_map m;
-	if (!nx || wl_map_init(&m, 1024)) {
-		free(nx);
+	if (!nx)
 		return -ENOMEM;
+	int rc = pb_next_use(keys, n, nx); /* PB_NEXT_NONE == UINT64_MAX */
+	if (rc) {
+		free(nx);
+		return rc;
 	}
-	for (size_t i = n; i-- > 0;) {
-		int isnew;
-		uint64_t *v = wl_map_get(&m, keys[i], &isnew);
-		if (!v) {
-			wl_map_free(&m);
-			free(nx);
-			return -ENOMEM;
-		}
-		nx[i] = isnew ? UINT64_MAX : *v;
-		*v = i;
-	}
-	wl_map_free(&m);
 	*next = nx;
 	return 0;
 }
 
 /* ---- `pagebench list workloads` ---- */
-static void list_params(FILE *f, const struct wl_param *t)
+static void list_params(FILE *f, const struct pb_param *t)
 {
 	for (; t && t->key; t++) {
 		char kd[64];
-		snprintf(kd, sizeof(kd), "%s=%s", t->key, t->def[0] ? t->def : "(required)");
-		if (t->off == O(seed) && !t->def[0])
+		snprintf(kd, sizeof(kd), "%s=%s", t->key, t->def ? t->def : "(required)");
+		if (t->off == O(seed) && !t->def)
 			snprintf(kd, sizeof(kd), "seed=(run's --seed)");
 		fprintf(f, "      %-22s %s\n", kd, t->help);
 	}

@@ -22,7 +22,7 @@
  *                          in k=v strings it parses like BOOL)
  *   PB_PT_STR              char *: malloc'ed copy (pb_param_free frees it)
  * Bounds lo..hi are inclusive and apply to U64, SIZE and DBL; lo == hi == 0
- * means unbounded.
+ * means unbounded; PB_PF_LO_OPEN makes a DBL's lower bound exclusive.
  *
  * Errors: 0 or -EINVAL with one line in err, "KEY: what is wrong" (the
  * caller prefixes the command).  Only `main` exits.
@@ -52,6 +52,11 @@ enum pb_param_type {
 #define PB_PF_REQUIRED 0x1u /* must be given (no default) */
 #define PB_PF_HIDDEN   0x2u /* parsed, left out of --help (test knobs) */
 #define PB_PF_NOMETA   0x4u /* left out of canonical text and JSON (output paths, --csv) */
+#define PB_PF_LO_OPEN  0x8u /* PB_PT_DBL: the lower bound is exclusive, (lo, hi] (a share) */
+/* PB_PT_U64: the caller also accepts "frames" and "frames/N" for this entry
+ * and resolves them itself (policy parameters, kernels/policy/params.c);
+ * pb_param_set refuses such a value like any other non-number. */
+#define PB_PF_FRAMES 0x10u
 
 struct pb_param {
 	const char *key; /* "frames", "move_threshold" */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/policy.h - eviction strategies behind one vtable.
  *
@@ -28,6 +29,7 @@
 #include <stdint.h>
 
 #include "pagebench/nextuse.h" /* pb_next_use, PB_NEXT_NONE */
+#include "pagebench/param.h"
 
 #define PB_POL_ORACLE	  0x1u
 #define PB_POL_HW	  0x2u
@@ -58,32 +60,23 @@ struct pb_ref {
 struct pb_policy; /* opaque; each policy embeds it first */
 
 /*
- * A policy's parameters: one const table in the policy's own file, {NULL}-
- * terminated.  The table drives parsing (pb_policy_spec_parse, create()),
- * the one-line errors, `pagebench list policies` and the effective list in
- * meta.json (pb_policy_params_effective).  See docs/policies.md, "How to
- * add a policy parameter".
+ * A policy's parameters: one const table of struct pb_param (pagebench/
+ * param.h, the project's one parameter table) in the policy's own file,
+ * {0}-terminated, over the policy object.  The table drives parsing
+ * (pb_policy_spec_parse, create()), the one-line errors, `pagebench list
+ * policies` and the effective list in meta.json
+ * (pb_policy_params_effective).  Types used: PB_PT_DBL with
+ * PB_PF_LO_OPEN (a share in (lo, hi]) and PB_PT_U64 with PB_PF_FRAMES (an
+ * integer in [lo, hi], or "frames" / "frames/N", resolved here against
+ * the frame count and clamped to the bounds).  See docs/policies.md, "How
+ * to add a policy parameter".
  */
-enum pb_policy_param_type {
-	PB_PPT_FRAC = 1, /* double in (lo, hi]: a share of the frames, say */
-	PB_PPT_U64 = 2,	 /* uint64_t in [lo, hi]; "frames" or "frames/N" also accepted */
-};
-
-struct pb_policy_param {
-	const char *key;
-	enum pb_policy_param_type type;
-	size_t off;	  /* offset of the double / uint64_t field in the policy object */
-	const char *def;  /* default as text: "0.1", "1", "frames/4" */
-	double lo, hi;	  /* bounds (see the type) */
-	const char *help; /* one line */
-};
-
 struct pb_policy_desc {
-	const char *name;		      /* --policy name: "lru", "arc", ... */
-	const char *title;		      /* "Adaptive Replacement Cache" */
-	const char *paper;		      /* "Megiddo & Modha, FAST 2003" */
-	unsigned flags;			      /* PB_POL_* */
-	const struct pb_policy_param *params; /* parameter table, or NULL: takes none */
+	const char *name;	       /* --policy name: "lru", "arc", ... */
+	const char *title;	       /* "Adaptive Replacement Cache" */
+	const char *paper;	       /* "Megiddo & Modha, FAST 2003" */
+	unsigned flags;		       /* PB_POL_* */
+	const struct pb_param *params; /* parameter table, or NULL: takes none */
 	int (*create)(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen);
 	void (*destroy)(struct pb_policy *p);
@@ -104,7 +97,7 @@ const struct pb_policy_desc *pb_policy_find(const char *name);
  * parameters in canonical form (table order, one item per key given,
  * malloc'ed; NULL when none were given), checked against the table.  0, or
  * -EINVAL with one line in err naming the policy and the key ("policy
- * s3fifo: move_threshold=7: out of range [1, 3]").
+ * s3fifo: move_threshold=7: not an integer in [1, 3]").
  */
 int pb_policy_spec_parse(const char *spec, const struct pb_policy_desc **d, char **params,
 			 char *err, size_t errlen);

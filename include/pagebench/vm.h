@@ -227,11 +227,13 @@ struct pb_vm_stream {
 struct pb_vm_sweep_job {
 	/* in */
 	const struct pb_policy_desc *policy;
+	const char *policy_params; /* this job's "k=v,..." (NULL: the base cfg's) */
 	uint64_t frames;
 	unsigned rep;
 	uint64_t seed; /* engine (policy) seed */
 	const struct pb_vm_stream *stream;
 	int policy_only; /* policy replay of stream->keys, not the engine */
+	size_t tag;	 /* the caller's (sim, mrc: index of the --policy item) */
 	/* out */
 	int rc; /* 0 or -errno; -EINVAL with st.refs == 0: a configuration error */
 	char err[384];

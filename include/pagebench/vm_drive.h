@@ -55,6 +55,11 @@ struct pb_vm_loaded {
 	uint8_t *writes;
 	uint64_t seed;	      /* the seed the workload was opened with */
 	char canonical[1024]; /* pb_workload_canonical */
+	/* a trace workload's file (trace_path[0] == 0: a generator): its size
+	 * and a hash of its first and last MiB with the size (pb_vm_trace_hash) */
+	char trace_path[4096];
+	uint64_t trace_size;
+	char trace_hash[40]; /* "fnv1a64:<16 hex digits>" */
 };
 /*
  * Load the whole stream of `spec` opened with `seed`, check it fits the
@@ -67,22 +72,47 @@ int pb_vm_load_next_use(struct pb_vm_loaded *l); /* 0 or -ENOMEM */
 int pb_vm_load_keys(struct pb_vm_loaded *l);	 /* 0 or -ENOMEM */
 void pb_vm_load_free(struct pb_vm_loaded *l);
 
-/* ---- what sim and mrc share (usage errors exit with status 2) ---- */
+/*
+ * The identity of a trace file without reading all of it: FNV-1a 64 over
+ * its first MiB, its last MiB (the bytes not already hashed) and its size
+ * as 8 little-endian bytes, into out as "fnv1a64:%016x"; *size = its size.
+ * 0 or -errno (-EINVAL: not a regular file).  Any thread.
+ */
+int pb_vm_trace_hash(const char *path, uint64_t *size, char *out, size_t outlen);
+
+/* ---- what sim and mrc share (return errors; the command exits) ---- */
 struct pb_run;
-/* --policy LIST or all (table order) into a malloc'ed list; replaces *out.
- * Names are checked by pb_vm_cli_check_params. */
-void pb_vm_cli_policies(const char *cmd, const char *arg, char ***out, size_t *n);
-/* Bad --policy-params (or unknown policies) are usage errors: each policy
- * is created once with them. */
-void pb_vm_cli_check_params(const char *cmd, char **policies, size_t n, uint64_t seed,
-			    const char *params);
+/* One item of --policy: a policy with its parameters. */
+struct pb_vm_cli_policy {
+	const struct pb_policy_desc *d;
+	char *params;	     /* canonical parameters given (pb_policy_spec_parse), NULL: none */
+	char effective[256]; /* every parameter, defaults filled in (pb_policy_params_effective) */
+};
+/*
+ * --policy LIST: "all" (every registered policy, table order, defaults) or
+ * specs NAME[:k=v,...] split by pb_policy_spec_split ("s3fifo:
+ * move_threshold=2,lirs:hirs=0.02"); the same policy may appear with
+ * different parameters.  Each policy is created once with its parameters
+ * (4 frames, `seed`), so what its table cannot check fails here too.
+ * 0 or -EINVAL/-ENOMEM with one line in err; *out: free with
+ * pb_vm_cli_policies_free.
+ */
+int pb_vm_cli_policies(const char *arg, uint64_t seed, struct pb_vm_cli_policy **out, size_t *n,
+		       char *err, size_t errlen);
+void pb_vm_cli_policies_free(struct pb_vm_cli_policy *p, size_t n);
 /* 1 if a policy needs next uses (PB_POL_OFFLINE). */
-int pb_vm_cli_need_next_use(char **policies, size_t n);
+int pb_vm_cli_need_next_use(const struct pb_vm_cli_policy *p, size_t n);
 /* 1 if spec opened with seed a and with seed b is the same stream (a trace;
  * a generator whose spec fixes seed=): compares canonical specs. */
 int pb_vm_cli_same_stream(const char *spec, uint64_t a, uint64_t b);
-/* meta.json config shared by sim and mrc. */
-void pb_vm_cli_config(struct pb_run *run, const char *spec, const struct pb_vm_loaded *l,
-		      uint64_t seed, char **policies, size_t n, const char *params);
+/*
+ * meta.json config shared by sim and mrc: "workload" (canonical), "refs",
+ * "distinct_pages", "trace" ({path, size, hash, hash_covers}, traces
+ * only) and "policies": [{name, params (given), effective}] in --policy
+ * order.  The command's own options are recorded by the command, from its
+ * option table (pb_param_json).
+ */
+void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
+		      const struct pb_vm_cli_policy *p, size_t n);
 
 #endif /* PAGEBENCH_VM_DRIVE_H */

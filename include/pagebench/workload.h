@@ -74,6 +74,9 @@ const char *pb_workload_error(const struct pb_workload *w);
 unsigned pb_workload_page_shift(const struct pb_workload *w);
 /* Canonical spec with every default filled in (for meta.json / CSV). */
 const char *pb_workload_canonical(const struct pb_workload *w);
+/* The file of a trace workload (valid until the close), NULL for a
+ * generator. */
+const char *pb_workload_path(const struct pb_workload *w);
 void pb_workload_close(struct pb_workload *w);
 
 /*

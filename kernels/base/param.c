@@ -99,10 +99,12 @@ static int set_one(const struct pb_param *p, void *cfg, const char *val, char *e
 		return 0;
 	case PB_PT_DBL:
 		rc = pb_parse_double(val, &d);
-		if (rc || !isfinite(d) || (bounded(p) && (d < p->lo || d > p->hi))) {
+		if (rc || !isfinite(d) ||
+		    (bounded(p) &&
+		     (d < p->lo || d > p->hi || ((p->flags & PB_PF_LO_OPEN) && d == p->lo)))) {
 			if (bounded(p))
-				snprintf(err, errlen, "%s=%s: not a number in [%g, %g]", p->key,
-					 val, p->lo, p->hi);
+				snprintf(err, errlen, "%s=%s: not a number in %c%g, %g]", p->key,
+					 val, (p->flags & PB_PF_LO_OPEN) ? '(' : '[', p->lo, p->hi);
 			else
 				snprintf(err, errlen, "%s=%s: not a finite number", p->key, val);
 			return -EINVAL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/aging.c - Aging (NFU with shifting counters).
  *
@@ -141,9 +142,9 @@ static int ag_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
-static const struct pb_policy_param aging_params[] = {
-    {"period", PB_PPT_U64, offsetof(struct aging, period), "frames", 1, UINT64_MAX,
-     "accesses between two aging ticks"},
+static const struct pb_param aging_params[] = {
+    {"period", PB_PT_U64, offsetof(struct aging, period), "frames",
+     "accesses between two aging ticks", NULL, 1, UINT64_MAX, 0, PB_PF_FRAMES, NULL},
     {0},
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/arc.c - ARC, Adaptive Replacement Cache.
  *

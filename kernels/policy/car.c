@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/car.c - CAR, Clock with Adaptive Replacement.
  *

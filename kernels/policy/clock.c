@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/clock.c - CLOCK (second chance).
  *
@@ -118,9 +119,9 @@ static int clk_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
-static const struct pb_policy_param clock_params[] = {
-    {"insert_ref", PB_PPT_U64, offsetof(struct clk, insert_ref), "0", 0, 1,
-     "reference bit of a newly loaded page (0 or 1)"},
+static const struct pb_param clock_params[] = {
+    {"insert_ref", PB_PT_U64, offsetof(struct clk, insert_ref), "0",
+     "reference bit of a newly loaded page (0 or 1)", NULL, 0, 1, 0, PB_PF_FRAMES, NULL},
     {0},
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/clockpro.c - CLOCK-Pro.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/common.c - node pool, key map, heap and object set-up that
  * every strategy shares (see polint.h for the design).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/lirs.c - LIRS, Low Inter-reference Recency Set.
  *
@@ -230,11 +231,12 @@ static int lirs_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
-static const struct pb_policy_param lirs_params[] = {
-    {"hirs", PB_PPT_FRAC, offsetof(struct lirs, fhirs), "0.01", 0, 1,
-     "share of frames for resident HIR pages"},
-    {"stack_bound", PB_PPT_U64, offsetof(struct lirs, stack_bound), "0", 0, 1024,
-     "S holds at most this x frames entries; 0: unbounded (the paper; libCacheSim: 2)"},
+static const struct pb_param lirs_params[] = {
+    {"hirs", PB_PT_DBL, offsetof(struct lirs, fhirs), "0.01",
+     "share of frames for resident HIR pages", NULL, 0, 1, 0, PB_PF_LO_OPEN, NULL},
+    {"stack_bound", PB_PT_U64, offsetof(struct lirs, stack_bound), "0",
+     "S holds at most this x frames entries; 0: unbounded (the paper; libCacheSim: 2)", NULL, 0,
+     1024, 0, PB_PF_FRAMES, NULL},
     {0},
 };
 

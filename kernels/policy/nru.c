@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/nru.c - NRU as the enhanced CLOCK (accessed + dirty classes).
  *
@@ -110,9 +111,9 @@ static int nru_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
-static const struct pb_policy_param nru_params[] = {
-    {"insert_ref", PB_PPT_U64, offsetof(struct nru, insert_ref), "1", 0, 1,
-     "referenced bit of a newly loaded page (0 or 1)"},
+static const struct pb_param nru_params[] = {
+    {"insert_ref", PB_PT_U64, offsetof(struct nru, insert_ref), "1",
+     "referenced bit of a newly loaded page (0 or 1)", NULL, 0, 1, 0, PB_PF_FRAMES, NULL},
     {0},
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/opt.c - OPT / MIN (Belady's optimal replacement).
  *

@@ -1,26 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/params.c - policy parameters from each policy's typed
- * table (struct pb_policy_param), and policy specs "NAME[:k=v,...]".
+ * table (struct pb_param), and policy specs "NAME[:k=v,...]".
  *
  * One parser for everything a user can write about a policy: create()
  * (pb_pol_params_apply), the CLI's --policy list (pb_policy_spec_split,
  * pb_policy_spec_parse), the effective list for meta.json and `pagebench
  * list policies`.  Errors are one line naming the policy and the key.
  *
- * Self-contained on purpose: when the project's generic parameter table
- * (pagebench/param.h) lands, the value parsing here is what moves to it;
- * the policy tables keep their shape (key, type, offset, default, bounds,
- * help).
+ * The tables are the project's one parameter table (struct pb_param,
+ * pagebench/param.h) and values are parsed by it (pb_param_set: strict
+ * numbers, bounds, PB_PF_LO_OPEN shares).  What is the policy layer's own:
+ * the "k=v" walk with its policy-naming errors (a key given twice is an
+ * error here), and PB_PF_FRAMES values "frames" / "frames/N", resolved
+ * against the frame count and clamped to the bounds at create().
  */
 #include <math.h>
 
 #include "polint.h"
 
-static const struct pb_policy_param *param_find(const struct pb_policy_desc *d, const char *key,
-						size_t klen)
+static const struct pb_param *param_find(const struct pb_policy_desc *d, const char *key,
+					 size_t klen)
 {
-	for (const struct pb_policy_param *t = d->params; t && t->key; t++)
+	for (const struct pb_param *t = d->params; t && t->key; t++)
 		if (strlen(t->key) == klen && !strncmp(t->key, key, klen))
 			return t;
 	return NULL;
@@ -30,7 +32,7 @@ static void param_keys(const struct pb_policy_desc *d, char *buf, size_t len)
 {
 	size_t o = 0;
 	buf[0] = 0;
-	for (const struct pb_policy_param *t = d->params; t && t->key && o < len; t++)
+	for (const struct pb_param *t = d->params; t && t->key && o < len; t++)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", t->key);
 }
 
@@ -39,29 +41,17 @@ static void param_keys(const struct pb_policy_desc *d, char *buf, size_t len)
  * value; *frames_div != 0 when the value is "frames" (1) or "frames/N" (N),
  * to be resolved against the frame count.  0 or -EINVAL (err).
  */
-static int param_value(const struct pb_policy_desc *d, const struct pb_policy_param *t,
-		       const char *val, size_t vlen, double *f, uint64_t *u, uint64_t *frames_div,
-		       char *err, size_t errlen)
+static int param_value(const struct pb_policy_desc *d, const struct pb_param *t, const char *val,
+		       size_t vlen, double *f, uint64_t *u, uint64_t *frames_div, char *err,
+		       size_t errlen)
 {
-	char v[64], *end;
+	char v[64], *end, perr[200];
 	*frames_div = 0;
 	if (vlen == 0 || vlen >= sizeof(v))
 		goto bad;
 	memcpy(v, val, vlen);
 	v[vlen] = 0;
-	if (t->type == PB_PPT_FRAC) {
-		double x = strtod(v, &end);
-		if (end == v || *end || !isfinite(x))
-			goto bad;
-		if (!(x > t->lo) || x > t->hi) {
-			snprintf(err, errlen, "policy %s: %s=%s: out of range (%g, %g]", d->name,
-				 t->key, v, t->lo, t->hi);
-			return -EINVAL;
-		}
-		*f = x;
-		return 0;
-	}
-	if (!strncmp(v, "frames", 6)) {
+	if ((t->flags & PB_PF_FRAMES) && !strncmp(v, "frames", 6)) {
 		if (!v[6]) {
 			*frames_div = 1;
 			return 0;
@@ -75,23 +65,26 @@ static int param_value(const struct pb_policy_desc *d, const struct pb_policy_pa
 		*frames_div = dv;
 		return 0;
 	}
-	if (v[0] < '0' || v[0] > '9')
-		goto bad;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (errno || *end)
-		goto bad;
-	if ((double)x < t->lo || (double)x > t->hi) {
-		snprintf(err, errlen, "policy %s: %s=%s: out of range [%.0f, %.0f]", d->name,
-			 t->key, v, t->lo, t->hi);
+	/* the one parser: this entry alone, over a scratch value */
+	struct pb_param one[2] = {*t, {0}};
+	union {
+		double f;
+		uint64_t u;
+	} x = {0};
+	one[0].off = 0;
+	if (pb_param_set(one, &x, t->key, v, perr, sizeof(perr))) {
+		snprintf(err, errlen, "policy %s: %s", d->name, perr);
 		return -EINVAL;
 	}
-	*u = x;
+	if (t->type == PB_PT_DBL)
+		*f = x.f;
+	else
+		*u = x.u;
 	return 0;
 bad:
 	snprintf(err, errlen, "policy %s: %s=%.*s: expected %s", d->name, t->key, (int)vlen, val,
-		 t->type == PB_PPT_FRAC ? "a number"
-					: "a non-negative integer, frames or frames/N");
+		 (t->flags & PB_PF_FRAMES) ? "a non-negative integer, frames or frames/N"
+					   : "a number");
 	return -EINVAL;
 }
 
@@ -99,7 +92,7 @@ bad:
  * Walk "k=v,k=v": for each item call back with its table entry and value
  * text.  Checks syntax, unknown and repeated keys.  0 or -EINVAL (err).
  */
-typedef int (*param_cb)(void *ctx, const struct pb_policy_param *t, const char *val, size_t vlen,
+typedef int (*param_cb)(void *ctx, const struct pb_param *t, const char *val, size_t vlen,
 			char *err, size_t errlen);
 
 static int param_walk(const struct pb_policy_desc *d, const char *params, param_cb cb, void *ctx,
@@ -121,7 +114,7 @@ static int param_walk(const struct pb_policy_desc *d, const char *params, param_
 				 d->name, (int)(e - p), p);
 			return -EINVAL;
 		}
-		const struct pb_policy_param *t = param_find(d, p, (size_t)(eq - p));
+		const struct pb_param *t = param_find(d, p, (size_t)(eq - p));
 		if (!t) {
 			char keys[256];
 			param_keys(d, keys, sizeof(keys));
@@ -152,10 +145,10 @@ struct apply_ctx {
 	void *obj;
 };
 
-static void put_value(const struct pb_policy_param *t, void *obj, double f, uint64_t u,
-		      uint64_t fdiv, uint64_t frames)
+static void put_value(const struct pb_param *t, void *obj, double f, uint64_t u, uint64_t fdiv,
+		      uint64_t frames)
 {
-	if (t->type == PB_PPT_FRAC) {
+	if (t->type == PB_PT_DBL) {
 		memcpy((char *)obj + t->off, &f, sizeof(f));
 		return;
 	}
@@ -169,8 +162,8 @@ static void put_value(const struct pb_policy_param *t, void *obj, double f, uint
 	memcpy((char *)obj + t->off, &u, sizeof(u));
 }
 
-static int apply_cb(void *ctx, const struct pb_policy_param *t, const char *val, size_t vlen,
-		    char *err, size_t errlen)
+static int apply_cb(void *ctx, const struct pb_param *t, const char *val, size_t vlen, char *err,
+		    size_t errlen)
 {
 	struct apply_ctx *a = ctx;
 	double f = 0;
@@ -181,8 +174,8 @@ static int apply_cb(void *ctx, const struct pb_policy_param *t, const char *val,
 	return rc;
 }
 
-static int check_cb(void *ctx, const struct pb_policy_param *t, const char *val, size_t vlen,
-		    char *err, size_t errlen)
+static int check_cb(void *ctx, const struct pb_param *t, const char *val, size_t vlen, char *err,
+		    size_t errlen)
 {
 	double f;
 	uint64_t u, fdiv;
@@ -193,7 +186,7 @@ int pb_pol_params_apply(const struct pb_policy_desc *d, const struct pb_policy_c
 			char *err, size_t errlen)
 {
 	struct apply_ctx a = {.d = d, .frames = cfg->frames, .obj = obj};
-	for (const struct pb_policy_param *t = d->params; t && t->key; t++) {
+	for (const struct pb_param *t = d->params; t && t->key; t++) {
 		/* A default that does not parse is a bug in the table. */
 		if (apply_cb(&a, t, t->def, strlen(t->def), err, errlen))
 			return -EINVAL;
@@ -218,8 +211,8 @@ struct text_ctx {
 	const struct pb_policy_desc *d;
 };
 
-static int given_cb(void *ctx, const struct pb_policy_param *t, const char *val, size_t vlen,
-		    char *err, size_t errlen)
+static int given_cb(void *ctx, const struct pb_param *t, const char *val, size_t vlen, char *err,
+		    size_t errlen)
 {
 	struct text_ctx *c = ctx;
 	double f;
@@ -238,7 +231,7 @@ static int params_given(const struct pb_policy_desc *d, const char *params,
 			struct pb_param_given *given, char *err, size_t errlen)
 {
 	size_t n = 0;
-	for (const struct pb_policy_param *t = d->params; t && t->key; t++)
+	for (const struct pb_param *t = d->params; t && t->key; t++)
 		n++;
 	if (n > PB_POL_MAX_PARAMS) {
 		snprintf(err, errlen, "policy %s: more than %d parameters", d->name,
@@ -257,7 +250,7 @@ static void params_text(const struct pb_policy_desc *d, const struct pb_param_gi
 	size_t o = 0;
 	if (len)
 		buf[0] = 0;
-	for (const struct pb_policy_param *t = d->params; t && t->key; t++) {
+	for (const struct pb_param *t = d->params; t && t->key; t++) {
 		const struct pb_param_given *g = &given[t - d->params];
 		if (!g->val && !all)
 			continue;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/polint.h - what every eviction strategy is built from.
  *

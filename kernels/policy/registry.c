@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/registry.c - the one table of eviction strategies, and the
  * helpers built on it: lookup by name, whole-trace replay, next-use
@@ -75,7 +76,7 @@ void pb_list_policies(FILE *f)
 				   : (d->flags & PB_POL_HW)    ? "hw"
 							       : "oracle";
 		fprintf(f, "%-9s %-8s %-52s %s\n", d->name, kind, d->title, d->paper);
-		for (const struct pb_policy_param *t = d->params; t && t->key; t++)
+		for (const struct pb_param *t = d->params; t && t->key; t++)
 			fprintf(f, "%-9s %-8s   %s:%s=%s  %s\n", "", "", d->name, t->key, t->def,
 				t->help);
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/s3fifo.c - S3-FIFO.
  *
@@ -151,11 +152,11 @@ static int s3_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
-static const struct pb_policy_param s3fifo_params[] = {
-    {"small", PB_PPT_FRAC, offsetof(struct s3, fsmall), "0.1", 0, 1,
-     "S (small FIFO) share of frames"},
-    {"move_threshold", PB_PPT_U64, offsetof(struct s3, threshold), "1", 1, 3,
-     "S->M when freq >= this (libCacheSim: 2)"},
+static const struct pb_param s3fifo_params[] = {
+    {"small", PB_PT_DBL, offsetof(struct s3, fsmall), "0.1", "S (small FIFO) share of frames", NULL,
+     0, 1, 0, PB_PF_LO_OPEN, NULL},
+    {"move_threshold", PB_PT_U64, offsetof(struct s3, threshold), "1",
+     "S->M when freq >= this (libCacheSim: 2)", NULL, 1, 3, 0, PB_PF_FRAMES, NULL},
     {0},
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/twolist.c - Linux-style active/inactive two-list LRU.
  *
@@ -135,9 +136,9 @@ static int tl_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
-static const struct pb_policy_param twolist_params[] = {
-    {"active", PB_PPT_FRAC, offsetof(struct twolist, factive), "0.5", 0, 1,
-     "largest share of frames on the active list"},
+static const struct pb_param twolist_params[] = {
+    {"active", PB_PT_DBL, offsetof(struct twolist, factive), "0.5",
+     "largest share of frames on the active list", NULL, 0, 1, 0, PB_PF_LO_OPEN, NULL},
     {0},
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/twoq.c - 2Q (full version).
  *
@@ -131,10 +132,11 @@ static int q_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
-static const struct pb_policy_param twoq_params[] = {
-    {"kin", PB_PPT_FRAC, offsetof(struct twoq, fin), "0.25", 0, 1, "A1in share of frames"},
-    {"kout", PB_PPT_FRAC, offsetof(struct twoq, fout), "0.5", 0, 1,
-     "A1out ghost entries per frame"},
+static const struct pb_param twoq_params[] = {
+    {"kin", PB_PT_DBL, offsetof(struct twoq, fin), "0.25", "A1in share of frames", NULL, 0, 1, 0,
+     PB_PF_LO_OPEN, NULL},
+    {"kout", PB_PT_DBL, offsetof(struct twoq, fout), "0.5", "A1out ghost entries per frame", NULL,
+     0, 1, 0, PB_PF_LO_OPEN, NULL},
     {0},
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/policy/wsclock.c - WSClock (working-set clock).
  *
@@ -127,9 +128,9 @@ static int wsc_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
-static const struct pb_policy_param wsclock_params[] = {
-    {"tau", PB_PPT_U64, offsetof(struct wsc, tau), "frames/4", 1, 2147483647,
-     "working-set window in accesses (virtual time)"},
+static const struct pb_param wsclock_params[] = {
+    {"tau", PB_PT_U64, offsetof(struct wsc, tau), "frames/4",
+     "working-set window in accesses (virtual time)", NULL, 1, 2147483647, 0, PB_PF_FRAMES, NULL},
     {0},
 };
 

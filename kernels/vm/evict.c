@@ -101,7 +101,8 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 		p->version++;
 		if (k == K_FILE) {
 			t->st.file_writebacks++;
-			rc = vm_backing_file_write(&vm->bk, key & VM_VPN_MASK, key, p->version);
+			rc =
+			    vm_backing_file_write(&vm->bk, key & PB_PAGE_VPN_MASK, key, p->version);
 		} else {
 			if (p->slot == UINT64_MAX && (rc = vm_backing_slot(&vm->bk, key, &p->slot)))
 				return rc;

@@ -116,7 +116,7 @@ int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepag
 			t->st.file_reads++;
 			t->st.read_ios++;
 		}
-		rc = vm_backing_file_read(&vm->bk, p->key & VM_VPN_MASK);
+		rc = vm_backing_file_read(&vm->bk, p->key & PB_PAGE_VPN_MASK);
 	} else if (p->flags & PG_ONDISK) {
 		if (!prepaged) {
 			t->st.swap_ins++;

@@ -96,8 +96,8 @@ uint64_t pb_vm_resident(const struct pb_vm *vm)
 int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 {
 	uint64_t res = 0;
-	for (uint64_t i = 0; i <= vm->pmask; i++)
-		if ((vm->pages[i].flags & PG_USED) && vm->pages[i].pfn != UINT64_MAX)
+	for (uint64_t i = 0; i < vm->pcount; i++)
+		if (vm->pages[i].pfn != UINT64_MAX)
 			res++;
 	uint64_t pr = vm->cfg.policy->resident(vm->pol);
 	struct pb_frames_stats fs;
@@ -124,14 +124,15 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 				if (!tag)
 					continue;
 				uint64_t key = tag - 1;
-				uint64_t pte = vm_pt_get(vm->pt, (pb_asid_t)(key >> VM_VPN_BITS),
-							 key & VM_VPN_MASK);
+				uint64_t pte =
+				    vm_pt_get(vm->pt, (pb_asid_t)(key >> PB_PAGE_VPN_BITS),
+					      key & PB_PAGE_VPN_MASK);
 				if (!(pte & VM_PTE_P) || VM_PTE_PFN(pte) != arr[l]->e[j].pfn) {
 					snprintf(err, errlen,
 						 "thread %u TLB holds asid %llu vpn %#llx -> frame "
 						 "%llu, PTE %#llx",
-						 i, (unsigned long long)(key >> VM_VPN_BITS),
-						 (unsigned long long)(key & VM_VPN_MASK),
+						 i, (unsigned long long)(key >> PB_PAGE_VPN_BITS),
+						 (unsigned long long)(key & PB_PAGE_VPN_MASK),
 						 (unsigned long long)arr[l]->e[j].pfn,
 						 (unsigned long long)pte);
 					bad = 1;
@@ -154,28 +155,12 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 /* ---- next use (OPT) ---- */
 int pb_vm_next_use(const struct pb_access *a, size_t n, uint64_t *next_use)
 {
-	uint64_t cap = 1024;
-	while (cap < 2 * (uint64_t)n)
-		cap <<= 1;
-	uint64_t *keys = pb_map(cap * sizeof(uint64_t), 0);
-	uint64_t *idx = pb_map(cap * sizeof(uint64_t), 0);
-	if (!keys || !idx) {
-		if (keys)
-			pb_unmap(keys, cap * sizeof(uint64_t));
-		if (idx)
-			pb_unmap(idx, cap * sizeof(uint64_t));
+	uint64_t *keys = pb_map((n ? n : 1) * sizeof(uint64_t), 0);
+	if (!keys)
 		return -ENOMEM;
-	}
-	for (size_t i = n; i-- > 0;) {
-		uint64_t k = pb_vm_key(&a[i]) + 1;
-		uint64_t j = vm_mix(k) & (cap - 1);
-		while (keys[j] && keys[j] != k)
-			j = (j + 1) & (cap - 1);
-		next_use[i] = keys[j] ? idx[j] : PB_NEXT_NONE;
-		keys[j] = k;
-		idx[j] = i;
-	}
-	pb_unmap(keys, cap * sizeof(uint64_t));
-	pb_unmap(idx, cap * sizeof(uint64_t));
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = pb_vm_key(&a[i]);
+	int rc = pb_next_use(keys, n, next_use);
+	pb_unmap(keys, (n ? n : 1) * sizeof(uint64_t));
+	return rc;
 }

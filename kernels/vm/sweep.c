@@ -78,6 +78,8 @@ struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
 	const struct pb_vm_stream *s = j->stream;
 	struct pb_vm_cfg c = sw->base;
 	c.policy = j->policy;
+	if (j->policy_params)
+		c.policy_params = j->policy_params;
 	c.frames = j->frames;
 	c.seed = j->seed;
 	c.expected_keys = s->distinct;
@@ -127,7 +129,8 @@ static void run_policy_job(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *j)
 	struct pb_policy_cfg pc = {.frames = j->frames,
 				   .seed = j->seed,
 				   .expected_keys = 0,
-				   .params = sw->base.policy_params};
+				   .params = j->policy_params ? j->policy_params
+							      : sw->base.policy_params};
 	uint64_t misses = 0;
 	memset(&j->st, 0, sizeof(j->st));
 	j->err[0] = 0;

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "pagebench/cli.h"
+#include "pagebench/param.h"
 #include "pagebench/tlb.h"
 
 static const struct pb_tlb_geom skylake = {
@@ -118,6 +119,22 @@ bad:
 	return -EINVAL;
 }
 
+/* A geometry spec "l1=E:W,l1i=E:W,l2=E:W" through the one parameter table
+ * (pagebench/param.h); each value is then parsed by parse_level. */
+struct tlb_spec {
+	char *l1, *l1d, *l1i, *l2;
+};
+#define TS(f) offsetof(struct tlb_spec, f)
+static const struct pb_param tlb_spec_params[] = {
+    {"l1", PB_PT_STR, TS(l1), NULL, "L1 data TLB, ENTRIES[:WAYS]", NULL, 0, 0, 0, 0, "E:W"},
+    {"l1d", PB_PT_STR, TS(l1d), NULL, "the same as l1", NULL, 0, 0, 0, PB_PF_HIDDEN, "E:W"},
+    {"l1i", PB_PT_STR, TS(l1i), NULL, "L1 instruction TLB (default: as l1)", NULL, 0, 0, 0, 0,
+     "E:W"},
+    {"l2", PB_PT_STR, TS(l2), NULL, "second-level TLB (default: none)", NULL, 0, 0, 0, 0, "E:W"},
+    {0},
+};
+#undef TS
+
 int pb_tlb_parse(const char *s, struct pb_tlb_geom *out, char *err, size_t errlen)
 {
 	if (!s || !*s) {
@@ -141,38 +158,30 @@ int pb_tlb_parse(const char *s, struct pb_tlb_geom *out, char *err, size_t errle
 		return -EINVAL;
 	}
 	struct pb_tlb_geom g = {.name = "custom", .source = "command line"};
-	int have_l1i = 0, have_l1 = 0;
-	char **items;
-	size_t n;
-	if (pb_split_list(s, &items, &n)) {
-		snprintf(err, errlen, "bad TLB spec '%s'", s);
+	struct tlb_spec sp;
+	int rc = pb_param_defaults(tlb_spec_params, &sp, err, errlen);
+	if (!rc)
+		rc = pb_param_parse_kv(tlb_spec_params, &sp, s, NULL, err, errlen);
+	if (rc) {
+		pb_param_free(tlb_spec_params, &sp);
+		char e2[256];
+		snprintf(e2, sizeof(e2), "%s", err);
+		snprintf(err, errlen, "bad TLB spec '%s': %s", s, e2);
 		return -EINVAL;
 	}
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		char *eq = strchr(items[i], '=');
-		if (!eq) {
-			snprintf(err, errlen,
-				 "bad TLB item '%s' (expected l1=E:W, l1i=E:W or l2=E:W)",
-				 items[i]);
-			rc = -EINVAL;
-			break;
-		}
-		*eq = 0;
-		if (!strcmp(items[i], "l1") || !strcmp(items[i], "l1d")) {
-			rc = parse_level(eq + 1, &g.l1d, err, errlen);
-			have_l1 = 1;
-		} else if (!strcmp(items[i], "l1i")) {
-			rc = parse_level(eq + 1, &g.l1i, err, errlen);
-			have_l1i = 1;
-		} else if (!strcmp(items[i], "l2")) {
-			rc = parse_level(eq + 1, &g.l2, err, errlen);
-		} else {
-			snprintf(err, errlen, "unknown TLB level '%s' (l1, l1i, l2)", items[i]);
-			rc = -EINVAL;
-		}
+	const char *l1 = sp.l1d ? sp.l1d : sp.l1;
+	if (sp.l1 && sp.l1d) {
+		snprintf(err, errlen, "TLB spec '%s': l1 and l1d are one level: give one", s);
+		rc = -EINVAL;
 	}
-	pb_free_list(items, n);
+	if (!rc && l1)
+		rc = parse_level(l1, &g.l1d, err, errlen);
+	if (!rc && sp.l1i)
+		rc = parse_level(sp.l1i, &g.l1i, err, errlen);
+	if (!rc && sp.l2)
+		rc = parse_level(sp.l2, &g.l2, err, errlen);
+	int have_l1 = l1 != NULL, have_l1i = sp.l1i != NULL;
+	pb_param_free(tlb_spec_params, &sp);
 	if (rc)
 		return rc;
 	if (!have_l1) {

@@ -143,7 +143,8 @@ void pb_vm_destroy(struct pb_vm *vm)
 	vm_pt_destroy(vm->pt);
 	vm_backing_close(&vm->bk);
 	if (vm->pages)
-		pb_unmap(vm->pages, (vm->pmask + 1) * sizeof(struct vm_page));
+		pb_unmap(vm->pages, vm->pcap * sizeof(struct vm_page));
+	pb_hmap_fini(&vm->pidx);
 	if (vm->pfn_key)
 		pb_unmap(vm->pfn_key, vm->cfg.frames * sizeof(uint64_t));
 	free(vm->rm);

@@ -23,6 +23,8 @@
 
 #include "pagebench/common.h"
 #include "pagebench/frames.h"
+#include "pagebench/hmap.h"
+#include "pagebench/pagekey.h"
 #include "pagebench/vm.h"
 
 /* ---- PTE word, x86-64 layout (the bits the engine uses) ---- */
@@ -37,11 +39,11 @@
 /* Largest simulated asid: the policy-key namespaces above it hold shared
  * pages (see pb_vm_key). */
 #define VM_ASID_MAX 0xfff0u
-#define VM_NS_COW   0xfffdULL /* pre-fork originals of COW regions */
-#define VM_NS_FILE  0xfffeULL /* page cache (file-backed pages) */
-#define VM_NS_SHM   0xffffULL /* shared anonymous memory */
-#define VM_VPN_BITS 48
-#define VM_VPN_MASK ((1ULL << VM_VPN_BITS) - 1)
+/* Keys and their namespaces: pagebench/pagekey.h (pb_page_key, PB_PAGE_NS_*). */
+_Static_assert(VM_ASID_MAX < PB_PAGE_NS_COW, "asids stay below the shared namespaces");
+_Static_assert(PB_PAGE_FILE == PB_ACC_FILE && PB_PAGE_SHARED == PB_ACC_SHARED &&
+		   PB_PAGE_COW == PB_ACC_COW,
+	       "page-key flags are the access flags");
 
 /* ---- page tables: one per address space, behind a small adapter ---- */
 struct vm_pt;
@@ -90,7 +92,7 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
 /* page object flags */
 #define PG_ONDISK   0x1u /* swap slot holds valid contents (anon) */
 #define PG_PREPAGED 0x2u /* brought in ahead of use, not referenced yet */
-#define PG_USED	    0x4u /* object slot in use */
+#define PG_USED	    0x4u /* object in use (every object of the array is) */
 
 enum pg_kind { K_ANON = 0, K_SHM, K_FILE, K_COWORIG };
 
@@ -131,9 +133,11 @@ struct pb_vm {
 	struct pb_frames *fa;
 	struct vm_pt *pt;
 	struct vm_backing bk;
-	/* page objects: open addressing by key (fault path only) */
+	/* page objects: a dense array, found by key through pidx (key ->
+	 * index; fault path only) */
 	struct vm_page *pages;
-	uint64_t pmask, pcount;
+	uint64_t pcap, pcount;
+	struct pb_hmap pidx;
 	/* reverse-map scratch */
 	struct rmap_ent *rm;
 	size_t rm_cap, rm_n;
@@ -177,49 +181,42 @@ static inline int cow_region(uint16_t flags)
 	return (flags & PB_ACC_COW) || ((flags & PB_ACC_FILE) && !(flags & PB_ACC_SHARED));
 }
 
+/* The key of a private page (asid's own namespace). */
 static inline uint64_t priv_key(pb_asid_t as, uint64_t vpn)
 {
-	return ((uint64_t)as << VM_VPN_BITS) | (vpn & VM_VPN_MASK);
+	return pb_page_key(as, vpn, 0);
 }
 
+/* The key of a page in a shared namespace (file, shared anonymous, COW
+ * original): the same formula with the kind's region bit. */
 static inline uint64_t shared_key(enum pg_kind k, uint64_t vpn)
 {
-	uint64_t ns = k == K_FILE ? VM_NS_FILE : k == K_SHM ? VM_NS_SHM : VM_NS_COW;
-	return (ns << VM_VPN_BITS) | (vpn & VM_VPN_MASK);
+	unsigned f = k == K_FILE ? PB_PAGE_FILE : k == K_SHM ? PB_PAGE_SHARED : PB_PAGE_COW;
+	return pb_page_key(0, vpn, f);
 }
 
 /* Policy key of the page an access touches given whether its mapping is a
- * private (writable) one. */
+ * private (writable) one: pb_page_key with the region bits and WRITE. */
 static inline uint64_t policy_key(pb_asid_t as, uint64_t vpn, uint16_t flags, int writable)
 {
-	enum pg_kind k = kind_of(flags);
-	if (k == K_ANON || (cow_region(flags) && writable))
-		return priv_key(as, vpn);
-	return shared_key(k, vpn);
+	return pb_page_key(as, vpn,
+			   (flags & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) |
+			       (writable ? PB_PAGE_WRITE : 0));
 }
 
 static inline enum pg_kind key_kind(uint64_t key)
 {
-	uint64_t ns = key >> VM_VPN_BITS;
-	return ns == VM_NS_FILE	 ? K_FILE
-	       : ns == VM_NS_SHM ? K_SHM
-	       : ns == VM_NS_COW ? K_COWORIG
-				 : K_ANON;
-}
-
-static inline uint64_t vm_mix(uint64_t k)
-{
-	k ^= k >> 31;
-	k *= 0x7fb5d329728ea185ULL;
-	k ^= k >> 27;
-	k *= 0x81dadef4bc2dd44dULL;
-	return k ^ (k >> 33);
+	uint64_t ns = key >> PB_PAGE_VPN_BITS;
+	return ns == PB_PAGE_NS_FILE  ? K_FILE
+	       : ns == PB_PAGE_NS_SHM ? K_SHM
+	       : ns == PB_PAGE_NS_COW ? K_COWORIG
+				      : K_ANON;
 }
 
 /* ---- page objects (page.c); fault path, lock held ---- */
 int vm_pages_grow(struct pb_vm *vm);
 /* Find the object of key; create it (not resident, no slot) if `create`.
- * Creation may move every object (table growth). */
+ * Creation may move every object (array growth). */
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
 
 /* ---- lock, errors, hints (hints.c) ---- */

@@ -126,5 +126,27 @@ int main(void)
 		 strstr(buf, "one of strict|free") && !strstr(buf, "knob"));
 	free(buf);
 	pb_param_free(tab, &c);
+	/* PB_PF_LO_OPEN: a share in (lo, hi] refuses lo itself, with the
+	 * open interval in its error (policy parameters use it) */
+	{
+		struct share {
+			double f;
+		} sh;
+		static const struct pb_param open_tab[] = {
+		    {"share", PB_PT_DBL, offsetof(struct share, f), "0.5", "a share", NULL, 0, 1, 0,
+		     PB_PF_LO_OPEN, NULL},
+		    {"closed", PB_PT_DBL, offsetof(struct share, f), "0.5", "a share", NULL, 0, 1,
+		     0, 0, NULL},
+		    {0},
+		};
+		PB_CHECK(pb_param_set(open_tab, &sh, "share", "0", err, sizeof(err)) == -EINVAL);
+		PB_CHECK_MSG(strstr(err, "share=0") && strstr(err, "(0, 1]"), "%s", err);
+		PB_CHECK(pb_param_set(open_tab, &sh, "share", "1e-9", err, sizeof(err)) == 0 &&
+			 sh.f == 1e-9);
+		PB_CHECK(pb_param_set(open_tab, &sh, "share", "1", err, sizeof(err)) == 0 &&
+			 sh.f == 1);
+		PB_CHECK(pb_param_set(open_tab, &sh, "closed", "0", err, sizeof(err)) == 0 &&
+			 sh.f == 0);
+	}
 	return pb_test_done();
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/bench_policy.c - single-threaded replay throughput of every
  * eviction strategy (a benchmark, not a test: never run by ctest).
@@ -175,8 +176,9 @@ int main(int argc, char **argv)
 		}
 		uint64_t med = median(t, reps), medw = median(wt, reps);
 		printf("%-9s %12.1f %12.1f %10s %9s %8s %.2f   (pb_mrc_lru, 100 sizes at once)\n",
-		       "mrc-lru", (double)refs * 1e3 / (double)med, (double)refs * 1e3 / (double)medw,
-		       "-", "-", "-", (double)med / (double)base);
+		       "mrc-lru", (double)refs * 1e3 / (double)med,
+		       (double)refs * 1e3 / (double)medw, "-", "-", "-",
+		       (double)med / (double)base);
 	}
 	(void)sink;
 	return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/polgen.h - seeded reference-string generators shared by the
  * policy tests and bench_policy (header-only, static functions).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Independent reference implementations of ARC, CAR, SIEVE, 2Q, LIRS,
 S3-FIFO, CLOCK and CLOCK-Pro, written from the papers' pseudocode with Python's
 OrderedDict (no shared code with kernels/policy/), and a cross-check that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/replay_keys.c - tiny development tool: replay a file of
  * decimal keys (one per line) through one strategy at several sizes and

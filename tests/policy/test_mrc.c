@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/test_mrc.c - pb_mrc_lru (one-pass Mattson stack distances)
  * must equal a per-size LRU replay at every size, on seeded traces.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/test_policy.c - the eviction strategies: textbook reference
  * strings exactly, OPT optimality and LRU's stack property on seeded random

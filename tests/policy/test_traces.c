@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/test_traces.c - development check against the LIRS-paper
  * traces in /work/shared/traces/data/lirs: LRU, FIFO and OPT must give
@@ -57,7 +58,7 @@ static const struct {
 	uint64_t refs, uniq;
 	uint64_t c[6], lru[6], fifo[6], opt[6];
 } exp_tab[] = {
-	/* clang-format off */
+    /* clang-format off */
 	{"cpp", 9047, 1223,
 	 {20, 50, 100, 300},
 	 {8991, 8209, 2740, 1494},
@@ -103,7 +104,7 @@ static const struct {
 	 {105079, 80561, 39162, 22519, 15346, 12544},
 	 {104111, 80125, 45372, 28810, 20782, 17093},
 	 {65929, 41726, 20694, 13469, 10469, 9060}},
-	/* clang-format on */
+    /* clang-format on */
 };
 
 static uint64_t run(const char *pol, uint64_t c, const uint64_t *k, size_t n)
@@ -172,7 +173,7 @@ static void check_oltp(int verbose)
 			for (size_t p = 0; pb_policies[p]; p++)
 				printf(" %s=%.2f%%", pb_policies[p]->name,
 				       100.0 * (double)(n - run(pb_policies[p]->name, c[j], k, n)) /
-					       (double)n);
+					   (double)n);
 			printf("\n");
 		}
 	}
