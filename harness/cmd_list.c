@@ -29,10 +29,8 @@ static void list_kernels(FILE *f, int verbose)
 			if (d->params && pb_param_count(d->params)) {
 				fprintf(f, "      --param (k=v,...):\n");
 				pb_param_help(d->params, f, 0);
-			} else if (d->params) {
+			} else {
 				fprintf(f, "      --param: none\n");
-			} else if (d->params_help) {
-				fprintf(f, "      --param: %s\n", d->params_help);
 			}
 		}
 	}

@@ -270,10 +270,13 @@ int pb_cmd_run(int argc, char **argv)
 	int prc = pb_kernel_params_check(d, ro.params, &kparams, err, sizeof(err));
 	if (prc == -EINVAL)
 		pb_usage_error("run", "%s", err);
-	if (prc)
-		pb_usage_error("run", "%s", err);
-	if (!d->params && ro.params[0]) {
-		/* legacy kernel (no table yet): its setup() validates */
+	if (prc) {
+		pb_error("run", "%s", err);
+		return PB_EXIT_FAIL;
+	}
+	if (ro.params[0]) {
+		/* Combinations only setup() can judge (huge=1 with pt=hashed, an
+		 * unknown policy name): one dry setup, still before any folder. */
 		int node0 = 0;
 		struct pb_kernel_cfg cfg = {
 		    .nthreads = 1,
@@ -290,8 +293,10 @@ int pb_cmd_run(int argc, char **argv)
 		int src = d->setup(&cfg, &state);
 		if (src == 0)
 			d->teardown(state);
-		else if (src == -EINVAL)
+		else if (src == -EINVAL) {
+			json_decref(kparams);
 			pb_usage_error("run", "%s: %s", d->name, err[0] ? err : strerror(-src));
+		}
 	}
 	struct pb_run *run;
 	struct pb_measure *m;

@@ -44,12 +44,12 @@ int pb_kernel_params_check(const struct pb_kernel_desc *d, const char *params, j
 	if (json)
 		*json = NULL;
 	if (!d->params) {
-		/* legacy kernels validate in setup(); a kernel without either
-		 * takes no parameters */
-		if (params && *params && !d->params_help) {
+		if (params && *params) {
 			snprintf(err, errlen, "%s: takes no --param (got '%s')", d->name, params);
 			return -EINVAL;
 		}
+		if (json)
+			*json = json_object();
 		return 0;
 	}
 	void *scratch = calloc(1, d->params_size ? d->params_size : 1);

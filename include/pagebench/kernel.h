@@ -75,11 +75,9 @@ struct pb_kthread {
 };
 
 struct pb_kernel_desc {
-	const char *name;	 /* CLI name, e.g. "pt-lookup" */
-	const char *module;	 /* "selftest", "pt", "frames", "workload", "vm", "real" */
-	const char *summary;	 /* one line for `pagebench list` */
-	const char *params_help; /* legacy: "key=default: meaning" lines; only kernels
-				  * without a params table (being converted) */
+	const char *name;    /* CLI name, e.g. "pt-lookup" */
+	const char *module;  /* "selftest", "pt", "frames", "workload", "vm", "real" */
+	const char *summary; /* one line for `pagebench list` */
 	/*
 	 * --param k=v,...: the kernel's parameter table (pagebench/param.h),
 	 * offsets into a struct of params_size bytes that setup() fills with
@@ -87,8 +85,8 @@ struct pb_kernel_desc {
 	 * The harness parses --param against it into a scratch struct before
 	 * any folder exists (a bad key or value is a usage error), prints it in
 	 * `pagebench list kernels -v` and records the effective values in
-	 * meta.json.  NULL: the kernel takes no parameters (--param is refused)
-	 * unless params_help is set (legacy, validated by setup()).
+	 * meta.json.  NULL or an empty table: the kernel takes no parameters
+	 * (--param is refused).
 	 */
 	const struct pb_param *params;
 	size_t params_size;
@@ -131,18 +129,9 @@ const struct pb_kernel_desc *pb_kernel_at(size_t i);
  * Harness helper: check `params` ("k=v,...") against d's table before any
  * folder exists; 0, or -EINVAL with one line "KERNEL: KEY..." in err.  When
  * json is not NULL, *json gets the effective parameters (defaults filled
- * in) as a new jansson object (pb_param_json), or NULL for a legacy kernel.
+ * in) as a new jansson object (pb_param_json).
  */
 int pb_kernel_params_check(const struct pb_kernel_desc *d, const char *params, struct json_t **json,
 			   char *err, size_t errlen) PB_MUST_CHECK;
-
-/*
- * Legacy helper for kernels without a table: parse "key=value,key=value" params.  Calls cb for each
- * pair; an unknown key or bad value makes cb return -EINVAL and write a
- * message into err.  Returns 0 or the first negative cb result.
- */
-int pb_params_each(const char *params,
-		   int (*cb)(void *ctx, const char *key, const char *val, char *err, size_t errlen),
-		   void *ctx, char *err, size_t errlen);
 
 #endif /* PAGEBENCH_KERNEL_H */

@@ -218,8 +218,12 @@ static void check_kernels(void)
 			break;
 		}
 	}
-	/* selftest, pt and frames kernels at least */
-	PB_CHECK_MSG(tabled >= 9, "only %u kernels have a parameter table", tabled);
+	/* every kernel: parameters come from a table, nothing else */
+	size_t nk = 0;
+	while (pb_kernel_at(nk))
+		nk++;
+	PB_CHECK_MSG(tabled == nk && nk >= 9, "%u of %zu kernels have a parameter table", tabled,
+		     nk);
 }
 
 int main(int argc, char **argv)
