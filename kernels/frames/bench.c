@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/frames/bench.c - benchmark kernels of the frame allocator.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/pt/bench.c - benchmark kernels of the page tables.
  *

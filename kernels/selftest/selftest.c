@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/selftest/selftest.c - harness self-test kernels over mmap'ed
  * memory, exercising pinning, timing, counters and self-validation.

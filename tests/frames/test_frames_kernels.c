@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/frames/test_frames_kernels.c - drives the frames benchmark kernels
  * the way the harness does (setup, thread_init on each thread, repetitions

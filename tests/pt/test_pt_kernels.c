@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/pt/test_pt_kernels.c - every pt benchmark kernel, driven through its
  * descriptor as the harness does (setup, per-thread init and run on two
