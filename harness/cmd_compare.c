@@ -15,8 +15,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +26,53 @@
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/outfile.h"
+#include "pagebench/param.h"
 
 static const char *const CMD = "compare";
+
+struct compare_cli {
+	char *threshold, *out;
+	unsigned format, mode;
+	uint64_t seed, resamples;
+	int match_pin, allow_mismatch, force, machines;
+};
+
+static const char *const format_names[] = {"text", "csv", "json", NULL}; /* enum cmp_format */
+/* enum cmp_mode order, then the American spelling of "normalised" */
+static const char *const mode_names[] = {"auto", "raw", "normalised", "normalized", NULL};
+#define O(f) offsetof(struct compare_cli, f)
+static const struct pb_param compare_params[] = {
+    {"threshold", PB_PT_STR, O(threshold), "5%",
+     "a change is called only when its 95% interval lies beyond P (0..1000%)", NULL, 0, 0, 0, 0,
+     "P"},
+    {"format", PB_PT_ENUM, O(format), "text", "what stdout gets", format_names, 0, 0, 0, 0, "F"},
+    {"mode", PB_PT_ENUM, O(mode), "auto",
+     "auto: normalised (kernel / its baseline) when both sides have baselines", mode_names, 0, 0, 0,
+     0, "M"},
+    {"match-pin", PB_PT_FLAG, O(match_pin), NULL, "pin is part of the configuration", NULL, 0, 0, 0,
+     0, NULL},
+    {"allow-config-mismatch", PB_PT_FLAG, O(allow_mismatch), NULL,
+     "compare runs whose meta.json configurations differ (size, ops, params, seed, build "
+     "type), with a warning",
+     NULL, 0, 0, 0, 0, NULL},
+    {"seed", PB_PT_U64, O(seed), "1", "bootstrap seed", NULL, 0, 0, 0, 0, "N"},
+    {"resamples", PB_PT_U64, O(resamples), "2000", "bootstrap resamples", NULL, 100, 1000000, 0, 0,
+     "N"},
+    {"out", PB_PT_STR, O(out), ".", "where compare.csv / machines.csv go", NULL, 0, 0, 0, 0, "DIR"},
+    {"force", PB_PT_FLAG, O(force), NULL, "replace an existing compare.csv / machines.csv", NULL, 0,
+     0, 0, 0, NULL},
+    {"machines", PB_PT_FLAG, O(machines), NULL,
+     "compare several machines' runs side by side (machines.csv)", NULL, 0, 0, 0, 0, NULL},
+    {0},
+};
+#undef O
 
 static void usage(FILE *f)
 {
 	fprintf(
 	    f,
 	    "usage: pagebench compare BASE_RUN NEW_RUN [options]\n"
-	    "       pagebench compare BASE_RUN... -- NEW_RUN... [options]   (pools repetitions)\n"
+	    "       pagebench compare [options] BASE_RUN... -- NEW_RUN...   (pools repetitions)\n"
 	    "       pagebench compare --machines RUN_A RUN_B... [--format F] [--out DIR]\n"
 	    "Matches the experiments of the run folders by configuration (experiment, kernel,\n"
 	    "params, threads; pin too with --match-pin) and judges each across repetitions\n"
@@ -42,19 +80,10 @@ static void usage(FILE *f)
 	    "medians.  Baseline-normalised (kernel / its baseline, run in the same process)\n"
 	    "when both sides have baselines, so a slower machine is not called slower code.\n"
 	    "sim.csv and mrc.csv counts must be equal.  Writes compare.csv (or machines.csv).\n"
-	    "  --threshold P          a change is called only when its 95%% interval lies\n"
-	    "                         beyond P (default 5%%)\n"
-	    "  --format text|csv|json what stdout gets (default text)\n"
-	    "  --mode auto|normalised|raw   (default auto: normalised when both sides have\n"
-	    "                         baselines)\n"
-	    "  --match-pin            pin is part of the configuration\n"
-	    "  --allow-config-mismatch  compare runs whose meta.json configurations differ\n"
-	    "                         (size, ops, params, seed, build type), with a warning\n"
-	    "  --seed N               bootstrap seed (default 1); --resamples N (default 2000)\n"
-	    "  --out DIR              where compare.csv goes (default: the current folder)\n"
-	    "  --force                replace an existing compare.csv / machines.csv\n"
-	    "Exit: 0 clean, 1 regression / changed counts / missing experiment / INVALID row,\n"
-	    "2 bad usage or input.\n");
+	    "options (before any --):\n");
+	pb_param_help(compare_params, f, 1);
+	fprintf(f, "Exit: 0 clean, 1 regression / changed counts / missing experiment / INVALID "
+		   "row,\n2 bad usage or input.\n");
 }
 
 static int parse_threshold(const char *s, double *out)
@@ -79,27 +108,22 @@ struct args {
 	const char *out_dir;
 	char **base, **new_;
 	size_t nbase, nnew;
+	struct compare_cli cli; /* owns out_dir */
+	char **pos;		/* owns base (and new_ without --) */
 };
+
+static void free_args(struct args *a)
+{
+	pb_param_free(compare_params, &a->cli);
+	free(a->pos);
+	a->pos = NULL;
+}
 
 /* 0, or PB_EXIT_USAGE after printing the one line; -1 for --help. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option lo[] = {
-	    {"threshold", required_argument, 0, 't'},
-	    {"format", required_argument, 0, 'f'},
-	    {"mode", required_argument, 0, 'm'},
-	    {"match-pin", no_argument, 0, 'p'},
-	    {"allow-config-mismatch", no_argument, 0, 'A'},
-	    {"seed", required_argument, 0, 's'},
-	    {"resamples", required_argument, 0, 'r'},
-	    {"out", required_argument, 0, 'o'},
-	    {"force", no_argument, 0, 'F'},
-	    {"machines", no_argument, 0, 'M'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
-	};
-	*a = (struct args){.o = {.threshold = 0.05, .alpha = 0.05, .resamples = 2000, .seed = 1},
-			   .out_dir = "."};
+	char err[1024];
+	*a = (struct args){.o = {.alpha = 0.05}};
 	/* Everything after the first "--" is NEW runs; options come before. */
 	int split = argc;
 	for (int i = 1; i < argc; i++)
@@ -107,86 +131,42 @@ static int parse_args(int argc, char **argv, struct args *a)
 			split = i;
 			break;
 		}
-	int ch;
-	uint64_t u;
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(split, argv, "h", lo, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			if (parse_threshold(optarg, &a->o.threshold)) {
-				pb_error(CMD, "bad --threshold '%.100s' (a percentage, e.g. 5%%)",
-					 optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				a->fmt = CMP_FMT_TEXT;
-			else if (!strcmp(optarg, "csv"))
-				a->fmt = CMP_FMT_CSV;
-			else if (!strcmp(optarg, "json"))
-				a->fmt = CMP_FMT_JSON;
-			else {
-				pb_error(CMD, "bad --format '%.100s' (text, csv or json)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'm':
-			if (!strcmp(optarg, "auto"))
-				a->o.mode = CMP_MODE_AUTO;
-			else if (!strcmp(optarg, "raw"))
-				a->o.mode = CMP_MODE_RAW;
-			else if (!strcmp(optarg, "normalised") || !strcmp(optarg, "normalized"))
-				a->o.mode = CMP_MODE_NORM;
-			else {
-				pb_error(CMD, "bad --mode '%.100s' (auto, normalised or raw)",
-					 optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'p':
-			a->o.match_pin = 1;
-			break;
-		case 'A':
-			a->allow_mismatch = 1;
-			break;
-		case 's':
-			if (pb_parse_u64(optarg, &a->o.seed)) {
-				pb_error(CMD, "bad --seed '%.100s' (an unsigned integer)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'r':
-			if (pb_parse_u64(optarg, &u) || u < 100 || u > 1000000) {
-				pb_error(CMD, "bad --resamples '%.100s' (100 to 1000000)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			a->o.resamples = (unsigned)u;
-			break;
-		case 'o':
-			if (!*optarg) {
-				pb_error(CMD, "bad --out '' (a folder)");
-				return PB_EXIT_USAGE;
-			}
-			a->out_dir = optarg;
-			break;
-		case 'F':
-			a->force = 1;
-			break;
-		case 'M':
-			a->machines = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			pb_error(CMD, "unknown or incomplete option '%.100s'", argv[optind - 1]);
-			return PB_EXIT_USAGE;
-		}
+	int npos = 0;
+	a->pos = calloc((size_t)argc + 1, sizeof(char *));
+	if (!a->pos || pb_param_defaults(compare_params, &a->cli, err, sizeof(err))) {
+		pb_error(CMD, "out of memory");
+		return PB_EXIT_FAIL;
 	}
-	a->base = argv + optind;
-	a->nbase = (size_t)(split - optind);
+	int prc = pb_param_getopt(compare_params, &a->cli, split, argv, a->pos, &npos, NULL, err,
+				  sizeof(err));
+	if (prc == 1) {
+		usage(stdout);
+		return -1;
+	}
+	if (prc) {
+		pb_error(CMD, "%s (see pagebench compare --help)", err);
+		return PB_EXIT_USAGE;
+	}
+	if (parse_threshold(a->cli.threshold, &a->o.threshold)) {
+		pb_error(CMD, "bad --threshold '%.100s' (a percentage, e.g. 5%%)",
+			 a->cli.threshold);
+		return PB_EXIT_USAGE;
+	}
+	if (!a->cli.out[0]) {
+		pb_error(CMD, "bad --out '' (a folder)");
+		return PB_EXIT_USAGE;
+	}
+	a->fmt = (enum cmp_format)a->cli.format;
+	a->o.mode = a->cli.mode == 3 ? CMP_MODE_NORM : (enum cmp_mode)a->cli.mode;
+	a->o.match_pin = a->cli.match_pin;
+	a->o.seed = a->cli.seed;
+	a->o.resamples = (unsigned)a->cli.resamples;
+	a->allow_mismatch = a->cli.allow_mismatch;
+	a->force = a->cli.force;
+	a->machines = a->cli.machines;
+	a->out_dir = a->cli.out;
+	a->base = a->pos;
+	a->nbase = (size_t)npos;
 	if (split < argc) {
 		a->new_ = argv + split + 1;
 		a->nnew = (size_t)(argc - split - 1);
@@ -373,19 +353,27 @@ int pb_cmd_compare(int argc, char **argv)
 {
 	struct args a;
 	int rc = parse_args(argc, argv, &a);
-	if (rc)
+	if (rc) {
+		free_args(&a);
 		return rc < 0 ? PB_EXIT_OK : rc;
-	if (!a.machines)
-		return run_compare(&a);
+	}
+	if (!a.machines) {
+		rc = run_compare(&a);
+		free_args(&a);
+		return rc;
+	}
 	struct cmp_run *runs = NULL;
 	char *out_path = NULL;
 	rc = check_out(a.out_dir, "machines.csv", a.force, &out_path);
 	free(out_path);
-	if (rc)
+	if (!rc && load_runs(a.base, a.nbase, &runs))
+		rc = -1;
+	if (rc) {
+		free_args(&a);
 		return PB_EXIT_USAGE;
-	if (load_runs(a.base, a.nbase, &runs))
-		return PB_EXIT_USAGE;
+	}
 	rc = cmp_machines(CMD, runs, a.nbase, a.fmt, a.out_dir, a.force);
 	free_runs(runs, a.nbase);
+	free_args(&a);
 	return rc;
 }

@@ -3,13 +3,16 @@
  * harness/cmd_list.c - `pagebench list [kernels|policies|workloads|counters]`,
  * every listing driven by its module's const descriptor table.
  */
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/counters.h"
 #include "pagebench/kernel.h"
+#include "pagebench/param.h"
 
 static void list_kernels(FILE *f, int verbose)
 {
@@ -23,38 +26,61 @@ static void list_kernels(FILE *f, int verbose)
 				fprintf(f, "      one op: %s\n", d->op_unit);
 			if (d->baseline)
 				fprintf(f, "      baseline: %s\n", d->baseline);
-			if (d->params_help)
-				fprintf(f, "      --param: %s\n", d->params_help);
+			if (d->params && pb_param_count(d->params)) {
+				fprintf(f, "      --param (k=v,...):\n");
+				pb_param_help(d->params, f, 0);
+			} else {
+				fprintf(f, "      --param: none\n");
+			}
 		}
 	}
 }
 
+struct list_opts {
+	int verbose;
+};
+
+static const struct pb_param list_params[] = {
+    {"verbose", PB_PT_FLAG, offsetof(struct list_opts, verbose), NULL,
+     "also each kernel's op unit, baseline and parameter table", NULL, 0, 0, 'v', 0, NULL},
+    {0},
+};
+
 static void list_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: pagebench list [kernels|policies|workloads|counters|all] [-v]\n"
-		"Lists what is registered, from the modules' descriptor tables;\n"
-		"`counters` shows which counters work on this machine and why the rest do not.\n");
+	fprintf(f, "usage: pagebench list [kernels|policies|workloads|counters|all] [-v]\n"
+		   "Lists what is registered, from the modules' descriptor tables;\n"
+		   "`counters` shows which counters work on this machine and why the rest do not.\n"
+		   "options:\n");
+	pb_param_help(list_params, f, 1);
 }
 
 int pb_cmd_list(int argc, char **argv)
 {
-	const char *what = "all";
-	int verbose = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-			verbose = 1;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			list_usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-')
-			pb_usage_error("list", "unknown option '%s'", argv[i]);
-		else
-			what = argv[i];
+	struct list_opts lo;
+	char err[512];
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0;
+	if (!pos)
+		pb_usage_error("list", "out of memory");
+	if (pb_param_defaults(list_params, &lo, err, sizeof(err)))
+		pb_usage_error("list", "%s", err);
+	int prc = pb_param_getopt(list_params, &lo, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	if (prc == 1) {
+		list_usage(stdout);
+		free(pos);
+		return 0;
 	}
+	if (prc)
+		pb_usage_error("list", "%s (see pagebench list --help)", err);
+	if (npos > 1)
+		pb_usage_error("list", "unexpected argument '%s'", pos[1]);
+	const char *what = npos ? pos[0] : "all";
+	int verbose = lo.verbose;
+	free(pos);
 	int all = !strcmp(what, "all");
 	int known = 0;
-	char err[256];
+
 	if ((all || !strcmp(what, "counters")) && pb_counters_setting_check(err, sizeof(err)))
 		pb_usage_error("list", "%s", err);
 	if (all || !strcmp(what, "kernels")) {

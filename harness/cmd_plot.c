@@ -8,8 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +18,11 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/param.h"
 #include "plot/plot.h"
 
-static const char usage[] =
-    "usage: pagebench plot RUN_DIR... [--kind K[,K...]] [--out DIR] [--width column|page|INCHES]\n"
-    "         [--mono] [--logx] [--logy] [--ylim A:B] [--order N1,N2,...] [--title T]\n"
-    "         [--format pdf,png,svg]\n"
-    "kinds: scaling cost counters faults eat mrc latency (one folder), machines (several)\n";
+static const char usage[] = "usage: pagebench plot RUN_DIR... [options]\n"
+			    "Paper figures of run folders with gnuplot (docs/plots.md).\n";
 
 static const char *const single_kinds[] = {"scaling", "cost", "counters", "faults",
 					   "eat",     "mrc",  "latency"};
@@ -114,24 +112,82 @@ static int parse_ylim(const char *s, struct pb_plot_opts *o)
 	return 0;
 }
 
+struct plot_cli {
+	char *kind, *out, *width, *ylim, *order, *title, *format;
+	int mono, logx, logy;
+};
+
+#define O(f) offsetof(struct plot_cli, f)
+static const struct pb_param plot_params[] = {
+    {"kind", PB_PT_STR, O(kind), NULL,
+     "figures to draw: scaling,cost,counters,faults,eat,mrc,latency (one folder), machines "
+     "(several) (default: every kind the data allows)",
+     NULL, 0, 0, 0, 0, "K[,K...]"},
+    {"out", PB_PT_STR, O(out), NULL, "output folder (default RUN_DIR/plots)", NULL, 0, 0, 0, 0,
+     "DIR"},
+    {"width", PB_PT_STR, O(width), "column", "figure width: column, page or inches (1.5..20)", NULL,
+     0, 0, 0, 0, "W"},
+    {"mono", PB_PT_FLAG, O(mono), NULL, "monochrome figures", NULL, 0, 0, 0, 0, NULL},
+    {"logx", PB_PT_FLAG, O(logx), NULL, "logarithmic x axis", NULL, 0, 0, 0, 0, NULL},
+    {"logy", PB_PT_FLAG, O(logy), NULL, "logarithmic y axis", NULL, 0, 0, 0, 0, NULL},
+    {"ylim", PB_PT_STR, O(ylim), NULL, "y range A:B (either may be empty)", NULL, 0, 0, 0, 0,
+     "A:B"},
+    {"order", PB_PT_STR, O(order), NULL, "select and order the series by name", NULL, 0, 0, 0, 0,
+     "N1,N2,..."},
+    {"title", PB_PT_STR, O(title), NULL, "figure title", NULL, 0, 0, 0, 0, "T"},
+    {"format", PB_PT_STR, O(format), "pdf,png", "output formats, any of pdf,png,svg", NULL, 0, 0, 0,
+     0, "F[,F...]"},
+    {0},
+};
+#undef O
+
 int pb_cmd_plot(int argc, char **argv)
 {
-	static const struct option lo[] = {
-	    {"kind", required_argument, 0, 'k'},  {"out", required_argument, 0, 'o'},
-	    {"width", required_argument, 0, 'w'}, {"mono", no_argument, 0, 'm'},
-	    {"logx", no_argument, 0, 'X'},	  {"logy", no_argument, 0, 'Y'},
-	    {"ylim", required_argument, 0, 'y'},  {"order", required_argument, 0, 'r'},
-	    {"title", required_argument, 0, 't'}, {"format", required_argument, 0, 'f'},
-	    {"help", no_argument, 0, 'h'},	  {0, 0, 0, 0}};
 	struct pb_plot_opts o = {.width_in = 3.3, .formats = PB_FMT_PDF | PB_FMT_PNG};
+	struct plot_cli cli = {0}; /* zeroed: defaults free the PB_PT_STR fields they replace */
 	const char *out = NULL;
 	char **order = NULL;
 	size_t norder = 0;
-	int c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
+	char perr[1024];
+	char **rdirs = calloc((size_t)argc + 1, sizeof(char *));
+	int nrun = 0;
+	if (!rdirs)
+		pb_usage_error("plot", "out of memory");
+	if (pb_param_defaults(plot_params, &cli, perr, sizeof(perr)))
+		pb_usage_error("plot", "%s", perr);
+	int prc =
+	    pb_param_getopt(plot_params, &cli, argc, argv, rdirs, &nrun, NULL, perr, sizeof(perr));
+	if (prc == 1) {
+		fputs(usage, stdout);
+		printf("options:\n");
+		pb_param_help(plot_params, stdout, 1);
+		pb_param_free(plot_params, &cli);
+		free(rdirs);
+		return PB_EXIT_OK;
+	}
+	if (prc)
+		pb_usage_error("plot", "%s (see pagebench plot --help)", perr);
+	/* each given value through its checker, in the table's order */
+	const struct {
+		int c;
+		const char *v;
+	} todo[] = {
+	    {'k', cli.kind},
+	    {'o', cli.out},
+	    {'w', cli.width},
+	    {'m', cli.mono ? "" : NULL},
+	    {'X', cli.logx ? "" : NULL},
+	    {'Y', cli.logy ? "" : NULL},
+	    {'y', cli.ylim},
+	    {'r', cli.order},
+	    {'t', cli.title},
+	    {'f', cli.format},
+	};
+	for (size_t ti = 0; ti < PB_ARRAY_SIZE(todo); ti++) {
+		const char *optarg = todo[ti].v;
+		if (!optarg)
+			continue;
+		switch (todo[ti].c) {
 		case 'k':
 			for (const char *p = optarg;;) {
 				size_t l = strcspn(p, ",");
@@ -217,20 +273,12 @@ int pb_cmd_plot(int argc, char **argv)
 				p += l + 1;
 			}
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return PB_EXIT_OK;
 		default:
-			if (optopt)
-				pb_usage_error("plot", "option -%c: unknown or missing its value",
-					       optopt);
-			pb_usage_error("plot", "%s: unknown option or missing value",
-				       argv[optind - 1]);
+			break;
 		}
 	}
 	o.order = order;
 	o.norder = norder;
-	int nrun = argc - optind;
 	if (nrun < 1)
 		pb_usage_error("plot",
 			       "no run folder given (pagebench plot RUN_DIR... ; see --help)");
@@ -250,14 +298,14 @@ int pb_cmd_plot(int argc, char **argv)
 		pb_usage_error("plot", "out of memory");
 	char err[4608];
 	for (int i = 0; i < nrun; i++) {
-		if (pb_plot_run_load(&runs[i], argv[optind + i], err, sizeof(err)))
+		if (pb_plot_run_load(&runs[i], rdirs[i], err, sizeof(err)))
 			pb_usage_error("plot", "%s", err);
 		if (!runs[i].has_summary && !runs[i].has_sim && !runs[i].has_mrc &&
 		    !runs[i].has_latency)
 			pb_usage_error("plot",
 				       "%s: nothing to plot (no summary.csv, sim.csv, mrc.csv "
 				       "or latency.csv)",
-				       argv[optind + i]);
+				       rdirs[i]);
 	}
 	int rc = PB_EXIT_OK;
 	if (!have_gnuplot()) {
@@ -270,7 +318,7 @@ int pb_cmd_plot(int argc, char **argv)
 	/* the output folder: --out, else RUN_DIR/plots */
 	char outbuf[4096];
 	if (!out) {
-		snprintf(outbuf, sizeof(outbuf), "%s/plots", argv[optind]);
+		snprintf(outbuf, sizeof(outbuf), "%s/plots", rdirs[0]);
 		out = outbuf;
 	}
 	struct stat st;
@@ -334,7 +382,7 @@ int pb_cmd_plot(int argc, char **argv)
 	if (rc)
 		goto done;
 	if (missing && o.kinds) {
-		pb_error("plot", "no data for --kind %s in %s%s", missing_kind, argv[optind],
+		pb_error("plot", "no data for --kind %s in %s%s", missing_kind, rdirs[0],
 			 o.norder ? " (after --order)" : "");
 		rc = PB_EXIT_USAGE;
 		goto done;
@@ -346,7 +394,7 @@ int pb_cmd_plot(int argc, char **argv)
 		goto done;
 	}
 	if (!ctx.made) {
-		pb_error("plot", "%s: nothing to plot%s", argv[optind],
+		pb_error("plot", "%s: nothing to plot%s", rdirs[0],
 			 o.norder ? ": no series named in --order" : "");
 		rc = PB_EXIT_USAGE;
 		goto done;
@@ -358,5 +406,7 @@ done:
 	free(runs);
 	if (order)
 		pb_free_list(order, norder);
+	pb_param_free(plot_params, &cli);
+	free(rdirs);
 	return rc;
 }

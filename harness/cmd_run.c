@@ -12,8 +12,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +26,13 @@
 #include "pagebench/kernel.h"
 #include "pagebench/measure.h"
 #include "pagebench/outfile.h"
+#include "pagebench/param.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 
-#define DEFAULT_REPS PB_STAT_MIN_CI_REPS
-/* Bounds that keep a typo from running for days: 1G ops per thread per
- * repetition, and no working set larger than the machine's memory. */
-#define MAX_OPS 1000000000ull
+/* Bounds that keep a typo from running for days (in the table below): 1G
+ * ops per thread per repetition, and no working set larger than the
+ * machine's memory. */
 
 static uint64_t mem_bytes(void)
 {
@@ -49,139 +49,124 @@ struct run_opts {
 	const char *label;
 };
 
+/* The options as the table stores them; run_opts is derived from them. */
+struct run_cli {
+	char *threads, *param, *label, *results;
+	uint64_t reps, ops, size, seed;
+	unsigned pin;
+	int csv, no_baseline;
+};
+
+static const char *const pin_names[] = {"compact", "scatter", "numa", "none", NULL};
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+#define O(f)	offsetof(struct run_cli, f)
+static const struct pb_param run_params[] = {
+    {"threads", PB_PT_STR, O(threads), NULL,
+     "thread counts, e.g. 1,2,4 or 1-4, each 1..1024 (default: 1,2 capped at PUs)", NULL, 0, 0, 't',
+     0, "LIST"},
+    {"reps", PB_PT_U64, O(reps), STR(PB_STAT_MIN_CI_REPS),
+     "measured repetitions after one warm-up (the default is enough for a 95% CI of the median)",
+     NULL, 1, 10000, 'r', 0, "N"},
+    {"pin", PB_PT_ENUM, O(pin), "compact", "thread placement", pin_names, 0, 0, 'p', 0, "P"},
+    {"ops", PB_PT_SIZE, O(ops), NULL,
+     "operations per thread per repetition, K/M/G suffix (default: the kernel's)", NULL, 1, 1e9, 0,
+     0, "N"},
+    {"size", PB_PT_SIZE, O(size), NULL,
+     "working-set size, K/M/G suffix, at most the machine's memory (default: the kernel's)", NULL,
+     0, 0, 0, 0, "S"},
+    {"seed", PB_PT_U64, O(seed), "1", "seed for every random choice (recorded)", NULL, 0, 0, 0, 0,
+     "N"},
+    {"param", PB_PT_STR, O(param), NULL,
+     "kernel parameters K=V,... (see `pagebench list kernels -v`)", NULL, 0, 0, 0, 0, "K=V,..."},
+    {"no-baseline", PB_PT_FLAG, O(no_baseline), NULL,
+     "do not run the kernel's baseline for the overhead ratio", NULL, 0, 0, 0, 0, NULL},
+    {"label", PB_PT_STR, O(label), NULL,
+     "label column of every CSV and meta.json (e.g. a machine name)", NULL, 0, 0, 0, 0, "NAME"},
+    {"results", PB_PT_STR, O(results), NULL,
+     "results root (default $PAGEBENCH_RESULTS or ./results)", NULL, 0, 0, 0, PB_PF_NOMETA, "DIR"},
+    {"csv", PB_PT_FLAG, O(csv), NULL, "also print runs.csv rows on stdout", NULL, 0, 0, 0,
+     PB_PF_NOMETA, NULL},
+    {0},
+};
+#undef O
+
 static void run_usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: pagebench run KERNEL [options]\n"
-	    "       pagebench suite default|bench|all [options]\n"
-	    "Runs a registered kernel (see `pagebench list kernels`) on pinned threads and\n"
-	    "writes a new folder results/<UTC>-<host>-<id>/ with runs.csv, summary.csv,\n"
-	    "events.csv and meta.json.\n"
-	    "options:\n"
-	    "  --threads LIST   thread counts, e.g. 1,2,4 or 1-4 (default: 1,2 capped at PUs)\n"
-	    "  --reps N         measured repetitions after one warm-up (default %d: enough\n"
-	    "                   for a 95%% confidence interval of the median)\n"
-	    "  --pin P          compact|scatter|numa|none (default compact)\n"
-	    "  --ops N          operations per thread per repetition, at most 1G (default: "
-	    "kernel's)\n"
-	    "  --size S         working-set size, K/M/G suffix, at most the machine's memory\n"
-	    "                   (default: kernel's)\n"
-	    "  --seed N         seed for every random choice (default 1; recorded)\n"
-	    "  --param K=V,...  kernel parameters (see `pagebench list kernels -v`)\n"
-	    "  --no-baseline    do not run the kernel's baseline for the overhead ratio\n"
-	    "  --label NAME     label column of every CSV and meta.json (e.g. a machine name)\n"
-	    "  --results DIR    results root (default $PAGEBENCH_RESULTS or ./results)\n"
-	    "  --csv            also print runs.csv rows on stdout\n"
-	    "environment: PAGEBENCH_COUNTERS=all|sw|rusage|none, PAGEBENCH_COUNTERS_MULTIPLEX=1\n",
-	    DEFAULT_REPS);
+	fprintf(f, "usage: pagebench run KERNEL [options]\n"
+		   "       pagebench suite default|bench|all [options]\n"
+		   "Runs a registered kernel (see `pagebench list kernels`) on pinned threads and\n"
+		   "writes a new folder results/<UTC>-<host>-<id>/ with runs.csv, summary.csv,\n"
+		   "events.csv and meta.json.\n"
+		   "options:\n");
+	pb_param_help(run_params, f, 1);
+	fprintf(f, "environment: PAGEBENCH_COUNTERS=all|sw|rusage|none, "
+		   "PAGEBENCH_COUNTERS_MULTIPLEX=1\n");
 }
 
-static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_opts *ro)
+/* Parse argv into *rc (the table's view) and *ro; the one KERNEL argument
+ * into *kernel.  Usage errors exit 2 with one line. */
+static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cli *rc,
+			   struct run_opts *ro, const char **kernel)
 {
-	static const struct option lo[] = {{"threads", required_argument, 0, 't'},
-					   {"reps", required_argument, 0, 'r'},
-					   {"pin", required_argument, 0, 'p'},
-					   {"ops", required_argument, 0, 'o'},
-					   {"size", required_argument, 0, 's'},
-					   {"seed", required_argument, 0, 'S'},
-					   {"param", required_argument, 0, 'P'},
-					   {"csv", no_argument, 0, 'c'},
-					   {"no-baseline", no_argument, 0, 'B'},
-					   {"results", required_argument, 0, 'R'},
-					   {"label", required_argument, 0, 'L'},
-					   {"help", no_argument, 0, 'h'},
-					   {0, 0, 0, 0}};
+	char err[1024];
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0;
+	if (!pos)
+		pb_usage_error(cmd, "out of memory");
 	memset(ro, 0, sizeof(*ro));
-	ro->m.reps = DEFAULT_REPS;
-	ro->m.pin = PB_PIN_COMPACT;
-	ro->m.seed = 1;
-	ro->m.baseline = 1;
-	ro->params = "";
-	opterr = 0;
-	optind = 1;
-	int ch;
-	uint64_t v;
-	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			free(ro->threads);
-			if (pb_parse_u64_list(optarg, &ro->threads, &ro->nthreads))
-				pb_usage_error(
-				    cmd, "bad --threads '%s' (expected e.g. 1,2,4 or 1-4)", optarg);
-			for (size_t i = 0; i < ro->nthreads; i++)
-				if (ro->threads[i] < 1 || ro->threads[i] > 1024)
-					pb_usage_error(
-					    cmd, "bad --threads '%s' (each count 1..1024)", optarg);
-			break;
-		case 'r':
-			if (pb_parse_u64(optarg, &v) || v < 1 || v > 10000)
-				pb_usage_error(cmd, "bad --reps '%s' (expected 1..10000)", optarg);
-			ro->m.reps = (unsigned)v;
-			break;
-		case 'p':
-			if (pb_pin_parse(optarg, &ro->m.pin))
-				pb_usage_error(
-				    cmd, "bad --pin '%s' (expected compact|scatter|numa|none)",
-				    optarg);
-			break;
-		case 'o':
-			if (pb_parse_size(optarg, &ro->m.ops) || ro->m.ops == 0 ||
-			    ro->m.ops > MAX_OPS)
-				pb_usage_error(
-				    cmd,
-				    "bad --ops '%s' (expected 1..%llu per thread per repetition)",
-				    optarg, (unsigned long long)MAX_OPS);
-			break;
-		case 's':
-			if (pb_parse_size(optarg, &ro->m.size) || ro->m.size == 0)
-				pb_usage_error(cmd, "bad --size '%s' (expected bytes, e.g. 64M)",
-					       optarg);
-			if (ro->m.size > mem_bytes())
-				pb_usage_error(cmd,
-					       "bad --size '%s' (more than this machine's %llu "
-					       "bytes of memory)",
-					       optarg, (unsigned long long)mem_bytes());
-			break;
-		case 'S':
-			if (pb_parse_u64(optarg, &ro->m.seed))
-				pb_usage_error(
-				    cmd, "bad --seed '%s' (expected an unsigned integer)", optarg);
-			break;
-		case 'P':
-			ro->params = optarg;
-			break;
-		case 'c':
-			ro->m.csv_echo = 1;
-			break;
-		case 'B':
-			ro->m.baseline = 0;
-			break;
-		case 'R':
-			if (!optarg[0])
-				pb_usage_error(cmd, "bad --results '' (expected a folder)");
-			ro->results = optarg;
-			break;
-		case 'L':
-			if (!optarg[0] || strlen(optarg) > 128 || strpbrk(optarg, ",\"\n\r"))
-				pb_usage_error(cmd,
-					       "bad --label '%s' (expected 1..128 characters, no "
-					       "comma, quote or newline)",
-					       optarg);
-			ro->label = optarg;
-			break;
-		case 'h':
-			run_usage(stdout);
-			exit(0);
-		default:
-			if (ch == ':' || (optopt && strchr("trposSPRL", optopt)))
-				pb_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-			pb_usage_error(
-			    cmd, "unknown or incomplete option '%s' (see pagebench %s --help)",
-			    argv[optind - 1], cmd);
-		}
+	memset(rc, 0, sizeof(*rc));
+	if (pb_param_defaults(run_params, rc, err, sizeof(err)))
+		pb_usage_error(cmd, "%s", err);
+	uint64_t given = 0;
+	int prc = pb_param_getopt(run_params, rc, argc, argv, pos, &npos, &given, err, sizeof(err));
+	if (prc == 1) {
+		run_usage(stdout);
+		exit(0);
 	}
-	char err[256];
+	if (prc)
+		pb_usage_error(cmd, "%s (see pagebench %s --help)", err, cmd);
+	if (npos < 1)
+		pb_usage_error(cmd, "missing KERNEL (see `pagebench list kernels`)");
+	if (npos > 1)
+		pb_usage_error(cmd, "unexpected argument '%s'", pos[1]);
+	*kernel = pos[0];
+	free(pos);
+	if (rc->threads) {
+		if (pb_parse_u64_list(rc->threads, &ro->threads, &ro->nthreads))
+			pb_usage_error(cmd, "bad --threads '%s' (expected e.g. 1,2,4 or 1-4)",
+				       rc->threads);
+		for (size_t i = 0; i < ro->nthreads; i++)
+			if (ro->threads[i] < 1 || ro->threads[i] > 1024)
+				pb_usage_error(cmd, "bad --threads '%s' (each count 1..1024)",
+					       rc->threads);
+	}
+	const struct pb_param *sz = pb_param_find(run_params, "size");
+	if ((given & (1ULL << (sz - run_params))) && rc->size == 0)
+		pb_usage_error(cmd, "bad --size '0' (expected bytes, e.g. 64M)");
+	if (rc->size > mem_bytes())
+		pb_usage_error(cmd,
+			       "bad --size '%llu' (more than this machine's %llu bytes of memory)",
+			       (unsigned long long)rc->size, (unsigned long long)mem_bytes());
+	if (rc->results && !rc->results[0])
+		pb_usage_error(cmd, "bad --results '' (expected a folder)");
+	if (rc->label &&
+	    (!rc->label[0] || strlen(rc->label) > 128 || strpbrk(rc->label, ",\"\n\r")))
+		pb_usage_error(cmd,
+			       "bad --label '%s' (expected 1..128 characters, no comma, quote or "
+			       "newline)",
+			       rc->label);
+	if (pb_pin_parse(pin_names[rc->pin], &ro->m.pin))
+		pb_usage_error(cmd, "bad --pin '%s'", pin_names[rc->pin]);
+	ro->m.reps = (unsigned)rc->reps;
+	ro->m.ops = rc->ops;
+	ro->m.size = rc->size;
+	ro->m.seed = rc->seed;
+	ro->m.baseline = !rc->no_baseline;
+	ro->m.csv_echo = rc->csv;
+	ro->params = rc->param ? rc->param : "";
+	ro->results = rc->results;
+	ro->label = rc->label;
 	if (pb_counters_setting_check(err, sizeof(err)))
 		pb_usage_error(cmd, "%s", err);
 	if (!ro->threads) {
@@ -196,8 +181,8 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_op
 }
 
 /* Open the run folder and the skeleton; record the configuration. */
-static int open_run(const char *cmd, const struct run_opts *ro, int argc, char **argv,
-		    struct pb_run **run, struct pb_measure **m)
+static int open_run(const char *cmd, const struct run_cli *cli, const struct run_opts *ro, int argc,
+		    char **argv, struct pb_run **run, struct pb_measure **m)
 {
 	char err[512];
 	pb_signals_install(1);
@@ -220,6 +205,8 @@ static int open_run(const char *cmd, const struct run_opts *ro, int argc, char *
 	pb_run_config_set(*run, "size_override_bytes",
 			  ro->m.size ? json_integer((json_int_t)ro->m.size) : json_null());
 	pb_run_config_set(*run, "baseline", json_boolean(ro->m.baseline));
+	/* every option of the table, defaults filled in (the one record) */
+	pb_run_config_set(*run, "options", pb_param_json(run_params, cli));
 	int rc = pb_measure_open(m, *run, &ro->m, err, sizeof(err));
 	if (rc) {
 		pb_error(cmd, "%s", err);
@@ -271,19 +258,26 @@ static int close_run(const char *cmd, struct pb_run *run, struct pb_measure *m, 
 int pb_cmd_run(int argc, char **argv)
 {
 	struct run_opts ro;
-	parse_run_opts("run", argc, argv, &ro);
-	if (optind >= argc)
-		pb_usage_error("run", "missing KERNEL (see `pagebench list kernels`)");
-	if (optind + 1 < argc)
-		pb_usage_error("run", "unexpected argument '%s'", argv[optind + 1]);
-	const struct pb_kernel_desc *d = pb_kernel_find(argv[optind]);
+	struct run_cli rcli;
+	const char *kname;
+	parse_run_opts("run", argc, argv, &rcli, &ro, &kname);
+	const struct pb_kernel_desc *d = pb_kernel_find(kname);
 	if (!d)
-		pb_usage_error("run", "unknown kernel '%s' (see `pagebench list kernels`)",
-			       argv[optind]);
+		pb_usage_error("run", "unknown kernel '%s' (see `pagebench list kernels`)", kname);
+	/* Reject bad parameters before a run folder or a baseline exists. */
+	char err[1024] = "";
+	json_t *kparams = NULL;
+	int prc = pb_kernel_params_check(d, ro.params, &kparams, err, sizeof(err));
+	if (prc == -EINVAL)
+		pb_usage_error("run", "%s", err);
+	if (prc) {
+		pb_error("run", "%s", err);
+		return PB_EXIT_FAIL;
+	}
 	if (ro.params[0]) {
-		/* Reject bad parameters before a run folder is created. */
+		/* Combinations only setup() can judge (huge=1 with pt=hashed, an
+		 * unknown policy name): one dry setup, still before any folder. */
 		int node0 = 0;
-		char err[512] = "";
 		struct pb_kernel_cfg cfg = {
 		    .nthreads = 1,
 		    .ops = ro.m.ops,
@@ -299,17 +293,22 @@ int pb_cmd_run(int argc, char **argv)
 		int src = d->setup(&cfg, &state);
 		if (src == 0)
 			d->teardown(state);
-		else if (src == -EINVAL)
+		else if (src == -EINVAL) {
+			json_decref(kparams);
 			pb_usage_error("run", "%s: %s", d->name, err[0] ? err : strerror(-src));
+		}
 	}
 	struct pb_run *run;
 	struct pb_measure *m;
-	if (open_run("run", &ro, argc, argv, &run, &m)) {
+	if (open_run("run", &rcli, &ro, argc, argv, &run, &m)) {
+		json_decref(kparams);
+		pb_param_free(run_params, &rcli);
 		free(ro.threads);
 		return PB_EXIT_FAIL;
 	}
 	pb_run_config_str(run, "kernel", d->name);
 	pb_run_config_str(run, "params", ro.params);
+	pb_run_config_set(run, "kernel_params", kparams ? kparams : json_null());
 	uint64_t total_reps = 0;
 	for (size_t i = 0; i < ro.nthreads; i++)
 		total_reps +=
@@ -319,6 +318,7 @@ int pb_cmd_run(int argc, char **argv)
 	int rc = pb_measure_kernel(m, d, ro.threads, ro.nthreads, ro.params, &failures);
 	pb_progress_end();
 	int code = close_run("run", run, m, rc, failures);
+	pb_param_free(run_params, &rcli);
 	free(ro.threads);
 	return code;
 }

@@ -3,53 +3,57 @@
  * harness/cmd_topo.c - `pagebench topo [--threads N] [--pin P]`: the
  * machine's topology and the placement plan the team would use.
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/param.h"
 #include "pagebench/team.h"
+
+struct topo_opts {
+	uint64_t threads;
+	unsigned pin;
+};
+
+static const char *const pin_names[] = {"compact", "scatter", "numa", "none", NULL};
+static const struct pb_param topo_params[] = {
+    {"threads", PB_PT_U64, offsetof(struct topo_opts, threads), NULL,
+     "threads of the plan (default: one per PU)", NULL, 1, 1024, 't', 0, "N"},
+    {"pin", PB_PT_ENUM, offsetof(struct topo_opts, pin), "compact", "thread placement", pin_names,
+     0, 0, 'p', 0, "P"},
+    {0},
+};
 
 int pb_cmd_topo(int argc, char **argv)
 {
-	static const struct option lo[] = {{"threads", required_argument, 0, 't'},
-					   {"pin", required_argument, 0, 'p'},
-					   {"help", no_argument, 0, 'h'},
-					   {0, 0, 0, 0}};
-	uint64_t n = 0;
-	enum pb_pin pin = PB_PIN_COMPACT;
-	int ch;
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			if (pb_parse_u64(optarg, &n) || n < 1 || n > 1024)
-				pb_usage_error("topo", "bad --threads '%s' (expected 1..1024)",
-					       optarg);
-			break;
-		case 'p':
-			if (pb_pin_parse(optarg, &pin))
-				pb_usage_error(
-				    "topo", "bad --pin '%s' (expected compact|scatter|numa|none)",
-				    optarg);
-			break;
-		case 'h':
-			printf("usage: pagebench topo [--threads N] [--pin "
-			       "compact|scatter|numa|none]\n"
-			       "Prints the topology (hwloc; honours HWLOC_SYNTHETIC and "
-			       "HWLOC_XMLFILE)\n"
-			       "and the placement plan for N threads (default: one per PU).\n");
-			return 0;
-		default:
-			pb_usage_error("topo", "unknown or incomplete option '%s'",
-				       argv[optind - 1]);
-		}
+	struct topo_opts to;
+	char err[512], **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0;
+	if (!pos)
+		pb_usage_error("topo", "out of memory");
+	if (pb_param_defaults(topo_params, &to, err, sizeof(err)))
+		pb_usage_error("topo", "%s", err);
+	int prc = pb_param_getopt(topo_params, &to, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	if (prc == 1) {
+		printf("usage: pagebench topo [--threads N] [--pin P]\n"
+		       "Prints the topology (hwloc; honours HWLOC_SYNTHETIC and HWLOC_XMLFILE)\n"
+		       "and the placement plan for N threads.\noptions:\n");
+		pb_param_help(topo_params, stdout, 1);
+		free(pos);
+		return 0;
 	}
-	if (optind < argc)
-		pb_usage_error("topo", "unexpected argument '%s'", argv[optind]);
+	if (prc)
+		pb_usage_error("topo", "%s (see pagebench topo --help)", err);
+	if (npos)
+		pb_usage_error("topo", "unexpected argument '%s'", pos[0]);
+	free(pos);
+	uint64_t n = to.threads;
+	enum pb_pin pin;
+	if (pb_pin_parse(pin_names[to.pin], &pin))
+		pb_usage_error("topo", "bad --pin '%s'", pin_names[to.pin]);
 	if (pb_topo_init())
 		pb_usage_error("topo", "cannot load the topology (check HWLOC_SYNTHETIC)");
 	pb_topo_print(stdout);

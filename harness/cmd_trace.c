@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/outfile.h"
+#include "pagebench/param.h"
 #include "pagebench/trace.h"
 
 #define ERRLEN 512
@@ -43,9 +45,15 @@ static int exit_for(int rc)
 }
 
 /* Build a spec from a path or pass a spec through. */
-static int make_spec(const char *in, const char *fmt, const char *page, const char *maxpages,
+static int make_spec(const char *in, const char *fmt, const char *page, uint64_t maxpages_n,
 		     int no_ifetch, char *spec, size_t len, char *err, size_t errlen)
 {
+	char mp[32];
+	const char *maxpages = NULL;
+	if (maxpages_n) {
+		snprintf(mp, sizeof(mp), "%llu", (unsigned long long)maxpages_n);
+		maxpages = mp;
+	}
 	struct stat st;
 	if (strchr(in, ':') && stat(in, &st)) { /* a full workload spec */
 		if (fmt || page || maxpages || no_ifetch) {
@@ -58,6 +66,16 @@ static int make_spec(const char *in, const char *fmt, const char *page, const ch
 		}
 		snprintf(spec, len, "%s", in);
 		return 0;
+	}
+	/* A FIFO, socket or device is not a trace file: reading one blocks on
+	 * a missing writer or never ends (/dev/zero). */
+	if (!stat(in, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s: not a regular file (a %s); save the trace to a file first", in,
+			 S_ISFIFO(st.st_mode)	? "FIFO"
+			 : S_ISSOCK(st.st_mode) ? "socket"
+						: "device");
+		return -EINVAL;
 	}
 	if (strchr(in, ',')) {
 		snprintf(err, errlen, "%s: path contains ',' (rename the file)", in);
@@ -83,6 +101,7 @@ static void trace_usage(FILE *f)
 	       "                  [--maxpages N] [--level L] [--force]\n"
 	       "       pagebench trace record [-o FILE] [--level L] [--no-ifetch] [--force] -- CMD "
 	       "[ARGS...]\n"
+	       "(pagebench trace SUBCOMMAND --help lists its options)\n"
 	       "formats:");
 	for (unsigned i = 0; pb_trace_format_name(i); i++)
 		fprintf(f, " %s", pb_trace_format_name(i));
@@ -96,77 +115,122 @@ static void trace_usage(FILE *f)
 }
 
 struct topts {
-	const char *fmt, *page, *out, *maxpages;
-	int level, no_ifetch, force;
-	uint64_t max_distinct;
+	char *fmt, *page, *out;
+	uint64_t maxpages, max_distinct, level;
+	int no_ifetch, force;
 	char *pos[2];
 	int npos;
 	int cmd_at; /* index after "--" */
 };
 
+/* One entry per option; each subcommand's table lists the ones it honours,
+ * so an option of another subcommand is refused naming it. */
+#define O(f) offsetof(struct topts, f)
+#define T_FORMAT                                                                                   \
+	{                                                                                          \
+		"format", PB_PT_STR, O(fmt), NULL, "input format (default: detected)", NULL, 0, 0, \
+		    0, 0, "F"                                                                      \
+	}
+#define T_PAGE                                                                                     \
+	{                                                                                          \
+		"page", PB_PT_STR, O(page), NULL, "page size in bytes (default 4096)", NULL, 0, 0, \
+		    0, 0, "BYTES"                                                                  \
+	}
+#define T_NOIFETCH                                                                                 \
+	{                                                                                          \
+		"no-ifetch", PB_PT_FLAG, O(no_ifetch), NULL, "drop instruction fetches", NULL, 0,  \
+		    0, 0, 0, NULL                                                                  \
+	}
+#define T_MAXPAGES                                                                                 \
+	{                                                                                          \
+		"maxpages", PB_PT_SIZE, O(maxpages), NULL,                                         \
+		    "most pages one trace record may expand to (default 65536)", NULL, 1, 1e15, 0, \
+		    0, "N"                                                                         \
+	}
+#define T_LEVEL                                                                                    \
+	{                                                                                          \
+		"level", PB_PT_U64, O(level), "3", "zstd level of the pbt output", NULL, 0, 22, 0, \
+		    0, "L"                                                                         \
+	}
+#define T_FORCE                                                                                    \
+	{                                                                                          \
+		"force", PB_PT_FLAG, O(force), NULL,                                               \
+		    "replace an existing regular OUT (never a device, FIFO or symlink)", NULL, 0,  \
+		    0, 0, 0, NULL                                                                  \
+	}
+static const struct pb_param info_params[] = {
+    T_FORMAT,
+    T_PAGE,
+    T_NOIFETCH,
+    T_MAXPAGES,
+    {"max-distinct", PB_PT_SIZE, O(max_distinct), NULL,
+     "stop the reuse summary's distinct-page set at N (default: unbounded)", NULL, 1, 1e15, 0, 0,
+     "N"},
+    {0},
+};
+static const struct pb_param convert_params[] = {
+    T_FORMAT, T_PAGE, T_NOIFETCH, T_MAXPAGES, T_LEVEL, T_FORCE, {0},
+};
+static const struct pb_param record_params[] = {
+    {"out", PB_PT_STR, O(out), "trace.pbt", "the pbt file to write", NULL, 0, 0, 'o', 0, "FILE"},
+    T_LEVEL,
+    T_NOIFETCH,
+    T_FORCE,
+    {0},
+};
+#undef O
+
 static void parse_opts(int argc, char **argv, struct topts *o, const char *sub)
 {
+	const struct pb_param *t = !strcmp(sub, "record")    ? record_params
+				   : !strcmp(sub, "convert") ? convert_params
+							     : info_params;
+	char err[ERRLEN];
 	memset(o, 0, sizeof(*o));
-	o->level = 3;
-	int rec = !strcmp(sub, "record"), conv = !strcmp(sub, "convert"),
-	    info = !strcmp(sub, "info");
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--") && rec) {
-			o->cmd_at = i + 1;
-			return;
-		}
-		int valued = !strcmp(a, "--format") || !strcmp(a, "--page") ||
-			     !strcmp(a, "--level") || !strcmp(a, "-o") ||
-			     !strcmp(a, "--maxpages") || !strcmp(a, "--max-distinct");
-		if (valued && i + 1 >= argc)
-			pb_usage_error("trace", "%s needs a value", a);
-		/* an option the subcommand cannot honour is an error naming it */
-		if (((!strcmp(a, "--format") || !strcmp(a, "--page") || !strcmp(a, "--maxpages")) &&
-		     rec) ||
-		    (!strcmp(a, "-o") && !rec) || (!strcmp(a, "--level") && info) ||
-		    (!strcmp(a, "--force") && info) || (!strcmp(a, "--max-distinct") && !info))
-			pb_usage_error("trace", "%s: not an option of trace %s", a, sub);
-		if (!strcmp(a, "--format")) {
-			o->fmt = argv[++i];
-		} else if (!strcmp(a, "--page")) {
-			o->page = argv[++i];
-		} else if (!strcmp(a, "--maxpages")) {
-			uint64_t v;
-			if (pb_parse_size(argv[++i], &v) || v == 0)
-				pb_usage_error("trace", "--maxpages: '%s' is not a positive count",
-					       argv[i]);
-			o->maxpages = argv[i];
-		} else if (!strcmp(a, "--max-distinct")) {
-			if (pb_parse_size(argv[++i], &o->max_distinct) || o->max_distinct == 0)
-				pb_usage_error("trace",
-					       "--max-distinct: '%s' is not a positive count",
-					       argv[i]);
-		} else if (!strcmp(a, "-o")) {
-			o->out = argv[++i];
-			if (!o->out[0])
-				pb_usage_error("trace", "-o: empty file name");
-		} else if (!strcmp(a, "--level")) {
-			uint64_t l;
-			if (pb_parse_u64(argv[++i], &l) || l > 22)
-				pb_usage_error("trace", "--level: '%s' is not 0..22", argv[i]);
-			o->level = (int)l;
-		} else if (!strcmp(a, "--no-ifetch")) {
-			o->no_ifetch = 1;
-		} else if (!strcmp(a, "--force")) {
-			o->force = 1;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			trace_usage(stdout);
-			exit(0);
-		} else if (a[0] == '-' && a[1]) {
-			pb_usage_error("trace", "unknown option '%s'", a);
-		} else if (o->npos < 2) {
-			o->pos[o->npos++] = argv[i];
-		} else {
-			pb_usage_error("trace", "unexpected argument '%s'", a);
-		}
+	if (pb_param_defaults(t, o, err, sizeof(err)))
+		pb_usage_error("trace", "%s", err);
+	/* record: what follows "--" is the command, not ours */
+	int end = argc;
+	if (t == record_params)
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--")) {
+				end = i;
+				o->cmd_at = i + 1;
+				break;
+			}
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos = 0;
+	if (!pos)
+		pb_usage_error("trace", "out of memory");
+	int rc = pb_param_getopt(t, o, end, argv, pos, &npos, NULL, err, sizeof(err));
+	if (rc == 1) {
+		printf("usage: pagebench trace %s\n",
+		       t == record_params    ? "record [options] -- CMD [ARGS...]"
+		       : t == convert_params ? "convert IN OUT [options]"
+					     : "info FILE|SPEC [options]");
+		printf("options:\n");
+		pb_param_help(t, stdout, 1);
+		printf("(see pagebench trace --help for all subcommands)\n");
+		exit(0);
 	}
-	(void)conv;
+	if (rc)
+		pb_usage_error("trace", "%s %s (see pagebench trace %s --help)", sub, err, sub);
+	if (o->out && !o->out[0])
+		pb_usage_error("trace", "-o: empty file name");
+	if (npos > 2)
+		pb_usage_error("trace", "unexpected argument '%s'", pos[2]);
+	for (int i = 0; i < npos; i++)
+		o->pos[i] = pos[i];
+	o->npos = npos;
+	free(pos);
+}
+
+static void trace_free(struct topts *o, const char *sub)
+{
+	pb_param_free(!strcmp(sub, "record")	? record_params
+		      : !strcmp(sub, "convert") ? convert_params
+						: info_params,
+		      o);
 }
 
 static double pct(uint64_t a, uint64_t b)
@@ -189,6 +253,7 @@ static int cmd_info(int argc, char **argv)
 	int rc = pb_trace_info(spec, &io, &st, err, sizeof(err));
 	if (rc) {
 		pb_error("trace", "%s", err);
+		trace_free(&o, "info");
 		return exit_for(rc);
 	}
 	uint64_t page = 1ULL << st.page_shift;
@@ -224,6 +289,7 @@ static int cmd_info(int argc, char **argv)
 	for (unsigned i = 0; i <= last && st.refs > st.cold; i++)
 		printf(" %llu", (unsigned long long)st.hist[i]);
 	printf("\n");
+	trace_free(&o, "info");
 	return 0;
 }
 
@@ -249,13 +315,13 @@ static int cmd_convert(int argc, char **argv)
 	check_out(o.pos[1], flags);
 	pb_signals_install(0); /* a fatal signal removes OUT's temporary */
 	uint64_t n = 0;
-	int rc = pb_trace_convert(spec, o.pos[1], o.level, flags, &n, err, sizeof(err));
-	if (rc) {
+	int rc = pb_trace_convert(spec, o.pos[1], (int)o.level, flags, &n, err, sizeof(err));
+	if (rc)
 		pb_error("trace", "%s", err);
-		return exit_for(rc);
-	}
-	printf("%s: %llu references written\n", o.pos[1], (unsigned long long)n);
-	return 0;
+	else
+		printf("%s: %llu references written\n", o.pos[1], (unsigned long long)n);
+	trace_free(&o, "convert");
+	return rc ? exit_for(rc) : 0;
 }
 
 /* 1 if `prog` names an executable file, directly or through $PATH (as execvp
@@ -289,7 +355,7 @@ static int cmd_record(int argc, char **argv)
 	if (o.npos)
 		pb_usage_error("trace", "unexpected argument '%s' (the command goes after --)",
 			       o.pos[0]);
-	const char *out = o.out ? o.out : "trace.pbt";
+	const char *out = o.out;
 	unsigned flags = o.force ? PB_OUT_FORCE : 0;
 	char err[ERRLEN];
 	check_out(out, flags);
@@ -305,7 +371,7 @@ static int cmd_record(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	struct pb_pbt_writer *pw;
-	int rc = pb_pbt_create(out, PB_PAGE_SHIFT, o.level, flags, &pw, err, sizeof(err));
+	int rc = pb_pbt_create(out, PB_PAGE_SHIFT, (int)o.level, flags, &pw, err, sizeof(err));
 	if (rc) {
 		pb_error("trace", "%s", err);
 		return exit_for(rc);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness/main.c - the pagebench command line: a const table of
  * subcommands.  Unknown subcommands, options or values give one line on
@@ -19,16 +20,18 @@ struct subcmd {
 };
 
 static const struct subcmd cmds[] = {
-	{"run", pb_cmd_run, "run one benchmark kernel on pinned threads"},
-	{"suite", pb_cmd_suite, "run a suite (quick, default, paper, bench or a file) here or on Slurm"},
-	{"merge", pb_cmd_merge, "collect a suite's tasks (local or a Slurm array) into one run"},
-	{"sim", pb_cmd_sim, "simulate demand paging: policies x frame counts on a workload"},
-	{"mrc", pb_cmd_mrc, "miss-ratio curves over a frame range for several policies"},
-	{"trace", pb_cmd_trace, "record, convert and inspect memory traces"},
-	{"plot", pb_cmd_plot, "paper figures (PDF/PNG/SVG) of run folders with gnuplot"},
-	{"compare", pb_cmd_compare, "compare two run folders: regressions beyond a threshold and the CIs"},
-	{"list", pb_cmd_list, "list kernels, policies, workloads and counters"},
-	{"topo", pb_cmd_topo, "print the topology and the thread placement plan"},
+    {"run", pb_cmd_run, "run one benchmark kernel on pinned threads"},
+    {"suite", pb_cmd_suite,
+     "run a suite (quick, default, paper, bench or a file) here or on Slurm"},
+    {"merge", pb_cmd_merge, "collect a suite's tasks (local or a Slurm array) into one run"},
+    {"sim", pb_cmd_sim, "simulate demand paging: policies x frame counts on a workload"},
+    {"mrc", pb_cmd_mrc, "miss-ratio curves over a frame range for several policies"},
+    {"trace", pb_cmd_trace, "record, convert and inspect memory traces"},
+    {"plot", pb_cmd_plot, "paper figures (PDF/PNG/SVG) of run folders with gnuplot"},
+    {"compare", pb_cmd_compare,
+     "compare two run folders: regressions beyond a threshold and the CIs"},
+    {"list", pb_cmd_list, "list kernels, policies, workloads and counters"},
+    {"topo", pb_cmd_topo, "print the topology and the thread placement plan"},
 };
 
 static void usage(FILE *f)
@@ -44,7 +47,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		pb_usage_error(NULL, "missing command: usage: pagebench COMMAND [options] (see pagebench help)");
+		pb_usage_error(
+		    NULL,
+		    "missing command: usage: pagebench COMMAND [options] (see pagebench help)");
 	const char *c = argv[1];
 	if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h")) {
 		if (argc > 2) {

@@ -4,6 +4,10 @@
  * means adding its table here; everything else (list, run, help, CSV) is
  * driven from the descriptors.
  */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pagebench/kernel.h"
@@ -32,4 +36,36 @@ const struct pb_kernel_desc *pb_kernel_find(const char *name)
 		if (!strcmp(d->name, name))
 			return d;
 	return NULL;
+}
+
+int pb_kernel_params_check(const struct pb_kernel_desc *d, const char *params, json_t **json,
+			   char *err, size_t errlen)
+{
+	if (json)
+		*json = NULL;
+	if (!d->params) {
+		if (params && *params) {
+			snprintf(err, errlen, "%s: takes no --param (got '%s')", d->name, params);
+			return -EINVAL;
+		}
+		if (json)
+			*json = json_object();
+		return 0;
+	}
+	void *scratch = calloc(1, d->params_size ? d->params_size : 1);
+	if (!scratch) {
+		snprintf(err, errlen, "%s: out of memory", d->name);
+		return -ENOMEM;
+	}
+	char e[512] = "";
+	int rc = pb_param_defaults(d->params, scratch, e, sizeof(e));
+	if (!rc)
+		rc = pb_param_parse_kv(d->params, scratch, params, NULL, e, sizeof(e));
+	if (rc)
+		snprintf(err, errlen, "%s: --param %s", d->name, e);
+	else if (json)
+		*json = pb_param_json(d->params, scratch);
+	pb_param_free(d->params, scratch);
+	free(scratch);
+	return rc;
 }

@@ -44,8 +44,25 @@ char *cmp_asprintf(const char *fmt, ...)
 	return s;
 }
 
+/* 1 if the file at path is non-empty and does not end with a newline:
+ * pagebench ends every record with one, so the file was cut short. */
+static int cut_short(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	int cut = 0;
+	if (!fseek(f, -1, SEEK_END))
+		cut = fgetc(f) != '\n';
+	fclose(f);
+	return cut;
+}
+
 /* The project's one CSV reader (pagebench/csvread.h) does the parsing;
- * the table keeps its arrays and the file's path for messages. */
+ * the table keeps its arrays and the file's path for messages.  A file
+ * cut short (no newline at its end: a full disk, a killed writer, a bad
+ * copy) is an error naming the line and the column it ends in, never a
+ * table with its last row or its whole body missing. */
 int cmp_table_load(const char *path, struct cmp_table *t, char *err, size_t errlen)
 {
 	*t = (struct cmp_table){0};
@@ -59,6 +76,22 @@ int cmp_table_load(const char *path, struct cmp_table *t, char *err, size_t errl
 			snprintf(err, errlen, "%s", e[0] ? e : strerror(-rc));
 		free(c);
 		return rc;
+	}
+	if (cut_short(path)) {
+		if (c->nrows == 0)
+			snprintf(
+			    err, errlen,
+			    "%s:1: truncated inside the header: it ends in column %zu ('%.64s') "
+			    "with no end of line, so the columns after it are missing",
+			    path, c->ncols, c->ncols ? c->header[c->ncols - 1] : "");
+		else
+			snprintf(err, errlen,
+				 "%s:%zu: truncated: the last row has no end of line (the file was "
+				 "cut short)",
+				 path, c->line[c->nrows - 1]);
+		pb_csv_free(c);
+		free(c);
+		return -EINVAL;
 	}
 	t->path = cmp_strdup(path);
 	t->ncols = c->ncols;

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,28 +44,22 @@ struct tr_thr {
 	uint64_t sink;
 };
 
-static int tr_param(void *ctx, const char *k, const char *v, char *err, size_t n)
-{
-	struct tr_state *s = ctx;
-	if (!strcmp(k, "format")) {
-		snprintf(s->fmt, sizeof(s->fmt), "%s", v);
-		s->lackey = !strcmp(v, "lackey");
-		return 0;
-	}
-	if (!strcmp(k, "path")) {
-		if (strlen(v) >= sizeof(s->user) - 1) {
-			snprintf(err, n, "trace-read: path too long");
-			return -EINVAL;
-		}
-		snprintf(s->user, sizeof(s->user), "%s", v);
-		return 0;
-	}
-	snprintf(err, n,
-		 "trace-read: unknown parameter '%s' (format=pbt|lackey, path=FILE; --ops sets the "
-		 "references)",
-		 k);
-	return -EINVAL;
-}
+/* --param of trace-read. */
+struct tr_params {
+	char *format, *path;
+};
+
+static const struct pb_param tr_params[] = {
+    {"format", PB_PT_STR, offsetof(struct tr_params, format), NULL,
+     "pbt (zstd blocks, the default) or lackey (valgrind text log); with path=: any format "
+     "(default: detected)",
+     NULL, 0, 0, 0, 0, "F"},
+    {"path", PB_PT_STR, offsetof(struct tr_params, path), NULL,
+     "read this existing trace instead of a generated one (--ops: references generated, "
+     "default 40M pbt, 4M lackey)",
+     NULL, 0, 0, 0, 0, "FILE"},
+    {0},
+};
 
 /* Counts what a stream delivers (the drain sinks of this file). */
 struct count_ctx {
@@ -132,7 +127,24 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 	struct tr_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	int rc = pb_params_each(cfg->params, tr_param, s, cfg->err, cfg->errlen);
+	struct tr_params tp = {0}; /* zeroed: defaults free the PB_PT_STR fields */
+	int rc = pb_param_defaults(tr_params, &tp, cfg->err, cfg->errlen);
+	if (!rc)
+		rc = pb_param_parse_kv(tr_params, &tp, cfg->params, NULL, cfg->err, cfg->errlen);
+	if (!rc && tp.format && strlen(tp.format) >= sizeof(s->fmt)) {
+		snprintf(cfg->err, cfg->errlen, "format=%.32s: too long", tp.format);
+		rc = -EINVAL;
+	}
+	if (!rc && tp.path && strlen(tp.path) >= sizeof(s->user) - 1) {
+		snprintf(cfg->err, cfg->errlen, "path=: too long");
+		rc = -EINVAL;
+	}
+	if (!rc) {
+		snprintf(s->fmt, sizeof(s->fmt), "%s", tp.format ? tp.format : "");
+		s->lackey = !strcmp(s->fmt, "lackey");
+		snprintf(s->user, sizeof(s->user), "%s", tp.path ? tp.path : "");
+	}
+	pb_param_free(tr_params, &tp);
 	if (rc) {
 		free(s);
 		return rc;
@@ -158,10 +170,8 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 		return 0;
 	}
 	if (s->fmt[0] && strcmp(s->fmt, "pbt") && strcmp(s->fmt, "lackey")) {
-		snprintf(
-		    cfg->err, cfg->errlen,
-		    "trace-read: format=%s: the generated trace is pbt or lackey (or give path=)",
-		    s->fmt);
+		snprintf(cfg->err, cfg->errlen,
+			 "format=%s: the generated trace is pbt or lackey (or give path=)", s->fmt);
 		free(s);
 		return -EINVAL;
 	}
@@ -273,9 +283,8 @@ static const struct pb_kernel_desc trace_read = {
     .name = "trace-read",
     .module = "workload",
     .summary = "trace replay speed: each thread reads a whole trace file (pbt or lackey text)",
-    .params_help = "format=pbt: pbt (zstd blocks) or lackey (valgrind text log)\n"
-		   "path=: read this existing trace instead (any format; format= optional)\n"
-		   "--ops: references in the generated trace (default 40M pbt, 4M lackey)",
+    .params = tr_params,
+    .params_size = sizeof(struct tr_params),
     .op_unit = "reference",
     .extra_cols = tr_extra,
     .bench_only = 1,
@@ -293,35 +302,41 @@ struct gen_state {
 	uint64_t ops, seed;
 };
 
-static int gen_param(void *ctx, const char *k, const char *v, char *err, size_t n)
-{
-	struct gen_state *s = ctx;
-	size_t l = strlen(s->spec);
-	if (!strcmp(k, "workload")) {
-		if (strchr(s->spec, ':') || strcmp(s->spec, "zipf")) {
-			snprintf(err, n, "wl-gen: workload= must come first and only once");
-			return -EINVAL;
-		}
-		snprintf(s->spec, 500, "%s", v);
-		return 0;
-	}
-	/* any other key is the generator's own (--param workload=zipf,alpha=1.2):
-	 * pb_workload_open validates it against the generator's table */
-	if (l + strlen(k) + strlen(v) + 3 >= 500) {
-		snprintf(err, n, "wl-gen: workload spec too long");
-		return -EINVAL;
-	}
-	snprintf(s->spec + l, 500 - l, "%s%s=%s", strchr(s->spec, ':') ? "," : ":", k, v);
-	return 0;
-}
+/* --param of wl-gen: one key; the generator's own k=v pairs go inside the
+ * spec joined with ';' (a comma would end the value), as uffd-pager's
+ * workload= does: workload=uniform:pages=1M;write=0.3. */
+struct gen_params {
+	char *workload;
+};
+
+static const struct pb_param gen_params[] = {
+    {"workload", PB_PT_STR, offsetof(struct gen_params, workload), "zipf",
+     "generator SPEC, its own pairs joined with ';' (e.g. uniform:pages=1M;write=0.3; see "
+     "`pagebench list workloads`)",
+     NULL, 0, 0, 0, 0, "SPEC"},
+    {0},
+};
 
 static int gen_setup(const struct pb_kernel_cfg *cfg, void **state)
 {
 	struct gen_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	snprintf(s->spec, sizeof(s->spec), "zipf");
-	int rc = pb_params_each(cfg->params, gen_param, s, cfg->err, cfg->errlen);
+	struct gen_params gp = {0}; /* zeroed: defaults free the PB_PT_STR fields */
+	int rc = pb_param_defaults(gen_params, &gp, cfg->err, cfg->errlen);
+	if (!rc)
+		rc = pb_param_parse_kv(gen_params, &gp, cfg->params, NULL, cfg->err, cfg->errlen);
+	if (!rc && strlen(gp.workload) >= 500) {
+		snprintf(cfg->err, cfg->errlen, "workload=: spec too long");
+		rc = -EINVAL;
+	}
+	if (!rc) {
+		snprintf(s->spec, sizeof(s->spec), "%s", gp.workload);
+		for (char *c = s->spec; *c; c++)
+			if (*c == ';')
+				*c = ',';
+	}
+	pb_param_free(gen_params, &gp);
 	if (rc) {
 		free(s);
 		return rc;
@@ -369,8 +384,8 @@ static const struct pb_kernel_desc wl_gen = {
     .name = "wl-gen",
     .module = "workload",
     .summary = "synthetic generator speed: each thread draws --ops references",
-    .params_help = "workload=zipf: generator name; further key=value pairs are the generator's\n"
-		   "own (e.g. workload=uniform,pages=1M,write=0.3; see `pagebench list workloads`)",
+    .params = gen_params,
+    .params_size = sizeof(struct gen_params),
     .op_unit = "reference",
     .setup = gen_setup,
     .run = gen_run,

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "pagebench/common.h"
+#include "pagebench/param.h"
 
 #define PB_KERNEL_MAX_EXTRA 16
 
@@ -74,11 +75,22 @@ struct pb_kthread {
 };
 
 struct pb_kernel_desc {
-	const char *name;	 /* CLI name, e.g. "pt-lookup" */
-	const char *module;	 /* "selftest", "pt", "frames", "workload", "vm", "real" */
-	const char *summary;	 /* one line for `pagebench list` */
-	const char *params_help; /* "key=default: meaning" lines for --param, or NULL */
-	const char *op_unit;	 /* what one op is, e.g. "lookup", "alloc+free pair" */
+	const char *name;    /* CLI name, e.g. "pt-lookup" */
+	const char *module;  /* "selftest", "pt", "frames", "workload", "vm", "real" */
+	const char *summary; /* one line for `pagebench list` */
+	/*
+	 * --param k=v,...: the kernel's parameter table (pagebench/param.h),
+	 * offsets into a struct of params_size bytes that setup() fills with
+	 * pb_param_defaults + pb_param_parse_kv(params, cfg->params, ...).
+	 * The harness parses --param against it into a scratch struct before
+	 * any folder exists (a bad key or value is a usage error), prints it in
+	 * `pagebench list kernels -v` and records the effective values in
+	 * meta.json.  NULL or an empty table: the kernel takes no parameters
+	 * (--param is refused).
+	 */
+	const struct pb_param *params;
+	size_t params_size;
+	const char *op_unit; /* what one op is, e.g. "lookup", "alloc+free pair" */
 	/* Kernel whose result is the floor this one is compared with (a flat
 	 * array lookup, a thread-local free list), or NULL.  The harness runs it
 	 * in the same process and reports ratio_vs_baseline. */
@@ -114,12 +126,12 @@ const struct pb_kernel_desc *pb_kernel_find(const char *name);
 const struct pb_kernel_desc *pb_kernel_at(size_t i);
 
 /*
- * Helper for kernels: parse "key=value,key=value" params.  Calls cb for each
- * pair; an unknown key or bad value makes cb return -EINVAL and write a
- * message into err.  Returns 0 or the first negative cb result.
+ * Harness helper: check `params` ("k=v,...") against d's table before any
+ * folder exists; 0, or -EINVAL with one line "KERNEL: KEY..." in err.  When
+ * json is not NULL, *json gets the effective parameters (defaults filled
+ * in) as a new jansson object (pb_param_json).
  */
-int pb_params_each(const char *params,
-		   int (*cb)(void *ctx, const char *key, const char *val, char *err, size_t errlen),
-		   void *ctx, char *err, size_t errlen);
+int pb_kernel_params_check(const struct pb_kernel_desc *d, const char *params, struct json_t **json,
+			   char *err, size_t errlen) PB_MUST_CHECK;
 
 #endif /* PAGEBENCH_KERNEL_H */

@@ -75,7 +75,9 @@ struct pb_param {
 size_t pb_param_count(const struct pb_param *t);
 const struct pb_param *pb_param_find(const struct pb_param *t, const char *key);
 
-/* Set every entry of cfg to its default (NULL default: 0 / NULL). */
+/* Set every entry of cfg to its default (NULL default: 0 / NULL).  A
+ * PB_PT_STR field is freed before it is replaced, so cfg must start zeroed
+ * (`struct x cfg = {0};`), never uninitialised. */
 int pb_param_defaults(const struct pb_param *t, void *cfg, char *err, size_t errlen) PB_MUST_CHECK;
 /* Parse val for key into cfg. */
 int pb_param_set(const struct pb_param *t, void *cfg, const char *key, const char *val, char *err,

@@ -217,35 +217,6 @@ int pb_parse_u64_list(const char *s, uint64_t **out, size_t *n)
 	return 0;
 }
 
-int pb_params_each(const char *params,
-		   int (*cb)(void *ctx, const char *key, const char *val, char *err, size_t errlen),
-		   void *ctx, char *err, size_t errlen)
-{
-	if (!params || !*params)
-		return 0;
-	char **items;
-	size_t k;
-	int rc = pb_split_list(params, &items, &k);
-	if (rc) {
-		snprintf(err, errlen, "malformed parameter list '%s' (expected key=value,...)",
-			 params);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < k && !rc; i++) {
-		char *eq = strchr(items[i], '=');
-		if (!eq || eq == items[i]) {
-			snprintf(err, errlen, "malformed parameter '%s' (expected key=value)",
-				 items[i]);
-			rc = -EINVAL;
-			break;
-		}
-		*eq = 0;
-		rc = cb(ctx, items[i], eq + 1, err, errlen);
-	}
-	pb_free_list(items, k);
-	return rc;
-}
-
 /* ---- progress: only when stderr is a terminal ---- */
 static struct {
 	int active;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/frames/bench.c - benchmark kernels of the frame allocator.
  *
@@ -69,55 +70,33 @@ struct fb {
 	uint64_t bad; /* atomic: frees the allocator refused (must stay 0) */
 };
 
-static int fb_param(void *ctx, const char *k, const char *v, char *err, size_t n)
-{
-	struct fb *s = ctx;
-	char *end;
-	if (!strcmp(k, "pattern")) {
-		if (!strcmp(v, "repeat"))
-			s->pattern = PAT_REPEAT;
-		else if (!strcmp(v, "random"))
-			s->pattern = PAT_RANDOM;
-		else
-			goto bad;
-		return 0;
-	}
-	if (!strcmp(k, "path")) {
-		if (!strcmp(v, "cache"))
-			s->global = 0;
-		else if (!strcmp(v, "global"))
-			s->global = 1;
-		else
-			goto bad;
-		return 0;
-	}
-	unsigned long x = strtoul(v, &end, 10);
-	if (!*v || *end)
-		goto bad;
-	if (!strcmp(k, "order")) {
-		if (x != 0 && x != PB_HUGE_ORDER)
-			goto bad;
-		s->order = (unsigned)x;
-	} else if (!strcmp(k, "cross")) {
-		if (x > 100)
-			goto bad;
-		s->cross = (unsigned)x;
-	} else if (!strcmp(k, "held")) {
-		if (x < 1 || x > (1UL << 24))
-			goto bad;
-		s->held_max = x;
-	} else {
-		snprintf(err, n, "unknown parameter '%s' (pattern, order, cross, held, path)", k);
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	snprintf(err, n,
-		 "bad value '%s' for '%s' (pattern=repeat|random, order=0|9, cross=0..100, "
-		 "held=1..2^24, path=cache|global)",
-		 v, k);
-	return -EINVAL;
-}
+/* --param: one table for both kernels. */
+struct fb_params {
+	unsigned pattern, order, path;
+	uint64_t cross, held;
+};
+
+static const char *const pattern_names[] = {"repeat", "random", NULL}; /* PAT_* order */
+static const char *const order_names[] = {"0", "9", NULL};	       /* 4 KiB, 2 MiB */
+static const char *const path_names[] = {"cache", "global", NULL};
+#define P(f) offsetof(struct fb_params, f)
+static const struct pb_param fb_params[] = {
+    {"pattern", PB_PT_ENUM, P(pattern), "random",
+     "random (bursts of allocs, frees of random held frames) | repeat (alloc, free at once)",
+     pattern_names, 0, 0, 0, 0, NULL},
+    {"order", PB_PT_ENUM, P(order), "0", "0 (4 KiB frames) | 9 (2 MiB frames)", order_names, 0, 0,
+     0, 0, NULL},
+    {"cross", PB_PT_U64, P(cross), "0",
+     "percent of frees handed to the next thread and freed there", NULL, 0, 100, 0, 0, NULL},
+    {"held", PB_PT_U64, P(held), NULL,
+     "most frames a thread holds, pattern=random (unset: 1024, order 9: 16)", NULL, 1, 1 << 24, 0,
+     0, NULL},
+    {"path", PB_PT_ENUM, P(path), "cache",
+     "cache (per-thread caches) | global (cache-less pb_frames_alloc/free)", path_names, 0, 0, 0, 0,
+     NULL},
+    {0},
+};
+#undef P
 
 static void fb_teardown(void *state);
 
@@ -127,14 +106,21 @@ static int fb_setup_common(const struct pb_kernel_cfg *cfg, void **state, int ba
 	if (!s)
 		return -ENOMEM;
 	s->backend = backend;
-	s->pattern = PAT_RANDOM;
 	s->n = cfg->nthreads;
 	s->seed = cfg->seed;
-	int rc = pb_params_each(cfg->params, fb_param, s, cfg->err, cfg->errlen);
+	struct fb_params fp;
+	int rc = pb_param_defaults(fb_params, &fp, cfg->err, cfg->errlen);
+	if (!rc)
+		rc = pb_param_parse_kv(fb_params, &fp, cfg->params, NULL, cfg->err, cfg->errlen);
 	if (rc) {
 		free(s);
 		return rc;
 	}
+	s->pattern = fp.pattern;
+	s->order = fp.order ? PB_HUGE_ORDER : 0;
+	s->cross = (unsigned)fp.cross;
+	s->held_max = fp.held;
+	s->global = fp.path == 1;
 	if (!s->held_max)
 		s->held_max = s->order ? 16 : 1024;
 	s->ops = cfg->ops ? cfg->ops : (s->order ? 1000000 : 5000000);
@@ -433,20 +419,13 @@ static void fb_teardown(void *state)
 
 static const char *const fb_extra[] = {"enomem", "cross_sent", "cross_freed", "bad_frees", NULL};
 
-#define FB_PARAMS                                                                                  \
-	"pattern=random: random (bursts of allocs, frees of random held frames) | repeat "         \
-	"(alloc, free at once)\n"                                                                  \
-	"order=0: 0 (4 KiB frames) | 9 (2 MiB frames)\n"                                           \
-	"cross=0: percent of frees handed to the next thread and freed there\n"                    \
-	"held=1024 (order 9: 16): most frames a thread holds (pattern=random)\n"                   \
-	"path=cache: cache (per-thread caches) | global (cache-less pb_frames_alloc/free)"
-
 static const struct pb_kernel_desc k_alloc_free = {
     .name = "frames-alloc-free",
     .module = "frames",
     .summary = "lock-free frame allocator: alloc+free through per-thread caches (4 KiB / 2 MiB, "
 	       "cross-thread frees)",
-    .params_help = FB_PARAMS,
+    .params = fb_params,
+    .params_size = sizeof(struct fb_params),
     .op_unit = "alloc+free pair",
     .baseline = "frames-baseline-freelist",
     .extra_cols = fb_extra,
@@ -462,7 +441,8 @@ static const struct pb_kernel_desc k_baseline = {
     .name = "frames-baseline-freelist",
     .module = "frames",
     .summary = "floor for frames-alloc-free: the same loop over a thread-local array free list",
-    .params_help = FB_PARAMS,
+    .params = fb_params,
+    .params_size = sizeof(struct fb_params),
     .op_unit = "alloc+free pair",
     .extra_cols = fb_extra,
     .setup = fb_setup_freelist,

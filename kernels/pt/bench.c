@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/pt/bench.c - benchmark kernels of the page tables.
  *
@@ -68,63 +69,37 @@ struct pbk {
 	uint64_t errors; /* atomic: misses / failed calls, all threads */
 };
 
-static int pbk_param(void *ctx, const char *k, const char *v, char *err, size_t n)
-{
-	struct pbk *s = ctx;
-	char *end;
-	if (!strcmp(k, "pt")) {
-		if (pb_pt_kind_parse(v, &s->kind))
-			goto bad;
-		return 0;
-	}
-	if (!strcmp(k, "dispatch")) {
-		if (!strcmp(v, "switch"))
-			s->dispatch = D_SWITCH;
-		else if (!strcmp(v, "vtable"))
-			s->dispatch = D_VTABLE;
-		else if (!strcmp(v, "inline"))
-			s->dispatch = D_INLINE;
-		else
-			goto bad;
-		return 0;
-	}
-	unsigned long long x = strtoull(v, &end, 10);
-	if (!*v || *end)
-		goto bad;
-	if (!strcmp(k, "pages")) {
-		if (x < 1 || x > (1ULL << 26))
-			goto bad;
-		s->pages = x;
-	} else if (!strcmp(k, "guard")) {
-		if (x < 1 || x > (1ULL << 30))
-			goto bad;
-		s->guard = x;
-	} else if (!strcmp(k, "huge")) {
-		if (x > 1)
-			goto bad;
-		s->huge = (int)x;
-	} else if (!strcmp(k, "shared")) {
-		if (x > 1)
-			goto bad;
-		s->shared = (int)x;
-	} else if (!strcmp(k, "update")) {
-		if (x > 100)
-			goto bad;
-		s->update = x;
-	} else {
-		snprintf(
-		    err, n,
-		    "unknown parameter '%s' (pt, pages, guard, dispatch, huge, shared, update)", k);
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	snprintf(err, n,
-		 "bad value '%s' for '%s' (pt=radix|hashed, pages=1..2^26, guard=1..2^30, "
-		 "dispatch=switch|vtable|inline, huge=0|1, shared=0|1, update=0..100)",
-		 v, k);
-	return -EINVAL;
-}
+/* --param: one table for every pt kernel (each uses the entries it names). */
+struct pbk_params {
+	unsigned pt, dispatch;
+	uint64_t pages, guard, update;
+	int huge, shared;
+};
+
+static const char *const dispatch_names[] = {"switch", "vtable", "inline", NULL};
+#define P(f) offsetof(struct pbk_params, f)
+static const struct pb_param pbk_params[] = {
+    {"pt", PB_PT_ENUM, P(pt), "radix",
+     "radix (4-level, 4 KiB + 2 MiB leaves) | hashed (clustered hashed table)", pb_pt_kinds, 0, 0,
+     0, 0, NULL},
+    {"pages", PB_PT_U64, P(pages), NULL,
+     "pages in the working set, per thread for pt-map-unmap (unset: --size / 4 KiB, else 4096; "
+     "pt-lookup-cold 32768)",
+     NULL, 1, 1 << 26, 0, 0, NULL},
+    {"guard", PB_PT_U64, P(guard), "256", "operations per epoch section", NULL, 1, 1 << 30, 0, 0,
+     NULL},
+    {"dispatch", PB_PT_ENUM, P(dispatch), "switch",
+     "pt-lookup: switch (pb_pt_lookup) | vtable (ops->lookup) | inline", dispatch_names, 0, 0, 0, 0,
+     NULL},
+    {"huge", PB_PT_BOOL, P(huge), "0", "pt-lookup, radix: map the working set with 2 MiB leaves",
+     NULL, 0, 0, 0, 0, NULL},
+    {"shared", PB_PT_BOOL, P(shared), "0", "pt-map-unmap: interleave all threads in one region",
+     NULL, 0, 0, 0, 0, NULL},
+    {"update", PB_PT_U64, P(update), "10",
+     "pt-mixed: percent of ops that update (A/D bits, map+unmap)", NULL, 0, 100, 0, 0, NULL},
+    {0},
+};
+#undef P
 
 static void pbk_teardown(void *state)
 {
@@ -206,14 +181,21 @@ static int pbk_setup(const struct pb_kernel_cfg *cfg, void **state, int kernel)
 	if (!s)
 		return -ENOMEM;
 	s->kernel = kernel;
-	s->kind = PB_PT_RADIX;
 	s->n = cfg->nthreads ? cfg->nthreads : 1;
 	s->seed = cfg->seed;
-	s->guard = 256;
-	s->update = 10;
-	int rc = pb_params_each(cfg->params, pbk_param, s, cfg->err, cfg->errlen);
+	struct pbk_params pp;
+	int rc = pb_param_defaults(pbk_params, &pp, cfg->err, cfg->errlen);
+	if (!rc)
+		rc = pb_param_parse_kv(pbk_params, &pp, cfg->params, NULL, cfg->err, cfg->errlen);
 	if (rc)
 		goto fail;
+	s->kind = pp.pt == 1 ? PB_PT_HASHED : PB_PT_RADIX;
+	s->dispatch = (int)pp.dispatch; /* D_SWITCH, D_VTABLE, D_INLINE: table order */
+	s->pages = pp.pages;
+	s->guard = pp.guard;
+	s->update = pp.update;
+	s->huge = pp.huge;
+	s->shared = pp.shared;
 	if (!s->pages && cfg->size)
 		s->pages = cfg->size >> PB_PAGE_SHIFT; /* --size: bytes of mapped pages */
 	if (!s->pages)
@@ -507,21 +489,12 @@ static int pbk_verify(void *state, char *err, size_t errlen)
 static const char *const lookup_extra[] = {"misses", "checksum", NULL};
 static const char *const update_extra[] = {"errors", NULL};
 
-#define PT_PARAMS                                                                                  \
-	"pt=radix: radix (4-level, 4 KiB + 2 MiB leaves) | hashed (clustered hashed table)\n"      \
-	"pages=4096 (pt-lookup-cold: 32768; or --size / 4 KiB): pages in the working set "         \
-	"(per thread for pt-map-unmap)\n"                                                          \
-	"guard=256: operations per epoch section\n"                                                \
-	"dispatch=switch: pt-lookup: switch (pb_pt_lookup) | vtable (ops->lookup) | inline\n"      \
-	"huge=0: pt-lookup, radix: 1 maps the working set with 2 MiB leaves\n"                     \
-	"shared=0: pt-map-unmap: 1 interleaves all threads in one region\n"                        \
-	"update=10: pt-mixed: percent of ops that update (A/D bits, map+unmap)"
-
 static const struct pb_kernel_desc k_lookup = {
     .name = "pt-lookup",
     .module = "pt",
     .summary = "page table: hot lookups of mapped pages, independent (radix or hashed)",
-    .params_help = PT_PARAMS,
+    .params = pbk_params,
+    .params_size = sizeof(struct pbk_params),
     .op_unit = "lookup",
     .baseline = "pt-baseline-array",
     .extra_cols = lookup_extra,
@@ -536,7 +509,8 @@ static const struct pb_kernel_desc k_cold = {
     .module = "pt",
     .summary =
 	"page table: dependent cold walks (pointer chase through PTEs, one PT page per page)",
-    .params_help = PT_PARAMS,
+    .params = pbk_params,
+    .params_size = sizeof(struct pbk_params),
     .op_unit = "lookup",
     .extra_cols = lookup_extra,
     .bench_only = 1,
@@ -550,7 +524,8 @@ static const struct pb_kernel_desc k_mapunmap = {
     .name = "pt-map-unmap",
     .module = "pt",
     .summary = "page table: map+unmap pairs on pre-created page-table pages",
-    .params_help = PT_PARAMS,
+    .params = pbk_params,
+    .params_size = sizeof(struct pbk_params),
     .op_unit = "map+unmap pair",
     .extra_cols = update_extra,
     .setup = setup_mapunmap,
@@ -564,7 +539,8 @@ static const struct pb_kernel_desc k_mixed = {
     .name = "pt-mixed",
     .module = "pt",
     .summary = "page table: lookups mixed with A/D-bit updates and map+unmap (update=%)",
-    .params_help = PT_PARAMS,
+    .params = pbk_params,
+    .params_size = sizeof(struct pbk_params),
     .op_unit = "call",
     .extra_cols = update_extra,
     .setup = setup_mixed,
@@ -578,7 +554,8 @@ static const struct pb_kernel_desc k_baseline = {
     .name = "pt-baseline-array",
     .module = "pt",
     .summary = "floor for pt-lookup: the same permutation over a flat array of PTE words",
-    .params_help = PT_PARAMS,
+    .params = pbk_params,
+    .params_size = sizeof(struct pbk_params),
     .op_unit = "lookup",
     .extra_cols = lookup_extra,
     .setup = setup_baseline,

@@ -52,9 +52,9 @@
 #include <unistd.h>
 
 #include "pagebench/atomic.h"
-#include "pagebench/parse.h"
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
+#include "pagebench/parse.h"
 
 #ifndef MADV_FREE
 #define MADV_FREE 8
@@ -102,47 +102,25 @@ struct fstate {
 	pthread_t *spin;
 };
 
-struct fargs {
-	struct fstate *s;
-	int thp_set;
+/* --param: one table for every fault kernel. */
+struct fault_params {
+	int thp, procs;
+	uint64_t stride, batch, others;
 };
 
-static int fault_param(void *ctx, const char *k, const char *v, char *err, size_t n)
-{
-	struct fargs *a = ctx;
-	struct fstate *s = a->s;
-	uint64_t x;
-	if (!strcmp(k, "thp") || !strcmp(k, "procs")) {
-		if (strcmp(v, "0") && strcmp(v, "1")) {
-			snprintf(err, n, "bad %s '%s' (0 or 1)", k, v);
-			return -EINVAL;
-		}
-		if (!strcmp(k, "thp")) {
-			s->thp = v[0] == '1';
-			a->thp_set = 1;
-		} else {
-			s->procs = v[0] == '1';
-		}
-		return 0;
-	}
-	if (!strcmp(k, "stride") || !strcmp(k, "batch") || !strcmp(k, "others")) {
-		uint64_t lo = !strcmp(k, "others") ? 0 : 1;
-		if (pb_parse_u64(v, &x) || x < lo || x > (1u << 20)) {
-			snprintf(err, n, "bad %s '%s' (%llu..1048576)", k, v,
-				 (unsigned long long)lo);
-			return -EINVAL;
-		}
-		if (!strcmp(k, "stride"))
-			s->stride = x;
-		else if (!strcmp(k, "batch"))
-			s->batch = x;
-		else
-			s->others = (unsigned)x;
-		return 0;
-	}
-	snprintf(err, n, "unknown parameter '%s' (thp, stride, procs, batch, others)", k);
-	return -EINVAL;
-}
+#define P(f) offsetof(struct fault_params, f)
+static const struct pb_param fault_params[] = {
+    {"thp", PB_PT_BOOL, P(thp), "0", "1: MADV_HUGEPAGE on the region (fault-thp: always)", NULL, 0,
+     0, 0, 0, NULL},
+    {"stride", PB_PT_U64, P(stride), "1", "pages between touches", NULL, 1, 1 << 20, 0, 0, NULL},
+    {"procs", PB_PT_BOOL, P(procs), "0", "1: forked processes instead of threads", NULL, 0, 0, 0, 0,
+     NULL},
+    {"batch", PB_PT_U64, P(batch), "1", "zap: pages per call", NULL, 1, 1 << 20, 0, 0, NULL},
+    {"others", PB_PT_U64, P(others), "0", "threads spinning beside the team", NULL, 0, 1 << 20, 0,
+     0, NULL},
+    {0},
+};
+#undef P
 
 static void *spinner(void *arg)
 {
@@ -158,14 +136,19 @@ static int fault_setup(const struct pb_kernel_cfg *cfg, void **state, enum fault
 	if (!s)
 		return -ENOMEM;
 	s->kind = kind;
-	s->stride = 1;
-	s->batch = 1;
-	struct fargs a = {.s = s};
-	int rc = pb_params_each(cfg->params, fault_param, &a, cfg->err, cfg->errlen);
+	struct fault_params fp;
+	int rc = pb_param_defaults(fault_params, &fp, cfg->err, cfg->errlen);
+	if (!rc)
+		rc = pb_param_parse_kv(fault_params, &fp, cfg->params, NULL, cfg->err, cfg->errlen);
 	if (rc) {
 		free(s);
 		return rc;
 	}
+	s->thp = fp.thp;
+	s->procs = fp.procs;
+	s->stride = fp.stride;
+	s->batch = fp.batch;
+	s->others = (unsigned)fp.others;
 	if (kind == FK_THP)
 		s->thp = 1;
 	s->bytes = cfg->size ? cfg->size : (kind == FK_THP ? 256UL << 20 : 32UL << 20);
@@ -445,9 +428,8 @@ static const char *const fault_extra[] = {"pages",	  "minflt",	 "majflt",  "ns_p
 	    .name = kname,                                                                         \
 	    .module = "real",                                                                      \
 	    .summary = what,                                                                       \
-	    .params_help = "thp=0 (1: MADV_HUGEPAGE), stride=1 (pages between touches), "          \
-			   "procs=0 (1: forked processes), batch=1 (zap: pages per call), "        \
-			   "others=0 (spinning threads); --size bytes per pass, --ops pages",      \
+	    .params = fault_params,                                                                \
+	    .params_size = sizeof(struct fault_params),                                            \
 	    .op_unit = unit,                                                                       \
 	    .extra_cols = fault_extra,                                                             \
 	    .bench_only = bench,                                                                   \

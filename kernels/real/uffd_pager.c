@@ -67,9 +67,9 @@
 #include <unistd.h>
 
 #include "pagebench/atomic.h"
-#include "pagebench/parse.h"
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
+#include "pagebench/parse.h"
 #include "pagebench/policy.h"
 #include "pagebench/workload.h"
 #include "pager.h"
@@ -208,101 +208,80 @@ static int bad(char *err, size_t n, const char *k, const char *v, const char *wh
 	return -EINVAL;
 }
 
-static int up_param(void *ctx, const char *k, const char *v, char *err, size_t n)
+/*
+ * --param: the table below parses and bounds every key; the values with a
+ * syntax of their own (policy name, inject=KIND:N, paths and a workload
+ * spec) are then checked and stored here.
+ */
+struct up_params {
+	uint64_t pages, frames, swap_pages, watchdog_ms;
+	uint64_t prepage_n, evict_batch, handlers, batch;
+	double write;
+	int hints, direct, poll;
+	unsigned pattern, dirty, check, prepage, latency;
+	char *policy, *inject, *swap, *workload, *latency_csv;
+};
+
+static const char *const pattern_names[] = {"uniform", "loop", "hotcold", NULL};
+static const char *const dirty_names[] = {"off", "wp", "async", "auto", NULL}; /* dirty_mode */
+static const char *const check_names[] = {"stamp", "full", NULL};
+/* prepage_mode order, then the simulator's names (sim --prepage) */
+static const char *const prepage_names[] = {"none",   "readahead",   "around",	    "cluster",
+					    "demand", "faultaround", "swapcluster", NULL};
+static const enum prepage_mode prepage_of[] = {PRE_NONE, PRE_READAHEAD, PRE_AROUND, PRE_CLUSTER,
+					       PRE_NONE, PRE_AROUND,	PRE_CLUSTER};
+static const char *const latency_names[] = {"service", "roundtrip", NULL}; /* lat_mode */
+
+#define P(f) offsetof(struct up_params, f)
+static const struct pb_param up_params[] = {
+    {"pages", PB_PT_SIZE, P(pages), "16384", "region per thread, in pages", NULL, 1, 1 << 24, 0, 0,
+     NULL},
+    {"frames", PB_PT_SIZE, P(frames), "4096", "resident budget, in pages (<= pages)", NULL, 1,
+     1 << 24, 0, 0, NULL},
+    {"policy", PB_PT_STR, P(policy), "clock", "eviction policy (any online policy)", NULL, 0, 0, 0,
+     0, "NAME"},
+    {"pattern", PB_PT_ENUM, P(pattern), "hotcold", "access pattern", pattern_names, 0, 0, 0, 0,
+     NULL},
+    {"write", PB_PT_DBL, P(write), "1", "fraction of accesses that write", NULL, 0, 1, 0, 0, NULL},
+    {"workload", PB_PT_STR, P(workload), NULL,
+     "a workload generator instead of pattern (its own k=v pairs joined with ';')", NULL, 0, 0, 0,
+     0, "SPEC"},
+    {"hints", PB_PT_BOOL, P(hints), "0", "1: report every access", NULL, 0, 0, 0, 0, NULL},
+    {"dirty", PB_PT_ENUM, P(dirty), "auto", "dirty tracking", dirty_names, 0, 0, 0, 0, NULL},
+    {"evict_batch", PB_PT_U64, P(evict_batch), "1", "victims per zap", NULL, 1, 512, 0, 0, NULL},
+    {"swap", PB_PT_STR, P(swap), "mem", "mem, or a folder DIR for a swap file", NULL, 0, 0, 0, 0,
+     "mem|DIR"},
+    {"swap_pages", PB_PT_SIZE, P(swap_pages), NULL, "swap slots (unset: pages)", NULL, 1, 1 << 24,
+     0, 0, NULL},
+    {"direct", PB_PT_BOOL, P(direct), "0", "1: O_DIRECT swap file", NULL, 0, 0, 0, 0, NULL},
+    {"handlers", PB_PT_U64, P(handlers), "0",
+     "0: one handler per worker; N: N shared handlers on one uffd", NULL, 0, 256, 0, 0, NULL},
+    {"poll", PB_PT_BOOL, P(poll), "0", "1: handlers poll", NULL, 0, 0, 0, 0, NULL},
+    {"batch", PB_PT_U64, P(batch), "1", "fault messages per read", NULL, 1, 512, 0, 0, NULL},
+    {"prepage", PB_PT_ENUM, P(prepage), "none", "prepaging", prepage_names, 0, 0, 0, 0, NULL},
+    {"prepage_n", PB_PT_U64, P(prepage_n), "7", "pages prepaged per fault", NULL, 1, 512, 0, 0,
+     NULL},
+    {"latency", PB_PT_ENUM, P(latency), "service", "what a fault latency measures", latency_names,
+     0, 0, 0, 0, NULL},
+    {"latency_csv", PB_PT_STR, P(latency_csv), NULL, "write every fault latency to FILE", NULL, 0,
+     0, 0, 0, "FILE"},
+    {"check", PB_PT_ENUM, P(check), "stamp", "verification", check_names, 0, 0, 0, 0, NULL},
+    {"watchdog_ms", PB_PT_U64, P(watchdog_ms), "10000", "a handler silent this long ends the run",
+     NULL, 10, 3600000, 0, 0, NULL},
+    {"inject", PB_PT_STR, P(inject), "none", "test faults: none|dupmsg|eio:N|unregister:N|wedge:N",
+     NULL, 0, 0, 0, 0, "KIND"},
+    {0},
+};
+#undef P
+
+static int up_custom(struct upargs *a, const char *k, const char *v, char *err, size_t n)
 {
-	struct upargs *a = ctx;
 	struct upstate *s = a->s;
 	uint64_t x;
-	if (!strcmp(k, "pages") || !strcmp(k, "frames") || !strcmp(k, "swap_pages")) {
-		if (pb_parse_size(v, &x) || x < 1 || x > (1ULL << 24))
-			return bad(err, n, k, v, "1..16M");
-		*(!strcmp(k, "pages")	 ? &s->pages
-		  : !strcmp(k, "frames") ? &s->frames
-					 : &s->swap_pages) = x;
-		return 0;
-	}
 	if (!strcmp(k, "policy")) {
 		if (strlen(v) >= sizeof(a->policy))
 			return bad(err, n, k, v, "too long");
 		snprintf(a->policy, sizeof(a->policy), "%s", v);
-		return 0;
-	}
-	if (!strcmp(k, "hints") || !strcmp(k, "direct") || !strcmp(k, "poll")) {
-		if (strcmp(v, "0") && strcmp(v, "1"))
-			return bad(err, n, k, v, "0 or 1");
-		*(!strcmp(k, "hints")	 ? &s->hints
-		  : !strcmp(k, "direct") ? &s->direct
-					 : &s->poll_mode) = v[0] == '1';
-		return 0;
-	}
-	if (!strcmp(k, "check")) {
-		if (strcmp(v, "stamp") && strcmp(v, "full"))
-			return bad(err, n, k, v, "stamp|full");
-		s->full_check = !strcmp(v, "full");
-		return 0;
-	}
-	if (!strcmp(k, "pattern")) {
-		static const char *const pat[] = {"uniform", "loop", "hotcold"};
-		for (int i = 0; i < 3; i++)
-			if (!strcmp(v, pat[i])) {
-				s->pattern = i;
-				return 0;
-			}
-		return bad(err, n, k, v, "uniform|loop|hotcold");
-	}
-	if (!strcmp(k, "write")) {
-		double d;
-		if (pb_parse_double(v, &d) || !(d >= 0 && d <= 1))
-			return bad(err, n, k, v, "fraction of accesses that write, 0..1");
-		s->write_frac = d;
-		return 0;
-	}
-	if (!strcmp(k, "dirty")) {
-		static const char *const m[] = {"off", "wp", "async", "auto"};
-		for (int i = 0; i < 4; i++)
-			if (!strcmp(v, m[i])) {
-				s->dirty = (enum dirty_mode)i;
-				return 0;
-			}
-		return bad(err, n, k, v, "off|wp|async|auto");
-	}
-	if (!strcmp(k, "prepage")) {
-		/* The simulator's names (sim --prepage) are accepted too. */
-		static const char *const m[] = {"none",	       "readahead",  "around",
-						"cluster",     "demand",     "readahead",
-						"faultaround", "swapcluster"};
-		for (int i = 0; i < 8; i++)
-			if (!strcmp(v, m[i])) {
-				s->prepage = (enum prepage_mode)(i % 4);
-				return 0;
-			}
-		return bad(err, n, k, v, "none|readahead|around|cluster");
-	}
-	if (!strcmp(k, "prepage_n") || !strcmp(k, "evict_batch") || !strcmp(k, "handlers") ||
-	    !strcmp(k, "batch")) {
-		unsigned lo = !strcmp(k, "handlers") ? 0 : 1,
-			 hi = !strcmp(k, "handlers") ? 256 : 512;
-		if (pb_parse_u64(v, &x) || x < lo || x > hi) {
-			char w[32];
-			snprintf(w, sizeof(w), "%u..%u", lo, hi);
-			return bad(err, n, k, v, w);
-		}
-		*(!strcmp(k, "prepage_n")     ? &s->prepage_n
-		  : !strcmp(k, "evict_batch") ? &s->evict_batch
-		  : !strcmp(k, "handlers")    ? &s->handlers
-					      : &s->msg_batch) = (unsigned)x;
-		return 0;
-	}
-	if (!strcmp(k, "watchdog_ms")) {
-		if (pb_parse_u64(v, &x) || x < 10 || x > 3600000)
-			return bad(err, n, k, v, "10..3600000");
-		s->watchdog_ms = x;
-		return 0;
-	}
-	if (!strcmp(k, "latency")) {
-		if (strcmp(v, "service") && strcmp(v, "roundtrip"))
-			return bad(err, n, k, v, "service|roundtrip");
-		s->lat = !strcmp(v, "roundtrip") ? LAT_ROUNDTRIP : LAT_SERVICE;
 		return 0;
 	}
 	if (!strcmp(k, "inject")) {
@@ -353,8 +332,46 @@ static int up_param(void *ctx, const char *k, const char *v, char *err, size_t n
 					*c = ',';
 		return 0;
 	}
-	snprintf(err, n, "unknown parameter '%s' (see `pagebench list kernels -v`)", k);
+	snprintf(err, n, "%s: no custom value", k);
 	return -EINVAL;
+}
+
+/* The table's values into the state; 0 or -EINVAL with one line in err. */
+static int up_apply(struct upargs *a, const struct up_params *p, char *err, size_t n)
+{
+	struct upstate *s = a->s;
+	s->pages = p->pages;
+	s->frames = p->frames;
+	s->swap_pages = p->swap_pages;
+	s->watchdog_ms = p->watchdog_ms;
+	s->pattern = (int)p->pattern;
+	s->write_frac = p->write;
+	s->hints = p->hints;
+	s->direct = p->direct;
+	s->poll_mode = p->poll;
+	s->dirty = (enum dirty_mode)p->dirty;
+	s->full_check = p->check == 1;
+	s->prepage = prepage_of[p->prepage];
+	s->prepage_n = (unsigned)p->prepage_n;
+	s->evict_batch = (unsigned)p->evict_batch;
+	s->handlers = (unsigned)p->handlers;
+	s->msg_batch = (unsigned)p->batch;
+	s->lat = (enum lat_mode)p->latency;
+	const struct {
+		const char *k, *v;
+	} custom[] = {{"policy", p->policy},
+		      {"inject", p->inject},
+		      {"swap", p->swap},
+		      {"workload", p->workload},
+		      {"latency_csv", p->latency_csv}};
+	for (size_t i = 0; i < sizeof(custom) / sizeof(custom[0]); i++) {
+		if (!custom[i].v)
+			continue;
+		int rc = up_custom(a, custom[i].k, custom[i].v, err, n);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* ---- userfaultfd ---- */
@@ -1045,7 +1062,13 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 			      .pagemap_fd = -1,
 			      .pidfd = -1};
 	struct upargs a = {.s = s, .policy = "clock"};
-	int rc = pb_params_each(cfg->params, up_param, &a, cfg->err, cfg->errlen);
+	struct up_params pp = {0}; /* zeroed: defaults free the PB_PT_STR fields they replace */
+	int rc = pb_param_defaults(up_params, &pp, cfg->err, cfg->errlen);
+	if (!rc)
+		rc = pb_param_parse_kv(up_params, &pp, cfg->params, NULL, cfg->err, cfg->errlen);
+	if (!rc)
+		rc = up_apply(&a, &pp, cfg->err, cfg->errlen);
+	pb_param_free(up_params, &pp);
 	if (rc)
 		goto fail;
 	rc = -EINVAL;
@@ -1607,16 +1630,8 @@ const struct pb_kernel_desc pb_kernel_uffd_pager = {
     .module = "real",
     .summary =
 	"user-space demand pager on userfaultfd: real faults, eviction by a pagebench policy",
-    .params_help =
-	"pages=16384 (region per thread), frames=4096 (resident budget), policy=clock "
-	"(any online policy), pattern=hotcold|uniform|loop, write=1 (fraction of writes), "
-	"workload=SPEC (a workload generator instead of pattern), hints=0 (1: report every "
-	"access), dirty=auto|wp|async|off (dirty tracking), evict_batch=1 (victims per zap), "
-	"swap=mem|DIR (swap file under DIR), swap_pages=pages, direct=0 (O_DIRECT), "
-	"handlers=0 (0: one per worker; N: N shared handlers on one uffd), poll=0, batch=1 "
-	"(messages per read), prepage=none|readahead|around|cluster, prepage_n=7, "
-	"latency=service|roundtrip, latency_csv=FILE, check=stamp|full, watchdog_ms=10000, "
-	"inject=none|dupmsg|eio:N|unregister:N|wedge:N (tests)",
+    .params = up_params,
+    .params_size = sizeof(struct up_params),
     .op_unit = "access",
     .extra_cols = up_extra,
     .setup = up_setup,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/selftest/selftest.c - harness self-test kernels over mmap'ed
  * memory, exercising pinning, timing, counters and self-validation.
@@ -52,6 +53,10 @@ static int test_slowdown(const char *name, uint64_t *factor, char *err, size_t n
 	return 0;
 }
 
+/* Neither kernel takes a --param (--size and --ops are their knobs): an
+ * empty table refuses every key with one line. */
+static const struct pb_param no_params[] = {{0}};
+
 /* ---- memtouch ---- */
 struct memtouch {
 	size_t bytes;
@@ -59,17 +64,10 @@ struct memtouch {
 	uint64_t slowdown;
 };
 
-static int memtouch_param(void *ctx, const char *k, const char *v, char *err, size_t n)
-{
-	(void)ctx;
-	(void)v;
-	snprintf(err, n, "memtouch: unknown parameter '%s' (it takes none; use --size)", k);
-	return -EINVAL;
-}
-
 static int memtouch_setup(const struct pb_kernel_cfg *cfg, void **state)
 {
-	int rc = pb_params_each(cfg->params, memtouch_param, NULL, cfg->err, cfg->errlen);
+	char none;
+	int rc = pb_param_parse_kv(no_params, &none, cfg->params, NULL, cfg->err, cfg->errlen);
 	if (rc)
 		return rc;
 	uint64_t slow;
@@ -82,7 +80,9 @@ static int memtouch_setup(const struct pb_kernel_cfg *cfg, void **state)
 	m->slowdown = slow;
 	m->bytes = cfg->size ? cfg->size : 64UL << 20;
 	m->bytes = (m->bytes + PB_PAGE_SIZE - 1) & ~(PB_PAGE_SIZE - 1);
-	m->passes = cfg->ops ? (cfg->ops + (m->bytes >> PB_PAGE_SHIFT) - 1) / (m->bytes >> PB_PAGE_SHIFT) : 1;
+	m->passes = cfg->ops
+			? (cfg->ops + (m->bytes >> PB_PAGE_SHIFT) - 1) / (m->bytes >> PB_PAGE_SHIFT)
+			: 1;
 	*state = m;
 	return 0;
 }
@@ -112,15 +112,16 @@ static void free_state(void *state)
 static const char *const memtouch_extra[] = {"pages_touched", NULL};
 
 static const struct pb_kernel_desc memtouch = {
-	.name = "memtouch",
-	.module = "selftest",
-	.summary = "first-touch one word per 4 KiB page of a fresh mmap'ed region (Linux minor faults)",
-	.params_help = "none (--size sets the region per thread, default 64M; --ops the pages)",
-	.op_unit = "page",
-	.extra_cols = memtouch_extra,
-	.setup = memtouch_setup,
-	.run = memtouch_run,
-	.teardown = free_state,
+    .name = "memtouch",
+    .module = "selftest",
+    .summary = "first-touch one word per 4 KiB page of a fresh mmap'ed region (Linux minor faults)",
+    .params = no_params,
+    .params_size = 1,
+    .op_unit = "page",
+    .extra_cols = memtouch_extra,
+    .setup = memtouch_setup,
+    .run = memtouch_run,
+    .teardown = free_state,
 };
 
 /* ---- chase ---- */
@@ -140,17 +141,10 @@ struct chase {
 	int bad;
 };
 
-static int chase_param(void *ctx, const char *k, const char *v, char *err, size_t n)
-{
-	(void)ctx;
-	(void)v;
-	snprintf(err, n, "chase: unknown parameter '%s' (it takes none; use --size/--ops)", k);
-	return -EINVAL;
-}
-
 static int chase_setup(const struct pb_kernel_cfg *cfg, void **state)
 {
-	int rc = pb_params_each(cfg->params, chase_param, NULL, cfg->err, cfg->errlen);
+	char none;
+	int rc = pb_param_parse_kv(no_params, &none, cfg->params, NULL, cfg->err, cfg->errlen);
 	if (rc)
 		return rc;
 	uint64_t slow;
@@ -163,7 +157,8 @@ static int chase_setup(const struct pb_kernel_cfg *cfg, void **state)
 	c->slowdown = slow;
 	c->bytes = cfg->size ? cfg->size : 16UL << 20;
 	if (c->bytes < 2 * CHASE_LINE) {
-		snprintf(cfg->err, cfg->errlen, "chase: --size must be at least %d bytes", 2 * CHASE_LINE);
+		snprintf(cfg->err, cfg->errlen, "chase: --size must be at least %d bytes",
+			 2 * CHASE_LINE);
 		free(c);
 		return -EINVAL;
 	}
@@ -249,17 +244,18 @@ static void chase_teardown(void *state)
 }
 
 static const struct pb_kernel_desc chase = {
-	.name = "chase",
-	.module = "selftest",
-	.summary = "dependent pointer chase through a random cycle of cache lines (load latency)",
-	.params_help = "none (--size working set per thread, default 16M; --ops loads, default 4M)",
-	.op_unit = "load",
-	.setup = chase_setup,
-	.thread_init = chase_thread_init,
-	.run = chase_run,
-	.verify = chase_verify,
-	.thread_fini = chase_thread_fini,
-	.teardown = chase_teardown,
+    .name = "chase",
+    .module = "selftest",
+    .summary = "dependent pointer chase through a random cycle of cache lines (load latency)",
+    .params = no_params,
+    .params_size = 1,
+    .op_unit = "load",
+    .setup = chase_setup,
+    .thread_init = chase_thread_init,
+    .run = chase_run,
+    .verify = chase_verify,
+    .thread_fini = chase_thread_fini,
+    .teardown = chase_teardown,
 };
 
 const struct pb_kernel_desc *const pb_kernels_selftest[] = {&memtouch, &chase, NULL};

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,55 +43,51 @@ struct vmb {
 	char err[256];
 };
 
-static int vmb_param(void *ctx, const char *k, const char *v, char *err, size_t n)
-{
-	struct vmb *b = ctx;
-	if (!strcmp(k, "pages")) {
-		char *end;
-		unsigned long long x = strtoull(v, &end, 10);
-		if (end == v || *end || x < 1 || x > (1ULL << 24)) {
-			snprintf(err, n, "bad pages '%s' (1..16777216)", v);
-			return -EINVAL;
-		}
-		b->pages = x;
-	} else if (!strcmp(k, "write")) {
-		char *end;
-		double x = strtod(v, &end);
-		if (end == v || *end || x < 0 || x > 1) {
-			snprintf(err, n, "bad write '%s' (a fraction 0..1)", v);
-			return -EINVAL;
-		}
-		b->write = x;
-	} else if (!strcmp(k, "policy")) {
-		b->pol = pb_policy_find(v);
-		if (!b->pol) {
-			snprintf(err, n, "unknown policy '%s' (see pagebench list policies)", v);
-			return -EINVAL;
-		}
-	} else if (!strcmp(k, "tlb")) {
-		if (pb_tlb_parse(v, &b->geom, err, n))
-			return -EINVAL;
-	} else {
-		snprintf(err, n, "unknown parameter '%s' (pages, write, policy, tlb)", k);
-		return -EINVAL;
-	}
-	return 0;
-}
+/* --param: one table for both kernels. */
+struct vmb_params {
+	uint64_t pages;
+	double write;
+	char *policy, *tlb;
+};
+
+#define P(f) offsetof(struct vmb_params, f)
+static const struct pb_param vmb_params[] = {
+    {"pages", PB_PT_U64, P(pages), "48", "hot pages per thread", NULL, 1, 1 << 24, 0, 0, NULL},
+    {"write", PB_PT_DBL, P(write), "0.3", "fraction of writes", NULL, 0, 1, 0, 0, NULL},
+    {"policy", PB_PT_STR, P(policy), "clock", "eviction policy (vm-engine)", NULL, 0, 0, 0, 0,
+     "NAME"},
+    {"tlb", PB_PT_STR, P(tlb), "skylake", "TLB profile, or one level l1=E:W", NULL, 0, 0, 0, 0,
+     "CPU"},
+    {0},
+};
+#undef P
 
 static int common_setup(const struct pb_kernel_cfg *cfg, struct vmb **out)
 {
 	struct vmb *b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->pages = 48;
-	b->write = 0.3;
 	b->seed = cfg->seed;
 	b->nthreads = cfg->nthreads;
 	b->ops = cfg->ops ? cfg->ops : 20000000;
-	b->pol = pb_policy_find("clock");
-	char e2[64];
-	(void)pb_tlb_parse("skylake", &b->geom, e2, sizeof(e2));
-	int rc = pb_params_each(cfg->params, vmb_param, b, cfg->err, cfg->errlen);
+	struct vmb_params vp = {0}; /* zeroed: defaults free the PB_PT_STR fields */
+	int rc = pb_param_defaults(vmb_params, &vp, cfg->err, cfg->errlen);
+	if (!rc)
+		rc = pb_param_parse_kv(vmb_params, &vp, cfg->params, NULL, cfg->err, cfg->errlen);
+	if (!rc) {
+		b->pages = vp.pages;
+		b->write = vp.write;
+		b->pol = pb_policy_find(vp.policy);
+		if (!b->pol) {
+			snprintf(cfg->err, cfg->errlen,
+				 "policy=%s: unknown policy (see pagebench list policies)",
+				 vp.policy);
+			rc = -EINVAL;
+		}
+	}
+	if (!rc && pb_tlb_parse(vp.tlb, &b->geom, cfg->err, cfg->errlen))
+		rc = -EINVAL;
+	pb_param_free(vmb_params, &vp);
 	if (rc) {
 		free(b);
 		return rc;
@@ -278,17 +275,13 @@ static void tlb_teardown(void *state)
 }
 
 static const char *const vm_extra[] = {"faults", "tlb_misses", "shootdowns", "policy_calls", NULL};
-static const char *const vm_params = "pages=48: hot pages per thread\n"
-				     "write=0.3: fraction of writes\n"
-				     "policy=clock: eviction policy (vm-engine)\n"
-				     "tlb=skylake: TLB profile or l1=E:W,l2=E:W";
-
 static const struct pb_kernel_desc vm_engine = {
     .name = "vm-engine",
     .module = "vm",
     .summary =
 	"full demand-paging engine path (TLB, walk, faults, hints) on a TLB-friendly workload",
-    .params_help = vm_params,
+    .params = vmb_params,
+    .params_size = sizeof(struct vmb_params),
     .op_unit = "simulated reference",
     .baseline = "vm-tlb",
     .extra_cols = vm_extra,
@@ -304,7 +297,8 @@ static const struct pb_kernel_desc vm_tlb = {
     .name = "vm-tlb",
     .module = "vm",
     .summary = "TLB model lookups alone (floor of vm-engine)",
-    .params_help = vm_params,
+    .params = vmb_params,
+    .params_size = sizeof(struct vmb_params),
     .op_unit = "TLB lookup",
     .extra_cols = vm_extra,
     .bench_only = 1,

@@ -290,6 +290,35 @@ int main(int argc, char **argv)
 	PB_CHECK_EQ_U64(compare((const char *[]){gone, a, "--out", out, "--force", NULL}), 1);
 	PB_CHECK(strstr(o.out, "MISSING_IN_BASE") != NULL);
 
+	/* 3b. summary.csv cut short inside its header (a full disk, a killed
+	 * writer): one line naming file, line 1 and the column it ends in,
+	 * exit 2 - not an empty table read as "every experiment vanished" */
+	char *cut = copy(a, "cut");
+	{
+		const char *sp = path("%s/summary.csv", cut);
+		FILE *f = fopen(sp, "r");
+		char hdr[8192] = "";
+		PB_CHECK(f && fgets(hdr, sizeof(hdr), f));
+		if (f)
+			fclose(f);
+		size_t half = strlen(hdr) / 2;
+		f = fopen(sp, "w");
+		PB_CHECK(f && fwrite(hdr, 1, half, f) == half);
+		if (f)
+			fclose(f);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, cut, "--out", out, "--force", NULL}),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "summary.csv:1:") &&
+				 strstr(o.err, "truncated inside the header") &&
+				 strstr(o.err, "column"),
+			     "%s", o.err);
+		/* and cut inside a row: the row's line, exit 2 */
+		PB_CHECK(sh("cp '%s/summary.csv' '%s' && truncate -s -3 '%s'", a, sp, sp) == 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, cut, "--out", out, "--force", NULL}),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "summary.csv:"), "%s", o.err);
+	}
+
 	/* 4. an INVALID row */
 	char *inv = copy(a, "inv");
 	long r = csv_find(path("%s/summary.csv", inv), "kernel", "pt-lookup", "thread", "total");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/frames/test_frames_kernels.c - drives the frames benchmark kernels
  * the way the harness does (setup, thread_init on each thread, repetitions
@@ -6,8 +7,11 @@
  * (pb_frames_check + every frame back) runs under ThreadSanitizer too.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pagebench/kernel.h"
@@ -121,5 +125,30 @@ int main(void)
 	PB_CHECK(err[0] != 0);
 	cfg.params = "bogus=1";
 	PB_CHECK(pb_kernels_frames[0]->setup(&cfg, &st) != 0);
+	/* Both kernels share one parameter table; its defaults are the
+	 * documented ones and the harness's check refuses what setup refuses. */
+	for (size_t k = 0; pb_kernels_frames[k]; k++) {
+		const struct pb_kernel_desc *d = pb_kernels_frames[k];
+		PB_CHECK(d->params == pb_kernels_frames[0]->params && d->params_size > 0);
+		static const char *const bad[] = {"order=3", "bogus=1",	 "cross=101", "held=0",
+						  "path=x",  "pattern=", NULL};
+		for (unsigned b = 0; bad[b]; b++) {
+			err[0] = 0;
+			PB_CHECK_MSG(pb_kernel_params_check(d, bad[b], NULL, err, sizeof(err)) ==
+					     -EINVAL &&
+					 strstr(err, d->name),
+				     "%s: '%s' passed the table: %s", d->name, bad[b], err);
+		}
+		struct json_t *j = NULL;
+		PB_CHECK(pb_kernel_params_check(d, "cross=20", &j, err, sizeof(err)) == 0 && j);
+		char *txt = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+		PB_CHECK_MSG(
+		    txt &&
+			!strcmp(txt, "{\"cross\":20,\"held\":0,\"order\":\"0\",\"path\":\"cache\","
+				     "\"pattern\":\"random\"}"),
+		    "%s", txt ? txt : "(null)");
+		free(txt);
+		json_decref(j);
+	}
 	return pb_test_done();
 }

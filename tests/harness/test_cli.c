@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CLI errors: exit code 2 and exactly one line on stderr, naming the problem. */
+#include <sys/stat.h>
+
 #include "pbtest.h"
 #include "spawn.h"
 
@@ -90,6 +92,23 @@ int main(int argc, char **argv)
 				      "--frames", "10", "--tlb", "l1=64:-4", NULL},
 			   "64:-4");
 	expect_usage_error("help unknown", (char *[]){"help", "nosuch", NULL}, "nosuch");
+	/* A FIFO input is refused, not read (it blocked forever without a
+	 * writer; the bad-input matrix's 60 s timeout caught it). */
+	{
+		const char *tmp = getenv("TMPDIR");
+		char fifo[512];
+		snprintf(fifo, sizeof(fifo), "%s/pb-test-cli-fifo-%d", tmp && *tmp ? tmp : "/tmp",
+			 (int)getpid());
+		unlink(fifo);
+		PB_CHECK(mkfifo(fifo, 0600) == 0);
+		expect_usage_error("trace info FIFO", (char *[]){"trace", "info", fifo, NULL},
+				   "FIFO");
+		expect_usage_error("trace convert FIFO",
+				   (char *[]){"trace", "convert", fifo, "/dev/null", NULL}, "FIFO");
+		expect_usage_error("trace info device",
+				   (char *[]){"trace", "info", "/dev/zero", NULL}, "device");
+		unlink(fifo);
+	}
 
 	/* --help works for every subcommand and exits 0. */
 	const char *subs[] = {"run", "suite", "list", "topo", "sim", "mrc", "trace"};

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/pt/test_pt_kernels.c - every pt benchmark kernel, driven through its
  * descriptor as the harness does (setup, per-thread init and run on two
@@ -119,6 +120,18 @@ int main(void)
 			void *state = NULL;
 			PB_CHECK_MSG(lookup->setup(&cfg, &state) == -EINVAL && err[0],
 				     "params '%s' accepted", bad[b]);
+		}
+		/* the same table drives the harness's check before any folder */
+		for (unsigned k = 0; pb_kernels_pt[k]; k++) {
+			const struct pb_kernel_desc *d = pb_kernels_pt[k];
+			PB_CHECK(d->params == lookup->params && d->params_size > 0);
+		}
+		for (unsigned b = 0; bad[b]; b++) {
+			char err[256] = "";
+			int brc = pb_kernel_params_check(lookup, bad[b], NULL, err, sizeof(err));
+			/* huge=1,pt=hashed is a combination only setup() can judge */
+			PB_CHECK_MSG(strstr(bad[b], "huge") ? brc == 0 : brc == -EINVAL && err[0],
+				     "table check of '%s': %d %s", bad[b], brc, err);
 		}
 	}
 	return pb_test_done();
