@@ -131,6 +131,8 @@ static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 	    pb_param_getopt(mrc_options, &o->c, argc, argv, pos, &npos, NULL, err, sizeof(err));
 	if (rc == 1) {
 		mrc_usage(stdout);
+		free(pos);
+		pb_param_free(mrc_options, &o->c);
 		exit(0);
 	}
 	if (rc && !strncmp(err, "unknown option", 14))

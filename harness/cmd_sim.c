@@ -164,6 +164,8 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 	    pb_param_getopt(sim_options, &o->c, argc, argv, pos, &npos, NULL, err, sizeof(err));
 	if (rc == 1) {
 		sim_usage(stdout);
+		free(pos);
+		pb_param_free(sim_options, &o->c);
 		exit(0);
 	}
 	if (rc)

@@ -302,7 +302,7 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
 
 int pb_cmd_suite(int argc, char **argv)
 {
-	struct suite_opts so;
+	struct suite_opts so = {0};
 	char err[1024];
 	char **sets = NULL, **pos = calloc((size_t)argc + 1, sizeof(char *));
 	size_t nsets = 0;
@@ -314,6 +314,9 @@ int pb_cmd_suite(int argc, char **argv)
 	int rc = pb_param_getopt(suite_params, &so, argc, argv, pos, &npos, NULL, err, sizeof(err));
 	if (rc == 1) {
 		suite_usage(stdout);
+		pb_param_free(suite_params, &so);
+		free(pos);
+		free(sets);
 		return PB_EXIT_OK;
 	}
 	if (rc)
@@ -485,7 +488,7 @@ struct merge_opts {
 
 int pb_cmd_merge(int argc, char **argv)
 {
-	struct merge_opts mo;
+	struct merge_opts mo = {0};
 	static const struct pb_param merge_params[] = {
 	    {"wait", PB_PT_FLAG, offsetof(struct merge_opts, wait), NULL,
 	     "wait for the run's Slurm job to finish first", NULL, 0, 0, 'w', 0, NULL},
