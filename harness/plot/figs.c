@@ -254,7 +254,7 @@ static void key_top_margin(struct pb_fig *f, const struct names *se, int title_l
 	if (per_row < 1)
 		per_row = 1;
 	double rows = ceil((double)se->n / per_row);
-	fprintf(f->gp, "set tmargin %.1f\n", title_lines * 1.15 + rows * 1.05 + 0.6);
+	fprintf(f->gp, "set tmargin %.1f\n", title_lines * 1.15 + rows * 1.05 + 1.2);
 }
 
 static int *series_titles(struct pb_fig *f, const struct names *se)
