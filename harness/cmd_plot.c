@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <dirent.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "pagebench/cli.h"
+#include "pagebench/outfile.h"
 #include "pagebench/commands.h"
 #include "pagebench/param.h"
 #include "plot/plot.h"
@@ -140,6 +143,22 @@ static const struct pb_param plot_params[] = {
     {0},
 };
 #undef O
+
+/* The work folder holds only this run's temporaries: empty it, remove it. */
+static void remove_work_folder(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[PATH_MAX + 256];
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			unlink(p);
+		}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
 
 int pb_cmd_plot(int argc, char **argv)
 {
@@ -355,6 +374,9 @@ int pb_cmd_plot(int argc, char **argv)
 		rc = PB_EXIT_FAIL;
 		goto done;
 	}
+	/* A signal between figures: finish none, remove the work folder. */
+	int tmp_slot = pb_cleanup_add(ctx.tmp);
+	pb_signals_install(1);
 
 	int missing = 0;
 	char missing_kind[32] = "";
@@ -362,7 +384,7 @@ int pb_cmd_plot(int argc, char **argv)
 		static int (*const fn[])(struct pb_plot_ctx *, struct pb_plot_run *) = {
 		    pb_plot_scaling, pb_plot_cost, pb_plot_counters, pb_plot_faults,
 		    pb_plot_eat,     pb_plot_mrc,  pb_plot_latency};
-		for (size_t k = 0; k < PB_ARRAY_SIZE(fn); k++) {
+		for (size_t k = 0; k < PB_ARRAY_SIZE(fn) && !pb_signal_pending(); k++) {
 			if (!kind_listed(o.kinds, single_kinds[k]))
 				continue;
 			int r = fn[k](&ctx, &runs[0]);
@@ -378,7 +400,10 @@ int pb_cmd_plot(int argc, char **argv)
 		else if (r == 0)
 			missing++, snprintf(missing_kind, sizeof(missing_kind), "machines");
 	}
-	rmdir(ctx.tmp);
+	remove_work_folder(ctx.tmp);
+	pb_cleanup_remove(tmp_slot);
+	if (pb_signal_pending())
+		pb_signal_exit(pb_signal_pending());
 	if (rc)
 		goto done;
 	if (missing && o.kinds) {
