@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Generates suites_builtin.h: every harness/suites/NAME.suite as a C string,
 # so the built-in suites travel inside the binary.
 # Invoked as: cmake -DSRC=<dir> -DOUT=<file> -P embed_suites.cmake

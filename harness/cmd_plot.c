@@ -7,9 +7,9 @@
  * could not be written), 2 bad options or nothing to plot.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <dirent.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "pagebench/cli.h"
-#include "pagebench/outfile.h"
 #include "pagebench/commands.h"
+#include "pagebench/outfile.h"
 #include "pagebench/param.h"
 #include "plot/plot.h"
 

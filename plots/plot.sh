@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # plots/plot.sh - a thin wrapper over `pagebench plot` (docs/plots.md).
 #   plots/plot.sh RUN_DIR [OPTIONS]     figures into RUN_DIR/plots/ (PDF and PNG)
 #   plots/plot.sh --latest [OPTIONS]    the newest folder under results/

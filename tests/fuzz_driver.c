@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/fuzz_driver.c - runs a libFuzzer target without libFuzzer.
  *
@@ -74,12 +75,23 @@ int main(int argc, char **argv)
 			int muts = 1 + (int)(rnd() % 8);
 			for (int m = 0; m < muts && n; m++) {
 				switch (rnd() % 5) {
-				case 0: buf[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8)); break;
-				case 1: buf[rnd() % n] = (uint8_t)rnd(); break;
-				case 2: n = rnd() % (n + 1); break;
-				case 3: { size_t a = rnd() % n, l = rnd() % (n - a + 1);
-					memset(buf + a, (int)(rnd() & 0xff), l); } break;
-				default: { size_t a = rnd() % n; buf[a] = "0123456789,\n -xXfF"[rnd() % 18]; } break;
+				case 0:
+					buf[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8));
+					break;
+				case 1:
+					buf[rnd() % n] = (uint8_t)rnd();
+					break;
+				case 2:
+					n = rnd() % (n + 1);
+					break;
+				case 3: {
+					size_t a = rnd() % n, l = rnd() % (n - a + 1);
+					memset(buf + a, (int)(rnd() & 0xff), l);
+				} break;
+				default: {
+					size_t a = rnd() % n;
+					buf[a] = "0123456789,\n -xXfF"[rnd() % 18];
+				} break;
 				}
 			}
 		} else {
@@ -93,7 +105,8 @@ int main(int argc, char **argv)
 		LLVMFuzzerTestOneInput(in, n);
 		free(in);
 	}
-	printf("fuzz driver: %zu corpus files, %ld mutated inputs, seed 0x5eed5eed12345678: no crash\n",
+	printf("fuzz driver: %zu corpus files, %ld mutated inputs, seed 0x5eed5eed12345678: no "
+	       "crash\n",
 	       ncorpus, iters);
 	free(buf);
 	for (size_t i = 0; i < ncorpus; i++)

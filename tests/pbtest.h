@@ -17,44 +17,44 @@
 
 static unsigned pb_test_pass_, pb_test_fail_;
 
-#define PB_CHECK(cond)                                                              \
-	do {                                                                        \
-		if (cond) {                                                         \
-			pb_test_pass_++;                                            \
-		} else {                                                            \
-			pb_test_fail_++;                                            \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                   \
+#define PB_CHECK(cond)                                                                             \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			pb_test_pass_++;                                                           \
+		} else {                                                                           \
+			pb_test_fail_++;                                                           \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
+		}                                                                                  \
 	} while (0)
 
-#define PB_CHECK_MSG(cond, ...)                                                  \
-	do {                                                                     \
-		if (cond) {                                                      \
-			pb_test_pass_++;                                         \
-		} else {                                                         \
-			pb_test_fail_++;                                         \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                            \
-			fputc('\n', stderr);                                     \
-		}                                                                \
+#define PB_CHECK_MSG(cond, ...)                                                                    \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			pb_test_pass_++;                                                           \
+		} else {                                                                           \
+			pb_test_fail_++;                                                           \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+		}                                                                                  \
 	} while (0)
 
-#define PB_CHECK_EQ_U64(a, b)                                                                  \
-	do {                                                                                   \
-		uint64_t pb_a_ = (uint64_t)(a), pb_b_ = (uint64_t)(b);                         \
-		if (pb_a_ == pb_b_) {                                                          \
-			pb_test_pass_++;                                                       \
-		} else {                                                                       \
-			pb_test_fail_++;                                                       \
-			fprintf(stderr, "FAIL %s:%d: %s == %s: %" PRIu64 " != %" PRIu64 "\n", \
-				__FILE__, __LINE__, #a, #b, pb_a_, pb_b_);                      \
-		}                                                                              \
+#define PB_CHECK_EQ_U64(a, b)                                                                      \
+	do {                                                                                       \
+		uint64_t pb_a_ = (uint64_t)(a), pb_b_ = (uint64_t)(b);                             \
+		if (pb_a_ == pb_b_) {                                                              \
+			pb_test_pass_++;                                                           \
+		} else {                                                                           \
+			pb_test_fail_++;                                                           \
+			fprintf(stderr, "FAIL %s:%d: %s == %s: %" PRIu64 " != %" PRIu64 "\n",      \
+				__FILE__, __LINE__, #a, #b, pb_a_, pb_b_);                         \
+		}                                                                                  \
 	} while (0)
 
-#define PB_SKIP(reason)                                  \
-	do {                                             \
-		printf("SKIP: %s\n", (reason));          \
-		exit(77);                                \
+#define PB_SKIP(reason)                                                                            \
+	do {                                                                                       \
+		printf("SKIP: %s\n", (reason));                                                    \
+		exit(77);                                                                          \
 	} while (0)
 
 static inline int pb_test_done(void)
@@ -62,7 +62,6 @@ static inline int pb_test_done(void)
 	printf("%u passed, %u failed\n", pb_test_pass_, pb_test_fail_);
 	return pb_test_fail_ ? 1 : 0;
 }
-
 
 /*
  * Shared helpers of the tests (one copy each):

@@ -21,10 +21,10 @@
 #include <errno.h>
 #include <math.h>
 #include <spawn.h>
-#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "compare.h"
 #include "pagebench/cli.h"
@@ -209,7 +209,8 @@ static void machines_figure(const char *cmd, const struct cmp_run *runs, size_t 
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
-			pb_error(cmd, "the machines figure was not drawn (pagebench plot exited %d)",
+			pb_error(cmd,
+				 "the machines figure was not drawn (pagebench plot exited %d)",
 				 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	}
 	free(argv);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/atomic.h - the one atomics vocabulary of pagebench.
  *
@@ -23,32 +24,30 @@
 #define PB_SEQ_CST __ATOMIC_SEQ_CST
 
 /* Load / store.  `order` must be one of the PB_* constants above. */
-#define pb_atomic_load(p, order) __atomic_load_n((p), (order))
-#define pb_atomic_store(p, v, order) __atomic_store_n((p), (v), (order))
+#define pb_atomic_load(p, order)	__atomic_load_n((p), (order))
+#define pb_atomic_store(p, v, order)	__atomic_store_n((p), (v), (order))
 #define pb_atomic_exchange(p, v, order) __atomic_exchange_n((p), (v), (order))
 
 /*
  * Strong compare-and-swap.  On failure *expected is updated with the value
  * seen, loaded with `fail_order` (which may not be stronger than `order`).
  */
-#define pb_atomic_cas(p, expected, desired, order, fail_order)                 \
-	__atomic_compare_exchange_n((p), (expected), (desired), false, (order), \
-				    (fail_order))
+#define pb_atomic_cas(p, expected, desired, order, fail_order)                                     \
+	__atomic_compare_exchange_n((p), (expected), (desired), false, (order), (fail_order))
 /* Weak CAS, for retry loops only (may fail spuriously). */
-#define pb_atomic_cas_weak(p, expected, desired, order, fail_order)           \
-	__atomic_compare_exchange_n((p), (expected), (desired), true, (order), \
-				    (fail_order))
+#define pb_atomic_cas_weak(p, expected, desired, order, fail_order)                                \
+	__atomic_compare_exchange_n((p), (expected), (desired), true, (order), (fail_order))
 
 /* Read-modify-write; each returns the value *before* the operation. */
 #define pb_atomic_fetch_add(p, v, order) __atomic_fetch_add((p), (v), (order))
 #define pb_atomic_fetch_sub(p, v, order) __atomic_fetch_sub((p), (v), (order))
-#define pb_atomic_fetch_or(p, v, order) __atomic_fetch_or((p), (v), (order))
+#define pb_atomic_fetch_or(p, v, order)	 __atomic_fetch_or((p), (v), (order))
 #define pb_atomic_fetch_and(p, v, order) __atomic_fetch_and((p), (v), (order))
 
 /* Fences, named by guarantee. */
 #define pb_fence_acquire() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define pb_fence_release() __atomic_thread_fence(__ATOMIC_RELEASE)
-#define pb_fence_full() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define pb_fence_full()	   __atomic_thread_fence(__ATOMIC_SEQ_CST)
 
 /* Busy-wait hint. */
 static inline void pb_cpu_relax(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/commands.h - subcommands implemented by the modules.
  *
@@ -10,19 +11,19 @@
 
 #include <stdio.h>
 
-int pb_cmd_run(int argc, char **argv);   /* harness/cmd_run.c */
-int pb_cmd_list(int argc, char **argv);  /* harness/cmd_list.c */
-int pb_cmd_topo(int argc, char **argv);  /* harness/cmd_topo.c */
-int pb_cmd_suite(int argc, char **argv); /* harness/cmd_suite.c */
-int pb_cmd_merge(int argc, char **argv); /* harness/cmd_suite.c */
+int pb_cmd_run(int argc, char **argv);	   /* harness/cmd_run.c */
+int pb_cmd_list(int argc, char **argv);	   /* harness/cmd_list.c */
+int pb_cmd_topo(int argc, char **argv);	   /* harness/cmd_topo.c */
+int pb_cmd_suite(int argc, char **argv);   /* harness/cmd_suite.c */
+int pb_cmd_merge(int argc, char **argv);   /* harness/cmd_suite.c */
 int pb_cmd_compare(int argc, char **argv); /* harness/cmd_compare.c */
-int pb_cmd_plot(int argc, char **argv);  /* harness/cmd_plot.c */
-int pb_cmd_trace(int argc, char **argv); /* harness/cmd_trace.c */
-int pb_cmd_sim(int argc, char **argv);   /* harness/cmd_sim.c */
-int pb_cmd_mrc(int argc, char **argv);   /* harness/cmd_mrc.c */
+int pb_cmd_plot(int argc, char **argv);	   /* harness/cmd_plot.c */
+int pb_cmd_trace(int argc, char **argv);   /* harness/cmd_trace.c */
+int pb_cmd_sim(int argc, char **argv);	   /* harness/cmd_sim.c */
+int pb_cmd_mrc(int argc, char **argv);	   /* harness/cmd_mrc.c */
 
 /* `pagebench list workloads|policies` print their module's table. */
 void pb_list_workloads(FILE *f); /* harness/workload/ */
-void pb_list_policies(FILE *f);  /* kernels/policy/ */
+void pb_list_policies(FILE *f);	 /* kernels/policy/ */
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/common.h - types and conventions shared by every module.
  *
@@ -12,19 +13,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PB_CACHELINE 64
+#define PB_CACHELINE  64
 #define PB_PAGE_SHIFT 12
-#define PB_PAGE_SIZE (1UL << PB_PAGE_SHIFT)
+#define PB_PAGE_SIZE  (1UL << PB_PAGE_SHIFT)
 #define PB_HUGE_SHIFT 21
-#define PB_HUGE_SIZE (1UL << PB_HUGE_SHIFT)
+#define PB_HUGE_SIZE  (1UL << PB_HUGE_SHIFT)
 #define PB_HUGE_ORDER (PB_HUGE_SHIFT - PB_PAGE_SHIFT) /* 9 */
 
-#define pb_likely(x) __builtin_expect(!!(x), 1)
-#define pb_unlikely(x) __builtin_expect(!!(x), 0)
-#define PB_ALIGNED(n) __attribute__((aligned(n)))
-#define PB_UNUSED __attribute__((unused))
-#define PB_MUST_CHECK __attribute__((warn_unused_result))
-#define PB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define pb_likely(x)	 __builtin_expect(!!(x), 1)
+#define pb_unlikely(x)	 __builtin_expect(!!(x), 0)
+#define PB_ALIGNED(n)	 __attribute__((aligned(n)))
+#define PB_UNUSED	 __attribute__((unused))
+#define PB_MUST_CHECK	 __attribute__((warn_unused_result))
+#define PB_PRINTF(f, a)	 __attribute__((format(printf, f, a)))
 #define PB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -38,8 +39,8 @@ typedef struct {
 typedef struct {
 	uint64_t v;
 } pb_pfn_t;
-#define PB_VPN(x) ((pb_vpn_t){.v = (uint64_t)(x)})
-#define PB_PFN(x) ((pb_pfn_t){.v = (uint64_t)(x)})
+#define PB_VPN(x)   ((pb_vpn_t){.v = (uint64_t)(x)})
+#define PB_PFN(x)   ((pb_pfn_t){.v = (uint64_t)(x)})
 #define PB_PFN_NONE PB_PFN(UINT64_MAX)
 
 /* An address space (simulated process) id. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/epoch.h - epoch-based reclamation (pb_epoch), one process-wide
  * domain.

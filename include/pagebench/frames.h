@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/frames.h - the lock-free physical frame allocator (pb_frames).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pagebench/pt.h - the lock-free page table (pb_pt).
  *

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pagebench/parse.h"
 #include "pagebench/param.h"
+#include "pagebench/parse.h"
 
 #define FIELD(cfg, p, T)  ((T *)((char *)(cfg) + (p)->off))
 #define CFIELD(cfg, p, T) ((const T *)((const char *)(cfg) + (p)->off))

@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "pagebench/atomic.h"
-#include "pagebench/parse.h"
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
+#include "pagebench/parse.h"
 
 uint64_t pb_now_ns(void)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/frames/frames.c - the lock-free frame allocator (pb_frames).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/frames/internal.h - layout shared by the allocator (frames.c) and
  * the per-frame metadata (meta.c).  Not a public header.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/frames/meta.c - per-frame metadata of pb_frames: reference count,
  * dirty flag, swap slot and the reverse map.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/pt/epoch.c - epoch-based reclamation, one process-wide domain.
  *

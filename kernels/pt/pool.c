@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/pt/pool.c - the pool of 4 KiB page-table pages behind a radix
  * table.

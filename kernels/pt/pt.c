@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/pt/pt.c - the pb_pt interface: creation, argument checks, epoch
  * sections around updates, and dispatch to the two implementations.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/pt/pt_internal.h - private to the pt module: the table object,
  * the ops vtable, the page-table-page pool and the two lookup fast paths

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kernels/pt/radix.c - the 4-level radix page table (x86-64 shape).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/frames/fuzz_frames.c - the input is a program of allocator
  * operations (alloc/free of 4 KiB and 2 MiB frames through two caches of two

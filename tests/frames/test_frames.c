@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/frames/test_frames.c - unit tests of the frame allocator: every
  * operation and edge, single-threaded, with pb_frames_check after each.

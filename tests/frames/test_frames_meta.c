@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/frames/test_frames_meta.c - per-frame metadata: reference count,
  * dirty flag, swap slot, reverse map (inline slot and overflow list), and

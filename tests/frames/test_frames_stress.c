@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/frames/test_frames_stress.c - many threads allocate and free 4 KiB
  * and 2 MiB frames through their caches on a small two-node allocator that

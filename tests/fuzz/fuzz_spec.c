@@ -71,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int n = 1;
 	words[0] = "cmd";
 	char *copy = strdup(text), *save = NULL;
-	for (char *w = strtok_r(copy, " \n\t", &save); w && n < 65; w = strtok_r(NULL, " \n\t", &save))
+	for (char *w = strtok_r(copy, " \n\t", &save); w && n < 65;
+	     w = strtok_r(NULL, " \n\t", &save))
 		words[n++] = w;
 	words[n] = NULL;
 	char *pos[66];

@@ -23,7 +23,6 @@
 #include "pagebench/policy.h"
 #include "pbtest.h"
 
-
 static uint64_t *load(const char *name, size_t *n)
 {
 	char path[2400], line[256];

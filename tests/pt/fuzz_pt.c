@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/pt/fuzz_pt.c - fuzz target: the input's first byte picks the table
  * kind, every following byte feeds one draw of the reference-model stepper

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/pt/pt_model.h - the reference model of pb_pt shared by
  * test_pt_model.c (seeded random calls) and fuzz_pt.c (calls decoded from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/pt/test_pt.c - unit tests of pb_pt (every operation and edge), run
  * by the same code against both kinds, plus the epoch domain's grace period.

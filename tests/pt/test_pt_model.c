@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/pt/test_pt_model.c - model-based randomized test: a long seeded
  * sequence of random calls (pt_model.h), each compared with a reference

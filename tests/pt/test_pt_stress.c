@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/pt/test_pt_stress.c - concurrent stress of both page tables
  * (label stress: run under ThreadSanitizer in CI).

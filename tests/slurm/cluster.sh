@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/slurm/cluster.sh - a one-node Slurm cluster in a temporary folder, for the tests.
 #   source cluster.sh; pb_cluster_start DIR   -> exports SLURM_CONF; returns 77 (skip) if it cannot
 #   pb_cluster_stop DIR                       -> stops the daemons by PID and removes DIR

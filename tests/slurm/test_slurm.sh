@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/slurm/test_slurm.sh PAGEBENCH - suites on a real one-node Slurm cluster, end to end:
 #   a 4-task suite runs locally (--local) and as a job array (--slurm --wait); the merged
 #   deterministic counts (sim faults, evictions, write-backs; mrc misses) are identical;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/style/check_style.sh SOURCE_DIR - the tree's hygiene, checked in ./run.sh test:
 #   - every C file follows .clang-format (clang-format --dry-run --Werror);
 #   - every C file, CMake file and script starts with an SPDX licence line;
