@@ -13,6 +13,8 @@
 #include "pagebench/counters.h"
 #include "pagebench/kernel.h"
 #include "pagebench/param.h"
+#include "pagebench/policy.h"
+#include "pagebench/workload.h"
 
 static void list_kernels(FILE *f, int verbose)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pagebench/cli.h"
+#include "pagebench/parse.h"
 #include "pagebench/trace.h"
 #include "wl_internal.h"
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pagebench/cli.h"
+#include "pagebench/parse.h"
 #include "pagebench/stackdist.h"
 #include "pagebench/trace.h"
 #include "wl_internal.h"

@@ -39,10 +39,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pagebench/cli.h"
-#include "pagebench/commands.h"
 #include "pagebench/nextuse.h"
 #include "pagebench/param.h"
+#include "pagebench/parse.h"
 #include "pagebench/workload.h"
 #include "wl_internal.h"
 

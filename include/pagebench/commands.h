@@ -22,8 +22,4 @@ int pb_cmd_trace(int argc, char **argv);   /* harness/cmd_trace.c */
 int pb_cmd_sim(int argc, char **argv);	   /* harness/cmd_sim.c */
 int pb_cmd_mrc(int argc, char **argv);	   /* harness/cmd_mrc.c */
 
-/* `pagebench list workloads|policies` print their module's table. */
-void pb_list_workloads(FILE *f); /* harness/workload/ */
-void pb_list_policies(FILE *f);	 /* kernels/policy/ */
-
 #endif

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pagebench/nextuse.h" /* pb_next_use, PB_NEXT_NONE */
 #include "pagebench/param.h"
@@ -133,5 +134,8 @@ int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg 
 		     size_t n, uint64_t *misses, char *err, size_t errlen);
 /* pb_next_use() (next-use positions for PB_POL_OFFLINE) lives in the base
  * layer: pagebench/nextuse.h, included above. */
+
+/* `pagebench list policies [-v]`: the registration table, printed. */
+void pb_list_policies(FILE *f);
 
 #endif /* PAGEBENCH_POLICY_H */

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "pagebench/common.h"
@@ -117,5 +118,8 @@ const int64_t *pb_workload_oracle_next(const struct pb_workload *w);
 int pb_workload_next_use(const uint64_t *keys, size_t n, uint64_t **next);
 /* References produced so far by the stream. */
 uint64_t pb_workload_count(const struct pb_workload *w);
+
+/* `pagebench list workloads [-v]`: the generators, their parameters and the trace formats. */
+void pb_list_workloads(FILE *f);
 
 #endif /* PAGEBENCH_WORKLOAD_H */

@@ -19,7 +19,6 @@
 
 #include "pagebench/atomic.h"
 #include "pagebench/common.h"
-#include "pagebench/kernel.h"
 #include "pagebench/parse.h"
 
 uint64_t pb_now_ns(void)

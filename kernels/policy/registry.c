@@ -6,8 +6,6 @@
  */
 #include "polint.h"
 
-#include "pagebench/commands.h"
-
 const struct pb_policy_desc *const pb_policies[] = {
     &pb_pol_opt,      &pb_pol_fifo,    &pb_pol_random,	&pb_pol_lru,	&pb_pol_clock, &pb_pol_nru,
     &pb_pol_aging,    &pb_pol_wsclock, &pb_pol_lfu,	&pb_pol_2q,	&pb_pol_arc,   &pb_pol_car,

@@ -41,8 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pagebench/cli.h"
 #include "pagebench/param.h"
+#include "pagebench/parse.h"
 #include "pagebench/tlb.h"
 
 static const struct pb_tlb_geom skylake = {
