@@ -40,8 +40,10 @@ static struct {
 } slots[CLEANUP_SLOTS];
 
 static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
-static volatile sig_atomic_t pending_sig;
-static volatile sig_atomic_t deferred_mode;
+/* Written by the handler, read by any thread: lock-free atomics, which are
+ * async-signal-safe (volatile sig_atomic_t orders nothing across threads). */
+static int pending_sig;
+static int deferred_mode;
 
 int pb_cleanup_add(const char *path)
 {
@@ -98,16 +100,18 @@ _Noreturn void pb_signal_exit(int sig)
 
 static void on_signal(int sig)
 {
-	if (deferred_mode && !pending_sig) {
-		pending_sig = sig;
+	int none = 0;
+	/* acq_rel: the first signal wins; a reader's acquire sees it. */
+	if (pb_atomic_load(&deferred_mode, PB_RELAXED) &&
+	    pb_atomic_cas(&pending_sig, &none, sig, PB_ACQ_REL, PB_RELAXED))
 		return;
-	}
 	pb_signal_exit(sig);
 }
 
 void pb_signals_install(int deferred)
 {
-	deferred_mode = deferred ? 1 : 0;
+	/* relaxed: sigaction below orders it before any handler runs */
+	pb_atomic_store(&deferred_mode, deferred ? 1 : 0, PB_RELAXED);
 	for (size_t i = 0; i < PB_ARRAY_SIZE(fatal_signals); i++) {
 		struct sigaction old, sa;
 		if (sigaction(fatal_signals[i], NULL, &old))
@@ -126,7 +130,8 @@ void pb_signals_install(int deferred)
 
 int pb_signal_pending(void)
 {
-	return pending_sig;
+	/* acquire: pairs with the handler's CAS */
+	return pb_atomic_load(&pending_sig, PB_ACQUIRE);
 }
 
 /* ---- safe output files ---- */
