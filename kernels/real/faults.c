@@ -23,7 +23,10 @@
  *                    dropped the file's cached pages: major faults with I/O
  *  fault-cow         write to a private file mapping: copy-on-write of the
  *                    cached page (will-it-scale page_fault2)
- *  fault-shared-write write to a shared file mapping (page_fault3)
+ *  fault-shared-write write to a shared file mapping (page_fault3); with
+ *                    the file filled as will-it-scale's (fill=map) the
+ *                    kernel maps a whole large folio per write fault on
+ *                    ext4/xfs: fewer faults than pages, see minflt
  *  fault-thp         first write per 2 MiB with MADV_HUGEPAGE (op = 2 MiB)
  *  zap-munmap / zap-dontneed / zap-free
  *                    populated memory released in calls of `batch` pages:
@@ -35,7 +38,8 @@
  * Parameters: thp=0|1 (anon kinds: MADV_NOHUGEPAGE (default) or
  * MADV_HUGEPAGE, never the system's choice by surprise), stride=N (touch
  * every Nth page), procs=1 (each team member is a forked process, as
- * will-it-scale's _processes), batch=N, others=K.  Files live in $TMPDIR
+ * will-it-scale's _processes), batch=N, others=K, fill=map|pwrite (how the
+ * file's page cache is made: see fill_file()).  Files live in $TMPDIR
  * (default /tmp), one per thread, unlinked at once.  Every page read back
  * is checked (file stamps, copies keep the rest of the page).
  */

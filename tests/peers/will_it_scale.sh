@@ -28,8 +28,48 @@
 #
 # Environment: ROUNDS (default 5), WIS_SECONDS (will-it-scale's -s,
 # default 3), TASKS (default "1 $(nproc)"), PB_REPS (default 6),
-# PB_WIS_OUT (folder for the raw samples; default a temporary one).
+# PB_WIS_OUT (folder for the raw samples; default a temporary one),
+# PB_WIS_SUMMARY=FILE (print the table of a samples.csv and run nothing).
 set -u
+table() {
+	echo "| test | mode | tasks | will-it-scale pages/s/task | pagebench pages/s/task | ratio of medians | median of round ratios |"
+	echo "|---|---|---|---|---|---|---|"
+	awk -F, '
+		function median(key,   k, i, j, v, x) {
+			k = cnt[key]
+			for (i = 1; i <= k; i++) v[i] = val[key, i]
+			return med(v, k)
+		}
+		function med(v, k,   i, j, x) {
+			for (i = 2; i <= k; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+			return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+		}
+		NR > 1 {
+			key = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5
+			val[key, ++cnt[key]] = $6
+			byround[$1, $2 SUBSEP $3 SUBSEP $4, $5] = $6
+			rounds[$1] = 1
+			if (!(($2 SUBSEP $3 SUBSEP $4) in seen)) { seen[$2 SUBSEP $3 SUBSEP $4] = 1; order[++no] = $2 SUBSEP $3 SUBSEP $4 }
+		}
+		END {
+			for (i = 1; i <= no; i++) {
+				split(order[i], f, SUBSEP)
+				w = median(order[i] SUBSEP "wis"); p = median(order[i] SUBSEP "pagebench")
+				# The two of one round ran a few seconds apart: their ratio cancels slow load drift.
+				nr = 0
+				split("", rr)
+				for (r in rounds)
+					if (((r, order[i], "wis") in byround) && ((r, order[i], "pagebench") in byround) && byround[r, order[i], "wis"] > 0)
+						rr[++nr] = byround[r, order[i], "pagebench"] / byround[r, order[i], "wis"]
+				printf "| %s | %s | %s | %.0f | %.0f | %.2f | %.2f |\n", f[1], f[2], f[3], w, p, w ? p / w : 0, nr ? med(rr, nr) : 0
+			}
+		}' "$1"
+}
+
+if [ -n "${PB_WIS_SUMMARY:-}" ]; then # only the table of an earlier run's samples.csv
+	table "$PB_WIS_SUMMARY"
+	exit 0
+fi
 if [ $# -ne 2 ]; then
 	echo "usage: $0 WIS_DIR PAGEBENCH" >&2
 	exit 2
@@ -93,24 +133,4 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); samples: $samples"
 echo
-echo "| test | mode | tasks | will-it-scale pages/s/task | pagebench pages/s/task | pagebench / will-it-scale |"
-echo "|---|---|---|---|---|---|"
-awk -F, '
-	function median(key,   k, i, j, v, x) {
-		k = cnt[key]
-		for (i = 1; i <= k; i++) v[i] = val[key, i]
-		for (i = 2; i <= k; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
-		return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
-	}
-	NR > 1 {
-		key = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5
-		val[key, ++cnt[key]] = $6
-		if (!(($2 SUBSEP $3 SUBSEP $4) in seen)) { seen[$2 SUBSEP $3 SUBSEP $4] = 1; order[++no] = $2 SUBSEP $3 SUBSEP $4 }
-	}
-	END {
-		for (i = 1; i <= no; i++) {
-			split(order[i], f, SUBSEP)
-			w = median(order[i] SUBSEP "wis"); p = median(order[i] SUBSEP "pagebench")
-			printf "| %s | %s | %s | %.0f | %.0f | %.2f |\n", f[1], f[2], f[3], w, p, w ? p / w : 0
-		}
-	}' "$samples"
+table "$samples"
