@@ -29,6 +29,11 @@
 # Environment: ROUNDS (default 5), WIS_SECONDS (will-it-scale's -s,
 # default 3), TASKS (default "1 $(nproc)"), PB_REPS (default 6),
 # PB_WIS_OUT (folder for the raw samples; default a temporary one),
+# PB_OPS (pagebench --ops: pages per task per repetition; default 262144:
+# eight 128 MiB passes, as will-it-scale loops; with procs=1 a repetition
+# forks and reaps a process, about 8% of a single pass here),
+# WIS_TESTS (default "page_fault1 page_fault2 page_fault3"), WIS_MODES
+# (default "threads processes"),
 # PB_WIS_SUMMARY=FILE (print the table of a samples.csv and run nothing).
 set -u
 table() {
@@ -93,6 +98,8 @@ mkdir -p "$out/results"
 samples=$out/samples.csv
 echo "round,test,mode,tasks,tool,pages_per_s_per_task" >"$samples"
 tlist=$(echo "$tasks" | tr ' ' ',')
+tests=${WIS_TESTS:-"page_fault1 page_fault2 page_fault3"} modes=${WIS_MODES:-"threads processes"}
+ops="--ops ${PB_OPS:-262144}"
 
 kernel_of() {
 	case $1 in
@@ -104,11 +111,11 @@ kernel_of() {
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $n CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# THP: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null); ${TMPDIR:-/tmp} on $(df -T "${TMPDIR:-/tmp}" 2>/dev/null | awk 'NR==2 {print $2}')"
-echo "# $rounds rounds; will-it-scale -s $secs; pagebench --reps $reps; tasks: $tasks"
+echo "# $rounds rounds; will-it-scale -s $secs; pagebench --reps $reps $ops; tasks: $tasks"
 for r in $(seq 1 "$rounds"); do
-	for b in page_fault1 page_fault2 page_fault3; do
+	for b in $tests; do
 		k=$(kernel_of $b)
-		for m in threads processes; do
+		for m in $modes; do
 			for t in $tasks; do
 				avg=$("$wis/${b}_$m" -t "$t" -s "$secs" 2>/dev/null | awk -F: '/^average:/ {print $2}')
 				[ -n "$avg" ] || { echo "$0: ${b}_$m -t $t gave no average" >&2; exit 1; }
@@ -117,7 +124,7 @@ for r in $(seq 1 "$rounds"); do
 			p=""
 			[ $m = processes ] && p="--param procs=1"
 			# shellcheck disable=SC2086
-			PAGEBENCH_COUNTERS=rusage "$pb" run "$k" --threads "$tlist" --size 128M $p \
+			PAGEBENCH_COUNTERS=rusage "$pb" run "$k" --threads "$tlist" --size 128M $p $ops \
 				--no-baseline --reps "$reps" --results "$out/results" --label "wis-r$r" \
 				>"$out/pb.log" 2>&1 || { cat "$out/pb.log" >&2; exit 1; }
 			d=$(sed -n 's/^results: //p' "$out/pb.log" | tail -1)
