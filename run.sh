@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # pagebench: the one entry point.
 #   ./run.sh          install what is missing, build (Release), run the default suite
 #   ./run.sh test     build and run the test suite (unit, stress under TSan, fuzz)
@@ -119,6 +120,8 @@ bench_real() {
     $ru $pb run $k --threads "$nt" $r --size 128M --no-baseline
     $ru $pb run $k --threads "$nt" $r --size 128M --param procs=1 --no-baseline
   done
+  # Side by side with will-it-scale (docs/real.md) when PB_WIS_DIR names a built checkout of it
+  if [ -n "${PB_WIS_DIR:-}" ]; then tests/peers/will_it_scale.sh "$PB_WIS_DIR" "$pb"; fi
   log "real faults: the perf software counters' overhead (fault-anon with the default counters)"
   $pb run fault-anon --threads "$nt" $r --size 128M --no-baseline
   log "real faults: zero page, write after read, MAP_POPULATE baseline, fault-around, cold cache, THP"

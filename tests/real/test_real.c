@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Real paging kernels: Linux's faults and the userfaultfd pager run, check
  * their own results (valid=1), and their fault counts are what they claim:
@@ -121,6 +122,24 @@ int main(int argc, char **argv)
 		else
 			PB_CHECK_MSG(minflt >= pages, "%s: %lld faults for %lld pages", kernels[k],
 				     minflt, pages);
+	}
+	/* The file's fill: fill=pwrite (4 KiB pwrites: order-0 folios) takes one
+	 * write fault per page; fill=map (as will-it-scale: sparse, filled through
+	 * a mapping, folios of the kernel's choosing) at most one per page and at
+	 * least one per 2 MiB folio.  --ops 20000 on 2 MiB: 40 passes of 512. */
+	const char *fills[] = {"fill=pwrite", "fill=map"};
+	for (int f = 0; f < 2; f++) {
+		if (run("fault-shared-write", (char *)fills[f], "2M"))
+			continue;
+		char *ev = run_file("events.csv");
+		long long pages = event_total(ev, "pages"), minflt = event_total(ev, "minflt");
+		PB_CHECK_EQ_U64(pages, 40 * 512 * 2 * (1 + 2));
+		if (f == 0)
+			PB_CHECK_MSG(minflt >= pages, "fill=pwrite: %lld faults for %lld pages",
+				     minflt, pages);
+		else
+			PB_CHECK_MSG(minflt >= pages / 512 && minflt <= pages,
+				     "fill=map: %lld faults for %lld pages", minflt, pages);
 	}
 	/* userfaultfd pager: 512-page region, 128 frames, loop pattern: every access beyond the
 	 * first 128 distinct pages evicts, and revisits swap in. */
