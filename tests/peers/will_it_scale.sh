@@ -114,7 +114,7 @@ echo "# THP: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null); ${T
 echo "# $rounds rounds; will-it-scale -s $secs; pagebench --reps $reps $ops; tasks: $tasks"
 for r in $(seq 1 "$rounds"); do
 	for b in $tests; do
-		k=$(kernel_of $b)
+		k=$(kernel_of "$b")
 		for m in $modes; do
 			for t in $tasks; do
 				avg=$("$wis/${b}_$m" -t "$t" -s "$secs" 2>/dev/null | awk -F: '/^average:/ {print $2}')
@@ -122,7 +122,7 @@ for r in $(seq 1 "$rounds"); do
 				echo "$r,$b,$m,$t,wis,$(awk -v a="$avg" -v t="$t" 'BEGIN {printf "%.0f", a / t}')" >>"$samples"
 			done
 			p=""
-			[ $m = processes ] && p="--param procs=1"
+			[ "$m" = processes ] && p="--param procs=1"
 			# shellcheck disable=SC2086
 			PAGEBENCH_COUNTERS=rusage "$pb" run "$k" --threads "$tlist" --size 128M $p $ops \
 				--no-baseline --reps "$reps" --results "$out/results" --label "wis-r$r" \
