@@ -260,40 +260,6 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 	return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 131072;
-			char *t = realloc(buf, cap);
-			if (!t) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = t;
-		}
-		size_t r = fread(buf + n, 1, 65536, f);
-		n += r;
-		if (r < 65536)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
 /*
  * Concatenate NAME of every task with a result under one header.  The
  * header is the first line (column names have no quotes or newlines); the
@@ -312,7 +278,7 @@ static int merge_csv(const char *dir, char *const *folders, size_t n, const char
 			continue;
 		size_t len = 0;
 		snprintf(path, sizeof(path), "%s/%s", folders[i], name);
-		char *buf = slurp(path, &len);
+		char *buf = pb_slurp(path, &len);
 		if (!buf)
 			continue;
 		char *nl = memchr(buf, '\n', len);

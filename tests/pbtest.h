@@ -68,7 +68,7 @@ static inline int pb_test_done(void)
  *   pbt_traces_dir()   the shared traces: $PAGEBENCH_TRACES, else ../shared/traces beside
  *                      the source tree (PB_SOURCE_DIR, set by pb_add_test); NULL if absent
  *   pbt_tmpdir(buf)    a fresh temporary folder under $TMPDIR (else /tmp)
- *   pbt_slurp(path,&n) a whole file, NUL-terminated, malloc'ed (NULL on error)
+ * A whole file: pb_slurp (pagebench/common.h).
  * CSV files are read with the project's own reader (pagebench/csvread.h) and JSON with
  * jansson: no test carries a splitter of its own.
  */
@@ -96,40 +96,6 @@ static inline char *pbt_tmpdir(char *buf, size_t len, const char *tag)
 	const char *t = getenv("TMPDIR");
 	snprintf(buf, len, "%s/pb_%s_XXXXXX", t && *t ? t : "/tmp", tag);
 	return mkdtemp(buf);
-}
-
-static inline char *pbt_slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *t = realloc(buf, cap = cap ? 2 * cap : 65536);
-			if (!t) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = t;
-		}
-		size_t r = fread(buf + n, 1, 4096, f);
-		n += r;
-		if (r < 4096)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return buf;
 }
 
 #endif

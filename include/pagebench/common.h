@@ -100,4 +100,10 @@ static inline double pb_rng_double(struct pb_rng *r)
 void *pb_map(size_t bytes, int prefault);
 void pb_unmap(void *p, size_t bytes);
 
+/*
+ * A whole file, NUL-terminated, malloc'ed; *len (optional) gets its size.
+ * NULL if it cannot be opened or read (errno says why).
+ */
+char *pb_slurp(const char *path, size_t *len);
+
 #endif /* PAGEBENCH_COMMON_H */

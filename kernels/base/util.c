@@ -262,3 +262,37 @@ void pb_progress_end(void)
 		fprintf(stderr, "\r\033[K");
 	prog.active = 0;
 }
+
+char *pb_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 131072;
+			char *t = realloc(buf, cap);
+			if (!t) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = t;
+		}
+		size_t r = fread(buf + n, 1, 65536, f);
+		n += r;
+		if (r < 65536)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}

@@ -3,7 +3,7 @@
 # tests/style/check_style.sh SOURCE_DIR - the tree's hygiene, checked in ./run.sh test:
 #   - every C file follows .clang-format (clang-format --dry-run --Werror);
 #   - every C file, CMake file and script starts with an SPDX licence line;
-#   - no absolute path of a machine (/work/..., /home/..., /root/...) in the tree: shared
+#   - no absolute path of a machine (a work, home or root folder at the top) in the tree: shared
 #     traces are found through PAGEBENCH_TRACES.
 set -u
 cd "$1" || exit 2
