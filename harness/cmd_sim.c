@@ -485,7 +485,11 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_csv_u64(csv, j->rep);
 		pb_csv_u64(csv, stream_seed(&ld[stream_of[j->rep]]));
 		for (size_t e = 0; e < PB_VM_EV__COUNT; e++)
-			if (pb_vm_events[e].flags & PB_VM_EV_CSV)
+			if ((pb_vm_events[e].flags & (PB_VM_EV_CSV | PB_VM_EV_VMA)) ==
+				(PB_VM_EV_CSV | PB_VM_EV_VMA) &&
+			    !j->stream->regions)
+				pb_csv_na(csv); /* no regions: nothing can count it */
+			else if (pb_vm_events[e].flags & PB_VM_EV_CSV)
 				pb_csv_u64(csv, pb_vm_stats_get(st, (enum pb_vm_event)e));
 		pb_csv_dbl(csv, st->refs ? (double)st->faults / (double)st->refs : NAN);
 		pb_csv_dbl(csv, j->eat_ns);

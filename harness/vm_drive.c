@@ -280,6 +280,18 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 		pb_vm_load_free(l);
 		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
+	const struct pb_vma *rv;
+	pb_workload_regions(w, &rv, &l->nregions);
+	if (l->nregions && !(l->regions = malloc(l->nregions * sizeof(*rv)))) {
+		pb_workload_close(w);
+		pb_vm_load_free(l);
+		snprintf(err, errlen, "out of memory loading the workload's regions");
+		return -ENOMEM;
+	}
+	if (l->nregions)
+		memcpy(l->regions, rv, l->nregions * sizeof(*rv));
+	l->s.regions = l->regions;
+	l->s.nregions = l->nregions;
 	pb_workload_close(w);
 	l->s.a = l->a;
 	l->s.n = n;
@@ -346,6 +358,7 @@ void pb_vm_load_free(struct pb_vm_loaded *l)
 		pb_unmap(l->keys, n * sizeof(uint64_t));
 	if (l->writes)
 		pb_unmap(l->writes, n);
+	free(l->regions);
 	memset(l, 0, sizeof(*l));
 }
 

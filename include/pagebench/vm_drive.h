@@ -60,6 +60,10 @@ struct pb_vm_loaded {
 	char trace_path[4096];
 	uint64_t trace_size;
 	char trace_hash[40]; /* "fnv1a64:<16 hex digits>" */
+	/* the workload's regions (pb_workload_regions), copied; s.regions
+	 * points here, and sweeps pass them to each engine */
+	struct pb_vma *regions;
+	size_t nregions;
 };
 /*
  * Load the whole stream of `spec` opened with `seed`, check it fits the

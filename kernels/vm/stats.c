@@ -55,7 +55,8 @@ uint64_t pb_vm_stats_get(const struct pb_vm_stats *s, enum pb_vm_event e)
 void pb_vm_thread_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats *out)
 {
 	*out = vm->thr[tid].st;
-	out->hits = out->refs - out->faults; /* every reference is one or the other */
+	/* every reference is one or the other (or a protection fault) */
+	out->hits = out->refs - out->faults - out->segv;
 	out->tlb_l1_hits = vm->thr[tid].tlb.st.l1_hits;
 	out->tlb_l2_hits = vm->thr[tid].tlb.st.l2_hits;
 	out->tlb_misses = vm->thr[tid].tlb.st.misses;
@@ -69,7 +70,7 @@ void pb_vm_stats(const struct pb_vm *vm, struct pb_vm_stats *out)
 		pb_vm_thread_stats(vm, i, &s);
 		pb_vm_stats_add(out, &s);
 	}
-	out->hits = out->refs - out->faults;
+	out->hits = out->refs - out->faults - out->segv;
 }
 
 double pb_vm_eat_ns(const struct pb_vm *vm, const struct pb_vm_stats *s)
@@ -149,6 +150,8 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "frame allocator: %s", ferr);
 		return -EINVAL;
 	}
+	if (vm->vma)
+		return pb_vm_check_isolation(vm, err, errlen);
 	return 0;
 }
 

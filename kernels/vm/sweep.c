@@ -83,6 +83,10 @@ struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
 	c.frames = j->frames;
 	c.seed = j->seed;
 	c.expected_keys = s->distinct;
+	if (s->regions) {
+		c.regions = s->regions;
+		c.nregions = s->nregions;
+	}
 	j->err[0] = 0;
 	memset(&j->st, 0, sizeof(j->st));
 	j->rc = pb_vm_create(&c, &sw->vm[i], j->err, sizeof(j->err));

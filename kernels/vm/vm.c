@@ -120,6 +120,9 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 			goto out;
 		}
 	}
+	rc = vm_vma_init(vm, err, errlen);
+	if (rc)
+		goto out;
 	*out = vm;
 	return 0;
 out:
@@ -148,6 +151,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 	if (vm->pfn_key)
 		pb_unmap(vm->pfn_key, vm->cfg.frames * sizeof(uint64_t));
 	free(vm->rm);
+	vm_vma_fini(vm);
 	free(vm);
 }
 
