@@ -79,7 +79,7 @@ double pb_vm_eat_ns(const struct pb_vm *vm, const struct pb_vm_stats *s)
 	    .refs = s->refs,
 	    .l2_tlb_hits = s->tlb_l2_hits,
 	    .walks = s->tlb_misses,
-	    .faults = s->faults,
+	    .faults = s->faults + s->segv, /* a protection fault traps as a fault does */
 	    .zero_fills = s->zero_fills,
 	    .cow_copies = s->cow_copies,
 	    .read_ios = s->read_ios,
