@@ -36,8 +36,15 @@
 /* ---- one level ---- */
 
 struct pb_cache {
-	uint64_t *tag;	  /* sets * ways line numbers, each set most recent first */
-	uint32_t *nvalid; /* valid ways of each set (the first nvalid[set]) */
+	uint64_t *tag;	  /* sets * ways line numbers */
+	uint32_t *nvalid; /* valid ways of each set (ways 0 .. nvalid-1 hold lines) */
+	/* ways <= 16 (every CPU level and most csim runs): per set 16 one-byte
+	 * fingerprints of the lines' tags, compared all at once, and the
+	 * recency order as 16 nibbles (nibble i: the way used i-th most
+	 * recently).  Otherwise NULL, and each set's tags are kept most recent
+	 * first (a move to the front on a hit). */
+	uint8_t *fp;
+	uint64_t *order;
 	uint64_t set_mask;
 	unsigned line_shift; /* b */
 	uint32_t sets, ways;
@@ -57,6 +64,30 @@ int pb_cache_init(struct pb_cache *c, unsigned set_bits, uint32_t ways,
 void pb_cache_fini(struct pb_cache *c);
 /* Invalidate every line; the counters stay. */
 void pb_cache_flush(struct pb_cache *c);
+/* The access of a level with more than 16 ways (move-to-front sets). */
+enum pb_cache_res pb_cache_access_wide(struct pb_cache *c, uint64_t line, size_t set);
+
+/* Bit w set: fingerprint w of the 16 at p equals f. */
+static inline uint32_t pb_cache_fp_match(const uint8_t *p, uint8_t f)
+{
+#if defined(__SSE2__)
+	typedef char v16 __attribute__((vector_size(16), aligned(1)));
+	v16 a = *(const v16 *)p, b = {0};
+	b += (char)f;
+	return (uint32_t)__builtin_ia32_pmovmskb128((v16)(a == b));
+#else
+	uint32_t m = 0;
+	for (unsigned w = 0; w < 16; w++)
+		m |= (uint32_t)(p[w] == f) << w;
+	return m;
+#endif
+}
+
+/* Low 4k bits set (k <= 16). */
+static inline uint64_t pb_cache_nibbles(unsigned k)
+{
+	return k >= 16 ? ~0ULL : (1ULL << (4 * k)) - 1;
+}
 
 /* Access the line holding byte address addr: LRU update, fill on a miss
  * (evicting the set's least recently used line when it is full). */
@@ -64,29 +95,43 @@ static inline enum pb_cache_res pb_cache_access(struct pb_cache *c, uint64_t add
 {
 	uint64_t line = addr >> c->line_shift;
 	size_t set = (size_t)(line & c->set_mask);
-	uint64_t *s = c->tag + set * c->ways;
+	if (pb_unlikely(!c->fp))
+		return pb_cache_access_wide(c, line, set);
 	uint32_t n = c->nvalid[set];
-	for (uint32_t w = 0; w < n; w++) {
-		if (s[w] == line) {
-			for (uint32_t k = w; k > 0; k--) /* move to the front */
-				s[k] = s[k - 1];
-			s[0] = line;
-			c->hits++;
-			return PB_CACHE_HIT;
-		}
+	uint64_t *s = c->tag + set * c->ways;
+	uint8_t f = (uint8_t)((line * 0x9e3779b97f4a7c15ULL) >> 56);
+	uint8_t *fp = c->fp + set * 16;
+	uint64_t o = c->order[set];
+	uint32_t m = pb_cache_fp_match(fp, f) & ((1u << n) - 1);
+	for (; m; m &= m - 1) {
+		unsigned w = (unsigned)__builtin_ctz(m);
+		if (s[w] != line)
+			continue;
+		/* position of nibble w in the order (exact zero-nibble test; the
+		 * lowest is the valid one), then move it to the front */
+		uint64_t x = o ^ (0x1111111111111111ULL * w);
+		uint64_t z = ~(((x & 0x7777777777777777ULL) + 0x7777777777777777ULL) | x |
+			       0x7777777777777777ULL);
+		unsigned pos = (unsigned)__builtin_ctzll(z) >> 2;
+		c->order[set] =
+		    (o & ~pb_cache_nibbles(pos + 1)) | ((o & pb_cache_nibbles(pos)) << 4) | w;
+		c->hits++;
+		return PB_CACHE_HIT;
 	}
 	c->misses++;
 	enum pb_cache_res r = PB_CACHE_MISS;
+	unsigned v;
 	if (n == c->ways) {
-		c->evictions++; /* the last way, least recently used, goes */
-		n--;
+		v = (unsigned)(o >> (4 * (n - 1))) & 15; /* least recently used */
+		c->evictions++;
 		r = PB_CACHE_MISS_EVICT;
 	} else {
+		v = n;
 		c->nvalid[set] = n + 1;
 	}
-	for (uint32_t k = n; k > 0; k--)
-		s[k] = s[k - 1];
-	s[0] = line;
+	c->order[set] = ((o << 4) | v) & pb_cache_nibbles(c->ways);
+	s[v] = line;
+	fp[v] = f;
 	return r;
 }
 
@@ -122,6 +167,11 @@ const struct pb_cache_geom *pb_cache_profile_find(const char *name);
  * latencies).  0 or -EINVAL with one line in err.
  */
 int pb_cache_parse(const char *s, struct pb_cache_geom *out, char *err, size_t errlen);
+/* As pb_cache_parse, and "profile": the profile named cpu (the TLB
+ * profile's name; -EINVAL when there is none of that name); "auto": that
+ * profile when there is one, else no caches (the source says why). */
+int pb_cache_parse_for(const char *s, const char *cpu, struct pb_cache_geom *out, char *err,
+		       size_t errlen);
 /* "L1d=32K:8,L1i=32K:8,L2=256K:4,L3=8M:16,line=64" (or "none"). */
 void pb_cache_geom_str(const struct pb_cache_geom *g, char *buf, size_t len);
 /* Any level present. */

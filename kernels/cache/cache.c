@@ -4,12 +4,16 @@
  * hierarchy built from it, and the geometry parser.
  *
  * How a level works (pagebench/cache.h): the line number (addr >> b)
- * selects a set by its low s bits; the set's valid lines are kept most
- * recent first, so a hit is a scan of at most E tags and a move to the
- * front, a miss shifts the set by one and drops the last (least recently
- * used) line when all E ways are valid.  Whole line numbers are stored as
- * tags (the set bits included), which costs nothing and keeps the tag
- * compare one 64-bit compare.
+ * selects a set by its low s bits.  With at most 16 ways (every CPU level)
+ * a set has 16 one-byte fingerprints (a hash of the line) compared with one
+ * SSE2 byte compare, so a miss reads no tag at all and a hit reads the one
+ * or two tags whose fingerprint matches; its LRU order is one 64-bit word
+ * of 4-bit way numbers, most recent first, updated with a few shifts and
+ * masks.  A miss fills the first invalid way, or the way of the last
+ * nibble (the least recently used) when all are valid.  Wider sets keep
+ * their tags most recent first and move a hit to the front.  Whole line
+ * numbers are stored as tags (the set bits included), so a tag compare is
+ * one 64-bit compare.
  *
  * The hierarchy (variant: non-inclusive, fill on miss at every level that
  * missed, no back-invalidation, no write-back traffic) is the usual
@@ -33,12 +37,20 @@ int pb_cache_init(struct pb_cache *c, unsigned set_bits, uint32_t ways, unsigned
 	    ((uint64_t)ways << set_bits) > (1ULL << 28))
 		return -EINVAL;
 	size_t sets = (size_t)1 << set_bits;
+	int fast = ways <= 16;
 	size_t tag_bytes = sets * ways * sizeof(uint64_t);
-	c->mem_bytes = tag_bytes + sets * sizeof(uint32_t);
+	size_t order_bytes = fast ? sets * sizeof(uint64_t) : 0;
+	size_t fp_bytes = fast ? sets * 16 : 0;
+	c->mem_bytes = tag_bytes + order_bytes + fp_bytes + sets * sizeof(uint32_t);
 	c->tag = pb_map(c->mem_bytes, 0);
 	if (!c->tag)
 		return -ENOMEM;
-	c->nvalid = (uint32_t *)((char *)c->tag + tag_bytes);
+	char *p = (char *)c->tag + tag_bytes;
+	if (fast) {
+		c->order = (uint64_t *)p;
+		c->fp = (uint8_t *)(p + order_bytes);
+	}
+	c->nvalid = (uint32_t *)(p + order_bytes + fp_bytes);
 	c->sets = (uint32_t)sets;
 	c->ways = ways;
 	c->set_mask = sets - 1;
@@ -52,6 +64,8 @@ void pb_cache_fini(struct pb_cache *c)
 		pb_unmap(c->tag, c->mem_bytes);
 	c->tag = NULL;
 	c->nvalid = NULL;
+	c->fp = NULL;
+	c->order = NULL;
 	c->sets = 0;
 }
 
@@ -59,6 +73,36 @@ void pb_cache_flush(struct pb_cache *c)
 {
 	if (c->nvalid)
 		memset(c->nvalid, 0, (size_t)c->sets * sizeof(uint32_t));
+	if (c->order)
+		memset(c->order, 0, (size_t)c->sets * sizeof(uint64_t));
+}
+
+/* More than 16 ways: each set's valid lines most recent first; a hit moves
+ * its line to the front, a miss shifts the set and drops the last. */
+enum pb_cache_res pb_cache_access_wide(struct pb_cache *c, uint64_t line, size_t set)
+{
+	uint64_t *s = c->tag + set * c->ways;
+	uint32_t n = c->nvalid[set];
+	for (uint32_t w = 0; w < n; w++) {
+		if (s[w] == line) {
+			memmove(s + 1, s, w * sizeof(*s));
+			s[0] = line;
+			c->hits++;
+			return PB_CACHE_HIT;
+		}
+	}
+	c->misses++;
+	enum pb_cache_res r = PB_CACHE_MISS;
+	if (n == c->ways) {
+		c->evictions++;
+		n--;
+		r = PB_CACHE_MISS_EVICT;
+	} else {
+		c->nvalid[set] = n + 1;
+	}
+	memmove(s + 1, s, n * sizeof(*s));
+	s[0] = line;
+	return r;
 }
 
 /* ---- the hierarchy ---- */
@@ -229,7 +273,7 @@ int pb_cache_parse(const char *s, struct pb_cache_geom *out, char *err, size_t e
 	if (!strcmp(s, "none")) {
 		memset(out, 0, sizeof(*out));
 		out->name = "none";
-		out->source = "no CPU caches modelled";
+		out->source = "no CPU caches modelled (--caches none)";
 		out->line = 64;
 		return 0;
 	}
@@ -252,8 +296,12 @@ int pb_cache_parse(const char *s, struct pb_cache_geom *out, char *err, size_t e
 		snprintf(err, errlen, "cache hierarchy spec too long");
 		return -EINVAL;
 	}
-	for (size_t i = 0; i <= n; i++)
-		low[i] = (char)tolower((unsigned char)s[i]);
+	int in_key = 1; /* keys are case-insensitive, values kept as given */
+	for (size_t i = 0; i <= n; i++) {
+		low[i] = in_key ? (char)tolower((unsigned char)s[i]) : s[i];
+		if (s[i] == '=' || s[i] == ',')
+			in_key = s[i] == ',';
+	}
 	struct cache_spec sp = {0};
 	int rc = pb_param_defaults(cache_spec_params, &sp, err, errlen);
 	if (!rc)
@@ -299,4 +347,37 @@ int pb_cache_parse(const char *s, struct pb_cache_geom *out, char *err, size_t e
 		return rc;
 	*out = g;
 	return 0;
+}
+
+int pb_cache_parse_for(const char *s, const char *cpu, struct pb_cache_geom *out, char *err,
+		       size_t errlen)
+{
+	if (s && !strcmp(s, "auto")) {
+		const struct pb_cache_geom *p = cpu ? pb_cache_profile_find(cpu) : NULL;
+		if (p) {
+			*out = *p;
+			return 0;
+		}
+		memset(out, 0, sizeof(*out));
+		out->name = "none";
+		out->source = "no cache profile for this TLB geometry (--caches auto); give "
+			      "--caches L1d=SIZE:WAYS,... to model caches";
+		out->line = 64;
+		return 0;
+	}
+	if (s && !strcmp(s, "profile")) {
+		const struct pb_cache_geom *p = cpu ? pb_cache_profile_find(cpu) : NULL;
+		if (!p) {
+			char names[256];
+			profile_names(names, sizeof(names));
+			snprintf(err, errlen,
+				 "no cache profile for CPU '%s' (profiles: %s; or give "
+				 "L1d=SIZE:WAYS,...)",
+				 cpu ? cpu : "?", names);
+			return -EINVAL;
+		}
+		*out = *p;
+		return 0;
+	}
+	return pb_cache_parse(s, out, err, errlen);
 }

@@ -120,6 +120,9 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 			goto out;
 		}
 	}
+	rc = vm_caches_init(vm, err, errlen);
+	if (rc)
+		goto out;
 	*out = vm;
 	return 0;
 out:
@@ -132,6 +135,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 	if (!vm)
 		return;
 	if (vm->thr) {
+		vm_caches_fini(vm);
 		for (unsigned i = 0; i < vm->cfg.nthreads; i++)
 			pb_tlb_fini(&vm->thr[i].tlb);
 		pb_unmap(vm->thr, vm->cfg.nthreads * sizeof(struct vm_thread));

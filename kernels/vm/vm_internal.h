@@ -109,6 +109,7 @@ struct vm_thread {
 	struct pb_vm_stats st;
 	unsigned nhints;
 	struct pb_ref hints[HINT_BATCH];
+	struct pb_cache_hier *caches; /* NULL: no CPU caches (caches.c) */
 } PB_ALIGNED(PB_CACHELINE);
 
 /* Readahead state, one per (address space, kind) stream, like a file's
@@ -259,5 +260,25 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
 int vm_prepage_readable(struct pb_vm *vm, uint64_t key);
 /* Bring one page in ahead of use (not mapped). */
 void vm_prepage_one(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos);
+
+/* ---- CPU caches in front of DRAM (caches.c) ---- */
+/* Give every engine CPU its hierarchy when cfg.caches has a level.  0 or
+ * -ENOMEM / -EINVAL with a message. */
+int vm_caches_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_caches_fini(struct pb_vm *vm);
+/* tid's cache events into out (the l1d_hits .. l3_misses fields). */
+void vm_caches_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats *out);
+/* The cache terms of the cost model for the counts s (off: none). */
+void vm_caches_cost(const struct pb_vm *vm, const struct pb_vm_stats *s, struct pb_cost_events *e);
+/* The access itself, after translation gave the frame: the physical
+ * address (pfn, offset within the page) through the owner's hierarchy;
+ * fetches through L1i.  Owner thread only. */
+static inline void vm_cache_touch(struct vm_thread *t, uint64_t pfn, uint64_t addr, int fetch)
+{
+	if (t->caches)
+		pb_cache_hier_access(
+		    t->caches, (pfn << PB_PAGE_SHIFT) | (addr & ((1ULL << PB_PAGE_SHIFT) - 1)),
+		    fetch);
+}
 
 #endif

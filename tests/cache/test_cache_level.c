@@ -66,8 +66,10 @@ static int ref_access(struct ref_line *lines, unsigned s, unsigned E, unsigned b
 
 static void level_vs_reference(void)
 {
-	static const unsigned cfgs[][3] = {{0, 1, 0}, {0, 4, 3},  {1, 1, 1}, {2, 2, 3}, {3, 8, 6},
-					   {4, 3, 4}, {6, 12, 6}, {5, 1, 5}, {2, 16, 2}};
+	/* up to 16 ways: fingerprints and a nibble order; above: move-to-front */
+	static const unsigned cfgs[][3] = {{0, 1, 0},  {0, 4, 3},  {1, 1, 1},  {2, 2, 3},
+					   {3, 8, 6},  {4, 3, 4},  {6, 12, 6}, {5, 1, 5},
+					   {2, 16, 2}, {0, 16, 6}, {1, 20, 3}, {0, 33, 2}};
 	for (size_t c = 0; c < PB_ARRAY_SIZE(cfgs); c++) {
 		unsigned s = cfgs[c][0], E = cfgs[c][1], b = cfgs[c][2];
 		struct pb_cache k;
@@ -110,7 +112,8 @@ static void level_vs_reference(void)
 	PB_CHECK(pb_cache_init(&k, 30, 1, 40) == -EINVAL);
 }
 
-/* A hand-worked case: 1 set, 2 ways, 16-byte lines: A B A C B -> m m h m(ev B) m(ev A). */
+/* A hand-worked case: 1 set, 2 ways,
+ * 16-byte lines: A B A C B -> m m h m(ev B) m(ev A). */
 static void lru_by_hand(void)
 {
 	struct pb_cache k;
