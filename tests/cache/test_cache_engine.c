@@ -34,19 +34,18 @@ static struct pb_access acc[N];
 static int run(const struct pb_vm_cfg *c, const struct pb_access *a, size_t n,
 	       struct pb_vm_stats *st, double *eat)
 {
-	struct pb_vm *vm;
-	char err[256];
+	struct pb_vm *vm = NULL;
+	char err[256] = "";
 	int rc = pb_vm_create(c, &vm, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "create: %s\n", err);
-		return rc;
+	if (!rc && !(rc = pb_vm_replay_team(vm, a, n, NULL, 0)))
+		rc = pb_vm_check(vm, err, sizeof(err));
+	if (vm) {
+		pb_vm_stats(vm, st);
+		*eat = pb_vm_eat_ns(vm, st);
+		pb_vm_destroy(vm);
 	}
-	rc = pb_vm_replay_team(vm, a, n, NULL, 0);
-	pb_vm_stats(vm, st);
-	*eat = pb_vm_eat_ns(vm, st);
-	if (!rc && pb_vm_check(vm, err, sizeof(err)))
-		rc = -1;
-	pb_vm_destroy(vm);
+	if (rc)
+		fprintf(stderr, "engine: %s\n", err[0] ? err : "replay failed");
 	return rc;
 }
 
