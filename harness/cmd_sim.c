@@ -109,7 +109,7 @@ static const struct pb_param sim_options[] = {
     {"tlb", PB_PT_STR, O(tlb), "skylake",
      "TLB profile (skylake|icelake|zen3|zen4|textbook) or geometry l1=E:W,l1i=E:W,l2=E:W", NULL, 0,
      0, 0, 0, "P"},
-    {"caches", PB_PT_STR, O(caches), "auto",
+    {"caches", PB_PT_STR, O(caches), "none",
      "CPU caches in front of DRAM: none, profile (the --tlb CPU's), auto (profile if the "
      "--tlb has one), a profile name, or L1d=32K:8,L1i=32K:8,L2=1M:16,L3=32M:16 (docs/cache.md)",
      NULL, 0, 0, 0, 0, "C"},

@@ -273,7 +273,8 @@ int pb_cache_parse(const char *s, struct pb_cache_geom *out, char *err, size_t e
 	if (!strcmp(s, "none")) {
 		memset(out, 0, sizeof(*out));
 		out->name = "none";
-		out->source = "no CPU caches modelled (--caches none)";
+		out->source = "no CPU caches modelled (--caches none, sim's default; --caches "
+			      "auto models the --tlb CPU's)";
 		out->line = 64;
 		return 0;
 	}
