@@ -92,6 +92,26 @@ static void writeup_example(const char *dir)
 	char *help[] = {(char *)bin, "csim", "-h", NULL};
 	PB_CHECK_EQ_U64(spawn_run(help, NULL, &o), 0);
 	PB_CHECK(strstr(o.out, "-s <num> -E <num> -b <num> -t <file>") != NULL);
+	/* every --name the help shows is an option (as tests/harness/test_options.c
+	 * checks for the other commands): "--name=1" is not refused as unknown */
+	static char helptext[1 << 16];
+	snprintf(helptext, sizeof(helptext), "%s", o.out);
+	int nnames = 0;
+	for (char *p = strstr(helptext, ", --"); p; p = strstr(p + 1, ", --")) {
+		char arg[80];
+		size_t n = strcspn(p + 2, " \n=");
+		snprintf(arg, sizeof(arg), "%.*s=1", (int)(n < 60 ? n : 60), p + 2);
+		if (!strcmp(arg, "--help=1"))
+			continue; /* --help takes no value */
+		char *a1[] = {(char *)bin, "csim", arg, NULL};
+		spawn_run(a1, NULL, &o);
+		PB_CHECK_MSG(!strstr(o.err, "unknown option"), "%s: %s", arg, o.err);
+		nnames++;
+	}
+	PB_CHECK_EQ_U64(nnames, 5); /* set-bits, lines, block-bits, trace, verbose */
+	char *unknown[] = {(char *)bin, "csim", "--no-such-option", NULL};
+	PB_CHECK_EQ_U64(spawn_run(unknown, NULL, &o), 2);
+	PB_CHECK(strstr(o.err, "unknown option") != NULL);
 
 	/* bad input: the line is named, nothing is printed as a result */
 	char bad[1100];
