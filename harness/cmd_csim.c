@@ -55,7 +55,7 @@ static void csim_usage(FILE *f)
 	fprintf(f, "Usage: pagebench csim [-hv] -s <num> -E <num> -b <num> -t <file>\n"
 		   "CS:APP cache lab simulator: one LRU cache level over a valgrind lackey "
 		   "trace.\nOptions:\n"
-		   "  -h, --help Print this help message.\n");
+		   "  -h, --help               print this help message\n");
 	pb_param_help(csim_params, f, 1);
 	fprintf(f, "\nExamples:\n"
 		   "  linux>  pagebench csim -s 4 -E 1 -b 4 -t traces/yi.trace\n"
