@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagebench/cache.h"
 #include "pagebench/cost.h"
 #include "pagebench/policy.h"
 #include "pagebench/tlb.h"
@@ -99,6 +100,10 @@ struct pb_vm_cfg {
 	 * with global TLB entries.  NULL: no regions, no checks. */
 	const struct pb_vma *regions;
 	size_t nregions;
+	/* CPU caches in front of DRAM, one hierarchy per engine CPU
+	 * (kernels/vm/caches.c); no level present (pb_cache_parse("none"), or
+	 * all zero as pb_vm_cfg_default leaves it): off, the cache events stay 0 */
+	struct pb_cache_geom caches;
 };
 /* Fill defaults: lru, 64 frames, demand, radix, 1 thread, skylake, nvme. */
 void pb_vm_cfg_default(struct pb_vm_cfg *c);
@@ -269,5 +274,10 @@ size_t pb_vm_sweep_claim(struct pb_vm_sweep *sw);
 void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i);
 struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i);
 void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *r);
+
+/* Why cache event e cannot be counted under the hierarchy g (caches off,
+ * or that level absent), or NULL when it can or e is not a cache event:
+ * sim.csv writes such a column NA and meta.json gives the reason. */
+const char *pb_vm_cache_event_na(enum pb_vm_event e, const struct pb_cache_geom *g);
 
 #endif /* PAGEBENCH_VM_H */

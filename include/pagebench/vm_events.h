@@ -53,7 +53,15 @@
 	X(hint_flushes,     0,                           "hint batches applied")                \
 	X(segv,             PB_VM_EV_CSV | PB_VM_EV_SDE | PB_VM_EV_VMA,                       \
 	                    "protection faults (SIGSEGV): access skipped, never mapped")        \
-	X(exec_reads,       PB_VM_EV_CSV | PB_VM_EV_VMA, "file reads loading program/library images")
+	X(exec_reads,       PB_VM_EV_CSV | PB_VM_EV_VMA, "file reads loading program/library images") \
+	X(l1d_hits,         PB_VM_EV_CSV,                "L1 data cache hits")                 \
+	X(l1d_misses,       PB_VM_EV_CSV,                "L1 data cache misses")               \
+	X(l1i_hits,         PB_VM_EV_CSV,                "L1 instruction cache hits")          \
+	X(l1i_misses,       PB_VM_EV_CSV,                "L1 instruction cache misses")        \
+	X(l2_hits,          PB_VM_EV_CSV,                "L2 cache hits")                      \
+	X(l2_misses,        PB_VM_EV_CSV,                "L2 cache misses")                    \
+	X(l3_hits,          PB_VM_EV_CSV,                "L3 cache hits")                      \
+	X(l3_misses,        PB_VM_EV_CSV,                "L3 cache misses (DRAM accesses)")
 /* clang-format on */
 
 enum pb_vm_event {

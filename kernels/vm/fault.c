@@ -354,6 +354,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 				pb_tlb_set_flags(&t->tlb, tkey, e->flags | PB_TLBE_DIRTY);
 			}
 			hit_hint(vm, t, e, a, vpn, pos, next, write);
+			vm_cache_touch(t, e->pfn, a->addr, fetch);
 			return 0;
 		}
 		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
@@ -377,6 +378,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		else
 			vm_hint(vm, t, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED),
 				pos, next, write);
+		vm_cache_touch(t, VM_PTE_PFN(pte), a->addr, fetch);
 		return 0;
 	}
 do_fault:
@@ -398,6 +400,7 @@ do_fault:
 			uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
 			if (!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))
 				pb_tlb_invalidate(&t->tlb, tkey);
+			vm_cache_touch(t, VM_PTE_PFN(pte), a->addr, fetch);
 		}
 	}
 	return rc > 0 ? 0 : rc; /* a protection fault: the access is skipped */

@@ -60,6 +60,7 @@ void pb_vm_thread_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats
 	out->tlb_l1_hits = vm->thr[tid].tlb.st.l1_hits;
 	out->tlb_l2_hits = vm->thr[tid].tlb.st.l2_hits;
 	out->tlb_misses = vm->thr[tid].tlb.st.misses;
+	vm_caches_stats(vm, tid, out);
 }
 
 void pb_vm_stats(const struct pb_vm *vm, struct pb_vm_stats *out)
@@ -86,6 +87,7 @@ double pb_vm_eat_ns(const struct pb_vm *vm, const struct pb_vm_stats *s)
 	    .extra_pages_read = s->extra_pages_read,
 	    .write_ios = s->write_ios,
 	};
+	vm_caches_cost(vm, s, &e);
 	return pb_cost_eat_ns(vm->cfg.device, &e);
 }
 

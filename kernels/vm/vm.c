@@ -121,6 +121,8 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 		}
 	}
 	rc = vm_vma_init(vm, err, errlen);
+	if (!rc)
+		rc = vm_caches_init(vm, err, errlen);
 	if (rc)
 		goto out;
 	*out = vm;
@@ -135,6 +137,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 	if (!vm)
 		return;
 	if (vm->thr) {
+		vm_caches_fini(vm);
 		for (unsigned i = 0; i < vm->cfg.nthreads; i++)
 			pb_tlb_fini(&vm->thr[i].tlb);
 		pb_unmap(vm->thr, vm->cfg.nthreads * sizeof(struct vm_thread));

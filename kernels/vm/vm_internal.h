@@ -109,7 +109,8 @@ struct vm_thread {
 	struct pb_vm_stats st;
 	unsigned nhints;
 	struct pb_ref hints[HINT_BATCH];
-	const struct pb_vma *vma; /* region of the fault in progress (regions only) */
+	const struct pb_vma *vma;     /* region of the fault in progress (regions only) */
+	struct pb_cache_hier *caches; /* NULL: no CPU caches (caches.c) */
 } PB_ALIGNED(PB_CACHELINE);
 
 /* Readahead state, one per (address space, kind) stream, like a file's
@@ -304,5 +305,24 @@ static inline int vm_pte_denied(uint64_t pte, const struct pb_access *a)
  * it returns nonzero (returned).  Quiescent point. */
 int vm_pt_each(struct vm_pt *pt, int (*cb)(void *arg, pb_asid_t as, uint64_t vpn, uint64_t pte),
 	       void *arg);
+/* ---- CPU caches in front of DRAM (caches.c) ---- */
+/* Give every engine CPU its hierarchy when cfg.caches has a level.  0 or
+ * -ENOMEM / -EINVAL with a message. */
+int vm_caches_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_caches_fini(struct pb_vm *vm);
+/* tid's cache events into out (the l1d_hits .. l3_misses fields). */
+void vm_caches_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats *out);
+/* The cache terms of the cost model for the counts s (off: none). */
+void vm_caches_cost(const struct pb_vm *vm, const struct pb_vm_stats *s, struct pb_cost_events *e);
+/* The access itself, after translation gave the frame: the physical
+ * address (pfn, offset within the page) through the owner's hierarchy;
+ * fetches through L1i.  Owner thread only. */
+static inline void vm_cache_touch(struct vm_thread *t, uint64_t pfn, uint64_t addr, int fetch)
+{
+	if (t->caches)
+		pb_cache_hier_access(
+		    t->caches, (pfn << PB_PAGE_SHIFT) | (addr & ((1ULL << PB_PAGE_SHIFT) - 1)),
+		    fetch);
+}
 
 #endif
