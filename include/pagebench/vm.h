@@ -73,6 +73,13 @@ enum pb_vm_hints {
 				* not for policies that count hits (aging) */
 };
 
+/* Transparent huge pages (Linux /sys/kernel/mm/transparent_hugepage/enabled). */
+enum pb_vm_thp {
+	PB_VM_THP_NEVER = 0,   /* 4 KiB pages only (the default) */
+	PB_VM_THP_ALWAYS = 1,  /* every private anonymous region */
+	PB_VM_THP_MADVISE = 2, /* accesses flagged PB_ACC_THP */
+};
+
 struct pb_vm_cfg {
 	const struct pb_policy_desc *policy;
 	const char *policy_params;	       /* or NULL */
@@ -92,6 +99,8 @@ struct pb_vm_cfg {
 				   * created (O_EXCL), locked, removed at destroy */
 	int backing_force;	  /* reuse (truncate) an existing regular file */
 	uint64_t expected_keys;	  /* hint for table sizes (0: unknown) */
+	enum pb_vm_thp thp;	  /* 2 MiB pages (kernels/vm/huge.c); needs pt radix */
+	uint64_t swap_pages;	  /* swap area size in pages (0: unlimited); full: OOM kill */
 };
 /* Fill defaults: lru, 64 frames, demand, radix, 1 thread, skylake, nvme. */
 void pb_vm_cfg_default(struct pb_vm_cfg *c);
@@ -176,6 +185,15 @@ uint64_t pb_vm_resident(const struct pb_vm *vm);
  * use == present pages; 0 or -EINVAL with a message. */
 int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen);
 const char *pb_vm_error(const struct pb_vm *vm);
+/* Swap slots (quiescent point): in use now, the most ever in use at once
+ * (= slots ever created: a freed slot is reused first), the area's size
+ * (0: unlimited).  kernels/vm/swap.c. */
+void pb_vm_swap_usage(const struct pb_vm *vm, uint64_t *in_use, uint64_t *peak, uint64_t *size);
+/* "never", "always", "madvise" (NULL for another value); parse: 0 / -EINVAL;
+ * the names indexed by enum pb_vm_thp, NULL-terminated. */
+extern const char *const pb_vm_thp_names[];
+const char *pb_vm_thp_name(enum pb_vm_thp t);
+int pb_vm_thp_parse(const char *s, enum pb_vm_thp *out);
 
 /* Policy key of an access: private pages (asid << 48) | vpn; shared and
  * file pages live in the shared namespaces (one page, several mappers). */

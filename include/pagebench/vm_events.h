@@ -49,7 +49,12 @@
 	X(write_ios,        PB_VM_EV_CSV,                "write I/Os")                          \
 	X(extra_pages_read, 0,                           "pages read by prepaging")             \
 	X(policy_calls,     0,                           "policy vtable calls")                 \
-	X(hint_flushes,     0,                           "hint batches applied")
+	X(hint_flushes,     0,                           "hint batches applied")            \
+	X(thp_faults,       PB_VM_EV_CSV | PB_VM_EV_SDE, "faults that mapped a 2 MiB page")     \
+	X(thp_fallbacks,    PB_VM_EV_CSV,                "THP faults without a free 2 MiB frame") \
+	X(oom_kills,        PB_VM_EV_CSV | PB_VM_EV_SDE, "processes killed: swap full")         \
+	X(oom_pages_freed,  PB_VM_EV_CSV,                "pages freed by OOM kills")            \
+	X(oom_skipped,      PB_VM_EV_CSV,                "accesses of killed processes")
 /* clang-format on */
 
 enum pb_vm_event {

@@ -50,6 +50,9 @@ struct pb_access {
 #define PB_ACC_SHARED 0x2
 /* The region is private copy-on-write after a fork. */
 #define PB_ACC_COW 0x4
+/* The region is marked for transparent huge pages (madvise(MADV_HUGEPAGE)):
+ * under the engine's thp=madvise its anonymous faults may map 2 MiB. */
+#define PB_ACC_THP 0x10
 
 struct pb_workload_opts {
 	unsigned thread;   /* which thread's stream (0-based) */

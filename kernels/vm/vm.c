@@ -120,6 +120,11 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 			goto out;
 		}
 	}
+	rc = vm_huge_init(vm, err, errlen); /* huge.c */
+	if (!rc)
+		rc = vm_swap_init(vm, err, errlen); /* swap.c */
+	if (rc)
+		goto out;
 	*out = vm;
 	return 0;
 out:
@@ -131,6 +136,8 @@ void pb_vm_destroy(struct pb_vm *vm)
 {
 	if (!vm)
 		return;
+	vm_huge_fini(vm);
+	vm_swap_fini(vm);
 	if (vm->thr) {
 		for (unsigned i = 0; i < vm->cfg.nthreads; i++)
 			pb_tlb_fini(&vm->thr[i].tlb);

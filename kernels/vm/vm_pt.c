@@ -82,7 +82,8 @@ uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 	return t ? pb_pt_lookup(t, PB_VPN(vpn)) : 0;
 }
 
-int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
+/* The table of as, created on first use (fault path). */
+static int table_make(struct vm_pt *pt, pb_asid_t as, struct pb_pt **out)
 {
 	struct pb_pt *t = table(pt, as);
 	if (!t) {
@@ -92,6 +93,16 @@ int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 			return rc;
 		pb_atomic_store(&pt->as[as], t, PB_RELEASE);
 	}
+	*out = t;
+	return 0;
+}
+
+int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
+{
+	struct pb_pt *t;
+	int rc = table_make(pt, as, &t);
+	if (rc)
+		return rc;
 	if (vpn >= PB_PT_VPN_LIMIT)
 		return -EINVAL;
 	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D);
@@ -116,4 +127,16 @@ void vm_pt_or(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t bits)
 		(void)pb_pt_set_dirty(t, PB_VPN(vpn)); /* D and A, as the MMU on a write */
 	else if (bits & VM_PTE_A)
 		(void)pb_pt_set_accessed(t, PB_VPN(vpn));
+}
+
+int vm_pt_set_huge(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
+{
+	struct pb_pt *t;
+	int rc = table_make(pt, as, &t);
+	if (rc)
+		return rc;
+	if (vpn >= PB_PT_VPN_LIMIT)
+		return -EINVAL;
+	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D);
+	return pb_pt_map(t, PB_VPN(vpn), pb_pte_mk_huge(PB_PFN(VM_PTE_PFN(pte)), flags | PB_PTE_U));
 }
