@@ -130,8 +130,8 @@ static const struct pb_param sim_options[] = {
      "transparent huge pages: always (anonymous regions), madvise (regions flagged THP)",
      pb_vm_thp_names, 0, 0, 0, 0, "MODE"},
     {"swap", PB_PT_U64, O(swap), "0",
-     "swap area in pages (0: unlimited); full: the largest process is OOM-killed", NULL, 0, 0,
-     0, 0, "PAGES"},
+     "swap area in pages (0: unlimited); full: the largest process is OOM-killed", NULL, 0, 0, 0, 0,
+     "PAGES"},
     {0},
 };
 #undef O
@@ -331,7 +331,8 @@ int pb_cmd_sim(int argc, char **argv)
 			    cmd, "policy %s needs the future of every page: use --prepage demand",
 			    d->name);
 		if ((d->flags & PB_POL_OFFLINE) && o.c.thp)
-			pb_usage_error(cmd, "policy %s needs the future of every page: not with --thp",
+			pb_usage_error(cmd,
+				       "policy %s needs the future of every page: not with --thp",
 				       d->name);
 		if ((d->flags & PB_POL_OFFLINE) && o.threads > 1 && o.order == PB_VM_ORDER_FREE)
 			pb_usage_error(cmd, "policy %s needs stream order: use --order strict",

@@ -170,8 +170,7 @@ int pb_tlb_huge_init(struct pb_tlb *t, const struct pb_tlb_level *l1_2m) PB_MUST
 void pb_tlb_huge_fini(struct pb_tlb *t);
 struct pb_tlb_entry *pb_tlb_huge_l1(struct pb_tlb *t, uint64_t key);
 struct pb_tlb_entry *pb_tlb_huge_l2(struct pb_tlb *t, uint64_t key);
-struct pb_tlb_entry *pb_tlb_huge_fill(struct pb_tlb *t, uint64_t key, uint64_t pfn,
-				      unsigned flags);
+struct pb_tlb_entry *pb_tlb_huge_fill(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags);
 int pb_tlb_huge_kill(struct pb_tlb *t, uint64_t key);
 void pb_tlb_huge_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags);
 

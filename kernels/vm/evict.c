@@ -97,7 +97,7 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 		rc = vm_swap_reserve(vm, t, p, 1);
 		if (rc < 0 || rc == 1 || rc == 3)
 			return rc < 0 ? rc : 0; /* 1: freed by the kill; 3: stays */
-		dirty = rc != 2;	/* 2: its owner was killed: dropped */
+		dirty = rc != 2;		/* 2: its owner was killed: dropped */
 	}
 	t->st.evictions++;
 	if (p->flags & PG_PREPAGED) {

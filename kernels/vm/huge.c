@@ -319,7 +319,7 @@ int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 			continue;
 		if (rc)
 			return rc; /* 1: 4 KiB fault; -errno */
-		tlb->st.misses++; /* the walk that found nothing */
+		tlb->st.misses++;  /* the walk that found nothing */
 		pte = vm_pt_get(vm->pt, a->asid, vpn);
 		if (pte & VM_PTE_P) /* the retried access fills the TLB */
 			(void)huge_fill(vm, t, a, vpn, pte);

@@ -274,14 +274,14 @@ int vm_swap_reserve(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, un
 		}
 		if (b->nfree + (b->max_slots - b->next_slot) >= n)
 			break;
-		if (vm->resident < before &&
-		    vm->cfg.policy->resident(vm->pol) < vm->cfg.frames) {
+		if (vm->resident < before && vm->cfg.policy->resident(vm->pol) < vm->cfg.frames) {
 			/* memory was freed: the victim stays, back in the policy */
 			struct pb_ref r = {.key = p->key, .next_use = PB_NEXT_NONE, .write = 1};
 			uint64_t victim;
 			t->st.policy_calls++;
 			if (vm->cfg.policy->access(vm->pol, &r, &victim) != PB_POL_MISS) {
-				vm_fail(vm, -EPROTO, "OOM kill: the policy had no room after a kill");
+				vm_fail(vm, -EPROTO,
+					"OOM kill: the policy had no room after a kill");
 				return -EPROTO;
 			}
 			uint64_t vpn = p->key & PB_PAGE_VPN_MASK;
