@@ -97,7 +97,8 @@ static int table_make(struct vm_pt *pt, pb_asid_t as, struct pb_pt **out)
 	return 0;
 }
 
-int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
+/* Install a 4 KiB or (huge) 2 MiB leaf from the engine's PTE word. */
+static int set_leaf(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte, int huge)
 {
 	struct pb_pt *t;
 	int rc = table_make(pt, as, &t);
@@ -105,8 +106,14 @@ int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 		return rc;
 	if (vpn >= PB_PT_VPN_LIMIT)
 		return -EINVAL;
-	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D);
-	return pb_pt_map(t, PB_VPN(vpn), pb_pte_mk(PB_PFN(VM_PTE_PFN(pte)), flags | PB_PTE_U));
+	uint64_t flags = (pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D)) | PB_PTE_U;
+	pb_pfn_t pfn = PB_PFN(VM_PTE_PFN(pte));
+	return pb_pt_map(t, PB_VPN(vpn), huge ? pb_pte_mk_huge(pfn, flags) : pb_pte_mk(pfn, flags));
+}
+
+int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
+{
+	return set_leaf(pt, as, vpn, pte, 0);
 }
 
 uint64_t vm_pt_clear(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
@@ -131,12 +138,5 @@ void vm_pt_or(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t bits)
 
 int vm_pt_set_huge(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 {
-	struct pb_pt *t;
-	int rc = table_make(pt, as, &t);
-	if (rc)
-		return rc;
-	if (vpn >= PB_PT_VPN_LIMIT)
-		return -EINVAL;
-	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D);
-	return pb_pt_map(t, PB_VPN(vpn), pb_pte_mk_huge(PB_PFN(VM_PTE_PFN(pte)), flags | PB_PTE_U));
+	return set_leaf(pt, as, vpn, pte, 1);
 }

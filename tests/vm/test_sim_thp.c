@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <glob.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +21,7 @@ static const char *bin;
 static char env_results[200], results[160];
 static char *envv[] = {env_results, "PAGEBENCH_COUNTERS=none", NULL};
 
-static int pb(struct spawn_out *o, ...)
-{
-	char *argv[24] = {(char *)bin};
-	int n = 1;
-	va_list ap;
-	va_start(ap, o);
-	const char *a;
-	while (n < 23 && (a = va_arg(ap, const char *)))
-		argv[n++] = (char *)a;
-	va_end(ap);
-	argv[n] = NULL;
-	return spawn_run(argv, envv, o);
-}
+#define pb(o, ...) spawn_runl(bin, envv, o, __VA_ARGS__)
 
 static struct pb_csv csv;
 static int have_csv;
@@ -63,6 +50,16 @@ static uint64_t get(const char *name)
 {
 	const char *c = have_csv ? pb_csv_get(&csv, 0, name) : NULL;
 	return c ? strtoull(c, NULL, 10) : UINT64_MAX;
+}
+
+/* sim of a cyclic write loop over 256 pages with 64 frames, swap area
+ * `swap` pages; its sim.csv loaded. */
+static void loop_run(struct spawn_out *o, const char *swap)
+{
+	pb(o, "sim", "--workload", "loop:pages=256,write=1,refs=1024", "--policy", "lru",
+	   "--frames", "64", "--reps", "1", "--swap", swap, NULL);
+	PB_CHECK_MSG(o->code == 0, "sim exit %d: %s", o->code, o->err);
+	load_csv();
 }
 
 int main(int argc, char **argv)
@@ -112,16 +109,10 @@ int main(int argc, char **argv)
 
 	/* a cyclic write loop over 256 pages with 64 frames (test_vm_swap.c,
 	 * reuse): 193 swap slots suffice, 192 end in one OOM kill */
-	const char *loop = "loop:pages=256,write=1,refs=1024";
-	pb(o, "sim", "--workload", loop, "--policy", "lru", "--frames", "64", "--reps", "1",
-	   "--swap", "193", NULL);
-	PB_CHECK_MSG(o->code == 0, "sim exit %d: %s", o->code, o->err);
-	load_csv();
+	loop_run(o, "193");
 	PB_CHECK_EQ_U64(get("oom_kills"), 0);
 	PB_CHECK_EQ_U64(get("swap_outs"), 960);
-	pb(o, "sim", "--workload", loop, "--policy", "lru", "--frames", "64", "--reps", "1",
-	   "--swap", "192", NULL);
-	load_csv();
+	loop_run(o, "192");
 	PB_CHECK_EQ_U64(get("oom_kills"), 1);
 	PB_CHECK_EQ_U64(get("oom_pages_freed"), 257);
 	PB_CHECK_EQ_U64(get("oom_skipped"), 1024 - 257);

@@ -158,12 +158,6 @@ static void evict_whole(void)
 	free(t.a);
 }
 
-static uint64_t lcg(uint64_t *s)
-{
-	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-	return *s >> 33;
-}
-
 /* Random processes with private (THP) and shared regions, reads and
  * writes, under memory pressure: huge faults, fallbacks and whole-page
  * evictions; the engine's books must balance after each run. */
@@ -175,14 +169,15 @@ static void random_runs(void)
 		t.n = 0;
 		uint64_t s = seed;
 		for (int i = 0; i < 30000; i++) {
-			uint32_t as = 1 + (uint32_t)(lcg(&s) % 3);
-			int op = lcg(&s) % 3 == 0 ? PB_OP_WRITE : PB_OP_READ;
-			if (lcg(&s) % 10 == 0)
-				vt_add(&t, as, 1u << 20 | lcg(&s) % 64, op, PB_ACC_SHARED);
+			uint32_t as = 1 + (uint32_t)(vt_rand(&s) % 3);
+			int op = vt_rand(&s) % 3 == 0 ? PB_OP_WRITE : PB_OP_READ;
+			if (vt_rand(&s) % 10 == 0)
+				vt_add(&t, as, 1u << 20 | vt_rand(&s) % 64, op, PB_ACC_SHARED);
 			else /* mostly sequential runs inside 4 ranges per process */
 				vt_add(&t, as,
-				       (i / 7) % 2048 + (lcg(&s) % 4 == 0 ? lcg(&s) % 64 : 0), op,
-				       0);
+				       (i / 7) % 2048 +
+					   (vt_rand(&s) % 4 == 0 ? vt_rand(&s) % 64 : 0),
+				       op, 0);
 		}
 		struct pb_vm_stats st1, st2, st3;
 		struct pb_vm_cfg c = vt_cfg(pols[seed % 4], 1536);

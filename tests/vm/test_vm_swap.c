@@ -101,12 +101,6 @@ static void largest(void)
 	free(t.a);
 }
 
-static uint64_t lcg(uint64_t *s)
-{
-	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-	return *s >> 33;
-}
-
 /* Several processes of different sizes writing and reading private and
  * shared pages, with a swap area far too small: OOM kills, counted, and a
  * consistent engine, for several seeds, policies, THP off and on, and
@@ -120,12 +114,12 @@ static void random_oom(void)
 		t.n = 0;
 		uint64_t s = seed;
 		for (int i = 0; i < 20000; i++) {
-			uint32_t as = 1 + (uint32_t)(lcg(&s) % 4);
-			int op = lcg(&s) % 2 ? PB_OP_WRITE : PB_OP_READ;
-			if (lcg(&s) % 8 == 0)
-				vt_add(&t, as, 1u << 20 | lcg(&s) % 128, op, PB_ACC_SHARED);
+			uint32_t as = 1 + (uint32_t)(vt_rand(&s) % 4);
+			int op = vt_rand(&s) % 2 ? PB_OP_WRITE : PB_OP_READ;
+			if (vt_rand(&s) % 8 == 0)
+				vt_add(&t, as, 1u << 20 | vt_rand(&s) % 128, op, PB_ACC_SHARED);
 			else
-				vt_add(&t, as, lcg(&s) % (300 * as), op, 0);
+				vt_add(&t, as, vt_rand(&s) % (300 * as), op, 0);
 		}
 		for (int thp = 0; thp <= 1; thp++) {
 			const struct pb_policy_desc *d = pb_policy_find(pols[seed % 5]);

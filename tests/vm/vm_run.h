@@ -41,6 +41,13 @@ static inline struct pb_vm_cfg vt_cfg(const char *policy, uint64_t frames)
 	return c;
 }
 
+/* A 64-bit LCG (Knuth's MMIX constants): the random tests' streams. */
+static inline uint64_t vt_rand(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 33;
+}
+
 /* Swap usage after the run (pb_vm_swap_usage). */
 struct vt_swap {
 	uint64_t in_use, peak, size, resident;
