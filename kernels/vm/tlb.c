@@ -256,6 +256,7 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 	array_clear(&t->l1d);
 	array_clear(&t->l1i);
 	array_clear(&t->l2);
+	array_clear(&t->l1_2m); /* empty unless pb_tlb_huge_init */
 }
 
 /* Insert into one array, replacing the LRU (or an invalid) way. */
