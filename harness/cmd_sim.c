@@ -41,6 +41,8 @@ struct sim_cfg {
 	uint64_t threads, reps, seed;
 	int fixed_seed, force, csv;
 	char *caches;
+	unsigned thp;  /* enum pb_vm_thp */
+	uint64_t swap; /* swap area in pages (0: unlimited) */
 };
 
 /* What the command runs with, checked and resolved from sim_cfg. */
@@ -130,6 +132,12 @@ static const struct pb_param sim_options[] = {
     /* replaced by per-policy parameters; kept only to say so */
     {"policy-params", PB_PT_STR, O(policy_params), NULL, "replaced by --policy NAME:k=v", NULL, 0,
      0, 0, PB_PF_HIDDEN | PB_PF_NOMETA, "KV"},
+    {"thp", PB_PT_ENUM, O(thp), "never",
+     "transparent huge pages: always (anonymous regions), madvise (regions flagged THP)",
+     pb_vm_thp_names, 0, 0, 0, 0, "MODE"},
+    {"swap", PB_PT_U64, O(swap), "0",
+     "swap area in pages (0: unlimited); full: the largest process is OOM-killed", NULL, 0, 0, 0, 0,
+     "PAGES"},
     {0},
 };
 #undef O
@@ -217,6 +225,8 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 		pb_usage_error(cmd, "bad --tlb: %s", err);
 	if (pb_cache_parse_for(c->caches, o->tlb.name, &o->caches, err, sizeof(err)))
 		pb_usage_error(cmd, "bad --caches: %s", err);
+	if (c->thp && o->pt != PB_VM_PT_RADIX)
+		pb_usage_error(cmd, "option '--thp' needs 2 MiB page-table leaves: use --pt radix");
 	if (o->force && !o->backing)
 		pb_usage_error(cmd, "option '--force' applies to --backing file:PATH only");
 	if (o->backing) {
@@ -328,6 +338,10 @@ int pb_cmd_sim(int argc, char **argv)
 			pb_usage_error(
 			    cmd, "policy %s needs the future of every page: use --prepage demand",
 			    d->name);
+		if ((d->flags & PB_POL_OFFLINE) && o.c.thp)
+			pb_usage_error(cmd,
+				       "policy %s needs the future of every page: not with --thp",
+				       d->name);
 		if ((d->flags & PB_POL_OFFLINE) && o.threads > 1 && o.order == PB_VM_ORDER_FREE)
 			pb_usage_error(cmd, "policy %s needs stream order: use --order strict",
 				       d->name);
@@ -402,7 +416,7 @@ int pb_cmd_sim(int argc, char **argv)
 				       pb_vm_cache_event_na((enum pb_vm_event)e, &o.caches));
 
 	/* columns: the configuration, then every CSV event of vm_events.h */
-	const char *cols[96];
+	const char *cols[PB_ARRAY_SIZE(sim_cols) + PB_VM_EV__COUNT + 8]; /* + tail, NULL */
 	size_t nc = 0;
 	for (; sim_cols[nc]; nc++)
 		cols[nc] = sim_cols[nc];
@@ -451,6 +465,8 @@ int pb_cmd_sim(int argc, char **argv)
 	base.caches = o.caches;
 	base.backing_path = o.backing;
 	base.backing_force = o.force;
+	base.thp = (enum pb_vm_thp)o.c.thp;
+	base.swap_pages = o.c.swap;
 	struct pb_vm_sweep *sw;
 	if (pb_vm_sweep_create(&base, jobs, njobs, &sw)) {
 		pb_error(cmd, "out of memory");

@@ -74,6 +74,13 @@ enum pb_vm_hints {
 				* not for policies that count hits (aging) */
 };
 
+/* Transparent huge pages (Linux /sys/kernel/mm/transparent_hugepage/enabled). */
+enum pb_vm_thp {
+	PB_VM_THP_NEVER = 0,   /* 4 KiB pages only (the default) */
+	PB_VM_THP_ALWAYS = 1,  /* every private anonymous region */
+	PB_VM_THP_MADVISE = 2, /* accesses flagged PB_ACC_THP */
+};
+
 struct pb_vm_cfg {
 	const struct pb_policy_desc *policy;
 	const char *policy_params;	       /* or NULL */
@@ -104,6 +111,8 @@ struct pb_vm_cfg {
 	 * (kernels/vm/caches.c); no level present (pb_cache_parse("none"), or
 	 * all zero as pb_vm_cfg_default leaves it): off, the cache events stay 0 */
 	struct pb_cache_geom caches;
+	enum pb_vm_thp thp;  /* 2 MiB pages (kernels/vm/huge.c); needs pt radix */
+	uint64_t swap_pages; /* swap area size in pages (0: unlimited); full: OOM kill */
 };
 /* Fill defaults: lru, 64 frames, demand, radix, 1 thread, skylake, nvme. */
 void pb_vm_cfg_default(struct pb_vm_cfg *c);
@@ -199,6 +208,15 @@ const char *pb_vm_error(const struct pb_vm *vm);
  * it when the engine has regions.  0 or -EINVAL with a message.
  */
 int pb_vm_check_isolation(struct pb_vm *vm, char *err, size_t errlen);
+/* Swap slots (quiescent point): in use now, the most ever in use at once
+ * (= slots ever created: a freed slot is reused first), the area's size
+ * (0: unlimited).  kernels/vm/swap.c. */
+void pb_vm_swap_usage(const struct pb_vm *vm, uint64_t *in_use, uint64_t *peak, uint64_t *size);
+/* "never", "always", "madvise" (NULL for another value); parse: 0 / -EINVAL;
+ * the names indexed by enum pb_vm_thp, NULL-terminated. */
+extern const char *const pb_vm_thp_names[];
+const char *pb_vm_thp_name(enum pb_vm_thp t);
+int pb_vm_thp_parse(const char *s, enum pb_vm_thp *out);
 
 /* Policy key of an access: private pages (asid << 48) | vpn; shared and
  * file pages live in the shared namespaces (one page, several mappers). */

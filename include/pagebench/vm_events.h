@@ -61,7 +61,12 @@
 	X(l2_hits,          PB_VM_EV_CSV,                "L2 cache hits")                      \
 	X(l2_misses,        PB_VM_EV_CSV,                "L2 cache misses")                    \
 	X(l3_hits,          PB_VM_EV_CSV,                "L3 cache hits")                      \
-	X(l3_misses,        PB_VM_EV_CSV,                "L3 cache misses (DRAM accesses)")
+	X(l3_misses,        PB_VM_EV_CSV,                "L3 cache misses (DRAM accesses)") \
+	X(thp_faults,       PB_VM_EV_CSV | PB_VM_EV_SDE, "faults that mapped a 2 MiB page")     \
+	X(thp_fallbacks,    PB_VM_EV_CSV,                "THP faults without a free 2 MiB frame") \
+	X(oom_kills,        PB_VM_EV_CSV | PB_VM_EV_SDE, "processes killed: swap full")         \
+	X(oom_pages_freed,  PB_VM_EV_CSV,                "pages freed by OOM kills")            \
+	X(oom_skipped,      PB_VM_EV_CSV,                "accesses of killed processes")
 /* clang-format on */
 
 enum pb_vm_event {

@@ -54,6 +54,9 @@ struct pb_access {
 /* The access runs in supervisor mode (a system call, the kernel's own
  * memory): may touch supervisor-only regions (pagebench/vma.h). */
 #define PB_ACC_KERNEL 0x8
+/* The region is marked for transparent huge pages (madvise(MADV_HUGEPAGE)):
+ * under the engine's thp=madvise its anonymous faults may map 2 MiB. */
+#define PB_ACC_THP 0x10
 
 struct pb_workload_opts {
 	unsigned thread;   /* which thread's stream (0-based) */

@@ -157,8 +157,10 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 		vm_fail(vm, rc, "reverse map: out of memory");
 		return rc;
 	}
-	if (dirty)
+	if (dirty) {
 		pb_frames_set_dirty(vm->fa, PB_PFN(p->pfn));
+		vm_swap_dirtied(vm, p); /* its swap copy is stale (swap.c) */
+	}
 	return 0;
 }
 
@@ -341,6 +343,13 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 					      : "address beyond 48 bits (vpn >= 2^36)");
 		return -EINVAL;
 	}
+	if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)) && vm_oom_skip(vm, t, a))
+		return 0; /* its process was killed (swap.c) */
+	if (vm->huge) {
+		int hr = vm_huge_access(vm, t, a, pos, next); /* 2 MiB pages (huge.c) */
+		if (hr <= 0)
+			return hr;
+	}
 	for (int tries = 0;; tries++) {
 		struct pb_tlb_entry *e = pb_tlb_lookup(&t->tlb, tkey, fetch);
 		if (pb_likely(e != NULL)) {
@@ -385,6 +394,8 @@ do_fault:
 	vm_lock(vm);
 	vm_apply_hints(vm, t); /* earlier hits reach the policy before the fault */
 	int rc = vm->failed ? vm->failed : fault(vm, t, a, pos, next);
+	if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
+		vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
 	vm_unlock(vm);
 	/* the fault handler installed the PTE; the TLB fills on the next
 	 * touch (the retried instruction) - charge that walk now */

@@ -56,7 +56,7 @@ void pb_vm_thread_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats
 {
 	*out = vm->thr[tid].st;
 	/* every reference is one or the other (or a protection fault) */
-	out->hits = out->refs - out->faults - out->segv;
+	out->hits = out->refs - out->faults - out->segv - out->oom_skipped;
 	out->tlb_l1_hits = vm->thr[tid].tlb.st.l1_hits;
 	out->tlb_l2_hits = vm->thr[tid].tlb.st.l2_hits;
 	out->tlb_misses = vm->thr[tid].tlb.st.misses;
@@ -71,7 +71,7 @@ void pb_vm_stats(const struct pb_vm *vm, struct pb_vm_stats *out)
 		pb_vm_thread_stats(vm, i, &s);
 		pb_vm_stats_add(out, &s);
 	}
-	out->hits = out->refs - out->faults - out->segv;
+	out->hits = out->refs - out->faults - out->segv - out->oom_skipped;
 }
 
 double pb_vm_eat_ns(const struct pb_vm *vm, const struct pb_vm_stats *s)
@@ -127,6 +127,8 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 				if (!tag)
 					continue;
 				uint64_t key = tag - 1;
+				if (key & VM_HUGE_TBIT)
+					continue; /* 2 MiB: vm_huge_check */
 				uint64_t pte =
 				    vm_pt_get(vm->pt, (pb_asid_t)(key >> PB_PAGE_VPN_BITS),
 					      key & PB_PAGE_VPN_MASK);
@@ -145,7 +147,7 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 		}
 	}
 	pb_epoch_exit();
-	if (bad)
+	if (bad || vm_huge_check(vm, err, errlen))
 		return -EINVAL;
 	char ferr[256];
 	if (pb_frames_check(vm->fa, ferr, sizeof(ferr))) {

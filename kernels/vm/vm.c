@@ -123,6 +123,10 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 	rc = vm_vma_init(vm, err, errlen);
 	if (!rc)
 		rc = vm_caches_init(vm, err, errlen);
+	if (!rc)
+		rc = vm_huge_init(vm, err, errlen); /* huge.c */
+	if (!rc)
+		rc = vm_swap_init(vm, err, errlen); /* swap.c */
 	if (rc)
 		goto out;
 	*out = vm;
@@ -136,6 +140,8 @@ void pb_vm_destroy(struct pb_vm *vm)
 {
 	if (!vm)
 		return;
+	vm_huge_fini(vm);
+	vm_swap_fini(vm);
 	if (vm->thr) {
 		vm_caches_fini(vm);
 		for (unsigned i = 0; i < vm->cfg.nthreads; i++)

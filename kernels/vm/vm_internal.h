@@ -70,6 +70,11 @@ struct vm_backing {
 	char *path;   /* the file, while open */
 	int created;  /* we created it: removed on close */
 	char err[256];
+	/* slot reuse and the area's size (swap.c) */
+	uint64_t *free_slots; /* freed slots, reused first (a stack) */
+	uint64_t nfree, free_cap;
+	uint64_t max_slots; /* 0: unlimited */
+	uint64_t in_use, peak;
 };
 /* Open (create with O_EXCL; with force reuse an existing regular file)
  * and lock the backing file; NULL path: simulated.  0 or -errno (-EEXIST,
@@ -93,6 +98,7 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
 #define PG_ONDISK   0x1u /* swap slot holds valid contents (anon) */
 #define PG_PREPAGED 0x2u /* brought in ahead of use, not referenced yet */
 #define PG_USED	    0x4u /* object in use (every object of the array is) */
+#define PG_HUGE	    0x8u /* a 512th of a resident 2 MiB page (huge.c) */
 
 enum pg_kind { K_ANON = 0, K_SHM, K_FILE, K_COWORIG };
 
@@ -155,6 +161,10 @@ struct pb_vm {
 	char err[256];
 	struct vm_thread *thr; /* nthreads, pb_map'ed */
 	struct vm_vmas *vma;   /* regions (vma.c), NULL: none configured */
+	struct vm_huge *huge;  /* thp != never (huge.c), else NULL */
+	uint8_t *oom_dead;     /* asid -> killed (atomic bytes; swap.c), or NULL */
+	unsigned oom_ndead;    /* processes killed (atomic: read by the hit path) */
+	uint32_t *oom_count;   /* scratch: pages per asid (swap.c) */
 };
 
 /* What a prepaging strategy learns of the fault it follows (lock held). */
@@ -324,5 +334,48 @@ static inline void vm_cache_touch(struct vm_thread *t, uint64_t pfn, uint64_t ad
 		    t->caches, (pfn << PB_PAGE_SHIFT) | (addr & ((1ULL << PB_PAGE_SHIFT) - 1)),
 		    fetch);
 }
+/* ---- huge pages (huge.c) ---- */
+/* 2 MiB leaf for (as, vpn 512-aligned) (vm_pt.c). */
+int vm_pt_set_huge(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte);
+int vm_huge_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_huge_fini(struct pb_vm *vm);
+/* The access path of a THP engine, before the 4 KiB one: 0 done, 1 not
+ * a 2 MiB page (the 4 KiB path takes it), -errno. */
+int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
+		   uint64_t next);
+/* Evict the 2 MiB page holding p (the policy's victim).  Lock held. */
+int vm_huge_evict(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
+/* Free the 2 MiB page holding p without writing it (OOM kill); skip: a
+ * key already out of the policy.  Lock held. */
+void vm_huge_free(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t skip);
+/* TLB tags of 2 MiB translations (bit 47: above every vpn). */
+#define VM_HUGE_TBIT (1ULL << 47)
+/* pb_vm_check's part for 2 MiB pages and translations: 0 / -EINVAL. */
+int vm_huge_check(struct pb_vm *vm, char *err, size_t errlen);
+
+/* ---- swap slots and the OOM killer (swap.c), lock held ---- */
+int vm_swap_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_swap_fini(struct pb_vm *vm);
+/* A slot for key: a freed one first, else a new one; -ENOSPC when full. */
+int vm_swap_take(struct pb_vm *vm, uint64_t key, uint64_t *slot);
+/* Release p's slot (its copy is stale or its owner died). */
+void vm_swap_release(struct pb_vm *vm, struct vm_page *p);
+/* Before a dirty anonymous victim p is written out (n pages: 512 for a
+ * 2 MiB page): 0: n slots are there (p->slot set when n == 1); 1: p is
+ * gone (an OOM kill freed it); 2: p's owner is dead: drop it; 3: an OOM
+ * kill freed memory, p stays resident (back in the policy, unmapped);
+ * -errno. */
+int vm_swap_reserve(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, unsigned n);
+/* A page mapped dirty: a swap copy it has is stale (Linux frees swap on
+ * write after swap-in). */
+static inline void vm_swap_dirtied(struct pb_vm *vm, struct vm_page *p)
+{
+	if (p->slot != UINT64_MAX && key_kind(p->key) != K_FILE)
+		vm_swap_release(vm, p);
+}
+/* Accesses of a killed process are skipped (counted): 1 if a's is. */
+int vm_oom_skip(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a);
+/* After a fault of a process killed meanwhile: free what it got. */
+void vm_oom_reap(struct pb_vm *vm, struct vm_thread *t, pb_asid_t as);
 
 #endif
