@@ -402,7 +402,8 @@ static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
 	if (t->backing == WL_BACKING_file) {
 		for (size_t i = 0; i < n; i++) {
 			struct pb_access *a = &buf[i];
-			a->flags = (uint16_t)((a->flags & ~PB_ACC_COW) | PB_ACC_FILE | PB_ACC_SHARED);
+			a->flags =
+			    (uint16_t)((a->flags & ~PB_ACC_COW) | PB_ACC_FILE | PB_ACC_SHARED);
 			if (!a->asid)
 				continue;
 			if (a->asid >= 256 || a->addr >> WL_VOL_SHIFT)

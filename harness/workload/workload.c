@@ -206,8 +206,7 @@ static const struct pb_param p_trace[] = {
     {"format", P_ENUM, O(format), "auto", "trace format (detected when auto)", fmt_choices, 0, 0, 0,
      0, NULL},
     {"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30, 0, 0, NULL},
-    {"backing", P_ENUM, O(backing), "auto",
-     "anon or file pages; auto: the format's (below)",
+    {"backing", P_ENUM, O(backing), "auto", "anon or file pages; auto: the format's (below)",
      backing_names, 0, 0, 0, 0, NULL},
     {"ifetch", P_U64, O(ifetch), "1", "0 drops instruction fetches (lackey, din, pbt)", NULL, 0, 1,
      0, 0, NULL},
@@ -890,10 +889,11 @@ int pb_workload_block_as_anon(const char *spec, char *msg, size_t len)
 		const struct wl_format *f = wl_format_at((unsigned)w.g.c.format - 1);
 		r = wl_format_backing(f) == WL_BACKING_file;
 		if (r)
-			snprintf(msg, len,
-				 "%s is a block-I/O trace replayed as anonymous memory (backing=anon): "
-				 "no file reads or writebacks, so EAT ignores the device",
-				 wl_format_name(f));
+			snprintf(
+			    msg, len,
+			    "%s is a block-I/O trace replayed as anonymous memory (backing=anon): "
+			    "first touches are zero fills with no read I/O, not file reads",
+			    wl_format_name(f));
 	}
 	free(w.spec);
 	return r;
