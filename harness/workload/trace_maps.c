@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pagebench/trace.h"
 #include "wl_internal.h"
@@ -97,10 +98,15 @@ static int by_start(const void *x, const void *y)
 int wl_maps_load(const char *path, struct wl_maps **out, char *err, size_t errlen)
 {
 	*out = NULL;
+	struct stat sb;
+	if (stat(path, &sb) && errno == ENOENT)
+		return 1;
+	if (!stat(path, &sb) && !S_ISREG(sb.st_mode)) { /* a FIFO would block */
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -EINVAL;
+	}
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		if (errno == ENOENT)
-			return 1;
 		int e = errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
 		return -e;
