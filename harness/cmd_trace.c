@@ -459,12 +459,14 @@ static int cmd_record(int argc, char **argv)
 	if (rc)
 		kill(pid, SIGKILL);
 	close(pfd[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
 	if (sampling) {
 		pb_atomic_store(&ms.stop, 1, PB_RELEASE);
 		pthread_join(sampler, NULL);
+		if (runs_lackey(pid)) /* the log ended: a last look before the exit */
+			(void)pb_trace_maps_sample(ms.m, pid);
 	}
+	int status = 0;
+	waitpid(pid, &status, 0);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (code == 127) {
 		snprintf(err, sizeof(err), "valgrind could not be run (is it installed?)");
