@@ -503,11 +503,6 @@ enum wl_backing wl_trace_backing(const struct wl_trace *t)
 	return t->backing;
 }
 
-const struct wl_maps *wl_trace_maps(const struct wl_trace *t)
-{
-	return t->maps;
-}
-
 uint64_t wl_trace_skipped(const struct wl_trace *t)
 {
 	return t->skipped;

@@ -159,11 +159,6 @@ uint16_t wl_maps_flags(const struct wl_maps *m, uint64_t addr)
 	return lo && addr < m->m[lo - 1].end ? m->m[lo - 1].flags : 0;
 }
 
-size_t wl_maps_count(const struct wl_maps *m)
-{
-	return m ? m->n : 0;
-}
-
 void wl_maps_free(struct wl_maps *m)
 {
 	if (!m)

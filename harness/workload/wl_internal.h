@@ -128,8 +128,6 @@ unsigned wl_trace_shift(const struct wl_trace *t);
 uint64_t wl_trace_records(const struct wl_trace *t);
 /* The effective backing (the option or the format's default). */
 enum wl_backing wl_trace_backing(const struct wl_trace *t);
-/* Mappings read from a PATH.maps sidecar (trace_maps.c), NULL if none. */
-const struct wl_maps *wl_trace_maps(const struct wl_trace *t);
 
 /* ---- the mappings sidecar TRACE.maps (trace_maps.c, docs/workloads.md) ---- */
 struct wl_maps;
@@ -140,7 +138,6 @@ int wl_maps_load(const char *path, struct wl_maps **out, char *err, size_t errle
  * PB_ACC_FILE for a private file mapping (text, data), PB_ACC_FILE |
  * PB_ACC_SHARED for a shared one. */
 uint16_t wl_maps_flags(const struct wl_maps *m, uint64_t addr);
-size_t wl_maps_count(const struct wl_maps *m);
 void wl_maps_free(struct wl_maps *m);
 void wl_trace_close(struct wl_trace *t);
 
