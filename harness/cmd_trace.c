@@ -110,13 +110,16 @@ static void trace_usage(FILE *f)
 	       "formats:");
 	for (unsigned i = 0; pb_trace_format_name(i); i++)
 		fprintf(f, " %s", pb_trace_format_name(i));
-	fprintf(f,
-		" (detected when omitted);\n"
-		"zstd, gzip and xz inputs are read directly.  OUT is pagebench's pbt format; an\n"
-		"existing OUT is replaced only with --force (never a device, FIFO or symlink).\n"
-		"--maxpages: most pages one trace record may expand to (default 65536).\n"
-		"record traces CMD itself, not its children (lackey logs carry no pid to tell\n"
-		"processes apart); exec the program directly rather than through a shell.\n");
+	fprintf(
+	    f,
+	    " (detected when omitted);\n"
+	    "zstd, gzip and xz inputs are read directly.  OUT is pagebench's pbt format; an\n"
+	    "existing OUT is replaced only with --force (never a device, FIFO or symlink).\n"
+	    "--maxpages: most pages one trace record may expand to (default 65536).\n"
+	    "record traces CMD itself, not its children (lackey logs carry no pid to tell\n"
+	    "processes apart); exec the program directly rather than through a shell.\n"
+	    "record also writes FILE.maps, the process's mappings, which readers of FILE use\n"
+	    "to tell its file-backed text and data from anonymous memory (docs/workloads.md).\n");
 }
 
 struct topts {
@@ -177,7 +180,8 @@ static const struct pb_param convert_params[] = {
     T_FORMAT, T_PAGE, T_NOIFETCH, T_MAXPAGES, T_LEVEL, T_FORCE, {0},
 };
 static const struct pb_param record_params[] = {
-    {"out", PB_PT_STR, O(out), "trace.pbt", "the pbt file to write", NULL, 0, 0, 'o', 0, "FILE"},
+    {"out", PB_PT_STR, O(out), "trace.pbt", "the pbt file to write (and FILE.maps)", NULL, 0, 0,
+     'o', 0, "FILE"},
     T_LEVEL,
     T_NOIFETCH,
     T_FORCE,
@@ -384,10 +388,19 @@ static void *sample_maps(void *arg)
 	return NULL;
 }
 
+static int record_run(int argc, char **argv, struct topts o);
+
 static int cmd_record(int argc, char **argv)
 {
 	struct topts o;
 	parse_opts(argc, argv, &o, "record");
+	int rc = record_run(argc, argv, o);
+	trace_free(&o, "record");
+	return rc;
+}
+
+static int record_run(int argc, char **argv, struct topts o)
+{
 	if (!o.cmd_at || o.cmd_at >= argc)
 		pb_usage_error("trace", "record needs -- CMD [ARGS...]");
 	if (o.npos)
