@@ -141,7 +141,8 @@ int wl_maps_load(const char *path, struct wl_maps **out, char *err, size_t errle
 		wl_maps_free(m);
 		return rc;
 	}
-	qsort(m->m, m->n, sizeof(*m->m), by_start);
+	if (m->n) /* an empty sidecar: no array */
+		qsort(m->m, m->n, sizeof(*m->m), by_start);
 	*out = m;
 	return 0;
 }
@@ -237,7 +238,8 @@ int pb_trace_maps_write(struct pb_trace_maps *tm, const char *path, unsigned fla
 	if (rc)
 		return rc;
 	FILE *f = pb_out_stream(o);
-	qsort(tm->m.m, tm->m.n, sizeof(*tm->m.m), by_start);
+	if (tm->m.n)
+		qsort(tm->m.m, tm->m.n, sizeof(*tm->m.m), by_start);
 	fprintf(f,
 		"# pagebench trace record: the traced process's mappings (/proc/%d/maps of the "
 		"valgrind process, sampled while it ran; docs/workloads.md)\n"
