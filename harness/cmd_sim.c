@@ -378,6 +378,9 @@ int pb_cmd_sim(int argc, char **argv)
 		stream_of[r] = nld++;
 	}
 	const struct pb_vm_loaded *s0 = &ld[0];
+	char bwarn[256]; /* a block-I/O trace replayed as anonymous memory */
+	if (pb_workload_block_as_anon(s0->canonical, bwarn, sizeof(bwarn)))
+		fprintf(stderr, "pagebench sim: warning: %s\n", bwarn);
 
 	struct pb_run *run = pb_run_create(o.c.results, argc, argv, err, sizeof(err));
 	if (!run) {

@@ -62,7 +62,7 @@ struct gen_cfg {
 	/* trace */
 	const char *path;
 	uint64_t format, ifetch, maxpages, offcol, sizecol, opcol, nscol, nscol2, unit, sizeunit,
-	    header, csv;
+	    header, csv, backing;
 	/* exec (gen_exec.c) */
 	struct wl_exec_cfg x;
 };
@@ -87,6 +87,8 @@ static const char *const fmt_choices[] = {"auto", NULL};
 static const char *const share_names[] = {"disjoint", "shared", "interleaved", NULL};
 static const char *const order_names[] = {"row", "col", "alt", NULL};
 static const char *const csv_names[] = {"auto", "msr", "spc", "custom", NULL};
+/* indices: 0 auto, then enum wl_backing (formats.def's BACKING column) */
+static const char *const backing_names[] = {"auto", "anon", "file", NULL};
 
 /* format=: "auto", then the registered trace formats (formats.def) */
 static const char *fmt_choice(uint64_t i)
@@ -206,6 +208,8 @@ static const struct pb_param p_trace[] = {
     {"format", P_ENUM, O(format), "auto", "trace format (detected when auto)", fmt_choices, 0, 0, 0,
      0, NULL},
     {"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30, 0, 0, NULL},
+    {"backing", P_ENUM, O(backing), "auto", "anon or file pages; auto: the format's (below)",
+     backing_names, 0, 0, 0, 0, NULL},
     {"ifetch", P_U64, O(ifetch), "1", "0 drops instruction fetches (lackey, din, pbt)", NULL, 0, 1,
      0, 0, NULL},
     {"maxpages", P_SIZE, O(maxpages), "65536",
@@ -562,7 +566,8 @@ static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const stru
 {
 	for (; t && t->key; t++) {
 		const void *src = (const char *)c + t->off;
-		if (only_changed && t->def && strcmp(t->key, "format") && strcmp(t->key, "page")) {
+		if (only_changed && t->def && strcmp(t->key, "format") && strcmp(t->key, "page") &&
+		    strcmp(t->key, "backing")) {
 			struct gen_cfg d;
 			char e[8];
 			memcpy(&d, c, sizeof(d));
@@ -751,6 +756,7 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 			to.page_shift = w->shift;
 			to.no_ifetch = !c->ifetch;
 			to.maxpages = c->maxpages;
+			to.backing = (int)c->backing; /* 0: the format's */
 			if (c->csv == 1) {
 				to.csv = (struct wl_csv_map){5, 6, 4, 2, 3, 1, 1, 1, 1};
 			} else if (c->csv == 2) {
@@ -773,6 +779,7 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 				w->shift = wl_trace_shift(w->tr);
 				fmt_find(wl_format_name(wl_trace_format(w->tr)), &c->format);
 				c->page = 1ULL << w->shift;
+				c->backing = wl_trace_backing(w->tr);
 				int first = 1;
 				snprintf(w->canon, sizeof(w->canon), "trace");
 				canon_append(w->canon, sizeof(w->canon), c, p_trace, &first, 1);
@@ -945,6 +952,26 @@ void pb_workload_regions(const struct pb_workload *w, const struct pb_vma **v, s
 		gen_ops(w->g.d)->regions(w->ops_state, v, n);
 }
 
+int pb_workload_block_as_anon(const char *spec, char *msg, size_t len)
+{
+	struct pb_workload w = {0};
+	char err[8];
+	int r = 0;
+	if (!parse_spec(&w, spec, NULL, err, sizeof(err)) && w.is_trace && w.g.c.format &&
+	    w.g.c.backing == WL_BACKING_anon) {
+		const struct wl_format *f = wl_format_at((unsigned)w.g.c.format - 1);
+		r = wl_format_backing(f) == WL_BACKING_file;
+		if (r)
+			snprintf(
+			    msg, len,
+			    "%s is a block-I/O trace replayed as anonymous memory (backing=anon): "
+			    "first touches are zero fills with no read I/O, not file reads",
+			    wl_format_name(f));
+	}
+	free(w.spec);
+	return r;
+}
+
 /* Accessors for the trace library (trace_info.c) */
 const char *wl_workload_format(const struct pb_workload *w)
 {
@@ -1093,7 +1120,7 @@ void pb_list_workloads(FILE *f)
 	fprintf(f, "  %-10s %s\n", "trace",
 		"a recorded trace (format detected when omitted; zstd/gzip/xz read directly)");
 	list_params(f, p_trace);
-	fprintf(f, "    formats (format=):\n");
+	fprintf(f, "    formats (format=) [backing=auto gives]:\n");
 	for (unsigned i = 0; wl_format_at(i); i++) {
 		const struct wl_format *fm = wl_format_at(i);
 		char nm[64];
@@ -1102,7 +1129,8 @@ void pb_list_workloads(FILE *f)
 			size_t l = strlen(nm);
 			snprintf(nm + l, sizeof(nm) - l, ", %s", *a);
 		}
-		fprintf(f, "      %-22s %s\n", nm, wl_format_summary(fm));
+		fprintf(f, "      %-22s %s [%s]\n", nm, wl_format_summary(fm),
+			backing_names[wl_format_backing(fm)]);
 	}
 	fprintf(f, "  example: --workload "
 		   "zipf:pages=100000,alpha=0.9,refs=2M,write=0.3,procs=4,lib=256\n");

@@ -10,7 +10,7 @@
  *
  * Spec syntax (the --workload option):
  *   NAME[:key=value,...]            e.g. zipf:pages=100000,alpha=0.9,refs=2000000,seed=1
- *   trace:path=FILE[,format=F][,page=4096]
+ *   trace:path=FILE[,format=F][,page=4096][,backing=anon|file]
  * `pagebench list workloads` prints every generator with its parameters and
  * defaults, from the module's const descriptor table.
  *
@@ -132,6 +132,13 @@ uint64_t pb_workload_count(const struct pb_workload *w);
  * for a stream that describes none (every generator but exec, traces).
  */
 void pb_workload_regions(const struct pb_workload *w, const struct pb_vma **v, size_t *n);
+
+/*
+ * 1 if spec (a canonical spec: pb_workload_canonical) replays a block-I/O
+ * trace (a format whose default backing is file, formats.def) with
+ * backing=anon, with a one-line explanation in msg; else 0.  No I/O.
+ */
+int pb_workload_block_as_anon(const char *spec, char *msg, size_t len);
 
 /* `pagebench list workloads [-v]`: the generators, their parameters and the trace formats. */
 void pb_list_workloads(FILE *f);

@@ -292,6 +292,25 @@ def main():
         cases.append((f"trace info as pbt {kind}", ["trace", "info", "--format", "pbt", path]))
     for kind, path in sv.items():
         cases.append((f"suite file {kind}", ["suite", path]))
+    # a trace spec's backing=, and a broken TRACE.maps sidecar beside a good trace
+    for vname, val in VALUES.items():
+        cases.append((f"sim trace backing {vname}",
+                      ["sim", "--workload", f"trace:path={good['trace']},backing={val}",
+                       "--policy", "lru", "--frames", "10"]))
+    cases.append(("sim trace backing bogus",
+                  ["sim", "--workload", f"trace:path={good['trace']},backing=bogus",
+                   "--policy", "lru", "--frames", "10"]))
+    good_maps = os.path.join(root, "good.maps")
+    with open(good_maps, "w") as f:
+        f.write("# mappings\n00010000-00020000 r-xp 00000000 fe:00 1 /bin/prog\n")
+    for kind, path in file_variants(good_maps, root, "maps").items():
+        t = os.path.join(root, f"mapped-{kind.replace(' ', '_')}.lackey")
+        shutil.copyfile(good["trace"], t)
+        os.symlink(path, t + ".maps")
+        cases.append((f"sim trace maps sidecar {kind}",
+                      ["sim", "--workload", f"trace:path={t}", "--policy", "lru",
+                       "--frames", "10"]))
+        cases.append((f"trace info maps sidecar {kind}", ["trace", "info", t]))
     # outputs that must never be replaced
     fifo_out = os.path.join(root, "out-fifo")
     os.mkfifo(fifo_out)
