@@ -31,6 +31,7 @@
 #include "pagebench/commands.h"
 #include "pagebench/mrc.h"
 #include "pagebench/param.h"
+#include "pagebench/policy.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 #include "pagebench/vm_drive.h"
@@ -41,6 +42,7 @@ struct mrc_cfg {
 	uint64_t seed, sample_seed, sample_min;
 	double sample;
 	int csv, calibrate;
+	unsigned opt_method;
 };
 
 struct mrc_opts {
@@ -61,6 +63,7 @@ struct mrc_opts {
  * and its field in struct mrc_cfg (docs/policies.md, "How to add a CLI
  * option to sim or mrc").
  */
+static const char *const opt_methods[] = {"auto", "stack", "replay", NULL};
 #define O(f) offsetof(struct mrc_cfg, f)
 static const struct pb_param mrc_options[] = {
     {"workload", PB_PT_STR, O(workload), NULL,
@@ -77,7 +80,7 @@ static const struct pb_param mrc_options[] = {
      "SHARDS rate R in (0, 1]: below 1, every policy runs on the pages hashed into a fraction R "
      "with round(R x frames) frames (1: exact)",
      NULL, 0, 1, 0, PB_PF_LO_OPEN, "R"},
-    {"sample-min", PB_PT_U64, O(sample_min), "32",
+    {"sample-min", PB_PT_U64, O(sample_min), "100",
      "with --sample: sizes whose scaled size is below this are NA, not estimated", NULL, 1, 1000000,
      0, 0, "FRAMES"},
     {"sample-seed", PB_PT_U64, O(sample_seed), "1",
@@ -88,6 +91,10 @@ static const struct pb_param mrc_options[] = {
      "with --sample: also compute LRU's exact curve (one stack-distance pass) and record the "
      "sampled LRU's error against it in meta.json",
      NULL, 0, 0, 0, 0, "0|1"},
+    {"opt-method", PB_PT_ENUM, O(opt_method), "auto",
+     "OPT's curve: one pass of its priority stack, one replay per size, or auto (the stack "
+     "when the largest size is at most 64x the number of sizes)",
+     opt_methods, 0, 0, 0, 0, "M"},
     {"label", PB_PT_STR, O(label), NULL,
      "label column of every CSV and meta.json (e.g. a machine name)", NULL, 0, 0, 0, 0, "NAME"},
     {"results", PB_PT_STR, O(results), NULL,
@@ -421,7 +428,15 @@ int pb_cmd_mrc(int argc, char **argv)
 			r[i].job[0] = r[i].job[1] = SIZE_MAX;
 		}
 		int lru = !strcmp(d->name, "lru");
-		int stack = lru || !strcmp(d->name, "opt");
+		/* OPT's stack costs O(largest size) per miss in the worst case
+		 * (kernels/policy/mrc_opt.c), a replay O(log size) per
+		 * reference and size: measured on zipf, the stack is cheaper
+		 * while the largest size stays under ~90x the number of sizes */
+		uint64_t top = r[npts - 1].scaled;
+		int opt =
+		    !strcmp(d->name, "opt") &&
+		    (o.c.opt_method == 1 || (o.c.opt_method == 0 && top <= 64 * (uint64_t)npts));
+		int stack = lru || opt;
 		for (int s = 0; stack && s < nstreams; s++)
 			if (mrc_stack(d->name, st[s].keys, st[s].n, r, npts, s))
 				stack = 0; /* fall back to replays */
@@ -444,6 +459,16 @@ int pb_cmd_mrc(int argc, char **argv)
 			}
 		}
 	}
+	/* OPT replays of the whole stream share one next-use array (a
+	 * sample's replays compute their own: 8 bytes per sampled reference) */
+	for (size_t k = 0; !sampled && k < nrep; k++)
+		if ((jobs[k].policy->flags & PB_POL_OFFLINE) && !st[0].next_use) {
+			if (pb_vm_load_next_use(&l)) {
+				pb_error(cmd, "out of memory computing next uses");
+				return PB_EXIT_FAIL;
+			}
+			st[0].next_use = l.next_use;
+		}
 	struct mrc_cal cal = {0};
 	if (sampled && o.c.calibrate && mrc_calibrate(&l, st, sa, rows, npts, &cal)) {
 		pb_error(cmd, "out of memory computing LRU's exact curve (--calibrate 0 skips it)");
