@@ -313,9 +313,10 @@ static void mrc_sample_meta(struct pb_run *run, const struct mrc_opts *o,
 {
 	json_t *j;
 	if (o->c.sample >= 1) {
-		j = json_pack("{s:f, s:b, s:s}", "rate", 1.0, "exact", 1, "methods",
-			      "lru: stack distances; opt: priority stack; others: one replay per "
-			      "size");
+		j = json_pack(
+		    "{s:f, s:b, s:s}", "rate", 1.0, "exact", 1, "methods",
+		    "lru: stack distances; opt: priority stack or replays (--opt-method, the "
+		    "method column); others: one replay per size");
 	} else {
 		json_t *cj = cal->on
 				 ? json_pack("{s:I, s:f, s:f, s:s}", "sizes", (json_int_t)cal->n,
@@ -342,9 +343,9 @@ static void mrc_sample_meta(struct pb_run *run, const struct mrc_opts *o,
 		    "independent "
 		    "samples, about 1.4x the expected absolute error of one",
 		    "methods",
-		    "lru: stack distances of the sample; opt: priority stack of the sample; "
-		    "others: "
-		    "one replay of the sample per scaled size (miniature simulation)",
+		    "lru: stack distances of the sample; opt: priority stack of the sample or "
+		    "replays (--opt-method); others: one replay of the sample per scaled size "
+		    "(miniature simulation)",
 		    "lru_calibration", cj);
 	}
 	char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
