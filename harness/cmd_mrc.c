@@ -88,8 +88,8 @@ static const struct pb_param mrc_options[] = {
      "estimate)",
      NULL, 0, 0, 0, 0, "S"},
     {"calibrate", PB_PT_BOOL, O(calibrate), "1",
-     "with --sample: also compute LRU's exact curve (one stack-distance pass) and record the "
-     "sampled LRU's error against it in meta.json",
+     "with --sample: one exact LRU pass over the whole stream makes the lru rows exact and scales "
+     "every other estimate by exact / sampled LRU (ratio estimator); 0: raw estimates",
      NULL, 0, 0, 0, 0, "0|1"},
     {"opt-method", PB_PT_ENUM, O(opt_method), "auto",
      "OPT's curve: one pass of its priority stack, one replay per size, or auto (the stack "

@@ -208,6 +208,16 @@ int main(int argc, char **argv)
 	if (!pbt_tmpdir(tmp, sizeof(tmp), "mrcsample"))
 		PB_SKIP("no temporary folder");
 	snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s", tmp);
+	/* bad rates and methods are usage errors (exit 2), no run folder */
+	static const char *const bad[][2] = {{"--sample", "0"},	    {"--sample", "1.5"},
+					     {"--sample", "1e-9"},  {"--sample-min", "0"},
+					     {"--opt-method", "x"}, {"--calibrate", "maybe"}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char d[1200];
+		PB_CHECK_MSG(mrc(d, sizeof(d), "--workload", "zipf:pages=100,refs=1000", "--policy",
+				 "lru", "--frames", "10:20:10", bad[i][0], bad[i][1], NULL) == 2,
+			     "%s %s", bad[i][0], bad[i][1]);
+	}
 	/* 200 000 pages: 2 000 sampled; sizes 10k..150k frames, scaled 100..1500 */
 	check("zipf", "zipf:pages=200000,alpha=0.9,refs=1500000,seed=1", "5000:150000:20000");
 	const char *tr = pbt_traces_dir();
