@@ -16,7 +16,11 @@
  * minima ("records") of S(1..D-1) move: each record moves down into the
  * slot of the next one, and the last into D.  So a segment tree of
  * priorities over the slots finds each next record in O(log cap) and the
- * update costs O((records + 1) log cap), not O(D).
+ * update costs O((records + 1) log cap).  The stack is nearly sorted by
+ * next use (deeper = later), so records come in long runs and grow with
+ * cap: 46 a reference at cap 5 000, 1 164 at 50 000 on zipf 0.9 over 100k
+ * pages (mrc.h); an order-statistics tree that moves a whole run at once
+ * would make it O(runs log cap), about 4 runs a reference there.
  *
  * Priorities are one u64 each, smallest = evicted first: a key never used
  * again gets the position of its latest reference (the oldest goes first,
