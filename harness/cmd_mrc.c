@@ -429,10 +429,10 @@ int pb_cmd_mrc(int argc, char **argv)
 			r[i].job[0] = r[i].job[1] = SIZE_MAX;
 		}
 		int lru = !strcmp(d->name, "lru");
-		/* OPT's stack costs O(largest size) per miss in the worst case
-		 * (kernels/policy/mrc_opt.c), a replay O(log size) per
-		 * reference and size: measured on zipf, the stack is cheaper
-		 * while the largest size stays under ~90x the number of sizes */
+		/* OPT's stack costs about 0.5 ns x miss ratio x the largest
+		 * size a reference, a replay 26..40 ns a reference and size
+		 * (docs/policies.md): the stack while the largest size is at
+		 * most 64x the number of sizes, the bound for miss ratio 1 */
 		uint64_t top = r[npts - 1].scaled;
 		int opt =
 		    !strcmp(d->name, "opt") &&

@@ -35,12 +35,12 @@ int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsi
  * al. 1970).  next_use: pb_next_use() of keys, or NULL (computed here,
  * 8 bytes per reference).  misses[k]: faults with sizes[k] frames, cold
  * misses included; equal to pb_policy_replay of "opt" at every size.
- * O(n (r + 1) log S) time for r prefix-minimum moves per reference, O(S)
- * memory beyond next_use, S = the largest size.  The OPT stack is nearly
- * sorted by next use, so r grows with S: on zipf 0.9 over 100k pages,
- * r = 46 at S = 5 000 and 1 164 at S = 50 000; a replay costs O(log S)
- * per reference and size, so the pass pays off for many sizes that are
- * small (`mrc --opt-method auto`).
+ * O(r + u log S) time a reference for r prefix-minimum moves in u runs,
+ * O(S) memory beyond next_use, S = the largest size.  The OPT stack is
+ * nearly sorted by next use, so r grows with S (zipf 0.9 over 100k pages:
+ * 46 at S = 5 000, 1 164 at 50 000; u about 4): about 0.5 ns x miss ratio
+ * x S a reference, against 26..40 ns a reference and size for a replay
+ * (docs/policies.md; `mrc --opt-method auto` picks).
  * 0, -EINVAL, -ENOMEM or -E2BIG (a size of 2^32 or more).  Single-threaded.
  */
 int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,

@@ -15,12 +15,14 @@
  * with y_1 = S(1) and y_i the lower of (y_{i-1}, S(i)).  Only the prefix
  * minima ("records") of S(1..D-1) move: each record moves down into the
  * slot of the next one, and the last into D.  So a segment tree of
- * priorities over the slots finds each next record in O(log cap) and the
- * update costs O((records + 1) log cap).  The stack is nearly sorted by
- * next use (deeper = later), so records come in long runs and grow with
- * cap: 46 a reference at cap 5 000, 1 164 at 50 000 on zipf 0.9 over 100k
- * pages (mrc.h); an order-statistics tree that moves a whole run at once
- * would make it O(runs log cap), about 4 runs a reference there.
+ * priorities over the slots finds each next record in O(log cap).  The
+ * stack is nearly sorted by next use (deeper = later), so the records come
+ * in long runs of consecutive slots with falling priorities (1 164 records
+ * in about 4 runs a reference at cap 50 000 on zipf 0.9 over 100k pages):
+ * a run j..k moves down one slot as one memmove of the slots, one range
+ * update of the tree and one slot_of write per moved entry, and hands its
+ * last entry on.  The key map points at node ids that never move, so a
+ * moved entry costs no hash update.
  *
  * Priorities are one u64 each, smallest = evicted first: a key never used
  * again gets the position of its latest reference (the oldest goes first,
@@ -39,11 +41,15 @@
 #include "pagebench/mrc.h"
 
 struct ostack {
-	uint64_t *t;	/* segment tree of priorities (min), leaves at S + slot */
-	uint64_t *key;	/* key of each slot (0-based slot = depth - 1) */
-	uint64_t S;	/* leaves: a power of two >= cap */
-	uint64_t depth; /* slots in use */
-	struct pb_hmap pos;
+	uint64_t *t;	   /* segment tree of priorities (min), leaves at S + slot */
+	uint32_t *node_at; /* node in each slot (0-based slot = depth - 1) */
+	uint32_t *slot_of; /* slot of each node */
+	uint64_t *nkey;	   /* key of each node */
+	uint32_t *free;	   /* free node ids */
+	uint64_t S;	   /* leaves: a power of two >= cap */
+	uint64_t depth;	   /* slots in use */
+	uint64_t nfree;
+	struct pb_hmap node; /* key -> node: nodes never move, slots do */
 };
 
 static void os_set(struct ostack *o, uint64_t slot, uint64_t pri)
@@ -56,6 +62,14 @@ static void os_set(struct ostack *o, uint64_t slot, uint64_t pri)
 			break;
 		o->t[i] = m;
 	}
+}
+
+/* Recompute the tree above the leaves of slots lo..hi. */
+static void os_fix(struct ostack *o, uint64_t lo, uint64_t hi)
+{
+	for (lo = (o->S + lo) >> 1, hi = (o->S + hi) >> 1; lo; lo >>= 1, hi >>= 1)
+		for (uint64_t i = lo; i <= hi; i++)
+			o->t[i] = o->t[2 * i] < o->t[2 * i + 1] ? o->t[2 * i] : o->t[2 * i + 1];
 }
 
 /* First slot >= lo whose priority is below x, or UINT64_MAX. */
@@ -74,12 +88,74 @@ static uint64_t os_first_below(const struct ostack *o, uint64_t lo, uint64_t x)
 	return i - o->S;
 }
 
-/* Move (k, pri) into slot, recording where k now lives.  0 or -ENOMEM. */
-static int os_put(struct ostack *o, uint64_t slot, uint64_t k, uint64_t pri)
+static void os_put(struct ostack *o, uint64_t slot, uint32_t u, uint64_t pri)
 {
-	o->key[slot] = k;
+	o->node_at[slot] = u;
+	o->slot_of[u] = (uint32_t)slot;
 	os_set(o, slot, pri);
-	return pb_hmap_put(&o->pos, k, slot);
+}
+
+/*
+ * One reference: x at slot p (UINT64_MAX: not in the stack), new priority
+ * px.  Records in slots [1, hi) come in runs of consecutive slots with
+ * falling priorities; a run j..k takes the carry at j, moves down one slot
+ * (one memmove) and hands its last entry on as the next carry.
+ */
+static int os_ref(struct ostack *o, uint64_t x, uint64_t px, uint64_t cap, uint64_t *hist)
+{
+	uint64_t *pn = pb_hmap_find(&o->node, x);
+	uint32_t u = pn ? (uint32_t)*pn : 0;
+	uint64_t p = pn ? o->slot_of[u] : UINT64_MAX;
+	uint64_t hi = pn ? p : o->depth; /* records lie in slots [1, hi) */
+	if (pn) {
+		hist[p + 1]++;
+		if (p == 0) {
+			os_set(o, 0, px);
+			return 0;
+		}
+	} else {
+		u = o->free[--o->nfree];
+		o->nkey[u] = x;
+		if (pb_hmap_put(&o->node, x, u))
+			return -ENOMEM;
+	}
+	if (o->depth == 0) {
+		os_put(o, 0, u, px);
+		o->depth = 1;
+		return 0;
+	}
+	uint32_t cn = o->node_at[0];
+	uint64_t cp = o->t[o->S];
+	os_put(o, 0, u, px);
+	for (uint64_t i = 1;;) {
+		uint64_t j = os_first_below(o, i, cp);
+		if (j >= hi)
+			break;
+		uint64_t *lf = o->t + o->S, k = j;
+		while (k + 1 < hi && lf[k + 1] < lf[k])
+			k++;
+		uint32_t nn = o->node_at[k];
+		uint64_t np = lf[k];
+		memmove(o->node_at + j + 1, o->node_at + j, (k - j) * sizeof(*o->node_at));
+		memmove(lf + j + 1, lf + j, (k - j) * sizeof(*lf));
+		o->node_at[j] = cn;
+		lf[j] = cp;
+		for (uint64_t m = j; m <= k; m++)
+			o->slot_of[o->node_at[m]] = (uint32_t)m;
+		os_fix(o, j, k);
+		cn = nn;
+		cp = np;
+		i = k + 1;
+	}
+	if (pn) {
+		os_put(o, p, cn, cp);
+	} else if (o->depth < cap) {
+		os_put(o, o->depth++, cn, cp);
+	} else { /* pushed below cap: forgotten */
+		(void)pb_hmap_del(&o->node, o->nkey[cn]);
+		o->free[o->nfree++] = cn;
+	}
+	return 0;
 }
 
 /* hist[d] (1 <= d <= cap): references at depth d. */
@@ -90,57 +166,36 @@ static int opt_hist(const uint64_t *keys, size_t n, const uint64_t *nu, uint64_t
 	o.S = 1;
 	while (o.S < cap)
 		o.S <<= 1;
-	size_t tb = 2 * o.S * sizeof(uint64_t), kb = o.S * sizeof(uint64_t);
+	/* cap + 1 nodes: a new key enters before the carry leaves */
+	size_t tb = 2 * o.S * sizeof(uint64_t), nb = (cap + 1) * sizeof(uint32_t),
+	       kb = (cap + 1) * sizeof(uint64_t);
 	o.t = pb_map(tb, 0);
-	o.key = pb_map(kb, 0);
+	o.node_at = pb_map(nb, 0);
+	o.slot_of = pb_map(nb, 0);
+	o.free = pb_map(nb, 0);
+	o.nkey = pb_map(kb, 0);
 	int rc = -ENOMEM;
-	if (!o.t || !o.key || pb_hmap_init(&o.pos, cap))
+	if (!o.t || !o.node_at || !o.slot_of || !o.free || !o.nkey || pb_hmap_init(&o.node, cap))
 		goto out;
 	memset(o.t, 0xff, tb);
+	for (uint64_t i = 0; i <= cap; i++)
+		o.free[o.nfree++] = (uint32_t)(cap - i);
 	rc = 0;
-	for (size_t t = 0; !rc && t < n; t++) {
-		uint64_t x = keys[t];
-		uint64_t px = nu[t] == PB_NEXT_NONE ? t : 2 * (uint64_t)n - nu[t];
-		uint64_t *pp = pb_hmap_find(&o.pos, x), p = pp ? *pp : UINT64_MAX;
-		uint64_t hi = pp ? p : o.depth; /* records lie in slots [1, hi) */
-		if (pp)
-			hist[p + 1]++;
-		if (p == 0) {
-			os_set(&o, 0, px);
-			continue;
-		}
-		if (o.depth == 0) {
-			rc = os_put(&o, 0, x, px);
-			o.depth = 1;
-			continue;
-		}
-		uint64_t ck = o.key[0], cp = o.t[o.S];
-		rc = os_put(&o, 0, x, px);
-		for (uint64_t i = 1; !rc;) {
-			uint64_t j = os_first_below(&o, i, cp);
-			if (j >= hi)
-				break;
-			uint64_t nk = o.key[j], np = o.t[o.S + j];
-			rc = os_put(&o, j, ck, cp);
-			ck = nk;
-			cp = np;
-			i = j + 1;
-		}
-		if (rc)
-			break;
-		if (pp)
-			rc = os_put(&o, p, ck, cp);
-		else if (o.depth < cap)
-			rc = os_put(&o, o.depth++, ck, cp);
-		else
-			(void)pb_hmap_del(&o.pos, ck); /* pushed below cap: forgotten */
-	}
+	for (size_t t = 0; !rc && t < n; t++)
+		rc = os_ref(&o, keys[t], nu[t] == PB_NEXT_NONE ? t : 2 * (uint64_t)n - nu[t], cap,
+			    hist);
 out:
-	pb_hmap_fini(&o.pos);
+	pb_hmap_fini(&o.node);
 	if (o.t)
 		pb_unmap(o.t, tb);
-	if (o.key)
-		pb_unmap(o.key, kb);
+	if (o.node_at)
+		pb_unmap(o.node_at, nb);
+	if (o.slot_of)
+		pb_unmap(o.slot_of, nb);
+	if (o.free)
+		pb_unmap(o.free, nb);
+	if (o.nkey)
+		pb_unmap(o.nkey, kb);
 	return rc;
 }
 
