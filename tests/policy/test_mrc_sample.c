@@ -10,7 +10,8 @@
  * meta.json with jansson: the sampled references, the rate, the NA rows
  * (scaled size below --sample-min, with the reason), LRU's rows exact,
  * and meta.json's uncalibrated LRU error equal to the one recomputed here
- * from a --calibrate 0 run over the same sample.
+ * from a --calibrate 0 run over the same sample.  Also: OPT's priority
+ * stack and its replays give the same rows through the CLI.
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -218,6 +219,27 @@ int main(int argc, char **argv)
 				 "lru", "--frames", "10:20:10", bad[i][0], bad[i][1], NULL) == 2,
 			     "%s %s", bad[i][0], bad[i][1]);
 	}
+	/* OPT through the CLI: the priority stack and the replays agree */
+	char dst[1200], drp[1200];
+	const char *owl = "zipf:pages=5000,alpha=0.8,refs=200000,seed=3";
+	PB_CHECK(mrc(dst, sizeof(dst), "--workload", owl, "--policy", "opt", "--frames",
+		     "50:2000:150", "--opt-method", "stack", NULL) == 0);
+	PB_CHECK(mrc(drp, sizeof(drp), "--workload", owl, "--policy", "opt", "--frames",
+		     "50:2000:150", "--opt-method", "replay", NULL) == 0);
+	struct pb_csv ts = {0}, trp = {0};
+	if (dst[0] && drp[0] && !read_csv(dst, &ts) && !read_csv(drp, &trp)) {
+		PB_CHECK(ts.nrows == 14 && trp.nrows == 14);
+		for (size_t r = 0; r < ts.nrows && r < trp.nrows; r++) {
+			PB_CHECK(!strcmp(pb_csv_get(&ts, r, "method"), "priority-stack"));
+			PB_CHECK(!strcmp(pb_csv_get(&trp, r, "method"), "replay"));
+			PB_CHECK_MSG(
+			    !strcmp(pb_csv_get(&ts, r, "misses"), pb_csv_get(&trp, r, "misses")),
+			    "opt %s frames: stack %s, replay %s", pb_csv_get(&ts, r, "frames"),
+			    pb_csv_get(&ts, r, "misses"), pb_csv_get(&trp, r, "misses"));
+		}
+	}
+	pb_csv_free(&ts);
+	pb_csv_free(&trp);
 	/* 200 000 pages: 2 000 sampled; 5k frames (scaled 50: NA), 40k..145k */
 	check("zipf", "zipf:pages=200000,alpha=0.9,refs=1500000,seed=1", "5000:145000:35000");
 	const char *tr = pbt_traces_dir();
