@@ -162,9 +162,13 @@ static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 		pb_usage_error(cmd, "out of memory");
 	int rc =
 	    pb_param_getopt(mrc_options, &o->c, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	/* the first stray argument, if any, then pos goes (usage errors exit) */
+	char stray[256] = "";
+	if (npos)
+		snprintf(stray, sizeof(stray), "%s", pos[0]);
+	free(pos);
 	if (rc == 1) {
 		mrc_usage(stdout);
-		free(pos);
 		pb_param_free(mrc_options, &o->c);
 		exit(0);
 	}
@@ -176,8 +180,7 @@ static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 	if (rc)
 		pb_usage_error(cmd, "%s (see pagebench mrc --help)", err);
 	if (npos)
-		pb_usage_error(cmd, "unexpected argument '%s'", pos[0]);
-	free(pos);
+		pb_usage_error(cmd, "unexpected argument '%s'", stray);
 	struct mrc_cfg *c = &o->c;
 	if (c->policy_params)
 		pb_usage_error(cmd,
