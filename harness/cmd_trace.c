@@ -411,8 +411,11 @@ static int cmd_record(int argc, char **argv)
 		_exit(127);
 	}
 	close(pfd[1]);
+	/* references recorded so far, on a terminal only (a long program was silent) */
+	pb_progress_begin("trace record: references", 0);
 	rc = pb_trace_fd_to_pbt(pfd[0], "<valgrind log>", "lackey", o.no_ifetch, pw, err,
 				sizeof(err));
+	pb_progress_end();
 	if (rc)
 		kill(pid, SIGKILL);
 	close(pfd[0]);
