@@ -40,6 +40,7 @@ struct sim_cfg {
 	unsigned prepage, pt, order, hints, device;
 	unsigned model; /* --model: enum sim_model */
 	uint64_t threads, reps, seed;
+	uint64_t workers; /* --workers */
 	int fixed_seed, force, csv;
 };
 
@@ -98,6 +99,10 @@ static const struct pb_param sim_options[] = {
     {"pt", PB_PT_ENUM, O(pt), "radix", "page tables", pt_names, 0, 0, 0, 0, "KIND"},
     {"threads", PB_PT_U64, O(threads), "1", "engine threads per configuration", NULL, 1, 1024, 0, 0,
      "T"},
+    {"workers", PB_PT_U64, O(workers), "0",
+     "configurations replayed at once with --threads 1, the sweep's worker threads (0: one per "
+     "PU)",
+     NULL, 0, 1024, 0, 0, "W"},
     {"order", PB_PT_ENUM, O(order), "strict",
      "strict: deterministic chunks in stream order; free: as threads get there", order_names, 0, 0,
      0, 0, "O"},
@@ -530,7 +535,8 @@ int pb_cmd_sim(int argc, char **argv)
 	if (stream) {
 		pb_progress_begin("sim: references", 0);
 		trc = pb_vm_sweep_stream_team(sw, jobs, njobs, o.c.workload, ld, nld,
-					      pb_topo_npus(), err, sizeof(err));
+					      o.c.workers ? (unsigned)o.c.workers : pb_topo_npus(),
+					      err, sizeof(err));
 		pb_progress_end();
 		pb_vm_sweep_destroy(sw);
 		if (trc == -EINVAL)
@@ -544,7 +550,9 @@ int pb_cmd_sim(int argc, char **argv)
 	} else {
 		pb_progress_begin("sim", njobs);
 		/* a real backing file is one file: its runs cannot share it */
-		unsigned workers = o.threads == 1 && !o.backing ? pb_topo_npus() : 1;
+		unsigned workers = o.threads == 1 && !o.backing
+				       ? (o.c.workers ? (unsigned)o.c.workers : pb_topo_npus())
+				       : 1;
 		trc = pb_vm_sweep_team(sw, njobs, o.threads, workers);
 		pb_progress_end();
 		pb_vm_sweep_destroy(sw);
