@@ -530,6 +530,7 @@ struct feed_stream {
 	uint64_t pos[2], at; /* batch positions; references read */
 	int ended;
 	int count_pages;      /* no pass before counted them */
+	int pages_rc;	      /* -ENOMEM counting them */
 	struct pb_hmap pages; /* distinct (asid, vpn) */
 	int rc;
 	char err[512];
@@ -583,14 +584,13 @@ static void pages_task(struct feed *f, size_t s, unsigned buf)
 {
 	struct feed_stream *fs = &f->st[s];
 	const struct pb_access *a = fs->a[buf];
-	for (size_t i = 0; i < fs->n[buf] && !fs->rc; i++) {
+	for (size_t i = 0; i < fs->n[buf]; i++) {
 		int isnew;
-		if (!pb_hmap_upsert(&fs->pages,
-				    pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
-				    &isnew)) {
-			fs->rc = -ENOMEM;
-			snprintf(fs->err, sizeof(fs->err), "out of memory counting pages");
+		uint64_t key = pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0);
+		if (!pb_hmap_upsert(&fs->pages, key, &isnew)) {
+			fs->pages_rc = -ENOMEM; /* read_task owns rc: it runs beside */
 			pb_atomic_store(&f->failed, 1, PB_RELAXED);
+			return;
 		}
 	}
 }
@@ -791,6 +791,10 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 		if (fs->rc && !rc) {
 			rc = fs->rc;
 			snprintf(err, errlen, "%s", fs->err);
+		}
+		if (fs->pages_rc && !rc) {
+			rc = fs->pages_rc;
+			snprintf(err, errlen, "out of memory counting pages");
 		}
 		if (fs->l->next_use && fs->at != fs->l->s.n && !rc) {
 			rc = -EPROTO;
