@@ -471,12 +471,8 @@ int pb_cmd_sim(int argc, char **argv)
 				rc = -ENOMEM;
 				snprintf(err, sizeof(err), "out of memory computing next uses");
 			}
-		} else if (need_nu || !o.policy_model) {
-			/* next uses; the engine's page tables are sized by the pages */
-			rc = pb_vm_stream_prepass(o.c.workload, o.seed + r, need_nu, &ld[nld], err,
-						  sizeof(err));
 		} else {
-			ld[nld].seed = o.seed + r;
+			ld[nld].seed = o.seed + r; /* opened by the streaming pass */
 		}
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
@@ -485,6 +481,18 @@ int pb_cmd_sim(int argc, char **argv)
 			return PB_EXIT_FAIL;
 		}
 		stream_of[r] = nld++;
+	}
+	unsigned workers = o.c.workers ? (unsigned)o.c.workers : pb_topo_npus();
+	if (stream && (need_nu || !o.policy_model)) {
+		/* next uses; the engine's page tables are sized by the pages */
+		int rc = pb_vm_stream_prepass_team(o.c.workload, ld, nld, need_nu, workers, err,
+						   sizeof(err));
+		if (rc == -EINVAL)
+			pb_usage_error(cmd, "%s", err);
+		if (rc) {
+			pb_error(cmd, "%s", err);
+			return PB_EXIT_FAIL;
+		}
 	}
 	const struct pb_vm_loaded *s0 = &ld[0];
 
@@ -534,9 +542,8 @@ int pb_cmd_sim(int argc, char **argv)
 	int trc;
 	if (stream) {
 		pb_progress_begin("sim: references", 0);
-		trc = pb_vm_sweep_stream_team(sw, jobs, njobs, o.c.workload, ld, nld,
-					      o.c.workers ? (unsigned)o.c.workers : pb_topo_npus(),
-					      err, sizeof(err));
+		trc = pb_vm_sweep_stream_team(sw, jobs, njobs, o.c.workload, ld, nld, workers, err,
+					      sizeof(err));
 		pb_progress_end();
 		pb_vm_sweep_destroy(sw);
 		if (trc == -EINVAL)
@@ -550,10 +557,8 @@ int pb_cmd_sim(int argc, char **argv)
 	} else {
 		pb_progress_begin("sim", njobs);
 		/* a real backing file is one file: its runs cannot share it */
-		unsigned workers = o.threads == 1 && !o.backing
-				       ? (o.c.workers ? (unsigned)o.c.workers : pb_topo_npus())
-				       : 1;
-		trc = pb_vm_sweep_team(sw, njobs, o.threads, workers);
+		trc = pb_vm_sweep_team(sw, njobs, o.threads,
+				       o.threads == 1 && !o.backing ? workers : 1);
 		pb_progress_end();
 		pb_vm_sweep_destroy(sw);
 		if (trc) {

@@ -475,9 +475,7 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	pb_progress_begin(next_use ? "next uses: references" : "pages: references", 0);
 	rc = pb_workload_drain(w, NULL, 1 << 16, pre_sink, &p, err, errlen);
-	pb_progress_end();
 	pb_workload_close(w);
 	if (rc == -EFBIG)
 		snprintf(err, errlen,
@@ -507,6 +505,57 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 	l->s.next_use = p.v;
 	l->s.n = p.n; /* the streaming pass counts again */
 	return 0;
+}
+
+/* The passes before of several streams, one per team thread at a time. */
+struct pre_team {
+	const char *spec;
+	struct pb_vm_loaded *l;
+	size_t n, next;
+	int next_use;
+	int *rc;
+	char (*err)[512];
+};
+
+static void pre_team_fn(void *arg, unsigned tid)
+{
+	struct pre_team *p = arg;
+	(void)tid;
+	for (size_t s; (s = pb_atomic_fetch_add(&p->next, 1, PB_RELAXED)) < p->n;)
+		p->rc[s] = pb_vm_stream_prepass(p->spec, p->l[s].seed, p->next_use, &p->l[s],
+						p->err[s], sizeof(p->err[s]));
+}
+
+int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n, int next_use,
+			      unsigned workers, char *err, size_t errlen)
+{
+	struct pre_team p = {.spec = spec, .l = l, .n = n, .next_use = next_use};
+	p.rc = calloc(n ? n : 1, sizeof(*p.rc));
+	p.err = calloc(n ? n : 1, sizeof(*p.err));
+	if (!p.rc || !p.err) {
+		free(p.rc);
+		free(p.err);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	pb_progress_begin(next_use ? "next uses: references" : "pages: references", 0);
+	struct pb_plan plan;
+	if (workers > n)
+		workers = (unsigned)n;
+	if (workers <= 1 || pb_plan_make(workers, PB_PIN_COMPACT, &plan)) {
+		pre_team_fn(&p, 0);
+	} else {
+		pb_team_run(&plan, pre_team_fn, &p, NULL);
+		pb_plan_free(&plan);
+	}
+	pb_progress_end();
+	int rc = 0;
+	for (size_t s = 0; s < n && !rc; s++)
+		if ((rc = p.rc[s]))
+			snprintf(err, errlen, "%s", p.err[s]);
+	free(p.rc);
+	free(p.err);
+	return rc;
 }
 
 /*

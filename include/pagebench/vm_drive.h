@@ -84,6 +84,10 @@ void pb_vm_load_free(struct pb_vm_loaded *l);
  */
 int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct pb_vm_loaded *l,
 			 char *err, size_t errlen);
+/* The pass before of l[0..n) (l[s].seed set), the streams at once on up
+ * to `workers` team threads, with a progress line; the first error. */
+int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n, int next_use,
+			      unsigned workers, char *err, size_t errlen);
 /*
  * Run every job of a sweep from the streams themselves: streams[s] is spec
  * opened with streams[s].seed (with what a pass before left in it), and
