@@ -538,6 +538,8 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	if (next_use)
+		(void)mem_budget(); /* computed once, here: the threads only read it */
 	pb_progress_begin(next_use ? "next uses: references" : "pages: references", 0);
 	struct pb_plan plan;
 	if (workers > n)
