@@ -554,6 +554,13 @@ int pb_cmd_sim(int argc, char **argv)
 		}
 		if (!(run = sim_run_open(argc, argv, &o, s0, replay, &csv)))
 			return PB_EXIT_FAIL;
+		if (o.policy_model && s0->cow_refs)
+			fprintf(
+			    stderr,
+			    "pagebench sim: warning: %" PRIu64 " writes into copy-on-write "
+			    "regions; the policy model makes no copies, so its counts differ from "
+			    "--model engine's\n",
+			    s0->cow_refs);
 	} else {
 		pb_progress_begin("sim", njobs);
 		/* a real backing file is one file: its runs cannot share it */

@@ -579,6 +579,7 @@ struct feed_stream {
 	uint8_t *wr[2];
 	size_t n[2];
 	uint64_t pos[2], at; /* batch positions; references read */
+	uint64_t cow;	     /* writes into copy-on-write regions */
 	int ended;
 	int count_pages;      /* no pass before counted them */
 	int pages_rc;	      /* -ENOMEM counting them */
@@ -619,6 +620,8 @@ static void read_task(struct feed *f, size_t s, unsigned buf)
 		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 		n = 0;
 	}
+	for (size_t i = 0; i < n; i++)
+		fs->cow += (fs->a[buf][i].flags & PB_ACC_COW) && fs->a[buf][i].op == PB_OP_WRITE;
 	if (f->need_keys)
 		for (size_t i = 0; i < n; i++) {
 			fs->keys[buf][i] = pb_vm_key(&fs->a[buf][i]);
@@ -854,6 +857,7 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 				 (unsigned long long)fs->at, (unsigned long long)fs->l->s.n);
 		}
 		fs->l->s.n = fs->at;
+		fs->l->cow_refs = fs->cow;
 		if (fs->count_pages)
 			fs->l->s.distinct = pb_hmap_count(&fs->pages);
 		if (!rc && !fs->at) {

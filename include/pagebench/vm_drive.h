@@ -60,6 +60,7 @@ struct pb_vm_loaded {
 	char trace_path[4096];
 	uint64_t trace_size;
 	char trace_hash[40]; /* "fnv1a64:<16 hex digits>" */
+	uint64_t cow_refs;   /* writes into copy-on-write regions (streamed) */
 };
 /*
  * Load the whole stream of `spec` opened with `seed`, check it fits the

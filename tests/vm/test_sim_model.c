@@ -18,7 +18,9 @@
  *  - the columns the policy model cannot produce are NA, each with its
  *    reason in meta.json's not_available, and meta.json records the
  *    model and the replay mode (read back with jansson);
- *  - what only the engine models is refused with --model policy.
+ *  - what only the engine models is refused with --model policy, and
+ *    writes into copy-on-write regions (the engine copies, the policy
+ *    model cannot) draw a warning.
  */
 #define _GNU_SOURCE
 #include <glob.h>
@@ -260,6 +262,22 @@ static void refused(const char *opt, const char *val, const char *word)
 	free(o);
 }
 
+/* Writes into copy-on-write regions: the policy model says its counts
+ * differ (one warning line); without writes it has nothing to say. */
+static void cow_warning(const char *wl, int expect)
+{
+	char root[700];
+	snprintf(root, sizeof(root), "%s/cow", dir);
+	char *argv[] = {(char *)bin, "sim",	 "--workload", (char *)wl, "--policy",
+			"lru",	     "--frames", "10",	       "--reps",   "1",
+			"--model",   "policy",	 "--results",  root,	   NULL};
+	struct spawn_out *o = malloc(sizeof(*o));
+	spawn_run(argv, envv, o);
+	PB_CHECK_MSG(o->code == 0 && !!strstr(o->err, "copy-on-write") == expect, "%s: exit %d, %s",
+		     wl, o->code, o->err);
+	free(o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -289,6 +307,8 @@ int main(int argc, char **argv)
 	streamed_vs_loaded("phase:pages=800,refs=50000,period=7000,write=0.5", "lru,s3fifo,2q,nru",
 			   "phase");
 
+	cow_warning("zipf:pages=300,refs=5000,procs=2,cow=1,write=0.3", 1);
+	cow_warning("zipf:pages=300,refs=5000,procs=2,cow=1", 0);
 	refused("--prepage", "readahead", "--prepage");
 	refused("--threads", "2", "--threads");
 	refused("--hints", "abit", "--hints");
