@@ -487,10 +487,10 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 		snprintf(err, errlen, "out of memory in the pass before the replay");
 	if (rc == -EDOM) /* not the engine's: the streaming pass names it */
 		rc = 0;
+	l->s.distinct = pb_hmap_count(&p.pages);
+	pb_hmap_fini(&p.pages); /* before the next uses' own map */
 	if (!rc && next_use && (rc = next_use_in_place(p.v, p.n)))
 		snprintf(err, errlen, "out of memory computing next uses");
-	l->s.distinct = pb_hmap_count(&p.pages);
-	pb_hmap_fini(&p.pages);
 	if (rc) {
 		if (p.v)
 			pb_unmap(p.v, p.cap * sizeof(uint64_t));
