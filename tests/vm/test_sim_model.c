@@ -125,7 +125,7 @@ static void policy_vs_engine(const char *wl, const char *tag, int shared)
 		    "64,512", "--reps", "1", "--hints", "exact", NULL))
 		return;
 	if (run_csv(tp, "sim.csv", &p, "sim", "--workload", wl, "--policy", "all", "--frames",
-		    "64,512", "--reps", "1", "--model", "policy", NULL)) {
+		    "64,512", "--reps", "1", "--model", "policy", "--workers", "3", NULL)) {
 		pb_csv_free(&e);
 		return;
 	}
@@ -206,8 +206,9 @@ static void streamed_vs_loaded(const char *wl, const char *pols, const char *tag
 	snprintf(tl, sizeof(tl), "%s-loaded", tag);
 	snprintf(bk, sizeof(bk), "file:%s/%s.swap", dir, tag);
 	struct pb_csv s, l;
+	/* three workers whatever the machine: tasks run concurrently */
 	if (run_csv(ts, "sim.csv", &s, "sim", "--workload", wl, "--policy", pols, "--frames",
-		    "40,300", "--reps", "2", NULL))
+		    "40,300", "--reps", "2", "--workers", "3", NULL))
 		return;
 	if (run_csv(tl, "sim.csv", &l, "sim", "--workload", wl, "--policy", pols, "--frames",
 		    "40,300", "--reps", "2", "--backing", bk, NULL)) {
