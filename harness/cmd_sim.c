@@ -42,6 +42,7 @@ struct sim_cfg {
 	uint64_t threads, reps, seed;
 	uint64_t workers; /* --workers */
 	int fixed_seed, force, csv;
+	char *caches;
 };
 
 /* What the command runs with, checked and resolved from sim_cfg. */
@@ -63,6 +64,7 @@ struct sim_opts {
 	const struct pb_cost_device *device;
 	const char *backing; /* NULL: simulated */
 	int policy_model;    /* --model policy */
+	struct pb_cache_geom caches;
 };
 
 /* Choices filled from the registries (pb_prepages[], pb_cost_devices[])
@@ -120,6 +122,10 @@ static const struct pb_param sim_options[] = {
     {"tlb", PB_PT_STR, O(tlb), "skylake",
      "TLB profile (skylake|icelake|zen3|zen4|textbook) or geometry l1=E:W,l1i=E:W,l2=E:W", NULL, 0,
      0, 0, 0, "P"},
+    {"caches", PB_PT_STR, O(caches), "none",
+     "CPU caches in front of DRAM: none, profile (the --tlb CPU's), auto (profile if the "
+     "--tlb has one), a profile name, or L1d=32K:8,L1i=32K:8,L2=1M:16,L3=32M:16 (docs/cache.md)",
+     NULL, 0, 0, 0, 0, "C"},
     {"device", PB_PT_ENUM, O(device), "nvme", "backing device cost model", device_names, 0, 0, 0, 0,
      "D"},
     {"backing", PB_PT_STR, O(backing), "sim",
@@ -222,6 +228,8 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 			pb_usage_error(cmd, "bad --frames '%s' (each count 1..2^32)", c->frames);
 	if (pb_tlb_parse(c->tlb, &o->tlb, err, sizeof(err)))
 		pb_usage_error(cmd, "bad --tlb: %s", err);
+	if (pb_cache_parse_for(c->caches, o->tlb.name, &o->caches, err, sizeof(err)))
+		pb_usage_error(cmd, "bad --caches: %s", err);
 	if (o->force && !o->backing)
 		pb_usage_error(cmd, "option '--force' applies to --backing file:PATH only");
 	o->policy_model = c->model == SIM_MODEL_POLICY;
@@ -239,6 +247,9 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 		if (o->hints != PB_VM_HINTS_EXACT)
 			pb_usage_error(cmd, "--model policy gives the policy every reference "
 					    "(--hints abit is the engine's)");
+		if (pb_cache_geom_enabled(&o->caches))
+			pb_usage_error(cmd, "--model policy has no CPU caches (--caches is the "
+					    "engine's)");
 	}
 	if (o->backing) {
 		/* refused before anything runs; the engine's O_EXCL closes the race */
@@ -384,12 +395,21 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 	free(txt);
 	json_decref(tlb);
 	pb_run_config_str(run, "device_source", o->device->source);
+	pb_cache_geom_str(&o->caches, geo, sizeof(geo));
+	pb_run_config_set(run, "caches",
+			  json_pack("{s:s, s:s, s:s?, s:s?}", "profile", o->caches.name, "geometry",
+				    geo, "source", o->caches.source, "latency_source",
+				    o->caches.lat_source));
+	for (size_t e = 0; e < PB_VM_EV__COUNT; e++) /* columns this hierarchy cannot count */
+		if (!o->policy_model && pb_vm_cache_event_na((enum pb_vm_event)e, &o->caches))
+			pb_run_note_na(run, pb_vm_events[e].name,
+				       pb_vm_cache_event_na((enum pb_vm_event)e, &o->caches));
 	/* which model and how the stream was replayed */
 	pb_run_config_str(run, "model", o->policy_model ? "policy" : "engine");
 	pb_run_config_str(run, "replay", replay);
 
 	/* columns: the configuration, then every CSV event of vm_events.h */
-	const char *cols[64];
+	const char *cols[96];
 	size_t nc = 0;
 	for (; sim_cols[nc]; nc++)
 		cols[nc] = sim_cols[nc];
@@ -530,6 +550,8 @@ int pb_cmd_sim(int argc, char **argv)
 	base.hints = o.hints;
 	base.tlb = o.tlb;
 	base.device = o.device;
+	base.caches = o.caches;
+	base.caches = o.caches;
 	base.backing_path = o.backing;
 	base.backing_force = o.force;
 	struct pb_vm_sweep *sw;
@@ -615,7 +637,11 @@ int pb_cmd_sim(int argc, char **argv)
 			if (!(pb_vm_events[e].flags & PB_VM_EV_CSV))
 				continue;
 			if (o.policy_model && !policy_model_event((enum pb_vm_event)e))
-				pb_csv_na(csv);
+				pb_csv_na(csv); /* why: meta.json "not_available" */
+			else if ((pb_vm_events[e].flags & PB_VM_EV_VMA) && !j->stream->regions)
+				pb_csv_na(csv); /* no regions: nothing can count it */
+			else if (pb_vm_cache_event_na((enum pb_vm_event)e, &o.caches))
+				pb_csv_na(csv); /* why: meta.json "not_available" */
 			else
 				pb_csv_u64(csv, pb_vm_stats_get(st, (enum pb_vm_event)e));
 		}

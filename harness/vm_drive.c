@@ -268,6 +268,18 @@ static int stream_open(const char *spec, uint64_t seed, struct pb_vm_loaded *l,
 		if (pb_vm_trace_hash(tpath, &l->trace_size, l->trace_hash, sizeof(l->trace_hash)))
 			l->trace_hash[0] = 0;
 	}
+	/* the regions, known at the open: copied, s.regions points here */
+	const struct pb_vma *rv;
+	pb_workload_regions(w, &rv, &l->nregions);
+	if (l->nregions && !(l->regions = malloc(l->nregions * sizeof(*rv)))) {
+		pb_workload_close(w);
+		snprintf(err, errlen, "out of memory loading the workload's regions");
+		return -ENOMEM;
+	}
+	if (l->nregions)
+		memcpy(l->regions, rv, l->nregions * sizeof(*rv));
+	l->s.regions = l->regions;
+	l->s.nregions = l->nregions;
 	*out = w;
 	return 0;
 }
@@ -375,6 +387,7 @@ void pb_vm_load_free(struct pb_vm_loaded *l)
 		pb_unmap(l->keys, n * sizeof(uint64_t));
 	if (l->writes)
 		pb_unmap(l->writes, n);
+	free(l->regions);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -494,6 +507,9 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 	if (rc) {
 		if (p.v)
 			pb_unmap(p.v, p.cap * sizeof(uint64_t));
+		free(l->regions);
+		l->regions = NULL;
+		l->s.regions = NULL;
 		return rc == -ENOMEM || rc == -EFBIG ? -ENOMEM : -EINVAL;
 	}
 	if (p.cap > p.n && p.n) { /* the exact size pb_vm_load_free unmaps */
@@ -799,6 +815,7 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 		/* keep the next uses of a pass before; the identity is read again */
 		uint64_t *nu = l->next_use, distinct = l->s.distinct;
 		size_t nnu = l->s.n;
+		free(l->regions); /* opened again: the same regions */
 		rc = stream_open(spec, l->seed, l, &fs->w, err, errlen);
 		l->next_use = nu;
 		l->s.next_use = nu;

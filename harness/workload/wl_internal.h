@@ -145,4 +145,25 @@ static inline uint64_t wl_key(const struct pb_access *a, unsigned shift)
 	return pb_page_key(a->asid, a->addr >> shift, 0);
 }
 
+/* ---- generators with their own stream and regions (gen_exec.c) ---- */
+/* exec's parameters (its pb_param table p_exec is in workload.c, with the
+ * other generators'); the common ones are copied in at open. */
+struct wl_exec_cfg {
+	uint64_t text, data, bss, heap, stack, libs, libtext, kernel;
+	double fetch, sys, bad;
+	/* filled at open */
+	uint64_t refs, seed, procs, quantum;
+	double write;
+	unsigned shift, tid, nthreads;
+};
+/* A generator that writes whole accesses itself and may describe the
+ * regions of its address spaces (gens[].ops in workload.c). */
+struct wl_gen_ops {
+	int (*open)(const struct wl_exec_cfg *c, void **state, char *err, size_t errlen);
+	ssize_t (*next)(void *state, struct pb_access *buf, size_t n);
+	void (*regions)(const void *state, const struct pb_vma **v, size_t *n);
+	void (*close)(void *state);
+};
+extern const struct wl_gen_ops wl_gen_exec;
+
 #endif

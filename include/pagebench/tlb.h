@@ -72,6 +72,7 @@ struct pb_tlb_entry {
 #define PB_TLBE_DIRTY	 0x2u
 #define PB_TLBE_USER1	 0x4u /* free for the engine */
 #define PB_TLBE_USER2	 0x8u
+#define PB_TLBE_USER3	 0x80u /* free for the engine */
 
 struct pb_tlb_array {
 	struct pb_tlb_entry *e; /* sets * ways */

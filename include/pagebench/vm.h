@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagebench/cache.h"
 #include "pagebench/cost.h"
 #include "pagebench/policy.h"
 #include "pagebench/tlb.h"
@@ -92,6 +93,17 @@ struct pb_vm_cfg {
 				   * created (O_EXCL), locked, removed at destroy */
 	int backing_force;	  /* reuse (truncate) an existing regular file */
 	uint64_t expected_keys;	  /* hint for table sizes (0: unknown) */
+	/* Regions of the address spaces (pagebench/vma.h; any order, copied at
+	 * creation): every access that faults or misses the TLB is checked
+	 * against them (protection faults: the segv event), the kernel region
+	 * lives in address space VM_KERNEL_AS (65520, then not a workload's)
+	 * with global TLB entries.  NULL: no regions, no checks. */
+	const struct pb_vma *regions;
+	size_t nregions;
+	/* CPU caches in front of DRAM, one hierarchy per engine CPU
+	 * (kernels/vm/caches.c); no level present (pb_cache_parse("none"), or
+	 * all zero as pb_vm_cfg_default leaves it): off, the cache events stay 0 */
+	struct pb_cache_geom caches;
 };
 /* Fill defaults: lru, 64 frames, demand, radix, 1 thread, skylake, nvme. */
 void pb_vm_cfg_default(struct pb_vm_cfg *c);
@@ -176,6 +188,17 @@ uint64_t pb_vm_resident(const struct pb_vm *vm);
  * use == present pages; 0 or -EINVAL with a message. */
 int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen);
 const char *pb_vm_error(const struct pb_vm *vm);
+/*
+ * Isolation check at a quiescent point (kernels/vm/vma.c): every present
+ * PTE of address space A maps a frame whose page is A's own private page
+ * or a page of a shared namespace (file, shared anonymous, COW original),
+ * never another process's private page; with regions also that the PTE
+ * lies in one of A's regions, is user-accessible exactly when the region
+ * is, writable only where the region is and (for a shared page) only in a
+ * shared region, executable only where the region is.  pb_vm_check runs
+ * it when the engine has regions.  0 or -EINVAL with a message.
+ */
+int pb_vm_check_isolation(struct pb_vm *vm, char *err, size_t errlen);
 
 /* Policy key of an access: private pages (asid << 48) | vpn; shared and
  * file pages live in the shared namespaces (one page, several mappers). */
@@ -223,6 +246,9 @@ struct pb_vm_stream {
 	uint64_t distinct;	  /* distinct pages: sizes tables (0: unknown) */
 	const uint64_t *keys;	  /* pb_vm_key of each access (policy_only jobs) */
 	const uint8_t *writes;	  /* 1 for a write (policy_only jobs) */
+	/* the stream's regions (engine jobs; pagebench/vma.h), or NULL */
+	const struct pb_vma *regions;
+	size_t nregions;
 };
 struct pb_vm_sweep_job {
 	/* in */
@@ -274,5 +300,9 @@ struct pb_vm_batch {
 int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i);
 int pb_vm_sweep_stream_feed(struct pb_vm_sweep *sw, size_t i, const struct pb_vm_batch *b);
 void pb_vm_sweep_stream_close(struct pb_vm_sweep *sw, size_t i);
+/* Why cache event e cannot be counted under the hierarchy g (caches off,
+ * or that level absent), or NULL when it can or e is not a cache event:
+ * sim.csv writes such a column NA and meta.json gives the reason. */
+const char *pb_vm_cache_event_na(enum pb_vm_event e, const struct pb_cache_geom *g);
 
 #endif /* PAGEBENCH_VM_H */

@@ -61,6 +61,10 @@ struct pb_vm_loaded {
 	uint64_t trace_size;
 	char trace_hash[40]; /* "fnv1a64:<16 hex digits>" */
 	uint64_t cow_refs;   /* writes into copy-on-write regions (streamed) */
+	/* the workload's regions (pb_workload_regions), copied; s.regions
+	 * points here, and sweeps pass them to each engine */
+	struct pb_vma *regions;
+	size_t nregions;
 };
 /*
  * Load the whole stream of `spec` opened with `seed`, check it fits the

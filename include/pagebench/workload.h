@@ -28,6 +28,7 @@
 #include <sys/types.h>
 
 #include "pagebench/common.h"
+#include "pagebench/vma.h"
 
 enum pb_op {
 	PB_OP_READ = 0,
@@ -50,6 +51,9 @@ struct pb_access {
 #define PB_ACC_SHARED 0x2
 /* The region is private copy-on-write after a fork. */
 #define PB_ACC_COW 0x4
+/* The access runs in supervisor mode (a system call, the kernel's own
+ * memory): may touch supervisor-only regions (pagebench/vma.h). */
+#define PB_ACC_KERNEL 0x8
 
 struct pb_workload_opts {
 	unsigned thread;   /* which thread's stream (0-based) */
@@ -118,6 +122,13 @@ const int64_t *pb_workload_oracle_next(const struct pb_workload *w);
 int pb_workload_next_use(const uint64_t *keys, size_t n, uint64_t **next);
 /* References produced so far by the stream. */
 uint64_t pb_workload_count(const struct pb_workload *w);
+
+/*
+ * The regions (VMAs) of the stream's address spaces, sorted by (asid,
+ * start) as pagebench/vma.h says, valid until the close: *v = NULL, *n = 0
+ * for a stream that describes none (every generator but exec, traces).
+ */
+void pb_workload_regions(const struct pb_workload *w, const struct pb_vma **v, size_t *n);
 
 /* `pagebench list workloads [-v]`: the generators, their parameters and the trace formats. */
 void pb_list_workloads(FILE *f);

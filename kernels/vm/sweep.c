@@ -117,6 +117,10 @@ struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
 	c.frames = j->frames;
 	c.seed = j->seed;
 	c.expected_keys = s->distinct;
+	if (s->regions) {
+		c.regions = s->regions;
+		c.nregions = s->nregions;
+	}
 	j->err[0] = 0;
 	memset(&j->st, 0, sizeof(j->st));
 	j->rc = pb_vm_create(&c, &sw->vm[i], j->err, sizeof(j->err));
@@ -238,6 +242,10 @@ int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i)
 	c.frames = j->frames;
 	c.seed = j->seed;
 	c.expected_keys = j->stream ? j->stream->distinct : 0;
+	if (j->stream && j->stream->regions) {
+		c.regions = j->stream->regions;
+		c.nregions = j->stream->nregions;
+	}
 	j->rc = pb_vm_create(&c, &sw->vm[i], j->err, sizeof(j->err));
 	if (j->rc)
 		sw->vm[i] = NULL;

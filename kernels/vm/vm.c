@@ -120,6 +120,11 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 			goto out;
 		}
 	}
+	rc = vm_vma_init(vm, err, errlen);
+	if (!rc)
+		rc = vm_caches_init(vm, err, errlen);
+	if (rc)
+		goto out;
 	*out = vm;
 	return 0;
 out:
@@ -132,6 +137,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 	if (!vm)
 		return;
 	if (vm->thr) {
+		vm_caches_fini(vm);
 		for (unsigned i = 0; i < vm->cfg.nthreads; i++)
 			pb_tlb_fini(&vm->thr[i].tlb);
 		pb_unmap(vm->thr, vm->cfg.nthreads * sizeof(struct vm_thread));
@@ -148,6 +154,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 	if (vm->pfn_key)
 		pb_unmap(vm->pfn_key, vm->cfg.frames * sizeof(uint64_t));
 	free(vm->rm);
+	vm_vma_fini(vm);
 	free(vm);
 }
 

@@ -109,6 +109,8 @@ struct vm_thread {
 	struct pb_vm_stats st;
 	unsigned nhints;
 	struct pb_ref hints[HINT_BATCH];
+	const struct pb_vma *vma;     /* region of the fault in progress (regions only) */
+	struct pb_cache_hier *caches; /* NULL: no CPU caches (caches.c) */
 } PB_ALIGNED(PB_CACHELINE);
 
 /* Readahead state, one per (address space, kind) stream, like a file's
@@ -152,6 +154,7 @@ struct pb_vm {
 	int failed;
 	char err[256];
 	struct vm_thread *thr; /* nthreads, pb_map'ed */
+	struct vm_vmas *vma;   /* regions (vma.c), NULL: none configured */
 };
 
 /* What a prepaging strategy learns of the fault it follows (lock held). */
@@ -259,5 +262,67 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
 int vm_prepage_readable(struct pb_vm *vm, uint64_t key);
 /* Bring one page in ahead of use (not mapped). */
 void vm_prepage_one(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos);
+
+/* ---- regions: protection, the kernel region, isolation (vma.c) ---- */
+#define VM_PTE_U  0x4ULL       /* user-accessible (x86 U/S) */
+#define VM_PTE_G  0x100ULL     /* global (the kernel region) */
+#define VM_PTE_NX (1ULL << 63) /* no execute */
+/* With regions, the kernel region's PTEs live in this one address space
+ * (the page tables every process shares, as Linux's kernel half), so one
+ * TLB entry serves every process: a global entry. */
+#define VM_KERNEL_AS  VM_ASID_MAX
+#define VM_TLBE_SUPER PB_TLBE_USER2 /* supervisor-only translation */
+#define VM_TLBE_NX    PB_TLBE_USER3 /* not executable */
+struct vm_vmas;
+/* Copy and check cfg.regions (none: vm->vma stays NULL).  0 / -errno. */
+int vm_vma_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_vma_fini(struct pb_vm *vm);
+/* Before the TLB: an access to the kernel region goes to VM_KERNEL_AS (a
+ * copy in *tmp); NULL after vm_fail when the workload uses that asid. */
+const struct pb_access *vm_vma_access(struct pb_vm *vm, const struct pb_access *a,
+				      struct pb_access *tmp);
+/* Fault path, lock held: 1 = protection fault (counted, map nothing), 0 =
+ * allowed (t->vma set), -errno (flags disagree with the region's kind). */
+int vm_vma_fault_check(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a);
+/* PTE bits for mapping page `key` at (as, vpn): U, G, NX from the region,
+ * W and D cleared where the region or the page's sharing forbids writing;
+ * 0: no region there (do not map).  Lock held. */
+uint64_t vm_vma_pte_bits(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, uint64_t key, uint64_t bits);
+/* A cached translation the access may not use without the fault path's
+ * check (hit path; with no regions every entry has neither bit). */
+static inline int vm_tlbe_denied(unsigned flags, const struct pb_access *a)
+{
+	return ((flags & VM_TLBE_SUPER) && !(a->flags & PB_ACC_KERNEL)) ||
+	       ((flags & VM_TLBE_NX) && a->op == PB_OP_FETCH);
+}
+/* The same for a PTE found by a walk (no regions: every PTE has U). */
+static inline int vm_pte_denied(uint64_t pte, const struct pb_access *a)
+{
+	return (!(pte & VM_PTE_U) && !(a->flags & PB_ACC_KERNEL)) ||
+	       ((pte & VM_PTE_NX) && a->op == PB_OP_FETCH);
+}
+/* Every leaf of every address space's table: cb(arg, as, vpn, pte) until
+ * it returns nonzero (returned).  Quiescent point. */
+int vm_pt_each(struct vm_pt *pt, int (*cb)(void *arg, pb_asid_t as, uint64_t vpn, uint64_t pte),
+	       void *arg);
+/* ---- CPU caches in front of DRAM (caches.c) ---- */
+/* Give every engine CPU its hierarchy when cfg.caches has a level.  0 or
+ * -ENOMEM / -EINVAL with a message. */
+int vm_caches_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_caches_fini(struct pb_vm *vm);
+/* tid's cache events into out (the l1d_hits .. l3_misses fields). */
+void vm_caches_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats *out);
+/* The cache terms of the cost model for the counts s (off: none). */
+void vm_caches_cost(const struct pb_vm *vm, const struct pb_vm_stats *s, struct pb_cost_events *e);
+/* The access itself, after translation gave the frame: the physical
+ * address (pfn, offset within the page) through the owner's hierarchy;
+ * fetches through L1i.  Owner thread only. */
+static inline void vm_cache_touch(struct vm_thread *t, uint64_t pfn, uint64_t addr, int fetch)
+{
+	if (t->caches)
+		pb_cache_hier_access(
+		    t->caches, (pfn << PB_PAGE_SHIFT) | (addr & ((1ULL << PB_PAGE_SHIFT) - 1)),
+		    fetch);
+}
 
 #endif

@@ -94,8 +94,8 @@ int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 	}
 	if (vpn >= PB_PT_VPN_LIMIT)
 		return -EINVAL;
-	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D);
-	return pb_pt_map(t, PB_VPN(vpn), pb_pte_mk(PB_PFN(VM_PTE_PFN(pte)), flags | PB_PTE_U));
+	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D | VM_PTE_U | VM_PTE_G | VM_PTE_NX);
+	return pb_pt_map(t, PB_VPN(vpn), pb_pte_mk(PB_PFN(VM_PTE_PFN(pte)), flags));
 }
 
 uint64_t vm_pt_clear(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
@@ -116,4 +116,32 @@ void vm_pt_or(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t bits)
 		(void)pb_pt_set_dirty(t, PB_VPN(vpn)); /* D and A, as the MMU on a write */
 	else if (bits & VM_PTE_A)
 		(void)pb_pt_set_accessed(t, PB_VPN(vpn));
+}
+
+struct each_ctx {
+	int (*cb)(void *arg, pb_asid_t as, uint64_t vpn, uint64_t pte);
+	void *arg;
+	pb_asid_t as;
+};
+
+static int each_leaf(void *arg, pb_vpn_t vpn, uint64_t pte)
+{
+	struct each_ctx *c = arg;
+	return c->cb(c->arg, c->as, vpn.v, pte);
+}
+
+int vm_pt_each(struct vm_pt *pt, int (*cb)(void *arg, pb_asid_t as, uint64_t vpn, uint64_t pte),
+	       void *arg)
+{
+	struct each_ctx c = {.cb = cb, .arg = arg};
+	for (size_t i = 0; i <= VM_ASID_MAX; i++) {
+		struct pb_pt *t = table(pt, (pb_asid_t)i);
+		if (!t)
+			continue;
+		c.as = (pb_asid_t)i;
+		int rc = pb_pt_walk(t, PB_VPN(0), PB_PT_VPN_LIMIT, each_leaf, &c);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
