@@ -313,6 +313,7 @@ int main(int argc, char **argv)
 	refused("--prepage", "readahead", "--prepage");
 	refused("--threads", "2", "--threads");
 	refused("--hints", "abit", "--hints");
+	refused("--caches", "skylake", "--caches");
 
 	char rm[800];
 	snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
