@@ -607,6 +607,9 @@ struct feed {
 	struct pb_vm_sweep *sw;
 	struct pb_vm_sweep_job *jobs;
 	size_t njobs, ns;
+	const size_t *wave; /* the jobs of this pass (indices into jobs) */
+	size_t nwave;
+	uint8_t *active; /* streams this pass reads */
 	struct feed_stream *st;
 	size_t *job_stream;
 	uint8_t *opened, *closed;
@@ -710,6 +713,8 @@ static void plan_step(struct feed *f)
 	size_t k = 0;
 	for (size_t s = 0; s < f->ns; s++) {
 		struct feed_stream *fs = &f->st[s];
+		if (!f->active[s])
+			continue;
 		if (!failed && fs->w && !fs->ended)
 			f->task[k++] = f->njobs + s; /* read into the other buffer */
 		else if (f->step > 0)
@@ -717,7 +722,8 @@ static void plan_step(struct feed *f)
 		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages)
 			f->task[k++] = f->njobs + f->ns + s;
 	}
-	for (size_t j = 0; j < f->njobs; j++) {
+	for (size_t w = 0; w < f->nwave; w++) {
+		size_t j = f->wave[w];
 		struct feed_stream *fs = &f->st[f->job_stream[j]];
 		if (f->closed[j] || (f->step == 0 && !failed))
 			continue;
@@ -760,105 +766,103 @@ static void feed_worker(void *arg, unsigned tid)
 	}
 }
 
+/* Close stream s of a pass and free its buffers. */
+static void feed_stream_close(struct feed_stream *fs)
+{
+	if (fs->w)
+		pb_workload_close(fs->w);
+	fs->w = NULL;
+	for (int b = 0; b < 2; b++) {
+		free(fs->a[b]);
+		free(fs->keys[b]);
+		free(fs->wr[b]);
+		fs->a[b] = NULL;
+		fs->keys[b] = NULL;
+		fs->wr[b] = NULL;
+	}
+	pb_hmap_fini(&fs->pages);
+}
+
 static void feed_free(struct feed *f)
 {
-	for (size_t s = 0; f->st && s < f->ns; s++) {
-		struct feed_stream *fs = &f->st[s];
-		if (fs->w)
-			pb_workload_close(fs->w);
-		for (int b = 0; b < 2; b++) {
-			free(fs->a[b]);
-			free(fs->keys[b]);
-			free(fs->wr[b]);
-		}
-		pb_hmap_fini(&fs->pages);
-	}
+	for (size_t s = 0; f->st && s < f->ns; s++)
+		feed_stream_close(&f->st[s]);
 	free(f->st);
 	free(f->job_stream);
 	free(f->opened);
 	free(f->closed);
 	free(f->task);
 	free(f->cost);
+	free(f->active);
 }
 
-int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
-			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
-			    unsigned workers, char *err, size_t errlen)
+/* Open stream s for a pass: its reader, two batches, its page set. */
+static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loaded *l, size_t s,
+			    char *err, size_t errlen)
 {
-	struct feed f = {.sw = sw, .jobs = jobs, .njobs = njobs, .ns = nstreams};
+	struct feed_stream *fs = &f->st[s];
+	/* keep the next uses and counts of a pass before; the identity is read again */
+	uint64_t *nu = l->next_use, distinct = l->s.distinct;
+	size_t nnu = l->s.n;
+	free(l->regions); /* opened again: the same regions */
+	int rc = stream_open(spec, l->seed, l, &fs->w, err, errlen);
+	l->next_use = nu;
+	l->s.next_use = nu;
+	l->s.n = nnu;
+	l->s.distinct = distinct;
+	if (rc)
+		return rc;
+	fs->l = l;
+	fs->n[0] = fs->n[1] = 0;
+	fs->at = fs->cow = 0;
+	fs->ended = 0;
+	fs->count_pages = !distinct;
+	for (int b = 0; b < 2 && !rc; b++) {
+		fs->a[b] = malloc(FEED_BATCH * sizeof(*fs->a[b]));
+		fs->keys[b] = f->need_keys ? malloc(FEED_BATCH * sizeof(uint64_t)) : NULL;
+		fs->wr[b] = f->need_keys ? malloc(FEED_BATCH) : NULL;
+		if (!fs->a[b] || (f->need_keys && (!fs->keys[b] || !fs->wr[b])))
+			rc = -ENOMEM;
+	}
+	if (!rc && fs->count_pages)
+		rc = pb_hmap_init(&fs->pages, 0);
+	if (rc)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+/* One pass: every active stream read once, the wave's jobs fed and closed. */
+static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *streams,
+		     unsigned workers, char *err, size_t errlen)
+{
 	int rc = 0;
-	f.st = calloc(nstreams, sizeof(*f.st));
-	f.job_stream = calloc(njobs + 1, sizeof(*f.job_stream));
-	f.opened = calloc(njobs + 1, 1);
-	f.closed = calloc(njobs + 1, 1);
-	f.task = calloc(njobs + 2 * nstreams, sizeof(*f.task));
-	f.cost = calloc(njobs + 2 * nstreams, sizeof(*f.cost));
-	if (!f.st || !f.job_stream || !f.opened || !f.closed || !f.task || !f.cost)
-		rc = -ENOMEM;
-	for (size_t j = 0; !rc && j < njobs; j++) {
-		f.need_keys |= jobs[j].policy_only;
-		size_t s = 0;
-		while (s < nstreams && jobs[j].stream != &streams[s].s)
-			s++;
-		if (s == nstreams)
-			rc = -EINVAL; /* a job of no stream given */
-		f.job_stream[j] = s;
-	}
-	if (rc) {
-		snprintf(err, errlen, rc == -ENOMEM ? "out of memory" : "a job without its stream");
-		feed_free(&f);
-		return rc;
-	}
-	for (size_t s = 0; s < nstreams; s++) {
-		struct feed_stream *fs = &f.st[s];
-		struct pb_vm_loaded *l = &streams[s];
-		/* keep the next uses of a pass before; the identity is read again */
-		uint64_t *nu = l->next_use, distinct = l->s.distinct;
-		size_t nnu = l->s.n;
-		free(l->regions); /* opened again: the same regions */
-		rc = stream_open(spec, l->seed, l, &fs->w, err, errlen);
-		l->next_use = nu;
-		l->s.next_use = nu;
-		l->s.n = nnu;
-		l->s.distinct = distinct;
-		fs->count_pages = !distinct;
-		if (rc)
-			break;
-		fs->l = l;
-		for (int b = 0; b < 2 && !rc; b++) {
-			fs->a[b] = malloc(FEED_BATCH * sizeof(*fs->a[b]));
-			fs->keys[b] = f.need_keys ? malloc(FEED_BATCH * sizeof(uint64_t)) : NULL;
-			fs->wr[b] = f.need_keys ? malloc(FEED_BATCH) : NULL;
-			if (!fs->a[b] || (f.need_keys && (!fs->keys[b] || !fs->wr[b])))
-				rc = -ENOMEM;
-		}
-		if (!rc)
-			rc = pb_hmap_init(&fs->pages, 0);
-		if (rc) {
-			snprintf(err, errlen, "out of memory");
-			break;
-		}
-	}
-	if (!rc && pthread_barrier_init(&f.bar, NULL, workers ? workers : 1))
+	for (size_t s = 0; s < f->ns && !rc; s++)
+		if (f->active[s])
+			rc = feed_stream_open(f, spec, &streams[s], s, err, errlen);
+	if (!rc && pthread_barrier_init(&f->bar, NULL, workers ? workers : 1))
 		rc = -ENOMEM;
 	if (rc) {
-		feed_free(&f);
+		for (size_t s = 0; s < f->ns; s++)
+			feed_stream_close(&f->st[s]);
 		return rc;
 	}
+	f->step = 0;
 	struct pb_plan plan;
 	if (workers <= 1 || pb_plan_make(workers, PB_PIN_COMPACT, &plan)) {
 		if (workers > 1) { /* no placement: one thread */
-			pthread_barrier_destroy(&f.bar);
-			(void)pthread_barrier_init(&f.bar, NULL, 1);
+			pthread_barrier_destroy(&f->bar);
+			(void)pthread_barrier_init(&f->bar, NULL, 1);
 		}
-		feed_worker(&f, 0);
+		feed_worker(f, 0);
 	} else {
-		pb_team_run(&plan, feed_worker, &f, NULL);
+		pb_team_run(&plan, feed_worker, f, NULL);
 		pb_plan_free(&plan);
 	}
-	pthread_barrier_destroy(&f.bar);
-	for (size_t s = 0; s < nstreams; s++) {
-		struct feed_stream *fs = &f.st[s];
+	pthread_barrier_destroy(&f->bar);
+	for (size_t s = 0; s < f->ns; s++) {
+		struct feed_stream *fs = &f->st[s];
+		if (!f->active[s])
+			continue;
 		if (fs->rc && !rc) {
 			rc = fs->rc;
 			snprintf(err, errlen, "%s", fs->err);
@@ -867,10 +871,12 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 			rc = fs->pages_rc;
 			snprintf(err, errlen, "out of memory counting pages");
 		}
-		if (fs->l->next_use && fs->at != fs->l->s.n && !rc) {
+		/* a pass before (next uses, pages) or an earlier wave counted it */
+		if ((fs->l->next_use || !fs->count_pages) && fs->at != fs->l->s.n && !rc) {
 			rc = -EPROTO;
 			snprintf(err, errlen,
-				 "the stream gave %llu references, %llu in the next-use pass",
+				 "the stream gave %llu references, %llu in a pass before (it "
+				 "changed)",
 				 (unsigned long long)fs->at, (unsigned long long)fs->l->s.n);
 		}
 		fs->l->s.n = fs->at;
@@ -881,7 +887,82 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 			rc = -EINVAL;
 			snprintf(err, errlen, "workload '%s' has no accesses", spec);
 		}
+		feed_stream_close(fs);
 	}
+	return rc;
+}
+
+/*
+ * Jobs open at once in one pass: an engine holds its page tables, TLBs
+ * and tables (a few MiB even when small), so a sweep of thousands of
+ * configurations reads its streams once per wave of this many jobs
+ * instead of holding every engine; policy-only jobs are smaller.  A wave
+ * takes whole streams while they fit, and at most WAVE_STREAMS of them
+ * (two batches each).
+ */
+#define WAVE_ENGINES  64
+#define WAVE_POLICIES 1024
+#define WAVE_STREAMS  8
+
+int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
+			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
+			    unsigned workers, char *err, size_t errlen)
+{
+	struct feed f = {.sw = sw, .jobs = jobs, .njobs = njobs, .ns = nstreams};
+	int rc = 0;
+	size_t *ord = calloc(njobs + 1, sizeof(*ord)), nord = 0;
+	f.st = calloc(nstreams ? nstreams : 1, sizeof(*f.st));
+	f.active = calloc(nstreams ? nstreams : 1, 1);
+	f.job_stream = calloc(njobs + 1, sizeof(*f.job_stream));
+	f.opened = calloc(njobs + 1, 1);
+	f.closed = calloc(njobs + 1, 1);
+	f.task = calloc(njobs + 2 * nstreams, sizeof(*f.task));
+	f.cost = calloc(njobs + 2 * nstreams, sizeof(*f.cost));
+	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.task ||
+	    !f.cost)
+		rc = -ENOMEM;
+	size_t cap = WAVE_POLICIES;
+	for (size_t j = 0; !rc && j < njobs; j++) {
+		f.need_keys |= jobs[j].policy_only;
+		if (!jobs[j].policy_only)
+			cap = WAVE_ENGINES;
+		size_t s = 0;
+		while (s < nstreams && jobs[j].stream != &streams[s].s)
+			s++;
+		if (s == nstreams)
+			rc = -EINVAL; /* a job of no stream given */
+		f.job_stream[j] = s;
+	}
+	if (rc) {
+		snprintf(err, errlen, rc == -ENOMEM ? "out of memory" : "a job without its stream");
+		free(ord);
+		feed_free(&f);
+		return rc;
+	}
+	for (size_t s = 0; s < nstreams; s++) /* the jobs in stream order */
+		for (size_t j = 0; j < njobs; j++)
+			if (f.job_stream[j] == s)
+				ord[nord++] = j;
+	for (size_t lo = 0; lo < nord && !rc;) {
+		/* whole streams while they fit; a stream with more jobs alone, cut */
+		size_t hi = lo, nstr = 0;
+		memset(f.active, 0, nstreams);
+		while (hi < nord && hi - lo < cap) {
+			size_t s = f.job_stream[ord[hi]], end = hi;
+			while (end < nord && f.job_stream[ord[end]] == s)
+				end++;
+			if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
+				break;
+			f.active[s] = 1;
+			nstr++;
+			hi = end - lo > cap ? lo + cap : end;
+		}
+		f.wave = ord + lo;
+		f.nwave = hi - lo;
+		rc = feed_pass(&f, spec, streams, workers, err, errlen);
+		lo = hi;
+	}
+	free(ord);
 	feed_free(&f);
 	return rc;
 }

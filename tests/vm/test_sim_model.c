@@ -14,7 +14,8 @@
  *  - the streamed engine (one engine thread) gives every count, the cost
  *    included, of the loaded engine (--backing file: the jobs replay the
  *    loaded stream one by one) on several workloads (shared libraries,
- *    copy-on-write, several processes, a text trace, OPT's next uses);
+ *    copy-on-write, several processes, a text trace, OPT's next uses,
+ *    more engines than one pass holds);
  *  - the columns the policy model cannot produce are NA, each with its
  *    reason in meta.json's not_available, and meta.json records the
  *    model and the replay mode (read back with jansson);
@@ -199,7 +200,8 @@ static void policy_vs_engine(const char *wl, const char *tag, int shared)
 
 /* Streamed engine == loaded engine (--backing file runs the loaded
  * stream), every column but the backing's name and the timings. */
-static void streamed_vs_loaded(const char *wl, const char *pols, const char *tag)
+static void streamed_vs_loaded(const char *wl, const char *pols, const char *frames,
+			       const char *reps, const char *tag)
 {
 	char ts[64], tl[64], bk[600];
 	snprintf(ts, sizeof(ts), "%s-streamed", tag);
@@ -208,10 +210,10 @@ static void streamed_vs_loaded(const char *wl, const char *pols, const char *tag
 	struct pb_csv s, l;
 	/* three workers whatever the machine: tasks run concurrently */
 	if (run_csv(ts, "sim.csv", &s, "sim", "--workload", wl, "--policy", pols, "--frames",
-		    "40,300", "--reps", "2", "--workers", "3", NULL))
+		    frames, "--reps", reps, "--workers", "3", NULL))
 		return;
 	if (run_csv(tl, "sim.csv", &l, "sim", "--workload", wl, "--policy", pols, "--frames",
-		    "40,300", "--reps", "2", "--backing", bk, NULL)) {
+		    frames, "--reps", reps, "--backing", bk, NULL)) {
 		pb_csv_free(&s);
 		return;
 	}
@@ -302,11 +304,13 @@ int main(int argc, char **argv)
 	if (f)
 		fclose(f);
 	snprintf(wl, sizeof(wl), "trace:path=%s,format=text", trace);
-	streamed_vs_loaded(wl, "lru,opt,clock,arc", "trace");
+	streamed_vs_loaded(wl, "lru,opt,clock,arc", "40,300", "2", "trace");
+	/* 70 engines: more than one pass holds (64), the trace is read twice */
+	streamed_vs_loaded(wl, "clock", "1-70", "1", "waves");
 	streamed_vs_loaded("zipf:pages=3000,refs=50000,procs=2,cow=1,lib=1,write=0.3",
-			   "lru,opt,sieve,lirs", "cow");
+			   "lru,opt,sieve,lirs", "40,300", "2", "cow");
 	streamed_vs_loaded("phase:pages=800,refs=50000,period=7000,write=0.5", "lru,s3fifo,2q,nru",
-			   "phase");
+			   "40,300", "2", "phase");
 
 	cow_warning("zipf:pages=300,refs=5000,procs=2,cow=1,write=0.3", 1);
 	cow_warning("zipf:pages=300,refs=5000,procs=2,cow=1", 0);
