@@ -4,12 +4,15 @@
  * of (policy, frames, repetition).
  *
  * Options, the run folder and the rows; the work is in the library: the
- * stream is loaded once per workload seed (pb_vm_load), the grid is a
- * sweep of fresh engines (pb_vm_sweep, kernels/vm/sweep.c) that the
- * harness runs on its team (pb_vm_sweep_team): with one engine thread the
- * configurations run in parallel across the machine's PUs (each one a
- * deterministic single-thread replay); with --threads T each
- * configuration runs on T pinned engine threads, one after another.
+ * grid is a sweep of fresh engines (pb_vm_sweep, kernels/vm/sweep.c), or
+ * with --model policy of policies alone (the eviction decision, no TLB,
+ * I/O or cost: those columns NA).  With one engine thread (and always
+ * with --model policy) the stream is not loaded: one reader pass per
+ * workload seed feeds every configuration batch by batch on --workers
+ * team threads (pb_vm_sweep_stream_team; OPT keeps an 8 B/ref next-use
+ * array).  With --threads T each configuration runs on T pinned engine
+ * threads, one after another, over the stream loaded once per workload
+ * seed (pb_vm_load, pb_vm_sweep_team), as with a real backing file.
  * Repetition r replays the workload opened with seed S + r (S: --seed),
  * so synthetic workloads get real error bars; --fixed-seed replays seed S
  * every time (a trace, or a spec with its own seed=, is the same stream

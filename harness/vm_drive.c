@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harness/vm_drive.c - the harness side of the demand-paging engine:
- * teams for replays and sweeps, stream loading, SDE publication.
+ * teams for replays and sweeps, stream loading, streaming sweeps (one
+ * reader pass feeding every job), SDE publication.
  *
  * The engine exposes per-thread workers (pb_vm_replay_thread, the sweep's
  * claim / run / begin / end) and never starts a thread; this file owns
