@@ -15,7 +15,9 @@
  *
  * An engine with several CPUs (base.nthreads > 1) needs a team for each
  * job: the caller brackets the team with pb_vm_sweep_job_begin / _end.
- * The sweep never starts a thread.
+ * Streamed jobs (pb_vm_sweep_stream_open / _feed / _close, at the end of
+ * this file) replay batches the caller reads once for all of them.  The
+ * sweep never starts a thread.
  */
 #define _GNU_SOURCE
 #include <errno.h>
