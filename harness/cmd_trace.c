@@ -467,8 +467,11 @@ static int record_run(int argc, char **argv, struct topts o)
 	struct maps_sampler ms = {pid, 0, pb_trace_maps_new()};
 	pthread_t sampler;
 	int sampling = ms.m && !pthread_create(&sampler, NULL, sample_maps, &ms);
+	/* references recorded so far, on a terminal only (a long program was silent) */
+	pb_progress_begin("trace record: references", 0);
 	rc = pb_trace_fd_to_pbt(pfd[0], "<valgrind log>", "lackey", o.no_ifetch, pw, err,
 				sizeof(err));
+	pb_progress_end();
 	if (rc)
 		kill(pid, SIGKILL);
 	close(pfd[0]);

@@ -67,8 +67,9 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned f
 /*
  * Read a trace of the named format (e.g. "lackey") from fd, a pipe (as
  * `trace record` does with valgrind's log), into pw; name is for
- * messages.  The fd is not closed.  Returns 0 at the end of the stream or
- * -errno (message in err).
+ * messages.  The fd is not closed.  pb_progress_add(references) per batch
+ * written (the caller begins and ends the progress line).  Returns 0 at
+ * the end of the stream or -errno (message in err).
  */
 int pb_trace_fd_to_pbt(int fd, const char *name, const char *format, int no_ifetch,
 		       struct pb_pbt_writer *pw, char *err, size_t errlen);

@@ -293,6 +293,31 @@ void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i);
 struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i);
 void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *r);
 
+/*
+ * Streaming jobs (no loaded stream: the caller reads the workload once and
+ * feeds every job batch by batch).  open creates job i's engine (or its
+ * policy, policy_only), feed replays one batch of the job's stream, close
+ * checks the engine (pb_vm_check), stores the counts and frees it.  An
+ * engine job replays each batch in 256-access chunks with the hints
+ * flushed after each (what pb_vm_replay_thread does on one engine CPU), so
+ * its counts equal the loaded replay's; base.nthreads must be 1.  A
+ * policy_only job counts refs, hits, faults (= misses) and evictions.
+ * open and feed return the job's rc (0 or -errno, message in err; feed is
+ * a no-op once the job failed); close is always called once after open.
+ * One thread at a time per job, ordered by the caller; distinct jobs
+ * concurrently.  seconds sums the feeds.
+ */
+struct pb_vm_batch {
+	const struct pb_access *a; /* engine jobs */
+	const uint64_t *keys;	   /* pb_vm_key of each access (policy_only jobs) */
+	const uint8_t *writes;	   /* 1 for a write (policy_only jobs), or NULL */
+	const uint64_t *next_use;  /* next uses of a[0..n) (stream positions), or NULL */
+	size_t n;
+	uint64_t pos; /* stream position of a[0] */
+};
+int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i);
+int pb_vm_sweep_stream_feed(struct pb_vm_sweep *sw, size_t i, const struct pb_vm_batch *b);
+void pb_vm_sweep_stream_close(struct pb_vm_sweep *sw, size_t i);
 /* Why cache event e cannot be counted under the hierarchy g (caches off,
  * or that level absent), or NULL when it can or e is not a cache event:
  * sim.csv writes such a column NA and meta.json gives the reason. */
