@@ -107,6 +107,14 @@ int main(int argc, char **argv)
 				   (char *[]){"trace", "convert", fifo, "/dev/null", NULL}, "FIFO");
 		expect_usage_error("trace info device",
 				   (char *[]){"trace", "info", "/dev/zero", NULL}, "device");
+		/* csim opened its trace with fopen and hung on both */
+		expect_usage_error(
+		    "csim FIFO",
+		    (char *[]){"csim", "-s", "1", "-E", "1", "-b", "1", "-t", fifo, NULL}, "FIFO");
+		expect_usage_error(
+		    "csim device",
+		    (char *[]){"csim", "-s", "1", "-E", "1", "-b", "1", "-t", "/dev/zero", NULL},
+		    "device");
 		unlink(fifo);
 	}
 
