@@ -12,6 +12,8 @@
  *    brute-force count against the regions, and with room for every page
  *    thp_faults + thp_fallbacks equals the distinct (process, 2 MiB heap
  *    range) pairs touched legally.
+ *  - The common generators' thp=1 flags their private accesses PB_ACC_THP
+ *    (not the library's fetches), and madvise then maps 2 MiB pages.
  *  - `sim --workload exec:thp=1 --thp madvise` has thp_faults > 0 in
  *    sim.csv (read back with the CSV reader); with --thp never it is 0.
  * argv[1] (optional): the pagebench binary.
@@ -230,6 +232,45 @@ static void random_exec(void)
 	}
 }
 
+/* ---- the common generators' thp= ---- */
+static void common_thp(void)
+{
+	for (int thp = 0; thp < 2; thp++) {
+		char spec[128], err[512];
+		snprintf(spec, sizeof(spec),
+			 "uniform:pages=1024,refs=4000,lib=8,libfrac=0.2,thp=%d", thp);
+		struct pb_workload *w;
+		struct pb_workload_opts wo = {.nthreads = 1};
+		PB_CHECK_MSG(pb_workload_open(spec, &wo, &w, err, sizeof(err)) == 0, "%s", err);
+		struct loaded l = {0};
+		PB_CHECK(pb_workload_drain(w, NULL, 4096, sink, &l, err, sizeof(err)) == 0);
+		uint64_t lib = 0, flagged = 0;
+		for (size_t i = 0; i < l.n; i++) {
+			int file = (l.a[i].flags & PB_ACC_FILE) != 0;
+			lib += file;
+			flagged += (l.a[i].flags & PB_ACC_THP) != 0;
+			PB_CHECK(!(file && (l.a[i].flags & PB_ACC_THP)));
+		}
+		PB_CHECK(lib > 0);
+		PB_CHECK_EQ_U64(flagged, thp ? l.n - lib : 0);
+		struct pb_vm_cfg c;
+		pb_vm_cfg_default(&c);
+		c.frames = 4096;
+		c.thp = PB_VM_THP_MADVISE;
+		struct pb_vm *vm;
+		PB_CHECK_MSG(pb_vm_create(&c, &vm, err, sizeof(err)) == 0, "%s", err);
+		PB_CHECK_MSG(pb_vm_replay_team(vm, l.a, l.n, NULL, 0) == 0, "%s", pb_vm_error(vm));
+		struct pb_vm_stats st;
+		pb_vm_stats(vm, &st);
+		/* 1024 pages at 0x10000000 (2 MiB aligned): two 2 MiB ranges */
+		PB_CHECK_EQ_U64(st.thp_faults, thp ? 2 : 0);
+		PB_CHECK_MSG(pb_vm_check(vm, err, sizeof(err)) == 0, "%s", err);
+		pb_vm_destroy(vm);
+		pb_workload_close(w);
+		free(l.a);
+	}
+}
+
 /* ---- sim end to end ---- */
 static uint64_t sim_thp_faults(const char *bin, char *const envv[], const char *thp)
 {
@@ -275,6 +316,7 @@ int main(int argc, char **argv)
 {
 	hand_worked();
 	random_exec();
+	common_thp();
 	if (argc > 1)
 		cli(argv[1]);
 	return pb_test_done();
