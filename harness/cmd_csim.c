@@ -19,9 +19,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pagebench/cache.h"
 #include "pagebench/cli.h"
@@ -123,9 +126,30 @@ int pb_cmd_csim(int argc, char **argv)
 	if (c.s + c.b > 63)
 		pb_usage_error(cmd, "-s %llu and -b %llu: s + b must be at most 63",
 			       (unsigned long long)c.s, (unsigned long long)c.b);
-	FILE *f = fopen(c.trace, "r");
-	if (!f)
+	/* O_NONBLOCK: a FIFO without a writer must not hang the open; a FIFO,
+	 * socket or device is not a trace (one blocks, /dev/zero never ends) */
+	int fd = open(c.trace, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		pb_usage_error(cmd, "%s: %s", c.trace, strerror(errno));
+	struct stat st = {0};
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		int dir = !fstat(fd, &st) && S_ISDIR(st.st_mode);
+		close(fd);
+		pb_usage_error(cmd, "%s: not a regular file (%s); save the trace to a file first",
+			       c.trace,
+			       dir		      ? "a directory"
+			       : S_ISFIFO(st.st_mode) ? "a FIFO"
+			       : S_ISSOCK(st.st_mode) ? "a socket"
+						      : "a device");
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	FILE *f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		pb_usage_error(cmd, "%s: %s", c.trace, strerror(errno));
+	}
 	struct pb_cache cache;
 	rc = pb_cache_init(&cache, (unsigned)c.s, (uint32_t)c.E, (unsigned)c.b);
 	if (rc) {

@@ -176,6 +176,7 @@ static inline uint64_t wl_key(const struct pb_access *a, unsigned shift)
 struct wl_exec_cfg {
 	uint64_t text, data, bss, heap, stack, libs, libtext, kernel;
 	double fetch, sys, bad;
+	uint64_t thp; /* 1: the heap is madvise(MADV_HUGEPAGE)d (PB_ACC_THP) */
 	/* filled at open */
 	uint64_t refs, seed, procs, quantum;
 	double write;

@@ -53,7 +53,7 @@ enum mat_order { ORD_ROW, ORD_COL, ORD_ALT };
 
 struct gen_cfg {
 	/* common */
-	uint64_t refs, seed, procs, quantum, lib, cow, page;
+	uint64_t refs, seed, procs, quantum, lib, cow, page, thp;
 	double write, libfrac;
 	uint64_t share;
 	/* generator specific */
@@ -143,6 +143,9 @@ static const struct pb_param common[] = {
      NULL},
     {"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 1ULL << 30, 0,
      0, NULL},
+    {"thp", P_U64, O(thp), "0",
+     "1: private regions are madvise(MADV_HUGEPAGE)d (PB_ACC_THP; sim --thp madvise)", NULL, 0, 1,
+     0, 0, NULL},
     {0},
 };
 
@@ -267,6 +270,9 @@ static const struct pb_param p_exec[] = {
      0, 0, NULL},
     {"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 65536, 0, 0,
      NULL},
+    {"thp", P_U64, O(x.thp), "0",
+     "1: the heap is madvise(MADV_HUGEPAGE)d (PB_ACC_THP; its size rounded up to 2 MiB)", NULL, 0,
+     1, 0, 0, NULL},
     END_P,
 };
 
@@ -821,7 +827,7 @@ static void gen_one(struct gen *g, struct pb_access *a)
 		a->addr = PRIV_BASE + g->base + g->d->next(g);
 		a->op =
 		    c->write > 0 && pb_rng_double(&g->rng) < c->write ? PB_OP_WRITE : PB_OP_READ;
-		a->flags = c->cow ? PB_ACC_COW : 0;
+		a->flags = (uint16_t)((c->cow ? PB_ACC_COW : 0) | (c->thp ? PB_ACC_THP : 0));
 	}
 	g->i++;
 }

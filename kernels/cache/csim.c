@@ -39,8 +39,16 @@ static int blank(char c)
 int pb_csim_parse_line(const char *line, struct pb_csim_rec *r, char *err, size_t errlen)
 {
 	const char *p = line;
-	size_t len = strlen(line);
-	int shown = len > 40 ? 40 : (int)len;
+	/* the line as messages show it: at most 40 bytes, each control or
+	 * non-ASCII byte a '?' (a '\r' or a binary file's bytes must not
+	 * split the one-line error) */
+	char show[41];
+	int shown = 0;
+	for (; line[shown] && shown < 40; shown++) {
+		unsigned char ch = (unsigned char)line[shown];
+		show[shown] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
+	}
+	show[shown] = 0;
 	if (*p == 'I' && blank(p[1]))
 		return 0; /* instruction fetch: csim ignores it */
 	if (*p == '=' || (p[0] == '-' && p[1] == '-'))
@@ -52,7 +60,7 @@ int pb_csim_parse_line(const char *line, struct pb_csim_rec *r, char *err, size_
 	if (line[0] != ' ' || p != line + 1 || (*p != 'L' && *p != 'S' && *p != 'M') ||
 	    !blank(p[1])) {
 		snprintf(err, errlen, "not a lackey data record (' L|S|M ADDR,SIZE'): '%.*s'",
-			 shown, line);
+			 shown, show);
 		return -EINVAL;
 	}
 	r->op = *p++;
@@ -62,14 +70,14 @@ int pb_csim_parse_line(const char *line, struct pb_csim_rec *r, char *err, size_
 	int nd = 0, d;
 	while ((d = hexval(*p)) >= 0) {
 		if (++nd > 16) {
-			snprintf(err, errlen, "address overflows 64 bits: '%.*s'", shown, line);
+			snprintf(err, errlen, "address overflows 64 bits: '%.*s'", shown, show);
 			return -EINVAL;
 		}
 		a = (a << 4) | (uint64_t)d;
 		p++;
 	}
 	if (!nd || *p != ',') {
-		snprintf(err, errlen, "expected HEXADDR,SIZE: '%.*s'", shown, line);
+		snprintf(err, errlen, "expected HEXADDR,SIZE: '%.*s'", shown, show);
 		return -EINVAL;
 	}
 	p++;
@@ -77,20 +85,20 @@ int pb_csim_parse_line(const char *line, struct pb_csim_rec *r, char *err, size_
 	int ns = 0;
 	while (*p >= '0' && *p <= '9') {
 		if (++ns > 19) {
-			snprintf(err, errlen, "size too large: '%.*s'", shown, line);
+			snprintf(err, errlen, "size too large: '%.*s'", shown, show);
 			return -EINVAL;
 		}
 		sz = sz * 10 + (uint64_t)(*p - '0');
 		p++;
 	}
 	if (!ns) {
-		snprintf(err, errlen, "missing size after ',': '%.*s'", shown, line);
+		snprintf(err, errlen, "missing size after ',': '%.*s'", shown, show);
 		return -EINVAL;
 	}
 	while (blank(*p))
 		p++;
 	if (*p) {
-		snprintf(err, errlen, "junk after the size: '%.*s'", shown, line);
+		snprintf(err, errlen, "junk after the size: '%.*s'", shown, show);
 		return -EINVAL;
 	}
 	r->addr = a;

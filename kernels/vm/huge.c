@@ -51,6 +51,15 @@
  * 511 subpages a huge fault inserts); shared anonymous memory, file pages
  * and copy-on-write regions stay 4 KiB (Linux's shmem and file THP are
  * separate settings).
+ *
+ * With regions (vma.c): a huge page maps only where the aligned 2 MiB
+ * range lies wholly inside one user, private anonymous rw region (as
+ * Linux's THP wants the range inside one VMA); elsewhere the range stays
+ * 4 KiB, and an access in no region is the 4 KiB path's segv, never a huge
+ * fault.  The huge PTE carries the region's bits (U, NX where the region
+ * is not executable), its TLB entries cache them, and an access they deny
+ * (a fetch from the heap) leaves the 2 MiB path for the 4 KiB fault path,
+ * which counts the segv.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -97,7 +106,8 @@ static inline uint64_t huge_tkey(pb_asid_t as, uint64_t vpn)
 
 static inline unsigned tlbe_flags(uint64_t pte)
 {
-	return ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) | ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0);
+	return ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) | ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0) |
+	       (!(pte & VM_PTE_U) ? VM_TLBE_SUPER : 0) | ((pte & VM_PTE_NX) ? VM_TLBE_NX : 0);
 }
 
 int vm_huge_init(struct pb_vm *vm, char *err, size_t errlen)
@@ -203,6 +213,10 @@ static int huge_fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 {
 	pb_asid_t as = a->asid;
 	uint64_t base = vpn & ~(uint64_t)(HPAGES - 1);
+	unsigned write = a->op == PB_OP_WRITE;
+	uint64_t bits = VM_PTE_P | VM_PTE_W | VM_PTE_A | (write ? VM_PTE_D : 0);
+	if (vm->vma && !vm_vma_huge_ok(vm, a, base, &bits))
+		return 1; /* not wholly in one anonymous region, or not allowed there */
 	uint64_t rk = priv_key(as, base);
 	uint64_t *st = pb_hmap_find(&vm->huge->ranges, rk);
 	if (st && *st == HR_SMALL)
@@ -226,7 +240,6 @@ static int huge_fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			vm_fail(vm, -ENOMEM, "out of memory for page objects");
 			return -ENOMEM;
 		}
-	unsigned write = a->op == PB_OP_WRITE;
 	for (unsigned j = 0; j <= HPAGES; j++) {
 		unsigned i = j < HPAGES ? j : (unsigned)(vpn - base);
 		if (j < HPAGES && base + j == vpn)
@@ -253,7 +266,6 @@ static int huge_fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	}
 	pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* a policy miss */
 	vm->resident += HPAGES;
-	uint64_t bits = VM_PTE_P | VM_PTE_W | VM_PTE_A | (write ? VM_PTE_D : 0);
 	int rc = vm_pt_set_huge(vm->pt, as, base, VM_PTE_MK(pfn.v, bits));
 	if (!rc)
 		rc = pb_frames_rmap_add(vm->fa, pfn, as, PB_VPN(base));
@@ -280,6 +292,9 @@ int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	int fetch = a->op == PB_OP_FETCH;
 	struct pb_tlb *tlb = &t->tlb;
 	struct pb_tlb_entry *e = pb_tlb_huge_l1(tlb, hkey);
+	if (e && pb_unlikely(e->flags & (VM_TLBE_SUPER | VM_TLBE_NX)) &&
+	    vm_tlbe_denied(e->flags, a))
+		return 1; /* a fetch from a non-executable region: the 4 KiB path's segv */
 	if (e) {
 		tlb->st.l1_hits++;
 		return huge_hit(vm, t, e, a, vpn, pos, next);
@@ -287,6 +302,9 @@ int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	if (pb_tlb_probe(fetch ? &tlb->l1i : &tlb->l1d, priv_key(a->asid, vpn)))
 		return 1; /* a 4 KiB translation: the 4 KiB path counts the hit */
 	e = pb_tlb_huge_l2(tlb, hkey);
+	if (e && pb_unlikely(e->flags & (VM_TLBE_SUPER | VM_TLBE_NX)) &&
+	    vm_tlbe_denied(e->flags, a))
+		return 1;
 	if (e) {
 		tlb->st.l2_hits++;
 		return huge_hit(vm, t, e, a, vpn, pos, next);
@@ -294,8 +312,8 @@ int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	for (int tries = 0; tries < 4; tries++) {
 		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
 		if (pte & VM_PTE_P) {
-			if (!(pte & PB_PTE_PS))
-				return 1; /* 4 KiB page: its path walks and counts */
+			if (!(pte & PB_PTE_PS) || vm_pte_denied(pte, a))
+				return 1; /* 4 KiB page: its path walks and counts; or a segv */
 			uint64_t set = VM_PTE_A | (a->op == PB_OP_WRITE ? VM_PTE_D : 0);
 			if ((pte & set) != set)
 				vm_pt_or(vm->pt, a->asid, vpn, set);

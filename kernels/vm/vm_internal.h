@@ -298,6 +298,9 @@ int vm_vma_fault_check(struct pb_vm *vm, struct vm_thread *t, const struct pb_ac
  * W and D cleared where the region or the page's sharing forbids writing;
  * 0: no region there (do not map).  Lock held. */
 uint64_t vm_vma_pte_bits(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, uint64_t key, uint64_t bits);
+/* May a 2 MiB page map (as, base..+511) for a?  1 with *bits narrowed to
+ * the region's (vma.c), 0: the 4 KiB path decides. */
+int vm_vma_huge_ok(struct pb_vm *vm, const struct pb_access *a, uint64_t base, uint64_t *bits);
 /* A cached translation the access may not use without the fault path's
  * check (hit path; with no regions every entry has neither bit). */
 static inline int vm_tlbe_denied(unsigned flags, const struct pb_access *a)

@@ -253,6 +253,24 @@ uint64_t vm_vma_pte_bits(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, uint64_t 
 	return bits;
 }
 
+/* May a 2 MiB page map (as, base..base+511) for access a (huge.c)?  Only
+ * in a user, private anonymous, readable and writable region that holds
+ * the whole range (Linux maps a huge PMD only where the aligned 2 MiB lies
+ * inside one VMA), and only for an access the region allows (else the
+ * 4 KiB path's check counts the segv).  1 with *bits given the region's
+ * bits (NX where not executable), else 0. */
+int vm_vma_huge_ok(struct pb_vm *vm, const struct pb_access *a, uint64_t base, uint64_t *bits)
+{
+	const struct pb_vma *r = lookup(vm->vma, a->asid, base << PB_PAGE_SHIFT);
+	if (!r || r->kind != PB_VMA_ANON || !(r->flags & PB_VMA_USER) ||
+	    (r->prot & (PB_VMA_R | PB_VMA_W)) != (PB_VMA_R | PB_VMA_W) ||
+	    ((base + PB_PT_HUGE_PAGES) << PB_PAGE_SHIFT) > r->end ||
+	    (a->op == PB_OP_FETCH && !(r->prot & PB_VMA_X)))
+		return 0;
+	*bits = vm_vma_pte_bits(vm, a->asid, base, priv_key(a->asid, base), *bits);
+	return 1;
+}
+
 /* ---- the isolation check ---- */
 struct iso_ctx {
 	struct pb_vm *vm;
