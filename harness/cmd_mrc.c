@@ -13,10 +13,14 @@
  * round(R x frames) frames (miniature simulations, ATC'17; LRU and OPT by
  * their stacks on the sample), twice, with two independent hashes: the
  * first gives the estimate, the spread of the two the error estimate
- * (docs/policies.md, "Miss-ratio curves").  mrc replays policies, not the engine, so the engine's
- * options (--prepage, --tlb, --device, --backing, --threads, --hints,
- * --pt, --order) and --reps (a replay is deterministic) are errors here,
- * not silently ignored.
+ * (docs/policies.md, "Miss-ratio curves").  Streamed (--replay stream,
+ * default): no stream in memory; one reader pass (pb_vm_stream_keys) feeds
+ * the stacks and the SHARDS filter batch by batch, the exact replays are
+ * one streaming sweep (pb_vm_sweep_stream_team), OPT keeps 8 B/ref of next
+ * uses; --replay load is the loaded path, the same rows.  mrc replays
+ * policies, not the engine, so the engine's options (--prepage, --tlb,
+ * --device, --backing, --threads, --hints, --pt, --order) and --reps (a
+ * replay is deterministic) are errors here, not silently ignored.
  */
 #define _GNU_SOURCE
 #include <errno.h>
