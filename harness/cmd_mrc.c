@@ -13,10 +13,14 @@
  * round(R x frames) frames (miniature simulations, ATC'17; LRU and OPT by
  * their stacks on the sample), twice, with two independent hashes: the
  * first gives the estimate, the spread of the two the error estimate
- * (docs/policies.md, "Miss-ratio curves").  mrc replays policies, not the engine, so the engine's
- * options (--prepage, --tlb, --device, --backing, --threads, --hints,
- * --pt, --order) and --reps (a replay is deterministic) are errors here,
- * not silently ignored.
+ * (docs/policies.md, "Miss-ratio curves").  Streamed (--replay stream,
+ * default): no stream in memory; one reader pass (pb_vm_stream_keys) feeds
+ * the stacks and the SHARDS filter batch by batch, the exact replays are
+ * one streaming sweep (pb_vm_sweep_stream_team), OPT keeps 8 B/ref of next
+ * uses; --replay load is the loaded path, the same rows.  mrc replays
+ * policies, not the engine, so the engine's options (--prepage, --tlb,
+ * --device, --backing, --threads, --hints, --pt, --order) and --reps (a
+ * replay is deterministic) are errors here, not silently ignored.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,7 +46,7 @@ struct mrc_cfg {
 	uint64_t seed, sample_seed, sample_min;
 	double sample;
 	int csv, calibrate;
-	unsigned opt_method;
+	unsigned opt_method, replay;
 };
 
 struct mrc_opts {
@@ -64,6 +68,7 @@ struct mrc_opts {
  * option to sim or mrc").
  */
 static const char *const opt_methods[] = {"auto", "stack", "replay", NULL};
+static const char *const replay_modes[] = {"stream", "load", NULL};
 #define O(f) offsetof(struct mrc_cfg, f)
 static const struct pb_param mrc_options[] = {
     {"workload", PB_PT_STR, O(workload), NULL,
@@ -95,6 +100,11 @@ static const struct pb_param mrc_options[] = {
      "OPT's curve: one pass of its priority stack, one replay per size, or auto (the stack "
      "when the largest size is at most 64x the number of sizes)",
      opt_methods, 0, 0, 0, 0, "M"},
+    {"replay", PB_PT_ENUM, O(replay), "stream",
+     "stream: read the workload without holding it (stacks and samples fed batch by batch, "
+     "replays by one streaming sweep; OPT keeps 8 B/ref of next uses); load: the whole stream "
+     "in memory, 16 B/ref (the reference path)",
+     replay_modes, 0, 0, 0, 0, "M"},
     {"label", PB_PT_STR, O(label), NULL,
      "label column of every CSV and meta.json (e.g. a machine name)", NULL, 0, 0, 0, 0, "NAME"},
     {"results", PB_PT_STR, O(results), NULL,
@@ -259,9 +269,9 @@ static void mrc_cal_free(struct mrc_cal *c)
 	free(c->lru[1]);
 }
 
-static int mrc_calibrate(const struct pb_vm_loaded *l, const struct pb_vm_stream *st,
-			 const struct pb_mrc_sampler *sa, const struct mrc_row *rows, size_t npts,
-			 struct mrc_cal *c)
+static int mrc_calibrate(const struct pb_vm_loaded *l, const uint64_t *ex,
+			 const struct pb_vm_stream *st, const struct pb_mrc_sampler *sa,
+			 const struct mrc_row *rows, size_t npts, struct mrc_cal *c)
 {
 	uint64_t *fr = calloc(npts, sizeof(uint64_t)), *sc = calloc(npts, sizeof(uint64_t));
 	uint64_t *sm = calloc(npts, sizeof(uint64_t));
@@ -273,7 +283,9 @@ static int mrc_calibrate(const struct pb_vm_loaded *l, const struct pb_vm_stream
 		fr[i] = rows[i].frames;
 		sc[i] = rows[i].scaled;
 	}
-	if (!rc)
+	if (!rc && ex) /* streamed: the reading pass computed it */
+		memcpy(c->ex, ex, npts * sizeof(uint64_t));
+	else if (!rc)
 		rc = pb_mrc_lru(l->keys, l->s.n, fr, npts, c->ex);
 	for (int s = 0; !rc && s < 2; s++) {
 		rc = pb_mrc_lru(st[s].keys, st[s].n, sc, npts, sm);
@@ -374,53 +386,94 @@ static void mrc_tail(struct pb_csv *csv, double rate, uint64_t refs, uint64_t sc
 	pb_csv_str(csv, note);
 }
 
+/*
+ * The streamed reading pass (--replay stream): the exact stacks of LRU and
+ * OPT (OPT with the next uses of the pass before) fed batch by batch, the
+ * SHARDS samples kept as they are read, LRU's exact curve for --calibrate.
+ */
+struct mrc_pass {
+	struct pb_mrc_lru_stream **lru; /* per policy, or NULL */
+	struct pb_mrc_opt_stream **opt;
+	size_t npol;
+	const uint64_t *next_use;
+	struct pb_mrc_lru_stream *cal;
+	const struct pb_mrc_sampler *sa;
+	struct pb_mrc_sample_buf *buf;
+	int nsa;
+};
+
+static int mrc_pass_fn(void *ctx, const uint64_t *keys, const uint8_t *writes, size_t n,
+		       uint64_t pos)
+{
+	struct mrc_pass *p = ctx;
+	int rc = 0;
+	for (size_t k = 0; !rc && k < p->npol; k++) {
+		if (p->lru[k])
+			rc = pb_mrc_lru_feed(p->lru[k], keys, n);
+		else if (p->opt[k])
+			rc = pb_mrc_opt_feed(p->opt[k], keys, p->next_use + pos, n);
+	}
+	if (!rc && p->cal)
+		rc = pb_mrc_lru_feed(p->cal, keys, n);
+	for (int s = 0; !rc && s < p->nsa; s++)
+		rc = pb_mrc_sample_add(&p->sa[s], keys, writes, n, &p->buf[s]);
+	return rc;
+}
+
+/* Exit on a streaming error: -EINVAL is the stream's usage error. */
+static void mrc_stream_fail(const char *cmd, int rc, const char *err)
+{
+	if (rc == -EINVAL)
+		pb_usage_error(cmd, "%s", err);
+	pb_error(cmd, "%s", err);
+	exit(PB_EXIT_FAIL);
+}
+
 int pb_cmd_mrc(int argc, char **argv)
 {
 	const char *cmd = "mrc";
 	struct mrc_opts o;
 	parse_opts(argc, argv, &o);
 	char err[512];
+	int load = o.c.replay == 1;
+	unsigned workers = pb_topo_npus();
 	struct pb_vm_loaded l;
-	int rc = pb_vm_load(o.c.workload, o.seed, &l, err, sizeof(err));
-	if (rc == -EINVAL)
-		pb_usage_error(cmd, "%s", err);
-	if (!rc && pb_vm_load_keys(&l)) {
-		rc = -ENOMEM;
-		snprintf(err, sizeof(err), "out of memory");
+	memset(&l, 0, sizeof(l));
+	l.seed = o.seed;
+	int rc = 0;
+	if (load) {
+		rc = pb_vm_load(o.c.workload, o.seed, &l, err, sizeof(err));
+		if (rc == -EINVAL)
+			pb_usage_error(cmd, "%s", err);
+		if (!rc && pb_vm_load_keys(&l)) {
+			rc = -ENOMEM;
+			snprintf(err, sizeof(err), "out of memory");
+		}
 	}
 	if (rc) {
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}
-	size_t n = l.s.n;
 	int sampled = o.c.sample < 1;
 	/* the streams: the whole one, or the samples of two hash seeds */
 	struct pb_mrc_sampler sa[2] = {0};
-	struct pb_vm_stream st[2] = {l.s, l.s};
+	struct pb_mrc_sample_buf sbuf[2] = {0};
 	uint64_t *skeys[2] = {NULL, NULL};
 	uint8_t *swr[2] = {NULL, NULL};
-	size_t ns[2] = {n, n};
 	int nstreams = sampled ? 2 : 1;
-	for (int s = 0; sampled && s < 2; s++) {
+	for (int s = 0; sampled && s < 2; s++)
 		if (pb_mrc_sampler_init(&sa[s], o.c.sample, o.c.sample_seed + (uint64_t)s))
 			pb_usage_error(cmd, "bad --sample %g (below 2^-24)", o.c.sample);
-		if (pb_mrc_sample(&sa[s], l.keys, l.writes, n, &skeys[s], &swr[s], &ns[s])) {
-			pb_error(cmd, "out of memory sampling the stream");
-			return PB_EXIT_FAIL;
-		}
-		st[s] = (struct pb_vm_stream){.n = ns[s], .keys = skeys[s], .writes = swr[s]};
-	}
 	size_t npts = (size_t)((o.fhi - o.flo) / o.fstep + 1);
 	size_t nrows = o.npol * npts;
 	struct mrc_row *rows = calloc(nrows, sizeof(*rows));
 	struct pb_vm_sweep_job *jobs = calloc(nrows * (size_t)nstreams, sizeof(*jobs));
-	if (!rows || !jobs) {
+	int *pstack = calloc(o.npol, sizeof(int)); /* 1: LRU's stack, 2: OPT's */
+	uint64_t *fr = calloc(npts, sizeof(uint64_t)), *calex = NULL;
+	if (!rows || !jobs || !pstack || !fr) {
 		pb_error(cmd, "out of memory");
 		return PB_EXIT_FAIL;
 	}
-	/* LRU and OPT rows from their one-pass stacks; the rest are replays,
-	 * one sweep job per (row, stream) */
-	size_t nrep = 0;
 	for (size_t p = 0; p < o.npol; p++) {
 		const struct pb_policy_desc *d = o.pol[p].d;
 		struct mrc_row *r = &rows[p * npts];
@@ -430,8 +483,8 @@ int pb_cmd_mrc(int argc, char **argv)
 			r[i].scaled = sampled ? pb_mrc_scaled(&sa[0], r[i].frames) : r[i].frames;
 			r[i].na = sampled && r[i].scaled < o.c.sample_min;
 			r[i].job[0] = r[i].job[1] = SIZE_MAX;
+			fr[i] = r[i].frames;
 		}
-		int lru = !strcmp(d->name, "lru");
 		/* OPT's stack costs about 0.5 ns x miss ratio x the largest
 		 * size a reference, a replay 26..40 ns a reference and size
 		 * (docs/policies.md): the stack while the largest size is at
@@ -440,8 +493,97 @@ int pb_cmd_mrc(int argc, char **argv)
 		int opt =
 		    !strcmp(d->name, "opt") &&
 		    (o.c.opt_method == 1 || (o.c.opt_method == 0 && top <= 64 * (uint64_t)npts));
-		int stack = lru || opt;
-		for (int s = 0; stack && s < nstreams; s++)
+		pstack[p] = !strcmp(d->name, "lru") ? 1 : opt ? 2 : 0;
+	}
+	/* exact replays of OPT (or another OFFLINE policy), exact OPT stacks:
+	 * the next uses of the whole stream, 8 B/ref */
+	int need_nu = 0;
+	for (size_t p = 0; !sampled && p < o.npol; p++)
+		need_nu |= pstack[p] == 2 || (!pstack[p] && (o.pol[p].d->flags & PB_POL_OFFLINE));
+	if (!load && need_nu) {
+		rc = pb_vm_stream_prepass_team(o.c.workload, &l, 1, 1, workers, err, sizeof(err));
+		if (rc)
+			mrc_stream_fail(cmd, rc, err);
+	}
+	/* the reading pass: exact stacks, samples, LRU's exact curve */
+	int calibrate = sampled && o.c.calibrate;
+	int any_stack = 0;
+	for (size_t p = 0; p < o.npol; p++)
+		any_stack |= pstack[p] != 0;
+	if (!load && (sampled || any_stack)) {
+		struct mrc_pass ps = {.npol = o.npol,
+				      .next_use = l.next_use,
+				      .sa = sa,
+				      .buf = sbuf,
+				      .nsa = sampled ? 2 : 0};
+		ps.lru = calloc(o.npol, sizeof(*ps.lru));
+		ps.opt = calloc(o.npol, sizeof(*ps.opt));
+		uint64_t *sz = calloc(npts, sizeof(uint64_t));
+		rc = ps.lru && ps.opt && sz ? 0 : -ENOMEM;
+		for (size_t p = 0; !rc && !sampled && p < o.npol; p++) {
+			for (size_t i = 0; i < npts; i++)
+				sz[i] = rows[p * npts + i].scaled;
+			if (pstack[p] == 1)
+				rc = pb_mrc_lru_begin(sz, npts, &ps.lru[p]);
+			else if (pstack[p] == 2)
+				rc = pb_mrc_opt_begin(sz, npts, l.s.n, &ps.opt[p]);
+		}
+		if (!rc && calibrate)
+			rc = pb_mrc_lru_begin(fr, npts, &ps.cal);
+		if (rc)
+			snprintf(err, sizeof(err), "out of memory");
+		else
+			rc = pb_vm_stream_keys(o.c.workload, &l, "mrc", mrc_pass_fn, &ps, err,
+					       sizeof(err));
+		calex = calloc(npts, sizeof(uint64_t));
+		uint64_t *m = calloc(npts, sizeof(uint64_t));
+		if (!rc && (!calex || !m)) {
+			rc = -ENOMEM;
+			snprintf(err, sizeof(err), "out of memory");
+		}
+		for (size_t p = 0; ps.lru && ps.opt && p < o.npol; p++) {
+			if (ps.lru[p])
+				pb_mrc_lru_end(ps.lru[p], rc ? NULL : m);
+			else if (ps.opt[p])
+				pb_mrc_opt_end(ps.opt[p], rc ? NULL : m);
+			for (size_t i = 0; !rc && pstack[p] && !sampled && i < npts; i++)
+				rows[p * npts + i].m[0] = m[i];
+		}
+		pb_mrc_lru_end(ps.cal, rc ? NULL : calex);
+		free(m);
+		free(sz);
+		free(ps.lru);
+		free(ps.opt);
+		if (rc)
+			mrc_stream_fail(cmd, rc, err);
+	}
+	size_t n = l.s.n;
+	struct pb_vm_stream st[2] = {l.s, l.s};
+	size_t ns[2] = {n, n};
+	for (int s = 0; sampled && s < 2; s++) {
+		if (load) {
+			if (pb_mrc_sample(&sa[s], l.keys, l.writes, n, &skeys[s], &swr[s],
+					  &ns[s])) {
+				pb_error(cmd, "out of memory sampling the stream");
+				return PB_EXIT_FAIL;
+			}
+			st[s] =
+			    (struct pb_vm_stream){.n = ns[s], .keys = skeys[s], .writes = swr[s]};
+		} else {
+			ns[s] = sbuf[s].n;
+			st[s] = (struct pb_vm_stream){
+			    .n = ns[s], .keys = sbuf[s].keys, .writes = sbuf[s].writes};
+		}
+	}
+	/* LRU and OPT rows from their one-pass stacks (streamed exact ones:
+	 * already done); the rest are replays, one sweep job per (row, stream) */
+	size_t nrep = 0;
+	for (size_t p = 0; p < o.npol; p++) {
+		const struct pb_policy_desc *d = o.pol[p].d;
+		struct mrc_row *r = &rows[p * npts];
+		int lru = pstack[p] == 1;
+		int stack = pstack[p] != 0;
+		for (int s = 0; stack && (load || sampled) && s < nstreams; s++)
 			if (mrc_stack(d->name, st[s].keys, st[s].n, r, npts, s))
 				stack = 0; /* fall back to replays */
 		for (size_t i = 0; i < npts; i++) {
@@ -457,7 +599,7 @@ int pb_cmd_mrc(int argc, char **argv)
 				j->tag = p;
 				j->frames = r[i].scaled;
 				j->seed = o.seed;
-				j->stream = &st[s];
+				j->stream = sampled || load ? &st[s] : &l.s;
 				j->policy_only = 1;
 				r[i].job[s] = nrep++;
 			}
@@ -465,7 +607,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	}
 	/* OPT replays of the whole stream share one next-use array (a
 	 * sample's replays compute their own: 8 bytes per sampled reference) */
-	for (size_t k = 0; !sampled && k < nrep; k++)
+	for (size_t k = 0; load && !sampled && k < nrep; k++)
 		if ((jobs[k].policy->flags & PB_POL_OFFLINE) && !st[0].next_use) {
 			if (pb_vm_load_next_use(&l)) {
 				pb_error(cmd, "out of memory computing next uses");
@@ -474,10 +616,32 @@ int pb_cmd_mrc(int argc, char **argv)
 			st[0].next_use = l.next_use;
 		}
 	struct mrc_cal cal = {0};
-	if (sampled && o.c.calibrate && mrc_calibrate(&l, st, sa, rows, npts, &cal)) {
+	if (calibrate && mrc_calibrate(&l, load ? NULL : calex, st, sa, rows, npts, &cal)) {
 		pb_error(cmd, "out of memory computing LRU's exact curve (--calibrate 0 skips it)");
 		return PB_EXIT_FAIL;
 	}
+	struct pb_vm_cfg base;
+	pb_vm_cfg_default(&base);
+	struct pb_vm_sweep *sw;
+	if (pb_vm_sweep_create(&base, jobs, nrep, &sw)) {
+		pb_error(cmd, "out of memory");
+		return PB_EXIT_FAIL;
+	}
+	if (!load && !sampled && nrep) {
+		/* exact replays: one streaming sweep over the workload */
+		pb_progress_begin("mrc replays: references", n);
+		rc = pb_vm_sweep_stream_team(sw, jobs, nrep, o.c.workload, &l, 1, workers, err,
+					     sizeof(err));
+		pb_progress_end();
+		if (rc)
+			mrc_stream_fail(cmd, rc, err);
+		n = l.s.n;
+	} else {
+		pb_progress_begin("mrc", nrep);
+		(void)pb_vm_sweep_team(sw, nrep, 1, workers);
+		pb_progress_end();
+	}
+	pb_vm_sweep_destroy(sw);
 	struct pb_run *run = pb_run_create(o.c.results, argc, argv, err, sizeof(err));
 	if (run && o.c.label)
 		pb_run_set_label(run, o.c.label);
@@ -486,6 +650,13 @@ int pb_cmd_mrc(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	pb_vm_cli_config(run, &l, o.pol, o.npol);
+	/* how the stream was replayed (sim's config.replay) */
+	pb_run_config_str(run, "replay",
+			  load	    ? "loaded 16 B/ref (--replay load)"
+			  : sampled ? "streaming, SHARDS samples in memory (9 B per sampled "
+				      "reference)"
+			  : need_nu ? "streaming, next-use array 8 B/ref"
+				    : "streaming");
 	/* every option as parsed, defaults filled in: the table's own JSON */
 	json_t *opts = pb_param_json(mrc_options, &o.c);
 	char *txt = opts ? json_dumps(opts, JSON_COMPACT) : NULL;
@@ -493,13 +664,13 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_run_config_json(run, "options", txt);
 	free(txt);
 	json_decref(opts);
-	json_t *fr = json_pack("{s:I, s:I, s:I}", "lo", (json_int_t)o.flo, "hi", (json_int_t)o.fhi,
-			       "step", (json_int_t)o.fstep);
-	txt = fr ? json_dumps(fr, JSON_COMPACT) : NULL;
+	json_t *frj = json_pack("{s:I, s:I, s:I}", "lo", (json_int_t)o.flo, "hi", (json_int_t)o.fhi,
+				"step", (json_int_t)o.fstep);
+	txt = frj ? json_dumps(frj, JSON_COMPACT) : NULL;
 	if (txt)
 		pb_run_config_json(run, "frames_range", txt);
 	free(txt);
-	json_decref(fr);
+	json_decref(frj);
 	mrc_sample_meta(run, &o, &sa[0], ns, &cal);
 	struct pb_csv *csv = pb_run_csv(run, "mrc.csv", mrc_cols, o.csv ? stdout : NULL);
 	if (!csv) {
@@ -507,18 +678,6 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_run_abort(run);
 		return PB_EXIT_FAIL;
 	}
-	struct pb_vm_cfg base;
-	pb_vm_cfg_default(&base);
-	struct pb_vm_sweep *sw;
-	if (pb_vm_sweep_create(&base, jobs, nrep, &sw)) {
-		pb_error(cmd, "out of memory");
-		pb_run_abort(run);
-		return PB_EXIT_FAIL;
-	}
-	pb_progress_begin("mrc", nrep);
-	(void)pb_vm_sweep_team(sw, nrep, 1, pb_topo_npus());
-	pb_progress_end();
-	pb_vm_sweep_destroy(sw);
 	int failed = 0;
 	for (size_t k = 0; k < nrows; k++) {
 		struct mrc_row *r = &rows[k];
@@ -596,8 +755,14 @@ int pb_cmd_mrc(int argc, char **argv)
 			"%.4f on average (%zu sizes)\n",
 			cal.mae, cal.n);
 	mrc_cal_free(&cal);
-	for (int s = 0; s < 2; s++)
-		pb_mrc_sample_free(skeys[s], swr[s], ns[s]);
+	for (int s = 0; s < 2; s++) {
+		if (load)
+			pb_mrc_sample_free(skeys[s], swr[s], ns[s]);
+		pb_mrc_sample_buf_free(&sbuf[s]);
+	}
+	free(pstack);
+	free(fr);
+	free(calex);
 	free(jobs);
 	free(rows);
 	pb_vm_cli_policies_free(o.pol, o.npol);

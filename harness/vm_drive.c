@@ -400,7 +400,8 @@ void pb_vm_load_free(struct pb_vm_loaded *l)
  * which the chunk's first occurrences then update.  8 B per reference in
  * all (v itself) besides the map and two chunk buffers.
  */
-#define NU_CHUNK (1u << 16)
+#define NU_CHUNK  (1u << 16)
+#define FEED_KEYS (1u << 16) /* pb_vm_stream_keys's batch */
 static int next_use_in_place(uint64_t *v, size_t n)
 {
 	uint64_t *kb = malloc(NU_CHUNK * sizeof(*kb)), *nb = malloc(NU_CHUNK * sizeof(*nb));
@@ -522,6 +523,104 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 	l->s.next_use = p.v;
 	l->s.n = p.n; /* the streaming pass counts again */
 	return 0;
+}
+
+/* pb_vm_stream_keys's sink: check, count pages, hand the keys on. */
+struct keys_pass {
+	struct pb_hmap pages;
+	uint64_t *keys;
+	uint8_t *wr;
+	uint64_t n, cow;
+	pb_vm_keys_fn fn;
+	void *ctx;
+	int fn_rc;
+	char err[512];
+};
+static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
+{
+	struct keys_pass *p = ctx;
+	if (check_accesses(a, n, p->n, p->err, sizeof(p->err)))
+		return -EDOM;
+	for (size_t off = 0; off < n;) {
+		size_t m = n - off < FEED_KEYS ? n - off : FEED_KEYS;
+		for (size_t i = 0; i < m; i++) {
+			const struct pb_access *x = &a[off + i];
+			int isnew;
+			if (!pb_hmap_upsert(&p->pages,
+					    pb_page_key(x->asid, x->addr >> PB_PAGE_SHIFT, 0),
+					    &isnew))
+				return -ENOMEM;
+			p->keys[i] = pb_vm_key(x);
+			p->wr[i] = x->op == PB_OP_WRITE;
+			p->cow += (x->flags & PB_ACC_COW) && x->op == PB_OP_WRITE;
+		}
+		if ((p->fn_rc = p->fn(p->ctx, p->keys, p->wr, m, p->n)))
+			return -ECANCELED;
+		p->n += m;
+		off += m;
+	}
+	pb_progress_add(n);
+	return 0;
+}
+
+int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *label, pb_vm_keys_fn fn,
+		      void *ctx, char *err, size_t errlen)
+{
+	uint64_t *nu = l->next_use, distinct = l->s.distinct;
+	size_t nnu = l->s.n;
+	free(l->regions); /* opened again: the same regions */
+	struct pb_workload *w;
+	int rc = stream_open(spec, l->seed, l, &w, err, errlen);
+	l->next_use = nu;
+	l->s.next_use = nu;
+	l->s.n = nnu;
+	l->s.distinct = distinct;
+	if (rc)
+		return rc;
+	struct keys_pass p = {.fn = fn, .ctx = ctx};
+	p.keys = malloc(FEED_KEYS * sizeof(*p.keys));
+	p.wr = malloc(FEED_KEYS);
+	if (!p.keys || !p.wr || pb_hmap_init(&p.pages, 0)) {
+		free(p.keys);
+		free(p.wr);
+		pb_workload_close(w);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	char what[128];
+	snprintf(what, sizeof(what), "%s: references", label);
+	pb_progress_begin(what, nu ? nnu : 0);
+	rc = pb_workload_drain(w, NULL, FEED_KEYS, keys_sink, &p, err, errlen);
+	pb_progress_end();
+	pb_workload_close(w);
+	if (rc == -EDOM) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "%s", p.err);
+	} else if (rc == -ECANCELED) {
+		rc = p.fn_rc;
+		snprintf(err, errlen, "%s failed: %s", label, strerror(-rc));
+	} else if (rc == -ENOMEM) {
+		snprintf(err, errlen, "out of memory reading the workload");
+	} else if (rc) {
+		rc = -EINVAL; /* the reader's message is in err */
+	}
+	if (!rc && nu && p.n != nnu) {
+		rc = -EPROTO;
+		snprintf(err, errlen,
+			 "the stream gave %llu references, %llu in a pass before (it changed)",
+			 (unsigned long long)p.n, (unsigned long long)nnu);
+	}
+	if (!rc && !p.n) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "workload '%s' has no accesses", spec);
+	}
+	l->s.n = p.n;
+	l->s.distinct = pb_hmap_count(&p.pages);
+	l->cow_refs = p.cow;
+	pb_hmap_fini(&p.pages);
+	free(p.keys);
+	free(p.wr);
+	return rc;
 }
 
 /* The passes before of several streams, one per team thread at a time. */

@@ -30,6 +30,18 @@ int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsi
 	       uint64_t *misses);
 
 /*
+ * The same curve streamed: begin with the sizes, feed the keys batch by
+ * batch in stream order (memory O(distinct keys + the largest size), never
+ * the stream), end writes misses[0..nsizes) (equal to pb_mrc_lru over the
+ * whole stream) and frees.  end(NULL) only frees.  begin: 0, -EINVAL or
+ * -ENOMEM; feed: 0, -ENOMEM or -E2BIG.  Single-threaded.
+ */
+struct pb_mrc_lru_stream;
+int pb_mrc_lru_begin(const uint64_t *sizes, size_t nsizes, struct pb_mrc_lru_stream **out);
+int pb_mrc_lru_feed(struct pb_mrc_lru_stream *s, const uint64_t *keys, size_t n);
+void pb_mrc_lru_end(struct pb_mrc_lru_stream *s, uint64_t *misses);
+
+/*
  * pb_mrc_opt(): OPT (Belady's MIN, opt.c's replay) misses for many sizes in
  * one pass, by Mattson's priority stack (priority = next use; Mattson et
  * al. 1970).  next_use: pb_next_use() of keys, or NULL (computed here,
@@ -45,6 +57,22 @@ int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsi
  */
 int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
 	       size_t nsizes, uint64_t *misses);
+
+/*
+ * pb_mrc_opt streamed: n is the stream's length (known from the pass that
+ * computed the next uses); feed keys[0..m) with their next uses (stream
+ * positions, pb_next_use's, PB_NEXT_NONE: never again) in stream order;
+ * end writes misses[0..nsizes) (equal to pb_mrc_opt) once all n were fed,
+ * and frees (end(NULL) only frees).  Memory O(the largest size) beside the
+ * caller's next uses.  begin: 0, -EINVAL, -ENOMEM, -E2BIG; feed: 0,
+ * -ENOMEM or -ERANGE (more than n references).  Single-threaded.
+ */
+struct pb_mrc_opt_stream;
+int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
+		     struct pb_mrc_opt_stream **out);
+int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uint64_t *next_use,
+		    size_t m);
+void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses);
 
 /*
  * Spatially hashed sampling (SHARDS: Waldspurger, Park, Garthwaite & Ahmad,
@@ -81,6 +109,20 @@ uint64_t pb_mrc_scaled(const struct pb_mrc_sampler *s, uint64_t frames);
 int pb_mrc_sample(const struct pb_mrc_sampler *s, const uint64_t *keys, const uint8_t *writes,
 		  size_t n, uint64_t **okeys, uint8_t **owrites, size_t *on);
 void pb_mrc_sample_free(uint64_t *keys, uint8_t *writes, size_t n);
+/*
+ * The sampled stream built while reading: pb_mrc_sample_add appends the
+ * kept references of one batch to b (zeroed before the first; writes may
+ * be NULL: b->writes stays NULL), so memory is about rate x the stream.
+ * 0, -EINVAL or -ENOMEM.  pb_mrc_sample_buf_free frees.
+ */
+struct pb_mrc_sample_buf {
+	uint64_t *keys;
+	uint8_t *writes;
+	size_t n, cap;
+};
+int pb_mrc_sample_add(const struct pb_mrc_sampler *s, const uint64_t *keys, const uint8_t *writes,
+		      size_t n, struct pb_mrc_sample_buf *b);
+void pb_mrc_sample_buf_free(struct pb_mrc_sample_buf *b);
 /*
  * Miss ratio of the full stream of n references estimated from the misses
  * of a sampled run: sampled_misses / (rate x n), at most 1 (SHARDS_adj's

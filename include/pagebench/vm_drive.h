@@ -114,6 +114,21 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 			    unsigned workers, char *err, size_t errlen);
 
 /*
+ * One reader pass that hands the stream's page keys (pb_vm_key) and write
+ * flags to fn batch by batch (pos: the stream position of keys[0]), with a
+ * progress line on a terminal ("label: references"): what `mrc` streams
+ * into its stack-distance curves and samples.  Opens spec with l->seed;
+ * keeps what a pass before left in l (next_use, its s.n: checked, -EPROTO
+ * when the stream changed), fills l's identity, s.n, s.distinct and
+ * cow_refs.  Memory: one batch and the distinct pages.  0, -EINVAL (usage:
+ * err), -ENOMEM, or fn's error (err: "LABEL failed").
+ */
+typedef int (*pb_vm_keys_fn)(void *ctx, const uint64_t *keys, const uint8_t *writes, size_t n,
+			     uint64_t pos);
+int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *label, pb_vm_keys_fn fn,
+		      void *ctx, char *err, size_t errlen);
+
+/*
  * The identity of a trace file without reading all of it: FNV-1a 64 over
  * its first MiB, its last MiB (the bytes not already hashed) and its size
  * as 8 little-endian bytes, into out as "fnv1a64:%016x"; *size = its size.

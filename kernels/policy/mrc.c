@@ -6,12 +6,83 @@
  * (pagebench/stackdist.h: a Fenwick tree over compacted time slots, O(n log
  * distinct) time, O(distinct) memory) gives a histogram of distances capped
  * at the largest size asked for plus one; for every size c, misses(c) =
- * cold + #(d > c).  Mattson et al. 1970.
+ * cold + #(d > c).  Mattson et al. 1970.  pb_mrc_lru_begin/_feed/_end
+ * build the same histogram batch by batch (`mrc` streaming the trace).
  */
 #include "polint.h"
 
 #include "pagebench/mrc.h"
 #include "pagebench/stackdist.h"
+
+struct pb_mrc_lru_stream {
+	struct pb_stackdist sd;
+	uint64_t *sizes, *hist; /* hist[d] for d <= cap, hist[cap+1]: beyond */
+	size_t nsizes, hb;
+	uint64_t cap, cold;
+};
+
+void pb_mrc_lru_end(struct pb_mrc_lru_stream *s, uint64_t *misses)
+{
+	if (!s)
+		return;
+	if (misses) {
+		/* Suffix sums in place: hist[c] becomes #(d > c). */
+		uint64_t over = s->hist[s->cap + 1];
+		for (uint64_t c = s->cap + 1; c-- > 0;) {
+			uint64_t here = s->hist[c];
+			s->hist[c] = over;
+			over += here;
+		}
+		for (size_t k = 0; k < s->nsizes; k++)
+			misses[k] = s->cold + s->hist[s->sizes[k] < s->cap ? s->sizes[k] : s->cap];
+	}
+	pb_stackdist_fini(&s->sd);
+	pb_unmap(s->hist, s->hb);
+	free(s->sizes);
+	free(s);
+}
+
+int pb_mrc_lru_begin(const uint64_t *sizes, size_t nsizes, struct pb_mrc_lru_stream **out)
+{
+	if ((!sizes && nsizes) || !out)
+		return -EINVAL;
+	struct pb_mrc_lru_stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (size_t k = 0; k < nsizes; k++)
+		if (sizes[k] > s->cap)
+			s->cap = sizes[k];
+	s->nsizes = nsizes;
+	s->hb = (s->cap + 2) * sizeof(uint64_t);
+	s->sizes = malloc((nsizes ? nsizes : 1) * sizeof(uint64_t));
+	s->hist = s->cap < UINT64_MAX / 16 ? pb_map(s->hb, 0) : NULL;
+	if (!s->sizes || !s->hist || pb_stackdist_init(&s->sd, 0)) {
+		if (s->hist)
+			pb_unmap(s->hist, s->hb);
+		free(s->sizes);
+		free(s);
+		return -ENOMEM;
+	}
+	if (nsizes)
+		memcpy(s->sizes, sizes, nsizes * sizeof(uint64_t));
+	*out = s;
+	return 0;
+}
+
+int pb_mrc_lru_feed(struct pb_mrc_lru_stream *s, const uint64_t *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d;
+		int rc = pb_stackdist_feed(&s->sd, keys[i], &d);
+		if (rc)
+			return rc;
+		if (d == PB_STACKDIST_COLD)
+			s->cold++;
+		else
+			s->hist[d <= s->cap ? d : s->cap + 1]++;
+	}
+	return 0;
+}
 
 int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsizes,
 	       uint64_t *misses)

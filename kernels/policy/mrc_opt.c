@@ -35,6 +35,8 @@
  * Only the top `cap` (largest size asked for) slots are kept: S'(1..cap)
  * depends only on S(1..cap) and x, so a key pushed below cap is forgotten
  * (its next reference misses at every size <= cap).  Memory O(cap).
+ * pb_mrc_opt_begin/_feed/_end run it batch by batch (`mrc` streaming the
+ * trace with an 8 B/ref next-use array); pb_mrc_opt is one feed.
  */
 #include "polint.h"
 
@@ -158,51 +160,41 @@ static int os_ref(struct ostack *o, uint64_t x, uint64_t px, uint64_t cap, uint6
 	return 0;
 }
 
-/* hist[d] (1 <= d <= cap): references at depth d. */
-static int opt_hist(const uint64_t *keys, size_t n, const uint64_t *nu, uint64_t cap,
-		    uint64_t *hist)
+/* The stack and its histogram: hist[d] (1 <= d <= cap), references at
+ * depth d. */
+struct pb_mrc_opt_stream {
+	struct ostack o;
+	uint64_t *hist, *sizes;
+	size_t nsizes, tb, nb, kb, hb;
+	uint64_t cap, n, t; /* t: references fed */
+	int has_map;
+};
+
+static void opt_free(struct pb_mrc_opt_stream *s)
 {
-	struct ostack o = {0};
-	o.S = 1;
-	while (o.S < cap)
-		o.S <<= 1;
-	/* cap + 1 nodes: a new key enters before the carry leaves */
-	size_t tb = 2 * o.S * sizeof(uint64_t), nb = (cap + 1) * sizeof(uint32_t),
-	       kb = (cap + 1) * sizeof(uint64_t);
-	o.t = pb_map(tb, 0);
-	o.node_at = pb_map(nb, 0);
-	o.slot_of = pb_map(nb, 0);
-	o.free = pb_map(nb, 0);
-	o.nkey = pb_map(kb, 0);
-	int rc = -ENOMEM;
-	if (!o.t || !o.node_at || !o.slot_of || !o.free || !o.nkey || pb_hmap_init(&o.node, cap))
-		goto out;
-	memset(o.t, 0xff, tb);
-	for (uint64_t i = 0; i <= cap; i++)
-		o.free[o.nfree++] = (uint32_t)(cap - i);
-	rc = 0;
-	for (size_t t = 0; !rc && t < n; t++)
-		rc = os_ref(&o, keys[t], nu[t] == PB_NEXT_NONE ? t : 2 * (uint64_t)n - nu[t], cap,
-			    hist);
-out:
-	pb_hmap_fini(&o.node);
-	if (o.t)
-		pb_unmap(o.t, tb);
-	if (o.node_at)
-		pb_unmap(o.node_at, nb);
-	if (o.slot_of)
-		pb_unmap(o.slot_of, nb);
-	if (o.free)
-		pb_unmap(o.free, nb);
-	if (o.nkey)
-		pb_unmap(o.nkey, kb);
-	return rc;
+	struct ostack *o = &s->o;
+	if (s->has_map)
+		pb_hmap_fini(&o->node);
+	if (o->t)
+		pb_unmap(o->t, s->tb);
+	if (o->node_at)
+		pb_unmap(o->node_at, s->nb);
+	if (o->slot_of)
+		pb_unmap(o->slot_of, s->nb);
+	if (o->free)
+		pb_unmap(o->free, s->nb);
+	if (o->nkey)
+		pb_unmap(o->nkey, s->kb);
+	if (s->hist)
+		pb_unmap(s->hist, s->hb);
+	free(s->sizes);
+	free(s);
 }
 
-int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
-	       size_t nsizes, uint64_t *misses)
+int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
+		     struct pb_mrc_opt_stream **out)
 {
-	if ((!keys && n) || (!sizes && nsizes) || (!misses && nsizes))
+	if ((!sizes && nsizes) || !out)
 		return -EINVAL;
 	uint64_t cap = 0;
 	for (size_t k = 0; k < nsizes; k++)
@@ -212,26 +204,95 @@ int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const u
 		cap = n;
 	if (cap >= (1ULL << 32))
 		return -E2BIG;
-	size_t hb = (cap + 1) * sizeof(uint64_t), nb = (n ? n : 1) * sizeof(uint64_t);
-	uint64_t *hist = pb_map(hb, 0), *own = NULL;
-	int rc = hist ? 0 : -ENOMEM;
+	struct pb_mrc_opt_stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	struct ostack *o = &s->o;
+	s->cap = cap;
+	s->n = n;
+	s->nsizes = nsizes;
+	o->S = 1;
+	while (o->S < cap)
+		o->S <<= 1;
+	/* cap + 1 nodes: a new key enters before the carry leaves */
+	s->tb = 2 * o->S * sizeof(uint64_t);
+	s->nb = (cap + 1) * sizeof(uint32_t);
+	s->kb = (cap + 1) * sizeof(uint64_t);
+	s->hb = (cap + 1) * sizeof(uint64_t);
+	s->hist = pb_map(s->hb, 0);
+	s->sizes = malloc((nsizes ? nsizes : 1) * sizeof(uint64_t));
+	if (s->hist && s->sizes && cap) {
+		o->t = pb_map(s->tb, 0);
+		o->node_at = pb_map(s->nb, 0);
+		o->slot_of = pb_map(s->nb, 0);
+		o->free = pb_map(s->nb, 0);
+		s->has_map =
+		    o->t && o->node_at && o->slot_of && o->free && !pb_hmap_init(&o->node, cap);
+		if (s->has_map)
+			o->nkey = pb_map(s->kb, 0);
+		if (!o->nkey) {
+			opt_free(s);
+			return -ENOMEM;
+		}
+		memset(o->t, 0xff, s->tb);
+		for (uint64_t i = 0; i <= cap; i++)
+			o->free[o->nfree++] = (uint32_t)(cap - i);
+	} else if (!s->hist || !s->sizes) {
+		opt_free(s);
+		return -ENOMEM;
+	}
+	if (nsizes)
+		memcpy(s->sizes, sizes, nsizes * sizeof(uint64_t));
+	*out = s;
+	return 0;
+}
+
+int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uint64_t *nu, size_t m)
+{
+	if (m > s->n - s->t)
+		return -ERANGE;
+	int rc = 0;
+	for (size_t i = 0; !rc && s->cap && i < m; i++, s->t++)
+		rc = os_ref(&s->o, keys[i], nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i], s->cap,
+			    s->hist);
+	if (!s->cap)
+		s->t += m;
+	return rc;
+}
+
+void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
+{
+	if (!s)
+		return;
+	if (misses) {
+		/* prefix sums: hist[c] becomes the hits with c frames */
+		uint64_t *hist = s->hist;
+		for (uint64_t c = 1; c <= s->cap; c++)
+			hist[c] += hist[c - 1];
+		for (size_t k = 0; k < s->nsizes; k++)
+			misses[k] = s->n - hist[s->sizes[k] < s->cap ? s->sizes[k] : s->cap];
+	}
+	opt_free(s);
+}
+
+int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
+	       size_t nsizes, uint64_t *misses)
+{
+	if ((!keys && n) || (!sizes && nsizes) || (!misses && nsizes))
+		return -EINVAL;
+	size_t nb = (n ? n : 1) * sizeof(uint64_t);
+	uint64_t *own = NULL;
+	struct pb_mrc_opt_stream *s = NULL;
+	int rc = pb_mrc_opt_begin(sizes, nsizes, n, &s);
 	if (!rc && !next_use && n) {
 		own = pb_map(nb, 0);
 		rc = own ? pb_next_use(keys, n, own) : -ENOMEM;
 		next_use = own;
 	}
-	if (!rc && cap)
-		rc = opt_hist(keys, n, next_use, cap, hist);
-	if (!rc) {
-		/* prefix sums: hist[c] becomes the hits with c frames */
-		for (uint64_t c = 1; c <= cap; c++)
-			hist[c] += hist[c - 1];
-		for (size_t k = 0; k < nsizes; k++)
-			misses[k] = n - hist[sizes[k] < cap ? sizes[k] : cap];
-	}
+	if (!rc)
+		rc = pb_mrc_opt_feed(s, keys, next_use, n);
+	pb_mrc_opt_end(s, rc ? NULL : misses);
 	if (own)
 		pb_unmap(own, nb);
-	if (hist)
-		pb_unmap(hist, hb);
 	return rc;
 }

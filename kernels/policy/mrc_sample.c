@@ -63,6 +63,40 @@ int pb_mrc_sample(const struct pb_mrc_sampler *s, const uint64_t *keys, const ui
 	return 0;
 }
 
+int pb_mrc_sample_add(const struct pb_mrc_sampler *s, const uint64_t *keys, const uint8_t *writes,
+		      size_t n, struct pb_mrc_sample_buf *b)
+{
+	if (!s || (!keys && n) || !b)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!pb_mrc_keep(s, keys[i]))
+			continue;
+		if (b->n == b->cap) {
+			size_t cap = b->cap ? 2 * b->cap : 1 << 12;
+			uint64_t *k = realloc(b->keys, cap * sizeof(*k));
+			if (k)
+				b->keys = k;
+			uint8_t *w = writes ? realloc(b->writes, cap) : NULL;
+			if (w)
+				b->writes = w;
+			if (!k || (writes && !w))
+				return -ENOMEM;
+			b->cap = cap;
+		}
+		if (writes)
+			b->writes[b->n] = writes[i];
+		b->keys[b->n++] = keys[i];
+	}
+	return 0;
+}
+
+void pb_mrc_sample_buf_free(struct pb_mrc_sample_buf *b)
+{
+	free(b->keys);
+	free(b->writes);
+	memset(b, 0, sizeof(*b));
+}
+
 void pb_mrc_sample_free(uint64_t *keys, uint8_t *writes, size_t n)
 {
 	if (keys)
