@@ -686,7 +686,7 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * before (longest first), so no thread idles while another runs a long
  * job at the end of a step.
  */
-#define FEED_BATCH (1u << 16)
+#define FEED_BATCH (1u << 18)
 struct feed_stream {
 	struct pb_workload *w;
 	struct pb_vm_loaded *l;
