@@ -82,24 +82,32 @@ struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t
 			"policy hit on a non-resident page (engine/policy out of sync)");
 		return NULL;
 	}
+	uint64_t pfn;
 	if (res == PB_POL_MISS_EVICT) {
 		if (victim == key) {
 			vm_fail(vm, -EPROTO, "policy evicted the page it inserted");
 			return NULL;
 		}
-		if (vm_evict(vm, t, victim))
+		/* the victim's frame goes straight to this page (evict.c);
+		 * eviction creates no object, so p has not moved */
+		if (vm_evict_take(vm, t, victim, &pfn))
 			return NULL;
-		p = vm_page_get(vm, key, 0);
+	} else {
+		pb_pfn_t f;
+		int rc = pb_frames_alloc(vm->fa, -1, 0, &f);
+		if (rc) {
+			vm_fail(vm, rc,
+				"no free frame although the policy had room (engine/policy out of "
+				"sync)");
+			return NULL;
+		}
+		pfn = f.v;
 	}
-	pb_pfn_t pfn;
-	int rc = pb_frames_alloc(vm->fa, -1, 0, &pfn);
-	if (rc) {
-		vm_fail(vm, rc,
-			"no free frame although the policy had room (engine/policy out of sync)");
-		return NULL;
-	}
-	p->pfn = pfn.v;
-	pb_atomic_store(&vm->pfn_key[pfn.v], key, PB_RELAXED); /* published by the PTE's release */
+	p->pfn = pfn;
+	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
+	 * release publishes it with the mapping) */
+	pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
+	pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED); /* published by the PTE's release */
 	vm->resident++;
 	return p;
 }
@@ -147,13 +155,13 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 		vm_fail(vm, rc, "page table: out of memory");
 		return rc;
 	}
-	rc = pb_frames_rmap_add(vm->fa, PB_PFN(p->pfn), as, PB_VPN(vpn));
+	rc = vm_rmap_add(vm, p->pfn, as, vpn);
 	if (rc && rc != -EEXIST) {
 		vm_fail(vm, rc, "reverse map: out of memory");
 		return rc;
 	}
 	if (dirty)
-		pb_frames_set_dirty(vm->fa, PB_PFN(p->pfn));
+		vm->frm[p->pfn].flags |= FR_DIRTY;
 	return 0;
 }
 
@@ -237,8 +245,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 			/* drop the read-only mapping of the original */
 			vm_pt_or(vm->pt, as, vpn, VM_PTE_A);
 			uint64_t old = vm_unmap_one(vm, t, as, vpn);
-			(void)pb_frames_rmap_remove(vm->fa, PB_PFN(VM_PTE_PFN(old)), as,
-						    PB_VPN(vpn));
+			(void)vm_rmap_remove(vm, VM_PTE_PFN(old), as, vpn);
 		}
 		if (p->flags & PG_PREPAGED) {
 			p->flags &= ~PG_PREPAGED;
@@ -350,13 +357,18 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			vm_pt_or(vm->pt, a->asid, vpn, set);
 		unsigned fl = tlbe_flags(pte | set);
 		e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
-		pb_fence_full(); /* Dekker with vm_unmap_one() */
-		uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
-		if (pb_unlikely(!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))) {
-			pb_tlb_invalidate(&t->tlb, tkey);
-			if (tries < 3)
-				continue;
-			goto do_fault;
+		if (vm->cfg.nthreads > 1) {
+			/* one thread: nobody else changes a PTE */
+			vm_tlb_note(vm, t, VM_PTE_PFN(pte));
+			pb_fence_full(); /* Dekker with vm_unmap_one() */
+			uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
+			if (pb_unlikely(!(again & VM_PTE_P) ||
+					VM_PTE_PFN(again) != VM_PTE_PFN(pte))) {
+				pb_tlb_invalidate(&t->tlb, tkey);
+				if (tries < 3)
+					continue;
+				goto do_fault;
+			}
 		}
 		if (e)
 			hit_hint(vm, t, e, a, vpn, pos, next, write);
@@ -380,10 +392,13 @@ do_fault:
 			/* hintgen stays 0: the fault inserted the page, the next
 			 * hit must still reach the policy (SIEVE inserts unvisited) */
 			(void)pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
-			pb_fence_full();
-			uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
-			if (!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))
-				pb_tlb_invalidate(&t->tlb, tkey);
+			if (vm->cfg.nthreads > 1) {
+				vm_tlb_note(vm, t, VM_PTE_PFN(pte));
+				pb_fence_full(); /* Dekker with vm_unmap_one() */
+				uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
+				if (!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))
+					pb_tlb_invalidate(&t->tlb, tkey);
+			}
 		}
 	}
 	return rc;

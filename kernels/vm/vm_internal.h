@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagebench/atomic.h"
 #include "pagebench/common.h"
 #include "pagebench/frames.h"
 #include "pagebench/hmap.h"
@@ -121,9 +122,23 @@ struct vm_ra {
 	uint32_t as;
 };
 
-struct rmap_ent {
-	pb_asid_t as;
-	uint64_t vpn;
+/* What the engine keeps per physical frame (vm->frm[pfn], next to pb_frames,
+ * whose own metadata it does not use): the reverse map as one inline slot
+ * for the common unshared page plus an overflow list for shared pages, the
+ * dirty flag, and the threads whose TLB may hold a translation to the
+ * frame.  rmap and dirty change under the fault lock; cpus is atomic. */
+struct vm_frame {
+	uint64_t map;	/* the one mapping: priv_key(as, vpn) + 1; 0: none */
+	uint64_t cpus;	/* bit min(tid, 63): that thread's TLB may map it (atomic) */
+	uint32_t more;	/* further mappings: vm->rmo index + 1; 0: none */
+	uint32_t flags; /* FR_* */
+	uint64_t spare;
+};
+#define FR_DIRTY 0x1u
+
+struct vm_rmap_node {
+	uint64_t map; /* priv_key(as, vpn) + 1 */
+	uint32_t next;
 };
 
 struct pb_vm {
@@ -133,14 +148,10 @@ struct pb_vm {
 	struct pb_frames *fa;
 	struct vm_pt *pt;
 	struct vm_backing bk;
-	/* page objects: a dense array, found by key through pidx (key ->
-	 * index; fault path only) */
+	/* page objects: a dense array, found by key through a direct index
+	 * (pdir, page.c; fault path only) */
 	struct vm_page *pages;
 	uint64_t pcap, pcount;
-	struct pb_hmap pidx;
-	/* reverse-map scratch */
-	struct rmap_ent *rm;
-	size_t rm_cap, rm_n;
 	uint64_t resident;
 	/* frame -> policy key of the page in it (struct page's mapping+index):
 	 * written under the lock before the page is mapped (release by the
@@ -152,6 +163,15 @@ struct pb_vm {
 	int failed;
 	char err[256];
 	struct vm_thread *thr; /* nthreads, pb_map'ed */
+	/* page-object index (page.c): namespace -> directory -> leaf of
+	 * object index + 1; every block mapped is listed for destroy */
+	uint32_t ***pdir;
+	struct vm_pidx_map *pmaps;
+	size_t npmaps, pmaps_cap;
+	/* per-frame engine state and the rmap overflow pool (evict.c) */
+	struct vm_frame *frm;
+	struct vm_rmap_node *rmo;
+	uint32_t rmo_cap, rmo_n, rmo_free;
 };
 
 /* What a prepaging strategy learns of the fault it follows (lock held). */
@@ -214,7 +234,13 @@ static inline enum pg_kind key_kind(uint64_t key)
 }
 
 /* ---- page objects (page.c); fault path, lock held ---- */
+struct vm_pidx_map {
+	void *p;
+	size_t bytes;
+};
 int vm_pages_grow(struct pb_vm *vm);
+/* Unmap the page-object table and its index (destroy). */
+void vm_pages_free(struct pb_vm *vm);
 /* Find the object of key; create it (not resident, no slot) if `create`.
  * Creation may move every object (array growth). */
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
@@ -250,9 +276,31 @@ int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepag
 int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
 		int dirty, int accessed);
 
+/* ---- reverse map and TLB tracking (evict.c), lock held ---- */
+/* Add / remove the mapping (as, vpn) of frame pfn.  add: 0, -EEXIST,
+ * -ENOMEM; remove: 0 or -ENOENT. */
+int vm_rmap_add(struct pb_vm *vm, uint64_t pfn, pb_asid_t as, uint64_t vpn);
+int vm_rmap_remove(struct pb_vm *vm, uint64_t pfn, pb_asid_t as, uint64_t vpn);
+/* A thread filled its TLB with a translation to pfn: the next unmap of the
+ * frame must shoot it down.  Call between pb_tlb_fill and the fence before
+ * the PTE is read again (the Dekker pair with vm_unmap_one); any thread, no
+ * lock.  One thread needs no mask: its own TLB is always checked. */
+static inline void vm_tlb_note(struct pb_vm *vm, const struct vm_thread *t, uint64_t pfn)
+{
+	if (vm->cfg.nthreads == 1)
+		return;
+	unsigned i = (unsigned)(t - vm->thr);
+	uint64_t bit = 1ULL << (i < 63 ? i : 63);
+	/* relaxed: the fence after the fill orders it before the PTE re-read */
+	if (!(pb_atomic_load(&vm->frm[pfn].cpus, PB_RELAXED) & bit))
+		(void)pb_atomic_fetch_or(&vm->frm[pfn].cpus, bit, PB_RELAXED);
+}
+
 /* ---- eviction (evict.c), lock held ---- */
 uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn);
 int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
+/* vm_evict that keeps the frame allocated and hands it over in *pfn. */
+int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t *pfn);
 
 /* ---- prepaging helpers (prepage.c), lock held ---- */
 /* Is there something on the backing store to prepage for key? */
