@@ -388,7 +388,11 @@ do_fault:
 		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
 		if (pte & VM_PTE_P) {
 			unsigned fl = tlbe_flags(pte);
-			pb_tlb_invalidate(&t->tlb, tkey);
+			/* only "another thread resolved it" leaves an entry
+			 * here: the fault path unmapped (and so shot down) or
+			 * found no PTE, and no TLB outlives a PTE */
+			if (vm->cfg.nthreads > 1)
+				pb_tlb_invalidate(&t->tlb, tkey);
 			/* hintgen stays 0: the fault inserted the page, the next
 			 * hit must still reach the policy (SIEVE inserts unvisited) */
 			(void)pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);

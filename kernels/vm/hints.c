@@ -37,6 +37,8 @@
 /* ---- the fault lock ---- */
 void vm_lock(struct pb_vm *vm)
 {
+	if (vm->cfg.nthreads == 1)
+		return; /* one engine CPU: nobody to exclude */
 	for (;;) {
 		unsigned z = 0;
 		if (pb_atomic_cas_weak(&vm->fault_lock, &z, 1, PB_ACQUIRE, PB_RELAXED))
@@ -48,6 +50,8 @@ void vm_lock(struct pb_vm *vm)
 
 void vm_unlock(struct pb_vm *vm)
 {
+	if (vm->cfg.nthreads == 1)
+		return;
 	pb_atomic_store(&vm->fault_lock, 0, PB_RELEASE);
 }
 
