@@ -13,11 +13,11 @@
  * or dropped (clean).  A prepaged page evicted before any reference, and a
  * fault-around mapping never used, count as prepage_unused (pollution).
  *
- * The reverse map is the engine's own (struct vm_frame, one per frame, and
- * not pb_frames' locked metadata): the one mapping of an unshared page sits
- * inline in the frame's slot, further mappings of a shared page in a list
- * of nodes from an overflow pool (a free list; it grows by doubling).  The
- * dirty flag lives there too.  The victim's frame is not returned to the
+ * The reverse map is the engine's own, not pb_frames' locked metadata: a
+ * resident page's object holds the one mapping of an unshared page inline
+ * (its line is read by the eviction anyway), further mappings of a shared
+ * page sit in a list of nodes from an overflow pool (a free list; it grows
+ * by doubling).  The dirty flag lives there too.  The victim's frame is not returned to the
  * allocator: vm_make_resident takes it over for the page that needed it
  * (the allocator is asked only while the pool fills), so a fault costs no
  * allocator call and no metadata reset.
@@ -47,9 +47,8 @@
 #include "vm_internal.h"
 
 /* ---- reverse map ---- */
-int vm_rmap_add(struct pb_vm *vm, uint64_t pfn, pb_asid_t as, uint64_t vpn)
+int vm_rmap_add(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t vpn)
 {
-	struct vm_frame *f = &vm->frm[pfn];
 	uint64_t m = priv_key(as, vpn) + 1;
 	if (pb_likely(!f->map && !f->more)) {
 		f->map = m;
@@ -85,9 +84,8 @@ int vm_rmap_add(struct pb_vm *vm, uint64_t pfn, pb_asid_t as, uint64_t vpn)
 	return 0;
 }
 
-int vm_rmap_remove(struct pb_vm *vm, uint64_t pfn, pb_asid_t as, uint64_t vpn)
+int vm_rmap_remove(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t vpn)
 {
-	struct vm_frame *f = &vm->frm[pfn];
 	uint64_t m = priv_key(as, vpn) + 1;
 	if (f->map == m) {
 		f->map = 0;
@@ -140,8 +138,8 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
 static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn_out)
 {
 	uint64_t pfn = p->pfn;
-	struct vm_frame *f = &vm->frm[pfn];
-	int dirty = (f->flags & FR_DIRTY) != 0;
+	struct vm_page *f = p; /* the rmap lives in the object */
+	int dirty = f->dirty != 0;
 	if (f->map) {
 		uint64_t m = f->map - 1;
 		uint64_t old =
@@ -161,7 +159,7 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 		if (old & VM_PTE_D)
 			dirty = 1;
 	}
-	f->flags = 0;
+	f->dirty = 0;
 	uint64_t key = p->key;
 	enum pg_kind k = key_kind(key);
 	t->st.evictions++;

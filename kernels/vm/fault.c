@@ -106,7 +106,8 @@ struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t
 	p->pfn = pfn;
 	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
 	 * release publishes it with the mapping) */
-	pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
+	if (vm->cfg.nthreads > 1)
+		pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
 	pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED); /* published by the PTE's release */
 	vm->resident++;
 	return p;
@@ -155,13 +156,13 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 		vm_fail(vm, rc, "page table: out of memory");
 		return rc;
 	}
-	rc = vm_rmap_add(vm, p->pfn, as, vpn);
+	rc = vm_rmap_add(vm, p, as, vpn);
 	if (rc && rc != -EEXIST) {
 		vm_fail(vm, rc, "reverse map: out of memory");
 		return rc;
 	}
 	if (dirty)
-		vm->frm[p->pfn].flags |= FR_DIRTY;
+		p->dirty = 1;
 	return 0;
 }
 
@@ -245,7 +246,10 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 			/* drop the read-only mapping of the original */
 			vm_pt_or(vm->pt, as, vpn, VM_PTE_A);
 			uint64_t old = vm_unmap_one(vm, t, as, vpn);
-			(void)vm_rmap_remove(vm, VM_PTE_PFN(old), as, vpn);
+			struct vm_page *o = vm_page_get(
+			    vm, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(old)], PB_RELAXED), 0);
+			if (o)
+				(void)vm_rmap_remove(vm, o, as, vpn);
 		}
 		if (p->flags & PG_PREPAGED) {
 			p->flags &= ~PG_PREPAGED;

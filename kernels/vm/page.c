@@ -130,5 +130,8 @@ struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
 	p->slot = UINT64_MAX;
 	p->flags = PG_USED;
 	p->version = 0;
+	p->map = 0;
+	p->more = 0;
+	p->dirty = 0;
 	return p;
 }

@@ -103,6 +103,12 @@ struct vm_page {
 	uint64_t slot; /* swap slot, UINT64_MAX: none */
 	uint32_t flags;
 	uint32_t version; /* content version written to the backing store */
+	/* reverse map of the frame while resident (evict.c): the one mapping
+	 * of an unshared page inline, further ones in the overflow pool - kept
+	 * with the object, whose line the eviction reads anyway */
+	uint64_t map;  /* priv_key(as, vpn) + 1; 0: none */
+	uint32_t more; /* vm->rmo index + 1; 0: none */
+	uint32_t dirty;
 };
 
 struct vm_thread {
@@ -122,19 +128,12 @@ struct vm_ra {
 	uint32_t as;
 };
 
-/* What the engine keeps per physical frame (vm->frm[pfn], next to pb_frames,
- * whose own metadata it does not use): the reverse map as one inline slot
- * for the common unshared page plus an overflow list for shared pages, the
- * dirty flag, and the threads whose TLB may hold a translation to the
- * frame.  rmap and dirty change under the fault lock; cpus is atomic. */
+/* What the engine keeps per physical frame (vm->frm[pfn]) besides pfn_key:
+ * the threads whose TLB may hold a translation to the frame (atomic; used
+ * with more than one engine thread only). */
 struct vm_frame {
-	uint64_t map;	/* the one mapping: priv_key(as, vpn) + 1; 0: none */
-	uint64_t cpus;	/* bit min(tid, 63): that thread's TLB may map it (atomic) */
-	uint32_t more;	/* further mappings: vm->rmo index + 1; 0: none */
-	uint32_t flags; /* FR_* */
-	uint64_t spare;
+	uint64_t cpus; /* bit min(tid, 63): that thread's TLB may map it */
 };
-#define FR_DIRTY 0x1u
 
 struct vm_rmap_node {
 	uint64_t map; /* priv_key(as, vpn) + 1 */
@@ -168,7 +167,7 @@ struct pb_vm {
 	uint32_t ***pdir;
 	struct vm_pidx_map *pmaps;
 	size_t npmaps, pmaps_cap;
-	/* per-frame engine state and the rmap overflow pool (evict.c) */
+	/* per-frame TLB masks and the rmap overflow pool (evict.c) */
 	struct vm_frame *frm;
 	struct vm_rmap_node *rmo;
 	uint32_t rmo_cap, rmo_n, rmo_free;
@@ -277,10 +276,10 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 		int dirty, int accessed);
 
 /* ---- reverse map and TLB tracking (evict.c), lock held ---- */
-/* Add / remove the mapping (as, vpn) of frame pfn.  add: 0, -EEXIST,
- * -ENOMEM; remove: 0 or -ENOENT. */
-int vm_rmap_add(struct pb_vm *vm, uint64_t pfn, pb_asid_t as, uint64_t vpn);
-int vm_rmap_remove(struct pb_vm *vm, uint64_t pfn, pb_asid_t as, uint64_t vpn);
+/* Add / remove the mapping (as, vpn) of resident page p.  add: 0,
+ * -EEXIST, -ENOMEM; remove: 0 or -ENOENT. */
+int vm_rmap_add(struct pb_vm *vm, struct vm_page *p, pb_asid_t as, uint64_t vpn);
+int vm_rmap_remove(struct pb_vm *vm, struct vm_page *p, pb_asid_t as, uint64_t vpn);
 /* A thread filled its TLB with a translation to pfn: the next unmap of the
  * frame must shoot it down.  Call between pb_tlb_fill and the fence before
  * the PTE is read again (the Dekker pair with vm_unmap_one); any thread, no
