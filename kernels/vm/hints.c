@@ -20,39 +20,66 @@
  * access.  A page's policy key is found from its frame (pfn_key[], Linux's
  * page->mapping + index), so the hit path needs no lookup by address.
  *
- * The fault lock (the simulated mmap_lock + lru_lock) is a test-and-test-
- * and-set spinlock: it is held for a fault or a batch of 15 hints, never
- * across I/O waits of another thread.
+ * The fault lock (the simulated mmap_lock + lru_lock) is held for a fault
+ * or a batch of 15 hints, never across I/O waits of another thread.  A
+ * waiter spins briefly (a fault is a few hundred nanoseconds), then sleeps
+ * on a futex (Drepper's three-state mutex: free, held, held with
+ * sleepers), so that threads outnumbering CPUs do not burn the holder's
+ * time.  An engine of one thread takes no lock at all.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "pagebench/atomic.h"
 #include "pagebench/vm.h"
 #include "vm_internal.h"
 
 /* ---- the fault lock ---- */
+/* fault_lock: 0 free, 1 held, 2 held and a thread may sleep on it. */
+#define LOCK_SPIN 128 /* pb_cpu_relax rounds before sleeping */
+
+static void lock_sleep(unsigned *w)
+{
+	/* returns at once if the word is no longer 2 (the kernel compares) */
+	(void)syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+}
+
 void vm_lock(struct pb_vm *vm)
 {
 	if (vm->cfg.nthreads == 1)
 		return; /* one engine CPU: nobody to exclude */
-	for (;;) {
-		unsigned z = 0;
-		if (pb_atomic_cas_weak(&vm->fault_lock, &z, 1, PB_ACQUIRE, PB_RELAXED))
+	unsigned *w = &vm->fault_lock;
+	unsigned z = 0;
+	/* acquire: the holder's critical section happens-after the last
+	 * release of the lock */
+	if (pb_likely(pb_atomic_cas(w, &z, 1, PB_ACQUIRE, PB_RELAXED)))
+		return;
+	for (unsigned i = 0; i < LOCK_SPIN; i++) {
+		pb_cpu_relax();
+		z = 0;
+		if (!pb_atomic_load(w, PB_RELAXED) &&
+		    pb_atomic_cas(w, &z, 1, PB_ACQUIRE, PB_RELAXED))
 			return;
-		while (pb_atomic_load(&vm->fault_lock, PB_RELAXED))
-			pb_cpu_relax();
 	}
+	/* sleep (Drepper's mutex): mark the lock contended, and own it when
+	 * the exchange finds it free; acquire as above */
+	while (pb_atomic_exchange(w, 2, PB_ACQUIRE) != 0)
+		lock_sleep(w);
 }
 
 void vm_unlock(struct pb_vm *vm)
 {
 	if (vm->cfg.nthreads == 1)
 		return;
-	pb_atomic_store(&vm->fault_lock, 0, PB_RELEASE);
+	/* release: publishes the critical section to the next holder */
+	if (pb_atomic_exchange(&vm->fault_lock, 0, PB_RELEASE) == 2)
+		(void)syscall(SYS_futex, &vm->fault_lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 void vm_fail(struct pb_vm *vm, int rc, const char *msg)
