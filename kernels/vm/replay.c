@@ -48,7 +48,7 @@ struct pb_vm_replay *pb_vm_replay_begin(struct pb_vm *vm, const struct pb_access
 		*rc = -EINVAL;
 		return NULL;
 	}
-	struct pb_vm_replay *r = aligned_alloc(PB_CACHELINE, sizeof(*r));
+	struct pb_vm_replay *r = calloc(1, sizeof(*r));
 	if (!r) {
 		*rc = -ENOMEM;
 		return NULL;
