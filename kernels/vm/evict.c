@@ -191,6 +191,9 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 		t->st.dropped_clean++;
 	}
 	p->pfn = UINT64_MAX;
+	/* the frame names no page until it is given to one (relaxed: hints
+	 * compare it under the fault lock; a racing hit reads either name) */
+	pb_atomic_store(&vm->pfn_key[pfn], UINT64_MAX, PB_RELAXED);
 	vm->resident--;
 	*pfn_out = pfn;
 	return 0;

@@ -325,7 +325,7 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 		else
 			e->flags &= (uint8_t)~PB_TLBE_USER1;
 	}
-	vm_hint(vm, t, pb_atomic_load(&vm->pfn_key[e->pfn], PB_RELAXED), pos, next, write);
+	vm_hint_pfn(vm, t, e->pfn, pos, next, write);
 }
 
 static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
@@ -377,8 +377,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		if (e)
 			hit_hint(vm, t, e, a, vpn, pos, next, write);
 		else
-			vm_hint(vm, t, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED),
-				pos, next, write);
+			vm_hint_pfn(vm, t, VM_PTE_PFN(pte), pos, next, write);
 		return 0;
 	}
 do_fault:

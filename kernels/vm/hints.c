@@ -100,10 +100,18 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 		struct pb_ref *r = &t->hints[i];
 		if (check) {
 			/* another thread may have evicted it meanwhile: a hint
-			 * must never insert a page */
-			struct vm_page *p = vm_page_get(vm, r->key, 0);
-			if (!p || p->pfn == UINT64_MAX)
-				continue;
+			 * must never insert a page.  A frame names the page it
+			 * holds (an eviction clears the name under this lock),
+			 * so a hint that knows its frame needs no lookup */
+			uint64_t pfn = t->hint_pfn[i];
+			if (pfn != UINT64_MAX) {
+				if (pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED) != r->key)
+					continue;
+			} else {
+				struct vm_page *p = vm_page_get(vm, r->key, 0);
+				if (!p || p->pfn == UINT64_MAX)
+					continue;
+			}
 		}
 		uint64_t victim;
 		enum pb_pol_result res = vm->cfg.policy->access(vm->pol, r, &victim);

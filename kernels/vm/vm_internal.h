@@ -116,6 +116,9 @@ struct vm_thread {
 	struct pb_vm_stats st;
 	unsigned nhints;
 	struct pb_ref hints[HINT_BATCH];
+	/* the frame each hint's page was found in (UINT64_MAX: not known):
+	 * a free-order flush checks residency by pfn_key[], not a lookup */
+	uint64_t hint_pfn[HINT_BATCH];
 } PB_ALIGNED(PB_CACHELINE);
 
 /* Readahead state, one per (address space, kind) stream, like a file's
@@ -253,9 +256,10 @@ void vm_fail(struct pb_vm *vm, int rc, const char *msg);
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);
 /* Queue a hit for the policy; applies the batch when full (takes the
  * lock).  Inline: it is on the hit path. */
-static inline void vm_hint(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
-			   uint64_t next, unsigned write)
+static inline void vm_hint_at(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pfn,
+			      uint64_t pos, uint64_t next, unsigned write)
 {
+	t->hint_pfn[t->nhints] = pfn;
 	struct pb_ref *r = &t->hints[t->nhints++];
 	r->key = key;
 	r->pos = pos;
@@ -266,6 +270,20 @@ static inline void vm_hint(struct pb_vm *vm, struct vm_thread *t, uint64_t key, 
 		vm_apply_hints(vm, t);
 		vm_unlock(vm);
 	}
+}
+
+static inline void vm_hint(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
+			   uint64_t next, unsigned write)
+{
+	vm_hint_at(vm, t, key, UINT64_MAX, pos, next, write);
+}
+
+/* A hit on the page in frame pfn (named by pfn_key[]). */
+static inline void vm_hint_pfn(struct pb_vm *vm, struct vm_thread *t, uint64_t pfn, uint64_t pos,
+			       uint64_t next, unsigned write)
+{
+	/* relaxed: published by the PTE's release (fault.c) */
+	vm_hint_at(vm, t, pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED), pfn, pos, next, write);
 }
 
 /* ---- fault path (fault.c), lock held ---- */
