@@ -104,6 +104,8 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 			 * holds (an eviction clears the name under this lock),
 			 * so a hint that knows its frame needs no lookup */
 			uint64_t pfn = t->hint_pfn[i];
+			if (r->key == UINT64_MAX)
+				continue; /* read while its frame was between pages */
 			if (pfn != UINT64_MAX) {
 				if (pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED) != r->key)
 					continue;
