@@ -18,7 +18,11 @@
  * whose hit is idempotent, at a fraction of the policy calls (fault.c,
  * hit_hint).  PB_POL_ORACLE policies (LRU, ARC, LIRS, ...) always get every
  * access.  A page's policy key is found from its frame (pfn_key[], Linux's
- * page->mapping + index), so the hit path needs no lookup by address.
+ * page->mapping + index), so the hit path needs no lookup by address.  In
+ * FREE order with several threads a hint may name a page another thread
+ * evicted meanwhile; the flush drops a hint whose frame no longer names
+ * its page (an eviction clears the name and a new page sets it, both under
+ * the fault lock), so a hint never inserts a page.
  *
  * The fault lock (the simulated mmap_lock + lru_lock) is held for a fault
  * or a batch of 15 hints, never across I/O waits of another thread.  A
