@@ -109,6 +109,8 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
 {
 	uint64_t old = vm_pt_clear(vm->pt, as, vpn);
 	uint64_t tkey = priv_key(as, vpn);
+	if (vm->mapped_key == tkey + 1)
+		vm->mapped_key = 0; /* the fill after the fault must walk */
 	if (pb_tlb_shootdown(&self->tlb, tkey))
 		self->st.local_flushes++;
 	unsigned nt = vm->cfg.nthreads;

@@ -174,6 +174,10 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 		vm_fail(vm, rc, "page table: out of memory");
 		return rc;
 	}
+	if (vm->cfg.nthreads == 1) {
+		vm->mapped_key = priv_key(as, vpn) + 1;
+		vm->mapped_pte = VM_PTE_MK(p->pfn, bits);
+	}
 	rc = vm_rmap_add(vm, p, as, vpn);
 	if (rc && rc != -EEXIST) {
 		vm_fail(vm, rc, "reverse map: out of memory");
@@ -194,7 +198,10 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	pb_asid_t as = a->asid;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	unsigned write = a->op == PB_OP_WRITE;
-	uint64_t pte = vm_pt_get(vm->pt, as, vpn);
+	/* one thread: the walk that led here read the PTE and nobody changed
+	 * it since */
+	uint64_t pte =
+	    vm->cfg.nthreads == 1 && t->walked ? t->walk_pte : vm_pt_get(vm->pt, as, vpn);
 	int cow = cow_region(a->flags);
 
 	if ((pte & VM_PTE_P) && (!write || (pte & VM_PTE_W))) {
@@ -362,8 +369,10 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	for (int tries = 0;; tries++) {
 		struct pb_tlb_entry *e = pb_tlb_lookup(&t->tlb, tkey, fetch);
 		if (pb_likely(e != NULL)) {
-			if (write && !(e->flags & PB_TLBE_WRITABLE))
+			if (write && !(e->flags & PB_TLBE_WRITABLE)) {
+				t->walked = 0;
 				goto do_fault; /* copy-on-write */
+			}
 			if (write && !(e->flags & PB_TLBE_DIRTY)) {
 				vm_pt_or(vm->pt, a->asid, vpn, VM_PTE_D);
 				pb_tlb_set_flags(&t->tlb, tkey, e->flags | PB_TLBE_DIRTY);
@@ -372,8 +381,11 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			return 0;
 		}
 		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
-		if (!(pte & VM_PTE_P) || (write && !(pte & VM_PTE_W)))
+		if (!(pte & VM_PTE_P) || (write && !(pte & VM_PTE_W))) {
+			t->walk_pte = pte;
+			t->walked = 1;
 			goto do_fault;
+		}
 		uint64_t set = VM_PTE_A | (write ? VM_PTE_D : 0);
 		if ((pte & set) != set)
 			vm_pt_or(vm->pt, a->asid, vpn, set);
@@ -389,6 +401,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 				pb_tlb_invalidate(&t->tlb, tkey);
 				if (tries < 3)
 					continue;
+				t->walked = 0;
 				goto do_fault;
 			}
 		}
@@ -401,12 +414,18 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 do_fault:
 	vm_lock(vm);
 	vm_apply_hints(vm, t); /* earlier hits reach the policy before the fault */
+	vm->mapped_key = 0;    /* set by this fault's vm_map_page only */
 	int rc = vm->failed ? vm->failed : fault(vm, t, a, pos, next);
+	t->walked = 0; /* valid for this fault only */
 	vm_unlock(vm);
 	/* the fault handler installed the PTE; the TLB fills on the next
 	 * touch (the retried instruction) - charge that walk now */
 	if (!rc) {
-		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+		/* one thread: the fault's own mapping, unless something since
+		 * unmapped it (a prepaging eviction) */
+		uint64_t pte = vm->cfg.nthreads == 1 && vm->mapped_key == tkey + 1
+				   ? vm->mapped_pte
+				   : vm_pt_get(vm->pt, a->asid, vpn);
 		if (pte & VM_PTE_P) {
 			unsigned fl = tlbe_flags(pte);
 			/* only "another thread resolved it" leaves an entry

@@ -119,6 +119,10 @@ struct vm_thread {
 	/* the frame each hint's page was found in (UINT64_MAX: not known):
 	 * a free-order flush checks residency by pfn_key[], not a lookup */
 	uint64_t hint_pfn[HINT_BATCH];
+	/* one engine thread only: the PTE the walk before a fault read
+	 * (walked: valid), so the fault handler need not walk again */
+	uint64_t walk_pte;
+	int walked;
 } PB_ALIGNED(PB_CACHELINE);
 
 /* Readahead state, one per (address space, kind) stream, like a file's
@@ -174,6 +178,10 @@ struct pb_vm {
 	struct vm_frame *frm;
 	struct vm_rmap_node *rmo;
 	uint32_t rmo_cap, rmo_n, rmo_free;
+	/* one engine thread only: the PTE the last vm_map_page installed and
+	 * its priv_key + 1 (0: none; an unmap of it clears it), so the fill
+	 * after a fault need not walk again */
+	uint64_t mapped_key, mapped_pte;
 };
 
 /* What a prepaging strategy learns of the fault it follows (lock held). */
