@@ -82,7 +82,17 @@ struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t
 	}
 	struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
 	uint64_t victim = 0;
+	vm_plock(vm);
 	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
+	if (res == PB_POL_MISS_EVICT && victim != key) {
+		/* the victim's frame stops naming it in the same policy-lock
+		 * section (hints.c): a hint flushed under the policy lock alone
+		 * must never reach the policy for a page it no longer holds */
+		struct vm_page *v = vm_page_get(vm, victim, 0);
+		if (v && v->pfn != UINT64_MAX)
+			pb_atomic_store(&vm->pfn_key[v->pfn], UINT64_MAX, PB_RELAXED);
+	}
+	vm_punlock(vm);
 	t->st.policy_calls++;
 	if (p->pfn != UINT64_MAX) {
 		*was_resident = 1;
@@ -209,7 +219,9 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 		uint64_t key = pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED);
 		uint64_t victim;
 		struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
+		vm_plock(vm);
 		(void)vm->cfg.policy->access(vm->pol, &r, &victim);
+		vm_punlock(vm);
 		t->st.policy_calls++;
 		vm_pt_or(vm->pt, as, vpn, VM_PTE_A | (write ? VM_PTE_D : 0));
 		return 0;

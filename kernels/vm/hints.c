@@ -24,12 +24,19 @@
  * its page (an eviction clears the name and a new page sets it, both under
  * the fault lock), so a hint never inserts a page.
  *
- * The fault lock (the simulated mmap_lock + lru_lock) is held for a fault
- * or a batch of 15 hints, never across I/O waits of another thread.  A
- * waiter spins briefly (a fault is a few hundred nanoseconds), then sleeps
- * on a futex (Drepper's three-state mutex: free, held, held with
- * sleepers), so that threads outnumbering CPUs do not burn the holder's
- * time.  An engine of one thread takes no lock at all.
+ * Two locks, each spinning briefly (a fault is a few hundred nanoseconds)
+ * and then sleeping on a futex (Drepper's three-state mutex: free, held,
+ * held with sleepers), so that threads outnumbering CPUs do not burn the
+ * holder's time; an engine of one thread takes neither.  The fault lock
+ * (the simulated mmap_lock) is held for a whole fault; the policy lock
+ * (lru_lock) for each policy call of a fault and for each batch of 15
+ * hints, taken inside the fault lock by a fault and alone by a flush, so
+ * hits of one thread reach the policy while another thread handles a
+ * fault.  What makes that safe: a hint whose frame no longer names its
+ * page is dropped, and an eviction clears the victim frame's name in the
+ * same policy-lock section in which the policy chose the victim, so under
+ * the policy lock "the frame names the page" implies "the policy holds
+ * the page".  Faults still serialise on the fault lock.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,11 +61,8 @@ static void lock_sleep(unsigned *w)
 	(void)syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
 }
 
-void vm_lock(struct pb_vm *vm)
+static void word_lock(unsigned *w)
 {
-	if (vm->cfg.nthreads == 1)
-		return; /* one engine CPU: nobody to exclude */
-	unsigned *w = &vm->fault_lock;
 	unsigned z = 0;
 	/* acquire: the holder's critical section happens-after the last
 	 * release of the lock */
@@ -77,13 +81,35 @@ void vm_lock(struct pb_vm *vm)
 		lock_sleep(w);
 }
 
+static void word_unlock(unsigned *w)
+{
+	/* release: publishes the critical section to the next holder */
+	if (pb_atomic_exchange(w, 0, PB_RELEASE) == 2)
+		(void)syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+void vm_lock(struct pb_vm *vm)
+{
+	if (vm->cfg.nthreads > 1) /* one engine CPU: nobody to exclude */
+		word_lock(&vm->fault_lock);
+}
+
 void vm_unlock(struct pb_vm *vm)
 {
-	if (vm->cfg.nthreads == 1)
-		return;
-	/* release: publishes the critical section to the next holder */
-	if (pb_atomic_exchange(&vm->fault_lock, 0, PB_RELEASE) == 2)
-		(void)syscall(SYS_futex, &vm->fault_lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	if (vm->cfg.nthreads > 1)
+		word_unlock(&vm->fault_lock);
+}
+
+void vm_plock(struct pb_vm *vm)
+{
+	if (vm->cfg.nthreads > 1)
+		word_lock(&vm->policy_lock);
+}
+
+void vm_punlock(struct pb_vm *vm)
+{
+	if (vm->cfg.nthreads > 1)
+		word_unlock(&vm->policy_lock);
 }
 
 void vm_fail(struct pb_vm *vm, int rc, const char *msg)
@@ -94,11 +120,13 @@ void vm_fail(struct pb_vm *vm, int rc, const char *msg)
 	}
 }
 
-/* Caller holds the lock. */
+/* Caller holds the fault lock, or every pending hint knows its frame;
+ * takes the policy lock. */
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 {
 	if (!t->nhints)
 		return;
+	vm_plock(vm);
 	int check = vm->cfg.nthreads > 1 && vm->cfg.order == PB_VM_ORDER_FREE;
 	for (unsigned i = 0; i < t->nhints; i++) {
 		struct pb_ref *r = &t->hints[i];
@@ -129,6 +157,7 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 			break;
 		}
 	}
+	vm_punlock(vm);
 	t->nhints = 0;
 	t->st.hint_flushes++;
 }
@@ -138,6 +167,15 @@ void pb_vm_flush_hints(struct pb_vm *vm, unsigned tid)
 	struct vm_thread *t = &vm->thr[tid];
 	if (!t->nhints)
 		return;
+	/* hints that know their frame need only the policy lock: the frame's
+	 * name and the policy's residency change together under it */
+	int named = 1;
+	for (unsigned i = 0; i < t->nhints; i++)
+		named &= t->hint_pfn[i] != UINT64_MAX;
+	if (named) {
+		vm_apply_hints(vm, t);
+		return;
+	}
 	vm_lock(vm);
 	vm_apply_hints(vm, t);
 	vm_unlock(vm);

@@ -182,6 +182,7 @@ struct pb_vm {
 	 * its priv_key + 1 (0: none; an unmap of it clears it), so the fill
 	 * after a fault need not walk again */
 	uint64_t mapped_key, mapped_pte;
+	unsigned policy_lock PB_ALIGNED(PB_CACHELINE); /* hints.c */
 };
 
 /* What a prepaging strategy learns of the fault it follows (lock held). */
@@ -258,6 +259,10 @@ struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
 /* ---- lock, errors, hints (hints.c) ---- */
 void vm_lock(struct pb_vm *vm);
 void vm_unlock(struct pb_vm *vm);
+/* The policy lock: every policy call (inside the fault lock, or alone for
+ * a flush of hints that know their frames). */
+void vm_plock(struct pb_vm *vm);
+void vm_punlock(struct pb_vm *vm);
 /* Record the first failure (any thread). */
 void vm_fail(struct pb_vm *vm, int rc, const char *msg);
 /* Apply t's pending hints (lock held). */
@@ -273,11 +278,8 @@ static inline void vm_hint_at(struct pb_vm *vm, struct vm_thread *t, uint64_t ke
 	r->pos = pos;
 	r->next_use = next;
 	r->write = write;
-	if (pb_unlikely(t->nhints == HINT_BATCH)) {
-		vm_lock(vm);
-		vm_apply_hints(vm, t);
-		vm_unlock(vm);
-	}
+	if (pb_unlikely(t->nhints == HINT_BATCH))
+		pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
 }
 
 static inline void vm_hint(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
