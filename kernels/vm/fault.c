@@ -46,7 +46,7 @@
  * Cost (vm-fault kernel, `pagebench run vm-fault`, every reference a
  * fault that evicts, CPU time per fault on a loaded 2-vCPU guest): 267 ns
  * before this layout (hash-map page objects, pb_frames alloc/free and
- * locked rmap per fault, shootdown broadcast, a lock per fault), 131 ns
+ * locked rmap per fault, shootdown broadcast, a lock per fault), 129 ns
  * after; what remains is mostly the TLB model's fills and the page
  * table's walks and CAS (perf: pb_pt_lookup, array_insert, radix_cas).
  */
