@@ -15,10 +15,10 @@
  *      fence, then the PTE is read again and the entry dropped if it
  *      changed.
  *   3. Page fault on a non-present PTE, under the engine's fault lock (the
- *      simulated mmap_lock + lru_lock, hints.c; an engine of one thread
- *      takes none): the page object (page.c, found through a direct index
- *      by key, no hash probe) says what the page is, and the fault is
- *      classified:
+ *      simulated mmap_lock; each policy call also takes the policy lock,
+ *      lru_lock, hints.c; an engine of one thread takes neither): the
+ *      page object (page.c, found through a direct index by key, no hash
+ *      probe) says what the page is, and the fault is classified:
  *        - resident but not mapped here: minor (page cache / swap cache
  *          hit, a shared page another process faulted in, a prepaged page);
  *        - anonymous, never written out: demand-zero fill (no I/O: all-zero
@@ -44,7 +44,7 @@
  * invalidation (the fault unmapped, and so shot down, whatever was there).
  *
  * Cost (vm-fault kernel, `pagebench run vm-fault`, every reference a
- * fault that evicts, CPU time per fault on a loaded 2-vCPU guest): 267 ns
+ * fault that evicts, CPU time per fault on a loaded 2-vCPU guest): 268 ns
  * before this layout (hash-map page objects, pb_frames alloc/free and
  * locked rmap per fault, shootdown broadcast, a lock per fault), 129 ns
  * after; what remains is mostly the TLB model's fills and the page
