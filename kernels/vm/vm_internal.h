@@ -265,7 +265,8 @@ void vm_plock(struct pb_vm *vm);
 void vm_punlock(struct pb_vm *vm);
 /* Record the first failure (any thread). */
 void vm_fail(struct pb_vm *vm, int rc, const char *msg);
-/* Apply t's pending hints (lock held). */
+/* Apply t's pending hints: the fault lock held, or every pending hint
+ * knows its frame (pb_vm_flush_hints chooses); takes the policy lock. */
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);
 /* Queue a hit for the policy; applies the batch when full (takes the
  * lock).  Inline: it is on the hit path. */
@@ -318,7 +319,9 @@ static inline void vm_tlb_note(struct pb_vm *vm, const struct vm_thread *t, uint
 		return;
 	unsigned i = (unsigned)(t - vm->thr);
 	uint64_t bit = 1ULL << (i < 63 ? i : 63);
-	/* relaxed: the fence after the fill orders it before the PTE re-read */
+	/* relaxed: the fence after the fill orders it before the PTE re-read.
+	 * Only this thread sets its bit, so a bit seen set was set by its own
+	 * earlier RMW, itself before that fence: the Dekker pair still holds */
 	if (!(pb_atomic_load(&vm->frm[pfn].cpus, PB_RELAXED) & bit))
 		(void)pb_atomic_fetch_or(&vm->frm[pfn].cpus, bit, PB_RELAXED);
 }
