@@ -201,11 +201,11 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 	return 0;
 }
 
-/* Evict the victim the policy named for a page that needs a frame, and
- * hand its frame over (fault.c).  Lock held. */
-int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t *pfn)
+/* Evict the victim the policy named (its object, NULL if it has none)
+ * for a page that needs a frame, and hand its frame over (fault.c).  Lock
+ * held. */
+int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn)
 {
-	struct vm_page *p = vm_page_get(vm, key, 0);
 	if (!p || p->pfn == UINT64_MAX) {
 		vm_fail(vm, -EPROTO, "policy evicted a page that is not resident");
 		return -EPROTO;
@@ -218,7 +218,7 @@ int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t 
 int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 {
 	uint64_t pfn;
-	int rc = vm_evict_take(vm, t, key, &pfn);
+	int rc = vm_evict_take(vm, t, vm_page_get(vm, key, 0), &pfn);
 	if (rc)
 		return rc;
 	rc = pb_frames_free(vm->fa, PB_PFN(pfn), 0);

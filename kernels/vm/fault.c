@@ -82,14 +82,15 @@ struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t
 	}
 	struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
 	uint64_t victim = 0;
+	struct vm_page *v = NULL; /* the victim's object */
 	vm_plock(vm);
 	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
 	if (res == PB_POL_MISS_EVICT && victim != key) {
+		v = vm_page_get(vm, victim, 0);
 		/* the victim's frame stops naming it in the same policy-lock
 		 * section (hints.c): a hint flushed under the policy lock alone
 		 * must never reach the policy for a page it no longer holds */
-		struct vm_page *v = vm_page_get(vm, victim, 0);
-		if (v && v->pfn != UINT64_MAX)
+		if (vm->cfg.nthreads > 1 && v && v->pfn != UINT64_MAX)
 			pb_atomic_store(&vm->pfn_key[v->pfn], UINT64_MAX, PB_RELAXED);
 	}
 	vm_punlock(vm);
@@ -118,7 +119,7 @@ struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t
 		}
 		/* the victim's frame goes straight to this page (evict.c);
 		 * eviction creates no object, so p has not moved */
-		if (vm_evict_take(vm, t, victim, &pfn))
+		if (vm_evict_take(vm, t, v, &pfn))
 			return NULL;
 	} else {
 		pb_pfn_t f;

@@ -329,8 +329,9 @@ static inline void vm_tlb_note(struct pb_vm *vm, const struct vm_thread *t, uint
 /* ---- eviction (evict.c), lock held ---- */
 uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn);
 int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
-/* vm_evict that keeps the frame allocated and hands it over in *pfn. */
-int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t *pfn);
+/* vm_evict of the page of object p (NULL: -EPROTO) that keeps the frame
+ * allocated and hands it over in *pfn. */
+int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn);
 
 /* ---- prepaging helpers (prepage.c), lock held ---- */
 /* Is there something on the backing store to prepage for key? */
