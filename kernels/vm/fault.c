@@ -425,9 +425,11 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		return 0;
 	}
 do_fault:
+	/* earlier hits reach the policy before the fault; named hints need
+	 * only the policy lock, so they are applied before the fault lock */
+	pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
 	vm_lock(vm);
-	vm_apply_hints(vm, t); /* earlier hits reach the policy before the fault */
-	vm->mapped_key = 0;    /* set by this fault's vm_map_page only */
+	vm->mapped_key = 0; /* set by this fault's vm_map_page only */
 	int rc = vm->failed ? vm->failed : fault(vm, t, a, pos, next);
 	t->walked = 0; /* valid for this fault only */
 	vm_unlock(vm);
