@@ -7,7 +7,7 @@
  * taking a lock for every access would serialise the engine, so each
  * thread batches its hits in a small per-thread vector of hints (as
  * Linux's per-CPU pagevecs / folio batches for the LRU lists) and applies
- * them under the lock when the vector is full, before any fault it takes
+ * them under the policy lock when the vector is full, before any fault it takes
  * (so a single thread's policy sees exactly the stream order), and at the
  * end of each chunk.  By default (PB_VM_HINTS_EXACT) every reference is
  * reported, so a single-thread replay equals pb_policy_replay.  With
