@@ -20,7 +20,12 @@
  * by doubling).  The dirty flag lives there too.  The victim's frame is not returned to the
  * allocator: vm_make_resident takes it over for the page that needed it
  * (the allocator is asked only while the pool fills), so a fault costs no
- * allocator call and no metadata reset.
+ * allocator call and no metadata reset.  Two evictions hand no frame over:
+ * a 2 MiB victim (huge.c frees its frame whole; a huge page has one
+ * mapping, named by its key, no rmap entry, and its dirty flag is the head
+ * subpage's) and one during which the OOM killer freed the victim or other
+ * memory (swap.c); the faulting page then takes a frame from the
+ * allocator.  The OOM killer unmaps through the same reverse map.
  *
  * TLB shootdown is a Dekker handshake: the evictor clears the PTE, issues a
  * full fence, reads the frame's CPU mask and clears matching entries in
@@ -103,6 +108,26 @@ int vm_rmap_remove(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t v
 	return -ENOENT;
 }
 
+void vm_shoot_others(struct pb_vm *vm, struct vm_thread *self, uint64_t pfn, uint64_t tkey,
+		     int (*kill)(struct pb_tlb *, uint64_t))
+{
+	unsigned nt = vm->cfg.nthreads;
+	pb_fence_full(); /* Dekker with the TLB fill (access_one, huge_fill) */
+	/* relaxed: the fence orders the PTE clear before this load, as
+	 * the filler's fence orders its bit before its PTE re-read */
+	uint64_t cpus = pb_atomic_load(&vm->frm[pfn].cpus, PB_RELAXED);
+	unsigned me = (unsigned)(self - vm->thr);
+	while (cpus) {
+		unsigned b = (unsigned)__builtin_ctzll(cpus);
+		cpus &= cpus - 1;
+		/* bit 63 stands for every thread from 63 on */
+		unsigned hi = b == 63 ? nt : b + 1;
+		for (unsigned i = b; i < hi && i < nt; i++)
+			if (i != me && kill(&vm->thr[i].tlb, tkey))
+				self->st.shootdowns++;
+	}
+}
+
 /* Unmap one mapping: clear the PTE, shoot down the TLBs that may hold it.
  * Returns the old PTE. */
 uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
@@ -113,47 +138,31 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
 		vm->mapped_key = 0; /* the fill after the fault must walk */
 	if (pb_tlb_shootdown(&self->tlb, tkey))
 		self->st.local_flushes++;
-	unsigned nt = vm->cfg.nthreads;
-	if (nt > 1 && (old & VM_PTE_P)) {
-		pb_fence_full(); /* Dekker with the TLB fill in access_one() */
-		/* relaxed: the fence orders the PTE clear before this load, as
-		 * the filler's fence orders its bit before its PTE re-read */
-		uint64_t cpus = pb_atomic_load(&vm->frm[VM_PTE_PFN(old)].cpus, PB_RELAXED);
-		unsigned me = (unsigned)(self - vm->thr);
-		while (cpus) {
-			unsigned b = (unsigned)__builtin_ctzll(cpus);
-			cpus &= cpus - 1;
-			/* bit 63 stands for every thread from 63 on */
-			unsigned hi = b == 63 ? nt : b + 1;
-			for (unsigned i = b; i < hi && i < nt; i++)
-				if (i != me && pb_tlb_shootdown(&vm->thr[i].tlb, tkey))
-					self->st.shootdowns++;
-		}
-	}
+	if (vm->cfg.nthreads > 1 && (old & VM_PTE_P))
+		vm_shoot_others(vm, self, VM_PTE_PFN(old), tkey, pb_tlb_shootdown);
 	if ((old & VM_PTE_P) && !(old & VM_PTE_A))
 		self->st.prepage_unused++; /* fault-around mapping never used */
 	return old;
 }
 
-/* Unmap p's page everywhere, write it out if dirty; its frame stays
- * allocated (returned in *pfn_out) with a clean engine state.  Lock held. */
-static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn_out)
+/* Unmap every mapping of resident page p and empty its reverse map;
+ * returns whether a PTE or the page was dirty (the flag is cleared).  Lock
+ * held. */
+int vm_rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 {
-	uint64_t pfn = p->pfn;
-	struct vm_page *f = p; /* the rmap lives in the object */
-	int dirty = f->dirty != 0;
-	if (f->map) {
-		uint64_t m = f->map - 1;
+	int dirty = p->dirty != 0;
+	if (p->map) {
+		uint64_t m = p->map - 1;
 		uint64_t old =
 		    vm_unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS), m & PB_PAGE_VPN_MASK);
 		if (old & VM_PTE_D)
 			dirty = 1;
-		f->map = 0;
+		p->map = 0;
 	}
-	while (f->more) {
-		uint32_t i = f->more;
+	while (p->more) {
+		uint32_t i = p->more;
 		uint64_t m = vm->rmo[i - 1].map - 1;
-		f->more = vm->rmo[i - 1].next;
+		p->more = vm->rmo[i - 1].next;
 		vm->rmo[i - 1].next = vm->rmo_free;
 		vm->rmo_free = i;
 		uint64_t old =
@@ -161,9 +170,56 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 		if (old & VM_PTE_D)
 			dirty = 1;
 	}
-	f->dirty = 0;
+	p->dirty = 0;
+	return dirty;
+}
+
+/* Unmap and forget the mappings of resident page p in address space as
+ * (an OOM kill, swap.c).  Lock held. */
+void vm_rmap_unmap_as(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, pb_asid_t as)
+{
+	if (p->map && (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS) == as) {
+		uint64_t m = p->map - 1;
+		if (vm_unmap_one(vm, t, as, m & PB_PAGE_VPN_MASK) & VM_PTE_D)
+			p->dirty = 1; /* the page keeps what was written */
+		p->map = 0;
+	}
+	for (uint32_t *link = &p->more; *link;) {
+		uint32_t i = *link;
+		uint64_t m = vm->rmo[i - 1].map - 1;
+		if ((pb_asid_t)(m >> PB_PAGE_VPN_BITS) != as) {
+			link = &vm->rmo[i - 1].next;
+			continue;
+		}
+		*link = vm->rmo[i - 1].next;
+		vm->rmo[i - 1].next = vm->rmo_free;
+		vm->rmo_free = i;
+		if (vm_unmap_one(vm, t, as, m & PB_PAGE_VPN_MASK) & VM_PTE_D)
+			p->dirty = 1;
+	}
+}
+
+/* Unmap p's page everywhere, write it out if dirty; its frame stays
+ * allocated (returned in *pfn_out) with a clean engine state.  *pfn_out is
+ * UINT64_MAX when no frame is handed over: a 2 MiB victim (its frame goes
+ * back to the allocator whole), or an OOM kill freed the victim or other
+ * memory (swap.c) - the caller then allocates.  Lock held. */
+static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn_out)
+{
+	*pfn_out = UINT64_MAX;
+	if (p->flags & PG_HUGE)
+		return vm_huge_evict(vm, t, p); /* the whole 2 MiB page (huge.c) */
+	uint64_t pfn = p->pfn;
+	int dirty = vm_rmap_unmap_all(vm, t, p);
 	uint64_t key = p->key;
 	enum pg_kind k = key_kind(key);
+	if (dirty && k != K_FILE) {
+		/* a slot, or the OOM killer when swap is full (swap.c) */
+		int rc = vm_swap_reserve(vm, t, p, 1);
+		if (rc < 0 || rc == 1 || rc == 3)
+			return rc < 0 ? rc : 0; /* 1: freed by the kill; 3: stays */
+		dirty = rc != 2;		/* 2: its owner was killed: dropped */
+	}
 	t->st.evictions++;
 	if (p->flags & PG_PREPAGED) {
 		t->st.prepage_unused++;
@@ -219,8 +275,8 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 {
 	uint64_t pfn;
 	int rc = vm_evict_take(vm, t, vm_page_get(vm, key, 0), &pfn);
-	if (rc)
-		return rc;
+	if (rc || pfn == UINT64_MAX)
+		return rc; /* or the frame went back already (2 MiB, OOM kill) */
 	rc = pb_frames_free(vm->fa, PB_PFN(pfn), 0);
 	if (rc) {
 		vm_fail(vm, rc, "frame allocator refused a free (double free?)");
