@@ -167,6 +167,7 @@ cmd_bench() {
   $pb run trace-read --threads 1 $r
   $pb run trace-read --threads 1 $r --param format=lackey
   $pb run vm-engine --threads 1,2 $r
+  $pb run vm-fault --threads 1,2 $r
   bench_real "$pb" "$r"
   log "policy replay speed (2M refs, zipf 0.9 over 100k pages, 20k frames)"
   ./build/tests/policy/bench_policy

@@ -166,15 +166,16 @@ void pb_vm_flush_hints(struct pb_vm *vm, unsigned tid);
  *   on nthreads threads at once, thread tid: pb_vm_replay_thread(r, tid);
  *   rc = pb_vm_replay_end(r);
  *
- * The stream is cut in chunks of `chunk` accesses (0: 256); thread tid
- * replays chunks tid, tid + T, tid + 2T, ...  In STRICT order chunk c
- * starts after chunk c - 1 has ended (a hand-off that spins briefly, then
- * sleeps on a futex), so the result counts are the same for any thread
- * count; in FREE order the threads run concurrently.
+ * The stream is cut in chunks of `chunk` accesses (0: 256); chunk c runs
+ * on engine CPU c % T.  In FREE order thread tid replays chunks tid,
+ * tid + T, tid + 2T, ... concurrently with the others.  In STRICT order
+ * chunk c starts after chunk c - 1 has ended, so the result counts are the
+ * same for any thread count: the first thread to arrive runs every chunk
+ * in order, each on its engine CPU's state, and the others return at once
+ * (no thread waits for another).
  * Caller: begin and end on one thread, with no replay_thread running;
  * replay_thread once per tid per replay, every tid of 0 .. nthreads-1
- * (in STRICT order they wait for one another: run them concurrently, or
- * with nthreads == 1 on the caller's thread).  Returns NULL from begin
+ * (run them concurrently, or one after another on the caller's thread).  Returns NULL from begin
  * with *rc = -errno (OFFLINE policy without next_use: -EINVAL; -ENOMEM).
  * end returns 0 or the first error (message via pb_vm_error).
  */

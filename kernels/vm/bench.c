@@ -13,6 +13,12 @@
  *             engine (shared page table, frames, policy and fault lock).
  *  vm-tlb:    the floor: the same references through pb_tlb_lookup only
  *             (the baseline vm-engine is compared with).
+ *  vm-fault:  the fault path alone: each thread cycles through a random
+ *             permutation of its own `pages` pages (default 4096) with
+ *             frames for half of them, so under LRU (the default) every
+ *             reference after the first lap is a fault that evicts (write
+ *             fraction dirty: swap-outs and swap-ins).  Reports
+ *             ns_per_fault (the thread's time over its faults).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +46,7 @@ struct vmb {
 	uint64_t *pos;		/* per thread stream position */
 	struct pb_tlb *tlbs;	/* vm-tlb only */
 	int bad;
+	int cycle; /* vm-fault: cyclic order over the pages */
 	char err[256];
 };
 
@@ -60,9 +67,20 @@ static const struct pb_param vmb_params[] = {
      "CPU"},
     {0},
 };
+/* vm-fault: the same fields, its own defaults (a set twice the frames) */
+static const struct pb_param vmf_params[] = {
+    {"pages", PB_PT_U64, P(pages), "4096", "pages per thread (frames for half of them)", NULL, 2,
+     1 << 24, 0, 0, NULL},
+    {"write", PB_PT_DBL, P(write), "0.3", "fraction of writes", NULL, 0, 1, 0, 0, NULL},
+    {"policy", PB_PT_STR, P(policy), "lru", "eviction policy", NULL, 0, 0, 0, 0, "NAME"},
+    {"tlb", PB_PT_STR, P(tlb), "skylake", "TLB profile, or one level l1=E:W", NULL, 0, 0, 0, 0,
+     "CPU"},
+    {0},
+};
 #undef P
 
-static int common_setup(const struct pb_kernel_cfg *cfg, struct vmb **out)
+static int common_setup(const struct pb_kernel_cfg *cfg, const struct pb_param *params,
+			struct vmb **out)
 {
 	struct vmb *b = calloc(1, sizeof(*b));
 	if (!b)
@@ -71,9 +89,9 @@ static int common_setup(const struct pb_kernel_cfg *cfg, struct vmb **out)
 	b->nthreads = cfg->nthreads;
 	b->ops = cfg->ops ? cfg->ops : 20000000;
 	struct vmb_params vp = {0}; /* zeroed: defaults free the PB_PT_STR fields */
-	int rc = pb_param_defaults(vmb_params, &vp, cfg->err, cfg->errlen);
+	int rc = pb_param_defaults(params, &vp, cfg->err, cfg->errlen);
 	if (!rc)
-		rc = pb_param_parse_kv(vmb_params, &vp, cfg->params, NULL, cfg->err, cfg->errlen);
+		rc = pb_param_parse_kv(params, &vp, cfg->params, NULL, cfg->err, cfg->errlen);
 	if (!rc) {
 		b->pages = vp.pages;
 		b->write = vp.write;
@@ -87,7 +105,7 @@ static int common_setup(const struct pb_kernel_cfg *cfg, struct vmb **out)
 	}
 	if (!rc && pb_tlb_parse(vp.tlb, &b->geom, cfg->err, cfg->errlen))
 		rc = -EINVAL;
-	pb_param_free(vmb_params, &vp);
+	pb_param_free(params, &vp);
 	if (rc) {
 		free(b);
 		return rc;
@@ -112,7 +130,7 @@ static int common_setup(const struct pb_kernel_cfg *cfg, struct vmb **out)
 static int engine_setup(const struct pb_kernel_cfg *cfg, void **state)
 {
 	struct vmb *b;
-	int rc = common_setup(cfg, &b);
+	int rc = common_setup(cfg, vmb_params, &b);
 	if (rc)
 		return rc;
 	struct pb_vm_cfg c;
@@ -136,6 +154,33 @@ static int engine_setup(const struct pb_kernel_cfg *cfg, void **state)
 	return 0;
 }
 
+static int fault_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	struct vmb *b;
+	int rc = common_setup(cfg, vmf_params, &b);
+	if (rc)
+		return rc;
+	b->cycle = 1;
+	struct pb_vm_cfg c;
+	pb_vm_cfg_default(&c);
+	c.policy = b->pol;
+	c.frames = b->pages * b->nthreads / 2 ? b->pages * b->nthreads / 2 : 1;
+	c.nthreads = b->nthreads;
+	c.order = PB_VM_ORDER_FREE;
+	c.seed = b->seed;
+	c.tlb = b->geom;
+	c.expected_keys = b->pages * b->nthreads;
+	rc = pb_vm_create(&c, &b->vm, cfg->err, cfg->errlen);
+	if (rc) {
+		free(b->buf);
+		free(b->pos);
+		free(b);
+		return rc;
+	}
+	*state = b;
+	return 0;
+}
+
 static int fill_buf(struct vmb *b, unsigned tid)
 {
 	struct pb_access *a = pb_map(BUF_REFS * sizeof(*a), 1);
@@ -144,14 +189,31 @@ static int fill_buf(struct vmb *b, unsigned tid)
 	struct pb_rng r;
 	pb_rng_seed(&r, b->seed * 1000003 + tid);
 	uint64_t base = (uint64_t)tid * (b->pages + 1024); /* disjoint hot sets */
+	uint64_t *perm = NULL;
+	if (b->cycle) {
+		/* vm-fault: a random cyclic order of the thread's pages */
+		perm = malloc(b->pages * sizeof(*perm));
+		if (!perm) {
+			pb_unmap(a, BUF_REFS * sizeof(*a));
+			return -ENOMEM;
+		}
+		for (uint64_t i = 0; i < b->pages; i++)
+			perm[i] = i;
+		for (uint64_t i = b->pages - 1; i > 0; i--) {
+			uint64_t j = pb_rng_below(&r, i + 1), x = perm[i];
+			perm[i] = perm[j];
+			perm[j] = x;
+		}
+	}
 	for (unsigned i = 0; i < BUF_REFS; i++) {
-		uint64_t page = base + pb_rng_below(&r, b->pages);
+		uint64_t page = base + (perm ? perm[i % b->pages] : pb_rng_below(&r, b->pages));
 		a[i].addr = (page << PB_PAGE_SHIFT) | (pb_rng_below(&r, 512) << 3);
 		a[i].asid = 0;
 		a[i].op = pb_rng_double(&r) < b->write ? PB_OP_WRITE : PB_OP_READ;
 		a[i].thread = (uint8_t)tid;
 		a[i].flags = 0;
 	}
+	free(perm);
 	b->buf[tid] = a;
 	return 0;
 }
@@ -166,9 +228,11 @@ static uint64_t engine_run(void *state, struct pb_kthread *t)
 	struct vmb *b = state;
 	struct pb_vm_stats s0, s1;
 	pb_vm_thread_stats(b->vm, t->tid, &s0);
-	uint64_t done = 0;
+	uint64_t done = 0, t0 = pb_now_ns();
+	/* vm-fault: whole laps, so that a batch ends where the cycle does */
+	size_t lap = b->cycle ? BUF_REFS / b->pages * b->pages : BUF_REFS;
 	while (done < b->ops) {
-		size_t n = b->ops - done < BUF_REFS ? (size_t)(b->ops - done) : BUF_REFS;
+		size_t n = b->ops - done < lap ? (size_t)(b->ops - done) : lap;
 		if (pb_vm_access_batch(b->vm, t->tid, b->buf[t->tid], n, b->pos[t->tid], NULL)) {
 			b->bad = 1;
 			break;
@@ -182,6 +246,9 @@ static uint64_t engine_run(void *state, struct pb_kthread *t)
 	t->extra[1] = s1.tlb_misses - s0.tlb_misses;
 	t->extra[2] = s1.shootdowns - s0.shootdowns;
 	t->extra[3] = s1.policy_calls - s0.policy_calls;
+	uint64_t ns = pb_now_ns() - t0;
+	t->extra[4] = t->extra[0] ? ns / t->extra[0] : 0;
+	t->extra[5] = s1.evictions - s0.evictions;
 	return done;
 }
 
@@ -219,7 +286,7 @@ static void engine_teardown(void *state)
 static int tlb_setup(const struct pb_kernel_cfg *cfg, void **state)
 {
 	struct vmb *b;
-	int rc = common_setup(cfg, &b);
+	int rc = common_setup(cfg, vmb_params, &b);
 	if (rc)
 		return rc;
 	b->tlbs = calloc(b->nthreads, sizeof(*b->tlbs));
@@ -274,7 +341,8 @@ static void tlb_teardown(void *state)
 	free(b);
 }
 
-static const char *const vm_extra[] = {"faults", "tlb_misses", "shootdowns", "policy_calls", NULL};
+static const char *const vm_extra[] = {"faults",       "tlb_misses", "shootdowns", "policy_calls",
+				       "ns_per_fault", "evictions",  NULL};
 static const struct pb_kernel_desc vm_engine = {
     .name = "vm-engine",
     .module = "vm",
@@ -309,4 +377,20 @@ static const struct pb_kernel_desc vm_tlb = {
     .teardown = tlb_teardown,
 };
 
-const struct pb_kernel_desc *const pb_kernels_vm[] = {&vm_engine, &vm_tlb, NULL};
+static const struct pb_kernel_desc vm_fault = {
+    .name = "vm-fault",
+    .module = "vm",
+    .summary = "engine fault path: every reference a fault that evicts (ns_per_fault)",
+    .params = vmf_params,
+    .params_size = sizeof(struct vmb_params),
+    .op_unit = "simulated reference (a fault)",
+    .extra_cols = vm_extra,
+    .bench_only = 1,
+    .setup = fault_setup,
+    .thread_init = engine_thread_init,
+    .run = engine_run,
+    .verify = engine_verify,
+    .teardown = engine_teardown,
+};
+
+const struct pb_kernel_desc *const pb_kernels_vm[] = {&vm_engine, &vm_tlb, &vm_fault, NULL};

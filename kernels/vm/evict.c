@@ -5,20 +5,40 @@
  * A page that is not resident must get a frame: the eviction policy
  * (pb_policies[]) is told of the miss and names a victim when the pool is
  * full (fault.c, vm_make_resident).  The victim is unmapped from every
- * address space through the frame's reverse map (pb_frames rmap), every
- * TLB that may hold it is shot down (counted per thread: shootdowns for
- * other CPUs' TLBs, local_flushes for the evictor's own), and it is
+ * address space through the frame's reverse map, every TLB that may hold
+ * it is shot down (counted per thread: shootdowns for other CPUs' TLBs,
+ * local_flushes for the evictor's own), and it is
  * written to swap (dirty anonymous: a swap slot is allocated on first
  * write-out and kept), written back to its file (dirty shared file page)
  * or dropped (clean).  A prepaged page evicted before any reference, and a
  * fault-around mapping never used, count as prepage_unused (pollution).
  *
+ * The reverse map is the engine's own, not pb_frames' locked metadata: a
+ * resident page's object holds the one mapping of an unshared page inline
+ * (its line is read by the eviction anyway), further mappings of a shared
+ * page sit in a list of nodes from an overflow pool (a free list; it grows
+ * by doubling).  The dirty flag lives there too.  The victim's frame is not returned to the
+ * allocator: vm_make_resident takes it over for the page that needed it
+ * (the allocator is asked only while the pool fills), so a fault costs no
+ * allocator call and no metadata reset.  Two evictions hand no frame over:
+ * a 2 MiB victim (huge.c frees its frame whole; a huge page has one
+ * mapping, named by its key, no rmap entry, and its dirty flag is the head
+ * subpage's) and one during which the OOM killer freed the victim or other
+ * memory (swap.c); the faulting page then takes a frame from the
+ * allocator.  The OOM killer unmaps through the same reverse map.
+ *
  * TLB shootdown is a Dekker handshake: the evictor clears the PTE, issues a
- * full fence and clears matching entries in every thread's TLB; a thread
- * filling its TLB from a walk issues a full fence after the fill and
- * re-reads the PTE, dropping the entry if it changed (fault.c).  So no
- * translation outlives its PTE (a hit that races with an eviction in the
- * window is the simulated equivalent of an access before the IPI lands).
+ * full fence, reads the frame's CPU mask and clears matching entries in
+ * the TLB of every thread in the mask (and always its own); a thread
+ * filling its TLB from a walk sets its bit in the mask (vm_tlb_note),
+ * issues a full fence and re-reads the PTE, dropping the entry if it
+ * changed (fault.c).  So no translation outlives its PTE (a hit that races
+ * with an eviction in the window is the simulated equivalent of an access
+ * before the IPI lands), and a thread that never mapped the frame is not
+ * interrupted - with one thread nobody is.  Skipping a TLB that holds no
+ * entry changes no count: a shootdown is counted only where an entry was
+ * dropped.  The mask is reset when the frame is given to another page,
+ * before that page is mapped anywhere.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,21 +51,81 @@
 #include "pagebench/vm.h"
 #include "vm_internal.h"
 
-static int rmap_collect(void *arg, pb_asid_t as, pb_vpn_t vpn)
+/* ---- reverse map ---- */
+int vm_rmap_add(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t vpn)
 {
-	struct pb_vm *vm = arg;
-	if (vm->rm_n == vm->rm_cap) {
-		size_t cap = vm->rm_cap ? vm->rm_cap * 2 : 64;
-		void *n = realloc(vm->rm, cap * sizeof(*vm->rm));
-		if (!n)
-			return -ENOMEM;
-		vm->rm = n;
-		vm->rm_cap = cap;
+	uint64_t m = priv_key(as, vpn) + 1;
+	if (pb_likely(!f->map && !f->more)) {
+		f->map = m;
+		return 0;
 	}
-	vm->rm[vm->rm_n].as = as;
-	vm->rm[vm->rm_n].vpn = vpn.v;
-	vm->rm_n++;
+	if (f->map == m)
+		return -EEXIST;
+	for (uint32_t i = f->more; i; i = vm->rmo[i - 1].next)
+		if (vm->rmo[i - 1].map == m)
+			return -EEXIST;
+	if (!f->map) {
+		f->map = m;
+		return 0;
+	}
+	uint32_t n = vm->rmo_free;
+	if (n) {
+		vm->rmo_free = vm->rmo[n - 1].next;
+	} else {
+		if (vm->rmo_n == vm->rmo_cap) {
+			uint32_t cap = vm->rmo_cap ? vm->rmo_cap * 2 : 64;
+			if (cap <= vm->rmo_cap)
+				return -ENOMEM;
+			void *nn = realloc(vm->rmo, (size_t)cap * sizeof(*vm->rmo));
+			if (!nn)
+				return -ENOMEM;
+			vm->rmo = nn;
+			vm->rmo_cap = cap;
+		}
+		n = ++vm->rmo_n;
+	}
+	vm->rmo[n - 1] = (struct vm_rmap_node){.map = m, .next = f->more};
+	f->more = n;
 	return 0;
+}
+
+int vm_rmap_remove(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t vpn)
+{
+	uint64_t m = priv_key(as, vpn) + 1;
+	if (f->map == m) {
+		f->map = 0;
+		return 0;
+	}
+	for (uint32_t *link = &f->more; *link; link = &vm->rmo[*link - 1].next) {
+		uint32_t i = *link;
+		if (vm->rmo[i - 1].map == m) {
+			*link = vm->rmo[i - 1].next;
+			vm->rmo[i - 1].next = vm->rmo_free;
+			vm->rmo_free = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+void vm_shoot_others(struct pb_vm *vm, struct vm_thread *self, uint64_t pfn, uint64_t tkey,
+		     int (*kill)(struct pb_tlb *, uint64_t))
+{
+	unsigned nt = vm->cfg.nthreads;
+	pb_fence_full(); /* Dekker with the TLB fill (access_one, huge_fill) */
+	/* relaxed: the fence orders the PTE clear before this load, as
+	 * the filler's fence orders its bit before its PTE re-read */
+	uint64_t cpus = pb_atomic_load(&vm->frm[pfn].cpus, PB_RELAXED);
+	unsigned me = (unsigned)(self - vm->thr);
+	while (cpus) {
+		unsigned b = (unsigned)__builtin_ctzll(cpus);
+		cpus &= cpus - 1;
+		/* bit 63 stands for every thread from 63 on */
+		unsigned hi = b == 63 ? nt : b + 1;
+		for (unsigned i = b; i < hi && i < nt; i++)
+			if (i != me && kill(&vm->thr[i].tlb, tkey))
+				self->st.shootdowns++;
+	}
 }
 
 /* Unmap one mapping: clear the PTE, shoot down the TLBs that may hold it.
@@ -53,48 +133,89 @@ static int rmap_collect(void *arg, pb_asid_t as, pb_vpn_t vpn)
 uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
 {
 	uint64_t old = vm_pt_clear(vm->pt, as, vpn);
-	pb_fence_full(); /* Dekker with the TLB fill in access() */
 	uint64_t tkey = priv_key(as, vpn);
-	for (unsigned i = 0; i < vm->cfg.nthreads; i++) {
-		struct vm_thread *t = &vm->thr[i];
-		if (t == self) {
-			if (pb_tlb_shootdown(&t->tlb, tkey))
-				self->st.local_flushes++;
-		} else if (pb_tlb_shootdown(&t->tlb, tkey)) {
-			self->st.shootdowns++;
-		}
-	}
+	if (vm->mapped_key == tkey + 1)
+		vm->mapped_key = 0; /* the fill after the fault must walk */
+	if (pb_tlb_shootdown(&self->tlb, tkey))
+		self->st.local_flushes++;
+	if (vm->cfg.nthreads > 1 && (old & VM_PTE_P))
+		vm_shoot_others(vm, self, VM_PTE_PFN(old), tkey, pb_tlb_shootdown);
 	if ((old & VM_PTE_P) && !(old & VM_PTE_A))
 		self->st.prepage_unused++; /* fault-around mapping never used */
 	return old;
 }
 
-/* Evict the page of `key` (chosen by the policy): unmap everywhere, write
- * out if dirty, free its frame.  Lock held. */
-int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
+/* Unmap every mapping of resident page p and empty its reverse map;
+ * returns whether a PTE or the page was dirty (the flag is cleared).  Lock
+ * held. */
+int vm_rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 {
-	struct vm_page *p = vm_page_get(vm, key, 0);
-	if (!p || p->pfn == UINT64_MAX) {
-		vm_fail(vm, -EPROTO, "policy evicted a page that is not resident");
-		return -EPROTO;
+	int dirty = p->dirty != 0;
+	if (p->map) {
+		uint64_t m = p->map - 1;
+		uint64_t old =
+		    vm_unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS), m & PB_PAGE_VPN_MASK);
+		if (old & VM_PTE_D)
+			dirty = 1;
+		p->map = 0;
 	}
-	if (p->flags & PG_HUGE)
-		return vm_huge_evict(vm, t, p); /* the whole 2 MiB page (huge.c) */
-	pb_pfn_t pfn = PB_PFN(p->pfn);
-	vm->rm_n = 0;
-	int rc = pb_frames_rmap_each(vm->fa, pfn, rmap_collect, vm);
-	if (rc)
-		return rc;
-	int dirty = pb_frames_is_dirty(vm->fa, pfn);
-	for (size_t i = 0; i < vm->rm_n; i++) {
-		uint64_t old = vm_unmap_one(vm, t, vm->rm[i].as, vm->rm[i].vpn);
+	while (p->more) {
+		uint32_t i = p->more;
+		uint64_t m = vm->rmo[i - 1].map - 1;
+		p->more = vm->rmo[i - 1].next;
+		vm->rmo[i - 1].next = vm->rmo_free;
+		vm->rmo_free = i;
+		uint64_t old =
+		    vm_unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS), m & PB_PAGE_VPN_MASK);
 		if (old & VM_PTE_D)
 			dirty = 1;
 	}
+	p->dirty = 0;
+	return dirty;
+}
+
+/* Unmap and forget the mappings of resident page p in address space as
+ * (an OOM kill, swap.c).  Lock held. */
+void vm_rmap_unmap_as(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, pb_asid_t as)
+{
+	if (p->map && (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS) == as) {
+		uint64_t m = p->map - 1;
+		if (vm_unmap_one(vm, t, as, m & PB_PAGE_VPN_MASK) & VM_PTE_D)
+			p->dirty = 1; /* the page keeps what was written */
+		p->map = 0;
+	}
+	for (uint32_t *link = &p->more; *link;) {
+		uint32_t i = *link;
+		uint64_t m = vm->rmo[i - 1].map - 1;
+		if ((pb_asid_t)(m >> PB_PAGE_VPN_BITS) != as) {
+			link = &vm->rmo[i - 1].next;
+			continue;
+		}
+		*link = vm->rmo[i - 1].next;
+		vm->rmo[i - 1].next = vm->rmo_free;
+		vm->rmo_free = i;
+		if (vm_unmap_one(vm, t, as, m & PB_PAGE_VPN_MASK) & VM_PTE_D)
+			p->dirty = 1;
+	}
+}
+
+/* Unmap p's page everywhere, write it out if dirty; its frame stays
+ * allocated (returned in *pfn_out) with a clean engine state.  *pfn_out is
+ * UINT64_MAX when no frame is handed over: a 2 MiB victim (its frame goes
+ * back to the allocator whole), or an OOM kill freed the victim or other
+ * memory (swap.c) - the caller then allocates.  Lock held. */
+static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn_out)
+{
+	*pfn_out = UINT64_MAX;
+	if (p->flags & PG_HUGE)
+		return vm_huge_evict(vm, t, p); /* the whole 2 MiB page (huge.c) */
+	uint64_t pfn = p->pfn;
+	int dirty = vm_rmap_unmap_all(vm, t, p);
+	uint64_t key = p->key;
 	enum pg_kind k = key_kind(key);
 	if (dirty && k != K_FILE) {
 		/* a slot, or the OOM killer when swap is full (swap.c) */
-		rc = vm_swap_reserve(vm, t, p, 1);
+		int rc = vm_swap_reserve(vm, t, p, 1);
 		if (rc < 0 || rc == 1 || rc == 3)
 			return rc < 0 ? rc : 0; /* 1: freed by the kill; 3: stays */
 		dirty = rc != 2;		/* 2: its owner was killed: dropped */
@@ -104,6 +225,7 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 		t->st.prepage_unused++;
 		p->flags &= ~PG_PREPAGED;
 	}
+	int rc = 0;
 	if (dirty) {
 		t->st.writebacks++;
 		t->st.write_ios++;
@@ -126,13 +248,39 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 	} else {
 		t->st.dropped_clean++;
 	}
-	pb_frames_meta_reset(vm->fa, pfn);
-	rc = pb_frames_free(vm->fa, pfn, 0);
+	p->pfn = UINT64_MAX;
+	/* the frame names no page until it is given to one (relaxed: hints
+	 * compare it under the fault lock; a racing hit reads either name) */
+	pb_atomic_store(&vm->pfn_key[pfn], UINT64_MAX, PB_RELAXED);
+	vm->resident--;
+	*pfn_out = pfn;
+	return 0;
+}
+
+/* Evict the victim the policy named (its object, NULL if it has none)
+ * for a page that needs a frame, and hand its frame over (fault.c).  Lock
+ * held. */
+int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn)
+{
+	if (!p || p->pfn == UINT64_MAX) {
+		vm_fail(vm, -EPROTO, "policy evicted a page that is not resident");
+		return -EPROTO;
+	}
+	return evict_page(vm, t, p, pfn);
+}
+
+/* Evict the page of `key` (chosen by the policy): unmap everywhere, write
+ * out if dirty, free its frame.  Lock held. */
+int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
+{
+	uint64_t pfn;
+	int rc = vm_evict_take(vm, t, vm_page_get(vm, key, 0), &pfn);
+	if (rc || pfn == UINT64_MAX)
+		return rc; /* or the frame went back already (2 MiB, OOM kill) */
+	rc = pb_frames_free(vm->fa, PB_PFN(pfn), 0);
 	if (rc) {
 		vm_fail(vm, rc, "frame allocator refused a free (double free?)");
 		return rc;
 	}
-	p->pfn = UINT64_MAX;
-	vm->resident--;
 	return 0;
 }

@@ -45,6 +45,16 @@
  * entries 4-way) and the shared L2 (pb_tlb_huge_*), under a tag with bit
  * 47 set (no 4 KiB key has it).  The 4 KiB and 2 MiB L1 arrays are looked
  * up together: an L1 hit in either counts once, then L2, then one walk.
+ * A 2 MiB fill sets the filling thread's bit in the head frame's CPU mask
+ * (vm_tlb_note), and the huge unmap shoots down only the threads in that
+ * mask and its own, with evict.c's handshake; one engine thread needs
+ * neither the mask nor the fence.
+ *
+ * The engine's structures (evict.c): a huge page has exactly one mapping,
+ * (as, base), which its subpages' keys name, so it takes no reverse-map
+ * entry; its dirty flag is the head subpage's object's.  Every policy call
+ * here takes the policy lock, and a subpage leaves the policy and its
+ * frame's name (pfn_key) in one section (hints.c's rule).
  *
  * Restrictions: THP needs the radix page table (the hashed one has no
  * 2 MiB leaves) and an online policy (OPT would need the future of the
@@ -170,8 +180,7 @@ static int huge_hit(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb_entry *
 		vm_pt_or(vm->pt, a->asid, vpn, VM_PTE_D);
 		pb_tlb_huge_set_flags(&t->tlb, huge_tkey(a->asid, vpn), e->flags | PB_TLBE_DIRTY);
 	}
-	uint64_t pfn = e->pfn + (vpn & (HPAGES - 1));
-	vm_hint(vm, t, pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED), pos, next, write);
+	vm_hint_pfn(vm, t, e->pfn + (vpn & (HPAGES - 1)), pos, next, write);
 	return 0;
 }
 
@@ -182,6 +191,9 @@ static struct pb_tlb_entry *huge_fill(struct pb_vm *vm, struct vm_thread *t,
 {
 	uint64_t hkey = huge_tkey(a->asid, vpn);
 	struct pb_tlb_entry *e = pb_tlb_huge_fill(&t->tlb, hkey, VM_PTE_PFN(pte), tlbe_flags(pte));
+	if (vm->cfg.nthreads == 1)
+		return e;		     /* nobody else changes a PTE */
+	vm_tlb_note(vm, t, VM_PTE_PFN(pte)); /* the head frame's mask: huge_unmap */
 	pb_fence_full();
 	uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
 	if (!(again & VM_PTE_P) || !(again & PB_PTE_PS) || VM_PTE_PFN(again) != VM_PTE_PFN(pte)) {
@@ -251,7 +263,9 @@ static int huge_fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 				   .next_use = me ? next : PB_NEXT_NONE,
 				   .write = me ? write : 0};
 		uint64_t victim;
+		vm_plock(vm);
 		enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
+		vm_punlock(vm);
 		t->st.policy_calls++;
 		if (res != PB_POL_MISS) {
 			vm_fail(vm, -EPROTO,
@@ -266,17 +280,21 @@ static int huge_fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	}
 	pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* a policy miss */
 	vm->resident += HPAGES;
+	/* the engine's reverse map and dirty flag (evict.c): a huge page has
+	 * one mapping, (as, base), named by its key, so no rmap entry; its
+	 * dirty flag is the head subpage's.  Nobody maps the frame now: no
+	 * TLB may hold it (the head frame's mask serves 2 MiB translations) */
+	if (vm->cfg.nthreads > 1)
+		pb_atomic_store(&vm->frm[pfn.v].cpus, 0, PB_RELAXED);
 	int rc = vm_pt_set_huge(vm->pt, as, base, VM_PTE_MK(pfn.v, bits));
-	if (!rc)
-		rc = pb_frames_rmap_add(vm->fa, pfn, as, PB_VPN(base));
 	if (!rc)
 		rc = pb_hmap_put(&vm->huge->ranges, rk, HR_HUGE);
 	if (rc) {
-		vm_fail(vm, rc, "huge page: page table or reverse map failed");
+		vm_fail(vm, rc, "huge page: page table or range table failed");
 		return rc;
 	}
 	if (write)
-		pb_frames_set_dirty(vm->fa, pfn);
+		vm_page_get(vm, rk, 0)->dirty = 1;
 	t->st.faults++;
 	t->st.minor_faults++;
 	t->st.thp_faults++;
@@ -350,17 +368,13 @@ int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 static uint64_t huge_unmap(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t base)
 {
 	uint64_t old = vm_pt_clear(vm->pt, as, base);
-	pb_fence_full(); /* Dekker with huge_fill */
 	uint64_t hkey = huge_tkey(as, base);
-	for (unsigned i = 0; i < vm->cfg.nthreads; i++) {
-		struct vm_thread *t = &vm->thr[i];
-		if (pb_tlb_huge_kill(&t->tlb, hkey)) {
-			if (t == self)
-				self->st.local_flushes++;
-			else
-				self->st.shootdowns++;
-		}
-	}
+	if (pb_tlb_huge_kill(&self->tlb, hkey))
+		self->st.local_flushes++;
+	/* the threads in the head frame's mask (huge_fill notes them), as
+	 * vm_unmap_one does for 4 KiB pages */
+	if (vm->cfg.nthreads > 1 && (old & VM_PTE_P))
+		vm_shoot_others(vm, self, VM_PTE_PFN(old), hkey, pb_tlb_huge_kill);
 	return old;
 }
 
@@ -376,14 +390,20 @@ static int huge_release(struct pb_vm *vm, pb_asid_t as, uint64_t base, uint64_t 
 			vm_fail(vm, -EPROTO, "huge page: a subpage is missing");
 			return -EPROTO;
 		}
-		if (key != skip && vm->cfg.policy->remove(vm->pol, key)) {
+		/* out of the policy and unnamed in one policy-lock section
+		 * (the hint rule of hints.c) */
+		vm_plock(vm);
+		int lost = key != skip && vm->cfg.policy->remove(vm->pol, key);
+		pb_atomic_store(&vm->pfn_key[base_pfn + i], UINT64_MAX, PB_RELAXED);
+		vm_punlock(vm);
+		if (lost) {
 			vm_fail(vm, -EPROTO, "huge page: the policy lost a subpage");
 			return -EPROTO;
 		}
 		q->flags &= ~(PG_HUGE | PG_PREPAGED);
 		q->pfn = UINT64_MAX;
+		q->dirty = 0;
 	}
-	pb_frames_meta_reset(vm->fa, PB_PFN(base_pfn));
 	if (pb_frames_free(vm->fa, PB_PFN(base_pfn), PB_FRAMES_ORDER_HUGE)) {
 		vm_fail(vm, -EPROTO, "frame allocator refused a 2 MiB free");
 		return -EPROTO;
@@ -400,7 +420,8 @@ int vm_huge_evict(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 	uint64_t base = vpn & ~(uint64_t)(HPAGES - 1);
 	uint64_t base_pfn = p->pfn - (vpn - base);
 	uint64_t old = huge_unmap(vm, t, as, base);
-	int dirty = (old & VM_PTE_D) || pb_frames_is_dirty(vm->fa, PB_PFN(base_pfn));
+	struct vm_page *head = vm_page_get(vm, priv_key(as, base), 0);
+	int dirty = (old & VM_PTE_D) || head->dirty;
 	if (dirty) {
 		/* room for 512 pages before anything is undone */
 		int rc = vm_swap_reserve(vm, t, p, HPAGES);
@@ -408,7 +429,7 @@ int vm_huge_evict(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 			return rc < 0 ? rc : 0; /* 1: an OOM kill freed this very page */
 		if (rc == 3) {
 			/* a kill freed memory: the page stays, mapped again */
-			pb_frames_set_dirty(vm->fa, PB_PFN(base_pfn));
+			head->dirty = 1;
 			rc = vm_pt_set_huge(vm->pt, as, base,
 					    VM_PTE_MK(base_pfn, VM_PTE_P | VM_PTE_W | VM_PTE_D));
 			if (rc)

@@ -4,14 +4,23 @@
  *
  * Every page the engine knows is a struct vm_page in one dense array (grown
  * by doubling, never shrunk: a page that was ever touched keeps its swap
- * slot and content version), found by its policy key through the base
- * layer's hash map (pb_hmap: key -> index).  The key is pb_page_key
+ * slot and content version).  The key is pb_page_key
  * (pagebench/pagekey.h), naming the page, not the mapping: a private page
  * is (asid << 48) | vpn; a shared anonymous page, a file page and the
  * pre-fork original of a copy-on-write region live in namespaces above
  * every asid (PB_PAGE_NS_*), so several address spaces mapping them find one
  * object - Linux's page cache indexed by (mapping, index).  A write to a
  * COW region makes the private key the page's name from then on.
+ *
+ * An object is found by its key through a direct index, not a hash: the
+ * namespace (key >> 48) selects a directory, vpn >> 16 a leaf, and the
+ * leaf holds index + 1 of the object for 65536 consecutive vpns (0: none).
+ * Directories and leaves are mapped lazily (pb_map), so only the pages of
+ * the index that cover touched vpns cost memory, and a lookup is two loads
+ * from small, hot tables and one from the leaf (4 bytes per page, dense
+ * for a contiguous working set) - the hash probe it replaces missed the
+ * cache on nearly every fault.  vpns below 2^37 are indexed (access_one
+ * refuses 2^36 and above; readahead may run a window past it).
  *
  * The table is touched only by the fault path, under the fault lock; the
  * lock-free hit path names a page through pfn_key[] instead (fault.c).
@@ -31,11 +40,54 @@ uint64_t pb_vm_key(const struct pb_access *a)
 	return policy_key(a->asid, vpn, a->flags, cow_region(a->flags) && a->op == PB_OP_WRITE);
 }
 
+#define PIDX_NS	       (1u << (64 - PB_PAGE_VPN_BITS)) /* namespaces: 65536 */
+#define PIDX_LEAF_BITS 16
+#define PIDX_DIR_BITS  21 /* vpn < 2^(21 + 16) */
+
+static void *pidx_map(struct pb_vm *vm, size_t bytes)
+{
+	if (vm->npmaps == vm->pmaps_cap) {
+		size_t cap = vm->pmaps_cap ? vm->pmaps_cap * 2 : 16;
+		void *n = realloc(vm->pmaps, cap * sizeof(*vm->pmaps));
+		if (!n)
+			return NULL;
+		vm->pmaps = n;
+		vm->pmaps_cap = cap;
+	}
+	void *p = pb_map(bytes, 0);
+	if (p)
+		vm->pmaps[vm->npmaps++] = (struct vm_pidx_map){p, bytes};
+	return p;
+}
+
+/* The index slot of key (NULL: not there and !create, or out of memory). */
+static uint32_t *pidx_slot(struct pb_vm *vm, uint64_t key, int create)
+{
+	uint64_t ns = key >> PB_PAGE_VPN_BITS, vpn = key & PB_PAGE_VPN_MASK;
+	if (pb_unlikely(vpn >> (PIDX_DIR_BITS + PIDX_LEAF_BITS)))
+		return NULL;
+	uint32_t **dir = vm->pdir[ns];
+	if (pb_unlikely(!dir)) {
+		if (!create || !(dir = pidx_map(vm, sizeof(*dir) << PIDX_DIR_BITS)))
+			return NULL;
+		vm->pdir[ns] = dir;
+	}
+	uint32_t *leaf = dir[vpn >> PIDX_LEAF_BITS];
+	if (pb_unlikely(!leaf)) {
+		if (!create || !(leaf = pidx_map(vm, sizeof(*leaf) << PIDX_LEAF_BITS)))
+			return NULL;
+		dir[vpn >> PIDX_LEAF_BITS] = leaf;
+	}
+	return &leaf[vpn & ((1u << PIDX_LEAF_BITS) - 1)];
+}
+
 int vm_pages_grow(struct pb_vm *vm)
 {
-	if (!vm->pidx.s && pb_hmap_init(&vm->pidx, vm->cfg.expected_keys))
+	if (!vm->pdir && !(vm->pdir = pb_map(PIDX_NS * sizeof(*vm->pdir), 0)))
 		return -ENOMEM;
 	uint64_t cap = vm->pcap ? vm->pcap * 2 : 1 << 10;
+	if (cap > UINT32_MAX)
+		return -ENOMEM; /* the index holds 32-bit object numbers */
 	struct vm_page *n = pb_map(cap * sizeof(*n), 0);
 	if (!n)
 		return -ENOMEM;
@@ -48,29 +100,38 @@ int vm_pages_grow(struct pb_vm *vm)
 	return 0;
 }
 
+void vm_pages_free(struct pb_vm *vm)
+{
+	if (vm->pages)
+		pb_unmap(vm->pages, vm->pcap * sizeof(struct vm_page));
+	for (size_t i = 0; i < vm->npmaps; i++)
+		pb_unmap(vm->pmaps[i].p, vm->pmaps[i].bytes);
+	free(vm->pmaps);
+	if (vm->pdir)
+		pb_unmap(vm->pdir, PIDX_NS * sizeof(*vm->pdir));
+}
+
 /* Find the object of key; create it (not resident, no slot) if `create`. */
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
 {
-	if (!create) {
-		uint64_t *i = pb_hmap_find(&vm->pidx, key);
-		return i ? &vm->pages[*i] : NULL;
-	}
-	int isnew;
-	uint64_t *i = pb_hmap_upsert(&vm->pidx, key, &isnew);
+	uint32_t *i = pidx_slot(vm, key, create);
 	if (!i)
 		return NULL;
-	if (!isnew)
-		return &vm->pages[*i];
-	if (vm->pcount == vm->pcap && vm_pages_grow(vm)) {
-		pb_hmap_del(&vm->pidx, key);
+	if (pb_likely(*i))
+		return &vm->pages[*i - 1];
+	if (!create)
 		return NULL;
-	}
-	*i = vm->pcount;
+	if (vm->pcount == vm->pcap && vm_pages_grow(vm))
+		return NULL;
+	*i = (uint32_t)(vm->pcount + 1);
 	struct vm_page *p = &vm->pages[vm->pcount++];
 	p->key = key;
 	p->pfn = UINT64_MAX;
 	p->slot = UINT64_MAX;
 	p->flags = PG_USED;
 	p->version = 0;
+	p->map = 0;
+	p->more = 0;
+	p->dirty = 0;
 	return p;
 }

@@ -2,100 +2,43 @@
 /*
  * kernels/vm/replay.c - chunked replay of a stream by the caller's threads.
  *
- * The stream is cut in chunks (256 accesses by default); engine CPU tid
- * replays chunks tid, tid + T, tid + 2T, ... and applies its pending
- * hints at the end of each chunk.  In FREE order the threads run their
- * chunks concurrently (throughput and scaling, with the lock-free hit
- * path).  In STRICT order chunk c starts only after chunk c - 1 has ended
- * and flushed its hints, so the policy sees the same sequence for any
- * thread count and the fault counts equal a single-thread replay.
+ * The stream is cut in chunks (256 accesses by default); chunk c runs on
+ * engine CPU c % T (its TLB, its counts, its hint batch), and each chunk
+ * ends with that CPU's pending hints applied.
  *
- * The STRICT hand-off.  `turn` is the next chunk to run; the thread that
- * ends chunk c stores c + 1 with release (its replay and hint flush
- * happen-before the next chunk's acquire load).  A waiter spins briefly
- * (the next chunk is usually a few microseconds away), then sleeps on a
- * futex: `seq` counts hand-offs, a waiter reads it, re-checks `turn` and
- * sleeps only while `seq` is unchanged (FUTEX_WAIT compares in the
- * kernel), and the passer bumps `seq` before waking.  `sleepers` saves the
- * wake syscall when nobody sleeps; the waiter's increment and the
- * passer's bump are ordered by full fences (a Dekker pair), so a passer
- * that reads sleepers == 0 has published seq before the waiter reads it.
- * Sleeping instead of yielding matters when threads outnumber CPUs: with
- * sched_yield the turn holder competed with every spinner (`sim --threads
- * 2 --order strict` took 472 s of wall time for 5.6 s of CPU on a loaded
- * machine).  A failure wakes everybody; a waiter that sees it returns.
+ * FREE order: OS thread tid replays the chunks of CPU tid (tid, tid + T,
+ * ...), concurrently with the others (throughput and scaling, with the
+ * lock-free hit path).
+ *
+ * STRICT order: chunk c starts only after chunk c - 1 has ended and flushed
+ * its hints, so the policy sees the same sequence for any thread count and
+ * the fault counts equal a single-thread replay.  That order is serial by
+ * definition, so no OS thread waits for another: the first caller to
+ * arrive claims the whole replay (one CAS) and runs every chunk in stream
+ * order, each on its engine CPU's state; the others return at once.  An
+ * engine CPU is simulated state, not an OS thread, so the counts are those
+ * of a hand-off between threads - without the hand-off, whose wake-ups
+ * cost more than the chunks on a loaded machine (a futex hand-off of
+ * 256-reference chunks took 37 s of wall time for 1.2 s of CPU on a 2-core
+ * machine with ten runnable threads; spin-then-yield before it, 472 s for
+ * 5.6 s).
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "pagebench/atomic.h"
 #include "pagebench/vm.h"
 #include "vm_internal.h"
-
-#define SPIN_LIMIT 256 /* pb_cpu_relax rounds before sleeping */
 
 struct pb_vm_replay {
 	struct pb_vm *vm;
 	const struct pb_access *a;
 	size_t n, chunk;
 	const uint64_t *next_use;
-	int rc;					    /* first error, under the fault lock */
-	uint64_t turn PB_ALIGNED(PB_CACHELINE);	    /* STRICT: next chunk to run */
-	uint32_t seq PB_ALIGNED(PB_CACHELINE);	    /* futex word: hand-offs so far */
-	uint32_t sleepers PB_ALIGNED(PB_CACHELINE); /* threads in FUTEX_WAIT */
+	int rc;		  /* first error, under the fault lock */
+	unsigned claimed; /* STRICT: a thread runs the replay (atomic) */
 };
-
-static void futex_wait(uint32_t *addr, uint32_t val)
-{
-	/* a bounded sleep: belt and braces against a lost wake-up */
-	struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
-	(void)syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
-}
-
-static void futex_wake_all(uint32_t *addr)
-{
-	(void)syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
-
-/* Wait until chunk c is the turn (1) or the replay failed (0). */
-static int wait_turn(struct pb_vm_replay *r, uint64_t c)
-{
-	for (unsigned spins = 0; spins < SPIN_LIMIT; spins++) {
-		if (pb_atomic_load(&r->turn, PB_ACQUIRE) == c)
-			return 1;
-		if (pb_atomic_load(&r->vm->failed, PB_RELAXED))
-			return 0;
-		pb_cpu_relax();
-	}
-	for (;;) {
-		uint32_t seq = pb_atomic_load(&r->seq, PB_ACQUIRE);
-		if (pb_atomic_load(&r->turn, PB_ACQUIRE) == c)
-			return 1;
-		if (pb_atomic_load(&r->vm->failed, PB_ACQUIRE))
-			return 0;
-		pb_atomic_fetch_add(&r->sleepers, 1, PB_RELAXED);
-		pb_fence_full(); /* Dekker with pass_turn: sleepers before seq */
-		if (pb_atomic_load(&r->seq, PB_RELAXED) == seq)
-			futex_wait(&r->seq, seq);
-		pb_atomic_fetch_sub(&r->sleepers, 1, PB_RELAXED);
-	}
-}
-
-/* Make chunk next the turn (or announce a failure) and wake sleepers. */
-static void pass_turn(struct pb_vm_replay *r, uint64_t next)
-{
-	pb_atomic_store(&r->turn, next, PB_RELEASE);
-	pb_atomic_fetch_add(&r->seq, 1, PB_RELEASE);
-	pb_fence_full(); /* Dekker with wait_turn: seq before sleepers */
-	if (pb_atomic_load(&r->sleepers, PB_RELAXED))
-		futex_wake_all(&r->seq);
-}
 
 struct pb_vm_replay *pb_vm_replay_begin(struct pb_vm *vm, const struct pb_access *a, size_t n,
 					const uint64_t *next_use, size_t chunk, int *rc)
@@ -105,7 +48,7 @@ struct pb_vm_replay *pb_vm_replay_begin(struct pb_vm *vm, const struct pb_access
 		*rc = -EINVAL;
 		return NULL;
 	}
-	struct pb_vm_replay *r = aligned_alloc(PB_CACHELINE, sizeof(*r));
+	struct pb_vm_replay *r = calloc(1, sizeof(*r));
 	if (!r) {
 		*rc = -ENOMEM;
 		return NULL;
@@ -116,31 +59,44 @@ struct pb_vm_replay *pb_vm_replay_begin(struct pb_vm *vm, const struct pb_access
 	return r;
 }
 
+/* Replay chunk c on engine CPU c % T; 0 or the error (recorded). */
+static int run_chunk(struct pb_vm_replay *r, size_t c)
+{
+	struct pb_vm *vm = r->vm;
+	unsigned cpu = (unsigned)(c % vm->cfg.nthreads);
+	size_t lo = c * r->chunk, hi = lo + r->chunk < r->n ? lo + r->chunk : r->n;
+	int rc = pb_vm_access_batch(vm, cpu, r->a + lo, hi - lo, lo,
+				    r->next_use ? r->next_use + lo : NULL);
+	pb_vm_flush_hints(vm, cpu);
+	if (rc) {
+		vm_lock(vm);
+		if (!r->rc)
+			r->rc = rc;
+		vm_fail(vm, rc, "access failed");
+		vm_unlock(vm);
+	}
+	return rc;
+}
+
 void pb_vm_replay_thread(struct pb_vm_replay *r, unsigned tid)
 {
 	struct pb_vm *vm = r->vm;
 	unsigned nt = vm->cfg.nthreads;
-	int strict = vm->cfg.order == PB_VM_ORDER_STRICT && nt > 1;
 	size_t nchunks = (r->n + r->chunk - 1) / r->chunk;
-	for (size_t c = tid; c < nchunks; c += nt) {
-		if (strict && !wait_turn(r, c))
+	if (vm->cfg.order == PB_VM_ORDER_STRICT && nt > 1) {
+		unsigned z = 0;
+		/* relaxed: the claim orders nothing; the caller's join orders
+		 * the runner's work before pb_vm_replay_end and the stats */
+		if (!pb_atomic_cas(&r->claimed, &z, 1, PB_RELAXED, PB_RELAXED))
 			return;
-		size_t lo = c * r->chunk, hi = lo + r->chunk < r->n ? lo + r->chunk : r->n;
-		int rc = pb_vm_access_batch(vm, tid, r->a + lo, hi - lo, lo,
-					    r->next_use ? r->next_use + lo : NULL);
-		pb_vm_flush_hints(vm, tid);
-		if (rc) {
-			vm_lock(vm);
-			if (!r->rc)
-				r->rc = rc;
-			vm_fail(vm, rc, "access failed");
-			vm_unlock(vm);
-		}
-		if (strict)
-			pass_turn(r, c + 1); /* on failure too: wakes every waiter */
-		if (rc)
-			return;
+		for (size_t c = 0; c < nchunks; c++)
+			if (run_chunk(r, c))
+				return;
+		return;
 	}
+	for (size_t c = tid; c < nchunks; c += nt)
+		if (run_chunk(r, c))
+			return;
 }
 
 int pb_vm_replay_end(struct pb_vm_replay *r)

@@ -45,6 +45,10 @@
  * (counted in oom_pages_freed).  A page of a process killed in the middle
  * of its own fault is freed right after that fault (vm_oom_reap).  The
  * run goes on: an OOM kill is a counted outcome, never an error.
+ *
+ * Mappings are found through the engine's reverse map in the page objects
+ * (evict.c: vm_rmap_unmap_all, vm_rmap_unmap_as), and a page leaves the
+ * policy and its frame's name in one policy-lock section (hints.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -141,39 +145,19 @@ static inline int is_dead(const struct pb_vm *vm, pb_asid_t as)
 	return vm->oom_dead && pb_atomic_load(&vm->oom_dead[as], PB_RELAXED);
 }
 
-struct unmap_ctx {
-	struct pb_vm *vm;
-	struct vm_thread *t;
-	pb_asid_t only; /* unmap only this asid's mapping */
-	int all;	/* or every mapping */
-	uint64_t vpn;	/* found (only): its vpn */
-	int found;
-};
-
-/* rmap_each callback: clears PTEs and shoots down (no rmap calls on the
- * frame, as pb_frames_rmap_each requires). */
-static int unmap_cb(void *arg, pb_asid_t as, pb_vpn_t vpn)
-{
-	struct unmap_ctx *c = arg;
-	if (!c->all && as != c->only)
-		return 0;
-	(void)vm_unmap_one(c->vm, c->t, as, vpn.v);
-	c->vpn = vpn.v;
-	c->found = 1;
-	return 0;
-}
-
 /* Free a resident 4 KiB page without writing it; skip: a key already out
- * of the policy. */
+ * of the policy.  The page leaves the policy and its frame loses its name
+ * in one policy-lock section (the hint rule of hints.c). */
 static void free_small(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t skip)
 {
-	pb_pfn_t pfn = PB_PFN(p->pfn);
-	struct unmap_ctx c = {.vm = vm, .t = t, .all = 1};
-	(void)pb_frames_rmap_each(vm->fa, pfn, unmap_cb, &c);
+	uint64_t pfn = p->pfn;
+	(void)vm_rmap_unmap_all(vm, t, p); /* the engine's reverse map (evict.c) */
+	vm_plock(vm);
 	if (p->key != skip && vm->cfg.policy->remove(vm->pol, p->key))
 		vm_fail(vm, -EPROTO, "OOM kill: the policy lost a resident page");
-	pb_frames_meta_reset(vm->fa, pfn);
-	if (pb_frames_free(vm->fa, pfn, 0))
+	pb_atomic_store(&vm->pfn_key[pfn], UINT64_MAX, PB_RELAXED);
+	vm_punlock(vm);
+	if (pb_frames_free(vm->fa, PB_PFN(pfn), 0))
 		vm_fail(vm, -EPROTO, "frame allocator refused a free (double free?)");
 	p->pfn = UINT64_MAX;
 	p->flags &= ~PG_PREPAGED;
@@ -200,11 +184,7 @@ static void free_process(struct pb_vm *vm, struct vm_thread *t, pb_asid_t as, ui
 				t->st.oom_pages_freed++;
 			}
 		} else if (p->pfn != UINT64_MAX && key_kind(p->key) != K_ANON) {
-			struct unmap_ctx c = {.vm = vm, .t = t, .only = as};
-			pb_pfn_t pfn = PB_PFN(p->pfn);
-			(void)pb_frames_rmap_each(vm->fa, pfn, unmap_cb, &c);
-			if (c.found)
-				(void)pb_frames_rmap_remove(vm->fa, pfn, as, PB_VPN(c.vpn));
+			vm_rmap_unmap_as(vm, t, p, as); /* a shared page stays */
 		}
 	}
 }
@@ -274,21 +254,29 @@ int vm_swap_reserve(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, un
 		}
 		if (b->nfree + (b->max_slots - b->next_slot) >= n)
 			break;
-		if (vm->resident < before && vm->cfg.policy->resident(vm->pol) < vm->cfg.frames) {
-			/* memory was freed: the victim stays, back in the policy */
+		vm_plock(vm);
+		int room =
+		    vm->resident < before && vm->cfg.policy->resident(vm->pol) < vm->cfg.frames;
+		if (room) {
+			/* memory was freed: the victim stays, back in the policy,
+			 * and its frame names it again in the same section (the
+			 * fault cleared the name when the policy chose it) */
 			struct pb_ref r = {.key = p->key, .next_use = PB_NEXT_NONE, .write = 1};
 			uint64_t victim;
 			t->st.policy_calls++;
-			if (vm->cfg.policy->access(vm->pol, &r, &victim) != PB_POL_MISS) {
+			enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
+			pb_atomic_store(&vm->pfn_key[p->pfn], p->key, PB_RELAXED);
+			vm_punlock(vm);
+			if (res != PB_POL_MISS) {
 				vm_fail(vm, -EPROTO,
 					"OOM kill: the policy had no room after a kill");
 				return -EPROTO;
 			}
-			uint64_t vpn = p->key & PB_PAGE_VPN_MASK;
-			uint64_t dpfn = (p->flags & PG_HUGE) ? p->pfn - (vpn & 511) : p->pfn;
-			pb_frames_set_dirty(vm->fa, PB_PFN(dpfn));
+			if (!(p->flags & PG_HUGE))
+				p->dirty = 1; /* unmapped dirty; huge.c marks a 2 MiB page */
 			return 3;
 		}
+		vm_punlock(vm);
 	}
 	if (n == 1) {
 		int rc = vm_swap_take(vm, p->key, &p->slot);

@@ -7,9 +7,10 @@
  * TLB, event counts, a hint batch; each on its own cache lines), one page
  * table for every address space (vm_pt.c), a frame pool (pb_frames), an
  * eviction policy, a prepaging strategy and a backing store.  Everything
- * is sized at creation; the page-object table and the reverse-map scratch
- * grow under the fault lock.  Creation checks what the configuration
- * cannot honour (an OFFLINE policy with prepaging or free-running threads)
+ * is sized at creation (the per-frame state too); the page-object table,
+ * its index and the reverse map's overflow pool grow under the fault lock.
+ * Creation checks what the configuration cannot honour (an OFFLINE policy
+ * with prepaging or free-running threads)
  * and fails with one line; errors during a replay are recorded once
  * (vm_fail, hints.c) and read back with pb_vm_error.
  */
@@ -102,7 +103,8 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 	if (rc)
 		goto out;
 	vm->pfn_key = pb_map(cfg->frames * sizeof(uint64_t), 0);
-	rc = vm->pfn_key ? vm_pages_grow(vm) : -ENOMEM;
+	vm->frm = pb_map(cfg->frames * sizeof(struct vm_frame), 0);
+	rc = vm->pfn_key && vm->frm ? vm_pages_grow(vm) : -ENOMEM;
 	if (rc) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -154,12 +156,12 @@ void pb_vm_destroy(struct pb_vm *vm)
 		pb_frames_destroy(vm->fa);
 	vm_pt_destroy(vm->pt);
 	vm_backing_close(&vm->bk);
-	if (vm->pages)
-		pb_unmap(vm->pages, vm->pcap * sizeof(struct vm_page));
-	pb_hmap_fini(&vm->pidx);
+	vm_pages_free(vm);
 	if (vm->pfn_key)
 		pb_unmap(vm->pfn_key, vm->cfg.frames * sizeof(uint64_t));
-	free(vm->rm);
+	if (vm->frm)
+		pb_unmap(vm->frm, vm->cfg.frames * sizeof(struct vm_frame));
+	free(vm->rmo);
 	vm_vma_fini(vm);
 	free(vm);
 }

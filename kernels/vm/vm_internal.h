@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagebench/atomic.h"
 #include "pagebench/common.h"
 #include "pagebench/frames.h"
 #include "pagebench/hmap.h"
@@ -108,6 +109,12 @@ struct vm_page {
 	uint64_t slot; /* swap slot, UINT64_MAX: none */
 	uint32_t flags;
 	uint32_t version; /* content version written to the backing store */
+	/* reverse map of the frame while resident (evict.c): the one mapping
+	 * of an unshared page inline, further ones in the overflow pool - kept
+	 * with the object, whose line the eviction reads anyway */
+	uint64_t map;  /* priv_key(as, vpn) + 1; 0: none */
+	uint32_t more; /* vm->rmo index + 1; 0: none */
+	uint32_t dirty;
 };
 
 struct vm_thread {
@@ -115,6 +122,13 @@ struct vm_thread {
 	struct pb_vm_stats st;
 	unsigned nhints;
 	struct pb_ref hints[HINT_BATCH];
+	/* the frame each hint's page was found in (UINT64_MAX: not known):
+	 * a free-order flush checks residency by pfn_key[], not a lookup */
+	uint64_t hint_pfn[HINT_BATCH];
+	/* one engine thread only: the PTE the walk before a fault read
+	 * (walked: valid), so the fault handler need not walk again */
+	uint64_t walk_pte;
+	int walked;
 	const struct pb_vma *vma;     /* region of the fault in progress (regions only) */
 	struct pb_cache_hier *caches; /* NULL: no CPU caches (caches.c) */
 } PB_ALIGNED(PB_CACHELINE);
@@ -129,9 +143,16 @@ struct vm_ra {
 	uint32_t as;
 };
 
-struct rmap_ent {
-	pb_asid_t as;
-	uint64_t vpn;
+/* What the engine keeps per physical frame (vm->frm[pfn]) besides pfn_key:
+ * the threads whose TLB may hold a translation to the frame (atomic; used
+ * with more than one engine thread only). */
+struct vm_frame {
+	uint64_t cpus; /* bit min(tid, 63): that thread's TLB may map it */
+};
+
+struct vm_rmap_node {
+	uint64_t map; /* priv_key(as, vpn) + 1 */
+	uint32_t next;
 };
 
 struct pb_vm {
@@ -141,14 +162,10 @@ struct pb_vm {
 	struct pb_frames *fa;
 	struct vm_pt *pt;
 	struct vm_backing bk;
-	/* page objects: a dense array, found by key through pidx (key ->
-	 * index; fault path only) */
+	/* page objects: a dense array, found by key through a direct index
+	 * (pdir, page.c; fault path only) */
 	struct vm_page *pages;
 	uint64_t pcap, pcount;
-	struct pb_hmap pidx;
-	/* reverse-map scratch */
-	struct rmap_ent *rm;
-	size_t rm_cap, rm_n;
 	uint64_t resident;
 	/* frame -> policy key of the page in it (struct page's mapping+index):
 	 * written under the lock before the page is mapped (release by the
@@ -160,11 +177,25 @@ struct pb_vm {
 	int failed;
 	char err[256];
 	struct vm_thread *thr; /* nthreads, pb_map'ed */
-	struct vm_vmas *vma;   /* regions (vma.c), NULL: none configured */
-	struct vm_huge *huge;  /* thp != never (huge.c), else NULL */
-	uint8_t *oom_dead;     /* asid -> killed (atomic bytes; swap.c), or NULL */
-	unsigned oom_ndead;    /* processes killed (atomic: read by the hit path) */
-	uint32_t *oom_count;   /* scratch: pages per asid (swap.c) */
+	/* page-object index (page.c): namespace -> directory -> leaf of
+	 * object index + 1; every block mapped is listed for destroy */
+	uint32_t ***pdir;
+	struct vm_pidx_map *pmaps;
+	size_t npmaps, pmaps_cap;
+	/* per-frame TLB masks and the rmap overflow pool (evict.c) */
+	struct vm_frame *frm;
+	struct vm_rmap_node *rmo;
+	uint32_t rmo_cap, rmo_n, rmo_free;
+	/* one engine thread only: the PTE the last vm_map_page installed and
+	 * its priv_key + 1 (0: none; an unmap of it clears it), so the fill
+	 * after a fault need not walk again */
+	uint64_t mapped_key, mapped_pte;
+	unsigned policy_lock PB_ALIGNED(PB_CACHELINE); /* hints.c */
+	struct vm_vmas *vma;			       /* regions (vma.c), NULL: none configured */
+	struct vm_huge *huge;			       /* thp != never (huge.c), else NULL */
+	uint8_t *oom_dead;   /* asid -> killed (atomic bytes; swap.c), or NULL */
+	unsigned oom_ndead;  /* processes killed (atomic: read by the hit path) */
+	uint32_t *oom_count; /* scratch: pages per asid (swap.c) */
 };
 
 /* What a prepaging strategy learns of the fault it follows (lock held). */
@@ -227,7 +258,13 @@ static inline enum pg_kind key_kind(uint64_t key)
 }
 
 /* ---- page objects (page.c); fault path, lock held ---- */
+struct vm_pidx_map {
+	void *p;
+	size_t bytes;
+};
 int vm_pages_grow(struct pb_vm *vm);
+/* Unmap the page-object table and its index (destroy). */
+void vm_pages_free(struct pb_vm *vm);
 /* Find the object of key; create it (not resident, no slot) if `create`.
  * Creation may move every object (array growth). */
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
@@ -235,25 +272,42 @@ struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
 /* ---- lock, errors, hints (hints.c) ---- */
 void vm_lock(struct pb_vm *vm);
 void vm_unlock(struct pb_vm *vm);
+/* The policy lock: every policy call (inside the fault lock, or alone for
+ * a flush of hints that know their frames). */
+void vm_plock(struct pb_vm *vm);
+void vm_punlock(struct pb_vm *vm);
 /* Record the first failure (any thread). */
 void vm_fail(struct pb_vm *vm, int rc, const char *msg);
-/* Apply t's pending hints (lock held). */
+/* Apply t's pending hints: the fault lock held, or every pending hint
+ * knows its frame (pb_vm_flush_hints chooses); takes the policy lock. */
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);
 /* Queue a hit for the policy; applies the batch when full (takes the
  * lock).  Inline: it is on the hit path. */
-static inline void vm_hint(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
-			   uint64_t next, unsigned write)
+static inline void vm_hint_at(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pfn,
+			      uint64_t pos, uint64_t next, unsigned write)
 {
+	t->hint_pfn[t->nhints] = pfn;
 	struct pb_ref *r = &t->hints[t->nhints++];
 	r->key = key;
 	r->pos = pos;
 	r->next_use = next;
 	r->write = write;
-	if (pb_unlikely(t->nhints == HINT_BATCH)) {
-		vm_lock(vm);
-		vm_apply_hints(vm, t);
-		vm_unlock(vm);
-	}
+	if (pb_unlikely(t->nhints == HINT_BATCH))
+		pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
+}
+
+static inline void vm_hint(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
+			   uint64_t next, unsigned write)
+{
+	vm_hint_at(vm, t, key, UINT64_MAX, pos, next, write);
+}
+
+/* A hit on the page in frame pfn (named by pfn_key[]). */
+static inline void vm_hint_pfn(struct pb_vm *vm, struct vm_thread *t, uint64_t pfn, uint64_t pos,
+			       uint64_t next, unsigned write)
+{
+	/* relaxed: published by the PTE's release (fault.c) */
+	vm_hint_at(vm, t, pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED), pfn, pos, next, write);
 }
 
 /* ---- fault path (fault.c), lock held ---- */
@@ -263,9 +317,46 @@ int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepag
 int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
 		int dirty, int accessed);
 
+/* ---- reverse map and TLB tracking (evict.c), lock held ---- */
+/* Add / remove the mapping (as, vpn) of resident page p.  add: 0,
+ * -EEXIST, -ENOMEM; remove: 0 or -ENOENT. */
+int vm_rmap_add(struct pb_vm *vm, struct vm_page *p, pb_asid_t as, uint64_t vpn);
+int vm_rmap_remove(struct pb_vm *vm, struct vm_page *p, pb_asid_t as, uint64_t vpn);
+/* Unmap (and shoot down) every mapping of p, emptying its reverse map:
+ * returns whether it was dirty (p->dirty or a PTE's D; p->dirty cleared). */
+int vm_rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
+/* The same for the mappings of p in address space as only (OOM kill); a
+ * dirty PTE sets p->dirty. */
+void vm_rmap_unmap_as(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, pb_asid_t as);
+/* A thread filled its TLB with a translation to pfn: the next unmap of the
+ * frame must shoot it down.  Call between pb_tlb_fill and the fence before
+ * the PTE is read again (the Dekker pair with vm_unmap_one); any thread, no
+ * lock.  One thread needs no mask: its own TLB is always checked. */
+static inline void vm_tlb_note(struct pb_vm *vm, const struct vm_thread *t, uint64_t pfn)
+{
+	if (vm->cfg.nthreads == 1)
+		return;
+	unsigned i = (unsigned)(t - vm->thr);
+	uint64_t bit = 1ULL << (i < 63 ? i : 63);
+	/* relaxed: the fence after the fill orders it before the PTE re-read.
+	 * Only this thread sets its bit, so a bit seen set was set by its own
+	 * earlier RMW, itself before that fence: the Dekker pair still holds */
+	if (!(pb_atomic_load(&vm->frm[pfn].cpus, PB_RELAXED) & bit))
+		(void)pb_atomic_fetch_or(&vm->frm[pfn].cpus, bit, PB_RELAXED);
+}
+
 /* ---- eviction (evict.c), lock held ---- */
 uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn);
+/* After a PTE of frame pfn was cleared: a full fence, then kill(tkey) in
+ * the TLB of every other thread in the frame's CPU mask (counted as
+ * shootdowns).  Several threads only. */
+void vm_shoot_others(struct pb_vm *vm, struct vm_thread *self, uint64_t pfn, uint64_t tkey,
+		     int (*kill)(struct pb_tlb *, uint64_t));
 int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
+/* vm_evict of the page of object p (NULL: -EPROTO) that keeps the frame
+ * allocated and hands it over in *pfn (UINT64_MAX: none handed over - a
+ * 2 MiB victim or an OOM kill returned memory to the allocator). */
+int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn);
 
 /* ---- prepaging helpers (prepage.c), lock held ---- */
 /* Is there something on the backing store to prepage for key? */

@@ -231,6 +231,57 @@ static void classify(void)
 	PB_CHECK_EQ_U64(st.local_flushes, 3); /* both mappings of 30, then 1 */
 }
 
+/*
+ * One shared page mapped by six address spaces: the reverse map holds one
+ * mapping inline and five in its overflow list; an eviction must unmap all
+ * six and shoot down exactly the TLBs that hold one.  Run on 3 engine CPUs
+ * in STRICT order with chunks of one reference, so reference i runs on CPU
+ * i % 3 (counts worked by hand below), and on 1 CPU for the fault counts.
+ */
+static void shared_rmap(void)
+{
+	static struct trace t;
+	t.n = 0;
+	for (uint32_t as = 1; as <= 6; as++) /* refs 0-5: CPU (as - 1) % 3 */
+		add(&t, as, 30, PB_OP_READ, PB_ACC_SHARED);
+	add(&t, 3, 30, PB_OP_WRITE, PB_ACC_SHARED); /* ref 6, CPU 0: walk, sets D */
+	add(&t, 1, 500, PB_OP_READ, 0);		    /* ref 7, CPU 1: evicts 30 */
+	for (uint32_t as = 1; as <= 6; as++)	    /* refs 8-13: 30 comes back */
+		add(&t, as, 30, PB_OP_READ, PB_ACC_SHARED);
+	for (unsigned nt = 1; nt <= 3; nt += 2) {
+		struct pb_vm_cfg c = cfg("fifo", 1);
+		c.nthreads = nt;
+		struct pb_vm *vm;
+		char err[256];
+		PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == 0);
+		PB_CHECK(pb_vm_replay_team(vm, t.a, t.n, NULL, 1) == 0);
+		PB_CHECK_MSG(pb_vm_check(vm, err, sizeof(err)) == 0, "%s", err);
+		struct pb_vm_stats st;
+		pb_vm_stats(vm, &st);
+		/* refs 0-5: one zero fill, five page-cache hits; ref 6: no
+		 * fault; ref 7: a zero fill evicting 30 (dirty: swap-out);
+		 * ref 8: swap-in evicting 500 (clean); refs 9-13: page cache */
+		PB_CHECK_EQ_U64(st.faults, 13);
+		PB_CHECK_EQ_U64(st.zero_fills, 2);
+		PB_CHECK_EQ_U64(st.pagecache_hits, 10);
+		PB_CHECK_EQ_U64(st.swap_outs, 1);
+		PB_CHECK_EQ_U64(st.swap_ins, 1);
+		PB_CHECK_EQ_U64(st.dropped_clean, 1);
+		if (nt == 1) {
+			/* six mappings of 30, then 500: all in the one TLB */
+			PB_CHECK_EQ_U64(st.local_flushes, 7);
+			PB_CHECK_EQ_U64(st.shootdowns, 0);
+		} else {
+			/* ref 7 on CPU 1: as 1 (CPU 0), as 3 (CPUs 2 and 0),
+			 * as 4 (CPU 0), as 6 (CPU 2) remote, as 2 and 5 local;
+			 * ref 8 on CPU 2: 500's entry on CPU 1, remote */
+			PB_CHECK_EQ_U64(st.shootdowns, 6);
+			PB_CHECK_EQ_U64(st.local_flushes, 2);
+		}
+		pb_vm_destroy(vm);
+	}
+}
+
 static void prepaging(void)
 {
 	static struct trace t;
@@ -516,6 +567,7 @@ int main(void)
 		PB_SKIP("policies fifo, lru, opt, clock not built");
 	textbook();
 	classify();
+	shared_rmap();
 	prepaging();
 	real_backing();
 	backing_safety();

@@ -198,6 +198,45 @@ static void random_runs(void)
 	free(t.a);
 }
 
+/* A 2 MiB translation in another engine CPU's TLB is shot down when the
+ * huge page is evicted (the 2 MiB fill notes the CPU in the head frame's
+ * mask).  One 2 MiB frame (512 frames), chunks of one reference, ref i on
+ * CPU i % nt: ref 0 (CPU 0) huge-faults asid 1's range 0 and fills CPU
+ * 0's 2 MiB TLB; ref 1 (CPU 1) walks and fills CPU 1's; ref 2 (CPU 0),
+ * asid 2, finds no 2 MiB frame (fallback) and evicts the clean huge page
+ * whole (512 dropped): CPU 0's entry is a local flush, CPU 1's a
+ * shootdown; ref 3 (CPU 1) must fault (a fallback again: one frame is
+ * taken), not hit the stale translation. */
+static void huge_shootdown(void)
+{
+	struct vtrace t = {0};
+	vt_add(&t, 1, 0, PB_OP_READ, 0);
+	vt_add(&t, 1, 1, PB_OP_READ, 0);
+	vt_add(&t, 2, 0, PB_OP_READ, 0);
+	vt_add(&t, 1, 2, PB_OP_READ, 0);
+	for (unsigned nt = 1; nt <= 2; nt++) {
+		struct pb_vm_cfg c = vt_cfg("lru", 512);
+		c.thp = PB_VM_THP_ALWAYS;
+		c.nthreads = nt;
+		struct pb_vm *vm;
+		char err[256];
+		PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == 0);
+		PB_CHECK(pb_vm_replay_team(vm, t.a, t.n, NULL, 1) == 0);
+		PB_CHECK_MSG(pb_vm_check(vm, err, sizeof(err)) == 0, "%s", err);
+		struct pb_vm_stats st;
+		pb_vm_stats(vm, &st);
+		PB_CHECK_EQ_U64(st.faults, 3);
+		PB_CHECK_EQ_U64(st.thp_faults, 1);
+		PB_CHECK_EQ_U64(st.thp_fallbacks, 2);
+		PB_CHECK_EQ_U64(st.evictions, 512);
+		PB_CHECK_EQ_U64(st.dropped_clean, 512);
+		PB_CHECK_EQ_U64(st.local_flushes, 1);
+		PB_CHECK_EQ_U64(st.shootdowns, nt == 1 ? 0 : 1);
+		pb_vm_destroy(vm);
+	}
+	free(t.a);
+}
+
 static void errors(void)
 {
 	struct pb_vm_cfg c = vt_cfg("lru", 1024);
@@ -223,6 +262,7 @@ int main(void)
 	fallback();
 	evict_whole();
 	random_runs();
+	huge_shootdown();
 	errors();
 	return pb_test_done();
 }
