@@ -430,8 +430,10 @@ int vm_huge_evict(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 		if (rc == 3) {
 			/* a kill freed memory: the page stays, mapped again */
 			head->dirty = 1;
+			/* with the region's bits it had (U, NX: vma.c) */
 			rc = vm_pt_set_huge(vm->pt, as, base,
-					    VM_PTE_MK(base_pfn, VM_PTE_P | VM_PTE_W | VM_PTE_D));
+					    VM_PTE_MK(base_pfn, VM_PTE_P | VM_PTE_D) |
+						(old & (VM_PTE_W | VM_PTE_U | VM_PTE_NX)));
 			if (rc)
 				vm_fail(vm, rc, "page table: out of memory");
 			return rc;
