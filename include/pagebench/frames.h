@@ -107,8 +107,15 @@ int pb_frames_free(struct pb_frames *fa, pb_pfn_t pfn, unsigned order) PB_MUST_C
  * free of order 0 are plain loads and stores on the owner's stack of frames
  * (no atomics) except when it refills from / flushes to the global
  * structure.  Any frame may be freed into any cache, whoever allocated it:
- * a frame of the cache's node stays in the cache, a frame of another node
- * goes straight back to the global structure, so no frame is lost.  Huge
+ * a frame of another node goes straight back to the global structure; a
+ * frame of the cache's node stays in the cache, unless another live cache
+ * claimed it from the global structure (a remote free): then it is
+ * collected in a per-destination batch (no atomics) and the full batch (62
+ * frames) goes back to that cache in one CAS, to be reused there at its
+ * next refill, as snmalloc and mimalloc return remote frees.  No frame is
+ * lost: drain and destroy release partial batches, a batch sent to a cache
+ * that is gone is taken back, and an allocation that would fail with
+ * -ENOMEM first takes the frames waiting in every cache's inbox.  Huge
  * frames (order 9): the cache keeps up to 2 freed ones of its node for
  * reuse (no atomics); otherwise one CAS on the global structure, searched
  * from the cache's own hint.
@@ -134,6 +141,9 @@ unsigned pb_frames_cache_count(const struct pb_frames_cache *c);
 struct pb_frames_stats {
 	uint64_t total, free, cached, used;
 	uint64_t huge_used; /* 2 MiB frames handed out */
+	/* Remote frees: frames in partial batches and inboxes (part of
+	 * cached), and batches sent since creation (the whole allocator). */
+	uint64_t remote, remote_batches;
 };
 /* node -1: the whole allocator.  0 or -EINVAL.  Cost: a scan of the node's
  * area words (4 bytes per 2 MiB) for huge_used; not for a hot path. */

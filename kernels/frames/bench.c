@@ -376,6 +376,18 @@ static int fb_verify(void *state, char *err, size_t errlen)
 	struct fb *s = state;
 	if (s->backend != FB_ALLOC)
 		return 0;
+	/* A thread may push into its neighbour's inbox after the neighbour's
+	 * thread_fini drained it (the team has no barrier after the last
+	 * repetition): free those through the cache-less path, now that
+	 * every thread has left. */
+	for (unsigned t = 0; s->thr && t < s->n; t++) {
+		struct fb_ring *r = s->thr[t] ? &s->thr[t]->ring : NULL;
+		for (uint64_t i = r ? r->head : 0; r && i < r->tail; i++)
+			if (pb_frames_free(s->fa, PB_PFN(r->slot[i & (FB_RING - 1)]), s->order))
+				pb_atomic_fetch_add(&s->bad, 1, PB_RELAXED);
+		if (r)
+			r->head = r->tail;
+	}
 	uint64_t bad = pb_atomic_load(&s->bad, PB_RELAXED);
 	if (bad) {
 		snprintf(err, errlen, "the allocator refused %llu frees of frames it handed out",

@@ -188,8 +188,11 @@ int main(void)
 	/* The run must have exercised what it claims to. */
 	PB_CHECK(crossed > 0);
 	PB_CHECK(allocs > 0);
-	printf("allocs %llu, enomem %llu, crossed frees %llu\n", (unsigned long long)allocs,
-	       (unsigned long long)enomem, (unsigned long long)crossed);
+	PB_CHECK(st.remote_batches > 0); /* remote frees went back in batches */
+	PB_CHECK_EQ_U64(st.remote, 0);
+	printf("allocs %llu, enomem %llu, crossed frees %llu, remote batches %llu\n",
+	       (unsigned long long)allocs, (unsigned long long)enomem, (unsigned long long)crossed,
+	       (unsigned long long)st.remote_batches);
 	pb_frames_destroy(fa);
 	return pb_test_done();
 }
