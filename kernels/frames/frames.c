@@ -94,6 +94,8 @@ struct pb_frames_cache {
 	unsigned tag;		      /* slot + 1, 0: receives no remote frees */
 	unsigned rn;		      /* frames in out[]; owner writes (relaxed store) */
 	struct fr_out out[FR_RWAYS];  /* open remote batches (owner only) */
+	struct fr_rbatch *pend;	      /* batches taken from the inbox (owner only) */
+	unsigned pn;		      /* frames in pend; owner writes (relaxed store) */
 	struct fr_rbatch *spare;      /* empty batch nodes (owner only) */
 	unsigned nspare;
 	struct pb_frames_cache *next, *prev; /* registry, under fa->lock */
@@ -536,46 +538,23 @@ struct pb_frames_cache *pb_frames_cache_create(struct pb_frames *fa, int node)
 	return c;
 }
 
-/* Give back the oldest `cnt` frames (the bottom of the stack). */
-static void cache_flush(struct pb_frames_cache *c, unsigned cnt)
-{
-	struct pb_frames *fa = c->fa;
-	unsigned done = 0;
-	while (done < cnt) {
-		unsigned k = cnt - done > FR_FLUSH_BATCH ? FR_FLUSH_BATCH : cnt - done;
-		batch_release(fa, c->stack + done, k);
-		done += k;
-	}
-	memmove(c->stack, c->stack + cnt, (size_t)(c->n - cnt) * sizeof(uint64_t));
-	cache_set_n(c, c->n - cnt);
-}
-
-/* Push a frame the cache keeps (flushing the oldest half when full). */
-static inline void cache_push(struct pb_frames_cache *c, uint64_t p)
-{
-	unsigned n = c->n;
-	if (pb_unlikely(n == c->cap)) {
-		cache_flush(c, c->cap / 2 ? c->cap / 2 : n);
-		n = c->n;
-	}
-	c->stack[n] = p;
-	cache_set_n(c, n + 1);
-}
-
 /* ---- remote frees ----
  *
- * A frame of the cache's node that another live cache claimed (owner[] of
- * its area names that cache's slot) is not kept: it goes into an open batch
- * for that cache (out[], one per destination way; plain stores), and a full
- * batch is pushed onto the owner's inbox with one CAS, as snmalloc sends its
- * remote frees in batches to the owning allocator's message queue (Linux
- * returns a per-cpu list's pages in bulk the same way).  The owner takes its
- * whole inbox with one exchange when its stack runs empty, before it asks
- * the global structure, so frames that cross threads come back to the cache
- * whose areas they belong to instead of being flushed into areas another
- * thread is claiming from.  The inbox is a push-only stack emptied by
- * exchange (take-all): nodes are never popped one by one, so a CAS that
- * succeeds always links the current head (no ABA).
+ * A free into a cache is a push on its stack whoever claimed the frame (the
+ * fast path has no atomics and reads nothing shared).  Ownership matters
+ * only when the stack overflows and its oldest half leaves: frames of areas
+ * another live cache claimed from last (owner[]) go back to that cache in
+ * batches, the rest to the global structure.  So a thread that frees what
+ * others allocated (reclaim, eviction) does not flush those frames into the
+ * bitfield lines their owners are claiming from; it fills a batch per
+ * destination (out[], plain stores) and pushes a full one (62 frames) onto
+ * the owner's inbox with one CAS, as snmalloc sends remote frees in batches
+ * to the owning allocator's message queue and Linux returns per-cpu pages in
+ * bulk.  The owner takes its whole inbox with one exchange when its stack
+ * runs empty, keeps the batches on a private list (pend) and refills from
+ * them before it asks the global structure.  The inbox is a push-only stack
+ * emptied by exchange (take-all): nodes are never popped one by one, so a
+ * push CAS that succeeds always links the current head (no ABA).
  *
  * Memory orders: the push CAS is a release (the batch's frames and count
  * are written before it) and the exchange an acquire, so the receiver reads
@@ -606,7 +585,7 @@ static struct fr_rbatch *batch_get(struct pb_frames_cache *c)
 
 static void batch_put(struct pb_frames_cache *c, struct fr_rbatch *b)
 {
-	if (c->nspare < FR_SPARE) {
+	if (c && c->nspare < FR_SPARE) {
 		b->next = c->spare;
 		c->spare = b;
 		c->nspare++;
@@ -615,9 +594,10 @@ static void batch_put(struct pb_frames_cache *c, struct fr_rbatch *b)
 	}
 }
 
-static void rn_add(struct pb_frames_cache *c, int d)
+/* Owner-written counters that stats read from other threads. */
+static void count_add(unsigned *ctr, int d)
 {
-	pb_atomic_store(&c->rn, c->rn + (unsigned)d, PB_RELAXED); /* owner writes; stats read */
+	pb_atomic_store(ctr, *ctr + (unsigned)d, PB_RELAXED);
 }
 
 static struct fr_rbatch *inbox_take(struct fr_slot *s)
@@ -627,9 +607,9 @@ static struct fr_rbatch *inbox_take(struct fr_slot *s)
 	return pb_atomic_exchange(&s->inbox, NULL, PB_SEQ_CST);
 }
 
-/* Frames of taken batches back to the global structure (a batch sent to a
- * cache that is gone, or taken to avoid -ENOMEM); the nodes go to c's spare
- * list (or are freed when c is NULL).  Returns the frames released. */
+/* Frames of a list of batches back to the global structure; the nodes go to
+ * c's spare list (freed when c is NULL).  s: the slot whose inbox they were
+ * taken from (its count drops), or NULL.  Returns the frames released. */
 static uint64_t batches_release(struct pb_frames *fa, struct pb_frames_cache *c, struct fr_slot *s,
 				struct fr_rbatch *b)
 {
@@ -640,10 +620,7 @@ static uint64_t batches_release(struct pb_frames *fa, struct pb_frames_cache *c,
 		if (s)
 			pb_atomic_fetch_sub(&s->inbox_frames, b->n, PB_RELAXED);
 		n += b->n;
-		if (c)
-			batch_put(c, b);
-		else
-			free(b);
+		batch_put(c, b);
 		b = next;
 	}
 	return n;
@@ -656,7 +633,7 @@ static void remote_send(struct pb_frames_cache *c, struct fr_out *w)
 	struct fr_slot *s = &fa->slot[w->dest - 1];
 	struct fr_rbatch *b = w->b;
 	w->b = NULL;
-	rn_add(c, -(int)b->n);
+	count_add(&c->rn, -(int)b->n);
 	/* Counted before the push, so the count never goes below zero. */
 	pb_atomic_fetch_add(&s->inbox_frames, b->n, PB_RELAXED);
 	struct fr_rbatch *head = pb_atomic_load(&s->inbox, PB_RELAXED);
@@ -668,12 +645,11 @@ static void remote_send(struct pb_frames_cache *c, struct fr_out *w)
 		batches_release(fa, c, s, inbox_take(s)); /* the owner left: take it back */
 }
 
-/* A free of frame p, which cache slot o - 1 claimed: 1 if it went into a
- * batch for that cache, 0 to keep it here (no batch node, owner gone). */
+/* Frame p leaves c's stack and cache slot o - 1 owns its area: 1 if it went
+ * into a batch for that cache, 0 if not (no batch node, the owner is gone). */
 static int remote_free(struct pb_frames_cache *c, unsigned o, uint64_t p)
 {
-	struct pb_frames *fa = c->fa;
-	if (!pb_atomic_load(&fa->slot[o - 1].cache, PB_RELAXED))
+	if (!pb_atomic_load(&c->fa->slot[o - 1].cache, PB_RELAXED))
 		return 0;
 	struct fr_out *w = &c->out[o % FR_RWAYS];
 	if (w->b && w->dest != o)
@@ -685,7 +661,7 @@ static int remote_free(struct pb_frames_cache *c, unsigned o, uint64_t p)
 		w->dest = o;
 	}
 	w->b->pfn[w->b->n++] = p;
-	rn_add(c, 1);
+	count_add(&c->rn, 1);
 	if (w->b->n == FR_RBATCH)
 		remote_send(c, w);
 	return 1;
@@ -698,48 +674,105 @@ static void remote_release_open(struct pb_frames_cache *c)
 		struct fr_out *w = &c->out[i];
 		if (!w->b)
 			continue;
-		rn_add(c, -(int)w->b->n);
+		count_add(&c->rn, -(int)w->b->n);
 		batches_release(c->fa, c, NULL, w->b);
 		w->b = NULL;
 	}
 }
 
-/* The owner takes its inbox into its stack.  Returns the frames taken. */
-static unsigned remote_absorb(struct pb_frames_cache *c)
+/* The owner moves its inbox to its pending list.  Returns the frames. */
+static unsigned remote_take(struct pb_frames_cache *c)
 {
 	struct fr_slot *s = &c->fa->slot[c->tag - 1];
 	struct fr_rbatch *b = inbox_take(s);
 	unsigned got = 0;
 	while (b) {
 		struct fr_rbatch *next = b->next;
-		for (unsigned i = 0; i < b->n; i++) {
-			uint64_t p = b->pfn[i];
-			if (pb_likely(p >= c->lo_pfn && p < c->hi_pfn)) {
-				cache_push(c, p);
-			} else if (small_release(c->fa, p)) {
-				/* Another node's frame (sent to a slot a cache of
-				 * another node took over) goes back; failing that it
-				 * was a double free. */
-				pb_atomic_fetch_add(&c->fa->bad_frees, 1, PB_RELAXED);
-			}
-		}
-		pb_atomic_fetch_sub(&s->inbox_frames, b->n, PB_RELAXED);
+		b->next = c->pend;
+		c->pend = b;
 		got += b->n;
-		batch_put(c, b);
 		b = next;
+	}
+	if (got) {
+		pb_atomic_fetch_sub(&s->inbox_frames, got, PB_RELAXED);
+		count_add(&c->pn, (int)got);
 	}
 	return got;
 }
 
-/* Before -ENOMEM: every frame waiting in a batch (c's open ones, every
- * inbox) goes back to the global structure.  c: the calling cache or NULL.
- * Returns how many did. */
+/* Refill the (empty) stack from the pending batches.  Frames of another
+ * node (sent to a slot a cache of another node took over later) go back to
+ * the global structure.  Returns the frames now on the stack. */
+static unsigned pend_refill(struct pb_frames_cache *c)
+{
+	unsigned n = c->n;
+	while (c->pend && n < c->cap) {
+		struct fr_rbatch *b = c->pend;
+		unsigned m = c->cap - n < b->n ? c->cap - n : b->n;
+		for (unsigned i = 0; i < m; i++) {
+			uint64_t p = b->pfn[--b->n];
+			if (pb_likely(p >= c->lo_pfn && p < c->hi_pfn))
+				c->stack[n++] = p;
+			else if (small_release(c->fa, p))
+				pb_atomic_fetch_add(&c->fa->bad_frees, 1, PB_RELAXED);
+		}
+		count_add(&c->pn, -(int)m);
+		if (!b->n) {
+			c->pend = b->next;
+			batch_put(c, b);
+		}
+	}
+	cache_set_n(c, n);
+	return n;
+}
+
+/* Give back the oldest `cnt` frames (the bottom of the stack): with
+ * `remote`, frames of areas another live cache owns go to it in batches,
+ * the rest (all of them without) to the global structure. */
+static void cache_flush(struct pb_frames_cache *c, unsigned cnt, int remote)
+{
+	struct pb_frames *fa = c->fa;
+	uint64_t keep[FR_FLUSH_BATCH];
+	unsigned done = 0;
+	remote = remote && c->tag;
+	while (done < cnt) {
+		unsigned k = cnt - done > FR_FLUSH_BATCH ? FR_FLUSH_BATCH : cnt - done;
+		const uint64_t *src = c->stack + done;
+		if (remote) {
+			/* One owner load per run of frames of one area. */
+			uint64_t last = UINT64_MAX;
+			unsigned o = 0, nk = 0;
+			for (unsigned i = 0; i < k; i++) {
+				uint64_t a = src[i] >> PB_HUGE_ORDER;
+				if (a != last) {
+					last = a;
+					o = pb_atomic_load(&fa->owner[a], PB_RELAXED);
+				}
+				if (!o || o == c->tag || !remote_free(c, o, src[i]))
+					keep[nk++] = src[i];
+			}
+			batch_release(fa, keep, nk);
+		} else {
+			batch_release(fa, src, k);
+		}
+		done += k;
+	}
+	memmove(c->stack, c->stack + cnt, (size_t)(c->n - cnt) * sizeof(uint64_t));
+	cache_set_n(c, c->n - cnt);
+}
+
+/* Before -ENOMEM: every frame waiting in a batch (c's open and pending
+ * ones, every inbox) goes back to the global structure.  c: the calling
+ * cache or NULL.  Returns how many did. */
 static uint64_t remote_reclaim_all(struct pb_frames *fa, struct pb_frames_cache *c)
 {
 	uint64_t n = 0;
-	if (c && c->rn) {
-		n += c->rn;
+	if (c) {
+		n += c->rn + c->pn;
 		remote_release_open(c);
+		batches_release(fa, c, NULL, c->pend);
+		c->pend = NULL;
+		count_add(&c->pn, -(int)c->pn);
 	}
 	for (unsigned i = 0; i < FR_MAX_SLOTS; i++)
 		n += batches_release(fa, c, &fa->slot[i], inbox_take(&fa->slot[i]));
@@ -750,9 +783,12 @@ void pb_frames_cache_drain(struct pb_frames_cache *c)
 {
 	remote_release_open(c);
 	if (c->tag)
-		remote_absorb(c);
+		remote_take(c);
+	batches_release(c->fa, c, NULL, c->pend);
+	c->pend = NULL;
+	count_add(&c->pn, -(int)c->pn);
 	if (c->n)
-		cache_flush(c, c->n);
+		cache_flush(c, c->n, 0);
 	while (c->nhuge) {
 		unsigned h = c->nhuge - 1;
 		if (huge_release(c->fa, c->huge[h]))
@@ -796,6 +832,7 @@ void pb_frames_cache_destroy(struct pb_frames_cache *c)
 unsigned pb_frames_cache_count(const struct pb_frames_cache *c)
 {
 	return pb_atomic_load(&c->n, PB_RELAXED) + pb_atomic_load(&c->rn, PB_RELAXED) +
+	       pb_atomic_load(&c->pn, PB_RELAXED) +
 	       pb_atomic_load(&c->nhuge, PB_RELAXED) * (unsigned)PB_FRAMES_AREA_FRAMES;
 }
 
@@ -824,7 +861,7 @@ static unsigned cache_refill(struct pb_frames_cache *c)
 static int cache_alloc_slow(struct pb_frames_cache *c, uint64_t *pfn)
 {
 	/* Frames other threads sent back first, then the global structure. */
-	if ((c->tag && remote_absorb(c) && c->n) || cache_refill(c)) {
+	if ((c->tag && (c->pend || remote_take(c)) && pend_refill(c)) || cache_refill(c)) {
 		unsigned n = c->n - 1;
 		*pfn = c->stack[n];
 		cache_set_n(c, n);
@@ -898,14 +935,14 @@ int pb_frames_cache_free(struct pb_frames_cache *c, pb_pfn_t pfn, unsigned order
 			if (rc)
 				return rc;
 		}
+		unsigned n = c->n;
+		if (pb_unlikely(n == c->cap)) {
+			cache_flush(c, c->cap / 2 ? c->cap / 2 : n, 1);
+			n = c->n;
+		}
+		c->stack[n] = p;
+		cache_set_n(c, n + 1);
 		c->api_free++;
-		/* The area's owner (one relaxed load of a read-mostly line):
-		 * another live cache's frames go back to it in a batch. */
-		unsigned o =
-		    c->tag ? pb_atomic_load(&c->fa->owner[p >> PB_HUGE_ORDER], PB_RELAXED) : 0;
-		if (pb_unlikely(o && o != c->tag) && remote_free(c, o, p))
-			return 0;
-		cache_push(c, p);
 		return 0;
 	}
 	/* Another node's frame, or a huge one: huge frames of the node are
@@ -1052,6 +1089,11 @@ void pb_frames_destroy(struct pb_frames *fa)
 		fa->caches = c->next;
 		for (unsigned w = 0; w < FR_RWAYS; w++)
 			free(c->out[w].b);
+		while (c->pend) {
+			struct fr_rbatch *b = c->pend;
+			c->pend = b->next;
+			free(b);
+		}
 		while (c->spare) {
 			struct fr_rbatch *b = c->spare;
 			c->spare = b->next;
@@ -1131,7 +1173,8 @@ int pb_frames_stats(struct pb_frames *fa, int node, struct pb_frames_stats *st)
 	for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
 		if (node < 0 || c->node == (unsigned)node) {
 			st->cached += pb_frames_cache_count(c);
-			st->remote += pb_atomic_load(&c->rn, PB_RELAXED);
+			st->remote +=
+			    pb_atomic_load(&c->rn, PB_RELAXED) + pb_atomic_load(&c->pn, PB_RELAXED);
 			st->huge_used -= pb_atomic_load(&c->nhuge, PB_RELAXED);
 		}
 	}
@@ -1250,8 +1293,8 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 			api += pb_atomic_load(&fa->node[i].st[j].api_alloc, PB_RELAXED) -
 			       pb_atomic_load(&fa->node[i].st[j].api_free, PB_RELAXED);
 	for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
-		ncached += c->n + c->nhuge + c->rn;
-		ncached_frames += c->n + c->rn + (uint64_t)c->nhuge * PB_FRAMES_AREA_FRAMES;
+		ncached += c->n + c->nhuge + c->rn + c->pn;
+		ncached_frames += c->n + c->rn + c->pn + (uint64_t)c->nhuge * PB_FRAMES_AREA_FRAMES;
 		api += c->api_alloc - c->api_free;
 	}
 	/* Frames in remote batches sent and not yet taken (quiescent: the
@@ -1316,11 +1359,15 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 			}
 		}
 		/* Frames in remote batches: small, marked used, clean. */
-		for (struct pb_frames_cache *c = fa->caches; c; c = c->next)
+		for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
 			for (unsigned w = 0; w < FR_RWAYS; w++)
 				if (c->out[w].b &&
 				    (rc = check_batch(fa, c->out[w].b, cached, &k, err, len)))
 					goto out;
+			for (struct fr_rbatch *b = c->pend; b; b = b->next)
+				if ((rc = check_batch(fa, b, cached, &k, err, len)))
+					goto out;
+		}
 		for (unsigned i = 0; i < FR_MAX_SLOTS; i++)
 			for (struct fr_rbatch *b = fa->slot[i].inbox; b; b = b->next)
 				if ((rc = check_batch(fa, b, cached, &k, err, len)))
