@@ -240,11 +240,12 @@ static unsigned area_claim(struct pb_frames *fa, uint64_t a, unsigned want, uint
 
 /*
  * Claim up to `want` frames of `node`, scanning upward from the area at
- * *hint, wrapping.  Updates *hint to the last area claimed from.  Returns
- * the count.
+ * *hint, wrapping.  Updates *hint to the last area claimed from and, for a
+ * cache (tag: its slot + 1, 0 for none), the owner of every area claimed
+ * from.  Returns the count.
  */
 static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, unsigned want,
-			   uint64_t *out)
+			   uint64_t *out, unsigned tag)
 {
 	const struct fr_node *nd = &fa->node[node];
 	uint64_t span = nd->area_hi - nd->area_lo;
@@ -261,6 +262,12 @@ static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, 
 			if (k) {
 				got += k;
 				*hint = a;
+				/* The claiming cache now owns the area: frames of it
+				 * that leave other caches come back to it ("remote
+				 * frees").  A relaxed hint, written only when it
+				 * changes (other caches' flushes read it). */
+				if (tag && pb_atomic_load(&fa->owner[a], PB_RELAXED) != tag)
+					pb_atomic_store(&fa->owner[a], (uint16_t)tag, PB_RELAXED);
 			}
 		}
 		if (got < want && ++a == nd->area_hi)
@@ -365,21 +372,30 @@ static uint64_t group_flush(struct pb_frames *fa, struct fr_group *g, unsigned n
 	return freed;
 }
 
-static void batch_release(struct pb_frames *fa, const uint64_t *pfns, unsigned n)
+static void group_remote(struct pb_frames_cache *c, struct fr_group *g);
+
+/* rc: the cache whose stack the frames leave (groups of areas another
+ * cache owns go to it: see "remote frees"), or NULL (all to the global
+ * structure). */
+static void batch_release(struct pb_frames *fa, const uint64_t *pfns, unsigned n,
+			  struct pb_frames_cache *rc)
 {
 	/* Direct-mapped by the area's low bits: a batch's areas were claimed
 	 * one after another, so they rarely collide; a collision just
 	 * releases the older group early. */
 	struct fr_group g[FR_GROUP_AREAS];
-	uint64_t bad = 0, freed = 0;
+	uint64_t bad = 0;
 	for (unsigned k = 0; k < FR_GROUP_AREAS; k++)
 		g[k].area = UINT64_MAX;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t p = pfns[i], a = p >> PB_HUGE_ORDER;
 		struct fr_group *e = &g[a % FR_GROUP_AREAS];
 		if (pb_unlikely(e->area != a)) {
-			if (e->area != UINT64_MAX)
-				freed += group_flush(fa, e, 1, &bad);
+			if (e->area != UINT64_MAX) {
+				if (rc)
+					group_remote(rc, e);
+				group_flush(fa, e, 1, &bad);
+			}
 			e->area = a;
 			e->n = 0;
 			memset(e->m, 0, sizeof(e->m));
@@ -393,10 +409,13 @@ static void batch_release(struct pb_frames *fa, const uint64_t *pfns, unsigned n
 		e->m[w] |= bit;
 		e->n++;
 	}
-	for (unsigned k = 0; k < FR_GROUP_AREAS; k++)
-		if (g[k].area != UINT64_MAX)
-			freed += group_flush(fa, &g[k], 1, &bad);
-	(void)freed;
+	for (unsigned k = 0; k < FR_GROUP_AREAS; k++) {
+		if (g[k].area == UINT64_MAX)
+			continue;
+		if (rc)
+			group_remote(rc, &g[k]);
+		group_flush(fa, &g[k], 1, &bad);
+	}
 	if (pb_unlikely(bad))
 		pb_atomic_fetch_add(&fa->bad_frees, bad, PB_RELAXED);
 }
@@ -430,7 +449,7 @@ static int alloc_global(struct pb_frames *fa, struct pb_frames_cache *c, unsigne
 			hint = order ? &t->huge[node] : &t->small[node];
 		}
 		if (order == 0) {
-			if (node_claim(fa, node, hint, 1, out))
+			if (node_claim(fa, node, hint, 1, out, 0))
 				return 0;
 		} else {
 			/* 2 MiB frames are searched from a fixed home (the
@@ -616,7 +635,7 @@ static uint64_t batches_release(struct pb_frames *fa, struct pb_frames_cache *c,
 	uint64_t n = 0;
 	while (b) {
 		struct fr_rbatch *next = b->next;
-		batch_release(fa, b->pfn, b->n);
+		batch_release(fa, b->pfn, b->n, NULL);
 		if (s)
 			pb_atomic_fetch_sub(&s->inbox_frames, b->n, PB_RELAXED);
 		n += b->n;
@@ -726,35 +745,39 @@ static unsigned pend_refill(struct pb_frames_cache *c)
 	return n;
 }
 
+/* Frames of group g leave c's stack: if another live cache owns the area,
+ * they go to it in batches (the bits sent are cleared from g), one owner
+ * load per area. */
+static void group_remote(struct pb_frames_cache *c, struct fr_group *g)
+{
+	unsigned o = pb_atomic_load(&c->fa->owner[g->area], PB_RELAXED);
+	if (pb_likely(!o || o == c->tag))
+		return;
+	for (unsigned w = 0; w < FR_AREA_WORDS; w++) {
+		uint64_t m = g->m[w];
+		while (m) {
+			uint64_t bit = m & -m;
+			m &= m - 1;
+			uint64_t p = (g->area * FR_AREA_WORDS + w) * FR_WORD_BITS +
+				     (uint64_t)__builtin_ctzll(bit);
+			if (!remote_free(c, o, p))
+				return; /* the owner left or no node: the rest stays global */
+			g->m[w] &= ~bit;
+			g->n--;
+		}
+	}
+}
+
 /* Give back the oldest `cnt` frames (the bottom of the stack): with
  * `remote`, frames of areas another live cache owns go to it in batches,
  * the rest (all of them without) to the global structure. */
 static void cache_flush(struct pb_frames_cache *c, unsigned cnt, int remote)
 {
-	struct pb_frames *fa = c->fa;
-	uint64_t keep[FR_FLUSH_BATCH];
 	unsigned done = 0;
-	remote = remote && c->tag;
+	struct pb_frames_cache *rc = remote && c->tag ? c : NULL;
 	while (done < cnt) {
 		unsigned k = cnt - done > FR_FLUSH_BATCH ? FR_FLUSH_BATCH : cnt - done;
-		const uint64_t *src = c->stack + done;
-		if (remote) {
-			/* One owner load per run of frames of one area. */
-			uint64_t last = UINT64_MAX;
-			unsigned o = 0, nk = 0;
-			for (unsigned i = 0; i < k; i++) {
-				uint64_t a = src[i] >> PB_HUGE_ORDER;
-				if (a != last) {
-					last = a;
-					o = pb_atomic_load(&fa->owner[a], PB_RELAXED);
-				}
-				if (!o || o == c->tag || !remote_free(c, o, src[i]))
-					keep[nk++] = src[i];
-			}
-			batch_release(fa, keep, nk);
-		} else {
-			batch_release(fa, src, k);
-		}
+		batch_release(c->fa, c->stack + done, k, rc);
 		done += k;
 	}
 	memmove(c->stack, c->stack + cnt, (size_t)(c->n - cnt) * sizeof(uint64_t));
@@ -839,22 +862,9 @@ unsigned pb_frames_cache_count(const struct pb_frames_cache *c)
 static unsigned cache_refill(struct pb_frames_cache *c)
 {
 	unsigned want = c->cap / 2 ? c->cap / 2 : 1;
-	uint64_t *st = c->stack + c->n;
-	unsigned got = node_claim(c->fa, c->node, &c->hint, want, st);
+	unsigned got = node_claim(c->fa, c->node, &c->hint, want, c->stack + c->n, c->tag);
 	if (got)
 		cache_set_n(c, c->n + got);
-	/* This cache now owns the areas it claimed from: remote frees of
-	 * their frames come back here.  A relaxed hint, written only when it
-	 * changes (the line is read by every free of the area's frames). */
-	uint64_t last = UINT64_MAX;
-	for (unsigned i = 0; c->tag && i < got; i++) {
-		uint64_t a = st[i] >> PB_HUGE_ORDER;
-		if (a != last) {
-			last = a;
-			if (pb_atomic_load(&c->fa->owner[a], PB_RELAXED) != c->tag)
-				pb_atomic_store(&c->fa->owner[a], (uint16_t)c->tag, PB_RELAXED);
-		}
-	}
 	return got;
 }
 
