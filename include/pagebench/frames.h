@@ -107,13 +107,14 @@ int pb_frames_free(struct pb_frames *fa, pb_pfn_t pfn, unsigned order) PB_MUST_C
  * free of order 0 are plain loads and stores on the owner's stack of frames
  * (no atomics) except when it refills from / flushes to the global
  * structure.  Any frame may be freed into any cache, whoever allocated it:
- * a frame of another node goes straight back to the global structure; a
- * frame of the cache's node stays in the cache, unless another live cache
- * claimed it from the global structure (a remote free): then it is
- * collected in a per-destination batch (no atomics) and the full batch (62
- * frames) goes back to that cache in one CAS, to be reused there at its
- * next refill, as snmalloc and mimalloc return remote frees.  No frame is
- * lost: drain and destroy release partial batches, a batch sent to a cache
+ * a frame of another node goes straight back to the global structure, a
+ * frame of the cache's node stays in the cache.  When a cache overflows,
+ * the frames that leave it go back to the global structure, except those
+ * of areas another live cache claimed from last (remote frees): they are
+ * collected in per-destination batches (no atomics) and a full batch (62
+ * frames) goes to that cache in one CAS, to be reused there at its next
+ * refill, as snmalloc returns remote frees.  No frame is lost: drain and
+ * destroy release partial and pending batches, a batch sent to a cache
  * that is gone is taken back, and an allocation that would fail with
  * -ENOMEM first takes the frames waiting in every cache's inbox.  Huge
  * frames (order 9): the cache keeps up to 2 freed ones of its node for
