@@ -56,6 +56,13 @@ struct pb_frames_cache; /* one thread's cache (opaque) */
  * when the cache flushes, and reported by pb_frames_check.
  */
 #define PB_FRAMES_DEBUG 0x1u
+/*
+ * PB_FRAMES_REMOTE: remote frees go back to their owner in batches (see
+ * pb_frames_cache_free).  Off by default: measured on a 2-vCPU guest it did
+ * not pay (docs/frames.md, "Remote frees"): the global structure already
+ * releases an overflowing cache's frames a 64-frame word per atomic.
+ */
+#define PB_FRAMES_REMOTE 0x2u
 
 struct pb_frames_cfg {
 	uint64_t nframes; /* total 4 KiB frames, 1 .. 2^40 */
@@ -109,8 +116,9 @@ int pb_frames_free(struct pb_frames *fa, pb_pfn_t pfn, unsigned order) PB_MUST_C
  * structure.  Any frame may be freed into any cache, whoever allocated it:
  * a frame of another node goes straight back to the global structure, a
  * frame of the cache's node stays in the cache.  When a cache overflows,
- * the frames that leave it go back to the global structure, except those
- * of areas another live cache claimed from last (remote frees): they are
+ * the frames that leave it go back to the global structure, except, with
+ * PB_FRAMES_REMOTE, those of areas another live cache claimed from last
+ * (remote frees): they are
  * collected in per-destination batches (no atomics) and a full batch (62
  * frames) goes to that cache in one CAS, to be reused there at its next
  * refill, as snmalloc returns remote frees.  No frame is lost: drain and

@@ -539,7 +539,7 @@ struct pb_frames_cache *pb_frames_cache_create(struct pb_frames *fa, int node)
 	/* Huge frames are searched downward from the node's top, also spread. */
 	c->huge_hint = fa->node[nd].area_hi - 1 - ((uint64_t)fa->cache_seq * 64 + 32) % span;
 	fa->cache_seq++;
-	for (unsigned i = 0; i < FR_MAX_SLOTS; i++) {
+	for (unsigned i = 0; (fa->flags & PB_FRAMES_REMOTE) && i < FR_MAX_SLOTS; i++) {
 		if (!pb_atomic_load(&fa->slot[i].cache, PB_RELAXED)) {
 			/* Batches still in a reused slot's inbox are this
 			 * cache's to absorb (frames of another node go back). */
@@ -559,7 +559,8 @@ struct pb_frames_cache *pb_frames_cache_create(struct pb_frames *fa, int node)
 
 /* ---- remote frees ----
  *
- * A free into a cache is a push on its stack whoever claimed the frame (the
+ * With PB_FRAMES_REMOTE (else no cache gets a slot and none of this runs):
+ * a free into a cache is a push on its stack whoever claimed the frame (the
  * fast path has no atomics and reads nothing shared).  Ownership matters
  * only when the stack overflows and its oldest half leaves: frames of areas
  * another live cache claimed from last (owner[]) go back to that cache in
@@ -664,28 +665,6 @@ static void remote_send(struct pb_frames_cache *c, struct fr_out *w)
 		batches_release(fa, c, s, inbox_take(s)); /* the owner left: take it back */
 }
 
-/* Frame p leaves c's stack and cache slot o - 1 owns its area: 1 if it went
- * into a batch for that cache, 0 if not (no batch node, the owner is gone). */
-static int remote_free(struct pb_frames_cache *c, unsigned o, uint64_t p)
-{
-	if (!pb_atomic_load(&c->fa->slot[o - 1].cache, PB_RELAXED))
-		return 0;
-	struct fr_out *w = &c->out[o % FR_RWAYS];
-	if (w->b && w->dest != o)
-		remote_send(c, w); /* another destination on this way: send it early */
-	if (!w->b) {
-		w->b = batch_get(c);
-		if (!w->b)
-			return 0;
-		w->dest = o;
-	}
-	w->b->pfn[w->b->n++] = p;
-	count_add(&c->rn, 1);
-	if (w->b->n == FR_RBATCH)
-		remote_send(c, w);
-	return 1;
-}
-
 /* Open batches straight back to the global structure (drain, -ENOMEM). */
 static void remote_release_open(struct pb_frames_cache *c)
 {
@@ -747,23 +726,36 @@ static unsigned pend_refill(struct pb_frames_cache *c)
 
 /* Frames of group g leave c's stack: if another live cache owns the area,
  * they go to it in batches (the bits sent are cleared from g), one owner
- * load per area. */
+ * and one liveness load per area, a store per frame. */
 static void group_remote(struct pb_frames_cache *c, struct fr_group *g)
 {
 	unsigned o = pb_atomic_load(&c->fa->owner[g->area], PB_RELAXED);
-	if (pb_likely(!o || o == c->tag))
-		return;
-	for (unsigned w = 0; w < FR_AREA_WORDS; w++) {
-		uint64_t m = g->m[w];
+	if (pb_likely(!o || o == c->tag) || !pb_atomic_load(&c->fa->slot[o - 1].cache, PB_RELAXED))
+		return; /* ours, nobody's, or the owner is gone: all to the global structure */
+	struct fr_out *w = &c->out[o % FR_RWAYS];
+	if (w->b && w->dest != o)
+		remote_send(c, w); /* another destination on this way: send it early */
+	for (unsigned i = 0; i < FR_AREA_WORDS; i++) {
+		uint64_t m = g->m[i], base = (g->area * FR_AREA_WORDS + i) * FR_WORD_BITS;
 		while (m) {
-			uint64_t bit = m & -m;
-			m &= m - 1;
-			uint64_t p = (g->area * FR_AREA_WORDS + w) * FR_WORD_BITS +
-				     (uint64_t)__builtin_ctzll(bit);
-			if (!remote_free(c, o, p))
-				return; /* the owner left or no node: the rest stays global */
-			g->m[w] &= ~bit;
-			g->n--;
+			if (!w->b) {
+				w->b = batch_get(c);
+				if (!w->b)
+					return; /* no batch node: the rest stays global */
+				w->dest = o;
+			}
+			struct fr_rbatch *b = w->b;
+			unsigned n = b->n, n0 = n;
+			while (m && n < FR_RBATCH) {
+				b->pfn[n++] = base + (uint64_t)__builtin_ctzll(m);
+				m &= m - 1;
+			}
+			b->n = n;
+			g->m[i] = m;
+			g->n -= n - n0;
+			count_add(&c->rn, (int)(n - n0));
+			if (n == FR_RBATCH)
+				remote_send(c, w);
 		}
 	}
 }

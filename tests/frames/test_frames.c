@@ -435,7 +435,7 @@ static void test_huge_memory(void)
  * documented sizes: a cache of cap C refills C/2 and flushes C/2. */
 static void test_remote_frees(void)
 {
-	struct pb_frames *fa = mk(8 * 512, 1, NULL, 16, 0);
+	struct pb_frames *fa = mk(8 * 512, 1, NULL, 16, PB_FRAMES_REMOTE);
 	struct pb_frames_cache *a = pb_frames_cache_create(fa, 0);
 	struct pb_frames_cache *b = pb_frames_cache_create(fa, 0);
 	PB_CHECK(a != NULL && b != NULL);
@@ -495,7 +495,7 @@ static void test_remote_frees(void)
 	 * flushes of 128 to a: 4 batches sent, 8 open); then d finds the
 	 * global structure empty and takes the inboxes back instead of
 	 * failing. */
-	fa = mk(512, 1, NULL, 256, 0);
+	fa = mk(512, 1, NULL, 256, PB_FRAMES_REMOTE);
 	a = pb_frames_cache_create(fa, 0);
 	b = pb_frames_cache_create(fa, 0);
 	struct pb_frames_cache *d = pb_frames_cache_create(fa, 0);
@@ -517,6 +517,20 @@ static void test_remote_frees(void)
 	pb_frames_cache_destroy(d);
 	for (int i = 496; i < 512; i++)
 		PB_CHECK_EQ_U64(pb_frames_cache_free(a, all[i], 0), 0);
+	finish_two(fa, a, b);
+
+	/* Without PB_FRAMES_REMOTE the overflow goes to the global structure. */
+	fa = mk(512, 1, NULL, 256, 0);
+	a = pb_frames_cache_create(fa, 0);
+	b = pb_frames_cache_create(fa, 0);
+	for (int i = 0; i < 512; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_alloc(a, 0, &all[i]), 0);
+	for (int i = 0; i < 512; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_free(b, all[i], 0), 0);
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.remote_batches, 0);
+	PB_CHECK_EQ_U64(st.remote, 0);
+	PB_CHECK_EQ_U64(st.free, 256); /* two flushes of 128 */
 	finish_two(fa, a, b);
 }
 

@@ -202,7 +202,8 @@ static void run_phase(void *(*fn)(void *))
 
 int main(void)
 {
-	struct pb_frames_cfg cfg = {.nframes = NFRAMES, .nnodes = 2, .cache_cap = 64};
+	struct pb_frames_cfg cfg = {
+	    .nframes = NFRAMES, .nnodes = 2, .cache_cap = 64, .flags = PB_FRAMES_REMOTE};
 	PB_CHECK_EQ_U64(pb_frames_create(&cfg, &fa), 0);
 	if (!fa)
 		return pb_test_done();
