@@ -3,11 +3,17 @@
  * harness/cmd_mrc.c - `pagebench mrc`: miss ratio against frames for
  * several policies.
  *
- * LRU in one pass by stack distances (Mattson et al. 1970, pb_mrc_lru),
- * every other point by an independent policy replay over the engine's
- * page identities (pb_vm_key: a shared or file page is one page): a sweep
- * of policy-only jobs (kernels/vm/sweep.c) run in parallel on the
- * harness's team.  mrc replays policies, not the engine, so the engine's
+ * Exact (default): LRU in one pass by stack distances and OPT in one pass
+ * by Mattson's priority stack (Mattson et al. 1970, pb_mrc_lru,
+ * pb_mrc_opt), every other point by an independent policy replay over the
+ * engine's page identities (pb_vm_key: a shared or file page is one page):
+ * a sweep of policy-only jobs (kernels/vm/sweep.c) run in parallel on the
+ * harness's team.  --sample R: every policy runs on the references of a
+ * spatially hashed fraction R of the pages (SHARDS, FAST'15) with
+ * round(R x frames) frames (miniature simulations, ATC'17; LRU and OPT by
+ * their stacks on the sample), twice, with two independent hashes: the
+ * first gives the estimate, the spread of the two the error estimate
+ * (docs/policies.md, "Miss-ratio curves").  mrc replays policies, not the engine, so the engine's
  * options (--prepage, --tlb, --device, --backing, --threads, --hints,
  * --pt, --order) and --reps (a replay is deterministic) are errors here,
  * not silently ignored.
@@ -16,6 +22,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +31,7 @@
 #include "pagebench/commands.h"
 #include "pagebench/mrc.h"
 #include "pagebench/param.h"
+#include "pagebench/policy.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 #include "pagebench/vm_drive.h"
@@ -31,8 +39,10 @@
 /* The options as the table stores them (pagebench/param.h). */
 struct mrc_cfg {
 	char *workload, *policy, *frames, *results, *policy_params, *label;
-	uint64_t seed;
-	int csv;
+	uint64_t seed, sample_seed, sample_min;
+	double sample;
+	int csv, calibrate;
+	unsigned opt_method;
 };
 
 struct mrc_opts {
@@ -53,6 +63,7 @@ struct mrc_opts {
  * and its field in struct mrc_cfg (docs/policies.md, "How to add a CLI
  * option to sim or mrc").
  */
+static const char *const opt_methods[] = {"auto", "stack", "replay", NULL};
 #define O(f) offsetof(struct mrc_cfg, f)
 static const struct pb_param mrc_options[] = {
     {"workload", PB_PT_STR, O(workload), NULL,
@@ -65,6 +76,25 @@ static const struct pb_param mrc_options[] = {
      NULL, 0, 0, 0, PB_PF_REQUIRED, "LO:HI:STEP"},
     {"seed", PB_PT_U64, O(seed), "1", "seed of the workload and of randomised policies", NULL, 0, 0,
      0, 0, "S"},
+    {"sample", PB_PT_DBL, O(sample), "1",
+     "SHARDS rate R in (0, 1]: below 1, every policy runs on the pages hashed into a fraction R "
+     "with round(R x frames) frames (1: exact)",
+     NULL, 0, 1, 0, PB_PF_LO_OPEN, "R"},
+    {"sample-min", PB_PT_U64, O(sample_min), "100",
+     "with --sample: sizes whose scaled size is below this are NA, not estimated", NULL, 1, 1000000,
+     0, 0, "FRAMES"},
+    {"sample-seed", PB_PT_U64, O(sample_seed), "1",
+     "with --sample: hash seed of the estimate (seed + 1 draws the second sample of the error "
+     "estimate)",
+     NULL, 0, 0, 0, 0, "S"},
+    {"calibrate", PB_PT_BOOL, O(calibrate), "1",
+     "with --sample: one exact LRU pass over the whole stream makes the lru rows exact and scales "
+     "every other estimate by exact / sampled LRU (ratio estimator); 0: raw estimates",
+     NULL, 0, 0, 0, 0, "0|1"},
+    {"opt-method", PB_PT_ENUM, O(opt_method), "auto",
+     "OPT's curve: one pass of its priority stack, one replay per size, or auto (the stack "
+     "when the largest size is at most 64x the number of sizes)",
+     opt_methods, 0, 0, 0, 0, "M"},
     {"label", PB_PT_STR, O(label), NULL,
      "label column of every CSV and meta.json (e.g. a machine name)", NULL, 0, 0, 0, 0, "NAME"},
     {"results", PB_PT_STR, O(results), NULL,
@@ -84,7 +114,10 @@ static void mrc_usage(FILE *f)
 		   "[options]\n"
 		   "Miss ratio against frames, one row per (policy, frames): LRU by stack "
 		   "distances,\n"
-		   "other policies by replays (policies alone: no TLB, prepaging or device).\n"
+		   "OPT by its priority stack, other policies by replays (policies alone: no "
+		   "TLB,\n"
+		   "prepaging or device); --sample R: all of them on a spatially hashed sample\n"
+		   "(SHARDS) with scaled-down sizes (miniature simulations).\n"
 		   "options:\n");
 	pb_param_help(mrc_options, f, 1);
 }
@@ -129,9 +162,13 @@ static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 		pb_usage_error(cmd, "out of memory");
 	int rc =
 	    pb_param_getopt(mrc_options, &o->c, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	/* the first stray argument, if any, then pos goes (usage errors exit) */
+	char stray[256] = "";
+	if (npos)
+		snprintf(stray, sizeof(stray), "%s", pos[0]);
+	free(pos);
 	if (rc == 1) {
 		mrc_usage(stdout);
-		free(pos);
 		pb_param_free(mrc_options, &o->c);
 		exit(0);
 	}
@@ -143,8 +180,7 @@ static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 	if (rc)
 		pb_usage_error(cmd, "%s (see pagebench mrc --help)", err);
 	if (npos)
-		pb_usage_error(cmd, "unexpected argument '%s'", pos[0]);
-	free(pos);
+		pb_usage_error(cmd, "unexpected argument '%s'", stray);
 	struct mrc_cfg *c = &o->c;
 	if (c->policy_params)
 		pb_usage_error(cmd,
@@ -162,8 +198,181 @@ static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 	parse_frames(cmd, c->frames, o);
 }
 
-static const char *const mrc_cols[] = {"workload", "policy",	 "policy_params", "frames", "refs",
-				       "misses",   "miss_ratio", "method",	  NULL};
+static const char *const mrc_cols[] = {
+    "workload",	      "policy",	      "policy_params", "frames",
+    "refs",	      "misses",	      "miss_ratio",    "method",
+    "sample_rate",    "sampled_refs", "scaled_frames", "sampled_misses",
+    "miss_ratio_raw", "err_est",      "note",	       NULL};
+
+/* One (policy, frames) row.  Exact: stream 0 is the whole stream.
+ * Sampled: streams 0 and 1 are the samples of the two hash seeds. */
+struct mrc_row {
+	size_t pol;
+	uint64_t frames, scaled;
+	const char *method;
+	int na;	       /* scaled size below --sample-min */
+	uint64_t m[2]; /* misses on each stream */
+	size_t job[2]; /* sweep job, or SIZE_MAX: computed by a stack */
+};
+
+/* The stack methods: misses at every row of policy p on stream s in one
+ * pass.  0, or -errno (the caller falls back to replays). */
+static int mrc_stack(const char *name, const uint64_t *keys, size_t n, struct mrc_row *rows,
+		     size_t npts, int s)
+{
+	uint64_t *sz = calloc(npts, sizeof(uint64_t)), *m = calloc(npts, sizeof(uint64_t));
+	int rc = sz && m ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < npts; i++)
+		sz[i] = rows[i].scaled;
+	if (!rc)
+		rc = !strcmp(name, "lru") ? pb_mrc_lru(keys, n, sz, npts, m)
+					  : pb_mrc_opt(keys, n, NULL, sz, npts, m);
+	for (size_t i = 0; !rc && i < npts; i++)
+		rows[i].m[s] = m[i];
+	free(sz);
+	free(m);
+	return rc;
+}
+
+/*
+ * --calibrate: LRU's exact curve (one stack-distance pass over the whole
+ * stream) and its sampled curves (stack distances of each sample).  Every
+ * other policy's sampled estimate is then scaled by exact / sampled LRU at
+ * the same size: the ratio estimator with LRU's misses as the auxiliary
+ * variable whose total is known (Cochran, Sampling Techniques, ch. 6).
+ * Which keys the hash happened to draw moves every policy's misses the
+ * same way, and the ratio cancels most of that.
+ */
+struct mrc_cal {
+	int on;
+	uint64_t *ex;	/* LRU's exact misses at each frames point */
+	double *lru[2]; /* LRU's sampled estimate at each point, per seed */
+	double mae, max;
+	size_t n;      /* points in mae / max: those not NA */
+	uint64_t refs; /* of the whole stream */
+};
+
+static void mrc_cal_free(struct mrc_cal *c)
+{
+	free(c->ex);
+	free(c->lru[0]);
+	free(c->lru[1]);
+}
+
+static int mrc_calibrate(const struct pb_vm_loaded *l, const struct pb_vm_stream *st,
+			 const struct pb_mrc_sampler *sa, const struct mrc_row *rows, size_t npts,
+			 struct mrc_cal *c)
+{
+	uint64_t *fr = calloc(npts, sizeof(uint64_t)), *sc = calloc(npts, sizeof(uint64_t));
+	uint64_t *sm = calloc(npts, sizeof(uint64_t));
+	c->ex = calloc(npts, sizeof(uint64_t));
+	c->lru[0] = calloc(npts, sizeof(double));
+	c->lru[1] = calloc(npts, sizeof(double));
+	int rc = fr && sc && sm && c->ex && c->lru[0] && c->lru[1] ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < npts; i++) {
+		fr[i] = rows[i].frames;
+		sc[i] = rows[i].scaled;
+	}
+	if (!rc)
+		rc = pb_mrc_lru(l->keys, l->s.n, fr, npts, c->ex);
+	for (int s = 0; !rc && s < 2; s++) {
+		rc = pb_mrc_lru(st[s].keys, st[s].n, sc, npts, sm);
+		for (size_t i = 0; !rc && i < npts; i++)
+			c->lru[s][i] = pb_mrc_sample_ratio(&sa[s], sm[i], l->s.n);
+	}
+	double sum = 0;
+	c->max = 0;
+	c->n = 0;
+	for (size_t i = 0; !rc && i < npts; i++) {
+		if (rows[i].na)
+			continue;
+		double e = fabs(c->lru[0][i] - (double)c->ex[i] / (double)l->s.n);
+		sum += e;
+		c->max = e > c->max ? e : c->max;
+		c->n++;
+	}
+	c->mae = c->n ? sum / (double)c->n : NAN;
+	c->on = !rc;
+	c->refs = l->s.n;
+	free(fr);
+	free(sc);
+	free(sm);
+	return rc;
+}
+
+/* The estimate of seed s at point i: raw, or calibrated by LRU. */
+static double mrc_estimate(const struct mrc_cal *c, int s, size_t i, double raw)
+{
+	if (!c->on || !(c->lru[s][i] > 0))
+		return raw;
+	double v = raw * ((double)c->ex[i] / (double)c->refs) / c->lru[s][i];
+	return v < 1 ? v : 1;
+}
+
+/* meta.json "sample": how the rows were estimated, and the calibration. */
+static void mrc_sample_meta(struct pb_run *run, const struct mrc_opts *o,
+			    const struct pb_mrc_sampler *sa, const size_t *ns,
+			    const struct mrc_cal *cal)
+{
+	json_t *j;
+	if (o->c.sample >= 1) {
+		j = json_pack(
+		    "{s:f, s:b, s:s}", "rate", 1.0, "exact", 1, "methods",
+		    "lru: stack distances; opt: priority stack or replays (--opt-method, the "
+		    "method column); others: one replay per size");
+	} else {
+		json_t *cj = cal->on
+				 ? json_pack("{s:I, s:f, s:f, s:s}", "sizes", (json_int_t)cal->n,
+					     "mae", cal->mae, "max_abs_error", cal->max, "what",
+					     "uncalibrated sampled LRU (seed sample_seed) "
+					     "against LRU's exact curve, at the sizes not NA")
+				 : json_null();
+		j = json_pack(
+		    "{s:f, s:f, s:I, s:I, s:[I, I], s:[I, I], s:I, s:b, s:s, s:s, s:s, s:o}",
+		    "rate", sa->rate, "rate_asked", o->c.sample, "hash_modulus",
+		    (json_int_t)(1ULL << PB_MRC_SAMPLE_BITS), "hash_threshold",
+		    (json_int_t)sa->threshold, "seeds", (json_int_t)o->c.sample_seed,
+		    (json_int_t)(o->c.sample_seed + 1), "sampled_refs", (json_int_t)ns[0],
+		    (json_int_t)ns[1], "min_scaled_frames", (json_int_t)o->c.sample_min,
+		    "calibrated", cal->on, "estimator",
+		    cal->on
+			? "miss_ratio = raw x exact LRU / sampled LRU at the same size, at most 1 "
+			  "(ratio estimator); miss_ratio_raw = sampled misses / (rate x refs) "
+			  "(SHARDS_adj); lru rows are exact; misses = round(miss_ratio x refs)"
+			: "miss_ratio = miss_ratio_raw = sampled misses / (rate x refs), at most 1 "
+			  "(SHARDS_adj); misses = round(miss_ratio x refs)",
+		    "err_est",
+		    "|miss_ratio of seed S - miss_ratio of seed S+1|: the spread of two "
+		    "independent "
+		    "samples, about 1.4x the expected absolute error of one",
+		    "methods",
+		    "lru: stack distances of the sample; opt: priority stack of the sample or "
+		    "replays (--opt-method); others: one replay of the sample per scaled size "
+		    "(miniature simulation)",
+		    "lru_calibration", cj);
+	}
+	char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (txt)
+		pb_run_config_json(run, "sample", txt);
+	free(txt);
+	json_decref(j);
+}
+
+/* One CSV row from `sample_rate` on. */
+static void mrc_tail(struct pb_csv *csv, double rate, uint64_t refs, uint64_t scaled,
+		     uint64_t smisses, double raw, double err, const char *note)
+{
+	pb_csv_dbl(csv, rate);
+	pb_csv_u64(csv, refs);
+	pb_csv_u64(csv, scaled);
+	if (isnan(raw))
+		pb_csv_na(csv);
+	else
+		pb_csv_u64(csv, smisses);
+	pb_csv_dbl(csv, raw);
+	pb_csv_dbl(csv, err);
+	pb_csv_str(csv, note);
+}
 
 int pb_cmd_mrc(int argc, char **argv)
 {
@@ -179,69 +388,95 @@ int pb_cmd_mrc(int argc, char **argv)
 		rc = -ENOMEM;
 		snprintf(err, sizeof(err), "out of memory");
 	}
-	if (!rc && pb_vm_cli_need_next_use(o.pol, o.npol) && pb_vm_load_next_use(&l)) {
-		rc = -ENOMEM;
-		snprintf(err, sizeof(err), "out of memory computing next uses");
-	}
 	if (rc) {
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}
 	size_t n = l.s.n;
+	int sampled = o.c.sample < 1;
+	/* the streams: the whole one, or the samples of two hash seeds */
+	struct pb_mrc_sampler sa[2] = {0};
+	struct pb_vm_stream st[2] = {l.s, l.s};
+	uint64_t *skeys[2] = {NULL, NULL};
+	uint8_t *swr[2] = {NULL, NULL};
+	size_t ns[2] = {n, n};
+	int nstreams = sampled ? 2 : 1;
+	for (int s = 0; sampled && s < 2; s++) {
+		if (pb_mrc_sampler_init(&sa[s], o.c.sample, o.c.sample_seed + (uint64_t)s))
+			pb_usage_error(cmd, "bad --sample %g (below 2^-24)", o.c.sample);
+		if (pb_mrc_sample(&sa[s], l.keys, l.writes, n, &skeys[s], &swr[s], &ns[s])) {
+			pb_error(cmd, "out of memory sampling the stream");
+			return PB_EXIT_FAIL;
+		}
+		st[s] = (struct pb_vm_stream){.n = ns[s], .keys = skeys[s], .writes = swr[s]};
+	}
 	size_t npts = (size_t)((o.fhi - o.flo) / o.fstep + 1);
-	size_t njobs = o.npol * npts;
-	struct pb_vm_sweep_job *jobs = calloc(njobs, sizeof(*jobs));
-	uint8_t *onepass = calloc(njobs, 1);
-	if (!jobs || !onepass) {
+	size_t nrows = o.npol * npts;
+	struct mrc_row *rows = calloc(nrows, sizeof(*rows));
+	struct pb_vm_sweep_job *jobs = calloc(nrows * (size_t)nstreams, sizeof(*jobs));
+	if (!rows || !jobs) {
 		pb_error(cmd, "out of memory");
 		return PB_EXIT_FAIL;
 	}
-	/* LRU points from one stack-distance pass; the rest are replays,
-	 * listed first in the sweep so that it needs no holes */
+	/* LRU and OPT rows from their one-pass stacks; the rest are replays,
+	 * one sweep job per (row, stream) */
 	size_t nrep = 0;
-	struct pb_vm_sweep_job *rows = calloc(njobs, sizeof(*rows));
-	size_t *row_job = calloc(njobs, sizeof(*row_job));
-	if (!rows || !row_job) {
-		pb_error(cmd, "out of memory");
-		return PB_EXIT_FAIL;
-	}
-	for (size_t p = 0, k = 0; p < o.npol; p++) {
+	for (size_t p = 0; p < o.npol; p++) {
 		const struct pb_policy_desc *d = o.pol[p].d;
-		uint64_t *curve = NULL;
-		if (!strcmp(d->name, "lru")) {
-			curve = calloc(npts, sizeof(uint64_t));
-			uint64_t *fr = calloc(npts, sizeof(uint64_t));
-			if (curve && fr)
-				for (size_t i = 0; i < npts; i++)
-					fr[i] = o.flo + i * o.fstep;
-			if (!curve || !fr || pb_mrc_lru(l.keys, n, fr, npts, curve)) {
-				free(curve); /* fall back to replays */
-				curve = NULL;
-			}
-			free(fr);
+		struct mrc_row *r = &rows[p * npts];
+		for (size_t i = 0; i < npts; i++) {
+			r[i].pol = p;
+			r[i].frames = o.flo + i * o.fstep;
+			r[i].scaled = sampled ? pb_mrc_scaled(&sa[0], r[i].frames) : r[i].frames;
+			r[i].na = sampled && r[i].scaled < o.c.sample_min;
+			r[i].job[0] = r[i].job[1] = SIZE_MAX;
 		}
-		for (size_t i = 0; i < npts; i++, k++) {
-			rows[k].policy = d;
-			rows[k].policy_params = o.pol[p].params;
-			rows[k].tag = p;
-			rows[k].frames = o.flo + i * o.fstep;
-			if (curve) {
-				rows[k].st.refs = n;
-				rows[k].st.faults = curve[i];
-				onepass[k] = 1;
-				continue;
+		int lru = !strcmp(d->name, "lru");
+		/* OPT's stack costs about 0.5 ns x miss ratio x the largest
+		 * size a reference, a replay 26..40 ns a reference and size
+		 * (docs/policies.md): the stack while the largest size is at
+		 * most 64x the number of sizes, the bound for miss ratio 1 */
+		uint64_t top = r[npts - 1].scaled;
+		int opt =
+		    !strcmp(d->name, "opt") &&
+		    (o.c.opt_method == 1 || (o.c.opt_method == 0 && top <= 64 * (uint64_t)npts));
+		int stack = lru || opt;
+		for (int s = 0; stack && s < nstreams; s++)
+			if (mrc_stack(d->name, st[s].keys, st[s].n, r, npts, s))
+				stack = 0; /* fall back to replays */
+		for (size_t i = 0; i < npts; i++) {
+			r[i].method =
+			    stack ? (sampled
+					 ? (lru ? "shards-stack-distance" : "shards-priority-stack")
+					 : (lru ? "stack-distance" : "priority-stack"))
+				  : (sampled ? "mini-sim" : "replay");
+			for (int s = 0; !stack && !r[i].na && s < nstreams; s++) {
+				struct pb_vm_sweep_job *j = &jobs[nrep];
+				j->policy = d;
+				j->policy_params = o.pol[p].params;
+				j->tag = p;
+				j->frames = r[i].scaled;
+				j->seed = o.seed;
+				j->stream = &st[s];
+				j->policy_only = 1;
+				r[i].job[s] = nrep++;
 			}
-			struct pb_vm_sweep_job *j = &jobs[nrep];
-			j->policy = d;
-			j->policy_params = o.pol[p].params;
-			j->tag = p;
-			j->frames = rows[k].frames;
-			j->seed = o.seed;
-			j->stream = &l.s;
-			j->policy_only = 1;
-			row_job[k] = nrep++;
 		}
-		free(curve);
+	}
+	/* OPT replays of the whole stream share one next-use array (a
+	 * sample's replays compute their own: 8 bytes per sampled reference) */
+	for (size_t k = 0; !sampled && k < nrep; k++)
+		if ((jobs[k].policy->flags & PB_POL_OFFLINE) && !st[0].next_use) {
+			if (pb_vm_load_next_use(&l)) {
+				pb_error(cmd, "out of memory computing next uses");
+				return PB_EXIT_FAIL;
+			}
+			st[0].next_use = l.next_use;
+		}
+	struct mrc_cal cal = {0};
+	if (sampled && o.c.calibrate && mrc_calibrate(&l, st, sa, rows, npts, &cal)) {
+		pb_error(cmd, "out of memory computing LRU's exact curve (--calibrate 0 skips it)");
+		return PB_EXIT_FAIL;
 	}
 	struct pb_run *run = pb_run_create(o.c.results, argc, argv, err, sizeof(err));
 	if (run && o.c.label)
@@ -265,6 +500,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_run_config_json(run, "frames_range", txt);
 	free(txt);
 	json_decref(fr);
+	mrc_sample_meta(run, &o, &sa[0], ns, &cal);
 	struct pb_csv *csv = pb_run_csv(run, "mrc.csv", mrc_cols, o.csv ? stdout : NULL);
 	if (!csv) {
 		pb_error(cmd, "cannot open mrc.csv in %s", pb_run_dir(run));
@@ -284,23 +520,64 @@ int pb_cmd_mrc(int argc, char **argv)
 	pb_progress_end();
 	pb_vm_sweep_destroy(sw);
 	int failed = 0;
-	for (size_t k = 0; k < njobs; k++) {
-		const struct pb_vm_sweep_job *j = onepass[k] ? &rows[k] : &jobs[row_job[k]];
-		if (j->rc) {
-			pb_error(cmd, "policy %s, %" PRIu64 " frames: %s", rows[k].policy->name,
-				 rows[k].frames, j->err);
-			failed = 1;
-			continue;
+	for (size_t k = 0; k < nrows; k++) {
+		struct mrc_row *r = &rows[k];
+		const struct pb_vm_cli_policy *pol = &o.pol[r->pol];
+		size_t i = k % npts;
+		int bad = 0;
+		for (int s = 0; !r->na && s < nstreams; s++) {
+			if (r->job[s] == SIZE_MAX)
+				continue;
+			const struct pb_vm_sweep_job *j = &jobs[r->job[s]];
+			if (j->rc && !bad) {
+				pb_error(cmd, "policy %s, %" PRIu64 " frames: %s", pol->d->name,
+					 r->frames, j->err);
+				bad = failed = 1;
+			}
+			r->m[s] = j->st.faults;
 		}
+		if (bad)
+			continue;
 		pb_csv_begin(csv);
 		pb_csv_str(csv, l.canonical);
-		pb_csv_str(csv, rows[k].policy->name);
-		pb_csv_str(csv, o.pol[rows[k].tag].effective);
-		pb_csv_u64(csv, rows[k].frames);
+		pb_csv_str(csv, pol->d->name);
+		pb_csv_str(csv, pol->effective);
+		pb_csv_u64(csv, r->frames);
 		pb_csv_u64(csv, n);
-		pb_csv_u64(csv, j->st.faults);
-		pb_csv_dbl(csv, (double)j->st.faults / (double)n);
-		pb_csv_str(csv, onepass[k] ? "stack-distance" : "replay");
+		if (sampled && cal.on && !strcmp(pol->d->name, "lru")) {
+			/* the calibration pass made LRU's row exact */
+			pb_csv_u64(csv, cal.ex[i]);
+			pb_csv_dbl(csv, (double)cal.ex[i] / (double)n);
+			pb_csv_str(csv, "stack-distance");
+			mrc_tail(csv, 1.0, n, r->frames, cal.ex[i], (double)cal.ex[i] / (double)n,
+				 0.0, "exact (the calibration pass)");
+		} else if (r->na) {
+			char note[160];
+			snprintf(note, sizeof(note),
+				 "scaled size %" PRIu64 " < --sample-min %" PRIu64
+				 ": too few frames to emulate",
+				 r->scaled, o.c.sample_min);
+			pb_csv_na(csv);
+			pb_csv_na(csv);
+			pb_csv_str(csv, r->method);
+			mrc_tail(csv, sa[0].rate, ns[0], r->scaled, 0, NAN, NAN, note);
+		} else if (sampled) {
+			double raw = pb_mrc_sample_ratio(&sa[0], r->m[0], n);
+			double a = mrc_estimate(&cal, 0, i, raw),
+			       b = mrc_estimate(&cal, 1, i,
+						pb_mrc_sample_ratio(&sa[1], r->m[1], n));
+			pb_csv_u64(csv, (uint64_t)llround(a * (double)n));
+			pb_csv_dbl(csv, a);
+			pb_csv_str(csv, r->method);
+			mrc_tail(csv, sa[0].rate, ns[0], r->scaled, r->m[0], raw, fabs(a - b),
+				 cal.on ? "estimate, calibrated by LRU" : "estimate");
+		} else {
+			pb_csv_u64(csv, r->m[0]);
+			pb_csv_dbl(csv, (double)r->m[0] / (double)n);
+			pb_csv_str(csv, r->method);
+			mrc_tail(csv, 1.0, n, r->frames, r->m[0], (double)r->m[0] / (double)n, 0.0,
+				 "exact");
+		}
 		pb_csv_end(csv);
 	}
 	char dir[4096];
@@ -309,11 +586,20 @@ int pb_cmd_mrc(int argc, char **argv)
 	if (frc)
 		pb_error(cmd, "cannot write results in %s: %s", dir, strerror(-frc));
 	else if (!o.csv)
-		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv\n", njobs, dir);
+		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv\n", nrows, dir);
+	if (sampled && !frc && !o.csv)
+		fprintf(stderr, "pagebench mrc: sampled %zu of %zu references (rate %g)\n", ns[0],
+			n, sa[0].rate);
+	if (cal.on && !frc && !o.csv)
+		fprintf(stderr,
+			"pagebench mrc: uncalibrated, LRU's sampled curve is off its exact one by "
+			"%.4f on average (%zu sizes)\n",
+			cal.mae, cal.n);
+	mrc_cal_free(&cal);
+	for (int s = 0; s < 2; s++)
+		pb_mrc_sample_free(skeys[s], swr[s], ns[s]);
 	free(jobs);
 	free(rows);
-	free(row_job);
-	free(onepass);
 	pb_vm_cli_policies_free(o.pol, o.npol);
 	pb_param_free(mrc_options, &o.c);
 	pb_vm_load_free(&l);

@@ -4,12 +4,15 @@
  * of (policy, frames, repetition).
  *
  * Options, the run folder and the rows; the work is in the library: the
- * stream is loaded once per workload seed (pb_vm_load), the grid is a
- * sweep of fresh engines (pb_vm_sweep, kernels/vm/sweep.c) that the
- * harness runs on its team (pb_vm_sweep_team): with one engine thread the
- * configurations run in parallel across the machine's PUs (each one a
- * deterministic single-thread replay); with --threads T each
- * configuration runs on T pinned engine threads, one after another.
+ * grid is a sweep of fresh engines (pb_vm_sweep, kernels/vm/sweep.c), or
+ * with --model policy of policies alone (the eviction decision, no TLB,
+ * I/O or cost: those columns NA).  With one engine thread (and always
+ * with --model policy) the stream is not loaded: one reader pass per
+ * workload seed feeds every configuration batch by batch on --workers
+ * team threads (pb_vm_sweep_stream_team; OPT keeps an 8 B/ref next-use
+ * array).  With --threads T each configuration runs on T pinned engine
+ * threads, one after another, over the stream loaded once per workload
+ * seed (pb_vm_load, pb_vm_sweep_team), as with a real backing file.
  * Repetition r replays the workload opened with seed S + r (S: --seed),
  * so synthetic workloads get real error bars; --fixed-seed replays seed S
  * every time (a trace, or a spec with its own seed=, is the same stream
@@ -38,8 +41,13 @@
 struct sim_cfg {
 	char *workload, *policy, *frames, *tlb, *backing, *results, *policy_params, *label;
 	unsigned prepage, pt, order, hints, device;
+	unsigned model; /* --model: enum sim_model */
 	uint64_t threads, reps, seed;
+	uint64_t workers; /* --workers */
 	int fixed_seed, force, csv;
+	char *caches;
+	unsigned thp;  /* enum pb_vm_thp */
+	uint64_t swap; /* swap area in pages (0: unlimited) */
 };
 
 /* What the command runs with, checked and resolved from sim_cfg. */
@@ -60,6 +68,8 @@ struct sim_opts {
 	struct pb_tlb_geom tlb;
 	const struct pb_cost_device *device;
 	const char *backing; /* NULL: simulated */
+	int policy_model;    /* --model policy */
+	struct pb_cache_geom caches;
 };
 
 /* Choices filled from the registries (pb_prepages[], pb_cost_devices[])
@@ -68,6 +78,8 @@ static const char *prepage_names[16], *device_names[16];
 static const char *const pt_names[] = {"radix", "hashed", NULL};   /* enum pb_vm_pt */
 static const char *const order_names[] = {"strict", "free", NULL}; /* enum pb_vm_order */
 static const char *const hints_names[] = {"exact", "abit", NULL};  /* enum pb_vm_hints */
+enum sim_model { SIM_MODEL_ENGINE = 0, SIM_MODEL_POLICY = 1 };
+static const char *const model_names[] = {"engine", "policy", NULL}; /* enum sim_model */
 
 /*
  * sim's options: parsing, --help, the error lines and meta.json's
@@ -85,11 +97,19 @@ static const struct pb_param sim_options[] = {
      NULL, 0, 0, 0, PB_PF_REQUIRED, "LIST"},
     {"frames", PB_PT_STR, O(frames), NULL, "physical frames (64,128 or 64-66)", NULL, 0, 0, 0,
      PB_PF_REQUIRED, "LIST"},
+    {"model", PB_PT_ENUM, O(model), "engine",
+     "engine: the whole machine (TLB, page tables, faults, I/O, cost); policy: the eviction "
+     "decision alone (refs, hits, faults, evictions; the rest NA), at the policy's speed",
+     model_names, 0, 0, 0, 0, "M"},
     {"prepage", PB_PT_ENUM, O(prepage), "demand", "prepaging strategy", prepage_names, 0, 0, 0, 0,
      "S"},
     {"pt", PB_PT_ENUM, O(pt), "radix", "page tables", pt_names, 0, 0, 0, 0, "KIND"},
     {"threads", PB_PT_U64, O(threads), "1", "engine threads per configuration", NULL, 1, 1024, 0, 0,
      "T"},
+    {"workers", PB_PT_U64, O(workers), "0",
+     "configurations replayed at once with --threads 1, the sweep's worker threads (0: one per "
+     "PU)",
+     NULL, 0, 1024, 0, 0, "W"},
     {"order", PB_PT_ENUM, O(order), "strict",
      "strict: deterministic chunks in stream order; free: as threads get there", order_names, 0, 0,
      0, 0, "O"},
@@ -107,6 +127,10 @@ static const struct pb_param sim_options[] = {
     {"tlb", PB_PT_STR, O(tlb), "skylake",
      "TLB profile (skylake|icelake|zen3|zen4|textbook) or geometry l1=E:W,l1i=E:W,l2=E:W", NULL, 0,
      0, 0, 0, "P"},
+    {"caches", PB_PT_STR, O(caches), "none",
+     "CPU caches in front of DRAM: none, profile (the --tlb CPU's), auto (profile if the "
+     "--tlb has one), a profile name, or L1d=32K:8,L1i=32K:8,L2=1M:16,L3=32M:16 (docs/cache.md)",
+     NULL, 0, 0, 0, 0, "C"},
     {"device", PB_PT_ENUM, O(device), "nvme", "backing device cost model", device_names, 0, 0, 0, 0,
      "D"},
     {"backing", PB_PT_STR, O(backing), "sim",
@@ -124,6 +148,12 @@ static const struct pb_param sim_options[] = {
     /* replaced by per-policy parameters; kept only to say so */
     {"policy-params", PB_PT_STR, O(policy_params), NULL, "replaced by --policy NAME:k=v", NULL, 0,
      0, 0, PB_PF_HIDDEN | PB_PF_NOMETA, "KV"},
+    {"thp", PB_PT_ENUM, O(thp), "never",
+     "transparent huge pages: always (anonymous regions), madvise (regions flagged THP)",
+     pb_vm_thp_names, 0, 0, 0, 0, "MODE"},
+    {"swap", PB_PT_U64, O(swap), "0",
+     "swap area in pages (0: unlimited); full: the largest process is OOM-killed", NULL, 0, 0, 0, 0,
+     "PAGES"},
     {0},
 };
 #undef O
@@ -209,8 +239,37 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 			pb_usage_error(cmd, "bad --frames '%s' (each count 1..2^32)", c->frames);
 	if (pb_tlb_parse(c->tlb, &o->tlb, err, sizeof(err)))
 		pb_usage_error(cmd, "bad --tlb: %s", err);
+	if (pb_cache_parse_for(c->caches, o->tlb.name, &o->caches, err, sizeof(err)))
+		pb_usage_error(cmd, "bad --caches: %s", err);
+	if (c->thp && o->pt != PB_VM_PT_RADIX)
+		pb_usage_error(cmd, "option '--thp' needs 2 MiB page-table leaves: use --pt radix");
 	if (o->force && !o->backing)
 		pb_usage_error(cmd, "option '--force' applies to --backing file:PATH only");
+	o->policy_model = c->model == SIM_MODEL_POLICY;
+	if (o->policy_model) { /* what only the engine models is refused, not ignored */
+		if (o->prepage != &pb_prepage_demand)
+			pb_usage_error(cmd, "--model policy replays demand paging only (--prepage "
+					    "is the engine's)");
+		if (o->threads != 1)
+			pb_usage_error(cmd,
+				       "--model policy replays on one thread per configuration "
+				       "(--threads is the engine's)");
+		if (o->backing)
+			pb_usage_error(cmd, "--model policy has no backing store (--backing is the "
+					    "engine's)");
+		if (o->hints != PB_VM_HINTS_EXACT)
+			pb_usage_error(cmd, "--model policy gives the policy every reference "
+					    "(--hints abit is the engine's)");
+		if (pb_cache_geom_enabled(&o->caches))
+			pb_usage_error(cmd, "--model policy has no CPU caches (--caches is the "
+					    "engine's)");
+		if (c->thp)
+			pb_usage_error(cmd,
+				       "--model policy has no huge pages (--thp is the engine's)");
+		if (c->swap)
+			pb_usage_error(cmd,
+				       "--model policy has no swap area (--swap is the engine's)");
+	}
 	if (o->backing) {
 		/* refused before anything runs; the engine's O_EXCL closes the race */
 		struct stat st;
@@ -309,6 +368,96 @@ static int sim_summary(struct pb_run *run, const struct sim_opts *o, const struc
 	return pb_run_error(run);
 }
 
+/* The events the policy model counts; every other event column is NA. */
+static int policy_model_event(enum pb_vm_event e)
+{
+	return e == PB_VM_EV_refs || e == PB_VM_EV_hits || e == PB_VM_EV_faults ||
+	       e == PB_VM_EV_evictions;
+}
+#define POLICY_MODEL_NA "--model policy replays the eviction decision alone (no TLB, I/O or cost)"
+
+/*
+ * The run folder, its meta.json config and sim.csv's header.  Streamed
+ * replays open it after the sweep (the stream's length and distinct pages
+ * are known then, and a refused stream leaves no folder); loaded ones
+ * before, as always.
+ */
+static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts *o,
+				   const struct pb_vm_loaded *s0, const char *replay,
+				   struct pb_csv **csvp)
+{
+	const char *cmd = "sim";
+	char err[512];
+	struct pb_run *run = pb_run_create(o->c.results, argc, argv, err, sizeof(err));
+	if (!run) {
+		pb_error(cmd, "%s", err);
+		return NULL;
+	}
+	if (o->c.label)
+		pb_run_set_label(run, o->c.label);
+	pb_vm_cli_config(run, s0, o->pol, o->npol);
+	/* every option as parsed, defaults filled in: the table's own JSON */
+	json_t *opts = pb_param_json(sim_options, &o->c);
+	char *txt = opts ? json_dumps(opts, JSON_COMPACT) : NULL;
+	if (txt)
+		pb_run_config_json(run, "options", txt);
+	free(txt);
+	json_decref(opts);
+	/* what the options resolve to */
+	char geo[128];
+	pb_tlb_geom_str(&o->tlb, geo, sizeof(geo));
+	json_t *tlb = json_pack("{s:s, s:s, s:s}", "profile", o->tlb.name, "geometry", geo,
+				"source", o->tlb.source);
+	txt = tlb ? json_dumps(tlb, JSON_COMPACT) : NULL;
+	if (txt)
+		pb_run_config_json(run, "tlb", txt);
+	free(txt);
+	json_decref(tlb);
+	pb_run_config_str(run, "device_source", o->device->source);
+	pb_cache_geom_str(&o->caches, geo, sizeof(geo));
+	pb_run_config_set(run, "caches",
+			  json_pack("{s:s, s:s, s:s?, s:s?}", "profile", o->caches.name, "geometry",
+				    geo, "source", o->caches.source, "latency_source",
+				    o->caches.lat_source));
+	for (size_t e = 0; e < PB_VM_EV__COUNT; e++) /* columns this hierarchy cannot count */
+		if (!o->policy_model && pb_vm_cache_event_na((enum pb_vm_event)e, &o->caches))
+			pb_run_note_na(run, pb_vm_events[e].name,
+				       pb_vm_cache_event_na((enum pb_vm_event)e, &o->caches));
+	/* which model and how the stream was replayed */
+	pb_run_config_str(run, "model", o->policy_model ? "policy" : "engine");
+	pb_run_config_str(run, "replay", replay);
+
+	/* columns: the configuration, then every CSV event of vm_events.h */
+	const char *cols[PB_ARRAY_SIZE(sim_cols) + PB_VM_EV__COUNT + 8]; /* + tail, NULL */
+	size_t nc = 0;
+	for (; sim_cols[nc]; nc++)
+		cols[nc] = sim_cols[nc];
+	for (size_t e = 0; e < PB_VM_EV__COUNT; e++)
+		if (pb_vm_events[e].flags & PB_VM_EV_CSV) {
+			cols[nc++] = pb_vm_events[e].name;
+			if (o->policy_model && !policy_model_event((enum pb_vm_event)e))
+				pb_run_note_na(run, pb_vm_events[e].name, POLICY_MODEL_NA);
+		}
+	static const char *const tail[] = {"fault_rate", "eat_ns", "seconds", "accesses_per_s",
+					   "valid"};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(tail); i++)
+		cols[nc++] = tail[i];
+	cols[nc] = NULL;
+	if (o->policy_model) {
+		static const char *const cfg_na[] = {"pt", "tlb", "device", "eat_ns",
+						     "median_eat_ns"};
+		for (size_t i = 0; i < PB_ARRAY_SIZE(cfg_na); i++)
+			pb_run_note_na(run, cfg_na[i], POLICY_MODEL_NA);
+	}
+	*csvp = pb_run_csv(run, "sim.csv", cols, o->csv ? stdout : NULL);
+	if (!*csvp) {
+		pb_error(cmd, "cannot open sim.csv in %s", pb_run_dir(run));
+		pb_run_abort(run);
+		return NULL;
+	}
+	return run;
+}
+
 int pb_cmd_sim(int argc, char **argv)
 {
 	const char *cmd = "sim";
@@ -320,10 +469,27 @@ int pb_cmd_sim(int argc, char **argv)
 			pb_usage_error(
 			    cmd, "policy %s needs the future of every page: use --prepage demand",
 			    d->name);
+		if ((d->flags & PB_POL_OFFLINE) && o.c.thp)
+			pb_usage_error(cmd,
+				       "policy %s needs the future of every page: not with --thp",
+				       d->name);
 		if ((d->flags & PB_POL_OFFLINE) && o.threads > 1 && o.order == PB_VM_ORDER_FREE)
 			pb_usage_error(cmd, "policy %s needs stream order: use --order strict",
 				       d->name);
 	}
+
+	/*
+	 * Streamed (no loaded stream) unless the engine runs each configuration
+	 * on several threads (their chunks are cut from one loaded stream) or on
+	 * a real backing file (one file: its runs cannot share it, so they run
+	 * one after another, each replaying the loaded stream).
+	 */
+	int stream = o.policy_model || (o.threads == 1 && !o.backing);
+	int need_nu = pb_vm_cli_need_next_use(o.pol, o.npol);
+	const char *replay = stream ? (need_nu ? "streaming, next-use array 8 B/ref" : "streaming")
+			     : o.backing
+				 ? "loaded 16 B/ref (the backing file runs the jobs one by one)"
+				 : "loaded 16 B/ref (engine threads replay chunks of one stream)";
 
 	/* one stream per distinct workload seed (a trace is one stream) */
 	unsigned nstreams = o.fixed_seed ? 1 : o.reps;
@@ -333,7 +499,6 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_error(cmd, "out of memory");
 		return PB_EXIT_FAIL;
 	}
-	int need_nu = pb_vm_cli_need_next_use(o.pol, o.npol);
 	char err[512];
 	unsigned nld = 0;
 	for (unsigned r = 0; r < o.reps; r++) {
@@ -342,72 +507,51 @@ int pb_cmd_sim(int argc, char **argv)
 			stream_of[r] = 0;
 			continue;
 		}
-		int rc = pb_vm_load(o.c.workload, o.seed + r, &ld[nld], err, sizeof(err));
+		int rc = 0;
+		if (!stream) {
+			rc = pb_vm_load(o.c.workload, o.seed + r, &ld[nld], err, sizeof(err));
+			if (!rc && need_nu && pb_vm_load_next_use(&ld[nld])) {
+				rc = -ENOMEM;
+				snprintf(err, sizeof(err), "out of memory computing next uses");
+			}
+		} else {
+			ld[nld].seed = o.seed + r; /* opened by the streaming pass */
+		}
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
-		if (!rc && need_nu && pb_vm_load_next_use(&ld[nld])) {
-			rc = -ENOMEM;
-			snprintf(err, sizeof(err), "out of memory computing next uses");
-		}
 		if (rc) {
 			pb_error(cmd, "%s", err);
 			return PB_EXIT_FAIL;
 		}
 		stream_of[r] = nld++;
 	}
+	unsigned workers = o.c.workers ? (unsigned)o.c.workers : pb_topo_npus();
+	if (stream && (need_nu || !o.policy_model)) {
+		/* next uses; the engine's page tables are sized by the pages */
+		int rc = pb_vm_stream_prepass_team(o.c.workload, ld, nld, need_nu, workers, err,
+						   sizeof(err));
+		if (rc == -EINVAL)
+			pb_usage_error(cmd, "%s", err);
+		if (rc) {
+			pb_error(cmd, "%s", err);
+			return PB_EXIT_FAIL;
+		}
+	}
 	const struct pb_vm_loaded *s0 = &ld[0];
+	char bwarn[256]; /* a block-I/O trace replayed as anonymous memory */
+	if (pb_workload_block_as_anon(s0->canonical, bwarn, sizeof(bwarn)))
+		fprintf(stderr, "pagebench sim: warning: %s\n", bwarn);
 
-	struct pb_run *run = pb_run_create(o.c.results, argc, argv, err, sizeof(err));
-	if (!run) {
-		pb_error(cmd, "%s", err);
+	struct pb_run *run = NULL;
+	struct pb_csv *csv = NULL;
+	if (!stream && !(run = sim_run_open(argc, argv, &o, s0, replay, &csv)))
 		return PB_EXIT_FAIL;
-	}
-	if (o.c.label)
-		pb_run_set_label(run, o.c.label);
-	pb_vm_cli_config(run, s0, o.pol, o.npol);
-	/* every option as parsed, defaults filled in: the table's own JSON */
-	json_t *opts = pb_param_json(sim_options, &o.c);
-	char *txt = opts ? json_dumps(opts, JSON_COMPACT) : NULL;
-	if (txt)
-		pb_run_config_json(run, "options", txt);
-	free(txt);
-	json_decref(opts);
-	/* what the options resolve to */
-	char geo[128];
-	pb_tlb_geom_str(&o.tlb, geo, sizeof(geo));
-	json_t *tlb = json_pack("{s:s, s:s, s:s}", "profile", o.tlb.name, "geometry", geo, "source",
-				o.tlb.source);
-	txt = tlb ? json_dumps(tlb, JSON_COMPACT) : NULL;
-	if (txt)
-		pb_run_config_json(run, "tlb", txt);
-	free(txt);
-	json_decref(tlb);
-	pb_run_config_str(run, "device_source", o.device->source);
-
-	/* columns: the configuration, then every CSV event of vm_events.h */
-	const char *cols[64];
-	size_t nc = 0;
-	for (; sim_cols[nc]; nc++)
-		cols[nc] = sim_cols[nc];
-	for (size_t e = 0; e < PB_VM_EV__COUNT; e++)
-		if (pb_vm_events[e].flags & PB_VM_EV_CSV)
-			cols[nc++] = pb_vm_events[e].name;
-	static const char *const tail[] = {"fault_rate", "eat_ns", "seconds", "accesses_per_s",
-					   "valid"};
-	for (size_t i = 0; i < PB_ARRAY_SIZE(tail); i++)
-		cols[nc++] = tail[i];
-	cols[nc] = NULL;
-	struct pb_csv *csv = pb_run_csv(run, "sim.csv", cols, o.csv ? stdout : NULL);
-	if (!csv) {
-		pb_error(cmd, "cannot open sim.csv in %s", pb_run_dir(run));
-		pb_run_abort(run);
-		return PB_EXIT_FAIL;
-	}
 
 	size_t njobs = o.npol * o.nframes * o.reps;
 	struct pb_vm_sweep_job *jobs = calloc(njobs, sizeof(*jobs));
 	if (!jobs) {
-		pb_run_abort(run);
+		if (run)
+			pb_run_abort(run);
 		return PB_EXIT_FAIL;
 	}
 	size_t k = 0;
@@ -421,6 +565,7 @@ int pb_cmd_sim(int argc, char **argv)
 				jobs[k].rep = r;
 				jobs[k].seed = o.seed + r; /* the engine's (policy) seed */
 				jobs[k].stream = &ld[stream_of[r]].s;
+				jobs[k].policy_only = o.policy_model;
 			}
 	struct pb_vm_cfg base;
 	pb_vm_cfg_default(&base);
@@ -431,24 +576,59 @@ int pb_cmd_sim(int argc, char **argv)
 	base.hints = o.hints;
 	base.tlb = o.tlb;
 	base.device = o.device;
+	base.caches = o.caches;
 	base.backing_path = o.backing;
 	base.backing_force = o.force;
+	base.thp = (enum pb_vm_thp)o.c.thp;
+	base.swap_pages = o.c.swap;
 	struct pb_vm_sweep *sw;
 	if (pb_vm_sweep_create(&base, jobs, njobs, &sw)) {
 		pb_error(cmd, "out of memory");
-		pb_run_abort(run);
+		if (run)
+			pb_run_abort(run);
 		return PB_EXIT_FAIL;
 	}
-	pb_progress_begin("sim", njobs);
-	/* a real backing file is one file: its runs cannot share it */
-	unsigned workers = o.threads == 1 && !o.backing ? pb_topo_npus() : 1;
-	int trc = pb_vm_sweep_team(sw, njobs, o.threads, workers);
-	pb_progress_end();
-	pb_vm_sweep_destroy(sw);
-	if (trc) {
-		pb_error(cmd, "cannot place %u engine threads: %s", o.threads, strerror(-trc));
-		pb_run_abort(run);
-		return PB_EXIT_FAIL;
+	int trc;
+	if (stream) {
+		pb_progress_begin("sim: references", 0);
+		trc = pb_vm_sweep_stream_team(sw, jobs, njobs, o.c.workload, ld, nld, workers, err,
+					      sizeof(err));
+		pb_progress_end();
+		pb_vm_sweep_destroy(sw);
+		if (trc == -EINVAL)
+			pb_usage_error(cmd, "%s", err);
+		if (trc) {
+			pb_error(cmd, "%s", err);
+			return PB_EXIT_FAIL;
+		}
+		if (!(run = sim_run_open(argc, argv, &o, s0, replay, &csv)))
+			return PB_EXIT_FAIL;
+		if (o.policy_model && s0->cow_refs)
+			fprintf(
+			    stderr,
+			    "pagebench sim: warning: %" PRIu64 " writes into copy-on-write "
+			    "regions; the policy model makes no copies, so its counts differ from "
+			    "--model engine's\n",
+			    s0->cow_refs);
+		if (o.policy_model && s0->nregions)
+			fprintf(
+			    stderr,
+			    "pagebench sim: warning: the workload describes regions; the policy "
+			    "model checks no permissions, so protection faults are replayed as "
+			    "references (segv is --model engine's)\n");
+	} else {
+		pb_progress_begin("sim", njobs);
+		/* a real backing file is one file: its runs cannot share it */
+		trc = pb_vm_sweep_team(sw, njobs, o.threads,
+				       o.threads == 1 && !o.backing ? workers : 1);
+		pb_progress_end();
+		pb_vm_sweep_destroy(sw);
+		if (trc) {
+			pb_error(cmd, "cannot place %u engine threads: %s", o.threads,
+				 strerror(-trc));
+			pb_run_abort(run);
+			return PB_EXIT_FAIL;
+		}
 	}
 	int failed = 0, usage = 0;
 	size_t nok = 0;
@@ -468,6 +648,8 @@ int pb_cmd_sim(int argc, char **argv)
 		} else {
 			nok++;
 		}
+		if (o.policy_model)
+			j->eat_ns = NAN; /* no cost model */
 		struct pb_vm_stats *st = &j->st;
 		pb_csv_begin(csv);
 		pb_csv_str(csv, s0->canonical);
@@ -475,25 +657,35 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_csv_str(csv, o.pol[j->tag].effective);
 		pb_csv_u64(csv, j->frames);
 		pb_csv_str(csv, pb_prepage_name(o.prepage));
-		pb_csv_str(csv, pt_impl);
+		pb_csv_str(csv, o.policy_model ? NULL : pt_impl);
 		pb_csv_u64(csv, o.threads);
 		pb_csv_str(csv, o.order == PB_VM_ORDER_FREE ? "free" : "strict");
 		pb_csv_str(csv, o.hints == PB_VM_HINTS_ABIT ? "abit" : "exact");
-		pb_csv_str(csv, o.tlb.name);
-		pb_csv_str(csv, o.device->name);
+		pb_csv_str(csv, o.policy_model ? NULL : o.tlb.name);
+		pb_csv_str(csv, o.policy_model ? NULL : o.device->name);
 		pb_csv_str(csv, o.backing ? "file" : "sim");
 		pb_csv_u64(csv, j->rep);
 		pb_csv_u64(csv, stream_seed(&ld[stream_of[j->rep]]));
-		for (size_t e = 0; e < PB_VM_EV__COUNT; e++)
-			if (pb_vm_events[e].flags & PB_VM_EV_CSV)
+		for (size_t e = 0; e < PB_VM_EV__COUNT; e++) {
+			if (!(pb_vm_events[e].flags & PB_VM_EV_CSV))
+				continue;
+			if (o.policy_model && !policy_model_event((enum pb_vm_event)e))
+				pb_csv_na(csv); /* why: meta.json "not_available" */
+			else if ((pb_vm_events[e].flags & PB_VM_EV_VMA) && !j->stream->regions)
+				pb_csv_na(csv); /* no regions: nothing can count it */
+			else if (pb_vm_cache_event_na((enum pb_vm_event)e, &o.caches))
+				pb_csv_na(csv); /* why: meta.json "not_available" */
+			else
 				pb_csv_u64(csv, pb_vm_stats_get(st, (enum pb_vm_event)e));
+		}
 		pb_csv_dbl(csv, st->refs ? (double)st->faults / (double)st->refs : NAN);
 		pb_csv_dbl(csv, j->eat_ns);
 		pb_csv_dbl(csv, j->seconds);
 		pb_csv_dbl(csv, j->seconds > 0 ? (double)st->refs / j->seconds : NAN);
 		pb_csv_u64(csv, j->rc == 0);
 		pb_csv_end(csv);
-		pb_vm_stats_add(&total, st);
+		if (!o.policy_model)
+			pb_vm_stats_add(&total, st);
 	}
 	pb_vm_publish_sde(&total);
 	if (!usage && nok && sim_summary(run, &o, s0, jobs, o.csv)) {

@@ -8,6 +8,9 @@
  * record:  runs CMD under valgrind lackey (--trace-mem=yes) with its log
  *          sent to a pipe (--log-fd), parses the log as it streams and
  *          writes pbt, so a multi-GB text log never touches the disk.
+ *          Meanwhile a thread samples the valgrind process's
+ *          /proc/PID/maps (the client's mappings, with file names) and
+ *          OUT.maps gets them (pb_trace_maps_*, docs/workloads.md).
  * convert: any readable trace to pbt.
  * info:    references, read/write/fetch mix, distinct pages, footprint and
  *          LRU stack-distance (reuse) summary.
@@ -20,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -29,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pagebench/atomic.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/outfile.h"
@@ -105,13 +110,16 @@ static void trace_usage(FILE *f)
 	       "formats:");
 	for (unsigned i = 0; pb_trace_format_name(i); i++)
 		fprintf(f, " %s", pb_trace_format_name(i));
-	fprintf(f,
-		" (detected when omitted);\n"
-		"zstd, gzip and xz inputs are read directly.  OUT is pagebench's pbt format; an\n"
-		"existing OUT is replaced only with --force (never a device, FIFO or symlink).\n"
-		"--maxpages: most pages one trace record may expand to (default 65536).\n"
-		"record traces CMD itself, not its children (lackey logs carry no pid to tell\n"
-		"processes apart); exec the program directly rather than through a shell.\n");
+	fprintf(
+	    f,
+	    " (detected when omitted);\n"
+	    "zstd, gzip and xz inputs are read directly.  OUT is pagebench's pbt format; an\n"
+	    "existing OUT is replaced only with --force (never a device, FIFO or symlink).\n"
+	    "--maxpages: most pages one trace record may expand to (default 65536).\n"
+	    "record traces CMD itself, not its children (lackey logs carry no pid to tell\n"
+	    "processes apart); exec the program directly rather than through a shell.\n"
+	    "record also writes FILE.maps, the process's mappings, which readers of FILE use\n"
+	    "to tell its file-backed text and data from anonymous memory (docs/workloads.md).\n");
 }
 
 struct topts {
@@ -172,7 +180,8 @@ static const struct pb_param convert_params[] = {
     T_FORMAT, T_PAGE, T_NOIFETCH, T_MAXPAGES, T_LEVEL, T_FORCE, {0},
 };
 static const struct pb_param record_params[] = {
-    {"out", PB_PT_STR, O(out), "trace.pbt", "the pbt file to write", NULL, 0, 0, 'o', 0, "FILE"},
+    {"out", PB_PT_STR, O(out), "trace.pbt", "the pbt file to write (and FILE.maps)", NULL, 0, 0,
+     'o', 0, "FILE"},
     T_LEVEL,
     T_NOIFETCH,
     T_FORCE,
@@ -346,10 +355,52 @@ static int find_program(const char *prog)
 	return 0;
 }
 
+/* The mappings sampler of record: every 10 ms, once the child runs
+ * valgrind's lackey tool (before that it is a copy of pagebench, then
+ * valgrind's launcher, whose mappings are not the client's). */
+struct maps_sampler {
+	pid_t pid;
+	int stop;
+	struct pb_trace_maps *m;
+};
+
+static int runs_lackey(pid_t pid)
+{
+	char p[64], exe[4096];
+	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(p, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = 0;
+	const char *b = strrchr(exe, '/');
+	return !strncmp(b ? b + 1 : exe, "lackey-", 7);
+}
+
+static void *sample_maps(void *arg)
+{
+	struct maps_sampler *s = arg;
+	const struct timespec tick = {0, 10 * 1000 * 1000};
+	while (!pb_atomic_load(&s->stop, PB_ACQUIRE)) {
+		if (runs_lackey(s->pid))
+			(void)pb_trace_maps_sample(s->m, s->pid); /* gone: the next wait ends */
+		nanosleep(&tick, NULL);
+	}
+	return NULL;
+}
+
+static int record_run(int argc, char **argv, struct topts o);
+
 static int cmd_record(int argc, char **argv)
 {
 	struct topts o;
 	parse_opts(argc, argv, &o, "record");
+	int rc = record_run(argc, argv, o);
+	trace_free(&o, "record");
+	return rc;
+}
+
+static int record_run(int argc, char **argv, struct topts o)
+{
 	if (!o.cmd_at || o.cmd_at >= argc)
 		pb_usage_error("trace", "record needs -- CMD [ARGS...]");
 	if (o.npos)
@@ -357,8 +408,10 @@ static int cmd_record(int argc, char **argv)
 			       o.pos[0]);
 	const char *out = o.out;
 	unsigned flags = o.force ? PB_OUT_FORCE : 0;
-	char err[ERRLEN];
+	char err[ERRLEN], maps_out[4200];
 	check_out(out, flags);
+	snprintf(maps_out, sizeof(maps_out), "%s.maps", out);
+	check_out(maps_out, flags);
 	if (!find_program(argv[o.cmd_at]))
 		pb_usage_error("trace", "cannot run '%s': no such program (or not executable)",
 			       argv[o.cmd_at]);
@@ -411,11 +464,23 @@ static int cmd_record(int argc, char **argv)
 		_exit(127);
 	}
 	close(pfd[1]);
+	struct maps_sampler ms = {pid, 0, pb_trace_maps_new()};
+	pthread_t sampler;
+	int sampling = ms.m && !pthread_create(&sampler, NULL, sample_maps, &ms);
+	/* references recorded so far, on a terminal only (a long program was silent) */
+	pb_progress_begin("trace record: references", 0);
 	rc = pb_trace_fd_to_pbt(pfd[0], "<valgrind log>", "lackey", o.no_ifetch, pw, err,
 				sizeof(err));
+	pb_progress_end();
 	if (rc)
 		kill(pid, SIGKILL);
 	close(pfd[0]);
+	if (sampling) {
+		pb_atomic_store(&ms.stop, 1, PB_RELEASE);
+		pthread_join(sampler, NULL);
+		if (runs_lackey(pid)) /* the log ended: a last look before the exit */
+			(void)pb_trace_maps_sample(ms.m, pid);
+	}
 	int status = 0;
 	waitpid(pid, &status, 0);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -429,12 +494,17 @@ static int cmd_record(int argc, char **argv)
 		    code);
 	}
 	if (rc) {
+		pb_trace_maps_free(ms.m);
 		pb_pbt_abort(pw);
 		pb_error("trace", "%s", err);
 		return exit_for(rc);
 	}
 	uint64_t n = pb_pbt_written(pw);
 	rc = pb_pbt_finish(pw, err, sizeof(err));
+	size_t nmaps = ms.m ? pb_trace_maps_count(ms.m) : 0;
+	if (!rc && nmaps)
+		rc = pb_trace_maps_write(ms.m, maps_out, flags, err, sizeof(err));
+	pb_trace_maps_free(ms.m);
 	if (rc) {
 		pb_error("trace", "%s", err);
 		return exit_for(rc);
@@ -442,6 +512,10 @@ static int cmd_record(int argc, char **argv)
 	/* stderr: stdout belongs to the recorded program */
 	fprintf(stderr, "pagebench trace: %s: %llu references recorded", out,
 		(unsigned long long)n);
+	if (nmaps)
+		fprintf(stderr, ", %zu mappings in %s", nmaps, maps_out);
+	else
+		fprintf(stderr, " (the process's mappings could not be read: no %s)", maps_out);
 	if (code)
 		fprintf(stderr, " (the program exited with status %d)", code);
 	fprintf(stderr, "\n");

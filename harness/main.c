@@ -32,6 +32,7 @@ static const struct subcmd cmds[] = {
      "compare two run folders: regressions beyond a threshold and the CIs"},
     {"list", pb_cmd_list, "list kernels, policies, workloads and counters"},
     {"topo", pb_cmd_topo, "print the topology and the thread placement plan"},
+    {"csim", pb_cmd_csim, "CS:APP cache lab simulator: -s S -E E -b B -t TRACE [-v]"},
 };
 
 static void usage(FILE *f)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harness/vm_drive.c - the harness side of the demand-paging engine:
- * teams for replays and sweeps, stream loading, SDE publication.
+ * teams for replays and sweeps, stream loading, streaming sweeps (one
+ * reader pass feeding every job), SDE publication.
  *
  * The engine exposes per-thread workers (pb_vm_replay_thread, the sweep's
  * claim / run / begin / end) and never starts a thread; this file owns
@@ -15,9 +16,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 #include "pagebench/cli.h"
 #include "pagebench/counters.h"
 #include "pagebench/hmap.h"
+#include "pagebench/nextuse.h"
 #include "pagebench/pagekey.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
@@ -234,10 +238,14 @@ static int load_sink(void *ctx, const struct pb_access *a, size_t n)
 	}
 	memcpy(l->a + l->s.n, a, n * sizeof(*a));
 	l->s.n += n;
+	pb_progress_add(n);
 	return 0;
 }
 
-int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *err, size_t errlen)
+/* Open spec with seed for the engine: 4 KiB pages; the identity of the
+ * stream (canonical spec, trace file, size and hash) into l. */
+static int stream_open(const char *spec, uint64_t seed, struct pb_vm_loaded *l,
+		       struct pb_workload **out, char *err, size_t errlen)
 {
 	struct pb_workload *w;
 	struct pb_workload_opts wo = {.thread = 0, .nthreads = 1, .seed = seed};
@@ -261,7 +269,52 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 		if (pb_vm_trace_hash(tpath, &l->trace_size, l->trace_hash, sizeof(l->trace_hash)))
 			l->trace_hash[0] = 0;
 	}
+	/* the regions, known at the open: copied, s.regions points here */
+	const struct pb_vma *rv;
+	pb_workload_regions(w, &rv, &l->nregions);
+	if (l->nregions && !(l->regions = malloc(l->nregions * sizeof(*rv)))) {
+		pb_workload_close(w);
+		snprintf(err, errlen, "out of memory loading the workload's regions");
+		return -ENOMEM;
+	}
+	if (l->nregions)
+		memcpy(l->regions, rv, l->nregions * sizeof(*rv));
+	l->s.regions = l->regions;
+	l->s.nregions = l->nregions;
+	*out = w;
+	return 0;
+}
+
+/* Accesses the engine cannot map: -EINVAL with the reason (pos: the
+ * stream position of a[0]). */
+static int check_accesses(const struct pb_access *a, size_t n, uint64_t pos, char *err,
+			  size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (a[i].asid > 0xfff0u) {
+			snprintf(err, errlen, "workload asid %u above the engine's limit %u",
+				 a[i].asid, 0xfff0u);
+			return -EINVAL;
+		}
+		if (a[i].addr >> 48) {
+			snprintf(err, errlen,
+				 "workload address %#llx beyond 48 bits (reference %llu)",
+				 (unsigned long long)a[i].addr, (unsigned long long)(pos + i));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *err, size_t errlen)
+{
+	struct pb_workload *w;
+	int rc = stream_open(spec, seed, l, &w, err, errlen);
+	if (rc)
+		return rc;
+	pb_progress_begin("loading references", 0); /* on a terminal only */
 	rc = pb_workload_drain(w, NULL, 1 << 16, load_sink, l, err, errlen);
+	pb_progress_end();
 	size_t n = l->s.n;
 	if (rc) {
 		if (rc == -ENOMEM)
@@ -283,20 +336,9 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 	pb_workload_close(w);
 	l->s.a = l->a;
 	l->s.n = n;
-	for (size_t i = 0; i < n; i++) {
-		if (l->a[i].asid > 0xfff0u) {
-			snprintf(err, errlen, "workload asid %u above the engine's limit %u",
-				 l->a[i].asid, 0xfff0u);
-			pb_vm_load_free(l);
-			return -EINVAL;
-		}
-		if (l->a[i].addr >> 48) {
-			snprintf(err, errlen,
-				 "workload address %#llx beyond 48 bits (reference %zu)",
-				 (unsigned long long)l->a[i].addr, i);
-			pb_vm_load_free(l);
-			return -EINVAL;
-		}
+	if (check_accesses(l->a, n, 0, err, errlen)) {
+		pb_vm_load_free(l);
+		return -EINVAL;
 	}
 	if (!n) {
 		snprintf(err, errlen, "workload '%s' has no accesses", spec);
@@ -346,7 +388,584 @@ void pb_vm_load_free(struct pb_vm_loaded *l)
 		pb_unmap(l->keys, n * sizeof(uint64_t));
 	if (l->writes)
 		pb_unmap(l->writes, n);
+	free(l->regions);
 	memset(l, 0, sizeof(*l));
+}
+
+/* ---- streaming ---- */
+/*
+ * Next uses of the keys in v[0..n), in place: pb_next_use on chunks of
+ * NU_CHUNK from the end, the last occurrence of a key in a chunk taking
+ * its next use from `later` (key -> its first position after the chunk),
+ * which the chunk's first occurrences then update.  8 B per reference in
+ * all (v itself) besides the map and two chunk buffers.
+ */
+#define NU_CHUNK (1u << 16)
+static int next_use_in_place(uint64_t *v, size_t n)
+{
+	uint64_t *kb = malloc(NU_CHUNK * sizeof(*kb)), *nb = malloc(NU_CHUNK * sizeof(*nb));
+	uint8_t *later_ref = malloc(NU_CHUNK);
+	struct pb_hmap later;
+	int rc = kb && nb && later_ref ? pb_hmap_init(&later, 0) : -ENOMEM;
+	for (size_t hi = n; !rc && hi > 0;) {
+		size_t lo = hi > NU_CHUNK ? hi - NU_CHUNK : 0, m = hi - lo;
+		memcpy(kb, v + lo, m * sizeof(*kb));
+		if ((rc = pb_next_use(kb, m, nb)))
+			break;
+		memset(later_ref, 0, m); /* 1: an earlier reference of the chunk names it */
+		for (size_t i = 0; i < m; i++) {
+			if (nb[i] != PB_NEXT_NONE) {
+				later_ref[nb[i]] = 1;
+				v[lo + i] = lo + nb[i];
+			} else {
+				const uint64_t *p = pb_hmap_find(&later, kb[i]);
+				v[lo + i] = p ? *p : PB_NEXT_NONE;
+			}
+		}
+		for (size_t i = 0; i < m && !rc; i++)
+			if (!later_ref[i] && pb_hmap_put(&later, kb[i], lo + i))
+				rc = -ENOMEM;
+		hi = lo;
+	}
+	if (kb && nb && later_ref)
+		pb_hmap_fini(&later);
+	free(kb);
+	free(nb);
+	free(later_ref);
+	return rc;
+}
+
+/* pb_workload_drain's sink of the pass before a streaming sweep: the
+ * distinct pages, and the keys (next_use) in a mapping that grows by
+ * mremap (no copy, no second array). */
+struct pre_pass {
+	struct pb_hmap pages;
+	int next_use;
+	uint64_t *v;
+	size_t n, cap;
+};
+static int pre_sink(void *ctx, const struct pb_access *a, size_t n)
+{
+	struct pre_pass *p = ctx;
+	if (check_accesses(a, n, p->n, NULL, 0))
+		return -EDOM; /* the streaming pass says what and where */
+	for (size_t i = 0; i < n; i++) {
+		int isnew;
+		if (!pb_hmap_upsert(&p->pages,
+				    pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0), &isnew))
+			return -ENOMEM;
+	}
+	if (p->next_use && p->n + n > p->cap) {
+		size_t cap = p->cap ? p->cap : 1 << 20;
+		while (cap < p->n + n)
+			cap *= 2;
+		if ((double)cap * sizeof(uint64_t) > 0.9 * (double)mem_budget())
+			return -EFBIG;
+		void *nv = p->v ? mremap(p->v, p->cap * sizeof(uint64_t), cap * sizeof(uint64_t),
+					 MREMAP_MAYMOVE)
+				: pb_map(cap * sizeof(uint64_t), 0);
+		if (!nv || nv == MAP_FAILED)
+			return -ENOMEM;
+		p->v = nv;
+		p->cap = cap;
+	}
+	for (size_t i = 0; p->next_use && i < n; i++)
+		p->v[p->n + i] = pb_vm_key(&a[i]);
+	p->n += n;
+	pb_progress_add(n);
+	return 0;
+}
+
+int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct pb_vm_loaded *l,
+			 char *err, size_t errlen)
+{
+	struct pb_workload *w;
+	int rc = stream_open(spec, seed, l, &w, err, errlen);
+	if (rc)
+		return rc;
+	struct pre_pass p = {.next_use = next_use};
+	if (pb_hmap_init(&p.pages, 0)) {
+		pb_workload_close(w);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = pb_workload_drain(w, NULL, 1 << 16, pre_sink, &p, err, errlen);
+	pb_workload_close(w);
+	if (rc == -EFBIG)
+		snprintf(err, errlen,
+			 "the next uses do not fit in memory: %zu references (8 B each) and more "
+			 "to come, %" PRIu64 " MiB available (MemAvailable, the cgroup's "
+			 "memory.max or PAGEBENCH_MEM_LIMIT)",
+			 p.n, mem_budget() >> 20);
+	else if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory in the pass before the replay");
+	if (rc == -EDOM) /* not the engine's: the streaming pass names it */
+		rc = 0;
+	l->s.distinct = pb_hmap_count(&p.pages);
+	pb_hmap_fini(&p.pages); /* before the next uses' own map */
+	if (!rc && next_use && (rc = next_use_in_place(p.v, p.n)))
+		snprintf(err, errlen, "out of memory computing next uses");
+	if (rc) {
+		if (p.v)
+			pb_unmap(p.v, p.cap * sizeof(uint64_t));
+		free(l->regions);
+		l->regions = NULL;
+		l->s.regions = NULL;
+		return rc == -ENOMEM || rc == -EFBIG ? -ENOMEM : -EINVAL;
+	}
+	if (p.cap > p.n && p.n) { /* the exact size pb_vm_load_free unmaps */
+		void *nv = mremap(p.v, p.cap * sizeof(uint64_t), p.n * sizeof(uint64_t), 0);
+		if (nv != MAP_FAILED)
+			p.v = nv;
+	}
+	l->next_use = p.v;
+	l->s.next_use = p.v;
+	l->s.n = p.n; /* the streaming pass counts again */
+	return 0;
+}
+
+/* The passes before of several streams, one per team thread at a time. */
+struct pre_team {
+	const char *spec;
+	struct pb_vm_loaded *l;
+	size_t n, next;
+	int next_use;
+	int *rc;
+	char (*err)[512];
+};
+
+static void pre_team_fn(void *arg, unsigned tid)
+{
+	struct pre_team *p = arg;
+	(void)tid;
+	for (size_t s; (s = pb_atomic_fetch_add(&p->next, 1, PB_RELAXED)) < p->n;)
+		p->rc[s] = pb_vm_stream_prepass(p->spec, p->l[s].seed, p->next_use, &p->l[s],
+						p->err[s], sizeof(p->err[s]));
+}
+
+int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n, int next_use,
+			      unsigned workers, char *err, size_t errlen)
+{
+	struct pre_team p = {.spec = spec, .l = l, .n = n, .next_use = next_use};
+	p.rc = calloc(n ? n : 1, sizeof(*p.rc));
+	p.err = calloc(n ? n : 1, sizeof(*p.err));
+	if (!p.rc || !p.err) {
+		free(p.rc);
+		free(p.err);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (next_use)
+		(void)mem_budget(); /* computed once, here: the threads only read it */
+	pb_progress_begin(next_use ? "next uses: references" : "pages: references", 0);
+	struct pb_plan plan;
+	if (workers > n)
+		workers = (unsigned)n;
+	if (workers <= 1 || pb_plan_make(workers, PB_PIN_COMPACT, &plan)) {
+		pre_team_fn(&p, 0);
+	} else {
+		pb_team_run(&plan, pre_team_fn, &p, NULL);
+		pb_plan_free(&plan);
+	}
+	pb_progress_end();
+	int rc = 0;
+	for (size_t s = 0; s < n && !rc; s++)
+		if ((rc = p.rc[s]))
+			snprintf(err, errlen, "%s", p.err[s]);
+	free(p.rc);
+	free(p.err);
+	return rc;
+}
+
+/*
+ * The streaming sweep.  Steps separated by two barriers; between them the
+ * first thread alone builds the next step's task list.  A step's tasks:
+ * read stream s's next batch into its other buffer (decoding overlaps the
+ * replay of the current batch), count stream s's distinct pages in the
+ * current batch, feed (or, at its stream's end, close) each job.  Tasks
+ * are claimed from one atomic counter in order of their cost in the step
+ * before (longest first), so no thread idles while another runs a long
+ * job at the end of a step.
+ */
+#define FEED_BATCH (1u << 16)
+struct feed_stream {
+	struct pb_workload *w;
+	struct pb_vm_loaded *l;
+	struct pb_access *a[2];
+	uint64_t *keys[2];
+	uint8_t *wr[2];
+	size_t n[2];
+	uint64_t pos[2], at; /* batch positions; references read */
+	uint64_t cow;	     /* writes into copy-on-write regions */
+	int ended;
+	int count_pages;      /* no pass before counted them */
+	int pages_rc;	      /* -ENOMEM counting them */
+	struct pb_hmap pages; /* distinct (asid, vpn) */
+	int rc;
+	char err[512];
+};
+struct feed {
+	struct pb_vm_sweep *sw;
+	struct pb_vm_sweep_job *jobs;
+	size_t njobs, ns;
+	const size_t *wave; /* the jobs of this pass (indices into jobs) */
+	size_t nwave;
+	uint8_t *active; /* streams this pass reads */
+	struct feed_stream *st;
+	size_t *job_stream;
+	uint8_t *opened, *closed;
+	int need_keys;
+	pthread_barrier_t bar;
+	size_t *task, ntask, next;
+	uint64_t *cost; /* per task slot: ns in its last step (atomic) */
+	unsigned step;
+	int failed; /* a stream's error: stop feeding (atomic) */
+};
+
+static void read_task(struct feed *f, size_t s, unsigned buf)
+{
+	struct feed_stream *fs = &f->st[s];
+	ssize_t got = 0;
+	size_t n = 0;
+	while (n < FEED_BATCH &&
+	       (got = pb_workload_next(fs->w, fs->a[buf] + n, FEED_BATCH - n)) > 0)
+		n += (size_t)got;
+	if (got < 0) {
+		fs->rc = -EINVAL;
+		snprintf(fs->err, sizeof(fs->err), "%s", pb_workload_error(fs->w));
+	} else if (check_accesses(fs->a[buf], n, fs->at, fs->err, sizeof(fs->err))) {
+		fs->rc = -EINVAL;
+	}
+	if (fs->rc) {
+		pb_atomic_store(&f->failed, 1, PB_RELAXED);
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		fs->cow += (fs->a[buf][i].flags & PB_ACC_COW) && fs->a[buf][i].op == PB_OP_WRITE;
+	if (f->need_keys)
+		for (size_t i = 0; i < n; i++) {
+			fs->keys[buf][i] = pb_vm_key(&fs->a[buf][i]);
+			fs->wr[buf][i] = fs->a[buf][i].op == PB_OP_WRITE;
+		}
+	fs->n[buf] = n;
+	fs->pos[buf] = fs->at;
+	fs->at += n;
+	fs->ended = n == 0;
+	pb_progress_add(n);
+}
+
+static void pages_task(struct feed *f, size_t s, unsigned buf)
+{
+	struct feed_stream *fs = &f->st[s];
+	const struct pb_access *a = fs->a[buf];
+	for (size_t i = 0; i < fs->n[buf]; i++) {
+		int isnew;
+		uint64_t key = pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0);
+		if (!pb_hmap_upsert(&fs->pages, key, &isnew)) {
+			fs->pages_rc = -ENOMEM; /* read_task owns rc: it runs beside */
+			pb_atomic_store(&f->failed, 1, PB_RELAXED);
+			return;
+		}
+	}
+}
+
+static void job_task(struct feed *f, size_t j, unsigned buf)
+{
+	struct feed_stream *fs = &f->st[f->job_stream[j]];
+	if (!f->opened[j]) {
+		f->opened[j] = 1;
+		(void)pb_vm_sweep_stream_open(f->sw, j);
+	}
+	if (fs->n[buf] && !pb_atomic_load(&f->failed, PB_RELAXED)) {
+		const uint64_t *nu = fs->l->next_use;
+		struct pb_vm_batch b = {.a = fs->a[buf],
+					.keys = fs->keys[buf],
+					.writes = fs->wr[buf],
+					.next_use = nu ? nu + fs->pos[buf] : NULL,
+					.n = fs->n[buf],
+					.pos = fs->pos[buf]};
+		if (nu && fs->pos[buf] + b.n > fs->l->s.n) {
+			f->jobs[j].rc = -EPROTO; /* the stream changed between the passes */
+			snprintf(f->jobs[j].err, sizeof(f->jobs[j].err),
+				 "the stream is longer than in the next-use pass");
+		} else {
+			(void)pb_vm_sweep_stream_feed(f->sw, j, &b);
+		}
+		return;
+	}
+	pb_vm_sweep_stream_close(f->sw, j);
+}
+
+/* Between two steps, on one thread: the next step's tasks, longest first. */
+static int cost_desc(const void *pa, const void *pb, void *ctx)
+{
+	const uint64_t *cost = ctx;
+	uint64_t a = pb_atomic_load(&cost[*(const size_t *)pa], PB_RELAXED),
+		 b = pb_atomic_load(&cost[*(const size_t *)pb], PB_RELAXED);
+	if (a != b)
+		return a > b ? -1 : 1;
+	return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+}
+
+static void plan_step(struct feed *f)
+{
+	unsigned cur = (f->step + 1) & 1; /* the batch read in the step before */
+	int failed = pb_atomic_load(&f->failed, PB_RELAXED);
+	size_t k = 0;
+	for (size_t s = 0; s < f->ns; s++) {
+		struct feed_stream *fs = &f->st[s];
+		if (!f->active[s])
+			continue;
+		if (!failed && fs->w && !fs->ended)
+			f->task[k++] = f->njobs + s; /* read into the other buffer */
+		else if (f->step > 0)
+			fs->n[f->step & 1] = 0; /* nothing to read: nothing next */
+		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages)
+			f->task[k++] = f->njobs + f->ns + s;
+	}
+	for (size_t w = 0; w < f->nwave; w++) {
+		size_t j = f->wave[w];
+		struct feed_stream *fs = &f->st[f->job_stream[j]];
+		if (f->closed[j] || (f->step == 0 && !failed))
+			continue;
+		if (f->step > 0 && fs->n[cur] && !failed)
+			f->task[k++] = j; /* feed */
+		else if (fs->ended || failed) {
+			f->task[k++] = j; /* close */
+			f->closed[j] = 1;
+		}
+	}
+	qsort_r(f->task, k, sizeof(*f->task), cost_desc, f->cost);
+	f->ntask = k;
+	pb_atomic_store(&f->next, 0, PB_RELAXED);
+}
+
+static void feed_worker(void *arg, unsigned tid)
+{
+	struct feed *f = arg;
+	for (;;) {
+		if (tid == 0)
+			plan_step(f);
+		pthread_barrier_wait(&f->bar);
+		if (!f->ntask)
+			break;
+		unsigned cur = (f->step + 1) & 1, nxt = f->step & 1;
+		for (size_t i; (i = pb_atomic_fetch_add(&f->next, 1, PB_RELAXED)) < f->ntask;) {
+			size_t t = f->task[i];
+			uint64_t t0 = pb_now_ns();
+			if (t < f->njobs)
+				job_task(f, t, cur);
+			else if (t < f->njobs + f->ns)
+				read_task(f, t - f->njobs, nxt);
+			else
+				pages_task(f, t - f->njobs - f->ns, cur);
+			pb_atomic_store(&f->cost[t], pb_now_ns() - t0, PB_RELAXED);
+		}
+		pthread_barrier_wait(&f->bar);
+		if (tid == 0)
+			f->step++;
+	}
+}
+
+/* Close stream s of a pass and free its buffers. */
+static void feed_stream_close(struct feed_stream *fs)
+{
+	if (fs->w)
+		pb_workload_close(fs->w);
+	fs->w = NULL;
+	for (int b = 0; b < 2; b++) {
+		free(fs->a[b]);
+		free(fs->keys[b]);
+		free(fs->wr[b]);
+		fs->a[b] = NULL;
+		fs->keys[b] = NULL;
+		fs->wr[b] = NULL;
+	}
+	pb_hmap_fini(&fs->pages);
+}
+
+static void feed_free(struct feed *f)
+{
+	for (size_t s = 0; f->st && s < f->ns; s++)
+		feed_stream_close(&f->st[s]);
+	free(f->st);
+	free(f->job_stream);
+	free(f->opened);
+	free(f->closed);
+	free(f->task);
+	free(f->cost);
+	free(f->active);
+}
+
+/* Open stream s for a pass: its reader, two batches, its page set. */
+static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loaded *l, size_t s,
+			    char *err, size_t errlen)
+{
+	struct feed_stream *fs = &f->st[s];
+	/* keep the next uses and counts of a pass before; the identity is read again */
+	uint64_t *nu = l->next_use, distinct = l->s.distinct;
+	size_t nnu = l->s.n;
+	free(l->regions); /* opened again: the same regions */
+	int rc = stream_open(spec, l->seed, l, &fs->w, err, errlen);
+	l->next_use = nu;
+	l->s.next_use = nu;
+	l->s.n = nnu;
+	l->s.distinct = distinct;
+	if (rc)
+		return rc;
+	fs->l = l;
+	fs->n[0] = fs->n[1] = 0;
+	fs->at = fs->cow = 0;
+	fs->ended = 0;
+	fs->count_pages = !distinct;
+	for (int b = 0; b < 2 && !rc; b++) {
+		fs->a[b] = malloc(FEED_BATCH * sizeof(*fs->a[b]));
+		fs->keys[b] = f->need_keys ? malloc(FEED_BATCH * sizeof(uint64_t)) : NULL;
+		fs->wr[b] = f->need_keys ? malloc(FEED_BATCH) : NULL;
+		if (!fs->a[b] || (f->need_keys && (!fs->keys[b] || !fs->wr[b])))
+			rc = -ENOMEM;
+	}
+	if (!rc && fs->count_pages)
+		rc = pb_hmap_init(&fs->pages, 0);
+	if (rc)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+/* One pass: every active stream read once, the wave's jobs fed and closed. */
+static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *streams,
+		     unsigned workers, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (size_t s = 0; s < f->ns && !rc; s++)
+		if (f->active[s])
+			rc = feed_stream_open(f, spec, &streams[s], s, err, errlen);
+	if (!rc && pthread_barrier_init(&f->bar, NULL, workers ? workers : 1))
+		rc = -ENOMEM;
+	if (rc) {
+		for (size_t s = 0; s < f->ns; s++)
+			feed_stream_close(&f->st[s]);
+		return rc;
+	}
+	f->step = 0;
+	struct pb_plan plan;
+	if (workers <= 1 || pb_plan_make(workers, PB_PIN_COMPACT, &plan)) {
+		if (workers > 1) { /* no placement: one thread */
+			pthread_barrier_destroy(&f->bar);
+			(void)pthread_barrier_init(&f->bar, NULL, 1);
+		}
+		feed_worker(f, 0);
+	} else {
+		pb_team_run(&plan, feed_worker, f, NULL);
+		pb_plan_free(&plan);
+	}
+	pthread_barrier_destroy(&f->bar);
+	for (size_t s = 0; s < f->ns; s++) {
+		struct feed_stream *fs = &f->st[s];
+		if (!f->active[s])
+			continue;
+		if (fs->rc && !rc) {
+			rc = fs->rc;
+			snprintf(err, errlen, "%s", fs->err);
+		}
+		if (fs->pages_rc && !rc) {
+			rc = fs->pages_rc;
+			snprintf(err, errlen, "out of memory counting pages");
+		}
+		/* a pass before (next uses, pages) or an earlier wave counted it */
+		if ((fs->l->next_use || !fs->count_pages) && fs->at != fs->l->s.n && !rc) {
+			rc = -EPROTO;
+			snprintf(err, errlen,
+				 "the stream gave %llu references, %llu in a pass before (it "
+				 "changed)",
+				 (unsigned long long)fs->at, (unsigned long long)fs->l->s.n);
+		}
+		fs->l->s.n = fs->at;
+		fs->l->cow_refs = fs->cow;
+		if (fs->count_pages)
+			fs->l->s.distinct = pb_hmap_count(&fs->pages);
+		if (!rc && !fs->at) {
+			rc = -EINVAL;
+			snprintf(err, errlen, "workload '%s' has no accesses", spec);
+		}
+		feed_stream_close(fs);
+	}
+	return rc;
+}
+
+/*
+ * Jobs open at once in one pass: an engine holds its page tables, TLBs
+ * and tables (a few MiB even when small), so a sweep of thousands of
+ * configurations reads its streams once per wave of this many jobs
+ * instead of holding every engine; policy-only jobs are smaller.  A wave
+ * takes whole streams while they fit, and at most WAVE_STREAMS of them
+ * (two batches each).
+ */
+#define WAVE_ENGINES  64
+#define WAVE_POLICIES 1024
+#define WAVE_STREAMS  8
+
+int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
+			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
+			    unsigned workers, char *err, size_t errlen)
+{
+	struct feed f = {.sw = sw, .jobs = jobs, .njobs = njobs, .ns = nstreams};
+	int rc = 0;
+	size_t *ord = calloc(njobs + 1, sizeof(*ord)), nord = 0;
+	f.st = calloc(nstreams ? nstreams : 1, sizeof(*f.st));
+	f.active = calloc(nstreams ? nstreams : 1, 1);
+	f.job_stream = calloc(njobs + 1, sizeof(*f.job_stream));
+	f.opened = calloc(njobs + 1, 1);
+	f.closed = calloc(njobs + 1, 1);
+	f.task = calloc(njobs + 2 * nstreams, sizeof(*f.task));
+	f.cost = calloc(njobs + 2 * nstreams, sizeof(*f.cost));
+	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.task ||
+	    !f.cost)
+		rc = -ENOMEM;
+	size_t cap = WAVE_POLICIES;
+	for (size_t j = 0; !rc && j < njobs; j++) {
+		f.need_keys |= jobs[j].policy_only;
+		if (!jobs[j].policy_only)
+			cap = WAVE_ENGINES;
+		size_t s = 0;
+		while (s < nstreams && jobs[j].stream != &streams[s].s)
+			s++;
+		if (s == nstreams)
+			rc = -EINVAL; /* a job of no stream given */
+		f.job_stream[j] = s;
+	}
+	if (rc) {
+		snprintf(err, errlen, rc == -ENOMEM ? "out of memory" : "a job without its stream");
+		free(ord);
+		feed_free(&f);
+		return rc;
+	}
+	for (size_t s = 0; s < nstreams; s++) /* the jobs in stream order */
+		for (size_t j = 0; j < njobs; j++)
+			if (f.job_stream[j] == s)
+				ord[nord++] = j;
+	for (size_t lo = 0; lo < nord && !rc;) {
+		/* whole streams while they fit; a stream with more jobs alone, cut */
+		size_t hi = lo, nstr = 0;
+		memset(f.active, 0, nstreams);
+		while (hi < nord && hi - lo < cap) {
+			size_t s = f.job_stream[ord[hi]], end = hi;
+			while (end < nord && f.job_stream[ord[end]] == s)
+				end++;
+			if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
+				break;
+			f.active[s] = 1;
+			nstr++;
+			hi = end - lo > cap ? lo + cap : end;
+		}
+		f.wave = ord + lo;
+		f.nwave = hi - lo;
+		rc = feed_pass(&f, spec, streams, workers, err, errlen);
+		lo = hi;
+	}
+	free(ord);
+	feed_free(&f);
+	return rc;
 }
 
 /* Record a JSON value (stolen) in the run's config. */

@@ -5,6 +5,7 @@
 #ifndef PAGEBENCH_TESTS_SPAWN_H
 #define PAGEBENCH_TESTS_SPAWN_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,22 @@ static inline int spawn_run(char *const argv[], char *const env[], struct spawn_
 	close(fo);
 	close(fe);
 	return o->code;
+}
+
+/* spawn_run of bin with the NULL-terminated arguments that follow o (at
+ * most 38). */
+static inline int spawn_runl(const char *bin, char *const env[], struct spawn_out *o, ...)
+{
+	char *argv[40] = {(char *)bin};
+	int n = 1;
+	va_list ap;
+	va_start(ap, o);
+	const char *a;
+	while (n < 39 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	return spawn_run(argv, env, o);
 }
 
 static inline int count_lines(const char *s)

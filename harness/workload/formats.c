@@ -12,16 +12,25 @@
 #include "pagebench/trace.h"
 #include "wl_reader.h"
 
-#define WL_FORMAT(n) extern const struct wl_format wl_format_##n;
+#define WL_FORMAT(n, b) extern const struct wl_format wl_format_##n;
 #include "formats.def"
 #undef WL_FORMAT
 
 const struct wl_format *const wl_formats[] = {
-#define WL_FORMAT(n) &wl_format_##n,
+#define WL_FORMAT(n, b) &wl_format_##n,
 #include "formats.def"
 #undef WL_FORMAT
 };
 const unsigned wl_nformats = PB_ARRAY_SIZE(wl_formats);
+
+/* The BACKING column of formats.def, in the same order. */
+static const enum wl_backing wl_format_backings[] = {
+#define WL_FORMAT(n, b) WL_BACKING_##b,
+#include "formats.def"
+#undef WL_FORMAT
+};
+_Static_assert(PB_ARRAY_SIZE(wl_format_backings) == PB_ARRAY_SIZE(wl_formats),
+	       "one backing per format");
 
 const struct wl_format *wl_format_find(const char *name)
 {
@@ -59,4 +68,12 @@ const char *const *wl_format_aliases(const struct wl_format *f)
 const char *pb_trace_format_name(unsigned i)
 {
 	return i < wl_nformats ? wl_formats[i]->name : NULL;
+}
+
+enum wl_backing wl_format_backing(const struct wl_format *f)
+{
+	for (unsigned i = 0; f && i < wl_nformats; i++)
+		if (wl_formats[i] == f)
+			return wl_format_backings[i];
+	return WL_BACKING_anon;
 }

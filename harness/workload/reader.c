@@ -352,6 +352,7 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 	t->maxpages = o->maxpages ? o->maxpages : WL_MAXPAGES_DEFAULT;
 	t->csv = o->csv;
 	t->csv_first = 1;
+	t->backing = (enum wl_backing)o->backing;
 	int rc = wl_in_open(&t->in, o->path, o->fd, t->err, WL_ERRLEN);
 	if (!rc) {
 		int r = refill(t, 0);
@@ -369,12 +370,53 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 		snprintf(t->err, WL_ERRLEN, "%s: byte 0: empty file", t->name);
 		rc = -EINVAL;
 	}
+	if (!rc && !t->backing)
+		t->backing = wl_format_backing(t->fmt);
+	if (!rc && t->backing == WL_BACKING_anon && o->path && o->fd < 0) {
+		/* a recorded trace's mappings, beside it (trace record) */
+		char mp[4200];
+		snprintf(mp, sizeof(mp), "%s.maps", o->path);
+		int r = wl_maps_load(mp, &t->maps, t->err, WL_ERRLEN);
+		rc = r < 0 ? r : 0;
+	}
 	if (rc) {
 		snprintf(err, errlen, "%s", t->err[0] ? t->err : strerror(-rc));
 		wl_trace_close(t);
 		return rc;
 	}
 	*out = t;
+	return 0;
+}
+
+/*
+ * backing=file: every page is a shared file mapping's; address space N > 0
+ * (a csv namespace: another volume or host disk) is another file, whose
+ * pages the engine must not take for those of volume 0 (its page cache is
+ * keyed by page number alone, pagebench/pagekey.h): volume N is placed at
+ * N << 40, so up to 256 volumes of 1 TiB fit the engine's 48-bit
+ * addresses.  backing=anon: the sidecar's file-backed mappings.
+ */
+#define WL_VOL_SHIFT 40
+static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
+{
+	if (t->backing == WL_BACKING_file) {
+		for (size_t i = 0; i < n; i++) {
+			struct pb_access *a = &buf[i];
+			a->flags =
+			    (uint16_t)((a->flags & ~PB_ACC_COW) | PB_ACC_FILE | PB_ACC_SHARED);
+			if (!a->asid)
+				continue;
+			if (a->asid >= 256 || a->addr >> WL_VOL_SHIFT)
+				return wl_terr(t,
+					       "backing=file: address space %u at byte %#llx does "
+					       "not fit (256 files of 1 TiB); use backing=anon",
+					       a->asid, (unsigned long long)a->addr);
+			a->addr |= (uint64_t)a->asid << WL_VOL_SHIFT;
+		}
+	} else if (t->maps) {
+		for (size_t i = 0; i < n; i++)
+			buf[i].flags |= wl_maps_flags(t->maps, buf[i].addr);
+	}
 	return 0;
 }
 
@@ -410,6 +452,11 @@ ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n)
 		r = (ssize_t)drop_fetches(t, buf, (size_t)r);
 		if (r > 0)
 			break;
+	}
+	if (r > 0) {
+		int rc = apply_backing(t, buf, (size_t)r);
+		if (rc)
+			r = rc;
 	}
 	if (r < 0) {
 		t->failed = 1;
@@ -451,6 +498,11 @@ uint64_t wl_trace_records(const struct wl_trace *t)
 	return t->records;
 }
 
+enum wl_backing wl_trace_backing(const struct wl_trace *t)
+{
+	return t->backing;
+}
+
 uint64_t wl_trace_skipped(const struct wl_trace *t)
 {
 	return t->skipped;
@@ -463,6 +515,7 @@ void wl_trace_close(struct wl_trace *t)
 	if (t->fmt && t->fmt->close)
 		t->fmt->close(t);
 	wl_in_close(&t->in);
+	wl_maps_free(t->maps);
 	free(t->onext);
 	free(t->buf);
 	free(t->err);

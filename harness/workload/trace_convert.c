@@ -87,6 +87,8 @@ int pb_trace_fd_to_pbt(int fd, const char *name, const char *format, int no_ifet
 			break;
 		} else if ((rc = pb_pbt_write(pw, buf, (size_t)r))) {
 			snprintf(err, errlen, "write failed: %s", strerror(-rc));
+		} else {
+			pb_progress_add((uint64_t)r); /* the caller's progress line */
 		}
 	}
 	free(buf);

@@ -75,6 +75,12 @@ const struct wl_format *wl_format_at(unsigned i);
 const char *wl_format_name(const struct wl_format *f); /* NULL: "auto" */
 const char *wl_format_summary(const struct wl_format *f);
 const char *const *wl_format_aliases(const struct wl_format *f); /* NULL-terminated or NULL */
+/* What a trace's pages are (the backing= spec parameter; the names are
+ * those of formats.def's BACKING column): anonymous memory, or a shared
+ * file mapping (every access PB_ACC_FILE | PB_ACC_SHARED). */
+enum wl_backing { WL_BACKING_anon = 1, WL_BACKING_file = 2 };
+/* The format's default (formats.def): file for block-I/O traces. */
+enum wl_backing wl_format_backing(const struct wl_format *f);
 
 /* CSV column map (1-based columns; 0 = absent). */
 struct wl_csv_map {
@@ -98,6 +104,12 @@ struct wl_trace_opts {
 	uint64_t maxpages; /* 0: WL_MAXPAGES_DEFAULT */
 	struct wl_csv_map csv;
 	int csv_given;
+	/* enum wl_backing, 0: the format's default (formats.def).  file: every
+	 * access is PB_ACC_FILE | PB_ACC_SHARED, and address space N > 0 (a
+	 * csv namespace: another volume) reads its own file, placed at N << 40
+	 * (wl_trace_backing_fold).  anon: the trace's own flags, plus those of
+	 * a PATH.maps sidecar when one lies beside a trace read from path. */
+	int backing;
 };
 
 struct wl_trace;
@@ -114,6 +126,19 @@ uint64_t wl_trace_skipped(const struct wl_trace *t);
 unsigned wl_trace_shift(const struct wl_trace *t);
 /* Records parsed that produced references (lines, binary records). */
 uint64_t wl_trace_records(const struct wl_trace *t);
+/* The effective backing (the option or the format's default). */
+enum wl_backing wl_trace_backing(const struct wl_trace *t);
+
+/* ---- the mappings sidecar TRACE.maps (trace_maps.c, docs/workloads.md) ---- */
+struct wl_maps;
+/* Loads path (lines of /proc/PID/maps; '#' comments).  0 and *out, 1 when
+ * there is no such file (*out NULL), or -errno with "FILE:LINE: what". */
+int wl_maps_load(const char *path, struct wl_maps **out, char *err, size_t errlen);
+/* PB_ACC_* flags of the file-backed mapping holding addr, 0 if none:
+ * PB_ACC_FILE for a private file mapping (text, data), PB_ACC_FILE |
+ * PB_ACC_SHARED for a shared one. */
+uint16_t wl_maps_flags(const struct wl_maps *m, uint64_t addr);
+void wl_maps_free(struct wl_maps *m);
 void wl_trace_close(struct wl_trace *t);
 
 /* The stream's trace reader, for the trace library (workload.c). */
@@ -144,5 +169,27 @@ static inline uint64_t wl_key(const struct pb_access *a, unsigned shift)
 {
 	return pb_page_key(a->asid, a->addr >> shift, 0);
 }
+
+/* ---- generators with their own stream and regions (gen_exec.c) ---- */
+/* exec's parameters (its pb_param table p_exec is in workload.c, with the
+ * other generators'); the common ones are copied in at open. */
+struct wl_exec_cfg {
+	uint64_t text, data, bss, heap, stack, libs, libtext, kernel;
+	double fetch, sys, bad;
+	uint64_t thp; /* 1: the heap is madvise(MADV_HUGEPAGE)d (PB_ACC_THP) */
+	/* filled at open */
+	uint64_t refs, seed, procs, quantum;
+	double write;
+	unsigned shift, tid, nthreads;
+};
+/* A generator that writes whole accesses itself and may describe the
+ * regions of its address spaces (gens[].ops in workload.c). */
+struct wl_gen_ops {
+	int (*open)(const struct wl_exec_cfg *c, void **state, char *err, size_t errlen);
+	ssize_t (*next)(void *state, struct pb_access *buf, size_t n);
+	void (*regions)(const void *state, const struct pb_vma **v, size_t *n);
+	void (*close)(void *state);
+};
+extern const struct wl_gen_ops wl_gen_exec;
 
 #endif

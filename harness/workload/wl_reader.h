@@ -6,7 +6,7 @@
  * errors naming FILE:LINE or FILE: byte N).
  *
  * A format is one const struct wl_format (fmt_NAME.c) plus one line
- * WL_FORMAT(NAME) in formats.def; reader.c runs the window, the detection
+ * WL_FORMAT(NAME, BACKING) in formats.def; reader.c runs the window, the detection
  * and the dispatch, and knows no format by name.
  *
  * Three kinds of reader:
@@ -121,6 +121,9 @@ struct wl_trace {
 	int64_t *onext;
 	size_t onext_cap;
 	struct wl_pbt_reader *pbt;
+	/* backing (wl_trace_opts.backing, resolved) and the sidecar's maps */
+	enum wl_backing backing;
+	struct wl_maps *maps;
 };
 
 /* Sets the message ("FILE:LINE: what" for text, "FILE: byte N: what" for

@@ -53,7 +53,7 @@ enum mat_order { ORD_ROW, ORD_COL, ORD_ALT };
 
 struct gen_cfg {
 	/* common */
-	uint64_t refs, seed, procs, quantum, lib, cow, page;
+	uint64_t refs, seed, procs, quantum, lib, cow, page, thp;
 	double write, libfrac;
 	uint64_t share;
 	/* generator specific */
@@ -62,7 +62,9 @@ struct gen_cfg {
 	/* trace */
 	const char *path;
 	uint64_t format, ifetch, maxpages, offcol, sizecol, opcol, nscol, nscol2, unit, sizeunit,
-	    header, csv;
+	    header, csv, backing;
+	/* exec (gen_exec.c) */
+	struct wl_exec_cfg x;
 };
 
 /*
@@ -85,6 +87,8 @@ static const char *const fmt_choices[] = {"auto", NULL};
 static const char *const share_names[] = {"disjoint", "shared", "interleaved", NULL};
 static const char *const order_names[] = {"row", "col", "alt", NULL};
 static const char *const csv_names[] = {"auto", "msr", "spc", "custom", NULL};
+/* indices: 0 auto, then enum wl_backing (formats.def's BACKING column) */
+static const char *const backing_names[] = {"auto", "anon", "file", NULL};
 
 /* format=: "auto", then the registered trace formats (formats.def) */
 static const char *fmt_choice(uint64_t i)
@@ -139,6 +143,9 @@ static const struct pb_param common[] = {
      NULL},
     {"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 1ULL << 30, 0,
      0, NULL},
+    {"thp", P_U64, O(thp), "0",
+     "1: private regions are madvise(MADV_HUGEPAGE)d (PB_ACC_THP; sim --thp madvise)", NULL, 0, 1,
+     0, 0, NULL},
     {0},
 };
 
@@ -204,6 +211,8 @@ static const struct pb_param p_trace[] = {
     {"format", P_ENUM, O(format), "auto", "trace format (detected when auto)", fmt_choices, 0, 0, 0,
      0, NULL},
     {"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30, 0, 0, NULL},
+    {"backing", P_ENUM, O(backing), "auto", "anon or file pages; auto: the format's (below)",
+     backing_names, 0, 0, 0, 0, NULL},
     {"ifetch", P_U64, O(ifetch), "1", "0 drops instruction fetches (lackey, din, pbt)", NULL, 0, 1,
      0, 0, NULL},
     {"maxpages", P_SIZE, O(maxpages), "65536",
@@ -224,6 +233,46 @@ static const struct pb_param p_trace[] = {
     {"share", P_ENUM, O(share), "shared",
      "threads: shared (each replays all), interleaved, disjoint (own asid)", share_names, 0, 0, 0,
      0, NULL},
+    END_P,
+};
+
+static const struct pb_param p_exec[] = {
+    {"procs", P_U64, O(procs), "4", "processes running the program", NULL, 1, 65519, 0, 0, NULL},
+    {"text", P_SIZE, O(x.text), "64", "text pages (r-x, file-shared)", NULL, 1, 1 << 20, 0, 0,
+     NULL},
+    {"data", P_SIZE, O(x.data), "16", "data pages (rw-, private COW from the program file)", NULL,
+     1, 1 << 20, 0, 0, NULL},
+    {"bss", P_SIZE, O(x.bss), "16", "bss pages (rw-, demand-zero)", NULL, 1, 1 << 20, 0, 0, NULL},
+    {"heap", P_SIZE, O(x.heap), "256", "heap pages (rw-, demand-zero)", NULL, 1, 1 << 26, 0, 0,
+     NULL},
+    {"stack", P_SIZE, O(x.stack), "16", "stack pages (rw-, demand-zero)", NULL, 1, 1 << 20, 0, 0,
+     NULL},
+    {"libs", P_U64, O(x.libs), "2", "shared libraries (text r-x, file-shared)", NULL, 0, 16, 0, 0,
+     NULL},
+    {"libtext", P_SIZE, O(x.libtext), "32", "text pages of each library", NULL, 1, 1 << 16, 0, 0,
+     NULL},
+    {"kernel", P_SIZE, O(x.kernel), "64",
+     "kernel region pages (supervisor, shared, global; 0: none)", NULL, 0, 1 << 19, 0, 0, NULL},
+    {"refs", P_SIZE, O(refs), "100000", "references per thread's stream", NULL, 0, U64MAX, 0, 0,
+     NULL},
+    {"seed", P_U64, O(seed), NULL, "seed (default: --seed of the run)", NULL, 0, U64MAX, 0, 0,
+     NULL},
+    {"quantum", P_SIZE, O(quantum), "1000", "references before switching to the next process", NULL,
+     1, U64MAX, 0, 0, NULL},
+    {"fetch", P_DBL, O(x.fetch), "0.4", "fraction of user references that fetch instructions", NULL,
+     0, 1, 0, 0, NULL},
+    {"write", P_DBL, O(write), "0.3", "fraction of data references that are writes", NULL, 0, 1, 0,
+     0, NULL},
+    {"sys", P_DBL, O(x.sys), "0.05", "fraction of references in kernel mode (system calls)", NULL,
+     0, 1, 0, 0, NULL},
+    {"bad", P_DBL, O(x.bad), "0",
+     "fraction of illegal references (write to text, user read of kernel, no region)", NULL, 0, 1,
+     0, 0, NULL},
+    {"page", P_SIZE, O(page), "4096", "page size in bytes (power of two)", NULL, 512, 65536, 0, 0,
+     NULL},
+    {"thp", P_U64, O(x.thp), "0",
+     "1: the heap is madvise(MADV_HUGEPAGE)d (PB_ACC_THP; its size rounded up to 2 MiB)", NULL, 0,
+     1, 0, 0, NULL},
     END_P,
 };
 
@@ -413,7 +462,16 @@ static const struct gen_desc gens[] = {
     {"chase", "pointer chase through a random cyclic permutation", p_chase, init_chase, next_chase},
     {"matrix", "row/column-major traversal of a row-major matrix", p_matrix, init_none,
      next_matrix},
+    {"exec", "processes running one program: text, data, bss, heap, stack, libraries, kernel",
+     p_exec, NULL, NULL},
 };
+
+/* A generator without next() writes whole accesses through its ops
+ * (wl_internal.h), may describe regions and takes no common parameters. */
+static const struct wl_gen_ops *gen_ops(const struct gen_desc *d)
+{
+	return d && !d->next && !strcmp(d->name, "exec") ? &wl_gen_exec : NULL;
+}
 
 /* ---- spec parsing (table-driven) ---- */
 static const struct pb_param *find_param(const struct pb_param *t, const char *key)
@@ -505,6 +563,7 @@ struct pb_workload {
 	struct pb_access *tbuf;
 	int64_t *tnext;
 	size_t tcap;
+	void *ops_state; /* a gen_desc with ops: its stream */
 };
 
 /* keep: params always written (the rest only when not at their default) */
@@ -513,7 +572,8 @@ static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const stru
 {
 	for (; t && t->key; t++) {
 		const void *src = (const char *)c + t->off;
-		if (only_changed && t->def && strcmp(t->key, "format") && strcmp(t->key, "page")) {
+		if (only_changed && t->def && strcmp(t->key, "format") && strcmp(t->key, "page") &&
+		    strcmp(t->key, "backing")) {
 			struct gen_cfg d;
 			char e[8];
 			memcpy(&d, c, sizeof(d));
@@ -577,7 +637,8 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 	}
 	struct gen_cfg *c = &w->g.c;
 	memset(c, 0, sizeof(*c));
-	if (!w->is_trace)
+	int use_common = !w->is_trace && !gen_ops(d);
+	if (use_common)
 		set_defaults(c, common);
 	set_defaults(c, own);
 	c->seed = o ? o->seed : 0;
@@ -596,7 +657,7 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 		}
 		*eq = 0;
 		const struct pb_param *p = find_param(own, item);
-		if (!p && !w->is_trace)
+		if (!p && use_common)
 			p = find_param(common, item);
 		if (!p) {
 			snprintf(
@@ -619,7 +680,7 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 	snprintf(w->canon, sizeof(w->canon), "%s", name);
 	int first = 1;
 	canon_append(w->canon, sizeof(w->canon), c, own, &first, w->is_trace);
-	if (!w->is_trace)
+	if (use_common)
 		canon_append(w->canon, sizeof(w->canon), c, common, &first, 0);
 	return 0;
 }
@@ -701,6 +762,7 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 			to.page_shift = w->shift;
 			to.no_ifetch = !c->ifetch;
 			to.maxpages = c->maxpages;
+			to.backing = (int)c->backing; /* 0: the format's */
 			if (c->csv == 1) {
 				to.csv = (struct wl_csv_map){5, 6, 4, 2, 3, 1, 1, 1, 1};
 			} else if (c->csv == 2) {
@@ -723,11 +785,23 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 				w->shift = wl_trace_shift(w->tr);
 				fmt_find(wl_format_name(wl_trace_format(w->tr)), &c->format);
 				c->page = 1ULL << w->shift;
+				c->backing = wl_trace_backing(w->tr);
 				int first = 1;
 				snprintf(w->canon, sizeof(w->canon), "trace");
 				canon_append(w->canon, sizeof(w->canon), c, p_trace, &first, 1);
 			}
 		}
+	} else if (!rc && gen_ops(w->g.d)) {
+		struct wl_exec_cfg x = w->g.c.x;
+		x.refs = w->g.c.refs;
+		x.seed = w->g.c.seed;
+		x.procs = w->g.c.procs;
+		x.quantum = w->g.c.quantum;
+		x.write = w->g.c.write;
+		x.shift = w->shift;
+		x.tid = w->tid;
+		x.nthreads = w->nthreads;
+		rc = gen_ops(w->g.d)->open(&x, &w->ops_state, err, errlen);
 	} else if (!rc) {
 		rc = open_gen(w, err, errlen);
 	}
@@ -753,7 +827,7 @@ static void gen_one(struct gen *g, struct pb_access *a)
 		a->addr = PRIV_BASE + g->base + g->d->next(g);
 		a->op =
 		    c->write > 0 && pb_rng_double(&g->rng) < c->write ? PB_OP_WRITE : PB_OP_READ;
-		a->flags = c->cow ? PB_ACC_COW : 0;
+		a->flags = (uint16_t)((c->cow ? PB_ACC_COW : 0) | (c->thp ? PB_ACC_THP : 0));
 	}
 	g->i++;
 }
@@ -820,7 +894,9 @@ static ssize_t trace_next(struct pb_workload *w, struct pb_access *buf, size_t n
 
 ssize_t pb_workload_next(struct pb_workload *w, struct pb_access *buf, size_t n)
 {
-	ssize_t r = w->is_trace ? trace_next(w, buf, n) : gen_next(w, buf, n);
+	ssize_t r = w->is_trace	   ? trace_next(w, buf, n)
+		    : w->ops_state ? gen_ops(w->g.d)->next(w->ops_state, buf, n)
+				   : gen_next(w, buf, n);
 	if (r > 0)
 		w->count += (uint64_t)r;
 	return r;
@@ -865,11 +941,41 @@ void pb_workload_close(struct pb_workload *w)
 	if (!w)
 		return;
 	wl_trace_close(w->tr);
+	if (w->ops_state)
+		gen_ops(w->g.d)->close(w->ops_state);
 	free(w->g.perm);
 	free(w->spec);
 	free(w->tbuf);
 	free(w->tnext);
 	free(w);
+}
+
+void pb_workload_regions(const struct pb_workload *w, const struct pb_vma **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	if (w->ops_state && gen_ops(w->g.d)->regions)
+		gen_ops(w->g.d)->regions(w->ops_state, v, n);
+}
+
+int pb_workload_block_as_anon(const char *spec, char *msg, size_t len)
+{
+	struct pb_workload w = {0};
+	char err[8];
+	int r = 0;
+	if (!parse_spec(&w, spec, NULL, err, sizeof(err)) && w.is_trace && w.g.c.format &&
+	    w.g.c.backing == WL_BACKING_anon) {
+		const struct wl_format *f = wl_format_at((unsigned)w.g.c.format - 1);
+		r = wl_format_backing(f) == WL_BACKING_file;
+		if (r)
+			snprintf(
+			    msg, len,
+			    "%s is a block-I/O trace replayed as anonymous memory (backing=anon): "
+			    "first touches are zero fills with no read I/O, not file reads",
+			    wl_format_name(f));
+	}
+	free(w.spec);
+	return r;
 }
 
 /* Accessors for the trace library (trace_info.c) */
@@ -1015,12 +1121,12 @@ void pb_list_workloads(FILE *f)
 		fprintf(f, "  %-10s %s\n", gens[i].name, gens[i].summary);
 		list_params(f, gens[i].params);
 	}
-	fprintf(f, "  every generator also takes:\n");
+	fprintf(f, "  every generator but exec also takes:\n");
 	list_params(f, common);
 	fprintf(f, "  %-10s %s\n", "trace",
 		"a recorded trace (format detected when omitted; zstd/gzip/xz read directly)");
 	list_params(f, p_trace);
-	fprintf(f, "    formats (format=):\n");
+	fprintf(f, "    formats (format=) [backing=auto gives]:\n");
 	for (unsigned i = 0; wl_format_at(i); i++) {
 		const struct wl_format *fm = wl_format_at(i);
 		char nm[64];
@@ -1029,7 +1135,8 @@ void pb_list_workloads(FILE *f)
 			size_t l = strlen(nm);
 			snprintf(nm + l, sizeof(nm) - l, ", %s", *a);
 		}
-		fprintf(f, "      %-22s %s\n", nm, wl_format_summary(fm));
+		fprintf(f, "      %-22s %s [%s]\n", nm, wl_format_summary(fm),
+			backing_names[wl_format_backing(fm)]);
 	}
 	fprintf(f, "  example: --workload "
 		   "zipf:pages=100000,alpha=0.9,refs=2M,write=0.3,procs=4,lib=256\n");

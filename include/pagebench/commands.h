@@ -21,5 +21,6 @@ int pb_cmd_plot(int argc, char **argv);	   /* harness/cmd_plot.c */
 int pb_cmd_trace(int argc, char **argv);   /* harness/cmd_trace.c */
 int pb_cmd_sim(int argc, char **argv);	   /* harness/cmd_sim.c */
 int pb_cmd_mrc(int argc, char **argv);	   /* harness/cmd_mrc.c */
+int pb_cmd_csim(int argc, char **argv);	   /* harness/cmd_csim.c */
 
 #endif

@@ -55,6 +55,15 @@ struct pb_cost_events {
 	uint64_t zero_fills, cow_copies;
 	uint64_t read_ios, extra_pages_read;
 	uint64_t write_ios, extra_pages_written;
+	/* CPU caches in front of DRAM (kernels/vm/caches.c).  With caches set,
+	 * the memory access of the references costs
+	 *   l1_accesses * l1_ns + l2_accesses * l2_ns + l3_accesses * l3_ns
+	 *   + dram_accesses * dram_ns
+	 * (each level's hit time for every access that reaches it, DRAM for
+	 * what leaves the last level) instead of refs * dram_ns. */
+	int caches;
+	uint64_t l1_accesses, l2_accesses, l3_accesses, dram_accesses;
+	double l1_ns, l2_ns, l3_ns; /* from the cache profile (pagebench/cache.h) */
 };
 
 /* Effective access time in ns per reference (0 refs: 0). */

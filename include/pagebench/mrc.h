@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagebench/hmap.h" /* pb_hash64 */
+
 /*
  * keys[0..n): the reference stream; sizes[0..nsizes): memory sizes in pages
  * (any order, 0 allowed: everything misses); misses[k] receives LRU's
@@ -26,5 +28,65 @@
  */
 int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsizes,
 	       uint64_t *misses);
+
+/*
+ * pb_mrc_opt(): OPT (Belady's MIN, opt.c's replay) misses for many sizes in
+ * one pass, by Mattson's priority stack (priority = next use; Mattson et
+ * al. 1970).  next_use: pb_next_use() of keys, or NULL (computed here,
+ * 8 bytes per reference).  misses[k]: faults with sizes[k] frames, cold
+ * misses included; equal to pb_policy_replay of "opt" at every size.
+ * O(r + u log S) time a reference for r prefix-minimum moves in u runs,
+ * O(S) memory beyond next_use, S = the largest size.  The OPT stack is
+ * nearly sorted by next use, so r grows with S (zipf 0.9 over 100k pages:
+ * 46 at S = 5 000, 1 164 at 50 000; u about 4): about 0.5 ns x miss ratio
+ * x S a reference, against 26..40 ns a reference and size for a replay
+ * (docs/policies.md; `mrc --opt-method auto` picks).
+ * 0, -EINVAL, -ENOMEM or -E2BIG (a size of 2^32 or more).  Single-threaded.
+ */
+int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
+	       size_t nsizes, uint64_t *misses);
+
+/*
+ * Spatially hashed sampling (SHARDS: Waldspurger, Park, Garthwaite & Ahmad,
+ * FAST 2015) for miniature simulations (Waldspurger, Saemundsson, Ahmad &
+ * Park, USENIX ATC 2017).  A key k is kept iff
+ *     (pb_hash64(pb_hash64(k) ^ salt) >> 40) < threshold,
+ * i.e. hash mod P < T with P = 2^24 and T = round(R P) (the top 24 bits of
+ * the project's one mixer, applied twice so that two salts give
+ * independent samples).  Every reference to a kept key is kept, so the
+ * sample is a stream over a fraction R of the keys, in order; a policy run
+ * on it with round(R c) frames emulates c frames.  The effective rate
+ * (what every estimate scales by) is T / P.
+ */
+#define PB_MRC_SAMPLE_BITS 24
+struct pb_mrc_sampler {
+	double rate;	    /* effective: threshold / 2^24 */
+	uint64_t threshold; /* T in [1, 2^24] */
+	uint64_t salt;	    /* from the seed */
+};
+/* rate in (0, 1]; seed picks the hash (two seeds: independent samples).
+ * 0, or -EINVAL (rate out of range or below 2^-24). */
+int pb_mrc_sampler_init(struct pb_mrc_sampler *s, double rate, uint64_t seed);
+static inline int pb_mrc_keep(const struct pb_mrc_sampler *s, uint64_t key)
+{
+	return (pb_hash64(pb_hash64(key) ^ s->salt) >> (64 - PB_MRC_SAMPLE_BITS)) < s->threshold;
+}
+/* The frames that emulate `frames`: round(rate x frames). */
+uint64_t pb_mrc_scaled(const struct pb_mrc_sampler *s, uint64_t frames);
+/*
+ * The sampled stream: *okeys (and *owrites when writes != NULL) hold the
+ * kept references in order, *on of them; free both with
+ * pb_mrc_sample_free(*okeys, *owrites, *on).  0 or -ENOMEM / -EINVAL.
+ */
+int pb_mrc_sample(const struct pb_mrc_sampler *s, const uint64_t *keys, const uint8_t *writes,
+		  size_t n, uint64_t **okeys, uint8_t **owrites, size_t *on);
+void pb_mrc_sample_free(uint64_t *keys, uint8_t *writes, size_t n);
+/*
+ * Miss ratio of the full stream of n references estimated from the misses
+ * of a sampled run: sampled_misses / (rate x n), at most 1 (SHARDS_adj's
+ * normalisation: by the expected sample size, not the drawn one, so a hot
+ * key that happens to be sampled does not dilute the misses with its hits).
+ */
+double pb_mrc_sample_ratio(const struct pb_mrc_sampler *s, uint64_t sampled_misses, uint64_t n);
 
 #endif /* PAGEBENCH_MRC_H */

@@ -7,8 +7,8 @@
  * (Intel's STLB), each set-associative with true LRU inside a set, sized
  * from a named CPU profile (published geometries, see kernels/vm/tlb.c) or
  * from a parameter string "l1=64:4,l1i=128:8,l2=1536:12" (entries:ways;
- * ways 0 means fully associative).  Only 4 KiB translations are modelled
- * (the 2 MiB arrays of a profile are recorded for meta.json).
+ * ways 0 means fully associative).  4 KiB translations; 2 MiB ones
+ * through the pb_tlb_huge_* calls below (the engine's huge pages).
  *
  * An entry maps a translation key ((asid << 48) | vpn) to a frame plus the
  * PTE permission bits the MMU caches (writable, dirty): a write through an
@@ -44,7 +44,7 @@ struct pb_tlb_geom {
 	const char *name;		  /* profile name, or "custom" */
 	const char *source;		  /* where the figures come from */
 	struct pb_tlb_level l1d, l1i, l2; /* 4 KiB translations */
-	struct pb_tlb_level l1d_2m;	  /* recorded only (not simulated) */
+	struct pb_tlb_level l1d_2m;	  /* 2 MiB L1 (pb_tlb_huge_init) */
 };
 
 /* Named profiles, NULL-terminated (skylake, zen3, zen4, ...). */
@@ -72,6 +72,7 @@ struct pb_tlb_entry {
 #define PB_TLBE_DIRTY	 0x2u
 #define PB_TLBE_USER1	 0x4u /* free for the engine */
 #define PB_TLBE_USER2	 0x8u
+#define PB_TLBE_USER3	 0x80u /* free for the engine */
 
 struct pb_tlb_array {
 	struct pb_tlb_entry *e; /* sets * ways */
@@ -89,6 +90,9 @@ struct pb_tlb {
 	struct pb_tlb_stats st;
 	void *mem; /* one pb_map'ed block */
 	size_t mem_bytes;
+	struct pb_tlb_array l1_2m; /* 2 MiB translations (pb_tlb_huge_init) */
+	void *mem_2m;
+	size_t mem_2m_bytes;
 };
 
 int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g) PB_MUST_CHECK;
@@ -149,5 +153,26 @@ void pb_tlb_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags);
  * PTE and calling this.
  */
 int pb_tlb_shootdown(struct pb_tlb *t, uint64_t key);
+
+/*
+ * 2 MiB translations (the engine's transparent huge pages).  As on
+ * Skylake: a separate first-level array (the geometry's l1d_2m, 32
+ * entries 4-way) in front of the shared L2 (the STLB holds 4 KiB and
+ * 2 MiB entries).  A 2 MiB key is the caller's (the engine sets a bit no
+ * 4 KiB key has).  huge_init: 0 / -ENOMEM (an absent level: none, and
+ * 2 MiB translations live in L2 only); fini frees it.  huge_l1 probes the
+ * 2 MiB L1 (owner; refreshes LRU, counts nothing); huge_l2 probes L2 and
+ * copies a hit into the 2 MiB L1 (counts nothing: the caller counts, as
+ * the 4 KiB and 2 MiB L1 arrays are looked up at once); huge_fill
+ * installs into both; huge_kill drops a key from both (any thread, as
+ * pb_tlb_shootdown: returns 1 if held); huge_set_flags updates both.
+ */
+int pb_tlb_huge_init(struct pb_tlb *t, const struct pb_tlb_level *l1_2m) PB_MUST_CHECK;
+void pb_tlb_huge_fini(struct pb_tlb *t);
+struct pb_tlb_entry *pb_tlb_huge_l1(struct pb_tlb *t, uint64_t key);
+struct pb_tlb_entry *pb_tlb_huge_l2(struct pb_tlb *t, uint64_t key);
+struct pb_tlb_entry *pb_tlb_huge_fill(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags);
+int pb_tlb_huge_kill(struct pb_tlb *t, uint64_t key);
+void pb_tlb_huge_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags);
 
 #endif /* PAGEBENCH_TLB_H */

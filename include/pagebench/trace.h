@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "pagebench/outfile.h"
 #include "pagebench/workload.h"
@@ -66,8 +67,9 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned f
 /*
  * Read a trace of the named format (e.g. "lackey") from fd, a pipe (as
  * `trace record` does with valgrind's log), into pw; name is for
- * messages.  The fd is not closed.  Returns 0 at the end of the stream or
- * -errno (message in err).
+ * messages.  The fd is not closed.  pb_progress_add(references) per batch
+ * written (the caller begins and ends the progress line).  Returns 0 at
+ * the end of the stream or -errno (message in err).
  */
 int pb_trace_fd_to_pbt(int fd, const char *name, const char *format, int no_ifetch,
 		       struct pb_pbt_writer *pw, char *err, size_t errlen);
@@ -105,6 +107,24 @@ int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct p
 /* Smallest LRU size (pages, power of two bound) reaching a hit ratio of
  * frac of the non-cold references, from the histogram. */
 uint64_t pb_trace_lru_pages_for(const struct pb_trace_stats *st, double frac);
+
+/*
+ * The mappings of a traced process, for the TRACE.maps sidecar that
+ * `trace record` writes beside its trace (format and meaning in
+ * docs/workloads.md; the trace readers flag accesses in its file-backed
+ * mappings).  pb_trace_maps_sample reads /proc/PID/maps once and merges it
+ * (a later mapping replaces the earlier ones it overlaps): 0, or -errno
+ * (-ENOENT: the process is gone).  pb_trace_maps_write writes the union
+ * through pb_out (flags: PB_OUT_FORCE or 0); 0 or -errno with err.  One
+ * thread at a time.
+ */
+struct pb_trace_maps;
+struct pb_trace_maps *pb_trace_maps_new(void);
+int pb_trace_maps_sample(struct pb_trace_maps *m, pid_t pid);
+size_t pb_trace_maps_count(const struct pb_trace_maps *m);
+int pb_trace_maps_write(struct pb_trace_maps *m, const char *path, unsigned flags, char *err,
+			size_t errlen);
+void pb_trace_maps_free(struct pb_trace_maps *m);
 
 /*
  * The formats a trace spec's format= accepts, for help texts: i-th name

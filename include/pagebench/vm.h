@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagebench/cache.h"
 #include "pagebench/cost.h"
 #include "pagebench/policy.h"
 #include "pagebench/tlb.h"
@@ -73,6 +74,13 @@ enum pb_vm_hints {
 				* not for policies that count hits (aging) */
 };
 
+/* Transparent huge pages (Linux /sys/kernel/mm/transparent_hugepage/enabled). */
+enum pb_vm_thp {
+	PB_VM_THP_NEVER = 0,   /* 4 KiB pages only (the default) */
+	PB_VM_THP_ALWAYS = 1,  /* every private anonymous region */
+	PB_VM_THP_MADVISE = 2, /* accesses flagged PB_ACC_THP */
+};
+
 struct pb_vm_cfg {
 	const struct pb_policy_desc *policy;
 	const char *policy_params;	       /* or NULL */
@@ -92,6 +100,19 @@ struct pb_vm_cfg {
 				   * created (O_EXCL), locked, removed at destroy */
 	int backing_force;	  /* reuse (truncate) an existing regular file */
 	uint64_t expected_keys;	  /* hint for table sizes (0: unknown) */
+	/* Regions of the address spaces (pagebench/vma.h; any order, copied at
+	 * creation): every access that faults or misses the TLB is checked
+	 * against them (protection faults: the segv event), the kernel region
+	 * lives in address space VM_KERNEL_AS (65520, then not a workload's)
+	 * with global TLB entries.  NULL: no regions, no checks. */
+	const struct pb_vma *regions;
+	size_t nregions;
+	/* CPU caches in front of DRAM, one hierarchy per engine CPU
+	 * (kernels/vm/caches.c); no level present (pb_cache_parse("none"), or
+	 * all zero as pb_vm_cfg_default leaves it): off, the cache events stay 0 */
+	struct pb_cache_geom caches;
+	enum pb_vm_thp thp;  /* 2 MiB pages (kernels/vm/huge.c); needs pt radix */
+	uint64_t swap_pages; /* swap area size in pages (0: unlimited); full: OOM kill */
 };
 /* Fill defaults: lru, 64 frames, demand, radix, 1 thread, skylake, nvme. */
 void pb_vm_cfg_default(struct pb_vm_cfg *c);
@@ -176,6 +197,26 @@ uint64_t pb_vm_resident(const struct pb_vm *vm);
  * use == present pages; 0 or -EINVAL with a message. */
 int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen);
 const char *pb_vm_error(const struct pb_vm *vm);
+/*
+ * Isolation check at a quiescent point (kernels/vm/vma.c): every present
+ * PTE of address space A maps a frame whose page is A's own private page
+ * or a page of a shared namespace (file, shared anonymous, COW original),
+ * never another process's private page; with regions also that the PTE
+ * lies in one of A's regions, is user-accessible exactly when the region
+ * is, writable only where the region is and (for a shared page) only in a
+ * shared region, executable only where the region is.  pb_vm_check runs
+ * it when the engine has regions.  0 or -EINVAL with a message.
+ */
+int pb_vm_check_isolation(struct pb_vm *vm, char *err, size_t errlen);
+/* Swap slots (quiescent point): in use now, the most ever in use at once
+ * (= slots ever created: a freed slot is reused first), the area's size
+ * (0: unlimited).  kernels/vm/swap.c. */
+void pb_vm_swap_usage(const struct pb_vm *vm, uint64_t *in_use, uint64_t *peak, uint64_t *size);
+/* "never", "always", "madvise" (NULL for another value); parse: 0 / -EINVAL;
+ * the names indexed by enum pb_vm_thp, NULL-terminated. */
+extern const char *const pb_vm_thp_names[];
+const char *pb_vm_thp_name(enum pb_vm_thp t);
+int pb_vm_thp_parse(const char *s, enum pb_vm_thp *out);
 
 /* Policy key of an access: private pages (asid << 48) | vpn; shared and
  * file pages live in the shared namespaces (one page, several mappers). */
@@ -223,6 +264,9 @@ struct pb_vm_stream {
 	uint64_t distinct;	  /* distinct pages: sizes tables (0: unknown) */
 	const uint64_t *keys;	  /* pb_vm_key of each access (policy_only jobs) */
 	const uint8_t *writes;	  /* 1 for a write (policy_only jobs) */
+	/* the stream's regions (engine jobs; pagebench/vma.h), or NULL */
+	const struct pb_vma *regions;
+	size_t nregions;
 };
 struct pb_vm_sweep_job {
 	/* in */
@@ -248,5 +292,35 @@ size_t pb_vm_sweep_claim(struct pb_vm_sweep *sw);
 void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i);
 struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i);
 void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *r);
+
+/*
+ * Streaming jobs (no loaded stream: the caller reads the workload once and
+ * feeds every job batch by batch).  open creates job i's engine (or its
+ * policy, policy_only), feed replays one batch of the job's stream, close
+ * checks the engine (pb_vm_check), stores the counts and frees it.  An
+ * engine job replays each batch in 256-access chunks with the hints
+ * flushed after each (what pb_vm_replay_thread does on one engine CPU), so
+ * its counts equal the loaded replay's; base.nthreads must be 1.  A
+ * policy_only job counts refs, hits, faults (= misses) and evictions.
+ * open and feed return the job's rc (0 or -errno, message in err; feed is
+ * a no-op once the job failed); close is always called once after open.
+ * One thread at a time per job, ordered by the caller; distinct jobs
+ * concurrently.  seconds sums the feeds.
+ */
+struct pb_vm_batch {
+	const struct pb_access *a; /* engine jobs */
+	const uint64_t *keys;	   /* pb_vm_key of each access (policy_only jobs) */
+	const uint8_t *writes;	   /* 1 for a write (policy_only jobs), or NULL */
+	const uint64_t *next_use;  /* next uses of a[0..n) (stream positions), or NULL */
+	size_t n;
+	uint64_t pos; /* stream position of a[0] */
+};
+int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i);
+int pb_vm_sweep_stream_feed(struct pb_vm_sweep *sw, size_t i, const struct pb_vm_batch *b);
+void pb_vm_sweep_stream_close(struct pb_vm_sweep *sw, size_t i);
+/* Why cache event e cannot be counted under the hierarchy g (caches off,
+ * or that level absent), or NULL when it can or e is not a cache event:
+ * sim.csv writes such a column NA and meta.json gives the reason. */
+const char *pb_vm_cache_event_na(enum pb_vm_event e, const struct pb_cache_geom *g);
 
 #endif /* PAGEBENCH_VM_H */

@@ -60,6 +60,11 @@ struct pb_vm_loaded {
 	char trace_path[4096];
 	uint64_t trace_size;
 	char trace_hash[40]; /* "fnv1a64:<16 hex digits>" */
+	uint64_t cow_refs;   /* writes into copy-on-write regions (streamed) */
+	/* the workload's regions (pb_workload_regions), copied; s.regions
+	 * points here, and sweeps pass them to each engine */
+	struct pb_vma *regions;
+	size_t nregions;
 };
 /*
  * Load the whole stream of `spec` opened with `seed`, check it fits the
@@ -71,6 +76,42 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 int pb_vm_load_next_use(struct pb_vm_loaded *l); /* 0 or -ENOMEM */
 int pb_vm_load_keys(struct pb_vm_loaded *l);	 /* 0 or -ENOMEM */
 void pb_vm_load_free(struct pb_vm_loaded *l);
+
+/*
+ * Streaming replay: no loaded stream.  The pass before (only when the jobs
+ * need it: the engine sizes its page tables by the distinct pages, an
+ * OFFLINE policy needs next uses): opens spec with seed, fills l's
+ * identity (canonical, trace file) and l->s.distinct, and with next_use
+ * l->next_use (one array of 8 B per reference, computed in place with
+ * pb_next_use by chunks; no key array besides it) and l->s.n.  0, -EINVAL
+ * (usage: err), -ENOMEM (err; the array would not fit in the memory
+ * budget, as pb_vm_load says).  Free with pb_vm_load_free.
+ */
+int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct pb_vm_loaded *l,
+			 char *err, size_t errlen);
+/* The pass before of l[0..n) (l[s].seed set), the streams at once on up
+ * to `workers` team threads, with a progress line; the first error. */
+int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n, int next_use,
+			      unsigned workers, char *err, size_t errlen);
+/*
+ * Run every job of a sweep from the streams themselves: streams[s] is spec
+ * opened with streams[s].seed (with what a pass before left in it), and
+ * each job's stream points at some streams[s].s.  One reader pass per
+ * stream feeds all its jobs batch by batch (pb_vm_sweep_stream_*) on
+ * `workers` team threads: in each step, reading the next batch of every
+ * stream, feeding the current one to every job and closing the jobs of an
+ * ended stream are tasks claimed longest first, with a barrier between
+ * steps.  Memory: two batches per stream, the jobs' own state, the
+ * distinct pages; never the stream.  On return streams[s] has its
+ * identity, s.n and s.distinct (meta.json).  pb_progress_add(references
+ * read).  0, or -EINVAL (the stream's or the engine's usage error in err:
+ * bad trace line, asid, address, no accesses), -ENOMEM, -EPROTO (a stream
+ * that changed since its pass before).  Job errors are in the jobs.
+ * Caller: one thread.
+ */
+int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
+			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
+			    unsigned workers, char *err, size_t errlen);
 
 /*
  * The identity of a trace file without reading all of it: FNV-1a 64 over

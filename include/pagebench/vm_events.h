@@ -18,6 +18,7 @@
 
 #define PB_VM_EV_CSV 0x1u /* a column of sim.csv */
 #define PB_VM_EV_SDE 0x2u /* published as sde:::pagebench::vm_<name> */
+#define PB_VM_EV_VMA 0x4u /* counted only with regions (pb_vm_cfg.regions): NA without */
 
 /* clang-format off */
 #define PB_VM_EVENTS(X)                                                                  \
@@ -49,7 +50,23 @@
 	X(write_ios,        PB_VM_EV_CSV,                "write I/Os")                          \
 	X(extra_pages_read, 0,                           "pages read by prepaging")             \
 	X(policy_calls,     0,                           "policy vtable calls")                 \
-	X(hint_flushes,     0,                           "hint batches applied")
+	X(hint_flushes,     0,                           "hint batches applied")                \
+	X(segv,             PB_VM_EV_CSV | PB_VM_EV_SDE | PB_VM_EV_VMA,                       \
+	                    "protection faults (SIGSEGV): access skipped, never mapped")        \
+	X(exec_reads,       PB_VM_EV_CSV | PB_VM_EV_VMA, "file reads loading program/library images") \
+	X(l1d_hits,         PB_VM_EV_CSV,                "L1 data cache hits")                 \
+	X(l1d_misses,       PB_VM_EV_CSV,                "L1 data cache misses")               \
+	X(l1i_hits,         PB_VM_EV_CSV,                "L1 instruction cache hits")          \
+	X(l1i_misses,       PB_VM_EV_CSV,                "L1 instruction cache misses")        \
+	X(l2_hits,          PB_VM_EV_CSV,                "L2 cache hits")                      \
+	X(l2_misses,        PB_VM_EV_CSV,                "L2 cache misses")                    \
+	X(l3_hits,          PB_VM_EV_CSV,                "L3 cache hits")                      \
+	X(l3_misses,        PB_VM_EV_CSV,                "L3 cache misses (DRAM accesses)") \
+	X(thp_faults,       PB_VM_EV_CSV | PB_VM_EV_SDE, "faults that mapped a 2 MiB page")     \
+	X(thp_fallbacks,    PB_VM_EV_CSV,                "THP faults without a free 2 MiB frame") \
+	X(oom_kills,        PB_VM_EV_CSV | PB_VM_EV_SDE, "processes killed: swap full")         \
+	X(oom_pages_freed,  PB_VM_EV_CSV,                "pages freed by OOM kills")            \
+	X(oom_skipped,      PB_VM_EV_CSV,                "accesses of killed processes")
 /* clang-format on */
 
 enum pb_vm_event {

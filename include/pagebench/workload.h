@@ -10,7 +10,7 @@
  *
  * Spec syntax (the --workload option):
  *   NAME[:key=value,...]            e.g. zipf:pages=100000,alpha=0.9,refs=2000000,seed=1
- *   trace:path=FILE[,format=F][,page=4096]
+ *   trace:path=FILE[,format=F][,page=4096][,backing=anon|file]
  * `pagebench list workloads` prints every generator with its parameters and
  * defaults, from the module's const descriptor table.
  *
@@ -28,6 +28,7 @@
 #include <sys/types.h>
 
 #include "pagebench/common.h"
+#include "pagebench/vma.h"
 
 enum pb_op {
 	PB_OP_READ = 0,
@@ -50,6 +51,12 @@ struct pb_access {
 #define PB_ACC_SHARED 0x2
 /* The region is private copy-on-write after a fork. */
 #define PB_ACC_COW 0x4
+/* The access runs in supervisor mode (a system call, the kernel's own
+ * memory): may touch supervisor-only regions (pagebench/vma.h). */
+#define PB_ACC_KERNEL 0x8
+/* The region is marked for transparent huge pages (madvise(MADV_HUGEPAGE)):
+ * under the engine's thp=madvise its anonymous faults may map 2 MiB. */
+#define PB_ACC_THP 0x10
 
 struct pb_workload_opts {
 	unsigned thread;   /* which thread's stream (0-based) */
@@ -118,6 +125,20 @@ const int64_t *pb_workload_oracle_next(const struct pb_workload *w);
 int pb_workload_next_use(const uint64_t *keys, size_t n, uint64_t **next);
 /* References produced so far by the stream. */
 uint64_t pb_workload_count(const struct pb_workload *w);
+
+/*
+ * The regions (VMAs) of the stream's address spaces, sorted by (asid,
+ * start) as pagebench/vma.h says, valid until the close: *v = NULL, *n = 0
+ * for a stream that describes none (every generator but exec, traces).
+ */
+void pb_workload_regions(const struct pb_workload *w, const struct pb_vma **v, size_t *n);
+
+/*
+ * 1 if spec (a canonical spec: pb_workload_canonical) replays a block-I/O
+ * trace (a format whose default backing is file, formats.def) with
+ * backing=anon, with a one-line explanation in msg; else 0.  No I/O.
+ */
+int pb_workload_block_as_anon(const char *spec, char *msg, size_t len);
 
 /* `pagebench list workloads [-v]`: the generators, their parameters and the trace formats. */
 void pb_list_workloads(FILE *f);

@@ -239,8 +239,8 @@ void pb_progress_add(uint64_t done)
 	uint64_t d = pb_atomic_fetch_add(&prog.done, done, PB_RELAXED) + done;
 	uint64_t now = pb_now_ns();
 	uint64_t last = pb_atomic_load(&prog.last_ns, PB_RELAXED);
-	if (now - last < 200000000ULL && d < prog.total)
-		return;
+	if (now - last < 200000000ULL && (!prog.total || d < prog.total))
+		return; /* at most 5 lines a second; the last one of a known total */
 	if (!pb_atomic_cas(&prog.last_ns, &last, now, PB_RELAXED, PB_RELAXED))
 		return; /* another thread is printing this tick */
 	if (prog.total)

@@ -130,7 +130,11 @@ void pb_cost_device_names(char *buf, size_t len)
 
 double pb_cost_total_ns(const struct pb_cost_device *d, const struct pb_cost_events *e)
 {
-	return (double)e->refs * (d->sram_ns + d->dram_ns) + (double)e->l2_tlb_hits * d->l2tlb_ns +
+	double mem = (double)e->refs * d->dram_ns; /* every access from DRAM */
+	if (e->caches)				   /* or through the CPU caches (cost.h) */
+		mem = (double)e->l1_accesses * e->l1_ns + (double)e->l2_accesses * e->l2_ns +
+		      (double)e->l3_accesses * e->l3_ns + (double)e->dram_accesses * d->dram_ns;
+	return (double)e->refs * d->sram_ns + mem + (double)e->l2_tlb_hits * d->l2tlb_ns +
 	       (double)e->walks * d->walk_ns + (double)e->faults * d->fault_ns +
 	       (double)e->zero_fills * d->zero_ns + (double)e->cow_copies * d->copy_ns +
 	       (double)e->read_ios * d->read_ns + (double)e->extra_pages_read * d->xfer_ns +

@@ -78,6 +78,8 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 		vm_fail(vm, -EPROTO, "policy evicted a page that is not resident");
 		return -EPROTO;
 	}
+	if (p->flags & PG_HUGE)
+		return vm_huge_evict(vm, t, p); /* the whole 2 MiB page (huge.c) */
 	pb_pfn_t pfn = PB_PFN(p->pfn);
 	vm->rm_n = 0;
 	int rc = pb_frames_rmap_each(vm->fa, pfn, rmap_collect, vm);
@@ -90,6 +92,13 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 			dirty = 1;
 	}
 	enum pg_kind k = key_kind(key);
+	if (dirty && k != K_FILE) {
+		/* a slot, or the OOM killer when swap is full (swap.c) */
+		rc = vm_swap_reserve(vm, t, p, 1);
+		if (rc < 0 || rc == 1 || rc == 3)
+			return rc < 0 ? rc : 0; /* 1: freed by the kill; 3: stays */
+		dirty = rc != 2;		/* 2: its owner was killed: dropped */
+	}
 	t->st.evictions++;
 	if (p->flags & PG_PREPAGED) {
 		t->st.prepage_unused++;

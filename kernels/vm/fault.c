@@ -46,7 +46,8 @@
 
 static inline unsigned tlbe_flags(uint64_t pte)
 {
-	return ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) | ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0);
+	return ((pte & VM_PTE_W) ? PB_TLBE_WRITABLE : 0) | ((pte & VM_PTE_D) ? PB_TLBE_DIRTY : 0) |
+	       (!(pte & VM_PTE_U) ? VM_TLBE_SUPER : 0) | ((pte & VM_PTE_NX) ? VM_TLBE_NX : 0);
 }
 
 /*
@@ -115,6 +116,8 @@ int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepag
 		if (!prepaged) {
 			t->st.file_reads++;
 			t->st.read_ios++;
+			if (t->vma && (t->vma->flags & PB_VMA_IMAGE))
+				t->st.exec_reads++; /* program loading (regions only) */
 		}
 		rc = vm_backing_file_read(&vm->bk, p->key & PB_PAGE_VPN_MASK);
 	} else if (p->flags & PG_ONDISK) {
@@ -141,7 +144,9 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 		int dirty, int accessed)
 {
 	uint64_t bits = VM_PTE_P | (writable ? VM_PTE_W : 0) | (dirty ? VM_PTE_D : 0) |
-			(accessed ? VM_PTE_A : 0);
+			(accessed ? VM_PTE_A : 0) | VM_PTE_U;
+	if (vm->vma && !(bits = vm_vma_pte_bits(vm, as, vpn, p->key, bits)))
+		return 0; /* in no region: not mapped */
 	int rc = vm_pt_set(vm->pt, as, vpn, VM_PTE_MK(p->pfn, bits));
 	if (rc) {
 		vm_fail(vm, rc, "page table: out of memory");
@@ -152,14 +157,17 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 		vm_fail(vm, rc, "reverse map: out of memory");
 		return rc;
 	}
-	if (dirty)
+	if (dirty) {
 		pb_frames_set_dirty(vm->fa, PB_PFN(p->pfn));
+		vm_swap_dirtied(vm, p); /* its swap copy is stale (swap.c) */
+	}
 	return 0;
 }
 
 /*
  * The fault path.  Returns 0 when the access has been satisfied (the page
- * is mapped; the caller does not retry), or -errno.  Lock held.
+ * is mapped; the caller does not retry), 1 for a protection fault (regions
+ * only: the access is skipped), or -errno.  Lock held.
  */
 static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
 		 uint64_t next)
@@ -168,8 +176,10 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	unsigned write = a->op == PB_OP_WRITE;
 	uint64_t pte = vm_pt_get(vm->pt, as, vpn);
-	int cow = cow_region(a->flags);
+	int cow = cow_region(a->flags), rc0;
 
+	if (vm->vma && (rc0 = vm_vma_fault_check(vm, t, a)) != 0)
+		return rc0; /* 1: a protection fault, counted (segv), nothing mapped */
 	if ((pte & VM_PTE_P) && (!write || (pte & VM_PTE_W))) {
 		/* another thread resolved it while we waited for the lock: not a fault */
 		uint64_t key = pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED);
@@ -320,6 +330,9 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		      uint64_t pos, uint64_t next)
 {
+	struct pb_access ka; /* regions: the kernel region's accesses go to VM_KERNEL_AS */
+	if (pb_unlikely(vm->vma != NULL) && !(a = vm_vma_access(vm, a, &ka)))
+		return vm->failed;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	uint64_t tkey = priv_key(a->asid, vpn);
 	unsigned write = a->op == PB_OP_WRITE;
@@ -330,20 +343,31 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 					      : "address beyond 48 bits (vpn >= 2^36)");
 		return -EINVAL;
 	}
+	if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)) && vm_oom_skip(vm, t, a))
+		return 0; /* its process was killed (swap.c) */
+	if (vm->huge) {
+		int hr = vm_huge_access(vm, t, a, pos, next); /* 2 MiB pages (huge.c) */
+		if (hr <= 0)
+			return hr;
+	}
 	for (int tries = 0;; tries++) {
 		struct pb_tlb_entry *e = pb_tlb_lookup(&t->tlb, tkey, fetch);
 		if (pb_likely(e != NULL)) {
 			if (write && !(e->flags & PB_TLBE_WRITABLE))
 				goto do_fault; /* copy-on-write */
+			if (pb_unlikely(e->flags & (VM_TLBE_SUPER | VM_TLBE_NX)) &&
+			    vm_tlbe_denied(e->flags, a))
+				goto do_fault; /* the fault path checks the region */
 			if (write && !(e->flags & PB_TLBE_DIRTY)) {
 				vm_pt_or(vm->pt, a->asid, vpn, VM_PTE_D);
 				pb_tlb_set_flags(&t->tlb, tkey, e->flags | PB_TLBE_DIRTY);
 			}
 			hit_hint(vm, t, e, a, vpn, pos, next, write);
+			vm_cache_touch(t, e->pfn, a->addr, fetch);
 			return 0;
 		}
 		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
-		if (!(pte & VM_PTE_P) || (write && !(pte & VM_PTE_W)))
+		if (!(pte & VM_PTE_P) || (write && !(pte & VM_PTE_W)) || vm_pte_denied(pte, a))
 			goto do_fault;
 		uint64_t set = VM_PTE_A | (write ? VM_PTE_D : 0);
 		if ((pte & set) != set)
@@ -363,12 +387,15 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		else
 			vm_hint(vm, t, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED),
 				pos, next, write);
+		vm_cache_touch(t, VM_PTE_PFN(pte), a->addr, fetch);
 		return 0;
 	}
 do_fault:
 	vm_lock(vm);
 	vm_apply_hints(vm, t); /* earlier hits reach the policy before the fault */
 	int rc = vm->failed ? vm->failed : fault(vm, t, a, pos, next);
+	if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
+		vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
 	vm_unlock(vm);
 	/* the fault handler installed the PTE; the TLB fills on the next
 	 * touch (the retried instruction) - charge that walk now */
@@ -384,9 +411,10 @@ do_fault:
 			uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
 			if (!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))
 				pb_tlb_invalidate(&t->tlb, tkey);
+			vm_cache_touch(t, VM_PTE_PFN(pte), a->addr, fetch);
 		}
 	}
-	return rc;
+	return rc > 0 ? 0 : rc; /* a protection fault: the access is skipped */
 }
 
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,

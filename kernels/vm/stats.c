@@ -55,10 +55,12 @@ uint64_t pb_vm_stats_get(const struct pb_vm_stats *s, enum pb_vm_event e)
 void pb_vm_thread_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats *out)
 {
 	*out = vm->thr[tid].st;
-	out->hits = out->refs - out->faults; /* every reference is one or the other */
+	/* every reference is one or the other (or a protection fault) */
+	out->hits = out->refs - out->faults - out->segv - out->oom_skipped;
 	out->tlb_l1_hits = vm->thr[tid].tlb.st.l1_hits;
 	out->tlb_l2_hits = vm->thr[tid].tlb.st.l2_hits;
 	out->tlb_misses = vm->thr[tid].tlb.st.misses;
+	vm_caches_stats(vm, tid, out);
 }
 
 void pb_vm_stats(const struct pb_vm *vm, struct pb_vm_stats *out)
@@ -69,7 +71,7 @@ void pb_vm_stats(const struct pb_vm *vm, struct pb_vm_stats *out)
 		pb_vm_thread_stats(vm, i, &s);
 		pb_vm_stats_add(out, &s);
 	}
-	out->hits = out->refs - out->faults;
+	out->hits = out->refs - out->faults - out->segv - out->oom_skipped;
 }
 
 double pb_vm_eat_ns(const struct pb_vm *vm, const struct pb_vm_stats *s)
@@ -78,13 +80,14 @@ double pb_vm_eat_ns(const struct pb_vm *vm, const struct pb_vm_stats *s)
 	    .refs = s->refs,
 	    .l2_tlb_hits = s->tlb_l2_hits,
 	    .walks = s->tlb_misses,
-	    .faults = s->faults,
+	    .faults = s->faults + s->segv, /* a protection fault traps as a fault does */
 	    .zero_fills = s->zero_fills,
 	    .cow_copies = s->cow_copies,
 	    .read_ios = s->read_ios,
 	    .extra_pages_read = s->extra_pages_read,
 	    .write_ios = s->write_ios,
 	};
+	vm_caches_cost(vm, s, &e);
 	return pb_cost_eat_ns(vm->cfg.device, &e);
 }
 
@@ -124,6 +127,8 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 				if (!tag)
 					continue;
 				uint64_t key = tag - 1;
+				if (key & VM_HUGE_TBIT)
+					continue; /* 2 MiB: vm_huge_check */
 				uint64_t pte =
 				    vm_pt_get(vm->pt, (pb_asid_t)(key >> PB_PAGE_VPN_BITS),
 					      key & PB_PAGE_VPN_MASK);
@@ -142,13 +147,15 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 		}
 	}
 	pb_epoch_exit();
-	if (bad)
+	if (bad || vm_huge_check(vm, err, errlen))
 		return -EINVAL;
 	char ferr[256];
 	if (pb_frames_check(vm->fa, ferr, sizeof(ferr))) {
 		snprintf(err, errlen, "frame allocator: %s", ferr);
 		return -EINVAL;
 	}
+	if (vm->vma)
+		return pb_vm_check_isolation(vm, err, errlen);
 	return 0;
 }
 

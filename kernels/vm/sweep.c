@@ -15,7 +15,9 @@
  *
  * An engine with several CPUs (base.nthreads > 1) needs a team for each
  * job: the caller brackets the team with pb_vm_sweep_job_begin / _end.
- * The sweep never starts a thread.
+ * Streamed jobs (pb_vm_sweep_stream_open / _feed / _close, at the end of
+ * this file) replay batches the caller reads once for all of them.  The
+ * sweep never starts a thread.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,7 +38,31 @@ struct pb_vm_sweep {
 	/* per job while it runs: its engine and start time */
 	struct pb_vm **vm;
 	uint64_t *t0;
+	struct pb_policy **pol; /* streamed policy_only jobs: the policy */
+	size_t *order;		/* claim order: the longest jobs first */
 };
+
+/*
+ * The claim order, longest first, so that the last jobs to start are the
+ * short ones and no thread idles at the end while another runs a long
+ * job: engine jobs before policy-only ones, offline policies (OPT keeps
+ * next uses in a heap) first, then fewer frames first (more misses: the
+ * fault path and the policy's miss path are the expensive ones).  Ties
+ * keep the caller's order.  An estimate: it moves no result.
+ */
+static int cost_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct pb_vm_sweep_job *jobs = ctx;
+	const struct pb_vm_sweep_job *a = &jobs[*(const size_t *)pa],
+				     *b = &jobs[*(const size_t *)pb];
+	int ka = !a->policy_only * 2 + !!(a->policy->flags & PB_POL_OFFLINE),
+	    kb = !b->policy_only * 2 + !!(b->policy->flags & PB_POL_OFFLINE);
+	if (ka != kb)
+		return kb - ka;
+	if (a->frames != b->frames)
+		return a->frames < b->frames ? -1 : 1;
+	return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+}
 
 int pb_vm_sweep_create(const struct pb_vm_cfg *base, struct pb_vm_sweep_job *jobs, size_t njobs,
 		       struct pb_vm_sweep **out)
@@ -47,10 +73,15 @@ int pb_vm_sweep_create(const struct pb_vm_cfg *base, struct pb_vm_sweep_job *job
 	*sw = (struct pb_vm_sweep){.base = *base, .jobs = jobs, .njobs = njobs};
 	sw->vm = calloc(njobs ? njobs : 1, sizeof(*sw->vm));
 	sw->t0 = calloc(njobs ? njobs : 1, sizeof(*sw->t0));
-	if (!sw->vm || !sw->t0) {
+	sw->pol = calloc(njobs ? njobs : 1, sizeof(*sw->pol));
+	sw->order = calloc(njobs ? njobs : 1, sizeof(*sw->order));
+	if (!sw->vm || !sw->t0 || !sw->pol || !sw->order) {
 		pb_vm_sweep_destroy(sw);
 		return -ENOMEM;
 	}
+	for (size_t i = 0; i < njobs; i++)
+		sw->order[i] = i;
+	qsort_r(sw->order, njobs, sizeof(*sw->order), cost_cmp, jobs);
 	*out = sw;
 	return 0;
 }
@@ -61,6 +92,11 @@ void pb_vm_sweep_destroy(struct pb_vm_sweep *sw)
 		return;
 	for (size_t i = 0; sw->vm && i < sw->njobs; i++)
 		pb_vm_destroy(sw->vm[i]);
+	for (size_t i = 0; sw->pol && i < sw->njobs; i++)
+		if (sw->pol[i])
+			sw->jobs[i].policy->destroy(sw->pol[i]);
+	free(sw->pol);
+	free(sw->order);
 	free(sw->vm);
 	free(sw->t0);
 	free(sw);
@@ -69,7 +105,7 @@ void pb_vm_sweep_destroy(struct pb_vm_sweep *sw)
 size_t pb_vm_sweep_claim(struct pb_vm_sweep *sw)
 {
 	size_t i = pb_atomic_fetch_add(&sw->next, 1, PB_RELAXED);
-	return i < sw->njobs ? i : SIZE_MAX;
+	return i < sw->njobs ? sw->order[i] : SIZE_MAX;
 }
 
 struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
@@ -83,6 +119,10 @@ struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
 	c.frames = j->frames;
 	c.seed = j->seed;
 	c.expected_keys = s->distinct;
+	if (s->regions) {
+		c.regions = s->regions;
+		c.nregions = s->nregions;
+	}
 	j->err[0] = 0;
 	memset(&j->st, 0, sizeof(j->st));
 	j->rc = pb_vm_create(&c, &sw->vm[i], j->err, sizeof(j->err));
@@ -161,4 +201,129 @@ void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i)
 		return;
 	pb_vm_replay_thread(r, 0);
 	pb_vm_sweep_job_end(sw, i, r);
+}
+
+/*
+ * Streaming jobs: fed batch by batch (pb_vm_sweep_stream_feed) instead of
+ * replaying a whole loaded stream.  An engine job replays each batch in
+ * chunks of STREAM_CHUNK accesses with the hints flushed after each chunk,
+ * exactly as pb_vm_replay_thread does on one engine CPU, so its counts are
+ * the loaded replay's; a policy_only job is pb_policy_replay's loop, cut
+ * at the batch boundaries.  The caller orders the calls of one job (one
+ * thread at a time, a happens-before between them); distinct jobs run
+ * concurrently.  The job's `seconds` is the sum of its feeds.
+ */
+#define STREAM_CHUNK 256 /* pb_vm_replay_begin's default chunk */
+
+int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i)
+{
+	struct pb_vm_sweep_job *j = &sw->jobs[i];
+	j->err[0] = 0;
+	j->seconds = 0;
+	memset(&j->st, 0, sizeof(j->st));
+	if (j->policy_only) {
+		struct pb_policy_cfg pc = {.frames = j->frames,
+					   .seed = j->seed,
+					   .expected_keys = 0,
+					   .params = j->policy_params ? j->policy_params
+								      : sw->base.policy_params};
+		struct pb_policy *p = NULL;
+		j->rc = j->policy->create(&pc, &p, j->err, sizeof(j->err));
+		sw->pol[i] = j->rc ? NULL : p;
+		return j->rc;
+	}
+	if (sw->base.nthreads != 1) {
+		j->rc = -EINVAL;
+		snprintf(j->err, sizeof(j->err), "a streamed job runs one engine CPU");
+		return j->rc;
+	}
+	struct pb_vm_cfg c = sw->base;
+	c.policy = j->policy;
+	if (j->policy_params)
+		c.policy_params = j->policy_params;
+	c.frames = j->frames;
+	c.seed = j->seed;
+	c.expected_keys = j->stream ? j->stream->distinct : 0;
+	if (j->stream && j->stream->regions) {
+		c.regions = j->stream->regions;
+		c.nregions = j->stream->nregions;
+	}
+	j->rc = pb_vm_create(&c, &sw->vm[i], j->err, sizeof(j->err));
+	if (j->rc)
+		sw->vm[i] = NULL;
+	return j->rc;
+}
+
+static int feed_policy(struct pb_vm_sweep_job *j, struct pb_policy *p, const struct pb_vm_batch *b)
+{
+	const struct pb_policy_desc *d = j->policy;
+	if ((d->flags & PB_POL_OFFLINE) && !b->next_use) {
+		snprintf(j->err, sizeof(j->err), "%s: needs next uses", d->name);
+		return -EINVAL;
+	}
+	uint64_t m = 0, ev = 0, victim;
+	struct pb_ref r = {.next_use = PB_NEXT_NONE};
+	for (size_t k = 0; k < b->n; k++) {
+		r.key = b->keys[k];
+		r.pos = b->pos + k;
+		r.write = b->writes ? b->writes[k] : 0;
+		if (b->next_use)
+			r.next_use = b->next_use[k];
+		enum pb_pol_result res = d->access(p, &r, &victim);
+		m += res != PB_POL_HIT;
+		ev += res == PB_POL_MISS_EVICT;
+	}
+	j->st.refs += b->n;
+	j->st.faults += m;
+	j->st.hits += b->n - m;
+	j->st.evictions += ev;
+	return 0;
+}
+
+int pb_vm_sweep_stream_feed(struct pb_vm_sweep *sw, size_t i, const struct pb_vm_batch *b)
+{
+	struct pb_vm_sweep_job *j = &sw->jobs[i];
+	if (j->rc)
+		return j->rc;
+	uint64_t t0 = pb_now_ns();
+	if (j->policy_only) {
+		j->rc = feed_policy(j, sw->pol[i], b);
+	} else {
+		struct pb_vm *vm = sw->vm[i];
+		for (size_t lo = 0; lo < b->n && !j->rc; lo += STREAM_CHUNK) {
+			size_t len = b->n - lo < STREAM_CHUNK ? b->n - lo : STREAM_CHUNK;
+			j->rc = pb_vm_access_batch(vm, 0, b->a + lo, len, b->pos + lo,
+						   b->next_use ? b->next_use + lo : NULL);
+			pb_vm_flush_hints(vm, 0);
+		}
+		if (j->rc)
+			snprintf(j->err, sizeof(j->err), "%s", pb_vm_error(vm));
+	}
+	j->seconds += (double)(pb_now_ns() - t0) * 1e-9;
+	return j->rc;
+}
+
+void pb_vm_sweep_stream_close(struct pb_vm_sweep *sw, size_t i)
+{
+	struct pb_vm_sweep_job *j = &sw->jobs[i];
+	if (j->policy_only) {
+		if (sw->pol[i])
+			j->policy->destroy(sw->pol[i]);
+		sw->pol[i] = NULL;
+		return;
+	}
+	struct pb_vm *vm = sw->vm[i];
+	if (!vm)
+		return;
+	if (!j->rc) {
+		char err[256];
+		if (pb_vm_check(vm, err, sizeof(err))) {
+			j->rc = -EPROTO;
+			snprintf(j->err, sizeof(j->err), "self-check failed: %s", err);
+		}
+	}
+	pb_vm_stats(vm, &j->st);
+	j->eat_ns = pb_vm_eat_ns(vm, &j->st);
+	pb_vm_destroy(vm);
+	sw->vm[i] = NULL;
 }

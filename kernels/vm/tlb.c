@@ -15,7 +15,8 @@
  * the model lets the paging engine charge walks to the workload it
  * replays, on any machine, with the geometry of the CPU one cares about.
  *
- * Geometries (4 KiB translations; the 2 MiB arrays are recorded only):
+ * Geometries (4 KiB translations; the 2 MiB L1 arrays serve the engine's
+ * huge pages, pb_tlb_huge_*, in front of the shared L2):
  *  - skylake: Intel 64 and IA-32 Architectures Optimization Reference
  *    Manual (248966), section on the Skylake client microarchitecture, table
  *    "TLB Parameters of the Skylake Microarchitecture": DTLB 64 entries 4-way (4K), 32 entries
@@ -255,6 +256,7 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 	array_clear(&t->l1d);
 	array_clear(&t->l1i);
 	array_clear(&t->l2);
+	array_clear(&t->l1_2m); /* empty unless pb_tlb_huge_init */
 }
 
 /* Insert into one array, replacing the LRU (or an invalid) way. */
@@ -356,4 +358,74 @@ int pb_tlb_shootdown(struct pb_tlb *t, uint64_t key)
 	int b = array_kill(&t->l1i, key);
 	int c = array_kill(&t->l2, key);
 	return a | b | c;
+}
+
+/* ---- 2 MiB translations ---- */
+int pb_tlb_huge_init(struct pb_tlb *t, const struct pb_tlb_level *l1_2m)
+{
+	size_t n = level_entries(l1_2m);
+	t->mem_2m_bytes = (n ? n : 1) * sizeof(struct pb_tlb_entry);
+	t->mem_2m = pb_map(t->mem_2m_bytes, 1);
+	if (!t->mem_2m)
+		return -ENOMEM;
+	array_init(&t->l1_2m, l1_2m, t->mem_2m);
+	return 0;
+}
+
+/* Without a 2 MiB L1 array, 2 MiB entries share the 4 KiB L1d (as the
+ * fully associative all-page-size L1 of Zen or a textbook TLB). */
+static struct pb_tlb_array *huge_l1(struct pb_tlb *t)
+{
+	return t->l1_2m.sets ? &t->l1_2m : &t->l1d;
+}
+
+void pb_tlb_huge_fini(struct pb_tlb *t)
+{
+	if (t->mem_2m)
+		pb_unmap(t->mem_2m, t->mem_2m_bytes);
+	t->mem_2m = NULL;
+	memset(&t->l1_2m, 0, sizeof(t->l1_2m));
+}
+
+struct pb_tlb_entry *pb_tlb_huge_l1(struct pb_tlb *t, uint64_t key)
+{
+	struct pb_tlb_entry *e = pb_tlb_probe(huge_l1(t), key);
+	if (e)
+		e->stamp = ++t->clock;
+	return e;
+}
+
+struct pb_tlb_entry *pb_tlb_huge_l2(struct pb_tlb *t, uint64_t key)
+{
+	struct pb_tlb_entry *e = pb_tlb_probe(&t->l2, key);
+	if (!e)
+		return NULL;
+	e->stamp = ++t->clock;
+	struct pb_tlb_entry *l1 = array_insert(t, huge_l1(t), key, e->pfn, e->flags);
+	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
+		pb_atomic_store(&l1->tag, 0, PB_RELAXED); /* shot down meanwhile */
+		return NULL;
+	}
+	return l1 ? l1 : e;
+}
+
+struct pb_tlb_entry *pb_tlb_huge_fill(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags)
+{
+	struct pb_tlb_entry *e = array_insert(t, &t->l2, key, pfn, flags);
+	struct pb_tlb_entry *l1 = array_insert(t, huge_l1(t), key, pfn, flags);
+	return l1 ? l1 : e;
+}
+
+int pb_tlb_huge_kill(struct pb_tlb *t, uint64_t key)
+{
+	int a = array_kill(&t->l1_2m, key);
+	int b = array_kill(&t->l1d, key);
+	int c = array_kill(&t->l2, key);
+	return a | b | c;
+}
+
+void pb_tlb_huge_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags)
+{
+	array_flags(huge_l1(t), key, flags);
+	array_flags(&t->l2, key, flags);
 }

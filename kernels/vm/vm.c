@@ -120,6 +120,15 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 			goto out;
 		}
 	}
+	rc = vm_vma_init(vm, err, errlen);
+	if (!rc)
+		rc = vm_caches_init(vm, err, errlen);
+	if (!rc)
+		rc = vm_huge_init(vm, err, errlen); /* huge.c */
+	if (!rc)
+		rc = vm_swap_init(vm, err, errlen); /* swap.c */
+	if (rc)
+		goto out;
 	*out = vm;
 	return 0;
 out:
@@ -131,7 +140,10 @@ void pb_vm_destroy(struct pb_vm *vm)
 {
 	if (!vm)
 		return;
+	vm_huge_fini(vm);
+	vm_swap_fini(vm);
 	if (vm->thr) {
+		vm_caches_fini(vm);
 		for (unsigned i = 0; i < vm->cfg.nthreads; i++)
 			pb_tlb_fini(&vm->thr[i].tlb);
 		pb_unmap(vm->thr, vm->cfg.nthreads * sizeof(struct vm_thread));
@@ -148,6 +160,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 	if (vm->pfn_key)
 		pb_unmap(vm->pfn_key, vm->cfg.frames * sizeof(uint64_t));
 	free(vm->rm);
+	vm_vma_fini(vm);
 	free(vm);
 }
 

@@ -70,6 +70,11 @@ struct vm_backing {
 	char *path;   /* the file, while open */
 	int created;  /* we created it: removed on close */
 	char err[256];
+	/* slot reuse and the area's size (swap.c) */
+	uint64_t *free_slots; /* freed slots, reused first (a stack) */
+	uint64_t nfree, free_cap;
+	uint64_t max_slots; /* 0: unlimited */
+	uint64_t in_use, peak;
 };
 /* Open (create with O_EXCL; with force reuse an existing regular file)
  * and lock the backing file; NULL path: simulated.  0 or -errno (-EEXIST,
@@ -93,6 +98,7 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
 #define PG_ONDISK   0x1u /* swap slot holds valid contents (anon) */
 #define PG_PREPAGED 0x2u /* brought in ahead of use, not referenced yet */
 #define PG_USED	    0x4u /* object in use (every object of the array is) */
+#define PG_HUGE	    0x8u /* a 512th of a resident 2 MiB page (huge.c) */
 
 enum pg_kind { K_ANON = 0, K_SHM, K_FILE, K_COWORIG };
 
@@ -109,6 +115,8 @@ struct vm_thread {
 	struct pb_vm_stats st;
 	unsigned nhints;
 	struct pb_ref hints[HINT_BATCH];
+	const struct pb_vma *vma;     /* region of the fault in progress (regions only) */
+	struct pb_cache_hier *caches; /* NULL: no CPU caches (caches.c) */
 } PB_ALIGNED(PB_CACHELINE);
 
 /* Readahead state, one per (address space, kind) stream, like a file's
@@ -152,6 +160,11 @@ struct pb_vm {
 	int failed;
 	char err[256];
 	struct vm_thread *thr; /* nthreads, pb_map'ed */
+	struct vm_vmas *vma;   /* regions (vma.c), NULL: none configured */
+	struct vm_huge *huge;  /* thp != never (huge.c), else NULL */
+	uint8_t *oom_dead;     /* asid -> killed (atomic bytes; swap.c), or NULL */
+	unsigned oom_ndead;    /* processes killed (atomic: read by the hit path) */
+	uint32_t *oom_count;   /* scratch: pages per asid (swap.c) */
 };
 
 /* What a prepaging strategy learns of the fault it follows (lock held). */
@@ -259,5 +272,113 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
 int vm_prepage_readable(struct pb_vm *vm, uint64_t key);
 /* Bring one page in ahead of use (not mapped). */
 void vm_prepage_one(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos);
+
+/* ---- regions: protection, the kernel region, isolation (vma.c) ---- */
+#define VM_PTE_U  0x4ULL       /* user-accessible (x86 U/S) */
+#define VM_PTE_G  0x100ULL     /* global (the kernel region) */
+#define VM_PTE_NX (1ULL << 63) /* no execute */
+/* With regions, the kernel region's PTEs live in this one address space
+ * (the page tables every process shares, as Linux's kernel half), so one
+ * TLB entry serves every process: a global entry. */
+#define VM_KERNEL_AS  VM_ASID_MAX
+#define VM_TLBE_SUPER PB_TLBE_USER2 /* supervisor-only translation */
+#define VM_TLBE_NX    PB_TLBE_USER3 /* not executable */
+struct vm_vmas;
+/* Copy and check cfg.regions (none: vm->vma stays NULL).  0 / -errno. */
+int vm_vma_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_vma_fini(struct pb_vm *vm);
+/* Before the TLB: an access to the kernel region goes to VM_KERNEL_AS (a
+ * copy in *tmp); NULL after vm_fail when the workload uses that asid. */
+const struct pb_access *vm_vma_access(struct pb_vm *vm, const struct pb_access *a,
+				      struct pb_access *tmp);
+/* Fault path, lock held: 1 = protection fault (counted, map nothing), 0 =
+ * allowed (t->vma set), -errno (flags disagree with the region's kind). */
+int vm_vma_fault_check(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a);
+/* PTE bits for mapping page `key` at (as, vpn): U, G, NX from the region,
+ * W and D cleared where the region or the page's sharing forbids writing;
+ * 0: no region there (do not map).  Lock held. */
+uint64_t vm_vma_pte_bits(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, uint64_t key, uint64_t bits);
+/* May a 2 MiB page map (as, base..+511) for a?  1 with *bits narrowed to
+ * the region's (vma.c), 0: the 4 KiB path decides. */
+int vm_vma_huge_ok(struct pb_vm *vm, const struct pb_access *a, uint64_t base, uint64_t *bits);
+/* A cached translation the access may not use without the fault path's
+ * check (hit path; with no regions every entry has neither bit). */
+static inline int vm_tlbe_denied(unsigned flags, const struct pb_access *a)
+{
+	return ((flags & VM_TLBE_SUPER) && !(a->flags & PB_ACC_KERNEL)) ||
+	       ((flags & VM_TLBE_NX) && a->op == PB_OP_FETCH);
+}
+/* The same for a PTE found by a walk (no regions: every PTE has U). */
+static inline int vm_pte_denied(uint64_t pte, const struct pb_access *a)
+{
+	return (!(pte & VM_PTE_U) && !(a->flags & PB_ACC_KERNEL)) ||
+	       ((pte & VM_PTE_NX) && a->op == PB_OP_FETCH);
+}
+/* Every leaf of every address space's table: cb(arg, as, vpn, pte) until
+ * it returns nonzero (returned).  Quiescent point. */
+int vm_pt_each(struct vm_pt *pt, int (*cb)(void *arg, pb_asid_t as, uint64_t vpn, uint64_t pte),
+	       void *arg);
+/* ---- CPU caches in front of DRAM (caches.c) ---- */
+/* Give every engine CPU its hierarchy when cfg.caches has a level.  0 or
+ * -ENOMEM / -EINVAL with a message. */
+int vm_caches_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_caches_fini(struct pb_vm *vm);
+/* tid's cache events into out (the l1d_hits .. l3_misses fields). */
+void vm_caches_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats *out);
+/* The cache terms of the cost model for the counts s (off: none). */
+void vm_caches_cost(const struct pb_vm *vm, const struct pb_vm_stats *s, struct pb_cost_events *e);
+/* The access itself, after translation gave the frame: the physical
+ * address (pfn, offset within the page) through the owner's hierarchy;
+ * fetches through L1i.  Owner thread only. */
+static inline void vm_cache_touch(struct vm_thread *t, uint64_t pfn, uint64_t addr, int fetch)
+{
+	if (t->caches)
+		pb_cache_hier_access(
+		    t->caches, (pfn << PB_PAGE_SHIFT) | (addr & ((1ULL << PB_PAGE_SHIFT) - 1)),
+		    fetch);
+}
+/* ---- huge pages (huge.c) ---- */
+/* 2 MiB leaf for (as, vpn 512-aligned) (vm_pt.c). */
+int vm_pt_set_huge(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte);
+int vm_huge_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_huge_fini(struct pb_vm *vm);
+/* The access path of a THP engine, before the 4 KiB one: 0 done, 1 not
+ * a 2 MiB page (the 4 KiB path takes it), -errno. */
+int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
+		   uint64_t next);
+/* Evict the 2 MiB page holding p (the policy's victim).  Lock held. */
+int vm_huge_evict(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
+/* Free the 2 MiB page holding p without writing it (OOM kill); skip: a
+ * key already out of the policy.  Lock held. */
+void vm_huge_free(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t skip);
+/* TLB tags of 2 MiB translations (bit 47: above every vpn). */
+#define VM_HUGE_TBIT (1ULL << 47)
+/* pb_vm_check's part for 2 MiB pages and translations: 0 / -EINVAL. */
+int vm_huge_check(struct pb_vm *vm, char *err, size_t errlen);
+
+/* ---- swap slots and the OOM killer (swap.c), lock held ---- */
+int vm_swap_init(struct pb_vm *vm, char *err, size_t errlen);
+void vm_swap_fini(struct pb_vm *vm);
+/* A slot for key: a freed one first, else a new one; -ENOSPC when full. */
+int vm_swap_take(struct pb_vm *vm, uint64_t key, uint64_t *slot);
+/* Release p's slot (its copy is stale or its owner died). */
+void vm_swap_release(struct pb_vm *vm, struct vm_page *p);
+/* Before a dirty anonymous victim p is written out (n pages: 512 for a
+ * 2 MiB page): 0: n slots are there (p->slot set when n == 1); 1: p is
+ * gone (an OOM kill freed it); 2: p's owner is dead: drop it; 3: an OOM
+ * kill freed memory, p stays resident (back in the policy, unmapped);
+ * -errno. */
+int vm_swap_reserve(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, unsigned n);
+/* A page mapped dirty: a swap copy it has is stale (Linux frees swap on
+ * write after swap-in). */
+static inline void vm_swap_dirtied(struct pb_vm *vm, struct vm_page *p)
+{
+	if (p->slot != UINT64_MAX && key_kind(p->key) != K_FILE)
+		vm_swap_release(vm, p);
+}
+/* Accesses of a killed process are skipped (counted): 1 if a's is. */
+int vm_oom_skip(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a);
+/* After a fault of a process killed meanwhile: free what it got. */
+void vm_oom_reap(struct pb_vm *vm, struct vm_thread *t, pb_asid_t as);
 
 #endif

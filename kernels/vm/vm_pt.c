@@ -82,7 +82,8 @@ uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 	return t ? pb_pt_lookup(t, PB_VPN(vpn)) : 0;
 }
 
-int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
+/* The table of as, created on first use (fault path). */
+static int table_make(struct vm_pt *pt, pb_asid_t as, struct pb_pt **out)
 {
 	struct pb_pt *t = table(pt, as);
 	if (!t) {
@@ -92,10 +93,29 @@ int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 			return rc;
 		pb_atomic_store(&pt->as[as], t, PB_RELEASE);
 	}
+	*out = t;
+	return 0;
+}
+
+/* Install a 4 KiB or (huge) 2 MiB leaf from the engine's PTE word. */
+static int set_leaf(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte, int huge)
+{
+	struct pb_pt *t;
+	int rc = table_make(pt, as, &t);
+	if (rc)
+		return rc;
 	if (vpn >= PB_PT_VPN_LIMIT)
 		return -EINVAL;
-	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D);
-	return pb_pt_map(t, PB_VPN(vpn), pb_pte_mk(PB_PFN(VM_PTE_PFN(pte)), flags | PB_PTE_U));
+	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D | VM_PTE_U | VM_PTE_G | VM_PTE_NX);
+	if (huge)
+		flags |= VM_PTE_U; /* huge pages: user anonymous memory only */
+	pb_pfn_t pfn = PB_PFN(VM_PTE_PFN(pte));
+	return pb_pt_map(t, PB_VPN(vpn), huge ? pb_pte_mk_huge(pfn, flags) : pb_pte_mk(pfn, flags));
+}
+
+int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
+{
+	return set_leaf(pt, as, vpn, pte, 0);
 }
 
 uint64_t vm_pt_clear(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
@@ -116,4 +136,37 @@ void vm_pt_or(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t bits)
 		(void)pb_pt_set_dirty(t, PB_VPN(vpn)); /* D and A, as the MMU on a write */
 	else if (bits & VM_PTE_A)
 		(void)pb_pt_set_accessed(t, PB_VPN(vpn));
+}
+
+struct each_ctx {
+	int (*cb)(void *arg, pb_asid_t as, uint64_t vpn, uint64_t pte);
+	void *arg;
+	pb_asid_t as;
+};
+
+static int each_leaf(void *arg, pb_vpn_t vpn, uint64_t pte)
+{
+	struct each_ctx *c = arg;
+	return c->cb(c->arg, c->as, vpn.v, pte);
+}
+
+int vm_pt_each(struct vm_pt *pt, int (*cb)(void *arg, pb_asid_t as, uint64_t vpn, uint64_t pte),
+	       void *arg)
+{
+	struct each_ctx c = {.cb = cb, .arg = arg};
+	for (size_t i = 0; i <= VM_ASID_MAX; i++) {
+		struct pb_pt *t = table(pt, (pb_asid_t)i);
+		if (!t)
+			continue;
+		c.as = (pb_asid_t)i;
+		int rc = pb_pt_walk(t, PB_VPN(0), PB_PT_VPN_LIMIT, each_leaf, &c);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int vm_pt_set_huge(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
+{
+	return set_leaf(pt, as, vpn, pte, 1);
 }

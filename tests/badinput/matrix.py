@@ -15,7 +15,8 @@ fresh scratch folder with a timeout and must:
     after a failure no run folder that looks complete (a meta.json with status complete);
   - never touch the run folder made before the matrix (its files byte-identical).
 Prints "N passed, N failed" and exits 1 on any failure.  PB_MATRIX_SEED fixes the random
-choices (recorded in the output); PB_MATRIX_JOBS runs cases in parallel (default: cores).
+choices (recorded in the output); PB_MATRIX_JOBS runs cases in parallel (default: cores);
+PB_MATRIX_FILTER (a regular expression) runs only the cases whose name matches.
 """
 import concurrent.futures as cf
 import hashlib
@@ -49,6 +50,7 @@ BASE = {
     "compare": ["compare", "RUNA", "RUNA"],
     "plot": ["plot", "RUNA", "--out", "PLOTOUT"],
     "merge": ["merge", "SUITERUN"],
+    "csim": ["csim", "-s", "4", "-E", "1", "-b", "4", "-t", "TRACEFILE"],
 }
 # Options that would make a case long or leave the scratch folder by design.
 SKIP_OPTS = {"--help", "--version", "--results", "--slurm", "--wait", "--task", "--resume"}
@@ -132,7 +134,7 @@ class Fixture:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_case(name, args, good, files_replaced=None):
+def run_case(name, args, good, files_replaced=None, want=None):
     fx = Fixture(good)
     env = dict(os.environ)
     env["PAGEBENCH_RESULTS"] = os.path.join(fx.dir, "results")
@@ -160,6 +162,12 @@ def run_case(name, args, good, files_replaced=None):
                 why = f"exit {p.returncode} with {len(lines)} stderr lines: {lines[:3]}"
             elif not msgs:
                 why = f"exit {p.returncode}, message does not name the command: {lines[:1]}"
+        if not why and want:
+            code, needle = want
+            if p.returncode != code:
+                why = f"exit {p.returncode}, wanted {code}: {lines[:1]}"
+            elif needle not in err:
+                why = f"message does not name the problem ('{needle}'): {lines[:1]}"
         if not why:
             left = leftovers(fx.dir)
             if left:
@@ -292,6 +300,55 @@ def main():
         cases.append((f"trace info as pbt {kind}", ["trace", "info", "--format", "pbt", path]))
     for kind, path in sv.items():
         cases.append((f"suite file {kind}", ["suite", path]))
+    # a trace spec's backing=, and a broken TRACE.maps sidecar beside a good trace
+    for vname, val in VALUES.items():
+        cases.append((f"sim trace backing {vname}",
+                      ["sim", "--workload", f"trace:path={good['trace']},backing={val}",
+                       "--policy", "lru", "--frames", "10"]))
+    cases.append(("sim trace backing bogus",
+                  ["sim", "--workload", f"trace:path={good['trace']},backing=bogus",
+                   "--policy", "lru", "--frames", "10"]))
+    good_maps = os.path.join(root, "good.maps")
+    with open(good_maps, "w") as f:
+        f.write("# mappings\n00010000-00020000 r-xp 00000000 fe:00 1 /bin/prog\n")
+    for kind, path in file_variants(good_maps, root, "maps").items():
+        t = os.path.join(root, f"mapped-{kind.replace(' ', '_')}.lackey")
+        shutil.copyfile(good["trace"], t)
+        os.symlink(path, t + ".maps")
+        cases.append((f"sim trace maps sidecar {kind}",
+                      ["sim", "--workload", f"trace:path={t}", "--policy", "lru",
+                       "--frames", "10"]))
+        cases.append((f"trace info maps sidecar {kind}", ["trace", "info", t]))
+    for kind, path in tv.items():
+        cases.append((f"csim trace {kind}", ["csim", "-s", "4", "-E", "1", "-b", "4", "-t", path]))
+    # 2b. issue 12's options and specs: each must exit 2 with one line naming the problem
+    sim = ["sim", "--workload", WL, "--policy", "lru", "--frames", "50"]
+    csim = ["csim", "-s", "4", "-E", "1", "-b", "4", "-t"]
+    malformed = os.path.join(root, "csim-malformed.trace")
+    with open(malformed, "w") as f:
+        f.write(" L 10,4\n S 20,4\n M zz,4\n")
+    for name, args, needle in (
+            ("sim --caches bogus", sim + ["--caches", "bogus"], "bogus"),
+            ("sim --caches L1d=3K:7", sim + ["--caches", "L1d=3K:7"], "power-of-two"),
+            ("sim --thp sometimes", sim + ["--thp", "sometimes"], "sometimes"),
+            ("sim --thp always --pt hashed", sim + ["--thp", "always", "--pt", "hashed"], "--pt"),
+            ("sim --swap -1", sim + ["--swap", "-1"], "--swap"),
+            ("sim --swap abc", sim + ["--swap", "abc"], "--swap"),
+            ("sim exec:procs=0", ["sim", "--workload", "exec:procs=0", "--policy", "lru",
+                                  "--frames", "50"], "procs"),
+            ("sim exec:bad=2", ["sim", "--workload", "exec:bad=2", "--policy", "lru",
+                                "--frames", "50"], "bad"),
+            ("sim exec:thp=2", ["sim", "--workload", "exec:thp=2", "--policy", "lru",
+                                "--frames", "50"], "thp"),
+            ("sim zipf thp=2", ["sim", "--workload", WL + ",thp=2", "--policy", "lru",
+                                "--frames", "50"], "thp"),
+            ("csim without -t", ["csim", "-s", "4", "-E", "1", "-b", "4"], "--trace"),
+            ("csim nonexistent trace", csim + ["no-such.trace"], "no-such.trace"),
+            ("csim malformed line", csim + [malformed], ":3:"),
+            ("csim -s 70", ["csim", "-s", "70", "-E", "1", "-b", "4", "-t", "TRACEFILE"], "70"),
+            ("csim -E 0", ["csim", "-s", "4", "-E", "0", "-b", "4", "-t", "TRACEFILE"],
+             "--lines")):
+        cases.append((name, args, (2, needle)))
     # outputs that must never be replaced
     fifo_out = os.path.join(root, "out-fifo")
     os.mkfifo(fifo_out)
@@ -307,9 +364,13 @@ def main():
         cases.append((f"plot {kind}", ["plot", d, "--out", "PLOTOUT"]))
         cases.append((f"merge {kind}", ["merge", d]))
 
+    only = os.environ.get("PB_MATRIX_FILTER")
+    if only:
+        cases = [c for c in cases if re.search(only, c[0])]
     print(f"bad-input matrix: {len(cases)} cases, seed {SEED}, {JOBS} at a time", flush=True)
     with cf.ThreadPoolExecutor(max_workers=JOBS) as ex:
-        for name, why in ex.map(lambda c: run_case(c[0], c[1], good), cases):
+        for name, why in ex.map(lambda c: run_case(c[0], c[1], good, want=c[2] if len(c) > 2
+                                                   else None), cases):
             if why:
                 results["fail"] += 1
                 failures.append((name, why))

@@ -107,11 +107,87 @@ int main(int argc, char **argv)
 				   (char *[]){"trace", "convert", fifo, "/dev/null", NULL}, "FIFO");
 		expect_usage_error("trace info device",
 				   (char *[]){"trace", "info", "/dev/zero", NULL}, "device");
+		/* csim opened its trace with fopen and hung on both */
+		expect_usage_error(
+		    "csim FIFO",
+		    (char *[]){"csim", "-s", "1", "-E", "1", "-b", "1", "-t", fifo, NULL}, "FIFO");
+		expect_usage_error(
+		    "csim device",
+		    (char *[]){"csim", "-s", "1", "-E", "1", "-b", "1", "-t", "/dev/zero", NULL},
+		    "device");
 		unlink(fifo);
 	}
 
+	/* issue 12's options and specs: sim --caches/--thp/--swap, the exec
+	 * generator's parameters and csim's options and trace lines */
+	{
+#define SIM(...)                                                                                   \
+	(char *[]){"sim",      "--workload", "zipf:pages=100,refs=1000",                           \
+		   "--policy", "lru",	     "--frames",                                           \
+		   "10",       __VA_ARGS__,  NULL}
+		expect_usage_error("caches bogus", SIM("--caches", "bogus"), "bogus");
+		expect_usage_error("caches not a power of two", SIM("--caches", "L1d=3K:7"),
+				   "power-of-two");
+		expect_usage_error("thp sometimes", SIM("--thp", "sometimes"), "sometimes");
+		expect_usage_error("thp hashed", SIM("--thp", "always", "--pt", "hashed"), "--pt");
+		expect_usage_error("swap negative", SIM("--swap", "-1"), "--swap");
+		expect_usage_error("swap abc", SIM("--swap", "abc"), "--swap");
+#undef SIM
+		expect_usage_error("exec procs=0",
+				   (char *[]){"sim", "--workload", "exec:procs=0", "--policy",
+					      "lru", "--frames", "10", NULL},
+				   "procs");
+		expect_usage_error("exec bad=2",
+				   (char *[]){"sim", "--workload", "exec:bad=2", "--policy", "lru",
+					      "--frames", "10", NULL},
+				   "bad");
+		expect_usage_error("exec thp=2",
+				   (char *[]){"sim", "--workload", "exec:thp=2", "--policy", "lru",
+					      "--frames", "10", NULL},
+				   "thp");
+		const char *tmp = getenv("TMPDIR");
+		char good[512], bad[512], missing[512];
+		snprintf(good, sizeof(good), "%s/pb-test-cli-csim-good-%d",
+			 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+		snprintf(bad, sizeof(bad), "%s/pb-test-cli-csim-bad-%d", tmp && *tmp ? tmp : "/tmp",
+			 (int)getpid());
+		snprintf(missing, sizeof(missing), "%s/pb-test-cli-csim-none-%d",
+			 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+		FILE *f = fopen(good, "w");
+		PB_CHECK(f != NULL);
+		if (f) {
+			fputs(" L 10,4\n S 20,4\n", f);
+			fclose(f);
+		}
+		f = fopen(bad, "w");
+		PB_CHECK(f != NULL);
+		if (f) {
+			fputs(" L 10,4\n L 1x,4\n", f);
+			fclose(f);
+		}
+		expect_usage_error("csim no -t",
+				   (char *[]){"csim", "-s", "4", "-E", "1", "-b", "4", NULL},
+				   "--trace");
+		expect_usage_error(
+		    "csim missing trace",
+		    (char *[]){"csim", "-s", "4", "-E", "1", "-b", "4", "-t", missing, NULL},
+		    missing);
+		expect_usage_error(
+		    "csim malformed line",
+		    (char *[]){"csim", "-s", "4", "-E", "1", "-b", "4", "-t", bad, NULL}, ":2:");
+		expect_usage_error(
+		    "csim -s 70",
+		    (char *[]){"csim", "-s", "70", "-E", "1", "-b", "4", "-t", good, NULL}, "70");
+		expect_usage_error(
+		    "csim -E 0",
+		    (char *[]){"csim", "-s", "4", "-E", "0", "-b", "4", "-t", good, NULL},
+		    "--lines");
+		unlink(good);
+		unlink(bad);
+	}
+
 	/* --help works for every subcommand and exits 0. */
-	const char *subs[] = {"run", "suite", "list", "topo", "sim", "mrc", "trace"};
+	const char *subs[] = {"run", "suite", "list", "topo", "sim", "mrc", "trace", "csim"};
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		static struct spawn_out o;
 		char *a[] = {(char *)bin, (char *)subs[i], "--help", NULL};

@@ -12,7 +12,10 @@
  *    effective parameters (defaults filled in);
  *  - `list kernels -v` prints every key of each table-driven kernel;
  *  - a bad --param of each table-driven kernel is refused with one line,
- *    exit 2, before any run folder exists.
+ *    exit 2, before any run folder exists;
+ *  - the help texts name the options and specs of issue 12: sim --help
+ *    --caches, --thp and --swap; `list workloads` exec (and thp=);
+ *    `pagebench --help` csim; csim's own options as the others'.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -226,6 +229,26 @@ static void check_kernels(void)
 		     nk);
 }
 
+/* The help texts name what the tables hold (issue 12's options and specs). */
+static void check_help_texts(void)
+{
+	static const struct {
+		const char *cmd[4];
+		const char *needle;
+	} want[] = {
+	    {{"sim", "--help", NULL}, "--caches"},  {{"sim", "--help", NULL}, "--thp"},
+	    {{"sim", "--help", NULL}, "--swap"},    {{"list", "workloads", NULL}, "\n  exec "},
+	    {{"list", "workloads", NULL}, "thp=0"}, {{"--help", NULL}, "\n  csim "},
+	    {{"csim", "--help", NULL}, "--trace"},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		int rc = pb(want[i].cmd, NULL);
+		PB_CHECK_MSG(rc == 0 && strstr(o.out, want[i].needle),
+			     "pagebench %s %s: exit %d, output lacks '%s'", want[i].cmd[0],
+			     want[i].cmd[1] ? want[i].cmd[1] : "", rc, want[i].needle);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -244,6 +267,8 @@ int main(int argc, char **argv)
 	check_command((const char *[]){"plot", NULL}, "plot");
 	check_command((const char *[]){"compare", NULL}, "compare");
 	check_command((const char *[]){"merge", NULL}, "merge");
+	check_command((const char *[]){"csim", NULL}, "csim");
+	check_help_texts();
 	/* an option of another trace subcommand is refused naming it */
 	PB_CHECK_EQ_U64(pb((const char *[]){"trace", "info", "--level", "3", "x", NULL}, NULL), 2);
 	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "--level"), "%s", o.err);

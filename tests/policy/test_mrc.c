@@ -1,16 +1,68 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/policy/test_mrc.c - pb_mrc_lru (one-pass Mattson stack distances)
- * must equal a per-size LRU replay at every size, on seeded traces.
+ * must equal a per-size LRU replay at every size, on seeded traces;
+ * pb_mrc_opt (Mattson's priority stack) must equal a per-size OPT replay
+ * (opt.c, Belady's MIN) at every size on seeded traces and on the
+ * LIRS-paper traces of the shared traces (skipped when absent); the
+ * SHARDS sampler keeps about R of the keys, every reference of a kept key.
  */
 #include <errno.h>
+#include <math.h>
 
 #include "pagebench/mrc.h"
 #include "pagebench/policy.h"
+#include "pagebench/workload.h"
 #include "pbtest.h"
 #include "polgen.h"
 
 #define N 30000
+
+/* OPT one pass against one OPT replay per size. */
+static void check_opt(const char *what, const uint64_t *k, size_t n, const uint64_t *sizes,
+		      size_t ns)
+{
+	const struct pb_policy_desc *opt = pb_policy_find("opt");
+	uint64_t mrc[64];
+	PB_CHECK(ns <= 64 && pb_mrc_opt(k, n, NULL, sizes, ns, mrc) == 0);
+	for (size_t i = 0; i < ns; i++) {
+		uint64_t m = n;
+		char err[128];
+		if (sizes[i]) {
+			struct pb_policy_cfg cfg = {.frames = sizes[i]};
+			PB_CHECK(pb_policy_replay(opt, &cfg, k, NULL, NULL, n, &m, err,
+						  sizeof(err)) == 0);
+		}
+		PB_CHECK_MSG(mrc[i] == m, "%s: opt %llu frames: one pass %llu, replay %llu", what,
+			     (unsigned long long)sizes[i], (unsigned long long)mrc[i],
+			     (unsigned long long)m);
+	}
+}
+
+static void check_opt_traces(const uint64_t *sizes, size_t ns)
+{
+	static const char *const names[] = {"cpp",    "cs",	"gli",	  "ps",
+					    "sprite", "multi1", "2_pools"};
+	const char *dir = pbt_traces_dir();
+	if (!dir) {
+		printf("LIRS traces: skipped (no shared traces)\n");
+		return;
+	}
+	for (size_t t = 0; t < sizeof(names) / sizeof(names[0]); t++) {
+		char spec[2600], err[256];
+		snprintf(spec, sizeof(spec), "trace:path=%s/data/lirs/%s.trc,format=text", dir,
+			 names[t]);
+		uint64_t *k = NULL;
+		size_t n = 0;
+		struct pb_workload_opts wo = {.nthreads = 1, .seed = 1};
+		if (pb_workload_load_keys(spec, &wo, &k, NULL, &n, err, sizeof(err))) {
+			printf("%s: skipped (%s)\n", names[t], err);
+			continue;
+		}
+		check_opt(names[t], k, n, sizes, ns);
+		free(k);
+	}
+}
 
 int main(void)
 {
@@ -42,7 +94,50 @@ int main(void)
 						  sizeof(err)) == 0);
 			PB_CHECK_EQ_U64(mrc[i], m);
 		}
+		check_opt(t == 0 ? "zipf" : t == 1 ? "loop" : "mixed", k, N, sizes, ns);
 	}
+	/* Random keys over a small set: many ties among keys never used again. */
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		struct pb_rng r;
+		pb_rng_seed(&r, seed);
+		size_t n = 200 + seed * 37;
+		for (size_t i = 0; i < n; i++)
+			k[i] = pb_rng_next(&r) % (5 + seed * 3);
+		uint64_t small[12] = {0, 1, 2, 3, 4, 5, 7, 9, 13, 20, 40, 1000};
+		check_opt("random", k, n, small, 12);
+	}
+	check_opt_traces(sizes, ns);
+	/* The sampler: about R of the keys, all references of a kept key. */
+	struct pb_mrc_sampler sa, sb;
+	PB_CHECK(pb_mrc_sampler_init(&sa, 0.05, 1) == 0 && pb_mrc_sampler_init(&sb, 0.05, 2) == 0);
+	PB_CHECK(pb_mrc_sampler_init(&sa, 0, 1) == -EINVAL);
+	PB_CHECK(pb_mrc_sampler_init(&sa, 1.5, 1) == -EINVAL);
+	PB_CHECK(pb_mrc_sampler_init(&sa, 0.05, 1) == 0 && fabs(sa.rate - 0.05) < 1e-6);
+	PB_CHECK_EQ_U64(pb_mrc_scaled(&sa, 1000), 50);
+	uint64_t keep_a = 0, keep_b = 0, both = 0, nk = 200000;
+	for (uint64_t x = 0; x < nk; x++) {
+		keep_a += (uint64_t)pb_mrc_keep(&sa, x);
+		keep_b += (uint64_t)pb_mrc_keep(&sb, x);
+		both += (uint64_t)(pb_mrc_keep(&sa, x) && pb_mrc_keep(&sb, x));
+	}
+	/* binomial(200000, 0.05): sd 97; independent seeds share 0.25% */
+	PB_CHECK_MSG(keep_a > 9500 && keep_a < 10500, "kept %llu of 200000",
+		     (unsigned long long)keep_a);
+	PB_CHECK_MSG(keep_b > 9500 && keep_b < 10500, "kept %llu of 200000",
+		     (unsigned long long)keep_b);
+	PB_CHECK_MSG(both > 350 && both < 650, "both seeds kept %llu", (unsigned long long)both);
+	polgen_zipf(k, N, 2500, 0.8, 31);
+	uint64_t *sk = NULL;
+	size_t sn = 0;
+	PB_CHECK(pb_mrc_sample(&sa, k, NULL, N, &sk, NULL, &sn) == 0);
+	size_t want = 0;
+	for (size_t i = 0; i < N; i++)
+		want += (size_t)pb_mrc_keep(&sa, k[i]);
+	PB_CHECK_EQ_U64(sn, want);
+	for (size_t i = 0, j = 0; i < N && j <= sn; i++)
+		if (pb_mrc_keep(&sa, k[i]))
+			PB_CHECK(j < sn && sk[j++] == k[i]);
+	pb_mrc_sample_free(sk, NULL, sn);
 	/* Edge cases. */
 	uint64_t one = 5, m1;
 	PB_CHECK(pb_mrc_lru(NULL, 0, &one, 1, &m1) == 0 && m1 == 0);

@@ -282,17 +282,33 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(o->code == 0 && count_lines(o->out) == 2, "--tlb l1,l2: exit %d, %s", o->code,
 		     o->err);
 	/* issue 11 #10: a stream that does not fit is one line and exit 1 before the OOM
-	 * killer could act (PAGEBENCH_MEM_LIMIT stands in for a small cgroup) */
+	 * killer could act (PAGEBENCH_MEM_LIMIT stands in for a small cgroup): the loaded
+	 * replay (--threads 2) and OPT's next-use array (8 B/ref); issue 14 #3: the same
+	 * stream streamed (one engine thread, LRU) runs in that limit */
 	{
 		char *margv[] = {(char *)bin, "sim", "--workload", "zipf:pages=3000,refs=4000000",
 				 "--policy",  "lru", "--frames",   "100",
-				 "--reps",    "1",   NULL};
-		char *env2[] = {env_results, "PAGEBENCH_MEM_LIMIT=8M", NULL};
+				 "--reps",    "1",   "--threads",  "2",
+				 NULL};
+		char *env2[] = {env_results, "PAGEBENCH_MEM_LIMIT=8M", "PAGEBENCH_COUNTERS=none",
+				NULL};
 		snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s", noroot);
 		spawn_run(margv, env2, o);
 		PB_CHECK_MSG(o->code == 1 && count_lines(o->err) == 1 &&
 				 strstr(o->err, "does not fit in memory"),
 			     "memory limit: exit %d, %s", o->code, o->err);
+		margv[5] = "opt";
+		margv[10] = NULL;
+		spawn_run(margv, env2, o);
+		PB_CHECK_MSG(o->code == 1 && count_lines(o->err) == 1 &&
+				 strstr(o->err, "next uses do not fit in memory"),
+			     "memory limit, opt: exit %d, %s", o->code, o->err);
+		margv[5] = "lru";
+		snprintf(root, sizeof(root), "%s/streamed", dir);
+		snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s", root);
+		spawn_run(margv, env2, o);
+		PB_CHECK_MSG(o->code == 0, "streamed in the memory limit: exit %d, %s", o->code,
+			     o->err);
 	}
 	struct stat nst;
 	PB_CHECK_MSG(stat(noroot, &nst) != 0, "a refused run left %s", noroot);

@@ -305,9 +305,9 @@ static void test_parsing(void)
 	FILE *f = open_memstream(&buf, &len);
 	pb_list_workloads(f);
 	fclose(f);
-	const char *names[] = {"uniform", "zipf",    "seq",	     "stride",
-			       "loop",	  "hotcold", "phase",	     "chase",
-			       "matrix",  "trace",   "refs=1000000", "alpha=0.99"};
+	const char *names[] = {"uniform",      "zipf",	     "seq",   "stride", "loop",
+			       "hotcold",      "phase",	     "chase", "matrix", "trace",
+			       "refs=1000000", "alpha=0.99", "exec",  "thp=0"};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(names); i++)
 		PB_CHECK_MSG(strstr(buf, names[i]) != NULL, "list lacks %s", names[i]);
 	free(buf);

@@ -40,6 +40,37 @@ int main(int argc, char **argv)
 		     (unsigned long long)st.reads, (unsigned long long)st.writes,
 		     (unsigned long long)st.distinct_pages);
 	PB_CHECK(!strcmp(st.format, "pbt"));
+	/* the mappings sidecar: /bin/true's own file among them, and read back
+	 * by the trace reader: fetches from its text and the loader's are file
+	 * reads, its stack and heap are not */
+	char maps[420];
+	snprintf(maps, sizeof(maps), "%s.maps", out);
+	size_t ml = 0;
+	char *mt = pb_slurp(maps, &ml);
+	PB_CHECK_MSG(mt && strstr(o->err, "mappings in") && strstr(mt, "r-xp") &&
+			 strstr(mt, "true\n") && strstr(mt, "ld-linux"),
+		     "stderr: %s sidecar: %.400s", o->err, mt ? mt : "(none)");
+	free(mt);
+	struct pb_workload *w;
+	uint64_t file = 0, anon = 0, file_fetch = 0;
+	if (pb_workload_open(spec, NULL, &w, err, sizeof(err)) == 0) {
+		PB_CHECK(strstr(pb_workload_canonical(w), ",backing=anon") != NULL);
+		struct pb_access b[4096];
+		ssize_t r;
+		while ((r = pb_workload_next(w, b, 4096)) > 0)
+			for (ssize_t i = 0; i < r; i++) {
+				file += (b[i].flags & PB_ACC_FILE) != 0;
+				anon += b[i].flags == 0;
+				file_fetch += (b[i].flags & PB_ACC_FILE) && b[i].op == PB_OP_FETCH;
+			}
+		pb_workload_close(w);
+	}
+	/* every instruction of true and ld.so comes from a file mapping; the
+	 * stack pushes do not */
+	PB_CHECK_MSG(file_fetch == st.fetches && file > file_fetch && anon > 0,
+		     "file %llu (fetches %llu of %llu) anon %llu", (unsigned long long)file,
+		     (unsigned long long)file_fetch, (unsigned long long)st.fetches,
+		     (unsigned long long)anon);
 	/* a command that cannot run: one line naming it, no trace file is left */
 	snprintf(out, sizeof(out), "%s", wl_path("none.pbt"));
 	char *av2[] = {bin, "trace", "record", "-o", out, "--", "/nonexistent/prog", NULL};

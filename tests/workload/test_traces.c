@@ -135,13 +135,13 @@ static void test_formats(void)
 			  "128166385295514879,prxy,0,Read,0,512,1\n";
 	wl_write(wl_path("a.csv"), msr, strlen(msr));
 	struct exp me[] = {{2, 1, 0}, {0, 0, 1}, {1, 0, 1}, {0, 0, 2}};
-	check_seq(spec(0, "a.csv", NULL), me, 4);
+	check_seq(spec(0, "a.csv", "backing=anon"), me, 4); /* file: test_backing */
 	check_roundtrip(spec(0, "a.csv", NULL), "msr");
 
 	const char *spc = "0,16,4096,w,0.0\n1,7,1024,r,0.1\n";
 	wl_write(wl_path("b.csv"), spc, strlen(spc));
 	struct exp se[] = {{2, 1, 0}, {0, 0, 1}, {1, 0, 1}};
-	check_seq(spec(0, "b.csv", NULL), se, 3);
+	check_seq(spec(0, "b.csv", "backing=anon"), se, 3);
 	check_roundtrip(spec(0, "b.csv", "csv=spc"), "spc");
 	/* a custom column map over libCacheSim's csv layout */
 	const char *lcs = "version,time,op,size,lbn\n1,5633898,2a,512,3\n1,5633899,28,512,9\n";
@@ -545,10 +545,89 @@ static void test_cli(const char *bin)
 	free(o);
 }
 
+/* Flags and addresses of the first accesses of spec; the count or -1. */
+static long flags_of(const char *spec, uint16_t *fl, uint64_t *addr, long max, char *canon,
+		     size_t cl)
+{
+	struct pb_workload *w;
+	char err[512];
+	if (pb_workload_open(spec, NULL, &w, err, sizeof(err)))
+		return -1;
+	snprintf(canon, cl, "%s", pb_workload_canonical(w));
+	struct pb_access b[64];
+	ssize_t r = pb_workload_next(w, b, 64);
+	for (long i = 0; i < r && i < max; i++) {
+		fl[i] = b[i].flags;
+		addr[i] = b[i].addr;
+	}
+	pb_workload_close(w);
+	return (long)r;
+}
+
+/* backing=: the formats' defaults (formats.def), file's flags and volume
+ * placement, and the TRACE.maps sidecar of a memory trace. */
+static void test_backing(void)
+{
+	const uint16_t fs = PB_ACC_FILE | PB_ACC_SHARED;
+	uint16_t fl[16];
+	uint64_t ad[16];
+	char canon[1024];
+	/* a.csv (test_formats): MSR, volumes (hm,0) (hm,1) (prxy,0) = asids 0 1 2 */
+	long n = flags_of(spec(0, "a.csv", NULL), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK_EQ_U64(n, 4);
+	PB_CHECK_MSG(strstr(canon, ",backing=file"), "%s", canon);
+	for (long i = 0; i < n; i++)
+		PB_CHECK_EQ_U64(fl[i], fs);
+	/* volume N at N << 40: (hm,1) offset 4000+200 spans pages 0 and 1 */
+	PB_CHECK_EQ_U64(ad[0], 8192);
+	PB_CHECK_EQ_U64(ad[1], 1ULL << 40);
+	PB_CHECK_EQ_U64(ad[2], (1ULL << 40) + 4096);
+	PB_CHECK_EQ_U64(ad[3], 2ULL << 40);
+	n = flags_of(spec(0, "a.csv", "backing=anon"), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK(n == 4 && fl[0] == 0 && fl[3] == 0 && ad[3] == 0 && strstr(canon, "backing=anon"));
+	const char *far = "1,hm,0,Read,0,512,1\n2,hm,1,Read,1099511627776,512,1\n";
+	wl_write(wl_path("far.csv"), far, strlen(far));
+	check_bad(spec(0, "far.csv", "csv=msr"), "far.csv:", "backing=anon");
+	PB_CHECK(wl_readall(spec(0, "far.csv", "csv=msr,backing=anon"), NULL, NULL, canon, 64) ==
+		 2);
+	/* a.lis and the lackey log: block I/O is file, memory references anon */
+	n = flags_of(spec(0, "a.lis", NULL), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK(n > 0 && fl[0] == fs && strstr(canon, "format=lis,page=4096,backing=file"));
+	n = flags_of(spec(0, "a.lackey", NULL), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK(n == 6 && fl[0] == 0 && fl[5] == 0 && strstr(canon, ",backing=anon"));
+	n = flags_of(spec(0, "a.lackey", "backing=file"), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK(n == 6 && fl[0] == fs && fl[5] == fs);
+	check_bad(spec(0, "a.lackey", "backing=bogus"), "backing", NULL);
+	/* the sidecar: text r-xp and data rw-p of a file (private: FILE), a
+	 * shared file mapping (FILE|SHARED), an anonymous and a [stack] one */
+	wl_write(wl_path("m.lackey"), lackey_log, strlen(lackey_log));
+	const char *maps = "# pagebench trace record\n"
+			   "04000000-04001000 r-xp 00000000 fe:00 42   /usr/bin/prog\n"
+			   "00001000-00002000 rw-p 00001000 fe:00 42   /usr/bin/prog\n"
+			   "00002000-00003000 rw-s 00000000 fe:00 43   /dev/shm/x\n"
+			   "7ff000000-7ff001000 rw-p 00000000 00:00 0 \n"
+			   "7ff001000-7ff002000 rw-p 00000000 00:00 0  [stack]\n";
+	wl_write(wl_path("m.lackey.maps"), maps, strlen(maps));
+	n = flags_of(spec(0, "m.lackey", NULL), fl, ad, 16, canon, sizeof(canon));
+	/* I 4000000 (text), L 7ff000ffc (anon, crosses into [stack]), S 1000
+	 * (data), M 2000 (shared: load and store) */
+	PB_CHECK_MSG(n == 6 && fl[0] == PB_ACC_FILE && fl[1] == 0 && fl[2] == 0 &&
+			 fl[3] == PB_ACC_FILE && fl[4] == fs && fl[5] == fs,
+		     "n %ld flags %u %u %u %u %u %u", n, fl[0], fl[1], fl[2], fl[3], fl[4], fl[5]);
+	/* backing=file overrides the sidecar */
+	n = flags_of(spec(0, "m.lackey", "backing=file"), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK(n == 6 && fl[0] == fs && fl[1] == fs);
+	check_roundtrip(spec(0, "m.lackey", NULL), "maps");
+	const char *badmaps = "04000000-04001000 r-xp 00000000 fe:00 42 /usr/bin/prog\nzzz\n";
+	wl_write(wl_path("m.lackey.maps"), badmaps, strlen(badmaps));
+	check_bad(spec(0, "m.lackey", NULL), "m.lackey.maps:2:", "START-END");
+}
+
 int main(int argc, char **argv)
 {
 	wl_mkdir();
 	test_formats();
+	test_backing();
 	test_compressed();
 	test_lackey_model();
 	test_bad_inputs();

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernels/policy/mrc_opt.c - OPT (Belady's MIN) misses for many memory
+ * sizes in one pass: Mattson's priority stack (see mrc.h).
+ *
+ * How it works (Mattson, Gecsei, Slutz & Traiger, IBM Systems Journal
+ * 1970, "stack processing" with a priority list): the stack S holds every
+ * key so that the top c entries are exactly what OPT with c frames holds.
+ * A key's priority is its next use (sooner = higher); the lowest priority
+ * is what OPT evicts.  On a reference to x at depth D (infinity: not in
+ * the stack) every size c >= D hits; for c < D the cache of size c evicts
+ * y_c, the lowest-priority key of S(1..c), so the new stack is
+ *     S'(1) = x,  S'(i) = the higher of (y_{i-1}, S(i)) for 1 < i < D,
+ *     S'(D) = y_{D-1},
+ * with y_1 = S(1) and y_i the lower of (y_{i-1}, S(i)).  Only the prefix
+ * minima ("records") of S(1..D-1) move: each record moves down into the
+ * slot of the next one, and the last into D.  So a segment tree of
+ * priorities over the slots finds each next record in O(log cap).  The
+ * stack is nearly sorted by next use (deeper = later), so the records come
+ * in long runs of consecutive slots with falling priorities (1 164 records
+ * in about 4 runs a reference at cap 50 000 on zipf 0.9 over 100k pages):
+ * a run j..k moves down one slot as one memmove of the slots, one range
+ * update of the tree and one slot_of write per moved entry, and hands its
+ * last entry on.  The key map points at node ids that never move, so a
+ * moved entry costs no hash update.
+ *
+ * Priorities are one u64 each, smallest = evicted first: a key never used
+ * again gets the position of its latest reference (the oldest goes first,
+ * opt.c's tie-break), any other key 2n - next_use (the farthest next use
+ * goes first).  Ties are impossible, so the order is total, and the tie
+ * among keys never used again cannot change a fault count at any size
+ * (none of them hits again), so the counts equal opt.c's replay at every
+ * size (checked in tests/policy/test_mrc.c).
+ *
+ * Only the top `cap` (largest size asked for) slots are kept: S'(1..cap)
+ * depends only on S(1..cap) and x, so a key pushed below cap is forgotten
+ * (its next reference misses at every size <= cap).  Memory O(cap).
+ */
+#include "polint.h"
+
+#include "pagebench/mrc.h"
+
+struct ostack {
+	uint64_t *t;	   /* segment tree of priorities (min), leaves at S + slot */
+	uint32_t *node_at; /* node in each slot (0-based slot = depth - 1) */
+	uint32_t *slot_of; /* slot of each node */
+	uint64_t *nkey;	   /* key of each node */
+	uint32_t *free;	   /* free node ids */
+	uint64_t S;	   /* leaves: a power of two >= cap */
+	uint64_t depth;	   /* slots in use */
+	uint64_t nfree;
+	struct pb_hmap node; /* key -> node: nodes never move, slots do */
+};
+
+static void os_set(struct ostack *o, uint64_t slot, uint64_t pri)
+{
+	uint64_t i = o->S + slot;
+	o->t[i] = pri;
+	for (i >>= 1; i; i >>= 1) {
+		uint64_t m = o->t[2 * i] < o->t[2 * i + 1] ? o->t[2 * i] : o->t[2 * i + 1];
+		if (o->t[i] == m)
+			break;
+		o->t[i] = m;
+	}
+}
+
+/* Recompute the tree above the leaves of slots lo..hi. */
+static void os_fix(struct ostack *o, uint64_t lo, uint64_t hi)
+{
+	for (lo = (o->S + lo) >> 1, hi = (o->S + hi) >> 1; lo; lo >>= 1, hi >>= 1)
+		for (uint64_t i = lo; i <= hi; i++)
+			o->t[i] = o->t[2 * i] < o->t[2 * i + 1] ? o->t[2 * i] : o->t[2 * i + 1];
+}
+
+/* First slot >= lo whose priority is below x, or UINT64_MAX. */
+static uint64_t os_first_below(const struct ostack *o, uint64_t lo, uint64_t x)
+{
+	uint64_t i = o->S + lo;
+	while (o->t[i] >= x) {
+		while (i & 1)
+			i >>= 1;
+		if (!i)
+			return UINT64_MAX;
+		i++;
+	}
+	while (i < o->S)
+		i = o->t[2 * i] < x ? 2 * i : 2 * i + 1;
+	return i - o->S;
+}
+
+static void os_put(struct ostack *o, uint64_t slot, uint32_t u, uint64_t pri)
+{
+	o->node_at[slot] = u;
+	o->slot_of[u] = (uint32_t)slot;
+	os_set(o, slot, pri);
+}
+
+/*
+ * One reference: x at slot p (UINT64_MAX: not in the stack), new priority
+ * px.  Records in slots [1, hi) come in runs of consecutive slots with
+ * falling priorities; a run j..k takes the carry at j, moves down one slot
+ * (one memmove) and hands its last entry on as the next carry.
+ */
+static int os_ref(struct ostack *o, uint64_t x, uint64_t px, uint64_t cap, uint64_t *hist)
+{
+	uint64_t *pn = pb_hmap_find(&o->node, x);
+	uint32_t u = pn ? (uint32_t)*pn : 0;
+	uint64_t p = pn ? o->slot_of[u] : UINT64_MAX;
+	uint64_t hi = pn ? p : o->depth; /* records lie in slots [1, hi) */
+	if (pn) {
+		hist[p + 1]++;
+		if (p == 0) {
+			os_set(o, 0, px);
+			return 0;
+		}
+	} else {
+		u = o->free[--o->nfree];
+		o->nkey[u] = x;
+		if (pb_hmap_put(&o->node, x, u))
+			return -ENOMEM;
+	}
+	if (o->depth == 0) {
+		os_put(o, 0, u, px);
+		o->depth = 1;
+		return 0;
+	}
+	uint32_t cn = o->node_at[0];
+	uint64_t cp = o->t[o->S];
+	os_put(o, 0, u, px);
+	for (uint64_t i = 1;;) {
+		uint64_t j = os_first_below(o, i, cp);
+		if (j >= hi)
+			break;
+		uint64_t *lf = o->t + o->S, k = j;
+		while (k + 1 < hi && lf[k + 1] < lf[k])
+			k++;
+		uint32_t nn = o->node_at[k];
+		uint64_t np = lf[k];
+		memmove(o->node_at + j + 1, o->node_at + j, (k - j) * sizeof(*o->node_at));
+		memmove(lf + j + 1, lf + j, (k - j) * sizeof(*lf));
+		o->node_at[j] = cn;
+		lf[j] = cp;
+		for (uint64_t m = j; m <= k; m++)
+			o->slot_of[o->node_at[m]] = (uint32_t)m;
+		os_fix(o, j, k);
+		cn = nn;
+		cp = np;
+		i = k + 1;
+	}
+	if (pn) {
+		os_put(o, p, cn, cp);
+	} else if (o->depth < cap) {
+		os_put(o, o->depth++, cn, cp);
+	} else { /* pushed below cap: forgotten */
+		(void)pb_hmap_del(&o->node, o->nkey[cn]);
+		o->free[o->nfree++] = cn;
+	}
+	return 0;
+}
+
+/* hist[d] (1 <= d <= cap): references at depth d. */
+static int opt_hist(const uint64_t *keys, size_t n, const uint64_t *nu, uint64_t cap,
+		    uint64_t *hist)
+{
+	struct ostack o = {0};
+	o.S = 1;
+	while (o.S < cap)
+		o.S <<= 1;
+	/* cap + 1 nodes: a new key enters before the carry leaves */
+	size_t tb = 2 * o.S * sizeof(uint64_t), nb = (cap + 1) * sizeof(uint32_t),
+	       kb = (cap + 1) * sizeof(uint64_t);
+	o.t = pb_map(tb, 0);
+	o.node_at = pb_map(nb, 0);
+	o.slot_of = pb_map(nb, 0);
+	o.free = pb_map(nb, 0);
+	o.nkey = pb_map(kb, 0);
+	int rc = -ENOMEM;
+	if (!o.t || !o.node_at || !o.slot_of || !o.free || !o.nkey || pb_hmap_init(&o.node, cap))
+		goto out;
+	memset(o.t, 0xff, tb);
+	for (uint64_t i = 0; i <= cap; i++)
+		o.free[o.nfree++] = (uint32_t)(cap - i);
+	rc = 0;
+	for (size_t t = 0; !rc && t < n; t++)
+		rc = os_ref(&o, keys[t], nu[t] == PB_NEXT_NONE ? t : 2 * (uint64_t)n - nu[t], cap,
+			    hist);
+out:
+	pb_hmap_fini(&o.node);
+	if (o.t)
+		pb_unmap(o.t, tb);
+	if (o.node_at)
+		pb_unmap(o.node_at, nb);
+	if (o.slot_of)
+		pb_unmap(o.slot_of, nb);
+	if (o.free)
+		pb_unmap(o.free, nb);
+	if (o.nkey)
+		pb_unmap(o.nkey, kb);
+	return rc;
+}
+
+int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
+	       size_t nsizes, uint64_t *misses)
+{
+	if ((!keys && n) || (!sizes && nsizes) || (!misses && nsizes))
+		return -EINVAL;
+	uint64_t cap = 0;
+	for (size_t k = 0; k < nsizes; k++)
+		if (sizes[k] > cap)
+			cap = sizes[k];
+	if (cap > n)
+		cap = n;
+	if (cap >= (1ULL << 32))
+		return -E2BIG;
+	size_t hb = (cap + 1) * sizeof(uint64_t), nb = (n ? n : 1) * sizeof(uint64_t);
+	uint64_t *hist = pb_map(hb, 0), *own = NULL;
+	int rc = hist ? 0 : -ENOMEM;
+	if (!rc && !next_use && n) {
+		own = pb_map(nb, 0);
+		rc = own ? pb_next_use(keys, n, own) : -ENOMEM;
+		next_use = own;
+	}
+	if (!rc && cap)
+		rc = opt_hist(keys, n, next_use, cap, hist);
+	if (!rc) {
+		/* prefix sums: hist[c] becomes the hits with c frames */
+		for (uint64_t c = 1; c <= cap; c++)
+			hist[c] += hist[c - 1];
+		for (size_t k = 0; k < nsizes; k++)
+			misses[k] = n - hist[sizes[k] < cap ? sizes[k] : cap];
+	}
+	if (own)
+		pb_unmap(own, nb);
+	if (hist)
+		pb_unmap(hist, hb);
+	return rc;
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/vm/test_sim_model.c - `sim --model policy|engine` and streaming
+ * replay, end to end through the binary (issue 14 #2, #3):
+ *  - the policy model's refs, hits, faults and evictions equal the
+ *    engine's for every policy of pb_policies[] (--policy all) on two
+ *    workloads at two frame counts with hints=exact, demand paging; on
+ *    the one with pages shared by two processes, the engine's faults
+ *    include its page-cache hits (a mapper finding the page resident for
+ *    another: a minor fault, a hit to the policy), so policy faults =
+ *    engine faults - pagecache_hits there;
+ *  - its misses equal mrc's (the loaded pb_policy_replay path) for the
+ *    same points: streamed policy replay == loaded policy replay;
+ *  - the streamed engine (one engine thread) gives every count, the cost
+ *    included, of the loaded engine (--backing file: the jobs replay the
+ *    loaded stream one by one) on several workloads (shared libraries,
+ *    copy-on-write, several processes, a text trace, OPT's next uses,
+ *    more engines than one pass holds);
+ *  - the columns the policy model cannot produce are NA, each with its
+ *    reason in meta.json's not_available, and meta.json records the
+ *    model and the replay mode (read back with jansson);
+ *  - what only the engine models is refused with --model policy, and
+ *    writes into copy-on-write regions (the engine copies, the policy
+ *    model cannot) draw a warning.
+ */
+#define _GNU_SOURCE
+#include <glob.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pagebench/common.h"
+#include "pagebench/csvread.h"
+#include "pagebench/policy.h"
+#include "pbtest.h"
+#include "spawn.h"
+
+static const char *bin;
+static char dir[512];
+static char *envv[] = {"PAGEBENCH_COUNTERS=none", "LSAN_OPTIONS=detect_leaks=0", NULL};
+
+/* Run pagebench with --results ROOT (ROOT = dir/tag) and the arguments;
+ * read back ROOT/<run>/FILE (sim.csv, mrc.csv) into t.  0 on success. */
+static int run_csv(const char *tag, const char *file, struct pb_csv *t, ...)
+{
+	char root[700], *argv[40] = {(char *)bin};
+	int n = 1;
+	va_list ap;
+	va_start(ap, t);
+	const char *a;
+	while (n < 36 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	snprintf(root, sizeof(root), "%s/%s", dir, tag);
+	argv[n++] = "--results";
+	argv[n++] = root;
+	argv[n] = NULL;
+	struct spawn_out *o = malloc(sizeof(*o));
+	spawn_run(argv, envv, o);
+	int code = o->code;
+	PB_CHECK_MSG(code == 0, "%s: exit %d: %s", tag, code, o->err);
+	free(o);
+	if (code)
+		return -1;
+	char pat[800], err[256];
+	snprintf(pat, sizeof(pat), "%s/*/%s", root, file);
+	glob_t g;
+	int rc = -1;
+	if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1)
+		rc = pb_csv_read_file(g.gl_pathv[0], t, err, sizeof(err));
+	globfree(&g);
+	PB_CHECK_MSG(rc == 0, "%s: %s unreadable", tag, file);
+	return rc;
+}
+
+/* The row of (policy, frames) in t, or -1. */
+static long row_of(const struct pb_csv *t, const char *pol, const char *frames)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		if (!strcmp(pb_csv_get(t, r, "policy") ?: "", pol) &&
+		    !strcmp(pb_csv_get(t, r, "frames") ?: "", frames))
+			return (long)r;
+	return -1;
+}
+
+static const char *get(const struct pb_csv *t, long r, const char *col)
+{
+	const char *v = r < 0 ? NULL : pb_csv_get(t, (size_t)r, col);
+	return v ? v : "(missing)";
+}
+
+/* meta.json of the one run under dir/tag. */
+static json_t *meta_of(const char *tag)
+{
+	char pat[800];
+	snprintf(pat, sizeof(pat), "%s/%s/*/meta.json", dir, tag);
+	glob_t g;
+	json_t *m = NULL;
+	if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1)
+		m = json_load_file(g.gl_pathv[0], 0, NULL);
+	globfree(&g);
+	PB_CHECK_MSG(m != NULL, "%s: meta.json", tag);
+	return m;
+}
+
+static const char *cfg_str(json_t *m, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(m, "config"), key)) ?: "";
+}
+
+/* Policy model == engine for every policy, == mrc; NA and meta.json. */
+static void policy_vs_engine(const char *wl, const char *tag, int shared)
+{
+	static const char *const frames[] = {"64", "512"};
+	static const char *const same[] = {"refs", "evictions"};
+	long long pagecache = 0;
+	char te[64], tp[64], tm[64];
+	snprintf(te, sizeof(te), "%s-engine", tag);
+	snprintf(tp, sizeof(tp), "%s-policy", tag);
+	snprintf(tm, sizeof(tm), "%s-mrc", tag);
+	struct pb_csv e, p, m;
+	if (run_csv(te, "sim.csv", &e, "sim", "--workload", wl, "--policy", "all", "--frames",
+		    "64,512", "--reps", "1", "--hints", "exact", NULL))
+		return;
+	if (run_csv(tp, "sim.csv", &p, "sim", "--workload", wl, "--policy", "all", "--frames",
+		    "64,512", "--reps", "1", "--model", "policy", "--workers", "3", NULL)) {
+		pb_csv_free(&e);
+		return;
+	}
+	int have_mrc = !run_csv(tm, "mrc.csv", &m, "mrc", "--workload", wl, "--policy", "all",
+				"--frames", "64:512:448", NULL);
+	size_t npol = 0;
+	while (pb_policies[npol])
+		npol++;
+	PB_CHECK_MSG(p.nrows == 2 * npol && e.nrows == 2 * npol, "%s: %zu / %zu rows, %zu policies",
+		     tag, p.nrows, e.nrows, npol);
+	for (size_t i = 0; i < npol; i++)
+		for (size_t f = 0; f < 2; f++) {
+			const char *name = pb_policies[i]->name;
+			long re = row_of(&e, name, frames[f]), rp = row_of(&p, name, frames[f]);
+			PB_CHECK_MSG(re >= 0 && rp >= 0, "%s %s %s: rows", tag, name, frames[f]);
+			for (size_t c = 0; c < PB_ARRAY_SIZE(same); c++)
+				PB_CHECK_MSG(!strcmp(get(&e, re, same[c]), get(&p, rp, same[c])),
+					     "%s %s frames %s: %s engine %s, policy %s", tag, name,
+					     frames[f], same[c], get(&e, re, same[c]),
+					     get(&p, rp, same[c]));
+			/* the engine's faults also count the minor faults of a mapper
+			 * that finds a shared page resident for another (page-cache
+			 * hits), which are hits to the policy */
+			long long pc = atoll(get(&e, re, "pagecache_hits"));
+			pagecache += pc;
+			PB_CHECK_MSG(
+			    atoll(get(&e, re, "faults")) - pc == atoll(get(&p, rp, "faults")) &&
+				atoll(get(&e, re, "hits")) + pc == atoll(get(&p, rp, "hits")),
+			    "%s %s frames %s: engine faults %s (page-cache hits %lld), "
+			    "policy faults %s",
+			    tag, name, frames[f], get(&e, re, "faults"), pc, get(&p, rp, "faults"));
+			/* a miss is a fault: some misses at 64 frames */
+			PB_CHECK(f || atoll(get(&p, rp, "faults")) > 64);
+			if (have_mrc) {
+				long rm = row_of(&m, name, frames[f]);
+				PB_CHECK_MSG(!strcmp(get(&m, rm, "misses"), get(&p, rp, "faults")),
+					     "%s %s frames %s: mrc misses %s, policy faults %s",
+					     tag, name, frames[f], get(&m, rm, "misses"),
+					     get(&p, rp, "faults"));
+			}
+			/* what the policy model cannot produce is NA; the engine has it */
+			static const char *const na[] = {"tlb_misses", "major_faults", "read_ios",
+							 "eat_ns", "tlb"};
+			for (size_t c = 0; c < PB_ARRAY_SIZE(na); c++) {
+				PB_CHECK_MSG(!strcmp(get(&p, rp, na[c]), "NA"), "%s %s: %s = %s",
+					     tag, name, na[c], get(&p, rp, na[c]));
+				PB_CHECK(strcmp(get(&e, re, na[c]), "NA"));
+			}
+		}
+	/* the shared workload exercises the page-cache relation, the other not */
+	PB_CHECK_MSG(shared ? pagecache > 0 : pagecache == 0, "%s: %lld page-cache hits", tag,
+		     pagecache);
+	json_t *mp = meta_of(tp), *me = meta_of(te);
+	PB_CHECK(!strcmp(cfg_str(mp, "model"), "policy"));
+	PB_CHECK(!strcmp(cfg_str(me, "model"), "engine"));
+	/* OPT is among all: its next uses are the one array kept */
+	PB_CHECK_MSG(!strcmp(cfg_str(mp, "replay"), "streaming, next-use array 8 B/ref"),
+		     "replay: %s", cfg_str(mp, "replay"));
+	json_t *na = json_object_get(mp, "not_available");
+	const char *why = json_string_value(json_object_get(na, "tlb_misses"));
+	PB_CHECK_MSG(why && strstr(why, "--model policy"), "not_available.tlb_misses: %s",
+		     why ?: "(none)");
+	PB_CHECK(!json_object_get(json_object_get(me, "not_available"), "tlb_misses"));
+	json_decref(mp);
+	json_decref(me);
+	pb_csv_free(&e);
+	pb_csv_free(&p);
+	if (have_mrc)
+		pb_csv_free(&m);
+}
+
+/* Streamed engine == loaded engine (--backing file runs the loaded
+ * stream), every column but the backing's name and the timings. */
+static void streamed_vs_loaded(const char *wl, const char *pols, const char *frames,
+			       const char *reps, const char *tag)
+{
+	char ts[64], tl[64], bk[600];
+	snprintf(ts, sizeof(ts), "%s-streamed", tag);
+	snprintf(tl, sizeof(tl), "%s-loaded", tag);
+	snprintf(bk, sizeof(bk), "file:%s/%s.swap", dir, tag);
+	struct pb_csv s, l;
+	/* three workers whatever the machine: tasks run concurrently */
+	if (run_csv(ts, "sim.csv", &s, "sim", "--workload", wl, "--policy", pols, "--frames",
+		    frames, "--reps", reps, "--workers", "3", NULL))
+		return;
+	if (run_csv(tl, "sim.csv", &l, "sim", "--workload", wl, "--policy", pols, "--frames",
+		    frames, "--reps", reps, "--backing", bk, NULL)) {
+		pb_csv_free(&s);
+		return;
+	}
+	PB_CHECK_MSG(s.nrows == l.nrows && s.nrows >= 8, "%s: %zu / %zu rows", tag, s.nrows,
+		     l.nrows);
+	size_t diffs = 0;
+	for (size_t r = 0; r < s.nrows && r < l.nrows; r++)
+		for (size_t c = 0; c < s.ncols; c++) {
+			const char *col = s.header[c];
+			if (!strcmp(col, "run_id") || !strcmp(col, "backing") ||
+			    !strcmp(col, "seconds") || !strcmp(col, "accesses_per_s"))
+				continue;
+			const char *a = pb_csv_get(&s, r, col), *b = pb_csv_get(&l, r, col);
+			if (!a || !b || strcmp(a, b)) {
+				if (diffs++ < 5)
+					PB_CHECK_MSG(0, "%s row %zu %s: streamed %s, loaded %s",
+						     tag, r, col, a ?: "-", b ?: "-");
+			}
+		}
+	PB_CHECK_MSG(diffs == 0, "%s: %zu cells differ", tag, diffs);
+	json_t *ms = meta_of(ts), *ml = meta_of(tl);
+	PB_CHECK(!strncmp(cfg_str(ms, "replay"), "streaming", 9));
+	PB_CHECK(!strncmp(cfg_str(ml, "replay"), "loaded", 6));
+	/* refs and distinct pages are counted by the streaming pass too */
+	json_t *cs = json_object_get(ms, "config"), *cl = json_object_get(ml, "config");
+	PB_CHECK(json_integer_value(json_object_get(cs, "refs")) ==
+		 json_integer_value(json_object_get(cl, "refs")));
+	PB_CHECK(json_integer_value(json_object_get(cs, "distinct_pages")) ==
+		     json_integer_value(json_object_get(cl, "distinct_pages")) &&
+		 json_integer_value(json_object_get(cs, "distinct_pages")) > 0);
+	json_decref(ms);
+	json_decref(ml);
+	pb_csv_free(&s);
+	pb_csv_free(&l);
+}
+
+static void refused(const char *opt, const char *val, const char *word)
+{
+	char root[700];
+	snprintf(root, sizeof(root), "%s/refused", dir);
+	char *argv[] = {(char *)bin, "sim",    "--workload", "zipf:pages=100,refs=1000",
+			"--policy",  "lru",    "--frames",   "10",
+			"--model",   "policy", (char *)opt,  (char *)val,
+			"--results", root,     NULL};
+	struct spawn_out *o = malloc(sizeof(*o));
+	spawn_run(argv, envv, o);
+	PB_CHECK_MSG(o->code == 2 && count_lines(o->err) == 1 && strstr(o->err, word),
+		     "--model policy %s %s: exit %d, %s", opt, val, o->code, o->err);
+	free(o);
+}
+
+/* Writes into copy-on-write regions: the policy model says its counts
+ * differ (one warning line); without writes it has nothing to say. */
+static void cow_warning(const char *wl, int expect)
+{
+	char root[700];
+	snprintf(root, sizeof(root), "%s/cow", dir);
+	char *argv[] = {(char *)bin, "sim",	 "--workload", (char *)wl, "--policy",
+			"lru",	     "--frames", "10",	       "--reps",   "1",
+			"--model",   "policy",	 "--results",  root,	   NULL};
+	struct spawn_out *o = malloc(sizeof(*o));
+	spawn_run(argv, envv, o);
+	PB_CHECK_MSG(o->code == 0 && !!strstr(o->err, "copy-on-write") == expect, "%s: exit %d, %s",
+		     wl, o->code, o->err);
+	free(o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_sim_model PAGEBENCH");
+	bin = argv[1];
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/pbsimmodelXXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		PB_SKIP("no temp dir");
+
+	policy_vs_engine("zipf:pages=3000,refs=40000,alpha=0.9,write=0.3", "zipf", 0);
+	policy_vs_engine("hotcold:pages=2000,refs=40000,procs=2,lib=1,write=0.2", "hotcold", 1);
+
+	/* a text trace: a loop with a scan in the middle, two address spaces */
+	char trace[600], wl[700];
+	snprintf(trace, sizeof(trace), "%s/loop.txt", dir);
+	FILE *f = fopen(trace, "w");
+	PB_CHECK(f != NULL);
+	for (unsigned i = 0; f && i < 30000; i++)
+		fprintf(f, "%u\n", i % 7 == 3 ? 5000 + i % 900 : (i * 31) % 400);
+	if (f)
+		fclose(f);
+	snprintf(wl, sizeof(wl), "trace:path=%s,format=text", trace);
+	streamed_vs_loaded(wl, "lru,opt,clock,arc", "40,300", "2", "trace");
+	/* 70 engines: more than one pass holds (64), the trace is read twice */
+	streamed_vs_loaded(wl, "clock", "1-70", "1", "waves");
+	streamed_vs_loaded("zipf:pages=3000,refs=50000,procs=2,cow=1,lib=1,write=0.3",
+			   "lru,opt,sieve,lirs", "40,300", "2", "cow");
+	streamed_vs_loaded("phase:pages=800,refs=50000,period=7000,write=0.5", "lru,s3fifo,2q,nru",
+			   "40,300", "2", "phase");
+
+	cow_warning("zipf:pages=300,refs=5000,procs=2,cow=1,write=0.3", 1);
+	cow_warning("zipf:pages=300,refs=5000,procs=2,cow=1", 0);
+	refused("--prepage", "readahead", "--prepage");
+	refused("--threads", "2", "--threads");
+	refused("--hints", "abit", "--hints");
+	refused("--caches", "skylake", "--caches");
+
+	char rm[800];
+	snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
+	if (system(rm) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return pb_test_done();
+}
