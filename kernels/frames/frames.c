@@ -43,6 +43,8 @@
  * on its per-cpu lists too).  Caches start their searches 64 areas apart
  * and remember where they last claimed, so threads rarely touch the same
  * bitfield line (LLFree gets that from per-core tree reservations).
+ * Optionally (PB_FRAMES_REMOTE) an overflowing cache sends frames other
+ * caches claimed back to them in batches ("remote frees" below).
  * Threads using the cache-less calls keep their own search positions in
  * thread-local storage for the same reason.
  *
