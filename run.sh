@@ -171,6 +171,11 @@ cmd_bench() {
   bench_real "$pb" "$r"
   log "policy replay speed (2M refs, zipf 0.9 over 100k pages, 20k frames)"
   ./build/tests/policy/bench_policy
+  # Side by side with libCacheSim (README: Performance) when PB_LCS_DIR names a checkout of it
+  # (exit 3: the miss counts differ somewhere; the table says where)
+  if [ -n "${PB_LCS_DIR:-}" ]; then
+    tests/peers/libcachesim.sh "$PB_LCS_DIR" "$pb" || { local rc=$?; [ "$rc" -eq 3 ] || exit "$rc"; }
+  fi
   log "bench-only suite"
   $pb suite bench --reps 5 --threads 1,2
 }

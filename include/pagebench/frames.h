@@ -56,6 +56,13 @@ struct pb_frames_cache; /* one thread's cache (opaque) */
  * when the cache flushes, and reported by pb_frames_check.
  */
 #define PB_FRAMES_DEBUG 0x1u
+/*
+ * PB_FRAMES_REMOTE: remote frees go back to their owner in batches (see
+ * pb_frames_cache_free).  Off by default: measured on a 2-vCPU guest it did
+ * not pay (docs/frames.md, "Remote frees"): the global structure already
+ * releases an overflowing cache's frames a 64-frame word per atomic.
+ */
+#define PB_FRAMES_REMOTE 0x2u
 
 struct pb_frames_cfg {
 	uint64_t nframes; /* total 4 KiB frames, 1 .. 2^40 */
@@ -107,8 +114,17 @@ int pb_frames_free(struct pb_frames *fa, pb_pfn_t pfn, unsigned order) PB_MUST_C
  * free of order 0 are plain loads and stores on the owner's stack of frames
  * (no atomics) except when it refills from / flushes to the global
  * structure.  Any frame may be freed into any cache, whoever allocated it:
- * a frame of the cache's node stays in the cache, a frame of another node
- * goes straight back to the global structure, so no frame is lost.  Huge
+ * a frame of another node goes straight back to the global structure, a
+ * frame of the cache's node stays in the cache.  When a cache overflows,
+ * the frames that leave it go back to the global structure, except, with
+ * PB_FRAMES_REMOTE, those of areas another live cache claimed from last
+ * (remote frees): they are
+ * collected in per-destination batches (no atomics) and a full batch (62
+ * frames) goes to that cache in one CAS, to be reused there at its next
+ * refill, as snmalloc returns remote frees.  No frame is lost: drain and
+ * destroy release partial and pending batches, a batch sent to a cache
+ * that is gone is taken back, and an allocation that would fail with
+ * -ENOMEM first takes the frames waiting in every cache's inbox.  Huge
  * frames (order 9): the cache keeps up to 2 freed ones of its node for
  * reuse (no atomics); otherwise one CAS on the global structure, searched
  * from the cache's own hint.
@@ -134,6 +150,9 @@ unsigned pb_frames_cache_count(const struct pb_frames_cache *c);
 struct pb_frames_stats {
 	uint64_t total, free, cached, used;
 	uint64_t huge_used; /* 2 MiB frames handed out */
+	/* Remote frees: frames in partial batches and inboxes (part of
+	 * cached), and batches sent since creation (the whole allocator). */
+	uint64_t remote, remote_batches;
 };
 /* node -1: the whole allocator.  0 or -EINVAL.  Cost: a scan of the node's
  * area words (4 bytes per 2 MiB) for huge_used; not for a hot path. */

@@ -16,7 +16,9 @@
  *                   per thread) and freed there: frames migrate between
  *                   threads as pages do between the CPUs that fault them in
  *                   and the CPUs that reclaim them;
- *   order=0|9       4 KiB or 2 MiB frames.
+ *   order=0|9       4 KiB or 2 MiB frames;
+ *   remote=1        the allocator returns remote frees to their owner in
+ *                   batches (PB_FRAMES_REMOTE).
  * One op = one alloc + one free (counted when the frame is freed or handed
  * over).  The simulated memory is --size bytes (default: 1 GiB per thread).
  * verify() runs pb_frames_check and requires every frame to be back.
@@ -73,7 +75,7 @@ struct fb {
 /* --param: one table for both kernels. */
 struct fb_params {
 	unsigned pattern, order, path;
-	uint64_t cross, held;
+	uint64_t cross, held, remote;
 };
 
 static const char *const pattern_names[] = {"repeat", "random", NULL}; /* PAT_* order */
@@ -91,6 +93,9 @@ static const struct pb_param fb_params[] = {
     {"held", PB_PT_U64, P(held), NULL,
      "most frames a thread holds, pattern=random (unset: 1024, order 9: 16)", NULL, 1, 1 << 24, 0,
      0, NULL},
+    {"remote", PB_PT_U64, P(remote), "0",
+     "1: remote frees go back to the owning cache in batches (PB_FRAMES_REMOTE)", NULL, 0, 1, 0, 0,
+     NULL},
     {"path", PB_PT_ENUM, P(path), "cache",
      "cache (per-thread caches) | global (cache-less pb_frames_alloc/free)", path_names, 0, 0, 0, 0,
      NULL},
@@ -150,7 +155,9 @@ static int fb_setup_common(const struct pb_kernel_cfg *cfg, void **state, int ba
 		s->node[t] = (nd < 0 || (unsigned)nd >= nnodes) ? 0 : nd;
 	}
 	if (backend == FB_ALLOC) {
-		struct pb_frames_cfg fc = {.nframes = s->nframes, .nnodes = nnodes};
+		struct pb_frames_cfg fc = {.nframes = s->nframes,
+					   .nnodes = nnodes,
+					   .flags = fp.remote ? PB_FRAMES_REMOTE : 0};
 		rc = pb_frames_create(&fc, &s->fa);
 		if (rc) {
 			snprintf(cfg->err, cfg->errlen, "pb_frames_create: %s", strerror(-rc));
@@ -376,6 +383,18 @@ static int fb_verify(void *state, char *err, size_t errlen)
 	struct fb *s = state;
 	if (s->backend != FB_ALLOC)
 		return 0;
+	/* A thread may push into its neighbour's inbox after the neighbour's
+	 * thread_fini drained it (the team has no barrier after the last
+	 * repetition): free those through the cache-less path, now that
+	 * every thread has left. */
+	for (unsigned t = 0; s->thr && t < s->n; t++) {
+		struct fb_ring *r = s->thr[t] ? &s->thr[t]->ring : NULL;
+		for (uint64_t i = r ? r->head : 0; r && i < r->tail; i++)
+			if (pb_frames_free(s->fa, PB_PFN(r->slot[i & (FB_RING - 1)]), s->order))
+				pb_atomic_fetch_add(&s->bad, 1, PB_RELAXED);
+		if (r)
+			r->head = r->tail;
+	}
 	uint64_t bad = pb_atomic_load(&s->bad, PB_RELAXED);
 	if (bad) {
 		snprintf(err, errlen, "the allocator refused %llu frees of frames it handed out",

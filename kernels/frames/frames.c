@@ -43,6 +43,8 @@
  * on its per-cpu lists too).  Caches start their searches 64 areas apart
  * and remember where they last claimed, so threads rarely touch the same
  * bitfield line (LLFree gets that from per-core tree reservations).
+ * Optionally (PB_FRAMES_REMOTE) an overflowing cache sends frames other
+ * caches claimed back to them in batches ("remote frees" below).
  * Threads using the cache-less calls keep their own search positions in
  * thread-local storage for the same reason.
  *
@@ -73,6 +75,13 @@
 #define FR_DEFAULT_CACHE 256u
 #define FR_FLUSH_BATCH	 128u
 #define FR_HUGE_STASH	 2u /* 2 MiB frames a cache keeps for reuse */
+#define FR_RWAYS	 4u /* remote batches a cache fills at once (by destination) */
+#define FR_SPARE	 8u /* empty batch nodes a cache keeps for its next batches */
+
+struct fr_out {
+	unsigned dest;	     /* slot + 1 the batch goes to */
+	struct fr_rbatch *b; /* NULL: none open */
+};
 
 struct pb_frames_cache {
 	struct pb_frames *fa;
@@ -83,7 +92,14 @@ struct pb_frames_cache {
 	uint64_t huge_hint;	 /* home area of its 2 MiB searches (fixed) */
 	unsigned nhuge;		 /* 2 MiB frames in huge[]; owner writes (relaxed store) */
 	uint64_t huge[FR_HUGE_STASH];
-	uint64_t api_alloc, api_free;	     /* frames handed out / taken back (owner only) */
+	uint64_t api_alloc, api_free; /* frames handed out / taken back (owner only) */
+	unsigned tag;		      /* slot + 1, 0: receives no remote frees */
+	unsigned rn;		      /* frames in out[]; owner writes (relaxed store) */
+	struct fr_out out[FR_RWAYS];  /* open remote batches (owner only) */
+	struct fr_rbatch *pend;	      /* batches taken from the inbox (owner only) */
+	unsigned pn;		      /* frames in pend; owner writes (relaxed store) */
+	struct fr_rbatch *spare;      /* empty batch nodes (owner only) */
+	unsigned nspare;
 	struct pb_frames_cache *next, *prev; /* registry, under fa->lock */
 	size_t self_bytes;
 	uint64_t stack[];
@@ -226,11 +242,12 @@ static unsigned area_claim(struct pb_frames *fa, uint64_t a, unsigned want, uint
 
 /*
  * Claim up to `want` frames of `node`, scanning upward from the area at
- * *hint, wrapping.  Updates *hint to the last area claimed from.  Returns
- * the count.
+ * *hint, wrapping.  Updates *hint to the last area claimed from and, for a
+ * cache (tag: its slot + 1, 0 for none), the owner of every area claimed
+ * from.  Returns the count.
  */
 static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, unsigned want,
-			   uint64_t *out)
+			   uint64_t *out, unsigned tag)
 {
 	const struct fr_node *nd = &fa->node[node];
 	uint64_t span = nd->area_hi - nd->area_lo;
@@ -247,6 +264,12 @@ static unsigned node_claim(struct pb_frames *fa, unsigned node, uint64_t *hint, 
 			if (k) {
 				got += k;
 				*hint = a;
+				/* The claiming cache now owns the area: frames of it
+				 * that leave other caches come back to it ("remote
+				 * frees").  A relaxed hint, written only when it
+				 * changes (other caches' flushes read it). */
+				if (tag && pb_atomic_load(&fa->owner[a], PB_RELAXED) != tag)
+					pb_atomic_store(&fa->owner[a], (uint16_t)tag, PB_RELAXED);
 			}
 		}
 		if (got < want && ++a == nd->area_hi)
@@ -351,21 +374,30 @@ static uint64_t group_flush(struct pb_frames *fa, struct fr_group *g, unsigned n
 	return freed;
 }
 
-static void batch_release(struct pb_frames *fa, const uint64_t *pfns, unsigned n)
+static void group_remote(struct pb_frames_cache *c, struct fr_group *g);
+
+/* rc: the cache whose stack the frames leave (groups of areas another
+ * cache owns go to it: see "remote frees"), or NULL (all to the global
+ * structure). */
+static void batch_release(struct pb_frames *fa, const uint64_t *pfns, unsigned n,
+			  struct pb_frames_cache *rc)
 {
 	/* Direct-mapped by the area's low bits: a batch's areas were claimed
 	 * one after another, so they rarely collide; a collision just
 	 * releases the older group early. */
 	struct fr_group g[FR_GROUP_AREAS];
-	uint64_t bad = 0, freed = 0;
+	uint64_t bad = 0;
 	for (unsigned k = 0; k < FR_GROUP_AREAS; k++)
 		g[k].area = UINT64_MAX;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t p = pfns[i], a = p >> PB_HUGE_ORDER;
 		struct fr_group *e = &g[a % FR_GROUP_AREAS];
 		if (pb_unlikely(e->area != a)) {
-			if (e->area != UINT64_MAX)
-				freed += group_flush(fa, e, 1, &bad);
+			if (e->area != UINT64_MAX) {
+				if (rc)
+					group_remote(rc, e);
+				group_flush(fa, e, 1, &bad);
+			}
 			e->area = a;
 			e->n = 0;
 			memset(e->m, 0, sizeof(e->m));
@@ -379,10 +411,13 @@ static void batch_release(struct pb_frames *fa, const uint64_t *pfns, unsigned n
 		e->m[w] |= bit;
 		e->n++;
 	}
-	for (unsigned k = 0; k < FR_GROUP_AREAS; k++)
-		if (g[k].area != UINT64_MAX)
-			freed += group_flush(fa, &g[k], 1, &bad);
-	(void)freed;
+	for (unsigned k = 0; k < FR_GROUP_AREAS; k++) {
+		if (g[k].area == UINT64_MAX)
+			continue;
+		if (rc)
+			group_remote(rc, &g[k]);
+		group_flush(fa, &g[k], 1, &bad);
+	}
 	if (pb_unlikely(bad))
 		pb_atomic_fetch_add(&fa->bad_frees, bad, PB_RELAXED);
 }
@@ -416,7 +451,7 @@ static int alloc_global(struct pb_frames *fa, struct pb_frames_cache *c, unsigne
 			hint = order ? &t->huge[node] : &t->small[node];
 		}
 		if (order == 0) {
-			if (node_claim(fa, node, hint, 1, out))
+			if (node_claim(fa, node, hint, 1, out, 0))
 				return 0;
 		} else {
 			/* 2 MiB frames are searched from a fixed home (the
@@ -434,12 +469,16 @@ static int alloc_global(struct pb_frames *fa, struct pb_frames_cache *c, unsigne
 	return -ENOMEM;
 }
 
+static uint64_t remote_reclaim_all(struct pb_frames *fa, struct pb_frames_cache *c);
+
 int pb_frames_alloc(struct pb_frames *fa, int node, unsigned order, pb_pfn_t *out)
 {
 	if (order != 0 && order != PB_HUGE_ORDER)
 		return -EINVAL;
 	uint64_t pfn;
 	int rc = alloc_global(fa, NULL, pref_node(fa, node), order, &pfn);
+	if (rc == -ENOMEM && remote_reclaim_all(fa, NULL))
+		rc = alloc_global(fa, NULL, pref_node(fa, node), order, &pfn);
 	if (rc)
 		return rc;
 	pb_atomic_fetch_add(&stripe_of(fa, pfn >> PB_HUGE_ORDER)->api_alloc, 1ULL << order,
@@ -502,6 +541,15 @@ struct pb_frames_cache *pb_frames_cache_create(struct pb_frames *fa, int node)
 	/* Huge frames are searched downward from the node's top, also spread. */
 	c->huge_hint = fa->node[nd].area_hi - 1 - ((uint64_t)fa->cache_seq * 64 + 32) % span;
 	fa->cache_seq++;
+	for (unsigned i = 0; (fa->flags & PB_FRAMES_REMOTE) && i < FR_MAX_SLOTS; i++) {
+		if (!pb_atomic_load(&fa->slot[i].cache, PB_RELAXED)) {
+			/* Batches still in a reused slot's inbox are this
+			 * cache's to absorb (frames of another node go back). */
+			c->tag = i + 1;
+			pb_atomic_store(&fa->slot[i].cache, c, PB_SEQ_CST);
+			break;
+		}
+	}
 	c->next = fa->caches;
 	c->prev = NULL;
 	if (fa->caches)
@@ -511,24 +559,253 @@ struct pb_frames_cache *pb_frames_cache_create(struct pb_frames *fa, int node)
 	return c;
 }
 
-/* Give back the oldest `cnt` frames (the bottom of the stack). */
-static void cache_flush(struct pb_frames_cache *c, unsigned cnt)
+/* ---- remote frees ----
+ *
+ * With PB_FRAMES_REMOTE (else no cache gets a slot and none of this runs):
+ * a free into a cache is a push on its stack whoever claimed the frame (the
+ * fast path has no atomics and reads nothing shared).  Ownership matters
+ * only when the stack overflows and its oldest half leaves: frames of areas
+ * another live cache claimed from last (owner[]) go back to that cache in
+ * batches, the rest to the global structure.  So a thread that frees what
+ * others allocated (reclaim, eviction) does not flush those frames into the
+ * bitfield lines their owners are claiming from; it fills a batch per
+ * destination (out[], plain stores) and pushes a full one (62 frames) onto
+ * the owner's inbox with one CAS, as snmalloc sends remote frees in batches
+ * to the owning allocator's message queue and Linux returns per-cpu pages in
+ * bulk.  The owner takes its whole inbox with one exchange when its stack
+ * runs empty, keeps the batches on a private list (pend) and refills from
+ * them before it asks the global structure.  The inbox is a push-only stack
+ * emptied by exchange (take-all): nodes are never popped one by one, so a
+ * push CAS that succeeds always links the current head (no ABA).
+ *
+ * Memory orders: the push CAS is a release (the batch's frames and count
+ * are written before it) and the exchange an acquire, so the receiver reads
+ * the frames the sender wrote.  Both, the sender's load of slot->cache after
+ * its push, and destroy's store of slot->cache = NULL before its last
+ * exchange are seq_cst: in their single total order either the sender's
+ * load comes first (then destroy's exchange, later still, takes the batch)
+ * or it sees NULL and takes the inbox back itself, so no batch is stranded
+ * in the inbox of a cache that is gone.  Anyone may take an inbox (an
+ * allocation about to fail takes them all): two exchanges get disjoint lists.
+ */
+
+static struct fr_rbatch *batch_get(struct pb_frames_cache *c)
+{
+	struct fr_rbatch *b = c->spare;
+	if (b) {
+		c->spare = b->next;
+		c->nspare--;
+	} else {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+	}
+	b->n = 0;
+	b->next = NULL;
+	return b;
+}
+
+static void batch_put(struct pb_frames_cache *c, struct fr_rbatch *b)
+{
+	if (c && c->nspare < FR_SPARE) {
+		b->next = c->spare;
+		c->spare = b;
+		c->nspare++;
+	} else {
+		free(b);
+	}
+}
+
+/* Owner-written counters that stats read from other threads. */
+static void count_add(unsigned *ctr, int d)
+{
+	pb_atomic_store(ctr, *ctr + (unsigned)d, PB_RELAXED);
+}
+
+static struct fr_rbatch *inbox_take(struct fr_slot *s)
+{
+	if (!pb_atomic_load(&s->inbox, PB_RELAXED))
+		return NULL;
+	return pb_atomic_exchange(&s->inbox, NULL, PB_SEQ_CST);
+}
+
+/* Frames of a list of batches back to the global structure; the nodes go to
+ * c's spare list (freed when c is NULL).  s: the slot whose inbox they were
+ * taken from (its count drops), or NULL.  Returns the frames released. */
+static uint64_t batches_release(struct pb_frames *fa, struct pb_frames_cache *c, struct fr_slot *s,
+				struct fr_rbatch *b)
+{
+	uint64_t n = 0;
+	while (b) {
+		struct fr_rbatch *next = b->next;
+		batch_release(fa, b->pfn, b->n, NULL);
+		if (s)
+			pb_atomic_fetch_sub(&s->inbox_frames, b->n, PB_RELAXED);
+		n += b->n;
+		batch_put(c, b);
+		b = next;
+	}
+	return n;
+}
+
+/* Send the open batch of way w to its owner's inbox. */
+static void remote_send(struct pb_frames_cache *c, struct fr_out *w)
 {
 	struct pb_frames *fa = c->fa;
+	struct fr_slot *s = &fa->slot[w->dest - 1];
+	struct fr_rbatch *b = w->b;
+	w->b = NULL;
+	count_add(&c->rn, -(int)b->n);
+	/* Counted before the push, so the count never goes below zero. */
+	pb_atomic_fetch_add(&s->inbox_frames, b->n, PB_RELAXED);
+	struct fr_rbatch *head = pb_atomic_load(&s->inbox, PB_RELAXED);
+	do
+		b->next = head;
+	while (!pb_atomic_cas_weak(&s->inbox, &head, b, PB_SEQ_CST, PB_RELAXED));
+	pb_atomic_fetch_add(&fa->remote_batches, 1, PB_RELAXED);
+	if (pb_unlikely(!pb_atomic_load(&s->cache, PB_SEQ_CST)))
+		batches_release(fa, c, s, inbox_take(s)); /* the owner left: take it back */
+}
+
+/* Open batches straight back to the global structure (drain, -ENOMEM). */
+static void remote_release_open(struct pb_frames_cache *c)
+{
+	for (unsigned i = 0; i < FR_RWAYS; i++) {
+		struct fr_out *w = &c->out[i];
+		if (!w->b)
+			continue;
+		count_add(&c->rn, -(int)w->b->n);
+		batches_release(c->fa, c, NULL, w->b);
+		w->b = NULL;
+	}
+}
+
+/* The owner moves its inbox to its pending list.  Returns the frames. */
+static unsigned remote_take(struct pb_frames_cache *c)
+{
+	struct fr_slot *s = &c->fa->slot[c->tag - 1];
+	struct fr_rbatch *b = inbox_take(s);
+	unsigned got = 0;
+	while (b) {
+		struct fr_rbatch *next = b->next;
+		b->next = c->pend;
+		c->pend = b;
+		got += b->n;
+		b = next;
+	}
+	if (got) {
+		pb_atomic_fetch_sub(&s->inbox_frames, got, PB_RELAXED);
+		count_add(&c->pn, (int)got);
+	}
+	return got;
+}
+
+/* Refill the (empty) stack from the pending batches.  Frames of another
+ * node (sent to a slot a cache of another node took over later) go back to
+ * the global structure.  Returns the frames now on the stack. */
+static unsigned pend_refill(struct pb_frames_cache *c)
+{
+	unsigned n = c->n;
+	while (c->pend && n < c->cap) {
+		struct fr_rbatch *b = c->pend;
+		unsigned m = c->cap - n < b->n ? c->cap - n : b->n;
+		for (unsigned i = 0; i < m; i++) {
+			uint64_t p = b->pfn[--b->n];
+			if (pb_likely(p >= c->lo_pfn && p < c->hi_pfn))
+				c->stack[n++] = p;
+			else if (small_release(c->fa, p))
+				pb_atomic_fetch_add(&c->fa->bad_frees, 1, PB_RELAXED);
+		}
+		count_add(&c->pn, -(int)m);
+		if (!b->n) {
+			c->pend = b->next;
+			batch_put(c, b);
+		}
+	}
+	cache_set_n(c, n);
+	return n;
+}
+
+/* Frames of group g leave c's stack: if another live cache owns the area,
+ * they go to it in batches (the bits sent are cleared from g), one owner
+ * and one liveness load per area, a store per frame. */
+static void group_remote(struct pb_frames_cache *c, struct fr_group *g)
+{
+	unsigned o = pb_atomic_load(&c->fa->owner[g->area], PB_RELAXED);
+	if (pb_likely(!o || o == c->tag) || !pb_atomic_load(&c->fa->slot[o - 1].cache, PB_RELAXED))
+		return; /* ours, nobody's, or the owner is gone: all to the global structure */
+	struct fr_out *w = &c->out[o % FR_RWAYS];
+	if (w->b && w->dest != o)
+		remote_send(c, w); /* another destination on this way: send it early */
+	for (unsigned i = 0; i < FR_AREA_WORDS; i++) {
+		uint64_t m = g->m[i], base = (g->area * FR_AREA_WORDS + i) * FR_WORD_BITS;
+		while (m) {
+			if (!w->b) {
+				w->b = batch_get(c);
+				if (!w->b)
+					return; /* no batch node: the rest stays global */
+				w->dest = o;
+			}
+			struct fr_rbatch *b = w->b;
+			unsigned n = b->n, n0 = n;
+			while (m && n < FR_RBATCH) {
+				b->pfn[n++] = base + (uint64_t)__builtin_ctzll(m);
+				m &= m - 1;
+			}
+			b->n = n;
+			g->m[i] = m;
+			g->n -= n - n0;
+			count_add(&c->rn, (int)(n - n0));
+			if (n == FR_RBATCH)
+				remote_send(c, w);
+		}
+	}
+}
+
+/* Give back the oldest `cnt` frames (the bottom of the stack): with
+ * `remote`, frames of areas another live cache owns go to it in batches,
+ * the rest (all of them without) to the global structure. */
+static void cache_flush(struct pb_frames_cache *c, unsigned cnt, int remote)
+{
 	unsigned done = 0;
+	struct pb_frames_cache *rc = remote && c->tag ? c : NULL;
 	while (done < cnt) {
 		unsigned k = cnt - done > FR_FLUSH_BATCH ? FR_FLUSH_BATCH : cnt - done;
-		batch_release(fa, c->stack + done, k);
+		batch_release(c->fa, c->stack + done, k, rc);
 		done += k;
 	}
 	memmove(c->stack, c->stack + cnt, (size_t)(c->n - cnt) * sizeof(uint64_t));
 	cache_set_n(c, c->n - cnt);
 }
 
+/* Before -ENOMEM: every frame waiting in a batch (c's open and pending
+ * ones, every inbox) goes back to the global structure.  c: the calling
+ * cache or NULL.  Returns how many did. */
+static uint64_t remote_reclaim_all(struct pb_frames *fa, struct pb_frames_cache *c)
+{
+	uint64_t n = 0;
+	if (c) {
+		n += c->rn + c->pn;
+		remote_release_open(c);
+		batches_release(fa, c, NULL, c->pend);
+		c->pend = NULL;
+		count_add(&c->pn, -(int)c->pn);
+	}
+	for (unsigned i = 0; i < FR_MAX_SLOTS; i++)
+		n += batches_release(fa, c, &fa->slot[i], inbox_take(&fa->slot[i]));
+	return n;
+}
+
 void pb_frames_cache_drain(struct pb_frames_cache *c)
 {
+	remote_release_open(c);
+	if (c->tag)
+		remote_take(c);
+	batches_release(c->fa, c, NULL, c->pend);
+	c->pend = NULL;
+	count_add(&c->pn, -(int)c->pn);
 	if (c->n)
-		cache_flush(c, c->n);
+		cache_flush(c, c->n, 0);
 	while (c->nhuge) {
 		unsigned h = c->nhuge - 1;
 		if (huge_release(c->fa, c->huge[h]))
@@ -544,6 +821,19 @@ void pb_frames_cache_destroy(struct pb_frames_cache *c)
 	struct pb_frames *fa = c->fa;
 	pb_frames_cache_drain(c);
 	pthread_mutex_lock(&fa->lock);
+	if (c->tag) {
+		/* No receiver from here on (seq_cst: see "remote frees"); a
+		 * batch pushed before this is taken now, one pushed after it
+		 * is taken back by its sender. */
+		struct fr_slot *s = &fa->slot[c->tag - 1];
+		pb_atomic_store(&s->cache, NULL, PB_SEQ_CST);
+		batches_release(fa, c, s, pb_atomic_exchange(&s->inbox, NULL, PB_SEQ_CST));
+	}
+	while (c->spare) {
+		struct fr_rbatch *b = c->spare;
+		c->spare = b->next;
+		free(b);
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -558,14 +848,15 @@ void pb_frames_cache_destroy(struct pb_frames_cache *c)
 
 unsigned pb_frames_cache_count(const struct pb_frames_cache *c)
 {
-	return pb_atomic_load(&c->n, PB_RELAXED) +
+	return pb_atomic_load(&c->n, PB_RELAXED) + pb_atomic_load(&c->rn, PB_RELAXED) +
+	       pb_atomic_load(&c->pn, PB_RELAXED) +
 	       pb_atomic_load(&c->nhuge, PB_RELAXED) * (unsigned)PB_FRAMES_AREA_FRAMES;
 }
 
 static unsigned cache_refill(struct pb_frames_cache *c)
 {
 	unsigned want = c->cap / 2 ? c->cap / 2 : 1;
-	unsigned got = node_claim(c->fa, c->node, &c->hint, want, c->stack + c->n);
+	unsigned got = node_claim(c->fa, c->node, &c->hint, want, c->stack + c->n, c->tag);
 	if (got)
 		cache_set_n(c, c->n + got);
 	return got;
@@ -573,15 +864,20 @@ static unsigned cache_refill(struct pb_frames_cache *c)
 
 static int cache_alloc_slow(struct pb_frames_cache *c, uint64_t *pfn)
 {
-	if (cache_refill(c)) {
+	/* Frames other threads sent back first, then the global structure. */
+	if ((c->tag && (c->pend || remote_take(c)) && pend_refill(c)) || cache_refill(c)) {
 		unsigned n = c->n - 1;
 		*pfn = c->stack[n];
 		cache_set_n(c, n);
 		return 0;
 	}
 	/* Local node empty: one frame from the nearest other node that has
-	 * one, not cached (the cache holds local frames only). */
-	return alloc_global(c->fa, c, c->node, 0, pfn);
+	 * one, not cached (the cache holds local frames only); failing that,
+	 * the frames waiting in batches go back and the search runs again. */
+	int rc = alloc_global(c->fa, c, c->node, 0, pfn);
+	if (rc == -ENOMEM && remote_reclaim_all(c->fa, c))
+		rc = alloc_global(c->fa, c, c->node, 0, pfn);
+	return rc;
 }
 
 int pb_frames_cache_alloc(struct pb_frames_cache *c, unsigned order, pb_pfn_t *out)
@@ -609,6 +905,8 @@ int pb_frames_cache_alloc(struct pb_frames_cache *c, unsigned order, pb_pfn_t *o
 		pb_atomic_store(&c->nhuge, h, PB_RELAXED);
 	} else {
 		int rc = alloc_global(c->fa, c, c->node, order, &pfn);
+		if (rc == -ENOMEM && remote_reclaim_all(c->fa, c))
+			rc = alloc_global(c->fa, c, c->node, order, &pfn);
 		if (rc)
 			return rc;
 	}
@@ -625,6 +923,10 @@ static int cache_debug_check(struct pb_frames_cache *c, uint64_t pfn)
 	for (unsigned i = 0; i < c->n; i++)
 		if (c->stack[i] == pfn)
 			return -EINVAL; /* already in this cache */
+	for (unsigned j = 0; j < FR_RWAYS; j++)
+		for (unsigned i = 0; c->out[j].b && i < c->out[j].b->n; i++)
+			if (c->out[j].b->pfn[i] == pfn)
+				return -EINVAL; /* already in one of its remote batches */
 	return 0;
 }
 
@@ -639,7 +941,7 @@ int pb_frames_cache_free(struct pb_frames_cache *c, pb_pfn_t pfn, unsigned order
 		}
 		unsigned n = c->n;
 		if (pb_unlikely(n == c->cap)) {
-			cache_flush(c, c->cap / 2 ? c->cap / 2 : n);
+			cache_flush(c, c->cap / 2 ? c->cap / 2 : n, 1);
 			n = c->n;
 		}
 		c->stack[n] = p;
@@ -740,7 +1042,11 @@ int pb_frames_create(const struct pb_frames_cfg *cfg, struct pb_frames **out)
 	fa->area = pb_map(fa->area_bytes, 0);
 	fa->node = pb_map(fa->node_bytes, 0);
 	fa->meta_dir = pb_map(fa->meta_dir_bytes, 0);
-	if (!fa->bits || !fa->area || !fa->node || !fa->meta_dir) {
+	fa->slot_bytes = FR_MAX_SLOTS * sizeof(struct fr_slot);
+	fa->owner_bytes = nareas * sizeof(uint16_t);
+	fa->slot = pb_map(fa->slot_bytes, 0);
+	fa->owner = pb_map(fa->owner_bytes, 0);
+	if (!fa->bits || !fa->area || !fa->node || !fa->meta_dir || !fa->slot || !fa->owner) {
 		pb_frames_destroy(fa);
 		return -ENOMEM;
 	}
@@ -785,8 +1091,32 @@ void pb_frames_destroy(struct pb_frames *fa)
 	while (fa->caches) {
 		struct pb_frames_cache *c = fa->caches;
 		fa->caches = c->next;
+		for (unsigned w = 0; w < FR_RWAYS; w++)
+			free(c->out[w].b);
+		while (c->pend) {
+			struct fr_rbatch *b = c->pend;
+			c->pend = b->next;
+			free(b);
+		}
+		while (c->spare) {
+			struct fr_rbatch *b = c->spare;
+			c->spare = b->next;
+			free(b);
+		}
 		pb_unmap(c, c->self_bytes);
 	}
+	for (unsigned i = 0; fa->slot && i < FR_MAX_SLOTS; i++) {
+		struct fr_rbatch *b = fa->slot[i].inbox;
+		while (b) {
+			struct fr_rbatch *next = b->next;
+			free(b);
+			b = next;
+		}
+	}
+	if (fa->slot)
+		pb_unmap(fa->slot, fa->slot_bytes);
+	if (fa->owner)
+		pb_unmap(fa->owner, fa->owner_bytes);
 	pb_fr_meta_fini(fa);
 	pb_unmap(fa->bits, fa->bits_bytes);
 	pb_unmap(fa->area, fa->area_bytes);
@@ -847,9 +1177,21 @@ int pb_frames_stats(struct pb_frames *fa, int node, struct pb_frames_stats *st)
 	for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
 		if (node < 0 || c->node == (unsigned)node) {
 			st->cached += pb_frames_cache_count(c);
+			st->remote +=
+			    pb_atomic_load(&c->rn, PB_RELAXED) + pb_atomic_load(&c->pn, PB_RELAXED);
 			st->huge_used -= pb_atomic_load(&c->nhuge, PB_RELAXED);
 		}
 	}
+	/* Frames in inboxes, by the node of the cache they were sent to. */
+	for (unsigned i = 0; i < FR_MAX_SLOTS; i++) {
+		uint64_t k = pb_atomic_load(&fa->slot[i].inbox_frames, PB_RELAXED);
+		struct pb_frames_cache *c = pb_atomic_load(&fa->slot[i].cache, PB_RELAXED);
+		if (k && (node < 0 || (c && c->node == (unsigned)node))) {
+			st->cached += k;
+			st->remote += k;
+		}
+	}
+	st->remote_batches = pb_atomic_load(&fa->remote_batches, PB_RELAXED);
 	pthread_mutex_unlock(&fa->lock);
 	uint64_t busy = st->free + st->cached;
 	st->used = st->total > busy ? st->total - busy : 0;
@@ -868,6 +1210,30 @@ static int cmp_u64(const void *a, const void *b)
 		rc = -EINVAL;                                                                      \
 		goto out;                                                                          \
 	} while (0)
+
+/* One remote batch's frames into cached[] (pb_frames_check). */
+static int check_batch(struct pb_frames *fa, const struct fr_rbatch *b, uint64_t *cached,
+		       uint64_t *k, char *err, size_t len)
+{
+	for (unsigned j = 0; j < b->n; j++) {
+		uint64_t p = b->pfn[j];
+		const char *why = NULL;
+		if (p >= fa->nframes)
+			why = "is out of range";
+		else if (fa->area[p >> PB_HUGE_ORDER] & FR_AREA_HUGE)
+			why = "lies in a huge frame";
+		else if (!(fa->bits[p / FR_WORD_BITS] & (1ULL << (p % FR_WORD_BITS))))
+			why = "is free in the global structure";
+		else if (pb_fr_meta_get(fa, p, 0) && !pb_fr_meta_clean(pb_fr_meta_get(fa, p, 0)))
+			why = "has metadata left (freed dirty)";
+		if (why) {
+			snprintf(err, len, "frame %" PRIu64 " in a remote-free batch %s", p, why);
+			return -EINVAL;
+		}
+		cached[(*k)++] = p;
+	}
+	return 0;
+}
 
 int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 {
@@ -931,10 +1297,25 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 			api += pb_atomic_load(&fa->node[i].st[j].api_alloc, PB_RELAXED) -
 			       pb_atomic_load(&fa->node[i].st[j].api_free, PB_RELAXED);
 	for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
-		ncached += c->n + c->nhuge;
-		ncached_frames += c->n + (uint64_t)c->nhuge * PB_FRAMES_AREA_FRAMES;
+		ncached += c->n + c->nhuge + c->rn + c->pn;
+		ncached_frames += c->n + c->rn + c->pn + (uint64_t)c->nhuge * PB_FRAMES_AREA_FRAMES;
 		api += c->api_alloc - c->api_free;
 	}
+	/* Frames in remote batches sent and not yet taken (quiescent: the
+	 * inbox lists are stable). */
+	uint64_t nremote = 0;
+	for (unsigned i = 0; i < FR_MAX_SLOTS; i++) {
+		uint64_t k = 0;
+		for (struct fr_rbatch *b = pb_atomic_load(&fa->slot[i].inbox, PB_ACQUIRE); b;
+		     b = b->next)
+			k += b->n;
+		if (k != pb_atomic_load(&fa->slot[i].inbox_frames, PB_RELAXED))
+			CHECK_FAIL("slot %u: inbox holds %" PRIu64 " frames but counts %" PRIu64, i,
+				   k, pb_atomic_load(&fa->slot[i].inbox_frames, PB_RELAXED));
+		nremote += k;
+	}
+	ncached += nremote;
+	ncached_frames += nremote;
 	if (ncached) {
 		cached_bytes = ncached * sizeof(uint64_t);
 		cached = pb_map(cached_bytes, 0);
@@ -981,6 +1362,20 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 				cached[k++] = p;
 			}
 		}
+		/* Frames in remote batches: small, marked used, clean. */
+		for (struct pb_frames_cache *c = fa->caches; c; c = c->next) {
+			for (unsigned w = 0; w < FR_RWAYS; w++)
+				if (c->out[w].b &&
+				    (rc = check_batch(fa, c->out[w].b, cached, &k, err, len)))
+					goto out;
+			for (struct fr_rbatch *b = c->pend; b; b = b->next)
+				if ((rc = check_batch(fa, b, cached, &k, err, len)))
+					goto out;
+		}
+		for (unsigned i = 0; i < FR_MAX_SLOTS; i++)
+			for (struct fr_rbatch *b = fa->slot[i].inbox; b; b = b->next)
+				if ((rc = check_batch(fa, b, cached, &k, err, len)))
+					goto out;
 		qsort(cached, k, sizeof(uint64_t), cmp_u64);
 		for (uint64_t j = 1; j < k; j++)
 			if (cached[j] == cached[j - 1])

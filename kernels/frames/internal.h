@@ -72,6 +72,26 @@ struct fr_node {
 	struct fr_stripe st[FR_STRIPES];
 };
 
+/*
+ * Remote frees (frames.c, "Remote frees"): a frame freed through a cache
+ * that did not claim it goes back to the cache that did, in batches of
+ * FR_RBATCH frames pushed onto that cache's inbox with one CAS.  Caches
+ * that can receive own one of FR_MAX_SLOTS slots; owner[] names, per area,
+ * the slot of the cache that last refilled from it.
+ */
+#define FR_MAX_SLOTS 256u
+#define FR_RBATCH    62u /* frames per batch: a 512-byte node */
+struct fr_rbatch {
+	struct fr_rbatch *next; /* inbox / spare list link */
+	uint32_t n, pad;
+	uint64_t pfn[FR_RBATCH];
+};
+struct fr_slot {
+	PB_ALIGNED(PB_CACHELINE) struct fr_rbatch *inbox; /* atomic: batches sent to this cache */
+	uint64_t inbox_frames;				  /* atomic: frames in them (stats) */
+	struct pb_frames_cache *cache;			  /* atomic: the receiver, NULL if none */
+};
+
 struct pb_frames {
 	uint64_t id; /* unique per process, keys the threads' search hints */
 	uint64_t nframes, nareas;
@@ -88,6 +108,14 @@ struct pb_frames {
 	struct fr_meta **meta_dir;
 	size_t meta_dir_bytes;
 	uint64_t meta_chunks;
+
+	/* Remote frees: slots of the caches that receive them, the owning
+	 * slot + 1 per area (0: none; relaxed loads and stores: a hint that
+	 * only decides where a free frame goes, never whether it is free). */
+	struct fr_slot *slot; /* FR_MAX_SLOTS entries (mapped) */
+	uint16_t *owner;      /* nareas entries (mapped) */
+	size_t slot_bytes, owner_bytes;
+	uint64_t remote_batches; /* atomic: batches sent so far */
 
 	/* Bad frees found when a cache flushed (double frees behind a cache). */
 	uint64_t bad_frees; /* atomic */

@@ -227,6 +227,19 @@ static void test_double_free(void)
 	pb_frames_destroy(fa);
 }
 
+/* Destroy two caches, then every frame must be free; destroy fa. */
+static void finish_two(struct pb_frames *fa, struct pb_frames_cache *a, struct pb_frames_cache *b)
+{
+	struct pb_frames_stats st;
+	pb_frames_cache_destroy(a);
+	pb_frames_cache_destroy(b);
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.free, st.total);
+	PB_CHECK_EQ_U64(st.remote, 0);
+	CHECK_OK(fa);
+	pb_frames_destroy(fa);
+}
+
 /* Frames flow through caches (refill, flush, frees into another cache)
  * and the books balance at every step. */
 static void test_cache_flow(void)
@@ -256,12 +269,7 @@ static void test_cache_flow(void)
 	for (int i = 0; i < 40; i++)
 		PB_CHECK_EQ_U64(pb_frames_cache_free(c2, p[i], 0), 0);
 	CHECK_OK(fa);
-	pb_frames_cache_destroy(c);
-	pb_frames_cache_destroy(c2);
-	pb_frames_stats(fa, -1, &st);
-	PB_CHECK_EQ_U64(st.free, st.total);
-	CHECK_OK(fa);
-	pb_frames_destroy(fa);
+	finish_two(fa, c, c2);
 }
 
 /* 2 MiB frames freed into a cache are kept (a few) for reuse. */
@@ -419,6 +427,113 @@ static void test_huge_memory(void)
 	pb_frames_destroy(fa);
 }
 
+/* Remote frees: frames cache b frees that cache a claimed stay in b's stack
+ * until it overflows; then the oldest half goes back to a in batches of 62
+ * (one CAS each), and a reuses them before it asks the global structure; a
+ * batch for a cache that is gone is not made; an allocation that would fail
+ * takes the frames waiting in inboxes.  Counts worked out by hand from the
+ * documented sizes: a cache of cap C refills C/2 and flushes C/2. */
+static void test_remote_frees(void)
+{
+	struct pb_frames *fa = mk(8 * 512, 1, NULL, 16, PB_FRAMES_REMOTE);
+	struct pb_frames_cache *a = pb_frames_cache_create(fa, 0);
+	struct pb_frames_cache *b = pb_frames_cache_create(fa, 0);
+	PB_CHECK(a != NULL && b != NULL);
+	pb_pfn_t p[200];
+	for (int i = 0; i < 200; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_alloc(a, 0, &p[i]), 0);
+	PB_CHECK_EQ_U64(pb_frames_cache_count(a), 0); /* 25 refills of 8 */
+	for (int i = 0; i < 200; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_free(b, p[i], 0), 0);
+	/* b keeps 16; 23 flushes of 8 = 184 go to a: 2 batches of 62 sent,
+	 * 60 in b's open batch. */
+	struct pb_frames_stats st;
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.remote_batches, 2);
+	PB_CHECK_EQ_U64(st.remote, 184);
+	PB_CHECK_EQ_U64(pb_frames_cache_count(b), 16 + 60);
+	PB_CHECK_EQ_U64(st.used, 0);
+	PB_CHECK_EQ_U64(st.free + st.cached + st.used, st.total);
+	CHECK_OK(fa);
+	/* a's next 124 frames are the ones sent back: the free count does not
+	 * move. */
+	uint64_t free0 = st.free;
+	pb_pfn_t q[124];
+	for (int i = 0; i < 124; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_alloc(a, 0, &q[i]), 0);
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.free, free0);
+	PB_CHECK_EQ_U64(st.remote, 60);
+	unsigned back = 0;
+	for (int i = 0; i < 124; i++)
+		for (int j = 0; j < 200; j++)
+			back += q[i].v == p[j].v;
+	PB_CHECK_EQ_U64(back, 124);
+	CHECK_OK(fa);
+	for (int i = 0; i < 124; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_free(a, q[i], 0), 0);
+	pb_frames_cache_drain(b); /* the open batch goes back */
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.remote, 0);
+	CHECK_OK(fa);
+
+	/* The owner is gone: its frames go to the global structure. */
+	struct pb_frames_cache *c = pb_frames_cache_create(fa, 0);
+	for (int i = 0; i < 100; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_alloc(c, 0, &p[i]), 0);
+	pb_frames_cache_destroy(c);
+	for (int i = 0; i < 100; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_free(b, p[i], 0), 0);
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.remote, 0);
+	PB_CHECK_EQ_U64(st.remote_batches, 2);
+	PB_CHECK_EQ_U64(pb_frames_cache_count(b), 12); /* 100 - 11 flushes of 8 */
+	CHECK_OK(fa);
+	finish_two(fa, a, b);
+
+	/* One area, caches of 256: a takes all 512 frames, b frees 496 (two
+	 * flushes of 128 to a: 4 batches sent, 8 open); then d finds the
+	 * global structure empty and takes the inboxes back instead of
+	 * failing. */
+	fa = mk(512, 1, NULL, 256, PB_FRAMES_REMOTE);
+	a = pb_frames_cache_create(fa, 0);
+	b = pb_frames_cache_create(fa, 0);
+	struct pb_frames_cache *d = pb_frames_cache_create(fa, 0);
+	static pb_pfn_t all[512];
+	for (int i = 0; i < 512; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_alloc(a, 0, &all[i]), 0);
+	for (int i = 0; i < 496; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_free(b, all[i], 0), 0);
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.free, 0);
+	PB_CHECK_EQ_U64(st.remote, 256);
+	PB_CHECK_EQ_U64(st.remote_batches, 4);
+	pb_pfn_t x;
+	PB_CHECK_EQ_U64(pb_frames_cache_alloc(d, 0, &x), 0);
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.remote, 8);
+	CHECK_OK(fa);
+	PB_CHECK_EQ_U64(pb_frames_cache_free(d, x, 0), 0);
+	pb_frames_cache_destroy(d);
+	for (int i = 496; i < 512; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_free(a, all[i], 0), 0);
+	finish_two(fa, a, b);
+
+	/* Without PB_FRAMES_REMOTE the overflow goes to the global structure. */
+	fa = mk(512, 1, NULL, 256, 0);
+	a = pb_frames_cache_create(fa, 0);
+	b = pb_frames_cache_create(fa, 0);
+	for (int i = 0; i < 512; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_alloc(a, 0, &all[i]), 0);
+	for (int i = 0; i < 512; i++)
+		PB_CHECK_EQ_U64(pb_frames_cache_free(b, all[i], 0), 0);
+	pb_frames_stats(fa, -1, &st);
+	PB_CHECK_EQ_U64(st.remote_batches, 0);
+	PB_CHECK_EQ_U64(st.remote, 0);
+	PB_CHECK_EQ_U64(st.free, 256); /* two flushes of 128 */
+	finish_two(fa, a, b);
+}
+
 int main(void)
 {
 	test_bad_args();
@@ -430,5 +545,6 @@ int main(void)
 	test_huge_stash();
 	test_numa();
 	test_huge_memory();
+	test_remote_frees();
 	return pb_test_done();
 }

@@ -102,6 +102,7 @@ int main(void)
 	    "pattern=repeat",
 	    "pattern=random",
 	    "pattern=random,cross=50",
+	    "pattern=random,cross=50,remote=1",
 	    "pattern=repeat,cross=100",
 	    "pattern=repeat,order=9",
 	    "pattern=random,order=9,cross=50",
@@ -145,7 +146,7 @@ int main(void)
 		PB_CHECK_MSG(
 		    txt &&
 			!strcmp(txt, "{\"cross\":20,\"held\":0,\"order\":\"0\",\"path\":\"cache\","
-				     "\"pattern\":\"random\"}"),
+				     "\"pattern\":\"random\",\"remote\":0}"),
 		    "%s", txt ? txt : "(null)");
 		free(txt);
 		json_decref(j);

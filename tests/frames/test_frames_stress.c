@@ -7,11 +7,15 @@
  * frame (atomic exchange) catches any frame handed out twice, or any huge
  * frame overlapping a small one, at the moment it happens.  At quiescent
  * points pb_frames_check must pass and the books must balance; at the end
- * every frame is back.  Bounded iterations; run under ThreadSanitizer in CI.
+ * every frame is back.  A last phase splits the threads into allocators and
+ * freers (as reclaim frees what faults allocated), so frames go back to
+ * their owners in remote batches.  Bounded iterations; run under
+ * ThreadSanitizer in CI.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +113,56 @@ static void *body(void *arg)
 	return NULL;
 }
 
+/* Reclaim-like: threads 0 and 1 (nodes 0 and 1) only allocate and park
+ * frames in the slots, threads 2 and 3 (nodes 0 and 1) only take them and
+ * free them, so the freers' caches overflow with frames the allocators'
+ * caches claimed: those of the freer's node go back to their owners in
+ * remote batches while the owners allocate. */
+static unsigned producing; /* atomic: allocating threads still running */
+static pthread_barrier_t pc_start;
+
+static void *pc_body(void *arg)
+{
+	struct thr *t = arg;
+	int prod = t->tid < NTHREADS / 2;
+	pthread_barrier_wait(&pc_start);
+	if (prod) {
+		for (unsigned it = 0; it < STRESS_ITERS / 64; it++) {
+			pb_pfn_t p;
+			int rc = pb_frames_cache_alloc(t->c, 0, &p);
+			if (rc) {
+				if (rc != -ENOMEM)
+					pb_atomic_fetch_add(&bad_free, 1, PB_RELAXED);
+				t->enomem++;
+				continue;
+			}
+			take(p.v, 0);
+			t->allocs++;
+			/* Park it in an empty slot, waiting for the freers. */
+			for (;;) {
+				uint64_t empty = 0;
+				unsigned s = (unsigned)pb_rng_below(&t->rng, NSLOTS);
+				if (pb_atomic_cas(&slots[s], &empty, (p.v << 1) + 1, PB_ACQ_REL,
+						  PB_ACQUIRE))
+					break;
+				sched_yield();
+			}
+		}
+		pb_atomic_fetch_sub(&producing, 1, PB_RELEASE);
+		return NULL;
+	}
+	/* Freers run as long as the allocators do (bounded by their loops). */
+	while (pb_atomic_load(&producing, PB_ACQUIRE) != 0) {
+		unsigned s = (unsigned)pb_rng_below(&t->rng, NSLOTS);
+		uint64_t old = pb_atomic_exchange(&slots[s], 0, PB_ACQ_REL);
+		if (old) {
+			release(t, old - 1);
+			t->crossed++;
+		}
+	}
+	return NULL;
+}
+
 static void *drain_body(void *arg)
 {
 	struct thr *t = arg;
@@ -148,7 +202,8 @@ static void run_phase(void *(*fn)(void *))
 
 int main(void)
 {
-	struct pb_frames_cfg cfg = {.nframes = NFRAMES, .nnodes = 2, .cache_cap = 64};
+	struct pb_frames_cfg cfg = {
+	    .nframes = NFRAMES, .nnodes = 2, .cache_cap = 64, .flags = PB_FRAMES_REMOTE};
 	PB_CHECK_EQ_U64(pb_frames_create(&cfg, &fa), 0);
 	if (!fa)
 		return pb_test_done();
@@ -169,6 +224,16 @@ int main(void)
 		PB_CHECK_EQ_U64(st.used, held_frames());
 		PB_CHECK_EQ_U64(st.free + st.cached + st.used, NFRAMES);
 	}
+	producing = NTHREADS / 2;
+	pthread_barrier_init(&pc_start, NULL, NTHREADS);
+	run_phase(pc_body);
+	pthread_barrier_destroy(&pc_start);
+	int prc = pb_frames_check(fa, err, sizeof(err));
+	PB_CHECK_MSG(prc == 0, "reclaim phase: %s", err);
+	struct pb_frames_stats pst;
+	pb_frames_stats(fa, -1, &pst);
+	PB_CHECK_EQ_U64(pst.used, held_frames());
+	PB_CHECK_EQ_U64(pst.free + pst.cached + pst.used, NFRAMES);
 	uint64_t allocs = 0, enomem = 0, crossed = 0;
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		allocs += thr[i].allocs;
@@ -188,8 +253,11 @@ int main(void)
 	/* The run must have exercised what it claims to. */
 	PB_CHECK(crossed > 0);
 	PB_CHECK(allocs > 0);
-	printf("allocs %llu, enomem %llu, crossed frees %llu\n", (unsigned long long)allocs,
-	       (unsigned long long)enomem, (unsigned long long)crossed);
+	PB_CHECK(st.remote_batches > 0); /* remote frees went back in batches */
+	PB_CHECK_EQ_U64(st.remote, 0);
+	printf("allocs %llu, enomem %llu, crossed frees %llu, remote batches %llu\n",
+	       (unsigned long long)allocs, (unsigned long long)enomem, (unsigned long long)crossed,
+	       (unsigned long long)st.remote_batches);
 	pb_frames_destroy(fa);
 	return pb_test_done();
 }

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Side by side with libCacheSim (README.md, "Performance: targets and
+# measured numbers").  A benchmark, not a test: it asserts nothing about time,
+# only that the miss counts agree (exit 3 if they do not).
+#
+#   tests/peers/libcachesim.sh LCS_DIR PAGEBENCH
+#
+# LCS_DIR: a libCacheSim checkout (github.com/1a1a11a/libCacheSim) outside
+# this repository.  Its `cachesim` is taken from LCS_DIR/_build/bin,
+# LCS_DIR/build/bin or LCS_DIR/bin; when none is there and LCS_DIR has a
+# CMakeLists.txt, it is built into LCS_DIR/_build (cmake, Release,
+# -j$JOBS; needs the glib2 and zstd development packages).  libCacheSim is
+# not a dependency of pagebench: this script only runs it.
+# PAGEBENCH: the pagebench binary (build/pagebench).
+#
+# The trace: REFS references, Zipf ALPHA over PAGES pages (Python's
+# random.choices with cumulative weights 1/k^ALPHA, seed SEED), written once
+# in libCacheSim's oracleGeneral binary format (24-byte records: time =
+# index, id, size 1, next access or -1).  Both tools read that same file:
+# pagebench as --workload trace:path=FILE,format=oracle, cachesim as
+# oracleGeneralBin with --ignore-obj-size 1 (a cache of N objects).
+#
+# Interleaved, ROUNDS times, for each policy and each of FRAMES:
+#   policy  pagebench's policy layer alone: `sim --model policy` when this
+#           pagebench has it, else `mrc --frames N:N:1` (policies alone; LRU
+#           by stack distances, the others by one replay); the header says which;
+#   engine  `pagebench sim` (the full engine: TLB, page walk, faults), --reps 1;
+#   cachesim libCacheSim's `cachesim`.
+# Each run is timed by /usr/bin/time: wall seconds, CPU seconds (user+sys)
+# and peak RSS.  Then one MRC: MRC_POLICY at 100 sizes (MRC_SIZES) by
+# `pagebench mrc` and by cachesim with its size list and --num-thread
+# (MRC_THREADS, default nproc), MRC_ROUNDS times.
+#
+# Miss counts: pagebench's policy layer and engine must report the same
+# count; cachesim prints only a miss ratio to 4 decimals, so pagebench's
+# count / REFS must lie within 0.00005 of it (+-100 misses of 2M); the
+# table's `agree` column says so, or how many misses apart they are at
+# least.  Exit 3 (after the table) when any of these checks fails; 1 or 2
+# when the run itself failed or was misused.
+# Policies are given as pagebench=libCacheSim name pairs; the pagebench
+# side carries the parameters that make it libCacheSim's variant
+# (docs/policies.md, "libCacheSim variants"; S3-FIFO at 1000 and LIRS at
+# 20000 frames still differ slightly from cachesim on the zipf trace).
+#
+# Environment: ROUNDS (5), FRAMES ("1000 20000"), REFS (2000000), PAGES
+# (100000), ALPHA (0.9), SEED (1), POLICIES (the six below), MRC_POLICY
+# (lru=lru), MRC_SIZES (1000:100000:1000), MRC_ROUNDS (3), MRC_THREADS,
+# JOBS (2), PB_LCS_OUT (folder for the trace, the samples and the logs;
+# default a temporary one), PB_LCS_SUMMARY=FILE (print the table of a
+# samples.csv and run nothing).
+set -u
+POLICIES=${POLICIES:-"lru=lru clock=clock arc=arc sieve=sieve s3fifo:move_threshold=2=s3fifo lirs:stack_bound=2=lirs"}
+
+# samples.csv: round,what,policy,frames,tool,wall_s,cpu_s,rss_kb,misses,refs
+# (misses: a count for pagebench, cachesim's ratio for cachesim; for an MRC
+# those of its largest size).
+table() {
+	awk -F, '
+		function med(v, k,   i, j, x) {
+			for (i = 2; i <= k; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+			return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+		}
+		function m(key, col,   k, v, i) {
+			k = 0; split("", v)
+			for (i = 1; i <= n[key]; i++) v[++k] = s[key, i, col]
+			return k ? med(v, k) : -1
+		}
+		# median over rounds of (cachesim / tool) for column col
+		function rr(cfg, tool, col,   k, v, r, a, b) {
+			k = 0; split("", v)
+			for (r in rounds) {
+				a = byr[r, cfg, "cachesim", col]; b = byr[r, cfg, tool, col]
+				if (a != "" && b > 0) v[++k] = a / b
+			}
+			return k ? sprintf("%.2f", med(v, k)) : "NA"
+		}
+		NR > 1 {
+			cfg = $2 SUBSEP $3 SUBSEP $4; key = cfg SUBSEP $5
+			n[key]++; s[key, n[key], 6] = $6; s[key, n[key], 7] = $7; s[key, n[key], 8] = $8
+			byr[$1, cfg, $5, 6] = $6; byr[$1, cfg, $5, 7] = $7
+			miss[key] = $9; refs[cfg] = $10; rounds[$1] = 1
+			if (!(cfg in seen)) { seen[cfg] = 1; order[++no] = cfg }
+		}
+		END {
+			print "| run | policy | frames | misses (pagebench) | cachesim miss ratio | agree | policy layer wall / CPU s | engine wall / CPU s | cachesim wall / CPU s | cachesim / policy (wall, CPU) | cachesim / engine (wall, CPU) | peak RSS MiB policy / engine / cachesim |"
+			print "|---|---|---|---|---|---|---|---|---|---|---|---|"
+			for (i = 1; i <= no; i++) {
+				split(order[i], f, SUBSEP); c = order[i]
+				pm = (c SUBSEP "policy") in n; em = (c SUBSEP "engine") in n
+				pmiss = pm ? miss[c SUBSEP "policy"] : miss[c SUBSEP "engine"]
+				# cachesim prints the ratio to 4 decimals: agreement is
+				# the pagebench count / refs within half a unit of the last.
+				d = pmiss / refs[c] - miss[c SUBSEP "cachesim"]; d = d < 0 ? -d : d
+				ag = d <= 0.00005 + 1e-12 ? "yes" : sprintf("no: >= %d misses apart", (d - 0.00005) * refs[c])
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %.2f / %.2f | %s | %s | %s / %s / %.0f |\n", f[1], f[2], f[3],
+				       pmiss, miss[c SUBSEP "cachesim"], ag,
+				       pm ? sprintf("%.2f / %.2f", m(c SUBSEP "policy", 6), m(c SUBSEP "policy", 7)) : "-",
+				       em ? sprintf("%.2f / %.2f", m(c SUBSEP "engine", 6), m(c SUBSEP "engine", 7)) : "-",
+				       m(c SUBSEP "cachesim", 6), m(c SUBSEP "cachesim", 7),
+				       pm ? rr(c, "policy", 6) ", " rr(c, "policy", 7) : "-",
+				       em ? rr(c, "engine", 6) ", " rr(c, "engine", 7) : "-",
+				       pm ? sprintf("%.0f", m(c SUBSEP "policy", 8) / 1024) : "-",
+				       em ? sprintf("%.0f", m(c SUBSEP "engine", 8) / 1024) : "-",
+				       m(c SUBSEP "cachesim", 8) / 1024
+			}
+			print ""
+			print "Medians over rounds; ratios are medians of the per-round ratios (> 1: pagebench is faster)."
+		}' "$1"
+}
+
+if [ -n "${PB_LCS_SUMMARY:-}" ]; then # only the table of an earlier run's samples.csv
+	table "$PB_LCS_SUMMARY"
+	exit 0
+fi
+if [ $# -ne 2 ]; then
+	echo "usage: $0 LCS_DIR PAGEBENCH" >&2
+	exit 2
+fi
+lcs=$1 pb=$2
+[ -x "$pb" ] || { echo "$0: $pb is not executable" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "$0: needs /usr/bin/time (GNU time)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "$0: needs python3 to write the trace" >&2; exit 2; }
+repo=$(cd "$(dirname "$0")/../.." && pwd -P)
+lcsabs=$(cd "$lcs" 2>/dev/null && pwd -P) || { echo "$0: $lcs: no such directory" >&2; exit 2; }
+case "$lcsabs/" in "$repo"/*) echo "$0: $lcs is inside this repository; use a checkout outside it" >&2; exit 2 ;; esac
+cs=""
+for d in _build/bin build/bin bin; do
+	[ -x "$lcsabs/$d/cachesim" ] && { cs=$lcsabs/$d/cachesim; break; }
+done
+if [ -z "$cs" ]; then
+	[ -f "$lcsabs/CMakeLists.txt" ] || { echo "$0: no cachesim under $lcs and no CMakeLists.txt to build it" >&2; exit 2; }
+	echo "# building libCacheSim's cachesim in $lcsabs/_build" >&2
+	cmake -S "$lcsabs" -B "$lcsabs/_build" -DCMAKE_BUILD_TYPE=Release >"$lcsabs/_build.log" 2>&1 &&
+		cmake --build "$lcsabs/_build" -j "${JOBS:-2}" --target cachesim >>"$lcsabs/_build.log" 2>&1 ||
+		{ echo "$0: building libCacheSim failed, see $lcsabs/_build.log" >&2; exit 1; }
+	cs=$lcsabs/_build/bin/cachesim
+fi
+
+rounds=${ROUNDS:-5} frames=${FRAMES:-"1000 20000"} refs=${REFS:-2000000} pages=${PAGES:-100000}
+alpha=${ALPHA:-0.9} seed=${SEED:-1} mrc_rounds=${MRC_ROUNDS:-3} mrc_sizes=${MRC_SIZES:-1000:100000:1000}
+mrc_policy=${MRC_POLICY:-lru=lru} mrc_threads=${MRC_THREADS:-$(nproc 2>/dev/null || echo 1)}
+out=${PB_LCS_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/pb-lcs.XXXXXX")}
+mkdir -p "$out/results" "$out/cachesim"
+trace=$out/zipf-$refs-$pages-$alpha-$seed.oracleGeneral
+if [ ! -s "$trace" ]; then
+	python3 - "$refs" "$pages" "$alpha" "$seed" "$trace" <<'EOF' || { echo "$0: writing the trace failed" >&2; exit 1; }
+import bisect, itertools, random, struct, sys
+refs, pages, alpha, seed, path = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+cum = list(itertools.accumulate(1.0 / k ** alpha for k in range(1, pages + 1)))
+ids = random.Random(seed).choices(range(pages), cum_weights=cum, k=refs)
+nxt, last = [-1] * refs, {}
+for i in range(refs - 1, -1, -1):
+    nxt[i] = last.get(ids[i], -1)
+    last[ids[i]] = i
+rec, buf = struct.Struct('<IQIq'), bytearray(24 * refs)
+for i in range(refs):
+    rec.pack_into(buf, 24 * i, i, ids[i], 1, nxt[i])
+with open(path + '.tmp', 'wb') as f:
+    f.write(buf)
+EOF
+	mv "$trace.tmp" "$trace"
+fi
+wl="trace:path=$trace,format=oracle"
+if "$pb" sim --help 2>&1 | grep -q -- '--model'; then
+	polcmd=model
+	polwhat="pagebench sim --model policy"
+else
+	polcmd=mrc
+	polwhat="pagebench mrc --frames N:N:1 (this pagebench has no sim --model)"
+fi
+samples=$out/samples.csv
+echo "round,what,policy,frames,tool,wall_s,cpu_s,rss_kb,misses,refs" >"$samples"
+fails=0
+
+# timed LOG CMD...: runs CMD with stdout to LOG; prints "wall,cpu,rss_kb".
+timed() {
+	local log=$1 tf=$out/time.txt
+	shift
+	/usr/bin/time -o "$tf" -f "%e %U %S %M" "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
+	awk '{printf "%s,%.2f,%s", $1, $2 + $3, $4}' "$tf"
+}
+# Column `col` of the CSV rows in a pagebench --csv log (header by name;
+# a real CSV parser: the workload column is quoted and holds commas).
+pbcol() {
+	python3 -c '
+import csv, sys
+col, hdr = sys.argv[2], None
+for row in csv.reader(open(sys.argv[1])):
+    if row and row[0] == "schema_version":
+        hdr = row
+    elif hdr and len(row) == len(hdr):
+        print(row[hdr.index(col)])' "$1" "$2"
+}
+lcsratio() { sed -n 's/.*miss ratio \([0-9.]*\),.*/\1/p' "$1" | tail -1; }
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# trace: $refs refs, zipf $alpha over $pages pages, seed $seed: $trace"
+echo "# policy layer: $polwhat; engine: pagebench sim --reps 1; cachesim: $cs"
+echo "# $rounds rounds, interleaved; MRC: $mrc_policy at $mrc_sizes, $mrc_rounds rounds, cachesim --num-thread $mrc_threads"
+for r in $(seq 1 "$rounds"); do
+	for pp in $POLICIES; do
+		lp=${pp##*=} p=${pp%=*}
+		for f in $frames; do
+			if [ $polcmd = model ]; then
+				t=$(timed "$out/p.log" "$pb" sim --model policy --workload "$wl" --policy "$p" --frames "$f" \
+					--reps 1 --fixed-seed --csv --results "$out/results") || exit 1
+				pm=$(pbcol "$out/p.log" faults)
+			else
+				t=$(timed "$out/p.log" "$pb" mrc --workload "$wl" --policy "$p" --frames "$f:$f:1" \
+					--csv --results "$out/results") || exit 1
+				pm=$(pbcol "$out/p.log" misses)
+			fi
+			echo "$r,single,$p,$f,policy,$t,$pm,$refs" >>"$samples"
+			t=$(timed "$out/e.log" "$pb" sim --workload "$wl" --policy "$p" --frames "$f" --reps 1 \
+				--fixed-seed --csv --results "$out/results") || exit 1
+			em=$(pbcol "$out/e.log" faults)
+			echo "$r,single,$p,$f,engine,$t,$em,$refs" >>"$samples"
+			t=$( (cd "$out/cachesim" && timed "$out/c.log" "$cs" "$trace" oracleGeneralBin "$lp" "$f" \
+				--ignore-obj-size 1 --report-interval 1000000000)) || exit 1
+			cm=$(lcsratio "$out/c.log")
+			echo "$r,single,$p,$f,cachesim,$t,$cm,$refs" >>"$samples"
+			# pagebench's two paths must agree exactly; cachesim to its 4 decimals.
+			if [ "$r" = 1 ] && { [ -z "$pm" ] || [ "$pm" != "$em" ] ||
+				! awk -v m="$pm" -v n="$refs" -v c="$cm" 'BEGIN {d = m / n - c; exit !(d <= 0.00005 + 1e-12 && -d <= 0.00005 + 1e-12)}'; }; then
+				echo "MISMATCH $p at $f frames: policy layer $pm, engine $em misses; cachesim miss ratio $cm" >&2
+				fails=1
+			fi
+		done
+	done
+	echo "# round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+done
+
+# The MRC: 100 sizes of one policy.
+mp=${mrc_policy%=*} ml=${mrc_policy##*=}
+lo=${mrc_sizes%%:*} rest=${mrc_sizes#*:}
+hi=${rest%%:*} st=${rest#*:}
+list=$(seq "$lo" "$st" "$hi" | paste -sd, -)
+npts=$(seq "$lo" "$st" "$hi" | wc -l)
+for r in $(seq 1 "$mrc_rounds"); do
+	t=$(timed "$out/pm.log" "$pb" mrc --workload "$wl" --policy "$mp" --frames "$mrc_sizes" --csv \
+		--results "$out/results") || exit 1
+	echo "$r,mrc-$npts,$mp,$lo-$hi,policy,$t,$(pbcol "$out/pm.log" misses | tail -1),$refs" >>"$samples"
+	t=$( (cd "$out/cachesim" && timed "$out/cm.log" "$cs" "$trace" oracleGeneralBin "$ml" "$list" \
+		--ignore-obj-size 1 --num-thread "$mrc_threads")) || exit 1
+	echo "$r,mrc-$npts,$mp,$lo-$hi,cachesim,$t,$(lcsratio "$out/cm.log"),$refs" >>"$samples"
+	echo "# MRC round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+done
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); samples: $samples"
+echo
+table "$samples"
+[ $fails = 0 ] || echo "miss counts DIFFER (see MISMATCH lines above)" >&2
+[ $fails = 0 ] || exit 3
