@@ -265,18 +265,26 @@ static struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *
 {
 	if (!a->sets)
 		return NULL;
-	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * a->ways;
+	/* ways and the victim's stamp live in registers: the loop then has no
+	 * load that depends on the previous way's choice (the stamps are the
+	 * owner's alone, so vst always equals v->stamp) */
+	const uint32_t ways = a->ways;
+	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * ways;
 	struct pb_tlb_entry *v = &s[0];
+	uint32_t vst = s[0].stamp;
 	uint64_t tag = key + 1;
-	for (uint32_t w = 0; w < a->ways; w++) {
+	for (uint32_t w = 0; w < ways; w++) {
 		uint64_t cur = pb_atomic_load(&s[w].tag, PB_RELAXED);
-		if (cur == tag || cur == 0) {
+		if ((cur == tag) | (cur == 0)) {
 			v = &s[w];
 			break;
 		}
 		/* wrap-safe "older than" on the 32-bit stamps */
-		if ((int32_t)(s[w].stamp - v->stamp) < 0)
+		uint32_t st = s[w].stamp;
+		if ((int32_t)(st - vst) < 0) {
 			v = &s[w];
+			vst = st;
+		}
 	}
 	v->pfn = pfn;
 	v->flags = (uint8_t)flags;
