@@ -110,9 +110,10 @@ static inline struct pb_tlb_entry *pb_tlb_probe(struct pb_tlb_array *a, uint64_t
 {
 	if (!a->sets)
 		return NULL;
-	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * a->ways;
+	const uint32_t ways = a->ways; /* in a register across the atomic loads */
+	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * ways;
 	uint64_t tag = key + 1;
-	for (uint32_t w = 0; w < a->ways; w++)
+	for (uint32_t w = 0; w < ways; w++)
 		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag)
 			return &s[w];
 	return NULL;

@@ -327,10 +327,11 @@ static int array_kill(struct pb_tlb_array *a, uint64_t key)
 {
 	if (!a->sets)
 		return 0;
-	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * a->ways;
+	const uint32_t ways = a->ways; /* in a register across the atomic loads */
+	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * ways;
 	uint64_t tag = key + 1;
 	int hit = 0;
-	for (uint32_t w = 0; w < a->ways; w++) {
+	for (uint32_t w = 0; w < ways; w++) {
 		uint64_t cur = tag;
 		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag &&
 		    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED))
