@@ -563,20 +563,33 @@ static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
 	return 0;
 }
 
-int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *label, pb_vm_keys_fn fn,
-		      void *ctx, char *err, size_t errlen)
+/* Open a stream again for another pass: the next uses and counts of a pass
+ * before are kept; the identity (canonical spec, seed, regions) is read
+ * again. */
+static int stream_reopen(const char *spec, struct pb_vm_loaded *l, struct pb_workload **w,
+			 char *err, size_t errlen)
 {
 	uint64_t *nu = l->next_use, distinct = l->s.distinct;
 	size_t nnu = l->s.n;
 	free(l->regions); /* opened again: the same regions */
-	struct pb_workload *w;
-	int rc = stream_open(spec, l->seed, l, &w, err, errlen);
+	int rc = stream_open(spec, l->seed, l, w, err, errlen);
 	l->next_use = nu;
 	l->s.next_use = nu;
 	l->s.n = nnu;
 	l->s.distinct = distinct;
+	return rc;
+}
+
+int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *label, pb_vm_keys_fn fn,
+		      void *ctx, char *err, size_t errlen)
+{
+	struct pb_workload *w;
+	int rc = stream_reopen(spec, l, &w, err, errlen);
 	if (rc)
 		return rc;
+	/* the next uses and length of a pass before, if one ran */
+	const uint64_t *nu = l->next_use;
+	size_t nnu = l->s.n;
 	struct keys_pass p = {.fn = fn, .ctx = ctx};
 	p.keys = malloc(FEED_KEYS * sizeof(*p.keys));
 	p.wr = malloc(FEED_KEYS);
@@ -901,15 +914,8 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 			    char *err, size_t errlen)
 {
 	struct feed_stream *fs = &f->st[s];
-	/* keep the next uses and counts of a pass before; the identity is read again */
-	uint64_t *nu = l->next_use, distinct = l->s.distinct;
-	size_t nnu = l->s.n;
-	free(l->regions); /* opened again: the same regions */
-	int rc = stream_open(spec, l->seed, l, &fs->w, err, errlen);
-	l->next_use = nu;
-	l->s.next_use = nu;
-	l->s.n = nnu;
-	l->s.distinct = distinct;
+	uint64_t distinct = l->s.distinct;
+	int rc = stream_reopen(spec, l, &fs->w, err, errlen);
 	if (rc)
 		return rc;
 	fs->l = l;

@@ -49,9 +49,7 @@ int pb_mrc_lru_begin(const uint64_t *sizes, size_t nsizes, struct pb_mrc_lru_str
 	struct pb_mrc_lru_stream *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	for (size_t k = 0; k < nsizes; k++)
-		if (sizes[k] > s->cap)
-			s->cap = sizes[k];
+	s->cap = pb_mrc_cap(sizes, nsizes, UINT64_MAX);
 	s->nsizes = nsizes;
 	s->hb = (s->cap + 2) * sizeof(uint64_t);
 	s->sizes = malloc((nsizes ? nsizes : 1) * sizeof(uint64_t));
@@ -89,12 +87,7 @@ int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsi
 {
 	if ((!keys && n) || (!sizes && nsizes) || (!misses && nsizes))
 		return -EINVAL;
-	uint64_t cap = 0;
-	for (size_t k = 0; k < nsizes; k++)
-		if (sizes[k] > cap)
-			cap = sizes[k];
-	if (cap > n)
-		cap = n;
+	uint64_t cap = pb_mrc_cap(sizes, nsizes, n);
 	size_t hb = (cap + 2) * sizeof(uint64_t);
 	uint64_t *hist = pb_map(hb, 0); /* hist[d] for d <= cap, hist[cap+1]: beyond */
 	uint64_t cold;

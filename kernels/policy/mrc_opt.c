@@ -196,12 +196,7 @@ int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
 {
 	if ((!sizes && nsizes) || !out)
 		return -EINVAL;
-	uint64_t cap = 0;
-	for (size_t k = 0; k < nsizes; k++)
-		if (sizes[k] > cap)
-			cap = sizes[k];
-	if (cap > n)
-		cap = n;
+	uint64_t cap = pb_mrc_cap(sizes, nsizes, n);
 	if (cap >= (1ULL << 32))
 		return -E2BIG;
 	struct pb_mrc_opt_stream *s = calloc(1, sizeof(*s));

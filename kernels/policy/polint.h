@@ -349,6 +349,17 @@ void pb_pol_node_drop(struct pb_policy *p, uint32_t i);
 /* max(1, floor(frames * f)) capped at frames. */
 uint64_t pb_pol_frac_of(uint64_t frames, double f);
 
+/* The largest of sizes[0..nsizes), at most n (a curve's histogram bound;
+ * UINT64_MAX for n: no bound). */
+static inline uint64_t pb_mrc_cap(const uint64_t *sizes, size_t nsizes, uint64_t n)
+{
+	uint64_t cap = 0;
+	for (size_t k = 0; k < nsizes; k++)
+		if (sizes[k] > cap)
+			cap = sizes[k];
+	return cap < n ? cap : n;
+}
+
 /* The strategies (one file each), listed in registry.c. */
 extern const struct pb_policy_desc pb_pol_opt, pb_pol_fifo, pb_pol_random, pb_pol_lru, pb_pol_clock,
     pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,

@@ -127,23 +127,22 @@ static int common_setup(const struct pb_kernel_cfg *cfg, const struct pb_param *
 	return 0;
 }
 
-static int engine_setup(const struct pb_kernel_cfg *cfg, void **state)
+/* The engine both kernels drive: `frames` frames, free order, the given
+ * hints; b is freed on failure. */
+static int vmb_engine(const struct pb_kernel_cfg *cfg, struct vmb *b, uint64_t frames,
+		      enum pb_vm_hints hints, void **state)
 {
-	struct vmb *b;
-	int rc = common_setup(cfg, vmb_params, &b);
-	if (rc)
-		return rc;
 	struct pb_vm_cfg c;
 	pb_vm_cfg_default(&c);
 	c.policy = b->pol;
-	c.frames = b->pages * b->nthreads + 64; /* the hot sets fit */
+	c.frames = frames;
 	c.nthreads = b->nthreads;
 	c.order = PB_VM_ORDER_FREE;
-	c.hints = PB_VM_HINTS_ABIT; /* an OS runs CLOCK from accessed bits */
+	c.hints = hints;
 	c.seed = b->seed;
 	c.tlb = b->geom;
 	c.expected_keys = b->pages * b->nthreads;
-	rc = pb_vm_create(&c, &b->vm, cfg->err, cfg->errlen);
+	int rc = pb_vm_create(&c, &b->vm, cfg->err, cfg->errlen);
 	if (rc) {
 		free(b->buf);
 		free(b->pos);
@@ -154,6 +153,16 @@ static int engine_setup(const struct pb_kernel_cfg *cfg, void **state)
 	return 0;
 }
 
+static int engine_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	struct vmb *b;
+	int rc = common_setup(cfg, vmb_params, &b);
+	if (rc)
+		return rc;
+	/* the hot sets fit; an OS runs CLOCK from accessed bits */
+	return vmb_engine(cfg, b, b->pages * b->nthreads + 64, PB_VM_HINTS_ABIT, state);
+}
+
 static int fault_setup(const struct pb_kernel_cfg *cfg, void **state)
 {
 	struct vmb *b;
@@ -161,24 +170,8 @@ static int fault_setup(const struct pb_kernel_cfg *cfg, void **state)
 	if (rc)
 		return rc;
 	b->cycle = 1;
-	struct pb_vm_cfg c;
-	pb_vm_cfg_default(&c);
-	c.policy = b->pol;
-	c.frames = b->pages * b->nthreads / 2 ? b->pages * b->nthreads / 2 : 1;
-	c.nthreads = b->nthreads;
-	c.order = PB_VM_ORDER_FREE;
-	c.seed = b->seed;
-	c.tlb = b->geom;
-	c.expected_keys = b->pages * b->nthreads;
-	rc = pb_vm_create(&c, &b->vm, cfg->err, cfg->errlen);
-	if (rc) {
-		free(b->buf);
-		free(b->pos);
-		free(b);
-		return rc;
-	}
-	*state = b;
-	return 0;
+	uint64_t half = b->pages * b->nthreads / 2; /* frames for half the pages */
+	return vmb_engine(cfg, b, half ? half : 1, PB_VM_HINTS_EXACT, state);
 }
 
 static int fill_buf(struct vmb *b, unsigned tid)

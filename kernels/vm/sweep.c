@@ -137,18 +137,13 @@ struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
 	return r;
 }
 
-void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *r)
+/* A finished engine job: its self-check (unless it failed already), its
+ * counts and cost; the engine is destroyed. */
+static void job_finish(struct pb_vm_sweep *sw, size_t i)
 {
 	struct pb_vm_sweep_job *j = &sw->jobs[i];
 	struct pb_vm *vm = sw->vm[i];
-	if (!vm)
-		return;
-	if (r)
-		j->rc = pb_vm_replay_end(r);
-	j->seconds = (double)(pb_now_ns() - sw->t0[i]) * 1e-9;
-	if (j->rc) {
-		snprintf(j->err, sizeof(j->err), "%s", pb_vm_error(vm));
-	} else {
+	if (!j->rc) {
 		char err[256];
 		if (pb_vm_check(vm, err, sizeof(err))) {
 			j->rc = -EPROTO;
@@ -159,6 +154,20 @@ void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *
 	j->eat_ns = pb_vm_eat_ns(vm, &j->st);
 	pb_vm_destroy(vm);
 	sw->vm[i] = NULL;
+}
+
+void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *r)
+{
+	struct pb_vm_sweep_job *j = &sw->jobs[i];
+	struct pb_vm *vm = sw->vm[i];
+	if (!vm)
+		return;
+	if (r)
+		j->rc = pb_vm_replay_end(r);
+	j->seconds = (double)(pb_now_ns() - sw->t0[i]) * 1e-9;
+	if (j->rc)
+		snprintf(j->err, sizeof(j->err), "%s", pb_vm_error(vm));
+	job_finish(sw, i);
 }
 
 /* A policy alone over the stream's keys (mrc): the same replay as
@@ -312,18 +321,6 @@ void pb_vm_sweep_stream_close(struct pb_vm_sweep *sw, size_t i)
 		sw->pol[i] = NULL;
 		return;
 	}
-	struct pb_vm *vm = sw->vm[i];
-	if (!vm)
-		return;
-	if (!j->rc) {
-		char err[256];
-		if (pb_vm_check(vm, err, sizeof(err))) {
-			j->rc = -EPROTO;
-			snprintf(j->err, sizeof(j->err), "self-check failed: %s", err);
-		}
-	}
-	pb_vm_stats(vm, &j->st);
-	j->eat_ns = pb_vm_eat_ns(vm, &j->st);
-	pb_vm_destroy(vm);
-	sw->vm[i] = NULL;
+	if (sw->vm[i])
+		job_finish(sw, i);
 }
