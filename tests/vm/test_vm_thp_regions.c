@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_ref.h"
 #include "pagebench/csvread.h"
 #include "pagebench/hmap.h"
 #include "pagebench/vm_drive.h"
@@ -111,37 +112,6 @@ static void hand_worked(void)
 }
 
 /* ---- random exec:thp=1 streams ---- */
-struct loaded {
-	struct pb_access *a;
-	size_t n, cap;
-	const struct pb_vma *v;
-	size_t nv;
-};
-
-static int sink(void *ctx, const struct pb_access *a, size_t n)
-{
-	struct loaded *l = ctx;
-	if (l->n + n > l->cap) {
-		l->cap = (l->n + n) * 2;
-		l->a = realloc(l->a, l->cap * sizeof(*a));
-		if (!l->a)
-			return -ENOMEM;
-	}
-	memcpy(l->a + l->n, a, n * sizeof(*a));
-	l->n += n;
-	return 0;
-}
-
-/* The region of an access by a linear scan (the reference). */
-static const struct pb_vma *find(const struct loaded *l, uint32_t asid, uint64_t addr)
-{
-	for (size_t i = 0; i < l->nv; i++)
-		if ((l->v[i].asid == asid || l->v[i].asid == PB_VMA_ALL) && addr >= l->v[i].start &&
-		    addr < l->v[i].end)
-			return &l->v[i];
-	return NULL;
-}
-
 /* segv and the distinct (asid, 2 MiB range) pairs of legal heap accesses */
 static void reference(const struct loaded *l, uint64_t *segv, uint64_t *ranges)
 {
@@ -150,12 +120,8 @@ static void reference(const struct loaded *l, uint64_t *segv, uint64_t *ranges)
 	*segv = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct pb_access *a = &l->a[i];
-		const struct pb_vma *r = find(l, a->asid, a->addr);
-		unsigned need = a->op == PB_OP_WRITE   ? PB_VMA_W
-				: a->op == PB_OP_FETCH ? PB_VMA_X
-						       : PB_VMA_R;
-		if (!r || !(r->prot & need) ||
-		    (!(r->flags & PB_VMA_USER) && !(a->flags & PB_ACC_KERNEL))) {
+		const struct pb_vma *r;
+		if (!legal(l, a, &r)) {
 			(*segv)++;
 			continue;
 		}
