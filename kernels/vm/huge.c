@@ -226,7 +226,8 @@ static int huge_fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	pb_asid_t as = a->asid;
 	uint64_t base = vpn & ~(uint64_t)(HPAGES - 1);
 	unsigned write = a->op == PB_OP_WRITE;
-	uint64_t bits = VM_PTE_P | VM_PTE_W | VM_PTE_A | (write ? VM_PTE_D : 0);
+	/* user memory, as vm_map_page's; the region may take bits away (vma.c) */
+	uint64_t bits = VM_PTE_P | VM_PTE_W | VM_PTE_A | VM_PTE_U | (write ? VM_PTE_D : 0);
 	if (vm->vma && !vm_vma_huge_ok(vm, a, base, &bits))
 		return 1; /* not wholly in one anonymous region, or not allowed there */
 	uint64_t rk = priv_key(as, base);

@@ -107,8 +107,6 @@ static int set_leaf(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte, 
 	if (vpn >= PB_PT_VPN_LIMIT)
 		return -EINVAL;
 	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D | VM_PTE_U | VM_PTE_G | VM_PTE_NX);
-	if (huge)
-		flags |= VM_PTE_U; /* huge pages: user anonymous memory only */
 	pb_pfn_t pfn = PB_PFN(VM_PTE_PFN(pte));
 	return pb_pt_map(t, PB_VPN(vpn), huge ? pb_pte_mk_huge(pfn, flags) : pb_pte_mk(pfn, flags));
 }
