@@ -16,7 +16,8 @@
  *                   of 64 published with one release store (below), and
  *                   freed there: frames migrate between threads as pages
  *                   do between the CPUs that fault them in and the CPUs
- *                   that reclaim them;
+ *                   that reclaim them.  Of each burst of frees (32 for
+ *                   repeat) the first P% cross, as a run;
  *   order=0|9       4 KiB or 2 MiB frames;
  *   remote=1        the allocator returns remote frees to their owner in
  *                   batches (PB_FRAMES_REMOTE);
@@ -331,16 +332,32 @@ static inline uint64_t inbox_drain(int backend, const struct fb *s, struct fb_th
 	return (pub - done) * s->batch;
 }
 
-/* Free one held frame: locally, or (cross%) through the next thread. */
+/* Free one held frame: through the next thread if `cross` (and there is
+ * room on the way), else here. */
 static inline void free_one(int backend, struct fb *s, struct fb_thr *th, struct fb_thr *next,
-			    uint64_t pfn, uint64_t *bad, uint64_t *sent)
+			    int cross, uint64_t pfn, uint64_t *bad, uint64_t *sent)
 {
-	if (s->cross && next && pb_rng_below(&th->rng, 100) < s->cross &&
-	    hand_off(s, th, next, pfn)) {
+	if (cross && hand_off(s, th, next, pfn)) {
 		(*sent)++;
 		return;
 	}
 	be_free(backend, th, s->order, pfn, bad);
+}
+
+/*
+ * How many of the next n frees cross (0 without a neighbour): n * cross%,
+ * rounded up or down at random so that the mean is exact.  The crossing
+ * frees come first, as a run: a thread frees a batch of frames that belong
+ * elsewhere, as a reclaimer does, instead of flipping a coin per frame
+ * (that coin, a branch mispredicted every other free, cost more than the
+ * hand-off itself: docs/frames.md).
+ */
+static inline uint64_t cross_count(const struct fb *s, struct fb_thr *th, const struct fb_thr *next,
+				   uint64_t n)
+{
+	if (!s->cross || !next)
+		return 0;
+	return (n * s->cross + pb_rng_below(&th->rng, 100)) / 100;
 }
 
 static inline uint64_t fb_loop(int backend, struct fb *s, struct pb_kthread *t)
@@ -352,13 +369,14 @@ static inline uint64_t fb_loop(int backend, struct fb *s, struct pb_kthread *t)
 
 	if (s->pattern == PAT_REPEAT) {
 		while (ops < s->ops) {
+			uint64_t k = cross_count(s, th, next, FB_DRAIN_EVERY);
 			for (unsigned i = 0; i < FB_DRAIN_EVERY && ops < s->ops; i++) {
 				uint64_t pfn;
 				if (pb_unlikely(be_alloc(backend, th, order, &pfn))) {
 					enomem++;
 					break;
 				}
-				free_one(backend, s, th, next, pfn, &bad, &sent);
+				free_one(backend, s, th, next, i < k, pfn, &bad, &sent);
 				ops++;
 			}
 			if (next)
@@ -381,11 +399,12 @@ static inline uint64_t fb_loop(int backend, struct fb *s, struct pb_kthread *t)
 				th->held[th->nheld++] = pfn;
 			}
 			uint64_t f = th->nheld ? 1 + pb_rng_below(&th->rng, th->nheld) : 0;
+			uint64_t k = cross_count(s, th, next, f);
 			for (uint64_t i = 0; i < f && ops < s->ops; i++) {
 				uint64_t j = pb_rng_below(&th->rng, th->nheld);
 				uint64_t pfn = th->held[j];
 				th->held[j] = th->held[--th->nheld];
-				free_one(backend, s, th, next, pfn, &bad, &sent);
+				free_one(backend, s, th, next, i < k, pfn, &bad, &sent);
 				ops++;
 			}
 			if (next)
