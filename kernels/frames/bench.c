@@ -332,14 +332,18 @@ static inline uint64_t inbox_drain(int backend, const struct fb *s, struct fb_th
 	return (pub - done) * s->batch;
 }
 
-/* Free one held frame: through the next thread if `cross` (and there is
- * room on the way), else here. */
+/* Free one held frame: through the next thread if *k > i (and there is
+ * room on the way: else *k drops to i, and the rest of the run is freed
+ * here, without asking again), else here. */
 static inline void free_one(int backend, struct fb *s, struct fb_thr *th, struct fb_thr *next,
-			    int cross, uint64_t pfn, uint64_t *bad, uint64_t *sent)
+			    uint64_t i, uint64_t *k, uint64_t pfn, uint64_t *bad, uint64_t *sent)
 {
-	if (cross && hand_off(s, th, next, pfn)) {
-		(*sent)++;
-		return;
+	if (i < *k) {
+		if (pb_likely(hand_off(s, th, next, pfn))) {
+			(*sent)++;
+			return;
+		}
+		*k = i;
 	}
 	be_free(backend, th, s->order, pfn, bad);
 }
@@ -376,7 +380,7 @@ static inline uint64_t fb_loop(int backend, struct fb *s, struct pb_kthread *t)
 					enomem++;
 					break;
 				}
-				free_one(backend, s, th, next, i < k, pfn, &bad, &sent);
+				free_one(backend, s, th, next, i, &k, pfn, &bad, &sent);
 				ops++;
 			}
 			if (next)
@@ -404,7 +408,7 @@ static inline uint64_t fb_loop(int backend, struct fb *s, struct pb_kthread *t)
 				uint64_t j = pb_rng_below(&th->rng, th->nheld);
 				uint64_t pfn = th->held[j];
 				th->held[j] = th->held[--th->nheld];
-				free_one(backend, s, th, next, i < k, pfn, &bad, &sent);
+				free_one(backend, s, th, next, i, &k, pfn, &bad, &sent);
 				ops++;
 			}
 			if (next)

@@ -123,9 +123,28 @@ static inline unsigned pref_node(const struct pb_frames *fa, int node)
 	return (node < 0 || (unsigned)node >= fa->nnodes) ? 0 : (unsigned)node;
 }
 
+/*
+ * The stripe a thread updates: its own (threads get them round-robin), not
+ * the area's, so that a thread releasing frames another thread claimed (a
+ * cross free leaving a cache) does not write the counter line the claimer
+ * writes with every refill.  Only sums of the stripes mean anything.
+ */
+static _Thread_local unsigned fr_stripe_tls; /* stripe + 1, 0: none yet */
+static unsigned fr_stripe_seq;		     /* atomic: stripes handed out */
+
+static inline unsigned my_stripe(void)
+{
+	unsigned s = fr_stripe_tls;
+	if (pb_unlikely(!s)) {
+		s = pb_atomic_fetch_add(&fr_stripe_seq, 1u, PB_RELAXED) % FR_STRIPES + 1;
+		fr_stripe_tls = s;
+	}
+	return s - 1;
+}
+
 static inline struct fr_stripe *stripe_of(struct pb_frames *fa, uint64_t a)
 {
-	return &fa->node[node_of_area(fa, a)].st[(a >> FR_STRIPE_SHIFT) % FR_STRIPES];
+	return &fa->node[node_of_area(fa, a)].st[my_stripe()];
 }
 
 /* Frames of area a became free (d > 0) or were claimed (d < 0). */
@@ -705,10 +724,10 @@ static unsigned remote_take(struct pb_frames_cache *c)
  * the global structure.  Returns the frames now on the stack. */
 static unsigned pend_refill(struct pb_frames_cache *c)
 {
-	unsigned n = c->n;
-	while (c->pend && n < c->cap) {
+	unsigned n = c->n, to = c->cap / 2 ? c->cap / 2 : 1; /* as much as a refill claims */
+	while (c->pend && n < to) {
 		struct fr_rbatch *b = c->pend;
-		unsigned m = c->cap - n < b->n ? c->cap - n : b->n;
+		unsigned m = to - n < b->n ? to - n : b->n;
 		for (unsigned i = 0; i < m; i++) {
 			uint64_t p = b->pfn[--b->n];
 			if (pb_likely(p >= c->lo_pfn && p < c->hi_pfn))

@@ -61,9 +61,9 @@ struct fr_meta {
 #define FR_STRIPES	16
 #define FR_STRIPE_SHIFT 6 /* areas per stripe: 64 */
 struct fr_stripe {
-	PB_ALIGNED(PB_CACHELINE) int64_t free; /* atomic: frames free in the global structure */
-	uint64_t api_alloc;		       /* atomic: frames handed out cache-less */
-	uint64_t api_free;		       /* atomic: frames freed cache-less */
+	PB_ALIGNED(2 * PB_CACHELINE) int64_t free; /* atomic: frames free in the global structure */
+	uint64_t api_alloc;			   /* atomic: frames handed out cache-less */
+	uint64_t api_free;			   /* atomic: frames freed cache-less */
 };
 
 struct fr_node {
