@@ -59,8 +59,9 @@ struct pb_frames_cache; /* one thread's cache (opaque) */
 /*
  * PB_FRAMES_REMOTE: remote frees go back to their owner in batches (see
  * pb_frames_cache_free).  Off by default: measured on a 2-vCPU guest it did
- * not pay (docs/frames.md, "Remote frees"): the global structure already
- * releases an overflowing cache's frames a 64-frame word per atomic.
+ * not pay, with the per-frame ring kernel nor with the batched one (0.5 ns a
+ * pair more at 2 threads; docs/frames.md, "Limits"): the global structure
+ * already releases an overflowing cache's frames a 64-frame word per atomic.
  */
 #define PB_FRAMES_REMOTE 0x2u
 

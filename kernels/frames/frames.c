@@ -49,9 +49,10 @@
  * thread-local storage for the same reason.
  *
  * Per-node counters of free frames let an empty node be skipped without a
- * scan and give the statistics.  They are striped by area over 16 cache
- * lines, updated once per area claimed or released (not per frame), and
- * summed only when a search goes past the 64 areas near its hint.  Allocation
+ * scan and give the statistics.  They are striped by thread over 16 line
+ * pairs (a thread releasing frames another claimed writes its own line),
+ * updated once per area claimed or released (not per frame), and summed
+ * only when a search goes past the 64 areas near its hint.  Allocation
  * tries the caller's node, then the others by distance.
  *
  * Nothing sized by the frame count is written at creation: bits[], area[]
@@ -1087,17 +1088,9 @@ int pb_frames_create(const struct pb_frames_cfg *cfg, struct pb_frames **out)
 		nd->frames = (nd->area_hi - nd->area_lo) * PB_FRAMES_AREA_FRAMES;
 		if (i + 1 == nnodes)
 			nd->frames -= pad;
-		if (i + 1 == nnodes) /* the tail padding is claimed for good */
-			nd->st[((nareas - 1) >> FR_STRIPE_SHIFT) % FR_STRIPES].free -= (int64_t)pad;
-		/* Stripe counters start at each stripe's real frames. */
-		for (uint64_t a = nd->area_lo; a < nd->area_hi;
-		     a = (a | ((1ULL << FR_STRIPE_SHIFT) - 1)) + 1) {
-			uint64_t end = (a | ((1ULL << FR_STRIPE_SHIFT) - 1)) + 1;
-			if (end > nd->area_hi)
-				end = nd->area_hi;
-			nd->st[(a >> FR_STRIPE_SHIFT) % FR_STRIPES].free +=
-			    (int64_t)((end - a) * PB_FRAMES_AREA_FRAMES);
-		}
+		/* Only the stripes' sum means anything: it starts at the
+		 * node's real frames (the tail padding is claimed for good). */
+		nd->st[0].free = (int64_t)nd->frames;
 	}
 	*out = fa;
 	return 0;

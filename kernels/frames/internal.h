@@ -54,12 +54,12 @@ struct fr_meta {
 };
 
 /*
- * Node counters are striped by area (64 areas, 128 MiB, per stripe), so
- * threads working in different parts of a node -- caches start 64 areas
- * apart -- update different cache lines.  Readers sum the stripes.
+ * Node counters are striped by thread (frames.c: my_stripe), 128 bytes
+ * apart, so that threads update different cache lines even when one of
+ * them releases frames of areas another is claiming from.  Readers sum the
+ * stripes; a single stripe may go negative.
  */
-#define FR_STRIPES	16
-#define FR_STRIPE_SHIFT 6 /* areas per stripe: 64 */
+#define FR_STRIPES 16
 struct fr_stripe {
 	PB_ALIGNED(2 * PB_CACHELINE) int64_t free; /* atomic: frames free in the global structure */
 	uint64_t api_alloc;			   /* atomic: frames handed out cache-less */
