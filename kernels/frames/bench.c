@@ -43,17 +43,18 @@ enum { PAT_REPEAT = 0, PAT_RANDOM = 1 };
 
 #define FB_DRAIN_EVERY 32u
 /*
- * Cross frees travel in batches (cross=P): each thread fills, in place, the
- * next free batch of its neighbour's inbox with the frames it hands over
- * (plain stores into lines nobody else touches) and publishes a full batch
- * with one release store of `pub`; the neighbour frees every published
- * batch and returns the slots with one release store of `done`.  So the
+ * Cross frees travel in batches (cross=P): each thread fills a local batch
+ * (its own lines) with the frames it hands over, copies a full one into the
+ * next free slot of its neighbour's inbox (8 lines written back to back)
+ * and publishes it with one release store of `pub`; the neighbour copies
+ * every published batch out (their lines come in together), returns the
+ * slots with one release store of `done` and frees the frames.  So the
  * hand-off costs two control-line transfers per batch instead of per frame,
  * and each frame's 8 bytes cross the cores once, in whole lines, as a
  * reclaimer hands an owner a batch of freed pages.
  */
 #define FB_BATCH  64u /* frames per batch: 512 bytes, 8 whole cache lines */
-#define FB_NBATCH 16u /* batches per inbox (power of two) */
+#define FB_NBATCH 16u /* most batches per inbox */
 #define FB_PAIR	  128 /* the adjacent-line prefetcher fetches 128-byte pairs */
 
 /* Inbox of thread tid, filled by thread tid-1 (single producer, single
@@ -74,11 +75,12 @@ struct fb_thr {
 	uint64_t *fl; /* baseline free list */
 	uint64_t fl_n, fl_cap;
 	/* Producer side of the hand-off to the next thread (this thread only). */
-	uint64_t out_pub;   /* batches published to next->in (== next->in.pub) */
-	uint64_t out_done;  /* last value of next->in.done read */
-	uint64_t *out_b;    /* the open batch: next->in.slot[out_pub % nbatch], or NULL */
-	uint64_t out_n;	    /* frames in it */
-	struct fb_inbox in; /* from the previous thread */
+	uint64_t out_pub;  /* batches published to next->in (== next->in.pub) */
+	uint64_t out_done; /* last value of next->in.done read */
+	uint64_t out_n;	   /* frames in out_local */
+	PB_ALIGNED(FB_PAIR) uint64_t out_local[FB_BATCH]; /* the open batch */
+	uint64_t in_local[FB_NBATCH * FB_BATCH];	  /* batches being freed */
+	struct fb_inbox in;				  /* from the previous thread */
 	size_t bytes;
 };
 
@@ -294,21 +296,19 @@ static inline void be_free(int backend, struct fb_thr *th, unsigned order, uint6
 static inline int hand_off(const struct fb *s, struct fb_thr *th, struct fb_thr *to, uint64_t pfn)
 {
 	struct fb_inbox *in = &to->in;
-	if (pb_unlikely(!th->out_b)) {
-		if (th->out_pub - th->out_done >= s->nbatch) {
-			/* Acquire: the receiver's reads of the slots it
-			 * returned happen before our stores into them. */
-			th->out_done = pb_atomic_load(&in->done, PB_ACQUIRE);
-			if (th->out_pub - th->out_done >= s->nbatch)
-				return 0;
-		}
-		th->out_b = in->slot[th->out_pub % s->nbatch];
+	if (pb_unlikely(!th->out_n) && th->out_pub - th->out_done >= s->nbatch) {
+		/* Acquire: the receiver's reads of the slots it returned
+		 * happen before our stores into them. */
+		th->out_done = pb_atomic_load(&in->done, PB_ACQUIRE);
+		if (th->out_pub - th->out_done >= s->nbatch)
+			return 0;
 	}
-	th->out_b[th->out_n++] = pfn;
+	th->out_local[th->out_n++] = pfn;
 	if (pb_unlikely(th->out_n == s->batch)) {
+		uint64_t *d = in->slot[th->out_pub % s->nbatch];
+		memcpy(d, th->out_local, s->batch * sizeof(uint64_t));
 		/* Release: the batch's frames are written before it is seen. */
 		pb_atomic_store(&in->pub, ++th->out_pub, PB_RELEASE);
-		th->out_b = NULL;
 		th->out_n = 0;
 	}
 	return 1;
@@ -323,13 +323,15 @@ static inline uint64_t inbox_drain(int backend, const struct fb *s, struct fb_th
 	uint64_t pub = pb_atomic_load(&in->pub, PB_ACQUIRE);
 	if (done == pub)
 		return 0;
-	for (uint64_t i = done; i < pub; i++) {
-		const uint64_t *b = in->slot[i % s->nbatch];
-		for (uint64_t j = 0; j < s->batch; j++)
-			be_free(backend, th, s->order, b[j], bad);
-	}
+	/* Copy the batches out first (their lines come in together), give
+	 * the slots back, then free. */
+	uint64_t n = 0;
+	for (uint64_t i = done; i < pub; i++, n += s->batch)
+		memcpy(th->in_local + n, in->slot[i % s->nbatch], s->batch * sizeof(uint64_t));
 	pb_atomic_store(&in->done, pub, PB_RELEASE);
-	return (pub - done) * s->batch;
+	for (uint64_t j = 0; j < n; j++)
+		be_free(backend, th, s->order, th->in_local[j], bad);
+	return n;
 }
 
 /* Free one held frame: through the next thread if *k > i (and there is
@@ -453,10 +455,9 @@ static void fb_thread_fini(void *state, struct pb_kthread *t)
 		be_free(s->backend, th, s->order, th->held[--th->nheld], &bad);
 	/* The open batch is still ours (never published): free it here. */
 	for (uint64_t j = 0; j < th->out_n; j++)
-		be_free(s->backend, th, s->order, th->out_b[j], &bad);
+		be_free(s->backend, th, s->order, th->out_local[j], &bad);
 	uint64_t got = inbox_drain(s->backend, s, th, &bad);
 	pb_atomic_fetch_add(&s->freed, got + th->out_n, PB_RELAXED);
-	th->out_b = NULL;
 	th->out_n = 0;
 	if (bad)
 		pb_atomic_fetch_add(&s->bad, bad, PB_RELAXED);
