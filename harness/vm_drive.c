@@ -726,6 +726,7 @@ struct feed {
 	struct feed_stream *st;
 	size_t *job_stream;
 	uint8_t *opened, *closed;
+	uint8_t *blind; /* engine job opened before its stream's pages were known */
 	int need_keys;
 	pthread_barrier_t bar;
 	size_t *task, ntask, next;
@@ -786,6 +787,7 @@ static void job_task(struct feed *f, size_t j, unsigned buf)
 	struct feed_stream *fs = &f->st[f->job_stream[j]];
 	if (!f->opened[j]) {
 		f->opened[j] = 1;
+		f->blind[j] = !fs->l->s.distinct && !f->jobs[j].policy_only;
 		(void)pb_vm_sweep_stream_open(f->sw, j);
 	}
 	if (fs->n[buf] && !pb_atomic_load(&f->failed, PB_RELAXED)) {
@@ -904,6 +906,7 @@ static void feed_free(struct feed *f)
 	free(f->job_stream);
 	free(f->opened);
 	free(f->closed);
+	free(f->blind);
 	free(f->task);
 	free(f->cost);
 	free(f->active);
@@ -1010,6 +1013,33 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 #define WAVE_POLICIES 1024
 #define WAVE_STREAMS  8
 
+/* The jobs ord[0..nord) in waves of at most cap, one feed pass each. */
+static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap, const char *spec,
+		      struct pb_vm_loaded *streams, unsigned workers, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (size_t lo = 0; lo < nord && !rc;) {
+		/* whole streams while they fit; a stream with more jobs alone, cut */
+		size_t hi = lo, nstr = 0;
+		memset(f->active, 0, f->ns);
+		while (hi < nord && hi - lo < cap) {
+			size_t s = f->job_stream[ord[hi]], end = hi;
+			while (end < nord && f->job_stream[ord[end]] == s)
+				end++;
+			if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
+				break;
+			f->active[s] = 1;
+			nstr++;
+			hi = end - lo > cap ? lo + cap : end;
+		}
+		f->wave = ord + lo;
+		f->nwave = hi - lo;
+		rc = feed_pass(f, spec, streams, workers, err, errlen);
+		lo = hi;
+	}
+	return rc;
+}
+
 int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
 			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
 			    unsigned workers, char *err, size_t errlen)
@@ -1022,10 +1052,11 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 	f.job_stream = calloc(njobs + 1, sizeof(*f.job_stream));
 	f.opened = calloc(njobs + 1, 1);
 	f.closed = calloc(njobs + 1, 1);
+	f.blind = calloc(njobs + 1, 1);
 	f.task = calloc(njobs + 2 * nstreams, sizeof(*f.task));
 	f.cost = calloc(njobs + 2 * nstreams, sizeof(*f.cost));
-	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.task ||
-	    !f.cost)
+	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.blind ||
+	    !f.task || !f.cost)
 		rc = -ENOMEM;
 	size_t cap = WAVE_POLICIES;
 	for (size_t j = 0; !rc && j < njobs; j++) {
@@ -1049,25 +1080,22 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 		for (size_t j = 0; j < njobs; j++)
 			if (f.job_stream[j] == s)
 				ord[nord++] = j;
-	for (size_t lo = 0; lo < nord && !rc;) {
-		/* whole streams while they fit; a stream with more jobs alone, cut */
-		size_t hi = lo, nstr = 0;
-		memset(f.active, 0, nstreams);
-		while (hi < nord && hi - lo < cap) {
-			size_t s = f.job_stream[ord[hi]], end = hi;
-			while (end < nord && f.job_stream[ord[end]] == s)
-				end++;
-			if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
-				break;
-			f.active[s] = 1;
-			nstr++;
-			hi = end - lo > cap ? lo + cap : end;
-		}
-		f.wave = ord + lo;
-		f.nwave = hi - lo;
-		rc = feed_pass(&f, spec, streams, workers, err, errlen);
-		lo = hi;
-	}
+	rc = feed_waves(&f, ord, nord, cap, spec, streams, workers, err, errlen);
+	/*
+	 * An engine opened before its stream's distinct pages were known got
+	 * the engine's default page-table size; one that ran out of it
+	 * (-ENOMEM) runs again in a pass of its own, sized now.  Sizes move
+	 * no count, so its row is the one a pass before would have given.
+	 */
+	nord = 0;
+	for (size_t s = 0; !rc && s < nstreams; s++)
+		for (size_t j = 0; j < njobs; j++)
+			if (f.job_stream[j] == s && f.blind[j] && jobs[j].rc == -ENOMEM) {
+				f.opened[j] = f.closed[j] = f.blind[j] = 0;
+				ord[nord++] = j;
+			}
+	if (nord)
+		rc = feed_waves(&f, ord, nord, cap, spec, streams, workers, err, errlen);
 	free(ord);
 	feed_free(&f);
 	return rc;
