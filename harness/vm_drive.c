@@ -730,6 +730,10 @@ struct feed {
 	int need_keys;
 	pthread_barrier_t bar;
 	size_t *task, ntask, next;
+	/* a pass on one worker: a reader thread of its own (tid 1) reads and
+	 * counts pages beside the replay, rtask[0..nrtask) its step's tasks */
+	int reader;
+	size_t *rtask, nrtask;
 	uint64_t *cost; /* per task slot: ns in its last step (atomic) */
 	unsigned step;
 	int failed; /* a stream's error: stop feeding (atomic) */
@@ -825,17 +829,18 @@ static void plan_step(struct feed *f)
 {
 	unsigned cur = (f->step + 1) & 1; /* the batch read in the step before */
 	int failed = pb_atomic_load(&f->failed, PB_RELAXED);
-	size_t k = 0;
+	size_t k = 0, *rt = f->reader ? f->rtask : f->task, *rk = f->reader ? &f->nrtask : &k;
+	*rk = 0;
 	for (size_t s = 0; s < f->ns; s++) {
 		struct feed_stream *fs = &f->st[s];
 		if (!f->active[s])
 			continue;
 		if (!failed && fs->w && !fs->ended)
-			f->task[k++] = f->njobs + s; /* read into the other buffer */
+			rt[(*rk)++] = f->njobs + s; /* read into the other buffer */
 		else if (f->step > 0)
 			fs->n[f->step & 1] = 0; /* nothing to read: nothing next */
 		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages)
-			f->task[k++] = f->njobs + f->ns + s;
+			rt[(*rk)++] = f->njobs + f->ns + s;
 	}
 	for (size_t w = 0; w < f->nwave; w++) {
 		size_t j = f->wave[w];
@@ -854,6 +859,19 @@ static void plan_step(struct feed *f)
 	pb_atomic_store(&f->next, 0, PB_RELAXED);
 }
 
+static void run_task(struct feed *f, size_t t)
+{
+	unsigned cur = (f->step + 1) & 1, nxt = f->step & 1;
+	uint64_t t0 = pb_now_ns();
+	if (t < f->njobs)
+		job_task(f, t, cur);
+	else if (t < f->njobs + f->ns)
+		read_task(f, t - f->njobs, nxt);
+	else
+		pages_task(f, t - f->njobs - f->ns, cur);
+	pb_atomic_store(&f->cost[t], pb_now_ns() - t0, PB_RELAXED);
+}
+
 static void feed_worker(void *arg, unsigned tid)
 {
 	struct feed *f = arg;
@@ -861,19 +879,15 @@ static void feed_worker(void *arg, unsigned tid)
 		if (tid == 0)
 			plan_step(f);
 		pthread_barrier_wait(&f->bar);
-		if (!f->ntask)
+		if (!f->ntask && !f->nrtask)
 			break;
-		unsigned cur = (f->step + 1) & 1, nxt = f->step & 1;
-		for (size_t i; (i = pb_atomic_fetch_add(&f->next, 1, PB_RELAXED)) < f->ntask;) {
-			size_t t = f->task[i];
-			uint64_t t0 = pb_now_ns();
-			if (t < f->njobs)
-				job_task(f, t, cur);
-			else if (t < f->njobs + f->ns)
-				read_task(f, t - f->njobs, nxt);
-			else
-				pages_task(f, t - f->njobs - f->ns, cur);
-			pb_atomic_store(&f->cost[t], pb_now_ns() - t0, PB_RELAXED);
+		if (f->reader && tid == 1) {
+			for (size_t i = 0; i < f->nrtask; i++)
+				run_task(f, f->rtask[i]);
+		} else {
+			for (size_t i;
+			     (i = pb_atomic_fetch_add(&f->next, 1, PB_RELAXED)) < f->ntask;)
+				run_task(f, f->task[i]);
 		}
 		pthread_barrier_wait(&f->bar);
 		if (tid == 0)
@@ -908,6 +922,7 @@ static void feed_free(struct feed *f)
 	free(f->closed);
 	free(f->blind);
 	free(f->task);
+	free(f->rtask);
 	free(f->cost);
 	free(f->active);
 }
@@ -948,7 +963,10 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 	for (size_t s = 0; s < f->ns && !rc; s++)
 		if (f->active[s])
 			rc = feed_stream_open(f, spec, &streams[s], s, err, errlen);
-	if (!rc && pthread_barrier_init(&f->bar, NULL, workers ? workers : 1))
+	/* one worker: decoding and counting pages run beside it, on a reader */
+	unsigned nthr = workers > 1 ? workers : 2;
+	f->reader = nthr == 2 && workers <= 1;
+	if (!rc && pthread_barrier_init(&f->bar, NULL, nthr))
 		rc = -ENOMEM;
 	if (rc) {
 		for (size_t s = 0; s < f->ns; s++)
@@ -956,12 +974,13 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 		return rc;
 	}
 	f->step = 0;
+	f->ntask = f->nrtask = 0;
 	struct pb_plan plan;
-	if (workers <= 1 || pb_plan_make(workers, PB_PIN_COMPACT, &plan)) {
-		if (workers > 1) { /* no placement: one thread */
-			pthread_barrier_destroy(&f->bar);
-			(void)pthread_barrier_init(&f->bar, NULL, 1);
-		}
+	/* the worker and its reader float, as one thread alone does */
+	if (pb_plan_make(nthr, f->reader ? PB_PIN_NONE : PB_PIN_COMPACT, &plan)) {
+		pthread_barrier_destroy(&f->bar); /* no placement: one thread */
+		(void)pthread_barrier_init(&f->bar, NULL, 1);
+		f->reader = 0;
 		feed_worker(f, 0);
 	} else {
 		pb_team_run(&plan, feed_worker, f, NULL);
@@ -1054,9 +1073,10 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 	f.closed = calloc(njobs + 1, 1);
 	f.blind = calloc(njobs + 1, 1);
 	f.task = calloc(njobs + 2 * nstreams, sizeof(*f.task));
+	f.rtask = calloc(2 * nstreams + 1, sizeof(*f.rtask));
 	f.cost = calloc(njobs + 2 * nstreams, sizeof(*f.cost));
 	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.blind ||
-	    !f.task || !f.cost)
+	    !f.task || !f.rtask || !f.cost)
 		rc = -ENOMEM;
 	size_t cap = WAVE_POLICIES;
 	for (size_t j = 0; !rc && j < njobs; j++) {

@@ -200,17 +200,16 @@ static void policy_vs_engine(const char *wl, const char *tag, int shared)
 
 /* Streamed engine == loaded engine (--backing file runs the loaded
  * stream), every column but the backing's name and the timings. */
-static void streamed_vs_loaded(const char *wl, const char *pols, const char *frames,
-			       const char *reps, const char *tag)
+static void streamed_vs_loaded_w(const char *wl, const char *pols, const char *frames,
+				 const char *reps, const char *tag, const char *workers)
 {
 	char ts[64], tl[64], bk[600];
 	snprintf(ts, sizeof(ts), "%s-streamed", tag);
 	snprintf(tl, sizeof(tl), "%s-loaded", tag);
 	snprintf(bk, sizeof(bk), "file:%s/%s.swap", dir, tag);
 	struct pb_csv s, l;
-	/* three workers whatever the machine: tasks run concurrently */
 	if (run_csv(ts, "sim.csv", &s, "sim", "--workload", wl, "--policy", pols, "--frames",
-		    frames, "--reps", reps, "--workers", "3", NULL))
+		    frames, "--reps", reps, "--workers", workers, NULL))
 		return;
 	if (run_csv(tl, "sim.csv", &l, "sim", "--workload", wl, "--policy", pols, "--frames",
 		    frames, "--reps", reps, "--backing", bk, NULL)) {
@@ -292,6 +291,13 @@ static void blind_sizing(void)
 	pb_csv_free(&s);
 }
 
+/* three workers whatever the machine: tasks run concurrently */
+static void streamed_vs_loaded(const char *wl, const char *pols, const char *frames,
+			       const char *reps, const char *tag)
+{
+	streamed_vs_loaded_w(wl, pols, frames, reps, tag, "3");
+}
+
 static void refused(const char *opt, const char *val, const char *word)
 {
 	char root[700];
@@ -353,6 +359,9 @@ int main(int argc, char **argv)
 			   "lru,opt,sieve,lirs", "40,300", "2", "cow");
 	streamed_vs_loaded("phase:pages=800,refs=50000,period=7000,write=0.5", "lru,s3fifo,2q,nru",
 			   "40,300", "2", "phase");
+	/* one worker: its reader thread reads and counts pages beside it */
+	streamed_vs_loaded_w("zipf:pages=3000,refs=600000,procs=2,write=0.3", "lru,arc", "40,300",
+			     "2", "reader", "1");
 	blind_sizing();
 
 	cow_warning("zipf:pages=300,refs=5000,procs=2,cow=1,write=0.3", 1);
