@@ -734,6 +734,10 @@ struct feed {
 	 * counts pages beside the replay, rtask[0..nrtask) its step's tasks */
 	int reader;
 	size_t *rtask, nrtask;
+	/* streams[0]'s batches, in order, to a caller's function (one pass) */
+	pb_vm_keys_fn hook;
+	void *hook_ctx;
+	int hook_rc, hook_done;
 	uint64_t *cost; /* per task slot: ns in its last step (atomic) */
 	unsigned step;
 	int failed; /* a stream's error: stop feeding (atomic) */
@@ -841,6 +845,8 @@ static void plan_step(struct feed *f)
 			fs->n[f->step & 1] = 0; /* nothing to read: nothing next */
 		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages)
 			rt[(*rk)++] = f->njobs + f->ns + s;
+		if (!failed && f->step > 0 && fs->n[cur] && s == 0 && f->hook && !f->hook_done)
+			f->task[k++] = f->njobs + 2 * f->ns;
 	}
 	for (size_t w = 0; w < f->nwave; w++) {
 		size_t j = f->wave[w];
@@ -859,6 +865,18 @@ static void plan_step(struct feed *f)
 	pb_atomic_store(&f->next, 0, PB_RELAXED);
 }
 
+/* streams[0]'s current batch to the hook (its batches one step apart:
+ * in order, one at a time) */
+static void hook_task(struct feed *f, unsigned buf)
+{
+	struct feed_stream *fs = &f->st[0];
+	int rc = f->hook(f->hook_ctx, fs->keys[buf], fs->wr[buf], fs->n[buf], fs->pos[buf]);
+	if (rc) {
+		f->hook_rc = rc;
+		pb_atomic_store(&f->failed, 1, PB_RELAXED);
+	}
+}
+
 static void run_task(struct feed *f, size_t t)
 {
 	unsigned cur = (f->step + 1) & 1, nxt = f->step & 1;
@@ -867,8 +885,10 @@ static void run_task(struct feed *f, size_t t)
 		job_task(f, t, cur);
 	else if (t < f->njobs + f->ns)
 		read_task(f, t - f->njobs, nxt);
-	else
+	else if (t < f->njobs + 2 * f->ns)
 		pages_task(f, t - f->njobs - f->ns, cur);
+	else
+		hook_task(f, cur);
 	pb_atomic_store(&f->cost[t], pb_now_ns() - t0, PB_RELAXED);
 }
 
@@ -999,6 +1019,12 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 			rc = fs->pages_rc;
 			snprintf(err, errlen, "out of memory counting pages");
 		}
+		if (s == 0 && f->hook_rc && !rc) {
+			rc = f->hook_rc;
+			snprintf(err, errlen, "the keys' pass failed: %s", strerror(-rc));
+		}
+		if (s == 0)
+			f->hook_done = 1;
 		/* a pass before (next uses, pages) or an earlier wave counted it */
 		if ((fs->l->next_use || !fs->count_pages) && fs->at != fs->l->s.n && !rc) {
 			rc = -EPROTO;
@@ -1063,7 +1089,21 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
 			    unsigned workers, char *err, size_t errlen)
 {
-	struct feed f = {.sw = sw, .jobs = jobs, .njobs = njobs, .ns = nstreams};
+	return pb_vm_sweep_stream_keys(sw, jobs, njobs, spec, streams, nstreams, workers, NULL,
+				       NULL, err, errlen);
+}
+
+int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
+			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
+			    unsigned workers, pb_vm_keys_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct feed f = {.sw = sw,
+			 .jobs = jobs,
+			 .njobs = njobs,
+			 .ns = nstreams,
+			 .hook = nstreams ? fn : NULL,
+			 .hook_ctx = ctx,
+			 .need_keys = fn != NULL};
 	int rc = 0;
 	size_t *ord = calloc(njobs + 1, sizeof(*ord)), nord = 0;
 	f.st = calloc(nstreams ? nstreams : 1, sizeof(*f.st));
@@ -1072,9 +1112,9 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 	f.opened = calloc(njobs + 1, 1);
 	f.closed = calloc(njobs + 1, 1);
 	f.blind = calloc(njobs + 1, 1);
-	f.task = calloc(njobs + 2 * nstreams, sizeof(*f.task));
+	f.task = calloc(njobs + 2 * nstreams + 1, sizeof(*f.task));
 	f.rtask = calloc(2 * nstreams + 1, sizeof(*f.rtask));
-	f.cost = calloc(njobs + 2 * nstreams, sizeof(*f.cost));
+	f.cost = calloc(njobs + 2 * nstreams + 1, sizeof(*f.cost));
 	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.blind ||
 	    !f.task || !f.rtask || !f.cost)
 		rc = -ENOMEM;

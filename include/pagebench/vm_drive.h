@@ -130,6 +130,18 @@ typedef int (*pb_vm_keys_fn)(void *ctx, const uint64_t *keys, const uint8_t *wri
 			     uint64_t pos);
 int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *label, pb_vm_keys_fn fn,
 		      void *ctx, char *err, size_t errlen);
+/*
+ * pb_vm_sweep_stream_team that also hands streams[0]'s keys and write
+ * flags to fn batch by batch, in stream order, once (the first pass that
+ * reads streams[0]; streams[0] must have a job): what pb_vm_stream_keys
+ * would give, without reading the stream again.  fn runs as one task of a
+ * step, on any team thread, its calls one at a time.  fn's error stops
+ * the sweep: returned, with "the keys' pass failed" in err.
+ */
+int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
+			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
+			    unsigned workers, pb_vm_keys_fn fn, void *ctx, char *err,
+			    size_t errlen);
 
 /*
  * The identity of a trace file without reading all of it: FNV-1a 64 over
