@@ -700,6 +700,13 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * job at the end of a step.
  */
 #define FEED_BATCH (1u << 18)
+/*
+ * Policy-only passes (mrc, sim --model policy) keep keys and write flags
+ * alone (9 B/ref), in batches 4x longer: every job warms its policy's
+ * state again at each batch (a few MiB at 20000 frames), and the longer
+ * batch pays that a quarter as often.
+ */
+#define FEED_KEYS_BATCH (1u << 20)
 struct feed_stream {
 	struct pb_workload *w;
 	struct pb_vm_loaded *l;
@@ -728,6 +735,7 @@ struct feed {
 	uint8_t *opened, *closed;
 	uint8_t *blind; /* engine job opened before its stream's pages were known */
 	int need_keys;
+	int keys_only; /* no engine job: batches of keys only (a[1] unused) */
 	pthread_barrier_t bar;
 	size_t *task, ntask, next;
 	/* a pass on one worker: a reader thread of its own (tid 1) reads and
@@ -743,31 +751,59 @@ struct feed {
 	int failed; /* a stream's error: stop feeding (atomic) */
 };
 
+/* Accesses a[0..m) read into stream s's batch buf at n: copy-on-write
+ * writes, keys and write flags, and (keys only) the distinct pages. */
+static void batch_accesses(struct feed *f, struct feed_stream *fs, const struct pb_access *a,
+			   size_t m, unsigned buf, size_t n)
+{
+	for (size_t i = 0; i < m; i++)
+		fs->cow += (a[i].flags & PB_ACC_COW) && a[i].op == PB_OP_WRITE;
+	if (f->need_keys)
+		for (size_t i = 0; i < m; i++) {
+			fs->keys[buf][n + i] = pb_vm_key(&a[i]);
+			fs->wr[buf][n + i] = a[i].op == PB_OP_WRITE;
+		}
+	for (size_t i = 0; f->keys_only && fs->count_pages && !fs->pages_rc && i < m; i++) {
+		int isnew;
+		if (!pb_hmap_upsert(&fs->pages,
+				    pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
+				    &isnew)) {
+			fs->pages_rc = -ENOMEM;
+			pb_atomic_store(&f->failed, 1, PB_RELAXED);
+		}
+	}
+}
+
+/* Read stream s's next batch into buf: FEED_BATCH accesses, or (keys
+ * only) FEED_KEYS_BATCH keys read FEED_BATCH accesses at a time through
+ * a[0]. */
 static void read_task(struct feed *f, size_t s, unsigned buf)
 {
 	struct feed_stream *fs = &f->st[s];
-	ssize_t got = 0;
-	size_t n = 0;
-	while (n < FEED_BATCH &&
-	       (got = pb_workload_next(fs->w, fs->a[buf] + n, FEED_BATCH - n)) > 0)
-		n += (size_t)got;
-	if (got < 0) {
-		fs->rc = -EINVAL;
-		snprintf(fs->err, sizeof(fs->err), "%s", pb_workload_error(fs->w));
-	} else if (check_accesses(fs->a[buf], n, fs->at, fs->err, sizeof(fs->err))) {
-		fs->rc = -EINVAL;
+	size_t cap = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH, n = 0;
+	while (n < cap) {
+		struct pb_access *a = f->keys_only ? fs->a[0] : fs->a[buf] + n;
+		size_t want = cap - n < FEED_BATCH ? cap - n : FEED_BATCH, m = 0;
+		ssize_t got = 0;
+		while (m < want && (got = pb_workload_next(fs->w, a + m, want - m)) > 0)
+			m += (size_t)got;
+		if (got < 0) {
+			fs->rc = -EINVAL;
+			snprintf(fs->err, sizeof(fs->err), "%s", pb_workload_error(fs->w));
+		} else if (check_accesses(a, m, fs->at + n, fs->err, sizeof(fs->err))) {
+			fs->rc = -EINVAL;
+		}
+		if (fs->rc)
+			break;
+		batch_accesses(f, fs, a, m, buf, n);
+		n += m;
+		if (m < want)
+			break; /* the stream's end */
 	}
 	if (fs->rc) {
 		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 		n = 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		fs->cow += (fs->a[buf][i].flags & PB_ACC_COW) && fs->a[buf][i].op == PB_OP_WRITE;
-	if (f->need_keys)
-		for (size_t i = 0; i < n; i++) {
-			fs->keys[buf][i] = pb_vm_key(&fs->a[buf][i]);
-			fs->wr[buf][i] = fs->a[buf][i].op == PB_OP_WRITE;
-		}
 	fs->n[buf] = n;
 	fs->pos[buf] = fs->at;
 	fs->at += n;
@@ -800,7 +836,7 @@ static void job_task(struct feed *f, size_t j, unsigned buf)
 	}
 	if (fs->n[buf] && !pb_atomic_load(&f->failed, PB_RELAXED)) {
 		const uint64_t *nu = fs->l->next_use;
-		struct pb_vm_batch b = {.a = fs->a[buf],
+		struct pb_vm_batch b = {.a = f->keys_only ? NULL : fs->a[buf],
 					.keys = fs->keys[buf],
 					.writes = fs->wr[buf],
 					.next_use = nu ? nu + fs->pos[buf] : NULL,
@@ -843,7 +879,7 @@ static void plan_step(struct feed *f)
 			rt[(*rk)++] = f->njobs + s; /* read into the other buffer */
 		else if (f->step > 0)
 			fs->n[f->step & 1] = 0; /* nothing to read: nothing next */
-		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages)
+		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages && !f->keys_only)
 			rt[(*rk)++] = f->njobs + f->ns + s;
 		if (!failed && f->step > 0 && fs->n[cur] && s == 0 && f->hook && !f->hook_done)
 			f->task[k++] = f->njobs + 2 * f->ns;
@@ -961,11 +997,13 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 	fs->at = fs->cow = 0;
 	fs->ended = 0;
 	fs->count_pages = !distinct;
+	size_t kb = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH;
 	for (int b = 0; b < 2 && !rc; b++) {
-		fs->a[b] = malloc(FEED_BATCH * sizeof(*fs->a[b]));
-		fs->keys[b] = f->need_keys ? malloc(FEED_BATCH * sizeof(uint64_t)) : NULL;
-		fs->wr[b] = f->need_keys ? malloc(FEED_BATCH) : NULL;
-		if (!fs->a[b] || (f->need_keys && (!fs->keys[b] || !fs->wr[b])))
+		fs->a[b] = b && f->keys_only ? NULL : malloc(FEED_BATCH * sizeof(*fs->a[b]));
+		fs->keys[b] = f->need_keys ? malloc(kb * sizeof(uint64_t)) : NULL;
+		fs->wr[b] = f->need_keys ? malloc(kb) : NULL;
+		if ((!fs->a[b] && !(b && f->keys_only)) ||
+		    (f->need_keys && (!fs->keys[b] || !fs->wr[b])))
 			rc = -ENOMEM;
 	}
 	if (!rc && fs->count_pages)
@@ -1119,8 +1157,10 @@ int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 	    !f.task || !f.rtask || !f.cost)
 		rc = -ENOMEM;
 	size_t cap = WAVE_POLICIES;
+	f.keys_only = 1;
 	for (size_t j = 0; !rc && j < njobs; j++) {
 		f.need_keys |= jobs[j].policy_only;
+		f.keys_only &= jobs[j].policy_only;
 		if (!jobs[j].policy_only)
 			cap = WAVE_ENGINES;
 		size_t s = 0;

@@ -360,7 +360,7 @@ int main(int argc, char **argv)
 	streamed_vs_loaded("phase:pages=800,refs=50000,period=7000,write=0.5", "lru,s3fifo,2q,nru",
 			   "40,300", "2", "phase");
 	/* one worker: its reader thread reads and counts pages beside it */
-	streamed_vs_loaded_w("zipf:pages=3000,refs=600000,procs=2,write=0.3", "lru,arc", "40,300",
+	streamed_vs_loaded_w("zipf:pages=3000,refs=300000,procs=2,write=0.3", "lru,arc", "40,300",
 			     "2", "reader", "1");
 	blind_sizing();
 
