@@ -16,7 +16,8 @@
  * (docs/policies.md, "Miss-ratio curves").  Streamed (--replay stream,
  * default): no stream in memory; one reader pass (pb_vm_stream_keys) feeds
  * the stacks and the SHARDS filter batch by batch, the exact replays are
- * one streaming sweep (pb_vm_sweep_stream_team), OPT keeps 8 B/ref of next
+ * one streaming sweep (pb_vm_sweep_stream_keys, which feeds the exact
+ * stacks too when there are both: one pass), OPT keeps 8 B/ref of next
  * uses; --replay load is the loaded path, the same rows.  mrc replays
  * policies, not the engine, so the engine's options (--prepage, --tlb,
  * --device, --backing, --threads, --hints, --pt, --order) and --reps (a
@@ -420,6 +421,57 @@ static int mrc_pass_fn(void *ctx, const uint64_t *keys, const uint8_t *writes, s
 	return rc;
 }
 
+/* The reading pass's stacks (exact: LRU's or OPT's per policy over the
+ * rows' sizes; LRU's exact curve over fr for --calibrate when fr).
+ * 0 or -ENOMEM. */
+static int mrc_pass_begin(struct mrc_pass *ps, const struct mrc_row *rows, const int *pstack,
+			  size_t npts, int sampled, const uint64_t *fr, uint64_t nrefs)
+{
+	ps->lru = calloc(ps->npol, sizeof(*ps->lru));
+	ps->opt = calloc(ps->npol, sizeof(*ps->opt));
+	uint64_t *sz = calloc(npts, sizeof(uint64_t));
+	int rc = ps->lru && ps->opt && sz ? 0 : -ENOMEM;
+	for (size_t p = 0; !rc && !sampled && p < ps->npol; p++) {
+		for (size_t i = 0; i < npts; i++)
+			sz[i] = rows[p * npts + i].scaled;
+		if (pstack[p] == 1)
+			rc = pb_mrc_lru_begin(sz, npts, &ps->lru[p]);
+		else if (pstack[p] == 2)
+			rc = pb_mrc_opt_begin(sz, npts, nrefs, &ps->opt[p]);
+	}
+	if (!rc && fr)
+		rc = pb_mrc_lru_begin(fr, npts, &ps->cal);
+	free(sz);
+	return rc;
+}
+
+/* The stacks' misses into the exact rows (rc: the pass's; nonzero: freed
+ * only), LRU's exact curve into *calex; ps freed.  rc or -ENOMEM. */
+static int mrc_pass_end(struct mrc_pass *ps, int rc, struct mrc_row *rows, const int *pstack,
+			size_t npts, int sampled, uint64_t **calex)
+{
+	*calex = calloc(npts, sizeof(uint64_t));
+	uint64_t *m = calloc(npts, sizeof(uint64_t));
+	if (!rc && (!*calex || !m))
+		rc = -ENOMEM;
+	for (size_t p = 0; ps->lru && ps->opt && p < ps->npol; p++) {
+		if (ps->lru[p])
+			pb_mrc_lru_end(ps->lru[p], rc ? NULL : m);
+		else if (ps->opt[p])
+			pb_mrc_opt_end(ps->opt[p], rc ? NULL : m);
+		for (size_t i = 0; !rc && pstack[p] && !sampled && i < npts; i++)
+			rows[p * npts + i].m[0] = m[i];
+	}
+	pb_mrc_lru_end(ps->cal, rc ? NULL : *calex);
+	ps->cal = NULL;
+	free(m);
+	free(ps->lru);
+	free(ps->opt);
+	ps->lru = NULL;
+	ps->opt = NULL;
+	return rc;
+}
+
 /* Exit on a streaming error: -EINVAL is the stream's usage error. */
 static void mrc_stream_fail(const char *cmd, int rc, const char *err)
 {
@@ -510,50 +562,21 @@ int pb_cmd_mrc(int argc, char **argv)
 	int any_stack = 0;
 	for (size_t p = 0; p < o.npol; p++)
 		any_stack |= pstack[p] != 0;
+	/* exact stacks beside exact replays: the replays' pass feeds them */
+	int any_replay = 0;
+	for (size_t p = 0; p < o.npol; p++)
+		any_replay |= !pstack[p];
+	int merged = !load && !sampled && any_stack && any_replay;
+	struct mrc_pass ps = {.npol = o.npol, .next_use = l.next_use, .sa = sa, .buf = sbuf};
 	if (!load && (sampled || any_stack)) {
-		struct mrc_pass ps = {.npol = o.npol,
-				      .next_use = l.next_use,
-				      .sa = sa,
-				      .buf = sbuf,
-				      .nsa = sampled ? 2 : 0};
-		ps.lru = calloc(o.npol, sizeof(*ps.lru));
-		ps.opt = calloc(o.npol, sizeof(*ps.opt));
-		uint64_t *sz = calloc(npts, sizeof(uint64_t));
-		rc = ps.lru && ps.opt && sz ? 0 : -ENOMEM;
-		for (size_t p = 0; !rc && !sampled && p < o.npol; p++) {
-			for (size_t i = 0; i < npts; i++)
-				sz[i] = rows[p * npts + i].scaled;
-			if (pstack[p] == 1)
-				rc = pb_mrc_lru_begin(sz, npts, &ps.lru[p]);
-			else if (pstack[p] == 2)
-				rc = pb_mrc_opt_begin(sz, npts, l.s.n, &ps.opt[p]);
-		}
-		if (!rc && calibrate)
-			rc = pb_mrc_lru_begin(fr, npts, &ps.cal);
-		if (rc)
-			snprintf(err, sizeof(err), "out of memory");
-		else
+		ps.nsa = sampled ? 2 : 0;
+		rc = mrc_pass_begin(&ps, rows, pstack, npts, sampled, calibrate ? fr : NULL, l.s.n);
+		snprintf(err, sizeof(err), "out of memory");
+		if (!rc && !merged)
 			rc = pb_vm_stream_keys(o.c.workload, &l, "mrc", mrc_pass_fn, &ps, err,
 					       sizeof(err));
-		calex = calloc(npts, sizeof(uint64_t));
-		uint64_t *m = calloc(npts, sizeof(uint64_t));
-		if (!rc && (!calex || !m)) {
-			rc = -ENOMEM;
-			snprintf(err, sizeof(err), "out of memory");
-		}
-		for (size_t p = 0; ps.lru && ps.opt && p < o.npol; p++) {
-			if (ps.lru[p])
-				pb_mrc_lru_end(ps.lru[p], rc ? NULL : m);
-			else if (ps.opt[p])
-				pb_mrc_opt_end(ps.opt[p], rc ? NULL : m);
-			for (size_t i = 0; !rc && pstack[p] && !sampled && i < npts; i++)
-				rows[p * npts + i].m[0] = m[i];
-		}
-		pb_mrc_lru_end(ps.cal, rc ? NULL : calex);
-		free(m);
-		free(sz);
-		free(ps.lru);
-		free(ps.opt);
+		if (!merged) /* else after the replays' pass */
+			rc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex);
 		if (rc)
 			mrc_stream_fail(cmd, rc, err);
 	}
@@ -630,9 +653,16 @@ int pb_cmd_mrc(int argc, char **argv)
 	if (!load && !sampled && nrep) {
 		/* exact replays: one streaming sweep over the workload */
 		pb_progress_begin("mrc replays: references", n);
-		rc = pb_vm_sweep_stream_team(sw, jobs, nrep, o.c.workload, &l, 1, workers, err,
-					     sizeof(err));
+		rc = pb_vm_sweep_stream_keys(sw, jobs, nrep, o.c.workload, &l, 1, workers,
+					     merged ? mrc_pass_fn : NULL, &ps, err, sizeof(err));
 		pb_progress_end();
+		if (merged) {
+			int erc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex);
+			if (!rc && erc) {
+				rc = erc;
+				snprintf(err, sizeof(err), "out of memory");
+			}
+		}
 		if (rc)
 			mrc_stream_fail(cmd, rc, err);
 		n = l.s.n;

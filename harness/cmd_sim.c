@@ -458,6 +458,14 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 	return run;
 }
 
+/* A block-I/O trace replayed as anonymous memory: one warning line. */
+static void block_as_anon_warning(const struct pb_vm_loaded *s0)
+{
+	char bwarn[256];
+	if (pb_workload_block_as_anon(s0->canonical, bwarn, sizeof(bwarn)))
+		fprintf(stderr, "pagebench sim: warning: %s\n", bwarn);
+}
+
 int pb_cmd_sim(int argc, char **argv)
 {
 	const char *cmd = "sim";
@@ -526,8 +534,8 @@ int pb_cmd_sim(int argc, char **argv)
 		stream_of[r] = nld++;
 	}
 	unsigned workers = o.c.workers ? (unsigned)o.c.workers : pb_topo_npus();
-	if (stream && (need_nu || !o.policy_model)) {
-		/* next uses; the engine's page tables are sized by the pages */
+	if (stream && need_nu) {
+		/* next uses (the streaming pass counts the pages) */
 		int rc = pb_vm_stream_prepass_team(o.c.workload, ld, nld, need_nu, workers, err,
 						   sizeof(err));
 		if (rc == -EINVAL)
@@ -538,9 +546,8 @@ int pb_cmd_sim(int argc, char **argv)
 		}
 	}
 	const struct pb_vm_loaded *s0 = &ld[0];
-	char bwarn[256]; /* a block-I/O trace replayed as anonymous memory */
-	if (pb_workload_block_as_anon(s0->canonical, bwarn, sizeof(bwarn)))
-		fprintf(stderr, "pagebench sim: warning: %s\n", bwarn);
+	if (s0->canonical[0]) /* streamed without a pass before: after the sweep */
+		block_as_anon_warning(s0);
 
 	struct pb_run *run = NULL;
 	struct pb_csv *csv = NULL;
@@ -601,6 +608,8 @@ int pb_cmd_sim(int argc, char **argv)
 			pb_error(cmd, "%s", err);
 			return PB_EXIT_FAIL;
 		}
+		if (!need_nu)
+			block_as_anon_warning(s0);
 		if (!(run = sim_run_open(argc, argv, &o, s0, replay, &csv)))
 			return PB_EXIT_FAIL;
 		if (o.policy_model && s0->cow_refs)

@@ -700,6 +700,13 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * job at the end of a step.
  */
 #define FEED_BATCH (1u << 18)
+/*
+ * Policy-only passes (mrc, sim --model policy) keep keys and write flags
+ * alone (9 B/ref), in batches 4x longer: every job warms its policy's
+ * state again at each batch (a few MiB at 20000 frames), and the longer
+ * batch pays that a quarter as often.
+ */
+#define FEED_KEYS_BATCH (1u << 20)
 struct feed_stream {
 	struct pb_workload *w;
 	struct pb_vm_loaded *l;
@@ -726,39 +733,77 @@ struct feed {
 	struct feed_stream *st;
 	size_t *job_stream;
 	uint8_t *opened, *closed;
+	uint8_t *blind; /* engine job opened before its stream's pages were known */
 	int need_keys;
+	int keys_only; /* no engine job: batches of keys only (a[1] unused) */
 	pthread_barrier_t bar;
 	size_t *task, ntask, next;
+	/* a pass on one worker: a reader thread of its own (tid 1) reads and
+	 * counts pages beside the replay, rtask[0..nrtask) its step's tasks */
+	int reader;
+	size_t *rtask, nrtask;
+	/* streams[0]'s batches, in order, to a caller's function (one pass) */
+	pb_vm_keys_fn hook;
+	void *hook_ctx;
+	int hook_rc, hook_done;
 	uint64_t *cost; /* per task slot: ns in its last step (atomic) */
 	unsigned step;
 	int failed; /* a stream's error: stop feeding (atomic) */
 };
 
+/* Accesses a[0..m) read into stream s's batch buf at n: copy-on-write
+ * writes, keys and write flags, and (keys only) the distinct pages. */
+static void batch_accesses(struct feed *f, struct feed_stream *fs, const struct pb_access *a,
+			   size_t m, unsigned buf, size_t n)
+{
+	for (size_t i = 0; i < m; i++)
+		fs->cow += (a[i].flags & PB_ACC_COW) && a[i].op == PB_OP_WRITE;
+	if (f->need_keys)
+		for (size_t i = 0; i < m; i++) {
+			fs->keys[buf][n + i] = pb_vm_key(&a[i]);
+			fs->wr[buf][n + i] = a[i].op == PB_OP_WRITE;
+		}
+	for (size_t i = 0; f->keys_only && fs->count_pages && !fs->pages_rc && i < m; i++) {
+		int isnew;
+		if (!pb_hmap_upsert(&fs->pages,
+				    pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
+				    &isnew)) {
+			fs->pages_rc = -ENOMEM;
+			pb_atomic_store(&f->failed, 1, PB_RELAXED);
+		}
+	}
+}
+
+/* Read stream s's next batch into buf: FEED_BATCH accesses, or (keys
+ * only) FEED_KEYS_BATCH keys read FEED_BATCH accesses at a time through
+ * a[0]. */
 static void read_task(struct feed *f, size_t s, unsigned buf)
 {
 	struct feed_stream *fs = &f->st[s];
-	ssize_t got = 0;
-	size_t n = 0;
-	while (n < FEED_BATCH &&
-	       (got = pb_workload_next(fs->w, fs->a[buf] + n, FEED_BATCH - n)) > 0)
-		n += (size_t)got;
-	if (got < 0) {
-		fs->rc = -EINVAL;
-		snprintf(fs->err, sizeof(fs->err), "%s", pb_workload_error(fs->w));
-	} else if (check_accesses(fs->a[buf], n, fs->at, fs->err, sizeof(fs->err))) {
-		fs->rc = -EINVAL;
+	size_t cap = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH, n = 0;
+	while (n < cap) {
+		struct pb_access *a = f->keys_only ? fs->a[0] : fs->a[buf] + n;
+		size_t want = cap - n < FEED_BATCH ? cap - n : FEED_BATCH, m = 0;
+		ssize_t got = 0;
+		while (m < want && (got = pb_workload_next(fs->w, a + m, want - m)) > 0)
+			m += (size_t)got;
+		if (got < 0) {
+			fs->rc = -EINVAL;
+			snprintf(fs->err, sizeof(fs->err), "%s", pb_workload_error(fs->w));
+		} else if (check_accesses(a, m, fs->at + n, fs->err, sizeof(fs->err))) {
+			fs->rc = -EINVAL;
+		}
+		if (fs->rc)
+			break;
+		batch_accesses(f, fs, a, m, buf, n);
+		n += m;
+		if (m < want)
+			break; /* the stream's end */
 	}
 	if (fs->rc) {
 		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 		n = 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		fs->cow += (fs->a[buf][i].flags & PB_ACC_COW) && fs->a[buf][i].op == PB_OP_WRITE;
-	if (f->need_keys)
-		for (size_t i = 0; i < n; i++) {
-			fs->keys[buf][i] = pb_vm_key(&fs->a[buf][i]);
-			fs->wr[buf][i] = fs->a[buf][i].op == PB_OP_WRITE;
-		}
 	fs->n[buf] = n;
 	fs->pos[buf] = fs->at;
 	fs->at += n;
@@ -786,11 +831,12 @@ static void job_task(struct feed *f, size_t j, unsigned buf)
 	struct feed_stream *fs = &f->st[f->job_stream[j]];
 	if (!f->opened[j]) {
 		f->opened[j] = 1;
+		f->blind[j] = !fs->l->s.distinct && !f->jobs[j].policy_only;
 		(void)pb_vm_sweep_stream_open(f->sw, j);
 	}
 	if (fs->n[buf] && !pb_atomic_load(&f->failed, PB_RELAXED)) {
 		const uint64_t *nu = fs->l->next_use;
-		struct pb_vm_batch b = {.a = fs->a[buf],
+		struct pb_vm_batch b = {.a = f->keys_only ? NULL : fs->a[buf],
 					.keys = fs->keys[buf],
 					.writes = fs->wr[buf],
 					.next_use = nu ? nu + fs->pos[buf] : NULL,
@@ -823,17 +869,20 @@ static void plan_step(struct feed *f)
 {
 	unsigned cur = (f->step + 1) & 1; /* the batch read in the step before */
 	int failed = pb_atomic_load(&f->failed, PB_RELAXED);
-	size_t k = 0;
+	size_t k = 0, *rt = f->reader ? f->rtask : f->task, *rk = f->reader ? &f->nrtask : &k;
+	*rk = 0;
 	for (size_t s = 0; s < f->ns; s++) {
 		struct feed_stream *fs = &f->st[s];
 		if (!f->active[s])
 			continue;
 		if (!failed && fs->w && !fs->ended)
-			f->task[k++] = f->njobs + s; /* read into the other buffer */
+			rt[(*rk)++] = f->njobs + s; /* read into the other buffer */
 		else if (f->step > 0)
 			fs->n[f->step & 1] = 0; /* nothing to read: nothing next */
-		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages)
-			f->task[k++] = f->njobs + f->ns + s;
+		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages && !f->keys_only)
+			rt[(*rk)++] = f->njobs + f->ns + s;
+		if (!failed && f->step > 0 && fs->n[cur] && s == 0 && f->hook && !f->hook_done)
+			f->task[k++] = f->njobs + 2 * f->ns;
 	}
 	for (size_t w = 0; w < f->nwave; w++) {
 		size_t j = f->wave[w];
@@ -852,6 +901,33 @@ static void plan_step(struct feed *f)
 	pb_atomic_store(&f->next, 0, PB_RELAXED);
 }
 
+/* streams[0]'s current batch to the hook (its batches one step apart:
+ * in order, one at a time) */
+static void hook_task(struct feed *f, unsigned buf)
+{
+	struct feed_stream *fs = &f->st[0];
+	int rc = f->hook(f->hook_ctx, fs->keys[buf], fs->wr[buf], fs->n[buf], fs->pos[buf]);
+	if (rc) {
+		f->hook_rc = rc;
+		pb_atomic_store(&f->failed, 1, PB_RELAXED);
+	}
+}
+
+static void run_task(struct feed *f, size_t t)
+{
+	unsigned cur = (f->step + 1) & 1, nxt = f->step & 1;
+	uint64_t t0 = pb_now_ns();
+	if (t < f->njobs)
+		job_task(f, t, cur);
+	else if (t < f->njobs + f->ns)
+		read_task(f, t - f->njobs, nxt);
+	else if (t < f->njobs + 2 * f->ns)
+		pages_task(f, t - f->njobs - f->ns, cur);
+	else
+		hook_task(f, cur);
+	pb_atomic_store(&f->cost[t], pb_now_ns() - t0, PB_RELAXED);
+}
+
 static void feed_worker(void *arg, unsigned tid)
 {
 	struct feed *f = arg;
@@ -859,19 +935,15 @@ static void feed_worker(void *arg, unsigned tid)
 		if (tid == 0)
 			plan_step(f);
 		pthread_barrier_wait(&f->bar);
-		if (!f->ntask)
+		if (!f->ntask && !f->nrtask)
 			break;
-		unsigned cur = (f->step + 1) & 1, nxt = f->step & 1;
-		for (size_t i; (i = pb_atomic_fetch_add(&f->next, 1, PB_RELAXED)) < f->ntask;) {
-			size_t t = f->task[i];
-			uint64_t t0 = pb_now_ns();
-			if (t < f->njobs)
-				job_task(f, t, cur);
-			else if (t < f->njobs + f->ns)
-				read_task(f, t - f->njobs, nxt);
-			else
-				pages_task(f, t - f->njobs - f->ns, cur);
-			pb_atomic_store(&f->cost[t], pb_now_ns() - t0, PB_RELAXED);
+		if (f->reader && tid == 1) {
+			for (size_t i = 0; i < f->nrtask; i++)
+				run_task(f, f->rtask[i]);
+		} else {
+			for (size_t i;
+			     (i = pb_atomic_fetch_add(&f->next, 1, PB_RELAXED)) < f->ntask;)
+				run_task(f, f->task[i]);
 		}
 		pthread_barrier_wait(&f->bar);
 		if (tid == 0)
@@ -904,7 +976,9 @@ static void feed_free(struct feed *f)
 	free(f->job_stream);
 	free(f->opened);
 	free(f->closed);
+	free(f->blind);
 	free(f->task);
+	free(f->rtask);
 	free(f->cost);
 	free(f->active);
 }
@@ -923,11 +997,13 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 	fs->at = fs->cow = 0;
 	fs->ended = 0;
 	fs->count_pages = !distinct;
+	size_t kb = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH;
 	for (int b = 0; b < 2 && !rc; b++) {
-		fs->a[b] = malloc(FEED_BATCH * sizeof(*fs->a[b]));
-		fs->keys[b] = f->need_keys ? malloc(FEED_BATCH * sizeof(uint64_t)) : NULL;
-		fs->wr[b] = f->need_keys ? malloc(FEED_BATCH) : NULL;
-		if (!fs->a[b] || (f->need_keys && (!fs->keys[b] || !fs->wr[b])))
+		fs->a[b] = b && f->keys_only ? NULL : malloc(FEED_BATCH * sizeof(*fs->a[b]));
+		fs->keys[b] = f->need_keys ? malloc(kb * sizeof(uint64_t)) : NULL;
+		fs->wr[b] = f->need_keys ? malloc(kb) : NULL;
+		if ((!fs->a[b] && !(b && f->keys_only)) ||
+		    (f->need_keys && (!fs->keys[b] || !fs->wr[b])))
 			rc = -ENOMEM;
 	}
 	if (!rc && fs->count_pages)
@@ -945,7 +1021,10 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 	for (size_t s = 0; s < f->ns && !rc; s++)
 		if (f->active[s])
 			rc = feed_stream_open(f, spec, &streams[s], s, err, errlen);
-	if (!rc && pthread_barrier_init(&f->bar, NULL, workers ? workers : 1))
+	/* one worker: decoding and counting pages run beside it, on a reader */
+	unsigned nthr = workers > 1 ? workers : 2;
+	f->reader = nthr == 2 && workers <= 1;
+	if (!rc && pthread_barrier_init(&f->bar, NULL, nthr))
 		rc = -ENOMEM;
 	if (rc) {
 		for (size_t s = 0; s < f->ns; s++)
@@ -953,12 +1032,13 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 		return rc;
 	}
 	f->step = 0;
+	f->ntask = f->nrtask = 0;
 	struct pb_plan plan;
-	if (workers <= 1 || pb_plan_make(workers, PB_PIN_COMPACT, &plan)) {
-		if (workers > 1) { /* no placement: one thread */
-			pthread_barrier_destroy(&f->bar);
-			(void)pthread_barrier_init(&f->bar, NULL, 1);
-		}
+	/* the worker and its reader float, as one thread alone does */
+	if (pb_plan_make(nthr, f->reader ? PB_PIN_NONE : PB_PIN_COMPACT, &plan)) {
+		pthread_barrier_destroy(&f->bar); /* no placement: one thread */
+		(void)pthread_barrier_init(&f->bar, NULL, 1);
+		f->reader = 0;
 		feed_worker(f, 0);
 	} else {
 		pb_team_run(&plan, feed_worker, f, NULL);
@@ -977,6 +1057,12 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 			rc = fs->pages_rc;
 			snprintf(err, errlen, "out of memory counting pages");
 		}
+		if (s == 0 && f->hook_rc && !rc) {
+			rc = f->hook_rc;
+			snprintf(err, errlen, "the keys' pass failed: %s", strerror(-rc));
+		}
+		if (s == 0)
+			f->hook_done = 1;
 		/* a pass before (next uses, pages) or an earlier wave counted it */
 		if ((fs->l->next_use || !fs->count_pages) && fs->at != fs->l->s.n && !rc) {
 			rc = -EPROTO;
@@ -1010,11 +1096,52 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 #define WAVE_POLICIES 1024
 #define WAVE_STREAMS  8
 
+/* The jobs ord[0..nord) in waves of at most cap, one feed pass each. */
+static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap, const char *spec,
+		      struct pb_vm_loaded *streams, unsigned workers, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (size_t lo = 0; lo < nord && !rc;) {
+		/* whole streams while they fit; a stream with more jobs alone, cut */
+		size_t hi = lo, nstr = 0;
+		memset(f->active, 0, f->ns);
+		while (hi < nord && hi - lo < cap) {
+			size_t s = f->job_stream[ord[hi]], end = hi;
+			while (end < nord && f->job_stream[ord[end]] == s)
+				end++;
+			if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
+				break;
+			f->active[s] = 1;
+			nstr++;
+			hi = end - lo > cap ? lo + cap : end;
+		}
+		f->wave = ord + lo;
+		f->nwave = hi - lo;
+		rc = feed_pass(f, spec, streams, workers, err, errlen);
+		lo = hi;
+	}
+	return rc;
+}
+
 int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
 			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
 			    unsigned workers, char *err, size_t errlen)
 {
-	struct feed f = {.sw = sw, .jobs = jobs, .njobs = njobs, .ns = nstreams};
+	return pb_vm_sweep_stream_keys(sw, jobs, njobs, spec, streams, nstreams, workers, NULL,
+				       NULL, err, errlen);
+}
+
+int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
+			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
+			    unsigned workers, pb_vm_keys_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct feed f = {.sw = sw,
+			 .jobs = jobs,
+			 .njobs = njobs,
+			 .ns = nstreams,
+			 .hook = nstreams ? fn : NULL,
+			 .hook_ctx = ctx,
+			 .need_keys = fn != NULL};
 	int rc = 0;
 	size_t *ord = calloc(njobs + 1, sizeof(*ord)), nord = 0;
 	f.st = calloc(nstreams ? nstreams : 1, sizeof(*f.st));
@@ -1022,14 +1149,18 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 	f.job_stream = calloc(njobs + 1, sizeof(*f.job_stream));
 	f.opened = calloc(njobs + 1, 1);
 	f.closed = calloc(njobs + 1, 1);
-	f.task = calloc(njobs + 2 * nstreams, sizeof(*f.task));
-	f.cost = calloc(njobs + 2 * nstreams, sizeof(*f.cost));
-	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.task ||
-	    !f.cost)
+	f.blind = calloc(njobs + 1, 1);
+	f.task = calloc(njobs + 2 * nstreams + 1, sizeof(*f.task));
+	f.rtask = calloc(2 * nstreams + 1, sizeof(*f.rtask));
+	f.cost = calloc(njobs + 2 * nstreams + 1, sizeof(*f.cost));
+	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.blind ||
+	    !f.task || !f.rtask || !f.cost)
 		rc = -ENOMEM;
 	size_t cap = WAVE_POLICIES;
+	f.keys_only = 1;
 	for (size_t j = 0; !rc && j < njobs; j++) {
 		f.need_keys |= jobs[j].policy_only;
+		f.keys_only &= jobs[j].policy_only;
 		if (!jobs[j].policy_only)
 			cap = WAVE_ENGINES;
 		size_t s = 0;
@@ -1049,25 +1180,22 @@ int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 		for (size_t j = 0; j < njobs; j++)
 			if (f.job_stream[j] == s)
 				ord[nord++] = j;
-	for (size_t lo = 0; lo < nord && !rc;) {
-		/* whole streams while they fit; a stream with more jobs alone, cut */
-		size_t hi = lo, nstr = 0;
-		memset(f.active, 0, nstreams);
-		while (hi < nord && hi - lo < cap) {
-			size_t s = f.job_stream[ord[hi]], end = hi;
-			while (end < nord && f.job_stream[ord[end]] == s)
-				end++;
-			if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
-				break;
-			f.active[s] = 1;
-			nstr++;
-			hi = end - lo > cap ? lo + cap : end;
-		}
-		f.wave = ord + lo;
-		f.nwave = hi - lo;
-		rc = feed_pass(&f, spec, streams, workers, err, errlen);
-		lo = hi;
-	}
+	rc = feed_waves(&f, ord, nord, cap, spec, streams, workers, err, errlen);
+	/*
+	 * An engine opened before its stream's distinct pages were known got
+	 * the engine's default page-table size; one that ran out of it
+	 * (-ENOMEM) runs again in a pass of its own, sized now.  Sizes move
+	 * no count, so its row is the one a pass before would have given.
+	 */
+	nord = 0;
+	for (size_t s = 0; !rc && s < nstreams; s++)
+		for (size_t j = 0; j < njobs; j++)
+			if (f.job_stream[j] == s && f.blind[j] && jobs[j].rc == -ENOMEM) {
+				f.opened[j] = f.closed[j] = f.blind[j] = 0;
+				ord[nord++] = j;
+			}
+	if (nord)
+		rc = feed_waves(&f, ord, nord, cap, spec, streams, workers, err, errlen);
 	free(ord);
 	feed_free(&f);
 	return rc;

@@ -79,8 +79,8 @@ void pb_vm_load_free(struct pb_vm_loaded *l);
 
 /*
  * Streaming replay: no loaded stream.  The pass before (only when the jobs
- * need it: the engine sizes its page tables by the distinct pages, an
- * OFFLINE policy needs next uses): opens spec with seed, fills l's
+ * need it: an OFFLINE policy needs next uses; the streaming pass counts
+ * the distinct pages itself): opens spec with seed, fills l's
  * identity (canonical, trace file) and l->s.distinct, and with next_use
  * l->next_use (one array of 8 B per reference, computed in place with
  * pb_next_use by chunks; no key array besides it) and l->s.n.  0, -EINVAL
@@ -102,8 +102,11 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * stream, feeding the current one to every job and closing the jobs of an
  * ended stream are tasks claimed longest first, with a barrier between
  * steps.  Memory: two batches per stream, the jobs' own state, the
- * distinct pages; never the stream.  On return streams[s] has its
- * identity, s.n and s.distinct (meta.json).  pb_progress_add(references
+ * distinct pages; never the stream.  An engine opened before its stream's
+ * distinct pages are known (no pass before) has the engine's default
+ * page-table size; one that runs out of it (-ENOMEM) is replayed in a
+ * pass of its own once they are (sizes move no count).  On return
+ * streams[s] has its identity, s.n and s.distinct (meta.json).  pb_progress_add(references
  * read).  0, or -EINVAL (the stream's or the engine's usage error in err:
  * bad trace line, asid, address, no accesses), -ENOMEM, -EPROTO (a stream
  * that changed since its pass before).  Job errors are in the jobs.
@@ -127,6 +130,18 @@ typedef int (*pb_vm_keys_fn)(void *ctx, const uint64_t *keys, const uint8_t *wri
 			     uint64_t pos);
 int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *label, pb_vm_keys_fn fn,
 		      void *ctx, char *err, size_t errlen);
+/*
+ * pb_vm_sweep_stream_team that also hands streams[0]'s keys and write
+ * flags to fn batch by batch, in stream order, once (the first pass that
+ * reads streams[0]; streams[0] must have a job): what pb_vm_stream_keys
+ * would give, without reading the stream again.  fn runs as one task of a
+ * step, on any team thread, its calls one at a time.  fn's error stops
+ * the sweep: returned, with "the keys' pass failed" in err.
+ */
+int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
+			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
+			    unsigned workers, pb_vm_keys_fn fn, void *ctx, char *err,
+			    size_t errlen);
 
 /*
  * The identity of a trace file without reading all of it: FNV-1a 64 over

@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 		PB_SKIP("no temporary folder");
 	snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s", tmp);
 	kernels();
-	/* 600 000 references: two 256Ki batches (FEED_BATCH, harness/vm_drive.c) and a short one */
+	/* 600 000 references: ten 64Ki batches of the keys' pass (FEED_KEYS, harness/vm_drive.c) */
 	const char *wl = "zipf:pages=5000,alpha=0.9,refs=600000,write=0.3,procs=2,seed=4";
 	const char *stack[] = {"--workload",   wl,	   "--policy",
 			       "lru,arc,opt",  "--frames", "50:1000:50",
@@ -171,6 +171,13 @@ int main(int argc, char **argv)
 	    "--workload", wl,	 "--policy",	 "lru,arc,opt", "--frames", "500:5000:500",
 	    "--sample",	  "0.1", "--sample-min", "20",		NULL};
 	compare("sampled", smp, "streaming, SHARDS", "600000", 30);
+	/* 2 300 000: two batches of keys (FEED_KEYS_BATCH, 1Mi: policy-only passes) and a
+	 * short one; LRU's and OPT's stacks fed by the replays' pass */
+	const char *wl2 = "zipf:pages=5000,alpha=0.9,refs=2300000,write=0.3,procs=2,seed=4";
+	const char *lng[] = {"--workload",   wl2,	 "--policy",
+			     "lru,arc,opt",  "--frames", "100:900:800",
+			     "--opt-method", "stack",	 NULL};
+	compare("long", lng, "streaming, next-use array 8 B/ref", "2300000", 6);
 	char cmd[1100];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	(void)system(cmd);
