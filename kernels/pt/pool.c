@@ -76,8 +76,9 @@ int pt_pool_init(struct pt_pool *p, uint64_t cap, int prefault)
 		pt_pool_fini(p); /* entries hold page addresses in bits 12..51 */
 		return -ENOMEM;
 	}
-	for (uint64_t i = 0; i < cap; i++)
-		p->meta[i].pool = p;
+	/* meta[i].pool is set when page i is retired (its only reader is the
+	 * retire callback), so a large, sparsely used pool costs address
+	 * space, not memory: nothing here touches its pages */
 	return 0;
 }
 
@@ -203,6 +204,7 @@ void pt_pool_retire(struct pt_pool *p, uint64_t *node)
 	uint64_t idx = pt_pool_index(p, node);
 	pb_atomic_fetch_sub(&p->used, 1, PB_RELAXED);
 	pb_atomic_fetch_add(&p->retired, 1, PB_RELAXED);
+	p->meta[idx].pool = p; /* published to the callback by the retire */
 	pb_epoch_retire(&p->meta[idx].ent, pool_retired_cb);
 }
 

@@ -45,7 +45,12 @@ int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out
 	 * while the engine runs.  Both pools are mapped lazily. */
 	uint64_t d = expected_pages < 1024 ? 1024 : expected_pages;
 	pt->cfg.nframes = d;
-	pt->cfg.max_nodes = 3 * d + 64 < d / 4 + 65536 ? 3 * d + 64 : d / 4 + 65536;
+	/* Radix: at worst every page needs its own leaf and the two tables
+	 * above it (pages one leaf apart or sparser: a sparse trace), so 3d
+	 * nodes plus the root.  The pool is address space until used (pool.c
+	 * touches no page or metadata it has not handed out), capped at 2^30
+	 * nodes (4 TiB of address space) a table. */
+	pt->cfg.max_nodes = 3 * d + 64 < (1ULL << 30) ? 3 * d + 64 : 1ULL << 30;
 	uint64_t slots = 1024;
 	while (slots < 2 * d && slots < (1ULL << 26))
 		slots <<= 1;
