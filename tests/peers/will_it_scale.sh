@@ -17,7 +17,10 @@
 #   page_fault1 = fault-anon           (private anonymous, write each page)
 #   page_fault2 = fault-cow            (MAP_PRIVATE file, write: COW)
 #   page_fault3 = fault-shared-write   (MAP_SHARED file, write)
-# 128 MiB per task mapped, one write per 4 KiB page, unmapped, in a loop.
+# 128 MiB per task mapped, one write per 4 KiB page, unmapped, in a loop;
+# the files sparse as will-it-scale's (fill=none: ftruncate only), and each
+# page touched also counted in a MAP_SHARED file page as will-it-scale's
+# loop does (count=shared; about 85 ns per page here, 13% of page_fault3).
 # will-it-scale counts one iteration per page; its "average:" line is the
 # sum over tasks of iterations per second (after its 5 s warm-up), so
 # pages/s per task = average / tasks.  pagebench: pages/s per task =
@@ -32,7 +35,9 @@
 # PB_OPS (pagebench --ops: pages per task per repetition; default 262144:
 # eight 128 MiB passes, as will-it-scale loops; with procs=1 a repetition
 # forks and reaps a process, about 8% of a single pass here),
-# WIS_TESTS (default "page_fault1 page_fault2 page_fault3"), WIS_MODES
+# PB_COUNT (default shared; reg: pages counted in a register, as before
+# 2026-12-02 14:00), PB_FILL (page_fault2/3's file; default none; map:
+# stamped through a mapping and synced), WIS_TESTS (default "page_fault1 page_fault2 page_fault3"), WIS_MODES
 # (default "threads processes"),
 # PB_WIS_SUMMARY=FILE (print the table of a samples.csv and run nothing).
 set -u
@@ -111,7 +116,7 @@ kernel_of() {
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $n CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# THP: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null); ${TMPDIR:-/tmp} on $(df -T "${TMPDIR:-/tmp}" 2>/dev/null | awk 'NR==2 {print $2}')"
-echo "# $rounds rounds; will-it-scale -s $secs; pagebench --reps $reps $ops; tasks: $tasks"
+echo "# $rounds rounds; will-it-scale -s $secs; pagebench --reps $reps $ops count=${PB_COUNT:-shared} fill=${PB_FILL:-none}; tasks: $tasks"
 for r in $(seq 1 "$rounds"); do
 	for b in $tests; do
 		k=$(kernel_of "$b")
@@ -121,14 +126,26 @@ for r in $(seq 1 "$rounds"); do
 				[ -n "$avg" ] || { echo "$0: ${b}_$m -t $t gave no average" >&2; exit 1; }
 				echo "$r,$b,$m,$t,wis,$(awk -v a="$avg" -v t="$t" 'BEGIN {printf "%.0f", a / t}')" >>"$samples"
 			done
-			p=""
-			[ "$m" = processes ] && p="--param procs=1"
+			p="count=${PB_COUNT:-shared}"
+			[ "$b" = page_fault1 ] || p="$p,fill=${PB_FILL:-none}"
+			[ "$m" = processes ] && p="$p,procs=1"
 			# shellcheck disable=SC2086
-			PAGEBENCH_COUNTERS=rusage "$pb" run "$k" --threads "$tlist" --size 128M $p $ops \
+			PAGEBENCH_COUNTERS=rusage "$pb" run "$k" --threads "$tlist" --size 128M --param "$p" $ops \
 				--no-baseline --reps "$reps" --results "$out/results" --label "wis-r$r" \
 				>"$out/pb.log" 2>&1 || { cat "$out/pb.log" >&2; exit 1; }
 			d=$(sed -n 's/^results: //p' "$out/pb.log" | tail -1)
 			awk -F, -v r="$r" -v b="$b" -v m="$m" '
+				# A quoted field (the experiment: kernel:params) may hold commas.
+				function unquote(l,   o, q, i, ch) {
+					o = ""; q = 0
+					for (i = 1; i <= length(l); i++) {
+						ch = substr(l, i, 1)
+						if (ch == "\"") q = !q
+						else o = o (q && ch == "," ? ";" : ch)
+					}
+					return o
+				}
+				{ $0 = unquote($0) }
 				NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 				$c["thread"] == "total" {
 					printf "%s,%s,%s,%s,pagebench,%.0f\n", r, b, m, $c["threads"],
