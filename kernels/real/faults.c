@@ -11,7 +11,10 @@
  * with PAGEBENCH_COUNTERS=rusage, as ./run.sh bench does).  The extra
  * columns give pages, minor and major faults, ns per REAL fault and faults
  * per second: Linux's fault-around maps 16 cached file pages per fault, so
- * for fault-file ns/op is per page and ns_per_fault per fault.
+ * for fault-file ns/op is per page and ns_per_fault per fault.  work_ns is
+ * the passes' wall time, cpu_ns the task's CPU time (user + system) over
+ * them: on a shared machine the second is what a fault costs, the first
+ * adds the time other tenants held the CPU.
  *
  *  fault-anon        write to private anonymous memory: demand-zero fault
  *                    (will-it-scale page_fault1 with --size 128M)
@@ -338,15 +341,22 @@ static int fault_thread_init(void *state, struct pb_kthread *t)
 }
 
 struct pass_out {
-	uint64_t ops, minflt, majflt, work_ns, bad;
+	uint64_t ops, minflt, majflt, work_ns, cpu_ns, bad;
 };
 
-static void ru_now(int who, uint64_t *minflt, uint64_t *majflt)
+static uint64_t tv_ns(struct timeval tv)
+{
+	return (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000ULL;
+}
+
+/* Faults so far, and CPU time (user + system) so far into *cpu. */
+static void ru_now(int who, uint64_t *minflt, uint64_t *majflt, uint64_t *cpu)
 {
 	struct rusage ru;
 	getrusage(who, &ru);
 	*minflt = (uint64_t)ru.ru_minflt;
 	*majflt = (uint64_t)ru.ru_majflt;
+	*cpu = tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime);
 }
 
 /* One pass: map, touch (or zap), unmap.  Counts into o; with count=shared
@@ -358,9 +368,9 @@ static int one_pass(struct fstate *s, int fd, int who, volatile uint64_t *ctr, s
 	char *m;
 	if (k == FK_FILE_COLD && posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
 		return -EIO;
-	uint64_t f0 = 0, j0 = 0, t0 = 0;
+	uint64_t f0 = 0, j0 = 0, c0 = 0, t0 = 0;
 	if (!is_zap(k)) {
-		ru_now(who, &f0, &j0);
+		ru_now(who, &f0, &j0, &c0);
 		t0 = pb_now_ns();
 	}
 	switch (k) {
@@ -432,7 +442,7 @@ static int one_pass(struct fstate *s, int fd, int who, volatile uint64_t *ctr, s
 	case FK_ZAP_FREE: {
 		for (size_t off = 0; off < len; off += PB_PAGE_SIZE)
 			v[off] = 1; /* populate (untimed) */
-		ru_now(who, &f0, &j0);
+		ru_now(who, &f0, &j0, &c0);
 		t0 = pb_now_ns();
 		size_t chunk = s->batch * PB_PAGE_SIZE;
 		for (size_t off = 0; off < len; off += chunk) {
@@ -468,9 +478,10 @@ static int one_pass(struct fstate *s, int fd, int who, volatile uint64_t *ctr, s
 	}
 	if (k != FK_ZAP_MUNMAP)
 		munmap(m, len);
-	uint64_t f1, j1;
+	uint64_t f1, j1, c1;
 	o->work_ns += pb_now_ns() - t0;
-	ru_now(who, &f1, &j1);
+	ru_now(who, &f1, &j1, &c1);
+	o->cpu_ns += c1 - c0;
 	o->minflt += f1 - f0;
 	o->majflt += j1 - j0;
 	o->ops += ops;
@@ -525,6 +536,7 @@ static uint64_t fault_run(void *state, struct pb_kthread *t)
 	t->extra[4] = o.work_ns ? faults * 1000000000ULL / o.work_ns : 0;
 	t->extra[5] = o.ops ? o.work_ns / o.ops : 0;
 	t->extra[6] = o.work_ns;
+	t->extra[7] = o.cpu_ns;
 	return o.ops;
 }
 
@@ -562,8 +574,9 @@ static void fault_teardown(void *state)
 	free(s);
 }
 
-static const char *const fault_extra[] = {"pages",	  "minflt",	 "majflt",  "ns_per_fault",
-					  "faults_per_s", "ns_per_page", "work_ns", NULL};
+static const char *const fault_extra[] = {"pages",	  "minflt",	  "majflt",
+					  "ns_per_fault", "faults_per_s", "ns_per_page",
+					  "work_ns",	  "cpu_ns",	  NULL};
 
 #define FAULT_KERNEL(var, kname, setupfn, what, unit, bench)                                       \
 	static const struct pb_kernel_desc var = {                                                 \

@@ -29,6 +29,15 @@
 # PAGEBENCH_COUNTERS=rusage (no per-event counters in the timed passes).
 # Prints the medians over rounds and the ratio pagebench / will-it-scale.
 #
+# CPU per page, beside the wall rates: on a machine shared with other
+# tenants the wall rates measure who else held the CPU as much as the
+# faults.  will-it-scale: its user + system time (/usr/bin/time; forked
+# tasks included) divided by the iterations it printed, as the difference
+# of two runs, -s WIS_SECONDS and -s 1, so its setup and first (hole
+# filling) pass cancel.  pagebench: cpu_ns / pages of the measured
+# repetitions (events.csv; the task's own getrusage around its passes).
+# WIS_CPU=0 skips the second will-it-scale run and the CPU columns.
+#
 # Environment: ROUNDS (default 5), WIS_SECONDS (will-it-scale's -s,
 # default 3), TASKS (default "1 $(nproc)"), PB_REPS (default 6),
 # PB_WIS_OUT (folder for the raw samples; default a temporary one),
@@ -42,8 +51,8 @@
 # PB_WIS_SUMMARY=FILE (print the table of a samples.csv and run nothing).
 set -u
 table() {
-	echo "| test | mode | tasks | will-it-scale pages/s/task | pagebench pages/s/task | ratio of medians | median of round ratios |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| test | mode | tasks | will-it-scale pages/s/task | pagebench pages/s/task | ratio of medians | median of round ratios | will-it-scale CPU ns/page | pagebench CPU ns/page | CPU: median of round ratios |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	awk -F, '
 		function median(key,   k, i, j, v, x) {
 			k = cnt[key]
@@ -58,6 +67,11 @@ table() {
 			key = $2 SUBSEP $3 SUBSEP $4 SUBSEP $5
 			val[key, ++cnt[key]] = $6
 			byround[$1, $2 SUBSEP $3 SUBSEP $4, $5] = $6
+			# CPU ns per page (a column older samples lack, or NA)
+			if (NF >= 7 && $7 != "NA" && $7 > 0) {
+				cval[key, ++ccnt[key]] = $7
+				cround[$1, $2 SUBSEP $3 SUBSEP $4, $5] = $7
+			}
 			rounds[$1] = 1
 			if (!(($2 SUBSEP $3 SUBSEP $4) in seen)) { seen[$2 SUBSEP $3 SUBSEP $4] = 1; order[++no] = $2 SUBSEP $3 SUBSEP $4 }
 		}
@@ -71,7 +85,21 @@ table() {
 				for (r in rounds)
 					if (((r, order[i], "wis") in byround) && ((r, order[i], "pagebench") in byround) && byround[r, order[i], "wis"] > 0)
 						rr[++nr] = byround[r, order[i], "pagebench"] / byround[r, order[i], "wis"]
-				printf "| %s | %s | %s | %.0f | %.0f | %.2f | %.2f |\n", f[1], f[2], f[3], w, p, w ? p / w : 0, nr ? med(rr, nr) : 0
+				# CPU: will-it-scale ns/page over ours, so > 1 means ours is faster, as above.
+				nc = 0
+				split("", cr)
+				for (r in rounds)
+					if (((r, order[i], "wis") in cround) && ((r, order[i], "pagebench") in cround))
+						cr[++nc] = cround[r, order[i], "wis"] / cround[r, order[i], "pagebench"]
+				split("", v)
+				k = ccnt[order[i] SUBSEP "wis"]
+				for (j = 1; j <= k; j++) v[j] = cval[order[i] SUBSEP "wis", j]
+				cw = k ? sprintf("%.0f", med(v, k)) : "NA"
+				split("", v)
+				k = ccnt[order[i] SUBSEP "pagebench"]
+				for (j = 1; j <= k; j++) v[j] = cval[order[i] SUBSEP "pagebench", j]
+				cp = k ? sprintf("%.0f", med(v, k)) : "NA"
+				printf "| %s | %s | %s | %.0f | %.0f | %.2f | %.2f | %s | %s | %s |\n", f[1], f[2], f[3], w, p, w ? p / w : 0, nr ? med(rr, nr) : 0, cw, cp, nc ? sprintf("%.2f", med(cr, nc)) : "NA"
 			}
 		}' "$1"
 }
@@ -98,10 +126,14 @@ for b in page_fault1 page_fault2 page_fault3; do
 	done
 done
 [ -x "$pb" ] || { echo "$0: $pb is not executable" >&2; exit 2; }
+if [ "${WIS_CPU:-1}" = 1 ] && [ ! -x /usr/bin/time ]; then
+	echo "$0: /usr/bin/time missing: no CPU columns (WIS_CPU=0)" >&2
+	WIS_CPU=0
+fi
 out=${PB_WIS_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/pb-wis.XXXXXX")}
 mkdir -p "$out/results"
 samples=$out/samples.csv
-echo "round,test,mode,tasks,tool,pages_per_s_per_task" >"$samples"
+echo "round,test,mode,tasks,tool,pages_per_s_per_task,cpu_ns_per_page" >"$samples"
 tlist=$(echo "$tasks" | tr ' ' ',')
 tests=${WIS_TESTS:-"page_fault1 page_fault2 page_fault3"} modes=${WIS_MODES:-"threads processes"}
 ops="--ops ${PB_OPS:-262144}"
@@ -114,6 +146,16 @@ kernel_of() {
 	esac
 }
 
+# will-it-scale once: "average pages cpu_ns" (pages: the sum of its
+# per-second totals; cpu_ns: user + system of it and its tasks).
+wis_run() {
+	/usr/bin/time -f "%U %S" -o "$out/time.txt" "$wis/$1" -t "$2" -s "$3" >"$out/wis.txt" 2>/dev/null || return
+	awk -v tf="$out/time.txt" '
+		/^average:/ { split($0, x, ":"); a = x[2] }
+		/total:/ { split($0, x, "total:"); p += x[2] }
+		END { getline l < tf; split(l, u, " "); printf "%s %.0f %.0f\n", a, p, (u[1] + u[2]) * 1e9 }' "$out/wis.txt"
+}
+
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $n CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# THP: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null); ${TMPDIR:-/tmp} on $(df -T "${TMPDIR:-/tmp}" 2>/dev/null | awk 'NR==2 {print $2}')"
 echo "# $rounds rounds; will-it-scale -s $secs; pagebench --reps $reps $ops count=${PB_COUNT:-shared} fill=${PB_FILL:-none}; tasks: $tasks"
@@ -122,9 +164,15 @@ for r in $(seq 1 "$rounds"); do
 		k=$(kernel_of "$b")
 		for m in $modes; do
 			for t in $tasks; do
-				avg=$("$wis/${b}_$m" -t "$t" -s "$secs" 2>/dev/null | awk -F: '/^average:/ {print $2}')
+				read -r avg pg cpu < <(wis_run "${b}_$m" "$t" "$secs")
 				[ -n "$avg" ] || { echo "$0: ${b}_$m -t $t gave no average" >&2; exit 1; }
-				echo "$r,$b,$m,$t,wis,$(awk -v a="$avg" -v t="$t" 'BEGIN {printf "%.0f", a / t}')" >>"$samples"
+				c=NA
+				if [ "${WIS_CPU:-1}" = 1 ]; then
+					read -r avg1 pg1 cpu1 < <(wis_run "${b}_$m" "$t" 1)
+					[ -n "$avg1" ] && c=$(awk -v p="$pg" -v c="$cpu" -v p1="$pg1" -v c1="$cpu1" \
+						'BEGIN { if (p > p1 && c > c1) printf "%.0f", (c - c1) / (p - p1); else print "NA" }')
+				fi
+				echo "$r,$b,$m,$t,wis,$(awk -v a="$avg" -v t="$t" 'BEGIN {printf "%.0f", a / t}'),$c" >>"$samples"
 			done
 			p="count=${PB_COUNT:-shared}"
 			[ "$b" = page_fault1 ] || p="$p,fill=${PB_FILL:-none}"
@@ -147,10 +195,19 @@ for r in $(seq 1 "$rounds"); do
 				}
 				{ $0 = unquote($0) }
 				NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+				FILENAME ~ /events/ && FNR == 1 { delete c; for (i = 1; i <= NF; i++) c[$i] = i; next }
+				FILENAME ~ /events/ {
+					if ($c["rep"] != 0 && $c["thread"] == "total")
+						ev[$c["threads"], $c["event"]] += $c["value"]
+					next
+				}
+				FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 				$c["thread"] == "total" {
-					printf "%s,%s,%s,%s,pagebench,%.0f\n", r, b, m, $c["threads"],
-					       1e9 / $c["median_ns_per_op"]
-				}' "$d/summary.csv" >>"$samples"
+					t = $c["threads"]
+					cpu = ev[t, "pages"] > 0 && ev[t, "cpu_ns"] > 0 ? sprintf("%.0f", ev[t, "cpu_ns"] / ev[t, "pages"]) : "NA"
+					printf "%s,%s,%s,%s,pagebench,%.0f,%s\n", r, b, m, t,
+					       1e9 / $c["median_ns_per_op"], cpu
+				}' "$d/events.csv" "$d/summary.csv" >>"$samples"
 		done
 	done
 	echo "# round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2

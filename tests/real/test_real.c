@@ -161,6 +161,14 @@ int main(int argc, char **argv)
 			PB_CHECK_MSG(
 			    minflt >= (k ? pages : pages / 512) && minflt <= pages + pages / 8,
 			    "%s %s: %lld faults for %lld pages", wis[k], wisp[p], minflt, pages);
+			/* CPU time of the task (thread, or forked process): some,
+			 * and never more than the wall time it ran (plus a 10 ms
+			 * tick per repetition and thread: 2 reps x 3 threads). */
+			long long cpu = event_total(ev, "cpu_ns"),
+				  work = event_total(ev, "work_ns");
+			PB_CHECK_MSG(cpu > 0 && cpu <= work + 6 * 10000000LL,
+				     "%s %s: cpu_ns %lld, work_ns %lld", wis[k], wisp[p], cpu,
+				     work);
 		}
 	/* Refused with the reason: a sparse file for a kernel that reads
 	 * stamps, a counter for a kernel that touches nothing. */
