@@ -31,12 +31,11 @@
 #
 # CPU per page, beside the wall rates: on a machine shared with other
 # tenants the wall rates measure who else held the CPU as much as the
-# faults.  will-it-scale: its user + system time (/usr/bin/time; forked
-# tasks included) divided by the iterations it printed, as the difference
-# of two runs, -s WIS_SECONDS and -s 1, so its setup and first (hole
-# filling) pass cancel.  pagebench: cpu_ns / pages of the measured
+# faults.  will-it-scale: the user + system time of it and its tasks from
+# its first printed second to its end over the iterations it printed in
+# that span (see wis_run).  pagebench: cpu_ns / pages of the measured
 # repetitions (events.csv; the task's own getrusage around its passes).
-# WIS_CPU=0 skips the second will-it-scale run and the CPU columns.
+# WIS_CPU=0 leaves the CPU columns out (NA).
 #
 # Environment: ROUNDS (default 5), WIS_SECONDS (will-it-scale's -s,
 # default 3), TASKS (default "1 $(nproc)"), PB_REPS (default 6),
@@ -126,10 +125,11 @@ for b in page_fault1 page_fault2 page_fault3; do
 	done
 done
 [ -x "$pb" ] || { echo "$0: $pb is not executable" >&2; exit 2; }
-if [ "${WIS_CPU:-1}" = 1 ] && [ ! -x /usr/bin/time ]; then
-	echo "$0: /usr/bin/time missing: no CPU columns (WIS_CPU=0)" >&2
+if [ "${WIS_CPU:-1}" = 1 ] && { [ ! -x /usr/bin/time ] || ! command -v stdbuf >/dev/null; }; then
+	echo "$0: /usr/bin/time or stdbuf missing: no CPU columns (WIS_CPU=0)" >&2
 	WIS_CPU=0
 fi
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 out=${PB_WIS_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/pb-wis.XXXXXX")}
 mkdir -p "$out/results"
 samples=$out/samples.csv
@@ -146,14 +146,47 @@ kernel_of() {
 	esac
 }
 
-# will-it-scale once: "average pages cpu_ns" (pages: the sum of its
-# per-second totals; cpu_ns: user + system of it and its tasks).
+# CPU ticks (user + system) of a process and its children, in ns.
+tree_cpu() {
+	local p t=0 f
+	for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+		t=$((t + f[13] + f[14]))
+	done
+	echo $((t * 1000000000 / hz))
+}
+
+# will-it-scale once: "average pages cpu_ns".  With WIS_CPU=1 pages and
+# cpu_ns cover its run from its first printed second to its end: the CPU
+# of it and its tasks is read when that line appears (polled every 20 ms,
+# line-buffered output) and at its end (/usr/bin/time: tasks reaped
+# included), and pages are the per-second totals after the first.  So its
+# setup and first (hole-filling) pass are left out, as pagebench's warm-up.
 wis_run() {
-	/usr/bin/time -f "%U %S" -o "$out/time.txt" "$wis/$1" -t "$2" -s "$3" >"$out/wis.txt" 2>/dev/null || return
-	awk -v tf="$out/time.txt" '
+	if [ "${WIS_CPU:-1}" != 1 ]; then
+		"$wis/$1" -t "$2" -s "$3" 2>/dev/null | awk -F: '/^average:/ {print $2, "NA NA"}'
+		return
+	fi
+	: >"$out/wis.txt"
+	/usr/bin/time -f "%U %S" -o "$out/time.txt" stdbuf -oL "$wis/$1" -t "$2" -s "$3" \
+		>"$out/wis.txt" 2>/dev/null &
+	local tp=$! wp="" c0="" lines
+	while kill -0 "$tp" 2>/dev/null; do
+		[ -n "$wp" ] || wp=$(cat /proc/"$tp"/task/*/children 2>/dev/null)
+		if [ -z "$c0" ] && [ -n "$wp" ]; then
+			mapfile -t lines <"$out/wis.txt"
+			[ "${#lines[@]}" -ge 3 ] && c0=$(tree_cpu "$wp") # testcase:, warmup, min:
+		fi
+		sleep 0.02
+	done
+	wait "$tp"
+	awk -v tf="$out/time.txt" -v c0="${c0:-NA}" '
 		/^average:/ { split($0, x, ":"); a = x[2] }
-		/total:/ { split($0, x, "total:"); p += x[2] }
-		END { getline l < tf; split(l, u, " "); printf "%s %.0f %.0f\n", a, p, (u[1] + u[2]) * 1e9 }' "$out/wis.txt"
+		/total:/ { if (++n > 1) { split($0, x, "total:"); p += x[2] } }
+		END {
+			getline l < tf; split(l, u, " ")
+			if (c0 == "NA") print a, "NA NA"; else printf "%s %.0f %.0f\n", a, p, (u[1] + u[2]) * 1e9 - c0
+		}' "$out/wis.txt"
 }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $n CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -166,12 +199,7 @@ for r in $(seq 1 "$rounds"); do
 			for t in $tasks; do
 				read -r avg pg cpu < <(wis_run "${b}_$m" "$t" "$secs")
 				[ -n "$avg" ] || { echo "$0: ${b}_$m -t $t gave no average" >&2; exit 1; }
-				c=NA
-				if [ "${WIS_CPU:-1}" = 1 ]; then
-					read -r avg1 pg1 cpu1 < <(wis_run "${b}_$m" "$t" 1)
-					[ -n "$avg1" ] && c=$(awk -v p="$pg" -v c="$cpu" -v p1="$pg1" -v c1="$cpu1" \
-						'BEGIN { if (p > p1 && c > c1) printf "%.0f", (c - c1) / (p - p1); else print "NA" }')
-				fi
+				c=$(awk -v p="$pg" -v c="$cpu" 'BEGIN { if (p > 0 && c > 0) printf "%.0f", c / p; else print "NA" }')
 				echo "$r,$b,$m,$t,wis,$(awk -v a="$avg" -v t="$t" 'BEGIN {printf "%.0f", a / t}'),$c" >>"$samples"
 			done
 			p="count=${PB_COUNT:-shared}"
