@@ -149,6 +149,7 @@ kernel_of() {
 # CPU ticks (user + system) of a process and its children, in ns.
 tree_cpu() {
 	local p t=0 f
+	[ -r "/proc/$1/stat" ] || return # gone: no reading
 	for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
 		read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
 		t=$((t + f[13] + f[14]))
@@ -172,7 +173,7 @@ wis_run() {
 		>"$out/wis.txt" 2>/dev/null &
 	local tp=$! wp="" c0="" lines
 	while kill -0 "$tp" 2>/dev/null; do
-		[ -n "$wp" ] || wp=$(cat /proc/"$tp"/task/*/children 2>/dev/null)
+		[ -n "$wp" ] || { wp=$(cat /proc/"$tp"/task/*/children 2>/dev/null); wp=${wp%% *}; }
 		if [ -z "$c0" ] && [ -n "$wp" ]; then
 			mapfile -t lines <"$out/wis.txt"
 			[ "${#lines[@]}" -ge 3 ] && c0=$(tree_cpu "$wp") # testcase:, warmup, min:
