@@ -27,9 +27,10 @@
  *  fault-cow         write to a private file mapping: copy-on-write of the
  *                    cached page (will-it-scale page_fault2)
  *  fault-shared-write write to a shared file mapping (page_fault3); with
- *                    the file filled as will-it-scale's (fill=map) the
- *                    kernel maps a whole large folio per write fault on
- *                    ext4/xfs: fewer faults than pages, see minflt
+ *                    the file's folios of the kernel's choosing (fill=map
+ *                    or none) the kernel maps a whole large folio per
+ *                    write fault on ext4/xfs: fewer faults than pages
+ *                    (11.8 per fault here, as will-it-scale's), see minflt
  *  fault-thp         first write per 2 MiB with MADV_HUGEPAGE (op = 2 MiB)
  *  zap-munmap / zap-dontneed / zap-free
  *                    populated memory released in calls of `batch` pages:
