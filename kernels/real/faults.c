@@ -11,7 +11,10 @@
  * with PAGEBENCH_COUNTERS=rusage, as ./run.sh bench does).  The extra
  * columns give pages, minor and major faults, ns per REAL fault and faults
  * per second: Linux's fault-around maps 16 cached file pages per fault, so
- * for fault-file ns/op is per page and ns_per_fault per fault.
+ * for fault-file ns/op is per page and ns_per_fault per fault.  work_ns is
+ * the passes' wall time, cpu_ns the task's CPU time (user + system) over
+ * them: on a shared machine the second is what a fault costs, the first
+ * adds the time other tenants held the CPU.
  *
  *  fault-anon        write to private anonymous memory: demand-zero fault
  *                    (will-it-scale page_fault1 with --size 128M)
@@ -24,9 +27,10 @@
  *  fault-cow         write to a private file mapping: copy-on-write of the
  *                    cached page (will-it-scale page_fault2)
  *  fault-shared-write write to a shared file mapping (page_fault3); with
- *                    the file filled as will-it-scale's (fill=map) the
- *                    kernel maps a whole large folio per write fault on
- *                    ext4/xfs: fewer faults than pages, see minflt
+ *                    the file's folios of the kernel's choosing (fill=map
+ *                    or none) the kernel maps a whole large folio per
+ *                    write fault on ext4/xfs: fewer faults than pages
+ *                    (11.8 per fault here, as will-it-scale's), see minflt
  *  fault-thp         first write per 2 MiB with MADV_HUGEPAGE (op = 2 MiB)
  *  zap-munmap / zap-dontneed / zap-free
  *                    populated memory released in calls of `batch` pages:
@@ -38,10 +42,15 @@
  * Parameters: thp=0|1 (anon kinds: MADV_NOHUGEPAGE (default) or
  * MADV_HUGEPAGE, never the system's choice by surprise), stride=N (touch
  * every Nth page), procs=1 (each team member is a forked process, as
- * will-it-scale's _processes), batch=N, others=K, fill=map|pwrite (how the
- * file's page cache is made: see fill_file()).  Files live in $TMPDIR
+ * will-it-scale's _processes), batch=N, others=K, fill=map|pwrite|none (how
+ * the file's page cache is made: see fill_file()), count=reg|shared (where
+ * the pages touched are counted: see struct fstate).  Files live in $TMPDIR
  * (default /tmp), one per thread, unlinked at once.  Every page read back
  * is checked (file stamps, copies keep the rest of the page).
+ *
+ * will-it-scale's page_fault1/2/3 are, step for step: fault-anon,
+ * fault-cow, fault-shared-write with --size 128M and
+ * fill=none,count=shared (tests/peers/will_it_scale.sh passes them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -98,7 +107,15 @@ struct fstate {
 	size_t bytes;
 	uint64_t passes, stride, batch;
 	int thp, procs;
-	int fill_pwrite; /* fill=pwrite: the file written by 4 KiB pwrites */
+	int fill; /* FILL_*: how the file's page cache is made */
+	/* count=shared: every page touched also increments this task's 64-bit
+	 * slot (256 bytes apart) in a MAP_SHARED page of an unlinked file, as
+	 * will-it-scale's loop increments `*iterations`, which its parent
+	 * reads every second.  That store lands on another page right after
+	 * each fault; on the 2-vCPU guest it costs about 85 ns per page, 13%
+	 * of a shared write fault (docs/real.md).  NULL with count=reg. */
+	char *ctr_area;
+	size_t ctr_len;
 	unsigned others;
 	unsigned n;
 	struct fthr *thr;
@@ -111,9 +128,12 @@ struct fstate {
 struct fault_params {
 	int thp, procs;
 	uint64_t stride, batch, others;
-	unsigned fill;
+	unsigned fill, count;
 };
-static const char *const fill_names[] = {"map", "pwrite", NULL};
+enum { FILL_MAP, FILL_PWRITE, FILL_NONE };
+static const char *const fill_names[] = {"map", "pwrite", "none", NULL};
+static const char *const count_names[] = {"reg", "shared", NULL};
+#define CTR_SLOT 256 /* will-it-scale's MAX_CACHELINE_SIZE */
 
 #define P(f) offsetof(struct fault_params, f)
 static const struct pb_param fault_params[] = {
@@ -126,9 +146,13 @@ static const struct pb_param fault_params[] = {
     {"others", PB_PT_U64, P(others), "0", "threads spinning beside the team", NULL, 0, 1 << 20, 0,
      0, NULL},
     {"fill", PB_PT_ENUM, P(fill), "map",
-     "file kernels: fill the file through a mapping (the kernel's folio sizes, as will-it-scale) "
-     "or by 4 KiB pwrites",
+     "file kernels: fill the file through a mapping (the kernel's folio sizes) or by 4 KiB "
+     "pwrites; none: sparse, as will-it-scale (fault-cow, fault-shared-write only)",
      fill_names, 0, 0, 0, 0, NULL},
+    {"count", PB_PT_ENUM, P(count), "reg",
+     "reg: pages counted in a register; shared: each touch also increments a counter in a "
+     "MAP_SHARED file page, as will-it-scale's loop does",
+     count_names, 0, 0, 0, 0, NULL},
     {0},
 };
 #undef P
@@ -139,6 +163,48 @@ static void *spinner(void *arg)
 	while (!pb_atomic_load(&s->stop, PB_RELAXED))
 		pb_cpu_relax();
 	return NULL;
+}
+
+/* "/tmp/pagebench-fault-XXXXXX" under $TMPDIR, made and unlinked: an fd. */
+static int tmp_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/pagebench-fault-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	unlink(path); /* removed when closed, even if we crash */
+	return fd;
+}
+
+/* count=shared: will-it-scale's shared area (mkstemp, ftruncate, MAP_SHARED,
+ * zeroed), one slot per team member; forked members (procs=1) share it. */
+static int ctr_area_make(struct fstate *s, const struct pb_kernel_cfg *cfg)
+{
+	int fd = tmp_file();
+	if (fd < 0) {
+		snprintf(cfg->err, cfg->errlen, "count=shared: temporary file: %s", strerror(-fd));
+		return fd;
+	}
+	s->ctr_len = ((size_t)s->n * CTR_SLOT + PB_PAGE_SIZE - 1) / PB_PAGE_SIZE * PB_PAGE_SIZE;
+	char *m = MAP_FAILED;
+	if (!ftruncate(fd, (off_t)s->ctr_len))
+		m = mmap(NULL, s->ctr_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int e = errno;
+	close(fd);
+	if (m == MAP_FAILED) {
+		snprintf(cfg->err, cfg->errlen, "count=shared: %s", strerror(e));
+		return -e;
+	}
+	memset(m, 0, s->ctr_len);
+	s->ctr_area = m;
+	return 0;
+}
+
+static volatile uint64_t *ctr_slot(const struct fstate *s, unsigned tid)
+{
+	return s->ctr_area ? (volatile uint64_t *)(s->ctr_area + (size_t)tid * CTR_SLOT) : NULL;
 }
 
 static int fault_setup(const struct pb_kernel_cfg *cfg, void **state, enum fault_kind kind)
@@ -160,7 +226,14 @@ static int fault_setup(const struct pb_kernel_cfg *cfg, void **state, enum fault
 	s->stride = fp.stride;
 	s->batch = fp.batch;
 	s->others = (unsigned)fp.others;
-	s->fill_pwrite = fp.fill == 1;
+	s->fill = (int)fp.fill;
+	if (s->fill == FILL_NONE && kind != FK_COW && kind != FK_SHARED_WRITE) {
+		snprintf(cfg->err, cfg->errlen,
+			 "fill=none: only fault-cow and fault-shared-write (the others read the "
+			 "file's stamps)");
+		free(s);
+		return -EINVAL;
+	}
 	if (kind == FK_THP)
 		s->thp = 1;
 	s->bytes = cfg->size ? cfg->size : (kind == FK_THP ? 256UL << 20 : 32UL << 20);
@@ -171,6 +244,15 @@ static int fault_setup(const struct pb_kernel_cfg *cfg, void **state, enum fault
 		per_pass = 1;
 	s->passes = cfg->ops ? (cfg->ops + per_pass - 1) / per_pass : 1;
 	s->n = cfg->nthreads;
+	if (fp.count == 1 && is_zap(kind)) {
+		snprintf(cfg->err, cfg->errlen, "count=shared: only the kernels that touch pages");
+		free(s);
+		return -EINVAL;
+	}
+	if (fp.count == 1 && (rc = ctr_area_make(s, cfg)) != 0) {
+		free(s);
+		return rc;
+	}
 	s->thr = calloc(s->n, sizeof(*s->thr));
 	for (unsigned t = 0; t < s->n; t++)
 		s->thr[t].fd = -1;
@@ -205,17 +287,20 @@ SETUP(setup_dontneed, FK_ZAP_DONTNEED)
 SETUP(setup_free, FK_ZAP_FREE)
 
 /* The file: every page stamped with its index, written and in page cache.
- * fill=map (default) makes it as will-it-scale's page_fault2/3 do: a
- * sparse file (ftruncate) whose page cache is filled through a shared
- * mapping, so the kernel picks the folio sizes (large folios on ext4 and
- * xfs, and a shared write fault then maps a whole folio: fewer faults than
- * pages).  fill=pwrite writes it in 4 KiB pwrites: order-0 folios, one
- * fault per page. */
+ * fill=map (default): a sparse file (ftruncate) whose page cache is filled
+ * through a shared mapping, so the kernel picks the folio sizes (large
+ * folios on ext4 and xfs, and a shared write fault then maps a whole folio:
+ * fewer faults than pages).  fill=pwrite writes it in 4 KiB pwrites:
+ * order-0 folios, one fault per page.  fill=none: only the ftruncate, as
+ * will-it-scale's page_fault2/3 (no stamps; the warm-up repetition's first
+ * pass makes the page cache, with map's folio sizes). */
 static int fill_file(const struct fstate *s, int fd)
 {
-	if (!s->fill_pwrite) {
+	if (s->fill != FILL_PWRITE) {
 		if (ftruncate(fd, (off_t)s->bytes))
 			return -errno;
+		if (s->fill == FILL_NONE)
+			return 0;
 		char *m = mmap(NULL, s->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (m == MAP_FAILED)
 			return -errno;
@@ -247,42 +332,46 @@ static int fault_thread_init(void *state, struct pb_kthread *t)
 	if (!is_file(s->kind))
 		return 0;
 	struct fthr *ft = &s->thr[t->tid];
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/pagebench-fault-XXXXXX", dir && *dir ? dir : "/tmp");
-	ft->fd = mkstemp(path);
+	ft->fd = tmp_file();
 	if (ft->fd < 0)
-		return -errno;
-	unlink(path); /* removed when closed, even if we crash */
+		return ft->fd;
 	int rc = fill_file(s, ft->fd);
-	if (rc)
+	if (rc || s->fill == FILL_NONE) /* none: nothing written, as will-it-scale */
 		return rc;
 	return fdatasync(ft->fd) ? -errno : 0; /* clean: fadvise can drop it */
 }
 
 struct pass_out {
-	uint64_t ops, minflt, majflt, work_ns, bad;
+	uint64_t ops, minflt, majflt, work_ns, cpu_ns, bad;
 };
 
-static void ru_now(int who, uint64_t *minflt, uint64_t *majflt)
+static uint64_t tv_ns(struct timeval tv)
+{
+	return (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000ULL;
+}
+
+/* Faults so far, and CPU time (user + system) so far into *cpu. */
+static void ru_now(int who, uint64_t *minflt, uint64_t *majflt, uint64_t *cpu)
 {
 	struct rusage ru;
 	getrusage(who, &ru);
 	*minflt = (uint64_t)ru.ru_minflt;
 	*majflt = (uint64_t)ru.ru_majflt;
+	*cpu = tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime);
 }
 
-/* One pass: map, touch (or zap), unmap.  Counts into o. */
-static int one_pass(struct fstate *s, int fd, int who, struct pass_out *o)
+/* One pass: map, touch (or zap), unmap.  Counts into o; with count=shared
+ * also into *ctr, one increment per page touched. */
+static int one_pass(struct fstate *s, int fd, int who, volatile uint64_t *ctr, struct pass_out *o)
 {
 	enum fault_kind k = s->kind;
 	size_t len = s->bytes, step = s->stride * PB_PAGE_SIZE;
 	char *m;
 	if (k == FK_FILE_COLD && posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
 		return -EIO;
-	uint64_t f0 = 0, j0 = 0, t0 = 0;
+	uint64_t f0 = 0, j0 = 0, c0 = 0, t0 = 0;
 	if (!is_zap(k)) {
-		ru_now(who, &f0, &j0);
+		ru_now(who, &f0, &j0, &c0);
 		t0 = pb_now_ns();
 	}
 	switch (k) {
@@ -323,28 +412,38 @@ static int one_pass(struct fstate *s, int fd, int who, struct pass_out *o)
 			uint64_t stamp;
 			memcpy(&stamp, (const char *)m + off, sizeof(stamp));
 			bad += stamp != off / PB_PAGE_SIZE + 1;
+			if (ctr)
+				(*ctr)++;
 		}
 		break;
 	case FK_ANON_READ:
-		for (size_t off = 0; off < len; off += step, ops++)
+		for (size_t off = 0; off < len; off += step, ops++) {
 			bad += v[off] != 0;
+			if (ctr)
+				(*ctr)++;
+		}
 		break;
 	case FK_ANON_WAR:
 		for (size_t off = 0; off < len; off += step, ops++) {
 			bad += v[off] != 0;
 			v[off] = 7;
+			if (ctr)
+				(*ctr)++;
 		}
 		break;
 	case FK_THP:
-		for (size_t off = 0; off < len; off += PB_HUGE_SIZE, ops++)
+		for (size_t off = 0; off < len; off += PB_HUGE_SIZE, ops++) {
 			v[off] = 1;
+			if (ctr)
+				(*ctr)++;
+		}
 		break;
 	case FK_ZAP_MUNMAP:
 	case FK_ZAP_DONTNEED:
 	case FK_ZAP_FREE: {
 		for (size_t off = 0; off < len; off += PB_PAGE_SIZE)
 			v[off] = 1; /* populate (untimed) */
-		ru_now(who, &f0, &j0);
+		ru_now(who, &f0, &j0, &c0);
 		t0 = pb_now_ns();
 		size_t chunk = s->batch * PB_PAGE_SIZE;
 		for (size_t off = 0; off < len; off += chunk) {
@@ -359,26 +458,31 @@ static int one_pass(struct fstate *s, int fd, int who, struct pass_out *o)
 		break;
 	}
 	default: /* anon, populate, cow, shared write: write each page */
-		for (size_t off = 0; off < len; off += step, ops++)
-			v[off] = 7;
+		for (size_t off = 0; off < len; off += step, ops++) {
+			v[off] = 7; /* will-it-scale: c[i] = 0; (*iterations)++; */
+			if (ctr)
+				(*ctr)++;
+		}
 		/* The rest of the page is intact: checked on every 16th page
 		 * touched, so the check (a read of a mapped page) adds under 1%
-		 * to the faults timed (will-it-scale reads nothing back). */
+		 * to the faults timed (will-it-scale reads nothing back).
+		 * fill=none: the file's pages are zero but for the byte written. */
 		if (k == FK_COW || k == FK_SHARED_WRITE)
 			for (size_t off = 0; off < len; off += 16 * step) {
-				uint64_t stamp;
+				uint64_t stamp,
+				    want = s->fill == FILL_NONE ? 0 : off / PB_PAGE_SIZE + 1;
 				memcpy(&stamp, (const char *)m + off, sizeof(stamp));
 				bad +=
-				    (stamp & ~0xffULL) != ((off / PB_PAGE_SIZE + 1) & ~0xffULL) ||
-				    (stamp & 0xff) != 7;
+				    (stamp & ~0xffULL) != (want & ~0xffULL) || (stamp & 0xff) != 7;
 			}
 		break;
 	}
 	if (k != FK_ZAP_MUNMAP)
 		munmap(m, len);
-	uint64_t f1, j1;
+	uint64_t f1, j1, c1;
 	o->work_ns += pb_now_ns() - t0;
-	ru_now(who, &f1, &j1);
+	ru_now(who, &f1, &j1, &c1);
+	o->cpu_ns += c1 - c0;
 	o->minflt += f1 - f0;
 	o->majflt += j1 - j0;
 	o->ops += ops;
@@ -391,6 +495,8 @@ static uint64_t fault_run(void *state, struct pb_kthread *t)
 	struct fstate *s = state;
 	struct pass_out o = {0};
 	int fd = s->thr[t->tid].fd;
+	volatile uint64_t *ctr = ctr_slot(s, t->tid);
+	uint64_t ctr0 = ctr ? *ctr : 0;
 	if (s->procs) {
 		/* A forked process per team member; it reports through a pipe. */
 		int pfd[2];
@@ -401,7 +507,7 @@ static uint64_t fault_run(void *state, struct pb_kthread *t)
 			close(pfd[0]);
 			struct pass_out c = {0};
 			for (uint64_t p = 0; p < s->passes; p++)
-				if (one_pass(s, fd, RUSAGE_SELF, &c))
+				if (one_pass(s, fd, RUSAGE_SELF, ctr, &c))
 					break;
 			ssize_t w = write(pfd[1], &c, sizeof(c));
 			_exit(w == (ssize_t)sizeof(c) ? 0 : 1);
@@ -414,9 +520,13 @@ static uint64_t fault_run(void *state, struct pb_kthread *t)
 			waitpid(pid, NULL, 0);
 	} else {
 		for (uint64_t p = 0; p < s->passes; p++)
-			if (one_pass(s, fd, RUSAGE_THREAD, &o))
+			if (one_pass(s, fd, RUSAGE_THREAD, ctr, &o))
 				break;
 	}
+	/* count=shared: the shared counter (written by the forked child with
+	 * procs=1) holds exactly the pages touched. */
+	if (ctr && *ctr - ctr0 != o.ops)
+		o.bad = 1;
 	if (o.bad)
 		pb_atomic_store(&s->bad, 1, PB_RELAXED);
 	uint64_t faults = o.minflt + o.majflt;
@@ -427,6 +537,7 @@ static uint64_t fault_run(void *state, struct pb_kthread *t)
 	t->extra[4] = o.work_ns ? faults * 1000000000ULL / o.work_ns : 0;
 	t->extra[5] = o.ops ? o.work_ns / o.ops : 0;
 	t->extra[6] = o.work_ns;
+	t->extra[7] = o.cpu_ns;
 	return o.ops;
 }
 
@@ -434,7 +545,10 @@ static int fault_verify(void *state, char *err, size_t n)
 {
 	struct fstate *s = state;
 	if (pb_atomic_load(&s->bad, PB_RELAXED)) {
-		snprintf(err, n, "a page did not hold the expected contents (or a call failed)");
+		snprintf(
+		    err, n,
+		    "a page did not hold the expected contents (or a call failed, or count=shared "
+		    "missed a page)");
 		return -1;
 	}
 	return 0;
@@ -455,12 +569,15 @@ static void fault_teardown(void *state)
 	for (unsigned i = 0; i < s->others; i++)
 		pthread_join(s->spin[i], NULL);
 	free(s->spin);
+	if (s->ctr_area)
+		munmap(s->ctr_area, s->ctr_len);
 	free(s->thr);
 	free(s);
 }
 
-static const char *const fault_extra[] = {"pages",	  "minflt",	 "majflt",  "ns_per_fault",
-					  "faults_per_s", "ns_per_page", "work_ns", NULL};
+static const char *const fault_extra[] = {"pages",	  "minflt",	  "majflt",
+					  "ns_per_fault", "faults_per_s", "ns_per_page",
+					  "work_ns",	  "cpu_ns",	  NULL};
 
 #define FAULT_KERNEL(var, kname, setupfn, what, unit, bench)                                       \
 	static const struct pb_kernel_desc var = {                                                 \

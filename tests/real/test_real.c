@@ -141,6 +141,57 @@ int main(int argc, char **argv)
 			PB_CHECK_MSG(minflt >= pages / 512 && minflt <= pages,
 				     "fill=map: %lld faults for %lld pages", minflt, pages);
 	}
+	/* will-it-scale's way (tests/peers/will_it_scale.sh): a sparse file
+	 * (fill=none) and every page also counted in a MAP_SHARED file page
+	 * (count=shared); the kernel fails the run unless that counter holds
+	 * exactly the pages touched, by the thread or by its forked process,
+	 * and unless each checked page is zero but for the byte written.  COW:
+	 * about one fault per page (once 122879 for 122880 pages, under load
+	 * average 9); shared write: at most one, at least one per 2 MiB folio. */
+	const char *wis[] = {"fault-shared-write", "fault-cow"};
+	const char *wisp[] = {"fill=none,count=shared", "fill=none,count=shared,procs=1"};
+	for (int k = 0; k < 2; k++)
+		for (int p = 0; p < 2; p++) {
+			if (run((char *)wis[k], (char *)wisp[p], "2M"))
+				continue;
+			char *ev = run_file("events.csv");
+			long long pages = event_total(ev, "pages"),
+				  minflt = event_total(ev, "minflt");
+			PB_CHECK_EQ_U64(pages, 40 * 512 * 2 * (1 + 2));
+			PB_CHECK_MSG(minflt >= (k ? pages - pages / 64 : pages / 512) &&
+					 minflt <= pages + pages / 8,
+				     "%s %s: %lld faults for %lld pages", wis[k], wisp[p], minflt,
+				     pages);
+			/* CPU time of the task (thread, or forked process): some,
+			 * and never more than the wall time it ran (plus a 10 ms
+			 * tick per repetition and thread: 2 reps x 3 threads). */
+			long long cpu = event_total(ev, "cpu_ns"),
+				  work = event_total(ev, "work_ns");
+			PB_CHECK_MSG(cpu > 0 && cpu <= work + 6 * 10000000LL,
+				     "%s %s: cpu_ns %lld, work_ns %lld", wis[k], wisp[p], cpu,
+				     work);
+		}
+	/* Refused with the reason: a sparse file for a kernel that reads
+	 * stamps, a counter for a kernel that touches nothing. */
+	const char *bad[][2] = {{"fault-file", "fill=none"}, {"zap-munmap", "count=shared"}};
+	for (int b = 0; b < 2; b++) {
+		static struct spawn_out o;
+		char *a[] = {(char *)getenv("PB_BIN"),
+			     "run",
+			     (char *)bad[b][0],
+			     "--param",
+			     (char *)bad[b][1],
+			     "--size",
+			     "1M",
+			     "--reps",
+			     "1",
+			     "--results",
+			     top,
+			     NULL};
+		spawn_run(a, NULL, &o);
+		PB_CHECK_MSG(o.code != 0 && strstr(o.err, bad[b][1]), "%s %s: exit %d: %s",
+			     bad[b][0], bad[b][1], o.code, o.err);
+	}
 	/* userfaultfd pager: 512-page region, 128 frames, loop pattern: every access beyond the
 	 * first 128 distinct pages evicts, and revisits swap in. */
 	if (run("uffd-pager", "pages=512,frames=128,pattern=loop,policy=clock", NULL) == 0) {
