@@ -116,9 +116,13 @@ bench_real() {
   local pb=$1 r=$2 ru="env PAGEBENCH_COUNTERS=rusage" k b
   local nt; nt=$(nproc 2>/dev/null || echo 2); [ "$nt" -gt 1 ] && nt="1,$nt"
   log "real faults: will-it-scale page_fault1/2/3 alike (threads, then processes)"
+  # count=shared: the loop counts its pages in a shared file page, as
+  # will-it-scale's; fill=none: a sparse file, as page_fault2/3's
+  local p
   for k in fault-anon fault-cow fault-shared-write; do
-    $ru $pb run $k --threads "$nt" $r --size 128M --no-baseline
-    $ru $pb run $k --threads "$nt" $r --size 128M --param procs=1 --no-baseline
+    p=count=shared; [ $k = fault-anon ] || p=count=shared,fill=none
+    $ru $pb run $k --threads "$nt" $r --size 128M --param $p --no-baseline
+    $ru $pb run $k --threads "$nt" $r --size 128M --param procs=1,$p --no-baseline
   done
   # Side by side with will-it-scale (docs/real.md) when PB_WIS_DIR names a built checkout of it
   if [ -n "${PB_WIS_DIR:-}" ]; then tests/peers/will_it_scale.sh "$PB_WIS_DIR" "$pb"; fi
