@@ -51,6 +51,7 @@ int pb_pt_create(const char *kind, const struct pb_pt_cfg *cfg, struct pb_pt **o
 		return -ENOMEM;
 	memset(pt, 0, bytes);
 	pt->kind = k;
+	pt->single = c.single != 0;
 	pt->ops = k == PB_PT_RADIX ? &pt_radix_ops : &pt_hashed_ops;
 	int rc = k == PB_PT_RADIX ? pt_radix_init(pt, &c) : pt_hashed_init(pt, &c);
 	if (rc) {
@@ -100,7 +101,8 @@ uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn)
 	}
 #endif
 	if (pb_likely(pt->kind == PB_PT_RADIX))
-		return pt_radix_lookup_inline(pt, vpn.v);
+		return pt->single ? pt_radix_lookup_single(pt, vpn.v)
+				  : pt_radix_lookup_inline(pt, vpn.v);
 	return pt_hashed_lookup_inline(pt, vpn.v);
 }
 

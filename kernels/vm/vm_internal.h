@@ -48,7 +48,8 @@ _Static_assert(PB_PAGE_FILE == PB_ACC_FILE && PB_PAGE_SHARED == PB_ACC_SHARED &&
 
 /* ---- page tables: one per address space, behind a small adapter ---- */
 struct vm_pt;
-int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out);
+/* single: one engine CPU, the tables' one caller (pb_pt_cfg.single). */
+int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, int single, struct vm_pt **out);
 void vm_pt_destroy(struct vm_pt *pt);
 const char *vm_pt_impl(const struct vm_pt *pt);
 /* Lock-free lookup of the PTE word (0 if none).  Any thread, inside an

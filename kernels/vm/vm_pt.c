@@ -29,7 +29,7 @@ struct vm_pt {
 	struct pb_pt **as; /* asid -> table (atomic pointer) */
 };
 
-int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out)
+int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, int single, struct vm_pt **out)
 {
 	struct vm_pt *pt = calloc(1, sizeof(*pt));
 	if (!pt)
@@ -51,6 +51,8 @@ int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out
 		slots <<= 1;
 	pt->cfg.hash_slots = slots;
 	pt->cfg.lazy = 1;
+	/* one engine CPU: plain stores and PT-page hints (pt.h) */
+	pt->cfg.single = single;
 	*out = pt;
 	return 0;
 }
