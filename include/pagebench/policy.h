@@ -132,6 +132,13 @@ void pb_policy_params_effective(const struct pb_policy_desc *d, const char *para
 int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
 		     const uint64_t *keys, const uint8_t *writes, const uint64_t *next_use,
 		     size_t n, uint64_t *misses, char *err, size_t errlen);
+/*
+ * Start loading into the CPU cache what access() will read to find key: its
+ * slot in the policy's key map (stage 0), or, once that is cached, the
+ * node it names (stage 1).  For callers that know their next references
+ * (the engine's batches); no effect on any result.  The policy's thread.
+ */
+void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage);
 /* pb_next_use() (next-use positions for PB_POL_OFFLINE) lives in the base
  * layer: pagebench/nextuse.h, included above. */
 

@@ -244,6 +244,11 @@ unsigned pb_pt_features(const struct pb_pt *pt);
  * acquire load of the PTE (the mapper's release pairs with it).
  */
 uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn);
+/* Start loading the leaf word of vpn into the CPU cache (walks the levels
+ * above it, loads nothing else): a caller that knows its next lookups
+ * overlaps their cache misses.  No effect on any result; as lookup, inside
+ * an epoch section, any thread (a single table: its caller). */
+void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn);
 
 /* ---- updates (any thread; each enters an epoch section itself) ---- */
 

@@ -227,6 +227,19 @@ void pb_pol_free(struct pb_policy *p)
 	free(p);
 }
 
+void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage)
+{
+	const struct kmap *m = &p->map;
+	if (!m->s)
+		return;
+	uint32_t tag = kmap_tag(key);
+	const struct kslot *s = &m->s[kmap_slot0(m, tag)];
+	if (!stage)
+		__builtin_prefetch(s);
+	else if (s->idx != PN_NIL && s->tag == tag)
+		__builtin_prefetch(&p->pool.n[s->idx]);
+}
+
 uint64_t pb_pol_resident(const struct pb_policy *p)
 {
 	return p->res;

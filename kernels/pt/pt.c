@@ -106,6 +106,20 @@ uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn)
 	return pt_hashed_lookup_inline(pt, vpn.v);
 }
 
+void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn)
+{
+	if (pb_unlikely(vpn.v >= PB_PT_VPN_LIMIT))
+		return;
+	if (pb_likely(pt->kind == PB_PT_RADIX)) {
+		uint64_t e = pt_radix_pd_entry(pt, vpn.v);
+		if ((e & PB_PTE_P) && !(e & PB_PTE_PS))
+			__builtin_prefetch(&pt_entry_node(e)[vpn.v & 511]);
+		return;
+	}
+	const struct pt_hashed *h = &pt->u.hashed;
+	__builtin_prefetch(&h->keys[pt_hash64((vpn.v >> PT_CLUSTER_SHIFT) + 1) & h->mask]);
+}
+
 /* A leaf word for vpn: 0 (none) or a valid 4 KiB / 2 MiB leaf.  Returns
  * 0, -EINVAL or -EOPNOTSUPP; *huge tells which. */
 static int check_word(const struct pb_pt *pt, uint64_t vpn, uint64_t w, bool *huge)

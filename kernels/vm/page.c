@@ -135,3 +135,18 @@ struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
 	p->dirty = 0;
 	return p;
 }
+
+void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
+{
+	uint32_t *i = pidx_slot(vm, key, 0);
+	if (!i)
+		return;
+	if (!stage) {
+		__builtin_prefetch(i);
+	} else if (*i) {
+		/* 48-byte objects: the first and the last byte's lines */
+		const char *p = (const char *)&vm->pages[*i - 1];
+		__builtin_prefetch(p);
+		__builtin_prefetch(p + sizeof(struct vm_page) - 1);
+	}
+}

@@ -84,6 +84,13 @@ uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 	return t ? pb_pt_lookup(t, PB_VPN(vpn)) : 0;
 }
 
+void vm_pt_prefetch(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
+{
+	struct pb_pt *t = table(pt, as);
+	if (t)
+		pb_pt_prefetch(t, PB_VPN(vpn));
+}
+
 /* The table of as, created on first use (fault path). */
 static int table_make(struct vm_pt *pt, pb_asid_t as, struct pb_pt **out)
 {
