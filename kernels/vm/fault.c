@@ -529,6 +529,31 @@ static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, 
 	}
 }
 
+/*
+ * The same for the policy's victims (policies that know their eviction
+ * order: LRU, FIFO), whose eviction is otherwise a chain of dependent
+ * misses (policy node, key-map slot, index slot, object, PTE).  Each time
+ * the next victim changes (an eviction), every victim a few evictions
+ * ahead moves one step: the 4th's node, the 3rd's key-map and index
+ * slots, the 2nd's object, the 1st's PTE; each step reads only what the
+ * step before loaded one eviction earlier.  *last: the victim seen.
+ */
+static inline void victims_prefetch(struct pb_vm *vm, uint64_t *last)
+{
+	uint64_t v = pb_policy_victim(vm->pol, 0);
+	if (v == *last)
+		return;
+	*last = v;
+	if (v == UINT64_MAX)
+		return;
+	pb_policy_victim_prefetch(vm->pol, 4);
+	uint64_t k = pb_policy_victim(vm->pol, 3);
+	pb_policy_prefetch(vm->pol, k, 0);
+	for (unsigned d = 3; d >= 1; d--)
+		if ((k = pb_policy_victim(vm->pol, d)) != UINT64_MAX)
+			vm_page_prefetch(vm, k, (int)(3 - d));
+}
+
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
 		       uint64_t pos, const uint64_t *next_use)
 {
@@ -537,7 +562,10 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	int rc = 0;
 	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
 	int pf = vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES;
+	uint64_t victim = UINT64_MAX;
 	for (size_t i = 0; i < n; i++) {
+		if (pf)
+			victims_prefetch(vm, &victim);
 		if (pf && pb_likely(i + PREFETCH_D < n))
 			access_prefetch(vm, &a[i + PREFETCH_D], 0);
 		if (pf && pb_likely(i + PREFETCH_D / 2 < n))

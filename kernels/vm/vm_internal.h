@@ -273,8 +273,9 @@ void vm_pages_free(struct pb_vm *vm);
  * Creation may move every object (array growth). */
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
- * slot (stage 0), or, once that is cached, the object (stage 1).  No effect
- * on any result.  Fault-path thread. */
+ * slot (stage 0), or, once that is cached, the object (stage 1), or, once
+ * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
+ * No effect on any result.  Fault-path thread, inside an epoch section. */
 void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage);
 
 /* ---- lock, errors, hints (hints.c) ---- */
