@@ -87,6 +87,11 @@ struct pb_policy_desc {
 	int (*remove)(struct pb_policy *p, uint64_t key);
 	/* Number of resident keys. */
 	uint64_t (*resident)(const struct pb_policy *p);
+	/* Optional (NULL: not known cheaply), for prefetching only: the node
+	 * (pool index) of the key the d-th next miss evicts (d = 0: the next)
+	 * if no hit comes between, or UINT32_MAX; reads the nodes before it in
+	 * eviction order, not that node.  Changes nothing. */
+	uint32_t (*victim_node)(const struct pb_policy *p, unsigned d);
 };
 
 /* Registration table (kernels/policy/registry.c), NULL-terminated. */
@@ -132,6 +137,22 @@ void pb_policy_params_effective(const struct pb_policy_desc *d, const char *para
 int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
 		     const uint64_t *keys, const uint8_t *writes, const uint64_t *next_use,
 		     size_t n, uint64_t *misses, char *err, size_t errlen);
+/*
+ * Start loading into the CPU cache what access() will read to find key: its
+ * slot in the policy's key map (stage 0), or, once that is cached, the
+ * node it names (stage 1).  For callers that know their next references
+ * (the engine's batches); no effect on any result.  The policy's thread.
+ */
+void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage);
+/*
+ * The eviction order ahead, for prefetching (policies with victim_node:
+ * LRU, FIFO; others: nothing).  victim: the key the d-th next miss evicts
+ * if no hit comes between (UINT64_MAX: not known, or the policy is not
+ * full); victim_prefetch starts loading that key's node without waiting
+ * for it (the nodes before it are read).  A guess: changes nothing.
+ */
+uint64_t pb_policy_victim(const struct pb_policy *p, unsigned d);
+void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d);
 /* pb_next_use() (next-use positions for PB_POL_OFFLINE) lives in the base
  * layer: pagebench/nextuse.h, included above. */
 

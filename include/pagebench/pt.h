@@ -37,8 +37,9 @@
  * exhausted (nothing is left half-done).  -EOPNOTSUPP: huge leaf on a table
  * without huge support (see pb_pt_features).
  *
- * Concurrency, in one paragraph: every call may be made from any thread at
- * any time, on any pages, overlapping or not, except create/destroy/check.
+ * Concurrency, in one paragraph (a table created `single` has one caller,
+ * see pb_pt_cfg): every call may be made from any thread at any time, on
+ * any pages, overlapping or not, except create/destroy/check.
  * Readers (lookup, walk) never lock and never write shared memory.  Every
  * update is one atomic RMW (CAS / exchange) on one PTE word, so concurrent
  * updates of different pages never block each other and updates of the same
@@ -205,6 +206,15 @@ struct pb_pt_cfg {
 	/* 1: do not pre-fault the pool / table at creation (cheap creation of
 	 * many tables; the first touch of each page then faults). */
 	int lazy;
+	/* 1: one thread makes every call on this table (an engine of one
+	 * simulated CPU; creation and destruction may be on others, ordered
+	 * by thread start and join).  Leaf updates are then a plain load and
+	 * a release store instead of a locked RMW, and a radix table keeps the
+	 * last page-table pages it walked to (8 of them, by 2 MiB block), so
+	 * the map after a lookup of the same page does not walk again.  Same
+	 * results as 0; a call from a second thread while another runs is a
+	 * data race. */
+	int single;
 };
 
 /*
@@ -234,6 +244,11 @@ unsigned pb_pt_features(const struct pb_pt *pt);
  * acquire load of the PTE (the mapper's release pairs with it).
  */
 uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn);
+/* Start loading the leaf word of vpn into the CPU cache (walks the levels
+ * above it, loads nothing else): a caller that knows its next lookups
+ * overlaps their cache misses.  No effect on any result; as lookup, inside
+ * an epoch section, any thread (a single table: its caller). */
+void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn);
 
 /* ---- updates (any thread; each enters an epoch section itself) ---- */
 

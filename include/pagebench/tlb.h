@@ -78,6 +78,10 @@ struct pb_tlb_array {
 	struct pb_tlb_entry *e; /* sets * ways */
 	uint32_t sets, ways;	/* sets is a power of two */
 	uint32_t set_mask;
+	/* an entry was ever inserted (atomic; set once, by the owner, before
+	 * that entry's tag): a kill skips an array never filled, such as the
+	 * L1i of a workload without fetches.  Ordered as the tags are. */
+	uint32_t filled;
 };
 
 struct pb_tlb_stats {

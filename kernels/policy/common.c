@@ -227,6 +227,47 @@ void pb_pol_free(struct pb_policy *p)
 	free(p);
 }
 
+void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage)
+{
+	const struct kmap *m = &p->map;
+	if (!m->s)
+		return;
+	uint32_t tag = kmap_tag(key);
+	const struct kslot *s = &m->s[kmap_slot0(m, tag)];
+	if (!stage)
+		__builtin_prefetch(s);
+	else if (s->idx != PN_NIL && s->tag == tag)
+		__builtin_prefetch(&p->pool.n[s->idx]);
+}
+
+static uint32_t victim_node(const struct pb_policy *p, unsigned d)
+{
+	if (p->res < p->frames || !p->desc->victim_node)
+		return PN_NIL;
+	return p->desc->victim_node(p, d);
+}
+
+uint64_t pb_policy_victim(const struct pb_policy *p, unsigned d)
+{
+	uint32_t i = victim_node(p, d);
+	return i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+}
+
+void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d)
+{
+	uint32_t i = victim_node(p, d);
+	if (i != PN_NIL)
+		__builtin_prefetch(&p->pool.n[i]);
+}
+
+uint32_t pb_pol_list_victim(const struct pb_policy *p, const struct plist *l, unsigned d)
+{
+	uint32_t i = l->tail;
+	for (unsigned k = 0; k < d && i != PN_NIL; k++)
+		i = p->pool.n[i].prev;
+	return i;
+}
+
 uint64_t pb_pol_resident(const struct pb_policy *p)
 {
 	return p->res;

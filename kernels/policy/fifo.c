@@ -67,6 +67,11 @@ static int fifo_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static uint32_t fifo_victim_node(const struct pb_policy *pp, unsigned d)
+{
+	return pb_pol_list_victim(pp, &((const struct fifo *)pp)->q, d);
+}
+
 const struct pb_policy_desc pb_pol_fifo = {
     .name = "fifo",
     .title = "First In, First Out",
@@ -77,4 +82,5 @@ const struct pb_policy_desc pb_pol_fifo = {
     .access = fifo_access,
     .remove = fifo_remove,
     .resident = pb_pol_resident,
+    .victim_node = fifo_victim_node,
 };

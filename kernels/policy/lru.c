@@ -69,6 +69,11 @@ static int lru_remove(struct pb_policy *pp, uint64_t key)
 	return 0;
 }
 
+static uint32_t lru_victim_node(const struct pb_policy *pp, unsigned d)
+{
+	return pb_pol_list_victim(pp, &((const struct lru *)pp)->l, d);
+}
+
 const struct pb_policy_desc pb_pol_lru = {
     .name = "lru",
     .title = "Least Recently Used",
@@ -79,4 +84,5 @@ const struct pb_policy_desc pb_pol_lru = {
     .access = lru_access,
     .remove = lru_remove,
     .resident = pb_pol_resident,
+    .victim_node = lru_victim_node,
 };

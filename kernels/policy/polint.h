@@ -311,6 +311,10 @@ int pb_pol_alloc(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg
 void pb_pol_free(struct pb_policy *p);
 uint64_t pb_pol_resident(const struct pb_policy *p);
 
+/* The node d places from list l's tail towards its head (PN_NIL past the
+ * head): the victim_node of a strategy that evicts the tail end. */
+uint32_t pb_pol_list_victim(const struct pb_policy *p, const struct plist *l, unsigned d);
+
 /* Node of key (resident or ghost), or PN_NIL. */
 static inline uint32_t pb_pol_find(const struct pb_policy *p, uint64_t key)
 {

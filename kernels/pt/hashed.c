@@ -90,9 +90,18 @@ static int hashed_cas(struct pb_pt *pt, uint64_t vpn, uint64_t *expected, uint64
 		*expected = 0;
 		return -EAGAIN;
 	}
-	return pb_atomic_cas(&cl[vpn & (PT_CLUSTER - 1)], expected, desired, PB_ACQ_REL, PB_ACQUIRE)
-		   ? 0
-		   : -EAGAIN;
+	uint64_t *w = &cl[vpn & (PT_CLUSTER - 1)];
+	if (pt->single) {
+		/* one caller: nobody else writes the word */
+		uint64_t cur = pb_atomic_load(w, PB_ACQUIRE);
+		if (cur != exp0) {
+			*expected = cur;
+			return -EAGAIN;
+		}
+		pb_atomic_store(w, desired, PB_RELEASE);
+		return 0;
+	}
+	return pb_atomic_cas(w, expected, desired, PB_ACQ_REL, PB_ACQUIRE) ? 0 : -EAGAIN;
 }
 
 static int hashed_modify(struct pb_pt *pt, uint64_t vpn, uint64_t set, uint64_t clear,
@@ -114,6 +123,10 @@ static int hashed_modify(struct pb_pt *pt, uint64_t vpn, uint64_t set, uint64_t 
 		uint64_t nw = (cur | set) & ~clear;
 		if (nw == cur)
 			return was;
+		if (pt->single) {
+			pb_atomic_store(slot, nw, PB_RELEASE); /* one caller */
+			return was;
+		}
 		if (pb_atomic_cas_weak(slot, &cur, nw, order, PB_RELAXED))
 			return was;
 	}

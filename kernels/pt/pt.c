@@ -51,6 +51,7 @@ int pb_pt_create(const char *kind, const struct pb_pt_cfg *cfg, struct pb_pt **o
 		return -ENOMEM;
 	memset(pt, 0, bytes);
 	pt->kind = k;
+	pt->single = c.single != 0;
 	pt->ops = k == PB_PT_RADIX ? &pt_radix_ops : &pt_hashed_ops;
 	int rc = k == PB_PT_RADIX ? pt_radix_init(pt, &c) : pt_hashed_init(pt, &c);
 	if (rc) {
@@ -100,8 +101,23 @@ uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn)
 	}
 #endif
 	if (pb_likely(pt->kind == PB_PT_RADIX))
-		return pt_radix_lookup_inline(pt, vpn.v);
+		return pt->single ? pt_radix_lookup_single(pt, vpn.v)
+				  : pt_radix_lookup_inline(pt, vpn.v);
 	return pt_hashed_lookup_inline(pt, vpn.v);
+}
+
+void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn)
+{
+	if (pb_unlikely(vpn.v >= PB_PT_VPN_LIMIT))
+		return;
+	if (pb_likely(pt->kind == PB_PT_RADIX)) {
+		uint64_t e = pt_radix_pd_entry(pt, vpn.v);
+		if ((e & PB_PTE_P) && !(e & PB_PTE_PS))
+			__builtin_prefetch(&pt_entry_node(e)[vpn.v & 511]);
+		return;
+	}
+	const struct pt_hashed *h = &pt->u.hashed;
+	__builtin_prefetch(&h->keys[pt_hash64((vpn.v >> PT_CLUSTER_SHIFT) + 1) & h->mask]);
 }
 
 /* A leaf word for vpn: 0 (none) or a valid 4 KiB / 2 MiB leaf.  Returns

@@ -104,9 +104,15 @@ struct pt_ops {
 	void (*fini)(struct pb_pt *pt);
 };
 
+/* Single-caller tables (pb_pt_cfg.single): the level-1 (PT) pages last
+ * walked to, direct-mapped by 2 MiB block (vpn >> 9); blk = block + 1,
+ * 0: empty.  Cleared whenever a page-table page is torn down. */
+#define PT_HINTS 8u
 struct pt_radix {
 	uint64_t *root;
 	struct pt_pool pool;
+	uint64_t hblk[PT_HINTS];
+	uint64_t *hleaf[PT_HINTS];
 };
 
 #define PT_CLUSTER_SHIFT 4u
@@ -123,6 +129,7 @@ struct pt_hashed {
 
 struct pb_pt {
 	enum pb_pt_kind kind;
+	bool single; /* pb_pt_cfg.single: one caller */
 	const struct pt_ops *ops;
 	union {
 		struct pt_radix radix;
@@ -156,23 +163,66 @@ static inline uint64_t *pt_entry_node(uint64_t e)
 	return (uint64_t *)(uintptr_t)(e & PB_PTE_PFN_MASK);
 }
 
-/* Radix fast path: four dependent acquire loads (plain movs on x86). */
-static inline uint64_t pt_radix_lookup_inline(struct pb_pt *pt, uint64_t vpn)
+/* The level-2 (PD) entry covering vpn, 0 when an upper level is absent:
+ * three dependent acquire loads (plain movs on x86). */
+static inline uint64_t pt_radix_pd_entry(struct pb_pt *pt, uint64_t vpn)
 {
-	if (pb_unlikely(vpn >= PB_PT_VPN_LIMIT))
-		return 0;
 	uint64_t e = pb_atomic_load(&pt->u.radix.root[vpn >> 27], PB_ACQUIRE);
 	if (!(e & PB_PTE_P))
 		return 0;
 	e = pb_atomic_load(&pt_entry_node(e)[(vpn >> 18) & 511], PB_ACQUIRE);
 	if (!(e & PB_PTE_P))
 		return 0;
-	e = pb_atomic_load(&pt_entry_node(e)[(vpn >> 9) & 511], PB_ACQUIRE);
+	return pb_atomic_load(&pt_entry_node(e)[(vpn >> 9) & 511], PB_ACQUIRE);
+}
+
+/* Radix fast path: four dependent acquire loads. */
+static inline uint64_t pt_radix_lookup_inline(struct pb_pt *pt, uint64_t vpn)
+{
+	if (pb_unlikely(vpn >= PB_PT_VPN_LIMIT))
+		return 0;
+	uint64_t e = pt_radix_pd_entry(pt, vpn);
 	if (!(e & PB_PTE_P))
 		return 0;
 	if (e & PB_PTE_PS)
 		return e;
 	e = pb_atomic_load(&pt_entry_node(e)[vpn & 511], PB_ACQUIRE);
+	return (e & PT_FROZEN) ? 0 : e;
+}
+
+/* The PT page of vpn's 2 MiB block from the hints of a single-caller
+ * table, or NULL. */
+static inline uint64_t *pt_radix_hint(struct pt_radix *r, uint64_t vpn)
+{
+	unsigned h = (unsigned)(vpn >> 9) & (PT_HINTS - 1);
+	return r->hblk[h] == (vpn >> 9) + 1 ? r->hleaf[h] : NULL;
+}
+
+static inline void pt_radix_hint_set(struct pt_radix *r, uint64_t vpn, uint64_t *leaf)
+{
+	unsigned h = (unsigned)(vpn >> 9) & (PT_HINTS - 1);
+	r->hblk[h] = (vpn >> 9) + 1;
+	r->hleaf[h] = leaf;
+}
+
+/* A single-caller table's lookup: the hinted PT page, else the walk, which
+ * hints the PT page it reaches.  Same result as pt_radix_lookup_inline. */
+static inline uint64_t pt_radix_lookup_single(struct pb_pt *pt, uint64_t vpn)
+{
+	if (pb_unlikely(vpn >= PB_PT_VPN_LIMIT))
+		return 0;
+	struct pt_radix *r = &pt->u.radix;
+	uint64_t *leaf = pt_radix_hint(r, vpn);
+	if (!leaf) {
+		uint64_t e = pt_radix_pd_entry(pt, vpn);
+		if (!(e & PB_PTE_P))
+			return 0;
+		if (e & PB_PTE_PS)
+			return e;
+		leaf = pt_entry_node(e);
+		pt_radix_hint_set(r, vpn, leaf);
+	}
+	uint64_t e = pb_atomic_load(&leaf[vpn & 511], PB_ACQUIRE);
 	return (e & PT_FROZEN) ? 0 : e;
 }
 

@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pt_internal.h"
 
@@ -143,6 +144,8 @@ static int radix_teardown(struct pt_radix *r, uint64_t *slot, uint64_t e, uint64
 		return -EBUSY;
 	}
 	pt_pool_retire(&r->pool, child);
+	/* a single-caller table may hint at it (or at a page below it) */
+	memset(r->hblk, 0, sizeof(r->hblk));
 	return 0;
 }
 
@@ -174,6 +177,50 @@ static int radix_cas_huge(struct pt_radix *r, uint64_t *pd, uint64_t *expected, 
 	return -EAGAIN;
 }
 
+/* A single-caller table's PT page of vpn: hinted, else walked to (created
+ * if create) and hinted.  NULL with *err as radix_child's. */
+static uint64_t *radix_leaf_single(struct pt_radix *r, uint64_t vpn, bool create, int *err)
+{
+	uint64_t *leaf = pt_radix_hint(r, vpn);
+	if (leaf)
+		return leaf;
+	uint64_t *pd = radix_pd_slot(r, vpn, create, err);
+	if (pd && (leaf = radix_child(r, pd, create, err)) != NULL)
+		pt_radix_hint_set(r, vpn, leaf);
+	return leaf;
+}
+
+/* radix_cas of a single-caller table for a 4 KiB word: no other thread
+ * writes the word, so a load and a release store are the CAS.  1: not
+ * decided here (a frozen entry: the general path handles it). */
+static int radix_cas_single(struct pt_radix *r, uint64_t vpn, uint64_t *expected, uint64_t desired,
+			    bool create)
+{
+	const uint64_t exp0 = *expected;
+	int err = 0;
+	uint64_t *leaf = radix_leaf_single(r, vpn, create, &err);
+	if (!leaf) {
+		if (err == -EAGAIN)
+			return 1;
+		if (err != -ENOENT)
+			return err;
+		if (exp0 == 0)
+			return 0;
+		*expected = 0;
+		return -EAGAIN;
+	}
+	uint64_t *slot = &leaf[vpn & 511];
+	uint64_t cur = pb_atomic_load(slot, PB_ACQUIRE);
+	if (cur == PT_FROZEN)
+		return 1;
+	if (cur == exp0) {
+		pb_atomic_store(slot, desired, PB_RELEASE);
+		return 0;
+	}
+	*expected = cur;
+	return -EAGAIN;
+}
+
 static int radix_cas(struct pb_pt *pt, uint64_t vpn, uint64_t *expected, uint64_t desired)
 {
 	struct pt_radix *r = &pt->u.radix;
@@ -181,6 +228,11 @@ static int radix_cas(struct pb_pt *pt, uint64_t vpn, uint64_t *expected, uint64_
 	const bool huge = ((exp0 | desired) & PB_PTE_PS) != 0;
 	const bool create = exp0 == 0 && desired != 0;
 	int err = 0;
+	if (pt->single && !huge) {
+		int rc = radix_cas_single(r, vpn, expected, desired, create);
+		if (rc <= 0)
+			return rc;
+	}
 	for (;; pb_cpu_relax()) {
 		*expected = exp0;
 		uint64_t *pd = radix_pd_slot(r, vpn, create, &err);
@@ -232,6 +284,22 @@ static int radix_modify(struct pb_pt *pt, uint64_t vpn, uint64_t set, uint64_t c
 	struct pt_radix *r = &pt->u.radix;
 	const int order = ((set | clear) & PB_PTE_PROT_MASK) ? PB_RELEASE : PB_RELAXED;
 	int err = 0;
+	uint64_t *leaf;
+	if (pt->single && (leaf = pt_radix_hint(r, vpn)) != NULL) {
+		/* one caller: the hinted PT page is linked, and nobody else
+		 * writes its words */
+		uint64_t *slot = &leaf[vpn & 511];
+		uint64_t cur = pb_atomic_load(slot, PB_RELAXED);
+		if (!(cur & PB_PTE_P))
+			return -ENOENT;
+		if (old)
+			*old = cur;
+		int was = (cur & test_mask) != 0;
+		uint64_t nw = (cur | set) & ~clear;
+		if (nw != cur)
+			pb_atomic_store(slot, nw, PB_RELEASE);
+		return was;
+	}
 	for (;; pb_cpu_relax()) {
 		uint64_t *pd = radix_pd_slot(r, vpn, false, &err);
 		if (!pd) {

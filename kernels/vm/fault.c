@@ -497,6 +497,63 @@ do_fault:
 	return rc > 0 ? 0 : rc; /* a protection fault: the access is skipped */
 }
 
+/*
+ * Software pipelining of the batch's cache misses (one engine CPU): the
+ * structures a reference reads - its PTE, the policy's key map and node,
+ * and on a fault its page object - are each one cache miss once the
+ * workload's pages outgrow the CPU caches, and each waits for the one
+ * before it.  So PREFETCH_D references ahead the PTE's line, the page
+ * index slot and the policy's map slot start loading (stage 0), and
+ * PREFETCH_D / 2 ahead, those being cached by then, the policy's node
+ * and, when the PTE is not present (the reference will fault), the page
+ * object (stage 1).  Only from PREFETCH_MIN_PAGES page objects on: below,
+ * everything stays cached and the prefetches would only cost instructions
+ * (vm-fault's 4096 pages).  Loads into the cache only: no count changes.
+ * Several engine CPUs do not prefetch: the index and the policy belong to
+ * the fault and policy locks' holders.
+ */
+#define PREFETCH_D	   8u
+#define PREFETCH_MIN_PAGES 16384u
+static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, int stage)
+{
+	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
+	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
+		return;
+	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
+	pb_policy_prefetch(vm->pol, key, stage);
+	if (!stage) {
+		vm_pt_prefetch(vm->pt, a->asid, vpn);
+		vm_page_prefetch(vm, key, 0);
+	} else if (!(vm_pt_get(vm->pt, a->asid, vpn) & VM_PTE_P)) {
+		vm_page_prefetch(vm, key, 1);
+	}
+}
+
+/*
+ * The same for the policy's victims (policies that know their eviction
+ * order: LRU, FIFO), whose eviction is otherwise a chain of dependent
+ * misses (policy node, key-map slot, index slot, object, PTE).  Each time
+ * the next victim changes (an eviction), every victim a few evictions
+ * ahead moves one step: the 4th's node, the 3rd's key-map and index
+ * slots, the 2nd's object, the 1st's PTE; each step reads only what the
+ * step before loaded one eviction earlier.  *last: the victim seen.
+ */
+static inline void victims_prefetch(struct pb_vm *vm, uint64_t *last)
+{
+	uint64_t v = pb_policy_victim(vm->pol, 0);
+	if (v == *last)
+		return;
+	*last = v;
+	if (v == UINT64_MAX)
+		return;
+	pb_policy_victim_prefetch(vm->pol, 4);
+	uint64_t k = pb_policy_victim(vm->pol, 3);
+	pb_policy_prefetch(vm->pol, k, 0);
+	for (unsigned d = 3; d >= 1; d--)
+		if ((k = pb_policy_victim(vm->pol, d)) != UINT64_MAX)
+			vm_page_prefetch(vm, k, (int)(3 - d));
+}
+
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
 		       uint64_t pos, const uint64_t *next_use)
 {
@@ -504,7 +561,15 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	t->st.refs += n;
 	int rc = 0;
 	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
+	int pf = vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES;
+	uint64_t victim = UINT64_MAX;
 	for (size_t i = 0; i < n; i++) {
+		if (pf)
+			victims_prefetch(vm, &victim);
+		if (pf && pb_likely(i + PREFETCH_D < n))
+			access_prefetch(vm, &a[i + PREFETCH_D], 0);
+		if (pf && pb_likely(i + PREFETCH_D / 2 < n))
+			access_prefetch(vm, &a[i + PREFETCH_D / 2], 1);
 		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
 		rc = access_one(vm, t, &a[i], pos + i, next);
 		if (pb_unlikely(rc))

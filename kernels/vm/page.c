@@ -135,3 +135,26 @@ struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
 	p->dirty = 0;
 	return p;
 }
+
+void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
+{
+	uint32_t *i = pidx_slot(vm, key, 0);
+	if (!i)
+		return;
+	if (!stage) {
+		__builtin_prefetch(i);
+	} else if (*i && stage == 1) {
+		/* 48-byte objects: the first byte's line, and the last byte's
+		 * when the object straddles two */
+		const char *p = (const char *)&vm->pages[*i - 1];
+		__builtin_prefetch(p);
+		if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
+			__builtin_prefetch(p + sizeof(struct vm_page) - 1);
+	} else if (*i) {
+		/* the PTE of its inline mapping, which evicting it clears */
+		const struct vm_page *p = &vm->pages[*i - 1];
+		if (p->pfn != UINT64_MAX && p->map)
+			vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
+				       (p->map - 1) & PB_PAGE_VPN_MASK);
+	}
+}

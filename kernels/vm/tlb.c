@@ -210,6 +210,7 @@ static void array_init(struct pb_tlb_array *a, const struct pb_tlb_level *lv,
 		       struct pb_tlb_entry *mem)
 {
 	a->e = mem;
+	a->filled = 0;
 	if (!lv->entries) {
 		a->sets = a->ways = a->set_mask = 0;
 		return;
@@ -286,6 +287,8 @@ static struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *
 			vst = st;
 		}
 	}
+	if (pb_unlikely(!a->filled))
+		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
 	v->pfn = pfn;
 	v->flags = (uint8_t)flags;
 	v->hintgen = 0;
@@ -325,7 +328,8 @@ struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key, uint64_t pfn, u
 
 static int array_kill(struct pb_tlb_array *a, uint64_t key)
 {
-	if (!a->sets)
+	/* never filled (an absent level neither): nothing to find */
+	if (!pb_atomic_load(&a->filled, PB_RELAXED))
 		return 0;
 	const uint32_t ways = a->ways; /* in a register across the atomic loads */
 	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * ways;

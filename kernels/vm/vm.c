@@ -94,7 +94,8 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 		snprintf(err, errlen, "frame allocator: %s", strerror(-rc));
 		goto out;
 	}
-	rc = vm_pt_create(cfg->pt, cfg->expected_keys ? cfg->expected_keys : (1u << 16), &vm->pt);
+	rc = vm_pt_create(cfg->pt, cfg->expected_keys ? cfg->expected_keys : (1u << 16),
+			  cfg->nthreads == 1, &vm->pt);
 	if (rc) {
 		snprintf(err, errlen, "page table: %s", strerror(-rc));
 		goto out;

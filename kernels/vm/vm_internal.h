@@ -48,12 +48,16 @@ _Static_assert(PB_PAGE_FILE == PB_ACC_FILE && PB_PAGE_SHARED == PB_ACC_SHARED &&
 
 /* ---- page tables: one per address space, behind a small adapter ---- */
 struct vm_pt;
-int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out);
+/* single: one engine CPU, the tables' one caller (pb_pt_cfg.single). */
+int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, int single, struct vm_pt **out);
 void vm_pt_destroy(struct vm_pt *pt);
 const char *vm_pt_impl(const struct vm_pt *pt);
 /* Lock-free lookup of the PTE word (0 if none).  Any thread, inside an
  * epoch section (pb_epoch_enter). */
 uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn);
+/* Start loading the PTE of (as, vpn) into the CPU cache (pb_pt_prefetch);
+ * as vm_pt_get, inside an epoch section. */
+void vm_pt_prefetch(struct vm_pt *pt, pb_asid_t as, uint64_t vpn);
 /* Install / replace a PTE (fault path, under the engine lock). */
 int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte);
 /* Clear a PTE; returns the old word (fault path). */
@@ -268,6 +272,11 @@ void vm_pages_free(struct pb_vm *vm);
 /* Find the object of key; create it (not resident, no slot) if `create`.
  * Creation may move every object (array growth). */
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
+/* Start loading what vm_page_get(key) reads into the CPU cache: its index
+ * slot (stage 0), or, once that is cached, the object (stage 1), or, once
+ * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
+ * No effect on any result.  Fault-path thread, inside an epoch section. */
+void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage);
 
 /* ---- lock, errors, hints (hints.c) ---- */
 void vm_lock(struct pb_vm *vm);

@@ -29,7 +29,7 @@ struct vm_pt {
 	struct pb_pt **as; /* asid -> table (atomic pointer) */
 };
 
-int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out)
+int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, int single, struct vm_pt **out)
 {
 	struct vm_pt *pt = calloc(1, sizeof(*pt));
 	if (!pt)
@@ -56,6 +56,8 @@ int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, struct vm_pt **out
 		slots <<= 1;
 	pt->cfg.hash_slots = slots;
 	pt->cfg.lazy = 1;
+	/* one engine CPU: plain stores and PT-page hints (pt.h) */
+	pt->cfg.single = single;
 	*out = pt;
 	return 0;
 }
@@ -85,6 +87,13 @@ uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 {
 	struct pb_pt *t = table(pt, as);
 	return t ? pb_pt_lookup(t, PB_VPN(vpn)) : 0;
+}
+
+void vm_pt_prefetch(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
+{
+	struct pb_pt *t = table(pt, as);
+	if (t)
+		pb_pt_prefetch(t, PB_VPN(vpn));
 }
 
 /* The table of as, created on first use (fault path). */

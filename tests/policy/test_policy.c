@@ -3,7 +3,8 @@
  * tests/policy/test_policy.c - the eviction strategies: textbook reference
  * strings exactly, OPT optimality and LRU's stack property on seeded random
  * traces, a shadow-set check of every strategy's residency and victims,
- * remove(), parameter errors, pb_next_use and golden fault counts.
+ * remove(), parameter errors, pb_next_use, the eviction order that
+ * pb_policy_victim predicts, and golden fault counts.
  * Parameter tables and specs: test_params.c.
  */
 #include <errno.h>
@@ -155,7 +156,14 @@ static void shadow_one(const struct pb_policy_desc *d, const char *params)
 				/* OPT's next-use is unknown here: treat all as never. */
 				ref.next_use = PB_NEXT_NONE;
 				uint64_t victim = UINT64_MAX;
+				uint64_t guess = pb_policy_victim(pol, 0);
 				enum pb_pol_result a = d->access(pol, &ref, &victim);
+				/* a policy that names its next victim names it
+				 * right, and always once full */
+				if (d->victim_node)
+					bad += a == PB_POL_MISS_EVICT
+						   ? guess != victim
+						   : guess == UINT64_MAX && res == sizes[s];
 				if (a == PB_POL_HIT) {
 					bad += !in[key];
 				} else if (a == PB_POL_MISS) {
@@ -186,6 +194,46 @@ static void test_shadow(void)
 	shadow_one(pb_policy_find("s3fifo"), "move_threshold=2");
 	shadow_one(pb_policy_find("lirs"), "stack_bound=2");
 	shadow_one(pb_policy_find("lirs"), "stack_bound=1,hirs=0.2");
+}
+
+/* pb_policy_victim(p, d) of the policies that know their eviction order:
+ * the d-th of a run of misses evicts it (every miss a new key, no hit
+ * between), checked from random states of a seeded trace. */
+static void test_victim_order(void)
+{
+	for (size_t k = 0; pb_policies[k]; k++) {
+		const struct pb_policy_desc *d = pb_policies[k];
+		if (!d->victim_node)
+			continue;
+		struct pb_policy_cfg cfg = {.frames = 50, .seed = 3};
+		struct pb_policy *pol;
+		char err[256];
+		PB_CHECK_MSG(d->create(&cfg, &pol, err, sizeof(err)) == 0, "%s: %s", d->name, err);
+		struct pb_rng r;
+		pb_rng_seed(&r, 7);
+		uint64_t fresh = 1u << 20, bad = 0, runs = 0;
+		PB_CHECK(pb_policy_victim(pol, 0) == UINT64_MAX); /* empty: nothing to evict */
+		for (uint64_t i = 0; i < 20000; i++) {
+			uint64_t victim;
+			struct pb_ref ref = {.key = pb_rng_below(&r, 80), .pos = i};
+			(void)d->access(pol, &ref, &victim);
+			if (i < 100 || i % 97)
+				continue;
+			uint64_t want[4];
+			for (unsigned j = 0; j < 4; j++)
+				want[j] = pb_policy_victim(pol, j);
+			for (unsigned j = 0; j < 4; j++) {
+				struct pb_ref f = {.key = fresh++, .pos = i};
+				victim = UINT64_MAX;
+				bad += d->access(pol, &f, &victim) != PB_POL_MISS_EVICT ||
+				       victim != want[j];
+			}
+			runs++;
+		}
+		PB_CHECK_MSG(bad == 0 && runs > 100, "%s: %llu of %llu predicted victims wrong",
+			     d->name, (unsigned long long)bad, (unsigned long long)runs * 4);
+		d->destroy(pol);
+	}
 }
 
 static void test_params(void)
@@ -277,6 +325,7 @@ int main(int argc, char **argv)
 	test_next_use();
 	test_opt_and_stack();
 	test_shadow();
+	test_victim_order();
 	test_params();
 	test_golden(0);
 	return pb_test_done();

@@ -3,7 +3,7 @@
  * tests/pt/test_pt_model.c - model-based randomized test: a long seeded
  * sequence of random calls (pt_model.h), each compared with a reference
  * model of the contract in pt.h.  Both kinds, same code; pb_pt_check and the
- * leaf count every 1000 calls.
+ * leaf count every 1000 calls; each kind shared and single-caller.
  */
 #define _GNU_SOURCE
 #include "pbtest.h"
@@ -32,13 +32,18 @@ static uint64_t from_rng(void)
 
 int main(void)
 {
-	for (unsigned k = 0; pb_pt_kinds[k]; k++) {
+	/* each kind twice: shared, and created single (one caller: plain
+	 * stores, PT-page hints), which must behave the same */
+	for (unsigned ks = 0; pb_pt_kinds[ks / 2]; ks++) {
+		unsigned k = ks / 2;
 		struct pb_pt *pt;
-		struct pb_pt_cfg cfg = {.nframes = 1 << 14, .max_nodes = 256, .hash_slots = 1024};
+		struct pb_pt_cfg cfg = {
+		    .nframes = 1 << 14, .max_nodes = 256, .hash_slots = 1024, .single = ks & 1};
 		PB_CHECK(pb_pt_create(pb_pt_kinds[k], &cfg, &pt) == 0);
 		model_reset(pt);
 		model_src = from_rng;
 		pb_rng_seed(&rng, 42 + k);
+		fprintf(stderr, "%s%s\n", pb_pt_kinds[k], cfg.single ? " (single)" : "");
 		for (unsigned s = 0; s < STEPS; s++) {
 			model_step(pt, s);
 			if (s % 1000 == 999) {
