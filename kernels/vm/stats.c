@@ -149,6 +149,8 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 	pb_epoch_exit();
 	if (bad || vm_huge_check(vm, err, errlen))
 		return -EINVAL;
+	if (vm_rmap_check(vm, err, errlen)) /* evict.c */
+		return -EINVAL;
 	char ferr[256];
 	if (pb_frames_check(vm->fa, ferr, sizeof(ferr))) {
 		snprintf(err, errlen, "frame allocator: %s", ferr);
