@@ -270,7 +270,7 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 	p->pfn = UINT64_MAX;
 	*pfn_out = pfn;
 	if (fine)
-		return 0; /* the frame names its next page already; resident is unchanged */
+		return 0; /* the caller renames the frame; resident is unchanged */
 	/* the frame names no page until it is given to one (relaxed: hints
 	 * compare it under the fault lock; a racing hit reads either name) */
 	pb_atomic_store(&vm->pfn_key[pfn], UINT64_MAX, PB_RELAXED);

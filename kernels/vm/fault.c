@@ -396,6 +396,7 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		return rc;
 	}
 	uint64_t pte;
+	unsigned me = (unsigned)(t - vm->thr);
 	for (;;) {
 		if (vm_page_lock(vm, p))
 			return pb_atomic_load(&vm->failed, PB_RELAXED);
@@ -409,13 +410,12 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			return FINE_FALLBACK; /* another page (shared, COW) or ours leaving */
 		}
 		vm_plock(vm);
-		/* acquire: the eviction that cleared the mark happens-before */
-		if (!(pb_atomic_load(&p->state, PB_ACQUIRE) & PGS_EVICTING))
+		if (!vm_in_transit(vm, key))
 			break;
 		/* its eviction is under way: wait for the unmap, then start over */
 		vm_punlock(vm);
 		vm_page_unlock(p);
-		if (vm_page_wait(vm, p, PGS_EVICTING))
+		if (vm_transit_wait(vm, key))
 			return pb_atomic_load(&vm->failed, PB_RELAXED);
 	}
 	/* policy lock and page lock held; p is not being evicted */
@@ -445,49 +445,53 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	if (res == PB_POL_HIT)
 		return fine_fail(vm, p, 1, -EPROTO,
 				 "policy hit on a non-resident page (engine/policy out of sync)");
-	(void)pb_atomic_fetch_add(&vm->epoch, 1, PB_RELAXED); /* a policy miss (abit hints) */
-	struct vm_page *v = NULL;
 	if (res == PB_POL_MISS_EVICT) {
 		if (victim == key)
 			return fine_fail(vm, p, 1, -EPROTO, "policy evicted the page it inserted");
-		v = vm_page_get(vm, victim, 0);
-		if (!v || v->pfn == UINT64_MAX)
-			return fine_fail(vm, p, 1, -EPROTO,
-					 "policy evicted a page that is not resident");
-		/* the victim's frame goes to p now; the victim is marked so
-		 * that its next fault waits for its unmap (acq_rel: an RMW in
-		 * the chain of its page-lock releases) */
-		pfn = v->pfn;
-		(void)pb_atomic_fetch_or(&v->state, (uint16_t)PGS_EVICTING, PB_ACQ_REL);
+		/* the victim is in transit from the policy's choice until its
+		 * frame names p (relaxed: read under the policy lock, or after
+		 * the release that clears it) */
+		pb_atomic_store(&vm->transit[me], victim + 1, PB_RELAXED);
+	}
+	vm_punlock(vm);
+	(void)pb_atomic_fetch_add(&vm->epoch, 1, PB_RELAXED); /* a policy miss (abit hints) */
+	t->st.faults++;
+	if (res == PB_POL_MISS_EVICT) {
+		/* the victim's own fault, if still in progress, inserted it in
+		 * an earlier policy section: wait for it to map, then unmap */
+		struct vm_page *v = vm_page_get(vm, victim, 0);
+		rc = v ? vm_page_wait(vm, v, PGS_LOCKED) : -EPROTO;
+		if (!rc && v->pfn == UINT64_MAX)
+			rc = -EPROTO;
+		if (rc == -EPROTO)
+			vm_fail(vm, rc, "policy evicted a page that is not resident");
+		pfn = rc ? UINT64_MAX : v->pfn;
+		if (!rc)
+			rc = vm_evict_fine(vm, t, v);
+		/* the frame names p before the victim leaves transit: a flush
+		 * that finds it out of transit finds the new name (release) */
+		if (!rc)
+			pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED);
+		pb_atomic_store(&vm->transit[me], 0, PB_RELEASE);
+		if (rc)
+			return fine_fail(vm, p, 0, rc, NULL);
 	} else {
+		/* the policy grew: a free frame is there (frames are only ever
+		 * handed from victim to page, never freed, by fine faults) */
 		pb_pfn_t f;
 		rc = pb_frames_alloc(vm->fa, -1, 0, &f);
 		if (rc)
 			return fine_fail(
-			    vm, p, 1, rc,
+			    vm, p, 0, rc,
 			    "no free frame although the policy had room (engine/policy "
 			    "out of sync)");
 		pfn = f.v;
-		vm->resident++; /* under the policy lock (or the whole machine) */
+		(void)pb_atomic_fetch_add(&vm->resident, 1, PB_RELAXED);
+		/* p is in the policy since our section (relaxed: the PTE's
+		 * release publishes it) */
+		pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED);
 	}
-	/* the frame names p in the section that inserted p (hints.c); a
-	 * racing hit on the victim's old translation now hints p, which the
-	 * policy holds (relaxed: the PTE's release publishes it) */
-	pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED);
 	p->pfn = pfn;
-	vm_punlock(vm);
-	t->st.faults++;
-	if (v) {
-		/* the victim's own fault, if still in progress, inserted it in
-		 * an earlier policy section: wait for it to map, then unmap */
-		rc = vm_page_wait(vm, v, PGS_LOCKED);
-		if (!rc)
-			rc = vm_evict_fine(vm, t, v);
-		/* release: the unmap and write-out happen-before its next fault */
-		(void)pb_atomic_fetch_and(&v->state, (uint16_t)~PGS_EVICTING, PB_RELEASE);
-		if (rc)
-			return fine_fail(vm, p, 0, rc, NULL);
-	}
 	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
 	 * release publishes it with the mapping) */
 	pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);

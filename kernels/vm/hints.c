@@ -214,6 +214,27 @@ void vm_page_unlock(struct vm_page *p)
 	(void)pb_atomic_fetch_and(&p->state, (uint16_t)~PGS_LOCKED, PB_RELEASE);
 }
 
+int vm_in_transit(struct pb_vm *vm, uint64_t key)
+{
+	for (unsigned i = 0; i < vm->cfg.nthreads; i++)
+		/* acquire: a slot cleared after an eviction publishes the
+		 * victim's unmap and its frame's new name (fault.c) */
+		if (pb_atomic_load(&vm->transit[i], PB_ACQUIRE) == key + 1)
+			return 1;
+	return 0;
+}
+
+int vm_transit_wait(struct pb_vm *vm, uint64_t key)
+{
+	unsigned spins = 0;
+	while (vm_in_transit(vm, key)) {
+		if (failed(vm))
+			return -1;
+		wait_round(&spins);
+	}
+	return 0;
+}
+
 int vm_page_wait(struct pb_vm *vm, struct vm_page *p, unsigned bits)
 {
 	unsigned spins = 0;
@@ -265,18 +286,28 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 {
 	if (!t->nhints)
 		return;
-	vm_plock(vm);
 	int check = vm->cfg.nthreads > 1 && vm->cfg.order == PB_VM_ORDER_FREE;
+	if (vm->fine) /* the names the check reads: fetched before the serial section */
+		for (unsigned i = 0; i < t->nhints; i++)
+			if (t->hint_pfn[i] != UINT64_MAX)
+				__builtin_prefetch(&vm->pfn_key[t->hint_pfn[i]]);
+	vm_plock(vm);
 	for (unsigned i = 0; i < t->nhints; i++) {
 		struct pb_ref *r = &t->hints[i];
 		if (check) {
 			/* another thread may have evicted it meanwhile: a hint
 			 * must never insert a page.  A frame names the page it
-			 * holds (an eviction clears the name under this lock),
-			 * so a hint that knows its frame needs no lookup */
+			 * holds (an eviction renames it under this lock, or
+			 * before its victim leaves transit), so a hint that
+			 * knows its frame needs no lookup */
 			uint64_t pfn = t->hint_pfn[i];
 			if (r->key == UINT64_MAX)
 				continue; /* read while its frame was between pages */
+			/* a victim between the policy's choice and its frame's
+			 * new name (fine-grained faults): out of the policy.  Read
+			 * before the name: out of transit means renamed */
+			if (vm->fine && vm_in_transit(vm, r->key))
+				continue;
 			if (pfn != UINT64_MAX) {
 				if (pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED) != r->key)
 					continue;

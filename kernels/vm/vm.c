@@ -123,6 +123,7 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 			snprintf(err, errlen, "TLB: out of memory");
 			goto out;
 		}
+		vm->thr[i].tlb.shared = cfg->nthreads > 1; /* shootdowns from other CPUs */
 	}
 	rc = vm_vma_init(vm, err, errlen);
 	if (!rc)
@@ -139,6 +140,11 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 	vm->fine = cfg->nthreads > 1 && cfg->order == PB_VM_ORDER_FREE && !vm->huge && !vm->vma &&
 		   !(cfg->prepage && cfg->prepage->after_fault) && !cfg->swap_pages &&
 		   vm->bk.fd < 0;
+	if (vm->fine && !(vm->transit = calloc(cfg->nthreads, sizeof(*vm->transit)))) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	*out = vm;
 	return 0;
 out:
@@ -170,6 +176,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 	if (vm->frm)
 		pb_unmap(vm->frm, vm->cfg.frames * sizeof(struct vm_frame));
 	free(vm->rmo);
+	free(vm->transit);
 	vm_vma_fini(vm);
 	free(vm);
 }

@@ -119,8 +119,7 @@ struct vm_page {
 };
 
 /* page object state bits (hints.c: the page lock and the eviction mark) */
-#define PGS_LOCKED   0x1u /* a fault of this page is in progress (its page lock) */
-#define PGS_EVICTING 0x2u /* chosen as a victim: its evictor is unmapping it */
+#define PGS_LOCKED 0x1u /* a fault of this page is in progress (its page lock) */
 
 struct vm_thread {
 	struct pb_tlb tlb;
@@ -187,6 +186,10 @@ struct pb_vm {
 	 * writer (vm_lock) excludes every fine fault */
 	int fine;
 	unsigned mm_writer; /* a vm_lock holder waits for or excludes readers (atomic) */
+	/* per engine thread: key + 1 of the victim its fault is evicting,
+	 * from the policy's choice until the victim's frame names the new
+	 * page (0: none; atomic, hints.c) */
+	uint64_t *transit;
 	/* short leaf locks of fine-grained faults: page-object creation, the
 	 * rmap overflow pool, swap slots (hints.c) */
 	unsigned create_lock PB_ALIGNED(PB_CACHELINE);
@@ -305,6 +308,11 @@ void vm_mm_read_unlock(struct pb_vm *vm, struct vm_thread *t);
 int vm_page_lock(struct pb_vm *vm, struct vm_page *p);
 void vm_page_unlock(struct vm_page *p);
 int vm_page_wait(struct pb_vm *vm, struct vm_page *p, unsigned bits);
+/* Is key a victim in transit (policy lock held, or after the acquire of
+ * vm_transit_wait)?  Wait until it is not (no lock held): 0, or nonzero
+ * when the engine failed meanwhile. */
+int vm_in_transit(struct pb_vm *vm, uint64_t key);
+int vm_transit_wait(struct pb_vm *vm, uint64_t key);
 /* A leaf lock (create_lock, rmo_lock, swap_lock): taken only with
  * fine-grained faults (a writer or one thread excludes everyone anyway). */
 void vm_leaf_lock(struct pb_vm *vm, unsigned *w);
@@ -398,9 +406,9 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
  * allocated and hands it over in *pfn (UINT64_MAX: none handed over - a
  * 2 MiB victim or an OOM kill returned memory to the allocator). */
 int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn);
-/* A fine-grained fault's eviction of victim p (PGS_EVICTING set, its
- * fault finished): unmap, write out, not resident; its frame already
- * names the faulting page and resident is unchanged (fault.c). */
+/* A fine-grained fault's eviction of victim p (in transit, its fault
+ * finished): unmap, write out, not resident; the caller renames its frame
+ * for the faulting page, and resident is unchanged (fault.c). */
 int vm_evict_fine(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
 
 /* ---- prepaging helpers (prepage.c), lock held ---- */
