@@ -409,6 +409,7 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			vm_page_unlock(p);
 			return FINE_FALLBACK; /* another page (shared, COW) or ours leaving */
 		}
+		vm_hints_prefetch(vm, t);
 		vm_plock(vm);
 		if (!vm_in_transit(vm, key))
 			break;
@@ -418,7 +419,9 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		if (vm_transit_wait(vm, key))
 			return pb_atomic_load(&vm->failed, PB_RELAXED);
 	}
-	/* policy lock and page lock held; p is not being evicted */
+	/* policy lock and page lock held; p is not being evicted.  This
+	 * thread's earlier hits reach the policy first, in this section */
+	vm_apply_hints_locked(vm, t);
 	struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
 	uint64_t victim = 0, pfn;
 	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
@@ -602,13 +605,11 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		vm_cache_touch(t, VM_PTE_PFN(pte), a->addr, fetch);
 		return 0;
 	}
-do_fault:
-	/* earlier hits reach the policy before the fault; named hints need
-	 * only the policy lock, so they are applied before the fault lock */
-	pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
+do_fault:;
 	int rc = FINE_FALLBACK;
 	if (vm->fine && !(a->flags & (PB_ACC_FILE | PB_ACC_SHARED | PB_ACC_COW))) {
-		/* an anonymous private page: its own lock (hints.c) */
+		/* an anonymous private page: its own lock (hints.c); earlier
+		 * hits reach the policy in the fault's policy section */
 		vm_mm_read_lock(vm, t);
 		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
 		if (!rc)
@@ -617,6 +618,10 @@ do_fault:
 		t->walked = 0;
 	}
 	if (rc == FINE_FALLBACK) {
+		/* earlier hits reach the policy before the fault; named hints
+		 * need only the policy lock, so they are applied before the
+		 * fault lock */
+		pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
 		vm_lock(vm);
 		if (vm->cfg.nthreads == 1)
 			vm->mapped_key = 0; /* set by this fault's vm_map_page only */

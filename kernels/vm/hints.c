@@ -280,18 +280,31 @@ void vm_fail(struct pb_vm *vm, int rc, const char *msg)
 	}
 }
 
+void vm_hints_prefetch(struct pb_vm *vm, const struct vm_thread *t)
+{
+	for (unsigned i = 0; i < t->nhints; i++)
+		if (t->hint_pfn[i] != UINT64_MAX)
+			__builtin_prefetch(&vm->pfn_key[t->hint_pfn[i]]);
+}
+
 /* Caller holds the fault lock, or every pending hint knows its frame;
  * takes the policy lock. */
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 {
 	if (!t->nhints)
 		return;
-	int check = vm->cfg.nthreads > 1 && vm->cfg.order == PB_VM_ORDER_FREE;
 	if (vm->fine) /* the names the check reads: fetched before the serial section */
-		for (unsigned i = 0; i < t->nhints; i++)
-			if (t->hint_pfn[i] != UINT64_MAX)
-				__builtin_prefetch(&vm->pfn_key[t->hint_pfn[i]]);
+		vm_hints_prefetch(vm, t);
 	vm_plock(vm);
+	vm_apply_hints_locked(vm, t);
+	vm_punlock(vm);
+}
+
+void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
+{
+	if (!t->nhints)
+		return;
+	int check = vm->cfg.nthreads > 1 && vm->cfg.order == PB_VM_ORDER_FREE;
 	for (unsigned i = 0; i < t->nhints; i++) {
 		struct pb_ref *r = &t->hints[i];
 		if (check) {
@@ -327,7 +340,6 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 			break;
 		}
 	}
-	vm_punlock(vm);
 	t->nhints = 0;
 	t->st.hint_flushes++;
 }

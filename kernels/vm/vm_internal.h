@@ -326,6 +326,11 @@ void vm_fail(struct pb_vm *vm, int rc, const char *msg);
 /* Apply t's pending hints: the fault lock held, or every pending hint
  * knows its frame (pb_vm_flush_hints chooses); takes the policy lock. */
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);
+/* The same with the policy lock held (a fine-grained fault applies them
+ * in its own policy section: one lock hand-over fewer); prefetch: the
+ * frame names the check will read, before taking the lock. */
+void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t);
+void vm_hints_prefetch(struct pb_vm *vm, const struct vm_thread *t);
 /* Queue a hit for the policy; applies the batch when full (takes the
  * lock).  Inline: it is on the hit path. */
 static inline void vm_hint_at(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pfn,
