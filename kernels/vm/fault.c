@@ -457,7 +457,8 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		pb_atomic_store(&vm->transit[me], victim + 1, PB_RELAXED);
 	}
 	vm_punlock(vm);
-	(void)pb_atomic_fetch_add(&vm->epoch, 1, PB_RELAXED); /* a policy miss (abit hints) */
+	if (vm->pol_hw) /* a policy miss: the accessed-bit epoch (hit_hint) */
+		(void)pb_atomic_fetch_add(&vm->epoch, 1, PB_RELAXED);
 	t->st.faults++;
 	if (res == PB_POL_MISS_EVICT) {
 		/* the victim's own fault, if still in progress, inserted it in
