@@ -16,7 +16,10 @@
  *      changed.
  *   3. Page fault on a non-present PTE, under the engine's fault lock (the
  *      simulated mmap_lock; each policy call also takes the policy lock,
- *      lru_lock, hints.c; an engine of one thread takes neither): the
+ *      lru_lock, hints.c; an engine of one thread takes neither; in
+ *      FREE order on several threads a fault of an anonymous private
+ *      page takes only its page's lock and the policy lock for its policy
+ *      call: fault_fine, with the protocol in hints.c): the
  *      page object (page.c, found through a direct index by key, no hash
  *      probe) says what the page is, and the fault is classified:
  *        - resident but not mapped here: minor (page cache / swap cache

@@ -21,22 +21,25 @@
  * page->mapping + index), so the hit path needs no lookup by address.  In
  * FREE order with several threads a hint may name a page another thread
  * evicted meanwhile; the flush drops a hint whose frame no longer names
- * its page (an eviction clears the name and a new page sets it, both under
- * the policy lock), so a hint never inserts a page.
+ * its page or whose page is a victim in transit, so a hint never inserts
+ * a page.
  *
  * Locks.  Each spins briefly (a fault is a few hundred nanoseconds), then
  * sleeps (a futex for the word locks: Drepper's three-state mutex; a
- * sched_yield for the page waits), so that threads outnumbering CPUs do
- * not burn the holder's time; an engine of one thread takes none.
+ * sched_yield for the page and transit waits), so that threads
+ * outnumbering CPUs do not burn the holder's time; an engine of one
+ * thread takes none.
  *
- *   policy lock (lru_lock): every policy call and each flush of 15 hints;
- *     never held while waiting for anything but the frame allocator
- *     (lock-free).  Under it "the frame names the page" (pfn_key) implies
- *     "the policy holds the page": an eviction renames the victim's frame
- *     in the section in which the policy chose the victim, and a fault
- *     names its page's frame in the section that inserted the page.  A
- *     flushed hint whose frame no longer names its page is dropped, so a
- *     hint never inserts a page.
+ *   policy lock (lru_lock): every policy call and each flush of hints;
+ *     never held while waiting for anything.  Under it, "the frame names
+ *     the page (pfn_key) and the page is in no thread's transit slot"
+ *     implies "the policy holds the page": a victim's key enters its
+ *     evictor's transit slot in the section in which the policy chose it
+ *     and leaves only after its frame was renamed (the exclusive path
+ *     renames the frame in that section), and a page's frame names it only
+ *     after the section that inserted it.  A transit slot is read before
+ *     the frame's name (acquire), so a slot found empty means the rename
+ *     is visible.
  *   the whole machine (vm_lock; the simulated mmap_lock held for write):
  *     a fault that needs more than its own page (shared, file, COW pages,
  *     huge pages, prepaging, regions, the OOM killer, a real backing
@@ -46,29 +49,30 @@
  *     the configurations above; an anonymous private page): the read side
  *     of the mm lock (a flag per thread, Dekker with the writer), then the
  *     page lock (PGS_LOCKED in the page object), then the policy lock for
- *     the policy call alone.  In that section the policy inserts the page
- *     and names a victim; the page takes the victim's frame (or a free
- *     one), the frame names the page, and the victim is marked
- *     PGS_EVICTING.  After the section the faulting thread waits until
- *     the victim's page lock is free, unmaps the victim (its reverse map,
- *     shootdown), writes it out and clears PGS_EVICTING; then fills and
- *     maps its own page and drops its page lock.  A fault that finds its
- *     page PGS_EVICTING (checked under the policy lock) drops its page
- *     lock and waits for the mark to clear, then starts again.
+ *     one section: the thread's pending hints, the policy call (which
+ *     inserts the page and may name a victim), and the victim's key in
+ *     the thread's transit slot.  After the section the thread waits until
+ *     the victim's page lock is free (its fault has mapped it), unmaps it
+ *     (reverse map, shootdown), writes it out, renames its frame for the
+ *     new page and empties the transit slot (release); then fills and maps
+ *     its own page and drops its page lock.  A fault that finds its page
+ *     in a transit slot (under the policy lock) lets go of both locks,
+ *     waits until it leaves, and starts again.
  *   leaf locks, taken last and held for a few stores: page-object
  *     creation (create_lock), the rmap overflow pool (rmo_lock), swap
  *     slots (swap_lock); only with fine-grained faults.
  *
- * Lock order: mm read side -> page lock -> policy lock -> frame
- * allocator; create_lock (before the page lock), rmo_lock and swap_lock
- * are leaves.  vm_lock is taken with nothing held.  The one wait while
- * holding a page lock is for a victim's page lock, and it cannot close a
- * cycle: the victim's lock is held either by a fault of the victim that
- * has not reached its policy section (it will find PGS_EVICTING there and
- * let go without waiting for anything) or by the fault that inserted the
- * victim, whose policy section came before ours; that fault waits, if at
- * all, only for a victim inserted by a still earlier section, so every
- * chain of waits runs back in the policy lock's order and ends.
+ * Lock order: mm read side -> page lock -> policy lock; create_lock
+ * (before the page lock), rmo_lock and swap_lock are leaves; the frame
+ * allocator and page tables are lock-free.  vm_lock is taken with nothing
+ * held.  The one wait while holding a page lock is for a victim's page
+ * lock, and it cannot close a cycle: the victim's lock is held either by a
+ * fault of the victim that has not reached its policy section (it finds
+ * the victim in transit there and lets go without waiting for anything),
+ * or by the fault that inserted the victim, whose policy section came
+ * before ours; that fault waits, if at all, only for a victim inserted by
+ * a still earlier section, so every chain of waits runs back in the
+ * policy lock's order and ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
