@@ -468,7 +468,9 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		 * an earlier policy section: wait for it to map, then unmap */
 		struct vm_page *v = vm_page_get(vm, victim, 0);
 		rc = v ? vm_page_wait(vm, v, PGS_LOCKED) : -EPROTO;
-		if (!rc && v->pfn == UINT64_MAX)
+		if (rc == -1)
+			rc = pb_atomic_load(&vm->failed, PB_RELAXED); /* failed meanwhile */
+		else if (!rc && v->pfn == UINT64_MAX)
 			rc = -EPROTO;
 		if (rc == -EPROTO)
 			vm_fail(vm, rc, "policy evicted a page that is not resident");

@@ -23,7 +23,8 @@
  * distinct pages than the page-object table's first size (its growth
  * falls back to the whole-machine lock), and a mixed stream in which
  * file, shared and copy-on-write accesses take the whole machine while
- * anonymous faults run fine-grained.
+ * anonymous faults run fine-grained, some of them on virtual pages where
+ * a copy-on-write mapping is.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -65,7 +66,10 @@ static void gen(uint64_t seed, int mixed)
 			static const uint16_t kinds[] = {PB_ACC_FILE | PB_ACC_SHARED, PB_ACC_SHARED,
 							 PB_ACC_COW};
 			uint64_t k = pb_rng_below(&r, 3);
-			a->flags = kinds[k];
+			/* now and then the COW range without its flag: an
+			 * anonymous fault that meets the shared original or the
+			 * private copy mapped there (the whole machine decides) */
+			a->flags = k == 2 && pb_rng_below(&r, 4) == 0 ? 0 : kinds[k];
 			page = 10000 * (k + 1) + pb_rng_below(&r, 64);
 		}
 		a->addr = (page << 12) | 16;
