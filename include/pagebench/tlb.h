@@ -97,6 +97,9 @@ struct pb_tlb {
 	struct pb_tlb_array l1_2m; /* 2 MiB translations (pb_tlb_huge_init) */
 	void *mem_2m;
 	size_t mem_2m_bytes;
+	/* other threads shoot entries down (set by the owner before they
+	 * start): an L2-to-L1 copy and a shootdown then fence (tlb.c) */
+	int shared;
 };
 
 int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g) PB_MUST_CHECK;

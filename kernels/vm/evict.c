@@ -47,11 +47,14 @@
 #include <string.h>
 
 #include "pagebench/atomic.h"
+#include "pagebench/epoch.h"
 #include "pagebench/frames.h"
 #include "pagebench/vm.h"
 #include "vm_internal.h"
 
 /* ---- reverse map ---- */
+static int rmap_add_slow(struct pb_vm *vm, struct vm_page *f, uint64_t m);
+
 int vm_rmap_add(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t vpn)
 {
 	uint64_t m = priv_key(as, vpn) + 1;
@@ -61,6 +64,15 @@ int vm_rmap_add(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t vpn)
 	}
 	if (f->map == m)
 		return -EEXIST;
+	vm_leaf_lock(vm, &vm->rmo_lock); /* the pool is shared (fine-grained faults) */
+	int rc = rmap_add_slow(vm, f, m);
+	vm_leaf_unlock(vm, &vm->rmo_lock);
+	return rc;
+}
+
+/* vm_rmap_add's overflow part (rmo_lock held). */
+static int rmap_add_slow(struct pb_vm *vm, struct vm_page *f, uint64_t m)
+{
 	for (uint32_t i = f->more; i; i = vm->rmo[i - 1].next)
 		if (vm->rmo[i - 1].map == m)
 			return -EEXIST;
@@ -96,16 +108,20 @@ int vm_rmap_remove(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t v
 		f->map = 0;
 		return 0;
 	}
+	int rc = -ENOENT;
+	vm_leaf_lock(vm, &vm->rmo_lock);
 	for (uint32_t *link = &f->more; *link; link = &vm->rmo[*link - 1].next) {
 		uint32_t i = *link;
 		if (vm->rmo[i - 1].map == m) {
 			*link = vm->rmo[i - 1].next;
 			vm->rmo[i - 1].next = vm->rmo_free;
 			vm->rmo_free = i;
-			return 0;
+			rc = 0;
+			break;
 		}
 	}
-	return -ENOENT;
+	vm_leaf_unlock(vm, &vm->rmo_lock);
+	return rc;
 }
 
 void vm_shoot_others(struct pb_vm *vm, struct vm_thread *self, uint64_t pfn, uint64_t tkey,
@@ -134,7 +150,7 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
 {
 	uint64_t old = vm_pt_clear(vm->pt, as, vpn);
 	uint64_t tkey = priv_key(as, vpn);
-	if (vm->mapped_key == tkey + 1)
+	if (vm->cfg.nthreads == 1 && vm->mapped_key == tkey + 1)
 		vm->mapped_key = 0; /* the fill after the fault must walk */
 	if (pb_tlb_shootdown(&self->tlb, tkey))
 		self->st.local_flushes++;
@@ -160,11 +176,13 @@ int vm_rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 		p->map = 0;
 	}
 	while (p->more) {
+		vm_leaf_lock(vm, &vm->rmo_lock); /* the pool is shared (fine-grained faults) */
 		uint32_t i = p->more;
 		uint64_t m = vm->rmo[i - 1].map - 1;
 		p->more = vm->rmo[i - 1].next;
 		vm->rmo[i - 1].next = vm->rmo_free;
 		vm->rmo_free = i;
+		vm_leaf_unlock(vm, &vm->rmo_lock);
 		uint64_t old =
 		    vm_unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS), m & PB_PAGE_VPN_MASK);
 		if (old & VM_PTE_D)
@@ -204,7 +222,8 @@ void vm_rmap_unmap_as(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
  * UINT64_MAX when no frame is handed over: a 2 MiB victim (its frame goes
  * back to the allocator whole), or an OOM kill freed the victim or other
  * memory (swap.c) - the caller then allocates.  Lock held. */
-static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn_out)
+static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn_out,
+		      int fine)
 {
 	*pfn_out = UINT64_MAX;
 	if (p->flags & PG_HUGE)
@@ -249,11 +268,13 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 		t->st.dropped_clean++;
 	}
 	p->pfn = UINT64_MAX;
+	*pfn_out = pfn;
+	if (fine)
+		return 0; /* the caller renames the frame; resident is unchanged */
 	/* the frame names no page until it is given to one (relaxed: hints
 	 * compare it under the fault lock; a racing hit reads either name) */
 	pb_atomic_store(&vm->pfn_key[pfn], UINT64_MAX, PB_RELAXED);
 	vm->resident--;
-	*pfn_out = pfn;
 	return 0;
 }
 
@@ -266,7 +287,13 @@ int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint
 		vm_fail(vm, -EPROTO, "policy evicted a page that is not resident");
 		return -EPROTO;
 	}
-	return evict_page(vm, t, p, pfn);
+	return evict_page(vm, t, p, pfn, 0);
+}
+
+int vm_evict_fine(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
+{
+	uint64_t pfn;
+	return evict_page(vm, t, p, &pfn, 1);
 }
 
 /* Evict the page of `key` (chosen by the policy): unmap everywhere, write
@@ -283,4 +310,103 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
 		return rc;
 	}
 	return 0;
+}
+
+/* ---- consistency (pb_vm_check) ---- */
+struct rmap_check {
+	struct pb_vm *vm;
+	uint64_t ptes; /* present 4 KiB PTEs */
+	uint8_t *owned;
+	char *err;
+	size_t errlen;
+};
+
+static int rmap_check_pte(void *arg, pb_asid_t as, uint64_t vpn, uint64_t pte)
+{
+	struct rmap_check *c = arg;
+	if (!(pte & VM_PTE_P))
+		return 0;
+	c->ptes++;
+	uint64_t pfn = VM_PTE_PFN(pte);
+	if (pfn >= c->vm->cfg.frames || !c->owned[pfn]) {
+		snprintf(c->err, c->errlen, "asid %u vpn %#llx maps frame %llu, which no page owns",
+			 as, (unsigned long long)vpn, (unsigned long long)pfn);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One mapping m (priv_key + 1) of resident page p: its PTE must map p's
+ * frame. */
+static int rmap_check_one(struct rmap_check *c, const struct vm_page *p, uint64_t m)
+{
+	m--;
+	pb_asid_t as = (pb_asid_t)(m >> PB_PAGE_VPN_BITS);
+	uint64_t vpn = m & PB_PAGE_VPN_MASK;
+	uint64_t pte = vm_pt_get(c->vm->pt, as, vpn);
+	if ((pte & VM_PTE_P) && VM_PTE_PFN(pte) == p->pfn)
+		return 0;
+	snprintf(c->err, c->errlen,
+		 "page %#llx in frame %llu: its reverse map names asid %u vpn %#llx, PTE %#llx",
+		 (unsigned long long)p->key, (unsigned long long)p->pfn, as,
+		 (unsigned long long)vpn, (unsigned long long)pte);
+	return -EINVAL;
+}
+
+/* Quiescent point: every resident 4 KiB page owns its frame alone, the
+ * frame names it, no page lock or eviction mark is left, every mapping
+ * its reverse map lists is a present PTE of its frame, and every present
+ * PTE is listed (counts equal, each maps an owned frame). */
+int vm_rmap_check(struct pb_vm *vm, char *err, size_t errlen)
+{
+	struct rmap_check c = {.vm = vm, .err = err, .errlen = errlen};
+	c.owned = calloc(vm->cfg.frames, 1);
+	if (!c.owned) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	uint64_t maps = 0;
+	int rc = 0;
+	pb_epoch_enter();
+	for (uint64_t i = 0; i < vm->pcount && !rc; i++) {
+		const struct vm_page *p = &vm->pages[i];
+		if (pb_atomic_load(&p->state, PB_RELAXED)) {
+			snprintf(err, errlen, "page %#llx: state %#x left after the run",
+				 (unsigned long long)p->key, (unsigned)p->state);
+			rc = -EINVAL;
+			break;
+		}
+		if (p->pfn == UINT64_MAX || (p->flags & PG_HUGE))
+			continue;
+		if (p->pfn >= vm->cfg.frames || c.owned[p->pfn] ||
+		    pb_atomic_load(&vm->pfn_key[p->pfn], PB_RELAXED) != p->key) {
+			snprintf(err, errlen, "page %#llx: frame %llu %s",
+				 (unsigned long long)p->key, (unsigned long long)p->pfn,
+				 p->pfn >= vm->cfg.frames ? "beyond the pool"
+				 : c.owned[p->pfn]	  ? "owned by another page too"
+							  : "names another page");
+			rc = -EINVAL;
+			break;
+		}
+		c.owned[p->pfn] = 1;
+		if (p->map) {
+			maps++;
+			rc = rmap_check_one(&c, p, p->map);
+		}
+		for (uint32_t n = p->more; n && !rc; n = vm->rmo[n - 1].next) {
+			maps++;
+			rc = rmap_check_one(&c, p, vm->rmo[n - 1].map);
+		}
+	}
+	if (!rc && !vm->huge) { /* a 2 MiB leaf has no rmap entry (vm_huge_check) */
+		rc = vm_pt_each(vm->pt, rmap_check_pte, &c) ? -EINVAL : 0;
+		if (!rc && c.ptes != maps) {
+			snprintf(err, errlen, "%llu present PTEs, %llu reverse-map entries",
+				 (unsigned long long)c.ptes, (unsigned long long)maps);
+			rc = -EINVAL;
+		}
+	}
+	pb_epoch_exit();
+	free(c.owned);
+	return rc;
 }

@@ -16,7 +16,10 @@
  *      changed.
  *   3. Page fault on a non-present PTE, under the engine's fault lock (the
  *      simulated mmap_lock; each policy call also takes the policy lock,
- *      lru_lock, hints.c; an engine of one thread takes neither): the
+ *      lru_lock, hints.c; an engine of one thread takes neither; in
+ *      FREE order on several threads a fault of an anonymous private
+ *      page takes only its page's lock and the policy lock for its policy
+ *      call: fault_fine, with the protocol in hints.c): the
  *      page object (page.c, found through a direct index by key, no hash
  *      probe) says what the page is, and the fault is classified:
  *        - resident but not mapped here: minor (page cache / swap cache
@@ -359,6 +362,160 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	return 0;
 }
 
+/* fault_fine: the exclusive path (vm_lock) must handle this fault. */
+#define FINE_FALLBACK 2
+
+/* Drop the page lock (and the policy lock if held) and fail with rc. */
+static int fine_fail(struct pb_vm *vm, struct vm_page *p, int plocked, int rc, const char *msg)
+{
+	if (plocked)
+		vm_punlock(vm);
+	vm_page_unlock(p);
+	if (msg)
+		vm_fail(vm, rc, msg);
+	return rc;
+}
+
+/*
+ * The fault of an anonymous private page with fine-grained locking
+ * (vm->fine; the mm read side held; the protocol and the lock order are in
+ * hints.c): 0 when the access is satisfied, -errno, or FINE_FALLBACK when
+ * it needs the whole machine (another kind of page is mapped there, the
+ * page-object table must grow).
+ */
+static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
+		      uint64_t pos, uint64_t next)
+{
+	pb_asid_t as = a->asid;
+	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
+	unsigned write = a->op == PB_OP_WRITE;
+	uint64_t key = priv_key(as, vpn);
+	struct vm_page *p;
+	int rc = vm_page_get_mt(vm, key, &p);
+	if (rc == -EAGAIN)
+		return FINE_FALLBACK;
+	if (rc) {
+		vm_fail(vm, rc, "out of memory for page objects");
+		return rc;
+	}
+	uint64_t pte;
+	unsigned me = (unsigned)(t - vm->thr);
+	for (;;) {
+		if (vm_page_lock(vm, p))
+			return pb_atomic_load(&vm->failed, PB_RELAXED);
+		/* only this page's lock holder maps it and only the whole machine
+		 * maps another page here, so what the PTE names stays put but
+		 * for an unmap */
+		pte = vm_pt_get(vm->pt, as, vpn);
+		if ((pte & VM_PTE_P) &&
+		    pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED) != key) {
+			vm_page_unlock(p);
+			return FINE_FALLBACK; /* another page (shared, COW) or ours leaving */
+		}
+		vm_hints_prefetch(vm, t);
+		vm_plock(vm);
+		if (!vm_in_transit(vm, key))
+			break;
+		/* its eviction is under way: wait for the unmap, then start over */
+		vm_punlock(vm);
+		vm_page_unlock(p);
+		if (vm_transit_wait(vm, key))
+			return pb_atomic_load(&vm->failed, PB_RELAXED);
+	}
+	/* policy lock and page lock held; p is not being evicted.  This
+	 * thread's earlier hits reach the policy first, in this section */
+	vm_apply_hints_locked(vm, t);
+	struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
+	uint64_t victim = 0, pfn;
+	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
+	t->st.policy_calls++;
+	if (p->pfn != UINT64_MAX) {
+		vm_punlock(vm);
+		if (res != PB_POL_HIT)
+			return fine_fail(
+			    vm, p, 0, -EPROTO,
+			    "policy missed a resident page (engine/policy out of sync)");
+		if (pte & VM_PTE_P) {
+			/* another thread resolved it while we waited: not a fault */
+			vm_pt_or(vm->pt, as, vpn, VM_PTE_A | (write ? VM_PTE_D : 0));
+			vm_page_unlock(p);
+			return 0;
+		}
+		t->st.faults++; /* resident, not mapped: a minor fault */
+		t->st.pagecache_hits++;
+		t->st.minor_faults++;
+		rc = vm_map_page(vm, as, vpn, p, 1, write, 1);
+		vm_page_unlock(p);
+		return rc;
+	}
+	if (res == PB_POL_HIT)
+		return fine_fail(vm, p, 1, -EPROTO,
+				 "policy hit on a non-resident page (engine/policy out of sync)");
+	if (res == PB_POL_MISS_EVICT) {
+		if (victim == key)
+			return fine_fail(vm, p, 1, -EPROTO, "policy evicted the page it inserted");
+		/* the victim is in transit from the policy's choice until its
+		 * frame names p (relaxed: read under the policy lock, or after
+		 * the release that clears it) */
+		pb_atomic_store(&vm->transit[me], victim + 1, PB_RELAXED);
+	}
+	vm_punlock(vm);
+	if (vm->pol_hw) /* a policy miss: the accessed-bit epoch (hit_hint) */
+		(void)pb_atomic_fetch_add(&vm->epoch, 1, PB_RELAXED);
+	t->st.faults++;
+	if (res == PB_POL_MISS_EVICT) {
+		/* the victim's own fault, if still in progress, inserted it in
+		 * an earlier policy section: wait for it to map, then unmap */
+		struct vm_page *v = vm_page_get(vm, victim, 0);
+		rc = v ? vm_page_wait(vm, v, PGS_LOCKED) : -EPROTO;
+		if (rc == -1)
+			rc = pb_atomic_load(&vm->failed, PB_RELAXED); /* failed meanwhile */
+		else if (!rc && v->pfn == UINT64_MAX)
+			rc = -EPROTO;
+		if (rc == -EPROTO)
+			vm_fail(vm, rc, "policy evicted a page that is not resident");
+		pfn = rc ? UINT64_MAX : v->pfn;
+		if (!rc)
+			rc = vm_evict_fine(vm, t, v);
+		/* the frame names p before the victim leaves transit: a flush
+		 * that finds it out of transit finds the new name (release) */
+		if (!rc)
+			pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED);
+		pb_atomic_store(&vm->transit[me], 0, PB_RELEASE);
+		if (rc)
+			return fine_fail(vm, p, 0, rc, NULL);
+	} else {
+		/* the policy grew: a free frame is there (frames are only ever
+		 * handed from victim to page, never freed, by fine faults) */
+		pb_pfn_t f;
+		rc = pb_frames_alloc(vm->fa, -1, 0, &f);
+		if (rc)
+			return fine_fail(
+			    vm, p, 0, rc,
+			    "no free frame although the policy had room (engine/policy "
+			    "out of sync)");
+		pfn = f.v;
+		(void)pb_atomic_fetch_add(&vm->resident, 1, PB_RELAXED);
+		/* p is in the policy since our section (relaxed: the PTE's
+		 * release publishes it) */
+		pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED);
+	}
+	p->pfn = pfn;
+	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
+	 * release publishes it with the mapping) */
+	pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
+	int r0 = vm_fill(vm, t, p, 0);
+	if (r0 < 0)
+		return fine_fail(vm, p, 0, r0, NULL);
+	if (r0)
+		t->st.major_faults++;
+	else
+		t->st.minor_faults++;
+	rc = vm_map_page(vm, as, vpn, p, 1, write, 1);
+	vm_page_unlock(p);
+	return rc;
+}
+
 static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb_entry *e,
 			    const struct pb_access *a, uint64_t vpn, uint64_t pos, uint64_t next,
 			    unsigned write)
@@ -454,17 +611,34 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		vm_cache_touch(t, VM_PTE_PFN(pte), a->addr, fetch);
 		return 0;
 	}
-do_fault:
-	/* earlier hits reach the policy before the fault; named hints need
-	 * only the policy lock, so they are applied before the fault lock */
-	pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
-	vm_lock(vm);
-	vm->mapped_key = 0; /* set by this fault's vm_map_page only */
-	int rc = vm->failed ? vm->failed : fault(vm, t, a, pos, next);
-	t->walked = 0; /* valid for this fault only */
-	if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
-		vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
-	vm_unlock(vm);
+do_fault:;
+	int rc = FINE_FALLBACK;
+	if (vm->fine && !(a->flags & (PB_ACC_FILE | PB_ACC_SHARED | PB_ACC_COW))) {
+		/* an anonymous private page: its own lock (hints.c); earlier
+		 * hits reach the policy in the fault's policy section */
+		vm_mm_read_lock(vm, t);
+		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
+		if (!rc)
+			rc = fault_fine(vm, t, a, pos, next);
+		vm_mm_read_unlock(vm, t);
+		t->walked = 0;
+	}
+	if (rc == FINE_FALLBACK) {
+		/* earlier hits reach the policy before the fault; named hints
+		 * need only the policy lock, so they are applied before the
+		 * fault lock */
+		pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
+		vm_lock(vm);
+		if (vm->cfg.nthreads == 1)
+			vm->mapped_key = 0; /* set by this fault's vm_map_page only */
+		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
+		if (!rc)
+			rc = fault(vm, t, a, pos, next);
+		t->walked = 0; /* valid for this fault only */
+		if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
+			vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
+		vm_unlock(vm);
+	}
 	/* the fault handler installed the PTE; the TLB fills on the next
 	 * touch (the retried instruction) - charge that walk now */
 	if (!rc) {

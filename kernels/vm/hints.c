@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kernels/vm/hints.c - the fault lock and the per-thread batches of
- * policy hints.
+ * kernels/vm/hints.c - the engine's locks (the whole machine, page locks,
+ * the policy lock) and the per-thread batches of policy hints.
  *
  * Policy hooks and threads.  A policy object is not thread-safe, and
  * taking a lock for every access would serialise the engine, so each
@@ -21,26 +21,63 @@
  * page->mapping + index), so the hit path needs no lookup by address.  In
  * FREE order with several threads a hint may name a page another thread
  * evicted meanwhile; the flush drops a hint whose frame no longer names
- * its page (an eviction clears the name and a new page sets it, both under
- * the fault lock), so a hint never inserts a page.
+ * its page or whose page is a victim in transit, so a hint never inserts
+ * a page.
  *
- * Two locks, each spinning briefly (a fault is a few hundred nanoseconds)
- * and then sleeping on a futex (Drepper's three-state mutex: free, held,
- * held with sleepers), so that threads outnumbering CPUs do not burn the
- * holder's time; an engine of one thread takes neither.  The fault lock
- * (the simulated mmap_lock) is held for a whole fault; the policy lock
- * (lru_lock) for each policy call of a fault and for each batch of 15
- * hints, taken inside the fault lock by a fault and alone by a flush, so
- * hits of one thread reach the policy while another thread handles a
- * fault.  What makes that safe: a hint whose frame no longer names its
- * page is dropped, and an eviction clears the victim frame's name in the
- * same policy-lock section in which the policy chose the victim, so under
- * the policy lock "the frame names the page" implies "the policy holds
- * the page".  Faults still serialise on the fault lock.
+ * Locks.  Each spins briefly (a fault is a few hundred nanoseconds), then
+ * sleeps (a futex for the word locks: Drepper's three-state mutex; a
+ * sched_yield for the page and transit waits), so that threads
+ * outnumbering CPUs do not burn the holder's time; an engine of one
+ * thread takes none.
+ *
+ *   policy lock (lru_lock): every policy call and each flush of hints;
+ *     never held while waiting for anything.  Under it, "the frame names
+ *     the page (pfn_key) and the page is in no thread's transit slot"
+ *     implies "the policy holds the page": a victim's key enters its
+ *     evictor's transit slot in the section in which the policy chose it
+ *     and leaves only after its frame was renamed (the exclusive path
+ *     renames the frame in that section), and a page's frame names it only
+ *     after the section that inserted it.  A transit slot is read before
+ *     the frame's name (acquire), so a slot found empty means the rename
+ *     is visible.
+ *   the whole machine (vm_lock; the simulated mmap_lock held for write):
+ *     a fault that needs more than its own page (shared, file, COW pages,
+ *     huge pages, prepaging, regions, the OOM killer, a real backing
+ *     file, page-object table growth) and every fault when fine-grained
+ *     faults are off (one thread, STRICT order, those configurations).
+ *   fine-grained faults (vm->fine: FREE order, several threads, none of
+ *     the configurations above; an anonymous private page): the read side
+ *     of the mm lock (a flag per thread, Dekker with the writer), then the
+ *     page lock (PGS_LOCKED in the page object), then the policy lock for
+ *     one section: the thread's pending hints, the policy call (which
+ *     inserts the page and may name a victim), and the victim's key in
+ *     the thread's transit slot.  After the section the thread waits until
+ *     the victim's page lock is free (its fault has mapped it), unmaps it
+ *     (reverse map, shootdown), writes it out, renames its frame for the
+ *     new page and empties the transit slot (release); then fills and maps
+ *     its own page and drops its page lock.  A fault that finds its page
+ *     in a transit slot (under the policy lock) lets go of both locks,
+ *     waits until it leaves, and starts again.
+ *   leaf locks, taken last and held for a few stores: page-object
+ *     creation (create_lock), the rmap overflow pool (rmo_lock), swap
+ *     slots (swap_lock); only with fine-grained faults.
+ *
+ * Lock order: mm read side -> page lock -> policy lock; create_lock
+ * (before the page lock), rmo_lock and swap_lock are leaves; the frame
+ * allocator and page tables are lock-free.  vm_lock is taken with nothing
+ * held.  The one wait while holding a page lock is for a victim's page
+ * lock, and it cannot close a cycle: the victim's lock is held either by a
+ * fault of the victim that has not reached its policy section (it finds
+ * the victim in transit there and lets go without waiting for anything),
+ * or by the fault that inserted the victim, whose policy section came
+ * before ours; that fault waits, if at all, only for a victim inserted by
+ * a still earlier section, so every chain of waits runs back in the
+ * policy lock's order and ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,16 +125,143 @@ static void word_unlock(unsigned *w)
 		(void)syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+#define WAIT_SPIN 64 /* pb_cpu_relax rounds before yielding */
+
+/* One round of a wait on a flag another thread clears: spin, then yield. */
+static void wait_round(unsigned *spins)
+{
+	if (*spins < WAIT_SPIN) {
+		++*spins;
+		pb_cpu_relax();
+	} else {
+		(void)sched_yield();
+	}
+}
+
+static int failed(struct pb_vm *vm)
+{
+	return pb_atomic_load(&vm->failed, PB_RELAXED) != 0;
+}
+
 void vm_lock(struct pb_vm *vm)
 {
-	if (vm->cfg.nthreads > 1) /* one engine CPU: nobody to exclude */
-		word_lock(&vm->fault_lock);
+	if (vm->cfg.nthreads == 1) /* one engine CPU: nobody to exclude */
+		return;
+	word_lock(&vm->fault_lock); /* writers one at a time */
+	if (!vm->fine)
+		return;
+	/* seq_cst: the store of the flag and the loads of the readers' flags
+	 * are the Dekker pair with vm_mm_read_lock (one of the two sides
+	 * sees the other) */
+	(void)pb_atomic_exchange(&vm->mm_writer, 1, PB_SEQ_CST);
+	for (unsigned i = 0; i < vm->cfg.nthreads; i++) {
+		unsigned spins = 0;
+		/* acquire: the reader's fault happens-before this section */
+		while (pb_atomic_load(&vm->thr[i].mm_reader, PB_SEQ_CST))
+			wait_round(&spins);
+	}
 }
 
 void vm_unlock(struct pb_vm *vm)
 {
-	if (vm->cfg.nthreads > 1)
-		word_unlock(&vm->fault_lock);
+	if (vm->cfg.nthreads == 1)
+		return;
+	if (vm->fine) /* release: this section happens-before the next reader */
+		pb_atomic_store(&vm->mm_writer, 0, PB_RELEASE);
+	word_unlock(&vm->fault_lock);
+}
+
+void vm_mm_read_lock(struct pb_vm *vm, struct vm_thread *t)
+{
+	for (;;) {
+		/* seq_cst: Dekker with vm_lock (exchange, then load) */
+		(void)pb_atomic_exchange(&t->mm_reader, 1, PB_SEQ_CST);
+		if (!pb_atomic_load(&vm->mm_writer, PB_SEQ_CST))
+			return;
+		/* a writer is in or waiting: step back until it is done
+		 * (release: nothing of ours to publish, but the writer's
+		 * acquire load reads it) */
+		pb_atomic_store(&t->mm_reader, 0, PB_RELEASE);
+		unsigned spins = 0;
+		/* acquire: the writer's section happens-before our fault */
+		while (pb_atomic_load(&vm->mm_writer, PB_ACQUIRE))
+			wait_round(&spins);
+	}
+}
+
+void vm_mm_read_unlock(struct pb_vm *vm, struct vm_thread *t)
+{
+	(void)vm;
+	/* release: this fault happens-before the next writer's section */
+	pb_atomic_store(&t->mm_reader, 0, PB_RELEASE);
+}
+
+int vm_page_lock(struct pb_vm *vm, struct vm_page *p)
+{
+	unsigned spins = 0;
+	for (;;) {
+		uint16_t s = pb_atomic_load(&p->state, PB_RELAXED);
+		/* acquire: the last holder's writes to the object happen-before
+		 * ours */
+		if (!(s & PGS_LOCKED) && pb_atomic_cas(&p->state, &s, (uint16_t)(s | PGS_LOCKED),
+						       PB_ACQUIRE, PB_RELAXED))
+			return 0;
+		if (failed(vm))
+			return -1;
+		wait_round(&spins);
+	}
+}
+
+void vm_page_unlock(struct vm_page *p)
+{
+	/* release: publishes this fault's writes to the object */
+	(void)pb_atomic_fetch_and(&p->state, (uint16_t)~PGS_LOCKED, PB_RELEASE);
+}
+
+int vm_in_transit(struct pb_vm *vm, uint64_t key)
+{
+	for (unsigned i = 0; i < vm->cfg.nthreads; i++)
+		/* acquire: a slot cleared after an eviction publishes the
+		 * victim's unmap and its frame's new name (fault.c) */
+		if (pb_atomic_load(&vm->transit[i], PB_ACQUIRE) == key + 1)
+			return 1;
+	return 0;
+}
+
+int vm_transit_wait(struct pb_vm *vm, uint64_t key)
+{
+	unsigned spins = 0;
+	while (vm_in_transit(vm, key)) {
+		if (failed(vm))
+			return -1;
+		wait_round(&spins);
+	}
+	return 0;
+}
+
+int vm_page_wait(struct pb_vm *vm, struct vm_page *p, unsigned bits)
+{
+	unsigned spins = 0;
+	/* acquire: pairs with the release that cleared the bits (an unlock,
+	 * the end of an eviction) */
+	while (pb_atomic_load(&p->state, PB_ACQUIRE) & bits) {
+		if (failed(vm))
+			return -1;
+		wait_round(&spins);
+	}
+	return 0;
+}
+
+void vm_leaf_lock(struct pb_vm *vm, unsigned *w)
+{
+	if (vm->fine)
+		word_lock(w);
+}
+
+void vm_leaf_unlock(struct pb_vm *vm, unsigned *w)
+{
+	if (vm->fine)
+		word_unlock(w);
 }
 
 void vm_plock(struct pb_vm *vm)
@@ -120,24 +284,47 @@ void vm_fail(struct pb_vm *vm, int rc, const char *msg)
 	}
 }
 
+void vm_hints_prefetch(struct pb_vm *vm, const struct vm_thread *t)
+{
+	for (unsigned i = 0; i < t->nhints; i++)
+		if (t->hint_pfn[i] != UINT64_MAX)
+			__builtin_prefetch(&vm->pfn_key[t->hint_pfn[i]]);
+}
+
 /* Caller holds the fault lock, or every pending hint knows its frame;
  * takes the policy lock. */
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 {
 	if (!t->nhints)
 		return;
+	if (vm->fine) /* the names the check reads: fetched before the serial section */
+		vm_hints_prefetch(vm, t);
 	vm_plock(vm);
+	vm_apply_hints_locked(vm, t);
+	vm_punlock(vm);
+}
+
+void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
+{
+	if (!t->nhints)
+		return;
 	int check = vm->cfg.nthreads > 1 && vm->cfg.order == PB_VM_ORDER_FREE;
 	for (unsigned i = 0; i < t->nhints; i++) {
 		struct pb_ref *r = &t->hints[i];
 		if (check) {
 			/* another thread may have evicted it meanwhile: a hint
 			 * must never insert a page.  A frame names the page it
-			 * holds (an eviction clears the name under this lock),
-			 * so a hint that knows its frame needs no lookup */
+			 * holds (an eviction renames it under this lock, or
+			 * before its victim leaves transit), so a hint that
+			 * knows its frame needs no lookup */
 			uint64_t pfn = t->hint_pfn[i];
 			if (r->key == UINT64_MAX)
 				continue; /* read while its frame was between pages */
+			/* a victim between the policy's choice and its frame's
+			 * new name (fine-grained faults): out of the policy.  Read
+			 * before the name: out of transit means renamed */
+			if (vm->fine && vm_in_transit(vm, r->key))
+				continue;
 			if (pfn != UINT64_MAX) {
 				if (pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED) != r->key)
 					continue;
@@ -157,7 +344,6 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 			break;
 		}
 	}
-	vm_punlock(vm);
 	t->nhints = 0;
 	t->st.hint_flushes++;
 }

@@ -24,6 +24,9 @@
  *
  * The table is touched only by the fault path, under the fault lock; the
  * lock-free hit path names a page through pfn_key[] instead (fault.c).
+ * Fine-grained faults (hints.c) look objects up without a lock and create
+ * them under create_lock (vm_page_get_mt); growth, which moves every
+ * object, stays under the fault lock, which excludes them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pagebench/atomic.h"
 #include "pagebench/vm.h"
 #include "vm_internal.h"
 
@@ -60,23 +64,26 @@ static void *pidx_map(struct pb_vm *vm, size_t bytes)
 	return p;
 }
 
-/* The index slot of key (NULL: not there and !create, or out of memory). */
+/* The index slot of key (NULL: not there and !create, or out of memory).
+ * Lookups may run on any thread while a fine-grained fault creates under
+ * create_lock: directories and leaves are published by release stores
+ * and found by acquire loads. */
 static uint32_t *pidx_slot(struct pb_vm *vm, uint64_t key, int create)
 {
 	uint64_t ns = key >> PB_PAGE_VPN_BITS, vpn = key & PB_PAGE_VPN_MASK;
 	if (pb_unlikely(vpn >> (PIDX_DIR_BITS + PIDX_LEAF_BITS)))
 		return NULL;
-	uint32_t **dir = vm->pdir[ns];
+	uint32_t **dir = pb_atomic_load(&vm->pdir[ns], PB_ACQUIRE);
 	if (pb_unlikely(!dir)) {
 		if (!create || !(dir = pidx_map(vm, sizeof(*dir) << PIDX_DIR_BITS)))
 			return NULL;
-		vm->pdir[ns] = dir;
+		pb_atomic_store(&vm->pdir[ns], dir, PB_RELEASE);
 	}
-	uint32_t *leaf = dir[vpn >> PIDX_LEAF_BITS];
+	uint32_t *leaf = pb_atomic_load(&dir[vpn >> PIDX_LEAF_BITS], PB_ACQUIRE);
 	if (pb_unlikely(!leaf)) {
 		if (!create || !(leaf = pidx_map(vm, sizeof(*leaf) << PIDX_LEAF_BITS)))
 			return NULL;
-		dir[vpn >> PIDX_LEAF_BITS] = leaf;
+		pb_atomic_store(&dir[vpn >> PIDX_LEAF_BITS], leaf, PB_RELEASE);
 	}
 	return &leaf[vpn & ((1u << PIDX_LEAF_BITS) - 1)];
 }
@@ -111,20 +118,10 @@ void vm_pages_free(struct pb_vm *vm)
 		pb_unmap(vm->pdir, PIDX_NS * sizeof(*vm->pdir));
 }
 
-/* Find the object of key; create it (not resident, no slot) if `create`. */
-struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
+/* A new object for key in index slot i (room checked). */
+static struct vm_page *page_new(struct pb_vm *vm, uint32_t *i, uint64_t key)
 {
-	uint32_t *i = pidx_slot(vm, key, create);
-	if (!i)
-		return NULL;
-	if (pb_likely(*i))
-		return &vm->pages[*i - 1];
-	if (!create)
-		return NULL;
-	if (vm->pcount == vm->pcap && vm_pages_grow(vm))
-		return NULL;
-	*i = (uint32_t)(vm->pcount + 1);
-	struct vm_page *p = &vm->pages[vm->pcount++];
+	struct vm_page *p = &vm->pages[vm->pcount];
 	p->key = key;
 	p->pfn = UINT64_MAX;
 	p->slot = UINT64_MAX;
@@ -133,6 +130,9 @@ struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
 	p->map = 0;
 	p->more = 0;
 	p->dirty = 0;
+	p->state = 0;
+	/* release: a lookup that finds the number finds the object whole */
+	pb_atomic_store(i, (uint32_t)(++vm->pcount), PB_RELEASE);
 	return p;
 }
 
@@ -157,4 +157,43 @@ void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
 			vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
 				       (p->map - 1) & PB_PAGE_VPN_MASK);
 	}
+}
+
+/* Find the object of key; create it (not resident, no slot) if `create`. */
+struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
+{
+	uint32_t *i = pidx_slot(vm, key, create);
+	if (!i)
+		return NULL;
+	uint32_t n = pb_atomic_load(i, PB_ACQUIRE); /* see page_new */
+	if (pb_likely(n))
+		return &vm->pages[n - 1];
+	if (!create)
+		return NULL;
+	if (vm->pcount == vm->pcap && vm_pages_grow(vm))
+		return NULL;
+	return page_new(vm, i, key);
+}
+
+int vm_page_get_mt(struct pb_vm *vm, uint64_t key, struct vm_page **out)
+{
+	struct vm_page *p = vm_page_get(vm, key, 0);
+	int rc = 0;
+	if (pb_likely(p != NULL)) {
+		*out = p;
+		return 0;
+	}
+	vm_leaf_lock(vm, &vm->create_lock);
+	uint32_t *i = pidx_slot(vm, key, 1);
+	uint32_t n = i ? pb_atomic_load(i, PB_ACQUIRE) : 0;
+	if (!i)
+		rc = -ENOMEM;
+	else if (n)
+		*out = &vm->pages[n - 1]; /* another thread created it meanwhile */
+	else if (vm->pcount == vm->pcap)
+		rc = -EAGAIN; /* growth moves every object: vm_lock's */
+	else
+		*out = page_new(vm, i, key);
+	vm_leaf_unlock(vm, &vm->create_lock);
+	return rc;
 }

@@ -134,9 +134,11 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 					      key & PB_PAGE_VPN_MASK);
 				if (!(pte & VM_PTE_P) || VM_PTE_PFN(pte) != arr[l]->e[j].pfn) {
 					snprintf(err, errlen,
-						 "thread %u TLB holds asid %llu vpn %#llx -> frame "
+						 "thread %u TLB (level %d) holds asid %llu vpn "
+						 "%#llx -> frame "
 						 "%llu, PTE %#llx",
-						 i, (unsigned long long)(key >> PB_PAGE_VPN_BITS),
+						 i, l,
+						 (unsigned long long)(key >> PB_PAGE_VPN_BITS),
 						 (unsigned long long)(key & PB_PAGE_VPN_MASK),
 						 (unsigned long long)arr[l]->e[j].pfn,
 						 (unsigned long long)pte);
@@ -148,6 +150,8 @@ int pb_vm_check(struct pb_vm *vm, char *err, size_t errlen)
 	}
 	pb_epoch_exit();
 	if (bad || vm_huge_check(vm, err, errlen))
+		return -EINVAL;
+	if (vm_rmap_check(vm, err, errlen)) /* evict.c */
 		return -EINVAL;
 	char ferr[256];
 	if (pb_frames_check(vm->fa, ferr, sizeof(ferr))) {

@@ -94,7 +94,8 @@ void pb_vm_swap_usage(const struct pb_vm *vm, uint64_t *in_use, uint64_t *peak, 
 	*size = vm->bk.max_slots;
 }
 
-int vm_swap_take(struct pb_vm *vm, uint64_t key, uint64_t *slot)
+/* vm_swap_take under swap_lock. */
+static int swap_take(struct pb_vm *vm, uint64_t key, uint64_t *slot)
 {
 	struct vm_backing *b = &vm->bk;
 	if (b->nfree) {
@@ -112,14 +113,18 @@ int vm_swap_take(struct pb_vm *vm, uint64_t key, uint64_t *slot)
 	return 0;
 }
 
-void vm_swap_release(struct pb_vm *vm, struct vm_page *p)
+int vm_swap_take(struct pb_vm *vm, uint64_t key, uint64_t *slot)
 {
-	struct vm_backing *b = &vm->bk;
-	uint64_t s = p->slot;
-	p->slot = UINT64_MAX;
-	p->flags &= ~PG_ONDISK;
-	if (s == UINT64_MAX)
-		return;
+	/* the slot stacks are shared by fine-grained faults (hints.c) */
+	vm_leaf_lock(vm, &vm->swap_lock);
+	int rc = swap_take(vm, key, slot);
+	vm_leaf_unlock(vm, &vm->swap_lock);
+	return rc;
+}
+
+/* Put slot s back on the free stack (swap_lock held). */
+static void slot_free(struct vm_backing *b, uint64_t s)
+{
 	if (b->nfree == b->free_cap) {
 		uint64_t cap = b->free_cap ? b->free_cap * 2 : 1024;
 		uint64_t *n = realloc(b->free_slots, cap * sizeof(*n));
@@ -133,6 +138,18 @@ void vm_swap_release(struct pb_vm *vm, struct vm_page *p)
 	b->slot_key[s] = UINT64_MAX; /* swap clustering skips it */
 	b->free_slots[b->nfree++] = s;
 	b->in_use--;
+}
+
+void vm_swap_release(struct pb_vm *vm, struct vm_page *p)
+{
+	uint64_t s = p->slot;
+	p->slot = UINT64_MAX;
+	p->flags &= ~PG_ONDISK;
+	if (s == UINT64_MAX)
+		return;
+	vm_leaf_lock(vm, &vm->swap_lock);
+	slot_free(&vm->bk, s);
+	vm_leaf_unlock(vm, &vm->swap_lock);
 }
 
 static inline int owned_by(uint64_t key, pb_asid_t as)

@@ -308,7 +308,12 @@ struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch)
 	e->stamp = ++t->clock;
 	struct pb_tlb_entry *l1 = array_insert(t, fetch ? &t->l1i : &t->l1d, key, e->pfn, e->flags);
 	/* a shootdown may have raced with the copy; re-check the L2 tag so a
-	 * cleared translation is not resurrected in L1 */
+	 * cleared translation is not resurrected in L1.  Shared: a Dekker pair
+	 * with pb_tlb_shootdown (L1 store, fence, L2 load / L2 kill, fence,
+	 * L1 kill), or the store may still sit in this CPU's buffer when the
+	 * shootdown looks at L1 */
+	if (l1 && t->shared)
+		pb_fence_full();
 	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
 		pb_atomic_store(&l1->tag, 0, PB_RELAXED);
 		t->st.l2_hits--;
@@ -367,9 +372,13 @@ void pb_tlb_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags)
 
 int pb_tlb_shootdown(struct pb_tlb *t, uint64_t key)
 {
+	/* L2 first: an L2-to-L1 copy racing with this either sees the L2 kill
+	 * on its re-check or is seen here (pb_tlb_lookup_l2) */
+	int c = array_kill(&t->l2, key);
+	if (t->shared)
+		pb_fence_full();
 	int a = array_kill(&t->l1d, key);
 	int b = array_kill(&t->l1i, key);
-	int c = array_kill(&t->l2, key);
 	return a | b | c;
 }
 
@@ -415,6 +424,8 @@ struct pb_tlb_entry *pb_tlb_huge_l2(struct pb_tlb *t, uint64_t key)
 		return NULL;
 	e->stamp = ++t->clock;
 	struct pb_tlb_entry *l1 = array_insert(t, huge_l1(t), key, e->pfn, e->flags);
+	if (l1 && t->shared)
+		pb_fence_full(); /* as pb_tlb_lookup_l2 */
 	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
 		pb_atomic_store(&l1->tag, 0, PB_RELAXED); /* shot down meanwhile */
 		return NULL;
@@ -431,9 +442,11 @@ struct pb_tlb_entry *pb_tlb_huge_fill(struct pb_tlb *t, uint64_t key, uint64_t p
 
 int pb_tlb_huge_kill(struct pb_tlb *t, uint64_t key)
 {
+	int c = array_kill(&t->l2, key); /* L2 first: as pb_tlb_shootdown */
+	if (t->shared)
+		pb_fence_full();
 	int a = array_kill(&t->l1_2m, key);
 	int b = array_kill(&t->l1d, key);
-	int c = array_kill(&t->l2, key);
 	return a | b | c;
 }
 

@@ -8,7 +8,9 @@
  * table for every address space (vm_pt.c), a frame pool (pb_frames), an
  * eviction policy, a prepaging strategy and a backing store.  Everything
  * is sized at creation (the per-frame state too); the page-object table,
- * its index and the reverse map's overflow pool grow under the fault lock.
+ * its index and the reverse map's overflow pool grow under the fault lock
+ * (vm_lock; fine-grained faults, hints.c, create objects under a leaf lock
+ * and leave growth to vm_lock).
  * Creation checks what the configuration cannot honour (an OFFLINE policy
  * with prepaging or free-running threads)
  * and fails with one line; errors during a replay are recorded once
@@ -122,6 +124,7 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 			snprintf(err, errlen, "TLB: out of memory");
 			goto out;
 		}
+		vm->thr[i].tlb.shared = cfg->nthreads > 1; /* shootdowns from other CPUs */
 	}
 	rc = vm_vma_init(vm, err, errlen);
 	if (!rc)
@@ -132,6 +135,17 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 		rc = vm_swap_init(vm, err, errlen); /* swap.c */
 	if (rc)
 		goto out;
+	/* fine-grained faults (hints.c): free-running threads and nothing
+	 * that needs the whole machine on a fault (prepaging's neighbours,
+	 * 2 MiB pages, regions, the OOM killer, real I/O on one buffer) */
+	vm->fine = cfg->nthreads > 1 && cfg->order == PB_VM_ORDER_FREE && !vm->huge && !vm->vma &&
+		   !(cfg->prepage && cfg->prepage->after_fault) && !cfg->swap_pages &&
+		   vm->bk.fd < 0;
+	if (vm->fine && !(vm->transit = calloc(cfg->nthreads, sizeof(*vm->transit)))) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	*out = vm;
 	return 0;
 out:
@@ -163,6 +177,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 	if (vm->frm)
 		pb_unmap(vm->frm, vm->cfg.frames * sizeof(struct vm_frame));
 	free(vm->rmo);
+	free(vm->transit);
 	vm_vma_fini(vm);
 	free(vm);
 }

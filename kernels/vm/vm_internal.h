@@ -118,8 +118,12 @@ struct vm_page {
 	 * with the object, whose line the eviction reads anyway */
 	uint64_t map;  /* priv_key(as, vpn) + 1; 0: none */
 	uint32_t more; /* vm->rmo index + 1; 0: none */
-	uint32_t dirty;
+	uint16_t dirty;
+	uint16_t state; /* PGS_* (atomic; fine-grained faults only, hints.c) */
 };
+
+/* page object state bits (hints.c: the page lock and the eviction mark) */
+#define PGS_LOCKED 0x1u /* a fault of this page is in progress (its page lock) */
 
 struct vm_thread {
 	struct pb_tlb tlb;
@@ -133,6 +137,10 @@ struct vm_thread {
 	 * (walked: valid), so the fault handler need not walk again */
 	uint64_t walk_pte;
 	int walked;
+	/* in a fine-grained fault (the read side of the mm lock; atomic,
+	 * hints.c): on this thread's own lines, so entering one writes none
+	 * that another thread reads often */
+	unsigned mm_reader;
 	const struct pb_vma *vma;     /* region of the fault in progress (regions only) */
 	struct pb_cache_hier *caches; /* NULL: no CPU caches (caches.c) */
 } PB_ALIGNED(PB_CACHELINE);
@@ -177,6 +185,19 @@ struct pb_vm {
 	uint64_t *pfn_key;
 	struct vm_ra ra[RA_SLOTS];
 	unsigned fault_lock PB_ALIGNED(PB_CACHELINE);
+	/* fine-grained faults (hints.c): FREE order on several threads with
+	 * none of the configurations that need the whole machine (vm.c); a
+	 * writer (vm_lock) excludes every fine fault */
+	int fine;
+	unsigned mm_writer; /* a vm_lock holder waits for or excludes readers (atomic) */
+	/* per engine thread: key + 1 of the victim its fault is evicting,
+	 * from the policy's choice until the victim's frame names the new
+	 * page (0: none; atomic, hints.c) */
+	uint64_t *transit;
+	/* short leaf locks of fine-grained faults: page-object creation, the
+	 * rmap overflow pool, swap slots (hints.c) */
+	unsigned create_lock PB_ALIGNED(PB_CACHELINE);
+	unsigned rmo_lock, swap_lock;
 	uint32_t epoch PB_ALIGNED(PB_CACHELINE); /* policy misses (atomic; abit hints) */
 	int failed;
 	char err[256];
@@ -277,10 +298,34 @@ struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
  * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
  * No effect on any result.  Fault-path thread, inside an epoch section. */
 void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage);
+/* The same with create for fine-grained faults (any thread, mm read
+ * side): 0 and the object, -EAGAIN when the table must grow (objects
+ * move: only under vm_lock), -ENOMEM. */
+int vm_page_get_mt(struct pb_vm *vm, uint64_t key, struct vm_page **out);
 
 /* ---- lock, errors, hints (hints.c) ---- */
+/* The whole machine (today's fault lock; with fine-grained faults the
+ * write side of the mm lock: waits until no fine fault is in progress). */
 void vm_lock(struct pb_vm *vm);
 void vm_unlock(struct pb_vm *vm);
+/* The read side (fine-grained faults only): any number of threads, each
+ * faulting under its page's lock. */
+void vm_mm_read_lock(struct pb_vm *vm, struct vm_thread *t);
+void vm_mm_read_unlock(struct pb_vm *vm, struct vm_thread *t);
+/* Page lock (PGS_LOCKED) and waits on a page's state; each returns
+ * nonzero, without the lock, when the engine failed meanwhile. */
+int vm_page_lock(struct pb_vm *vm, struct vm_page *p);
+void vm_page_unlock(struct vm_page *p);
+int vm_page_wait(struct pb_vm *vm, struct vm_page *p, unsigned bits);
+/* Is key a victim in transit (policy lock held, or after the acquire of
+ * vm_transit_wait)?  Wait until it is not (no lock held): 0, or nonzero
+ * when the engine failed meanwhile. */
+int vm_in_transit(struct pb_vm *vm, uint64_t key);
+int vm_transit_wait(struct pb_vm *vm, uint64_t key);
+/* A leaf lock (create_lock, rmo_lock, swap_lock): taken only with
+ * fine-grained faults (a writer or one thread excludes everyone anyway). */
+void vm_leaf_lock(struct pb_vm *vm, unsigned *w);
+void vm_leaf_unlock(struct pb_vm *vm, unsigned *w);
 /* The policy lock: every policy call (inside the fault lock, or alone for
  * a flush of hints that know their frames). */
 void vm_plock(struct pb_vm *vm);
@@ -290,6 +335,11 @@ void vm_fail(struct pb_vm *vm, int rc, const char *msg);
 /* Apply t's pending hints: the fault lock held, or every pending hint
  * knows its frame (pb_vm_flush_hints chooses); takes the policy lock. */
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);
+/* The same with the policy lock held (a fine-grained fault applies them
+ * in its own policy section: one lock hand-over fewer); prefetch: the
+ * frame names the check will read, before taking the lock. */
+void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t);
+void vm_hints_prefetch(struct pb_vm *vm, const struct vm_thread *t);
 /* Queue a hit for the policy; applies the batch when full (takes the
  * lock).  Inline: it is on the hit path. */
 static inline void vm_hint_at(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pfn,
@@ -354,6 +404,10 @@ static inline void vm_tlb_note(struct pb_vm *vm, const struct vm_thread *t, uint
 		(void)pb_atomic_fetch_or(&vm->frm[pfn].cpus, bit, PB_RELAXED);
 }
 
+/* pb_vm_check's part for frames and the reverse map (quiescent): 0 /
+ * -EINVAL with a message. */
+int vm_rmap_check(struct pb_vm *vm, char *err, size_t errlen);
+
 /* ---- eviction (evict.c), lock held ---- */
 uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn);
 /* After a PTE of frame pfn was cleared: a full fence, then kill(tkey) in
@@ -366,6 +420,10 @@ int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
  * allocated and hands it over in *pfn (UINT64_MAX: none handed over - a
  * 2 MiB victim or an OOM kill returned memory to the allocator). */
 int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn);
+/* A fine-grained fault's eviction of victim p (in transit, its fault
+ * finished): unmap, write out, not resident; the caller renames its frame
+ * for the faulting page, and resident is unchanged (fault.c). */
+int vm_evict_fine(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
 
 /* ---- prepaging helpers (prepage.c), lock held ---- */
 /* Is there something on the backing store to prepage for key? */

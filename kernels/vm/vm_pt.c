@@ -105,7 +105,14 @@ static int table_make(struct vm_pt *pt, pb_asid_t as, struct pb_pt **out)
 		    pb_pt_create(pt->kind == PB_VM_PT_HASHED ? "hashed" : "radix", &pt->cfg, &t);
 		if (rc)
 			return rc;
-		pb_atomic_store(&pt->as[as], t, PB_RELEASE);
+		/* fine-grained faults of two threads may both create it: the
+		 * first CAS publishes (release), the loser uses that one
+		 * (acquire) and destroys its own, which nobody saw */
+		struct pb_pt *seen = NULL;
+		if (!pb_atomic_cas(&pt->as[as], &seen, t, PB_ACQ_REL, PB_ACQUIRE)) {
+			pb_pt_destroy(t);
+			t = seen;
+		}
 	}
 	*out = t;
 	return 0;
