@@ -145,22 +145,24 @@ __attribute__((constructor)) static void install_sink(void)
 
 /* ---- streams ---- */
 /* Distinct (asid, vpn) pairs: the engine's expected_keys hint and the
- * `distinct_pages` of meta.json.  n when out of memory (a hint). */
+ * `distinct_pages` of meta.json, counted in a pb_keyset (64-page blocks:
+ * a trace's dense page numbers probe a table that stays in the cache). */
+static inline int count_pages(struct pb_keyset *set, const struct pb_access *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pb_keyset_add(set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0)))
+			return -ENOMEM;
+	return 0;
+}
+
+/* The distinct pages of a[0..n); n when out of memory (a hint). */
 static uint64_t distinct_pages(const struct pb_access *a, size_t n)
 {
-	struct pb_hmap set;
-	if (pb_hmap_init(&set, 0))
+	struct pb_keyset set;
+	if (pb_keyset_init(&set))
 		return n;
-	for (size_t i = 0; i < n; i++) {
-		int isnew;
-		if (!pb_hmap_upsert(&set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
-				    &isnew)) {
-			pb_hmap_fini(&set);
-			return n;
-		}
-	}
-	uint64_t d = pb_hmap_count(&set);
-	pb_hmap_fini(&set);
+	uint64_t d = count_pages(&set, a, n) ? n : pb_keyset_count(&set);
+	pb_keyset_fini(&set);
 	return d;
 }
 
@@ -440,7 +442,7 @@ static int next_use_in_place(uint64_t *v, size_t n)
  * distinct pages, and the keys (next_use) in a mapping that grows by
  * mremap (no copy, no second array). */
 struct pre_pass {
-	struct pb_hmap pages;
+	struct pb_keyset pages;
 	int next_use;
 	uint64_t *v;
 	size_t n, cap;
@@ -450,12 +452,8 @@ static int pre_sink(void *ctx, const struct pb_access *a, size_t n)
 	struct pre_pass *p = ctx;
 	if (check_accesses(a, n, p->n, NULL, 0))
 		return -EDOM; /* the streaming pass says what and where */
-	for (size_t i = 0; i < n; i++) {
-		int isnew;
-		if (!pb_hmap_upsert(&p->pages,
-				    pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0), &isnew))
-			return -ENOMEM;
-	}
+	if (count_pages(&p->pages, a, n))
+		return -ENOMEM;
 	if (p->next_use && p->n + n > p->cap) {
 		size_t cap = p->cap ? p->cap : 1 << 20;
 		while (cap < p->n + n)
@@ -485,7 +483,7 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 	if (rc)
 		return rc;
 	struct pre_pass p = {.next_use = next_use};
-	if (pb_hmap_init(&p.pages, 0)) {
+	if (pb_keyset_init(&p.pages)) {
 		pb_workload_close(w);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -502,8 +500,8 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 		snprintf(err, errlen, "out of memory in the pass before the replay");
 	if (rc == -EDOM) /* not the engine's: the streaming pass names it */
 		rc = 0;
-	l->s.distinct = pb_hmap_count(&p.pages);
-	pb_hmap_fini(&p.pages); /* before the next uses' own map */
+	l->s.distinct = pb_keyset_count(&p.pages);
+	pb_keyset_fini(&p.pages); /* before the next uses' own map */
 	if (!rc && next_use && (rc = next_use_in_place(p.v, p.n)))
 		snprintf(err, errlen, "out of memory computing next uses");
 	if (rc) {
@@ -527,7 +525,7 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 
 /* pb_vm_stream_keys's sink: check, count pages, hand the keys on. */
 struct keys_pass {
-	struct pb_hmap pages;
+	struct pb_keyset pages;
 	uint64_t *keys;
 	uint8_t *wr;
 	uint64_t n, cow;
@@ -545,10 +543,8 @@ static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
 		size_t m = n - off < FEED_KEYS ? n - off : FEED_KEYS;
 		for (size_t i = 0; i < m; i++) {
 			const struct pb_access *x = &a[off + i];
-			int isnew;
-			if (!pb_hmap_upsert(&p->pages,
-					    pb_page_key(x->asid, x->addr >> PB_PAGE_SHIFT, 0),
-					    &isnew))
+			if (pb_keyset_add(&p->pages,
+					  pb_page_key(x->asid, x->addr >> PB_PAGE_SHIFT, 0)))
 				return -ENOMEM;
 			p->keys[i] = pb_vm_key(x);
 			p->wr[i] = x->op == PB_OP_WRITE;
@@ -593,7 +589,7 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
 	struct keys_pass p = {.fn = fn, .ctx = ctx};
 	p.keys = malloc(FEED_KEYS * sizeof(*p.keys));
 	p.wr = malloc(FEED_KEYS);
-	if (!p.keys || !p.wr || pb_hmap_init(&p.pages, 0)) {
+	if (!p.keys || !p.wr || pb_keyset_init(&p.pages)) {
 		free(p.keys);
 		free(p.wr);
 		pb_workload_close(w);
@@ -628,9 +624,9 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
 		snprintf(err, errlen, "workload '%s' has no accesses", spec);
 	}
 	l->s.n = p.n;
-	l->s.distinct = pb_hmap_count(&p.pages);
+	l->s.distinct = pb_keyset_count(&p.pages);
 	l->cow_refs = p.cow;
-	pb_hmap_fini(&p.pages);
+	pb_keyset_fini(&p.pages);
 	free(p.keys);
 	free(p.wr);
 	return rc;
@@ -717,9 +713,9 @@ struct feed_stream {
 	uint64_t pos[2], at; /* batch positions; references read */
 	uint64_t cow;	     /* writes into copy-on-write regions */
 	int ended;
-	int count_pages;      /* no pass before counted them */
-	int pages_rc;	      /* -ENOMEM counting them */
-	struct pb_hmap pages; /* distinct (asid, vpn) */
+	int count_pages;	/* no pass before counted them */
+	int pages_rc;		/* -ENOMEM counting them */
+	struct pb_keyset pages; /* distinct (asid, vpn) */
 	int rc;
 	char err[512];
 };
@@ -763,14 +759,9 @@ static void batch_accesses(struct feed *f, struct feed_stream *fs, const struct 
 			fs->keys[buf][n + i] = pb_vm_key(&a[i]);
 			fs->wr[buf][n + i] = a[i].op == PB_OP_WRITE;
 		}
-	for (size_t i = 0; f->keys_only && fs->count_pages && !fs->pages_rc && i < m; i++) {
-		int isnew;
-		if (!pb_hmap_upsert(&fs->pages,
-				    pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
-				    &isnew)) {
-			fs->pages_rc = -ENOMEM;
-			pb_atomic_store(&f->failed, 1, PB_RELAXED);
-		}
+	if (f->keys_only && fs->count_pages && !fs->pages_rc && count_pages(&fs->pages, a, m)) {
+		fs->pages_rc = -ENOMEM;
+		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 	}
 }
 
@@ -814,15 +805,9 @@ static void read_task(struct feed *f, size_t s, unsigned buf)
 static void pages_task(struct feed *f, size_t s, unsigned buf)
 {
 	struct feed_stream *fs = &f->st[s];
-	const struct pb_access *a = fs->a[buf];
-	for (size_t i = 0; i < fs->n[buf]; i++) {
-		int isnew;
-		uint64_t key = pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0);
-		if (!pb_hmap_upsert(&fs->pages, key, &isnew)) {
-			fs->pages_rc = -ENOMEM; /* read_task owns rc: it runs beside */
-			pb_atomic_store(&f->failed, 1, PB_RELAXED);
-			return;
-		}
+	if (count_pages(&fs->pages, fs->a[buf], fs->n[buf])) {
+		fs->pages_rc = -ENOMEM; /* read_task owns rc: it runs beside */
+		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 	}
 }
 
@@ -965,7 +950,7 @@ static void feed_stream_close(struct feed_stream *fs)
 		fs->keys[b] = NULL;
 		fs->wr[b] = NULL;
 	}
-	pb_hmap_fini(&fs->pages);
+	pb_keyset_fini(&fs->pages);
 }
 
 static void feed_free(struct feed *f)
@@ -1007,7 +992,7 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 			rc = -ENOMEM;
 	}
 	if (!rc && fs->count_pages)
-		rc = pb_hmap_init(&fs->pages, 0);
+		rc = pb_keyset_init(&fs->pages);
 	if (rc)
 		snprintf(err, errlen, "out of memory");
 	return rc;
@@ -1074,7 +1059,7 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 		fs->l->s.n = fs->at;
 		fs->l->cow_refs = fs->cow;
 		if (fs->count_pages)
-			fs->l->s.distinct = pb_hmap_count(&fs->pages);
+			fs->l->s.distinct = pb_keyset_count(&fs->pages);
 		if (!rc && !fs->at) {
 			rc = -EINVAL;
 			snprintf(err, errlen, "workload '%s' has no accesses", spec);
