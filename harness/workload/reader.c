@@ -193,6 +193,38 @@ static ssize_t text_next(struct wl_trace *t, struct pb_access *out, size_t n)
 }
 
 /*
+ * backing=file: every page is a shared file mapping's; address space N > 0
+ * (a csv namespace: another volume or host disk) is another file, whose
+ * pages the engine must not take for those of volume 0 (its page cache is
+ * keyed by page number alone, pagebench/pagekey.h): volume N is placed at
+ * N << 40, so up to 256 volumes of 1 TiB fit the engine's 48-bit
+ * addresses.  backing=anon: the sidecar's file-backed mappings.
+ */
+#define WL_VOL_SHIFT 40
+static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
+{
+	if (t->backing == WL_BACKING_file) {
+		for (size_t i = 0; i < n; i++) {
+			struct pb_access *a = &buf[i];
+			a->flags =
+			    (uint16_t)((a->flags & ~PB_ACC_COW) | PB_ACC_FILE | PB_ACC_SHARED);
+			if (!a->asid)
+				continue;
+			if (a->asid >= 256 || a->addr >> WL_VOL_SHIFT)
+				return wl_terr(t,
+					       "backing=file: address space %u at byte %#llx does "
+					       "not fit (256 files of 1 TiB); use backing=anon",
+					       a->asid, (unsigned long long)a->addr);
+			a->addr |= (uint64_t)a->asid << WL_VOL_SHIFT;
+		}
+	} else if (t->maps) {
+		for (size_t i = 0; i < n; i++)
+			buf[i].flags |= wl_maps_flags(t->maps, buf[i].addr);
+	}
+	return 0;
+}
+
+/*
  * Binary records of a plain (uncompressed) regular file are decoded straight
  * from a read-only mapping of the file instead of read(2) into the window:
  * no copy of every byte through the kernel and the window.  The mapping
@@ -206,6 +238,9 @@ static ssize_t text_next(struct wl_trace *t, struct pb_access *out, size_t n)
  * replayed ends the process with SIGBUS, as any mapped reader does.)
  */
 #define WL_MAP_DROP (8u << 20)
+/* Records decoded (zeroed, decoded, given their backing) a chunk at a time,
+ * so the three passes over the accesses stay in the first-level cache. */
+#define WL_BIN_CHUNK 2048u
 static void bin_map(struct wl_trace *t)
 {
 	t->map_tried = 1;
@@ -272,8 +307,12 @@ static ssize_t bin_next(struct wl_trace *t, struct pb_access *out, size_t n)
 		size_t avail = (t->len - t->pos) / rs;
 		if (avail > n - k)
 			avail = n - k;
+		if (avail > WL_BIN_CHUNK)
+			avail = WL_BIN_CHUNK;
 		memset(out + k, 0, avail * sizeof(*out));
 		int rc = t->fmt->records(t, buf + t->pos, avail, out + k, k);
+		if (!rc)
+			rc = apply_backing(t, out + k, avail);
 		if (rc)
 			return rc;
 		t->pos += avail * rs;
@@ -443,38 +482,6 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 	return 0;
 }
 
-/*
- * backing=file: every page is a shared file mapping's; address space N > 0
- * (a csv namespace: another volume or host disk) is another file, whose
- * pages the engine must not take for those of volume 0 (its page cache is
- * keyed by page number alone, pagebench/pagekey.h): volume N is placed at
- * N << 40, so up to 256 volumes of 1 TiB fit the engine's 48-bit
- * addresses.  backing=anon: the sidecar's file-backed mappings.
- */
-#define WL_VOL_SHIFT 40
-static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
-{
-	if (t->backing == WL_BACKING_file) {
-		for (size_t i = 0; i < n; i++) {
-			struct pb_access *a = &buf[i];
-			a->flags =
-			    (uint16_t)((a->flags & ~PB_ACC_COW) | PB_ACC_FILE | PB_ACC_SHARED);
-			if (!a->asid)
-				continue;
-			if (a->asid >= 256 || a->addr >> WL_VOL_SHIFT)
-				return wl_terr(t,
-					       "backing=file: address space %u at byte %#llx does "
-					       "not fit (256 files of 1 TiB); use backing=anon",
-					       a->asid, (unsigned long long)a->addr);
-			a->addr |= (uint64_t)a->asid << WL_VOL_SHIFT;
-		}
-	} else if (t->maps) {
-		for (size_t i = 0; i < n; i++)
-			buf[i].flags |= wl_maps_flags(t->maps, buf[i].addr);
-	}
-	return 0;
-}
-
 /* ifetch=0 for formats that do not drop fetches themselves. */
 static size_t drop_fetches(struct wl_trace *t, struct pb_access *buf, size_t n)
 {
@@ -508,7 +515,7 @@ ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n)
 		if (r > 0)
 			break;
 	}
-	if (r > 0) {
+	if (r > 0 && f->kind != WL_KIND_BINARY) { /* binary: bin_next applied it */
 		int rc = apply_backing(t, buf, (size_t)r);
 		if (rc)
 			r = rc;
