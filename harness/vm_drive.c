@@ -689,13 +689,14 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * The streaming sweep.  Steps separated by two barriers; between them the
  * first thread alone builds the next step's task list.  A step's tasks:
  * read stream s's next batch into its other buffer (decoding overlaps the
- * replay of the current batch), count stream s's distinct pages in the
- * current batch, feed (or, at its stream's end, close) each job.  Tasks
+ * replay of the current batch; it checks and counts the distinct pages
+ * as it reads), feed (or, at its stream's end, close) each job.  Tasks
  * are claimed from one atomic counter in order of their cost in the step
  * before (longest first), so no thread idles while another runs a long
  * job at the end of a step.
  */
 #define FEED_BATCH (1u << 18)
+#define FEED_CHUNK (1u << 12) /* read, checked and counted at a time */
 /*
  * Policy-only passes (mrc, sim --model policy) keep keys and write flags
  * alone (9 B/ref), in batches 4x longer: every job warms its policy's
@@ -748,7 +749,8 @@ struct feed {
 };
 
 /* Accesses a[0..m) read into stream s's batch buf at n: copy-on-write
- * writes, keys and write flags, and (keys only) the distinct pages. */
+ * writes, keys and write flags, and the distinct pages (while a[] is in
+ * the cache: FEED_CHUNK at a time). */
 static void batch_accesses(struct feed *f, struct feed_stream *fs, const struct pb_access *a,
 			   size_t m, unsigned buf, size_t n)
 {
@@ -759,22 +761,23 @@ static void batch_accesses(struct feed *f, struct feed_stream *fs, const struct 
 			fs->keys[buf][n + i] = pb_vm_key(&a[i]);
 			fs->wr[buf][n + i] = a[i].op == PB_OP_WRITE;
 		}
-	if (f->keys_only && fs->count_pages && !fs->pages_rc && count_pages(&fs->pages, a, m)) {
+	if (fs->count_pages && !fs->pages_rc && count_pages(&fs->pages, a, m)) {
 		fs->pages_rc = -ENOMEM;
 		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 	}
 }
 
 /* Read stream s's next batch into buf: FEED_BATCH accesses, or (keys
- * only) FEED_KEYS_BATCH keys read FEED_BATCH accesses at a time through
- * a[0]. */
+ * only) FEED_KEYS_BATCH keys read through a[0]; FEED_CHUNK accesses at a
+ * time are read, checked and counted, so each pass over them after the
+ * reader's hits the cache. */
 static void read_task(struct feed *f, size_t s, unsigned buf)
 {
 	struct feed_stream *fs = &f->st[s];
 	size_t cap = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH, n = 0;
 	while (n < cap) {
 		struct pb_access *a = f->keys_only ? fs->a[0] : fs->a[buf] + n;
-		size_t want = cap - n < FEED_BATCH ? cap - n : FEED_BATCH, m = 0;
+		size_t want = cap - n < FEED_CHUNK ? cap - n : FEED_CHUNK, m = 0;
 		ssize_t got = 0;
 		while (m < want && (got = pb_workload_next(fs->w, a + m, want - m)) > 0)
 			m += (size_t)got;
@@ -800,15 +803,6 @@ static void read_task(struct feed *f, size_t s, unsigned buf)
 	fs->at += n;
 	fs->ended = n == 0;
 	pb_progress_add(n);
-}
-
-static void pages_task(struct feed *f, size_t s, unsigned buf)
-{
-	struct feed_stream *fs = &f->st[s];
-	if (count_pages(&fs->pages, fs->a[buf], fs->n[buf])) {
-		fs->pages_rc = -ENOMEM; /* read_task owns rc: it runs beside */
-		pb_atomic_store(&f->failed, 1, PB_RELAXED);
-	}
 }
 
 static void job_task(struct feed *f, size_t j, unsigned buf)
@@ -864,10 +858,8 @@ static void plan_step(struct feed *f)
 			rt[(*rk)++] = f->njobs + s; /* read into the other buffer */
 		else if (f->step > 0)
 			fs->n[f->step & 1] = 0; /* nothing to read: nothing next */
-		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages && !f->keys_only)
-			rt[(*rk)++] = f->njobs + f->ns + s;
 		if (!failed && f->step > 0 && fs->n[cur] && s == 0 && f->hook && !f->hook_done)
-			f->task[k++] = f->njobs + 2 * f->ns;
+			f->task[k++] = f->njobs + f->ns;
 	}
 	for (size_t w = 0; w < f->nwave; w++) {
 		size_t j = f->wave[w];
@@ -906,8 +898,6 @@ static void run_task(struct feed *f, size_t t)
 		job_task(f, t, cur);
 	else if (t < f->njobs + f->ns)
 		read_task(f, t - f->njobs, nxt);
-	else if (t < f->njobs + 2 * f->ns)
-		pages_task(f, t - f->njobs - f->ns, cur);
 	else
 		hook_task(f, cur);
 	pb_atomic_store(&f->cost[t], pb_now_ns() - t0, PB_RELAXED);
@@ -984,7 +974,10 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 	fs->count_pages = !distinct;
 	size_t kb = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH;
 	for (int b = 0; b < 2 && !rc; b++) {
-		fs->a[b] = b && f->keys_only ? NULL : malloc(FEED_BATCH * sizeof(*fs->a[b]));
+		fs->a[b] =
+		    b && f->keys_only
+			? NULL
+			: malloc((f->keys_only ? FEED_CHUNK : FEED_BATCH) * sizeof(*fs->a[b]));
 		fs->keys[b] = f->need_keys ? malloc(kb * sizeof(uint64_t)) : NULL;
 		fs->wr[b] = f->need_keys ? malloc(kb) : NULL;
 		if ((!fs->a[b] && !(b && f->keys_only)) ||
@@ -1135,9 +1128,9 @@ int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 	f.opened = calloc(njobs + 1, 1);
 	f.closed = calloc(njobs + 1, 1);
 	f.blind = calloc(njobs + 1, 1);
-	f.task = calloc(njobs + 2 * nstreams + 1, sizeof(*f.task));
-	f.rtask = calloc(2 * nstreams + 1, sizeof(*f.rtask));
-	f.cost = calloc(njobs + 2 * nstreams + 1, sizeof(*f.cost));
+	f.task = calloc(njobs + nstreams + 1, sizeof(*f.task));
+	f.rtask = calloc(nstreams + 1, sizeof(*f.rtask));
+	f.cost = calloc(njobs + nstreams + 1, sizeof(*f.cost));
 	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.blind ||
 	    !f.task || !f.rtask || !f.cost)
 		rc = -ENOMEM;
