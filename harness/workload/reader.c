@@ -237,7 +237,7 @@ static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
  * the window.  (A trace file truncated by another process while it is
  * replayed ends the process with SIGBUS, as any mapped reader does.)
  */
-#define WL_MAP_DROP (8u << 20)
+#define WL_MAP_DROP (2u << 20)
 /* Records decoded (zeroed, decoded, given their backing) a chunk at a time,
  * so the three passes over the accesses stay in the first-level cache. */
 #define WL_BIN_CHUNK 2048u

@@ -385,7 +385,7 @@ static void test_lackey_model(void)
  */
 static void test_big_binary(void)
 {
-	enum { NR = 400000 }; /* 9.6 MB: past the 1 MiB window and an 8 MiB drop step */
+	enum { NR = 400000 }; /* 9.6 MB: past the 1 MiB window and several 2 MiB drop steps */
 	unsigned char *orc = calloc(NR + 1, 24);
 	struct exp *e = calloc(NR, sizeof(*e));
 	PB_CHECK(orc && e);
