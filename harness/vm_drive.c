@@ -145,22 +145,24 @@ __attribute__((constructor)) static void install_sink(void)
 
 /* ---- streams ---- */
 /* Distinct (asid, vpn) pairs: the engine's expected_keys hint and the
- * `distinct_pages` of meta.json.  n when out of memory (a hint). */
+ * `distinct_pages` of meta.json, counted in a pb_keyset (64-page blocks:
+ * a trace's dense page numbers probe a table that stays in the cache). */
+static inline int count_pages(struct pb_keyset *set, const struct pb_access *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pb_keyset_add(set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0)))
+			return -ENOMEM;
+	return 0;
+}
+
+/* The distinct pages of a[0..n); n when out of memory (a hint). */
 static uint64_t distinct_pages(const struct pb_access *a, size_t n)
 {
-	struct pb_hmap set;
-	if (pb_hmap_init(&set, 0))
+	struct pb_keyset set;
+	if (pb_keyset_init(&set))
 		return n;
-	for (size_t i = 0; i < n; i++) {
-		int isnew;
-		if (!pb_hmap_upsert(&set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
-				    &isnew)) {
-			pb_hmap_fini(&set);
-			return n;
-		}
-	}
-	uint64_t d = pb_hmap_count(&set);
-	pb_hmap_fini(&set);
+	uint64_t d = count_pages(&set, a, n) ? n : pb_keyset_count(&set);
+	pb_keyset_fini(&set);
 	return d;
 }
 
@@ -440,7 +442,7 @@ static int next_use_in_place(uint64_t *v, size_t n)
  * distinct pages, and the keys (next_use) in a mapping that grows by
  * mremap (no copy, no second array). */
 struct pre_pass {
-	struct pb_hmap pages;
+	struct pb_keyset pages;
 	int next_use;
 	uint64_t *v;
 	size_t n, cap;
@@ -450,12 +452,8 @@ static int pre_sink(void *ctx, const struct pb_access *a, size_t n)
 	struct pre_pass *p = ctx;
 	if (check_accesses(a, n, p->n, NULL, 0))
 		return -EDOM; /* the streaming pass says what and where */
-	for (size_t i = 0; i < n; i++) {
-		int isnew;
-		if (!pb_hmap_upsert(&p->pages,
-				    pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0), &isnew))
-			return -ENOMEM;
-	}
+	if (count_pages(&p->pages, a, n))
+		return -ENOMEM;
 	if (p->next_use && p->n + n > p->cap) {
 		size_t cap = p->cap ? p->cap : 1 << 20;
 		while (cap < p->n + n)
@@ -485,7 +483,7 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 	if (rc)
 		return rc;
 	struct pre_pass p = {.next_use = next_use};
-	if (pb_hmap_init(&p.pages, 0)) {
+	if (pb_keyset_init(&p.pages)) {
 		pb_workload_close(w);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -502,8 +500,8 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 		snprintf(err, errlen, "out of memory in the pass before the replay");
 	if (rc == -EDOM) /* not the engine's: the streaming pass names it */
 		rc = 0;
-	l->s.distinct = pb_hmap_count(&p.pages);
-	pb_hmap_fini(&p.pages); /* before the next uses' own map */
+	l->s.distinct = pb_keyset_count(&p.pages);
+	pb_keyset_fini(&p.pages); /* before the next uses' own map */
 	if (!rc && next_use && (rc = next_use_in_place(p.v, p.n)))
 		snprintf(err, errlen, "out of memory computing next uses");
 	if (rc) {
@@ -527,7 +525,7 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 
 /* pb_vm_stream_keys's sink: check, count pages, hand the keys on. */
 struct keys_pass {
-	struct pb_hmap pages;
+	struct pb_keyset pages;
 	uint64_t *keys;
 	uint8_t *wr;
 	uint64_t n, cow;
@@ -545,10 +543,8 @@ static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
 		size_t m = n - off < FEED_KEYS ? n - off : FEED_KEYS;
 		for (size_t i = 0; i < m; i++) {
 			const struct pb_access *x = &a[off + i];
-			int isnew;
-			if (!pb_hmap_upsert(&p->pages,
-					    pb_page_key(x->asid, x->addr >> PB_PAGE_SHIFT, 0),
-					    &isnew))
+			if (pb_keyset_add(&p->pages,
+					  pb_page_key(x->asid, x->addr >> PB_PAGE_SHIFT, 0)))
 				return -ENOMEM;
 			p->keys[i] = pb_vm_key(x);
 			p->wr[i] = x->op == PB_OP_WRITE;
@@ -593,7 +589,7 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
 	struct keys_pass p = {.fn = fn, .ctx = ctx};
 	p.keys = malloc(FEED_KEYS * sizeof(*p.keys));
 	p.wr = malloc(FEED_KEYS);
-	if (!p.keys || !p.wr || pb_hmap_init(&p.pages, 0)) {
+	if (!p.keys || !p.wr || pb_keyset_init(&p.pages)) {
 		free(p.keys);
 		free(p.wr);
 		pb_workload_close(w);
@@ -628,9 +624,9 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
 		snprintf(err, errlen, "workload '%s' has no accesses", spec);
 	}
 	l->s.n = p.n;
-	l->s.distinct = pb_hmap_count(&p.pages);
+	l->s.distinct = pb_keyset_count(&p.pages);
 	l->cow_refs = p.cow;
-	pb_hmap_fini(&p.pages);
+	pb_keyset_fini(&p.pages);
 	free(p.keys);
 	free(p.wr);
 	return rc;
@@ -693,13 +689,14 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * The streaming sweep.  Steps separated by two barriers; between them the
  * first thread alone builds the next step's task list.  A step's tasks:
  * read stream s's next batch into its other buffer (decoding overlaps the
- * replay of the current batch), count stream s's distinct pages in the
- * current batch, feed (or, at its stream's end, close) each job.  Tasks
+ * replay of the current batch; it checks and counts the distinct pages
+ * as it reads), feed (or, at its stream's end, close) each job.  Tasks
  * are claimed from one atomic counter in order of their cost in the step
  * before (longest first), so no thread idles while another runs a long
  * job at the end of a step.
  */
 #define FEED_BATCH (1u << 18)
+#define FEED_CHUNK (1u << 12) /* read, checked and counted at a time */
 /*
  * Policy-only passes (mrc, sim --model policy) keep keys and write flags
  * alone (9 B/ref), in batches 4x longer: every job warms its policy's
@@ -717,9 +714,9 @@ struct feed_stream {
 	uint64_t pos[2], at; /* batch positions; references read */
 	uint64_t cow;	     /* writes into copy-on-write regions */
 	int ended;
-	int count_pages;      /* no pass before counted them */
-	int pages_rc;	      /* -ENOMEM counting them */
-	struct pb_hmap pages; /* distinct (asid, vpn) */
+	int count_pages;	/* no pass before counted them */
+	int pages_rc;		/* -ENOMEM counting them */
+	struct pb_keyset pages; /* distinct (asid, vpn) */
 	int rc;
 	char err[512];
 };
@@ -752,7 +749,8 @@ struct feed {
 };
 
 /* Accesses a[0..m) read into stream s's batch buf at n: copy-on-write
- * writes, keys and write flags, and (keys only) the distinct pages. */
+ * writes, keys and write flags, and the distinct pages (while a[] is in
+ * the cache: FEED_CHUNK at a time). */
 static void batch_accesses(struct feed *f, struct feed_stream *fs, const struct pb_access *a,
 			   size_t m, unsigned buf, size_t n)
 {
@@ -763,27 +761,23 @@ static void batch_accesses(struct feed *f, struct feed_stream *fs, const struct 
 			fs->keys[buf][n + i] = pb_vm_key(&a[i]);
 			fs->wr[buf][n + i] = a[i].op == PB_OP_WRITE;
 		}
-	for (size_t i = 0; f->keys_only && fs->count_pages && !fs->pages_rc && i < m; i++) {
-		int isnew;
-		if (!pb_hmap_upsert(&fs->pages,
-				    pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0),
-				    &isnew)) {
-			fs->pages_rc = -ENOMEM;
-			pb_atomic_store(&f->failed, 1, PB_RELAXED);
-		}
+	if (fs->count_pages && !fs->pages_rc && count_pages(&fs->pages, a, m)) {
+		fs->pages_rc = -ENOMEM;
+		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 	}
 }
 
 /* Read stream s's next batch into buf: FEED_BATCH accesses, or (keys
- * only) FEED_KEYS_BATCH keys read FEED_BATCH accesses at a time through
- * a[0]. */
+ * only) FEED_KEYS_BATCH keys read through a[0]; FEED_CHUNK accesses at a
+ * time are read, checked and counted, so each pass over them after the
+ * reader's hits the cache. */
 static void read_task(struct feed *f, size_t s, unsigned buf)
 {
 	struct feed_stream *fs = &f->st[s];
 	size_t cap = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH, n = 0;
 	while (n < cap) {
 		struct pb_access *a = f->keys_only ? fs->a[0] : fs->a[buf] + n;
-		size_t want = cap - n < FEED_BATCH ? cap - n : FEED_BATCH, m = 0;
+		size_t want = cap - n < FEED_CHUNK ? cap - n : FEED_CHUNK, m = 0;
 		ssize_t got = 0;
 		while (m < want && (got = pb_workload_next(fs->w, a + m, want - m)) > 0)
 			m += (size_t)got;
@@ -809,21 +803,6 @@ static void read_task(struct feed *f, size_t s, unsigned buf)
 	fs->at += n;
 	fs->ended = n == 0;
 	pb_progress_add(n);
-}
-
-static void pages_task(struct feed *f, size_t s, unsigned buf)
-{
-	struct feed_stream *fs = &f->st[s];
-	const struct pb_access *a = fs->a[buf];
-	for (size_t i = 0; i < fs->n[buf]; i++) {
-		int isnew;
-		uint64_t key = pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0);
-		if (!pb_hmap_upsert(&fs->pages, key, &isnew)) {
-			fs->pages_rc = -ENOMEM; /* read_task owns rc: it runs beside */
-			pb_atomic_store(&f->failed, 1, PB_RELAXED);
-			return;
-		}
-	}
 }
 
 static void job_task(struct feed *f, size_t j, unsigned buf)
@@ -879,10 +858,8 @@ static void plan_step(struct feed *f)
 			rt[(*rk)++] = f->njobs + s; /* read into the other buffer */
 		else if (f->step > 0)
 			fs->n[f->step & 1] = 0; /* nothing to read: nothing next */
-		if (!failed && f->step > 0 && fs->n[cur] && fs->count_pages && !f->keys_only)
-			rt[(*rk)++] = f->njobs + f->ns + s;
 		if (!failed && f->step > 0 && fs->n[cur] && s == 0 && f->hook && !f->hook_done)
-			f->task[k++] = f->njobs + 2 * f->ns;
+			f->task[k++] = f->njobs + f->ns;
 	}
 	for (size_t w = 0; w < f->nwave; w++) {
 		size_t j = f->wave[w];
@@ -921,8 +898,6 @@ static void run_task(struct feed *f, size_t t)
 		job_task(f, t, cur);
 	else if (t < f->njobs + f->ns)
 		read_task(f, t - f->njobs, nxt);
-	else if (t < f->njobs + 2 * f->ns)
-		pages_task(f, t - f->njobs - f->ns, cur);
 	else
 		hook_task(f, cur);
 	pb_atomic_store(&f->cost[t], pb_now_ns() - t0, PB_RELAXED);
@@ -965,7 +940,7 @@ static void feed_stream_close(struct feed_stream *fs)
 		fs->keys[b] = NULL;
 		fs->wr[b] = NULL;
 	}
-	pb_hmap_fini(&fs->pages);
+	pb_keyset_fini(&fs->pages);
 }
 
 static void feed_free(struct feed *f)
@@ -999,7 +974,10 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 	fs->count_pages = !distinct;
 	size_t kb = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH;
 	for (int b = 0; b < 2 && !rc; b++) {
-		fs->a[b] = b && f->keys_only ? NULL : malloc(FEED_BATCH * sizeof(*fs->a[b]));
+		fs->a[b] =
+		    b && f->keys_only
+			? NULL
+			: malloc((f->keys_only ? FEED_CHUNK : FEED_BATCH) * sizeof(*fs->a[b]));
 		fs->keys[b] = f->need_keys ? malloc(kb * sizeof(uint64_t)) : NULL;
 		fs->wr[b] = f->need_keys ? malloc(kb) : NULL;
 		if ((!fs->a[b] && !(b && f->keys_only)) ||
@@ -1007,7 +985,7 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 			rc = -ENOMEM;
 	}
 	if (!rc && fs->count_pages)
-		rc = pb_hmap_init(&fs->pages, 0);
+		rc = pb_keyset_init(&fs->pages);
 	if (rc)
 		snprintf(err, errlen, "out of memory");
 	return rc;
@@ -1074,7 +1052,7 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 		fs->l->s.n = fs->at;
 		fs->l->cow_refs = fs->cow;
 		if (fs->count_pages)
-			fs->l->s.distinct = pb_hmap_count(&fs->pages);
+			fs->l->s.distinct = pb_keyset_count(&fs->pages);
 		if (!rc && !fs->at) {
 			rc = -EINVAL;
 			snprintf(err, errlen, "workload '%s' has no accesses", spec);
@@ -1150,9 +1128,9 @@ int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 	f.opened = calloc(njobs + 1, 1);
 	f.closed = calloc(njobs + 1, 1);
 	f.blind = calloc(njobs + 1, 1);
-	f.task = calloc(njobs + 2 * nstreams + 1, sizeof(*f.task));
-	f.rtask = calloc(2 * nstreams + 1, sizeof(*f.rtask));
-	f.cost = calloc(njobs + 2 * nstreams + 1, sizeof(*f.cost));
+	f.task = calloc(njobs + nstreams + 1, sizeof(*f.task));
+	f.rtask = calloc(nstreams + 1, sizeof(*f.rtask));
+	f.cost = calloc(njobs + nstreams + 1, sizeof(*f.cost));
 	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.blind ||
 	    !f.task || !f.rtask || !f.cost)
 		rc = -ENOMEM;

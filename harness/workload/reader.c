@@ -32,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "wl_reader.h"
 
@@ -190,10 +192,96 @@ static ssize_t text_next(struct wl_trace *t, struct pb_access *out, size_t n)
 	return (ssize_t)k;
 }
 
+/*
+ * backing=file: every page is a shared file mapping's; address space N > 0
+ * (a csv namespace: another volume or host disk) is another file, whose
+ * pages the engine must not take for those of volume 0 (its page cache is
+ * keyed by page number alone, pagebench/pagekey.h): volume N is placed at
+ * N << 40, so up to 256 volumes of 1 TiB fit the engine's 48-bit
+ * addresses.  backing=anon: the sidecar's file-backed mappings.
+ */
+#define WL_VOL_SHIFT 40
+static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
+{
+	if (t->backing == WL_BACKING_file) {
+		for (size_t i = 0; i < n; i++) {
+			struct pb_access *a = &buf[i];
+			a->flags =
+			    (uint16_t)((a->flags & ~PB_ACC_COW) | PB_ACC_FILE | PB_ACC_SHARED);
+			if (!a->asid)
+				continue;
+			if (a->asid >= 256 || a->addr >> WL_VOL_SHIFT)
+				return wl_terr(t,
+					       "backing=file: address space %u at byte %#llx does "
+					       "not fit (256 files of 1 TiB); use backing=anon",
+					       a->asid, (unsigned long long)a->addr);
+			a->addr |= (uint64_t)a->asid << WL_VOL_SHIFT;
+		}
+	} else if (t->maps) {
+		for (size_t i = 0; i < n; i++)
+			buf[i].flags |= wl_maps_flags(t->maps, buf[i].addr);
+	}
+	return 0;
+}
+
+/*
+ * Binary records of a plain (uncompressed) regular file are decoded straight
+ * from a read-only mapping of the file instead of read(2) into the window:
+ * no copy of every byte through the kernel and the window.  The mapping
+ * takes over at the first unconsumed byte (the window's bytes are the same
+ * file's), so positions and messages ("FILE: byte N") are unchanged.  Pages
+ * consumed are dropped from the mapping every WL_MAP_DROP bytes
+ * (MADV_DONTNEED: they stay in the page cache), so the resident set stays
+ * bounded whatever the trace size.  Anything unusual (a pipe, a
+ * compressed stream, a file that fits the window, a failed mmap) keeps
+ * the window.  (A trace file truncated by another process while it is
+ * replayed ends the process with SIGBUS, as any mapped reader does.)
+ */
+#define WL_MAP_DROP (2u << 20)
+/* Records decoded (zeroed, decoded, given their backing) a chunk at a time,
+ * so the three passes over the accesses stay in the first-level cache. */
+#define WL_BIN_CHUNK 2048u
+static void bin_map(struct wl_trace *t)
+{
+	t->map_tried = 1;
+	struct stat st;
+	if (t->in.codec != &wl_codec_none || !t->in.own_fd || t->eof || fstat(t->in.fd, &st) ||
+	    !S_ISREG(st.st_mode))
+		return;
+	uint64_t at = t->boff + t->pos, size = (uint64_t)st.st_size;
+	if (size > SIZE_MAX || size <= t->boff + t->len)
+		return; /* all in the window (or it shrank: keep reading) */
+	void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, t->in.fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	(void)madvise(p, (size_t)size, MADV_SEQUENTIAL);
+	t->map = p;
+	t->map_len = (size_t)size;
+	t->map_dropped = 0;
+	t->boff = 0;
+	t->pos = (size_t)at;
+	t->len = (size_t)size;
+	t->eof = 1;
+}
+
+/* Drop the mapping's pages before pos (whole WL_MAP_DROP steps). */
+static void bin_map_drop(struct wl_trace *t)
+{
+	size_t upto = t->pos / WL_MAP_DROP * WL_MAP_DROP;
+	if (upto > t->map_dropped) {
+		(void)madvise((char *)t->map + t->map_dropped, upto - t->map_dropped,
+			      MADV_DONTNEED);
+		t->map_dropped = upto;
+	}
+}
+
 static ssize_t bin_next(struct wl_trace *t, struct pb_access *out, size_t n)
 {
 	size_t k = 0;
 	size_t rs = t->recsz;
+	if (!t->map_tried)
+		bin_map(t);
+	const char *buf = t->map ? t->map : t->buf;
 	if (t->fmt->has_next && t->onext_cap < n) {
 		free(t->onext);
 		t->onext = malloc(n * sizeof(*t->onext));
@@ -219,14 +307,20 @@ static ssize_t bin_next(struct wl_trace *t, struct pb_access *out, size_t n)
 		size_t avail = (t->len - t->pos) / rs;
 		if (avail > n - k)
 			avail = n - k;
+		if (avail > WL_BIN_CHUNK)
+			avail = WL_BIN_CHUNK;
 		memset(out + k, 0, avail * sizeof(*out));
-		int rc = t->fmt->records(t, t->buf + t->pos, avail, out + k, k);
+		int rc = t->fmt->records(t, buf + t->pos, avail, out + k, k);
+		if (!rc)
+			rc = apply_backing(t, out + k, avail);
 		if (rc)
 			return rc;
 		t->pos += avail * rs;
 		t->records += avail;
 		k += avail;
 	}
+	if (t->map)
+		bin_map_drop(t);
 	return (ssize_t)k;
 }
 
@@ -388,38 +482,6 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 	return 0;
 }
 
-/*
- * backing=file: every page is a shared file mapping's; address space N > 0
- * (a csv namespace: another volume or host disk) is another file, whose
- * pages the engine must not take for those of volume 0 (its page cache is
- * keyed by page number alone, pagebench/pagekey.h): volume N is placed at
- * N << 40, so up to 256 volumes of 1 TiB fit the engine's 48-bit
- * addresses.  backing=anon: the sidecar's file-backed mappings.
- */
-#define WL_VOL_SHIFT 40
-static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
-{
-	if (t->backing == WL_BACKING_file) {
-		for (size_t i = 0; i < n; i++) {
-			struct pb_access *a = &buf[i];
-			a->flags =
-			    (uint16_t)((a->flags & ~PB_ACC_COW) | PB_ACC_FILE | PB_ACC_SHARED);
-			if (!a->asid)
-				continue;
-			if (a->asid >= 256 || a->addr >> WL_VOL_SHIFT)
-				return wl_terr(t,
-					       "backing=file: address space %u at byte %#llx does "
-					       "not fit (256 files of 1 TiB); use backing=anon",
-					       a->asid, (unsigned long long)a->addr);
-			a->addr |= (uint64_t)a->asid << WL_VOL_SHIFT;
-		}
-	} else if (t->maps) {
-		for (size_t i = 0; i < n; i++)
-			buf[i].flags |= wl_maps_flags(t->maps, buf[i].addr);
-	}
-	return 0;
-}
-
 /* ifetch=0 for formats that do not drop fetches themselves. */
 static size_t drop_fetches(struct wl_trace *t, struct pb_access *buf, size_t n)
 {
@@ -453,7 +515,7 @@ ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n)
 		if (r > 0)
 			break;
 	}
-	if (r > 0) {
+	if (r > 0 && f->kind != WL_KIND_BINARY) { /* binary: bin_next applied it */
 		int rc = apply_backing(t, buf, (size_t)r);
 		if (rc)
 			r = rc;
@@ -514,6 +576,8 @@ void wl_trace_close(struct wl_trace *t)
 		return;
 	if (t->fmt && t->fmt->close)
 		t->fmt->close(t);
+	if (t->map)
+		munmap((void *)t->map, t->map_len);
 	wl_in_close(&t->in);
 	wl_maps_free(t->maps);
 	free(t->onext);

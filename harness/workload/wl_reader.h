@@ -99,6 +99,11 @@ struct wl_trace {
 	size_t pos, len, safe; /* safe: end of the last complete line */
 	int eof;
 	uint64_t boff; /* stream offset of buf[0] */
+	/* binary formats on a plain regular file: records decoded straight
+	 * from a read-only mapping of it (reader.c, bin_map) */
+	const char *map; /* NULL: from the window */
+	size_t map_len, map_dropped;
+	int map_tried;
 	uint64_t line; /* lines consumed so far */
 	uint64_t skipped;
 	uint64_t records; /* trace records that produced references */

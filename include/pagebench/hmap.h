@@ -21,8 +21,9 @@
  * is no rehash-on-delete.  Deletion never shrinks the table.
  *
  * An empty slot holds key 0 (so a fresh table is plain zeroed memory, taken
- * lazily from mmap); the key 0 itself, a common page key (asid 0, vpn 0),
- * lives in a side slot of the map header.
+ * lazily from mmap; a grown one is faulted in by mmap at once, since the
+ * rehash writes all of it); the key 0 itself, a common page key (asid 0,
+ * vpn 0), lives in a side slot of the map header.
  *
  * Values are full u64: every user fits without loss (next-use positions of
  * traces longer than 2^32, stack-distance time slots, indices of page
@@ -173,5 +174,59 @@ int pb_hmap_del(struct pb_hmap *m, uint64_t key);
  * calls (a write through the value pointer of the current entry is fine).
  */
 int pb_hmap_next(const struct pb_hmap *m, uint64_t *cursor, uint64_t *key, uint64_t **val);
+
+/*
+ * A set of u64 keys (distinct pages, for one): blocks of 64 consecutive
+ * keys, key >> 6 -> a 64-bit mask in a pb_hmap.  Keys dense in their block
+ * (a trace's page numbers, an address space's runs) take 1/64 of a slot
+ * each: 100k pages of a trace are a 64 KiB table whose probes stay in the
+ * cache, where one slot per key is 4 MiB and a cache miss per reference.
+ * Keys scattered one per block cost a slot each, as in a plain pb_hmap.
+ * The last block looked up is kept (its pointer stays valid: only an add
+ * inserts), so runs within one block skip the hash.
+ */
+struct pb_keyset {
+	struct pb_hmap m;
+	uint64_t n;	 /* distinct keys */
+	uint64_t lastb;	 /* block of *lastw */
+	uint64_t *lastw; /* NULL: none yet */
+};
+
+static inline int pb_keyset_init(struct pb_keyset *s)
+{
+	s->n = 0;
+	s->lastb = 0;
+	s->lastw = NULL;
+	return pb_hmap_init(&s->m, 0);
+}
+
+static inline void pb_keyset_fini(struct pb_keyset *s)
+{
+	pb_hmap_fini(&s->m);
+	s->lastw = NULL;
+}
+
+/* Add key: 0, or -ENOMEM (the set is unchanged then). */
+static inline int pb_keyset_add(struct pb_keyset *s, uint64_t key)
+{
+	uint64_t b = key >> 6, *w = s->lastw;
+	if (!w || b != s->lastb) {
+		int isnew;
+		if (!(w = pb_hmap_upsert(&s->m, b, &isnew)))
+			return -ENOMEM;
+		s->lastb = b;
+		s->lastw = w;
+	}
+	uint64_t old = *w, bit = 1ULL << (key & 63);
+	*w = old | bit;
+	s->n += !(old & bit);
+	return 0;
+}
+
+/* Distinct keys added. */
+static inline uint64_t pb_keyset_count(const struct pb_keyset *s)
+{
+	return s->n;
+}
 
 #endif /* PAGEBENCH_HMAP_H */

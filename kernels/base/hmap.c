@@ -7,14 +7,24 @@
 #include <string.h>
 
 #include "base_internal.h"
+#include "pagebench/common.h"
 #include "pagebench/hmap.h"
 
 #define HMAP_MIN_LG 4
 
-static int hmap_alloc(struct pb_hmap *m, unsigned lg)
+/*
+ * populate: the whole table is written at once (growth rehashes every
+ * entry into it), so it is faulted in by mmap itself (MAP_POPULATE: one
+ * call, pages zeroed in the kernel) instead of page by page; a lazily
+ * mapped table whose first access to a page is the probe's read maps the
+ * shared zero page, and the insert's write then takes a second
+ * (copy-on-write) fault whose TLB flush interrupts the other threads.
+ */
+static int hmap_alloc(struct pb_hmap *m, unsigned lg, int populate)
 {
 	size_t slots = (size_t)1 << lg;
-	struct pb_hmap_slot *s = pb_base_map(slots * sizeof(*s));
+	struct pb_hmap_slot *s =
+	    populate ? pb_map(slots * sizeof(*s), 1) : pb_base_map(slots * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	m->s = s;
@@ -32,7 +42,7 @@ int pb_hmap_init(struct pb_hmap *m, uint64_t expect)
 		lg++;
 	if (((uint64_t)1 << lg) < 2 * expect)
 		return -ENOMEM;
-	return hmap_alloc(m, lg);
+	return hmap_alloc(m, lg, 0);
 }
 
 void pb_hmap_fini(struct pb_hmap *m)
@@ -54,7 +64,7 @@ int pb_hmap_grow(struct pb_hmap *m)
 {
 	struct pb_hmap n = *m;
 	unsigned lg = 64 - m->shift + 1;
-	if (lg > 62 || hmap_alloc(&n, lg))
+	if (lg > 62 || hmap_alloc(&n, lg, 1))
 		return -ENOMEM;
 	for (uint64_t i = 0; i <= m->mask; i++) {
 		struct pb_hmap_slot s = m->s[i];

@@ -3,10 +3,12 @@
  * tests/base/test_hmap.c - pb_hmap against a reference model (a plain array
  * over a fixed key universe) under random upserts, puts, finds and deletes,
  * through growth from the smallest table; iteration checked against the
- * model; keys 0 and UINT64_MAX, dense and scattered keys.
+ * model; keys 0 and UINT64_MAX, dense and scattered keys.  pb_keyset's
+ * count against sort + unique.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pagebench/common.h"
@@ -144,6 +146,56 @@ static void test_mixer(void)
 	PB_CHECK_EQ_U64(bad, 0);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * pb_keyset counts distinct keys: against sort + unique of the same
+ * stream, for keys dense in their 64-key blocks, scattered one per block,
+ * runs inside one block (the cached last block) and mixed with 0 and
+ * UINT64_MAX, through the map's growth.
+ */
+static void test_keyset(void)
+{
+	enum { N = 60000 };
+	static uint64_t k[N];
+	for (unsigned shape = 0; shape < 4; shape++) {
+		uint64_t sm = 77 + shape;
+		for (size_t i = 0; i < N; i++) {
+			uint64_t r = pb_splitmix64(&sm);
+			if (shape == 0) /* dense pages of two address spaces */
+				k[i] = (r & 1) << 48 | (r >> 8) % 20000;
+			else if (shape == 1) /* one key per block at most */
+				k[i] = ((r >> 8) % 30000) << 6 | (r & 63);
+			else if (shape == 2) /* runs within a block */
+				k[i] = i / 50 * 64 + r % 17;
+			else /* anything, 0 and the top key included */
+				k[i] = i % 97 == 0 ? 0 : i % 89 == 0 ? UINT64_MAX : r >> (r & 63);
+		}
+		struct pb_keyset set;
+		uint64_t bad = 0;
+		PB_CHECK(pb_keyset_init(&set) == 0);
+		for (size_t i = 0; i < N; i++)
+			bad += pb_keyset_add(&set, k[i]) != 0;
+		qsort(k, N, sizeof(k[0]), cmp_u64);
+		uint64_t uniq = 0;
+		for (size_t i = 0; i < N; i++)
+			uniq += i == 0 || k[i] != k[i - 1];
+		PB_CHECK_EQ_U64(bad, 0);
+		PB_CHECK_MSG(pb_keyset_count(&set) == uniq,
+			     "shape %u: %" PRIu64 " counted, %" PRIu64 " distinct", shape,
+			     pb_keyset_count(&set), uniq);
+		/* adding them all again adds nothing */
+		for (size_t i = 0; i < N; i++)
+			bad += pb_keyset_add(&set, k[N - 1 - i]) != 0;
+		PB_CHECK_EQ_U64(pb_keyset_count(&set), uniq);
+		pb_keyset_fini(&set);
+	}
+}
+
 int main(void)
 {
 	uint64_t sm = 99;
@@ -162,5 +214,6 @@ int main(void)
 	}
 	test_growth();
 	test_mixer();
+	test_keyset();
 	return pb_test_done();
 }

@@ -376,6 +376,47 @@ static void test_lackey_model(void)
 	free(e);
 }
 
+/*
+ * A plain binary trace longer than the reader's window and its drop step
+ * (decoded from a mapping of the file) gives the same references as the
+ * file's own records and as the same bytes through a pipe-like path (zstd:
+ * the window); a truncated last record and a bad record far past the
+ * window are named at their byte offsets.
+ */
+static void test_big_binary(void)
+{
+	enum { NR = 400000 }; /* 9.6 MB: past the 1 MiB window and several 2 MiB drop steps */
+	unsigned char *orc = calloc(NR + 1, 24);
+	struct exp *e = calloc(NR, sizeof(*e));
+	PB_CHECK(orc && e);
+	if (!orc || !e)
+		return;
+	uint64_t sm = 2026;
+	for (size_t i = 0; i < NR; i++) {
+		uint64_t id = pb_splitmix64(&sm) >> 24; /* below 2^52: fits at 4 KiB pages */
+		int64_t nx = -1;
+		memcpy(orc + 24 * i + 4, &id, 8);
+		memcpy(orc + 24 * i + 16, &nx, 8);
+		e[i] = (struct exp){id, 0, 0};
+	}
+	wl_write(wl_path("big.oracleGeneral"), orc, 24 * (size_t)NR);
+	check_seq(spec(0, "big.oracleGeneral", NULL), e, NR);
+	if (!wl_compress("zstd", orc, 24 * (size_t)NR, wl_path("big.oracleGeneral.zst")))
+		check_seq(spec(0, "big.oracleGeneral.zst", "format=oracle"), e, NR);
+	/* a cut last record */
+	wl_write(wl_path("cut.oracleGeneral"), orc, 24 * (size_t)NR + 5);
+	check_bad(spec(0, "cut.oracleGeneral", NULL), "cut.oracleGeneral: byte 9600000",
+		  "truncated");
+	/* an id that overflows an address, at record 350000 (byte 8400000) */
+	uint64_t huge = UINT64_MAX;
+	memcpy(orc + 24 * 350000 + 4, &huge, 8);
+	wl_write(wl_path("bad.oracleGeneral"), orc, 24 * (size_t)NR);
+	check_bad(spec(0, "bad.oracleGeneral", NULL), "bad.oracleGeneral: byte 8400000",
+		  "overflows");
+	free(orc);
+	free(e);
+}
+
 static void test_bad_inputs(void)
 {
 	/* truncated binary record */
@@ -631,6 +672,7 @@ int main(int argc, char **argv)
 	test_compressed();
 	test_lackey_model();
 	test_bad_inputs();
+	test_big_binary();
 	if (argc > 1)
 		test_cli(argv[1]);
 	wl_rmdir();
