@@ -22,6 +22,12 @@
  *      is tracked, so its first write is seen (a WP fault, or with
  *      UFFD_FEATURE_WP_ASYNC the kernel's own bit, read from pagemap).
  *
+ * io=move (Linux 6.8+): a victim whose content is kept is moved into its
+ * slot of the memory swap area with UFFDIO_MOVE (no copy, and the move is
+ * the zap), and a swap-in moves it back to the faulting address; the swap
+ * area is registered with the same userfaultfd (the move's destination must
+ * be) and is never touched by the pager.
+ *
  * Invariant: the pager reads only pages it has mapped (state RES), so the
  * handler can never fault on its own registered memory.  Any fault the
  * pager cannot resolve (swap full, an I/O error, a COPY that fails, a
