@@ -22,6 +22,12 @@
  *      is tracked, so its first write is seen (a WP fault, or with
  *      UFFD_FEATURE_WP_ASYNC the kernel's own bit, read from pagemap).
  *
+ * io=move (Linux 6.8+): a victim whose content is kept is moved into its
+ * slot of the memory swap area with UFFDIO_MOVE (no copy, and the move is
+ * the zap), and a swap-in moves it back to the faulting address; the swap
+ * area is registered with the same userfaultfd (the move's destination must
+ * be) and is never touched by the pager.
+ *
  * Invariant: the pager reads only pages it has mapped (state RES), so the
  * handler can never fault on its own registered memory.  Any fault the
  * pager cannot resolve (swap full, an I/O error, a COPY that fails, a
@@ -82,6 +88,23 @@
 #define UFFD_FEATURE_WP_ASYNC (1 << 15)
 #endif
 #define PM_UFFD_WP (1ULL << 57) /* /proc/self/pagemap: PTE is uffd-wp protected */
+/* UFFDIO_MOVE (Linux 6.8+), from the kernel's ABI where the header is older. */
+#ifndef UFFD_FEATURE_MOVE
+#define UFFD_FEATURE_MOVE (1 << 16)
+#endif
+#ifndef _UFFDIO_MOVE
+#define _UFFDIO_MOVE			 (0x05)
+#define UFFDIO_MOVE_MODE_DONTWAKE	 ((__u64)1 << 0)
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES ((__u64)1 << 1)
+struct uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move; /* out: bytes moved, or -errno */
+};
+#define UFFDIO_MOVE _IOWR(UFFDIO, _UFFDIO_MOVE, struct uffdio_move)
+#endif
 
 /* Page state, one byte per page (region lock, or the alternation above). */
 #define ST_RES	   0x01 /* mapped by the pager */
@@ -170,6 +193,7 @@ struct upstate {
 	enum inject inject;
 	uint64_t inject_at;
 	enum lat_mode lat;
+	int move; /* io=move: evict and swap in with UFFDIO_MOVE */
 	uint64_t swap_pages;
 	int direct;
 	char swap_dir[1024];
@@ -218,7 +242,7 @@ struct up_params {
 	uint64_t prepage_n, evict_batch, handlers, batch;
 	double write;
 	int hints, direct, poll;
-	unsigned pattern, dirty, check, prepage, latency;
+	unsigned pattern, dirty, check, prepage, latency, io;
 	char *policy, *inject, *swap, *workload, *latency_csv;
 };
 
@@ -231,6 +255,7 @@ static const char *const prepage_names[] = {"none",   "readahead",   "around",	 
 static const enum prepage_mode prepage_of[] = {PRE_NONE, PRE_READAHEAD, PRE_AROUND, PRE_CLUSTER,
 					       PRE_NONE, PRE_AROUND,	PRE_CLUSTER};
 static const char *const latency_names[] = {"service", "roundtrip", NULL}; /* lat_mode */
+static const char *const io_names[] = {"copy", "move", NULL};
 
 #define P(f) offsetof(struct up_params, f)
 static const struct pb_param up_params[] = {
@@ -251,6 +276,9 @@ static const struct pb_param up_params[] = {
     {"evict_batch", PB_PT_U64, P(evict_batch), "1", "victims per zap", NULL, 1, 512, 0, 0, NULL},
     {"swap", PB_PT_STR, P(swap), "mem", "mem, or a folder DIR for a swap file", NULL, 0, 0, 0, 0,
      "mem|DIR"},
+    {"io", PB_PT_ENUM, P(io), "copy",
+     "copy: write-back and UFFDIO_COPY; move: UFFDIO_MOVE out to and back from memory swap",
+     io_names, 0, 0, 0, 0, NULL},
     {"swap_pages", PB_PT_SIZE, P(swap_pages), NULL, "swap slots (unset: pages)", NULL, 1, 1 << 24,
      0, 0, NULL},
     {"direct", PB_PT_BOOL, P(direct), "0", "1: O_DIRECT swap file", NULL, 0, 0, 0, 0, NULL},
@@ -357,6 +385,7 @@ static int up_apply(struct upargs *a, const struct up_params *p, char *err, size
 	s->handlers = (unsigned)p->handlers;
 	s->msg_batch = (unsigned)p->batch;
 	s->lat = (enum lat_mode)p->latency;
+	s->move = p->io == 1;
 	const struct {
 		const char *k, *v;
 	} custom[] = {{"policy", p->policy},
@@ -423,6 +452,8 @@ static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 		if (pfd >= 0) {
 			if (!ioctl(pfd, UFFDIO_API, &probe))
 				api.features = want & probe.features;
+			if (sim && !strcmp(sim, "nomove")) /* tests: a kernel before 6.8 */
+				api.features &= ~(uint64_t)UFFD_FEATURE_MOVE;
 			close(pfd);
 		} else {
 			api.features = want; /* device path: try it */
@@ -440,8 +471,20 @@ static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 			return -e;
 		}
 	}
-	*got = api.features;
+	*got = api.features; /* what the kernel offers (it reports all it has) */
+	if (sim && !strcmp(sim, "nomove"))
+		*got &= ~(uint64_t)UFFD_FEATURE_MOVE;
 	return fd;
+}
+
+/* The features to ask for: WP_ASYNC where dirt is tracked, MOVE for io=move. */
+static uint64_t want_features(const struct upstate *s)
+{
+	uint64_t w = s->dirty == DIRTY_OFF ? 0
+		     : s->dirty == DIRTY_WP
+			 ? UFFD_FEATURE_PAGEFAULT_FLAG_WP
+			 : UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_ASYNC;
+	return w | (s->move ? UFFD_FEATURE_MOVE : 0);
 }
 
 /* ---- fatal errors ---- */
@@ -483,19 +526,16 @@ static int async_dirty(struct upstate *s, struct region *r, uint64_t page)
 	return !(ent & PM_UFFD_WP);
 }
 
-/* Save the victim if it must be, leaving it mapped (the zap follows). */
-static int save_victim(struct upstate *s, struct region *r, uint64_t v)
+/* Must victim v's content be saved: written since it came in (or untracked)? */
+static int victim_dirty(struct upstate *s, struct region *r, uint64_t v)
 {
-	uint8_t st = r->st[v];
-	int dirty = s->dirty == DIRTY_OFF || (st & ST_DIRTY) ||
-		    (s->dirty == DIRTY_ASYNC && async_dirty(s, r, v));
-	if (!dirty && (st & ST_SAVED))
-		return 0; /* clean: the swap copy is current */
-	if (!dirty) {
-		/* Clean and never saved: it is still all zeroes; drop it and
-		 * demand-zero it again on the next fault. */
-		return 0;
-	}
+	return s->dirty == DIRTY_OFF || (r->st[v] & ST_DIRTY) ||
+	       (s->dirty == DIRTY_ASYNC && async_dirty(s, r, v));
+}
+
+/* Victim v's swap slot (a page keeps its slot), allocated on first need. */
+static int victim_slot(struct region *r, uint64_t v)
+{
 	if (r->slot[v] == UINT32_MAX) {
 		int64_t sl = pb_swap_alloc(&r->swap);
 		if (sl < 0)
@@ -503,9 +543,27 @@ static int save_victim(struct upstate *s, struct region *r, uint64_t v)
 		r->slot[v] = (uint32_t)sl;
 		r->slot_page[sl] = (uint32_t)v;
 	}
+	return 0;
+}
+
+/* Save the victim if it must be, leaving it mapped (the zap follows). */
+static int save_victim(struct upstate *s, struct region *r, uint64_t v)
+{
+	uint8_t st = r->st[v];
+	int dirty = victim_dirty(s, r, v);
+	if (!dirty && (st & ST_SAVED))
+		return 0; /* clean: the swap copy is current */
+	if (!dirty) {
+		/* Clean and never saved: it is still all zeroes; drop it and
+		 * demand-zero it again on the next fault. */
+		return 0;
+	}
+	int rc = victim_slot(r, v);
+	if (rc)
+		return rc;
 	if (s->inject == INJ_EIO && r->swap.fail_write_at == 0)
 		r->swap.fail_write_at = s->inject_at;
-	int rc = pb_swap_write(&r->swap, r->slot[v], r->base + v * PB_PAGE_SIZE, 1);
+	rc = pb_swap_write(&r->swap, r->slot[v], r->base + v * PB_PAGE_SIZE, 1);
 	if (rc)
 		return rc;
 	r->st[v] |= ST_SAVED;
@@ -513,8 +571,74 @@ static int save_victim(struct upstate *s, struct region *r, uint64_t v)
 	return 0;
 }
 
+/*
+ * UFFDIO_MOVE of len bytes from src to dst (io=move).  The kernel moves the
+ * pages' PTEs without copying and clears the source; it reports a partial
+ * move as -EAGAIN with the bytes moved, and -EAGAIN alone when the pages
+ * were busy a moment (a migration, a split): the rest is retried, a bounded
+ * number of times.  Other errors: -EEXIST (dst populated), -ENOENT (src not
+ * present), -EBUSY (a page shared, pinned or KSM), -EINVAL (the areas do not
+ * match, or dst is not registered with this userfaultfd).
+ */
+static int move_range(int uffd, uint64_t dst, uint64_t src, uint64_t len, uint64_t mode)
+{
+	for (int tries = 0;; tries++) {
+		struct uffdio_move m = {.dst = dst, .src = src, .len = len, .mode = mode};
+		if (!ioctl(uffd, UFFDIO_MOVE, &m))
+			return 0;
+		int e = errno;
+		uint64_t done = m.move > 0 ? (uint64_t)m.move : 0;
+		if (done >= len)
+			return 0;
+		dst += done;
+		src += done;
+		len -= done;
+		if (e != EAGAIN || tries >= 1000)
+			return -e;
+	}
+}
+
+/*
+ * io=move: does victim v go out by a move (1) or is it dropped (0)?  Its
+ * content must be kept when it is dirty or when it came from swap (the
+ * move that brought it in emptied its slot: no copy is left anywhere
+ * else); a clean page never saved is zeroes and is dropped like a clean
+ * victim of io=copy.  A write-back is counted as io=copy counts it (the
+ * dirty victims), so the simulator's counts still hold; a clean page that
+ * moves out is an eviction without a write-back (nothing is copied).
+ */
+static int move_victim_prep(struct upstate *s, struct region *r, uint64_t v)
+{
+	uint8_t st = r->st[v];
+	int dirty = victim_dirty(s, r, v);
+	if (!dirty && !(st & ST_SAVED))
+		return 0;
+	int rc = victim_slot(r, v);
+	if (rc)
+		return rc;
+	r->swap.writes++; /* pages put into the swap area */
+	if (s->inject == INJ_EIO && r->swap.writes == s->inject_at)
+		return -EIO;
+	if (dirty)
+		r->ev[EV_WB]++;
+	r->st[v] |= ST_SAVED;
+	return 1;
+}
+
+/* io=move: n victims from page v out into their consecutive slots, one call. */
+static int move_out(struct region *r, uint64_t v, uint64_t n)
+{
+	r->ev[EV_ZAPS]++;
+	return move_range(r->uffd, (uint64_t)(uintptr_t)(r->swap.mem + r->slot[v] * PB_PAGE_SIZE),
+			  (uint64_t)(uintptr_t)(r->base + v * PB_PAGE_SIZE), n * PB_PAGE_SIZE,
+			  UFFDIO_MOVE_MODE_DONTWAKE);
+}
+
 /* Zap the pending victims: one call for the whole batch where the kernel
- * takes process_madvise on ourselves, else one madvise per run of pages. */
+ * takes process_madvise on ourselves, else one madvise per run of pages.
+ * io=move: a victim whose content is kept moves out into its swap slot (the
+ * move clears its PTE: no copy, no separate zap), one UFFDIO_MOVE per run of
+ * consecutive pages with consecutive slots; only clean zero pages are zapped. */
 static int flush_victims(struct upstate *s, struct region *r)
 {
 	if (!r->npending)
@@ -522,15 +646,30 @@ static int flush_victims(struct upstate *s, struct region *r)
 	uint64_t t0 = pb_now_ns();
 	struct iovec iov[512];
 	size_t niov = 0;
+	uint64_t mv_lo = 0, mv_n = 0; /* io=move: the run being gathered */
 	for (uint64_t i = 0; i < r->npending; i++) {
 		uint64_t v = r->pending[i];
 		if (!(r->st[v] & ST_PENDING))
 			continue; /* rescued */
 		/* Saved now, not when chosen: a write in between must not be lost. */
-		int rc = save_victim(s, r, v);
-		if (rc) {
+		int rc = s->move ? move_victim_prep(s, r, v) : save_victim(s, r, v);
+		if (rc < 0) {
 			r->npending = 0;
 			return rc;
+		}
+		if (rc > 0) {
+			r->st[v] &= (uint8_t) ~(ST_PENDING | ST_RES | ST_DIRTY | ST_WP);
+			if (mv_n && v == mv_lo + mv_n && r->slot[v] == r->slot[mv_lo] + mv_n) {
+				mv_n++;
+				continue;
+			}
+			if (mv_n && (rc = move_out(r, mv_lo, mv_n))) {
+				r->npending = 0;
+				return rc;
+			}
+			mv_lo = v;
+			mv_n = 1;
+			continue;
 		}
 		char *a = r->base + v * PB_PAGE_SIZE;
 		if (niov && (char *)iov[niov - 1].iov_base + iov[niov - 1].iov_len == a)
@@ -539,8 +678,10 @@ static int flush_victims(struct upstate *s, struct region *r)
 			iov[niov++] = (struct iovec){.iov_base = a, .iov_len = PB_PAGE_SIZE};
 		r->st[v] &= (uint8_t) ~(ST_PENDING | ST_RES | ST_DIRTY | ST_WP);
 	}
-	int rc = 0;
+	int rc = mv_n ? move_out(r, mv_lo, mv_n) : 0;
 	size_t i = 0;
+	if (rc)
+		niov = 0;
 	if (niov > 1 && s->pidfd >= 0 && pb_atomic_load(&s->pidfd_ok, PB_RELAXED)) {
 		/* One system call (one TLB shootdown) for the whole batch. */
 		size_t total = 0;
@@ -740,6 +881,37 @@ static int serve_run(struct upstate *s, struct region *r, uint64_t p, int write)
 
 static int serve_cluster(struct upstate *s, struct region *r, uint64_t p, int write);
 
+/*
+ * io=move swap-in: the page moves from its slot to the faulting address
+ * (no copy; the slot is empty afterwards, so the page keeps ST_SAVED: its
+ * only copy is the frame, and it moves out again even when clean).  The
+ * kernel maps a moved page writable and without the uffd-wp bit, so a read
+ * fault with tracked dirt is moved without waking, write-protected, then
+ * woken: three ioctls where UFFDIO_COPY_MODE_WP does it in one.
+ */
+static int move_in(struct upstate *s, struct region *r, uint64_t p, int write)
+{
+	r->ev[EV_SWAPIN]++;
+	r->swap.reads++;
+	mark_res(s, r, p, write);
+	pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+	int wp = !write && s->dirty != DIRTY_OFF;
+	uint64_t dst = (uint64_t)(uintptr_t)(r->base + p * PB_PAGE_SIZE);
+	uint64_t t0 = pb_now_ns();
+	int rc = move_range(r->uffd, dst,
+			    (uint64_t)(uintptr_t)(r->swap.mem + (size_t)r->slot[p] * PB_PAGE_SIZE),
+			    PB_PAGE_SIZE, wp ? UFFDIO_MOVE_MODE_DONTWAKE : 0);
+	if (!rc && wp) {
+		struct uffdio_writeprotect wpr = {.range = {.start = dst, .len = PB_PAGE_SIZE},
+						  .mode = UFFDIO_WRITEPROTECT_MODE_WP};
+		struct uffdio_range one = {.start = dst, .len = PB_PAGE_SIZE};
+		if (ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wpr) || ioctl(r->uffd, UFFDIO_WAKE, &one))
+			rc = -errno;
+	}
+	r->ev[EV_COPY_NS] += pb_now_ns() - t0;
+	return rc;
+}
+
 /* Serve a missing fault on page p (region lock held). */
 static int serve_missing(struct upstate *s, struct region *r, uint64_t p, int write)
 {
@@ -770,6 +942,8 @@ static int serve_missing(struct upstate *s, struct region *r, uint64_t p, int wr
 			return rc;
 	}
 	r->ev[EV_FAULTS]++;
+	if (s->move && (r->st[p] & ST_SAVED))
+		return move_in(s, r, p, write);
 	/* The fill's source without a copy where there is one: the zero
 	 * page, or the slot of a memory swap store. */
 	const char *src = r->bounce;
@@ -861,6 +1035,12 @@ static void serve(struct upstate *s, struct region *r, const struct uffd_msg *m)
 		ioctl(r->uffd, UFFDIO_WAKE, &one);
 		return;
 	}
+	if (addr < (uint64_t)(uintptr_t)r->base || p >= r->pages) {
+		/* io=move registers the swap area too; nothing may touch it. */
+		region_fail(s, r, -EFAULT, "fault at %#llx outside the region (the swap area?)",
+			    (unsigned long long)addr);
+		return;
+	}
 	if (m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
 		/* First write to a page mapped write-protected: it is dirty now. */
 		if (r->st[p] & ST_RES) {
@@ -889,12 +1069,17 @@ static void serve(struct upstate *s, struct region *r, const struct uffd_msg *m)
 	}
 	rc = serve_missing(s, r, p, !!(m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE));
 	if (rc) {
-		const char *what = rc == -ENOSPC   ? "swap is full"
-				   : rc == -EPROTO ? "the policy and the pager's mapping disagree"
-				   : rc == -EFAULT ? "victim is not mapped by the pager"
-				   : rc == -ENOENT || rc == -EINVAL
-				       ? "the region is no longer registered"
-				       : "I/O or ioctl error";
+		const char *what =
+		    rc == -ENOSPC   ? "swap is full"
+		    : rc == -EPROTO ? "the policy and the pager's mapping disagree"
+		    : rc == -EFAULT ? "victim is not mapped by the pager"
+		    : rc == -EBUSY  ? "UFFDIO_MOVE refused a shared, pinned or KSM page"
+		    : rc == -EEXIST ? "UFFDIO_MOVE found its destination populated"
+		    : (rc == -ENOENT || rc == -EINVAL) && s->move
+			? "the region is no longer registered, or UFFDIO_MOVE found no page at its "
+			  "source"
+		    : rc == -ENOENT || rc == -EINVAL ? "the region is no longer registered"
+						     : "I/O or ioctl error";
 		region_fail(s, r, rc, "unresolvable fault on page %llu: %s (%s)",
 			    (unsigned long long)p, what, strerror(-rc));
 		return;
@@ -1093,6 +1278,12 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 		snprintf(cfg->err, cfg->errlen, "hints=1 takes prepage=none");
 		goto fail;
 	}
+	if (s->move && (s->swap_dir[0] || s->prepage != PRE_NONE)) {
+		snprintf(cfg->err, cfg->errlen,
+			 "io=move needs swap=mem and prepage=none (it moves single pages between "
+			 "the region and a memory swap area)");
+		goto fail;
+	}
 	if (!s->swap_pages)
 		s->swap_pages = s->pages;
 	snprintf(s->params, sizeof(s->params), "%s", cfg->params);
@@ -1106,10 +1297,7 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 		pb_workload_close(w);
 	}
 	/* Features: WP_ASYNC where the kernel has it, for dirt without faults. */
-	uint64_t want = s->dirty == DIRTY_OFF ? 0
-			: s->dirty == DIRTY_WP
-			    ? UFFD_FEATURE_PAGEFAULT_FLAG_WP
-			    : UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_ASYNC;
+	uint64_t want = want_features(s);
 	char why[256];
 	int probe = open_uffd(want, &s->features, why, sizeof(why));
 	if (probe < 0) {
@@ -1120,6 +1308,14 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 	close(probe);
 	if (s->dirty == DIRTY_AUTO)
 		s->dirty = (s->features & UFFD_FEATURE_WP_ASYNC) ? DIRTY_ASYNC : DIRTY_WP;
+	if (s->move && !(s->features & UFFD_FEATURE_MOVE)) {
+		snprintf(
+		    cfg->err, cfg->errlen,
+		    "io=move needs UFFDIO_MOVE (UFFD_FEATURE_MOVE, Linux 6.8+), which this kernel "
+		    "does not offer; use io=copy");
+		rc = -ENOTSUP;
+		goto fail;
+	}
 	if (s->dirty == DIRTY_ASYNC && !(s->features & UFFD_FEATURE_WP_ASYNC)) {
 		snprintf(cfg->err, cfg->errlen,
 			 "dirty=async needs UFFD_FEATURE_WP_ASYNC (Linux 6.7+); use dirty=wp");
@@ -1247,11 +1443,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		r->uffd = s->shared_uffd;
 	} else {
 		uint64_t got;
-		uint64_t want = s->dirty == DIRTY_OFF ? 0
-				: s->dirty == DIRTY_WP
-				    ? UFFD_FEATURE_PAGEFAULT_FLAG_WP
-				    : UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_ASYNC;
-		r->uffd = open_uffd(want, &got, why, sizeof(why));
+		r->uffd = open_uffd(want_features(s), &got, why, sizeof(why));
 		if (r->uffd < 0) {
 			fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
 			return r->uffd;
@@ -1269,6 +1461,22 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		return rc;
 	}
 	r->registered = 1;
+	if (s->move) {
+		/* UFFDIO_MOVE's destination must be registered with the same
+		 * userfaultfd, and both areas must have the same protection (the
+		 * WP mode changes it): the swap area is registered like the
+		 * region.  The pager never touches it, so it never faults. */
+		reg.range.start = (uint64_t)(uintptr_t)r->swap.mem;
+		reg.range.len = s->swap_pages * PB_PAGE_SIZE;
+		madvise(r->swap.mem, reg.range.len, MADV_NOHUGEPAGE);
+		if (ioctl(r->uffd, UFFDIO_REGISTER, &reg)) {
+			rc = -errno;
+			fprintf(stderr,
+				"uffd-pager: thread %u: io=move: UFFDIO_REGISTER swap: %s\n",
+				t->tid, strerror(-rc));
+			return rc;
+		}
+	}
 	if (!s->handlers) {
 		if (pipe2(r->stop_pipe, O_CLOEXEC))
 			return -errno;

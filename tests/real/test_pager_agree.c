@@ -15,7 +15,9 @@
  * the write as a write fault or a write-protect fault, the simulator as the
  * reference's op).  The pager runs the stream across its warm-up and its
  * measured repetition (--ops = half the references each), and its events
- * are summed over both.
+ * are summed over both.  Every case runs twice: io=copy (write-back by
+ * copy, fill by UFFDIO_COPY) and io=move (UFFDIO_MOVE out and back, where
+ * the kernel has it): the counts must not depend on how pages travel.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -149,7 +151,7 @@ int main(int argc, char **argv)
 	} cases[] = {{"fifo", "0"}, {"lru", "1"}, {"fifo", "1"}};
 	const char *frames[] = {"64", "300", "1200"};
 	const char *dirty[] = {"wp", "async"};
-	int runs = 0, skipped_async = 0;
+	int runs = 0, skipped_async = 0, skipped_move = 0;
 	for (size_t c = 0; c < 3; c++)
 		for (size_t fi = 0; fi < 3; fi++)
 			for (size_t di = 0; di < 2; di++) {
@@ -165,41 +167,58 @@ int main(int argc, char **argv)
 				PB_CHECK_MSG(o.code == 0, "sim: exit %d: %s", o.code, o.err);
 				long long sv[3] = {0, 0, 0};
 				PB_CHECK(sim_counts(o.out, sv) == 0);
-				snprintf(root, sizeof(root), "%s/p%d", top, runs++);
-				snprintf(
-				    par, sizeof(par),
-				    "pages=2000,frames=%s,policy=%s,hints=%s,dirty=%s,workload=%s",
-				    frames[fi], cases[c].policy, cases[c].hints, dirty[di],
-				    wl_param);
-				char *pa[] = {argv[1], "run",		"uffd-pager", "--threads",
-					      "1",     "--reps",	"1",	      "--ops",
-					      "10000", "--param",	par,	      "--results",
-					      root,    "--no-baseline", NULL};
-				spawn_run(pa, NULL, &o);
-				if (o.code && strstr(o.err, "userfaultfd unavailable")) {
-					char cmd[4300];
-					snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-					PB_CHECK(system(cmd) == 0);
-					PB_SKIP("userfaultfd is not available to this user");
+				for (int io = 0; io < 2; io++) {
+					snprintf(root, sizeof(root), "%s/p%d", top, runs++);
+					snprintf(par, sizeof(par),
+						 "pages=2000,frames=%s,policy=%s,hints=%s,dirty=%s,"
+						 "io=%s,"
+						 "workload=%s",
+						 frames[fi], cases[c].policy, cases[c].hints,
+						 dirty[di], io ? "move" : "copy", wl_param);
+					char *pa[] = {
+					    argv[1], "run",	      "uffd-pager", "--threads",
+					    "1",     "--reps",	      "1",	    "--ops",
+					    "10000", "--param",	      par,	    "--results",
+					    root,    "--no-baseline", NULL};
+					spawn_run(pa, NULL, &o);
+					if (o.code && strstr(o.err, "userfaultfd unavailable")) {
+						char cmd[4300];
+						snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+						PB_CHECK(system(cmd) == 0);
+						PB_SKIP(
+						    "userfaultfd is not available to this user");
+					}
+					if (o.code && strstr(o.err, "WP_ASYNC")) {
+						skipped_async++; /* an older kernel: wp is still
+								    checked */
+						continue;
+					}
+					if (o.code && io && strstr(o.err, "UFFD_FEATURE_MOVE")) {
+						skipped_move++; /* before Linux 6.8: io=copy is
+								   still checked */
+						continue;
+					}
+					PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", par, o.code,
+						     o.err);
+					long long pv[3] = {0, 0, 0};
+					PB_CHECK(pager_counts(root, pv) == 0);
+					PB_CHECK_MSG(sv[0] == pv[0] && sv[1] == pv[1] &&
+							 sv[2] == pv[2],
+						     "%s: sim faults/evictions/writebacks "
+						     "%lld/%lld/%lld, pager "
+						     "%lld/%lld/%lld",
+						     par, sv[0], sv[1], sv[2], pv[0], pv[1], pv[2]);
+					/* Both halves did page: the counts are not trivially equal.
+					 */
+					PB_CHECK(sv[0] > 0 && (fi == 2 || sv[1] > 0));
 				}
-				if (o.code && strstr(o.err, "WP_ASYNC")) {
-					skipped_async++; /* an older kernel: wp is still checked */
-					continue;
-				}
-				PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", par, o.code, o.err);
-				long long pv[3] = {0, 0, 0};
-				PB_CHECK(pager_counts(root, pv) == 0);
-				PB_CHECK_MSG(
-				    sv[0] == pv[0] && sv[1] == pv[1] && sv[2] == pv[2],
-				    "%s: sim faults/evictions/writebacks %lld/%lld/%lld, pager "
-				    "%lld/%lld/%lld",
-				    par, sv[0], sv[1], sv[2], pv[0], pv[1], pv[2]);
-				/* Both halves did page: the counts are not trivially equal. */
-				PB_CHECK(sv[0] > 0 && (fi == 2 || sv[1] > 0));
 			}
 	if (skipped_async)
 		fprintf(stderr, "note: %d dirty=async cases skipped (no UFFD_FEATURE_WP_ASYNC)\n",
 			skipped_async);
+	if (skipped_move)
+		fprintf(stderr, "note: %d io=move cases skipped (no UFFD_FEATURE_MOVE)\n",
+			skipped_move);
 	char cmd[4300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);

@@ -12,7 +12,12 @@
  *    fault, a stuck handler: the run ends with exit 1 and one clear reason,
  *    within the test's bound (no hang);
  *  - without userfaultfd (simulated: PAGEBENCH_UFFD=eperm|enosys) setup
- *    fails with a one-line reason.
+ *    fails with a one-line reason;
+ *  - io=move (UFFDIO_MOVE out to and back from the swap area): every byte
+ *    checked after each page went out and came back about a dozen times,
+ *    4 threads, under each dirty tracking, batched, shared handlers and
+ *    hints; its failures end the run like io=copy's; without the feature
+ *    (simulated: PAGEBENCH_UFFD=nomove) setup fails with the reason.
  * Every child runs under a timeout here: a hang is a failure, not a stuck CI.
  */
 #define _GNU_SOURCE
@@ -205,6 +210,62 @@ int main(int argc, char **argv)
 				     par, o.err);
 		}
 	}
+
+	/* 5. io=move.  Probe: a kernel before 6.8 has no UFFDIO_MOVE. */
+	pager("pages=64,frames=16,io=move", "1", "100", NULL, 0, &o);
+	if (o.code != 0 && strstr(o.err, "UFFD_FEATURE_MOVE")) {
+		fprintf(stderr, "note: io=move skipped: %s", o.err);
+	} else {
+		PB_CHECK_MSG(o.code == 0, "io=move probe: exit %d: %s", o.code, o.err);
+		/* 256 pages in 32 frames, uniform, half writes, 4 threads x 1500
+		 * accesses per repetition (3 with the warm-up): each page out and
+		 * back about 15 times, every byte checked at every access and at
+		 * the end. */
+		static const char *const mv[] = {
+		    "dirty=off",
+		    "dirty=wp",
+		    "dirty=auto",
+		    "dirty=off,evict_batch=8",
+		    "dirty=auto,evict_batch=8",
+		    "handlers=2,dirty=wp",
+		    "hints=1,evict_batch=4",
+		    "policy=lru,hints=1,inject=dupmsg",
+		};
+		for (size_t i = 0; i < sizeof(mv) / sizeof(mv[0]); i++) {
+			char par[256];
+			snprintf(
+			    par, sizeof(par),
+			    "pages=256,frames=32,pattern=uniform,write=0.5,check=full,io=move,%s",
+			    mv[i]);
+			pager(par, "4", "1500", NULL, 0, &o);
+			PB_CHECK_MSG(o.code == 0, "%s: exit %d (-1: hung): %s", par, o.code, o.err);
+			long long in = event_sum("swap_ins"), out = event_sum("evictions");
+			PB_CHECK_MSG(in > 4 * 256 && out > 4 * 256,
+				     "%s: swap_ins %lld, evictions %lld: pages did not cycle", par,
+				     in, out);
+		}
+		/* Its failures end the run with the reason, as io=copy's. */
+		for (size_t i = 0; i < 3; i++)
+			for (int h = 0; h < 2; h++) {
+				char par[256];
+				snprintf(par, sizeof(par), "%s,io=move%s", bad[i].params,
+					 h ? ",handlers=2" : "");
+				pager(par, "2", "5000", NULL, 0, &o);
+				PB_CHECK_MSG(o.code == 1, "%s: exit %d (-1: hung): %s", par, o.code,
+					     o.err);
+				PB_CHECK_MSG(strstr(o.err, bad[i].why) != NULL,
+					     "%s: reason missing: %s", par, o.err);
+			}
+	}
+	/* Without the feature: one line with the reason, exit 1; io=move with a
+	 * swap file or prepaging is refused with the reason. */
+	pager("pages=64,frames=16,io=move", "1", "100", "PAGEBENCH_UFFD=nomove", 0, &o);
+	PB_CHECK_MSG(o.code == 1, "nomove: exit %d", o.code);
+	PB_CHECK_MSG(first_line_has(o.err, "io=move needs UFFDIO_MOVE", "use io=copy"),
+		     "nomove: %s", o.err);
+	pager("pages=64,frames=16,io=move,prepage=around", "1", "100", NULL, 0, &o);
+	PB_CHECK_MSG(o.code != 0 && strstr(o.err, "prepage=none"), "io=move,prepage: %d %s", o.code,
+		     o.err);
 
 	/* 4. No userfaultfd: one line with the reason, exit 1. */
 	const char *envs[] = {"PAGEBENCH_UFFD=eperm", "PAGEBENCH_UFFD=enosys"};
