@@ -4,7 +4,8 @@
  *
  * Each simulated CPU (engine thread) owns one struct pb_tlb: a first-level
  * data TLB, a first-level instruction TLB and a unified second-level TLB
- * (Intel's STLB), each set-associative with true LRU inside a set, sized
+ * (Intel's STLB), each set-associative with true LRU inside a set (stamps
+ * in L1, a per-set permutation word in an L2 of up to 16 ways), sized
  * from a named CPU profile (published geometries, see kernels/vm/tlb.c) or
  * from a parameter string "l1=64:4,l1i=128:8,l2=1536:12" (entries:ways;
  * ways 0 means fully associative).  4 KiB translations; 2 MiB ones

@@ -5,7 +5,13 @@
  * How it works: each array is sets x ways entries; a translation key
  * ((asid << 48) | vpn) selects a set by its low vpn bits (mixed with the
  * asid) and is searched in every way; replacement is true LRU inside the
- * set by a per-TLB stamp counter.  The hierarchy is the usual one of x86
+ * set: in the L1 arrays by a per-TLB stamp counter (a hit is one store),
+ * in the L2 (up to 16 ways) by a recency permutation of the ways per set,
+ * 4 bits a position, so that neither its hits nor its fills scan stamps;
+ * an unshared TLB also keeps the L2's killed ways last, so that the fill
+ * after a miss takes the last way without scanning the tags again, and
+ * counts its entries per frame (pb_tlb_track_pfns), so that an unmap skips
+ * the shootdown of a frame no entry maps.  The hierarchy is the usual one of x86
  * cores: L1 dTLB and L1 iTLB in front of a unified second-level TLB; an L2
  * hit is copied into L1 (inclusive fill), a miss is a page walk done by the
  * engine, whose result is filled into both levels.
