@@ -4,7 +4,8 @@
  *
  * Each simulated CPU (engine thread) owns one struct pb_tlb: a first-level
  * data TLB, a first-level instruction TLB and a unified second-level TLB
- * (Intel's STLB), each set-associative with true LRU inside a set, sized
+ * (Intel's STLB), each set-associative with true LRU inside a set (stamps
+ * in L1, a per-set permutation word in an L2 of up to 16 ways), sized
  * from a named CPU profile (published geometries, see kernels/vm/tlb.c) or
  * from a parameter string "l1=64:4,l1i=128:8,l2=1536:12" (entries:ways;
  * ways 0 means fully associative).  4 KiB translations; 2 MiB ones
@@ -82,6 +83,12 @@ struct pb_tlb_array {
 	 * that entry's tag): a kill skips an array never filled, such as the
 	 * L1i of a workload without fetches.  Ordered as the tags are. */
 	uint32_t filled;
+	/* The L2 (2 to 16 ways): each set's recency order as a permutation of
+	 * its ways, 4 bits a position, most recent in the low nibble (owner
+	 * only), instead of the entries' stamps: a hit and an insert are O(1)
+	 * (the victim is the last nibble), no scan of stamps.  NULL: stamps
+	 * (the L1 arrays, whose hit is the inline one store). */
+	uint64_t *lru;
 };
 
 struct pb_tlb_stats {
@@ -100,10 +107,29 @@ struct pb_tlb {
 	/* other threads shoot entries down (set by the owner before they
 	 * start): an L2-to-L1 copy and a shootdown then fence (tlb.c) */
 	int shared;
+	/* not shared: key + 1 of the last L2 miss, which the L2 does not hold
+	 * until the owner inserts it (0: none); its fill skips the tag scan */
+	uint64_t l2_absent;
+	/* not shared, pb_tlb_track_pfns: per frame the number of entries
+	 * (all levels) that translate to it; pb_tlb_may_hold */
+	uint32_t *held;
+	uint64_t held_n;
 };
 
 int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g) PB_MUST_CHECK;
 void pb_tlb_fini(struct pb_tlb *t);
+/*
+ * Count, per frame below n, the entries that translate to it (owner only,
+ * an unshared TLB, called while it is empty: the engine of one thread), so
+ * that pb_tlb_may_hold can tell that no entry maps a frame.  0 / -ENOMEM.
+ */
+int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n) PB_MUST_CHECK;
+/* 0 when no entry of t translates to `pfn` (a shootdown of any key that
+ * maps it would find nothing), 1 when one may (or nothing is tracked). */
+static inline int pb_tlb_may_hold(const struct pb_tlb *t, uint64_t pfn)
+{
+	return !t->held || pfn >= t->held_n || t->held[pfn] != 0;
+}
 /* Invalidate everything (owner only). */
 void pb_tlb_flush_all(struct pb_tlb *t);
 

@@ -5,7 +5,13 @@
  * How it works: each array is sets x ways entries; a translation key
  * ((asid << 48) | vpn) selects a set by its low vpn bits (mixed with the
  * asid) and is searched in every way; replacement is true LRU inside the
- * set by a per-TLB stamp counter.  The hierarchy is the usual one of x86
+ * set: in the L1 arrays by a per-TLB stamp counter (a hit is one store),
+ * in the L2 (up to 16 ways) by a recency permutation of the ways per set,
+ * 4 bits a position, so that neither its hits nor its fills scan stamps;
+ * an unshared TLB also keeps the L2's killed ways last, so that the fill
+ * after a miss takes the last way without scanning the tags again, and
+ * counts its entries per frame (pb_tlb_track_pfns), so that an unmap skips
+ * the shootdown of a frame no entry maps.  The hierarchy is the usual one of x86
  * cores: L1 dTLB and L1 iTLB in front of a unified second-level TLB; an L2
  * hit is copied into L1 (inclusive fill), a miss is a page walk done by the
  * engine, whose result is filled into both levels.
@@ -211,6 +217,7 @@ static void array_init(struct pb_tlb_array *a, const struct pb_tlb_level *lv,
 {
 	a->e = mem;
 	a->filled = 0;
+	a->lru = NULL;
 	if (!lv->entries) {
 		a->sets = a->ways = a->set_mask = 0;
 		return;
@@ -220,13 +227,89 @@ static void array_init(struct pb_tlb_array *a, const struct pb_tlb_level *lv,
 	a->set_mask = a->sets - 1;
 }
 
+/* ---- the L2's recency order: a permutation of the ways per set ----
+ * Nibble i of a set's word is the way at recency position i (0: most
+ * recent, ways - 1: least); the unused nibbles of a set of fewer than 16
+ * ways hold 15, which names no way.  The owner keeps the killed ways at
+ * the end when nobody else kills (unshared): a set's invalid ways are then
+ * the last positions, and the last way is the one an insert takes, an
+ * invalid one while there is one, else the least recently used. */
+#define NIB1	     0x1111111111111111ULL
+#define LRU_MAX_WAYS 16u
+
+/* The low k nibbles (k <= 16). */
+static inline uint64_t nib_low(unsigned k)
+{
+	return k >= 16 ? ~0ULL : (1ULL << (4 * k)) - 1;
+}
+
+/* Recency position of way w (which the word holds). */
+static inline unsigned lru_pos(uint64_t perm, unsigned w)
+{
+	uint64_t x = perm ^ (NIB1 * w); /* the nibble holding w becomes 0 */
+	x |= x >> 1;
+	x |= x >> 2; /* bit 0 of each nibble: any bit of it set */
+	return (unsigned)__builtin_ctzll(~x & NIB1) >> 2;
+}
+
+/* Way w becomes the most recent. */
+static inline uint64_t lru_front(uint64_t perm, unsigned w)
+{
+	unsigned p = lru_pos(perm, w);
+	return (perm & ~nib_low(p + 1)) | ((perm & nib_low(p)) << 4) | w;
+}
+
+/* Way w becomes the least recent of `ways`. */
+static inline uint64_t lru_back(uint64_t perm, unsigned w, unsigned ways)
+{
+	unsigned p = lru_pos(perm, w);
+	uint64_t keep = perm & (nib_low(p) | ~nib_low(ways));
+	uint64_t after = perm & nib_low(ways) & ~nib_low(p + 1);
+	return keep | (after >> 4) | ((uint64_t)w << (4 * (ways - 1)));
+}
+
+static inline unsigned lru_last(uint64_t perm, unsigned ways)
+{
+	return (unsigned)(perm >> (4 * (ways - 1))) & 15u;
+}
+
+static void lru_init(struct pb_tlb_array *a, uint64_t *words)
+{
+	uint64_t id = 0;
+	for (unsigned i = 0; i < 16; i++)
+		id |= (uint64_t)(i < a->ways ? i : 15u) << (4 * i);
+	for (uint32_t s = 0; s < a->sets; s++)
+		words[s] = id;
+	a->lru = words;
+}
+
+/* ---- per-frame entry counts (pb_tlb_track_pfns) ---- */
+static inline void held_add(struct pb_tlb *t, uint64_t pfn, int d)
+{
+	if (t->held && pfn < t->held_n)
+		t->held[pfn] += (uint32_t)d;
+}
+
+int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n)
+{
+	free(t->held);
+	t->held_n = 0;
+	t->held = n ? calloc(n, sizeof(*t->held)) : NULL;
+	if (n && !t->held)
+		return -ENOMEM;
+	t->held_n = n;
+	return 0;
+}
+
 int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 {
 	memset(t, 0, sizeof(*t));
 	size_t n = level_entries(&g->l1d) + level_entries(&g->l1i) + level_entries(&g->l2);
 	if (!n)
 		n = 1;
-	t->mem_bytes = n * sizeof(struct pb_tlb_entry);
+	uint32_t l2ways = g->l2.ways ? g->l2.ways : g->l2.entries;
+	size_t nlru = g->l2.entries && l2ways <= LRU_MAX_WAYS ? g->l2.entries / l2ways : 0;
+	t->mem_bytes = n * sizeof(struct pb_tlb_entry) + nlru * sizeof(uint64_t);
 	t->mem = pb_map(t->mem_bytes, 1);
 	if (!t->mem)
 		return -ENOMEM;
@@ -236,6 +319,8 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 	array_init(&t->l1i, &g->l1i, e);
 	e += g->l1i.entries;
 	array_init(&t->l2, &g->l2, e);
+	if (nlru)
+		lru_init(&t->l2, (uint64_t *)((char *)t->mem + n * sizeof(struct pb_tlb_entry)));
 	return 0;
 }
 
@@ -244,6 +329,9 @@ void pb_tlb_fini(struct pb_tlb *t)
 	if (t->mem)
 		pb_unmap(t->mem, t->mem_bytes);
 	t->mem = NULL;
+	free(t->held);
+	t->held = NULL;
+	t->held_n = 0;
 }
 
 static void array_clear(struct pb_tlb_array *a)
@@ -258,6 +346,61 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 	array_clear(&t->l1i);
 	array_clear(&t->l2);
 	array_clear(&t->l1_2m); /* empty unless pb_tlb_huge_init */
+	if (t->held)
+		memset(t->held, 0, t->held_n * sizeof(*t->held));
+	/* the L2's order stays a permutation; all its ways are invalid */
+}
+
+/* Write the translation into way v (counted in the per-frame counts). */
+static inline struct pb_tlb_entry *entry_set(struct pb_tlb *t, struct pb_tlb_array *a,
+					     struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
+					     unsigned flags)
+{
+	if (t->held) {
+		if (pb_atomic_load(&v->tag, PB_RELAXED))
+			held_add(t, v->pfn, -1); /* replaced */
+		held_add(t, pfn, 1);
+	}
+	if (pb_unlikely(!a->filled))
+		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
+	v->pfn = pfn;
+	v->flags = (uint8_t)flags;
+	v->hintgen = 0;
+	v->stamp = ++t->clock;
+	pb_atomic_store(&v->tag, tag, PB_RELAXED);
+	return v;
+}
+
+/* The first way holding tag or invalid, or -1. */
+static inline int way_tag_or_free(const struct pb_tlb_entry *s, uint32_t ways, uint64_t tag)
+{
+	for (uint32_t w = 0; w < ways; w++) {
+		uint64_t cur = pb_atomic_load(&s[w].tag, PB_RELAXED);
+		if ((cur == tag) | (cur == 0))
+			return (int)w;
+	}
+	return -1;
+}
+
+/* Insert into an array with a recency word per set (the L2): the way that
+ * holds the key or the first invalid way, as array_insert, else the least
+ * recently used.  Unshared, after a miss of this key (l2_absent), the last
+ * position is that way without a scan: the invalid ways are the last. */
+static struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
+				       uint64_t pfn, unsigned flags)
+{
+	const uint32_t ways = a->ways;
+	uint32_t set = pb_tlb_hash(key) & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
+	uint64_t perm = a->lru[set], tag = key + 1;
+	int w = -1;
+	if (t->shared || t->l2_absent != tag)
+		w = way_tag_or_free(s, ways, tag);
+	if (w < 0)
+		w = (int)lru_last(perm, ways);
+	t->l2_absent = 0;
+	a->lru[set] = lru_front(perm, (unsigned)w);
+	return entry_set(t, a, &s[w], tag, pfn, flags);
 }
 
 /* Insert into one array, replacing the LRU (or an invalid) way. */
@@ -266,6 +409,8 @@ static struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *
 {
 	if (!a->sets)
 		return NULL;
+	if (a->lru)
+		return lru_insert(t, a, key, pfn, flags);
 	/* ways and the victim's stamp live in registers: the loop then has no
 	 * load that depends on the previous way's choice (the stamps are the
 	 * owner's alone, so vst always equals v->stamp) */
@@ -287,25 +432,50 @@ static struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *
 			vst = st;
 		}
 	}
-	if (pb_unlikely(!a->filled))
-		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
-	v->pfn = pfn;
-	v->flags = (uint8_t)flags;
-	v->hintgen = 0;
-	v->stamp = ++t->clock;
-	pb_atomic_store(&v->tag, tag, PB_RELAXED);
-	return v;
+	return entry_set(t, a, v, tag, pfn, flags);
+}
+
+/* Probe the L2 (owner): a hit becomes its set's most recent.  A miss is
+ * remembered (l2_absent) for the fill that follows. */
+static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint64_t key)
+{
+	struct pb_tlb_array *a = &t->l2;
+	if (!a->lru) {
+		struct pb_tlb_entry *e = pb_tlb_probe(a, key);
+		if (e)
+			e->stamp = ++t->clock;
+		return e;
+	}
+	const uint32_t ways = a->ways;
+	uint32_t set = pb_tlb_hash(key) & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
+	uint64_t tag = key + 1;
+	for (uint32_t w = 0; w < ways; w++) {
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag) {
+			a->lru[set] = lru_front(a->lru[set], w);
+			s[w].stamp = ++t->clock; /* the clock runs as with stamps */
+			return &s[w];
+		}
+	}
+	t->l2_absent = tag;
+	return NULL;
+}
+
+/* Drop an entry the owner just copied (a shootdown raced with the copy). */
+static void entry_drop(struct pb_tlb *t, struct pb_tlb_entry *e)
+{
+	pb_atomic_store(&e->tag, 0, PB_RELAXED);
+	held_add(t, e->pfn, -1);
 }
 
 struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch)
 {
-	struct pb_tlb_entry *e = pb_tlb_probe(&t->l2, key);
+	struct pb_tlb_entry *e = l2_probe(t, key);
 	if (!e) {
 		t->st.misses++;
 		return NULL;
 	}
 	t->st.l2_hits++;
-	e->stamp = ++t->clock;
 	struct pb_tlb_entry *l1 = array_insert(t, fetch ? &t->l1i : &t->l1d, key, e->pfn, e->flags);
 	/* a shootdown may have raced with the copy; re-check the L2 tag so a
 	 * cleared translation is not resurrected in L1.  Shared: a Dekker pair
@@ -315,7 +485,7 @@ struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch)
 	if (l1 && t->shared)
 		pb_fence_full();
 	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
-		pb_atomic_store(&l1->tag, 0, PB_RELAXED);
+		entry_drop(t, l1);
 		t->st.l2_hits--;
 		t->st.misses++;
 		return NULL;
@@ -331,29 +501,39 @@ struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key, uint64_t pfn, u
 	return e;
 }
 
-static int array_kill(struct pb_tlb_array *a, uint64_t key)
+/* Clear every entry tagged `key` in one array (any thread when shared,
+ * else the owner, who then also keeps the L2's killed ways last and the
+ * per-frame counts). */
+static int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key)
 {
 	/* never filled (an absent level neither): nothing to find */
 	if (!pb_atomic_load(&a->filled, PB_RELAXED))
 		return 0;
 	const uint32_t ways = a->ways; /* in a register across the atomic loads */
-	struct pb_tlb_entry *s = a->e + (size_t)(pb_tlb_hash(key) & a->set_mask) * ways;
+	uint32_t set = pb_tlb_hash(key) & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
 	uint64_t tag = key + 1;
 	int hit = 0;
 	for (uint32_t w = 0; w < ways; w++) {
 		uint64_t cur = tag;
 		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag &&
-		    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED))
+		    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED)) {
 			hit = 1;
+			if (!t->shared) {
+				held_add(t, s[w].pfn, -1);
+				if (a->lru)
+					a->lru[set] = lru_back(a->lru[set], w, ways);
+			}
+		}
 	}
 	return hit;
 }
 
 void pb_tlb_invalidate(struct pb_tlb *t, uint64_t key)
 {
-	array_kill(&t->l1d, key);
-	array_kill(&t->l1i, key);
-	array_kill(&t->l2, key);
+	array_kill(t, &t->l1d, key);
+	array_kill(t, &t->l1i, key);
+	array_kill(t, &t->l2, key);
 }
 
 static void array_flags(struct pb_tlb_array *a, uint64_t key, unsigned flags)
@@ -374,11 +554,11 @@ int pb_tlb_shootdown(struct pb_tlb *t, uint64_t key)
 {
 	/* L2 first: an L2-to-L1 copy racing with this either sees the L2 kill
 	 * on its re-check or is seen here (pb_tlb_lookup_l2) */
-	int c = array_kill(&t->l2, key);
+	int c = array_kill(t, &t->l2, key);
 	if (t->shared)
 		pb_fence_full();
-	int a = array_kill(&t->l1d, key);
-	int b = array_kill(&t->l1i, key);
+	int a = array_kill(t, &t->l1d, key);
+	int b = array_kill(t, &t->l1i, key);
 	return a | b | c;
 }
 
@@ -419,15 +599,14 @@ struct pb_tlb_entry *pb_tlb_huge_l1(struct pb_tlb *t, uint64_t key)
 
 struct pb_tlb_entry *pb_tlb_huge_l2(struct pb_tlb *t, uint64_t key)
 {
-	struct pb_tlb_entry *e = pb_tlb_probe(&t->l2, key);
+	struct pb_tlb_entry *e = l2_probe(t, key);
 	if (!e)
 		return NULL;
-	e->stamp = ++t->clock;
 	struct pb_tlb_entry *l1 = array_insert(t, huge_l1(t), key, e->pfn, e->flags);
 	if (l1 && t->shared)
 		pb_fence_full(); /* as pb_tlb_lookup_l2 */
 	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
-		pb_atomic_store(&l1->tag, 0, PB_RELAXED); /* shot down meanwhile */
+		entry_drop(t, l1); /* shot down meanwhile */
 		return NULL;
 	}
 	return l1 ? l1 : e;
@@ -442,11 +621,11 @@ struct pb_tlb_entry *pb_tlb_huge_fill(struct pb_tlb *t, uint64_t key, uint64_t p
 
 int pb_tlb_huge_kill(struct pb_tlb *t, uint64_t key)
 {
-	int c = array_kill(&t->l2, key); /* L2 first: as pb_tlb_shootdown */
+	int c = array_kill(t, &t->l2, key); /* L2 first: as pb_tlb_shootdown */
 	if (t->shared)
 		pb_fence_full();
-	int a = array_kill(&t->l1_2m, key);
-	int b = array_kill(&t->l1d, key);
+	int a = array_kill(t, &t->l1_2m, key);
+	int b = array_kill(t, &t->l1d, key);
 	return a | b | c;
 }
 

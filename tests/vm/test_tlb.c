@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/vm/test_tlb.c - the TLB model (kernels/vm/tlb.c) against a
+ * brute-force reference: every set a list of its translations in recency
+ * order (true LRU), L1 d/i in front of an inclusive-fill L2.  Random
+ * lookups, fills, shootdowns, invalidations and flushes on several
+ * geometries (L2s that keep their order as a permutation word, up to 16
+ * ways, and a 32-way one that keeps stamps), each unshared (kills keep the
+ * permutation's invalid ways last, per-frame counts) and shared (scans);
+ * after every step the hit and miss counts, the frame a hit returns, what
+ * a shootdown reports and pb_tlb_may_hold must agree with the reference.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagebench/tlb.h"
+#include "pbtest.h"
+
+#define MAXW 64
+
+/* One array of the reference: per set up to `ways` keys, most recent first. */
+struct ref_arr {
+	uint32_t sets, ways;
+	uint64_t (*key)[MAXW], (*pfn)[MAXW];
+	uint32_t *n;
+};
+
+struct ref {
+	struct ref_arr l1d, l1i, l2;
+	uint64_t l1_hits, l2_hits, misses;
+};
+
+static void ref_arr_init(struct ref_arr *r, const struct pb_tlb_level *lv)
+{
+	memset(r, 0, sizeof(*r));
+	if (!lv->entries)
+		return;
+	r->ways = lv->ways ? lv->ways : lv->entries;
+	r->sets = lv->entries / r->ways;
+	r->key = calloc(r->sets, sizeof(*r->key));
+	r->pfn = calloc(r->sets, sizeof(*r->pfn));
+	r->n = calloc(r->sets, sizeof(*r->n));
+	PB_CHECK(r->key && r->pfn && r->n);
+}
+
+static void ref_arr_free(struct ref_arr *r)
+{
+	free(r->key);
+	free(r->pfn);
+	free(r->n);
+}
+
+static uint32_t ref_set(const struct ref_arr *r, uint64_t key)
+{
+	return pb_tlb_hash(key) & (r->sets - 1);
+}
+
+/* Position of key in its set, or -1. */
+static int ref_find(const struct ref_arr *r, uint64_t key)
+{
+	if (!r->sets)
+		return -1;
+	uint32_t s = ref_set(r, key);
+	for (uint32_t i = 0; i < r->n[s]; i++)
+		if (r->key[s][i] == key)
+			return (int)i;
+	return -1;
+}
+
+/* Move position i of key's set to the front (most recent). */
+static void ref_front(struct ref_arr *r, uint64_t key, int i)
+{
+	uint32_t s = ref_set(r, key);
+	uint64_t k = r->key[s][i], p = r->pfn[s][i];
+	memmove(&r->key[s][1], &r->key[s][0], (size_t)i * sizeof(uint64_t));
+	memmove(&r->pfn[s][1], &r->pfn[s][0], (size_t)i * sizeof(uint64_t));
+	r->key[s][0] = k;
+	r->pfn[s][0] = p;
+}
+
+static void ref_insert(struct ref_arr *r, uint64_t key, uint64_t pfn)
+{
+	if (!r->sets)
+		return;
+	uint32_t s = ref_set(r, key);
+	int i = ref_find(r, key);
+	if (i < 0) {
+		if (r->n[s] < r->ways)
+			r->n[s]++; /* else the least recent falls off the end */
+		i = (int)r->n[s] - 1;
+	}
+	r->key[s][i] = key;
+	r->pfn[s][i] = pfn;
+	ref_front(r, key, i);
+}
+
+static int ref_kill(struct ref_arr *r, uint64_t key)
+{
+	int i = ref_find(r, key);
+	if (i < 0)
+		return 0;
+	uint32_t s = ref_set(r, key);
+	uint32_t rest = r->n[s] - (uint32_t)i - 1;
+	memmove(&r->key[s][i], &r->key[s][i + 1], rest * sizeof(uint64_t));
+	memmove(&r->pfn[s][i], &r->pfn[s][i + 1], rest * sizeof(uint64_t));
+	r->n[s]--;
+	return 1;
+}
+
+static int ref_holds_pfn(const struct ref_arr *r, uint64_t pfn)
+{
+	for (uint32_t s = 0; s < r->sets; s++)
+		for (uint32_t i = 0; i < r->n[s]; i++)
+			if (r->pfn[s][i] == pfn)
+				return 1;
+	return 0;
+}
+
+/* Lookup: the frame, or UINT64_MAX on a miss. */
+static uint64_t ref_lookup(struct ref *f, uint64_t key, int fetch)
+{
+	struct ref_arr *l1 = fetch ? &f->l1i : &f->l1d;
+	int i = ref_find(l1, key);
+	if (i >= 0) {
+		f->l1_hits++;
+		ref_front(l1, key, i);
+		return l1->pfn[ref_set(l1, key)][0];
+	}
+	i = ref_find(&f->l2, key);
+	if (i < 0) {
+		f->misses++;
+		return UINT64_MAX;
+	}
+	f->l2_hits++;
+	ref_front(&f->l2, key, i);
+	uint64_t pfn = f->l2.pfn[ref_set(&f->l2, key)][0];
+	ref_insert(l1, key, pfn);
+	return pfn;
+}
+
+static void run_geometry(const char *spec, int shared, uint64_t seed)
+{
+	struct pb_tlb_geom g;
+	char err[256];
+	PB_CHECK(pb_tlb_parse(spec, &g, err, sizeof(err)) == 0);
+	struct pb_tlb t;
+	PB_CHECK(pb_tlb_init(&t, &g) == 0);
+	const uint64_t npfn = 40;
+	t.shared = shared;
+	if (!shared)
+		PB_CHECK(pb_tlb_track_pfns(&t, npfn) == 0);
+	struct ref f = {0};
+	ref_arr_init(&f.l1d, &g.l1d);
+	ref_arr_init(&f.l1i, &g.l1i);
+	ref_arr_init(&f.l2, &g.l2);
+	struct pb_rng r;
+	pb_rng_seed(&r, seed);
+	int bad = 0;
+	for (int step = 0; step < 200000 && !bad; step++) {
+		/* keys over three asids, a few hundred pages (sets overflow), half
+		 * the time a hot dozen (L1 hits) */
+		uint64_t page = pb_rng_below(&r, 2) ? pb_rng_below(&r, 12) : pb_rng_below(&r, 300);
+		uint64_t key = ((uint64_t)pb_rng_below(&r, 3) << 48) | page;
+		int fetch = pb_rng_below(&r, 8) == 0;
+		unsigned op = (unsigned)pb_rng_below(&r, 100);
+		if (op < 85) {
+			uint64_t want = ref_lookup(&f, key, fetch);
+			struct pb_tlb_entry *e = pb_tlb_lookup(&t, key, fetch);
+			if ((e ? e->pfn : UINT64_MAX) != want)
+				bad = 1;
+			if (!e) {
+				/* the walk's frame: several keys share one */
+				uint64_t pfn = (key * 7 + (key >> 48)) % npfn;
+				pb_tlb_fill(&t, key, pfn, PB_TLBE_WRITABLE, fetch);
+				ref_insert(&f.l2, key, pfn);
+				ref_insert(fetch ? &f.l1i : &f.l1d, key, pfn);
+			}
+		} else if (op < 95) {
+			int want =
+			    ref_kill(&f.l2, key) | ref_kill(&f.l1d, key) | ref_kill(&f.l1i, key);
+			if (pb_tlb_shootdown(&t, key) != want)
+				bad = 2;
+		} else if (op < 99) {
+			ref_kill(&f.l2, key);
+			ref_kill(&f.l1d, key);
+			ref_kill(&f.l1i, key);
+			pb_tlb_invalidate(&t, key);
+		} else if (pb_rng_below(&r, 20) == 0) {
+			pb_tlb_flush_all(&t);
+			memset(f.l1d.n, 0, f.l1d.sets * sizeof(uint32_t));
+			memset(f.l1i.n, 0, f.l1i.sets * sizeof(uint32_t));
+			memset(f.l2.n, 0, f.l2.sets * sizeof(uint32_t));
+		}
+		if (t.st.l1_hits != f.l1_hits || t.st.l2_hits != f.l2_hits ||
+		    t.st.misses != f.misses)
+			bad = 3;
+		if (!shared && step % 64 == 0)
+			for (uint64_t p = 0; p < npfn && !bad; p++) {
+				int want = ref_holds_pfn(&f.l1d, p) || ref_holds_pfn(&f.l1i, p) ||
+					   ref_holds_pfn(&f.l2, p);
+				if (pb_tlb_may_hold(&t, p) != want)
+					bad = 4;
+			}
+		if (bad)
+			fprintf(stderr, "%s shared=%d: step %d key %#llx: mismatch %d\n", spec,
+				shared, step, (unsigned long long)key, bad);
+	}
+	PB_CHECK(!bad);
+	PB_CHECK_MSG(f.misses > 1000 && f.l1_hits > 1000 && (!g.l2.entries || f.l2_hits > 1000),
+		     "%s: %llu L1 hits, %llu L2 hits, %llu misses", spec,
+		     (unsigned long long)f.l1_hits, (unsigned long long)f.l2_hits,
+		     (unsigned long long)f.misses);
+	/* not tracked: may hold anything */
+	PB_CHECK(pb_tlb_may_hold(&t, npfn + 5) == 1);
+	pb_tlb_fini(&t);
+	ref_arr_free(&f.l1d);
+	ref_arr_free(&f.l1i);
+	ref_arr_free(&f.l2);
+}
+
+int main(void)
+{
+	static const char *const specs[] = {
+	    "l1=8:2,l1i=8:4,l2=64:8", /* permutation L2 */
+	    "l1=4:4,l2=32:16",	      /* 16 ways: every nibble a way */
+	    "l1=8:2,l2=24:3",	      /* 3 ways, unused nibbles */
+	    "l1=4:4,l2=16:1",	      /* direct-mapped L2 */
+	    "l1=8:2,l2=64:32",	      /* 32 ways: stamps */
+	    "l1=16:4",		      /* no L2 */
+	};
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		for (int shared = 0; shared < 2; shared++)
+			run_geometry(specs[i], shared, 17 + i * 2 + (uint64_t)shared);
+	return pb_test_done();
+}
