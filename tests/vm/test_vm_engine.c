@@ -41,7 +41,10 @@ static void refstring(struct trace *t, const int *pages, size_t n)
 }
 
 /* Run a trace through a fresh engine; returns 0 and the stats. */
-static int run(const struct pb_vm_cfg *c, const struct trace *t, struct pb_vm_stats *st)
+/* Replay t on a fresh engine of c in chunks of `chunk` references (0: the
+ * default); 0 and the counts, or nonzero, with the invariants checked. */
+static int run_chunk(const struct pb_vm_cfg *c, const struct trace *t, size_t chunk,
+		     struct pb_vm_stats *st)
 {
 	struct pb_vm *vm;
 	char err[256];
@@ -56,7 +59,7 @@ static int run(const struct pb_vm_cfg *c, const struct trace *t, struct pb_vm_st
 		if (!nu || pb_vm_next_use(t->a, t->n, nu))
 			return -1;
 	}
-	rc = pb_vm_replay_team(vm, t->a, t->n, nu, 0);
+	rc = pb_vm_replay_team(vm, t->a, t->n, nu, chunk);
 	if (rc)
 		fprintf(stderr, "replay: %s\n", pb_vm_error(vm));
 	pb_vm_stats(vm, st);
@@ -73,6 +76,11 @@ static int run(const struct pb_vm_cfg *c, const struct trace *t, struct pb_vm_st
 	pb_vm_destroy(vm);
 	free(nu);
 	return rc;
+}
+
+static int run(const struct pb_vm_cfg *c, const struct trace *t, struct pb_vm_stats *st)
+{
+	return run_chunk(c, t, 0, st);
 }
 
 static struct pb_vm_cfg cfg(const char *policy, uint64_t frames)
@@ -251,13 +259,8 @@ static void shared_rmap(void)
 	for (unsigned nt = 1; nt <= 3; nt += 2) {
 		struct pb_vm_cfg c = cfg("fifo", 1);
 		c.nthreads = nt;
-		struct pb_vm *vm;
-		char err[256];
-		PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == 0);
-		PB_CHECK(pb_vm_replay_team(vm, t.a, t.n, NULL, 1) == 0);
-		PB_CHECK_MSG(pb_vm_check(vm, err, sizeof(err)) == 0, "%s", err);
 		struct pb_vm_stats st;
-		pb_vm_stats(vm, &st);
+		PB_CHECK(run_chunk(&c, &t, 1, &st) == 0);
 		/* refs 0-5: one zero fill, five page-cache hits; ref 6: no
 		 * fault; ref 7: a zero fill evicting 30 (dirty: swap-out);
 		 * ref 8: swap-in evicting 500 (clean); refs 9-13: page cache */
@@ -278,7 +281,6 @@ static void shared_rmap(void)
 			PB_CHECK_EQ_U64(st.shootdowns, 6);
 			PB_CHECK_EQ_U64(st.local_flushes, 2);
 		}
-		pb_vm_destroy(vm);
 	}
 }
 

@@ -218,13 +218,8 @@ static void huge_shootdown(void)
 		struct pb_vm_cfg c = vt_cfg("lru", 512);
 		c.thp = PB_VM_THP_ALWAYS;
 		c.nthreads = nt;
-		struct pb_vm *vm;
-		char err[256];
-		PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == 0);
-		PB_CHECK(pb_vm_replay_team(vm, t.a, t.n, NULL, 1) == 0);
-		PB_CHECK_MSG(pb_vm_check(vm, err, sizeof(err)) == 0, "%s", err);
 		struct pb_vm_stats st;
-		pb_vm_stats(vm, &st);
+		PB_CHECK(vt_run_chunk(&c, &t, 1, &st, NULL) == 0);
 		PB_CHECK_EQ_U64(st.faults, 3);
 		PB_CHECK_EQ_U64(st.thp_faults, 1);
 		PB_CHECK_EQ_U64(st.thp_fallbacks, 2);
@@ -232,7 +227,6 @@ static void huge_shootdown(void)
 		PB_CHECK_EQ_U64(st.dropped_clean, 512);
 		PB_CHECK_EQ_U64(st.local_flushes, 1);
 		PB_CHECK_EQ_U64(st.shootdowns, nt == 1 ? 0 : 1);
-		pb_vm_destroy(vm);
 	}
 	free(t.a);
 }

@@ -53,9 +53,10 @@ struct vt_swap {
 	uint64_t in_use, peak, size, resident;
 };
 
-/* Replay t on a fresh engine of c; 0 and the counts, or -1. */
-static inline int vt_run(const struct pb_vm_cfg *c, const struct vtrace *t, struct pb_vm_stats *st,
-			 struct vt_swap *sw)
+/* Replay t on a fresh engine of c in chunks of `chunk` references (0: the
+ * default); 0 and the counts, or -1. */
+static inline int vt_run_chunk(const struct pb_vm_cfg *c, const struct vtrace *t, size_t chunk,
+			       struct pb_vm_stats *st, struct vt_swap *sw)
 {
 	struct pb_vm *vm;
 	char err[256];
@@ -64,7 +65,7 @@ static inline int vt_run(const struct pb_vm_cfg *c, const struct vtrace *t, stru
 		fprintf(stderr, "create: %s\n", err);
 		return -1;
 	}
-	rc = pb_vm_replay_team(vm, t->a, t->n, NULL, 0);
+	rc = pb_vm_replay_team(vm, t->a, t->n, NULL, chunk);
 	if (rc)
 		fprintf(stderr, "replay: %s\n", pb_vm_error(vm));
 	pb_vm_stats(vm, st);
@@ -86,6 +87,13 @@ static inline int vt_run(const struct pb_vm_cfg *c, const struct vtrace *t, stru
 		*sw = s;
 	pb_vm_destroy(vm);
 	return rc ? -1 : 0;
+}
+
+/* The same in the default chunks. */
+static inline int vt_run(const struct pb_vm_cfg *c, const struct vtrace *t, struct pb_vm_stats *st,
+			 struct vt_swap *sw)
+{
+	return vt_run_chunk(c, t, 0, st, sw);
 }
 
 #endif
