@@ -627,7 +627,20 @@ FAULT_KERNEL(k_free, "zap-free", setup_free,
 	     "MADV_FREE of populated memory in calls of batch pages", "page", 1);
 
 extern const struct pb_kernel_desc pb_kernel_uffd_pager;
+extern const struct pb_kernel_desc pb_kernel_uffd_floor;
 
-const struct pb_kernel_desc *const pb_kernels_real[] = {
-    &k_anon,	     &k_anon_read, &k_anon_war, &k_populate, &k_file, &k_file_cold,	     &k_cow,
-    &k_shared_write, &k_thp,	   &k_munmap,	&k_dontneed, &k_free, &pb_kernel_uffd_pager, NULL};
+const struct pb_kernel_desc *const pb_kernels_real[] = {&k_anon,
+							&k_anon_read,
+							&k_anon_war,
+							&k_populate,
+							&k_file,
+							&k_file_cold,
+							&k_cow,
+							&k_shared_write,
+							&k_thp,
+							&k_munmap,
+							&k_dontneed,
+							&k_free,
+							&pb_kernel_uffd_pager,
+							&pb_kernel_uffd_floor,
+							NULL};

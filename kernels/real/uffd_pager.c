@@ -117,6 +117,8 @@ enum dirty_mode { DIRTY_OFF, DIRTY_WP, DIRTY_ASYNC, DIRTY_AUTO };
 enum prepage_mode { PRE_NONE, PRE_READAHEAD, PRE_AROUND, PRE_CLUSTER };
 enum inject { INJ_NONE, INJ_EIO, INJ_UNREGISTER, INJ_DUPMSG, INJ_WEDGE };
 enum lat_mode { LAT_SERVICE, LAT_ROUNDTRIP };
+/* io=: how pages go to swap and come back (io_names order) */
+enum io_mode { IO_COPY, IO_MOVE, IO_MIXED };
 
 /* Per-region event counters (one writer at a time: the lock holder). */
 enum {
@@ -152,6 +154,7 @@ struct region {
 	char *zero;		       /* one zero page */
 	uint64_t ev[EV__N];	       /* under lock; read by the worker after its touches */
 	struct pb_hist hist, hist_all; /* this repetition / measured repetitions */
+	struct pb_hist whist;	       /* latency=roundtrip: the worker's own, merged per run */
 	uint64_t fault_pos;	       /* policy position counter (hints=0) */
 	/* hints=1 mailbox: the worker decided the next fault in advance. */
 	uint64_t hint_page, hint_victim;
@@ -175,7 +178,7 @@ struct region {
 	int started;
 	int hstop; /* atomic: the per-worker handler stops (poll=1) */
 	pthread_t th;
-	int stop_pipe[2];
+	char *guard; /* per-worker blocking handler: a fault here stops it */
 };
 
 struct upstate {
@@ -193,7 +196,8 @@ struct upstate {
 	enum inject inject;
 	uint64_t inject_at;
 	enum lat_mode lat;
-	int move; /* io=move: evict and swap in with UFFDIO_MOVE */
+	enum io_mode io;
+	int floor; /* uffd-floor: the kernel's round trip alone (no policy, no write-back) */
 	uint64_t swap_pages;
 	int direct;
 	char swap_dir[1024];
@@ -214,6 +218,7 @@ struct upstate {
 	unsigned nhth;
 	int stop;	  /* atomic */
 	int stop_pipe[2]; /* shared handlers */
+	char *guard_area; /* one stop page per region (per-worker blocking handlers) */
 	pthread_t wdog;
 	int wdog_started;
 	int wdog_pipe[2];
@@ -255,7 +260,7 @@ static const char *const prepage_names[] = {"none",   "readahead",   "around",	 
 static const enum prepage_mode prepage_of[] = {PRE_NONE, PRE_READAHEAD, PRE_AROUND, PRE_CLUSTER,
 					       PRE_NONE, PRE_AROUND,	PRE_CLUSTER};
 static const char *const latency_names[] = {"service", "roundtrip", NULL}; /* lat_mode */
-static const char *const io_names[] = {"copy", "move", NULL};
+static const char *const io_names[] = {"copy", "move", "mixed", NULL};	   /* io_mode */
 
 #define P(f) offsetof(struct up_params, f)
 static const struct pb_param up_params[] = {
@@ -277,7 +282,8 @@ static const struct pb_param up_params[] = {
     {"swap", PB_PT_STR, P(swap), "mem", "mem, or a folder DIR for a swap file", NULL, 0, 0, 0, 0,
      "mem|DIR"},
     {"io", PB_PT_ENUM, P(io), "copy",
-     "copy: write-back and UFFDIO_COPY; move: UFFDIO_MOVE out to and back from memory swap",
+     "copy: write-back and UFFDIO_COPY; move: UFFDIO_MOVE out to and back from memory swap; "
+     "mixed: UFFDIO_MOVE out, UFFDIO_COPY back",
      io_names, 0, 0, 0, 0, NULL},
     {"swap_pages", PB_PT_SIZE, P(swap_pages), NULL, "swap slots (unset: pages)", NULL, 1, 1 << 24,
      0, 0, NULL},
@@ -385,7 +391,7 @@ static int up_apply(struct upargs *a, const struct up_params *p, char *err, size
 	s->handlers = (unsigned)p->handlers;
 	s->msg_batch = (unsigned)p->batch;
 	s->lat = (enum lat_mode)p->latency;
-	s->move = p->io == 1;
+	s->io = (enum io_mode)p->io;
 	const struct {
 		const char *k, *v;
 	} custom[] = {{"policy", p->policy},
@@ -477,14 +483,14 @@ static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 	return fd;
 }
 
-/* The features to ask for: WP_ASYNC where dirt is tracked, MOVE for io=move. */
+/* The features to ask for: WP_ASYNC where dirt is tracked, MOVE for io=move|mixed. */
 static uint64_t want_features(const struct upstate *s)
 {
 	uint64_t w = s->dirty == DIRTY_OFF ? 0
 		     : s->dirty == DIRTY_WP
 			 ? UFFD_FEATURE_PAGEFAULT_FLAG_WP
 			 : UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_ASYNC;
-	return w | (s->move ? UFFD_FEATURE_MOVE : 0);
+	return w | (s->io != IO_COPY ? UFFD_FEATURE_MOVE : 0);
 }
 
 /* ---- fatal errors ---- */
@@ -599,20 +605,33 @@ static int move_range(int uffd, uint64_t dst, uint64_t src, uint64_t len, uint64
 }
 
 /*
- * io=move: does victim v go out by a move (1) or is it dropped (0)?  Its
- * content must be kept when it is dirty or when it came from swap (the
- * move that brought it in emptied its slot: no copy is left anywhere
- * else); a clean page never saved is zeroes and is dropped like a clean
- * victim of io=copy.  A write-back is counted as io=copy counts it (the
- * dirty victims), so the simulator's counts still hold; a clean page that
- * moves out is an eviction without a write-back (nothing is copied).
+ * io=move|mixed: does victim v go out by a move (1) or is it dropped (0)?
+ * io=move: its content must be kept when it is dirty or when it came from
+ * swap (the move that brought it in emptied its slot: no copy is left
+ * anywhere else); a clean page never saved is zeroes and is dropped like a
+ * clean victim of io=copy.  io=mixed: a swap-in copies the page back and
+ * leaves the slot's copy in place, so a clean victim is dropped as with
+ * io=copy (its slot is current, or it is zeroes) and a dirty one moves into
+ * its slot, which is emptied first when it held an older copy (*zap_slot).
+ * A write-back is counted as io=copy counts it (the dirty victims), so the
+ * simulator's counts still hold; a clean page that moves out is an
+ * eviction without a write-back (nothing is copied).
+ * uffd-floor: every victim of io=move|mixed moves out (to slot v, emptied
+ * first with io=mixed), every victim of io=copy is dropped: no dirt, no
+ * write-back, no slot to find.
  */
-static int move_victim_prep(struct upstate *s, struct region *r, uint64_t v)
+static int move_victim_prep(struct upstate *s, struct region *r, uint64_t v, int *zap_slot)
 {
+	*zap_slot = 0;
+	if (s->floor) {
+		*zap_slot = s->io == IO_MIXED;
+		return s->io != IO_COPY;
+	}
 	uint8_t st = r->st[v];
 	int dirty = victim_dirty(s, r, v);
-	if (!dirty && !(st & ST_SAVED))
+	if (!dirty && (s->io == IO_MIXED || !(st & ST_SAVED)))
 		return 0;
+	*zap_slot = s->io == IO_MIXED && r->slot[v] != UINT32_MAX;
 	int rc = victim_slot(r, v);
 	if (rc)
 		return rc;
@@ -625,7 +644,7 @@ static int move_victim_prep(struct upstate *s, struct region *r, uint64_t v)
 	return 1;
 }
 
-/* io=move: n victims from page v out into their consecutive slots, one call. */
+/* io=move|mixed: n victims from page v out into their consecutive slots, one call. */
 static int move_out(struct region *r, uint64_t v, uint64_t n)
 {
 	r->ev[EV_ZAPS]++;
@@ -634,56 +653,21 @@ static int move_out(struct region *r, uint64_t v, uint64_t n)
 			  UFFDIO_MOVE_MODE_DONTWAKE);
 }
 
-/* Zap the pending victims: one call for the whole batch where the kernel
- * takes process_madvise on ourselves, else one madvise per run of pages.
- * io=move: a victim whose content is kept moves out into its swap slot (the
- * move clears its PTE: no copy, no separate zap), one UFFDIO_MOVE per run of
- * consecutive pages with consecutive slots; only clean zero pages are zapped. */
-static int flush_victims(struct upstate *s, struct region *r)
+/* One page more to zap: it extends the last run when it follows it. */
+static void zap_add(struct iovec *iov, size_t *niov, char *a)
 {
-	if (!r->npending)
-		return 0;
-	uint64_t t0 = pb_now_ns();
-	struct iovec iov[512];
-	size_t niov = 0;
-	uint64_t mv_lo = 0, mv_n = 0; /* io=move: the run being gathered */
-	for (uint64_t i = 0; i < r->npending; i++) {
-		uint64_t v = r->pending[i];
-		if (!(r->st[v] & ST_PENDING))
-			continue; /* rescued */
-		/* Saved now, not when chosen: a write in between must not be lost. */
-		int rc = s->move ? move_victim_prep(s, r, v) : save_victim(s, r, v);
-		if (rc < 0) {
-			r->npending = 0;
-			return rc;
-		}
-		if (rc > 0) {
-			r->st[v] &= (uint8_t) ~(ST_PENDING | ST_RES | ST_DIRTY | ST_WP);
-			if (mv_n && v == mv_lo + mv_n && r->slot[v] == r->slot[mv_lo] + mv_n) {
-				mv_n++;
-				continue;
-			}
-			if (mv_n && (rc = move_out(r, mv_lo, mv_n))) {
-				r->npending = 0;
-				return rc;
-			}
-			mv_lo = v;
-			mv_n = 1;
-			continue;
-		}
-		char *a = r->base + v * PB_PAGE_SIZE;
-		if (niov && (char *)iov[niov - 1].iov_base + iov[niov - 1].iov_len == a)
-			iov[niov - 1].iov_len += PB_PAGE_SIZE;
-		else
-			iov[niov++] = (struct iovec){.iov_base = a, .iov_len = PB_PAGE_SIZE};
-		r->st[v] &= (uint8_t) ~(ST_PENDING | ST_RES | ST_DIRTY | ST_WP);
-	}
-	int rc = mv_n ? move_out(r, mv_lo, mv_n) : 0;
+	if (*niov && (char *)iov[*niov - 1].iov_base + iov[*niov - 1].iov_len == a)
+		iov[*niov - 1].iov_len += PB_PAGE_SIZE;
+	else
+		iov[(*niov)++] = (struct iovec){.iov_base = a, .iov_len = PB_PAGE_SIZE};
+}
+
+/* Zap runs of pages: one call for all where the kernel takes process_madvise
+ * on ourselves (one TLB shootdown), else one madvise per run. */
+static int zap_runs(struct upstate *s, struct region *r, struct iovec *iov, size_t niov)
+{
 	size_t i = 0;
-	if (rc)
-		niov = 0;
 	if (niov > 1 && s->pidfd >= 0 && pb_atomic_load(&s->pidfd_ok, PB_RELAXED)) {
-		/* One system call (one TLB shootdown) for the whole batch. */
 		size_t total = 0;
 		for (size_t k = 0; k < niov; k++)
 			total += iov[k].iov_len;
@@ -697,12 +681,61 @@ static int flush_victims(struct upstate *s, struct region *r)
 		/* else partial or another error: redo per run; DONTNEED is idempotent */
 	}
 	for (; i < niov; i++) {
-		if (madvise(iov[i].iov_base, iov[i].iov_len, MADV_DONTNEED)) {
-			rc = -errno;
-			break;
-		}
+		if (madvise(iov[i].iov_base, iov[i].iov_len, MADV_DONTNEED))
+			return -errno;
 		r->ev[EV_ZAPS]++;
 	}
+	return 0;
+}
+
+/*
+ * Flush the pending victims: save or move each (saved now, not when chosen:
+ * a write in between must not be lost), then zap in one call the victims
+ * that are dropped and (io=mixed) the slots that held an older copy of a
+ * victim about to move in, then move the rest out into their slots, one
+ * UFFDIO_MOVE per run of consecutive pages with consecutive slots (the
+ * move clears the source PTE: no copy, no separate zap).  The slots are
+ * zapped before the moves because a move's destination must be empty.
+ */
+static int flush_victims(struct upstate *s, struct region *r)
+{
+	if (!r->npending)
+		return 0;
+	uint64_t t0 = pb_now_ns();
+	struct iovec iov[512]; /* one entry per victim at most (evict_batch <= 512) */
+	size_t niov = 0;
+	struct {
+		uint64_t lo, n;
+	} mv[512];
+	size_t nmv = 0;
+	int rc = 0;
+	for (uint64_t i = 0; i < r->npending; i++) {
+		uint64_t v = r->pending[i];
+		if (!(r->st[v] & ST_PENDING))
+			continue; /* rescued */
+		int zap_slot = 0;
+		rc = s->io != IO_COPY ? move_victim_prep(s, r, v, &zap_slot) : save_victim(s, r, v);
+		if (rc < 0)
+			goto out;
+		r->st[v] &= (uint8_t) ~(ST_PENDING | ST_RES | ST_DIRTY | ST_WP);
+		if (!rc) {
+			zap_add(iov, &niov, r->base + v * PB_PAGE_SIZE);
+			continue;
+		}
+		if (zap_slot)
+			zap_add(iov, &niov, r->swap.mem + (size_t)r->slot[v] * PB_PAGE_SIZE);
+		if (nmv && v == mv[nmv - 1].lo + mv[nmv - 1].n &&
+		    r->slot[v] == r->slot[mv[nmv - 1].lo] + mv[nmv - 1].n) {
+			mv[nmv - 1].n++;
+		} else {
+			mv[nmv].lo = v;
+			mv[nmv++].n = 1;
+		}
+	}
+	rc = zap_runs(s, r, iov, niov);
+	for (size_t k = 0; !rc && k < nmv; k++)
+		rc = move_out(r, mv[k].lo, mv[k].n);
+out:
 	r->npending = 0;
 	r->ev[EV_ZAP_NS] += pb_now_ns() - t0;
 	return rc;
@@ -942,7 +975,7 @@ static int serve_missing(struct upstate *s, struct region *r, uint64_t p, int wr
 			return rc;
 	}
 	r->ev[EV_FAULTS]++;
-	if (s->move && (r->st[p] & ST_SAVED))
+	if (s->io == IO_MOVE && (r->st[p] & ST_SAVED))
 		return move_in(s, r, p, write);
 	/* The fill's source without a copy where there is one: the zero
 	 * page, or the slot of a memory swap store. */
@@ -1022,6 +1055,66 @@ static int serve_cluster(struct upstate *s, struct region *r, uint64_t p, int wr
 	return copy_in(s, r, p, 1, r->bounce, !write && s->dirty != DIRTY_OFF, 0);
 }
 
+/*
+ * uffd-floor: the kernel's own round trip with the pager's handler placement
+ * and io, without the pager: no policy (the worker runs a loop, so the
+ * victim is the page faulted `frames` faults ago: FIFO), no dirt, no
+ * write-back, no slot bookkeeping (page p's slot is slot p, filled once at
+ * thread_init).  A fault is the fill alone: UFFDIO_COPY from the slot
+ * (io=copy|mixed) or UFFDIO_MOVE from it (io=move); a victim is dropped
+ * with MADV_DONTNEED (io=copy), or moved out into its slot (io=move; io=mixed
+ * zaps the slot first), one call per batch of evict_batch victims through
+ * the pager's own flush.  Timed into the same columns as the pager.
+ */
+static void serve_floor(struct upstate *s, struct region *r, const struct uffd_msg *m)
+{
+	uint64_t t0 = pb_now_ns(), copy0 = r->ev[EV_COPY_NS];
+	pb_atomic_load(&r->wseq, PB_ACQUIRE);
+	uint64_t addr = m->arg.pagefault.address & ~(PB_PAGE_SIZE - 1);
+	uint64_t p = (addr - (uint64_t)(uintptr_t)r->base) >> PB_PAGE_SHIFT;
+	int rc = 0;
+	if (pb_atomic_load(&r->fatal, PB_RELAXED) || addr < (uint64_t)(uintptr_t)r->base ||
+	    p >= r->pages) {
+		if (!pb_atomic_load(&r->fatal, PB_RELAXED))
+			region_fail(s, r, -EFAULT, "fault at %#llx outside the region",
+				    (unsigned long long)addr);
+		return;
+	}
+	if (r->st[p] & ST_RES) { /* a repeated message */
+		r->ev[EV_SPURIOUS]++;
+		pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+		struct uffdio_range one = {.start = addr, .len = PB_PAGE_SIZE};
+		rc = wake_ioctl(r, UFFDIO_WAKE, &one);
+		goto done;
+	}
+	uint64_t v = (p + s->pages - s->frames) % s->pages;
+	if (s->frames < s->pages && (r->st[v] & ST_RES) && !(r->st[v] & ST_PENDING))
+		rc = evict(s, r, v);
+	r->ev[EV_FAULTS]++;
+	r->ev[EV_SWAPIN]++;
+	r->st[p] = ST_RES | ST_SAVED;
+	pb_atomic_store(&r->hseq, r->hseq + 1, PB_RELEASE);
+	if (!rc && s->io == IO_MOVE) {
+		uint64_t c0 = pb_now_ns();
+		rc =
+		    move_range(r->uffd, addr, (uint64_t)(uintptr_t)(r->swap.mem + p * PB_PAGE_SIZE),
+			       PB_PAGE_SIZE, 0);
+		r->ev[EV_COPY_NS] += pb_now_ns() - c0;
+	} else if (!rc) {
+		rc = copy_in(s, r, p, 1, r->swap.mem + p * PB_PAGE_SIZE, 0, 0);
+	}
+done:
+	if (rc) {
+		region_fail(s, r, rc, "uffd-floor: fault on page %llu: %s", (unsigned long long)p,
+			    strerror(-rc));
+		return;
+	}
+	uint64_t dt = pb_now_ns() - t0, copy = r->ev[EV_COPY_NS] - copy0;
+	r->ev[EV_WORK_NS] += dt;
+	if (s->lat == LAT_SERVICE)
+		pb_hist_add(&r->hist, dt > copy ? dt - copy : 0);
+}
+
 /* Serve one fault message (region lock held). */
 static void serve(struct upstate *s, struct region *r, const struct uffd_msg *m)
 {
@@ -1075,7 +1168,7 @@ static void serve(struct upstate *s, struct region *r, const struct uffd_msg *m)
 		    : rc == -EFAULT ? "victim is not mapped by the pager"
 		    : rc == -EBUSY  ? "UFFDIO_MOVE refused a shared, pinned or KSM page"
 		    : rc == -EEXIST ? "UFFDIO_MOVE found its destination populated"
-		    : (rc == -ENOENT || rc == -EINVAL) && s->move
+		    : (rc == -ENOENT || rc == -EINVAL) && s->io != IO_COPY
 			? "the region is no longer registered, or UFFDIO_MOVE found no page at its "
 			  "source"
 		    : rc == -ENOENT || rc == -EINVAL ? "the region is no longer registered"
@@ -1104,30 +1197,50 @@ static struct region *region_of(struct upstate *s, uint64_t addr)
 	return t < s->n ? &s->r[t] : NULL;
 }
 
-static void handle_msgs(struct upstate *s, struct region *only, const struct uffd_msg *m,
-			ssize_t nread)
+/* Serve the messages read; 1 when one of them was the stop page's fault
+ * (a per-worker blocking handler: it maps the page, which wakes the worker,
+ * and stops). */
+static int handle_msgs(struct upstate *s, struct region *only, const struct uffd_msg *m,
+		       ssize_t nread)
 {
+	int stop = 0;
 	for (ssize_t i = 0; i + (ssize_t)sizeof(*m) <= nread; i += (ssize_t)sizeof(*m), m++) {
 		if (m->event != UFFD_EVENT_PAGEFAULT)
 			continue;
+		uint64_t addr = m->arg.pagefault.address & ~(PB_PAGE_SIZE - 1);
+		if (only && only->guard && addr == (uint64_t)(uintptr_t)only->guard) {
+			struct uffdio_zeropage z = {.range = {.start = addr, .len = PB_PAGE_SIZE}};
+			if (ioctl(only->uffd, UFFDIO_ZEROPAGE, &z) && errno == EEXIST)
+				ioctl(only->uffd, UFFDIO_WAKE, &z.range);
+			stop = 1;
+			continue;
+		}
 		struct region *r = only ? only : region_of(s, m->arg.pagefault.address);
 		if (!r)
 			continue;
 		/* Busy since now; cleared only if no other handler has
-		 * marked a later fault of this region meanwhile. */
-		uint64_t mark = pb_now_ns() | 1;
-		pb_atomic_store(&r->busy_since, mark, PB_RELEASE);
+		 * marked a later fault of this region meanwhile.  The floor
+		 * has no watchdog; it takes the lock, as the worker reads and
+		 * resets the counters under it between repetitions. */
+		uint64_t mark = s->floor ? 0 : pb_now_ns() | 1;
+		if (mark)
+			pb_atomic_store(&r->busy_since, mark, PB_RELEASE);
 		pthread_mutex_lock(&r->lock);
-		if (s->inject == INJ_WEDGE && r->ev[EV_FAULTS] + 1 >= s->inject_at) {
+		if (s->floor) {
+			serve_floor(s, r, m);
+		} else if (s->inject == INJ_WEDGE && r->ev[EV_FAULTS] + 1 >= s->inject_at) {
 			pthread_mutex_unlock(&r->lock);
 			continue; /* stop serving: only the watchdog can end this */
+		} else {
+			serve(s, r, m);
+			if (s->inject == INJ_DUPMSG)
+				serve(s, r, m); /* a repeated message must be harmless */
 		}
-		serve(s, r, m);
-		if (s->inject == INJ_DUPMSG)
-			serve(s, r, m); /* a repeated message must be harmless */
 		pthread_mutex_unlock(&r->lock);
-		pb_atomic_cas(&r->busy_since, &mark, 0, PB_RELAXED, PB_RELAXED);
+		if (mark)
+			pb_atomic_cas(&r->busy_since, &mark, 0, PB_RELAXED, PB_RELAXED);
 	}
+	return stop;
 }
 
 struct hargs {
@@ -1136,6 +1249,14 @@ struct hargs {
 	int uffd, stopfd;
 };
 
+/*
+ * A handler's loop.  A per-worker handler that does not poll blocks in
+ * read() (its userfaultfd is blocking): one system call per fault where
+ * poll() and a non-blocking read() take two; its worker stops it with a
+ * fault on its stop page.  Shared handlers block in poll() on the
+ * userfaultfd and a stop pipe, then read without blocking (another handler
+ * may have taken the message); poll=1 spins on non-blocking reads.
+ */
 static void *handler_main(void *arg)
 {
 	struct hargs a = *(struct hargs *)arg;
@@ -1145,6 +1266,7 @@ static void *handler_main(void *arg)
 	struct uffd_msg msgs[64];
 	if (batch > PB_ARRAY_SIZE(msgs))
 		batch = PB_ARRAY_SIZE(msgs);
+	int blocking = a.only && !s->poll_mode;
 	struct pollfd pfd[2] = {{.fd = a.uffd, .events = POLLIN},
 				{.fd = a.stopfd, .events = POLLIN}};
 	for (;;) {
@@ -1152,7 +1274,7 @@ static void *handler_main(void *arg)
 			if (pb_atomic_load(&s->stop, PB_ACQUIRE) ||
 			    (a.only && pb_atomic_load(&a.only->hstop, PB_ACQUIRE)))
 				break;
-		} else {
+		} else if (!blocking) {
 			if (poll(pfd, 2, -1) < 0) {
 				if (errno == EINTR)
 					continue;
@@ -1161,13 +1283,16 @@ static void *handler_main(void *arg)
 			if (pfd[1].revents)
 				break;
 		}
-		ssize_t nr = read(a.uffd, msgs, batch * sizeof(msgs[0])); /* non-blocking */
+		ssize_t nr = read(a.uffd, msgs, batch * sizeof(msgs[0]));
 		if (nr < (ssize_t)sizeof(msgs[0])) {
+			if (blocking && nr < 0 && errno != EINTR && errno != EAGAIN)
+				break;	  /* cannot happen on a live userfaultfd */
 			if (s->poll_mode) /* share the CPU with a worker pinned there */
 				a.only ? (void)sched_yield() : pb_cpu_relax();
 			continue;
 		}
-		handle_msgs(s, a.only, msgs, nr);
+		if (handle_msgs(s, a.only, msgs, nr))
+			break;
 	}
 	return NULL;
 }
@@ -1230,7 +1355,7 @@ static void *watchdog_main(void *arg)
 
 /* ---- setup ---- */
 
-static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
+static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floor)
 {
 	struct upstate *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -1256,6 +1381,21 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 	pb_param_free(up_params, &pp);
 	if (rc)
 		goto fail;
+	if (floor) {
+		/* The pager's parameters, of which the floor keeps the region,
+		 * the frames, the batch, the io, the handlers and the latency
+		 * mode: a loop (every access a fault), no dirt, memory swap. */
+		s->floor = 1;
+		s->pattern = 1;
+		s->workload[0] = 0;
+		s->swap_dir[0] = 0;
+		s->swap_pages = 0;
+		s->hints = 0;
+		s->prepage = PRE_NONE;
+		s->dirty = DIRTY_OFF;
+		s->inject = INJ_NONE;
+		s->full_check = 0;
+	}
 	rc = -EINVAL;
 	if (s->frames > s->pages) {
 		snprintf(cfg->err, cfg->errlen, "frames (%llu) > pages (%llu)",
@@ -1278,10 +1418,11 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 		snprintf(cfg->err, cfg->errlen, "hints=1 takes prepage=none");
 		goto fail;
 	}
-	if (s->move && (s->swap_dir[0] || s->prepage != PRE_NONE)) {
+	if (s->io != IO_COPY && (s->swap_dir[0] || s->prepage != PRE_NONE)) {
 		snprintf(cfg->err, cfg->errlen,
-			 "io=move needs swap=mem and prepage=none (it moves single pages between "
-			 "the region and a memory swap area)");
+			 "io=%s needs swap=mem and prepage=none (it moves single pages between "
+			 "the region and a memory swap area)",
+			 io_names[s->io]);
 		goto fail;
 	}
 	if (!s->swap_pages)
@@ -1308,11 +1449,12 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 	close(probe);
 	if (s->dirty == DIRTY_AUTO)
 		s->dirty = (s->features & UFFD_FEATURE_WP_ASYNC) ? DIRTY_ASYNC : DIRTY_WP;
-	if (s->move && !(s->features & UFFD_FEATURE_MOVE)) {
+	if (s->io != IO_COPY && !(s->features & UFFD_FEATURE_MOVE)) {
 		snprintf(
 		    cfg->err, cfg->errlen,
-		    "io=move needs UFFDIO_MOVE (UFFD_FEATURE_MOVE, Linux 6.8+), which this kernel "
-		    "does not offer; use io=copy");
+		    "io=%s needs UFFDIO_MOVE (UFFD_FEATURE_MOVE, Linux 6.8+), which this kernel "
+		    "does not offer; use io=copy",
+		    io_names[s->io]);
 		rc = -ENOTSUP;
 		goto fail;
 	}
@@ -1355,7 +1497,20 @@ static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
 		s->r[t].base = s->area + (size_t)t * s->pages * PB_PAGE_SIZE;
 		s->r[t].pages = s->pages;
 		s->r[t].uffd = -1;
-		s->r[t].stop_pipe[0] = s->r[t].stop_pipe[1] = -1;
+	}
+	if (!s->handlers && !s->poll_mode) {
+		/* One stop page per region, registered with its userfaultfd
+		 * apart from the region (which a failure unregisters). */
+		s->guard_area = mmap(NULL, s->n * PB_PAGE_SIZE, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (s->guard_area == MAP_FAILED) {
+			s->guard_area = NULL;
+			rc = -ENOMEM;
+			snprintf(cfg->err, cfg->errlen, "cannot map the stop pages");
+			goto fail;
+		}
+		for (unsigned t = 0; t < s->n; t++)
+			s->r[t].guard = s->guard_area + (size_t)t * PB_PAGE_SIZE;
 	}
 	s->stop_pipe[0] = s->stop_pipe[1] = -1;
 	s->wdog_pipe[0] = s->wdog_pipe[1] = -1;
@@ -1388,9 +1543,21 @@ fail:
 	}
 	if (s->area)
 		munmap(s->area, s->area_bytes);
+	if (s->guard_area)
+		munmap(s->guard_area, s->n * PB_PAGE_SIZE);
 	free(s->r);
 	free(s);
 	return rc;
+}
+
+static int up_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	return up_setup_mode(cfg, state, 0);
+}
+
+static int floor_setup(const struct pb_kernel_cfg *cfg, void **state)
+{
+	return up_setup_mode(cfg, state, 1);
 }
 
 /* ---- worker ---- */
@@ -1415,6 +1582,14 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	if (rc) {
 		fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
 		return rc;
+	}
+	if (s->floor) {
+		/* Every page's content waits in its slot (slot p), written once. */
+		for (uint64_t p = 0; p < s->pages; p++) {
+			memset(r->swap.mem + p * PB_PAGE_SIZE, (int)(p & 0xff) | 1, PB_PAGE_SIZE);
+			r->slot[p] = r->slot_page[p] = (uint32_t)p;
+		}
+		r->swap.used = s->pages;
 	}
 	struct pb_policy_cfg pc = {
 	    .frames = s->frames, .seed = s->seed + t->tid, .expected_keys = s->pages};
@@ -1461,7 +1636,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		return rc;
 	}
 	r->registered = 1;
-	if (s->move) {
+	if (s->io != IO_COPY) {
 		/* UFFDIO_MOVE's destination must be registered with the same
 		 * userfaultfd, and both areas must have the same protection (the
 		 * WP mode changes it): the swap area is registered like the
@@ -1477,10 +1652,24 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 			return rc;
 		}
 	}
+	if (r->guard) {
+		/* A blocking handler: its reads wait in the kernel (one system
+		 * call per fault), and its worker stops it with a fault on the
+		 * stop page, registered for missing faults alone. */
+		struct uffdio_register g = {
+		    .range = {.start = (uint64_t)(uintptr_t)r->guard, .len = PB_PAGE_SIZE},
+		    .mode = UFFDIO_REGISTER_MODE_MISSING};
+		int fl = fcntl(r->uffd, F_GETFL);
+		if (fl < 0 || fcntl(r->uffd, F_SETFL, fl & ~O_NONBLOCK) ||
+		    ioctl(r->uffd, UFFDIO_REGISTER, &g)) {
+			rc = -errno;
+			fprintf(stderr, "uffd-pager: thread %u: stop page: %s\n", t->tid,
+				strerror(-rc));
+			return rc;
+		}
+	}
 	if (!s->handlers) {
-		if (pipe2(r->stop_pipe, O_CLOEXEC))
-			return -errno;
-		rc = start_handler(s, r, r->uffd, r->stop_pipe[0], &r->th);
+		rc = start_handler(s, r, r->uffd, -1, &r->th);
 		if (rc)
 			return rc;
 		r->started = 1;
@@ -1635,6 +1824,7 @@ static uint64_t up_run(void *state, struct pb_kthread *t)
 	memcpy(e0, r->ev, sizeof(e0));
 	memset(&r->hist, 0, sizeof(r->hist));
 	pthread_mutex_unlock(&r->lock);
+	memset(&r->whist, 0, sizeof(r->whist));
 	uint64_t i;
 	for (i = 0; i < s->ops; i++) {
 		uint64_t p;
@@ -1649,11 +1839,12 @@ static uint64_t up_run(void *state, struct pb_kthread *t)
 			uint64_t f0 = pb_atomic_load(&r->hseq, PB_RELAXED), t0 = pb_now_ns();
 			touch(s, r, p, write);
 			uint64_t t1 = pb_now_ns();
-			if (pb_atomic_load(&r->hseq, PB_ACQUIRE) != f0) {
-				pthread_mutex_lock(&r->lock);
-				pb_hist_add(&r->hist, t1 - t0);
-				pthread_mutex_unlock(&r->lock);
-			}
+			/* The worker's own histogram, without the region lock: the
+			 * handler that woke it may still hold the lock (on this
+			 * CPU, preempted inside the waking ioctl), and waiting for
+			 * it cost two more switches and futex calls per fault. */
+			if (pb_atomic_load(&r->hseq, PB_ACQUIRE) != f0)
+				pb_hist_add(&r->whist, t1 - t0);
 		} else {
 			touch(s, r, p, write);
 			pb_atomic_load(&r->hseq, PB_ACQUIRE);
@@ -1662,6 +1853,7 @@ static uint64_t up_run(void *state, struct pb_kthread *t)
 			break;
 	}
 	pthread_mutex_lock(&r->lock);
+	pb_hist_merge(&r->hist, &r->whist);
 	static const int col[] = {EV_FAULTS,   EV_ZERO,	    EV_SWAPIN, EV_EVICT,  EV_WB,     EV_WP,
 				  EV_SPURIOUS, EV_PREPAGED, EV_ZAPS,   EV_ZAP_NS, EV_WORK_NS};
 	for (size_t k = 0; k < PB_ARRAY_SIZE(col); k++)
@@ -1698,9 +1890,11 @@ static void up_thread_fini(void *state, struct pb_kthread *t)
 				break;
 		}
 	if (r->started && !s->handlers) {
+		/* poll=1: the flag; blocking: a fault on the stop page, which
+		 * the handler maps (waking us) before it returns. */
 		pb_atomic_store(&r->hstop, 1, PB_RELEASE);
-		if (write(r->stop_pipe[1], "x", 1) != 1)
-			pthread_cancel(r->th);
+		if (r->guard)
+			(void)*(volatile char *)r->guard;
 		pthread_join(r->th, NULL);
 	}
 }
@@ -1727,15 +1921,16 @@ static void write_latency_csv(struct upstate *s)
 	for (unsigned t = 0; t < s->n; t++)
 		pb_hist_merge(&all, &s->r[t].hist_all);
 	/* The experiment is the harness's "kernel:params", quoted (it has commas). */
+	const char *kname = s->floor ? "uffd-floor" : "uffd-pager";
 	for (unsigned b = 0; b < PB_HIST_BUCKETS; b++) {
 		if (!all.count[b])
 			continue;
 		uint64_t lo, hi;
 		pb_hist_bounds(b, &lo, &hi);
-		fprintf(f, "\"uffd-pager%s", s->params[0] ? ":" : "");
+		fprintf(f, "\"%s%s", kname, s->params[0] ? ":" : "");
 		for (const char *c = s->params; *c; c++)
 			fputs(*c == '"' ? "\"\"" : (char[]){*c, 0}, f);
-		fprintf(f, "\",uffd-pager,%u,%llu,%llu,%llu\n", s->n, (unsigned long long)lo,
+		fprintf(f, "\",%s,%u,%llu,%llu,%llu\n", kname, s->n, (unsigned long long)lo,
 			(unsigned long long)hi, (unsigned long long)all.count[b]);
 	}
 	if (fflush(f) || fsync(fd) || ferror(f))
@@ -1753,7 +1948,7 @@ static int up_verify(void *state, char *err, size_t n)
 			snprintf(err, n, "thread %u: %s", t, r->why);
 			return -1;
 		}
-		if (r->bad) {
+		if (r->bad && !s->floor) { /* the floor keeps no contents */
 			snprintf(err, n,
 				 "thread %u read %llu page(s) with the wrong content after paging",
 				 t, (unsigned long long)r->bad);
@@ -1789,9 +1984,6 @@ static void up_teardown(void *state)
 			s->pol->destroy(r->pol);
 		if (r->own_uffd && r->uffd >= 0)
 			close(r->uffd);
-		for (int i = 0; i < 2; i++)
-			if (r->stop_pipe[i] >= 0)
-				close(r->stop_pipe[i]);
 		pb_swap_close(&r->swap);
 		if (r->wl)
 			pb_workload_close(r->wl);
@@ -1823,6 +2015,8 @@ static void up_teardown(void *state)
 		close(s->pidfd);
 	if (s->area)
 		munmap(s->area, s->area_bytes);
+	if (s->guard_area)
+		munmap(s->guard_area, s->n * PB_PAGE_SIZE);
 	free(s->r);
 	free(s);
 }
@@ -1835,6 +2029,7 @@ static const char *const up_extra[] = {"faults",     "zero_fills", "swap_ins",	 
 
 const struct pb_kernel_desc pb_kernel_uffd_pager = {
     .name = "uffd-pager",
+    .baseline = "uffd-floor",
     .module = "real",
     .summary =
 	"user-space demand pager on userfaultfd: real faults, eviction by a pagebench policy",
@@ -1843,6 +2038,26 @@ const struct pb_kernel_desc pb_kernel_uffd_pager = {
     .op_unit = "access",
     .extra_cols = up_extra,
     .setup = up_setup,
+    .thread_init = up_thread_init,
+    .run = up_run,
+    .verify = up_verify,
+    .thread_fini = up_thread_fini,
+    .teardown = up_teardown,
+};
+
+/* The pager's floor: the same round trip with nothing of the pager in it
+ * (serve_floor), run by the harness in the same process (ratio_vs_baseline). */
+const struct pb_kernel_desc pb_kernel_uffd_floor = {
+    .name = "uffd-floor",
+    .module = "real",
+    .summary = "floor for uffd-pager: the kernel's userfaultfd round trip alone (a loop; one "
+	       "UFFDIO_COPY or MOVE in per fault, victims dropped or moved out per batch)",
+    .params = up_params,
+    .params_size = sizeof(struct up_params),
+    .op_unit = "access",
+    .extra_cols = up_extra,
+    .bench_only = 1,
+    .setup = floor_setup,
     .thread_init = up_thread_init,
     .run = up_run,
     .verify = up_verify,

@@ -15,9 +15,10 @@
  * the write as a write fault or a write-protect fault, the simulator as the
  * reference's op).  The pager runs the stream across its warm-up and its
  * measured repetition (--ops = half the references each), and its events
- * are summed over both.  Every case runs twice: io=copy (write-back by
- * copy, fill by UFFDIO_COPY) and io=move (UFFDIO_MOVE out and back, where
- * the kernel has it): the counts must not depend on how pages travel.
+ * are summed over both.  Every case runs three times: io=copy (write-back
+ * by copy, fill by UFFDIO_COPY), io=move (UFFDIO_MOVE out and back) and
+ * io=mixed (UFFDIO_MOVE out, UFFDIO_COPY back), the last two where the
+ * kernel has the move: the counts must not depend on how pages travel.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -167,14 +168,15 @@ int main(int argc, char **argv)
 				PB_CHECK_MSG(o.code == 0, "sim: exit %d: %s", o.code, o.err);
 				long long sv[3] = {0, 0, 0};
 				PB_CHECK(sim_counts(o.out, sv) == 0);
-				for (int io = 0; io < 2; io++) {
+				static const char *const ios[] = {"copy", "move", "mixed"};
+				for (int io = 0; io < 3; io++) {
 					snprintf(root, sizeof(root), "%s/p%d", top, runs++);
 					snprintf(par, sizeof(par),
 						 "pages=2000,frames=%s,policy=%s,hints=%s,dirty=%s,"
 						 "io=%s,"
 						 "workload=%s",
 						 frames[fi], cases[c].policy, cases[c].hints,
-						 dirty[di], io ? "move" : "copy", wl_param);
+						 dirty[di], ios[io], wl_param);
 					char *pa[] = {
 					    argv[1], "run",	      "uffd-pager", "--threads",
 					    "1",     "--reps",	      "1",	    "--ops",
@@ -217,7 +219,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "note: %d dirty=async cases skipped (no UFFD_FEATURE_WP_ASYNC)\n",
 			skipped_async);
 	if (skipped_move)
-		fprintf(stderr, "note: %d io=move cases skipped (no UFFD_FEATURE_MOVE)\n",
+		fprintf(stderr, "note: %d io=move|mixed cases skipped (no UFFD_FEATURE_MOVE)\n",
 			skipped_move);
 	char cmd[4300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);

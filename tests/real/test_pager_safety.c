@@ -13,11 +13,13 @@
  *    within the test's bound (no hang);
  *  - without userfaultfd (simulated: PAGEBENCH_UFFD=eperm|enosys) setup
  *    fails with a one-line reason;
- *  - io=move (UFFDIO_MOVE out to and back from the swap area): every byte
- *    checked after each page went out and came back about a dozen times,
- *    4 threads, under each dirty tracking, batched, shared handlers and
- *    hints; its failures end the run like io=copy's; without the feature
- *    (simulated: PAGEBENCH_UFFD=nomove) setup fails with the reason.
+ *  - io=move (UFFDIO_MOVE out to and back from the swap area) and io=mixed
+ *    (UFFDIO_MOVE out, UFFDIO_COPY back, the slot emptied before the page's
+ *    next move out): every byte checked after each page went out and came
+ *    back about a dozen times, 4 threads, under each dirty tracking,
+ *    batched, shared handlers and hints; their failures end the run like
+ *    io=copy's; without the feature (simulated: PAGEBENCH_UFFD=nomove)
+ *    setup fails with the reason.
  * Every child runs under a timeout here: a hang is a failure, not a stuck CI.
  */
 #define _GNU_SOURCE
@@ -231,12 +233,13 @@ int main(int argc, char **argv)
 		    "hints=1,evict_batch=4",
 		    "policy=lru,hints=1,inject=dupmsg",
 		};
-		for (size_t i = 0; i < sizeof(mv) / sizeof(mv[0]); i++) {
+		for (size_t i = 0; i < 2 * sizeof(mv) / sizeof(mv[0]); i++) {
 			char par[256];
+			size_t j = i % (sizeof(mv) / sizeof(mv[0]));
 			snprintf(
 			    par, sizeof(par),
-			    "pages=256,frames=32,pattern=uniform,write=0.5,check=full,io=move,%s",
-			    mv[i]);
+			    "pages=256,frames=32,pattern=uniform,write=0.5,check=full,io=%s,%s",
+			    i == j ? "move" : "mixed", mv[j]);
 			pager(par, "4", "1500", NULL, 0, &o);
 			PB_CHECK_MSG(o.code == 0, "%s: exit %d (-1: hung): %s", par, o.code, o.err);
 			long long in = event_sum("swap_ins"), out = event_sum("evictions");
@@ -246,10 +249,10 @@ int main(int argc, char **argv)
 		}
 		/* Its failures end the run with the reason, as io=copy's. */
 		for (size_t i = 0; i < 3; i++)
-			for (int h = 0; h < 2; h++) {
+			for (int h = 0; h < 4; h++) {
 				char par[256];
-				snprintf(par, sizeof(par), "%s,io=move%s", bad[i].params,
-					 h ? ",handlers=2" : "");
+				snprintf(par, sizeof(par), "%s,io=%s%s", bad[i].params,
+					 h & 2 ? "mixed" : "move", h & 1 ? ",handlers=2" : "");
 				pager(par, "2", "5000", NULL, 0, &o);
 				PB_CHECK_MSG(o.code == 1, "%s: exit %d (-1: hung): %s", par, o.code,
 					     o.err);
@@ -263,6 +266,10 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(o.code == 1, "nomove: exit %d", o.code);
 	PB_CHECK_MSG(first_line_has(o.err, "io=move needs UFFDIO_MOVE", "use io=copy"),
 		     "nomove: %s", o.err);
+	pager("pages=64,frames=16,io=mixed", "1", "100", "PAGEBENCH_UFFD=nomove", 0, &o);
+	PB_CHECK_MSG(o.code == 1, "nomove mixed: exit %d", o.code);
+	PB_CHECK_MSG(first_line_has(o.err, "io=mixed needs UFFDIO_MOVE", "use io=copy"),
+		     "nomove mixed: %s", o.err);
 	pager("pages=64,frames=16,io=move,prepage=around", "1", "100", NULL, 0, &o);
 	PB_CHECK_MSG(o.code != 0 && strstr(o.err, "prepage=none"), "io=move,prepage: %d %s", o.code,
 		     o.err);

@@ -9,7 +9,8 @@
  * runs under one of the pager's configurations in turn (dirty tracking by
  * WP faults, by WP_ASYNC, none; batched zaps; prepaging of three kinds;
  * shared handlers, blocking and polling with batched reads; hints; a swap
- * file; pages moved out and back by UFFDIO_MOVE, io=move), so all of
+ * file; pages moved out and back by UFFDIO_MOVE, io=move, or moved out and
+ * copied back, io=mixed), so all of
  * them meet several strategies.  A run that loses a byte
  * exits 1 (valid=0), a data race exits 66 under TSan, a hang is killed.
  */
@@ -82,6 +83,9 @@ int main(int argc, char **argv)
 	    swapdir,
 	    "io=move,dirty=auto",
 	    "io=move,dirty=off,evict_batch=8",
+	    "io=mixed,dirty=auto,evict_batch=8",
+	    "io=mixed,dirty=wp",
+	    "io=mixed,dirty=off,handlers=2",
 	};
 	size_t nv = sizeof(variants) / sizeof(variants[0]);
 	unsigned runs = 0, k = 0;

@@ -41,27 +41,29 @@ static char *run_file(const char *name)
 	return buf;
 }
 
-/* Sum of events.csv values for `event` on total rows of measured reps. */
-static long long event_total(const char *events, const char *event)
+/* Sum of events.csv values for `event` on total rows of measured reps, of
+ * `kernel`'s rows (NULL: every kernel's; a run also runs its baseline). */
+static long long event_total(const char *events, const char *kernel, const char *event)
 {
 	long long sum = 0;
 	for (const char *l = events; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		/* schema,experiment,kernel,threads,rep,thread,event,value: the experiment
-		 * may be quoted with commas, so take the last four fields. */
+		/* ...,experiment,kernel,threads,rep,thread,event,value: the experiment
+		 * may be quoted with commas, so take the last six fields. */
 		size_t len = strcspn(l, "\n");
 		char line[1024];
 		snprintf(line, sizeof(line), "%.*s", (int)len, l);
 		char f[8][128];
 		int k = 8;
 		char *end = line + strlen(line);
-		for (int i = 7; i >= 4; i--) {
+		for (int i = 7; i >= 2; i--) {
 			char *c = end;
 			while (c > line && c[-1] != ',')
 				c--;
 			snprintf(f[i], sizeof(f[i]), "%.*s", (int)(end - c), c);
 			end = c > line ? c - 1 : line;
 		}
-		if (k == 8 && strcmp(f[4], "0") && !strcmp(f[5], "total") && !strcmp(f[6], event))
+		if (k == 8 && strcmp(f[4], "0") && !strcmp(f[5], "total") && !strcmp(f[6], event) &&
+		    (!kernel || !strcmp(f[2], kernel)))
 			sum += atoll(f[7]);
 	}
 	return sum;
@@ -112,7 +114,8 @@ int main(int argc, char **argv)
 		char *ev = run_file("events.csv");
 		/* 2 MiB = 512 pages per thread per rep; 2 measured reps; totals over 1 and 2
 		 * threads */
-		long long pages = event_total(ev, "pages"), minflt = event_total(ev, "minflt");
+		long long pages = event_total(ev, NULL, "pages"),
+			  minflt = event_total(ev, NULL, "minflt");
 		PB_CHECK_EQ_U64(pages, 512 * 2 * (1 + 2));
 		/* Real faults from getrusage: one per page, except fault-around
 		 * on the cached file (up to 16 pages per fault). */
@@ -132,7 +135,8 @@ int main(int argc, char **argv)
 		if (run("fault-shared-write", (char *)fills[f], "2M"))
 			continue;
 		char *ev = run_file("events.csv");
-		long long pages = event_total(ev, "pages"), minflt = event_total(ev, "minflt");
+		long long pages = event_total(ev, NULL, "pages"),
+			  minflt = event_total(ev, NULL, "minflt");
 		PB_CHECK_EQ_U64(pages, 40 * 512 * 2 * (1 + 2));
 		if (f == 0)
 			PB_CHECK_MSG(minflt >= pages, "fill=pwrite: %lld faults for %lld pages",
@@ -155,8 +159,8 @@ int main(int argc, char **argv)
 			if (run((char *)wis[k], (char *)wisp[p], "2M"))
 				continue;
 			char *ev = run_file("events.csv");
-			long long pages = event_total(ev, "pages"),
-				  minflt = event_total(ev, "minflt");
+			long long pages = event_total(ev, NULL, "pages"),
+				  minflt = event_total(ev, NULL, "minflt");
 			PB_CHECK_EQ_U64(pages, 40 * 512 * 2 * (1 + 2));
 			PB_CHECK_MSG(minflt >= (k ? pages - pages / 64 : pages / 512) &&
 					 minflt <= pages + pages / 8,
@@ -165,8 +169,8 @@ int main(int argc, char **argv)
 			/* CPU time of the task (thread, or forked process): some,
 			 * and never more than the wall time it ran (plus a 10 ms
 			 * tick per repetition and thread: 2 reps x 3 threads). */
-			long long cpu = event_total(ev, "cpu_ns"),
-				  work = event_total(ev, "work_ns");
+			long long cpu = event_total(ev, NULL, "cpu_ns"),
+				  work = event_total(ev, NULL, "work_ns");
 			PB_CHECK_MSG(cpu > 0 && cpu <= work + 6 * 10000000LL,
 				     "%s %s: cpu_ns %lld, work_ns %lld", wis[k], wisp[p], cpu,
 				     work);
@@ -196,61 +200,83 @@ int main(int argc, char **argv)
 	 * first 128 distinct pages evicts, and revisits swap in. */
 	if (run("uffd-pager", "pages=512,frames=128,pattern=loop,policy=clock", NULL) == 0) {
 		char *ev = run_file("events.csv");
-		long long faults = event_total(ev, "faults"), swap = event_total(ev, "swap_ins"),
-			  evict = event_total(ev, "evictions"),
-			  zero = event_total(ev, "zero_fills");
+		long long faults = event_total(ev, "uffd-pager", "faults"),
+			  swap = event_total(ev, "uffd-pager", "swap_ins"),
+			  evict = event_total(ev, "uffd-pager", "evictions"),
+			  zero = event_total(ev, "uffd-pager", "zero_fills");
 		PB_CHECK_MSG(faults > 0 && faults == swap + zero, "faults %lld swap %lld zero %lld",
 			     faults, swap, zero);
 		PB_CHECK(evict > 0 && swap > 0);
+		/* Its floor ran first in the same process, on the same loop: every
+		 * access a fault and an eviction (20000 per thread and measured
+		 * repetition, 2 of them, at 1 and 2 threads), each page from its
+		 * slot. */
+		long long ff = event_total(ev, "uffd-floor", "faults");
+		PB_CHECK_MSG(ff == 2 * 3 * 20000, "floor faults %lld", ff);
+		PB_CHECK_EQ_U64(event_total(ev, "uffd-floor", "swap_ins"), ff);
+		PB_CHECK_EQ_U64(event_total(ev, "uffd-floor", "evictions"), ff);
 		char *csv = run_file("summary.csv");
-		PB_CHECK(csv && strstr(csv, "uffd-pager"));
+		PB_CHECK(
+		    csv && strstr(csv, "uffd-pager") &&
+		    strstr(csv, "\"uffd-floor:pages=512,frames=128,pattern=loop,policy=clock\""));
 	}
 	/* The latency histogram file: header, buckets that tile the axis, and
 	 * one count per served message of the measured repetitions (faults,
-	 * write-protect faults, spurious messages), for each thread count. */
+	 * write-protect faults, spurious messages), for each thread count, of
+	 * the pager and of its floor. */
 	char lat[4300], par[4400];
 	snprintf(lat, sizeof(lat), "%s/latency.csv", top);
 	snprintf(par, sizeof(par), "pages=512,frames=128,pattern=hotcold,write=0.5,latency_csv=%s",
 		 lat);
 	if (run("uffd-pager", par, NULL) == 0) {
 		char *ev = run_file("events.csv");
-		long long served = event_total(ev, "faults") + event_total(ev, "wp_faults") +
-				   event_total(ev, "spurious");
+		static const char *const kn[2] = {"uffd-pager", "uffd-floor"};
+		long long served[2], sum[2][3] = {{0}}, prev_hi[2][3] = {{0}};
+		for (int k = 0; k < 2; k++)
+			served[k] = event_total(ev, kn[k], "faults") +
+				    event_total(ev, kn[k], "wp_faults") +
+				    event_total(ev, kn[k], "spurious");
 		FILE *f = fopen(lat, "r");
 		PB_CHECK(f != NULL);
 		char line[4096];
-		long long sum[3] = {0, 0, 0}, prev_hi[3] = {0, 0, 0};
 		int rows = 0, ordered = 1;
 		PB_CHECK(
 		    f && fgets(line, sizeof(line), f) &&
 		    !strcmp(line, "experiment,kernel,threads,bucket_ns_lo,bucket_ns_hi,count\n"));
 		while (f && fgets(line, sizeof(line), f)) {
 			/* "experiment",kernel,threads,lo,hi,count: the last five fields */
-			char *q = strrchr(line, '"');
+			char *q = strrchr(line, '"'), name[32] = "";
 			unsigned thr = 0;
 			unsigned long long lo = 0, hi = 0, cnt = 0;
-			PB_CHECK(q && sscanf(q, "\",uffd-pager,%u,%llu,%llu,%llu", &thr, &lo, &hi,
-					     &cnt) == 4);
+			PB_CHECK(q && sscanf(q, "\",%31[^,],%u,%llu,%llu,%llu", name, &thr, &lo,
+					     &hi, &cnt) == 5);
+			int k = !strcmp(name, kn[1]);
+			PB_CHECK_MSG(k || !strcmp(name, kn[0]), "kernel '%s'", name);
 			PB_CHECK(thr == 1 || thr == 2);
+			PB_CHECK(!strncmp(line + 1, name, strlen(name)));
 			if (thr > 2)
 				continue;
-			ordered &= lo < hi && (long long)lo >= prev_hi[thr] && cnt > 0;
-			prev_hi[thr] = (long long)hi;
-			sum[thr] += (long long)cnt;
+			ordered &= lo < hi && (long long)lo >= prev_hi[k][thr] && cnt > 0;
+			prev_hi[k][thr] = (long long)hi;
+			sum[k][thr] += (long long)cnt;
 			rows++;
 		}
 		if (f)
 			fclose(f);
-		PB_CHECK(rows > 2 && ordered);
-		PB_CHECK_EQ_U64(sum[1] + sum[2], served);
+		PB_CHECK(rows > 4 && ordered);
+		for (int k = 0; k < 2; k++)
+			PB_CHECK_MSG(sum[k][1] + sum[k][2] == served[k] && served[k] > 0,
+				     "%s: %lld latencies, %lld served", kn[k],
+				     sum[k][1] + sum[k][2], served[k]);
 	}
 	/* Instrumented pager (every access reaches the policy): pages still
 	 * keep their contents (verify) and faults are still real. */
 	if (run("uffd-pager", "pages=512,frames=128,pattern=hotcold,policy=arc,hints=1", NULL) ==
 	    0) {
 		char *ev = run_file("events.csv");
-		long long faults = event_total(ev, "faults"), swap = event_total(ev, "swap_ins"),
-			  zero = event_total(ev, "zero_fills");
+		long long faults = event_total(ev, "uffd-pager", "faults"),
+			  swap = event_total(ev, "uffd-pager", "swap_ins"),
+			  zero = event_total(ev, "uffd-pager", "zero_fills");
 		PB_CHECK_MSG(faults > 0 && faults == swap + zero,
 			     "hints: faults %lld swap %lld zero %lld", faults, swap, zero);
 	}
