@@ -26,7 +26,13 @@
  * slot of the memory swap area with UFFDIO_MOVE (no copy, and the move is
  * the zap), and a swap-in moves it back to the faulting address; the swap
  * area is registered with the same userfaultfd (the move's destination must
- * be) and is never touched by the pager.
+ * be) and is never touched by the pager.  io=mixed moves victims out the
+ * same way and copies pages back from their slot (UFFDIO_COPY reads it; the
+ * slot keeps its copy, so a clean victim is dropped, and a slot is zapped
+ * before a dirty page moves into it again).
+ *
+ * uffd-floor, the pager's baseline kernel, runs the same threads, handlers
+ * and io with nothing of the pager (serve_floor): the kernel's round trip.
  *
  * Invariant: the pager reads only pages it has mapped (state RES), so the
  * handler can never fault on its own registered memory.  Any fault the
@@ -48,9 +54,10 @@
  * are plain moves on x86.
  *
  * Handler designs (param handlers): 0 = one handler thread per worker on
- * the worker's CPU, with its own userfaultfd; N >= 1 = one userfaultfd for
- * all regions and N shared handler threads reading it (blocking poll, or
- * busy polling with poll=1; batch=K messages per read()).  Regions have one
+ * the worker's CPU, with its own userfaultfd, read blocking (its worker
+ * stops it with a fault on a stop page); N >= 1 = one userfaultfd for all
+ * regions and N shared handler threads reading it (blocking poll, or busy
+ * polling with poll=1; batch=K messages per read()).  Regions have one
  * lock each, so shared handlers contend only when they serve one region.
  */
 #define _GNU_SOURCE
