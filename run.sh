@@ -147,7 +147,11 @@ bench_real() {
   $ru $pb run uffd-pager --threads 1 --reps 11 --param dirty=off,evict_batch=32 --no-baseline
   $ru $pb run uffd-pager --threads 1 --reps 11 --param dirty=auto,write=0.3 --no-baseline
   $ru $pb run uffd-pager --threads 1 --reps 11 --param dirty=wp,write=0.3 --no-baseline
-  $ru $pb run uffd-pager --threads 1 --reps 11 --param pattern=loop,policy=fifo,latency=roundtrip,dirty=off --no-baseline
+  # every access a fault, with its floor (uffd-floor, the baseline: the kernel's round trip alone)
+  for b in 1 32; do for io in copy move; do
+    $ru $pb run uffd-pager --threads 1 --reps 11 --param pattern=loop,policy=fifo,latency=roundtrip,dirty=off,evict_batch=$b,io=$io ||
+      [ $io = copy ] || log "io=move needs UFFDIO_MOVE (Linux 6.8+); the message above says why it did not run"
+  done; done
   $ru $pb run uffd-pager --threads "$nt" --reps 11 --param handlers=0 --no-baseline
   $ru $pb run uffd-pager --threads "$nt" --reps 11 --param handlers=2 --no-baseline
   $ru $pb run uffd-pager --threads 1 --reps 5 --param prepage=readahead,pattern=loop --no-baseline
