@@ -698,9 +698,13 @@ static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, 
 	if (!stage) {
 		vm_pt_prefetch(vm->pt, a->asid, vpn);
 		vm_page_prefetch(vm, key, 0);
-	} else if (!(vm_pt_get(vm->pt, a->asid, vpn) & VM_PTE_P)) {
-		vm_page_prefetch(vm, key, 1);
+		return;
 	}
+	uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+	if (pte & VM_PTE_P)
+		__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]); /* the hit's hint names it */
+	else
+		vm_page_prefetch(vm, key, 1);
 }
 
 /*
@@ -728,6 +732,29 @@ static inline void victims_prefetch(struct pb_vm *vm, uint64_t *last)
 			vm_page_prefetch(vm, k, (int)(3 - d));
 }
 
+/* The one-thread batch with the prefetches above.  The next victim changes
+ * with an eviction, so only after a fault (a hint that moves LRU's tail
+ * page is rare, and a missed step costs a cache miss, not a count). */
+static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
+			    size_t n, uint64_t pos, const uint64_t *next_use)
+{
+	uint64_t victim = UINT64_MAX, faults = ~t->st.faults;
+	for (size_t i = 0; i < n; i++) {
+		if (t->st.faults != faults) {
+			faults = t->st.faults;
+			victims_prefetch(vm, &victim);
+		}
+		if (pb_likely(i + PREFETCH_D < n))
+			access_prefetch(vm, &a[i + PREFETCH_D], 0);
+		if (pb_likely(i + PREFETCH_D / 2 < n))
+			access_prefetch(vm, &a[i + PREFETCH_D / 2], 1);
+		int rc = access_one(vm, t, &a[i], pos + i, next_use ? next_use[i] : PB_NEXT_NONE);
+		if (pb_unlikely(rc))
+			return rc;
+	}
+	return 0;
+}
+
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
 		       uint64_t pos, const uint64_t *next_use)
 {
@@ -735,19 +762,15 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	t->st.refs += n;
 	int rc = 0;
 	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
-	int pf = vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES;
-	uint64_t victim = UINT64_MAX;
-	for (size_t i = 0; i < n; i++) {
-		if (pf)
-			victims_prefetch(vm, &victim);
-		if (pf && pb_likely(i + PREFETCH_D < n))
-			access_prefetch(vm, &a[i + PREFETCH_D], 0);
-		if (pf && pb_likely(i + PREFETCH_D / 2 < n))
-			access_prefetch(vm, &a[i + PREFETCH_D / 2], 1);
-		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-		rc = access_one(vm, t, &a[i], pos + i, next);
-		if (pb_unlikely(rc))
-			break;
+	if (vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES) {
+		rc = batch_prefetched(vm, t, a, n, pos, next_use);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
+			rc = access_one(vm, t, &a[i], pos + i, next);
+			if (pb_unlikely(rc))
+				break;
+		}
 	}
 	pb_epoch_exit();
 	return rc;

@@ -514,16 +514,24 @@ static int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key)
 	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
 	uint64_t tag = key + 1;
 	int hit = 0;
+	if (t->shared) {
+		for (uint32_t w = 0; w < ways; w++) {
+			uint64_t cur = tag;
+			if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag &&
+			    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED))
+				hit = 1;
+		}
+		return hit;
+	}
+	/* the owner alone writes an unshared TLB's tags: a plain store (a
+	 * locked CAS costs more than the scan) */
 	for (uint32_t w = 0; w < ways; w++) {
-		uint64_t cur = tag;
-		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag &&
-		    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED)) {
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag) {
+			pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
 			hit = 1;
-			if (!t->shared) {
-				held_add(t, s[w].pfn, -1);
-				if (a->lru)
-					a->lru[set] = lru_back(a->lru[set], w, ways);
-			}
+			held_add(t, s[w].pfn, -1);
+			if (a->lru)
+				a->lru[set] = lru_back(a->lru[set], w, ways);
 		}
 	}
 	return hit;
