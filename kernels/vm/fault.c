@@ -714,22 +714,39 @@ static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, 
  * the next victim changes (an eviction), every victim a few evictions
  * ahead moves one step: the 4th's node, the 3rd's key-map and index
  * slots, the 2nd's object, the 1st's PTE; each step reads only what the
- * step before loaded one eviction earlier.  *last: the victim seen.
+ * step before loaded one eviction earlier.  q->k[d]: the key of the d-th
+ * victim when last seen; when the order just moved by one (the new first
+ * is the old second), the 1st and 2nd are the old 2nd and 3rd, and only
+ * the 3rd and 4th are looked up (each lookup walks the order from its
+ * end: the full set cost 13 steps an eviction, this 7).
  */
-static inline void victims_prefetch(struct pb_vm *vm, uint64_t *last)
+struct victims {
+	uint64_t k[4];
+};
+
+static inline void victims_prefetch(struct pb_vm *vm, struct victims *q)
 {
 	uint64_t v = pb_policy_victim(vm->pol, 0);
-	if (v == *last)
+	if (v == q->k[0])
 		return;
-	*last = v;
-	if (v == UINT64_MAX)
+	if (v == UINT64_MAX) {
+		q->k[0] = v;
 		return;
+	}
 	pb_policy_victim_prefetch(vm->pol, 4);
-	uint64_t k = pb_policy_victim(vm->pol, 3);
-	pb_policy_prefetch(vm->pol, k, 0);
+	if (v == q->k[1]) {
+		q->k[1] = q->k[2];
+		q->k[2] = q->k[3];
+	} else {
+		q->k[1] = pb_policy_victim(vm->pol, 1);
+		q->k[2] = pb_policy_victim(vm->pol, 2);
+	}
+	q->k[0] = v;
+	q->k[3] = pb_policy_victim(vm->pol, 3);
+	pb_policy_prefetch(vm->pol, q->k[3], 0);
 	for (unsigned d = 3; d >= 1; d--)
-		if ((k = pb_policy_victim(vm->pol, d)) != UINT64_MAX)
-			vm_page_prefetch(vm, k, (int)(3 - d));
+		if (q->k[d] != UINT64_MAX)
+			vm_page_prefetch(vm, q->k[d], (int)(3 - d));
 }
 
 /* The one-thread batch with the prefetches above.  The next victim changes
@@ -738,11 +755,12 @@ static inline void victims_prefetch(struct pb_vm *vm, uint64_t *last)
 static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 			    size_t n, uint64_t pos, const uint64_t *next_use)
 {
-	uint64_t victim = UINT64_MAX, faults = ~t->st.faults;
+	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
+	uint64_t faults = ~t->st.faults;
 	for (size_t i = 0; i < n; i++) {
 		if (t->st.faults != faults) {
 			faults = t->st.faults;
-			victims_prefetch(vm, &victim);
+			victims_prefetch(vm, &q);
 		}
 		if (pb_likely(i + PREFETCH_D < n))
 			access_prefetch(vm, &a[i + PREFETCH_D], 0);

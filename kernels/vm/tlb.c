@@ -446,16 +446,14 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint64_t key)
 			e->stamp = ++t->clock;
 		return e;
 	}
-	const uint32_t ways = a->ways;
 	uint32_t set = pb_tlb_hash(key) & a->set_mask;
-	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
+	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
 	uint64_t tag = key + 1;
-	for (uint32_t w = 0; w < ways; w++) {
-		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag) {
-			a->lru[set] = lru_front(a->lru[set], w);
-			s[w].stamp = ++t->clock; /* the clock runs as with stamps */
-			return &s[w];
-		}
+	struct pb_tlb_entry *e = pb_tlb_way_find(s, a->ways, tag);
+	if (e) {
+		a->lru[set] = lru_front(a->lru[set], (unsigned)(e - s));
+		e->stamp = ++t->clock; /* the clock runs as with stamps */
+		return e;
 	}
 	t->l2_absent = tag;
 	return NULL;
