@@ -522,15 +522,14 @@ static int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key)
 		return hit;
 	}
 	/* the owner alone writes an unshared TLB's tags: a plain store (a
-	 * locked CAS costs more than the scan) */
-	for (uint32_t w = 0; w < ways; w++) {
-		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag) {
-			pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
-			hit = 1;
-			held_add(t, s[w].pfn, -1);
-			if (a->lru)
-				a->lru[set] = lru_back(a->lru[set], w, ways);
-		}
+	 * locked CAS costs more than the scan), the scan unrolled */
+	for (struct pb_tlb_entry *e = s, *end = s + ways;
+	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
+		pb_atomic_store(&e->tag, 0, PB_RELAXED);
+		hit = 1;
+		held_add(t, e->pfn, -1);
+		if (a->lru)
+			a->lru[set] = lru_back(a->lru[set], (unsigned)(e - s), ways);
 	}
 	return hit;
 }
