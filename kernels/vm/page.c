@@ -44,7 +44,6 @@ uint64_t pb_vm_key(const struct pb_access *a)
 	return policy_key(a->asid, vpn, a->flags, cow_region(a->flags) && a->op == PB_OP_WRITE);
 }
 
-
 static void *pidx_map(struct pb_vm *vm, size_t bytes)
 {
 	if (vm->npmaps == vm->pmaps_cap) {
