@@ -698,9 +698,13 @@ static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, 
 	if (!stage) {
 		vm_pt_prefetch(vm->pt, a->asid, vpn);
 		vm_page_prefetch(vm, key, 0);
-	} else if (!(vm_pt_get(vm->pt, a->asid, vpn) & VM_PTE_P)) {
-		vm_page_prefetch(vm, key, 1);
+		return;
 	}
+	uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+	if (pte & VM_PTE_P)
+		__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]); /* the hit's hint names it */
+	else
+		vm_page_prefetch(vm, key, 1);
 }
 
 /*
@@ -710,22 +714,63 @@ static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, 
  * the next victim changes (an eviction), every victim a few evictions
  * ahead moves one step: the 4th's node, the 3rd's key-map and index
  * slots, the 2nd's object, the 1st's PTE; each step reads only what the
- * step before loaded one eviction earlier.  *last: the victim seen.
+ * step before loaded one eviction earlier.  q->k[d]: the key of the d-th
+ * victim when last seen; when the order just moved by one (the new first
+ * is the old second), the 1st and 2nd are the old 2nd and 3rd, and only
+ * the 3rd and 4th are looked up (each lookup walks the order from its
+ * end: the full set cost 13 steps an eviction, this 7).
  */
-static inline void victims_prefetch(struct pb_vm *vm, uint64_t *last)
+struct victims {
+	uint64_t k[4];
+};
+
+static inline void victims_prefetch(struct pb_vm *vm, struct victims *q)
 {
 	uint64_t v = pb_policy_victim(vm->pol, 0);
-	if (v == *last)
+	if (v == q->k[0])
 		return;
-	*last = v;
-	if (v == UINT64_MAX)
+	if (v == UINT64_MAX) {
+		q->k[0] = v;
 		return;
+	}
 	pb_policy_victim_prefetch(vm->pol, 4);
-	uint64_t k = pb_policy_victim(vm->pol, 3);
-	pb_policy_prefetch(vm->pol, k, 0);
+	if (v == q->k[1]) {
+		q->k[1] = q->k[2];
+		q->k[2] = q->k[3];
+	} else {
+		q->k[1] = pb_policy_victim(vm->pol, 1);
+		q->k[2] = pb_policy_victim(vm->pol, 2);
+	}
+	q->k[0] = v;
+	q->k[3] = pb_policy_victim(vm->pol, 3);
+	pb_policy_prefetch(vm->pol, q->k[3], 0);
 	for (unsigned d = 3; d >= 1; d--)
-		if ((k = pb_policy_victim(vm->pol, d)) != UINT64_MAX)
-			vm_page_prefetch(vm, k, (int)(3 - d));
+		if (q->k[d] != UINT64_MAX)
+			vm_page_prefetch(vm, q->k[d], (int)(3 - d));
+}
+
+/* The one-thread batch with the prefetches above.  The next victim changes
+ * with an eviction, so only after a fault (a hint that moves LRU's tail
+ * page is rare, and a missed step costs a cache miss, not a count). */
+static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
+			    size_t n, uint64_t pos, const uint64_t *next_use)
+{
+	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
+	uint64_t faults = ~t->st.faults;
+	for (size_t i = 0; i < n; i++) {
+		if (t->st.faults != faults) {
+			faults = t->st.faults;
+			victims_prefetch(vm, &q);
+		}
+		if (pb_likely(i + PREFETCH_D < n))
+			access_prefetch(vm, &a[i + PREFETCH_D], 0);
+		if (pb_likely(i + PREFETCH_D / 2 < n))
+			access_prefetch(vm, &a[i + PREFETCH_D / 2], 1);
+		int rc = access_one(vm, t, &a[i], pos + i, next_use ? next_use[i] : PB_NEXT_NONE);
+		if (pb_unlikely(rc))
+			return rc;
+	}
+	return 0;
 }
 
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
@@ -735,19 +780,15 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	t->st.refs += n;
 	int rc = 0;
 	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
-	int pf = vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES;
-	uint64_t victim = UINT64_MAX;
-	for (size_t i = 0; i < n; i++) {
-		if (pf)
-			victims_prefetch(vm, &victim);
-		if (pf && pb_likely(i + PREFETCH_D < n))
-			access_prefetch(vm, &a[i + PREFETCH_D], 0);
-		if (pf && pb_likely(i + PREFETCH_D / 2 < n))
-			access_prefetch(vm, &a[i + PREFETCH_D / 2], 1);
-		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-		rc = access_one(vm, t, &a[i], pos + i, next);
-		if (pb_unlikely(rc))
-			break;
+	if (vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES) {
+		rc = batch_prefetched(vm, t, a, n, pos, next_use);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
+			rc = access_one(vm, t, &a[i], pos + i, next);
+			if (pb_unlikely(rc))
+				break;
+		}
 	}
 	pb_epoch_exit();
 	return rc;

@@ -44,10 +44,6 @@ uint64_t pb_vm_key(const struct pb_access *a)
 	return policy_key(a->asid, vpn, a->flags, cow_region(a->flags) && a->op == PB_OP_WRITE);
 }
 
-#define PIDX_NS	       (1u << (64 - PB_PAGE_VPN_BITS)) /* namespaces: 65536 */
-#define PIDX_LEAF_BITS 16
-#define PIDX_DIR_BITS  21 /* vpn < 2^(21 + 16) */
-
 static void *pidx_map(struct pb_vm *vm, size_t bytes)
 {
 	if (vm->npmaps == vm->pmaps_cap) {
@@ -73,6 +69,8 @@ static uint32_t *pidx_slot(struct pb_vm *vm, uint64_t key, int create)
 	uint64_t ns = key >> PB_PAGE_VPN_BITS, vpn = key & PB_PAGE_VPN_MASK;
 	if (pb_unlikely(vpn >> (PIDX_DIR_BITS + PIDX_LEAF_BITS)))
 		return NULL;
+	if (!create)
+		return vm_pidx_find(vm, key);
 	uint32_t **dir = pb_atomic_load(&vm->pdir[ns], PB_ACQUIRE);
 	if (pb_unlikely(!dir)) {
 		if (!create || !(dir = pidx_map(vm, sizeof(*dir) << PIDX_DIR_BITS)))
@@ -134,29 +132,6 @@ static struct vm_page *page_new(struct pb_vm *vm, uint32_t *i, uint64_t key)
 	/* release: a lookup that finds the number finds the object whole */
 	pb_atomic_store(i, (uint32_t)(++vm->pcount), PB_RELEASE);
 	return p;
-}
-
-void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
-{
-	uint32_t *i = pidx_slot(vm, key, 0);
-	if (!i)
-		return;
-	if (!stage) {
-		__builtin_prefetch(i);
-	} else if (*i && stage == 1) {
-		/* 48-byte objects: the first byte's line, and the last byte's
-		 * when the object straddles two */
-		const char *p = (const char *)&vm->pages[*i - 1];
-		__builtin_prefetch(p);
-		if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
-			__builtin_prefetch(p + sizeof(struct vm_page) - 1);
-	} else if (*i) {
-		/* the PTE of its inline mapping, which evicting it clears */
-		const struct vm_page *p = &vm->pages[*i - 1];
-		if (p->pfn != UINT64_MAX && p->map)
-			vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
-				       (p->map - 1) & PB_PAGE_VPN_MASK);
-	}
 }
 
 /* Find the object of key; create it (not resident, no slot) if `create`. */

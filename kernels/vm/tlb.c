@@ -446,16 +446,14 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint64_t key)
 			e->stamp = ++t->clock;
 		return e;
 	}
-	const uint32_t ways = a->ways;
 	uint32_t set = pb_tlb_hash(key) & a->set_mask;
-	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
+	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
 	uint64_t tag = key + 1;
-	for (uint32_t w = 0; w < ways; w++) {
-		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag) {
-			a->lru[set] = lru_front(a->lru[set], w);
-			s[w].stamp = ++t->clock; /* the clock runs as with stamps */
-			return &s[w];
-		}
+	struct pb_tlb_entry *e = pb_tlb_way_find(s, a->ways, tag);
+	if (e) {
+		a->lru[set] = lru_front(a->lru[set], (unsigned)(e - s));
+		e->stamp = ++t->clock; /* the clock runs as with stamps */
+		return e;
 	}
 	t->l2_absent = tag;
 	return NULL;
@@ -514,17 +512,24 @@ static int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key)
 	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
 	uint64_t tag = key + 1;
 	int hit = 0;
-	for (uint32_t w = 0; w < ways; w++) {
-		uint64_t cur = tag;
-		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag &&
-		    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED)) {
-			hit = 1;
-			if (!t->shared) {
-				held_add(t, s[w].pfn, -1);
-				if (a->lru)
-					a->lru[set] = lru_back(a->lru[set], w, ways);
-			}
+	if (t->shared) {
+		for (uint32_t w = 0; w < ways; w++) {
+			uint64_t cur = tag;
+			if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag &&
+			    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED))
+				hit = 1;
 		}
+		return hit;
+	}
+	/* the owner alone writes an unshared TLB's tags: a plain store (a
+	 * locked CAS costs more than the scan), the scan unrolled */
+	for (struct pb_tlb_entry *e = s, *end = s + ways;
+	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
+		pb_atomic_store(&e->tag, 0, PB_RELAXED);
+		hit = 1;
+		held_add(t, e->pfn, -1);
+		if (a->lru)
+			a->lru[set] = lru_back(a->lru[set], (unsigned)(e - s), ways);
 	}
 	return hit;
 }

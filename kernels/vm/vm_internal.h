@@ -26,6 +26,7 @@
 #include "pagebench/frames.h"
 #include "pagebench/hmap.h"
 #include "pagebench/pagekey.h"
+#include "pagebench/pt.h"
 #include "pagebench/vm.h"
 
 /* ---- PTE word, x86-64 layout (the bits the engine uses) ---- */
@@ -47,17 +48,38 @@ _Static_assert(PB_PAGE_FILE == PB_ACC_FILE && PB_PAGE_SHARED == PB_ACC_SHARED &&
 	       "page-key flags are the access flags");
 
 /* ---- page tables: one per address space, behind a small adapter ---- */
-struct vm_pt;
+struct vm_pt {
+	enum pb_vm_pt kind;
+	struct pb_pt_cfg cfg;
+	struct pb_pt **as; /* asid -> table (atomic pointer) */
+};
 /* single: one engine CPU, the tables' one caller (pb_pt_cfg.single). */
 int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, int single, struct vm_pt **out);
 void vm_pt_destroy(struct vm_pt *pt);
 const char *vm_pt_impl(const struct vm_pt *pt);
 /* Lock-free lookup of the PTE word (0 if none).  Any thread, inside an
- * epoch section (pb_epoch_enter). */
-uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn);
+ * epoch section (pb_epoch_enter).  Inline, as vm_pt_prefetch: every
+ * reference that misses the TLB walks, and the one-thread replay calls
+ * both once more per reference to prefetch (fault.c). */
+/* The table of as, or NULL before its first fault (acquire: published by
+ * the release of its creation, vm_pt.c). */
+static inline struct pb_pt *vm_pt_table(struct vm_pt *pt, pb_asid_t as)
+{
+	return pb_atomic_load(&pt->as[as], PB_ACQUIRE);
+}
+static inline uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
+{
+	struct pb_pt *t = vm_pt_table(pt, as);
+	return t ? pb_pt_lookup(t, PB_VPN(vpn)) : 0;
+}
 /* Start loading the PTE of (as, vpn) into the CPU cache (pb_pt_prefetch);
  * as vm_pt_get, inside an epoch section. */
-void vm_pt_prefetch(struct vm_pt *pt, pb_asid_t as, uint64_t vpn);
+static inline void vm_pt_prefetch(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
+{
+	struct pb_pt *t = vm_pt_table(pt, as);
+	if (t)
+		pb_pt_prefetch(t, PB_VPN(vpn));
+}
 /* Install / replace a PTE (fault path, under the engine lock). */
 int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte);
 /* Clear a PTE; returns the old word (fault path). */
@@ -293,11 +315,52 @@ void vm_pages_free(struct pb_vm *vm);
 /* Find the object of key; create it (not resident, no slot) if `create`.
  * Creation may move every object (array growth). */
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create);
+/* The page-object index (page.c): namespace -> directory -> leaf. */
+#define PIDX_NS	       (1u << (64 - PB_PAGE_VPN_BITS)) /* namespaces: 65536 */
+#define PIDX_LEAF_BITS 16
+#define PIDX_DIR_BITS  21 /* vpn < 2^(21 + 16) */
+/* The index slot of key if its directory and leaf exist, else NULL
+ * (acquire: both are published by release stores, page.c). */
+static inline uint32_t *vm_pidx_find(struct pb_vm *vm, uint64_t key)
+{
+	uint64_t ns = key >> PB_PAGE_VPN_BITS, vpn = key & PB_PAGE_VPN_MASK;
+	if (pb_unlikely(vpn >> (PIDX_DIR_BITS + PIDX_LEAF_BITS)))
+		return NULL;
+	uint32_t **dir = pb_atomic_load(&vm->pdir[ns], PB_ACQUIRE);
+	if (pb_unlikely(!dir))
+		return NULL;
+	uint32_t *leaf = pb_atomic_load(&dir[vpn >> PIDX_LEAF_BITS], PB_ACQUIRE);
+	if (pb_unlikely(!leaf))
+		return NULL;
+	return &leaf[vpn & ((1u << PIDX_LEAF_BITS) - 1)];
+}
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
  * slot (stage 0), or, once that is cached, the object (stage 1), or, once
  * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
- * No effect on any result.  Fault-path thread, inside an epoch section. */
-void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage);
+ * No effect on any result.  Fault-path thread, inside an epoch section.
+ * Inline: the one-thread replay calls it for every reference (fault.c). */
+static inline void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
+{
+	uint32_t *i = vm_pidx_find(vm, key);
+	if (!i)
+		return;
+	if (!stage) {
+		__builtin_prefetch(i);
+	} else if (*i && stage == 1) {
+		/* 48-byte objects: the first byte's line, and the last byte's
+		 * when the object straddles two */
+		const char *p = (const char *)&vm->pages[*i - 1];
+		__builtin_prefetch(p);
+		if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
+			__builtin_prefetch(p + sizeof(struct vm_page) - 1);
+	} else if (*i) {
+		/* the PTE of its inline mapping, which evicting it clears */
+		const struct vm_page *p = &vm->pages[*i - 1];
+		if (p->pfn != UINT64_MAX && p->map)
+			vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
+				       (p->map - 1) & PB_PAGE_VPN_MASK);
+	}
+}
 /* The same with create for fine-grained faults (any thread, mm read
  * side): 0 and the object, -EAGAIN when the table must grow (objects
  * move: only under vm_lock), -ENOMEM. */

@@ -23,12 +23,6 @@ _Static_assert(VM_PTE_P == PB_PTE_P && VM_PTE_W == PB_PTE_W && VM_PTE_A == PB_PT
 		   VM_PTE_D == PB_PTE_D && VM_PTE_PFN_MASK == PB_PTE_PFN_MASK,
 	       "engine PTE bits are x86-64's, as pb_pt's");
 
-struct vm_pt {
-	enum pb_vm_pt kind;
-	struct pb_pt_cfg cfg;
-	struct pb_pt **as; /* asid -> table (atomic pointer) */
-};
-
 int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, int single, struct vm_pt **out)
 {
 	struct vm_pt *pt = calloc(1, sizeof(*pt));
@@ -78,28 +72,10 @@ const char *vm_pt_impl(const struct vm_pt *pt)
 	return pt->kind == PB_VM_PT_HASHED ? "hashed" : "radix";
 }
 
-static inline struct pb_pt *table(struct vm_pt *pt, pb_asid_t as)
-{
-	return pb_atomic_load(&pt->as[as], PB_ACQUIRE);
-}
-
-uint64_t vm_pt_get(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
-{
-	struct pb_pt *t = table(pt, as);
-	return t ? pb_pt_lookup(t, PB_VPN(vpn)) : 0;
-}
-
-void vm_pt_prefetch(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
-{
-	struct pb_pt *t = table(pt, as);
-	if (t)
-		pb_pt_prefetch(t, PB_VPN(vpn));
-}
-
 /* The table of as, created on first use (fault path). */
 static int table_make(struct vm_pt *pt, pb_asid_t as, struct pb_pt **out)
 {
-	struct pb_pt *t = table(pt, as);
+	struct pb_pt *t = vm_pt_table(pt, as);
 	if (!t) {
 		int rc =
 		    pb_pt_create(pt->kind == PB_VM_PT_HASHED ? "hashed" : "radix", &pt->cfg, &t);
@@ -139,7 +115,7 @@ int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 
 uint64_t vm_pt_clear(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 {
-	struct pb_pt *t = table(pt, as);
+	struct pb_pt *t = vm_pt_table(pt, as);
 	uint64_t old = 0;
 	if (!t || pb_pt_unmap(t, PB_VPN(vpn), &old))
 		return 0;
@@ -148,7 +124,7 @@ uint64_t vm_pt_clear(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 
 void vm_pt_or(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t bits)
 {
-	struct pb_pt *t = table(pt, as);
+	struct pb_pt *t = vm_pt_table(pt, as);
 	if (!t)
 		return;
 	if (bits & VM_PTE_D)
@@ -174,7 +150,7 @@ int vm_pt_each(struct vm_pt *pt, int (*cb)(void *arg, pb_asid_t as, uint64_t vpn
 {
 	struct each_ctx c = {.cb = cb, .arg = arg};
 	for (size_t i = 0; i <= VM_ASID_MAX; i++) {
-		struct pb_pt *t = table(pt, (pb_asid_t)i);
+		struct pb_pt *t = vm_pt_table(pt, (pb_asid_t)i);
 		if (!t)
 			continue;
 		c.as = (pb_asid_t)i;
