@@ -260,6 +260,17 @@ void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d)
 		__builtin_prefetch(&p->pool.n[i]);
 }
 
+int pb_policy_reclaim(struct pb_policy *p, uint64_t *victim)
+{
+	if (!p->desc->victim_node || !p->desc->remove)
+		return -ENOTSUP;
+	uint32_t i = p->desc->victim_node(p, 0);
+	if (i == PN_NIL)
+		return -ENOENT;
+	*victim = p->pool.n[i].key;
+	return p->desc->remove(p, *victim);
+}
+
 uint32_t pb_pol_list_victim(const struct pb_policy *p, const struct plist *l, unsigned d)
 {
 	uint32_t i = l->tail;

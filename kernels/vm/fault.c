@@ -362,8 +362,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	return 0;
 }
 
-/* fault_fine: the exclusive path (vm_lock) must handle this fault. */
-#define FINE_FALLBACK 2
+#define FINE_FALLBACK VM_FINE_FALLBACK /* the exclusive path must handle it */
 
 /* Drop the page lock (and the policy lock if held) and fail with rc. */
 static int fine_fail(struct pb_vm *vm, struct vm_page *p, int plocked, int rc, const char *msg)
@@ -398,6 +397,8 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		vm_fail(vm, rc, "out of memory for page objects");
 		return rc;
 	}
+	if (vm->batch) /* no policy section of its own (batch.c) */
+		return vm_fault_batch(vm, t, a, p, pos, next);
 	uint64_t pte;
 	unsigned me = (unsigned)(t - vm->thr);
 	for (;;) {
@@ -703,6 +704,17 @@ static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, 
 	}
 }
 
+/* Batched free order (several CPUs): only what is read lock-free - the
+ * PTE's line and the page index slot - PREFETCH_D references ahead. */
+static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *a)
+{
+	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
+	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
+		return;
+	vm_pt_prefetch(vm->pt, a->asid, vpn);
+	vm_page_prefetch(vm, policy_key(a->asid, vpn, a->flags, !cow_region(a->flags)), 0);
+}
+
 /*
  * The same for the policy's victims (policies that know their eviction
  * order: LRU, FIFO), whose eviction is otherwise a chain of dependent
@@ -738,6 +750,8 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	int pf = vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES;
 	uint64_t victim = UINT64_MAX;
 	for (size_t i = 0; i < n; i++) {
+		if (vm->batch && pb_likely(i + PREFETCH_D < n))
+			access_prefetch_mt(vm, &a[i + PREFETCH_D]);
 		if (pf)
 			victims_prefetch(vm, &victim);
 		if (pf && pb_likely(i + PREFETCH_D < n))
