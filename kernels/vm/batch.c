@@ -165,13 +165,11 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 		return 0;
 	struct vm_page *vict[RSV_MAX];
 	uint64_t keys[RSV_MAX];
-	unsigned nv = 0;
 	vm_hints_prefetch(vm, t);
 	vm_plock(vm);
 	vm_apply_hints_locked(vm, t);
 	vm_batch_apply_ins(vm, t);
-	while (nv < vm->rsv_k && !pb_policy_reclaim(vm->pol, &keys[nv]))
-		nv++;
+	unsigned nv = pb_policy_reclaim(vm->pol, keys, vm->rsv_k);
 	/* the victims' index slots, objects and frame names are cold: load
 	 * them all in parallel before the section's dependent stores */
 	for (unsigned i = 0; i < nv; i++)
@@ -195,6 +193,13 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 		 * (hints drop), and its faults wait for the mark */
 		pb_atomic_store(&vm->pfn_key[v->pfn], UINT64_MAX, PB_RELAXED);
 		(void)pb_atomic_fetch_or(&v->state, (uint16_t)PGS_EVICT, PB_RELAXED);
+		/* what its unmap reads: the frame's CPU mask, the PTE (v's
+		 * mapping was written before its insertion: read under the
+		 * lock) */
+		__builtin_prefetch(&vm->frm[v->pfn]);
+		if (v->map)
+			vm_pt_prefetch(vm->pt, (pb_asid_t)((v->map - 1) >> PB_PAGE_VPN_BITS),
+				       (v->map - 1) & PB_PAGE_VPN_MASK);
 	}
 	vm_punlock(vm);
 	if (!nv) {

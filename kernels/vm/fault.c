@@ -705,14 +705,27 @@ static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, 
 }
 
 /* Batched free order (several CPUs): only what is read lock-free - the
- * PTE's line and the page index slot - PREFETCH_D references ahead. */
-static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *a)
+ * PTE's line and the page index slot PREFETCH_D references ahead; PREFETCH_D
+ * / 2 ahead the page object when the PTE is not present, else the frame's
+ * CPU mask and name (the TLB fill's vm_tlb_note, the hit's hint). */
+static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *a, int stage)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
 		return;
-	vm_pt_prefetch(vm->pt, a->asid, vpn);
-	vm_page_prefetch(vm, policy_key(a->asid, vpn, a->flags, !cow_region(a->flags)), 0);
+	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
+	if (!stage) {
+		vm_pt_prefetch(vm->pt, a->asid, vpn);
+		vm_page_prefetch(vm, key, 0);
+		return;
+	}
+	uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+	if (!(pte & VM_PTE_P)) {
+		vm_page_prefetch(vm, key, 1);
+	} else if (VM_PTE_PFN(pte) < vm->cfg.frames) {
+		__builtin_prefetch(&vm->frm[VM_PTE_PFN(pte)]);
+		__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]);
+	}
 }
 
 /*
@@ -751,7 +764,9 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	uint64_t victim = UINT64_MAX;
 	for (size_t i = 0; i < n; i++) {
 		if (vm->batch && pb_likely(i + PREFETCH_D < n))
-			access_prefetch_mt(vm, &a[i + PREFETCH_D]);
+			access_prefetch_mt(vm, &a[i + PREFETCH_D], 0);
+		if (vm->batch && pb_likely(i + PREFETCH_D / 2 < n))
+			access_prefetch_mt(vm, &a[i + PREFETCH_D / 2], 1);
 		if (pf)
 			victims_prefetch(vm, &victim);
 		if (pf && pb_likely(i + PREFETCH_D < n))

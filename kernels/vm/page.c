@@ -102,7 +102,9 @@ int vm_pages_grow(struct pb_vm *vm)
 		memcpy(n, vm->pages, vm->pcount * sizeof(*n));
 		pb_unmap(vm->pages, vm->pcap * sizeof(*n));
 	}
-	vm->pages = n;
+	/* relaxed atomic: the free-order prefetch (vm_page_prefetch) reads it
+	 * outside the lock, for an address only */
+	pb_atomic_store(&vm->pages, n, PB_RELAXED);
 	vm->pcap = cap;
 	return 0;
 }
@@ -143,10 +145,15 @@ void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
 		return;
 	if (!stage) {
 		__builtin_prefetch(i);
-	} else if (*i && stage == 1) {
+	} else if (stage == 1) {
+		/* relaxed atomics: several engine CPUs call this outside any
+		 * lock; only an address is computed from them */
+		uint32_t n = pb_atomic_load(i, PB_RELAXED);
+		if (!n)
+			return;
 		/* 48-byte objects: the first byte's line, and the last byte's
 		 * when the object straddles two */
-		const char *p = (const char *)&vm->pages[*i - 1];
+		const char *p = (const char *)&pb_atomic_load(&vm->pages, PB_RELAXED)[n - 1];
 		__builtin_prefetch(p);
 		if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
 			__builtin_prefetch(p + sizeof(struct vm_page) - 1);
