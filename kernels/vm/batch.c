@@ -101,6 +101,13 @@ void vm_batch_apply_ins(struct pb_vm *vm, struct vm_thread *t)
 	t->nins = 0;
 }
 
+/* t's hits, then its insertions (policy lock held). */
+static void batch_apply(struct pb_vm *vm, struct vm_thread *t)
+{
+	vm_apply_hints_locked(vm, t);
+	vm_batch_apply_ins(vm, t);
+}
+
 /* t's reserve back to the allocator, its count of resident pages into
  * the engine's (a shared counter written on every fault would bounce its
  * line, which every fault reads, between the CPUs). */
@@ -136,8 +143,7 @@ void vm_batch_flush(struct pb_vm *vm, struct vm_thread *t, int release)
 	if (t->nhints || t->nins) {
 		vm_hints_prefetch(vm, t);
 		vm_plock(vm);
-		vm_apply_hints_locked(vm, t);
-		vm_batch_apply_ins(vm, t);
+		batch_apply(vm, t);
 		vm_punlock(vm);
 	}
 	if (release)
@@ -167,8 +173,7 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 	uint64_t keys[RSV_MAX];
 	vm_hints_prefetch(vm, t);
 	vm_plock(vm);
-	vm_apply_hints_locked(vm, t);
-	vm_batch_apply_ins(vm, t);
+	batch_apply(vm, t);
 	unsigned nv = pb_policy_reclaim(vm->pol, keys, vm->rsv_k);
 	/* the victims' index slots, objects and frame names are cold: load
 	 * them all in parallel before the section's dependent stores */
@@ -224,6 +229,24 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 	return 0;
 }
 
+int vm_fine_map(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, pb_asid_t as,
+		uint64_t vpn, unsigned write)
+{
+	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
+	 * release publishes it with the mapping) */
+	pb_atomic_store(&vm->frm[p->pfn].cpus, 0, PB_RELAXED);
+	int rc = vm_fill(vm, t, p, 0);
+	if (rc >= 0) {
+		if (rc)
+			t->st.major_faults++;
+		else
+			t->st.minor_faults++;
+		rc = vm_map_page(vm, as, vpn, p, 1, write, 1);
+	}
+	vm_page_unlock(p);
+	return rc;
+}
+
 int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		   struct vm_page *p, uint64_t pos, uint64_t next)
 {
@@ -266,21 +289,7 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	t->st.faults++;
 	p->pfn = pfn;
 	t->res_delta++; /* folded into vm->resident at the thread's flush */
-	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
-	 * release publishes it with the mapping) */
-	pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
-	int r0 = vm_fill(vm, t, p, 0);
-	if (r0 < 0) {
-		vm_page_unlock(p);
-		return r0;
-	}
-	if (r0)
-		t->st.major_faults++;
-	else
-		t->st.minor_faults++;
-	rc = vm_map_page(vm, as, vpn, p, 1, write, 1);
-	vm_page_unlock(p);
-	if (rc)
+	if ((rc = vm_fine_map(vm, t, p, as, vpn, write)))
 		return rc;
 	/* its insertion waits for the thread's next policy section */
 	t->ins[t->nins] = (struct pb_ref){.key = p->key, .pos = pos, .next_use = next, .write = write};
@@ -289,8 +298,7 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	if (t->nins == vm->rsv_k) {
 		vm_hints_prefetch(vm, t);
 		vm_plock(vm);
-		vm_apply_hints_locked(vm, t);
-		vm_batch_apply_ins(vm, t);
+		batch_apply(vm, t);
 		vm_punlock(vm);
 	}
 	return 0;

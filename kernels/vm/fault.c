@@ -502,19 +502,7 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED);
 	}
 	p->pfn = pfn;
-	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
-	 * release publishes it with the mapping) */
-	pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
-	int r0 = vm_fill(vm, t, p, 0);
-	if (r0 < 0)
-		return fine_fail(vm, p, 0, r0, NULL);
-	if (r0)
-		t->st.major_faults++;
-	else
-		t->st.minor_faults++;
-	rc = vm_map_page(vm, as, vpn, p, 1, write, 1);
-	vm_page_unlock(p);
-	return rc;
+	return vm_fine_map(vm, t, p, as, vpn, write); /* batch.c */
 }
 
 static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb_entry *e,

@@ -9,6 +9,7 @@
  *   fault.c       the access path (TLB, walk) and the fault handler
  *   evict.c       reverse-map unmapping, TLB shootdown, write-out
  *   hints.c       the fault lock and the per-thread batches of policy hints
+ *   batch.c       batched free order: frame reserves, late insertions
  *   prepage.c     the prepaging registry; prepage_<name>.c one strategy each
  *   replay.c      chunked replay of a stream by the caller's threads
  *   stats.c       event table, sums, cost, consistency check, next use
@@ -405,6 +406,10 @@ void vm_batch_init(struct pb_vm *vm);
  * 0, -errno or VM_FINE_FALLBACK. */
 int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		   struct vm_page *p, uint64_t pos, uint64_t next);
+/* A fine fault's end: fill p (its frame set), count it minor or major, map
+ * it at (as, vpn), drop its page lock.  0 or -errno. */
+int vm_fine_map(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, pb_asid_t as,
+		uint64_t vpn, unsigned write);
 /* Apply t's pending insertions (policy lock held, t's fault state owned). */
 void vm_batch_apply_ins(struct pb_vm *vm, struct vm_thread *t);
 /* A vm_lock holder (every reader out): every thread's insertions applied,
