@@ -58,6 +58,13 @@
  *     its own page and drops its page lock.  A fault that finds its page
  *     in a transit slot (under the policy lock) lets go of both locks,
  *     waits until it leaves, and starts again.
+ *   batched free order (vm->batch, batch.c: LRU and FIFO with frames
+ *     enough): the same locks, but a fault of a page that is not resident
+ *     takes a frame from its thread's reserve and needs no policy section;
+ *     victims are reclaimed several at a time (PGS_EVICT in the page's
+ *     state word instead of a transit slot, the frame's name cleared in the
+ *     reclaiming section), insertions reach the policy in the thread's next
+ *     section; vm_lock drains every thread's batches first.
  *   leaf locks, taken last and held for a few stores: page-object
  *     creation (create_lock), the rmap overflow pool (rmo_lock), swap
  *     slots (swap_lock); only with fine-grained faults.
