@@ -292,7 +292,8 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	if ((rc = vm_fine_map(vm, t, p, as, vpn, write)))
 		return rc;
 	/* its insertion waits for the thread's next policy section */
-	t->ins[t->nins] = (struct pb_ref){.key = p->key, .pos = pos, .next_use = next, .write = write};
+	t->ins[t->nins] =
+	    (struct pb_ref){.key = p->key, .pos = pos, .next_use = next, .write = write};
 	t->ins_pfn[t->nins++] = pfn;
 	t->st.policy_calls++;
 	if (t->nins == vm->rsv_k) {

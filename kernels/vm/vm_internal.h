@@ -212,7 +212,7 @@ struct pb_vm {
 	int batch;
 	unsigned rsv_k;
 	unsigned pool_empty; /* the allocator had no frame (atomic; a hint) */
-	unsigned mm_writer; /* a vm_lock holder waits for or excludes readers (atomic) */
+	unsigned mm_writer;  /* a vm_lock holder waits for or excludes readers (atomic) */
 	/* per engine thread: key + 1 of the victim its fault is evicting,
 	 * from the policy's choice until the victim's frame names the new
 	 * page (0: none; atomic, hints.c) */
