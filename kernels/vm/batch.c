@@ -151,9 +151,8 @@ void vm_batch_flush(struct pb_vm *vm, struct vm_thread *t, int release)
 	vm_mm_read_unlock(vm, t);
 }
 
-/* Refill t's empty reserve: from the allocator while the pool fills, else
- * by reclaiming rsv_k victims in one policy section (see the top). */
-static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
+/* Fill t's reserve from the allocator, as far as it has frames. */
+static void batch_take_free(struct pb_vm *vm, struct vm_thread *t)
 {
 	/* relaxed: a hint; a stale one only sends a refill to the policy */
 	while (t->nrsv < vm->rsv_k && !pb_atomic_load(&vm->pool_empty, PB_RELAXED)) {
@@ -167,6 +166,13 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 		pb_atomic_store(&vm->pfn_key[f.v], UINT64_MAX, PB_RELAXED);
 		t->rsv[t->nrsv++] = f.v;
 	}
+}
+
+/* Refill t's empty reserve: from the allocator while the pool fills, else
+ * by reclaiming rsv_k victims in one policy section (see the top). */
+static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
+{
+	batch_take_free(vm, t);
 	if (t->nrsv)
 		return 0;
 	struct vm_page *vict[RSV_MAX];
@@ -208,6 +214,12 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 	}
 	vm_punlock(vm);
 	if (!nv) {
+		/* pool_empty may be stale (a thread's reserve went back after
+		 * another's allocation failed): look again before failing */
+		pb_atomic_store(&vm->pool_empty, 0, PB_RELAXED);
+		batch_take_free(vm, t);
+		if (t->nrsv)
+			return 0;
 		vm_fail(vm, -EPROTO, "no victim to reclaim (engine/policy out of sync)");
 		return -EPROTO;
 	}
