@@ -749,11 +749,12 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	int rc = 0;
 	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
 	int pf = vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES;
+	int pfm = vm->batch; /* several CPUs: access_prefetch_mt */
 	uint64_t victim = UINT64_MAX;
 	for (size_t i = 0; i < n; i++) {
-		if (vm->batch && pb_likely(i + PREFETCH_D < n))
+		if (pfm && pb_likely(i + PREFETCH_D < n))
 			access_prefetch_mt(vm, &a[i + PREFETCH_D], 0);
-		if (vm->batch && pb_likely(i + PREFETCH_D / 2 < n))
+		if (pfm && pb_likely(i + PREFETCH_D / 2 < n))
 			access_prefetch_mt(vm, &a[i + PREFETCH_D / 2], 1);
 		if (pf)
 			victims_prefetch(vm, &victim);
