@@ -153,6 +153,14 @@ void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage);
  */
 uint64_t pb_policy_victim(const struct pb_policy *p, unsigned d);
 void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d);
+/*
+ * Take the next n victims out of the policy without a miss (the engine's
+ * batched reclaim in free order, as Linux isolates pages from the LRU's
+ * tail in batches): their keys in victims[], in eviction order; returns how
+ * many (fewer when the policy holds fewer; 0 for a policy without
+ * victim_node and remove).
+ */
+unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n);
 /* pb_next_use() (next-use positions for PB_POL_OFFLINE) lives in the base
  * layer: pagebench/nextuse.h, included above. */
 

@@ -362,8 +362,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	return 0;
 }
 
-/* fault_fine: the exclusive path (vm_lock) must handle this fault. */
-#define FINE_FALLBACK 2
+#define FINE_FALLBACK VM_FINE_FALLBACK /* the exclusive path must handle it */
 
 /* Drop the page lock (and the policy lock if held) and fail with rc. */
 static int fine_fail(struct pb_vm *vm, struct vm_page *p, int plocked, int rc, const char *msg)
@@ -398,6 +397,8 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		vm_fail(vm, rc, "out of memory for page objects");
 		return rc;
 	}
+	if (vm->batch) /* no policy section of its own (batch.c) */
+		return vm_fault_batch(vm, t, a, p, pos, next);
 	uint64_t pte;
 	unsigned me = (unsigned)(t - vm->thr);
 	for (;;) {
@@ -501,19 +502,7 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED);
 	}
 	p->pfn = pfn;
-	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
-	 * release publishes it with the mapping) */
-	pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
-	int r0 = vm_fill(vm, t, p, 0);
-	if (r0 < 0)
-		return fine_fail(vm, p, 0, r0, NULL);
-	if (r0)
-		t->st.major_faults++;
-	else
-		t->st.minor_faults++;
-	rc = vm_map_page(vm, as, vpn, p, 1, write, 1);
-	vm_page_unlock(p);
-	return rc;
+	return vm_fine_map(vm, t, p, as, vpn, write); /* batch.c */
 }
 
 static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb_entry *e,
@@ -707,6 +696,30 @@ static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, 
 		vm_page_prefetch(vm, key, 1);
 }
 
+/* Batched free order (several CPUs): only what is read lock-free - the
+ * PTE's line and the page index slot PREFETCH_D references ahead; PREFETCH_D
+ * / 2 ahead the page object when the PTE is not present, else the frame's
+ * CPU mask and name (the TLB fill's vm_tlb_note, the hit's hint). */
+static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *a, int stage)
+{
+	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
+	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
+		return;
+	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
+	if (!stage) {
+		vm_pt_prefetch(vm->pt, a->asid, vpn);
+		vm_page_prefetch(vm, key, 0);
+		return;
+	}
+	uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+	if (!(pte & VM_PTE_P)) {
+		vm_page_prefetch(vm, key, 1);
+	} else if (VM_PTE_PFN(pte) < vm->cfg.frames) {
+		__builtin_prefetch(&vm->frm[VM_PTE_PFN(pte)]);
+		__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]);
+	}
+}
+
 /*
  * The same for the policy's victims (policies that know their eviction
  * order: LRU, FIFO), whose eviction is otherwise a chain of dependent
@@ -783,7 +796,12 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	if (vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES) {
 		rc = batch_prefetched(vm, t, a, n, pos, next_use);
 	} else {
+		int pfm = vm->batch; /* several CPUs: access_prefetch_mt */
 		for (size_t i = 0; i < n; i++) {
+			if (pfm && pb_likely(i + PREFETCH_D < n))
+				access_prefetch_mt(vm, &a[i + PREFETCH_D], 0);
+			if (pfm && pb_likely(i + PREFETCH_D / 2 < n))
+				access_prefetch_mt(vm, &a[i + PREFETCH_D / 2], 1);
 			uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
 			rc = access_one(vm, t, &a[i], pos + i, next);
 			if (pb_unlikely(rc))

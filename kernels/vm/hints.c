@@ -58,6 +58,13 @@
  *     its own page and drops its page lock.  A fault that finds its page
  *     in a transit slot (under the policy lock) lets go of both locks,
  *     waits until it leaves, and starts again.
+ *   batched free order (vm->batch, batch.c: LRU and FIFO with frames
+ *     enough): the same locks, but a fault of a page that is not resident
+ *     takes a frame from its thread's reserve and needs no policy section;
+ *     victims are reclaimed several at a time (PGS_EVICT in the page's
+ *     state word instead of a transit slot, the frame's name cleared in the
+ *     reclaiming section), insertions reach the policy in the thread's next
+ *     section; vm_lock drains every thread's batches first.
  *   leaf locks, taken last and held for a few stores: page-object
  *     creation (create_lock), the rmap overflow pool (rmo_lock), swap
  *     slots (swap_lock); only with fine-grained faults.
@@ -118,6 +125,13 @@ static void word_lock(unsigned *w)
 		lock_sleep(w);
 }
 
+static int word_trylock(unsigned *w)
+{
+	unsigned z = 0;
+	/* acquire: as word_lock */
+	return pb_atomic_cas(w, &z, 1, PB_ACQUIRE, PB_RELAXED);
+}
+
 static void word_unlock(unsigned *w)
 {
 	/* release: publishes the critical section to the next holder */
@@ -160,6 +174,8 @@ void vm_lock(struct pb_vm *vm)
 		while (pb_atomic_load(&vm->thr[i].mm_reader, PB_SEQ_CST))
 			wait_round(&spins);
 	}
+	if (vm->batch) /* the exclusive path sees policy and pool unbatched */
+		vm_batch_drain_all(vm);
 }
 
 void vm_unlock(struct pb_vm *vm)
@@ -309,6 +325,14 @@ void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
 	if (!t->nhints)
 		return;
 	int check = vm->cfg.nthreads > 1 && vm->cfg.order == PB_VM_ORDER_FREE;
+	if (vm->batch) {
+		/* the policy's map slots, then its nodes, of the whole vector:
+		 * their misses overlap instead of queueing one by one */
+		for (unsigned i = 0; i < t->nhints; i++)
+			pb_policy_prefetch(vm->pol, t->hints[i].key, 0);
+		for (unsigned i = 0; i < t->nhints; i++)
+			pb_policy_prefetch(vm->pol, t->hints[i].key, 1);
+	}
 	for (unsigned i = 0; i < t->nhints; i++) {
 		struct pb_ref *r = &t->hints[i];
 		if (check) {
@@ -323,7 +347,7 @@ void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
 			/* a victim between the policy's choice and its frame's
 			 * new name (fine-grained faults): out of the policy.  Read
 			 * before the name: out of transit means renamed */
-			if (vm->fine && vm_in_transit(vm, r->key))
+			if (vm->fine && !vm->batch && vm_in_transit(vm, r->key))
 				continue;
 			if (pfn != UINT64_MAX) {
 				if (pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED) != r->key)
@@ -345,12 +369,32 @@ void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
 		}
 	}
 	t->nhints = 0;
+	t->hint_at = HINT_BATCH;
 	t->st.hint_flushes++;
+}
+
+void vm_batch_hints_full(struct pb_vm *vm, struct vm_thread *t)
+{
+	vm_hints_prefetch(vm, t);
+	if (t->nhints < HINT_MAX && !word_trylock(&vm->policy_lock)) {
+		/* another thread is in a section: keep batching (per-CPU LRU
+		 * batches), up to HINT_MAX */
+		t->hint_at = t->nhints + 8 < HINT_MAX ? t->nhints + 8 : HINT_MAX;
+		return;
+	}
+	if (t->nhints == HINT_MAX)
+		vm_plock(vm);
+	vm_apply_hints_locked(vm, t);
+	vm_punlock(vm);
 }
 
 void pb_vm_flush_hints(struct pb_vm *vm, unsigned tid)
 {
 	struct vm_thread *t = &vm->thr[tid];
+	if (vm->batch) {
+		vm_batch_flush(vm, t, 1); /* and its insertions and reserve */
+		return;
+	}
 	if (!t->nhints)
 		return;
 	/* hints that know their frame need only the policy lock: the frame's

@@ -100,7 +100,9 @@ int vm_pages_grow(struct pb_vm *vm)
 		memcpy(n, vm->pages, vm->pcount * sizeof(*n));
 		pb_unmap(vm->pages, vm->pcap * sizeof(*n));
 	}
-	vm->pages = n;
+	/* relaxed atomic: the free-order prefetch (vm_page_prefetch) reads it
+	 * outside the lock, for an address only */
+	pb_atomic_store(&vm->pages, n, PB_RELAXED);
 	vm->pcap = cap;
 	return 0;
 }

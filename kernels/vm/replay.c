@@ -67,7 +67,10 @@ static int run_chunk(struct pb_vm_replay *r, size_t c)
 	size_t lo = c * r->chunk, hi = lo + r->chunk < r->n ? lo + r->chunk : r->n;
 	int rc = pb_vm_access_batch(vm, cpu, r->a + lo, hi - lo, lo,
 				    r->next_use ? r->next_use + lo : NULL);
-	pb_vm_flush_hints(vm, cpu);
+	if (vm->batch) /* free order: the reserve stays for its next chunk (batch.c) */
+		vm_batch_flush(vm, &vm->thr[cpu], 0);
+	else
+		pb_vm_flush_hints(vm, cpu);
 	if (rc) {
 		vm_lock(vm);
 		if (!r->rc)
@@ -96,7 +99,9 @@ void pb_vm_replay_thread(struct pb_vm_replay *r, unsigned tid)
 	}
 	for (size_t c = tid; c < nchunks; c += nt)
 		if (run_chunk(r, c))
-			return;
+			break;
+	if (vm->batch && tid < nt) /* its reserve back to the allocator */
+		vm_batch_flush(vm, &vm->thr[tid], 1);
 }
 
 int pb_vm_replay_end(struct pb_vm_replay *r)

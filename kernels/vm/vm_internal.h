@@ -9,6 +9,7 @@
  *   fault.c       the access path (TLB, walk) and the fault handler
  *   evict.c       reverse-map unmapping, TLB shootdown, write-out
  *   hints.c       the fault lock and the per-thread batches of policy hints
+ *   batch.c       batched free order: frame reserves, late insertions
  *   prepage.c     the prepaging registry; prepage_<name>.c one strategy each
  *   replay.c      chunked replay of a stream by the caller's threads
  *   stats.c       event table, sums, cost, consistency check, next use
@@ -120,6 +121,12 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
 
 /* ---- the engine object ---- */
 #define HINT_BATCH 15 /* PAGEVEC_SIZE */
+/* batched free order (batch.c): a hint vector grows to HINT_MAX while
+ * another thread holds the policy lock; RSV_MAX free frames and INS_MAX
+ * pending insertions per thread at most */
+#define HINT_MAX 64
+#define RSV_MAX	 16
+#define INS_MAX	 16
 
 /* page object flags */
 #define PG_ONDISK   0x1u /* swap slot holds valid contents (anon) */
@@ -146,15 +153,17 @@ struct vm_page {
 
 /* page object state bits (hints.c: the page lock and the eviction mark) */
 #define PGS_LOCKED 0x1u /* a fault of this page is in progress (its page lock) */
+#define PGS_EVICT  0x2u /* batched free order: a reclaimed victim being unmapped (batch.c) */
 
 struct vm_thread {
 	struct pb_tlb tlb;
 	struct pb_vm_stats st;
 	unsigned nhints;
-	struct pb_ref hints[HINT_BATCH];
+	unsigned hint_at; /* flush when nhints reaches it: HINT_BATCH, more in batch.c */
+	struct pb_ref hints[HINT_MAX];
 	/* the frame each hint's page was found in (UINT64_MAX: not known):
 	 * a free-order flush checks residency by pfn_key[], not a lookup */
-	uint64_t hint_pfn[HINT_BATCH];
+	uint64_t hint_pfn[HINT_MAX];
 	/* one engine thread only: the PTE the walk before a fault read
 	 * (walked: valid), so the fault handler need not walk again */
 	uint64_t walk_pte;
@@ -165,6 +174,15 @@ struct vm_thread {
 	unsigned mm_reader;
 	const struct pb_vma *vma;     /* region of the fault in progress (regions only) */
 	struct pb_cache_hier *caches; /* NULL: no CPU caches (caches.c) */
+	/* batched free order (batch.c): free frames this thread reclaimed or
+	 * took from the allocator, and its faults' policy insertions not yet
+	 * applied; touched only under the mm read side (or by a vm_lock
+	 * holder, every reader out) */
+	unsigned nrsv, nins;
+	int64_t res_delta; /* resident pages gained, not yet in vm->resident */
+	uint64_t rsv[RSV_MAX];
+	struct pb_ref ins[INS_MAX];
+	uint64_t ins_pfn[INS_MAX];
 } PB_ALIGNED(PB_CACHELINE);
 
 /* Readahead state, one per (address space, kind) stream, like a file's
@@ -211,7 +229,12 @@ struct pb_vm {
 	 * none of the configurations that need the whole machine (vm.c); a
 	 * writer (vm_lock) excludes every fine fault */
 	int fine;
-	unsigned mm_writer; /* a vm_lock holder waits for or excludes readers (atomic) */
+	/* batched free order (batch.c): fine, a policy that can reclaim, and
+	 * frames enough; rsv_k: frames a refill takes (<= RSV_MAX) */
+	int batch;
+	unsigned rsv_k;
+	unsigned pool_empty; /* the allocator had no frame (atomic; a hint) */
+	unsigned mm_writer;  /* a vm_lock holder waits for or excludes readers (atomic) */
 	/* per engine thread: key + 1 of the victim its fault is evicting,
 	 * from the policy's choice until the victim's frame names the new
 	 * page (0: none; atomic, hints.c) */
@@ -346,10 +369,16 @@ static inline void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
 		return;
 	if (!stage) {
 		__builtin_prefetch(i);
-	} else if (*i && stage == 1) {
+	} else if (stage == 1) {
+		/* relaxed atomics: several engine CPUs call this outside any
+		 * lock (batched free order); only an address is computed from
+		 * them */
+		uint32_t n = pb_atomic_load(i, PB_RELAXED);
+		if (!n)
+			return;
 		/* 48-byte objects: the first byte's line, and the last byte's
 		 * when the object straddles two */
-		const char *p = (const char *)&vm->pages[*i - 1];
+		const char *p = (const char *)&pb_atomic_load(&vm->pages, PB_RELAXED)[n - 1];
 		__builtin_prefetch(p);
 		if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
 			__builtin_prefetch(p + sizeof(struct vm_page) - 1);
@@ -403,6 +432,7 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);
  * frame names the check will read, before taking the lock. */
 void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t);
 void vm_hints_prefetch(struct pb_vm *vm, const struct vm_thread *t);
+void vm_batch_hints_full(struct pb_vm *vm, struct vm_thread *t); /* batch.c */
 /* Queue a hit for the policy; applies the batch when full (takes the
  * lock).  Inline: it is on the hit path. */
 static inline void vm_hint_at(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pfn,
@@ -414,8 +444,12 @@ static inline void vm_hint_at(struct pb_vm *vm, struct vm_thread *t, uint64_t ke
 	r->pos = pos;
 	r->next_use = next;
 	r->write = write;
-	if (pb_unlikely(t->nhints == HINT_BATCH))
-		pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
+	if (pb_unlikely(t->nhints >= t->hint_at)) {
+		if (vm->batch)
+			vm_batch_hints_full(vm, t);
+		else
+			pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
+	}
 }
 
 static inline void vm_hint(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
@@ -431,6 +465,28 @@ static inline void vm_hint_pfn(struct pb_vm *vm, struct vm_thread *t, uint64_t p
 	/* relaxed: published by the PTE's release (fault.c) */
 	vm_hint_at(vm, t, pb_atomic_load(&vm->pfn_key[pfn], PB_RELAXED), pfn, pos, next, write);
 }
+
+/* ---- batched free order (batch.c) ---- */
+/* fault_fine: the exclusive path (vm_lock) must handle this fault. */
+#define VM_FINE_FALLBACK 2
+/* Decide at creation whether the engine batches (sets batch, rsv_k). */
+void vm_batch_init(struct pb_vm *vm);
+/* The fault of anonymous private page p (mm read side held, p not locked):
+ * 0, -errno or VM_FINE_FALLBACK. */
+int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
+		   struct vm_page *p, uint64_t pos, uint64_t next);
+/* A fine fault's end: fill p (its frame set), count it minor or major, map
+ * it at (as, vpn), drop its page lock.  0 or -errno. */
+int vm_fine_map(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, pb_asid_t as,
+		uint64_t vpn, unsigned write);
+/* Apply t's pending insertions (policy lock held, t's fault state owned). */
+void vm_batch_apply_ins(struct pb_vm *vm, struct vm_thread *t);
+/* A vm_lock holder (every reader out): every thread's insertions applied,
+ * their reserves back to the allocator. */
+void vm_batch_drain_all(struct pb_vm *vm);
+/* t's own insertions and hints applied; with release, its reserve goes
+ * back to the allocator too (the thread's last chunk, pb_vm_flush_hints). */
+void vm_batch_flush(struct pb_vm *vm, struct vm_thread *t, int release);
 
 /* ---- fault path (fault.c), lock held ---- */
 struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
