@@ -294,7 +294,10 @@ void vm_punlock(struct pb_vm *vm)
 
 void vm_fail(struct pb_vm *vm, int rc, const char *msg)
 {
-	if (!pb_atomic_load(&vm->failed, PB_RELAXED)) {
+	/* Engine threads can fail at once: only the first writes the message
+	 * (the exchange), and `failed` publishes it (release; readers acquire
+	 * it before reading err).  A later failure keeps the first reason. */
+	if (!pb_atomic_exchange(&vm->fail_claimed, 1, PB_ACQ_REL)) {
 		snprintf(vm->err, sizeof(vm->err), "%s", msg);
 		pb_atomic_store(&vm->failed, rc, PB_RELEASE);
 	}

@@ -194,7 +194,7 @@ void pb_vm_destroy(struct pb_vm *vm)
 
 const char *pb_vm_error(const struct pb_vm *vm)
 {
-	return vm->failed ? vm->err : "";
+	return pb_atomic_load(&vm->failed, PB_ACQUIRE) ? vm->err : "";
 }
 
 unsigned pb_vm_nthreads(const struct pb_vm *vm)

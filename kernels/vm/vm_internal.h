@@ -245,6 +245,7 @@ struct pb_vm {
 	unsigned rmo_lock, swap_lock;
 	uint32_t epoch PB_ALIGNED(PB_CACHELINE); /* policy misses (atomic; abit hints) */
 	int failed;
+	int fail_claimed; /* the first vm_fail owns err (atomic exchange) */
 	char err[256];
 	struct vm_thread *thr; /* nthreads, pb_map'ed */
 	/* page-object index (page.c): namespace -> directory -> leaf of
