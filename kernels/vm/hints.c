@@ -10,7 +10,10 @@
  * them under the policy lock when the vector is full, before any fault it takes
  * (so a single thread's policy sees exactly the stream order), and at the
  * end of each chunk.  By default (PB_VM_HINTS_EXACT) every reference is
- * reported, so a single-thread replay equals pb_policy_replay.  With
+ * reported, so a single-thread replay equals pb_policy_replay.  One
+ * engine thread has no lock to save and the flush comes before any other
+ * policy call anyway, so it applies each hint at once (vm_hint_at) and
+ * only counts the batches it would have made (hint_flushes).  With
  * PB_VM_HINTS_ABIT a PB_POL_HW policy (CLOCK family, SIEVE, NRU, ...) sees
  * what an OS gets from accessed bits: a hit only sets a reference bit,
  * which nothing clears before the policy's next miss (the "epoch"), so a
@@ -323,10 +326,23 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t)
 	vm_punlock(vm);
 }
 
+void vm_hint_missed(struct pb_vm *vm)
+{
+	vm_fail(vm, -EPROTO,
+		"policy reported a miss for a resident page (engine/policy out of sync)");
+}
+
 void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
 {
 	if (!t->nhints)
 		return;
+	if (vm->cfg.nthreads == 1) {
+		/* applied as they came (vm_hint_at): count the batch they
+		 * would have made */
+		t->nhints = 0;
+		t->st.hint_flushes++;
+		return;
+	}
 	int check = vm->cfg.nthreads > 1 && vm->cfg.order == PB_VM_ORDER_FREE;
 	if (vm->batch) {
 		/* the policy's map slots, then its nodes, of the whole vector:
@@ -365,9 +381,7 @@ void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
 		enum pb_pol_result res = vm->cfg.policy->access(vm->pol, r, &victim);
 		t->st.policy_calls++;
 		if (res != PB_POL_HIT) {
-			vm_fail(vm, -EPROTO,
-				"policy reported a miss for a resident page (engine/policy out of "
-				"sync)");
+			vm_hint_missed(vm);
 			break;
 		}
 	}
@@ -400,6 +414,10 @@ void pb_vm_flush_hints(struct pb_vm *vm, unsigned tid)
 	}
 	if (!t->nhints)
 		return;
+	if (vm->cfg.nthreads == 1) { /* applied as they came: only counted */
+		vm_apply_hints_locked(vm, t);
+		return;
+	}
 	/* hints that know their frame need only the policy lock: the frame's
 	 * name and the policy's residency change together under it */
 	int named = 1;

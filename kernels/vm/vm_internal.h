@@ -434,11 +434,30 @@ void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);
 void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t);
 void vm_hints_prefetch(struct pb_vm *vm, const struct vm_thread *t);
 void vm_batch_hints_full(struct pb_vm *vm, struct vm_thread *t); /* batch.c */
+/* A hint the policy missed (engine and policy out of sync): fail. */
+void vm_hint_missed(struct pb_vm *vm);
 /* Queue a hit for the policy; applies the batch when full (takes the
- * lock).  Inline: it is on the hit path. */
+ * lock).  Inline: it is on the hit path.  One engine CPU applies it at
+ * once: a batch there would only delay it to the next flush, which comes
+ * before any other policy call (the next fault, the chunk's end), so the
+ * policy sees the same stream in the same order; nhints then only counts
+ * the hints a batch would hold, so hint_flushes stays what batching
+ * gives (pb_vm_flush_hints). */
 static inline void vm_hint_at(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pfn,
 			      uint64_t pos, uint64_t next, unsigned write)
 {
+	if (vm->cfg.nthreads == 1) {
+		struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
+		uint64_t victim;
+		if (pb_unlikely(vm->cfg.policy->access(vm->pol, &r, &victim) != PB_POL_HIT))
+			vm_hint_missed(vm);
+		t->st.policy_calls++;
+		if (pb_unlikely(++t->nhints >= HINT_BATCH)) {
+			t->nhints = 0;
+			t->st.hint_flushes++;
+		}
+		return;
+	}
 	t->hint_pfn[t->nhints] = pfn;
 	struct pb_ref *r = &t->hints[t->nhints++];
 	r->key = key;
