@@ -449,7 +449,8 @@ static ssize_t bin_decode(struct wl_trace *t, const char *buf, struct pb_access 
 }
 
 /* bin_decode over the mapping, with this thread's guard armed. */
-static __attribute__((noinline)) ssize_t bin_decode_map(struct wl_trace *t, struct pb_access *out, size_t n)
+static __attribute__((noinline)) ssize_t bin_decode_map(struct wl_trace *t, struct pb_access *out,
+							size_t n)
 {
 	struct wl_map_guard g;
 	g.lo = t->map;
