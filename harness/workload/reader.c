@@ -28,6 +28,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "pagebench/atomic.h"
 #include "wl_reader.h"
 
 int wl_terr(struct wl_trace *t, const char *fmt, ...)
@@ -233,14 +237,117 @@ static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
  * consumed are dropped from the mapping every WL_MAP_DROP bytes
  * (MADV_DONTNEED: they stay in the page cache), so the resident set stays
  * bounded whatever the trace size.  Anything unusual (a pipe, a
- * compressed stream, a file that fits the window, a failed mmap) keeps
- * the window.  (A trace file truncated by another process while it is
- * replayed ends the process with SIGBUS, as any mapped reader does.)
+ * compressed stream, a file that fits the window, a failed mmap, a SIGBUS
+ * handler not ours) keeps the window.
+ *
+ * A file that another process truncates while it is replayed: touching a
+ * mapped page wholly past the new end raises SIGBUS, which would end the
+ * process.  So the decoding of mapped records is guarded: one SIGBUS
+ * handler for the process (installed once, SA_SIGINFO, chaining to the
+ * handler it replaced) and, per thread, a pointer to the guard of the
+ * mapping that thread is decoding (bounds and a sigjmp_buf), set only
+ * around ->records() over the mapping, once per bin_next call.  A SIGBUS
+ * the kernel raises for an address inside that range jumps back to
+ * bin_next, which fstat()s the file and fails the stream with "FILE: byte
+ * N: the file shrank while it was read (now M bytes)" (-EIO: the input
+ * changed under the run, exit code 1).  Any other SIGBUS (another thread's,
+ * an address elsewhere, one sent by kill) goes to the previous handler
+ * (ASan's, libFuzzer's) or, where that was the default, crashes as before.
+ * Why this is sound:
+ *  - only ->records() reads the mapping, and it only loads and stores to
+ *    the output (no lock, no allocation, no libc call that could be left
+ *    half done); a format error's wl_terr (snprintf) runs after its last
+ *    load.  Positions (t->pos, t->records) are committed after each chunk
+ *    and ordered before the next chunk's loads by a signal fence, so after
+ *    the jump they name the chunk that faulted; the accesses of that chunk
+ *    are not delivered.
+ *  - the jump target is armed per thread (_Thread_local) and disarmed
+ *    before bin_next returns, and the handler disarms it before it jumps,
+ *    so no jump lands in a dead frame.  pbt (the one reader that decodes
+ *    on several threads) reads through read(2), never the mapping.
+ *  - sigsetjmp(.., 0) saves no signal mask (no syscall per call); the
+ *    handler is installed with SA_NODEFER and an empty sa_mask, so the
+ *    mask is the same inside it as where the fault happened, and the jump
+ *    leaves it as it was.  The arming and the decoding loop sit in
+ *    separate functions so that the loop is compiled without sigsetjmp's
+ *    constraints (returns_twice).
+ *  - a truncation to a size inside a page makes the rest of that page read
+ *    as zeros, not SIGBUS: so at the end of the mapping and at every
+ *    WL_MAP_DROP step the file's size is checked again (fstat), and a file
+ *    that shrank fails the stream there.  Zeros of that last page may have
+ *    been delivered before the error, but the stream fails, never ends
+ *    cleanly short.  A file rewritten in place (same size or longer) is
+ *    not detected; no reader of a file that changes under it can be.
  */
 #define WL_MAP_DROP (2u << 20)
 /* Records decoded (zeroed, decoded, given their backing) a chunk at a time,
  * so the three passes over the accesses stay in the first-level cache. */
 #define WL_BIN_CHUNK 2048u
+
+struct wl_map_guard {
+	const char *lo, *hi; /* the mapping being decoded */
+	const char *volatile fault;
+	sigjmp_buf env;
+};
+/* This thread's armed guard (NULL: not decoding a mapping). */
+static _Thread_local struct wl_map_guard *wl_guard;
+static struct sigaction wl_bus_prev;
+static int wl_bus_ok;
+static pthread_once_t wl_bus_once = PTHREAD_ONCE_INIT;
+
+static void wl_bus_handler(int sig, siginfo_t *si, void *uc)
+{
+	struct wl_map_guard *g = wl_guard;
+	const char *a = si->si_addr;
+	/* si_code > 0: raised by the kernel for a fault (kill()'s carries a
+	 * pid where si_addr would be) */
+	if (g && si->si_code > 0 && a >= g->lo && a < g->hi) {
+		wl_guard = NULL;
+		g->fault = a;
+		siglongjmp(g->env, 1);
+	}
+	if (wl_bus_prev.sa_flags & SA_SIGINFO) {
+		wl_bus_prev.sa_sigaction(sig, si, uc);
+	} else if (wl_bus_prev.sa_handler != SIG_DFL && wl_bus_prev.sa_handler != SIG_IGN) {
+		wl_bus_prev.sa_handler(sig);
+	} else if (si->si_code <= 0 && wl_bus_prev.sa_handler == SIG_IGN) {
+		return; /* a sent SIGBUS that was ignored before */
+	} else {
+		/* the default: die by SIGBUS.  A fault repeats when this returns;
+		 * a sent signal is raised again. */
+		struct sigaction dfl;
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		sigemptyset(&dfl.sa_mask);
+		sigaction(sig, &dfl, NULL);
+		if (si->si_code <= 0)
+			raise(sig);
+	}
+}
+
+static void wl_bus_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = wl_bus_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	/* the previous action is stored before ours can run */
+	if (sigaction(SIGBUS, NULL, &wl_bus_prev) || sigaction(SIGBUS, &sa, NULL))
+		return;
+	wl_bus_ok = 1;
+}
+
+/* Is the SIGBUS handler installed and still ours (nobody replaced it)? */
+static int wl_bus_guarded(void)
+{
+	struct sigaction cur;
+	if (pthread_once(&wl_bus_once, wl_bus_install) || !wl_bus_ok ||
+	    sigaction(SIGBUS, NULL, &cur))
+		return 0;
+	return (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == wl_bus_handler;
+}
+
 static void bin_map(struct wl_trace *t)
 {
 	t->map_tried = 1;
@@ -251,6 +358,8 @@ static void bin_map(struct wl_trace *t)
 	uint64_t at = t->boff + t->pos, size = (uint64_t)st.st_size;
 	if (size > SIZE_MAX || size <= t->boff + t->len)
 		return; /* all in the window (or it shrank: keep reading) */
+	if (!wl_bus_guarded())
+		return;
 	void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, t->in.fd, 0);
 	if (p == MAP_FAILED)
 		return;
@@ -264,31 +373,46 @@ static void bin_map(struct wl_trace *t)
 	t->eof = 1;
 }
 
-/* Drop the mapping's pages before pos (whole WL_MAP_DROP steps). */
-static void bin_map_drop(struct wl_trace *t)
+/* The mapped file is shorter than the mapping: fail the stream at pos. */
+static int bin_map_shrank(struct wl_trace *t)
+{
+	struct stat st;
+	if (fstat(t->in.fd, &st)) {
+		int e = errno;
+		wl_terr(t, "the file could not be read while mapped (fstat: %s)", strerror(e));
+		return -e;
+	}
+	if ((uint64_t)st.st_size < t->map_len)
+		wl_terr(t, "the file shrank while it was read (now %llu bytes)",
+			(unsigned long long)st.st_size);
+	else
+		wl_terr(t, "the mapped file could not be read (SIGBUS: an I/O error?)");
+	return -EIO;
+}
+
+/* Check the size (see above) and drop the mapping's pages before pos
+ * (whole WL_MAP_DROP steps). */
+static int bin_map_step(struct wl_trace *t)
 {
 	size_t upto = t->pos / WL_MAP_DROP * WL_MAP_DROP;
+	if (upto <= t->map_dropped && t->pos < t->len)
+		return 0;
+	struct stat st;
+	if (fstat(t->in.fd, &st) || (uint64_t)st.st_size < t->map_len)
+		return bin_map_shrank(t);
 	if (upto > t->map_dropped) {
 		(void)madvise((char *)t->map + t->map_dropped, upto - t->map_dropped,
 			      MADV_DONTNEED);
 		t->map_dropped = upto;
 	}
+	return 0;
 }
 
-static ssize_t bin_next(struct wl_trace *t, struct pb_access *out, size_t n)
+/* Decode up to n records from buf (the window or the mapping) into out. */
+static ssize_t bin_decode(struct wl_trace *t, const char *buf, struct pb_access *out, size_t n)
 {
 	size_t k = 0;
 	size_t rs = t->recsz;
-	if (!t->map_tried)
-		bin_map(t);
-	const char *buf = t->map ? t->map : t->buf;
-	if (t->fmt->has_next && t->onext_cap < n) {
-		free(t->onext);
-		t->onext = malloc(n * sizeof(*t->onext));
-		t->onext_cap = t->onext ? n : 0;
-		if (!t->onext)
-			return -ENOMEM;
-	}
 	while (k < n) {
 		if (t->len - t->pos < rs) {
 			if (t->eof) {
@@ -318,10 +442,55 @@ static ssize_t bin_next(struct wl_trace *t, struct pb_access *out, size_t n)
 		t->pos += avail * rs;
 		t->records += avail;
 		k += avail;
+		/* committed before the next chunk's loads may fault */
+		__atomic_signal_fence(PB_SEQ_CST);
 	}
-	if (t->map)
-		bin_map_drop(t);
 	return (ssize_t)k;
+}
+
+/* bin_decode over the mapping, with this thread's guard armed. */
+static __attribute__((noinline)) ssize_t bin_decode_map(struct wl_trace *t, struct pb_access *out,
+							size_t n)
+{
+	struct wl_map_guard g;
+	g.lo = t->map;
+	g.hi = t->map + t->map_len;
+	g.fault = NULL;
+	if (sigsetjmp(g.env, 0)) {
+		/* the handler disarmed the guard; the chunk at t->pos faulted */
+		size_t off = (size_t)(g.fault - t->map);
+		if (off > t->pos)
+			t->pos += (off - t->pos) / t->recsz * t->recsz;
+		return bin_map_shrank(t);
+	}
+	wl_guard = &g;
+	__atomic_signal_fence(PB_SEQ_CST);
+	ssize_t r = bin_decode(t, t->map, out, n);
+	__atomic_signal_fence(PB_SEQ_CST);
+	wl_guard = NULL;
+	return r;
+}
+
+static ssize_t bin_next(struct wl_trace *t, struct pb_access *out, size_t n)
+{
+	if (!t->map_tried)
+		bin_map(t);
+	if (t->fmt->has_next && t->onext_cap < n) {
+		free(t->onext);
+		t->onext = malloc(n * sizeof(*t->onext));
+		t->onext_cap = t->onext ? n : 0;
+		if (!t->onext)
+			return -ENOMEM;
+	}
+	if (!t->map)
+		return bin_decode(t, t->buf, out, n);
+	ssize_t r = bin_decode_map(t, out, n);
+	if (r >= 0) {
+		int rc = bin_map_step(t);
+		if (rc)
+			return rc;
+	}
+	return r;
 }
 
 ssize_t wl_trace_read_raw(void *ctx, void *buf, size_t n)
