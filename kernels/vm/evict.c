@@ -182,7 +182,8 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
 	uint64_t tkey = priv_key(as, vpn);
 	if (vm->cfg.nthreads == 1 && vm->mapped_key == tkey + 1)
 		vm->mapped_key = 0; /* the fill after the fault must walk */
-	if (self->shoot_defer) { /* a reclaim batch (batch.c): kills later */
+	/* a reclaim batch (batch.c): the kills wait for vm_shoot_flush */
+	if (self->shoot_defer) {
 		if (self->nshoot == SHOOT_MAX)
 			vm_shoot_flush(vm, self);
 		self->shoot_key[self->nshoot] = tkey;
