@@ -228,4 +228,11 @@ struct pb_tlb_entry *pb_tlb_huge_fill(struct pb_tlb *t, uint64_t key, uint64_t p
 int pb_tlb_huge_kill(struct pb_tlb *t, uint64_t key);
 void pb_tlb_huge_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags);
 
+/*
+ * pb_tlb_shootdown of n keys (n <= 64) at once, as a reclaim batch's
+ * flush: every key's L2 kill, one fence, then the L1 kills (one fence for
+ * the batch, not one per key).  Returns how many keys the TLB held.
+ */
+unsigned pb_tlb_shootdown_n(struct pb_tlb *t, const uint64_t *keys, unsigned n);
+
 #endif /* PAGEBENCH_TLB_H */

@@ -223,21 +223,33 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 		vm_fail(vm, -EPROTO, "no victim to reclaim (engine/policy out of sync)");
 		return -EPROTO;
 	}
-	for (unsigned i = 0; i < nv; i++) {
-		struct vm_page *v = vict[i];
+	/* the victims' TLB kills wait for the batch's end (vm_shoot_flush):
+	 * one fence, one pass per TLB.  Not where an OOM kill may free
+	 * frames of other pages meanwhile (a swap limit, swap.c) */
+	t->shoot_defer = !vm->bk.max_slots;
+	int rc = 0;
+	unsigned done = 0;
+	for (; done < nv; done++) {
+		struct vm_page *v = vict[done];
 		/* a fault of v that locked it before the mark: wait for it */
-		if (vm_page_wait(vm, v, PGS_LOCKED))
-			return pb_atomic_load(&vm->failed, PB_RELAXED);
+		if (vm_page_wait(vm, v, PGS_LOCKED)) {
+			rc = pb_atomic_load(&vm->failed, PB_RELAXED);
+			break;
+		}
 		uint64_t pfn = v->pfn;
-		int rc = vm_evict_fine(vm, t, v);
-		if (rc)
-			return rc;
+		if ((rc = vm_evict_fine(vm, t, v)))
+			break;
 		t->res_delta--;
-		/* release: the unmap and v's reset happen-before a fault that
-		 * finds the mark cleared */
-		(void)pb_atomic_fetch_and(&v->state, (uint16_t)~PGS_EVICT, PB_RELEASE);
 		t->rsv[t->nrsv++] = pfn;
 	}
+	t->shoot_defer = 0;
+	vm_shoot_flush(vm, t);
+	if (rc)
+		return rc;
+	/* release: the unmaps, shootdowns and the victims' resets
+	 * happen-before a fault that finds the mark cleared */
+	for (unsigned i = 0; i < nv; i++)
+		(void)pb_atomic_fetch_and(&vict[i]->state, (uint16_t)~PGS_EVICT, PB_RELEASE);
 	return 0;
 }
 

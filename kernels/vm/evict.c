@@ -144,6 +144,36 @@ void vm_shoot_others(struct pb_vm *vm, struct vm_thread *self, uint64_t pfn, uin
 	}
 }
 
+void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self)
+{
+	unsigned n = self->nshoot, nt = vm->cfg.nthreads;
+	unsigned me = (unsigned)(self - vm->thr);
+	uint64_t cpus[SHOOT_MAX], keys[SHOOT_MAX], any = 0;
+	if (!n)
+		return;
+	self->nshoot = 0;
+	self->st.local_flushes += pb_tlb_shootdown_n(&self->tlb, self->shoot_key, n);
+	pb_fence_full(); /* Dekker with the TLB fill, once for every PTE cleared */
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pfn = self->shoot_pfn[i];
+		/* relaxed: as in vm_shoot_others */
+		cpus[i] = pfn == UINT64_MAX ? 0 : pb_atomic_load(&vm->frm[pfn].cpus, PB_RELAXED);
+		any |= cpus[i];
+	}
+	/* one pass per TLB that may hold one of the batch's frames, as Linux
+	 * flushes once for a reclaim batch (try_to_unmap_flush) */
+	for (unsigned th = 0; th < nt && any; th++) {
+		uint64_t bit = 1ULL << (th < 63 ? th : 63);
+		if (th == me || !(any & bit))
+			continue;
+		unsigned k = 0;
+		for (unsigned i = 0; i < n; i++)
+			if (cpus[i] & bit)
+				keys[k++] = self->shoot_key[i];
+		self->st.shootdowns += pb_tlb_shootdown_n(&vm->thr[th].tlb, keys, k);
+	}
+}
+
 /* Unmap one mapping: clear the PTE, shoot down the TLBs that may hold it.
  * Returns the old PTE. */
 uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
@@ -152,6 +182,16 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
 	uint64_t tkey = priv_key(as, vpn);
 	if (vm->cfg.nthreads == 1 && vm->mapped_key == tkey + 1)
 		vm->mapped_key = 0; /* the fill after the fault must walk */
+	/* a reclaim batch (batch.c): the kills wait for vm_shoot_flush */
+	if (self->shoot_defer) {
+		if (self->nshoot == SHOOT_MAX)
+			vm_shoot_flush(vm, self);
+		self->shoot_key[self->nshoot] = tkey;
+		self->shoot_pfn[self->nshoot++] = (old & VM_PTE_P) ? VM_PTE_PFN(old) : UINT64_MAX;
+		if ((old & VM_PTE_P) && !(old & VM_PTE_A))
+			self->st.prepage_unused++;
+		return old;
+	}
 	/* one CPU: its TLB says when no entry maps the frame (pb_tlb_may_hold);
 	 * no entry outlives its PTE, so one for tkey would map old's frame */
 	if ((!(old & VM_PTE_P) || pb_tlb_may_hold(&self->tlb, VM_PTE_PFN(old))) &&

@@ -639,3 +639,19 @@ void pb_tlb_huge_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags)
 	array_flags(huge_l1(t), key, flags);
 	array_flags(&t->l2, key, flags);
 }
+
+unsigned pb_tlb_shootdown_n(struct pb_tlb *t, const uint64_t *keys, unsigned n)
+{
+	uint64_t held = 0;
+	/* L2 first, as pb_tlb_shootdown: each key's L2-to-L1 copy still sees
+	 * its L2 kill on the re-check, or the L1 kill sees the copy */
+	for (unsigned i = 0; i < n; i++)
+		if (array_kill(t, &t->l2, keys[i]))
+			held |= 1ULL << i;
+	if (t->shared)
+		pb_fence_full();
+	for (unsigned i = 0; i < n; i++)
+		if (array_kill(t, &t->l1d, keys[i]) | array_kill(t, &t->l1i, keys[i]))
+			held |= 1ULL << i;
+	return (unsigned)__builtin_popcountll(held);
+}

@@ -124,9 +124,10 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
 /* batched free order (batch.c): a hint vector grows to HINT_MAX while
  * another thread holds the policy lock; RSV_MAX free frames and INS_MAX
  * pending insertions per thread at most */
-#define HINT_MAX 64
-#define RSV_MAX	 16
-#define INS_MAX	 16
+#define HINT_MAX  64
+#define RSV_MAX	  16
+#define SHOOT_MAX 32 /* deferred shootdowns of a reclaim batch (<= 64) */
+#define INS_MAX	  16
 
 /* page object flags */
 #define PG_ONDISK   0x1u /* swap slot holds valid contents (anon) */
@@ -183,6 +184,13 @@ struct vm_thread {
 	uint64_t rsv[RSV_MAX];
 	struct pb_ref ins[INS_MAX];
 	uint64_t ins_pfn[INS_MAX];
+	/* a reclaim batch's unmaps (shoot_defer set): their TLB kills wait
+	 * for vm_shoot_flush, one fence and one pass per TLB (evict.c);
+	 * shoot_pfn UINT64_MAX: the PTE was not present (own TLB only) */
+	unsigned nshoot;
+	int shoot_defer;
+	uint64_t shoot_key[SHOOT_MAX];
+	uint64_t shoot_pfn[SHOOT_MAX];
 } PB_ALIGNED(PB_CACHELINE);
 
 /* Readahead state, one per (address space, kind) stream, like a file's
@@ -554,6 +562,10 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
  * shootdowns).  Several threads only. */
 void vm_shoot_others(struct pb_vm *vm, struct vm_thread *self, uint64_t pfn, uint64_t tkey,
 		     int (*kill)(struct pb_tlb *, uint64_t));
+/* The TLB kills vm_unmap_one deferred (self->shoot_defer): own TLB, one
+ * full fence, then each other thread's TLB once for the keys of frames in
+ * its mask.  Before any deferred frame is reused or its page remapped. */
+void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self);
 int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
 /* vm_evict of the page of object p (NULL: -EPROTO) that keeps the frame
  * allocated and hands it over in *pfn (UINT64_MAX: none handed over - a
