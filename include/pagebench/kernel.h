@@ -46,7 +46,7 @@
 #include "pagebench/common.h"
 #include "pagebench/param.h"
 
-#define PB_KERNEL_MAX_EXTRA 16
+#define PB_KERNEL_MAX_EXTRA 20
 
 struct pb_kernel_cfg {
 	unsigned nthreads;  /* threads in the team for this configuration */

@@ -215,6 +215,20 @@ int main(int argc, char **argv)
 		PB_CHECK_MSG(ff == 2 * 3 * 20000, "floor faults %lld", ff);
 		PB_CHECK_EQ_U64(event_total(ev, "uffd-floor", "swap_ins"), ff);
 		PB_CHECK_EQ_U64(event_total(ev, "uffd-floor", "evictions"), ff);
+		/* ... and nothing written back: its io=copy victims are dropped
+		 * (it wrote every one back, dirty=off, until 2026-12-02). */
+		PB_CHECK_EQ_U64(event_total(ev, "uffd-floor", "writebacks"), 0);
+		PB_CHECK_EQ_U64(event_total(ev, "uffd-floor", "wb_ns"), 0);
+		/* The pager's work split: the write-backs' copies are part of the
+		 * eviction (zap_ns), the bookkeeping part of the work, and every
+		 * victim here is dirty (write=1), so its copy took some time. */
+		long long work = event_total(ev, "uffd-pager", "pager_work_ns"),
+			  book = event_total(ev, "uffd-pager", "book_ns"),
+			  wb = event_total(ev, "uffd-pager", "wb_ns"),
+			  zap = event_total(ev, "uffd-pager", "zap_ns");
+		PB_CHECK_MSG(book > 0 && book <= work && wb > 0 && wb <= zap,
+			     "book_ns %lld pager_work_ns %lld wb_ns %lld zap_ns %lld", book, work,
+			     wb, zap);
 		char *csv = run_file("summary.csv");
 		PB_CHECK(
 		    csv && strstr(csv, "uffd-pager") &&
