@@ -120,6 +120,13 @@ void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn)
 	__builtin_prefetch(&h->keys[pt_hash64((vpn.v >> PT_CLUSTER_SHIFT) + 1) & h->mask]);
 }
 
+uint64_t *pb_pt_leaf(struct pb_pt *pt, pb_vpn_t vpn, bool create)
+{
+	if (pt->kind != PB_PT_RADIX || !pt->single || vpn.v >= PB_PT_VPN_LIMIT)
+		return NULL;
+	return pt_radix_leaf_single(pt, vpn.v, create);
+}
+
 /* A leaf word for vpn: 0 (none) or a valid 4 KiB / 2 MiB leaf.  Returns
  * 0, -EINVAL or -EOPNOTSUPP; *huge tells which. */
 static int check_word(const struct pb_pt *pt, uint64_t vpn, uint64_t w, bool *huge)
