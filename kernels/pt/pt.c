@@ -111,6 +111,11 @@ void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn)
 	if (pb_unlikely(vpn.v >= PB_PT_VPN_LIMIT))
 		return;
 	if (pb_likely(pt->kind == PB_PT_RADIX)) {
+		const uint64_t *leaf = pt->single ? pt_radix_hint(&pt->u.radix, vpn.v) : NULL;
+		if (leaf) { /* a single caller's hinted PT page: no walk */
+			__builtin_prefetch(&leaf[vpn.v & 511]);
+			return;
+		}
 		uint64_t e = pt_radix_pd_entry(pt, vpn.v);
 		if ((e & PB_PTE_P) && !(e & PB_PTE_PS))
 			__builtin_prefetch(&pt_entry_node(e)[vpn.v & 511]);

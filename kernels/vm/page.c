@@ -139,14 +139,18 @@ static struct vm_page *page_new(struct pb_vm *vm, uint32_t *i, uint64_t key)
 /* Find the object of key; create it (not resident, no slot) if `create`. */
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
 {
-	uint32_t *i = pidx_slot(vm, key, create);
-	if (!i)
+	/* an object found needs no creation path (three loads, inline) */
+	uint32_t *i = vm_pidx_find(vm, key);
+	if (pb_likely(i != NULL)) {
+		uint32_t n = pb_atomic_load(i, PB_ACQUIRE); /* see page_new */
+		if (pb_likely(n))
+			return &vm->pages[n - 1];
+	}
+	if (!create || !(i = pidx_slot(vm, key, 1)))
 		return NULL;
-	uint32_t n = pb_atomic_load(i, PB_ACQUIRE); /* see page_new */
-	if (pb_likely(n))
+	uint32_t n = pb_atomic_load(i, PB_ACQUIRE);
+	if (n)
 		return &vm->pages[n - 1];
-	if (!create)
-		return NULL;
 	if (vm->pcount == vm->pcap && vm_pages_grow(vm))
 		return NULL;
 	return page_new(vm, i, key);
