@@ -679,8 +679,8 @@ do_fault:;
  * Several engine CPUs do not prefetch: the index and the policy belong to
  * the fault and policy locks' holders.
  */
-#define PREFETCH_D	   8u
-#define PREFETCH_MIN_PAGES 16384u
+#define PREFETCH_D	    8u
+#define PREFETCH_MIN_PAGES  16384u
 #define PREFETCH_MIN_FRAMES 4096u
 static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, int stage, int pol)
 {
