@@ -250,6 +250,21 @@ uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn);
  * an epoch section, any thread (a single table: its caller). */
 void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn);
 
+/*
+ * The leaf word of vpn's 4 KiB page in a single-caller radix table
+ * (pb_pt_cfg.single): its address, the page-table pages above it created
+ * when create; NULL when there is none and !create, vpn lies in a 2 MiB
+ * leaf, the pool is exhausted, vpn >= 2^36, or the table is not a
+ * single-caller radix one (use the calls below then).  Its one caller
+ * reads the word with an acquire load and writes it with a release store,
+ * a valid 4 KiB leaf or 0, with the results of map / unmap / cmpxchg on
+ * it: an engine's fault finds the word once and maps through it, with no
+ * walk, check or epoch section of its own per update.  Valid until the
+ * caller's next pb_pt_unmap_range or 2 MiB map (which may free its page);
+ * as lookup, inside an epoch section.
+ */
+uint64_t *pb_pt_leaf(struct pb_pt *pt, pb_vpn_t vpn, bool create);
+
 /* ---- updates (any thread; each enters an epoch section itself) ---- */
 
 /*

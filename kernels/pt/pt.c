@@ -111,6 +111,11 @@ void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn)
 	if (pb_unlikely(vpn.v >= PB_PT_VPN_LIMIT))
 		return;
 	if (pb_likely(pt->kind == PB_PT_RADIX)) {
+		const uint64_t *leaf = pt->single ? pt_radix_hint(&pt->u.radix, vpn.v) : NULL;
+		if (leaf) { /* a single caller's hinted PT page: no walk */
+			__builtin_prefetch(&leaf[vpn.v & 511]);
+			return;
+		}
 		uint64_t e = pt_radix_pd_entry(pt, vpn.v);
 		if ((e & PB_PTE_P) && !(e & PB_PTE_PS))
 			__builtin_prefetch(&pt_entry_node(e)[vpn.v & 511]);
@@ -118,6 +123,13 @@ void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn)
 	}
 	const struct pt_hashed *h = &pt->u.hashed;
 	__builtin_prefetch(&h->keys[pt_hash64((vpn.v >> PT_CLUSTER_SHIFT) + 1) & h->mask]);
+}
+
+uint64_t *pb_pt_leaf(struct pb_pt *pt, pb_vpn_t vpn, bool create)
+{
+	if (pt->kind != PB_PT_RADIX || !pt->single || vpn.v >= PB_PT_VPN_LIMIT)
+		return NULL;
+	return pt_radix_leaf_single(pt, vpn.v, create);
 }
 
 /* A leaf word for vpn: 0 (none) or a valid 4 KiB / 2 MiB leaf.  Returns

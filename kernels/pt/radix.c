@@ -145,7 +145,7 @@ static int radix_teardown(struct pt_radix *r, uint64_t *slot, uint64_t e, uint64
 	}
 	pt_pool_retire(&r->pool, child);
 	/* a single-caller table may hint at it (or at a page below it) */
-	memset(r->hblk, 0, sizeof(r->hblk));
+	memset(r->hint, 0, sizeof(r->hint));
 	return 0;
 }
 
@@ -188,6 +188,15 @@ static uint64_t *radix_leaf_single(struct pt_radix *r, uint64_t vpn, bool create
 	if (pd && (leaf = radix_child(r, pd, create, err)) != NULL)
 		pt_radix_hint_set(r, vpn, leaf);
 	return leaf;
+}
+
+uint64_t *pt_radix_leaf_single(struct pb_pt *pt, uint64_t vpn, bool create)
+{
+	int err = 0;
+	uint64_t *leaf = radix_leaf_single(&pt->u.radix, vpn, create, &err);
+	/* a frozen word is never seen here: only this caller's own teardown
+	 * freezes, and it unlinks or unfreezes before returning */
+	return leaf ? &leaf[vpn & 511] : NULL;
 }
 
 /* radix_cas of a single-caller table for a 4 KiB word: no other thread

@@ -671,19 +671,25 @@ do_fault:;
  * and, when the PTE is not present (the reference will fault), the page
  * object (stage 1).  Only from PREFETCH_MIN_PAGES page objects on: below,
  * everything stays cached and the prefetches would only cost instructions
- * (vm-fault's 4096 pages).  Loads into the cache only: no count changes.
+ * (vm-fault's 4096 pages).  The policy's part (its key map and nodes,
+ * and the victims below) only from PREFETCH_MIN_FRAMES frames on: a
+ * smaller policy stays cached (zipf replay, 1000 frames: 4% less CPU
+ * without it; 8000 frames: 20-30% more without it).  Loads into the cache
+ * only: no count changes.
  * Several engine CPUs do not prefetch: the index and the policy belong to
  * the fault and policy locks' holders.
  */
-#define PREFETCH_D	   8u
-#define PREFETCH_MIN_PAGES 16384u
-static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, int stage)
+#define PREFETCH_D	    8u
+#define PREFETCH_MIN_PAGES  16384u
+#define PREFETCH_MIN_FRAMES 4096u
+static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, int stage, int pol)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
 		return;
 	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
-	pb_policy_prefetch(vm->pol, key, stage);
+	if (pol)
+		pb_policy_prefetch(vm->pol, key, stage);
 	if (!stage) {
 		vm_pt_prefetch(vm->pt, a->asid, vpn);
 		vm_page_prefetch(vm, key, 0);
@@ -770,15 +776,16 @@ static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct 
 {
 	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
 	uint64_t faults = ~t->st.faults;
+	const int pol = vm->cfg.frames >= PREFETCH_MIN_FRAMES;
 	for (size_t i = 0; i < n; i++) {
-		if (t->st.faults != faults) {
+		if (pol && t->st.faults != faults) {
 			faults = t->st.faults;
 			victims_prefetch(vm, &q);
 		}
 		if (pb_likely(i + PREFETCH_D < n))
-			access_prefetch(vm, &a[i + PREFETCH_D], 0);
+			access_prefetch(vm, &a[i + PREFETCH_D], 0, pol);
 		if (pb_likely(i + PREFETCH_D / 2 < n))
-			access_prefetch(vm, &a[i + PREFETCH_D / 2], 1);
+			access_prefetch(vm, &a[i + PREFETCH_D / 2], 1, pol);
 		int rc = access_one(vm, t, &a[i], pos + i, next_use ? next_use[i] : PB_NEXT_NONE);
 		if (pb_unlikely(rc))
 			return rc;

@@ -108,15 +108,43 @@ static int set_leaf(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte, 
 	return pb_pt_map(t, PB_VPN(vpn), huge ? pb_pte_mk_huge(pfn, flags) : pb_pte_mk(pfn, flags));
 }
 
+/* The leaf word of (as, vpn) in a single-caller radix table (pb_pt_leaf),
+ * or NULL: the general calls handle it (no such table, a 2 MiB leaf, a
+ * shared or hashed table, out of memory). */
+static uint64_t *leaf_word(struct vm_pt *pt, struct pb_pt *t, uint64_t vpn, bool create)
+{
+	if (!t || !pt->cfg.single || pt->kind != PB_VM_PT_RADIX)
+		return NULL;
+	return pb_pt_leaf(t, PB_VPN(vpn), create);
+}
+
 int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 {
+	/* one engine CPU: the word's address and one release store, as
+	 * pb_pt_map's (the engine's word is a valid leaf: VM_PTE_MK) */
+	uint64_t *w = leaf_word(pt, vm_pt_table(pt, as), vpn, true);
+	if (w) {
+		if (pb_atomic_load(w, PB_RELAXED))
+			return -EEXIST;
+		uint64_t flags =
+		    pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D | VM_PTE_U | VM_PTE_G | VM_PTE_NX);
+		pb_atomic_store(w, pb_pte_mk(PB_PFN(VM_PTE_PFN(pte)), flags), PB_RELEASE);
+		return 0;
+	}
 	return set_leaf(pt, as, vpn, pte, 0);
 }
 
 uint64_t vm_pt_clear(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 {
 	struct pb_pt *t = vm_pt_table(pt, as);
-	uint64_t old = 0;
+	uint64_t old = 0, *w = leaf_word(pt, t, vpn, false);
+	if (w) {
+		/* as pb_pt_unmap: none stays none, a leaf goes (release) */
+		old = pb_atomic_load(w, PB_RELAXED);
+		if (old)
+			pb_atomic_store(w, 0, PB_RELEASE);
+		return old;
+	}
 	if (!t || pb_pt_unmap(t, PB_VPN(vpn), &old))
 		return 0;
 	return old;

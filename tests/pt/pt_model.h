@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "pagebench/atomic.h"
 #include "pagebench/epoch.h"
 #include "pagebench/pt.h"
 
@@ -38,6 +39,7 @@ static uint64_t model_draw(uint64_t n)
 
 static uint64_t m_small[SPAN], m_huge[NREG];
 static int m_hashed;
+static uint64_t m_leaf_words; /* pb_pt_leaf calls that gave a word */
 
 static void model_reset(struct pb_pt *pt)
 {
@@ -155,6 +157,24 @@ static void model_step(struct pb_pt *pt, unsigned s)
 		EXPECT(got == m_lookup(i), "step %u: lookup %#llx = %#llx, model %#llx", s,
 		       (unsigned long long)v, (unsigned long long)got,
 		       (unsigned long long)m_lookup(i));
+		/* a single-caller radix table's leaf word (NULL on other tables):
+		 * the model's 4 KiB word; a store through it maps or unmaps */
+		int create = model_draw(2) == 0;
+		pb_epoch_enter();
+		uint64_t *w = pb_pt_leaf(pt, PB_VPN(v), create);
+		pb_epoch_exit();
+		if (w) {
+			m_leaf_words++;
+			EXPECT(!m_huge[reg] && *w == m_small[i],
+			       "step %u: leaf word %#llx = %#llx, model %#llx (huge %#llx)", s,
+			       (unsigned long long)v, (unsigned long long)*w,
+			       (unsigned long long)m_small[i], (unsigned long long)m_huge[reg]);
+			if (create && !m_huge[reg]) {
+				uint64_t nw = m_small[i] ? 0 : rand_small();
+				pb_atomic_store(w, nw, PB_RELEASE);
+				m_small[i] = nw;
+			}
+		}
 	} else if (op < 76) { /* A/D bits, protect */
 		uint64_t cur = m_lookup(i), *slot = m_huge[reg] ? &m_huge[reg] : &m_small[i];
 		int present = pb_pte_present(cur);

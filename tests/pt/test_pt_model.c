@@ -55,6 +55,12 @@ int main(void)
 				       (unsigned long long)leaves, (unsigned long long)m_leaves());
 			}
 		}
+		/* pb_pt_leaf gives words on single-caller radix tables only */
+		int leafy = cfg.single && pb_pt_kind(pt) == PB_PT_RADIX;
+		EXPECT(leafy ? m_leaf_words > 0 : m_leaf_words == 0, "%s%s: %llu leaf words",
+		       pb_pt_kinds[k], cfg.single ? " (single)" : "",
+		       (unsigned long long)m_leaf_words);
+		m_leaf_words = 0;
 		pb_pt_destroy(pt);
 	}
 	return pb_test_done();
