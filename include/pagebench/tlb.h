@@ -89,6 +89,14 @@ struct pb_tlb_array {
 	 * (the victim is the last nibble), no scan of stamps.  NULL: stamps
 	 * (the L1 arrays, whose hit is the inline one store). */
 	uint64_t *lru;
+	/* With lru: per set 16 one-byte fingerprints of the keys its ways
+	 * were last filled with (pb_tlb_fp; owner only, plain memory), so
+	 * that the owner's probe compares one 16-byte line at once and loads
+	 * only the entries whose fingerprint matches (a remote kill leaves a
+	 * stale fingerprint: every candidate's tag is checked).  fp_mask: the
+	 * set's ways. */
+	uint8_t *fp;
+	uint32_t fp_mask;
 };
 
 struct pb_tlb_stats {
@@ -137,6 +145,13 @@ static inline uint32_t pb_tlb_hash(uint64_t key)
 {
 	/* vpn bits dominate; mix the asid in so processes spread over sets */
 	return (uint32_t)(key ^ (key >> 48) * 0x9e37u);
+}
+
+/* A key's fingerprint in its set (the high bits of a multiplicative hash:
+ * independent of the set index, which the low vpn bits choose). */
+static inline uint8_t pb_tlb_fp(uint64_t key)
+{
+	return (uint8_t)((key * 0x9e3779b97f4a7c15ULL) >> 56);
 }
 
 /* The first of the `ways` entries at s tagged `tag`, or NULL.  Unrolled by

@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pagebench/cache.h"
 #include "pagebench/param.h"
 #include "pagebench/parse.h"
 #include "pagebench/tlb.h"
@@ -218,6 +219,8 @@ static void array_init(struct pb_tlb_array *a, const struct pb_tlb_level *lv,
 	a->e = mem;
 	a->filled = 0;
 	a->lru = NULL;
+	a->fp = NULL;
+	a->fp_mask = 0;
 	if (!lv->entries) {
 		a->sets = a->ways = a->set_mask = 0;
 		return;
@@ -273,7 +276,7 @@ static inline unsigned lru_last(uint64_t perm, unsigned ways)
 	return (unsigned)(perm >> (4 * (ways - 1))) & 15u;
 }
 
-static void lru_init(struct pb_tlb_array *a, uint64_t *words)
+static void lru_init(struct pb_tlb_array *a, uint64_t *words, uint8_t *fp)
 {
 	uint64_t id = 0;
 	for (unsigned i = 0; i < 16; i++)
@@ -281,6 +284,28 @@ static void lru_init(struct pb_tlb_array *a, uint64_t *words)
 	for (uint32_t s = 0; s < a->sets; s++)
 		words[s] = id;
 	a->lru = words;
+	a->fp = fp; /* zeroed by pb_map: stale fingerprints cost a tag load */
+	a->fp_mask = (uint32_t)((1ULL << a->ways) - 1);
+}
+
+/* The ways of set `set` whose fingerprint is key's (owner only), a bit a
+ * way: a superset of the ways tagged key. */
+static inline uint32_t fp_ways(const struct pb_tlb_array *a, uint32_t set, uint64_t key)
+{
+	return pb_cache_fp_match(a->fp + (size_t)set * 16, pb_tlb_fp(key)) & a->fp_mask;
+}
+
+/* The first way of set `set` tagged key + 1, through the fingerprints
+ * (owner only), or NULL. */
+static inline struct pb_tlb_entry *fp_find(struct pb_tlb_array *a, uint32_t set, uint64_t key)
+{
+	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
+	for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
+		struct pb_tlb_entry *e = &s[__builtin_ctz(m)];
+		if (pb_atomic_load(&e->tag, PB_RELAXED) == key + 1)
+			return e;
+	}
+	return NULL;
 }
 
 /* ---- per-frame entry counts (pb_tlb_track_pfns) ---- */
@@ -309,7 +334,9 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 		n = 1;
 	uint32_t l2ways = g->l2.ways ? g->l2.ways : g->l2.entries;
 	size_t nlru = g->l2.entries && l2ways <= LRU_MAX_WAYS ? g->l2.entries / l2ways : 0;
-	t->mem_bytes = n * sizeof(struct pb_tlb_entry) + nlru * sizeof(uint64_t);
+	/* the fingerprints from a cache line on: one line holds four sets' */
+	size_t fp_off = (n * sizeof(struct pb_tlb_entry) + nlru * sizeof(uint64_t) + 63) & ~(size_t)63;
+	t->mem_bytes = fp_off + nlru * 16;
 	t->mem = pb_map(t->mem_bytes, 1);
 	if (!t->mem)
 		return -ENOMEM;
@@ -320,7 +347,8 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 	e += g->l1i.entries;
 	array_init(&t->l2, &g->l2, e);
 	if (nlru)
-		lru_init(&t->l2, (uint64_t *)((char *)t->mem + n * sizeof(struct pb_tlb_entry)));
+		lru_init(&t->l2, (uint64_t *)((char *)t->mem + n * sizeof(struct pb_tlb_entry)),
+			 (uint8_t *)t->mem + fp_off);
 	return 0;
 }
 
@@ -400,6 +428,7 @@ static struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a,
 		w = (int)lru_last(perm, ways);
 	t->l2_absent = 0;
 	a->lru[set] = lru_front(perm, (unsigned)w);
+	a->fp[(size_t)set * 16 + (unsigned)w] = pb_tlb_fp(key);
 	return entry_set(t, a, &s[w], tag, pfn, flags);
 }
 
@@ -447,15 +476,13 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint64_t key)
 		return e;
 	}
 	uint32_t set = pb_tlb_hash(key) & a->set_mask;
-	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
-	uint64_t tag = key + 1;
-	struct pb_tlb_entry *e = pb_tlb_way_find(s, a->ways, tag);
+	struct pb_tlb_entry *e = fp_find(a, set, key);
 	if (e) {
-		a->lru[set] = lru_front(a->lru[set], (unsigned)(e - s));
+		a->lru[set] = lru_front(a->lru[set], (unsigned)(e - (a->e + (size_t)set * a->ways)));
 		e->stamp = ++t->clock; /* the clock runs as with stamps */
 		return e;
 	}
-	t->l2_absent = tag;
+	t->l2_absent = key + 1;
 	return NULL;
 }
 
@@ -522,7 +549,20 @@ static int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key)
 		return hit;
 	}
 	/* the owner alone writes an unshared TLB's tags: a plain store (a
-	 * locked CAS costs more than the scan), the scan unrolled */
+	 * locked CAS costs more than the scan); with fingerprints only their
+	 * matching ways are loaded, else the scan unrolled */
+	if (a->fp) {
+		for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
+			unsigned w = (unsigned)__builtin_ctz(m);
+			if (pb_atomic_load(&s[w].tag, PB_RELAXED) != tag)
+				continue;
+			pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
+			hit = 1;
+			held_add(t, s[w].pfn, -1);
+			a->lru[set] = lru_back(a->lru[set], w, ways);
+		}
+		return hit;
+	}
 	for (struct pb_tlb_entry *e = s, *end = s + ways;
 	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
 		pb_atomic_store(&e->tag, 0, PB_RELAXED);
@@ -543,7 +583,8 @@ void pb_tlb_invalidate(struct pb_tlb *t, uint64_t key)
 
 static void array_flags(struct pb_tlb_array *a, uint64_t key, unsigned flags)
 {
-	struct pb_tlb_entry *e = pb_tlb_probe(a, key);
+	struct pb_tlb_entry *e =
+	    a->fp ? fp_find(a, pb_tlb_hash(key) & a->set_mask, key) : pb_tlb_probe(a, key);
 	if (e)
 		e->flags = (uint8_t)flags;
 }
