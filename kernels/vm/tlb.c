@@ -7,11 +7,11 @@
  * asid) and is searched in every way; replacement is true LRU inside the
  * set: in the L1 arrays by a per-TLB stamp counter (a hit is one store),
  * in the L2 (up to 16 ways) by a recency permutation of the ways per set,
- * 4 bits a position, so that neither its hits nor its fills scan stamps;
+ * 4 bits a position, so that neither its hits nor its fills scan stamps,
+ * and a one-byte fingerprint of each way's key, so that a probe or a kill
+ * compares one 16-byte line and loads only the matching ways' entries;
  * an unshared TLB also keeps the L2's killed ways last, so that the fill
- * after a miss takes the last way without scanning the tags again, and
- * counts its entries per frame (pb_tlb_track_pfns), so that an unmap skips
- * the shootdown of a frame no entry maps.  The hierarchy is the usual one of x86
+ * after a miss takes the last way without scanning the tags again.  The hierarchy is the usual one of x86
  * cores: L1 dTLB and L1 iTLB in front of a unified second-level TLB; an L2
  * hit is copied into L1 (inclusive fill), a miss is a page walk done by the
  * engine, whose result is filled into both levels.
@@ -308,24 +308,6 @@ static inline struct pb_tlb_entry *fp_find(struct pb_tlb_array *a, uint32_t set,
 	return NULL;
 }
 
-/* ---- per-frame entry counts (pb_tlb_track_pfns) ---- */
-static inline void held_add(struct pb_tlb *t, uint64_t pfn, int d)
-{
-	if (t->held && pfn < t->held_n)
-		t->held[pfn] += (uint32_t)d;
-}
-
-int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n)
-{
-	free(t->held);
-	t->held_n = 0;
-	t->held = n ? calloc(n, sizeof(*t->held)) : NULL;
-	if (n && !t->held)
-		return -ENOMEM;
-	t->held_n = n;
-	return 0;
-}
-
 int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 {
 	memset(t, 0, sizeof(*t));
@@ -357,9 +339,6 @@ void pb_tlb_fini(struct pb_tlb *t)
 	if (t->mem)
 		pb_unmap(t->mem, t->mem_bytes);
 	t->mem = NULL;
-	free(t->held);
-	t->held = NULL;
-	t->held_n = 0;
 }
 
 static void array_clear(struct pb_tlb_array *a)
@@ -374,27 +353,18 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 	array_clear(&t->l1i);
 	array_clear(&t->l2);
 	array_clear(&t->l1_2m); /* empty unless pb_tlb_huge_init */
-	if (t->held)
-		memset(t->held, 0, t->held_n * sizeof(*t->held));
 	/* the L2's order stays a permutation; all its ways are invalid */
 }
 
-/* Write the translation into way v (counted in the per-frame counts). */
-static inline struct pb_tlb_entry *entry_set(struct pb_tlb *t, struct pb_tlb_array *a,
-					     struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
-					     unsigned flags)
+/* Write the translation into way v (its stamp is the caller's). */
+static inline struct pb_tlb_entry *entry_set(struct pb_tlb_array *a, struct pb_tlb_entry *v,
+					     uint64_t tag, uint64_t pfn, unsigned flags)
 {
-	if (t->held) {
-		if (pb_atomic_load(&v->tag, PB_RELAXED))
-			held_add(t, v->pfn, -1); /* replaced */
-		held_add(t, pfn, 1);
-	}
 	if (pb_unlikely(!a->filled))
 		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
 	v->pfn = pfn;
 	v->flags = (uint8_t)flags;
 	v->hintgen = 0;
-	v->stamp = ++t->clock;
 	pb_atomic_store(&v->tag, tag, PB_RELAXED);
 	return v;
 }
@@ -411,10 +381,11 @@ static inline int way_tag_or_free(const struct pb_tlb_entry *s, uint32_t ways, u
 }
 
 /* Insert into an array with a recency word per set (the L2): the way that
- * holds the key or the first invalid way, as array_insert, else the least
+ * holds the key or the first invalid way, as stamp_insert, else the least
  * recently used.  Unshared, after a miss of this key (l2_absent), the last
- * position is that way without a scan: the invalid ways are the last. */
-static struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
+ * position is that way without a scan: the invalid ways are the last.  Its
+ * entries' stamps are not kept (nothing reads them). */
+static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
 				       uint64_t pfn, unsigned flags)
 {
 	const uint32_t ways = a->ways;
@@ -429,17 +400,15 @@ static struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a,
 	t->l2_absent = 0;
 	a->lru[set] = lru_front(perm, (unsigned)w);
 	a->fp[(size_t)set * 16 + (unsigned)w] = pb_tlb_fp(key);
-	return entry_set(t, a, &s[w], tag, pfn, flags);
+	return entry_set(a, &s[w], tag, pfn, flags);
 }
 
-/* Insert into one array, replacing the LRU (or an invalid) way. */
-static struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
-					 uint64_t pfn, unsigned flags)
+/* Insert into an array of stamps (the L1s, an L2 of more than 16 ways),
+ * replacing the way that holds the key, the first invalid one or the
+ * least recently stamped. */
+static inline struct pb_tlb_entry *stamp_insert(struct pb_tlb *t, struct pb_tlb_array *a,
+						uint64_t key, uint64_t pfn, unsigned flags)
 {
-	if (!a->sets)
-		return NULL;
-	if (a->lru)
-		return lru_insert(t, a, key, pfn, flags);
 	/* ways and the victim's stamp live in registers: the loop then has no
 	 * load that depends on the previous way's choice (the stamps are the
 	 * owner's alone, so vst always equals v->stamp) */
@@ -461,7 +430,19 @@ static struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *
 			vst = st;
 		}
 	}
-	return entry_set(t, a, v, tag, pfn, flags);
+	v->stamp = ++t->clock;
+	return entry_set(a, v, tag, pfn, flags);
+}
+
+/* Insert into one array (absent: nothing). */
+static inline struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *a,
+						uint64_t key, uint64_t pfn, unsigned flags)
+{
+	if (!a->sets)
+		return NULL;
+	if (a->lru)
+		return lru_insert(t, a, key, pfn, flags);
+	return stamp_insert(t, a, key, pfn, flags);
 }
 
 /* Probe the L2 (owner): a hit becomes its set's most recent.  A miss is
@@ -479,18 +460,10 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint64_t key)
 	struct pb_tlb_entry *e = fp_find(a, set, key);
 	if (e) {
 		a->lru[set] = lru_front(a->lru[set], (unsigned)(e - (a->e + (size_t)set * a->ways)));
-		e->stamp = ++t->clock; /* the clock runs as with stamps */
 		return e;
 	}
 	t->l2_absent = key + 1;
 	return NULL;
-}
-
-/* Drop an entry the owner just copied (a shootdown raced with the copy). */
-static void entry_drop(struct pb_tlb *t, struct pb_tlb_entry *e)
-{
-	pb_atomic_store(&e->tag, 0, PB_RELAXED);
-	held_add(t, e->pfn, -1);
 }
 
 struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch)
@@ -510,7 +483,7 @@ struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch)
 	if (l1 && t->shared)
 		pb_fence_full();
 	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
-		entry_drop(t, l1);
+		pb_atomic_store(&l1->tag, 0, PB_RELAXED); /* drop the copy */
 		t->st.l2_hits--;
 		t->st.misses++;
 		return NULL;
@@ -558,7 +531,6 @@ static int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key)
 				continue;
 			pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
 			hit = 1;
-			held_add(t, s[w].pfn, -1);
 			a->lru[set] = lru_back(a->lru[set], w, ways);
 		}
 		return hit;
@@ -567,7 +539,6 @@ static int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key)
 	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
 		pb_atomic_store(&e->tag, 0, PB_RELAXED);
 		hit = 1;
-		held_add(t, e->pfn, -1);
 		if (a->lru)
 			a->lru[set] = lru_back(a->lru[set], (unsigned)(e - s), ways);
 	}
@@ -652,7 +623,7 @@ struct pb_tlb_entry *pb_tlb_huge_l2(struct pb_tlb *t, uint64_t key)
 	if (l1 && t->shared)
 		pb_fence_full(); /* as pb_tlb_lookup_l2 */
 	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
-		entry_drop(t, l1); /* shot down meanwhile */
+		pb_atomic_store(&l1->tag, 0, PB_RELAXED); /* shot down meanwhile */
 		return NULL;
 	}
 	return l1 ? l1 : e;
