@@ -255,11 +255,16 @@ static inline unsigned lru_pos(uint64_t perm, unsigned w)
 	return (unsigned)__builtin_ctzll(~x & NIB1) >> 2;
 }
 
+/* Way w, at position p, becomes the most recent. */
+static inline uint64_t lru_front_at(uint64_t perm, unsigned w, unsigned p)
+{
+	return (perm & ~nib_low(p + 1)) | ((perm & nib_low(p)) << 4) | w;
+}
+
 /* Way w becomes the most recent. */
 static inline uint64_t lru_front(uint64_t perm, unsigned w)
 {
-	unsigned p = lru_pos(perm, w);
-	return (perm & ~nib_low(p + 1)) | ((perm & nib_low(p)) << 4) | w;
+	return lru_front_at(perm, w, lru_pos(perm, w));
 }
 
 /* Way w becomes the least recent of `ways`. */
@@ -395,10 +400,13 @@ static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_ar
 	int w = -1;
 	if (t->shared || t->l2_absent != tag)
 		w = way_tag_or_free(s, ways, tag);
-	if (w < 0)
-		w = (int)lru_last(perm, ways);
 	t->l2_absent = 0;
-	a->lru[set] = lru_front(perm, (unsigned)w);
+	if (w < 0) {
+		w = (int)lru_last(perm, ways); /* its position is known */
+		a->lru[set] = lru_front_at(perm, (unsigned)w, ways - 1);
+	} else {
+		a->lru[set] = lru_front(perm, (unsigned)w);
+	}
 	a->fp[(size_t)set * 16 + (unsigned)w] = pb_tlb_fp(key);
 	return entry_set(a, &s[w], tag, pfn, flags);
 }
