@@ -11,10 +11,11 @@
  * and a one-byte fingerprint of each way's key, so that a probe or a kill
  * compares one 16-byte line and loads only the matching ways' entries;
  * an unshared TLB also keeps the L2's killed ways last, so that the fill
- * after a miss takes the last way without scanning the tags again.  The hierarchy is the usual one of x86
- * cores: L1 dTLB and L1 iTLB in front of a unified second-level TLB; an L2
- * hit is copied into L1 (inclusive fill), a miss is a page walk done by the
- * engine, whose result is filled into both levels.
+ * after a miss takes the last way without scanning the tags again.  The
+ * hierarchy is the usual one of x86 cores: L1 dTLB and L1 iTLB in front of
+ * a unified second-level TLB; an L2 hit is copied into L1 (inclusive
+ * fill), a miss is a page walk done by the engine, whose result is filled
+ * into both levels.
  *
  * Why a model and not hardware counters: the counters of a real TLB are
  * not available in a VM and cannot be attributed to a simulated process;
@@ -322,7 +323,8 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 	uint32_t l2ways = g->l2.ways ? g->l2.ways : g->l2.entries;
 	size_t nlru = g->l2.entries && l2ways <= LRU_MAX_WAYS ? g->l2.entries / l2ways : 0;
 	/* the fingerprints from a cache line on: one line holds four sets' */
-	size_t fp_off = (n * sizeof(struct pb_tlb_entry) + nlru * sizeof(uint64_t) + 63) & ~(size_t)63;
+	size_t fp_off =
+	    (n * sizeof(struct pb_tlb_entry) + nlru * sizeof(uint64_t) + 63) & ~(size_t)63;
 	t->mem_bytes = fp_off + nlru * 16;
 	t->mem = pb_map(t->mem_bytes, 1);
 	if (!t->mem)
@@ -357,8 +359,9 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 	array_clear(&t->l1d);
 	array_clear(&t->l1i);
 	array_clear(&t->l2);
-	array_clear(&t->l1_2m); /* empty unless pb_tlb_huge_init */
-	/* the L2's order stays a permutation; all its ways are invalid */
+	/* empty unless pb_tlb_huge_init; the L2's order stays a permutation,
+	 * all its ways invalid */
+	array_clear(&t->l1_2m);
 }
 
 /* Write the translation into way v (its stamp is the caller's). */
@@ -390,8 +393,8 @@ static inline int way_tag_or_free(const struct pb_tlb_entry *s, uint32_t ways, u
  * recently used.  Unshared, after a miss of this key (l2_absent), the last
  * position is that way without a scan: the invalid ways are the last.  Its
  * entries' stamps are not kept (nothing reads them). */
-static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
-				       uint64_t pfn, unsigned flags)
+static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a,
+					      uint64_t key, uint64_t pfn, unsigned flags)
 {
 	const uint32_t ways = a->ways;
 	uint32_t set = pb_tlb_hash(key) & a->set_mask;
@@ -467,7 +470,8 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint64_t key)
 	uint32_t set = pb_tlb_hash(key) & a->set_mask;
 	struct pb_tlb_entry *e = fp_find(a, set, key);
 	if (e) {
-		a->lru[set] = lru_front(a->lru[set], (unsigned)(e - (a->e + (size_t)set * a->ways)));
+		a->lru[set] =
+		    lru_front(a->lru[set], (unsigned)(e - (a->e + (size_t)set * a->ways)));
 		return e;
 	}
 	t->l2_absent = key + 1;
