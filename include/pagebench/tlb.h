@@ -89,6 +89,14 @@ struct pb_tlb_array {
 	 * (the victim is the last nibble), no scan of stamps.  NULL: stamps
 	 * (the L1 arrays, whose hit is the inline one store). */
 	uint64_t *lru;
+	/* With lru: per set 16 one-byte fingerprints of the keys its ways
+	 * were last filled with (pb_tlb_fp; owner only, plain memory), so
+	 * that the owner's probe compares one 16-byte line at once and loads
+	 * only the entries whose fingerprint matches (a remote kill leaves a
+	 * stale fingerprint: every candidate's tag is checked).  fp_mask: the
+	 * set's ways. */
+	uint8_t *fp;
+	uint32_t fp_mask;
 };
 
 struct pb_tlb_stats {
@@ -110,26 +118,10 @@ struct pb_tlb {
 	/* not shared: key + 1 of the last L2 miss, which the L2 does not hold
 	 * until the owner inserts it (0: none); its fill skips the tag scan */
 	uint64_t l2_absent;
-	/* not shared, pb_tlb_track_pfns: per frame the number of entries
-	 * (all levels) that translate to it; pb_tlb_may_hold */
-	uint32_t *held;
-	uint64_t held_n;
 };
 
 int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g) PB_MUST_CHECK;
 void pb_tlb_fini(struct pb_tlb *t);
-/*
- * Count, per frame below n, the entries that translate to it (owner only,
- * an unshared TLB, called while it is empty: the engine of one thread), so
- * that pb_tlb_may_hold can tell that no entry maps a frame.  0 / -ENOMEM.
- */
-int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n) PB_MUST_CHECK;
-/* 0 when no entry of t translates to `pfn` (a shootdown of any key that
- * maps it would find nothing), 1 when one may (or nothing is tracked). */
-static inline int pb_tlb_may_hold(const struct pb_tlb *t, uint64_t pfn)
-{
-	return !t->held || pfn >= t->held_n || t->held[pfn] != 0;
-}
 /* Invalidate everything (owner only). */
 void pb_tlb_flush_all(struct pb_tlb *t);
 
@@ -137,6 +129,13 @@ static inline uint32_t pb_tlb_hash(uint64_t key)
 {
 	/* vpn bits dominate; mix the asid in so processes spread over sets */
 	return (uint32_t)(key ^ (key >> 48) * 0x9e37u);
+}
+
+/* A key's fingerprint in its set (the high bits of a multiplicative hash:
+ * independent of the set index, which the low vpn bits choose). */
+static inline uint8_t pb_tlb_fp(uint64_t key)
+{
+	return (uint8_t)((key * 0x9e3779b97f4a7c15ULL) >> 56);
 }
 
 /* The first of the `ways` entries at s tagged `tag`, or NULL.  Unrolled by

@@ -192,10 +192,7 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
 			self->st.prepage_unused++;
 		return old;
 	}
-	/* one CPU: its TLB says when no entry maps the frame (pb_tlb_may_hold);
-	 * no entry outlives its PTE, so one for tkey would map old's frame */
-	if ((!(old & VM_PTE_P) || pb_tlb_may_hold(&self->tlb, VM_PTE_PFN(old))) &&
-	    pb_tlb_shootdown(&self->tlb, tkey))
+	if (pb_tlb_shootdown(&self->tlb, tkey))
 		self->st.local_flushes++;
 	if (vm->cfg.nthreads > 1 && (old & VM_PTE_P))
 		vm_shoot_others(vm, self, VM_PTE_PFN(old), tkey, pb_tlb_shootdown);

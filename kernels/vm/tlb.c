@@ -7,14 +7,15 @@
  * asid) and is searched in every way; replacement is true LRU inside the
  * set: in the L1 arrays by a per-TLB stamp counter (a hit is one store),
  * in the L2 (up to 16 ways) by a recency permutation of the ways per set,
- * 4 bits a position, so that neither its hits nor its fills scan stamps;
+ * 4 bits a position, so that neither its hits nor its fills scan stamps,
+ * and a one-byte fingerprint of each way's key, so that a probe or a kill
+ * compares one 16-byte line and loads only the matching ways' entries;
  * an unshared TLB also keeps the L2's killed ways last, so that the fill
- * after a miss takes the last way without scanning the tags again, and
- * counts its entries per frame (pb_tlb_track_pfns), so that an unmap skips
- * the shootdown of a frame no entry maps.  The hierarchy is the usual one of x86
- * cores: L1 dTLB and L1 iTLB in front of a unified second-level TLB; an L2
- * hit is copied into L1 (inclusive fill), a miss is a page walk done by the
- * engine, whose result is filled into both levels.
+ * after a miss takes the last way without scanning the tags again.  The
+ * hierarchy is the usual one of x86 cores: L1 dTLB and L1 iTLB in front of
+ * a unified second-level TLB; an L2 hit is copied into L1 (inclusive
+ * fill), a miss is a page walk done by the engine, whose result is filled
+ * into both levels.
  *
  * Why a model and not hardware counters: the counters of a real TLB are
  * not available in a VM and cannot be attributed to a simulated process;
@@ -48,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pagebench/cache.h"
 #include "pagebench/param.h"
 #include "pagebench/parse.h"
 #include "pagebench/tlb.h"
@@ -218,6 +220,8 @@ static void array_init(struct pb_tlb_array *a, const struct pb_tlb_level *lv,
 	a->e = mem;
 	a->filled = 0;
 	a->lru = NULL;
+	a->fp = NULL;
+	a->fp_mask = 0;
 	if (!lv->entries) {
 		a->sets = a->ways = a->set_mask = 0;
 		return;
@@ -252,11 +256,16 @@ static inline unsigned lru_pos(uint64_t perm, unsigned w)
 	return (unsigned)__builtin_ctzll(~x & NIB1) >> 2;
 }
 
+/* Way w, at position p, becomes the most recent. */
+static inline uint64_t lru_front_at(uint64_t perm, unsigned w, unsigned p)
+{
+	return (perm & ~nib_low(p + 1)) | ((perm & nib_low(p)) << 4) | w;
+}
+
 /* Way w becomes the most recent. */
 static inline uint64_t lru_front(uint64_t perm, unsigned w)
 {
-	unsigned p = lru_pos(perm, w);
-	return (perm & ~nib_low(p + 1)) | ((perm & nib_low(p)) << 4) | w;
+	return lru_front_at(perm, w, lru_pos(perm, w));
 }
 
 /* Way w becomes the least recent of `ways`. */
@@ -273,7 +282,7 @@ static inline unsigned lru_last(uint64_t perm, unsigned ways)
 	return (unsigned)(perm >> (4 * (ways - 1))) & 15u;
 }
 
-static void lru_init(struct pb_tlb_array *a, uint64_t *words)
+static void lru_init(struct pb_tlb_array *a, uint64_t *words, uint8_t *fp)
 {
 	uint64_t id = 0;
 	for (unsigned i = 0; i < 16; i++)
@@ -281,24 +290,28 @@ static void lru_init(struct pb_tlb_array *a, uint64_t *words)
 	for (uint32_t s = 0; s < a->sets; s++)
 		words[s] = id;
 	a->lru = words;
+	a->fp = fp; /* zeroed by pb_map: stale fingerprints cost a tag load */
+	a->fp_mask = (uint32_t)((1ULL << a->ways) - 1);
 }
 
-/* ---- per-frame entry counts (pb_tlb_track_pfns) ---- */
-static inline void held_add(struct pb_tlb *t, uint64_t pfn, int d)
+/* The ways of set `set` whose fingerprint is key's (owner only), a bit a
+ * way: a superset of the ways tagged key. */
+static inline uint32_t fp_ways(const struct pb_tlb_array *a, uint32_t set, uint64_t key)
 {
-	if (t->held && pfn < t->held_n)
-		t->held[pfn] += (uint32_t)d;
+	return pb_cache_fp_match(a->fp + (size_t)set * 16, pb_tlb_fp(key)) & a->fp_mask;
 }
 
-int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n)
+/* The first way of set `set` tagged key + 1, through the fingerprints
+ * (owner only), or NULL. */
+static inline struct pb_tlb_entry *fp_find(struct pb_tlb_array *a, uint32_t set, uint64_t key)
 {
-	free(t->held);
-	t->held_n = 0;
-	t->held = n ? calloc(n, sizeof(*t->held)) : NULL;
-	if (n && !t->held)
-		return -ENOMEM;
-	t->held_n = n;
-	return 0;
+	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
+	for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
+		struct pb_tlb_entry *e = &s[__builtin_ctz(m)];
+		if (pb_atomic_load(&e->tag, PB_RELAXED) == key + 1)
+			return e;
+	}
+	return NULL;
 }
 
 int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
@@ -309,7 +322,10 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 		n = 1;
 	uint32_t l2ways = g->l2.ways ? g->l2.ways : g->l2.entries;
 	size_t nlru = g->l2.entries && l2ways <= LRU_MAX_WAYS ? g->l2.entries / l2ways : 0;
-	t->mem_bytes = n * sizeof(struct pb_tlb_entry) + nlru * sizeof(uint64_t);
+	/* the fingerprints from a cache line on: one line holds four sets' */
+	size_t fp_off =
+	    (n * sizeof(struct pb_tlb_entry) + nlru * sizeof(uint64_t) + 63) & ~(size_t)63;
+	t->mem_bytes = fp_off + nlru * 16;
 	t->mem = pb_map(t->mem_bytes, 1);
 	if (!t->mem)
 		return -ENOMEM;
@@ -320,7 +336,8 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 	e += g->l1i.entries;
 	array_init(&t->l2, &g->l2, e);
 	if (nlru)
-		lru_init(&t->l2, (uint64_t *)((char *)t->mem + n * sizeof(struct pb_tlb_entry)));
+		lru_init(&t->l2, (uint64_t *)((char *)t->mem + n * sizeof(struct pb_tlb_entry)),
+			 (uint8_t *)t->mem + fp_off);
 	return 0;
 }
 
@@ -329,9 +346,6 @@ void pb_tlb_fini(struct pb_tlb *t)
 	if (t->mem)
 		pb_unmap(t->mem, t->mem_bytes);
 	t->mem = NULL;
-	free(t->held);
-	t->held = NULL;
-	t->held_n = 0;
 }
 
 static void array_clear(struct pb_tlb_array *a)
@@ -345,28 +359,20 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 	array_clear(&t->l1d);
 	array_clear(&t->l1i);
 	array_clear(&t->l2);
-	array_clear(&t->l1_2m); /* empty unless pb_tlb_huge_init */
-	if (t->held)
-		memset(t->held, 0, t->held_n * sizeof(*t->held));
-	/* the L2's order stays a permutation; all its ways are invalid */
+	/* empty unless pb_tlb_huge_init; the L2's order stays a permutation,
+	 * all its ways invalid */
+	array_clear(&t->l1_2m);
 }
 
-/* Write the translation into way v (counted in the per-frame counts). */
-static inline struct pb_tlb_entry *entry_set(struct pb_tlb *t, struct pb_tlb_array *a,
-					     struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
-					     unsigned flags)
+/* Write the translation into way v (its stamp is the caller's). */
+static inline struct pb_tlb_entry *entry_set(struct pb_tlb_array *a, struct pb_tlb_entry *v,
+					     uint64_t tag, uint64_t pfn, unsigned flags)
 {
-	if (t->held) {
-		if (pb_atomic_load(&v->tag, PB_RELAXED))
-			held_add(t, v->pfn, -1); /* replaced */
-		held_add(t, pfn, 1);
-	}
 	if (pb_unlikely(!a->filled))
 		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
 	v->pfn = pfn;
 	v->flags = (uint8_t)flags;
 	v->hintgen = 0;
-	v->stamp = ++t->clock;
 	pb_atomic_store(&v->tag, tag, PB_RELAXED);
 	return v;
 }
@@ -383,11 +389,12 @@ static inline int way_tag_or_free(const struct pb_tlb_entry *s, uint32_t ways, u
 }
 
 /* Insert into an array with a recency word per set (the L2): the way that
- * holds the key or the first invalid way, as array_insert, else the least
+ * holds the key or the first invalid way, as stamp_insert, else the least
  * recently used.  Unshared, after a miss of this key (l2_absent), the last
- * position is that way without a scan: the invalid ways are the last. */
-static struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
-				       uint64_t pfn, unsigned flags)
+ * position is that way without a scan: the invalid ways are the last.  Its
+ * entries' stamps are not kept (nothing reads them). */
+static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a,
+					      uint64_t key, uint64_t pfn, unsigned flags)
 {
 	const uint32_t ways = a->ways;
 	uint32_t set = pb_tlb_hash(key) & a->set_mask;
@@ -396,21 +403,23 @@ static struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a,
 	int w = -1;
 	if (t->shared || t->l2_absent != tag)
 		w = way_tag_or_free(s, ways, tag);
-	if (w < 0)
-		w = (int)lru_last(perm, ways);
 	t->l2_absent = 0;
-	a->lru[set] = lru_front(perm, (unsigned)w);
-	return entry_set(t, a, &s[w], tag, pfn, flags);
+	if (w < 0) {
+		w = (int)lru_last(perm, ways); /* its position is known */
+		a->lru[set] = lru_front_at(perm, (unsigned)w, ways - 1);
+	} else {
+		a->lru[set] = lru_front(perm, (unsigned)w);
+	}
+	a->fp[(size_t)set * 16 + (unsigned)w] = pb_tlb_fp(key);
+	return entry_set(a, &s[w], tag, pfn, flags);
 }
 
-/* Insert into one array, replacing the LRU (or an invalid) way. */
-static struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
-					 uint64_t pfn, unsigned flags)
+/* Insert into an array of stamps (the L1s, an L2 of more than 16 ways),
+ * replacing the way that holds the key, the first invalid one or the
+ * least recently stamped. */
+static inline struct pb_tlb_entry *stamp_insert(struct pb_tlb *t, struct pb_tlb_array *a,
+						uint64_t key, uint64_t pfn, unsigned flags)
 {
-	if (!a->sets)
-		return NULL;
-	if (a->lru)
-		return lru_insert(t, a, key, pfn, flags);
 	/* ways and the victim's stamp live in registers: the loop then has no
 	 * load that depends on the previous way's choice (the stamps are the
 	 * owner's alone, so vst always equals v->stamp) */
@@ -432,7 +441,19 @@ static struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *
 			vst = st;
 		}
 	}
-	return entry_set(t, a, v, tag, pfn, flags);
+	v->stamp = ++t->clock;
+	return entry_set(a, v, tag, pfn, flags);
+}
+
+/* Insert into one array (absent: nothing). */
+static inline struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_array *a,
+						uint64_t key, uint64_t pfn, unsigned flags)
+{
+	if (!a->sets)
+		return NULL;
+	if (a->lru)
+		return lru_insert(t, a, key, pfn, flags);
+	return stamp_insert(t, a, key, pfn, flags);
 }
 
 /* Probe the L2 (owner): a hit becomes its set's most recent.  A miss is
@@ -447,23 +468,14 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint64_t key)
 		return e;
 	}
 	uint32_t set = pb_tlb_hash(key) & a->set_mask;
-	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
-	uint64_t tag = key + 1;
-	struct pb_tlb_entry *e = pb_tlb_way_find(s, a->ways, tag);
+	struct pb_tlb_entry *e = fp_find(a, set, key);
 	if (e) {
-		a->lru[set] = lru_front(a->lru[set], (unsigned)(e - s));
-		e->stamp = ++t->clock; /* the clock runs as with stamps */
+		a->lru[set] =
+		    lru_front(a->lru[set], (unsigned)(e - (a->e + (size_t)set * a->ways)));
 		return e;
 	}
-	t->l2_absent = tag;
+	t->l2_absent = key + 1;
 	return NULL;
-}
-
-/* Drop an entry the owner just copied (a shootdown raced with the copy). */
-static void entry_drop(struct pb_tlb *t, struct pb_tlb_entry *e)
-{
-	pb_atomic_store(&e->tag, 0, PB_RELAXED);
-	held_add(t, e->pfn, -1);
 }
 
 struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch)
@@ -483,7 +495,7 @@ struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch)
 	if (l1 && t->shared)
 		pb_fence_full();
 	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
-		entry_drop(t, l1);
+		pb_atomic_store(&l1->tag, 0, PB_RELAXED); /* drop the copy */
 		t->st.l2_hits--;
 		t->st.misses++;
 		return NULL;
@@ -522,12 +534,23 @@ static int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key)
 		return hit;
 	}
 	/* the owner alone writes an unshared TLB's tags: a plain store (a
-	 * locked CAS costs more than the scan), the scan unrolled */
+	 * locked CAS costs more than the scan); with fingerprints only their
+	 * matching ways are loaded, else the scan unrolled */
+	if (a->fp) {
+		for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
+			unsigned w = (unsigned)__builtin_ctz(m);
+			if (pb_atomic_load(&s[w].tag, PB_RELAXED) != tag)
+				continue;
+			pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
+			hit = 1;
+			a->lru[set] = lru_back(a->lru[set], w, ways);
+		}
+		return hit;
+	}
 	for (struct pb_tlb_entry *e = s, *end = s + ways;
 	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
 		pb_atomic_store(&e->tag, 0, PB_RELAXED);
 		hit = 1;
-		held_add(t, e->pfn, -1);
 		if (a->lru)
 			a->lru[set] = lru_back(a->lru[set], (unsigned)(e - s), ways);
 	}
@@ -543,7 +566,8 @@ void pb_tlb_invalidate(struct pb_tlb *t, uint64_t key)
 
 static void array_flags(struct pb_tlb_array *a, uint64_t key, unsigned flags)
 {
-	struct pb_tlb_entry *e = pb_tlb_probe(a, key);
+	struct pb_tlb_entry *e =
+	    a->fp ? fp_find(a, pb_tlb_hash(key) & a->set_mask, key) : pb_tlb_probe(a, key);
 	if (e)
 		e->flags = (uint8_t)flags;
 }
@@ -611,7 +635,7 @@ struct pb_tlb_entry *pb_tlb_huge_l2(struct pb_tlb *t, uint64_t key)
 	if (l1 && t->shared)
 		pb_fence_full(); /* as pb_tlb_lookup_l2 */
 	if (l1 && pb_atomic_load(&e->tag, PB_RELAXED) != key + 1) {
-		entry_drop(t, l1); /* shot down meanwhile */
+		pb_atomic_store(&l1->tag, 0, PB_RELAXED); /* shot down meanwhile */
 		return NULL;
 	}
 	return l1 ? l1 : e;

@@ -125,13 +125,6 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 			goto out;
 		}
 		vm->thr[i].tlb.shared = cfg->nthreads > 1; /* shootdowns from other CPUs */
-		/* one CPU: its TLB counts its entries per frame, so an unmap
-		 * skips the shootdown of a frame it holds no entry for (evict.c) */
-		if (cfg->nthreads == 1 && pb_tlb_track_pfns(&vm->thr[i].tlb, cfg->frames)) {
-			rc = -ENOMEM;
-			snprintf(err, errlen, "TLB: out of memory");
-			goto out;
-		}
 	}
 	rc = vm_vma_init(vm, err, errlen);
 	if (!rc)
