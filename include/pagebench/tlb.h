@@ -67,7 +67,8 @@ struct pb_tlb_entry {
 	uint32_t stamp;	  /* LRU stamp */
 	uint32_t hintgen; /* free for the engine (hint batching generation) */
 	uint8_t flags;	  /* PB_TLBE_* */
-	uint8_t pad[7];
+	uint8_t counted;  /* in the per-frame counts (pb_tlb_track_pfns) */
+	uint8_t pad[6];
 };
 #define PB_TLBE_WRITABLE 0x1u
 #define PB_TLBE_DIRTY	 0x2u
@@ -110,8 +111,8 @@ struct pb_tlb {
 	/* not shared: key + 1 of the last L2 miss, which the L2 does not hold
 	 * until the owner inserts it (0: none); its fill skips the tag scan */
 	uint64_t l2_absent;
-	/* not shared, pb_tlb_track_pfns: per frame the number of entries
-	 * (all levels) that translate to it; pb_tlb_may_hold */
+	/* pb_tlb_track_pfns: per frame the number of entries (all levels)
+	 * that translate to it (shared: at least that many); pb_tlb_may_hold */
 	uint32_t *held;
 	uint64_t held_n;
 };
@@ -120,15 +121,19 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g) PB_MUST_CHECK;
 void pb_tlb_fini(struct pb_tlb *t);
 /*
  * Count, per frame below n, the entries that translate to it (owner only,
- * an unshared TLB, called while it is empty: the engine of one thread), so
- * that pb_tlb_may_hold can tell that no entry maps a frame.  0 / -ENOMEM.
+ * called while the TLB is empty), so that pb_tlb_may_hold can tell that no
+ * entry maps a frame.  A shared TLB's count may run high (an entry another
+ * thread shot down stays counted until the owner reuses its way), never
+ * low, and is read by other threads.  0 / -ENOMEM.
  */
 int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n) PB_MUST_CHECK;
 /* 0 when no entry of t translates to `pfn` (a shootdown of any key that
  * maps it would find nothing), 1 when one may (or nothing is tracked). */
 static inline int pb_tlb_may_hold(const struct pb_tlb *t, uint64_t pfn)
 {
-	return !t->held || pfn >= t->held_n || t->held[pfn] != 0;
+	/* relaxed: another thread's shootdown reads the owner's count after
+	 * its fence; the owner's fill counts before its own (Dekker) */
+	return !t->held || pfn >= t->held_n || pb_atomic_load(&t->held[pfn], PB_RELAXED) != 0;
 }
 /* Invalidate everything (owner only). */
 void pb_tlb_flush_all(struct pb_tlb *t);

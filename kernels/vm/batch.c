@@ -81,6 +81,21 @@ void vm_batch_init(struct pb_vm *vm)
 	vm->rsv_k = per < RSV_MAX ? (unsigned)per : RSV_MAX;
 	/* 4 at least, or a refill would not pay for its section */
 	vm->batch = vm->fine && d->victim_node && d->remove && vm->rsv_k >= 4;
+	/* each TLB counts its entries per frame, so a reclaim's shootdown
+	 * skips the TLBs (its own included) that hold no entry for a victim's
+	 * frame: most victims, cold LRU-tail pages, are in none
+	 * (vm_shoot_flush).  Without the memory every TLB is probed. */
+	for (unsigned i = 0; vm->batch && i < vm->cfg.nthreads; i++)
+		if (pb_tlb_track_pfns(&vm->thr[i].tlb, vm->cfg.frames))
+			break;
+	/* the page-object table at the stream's size now: a growth moves
+	 * every object, so it takes the whole machine (vm_lock), and each of
+	 * the dozen doublings of a 100k-page replay stopped the other thread
+	 * for milliseconds (tens of thousands of sched_yield calls).  The
+	 * mapping is lazy: pages untouched cost nothing.  Failing here is no
+	 * error: the table grows on demand as before */
+	while (vm->fine && vm->pcap < vm->cfg.expected_keys && !vm_pages_grow(vm))
+		;
 }
 
 void vm_batch_apply_ins(struct pb_vm *vm, struct vm_thread *t)
@@ -247,18 +262,23 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 	if (rc)
 		return rc;
 	/* release: the unmaps, shootdowns and the victims' resets
-	 * happen-before a fault that finds the mark cleared */
+	 * happen-before a fault that finds the mark cleared (seq_cst, the
+	 * same locked instruction: the Dekker with a sleeping wait, hints.c) */
 	for (unsigned i = 0; i < nv; i++)
-		(void)pb_atomic_fetch_and(&vict[i]->state, (uint16_t)~PGS_EVICT, PB_RELEASE);
+		(void)pb_atomic_fetch_and(&vict[i]->state, (uint16_t)~PGS_EVICT, PB_SEQ_CST);
+	vm_page_wake();
 	return 0;
 }
 
 int vm_fine_map(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, pb_asid_t as,
 		uint64_t vpn, unsigned write)
 {
-	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
-	 * release publishes it with the mapping) */
-	pb_atomic_store(&vm->frm[p->pfn].cpus, 0, PB_RELAXED);
+	/* nobody maps the frame now: no TLB may hold it but ours, which the
+	 * fault fills next - its bit set now saves the fill's locked RMW
+	 * (vm_tlb_note: this thread's own store, before the fill's fence;
+	 * relaxed: the PTE's release publishes it with the mapping) */
+	unsigned me = (unsigned)(t - vm->thr);
+	pb_atomic_store(&vm->frm[p->pfn].cpus, 1ULL << (me < 63 ? me : 63), PB_RELAXED);
 	int rc = vm_fill(vm, t, p, 0);
 	if (rc >= 0) {
 		if (rc)
@@ -315,6 +335,17 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	t->res_delta++; /* folded into vm->resident at the thread's flush */
 	if ((rc = vm_fine_map(vm, t, p, as, vpn, write)))
 		return rc;
+	/* The TLB fill of the retried access, here: until this thread's next
+	 * policy section the page is in no policy (its insertion is queued
+	 * below), so no reclaim picks it, and no vm_lock writer runs while
+	 * we hold the mm read side: nobody can clear the PTE just set.  So
+	 * the fill needs no fence and no second walk, and no invalidate: no
+	 * PTE was present, and no TLB entry outlives its PTE.  The frame's
+	 * mask has our bit (vm_fine_map), published to a later evictor with
+	 * the insertion (policy lock).  The PTE is P|W|A|U (D on a write) */
+	(void)pb_tlb_fill(&t->tlb, priv_key(as, vpn), pfn,
+			  PB_TLBE_WRITABLE | (write ? PB_TLBE_DIRTY : 0u), a->op == PB_OP_FETCH);
+	vm_cache_touch(t, pfn, a->addr, a->op == PB_OP_FETCH);
 	/* its insertion waits for the thread's next policy section */
 	t->ins[t->nins] =
 	    (struct pb_ref){.key = p->key, .pos = pos, .next_use = next, .write = write};
@@ -326,5 +357,5 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 		batch_apply(vm, t);
 		vm_punlock(vm);
 	}
-	return 0;
+	return VM_FINE_FILLED;
 }
