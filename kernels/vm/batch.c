@@ -183,6 +183,25 @@ static void batch_take_free(struct pb_vm *vm, struct vm_thread *t)
 	}
 }
 
+/* pb_policy_reclaim's walk found keys[n] (policy lock held): its page-index
+ * slot starts loading now, and the object of the victim found 4 steps
+ * earlier, whose slot is cached by then; the walk, one node miss after
+ * the other, hides both. */
+struct reclaim_ahead {
+	struct pb_vm *vm;
+	const uint64_t *keys;
+	unsigned n;
+};
+
+static void reclaim_seen(void *ctx, uint64_t key)
+{
+	struct reclaim_ahead *r = ctx;
+	vm_page_prefetch(r->vm, key, 0);
+	if (r->n >= 4)
+		vm_page_prefetch(r->vm, r->keys[r->n - 4], 1);
+	r->n++;
+}
+
 /* Refill t's empty reserve: from the allocator while the pool fills, else
  * by reclaiming rsv_k victims in one policy section (see the top). */
 static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
@@ -195,19 +214,16 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 	vm_hints_prefetch(vm, t);
 	vm_plock(vm);
 	batch_apply(vm, t);
-	unsigned nv = pb_policy_reclaim(vm->pol, keys, vm->rsv_k);
-	/* the victims' index slots, objects and frame names are cold: load
-	 * them all in parallel before the section's dependent stores */
-	for (unsigned i = 0; i < nv; i++)
-		vm_page_prefetch(vm, keys[i], 0);
+	/* the victims' index slots and objects are cold: they load while the
+	 * walk runs (reclaim_seen), then their frame names, masks and PTEs
+	 * in parallel before the section's stores */
+	struct reclaim_ahead ra = {vm, keys, 0};
+	unsigned nv = pb_policy_reclaim(vm->pol, keys, vm->rsv_k, reclaim_seen, &ra);
 	for (unsigned i = 0; i < nv; i++) {
 		vict[i] = vm_page_get(vm, keys[i], 0);
-		if (vict[i])
-			__builtin_prefetch(vict[i], 1);
+		if (vict[i] && i + 4 >= nv)
+			__builtin_prefetch(vict[i], 1); /* not reached by the walk */
 	}
-	for (unsigned i = 0; i < nv; i++)
-		if (vict[i] && vict[i]->pfn != UINT64_MAX)
-			__builtin_prefetch(&vm->pfn_key[vict[i]->pfn], 1);
 	for (unsigned i = 0; i < nv; i++) {
 		struct vm_page *v = vict[i];
 		if (!v || v->pfn == UINT64_MAX) {
@@ -215,18 +231,23 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 			vm_fail(vm, -EPROTO, "policy reclaimed a page that is not resident");
 			return -EPROTO;
 		}
-		/* out of the policy: its frame stops naming it in this section
-		 * (hints drop), and its faults wait for the mark */
-		pb_atomic_store(&vm->pfn_key[v->pfn], UINT64_MAX, PB_RELAXED);
-		(void)pb_atomic_fetch_or(&v->state, (uint16_t)PGS_EVICT, PB_RELAXED);
-		/* what its unmap reads: the frame's CPU mask, the PTE (v's
-		 * mapping was written before its insertion: read under the
-		 * lock) */
+		/* what the section writes and the unmap reads: the frame's
+		 * name and CPU mask, the PTE (v's mapping was written before
+		 * its insertion: read under the lock) */
+		__builtin_prefetch(&vm->pfn_key[v->pfn], 1);
 		__builtin_prefetch(&vm->frm[v->pfn]);
 		if (v->map)
 			vm_pt_prefetch(vm->pt, (pb_asid_t)((v->map - 1) >> PB_PAGE_VPN_BITS),
 				       (v->map - 1) & PB_PAGE_VPN_MASK);
 	}
+	/* out of the policy: each frame stops naming its victim in this
+	 * section (hints drop), and its faults wait for the mark.  The
+	 * stores first, then the locked RMWs: the first RMW drains the
+	 * stores' misses together, not one RMW per miss */
+	for (unsigned i = 0; i < nv; i++)
+		pb_atomic_store(&vm->pfn_key[vict[i]->pfn], UINT64_MAX, PB_RELAXED);
+	for (unsigned i = 0; i < nv; i++)
+		(void)pb_atomic_fetch_or(&vict[i]->state, (uint16_t)PGS_EVICT, PB_RELAXED);
 	vm_punlock(vm);
 	if (!nv) {
 		/* pool_empty may be stale (a thread's reserve went back after
