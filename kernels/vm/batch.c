@@ -367,16 +367,19 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	(void)pb_tlb_fill(&t->tlb, priv_key(as, vpn), pfn,
 			  PB_TLBE_WRITABLE | (write ? PB_TLBE_DIRTY : 0u), a->op == PB_OP_FETCH);
 	vm_cache_touch(t, pfn, a->addr, a->op == PB_OP_FETCH);
-	/* its insertion waits for the thread's next policy section */
-	t->ins[t->nins] =
-	    (struct pb_ref){.key = p->key, .pos = pos, .next_use = next, .write = write};
-	t->ins_pfn[t->nins++] = pfn;
-	t->st.policy_calls++;
+	/* its insertion waits for the thread's next policy section: the
+	 * refill after rsv_k faults (a full queue and an empty reserve go
+	 * together: one section for both, not two), or a section of its own
+	 * when the queue is full and a refill came from the allocator */
 	if (t->nins == vm->rsv_k) {
 		vm_hints_prefetch(vm, t);
 		vm_plock(vm);
 		batch_apply(vm, t);
 		vm_punlock(vm);
 	}
+	t->ins[t->nins] =
+	    (struct pb_ref){.key = p->key, .pos = pos, .next_use = next, .write = write};
+	t->ins_pfn[t->nins++] = pfn;
+	t->st.policy_calls++;
 	return VM_FINE_FILLED;
 }
