@@ -125,6 +125,7 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
  * another thread holds the policy lock; RSV_MAX free frames and INS_MAX
  * pending insertions per thread at most */
 #define HINT_MAX  64
+#define HINT_BATCH_FREE 31 /* the vector's size between flushes (hints.c) */
 #define RSV_MAX	  16
 #define SHOOT_MAX 32 /* deferred shootdowns of a reclaim batch (<= 64) */
 #define INS_MAX	  16
