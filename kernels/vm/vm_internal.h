@@ -126,9 +126,9 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
  * pending insertions per thread at most */
 #define HINT_MAX  64
 #define HINT_BATCH_FREE 31 /* the vector's size between flushes (hints.c) */
-#define RSV_MAX	  16
+#define RSV_MAX	  32
 #define SHOOT_MAX 32 /* deferred shootdowns of a reclaim batch (<= 64) */
-#define INS_MAX	  16
+#define INS_MAX	  32
 
 /* page object flags */
 #define PG_ONDISK   0x1u /* swap slot holds valid contents (anon) */
