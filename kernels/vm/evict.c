@@ -156,7 +156,8 @@ void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self)
 	 * tracks them): the own TLB's counts are its own */
 	unsigned k = 0;
 	for (unsigned i = 0; i < n; i++)
-		if (self->shoot_pfn[i] == UINT64_MAX || pb_tlb_may_hold(&self->tlb, self->shoot_pfn[i]))
+		if (self->shoot_pfn[i] == UINT64_MAX ||
+		    pb_tlb_may_hold(&self->tlb, self->shoot_pfn[i]))
 			keys[k++] = self->shoot_key[i];
 	if (k)
 		self->st.local_flushes += pb_tlb_shootdown_n(&self->tlb, keys, k);

@@ -291,7 +291,8 @@ static inline void held_add(struct pb_tlb *t, uint64_t pfn, int d)
 {
 	if (t->held && pfn < t->held_n)
 		pb_atomic_store(&t->held[pfn],
-				pb_atomic_load(&t->held[pfn], PB_RELAXED) + (uint32_t)d, PB_RELAXED);
+				pb_atomic_load(&t->held[pfn], PB_RELAXED) + (uint32_t)d,
+				PB_RELAXED);
 }
 
 /* Way v is rewritten for pfn: the entry it held leaves the counts.
