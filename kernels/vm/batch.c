@@ -23,15 +23,22 @@
  *     free, unmaps it through its reverse map, writes it out, clears
  *     PGS_EVICT (release) and keeps its frame;
  *   - a fault of a page that is not resident takes its page lock, a frame
- *     from its reserve, fills and maps the page, drops the page lock and
- *     queues the page's insertion (ins[]); the insertion reaches the
- *     policy with the thread's next section (a full queue, a refill, the
- *     end of a chunk).  Until then the frame names no page (pfn_key is
- *     UINT64_MAX), so a hit on it is dropped: the insertion, applied later,
- *     puts the page at least as far up as the hit would have;
- *   - a vector of hits that fills while another thread holds the policy
- *     lock grows (to HINT_MAX) instead of waiting, as per-CPU LRU batches
- *     do; a full HINT_MAX waits.
+ *     from its reserve, fills and maps the page, drops the page lock,
+ *     fills its own TLB (no other thread can unmap the page yet: see
+ *     vm_fault_batch) and queues the page's insertion (ins[]); the
+ *     insertion reaches the policy with the thread's next section (the
+ *     refill that empties the reserve as the queue fills, a full queue
+ *     after a refill from the allocator, the end of a chunk).  Until then
+ *     the frame names no page (pfn_key is UINT64_MAX), so a hit on it is
+ *     dropped: the insertion, applied later, puts the page at least as
+ *     far up as the hit would have;
+ *   - hits are flushed every HINT_BATCH_FREE (31, twice a pagevec: half
+ *     the lock hand-overs); a vector of hits that fills while another
+ *     thread holds the policy lock grows (to HINT_MAX) instead of waiting,
+ *     as per-CPU LRU batches do; a full HINT_MAX waits;
+ *   - the TLBs count their entries per frame (pb_tlb_track_pfns), so a
+ *     reclaim's shootdown (vm_shoot_flush) skips every TLB that holds no
+ *     entry for a victim's frame: most victims, cold LRU-tail pages.
  *
  * Invariants.  Under the policy lock, "pfn_key[f] == key" implies "the
  * policy holds key", and every frame is in exactly one of: the policy (its

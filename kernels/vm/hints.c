@@ -28,8 +28,9 @@
  * a page.
  *
  * Locks.  Each spins briefly (a fault is a few hundred nanoseconds), then
- * sleeps (a futex for the word locks: Drepper's three-state mutex; a
- * sched_yield for the page and transit waits), so that threads
+ * sleeps (a futex for the word locks: Drepper's three-state mutex; one
+ * futex word for all page waits; a sched_yield for the transit and mm
+ * waits), so that threads
  * outnumbering CPUs do not burn the holder's time; an engine of one
  * thread takes none.
  *
