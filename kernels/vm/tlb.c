@@ -284,32 +284,33 @@ static void lru_init(struct pb_tlb_array *a, uint64_t *words)
 }
 
 /* ---- per-frame entry counts (pb_tlb_track_pfns) ---- */
-/* The owner alone writes the counts; with a shared TLB other threads read
- * them (pb_tlb_may_hold in a shootdown): relaxed atomics, a plain load and
- * store. */
 static inline void held_add(struct pb_tlb *t, uint64_t pfn, int d)
 {
 	if (t->held && pfn < t->held_n)
+		t->held[pfn] += (uint32_t)d;
+}
+
+/* A shared TLB's counts: the owner alone writes them, other threads read
+ * them (pb_tlb_may_hold in a shootdown): relaxed atomics, a plain load and
+ * store.  An entry another thread shot down had its tag cleared but cannot
+ * be uncounted by that thread, so it stays counted (`counted`) until the
+ * owner reuses or drops its way: a count may run high for a while, never
+ * low. */
+static inline void held_add_shared(struct pb_tlb *t, uint64_t pfn, int d)
+{
+	if (pfn < t->held_n)
 		pb_atomic_store(&t->held[pfn],
 				pb_atomic_load(&t->held[pfn], PB_RELAXED) + (uint32_t)d,
 				PB_RELAXED);
 }
 
-/* Way v is rewritten for pfn: the entry it held leaves the counts.
- * Unshared: counted while its tag is valid (the owner's kills uncount).
- * Shared: other threads' kills clear tags but cannot write the owner's
- * counts, so an entry stays counted (`counted`) until the owner reuses or
- * drops its way - a count may run high for a while, never low. */
-static inline void held_replace(struct pb_tlb *t, struct pb_tlb_entry *v, uint64_t pfn)
+/* Way v of a shared TLB is rewritten for pfn: its entry leaves the counts. */
+static inline void held_replace_shared(struct pb_tlb *t, struct pb_tlb_entry *v, uint64_t pfn)
 {
-	if (t->shared) {
-		if (v->counted)
-			held_add(t, v->pfn, -1);
-		v->counted = 1;
-	} else if (pb_atomic_load(&v->tag, PB_RELAXED)) {
-		held_add(t, v->pfn, -1);
-	}
-	held_add(t, pfn, 1);
+	if (v->counted)
+		held_add_shared(t, v->pfn, -1);
+	v->counted = 1;
+	held_add_shared(t, pfn, 1);
 }
 
 int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n)
@@ -380,8 +381,13 @@ static inline struct pb_tlb_entry *entry_set(struct pb_tlb *t, struct pb_tlb_arr
 					     struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
 					     unsigned flags)
 {
-	if (t->held)
-		held_replace(t, v, pfn);
+	if (t->held && t->shared) {
+		held_replace_shared(t, v, pfn);
+	} else if (t->held) {
+		if (pb_atomic_load(&v->tag, PB_RELAXED))
+			held_add(t, v->pfn, -1); /* replaced */
+		held_add(t, pfn, 1);
+	}
 	if (pb_unlikely(!a->filled))
 		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
 	v->pfn = pfn;
@@ -484,9 +490,12 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint64_t key)
 static void entry_drop(struct pb_tlb *t, struct pb_tlb_entry *e)
 {
 	pb_atomic_store(&e->tag, 0, PB_RELAXED);
-	if (!t->shared || e->counted) /* unshared: counted while valid */
-		held_add(t, e->pfn, -1);
-	e->counted = 0;
+	if (!t->shared) {
+		held_add(t, e->pfn, -1); /* unshared: counted while valid */
+	} else if (t->held && e->counted) {
+		held_add_shared(t, e->pfn, -1);
+		e->counted = 0;
+	}
 }
 
 struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch)
