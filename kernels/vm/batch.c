@@ -32,8 +32,8 @@
  *     the frame names no page (pfn_key is UINT64_MAX), so a hit on it is
  *     dropped: the insertion, applied later, puts the page at least as
  *     far up as the hit would have;
- *   - hits are flushed every HINT_BATCH_FREE (31, twice a pagevec: half
- *     the lock hand-overs); a vector of hits that fills while another
+ *   - hits are flushed every HINT_BATCH_FREE (63, four pagevecs: a
+ *     quarter of the lock hand-overs); a vector of hits that fills while another
  *     thread holds the policy lock grows (to HINT_MAX) instead of waiting,
  *     as per-CPU LRU batches do; a full HINT_MAX waits;
  *   - the TLBs count their entries per frame (pb_tlb_track_pfns), so a

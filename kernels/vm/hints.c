@@ -440,9 +440,9 @@ void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
 		}
 	}
 	t->nhints = 0;
-	/* batched free order: twice a pagevec, half the lock hand-overs (the
-	 * policy lock's line and the policy's own move between the CPUs at
-	 * each); the hits reach the policy up to 31 references late */
+	/* batched free order: four pagevecs, a quarter of the lock hand-overs
+	 * (the policy lock's line and the policy's own move between the CPUs
+	 * at each); the hits reach the policy up to 63 references late */
 	t->hint_at = vm->batch ? HINT_BATCH_FREE : HINT_BATCH;
 	t->st.hint_flushes++;
 }

@@ -124,8 +124,8 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
 /* batched free order (batch.c): a hint vector grows to HINT_MAX while
  * another thread holds the policy lock; RSV_MAX free frames and INS_MAX
  * pending insertions per thread at most */
-#define HINT_MAX	64
-#define HINT_BATCH_FREE 31 /* the vector's size between flushes (hints.c) */
+#define HINT_MAX	128
+#define HINT_BATCH_FREE 63 /* the vector's size between flushes (hints.c) */
 #define RSV_MAX		32
 #define SHOOT_MAX	32 /* deferred shootdowns of a reclaim batch (<= 64) */
 #define INS_MAX		32
