@@ -328,8 +328,11 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	for (;;) {
 		if (vm_page_lock(vm, p))
 			return pb_atomic_load(&vm->failed, PB_RELAXED);
-		/* relaxed: at least the value our lock's CAS read (see the top) */
-		if (!(pb_atomic_load(&p->state, PB_RELAXED) & PGS_EVICT))
+		/* at least the value our lock's CAS read (see the top); acquire:
+		 * the mark may have been cleared since that CAS, and a clear read
+		 * here must bring the eviction's writes with it (the release that
+		 * cleared it; ThreadSanitizer found the relaxed load's race) */
+		if (!(pb_atomic_load(&p->state, PB_ACQUIRE) & PGS_EVICT))
 			break;
 		vm_page_unlock(p);
 		if (vm_page_wait(vm, p, PGS_EVICT))
