@@ -158,9 +158,13 @@ void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d);
  * batched reclaim in free order, as Linux isolates pages from the LRU's
  * tail in batches): their keys in victims[], in eviction order; returns how
  * many (fewer when the policy holds fewer; 0 for a policy without
- * victim_node and remove).
+ * victim_node and remove).  seen (may be NULL) is called with each key as
+ * the walk finds it, victims[] filled up to it, before any is removed: the
+ * walk is a chain of cache misses, and the caller's own misses for the
+ * victims found so far (prefetches) overlap with it.
  */
-unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n);
+unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n,
+			   void (*seen)(void *ctx, uint64_t key), void *ctx);
 /* pb_next_use() (next-use positions for PB_POL_OFFLINE) lives in the base
  * layer: pagebench/nextuse.h, included above. */
 

@@ -67,7 +67,8 @@ struct pb_tlb_entry {
 	uint32_t stamp;	  /* LRU stamp */
 	uint32_t hintgen; /* free for the engine (hint batching generation) */
 	uint8_t flags;	  /* PB_TLBE_* */
-	uint8_t pad[7];
+	uint8_t counted;  /* in the per-frame counts (pb_tlb_track_pfns) */
+	uint8_t pad[6];
 };
 #define PB_TLBE_WRITABLE 0x1u
 #define PB_TLBE_DIRTY	 0x2u
@@ -118,10 +119,32 @@ struct pb_tlb {
 	/* not shared: key + 1 of the last L2 miss, which the L2 does not hold
 	 * until the owner inserts it (0: none); its fill skips the tag scan */
 	uint64_t l2_absent;
+	/* shared, pb_tlb_track_pfns: per frame at least the number of entries
+	 * (all levels) that translate to it; pb_tlb_may_hold */
+	uint32_t *held;
+	uint64_t held_n;
 };
 
 int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g) PB_MUST_CHECK;
 void pb_tlb_fini(struct pb_tlb *t);
+/*
+ * Count, per frame below n, the entries of a shared TLB that translate to
+ * it (owner only, called while the TLB is empty: batched free order), so
+ * that another thread's shootdown can skip a TLB that cannot hold a frame
+ * (pb_tlb_may_hold).  A count may run high (an entry another thread shot
+ * down stays counted until the owner reuses its way), never low.  An
+ * unshared TLB keeps no counts: its owner's probe through the L2's
+ * fingerprints costs less than keeping them.  0 / -ENOMEM.
+ */
+int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n) PB_MUST_CHECK;
+/* 0 when no entry of t translates to `pfn` (a shootdown of any key that
+ * maps it would find nothing), 1 when one may (or nothing is tracked). */
+static inline int pb_tlb_may_hold(const struct pb_tlb *t, uint64_t pfn)
+{
+	/* relaxed: another thread's shootdown reads the owner's count after
+	 * its fence; the owner's fill counts before its own (Dekker) */
+	return !t->held || pfn >= t->held_n || pb_atomic_load(&t->held[pfn], PB_RELAXED) != 0;
+}
 /* Invalidate everything (owner only). */
 void pb_tlb_flush_all(struct pb_tlb *t);
 

@@ -260,18 +260,23 @@ void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d)
 		__builtin_prefetch(&p->pool.n[i]);
 }
 
-unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n)
+unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n,
+			   void (*seen)(void *ctx, uint64_t key), void *ctx)
 {
 	if (!p->desc->victim_node || !p->desc->remove)
 		return 0;
 	/* the next n victims' keys first (the walk from the tail reads each
-	 * node once from memory), then their key-map slots in parallel, then
-	 * the removals, which find everything cached */
+	 * node once from memory, one miss after the other), their key-map
+	 * slots and the caller's prefetches issued as each is found, so they
+	 * load while the walk waits for the next node; then the removals,
+	 * which find everything cached */
 	unsigned k = 0;
-	for (uint32_t i; k < n && (i = p->desc->victim_node(p, k)) != PN_NIL; k++)
+	for (uint32_t i; k < n && (i = p->desc->victim_node(p, k)) != PN_NIL; k++) {
 		victims[k] = p->pool.n[i].key;
-	for (unsigned j = 0; j < k; j++)
-		pb_policy_prefetch(p, victims[j], 0);
+		pb_policy_prefetch(p, victims[k], 0);
+		if (seen)
+			seen(ctx, victims[k]);
+	}
 	for (unsigned j = 0; j < k; j++)
 		if (p->desc->remove(p, victims[j]))
 			return j;

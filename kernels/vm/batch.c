@@ -23,15 +23,22 @@
  *     free, unmaps it through its reverse map, writes it out, clears
  *     PGS_EVICT (release) and keeps its frame;
  *   - a fault of a page that is not resident takes its page lock, a frame
- *     from its reserve, fills and maps the page, drops the page lock and
- *     queues the page's insertion (ins[]); the insertion reaches the
- *     policy with the thread's next section (a full queue, a refill, the
- *     end of a chunk).  Until then the frame names no page (pfn_key is
- *     UINT64_MAX), so a hit on it is dropped: the insertion, applied later,
- *     puts the page at least as far up as the hit would have;
- *   - a vector of hits that fills while another thread holds the policy
- *     lock grows (to HINT_MAX) instead of waiting, as per-CPU LRU batches
- *     do; a full HINT_MAX waits.
+ *     from its reserve, fills and maps the page, drops the page lock,
+ *     fills its own TLB (no other thread can unmap the page yet: see
+ *     vm_fault_batch) and queues the page's insertion (ins[]); the
+ *     insertion reaches the policy with the thread's next section (the
+ *     refill that empties the reserve as the queue fills, a full queue
+ *     after a refill from the allocator, the end of a chunk).  Until then
+ *     the frame names no page (pfn_key is UINT64_MAX), so a hit on it is
+ *     dropped: the insertion, applied later, puts the page at least as
+ *     far up as the hit would have;
+ *   - hits are flushed every HINT_BATCH_FREE (63, four pagevecs: a
+ *     quarter of the lock hand-overs); a vector of hits that fills while another
+ *     thread holds the policy lock grows (to HINT_MAX) instead of waiting,
+ *     as per-CPU LRU batches do; a full HINT_MAX waits;
+ *   - the TLBs count their entries per frame (pb_tlb_track_pfns), so a
+ *     reclaim's shootdown (vm_shoot_flush) skips every TLB that holds no
+ *     entry for a victim's frame: most victims, cold LRU-tail pages.
  *
  * Invariants.  Under the policy lock, "pfn_key[f] == key" implies "the
  * policy holds key", and every frame is in exactly one of: the policy (its
@@ -81,6 +88,21 @@ void vm_batch_init(struct pb_vm *vm)
 	vm->rsv_k = per < RSV_MAX ? (unsigned)per : RSV_MAX;
 	/* 4 at least, or a refill would not pay for its section */
 	vm->batch = vm->fine && d->victim_node && d->remove && vm->rsv_k >= 4;
+	/* each TLB counts its entries per frame, so a reclaim's shootdown
+	 * skips the TLBs (its own included) that hold no entry for a victim's
+	 * frame: most victims, cold LRU-tail pages, are in none
+	 * (vm_shoot_flush).  Without the memory every TLB is probed. */
+	for (unsigned i = 0; vm->batch && i < vm->cfg.nthreads; i++)
+		if (pb_tlb_track_pfns(&vm->thr[i].tlb, vm->cfg.frames))
+			break;
+	/* the page-object table at the stream's size now: a growth moves
+	 * every object, so it takes the whole machine (vm_lock), and each of
+	 * the dozen doublings of a 100k-page replay stopped the other thread
+	 * for milliseconds (tens of thousands of sched_yield calls).  The
+	 * mapping is lazy: pages untouched cost nothing.  Failing here is no
+	 * error: the table grows on demand as before */
+	while (vm->fine && vm->pcap < vm->cfg.expected_keys && !vm_pages_grow(vm))
+		;
 }
 
 void vm_batch_apply_ins(struct pb_vm *vm, struct vm_thread *t)
@@ -168,6 +190,25 @@ static void batch_take_free(struct pb_vm *vm, struct vm_thread *t)
 	}
 }
 
+/* pb_policy_reclaim's walk found keys[n] (policy lock held): its page-index
+ * slot starts loading now, and the object of the victim found 4 steps
+ * earlier, whose slot is cached by then; the walk, one node miss after
+ * the other, hides both. */
+struct reclaim_ahead {
+	struct pb_vm *vm;
+	const uint64_t *keys;
+	unsigned n;
+};
+
+static void reclaim_seen(void *ctx, uint64_t key)
+{
+	struct reclaim_ahead *r = ctx;
+	vm_page_prefetch(r->vm, key, 0);
+	if (r->n >= 4)
+		vm_page_prefetch(r->vm, r->keys[r->n - 4], 1);
+	r->n++;
+}
+
 /* Refill t's empty reserve: from the allocator while the pool fills, else
  * by reclaiming rsv_k victims in one policy section (see the top). */
 static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
@@ -180,19 +221,16 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 	vm_hints_prefetch(vm, t);
 	vm_plock(vm);
 	batch_apply(vm, t);
-	unsigned nv = pb_policy_reclaim(vm->pol, keys, vm->rsv_k);
-	/* the victims' index slots, objects and frame names are cold: load
-	 * them all in parallel before the section's dependent stores */
-	for (unsigned i = 0; i < nv; i++)
-		vm_page_prefetch(vm, keys[i], 0);
+	/* the victims' index slots and objects are cold: they load while the
+	 * walk runs (reclaim_seen), then their frame names, masks and PTEs
+	 * in parallel before the section's stores */
+	struct reclaim_ahead ra = {vm, keys, 0};
+	unsigned nv = pb_policy_reclaim(vm->pol, keys, vm->rsv_k, reclaim_seen, &ra);
 	for (unsigned i = 0; i < nv; i++) {
 		vict[i] = vm_page_get(vm, keys[i], 0);
-		if (vict[i])
-			__builtin_prefetch(vict[i], 1);
+		if (vict[i] && i + 4 >= nv)
+			__builtin_prefetch(vict[i], 1); /* not reached by the walk */
 	}
-	for (unsigned i = 0; i < nv; i++)
-		if (vict[i] && vict[i]->pfn != UINT64_MAX)
-			__builtin_prefetch(&vm->pfn_key[vict[i]->pfn], 1);
 	for (unsigned i = 0; i < nv; i++) {
 		struct vm_page *v = vict[i];
 		if (!v || v->pfn == UINT64_MAX) {
@@ -200,18 +238,23 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 			vm_fail(vm, -EPROTO, "policy reclaimed a page that is not resident");
 			return -EPROTO;
 		}
-		/* out of the policy: its frame stops naming it in this section
-		 * (hints drop), and its faults wait for the mark */
-		pb_atomic_store(&vm->pfn_key[v->pfn], UINT64_MAX, PB_RELAXED);
-		(void)pb_atomic_fetch_or(&v->state, (uint16_t)PGS_EVICT, PB_RELAXED);
-		/* what its unmap reads: the frame's CPU mask, the PTE (v's
-		 * mapping was written before its insertion: read under the
-		 * lock) */
+		/* what the section writes and the unmap reads: the frame's
+		 * name and CPU mask, the PTE (v's mapping was written before
+		 * its insertion: read under the lock) */
+		__builtin_prefetch(&vm->pfn_key[v->pfn], 1);
 		__builtin_prefetch(&vm->frm[v->pfn]);
 		if (v->map)
 			vm_pt_prefetch(vm->pt, (pb_asid_t)((v->map - 1) >> PB_PAGE_VPN_BITS),
 				       (v->map - 1) & PB_PAGE_VPN_MASK);
 	}
+	/* out of the policy: each frame stops naming its victim in this
+	 * section (hints drop), and its faults wait for the mark.  The
+	 * stores first, then the locked RMWs: the first RMW drains the
+	 * stores' misses together, not one RMW per miss */
+	for (unsigned i = 0; i < nv; i++)
+		pb_atomic_store(&vm->pfn_key[vict[i]->pfn], UINT64_MAX, PB_RELAXED);
+	for (unsigned i = 0; i < nv; i++)
+		(void)pb_atomic_fetch_or(&vict[i]->state, (uint16_t)PGS_EVICT, PB_RELAXED);
 	vm_punlock(vm);
 	if (!nv) {
 		/* pool_empty may be stale (a thread's reserve went back after
@@ -247,18 +290,23 @@ static int batch_refill(struct pb_vm *vm, struct vm_thread *t)
 	if (rc)
 		return rc;
 	/* release: the unmaps, shootdowns and the victims' resets
-	 * happen-before a fault that finds the mark cleared */
+	 * happen-before a fault that finds the mark cleared (seq_cst, the
+	 * same locked instruction: the Dekker with a sleeping wait, hints.c) */
 	for (unsigned i = 0; i < nv; i++)
-		(void)pb_atomic_fetch_and(&vict[i]->state, (uint16_t)~PGS_EVICT, PB_RELEASE);
+		(void)pb_atomic_fetch_and(&vict[i]->state, (uint16_t)~PGS_EVICT, PB_SEQ_CST);
+	vm_page_wake();
 	return 0;
 }
 
 int vm_fine_map(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, pb_asid_t as,
 		uint64_t vpn, unsigned write)
 {
-	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
-	 * release publishes it with the mapping) */
-	pb_atomic_store(&vm->frm[p->pfn].cpus, 0, PB_RELAXED);
+	/* nobody maps the frame now: no TLB may hold it but ours, which the
+	 * fault fills next - its bit set now saves the fill's locked RMW
+	 * (vm_tlb_note: this thread's own store, before the fill's fence;
+	 * relaxed: the PTE's release publishes it with the mapping) */
+	unsigned me = (unsigned)(t - vm->thr);
+	pb_atomic_store(&vm->frm[p->pfn].cpus, 1ULL << (me < 63 ? me : 63), PB_RELAXED);
 	int rc = vm_fill(vm, t, p, 0);
 	if (rc >= 0) {
 		if (rc)
@@ -280,8 +328,11 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	for (;;) {
 		if (vm_page_lock(vm, p))
 			return pb_atomic_load(&vm->failed, PB_RELAXED);
-		/* relaxed: at least the value our lock's CAS read (see the top) */
-		if (!(pb_atomic_load(&p->state, PB_RELAXED) & PGS_EVICT))
+		/* at least the value our lock's CAS read (see the top); acquire:
+		 * the mark may have been cleared since that CAS, and a clear read
+		 * here must bring the eviction's writes with it (the release that
+		 * cleared it; ThreadSanitizer found the relaxed load's race) */
+		if (!(pb_atomic_load(&p->state, PB_ACQUIRE) & PGS_EVICT))
 			break;
 		vm_page_unlock(p);
 		if (vm_page_wait(vm, p, PGS_EVICT))
@@ -315,16 +366,30 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	t->res_delta++; /* folded into vm->resident at the thread's flush */
 	if ((rc = vm_fine_map(vm, t, p, as, vpn, write)))
 		return rc;
-	/* its insertion waits for the thread's next policy section */
-	t->ins[t->nins] =
-	    (struct pb_ref){.key = p->key, .pos = pos, .next_use = next, .write = write};
-	t->ins_pfn[t->nins++] = pfn;
-	t->st.policy_calls++;
+	/* The TLB fill of the retried access, here: until this thread's next
+	 * policy section the page is in no policy (its insertion is queued
+	 * below), so no reclaim picks it, and no vm_lock writer runs while
+	 * we hold the mm read side: nobody can clear the PTE just set.  So
+	 * the fill needs no fence and no second walk, and no invalidate: no
+	 * PTE was present, and no TLB entry outlives its PTE.  The frame's
+	 * mask has our bit (vm_fine_map), published to a later evictor with
+	 * the insertion (policy lock).  The PTE is P|W|A|U (D on a write) */
+	(void)pb_tlb_fill(&t->tlb, priv_key(as, vpn), pfn,
+			  PB_TLBE_WRITABLE | (write ? PB_TLBE_DIRTY : 0u), a->op == PB_OP_FETCH);
+	vm_cache_touch(t, pfn, a->addr, a->op == PB_OP_FETCH);
+	/* its insertion waits for the thread's next policy section: the
+	 * refill after rsv_k faults (a full queue and an empty reserve go
+	 * together: one section for both, not two), or a section of its own
+	 * when the queue is full and a refill came from the allocator */
 	if (t->nins == vm->rsv_k) {
 		vm_hints_prefetch(vm, t);
 		vm_plock(vm);
 		batch_apply(vm, t);
 		vm_punlock(vm);
 	}
-	return 0;
+	t->ins[t->nins] =
+	    (struct pb_ref){.key = p->key, .pos = pos, .next_use = next, .write = write};
+	t->ins_pfn[t->nins++] = pfn;
+	t->st.policy_calls++;
+	return VM_FINE_FILLED;
 }

@@ -152,7 +152,15 @@ void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self)
 	if (!n)
 		return;
 	self->nshoot = 0;
-	self->st.local_flushes += pb_tlb_shootdown_n(&self->tlb, self->shoot_key, n);
+	/* only the keys whose frame a TLB counts entries for (batch.c
+	 * tracks them): the own TLB's counts are its own */
+	unsigned k = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (self->shoot_pfn[i] == UINT64_MAX ||
+		    pb_tlb_may_hold(&self->tlb, self->shoot_pfn[i]))
+			keys[k++] = self->shoot_key[i];
+	if (k)
+		self->st.local_flushes += pb_tlb_shootdown_n(&self->tlb, keys, k);
 	pb_fence_full(); /* Dekker with the TLB fill, once for every PTE cleared */
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t pfn = self->shoot_pfn[i];
@@ -166,11 +174,15 @@ void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self)
 		uint64_t bit = 1ULL << (th < 63 ? th : 63);
 		if (th == me || !(any & bit))
 			continue;
-		unsigned k = 0;
+		/* relaxed counts, read after the fence: the owner counts an
+		 * entry before its fill's fence and PTE re-read (Dekker) */
+		k = 0;
 		for (unsigned i = 0; i < n; i++)
-			if (cpus[i] & bit)
+			if ((cpus[i] & bit) &&
+			    pb_tlb_may_hold(&vm->thr[th].tlb, self->shoot_pfn[i]))
 				keys[k++] = self->shoot_key[i];
-		self->st.shootdowns += pb_tlb_shootdown_n(&vm->thr[th].tlb, keys, k);
+		if (k)
+			self->st.shootdowns += pb_tlb_shootdown_n(&vm->thr[th].tlb, keys, k);
 	}
 }
 

@@ -611,6 +611,8 @@ do_fault:;
 			rc = fault_fine(vm, t, a, pos, next);
 		vm_mm_read_unlock(vm, t);
 		t->walked = 0;
+		if (rc == VM_FINE_FILLED) /* batch.c filled the TLB already */
+			return 0;
 	}
 	if (rc == FINE_FALLBACK) {
 		/* earlier hits reach the policy before the fault; named hints

@@ -28,8 +28,9 @@
  * a page.
  *
  * Locks.  Each spins briefly (a fault is a few hundred nanoseconds), then
- * sleeps (a futex for the word locks: Drepper's three-state mutex; a
- * sched_yield for the page and transit waits), so that threads
+ * sleeps (a futex for the word locks: Drepper's three-state mutex; one
+ * futex word for all page waits; a sched_yield for the transit and mm
+ * waits), so that threads
  * outnumbering CPUs do not burn the holder's time; an engine of one
  * thread takes none.
  *
@@ -86,12 +87,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pagebench/atomic.h"
@@ -215,6 +218,54 @@ void vm_mm_read_unlock(struct pb_vm *vm, struct vm_thread *t)
 	pb_atomic_store(&t->mm_reader, 0, PB_RELEASE);
 }
 
+/*
+ * Page waits (a page's lock, its eviction) spin briefly, then sleep on one
+ * futex word for all pages (Linux hashes its page waitqueues): the 16-bit
+ * state word has no room for a waiters bit, and such waits are rare - a
+ * fault of a page whose fault or eviction another thread has under way -
+ * but long when that thread is preempted: a yield loop then burnt the
+ * waiter's CPU, 70k sched_yield calls in a 3-rep replay on a loaded
+ * 2-vCPU guest.  A waiter counts itself in page_waiters, reads page_wake,
+ * re-checks the state and sleeps while page_wake is unchanged; whoever
+ * clears PGS_LOCKED or PGS_EVICT (seq_cst) and then finds a waiter
+ * counted (seq_cst: one of the two sees the other) bumps page_wake and
+ * wakes them all, as does a failure.  Process-wide: engines share it, a
+ * spurious wake-up only re-checks.
+ */
+static unsigned page_waiters, page_wake;
+#define PAGE_SLEEP_NS 2000000 /* a bound on a sleep, for safety: not a poll */
+
+static void page_wake_all(void)
+{
+	/* seq_cst: a waiter that read the old value sleeps only while the
+	 * word still holds it (the kernel compares) */
+	(void)pb_atomic_fetch_add(&page_wake, 1, PB_SEQ_CST);
+	(void)syscall(SYS_futex, &page_wake, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+void vm_page_wake(void)
+{
+	if (pb_atomic_load(&page_waiters, PB_SEQ_CST))
+		page_wake_all();
+}
+
+/* One round of a wait for bits of p's state to clear: spin, then sleep. */
+static void page_wait_round(struct pb_vm *vm, struct vm_page *p, unsigned bits, unsigned *spins)
+{
+	if (*spins < WAIT_SPIN) {
+		++*spins;
+		pb_cpu_relax();
+		return;
+	}
+	(void)pb_atomic_fetch_add(&page_waiters, 1, PB_SEQ_CST);
+	unsigned seq = pb_atomic_load(&page_wake, PB_SEQ_CST);
+	if ((pb_atomic_load(&p->state, PB_SEQ_CST) & bits) && !failed(vm)) {
+		struct timespec ts = {0, PAGE_SLEEP_NS};
+		(void)syscall(SYS_futex, &page_wake, FUTEX_WAIT_PRIVATE, seq, &ts, NULL, 0);
+	}
+	(void)pb_atomic_fetch_sub(&page_waiters, 1, PB_RELAXED);
+}
+
 int vm_page_lock(struct pb_vm *vm, struct vm_page *p)
 {
 	unsigned spins = 0;
@@ -227,14 +278,16 @@ int vm_page_lock(struct pb_vm *vm, struct vm_page *p)
 			return 0;
 		if (failed(vm))
 			return -1;
-		wait_round(&spins);
+		page_wait_round(vm, p, PGS_LOCKED, &spins);
 	}
 }
 
 void vm_page_unlock(struct vm_page *p)
 {
-	/* release: publishes this fault's writes to the object */
-	(void)pb_atomic_fetch_and(&p->state, (uint16_t)~PGS_LOCKED, PB_RELEASE);
+	/* release (seq_cst, for the waiters' Dekker: the same locked
+	 * instruction): publishes this fault's writes to the object */
+	(void)pb_atomic_fetch_and(&p->state, (uint16_t)~PGS_LOCKED, PB_SEQ_CST);
+	vm_page_wake();
 }
 
 int vm_in_transit(struct pb_vm *vm, uint64_t key)
@@ -266,7 +319,7 @@ int vm_page_wait(struct pb_vm *vm, struct vm_page *p, unsigned bits)
 	while (pb_atomic_load(&p->state, PB_ACQUIRE) & bits) {
 		if (failed(vm))
 			return -1;
-		wait_round(&spins);
+		page_wait_round(vm, p, bits, &spins);
 	}
 	return 0;
 }
@@ -303,6 +356,7 @@ void vm_fail(struct pb_vm *vm, int rc, const char *msg)
 	if (!pb_atomic_exchange(&vm->fail_claimed, 1, PB_ACQ_REL)) {
 		snprintf(vm->err, sizeof(vm->err), "%s", msg);
 		pb_atomic_store(&vm->failed, rc, PB_RELEASE);
+		page_wake_all(); /* sleeping page waits see it */
 	}
 }
 
@@ -386,7 +440,10 @@ void vm_apply_hints_locked(struct pb_vm *vm, struct vm_thread *t)
 		}
 	}
 	t->nhints = 0;
-	t->hint_at = HINT_BATCH;
+	/* batched free order: four pagevecs, a quarter of the lock hand-overs
+	 * (the policy lock's line and the policy's own move between the CPUs
+	 * at each); the hits reach the policy up to 63 references late */
+	t->hint_at = vm->batch ? HINT_BATCH_FREE : HINT_BATCH;
 	t->st.hint_flushes++;
 }
 

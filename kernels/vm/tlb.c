@@ -346,12 +346,51 @@ void pb_tlb_fini(struct pb_tlb *t)
 	if (t->mem)
 		pb_unmap(t->mem, t->mem_bytes);
 	t->mem = NULL;
+	free(t->held);
+	t->held = NULL;
+	t->held_n = 0;
+}
+
+/* ---- a shared TLB's per-frame entry counts (pb_tlb_track_pfns) ---- */
+int pb_tlb_track_pfns(struct pb_tlb *t, uint64_t n)
+{
+	free(t->held);
+	t->held_n = 0;
+	t->held = n ? calloc(n, sizeof(*t->held)) : NULL;
+	if (n && !t->held)
+		return -ENOMEM;
+	t->held_n = n;
+	return 0;
+}
+
+/* The owner alone writes the counts, other threads read them
+ * (pb_tlb_may_hold in a shootdown): relaxed atomics, a plain load and
+ * store.  An entry another thread shot down had its tag cleared but cannot
+ * be uncounted by that thread, so it stays counted (`counted`) until the
+ * owner reuses its way: a count may run high for a while, never low. */
+static inline void held_add(struct pb_tlb *t, uint64_t pfn, int d)
+{
+	if (pfn < t->held_n)
+		pb_atomic_store(&t->held[pfn],
+				pb_atomic_load(&t->held[pfn], PB_RELAXED) + (uint32_t)d,
+				PB_RELAXED);
+}
+
+/* Way v is rewritten for pfn: the entry it held leaves the counts. */
+static inline void held_replace(struct pb_tlb *t, struct pb_tlb_entry *v, uint64_t pfn)
+{
+	if (v->counted)
+		held_add(t, v->pfn, -1);
+	v->counted = 1;
+	held_add(t, pfn, 1);
 }
 
 static void array_clear(struct pb_tlb_array *a)
 {
-	for (size_t i = 0; i < (size_t)a->sets * a->ways; i++)
+	for (size_t i = 0; i < (size_t)a->sets * a->ways; i++) {
 		pb_atomic_store(&a->e[i].tag, 0, PB_RELAXED);
+		a->e[i].counted = 0; /* the counts are cleared with them */
+	}
 }
 
 void pb_tlb_flush_all(struct pb_tlb *t)
@@ -362,12 +401,17 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 	/* empty unless pb_tlb_huge_init; the L2's order stays a permutation,
 	 * all its ways invalid */
 	array_clear(&t->l1_2m);
+	if (t->held)
+		memset(t->held, 0, t->held_n * sizeof(*t->held));
 }
 
 /* Write the translation into way v (its stamp is the caller's). */
-static inline struct pb_tlb_entry *entry_set(struct pb_tlb_array *a, struct pb_tlb_entry *v,
-					     uint64_t tag, uint64_t pfn, unsigned flags)
+static inline struct pb_tlb_entry *entry_set(struct pb_tlb *t, struct pb_tlb_array *a,
+					     struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
+					     unsigned flags)
 {
+	if (pb_unlikely(t->held != NULL))
+		held_replace(t, v, pfn);
 	if (pb_unlikely(!a->filled))
 		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
 	v->pfn = pfn;
@@ -411,7 +455,7 @@ static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_ar
 		a->lru[set] = lru_front(perm, (unsigned)w);
 	}
 	a->fp[(size_t)set * 16 + (unsigned)w] = pb_tlb_fp(key);
-	return entry_set(a, &s[w], tag, pfn, flags);
+	return entry_set(t, a, &s[w], tag, pfn, flags);
 }
 
 /* Insert into an array of stamps (the L1s, an L2 of more than 16 ways),
@@ -442,7 +486,7 @@ static inline struct pb_tlb_entry *stamp_insert(struct pb_tlb *t, struct pb_tlb_
 		}
 	}
 	v->stamp = ++t->clock;
-	return entry_set(a, v, tag, pfn, flags);
+	return entry_set(t, a, v, tag, pfn, flags);
 }
 
 /* Insert into one array (absent: nothing). */

@@ -124,10 +124,11 @@ int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
 /* batched free order (batch.c): a hint vector grows to HINT_MAX while
  * another thread holds the policy lock; RSV_MAX free frames and INS_MAX
  * pending insertions per thread at most */
-#define HINT_MAX  64
-#define RSV_MAX	  16
-#define SHOOT_MAX 32 /* deferred shootdowns of a reclaim batch (<= 64) */
-#define INS_MAX	  16
+#define HINT_MAX	128
+#define HINT_BATCH_FREE 63 /* the vector's size between flushes (hints.c) */
+#define RSV_MAX		32
+#define SHOOT_MAX	32 /* deferred shootdowns of a reclaim batch (<= 64) */
+#define INS_MAX		32
 
 /* page object flags */
 #define PG_ONDISK   0x1u /* swap slot holds valid contents (anon) */
@@ -418,6 +419,9 @@ void vm_mm_read_unlock(struct pb_vm *vm, struct vm_thread *t);
 int vm_page_lock(struct pb_vm *vm, struct vm_page *p);
 void vm_page_unlock(struct vm_page *p);
 int vm_page_wait(struct pb_vm *vm, struct vm_page *p, unsigned bits);
+/* After clearing PGS_LOCKED or PGS_EVICT by a seq_cst RMW: wake the page
+ * waits that sleep (hints.c). */
+void vm_page_wake(void);
 /* Is key a victim in transit (policy lock held, or after the acquire of
  * vm_transit_wait)?  Wait until it is not (no lock held): 0, or nonzero
  * when the engine failed meanwhile. */
@@ -497,10 +501,13 @@ static inline void vm_hint_pfn(struct pb_vm *vm, struct vm_thread *t, uint64_t p
 /* ---- batched free order (batch.c) ---- */
 /* fault_fine: the exclusive path (vm_lock) must handle this fault. */
 #define VM_FINE_FALLBACK 2
+/* vm_fault_batch: mapped, and the faulting thread's TLB filled already
+ * (under the mm read side; batch.c): the access is satisfied. */
+#define VM_FINE_FILLED 3
 /* Decide at creation whether the engine batches (sets batch, rsv_k). */
 void vm_batch_init(struct pb_vm *vm);
 /* The fault of anonymous private page p (mm read side held, p not locked):
- * 0, -errno or VM_FINE_FALLBACK. */
+ * 0, -errno, VM_FINE_FALLBACK or VM_FINE_FILLED. */
 int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		   struct vm_page *p, uint64_t pos, uint64_t next);
 /* A fine fault's end: fill p (its frame set), count it minor or major, map

@@ -147,7 +147,7 @@ int main(void)
 	/* batched free order (kernels/vm/batch.c: LRU and FIFO from 32
 	 * frames per thread on): per-thread frame reserves, insertions
 	 * applied late, victims reclaimed rsv_k at a time - 128 frames give
-	 * the smallest reserve (4 on 4 threads), 400 the largest (16 on 2) */
+	 * the smallest reserve (4 on 4 threads), 400 the largest (25 on 2) */
 	for (unsigned t = 2; t <= 4; t++) {
 		run("lru", 128, t, PB_VM_HINTS_EXACT, t == 3 ? PB_VM_PT_HASHED : PB_VM_PT_RADIX, 0);
 		run("fifo", 128, t, PB_VM_HINTS_EXACT, PB_VM_PT_RADIX, 0);
