@@ -163,17 +163,13 @@ static int block_read(struct vm_backing *b, uint64_t off)
 	return 0;
 }
 
-int vm_backing_swap_write(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version)
+int vm_backing_swap_write_io(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version)
 {
-	if (b->fd < 0)
-		return 0;
 	return block_write(b, slot * PB_PAGE_SIZE, key, version);
 }
 
-int vm_backing_swap_read(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version)
+int vm_backing_swap_read_io(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version)
 {
-	if (b->fd < 0)
-		return 0;
 	int rc = block_read(b, slot * PB_PAGE_SIZE);
 	if (rc)
 		return rc;
@@ -190,16 +186,12 @@ int vm_backing_swap_read(struct vm_backing *b, uint64_t slot, uint64_t key, uint
 	return 0;
 }
 
-int vm_backing_file_write(struct vm_backing *b, uint64_t vpn, uint64_t key, uint64_t version)
+int vm_backing_file_write_io(struct vm_backing *b, uint64_t vpn, uint64_t key, uint64_t version)
 {
-	if (b->fd < 0)
-		return 0;
 	return block_write(b, FILE_BASE + (vpn % FILE_SPAN) * PB_PAGE_SIZE, key, version);
 }
 
-int vm_backing_file_read(struct vm_backing *b, uint64_t vpn)
+int vm_backing_file_read_io(struct vm_backing *b, uint64_t vpn)
 {
-	if (b->fd < 0)
-		return 0;
 	return block_read(b, FILE_BASE + (vpn % FILE_SPAN) * PB_PAGE_SIZE);
 }

@@ -55,13 +55,10 @@
 /* ---- reverse map ---- */
 static int rmap_add_slow(struct pb_vm *vm, struct vm_page *f, uint64_t m);
 
-int vm_rmap_add(struct pb_vm *vm, struct vm_page *f, pb_asid_t as, uint64_t vpn)
+/* vm_rmap_add (vm_internal.h) when the inline slot is taken or a list
+ * exists. */
+int vm_rmap_add_more(struct pb_vm *vm, struct vm_page *f, uint64_t m)
 {
-	uint64_t m = priv_key(as, vpn) + 1;
-	if (pb_likely(!f->map && !f->more)) {
-		f->map = m;
-		return 0;
-	}
 	if (f->map == m)
 		return -EEXIST;
 	vm_leaf_lock(vm, &vm->rmo_lock); /* the pool is shared (fine-grained faults) */
@@ -187,8 +184,11 @@ void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self)
 }
 
 /* Unmap one mapping: clear the PTE, shoot down the TLBs that may hold it.
- * Returns the old PTE. */
-uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
+ * Returns the old PTE.  Inline into the eviction (every fault once the
+ * pool is full): vm_unmap_one for the other callers. */
+static inline __attribute__((always_inline)) uint64_t unmap_one(struct pb_vm *vm,
+								struct vm_thread *self,
+								pb_asid_t as, uint64_t vpn)
 {
 	uint64_t old = vm_pt_clear(vm->pt, as, vpn);
 	uint64_t tkey = priv_key(as, vpn);
@@ -213,20 +213,44 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
 	return old;
 }
 
+uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
+{
+	return unmap_one(vm, self, as, vpn);
+}
+
 /* Unmap every mapping of resident page p and empty its reverse map;
  * returns whether a PTE or the page was dirty (the flag is cleared).  Lock
- * held. */
-int vm_rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
+ * held.  Inline into the eviction as unmap_one; the overflow list (shared
+ * pages) is not. */
+static int rmap_unmap_more(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
+static inline __attribute__((always_inline)) int rmap_unmap_all(struct pb_vm *vm,
+								struct vm_thread *t,
+								struct vm_page *p)
 {
 	int dirty = p->dirty != 0;
 	if (p->map) {
 		uint64_t m = p->map - 1;
 		uint64_t old =
-		    vm_unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS), m & PB_PAGE_VPN_MASK);
+		    unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS), m & PB_PAGE_VPN_MASK);
 		if (old & VM_PTE_D)
 			dirty = 1;
 		p->map = 0;
 	}
+	if (pb_unlikely(p->more) && rmap_unmap_more(vm, t, p))
+		dirty = 1;
+	p->dirty = 0;
+	return dirty;
+}
+
+int vm_rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
+{
+	return rmap_unmap_all(vm, t, p);
+}
+
+/* rmap_unmap_all's overflow list: whether a PTE was dirty. */
+static int rmap_unmap_more(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
+{
+	int dirty = 0;
 	while (p->more) {
 		vm_leaf_lock(vm, &vm->rmo_lock); /* the pool is shared (fine-grained faults) */
 		uint32_t i = p->more;
@@ -240,7 +264,6 @@ int vm_rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 		if (old & VM_PTE_D)
 			dirty = 1;
 	}
-	p->dirty = 0;
 	return dirty;
 }
 
@@ -281,7 +304,7 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 	if (p->flags & PG_HUGE)
 		return vm_huge_evict(vm, t, p); /* the whole 2 MiB page (huge.c) */
 	uint64_t pfn = p->pfn;
-	int dirty = vm_rmap_unmap_all(vm, t, p);
+	int dirty = rmap_unmap_all(vm, t, p);
 	uint64_t key = p->key;
 	enum pg_kind k = key_kind(key);
 	if (dirty && k != K_FILE) {

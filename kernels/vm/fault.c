@@ -75,12 +75,16 @@ static inline unsigned tlbe_flags(uint64_t pte)
  * Tell the policy that `key` is referenced and, if not resident, give it a
  * frame (evicting the policy's victim).  *was_resident says which.  Lock
  * held.  The object pointer may move (table growth): returned afresh.
+ * Inline into fault()'s common path, with vm_fill's and vm_map_page's
+ * bodies: one function for the whole fault, not four calls each saving
+ * and restoring its registers (vm_make_resident etc. for the rest).
  */
-struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
-				 uint64_t next, unsigned write, int *was_resident)
+static inline __attribute__((always_inline)) struct vm_page *
+make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos, uint64_t next,
+	      unsigned write, int *was_resident)
 {
-	struct vm_page *p = vm_page_get(vm, key, 1);
-	if (!p) {
+	struct vm_page *p = vm_page_find(vm, key);
+	if (pb_unlikely(!p) && !(p = vm_page_get(vm, key, 1))) {
 		vm_fail(vm, -ENOMEM, "out of memory for page objects");
 		return NULL;
 	}
@@ -90,7 +94,7 @@ struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t
 	vm_plock(vm);
 	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
 	if (res == PB_POL_MISS_EVICT && victim != key) {
-		v = vm_page_get(vm, victim, 0);
+		v = vm_page_find(vm, victim);
 		/* the victim's frame stops naming it in the same policy-lock
 		 * section (hints.c): a hint flushed under the policy lock alone
 		 * must never reach the policy for a page it no longer holds */
@@ -109,7 +113,8 @@ struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t
 		return p;
 	}
 	*was_resident = 0;
-	pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* writer: lock holder */
+	if (vm->pol_hw) /* a policy miss: the accessed-bit epoch (hit_hint) */
+		pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* writer: lock holder */
 	if (res == PB_POL_HIT) {
 		vm_fail(vm, -EPROTO,
 			"policy hit on a non-resident page (engine/policy out of sync)");
@@ -149,10 +154,17 @@ struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t
 	return p;
 }
 
+struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
+				 uint64_t next, unsigned write, int *was_resident)
+{
+	return make_resident(vm, t, key, pos, next, write, was_resident);
+}
+
 /* Fill a newly resident page's contents: zero, swap-in or file read.
  * Counts the event; returns 1 if it took I/O (a major fault), 0 for a zero
  * fill, or -errno.  Lock held. */
-int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepaged)
+static inline __attribute__((always_inline)) int fill(struct pb_vm *vm, struct vm_thread *t,
+						      struct vm_page *p, int prepaged)
 {
 	enum pg_kind k = key_kind(p->key);
 	int rc = 0;
@@ -183,9 +195,15 @@ int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepag
 	return 1;
 }
 
+int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepaged)
+{
+	return fill(vm, t, p, prepaged);
+}
+
 /* Map the page of object p into (as, vpn).  Lock held. */
-int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
-		int dirty, int accessed)
+static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_asid_t as,
+							  uint64_t vpn, struct vm_page *p,
+							  int writable, int dirty, int accessed)
 {
 	uint64_t bits = VM_PTE_P | (writable ? VM_PTE_W : 0) | (dirty ? VM_PTE_D : 0) |
 			(accessed ? VM_PTE_A : 0) | VM_PTE_U;
@@ -210,6 +228,12 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 		vm_swap_dirtied(vm, p); /* its swap copy is stale (swap.c) */
 	}
 	return 0;
+}
+
+int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
+		int dirty, int accessed)
+{
+	return map_page(vm, as, vpn, p, writable, dirty, accessed);
 }
 
 /*
@@ -332,13 +356,13 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 		key = policy_key(as, vpn, a->flags, 1);
 		writable = 1;
 	}
-	p = vm_make_resident(vm, t, key, pos, next, write, &was);
+	p = make_resident(vm, t, key, pos, next, write, &was);
 	if (!p)
 		return vm->failed;
 	if (was) {
 		t->st.pagecache_hits++;
 	} else {
-		if ((r = vm_fill(vm, t, p, 0)) < 0)
+		if ((r = fill(vm, t, p, 0)) < 0)
 			return vm->failed;
 		major = r;
 	}
@@ -350,7 +374,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 		p->flags &= ~PG_PREPAGED;
 		t->st.prepage_used++;
 	}
-	int rc = vm_map_page(vm, as, vpn, p, writable, write && writable, 1);
+	int rc = map_page(vm, as, vpn, p, writable, write && writable, 1);
 	if (rc)
 		return rc;
 	const struct pb_prepage_desc *pp = vm->cfg.prepage;

@@ -157,14 +157,10 @@ static struct vm_page *page_new(struct pb_vm *vm, uint32_t *i, uint64_t key)
 struct vm_page *vm_page_get(struct pb_vm *vm, uint64_t key, int create)
 {
 	/* an object found needs no creation path (three loads, inline) */
-	uint32_t *i = vm_pidx_find(vm, key);
-	if (pb_likely(i != NULL)) {
-		uint32_t n = pb_atomic_load(i, PB_ACQUIRE); /* see page_new */
-		if (pb_likely(n))
-			return &vm->pages[n - 1];
-	}
-	if (!create || !(i = pidx_slot(vm, key, 1)))
-		return NULL;
+	struct vm_page *p = vm_page_find(vm, key);
+	uint32_t *i;
+	if (pb_likely(p != NULL) || !create || !(i = pidx_slot(vm, key, 1)))
+		return p;
 	uint32_t n = pb_atomic_load(i, PB_ACQUIRE);
 	if (n)
 		return &vm->pages[n - 1];

@@ -113,11 +113,32 @@ void vm_backing_close(struct vm_backing *b);
 int vm_backing_slot(struct vm_backing *b, uint64_t key, uint64_t *slot);
 uint64_t vm_backing_slot_key(const struct vm_backing *b, uint64_t slot);
 /* Real I/O when a file is configured (no-ops otherwise): the page written
- * carries its key and a version, checked on read.  0 or -EIO. */
-int vm_backing_swap_write(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version);
-int vm_backing_swap_read(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version);
-int vm_backing_file_write(struct vm_backing *b, uint64_t vpn, uint64_t key, uint64_t version);
-int vm_backing_file_read(struct vm_backing *b, uint64_t vpn);
+ * carries its key and a version, checked on read.  0 or -EIO.  Inline
+ * tests of the file, so a simulated store costs the fault path no call;
+ * the _io functions (backing.c) do the I/O. */
+int vm_backing_swap_write_io(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version);
+int vm_backing_swap_read_io(struct vm_backing *b, uint64_t slot, uint64_t key, uint64_t version);
+int vm_backing_file_write_io(struct vm_backing *b, uint64_t vpn, uint64_t key, uint64_t version);
+int vm_backing_file_read_io(struct vm_backing *b, uint64_t vpn);
+static inline int vm_backing_swap_write(struct vm_backing *b, uint64_t slot, uint64_t key,
+					uint64_t version)
+{
+	return b->fd < 0 ? 0 : vm_backing_swap_write_io(b, slot, key, version);
+}
+static inline int vm_backing_swap_read(struct vm_backing *b, uint64_t slot, uint64_t key,
+				       uint64_t version)
+{
+	return b->fd < 0 ? 0 : vm_backing_swap_read_io(b, slot, key, version);
+}
+static inline int vm_backing_file_write(struct vm_backing *b, uint64_t vpn, uint64_t key,
+					uint64_t version)
+{
+	return b->fd < 0 ? 0 : vm_backing_file_write_io(b, vpn, key, version);
+}
+static inline int vm_backing_file_read(struct vm_backing *b, uint64_t vpn)
+{
+	return b->fd < 0 ? 0 : vm_backing_file_read_io(b, vpn);
+}
 
 /* ---- the engine object ---- */
 #define HINT_BATCH 15 /* PAGEVEC_SIZE */
@@ -367,6 +388,15 @@ static inline uint32_t *vm_pidx_find(struct pb_vm *vm, uint64_t key)
 		return NULL;
 	return &leaf[vpn & ((1u << PIDX_LEAF_BITS) - 1)];
 }
+/* The object of key, NULL if it has none: vm_page_get without create,
+ * inline (every fault finds its page and its victim's; acquire: see
+ * page_new). */
+static inline struct vm_page *vm_page_find(struct pb_vm *vm, uint64_t key)
+{
+	uint32_t *i = vm_pidx_find(vm, key);
+	uint32_t n = pb_likely(i != NULL) ? pb_atomic_load(i, PB_ACQUIRE) : 0;
+	return pb_likely(n) ? &vm->pages[n - 1] : NULL;
+}
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
  * slot (stage 0), or, once that is cached, the object (stage 1), or, once
  * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
@@ -532,8 +562,18 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 
 /* ---- reverse map and TLB tracking (evict.c), lock held ---- */
 /* Add / remove the mapping (as, vpn) of resident page p.  add: 0,
- * -EEXIST, -ENOMEM; remove: 0 or -ENOENT. */
-int vm_rmap_add(struct pb_vm *vm, struct vm_page *p, pb_asid_t as, uint64_t vpn);
+ * -EEXIST, -ENOMEM; remove: 0 or -ENOENT.  add is inline for a page's
+ * first mapping (the inline slot: every fault); vm_rmap_add_more the rest. */
+int vm_rmap_add_more(struct pb_vm *vm, struct vm_page *p, uint64_t m);
+static inline int vm_rmap_add(struct pb_vm *vm, struct vm_page *p, pb_asid_t as, uint64_t vpn)
+{
+	uint64_t m = priv_key(as, vpn) + 1;
+	if (pb_likely(!p->map && !p->more)) {
+		p->map = m;
+		return 0;
+	}
+	return vm_rmap_add_more(vm, p, m);
+}
 int vm_rmap_remove(struct pb_vm *vm, struct vm_page *p, pb_asid_t as, uint64_t vpn);
 /* Unmap (and shoot down) every mapping of p, emptying its reverse map:
  * returns whether it was dirty (p->dirty or a PTE's D; p->dirty cleared). */
