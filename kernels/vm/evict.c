@@ -292,6 +292,32 @@ void vm_rmap_unmap_as(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 	}
 }
 
+/* evict_page's write-out of dirty victim p: to its swap slot (one is
+ * allocated on the first) or its file, counted.  Out of line: a clean
+ * victim, the common case of a read-mostly replay, needs none of it. */
+static __attribute__((noinline)) int evict_write(struct pb_vm *vm, struct vm_thread *t,
+						 struct vm_page *p)
+{
+	uint64_t key = p->key;
+	int rc;
+	t->st.writebacks++;
+	t->st.write_ios++;
+	p->version++;
+	if (key_kind(key) == K_FILE) {
+		t->st.file_writebacks++;
+		rc = vm_backing_file_write(&vm->bk, key & PB_PAGE_VPN_MASK, key, p->version);
+	} else {
+		if (p->slot == UINT64_MAX && (rc = vm_backing_slot(&vm->bk, key, &p->slot)))
+			return rc;
+		t->st.swap_outs++;
+		p->flags |= PG_ONDISK;
+		rc = vm_backing_swap_write(&vm->bk, p->slot, key, p->version);
+	}
+	if (rc)
+		vm_fail(vm, rc, vm->bk.err);
+	return rc;
+}
+
 /* Unmap p's page everywhere, write it out if dirty; its frame stays
  * allocated (returned in *pfn_out) with a clean engine state.  *pfn_out is
  * UINT64_MAX when no frame is handed over: a 2 MiB victim (its frame goes
@@ -305,9 +331,7 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 		return vm_huge_evict(vm, t, p); /* the whole 2 MiB page (huge.c) */
 	uint64_t pfn = p->pfn;
 	int dirty = rmap_unmap_all(vm, t, p);
-	uint64_t key = p->key;
-	enum pg_kind k = key_kind(key);
-	if (dirty && k != K_FILE) {
+	if (dirty && key_kind(p->key) != K_FILE) {
 		/* a slot, or the OOM killer when swap is full (swap.c) */
 		int rc = vm_swap_reserve(vm, t, p, 1);
 		if (rc < 0 || rc == 1 || rc == 3)
@@ -319,26 +343,10 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 		t->st.prepage_unused++;
 		p->flags &= ~PG_PREPAGED;
 	}
-	int rc = 0;
+	int rc;
 	if (dirty) {
-		t->st.writebacks++;
-		t->st.write_ios++;
-		p->version++;
-		if (k == K_FILE) {
-			t->st.file_writebacks++;
-			rc =
-			    vm_backing_file_write(&vm->bk, key & PB_PAGE_VPN_MASK, key, p->version);
-		} else {
-			if (p->slot == UINT64_MAX && (rc = vm_backing_slot(&vm->bk, key, &p->slot)))
-				return rc;
-			t->st.swap_outs++;
-			p->flags |= PG_ONDISK;
-			rc = vm_backing_swap_write(&vm->bk, p->slot, key, p->version);
-		}
-		if (rc) {
-			vm_fail(vm, rc, vm->bk.err);
+		if ((rc = evict_write(vm, t, p)))
 			return rc;
-		}
 	} else {
 		t->st.dropped_clean++;
 	}

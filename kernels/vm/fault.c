@@ -236,10 +236,128 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 	return map_page(vm, as, vpn, p, writable, dirty, accessed);
 }
 
+/* Another thread resolved the fault while we waited for the lock: not a
+ * fault, a hit on what it mapped.  Lock held. */
+static __attribute__((noinline)) int fault_resolved(struct pb_vm *vm, struct vm_thread *t,
+						    const struct pb_access *a, uint64_t pte,
+						    uint64_t pos, uint64_t next)
+{
+	unsigned write = a->op == PB_OP_WRITE;
+	uint64_t key = pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED);
+	uint64_t victim;
+	struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
+	vm_plock(vm);
+	(void)vm->cfg.policy->access(vm->pol, &r, &victim);
+	vm_punlock(vm);
+	t->st.policy_calls++;
+	vm_pt_or(vm->pt, a->asid, a->addr >> PB_PAGE_SHIFT, VM_PTE_A | (write ? VM_PTE_D : 0));
+	return 0;
+}
+
+/* A write fault that breaks copy-on-write (counted in faults already):
+ * the private copy, mapped writable and dirty.  Lock held. */
+static __attribute__((noinline)) int fault_cow(struct pb_vm *vm, struct vm_thread *t,
+					       const struct pb_access *a, uint64_t pte,
+					       uint64_t pos, uint64_t next)
+{
+	pb_asid_t as = a->asid;
+	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
+	int was = 0, major = 0, r;
+	struct vm_page *p;
+	/* the private copy may already exist (swapped out) */
+	uint64_t pk = priv_key(as, vpn);
+	struct vm_page *mine = vm_page_get(vm, pk, 0);
+	if (mine && (mine->pfn != UINT64_MAX || (mine->flags & PG_ONDISK))) {
+		p = vm_make_resident(vm, t, pk, pos, next, 1, &was);
+		if (!p)
+			return vm->failed;
+		if (!was && (r = vm_fill(vm, t, p, 0)) < 0)
+			return vm->failed;
+		if (was)
+			t->st.pagecache_hits++;
+		else
+			major = r;
+	} else {
+		/* the source: the shared original, mapped or not */
+		uint64_t sk = (pte & VM_PTE_P)
+				  ? pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED)
+				  : shared_key(kind_of(a->flags), vpn);
+		if (key_kind(sk) == K_ANON)
+			sk = shared_key(K_COWORIG, vpn);
+		struct vm_page *src = vm_make_resident(vm, t, sk, pos, next, 0, &was);
+		if (!src)
+			return vm->failed;
+		if (!was && (r = vm_fill(vm, t, src, 0)) < 0)
+			return vm->failed;
+		if (!was)
+			major = r; /* the original had to be read first */
+		if (src->flags & PG_PREPAGED) {
+			src->flags &= ~PG_PREPAGED;
+			t->st.prepage_used++;
+		}
+		uint64_t spfn = src->pfn;
+		p = vm_make_resident(vm, t, pk, pos, next, 1, &was);
+		if (!p)
+			return vm->failed;
+		/* the source may have been the victim: a copy needs it
+		 * only for the duration of the copy, as the kernel holds
+		 * a reference on the old page */
+		(void)spfn;
+		t->st.cow_copies++;
+	}
+	pte = vm_pt_get(vm->pt, as, vpn); /* the original may have been evicted */
+	if (pte & VM_PTE_P) {
+		/* drop the read-only mapping of the original */
+		vm_pt_or(vm->pt, as, vpn, VM_PTE_A);
+		uint64_t old = vm_unmap_one(vm, t, as, vpn);
+		struct vm_page *o =
+		    vm_page_get(vm, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(old)], PB_RELAXED), 0);
+		if (o)
+			(void)vm_rmap_remove(vm, o, as, vpn);
+	}
+	if (p->flags & PG_PREPAGED) {
+		p->flags &= ~PG_PREPAGED;
+		t->st.prepage_used++;
+	}
+	if (major)
+		t->st.major_faults++;
+	else
+		t->st.minor_faults++;
+	return vm_map_page(vm, as, vpn, p, 1, 1, 1);
+}
+
+/* The page a read of a copy-on-write mapping maps (read-only unless COW
+ * is broken already); *writable says which.  Lock held. */
+static __attribute__((noinline)) uint64_t cow_read_key(struct pb_vm *vm,
+						       const struct pb_access *a, uint64_t vpn,
+						       int *writable)
+{
+	struct vm_page *mine = vm_page_get(vm, priv_key(a->asid, vpn), 0);
+	if (mine && (mine->pfn != UINT64_MAX || (mine->flags & PG_ONDISK))) {
+		*writable = 1;
+		return mine->key; /* COW already broken: our private copy */
+	}
+	*writable = 0;
+	return shared_key(kind_of(a->flags), vpn);
+}
+
+/* The configured prepaging after the fault that mapped p.  Lock held. */
+static __attribute__((noinline)) void fault_prepage(struct pb_vm *vm, struct vm_thread *t,
+						    const struct pb_access *a, uint64_t vpn,
+						    uint64_t pos, struct vm_page *p, int major)
+{
+	struct vm_fault_ctx f = {.t = t, .a = a, .vpn = vpn, .pos = pos, .p = p, .major = major};
+	vm->cfg.prepage->after_fault(vm, &f);
+}
+
 /*
  * The fault path.  Returns 0 when the access has been satisfied (the page
  * is mapped; the caller does not retry), 1 for a protection fault (regions
- * only: the access is skipped), or -errno.  Lock held.
+ * only: the access is skipped), or -errno.  Lock held.  What is rare
+ * (copy-on-write, a fault another thread resolved, prepaging) is in
+ * functions of its own, so that the common fault - a page that is not
+ * mapped, with make_resident, fill and map_page inline - compiles to a
+ * short function with few registers to save and little on the stack.
  */
 static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
 		 uint64_t next)
@@ -255,108 +373,22 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 
 	if (vm->vma && (rc0 = vm_vma_fault_check(vm, t, a)) != 0)
 		return rc0; /* 1: a protection fault, counted (segv), nothing mapped */
-	if ((pte & VM_PTE_P) && (!write || (pte & VM_PTE_W))) {
-		/* another thread resolved it while we waited for the lock: not a fault */
-		uint64_t key = pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED);
-		uint64_t victim;
-		struct pb_ref r = {.key = key, .pos = pos, .next_use = next, .write = write};
-		vm_plock(vm);
-		(void)vm->cfg.policy->access(vm->pol, &r, &victim);
-		vm_punlock(vm);
-		t->st.policy_calls++;
-		vm_pt_or(vm->pt, as, vpn, VM_PTE_A | (write ? VM_PTE_D : 0));
-		return 0;
-	}
-	t->st.faults++;
-	int was = 0, major = 0, r;
-	struct vm_page *p;
-
-	if ((pte & VM_PTE_P) && write) {
-		/* a write through a read-only mapping: copy-on-write, whatever
-		 * the access says (the mapping is the truth) */
+	if (pb_unlikely(pte & VM_PTE_P)) {
+		if (!write || (pte & VM_PTE_W))
+			return fault_resolved(vm, t, a, pte, pos, next);
+		/* a write through a read-only mapping: copy-on-write,
+		 * whatever the access says (the mapping is the truth) */
 		cow = 1;
 	}
-	if (write && cow) {
-		/* copy-on-write: the private copy may already exist (swapped out) */
-		uint64_t pk = priv_key(as, vpn);
-		struct vm_page *mine = vm_page_get(vm, pk, 0);
-		if (mine && (mine->pfn != UINT64_MAX || (mine->flags & PG_ONDISK))) {
-			p = vm_make_resident(vm, t, pk, pos, next, 1, &was);
-			if (!p)
-				return vm->failed;
-			if (!was && (r = vm_fill(vm, t, p, 0)) < 0)
-				return vm->failed;
-			if (was)
-				t->st.pagecache_hits++;
-			else
-				major = r;
-		} else {
-			/* the source: the shared original, mapped or not */
-			uint64_t sk =
-			    (pte & VM_PTE_P)
-				? pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED)
-				: shared_key(kind_of(a->flags), vpn);
-			if (key_kind(sk) == K_ANON)
-				sk = shared_key(K_COWORIG, vpn);
-			struct vm_page *src = vm_make_resident(vm, t, sk, pos, next, 0, &was);
-			if (!src)
-				return vm->failed;
-			if (!was && (r = vm_fill(vm, t, src, 0)) < 0)
-				return vm->failed;
-			if (!was)
-				major = r; /* the original had to be read first */
-			if (src->flags & PG_PREPAGED) {
-				src->flags &= ~PG_PREPAGED;
-				t->st.prepage_used++;
-			}
-			uint64_t spfn = src->pfn;
-			p = vm_make_resident(vm, t, pk, pos, next, 1, &was);
-			if (!p)
-				return vm->failed;
-			/* the source may have been the victim: a copy needs it
-			 * only for the duration of the copy, as the kernel holds
-			 * a reference on the old page */
-			(void)spfn;
-			t->st.cow_copies++;
-		}
-		pte = vm_pt_get(vm->pt, as, vpn); /* the original may have been evicted */
-		if (pte & VM_PTE_P) {
-			/* drop the read-only mapping of the original */
-			vm_pt_or(vm->pt, as, vpn, VM_PTE_A);
-			uint64_t old = vm_unmap_one(vm, t, as, vpn);
-			struct vm_page *o = vm_page_get(
-			    vm, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(old)], PB_RELAXED), 0);
-			if (o)
-				(void)vm_rmap_remove(vm, o, as, vpn);
-		}
-		if (p->flags & PG_PREPAGED) {
-			p->flags &= ~PG_PREPAGED;
-			t->st.prepage_used++;
-		}
-		if (major)
-			t->st.major_faults++;
-		else
-			t->st.minor_faults++;
-		return vm_map_page(vm, as, vpn, p, 1, 1, 1);
-	}
+	t->st.faults++;
+	if (pb_unlikely(write && cow))
+		return fault_cow(vm, t, a, pte, pos, next);
 
 	/* not present: find the page the mapping shows */
-	uint64_t key;
-	int writable;
-	if (cow) {
-		struct vm_page *mine = vm_page_get(vm, priv_key(as, vpn), 0);
-		if (mine && (mine->pfn != UINT64_MAX || (mine->flags & PG_ONDISK))) {
-			key = mine->key; /* COW already broken: our private copy */
-			writable = 1;
-		} else {
-			key = shared_key(kind_of(a->flags), vpn);
-			writable = 0;
-		}
-	} else {
-		key = policy_key(as, vpn, a->flags, 1);
-		writable = 1;
-	}
-	p = make_resident(vm, t, key, pos, next, write, &was);
+	int was = 0, major = 0, r, writable = 1;
+	uint64_t key = pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable)
+					: policy_key(as, vpn, a->flags, 1);
+	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was);
 	if (!p)
 		return vm->failed;
 	if (was) {
@@ -378,11 +410,8 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	if (rc)
 		return rc;
 	const struct pb_prepage_desc *pp = vm->cfg.prepage;
-	if (pp && pp->after_fault) {
-		struct vm_fault_ctx f = {
-		    .t = t, .a = a, .vpn = vpn, .pos = pos, .p = p, .major = major};
-		pp->after_fault(vm, &f);
-	}
+	if (pp && pp->after_fault)
+		fault_prepage(vm, t, a, vpn, pos, p, major);
 	return 0;
 }
 
