@@ -186,9 +186,8 @@ void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self)
 /* Unmap one mapping: clear the PTE, shoot down the TLBs that may hold it.
  * Returns the old PTE.  Inline into the eviction (every fault once the
  * pool is full): vm_unmap_one for the other callers. */
-static inline __attribute__((always_inline)) uint64_t unmap_one(struct pb_vm *vm,
-								struct vm_thread *self,
-								pb_asid_t as, uint64_t vpn)
+static inline __attribute__((always_inline)) uint64_t
+unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
 {
 	uint64_t old = vm_pt_clear(vm->pt, as, vpn);
 	uint64_t tkey = priv_key(as, vpn);
@@ -223,9 +222,8 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
  * held.  Inline into the eviction as unmap_one; the overflow list (shared
  * pages) is not. */
 static int rmap_unmap_more(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
-static inline __attribute__((always_inline)) int rmap_unmap_all(struct pb_vm *vm,
-								struct vm_thread *t,
-								struct vm_page *p)
+static inline __attribute__((always_inline)) int
+rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 {
 	int dirty = p->dirty != 0;
 	if (p->map) {

@@ -328,9 +328,8 @@ static __attribute__((noinline)) int fault_cow(struct pb_vm *vm, struct vm_threa
 
 /* The page a read of a copy-on-write mapping maps (read-only unless COW
  * is broken already); *writable says which.  Lock held. */
-static __attribute__((noinline)) uint64_t cow_read_key(struct pb_vm *vm,
-						       const struct pb_access *a, uint64_t vpn,
-						       int *writable)
+static __attribute__((noinline)) uint64_t cow_read_key(struct pb_vm *vm, const struct pb_access *a,
+						       uint64_t vpn, int *writable)
 {
 	struct vm_page *mine = vm_page_get(vm, priv_key(a->asid, vpn), 0);
 	if (mine && (mine->pfn != UINT64_MAX || (mine->flags & PG_ONDISK))) {
