@@ -144,6 +144,11 @@ int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg 
  * (the engine's batches); no effect on any result.  The policy's thread.
  */
 void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage);
+/* The two stages with the key hashed once: stage 0 returns what stage 1
+ * needs (its key-map slot and tag), to hand to pb_policy_prefetch_node
+ * a few references later. */
+uint64_t pb_policy_prefetch_map(struct pb_policy *p, uint64_t key);
+void pb_policy_prefetch_node(struct pb_policy *p, uint64_t pf);
 /*
  * The eviction order ahead, for prefetching (policies with victim_node:
  * LRU, FIFO; others: nothing).  victim: the key the d-th next miss evicts

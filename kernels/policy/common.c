@@ -240,6 +240,29 @@ void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage)
 		__builtin_prefetch(&p->pool.n[s->idx]);
 }
 
+uint64_t pb_policy_prefetch_map(struct pb_policy *p, uint64_t key)
+{
+	const struct kmap *m = &p->map;
+	if (!m->s)
+		return 0;
+	uint32_t tag = kmap_tag(key);
+	uint64_t i = kmap_slot0(m, tag);
+	__builtin_prefetch(&m->s[i]);
+	return i << 32 | tag;
+}
+
+void pb_policy_prefetch_node(struct pb_policy *p, uint64_t pf)
+{
+	const struct kmap *m = &p->map;
+	if (!m->s)
+		return;
+	/* masked: the map may have grown since (a grown map's home slots are
+	 * elsewhere, so this loads a wrong line at worst, never out of it) */
+	const struct kslot *s = &m->s[(pf >> 32) & m->mask];
+	if (s->idx != PN_NIL && s->tag == (uint32_t)pf)
+		__builtin_prefetch(&p->pool.n[s->idx]);
+}
+
 static uint32_t victim_node(const struct pb_policy *p, unsigned d)
 {
 	if (p->res < p->frames || !p->desc->victim_node)

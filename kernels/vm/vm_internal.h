@@ -81,6 +81,14 @@ static inline void vm_pt_prefetch(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 	if (t)
 		pb_pt_prefetch(t, PB_VPN(vpn));
 }
+/* The same, returning the PTE's address for a later read (pb_pt_prefetch_leaf;
+ * NULL: none known, walk then).  Valid while no 2 MiB page is mapped in
+ * the table (vm->huge unset): the engine frees no other PT page. */
+static inline uint64_t *vm_pt_prefetch_leaf(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
+{
+	struct pb_pt *t = vm_pt_table(pt, as);
+	return t ? pb_pt_prefetch_leaf(t, PB_VPN(vpn)) : NULL;
+}
 /* Install / replace a PTE (fault path, under the engine lock). */
 int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte);
 /* Clear a PTE; returns the old word (fault path). */
@@ -367,6 +375,21 @@ static inline uint32_t *vm_pidx_find(struct pb_vm *vm, uint64_t key)
 		return NULL;
 	return &leaf[vpn & ((1u << PIDX_LEAF_BITS) - 1)];
 }
+/* Start loading the object index slot i names (cached by now), if any. */
+static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
+{
+	/* relaxed atomics: several engine CPUs call this outside any lock
+	 * (batched free order); only an address is computed from them */
+	uint32_t n = pb_atomic_load(i, PB_RELAXED);
+	if (!n)
+		return;
+	/* 48-byte objects: the first byte's line, and the last byte's when
+	 * the object straddles two */
+	const char *p = (const char *)&pb_atomic_load(&vm->pages, PB_RELAXED)[n - 1];
+	__builtin_prefetch(p);
+	if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
+		__builtin_prefetch(p + sizeof(struct vm_page) - 1);
+}
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
  * slot (stage 0), or, once that is cached, the object (stage 1), or, once
  * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
@@ -380,18 +403,7 @@ static inline void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
 	if (!stage) {
 		__builtin_prefetch(i);
 	} else if (stage == 1) {
-		/* relaxed atomics: several engine CPUs call this outside any
-		 * lock (batched free order); only an address is computed from
-		 * them */
-		uint32_t n = pb_atomic_load(i, PB_RELAXED);
-		if (!n)
-			return;
-		/* 48-byte objects: the first byte's line, and the last byte's
-		 * when the object straddles two */
-		const char *p = (const char *)&pb_atomic_load(&vm->pages, PB_RELAXED)[n - 1];
-		__builtin_prefetch(p);
-		if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
-			__builtin_prefetch(p + sizeof(struct vm_page) - 1);
+		vm_page_prefetch_obj(vm, i);
 	} else if (*i) {
 		/* the PTE of its inline mapping, which evicting it clears */
 		const struct vm_page *p = &vm->pages[*i - 1];
