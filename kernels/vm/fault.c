@@ -701,7 +701,7 @@ struct pf_ref {
 /* Stage 0.  leaf: the PTE's address may be kept (no 2 MiB page can free
  * its PT page, and the access walks the same address space: no regions). */
 static inline void access_prefetch0(struct pb_vm *vm, const struct pb_access *a,
-				    struct pf_ref *r, int pol, int leaf)
+				    struct pf_ref *r, struct vm_pidx_memo *m, int pol, int leaf)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	r->ok = !(a->asid > VM_ASID_MAX || vpn >> 36);
@@ -715,7 +715,7 @@ static inline void access_prefetch0(struct pb_vm *vm, const struct pb_access *a,
 		r->pte = vm_pt_prefetch_leaf(vm->pt, a->asid, vpn);
 	else
 		vm_pt_prefetch(vm->pt, a->asid, vpn);
-	r->pidx = vm_pidx_find(vm, key);
+	r->pidx = vm_pidx_find_memo(vm, key, m);
 	if (r->pidx)
 		__builtin_prefetch(r->pidx);
 }
@@ -810,13 +810,14 @@ static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct 
 {
 	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
 	struct pf_ref ring[PF_RING];
+	struct vm_pidx_memo memo = {0, NULL};
 	uint64_t faults = ~t->st.faults;
 	const int pol = vm->cfg.frames >= PREFETCH_MIN_FRAMES;
 	const int leaf = !vm->huge && !vm->vma;
 	/* the batch's first references: stage 0 (and 1) now, so that every
 	 * reference has its ring slot */
 	for (size_t i = 0; i < n && i < PREFETCH_D; i++)
-		access_prefetch0(vm, &a[i], &ring[i], pol, leaf);
+		access_prefetch0(vm, &a[i], &ring[i], &memo, pol, leaf);
 	for (size_t i = 0; i < n && i < PREFETCH_D / 2; i++)
 		access_prefetch1(vm, &a[i], &ring[i], pol);
 	for (size_t i = 0; i < n; i++) {
@@ -826,7 +827,7 @@ static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct 
 		}
 		if (pb_likely(i + PREFETCH_D < n))
 			access_prefetch0(vm, &a[i + PREFETCH_D], &ring[(i + PREFETCH_D) % PF_RING],
-					 pol, leaf);
+					 &memo, pol, leaf);
 		if (pb_likely(i + PREFETCH_D / 2 < n))
 			access_prefetch1(vm, &a[i + PREFETCH_D / 2],
 					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol);

@@ -375,6 +375,25 @@ static inline uint32_t *vm_pidx_find(struct pb_vm *vm, uint64_t key)
 		return NULL;
 	return &leaf[vpn & ((1u << PIDX_LEAF_BITS) - 1)];
 }
+/* vm_pidx_find through a memo of the last leaf it found (index leaves stay
+ * until the engine is destroyed): a stream of references finds most of its
+ * slots in one or two leaves of 65536 pages.  blk: key's leaf + 1, 0: none. */
+struct vm_pidx_memo {
+	uint64_t blk;
+	uint32_t *leaf;
+};
+static inline uint32_t *vm_pidx_find_memo(struct pb_vm *vm, uint64_t key, struct vm_pidx_memo *m)
+{
+	uint64_t blk = (key >> PIDX_LEAF_BITS) + 1, off = key & ((1u << PIDX_LEAF_BITS) - 1);
+	if (pb_likely(m->blk == blk))
+		return &m->leaf[off];
+	uint32_t *i = vm_pidx_find(vm, key);
+	if (i) {
+		m->blk = blk;
+		m->leaf = i - off;
+	}
+	return i;
+}
 /* Start loading the object index slot i names (cached by now), if any. */
 static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
 {
