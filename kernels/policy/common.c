@@ -283,6 +283,37 @@ void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d)
 		__builtin_prefetch(&p->pool.n[i]);
 }
 
+int pb_policy_victims_step(struct pb_policy *p, uint64_t k[4])
+{
+	/* pb_policy_victim and victim_prefetch in one call: the policy's
+	 * state is checked once, each depth walked once */
+	const int known = p->res >= p->frames && p->desc->victim_node;
+	uint32_t i = known ? p->desc->victim_node(p, 0) : PN_NIL;
+	uint64_t v = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+	if (v == k[0])
+		return 0;
+	k[0] = v;
+	if (v == UINT64_MAX)
+		return 0;
+	if ((i = p->desc->victim_node(p, 4)) != PN_NIL)
+		__builtin_prefetch(&p->pool.n[i]);
+	int moved = v == k[1];
+	if (moved) {
+		k[1] = k[2];
+		k[2] = k[3];
+	} else {
+		for (unsigned d = 1; d <= 2; d++) {
+			i = p->desc->victim_node(p, d);
+			k[d] = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+		}
+	}
+	i = p->desc->victim_node(p, 3);
+	k[3] = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+	if (k[3] != UINT64_MAX)
+		(void)pb_policy_prefetch_map(p, k[3]);
+	return moved ? 1 : 2;
+}
+
 unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n,
 			   void (*seen)(void *ctx, uint64_t key), void *ctx)
 {

@@ -775,31 +775,26 @@ static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *
  */
 struct victims {
 	uint64_t k[4];
+	uint32_t *slot[4]; /* k[d]'s page-index slot (d >= 1), NULL: none */
 };
 
-static inline void victims_prefetch(struct pb_vm *vm, struct victims *q)
+static inline void victims_prefetch(struct pb_vm *vm, struct victims *q, struct vm_pidx_memo *m)
 {
-	uint64_t v = pb_policy_victim(vm->pol, 0);
-	if (v == q->k[0])
+	int moved = pb_policy_victims_step(vm->pol, q->k); /* nodes, key-map slot */
+	if (!moved)
 		return;
-	if (v == UINT64_MAX) {
-		q->k[0] = v;
-		return;
+	if (moved == 1) { /* the slots move with their keys */
+		q->slot[1] = q->slot[2];
+		q->slot[2] = q->slot[3];
 	}
-	pb_policy_victim_prefetch(vm->pol, 4);
-	if (v == q->k[1]) {
-		q->k[1] = q->k[2];
-		q->k[2] = q->k[3];
-	} else {
-		q->k[1] = pb_policy_victim(vm->pol, 1);
-		q->k[2] = pb_policy_victim(vm->pol, 2);
-	}
-	q->k[0] = v;
-	q->k[3] = pb_policy_victim(vm->pol, 3);
-	pb_policy_prefetch(vm->pol, q->k[3], 0);
-	for (unsigned d = 3; d >= 1; d--)
-		if (q->k[d] != UINT64_MAX)
-			vm_page_prefetch(vm, q->k[d], (int)(3 - d));
+	for (unsigned d = moved == 1 ? 3 : 1; d <= 3; d++)
+		q->slot[d] = q->k[d] != UINT64_MAX ? vm_pidx_find_memo(vm, q->k[d], m) : NULL;
+	if (q->slot[3])
+		__builtin_prefetch(q->slot[3]);
+	if (q->slot[2])
+		vm_page_prefetch_obj(vm, q->slot[2]);
+	if (q->slot[1])
+		vm_page_prefetch_pte(vm, q->slot[1]);
 }
 
 /* The one-thread batch with the prefetches above.  The next victim changes
@@ -808,7 +803,7 @@ static inline void victims_prefetch(struct pb_vm *vm, struct victims *q)
 static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 			    size_t n, uint64_t pos, const uint64_t *next_use)
 {
-	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
+	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}, {NULL}};
 	struct pf_ref ring[PF_RING];
 	struct vm_pidx_memo memo = {0, NULL};
 	uint64_t faults = ~t->st.faults;
@@ -823,7 +818,7 @@ static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct 
 	for (size_t i = 0; i < n; i++) {
 		if (pol && t->st.faults != faults) {
 			faults = t->st.faults;
-			victims_prefetch(vm, &q);
+			victims_prefetch(vm, &q, &memo);
 		}
 		if (pb_likely(i + PREFETCH_D < n))
 			access_prefetch0(vm, &a[i + PREFETCH_D], &ring[(i + PREFETCH_D) % PF_RING],

@@ -409,6 +409,17 @@ static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
 	if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
 		__builtin_prefetch(p + sizeof(struct vm_page) - 1);
 }
+/* Start loading the PTE of the inline mapping (which evicting it clears) of
+ * the object index slot i names (slot and object cached by now), if any. */
+static inline void vm_page_prefetch_pte(struct pb_vm *vm, const uint32_t *i)
+{
+	if (!*i)
+		return;
+	const struct vm_page *p = &vm->pages[*i - 1];
+	if (p->pfn != UINT64_MAX && p->map)
+		vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
+			       (p->map - 1) & PB_PAGE_VPN_MASK);
+}
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
  * slot (stage 0), or, once that is cached, the object (stage 1), or, once
  * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
@@ -423,12 +434,8 @@ static inline void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
 		__builtin_prefetch(i);
 	} else if (stage == 1) {
 		vm_page_prefetch_obj(vm, i);
-	} else if (*i) {
-		/* the PTE of its inline mapping, which evicting it clears */
-		const struct vm_page *p = &vm->pages[*i - 1];
-		if (p->pfn != UINT64_MAX && p->map)
-			vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
-				       (p->map - 1) & PB_PAGE_VPN_MASK);
+	} else {
+		vm_page_prefetch_pte(vm, i);
 	}
 }
 /* The same with create for fine-grained faults (any thread, mm read
