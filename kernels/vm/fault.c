@@ -675,17 +675,22 @@ do_fault:;
  * and, when the PTE is not present (the reference will fault), the page
  * object (stage 1).  Only from PREFETCH_MIN_PAGES page objects on: below,
  * everything stays cached and the prefetches would only cost instructions
- * (vm-fault's 4096 pages).  The policy's part (its key map and nodes,
- * and the victims below) only from PREFETCH_MIN_FRAMES frames on: a
- * smaller policy stays cached (zipf replay, 1000 frames: 4% less CPU
- * without it; 8000 frames: 20-30% more without it).  Loads into the cache
- * only: no count changes.
+ * (vm-fault's 4096 pages).  The policy's part (its key map and nodes)
+ * only from PREFETCH_MIN_FRAMES frames on: a smaller policy stays cached
+ * (zipf replay, 1000 frames: 4% less CPU without it; 8000 frames: 20-30%
+ * more without it; clock at 2000 frames 8% more with it, at 4000 even).
+ * The victims' chain (below) from PREFETCH_MIN_VICTIMS on: LRU and FIFO
+ * at 3000 and 4000 frames spend 8-15% less CPU with it, at 2000 frames
+ * 1-5% more.  Loads into the cache only: no count changes.
  * Several engine CPUs do not prefetch: the index and the policy belong to
- * the fault and policy locks' holders.
+ * the fault and policy locks' holders.  What stage 0 finds (struct pf_ref
+ * below) serves stage 1 and the access: each reference's key, hash and
+ * walk are computed once.
  */
 #define PREFETCH_D	    8u
 #define PREFETCH_MIN_PAGES  16384u
 #define PREFETCH_MIN_FRAMES 4096u
+#define PREFETCH_MIN_VICTIMS 2560u
 /* What stage 0 found of a reference, for stage 1 and the access itself: a
  * ring of PF_RING slots (PREFETCH_D + 1 in use), so each reference's key,
  * hash and walks are computed once. */
@@ -771,7 +776,10 @@ static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *
  * victim when last seen; when the order just moved by one (the new first
  * is the old second), the 1st and 2nd are the old 2nd and 3rd, and only
  * the 3rd and 4th are looked up (each lookup walks the order from its
- * end: the full set cost 13 steps an eviction, this 7).
+ * end: the full set cost 13 steps an eviction, this 7), in one policy call
+ * (pb_policy_victims_step); q->slot[d]: k[d]'s index slot, found for the
+ * 3rd and moving with the keys, so the 2nd's object and the 1st's PTE
+ * take no index lookup.
  */
 struct victims {
 	uint64_t k[4];
@@ -808,6 +816,7 @@ static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct 
 	struct vm_pidx_memo memo = {0, NULL};
 	uint64_t faults = ~t->st.faults;
 	const int pol = vm->cfg.frames >= PREFETCH_MIN_FRAMES;
+	const int vic = vm->cfg.frames >= PREFETCH_MIN_VICTIMS;
 	const int leaf = !vm->huge && !vm->vma;
 	/* the batch's first references: stage 0 (and 1) now, so that every
 	 * reference has its ring slot */
@@ -816,7 +825,7 @@ static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct 
 	for (size_t i = 0; i < n && i < PREFETCH_D / 2; i++)
 		access_prefetch1(vm, &a[i], &ring[i], pol);
 	for (size_t i = 0; i < n; i++) {
-		if (pol && t->st.faults != faults) {
+		if (vic && t->st.faults != faults) {
 			faults = t->st.faults;
 			victims_prefetch(vm, &q, &memo);
 		}

@@ -3,8 +3,9 @@
  * tests/vm/test_sim_model.c - `sim --model policy|engine` and streaming
  * replay, end to end through the binary (issue 14 #2, #3):
  *  - the policy model's refs, hits, faults and evictions equal the
- *    engine's for every policy of pb_policies[] (--policy all) on two
- *    workloads at two frame counts with hints=exact, demand paging; on
+ *    engine's for every policy of pb_policies[] (--policy all) on three
+ *    workloads (one past the 16384 pages from which the engine pipelines
+ *    its prefetches) at two frame counts with hints=exact, demand paging; on
  *    the one with pages shared by two processes, the engine's faults
  *    include its page-cache hits (a mapper finding the page resident for
  *    another: a minor fault, a hit to the policy), so policy faults =
@@ -369,6 +370,9 @@ int main(int argc, char **argv)
 
 	policy_vs_engine("zipf:pages=3000,refs=40000,alpha=0.9,write=0.3", "zipf", 0);
 	policy_vs_engine("hotcold:pages=2000,refs=40000,procs=2,lib=1,write=0.2", "hotcold", 1);
+	/* past 16384 page objects: the one-thread prefetch pipeline, whose
+	 * accesses read their PTEs through the addresses it kept (fault.c) */
+	policy_vs_engine("zipf:pages=30000,refs=80000,alpha=0.3,write=0.3", "zipf-big", 0);
 
 	/* a text trace: a loop with a scan in the middle, two address spaces */
 	char trace[600], wl[700];
