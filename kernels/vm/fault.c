@@ -570,7 +570,8 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			vm_cache_touch(t, e->pfn, a->addr, fetch);
 			return 0;
 		}
-		uint64_t pte = ptep ? pb_atomic_load(ptep, PB_ACQUIRE) : vm_pt_get(vm->pt, a->asid, vpn);
+		uint64_t pte =
+		    ptep ? pb_atomic_load(ptep, PB_ACQUIRE) : vm_pt_get(vm->pt, a->asid, vpn);
 		if (!(pte & VM_PTE_P) || (write && !(pte & VM_PTE_W)) || vm_pte_denied(pte, a)) {
 			t->walk_pte = pte;
 			t->walked = 1;
@@ -687,9 +688,9 @@ do_fault:;
  * below) serves stage 1 and the access: each reference's key, hash and
  * walk are computed once.
  */
-#define PREFETCH_D	    8u
-#define PREFETCH_MIN_PAGES  16384u
-#define PREFETCH_MIN_FRAMES 4096u
+#define PREFETCH_D	     8u
+#define PREFETCH_MIN_PAGES   16384u
+#define PREFETCH_MIN_FRAMES  4096u
 #define PREFETCH_MIN_VICTIMS 2560u
 /* What stage 0 found of a reference, for stage 1 and the access itself: a
  * ring of PF_RING slots (PREFETCH_D + 1 in use), so each reference's key,
@@ -705,8 +706,8 @@ struct pf_ref {
 
 /* Stage 0.  leaf: the PTE's address may be kept (no 2 MiB page can free
  * its PT page, and the access walks the same address space: no regions). */
-static inline void access_prefetch0(struct pb_vm *vm, const struct pb_access *a,
-				    struct pf_ref *r, struct vm_pidx_memo *m, int pol, int leaf)
+static inline void access_prefetch0(struct pb_vm *vm, const struct pb_access *a, struct pf_ref *r,
+				    struct vm_pidx_memo *m, int pol, int leaf)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	r->ok = !(a->asid > VM_ASID_MAX || vpn >> 36);
