@@ -144,6 +144,11 @@ int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg 
  * (the engine's batches); no effect on any result.  The policy's thread.
  */
 void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage);
+/* The two stages with the key hashed once: stage 0 returns what stage 1
+ * needs (its key-map slot and tag), to hand to pb_policy_prefetch_node
+ * a few references later. */
+uint64_t pb_policy_prefetch_map(struct pb_policy *p, uint64_t key);
+void pb_policy_prefetch_node(struct pb_policy *p, uint64_t pf);
 /*
  * The eviction order ahead, for prefetching (policies with victim_node:
  * LRU, FIFO; others: nothing).  victim: the key the d-th next miss evicts
@@ -153,6 +158,14 @@ void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage);
  */
 uint64_t pb_policy_victim(const struct pb_policy *p, unsigned d);
 void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d);
+/*
+ * One step of a prefetch pipeline over the next victims: k[d] the d-th
+ * victim's key as last seen (d < 4).  0: the next victim is still k[0] (or
+ * none is known), nothing done; else k[] renewed, the 5th victim's node
+ * and the 4th's key-map slot start loading, and 1 when the order moved by
+ * one (k[1], k[2] are the old k[2], k[3]), 2 when it did not.
+ */
+int pb_policy_victims_step(struct pb_policy *p, uint64_t k[4]);
 /*
  * Take the next n victims out of the policy without a miss (the engine's
  * batched reclaim in free order, as Linux isolates pages from the LRU's

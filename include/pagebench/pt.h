@@ -249,6 +249,12 @@ uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn);
  * overlaps their cache misses.  No effect on any result; as lookup, inside
  * an epoch section, any thread (a single table: its caller). */
 void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn);
+/* The same, returning the leaf word's address when the table is a
+ * single-caller radix one and vpn's PT page exists (as pb_pt_leaf without
+ * create, and with its validity), else NULL (the prefetch is started all
+ * the same): a caller that prefetches a few lookups ahead reads the word
+ * through it then, without a second walk. */
+uint64_t *pb_pt_prefetch_leaf(struct pb_pt *pt, pb_vpn_t vpn);
 
 /*
  * The leaf word of vpn's 4 KiB page in a single-caller radix table

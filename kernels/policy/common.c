@@ -240,6 +240,29 @@ void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage)
 		__builtin_prefetch(&p->pool.n[s->idx]);
 }
 
+uint64_t pb_policy_prefetch_map(struct pb_policy *p, uint64_t key)
+{
+	const struct kmap *m = &p->map;
+	if (!m->s)
+		return 0;
+	uint32_t tag = kmap_tag(key);
+	uint64_t i = kmap_slot0(m, tag);
+	__builtin_prefetch(&m->s[i]);
+	return i << 32 | tag;
+}
+
+void pb_policy_prefetch_node(struct pb_policy *p, uint64_t pf)
+{
+	const struct kmap *m = &p->map;
+	if (!m->s)
+		return;
+	/* masked: the map may have grown since (a grown map's home slots are
+	 * elsewhere, so this loads a wrong line at worst, never out of it) */
+	const struct kslot *s = &m->s[(pf >> 32) & m->mask];
+	if (s->idx != PN_NIL && s->tag == (uint32_t)pf)
+		__builtin_prefetch(&p->pool.n[s->idx]);
+}
+
 static uint32_t victim_node(const struct pb_policy *p, unsigned d)
 {
 	if (p->res < p->frames || !p->desc->victim_node)
@@ -258,6 +281,37 @@ void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d)
 	uint32_t i = victim_node(p, d);
 	if (i != PN_NIL)
 		__builtin_prefetch(&p->pool.n[i]);
+}
+
+int pb_policy_victims_step(struct pb_policy *p, uint64_t k[4])
+{
+	/* pb_policy_victim and victim_prefetch in one call: the policy's
+	 * state is checked once, each depth walked once */
+	const int known = p->res >= p->frames && p->desc->victim_node;
+	uint32_t i = known ? p->desc->victim_node(p, 0) : PN_NIL;
+	uint64_t v = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+	if (v == k[0])
+		return 0;
+	k[0] = v;
+	if (v == UINT64_MAX)
+		return 0;
+	if ((i = p->desc->victim_node(p, 4)) != PN_NIL)
+		__builtin_prefetch(&p->pool.n[i]);
+	int moved = v == k[1];
+	if (moved) {
+		k[1] = k[2];
+		k[2] = k[3];
+	} else {
+		for (unsigned d = 1; d <= 2; d++) {
+			i = p->desc->victim_node(p, d);
+			k[d] = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+		}
+	}
+	i = p->desc->victim_node(p, 3);
+	k[3] = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+	if (k[3] != UINT64_MAX)
+		(void)pb_policy_prefetch_map(p, k[3]);
+	return moved ? 1 : 2;
 }
 
 unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n,

@@ -125,6 +125,29 @@ void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn)
 	__builtin_prefetch(&h->keys[pt_hash64((vpn.v >> PT_CLUSTER_SHIFT) + 1) & h->mask]);
 }
 
+uint64_t *pb_pt_prefetch_leaf(struct pb_pt *pt, pb_vpn_t vpn)
+{
+	if (pb_unlikely(vpn.v >= PB_PT_VPN_LIMIT))
+		return NULL;
+	if (pb_likely(pt->kind == PB_PT_RADIX && pt->single)) {
+		/* the hinted PT page, else the walk, which hints it (as the
+		 * lookup that follows would) */
+		struct pt_radix *r = &pt->u.radix;
+		uint64_t *leaf = pt_radix_hint(r, vpn.v);
+		if (!leaf) {
+			uint64_t e = pt_radix_pd_entry(pt, vpn.v);
+			if (!(e & PB_PTE_P) || (e & PB_PTE_PS))
+				return NULL;
+			leaf = pt_entry_node(e);
+			pt_radix_hint_set(r, vpn.v, leaf);
+		}
+		__builtin_prefetch(&leaf[vpn.v & 511]);
+		return &leaf[vpn.v & 511];
+	}
+	pb_pt_prefetch(pt, vpn);
+	return NULL;
+}
+
 uint64_t *pb_pt_leaf(struct pb_pt *pt, pb_vpn_t vpn, bool create)
 {
 	if (pt->kind != PB_PT_RADIX || !pt->single || vpn.v >= PB_PT_VPN_LIMIT)

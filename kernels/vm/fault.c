@@ -577,8 +577,10 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 	vm_hint_pfn(vm, t, e->pfn, pos, next, write);
 }
 
+/* ptep: the PTE's word (the one-thread pipeline's, batch_prefetched), read
+ * on a TLB miss instead of walking; NULL: walk. */
 static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
-		      uint64_t pos, uint64_t next)
+		      uint64_t pos, uint64_t next, const uint64_t *ptep)
 {
 	struct pb_access ka; /* regions: the kernel region's accesses go to VM_KERNEL_AS */
 	if (pb_unlikely(vm->vma != NULL) && !(a = vm_vma_access(vm, a, &ka)))
@@ -620,7 +622,8 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			vm_cache_touch(t, e->pfn, a->addr, fetch);
 			return 0;
 		}
-		uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+		uint64_t pte =
+		    ptep ? pb_atomic_load(ptep, PB_ACQUIRE) : vm_pt_get(vm->pt, a->asid, vpn);
 		if (!(pte & VM_PTE_P) || (write && !(pte & VM_PTE_W)) || vm_pte_denied(pte, a)) {
 			t->walk_pte = pte;
 			t->walked = 1;
@@ -725,35 +728,70 @@ do_fault:;
  * and, when the PTE is not present (the reference will fault), the page
  * object (stage 1).  Only from PREFETCH_MIN_PAGES page objects on: below,
  * everything stays cached and the prefetches would only cost instructions
- * (vm-fault's 4096 pages).  The policy's part (its key map and nodes,
- * and the victims below) only from PREFETCH_MIN_FRAMES frames on: a
- * smaller policy stays cached (zipf replay, 1000 frames: 4% less CPU
- * without it; 8000 frames: 20-30% more without it).  Loads into the cache
- * only: no count changes.
+ * (vm-fault's 4096 pages).  The policy's part (its key map and nodes)
+ * only from PREFETCH_MIN_FRAMES frames on: a smaller policy stays cached
+ * (zipf replay, 1000 frames: 4% less CPU without it; 8000 frames: 20-30%
+ * more without it; clock at 2000 frames 8% more with it, at 4000 even).
+ * The victims' chain (below) from PREFETCH_MIN_VICTIMS on: LRU and FIFO
+ * at 3000 and 4000 frames spend 8-15% less CPU with it, at 2000 frames
+ * 1-5% more.  Loads into the cache only: no count changes.
  * Several engine CPUs do not prefetch: the index and the policy belong to
- * the fault and policy locks' holders.
+ * the fault and policy locks' holders.  What stage 0 finds (struct pf_ref
+ * below) serves stage 1 and the access: each reference's key, hash and
+ * walk are computed once.
  */
-#define PREFETCH_D	    8u
-#define PREFETCH_MIN_PAGES  16384u
-#define PREFETCH_MIN_FRAMES 4096u
-static inline void access_prefetch(struct pb_vm *vm, const struct pb_access *a, int stage, int pol)
+#define PREFETCH_D	     8u
+#define PREFETCH_MIN_PAGES   16384u
+#define PREFETCH_MIN_FRAMES  4096u
+#define PREFETCH_MIN_VICTIMS 2560u
+/* What stage 0 found of a reference, for stage 1 and the access itself: a
+ * ring of PF_RING slots (PREFETCH_D + 1 in use), so each reference's key,
+ * hash and walks are computed once. */
+#define PF_RING 16u
+_Static_assert(PF_RING > PREFETCH_D && !(PF_RING & (PF_RING - 1)), "the ring holds the pipeline");
+struct pf_ref {
+	uint64_t *pte;	/* the PTE's word (vm_pt_prefetch_leaf), NULL: walk */
+	uint32_t *pidx; /* the page-object index slot, NULL: no object */
+	uint64_t pol;	/* the policy's stage 1 (pb_policy_prefetch_map) */
+	int ok;		/* asid and address in range */
+};
+
+/* Stage 0.  leaf: the PTE's address may be kept (no 2 MiB page can free
+ * its PT page, and the access walks the same address space: no regions). */
+static inline void access_prefetch0(struct pb_vm *vm, const struct pb_access *a, struct pf_ref *r,
+				    struct vm_pidx_memo *m, int pol, int leaf)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
-	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
+	r->ok = !(a->asid > VM_ASID_MAX || vpn >> 36);
+	r->pte = NULL;
+	if (pb_unlikely(!r->ok))
 		return;
 	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
 	if (pol)
-		pb_policy_prefetch(vm->pol, key, stage);
-	if (!stage) {
+		r->pol = pb_policy_prefetch_map(vm->pol, key);
+	if (leaf)
+		r->pte = vm_pt_prefetch_leaf(vm->pt, a->asid, vpn);
+	else
 		vm_pt_prefetch(vm->pt, a->asid, vpn);
-		vm_page_prefetch(vm, key, 0);
+	r->pidx = vm_pidx_find_memo(vm, key, m);
+	if (r->pidx)
+		__builtin_prefetch(r->pidx);
+}
+
+/* Stage 1: what stage 0's lines name. */
+static inline void access_prefetch1(struct pb_vm *vm, const struct pb_access *a,
+				    const struct pf_ref *r, int pol)
+{
+	if (pb_unlikely(!r->ok))
 		return;
-	}
-	uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+	if (pol)
+		pb_policy_prefetch_node(vm->pol, r->pol);
+	uint64_t pte = r->pte ? pb_atomic_load(r->pte, PB_RELAXED)
+			      : vm_pt_get(vm->pt, a->asid, a->addr >> PB_PAGE_SHIFT);
 	if (pte & VM_PTE_P)
 		__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]); /* the hit's hint names it */
-	else
-		vm_page_prefetch(vm, key, 1);
+	else if (r->pidx)
+		vm_page_prefetch_obj(vm, r->pidx);
 }
 
 /* Batched free order (several CPUs): only what is read lock-free - the
@@ -791,35 +829,33 @@ static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *
  * victim when last seen; when the order just moved by one (the new first
  * is the old second), the 1st and 2nd are the old 2nd and 3rd, and only
  * the 3rd and 4th are looked up (each lookup walks the order from its
- * end: the full set cost 13 steps an eviction, this 7).
+ * end: the full set cost 13 steps an eviction, this 7), in one policy call
+ * (pb_policy_victims_step); q->slot[d]: k[d]'s index slot, found for the
+ * 3rd and moving with the keys, so the 2nd's object and the 1st's PTE
+ * take no index lookup.
  */
 struct victims {
 	uint64_t k[4];
+	uint32_t *slot[4]; /* k[d]'s page-index slot (d >= 1), NULL: none */
 };
 
-static inline void victims_prefetch(struct pb_vm *vm, struct victims *q)
+static inline void victims_prefetch(struct pb_vm *vm, struct victims *q, struct vm_pidx_memo *m)
 {
-	uint64_t v = pb_policy_victim(vm->pol, 0);
-	if (v == q->k[0])
+	int moved = pb_policy_victims_step(vm->pol, q->k); /* nodes, key-map slot */
+	if (!moved)
 		return;
-	if (v == UINT64_MAX) {
-		q->k[0] = v;
-		return;
+	if (moved == 1) { /* the slots move with their keys */
+		q->slot[1] = q->slot[2];
+		q->slot[2] = q->slot[3];
 	}
-	pb_policy_victim_prefetch(vm->pol, 4);
-	if (v == q->k[1]) {
-		q->k[1] = q->k[2];
-		q->k[2] = q->k[3];
-	} else {
-		q->k[1] = pb_policy_victim(vm->pol, 1);
-		q->k[2] = pb_policy_victim(vm->pol, 2);
-	}
-	q->k[0] = v;
-	q->k[3] = pb_policy_victim(vm->pol, 3);
-	pb_policy_prefetch(vm->pol, q->k[3], 0);
-	for (unsigned d = 3; d >= 1; d--)
-		if (q->k[d] != UINT64_MAX)
-			vm_page_prefetch(vm, q->k[d], (int)(3 - d));
+	for (unsigned d = moved == 1 ? 3 : 1; d <= 3; d++)
+		q->slot[d] = q->k[d] != UINT64_MAX ? vm_pidx_find_memo(vm, q->k[d], m) : NULL;
+	if (q->slot[3])
+		__builtin_prefetch(q->slot[3]);
+	if (q->slot[2])
+		vm_page_prefetch_obj(vm, q->slot[2]);
+	if (q->slot[1])
+		vm_page_prefetch_pte(vm, q->slot[1]);
 }
 
 /* The one-thread batch with the prefetches above.  The next victim changes
@@ -828,19 +864,32 @@ static inline void victims_prefetch(struct pb_vm *vm, struct victims *q)
 static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 			    size_t n, uint64_t pos, const uint64_t *next_use)
 {
-	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
+	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}, {NULL}};
+	struct pf_ref ring[PF_RING];
+	struct vm_pidx_memo memo = {0, NULL};
 	uint64_t faults = ~t->st.faults;
 	const int pol = vm->cfg.frames >= PREFETCH_MIN_FRAMES;
+	const int vic = vm->cfg.frames >= PREFETCH_MIN_VICTIMS;
+	const int leaf = !vm->huge && !vm->vma;
+	/* the batch's first references: stage 0 (and 1) now, so that every
+	 * reference has its ring slot */
+	for (size_t i = 0; i < n && i < PREFETCH_D; i++)
+		access_prefetch0(vm, &a[i], &ring[i], &memo, pol, leaf);
+	for (size_t i = 0; i < n && i < PREFETCH_D / 2; i++)
+		access_prefetch1(vm, &a[i], &ring[i], pol);
 	for (size_t i = 0; i < n; i++) {
-		if (pol && t->st.faults != faults) {
+		if (vic && t->st.faults != faults) {
 			faults = t->st.faults;
-			victims_prefetch(vm, &q);
+			victims_prefetch(vm, &q, &memo);
 		}
 		if (pb_likely(i + PREFETCH_D < n))
-			access_prefetch(vm, &a[i + PREFETCH_D], 0, pol);
+			access_prefetch0(vm, &a[i + PREFETCH_D], &ring[(i + PREFETCH_D) % PF_RING],
+					 &memo, pol, leaf);
 		if (pb_likely(i + PREFETCH_D / 2 < n))
-			access_prefetch(vm, &a[i + PREFETCH_D / 2], 1, pol);
-		int rc = access_one(vm, t, &a[i], pos + i, next_use ? next_use[i] : PB_NEXT_NONE);
+			access_prefetch1(vm, &a[i + PREFETCH_D / 2],
+					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol);
+		int rc = access_one(vm, t, &a[i], pos + i, next_use ? next_use[i] : PB_NEXT_NONE,
+				    ring[i % PF_RING].pte);
 		if (pb_unlikely(rc))
 			return rc;
 	}
@@ -864,7 +913,7 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 			if (pfm && pb_likely(i + PREFETCH_D / 2 < n))
 				access_prefetch_mt(vm, &a[i + PREFETCH_D / 2], 1);
 			uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-			rc = access_one(vm, t, &a[i], pos + i, next);
+			rc = access_one(vm, t, &a[i], pos + i, next, NULL);
 			if (pb_unlikely(rc))
 				break;
 		}

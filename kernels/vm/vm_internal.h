@@ -81,6 +81,14 @@ static inline void vm_pt_prefetch(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
 	if (t)
 		pb_pt_prefetch(t, PB_VPN(vpn));
 }
+/* The same, returning the PTE's address for a later read (pb_pt_prefetch_leaf;
+ * NULL: none known, walk then).  Valid while no 2 MiB page is mapped in
+ * the table (vm->huge unset): the engine frees no other PT page. */
+static inline uint64_t *vm_pt_prefetch_leaf(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
+{
+	struct pb_pt *t = vm_pt_table(pt, as);
+	return t ? pb_pt_prefetch_leaf(t, PB_VPN(vpn)) : NULL;
+}
 /* Install / replace a PTE (fault path, under the engine lock). */
 int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte);
 /* Clear a PTE; returns the old word (fault path). */
@@ -397,6 +405,51 @@ static inline struct vm_page *vm_page_find(struct pb_vm *vm, uint64_t key)
 	uint32_t n = pb_likely(i != NULL) ? pb_atomic_load(i, PB_ACQUIRE) : 0;
 	return pb_likely(n) ? &vm->pages[n - 1] : NULL;
 }
+/* vm_pidx_find through a memo of the last leaf it found (index leaves stay
+ * until the engine is destroyed): a stream of references finds most of its
+ * slots in one or two leaves of 65536 pages.  blk: key's leaf + 1, 0: none. */
+struct vm_pidx_memo {
+	uint64_t blk;
+	uint32_t *leaf;
+};
+static inline uint32_t *vm_pidx_find_memo(struct pb_vm *vm, uint64_t key, struct vm_pidx_memo *m)
+{
+	uint64_t blk = (key >> PIDX_LEAF_BITS) + 1, off = key & ((1u << PIDX_LEAF_BITS) - 1);
+	if (pb_likely(m->blk == blk))
+		return &m->leaf[off];
+	uint32_t *i = vm_pidx_find(vm, key);
+	if (i) {
+		m->blk = blk;
+		m->leaf = i - off;
+	}
+	return i;
+}
+/* Start loading the object index slot i names (cached by now), if any. */
+static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
+{
+	/* relaxed atomics: several engine CPUs call this outside any lock
+	 * (batched free order); only an address is computed from them */
+	uint32_t n = pb_atomic_load(i, PB_RELAXED);
+	if (!n)
+		return;
+	/* 48-byte objects: the first byte's line, and the last byte's when
+	 * the object straddles two */
+	const char *p = (const char *)&pb_atomic_load(&vm->pages, PB_RELAXED)[n - 1];
+	__builtin_prefetch(p);
+	if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
+		__builtin_prefetch(p + sizeof(struct vm_page) - 1);
+}
+/* Start loading the PTE of the inline mapping (which evicting it clears) of
+ * the object index slot i names (slot and object cached by now), if any. */
+static inline void vm_page_prefetch_pte(struct pb_vm *vm, const uint32_t *i)
+{
+	if (!*i)
+		return;
+	const struct vm_page *p = &vm->pages[*i - 1];
+	if (p->pfn != UINT64_MAX && p->map)
+		vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
+			       (p->map - 1) & PB_PAGE_VPN_MASK);
+}
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
  * slot (stage 0), or, once that is cached, the object (stage 1), or, once
  * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
@@ -410,24 +463,9 @@ static inline void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
 	if (!stage) {
 		__builtin_prefetch(i);
 	} else if (stage == 1) {
-		/* relaxed atomics: several engine CPUs call this outside any
-		 * lock (batched free order); only an address is computed from
-		 * them */
-		uint32_t n = pb_atomic_load(i, PB_RELAXED);
-		if (!n)
-			return;
-		/* 48-byte objects: the first byte's line, and the last byte's
-		 * when the object straddles two */
-		const char *p = (const char *)&pb_atomic_load(&vm->pages, PB_RELAXED)[n - 1];
-		__builtin_prefetch(p);
-		if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
-			__builtin_prefetch(p + sizeof(struct vm_page) - 1);
-	} else if (*i) {
-		/* the PTE of its inline mapping, which evicting it clears */
-		const struct vm_page *p = &vm->pages[*i - 1];
-		if (p->pfn != UINT64_MAX && p->map)
-			vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
-				       (p->map - 1) & PB_PAGE_VPN_MASK);
+		vm_page_prefetch_obj(vm, i);
+	} else {
+		vm_page_prefetch_pte(vm, i);
 	}
 }
 /* The same with create for fine-grained faults (any thread, mm read

@@ -198,7 +198,19 @@ static void test_shadow(void)
 
 /* pb_policy_victim(p, d) of the policies that know their eviction order:
  * the d-th of a run of misses evicts it (every miss a new key, no hit
- * between), checked from random states of a seeded trace. */
+ * between), checked from random states of a seeded trace.  And
+ * pb_policy_victims_step (the engine's victim prefetch) names the same
+ * four: a full lookup from a random state, a move by one after each miss
+ * of the run. */
+static uint64_t step_bad(struct pb_policy *pol, uint64_t k[4], int want_rc)
+{
+	int rc = pb_policy_victims_step(pol, k);
+	uint64_t bad = want_rc >= 0 && rc != want_rc;
+	for (unsigned j = 0; j < 4; j++)
+		bad += (rc || !j) && k[j] != pb_policy_victim(pol, j);
+	return bad;
+}
+
 static void test_victim_order(void)
 {
 	for (size_t k = 0; pb_policies[k]; k++) {
@@ -211,8 +223,10 @@ static void test_victim_order(void)
 		PB_CHECK_MSG(d->create(&cfg, &pol, err, sizeof(err)) == 0, "%s: %s", d->name, err);
 		struct pb_rng r;
 		pb_rng_seed(&r, 7);
-		uint64_t fresh = 1u << 20, bad = 0, runs = 0;
+		uint64_t fresh = 1u << 20, bad = 0, runs = 0, sbad = 0;
+		uint64_t vk[4] = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
 		PB_CHECK(pb_policy_victim(pol, 0) == UINT64_MAX); /* empty: nothing to evict */
+		PB_CHECK(pb_policy_victims_step(pol, vk) == 0 && vk[0] == UINT64_MAX);
 		for (uint64_t i = 0; i < 20000; i++) {
 			uint64_t victim;
 			struct pb_ref ref = {.key = pb_rng_below(&r, 80), .pos = i};
@@ -222,16 +236,22 @@ static void test_victim_order(void)
 			uint64_t want[4];
 			for (unsigned j = 0; j < 4; j++)
 				want[j] = pb_policy_victim(pol, j);
+			vk[0] = vk[1] = UINT64_MAX; /* forget the order: a full lookup */
+			sbad += step_bad(pol, vk, 2);
+			sbad += step_bad(pol, vk, 0); /* nothing moved since */
 			for (unsigned j = 0; j < 4; j++) {
 				struct pb_ref f = {.key = fresh++, .pos = i};
 				victim = UINT64_MAX;
 				bad += d->access(pol, &f, &victim) != PB_POL_MISS_EVICT ||
 				       victim != want[j];
+				sbad += step_bad(pol, vk, 1); /* the order moved by one */
 			}
 			runs++;
 		}
 		PB_CHECK_MSG(bad == 0 && runs > 100, "%s: %llu of %llu predicted victims wrong",
 			     d->name, (unsigned long long)bad, (unsigned long long)runs * 4);
+		PB_CHECK_MSG(sbad == 0, "%s: victims_step wrong %llu times", d->name,
+			     (unsigned long long)sbad);
 		d->destroy(pol);
 	}
 }

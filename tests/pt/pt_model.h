@@ -157,6 +157,15 @@ static void model_step(struct pb_pt *pt, unsigned s)
 		EXPECT(got == m_lookup(i), "step %u: lookup %#llx = %#llx, model %#llx", s,
 		       (unsigned long long)v, (unsigned long long)got,
 		       (unsigned long long)m_lookup(i));
+		/* the prefetch's word is the one pb_pt_leaf finds without
+		 * creating (both NULL on other tables, in a 2 MiB leaf, with no
+		 * PT page) */
+		pb_epoch_enter();
+		uint64_t *pw = pb_pt_prefetch_leaf(pt, PB_VPN(v));
+		uint64_t *lw = pb_pt_leaf(pt, PB_VPN(v), false);
+		pb_epoch_exit();
+		EXPECT(pw == lw, "step %u: prefetch word of %#llx %p, leaf word %p", s,
+		       (unsigned long long)v, (void *)pw, (void *)lw);
 		/* a single-caller radix table's leaf word (NULL on other tables):
 		 * the model's 4 KiB word; a store through it maps or unmaps */
 		int create = model_draw(2) == 0;
