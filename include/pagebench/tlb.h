@@ -98,6 +98,11 @@ struct pb_tlb_array {
 	 * set's ways. */
 	uint8_t *fp;
 	uint32_t fp_mask;
+	/* With lru, for the insert of an absent key into the last position:
+	 * the nibbles of positions 0 .. ways - 2 (they move up one) and the
+	 * shift of the last position's nibble (the victim way). */
+	uint32_t lru_last_shift;
+	uint64_t lru_head, lru_unused;
 };
 
 struct pb_tlb_stats {
