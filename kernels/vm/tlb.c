@@ -450,9 +450,8 @@ static inline int way_tag_or_free(const struct pb_tlb_entry *s, uint32_t ways, u
  * ways are the last, and the masks that move the others up one are the
  * array's (lru_head, lru_unused).  Its entries' stamps are not kept
  * (nothing reads them). */
-static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a,
-					      uint32_t h, uint64_t key, uint64_t pfn,
-					      unsigned flags)
+static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint32_t h,
+					      uint64_t key, uint64_t pfn, unsigned flags)
 {
 	const uint32_t ways = a->ways;
 	uint32_t set = h & a->set_mask;
@@ -477,8 +476,7 @@ static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_ar
 /* The way of the `ways` at s that an insert takes: the way tagged `match`
  * or the first invalid one, else the least recently stamped (match 0: the
  * key is known absent, only an invalid way matches). */
-static inline struct pb_tlb_entry *stamp_way(struct pb_tlb_entry *s, uint32_t ways,
-					     uint64_t match)
+static inline struct pb_tlb_entry *stamp_way(struct pb_tlb_entry *s, uint32_t ways, uint64_t match)
 {
 	if (ways == 4) {
 		/* the L1d of the Intel profiles, unrolled: the tag tests branch
@@ -610,7 +608,7 @@ l2_hit_copy(struct pb_tlb *t, struct pb_tlb_entry *e, uint32_t h, uint64_t key, 
  * probe, whose hit then spills (run vm-tlb: +2.4% instructions; the
  * engine's access path would save 0.6%). */
 __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key,
-								 int fetch)
+								int fetch)
 {
 	uint32_t h = pb_tlb_hash(key);
 	struct pb_tlb_entry *e = l2_probe(t, h, key);
@@ -627,7 +625,7 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t
  * (run vm-tlb), it keeps the key's hash and more live across the L1 probe,
  * whose hit then spills (+5% instructions there). */
 __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key,
-							    uint64_t pfn, unsigned flags, int fetch)
+							   uint64_t pfn, unsigned flags, int fetch)
 {
 	uint32_t h = pb_tlb_hash(key);
 	uint64_t tag = key + 1;

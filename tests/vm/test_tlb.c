@@ -169,8 +169,7 @@ static size_t collide_pool(const struct pb_tlb_geom *g, uint64_t *pool)
 	return n + other;
 }
 
-static void run_geometry(const char *spec, int shared, uint64_t seed, int collide,
-			 uint32_t clock0)
+static void run_geometry(const char *spec, int shared, uint64_t seed, int collide, uint32_t clock0)
 {
 	struct pb_tlb_geom g;
 	char err[256];
@@ -228,8 +227,8 @@ static void run_geometry(const char *spec, int shared, uint64_t seed, int collid
 			keys[0] = key;
 			for (unsigned i = 1; i < n; i++)
 				keys[i] = npool ? pool[pb_rng_below(&r, npool)]
-					       : ((uint64_t)pb_rng_below(&r, 3) << 48) |
-						     pb_rng_below(&r, 300);
+						: ((uint64_t)pb_rng_below(&r, 3) << 48) |
+						      pb_rng_below(&r, 300);
 			for (unsigned i = 0; i < n; i++)
 				want += (unsigned)(ref_kill(&f.l2, keys[i]) |
 						   ref_kill(&f.l1d, keys[i]) |
