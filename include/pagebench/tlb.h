@@ -82,7 +82,8 @@ struct pb_tlb_array {
 	uint32_t set_mask;
 	/* an entry was ever inserted (atomic; set once, by the owner, before
 	 * that entry's tag): a kill skips an array never filled, such as the
-	 * L1i of a workload without fetches.  Ordered as the tags are. */
+	 * L1i of a workload without fetches.  Ordered as the tags are.  The
+	 * L2 is marked at init (every walk fills it). */
 	uint32_t filled;
 	/* The L2 (2 to 16 ways): each set's recency order as a permutation of
 	 * its ways, 4 bits a position, most recent in the low nibble (owner
@@ -98,6 +99,11 @@ struct pb_tlb_array {
 	 * set's ways. */
 	uint8_t *fp;
 	uint32_t fp_mask;
+	/* With lru, for the insert of an absent key into the last position:
+	 * the nibbles of positions 0 .. ways - 2 (they move up one) and the
+	 * shift of the last position's nibble (the victim way). */
+	uint32_t lru_last_shift;
+	uint64_t lru_head, lru_unused;
 };
 
 struct pb_tlb_stats {
@@ -200,6 +206,8 @@ static inline struct pb_tlb_entry *pb_tlb_probe(struct pb_tlb_array *a, uint64_t
  * and misses.
  */
 static inline struct pb_tlb_entry *pb_tlb_lookup(struct pb_tlb *t, uint64_t key, int fetch);
+/* pb_tlb_lookup's L2 step: call it only after the L1 of `fetch` missed the
+ * key (its copy into that L1 takes a way without looking for the key). */
 struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch);
 
 static inline struct pb_tlb_entry *pb_tlb_lookup(struct pb_tlb *t, uint64_t key, int fetch)

@@ -8,10 +8,14 @@
  * ways, and a 32-way one that keeps stamps), each unshared (kills keep the
  * permutation's invalid ways last) and shared (scans); after every step
  * the hit and miss counts, the frame a hit returns and what a shootdown
- * reports must agree with the reference.
+ * reports must agree with the reference (pb_tlb_shootdown_n: how many of
+ * a batch of keys it held).
  * The L2's probes look at the ways whose one-byte fingerprint matches
  * first: a second pass draws its keys from a pool of keys that share their
- * L2 set and fingerprint, so that every probe meets colliding ways.
+ * L2 set and fingerprint, so that every probe meets colliding ways.  A third
+ * starts the stamp clock just below its 32-bit wrap: the L1 arrays' (and
+ * the 32-way L2's) choice of the least recently stamped way must stay true
+ * LRU across the wrap, in the unrolled 4-way insert as in the loop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,7 +169,7 @@ static size_t collide_pool(const struct pb_tlb_geom *g, uint64_t *pool)
 	return n + other;
 }
 
-static void run_geometry(const char *spec, int shared, uint64_t seed, int collide)
+static void run_geometry(const char *spec, int shared, uint64_t seed, int collide, uint32_t clock0)
 {
 	struct pb_tlb_geom g;
 	char err[256];
@@ -174,6 +178,7 @@ static void run_geometry(const char *spec, int shared, uint64_t seed, int collid
 	PB_CHECK(pb_tlb_init(&t, &g) == 0);
 	const uint64_t npfn = 40;
 	t.shared = shared;
+	t.clock = clock0;
 	struct ref f = {0};
 	ref_arr_init(&f.l1d, &g.l1d);
 	ref_arr_init(&f.l1i, &g.l1i);
@@ -209,11 +214,27 @@ static void run_geometry(const char *spec, int shared, uint64_t seed, int collid
 			    ref_kill(&f.l2, key) | ref_kill(&f.l1d, key) | ref_kill(&f.l1i, key);
 			if (pb_tlb_shootdown(&t, key) != want)
 				bad = 2;
-		} else if (op < 99) {
+		} else if (op < 97) {
 			ref_kill(&f.l2, key);
 			ref_kill(&f.l1d, key);
 			ref_kill(&f.l1i, key);
 			pb_tlb_invalidate(&t, key);
+		} else if (op < 99) {
+			/* a reclaim batch: this key and up to 7 more (a repeat
+			 * is found once, by its first kill, as in the reference) */
+			uint64_t keys[8];
+			unsigned n = 1 + (unsigned)pb_rng_below(&r, 8), want = 0;
+			keys[0] = key;
+			for (unsigned i = 1; i < n; i++)
+				keys[i] = npool ? pool[pb_rng_below(&r, npool)]
+						: ((uint64_t)pb_rng_below(&r, 3) << 48) |
+						      pb_rng_below(&r, 300);
+			for (unsigned i = 0; i < n; i++)
+				want += (unsigned)(ref_kill(&f.l2, keys[i]) |
+						   ref_kill(&f.l1d, keys[i]) |
+						   ref_kill(&f.l1i, keys[i]));
+			if (pb_tlb_shootdown_n(&t, keys, n) != want)
+				bad = 4;
 		} else if (pb_rng_below(&r, 20) == 0) {
 			pb_tlb_flush_all(&t);
 			memset(f.l1d.n, 0, f.l1d.sets * sizeof(uint32_t));
@@ -248,12 +269,19 @@ int main(void)
 	    "l1=8:2,l2=64:32",	      /* 32 ways: stamps */
 	    "l1=16:4",		      /* no L2 */
 	};
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+	const size_t nspec = sizeof(specs) / sizeof(specs[0]);
+	for (size_t i = 0; i < nspec; i++)
 		for (int shared = 0; shared < 2; shared++)
-			run_geometry(specs[i], shared, 17 + i * 2 + (uint64_t)shared, 0);
+			run_geometry(specs[i], shared, 17 + i * 2 + (uint64_t)shared, 0, 0);
 	/* fingerprint collisions in the L2 (the geometries with one) */
 	for (size_t i = 0; i < 4; i++)
 		for (int shared = 0; shared < 2; shared++)
-			run_geometry(specs[i], shared, 91 + i * 2 + (uint64_t)shared, 1);
+			run_geometry(specs[i], shared, 91 + i * 2 + (uint64_t)shared, 1, 0);
+	/* the stamps wrap early in the run (each run ticks the clock some
+	 * 200000 times) */
+	for (size_t i = 0; i < nspec; i++)
+		for (int shared = 0; shared < 2; shared++)
+			run_geometry(specs[i], shared, 53 + i * 2 + (uint64_t)shared, 0,
+				     UINT32_MAX - 20000);
 	return pb_test_done();
 }
