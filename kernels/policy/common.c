@@ -263,11 +263,35 @@ void pb_policy_prefetch_node(struct pb_policy *p, uint64_t pf)
 		__builtin_prefetch(&p->pool.n[s->idx]);
 }
 
-static uint32_t victim_node(const struct pb_policy *p, unsigned d)
+/* The node at the end of the eviction order (the policy has victim_node),
+ * full or not; PN_NIL: empty. */
+static inline uint32_t victim_end(const struct pb_policy *p)
+{
+	return p->vlist ? p->vlist->tail : p->desc->victim_node(p, 0);
+}
+
+/* The next miss's victim's node (depth 0), PN_NIL when none is known or
+ * the policy is not full (a miss then evicts nothing). */
+static inline uint32_t victim_first(const struct pb_policy *p)
 {
 	if (p->res < p->frames || !p->desc->victim_node)
 		return PN_NIL;
-	return p->desc->victim_node(p, d);
+	return victim_end(p);
+}
+
+/* The node at depth d + 1 in eviction order from i, the one at depth d
+ * (not PN_NIL): a list's prev link, or victim_node's own walk. */
+static inline uint32_t victim_after(const struct pb_policy *p, uint32_t i, unsigned d)
+{
+	return p->vlist ? p->pool.n[i].prev : p->desc->victim_node(p, d + 1);
+}
+
+static uint32_t victim_node(const struct pb_policy *p, unsigned d)
+{
+	uint32_t i = victim_first(p);
+	for (unsigned k = 0; k < d && i != PN_NIL; k++)
+		i = victim_after(p, i, k);
+	return i;
 }
 
 uint64_t pb_policy_victim(const struct pb_policy *p, unsigned d)
@@ -285,30 +309,30 @@ void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d)
 
 int pb_policy_victims_step(struct pb_policy *p, uint64_t k[4])
 {
-	/* pb_policy_victim and victim_prefetch in one call: the policy's
-	 * state is checked once, each depth walked once */
-	const int known = p->res >= p->frames && p->desc->victim_node;
-	uint32_t i = known ? p->desc->victim_node(p, 0) : PN_NIL;
+	/* pb_policy_victim and victim_prefetch in one call and one walk of
+	 * the order: depths 0..4 in turn (a list policy: four prev links,
+	 * where a lookup per depth walked 0+4+3 of them and made three
+	 * indirect calls an eviction) */
+	uint32_t i = victim_first(p);
 	uint64_t v = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
 	if (v == k[0])
 		return 0;
 	k[0] = v;
 	if (v == UINT64_MAX)
 		return 0;
-	if ((i = p->desc->victim_node(p, 4)) != PN_NIL)
-		__builtin_prefetch(&p->pool.n[i]);
 	int moved = v == k[1];
 	if (moved) {
 		k[1] = k[2];
 		k[2] = k[3];
-	} else {
-		for (unsigned d = 1; d <= 2; d++) {
-			i = p->desc->victim_node(p, d);
-			k[d] = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
-		}
 	}
-	i = p->desc->victim_node(p, 3);
-	k[3] = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+	for (unsigned d = 1; d <= 3; d++) {
+		if (i != PN_NIL)
+			i = victim_after(p, i, d - 1);
+		if (d == 3 || !moved)
+			k[d] = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
+	}
+	if (i != PN_NIL && (i = victim_after(p, i, 3)) != PN_NIL)
+		__builtin_prefetch(&p->pool.n[i]);
 	if (k[3] != UINT64_MAX)
 		(void)pb_policy_prefetch_map(p, k[3]);
 	return moved ? 1 : 2;
@@ -325,11 +349,14 @@ unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n,
 	 * load while the walk waits for the next node; then the removals,
 	 * which find everything cached */
 	unsigned k = 0;
-	for (uint32_t i; k < n && (i = p->desc->victim_node(p, k)) != PN_NIL; k++) {
+	for (uint32_t i = n ? victim_end(p) : PN_NIL; i != PN_NIL;) {
 		victims[k] = p->pool.n[i].key;
 		pb_policy_prefetch(p, victims[k], 0);
 		if (seen)
 			seen(ctx, victims[k]);
+		if (++k == n)
+			break;
+		i = victim_after(p, i, k - 1);
 	}
 	for (unsigned j = 0; j < k; j++)
 		if (p->desc->remove(p, victims[j]))
@@ -391,11 +418,4 @@ uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key)
 		abort();
 	}
 	return i;
-}
-
-void pb_pol_oom(const struct pb_policy *p)
-{
-	fprintf(stderr, "pagebench: policy %s: out of memory (%u nodes)\n", p->desc->name,
-		p->pool.cap);
-	abort();
 }

@@ -28,7 +28,9 @@ static int fifo_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, 
 	rc = pb_pol_alloc(&pb_pol_fifo, cfg, sizeof(struct fifo), cfg->frames, out, err, errlen);
 	if (rc)
 		return rc;
-	((struct fifo *)*out)->q = PLIST_INIT;
+	struct fifo *p = (struct fifo *)*out;
+	p->q = PLIST_INIT;
+	p->b.vlist = &p->q;
 	return 0;
 }
 
@@ -44,9 +46,8 @@ static enum pb_pol_result fifo_access(struct pb_policy *pp, const struct pb_ref 
 	if (p->b.res == p->b.frames) {
 		i = p->q.tail;
 		*victim = n[i].key;
-		pl_unlink(n, &p->q, i);
 		pb_pol_node_rekey(&p->b, i, r->key);
-		pl_push_head(n, &p->q, i);
+		pl_to_head(n, &p->q, i);
 		return PB_POL_MISS_EVICT;
 	}
 	i = pb_pol_node_must(&p->b, r->key);

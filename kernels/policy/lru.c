@@ -29,7 +29,9 @@ static int lru_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	rc = pb_pol_alloc(&pb_pol_lru, cfg, sizeof(struct lru), cfg->frames, out, err, errlen);
 	if (rc)
 		return rc;
-	((struct lru *)*out)->l = PLIST_INIT;
+	struct lru *p = (struct lru *)*out;
+	p->l = PLIST_INIT;
+	p->b.vlist = &p->l;
 	return 0;
 }
 
@@ -46,9 +48,8 @@ static enum pb_pol_result lru_access(struct pb_policy *pp, const struct pb_ref *
 	if (p->b.res == p->b.frames) {
 		i = p->l.tail;
 		*victim = n[i].key;
-		pl_unlink(n, &p->l, i);
 		pb_pol_node_rekey(&p->b, i, r->key);
-		pl_push_head(n, &p->l, i);
+		pl_to_head(n, &p->l, i);
 		return PB_POL_MISS_EVICT;
 	}
 	i = pb_pol_node_must(&p->b, r->key);

@@ -138,11 +138,10 @@ static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, ui
 	}
 }
 
-/* Insert key -> idx (key must be absent).  0 or -ENOMEM. */
-static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
+/* Insert key -> idx (key must be absent) without the load check: for a
+ * map whose count did not grow since it was last checked (a rename). */
+static inline void kmap_insert(struct kmap *m, uint64_t key, uint32_t idx)
 {
-	if (pb_unlikely((m->count + 1) * 4 > m->mask + 1) && pb_pol_kmap_grow(m))
-		return -ENOMEM;
 	uint32_t tag = kmap_tag(key);
 	uint64_t i = kmap_slot0(m, tag);
 	while (m->s[i].idx != PN_NIL)
@@ -150,6 +149,14 @@ static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
 	m->s[i].tag = tag;
 	m->s[i].idx = idx;
 	m->count++;
+}
+
+/* Insert key -> idx (key must be absent).  0 or -ENOMEM. */
+static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
+{
+	if (pb_unlikely((m->count + 1) * 4 > m->mask + 1) && pb_pol_kmap_grow(m))
+		return -ENOMEM;
+	kmap_insert(m, key, idx);
 	return 0;
 }
 
@@ -222,12 +229,23 @@ struct plist {
 			l->tail = p;                                                               \
 		l->size--;                                                                         \
 	}                                                                                          \
+	/* unlink + push_head, knowing what they test: i is not the head,                          \
+	 * so it has a PREV and the list a head; the size is unchanged */                          \
 	static inline PB_UNUSED void NAME##_to_head(struct pnode *n, struct plist *l, uint32_t i)  \
 	{                                                                                          \
-		if (l->head == i)                                                                  \
+		uint32_t h = l->head;                                                              \
+		if (h == i)                                                                        \
 			return;                                                                    \
-		NAME##_unlink(n, l, i);                                                            \
-		NAME##_push_head(n, l, i);                                                         \
+		uint32_t p = n[i].PREV, x = n[i].NEXT;                                             \
+		n[p].NEXT = x;                                                                     \
+		if (x != PN_NIL)                                                                   \
+			n[x].PREV = p;                                                             \
+		else                                                                               \
+			l->tail = p;                                                               \
+		n[i].PREV = PN_NIL;                                                                \
+		n[i].NEXT = h;                                                                     \
+		n[h].PREV = i;                                                                     \
+		l->head = i;                                                                       \
 	}
 
 PL_DEFINE(pl, prev, next)
@@ -300,6 +318,11 @@ struct pb_policy {
 	uint64_t now; /* accesses seen (virtual time) */
 	struct ppool pool;
 	struct kmap map;
+	/* The list whose tail end the next miss evicts (LRU, FIFO: set by
+	 * create()), so the victim order is walked here, one prev link a
+	 * step, instead of from the tail by victim_node at each depth; NULL:
+	 * ask desc->victim_node. */
+	const struct plist *vlist;
 };
 
 /*
@@ -329,13 +352,12 @@ uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key);
  * with bounded history pre-size the pool in create() so this cannot happen.
  */
 uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key);
-void pb_pol_oom(const struct pb_policy *p) __attribute__((noreturn, cold));
 /* Give resident node i a new key (victim frame reused for the faulting key). */
 static inline void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t key)
 {
+	/* one entry out, one in: the load the map was checked for */
 	kmap_del(&p->map, p->pool.n[i].key, i);
-	if (pb_unlikely(kmap_put(&p->map, key, i)))
-		pb_pol_oom(p);
+	kmap_insert(&p->map, key, i);
 	p->pool.n[i].key = key;
 }
 /*

@@ -672,8 +672,15 @@ do_fault:;
 	if (rc == FINE_FALLBACK) {
 		/* earlier hits reach the policy before the fault; named hints
 		 * need only the policy lock, so they are applied before the
-		 * fault lock */
-		pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
+		 * fault lock; one engine CPU applied them as they came
+		 * (vm_hint_at): only the batch they would have made is
+		 * counted, here without a call */
+		if (vm->cfg.nthreads == 1) {
+			t->st.hint_flushes += t->nhints != 0;
+			t->nhints = 0;
+		} else {
+			pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
+		}
 		vm_lock(vm);
 		if (vm->cfg.nthreads == 1)
 			vm->mapped_key = 0; /* set by this fault's vm_map_page only */
