@@ -40,7 +40,6 @@ static enum pb_pol_result fifo_access(struct pb_policy *pp, const struct pb_ref 
 	struct fifo *p = (struct fifo *)pp;
 	struct pnode *n = p->b.pool.n;
 	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
 	if (i != PN_NIL)
 		return PB_POL_HIT;
 	if (p->b.res == p->b.frames) {

@@ -40,7 +40,6 @@ static enum pb_pol_result lru_access(struct pb_policy *pp, const struct pb_ref *
 	struct lru *p = (struct lru *)pp;
 	struct pnode *n = p->b.pool.n;
 	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
 	if (i != PN_NIL) {
 		pl_to_head(n, &p->l, i);
 		return PB_POL_HIT;

@@ -315,7 +315,7 @@ struct pb_policy {
 	const struct pb_policy_desc *desc;
 	uint64_t frames;
 	uint64_t res; /* resident pages */
-	uint64_t now; /* accesses seen (virtual time) */
+	uint64_t now; /* accesses seen (virtual time), where a strategy reads it */
 	struct ppool pool;
 	struct kmap map;
 	/* The list whose tail end the next miss evicts (LRU, FIFO: set by
