@@ -200,16 +200,20 @@ int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepag
 	return fill(vm, t, p, prepaged);
 }
 
-/* Map the page of object p into (as, vpn).  Lock held. */
+/* Map the page of object p into (as, vpn).  ptep: the PTE's word when the
+ * caller knows it (the one-thread fault: vm_pt_set_word), NULL: vm_pt_set
+ * finds it.  Lock held. */
 static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_asid_t as,
 							  uint64_t vpn, struct vm_page *p,
-							  int writable, int dirty, int accessed)
+							  int writable, int dirty, int accessed,
+							  uint64_t *ptep)
 {
 	uint64_t bits = VM_PTE_P | (writable ? VM_PTE_W : 0) | (dirty ? VM_PTE_D : 0) |
 			(accessed ? VM_PTE_A : 0) | VM_PTE_U;
 	if (vm->vma && !(bits = vm_vma_pte_bits(vm, as, vpn, p->key, bits)))
 		return 0; /* in no region: not mapped */
-	int rc = vm_pt_set(vm->pt, as, vpn, VM_PTE_MK(p->pfn, bits));
+	int rc = ptep ? vm_pt_set_word(ptep, VM_PTE_MK(p->pfn, bits))
+		      : vm_pt_set(vm->pt, as, vpn, VM_PTE_MK(p->pfn, bits));
 	if (rc) {
 		vm_fail(vm, rc, "page table: out of memory");
 		return rc;
@@ -233,7 +237,7 @@ static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_a
 int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
 		int dirty, int accessed)
 {
-	return map_page(vm, as, vpn, p, writable, dirty, accessed);
+	return map_page(vm, as, vpn, p, writable, dirty, accessed, NULL);
 }
 
 /* Another thread resolved the fault while we waited for the lock: not a
@@ -357,9 +361,13 @@ static __attribute__((noinline)) void fault_prepage(struct pb_vm *vm, struct vm_
  * functions of its own, so that the common fault - a page that is not
  * mapped, with make_resident, fill and map_page inline - compiles to a
  * short function with few registers to save and little on the stack.
+ * ptep: the PTE's word when access_one knows it (the one-thread pipeline:
+ * a radix table whose PT page existed when stage 0 looked, no 2 MiB pages
+ * or regions), which the common fault maps through without a walk; NULL
+ * (the PT page came later, or any other case): vm_pt_set walks.
  */
 static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
-		 uint64_t next)
+		 uint64_t next, uint64_t *ptep)
 {
 	pb_asid_t as = a->asid;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
@@ -405,7 +413,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 		p->flags &= ~PG_PREPAGED;
 		t->st.prepage_used++;
 	}
-	int rc = map_page(vm, as, vpn, p, writable, write && writable, 1);
+	int rc = map_page(vm, as, vpn, p, writable, write && writable, 1, ptep);
 	if (rc)
 		return rc;
 	const struct pb_prepage_desc *pp = vm->cfg.prepage;
@@ -578,9 +586,10 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 }
 
 /* ptep: the PTE's word (the one-thread pipeline's, batch_prefetched), read
- * on a TLB miss instead of walking; NULL: walk. */
+ * on a TLB miss instead of walking, and the fault maps through it; NULL:
+ * walk. */
 static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
-		      uint64_t pos, uint64_t next, const uint64_t *ptep)
+		      uint64_t pos, uint64_t next, uint64_t *ptep)
 {
 	struct pb_access ka; /* regions: the kernel region's accesses go to VM_KERNEL_AS */
 	if (pb_unlikely(vm->vma != NULL) && !(a = vm_vma_access(vm, a, &ka)))
@@ -686,7 +695,7 @@ do_fault:;
 			vm->mapped_key = 0; /* set by this fault's vm_map_page only */
 		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
 		if (!rc)
-			rc = fault(vm, t, a, pos, next);
+			rc = fault(vm, t, a, pos, next, ptep);
 		t->walked = 0; /* valid for this fault only */
 		if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
 			vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
@@ -757,7 +766,8 @@ do_fault:;
 #define PF_RING 16u
 _Static_assert(PF_RING > PREFETCH_D && !(PF_RING & (PF_RING - 1)), "the ring holds the pipeline");
 struct pf_ref {
-	uint64_t *pte;	/* the PTE's word (vm_pt_prefetch_leaf), NULL: walk */
+	uint64_t *pte;	/* the PTE's word (vm_pt_prefetch_leaf; the fault maps
+			 * through it), NULL: walk */
 	uint32_t *pidx; /* the page-object index slot, NULL: no object */
 	uint64_t pol;	/* the policy's stage 1 (pb_policy_prefetch_map) */
 	int ok;		/* asid and address in range */

@@ -19,6 +19,7 @@
 #ifndef PAGEBENCH_VM_INTERNAL_H
 #define PAGEBENCH_VM_INTERNAL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -671,6 +672,19 @@ void vm_prepage_one(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_
 #define VM_PTE_U  0x4ULL       /* user-accessible (x86 U/S) */
 #define VM_PTE_G  0x100ULL     /* global (the kernel region) */
 #define VM_PTE_NX (1ULL << 63) /* no execute */
+/* Install the engine's 4 KiB PTE through its leaf word w, known already
+ * (a single-caller radix table's: pb_pt_leaf, pb_pt_prefetch_leaf): as
+ * pb_pt_map, -EEXIST where a leaf is, else one release store of pte's
+ * frame and flags (a valid leaf: VM_PTE_MK).  vm_pt_set's one-CPU path;
+ * the one-thread fault calls it with the address its access read. */
+static inline int vm_pt_set_word(uint64_t *w, uint64_t pte)
+{
+	if (pb_atomic_load(w, PB_RELAXED))
+		return -EEXIST;
+	uint64_t flags = pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D | VM_PTE_U | VM_PTE_G | VM_PTE_NX);
+	pb_atomic_store(w, pb_pte_mk(PB_PFN(VM_PTE_PFN(pte)), flags), PB_RELEASE);
+	return 0;
+}
 /* With regions, the kernel region's PTEs live in this one address space
  * (the page tables every process shares, as Linux's kernel half), so one
  * TLB entry serves every process: a global entry. */

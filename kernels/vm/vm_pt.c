@@ -121,17 +121,9 @@ static uint64_t *leaf_word(struct vm_pt *pt, struct pb_pt *t, uint64_t vpn, bool
 int vm_pt_set(struct vm_pt *pt, pb_asid_t as, uint64_t vpn, uint64_t pte)
 {
 	/* one engine CPU: the word's address and one release store, as
-	 * pb_pt_map's (the engine's word is a valid leaf: VM_PTE_MK) */
+	 * pb_pt_map's (vm_pt_set_word) */
 	uint64_t *w = leaf_word(pt, vm_pt_table(pt, as), vpn, true);
-	if (w) {
-		if (pb_atomic_load(w, PB_RELAXED))
-			return -EEXIST;
-		uint64_t flags =
-		    pte & (VM_PTE_W | VM_PTE_A | VM_PTE_D | VM_PTE_U | VM_PTE_G | VM_PTE_NX);
-		pb_atomic_store(w, pb_pte_mk(PB_PFN(VM_PTE_PFN(pte)), flags), PB_RELEASE);
-		return 0;
-	}
-	return set_leaf(pt, as, vpn, pte, 0);
+	return w ? vm_pt_set_word(w, pte) : set_leaf(pt, as, vpn, pte, 0);
 }
 
 uint64_t vm_pt_clear(struct vm_pt *pt, pb_asid_t as, uint64_t vpn)
