@@ -227,19 +227,6 @@ void pb_pol_free(struct pb_policy *p)
 	free(p);
 }
 
-void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage)
-{
-	const struct kmap *m = &p->map;
-	if (!m->s)
-		return;
-	uint32_t tag = kmap_tag(key);
-	const struct kslot *s = &m->s[kmap_slot0(m, tag)];
-	if (!stage)
-		__builtin_prefetch(s);
-	else if (s->idx != PN_NIL && s->tag == tag)
-		__builtin_prefetch(&p->pool.n[s->idx]);
-}
-
 uint64_t pb_policy_prefetch_map(struct pb_policy *p, uint64_t key)
 {
 	const struct kmap *m = &p->map;
@@ -261,6 +248,21 @@ void pb_policy_prefetch_node(struct pb_policy *p, uint64_t pf)
 	const struct kslot *s = &m->s[(pf >> 32) & m->mask];
 	if (s->idx != PN_NIL && s->tag == (uint32_t)pf)
 		__builtin_prefetch(&p->pool.n[s->idx]);
+}
+
+/* The two steps above by key: the slot (stage 0), then, the slot cached,
+ * the node it names (stage 1). */
+void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage)
+{
+	if (!stage) {
+		(void)pb_policy_prefetch_map(p, key);
+		return;
+	}
+	const struct kmap *m = &p->map;
+	if (!m->s)
+		return;
+	uint32_t tag = kmap_tag(key);
+	pb_policy_prefetch_node(p, kmap_slot0(m, tag) << 32 | tag);
 }
 
 /* The node at the end of the eviction order (the policy has victim_node),
