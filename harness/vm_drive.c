@@ -145,14 +145,57 @@ __attribute__((constructor)) static void install_sink(void)
 
 /* ---- streams ---- */
 /* Distinct (asid, vpn) pairs: the engine's expected_keys hint and the
- * `distinct_pages` of meta.json, counted in a pb_keyset (64-page blocks:
- * a trace's dense page numbers probe a table that stays in the cache). */
+ * `distinct_pages` of meta.json, counted in a pb_keyset (64-page blocks in
+ * a bitmap window: a trace's dense page numbers cost a few instructions). */
 static inline int count_pages(struct pb_keyset *set, const struct pb_access *a, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (pb_keyset_add(set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0)))
 			return -ENOMEM;
 	return 0;
+}
+
+/* The engine's limits on an access (check_accesses says which one). */
+#define ENGINE_ASID_MAX 0xfff0u
+#define ENGINE_VA_BITS	48
+
+/*
+ * One pass over a[0..n) for the reader: whether an access passes the
+ * engine's limits (nonzero: check_accesses finds it and says why), the
+ * copy-on-write writes (into *cow) and, with set, the distinct pages.
+ * One loop instead of three (check, copy-on-write, pages), and no branch
+ * per access on the limits: the addresses are ORed and the asids maxed.
+ * -ENOMEM: out of memory counting (the rest is scanned all the same).
+ */
+static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *cow,
+			 uint64_t *bad);
+static inline __attribute__((always_inline)) int
+scan_one(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *cow, uint64_t *bad)
+{
+	uint64_t c = 0, addrs = 0;
+	uint32_t asid = 0;
+	for (size_t i = 0; i < n; i++) {
+		addrs |= a[i].addr;
+		asid = a[i].asid > asid ? a[i].asid : asid;
+		c += (a[i].flags & PB_ACC_COW) && a[i].op == PB_OP_WRITE;
+		if (set &&
+		    pb_keyset_add(set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0))) {
+			*cow += c;
+			(void)scan_accesses(a + i + 1, n - i - 1, NULL, cow, bad);
+			*bad |= (uint64_t)(asid > ENGINE_ASID_MAX) | addrs >> ENGINE_VA_BITS;
+			return -ENOMEM;
+		}
+	}
+	*cow += c;
+	*bad = (uint64_t)(asid > ENGINE_ASID_MAX) | addrs >> ENGINE_VA_BITS;
+	return 0;
+}
+
+/* scan_one, its loop compiled once with and once without the pages */
+static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *cow,
+			 uint64_t *bad)
+{
+	return set ? scan_one(a, n, set, cow, bad) : scan_one(a, n, NULL, cow, bad);
 }
 
 /* The distinct pages of a[0..n); n when out of memory (a hint). */
@@ -293,12 +336,12 @@ static int check_accesses(const struct pb_access *a, size_t n, uint64_t pos, cha
 			  size_t errlen)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (a[i].asid > 0xfff0u) {
+		if (a[i].asid > ENGINE_ASID_MAX) {
 			snprintf(err, errlen, "workload asid %u above the engine's limit %u",
-				 a[i].asid, 0xfff0u);
+				 a[i].asid, ENGINE_ASID_MAX);
 			return -EINVAL;
 		}
-		if (a[i].addr >> 48) {
+		if (a[i].addr >> ENGINE_VA_BITS) {
 			snprintf(err, errlen,
 				 "workload address %#llx beyond 48 bits (reference %llu)",
 				 (unsigned long long)a[i].addr, (unsigned long long)(pos + i));
@@ -450,10 +493,11 @@ struct pre_pass {
 static int pre_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct pre_pass *p = ctx;
-	if (check_accesses(a, n, p->n, NULL, 0))
-		return -EDOM; /* the streaming pass says what and where */
-	if (count_pages(&p->pages, a, n))
+	uint64_t cow = 0, bad;
+	if (scan_accesses(a, n, &p->pages, &cow, &bad))
 		return -ENOMEM;
+	if (bad)
+		return -EDOM; /* the streaming pass says what and where */
 	if (p->next_use && p->n + n > p->cap) {
 		size_t cap = p->cap ? p->cap : 1 << 20;
 		while (cap < p->n + n)
@@ -748,23 +792,27 @@ struct feed {
 	int failed; /* a stream's error: stop feeding (atomic) */
 };
 
-/* Accesses a[0..m) read into stream s's batch buf at n: copy-on-write
- * writes, keys and write flags, and the distinct pages (while a[] is in
- * the cache: FEED_CHUNK at a time). */
-static void batch_accesses(struct feed *f, struct feed_stream *fs, const struct pb_access *a,
-			   size_t m, unsigned buf, size_t n)
+/* Accesses a[0..m) read into stream s's batch buf at n (while a[] is in
+ * the cache: FEED_CHUNK at a time): checked, copy-on-write writes and the
+ * distinct pages in one pass, then the keys and write flags.  -EINVAL
+ * (fs->err says why) for an access the engine cannot map. */
+static int batch_accesses(struct feed *f, struct feed_stream *fs, const struct pb_access *a,
+			  size_t m, unsigned buf, size_t n)
 {
-	for (size_t i = 0; i < m; i++)
-		fs->cow += (a[i].flags & PB_ACC_COW) && a[i].op == PB_OP_WRITE;
+	uint64_t bad;
+	int count = fs->count_pages && !fs->pages_rc;
+	if (scan_accesses(a, m, count ? &fs->pages : NULL, &fs->cow, &bad)) {
+		fs->pages_rc = -ENOMEM;
+		pb_atomic_store(&f->failed, 1, PB_RELAXED);
+	}
+	if (bad && check_accesses(a, m, fs->at + n, fs->err, sizeof(fs->err)))
+		return -EINVAL;
 	if (f->need_keys)
 		for (size_t i = 0; i < m; i++) {
 			fs->keys[buf][n + i] = pb_vm_key(&a[i]);
 			fs->wr[buf][n + i] = a[i].op == PB_OP_WRITE;
 		}
-	if (fs->count_pages && !fs->pages_rc && count_pages(&fs->pages, a, m)) {
-		fs->pages_rc = -ENOMEM;
-		pb_atomic_store(&f->failed, 1, PB_RELAXED);
-	}
+	return 0;
 }
 
 /* Read stream s's next batch into buf: FEED_BATCH accesses, or (keys
@@ -784,12 +832,11 @@ static void read_task(struct feed *f, size_t s, unsigned buf)
 		if (got < 0) {
 			fs->rc = -EINVAL;
 			snprintf(fs->err, sizeof(fs->err), "%s", pb_workload_error(fs->w));
-		} else if (check_accesses(a, m, fs->at + n, fs->err, sizeof(fs->err))) {
-			fs->rc = -EINVAL;
+		} else {
+			fs->rc = batch_accesses(f, fs, a, m, buf, n);
 		}
 		if (fs->rc)
 			break;
-		batch_accesses(f, fs, a, m, buf, n);
 		n += m;
 		if (m < want)
 			break; /* the stream's end */

@@ -13,6 +13,7 @@ static int u32_records(struct wl_trace *t, const char *p, size_t avail, struct p
 	for (size_t i = 0; i < avail; i++) {
 		uint32_t v;
 		memcpy(&v, p + 4 * i, 4);
+		o[i] = t->rec;
 		o[i].addr = (uint64_t)v << t->shift;
 	}
 	return 0;

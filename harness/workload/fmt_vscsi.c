@@ -54,6 +54,7 @@ static int vscsi_records(struct wl_trace *t, const char *p, size_t avail, struct
 			return wl_terr(t, "block number %llu overflows a 64-bit address",
 				       (unsigned long long)lbn);
 		}
+		o[i] = t->rec;
 		o[i].addr = lbn << t->shift;
 		/* SCSI WRITE(6/10/12/16) */
 		o[i].op = cmd == 0x0a || cmd == 0x2a || cmd == 0xaa || cmd == 0x8a ? PB_OP_WRITE

@@ -280,8 +280,8 @@ static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
  *    not detected; no reader of a file that changes under it can be.
  */
 #define WL_MAP_DROP (2u << 20)
-/* Records decoded (zeroed, decoded, given their backing) a chunk at a time,
- * so the three passes over the accesses stay in the first-level cache. */
+/* Records decoded a chunk at a time, so a second pass over the accesses (a
+ * sidecar's flags) stays in the first-level cache. */
 #define WL_BIN_CHUNK 2048u
 
 struct wl_map_guard {
@@ -433,9 +433,11 @@ static ssize_t bin_decode(struct wl_trace *t, const char *buf, struct pb_access 
 			avail = n - k;
 		if (avail > WL_BIN_CHUNK)
 			avail = WL_BIN_CHUNK;
-		memset(out + k, 0, avail * sizeof(*out));
+		/* each record written whole from t->rec, backing=file's flags
+		 * included (asid 0: no volume to place): no zeroing pass, and a
+		 * second pass only for a sidecar's maps */
 		int rc = t->fmt->records(t, buf + t->pos, avail, out + k, k);
-		if (!rc)
+		if (!rc && t->maps)
 			rc = apply_backing(t, out + k, avail);
 		if (rc)
 			return rc;
@@ -635,6 +637,8 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 	}
 	if (!rc && !t->backing)
 		t->backing = wl_format_backing(t->fmt);
+	if (!rc && t->backing == WL_BACKING_file)
+		t->rec.flags = PB_ACC_FILE | PB_ACC_SHARED; /* apply_backing's, for binary */
 	if (!rc && t->backing == WL_BACKING_anon && o->path && o->fd < 0) {
 		/* a recorded trace's mappings, beside it (trace record) */
 		char mp[4200];

@@ -60,7 +60,9 @@ struct wl_format {
 	 * Optional. */
 	int (*finish)(struct wl_trace *t);
 	/* binary: fixed records; records() decodes avail records at p into
-	 * o (zeroed) and returns 0, or an error with t->pos at the bad one */
+	 * o[0..avail), each written whole: t->rec (asid 0, the backing's
+	 * flags) with its own addr (and op), and returns 0, or an error with
+	 * t->pos at the bad one */
 	size_t recsz; /* 0: set by open() */
 	int (*records)(struct wl_trace *t, const char *p, size_t avail, struct pb_access *o,
 		       size_t k);
@@ -123,6 +125,7 @@ struct wl_trace {
 	uint64_t first_skip;   /* text: line of the first skipped line (1-based) */
 	char first_skip_s[48]; /* ... and its start */
 	size_t recsz;
+	struct pb_access rec; /* binary: what a record is but its addr and op */
 	int64_t *onext;
 	size_t onext_cap;
 	struct wl_pbt_reader *pbt;

@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /*
  * The one 64-bit mixer: xor-shift, multiply by 2^64/phi, xor-fold.  Both
@@ -177,23 +178,41 @@ int pb_hmap_next(const struct pb_hmap *m, uint64_t *cursor, uint64_t *key, uint6
 
 /*
  * A set of u64 keys (distinct pages, for one): blocks of 64 consecutive
- * keys, key >> 6 -> a 64-bit mask in a pb_hmap.  Keys dense in their block
- * (a trace's page numbers, an address space's runs) take 1/64 of a slot
- * each: 100k pages of a trace are a 64 KiB table whose probes stay in the
- * cache, where one slot per key is 4 MiB and a cache miss per reference.
- * Keys scattered one per block cost a slot each, as in a plain pb_hmap.
- * The last block looked up is kept (its pointer stays valid: only an add
- * inserts), so runs within one block skip the hash.
+ * keys, key >> 6 -> a 64-bit mask.  The masks of the blocks near the first
+ * key live in a directly indexed window (PB_KEYSET_WIN blocks, 2^21 keys:
+ * 8 GiB of 4 KiB pages, centred on the first key's block), the others in a
+ * pb_hmap.  A trace's page numbers, or an address space's heap, are dense
+ * there: an add is a subtraction, a compare and an OR into a bitmap whose
+ * touched lines stay in the cache (100k pages: 12.5 KiB), where a hash
+ * probe per reference cost three times the instructions.  The window's
+ * keys are counted when asked (a popcount of its 32Ki words), not per add:
+ * a count in memory, which the add's store to a mask might alias, would be
+ * loaded and stored again on every add of a caller's loop.  The window
+ * (256 KiB) is lazily zeroed memory, touched only where keys fall.  Keys
+ * outside it take a slot per block: 1/64 of a slot each when dense in
+ * their block, a slot each when scattered one per block, as in a plain
+ * pb_hmap.  The last block looked up there is kept (its pointer stays
+ * valid: only an add inserts), so runs within one block skip the hash.
+ * Which structure holds a key depends on the key alone once the window is
+ * placed (at the first add, before any insert), so the count is exact.
  */
+#define PB_KEYSET_WIN	   (1ULL << 15)
+#define PB_KEYSET_UNPLACED (UINT64_MAX / 2) /* every block minus it is >= the window */
 struct pb_keyset {
-	struct pb_hmap m;
-	uint64_t n;	 /* distinct keys */
+	uint64_t *win;	 /* PB_KEYSET_WIN masks, or NULL (no memory for it) */
+	uint64_t wlo;	 /* block of win[0]; PB_KEYSET_UNPLACED before the first add */
+	uint64_t n;	 /* distinct keys outside the window */
 	uint64_t lastb;	 /* block of *lastw */
 	uint64_t *lastw; /* NULL: none yet */
+	struct pb_hmap m;
 };
 
+/* 0 or -ENOMEM. */
 static inline int pb_keyset_init(struct pb_keyset *s)
 {
+	/* calloc: a fresh mapping, zeroed by the kernel page by page */
+	s->win = (uint64_t *)calloc(PB_KEYSET_WIN, sizeof(uint64_t));
+	s->wlo = PB_KEYSET_UNPLACED;
 	s->n = 0;
 	s->lastb = 0;
 	s->lastw = NULL;
@@ -203,13 +222,22 @@ static inline int pb_keyset_init(struct pb_keyset *s)
 static inline void pb_keyset_fini(struct pb_keyset *s)
 {
 	pb_hmap_fini(&s->m);
+	free(s->win);
+	s->win = NULL;
+	s->wlo = PB_KEYSET_UNPLACED;
 	s->lastw = NULL;
 }
 
-/* Add key: 0, or -ENOMEM (the set is unchanged then). */
-static inline int pb_keyset_add(struct pb_keyset *s, uint64_t key)
+/* pb_keyset_add outside the window, or the first add (which places it):
+ * out of line, so that the add inlined in a caller's loop stays small. */
+static __attribute__((noinline, unused)) int pb_keyset_add_far(struct pb_keyset *s, uint64_t key)
 {
 	uint64_t b = key >> 6, *w = s->lastw;
+	if (s->wlo == PB_KEYSET_UNPLACED && s->win) {
+		s->wlo = b > PB_KEYSET_WIN / 2 ? b - PB_KEYSET_WIN / 2 : 0;
+		s->win[b - s->wlo] |= 1ULL << (key & 63);
+		return 0;
+	}
 	if (!w || b != s->lastb) {
 		int isnew;
 		if (!(w = pb_hmap_upsert(&s->m, b, &isnew)))
@@ -223,10 +251,24 @@ static inline int pb_keyset_add(struct pb_keyset *s, uint64_t key)
 	return 0;
 }
 
-/* Distinct keys added. */
+/* Add key: 0, or -ENOMEM (the set is unchanged then). */
+static inline int pb_keyset_add(struct pb_keyset *s, uint64_t key)
+{
+	/* unsigned: blocks below wlo wrap far above the window */
+	uint64_t d = (key >> 6) - s->wlo;
+	if (__builtin_expect(d >= PB_KEYSET_WIN, 0))
+		return pb_keyset_add_far(s, key);
+	s->win[d] |= 1ULL << (key & 63);
+	return 0;
+}
+
+/* Distinct keys added (a scan of the window: call it once, at the end). */
 static inline uint64_t pb_keyset_count(const struct pb_keyset *s)
 {
-	return s->n;
+	uint64_t n = s->n;
+	for (size_t i = 0; s->win && s->wlo != PB_KEYSET_UNPLACED && i < PB_KEYSET_WIN; i++)
+		n += (uint64_t)__builtin_popcountll(s->win[i]);
+	return n;
 }
 
 #endif /* PAGEBENCH_HMAP_H */

@@ -156,13 +156,15 @@ static int cmp_u64(const void *a, const void *b)
  * pb_keyset counts distinct keys: against sort + unique of the same
  * stream, for keys dense in their 64-key blocks, scattered one per block,
  * runs inside one block (the cached last block) and mixed with 0 and
- * UINT64_MAX, through the map's growth.
+ * UINT64_MAX, through the map's growth; and keys on both sides of both
+ * edges of the direct window (placed around the first key, and clamped
+ * at block 0), so that the window and the map each hold some.
  */
 static void test_keyset(void)
 {
 	enum { N = 60000 };
 	static uint64_t k[N];
-	for (unsigned shape = 0; shape < 4; shape++) {
+	for (unsigned shape = 0; shape < 6; shape++) {
 		uint64_t sm = 77 + shape;
 		for (size_t i = 0; i < N; i++) {
 			uint64_t r = pb_splitmix64(&sm);
@@ -172,9 +174,16 @@ static void test_keyset(void)
 				k[i] = ((r >> 8) % 30000) << 6 | (r & 63);
 			else if (shape == 2) /* runs within a block */
 				k[i] = i / 50 * 64 + r % 17;
-			else /* anything, 0 and the top key included */
+			else if (shape == 3) /* anything, 0 and the top key included */
 				k[i] = i % 97 == 0 ? 0 : i % 89 == 0 ? UINT64_MAX : r >> (r & 63);
+			else if (shape == 4) /* 4 windows' keys around the first */
+				k[i] = (3ULL << 40) + (r >> 8) % (PB_KEYSET_WIN * 256) -
+				       PB_KEYSET_WIN * 128;
+			else /* the window at 0, keys up to 4 windows above it */
+				k[i] = (r >> 8) % (PB_KEYSET_WIN * 256);
 		}
+		if (shape >= 4)
+			k[0] = shape == 4 ? 3ULL << 40 : 5;
 		struct pb_keyset set;
 		uint64_t bad = 0;
 		PB_CHECK(pb_keyset_init(&set) == 0);
@@ -188,6 +197,14 @@ static void test_keyset(void)
 		PB_CHECK_MSG(pb_keyset_count(&set) == uniq,
 			     "shape %u: %" PRIu64 " counted, %" PRIu64 " distinct", shape,
 			     pb_keyset_count(&set), uniq);
+		if (shape >= 4) { /* the window and the map both hold some */
+			uint64_t cur = 0, key, *val, inmap = 0;
+			while (pb_hmap_next(&set.m, &cur, &key, &val))
+				inmap += (uint64_t)__builtin_popcountll(*val);
+			PB_CHECK_MSG(inmap > 0 && inmap < uniq,
+				     "shape %u: %" PRIu64 " of %" PRIu64 " keys in the map", shape,
+				     inmap, uniq);
+		}
 		/* adding them all again adds nothing */
 		for (size_t i = 0; i < N; i++)
 			bad += pb_keyset_add(&set, k[N - 1 - i]) != 0;
