@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,28 @@ void pb_pbt_abort(struct pb_pbt_writer *w)
 }
 
 /* ---------------- reader ---------------- */
+/* struct pb_access's bytes 8-15 as one little-endian word (the delta
+ * loads assume a little-endian host too) */
+_Static_assert(offsetof(struct pb_access, asid) == 8 && offsetof(struct pb_access, op) == 12 &&
+		   offsetof(struct pb_access, thread) == 13 &&
+		   offsetof(struct pb_access, flags) == 14 && sizeof(struct pb_access) == 16,
+	       "pb_access layout");
+#define META_OP 32
+#define META(asid, thread, flags)                                                                  \
+	((uint64_t)(asid) | (uint64_t)(thread) << 40 | (uint64_t)(flags) << 48)
+
+static const uint64_t nbmask[9] = {
+    0,
+    0xffULL,
+    0xffffULL,
+    0xffffffULL,
+    0xffffffffULL,
+    0xffffffffffULL,
+    0xffffffffffffULL,
+    0xffffffffffffffULL,
+    ~0ULL,
+};
+
 struct wl_pbt_reader {
 	wl_read_fn rd;
 	void *ctx;
@@ -332,7 +355,12 @@ struct wl_pbt_reader {
 	const uint8_t *ctrl, *dp, *cp;
 	uint32_t left;
 	uint64_t page;
-	struct pb_access cur; /* asid/thread/flags state */
+	uint64_t meta; /* the current asid, thread and flags: bytes 8-15 of an access, op 0 */
+	/* per control byte (a valid one is < 128): its delta's mask and
+	 * width, its op in bytes 8-15 of an access (arrays, not one array of
+	 * structs: indexed by the byte with no multiply) */
+	uint64_t dmask[128], dop[128];
+	uint8_t width[128];
 	int done, failed;
 };
 
@@ -403,6 +431,12 @@ int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader
 	}
 	r->shift = get32(h + 16);
 	r->hdr_refs = get64(h + 24);
+	for (unsigned c = 0; c < 128; c++) {
+		unsigned nb = (c >> 2) & 15;
+		r->width[c] = (uint8_t)nb;
+		r->dmask[c] = nb > 8 ? 0 : nbmask[nb];
+		r->dop[c] = (uint64_t)(c & 3) << META_OP;
+	}
 	*page_shift = r->shift;
 	*out = r;
 	return 0;
@@ -491,14 +525,24 @@ static int next_block(struct wl_pbt_reader *r)
 		return rerr(r, at + BLK_HDR, "block checksum mismatch (corrupt file)");
 	}
 	memset(raw + raw_len, 0, 8); /* padding for the 8-byte delta loads */
-	/* validate the streams' lengths against the control bytes */
+	/* validate the streams' lengths against the control bytes: 16-bit
+	 * sums over 4Ki bytes at a time (at most 15 * 4096 each), so that the
+	 * loop is vectorised over bytes without widening each to 64 bits */
 	size_t sum = 0, nchg = 0;
-	int badop = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		uint8_t c = raw[i];
-		sum += (c >> 2) & 15;
-		nchg += (c >> 6) & 1;
-		badop |= ((c & 3) == 3) | (((c >> 2) & 15) > 8) | (c >> 7);
+	unsigned badop = 0;
+	for (uint32_t i = 0; i < n;) {
+		uint32_t e = n - i > 4096 ? i + 4096 : n;
+		uint16_t s16 = 0, c16 = 0;
+		uint8_t b8 = 0;
+		for (; i < e; i++) {
+			uint8_t c = raw[i];
+			s16 += (c >> 2) & 15;
+			c16 += (c >> 6) & 1;
+			b8 |= (uint8_t)(((c & 3) == 3) | (((c >> 2) & 15) > 8) | (c >> 7));
+		}
+		sum += s16;
+		nchg += c16;
+		badop |= b8;
 	}
 	if (badop)
 		return rerr(r, at + BLK_HDR, "bad control byte in block (corrupt file)");
@@ -509,22 +553,10 @@ static int next_block(struct wl_pbt_reader *r)
 	r->cp = raw + n + dlen;
 	r->left = n;
 	r->page = 0;
-	memset(&r->cur, 0, sizeof(r->cur));
+	r->meta = 0;
 	r->total += n;
 	return 0;
 }
-
-static const uint64_t nbmask[9] = {
-    0,
-    0xffULL,
-    0xffffULL,
-    0xffffffULL,
-    0xffffffffULL,
-    0xffffffffffULL,
-    0xffffffffffffULL,
-    0xffffffffffffffULL,
-    ~0ULL,
-};
 
 ssize_t wl_pbt_next(struct wl_pbt_reader *r, struct pb_access *buf, size_t n)
 {
@@ -541,33 +573,36 @@ ssize_t wl_pbt_next(struct wl_pbt_reader *r, struct pb_access *buf, size_t n)
 			continue;
 		}
 		size_t m = r->left < n - k ? r->left : n - k;
-		const uint8_t *ctrl = r->ctrl, *dp = r->dp;
-		uint64_t page = r->page;
+		const uint8_t *ctrl = r->ctrl, *dp = r->dp, *cp = r->cp;
+		uint64_t page = r->page, meta = r->meta;
 		unsigned shift = r->shift;
-		struct pb_access cur = r->cur;
-		struct pb_access *o = buf + k;
-		for (size_t i = 0; i < m; i++) {
-			uint8_t c = ctrl[i];
-			unsigned nb = (c >> 2) & 15;
+		char *o = (char *)(buf + k);
+		/* two 8-byte stores an access (address; asid, op, thread and
+		 * flags as one word), not one per field */
+		for (size_t i = 0; i < m; i++, o += sizeof(struct pb_access)) {
+			uint8_t c = ctrl[i]; /* < 128: next_block checked */
 			uint64_t zz;
 			memcpy(&zz, dp, 8);
-			zz &= nbmask[nb];
-			dp += nb;
+			zz &= r->dmask[c];
+			dp += r->width[c];
 			page += (zz >> 1) ^ (0 - (zz & 1));
 			if (pb_unlikely(c & 0x40)) {
-				memcpy(&cur.asid, r->cp, 4);
-				cur.thread = r->cp[4];
-				memcpy(&cur.flags, r->cp + 5, 2);
-				r->cp += CHG_BYTES;
+				uint32_t asid;
+				uint16_t flags;
+				memcpy(&asid, cp, 4);
+				memcpy(&flags, cp + 5, 2);
+				meta = META(asid, cp[4], flags);
+				cp += CHG_BYTES;
 			}
-			cur.op = c & 3;
-			cur.addr = page << shift;
-			o[i] = cur;
+			uint64_t addr = page << shift, w = meta | r->dop[c];
+			memcpy(o, &addr, 8);
+			memcpy(o + 8, &w, 8);
 		}
 		r->ctrl = ctrl + m;
 		r->dp = dp;
+		r->cp = cp;
 		r->page = page;
-		r->cur = cur;
+		r->meta = meta;
 		r->left -= (uint32_t)m;
 		k += m;
 	}
