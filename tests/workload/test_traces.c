@@ -659,6 +659,24 @@ static void test_backing(void)
 	n = flags_of(spec(0, "m.lackey", "backing=file"), fl, ad, 16, canon, sizeof(canon));
 	PB_CHECK(n == 6 && fl[0] == fs && fl[1] == fs);
 	check_roundtrip(spec(0, "m.lackey", NULL), "maps");
+	/* binary records (written whole from a template, no zeroing pass):
+	 * oracle is file by default, anon on request; a u64 trace takes a
+	 * sidecar's flags; vscsi's writes keep the file's flags */
+	n = flags_of(spec(0, "a.oracleGeneral.bin", NULL), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK_MSG(n == 3 && fl[0] == fs && fl[1] == fs && fl[2] == fs, "oracle: n %ld flags %u",
+		     n, fl[0]);
+	n = flags_of(spec(0, "a.oracleGeneral.bin", "backing=anon"), fl, ad, 16, canon,
+		     sizeof(canon));
+	PB_CHECK(n == 3 && fl[0] == 0 && fl[1] == 0 && fl[2] == 0);
+	n = flags_of(spec(0, "a.vscsi", NULL), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK(n == 2 && fl[0] == fs && fl[1] == fs);
+	const uint64_t mu64[3] = {0x4000, 0x2, 0x7ff001};
+	wl_write(wl_path("m.u64"), mu64, sizeof(mu64));
+	wl_write(wl_path("m.u64.maps"), maps, strlen(maps));
+	n = flags_of(spec(0, "m.u64", "format=u64"), fl, ad, 16, canon, sizeof(canon));
+	PB_CHECK_MSG(n == 3 && fl[0] == PB_ACC_FILE && fl[1] == fs && fl[2] == 0 &&
+			 ad[2] == 0x7ff001000ULL,
+		     "u64 + maps: n %ld flags %u %u %u", n, fl[0], fl[1], fl[2]);
 	const char *badmaps = "04000000-04001000 r-xp 00000000 fe:00 42 /usr/bin/prog\nzzz\n";
 	wl_write(wl_path("m.lackey.maps"), badmaps, strlen(badmaps));
 	check_bad(spec(0, "m.lackey", NULL), "m.lackey.maps:2:", "START-END");
