@@ -216,7 +216,11 @@ static inline int pb_keyset_init(struct pb_keyset *s)
 	s->n = 0;
 	s->lastb = 0;
 	s->lastw = NULL;
-	return pb_hmap_init(&s->m, 0);
+	if (!pb_hmap_init(&s->m, 0))
+		return 0;
+	free(s->win);
+	s->win = NULL;
+	return -ENOMEM;
 }
 
 static inline void pb_keyset_fini(struct pb_keyset *s)
