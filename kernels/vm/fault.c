@@ -221,6 +221,7 @@ static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_a
 	if (vm->cfg.nthreads == 1) {
 		vm->mapped_key = priv_key(as, vpn) + 1;
 		vm->mapped_pte = VM_PTE_MK(p->pfn, bits);
+		vm->frm[p->pfn].pte = ptep; /* the eviction's unmap (evict.c) */
 	}
 	rc = vm_rmap_add(vm, p, as, vpn);
 	if (rc && rc != -EEXIST) {
@@ -774,9 +775,15 @@ struct pf_ref {
 };
 
 /* Stage 0.  leaf: the PTE's address may be kept (no 2 MiB page can free
- * its PT page, and the access walks the same address space: no regions). */
-static inline void access_prefetch0(struct pb_vm *vm, const struct pb_access *a, struct pf_ref *r,
-				    struct vm_pidx_memo *m, int pol, int leaf)
+ * its PT page, and the access walks the same address space: no regions).
+ * pt and po: vm->pt and vm->pol, fixed at creation, in registers across
+ * the batch (the access between two stages is a call that could, as far
+ * as the compiler knows, change them).  Inline with constant pol and leaf
+ * (batch_run): no per-reference branch on the configuration. */
+static inline __attribute__((always_inline)) void
+access_prefetch0(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
+		 const struct pb_access *a, struct pf_ref *r, struct vm_pidx_memo *m, int pol,
+		 int leaf)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	r->ok = !(a->asid > VM_ASID_MAX || vpn >> 36);
@@ -785,26 +792,27 @@ static inline void access_prefetch0(struct pb_vm *vm, const struct pb_access *a,
 		return;
 	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
 	if (pol)
-		r->pol = pb_policy_prefetch_map(vm->pol, key);
+		r->pol = pb_policy_prefetch_map(po, key);
 	if (leaf)
-		r->pte = vm_pt_prefetch_leaf(vm->pt, a->asid, vpn);
+		r->pte = vm_pt_prefetch_leaf(pt, a->asid, vpn);
 	else
-		vm_pt_prefetch(vm->pt, a->asid, vpn);
+		vm_pt_prefetch(pt, a->asid, vpn);
 	r->pidx = vm_pidx_find_memo(vm, key, m);
 	if (r->pidx)
 		__builtin_prefetch(r->pidx);
 }
 
 /* Stage 1: what stage 0's lines name. */
-static inline void access_prefetch1(struct pb_vm *vm, const struct pb_access *a,
-				    const struct pf_ref *r, int pol)
+static inline __attribute__((always_inline)) void
+access_prefetch1(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
+		 const struct pb_access *a, const struct pf_ref *r, int pol, int leaf)
 {
 	if (pb_unlikely(!r->ok))
 		return;
 	if (pol)
-		pb_policy_prefetch_node(vm->pol, r->pol);
-	uint64_t pte = r->pte ? pb_atomic_load(r->pte, PB_RELAXED)
-			      : vm_pt_get(vm->pt, a->asid, a->addr >> PB_PAGE_SHIFT);
+		pb_policy_prefetch_node(po, r->pol);
+	uint64_t pte = leaf && r->pte ? pb_atomic_load(r->pte, PB_RELAXED)
+				      : vm_pt_get(pt, a->asid, a->addr >> PB_PAGE_SHIFT);
 	if (pte & VM_PTE_P)
 		__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]); /* the hit's hint names it */
 	else if (r->pidx)
@@ -877,40 +885,61 @@ static inline void victims_prefetch(struct pb_vm *vm, struct victims *q, struct 
 
 /* The one-thread batch with the prefetches above.  The next victim changes
  * with an eviction, so only after a fault (a hint that moves LRU's tail
- * page is rare, and a missed step costs a cache miss, not a count). */
-static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
-			    size_t n, uint64_t pos, const uint64_t *next_use)
+ * page is rare, and a missed step costs a cache miss, not a count).
+ * Inline into batch_prefetched once per configuration (pol, vic, leaf
+ * constants): what each reference's stages do is decided once a batch. */
+static inline __attribute__((always_inline)) int
+batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size_t n, uint64_t pos,
+	  const uint64_t *next_use, const int pol, const int vic, const int leaf)
 {
 	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}, {NULL}};
 	struct pf_ref ring[PF_RING];
 	struct vm_pidx_memo memo = {0, NULL};
+	struct vm_pt *pt = vm->pt;
+	struct pb_policy *po = vm->pol;
 	uint64_t faults = ~t->st.faults;
-	const int pol = vm->cfg.frames >= PREFETCH_MIN_FRAMES;
-	const int vic = vm->cfg.frames >= PREFETCH_MIN_VICTIMS;
-	const int leaf = !vm->huge && !vm->vma;
 	/* the batch's first references: stage 0 (and 1) now, so that every
 	 * reference has its ring slot */
 	for (size_t i = 0; i < n && i < PREFETCH_D; i++)
-		access_prefetch0(vm, &a[i], &ring[i], &memo, pol, leaf);
+		access_prefetch0(vm, pt, po, &a[i], &ring[i], &memo, pol, leaf);
 	for (size_t i = 0; i < n && i < PREFETCH_D / 2; i++)
-		access_prefetch1(vm, &a[i], &ring[i], pol);
+		access_prefetch1(vm, pt, po, &a[i], &ring[i], pol, leaf);
 	for (size_t i = 0; i < n; i++) {
 		if (vic && t->st.faults != faults) {
 			faults = t->st.faults;
 			victims_prefetch(vm, &q, &memo);
 		}
 		if (pb_likely(i + PREFETCH_D < n))
-			access_prefetch0(vm, &a[i + PREFETCH_D], &ring[(i + PREFETCH_D) % PF_RING],
-					 &memo, pol, leaf);
+			access_prefetch0(vm, pt, po, &a[i + PREFETCH_D],
+					 &ring[(i + PREFETCH_D) % PF_RING], &memo, pol, leaf);
 		if (pb_likely(i + PREFETCH_D / 2 < n))
-			access_prefetch1(vm, &a[i + PREFETCH_D / 2],
-					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol);
+			access_prefetch1(vm, pt, po, &a[i + PREFETCH_D / 2],
+					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol, leaf);
 		int rc = access_one(vm, t, &a[i], pos + i, next_use ? next_use[i] : PB_NEXT_NONE,
-				    ring[i % PF_RING].pte);
+				    leaf ? ring[i % PF_RING].pte : NULL);
 		if (pb_unlikely(rc))
 			return rc;
 	}
 	return 0;
+}
+
+_Static_assert(PREFETCH_MIN_FRAMES >= PREFETCH_MIN_VICTIMS, "the policy's part implies the victims'");
+
+/* batch_run for this engine's configuration: the common one (no 2 MiB
+ * pages, no regions) by frame count, the rest in one generic copy. */
+static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
+			    size_t n, uint64_t pos, const uint64_t *next_use)
+{
+	uint64_t frames = vm->cfg.frames;
+	if (pb_likely(!vm->huge && !vm->vma)) {
+		if (frames >= PREFETCH_MIN_FRAMES)
+			return batch_run(vm, t, a, n, pos, next_use, 1, 1, 1);
+		if (frames >= PREFETCH_MIN_VICTIMS)
+			return batch_run(vm, t, a, n, pos, next_use, 0, 1, 1);
+		return batch_run(vm, t, a, n, pos, next_use, 0, 0, 1);
+	}
+	return batch_run(vm, t, a, n, pos, next_use, frames >= PREFETCH_MIN_FRAMES,
+			 frames >= PREFETCH_MIN_VICTIMS, 0);
 }
 
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,

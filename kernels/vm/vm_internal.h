@@ -235,10 +235,19 @@ struct vm_ra {
 };
 
 /* What the engine keeps per physical frame (vm->frm[pfn]) besides pfn_key:
- * the threads whose TLB may hold a translation to the frame (atomic; used
- * with more than one engine thread only). */
+ * with several engine threads, the threads whose TLB may hold a
+ * translation to the frame (atomic); with one, the PTE word the fault that
+ * mapped the frame's page wrote (map_page with the pipeline's word, NULL:
+ * not known), so the eviction clears it without a walk (evict.c checks it
+ * still maps the frame: a word of a later mapping elsewhere, or of an
+ * unmapped one, is never taken for the page's).  One thread's words stay
+ * valid addresses: without 2 MiB pages no PT page is freed, and only the
+ * pipeline gives a word, which it does not with 2 MiB pages. */
 struct vm_frame {
-	uint64_t cpus; /* bit min(tid, 63): that thread's TLB may map it */
+	union {
+		uint64_t cpus; /* bit min(tid, 63): that thread's TLB may map it */
+		uint64_t *pte; /* one thread */
+	};
 };
 
 struct vm_rmap_node {
