@@ -83,7 +83,7 @@ static inline __attribute__((always_inline)) struct vm_page *
 make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos, uint64_t next,
 	      unsigned write, int *was_resident)
 {
-	struct vm_page *p = vm_page_find(vm, key);
+	struct vm_page *p = vm_page_find_memo(vm, key, &vm->fmemo);
 	if (pb_unlikely(!p) && !(p = vm_page_get(vm, key, 1))) {
 		vm_fail(vm, -ENOMEM, "out of memory for page objects");
 		return NULL;
@@ -94,7 +94,7 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 	vm_plock(vm);
 	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
 	if (res == PB_POL_MISS_EVICT && victim != key) {
-		v = vm_page_find(vm, victim);
+		v = vm_page_find_memo(vm, victim, &vm->fmemo);
 		/* the victim's frame stops naming it in the same policy-lock
 		 * section (hints.c): a hint flushed under the policy lock alone
 		 * must never reach the policy for a page it no longer holds */
@@ -395,7 +395,7 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 	/* not present: find the page the mapping shows */
 	int was = 0, major = 0, r, writable = 1;
 	uint64_t key = pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable)
-					: policy_key(as, vpn, a->flags, 1);
+					: access_key(as, vpn, a->flags);
 	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was);
 	if (!p)
 		return vm->failed;
@@ -790,7 +790,7 @@ access_prefetch0(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
 	r->pte = NULL;
 	if (pb_unlikely(!r->ok))
 		return;
-	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
+	uint64_t key = access_key(a->asid, vpn, a->flags);
 	if (pol)
 		r->pol = pb_policy_prefetch_map(po, key);
 	if (leaf)
@@ -813,10 +813,13 @@ access_prefetch1(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
 		pb_policy_prefetch_node(po, r->pol);
 	uint64_t pte = leaf && r->pte ? pb_atomic_load(r->pte, PB_RELAXED)
 				      : vm_pt_get(pt, a->asid, a->addr >> PB_PAGE_SHIFT);
-	if (pte & VM_PTE_P)
-		__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]); /* the hit's hint names it */
-	else if (r->pidx)
+	if (pte & VM_PTE_P) {
+		/* the hit's hint names it; a smaller pool's names stay cached */
+		if (pol)
+			__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]);
+	} else if (r->pidx) {
 		vm_page_prefetch_obj(vm, r->pidx);
+	}
 }
 
 /* Batched free order (several CPUs): only what is read lock-free - the
@@ -828,7 +831,7 @@ static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
 		return;
-	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
+	uint64_t key = access_key(a->asid, vpn, a->flags);
 	if (!stage) {
 		vm_pt_prefetch(vm->pt, a->asid, vpn);
 		vm_page_prefetch(vm, key, 0);

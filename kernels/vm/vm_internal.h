@@ -255,6 +255,13 @@ struct vm_rmap_node {
 	uint32_t next;
 };
 
+/* The page-object index leaf last found (page.c; index leaves stay until
+ * the engine is destroyed): blk, its key >> PIDX_LEAF_BITS + 1, 0: none. */
+struct vm_pidx_memo {
+	uint64_t blk;
+	uint32_t *leaf;
+};
+
 struct pb_vm {
 	struct pb_vm_cfg cfg;
 	struct pb_policy *pol;
@@ -266,6 +273,9 @@ struct pb_vm {
 	 * (pdir, page.c; fault path only) */
 	struct vm_page *pages;
 	uint64_t pcap, pcount;
+	/* the fault path's memo of the index leaf (vm_page_find_memo; fault
+	 * lock held) */
+	struct vm_pidx_memo fmemo;
 	uint64_t resident;
 	/* frame -> policy key of the page in it (struct page's mapping+index):
 	 * written under the lock before the page is mapped (release by the
@@ -367,6 +377,20 @@ static inline uint64_t policy_key(pb_asid_t as, uint64_t vpn, uint16_t flags, in
 			       (writable ? PB_PAGE_WRITE : 0));
 }
 
+/* The policy key of the page an access (as, vpn, flags) touches where
+ * nothing is mapped yet: policy_key(as, vpn, flags, !cow_region(flags)),
+ * whose copy-on-write write case never applies (writable exactly where no
+ * write copies), so the namespace follows from the region bits alone:
+ * none, the asid's; else the first of file, shared, COW original. */
+static inline uint64_t access_key(pb_asid_t as, uint64_t vpn, uint16_t flags)
+{
+	uint64_t ns = !(flags & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) ? as
+		      : (flags & PB_PAGE_FILE)					? PB_PAGE_NS_FILE
+		      : (flags & PB_PAGE_SHARED)				? PB_PAGE_NS_SHM
+										: PB_PAGE_NS_COW;
+	return (ns << PB_PAGE_VPN_BITS) | (vpn & PB_PAGE_VPN_MASK);
+}
+
 static inline enum pg_kind key_kind(uint64_t key)
 {
 	uint64_t ns = key >> PB_PAGE_VPN_BITS;
@@ -415,13 +439,9 @@ static inline struct vm_page *vm_page_find(struct pb_vm *vm, uint64_t key)
 	uint32_t n = pb_likely(i != NULL) ? pb_atomic_load(i, PB_ACQUIRE) : 0;
 	return pb_likely(n) ? &vm->pages[n - 1] : NULL;
 }
-/* vm_pidx_find through a memo of the last leaf it found (index leaves stay
- * until the engine is destroyed): a stream of references finds most of its
- * slots in one or two leaves of 65536 pages.  blk: key's leaf + 1, 0: none. */
-struct vm_pidx_memo {
-	uint64_t blk;
-	uint32_t *leaf;
-};
+/* vm_pidx_find through a memo of the last leaf it found (struct
+ * vm_pidx_memo above): a stream of references finds most of its slots in
+ * one or two leaves of 65536 pages. */
 static inline uint32_t *vm_pidx_find_memo(struct pb_vm *vm, uint64_t key, struct vm_pidx_memo *m)
 {
 	uint64_t blk = (key >> PIDX_LEAF_BITS) + 1, off = key & ((1u << PIDX_LEAF_BITS) - 1);
@@ -433,6 +453,14 @@ static inline uint32_t *vm_pidx_find_memo(struct pb_vm *vm, uint64_t key, struct
 		m->leaf = i - off;
 	}
 	return i;
+}
+/* vm_page_find through memo m (vm_pidx_find_memo). */
+static inline struct vm_page *vm_page_find_memo(struct pb_vm *vm, uint64_t key,
+						struct vm_pidx_memo *m)
+{
+	uint32_t *i = vm_pidx_find_memo(vm, key, m);
+	uint32_t n = pb_likely(i != NULL) ? pb_atomic_load(i, PB_ACQUIRE) : 0;
+	return pb_likely(n) ? &vm->pages[n - 1] : NULL;
 }
 /* Start loading the object index slot i names (cached by now), if any. */
 static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
