@@ -367,8 +367,9 @@ static __attribute__((noinline)) void fault_prepage(struct pb_vm *vm, struct vm_
  * or regions), which the common fault maps through without a walk; NULL
  * (the PT page came later, or any other case): vm_pt_set walks.
  */
-static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
-		 uint64_t next, uint64_t *ptep)
+static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t,
+					   const struct pb_access *a, uint64_t pos, uint64_t next,
+					   uint64_t *ptep)
 {
 	pb_asid_t as = a->asid;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
@@ -588,12 +589,14 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 
 /* ptep: the PTE's word (the one-thread pipeline's, batch_prefetched), read
  * on a TLB miss instead of walking, and the fault maps through it; NULL:
- * walk. */
-static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
-		      uint64_t pos, uint64_t next, uint64_t *ptep)
+ * walk.  one (a constant): one engine thread, no 2 MiB pages, no regions
+ * (batch_run's common configuration), whose tests then compile away. */
+static inline __attribute__((always_inline)) int
+access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
+	       uint64_t next, uint64_t *ptep, const int one)
 {
 	struct pb_access ka; /* regions: the kernel region's accesses go to VM_KERNEL_AS */
-	if (pb_unlikely(vm->vma != NULL) && !(a = vm_vma_access(vm, a, &ka)))
+	if (!one && pb_unlikely(vm->vma != NULL) && !(a = vm_vma_access(vm, a, &ka)))
 		return vm->failed;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	uint64_t tkey = priv_key(a->asid, vpn);
@@ -607,7 +610,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	}
 	if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)) && vm_oom_skip(vm, t, a))
 		return 0; /* its process was killed (swap.c) */
-	if (vm->huge) {
+	if (!one && vm->huge) {
 		int hr = vm_huge_access(vm, t, a, pos, next); /* 2 MiB pages (huge.c) */
 		if (hr <= 0)
 			return hr;
@@ -644,7 +647,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			vm_pt_or(vm->pt, a->asid, vpn, set);
 		unsigned fl = tlbe_flags(pte | set);
 		e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
-		if (vm->cfg.nthreads > 1) {
+		if (!one && vm->cfg.nthreads > 1) {
 			/* one thread: nobody else changes a PTE */
 			vm_tlb_note(vm, t, VM_PTE_PFN(pte));
 			pb_fence_full(); /* Dekker with vm_unmap_one() */
@@ -667,7 +670,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	}
 do_fault:;
 	int rc = FINE_FALLBACK;
-	if (vm->fine && !(a->flags & (PB_ACC_FILE | PB_ACC_SHARED | PB_ACC_COW))) {
+	if (!one && vm->fine && !(a->flags & (PB_ACC_FILE | PB_ACC_SHARED | PB_ACC_COW))) {
 		/* an anonymous private page: its own lock (hints.c); earlier
 		 * hits reach the policy in the fault's policy section */
 		vm_mm_read_lock(vm, t);
@@ -685,14 +688,15 @@ do_fault:;
 		 * fault lock; one engine CPU applied them as they came
 		 * (vm_hint_at): only the batch they would have made is
 		 * counted, here without a call */
-		if (vm->cfg.nthreads == 1) {
+		if (one || vm->cfg.nthreads == 1) {
 			t->st.hint_flushes += t->nhints != 0;
 			t->nhints = 0;
 		} else {
 			pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
 		}
-		vm_lock(vm);
-		if (vm->cfg.nthreads == 1)
+		if (!one) /* one thread: nobody to exclude (a no-op call) */
+			vm_lock(vm);
+		if (one || vm->cfg.nthreads == 1)
 			vm->mapped_key = 0; /* set by this fault's vm_map_page only */
 		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
 		if (!rc)
@@ -700,7 +704,8 @@ do_fault:;
 		t->walked = 0; /* valid for this fault only */
 		if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
 			vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
-		vm_unlock(vm);
+		if (!one)
+			vm_unlock(vm);
 	}
 	/* the fault handler installed the PTE; the TLB fills on the next
 	 * touch (the retried instruction) - charge that walk now */
@@ -708,7 +713,7 @@ do_fault:;
 		/* one thread: the fault's own mapping, unless something since
 		 * unmapped it (a prepaging eviction, an OOM kill or reap: all
 		 * unmap through vm_unmap_one, which forgets it) */
-		uint64_t pte = vm->cfg.nthreads == 1 && vm->mapped_key == tkey + 1
+		uint64_t pte = (one || vm->cfg.nthreads == 1) && vm->mapped_key == tkey + 1
 				   ? vm->mapped_pte
 				   : vm_pt_get(vm->pt, a->asid, vpn);
 		if (pte & VM_PTE_P) {
@@ -716,12 +721,12 @@ do_fault:;
 			/* only "another thread resolved it" leaves an entry
 			 * here: the fault path unmapped (and so shot down) or
 			 * found no PTE, and no TLB outlives a PTE */
-			if (vm->cfg.nthreads > 1)
+			if (!one && vm->cfg.nthreads > 1)
 				pb_tlb_invalidate(&t->tlb, tkey);
 			/* hintgen stays 0: the fault inserted the page, the next
 			 * hit must still reach the policy (SIEVE inserts unvisited) */
 			(void)pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
-			if (vm->cfg.nthreads > 1) {
+			if (!one && vm->cfg.nthreads > 1) {
 				vm_tlb_note(vm, t, VM_PTE_PFN(pte));
 				pb_fence_full(); /* Dekker with vm_unmap_one() */
 				uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
@@ -732,6 +737,15 @@ do_fault:;
 		}
 	}
 	return rc > 0 ? 0 : rc; /* a protection fault: the access is skipped */
+}
+
+/* access_one_inl out of line (the batches of several CPUs, and the
+ * one-thread batch with 2 MiB pages or regions). */
+static __attribute__((noinline)) int access_one(struct pb_vm *vm, struct vm_thread *t,
+						const struct pb_access *a, uint64_t pos,
+						uint64_t next, uint64_t *ptep)
+{
+	return access_one_inl(vm, t, a, pos, next, ptep, 0);
 }
 
 /*
@@ -918,8 +932,12 @@ batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size
 		if (pb_likely(i + PREFETCH_D / 2 < n))
 			access_prefetch1(vm, pt, po, &a[i + PREFETCH_D / 2],
 					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol, leaf);
-		int rc = access_one(vm, t, &a[i], pos + i, next_use ? next_use[i] : PB_NEXT_NONE,
-				    leaf ? ring[i % PF_RING].pte : NULL);
+		/* the common configuration's access inline: no call, no
+		 * registers saved and restored per reference (the fault's
+		 * path stays a call: fault) */
+		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
+		int rc = leaf ? access_one_inl(vm, t, &a[i], pos + i, next, ring[i % PF_RING].pte, 1)
+			      : access_one(vm, t, &a[i], pos + i, next, NULL);
 		if (pb_unlikely(rc))
 			return rc;
 	}
