@@ -590,10 +590,11 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 /* ptep: the PTE's word (the one-thread pipeline's, batch_prefetched), read
  * on a TLB miss instead of walking, and the fault maps through it; NULL:
  * walk.  one (a constant): one engine thread, no 2 MiB pages, no regions
- * (batch_run's common configuration), whose tests then compile away. */
+ * (batch_run's common configuration), whose tests then compile away.
+ * *faulted set when the access took the fault path. */
 static inline __attribute__((always_inline)) int
 access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
-	       uint64_t next, uint64_t *ptep, const int one)
+	       uint64_t next, uint64_t *ptep, const int one, int *faulted)
 {
 	struct pb_access ka; /* regions: the kernel region's accesses go to VM_KERNEL_AS */
 	if (!one && pb_unlikely(vm->vma != NULL) && !(a = vm_vma_access(vm, a, &ka)))
@@ -669,6 +670,7 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		return 0;
 	}
 do_fault:;
+	*faulted = 1;
 	int rc = FINE_FALLBACK;
 	if (!one && vm->fine && !(a->flags & (PB_ACC_FILE | PB_ACC_SHARED | PB_ACC_COW))) {
 		/* an anonymous private page: its own lock (hints.c); earlier
@@ -743,9 +745,9 @@ do_fault:;
  * one-thread batch with 2 MiB pages or regions). */
 static __attribute__((noinline)) int access_one(struct pb_vm *vm, struct vm_thread *t,
 						const struct pb_access *a, uint64_t pos,
-						uint64_t next, uint64_t *ptep)
+						uint64_t next, uint64_t *ptep, int *faulted)
 {
-	return access_one_inl(vm, t, a, pos, next, ptep, 0);
+	return access_one_inl(vm, t, a, pos, next, ptep, 0, faulted);
 }
 
 /*
@@ -785,7 +787,8 @@ struct pf_ref {
 			 * through it), NULL: walk */
 	uint32_t *pidx; /* the page-object index slot, NULL: no object */
 	uint64_t pol;	/* the policy's stage 1 (pb_policy_prefetch_map) */
-	int ok;		/* asid and address in range */
+	int ok;		/* asid and address in range (without leaf: with it,
+			 * out of range leaves pte NULL) */
 };
 
 /* Stage 0.  leaf: the PTE's address may be kept (no 2 MiB page can free
@@ -800,10 +803,12 @@ access_prefetch0(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
 		 int leaf)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
-	r->ok = !(a->asid > VM_ASID_MAX || vpn >> 36);
-	r->pte = NULL;
-	if (pb_unlikely(!r->ok))
+	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36)) {
+		*r = (struct pf_ref){.ok = 0}; /* no word, no slot: stage 1 stops */
 		return;
+	}
+	if (!leaf)
+		r->ok = 1;
 	uint64_t key = access_key(a->asid, vpn, a->flags);
 	if (pol)
 		r->pol = pb_policy_prefetch_map(po, key);
@@ -821,12 +826,16 @@ static inline __attribute__((always_inline)) void
 access_prefetch1(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
 		 const struct pb_access *a, const struct pf_ref *r, int pol, int leaf)
 {
-	if (pb_unlikely(!r->ok))
+	if (!leaf && pb_unlikely(!r->ok))
 		return;
 	if (pol)
 		pb_policy_prefetch_node(po, r->pol);
-	uint64_t pte = leaf && r->pte ? pb_atomic_load(r->pte, PB_RELAXED)
-				      : vm_pt_get(pt, a->asid, a->addr >> PB_PAGE_SHIFT);
+	/* leaf: no word - out of range, or no PT page yet (the address
+	 * space's first touch of these 2 MiB: rare, skipped) */
+	if (leaf && !r->pte)
+		return;
+	uint64_t pte = leaf ? pb_atomic_load(r->pte, PB_RELAXED)
+			    : vm_pt_get(pt, a->asid, a->addr >> PB_PAGE_SHIFT);
 	if (pte & VM_PTE_P) {
 		/* the hit's hint names it; a smaller pool's names stay cached */
 		if (pol)
@@ -914,7 +923,7 @@ batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size
 	struct vm_pidx_memo memo = {0, NULL};
 	struct vm_pt *pt = vm->pt;
 	struct pb_policy *po = vm->pol;
-	uint64_t faults = ~t->st.faults;
+	int faulted = 0; /* the access before took the fault path */
 	/* the batch's first references: stage 0 (and 1) now, so that every
 	 * reference has its ring slot */
 	for (size_t i = 0; i < n && i < PREFETCH_D; i++)
@@ -922,8 +931,8 @@ batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size
 	for (size_t i = 0; i < n && i < PREFETCH_D / 2; i++)
 		access_prefetch1(vm, pt, po, &a[i], &ring[i], pol, leaf);
 	for (size_t i = 0; i < n; i++) {
-		if (vic && t->st.faults != faults) {
-			faults = t->st.faults;
+		if (vic && faulted) {
+			faulted = 0;
 			victims_prefetch(vm, &q, &memo);
 		}
 		if (pb_likely(i + PREFETCH_D < n))
@@ -936,8 +945,9 @@ batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size
 		 * registers saved and restored per reference (the fault's
 		 * path stays a call: fault) */
 		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-		int rc = leaf ? access_one_inl(vm, t, &a[i], pos + i, next, ring[i % PF_RING].pte, 1)
-			      : access_one(vm, t, &a[i], pos + i, next, NULL);
+		int rc = leaf ? access_one_inl(vm, t, &a[i], pos + i, next, ring[i % PF_RING].pte, 1,
+					       &faulted)
+			      : access_one(vm, t, &a[i], pos + i, next, NULL, &faulted);
 		if (pb_unlikely(rc))
 			return rc;
 	}
@@ -973,14 +983,14 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	if (vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES) {
 		rc = batch_prefetched(vm, t, a, n, pos, next_use);
 	} else {
-		int pfm = vm->batch; /* several CPUs: access_prefetch_mt */
+		int pfm = vm->batch, faulted; /* several CPUs: access_prefetch_mt */
 		for (size_t i = 0; i < n; i++) {
 			if (pfm && pb_likely(i + PREFETCH_D < n))
 				access_prefetch_mt(vm, &a[i + PREFETCH_D], 0);
 			if (pfm && pb_likely(i + PREFETCH_D / 2 < n))
 				access_prefetch_mt(vm, &a[i + PREFETCH_D / 2], 1);
 			uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-			rc = access_one(vm, t, &a[i], pos + i, next, NULL);
+			rc = access_one(vm, t, &a[i], pos + i, next, NULL, &faulted);
 			if (pb_unlikely(rc))
 				break;
 		}

@@ -484,9 +484,11 @@ static inline void vm_page_prefetch_pte(struct pb_vm *vm, const uint32_t *i)
 	if (!*i)
 		return;
 	const struct vm_page *p = &vm->pages[*i - 1];
-	if (p->pfn != UINT64_MAX && p->map)
+	if (p->pfn != UINT64_MAX && p->map) {
+		__builtin_prefetch(&vm->frm[p->pfn]); /* one thread: the PTE's address */
 		vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
 			       (p->map - 1) & PB_PAGE_VPN_MASK);
+	}
 }
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
  * slot (stage 0), or, once that is cached, the object (stage 1), or, once
