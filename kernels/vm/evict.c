@@ -188,9 +188,10 @@ void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self)
  * pool is full): vm_unmap_one for the other callers.  w: the word of
  * (as, vpn) if it still maps frame pfn (one thread's vm_frame.pte: the
  * page's only mapping), else NULL or another word: vm_pt_clear walks. */
-static inline __attribute__((always_inline)) uint64_t
-unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn, uint64_t *w,
-	  uint64_t pfn)
+static inline __attribute__((always_inline)) uint64_t unmap_one(struct pb_vm *vm,
+								struct vm_thread *self,
+								pb_asid_t as, uint64_t vpn,
+								uint64_t *w, uint64_t pfn)
 {
 	uint64_t old;
 	/* a present word that maps the frame is one of the page's mappings
@@ -240,8 +241,8 @@ rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int hin
 		uint64_t m = p->map - 1;
 		/* hinted: p is resident, so its frame's word may be known (one
 		 * thread, the inline mapping the only one) */
-		uint64_t *w = hinted && vm->cfg.nthreads == 1 && !p->more ? vm->frm[p->pfn].pte
-									  : NULL;
+		uint64_t *w =
+		    hinted && vm->cfg.nthreads == 1 && !p->more ? vm->frm[p->pfn].pte : NULL;
 		uint64_t old = unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS),
 					 m & PB_PAGE_VPN_MASK, w, p->pfn);
 		if (old & VM_PTE_D)

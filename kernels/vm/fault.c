@@ -395,8 +395,8 @@ static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t
 
 	/* not present: find the page the mapping shows */
 	int was = 0, major = 0, r, writable = 1;
-	uint64_t key = pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable)
-					: access_key(as, vpn, a->flags);
+	uint64_t key =
+	    pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable) : access_key(as, vpn, a->flags);
 	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was);
 	if (!p)
 		return vm->failed;
@@ -945,8 +945,8 @@ batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size
 		 * registers saved and restored per reference (the fault's
 		 * path stays a call: fault) */
 		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-		int rc = leaf ? access_one_inl(vm, t, &a[i], pos + i, next, ring[i % PF_RING].pte, 1,
-					       &faulted)
+		int rc = leaf ? access_one_inl(vm, t, &a[i], pos + i, next, ring[i % PF_RING].pte,
+					       1, &faulted)
 			      : access_one(vm, t, &a[i], pos + i, next, NULL, &faulted);
 		if (pb_unlikely(rc))
 			return rc;
@@ -954,7 +954,8 @@ batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size
 	return 0;
 }
 
-_Static_assert(PREFETCH_MIN_FRAMES >= PREFETCH_MIN_VICTIMS, "the policy's part implies the victims'");
+_Static_assert(PREFETCH_MIN_FRAMES >= PREFETCH_MIN_VICTIMS,
+	       "the policy's part implies the victims'");
 
 /* batch_run for this engine's configuration: the common one (no 2 MiB
  * pages, no regions) by frame count, the rest in one generic copy. */

@@ -385,9 +385,9 @@ static inline uint64_t policy_key(pb_asid_t as, uint64_t vpn, uint16_t flags, in
 static inline uint64_t access_key(pb_asid_t as, uint64_t vpn, uint16_t flags)
 {
 	uint64_t ns = !(flags & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) ? as
-		      : (flags & PB_PAGE_FILE)					? PB_PAGE_NS_FILE
-		      : (flags & PB_PAGE_SHARED)				? PB_PAGE_NS_SHM
-										: PB_PAGE_NS_COW;
+		      : (flags & PB_PAGE_FILE)				       ? PB_PAGE_NS_FILE
+		      : (flags & PB_PAGE_SHARED)			       ? PB_PAGE_NS_SHM
+									       : PB_PAGE_NS_COW;
 	return (ns << PB_PAGE_VPN_BITS) | (vpn & PB_PAGE_VPN_MASK);
 }
 

@@ -386,7 +386,8 @@ static void pipeline_vs_policy(const char *wl, const char *tag, int shared)
 	}
 	for (size_t i = 0; i < PB_ARRAY_SIZE(pols); i++) {
 		long re = row_of(&e, pols[i], "5000"), rp = row_of(&p, pols[i], "5000");
-		long long ef = atoll(get(&e, re, "faults")), pc = atoll(get(&e, re, "pagecache_hits"));
+		long long ef = atoll(get(&e, re, "faults")),
+			  pc = atoll(get(&e, re, "pagecache_hits"));
 		PB_CHECK_MSG(ef - pc == atoll(get(&p, rp, "faults")) && ef > 5000 &&
 				 (shared ? pc > 0 : pc == 0),
 			     "%s %s: engine faults %s (pagecache_hits %s), policy faults %s", tag,
