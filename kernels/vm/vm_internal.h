@@ -478,7 +478,8 @@ static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
 		__builtin_prefetch(p + sizeof(struct vm_page) - 1);
 }
 /* Start loading the PTE of the inline mapping (which evicting it clears) of
- * the object index slot i names (slot and object cached by now), if any. */
+ * the object index slot i names (slot and object cached by now), if any,
+ * and its frame's vm_frame (one thread: the PTE's address, evict.c). */
 static inline void vm_page_prefetch_pte(struct pb_vm *vm, const uint32_t *i)
 {
 	if (!*i)
