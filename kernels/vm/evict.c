@@ -185,11 +185,22 @@ void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self)
 
 /* Unmap one mapping: clear the PTE, shoot down the TLBs that may hold it.
  * Returns the old PTE.  Inline into the eviction (every fault once the
- * pool is full): vm_unmap_one for the other callers. */
-static inline __attribute__((always_inline)) uint64_t
-unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
+ * pool is full): vm_unmap_one for the other callers.  w: the word of
+ * (as, vpn) if it still maps frame pfn (one thread's vm_frame.pte: the
+ * page's only mapping), else NULL or another word: vm_pt_clear walks. */
+static inline __attribute__((always_inline)) uint64_t unmap_one(struct pb_vm *vm,
+								struct vm_thread *self,
+								pb_asid_t as, uint64_t vpn,
+								uint64_t *w, uint64_t pfn)
 {
-	uint64_t old = vm_pt_clear(vm->pt, as, vpn);
+	uint64_t old;
+	/* a present word that maps the frame is one of the page's mappings
+	 * (no PTE outlives its rmap entry), and the page has only this one;
+	 * cleared as vm_pt_clear clears a single caller's word */
+	if (w && ((old = pb_atomic_load(w, PB_RELAXED)) & VM_PTE_P) && VM_PTE_PFN(old) == pfn)
+		pb_atomic_store(w, 0, PB_RELEASE);
+	else
+		old = vm_pt_clear(vm->pt, as, vpn);
 	uint64_t tkey = priv_key(as, vpn);
 	if (vm->cfg.nthreads == 1 && vm->mapped_key == tkey + 1)
 		vm->mapped_key = 0; /* the fill after the fault must walk */
@@ -214,7 +225,7 @@ unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
 
 uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, uint64_t vpn)
 {
-	return unmap_one(vm, self, as, vpn);
+	return unmap_one(vm, self, as, vpn, NULL, 0);
 }
 
 /* Unmap every mapping of resident page p and empty its reverse map;
@@ -223,13 +234,17 @@ uint64_t vm_unmap_one(struct pb_vm *vm, struct vm_thread *self, pb_asid_t as, ui
  * pages) is not. */
 static int rmap_unmap_more(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
 static inline __attribute__((always_inline)) int
-rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
+rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int hinted)
 {
 	int dirty = p->dirty != 0;
 	if (p->map) {
 		uint64_t m = p->map - 1;
-		uint64_t old =
-		    unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS), m & PB_PAGE_VPN_MASK);
+		/* hinted: p is resident, so its frame's word may be known (one
+		 * thread, the inline mapping the only one) */
+		uint64_t *w =
+		    hinted && vm->cfg.nthreads == 1 && !p->more ? vm->frm[p->pfn].pte : NULL;
+		uint64_t old = unmap_one(vm, t, (pb_asid_t)(m >> PB_PAGE_VPN_BITS),
+					 m & PB_PAGE_VPN_MASK, w, p->pfn);
 		if (old & VM_PTE_D)
 			dirty = 1;
 		p->map = 0;
@@ -242,7 +257,7 @@ rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 
 int vm_rmap_unmap_all(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 {
-	return rmap_unmap_all(vm, t, p);
+	return rmap_unmap_all(vm, t, p, 0);
 }
 
 /* rmap_unmap_all's overflow list: whether a PTE was dirty. */
@@ -328,7 +343,7 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 	if (p->flags & PG_HUGE)
 		return vm_huge_evict(vm, t, p); /* the whole 2 MiB page (huge.c) */
 	uint64_t pfn = p->pfn;
-	int dirty = rmap_unmap_all(vm, t, p);
+	int dirty = rmap_unmap_all(vm, t, p, 1);
 	if (dirty && key_kind(p->key) != K_FILE) {
 		/* a slot, or the OOM killer when swap is full (swap.c) */
 		int rc = vm_swap_reserve(vm, t, p, 1);

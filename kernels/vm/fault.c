@@ -83,7 +83,7 @@ static inline __attribute__((always_inline)) struct vm_page *
 make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos, uint64_t next,
 	      unsigned write, int *was_resident)
 {
-	struct vm_page *p = vm_page_find(vm, key);
+	struct vm_page *p = vm_page_find_memo(vm, key, &vm->fmemo);
 	if (pb_unlikely(!p) && !(p = vm_page_get(vm, key, 1))) {
 		vm_fail(vm, -ENOMEM, "out of memory for page objects");
 		return NULL;
@@ -94,7 +94,7 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 	vm_plock(vm);
 	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
 	if (res == PB_POL_MISS_EVICT && victim != key) {
-		v = vm_page_find(vm, victim);
+		v = vm_page_find_memo(vm, victim, &vm->fmemo);
 		/* the victim's frame stops naming it in the same policy-lock
 		 * section (hints.c): a hint flushed under the policy lock alone
 		 * must never reach the policy for a page it no longer holds */
@@ -221,6 +221,7 @@ static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_a
 	if (vm->cfg.nthreads == 1) {
 		vm->mapped_key = priv_key(as, vpn) + 1;
 		vm->mapped_pte = VM_PTE_MK(p->pfn, bits);
+		vm->frm[p->pfn].pte = ptep; /* the eviction's unmap (evict.c) */
 	}
 	rc = vm_rmap_add(vm, p, as, vpn);
 	if (rc && rc != -EEXIST) {
@@ -366,8 +367,9 @@ static __attribute__((noinline)) void fault_prepage(struct pb_vm *vm, struct vm_
  * or regions), which the common fault maps through without a walk; NULL
  * (the PT page came later, or any other case): vm_pt_set walks.
  */
-static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
-		 uint64_t next, uint64_t *ptep)
+static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t,
+					   const struct pb_access *a, uint64_t pos, uint64_t next,
+					   uint64_t *ptep)
 {
 	pb_asid_t as = a->asid;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
@@ -393,8 +395,8 @@ static int fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *
 
 	/* not present: find the page the mapping shows */
 	int was = 0, major = 0, r, writable = 1;
-	uint64_t key = pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable)
-					: policy_key(as, vpn, a->flags, 1);
+	uint64_t key =
+	    pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable) : access_key(as, vpn, a->flags);
 	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was);
 	if (!p)
 		return vm->failed;
@@ -587,12 +589,15 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 
 /* ptep: the PTE's word (the one-thread pipeline's, batch_prefetched), read
  * on a TLB miss instead of walking, and the fault maps through it; NULL:
- * walk. */
-static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
-		      uint64_t pos, uint64_t next, uint64_t *ptep)
+ * walk.  one (a constant): one engine thread, no 2 MiB pages, no regions
+ * (batch_run's common configuration), whose tests then compile away.
+ * *faulted set when the access took the fault path. */
+static inline __attribute__((always_inline)) int
+access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, uint64_t pos,
+	       uint64_t next, uint64_t *ptep, const int one, int *faulted)
 {
 	struct pb_access ka; /* regions: the kernel region's accesses go to VM_KERNEL_AS */
-	if (pb_unlikely(vm->vma != NULL) && !(a = vm_vma_access(vm, a, &ka)))
+	if (!one && pb_unlikely(vm->vma != NULL) && !(a = vm_vma_access(vm, a, &ka)))
 		return vm->failed;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	uint64_t tkey = priv_key(a->asid, vpn);
@@ -606,7 +611,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	}
 	if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)) && vm_oom_skip(vm, t, a))
 		return 0; /* its process was killed (swap.c) */
-	if (vm->huge) {
+	if (!one && vm->huge) {
 		int hr = vm_huge_access(vm, t, a, pos, next); /* 2 MiB pages (huge.c) */
 		if (hr <= 0)
 			return hr;
@@ -643,7 +648,7 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 			vm_pt_or(vm->pt, a->asid, vpn, set);
 		unsigned fl = tlbe_flags(pte | set);
 		e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
-		if (vm->cfg.nthreads > 1) {
+		if (!one && vm->cfg.nthreads > 1) {
 			/* one thread: nobody else changes a PTE */
 			vm_tlb_note(vm, t, VM_PTE_PFN(pte));
 			pb_fence_full(); /* Dekker with vm_unmap_one() */
@@ -665,8 +670,9 @@ static int access_one(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 		return 0;
 	}
 do_fault:;
+	*faulted = 1;
 	int rc = FINE_FALLBACK;
-	if (vm->fine && !(a->flags & (PB_ACC_FILE | PB_ACC_SHARED | PB_ACC_COW))) {
+	if (!one && vm->fine && !(a->flags & (PB_ACC_FILE | PB_ACC_SHARED | PB_ACC_COW))) {
 		/* an anonymous private page: its own lock (hints.c); earlier
 		 * hits reach the policy in the fault's policy section */
 		vm_mm_read_lock(vm, t);
@@ -684,14 +690,15 @@ do_fault:;
 		 * fault lock; one engine CPU applied them as they came
 		 * (vm_hint_at): only the batch they would have made is
 		 * counted, here without a call */
-		if (vm->cfg.nthreads == 1) {
+		if (one || vm->cfg.nthreads == 1) {
 			t->st.hint_flushes += t->nhints != 0;
 			t->nhints = 0;
 		} else {
 			pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
 		}
-		vm_lock(vm);
-		if (vm->cfg.nthreads == 1)
+		if (!one) /* one thread: nobody to exclude (a no-op call) */
+			vm_lock(vm);
+		if (one || vm->cfg.nthreads == 1)
 			vm->mapped_key = 0; /* set by this fault's vm_map_page only */
 		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
 		if (!rc)
@@ -699,7 +706,8 @@ do_fault:;
 		t->walked = 0; /* valid for this fault only */
 		if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
 			vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
-		vm_unlock(vm);
+		if (!one)
+			vm_unlock(vm);
 	}
 	/* the fault handler installed the PTE; the TLB fills on the next
 	 * touch (the retried instruction) - charge that walk now */
@@ -707,7 +715,7 @@ do_fault:;
 		/* one thread: the fault's own mapping, unless something since
 		 * unmapped it (a prepaging eviction, an OOM kill or reap: all
 		 * unmap through vm_unmap_one, which forgets it) */
-		uint64_t pte = vm->cfg.nthreads == 1 && vm->mapped_key == tkey + 1
+		uint64_t pte = (one || vm->cfg.nthreads == 1) && vm->mapped_key == tkey + 1
 				   ? vm->mapped_pte
 				   : vm_pt_get(vm->pt, a->asid, vpn);
 		if (pte & VM_PTE_P) {
@@ -715,12 +723,12 @@ do_fault:;
 			/* only "another thread resolved it" leaves an entry
 			 * here: the fault path unmapped (and so shot down) or
 			 * found no PTE, and no TLB outlives a PTE */
-			if (vm->cfg.nthreads > 1)
+			if (!one && vm->cfg.nthreads > 1)
 				pb_tlb_invalidate(&t->tlb, tkey);
 			/* hintgen stays 0: the fault inserted the page, the next
 			 * hit must still reach the policy (SIEVE inserts unvisited) */
 			(void)pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
-			if (vm->cfg.nthreads > 1) {
+			if (!one && vm->cfg.nthreads > 1) {
 				vm_tlb_note(vm, t, VM_PTE_PFN(pte));
 				pb_fence_full(); /* Dekker with vm_unmap_one() */
 				uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
@@ -731,6 +739,15 @@ do_fault:;
 		}
 	}
 	return rc > 0 ? 0 : rc; /* a protection fault: the access is skipped */
+}
+
+/* access_one_inl out of line (the batches of several CPUs, and the
+ * one-thread batch with 2 MiB pages or regions). */
+static __attribute__((noinline)) int access_one(struct pb_vm *vm, struct vm_thread *t,
+						const struct pb_access *a, uint64_t pos,
+						uint64_t next, uint64_t *ptep, int *faulted)
+{
+	return access_one_inl(vm, t, a, pos, next, ptep, 0, faulted);
 }
 
 /*
@@ -770,45 +787,62 @@ struct pf_ref {
 			 * through it), NULL: walk */
 	uint32_t *pidx; /* the page-object index slot, NULL: no object */
 	uint64_t pol;	/* the policy's stage 1 (pb_policy_prefetch_map) */
-	int ok;		/* asid and address in range */
+	int ok;		/* asid and address in range (without leaf: with it,
+			 * out of range leaves pte NULL) */
 };
 
 /* Stage 0.  leaf: the PTE's address may be kept (no 2 MiB page can free
- * its PT page, and the access walks the same address space: no regions). */
-static inline void access_prefetch0(struct pb_vm *vm, const struct pb_access *a, struct pf_ref *r,
-				    struct vm_pidx_memo *m, int pol, int leaf)
+ * its PT page, and the access walks the same address space: no regions).
+ * pt and po: vm->pt and vm->pol, fixed at creation, in registers across
+ * the batch (the access between two stages is a call that could, as far
+ * as the compiler knows, change them).  Inline with constant pol and leaf
+ * (batch_run): no per-reference branch on the configuration. */
+static inline __attribute__((always_inline)) void
+access_prefetch0(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
+		 const struct pb_access *a, struct pf_ref *r, struct vm_pidx_memo *m, int pol,
+		 int leaf)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
-	r->ok = !(a->asid > VM_ASID_MAX || vpn >> 36);
-	r->pte = NULL;
-	if (pb_unlikely(!r->ok))
+	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36)) {
+		*r = (struct pf_ref){.ok = 0}; /* no word, no slot: stage 1 stops */
 		return;
-	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
+	}
+	if (!leaf)
+		r->ok = 1;
+	uint64_t key = access_key(a->asid, vpn, a->flags);
 	if (pol)
-		r->pol = pb_policy_prefetch_map(vm->pol, key);
+		r->pol = pb_policy_prefetch_map(po, key);
 	if (leaf)
-		r->pte = vm_pt_prefetch_leaf(vm->pt, a->asid, vpn);
+		r->pte = vm_pt_prefetch_leaf(pt, a->asid, vpn);
 	else
-		vm_pt_prefetch(vm->pt, a->asid, vpn);
+		vm_pt_prefetch(pt, a->asid, vpn);
 	r->pidx = vm_pidx_find_memo(vm, key, m);
 	if (r->pidx)
 		__builtin_prefetch(r->pidx);
 }
 
 /* Stage 1: what stage 0's lines name. */
-static inline void access_prefetch1(struct pb_vm *vm, const struct pb_access *a,
-				    const struct pf_ref *r, int pol)
+static inline __attribute__((always_inline)) void
+access_prefetch1(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
+		 const struct pb_access *a, const struct pf_ref *r, int pol, int leaf)
 {
-	if (pb_unlikely(!r->ok))
+	if (!leaf && pb_unlikely(!r->ok))
 		return;
 	if (pol)
-		pb_policy_prefetch_node(vm->pol, r->pol);
-	uint64_t pte = r->pte ? pb_atomic_load(r->pte, PB_RELAXED)
-			      : vm_pt_get(vm->pt, a->asid, a->addr >> PB_PAGE_SHIFT);
-	if (pte & VM_PTE_P)
-		__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]); /* the hit's hint names it */
-	else if (r->pidx)
+		pb_policy_prefetch_node(po, r->pol);
+	/* leaf: no word - out of range, or no PT page yet (the address
+	 * space's first touch of these 2 MiB: rare, skipped) */
+	if (leaf && !r->pte)
+		return;
+	uint64_t pte = leaf ? pb_atomic_load(r->pte, PB_RELAXED)
+			    : vm_pt_get(pt, a->asid, a->addr >> PB_PAGE_SHIFT);
+	if (pte & VM_PTE_P) {
+		/* the hit's hint names it; a smaller pool's names stay cached */
+		if (pol)
+			__builtin_prefetch(&vm->pfn_key[VM_PTE_PFN(pte)]);
+	} else if (r->pidx) {
 		vm_page_prefetch_obj(vm, r->pidx);
+	}
 }
 
 /* Batched free order (several CPUs): only what is read lock-free - the
@@ -820,7 +854,7 @@ static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
 		return;
-	uint64_t key = policy_key(a->asid, vpn, a->flags, !cow_region(a->flags));
+	uint64_t key = access_key(a->asid, vpn, a->flags);
 	if (!stage) {
 		vm_pt_prefetch(vm->pt, a->asid, vpn);
 		vm_page_prefetch(vm, key, 0);
@@ -877,40 +911,67 @@ static inline void victims_prefetch(struct pb_vm *vm, struct victims *q, struct 
 
 /* The one-thread batch with the prefetches above.  The next victim changes
  * with an eviction, so only after a fault (a hint that moves LRU's tail
- * page is rare, and a missed step costs a cache miss, not a count). */
-static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
-			    size_t n, uint64_t pos, const uint64_t *next_use)
+ * page is rare, and a missed step costs a cache miss, not a count).
+ * Inline into batch_prefetched once per configuration (pol, vic, leaf
+ * constants): what each reference's stages do is decided once a batch. */
+static inline __attribute__((always_inline)) int
+batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size_t n, uint64_t pos,
+	  const uint64_t *next_use, const int pol, const int vic, const int leaf)
 {
 	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}, {NULL}};
 	struct pf_ref ring[PF_RING];
 	struct vm_pidx_memo memo = {0, NULL};
-	uint64_t faults = ~t->st.faults;
-	const int pol = vm->cfg.frames >= PREFETCH_MIN_FRAMES;
-	const int vic = vm->cfg.frames >= PREFETCH_MIN_VICTIMS;
-	const int leaf = !vm->huge && !vm->vma;
+	struct vm_pt *pt = vm->pt;
+	struct pb_policy *po = vm->pol;
+	int faulted = 0; /* the access before took the fault path */
 	/* the batch's first references: stage 0 (and 1) now, so that every
 	 * reference has its ring slot */
 	for (size_t i = 0; i < n && i < PREFETCH_D; i++)
-		access_prefetch0(vm, &a[i], &ring[i], &memo, pol, leaf);
+		access_prefetch0(vm, pt, po, &a[i], &ring[i], &memo, pol, leaf);
 	for (size_t i = 0; i < n && i < PREFETCH_D / 2; i++)
-		access_prefetch1(vm, &a[i], &ring[i], pol);
+		access_prefetch1(vm, pt, po, &a[i], &ring[i], pol, leaf);
 	for (size_t i = 0; i < n; i++) {
-		if (vic && t->st.faults != faults) {
-			faults = t->st.faults;
+		if (vic && faulted) {
+			faulted = 0;
 			victims_prefetch(vm, &q, &memo);
 		}
 		if (pb_likely(i + PREFETCH_D < n))
-			access_prefetch0(vm, &a[i + PREFETCH_D], &ring[(i + PREFETCH_D) % PF_RING],
-					 &memo, pol, leaf);
+			access_prefetch0(vm, pt, po, &a[i + PREFETCH_D],
+					 &ring[(i + PREFETCH_D) % PF_RING], &memo, pol, leaf);
 		if (pb_likely(i + PREFETCH_D / 2 < n))
-			access_prefetch1(vm, &a[i + PREFETCH_D / 2],
-					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol);
-		int rc = access_one(vm, t, &a[i], pos + i, next_use ? next_use[i] : PB_NEXT_NONE,
-				    ring[i % PF_RING].pte);
+			access_prefetch1(vm, pt, po, &a[i + PREFETCH_D / 2],
+					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol, leaf);
+		/* the common configuration's access inline: no call, no
+		 * registers saved and restored per reference (the fault's
+		 * path stays a call: fault) */
+		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
+		int rc = leaf ? access_one_inl(vm, t, &a[i], pos + i, next, ring[i % PF_RING].pte,
+					       1, &faulted)
+			      : access_one(vm, t, &a[i], pos + i, next, NULL, &faulted);
 		if (pb_unlikely(rc))
 			return rc;
 	}
 	return 0;
+}
+
+_Static_assert(PREFETCH_MIN_FRAMES >= PREFETCH_MIN_VICTIMS,
+	       "the policy's part implies the victims'");
+
+/* batch_run for this engine's configuration: the common one (no 2 MiB
+ * pages, no regions) by frame count, the rest in one generic copy. */
+static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
+			    size_t n, uint64_t pos, const uint64_t *next_use)
+{
+	uint64_t frames = vm->cfg.frames;
+	if (pb_likely(!vm->huge && !vm->vma)) {
+		if (frames >= PREFETCH_MIN_FRAMES)
+			return batch_run(vm, t, a, n, pos, next_use, 1, 1, 1);
+		if (frames >= PREFETCH_MIN_VICTIMS)
+			return batch_run(vm, t, a, n, pos, next_use, 0, 1, 1);
+		return batch_run(vm, t, a, n, pos, next_use, 0, 0, 1);
+	}
+	return batch_run(vm, t, a, n, pos, next_use, frames >= PREFETCH_MIN_FRAMES,
+			 frames >= PREFETCH_MIN_VICTIMS, 0);
 }
 
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
@@ -923,14 +984,14 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	if (vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES) {
 		rc = batch_prefetched(vm, t, a, n, pos, next_use);
 	} else {
-		int pfm = vm->batch; /* several CPUs: access_prefetch_mt */
+		int pfm = vm->batch, faulted; /* several CPUs: access_prefetch_mt */
 		for (size_t i = 0; i < n; i++) {
 			if (pfm && pb_likely(i + PREFETCH_D < n))
 				access_prefetch_mt(vm, &a[i + PREFETCH_D], 0);
 			if (pfm && pb_likely(i + PREFETCH_D / 2 < n))
 				access_prefetch_mt(vm, &a[i + PREFETCH_D / 2], 1);
 			uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-			rc = access_one(vm, t, &a[i], pos + i, next, NULL);
+			rc = access_one(vm, t, &a[i], pos + i, next, NULL, &faulted);
 			if (pb_unlikely(rc))
 				break;
 		}

@@ -235,15 +235,31 @@ struct vm_ra {
 };
 
 /* What the engine keeps per physical frame (vm->frm[pfn]) besides pfn_key:
- * the threads whose TLB may hold a translation to the frame (atomic; used
- * with more than one engine thread only). */
+ * with several engine threads, the threads whose TLB may hold a
+ * translation to the frame (atomic); with one, the PTE word the fault that
+ * mapped the frame's page wrote (map_page with the pipeline's word, NULL:
+ * not known), so the eviction clears it without a walk (evict.c checks it
+ * still maps the frame: a word of a later mapping elsewhere, or of an
+ * unmapped one, is never taken for the page's).  One thread's words stay
+ * valid addresses: without 2 MiB pages no PT page is freed, and only the
+ * pipeline gives a word, which it does not with 2 MiB pages. */
 struct vm_frame {
-	uint64_t cpus; /* bit min(tid, 63): that thread's TLB may map it */
+	union {
+		uint64_t cpus; /* bit min(tid, 63): that thread's TLB may map it */
+		uint64_t *pte; /* one thread */
+	};
 };
 
 struct vm_rmap_node {
 	uint64_t map; /* priv_key(as, vpn) + 1 */
 	uint32_t next;
+};
+
+/* The page-object index leaf last found (page.c; index leaves stay until
+ * the engine is destroyed): blk, its key >> PIDX_LEAF_BITS + 1, 0: none. */
+struct vm_pidx_memo {
+	uint64_t blk;
+	uint32_t *leaf;
 };
 
 struct pb_vm {
@@ -257,6 +273,9 @@ struct pb_vm {
 	 * (pdir, page.c; fault path only) */
 	struct vm_page *pages;
 	uint64_t pcap, pcount;
+	/* the fault path's memo of the index leaf (vm_page_find_memo; fault
+	 * lock held) */
+	struct vm_pidx_memo fmemo;
 	uint64_t resident;
 	/* frame -> policy key of the page in it (struct page's mapping+index):
 	 * written under the lock before the page is mapped (release by the
@@ -358,6 +377,20 @@ static inline uint64_t policy_key(pb_asid_t as, uint64_t vpn, uint16_t flags, in
 			       (writable ? PB_PAGE_WRITE : 0));
 }
 
+/* The policy key of the page an access (as, vpn, flags) touches where
+ * nothing is mapped yet: policy_key(as, vpn, flags, !cow_region(flags)),
+ * whose copy-on-write write case never applies (writable exactly where no
+ * write copies), so the namespace follows from the region bits alone:
+ * none, the asid's; else the first of file, shared, COW original. */
+static inline uint64_t access_key(pb_asid_t as, uint64_t vpn, uint16_t flags)
+{
+	uint64_t ns = !(flags & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) ? as
+		      : (flags & PB_PAGE_FILE)				       ? PB_PAGE_NS_FILE
+		      : (flags & PB_PAGE_SHARED)			       ? PB_PAGE_NS_SHM
+									       : PB_PAGE_NS_COW;
+	return (ns << PB_PAGE_VPN_BITS) | (vpn & PB_PAGE_VPN_MASK);
+}
+
 static inline enum pg_kind key_kind(uint64_t key)
 {
 	uint64_t ns = key >> PB_PAGE_VPN_BITS;
@@ -406,13 +439,9 @@ static inline struct vm_page *vm_page_find(struct pb_vm *vm, uint64_t key)
 	uint32_t n = pb_likely(i != NULL) ? pb_atomic_load(i, PB_ACQUIRE) : 0;
 	return pb_likely(n) ? &vm->pages[n - 1] : NULL;
 }
-/* vm_pidx_find through a memo of the last leaf it found (index leaves stay
- * until the engine is destroyed): a stream of references finds most of its
- * slots in one or two leaves of 65536 pages.  blk: key's leaf + 1, 0: none. */
-struct vm_pidx_memo {
-	uint64_t blk;
-	uint32_t *leaf;
-};
+/* vm_pidx_find through a memo of the last leaf it found (struct
+ * vm_pidx_memo above): a stream of references finds most of its slots in
+ * one or two leaves of 65536 pages. */
 static inline uint32_t *vm_pidx_find_memo(struct pb_vm *vm, uint64_t key, struct vm_pidx_memo *m)
 {
 	uint64_t blk = (key >> PIDX_LEAF_BITS) + 1, off = key & ((1u << PIDX_LEAF_BITS) - 1);
@@ -424,6 +453,14 @@ static inline uint32_t *vm_pidx_find_memo(struct pb_vm *vm, uint64_t key, struct
 		m->leaf = i - off;
 	}
 	return i;
+}
+/* vm_page_find through memo m (vm_pidx_find_memo). */
+static inline struct vm_page *vm_page_find_memo(struct pb_vm *vm, uint64_t key,
+						struct vm_pidx_memo *m)
+{
+	uint32_t *i = vm_pidx_find_memo(vm, key, m);
+	uint32_t n = pb_likely(i != NULL) ? pb_atomic_load(i, PB_ACQUIRE) : 0;
+	return pb_likely(n) ? &vm->pages[n - 1] : NULL;
 }
 /* Start loading the object index slot i names (cached by now), if any. */
 static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
@@ -441,15 +478,18 @@ static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
 		__builtin_prefetch(p + sizeof(struct vm_page) - 1);
 }
 /* Start loading the PTE of the inline mapping (which evicting it clears) of
- * the object index slot i names (slot and object cached by now), if any. */
+ * the object index slot i names (slot and object cached by now), if any,
+ * and its frame's vm_frame (one thread: the PTE's address, evict.c). */
 static inline void vm_page_prefetch_pte(struct pb_vm *vm, const uint32_t *i)
 {
 	if (!*i)
 		return;
 	const struct vm_page *p = &vm->pages[*i - 1];
-	if (p->pfn != UINT64_MAX && p->map)
+	if (p->pfn != UINT64_MAX && p->map) {
+		__builtin_prefetch(&vm->frm[p->pfn]); /* one thread: the PTE's address */
 		vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
 			       (p->map - 1) & PB_PAGE_VPN_MASK);
+	}
 }
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
  * slot (stage 0), or, once that is cached, the object (stage 1), or, once
