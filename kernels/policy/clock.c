@@ -76,8 +76,8 @@ static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct clk *p = (struct clk *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	if (i != PN_NIL) {
 		p->ref[n[i].c] = 1;
 		return PB_POL_HIT;
@@ -90,7 +90,7 @@ static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *
 		}
 		i = p->slot[h];
 		*victim = n[i].key;
-		pb_pol_node_rekey(&p->b, i, r->key);
+		pb_pol_node_rekey_at(&p->b, i, r->key, at);
 		p->ref[h] = p->insert_ref;
 		p->hand = h + 1 == f ? 0 : h + 1;
 		return PB_POL_MISS_EVICT;

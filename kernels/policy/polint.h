@@ -123,31 +123,43 @@ static inline uint64_t kmap_slot0(const struct kmap *m, uint32_t tag)
 	return (uint64_t)tag >> (32 - m->lg);
 }
 
-/* Node index of key, or PN_NIL.  n: the pool's nodes. */
-static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, uint64_t key)
+/*
+ * Node index of key, or PN_NIL with *at = the empty slot that ended the
+ * probe: where key goes (kmap_insert_at) while the map is unchanged, so a
+ * miss that reuses a node does not probe a second time.  n: the pool's
+ * nodes.
+ */
+static inline uint32_t kmap_find_at(const struct kmap *m, const struct pnode *n, uint64_t key,
+				    uint64_t *at)
 {
 	uint32_t tag = kmap_tag(key);
-	uint64_t i = kmap_slot0(m, tag);
+	const struct kslot *s = m->s;
+	uint64_t mask = m->mask, i = kmap_slot0(m, tag);
 	for (;;) {
-		struct kslot s = m->s[i];
-		if (s.idx == PN_NIL)
+		struct kslot e = s[i];
+		if (e.idx == PN_NIL) {
+			*at = i;
 			return PN_NIL;
-		if (s.tag == tag && n[s.idx].key == key)
-			return s.idx;
-		i = (i + 1) & m->mask;
+		}
+		if (e.tag == tag && n[e.idx].key == key)
+			return e.idx;
+		i = (i + 1) & mask;
 	}
 }
 
-/* Insert key -> idx (key must be absent) without the load check: for a
- * map whose count did not grow since it was last checked (a rename). */
-static inline void kmap_insert(struct kmap *m, uint64_t key, uint32_t idx)
+/* Node index of key, or PN_NIL. */
+static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, uint64_t key)
 {
-	uint32_t tag = kmap_tag(key);
-	uint64_t i = kmap_slot0(m, tag);
-	while (m->s[i].idx != PN_NIL)
-		i = (i + 1) & m->mask;
-	m->s[i].tag = tag;
-	m->s[i].idx = idx;
+	uint64_t at;
+	return kmap_find_at(m, n, key, &at);
+}
+
+/* Enter key -> idx in slot at, the empty slot kmap_find_at gave for key
+ * with the map unchanged since (every slot from key's home to at is
+ * taken, so a probe for key reaches it).  No load check. */
+static inline void kmap_insert_at(struct kmap *m, uint64_t at, uint64_t key, uint32_t idx)
+{
+	m->s[at] = (struct kslot){kmap_tag(key), idx};
 	m->count++;
 }
 
@@ -156,30 +168,40 @@ static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
 {
 	if (pb_unlikely((m->count + 1) * 4 > m->mask + 1) && pb_pol_kmap_grow(m))
 		return -ENOMEM;
-	kmap_insert(m, key, idx);
+	uint64_t at = kmap_slot0(m, kmap_tag(key));
+	while (m->s[at].idx != PN_NIL)
+		at = (at + 1) & m->mask;
+	kmap_insert_at(m, at, key, idx);
 	return 0;
 }
 
-/* Remove the entry key -> idx (must be present). */
+/* Remove the entry key -> idx (must be present): the slot holding both
+ * key's tag and idx, so another entry of idx (a rekey's new key, entered
+ * first) stays; two equal slots are the same entry either way. */
 static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
 {
-	uint64_t i = kmap_slot0(m, kmap_tag(key));
-	while (m->s[i].idx != idx)
-		i = (i + 1) & m->mask;
+	struct kslot *s = m->s;
+	uint64_t mask = m->mask;
+	unsigned sh = 32 - m->lg;
+	uint32_t tag = kmap_tag(key);
+	uint64_t i = (uint64_t)tag >> sh;
+	while (s[i].idx != idx || s[i].tag != tag)
+		i = (i + 1) & mask;
 	/* Backward shift: pull later entries of the run into the hole. */
 	uint64_t j = i;
 	for (;;) {
-		j = (j + 1) & m->mask;
-		if (m->s[j].idx == PN_NIL)
+		j = (j + 1) & mask;
+		struct kslot e = s[j];
+		if (e.idx == PN_NIL)
 			break;
-		uint64_t h = kmap_slot0(m, m->s[j].tag);
+		uint64_t h = (uint64_t)e.tag >> sh;
 		/* The entry at j may move to i if its home is not in (i, j]. */
-		if (((j - h) & m->mask) >= ((j - i) & m->mask)) {
-			m->s[i] = m->s[j];
+		if (((j - h) & mask) >= ((j - i) & mask)) {
+			s[i] = e;
 			i = j;
 		}
 	}
-	m->s[i].idx = PN_NIL;
+	s[i].idx = PN_NIL;
 	m->count--;
 }
 
@@ -344,6 +366,12 @@ static inline uint32_t pb_pol_find(const struct pb_policy *p, uint64_t key)
 	return kmap_find(&p->map, p->pool.n, key);
 }
 
+/* The same, and on a miss *at for pb_pol_node_rekey_at. */
+static inline uint32_t pb_pol_find_at(const struct pb_policy *p, uint64_t key, uint64_t *at)
+{
+	return kmap_find_at(&p->map, p->pool.n, key, at);
+}
+
 /* New node for key, entered in the map.  PN_NIL on -ENOMEM. */
 uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key);
 /*
@@ -352,12 +380,20 @@ uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key);
  * with bounded history pre-size the pool in create() so this cannot happen.
  */
 uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key);
-/* Give resident node i a new key (victim frame reused for the faulting key). */
-static inline void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t key)
+/*
+ * Give node i a new key (a victim's node reused for the faulting key):
+ * key is one that pb_pol_find_at just missed with *at, the map unchanged
+ * since.  One entry in, one out: the load the map was checked for.  The new
+ * entry goes into that slot first (no second probe), then the old one
+ * leaves by backward shift, which keeps every entry reachable, the new one
+ * included.
+ */
+static inline void pb_pol_node_rekey_at(struct pb_policy *p, uint32_t i, uint64_t key,
+					uint64_t at)
 {
-	/* one entry out, one in: the load the map was checked for */
-	kmap_del(&p->map, p->pool.n[i].key, i);
-	kmap_insert(&p->map, key, i);
+	uint64_t old = p->pool.n[i].key;
+	kmap_insert_at(&p->map, at, key, i);
+	kmap_del(&p->map, old, i);
 	p->pool.n[i].key = key;
 }
 /*

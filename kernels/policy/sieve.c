@@ -42,8 +42,8 @@ static enum pb_pol_result sieve_access(struct pb_policy *pp, const struct pb_ref
 {
 	struct sieve *p = (struct sieve *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	if (i != PN_NIL) {
 		n[i].ref = 1;
 		return PB_POL_HIT;
@@ -57,7 +57,7 @@ static enum pb_pol_result sieve_access(struct pb_policy *pp, const struct pb_ref
 		p->hand = n[o].prev;
 		*victim = n[o].key;
 		pl_unlink(n, &p->q, o);
-		pb_pol_node_rekey(&p->b, o, r->key);
+		pb_pol_node_rekey_at(&p->b, o, r->key, at);
 		n[o].ref = 0;
 		pl_push_head(n, &p->q, o);
 		return PB_POL_MISS_EVICT;
