@@ -175,17 +175,17 @@ static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
 	return 0;
 }
 
-/* Remove the entry key -> idx (must be present): the slot holding both
- * key's tag and idx, so another entry of idx (a rekey's new key, entered
- * first) stays; two equal slots are the same entry either way. */
+/* Remove the entry key -> idx (must be present).  The first slot of idx
+ * from key's home is that entry even while a rename's new entry of idx is
+ * in the map too (pb_pol_node_rekey_at): the new one went into a slot that
+ * was empty, so not one between key's home and key's entry. */
 static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
 {
 	struct kslot *s = m->s;
 	uint64_t mask = m->mask;
 	unsigned sh = 32 - m->lg;
-	uint32_t tag = kmap_tag(key);
-	uint64_t i = (uint64_t)tag >> sh;
-	while (s[i].idx != idx || s[i].tag != tag)
+	uint64_t i = (uint64_t)kmap_tag(key) >> sh;
+	while (s[i].idx != idx)
 		i = (i + 1) & mask;
 	/* Backward shift: pull later entries of the run into the hole. */
 	uint64_t j = i;
