@@ -92,23 +92,17 @@ static uint32_t arc_reuse_lru(struct arc *p, int list, uint64_t key, uint64_t at
 	return v;
 }
 
-static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+/* Cases II-IV: key's ghost node i, or i = PN_NIL with the lookup's at.
+ * Out of line, so that a hit runs without saving registers. */
+static __attribute__((noinline)) enum pb_pol_result arc_miss(struct arc *p, uint32_t i,
+							     uint64_t key, uint64_t at,
+							     uint64_t *victim)
 {
-	struct arc *p = (struct arc *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint64_t c = p->b.frames, at;
-	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
+	uint64_t c = p->b.frames;
 	enum pb_pol_result rc = PB_POL_MISS;
 	if (i != PN_NIL) {
 		uint8_t w = n[i].where;
-		if (w == A_T2) { /* Case I */
-			pl_to_head(n, &p->l[A_T2], i);
-			return PB_POL_HIT;
-		}
-		if (w == A_T1) {
-			arc_move(p, n, i, A_T1, A_T2);
-			return PB_POL_HIT;
-		}
 		uint64_t b1 = p->l[A_B1].size, b2 = p->l[A_B2].size;
 		if (w == A_B1) { /* Case II */
 			double d = b1 >= b2 ? 1.0 : (double)b2 / (double)b1;
@@ -133,33 +127,53 @@ static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *
 	if (l1 >= c) {
 		if (t1 < c) {
 			if (p->l[A_B1].size)
-				i = arc_reuse_lru(p, A_B1, r->key, at);
+				i = arc_reuse_lru(p, A_B1, key, at);
 			if (p->b.res == c) {
 				*victim = arc_replace(p, n, 0);
 				rc = PB_POL_MISS_EVICT;
 			}
 		} else {
 			*victim = n[p->l[A_T1].tail].key;
-			i = arc_reuse_lru(p, A_T1, r->key, at);
+			i = arc_reuse_lru(p, A_T1, key, at);
 			p->b.res--;
 			rc = PB_POL_MISS_EVICT;
 		}
 	} else if (all >= c) {
 		if (all >= 2 * c && p->l[A_B2].size)
-			i = arc_reuse_lru(p, A_B2, r->key, at);
+			i = arc_reuse_lru(p, A_B2, key, at);
 		if (p->b.res == c) {
 			*victim = arc_replace(p, n, 0);
 			rc = PB_POL_MISS_EVICT;
 		}
 	}
 	if (i == PN_NIL) {
-		i = pb_pol_node_must(&p->b, r->key);
+		i = pb_pol_node_must(&p->b, key);
 		n = p->b.pool.n;
 	}
 	n[i].where = A_T1;
 	pl_push_head(n, &p->l[A_T1], i);
 	p->b.res++;
 	return rc;
+}
+
+static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+{
+	struct arc *p = (struct arc *)pp;
+	uint64_t key = r->key, at = 0;
+	uint32_t i = pb_pol_find_at(&p->b, key, &at);
+	if (i != PN_NIL) {
+		struct pnode *n = p->b.pool.n;
+		uint8_t w = n[i].where;
+		if (w == A_T2) { /* Case I */
+			pl_to_head(n, &p->l[A_T2], i);
+			return PB_POL_HIT;
+		}
+		if (w == A_T1) {
+			arc_move(p, n, i, A_T1, A_T2);
+			return PB_POL_HIT;
+		}
+	}
+	return arc_miss(p, i, key, at, victim);
 }
 
 static int arc_remove(struct pb_policy *pp, uint64_t key)

@@ -125,9 +125,10 @@ static inline uint64_t kmap_slot0(const struct kmap *m, uint32_t tag)
 
 /*
  * Node index of key, or PN_NIL with *at = the empty slot that ended the
- * probe: where key goes (kmap_insert_at) while the map is unchanged, so a
- * miss that reuses a node does not probe a second time.  n: the pool's
- * nodes.
+ * probe (high half) and key's tag (low half): where key goes and what it
+ * is entered with (kmap_insert_at) while the map is unchanged, so a miss
+ * that reuses a node neither probes nor hashes a second time.  n: the
+ * pool's nodes.
  */
 static inline uint32_t kmap_find_at(const struct kmap *m, const struct pnode *n, uint64_t key,
 				    uint64_t *at)
@@ -138,7 +139,7 @@ static inline uint32_t kmap_find_at(const struct kmap *m, const struct pnode *n,
 	for (;;) {
 		struct kslot e = s[i];
 		if (e.idx == PN_NIL) {
-			*at = i;
+			*at = i << 32 | tag;
 			return PN_NIL;
 		}
 		if (e.tag == tag && n[e.idx].key == key)
@@ -154,12 +155,12 @@ static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, ui
 	return kmap_find_at(m, n, key, &at);
 }
 
-/* Enter key -> idx in slot at, the empty slot kmap_find_at gave for key
- * with the map unchanged since (every slot from key's home to at is
- * taken, so a probe for key reaches it).  No load check. */
-static inline void kmap_insert_at(struct kmap *m, uint64_t at, uint64_t key, uint32_t idx)
+/* Enter key -> idx where kmap_find_at's *at for key says, the map
+ * unchanged since (every slot from key's home to that one is taken, so a
+ * probe for key reaches it).  No load check. */
+static inline void kmap_insert_at(struct kmap *m, uint64_t at, uint32_t idx)
 {
-	m->s[at] = (struct kslot){kmap_tag(key), idx};
+	m->s[at >> 32] = (struct kslot){(uint32_t)at, idx};
 	m->count++;
 }
 
@@ -168,10 +169,11 @@ static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
 {
 	if (pb_unlikely((m->count + 1) * 4 > m->mask + 1) && pb_pol_kmap_grow(m))
 		return -ENOMEM;
-	uint64_t at = kmap_slot0(m, kmap_tag(key));
-	while (m->s[at].idx != PN_NIL)
-		at = (at + 1) & m->mask;
-	kmap_insert_at(m, at, key, idx);
+	uint32_t tag = kmap_tag(key);
+	uint64_t i = kmap_slot0(m, tag);
+	while (m->s[i].idx != PN_NIL)
+		i = (i + 1) & m->mask;
+	kmap_insert_at(m, i << 32 | tag, idx);
 	return 0;
 }
 
@@ -191,13 +193,12 @@ static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
 	uint64_t j = i;
 	for (;;) {
 		j = (j + 1) & mask;
-		struct kslot e = s[j];
-		if (e.idx == PN_NIL)
+		if (s[j].idx == PN_NIL)
 			break;
-		uint64_t h = (uint64_t)e.tag >> sh;
+		uint64_t h = (uint64_t)s[j].tag >> sh;
 		/* The entry at j may move to i if its home is not in (i, j]. */
 		if (((j - h) & mask) >= ((j - i) & mask)) {
-			s[i] = e;
+			s[i] = s[j];
 			i = j;
 		}
 	}
@@ -392,7 +393,7 @@ static inline void pb_pol_node_rekey_at(struct pb_policy *p, uint32_t i, uint64_
 					uint64_t at)
 {
 	uint64_t old = p->pool.n[i].key;
-	kmap_insert_at(&p->map, at, key, i);
+	kmap_insert_at(&p->map, at, i);
 	kmap_del(&p->map, old, i);
 	p->pool.n[i].key = key;
 }
