@@ -133,9 +133,10 @@ static inline uint64_t kmap_slot0(const struct kmap *m, uint32_t tag)
 static inline uint32_t kmap_find_at(const struct kmap *m, const struct pnode *n, uint64_t key,
 				    uint64_t *at)
 {
-	uint32_t tag = kmap_tag(key);
+	/* the tag as a u64: one register for the compares and *at */
+	uint64_t tag = kmap_tag(key);
 	const struct kslot *s = m->s;
-	uint64_t mask = m->mask, i = kmap_slot0(m, tag);
+	uint64_t mask = m->mask, i = kmap_slot0(m, (uint32_t)tag);
 	for (;;) {
 		struct kslot e = s[i];
 		if (e.idx == PN_NIL) {
