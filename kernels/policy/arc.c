@@ -94,9 +94,8 @@ static uint32_t arc_reuse_lru(struct arc *p, int list, uint64_t key, uint64_t at
 
 /* Cases II-IV: key's ghost node i, or i = PN_NIL with the lookup's at.
  * Out of line, so that a hit runs without saving registers. */
-static __attribute__((noinline)) enum pb_pol_result arc_miss(struct arc *p, uint32_t i,
-							     uint64_t key, uint64_t at,
-							     uint64_t *victim)
+static __attribute__((noinline)) enum pb_pol_result
+arc_miss(struct arc *p, uint32_t i, uint64_t key, uint64_t at, uint64_t *victim)
 {
 	struct pnode *n = p->b.pool.n;
 	uint64_t c = p->b.frames;

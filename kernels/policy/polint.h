@@ -390,8 +390,7 @@ uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key);
  * leaves by backward shift, which keeps every entry reachable, the new one
  * included.
  */
-static inline void pb_pol_node_rekey_at(struct pb_policy *p, uint32_t i, uint64_t key,
-					uint64_t at)
+static inline void pb_pol_node_rekey_at(struct pb_policy *p, uint32_t i, uint64_t key, uint64_t at)
 {
 	uint64_t old = p->pool.n[i].key;
 	kmap_insert_at(&p->map, at, i);

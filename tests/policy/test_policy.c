@@ -134,7 +134,7 @@ static uint64_t key_of_hash(uint64_t h)
  * each live key finds its node and each renamed-away key finds nothing.
  */
 #define KM_NODES 24
-#define KM_KEYS 96
+#define KM_KEYS	 96
 static void test_kmap_rename(void)
 {
 	struct pb_policy b = {0};
