@@ -63,7 +63,7 @@ static inline void arc_move(struct arc *p, struct pnode *n, uint32_t i, uint8_t 
 }
 
 /* Evict one resident page into its ghost list; returns its key. */
-static uint64_t arc_replace(struct arc *p, struct pnode *n, int in_b2)
+static inline uint64_t arc_replace(struct arc *p, struct pnode *n, int in_b2)
 {
 	uint64_t t1 = p->l[A_T1].size;
 	uint32_t v;
@@ -84,12 +84,26 @@ static uint64_t arc_replace(struct arc *p, struct pnode *n, int in_b2)
  * then allocating one for key would take (the pool's free chain is last in,
  * first out), without the second probe and the clearing.
  */
-static uint32_t arc_reuse_lru(struct arc *p, int list, uint64_t key, uint64_t at)
+static inline uint32_t arc_reuse_lru(struct arc *p, int list, uint64_t key, uint64_t at)
 {
 	uint32_t v = p->l[list].tail;
 	pl_unlink(p->b.pool.n, &p->l[list], v);
 	pb_pol_node_rekey_at(&p->b, v, key, at);
 	return v;
+}
+
+/* Case IV's end when no node was given up on the way: a new one for key
+ * at T1's MRU end.  Out of line: the one call of arc_miss, a tail call,
+ * so that arc_miss saves no registers for it. */
+static __attribute__((noinline)) enum pb_pol_result arc_new(struct arc *p, uint64_t key,
+							    enum pb_pol_result rc)
+{
+	uint32_t i = pb_pol_node_must(&p->b, key);
+	struct pnode *n = p->b.pool.n;
+	n[i].where = A_T1;
+	pl_push_head(n, &p->l[A_T1], i);
+	p->b.res++;
+	return rc;
 }
 
 /* Cases II-IV: key's ghost node i, or i = PN_NIL with the lookup's at.
@@ -145,10 +159,8 @@ arc_miss(struct arc *p, uint32_t i, uint64_t key, uint64_t at, uint64_t *victim)
 			rc = PB_POL_MISS_EVICT;
 		}
 	}
-	if (i == PN_NIL) {
-		i = pb_pol_node_must(&p->b, key);
-		n = p->b.pool.n;
-	}
+	if (i == PN_NIL)
+		return arc_new(p, key, rc);
 	n[i].where = A_T1;
 	pl_push_head(n, &p->l[A_T1], i);
 	p->b.res++;

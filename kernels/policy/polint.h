@@ -161,7 +161,9 @@ static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, ui
  * probe for key reaches it).  No load check. */
 static inline void kmap_insert_at(struct kmap *m, uint64_t at, uint32_t idx)
 {
-	m->s[at >> 32] = (struct kslot){(uint32_t)at, idx};
+	struct kslot *e = &m->s[at >> 32];
+	e->tag = (uint32_t)at;
+	e->idx = idx;
 	m->count++;
 }
 
@@ -178,11 +180,12 @@ static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
 	return 0;
 }
 
-/* Remove the entry key -> idx (must be present).  The first slot of idx
- * from key's home is that entry even while a rename's new entry of idx is
- * in the map too (pb_pol_node_rekey_at): the new one went into a slot that
- * was empty, so not one between key's home and key's entry. */
-static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
+/* Take the entry key -> idx (must be present) out of the slots; the
+ * caller keeps the count.  The first slot of idx from key's home is that
+ * entry even while a rename's new entry of idx is in the map too
+ * (pb_pol_node_rekey_at): the new one went into a slot that was empty, so
+ * not one between key's home and key's entry. */
+static inline void kmap_unlink(struct kmap *m, uint64_t key, uint32_t idx)
 {
 	struct kslot *s = m->s;
 	uint64_t mask = m->mask;
@@ -204,6 +207,12 @@ static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
 		}
 	}
 	s[i].idx = PN_NIL;
+}
+
+/* Remove the entry key -> idx (must be present). */
+static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
+{
+	kmap_unlink(m, key, idx);
 	m->count--;
 }
 
@@ -393,9 +402,11 @@ uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key);
 static inline void pb_pol_node_rekey_at(struct pb_policy *p, uint32_t i, uint64_t key, uint64_t at)
 {
 	uint64_t old = p->pool.n[i].key;
-	kmap_insert_at(&p->map, at, i);
-	kmap_del(&p->map, old, i);
 	p->pool.n[i].key = key;
+	struct kslot *e = &p->map.s[at >> 32]; /* kmap_insert_at, count kept */
+	e->tag = (uint32_t)at;
+	e->idx = i;
+	kmap_unlink(&p->map, old, i);
 }
 /*
  * Write every parameter of d's table into the policy object `obj` (defaults,
