@@ -93,6 +93,9 @@ static inline void pool_free(struct ppool *p, uint32_t i)
  * Load factor <= 1/4: each probe is a data-dependent branch, and on the
  * 2M-reference bench trace LRU ran at 47 / 64 / 76 M refs/s with the load
  * kept under 3/4 / 1/2 / 1/4 (8 bytes a slot: 32 bytes per entry).
+ * A miss that evicts renames the victim's node: its lookup's empty slot and
+ * tag (kmap_find_at) take the new key without a second probe or hash, then
+ * the old entry leaves by backward shift (pb_pol_node_rekey_at).
  */
 struct kslot {
 	uint32_t tag;
