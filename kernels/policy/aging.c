@@ -103,7 +103,6 @@ static enum pb_pol_result ag_access(struct pb_policy *pp, const struct pb_ref *r
 	uint64_t at;
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	enum pb_pol_result rc;
-	p->b.now++;
 	if (i != PN_NIL) {
 		n[i].ref = 1;
 		rc = PB_POL_HIT;

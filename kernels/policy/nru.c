@@ -73,7 +73,6 @@ static enum pb_pol_result nru_access(struct pb_policy *pp, const struct pb_ref *
 	struct pnode *n = p->b.pool.n;
 	uint64_t at;
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
-	p->b.now++;
 	if (i != PN_NIL) {
 		n[i].ref = 1;
 		if (r->write)

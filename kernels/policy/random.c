@@ -53,7 +53,6 @@ static enum pb_pol_result rnd_access(struct pb_policy *pp, const struct pb_ref *
 	struct rnd *p = (struct rnd *)pp;
 	uint64_t at;
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
-	p->b.now++;
 	if (i != PN_NIL)
 		return PB_POL_HIT;
 	if (p->b.res == p->b.frames) {
