@@ -100,9 +100,9 @@ static enum pb_pol_result ag_access(struct pb_policy *pp, const struct pb_ref *r
 {
 	struct aging *p = (struct aging *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	enum pb_pol_result rc;
-	p->b.now++;
 	if (i != PN_NIL) {
 		n[i].ref = 1;
 		rc = PB_POL_HIT;
@@ -112,7 +112,7 @@ static enum pb_pol_result ag_access(struct pb_policy *pp, const struct pb_ref *r
 			i = ag_victim(p);
 			*victim = n[i].key;
 			ag_del(p, n, i);
-			pb_pol_node_rekey(&p->b, i, r->key);
+			pb_pol_node_rekey_at(&p->b, i, r->key, at);
 			rc = PB_POL_MISS_EVICT;
 		} else {
 			i = pb_pol_node_must(&p->b, r->key);

@@ -54,53 +54,68 @@ static int arc_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	return 0;
 }
 
-static inline void arc_move(struct arc *p, struct pnode *n, uint32_t i, uint8_t to)
+/* Move i from list `from` (its list) to the MRU end of `to`. */
+static inline void arc_move(struct arc *p, struct pnode *n, uint32_t i, uint8_t from, uint8_t to)
 {
-	pl_unlink(n, &p->l[n[i].where], i);
+	pl_unlink(n, &p->l[from], i);
 	n[i].where = to;
 	pl_push_head(n, &p->l[to], i);
 }
 
 /* Evict one resident page into its ghost list; returns its key. */
-static uint64_t arc_replace(struct arc *p, struct pnode *n, int in_b2)
+static inline uint64_t arc_replace(struct arc *p, struct pnode *n, int in_b2)
 {
 	uint64_t t1 = p->l[A_T1].size;
 	uint32_t v;
 	if (t1 >= 1 && ((double)t1 > p->p || (in_b2 && (double)t1 == p->p))) {
 		v = p->l[A_T1].tail;
-		arc_move(p, n, v, A_B1);
+		arc_move(p, n, v, A_T1, A_B1);
 	} else {
 		v = p->l[A_T2].tail;
-		arc_move(p, n, v, A_B2);
+		arc_move(p, n, v, A_T2, A_B2);
 	}
 	p->b.res--;
 	return n[v].key;
 }
 
-static void arc_drop_lru(struct arc *p, int list)
+/*
+ * Take list's LRU node out of the list and give it key, which
+ * pb_pol_find_at just missed with at: the node that dropping the entry and
+ * then allocating one for key would take (the pool's free chain is last in,
+ * first out), without the second probe and the clearing.
+ */
+static inline uint32_t arc_reuse_lru(struct arc *p, int list, uint64_t key, uint64_t at)
 {
 	uint32_t v = p->l[list].tail;
 	pl_unlink(p->b.pool.n, &p->l[list], v);
-	pb_pol_node_drop(&p->b, v);
+	pb_pol_node_rekey_at(&p->b, v, key, at);
+	return v;
 }
 
-static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+/* Case IV's end when no node was given up on the way: a new one for key
+ * at T1's MRU end.  Out of line: the one call of arc_miss, a tail call,
+ * so that arc_miss saves no registers for it. */
+static __attribute__((noinline)) enum pb_pol_result arc_new(struct arc *p, uint64_t key,
+							    enum pb_pol_result rc)
 {
-	struct arc *p = (struct arc *)pp;
+	uint32_t i = pb_pol_node_must(&p->b, key);
+	struct pnode *n = p->b.pool.n;
+	n[i].where = A_T1;
+	pl_push_head(n, &p->l[A_T1], i);
+	p->b.res++;
+	return rc;
+}
+
+/* Cases II-IV: key's ghost node i, or i = PN_NIL with the lookup's at.
+ * Out of line, so that a hit runs without saving registers. */
+static __attribute__((noinline)) enum pb_pol_result
+arc_miss(struct arc *p, uint32_t i, uint64_t key, uint64_t at, uint64_t *victim)
+{
 	struct pnode *n = p->b.pool.n;
 	uint64_t c = p->b.frames;
-	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
-	p->b.now++;
 	if (i != PN_NIL) {
 		uint8_t w = n[i].where;
-		if (w == A_T1 || w == A_T2) { /* Case I */
-			if (w == A_T1)
-				arc_move(p, n, i, A_T2);
-			else
-				pl_to_head(n, &p->l[A_T2], i);
-			return PB_POL_HIT;
-		}
 		uint64_t b1 = p->l[A_B1].size, b2 = p->l[A_B2].size;
 		if (w == A_B1) { /* Case II */
 			double d = b1 >= b2 ? 1.0 : (double)b2 / (double)b1;
@@ -113,11 +128,11 @@ static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *
 			*victim = arc_replace(p, n, w == A_B2);
 			rc = PB_POL_MISS_EVICT;
 		}
-		arc_move(p, n, i, A_T2);
+		arc_move(p, n, i, w, A_T2);
 		p->b.res++;
 		return rc;
 	}
-	/* Case IV */
+	/* Case IV.  i: a node given up on the way, reused for the new key. */
 	uint64_t t1 = p->l[A_T1].size, l1 = t1 + p->l[A_B1].size;
 	uint64_t all = l1 + p->l[A_T2].size + p->l[A_B2].size;
 	/* ==/>= as in the paper while memory is full; the >= forms and the
@@ -125,33 +140,51 @@ static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *
 	if (l1 >= c) {
 		if (t1 < c) {
 			if (p->l[A_B1].size)
-				arc_drop_lru(p, A_B1);
+				i = arc_reuse_lru(p, A_B1, key, at);
 			if (p->b.res == c) {
 				*victim = arc_replace(p, n, 0);
 				rc = PB_POL_MISS_EVICT;
 			}
 		} else {
-			uint32_t v = p->l[A_T1].tail;
-			*victim = n[v].key;
-			pl_unlink(n, &p->l[A_T1], v);
-			pb_pol_node_drop(&p->b, v);
+			*victim = n[p->l[A_T1].tail].key;
+			i = arc_reuse_lru(p, A_T1, key, at);
 			p->b.res--;
 			rc = PB_POL_MISS_EVICT;
 		}
 	} else if (all >= c) {
 		if (all >= 2 * c && p->l[A_B2].size)
-			arc_drop_lru(p, A_B2);
+			i = arc_reuse_lru(p, A_B2, key, at);
 		if (p->b.res == c) {
 			*victim = arc_replace(p, n, 0);
 			rc = PB_POL_MISS_EVICT;
 		}
 	}
-	i = pb_pol_node_must(&p->b, r->key);
-	n = p->b.pool.n;
+	if (i == PN_NIL)
+		return arc_new(p, key, rc);
 	n[i].where = A_T1;
 	pl_push_head(n, &p->l[A_T1], i);
 	p->b.res++;
 	return rc;
+}
+
+static enum pb_pol_result arc_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+{
+	struct arc *p = (struct arc *)pp;
+	uint64_t key = r->key, at = 0;
+	uint32_t i = pb_pol_find_at(&p->b, key, &at);
+	if (i != PN_NIL) {
+		struct pnode *n = p->b.pool.n;
+		uint8_t w = n[i].where;
+		if (w == A_T2) { /* Case I */
+			pl_to_head(n, &p->l[A_T2], i);
+			return PB_POL_HIT;
+		}
+		if (w == A_T1) {
+			arc_move(p, n, i, A_T1, A_T2);
+			return PB_POL_HIT;
+		}
+	}
+	return arc_miss(p, i, key, at, victim);
 }
 
 static int arc_remove(struct pb_policy *pp, uint64_t key)

@@ -96,7 +96,6 @@ static enum pb_pol_result car_access(struct pb_policy *pp, const struct pb_ref *
 	uint64_t c = p->b.frames;
 	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
-	p->b.now++;
 	if (i != PN_NIL && n[i].where <= C_T2) {
 		n[i].ref = 1;
 		return PB_POL_HIT;

@@ -72,36 +72,51 @@ static int clk_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	return 0;
 }
 
-static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+/*
+ * The misses, out of line so that a hit (setting one byte) saves no
+ * registers, the eviction (most misses) calls nothing, and the fill of a
+ * free frame, which does, is a tail call.
+ */
+static __attribute__((noinline)) enum pb_pol_result clk_fill(struct clk *p, uint64_t key)
 {
-	struct clk *p = (struct clk *)pp;
-	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
-	if (i != PN_NIL) {
-		p->ref[n[i].c] = 1;
-		return PB_POL_HIT;
-	}
-	if (p->b.res == p->b.frames) {
-		uint64_t h = p->hand, f = p->b.frames;
-		while (p->ref[h]) {
-			p->ref[h] = 0;
-			h = h + 1 == f ? 0 : h + 1;
-		}
-		i = p->slot[h];
-		*victim = n[i].key;
-		pb_pol_node_rekey(&p->b, i, r->key);
-		p->ref[h] = p->insert_ref;
-		p->hand = h + 1 == f ? 0 : h + 1;
-		return PB_POL_MISS_EVICT;
-	}
 	uint64_t f = p->nholes ? p->holes[--p->nholes] : p->used++;
-	i = pb_pol_node_must(&p->b, r->key);
+	uint32_t i = pb_pol_node_must(&p->b, key);
 	p->b.pool.n[i].c = (uint32_t)f;
 	p->slot[f] = i;
 	p->ref[f] = p->insert_ref;
 	p->b.res++;
 	return PB_POL_MISS;
+}
+
+/* key missed with at: a free frame, or the hand's sweep and the
+ * victim's node becomes key's. */
+static __attribute__((noinline)) enum pb_pol_result clk_evict(struct clk *p, uint64_t key,
+							      uint64_t at, uint64_t *victim)
+{
+	if (p->b.res < p->b.frames)
+		return clk_fill(p, key);
+	uint64_t h = p->hand, f = p->b.frames;
+	while (p->ref[h]) {
+		p->ref[h] = 0;
+		h = h + 1 == f ? 0 : h + 1;
+	}
+	uint32_t i = p->slot[h];
+	*victim = p->b.pool.n[i].key;
+	pb_pol_node_rekey_at(&p->b, i, key, at);
+	p->ref[h] = p->insert_ref;
+	p->hand = h + 1 == f ? 0 : h + 1;
+	return PB_POL_MISS_EVICT;
+}
+
+static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+{
+	struct clk *p = (struct clk *)pp;
+	uint64_t key = r->key, at;
+	uint32_t i = pb_pol_find_at(&p->b, key, &at);
+	if (i == PN_NIL)
+		return clk_evict(p, key, at, victim);
+	p->ref[p->b.pool.n[i].c] = 1;
+	return PB_POL_HIT;
 }
 
 static int clk_remove(struct pb_policy *pp, uint64_t key)

@@ -39,13 +39,14 @@ static enum pb_pol_result fifo_access(struct pb_policy *pp, const struct pb_ref 
 {
 	struct fifo *p = (struct fifo *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	if (i != PN_NIL)
 		return PB_POL_HIT;
 	if (p->b.res == p->b.frames) {
 		i = p->q.tail;
 		*victim = n[i].key;
-		pb_pol_node_rekey(&p->b, i, r->key);
+		pb_pol_node_rekey_at(&p->b, i, r->key, at);
 		pl_to_head(n, &p->q, i);
 		return PB_POL_MISS_EVICT;
 	}

@@ -56,7 +56,8 @@ static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct lfu *p = (struct lfu *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	uint64_t now = p->b.now++;
 	if (i != PN_NIL) {
 		/* count lives in a (low) and b (high) */
@@ -69,7 +70,7 @@ static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *
 	if (p->b.res == p->b.frames) {
 		i = p->h.e[0].node;
 		*victim = n[i].key;
-		pb_pol_node_rekey(&p->b, i, r->key);
+		pb_pol_node_rekey_at(&p->b, i, r->key, at);
 		n[i].a = 1;
 		n[i].b = 0;
 		pb_pol_pheap_update(&p->h, n, i, lfu_pri(1, now));

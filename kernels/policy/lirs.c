@@ -132,7 +132,6 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 	struct pnode *n = p->b.pool.n;
 	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
-	p->b.now++;
 	if (i != PN_NIL && n[i].where == L_LIR) {
 		int bottom = p->s.tail == i;
 		pl_to_head(n, &p->s, i);

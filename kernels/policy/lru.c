@@ -35,26 +35,42 @@ static int lru_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 	return 0;
 }
 
-static enum pb_pol_result lru_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+/*
+ * The misses, out of line so that a hit (most accesses at 20000 frames)
+ * saves no registers, the eviction (most misses) calls nothing, and the
+ * fill of a free frame, which does, is a tail call.
+ */
+static __attribute__((noinline)) enum pb_pol_result lru_fill(struct lru *p, uint64_t key)
 {
-	struct lru *p = (struct lru *)pp;
-	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
-	if (i != PN_NIL) {
-		pl_to_head(n, &p->l, i);
-		return PB_POL_HIT;
-	}
-	if (p->b.res == p->b.frames) {
-		i = p->l.tail;
-		*victim = n[i].key;
-		pb_pol_node_rekey(&p->b, i, r->key);
-		pl_to_head(n, &p->l, i);
-		return PB_POL_MISS_EVICT;
-	}
-	i = pb_pol_node_must(&p->b, r->key);
+	uint32_t i = pb_pol_node_must(&p->b, key);
 	pl_push_head(p->b.pool.n, &p->l, i);
 	p->b.res++;
 	return PB_POL_MISS;
+}
+
+/* key missed with at: a free frame, or the LRU page's node becomes key's. */
+static __attribute__((noinline)) enum pb_pol_result lru_evict(struct lru *p, uint64_t key,
+							      uint64_t at, uint64_t *victim)
+{
+	if (p->b.res < p->b.frames)
+		return lru_fill(p, key);
+	struct pnode *n = p->b.pool.n;
+	uint32_t i = p->l.tail;
+	*victim = n[i].key;
+	pb_pol_node_rekey_at(&p->b, i, key, at);
+	pl_to_head(n, &p->l, i);
+	return PB_POL_MISS_EVICT;
+}
+
+static enum pb_pol_result lru_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+{
+	struct lru *p = (struct lru *)pp;
+	uint64_t key = r->key, at;
+	uint32_t i = pb_pol_find_at(&p->b, key, &at);
+	if (i == PN_NIL)
+		return lru_evict(p, key, at, victim);
+	pl_to_head(p->b.pool.n, &p->l, i);
+	return PB_POL_HIT;
 }
 
 static int lru_remove(struct pb_policy *pp, uint64_t key)

@@ -71,8 +71,8 @@ static enum pb_pol_result nru_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct nru *p = (struct nru *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	if (i != PN_NIL) {
 		n[i].ref = 1;
 		if (r->write)
@@ -85,7 +85,7 @@ static enum pb_pol_result nru_access(struct pb_policy *pp, const struct pb_ref *
 		*victim = n[i].key;
 		p->hand = i;
 		ring_unlink(n, &p->hand, i); /* hand moves past the victim */
-		pb_pol_node_rekey(&p->b, i, r->key);
+		pb_pol_node_rekey_at(&p->b, i, r->key, at);
 		p->b.res--;
 		rc = PB_POL_MISS_EVICT;
 	} else {

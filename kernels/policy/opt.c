@@ -58,7 +58,8 @@ static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct opt *p = (struct opt *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	uint64_t now = p->b.now++;
 	if (i != PN_NIL) {
 		pb_pol_pheap_update(&p->h, n, i, opt_pri(r->next_use, now));
@@ -67,7 +68,7 @@ static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *
 	if (p->b.res == p->b.frames) {
 		i = p->h.e[0].node;
 		*victim = n[i].key;
-		pb_pol_node_rekey(&p->b, i, r->key);
+		pb_pol_node_rekey_at(&p->b, i, r->key, at);
 		pb_pol_pheap_update(&p->h, n, i, opt_pri(r->next_use, now));
 		return PB_POL_MISS_EVICT;
 	}

@@ -93,6 +93,9 @@ static inline void pool_free(struct ppool *p, uint32_t i)
  * Load factor <= 1/4: each probe is a data-dependent branch, and on the
  * 2M-reference bench trace LRU ran at 47 / 64 / 76 M refs/s with the load
  * kept under 3/4 / 1/2 / 1/4 (8 bytes a slot: 32 bytes per entry).
+ * A miss that evicts renames the victim's node: its lookup's empty slot and
+ * tag (kmap_find_at) take the new key without a second probe or hash, then
+ * the old entry leaves by backward shift (pb_pol_node_rekey_at).
  */
 struct kslot {
 	uint32_t tag;
@@ -123,31 +126,47 @@ static inline uint64_t kmap_slot0(const struct kmap *m, uint32_t tag)
 	return (uint64_t)tag >> (32 - m->lg);
 }
 
-/* Node index of key, or PN_NIL.  n: the pool's nodes. */
-static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, uint64_t key)
+/*
+ * Node index of key, or PN_NIL with *at = the empty slot that ended the
+ * probe (high half) and key's tag (low half): where key goes and what it
+ * is entered with (kmap_insert_at) while the map is unchanged, so a miss
+ * that reuses a node neither probes nor hashes a second time.  n: the
+ * pool's nodes.
+ */
+static inline uint32_t kmap_find_at(const struct kmap *m, const struct pnode *n, uint64_t key,
+				    uint64_t *at)
 {
-	uint32_t tag = kmap_tag(key);
-	uint64_t i = kmap_slot0(m, tag);
+	/* the tag as a u64: one register for the compares and *at */
+	uint64_t tag = kmap_tag(key);
+	const struct kslot *s = m->s;
+	uint64_t mask = m->mask, i = kmap_slot0(m, (uint32_t)tag);
 	for (;;) {
-		struct kslot s = m->s[i];
-		if (s.idx == PN_NIL)
+		struct kslot e = s[i];
+		if (e.idx == PN_NIL) {
+			*at = i << 32 | tag;
 			return PN_NIL;
-		if (s.tag == tag && n[s.idx].key == key)
-			return s.idx;
-		i = (i + 1) & m->mask;
+		}
+		if (e.tag == tag && n[e.idx].key == key)
+			return e.idx;
+		i = (i + 1) & mask;
 	}
 }
 
-/* Insert key -> idx (key must be absent) without the load check: for a
- * map whose count did not grow since it was last checked (a rename). */
-static inline void kmap_insert(struct kmap *m, uint64_t key, uint32_t idx)
+/* Node index of key, or PN_NIL. */
+static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, uint64_t key)
 {
-	uint32_t tag = kmap_tag(key);
-	uint64_t i = kmap_slot0(m, tag);
-	while (m->s[i].idx != PN_NIL)
-		i = (i + 1) & m->mask;
-	m->s[i].tag = tag;
-	m->s[i].idx = idx;
+	uint64_t at;
+	return kmap_find_at(m, n, key, &at);
+}
+
+/* Enter key -> idx where kmap_find_at's *at for key says, the map
+ * unchanged since (every slot from key's home to that one is taken, so a
+ * probe for key reaches it).  No load check. */
+static inline void kmap_insert_at(struct kmap *m, uint64_t at, uint32_t idx)
+{
+	struct kslot *e = &m->s[at >> 32];
+	e->tag = (uint32_t)at;
+	e->idx = idx;
 	m->count++;
 }
 
@@ -156,30 +175,47 @@ static inline int kmap_put(struct kmap *m, uint64_t key, uint32_t idx)
 {
 	if (pb_unlikely((m->count + 1) * 4 > m->mask + 1) && pb_pol_kmap_grow(m))
 		return -ENOMEM;
-	kmap_insert(m, key, idx);
+	uint32_t tag = kmap_tag(key);
+	uint64_t i = kmap_slot0(m, tag);
+	while (m->s[i].idx != PN_NIL)
+		i = (i + 1) & m->mask;
+	kmap_insert_at(m, i << 32 | tag, idx);
 	return 0;
+}
+
+/* Take the entry key -> idx (must be present) out of the slots; the
+ * caller keeps the count.  The first slot of idx from key's home is that
+ * entry even while a rename's new entry of idx is in the map too
+ * (pb_pol_node_rekey_at): the new one went into a slot that was empty, so
+ * not one between key's home and key's entry. */
+static inline void kmap_unlink(struct kmap *m, uint64_t key, uint32_t idx)
+{
+	struct kslot *s = m->s;
+	uint64_t mask = m->mask;
+	unsigned sh = 32 - m->lg;
+	uint64_t i = (uint64_t)kmap_tag(key) >> sh;
+	while (s[i].idx != idx)
+		i = (i + 1) & mask;
+	/* Backward shift: pull later entries of the run into the hole. */
+	uint64_t j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (s[j].idx == PN_NIL)
+			break;
+		uint64_t h = (uint64_t)s[j].tag >> sh;
+		/* The entry at j may move to i if its home is not in (i, j]. */
+		if (((j - h) & mask) >= ((j - i) & mask)) {
+			s[i] = s[j];
+			i = j;
+		}
+	}
+	s[i].idx = PN_NIL;
 }
 
 /* Remove the entry key -> idx (must be present). */
 static inline void kmap_del(struct kmap *m, uint64_t key, uint32_t idx)
 {
-	uint64_t i = kmap_slot0(m, kmap_tag(key));
-	while (m->s[i].idx != idx)
-		i = (i + 1) & m->mask;
-	/* Backward shift: pull later entries of the run into the hole. */
-	uint64_t j = i;
-	for (;;) {
-		j = (j + 1) & m->mask;
-		if (m->s[j].idx == PN_NIL)
-			break;
-		uint64_t h = kmap_slot0(m, m->s[j].tag);
-		/* The entry at j may move to i if its home is not in (i, j]. */
-		if (((j - h) & m->mask) >= ((j - i) & m->mask)) {
-			m->s[i] = m->s[j];
-			i = j;
-		}
-	}
-	m->s[i].idx = PN_NIL;
+	kmap_unlink(m, key, idx);
 	m->count--;
 }
 
@@ -344,6 +380,12 @@ static inline uint32_t pb_pol_find(const struct pb_policy *p, uint64_t key)
 	return kmap_find(&p->map, p->pool.n, key);
 }
 
+/* The same, and on a miss *at for pb_pol_node_rekey_at. */
+static inline uint32_t pb_pol_find_at(const struct pb_policy *p, uint64_t key, uint64_t *at)
+{
+	return kmap_find_at(&p->map, p->pool.n, key, at);
+}
+
 /* New node for key, entered in the map.  PN_NIL on -ENOMEM. */
 uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key);
 /*
@@ -352,13 +394,22 @@ uint32_t pb_pol_node_new(struct pb_policy *p, uint64_t key);
  * with bounded history pre-size the pool in create() so this cannot happen.
  */
 uint32_t pb_pol_node_must(struct pb_policy *p, uint64_t key);
-/* Give resident node i a new key (victim frame reused for the faulting key). */
-static inline void pb_pol_node_rekey(struct pb_policy *p, uint32_t i, uint64_t key)
+/*
+ * Give node i a new key (a victim's node reused for the faulting key):
+ * key is one that pb_pol_find_at just missed with *at, the map unchanged
+ * since.  One entry in, one out: the load the map was checked for.  The new
+ * entry goes into that slot first (no second probe), then the old one
+ * leaves by backward shift, which keeps every entry reachable, the new one
+ * included.
+ */
+static inline void pb_pol_node_rekey_at(struct pb_policy *p, uint32_t i, uint64_t key, uint64_t at)
 {
-	/* one entry out, one in: the load the map was checked for */
-	kmap_del(&p->map, p->pool.n[i].key, i);
-	kmap_insert(&p->map, key, i);
+	uint64_t old = p->pool.n[i].key;
 	p->pool.n[i].key = key;
+	struct kslot *e = &p->map.s[at >> 32]; /* kmap_insert_at, count kept */
+	e->tag = (uint32_t)at;
+	e->idx = i;
+	kmap_unlink(&p->map, old, i);
 }
 /*
  * Write every parameter of d's table into the policy object `obj` (defaults,

@@ -51,15 +51,15 @@ static int rnd_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 static enum pb_pol_result rnd_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct rnd *p = (struct rnd *)pp;
-	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	if (i != PN_NIL)
 		return PB_POL_HIT;
 	if (p->b.res == p->b.frames) {
 		uint64_t s = pb_rng_below(&p->rng, p->b.res);
 		i = p->slot[s];
 		*victim = p->b.pool.n[i].key;
-		pb_pol_node_rekey(&p->b, i, r->key);
+		pb_pol_node_rekey_at(&p->b, i, r->key, at);
 		return PB_POL_MISS_EVICT;
 	}
 	i = pb_pol_node_must(&p->b, r->key);

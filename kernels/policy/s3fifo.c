@@ -109,7 +109,6 @@ static enum pb_pol_result s3_access(struct pb_policy *pp, const struct pb_ref *r
 	struct pnode *n = p->b.pool.n;
 	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
-	p->b.now++;
 	if (i != PN_NIL && n[i].where != S_G) {
 		if (n[i].ref < 3)
 			n[i].ref++;

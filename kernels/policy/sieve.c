@@ -37,37 +37,53 @@ static int sieve_create(const struct pb_policy_cfg *cfg, struct pb_policy **out,
 	return 0;
 }
 
-static enum pb_pol_result sieve_access(struct pb_policy *pp, const struct pb_ref *r,
-				       uint64_t *victim)
+/*
+ * The misses, out of line so that a hit (setting one byte) saves no
+ * registers, the eviction (most misses) calls nothing, and the fill of a
+ * free frame, which does, is a tail call.
+ */
+static __attribute__((noinline)) enum pb_pol_result sieve_fill(struct sieve *p, uint64_t key)
 {
-	struct sieve *p = (struct sieve *)pp;
+	uint32_t i = pb_pol_node_must(&p->b, key);
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
-	if (i != PN_NIL) {
-		n[i].ref = 1;
-		return PB_POL_HIT;
-	}
-	if (p->b.res == p->b.frames) {
-		uint32_t o = p->hand != PN_NIL ? p->hand : p->q.tail;
-		while (n[o].ref) {
-			n[o].ref = 0;
-			o = n[o].prev != PN_NIL ? n[o].prev : p->q.tail;
-		}
-		p->hand = n[o].prev;
-		*victim = n[o].key;
-		pl_unlink(n, &p->q, o);
-		pb_pol_node_rekey(&p->b, o, r->key);
-		n[o].ref = 0;
-		pl_push_head(n, &p->q, o);
-		return PB_POL_MISS_EVICT;
-	}
-	i = pb_pol_node_must(&p->b, r->key);
-	n = p->b.pool.n;
 	n[i].ref = 0;
 	pl_push_head(n, &p->q, i);
 	p->b.res++;
 	return PB_POL_MISS;
+}
+
+/* key missed with at: a free frame, or the hand's walk and the victim's
+ * node becomes key's, at the head. */
+static __attribute__((noinline)) enum pb_pol_result sieve_evict(struct sieve *p, uint64_t key,
+								uint64_t at, uint64_t *victim)
+{
+	if (p->b.res < p->b.frames)
+		return sieve_fill(p, key);
+	struct pnode *n = p->b.pool.n;
+	uint32_t o = p->hand != PN_NIL ? p->hand : p->q.tail;
+	while (n[o].ref) {
+		n[o].ref = 0;
+		o = n[o].prev != PN_NIL ? n[o].prev : p->q.tail;
+	}
+	p->hand = n[o].prev;
+	*victim = n[o].key;
+	pl_unlink(n, &p->q, o);
+	pb_pol_node_rekey_at(&p->b, o, key, at);
+	n[o].ref = 0;
+	pl_push_head(n, &p->q, o);
+	return PB_POL_MISS_EVICT;
+}
+
+static enum pb_pol_result sieve_access(struct pb_policy *pp, const struct pb_ref *r,
+				       uint64_t *victim)
+{
+	struct sieve *p = (struct sieve *)pp;
+	uint64_t key = r->key, at;
+	uint32_t i = pb_pol_find_at(&p->b, key, &at);
+	if (i == PN_NIL)
+		return sieve_evict(p, key, at, victim);
+	p->b.pool.n[i].ref = 1;
+	return PB_POL_HIT;
 }
 
 static int sieve_remove(struct pb_policy *pp, uint64_t key)

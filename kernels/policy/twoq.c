@@ -88,7 +88,6 @@ static enum pb_pol_result q_access(struct pb_policy *pp, const struct pb_ref *r,
 	struct twoq *p = (struct twoq *)pp;
 	struct pnode *n = p->b.pool.n;
 	uint32_t i = pb_pol_find(&p->b, r->key);
-	p->b.now++;
 	if (i != PN_NIL && n[i].where == Q_AM) {
 		pl_to_head(n, &p->am, i);
 		return PB_POL_HIT;

@@ -87,7 +87,8 @@ static enum pb_pol_result wsc_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct wsc *p = (struct wsc *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
+	uint64_t at;
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	uint32_t now = (uint32_t)p->b.now++;
 	if (i != PN_NIL) {
 		n[i].ref = 1;
@@ -101,7 +102,7 @@ static enum pb_pol_result wsc_access(struct pb_policy *pp, const struct pb_ref *
 		*victim = n[i].key;
 		p->hand = i;
 		ring_unlink(n, &p->hand, i);
-		pb_pol_node_rekey(&p->b, i, r->key);
+		pb_pol_node_rekey_at(&p->b, i, r->key, at);
 		p->b.res--;
 		rc = PB_POL_MISS_EVICT;
 	} else {

@@ -4,12 +4,14 @@
  * strings exactly, OPT optimality and LRU's stack property on seeded random
  * traces, a shadow-set check of every strategy's residency and victims,
  * remove(), parameter errors, pb_next_use, the eviction order that
- * pb_policy_victim predicts, and golden fault counts.
+ * pb_policy_victim predicts, golden fault counts, and the strategies' key
+ * map under renames whose keys share a home slot or a whole tag.
  * Parameter tables and specs: test_params.c.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "../../kernels/policy/polint.h"
 #include "pagebench/policy.h"
 #include "pbtest.h"
 #include "polgen.h"
@@ -110,6 +112,75 @@ static void test_opt_and_stack(void)
 			PB_CHECK(o <= m);
 		}
 	}
+}
+
+/* The key whose pb_hash64_hi is h: the mixer is a bijection (an odd
+ * multiplier, then the inverse of k ^= k >> 29). */
+static uint64_t key_of_hash(uint64_t h)
+{
+	uint64_t c = 0x9e3779b97f4a7c15ULL, inv = c;
+	for (int k = 0; k < 6; k++)
+		inv *= 2 - c * inv; /* Newton: doubles the correct low bits */
+	uint64_t y = h * inv;
+	return y ^ (y >> 29) ^ (y >> 58);
+}
+
+/*
+ * kmap renames as the strategies do them on a miss (pb_pol_find_at, then
+ * pb_pol_node_rekey_at: the new entry first, the old one out by backward
+ * shift) on keys crowded into one run that wraps the table's end: half of
+ * them with one tag (the same home and the same slot word once the index is
+ * the renamed node's), the rest with homes around it.  After every rename
+ * each live key finds its node and each renamed-away key finds nothing.
+ */
+#define KM_NODES 24
+#define KM_KEYS	 96
+static void test_kmap_rename(void)
+{
+	struct pb_policy b = {0};
+	uint64_t key[KM_KEYS];
+	int live[KM_KEYS] = {0};
+	uint32_t node_of[KM_KEYS];
+	PB_CHECK(pb_pol_pool_init(&b.pool, KM_NODES) == 0);
+	PB_CHECK(pb_pol_kmap_init(&b.map, KM_NODES) == 0);
+	PB_CHECK(b.map.lg >= 4 && KM_NODES * 4 <= b.map.mask + 1);
+	uint64_t last = (uint64_t)b.map.mask << (64 - b.map.lg); /* the end slot */
+	for (int k = 0; k < KM_KEYS; k++) {
+		uint64_t home = k % 2 ? last : last - ((uint64_t)(k % 6) << (64 - b.map.lg));
+		key[k] = key_of_hash(home | (k % 2 ? 0 : 1ULL << 33) | (uint64_t)k);
+		PB_CHECK(kmap_tag(key[k]) >> (32 - b.map.lg) == (home >> (64 - b.map.lg)));
+	}
+	PB_CHECK(kmap_tag(key[1]) == kmap_tag(key[3]) && key[1] != key[3]);
+	for (int k = 0; k < KM_NODES; k++) {
+		uint32_t i = pb_pol_node_new(&b, key[k]);
+		PB_CHECK(i != PN_NIL);
+		node_of[k] = i;
+		live[k] = 1;
+	}
+	struct pb_rng rng;
+	pb_rng_seed(&rng, 7);
+	for (int step = 0; step < 2000; step++) {
+		int from, to;
+		do
+			from = (int)pb_rng_below(&rng, KM_KEYS);
+		while (!live[from]);
+		do
+			to = (int)pb_rng_below(&rng, KM_KEYS);
+		while (live[to]);
+		uint64_t at = UINT64_MAX;
+		PB_CHECK(pb_pol_find_at(&b, key[to], &at) == PN_NIL);
+		PB_CHECK((at >> 32) <= b.map.mask && b.map.s[at >> 32].idx == PN_NIL);
+		PB_CHECK_EQ_U64((uint32_t)at, kmap_tag(key[to]));
+		pb_pol_node_rekey_at(&b, node_of[from], key[to], at);
+		node_of[to] = node_of[from];
+		live[from] = 0;
+		live[to] = 1;
+		PB_CHECK_EQ_U64(b.map.count, KM_NODES);
+		for (int k = 0; k < KM_KEYS; k++)
+			PB_CHECK_EQ_U64(pb_pol_find(&b, key[k]), live[k] ? node_of[k] : PN_NIL);
+	}
+	pb_pol_pool_fini(&b.pool);
+	pb_pol_kmap_fini(&b.map);
 }
 
 /* Shadow set over keys < KEYS: every answer checked against it. */
@@ -399,6 +470,7 @@ int main(int argc, char **argv)
 	test_shadow();
 	test_victim_order();
 	test_reclaim();
+	test_kmap_rename();
 	test_params();
 	test_golden(0);
 	return pb_test_done();
