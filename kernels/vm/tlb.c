@@ -622,14 +622,9 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t
 }
 
 /* One hash for both levels: L2 first (its clock tick, for an L2 of stamps,
- * before the L1's), then the L1 of `fetch`.  After the miss of this key
- * (l2_absent, unshared) neither level holds it: the L1 insert then looks
- * for an invalid way only. */
-/* Out of line: inlined (link-time) into a caller's loop of pb_tlb_lookup
- * (run vm-tlb), it keeps the key's hash and more live across the L1 probe,
- * whose hit then spills (+5% instructions there). */
-__attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key,
-							   uint64_t pfn, unsigned flags, int fetch)
+ * before the L1's), then the L1 of `fetch`. */
+static __attribute__((noinline)) struct pb_tlb_entry *
+fill_levels(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags, int fetch)
 {
 	uint32_t h = pb_tlb_hash(key);
 	uint64_t tag = key + 1;
@@ -641,6 +636,47 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uin
 	if (!a->sets)
 		return NULL;
 	return stamp_insert(t, a, h, tag, pfn, flags, tag);
+}
+
+/* The L1 insert of a fill into an L1 of other than 4 ways (or none): out
+ * of line, as fill_levels. */
+static __attribute__((noinline)) struct pb_tlb_entry *l1_fill(struct pb_tlb *t, struct pb_tlb_array *a,
+							      uint32_t h, uint64_t tag, uint64_t pfn,
+							      unsigned flags)
+{
+	if (!a->sets)
+		return NULL;
+	return stamp_insert(t, a, h, tag, pfn, flags, tag);
+}
+
+/* The fill after a miss of the key in an unshared TLB of a recency-word
+ * L2 (l2_absent, the usual case): the L2 takes its set's last position
+ * without a scan (lru_insert's), the L1 (of 4 ways) inserts as always; every other
+ * fill is fill_levels, out of line, so that this path saves no registers
+ * for its scans.  Out of line itself: inlined (link-time) into a caller's
+ * loop of pb_tlb_lookup (run vm-tlb), it keeps the key's hash and more
+ * live across the L1 probe, whose hit then spills (+5% instructions
+ * there). */
+__attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key,
+							   uint64_t pfn, unsigned flags, int fetch)
+{
+	uint64_t tag = key + 1;
+	struct pb_tlb_array *l2 = &t->l2;
+	if (pb_unlikely(t->l2_absent != tag || t->shared))
+		return fill_levels(t, key, pfn, flags, fetch);
+	/* (l2_absent is set by an L2 with a recency word only) */
+	uint32_t h = pb_tlb_hash(key);
+	uint32_t set = h & l2->set_mask;
+	uint64_t perm = l2->lru[set];
+	unsigned w = (unsigned)(perm >> l2->lru_last_shift) & 15u;
+	t->l2_absent = 0;
+	l2->lru[set] = (perm & l2->lru_unused) | ((perm & l2->lru_head) << 4) | w;
+	l2->fp[(size_t)set * 16 + w] = pb_tlb_fp(key);
+	entry_set(t, l2, &l2->e[(size_t)set * l2->ways + w], tag, pfn, flags, 0);
+	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
+	if (pb_unlikely(a->ways != 4))
+		return l1_fill(t, a, h, tag, pfn, flags);
+	return stamp_insert(t, a, h, tag, pfn, flags, tag); /* unrolled */
 }
 
 /* Clear every entry tagged `key` (hashed h) in one array of a shared TLB
@@ -663,35 +699,20 @@ static int shared_kill(struct pb_tlb_array *a, uint32_t h, uint64_t key)
 	return hit;
 }
 
-/* The owner's kill of key (hashed h) in the array a of an unshared TLB:
- * only the owner writes its tags, so a plain store clears one (a locked
- * CAS costs more than the scan).  With fingerprints (the L2) only their
- * matching ways are loaded, and a cleared way becomes its set's last, so
- * that the invalid ways stay last (lru_insert); else the
- * tags are scanned, a 4-way set's four with one branch (the L1d of the
- * Intel profiles: an evicted page is a cold one, rarely there). */
-static inline __attribute__((always_inline)) int own_kill(struct pb_tlb_array *a, uint32_t h,
-							  uint64_t key)
+/* The owner's kill of key (hashed h) in an array without fingerprints
+ * (the L1s) of an unshared TLB: only the owner writes its tags, so a plain
+ * store clears one (a locked CAS costs more than the scan).  A 4-way set
+ * (the L1d of the Intel profiles) tests its four tags with one branch: an
+ * evicted page is a cold one, rarely there. */
+static inline int own_kill_scan(struct pb_tlb_array *a, uint32_t h, uint64_t key)
 {
-	const uint32_t ways = a->ways;
-	uint32_t set = h & a->set_mask;
-	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
-	uint64_t tag = key + 1;
-	int hit = 0;
-	if (a->fp) {
-		for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
-			unsigned w = (unsigned)__builtin_ctz(m);
-			if (pb_atomic_load(&s[w].tag, PB_RELAXED) != tag)
-				continue;
-			pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
-			hit = 1;
-			a->lru[set] = lru_back(a, a->lru[set], w);
-		}
-		return hit;
-	}
 	/* never filled (an absent level neither): nothing to find */
 	if (!pb_atomic_load(&a->filled, PB_RELAXED))
 		return 0;
+	const uint32_t ways = a->ways;
+	struct pb_tlb_entry *s = a->e + (size_t)(h & a->set_mask) * ways;
+	uint64_t tag = key + 1;
+	int hit = 0;
 	if (ways == 4) {
 		uint64_t c0 = pb_atomic_load(&s[0].tag, PB_RELAXED);
 		uint64_t c1 = pb_atomic_load(&s[1].tag, PB_RELAXED);
@@ -704,6 +725,28 @@ static inline __attribute__((always_inline)) int own_kill(struct pb_tlb_array *a
 	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
 		pb_atomic_store(&e->tag, 0, PB_RELAXED);
 		hit = 1;
+	}
+	return hit;
+}
+
+/* The owner's kill of key (hashed h) in the L2 of an unshared TLB: only
+ * the ways whose fingerprint matches are loaded, and a cleared way
+ * becomes its set's last, so that the invalid ways stay last (lru_insert,
+ * pb_tlb_fill).  An L2 of stamps: as an L1. */
+static inline int own_kill_l2(struct pb_tlb_array *a, uint32_t h, uint64_t key)
+{
+	if (!a->fp)
+		return own_kill_scan(a, h, key);
+	uint32_t set = h & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
+	int hit = 0;
+	for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
+		unsigned w = (unsigned)__builtin_ctz(m);
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) != key + 1)
+			continue;
+		pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
+		hit = 1;
+		a->lru[set] = lru_back(a, a->lru[set], w);
 	}
 	return hit;
 }
@@ -730,9 +773,9 @@ static inline int kill_levels(struct pb_tlb *t, struct pb_tlb_array *l1a, struct
 	uint32_t h = pb_tlb_hash(key);
 	if (pb_unlikely(t->shared))
 		return shared_kill_levels(t, l1a, l1b, h, key, fence);
-	int c = own_kill(&t->l2, h, key);
-	c |= own_kill(l1a, h, key);
-	return c | own_kill(l1b, h, key);
+	int c = own_kill_l2(&t->l2, h, key);
+	c |= own_kill_scan(l1a, h, key);
+	return c | own_kill_scan(l1b, h, key);
 }
 
 void pb_tlb_invalidate(struct pb_tlb *t, uint64_t key)
