@@ -484,30 +484,30 @@ static inline struct pb_tlb_entry *stamp_way(struct pb_tlb_entry *s, uint32_t wa
 		/* the L1d of the Intel profiles, unrolled: the tag tests branch
 		 * (a full set fails all four, as the predictor learns), the
 		 * stamps' minimum does not (each comparison a coin toss); the
-		 * same choice as the loop below */
-		uint64_t c0 = pb_atomic_load(&s[0].tag, PB_RELAXED);
-		uint64_t c1 = pb_atomic_load(&s[1].tag, PB_RELAXED);
-		uint64_t c2 = pb_atomic_load(&s[2].tag, PB_RELAXED);
-		uint64_t c3 = pb_atomic_load(&s[3].tag, PB_RELAXED);
-		if ((c0 == match) | (c0 == 0))
-			return &s[0];
-		if ((c1 == match) | (c1 == 0))
-			return &s[1];
-		if ((c2 == match) | (c2 == 0))
-			return &s[2];
-		if ((c3 == match) | (c3 == 0))
-			return &s[3];
-		uint32_t st1 = s[1].stamp, st2 = s[2].stamp, st3 = s[3].stamp;
-		uint32_t vst = s[0].stamp;
+		 * same choice as the loop below.  One way index and one return:
+		 * four returns of four pointers kept them all in registers */
 		unsigned v = 0;
-		int older = (int32_t)(st1 - vst) < 0;
-		v = older ? 1 : v;
-		vst = older ? st1 : vst;
-		older = (int32_t)(st2 - vst) < 0;
-		v = older ? 2 : v;
-		vst = older ? st2 : vst;
-		older = (int32_t)(st3 - vst) < 0;
-		v = older ? 3 : v;
+		uint64_t c;
+		if ((c = pb_atomic_load(&s[0].tag, PB_RELAXED)) == match || !c)
+			v = 0;
+		else if ((c = pb_atomic_load(&s[1].tag, PB_RELAXED)) == match || !c)
+			v = 1;
+		else if ((c = pb_atomic_load(&s[2].tag, PB_RELAXED)) == match || !c)
+			v = 2;
+		else if ((c = pb_atomic_load(&s[3].tag, PB_RELAXED)) == match || !c)
+			v = 3;
+		else {
+			uint32_t st1 = s[1].stamp, st2 = s[2].stamp, st3 = s[3].stamp;
+			uint32_t vst = s[0].stamp;
+			int older = (int32_t)(st1 - vst) < 0;
+			v = older ? 1 : v;
+			vst = older ? st1 : vst;
+			older = (int32_t)(st2 - vst) < 0;
+			v = older ? 2 : v;
+			vst = older ? st2 : vst;
+			older = (int32_t)(st3 - vst) < 0;
+			v = older ? 3 : v;
+		}
 		return &s[v];
 	}
 	/* ways and the victim's stamp live in registers: the loop then has no
@@ -539,6 +539,18 @@ static inline struct pb_tlb_entry *stamp_insert(struct pb_tlb *t, struct pb_tlb_
 	struct pb_tlb_entry *v = stamp_way(a->e + (size_t)(h & a->set_mask) * ways, ways, match);
 	v->stamp = ++t->clock;
 	return entry_set(t, a, v, tag, pfn, flags, 1);
+}
+
+/* An L1 insert (a fill's, an L2 hit's copy) into an L1 of other than 4
+ * ways (or none: NULL): out of line, so that the callers' usual path, the
+ * unrolled 4-way insert, saves no registers for the loop. */
+static __attribute__((noinline)) struct pb_tlb_entry *l1_fill(struct pb_tlb *t, struct pb_tlb_array *a,
+							      uint32_t h, uint64_t tag, uint64_t pfn,
+							      unsigned flags)
+{
+	if (!a->sets)
+		return NULL;
+	return stamp_insert(t, a, h, tag, pfn, flags, tag);
 }
 
 /* Insert into one array (absent: nothing). */
@@ -586,9 +598,11 @@ l2_hit_copy(struct pb_tlb *t, struct pb_tlb_entry *e, uint32_t h, uint64_t key, 
 {
 	t->st.l2_hits++;
 	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
-	if (!a->sets)
-		return e;
-	struct pb_tlb_entry *l1 = stamp_insert(t, a, h, key + 1, e->pfn, e->flags, 0);
+	struct pb_tlb_entry *l1;
+	if (pb_likely(a->ways == 4))
+		l1 = stamp_insert(t, a, h, key + 1, e->pfn, e->flags, 0);
+	else if (!(l1 = l1_fill(t, a, h, key + 1, e->pfn, e->flags)))
+		return e; /* no L1 */
 	/* a shootdown may have raced with the copy; re-check the L2 tag so a
 	 * cleared translation is not resurrected in L1.  Shared: a Dekker pair
 	 * with pb_tlb_shootdown (L1 store, fence, L2 load / L2 kill, fence,
@@ -633,17 +647,6 @@ fill_levels(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags, int fe
 	else if (t->l2.sets)
 		stamp_insert(t, &t->l2, h, tag, pfn, flags, tag);
 	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
-	if (!a->sets)
-		return NULL;
-	return stamp_insert(t, a, h, tag, pfn, flags, tag);
-}
-
-/* The L1 insert of a fill into an L1 of other than 4 ways (or none): out
- * of line, as fill_levels. */
-static __attribute__((noinline)) struct pb_tlb_entry *l1_fill(struct pb_tlb *t, struct pb_tlb_array *a,
-							      uint32_t h, uint64_t tag, uint64_t pfn,
-							      unsigned flags)
-{
 	if (!a->sets)
 		return NULL;
 	return stamp_insert(t, a, h, tag, pfn, flags, tag);
