@@ -544,8 +544,9 @@ static inline struct pb_tlb_entry *stamp_insert(struct pb_tlb *t, struct pb_tlb_
 /* An L1 insert (a fill's, an L2 hit's copy) into an L1 of other than 4
  * ways (or none: NULL): out of line, so that the callers' usual path, the
  * unrolled 4-way insert, saves no registers for the loop. */
-static __attribute__((noinline)) struct pb_tlb_entry *l1_fill(struct pb_tlb *t, struct pb_tlb_array *a,
-							      uint32_t h, uint64_t tag, uint64_t pfn,
+static __attribute__((noinline)) struct pb_tlb_entry *l1_fill(struct pb_tlb *t,
+							      struct pb_tlb_array *a, uint32_t h,
+							      uint64_t tag, uint64_t pfn,
 							      unsigned flags)
 {
 	if (!a->sets)

@@ -187,16 +187,16 @@ static uint64_t walk_pfn(uint64_t key)
 	return (key * 7 + (key >> 48)) % 40; /* the walk's frame: several keys share one */
 }
 
-/* One random step on t and the reference, but a lookup of `not`
+/* One random step on t and the reference, but a lookup of `skip`
  * (UINT64_MAX: any step): a lookup's miss is filled after `between` steps
  * of other work (none a fill of its key).  0, or which check failed. */
 static int step(struct pb_tlb *t, struct ref *f, struct pb_rng *r, const uint64_t *pool,
-		size_t npool, uint64_t not, int between)
+		size_t npool, uint64_t skip, int between)
 {
 	uint64_t key = rand_key(r, pool, npool);
 	unsigned op = (unsigned)pb_rng_below(r, 100);
 	if (op < 85) {
-		if (key == not)
+		if (key == skip)
 			return 0;
 		int fetch = pb_rng_below(r, 8) == 0;
 		uint64_t want = ref_lookup(f, key, fetch);
@@ -271,7 +271,8 @@ static void run_geometry(const char *spec, int shared, uint64_t seed, int collid
 		    t.st.misses != f.misses)
 			bad = 3;
 		if (bad)
-			fprintf(stderr, "%s shared=%d: step %d: mismatch %d\n", spec, shared, i, bad);
+			fprintf(stderr, "%s shared=%d: step %d: mismatch %d\n", spec, shared, i,
+				bad);
 	}
 	PB_CHECK(!bad);
 	PB_CHECK_MSG(f.misses > 1000 && f.l1_hits > 1000 && (!g.l2.entries || f.l2_hits > 1000),
