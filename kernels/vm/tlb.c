@@ -271,13 +271,15 @@ static inline uint64_t lru_front(uint64_t perm, unsigned w)
 	return lru_front_at(perm, w, lru_pos(perm, w));
 }
 
-/* Way w becomes the least recent of `ways`. */
-static inline uint64_t lru_back(uint64_t perm, unsigned w, unsigned ways)
+/* Way w becomes the least recent of array a's set order perm (the
+ * positions after w's move up one, by the array's masks). */
+static inline uint64_t lru_back(const struct pb_tlb_array *a, uint64_t perm, unsigned w)
 {
 	unsigned p = lru_pos(perm, w);
-	uint64_t keep = perm & (nib_low(p) | ~nib_low(ways));
-	uint64_t after = perm & nib_low(ways) & ~nib_low(p + 1);
-	return keep | (after >> 4) | ((uint64_t)w << (4 * (ways - 1)));
+	uint64_t below = (1ULL << (4 * p)) - 1; /* positions 0 .. p - 1 */
+	uint64_t upto = (below << 4) | 15;	/* and p */
+	return (perm & (below | a->lru_unused)) | ((perm & ~(upto | a->lru_unused)) >> 4) |
+	       (uint64_t)w << a->lru_last_shift;
 }
 
 static inline unsigned lru_last(uint64_t perm, unsigned ways)
@@ -482,30 +484,30 @@ static inline struct pb_tlb_entry *stamp_way(struct pb_tlb_entry *s, uint32_t wa
 		/* the L1d of the Intel profiles, unrolled: the tag tests branch
 		 * (a full set fails all four, as the predictor learns), the
 		 * stamps' minimum does not (each comparison a coin toss); the
-		 * same choice as the loop below */
-		uint64_t c0 = pb_atomic_load(&s[0].tag, PB_RELAXED);
-		uint64_t c1 = pb_atomic_load(&s[1].tag, PB_RELAXED);
-		uint64_t c2 = pb_atomic_load(&s[2].tag, PB_RELAXED);
-		uint64_t c3 = pb_atomic_load(&s[3].tag, PB_RELAXED);
-		if ((c0 == match) | (c0 == 0))
-			return &s[0];
-		if ((c1 == match) | (c1 == 0))
-			return &s[1];
-		if ((c2 == match) | (c2 == 0))
-			return &s[2];
-		if ((c3 == match) | (c3 == 0))
-			return &s[3];
-		uint32_t st1 = s[1].stamp, st2 = s[2].stamp, st3 = s[3].stamp;
-		uint32_t vst = s[0].stamp;
+		 * same choice as the loop below.  One way index and one return:
+		 * four returns of four pointers kept them all in registers */
 		unsigned v = 0;
-		int older = (int32_t)(st1 - vst) < 0;
-		v = older ? 1 : v;
-		vst = older ? st1 : vst;
-		older = (int32_t)(st2 - vst) < 0;
-		v = older ? 2 : v;
-		vst = older ? st2 : vst;
-		older = (int32_t)(st3 - vst) < 0;
-		v = older ? 3 : v;
+		uint64_t c;
+		if ((c = pb_atomic_load(&s[0].tag, PB_RELAXED)) == match || !c)
+			v = 0;
+		else if ((c = pb_atomic_load(&s[1].tag, PB_RELAXED)) == match || !c)
+			v = 1;
+		else if ((c = pb_atomic_load(&s[2].tag, PB_RELAXED)) == match || !c)
+			v = 2;
+		else if ((c = pb_atomic_load(&s[3].tag, PB_RELAXED)) == match || !c)
+			v = 3;
+		else {
+			uint32_t st1 = s[1].stamp, st2 = s[2].stamp, st3 = s[3].stamp;
+			uint32_t vst = s[0].stamp;
+			int older = (int32_t)(st1 - vst) < 0;
+			v = older ? 1 : v;
+			vst = older ? st1 : vst;
+			older = (int32_t)(st2 - vst) < 0;
+			v = older ? 2 : v;
+			vst = older ? st2 : vst;
+			older = (int32_t)(st3 - vst) < 0;
+			v = older ? 3 : v;
+		}
 		return &s[v];
 	}
 	/* ways and the victim's stamp live in registers: the loop then has no
@@ -537,6 +539,19 @@ static inline struct pb_tlb_entry *stamp_insert(struct pb_tlb *t, struct pb_tlb_
 	struct pb_tlb_entry *v = stamp_way(a->e + (size_t)(h & a->set_mask) * ways, ways, match);
 	v->stamp = ++t->clock;
 	return entry_set(t, a, v, tag, pfn, flags, 1);
+}
+
+/* An L1 insert (a fill's, an L2 hit's copy) into an L1 of other than 4
+ * ways (or none: NULL): out of line, so that the callers' usual path, the
+ * unrolled 4-way insert, saves no registers for the loop. */
+static __attribute__((noinline)) struct pb_tlb_entry *l1_fill(struct pb_tlb *t,
+							      struct pb_tlb_array *a, uint32_t h,
+							      uint64_t tag, uint64_t pfn,
+							      unsigned flags)
+{
+	if (!a->sets)
+		return NULL;
+	return stamp_insert(t, a, h, tag, pfn, flags, tag);
 }
 
 /* Insert into one array (absent: nothing). */
@@ -584,9 +599,11 @@ l2_hit_copy(struct pb_tlb *t, struct pb_tlb_entry *e, uint32_t h, uint64_t key, 
 {
 	t->st.l2_hits++;
 	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
-	if (!a->sets)
-		return e;
-	struct pb_tlb_entry *l1 = stamp_insert(t, a, h, key + 1, e->pfn, e->flags, 0);
+	struct pb_tlb_entry *l1;
+	if (pb_likely(a->ways == 4))
+		l1 = stamp_insert(t, a, h, key + 1, e->pfn, e->flags, 0);
+	else if (!(l1 = l1_fill(t, a, h, key + 1, e->pfn, e->flags)))
+		return e; /* no L1 */
 	/* a shootdown may have raced with the copy; re-check the L2 tag so a
 	 * cleared translation is not resurrected in L1.  Shared: a Dekker pair
 	 * with pb_tlb_shootdown (L1 store, fence, L2 load / L2 kill, fence,
@@ -621,11 +638,8 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t
 
 /* One hash for both levels: L2 first (its clock tick, for an L2 of stamps,
  * before the L1's), then the L1 of `fetch`. */
-/* Out of line: inlined (link-time) into a caller's loop of pb_tlb_lookup
- * (run vm-tlb), it keeps the key's hash and more live across the L1 probe,
- * whose hit then spills (+5% instructions there). */
-__attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key,
-							   uint64_t pfn, unsigned flags, int fetch)
+static __attribute__((noinline)) struct pb_tlb_entry *
+fill_levels(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags, int fetch)
 {
 	uint32_t h = pb_tlb_hash(key);
 	uint64_t tag = key + 1;
@@ -639,45 +653,71 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uin
 	return stamp_insert(t, a, h, tag, pfn, flags, tag);
 }
 
-/* Clear every entry tagged `key` (hashed h) in one array (any thread when
- * shared, else the owner, who then also keeps the L2's killed ways last
- * and the per-frame counts). */
-static inline int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint32_t h, uint64_t key)
+/* The fill after a miss of the key in an unshared TLB of a recency-word
+ * L2 (l2_absent, the usual case): the L2 takes its set's last position
+ * without a scan (lru_insert's), the L1 (of 4 ways) inserts as always; every other
+ * fill is fill_levels, out of line, so that this path saves no registers
+ * for its scans.  Out of line itself: inlined (link-time) into a caller's
+ * loop of pb_tlb_lookup (run vm-tlb), it keeps the key's hash and more
+ * live across the L1 probe, whose hit then spills (+5% instructions
+ * there). */
+__attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key,
+							   uint64_t pfn, unsigned flags, int fetch)
+{
+	uint64_t tag = key + 1;
+	struct pb_tlb_array *l2 = &t->l2;
+	if (pb_unlikely(t->l2_absent != tag || t->shared))
+		return fill_levels(t, key, pfn, flags, fetch);
+	/* (l2_absent is set by an L2 with a recency word only) */
+	uint32_t h = pb_tlb_hash(key);
+	uint32_t set = h & l2->set_mask;
+	uint64_t perm = l2->lru[set];
+	unsigned w = (unsigned)(perm >> l2->lru_last_shift) & 15u;
+	t->l2_absent = 0;
+	l2->lru[set] = (perm & l2->lru_unused) | ((perm & l2->lru_head) << 4) | w;
+	l2->fp[(size_t)set * 16 + w] = pb_tlb_fp(key);
+	entry_set(t, l2, &l2->e[(size_t)set * l2->ways + w], tag, pfn, flags, 0);
+	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
+	if (pb_unlikely(a->ways != 4))
+		return l1_fill(t, a, h, tag, pfn, flags);
+	return stamp_insert(t, a, h, tag, pfn, flags, tag); /* unrolled */
+}
+
+/* Clear every entry tagged `key` (hashed h) in one array of a shared TLB
+ * (any thread: a CAS, as other threads' shootdowns race with it). */
+static int shared_kill(struct pb_tlb_array *a, uint32_t h, uint64_t key)
 {
 	/* never filled (an absent level neither): nothing to find */
 	if (!pb_atomic_load(&a->filled, PB_RELAXED))
 		return 0;
 	const uint32_t ways = a->ways; /* in a register across the atomic loads */
-	uint32_t set = h & a->set_mask;
-	struct pb_tlb_entry *s = a->e + (size_t)set * ways;
+	struct pb_tlb_entry *s = a->e + (size_t)(h & a->set_mask) * ways;
 	uint64_t tag = key + 1;
 	int hit = 0;
-	if (t->shared) {
-		for (uint32_t w = 0; w < ways; w++) {
-			uint64_t cur = tag;
-			if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag &&
-			    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED))
-				hit = 1;
-		}
-		return hit;
-	}
-	/* the owner alone writes an unshared TLB's tags: a plain store (a
-	 * locked CAS costs more than the scan); with fingerprints only their
-	 * matching ways are loaded, else the scan unrolled */
-	if (a->fp) {
-		for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
-			unsigned w = (unsigned)__builtin_ctz(m);
-			if (pb_atomic_load(&s[w].tag, PB_RELAXED) != tag)
-				continue;
-			pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
+	for (uint32_t w = 0; w < ways; w++) {
+		uint64_t cur = tag;
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag &&
+		    pb_atomic_cas(&s[w].tag, &cur, 0, PB_RELAXED, PB_RELAXED))
 			hit = 1;
-			a->lru[set] = lru_back(a->lru[set], w, ways);
-		}
-		return hit;
 	}
+	return hit;
+}
+
+/* The owner's kill of key (hashed h) in an array without fingerprints
+ * (the L1s) of an unshared TLB: only the owner writes its tags, so a plain
+ * store clears one (a locked CAS costs more than the scan).  A 4-way set
+ * (the L1d of the Intel profiles) tests its four tags with one branch: an
+ * evicted page is a cold one, rarely there. */
+static inline int own_kill_scan(struct pb_tlb_array *a, uint32_t h, uint64_t key)
+{
+	/* never filled (an absent level neither): nothing to find */
+	if (!pb_atomic_load(&a->filled, PB_RELAXED))
+		return 0;
+	const uint32_t ways = a->ways;
+	struct pb_tlb_entry *s = a->e + (size_t)(h & a->set_mask) * ways;
+	uint64_t tag = key + 1;
+	int hit = 0;
 	if (ways == 4) {
-		/* the L1d of the Intel profiles: one branch for the four tags,
-		 * a kill's usual outcome (an evicted page is a cold one) */
 		uint64_t c0 = pb_atomic_load(&s[0].tag, PB_RELAXED);
 		uint64_t c1 = pb_atomic_load(&s[1].tag, PB_RELAXED);
 		uint64_t c2 = pb_atomic_load(&s[2].tag, PB_RELAXED);
@@ -685,7 +725,6 @@ static inline int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint32_t 
 		if (pb_likely(!((c0 == tag) | (c1 == tag) | (c2 == tag) | (c3 == tag))))
 			return 0;
 	}
-	/* (an array with a recency word has fingerprints) */
 	for (struct pb_tlb_entry *e = s, *end = s + ways;
 	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
 		pb_atomic_store(&e->tag, 0, PB_RELAXED);
@@ -694,18 +733,53 @@ static inline int array_kill(struct pb_tlb *t, struct pb_tlb_array *a, uint32_t 
 	return hit;
 }
 
-/* Every level's kill of key, hashed once: L2 first, then (after the fence
- * of a shared TLB, when `fence`: see pb_tlb_shootdown) the L1s. */
+/* The owner's kill of key (hashed h) in the L2 of an unshared TLB: only
+ * the ways whose fingerprint matches are loaded, and a cleared way
+ * becomes its set's last, so that the invalid ways stay last (lru_insert,
+ * pb_tlb_fill).  An L2 of stamps: as an L1. */
+static inline int own_kill_l2(struct pb_tlb_array *a, uint32_t h, uint64_t key)
+{
+	if (!a->fp)
+		return own_kill_scan(a, h, key);
+	uint32_t set = h & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
+	int hit = 0;
+	for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
+		unsigned w = (unsigned)__builtin_ctz(m);
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) != key + 1)
+			continue;
+		pb_atomic_store(&s[w].tag, 0, PB_RELAXED);
+		hit = 1;
+		a->lru[set] = lru_back(a, a->lru[set], w);
+	}
+	return hit;
+}
+
+/* A shared TLB's kill of key (hashed h) in every level: L2 first, then
+ * (after the fence, when `fence`: see pb_tlb_shootdown) the L1s.  Out of
+ * line: the owner's kill, inline, then saves no registers for it. */
+static __attribute__((noinline)) int shared_kill_levels(struct pb_tlb *t, struct pb_tlb_array *l1a,
+							struct pb_tlb_array *l1b, uint32_t h,
+							uint64_t key, int fence)
+{
+	int c = shared_kill(&t->l2, h, key);
+	if (fence)
+		pb_fence_full();
+	c |= shared_kill(l1a, h, key);
+	return c | shared_kill(l1b, h, key);
+}
+
+/* Every level's kill of key, hashed once (any thread when shared, else
+ * the owner). */
 static inline int kill_levels(struct pb_tlb *t, struct pb_tlb_array *l1a, struct pb_tlb_array *l1b,
 			      uint64_t key, int fence)
 {
 	uint32_t h = pb_tlb_hash(key);
-	int c = array_kill(t, &t->l2, h, key);
-	if (fence && t->shared)
-		pb_fence_full();
-	int a = array_kill(t, l1a, h, key);
-	int b = array_kill(t, l1b, h, key);
-	return a | b | c;
+	if (pb_unlikely(t->shared))
+		return shared_kill_levels(t, l1a, l1b, h, key, fence);
+	int c = own_kill_l2(&t->l2, h, key);
+	c |= own_kill_scan(l1a, h, key);
+	return c | own_kill_scan(l1b, h, key);
 }
 
 void pb_tlb_invalidate(struct pb_tlb *t, uint64_t key)
@@ -805,19 +879,25 @@ void pb_tlb_huge_set_flags(struct pb_tlb *t, uint64_t key, unsigned flags)
 
 unsigned pb_tlb_shootdown_n(struct pb_tlb *t, const uint64_t *keys, unsigned n)
 {
-	uint64_t held = 0;
+	unsigned held = 0;
+	if (!t->shared) {
+		/* nothing races with the owner: key by key */
+		for (unsigned i = 0; i < n; i++)
+			held += (unsigned)kill_levels(t, &t->l1d, &t->l1i, keys[i], 0);
+		return held;
+	}
 	/* L2 first, as pb_tlb_shootdown: each key's L2-to-L1 copy still sees
 	 * its L2 kill on the re-check, or the L1 kill sees the copy */
+	uint64_t bits = 0;
 	uint32_t h[64];
 	for (unsigned i = 0; i < n; i++) {
 		h[i] = pb_tlb_hash(keys[i]);
-		if (array_kill(t, &t->l2, h[i], keys[i]))
-			held |= 1ULL << i;
+		if (shared_kill(&t->l2, h[i], keys[i]))
+			bits |= 1ULL << i;
 	}
-	if (t->shared)
-		pb_fence_full();
+	pb_fence_full();
 	for (unsigned i = 0; i < n; i++)
-		if (array_kill(t, &t->l1d, h[i], keys[i]) | array_kill(t, &t->l1i, h[i], keys[i]))
-			held |= 1ULL << i;
-	return (unsigned)__builtin_popcountll(held);
+		if (shared_kill(&t->l1d, h[i], keys[i]) | shared_kill(&t->l1i, h[i], keys[i]))
+			bits |= 1ULL << i;
+	return (unsigned)__builtin_popcountll(bits);
 }
