@@ -39,7 +39,7 @@ static enum pb_pol_result fifo_access(struct pb_policy *pp, const struct pb_ref 
 {
 	struct fifo *p = (struct fifo *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint64_t at;
+	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	if (i != PN_NIL)
 		return PB_POL_HIT;

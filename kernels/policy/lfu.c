@@ -56,7 +56,7 @@ static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct lfu *p = (struct lfu *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint64_t at;
+	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	uint64_t now = p->b.now++;
 	if (i != PN_NIL) {

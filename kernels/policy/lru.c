@@ -65,7 +65,7 @@ static __attribute__((noinline)) enum pb_pol_result lru_evict(struct lru *p, uin
 static enum pb_pol_result lru_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct lru *p = (struct lru *)pp;
-	uint64_t key = r->key, at;
+	uint64_t key = r->key, at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, key, &at);
 	if (i == PN_NIL)
 		return lru_evict(p, key, at, victim);

@@ -155,7 +155,7 @@ static inline uint32_t kmap_find_at(const struct kmap *m, const struct pnode *n,
 /* Node index of key, or PN_NIL. */
 static inline uint32_t kmap_find(const struct kmap *m, const struct pnode *n, uint64_t key)
 {
-	uint64_t at;
+	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	return kmap_find_at(m, n, key, &at);
 }
 

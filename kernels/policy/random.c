@@ -51,7 +51,7 @@ static int rnd_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 static enum pb_pol_result rnd_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
 	struct rnd *p = (struct rnd *)pp;
-	uint64_t at;
+	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	if (i != PN_NIL)
 		return PB_POL_HIT;

@@ -78,7 +78,7 @@ static enum pb_pol_result sieve_access(struct pb_policy *pp, const struct pb_ref
 				       uint64_t *victim)
 {
 	struct sieve *p = (struct sieve *)pp;
-	uint64_t key = r->key, at;
+	uint64_t key = r->key, at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, key, &at);
 	if (i == PN_NIL)
 		return sieve_evict(p, key, at, victim);

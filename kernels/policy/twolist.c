@@ -96,7 +96,7 @@ static enum pb_pol_result tl_access(struct pb_policy *pp, const struct pb_ref *r
 {
 	struct twolist *p = (struct twolist *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint64_t at;
+	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	if (i != PN_NIL) {
 		n[i].ref = 1;

@@ -87,7 +87,7 @@ static enum pb_pol_result wsc_access(struct pb_policy *pp, const struct pb_ref *
 {
 	struct wsc *p = (struct wsc *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint64_t at;
+	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
 	uint32_t now = (uint32_t)p->b.now++;
 	if (i != PN_NIL) {
