@@ -172,7 +172,8 @@ struct region {
 	int hint_res, hint_valid;
 	/* Ordering marks for the alternation (see top comment). */
 	uint64_t wseq, hseq;
-	uint64_t busy_since; /* atomic: coarse ns a fault message was read, 0 = idle */
+	uint64_t busy_since; /* atomic: busy_mark() of the fault being served, 0 = idle */
+	uint64_t mark_seq;   /* atomic: busy_mark()'s sequence */
 	uint64_t tfill;	     /* when the last fill or wake call returned (pb_now_ns) */
 	int fatal;	     /* atomic: -errno once the region failed */
 	char why[200];	     /* written once, before fatal is released */
@@ -1227,6 +1228,21 @@ static uint64_t coarse_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * A fault's busy mark: the coarse clock with a per-region sequence in its
+ * low 20 bits (under 1.05 ms; bit 0 set, so never 0).  Marks must differ: a
+ * handler clears the mark only while it is still its own (CAS), and two
+ * faults read in one coarse tick (1-4 ms) would otherwise carry equal marks:
+ * the handler of the first could then clear the mark of a later fault that
+ * another handler is stuck on, and the watchdog would never see it (the
+ * run hung in test_pager_safety's wedge:50,handlers=2 about once in 6).
+ */
+static uint64_t busy_mark(struct region *r)
+{
+	uint64_t seq = pb_atomic_fetch_add(&r->mark_seq, 1, PB_RELAXED);
+	return (coarse_ns() & ~(uint64_t)0xfffff) | (seq << 1 & 0xffffe) | 1;
+}
+
 static struct region *region_of(struct upstate *s, uint64_t addr)
 {
 	uint64_t off = addr - (uint64_t)(uintptr_t)s->area;
@@ -1259,7 +1275,7 @@ static int handle_msgs(struct upstate *s, struct region *only, const struct uffd
 		 * marked a later fault of this region meanwhile.  The floor
 		 * has no watchdog; it takes the lock, as the worker reads and
 		 * resets the counters under it between repetitions. */
-		uint64_t mark = s->floor ? 0 : coarse_ns() | 1;
+		uint64_t mark = s->floor ? 0 : busy_mark(r);
 		if (mark)
 			pb_atomic_store(&r->busy_since, mark, PB_RELEASE);
 		pthread_mutex_lock(&r->lock);
