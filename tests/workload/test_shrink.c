@@ -154,7 +154,11 @@ int main(void)
 	make_image();
 
 	/* whole files, on another thread meanwhile */
-	whole_path = wl_path("whole.oracleGeneral");
+	/* a copy: wl_path reuses 4 buffers, and the shrink cases below call it
+	 * while the reader thread still opens this name (it read "tail" once) */
+	static char whole[400];
+	snprintf(whole, sizeof(whole), "%s", wl_path("whole.oracleGeneral"));
+	whole_path = whole;
 	wl_write(whole_path, image, (size_t)NREC * 24);
 	pthread_t th;
 	PB_CHECK(pthread_create(&th, NULL, whole_reader, NULL) == 0);
