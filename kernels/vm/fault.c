@@ -90,7 +90,7 @@ static inline unsigned tlbe_flags_user(uint64_t pte)
  */
 static inline __attribute__((always_inline)) struct vm_page *
 make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos, uint64_t next,
-	      unsigned write, int *was_resident)
+	      unsigned write, int *was_resident, const int one)
 {
 	struct vm_page *p = vm_page_find_memo(vm, key, &vm->fmemo);
 	if (pb_unlikely(!p) && !(p = vm_page_get(vm, key, 1))) {
@@ -107,7 +107,7 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 		/* the victim's frame stops naming it in the same policy-lock
 		 * section (hints.c): a hint flushed under the policy lock alone
 		 * must never reach the policy for a page it no longer holds */
-		if (vm->cfg.nthreads > 1 && v && v->pfn != UINT64_MAX)
+		if (!one && vm->cfg.nthreads > 1 && v && v->pfn != UINT64_MAX)
 			pb_atomic_store(&vm->pfn_key[v->pfn], UINT64_MAX, PB_RELAXED);
 	}
 	vm_punlock(vm);
@@ -157,7 +157,7 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 	p->pfn = pfn;
 	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
 	 * release publishes it with the mapping) */
-	if (vm->cfg.nthreads > 1)
+	if (!one && vm->cfg.nthreads > 1)
 		pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
 	/* the frame's new name (a victim's named it until now; published by
 	 * the PTE's release) */
@@ -168,7 +168,7 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 				 uint64_t next, unsigned write, int *was_resident)
 {
-	return make_resident(vm, t, key, pos, next, write, was_resident);
+	return make_resident(vm, t, key, pos, next, write, was_resident, 0);
 }
 
 /* Fill a newly resident page's contents: zero, swap-in or file read.
@@ -217,11 +217,11 @@ int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepag
 static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_asid_t as,
 							  uint64_t vpn, struct vm_page *p,
 							  int writable, int dirty, int accessed,
-							  uint64_t *ptep)
+							  uint64_t *ptep, const int one)
 {
 	uint64_t bits = VM_PTE_P | (writable ? VM_PTE_W : 0) | (dirty ? VM_PTE_D : 0) |
 			(accessed ? VM_PTE_A : 0) | VM_PTE_U;
-	if (vm->vma && !(bits = vm_vma_pte_bits(vm, as, vpn, p->key, bits)))
+	if (!one && vm->vma && !(bits = vm_vma_pte_bits(vm, as, vpn, p->key, bits)))
 		return 0; /* in no region: not mapped */
 	int rc = ptep ? vm_pt_set_word(ptep, VM_PTE_MK(p->pfn, bits))
 		      : vm_pt_set(vm->pt, as, vpn, VM_PTE_MK(p->pfn, bits));
@@ -229,7 +229,7 @@ static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_a
 		vm_fail(vm, rc, "page table: out of memory");
 		return rc;
 	}
-	if (vm->cfg.nthreads == 1) {
+	if (one || vm->cfg.nthreads == 1) {
 		vm->mapped_key = priv_key(as, vpn) + 1;
 		vm->mapped_pte = VM_PTE_MK(p->pfn, bits);
 		vm->frm[p->pfn].pte = ptep; /* the eviction's unmap (evict.c) */
@@ -249,7 +249,7 @@ static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_a
 int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
 		int dirty, int accessed)
 {
-	return map_page(vm, as, vpn, p, writable, dirty, accessed, NULL);
+	return map_page(vm, as, vpn, p, writable, dirty, accessed, NULL, 0);
 }
 
 /* Another thread resolved the fault while we waited for the lock: not a
@@ -376,11 +376,14 @@ static __attribute__((noinline)) void fault_prepage(struct pb_vm *vm, struct vm_
  * ptep: the PTE's word when access_one knows it (the one-thread pipeline:
  * a radix table whose PT page existed when stage 0 looked, no 2 MiB pages
  * or regions), which the common fault maps through without a walk; NULL
- * (the PT page came later, or any other case): vm_pt_set walks.
+ * (the PT page came later, or any other case): vm_pt_set walks.  one (a
+ * constant): access_one_inl's (one thread, no 2 MiB pages, no regions),
+ * whose tests compile away in fault_one; fault for everything else.
  */
-static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t,
-					   const struct pb_access *a, uint64_t pos, uint64_t next,
-					   uint64_t *ptep)
+static inline __attribute__((always_inline)) int fault_body(struct pb_vm *vm, struct vm_thread *t,
+							    const struct pb_access *a, uint64_t pos,
+							    uint64_t next, uint64_t *ptep,
+							    const int one)
 {
 	pb_asid_t as = a->asid;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
@@ -388,10 +391,10 @@ static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t
 	/* one thread: the walk that led here read the PTE and nobody changed
 	 * it since */
 	uint64_t pte =
-	    vm->cfg.nthreads == 1 && t->walked ? t->walk_pte : vm_pt_get(vm->pt, as, vpn);
+	    (one || vm->cfg.nthreads == 1) && t->walked ? t->walk_pte : vm_pt_get(vm->pt, as, vpn);
 	int cow = cow_region(a->flags), rc0;
 
-	if (vm->vma && (rc0 = vm_vma_fault_check(vm, t, a)) != 0)
+	if (!one && vm->vma && (rc0 = vm_vma_fault_check(vm, t, a)) != 0)
 		return rc0; /* 1: a protection fault, counted (segv), nothing mapped */
 	if (pb_unlikely(pte & VM_PTE_P)) {
 		if (!write || (pte & VM_PTE_W))
@@ -408,7 +411,7 @@ static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t
 	int was = 0, major = 0, r, writable = 1;
 	uint64_t key =
 	    pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable) : access_key(as, vpn, a->flags);
-	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was);
+	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was, one);
 	if (!p)
 		return vm->failed;
 	if (was) {
@@ -426,13 +429,27 @@ static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t
 		p->flags &= ~PG_PREPAGED;
 		t->st.prepage_used++;
 	}
-	int rc = map_page(vm, as, vpn, p, writable, write && writable, 1, ptep);
+	int rc = map_page(vm, as, vpn, p, writable, write && writable, 1, ptep, one);
 	if (rc)
 		return rc;
 	const struct pb_prepage_desc *pp = vm->cfg.prepage;
 	if (pp && pp->after_fault)
 		fault_prepage(vm, t, a, vpn, pos, p, major);
 	return 0;
+}
+
+static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t,
+					   const struct pb_access *a, uint64_t pos, uint64_t next,
+					   uint64_t *ptep)
+{
+	return fault_body(vm, t, a, pos, next, ptep, 0);
+}
+
+static __attribute__((noinline)) int fault_one(struct pb_vm *vm, struct vm_thread *t,
+					       const struct pb_access *a, uint64_t pos,
+					       uint64_t next, uint64_t *ptep)
+{
+	return fault_body(vm, t, a, pos, next, ptep, 1);
 }
 
 #define FINE_FALLBACK VM_FINE_FALLBACK /* the exclusive path must handle it */
@@ -714,7 +731,8 @@ do_fault:;
 			vm->mapped_key = 0; /* set by this fault's vm_map_page only */
 		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
 		if (!rc)
-			rc = fault(vm, t, a, pos, next, ptep);
+			rc = one ? fault_one(vm, t, a, pos, next, ptep)
+				 : fault(vm, t, a, pos, next, ptep);
 		t->walked = 0; /* valid for this fault only */
 		if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
 			vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
