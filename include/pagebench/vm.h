@@ -157,6 +157,12 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 		       uint64_t pos, const uint64_t *next_use);
 /* Apply tid's pending hints now (end of a chunk in ordered runs). */
 void pb_vm_flush_hints(struct pb_vm *vm, unsigned tid);
+/* pb_vm_access_batch of a[0..n) chunk accesses at a time (0: all in one),
+ * each chunk followed by pb_vm_flush_hints(vm, tid): the same counts, and
+ * the same error (after its chunk's flush).  One engine CPU's prefetch
+ * pipeline then runs across the chunks instead of restarting with each. */
+int pb_vm_access_chunks(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
+			uint64_t pos, const uint64_t *next_use, size_t chunk);
 
 /*
  * Replay a whole in-memory stream on the engine's nthreads CPUs, driven by

@@ -332,12 +332,17 @@ static __attribute__((noinline)) int evict_write(struct pb_vm *vm, struct vm_thr
 }
 
 /* Unmap p's page everywhere, write it out if dirty; its frame stays
- * allocated (returned in *pfn_out) with a clean engine state.  *pfn_out is
+ * allocated (returned in *pfn_out) with a clean engine state, and still
+ * counted resident and named p's until the caller renames it for the page
+ * it is handed to (one store, not a clear and a store; resident
+ * unchanged, not decremented and incremented again).  *pfn_out is
  * UINT64_MAX when no frame is handed over: a 2 MiB victim (its frame goes
  * back to the allocator whole), or an OOM kill freed the victim or other
- * memory (swap.c) - the caller then allocates.  Lock held. */
-static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn_out,
-		      int fine)
+ * memory (swap.c) - the caller then allocates.  Lock held.  Inline into
+ * vm_evict_take, and so into the fault (every fault once the pool is full:
+ * no call, no registers saved and restored). */
+static inline __attribute__((always_inline)) int evict_page(struct pb_vm *vm, struct vm_thread *t,
+							    struct vm_page *p, uint64_t *pfn_out)
 {
 	*pfn_out = UINT64_MAX;
 	if (p->flags & PG_HUGE)
@@ -365,12 +370,6 @@ static int evict_page(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, 
 	}
 	p->pfn = UINT64_MAX;
 	*pfn_out = pfn;
-	if (fine)
-		return 0; /* the caller renames the frame; resident is unchanged */
-	/* the frame names no page until it is given to one (relaxed: hints
-	 * compare it under the fault lock; a racing hit reads either name) */
-	pb_atomic_store(&vm->pfn_key[pfn], UINT64_MAX, PB_RELAXED);
-	vm->resident--;
 	return 0;
 }
 
@@ -383,29 +382,13 @@ int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint
 		vm_fail(vm, -EPROTO, "policy evicted a page that is not resident");
 		return -EPROTO;
 	}
-	return evict_page(vm, t, p, pfn, 0);
+	return evict_page(vm, t, p, pfn);
 }
 
 int vm_evict_fine(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 {
 	uint64_t pfn;
-	return evict_page(vm, t, p, &pfn, 1);
-}
-
-/* Evict the page of `key` (chosen by the policy): unmap everywhere, write
- * out if dirty, free its frame.  Lock held. */
-int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key)
-{
-	uint64_t pfn;
-	int rc = vm_evict_take(vm, t, vm_page_get(vm, key, 0), &pfn);
-	if (rc || pfn == UINT64_MAX)
-		return rc; /* or the frame went back already (2 MiB, OOM kill) */
-	rc = pb_frames_free(vm->fa, PB_PFN(pfn), 0);
-	if (rc) {
-		vm_fail(vm, rc, "frame allocator refused a free (double free?)");
-		return rc;
-	}
-	return 0;
+	return evict_page(vm, t, p, &pfn);
 }
 
 /* ---- consistency (pb_vm_check) ---- */

@@ -71,6 +71,15 @@ static inline unsigned tlbe_flags(uint64_t pte)
 	       (!(pte & VM_PTE_U) ? VM_TLBE_SUPER : 0) | ((pte & VM_PTE_NX) ? VM_TLBE_NX : 0);
 }
 
+/* tlbe_flags without regions, where every PTE has U and none NX (map_page):
+ * W and D shifted into place, no tests. */
+_Static_assert(PB_TLBE_WRITABLE == VM_PTE_W >> 1 && PB_TLBE_DIRTY == VM_PTE_D >> 5,
+	       "W and D shift into the entry's flags");
+static inline unsigned tlbe_flags_user(uint64_t pte)
+{
+	return (unsigned)(((pte & VM_PTE_W) >> 1) | ((pte & VM_PTE_D) >> 5));
+}
+
 /*
  * Tell the policy that `key` is referenced and, if not resident, give it a
  * frame (evicting the policy's victim).  *was_resident says which.  Lock
@@ -81,7 +90,7 @@ static inline unsigned tlbe_flags(uint64_t pte)
  */
 static inline __attribute__((always_inline)) struct vm_page *
 make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos, uint64_t next,
-	      unsigned write, int *was_resident)
+	      unsigned write, int *was_resident, const int one)
 {
 	struct vm_page *p = vm_page_find_memo(vm, key, &vm->fmemo);
 	if (pb_unlikely(!p) && !(p = vm_page_get(vm, key, 1))) {
@@ -98,7 +107,7 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 		/* the victim's frame stops naming it in the same policy-lock
 		 * section (hints.c): a hint flushed under the policy lock alone
 		 * must never reach the policy for a page it no longer holds */
-		if (vm->cfg.nthreads > 1 && v && v->pfn != UINT64_MAX)
+		if (!one && vm->cfg.nthreads > 1 && v && v->pfn != UINT64_MAX)
 			pb_atomic_store(&vm->pfn_key[v->pfn], UINT64_MAX, PB_RELAXED);
 	}
 	vm_punlock(vm);
@@ -143,21 +152,23 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 			return NULL;
 		}
 		pfn = f.v;
+		vm->resident++; /* a victim's frame stayed counted (evict.c) */
 	}
 	p->pfn = pfn;
 	/* nobody maps the frame now: no TLB may hold it (relaxed: the PTE's
 	 * release publishes it with the mapping) */
-	if (vm->cfg.nthreads > 1)
+	if (!one && vm->cfg.nthreads > 1)
 		pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
-	pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED); /* published by the PTE's release */
-	vm->resident++;
+	/* the frame's new name (a victim's named it until now; published by
+	 * the PTE's release) */
+	pb_atomic_store(&vm->pfn_key[pfn], key, PB_RELAXED);
 	return p;
 }
 
 struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 				 uint64_t next, unsigned write, int *was_resident)
 {
-	return make_resident(vm, t, key, pos, next, write, was_resident);
+	return make_resident(vm, t, key, pos, next, write, was_resident, 0);
 }
 
 /* Fill a newly resident page's contents: zero, swap-in or file read.
@@ -206,11 +217,11 @@ int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepag
 static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_asid_t as,
 							  uint64_t vpn, struct vm_page *p,
 							  int writable, int dirty, int accessed,
-							  uint64_t *ptep)
+							  uint64_t *ptep, const int one)
 {
 	uint64_t bits = VM_PTE_P | (writable ? VM_PTE_W : 0) | (dirty ? VM_PTE_D : 0) |
 			(accessed ? VM_PTE_A : 0) | VM_PTE_U;
-	if (vm->vma && !(bits = vm_vma_pte_bits(vm, as, vpn, p->key, bits)))
+	if (!one && vm->vma && !(bits = vm_vma_pte_bits(vm, as, vpn, p->key, bits)))
 		return 0; /* in no region: not mapped */
 	int rc = ptep ? vm_pt_set_word(ptep, VM_PTE_MK(p->pfn, bits))
 		      : vm_pt_set(vm->pt, as, vpn, VM_PTE_MK(p->pfn, bits));
@@ -218,7 +229,7 @@ static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_a
 		vm_fail(vm, rc, "page table: out of memory");
 		return rc;
 	}
-	if (vm->cfg.nthreads == 1) {
+	if (one || vm->cfg.nthreads == 1) {
 		vm->mapped_key = priv_key(as, vpn) + 1;
 		vm->mapped_pte = VM_PTE_MK(p->pfn, bits);
 		vm->frm[p->pfn].pte = ptep; /* the eviction's unmap (evict.c) */
@@ -238,7 +249,7 @@ static inline __attribute__((always_inline)) int map_page(struct pb_vm *vm, pb_a
 int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
 		int dirty, int accessed)
 {
-	return map_page(vm, as, vpn, p, writable, dirty, accessed, NULL);
+	return map_page(vm, as, vpn, p, writable, dirty, accessed, NULL, 0);
 }
 
 /* Another thread resolved the fault while we waited for the lock: not a
@@ -365,11 +376,14 @@ static __attribute__((noinline)) void fault_prepage(struct pb_vm *vm, struct vm_
  * ptep: the PTE's word when access_one knows it (the one-thread pipeline:
  * a radix table whose PT page existed when stage 0 looked, no 2 MiB pages
  * or regions), which the common fault maps through without a walk; NULL
- * (the PT page came later, or any other case): vm_pt_set walks.
+ * (the PT page came later, or any other case): vm_pt_set walks.  one (a
+ * constant): access_one_inl's (one thread, no 2 MiB pages, no regions),
+ * whose tests compile away in fault_one; fault for everything else.
  */
-static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t,
-					   const struct pb_access *a, uint64_t pos, uint64_t next,
-					   uint64_t *ptep)
+static inline __attribute__((always_inline)) int fault_body(struct pb_vm *vm, struct vm_thread *t,
+							    const struct pb_access *a, uint64_t pos,
+							    uint64_t next, uint64_t *ptep,
+							    const int one)
 {
 	pb_asid_t as = a->asid;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
@@ -377,10 +391,10 @@ static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t
 	/* one thread: the walk that led here read the PTE and nobody changed
 	 * it since */
 	uint64_t pte =
-	    vm->cfg.nthreads == 1 && t->walked ? t->walk_pte : vm_pt_get(vm->pt, as, vpn);
+	    (one || vm->cfg.nthreads == 1) && t->walked ? t->walk_pte : vm_pt_get(vm->pt, as, vpn);
 	int cow = cow_region(a->flags), rc0;
 
-	if (vm->vma && (rc0 = vm_vma_fault_check(vm, t, a)) != 0)
+	if (!one && vm->vma && (rc0 = vm_vma_fault_check(vm, t, a)) != 0)
 		return rc0; /* 1: a protection fault, counted (segv), nothing mapped */
 	if (pb_unlikely(pte & VM_PTE_P)) {
 		if (!write || (pte & VM_PTE_W))
@@ -397,7 +411,7 @@ static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t
 	int was = 0, major = 0, r, writable = 1;
 	uint64_t key =
 	    pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable) : access_key(as, vpn, a->flags);
-	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was);
+	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was, one);
 	if (!p)
 		return vm->failed;
 	if (was) {
@@ -415,13 +429,27 @@ static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t
 		p->flags &= ~PG_PREPAGED;
 		t->st.prepage_used++;
 	}
-	int rc = map_page(vm, as, vpn, p, writable, write && writable, 1, ptep);
+	int rc = map_page(vm, as, vpn, p, writable, write && writable, 1, ptep, one);
 	if (rc)
 		return rc;
 	const struct pb_prepage_desc *pp = vm->cfg.prepage;
 	if (pp && pp->after_fault)
 		fault_prepage(vm, t, a, vpn, pos, p, major);
 	return 0;
+}
+
+static __attribute__((noinline)) int fault(struct pb_vm *vm, struct vm_thread *t,
+					   const struct pb_access *a, uint64_t pos, uint64_t next,
+					   uint64_t *ptep)
+{
+	return fault_body(vm, t, a, pos, next, ptep, 0);
+}
+
+static __attribute__((noinline)) int fault_one(struct pb_vm *vm, struct vm_thread *t,
+					       const struct pb_access *a, uint64_t pos,
+					       uint64_t next, uint64_t *ptep)
+{
+	return fault_body(vm, t, a, pos, next, ptep, 1);
 }
 
 #define FINE_FALLBACK VM_FINE_FALLBACK /* the exclusive path must handle it */
@@ -603,7 +631,8 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 	uint64_t tkey = priv_key(a->asid, vpn);
 	unsigned write = a->op == PB_OP_WRITE;
 	int fetch = a->op == PB_OP_FETCH;
-	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36)) {
+	/* one: a word was found for the reference only in range (stage 0) */
+	if ((!one || !ptep) && pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36)) {
 		vm_fail(vm, -EINVAL,
 			a->asid > VM_ASID_MAX ? "asid above the engine's limit (65520)"
 					      : "address beyond 48 bits (vpn >= 2^36)");
@@ -646,7 +675,7 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		uint64_t set = VM_PTE_A | (write ? VM_PTE_D : 0);
 		if ((pte & set) != set)
 			vm_pt_or(vm->pt, a->asid, vpn, set);
-		unsigned fl = tlbe_flags(pte | set);
+		unsigned fl = one ? tlbe_flags_user(pte | set) : tlbe_flags(pte | set);
 		e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
 		if (!one && vm->cfg.nthreads > 1) {
 			/* one thread: nobody else changes a PTE */
@@ -702,7 +731,8 @@ do_fault:;
 			vm->mapped_key = 0; /* set by this fault's vm_map_page only */
 		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
 		if (!rc)
-			rc = fault(vm, t, a, pos, next, ptep);
+			rc = one ? fault_one(vm, t, a, pos, next, ptep)
+				 : fault(vm, t, a, pos, next, ptep);
 		t->walked = 0; /* valid for this fault only */
 		if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
 			vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
@@ -719,7 +749,7 @@ do_fault:;
 				   ? vm->mapped_pte
 				   : vm_pt_get(vm->pt, a->asid, vpn);
 		if (pte & VM_PTE_P) {
-			unsigned fl = tlbe_flags(pte);
+			unsigned fl = one ? tlbe_flags_user(pte) : tlbe_flags(pte);
 			/* only "another thread resolved it" leaves an entry
 			 * here: the fault path unmapped (and so shot down) or
 			 * found no PTE, and no TLB outlives a PTE */
@@ -872,22 +902,24 @@ static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *
 /*
  * The same for the policy's victims (policies that know their eviction
  * order: LRU, FIFO), whose eviction is otherwise a chain of dependent
- * misses (policy node, key-map slot, index slot, object, PTE).  Each time
- * the next victim changes (an eviction), every victim a few evictions
- * ahead moves one step: the 4th's node, the 3rd's key-map and index
- * slots, the 2nd's object, the 1st's PTE; each step reads only what the
- * step before loaded one eviction earlier.  q->k[d]: the key of the d-th
- * victim when last seen; when the order just moved by one (the new first
- * is the old second), the 1st and 2nd are the old 2nd and 3rd, and only
- * the 3rd and 4th are looked up (each lookup walks the order from its
- * end: the full set cost 13 steps an eviction, this 7), in one policy call
+ * misses (policy node, key-map slot, index slot, object, vm_frame, PTE).
+ * Each time the next victim changes (an eviction), every victim a few
+ * evictions ahead moves one step: the 5th's node, the 4th's key-map and
+ * index slots, the 3rd's object, the 2nd's vm_frame (the address of its
+ * PTE), the 1st's PTE; each step reads only what the step before loaded
+ * one eviction earlier.  (The PTE was the 2nd's, by a walk of its page
+ * table from its object: pb_pt_prefetch, a call; the word its fault
+ * mapped is one load from the vm_frame.)  q->k[d]: the key of the d-th victim when
+ * last seen; when the order just moved by one (the new first is the old
+ * second), the 1st to 3rd are the old 2nd to 4th, and only the 4th is
+ * looked up (each lookup walks the order from its end: the full set cost
+ * 13 steps an eviction, this 7), in one policy call
  * (pb_policy_victims_step); q->slot[d]: k[d]'s index slot, found for the
- * 3rd and moving with the keys, so the 2nd's object and the 1st's PTE
- * take no index lookup.
+ * 4th and moving with the keys, so the later steps take no index lookup.
  */
 struct victims {
 	uint64_t k[4];
-	uint32_t *slot[4]; /* k[d]'s page-index slot (d >= 1), NULL: none */
+	uint32_t *slot[4]; /* k[d]'s page-index slot, NULL: none */
 };
 
 static inline void victims_prefetch(struct pb_vm *vm, struct victims *q, struct vm_pidx_memo *m)
@@ -896,27 +928,66 @@ static inline void victims_prefetch(struct pb_vm *vm, struct victims *q, struct 
 	if (!moved)
 		return;
 	if (moved == 1) { /* the slots move with their keys */
+		q->slot[0] = q->slot[1];
 		q->slot[1] = q->slot[2];
 		q->slot[2] = q->slot[3];
 	}
-	for (unsigned d = moved == 1 ? 3 : 1; d <= 3; d++)
+	for (unsigned d = moved == 1 ? 3 : 0; d <= 3; d++)
 		q->slot[d] = q->k[d] != UINT64_MAX ? vm_pidx_find_memo(vm, q->k[d], m) : NULL;
 	if (q->slot[3])
 		__builtin_prefetch(q->slot[3]);
 	if (q->slot[2])
 		vm_page_prefetch_obj(vm, q->slot[2]);
 	if (q->slot[1])
-		vm_page_prefetch_pte(vm, q->slot[1]);
+		vm_page_prefetch_frame(vm, q->slot[1]);
+	if (q->slot[0])
+		vm_page_prefetch_word(vm, q->slot[0]);
+}
+
+/* The end of a chunk of one engine CPU's batch: pb_vm_flush_hints (the
+ * hints were applied as they came, vm_hint_at: only the batch they would
+ * have made is counted), and the epoch section left and entered again, as
+ * between two pb_vm_access_batch calls. */
+static void chunk_end(struct pb_vm *vm, struct vm_thread *t)
+{
+	pb_vm_flush_hints(vm, (unsigned)(t - vm->thr));
+	pb_epoch_exit();
+	pb_epoch_enter();
+}
+
+/* A chunk starts at reference i of n (chunked batch_run): the one before
+ * ends (i > 0), and the new one's references are counted; returns its end. */
+static inline size_t chunk_next(struct pb_vm *vm, struct vm_thread *t, size_t i, size_t n,
+				size_t chunk)
+{
+	if (i)
+		chunk_end(vm, t);
+	size_t end = n - i > chunk ? i + chunk : n;
+	t->st.refs += end - i;
+	return end;
+}
+
+/* batch_run's failed access: its chunk ends (chunked) as after the last. */
+static int batch_failed(struct pb_vm *vm, struct vm_thread *t, size_t chunk, int rc)
+{
+	if (chunk)
+		chunk_end(vm, t);
+	return rc;
 }
 
 /* The one-thread batch with the prefetches above.  The next victim changes
  * with an eviction, so only after a fault (a hint that moves LRU's tail
  * page is rare, and a missed step costs a cache miss, not a count).
  * Inline into batch_prefetched once per configuration (pol, vic, leaf
- * constants): what each reference's stages do is decided once a batch. */
+ * constants): what each reference's stages do is decided once a batch.
+ * chunk: the batch is chunk_end'ed every chunk references (and after its
+ * last, or a failed, reference), as a run of pb_vm_access_batch calls each
+ * followed by pb_vm_flush_hints; 0: one plain batch.  The pipeline (its
+ * ring, the victims' chain) runs across the chunks: a restart per chunk
+ * left the first references of every chunk without their prefetches. */
 static inline __attribute__((always_inline)) int
 batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size_t n, uint64_t pos,
-	  const uint64_t *next_use, const int pol, const int vic, const int leaf)
+	  const uint64_t *next_use, size_t chunk, const int pol, const int vic, const int leaf)
 {
 	struct victims q = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}, {NULL}};
 	struct pf_ref ring[PF_RING];
@@ -930,17 +1001,22 @@ batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size
 		access_prefetch0(vm, pt, po, &a[i], &ring[i], &memo, pol, leaf);
 	for (size_t i = 0; i < n && i < PREFETCH_D / 2; i++)
 		access_prefetch1(vm, pt, po, &a[i], &ring[i], pol, leaf);
-	for (size_t i = 0; i < n; i++) {
+	size_t end = chunk ? 0 : n; /* the chunk's end (chunked: counts its refs) */
+	/* the references with both stages still ahead: no bounds test per
+	 * stage; the last PREFETCH_D after them (once a batch) take what is
+	 * left of stage 1 and the access out of line */
+	size_t i = 0, body = n > PREFETCH_D ? n - PREFETCH_D : 0;
+	for (; i < body; i++) {
+		if (pb_unlikely(i == end))
+			end = chunk_next(vm, t, i, n, chunk);
 		if (vic && faulted) {
 			faulted = 0;
 			victims_prefetch(vm, &q, &memo);
 		}
-		if (pb_likely(i + PREFETCH_D < n))
-			access_prefetch0(vm, pt, po, &a[i + PREFETCH_D],
-					 &ring[(i + PREFETCH_D) % PF_RING], &memo, pol, leaf);
-		if (pb_likely(i + PREFETCH_D / 2 < n))
-			access_prefetch1(vm, pt, po, &a[i + PREFETCH_D / 2],
-					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol, leaf);
+		access_prefetch0(vm, pt, po, &a[i + PREFETCH_D], &ring[(i + PREFETCH_D) % PF_RING],
+				 &memo, pol, leaf);
+		access_prefetch1(vm, pt, po, &a[i + PREFETCH_D / 2],
+				 &ring[(i + PREFETCH_D / 2) % PF_RING], pol, leaf);
 		/* the common configuration's access inline: no call, no
 		 * registers saved and restored per reference (the fault's
 		 * path stays a call: fault) */
@@ -949,8 +1025,22 @@ batch_run(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a, size
 					       1, &faulted)
 			      : access_one(vm, t, &a[i], pos + i, next, NULL, &faulted);
 		if (pb_unlikely(rc))
-			return rc;
+			return batch_failed(vm, t, chunk, rc);
 	}
+	for (; i < n; i++) {
+		if (pb_unlikely(i == end))
+			end = chunk_next(vm, t, i, n, chunk);
+		if (i + PREFETCH_D / 2 < n)
+			access_prefetch1(vm, pt, po, &a[i + PREFETCH_D / 2],
+					 &ring[(i + PREFETCH_D / 2) % PF_RING], pol, leaf);
+		uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
+		int rc = access_one(vm, t, &a[i], pos + i, next,
+				    leaf ? ring[i % PF_RING].pte : NULL, &faulted);
+		if (pb_unlikely(rc))
+			return batch_failed(vm, t, chunk, rc);
+	}
+	if (chunk && n)
+		chunk_end(vm, t);
 	return 0;
 }
 
@@ -960,17 +1050,17 @@ _Static_assert(PREFETCH_MIN_FRAMES >= PREFETCH_MIN_VICTIMS,
 /* batch_run for this engine's configuration: the common one (no 2 MiB
  * pages, no regions) by frame count, the rest in one generic copy. */
 static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
-			    size_t n, uint64_t pos, const uint64_t *next_use)
+			    size_t n, uint64_t pos, const uint64_t *next_use, size_t chunk)
 {
 	uint64_t frames = vm->cfg.frames;
 	if (pb_likely(!vm->huge && !vm->vma)) {
 		if (frames >= PREFETCH_MIN_FRAMES)
-			return batch_run(vm, t, a, n, pos, next_use, 1, 1, 1);
+			return batch_run(vm, t, a, n, pos, next_use, chunk, 1, 1, 1);
 		if (frames >= PREFETCH_MIN_VICTIMS)
-			return batch_run(vm, t, a, n, pos, next_use, 0, 1, 1);
-		return batch_run(vm, t, a, n, pos, next_use, 0, 0, 1);
+			return batch_run(vm, t, a, n, pos, next_use, chunk, 0, 1, 1);
+		return batch_run(vm, t, a, n, pos, next_use, chunk, 0, 0, 1);
 	}
-	return batch_run(vm, t, a, n, pos, next_use, frames >= PREFETCH_MIN_FRAMES,
+	return batch_run(vm, t, a, n, pos, next_use, chunk, frames >= PREFETCH_MIN_FRAMES,
 			 frames >= PREFETCH_MIN_VICTIMS, 0);
 }
 
@@ -982,7 +1072,7 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	int rc = 0;
 	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
 	if (vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES) {
-		rc = batch_prefetched(vm, t, a, n, pos, next_use);
+		rc = batch_prefetched(vm, t, a, n, pos, next_use, 0);
 	} else {
 		int pfm = vm->batch, faulted; /* several CPUs: access_prefetch_mt */
 		for (size_t i = 0; i < n; i++) {
@@ -996,6 +1086,35 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 				break;
 		}
 	}
+	pb_epoch_exit();
+	return rc;
+}
+
+int pb_vm_access_chunks(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
+			uint64_t pos, const uint64_t *next_use, size_t chunk)
+{
+	struct vm_thread *t = &vm->thr[tid];
+	size_t lo = 0;
+	if (!chunk)
+		chunk = n;
+	/* chunk by chunk while the pipeline would not run (several CPUs, or
+	 * too few pages yet: pb_vm_access_batch's choice), then one pipeline
+	 * over the rest */
+	while (lo < n &&
+	       !(vm->cfg.nthreads == 1 && !vm->batch && vm->pcount >= PREFETCH_MIN_PAGES)) {
+		size_t len = n - lo < chunk ? n - lo : chunk;
+		int rc = pb_vm_access_batch(vm, tid, a + lo, len, pos + lo,
+					    next_use ? next_use + lo : NULL);
+		pb_vm_flush_hints(vm, tid);
+		if (rc)
+			return rc;
+		lo += len;
+	}
+	if (lo == n)
+		return 0;
+	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
+	int rc = batch_prefetched(vm, t, a + lo, n - lo, pos + lo, next_use ? next_use + lo : NULL,
+				  chunk);
 	pb_epoch_exit();
 	return rc;
 }

@@ -4,7 +4,9 @@
  *
  * The stream is cut in chunks (256 accesses by default); chunk c runs on
  * engine CPU c % T (its TLB, its counts, its hint batch), and each chunk
- * ends with that CPU's pending hints applied.
+ * ends with that CPU's pending hints applied.  One engine CPU replays the
+ * chunks in one pb_vm_access_chunks call (the same counts), so that its
+ * prefetch pipeline runs across them (fault.c).
  *
  * FREE order: OS thread tid replays the chunks of CPU tid (tid, tid + T,
  * ...), concurrently with the others (throughput and scaling, with the
@@ -59,6 +61,20 @@ struct pb_vm_replay *pb_vm_replay_begin(struct pb_vm *vm, const struct pb_access
 	return r;
 }
 
+/* The error rc of a chunk (recorded); returns it. */
+static int chunk_failed(struct pb_vm_replay *r, int rc)
+{
+	struct pb_vm *vm = r->vm;
+	if (rc) {
+		vm_lock(vm);
+		if (!r->rc)
+			r->rc = rc;
+		vm_fail(vm, rc, "access failed");
+		vm_unlock(vm);
+	}
+	return rc;
+}
+
 /* Replay chunk c on engine CPU c % T; 0 or the error (recorded). */
 static int run_chunk(struct pb_vm_replay *r, size_t c)
 {
@@ -71,14 +87,7 @@ static int run_chunk(struct pb_vm_replay *r, size_t c)
 		vm_batch_flush(vm, &vm->thr[cpu], 0);
 	else
 		pb_vm_flush_hints(vm, cpu);
-	if (rc) {
-		vm_lock(vm);
-		if (!r->rc)
-			r->rc = rc;
-		vm_fail(vm, rc, "access failed");
-		vm_unlock(vm);
-	}
-	return rc;
+	return chunk_failed(r, rc);
 }
 
 void pb_vm_replay_thread(struct pb_vm_replay *r, unsigned tid)
@@ -95,6 +104,11 @@ void pb_vm_replay_thread(struct pb_vm_replay *r, unsigned tid)
 		for (size_t c = 0; c < nchunks; c++)
 			if (run_chunk(r, c))
 				return;
+		return;
+	}
+	if (nt == 1 && !tid) { /* every chunk in turn: one call, one pipeline (fault.c) */
+		(void)chunk_failed(
+		    r, pb_vm_access_chunks(vm, 0, r->a, r->n, 0, r->next_use, r->chunk));
 		return;
 	}
 	for (size_t c = tid; c < nchunks; c += nt)

@@ -299,12 +299,7 @@ int pb_vm_sweep_stream_feed(struct pb_vm_sweep *sw, size_t i, const struct pb_vm
 		j->rc = feed_policy(j, sw->pol[i], b);
 	} else {
 		struct pb_vm *vm = sw->vm[i];
-		for (size_t lo = 0; lo < b->n && !j->rc; lo += STREAM_CHUNK) {
-			size_t len = b->n - lo < STREAM_CHUNK ? b->n - lo : STREAM_CHUNK;
-			j->rc = pb_vm_access_batch(vm, 0, b->a + lo, len, b->pos + lo,
-						   b->next_use ? b->next_use + lo : NULL);
-			pb_vm_flush_hints(vm, 0);
-		}
+		j->rc = pb_vm_access_chunks(vm, 0, b->a, b->n, b->pos, b->next_use, STREAM_CHUNK);
 		if (j->rc)
 			snprintf(j->err, sizeof(j->err), "%s", pb_vm_error(vm));
 	}

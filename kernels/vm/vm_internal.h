@@ -477,37 +477,40 @@ static inline void vm_page_prefetch_obj(struct pb_vm *vm, const uint32_t *i)
 	if (((uintptr_t)p & (PB_CACHELINE - 1)) + sizeof(struct vm_page) > PB_CACHELINE)
 		__builtin_prefetch(p + sizeof(struct vm_page) - 1);
 }
-/* Start loading the PTE of the inline mapping (which evicting it clears) of
- * the object index slot i names (slot and object cached by now), if any,
- * and its frame's vm_frame (one thread: the PTE's address, evict.c). */
-static inline void vm_page_prefetch_pte(struct pb_vm *vm, const uint32_t *i)
+/* One engine thread: start loading the vm_frame of the frame of the object
+ * index slot i names (slot and object cached by now), if resident: the
+ * address of the PTE its eviction clears (evict.c). */
+static inline void vm_page_prefetch_frame(struct pb_vm *vm, const uint32_t *i)
 {
 	if (!*i)
 		return;
-	const struct vm_page *p = &vm->pages[*i - 1];
-	if (p->pfn != UINT64_MAX && p->map) {
-		__builtin_prefetch(&vm->frm[p->pfn]); /* one thread: the PTE's address */
-		vm_pt_prefetch(vm->pt, (pb_asid_t)((p->map - 1) >> PB_PAGE_VPN_BITS),
-			       (p->map - 1) & PB_PAGE_VPN_MASK);
-	}
+	uint64_t pfn = vm->pages[*i - 1].pfn;
+	if (pfn != UINT64_MAX)
+		__builtin_prefetch(&vm->frm[pfn]);
+}
+/* The next step (the vm_frame cached by now): that PTE itself, through the
+ * word its fault mapped (no walk; a stale word is still a PT page's, see
+ * struct vm_frame, and a prefetch changes nothing). */
+static inline void vm_page_prefetch_word(struct pb_vm *vm, const uint32_t *i)
+{
+	if (!*i)
+		return;
+	uint64_t pfn = vm->pages[*i - 1].pfn;
+	if (pfn != UINT64_MAX && vm->frm[pfn].pte)
+		__builtin_prefetch(vm->frm[pfn].pte);
 }
 /* Start loading what vm_page_get(key) reads into the CPU cache: its index
- * slot (stage 0), or, once that is cached, the object (stage 1), or, once
- * that is, the PTE of its inline mapping (stage 2: what evicting it clears).
- * No effect on any result.  Fault-path thread, inside an epoch section.
- * Inline: the one-thread replay calls it for every reference (fault.c). */
+ * slot (stage 0), or, once that is cached, the object (stage 1).  No effect
+ * on any result.  Fault-path thread, inside an epoch section. */
 static inline void vm_page_prefetch(struct pb_vm *vm, uint64_t key, int stage)
 {
 	uint32_t *i = vm_pidx_find(vm, key);
 	if (!i)
 		return;
-	if (!stage) {
+	if (!stage)
 		__builtin_prefetch(i);
-	} else if (stage == 1) {
+	else
 		vm_page_prefetch_obj(vm, i);
-	} else {
-		vm_page_prefetch_pte(vm, i);
-	}
 }
 /* The same with create for fine-grained faults (any thread, mm read
  * side): 0 and the object, -EAGAIN when the table must grow (objects
@@ -692,9 +695,10 @@ void vm_shoot_others(struct pb_vm *vm, struct vm_thread *self, uint64_t pfn, uin
  * full fence, then each other thread's TLB once for the keys of frames in
  * its mask.  Before any deferred frame is reused or its page remapped. */
 void vm_shoot_flush(struct pb_vm *vm, struct vm_thread *self);
-int vm_evict(struct pb_vm *vm, struct vm_thread *t, uint64_t key);
-/* vm_evict of the page of object p (NULL: -EPROTO) that keeps the frame
- * allocated and hands it over in *pfn (UINT64_MAX: none handed over - a
+/* Evict the page of object p (NULL: -EPROTO; the policy's victim): unmap
+ * everywhere, write out if dirty.  Its frame stays allocated, counted
+ * resident and named p's until the caller renames it for the page it hands
+ * it to (fault.c); *pfn: that frame (UINT64_MAX: none handed over - a
  * 2 MiB victim or an OOM kill returned memory to the allocator). */
 int vm_evict_take(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, uint64_t *pfn);
 /* A fine-grained fault's eviction of victim p (in transit, its fault

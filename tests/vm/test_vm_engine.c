@@ -3,10 +3,12 @@
  * tests/vm/test_vm_engine.c - the demand-paging engine on small hand-made
  * traces: textbook fault counts through the full engine (TLB, page walk,
  * faults, eviction), fault classification, prepaging, the real backing
- * file, the TLB model and the cost model.
+ * file, the TLB model and the cost model; a replay in chunks through one
+ * call (pb_vm_access_chunks) against one call per chunk.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -562,6 +564,93 @@ static void tables(void)
 	PB_CHECK(pb_prepages[0] == &pb_prepage_demand && !pb_prepage_demand.after_fault);
 }
 
+/* pb_vm_access_chunks (one engine CPU: one prefetch pipeline across the
+ * chunks, fault.c) gives every count of the chunk-by-chunk replay it
+ * replaces (pb_vm_access_batch, then pb_vm_flush_hints, per chunk): past
+ * 16384 page objects, where the pipeline runs, with its policy and
+ * victims' stages (5000 frames) and without (1000), for chunks that
+ * divide the stream and one that does not; the engine first fills below
+ * the pipeline's threshold (the chunks before it go one by one), and
+ * hits, writes and evictions all happen (LRU, whose order the victims'
+ * chain follows; CLOCK; ARC).  hint_flushes counts the chunk ends. */
+static int chunks_run(const char *policy, uint64_t frames, const struct pb_access *a, size_t n,
+		      size_t chunk, int whole, struct pb_vm_stats *st)
+{
+	struct pb_vm_cfg c = cfg(policy, frames);
+	c.expected_keys = 40000;
+	struct pb_vm *vm;
+	char err[256];
+	int rc = pb_vm_create(&c, &vm, err, sizeof(err));
+	if (rc)
+		return rc;
+	if (whole) {
+		rc = pb_vm_access_chunks(vm, 0, a, n, 0, NULL, chunk);
+	} else {
+		for (size_t lo = 0; lo < n && !rc; lo += chunk) {
+			size_t len = n - lo < chunk ? n - lo : chunk;
+			rc = pb_vm_access_batch(vm, 0, a + lo, len, lo, NULL);
+			pb_vm_flush_hints(vm, 0);
+		}
+	}
+	pb_vm_stats(vm, st);
+	if (!rc && pb_vm_check(vm, err, sizeof(err))) {
+		fprintf(stderr, "check: %s\n", err);
+		rc = -1;
+	}
+	pb_vm_destroy(vm);
+	return rc;
+}
+
+static void chunks(void)
+{
+	size_t n = 120000;
+	struct pb_access *a = calloc(n, sizeof(*a));
+	PB_CHECK(a != NULL);
+	if (!a)
+		return;
+	uint64_t x = 12345;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint64_t r = x >> 33;
+		/* a first sweep of 20000 pages (object count past the
+		 * pipeline's threshold midway), then a hot tenth and a cold
+		 * rest */
+		uint64_t page = i < 20000 ? i : (r % 4 ? r % 3000 : r % 30000);
+		a[i] = (struct pb_access){.addr = (page << 12) | 8,
+					  .asid = 1,
+					  .op = (uint8_t)(r % 5 ? PB_OP_READ : PB_OP_WRITE)};
+	}
+	const char *pols[] = {"lru", "clock", "arc"};
+	const uint64_t frames[] = {5000, 1000};
+	const size_t sizes[] = {256, 1000};
+	for (unsigned p = 0; p < 3; p++) {
+		if (!pb_policy_find(pols[p]))
+			continue;
+		for (unsigned f = 0; f < 2; f++) {
+			for (unsigned k = 0; k < 2; k++) {
+				struct pb_vm_stats one, each;
+				PB_CHECK(chunks_run(pols[p], frames[f], a, n, sizes[k], 0, &each) ==
+					 0);
+				PB_CHECK(chunks_run(pols[p], frames[f], a, n, sizes[k], 1, &one) ==
+					 0);
+				PB_CHECK_MSG(!memcmp(&one, &each, sizeof(one)),
+					     "%s %" PRIu64 " frames, chunks of %zu: counts differ "
+					     "(faults %" PRIu64 "/%" PRIu64
+					     ", hint_flushes %" PRIu64 "/%" PRIu64 ")",
+					     pols[p], frames[f], sizes[k], one.faults, each.faults,
+					     one.hint_flushes, each.hint_flushes);
+				PB_CHECK_MSG(one.evictions > 0 && one.hits > n / 10 &&
+						 one.hint_flushes >= (n + sizes[k] - 1) / sizes[k],
+					     "%s %" PRIu64 ": evictions %" PRIu64 " hits %" PRIu64
+					     " hint_flushes %" PRIu64,
+					     pols[p], frames[f], one.evictions, one.hits,
+					     one.hint_flushes);
+			}
+		}
+	}
+	free(a);
+}
+
 int main(void)
 {
 	if (!pb_policy_find("fifo") || !pb_policy_find("lru") || !pb_policy_find("opt") ||
@@ -577,5 +666,6 @@ int main(void)
 	tlb_model();
 	cost_model();
 	errors();
+	chunks();
 	return pb_test_done();
 }
