@@ -66,6 +66,7 @@ static int kmap_alloc(struct kmap *m, uint64_t slots)
 	m->mask = (1ULL << lg) - 1;
 	m->lg = lg;
 	m->sh = 64 - lg;
+	m->tsh = 32 - lg;
 	m->count = 0;
 	return 0;
 }

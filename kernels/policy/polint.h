@@ -108,9 +108,10 @@ struct kslot {
 struct kmap {
 	struct kslot *s;
 	uint64_t mask;
-	unsigned lg; /* log2(slots), <= 31 */
-	unsigned sh; /* 64 - lg: a key's home slot is its hash >> sh (kept,
-		      * not computed on each lookup) */
+	unsigned lg;  /* log2(slots), <= 31 */
+	unsigned sh;  /* 64 - lg: a key's home slot is its hash >> sh */
+	unsigned tsh; /* 32 - lg: and its tag >> tsh (both kept, not computed
+		       * on each lookup) */
 	uint64_t count;
 };
 
@@ -130,7 +131,7 @@ static inline uint32_t kmap_tag(uint64_t key)
 /* The home slot of a tag: its top lg bits. */
 static inline uint64_t kmap_slot0(const struct kmap *m, uint32_t tag)
 {
-	return (uint64_t)tag >> (m->sh - 32);
+	return (uint64_t)tag >> m->tsh;
 }
 
 /* Slot i as one word: index in the high half, tag in the low half. */
@@ -212,7 +213,7 @@ static inline void kmap_unlink(struct kmap *m, uint64_t key, uint32_t idx)
 {
 	struct kslot *s = m->s;
 	uint64_t mask = m->mask;
-	unsigned sh = m->sh - 32;
+	unsigned sh = m->tsh;
 	uint64_t i = (uint64_t)kmap_tag(key) >> sh;
 	while (s[i].idx != idx) /* each slot up to the entry is taken */
 		i = (i + 1) & mask;
