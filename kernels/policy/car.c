@@ -98,8 +98,8 @@ static uint32_t car_take_lru(struct car *p, int list)
  * clock replacement before it moves nodes between lists, never changes
  * the map).  Out of line: a hit saves no registers.
  */
-static __attribute__((noinline)) enum pb_pol_result car_miss(struct car *p, uint32_t i, uint64_t key,
-							     uint64_t at, uint64_t *victim)
+static __attribute__((noinline)) enum pb_pol_result
+car_miss(struct car *p, uint32_t i, uint64_t key, uint64_t at, uint64_t *victim)
 {
 	struct pnode *n = p->b.pool.n;
 	uint64_t c = p->b.frames;
