@@ -59,8 +59,10 @@ static int kmap_alloc(struct kmap *m, uint64_t slots)
 		lg++;
 	if (lg > 31) /* a tag's low bit is not a home bit (kmap_tag) */
 		return -ENOMEM;
-	/* zero pages: every slot empty (tag 0) */
-	m->s = pb_map((1ULL << lg) * sizeof(struct kslot), 0);
+	/* zero pages: every slot empty (tag 0); populated here, as the fill
+	 * loop that marked them empty did, so their faults stay out of the
+	 * accesses */
+	m->s = pb_map((1ULL << lg) * sizeof(struct kslot), 1);
 	if (!m->s)
 		return -ENOMEM;
 	m->mask = (1ULL << lg) - 1;
