@@ -252,8 +252,10 @@ static enum pb_pol_result cpro_access(struct pb_policy *pp, const struct pb_ref 
 	if (p->b.res == p->b.frames) {
 		*victim = cpro_run_cold(p);
 		rc = PB_POL_MISS_EVICT;
-		/* The hands may have ended x's test period meanwhile. */
-		i = pb_pol_find(&p->b, r->key);
+		/* The hands may have ended x's test period meanwhile (they
+		 * only forget keys: one not found stays so). */
+		if (i != PN_NIL)
+			i = pb_pol_find(&p->b, r->key);
 	}
 	n = p->b.pool.n;
 	if (i != PN_NIL) { /* non-resident cold page in its test period */

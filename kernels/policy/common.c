@@ -57,15 +57,18 @@ static int kmap_alloc(struct kmap *m, uint64_t slots)
 	unsigned lg = 4;
 	while ((1ULL << lg) < slots)
 		lg++;
-	if (lg > 32)
+	if (lg > 31) /* a tag's low bit is not a home bit (kmap_tag) */
 		return -ENOMEM;
-	m->s = pb_map((1ULL << lg) * sizeof(struct kslot), 0);
+	/* zero pages: every slot empty (tag 0); populated here, as the fill
+	 * loop that marked them empty did, so their faults stay out of the
+	 * accesses */
+	m->s = pb_map((1ULL << lg) * sizeof(struct kslot), 1);
 	if (!m->s)
 		return -ENOMEM;
-	for (uint64_t i = 0; i < (1ULL << lg); i++)
-		m->s[i].idx = PN_NIL;
 	m->mask = (1ULL << lg) - 1;
 	m->lg = lg;
+	m->sh = 64 - lg;
+	m->tsh = 32 - lg;
 	m->count = 0;
 	return 0;
 }
@@ -89,10 +92,10 @@ int pb_pol_kmap_grow(struct kmap *m)
 		return -ENOMEM;
 	}
 	for (uint64_t i = 0; i <= old.mask; i++) {
-		if (old.s[i].idx == PN_NIL)
+		if (!old.s[i].tag)
 			continue;
 		uint64_t j = kmap_slot0(m, old.s[i].tag);
-		while (m->s[j].idx != PN_NIL)
+		while (m->s[j].tag)
 			j = (j + 1) & m->mask;
 		m->s[j] = old.s[i];
 		m->count++;

@@ -130,7 +130,8 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 {
 	struct lirs *p = (struct lirs *)pp;
 	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
+	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
+	uint32_t i = pb_pol_find_at(&p->b, r->key, &at), fresh = PN_NIL;
 	enum pb_pol_result rc = PB_POL_MISS;
 	if (i != PN_NIL && n[i].where == L_LIR) {
 		int bottom = p->s.tail == i;
@@ -172,8 +173,15 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 			n[v].where = L_NONRES;
 			if (p->stack_bound)
 				pl2_push_head(n, &p->nr, v);
-		} else
+		} else if (i == PN_NIL) {
+			/* the node drop + alloc would hand back (flag 0, out of
+			 * every list), renamed at the lookup's slot: the map is
+			 * unchanged since */
+			pb_pol_node_rekey_at(&p->b, v, r->key, at);
+			fresh = v;
+		} else {
 			pb_pol_node_drop(&p->b, v);
+		}
 		p->b.res--;
 		rc = PB_POL_MISS_EVICT;
 	}
@@ -188,7 +196,7 @@ static enum pb_pol_result lirs_access(struct pb_policy *pp, const struct pb_ref 
 			lirs_demote_bottom(p);
 	} else {
 		if (i == PN_NIL)
-			i = pb_pol_node_must(&p->b, r->key);
+			i = fresh != PN_NIL ? fresh : pb_pol_node_must(&p->b, r->key);
 		n = p->b.pool.n;
 		lirs_to_top(p, n, i);
 		if (p->nlir < p->llirs) {

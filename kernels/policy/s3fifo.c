@@ -60,7 +60,9 @@ static int s3_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, ch
 	return 0;
 }
 
-static uint64_t s3_evict_m(struct s3 *p, struct pnode *n)
+/* M's eviction: its victim leaves M but keeps its map entry and node,
+ * *spare, for the caller to give away or drop. */
+static uint64_t s3_evict_m(struct s3 *p, struct pnode *n, uint32_t *spare)
 {
 	for (;;) {
 		uint32_t t = p->l[S_M].tail;
@@ -69,14 +71,16 @@ static uint64_t s3_evict_m(struct s3 *p, struct pnode *n)
 			pl_to_head(n, &p->l[S_M], t);
 			continue;
 		}
-		uint64_t key = n[t].key;
 		pl_unlink(n, &p->l[S_M], t);
-		pb_pol_node_drop(&p->b, t);
-		return key;
+		*spare = t;
+		return n[t].key;
 	}
 }
 
-static uint64_t s3_evict(struct s3 *p)
+/* Free one frame: the victim's key.  *spare: the node the eviction lets
+ * go of (M's victim, or the ghost G drops), out of its list but still
+ * mapped, or PN_NIL. */
+static uint64_t s3_evict(struct s3 *p, uint32_t *spare)
 {
 	struct pnode *n = p->b.pool.n;
 	if (p->l[S_S].size >= p->small_cap) {
@@ -89,53 +93,80 @@ static uint64_t s3_evict(struct s3 *p)
 				pl_push_head(n, &p->l[S_M], t);
 				continue;
 			}
-			uint64_t key = n[t].key;
 			n[t].where = S_G;
 			pl_push_head(n, &p->l[S_G], t);
 			if (p->l[S_G].size > p->ghost_cap) {
 				uint32_t g = p->l[S_G].tail;
 				pl_unlink(n, &p->l[S_G], g);
-				pb_pol_node_drop(&p->b, g);
+				*spare = g;
 			}
-			return key;
+			return n[t].key;
 		}
 	}
-	return s3_evict_m(p, n);
+	return s3_evict_m(p, n, spare);
 }
 
-static enum pb_pol_result s3_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+/*
+ * A miss: key's ghost node i, or i = PN_NIL with the lookup's at.  The
+ * node the eviction lets go of (dropped, then allocated again for a new
+ * key, before) goes to key when key has no node: renamed at at (no second
+ * probe, no clearing), or, when it is key's own ghost that just aged out
+ * of G, kept as it is for key's new page in S.  Out of line: a hit saves
+ * no registers.
+ */
+static __attribute__((noinline)) enum pb_pol_result s3_miss(struct s3 *p, uint32_t i, uint64_t key,
+							    uint64_t at, uint64_t *victim)
 {
-	struct s3 *p = (struct s3 *)pp;
-	struct pnode *n = p->b.pool.n;
-	uint32_t i = pb_pol_find(&p->b, r->key);
 	enum pb_pol_result rc = PB_POL_MISS;
-	if (i != PN_NIL && n[i].where != S_G) {
-		if (n[i].ref < 3)
-			n[i].ref++;
-		return PB_POL_HIT;
-	}
+	uint32_t spare = PN_NIL;
 	if (p->b.res == p->b.frames) {
-		*victim = s3_evict(p);
+		*victim = s3_evict(p, &spare);
 		p->b.res--;
 		rc = PB_POL_MISS_EVICT;
-		/* The ghost entry may have aged out of G just now. */
-		i = pb_pol_find(&p->b, r->key);
 	}
-	if (i != PN_NIL) {
-		n = p->b.pool.n;
+	struct pnode *n = p->b.pool.n;
+	if (spare != PN_NIL) {
+		if (spare == i) { /* the ghost aged out of G just now: key is new */
+			i = PN_NIL;
+		} else if (i == PN_NIL) {
+			pb_pol_node_rekey_at(&p->b, spare, key, at);
+		} else {
+			pb_pol_node_drop(&p->b, spare);
+			spare = PN_NIL;
+		}
+	}
+	if (i != PN_NIL) { /* a ghost: into M */
 		pl_unlink(n, &p->l[S_G], i);
 		n[i].where = S_M;
 		n[i].ref = 0;
 		pl_push_head(n, &p->l[S_M], i);
 	} else {
-		i = pb_pol_node_must(&p->b, r->key);
-		n = p->b.pool.n;
-		n[i].where = S_S;
-		n[i].ref = 0;
-		pl_push_head(n, &p->l[S_S], i);
+		if (spare == PN_NIL) {
+			spare = pb_pol_node_must(&p->b, key);
+			n = p->b.pool.n;
+		}
+		n[spare].where = S_S;
+		n[spare].ref = 0;
+		pl_push_head(n, &p->l[S_S], spare);
 	}
 	p->b.res++;
 	return rc;
+}
+
+static enum pb_pol_result s3_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
+{
+	struct s3 *p = (struct s3 *)pp;
+	uint64_t key = r->key, at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
+	uint32_t i = pb_pol_find_at(&p->b, key, &at);
+	if (i != PN_NIL) {
+		struct pnode *n = p->b.pool.n;
+		if (n[i].where != S_G) {
+			if (n[i].ref < 3)
+				n[i].ref++;
+			return PB_POL_HIT;
+		}
+	}
+	return s3_miss(p, i, key, at, victim);
 }
 
 static int s3_remove(struct pb_policy *pp, uint64_t key)

@@ -169,7 +169,7 @@ static void test_kmap_rename(void)
 		while (live[to]);
 		uint64_t at = UINT64_MAX;
 		PB_CHECK(pb_pol_find_at(&b, key[to], &at) == PN_NIL);
-		PB_CHECK((at >> 32) <= b.map.mask && b.map.s[at >> 32].idx == PN_NIL);
+		PB_CHECK((at >> 32) <= b.map.mask && b.map.s[at >> 32].tag == 0);
 		PB_CHECK_EQ_U64((uint32_t)at, kmap_tag(key[to]));
 		pb_pol_node_rekey_at(&b, node_of[from], key[to], at);
 		node_of[to] = node_of[from];
