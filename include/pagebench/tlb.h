@@ -240,10 +240,11 @@ static inline struct pb_tlb_entry *pb_tlb_probe(struct pb_tlb_array *a, uint64_t
  * and misses.
  */
 static inline struct pb_tlb_entry *pb_tlb_lookup(struct pb_tlb *t, uint64_t key, int fetch);
-/* pb_tlb_lookup's L2 step: call it only after the L1 of `fetch` missed the
- * key (its copy into that L1 takes a way without looking for the key);
- * h: pb_tlb_hash(key). */
-struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, uint32_t h, int fetch);
+/* pb_tlb_lookup's L2 step: call it only after the L1 a (t's l1d or l1i)
+ * missed the key (its copy into a takes a way without looking for the
+ * key); h: pb_tlb_hash(key). */
+struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
+				      uint32_t h);
 /* pb_tlb_lookup with an L1 of other than 4 ways (stamps) or none. */
 struct pb_tlb_entry *pb_tlb_lookup_any(struct pb_tlb *t, uint64_t key, int fetch);
 
@@ -268,7 +269,7 @@ static inline struct pb_tlb_entry *pb_tlb_lookup(struct pb_tlb *t, uint64_t key,
 	else if (pb_atomic_load(&s[3].tag, PB_RELAXED) == tag)
 		w = 3;
 	else
-		return pb_tlb_lookup_l2(t, key, h, fetch);
+		return pb_tlb_lookup_l2(t, a, key, h);
 	perm[set] = pb_tlb_perm4_front[perm[set]][w];
 	t->st.l1_hits++;
 	return &s[w];

@@ -259,19 +259,18 @@ static inline unsigned lru_pos(uint64_t perm, unsigned w)
 	return (unsigned)__builtin_ctzll(~x & NIB1) >> 2;
 }
 
-/* Way w, at position p (< 16), becomes the most recent.  The masks without
- * nib_low's branch: p < 16 keeps the shift below 64. */
-static inline uint64_t lru_front_at(uint64_t perm, unsigned w, unsigned p)
-{
-	uint64_t below = (1ULL << (4 * p)) - 1; /* positions 0 .. p - 1 */
-	uint64_t upto = (below << 4) | 15;	/* and p */
-	return (perm & ~upto) | ((perm & below) << 4) | w;
-}
-
-/* Way w becomes the most recent. */
+/* Way w becomes the most recent: lru_pos's lowest nibble holding w as one
+ * bit (z's lowest), and the masks below and up to it from that bit,
+ * without its index. */
 static inline uint64_t lru_front(uint64_t perm, unsigned w)
 {
-	return lru_front_at(perm, w, lru_pos(perm, w));
+	uint64_t x = perm ^ (NIB1 * w);
+	x |= x >> 1;
+	x |= x >> 2;
+	uint64_t z = ~x & NIB1;
+	uint64_t m = z ^ (z - 1);			  /* bits 0 .. 4p */
+	uint64_t below = m >> 1, upto = m | (m << 3); /* positions < p, <= p */
+	return (perm & ~upto) | ((perm & below) << 4) | w;
 }
 
 /* Way w becomes the least recent of array a's set order perm (the
@@ -311,7 +310,7 @@ static void lru_init(struct pb_tlb_array *a, uint64_t *words, uint8_t *fp)
 #define PERM4_ID 0xe4u /* ways 0, 1, 2, 3 from the front */
 #define PERM4_POS(p, w)                                                                          \
 	(((p) & 3u) == (w) ? 0u : (((p) >> 2) & 3u) == (w) ? 1u : (((p) >> 4) & 3u) == (w) ? 2u : 3u)
-/* positions below k move up one, w takes position 0 (lru_front_at's) */
+/* positions below k move up one, w takes position 0 (lru_front's) */
 #define PERM4_FRONT_AT(p, w, k)                                                                  \
 	(uint8_t)((((p) & ~((((1u << (2u * (k))) - 1u) << 2) | 3u)) |                           \
 		   (((p) & ((1u << (2u * (k))) - 1u)) << 2) | (w)) &                               \
@@ -475,6 +474,36 @@ static inline struct pb_tlb_entry *entry_set(struct pb_tlb *t, struct pb_tlb_arr
 	v->hintgen = 0;
 	pb_atomic_store(&v->tag, tag, PB_RELAXED);
 	return v;
+}
+
+/* entry_set's stores alone (the fast paths of an unshared TLB that counts
+ * no frames; `filled` is the caller's). */
+static inline struct pb_tlb_entry *entry_put(struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
+					     unsigned flags)
+{
+	v->pfn = pfn;
+	v->flags = (uint8_t)flags;
+	v->hintgen = 0;
+	pb_atomic_store(&v->tag, tag, PB_RELAXED);
+	return v;
+}
+
+/* Insert a key that the 4-way array a (hashed h) does not hold, in an
+ * unshared TLB that counts no frames: the last position's way (an invalid
+ * one while there is one) becomes the first by a shift.  The array's
+ * fields are read before the stores (a byte store may alias them). */
+static inline struct pb_tlb_entry *perm4_put(struct pb_tlb_array *a, uint32_t h, uint64_t tag,
+					     uint64_t pfn, unsigned flags)
+{
+	uint8_t *perm = a->perm4;
+	uint32_t set = h & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * 4;
+	unsigned p = perm[set], v = p >> 6;
+	perm[set] = (uint8_t)(p << 2 | v);
+	/* before the tag; unshared: nobody reads it yet, and one store costs
+	 * less than the test */
+	pb_atomic_store(&a->filled, 1, PB_RELAXED);
+	return entry_put(&s[v], tag, pfn, flags);
 }
 
 /* The first way holding tag or invalid, or -1. */
@@ -705,14 +734,19 @@ l2_hit_copy(struct pb_tlb *t, struct pb_tlb_array *a, struct pb_tlb_entry *e, ui
  * pb_tlb_lookup, it keeps more live across the L1 probe, whose hit then
  * spills (run vm-tlb: +2.4% instructions; the engine's access path would
  * save 0.6%).  The L1 probe's hash comes with the call. */
-__attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key,
-								uint32_t h, int fetch)
+__attribute__((noinline)) struct pb_tlb_entry *
+pb_tlb_lookup_l2(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key, uint32_t h)
 {
-	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
 	struct pb_tlb_entry *e = l2_probe(t, h, key, a);
 	if (!e) {
 		t->st.misses++;
 		return NULL;
+	}
+	/* unshared, no frame counts, a 4-way L1: the copy is a few stores
+	 * (nothing races with it: no re-check) */
+	if (pb_likely(!t->shared && !t->held && a->perm4)) {
+		t->st.l2_hits++;
+		return perm4_put(a, h, key + 1, e->pfn, e->flags);
 	}
 	return l2_hit_copy(t, a, e, h, key);
 }
@@ -727,7 +761,7 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_any(struct pb_tlb *
 		t->st.l1_hits++;
 		return e;
 	}
-	return pb_tlb_lookup_l2(t, key, pb_tlb_hash(key), fetch);
+	return pb_tlb_lookup_l2(t, a, key, pb_tlb_hash(key));
 }
 
 /* One hash for both levels: L2 first (its clock tick, for an L2 of stamps,
@@ -750,11 +784,12 @@ fill_levels(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags, int fe
 }
 
 /* The fill after a miss of the key in an unshared TLB of a recency-word
- * L2 (l2_absent, the usual case): the L2 takes its set's last position
- * without a scan (lru_insert's), and the L1 that missed the key too
- * (absent_l1), if of 4 ways, its set's last position, without a scan
- * either; every other fill is fill_levels, out of line, so that this path
- * saves no registers for their scans.  Out of line itself: inlined
+ * L2 that counts no frames (l2_absent, the usual case): the L2 takes its
+ * set's last position without a scan (lru_insert's), and the L1 that
+ * missed the key too (absent_l1), of 4 ways, its set's last position,
+ * without a scan either: a few loads, shifts and stores.  Every other fill
+ * is fill_levels, out of line, so that this path saves no registers for
+ * their scans (nor for the frame counts: tested once here).  Out of line itself: inlined
  * (link-time) into a caller's loop of pb_tlb_lookup (run vm-tlb), it keeps
  * the key's hash and more live across the L1 probe, whose hit then spills
  * (+5% instructions there). */
@@ -763,7 +798,8 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uin
 {
 	uint64_t tag = key + 1;
 	struct pb_tlb_array *l2 = &t->l2, *a = fetch ? &t->l1i : &t->l1d;
-	if (pb_unlikely(t->l2_absent != tag || t->absent_l1 != a || t->shared))
+	if (pb_unlikely(t->l2_absent != tag || t->absent_l1 != a || t->shared || t->held ||
+			!a->perm4))
 		return fill_levels(t, key, pfn, flags, fetch);
 	/* (l2_absent is set by an L2 with a recency word only) */
 	uint32_t h = pb_tlb_hash(key);
@@ -772,11 +808,9 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uin
 	unsigned w = (unsigned)(perm >> l2->lru_last_shift) & 15u;
 	t->l2_absent = 0;
 	l2->lru[set] = perm << 4 | w;
+	entry_put(&l2->e[(size_t)set * l2->ways + w], tag, pfn, flags);
 	l2->fp[(size_t)set * 16 + w] = pb_tlb_fp(key);
-	entry_set(t, l2, &l2->e[(size_t)set * l2->ways + w], tag, pfn, flags, 0);
-	if (pb_unlikely(!a->perm4))
-		return l1_fill(t, a, h, tag, pfn, flags, 1);
-	return perm4_insert_absent(t, a, h, tag, pfn, flags);
+	return perm4_put(a, h, tag, pfn, flags);
 }
 
 /* Clear every entry tagged `key` (hashed h) in one array of a shared TLB
@@ -801,10 +835,9 @@ static int shared_kill(struct pb_tlb_array *a, uint32_t h, uint64_t key)
 
 /* The owner's kill of key (hashed h) in an array without fingerprints
  * (the L1s) of an unshared TLB: only the owner writes its tags, so a plain
- * store clears one (a locked CAS costs more than the scan).  A 4-way set
- * (the L1d of the Intel profiles) tests its four tags with one branch: an
- * evicted page is a cold one, rarely there; a killed way becomes its
- * set's last (perm4_insert_absent takes it first). */
+ * store clears one (a locked CAS costs more than the scan).  A killed way
+ * of a 4-way set becomes its set's last (perm4_insert_absent takes it
+ * first). */
 static inline int own_kill_scan(struct pb_tlb_array *a, uint32_t h, uint64_t key)
 {
 	/* never filled (an absent level neither): nothing to find */
@@ -814,14 +847,6 @@ static inline int own_kill_scan(struct pb_tlb_array *a, uint32_t h, uint64_t key
 	struct pb_tlb_entry *s = a->e + (size_t)(h & a->set_mask) * ways;
 	uint64_t tag = key + 1;
 	int hit = 0;
-	if (ways == 4) {
-		uint64_t c0 = pb_atomic_load(&s[0].tag, PB_RELAXED);
-		uint64_t c1 = pb_atomic_load(&s[1].tag, PB_RELAXED);
-		uint64_t c2 = pb_atomic_load(&s[2].tag, PB_RELAXED);
-		uint64_t c3 = pb_atomic_load(&s[3].tag, PB_RELAXED);
-		if (pb_likely(!((c0 == tag) | (c1 == tag) | (c2 == tag) | (c3 == tag))))
-			return 0;
-	}
 	for (struct pb_tlb_entry *e = s, *end = s + ways;
 	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
 		pb_atomic_store(&e->tag, 0, PB_RELAXED);
@@ -870,17 +895,60 @@ static __attribute__((noinline)) int shared_kill_levels(struct pb_tlb *t, struct
 	return c | shared_kill(l1b, h, key);
 }
 
+/* The owner's kills of key (hashed h) in an unshared TLB, once
+ * own_may_hold said one of the arrays may hold it.  Out of line: the usual
+ * kill, of a key in none of them, then saves no registers. */
+static __attribute__((noinline)) int own_kill_levels(struct pb_tlb *t, struct pb_tlb_array *l1a,
+						     struct pb_tlb_array *l1b, uint32_t h,
+						     uint64_t key)
+{
+	int c = own_kill_l2(&t->l2, h, key);
+	c |= own_kill_scan(l1a, h, key);
+	return c | own_kill_scan(l1b, h, key);
+}
+
+/* Whether the L1 a (hashed h) may hold tag: not when never filled (or
+ * absent), nor when a 4-way set's four tags differ. */
+static inline int l1_may_hold(struct pb_tlb_array *a, uint32_t h, uint64_t tag)
+{
+	if (!pb_atomic_load(&a->filled, PB_RELAXED))
+		return 0;
+	if (a->ways != 4)
+		return 1;
+	struct pb_tlb_entry *s = a->e + (size_t)(h & a->set_mask) * 4;
+	uint64_t c0 = pb_atomic_load(&s[0].tag, PB_RELAXED);
+	uint64_t c1 = pb_atomic_load(&s[1].tag, PB_RELAXED);
+	uint64_t c2 = pb_atomic_load(&s[2].tag, PB_RELAXED);
+	uint64_t c3 = pb_atomic_load(&s[3].tag, PB_RELAXED);
+	return (c0 == tag) | (c1 == tag) | (c2 == tag) | (c3 == tag);
+}
+
+/* Whether an unshared TLB's arrays may hold key (hashed h), without a
+ * store: the L2's fingerprints (an L2 of stamps: may), the L1s' tags.  An
+ * evicted page is a cold one, in none of them mostly. */
+static inline int own_may_hold(struct pb_tlb *t, struct pb_tlb_array *l1a,
+			       struct pb_tlb_array *l1b, uint32_t h, uint64_t key)
+{
+	struct pb_tlb_array *l2 = &t->l2;
+	if (l2->fp ? fp_ways(l2, h & l2->set_mask, key) != 0 : l2->sets != 0)
+		return 1;
+	return l1_may_hold(l1a, h, key + 1) || l1_may_hold(l1b, h, key + 1);
+}
+
 /* Every level's kill of key, hashed once (any thread when shared, else
- * the owner). */
-static inline int kill_levels(struct pb_tlb *t, struct pb_tlb_array *l1a, struct pb_tlb_array *l1b,
-			      uint64_t key, int fence)
+ * the owner).  Inline (a reclaim's kill of its victim in its own TLB):
+ * the owner's usual kill finds the key nowhere, by loads and compares. */
+static inline __attribute__((always_inline)) int kill_levels(struct pb_tlb *t,
+							     struct pb_tlb_array *l1a,
+							     struct pb_tlb_array *l1b,
+							     uint64_t key, int fence)
 {
 	uint32_t h = pb_tlb_hash(key);
 	if (pb_unlikely(t->shared))
 		return shared_kill_levels(t, l1a, l1b, h, key, fence);
-	int c = own_kill_l2(&t->l2, h, key);
-	c |= own_kill_scan(l1a, h, key);
-	return c | own_kill_scan(l1b, h, key);
+	if (pb_likely(!own_may_hold(t, l1a, l1b, h, key)))
+		return 0;
+	return own_kill_levels(t, l1a, l1b, h, key);
 }
 
 void pb_tlb_invalidate(struct pb_tlb *t, uint64_t key)
