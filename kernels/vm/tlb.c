@@ -730,25 +730,66 @@ l2_hit_copy(struct pb_tlb *t, struct pb_tlb_array *a, struct pb_tlb_entry *e, ui
 	return l1;
 }
 
-/* Out of line, as pb_tlb_fill: inlined (link-time) into a caller's loop of
- * pb_tlb_lookup, it keeps more live across the L1 probe, whose hit then
- * spills (run vm-tlb: +2.4% instructions; the engine's access path would
- * save 0.6%).  The L1 probe's hash comes with the call. */
-__attribute__((noinline)) struct pb_tlb_entry *
-pb_tlb_lookup_l2(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key, uint32_t h)
+/* pb_tlb_lookup_l2 once the L2 probe (hashed h) found e, or none (NULL):
+ * count, and copy a hit into the L1 a.  Unshared, no frame counts, a
+ * 4-way L1: the copy is a few stores (nothing races with it: no
+ * re-check). */
+static inline struct pb_tlb_entry *l2_probed(struct pb_tlb *t, struct pb_tlb_array *a,
+					     struct pb_tlb_entry *e, uint64_t key, uint32_t h)
 {
-	struct pb_tlb_entry *e = l2_probe(t, h, key, a);
 	if (!e) {
 		t->st.misses++;
 		return NULL;
 	}
-	/* unshared, no frame counts, a 4-way L1: the copy is a few stores
-	 * (nothing races with it: no re-check) */
 	if (pb_likely(!t->shared && !t->held && a->perm4)) {
 		t->st.l2_hits++;
 		return perm4_put(a, h, key + 1, e->pfn, e->flags);
 	}
 	return l2_hit_copy(t, a, e, h, key);
+}
+
+/* pb_tlb_lookup_l2 for a key some of whose set's fingerprints (ways m)
+ * match: the tags, a hit's order and its copy.  Out of line: the L2 miss
+ * whose fingerprints all differ, most of them, then saves no registers. */
+static __attribute__((noinline)) struct pb_tlb_entry *
+l2_fp_probe(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key, uint32_t h, uint32_t m)
+{
+	struct pb_tlb_array *l2 = &t->l2;
+	uint32_t set = h & l2->set_mask;
+	struct pb_tlb_entry *s = l2->e + (size_t)set * l2->ways, *e = NULL;
+	for (; m; m &= m - 1) {
+		unsigned w = (unsigned)__builtin_ctz(m);
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == key + 1) {
+			l2->lru[set] = lru_front(l2->lru[set], w);
+			e = &s[w];
+			break;
+		}
+	}
+	if (!e) {
+		t->l2_absent = key + 1; /* as l2_probe */
+		t->absent_l1 = a;
+	}
+	return l2_probed(t, a, e, key, h);
+}
+
+/* Out of line, as pb_tlb_fill: inlined (link-time) into a caller's loop of
+ * pb_tlb_lookup, it keeps more live across the L1 probe, whose hit then
+ * spills (run vm-tlb: +2.4% instructions; the engine's access path would
+ * save 0.6%).  The L1 probe's hash comes with the call.  An L2 with
+ * fingerprints (a recency word) decides most misses by them alone. */
+__attribute__((noinline)) struct pb_tlb_entry *
+pb_tlb_lookup_l2(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key, uint32_t h)
+{
+	struct pb_tlb_array *l2 = &t->l2;
+	if (pb_unlikely(!l2->fp))
+		return l2_probed(t, a, l2_probe(t, h, key, a), key, h);
+	uint32_t m = fp_ways(l2, h & l2->set_mask, key);
+	if (m)
+		return l2_fp_probe(t, a, key, h, m);
+	t->l2_absent = key + 1; /* as l2_probe */
+	t->absent_l1 = a;
+	t->st.misses++;
+	return NULL;
 }
 
 __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_any(struct pb_tlb *t, uint64_t key,
