@@ -268,7 +268,7 @@ static inline uint64_t lru_front(uint64_t perm, unsigned w)
 	x |= x >> 1;
 	x |= x >> 2;
 	uint64_t z = ~x & NIB1;
-	uint64_t m = z ^ (z - 1);			  /* bits 0 .. 4p */
+	uint64_t m = z ^ (z - 1);		      /* bits 0 .. 4p */
 	uint64_t below = m >> 1, upto = m | (m << 3); /* positions < p, <= p */
 	return (perm & ~upto) | ((perm & below) << 4) | w;
 }
@@ -308,15 +308,15 @@ static void lru_init(struct pb_tlb_array *a, uint64_t *words, uint8_t *fp)
  * most recent, 3: least).  The front moves come from one table, built at
  * compile time: PERM4_POS is the position of way w in order p. */
 #define PERM4_ID 0xe4u /* ways 0, 1, 2, 3 from the front */
-#define PERM4_POS(p, w)                                                                          \
-	(((p) & 3u) == (w) ? 0u : (((p) >> 2) & 3u) == (w) ? 1u : (((p) >> 4) & 3u) == (w) ? 2u : 3u)
+#define PERM4_POS(p, w)                                                                            \
+	(((p)&3u) == (w) ? 0u : (((p) >> 2) & 3u) == (w) ? 1u : (((p) >> 4) & 3u) == (w) ? 2u : 3u)
 /* positions below k move up one, w takes position 0 (lru_front's) */
-#define PERM4_FRONT_AT(p, w, k)                                                                  \
-	(uint8_t)((((p) & ~((((1u << (2u * (k))) - 1u) << 2) | 3u)) |                           \
+#define PERM4_FRONT_AT(p, w, k)                                                                    \
+	(uint8_t)((((p) & ~((((1u << (2u * (k))) - 1u) << 2) | 3u)) |                              \
 		   (((p) & ((1u << (2u * (k))) - 1u)) << 2) | (w)) &                               \
 		  0xffu)
-#define PERM4_ROW(p)                                                                             \
-	{PERM4_FRONT_AT(p, 0u, PERM4_POS(p, 0u)), PERM4_FRONT_AT(p, 1u, PERM4_POS(p, 1u)),       \
+#define PERM4_ROW(p)                                                                               \
+	{PERM4_FRONT_AT(p, 0u, PERM4_POS(p, 0u)), PERM4_FRONT_AT(p, 1u, PERM4_POS(p, 1u)),         \
 	 PERM4_FRONT_AT(p, 2u, PERM4_POS(p, 2u)), PERM4_FRONT_AT(p, 3u, PERM4_POS(p, 3u))},
 #define PERM4_R4(p)  PERM4_ROW(p) PERM4_ROW(p + 1u) PERM4_ROW(p + 2u) PERM4_ROW(p + 3u)
 #define PERM4_R16(p) PERM4_R4(p) PERM4_R4(p + 4u) PERM4_R4(p + 8u) PERM4_R4(p + 12u)
@@ -647,9 +647,10 @@ static inline void l1_touch(struct pb_tlb *t, struct pb_tlb_array *a, struct pb_
  * key the L1 may hold (absent 0) or does not (absent 1).  Out of line: the
  * callers' usual path, the 4-way insert of an absent key, then saves no
  * registers for the loops. */
-static __attribute__((noinline)) struct pb_tlb_entry *
-l1_fill(struct pb_tlb *t, struct pb_tlb_array *a, uint32_t h, uint64_t tag, uint64_t pfn,
-	unsigned flags, int absent)
+static __attribute__((noinline)) struct pb_tlb_entry *l1_fill(struct pb_tlb *t,
+							      struct pb_tlb_array *a, uint32_t h,
+							      uint64_t tag, uint64_t pfn,
+							      unsigned flags, int absent)
 {
 	if (!a->sets)
 		return NULL;
@@ -704,9 +705,10 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint32_t h, uint64
  * pb_tlb_lookup_l2 runs after the L1 probe missed, and only the owner
  * inserts, so the copy needs no tag match.  Out of line: the miss, two
  * thirds of the calls at 20000 frames, then saves no registers. */
-static __attribute__((noinline)) struct pb_tlb_entry *
-l2_hit_copy(struct pb_tlb *t, struct pb_tlb_array *a, struct pb_tlb_entry *e, uint32_t h,
-	    uint64_t key)
+static __attribute__((noinline)) struct pb_tlb_entry *l2_hit_copy(struct pb_tlb *t,
+								  struct pb_tlb_array *a,
+								  struct pb_tlb_entry *e,
+								  uint32_t h, uint64_t key)
 {
 	t->st.l2_hits++;
 	struct pb_tlb_entry *l1;
@@ -967,8 +969,8 @@ static inline int l1_may_hold(struct pb_tlb_array *a, uint32_t h, uint64_t tag)
 /* Whether an unshared TLB's arrays may hold key (hashed h), without a
  * store: the L2's fingerprints (an L2 of stamps: may), the L1s' tags.  An
  * evicted page is a cold one, in none of them mostly. */
-static inline int own_may_hold(struct pb_tlb *t, struct pb_tlb_array *l1a,
-			       struct pb_tlb_array *l1b, uint32_t h, uint64_t key)
+static inline int own_may_hold(struct pb_tlb *t, struct pb_tlb_array *l1a, struct pb_tlb_array *l1b,
+			       uint32_t h, uint64_t key)
 {
 	struct pb_tlb_array *l2 = &t->l2;
 	if (l2->fp ? fp_ways(l2, h & l2->set_mask, key) != 0 : l2->sets != 0)
@@ -981,8 +983,8 @@ static inline int own_may_hold(struct pb_tlb *t, struct pb_tlb_array *l1a,
  * the owner's usual kill finds the key nowhere, by loads and compares. */
 static inline __attribute__((always_inline)) int kill_levels(struct pb_tlb *t,
 							     struct pb_tlb_array *l1a,
-							     struct pb_tlb_array *l1b,
-							     uint64_t key, int fence)
+							     struct pb_tlb_array *l1b, uint64_t key,
+							     int fence)
 {
 	uint32_t h = pb_tlb_hash(key);
 	if (pb_unlikely(t->shared))

@@ -319,8 +319,9 @@ static void check_perm4_table(void)
 			unsigned q = 0;
 			for (unsigned i = 0; i < 4; i++)
 				q |= want[i] << (2 * i);
-			PB_CHECK_MSG(pb_tlb_perm4_front[p][w] == q, "order %#x way %u: %#x, want %#x",
-				     p, w, pb_tlb_perm4_front[p][w], q);
+			PB_CHECK_MSG(pb_tlb_perm4_front[p][w] == q,
+				     "order %#x way %u: %#x, want %#x", p, w,
+				     pb_tlb_perm4_front[p][w], q);
 			checked++;
 		}
 	}
