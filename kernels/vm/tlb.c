@@ -457,6 +457,18 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 		memset(t->held, 0, t->held_n * sizeof(*t->held));
 }
 
+/* Write the translation into way v: the stores alone (the fast paths of
+ * an unshared TLB that counts no frames; `filled` is the caller's). */
+static inline struct pb_tlb_entry *entry_put(struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
+					     unsigned flags)
+{
+	v->pfn = pfn;
+	v->flags = (uint8_t)flags;
+	v->hintgen = 0;
+	pb_atomic_store(&v->tag, tag, PB_RELAXED);
+	return v;
+}
+
 /* Write the translation into way v (its stamp is the caller's).  An
  * array's first insert sets `filled` (check_filled: the L1 arrays; the L2
  * is marked filled at init, so its fills skip the check). */
@@ -468,23 +480,7 @@ static inline struct pb_tlb_entry *entry_set(struct pb_tlb *t, struct pb_tlb_arr
 		held_replace(t, v, pfn);
 	if (check_filled && pb_unlikely(!a->filled))
 		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
-	v->pfn = pfn;
-	v->flags = (uint8_t)flags;
-	v->hintgen = 0;
-	pb_atomic_store(&v->tag, tag, PB_RELAXED);
-	return v;
-}
-
-/* entry_set's stores alone (the fast paths of an unshared TLB that counts
- * no frames; `filled` is the caller's). */
-static inline struct pb_tlb_entry *entry_put(struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
-					     unsigned flags)
-{
-	v->pfn = pfn;
-	v->flags = (uint8_t)flags;
-	v->hintgen = 0;
-	pb_atomic_store(&v->tag, tag, PB_RELAXED);
-	return v;
+	return entry_put(v, tag, pfn, flags);
 }
 
 /* Insert a key that the 4-way array a (hashed h) does not hold, in an
