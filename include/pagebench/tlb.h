@@ -4,8 +4,9 @@
  *
  * Each simulated CPU (engine thread) owns one struct pb_tlb: a first-level
  * data TLB, a first-level instruction TLB and a unified second-level TLB
- * (Intel's STLB), each set-associative with true LRU inside a set (stamps
- * in L1, a per-set permutation word in an L2 of up to 16 ways), sized
+ * (Intel's STLB), each set-associative with true LRU inside a set (a
+ * per-set order byte in a 4-way L1, stamps in other L1s, a per-set
+ * permutation word in an L2 of up to 16 ways), sized
  * from a named CPU profile (published geometries, see kernels/vm/tlb.c) or
  * from a parameter string "l1=64:4,l1i=128:8,l2=1536:12" (entries:ways;
  * ways 0 means fully associative).  4 KiB translations; 2 MiB ones
@@ -88,8 +89,10 @@ struct pb_tlb_array {
 	/* The L2 (2 to 16 ways): each set's recency order as a permutation of
 	 * its ways, 4 bits a position, most recent in the low nibble (owner
 	 * only), instead of the entries' stamps: a hit and an insert are O(1)
-	 * (the victim is the last nibble), no scan of stamps.  NULL: stamps
-	 * (the L1 arrays, whose hit is the inline one store). */
+	 * (the victim is the last nibble), no scan of stamps.  NULL: the L1
+	 * arrays (perm4 or stamps).  The nibbles above the set's ways are
+	 * left undefined (a fill shifts the whole word up one position);
+	 * nothing reads them. */
 	uint64_t *lru;
 	/* With lru: per set 16 one-byte fingerprints of the keys its ways
 	 * were last filled with (pb_tlb_fp; owner only, plain memory), so
@@ -103,8 +106,21 @@ struct pb_tlb_array {
 	 * the nibbles of positions 0 .. ways - 2 (they move up one) and the
 	 * shift of the last position's nibble (the victim way). */
 	uint32_t lru_last_shift;
-	uint64_t lru_head, lru_unused;
+	uint64_t lru_unused;
+	/* A 4-way array (the L1d of the Intel profiles, their 2 MiB L1; never
+	 * the L2): each set's recency order in one byte, 2 bits a position,
+	 * the most recent in the low bits (owner only), instead of stamps: a
+	 * hit is one load of pb_tlb_perm4_front and one store, an insert of an
+	 * absent key takes the last position's way (a shift), no scan.  NULL:
+	 * stamps.  An unshared TLB keeps a set's killed ways last (as the
+	 * L2's), so its invalid ways are the ones an insert takes first. */
+	uint8_t *perm4;
 };
+
+/* [order][way]: the order byte of a 4-way set once `way` (which the order
+ * holds) becomes the most recent (tlb.c; rows of bytes that are no
+ * permutation are never read). */
+extern const uint8_t pb_tlb_perm4_front[256][4];
 
 struct pb_tlb_stats {
 	uint64_t l1_hits, l2_hits, misses; /* misses: page walks */
@@ -123,8 +139,13 @@ struct pb_tlb {
 	 * start): an L2-to-L1 copy and a shootdown then fence (tlb.c) */
 	int shared;
 	/* not shared: key + 1 of the last L2 miss, which the L2 does not hold
-	 * until the owner inserts it (0: none); its fill skips the tag scan */
+	 * until the owner inserts it (0: none); its fill skips the tag scan.
+	 * absent_l1: the L1 array that missed it too (the L1 of the lookup's
+	 * `fetch`; NULL for a 2 MiB key's), which then does not hold it
+	 * either: only a fill inserts a key that missed the L2, and every
+	 * fill clears l2_absent */
 	uint64_t l2_absent;
+	struct pb_tlb_array *absent_l1;
 	/* shared, pb_tlb_track_pfns: per frame at least the number of entries
 	 * (all levels) that translate to it; pb_tlb_may_hold */
 	uint32_t *held;
@@ -219,19 +240,39 @@ static inline struct pb_tlb_entry *pb_tlb_probe(struct pb_tlb_array *a, uint64_t
  * and misses.
  */
 static inline struct pb_tlb_entry *pb_tlb_lookup(struct pb_tlb *t, uint64_t key, int fetch);
-/* pb_tlb_lookup's L2 step: call it only after the L1 of `fetch` missed the
- * key (its copy into that L1 takes a way without looking for the key). */
-struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key, int fetch);
+/* pb_tlb_lookup's L2 step: call it only after the L1 a (t's l1d or l1i)
+ * missed the key (its copy into a takes a way without looking for the
+ * key); h: pb_tlb_hash(key). */
+struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key,
+				      uint32_t h);
+/* pb_tlb_lookup with an L1 of other than 4 ways (stamps) or none. */
+struct pb_tlb_entry *pb_tlb_lookup_any(struct pb_tlb *t, uint64_t key, int fetch);
 
 static inline struct pb_tlb_entry *pb_tlb_lookup(struct pb_tlb *t, uint64_t key, int fetch)
 {
-	struct pb_tlb_entry *e = pb_tlb_probe(fetch ? &t->l1i : &t->l1d, key);
-	if (pb_likely(e != NULL)) {
-		e->stamp = ++t->clock;
-		t->st.l1_hits++;
-		return e;
-	}
-	return pb_tlb_lookup_l2(t, key, fetch);
+	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
+	uint8_t *perm = a->perm4;
+	if (pb_unlikely(!perm))
+		return pb_tlb_lookup_any(t, key, fetch);
+	/* a 4-way L1 (the Intel profiles' L1d): four tags without a loop, a
+	 * hit's recency by one table load */
+	uint32_t h = pb_tlb_hash(key), set = h & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * 4;
+	uint64_t tag = key + 1;
+	unsigned w;
+	if (pb_atomic_load(&s[0].tag, PB_RELAXED) == tag)
+		w = 0;
+	else if (pb_atomic_load(&s[1].tag, PB_RELAXED) == tag)
+		w = 1;
+	else if (pb_atomic_load(&s[2].tag, PB_RELAXED) == tag)
+		w = 2;
+	else if (pb_atomic_load(&s[3].tag, PB_RELAXED) == tag)
+		w = 3;
+	else
+		return pb_tlb_lookup_l2(t, a, key, h);
+	perm[set] = pb_tlb_perm4_front[perm[set]][w];
+	t->st.l1_hits++;
+	return &s[w];
 }
 
 /* Install a translation after a walk (owner only), into L1 and L2. */

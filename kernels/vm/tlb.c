@@ -5,8 +5,10 @@
  * How it works: each array is sets x ways entries; a translation key
  * ((asid << 48) | vpn) selects a set by its low vpn bits (mixed with the
  * asid) and is searched in every way; replacement is true LRU inside the
- * set: in the L1 arrays by a per-TLB stamp counter (a hit is one store),
- * in the L2 (up to 16 ways) by a recency permutation of the ways per set,
+ * set: in a 4-way L1 by a recency byte per set (a hit is one table load
+ * and one store, an insert a shift), in other L1 arrays by a per-TLB stamp
+ * counter (a hit is one store), in the L2 (up to 16 ways) by a recency
+ * permutation of the ways per set,
  * 4 bits a position, so that neither its hits nor its fills scan stamps,
  * and a one-byte fingerprint of each way's key, so that a probe or a kill
  * compares one 16-byte line and loads only the matching ways' entries;
@@ -222,6 +224,7 @@ static void array_init(struct pb_tlb_array *a, const struct pb_tlb_level *lv,
 	a->lru = NULL;
 	a->fp = NULL;
 	a->fp_mask = 0;
+	a->perm4 = NULL;
 	if (!lv->entries) {
 		a->sets = a->ways = a->set_mask = 0;
 		return;
@@ -247,38 +250,36 @@ static inline uint64_t nib_low(unsigned k)
 	return k >= 16 ? ~0ULL : (1ULL << (4 * k)) - 1;
 }
 
-/* Recency position of way w (which the word holds). */
-static inline unsigned lru_pos(uint64_t perm, unsigned w)
+/* The bits 0 .. 4p of a word, p the recency position of way w (which the
+ * word holds: its lowest nibble equal to w, the others above the set's
+ * ways being undefined), found without p's index: the nibble holding w
+ * becomes 0, bit 0 of each nibble the OR of its bits, the lowest clear one
+ * isolated with the bits below it. */
+static inline uint64_t lru_upto(uint64_t perm, unsigned w)
 {
-	uint64_t x = perm ^ (NIB1 * w); /* the nibble holding w becomes 0 */
+	uint64_t x = perm ^ (NIB1 * w);
 	x |= x >> 1;
-	x |= x >> 2; /* bit 0 of each nibble: any bit of it set */
-	return (unsigned)__builtin_ctzll(~x & NIB1) >> 2;
-}
-
-/* Way w, at position p (< 16), becomes the most recent.  The masks without
- * nib_low's branch: p < 16 keeps the shift below 64. */
-static inline uint64_t lru_front_at(uint64_t perm, unsigned w, unsigned p)
-{
-	uint64_t below = (1ULL << (4 * p)) - 1; /* positions 0 .. p - 1 */
-	uint64_t upto = (below << 4) | 15;	/* and p */
-	return (perm & ~upto) | ((perm & below) << 4) | w;
+	x |= x >> 2;
+	uint64_t z = ~x & NIB1;
+	return z ^ (z - 1);
 }
 
 /* Way w becomes the most recent. */
 static inline uint64_t lru_front(uint64_t perm, unsigned w)
 {
-	return lru_front_at(perm, w, lru_pos(perm, w));
+	uint64_t m = lru_upto(perm, w);
+	uint64_t below = m >> 1, upto = m | (m << 3); /* positions < p, <= p */
+	return (perm & ~upto) | ((perm & below) << 4) | w;
 }
 
 /* Way w becomes the least recent of array a's set order perm (the
- * positions after w's move up one, by the array's masks). */
+ * positions after w's move down one; the undefined nibbles above the
+ * set's ways stay out). */
 static inline uint64_t lru_back(const struct pb_tlb_array *a, uint64_t perm, unsigned w)
 {
-	unsigned p = lru_pos(perm, w);
-	uint64_t below = (1ULL << (4 * p)) - 1; /* positions 0 .. p - 1 */
-	uint64_t upto = (below << 4) | 15;	/* and p */
-	return (perm & (below | a->lru_unused)) | ((perm & ~(upto | a->lru_unused)) >> 4) |
+	uint64_t m = lru_upto(perm, w);
+	uint64_t below = m >> 1, upto = m | (m << 3); /* positions < p, <= p */
+	return (perm & below) | ((perm & ~(upto | a->lru_unused)) >> 4) |
 	       (uint64_t)w << a->lru_last_shift;
 }
 
@@ -298,8 +299,44 @@ static void lru_init(struct pb_tlb_array *a, uint64_t *words, uint8_t *fp)
 	a->fp = fp; /* zeroed by pb_map: stale fingerprints cost a tag load */
 	a->fp_mask = (uint32_t)((1ULL << a->ways) - 1);
 	a->lru_last_shift = 4 * (a->ways - 1);
-	a->lru_head = nib_low(a->ways - 1);
 	a->lru_unused = ~nib_low(a->ways);
+}
+
+/* ---- a 4-way array's recency order: one byte per set ----
+ * Bits 2i, 2i + 1 of a set's byte are the way at recency position i (0:
+ * most recent, 3: least).  The front moves come from one table, built at
+ * compile time: PERM4_POS is the position of way w in order p. */
+#define PERM4_ID 0xe4u /* ways 0, 1, 2, 3 from the front */
+#define PERM4_POS(p, w)                                                                            \
+	(((p)&3u) == (w) ? 0u : (((p) >> 2) & 3u) == (w) ? 1u : (((p) >> 4) & 3u) == (w) ? 2u : 3u)
+/* positions below k move up one, w takes position 0 (lru_front's) */
+#define PERM4_FRONT_AT(p, w, k)                                                                    \
+	(uint8_t)((((p) & ~((((1u << (2u * (k))) - 1u) << 2) | 3u)) |                              \
+		   (((p) & ((1u << (2u * (k))) - 1u)) << 2) | (w)) &                               \
+		  0xffu)
+#define PERM4_ROW(p)                                                                               \
+	{PERM4_FRONT_AT(p, 0u, PERM4_POS(p, 0u)), PERM4_FRONT_AT(p, 1u, PERM4_POS(p, 1u)),         \
+	 PERM4_FRONT_AT(p, 2u, PERM4_POS(p, 2u)), PERM4_FRONT_AT(p, 3u, PERM4_POS(p, 3u))},
+#define PERM4_R4(p)  PERM4_ROW(p) PERM4_ROW(p + 1u) PERM4_ROW(p + 2u) PERM4_ROW(p + 3u)
+#define PERM4_R16(p) PERM4_R4(p) PERM4_R4(p + 4u) PERM4_R4(p + 8u) PERM4_R4(p + 12u)
+#define PERM4_R64(p) PERM4_R16(p) PERM4_R16(p + 16u) PERM4_R16(p + 32u) PERM4_R16(p + 48u)
+const uint8_t pb_tlb_perm4_front[256][4] = {PERM4_R64(0u) PERM4_R64(64u) PERM4_R64(128u)
+						PERM4_R64(192u)};
+
+/* Way w (which order p holds) becomes the least recent: the positions
+ * after it move down one (a kill's, rare: no table). */
+static inline uint8_t perm4_back(unsigned p, unsigned w)
+{
+	unsigned below = (1u << (2u * PERM4_POS(p, w))) - 1u;
+	return (uint8_t)((p & below) | ((p >> 2) & ~below & 0x3fu) | w << 6);
+}
+
+static void perm4_init(struct pb_tlb_array *a, uint8_t *perm)
+{
+	if (a->ways != 4)
+		return; /* stamps */
+	memset(perm, PERM4_ID, a->sets);
+	a->perm4 = perm;
 }
 
 /* The ways of set `set` whose fingerprint is key's (owner only), a bit a
@@ -333,7 +370,9 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 	/* the fingerprints from a cache line on: one line holds four sets' */
 	size_t fp_off =
 	    (n * sizeof(struct pb_tlb_entry) + nlru * sizeof(uint64_t) + 63) & ~(size_t)63;
-	t->mem_bytes = fp_off + nlru * 16;
+	/* then the 4-way L1s' order bytes (a set a byte: sets <= entries) */
+	size_t perm_off = fp_off + nlru * 16;
+	t->mem_bytes = perm_off + level_entries(&g->l1d) + level_entries(&g->l1i);
 	t->mem = pb_map(t->mem_bytes, 1);
 	if (!t->mem)
 		return -ENOMEM;
@@ -346,6 +385,8 @@ int pb_tlb_init(struct pb_tlb *t, const struct pb_tlb_geom *g)
 	if (nlru)
 		lru_init(&t->l2, (uint64_t *)((char *)t->mem + n * sizeof(struct pb_tlb_entry)),
 			 (uint8_t *)t->mem + fp_off);
+	perm4_init(&t->l1d, (uint8_t *)t->mem + perm_off);
+	perm4_init(&t->l1i, (uint8_t *)t->mem + perm_off + level_entries(&g->l1d));
 	/* every reference that misses fills the L2: its fills skip the
 	 * check (entry_set), a kill probes it from the start */
 	t->l2.filled = t->l2.sets != 0;
@@ -416,6 +457,18 @@ void pb_tlb_flush_all(struct pb_tlb *t)
 		memset(t->held, 0, t->held_n * sizeof(*t->held));
 }
 
+/* Write the translation into way v: the stores alone (the fast paths of
+ * an unshared TLB that counts no frames; `filled` is the caller's). */
+static inline struct pb_tlb_entry *entry_put(struct pb_tlb_entry *v, uint64_t tag, uint64_t pfn,
+					     unsigned flags)
+{
+	v->pfn = pfn;
+	v->flags = (uint8_t)flags;
+	v->hintgen = 0;
+	pb_atomic_store(&v->tag, tag, PB_RELAXED);
+	return v;
+}
+
 /* Write the translation into way v (its stamp is the caller's).  An
  * array's first insert sets `filled` (check_filled: the L1 arrays; the L2
  * is marked filled at init, so its fills skip the check). */
@@ -427,11 +480,25 @@ static inline struct pb_tlb_entry *entry_set(struct pb_tlb *t, struct pb_tlb_arr
 		held_replace(t, v, pfn);
 	if (check_filled && pb_unlikely(!a->filled))
 		pb_atomic_store(&a->filled, 1, PB_RELAXED); /* before the tag */
-	v->pfn = pfn;
-	v->flags = (uint8_t)flags;
-	v->hintgen = 0;
-	pb_atomic_store(&v->tag, tag, PB_RELAXED);
-	return v;
+	return entry_put(v, tag, pfn, flags);
+}
+
+/* Insert a key that the 4-way array a (hashed h) does not hold, in an
+ * unshared TLB that counts no frames: the last position's way (an invalid
+ * one while there is one) becomes the first by a shift.  The array's
+ * fields are read before the stores (a byte store may alias them). */
+static inline struct pb_tlb_entry *perm4_put(struct pb_tlb_array *a, uint32_t h, uint64_t tag,
+					     uint64_t pfn, unsigned flags)
+{
+	uint8_t *perm = a->perm4;
+	uint32_t set = h & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * 4;
+	unsigned p = perm[set], v = p >> 6;
+	perm[set] = (uint8_t)(p << 2 | v);
+	/* before the tag; unshared: nobody reads it yet, and one store costs
+	 * less than the test */
+	pb_atomic_store(&a->filled, 1, PB_RELAXED);
+	return entry_put(&s[v], tag, pfn, flags);
 }
 
 /* The first way holding tag or invalid, or -1. */
@@ -449,9 +516,9 @@ static inline int way_tag_or_free(const struct pb_tlb_entry *s, uint32_t ways, u
  * the way that holds the key or the first invalid way, as stamp_insert,
  * else the least recently used.  Unshared, after a miss of this key
  * (l2_absent), the last position is that way without a scan: the invalid
- * ways are the last, and the masks that move the others up one are the
- * array's (lru_head, lru_unused).  Its entries' stamps are not kept
- * (nothing reads them). */
+ * ways are the last, and a shift of the word moves the others up one
+ * (the nibbles above the set's ways are left undefined).  Its entries'
+ * stamps are not kept (nothing reads them). */
 static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_array *a, uint32_t h,
 					      uint64_t key, uint64_t pfn, unsigned flags)
 {
@@ -466,7 +533,7 @@ static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_ar
 	t->l2_absent = 0;
 	if (found < 0) {
 		w = (unsigned)(perm >> a->lru_last_shift) & 15u;
-		a->lru[set] = (perm & a->lru_unused) | ((perm & a->lru_head) << 4) | w;
+		a->lru[set] = perm << 4 | w;
 	} else {
 		w = (unsigned)found;
 		a->lru[set] = lru_front(perm, w);
@@ -477,42 +544,12 @@ static inline struct pb_tlb_entry *lru_insert(struct pb_tlb *t, struct pb_tlb_ar
 
 /* The way of the `ways` at s that an insert takes: the way tagged `match`
  * or the first invalid one, else the least recently stamped (match 0: the
- * key is known absent, only an invalid way matches). */
+ * key is known absent, only an invalid way matches).  The ways and the
+ * victim's stamp live in registers: the loop then has no load that
+ * depends on the previous way's choice (the stamps are the owner's alone,
+ * so vst always equals v->stamp). */
 static inline struct pb_tlb_entry *stamp_way(struct pb_tlb_entry *s, uint32_t ways, uint64_t match)
 {
-	if (ways == 4) {
-		/* the L1d of the Intel profiles, unrolled: the tag tests branch
-		 * (a full set fails all four, as the predictor learns), the
-		 * stamps' minimum does not (each comparison a coin toss); the
-		 * same choice as the loop below.  One way index and one return:
-		 * four returns of four pointers kept them all in registers */
-		unsigned v = 0;
-		uint64_t c;
-		if ((c = pb_atomic_load(&s[0].tag, PB_RELAXED)) == match || !c)
-			v = 0;
-		else if ((c = pb_atomic_load(&s[1].tag, PB_RELAXED)) == match || !c)
-			v = 1;
-		else if ((c = pb_atomic_load(&s[2].tag, PB_RELAXED)) == match || !c)
-			v = 2;
-		else if ((c = pb_atomic_load(&s[3].tag, PB_RELAXED)) == match || !c)
-			v = 3;
-		else {
-			uint32_t st1 = s[1].stamp, st2 = s[2].stamp, st3 = s[3].stamp;
-			uint32_t vst = s[0].stamp;
-			int older = (int32_t)(st1 - vst) < 0;
-			v = older ? 1 : v;
-			vst = older ? st1 : vst;
-			older = (int32_t)(st2 - vst) < 0;
-			v = older ? 2 : v;
-			vst = older ? st2 : vst;
-			older = (int32_t)(st3 - vst) < 0;
-			v = older ? 3 : v;
-		}
-		return &s[v];
-	}
-	/* ways and the victim's stamp live in registers: the loop then has no
-	 * load that depends on the previous way's choice (the stamps are the
-	 * owner's alone, so vst always equals v->stamp) */
 	struct pb_tlb_entry *v = &s[0];
 	uint32_t vst = s[0].stamp;
 	for (uint32_t w = 0; w < ways; w++) {
@@ -529,8 +566,8 @@ static inline struct pb_tlb_entry *stamp_way(struct pb_tlb_entry *s, uint32_t wa
 	return v;
 }
 
-/* Insert into an array of stamps (the L1s, an L2 of more than 16 ways),
- * hashed h, replacing the way stamp_way picks. */
+/* Insert into an array of stamps (an L1 of other than 4 ways, an L2 of
+ * more than 16), hashed h, replacing the way stamp_way picks. */
 static inline struct pb_tlb_entry *stamp_insert(struct pb_tlb *t, struct pb_tlb_array *a,
 						uint32_t h, uint64_t tag, uint64_t pfn,
 						unsigned flags, uint64_t match)
@@ -541,17 +578,81 @@ static inline struct pb_tlb_entry *stamp_insert(struct pb_tlb *t, struct pb_tlb_
 	return entry_set(t, a, v, tag, pfn, flags, 1);
 }
 
-/* An L1 insert (a fill's, an L2 hit's copy) into an L1 of other than 4
- * ways (or none: NULL): out of line, so that the callers' usual path, the
- * unrolled 4-way insert, saves no registers for the loop. */
+/* The first of the four ways at s that is invalid, or 4. */
+static inline unsigned way4_free(const struct pb_tlb_entry *s)
+{
+	for (unsigned w = 0; w < 4; w++)
+		if (!pb_atomic_load(&s[w].tag, PB_RELAXED))
+			return w;
+	return 4;
+}
+
+/* Insert a key the 4-way array a (hashed h) does not hold: the last
+ * position's way, which in an unshared TLB is an invalid one while there
+ * is one (kills move their ways last), moves to the front by a shift.  A
+ * shared TLB's remote kills leave invalid ways anywhere: the first of them
+ * there, else the last position's. */
+static inline struct pb_tlb_entry *perm4_insert_absent(struct pb_tlb *t, struct pb_tlb_array *a,
+						       uint32_t h, uint64_t tag, uint64_t pfn,
+						       unsigned flags)
+{
+	uint32_t set = h & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * 4;
+	unsigned p = a->perm4[set], v = p >> 6;
+	unsigned f;
+	if (pb_unlikely(t->shared) && (f = way4_free(s)) < 4) {
+		v = f;
+		a->perm4[set] = pb_tlb_perm4_front[p][f];
+	} else {
+		a->perm4[set] = (uint8_t)(p << 2 | v);
+	}
+	return entry_set(t, a, &s[v], tag, pfn, flags, 1);
+}
+
+/* Insert into the 4-way array a (hashed h), which may hold the key: its
+ * way, else an invalid one, else the least recent. */
+static inline struct pb_tlb_entry *perm4_insert(struct pb_tlb *t, struct pb_tlb_array *a,
+						uint32_t h, uint64_t tag, uint64_t pfn,
+						unsigned flags)
+{
+	uint32_t set = h & a->set_mask;
+	struct pb_tlb_entry *s = a->e + (size_t)set * 4;
+	unsigned w;
+	for (w = 0; w < 4; w++)
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == tag)
+			break;
+	if (w == 4)
+		return perm4_insert_absent(t, a, h, tag, pfn, flags);
+	a->perm4[set] = pb_tlb_perm4_front[a->perm4[set]][w];
+	return entry_set(t, a, &s[w], tag, pfn, flags, 1);
+}
+
+/* Entry e of array a (an L1) becomes its set's most recent. */
+static inline void l1_touch(struct pb_tlb *t, struct pb_tlb_array *a, struct pb_tlb_entry *e)
+{
+	if (a->perm4) {
+		size_t i = (size_t)(e - a->e);
+		a->perm4[i / 4] = pb_tlb_perm4_front[a->perm4[i / 4]][i % 4];
+	} else {
+		e->stamp = ++t->clock;
+	}
+}
+
+/* An L1 insert (a fill's, an L2 hit's copy; absent: NULL), hashed h, of a
+ * key the L1 may hold (absent 0) or does not (absent 1).  Out of line: the
+ * callers' usual path, the 4-way insert of an absent key, then saves no
+ * registers for the loops. */
 static __attribute__((noinline)) struct pb_tlb_entry *l1_fill(struct pb_tlb *t,
 							      struct pb_tlb_array *a, uint32_t h,
 							      uint64_t tag, uint64_t pfn,
-							      unsigned flags)
+							      unsigned flags, int absent)
 {
 	if (!a->sets)
 		return NULL;
-	return stamp_insert(t, a, h, tag, pfn, flags, tag);
+	if (a->perm4)
+		return absent ? perm4_insert_absent(t, a, h, tag, pfn, flags)
+			      : perm4_insert(t, a, h, tag, pfn, flags);
+	return stamp_insert(t, a, h, tag, pfn, flags, absent ? 0 : tag);
 }
 
 /* Insert into one array (absent: nothing). */
@@ -563,12 +664,16 @@ static inline struct pb_tlb_entry *array_insert(struct pb_tlb *t, struct pb_tlb_
 	uint32_t h = pb_tlb_hash(key);
 	if (a->lru)
 		return lru_insert(t, a, h, key, pfn, flags);
+	if (a->perm4)
+		return perm4_insert(t, a, h, key + 1, pfn, flags);
 	return stamp_insert(t, a, h, key + 1, pfn, flags, key + 1);
 }
 
 /* Probe the L2 (owner) for key, hashed h: a hit becomes its set's most
- * recent.  A miss is remembered (l2_absent) for the fill that follows. */
-static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint32_t h, uint64_t key)
+ * recent.  A miss is remembered (l2_absent, and l1: the L1 that missed it
+ * too) for the fill that follows. */
+static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint32_t h, uint64_t key,
+					    struct pb_tlb_array *l1)
 {
 	struct pb_tlb_array *a = &t->l2;
 	if (!a->lru) {
@@ -587,22 +692,24 @@ static inline struct pb_tlb_entry *l2_probe(struct pb_tlb *t, uint32_t h, uint64
 		}
 	}
 	t->l2_absent = key + 1;
+	t->absent_l1 = l1;
 	return NULL;
 }
 
-/* The copy of an L2 hit e into the L1 of `fetch`, which does not hold the
- * key: pb_tlb_lookup_l2 runs after the L1 probe missed, and only the owner
+/* The copy of an L2 hit e into the L1 a, which does not hold the key:
+ * pb_tlb_lookup_l2 runs after the L1 probe missed, and only the owner
  * inserts, so the copy needs no tag match.  Out of line: the miss, two
  * thirds of the calls at 20000 frames, then saves no registers. */
-static __attribute__((noinline)) struct pb_tlb_entry *
-l2_hit_copy(struct pb_tlb *t, struct pb_tlb_entry *e, uint32_t h, uint64_t key, int fetch)
+static __attribute__((noinline)) struct pb_tlb_entry *l2_hit_copy(struct pb_tlb *t,
+								  struct pb_tlb_array *a,
+								  struct pb_tlb_entry *e,
+								  uint32_t h, uint64_t key)
 {
 	t->st.l2_hits++;
-	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
 	struct pb_tlb_entry *l1;
-	if (pb_likely(a->ways == 4))
-		l1 = stamp_insert(t, a, h, key + 1, e->pfn, e->flags, 0);
-	else if (!(l1 = l1_fill(t, a, h, key + 1, e->pfn, e->flags)))
+	if (pb_likely(a->perm4 != NULL))
+		l1 = perm4_insert_absent(t, a, h, key + 1, e->pfn, e->flags);
+	else if (!(l1 = l1_fill(t, a, h, key + 1, e->pfn, e->flags, 1)))
 		return e; /* no L1 */
 	/* a shootdown may have raced with the copy; re-check the L2 tag so a
 	 * cleared translation is not resurrected in L1.  Shared: a Dekker pair
@@ -620,20 +727,79 @@ l2_hit_copy(struct pb_tlb *t, struct pb_tlb_entry *e, uint32_t h, uint64_t key, 
 	return l1;
 }
 
-/* Out of line, as pb_tlb_fill: inlined (link-time) into a caller's loop of
- * pb_tlb_lookup, it keeps the key's hash and more live across the L1
- * probe, whose hit then spills (run vm-tlb: +2.4% instructions; the
- * engine's access path would save 0.6%). */
-__attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_l2(struct pb_tlb *t, uint64_t key,
-								int fetch)
+/* pb_tlb_lookup_l2 once the L2 probe (hashed h) found e, or none (NULL):
+ * count, and copy a hit into the L1 a.  Unshared, no frame counts, a
+ * 4-way L1: the copy is a few stores (nothing races with it: no
+ * re-check). */
+static inline struct pb_tlb_entry *l2_probed(struct pb_tlb *t, struct pb_tlb_array *a,
+					     struct pb_tlb_entry *e, uint64_t key, uint32_t h)
 {
-	uint32_t h = pb_tlb_hash(key);
-	struct pb_tlb_entry *e = l2_probe(t, h, key);
 	if (!e) {
 		t->st.misses++;
 		return NULL;
 	}
-	return l2_hit_copy(t, e, h, key, fetch);
+	if (pb_likely(!t->shared && !t->held && a->perm4)) {
+		t->st.l2_hits++;
+		return perm4_put(a, h, key + 1, e->pfn, e->flags);
+	}
+	return l2_hit_copy(t, a, e, h, key);
+}
+
+/* pb_tlb_lookup_l2 for a key some of whose set's fingerprints (ways m)
+ * match: the tags, a hit's order and its copy.  Out of line: the L2 miss
+ * whose fingerprints all differ, most of them, then saves no registers. */
+static __attribute__((noinline)) struct pb_tlb_entry *
+l2_fp_probe(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key, uint32_t h, uint32_t m)
+{
+	struct pb_tlb_array *l2 = &t->l2;
+	uint32_t set = h & l2->set_mask;
+	struct pb_tlb_entry *s = l2->e + (size_t)set * l2->ways, *e = NULL;
+	for (; m; m &= m - 1) {
+		unsigned w = (unsigned)__builtin_ctz(m);
+		if (pb_atomic_load(&s[w].tag, PB_RELAXED) == key + 1) {
+			l2->lru[set] = lru_front(l2->lru[set], w);
+			e = &s[w];
+			break;
+		}
+	}
+	if (!e) {
+		t->l2_absent = key + 1; /* as l2_probe */
+		t->absent_l1 = a;
+	}
+	return l2_probed(t, a, e, key, h);
+}
+
+/* Out of line, as pb_tlb_fill: inlined (link-time) into a caller's loop of
+ * pb_tlb_lookup, it keeps more live across the L1 probe, whose hit then
+ * spills (run vm-tlb: +2.4% instructions; the engine's access path would
+ * save 0.6%).  The L1 probe's hash comes with the call.  An L2 with
+ * fingerprints (a recency word) decides most misses by them alone. */
+__attribute__((noinline)) struct pb_tlb_entry *
+pb_tlb_lookup_l2(struct pb_tlb *t, struct pb_tlb_array *a, uint64_t key, uint32_t h)
+{
+	struct pb_tlb_array *l2 = &t->l2;
+	if (pb_unlikely(!l2->fp))
+		return l2_probed(t, a, l2_probe(t, h, key, a), key, h);
+	uint32_t m = fp_ways(l2, h & l2->set_mask, key);
+	if (m)
+		return l2_fp_probe(t, a, key, h, m);
+	t->l2_absent = key + 1; /* as l2_probe */
+	t->absent_l1 = a;
+	t->st.misses++;
+	return NULL;
+}
+
+__attribute__((noinline)) struct pb_tlb_entry *pb_tlb_lookup_any(struct pb_tlb *t, uint64_t key,
+								 int fetch)
+{
+	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
+	struct pb_tlb_entry *e = pb_tlb_probe(a, key);
+	if (e) {
+		e->stamp = ++t->clock; /* an L1 of stamps (a 4-way one is inline) */
+		t->st.l1_hits++;
+		return e;
+	}
+	return pb_tlb_lookup_l2(t, a, key, pb_tlb_hash(key));
 }
 
 /* One hash for both levels: L2 first (its clock tick, for an L2 of stamps,
@@ -650,23 +816,28 @@ fill_levels(struct pb_tlb *t, uint64_t key, uint64_t pfn, unsigned flags, int fe
 	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
 	if (!a->sets)
 		return NULL;
+	if (a->perm4)
+		return perm4_insert(t, a, h, tag, pfn, flags);
 	return stamp_insert(t, a, h, tag, pfn, flags, tag);
 }
 
 /* The fill after a miss of the key in an unshared TLB of a recency-word
- * L2 (l2_absent, the usual case): the L2 takes its set's last position
- * without a scan (lru_insert's), the L1 (of 4 ways) inserts as always; every other
- * fill is fill_levels, out of line, so that this path saves no registers
- * for its scans.  Out of line itself: inlined (link-time) into a caller's
- * loop of pb_tlb_lookup (run vm-tlb), it keeps the key's hash and more
- * live across the L1 probe, whose hit then spills (+5% instructions
- * there). */
+ * L2 that counts no frames (l2_absent, the usual case): the L2 takes its
+ * set's last position without a scan (lru_insert's), and the L1 that
+ * missed the key too (absent_l1), of 4 ways, its set's last position,
+ * without a scan either: a few loads, shifts and stores.  Every other fill
+ * is fill_levels, out of line, so that this path saves no registers for
+ * their scans (nor for the frame counts: tested once here).  Out of line itself: inlined
+ * (link-time) into a caller's loop of pb_tlb_lookup (run vm-tlb), it keeps
+ * the key's hash and more live across the L1 probe, whose hit then spills
+ * (+5% instructions there). */
 __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uint64_t key,
 							   uint64_t pfn, unsigned flags, int fetch)
 {
 	uint64_t tag = key + 1;
-	struct pb_tlb_array *l2 = &t->l2;
-	if (pb_unlikely(t->l2_absent != tag || t->shared))
+	struct pb_tlb_array *l2 = &t->l2, *a = fetch ? &t->l1i : &t->l1d;
+	if (pb_unlikely(t->l2_absent != tag || t->absent_l1 != a || t->shared || t->held ||
+			!a->perm4))
 		return fill_levels(t, key, pfn, flags, fetch);
 	/* (l2_absent is set by an L2 with a recency word only) */
 	uint32_t h = pb_tlb_hash(key);
@@ -674,13 +845,10 @@ __attribute__((noinline)) struct pb_tlb_entry *pb_tlb_fill(struct pb_tlb *t, uin
 	uint64_t perm = l2->lru[set];
 	unsigned w = (unsigned)(perm >> l2->lru_last_shift) & 15u;
 	t->l2_absent = 0;
-	l2->lru[set] = (perm & l2->lru_unused) | ((perm & l2->lru_head) << 4) | w;
+	l2->lru[set] = perm << 4 | w;
+	entry_put(&l2->e[(size_t)set * l2->ways + w], tag, pfn, flags);
 	l2->fp[(size_t)set * 16 + w] = pb_tlb_fp(key);
-	entry_set(t, l2, &l2->e[(size_t)set * l2->ways + w], tag, pfn, flags, 0);
-	struct pb_tlb_array *a = fetch ? &t->l1i : &t->l1d;
-	if (pb_unlikely(a->ways != 4))
-		return l1_fill(t, a, h, tag, pfn, flags);
-	return stamp_insert(t, a, h, tag, pfn, flags, tag); /* unrolled */
+	return perm4_put(a, h, tag, pfn, flags);
 }
 
 /* Clear every entry tagged `key` (hashed h) in one array of a shared TLB
@@ -705,9 +873,9 @@ static int shared_kill(struct pb_tlb_array *a, uint32_t h, uint64_t key)
 
 /* The owner's kill of key (hashed h) in an array without fingerprints
  * (the L1s) of an unshared TLB: only the owner writes its tags, so a plain
- * store clears one (a locked CAS costs more than the scan).  A 4-way set
- * (the L1d of the Intel profiles) tests its four tags with one branch: an
- * evicted page is a cold one, rarely there. */
+ * store clears one (a locked CAS costs more than the scan).  A killed way
+ * of a 4-way set becomes its set's last (perm4_insert_absent takes it
+ * first). */
 static inline int own_kill_scan(struct pb_tlb_array *a, uint32_t h, uint64_t key)
 {
 	/* never filled (an absent level neither): nothing to find */
@@ -717,34 +885,30 @@ static inline int own_kill_scan(struct pb_tlb_array *a, uint32_t h, uint64_t key
 	struct pb_tlb_entry *s = a->e + (size_t)(h & a->set_mask) * ways;
 	uint64_t tag = key + 1;
 	int hit = 0;
-	if (ways == 4) {
-		uint64_t c0 = pb_atomic_load(&s[0].tag, PB_RELAXED);
-		uint64_t c1 = pb_atomic_load(&s[1].tag, PB_RELAXED);
-		uint64_t c2 = pb_atomic_load(&s[2].tag, PB_RELAXED);
-		uint64_t c3 = pb_atomic_load(&s[3].tag, PB_RELAXED);
-		if (pb_likely(!((c0 == tag) | (c1 == tag) | (c2 == tag) | (c3 == tag))))
-			return 0;
-	}
 	for (struct pb_tlb_entry *e = s, *end = s + ways;
 	     (e = pb_tlb_way_find(e, (uint32_t)(end - e), tag)); e++) {
 		pb_atomic_store(&e->tag, 0, PB_RELAXED);
 		hit = 1;
+		if (a->perm4) {
+			uint32_t set = h & a->set_mask;
+			a->perm4[set] = perm4_back(a->perm4[set], (unsigned)(e - s));
+		}
 	}
 	return hit;
 }
 
 /* The owner's kill of key (hashed h) in the L2 of an unshared TLB: only
- * the ways whose fingerprint matches are loaded, and a cleared way
- * becomes its set's last, so that the invalid ways stay last (lru_insert,
- * pb_tlb_fill).  An L2 of stamps: as an L1. */
-static inline int own_kill_l2(struct pb_tlb_array *a, uint32_t h, uint64_t key)
+ * the ways whose fingerprint matches (m, fp_ways) are loaded, and a
+ * cleared way becomes its set's last, so that the invalid ways stay last
+ * (lru_insert, pb_tlb_fill).  An L2 of stamps: as an L1. */
+static inline int own_kill_l2(struct pb_tlb_array *a, uint32_t h, uint64_t key, uint32_t m)
 {
 	if (!a->fp)
 		return own_kill_scan(a, h, key);
 	uint32_t set = h & a->set_mask;
 	struct pb_tlb_entry *s = a->e + (size_t)set * a->ways;
 	int hit = 0;
-	for (uint32_t m = fp_ways(a, set, key); m; m &= m - 1) {
+	for (; m; m &= m - 1) {
 		unsigned w = (unsigned)__builtin_ctz(m);
 		if (pb_atomic_load(&s[w].tag, PB_RELAXED) != key + 1)
 			continue;
@@ -769,17 +933,60 @@ static __attribute__((noinline)) int shared_kill_levels(struct pb_tlb *t, struct
 	return c | shared_kill(l1b, h, key);
 }
 
+/* Whether the L1 a (hashed h) may hold tag: not when never filled (or
+ * absent), nor when a 4-way set's four tags differ. */
+static inline int l1_may_hold(struct pb_tlb_array *a, uint32_t h, uint64_t tag)
+{
+	if (!pb_atomic_load(&a->filled, PB_RELAXED))
+		return 0;
+	if (a->ways != 4)
+		return 1;
+	struct pb_tlb_entry *s = a->e + (size_t)(h & a->set_mask) * 4;
+	uint64_t c0 = pb_atomic_load(&s[0].tag, PB_RELAXED);
+	uint64_t c1 = pb_atomic_load(&s[1].tag, PB_RELAXED);
+	uint64_t c2 = pb_atomic_load(&s[2].tag, PB_RELAXED);
+	uint64_t c3 = pb_atomic_load(&s[3].tag, PB_RELAXED);
+	return (c0 == tag) | (c1 == tag) | (c2 == tag) | (c3 == tag);
+}
+
+/* The owner's kills of key (hashed h) in an unshared TLB, once
+ * kill_levels found that one of the arrays may hold it: the L2's through
+ * its ways m whose fingerprint matches, an L1's scan where its four tags
+ * (a 4-way set) do not rule the key out.  Out of line: the usual kill of a
+ * victim that no array holds (at 20000 frames; at 1000 nearly every
+ * victim is in the L2) then saves no registers. */
+static __attribute__((noinline)) int own_kill_levels(struct pb_tlb *t, struct pb_tlb_array *l1a,
+						     struct pb_tlb_array *l1b, uint32_t h,
+						     uint64_t key, uint32_t m)
+{
+	int c = own_kill_l2(&t->l2, h, key, m);
+	if (l1_may_hold(l1a, h, key + 1))
+		c |= own_kill_scan(l1a, h, key);
+	if (l1_may_hold(l1b, h, key + 1))
+		c |= own_kill_scan(l1b, h, key);
+	return c;
+}
+
 /* Every level's kill of key, hashed once (any thread when shared, else
- * the owner). */
-static inline int kill_levels(struct pb_tlb *t, struct pb_tlb_array *l1a, struct pb_tlb_array *l1b,
-			      uint64_t key, int fence)
+ * the owner).  Inline (a reclaim's kill of its victim in its own TLB):
+ * the owner's kill first asks whether any array may hold the key, by
+ * loads and compares; an evicted page is a cold one, in none of them
+ * mostly (at 20000 frames). */
+static inline __attribute__((always_inline)) int kill_levels(struct pb_tlb *t,
+							     struct pb_tlb_array *l1a,
+							     struct pb_tlb_array *l1b, uint64_t key,
+							     int fence)
 {
 	uint32_t h = pb_tlb_hash(key);
 	if (pb_unlikely(t->shared))
 		return shared_kill_levels(t, l1a, l1b, h, key, fence);
-	int c = own_kill_l2(&t->l2, h, key);
-	c |= own_kill_scan(l1a, h, key);
-	return c | own_kill_scan(l1b, h, key);
+	/* whether an array may hold the key, without a store: the L2's
+	 * fingerprints (an L2 of stamps: may), the L1s' tags */
+	struct pb_tlb_array *l2 = &t->l2;
+	uint32_t m = l2->fp ? fp_ways(l2, h & l2->set_mask, key) : l2->sets != 0;
+	if (pb_likely(!m && !l1_may_hold(l1a, h, key + 1) && !l1_may_hold(l1b, h, key + 1)))
+		return 0;
+	return own_kill_levels(t, l1a, l1b, h, key, m);
 }
 
 void pb_tlb_invalidate(struct pb_tlb *t, uint64_t key)
@@ -813,11 +1020,14 @@ int pb_tlb_shootdown(struct pb_tlb *t, uint64_t key)
 int pb_tlb_huge_init(struct pb_tlb *t, const struct pb_tlb_level *l1_2m)
 {
 	size_t n = level_entries(l1_2m);
-	t->mem_2m_bytes = (n ? n : 1) * sizeof(struct pb_tlb_entry);
+	/* the entries, then a 4-way array's order bytes */
+	t->mem_2m_bytes = (n ? n : 1) * sizeof(struct pb_tlb_entry) + n;
 	t->mem_2m = pb_map(t->mem_2m_bytes, 1);
 	if (!t->mem_2m)
 		return -ENOMEM;
 	array_init(&t->l1_2m, l1_2m, t->mem_2m);
+	if (n)
+		perm4_init(&t->l1_2m, (uint8_t *)t->mem_2m + n * sizeof(struct pb_tlb_entry));
 	return 0;
 }
 
@@ -838,15 +1048,16 @@ void pb_tlb_huge_fini(struct pb_tlb *t)
 
 struct pb_tlb_entry *pb_tlb_huge_l1(struct pb_tlb *t, uint64_t key)
 {
-	struct pb_tlb_entry *e = pb_tlb_probe(huge_l1(t), key);
+	struct pb_tlb_array *a = huge_l1(t);
+	struct pb_tlb_entry *e = pb_tlb_probe(a, key);
 	if (e)
-		e->stamp = ++t->clock;
+		l1_touch(t, a, e);
 	return e;
 }
 
 struct pb_tlb_entry *pb_tlb_huge_l2(struct pb_tlb *t, uint64_t key)
 {
-	struct pb_tlb_entry *e = l2_probe(t, pb_tlb_hash(key), key);
+	struct pb_tlb_entry *e = l2_probe(t, pb_tlb_hash(key), key, NULL);
 	if (!e)
 		return NULL;
 	struct pb_tlb_entry *l1 = array_insert(t, huge_l1(t), key, e->pfn, e->flags);

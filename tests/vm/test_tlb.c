@@ -17,9 +17,14 @@
  * the 32-way L2's) choice of the least recently stamped way must stay true
  * LRU across the wrap, in the unrolled 4-way insert as in the loop.
  * The fill after a miss takes the L2's last position without looking for
- * its key (l2_absent): in one miss of four a fault's work comes between
- * the miss and its fill (shootdowns, invalidations, hits and fills of
- * other keys, a flush: the engine's evictions).
+ * its key (l2_absent), and a 4-way L1's (absent_l1): in one miss of four a
+ * fault's work comes between the miss and its fill (shootdowns,
+ * invalidations, hits and fills of other keys, a flush: the engine's
+ * evictions), and one fill in 16 goes to the other L1 (d or i) than the
+ * one that missed, which may hold the key.  The 4-way L1s keep their
+ * recency in an order byte per set (pb_tlb_perm4_front): the geometries'
+ * 4-way L1s check it against the reference, and a last pass checks the
+ * table itself against a position search.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +214,10 @@ static int step(struct pb_tlb *t, struct ref *f, struct pb_rng *r, const uint64_
 				if (bad)
 					return bad;
 			}
+			/* one fill in 16 into the other L1 than the one that
+			 * missed (which may hold the key): no fast fill */
+			if (pb_rng_below(r, 16) == 0)
+				fetch = !fetch;
 			uint64_t pfn = walk_pfn(key);
 			pb_tlb_fill(t, key, pfn, PB_TLBE_WRITABLE, fetch);
 			ref_insert(&f->l2, key, pfn);
@@ -285,8 +294,43 @@ static void run_geometry(const char *spec, int shared, uint64_t seed, int collid
 	ref_arr_free(&f.l2);
 }
 
+/* pb_tlb_perm4_front against a position search, for all 24 orders of four
+ * ways: the way moves to the front, the ways before it move up one, the
+ * ways after it stay. */
+static void check_perm4_table(void)
+{
+	int checked = 0;
+	for (unsigned p = 0; p < 256; p++) {
+		unsigned way[4], seen = 0;
+		for (unsigned i = 0; i < 4; i++) {
+			way[i] = p >> (2 * i) & 3u;
+			seen |= 1u << way[i];
+		}
+		if (seen != 15)
+			continue; /* not an order of four ways */
+		for (unsigned w = 0; w < 4; w++) {
+			unsigned pos = 0, want[4];
+			while (way[pos] != w)
+				pos++;
+			want[0] = w;
+			for (unsigned i = 0; i < 4; i++)
+				if (i != pos)
+					want[i < pos ? i + 1 : i] = way[i];
+			unsigned q = 0;
+			for (unsigned i = 0; i < 4; i++)
+				q |= want[i] << (2 * i);
+			PB_CHECK_MSG(pb_tlb_perm4_front[p][w] == q,
+				     "order %#x way %u: %#x, want %#x", p, w,
+				     pb_tlb_perm4_front[p][w], q);
+			checked++;
+		}
+	}
+	PB_CHECK(checked == 96);
+}
+
 int main(void)
 {
+	check_perm4_table();
 	static const char *const specs[] = {
 	    "l1=8:2,l1i=8:4,l2=64:8", /* permutation L2 */
 	    "l1=4:4,l2=32:16",	      /* 16 ways: every nibble a way */
