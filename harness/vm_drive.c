@@ -162,26 +162,36 @@ static inline int count_pages(struct pb_keyset *set, const struct pb_access *a, 
 /*
  * One pass over a[0..n) for the reader: whether an access passes the
  * engine's limits (nonzero: check_accesses finds it and says why), the
- * copy-on-write writes (into *cow) and, with set, the distinct pages.
- * One loop instead of three (check, copy-on-write, pages), and no branch
- * per access on the limits: the addresses are ORed and the asids maxed.
+ * copy-on-write writes (into *cow), with set the distinct pages and, with
+ * keys, each access's pb_vm_key and write flag (keys[i], wr[i]: what a
+ * policy-only job reads).  One loop instead of four (check, copy-on-write,
+ * pages, keys), and no branch per access on the limits: the addresses are
+ * ORed and the asids maxed.  The keys are pb_vm_key's formula inline
+ * (pb_page_key_rw): a call per reference would cost more than the key.
  * -ENOMEM: out of memory counting (the rest is scanned all the same).
  */
-static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *cow,
-			 uint64_t *bad);
+static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set,
+			 uint64_t *keys, uint8_t *wr, uint64_t *cow, uint64_t *bad);
 static inline __attribute__((always_inline)) int
-scan_one(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *cow, uint64_t *bad)
+scan_one(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *keys, uint8_t *wr,
+	 uint64_t *cow, uint64_t *bad)
 {
 	uint64_t c = 0, addrs = 0;
 	uint32_t asid = 0;
 	for (size_t i = 0; i < n; i++) {
+		int w = a[i].op == PB_OP_WRITE;
+		uint64_t page = pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0);
 		addrs |= a[i].addr;
 		asid = a[i].asid > asid ? a[i].asid : asid;
-		c += (a[i].flags & PB_ACC_COW) && a[i].op == PB_OP_WRITE;
-		if (set &&
-		    pb_keyset_add(set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0))) {
+		c += (a[i].flags & PB_ACC_COW) && w;
+		if (keys) {
+			keys[i] = pb_page_key_rw(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, a[i].flags, w);
+			wr[i] = (uint8_t)w;
+		}
+		if (set && pb_keyset_add(set, page)) {
 			*cow += c;
-			(void)scan_accesses(a + i + 1, n - i - 1, NULL, cow, bad);
+			(void)scan_accesses(a + i + 1, n - i - 1, NULL, keys ? keys + i + 1 : NULL,
+					    wr ? wr + i + 1 : NULL, cow, bad);
 			*bad |= (uint64_t)(asid > ENGINE_ASID_MAX) | addrs >> ENGINE_VA_BITS;
 			return -ENOMEM;
 		}
@@ -191,11 +201,15 @@ scan_one(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *c
 	return 0;
 }
 
-/* scan_one, its loop compiled once with and once without the pages */
-static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *cow,
-			 uint64_t *bad)
+/* scan_one, its loop compiled with and without the pages and the keys */
+static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set,
+			 uint64_t *keys, uint8_t *wr, uint64_t *cow, uint64_t *bad)
 {
-	return set ? scan_one(a, n, set, cow, bad) : scan_one(a, n, NULL, cow, bad);
+	if (keys)
+		return set ? scan_one(a, n, set, keys, wr, cow, bad)
+			   : scan_one(a, n, NULL, keys, wr, cow, bad);
+	return set ? scan_one(a, n, set, NULL, NULL, cow, bad)
+		   : scan_one(a, n, NULL, NULL, NULL, cow, bad);
 }
 
 /* The distinct pages of a[0..n); n when out of memory (a hint). */
@@ -494,7 +508,7 @@ static int pre_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct pre_pass *p = ctx;
 	uint64_t cow = 0, bad;
-	if (scan_accesses(a, n, &p->pages, &cow, &bad))
+	if (scan_accesses(a, n, &p->pages, NULL, NULL, &cow, &bad))
 		return -ENOMEM;
 	if (bad)
 		return -EDOM; /* the streaming pass says what and where */
@@ -585,15 +599,9 @@ static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
 		return -EDOM;
 	for (size_t off = 0; off < n;) {
 		size_t m = n - off < FEED_KEYS ? n - off : FEED_KEYS;
-		for (size_t i = 0; i < m; i++) {
-			const struct pb_access *x = &a[off + i];
-			if (pb_keyset_add(&p->pages,
-					  pb_page_key(x->asid, x->addr >> PB_PAGE_SHIFT, 0)))
-				return -ENOMEM;
-			p->keys[i] = pb_vm_key(x);
-			p->wr[i] = x->op == PB_OP_WRITE;
-			p->cow += (x->flags & PB_ACC_COW) && x->op == PB_OP_WRITE;
-		}
+		uint64_t bad; /* checked above */
+		if (scan_accesses(a + off, m, &p->pages, p->keys, p->wr, &p->cow, &bad))
+			return -ENOMEM;
 		if ((p->fn_rc = p->fn(p->ctx, p->keys, p->wr, m, p->n)))
 			return -ECANCELED;
 		p->n += m;
@@ -793,25 +801,22 @@ struct feed {
 };
 
 /* Accesses a[0..m) read into stream s's batch buf at n (while a[] is in
- * the cache: FEED_CHUNK at a time): checked, copy-on-write writes and the
- * distinct pages in one pass, then the keys and write flags.  -EINVAL
+ * the cache: FEED_CHUNK at a time): checked, copy-on-write writes, the
+ * distinct pages and the keys and write flags in one pass.  -EINVAL
  * (fs->err says why) for an access the engine cannot map. */
 static int batch_accesses(struct feed *f, struct feed_stream *fs, const struct pb_access *a,
 			  size_t m, unsigned buf, size_t n)
 {
 	uint64_t bad;
 	int count = fs->count_pages && !fs->pages_rc;
-	if (scan_accesses(a, m, count ? &fs->pages : NULL, &fs->cow, &bad)) {
+	if (scan_accesses(a, m, count ? &fs->pages : NULL,
+			  f->need_keys ? fs->keys[buf] + n : NULL, f->need_keys ? fs->wr[buf] + n : NULL,
+			  &fs->cow, &bad)) {
 		fs->pages_rc = -ENOMEM;
 		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 	}
 	if (bad && check_accesses(a, m, fs->at + n, fs->err, sizeof(fs->err)))
 		return -EINVAL;
-	if (f->need_keys)
-		for (size_t i = 0; i < m; i++) {
-			fs->keys[buf][n + i] = pb_vm_key(&a[i]);
-			fs->wr[buf][n + i] = a[i].op == PB_OP_WRITE;
-		}
 	return 0;
 }
 

@@ -36,19 +36,35 @@
 #define PB_PAGE_VPN_BITS 48
 #define PB_PAGE_VPN_MASK ((1ULL << PB_PAGE_VPN_BITS) - 1)
 
+/*
+ * The namespace of each of the 16 flag sets (bits 0-3: FILE, SHARED, COW,
+ * WRITE), 2 bits each: 0 the asid's, else PB_PAGE_NS_COW - 1 + it (1 COW
+ * original, 2 file, 3 shared anonymous).  A region bit selects a shared
+ * namespace, the first of file, shared, COW original, unless the region is
+ * copy-on-write (COW, or FILE without SHARED) and the access writes: the
+ * writer's copy.  A table in a constant instead of that test's branches
+ * and selects: every reference is keyed.
+ */
+#define PB_PAGE_NS_SEL 0xb0b9b8u
+
 /* Key of page `vpn` of address space `asid` touched with `flags`
- * (PB_PAGE_*).  With flags 0: (asid << 48) | vpn. */
+ * (PB_PAGE_*; other bits ignored).  With flags 0: (asid << 48) | vpn. */
 static inline uint64_t pb_page_key(uint32_t asid, uint64_t vpn, unsigned flags)
 {
-	uint64_t ns = asid;
-	int cow_region =
-	    (flags & PB_PAGE_COW) || ((flags & PB_PAGE_FILE) && !(flags & PB_PAGE_SHARED));
-	if ((flags & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) &&
-	    !(cow_region && (flags & PB_PAGE_WRITE)))
-		ns = (flags & PB_PAGE_FILE)	? PB_PAGE_NS_FILE
-		     : (flags & PB_PAGE_SHARED) ? PB_PAGE_NS_SHM
-						: PB_PAGE_NS_COW;
+	unsigned sel = PB_PAGE_NS_SEL >> (2 * (flags & 0xfu)) & 3u;
+	uint64_t ns = sel ? PB_PAGE_NS_COW - 1 + sel : asid;
 	return (ns << PB_PAGE_VPN_BITS) | (vpn & PB_PAGE_VPN_MASK);
+}
+
+/* Key of the page an access touches: page `vpn` of `asid` in a region
+ * with the bits `region` (PB_PAGE_FILE, _SHARED, _COW; others ignored),
+ * writing or not (a write to a copy-on-write region names the writer's
+ * copy).  Inline, for the readers that key every reference. */
+static inline uint64_t pb_page_key_rw(uint32_t asid, uint64_t vpn, unsigned region, int write)
+{
+	return pb_page_key(asid, vpn,
+			   (region & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) |
+			       (write ? PB_PAGE_WRITE : 0));
 }
 
 #endif /* PAGEBENCH_PAGEKEY_H */

@@ -41,8 +41,7 @@
 
 uint64_t pb_vm_key(const struct pb_access *a)
 {
-	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
-	return policy_key(a->asid, vpn, a->flags, cow_region(a->flags) && a->op == PB_OP_WRITE);
+	return pb_page_key_rw(a->asid, a->addr >> PB_PAGE_SHIFT, a->flags, a->op == PB_OP_WRITE);
 }
 
 static void *pidx_map(struct pb_vm *vm, size_t bytes)

@@ -127,11 +127,25 @@ static void test_page_key(void)
 	    {PB_PAGE_SHARED | PB_PAGE_WRITE, 2},
 	    {PB_PAGE_COW, 3},
 	    {PB_PAGE_COW | PB_PAGE_WRITE, 0},
+	    /* several region bits: a read goes to the first of file, shared,
+	     * COW original; a write to a COW region to the writer's copy */
+	    {PB_PAGE_FILE | PB_PAGE_COW, 1},
+	    {PB_PAGE_FILE | PB_PAGE_COW | PB_PAGE_WRITE, 0},
+	    {PB_PAGE_SHARED | PB_PAGE_COW, 2},
+	    {PB_PAGE_SHARED | PB_PAGE_COW | PB_PAGE_WRITE, 0},
+	    {PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW, 1},
+	    {PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW | PB_PAGE_WRITE, 0},
 	};
+	_Static_assert(PB_ARRAY_SIZE(t) == 16, "every flag set");
 	const uint64_t want[] = {priv, file, shm, cow};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(t); i++)
 		PB_CHECK_MSG(pb_page_key(7, vpn, t[i].flags) == want[t[i].which], "flags %#x",
 			     t[i].flags);
+	/* the readers' form: region bits (others ignored) and a write flag */
+	for (size_t i = 0; i < PB_ARRAY_SIZE(t); i++)
+		PB_CHECK_MSG(pb_page_key_rw(7, vpn, (t[i].flags & ~PB_PAGE_WRITE) | 0xf0u,
+					    !!(t[i].flags & PB_PAGE_WRITE)) == want[t[i].which],
+			     "rw flags %#x", t[i].flags);
 	/* vpn bits above 48 are dropped; (asid << 48) | vpn for plain pages. */
 	PB_CHECK_EQ_U64(pb_page_key(1, (1ULL << 50) | 5, 0), (1ULL << 48) | 5);
 }
