@@ -170,11 +170,11 @@ static inline int count_pages(struct pb_keyset *set, const struct pb_access *a, 
  * (pb_page_key_rw): a call per reference would cost more than the key.
  * -ENOMEM: out of memory counting (the rest is scanned all the same).
  */
-static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set,
-			 uint64_t *keys, uint8_t *wr, uint64_t *cow, uint64_t *bad);
-static inline __attribute__((always_inline)) int
-scan_one(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *keys, uint8_t *wr,
-	 uint64_t *cow, uint64_t *bad)
+static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *keys,
+			 uint8_t *wr, uint64_t *cow, uint64_t *bad);
+static inline __attribute__((always_inline)) int scan_one(const struct pb_access *a, size_t n,
+							  struct pb_keyset *set, uint64_t *keys,
+							  uint8_t *wr, uint64_t *cow, uint64_t *bad)
 {
 	uint64_t c = 0, addrs = 0;
 	uint32_t asid = 0;
@@ -185,7 +185,8 @@ scan_one(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *k
 		asid = a[i].asid > asid ? a[i].asid : asid;
 		c += (a[i].flags & PB_ACC_COW) && w;
 		if (keys) {
-			keys[i] = pb_page_key_rw(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, a[i].flags, w);
+			keys[i] =
+			    pb_page_key_rw(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, a[i].flags, w);
 			wr[i] = (uint8_t)w;
 		}
 		if (set && pb_keyset_add(set, page)) {
@@ -202,8 +203,8 @@ scan_one(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *k
 }
 
 /* scan_one, its loop compiled with and without the pages and the keys */
-static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set,
-			 uint64_t *keys, uint8_t *wr, uint64_t *cow, uint64_t *bad)
+static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *set, uint64_t *keys,
+			 uint8_t *wr, uint64_t *cow, uint64_t *bad)
 {
 	if (keys)
 		return set ? scan_one(a, n, set, keys, wr, cow, bad)
@@ -809,9 +810,8 @@ static int batch_accesses(struct feed *f, struct feed_stream *fs, const struct p
 {
 	uint64_t bad;
 	int count = fs->count_pages && !fs->pages_rc;
-	if (scan_accesses(a, m, count ? &fs->pages : NULL,
-			  f->need_keys ? fs->keys[buf] + n : NULL, f->need_keys ? fs->wr[buf] + n : NULL,
-			  &fs->cow, &bad)) {
+	if (scan_accesses(a, m, count ? &fs->pages : NULL, f->need_keys ? fs->keys[buf] + n : NULL,
+			  f->need_keys ? fs->wr[buf] + n : NULL, &fs->cow, &bad)) {
 		fs->pages_rc = -ENOMEM;
 		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 	}

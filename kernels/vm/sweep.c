@@ -272,15 +272,19 @@ static inline __attribute__((always_inline)) uint64_t
 feed_loop(const struct pb_policy_desc *d, struct pb_policy *p, const struct pb_vm_batch *b,
 	  const uint8_t *wr, const uint64_t *nu, uint64_t *ev)
 {
+	/* in locals: the call could write anything the loop would read again */
+	enum pb_pol_result (*access)(struct pb_policy *, const struct pb_ref *, uint64_t *) =
+	    d->access;
+	const uint64_t *keys = b->keys;
+	const size_t n = b->n;
 	uint64_t m = 0, e = 0, victim;
-	struct pb_ref r = {.next_use = PB_NEXT_NONE};
-	for (size_t k = 0; k < b->n; k++) {
-		r.key = b->keys[k];
-		r.pos = b->pos + k;
+	struct pb_ref r = {.next_use = PB_NEXT_NONE, .pos = b->pos};
+	for (size_t k = 0; k < n; k++, r.pos++) {
+		r.key = keys[k];
 		r.write = wr ? wr[k] : 0;
 		if (nu)
 			r.next_use = nu[k];
-		enum pb_pol_result res = d->access(p, &r, &victim);
+		enum pb_pol_result res = access(p, &r, &victim);
 		m += res != PB_POL_HIT;
 		e += res == PB_POL_MISS_EVICT;
 	}
