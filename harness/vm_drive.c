@@ -596,12 +596,13 @@ struct keys_pass {
 static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct keys_pass *p = ctx;
-	if (check_accesses(a, n, p->n, p->err, sizeof(p->err)))
-		return -EDOM;
 	for (size_t off = 0; off < n;) {
 		size_t m = n - off < FEED_KEYS ? n - off : FEED_KEYS;
-		uint64_t bad; /* checked above */
-		if (scan_accesses(a + off, m, &p->pages, p->keys, p->wr, &p->cow, &bad))
+		uint64_t bad; /* nonzero: check_accesses finds the access and says why */
+		int rc = scan_accesses(a + off, m, &p->pages, p->keys, p->wr, &p->cow, &bad);
+		if (bad && check_accesses(a + off, m, p->n, p->err, sizeof(p->err)))
+			return -EDOM;
+		if (rc)
 			return -ENOMEM;
 		if ((p->fn_rc = p->fn(p->ctx, p->keys, p->wr, m, p->n)))
 			return -ECANCELED;
