@@ -179,12 +179,13 @@ static inline __attribute__((always_inline)) int scan_one(const struct pb_access
 	uint64_t c = 0, addrs = 0;
 	uint32_t asid = 0;
 	for (size_t i = 0; i < n; i++) {
-		int w = a[i].op == PB_OP_WRITE;
 		uint64_t page = pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0);
 		addrs |= a[i].addr;
 		asid = a[i].asid > asid ? a[i].asid : asid;
-		c += (a[i].flags & PB_ACC_COW) && w;
+		/* the op read only for a COW region's access (short-circuit) */
+		c += (a[i].flags & PB_ACC_COW) && a[i].op == PB_OP_WRITE;
 		if (keys) {
+			int w = a[i].op == PB_OP_WRITE;
 			keys[i] =
 			    pb_page_key_rw(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, a[i].flags, w);
 			wr[i] = (uint8_t)w;
