@@ -368,18 +368,10 @@ static inline uint64_t shared_key(enum pg_kind k, uint64_t vpn)
 	return pb_page_key(0, vpn, f);
 }
 
-/* Policy key of the page an access touches given whether its mapping is a
- * private (writable) one: pb_page_key with the region bits and WRITE. */
-static inline uint64_t policy_key(pb_asid_t as, uint64_t vpn, uint16_t flags, int writable)
-{
-	return pb_page_key(as, vpn,
-			   (flags & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) |
-			       (writable ? PB_PAGE_WRITE : 0));
-}
-
 /* The policy key of the page an access (as, vpn, flags) touches where
- * nothing is mapped yet: policy_key(as, vpn, flags, !cow_region(flags)),
- * whose copy-on-write write case never applies (writable exactly where no
+ * nothing is mapped yet: pb_page_key with the region bits, and WRITE
+ * where the mapping is private (writable: !cow_region(flags)), whose
+ * copy-on-write write case never applies (writable exactly where no
  * write copies), so the namespace follows from the region bits alone:
  * none, the asid's; else the first of file, shared, COW original. */
 static inline uint64_t access_key(pb_asid_t as, uint64_t vpn, uint16_t flags)
