@@ -1064,6 +1064,14 @@ static int batch_prefetched(struct pb_vm *vm, struct vm_thread *t, const struct 
 			 frames >= PREFETCH_MIN_VICTIMS, 0);
 }
 
+/* The one-thread prefetch pipeline runs (batch_prefetched): one engine CPU
+ * (so no batched free order either), and enough page objects that they
+ * outgrow the CPU caches. */
+static inline int pipelined(const struct pb_vm *vm)
+{
+	return vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES;
+}
+
 int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a, size_t n,
 		       uint64_t pos, const uint64_t *next_use)
 {
@@ -1071,7 +1079,7 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 	t->st.refs += n;
 	int rc = 0;
 	pb_epoch_enter(); /* page-table walks read pages that epochs protect */
-	if (vm->cfg.nthreads == 1 && vm->pcount >= PREFETCH_MIN_PAGES) {
+	if (pipelined(vm)) {
 		rc = batch_prefetched(vm, t, a, n, pos, next_use, 0);
 	} else {
 		int pfm = vm->batch, faulted; /* several CPUs: access_prefetch_mt */
@@ -1100,8 +1108,7 @@ int pb_vm_access_chunks(struct pb_vm *vm, unsigned tid, const struct pb_access *
 	/* chunk by chunk while the pipeline would not run (several CPUs, or
 	 * too few pages yet: pb_vm_access_batch's choice), then one pipeline
 	 * over the rest */
-	while (lo < n &&
-	       !(vm->cfg.nthreads == 1 && !vm->batch && vm->pcount >= PREFETCH_MIN_PAGES)) {
+	while (lo < n && !pipelined(vm)) {
 		size_t len = n - lo < chunk ? n - lo : chunk;
 		int rc = pb_vm_access_batch(vm, tid, a + lo, len, pos + lo,
 					    next_use ? next_use + lo : NULL);

@@ -369,18 +369,13 @@ static inline uint64_t shared_key(enum pg_kind k, uint64_t vpn)
 }
 
 /* The policy key of the page an access (as, vpn, flags) touches where
- * nothing is mapped yet: pb_page_key with the region bits, and WRITE
- * where the mapping is private (writable: !cow_region(flags)), whose
- * copy-on-write write case never applies (writable exactly where no
- * write copies), so the namespace follows from the region bits alone:
- * none, the asid's; else the first of file, shared, COW original. */
+ * nothing is mapped yet: pb_page_key_rw without the write, whose
+ * copy-on-write case never applies here (the mapping is writable exactly
+ * where no write copies), so the namespace follows from the region bits
+ * alone: none, the asid's; else the first of file, shared, COW original. */
 static inline uint64_t access_key(pb_asid_t as, uint64_t vpn, uint16_t flags)
 {
-	uint64_t ns = !(flags & (PB_PAGE_FILE | PB_PAGE_SHARED | PB_PAGE_COW)) ? as
-		      : (flags & PB_PAGE_FILE)				       ? PB_PAGE_NS_FILE
-		      : (flags & PB_PAGE_SHARED)			       ? PB_PAGE_NS_SHM
-									       : PB_PAGE_NS_COW;
-	return (ns << PB_PAGE_VPN_BITS) | (vpn & PB_PAGE_VPN_MASK);
+	return pb_page_key_rw(as, vpn, flags, 0);
 }
 
 static inline enum pg_kind key_kind(uint64_t key)
