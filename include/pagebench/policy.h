@@ -138,6 +138,18 @@ int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg 
 		     const uint64_t *keys, const uint8_t *writes, const uint64_t *next_use,
 		     size_t n, uint64_t *misses, char *err, size_t errlen);
 /*
+ * References keys[0..n) through p (created by d), in order: the one replay
+ * loop of every policy-only path (pb_policy_replay, `sim --model policy`'s
+ * batches, bench_policy).  writes and next_use may be NULL (all reads; no
+ * next use known); reference k is at stream position pos + k.  Returns the
+ * misses, cold ones included; *evictions (may be NULL) gets the misses that
+ * evicted.  Each key's map slot and node are prefetched a few references
+ * ahead (pb_policy_prefetch below): no effect on any result.
+ */
+uint64_t pb_policy_run(const struct pb_policy_desc *d, struct pb_policy *p, const uint64_t *keys,
+		       const uint8_t *writes, const uint64_t *next_use, size_t n, uint64_t pos,
+		       uint64_t *evictions);
+/*
  * Start loading into the CPU cache what access() will read to find key: its
  * slot in the policy's key map (stage 0), or, once that is cached, the
  * node it names (stage 1).  For callers that know their next references

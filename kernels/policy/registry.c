@@ -47,17 +47,7 @@ int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg 
 	}
 	rc = d->create(cfg, &p, err, errlen);
 	if (!rc) {
-		uint64_t m = 0, victim;
-		struct pb_ref r = {.next_use = PB_NEXT_NONE};
-		for (size_t i = 0; i < n; i++) {
-			r.key = keys[i];
-			r.pos = i;
-			r.write = writes ? writes[i] : 0;
-			if (next_use)
-				r.next_use = next_use[i];
-			m += d->access(p, &r, &victim) != PB_POL_HIT;
-		}
-		*misses = m;
+		*misses = pb_policy_run(d, p, keys, writes, next_use, n, 0, NULL);
 		d->destroy(p);
 	}
 	if (own)

@@ -263,35 +263,6 @@ int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i)
 	return j->rc;
 }
 
-/*
- * A batch through a policy alone: pb_policy_replay's loop, compiled once
- * per kind of batch (with or without write flags and next uses), so that
- * no reference tests what the batch holds.
- */
-static inline __attribute__((always_inline)) uint64_t
-feed_loop(const struct pb_policy_desc *d, struct pb_policy *p, const struct pb_vm_batch *b,
-	  const uint8_t *wr, const uint64_t *nu, uint64_t *ev)
-{
-	/* in locals: the call could write anything the loop would read again */
-	enum pb_pol_result (*access)(struct pb_policy *, const struct pb_ref *, uint64_t *) =
-	    d->access;
-	const uint64_t *keys = b->keys;
-	const size_t n = b->n;
-	uint64_t m = 0, e = 0, victim;
-	struct pb_ref r = {.next_use = PB_NEXT_NONE, .pos = b->pos};
-	for (size_t k = 0; k < n; k++, r.pos++) {
-		r.key = keys[k];
-		r.write = wr ? wr[k] : 0;
-		if (nu)
-			r.next_use = nu[k];
-		enum pb_pol_result res = access(p, &r, &victim);
-		m += res != PB_POL_HIT;
-		e += res == PB_POL_MISS_EVICT;
-	}
-	*ev = e;
-	return m;
-}
-
 static int feed_policy(struct pb_vm_sweep_job *j, struct pb_policy *p, const struct pb_vm_batch *b)
 {
 	const struct pb_policy_desc *d = j->policy;
@@ -299,13 +270,8 @@ static int feed_policy(struct pb_vm_sweep_job *j, struct pb_policy *p, const str
 		snprintf(j->err, sizeof(j->err), "%s: needs next uses", d->name);
 		return -EINVAL;
 	}
-	uint64_t m, ev;
-	if (b->next_use)
-		m = b->writes ? feed_loop(d, p, b, b->writes, b->next_use, &ev)
-			      : feed_loop(d, p, b, NULL, b->next_use, &ev);
-	else
-		m = b->writes ? feed_loop(d, p, b, b->writes, NULL, &ev)
-			      : feed_loop(d, p, b, NULL, NULL, &ev);
+	/* pb_policy_replay's loop, cut at the batch boundaries */
+	uint64_t ev, m = pb_policy_run(d, p, b->keys, b->writes, b->next_use, b->n, b->pos, &ev);
 	j->st.refs += b->n;
 	j->st.faults += m;
 	j->st.hits += b->n - m;

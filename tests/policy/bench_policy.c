@@ -136,14 +136,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "%s: %s\n", d->name, err);
 				return 1;
 			}
-			struct pb_ref ref = {0};
-			uint64_t victim, miss = 0, t0 = cpu_ns(), w0 = pb_now_ns();
-			for (uint64_t i = 0; i < refs; i++) {
-				ref.key = k[i];
-				ref.pos = i;
-				ref.next_use = nu[i];
-				miss += d->access(pol, &ref, &victim) != PB_POL_HIT;
-			}
+			/* the replay loop every policy-only path runs */
+			uint64_t t0 = cpu_ns(), w0 = pb_now_ns();
+			uint64_t miss = pb_policy_run(d, pol, k, NULL, nu, refs, 0, NULL);
 			t[r] = cpu_ns() - t0;
 			wt[r] = pb_now_ns() - w0;
 			misses = miss;
