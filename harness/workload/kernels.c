@@ -34,6 +34,7 @@ struct tr_state {
 	char user[256]; /* path= : an existing trace to read */
 	char fmt[16];
 	int lackey;
+	int level;     /* zstd level of the generated pbt */
 	uint64_t refs; /* references in the file */
 	uint64_t bad;  /* threads that read a wrong count */
 	char err[WL_ERRLEN];
@@ -47,6 +48,7 @@ struct tr_thr {
 /* --param of trace-read. */
 struct tr_params {
 	char *format, *path;
+	uint64_t fast;
 };
 
 static const struct pb_param tr_params[] = {
@@ -54,6 +56,9 @@ static const struct pb_param tr_params[] = {
      "pbt (zstd blocks, the default) or lackey (valgrind text log); with path=: any format "
      "(default: detected)",
      NULL, 0, 0, 0, 0, "F"},
+    {"fast", PB_PT_U64, offsetof(struct tr_params, fast), "0",
+     "write the generated pbt at zstd's fast level N (trace convert --fast N; 0: level 3)", NULL, 0,
+     7, 0, 0, "N"},
     {"path", PB_PT_STR, offsetof(struct tr_params, path), NULL,
      "read this existing trace instead of a generated one (--ops: references generated, "
      "default 40M pbt, 4M lackey)",
@@ -143,6 +148,7 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 		snprintf(s->fmt, sizeof(s->fmt), "%s", tp.format ? tp.format : "");
 		s->lackey = !strcmp(s->fmt, "lackey");
 		snprintf(s->user, sizeof(s->user), "%s", tp.path ? tp.path : "");
+		s->level = tp.fast ? -(int)tp.fast : 3;
 	}
 	pb_param_free(tr_params, &tp);
 	if (rc) {
@@ -186,7 +192,8 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 	if (s->lackey)
 		rc = write_lackey(s->path, gspec, refs, cfg->err, cfg->errlen);
 	else
-		rc = pb_trace_convert(gspec, s->path, 3, PB_OUT_FORCE, &n, cfg->err, cfg->errlen);
+		rc = pb_trace_convert(gspec, s->path, s->level, PB_OUT_FORCE, &n, cfg->err,
+				      cfg->errlen);
 	if (rc) {
 		unlink(s->path);
 		free(s);

@@ -163,7 +163,9 @@ int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned fla
 	}
 	w->fd = pb_out_fd(w->out_file);
 #if PB_HAVE_ZSTD
-	if (level > 0) {
+	if (level < ZSTD_minCLevel())
+		level = ZSTD_minCLevel();
+	if (level != 0) {
 		w->cctx = ZSTD_createCCtx();
 		if (!w->cctx) {
 			pb_pbt_abort(w);
@@ -174,7 +176,7 @@ int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned fla
 	}
 #endif
 	uint8_t h[HDR_SIZE];
-	write_header(h, page_shift, level > 0, 0);
+	write_header(h, page_shift, level != 0, 0);
 	rc = wr_all(w->fd, h, HDR_SIZE);
 	if (rc) {
 		snprintf(err, errlen, "%s: write failed: %s", path, strerror(-rc));

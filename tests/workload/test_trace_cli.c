@@ -300,6 +300,34 @@ static void test_pbt_ifetch(void)
 		     "stdout: %s", o->out);
 }
 
+/* --fast N reaches zstd (a file of another size than level 3's, zstd
+ * blocks), reads back whole, and is bounded like every option */
+static void test_fast_level(void)
+{
+	const char *in = "zipf:pages=4096,alpha=0.9,refs=200000,seed=7";
+	char l3[300], f1[300], spec[400], err[512];
+	snprintf(l3, sizeof(l3), "%s", wl_path("l3.pbt"));
+	snprintf(f1, sizeof(f1), "%s", wl_path("f1.pbt"));
+	PB_CHECK_EQ_U64(run("trace", "convert", (char *)in, l3, NULL, NULL, NULL), 0);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--fast", "1", (char *)in, f1, NULL), 0);
+	size_t n3 = 0, n1 = 0;
+	unsigned char *a = (unsigned char *)wl_slurp(l3, &n3);
+	unsigned char *b = (unsigned char *)wl_slurp(f1, &n1);
+	/* the first block's header follows the 64-byte file header; its
+	 * codec word (offset 20) is 1 for a zstd block */
+	PB_CHECK_MSG(a && b && n3 > 96 && n1 > 96 && b[64 + 20] == 1 && a[64 + 20] == 1,
+		     "codec of the first block: level 3 %d, fast 1 %d", a && n3 > 96 ? a[84] : -1,
+		     b && n1 > 96 ? b[84] : -1);
+	PB_CHECK_MSG(n1 != n3,
+		     "--fast 1 wrote %zu bytes, level 3 %zu: the level did not reach zstd", n1, n3);
+	free(a);
+	free(b);
+	snprintf(spec, sizeof(spec), "trace:path=%s", f1);
+	PB_CHECK_EQ_U64(wl_readall(spec, NULL, NULL, err, sizeof(err)), 200000);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--fast", "8", (char *)in, f1, "--force"), 2);
+	check_one_line("--fast 8");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -314,6 +342,7 @@ int main(int argc, char **argv)
 	test_limits();
 	test_formats_and_io();
 	test_pbt_ifetch();
+	test_fast_level();
 	wl_rmdir();
 	free(o);
 	return pb_test_done();

@@ -40,14 +40,15 @@ static void check_seq(const char *spec, const struct exp *e, size_t ne)
 	free(v);
 }
 
-/* convert to pbt and compare the two sequences page by page */
-static void check_roundtrip(const char *spec, const char *tag)
+/* convert to pbt at zstd level `level` and compare the two sequences
+ * page by page */
+static void check_roundtrip_at(const char *spec, const char *tag, int level)
 {
 	char err[512] = "", out[64], pspec[512];
-	snprintf(out, sizeof(out), "rt-%s.pbt", tag);
+	snprintf(out, sizeof(out), "rt-%s%d.pbt", tag, level);
 	const char *op = wl_path(out);
 	uint64_t nw = 0;
-	int rc = pb_trace_convert(spec, op, 3, PB_OUT_FORCE, &nw, err, sizeof(err));
+	int rc = pb_trace_convert(spec, op, level, PB_OUT_FORCE, &nw, err, sizeof(err));
 	PB_CHECK_MSG(rc == 0, "convert %s: %s", spec, err);
 	snprintf(pspec, sizeof(pspec), "trace:path=%s", op);
 	struct pb_access *a = NULL, *b = NULL;
@@ -60,9 +61,17 @@ static void check_roundtrip(const char *spec, const char *tag)
 		bad += (a[i].addr >> 12) != (b[i].addr >> 12) || a[i].op != b[i].op ||
 		       a[i].asid != b[i].asid || a[i].thread != b[i].thread ||
 		       a[i].flags != b[i].flags;
-	PB_CHECK_MSG(bad == 0, "%s: %ld references differ after the pbt round trip", tag, bad);
+	PB_CHECK_MSG(bad == 0, "%s: %ld references differ after the pbt round trip at level %d",
+		     tag, bad, level);
 	free(a);
 	free(b);
+}
+
+/* the default level, and zstd's fast level 1 (trace convert --fast 1) */
+static void check_roundtrip(const char *spec, const char *tag)
+{
+	check_roundtrip_at(spec, tag, 3);
+	check_roundtrip_at(spec, tag, -1);
 }
 
 /* the spec must fail (at open or while reading) with a message holding
