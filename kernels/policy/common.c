@@ -298,6 +298,17 @@ run_loop(const struct pb_policy_desc *d, struct pb_policy *p, const uint64_t *ke
 	uint64_t m = 0, e = 0, victim, ring[RUN_RING];
 	struct pb_ref r = {.next_use = PB_NEXT_NONE, .pos = pos};
 	size_t k = 0;
+	/* reference k, in both loops below */
+#define RUN_ONE()                                                                                  \
+	do {                                                                                       \
+		r.key = keys[k];                                                                   \
+		r.write = wr ? wr[k] : 0;                                                          \
+		if (nu)                                                                            \
+			r.next_use = nu[k];                                                        \
+		enum pb_pol_result res = access(p, &r, &victim);                                   \
+		m += res != PB_POL_HIT;                                                            \
+		e += res == PB_POL_MISS_EVICT;                                                     \
+	} while (0)
 	if (pf) {
 		for (size_t j = 0; j < n && j < RUN_PF_MAP; j++) {
 			uint64_t t = pb_policy_prefetch_map(p, keys[j]);
@@ -308,29 +319,18 @@ run_loop(const struct pb_policy_desc *d, struct pb_policy *p, const uint64_t *ke
 		for (; k + RUN_PF_MAP < n; k++, r.pos++) {
 			pb_policy_prefetch_node(p, ring[k % RUN_RING]);
 			ring[k % RUN_RING] = pb_policy_prefetch_map(p, keys[k + RUN_PF_MAP]);
-			r.key = keys[k];
-			r.write = wr ? wr[k] : 0;
-			if (nu)
-				r.next_use = nu[k];
-			enum pb_pol_result res = access(p, &r, &victim);
-			m += res != PB_POL_HIT;
-			e += res == PB_POL_MISS_EVICT;
+			RUN_ONE();
 		}
 	}
 	/* the last RUN_PF_MAP (their slots are loading already), or all */
 	for (; k < n; k++, r.pos++) {
 		if (pf && k + RUN_PF_NODE < n)
 			pb_policy_prefetch_node(p, ring[k % RUN_RING]);
-		r.key = keys[k];
-		r.write = wr ? wr[k] : 0;
-		if (nu)
-			r.next_use = nu[k];
-		enum pb_pol_result res = access(p, &r, &victim);
-		m += res != PB_POL_HIT;
-		e += res == PB_POL_MISS_EVICT;
+		RUN_ONE();
 	}
 	*ev += e;
 	return m;
+#undef RUN_ONE
 }
 
 /* This CPU's L2 size in bytes (1 MiB where the C library cannot tell). */
