@@ -143,8 +143,9 @@ int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg 
  * batches, bench_policy).  writes and next_use may be NULL (all reads; no
  * next use known); reference k is at stream position pos + k.  Returns the
  * misses, cold ones included; *evictions (may be NULL) gets the misses that
- * evicted.  Each key's map slot and node are prefetched a few references
- * ahead (pb_policy_prefetch below): no effect on any result.
+ * evicted.  Where the strategy's map and nodes outgrow the L2 cache, each
+ * key's map slot and node are prefetched a few references ahead
+ * (pb_policy_prefetch below): no effect on any result.
  */
 uint64_t pb_policy_run(const struct pb_policy_desc *d, struct pb_policy *p, const uint64_t *keys,
 		       const uint8_t *writes, const uint64_t *next_use, size_t n, uint64_t pos,

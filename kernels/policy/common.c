@@ -275,13 +275,14 @@ void pb_policy_prefetch(struct pb_policy *p, uint64_t key, int stage)
  * references before (by then the slot is cached); the ring carries the
  * slot and tag from one stage to the other, so a key is hashed once.
  * It pays only where the strategy's map and nodes outgrow the L2 cache:
- * bench_policy (7 interleaved rounds, docs/performance.md) gave ARC, LIRS
- * and S3-FIFO at 20000 frames (3-4 MiB, L2 2 MiB) 1.26-1.42x, LRU, CLOCK
- * and SIEVE there (1.3-1.6 MiB) 0.98-1.07x, and every strategy at 1000
- * frames (all in L2) 0.85-0.91x: the hash and prefetches are pure cost
- * when the loads hit.  So each RUN_CHUNK references ask again which loop
- * fits (the map and pool may have grown).  8/4 beat 16/8: a policy access
- * is short, and farther ahead ran past what stays cached.
+ * bench_policy (7 interleaved rounds each, docs/performance.md) gave ARC,
+ * LIRS and S3-FIFO at 20000 frames (3-4 MiB, L2 2 MiB) 1.07-1.42x, LRU,
+ * CLOCK and SIEVE there (1.3-1.6 MiB) 0.98-1.07x, every strategy at 1000
+ * frames (all in L2) 0.85-0.91x (the hash and prefetches are pure cost
+ * when the loads hit), and 1.18-1.68x with 2M pages at 200k frames.  So
+ * each RUN_CHUNK references ask again which loop fits (the map and pool
+ * may have grown).  8/4 beat 16/8: a policy access is short, and farther
+ * ahead ran past what stays cached.
  */
 #define RUN_PF_MAP  8
 #define RUN_PF_NODE 4
