@@ -131,6 +131,13 @@ struct topts {
 	int cmd_at; /* index after "--" */
 };
 
+/* The zstd level of the pbt output: --fast N is zstd's level -N and
+ * overrides --level (convert and record alike). */
+static int out_level(const struct topts *o)
+{
+	return o->fast ? -(int)o->fast : (int)o->level;
+}
+
 /* One entry per option; each subcommand's table lists the ones it honours,
  * so an option of another subcommand is refused naming it. */
 #define O(f) offsetof(struct topts, f)
@@ -332,8 +339,7 @@ static int cmd_convert(int argc, char **argv)
 	check_out(o.pos[1], flags);
 	pb_signals_install(0); /* a fatal signal removes OUT's temporary */
 	uint64_t n = 0;
-	int rc = pb_trace_convert(spec, o.pos[1], o.fast ? -(int)o.fast : (int)o.level, flags, &n,
-				  err, sizeof(err));
+	int rc = pb_trace_convert(spec, o.pos[1], out_level(&o), flags, &n, err, sizeof(err));
 	if (rc)
 		pb_error("trace", "%s", err);
 	else
@@ -433,8 +439,7 @@ static int record_run(int argc, char **argv, struct topts o)
 		return PB_EXIT_FAIL;
 	}
 	struct pb_pbt_writer *pw;
-	int rc = pb_pbt_create(out, PB_PAGE_SHIFT, o.fast ? -(int)o.fast : (int)o.level, flags, &pw,
-			       err, sizeof(err));
+	int rc = pb_pbt_create(out, PB_PAGE_SHIFT, out_level(&o), flags, &pw, err, sizeof(err));
 	if (rc) {
 		pb_error("trace", "%s", err);
 		return exit_for(rc);
