@@ -357,9 +357,7 @@ uint64_t pb_policy_run(const struct pb_policy_desc *d, struct pb_policy *p, cons
 		const uint64_t *k = keys + at;
 		const uint8_t *w = writes ? writes + at : NULL;
 		const uint64_t *u = next_use ? next_use + at : NULL;
-		int pf = p->map.s && (p->map.mask + 1) * sizeof(struct kslot) +
-					     (uint64_t)p->pool.cap * sizeof(struct pnode) >
-					 l2;
+		int pf = p->map.s && pb_pol_bytes(p) > l2;
 		/* compiled once per kind of stream, so that no reference
 		 * tests what the stream holds */
 		if (u)

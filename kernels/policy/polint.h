@@ -382,6 +382,14 @@ struct pb_policy {
 	const struct plist *vlist;
 };
 
+/* Bytes of the node pool and key map the strategy holds (their
+ * capacities): what must stay cached for its accesses to hit. */
+static inline uint64_t pb_pol_bytes(const struct pb_policy *p)
+{
+	return (uint64_t)p->pool.cap * sizeof(struct pnode) +
+	       (p->map.mask + 1) * sizeof(struct kslot);
+}
+
 /*
  * Allocate a strategy object of `size` bytes (whose first member is struct
  * pb_policy) and its pool/map sized for `nodes` entries.  0 or -errno.

@@ -142,9 +142,7 @@ int main(int argc, char **argv)
 			t[r] = cpu_ns() - t0;
 			wt[r] = pb_now_ns() - w0;
 			misses = miss;
-			mem = ((double)pol->pool.cap * sizeof(struct pnode) +
-			       (double)(pol->map.mask + 1) * sizeof(struct kslot)) /
-			      (1024.0 * 1024.0);
+			mem = (double)pb_pol_bytes(pol) / (1024.0 * 1024.0);
 			d->destroy(pol);
 		}
 		uint64_t med = median(t, reps), medw = median(wt, reps);
