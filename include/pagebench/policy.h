@@ -92,6 +92,15 @@ struct pb_policy_desc {
 	 * if no hit comes between, or UINT32_MAX; reads the nodes before it in
 	 * eviction order, not that node.  Changes nothing. */
 	uint32_t (*victim_node)(const struct pb_policy *p, unsigned d);
+	/* Optional, the same for a strategy without victim_node because its
+	 * misses do more than take the victims out: CLOCK's also clear the
+	 * reference bits they pass, so taking its next victims out with
+	 * remove() (pb_policy_reclaim, the engine's batched free order) would
+	 * keep bits no miss cleared.  The nodes of the next n misses' victims
+	 * in eviction order into v[], in one pass, while known; returns how
+	 * many.  The prefetches (pb_policy_victim, pb_policy_victims_step) ask
+	 * victim_node, else this; the reclaim only victim_node. */
+	unsigned (*victim_guess)(const struct pb_policy *p, uint32_t *v, unsigned n);
 };
 
 /* Registration table (kernels/policy/registry.c), NULL-terminated. */
@@ -164,7 +173,7 @@ uint64_t pb_policy_prefetch_map(struct pb_policy *p, uint64_t key);
 void pb_policy_prefetch_node(struct pb_policy *p, uint64_t pf);
 /*
  * The eviction order ahead, for prefetching (policies with victim_node:
- * LRU, FIFO; others: nothing).  victim: the key the d-th next miss evicts
+ * LRU, FIFO; with victim_guess: CLOCK; others: nothing).  victim: the key the d-th next miss evicts
  * if no hit comes between (UINT64_MAX: not known, or the policy is not
  * full); victim_prefetch starts loading that key's node without waiting
  * for it (the nodes before it are read).  A guess: changes nothing.

@@ -379,28 +379,40 @@ static inline uint32_t victim_end(const struct pb_policy *p)
 	return p->vlist ? p->vlist->tail : p->desc->victim_node(p, 0);
 }
 
-/* The next miss's victim's node (depth 0), PN_NIL when none is known or
- * the policy is not full (a miss then evicts nothing). */
-static inline uint32_t victim_first(const struct pb_policy *p)
-{
-	if (p->res < p->frames || !p->desc->victim_node)
-		return PN_NIL;
-	return victim_end(p);
-}
-
-/* The node at depth d + 1 in eviction order from i, the one at depth d
- * (not PN_NIL): a list's prev link, or victim_node's own walk. */
+/* The node at depth d in eviction order, i at depth d - 1 (not PN_NIL): a
+ * list's prev link, or victim_node's own walk. */
 static inline uint32_t victim_after(const struct pb_policy *p, uint32_t i, unsigned d)
 {
-	return p->vlist ? p->pool.n[i].prev : p->desc->victim_node(p, d + 1);
+	return p->vlist ? p->pool.n[i].prev : p->desc->victim_node(p, d);
 }
+
+/* The nodes of the next n misses' victims in eviction order into v[],
+ * while known; returns how many.  None when the policy is not full (a miss
+ * then evicts nothing) or knows no order.  A list's prev links, or
+ * victim_node at each depth, or victim_guess's one scan. */
+static unsigned victim_nodes(const struct pb_policy *p, uint32_t *v, unsigned n)
+{
+	if (p->res < p->frames)
+		return 0;
+	if (!p->desc->victim_node)
+		return p->desc->victim_guess ? p->desc->victim_guess(p, v, n) : 0;
+	unsigned k = 0;
+	for (uint32_t i = n ? victim_end(p) : PN_NIL; i != PN_NIL;) {
+		v[k] = i;
+		if (++k == n)
+			break;
+		i = victim_after(p, i, k);
+	}
+	return k;
+}
+
+/* The depth pb_policy_victim can name. */
+#define VICTIM_DEPTH 8u
 
 static uint32_t victim_node(const struct pb_policy *p, unsigned d)
 {
-	uint32_t i = victim_first(p);
-	for (unsigned k = 0; k < d && i != PN_NIL; k++)
-		i = victim_after(p, i, k);
-	return i;
+	uint32_t v[VICTIM_DEPTH];
+	return d < VICTIM_DEPTH && victim_nodes(p, v, d + 1) > d ? v[d] : PN_NIL;
 }
 
 uint64_t pb_policy_victim(const struct pb_policy *p, unsigned d)
@@ -419,29 +431,27 @@ void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d)
 int pb_policy_victims_step(struct pb_policy *p, uint64_t k[4])
 {
 	/* pb_policy_victim and victim_prefetch in one call and one walk of
-	 * the order: depths 0..4 in turn (a list policy: four prev links,
-	 * where a lookup per depth walked 0+4+3 of them and made three
-	 * indirect calls an eviction) */
-	uint32_t i = victim_first(p);
-	uint64_t v = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
-	if (v == k[0])
+	 * the order: depths 0..4 (a list policy: four prev links, where a
+	 * lookup per depth walked 0+4+3 of them and made three indirect calls
+	 * an eviction; CLOCK: one scan of its reference bits) */
+	uint32_t v[5];
+	unsigned n = victim_nodes(p, v, 5); /* a new order after most calls */
+	uint64_t key = n ? p->pool.n[v[0]].key : UINT64_MAX;
+	if (key == k[0])
 		return 0;
-	k[0] = v;
-	if (v == UINT64_MAX)
+	k[0] = key;
+	if (key == UINT64_MAX)
 		return 0;
-	int moved = v == k[1];
+	int moved = key == k[1];
 	if (moved) {
 		k[1] = k[2];
 		k[2] = k[3];
 	}
-	for (unsigned d = 1; d <= 3; d++) {
-		if (i != PN_NIL)
-			i = victim_after(p, i, d - 1);
+	for (unsigned d = 1; d <= 3; d++)
 		if (d == 3 || !moved)
-			k[d] = i != PN_NIL ? p->pool.n[i].key : UINT64_MAX;
-	}
-	if (i != PN_NIL && (i = victim_after(p, i, 3)) != PN_NIL)
-		__builtin_prefetch(&p->pool.n[i]);
+			k[d] = d < n ? p->pool.n[v[d]].key : UINT64_MAX;
+	if (n == 5)
+		__builtin_prefetch(&p->pool.n[v[4]]);
 	if (k[3] != UINT64_MAX)
 		(void)pb_policy_prefetch_map(p, k[3]);
 	return moved ? 1 : 2;
@@ -465,7 +475,7 @@ unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n,
 			seen(ctx, victims[k]);
 		if (++k == n)
 			break;
-		i = victim_after(p, i, k - 1);
+		i = victim_after(p, i, k);
 	}
 	for (unsigned j = 0; j < k; j++)
 		if (p->desc->remove(p, victims[j]))

@@ -231,7 +231,7 @@ static void shadow_one(const struct pb_policy_desc *d, const char *params)
 				enum pb_pol_result a = d->access(pol, &ref, &victim);
 				/* a policy that names its next victim names it
 				 * right, and always once full */
-				if (d->victim_node)
+				if (d->victim_node || d->victim_guess)
 					bad += a == PB_POL_MISS_EVICT
 						   ? guess != victim
 						   : guess == UINT64_MAX && res == sizes[s];
@@ -272,7 +272,11 @@ static void test_shadow(void)
  * between), checked from random states of a seeded trace.  And
  * pb_policy_victims_step (the engine's victim prefetch) names the same
  * four: a full lookup from a random state, a move by one after each miss
- * of the run. */
+ * of the run.  A guessing policy (victim_guess: CLOCK) may answer "not
+ * known" (UINT64_MAX) past depth 0 only where the run would evict a page
+ * it loaded itself; keys over few more pages than frames keep most
+ * reference bits set, so a run of four misses turns its clock hand
+ * round. */
 static uint64_t step_bad(struct pb_policy *pol, uint64_t k[4], int want_rc)
 {
 	int rc = pb_policy_victims_step(pol, k);
@@ -282,49 +286,105 @@ static uint64_t step_bad(struct pb_policy *pol, uint64_t k[4], int want_rc)
 	return bad;
 }
 
-static void test_victim_order(void)
+static void victim_order_one(const struct pb_policy_desc *d, const char *params, uint64_t keys)
 {
-	for (size_t k = 0; pb_policies[k]; k++) {
-		const struct pb_policy_desc *d = pb_policies[k];
-		if (!d->victim_node)
+	struct pb_policy_cfg cfg = {.frames = 50, .seed = 3, .params = params};
+	struct pb_policy *pol;
+	char err[256];
+	PB_CHECK_MSG(d->create(&cfg, &pol, err, sizeof(err)) == 0, "%s: %s", d->name, err);
+	struct pb_rng r;
+	pb_rng_seed(&r, 7);
+	uint64_t fresh = 1u << 20, bad = 0, runs = 0, sbad = 0, unknown = 0;
+	uint64_t vk[4] = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+	PB_CHECK(pb_policy_victim(pol, 0) == UINT64_MAX); /* empty: nothing to evict */
+	PB_CHECK(pb_policy_victims_step(pol, vk) == 0 && vk[0] == UINT64_MAX);
+	for (uint64_t i = 0; i < 20000; i++) {
+		uint64_t victim;
+		struct pb_ref ref = {.key = pb_rng_below(&r, keys), .pos = i};
+		(void)d->access(pol, &ref, &victim);
+		if (i < 100 || i % 97)
 			continue;
-		struct pb_policy_cfg cfg = {.frames = 50, .seed = 3};
+		uint64_t want[4];
+		for (unsigned j = 0; j < 4; j++)
+			want[j] = pb_policy_victim(pol, j);
+		vk[0] = vk[1] = UINT64_MAX; /* forget the order: a full lookup */
+		sbad += step_bad(pol, vk, 2);
+		sbad += step_bad(pol, vk, 0); /* nothing moved since */
+		for (unsigned j = 0; j < 4; j++) {
+			struct pb_ref f = {.key = fresh++, .pos = i};
+			victim = UINT64_MAX;
+			unknown += want[j] == UINT64_MAX;
+			bad += d->access(pol, &f, &victim) != PB_POL_MISS_EVICT ||
+			       (want[j] != UINT64_MAX
+				    ? victim != want[j]
+				    : !d->victim_guess || !j || victim < fresh - 1 - j);
+			/* the order moved by one: the old second is known */
+			int by_one = d->victim_node || (j < 3 && want[j + 1] != UINT64_MAX);
+			sbad += step_bad(pol, vk, by_one ? 1 : -1);
+		}
+		runs++;
+	}
+	PB_CHECK_MSG(bad == 0 && runs > 100, "%s:%s: %llu of %llu predicted victims wrong", d->name,
+		     params ? params : "", (unsigned long long)bad, (unsigned long long)runs * 4);
+	PB_CHECK_MSG(sbad == 0, "%s:%s: victims_step wrong %llu times", d->name,
+		     params ? params : "", (unsigned long long)sbad);
+	/* the guess is a guess only where it must be */
+	PB_CHECK_MSG(unknown < runs, "%s:%s: %llu of %llu victims not known", d->name,
+		     params ? params : "", (unsigned long long)unknown,
+		     (unsigned long long)runs * 4);
+	d->destroy(pol);
+}
+
+/* CLOCK's guess where a run of misses turns the hand round, worked by
+ * hand on 4 frames.  insert_ref=0: keys 1-4 load with their bits clear,
+ * hits set those of 1, 2 and 4; the run evicts 3 (the one clear bit), then
+ * 1 and 2 (cleared in passing), and the 4th miss finds the run's own
+ * first page in frame 2 (not known ahead).  insert_ref=1: 1-4 load with
+ * their bits set, 5 clears them all and takes 1's frame (hand at frame 1),
+ * hits set 2's and 4's; the run evicts 3, then 2, passes its own first
+ * page (its bit set) and evicts 4, then 5. */
+static void test_clock_turn(void)
+{
+	static const uint64_t keys[2][7] = {{1, 2, 3, 4, 1, 2, 4}, {1, 2, 3, 4, 5, 2, 4}};
+	static const uint64_t want[2][4] = {{3, 1, 2, UINT64_MAX}, {3, 2, 4, 5}};
+	const struct pb_policy_desc *d = pb_policy_find("clock");
+	for (unsigned ir = 0; ir < 2; ir++) {
+		struct pb_policy_cfg cfg = {.frames = 4, .params = ir ? "insert_ref=1" : NULL};
 		struct pb_policy *pol;
 		char err[256];
-		PB_CHECK_MSG(d->create(&cfg, &pol, err, sizeof(err)) == 0, "%s: %s", d->name, err);
-		struct pb_rng r;
-		pb_rng_seed(&r, 7);
-		uint64_t fresh = 1u << 20, bad = 0, runs = 0, sbad = 0;
-		uint64_t vk[4] = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
-		PB_CHECK(pb_policy_victim(pol, 0) == UINT64_MAX); /* empty: nothing to evict */
-		PB_CHECK(pb_policy_victims_step(pol, vk) == 0 && vk[0] == UINT64_MAX);
-		for (uint64_t i = 0; i < 20000; i++) {
-			uint64_t victim;
-			struct pb_ref ref = {.key = pb_rng_below(&r, 80), .pos = i};
-			(void)d->access(pol, &ref, &victim);
-			if (i < 100 || i % 97)
-				continue;
-			uint64_t want[4];
-			for (unsigned j = 0; j < 4; j++)
-				want[j] = pb_policy_victim(pol, j);
-			vk[0] = vk[1] = UINT64_MAX; /* forget the order: a full lookup */
-			sbad += step_bad(pol, vk, 2);
-			sbad += step_bad(pol, vk, 0); /* nothing moved since */
-			for (unsigned j = 0; j < 4; j++) {
-				struct pb_ref f = {.key = fresh++, .pos = i};
-				victim = UINT64_MAX;
-				bad += d->access(pol, &f, &victim) != PB_POL_MISS_EVICT ||
-				       victim != want[j];
-				sbad += step_bad(pol, vk, 1); /* the order moved by one */
-			}
-			runs++;
+		PB_CHECK_MSG(d->create(&cfg, &pol, err, sizeof(err)) == 0, "clock: %s", err);
+		uint64_t victim = UINT64_MAX, bad = 0;
+		for (size_t i = 0; i < 7; i++) {
+			struct pb_ref ref = {.key = keys[ir][i], .pos = i};
+			enum pb_pol_result a = d->access(pol, &ref, &victim);
+			bad += a != (i < 4	    ? PB_POL_MISS
+				     : i == 4 && ir ? PB_POL_MISS_EVICT
+						    : PB_POL_HIT);
 		}
-		PB_CHECK_MSG(bad == 0 && runs > 100, "%s: %llu of %llu predicted victims wrong",
-			     d->name, (unsigned long long)bad, (unsigned long long)runs * 4);
-		PB_CHECK_MSG(sbad == 0, "%s: victims_step wrong %llu times", d->name,
-			     (unsigned long long)sbad);
+		for (unsigned j = 0; j < 4; j++)
+			bad += pb_policy_victim(pol, j) != want[ir][j];
+		for (unsigned j = 0; j < 4; j++) {
+			struct pb_ref ref = {.key = 100 + j, .pos = 7 + j};
+			uint64_t w = want[ir][j] != UINT64_MAX ? want[ir][j] : 100;
+			bad += d->access(pol, &ref, &victim) != PB_POL_MISS_EVICT || victim != w;
+		}
+		PB_CHECK_MSG(bad == 0,
+			     "clock insert_ref=%u: the guess over a turn wrong %llu times", ir,
+			     (unsigned long long)bad);
 		d->destroy(pol);
 	}
+}
+
+static void test_victim_order(void)
+{
+	for (size_t k = 0; pb_policies[k]; k++)
+		if (pb_policies[k]->victim_node || pb_policies[k]->victim_guess)
+			victim_order_one(pb_policies[k], NULL, 80);
+	const struct pb_policy_desc *clock = pb_policy_find("clock");
+	PB_CHECK(clock->victim_guess && !clock->victim_node); /* never reclaimed */
+	victim_order_one(clock, "insert_ref=1", 80);
+	victim_order_one(clock, NULL, 50); /* most bits set: runs turn the hand round */
+	victim_order_one(clock, "insert_ref=1", 50);
 }
 
 /* pb_policy_reclaim takes the victims pb_policy_victim names, in order, out
@@ -469,6 +529,7 @@ int main(int argc, char **argv)
 	test_opt_and_stack();
 	test_shadow();
 	test_victim_order();
+	test_clock_turn();
 	test_reclaim();
 	test_kmap_rename();
 	test_params();
