@@ -447,8 +447,10 @@ int pb_policy_victims_step(struct pb_policy *p, uint64_t k[4])
 		k[1] = k[2];
 		k[2] = k[3];
 	}
+	/* a guess may know more after the miss (CLOCK's, where the run met
+	 * its own new pages) */
 	for (unsigned d = 1; d <= 3; d++)
-		if (d == 3 || !moved)
+		if (d == 3 || !moved || k[d] == UINT64_MAX)
 			k[d] = d < n ? p->pool.n[v[d]].key : UINT64_MAX;
 	if (n == 5)
 		__builtin_prefetch(&p->pool.n[v[4]]);
