@@ -92,21 +92,6 @@ static inline uint32_t arc_reuse_lru(struct arc *p, int list, uint64_t key, uint
 	return v;
 }
 
-/* After ghost list `list` gave up its LRU key: the next one's key-map slot
- * starts loading, and the one after's node (this one's was loaded the
- * same way at the last drop), so the next drop, a probe to delete the key
- * and its node's links, does not wait for them.  No state changes. */
-static inline void arc_ghost_ahead(struct arc *p, int list)
-{
-	const struct pnode *n = p->b.pool.n;
-	uint32_t t = p->l[list].tail;
-	if (t == PN_NIL)
-		return;
-	(void)pb_policy_prefetch_map(&p->b, n[t].key);
-	if (n[t].prev != PN_NIL)
-		__builtin_prefetch(&n[n[t].prev]);
-}
-
 /* Case IV's end when no node was given up on the way: a new one for key
  * at T1's MRU end.  Out of line: the one call of arc_miss, a tail call,
  * so that arc_miss saves no registers for it. */
@@ -156,7 +141,7 @@ arc_miss(struct arc *p, uint32_t i, uint64_t key, uint64_t at, uint64_t *victim)
 		if (t1 < c) {
 			if (p->l[A_B1].size) {
 				i = arc_reuse_lru(p, A_B1, key, at);
-				arc_ghost_ahead(p, A_B1);
+				pb_pol_tail_ahead(&p->b, &p->l[A_B1]);
 			}
 			if (p->b.res == c) {
 				*victim = arc_replace(p, n, 0);
@@ -171,7 +156,7 @@ arc_miss(struct arc *p, uint32_t i, uint64_t key, uint64_t at, uint64_t *victim)
 	} else if (all >= c) {
 		if (all >= 2 * c && p->l[A_B2].size) {
 			i = arc_reuse_lru(p, A_B2, key, at);
-			arc_ghost_ahead(p, A_B2);
+			pb_pol_tail_ahead(&p->b, &p->l[A_B2]);
 		}
 		if (p->b.res == c) {
 			*victim = arc_replace(p, n, 0);

@@ -88,6 +88,7 @@ static uint32_t car_take_lru(struct car *p, int list)
 {
 	uint32_t v = p->l[list].tail;
 	pl_unlink(p->b.pool.n, &p->l[list], v);
+	pb_pol_tail_ahead(&p->b, &p->l[list]);
 	return v;
 }
 

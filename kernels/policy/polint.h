@@ -390,6 +390,23 @@ static inline uint64_t pb_pol_bytes(const struct pb_policy *p)
 	       (p->map.mask + 1) * sizeof(struct kslot);
 }
 
+/* After ghost list l gave up its tail (a key forgotten: its map entry
+ * deleted, a probe): the new tail's key-map slot starts loading, and the
+ * node before it (the new tail's own was loaded so at the drop before),
+ * so that the next drop finds both cached instead of missing on every
+ * miss once the map outgrows L2 (ARC's B1, CAR's, 2Q's A1out, S3-FIFO's
+ * G).  No state changes. */
+static inline void pb_pol_tail_ahead(struct pb_policy *p, const struct plist *l)
+{
+	const struct pnode *n = p->pool.n;
+	uint32_t t = l->tail;
+	if (t == PN_NIL)
+		return;
+	(void)pb_policy_prefetch_map(p, n[t].key);
+	if (n[t].prev != PN_NIL)
+		__builtin_prefetch(&n[n[t].prev]);
+}
+
 /*
  * Allocate a strategy object of `size` bytes (whose first member is struct
  * pb_policy) and its pool/map sized for `nodes` entries.  0 or -errno.

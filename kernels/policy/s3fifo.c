@@ -98,6 +98,7 @@ static uint64_t s3_evict(struct s3 *p, uint32_t *spare)
 			if (p->l[S_G].size > p->ghost_cap) {
 				uint32_t g = p->l[S_G].tail;
 				pl_unlink(n, &p->l[S_G], g);
+				pb_pol_tail_ahead(&p->b, &p->l[S_G]);
 				*spare = g;
 			}
 			return n[t].key;

@@ -73,6 +73,7 @@ static uint64_t q_reclaim(struct twoq *p, uint32_t *spare)
 		if (p->a1out.size > p->kout) {
 			uint32_t z = p->a1out.tail;
 			pl_unlink(n, &p->a1out, z);
+			pb_pol_tail_ahead(&p->b, &p->a1out);
 			*spare = z;
 		}
 	} else {
