@@ -173,10 +173,11 @@ uint64_t pb_policy_prefetch_map(struct pb_policy *p, uint64_t key);
 void pb_policy_prefetch_node(struct pb_policy *p, uint64_t pf);
 /*
  * The eviction order ahead, for prefetching (policies with victim_node:
- * LRU, FIFO; with victim_guess: CLOCK; others: nothing).  victim: the key the d-th next miss evicts
- * if no hit comes between (UINT64_MAX: not known, or the policy is not
- * full); victim_prefetch starts loading that key's node without waiting
- * for it (the nodes before it are read).  A guess: changes nothing.
+ * LRU, FIFO; with victim_guess: CLOCK; others: nothing).  victim: the key
+ * the d-th next miss evicts if no hit comes between (UINT64_MAX: not
+ * known, d >= 8, or the policy is not full); victim_prefetch starts
+ * loading that key's node without waiting for it (the nodes before it are
+ * read).  A guess: changes nothing.
  */
 uint64_t pb_policy_victim(const struct pb_policy *p, unsigned d);
 void pb_policy_victim_prefetch(const struct pb_policy *p, unsigned d);
