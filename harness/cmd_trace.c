@@ -284,6 +284,10 @@ static int cmd_info(int argc, char **argv)
 	printf("trace:          %s\n", o.pos[0]);
 	printf("format:         %s\n", st.format);
 	printf("compression:    %s\n", st.compression);
+	if (st.pbt_blocks[0] + st.pbt_blocks[1])
+		printf("pbt blocks:     %llu (zstd %llu, stored %llu)\n",
+		       (unsigned long long)(st.pbt_blocks[0] + st.pbt_blocks[1]),
+		       (unsigned long long)st.pbt_blocks[1], (unsigned long long)st.pbt_blocks[0]);
 	printf("page size:      %llu\n", (unsigned long long)page);
 	printf("records:        %llu\n", (unsigned long long)st.records);
 	printf("references:     %llu (page references after splitting)\n",

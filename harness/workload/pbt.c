@@ -363,6 +363,7 @@ struct wl_pbt_reader {
 	 * structs: indexed by the byte with no multiply) */
 	uint64_t dmask[128], dop[128];
 	uint8_t width[128];
+	uint64_t blocks[2]; /* blocks read, by codec: 0 stored, 1 zstd */
 	int done, failed;
 };
 
@@ -502,6 +503,7 @@ static int next_block(struct wl_pbt_reader *r)
 	if (grow_buf(&r->stored, &r->scap, stored + 16) ||
 	    grow_buf(&r->raw, &r->rcap, raw_len + 16))
 		return -ENOMEM;
+	r->blocks[codec]++;
 	got = rd_exact(r, r->stored, stored);
 	if (got < 0)
 		return (int)got;
@@ -609,6 +611,12 @@ ssize_t wl_pbt_next(struct wl_pbt_reader *r, struct pb_access *buf, size_t n)
 		k += m;
 	}
 	return (ssize_t)k;
+}
+
+void wl_pbt_blocks(const struct wl_pbt_reader *r, uint64_t blocks[2])
+{
+	blocks[0] = r->blocks[0];
+	blocks[1] = r->blocks[1];
 }
 
 void wl_pbt_close(struct wl_pbt_reader *r)

@@ -723,6 +723,13 @@ const char *wl_trace_codec(const struct wl_trace *t)
 	return t->in.codec ? t->in.codec->name : "none";
 }
 
+void wl_trace_pbt_blocks(const struct wl_trace *t, uint64_t blocks[2])
+{
+	blocks[0] = blocks[1] = 0;
+	if (t->pbt)
+		wl_pbt_blocks(t->pbt, blocks);
+}
+
 unsigned wl_trace_shift(const struct wl_trace *t)
 {
 	return t->shift;

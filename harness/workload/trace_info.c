@@ -97,6 +97,7 @@ int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct p
 	st->records = wl_workload_records(w);
 	st->format = wl_workload_format(w);
 	st->compression = wl_workload_codec(w);
+	wl_workload_pbt_blocks(w, st->pbt_blocks);
 out:
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "trace info: out of memory");

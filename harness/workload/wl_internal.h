@@ -121,6 +121,9 @@ const int64_t *wl_trace_oracle_next(const struct wl_trace *t);
 const char *wl_trace_error(const struct wl_trace *t);
 const struct wl_format *wl_trace_format(const struct wl_trace *t);
 const char *wl_trace_codec(const struct wl_trace *t);
+/* A pbt trace's blocks read so far, by codec (wl_pbt_blocks); both 0 for
+ * other formats. */
+void wl_trace_pbt_blocks(const struct wl_trace *t, uint64_t blocks[2]);
 /* Lines / records skipped (non-numeric lines in text, banners in lackey). */
 uint64_t wl_trace_skipped(const struct wl_trace *t);
 unsigned wl_trace_shift(const struct wl_trace *t);
@@ -144,6 +147,7 @@ void wl_trace_close(struct wl_trace *t);
 /* The stream's trace reader, for the trace library (workload.c). */
 const char *wl_workload_format(const struct pb_workload *w); /* "generator" for those */
 const char *wl_workload_codec(const struct pb_workload *w);
+void wl_workload_pbt_blocks(const struct pb_workload *w, uint64_t blocks[2]);
 uint64_t wl_workload_records(const struct pb_workload *w);
 uint64_t wl_workload_skipped(const struct pb_workload *w);
 
@@ -155,6 +159,8 @@ int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader
 		unsigned *page_shift, char *err, size_t errlen);
 const char *wl_pbt_error(const struct wl_pbt_reader *r);
 ssize_t wl_pbt_next(struct wl_pbt_reader *r, struct pb_access *buf, size_t n);
+/* The blocks read so far, by codec: [0] stored as is, [1] zstd. */
+void wl_pbt_blocks(const struct wl_pbt_reader *r, uint64_t blocks[2]);
 void wl_pbt_close(struct wl_pbt_reader *r);
 #define WL_PBT_MAGIC "PBTRACE"
 

@@ -995,6 +995,12 @@ const char *wl_workload_codec(const struct pb_workload *w)
 {
 	return w->is_trace ? wl_trace_codec(w->tr) : "none";
 }
+void wl_workload_pbt_blocks(const struct pb_workload *w, uint64_t blocks[2])
+{
+	blocks[0] = blocks[1] = 0;
+	if (w->is_trace)
+		wl_trace_pbt_blocks(w->tr, blocks);
+}
 
 int pb_workload_drain(struct pb_workload *w, struct pb_access *buf, size_t cap,
 		      pb_workload_sink_fn sink, void *ctx, char *err, size_t errlen)

@@ -86,6 +86,9 @@ struct pb_trace_stats {
 	unsigned page_shift;
 	const char *format;	 /* detected format name (static storage) */
 	const char *compression; /* codec name: none, zstd, gzip, xz (static storage) */
+	/* pbt only: its blocks by codec, [0] stored as is, [1] zstd (the
+	 * level is not recorded); both 0 for other formats */
+	uint64_t pbt_blocks[2];
 	/* LRU stack (reuse) distances in pages: cold = first references;
 	 * hist[i] counts distances d with 2^i <= d+1 < 2^(i+1). */
 	uint64_t cold;

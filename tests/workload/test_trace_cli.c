@@ -301,7 +301,8 @@ static void test_pbt_ifetch(void)
 }
 
 /* --fast N reaches zstd (a file of another size than level 3's, zstd
- * blocks), reads back whole, and is bounded like every option */
+ * blocks), reads back whole, and is bounded like every option; trace info
+ * counts the blocks by codec */
 static void test_fast_level(void)
 {
 	const char *in = "zipf:pages=4096,alpha=0.9,refs=200000,seed=7";
@@ -324,6 +325,24 @@ static void test_fast_level(void)
 	free(b);
 	snprintf(spec, sizeof(spec), "trace:path=%s", f1);
 	PB_CHECK_EQ_U64(wl_readall(spec, NULL, NULL, err, sizeof(err)), 200000);
+	/* trace info counts the blocks by codec: all zstd at --fast 1, all
+	 * stored at --level 0, as many either way */
+	unsigned long long nz[2] = {0}, nzst[2] = {0}, nst[2] = {0};
+	for (int lv = 0; lv < 2; lv++) {
+		if (lv)
+			PB_CHECK_EQ_U64(
+			    run("trace", "convert", "--level", "0", (char *)in, l3, "--force"), 0);
+		PB_CHECK_EQ_U64(run("trace", "info", lv ? l3 : f1, NULL, NULL, NULL, NULL), 0);
+		const char *line = strstr(o->out, "pbt blocks:");
+		PB_CHECK_MSG(line && sscanf(line, "pbt blocks: %llu (zstd %llu, stored %llu)",
+					    &nz[lv], &nzst[lv], &nst[lv]) == 3,
+			     "trace info: %s", o->out);
+	}
+	PB_CHECK_MSG(nz[0] > 0 && nzst[0] == nz[0] && nst[0] == 0 && nz[1] == nz[0] &&
+			 nzst[1] == 0 && nst[1] == nz[1],
+		     "pbt blocks: --fast 1 %llu (zstd %llu, stored %llu), --level 0 %llu (zstd "
+		     "%llu, stored %llu)",
+		     nz[0], nzst[0], nst[0], nz[1], nzst[1], nst[1]);
 	PB_CHECK_EQ_U64(run("trace", "convert", "--fast", "8", (char *)in, f1, "--force"), 2);
 	check_one_line("--fast 8");
 }
