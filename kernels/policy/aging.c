@@ -144,7 +144,7 @@ static int ag_remove(struct pb_policy *pp, uint64_t key)
 
 static const struct pb_param aging_params[] = {
     {"period", PB_PT_U64, offsetof(struct aging, period), "frames",
-     "accesses between two aging ticks", NULL, 1, UINT64_MAX, 0, PB_PF_FRAMES, NULL},
+     "accesses between two aging ticks", NULL, 1, (double)UINT64_MAX, 0, PB_PF_FRAMES, NULL},
     {0},
 };
 

@@ -283,11 +283,6 @@ static inline uint64_t lru_back(const struct pb_tlb_array *a, uint64_t perm, uns
 	       (uint64_t)w << a->lru_last_shift;
 }
 
-static inline unsigned lru_last(uint64_t perm, unsigned ways)
-{
-	return (unsigned)(perm >> (4 * (ways - 1))) & 15u;
-}
-
 static void lru_init(struct pb_tlb_array *a, uint64_t *words, uint8_t *fp)
 {
 	uint64_t id = 0;
