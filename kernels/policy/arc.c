@@ -82,12 +82,14 @@ static inline uint64_t arc_replace(struct arc *p, struct pnode *n, int in_b2)
  * Take list's LRU node out of the list and give it key, which
  * pb_pol_find_at just missed with at: the node that dropping the entry and
  * then allocating one for key would take (the pool's free chain is last in,
- * first out), without the second probe and the clearing.
+ * first out), without the second probe and the clearing.  The list's next
+ * LRU entry starts loading (pb_pol_tail_ahead): the next drop's probe.
  */
 static inline uint32_t arc_reuse_lru(struct arc *p, int list, uint64_t key, uint64_t at)
 {
 	uint32_t v = p->l[list].tail;
 	pl_unlink(p->b.pool.n, &p->l[list], v);
+	pb_pol_tail_ahead(&p->b, &p->l[list]);
 	pb_pol_node_rekey_at(&p->b, v, key, at);
 	return v;
 }
@@ -139,10 +141,8 @@ arc_miss(struct arc *p, uint32_t i, uint64_t key, uint64_t at, uint64_t *victim)
 	 * empty-list guards only matter after remove() freed frames. */
 	if (l1 >= c) {
 		if (t1 < c) {
-			if (p->l[A_B1].size) {
+			if (p->l[A_B1].size)
 				i = arc_reuse_lru(p, A_B1, key, at);
-				pb_pol_tail_ahead(&p->b, &p->l[A_B1]);
-			}
 			if (p->b.res == c) {
 				*victim = arc_replace(p, n, 0);
 				rc = PB_POL_MISS_EVICT;
@@ -154,10 +154,8 @@ arc_miss(struct arc *p, uint32_t i, uint64_t key, uint64_t at, uint64_t *victim)
 			rc = PB_POL_MISS_EVICT;
 		}
 	} else if (all >= c) {
-		if (all >= 2 * c && p->l[A_B2].size) {
+		if (all >= 2 * c && p->l[A_B2].size)
 			i = arc_reuse_lru(p, A_B2, key, at);
-			pb_pol_tail_ahead(&p->b, &p->l[A_B2]);
-		}
 		if (p->b.res == c) {
 			*victim = arc_replace(p, n, 0);
 			rc = PB_POL_MISS_EVICT;
