@@ -124,7 +124,7 @@ struct uffdio_move {
 
 enum dirty_mode { DIRTY_OFF, DIRTY_WP, DIRTY_ASYNC, DIRTY_AUTO };
 enum prepage_mode { PRE_NONE, PRE_READAHEAD, PRE_AROUND, PRE_CLUSTER };
-enum inject { INJ_NONE, INJ_EIO, INJ_UNREGISTER, INJ_DUPMSG, INJ_WEDGE };
+enum inject { INJ_NONE, INJ_EIO, INJ_UNREGISTER, INJ_DUPMSG, INJ_WEDGE, INJ_EEXIST, INJ_OCCUPIED };
 enum lat_mode { LAT_SERVICE, LAT_ROUNDTRIP };
 /* io=: how pages go to swap and come back (io_names order) */
 enum io_mode { IO_COPY, IO_MOVE, IO_MIXED };
@@ -143,8 +143,9 @@ enum {
 	EV_ZAP_NS,
 	EV_WORK_NS,
 	EV_COPY_NS,
-	EV_SYS_NS, /* kernel calls and data movement in the pager's work (not the fill) */
-	EV_WB_NS,  /* of it, the write-backs' data movement (copy to memory, pwrite) */
+	EV_SYS_NS,	/* kernel calls and data movement in the pager's work (not the fill) */
+	EV_WB_NS,	/* of it, the write-backs' data movement (copy to memory, pwrite) */
+	EV_MOVE_EEXIST, /* UFFDIO_MOVE's -EEXIST for pages that call had moved (move_range) */
 	EV__N
 };
 
@@ -163,6 +164,7 @@ struct region {
 	uint64_t npending;
 	char *bounce;		       /* (1 + prepage_n) pages, page-aligned */
 	char *zero;		       /* one zero page */
+	uint64_t moves;		       /* UFFDIO_MOVE calls (inject=eexist|occupied) */
 	uint64_t ev[EV__N];	       /* under lock; read by the worker after its touches */
 	struct pb_hist hist, hist_all; /* this repetition / measured repetitions */
 	struct pb_hist whist;	       /* latency=roundtrip: the worker's own, merged per run */
@@ -315,8 +317,9 @@ static const struct pb_param up_params[] = {
     {"check", PB_PT_ENUM, P(check), "stamp", "verification", check_names, 0, 0, 0, 0, NULL},
     {"watchdog_ms", PB_PT_U64, P(watchdog_ms), "10000", "a handler silent this long ends the run",
      NULL, 10, 3600000, 0, 0, NULL},
-    {"inject", PB_PT_STR, P(inject), "none", "test faults: none|dupmsg|eio:N|unregister:N|wedge:N",
-     NULL, 0, 0, 0, 0, "KIND"},
+    {"inject", PB_PT_STR, P(inject), "none",
+     "test faults: none|dupmsg|eio:N|unregister:N|wedge:N|eexist:N|occupied:N", NULL, 0, 0, 0, 0,
+     "KIND"},
     {0},
 };
 #undef P
@@ -331,11 +334,15 @@ static int up_custom(struct upargs *a, const char *k, const char *v, char *err, 
 		snprintf(a->policy, sizeof(a->policy), "%s", v);
 		return 0;
 	}
+#define INJ_KINDS "none|dupmsg|eio:N|unregister:N|wedge:N|eexist:N|occupied:N"
 	if (!strcmp(k, "inject")) {
 		/* Test hooks: eio:N (Nth swap write fails), unregister:N (region
 		 * unregistered under the Nth fault), dupmsg (every fault message
 		 * served twice, as after a signal-interrupted fault), wedge:N
-		 * (the handler stops serving at the Nth fault: the watchdog ends it). */
+		 * (the handler stops serving at the Nth fault: the watchdog ends it),
+		 * eexist:N (the Nth UFFDIO_MOVE moves, then reports -EEXIST, as
+		 * Linux 6.18 sometimes does), occupied:N (the Nth move's
+		 * destination is mapped first: a real -EEXIST). */
 		const char *c = strchr(v, ':');
 		size_t len = c ? (size_t)(c - v) : strlen(v);
 		if (!strncmp(v, "none", len) && len == 4) {
@@ -347,7 +354,7 @@ static int up_custom(struct upargs *a, const char *k, const char *v, char *err, 
 			return 0;
 		}
 		if (!c || pb_parse_u64(c + 1, &x) || x < 1)
-			return bad(err, n, k, v, "none|dupmsg|eio:N|unregister:N|wedge:N");
+			return bad(err, n, k, v, INJ_KINDS);
 		s->inject_at = x;
 		if (len == 3 && !strncmp(v, "eio", 3))
 			s->inject = INJ_EIO;
@@ -355,8 +362,12 @@ static int up_custom(struct upargs *a, const char *k, const char *v, char *err, 
 			s->inject = INJ_UNREGISTER;
 		else if (len == 5 && !strncmp(v, "wedge", 5))
 			s->inject = INJ_WEDGE;
+		else if (len == 6 && !strncmp(v, "eexist", 6))
+			s->inject = INJ_EEXIST;
+		else if (len == 8 && !strncmp(v, "occupied", 8))
+			s->inject = INJ_OCCUPIED;
 		else
-			return bad(err, n, k, v, "none|dupmsg|eio:N|unregister:N|wedge:N");
+			return bad(err, n, k, v, INJ_KINDS);
 		return 0;
 	}
 	if (!strcmp(k, "swap") || !strcmp(k, "workload") || !strcmp(k, "latency_csv")) {
@@ -596,31 +607,83 @@ static int save_victim(struct upstate *s, struct region *r, uint64_t v)
 	return 0;
 }
 
-/*
- * UFFDIO_MOVE of len bytes from src to dst (io=move).  The kernel moves the
- * pages' PTEs without copying and clears the source; it reports a partial
- * move as -EAGAIN with the bytes moved, and -EAGAIN alone when the pages
- * were busy a moment (a migration, a split): the rest is retried, a bounded
- * number of times.  Other errors: -EEXIST (dst populated), -ENOENT (src not
- * present), -EBUSY (a page shared, pinned or KSM), -EINVAL (the areas do not
- * match, or dst is not registered with this userfaultfd).
- */
-static int move_range(int uffd, uint64_t dst, uint64_t src, uint64_t len, uint64_t mode)
+/* Is the page at addr mapped (pagemap's present bit, which needs no
+ * privilege)?  1 or 0; -1 when it cannot tell. */
+static int page_present(const struct upstate *s, uint64_t addr)
 {
+	uint64_t ent;
+	off_t off = (off_t)((addr >> PB_PAGE_SHIFT) * sizeof(ent));
+	if (s->pagemap_fd < 0 || pread(s->pagemap_fd, &ent, sizeof(ent), off) != sizeof(ent))
+		return -1;
+	return (int)(ent >> 63);
+}
+
+/*
+ * UFFDIO_MOVE of len bytes from src to dst (io=move|mixed).  The kernel moves
+ * the pages' PTEs without copying and clears the source; it reports a
+ * partial move as -EAGAIN with the bytes moved, and -EAGAIN alone when the
+ * pages were busy a moment (a migration, a split): the rest is retried, a
+ * bounded number of times.  Other errors: -EEXIST (dst populated), -ENOENT
+ * (src not present), -EBUSY (a page shared, pinned or KSM), -EINVAL (the
+ * areas do not match, or dst is not registered with this userfaultfd).
+ *
+ * -EEXIST is not always what it says.  Linux 6.18 (seen on 6.18.44, about
+ * one call in a million here, in uffd-floor as in the pager) can move a page
+ * and then report -EEXIST with nothing moved: it retries internally, finds
+ * the destination it has just filled and gives up.  The pager only ever
+ * moves into a destination it knows to be empty, so a destination page
+ * that is now mapped while its source is not is the page this call moved:
+ * those pages count as moved (move_eexist counts the calls), the rest is
+ * moved again, and the wake the call would have done is done here.  A
+ * destination and source both mapped (or pagemap unreadable) is a real
+ * -EEXIST and fails the run as before; the worker's stamp check reads every
+ * page it touches, so a wrong page cannot pass unseen.
+ */
+static int move_range(const struct upstate *s, struct region *r, uint64_t dst, uint64_t src,
+		      uint64_t len, uint64_t mode)
+{
+	struct uffdio_range all = {.start = dst, .len = len};
+	int resolved = 0;
 	for (int tries = 0;; tries++) {
 		struct uffdio_move m = {.dst = dst, .src = src, .len = len, .mode = mode};
-		if (!ioctl(uffd, UFFDIO_MOVE, &m))
-			return 0;
+		int inj = (s->inject == INJ_EEXIST || s->inject == INJ_OCCUPIED) &&
+			  ++r->moves == s->inject_at;
+		if (inj && s->inject == INJ_OCCUPIED) {
+			struct uffdio_zeropage z = {.range = {.start = dst, .len = PB_PAGE_SIZE},
+						    .mode = UFFDIO_ZEROPAGE_MODE_DONTWAKE};
+			(void)ioctl(r->uffd, UFFDIO_ZEROPAGE, &z);
+		}
+		int ok = !ioctl(r->uffd, UFFDIO_MOVE, &m);
+		if (ok && inj && s->inject == INJ_EEXIST) {
+			ok = 0; /* moved, but said otherwise */
+			errno = EEXIST;
+			m.move = -EEXIST;
+		}
+		if (ok)
+			break;
 		int e = errno;
 		uint64_t done = m.move > 0 ? (uint64_t)m.move : 0;
+		if (e == EEXIST && !done) {
+			while (done < len && page_present(s, dst + done) == 1 &&
+			       page_present(s, src + done) == 0)
+				done += PB_PAGE_SIZE;
+			resolved |= done > 0;
+		}
 		if (done >= len)
-			return 0;
+			break;
+		if ((!done && e != EAGAIN) || tries >= 1000)
+			return -e;
 		dst += done;
 		src += done;
 		len -= done;
-		if (e != EAGAIN || tries >= 1000)
-			return -e;
 	}
+	if (resolved) {
+		r->ev[EV_MOVE_EEXIST]++;
+		/* the failed call woke nobody */
+		if (!(mode & UFFDIO_MOVE_MODE_DONTWAKE) && ioctl(r->uffd, UFFDIO_WAKE, &all))
+			return -errno;
+	}
+	return 0;
 }
 
 /*
@@ -664,10 +727,10 @@ static int move_victim_prep(struct upstate *s, struct region *r, uint64_t v, int
 }
 
 /* io=move|mixed: n victims from page v out into their consecutive slots, one call. */
-static int move_out(struct region *r, uint64_t v, uint64_t n)
+static int move_out(const struct upstate *s, struct region *r, uint64_t v, uint64_t n)
 {
 	r->ev[EV_ZAPS]++;
-	return move_range(r->uffd, (uint64_t)(uintptr_t)(r->swap.mem + r->slot[v] * PB_PAGE_SIZE),
+	return move_range(s, r, (uint64_t)(uintptr_t)(r->swap.mem + r->slot[v] * PB_PAGE_SIZE),
 			  (uint64_t)(uintptr_t)(r->base + v * PB_PAGE_SIZE), n * PB_PAGE_SIZE,
 			  UFFDIO_MOVE_MODE_DONTWAKE);
 }
@@ -757,7 +820,7 @@ static int flush_victims(struct upstate *s, struct region *r)
 	tcall = pb_now_ns(); /* the calls: the zap, then the moves out */
 	rc = zap_runs(s, r, iov, niov);
 	for (size_t k = 0; !rc && k < nmv; k++)
-		rc = move_out(r, mv[k].lo, mv[k].n);
+		rc = move_out(s, r, mv[k].lo, mv[k].n);
 out:;
 	uint64_t t1 = pb_now_ns();
 	r->npending = 0;
@@ -970,7 +1033,7 @@ static int move_in(struct upstate *s, struct region *r, uint64_t p, int write)
 	int wp = !write && s->dirty != DIRTY_OFF;
 	uint64_t dst = (uint64_t)(uintptr_t)(r->base + p * PB_PAGE_SIZE);
 	uint64_t t0 = pb_now_ns();
-	int rc = move_range(r->uffd, dst,
+	int rc = move_range(s, r, dst,
 			    (uint64_t)(uintptr_t)(r->swap.mem + (size_t)r->slot[p] * PB_PAGE_SIZE),
 			    PB_PAGE_SIZE, wp ? UFFDIO_MOVE_MODE_DONTWAKE : 0);
 	if (!rc && wp) {
@@ -1124,7 +1187,7 @@ static int floor_missing(struct upstate *s, struct region *r, uint64_t p)
 	if (s->io != IO_MOVE)
 		return copy_in(s, r, p, 1, slot, 0, 0);
 	uint64_t t0 = pb_now_ns();
-	int rc = move_range(r->uffd, (uint64_t)(uintptr_t)(r->base + p * PB_PAGE_SIZE),
+	int rc = move_range(s, r, (uint64_t)(uintptr_t)(r->base + p * PB_PAGE_SIZE),
 			    (uint64_t)(uintptr_t)slot, PB_PAGE_SIZE, 0);
 	fill_done(r, t0);
 	return rc;
@@ -1519,9 +1582,11 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		rc = -ENOTSUP;
 		goto fail;
 	}
-	if (s->dirty == DIRTY_ASYNC) {
+	if (s->dirty == DIRTY_ASYNC || s->io != IO_COPY) {
+		/* dirty=async reads the uffd-wp bit; io=move|mixed reads the
+		 * present bit when a move reports -EEXIST (move_range) */
 		s->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-		if (s->pagemap_fd < 0) {
+		if (s->pagemap_fd < 0 && s->dirty == DIRTY_ASYNC) {
 			snprintf(cfg->err, cfg->errlen, "dirty=async: /proc/self/pagemap: %s",
 				 strerror(errno));
 			rc = -errno;
@@ -1926,6 +1991,7 @@ static uint64_t up_run(void *state, struct pb_kthread *t)
 	 * policy and the pager's own bookkeeping (and its clock reads). */
 	t->extra[16] = r->ev[EV_WB_NS] - e0[EV_WB_NS];
 	t->extra[17] = t->extra[10] > sys ? t->extra[10] - sys : 0;
+	t->extra[18] = r->ev[EV_MOVE_EEXIST] - e0[EV_MOVE_EEXIST];
 	t->extra[11] = pb_hist_quantile(&r->hist, 0.5);
 	t->extra[12] = pb_hist_quantile(&r->hist, 0.9);
 	t->extra[13] = pb_hist_quantile(&r->hist, 0.99);
@@ -2083,11 +2149,11 @@ static void up_teardown(void *state)
 	free(s);
 }
 
-static const char *const up_extra[] = {
-    "faults",	     "zero_fills", "swap_ins",	 "evictions",  "writebacks",
-    "wp_faults",     "spurious",   "prepaged",	 "zap_calls",  "zap_ns",
-    "pager_work_ns", "lat_p50_ns", "lat_p90_ns", "lat_p99_ns", "lat_max_ns",
-    "copy_ns",	     "wb_ns",	   "book_ns",	 NULL};
+static const char *const up_extra[] = {"faults",     "zero_fills", "swap_ins",	    "evictions",
+				       "writebacks", "wp_faults",  "spurious",	    "prepaged",
+				       "zap_calls",  "zap_ns",	   "pager_work_ns", "lat_p50_ns",
+				       "lat_p90_ns", "lat_p99_ns", "lat_max_ns",    "copy_ns",
+				       "wb_ns",	     "book_ns",	   "move_eexist",   NULL};
 
 const struct pb_kernel_desc pb_kernel_uffd_pager = {
     .name = "uffd-pager",
