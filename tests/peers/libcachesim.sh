@@ -47,7 +47,8 @@
 # Environment: ROUNDS (5), FRAMES ("1000 20000"), REFS (2000000), PAGES
 # (100000), ALPHA (0.9), SEED (1), POLICIES (the six below), MRC_POLICY
 # (lru=lru), MRC_SIZES (1000:100000:1000), MRC_ROUNDS (3), MRC_THREADS,
-# JOBS (2), PB_LCS_OUT (folder for the trace, the samples and the logs;
+# JOBS (2), SAMPLE_RATE (unset: no sampled MRC; see the end), SAMPLE_REFS
+# (10000000), SAMPLE_POLICY (arc=arc), SAMPLE_ROUNDS (1), PB_LCS_OUT (folder for the trace, the samples and the logs;
 # default a temporary one), PB_LCS_SUMMARY=FILE (print the table of a
 # samples.csv and run nothing).
 set -u
@@ -143,9 +144,10 @@ alpha=${ALPHA:-0.9} seed=${SEED:-1} mrc_rounds=${MRC_ROUNDS:-3} mrc_sizes=${MRC_
 mrc_policy=${MRC_POLICY:-lru=lru} mrc_threads=${MRC_THREADS:-$(nproc 2>/dev/null || echo 1)}
 out=${PB_LCS_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/pb-lcs.XXXXXX")}
 mkdir -p "$out/results" "$out/cachesim"
-trace=$out/zipf-$refs-$pages-$alpha-$seed.oracleGeneral
-if [ ! -s "$trace" ]; then
-	python3 - "$refs" "$pages" "$alpha" "$seed" "$trace" <<'EOF' || { echo "$0: writing the trace failed" >&2; exit 1; }
+# write_trace REFS PATH: REFS references of the zipf trace, once.
+write_trace() {
+	[ -s "$2" ] && return 0
+	python3 - "$1" "$pages" "$alpha" "$seed" "$2" <<'EOF' || { echo "$0: writing the trace failed" >&2; exit 1; }
 import bisect, itertools, random, struct, sys
 refs, pages, alpha, seed, path = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 cum = list(itertools.accumulate(1.0 / k ** alpha for k in range(1, pages + 1)))
@@ -160,8 +162,10 @@ for i in range(refs):
 with open(path + '.tmp', 'wb') as f:
     f.write(buf)
 EOF
-	mv "$trace.tmp" "$trace"
-fi
+	mv "$2.tmp" "$2"
+}
+trace=$out/zipf-$refs-$pages-$alpha-$seed.oracleGeneral
+write_trace "$refs" "$trace"
 wl="trace:path=$trace,format=oracle"
 if "$pb" sim --help 2>&1 | grep -q -- '--model'; then
 	polcmd=model
@@ -250,5 +254,52 @@ done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); samples: $samples"
 echo
 table "$samples"
+
+# The sampled MRC (issue 14): every pagebench policy at the MRC's sizes by
+# SHARDS-sampled miniature simulations (mrc --sample SAMPLE_RATE --policy
+# all) against cachesim's exact curve of ONE policy (SAMPLE_POLICY, default
+# arc=arc) at the same sizes, on a SAMPLE_REFS-reference trace (default 10M),
+# SAMPLE_ROUNDS times (default 1).  Skipped unless SAMPLE_RATE is set.  The
+# accuracy check: pagebench's sampled curve of that policy against
+# cachesim's exact one, mean and largest absolute miss-ratio difference
+# (exit 3 when the mean exceeds 0.01).
+if [ -n "${SAMPLE_RATE:-}" ]; then
+	srefs=${SAMPLE_REFS:-10000000} sp=${SAMPLE_POLICY:-arc=arc}
+	spb=${sp%=*} slc=${sp##*=}
+	strace=$out/zipf-$srefs-$pages-$alpha-$seed.oracleGeneral
+	write_trace "$srefs" "$strace"
+	echo
+	echo "Sampled MRC, $srefs references: pagebench \`mrc --sample $SAMPLE_RATE --policy all --frames $mrc_sizes\` ($npts sizes, every policy) vs cachesim \`$slc\` at the same sizes (--num-thread $mrc_threads):"
+	echo
+	echo "| round | pagebench, all policies: wall / CPU s / RSS MiB | cachesim, $slc: wall / CPU s / RSS MiB | cachesim / pagebench (wall, CPU) | $spb sampled vs exact: mean / max abs. miss-ratio difference |"
+	echo "|---|---|---|---|---|"
+	for r in $(seq 1 "${SAMPLE_ROUNDS:-1}"); do
+		t=$(timed "$out/sm.log" "$pb" mrc --workload "trace:path=$strace,format=oracle" --policy all \
+			--sample "$SAMPLE_RATE" --frames "$mrc_sizes" --csv --results "$out/results") || exit 1
+		u=$( (cd "$out/cachesim" && timed "$out/sc.log" "$cs" "$strace" oracleGeneralBin "$slc" "$list" \
+			--ignore-obj-size 1 --num-thread "$mrc_threads")) || exit 1
+		python3 - "$out/sm.log" "$out/sc.log" "$spb" "$t" "$u" "$r" <<'EOF' || fails=$((fails + 1))
+import csv, re, sys
+pm, cl, pol, t, u, r = sys.argv[1:]
+pb, hdr = {}, None
+for row in csv.reader(open(pm)):
+    if row and row[0] == "schema_version":
+        hdr = row
+    elif hdr and len(row) == len(hdr) and row[hdr.index("policy")] == pol.split(":")[0]:
+        if row[hdr.index("miss_ratio")] != "NA":
+            pb[int(row[hdr.index("frames")])] = float(row[hdr.index("miss_ratio")])
+lc = {int(m.group(1)): float(m.group(2)) for m in
+      re.finditer(r"cache size\s+(\d+),\s+\d+ req, miss ratio ([0-9.]+)", open(cl, errors="replace").read())}
+both = sorted(set(pb) & set(lc))
+tw, tc, tr = (float(x) for x in t.split(","))
+uw, uc, ur = (float(x) for x in u.split(","))
+d = [abs(pb[f] - lc[f]) for f in both]
+acc = "%.4f / %.4f (%d sizes)" % (sum(d) / len(d), max(d), len(d)) if d else "NA (no common sizes)"
+print("| %s | %.2f / %.2f / %.0f | %.2f / %.2f / %.0f | %.2f, %.2f | %s |" % (
+    r, tw, tc, tr / 1024, uw, uc, ur / 1024, uw / tw if tw else 0, uc / tc if tc else 0, acc))
+sys.exit(0 if d and sum(d) / len(d) <= 0.01 else 1)
+EOF
+	done
+fi
 [ $fails = 0 ] || echo "miss counts DIFFER (see MISMATCH lines above)" >&2
 [ $fails = 0 ] || exit 3
