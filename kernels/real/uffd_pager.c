@@ -628,9 +628,10 @@ static int page_present(const struct upstate *s, uint64_t addr)
  * areas do not match, or dst is not registered with this userfaultfd).
  *
  * -EEXIST is not always what it says.  Linux 6.18 (seen on 6.18.44, about
- * one call in a million here, in uffd-floor as in the pager) can move a page
- * and then report -EEXIST with nothing moved: it retries internally, finds
- * the destination it has just filled and gives up.  The pager only ever
+ * one call in a few million here, in uffd-floor as in the pager) can move a
+ * page and then report -EEXIST with nothing moved: after the failure the
+ * page was mapped at its destination with its own stamp, its source was
+ * empty, and nothing else had touched either (docs/real.md).  The pager only ever
  * moves into a destination it knows to be empty, so a destination page
  * that is now mapped while its source is not is the page this call moved:
  * those pages count as moved (move_eexist counts the calls), the rest is
