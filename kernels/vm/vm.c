@@ -141,7 +141,8 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 	vm->fine = cfg->nthreads > 1 && cfg->order == PB_VM_ORDER_FREE && !vm->huge && !vm->vma &&
 		   !(cfg->prepage && cfg->prepage->after_fault) && !cfg->swap_pages &&
 		   vm->bk.fd < 0;
-	vm_batch_init(vm); /* batch.c */
+	vm_batch_init(vm);				   /* batch.c */
+	vm->lock_spin_ns = vm_lock_spin_ns(cfg->nthreads); /* hints.c */
 	for (unsigned i = 0; i < cfg->nthreads; i++)
 		vm->thr[i].hint_at = HINT_BATCH;
 	if (vm->fine && !(vm->transit = calloc(cfg->nthreads, sizeof(*vm->transit)))) {

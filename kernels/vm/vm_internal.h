@@ -319,6 +319,7 @@ struct pb_vm {
 	 * its priv_key + 1 (0: none; an unmap of it clears it), so the fill
 	 * after a fault need not walk again */
 	uint64_t mapped_key, mapped_pte;
+	uint64_t lock_spin_ns; /* a contended lock spins this long before sleeping (hints.c) */
 	unsigned policy_lock PB_ALIGNED(PB_CACHELINE); /* hints.c */
 	struct vm_vmas *vma;			       /* regions (vma.c), NULL: none configured */
 	struct vm_huge *huge;			       /* thp != never (huge.c), else NULL */
@@ -532,6 +533,7 @@ void vm_leaf_lock(struct pb_vm *vm, unsigned *w);
 void vm_leaf_unlock(struct pb_vm *vm, unsigned *w);
 /* The policy lock: every policy call (inside the fault lock, or alone for
  * a flush of hints that know their frames). */
+uint64_t vm_lock_spin_ns(unsigned nthreads);
 void vm_plock(struct pb_vm *vm);
 void vm_punlock(struct pb_vm *vm);
 /* Record the first failure (any thread). */
