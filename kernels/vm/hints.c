@@ -115,11 +115,13 @@
  * acquisition: 14308 context switches and 10144 futex calls in 3 repetitions
  * of a 2-thread LRU replay, 20% of its samples in the kernel (2026-12-04).
  * When the engine's threads do not outnumber the CPUs this process could
- * run on when it started (its affinity before any thread was pinned), the holder is most likely
- * running, so the waiter spins up to LOCK_SPIN_NS first (by the clock: a pause takes 10 to 140
- * cycles by CPU); when they outnumber them the holder may be waiting for our CPU, so the waiter
- * sleeps after LOCK_SPIN pauses, as before.  Another process on our CPUs costs at most LOCK_SPIN_NS
- * a contended acquisition.
+ * run on when it started (its affinity before any thread was pinned), the
+ * holder is most likely running, so the waiter spins up to LOCK_SPIN_NS
+ * first (by the clock: a pause takes 10 to 140 cycles by CPU); when they
+ * outnumber them the holder may be waiting for our CPU, so the waiter
+ * sleeps after LOCK_SPIN pauses, as before.  Other work on our CPUs (other
+ * processes, other engines of a sweep) costs at most LOCK_SPIN_NS a
+ * contended acquisition whose holder was preempted.
  */
 static unsigned start_cpus; /* CPUs the process could run on when it started */
 
