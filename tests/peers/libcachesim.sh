@@ -48,8 +48,8 @@
 # (100000), ALPHA (0.9), SEED (1), POLICIES (the six below), MRC_POLICY
 # (lru=lru), MRC_SIZES (1000:100000:1000), MRC_ROUNDS (3), MRC_THREADS,
 # JOBS (2), SAMPLE_RATE (unset: no sampled MRC; see the end), SAMPLE_REFS
-# (10000000), SAMPLE_POLICY (arc=arc), SAMPLE_ROUNDS (1), PB_LCS_OUT (folder for the trace, the samples and the logs;
-# default a temporary one), PB_LCS_SUMMARY=FILE (print the table of a
+# (10000000), SAMPLE_POLICY (arc=arc), SAMPLE_ROUNDS (1), PB_LCS_OUT (folder
+# for the traces, the samples and the logs; default a temporary one), PB_LCS_SUMMARY=FILE (print the table of a
 # samples.csv and run nothing).
 set -u
 POLICIES=${POLICIES:-"lru=lru clock=clock arc=arc sieve=sieve s3fifo:move_threshold=2=s3fifo lirs:stack_bound=2=lirs"}
@@ -263,6 +263,7 @@ table "$samples"
 # accuracy check: pagebench's sampled curve of that policy against
 # cachesim's exact one, mean and largest absolute miss-ratio difference
 # (exit 3 when the mean exceeds 0.01).
+sfails=0
 if [ -n "${SAMPLE_RATE:-}" ]; then
 	srefs=${SAMPLE_REFS:-10000000} sp=${SAMPLE_POLICY:-arc=arc}
 	spb=${sp%=*} slc=${sp##*=}
@@ -278,7 +279,7 @@ if [ -n "${SAMPLE_RATE:-}" ]; then
 			--sample "$SAMPLE_RATE" --frames "$mrc_sizes" --csv --results "$out/results") || exit 1
 		u=$( (cd "$out/cachesim" && timed "$out/sc.log" "$cs" "$strace" oracleGeneralBin "$slc" "$list" \
 			--ignore-obj-size 1 --num-thread "$mrc_threads")) || exit 1
-		python3 - "$out/sm.log" "$out/sc.log" "$spb" "$t" "$u" "$r" <<'EOF' || fails=$((fails + 1))
+		python3 - "$out/sm.log" "$out/sc.log" "$spb" "$t" "$u" "$r" <<'EOF' || sfails=$((sfails + 1))
 import csv, re, sys
 pm, cl, pol, t, u, r = sys.argv[1:]
 pb, hdr = {}, None
@@ -302,4 +303,5 @@ EOF
 	done
 fi
 [ $fails = 0 ] || echo "miss counts DIFFER (see MISMATCH lines above)" >&2
-[ $fails = 0 ] || exit 3
+[ $sfails = 0 ] || echo "the sampled curve is more than 0.01 from cachesim's exact one (mean)" >&2
+[ $fails = 0 ] && [ $sfails = 0 ] || exit 3
