@@ -277,7 +277,8 @@ static const enum prepage_mode prepage_of[] = {PRE_NONE, PRE_READAHEAD, PRE_AROU
 static const char *const latency_names[] = {"service", "roundtrip", NULL}; /* lat_mode */
 static const char *const io_names[] = {"copy", "move", "mixed", NULL};	   /* io_mode */
 
-#define P(f) offsetof(struct up_params, f)
+#define P(f)	  offsetof(struct up_params, f)
+#define INJ_KINDS "none|dupmsg|eio:N|unregister:N|wedge:N|eexist:N|occupied:N"
 static const struct pb_param up_params[] = {
     {"pages", PB_PT_SIZE, P(pages), "16384", "region per thread, in pages", NULL, 1, 1 << 24, 0, 0,
      NULL},
@@ -317,9 +318,7 @@ static const struct pb_param up_params[] = {
     {"check", PB_PT_ENUM, P(check), "stamp", "verification", check_names, 0, 0, 0, 0, NULL},
     {"watchdog_ms", PB_PT_U64, P(watchdog_ms), "10000", "a handler silent this long ends the run",
      NULL, 10, 3600000, 0, 0, NULL},
-    {"inject", PB_PT_STR, P(inject), "none",
-     "test faults: none|dupmsg|eio:N|unregister:N|wedge:N|eexist:N|occupied:N", NULL, 0, 0, 0, 0,
-     "KIND"},
+    {"inject", PB_PT_STR, P(inject), "none", "test faults: " INJ_KINDS, NULL, 0, 0, 0, 0, "KIND"},
     {0},
 };
 #undef P
@@ -334,7 +333,6 @@ static int up_custom(struct upargs *a, const char *k, const char *v, char *err, 
 		snprintf(a->policy, sizeof(a->policy), "%s", v);
 		return 0;
 	}
-#define INJ_KINDS "none|dupmsg|eio:N|unregister:N|wedge:N|eexist:N|occupied:N"
 	if (!strcmp(k, "inject")) {
 		/* Test hooks: eio:N (Nth swap write fails), unregister:N (region
 		 * unregistered under the Nth fault), dupmsg (every fault message
@@ -547,13 +545,22 @@ static void region_fail(struct upstate *s, struct region *r, int err, const char
 /* ---- eviction ---- */
 
 /* Dirty under WP_ASYNC: the PTE lost its uffd-wp bit (one pagemap read). */
+/* The /proc/self/pagemap entry of the page at addr into *ent; 0, or -1
+ * when it cannot be read (no pagemap_fd, a short read). */
+static int pagemap_entry(const struct upstate *s, uint64_t addr, uint64_t *ent)
+{
+	off_t off = (off_t)((addr >> PB_PAGE_SHIFT) * sizeof(*ent));
+	if (s->pagemap_fd < 0 || pread(s->pagemap_fd, ent, sizeof(*ent), off) != sizeof(*ent))
+		return -1;
+	return 0;
+}
+
 static int async_dirty(struct upstate *s, struct region *r, uint64_t page)
 {
 	uint64_t ent, t0 = pb_now_ns();
-	off_t off = (off_t)(((uintptr_t)(r->base + page * PB_PAGE_SIZE) >> PB_PAGE_SHIFT) * 8);
-	ssize_t got = pread(s->pagemap_fd, &ent, sizeof(ent), off);
+	int rc = pagemap_entry(s, (uint64_t)(uintptr_t)(r->base + page * PB_PAGE_SIZE), &ent);
 	r->ev[EV_SYS_NS] += pb_now_ns() - t0;
-	if (got != sizeof(ent))
+	if (rc)
 		return 1; /* cannot tell: treat as dirty (never lose data) */
 	return !(ent & PM_UFFD_WP);
 }
@@ -612,10 +619,7 @@ static int save_victim(struct upstate *s, struct region *r, uint64_t v)
 static int page_present(const struct upstate *s, uint64_t addr)
 {
 	uint64_t ent;
-	off_t off = (off_t)((addr >> PB_PAGE_SHIFT) * sizeof(ent));
-	if (s->pagemap_fd < 0 || pread(s->pagemap_fd, &ent, sizeof(ent), off) != sizeof(ent))
-		return -1;
-	return (int)(ent >> 63);
+	return pagemap_entry(s, addr, &ent) ? -1 : (int)(ent >> 63);
 }
 
 /*
