@@ -11,9 +11,10 @@
  * Project MAC MAC-M-384, 1968); as "second chance" in Tanenbaum's and
  * Silberschatz's textbooks.  Needs only the accessed bit: PB_POL_HW.
  *
- * Variant details: the circle is the array of frames, as in an OS: slot[f]
- * is the page in frame f, ref[f] its reference bit (a dense byte array, so
- * the hand's sweep is a linear scan), and the hand a frame number.  Frames
+ * Variant details: the circle is the array of frames, as in an OS (struct
+ * fcircle): slot[f] is the page in frame f, its byte f's reference bit (a
+ * dense byte array, so the hand's sweep is a linear scan), and the hand a
+ * frame number.  Frames
  * are filled in order, so without remove() the circle is in load order with
  * the hand at the oldest page; a frame freed by remove() is reused by the
  * next fault in place (its position on the circle is the frame's).  A new
@@ -30,23 +31,13 @@
 
 struct clk {
 	struct pb_policy b;
-	uint32_t *slot;	 /* frame -> node (PN_NIL: free) */
-	uint8_t *ref;	 /* frame -> reference bit */
-	uint32_t *holes; /* frames freed by remove() */
-	uint64_t nholes, used, hand;
+	struct fcircle fc;   /* fc.b[f]: frame f's reference bit */
 	uint64_t insert_ref; /* 0 or 1 */
 };
 
-static size_t clk_bytes(uint64_t frames)
-{
-	return frames * (2 * sizeof(uint32_t) + 1);
-}
-
 static void clk_destroy(struct pb_policy *pp)
 {
-	struct clk *p = (struct clk *)pp;
-	if (p->slot)
-		pb_unmap(p->slot, clk_bytes(p->b.frames));
+	pb_pol_fc_fini(&((struct clk *)pp)->fc);
 	pb_pol_free(pp);
 }
 
@@ -59,19 +50,11 @@ static int clk_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
 		return rc;
 	struct clk *p = (struct clk *)*out;
 	rc = pb_pol_params_apply(&pb_pol_clock, cfg, p, err, errlen);
-	if (rc) {
-		pb_pol_free(*out);
-		return rc;
-	}
-	p->slot = pb_map(clk_bytes(cfg->frames), 0);
-	if (!p->slot) {
-		pb_pol_free(*out);
+	if (!rc && (rc = pb_pol_fc_init(&p->fc, cfg->frames)))
 		snprintf(err, errlen, "clock: out of memory");
-		return -ENOMEM;
-	}
-	p->holes = p->slot + cfg->frames;
-	p->ref = (uint8_t *)(p->holes + cfg->frames);
-	return 0;
+	if (rc)
+		pb_pol_free(*out);
+	return rc;
 }
 
 /*
@@ -81,11 +64,11 @@ static int clk_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, c
  */
 static __attribute__((noinline)) enum pb_pol_result clk_fill(struct clk *p, uint64_t key)
 {
-	uint64_t f = p->nholes ? p->holes[--p->nholes] : p->used++;
+	uint64_t f = fc_take(&p->fc);
 	uint32_t i = pb_pol_node_must(&p->b, key);
 	p->b.pool.n[i].c = (uint32_t)f;
-	p->slot[f] = i;
-	p->ref[f] = p->insert_ref;
+	p->fc.slot[f] = i;
+	p->fc.b[f] = (uint8_t)p->insert_ref;
 	p->b.res++;
 	return PB_POL_MISS;
 }
@@ -97,16 +80,17 @@ static __attribute__((noinline)) enum pb_pol_result clk_evict(struct clk *p, uin
 {
 	if (p->b.res < p->b.frames)
 		return clk_fill(p, key);
-	uint64_t h = p->hand, f = p->b.frames;
-	while (p->ref[h]) {
-		p->ref[h] = 0;
-		h = h + 1 == f ? 0 : h + 1;
+	uint64_t h = p->fc.hand;
+	uint8_t *ref = p->fc.b;
+	while (ref[h]) {
+		ref[h] = 0;
+		h = fc_next(&p->fc, h);
 	}
-	uint32_t i = p->slot[h];
+	uint32_t i = p->fc.slot[h];
 	*victim = p->b.pool.n[i].key;
 	pb_pol_node_rekey_at(&p->b, i, key, at);
-	p->ref[h] = p->insert_ref;
-	p->hand = h + 1 == f ? 0 : h + 1;
+	ref[h] = (uint8_t)p->insert_ref;
+	p->fc.hand = fc_next(&p->fc, h);
 	return PB_POL_MISS_EVICT;
 }
 
@@ -117,7 +101,7 @@ static enum pb_pol_result clk_access(struct pb_policy *pp, const struct pb_ref *
 	uint32_t i = pb_pol_find_at(&p->b, key, &at);
 	if (i == PN_NIL)
 		return clk_evict(p, key, at, victim);
-	p->ref[p->b.pool.n[i].c] = 1;
+	p->fc.b[p->b.pool.n[i].c] = 1;
 	return PB_POL_HIT;
 }
 
@@ -127,10 +111,7 @@ static int clk_remove(struct pb_policy *pp, uint64_t key)
 	uint32_t i = pb_pol_find(&p->b, key);
 	if (i == PN_NIL)
 		return -ENOENT;
-	uint32_t f = p->b.pool.n[i].c;
-	p->slot[f] = PN_NIL;
-	p->ref[f] = 0;
-	p->holes[p->nholes++] = f;
+	fc_release(&p->fc, p->b.pool.n[i].c, 0);
 	pb_pol_node_drop(&p->b, i);
 	p->b.res--;
 	return 0;
@@ -150,17 +131,19 @@ static int clk_remove(struct pb_policy *pp, uint64_t key)
 static unsigned clk_victim_guess(const struct pb_policy *pp, uint32_t *v, unsigned n)
 {
 	const struct clk *p = (const struct clk *)pp;
-	uint64_t f = p->b.frames, h = p->hand;
+	const uint8_t *ref = p->fc.b;
+	const uint32_t *slot = p->fc.slot;
+	uint64_t f = p->b.frames, h = p->fc.hand;
 	unsigned k = 0;
 	/* eight bits a load (each byte is 0 or 1): a branch per clear bit
 	 * found, not one per byte, which mispredicted on every other */
 	for (uint64_t s = 0; s < f && k < n;) {
 		uint64_t w = 0, m = f - h < f - s ? f - h : f - s; /* to the end, or round */
 		m = m < 8 ? m : 8;
-		memcpy(&w, p->ref + h, m);
+		memcpy(&w, ref + h, m);
 		uint64_t clear = ~w & (m == 8 ? 0x0101010101010101ULL : (1ULL << (8 * m)) / 255);
 		for (; clear && k < n; clear &= clear - 1)
-			v[k++] = p->slot[h + (unsigned)__builtin_ctzll(clear) / 8];
+			v[k++] = slot[h + (unsigned)__builtin_ctzll(clear) / 8];
 		s += m;
 		h = h + m == f ? 0 : h + m;
 	}
@@ -168,8 +151,8 @@ static unsigned clk_victim_guess(const struct pb_policy *pp, uint32_t *v, unsign
 		return k;
 	/* the second turn starts at the hand again (the first went round) */
 	for (uint64_t s = 0; s < f && k < n; s++, h = h + 1 == f ? 0 : h + 1) {
-		if (p->ref[h])
-			v[k++] = p->slot[h];
+		if (ref[h])
+			v[k++] = slot[h];
 		else if (!p->insert_ref)
 			break;
 	}

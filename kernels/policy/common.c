@@ -35,6 +35,30 @@ void pb_pol_pool_fini(struct ppool *p)
 	p->n = NULL;
 }
 
+static size_t fc_bytes(uint64_t frames)
+{
+	return frames * (2 * sizeof(uint32_t) + 1);
+}
+
+int pb_pol_fc_init(struct fcircle *c, uint64_t frames)
+{
+	memset(c, 0, sizeof(*c));
+	c->slot = pb_map(fc_bytes(frames), 0);
+	if (!c->slot)
+		return -ENOMEM;
+	c->holes = c->slot + frames;
+	c->b = (uint8_t *)(c->holes + frames);
+	c->frames = frames;
+	return 0;
+}
+
+void pb_pol_fc_fini(struct fcircle *c)
+{
+	if (c->slot)
+		pb_unmap(c->slot, fc_bytes(c->frames));
+	c->slot = NULL;
+}
+
 int pb_pol_pool_grow(struct ppool *p)
 {
 	uint64_t ncap = (uint64_t)p->cap * 2;

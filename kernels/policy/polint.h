@@ -309,6 +309,43 @@ PL_DEFINE(pl, prev, next)
 PL_DEFINE(pl2, a, b)
 
 /*
+ * ---- frame circle: the frames as an array, as an OS keeps them ----
+ * For strategies whose hand sweeps frames, not a linked ring (clock, nru):
+ * slot[f] is the node of the page in frame f (PN_NIL: free), b[f] the
+ * strategy's byte for it (a reference bit, an NRU class), dense, so a sweep
+ * is a linear scan.  Frames are filled in order; a frame freed by remove()
+ * (fc_release) is the next fill's (fc_take), in place on the circle.
+ */
+struct fcircle {
+	uint32_t *slot;	 /* frame -> node (PN_NIL: free) */
+	uint32_t *holes; /* frames freed by remove(), refilled first */
+	uint8_t *b;	 /* frame -> the strategy's byte */
+	uint64_t frames, nholes, used, hand;
+};
+
+int pb_pol_fc_init(struct fcircle *c, uint64_t frames);
+void pb_pol_fc_fini(struct fcircle *c);
+
+static inline uint64_t fc_next(const struct fcircle *c, uint64_t f)
+{
+	return f + 1 == c->frames ? 0 : f + 1;
+}
+
+/* The frame a fill takes: the last one freed, else the next never used. */
+static inline uint64_t fc_take(struct fcircle *c)
+{
+	return c->nholes ? c->holes[--c->nholes] : c->used++;
+}
+
+/* Frame f is free again; its byte becomes `hole`. */
+static inline void fc_release(struct fcircle *c, uint64_t f, uint8_t hole)
+{
+	c->slot[f] = PN_NIL;
+	c->b[f] = hole;
+	c->holes[c->nholes++] = (uint32_t)f;
+}
+
+/*
  * Circular list with hands (CLOCK-style): `first` is any member (PN_NIL when
  * empty); hands are plain node indices kept by the strategy.  ring_insert
  * links i just before `at` (behind a hand: the last place the hand reaches).

@@ -381,6 +381,49 @@ static void test_clock_turn(void)
 	}
 }
 
+/*
+ * NRU's turns (Silberschatz's enhanced second chance) on 4 frames, pages
+ * loaded referenced: 1r 2w 3r 4w fill; 5 finds no (0,0) in turn 1, turn 2
+ * clears every R bit and finds no (0,1) either, so the next turn 1 takes
+ * frame 0 (page 1); 6 takes the first (0,0) from the hand (3, past the
+ * dirty 2); 7 finds only dirty or referenced pages, so turn 2 takes the
+ * first (0,1) (4).  Then 2 is removed and 8 refills its frame in place (the
+ * circle is the frame array): 9 clears all R bits again and takes 5, and
+ * 10 takes 8, in 2's old place, not 6 as a linked ring that loads 8 behind
+ * the hand would.
+ */
+static void test_nru_turns(void)
+{
+	static const struct {
+		uint64_t key;
+		uint8_t write;
+		uint64_t victim; /* 0: a miss that evicts nothing; UINT64_MAX: remove */
+	} step[] = {
+	    {1, 0, 0}, {2, 1, 0},	   {3, 0, 0}, {4, 1, 0}, {5, 0, 1},  {6, 0, 3},
+	    {7, 1, 4}, {2, 0, UINT64_MAX}, {8, 0, 0}, {9, 0, 5}, {10, 0, 8},
+	};
+	const struct pb_policy_desc *d = pb_policy_find("nru");
+	struct pb_policy_cfg cfg = {.frames = 4};
+	struct pb_policy *pol;
+	char err[256];
+	PB_CHECK_MSG(d->create(&cfg, &pol, err, sizeof(err)) == 0, "nru: %s", err);
+	for (size_t i = 0; i < PB_ARRAY_SIZE(step); i++) {
+		if (step[i].victim == UINT64_MAX) {
+			PB_CHECK(d->remove(pol, step[i].key) == 0);
+			continue;
+		}
+		struct pb_ref ref = {.key = step[i].key, .pos = i, .write = step[i].write};
+		uint64_t victim = 0;
+		enum pb_pol_result a = d->access(pol, &ref, &victim);
+		PB_CHECK_MSG(a == (step[i].victim ? PB_POL_MISS_EVICT : PB_POL_MISS) &&
+				 victim == step[i].victim,
+			     "nru step %zu (page %llu): result %d victim %llu, want %llu", i,
+			     (unsigned long long)step[i].key, (int)a, (unsigned long long)victim,
+			     (unsigned long long)step[i].victim);
+	}
+	d->destroy(pol);
+}
+
 static void test_victim_order(void)
 {
 	for (size_t k = 0; pb_policies[k]; k++) {
@@ -540,6 +583,7 @@ int main(int argc, char **argv)
 	test_shadow();
 	test_victim_order();
 	test_clock_turn();
+	test_nru_turns();
 	test_reclaim();
 	test_kmap_rename();
 	test_params();
