@@ -11,6 +11,7 @@
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/config.h"
+#include "pagebench/git_commit.h"
 #include "pagebench/team.h"
 
 struct subcmd {

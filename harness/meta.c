@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "pagebench/config.h"
 #include "pagebench/counters.h"
+#include "pagebench/git_commit.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 
