@@ -435,6 +435,7 @@ int pb_cmd_suite(int argc, char **argv)
 		free(pos);
 		return PB_EXIT_FAIL;
 	}
+	pb_run_set_label(run, so.label); /* the suite's meta.json names the machine too */
 	char *dir = strdup(pb_run_dir(run));
 	int ret = PB_EXIT_OK;
 	pb_run_config_str(run, "suite", s->name);

@@ -23,6 +23,10 @@ void pb_sb_putn(struct pb_sb *b, const char *s, size_t n);
 void pb_sb_printf(struct pb_sb *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void pb_sb_free(struct pb_sb *b);
 
+/* A series or machine name: base, or "base (2)", "base (3)", ... the first
+ * that none of taken[0..n) is (two guests both called "vm" stay two). */
+void pb_name_unique(char *out, size_t len, const char *base, char *const *taken, size_t n);
+
 /* Machine description for meta.json: a new object of top-level fields
  * (host, cpu_model, kernel, build, libraries, topology ...). */
 json_t *pb_meta_machine_json(void);

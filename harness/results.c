@@ -118,6 +118,19 @@ void pb_sb_free(struct pb_sb *b)
 	*b = (struct pb_sb){0};
 }
 
+void pb_name_unique(char *out, size_t len, const char *base, char *const *taken, size_t n)
+{
+	snprintf(out, len, "%s", base);
+	for (int k = 2;; k++) {
+		size_t i = 0;
+		while (i < n && strcmp(taken[i], out))
+			i++;
+		if (i == n)
+			return;
+		snprintf(out, len, "%s (%d)", base, k);
+	}
+}
+
 /* ---- JSON helpers ---- */
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */

@@ -64,6 +64,7 @@ struct cmp_run {
 	/* from meta.json, "" when absent */
 	const char *label, *host, *commit, *build_type;
 	const char *status; /* "complete", "partial", "failed"; "" in older runs */
+	char *name;	    /* --machines: the name made unique (cmp_run_name) */
 };
 
 /* Load dir (its meta.json and whichever of summary.csv, runs.csv, sim.csv
@@ -73,7 +74,8 @@ void cmp_run_free(struct cmp_run *r);
 /* A string from meta.json by a dotted path ("build.git_commit"), "" if
  * absent; numbers are printed into buf. */
 const char *cmp_meta_str(const struct cmp_run *r, const char *path, char *buf, size_t len);
-/* The machine's name for tables: label, else host. */
+/* The machine's name for tables: label, else host (made unique among
+ * --machines' runs: "vm", "vm (2)"). */
 const char *cmp_run_name(const struct cmp_run *r);
 
 /* A difference between two runs' configurations. */

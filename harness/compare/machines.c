@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "../internal.h"
 #include "compare.h"
 #include "pagebench/cli.h"
 #include "pagebench/outfile.h"
@@ -234,6 +235,23 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 	}
 	if (rc) {
 		pb_error(cmd, "%s", err);
+		goto out;
+	}
+	/* machines that share a label or host (two guests both called "vm")
+	 * get distinct names, as the machines figure gives them */
+	char **uniq = calloc(n ? n : 1, sizeof(*uniq));
+	for (size_t i = 0; uniq && i < n; i++) {
+		char nm[512];
+		pb_name_unique(nm, sizeof(nm), cmp_run_name(&runs[i]), uniq, i);
+		if (!(uniq[i] = strdup(nm)))
+			break;
+	}
+	for (size_t i = 0; i < n; i++)
+		runs[i].name = uniq ? uniq[i] : NULL;
+	int named = uniq && (!n || runs[n - 1].name);
+	free(uniq);
+	if (!named) {
+		pb_error(cmd, "out of memory");
 		goto out;
 	}
 	static const char *const need[] = {"experiment", "kernel", "params",

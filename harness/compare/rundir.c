@@ -78,6 +78,8 @@ static const char *meta_s(json_t *root, const char *path)
 
 const char *cmp_run_name(const struct cmp_run *r)
 {
+	if (r->name)
+		return r->name;
 	if (r->label[0])
 		return r->label;
 	if (r->host[0])
@@ -160,6 +162,7 @@ void cmp_run_free(struct cmp_run *r)
 	if (r->meta)
 		json_decref(r->meta);
 	free(r->dir);
+	free(r->name);
 	*r = (struct cmp_run){0};
 }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../internal.h"
 #include "pagebench/common.h"
 #include "plot.h"
 
@@ -1149,9 +1150,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	/* machine labels, made unique */
 	for (size_t i = 0; i < n; i++) {
 		char lab[160];
-		snprintf(lab, sizeof(lab), "%s", runs[i].label);
-		for (int k = 2; names_find(&b.se, lab) != (size_t)-1; k++)
-			snprintf(lab, sizeof(lab), "%s (%d)", runs[i].label, k);
+		pb_name_unique(lab, sizeof(lab), runs[i].label, b.se.v, b.se.n);
 		names_add(&b.se, lab);
 	}
 	const char *metric = all_summary ? "median_ns_per_op" : "accesses_per_s";

@@ -471,6 +471,27 @@ int main(int argc, char **argv)
 		PB_CHECK_EQ_U64(json_array_size(json_object_get(mj, "rows")), mt.nrows);
 		json_decref(mj);
 	}
+	/* two machines without labels on hosts of one name (guests are
+	 * often all "vm" or "localhost") are told apart, not merged */
+	char *mc1 = copy(a, "mc1"), *mc2 = copy(a, "mc2");
+	meta_set(mc1, NULL, "label", "");
+	meta_set(mc2, NULL, "label", "");
+	PB_CHECK_EQ_U64(compare((const char *[]){"--machines", mc1, mc2, "--out", mo, "--force",
+						 "--format", "json", NULL}),
+			0);
+	mj = json_loads(o.out, 0, &je);
+	PB_CHECK_MSG(mj != NULL, "machines json: %s", je.text);
+	if (mj) {
+		json_t *ms = json_object_get(mj, "machines");
+		const char *n0 =
+			       json_string_value(json_object_get(json_array_get(ms, 0), "machine")),
+			   *n1 =
+			       json_string_value(json_object_get(json_array_get(ms, 1), "machine"));
+		PB_CHECK_MSG(n0 && n1 && strcmp(n0, n1) && !strncmp(n1, n0, strlen(n0)) &&
+				 !strcmp(n1 + strlen(n0), " (2)"),
+			     "machines %s, %s", n0 ? n0 : "-", n1 ? n1 : "-");
+		json_decref(mj);
+	}
 	cmp_table_free(&mt);
 	cmp_table_free(&sa);
 

@@ -173,6 +173,10 @@ static void cli(const char *tmp)
 	json_t *meta = load_json((snprintf(path, sizeof(path), "%s/meta.json", dir), path));
 	json_t *cfg = json_object_get(meta, "config");
 	PB_CHECK(meta && cfg);
+	/* the suite's own meta.json names the machine, as its tasks' do
+	 * (compare --machines and the machines figure read it there) */
+	PB_CHECK(json_is_string(json_object_get(meta, "label")) &&
+		 !strcmp(json_string_value(json_object_get(meta, "label")), "lab1"));
 	PB_CHECK(json_is_string(json_object_get(cfg, "suite_status")) &&
 		 !strcmp(json_string_value(json_object_get(cfg, "suite_status")), "complete"));
 	json_t *tasks = json_object_get(cfg, "tasks");
