@@ -225,10 +225,27 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 		"set xtics rotate by 45 right scale 0 nomirror font \",7\"\n"
 		"set grid noxtics ytics\n",
 		err ? "errorbars lw 0.8" : "clustered");
-	size_t longest = 4;
-	for (size_t k = 0; k < b->cl.n; k++)
-		longest = strlen(b->cl.v[k]) > longest ? strlen(b->cl.v[k]) : longest;
-	fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.34 * (double)longest));
+	size_t longest = 4, line = 4;
+	int split = 0;
+	for (size_t k = 0; k < b->cl.n; k++) {
+		const char *v = b->cl.v[k], *c = strchr(v, ':');
+		size_t a = c ? (size_t)(c - v) : strlen(v), z = c ? strlen(c + 1) : 0;
+		longest = strlen(v) > longest ? strlen(v) : longest;
+		line = a > line ? a : line;
+		line = z > line ? z : line;
+		split |= c != NULL;
+	}
+	if (split) {
+		/* experiments (kernel:params): kernel and params on two lines,
+		 * upright, so no label runs off the left edge; the figure grows
+		 * by what they need beyond the usual margin (a 7 pt character is
+		 * about 0.42 of a line of the 8 pt font the margin counts in) */
+		double bm = 1.5 + 0.42 * (double)line;
+		fprintf(g, "set xtics rotate by 90 right\nset bmargin %.1f\n", bm);
+		f->height_in += fmax(0, bm - 5.0) * 9.6 / 72.0;
+	} else {
+		fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.34 * (double)longest));
+	}
 	fprintf(g, "plot");
 	for (size_t s = 0; s < b->se.n; s++) {
 		size_t c0 = 2 + s * (err ? 3 : 1);
@@ -236,7 +253,10 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 			c0);
 		if (err)
 			fprintf(g, ":%zu:%zu", c0 + 1, c0 + 2);
-		if (s == 0)
+		if (s == 0 && split)
+			fprintf(g, ":xtic((P = strstrt(strcol(1), \":\")) > 0 ? "
+				   "strcol(1)[1:P-1].\"\\n\".strcol(1)[P+1:] : strcol(1))");
+		else if (s == 0)
 			fprintf(g, ":xtic(1)");
 		fprintf(g, " title S%d", stitle[s]);
 		bar_style(f, s);
@@ -271,11 +291,12 @@ static int *series_titles(struct pb_fig *f, const struct names *se)
 /* The error-bar note: "95% CI" only when every interval is a real CI. */
 static const char *ci_note(int nvalid, int ninvalid)
 {
+	/* short enough for a one-column figure's title line */
 	if (nvalid && !ninvalid)
 		return "error bars: 95% CI of the median";
 	if (!nvalid)
-		return "error bars: min-max (fewer than 6 repetitions, no CI)";
-	return "error bars: 95% CI where >= 6 repetitions, else min-max";
+		return "error bars: min-max (< 6 repetitions)";
+	return "error bars: 95% CI, or min-max (< 6 reps)";
 }
 
 /* ---- summary.csv: scaling and cost ---- */
@@ -1177,8 +1198,14 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				if (all_summary && !c->o->norder && is_baseline_only(t, name))
 					continue;
 				char cl[300];
+				/* the experiment (kernel:params): two experiments of
+				 * one kernel, or one kernel with other params on
+				 * another machine, are not one bar */
+				const char *ex = all_summary && pb_csv_col(t, "experiment") >= 0
+						     ? pb_csv_get(t, row, "experiment")
+						     : "";
 				if (all_summary)
-					snprintf(cl, sizeof(cl), "%s", name);
+					snprintf(cl, sizeof(cl), "%s", *ex ? ex : name);
 				else
 					snprintf(cl, sizeof(cl), "%s %s fr", name,
 						 pb_csv_get(t, row, "frames"));
@@ -1211,7 +1238,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	for (size_t m = 0; m < n; m++)
 		pb_fig_source(&f, runs[m].dir, all_summary ? "summary.csv" : "sim.csv");
 	char tt[128];
-	snprintf(tt, sizeof(tt), "Cost per operation by machine, %g thread%s (median)", thr,
+	snprintf(tt, sizeof(tt), "Cost per operation, %g thread%s (median)", thr,
 		 thr == 1 ? "" : "s");
 	if (lo)
 		fig_title_note(&f, tt, ci_note(nvalid, ninvalid));
