@@ -215,6 +215,13 @@ static int bars_wants_log(const struct bars *b)
 	return hi > 0 && hi / lo > 10;
 }
 
+/* A gnuplot string expression: the string X (a .str variable or strcol(1))
+ * with an experiment's "kernel:params" on two lines, kernel over params. */
+static void gp_two_lines(FILE *g, const char *x)
+{
+	fprintf(g, "((P = strstrt(%s, \":\")) > 0 ? %s[1:P-1].\"\\n\".%s[P+1:] : %s)", x, x, x, x);
+}
+
 static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block, const int *stitle)
 {
 	FILE *g = f->gp;
@@ -253,10 +260,10 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 			c0);
 		if (err)
 			fprintf(g, ":%zu:%zu", c0 + 1, c0 + 2);
-		if (s == 0 && split)
-			fprintf(g, ":xtic((P = strstrt(strcol(1), \":\")) > 0 ? "
-				   "strcol(1)[1:P-1].\"\\n\".strcol(1)[P+1:] : strcol(1))");
-		else if (s == 0)
+		if (s == 0 && split) {
+			fprintf(g, ":xtic");
+			gp_two_lines(g, "strcol(1)");
+		} else if (s == 0)
 			fprintf(g, ":xtic(1)");
 		fprintf(g, " title S%d", stitle[s]);
 		bar_style(f, s);
@@ -306,53 +313,54 @@ static int is_total(const struct pb_csv *t, size_t r)
 	return c < 0 || !strcmp(pb_csv_cell(t, r, c), "total");
 }
 
-/* Kernels that serve as another kernel's baseline (drawn only if asked). */
-static int is_baseline_only(const struct pb_csv *t, const char *kernel)
+/*
+ * A row's series: its experiment (the kernel, or kernel:params), so that two
+ * experiments of one kernel (frames-alloc-free with pattern=repeat and with
+ * cross=50, in one suite) are two series, not one that mixes their rows;
+ * the kernel in files without that column.
+ */
+static const char *row_series(const struct pb_csv *t, size_t i)
 {
-	int cb = pb_csv_col(t, "baseline"), ck = pb_csv_col(t, "kernel");
+	int ce = pb_csv_col(t, "experiment");
+	const char *e = ce >= 0 ? pb_csv_cell(t, i, ce) : "";
+	return *e ? e : pb_csv_cell(t, i, pb_csv_col(t, "kernel"));
+}
+
+/* Series that serve as another's baseline (drawn only if asked); the
+ * baseline column names the baseline's experiment. */
+static int is_baseline_only(const struct pb_csv *t, const char *series)
+{
+	int cb = pb_csv_col(t, "baseline");
 	if (cb < 0)
 		return 0;
 	for (size_t r = 0; r < t->nrows; r++)
-		if (!strcmp(pb_csv_cell(t, r, cb), kernel) && strcmp(pb_csv_cell(t, r, ck), kernel))
+		if (!strcmp(pb_csv_cell(t, r, cb), series) && strcmp(row_series(t, r), series))
 			return 1;
 	return 0;
 }
 
-static const char *family_of(const struct pb_plot_run *r, const char *kernel)
+static const char *family_of(const struct pb_plot_run *r, const char *series)
 {
 	const struct pb_csv *t = &r->runs;
-	int ck = pb_csv_col(t, "kernel"), cm = pb_csv_col(t, "module");
-	if (r->has_runs && ck >= 0 && cm >= 0)
+	int cm = pb_csv_col(t, "module");
+	if (r->has_runs && cm >= 0)
 		for (size_t i = 0; i < t->nrows; i++)
-			if (!strcmp(pb_csv_cell(t, i, ck), kernel))
+			if (!strcmp(row_series(t, i), series))
 				return pb_csv_cell(t, i, cm);
 	cm = pb_csv_col(&r->summary, "module");
-	ck = pb_csv_col(&r->summary, "kernel");
 	if (cm >= 0)
 		for (size_t i = 0; i < r->summary.nrows; i++)
-			if (!strcmp(pb_csv_cell(&r->summary, i, ck), kernel))
+			if (!strcmp(row_series(&r->summary, i), series))
 				return pb_csv_cell(&r->summary, i, cm);
 	return "kernels";
 }
 
-static __attribute__((unused)) const char *unit_of(const struct pb_plot_run *r, const char *kernel)
-{
-	const struct pb_csv *t = &r->runs;
-	int ck = pb_csv_col(t, "kernel"), cu = pb_csv_col(t, "op_unit");
-	if (r->has_runs && ck >= 0 && cu >= 0)
-		for (size_t i = 0; i < t->nrows; i++)
-			if (!strcmp(pb_csv_cell(t, i, ck), kernel))
-				return pb_csv_cell(t, i, cu);
-	return "";
-}
-
-/* The series (kernel) names to draw: --order, else CSV order minus baselines. */
+/* The series names to draw: --order, else CSV order minus baselines. */
 static void kernels_of(const struct pb_plot_run *r, const struct pb_plot_opts *o, struct names *k)
 {
 	const struct pb_csv *t = &r->summary;
-	int ck = pb_csv_col(t, "kernel");
 	for (size_t i = 0; i < t->nrows; i++) {
-		const char *name = pb_csv_cell(t, i, ck);
+		const char *name = row_series(t, i);
 		if (is_total(t, i) && (o->norder || !is_baseline_only(t, name)))
 			names_add(k, name);
 	}
@@ -375,7 +383,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	for (size_t k = 0; k < kern.n; k++) {
 		int nthr = 0;
 		for (size_t i = 0; i < t->nrows; i++)
-			if (is_total(t, i) && !strcmp(pb_csv_cell(t, i, ck), kern.v[k])) {
+			if (is_total(t, i) && !strcmp(row_series(t, i), kern.v[k])) {
 				nthr++;
 				maxthr = fmax(maxthr, pb_plot_num(pb_csv_cell(t, i, cth)));
 			}
@@ -424,6 +432,21 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	else
 		fprintf(g, " title \"(\".NOTE.\")\" font \",8\"");
 	fprintf(g, "\n");
+	/* tics at the thread counts measured (1 2 4 8 16, not 1 to 16) */
+	double thv[64];
+	size_t nthv = 0;
+	int split = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		double x = pb_plot_num(pb_csv_cell(t, i, cth));
+		size_t j = 0;
+		while (j < nthv && thv[j] != x)
+			j++;
+		if (j == nthv && nthv < PB_ARRAY_SIZE(thv) && isfinite(x))
+			thv[nthv++] = x;
+	}
+	qsort(thv, nthv, sizeof(*thv), cmp_double);
+	for (size_t k = 0; k < keep.n; k++)
+		split |= strchr(keep.v[k], ':') != NULL;
 	int block = 0;
 	for (size_t fi = 0; fi < fam.n; fi++) {
 		struct names ks = {0};
@@ -433,11 +456,31 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		fprintf(g, "set title S%d font \",8\" offset 0,-0.8\n", pb_fig_str(&f, fam.v[fi]));
 		fprintf(g,
 			"set xlabel \"threads\" offset 0,1.1\nset ylabel \"speedup\" offset 1.5,0\n"
-			"set xrange [0.8:%g]\nset xtics 1 nomirror font \",7\"\n"
-			"set ytics nomirror font \",7\"\n"
-			"set key below Left reverse maxcols 2 samplen 1.5 spacing 0.8 height 0.8 "
-			"font \",6\"\n",
+			"set xrange [0.8:%g]\n",
 			maxthr + 0.2);
+		if (nthv <= 8) {
+			/* labelled where they do not run into each other (1 4 8
+			 * 16 of 1 2 4 8 16), the others unlabelled */
+			fprintf(g, "set xtics (");
+			double last = -INFINITY;
+			for (size_t j = 0; j < nthv; j++) {
+				int lab = thv[j] - last >= maxthr / 12;
+				if (lab) {
+					fprintf(g, "%s\"%g\" %g", j ? ", " : "", thv[j], thv[j]);
+					last = thv[j];
+				} else {
+					fprintf(g, "%s\"\" %g", j ? ", " : "", thv[j]);
+				}
+			}
+			fprintf(g, ") nomirror font \",7\"\n");
+		} else {
+			fprintf(g, "set xtics nomirror font \",7\"\n");
+		}
+		fprintf(g,
+			"set ytics nomirror font \",7\"\n"
+			"set key below Left reverse maxcols %d samplen 1.5 spacing 0.8 height 0.8 "
+			"font \",6\"\n",
+			split ? 1 : 2);
 		if (c->o->logx)
 			fprintf(g, "set logscale x 2\n");
 		if (c->o->logy)
@@ -447,11 +490,11 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		for (size_t k = 0; k < ks.n; k++) {
 			double one = NAN;
 			for (size_t i = 0; i < t->nrows; i++)
-				if (is_total(t, i) && !strcmp(pb_csv_cell(t, i, ck), ks.v[k]) &&
+				if (is_total(t, i) && !strcmp(row_series(t, i), ks.v[k]) &&
 				    pb_plot_num(pb_csv_cell(t, i, cth)) == 1)
 					one = pb_plot_num(pb_csv_cell(t, i, cm));
 			for (size_t i = 0; i < t->nrows; i++) {
-				if (!is_total(t, i) || strcmp(pb_csv_cell(t, i, ck), ks.v[k]))
+				if (!is_total(t, i) || strcmp(row_series(t, i), ks.v[k]))
 					continue;
 				pb_fig_dat_num(&f, pb_plot_num(pb_csv_cell(t, i, cth)));
 				double m = pb_plot_num(pb_csv_cell(t, i, cm));
@@ -473,10 +516,28 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			size_t si = 0;
 			for (; si < keep.n && strcmp(keep.v[si], ks.v[k]); si++)
 				;
+			/* kernel:params as the kernel, then the params on a key
+			 * line of their own (a multi-line key title overlaps the
+			 * next entry in gnuplot 5.4) */
+			const char *nm = ks.v[k], *colon = strchr(nm, ':');
+			char kn[256], pa[300];
+			snprintf(kn, sizeof(kn), "%.*s",
+				 colon ? (int)(colon - nm) : (int)strlen(nm), nm);
 			fprintf(g,
 				", \\\n    '%s.dat' index %d using 1:2:3:4 with yerrorlines ls %zu "
 				"title S%d",
-				f.name, block++, si % 17 + 1, pb_fig_str(&f, ks.v[k]));
+				f.name, block++, si % 17 + 1, pb_fig_str(&f, kn));
+			/* the params a few k=v to a line, so the key stays inside a
+			 * panel of a one-column figure */
+			for (const char *q = colon ? colon + 1 : NULL; q && *q;) {
+				size_t n = strcspn(q, ","); /* at least one k=v */
+				while (q[n] == ',' && n + 1 + strcspn(q + n + 1, ",") <= 18)
+					n += 1 + strcspn(q + n + 1, ",");
+				snprintf(pa, sizeof(pa), "  %.*s%s", (int)n, q,
+					 q[n] == ',' ? "," : "");
+				fprintf(g, ", keyentry title S%d", pb_fig_str(&f, pa));
+				q += n + (q[n] == ',');
+			}
 		}
 		fprintf(g, "\n");
 		names_free(&ks);
@@ -546,7 +607,7 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	for (size_t i = 0; i < t->nrows; i++) {
 		if (!is_total(t, i))
 			continue;
-		size_t k = names_find(&kern, pb_csv_cell(t, i, ck));
+		size_t k = names_find(&kern, row_series(t, i));
 		if (k == (size_t)-1)
 			continue;
 		double x = pb_plot_num(pb_csv_cell(t, i, cth));
@@ -577,9 +638,11 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		pb_fig_source(&f, r->dir, "runs.csv");
 	fig_title_note(&f, "Cost per operation by kernel (median)", ci_note(nvalid, ninvalid));
 	int *st = series_titles(&f, &b.se);
+	/* the key's rows set the top margin (a fixed one let a key of five
+	 * thread counts, two rows, run over the title) */
 	key_top_margin(&f, &b.se, 2);
 	fprintf(f.gp, "set ylabel \"ns per operation\"\n"
-		      "set tmargin 4.4\nset key at screen 0.5, screen 0.985 center top horizontal "
+		      "set key at screen 0.5, screen 0.985 center top horizontal "
 		      "samplen 1.5 font \",7\"\n");
 	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
 		fprintf(f.gp, "set logscale y 10\n");
@@ -625,8 +688,8 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct names kern = {0};
 	for (size_t i = 0; i < t->nrows; i++)
 		if (is_total(t, i) &&
-		    (c->o->norder || !is_baseline_only(&r->summary, pb_csv_cell(t, i, ck))))
-			names_add(&kern, pb_csv_cell(t, i, ck));
+		    (c->o->norder || !is_baseline_only(&r->summary, row_series(t, i))))
+			names_add(&kern, row_series(t, i));
 	names_order(&kern, c->o);
 	for (size_t k = 0; k < kern.n; k++) {
 		names_add(&b.cl, kern.v[k]);
@@ -642,7 +705,7 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			int ce = e < PB_ARRAY_SIZE(ev) ? pb_csv_col(t, ev[e].col) : cins;
 			size_t n = 0;
 			for (size_t i = 0; i < t->nrows && ce >= 0; i++) {
-				if (!is_total(t, i) || strcmp(pb_csv_cell(t, i, ck), kern.v[k]) ||
+				if (!is_total(t, i) || strcmp(row_series(t, i), kern.v[k]) ||
 				    !strcmp(pb_csv_cell(t, i, cw), "1") ||
 				    pb_plot_num(pb_csv_cell(t, i, cth)) != thr)
 					continue;
@@ -1192,20 +1255,16 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				     pb_plot_num(pb_csv_get(t, row, "threads")) != thr))
 					continue;
 				const char *name =
-				    pb_csv_get(t, row, all_summary ? "kernel" : "policy");
+				    all_summary ? row_series(t, row) : pb_csv_get(t, row, "policy");
 				if (c->o->norder && pb_plot_order_rank(c->o, name) < 0)
 					continue;
 				if (all_summary && !c->o->norder && is_baseline_only(t, name))
 					continue;
 				char cl[300];
-				/* the experiment (kernel:params): two experiments of
-				 * one kernel, or one kernel with other params on
-				 * another machine, are not one bar */
-				const char *ex = all_summary && pb_csv_col(t, "experiment") >= 0
-						     ? pb_csv_get(t, row, "experiment")
-						     : "";
+				/* the experiment: one kernel with other params on
+				 * another machine is not the same bar */
 				if (all_summary)
-					snprintf(cl, sizeof(cl), "%s", *ex ? ex : name);
+					snprintf(cl, sizeof(cl), "%s", name);
 				else
 					snprintf(cl, sizeof(cl), "%s %s fr", name,
 						 pb_csv_get(t, row, "frames"));

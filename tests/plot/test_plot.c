@@ -293,6 +293,39 @@ int main(int argc, char **argv)
 			 strstr(s, "\"pt-lookup:pages=2048\""),
 		     "machines.dat: %s", s ? s : "(none)");
 
+	/* two experiments of one kernel in one folder (a suite): two series in
+	 * the scaling figure, each its own speedup (exactly 1 at 1 thread; one
+	 * series keyed by kernel divided one experiment by the other's), the
+	 * params on key lines of their own */
+	char sfile[800], rsuite[700];
+	snprintf(sfile, sizeof(sfile), "%s/two.suite", root);
+	write_file(sfile, "run pt-lookup --threads 1,2 --reps 2 --ops 20000 --param pt=radix\n"
+			  "run pt-lookup --threads 1,2 --reps 2 --ops 20000 --param pt=hashed\n");
+	snprintf(d, sizeof(d), "%s/suite2", root);
+	PB_CHECK(pb(NULL, "suite", sfile, "--results", d, NULL) == 0);
+	run_folder(d, rsuite, sizeof(rsuite));
+	snprintf(out, sizeof(out), "%s/two", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rsuite, "--kind", "scaling", "--out", out, "--format", "pdf",
+			NULL) == 0,
+		     "two experiments: %s", o.err);
+	snprintf(p, sizeof(p), "%s/scaling.str", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "\"  pt=radix\"") && strstr(s, "\"  pt=hashed\""),
+		     "scaling.str: %s", s ? s : "(none)");
+	snprintf(p, sizeof(p), "%s/scaling.dat", out);
+	s = slurp(p);
+	int ones = 0, bad1 = 0;
+	for (char *ln = s; ln && *ln;) {
+		char *nl = strchr(ln, '\n');
+		if (!strncmp(ln, "1\t", 2)) {
+			ones++;
+			bad1 += strtod(ln + 2, NULL) != 1.0;
+		}
+		ln = nl ? nl + 1 : NULL;
+	}
+	PB_CHECK_MSG(ones == 2 && bad1 == 0, "scaling.dat: %d series at 1 thread, %d not 1: %s",
+		     ones, bad1, s ? s : "(none)");
+
 	/* --mono, --logy, --ylim, --order, --title are accepted and drawn */
 	snprintf(out, sizeof(out), "%s/opts", root);
 	PB_CHECK_MSG(pb(NULL, "plot", rmrc, "--mono", "--logx", "--logy", "--ylim", "0.01:1",
