@@ -307,6 +307,23 @@ static const char *ci_note(int nvalid, int ninvalid)
 }
 
 /* ---- summary.csv: scaling and cost ---- */
+/* The distinct numbers of column col (thread counts, frame counts),
+ * ascending, at most max of them. */
+static size_t col_distinct(const struct pb_csv *t, int col, double *v, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		double x = pb_plot_num(pb_csv_cell(t, i, col));
+		size_t j = 0;
+		while (j < n && v[j] != x)
+			j++;
+		if (j == n && n < max && isfinite(x))
+			v[n++] = x;
+	}
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n;
+}
+
 static int is_total(const struct pb_csv *t, size_t r)
 {
 	int c = pb_csv_col(t, "thread");
@@ -434,17 +451,8 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(g, "\n");
 	/* tics at the thread counts measured (1 2 4 8 16, not 1 to 16) */
 	double thv[64];
-	size_t nthv = 0;
+	size_t nthv = col_distinct(t, cth, thv, PB_ARRAY_SIZE(thv));
 	int split = 0;
-	for (size_t i = 0; i < t->nrows; i++) {
-		double x = pb_plot_num(pb_csv_cell(t, i, cth));
-		size_t j = 0;
-		while (j < nthv && thv[j] != x)
-			j++;
-		if (j == nthv && nthv < PB_ARRAY_SIZE(thv) && isfinite(x))
-			thv[nthv++] = x;
-	}
-	qsort(thv, nthv, sizeof(*thv), cmp_double);
 	for (size_t k = 0; k < keep.n; k++)
 		split |= strchr(keep.v[k], ':') != NULL;
 	int block = 0;
@@ -587,16 +595,7 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	}
 	/* thread counts ascending */
 	double thr[64];
-	size_t nthr = 0;
-	for (size_t i = 0; i < t->nrows; i++) {
-		double x = pb_plot_num(pb_csv_cell(t, i, cth));
-		size_t j = 0;
-		while (j < nthr && thr[j] != x)
-			j++;
-		if (j == nthr && nthr < PB_ARRAY_SIZE(thr) && isfinite(x))
-			thr[nthr++] = x;
-	}
-	qsort(thr, nthr, sizeof(*thr), cmp_double);
+	size_t nthr = col_distinct(t, cth, thr, PB_ARRAY_SIZE(thr));
 	for (size_t j = 0; j < nthr; j++) {
 		char s[64];
 		snprintf(s, sizeof(s), "%g thread%s", thr[j], thr[j] == 1 ? "" : "s");
@@ -1021,16 +1020,7 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		names_add(&pol, pb_csv_cell(t, i, cp));
 	names_order(&pol, c->o);
 	double *fr = dalloc(t->nrows);
-	size_t nfr = 0;
-	for (size_t i = 0; i < t->nrows; i++) {
-		double x = pb_plot_num(pb_csv_cell(t, i, cf));
-		size_t j = 0;
-		while (j < nfr && fr[j] != x)
-			j++;
-		if (j == nfr && isfinite(x))
-			fr[nfr++] = x;
-	}
-	qsort(fr, nfr, sizeof(*fr), cmp_double);
+	size_t nfr = col_distinct(t, cf, fr, t->nrows);
 	double *v = dalloc(nfr * pol.n);
 	double lo = INFINITY, hi = 0;
 	for (size_t i = 0; i < t->nrows; i++) {
