@@ -127,7 +127,9 @@ void pb_name_unique(char *out, size_t len, const char *base, char *const *taken,
 			i++;
 		if (i == n)
 			return;
-		snprintf(out, len, "%s (%d)", base, k);
+		/* room for the suffix: a base as long as out would otherwise
+		 * truncate every candidate to the same string, for ever */
+		snprintf(out, len, "%.*s (%d)", len > 16 ? (int)(len - 16) : 0, base, k);
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "pagebench/results.h"
 #include "pbtest.h"
 
@@ -98,8 +99,31 @@ static char *slurp(const char *dir, const char *name)
 	return buf;
 }
 
+/* Machine and series names made unique (compare --machines, plot). */
+static void test_name_unique(void)
+{
+	char *taken[4], out[32];
+	char a[] = "vm", b[] = "vm (2)";
+	taken[0] = a;
+	pb_name_unique(out, sizeof(out), "vm", taken, 0);
+	PB_CHECK(!strcmp(out, "vm"));
+	pb_name_unique(out, sizeof(out), "vm", taken, 1);
+	PB_CHECK(!strcmp(out, "vm (2)"));
+	taken[1] = b;
+	pb_name_unique(out, sizeof(out), "vm", taken, 2);
+	PB_CHECK(!strcmp(out, "vm (3)"));
+	/* a base longer than the buffer: the suffix still fits and differs */
+	const char *longname = "a-machine-label-longer-than-the-buffer-itself";
+	char first[32];
+	pb_name_unique(first, sizeof(first), longname, taken, 0);
+	taken[2] = first;
+	pb_name_unique(out, sizeof(out), longname, taken + 2, 1);
+	PB_CHECK_MSG(strcmp(out, first) && strstr(out, " (2)"), "%s / %s", first, out);
+}
+
 int main(void)
 {
+	test_name_unique();
 	char root[] = "/tmp/pb-test-resultsXXXXXX";
 	PB_CHECK(mkdtemp(root) != NULL);
 	char err[256];
