@@ -395,7 +395,10 @@ int pb_cmd_plot(int argc, char **argv)
 		}
 	} else {
 		int r = pb_plot_machines(&ctx, runs, (size_t)nrun);
-		if (r < 0)
+		int r2 = r < 0 || pb_signal_pending()
+			     ? 0
+			     : pb_plot_machines_scaling(&ctx, runs, (size_t)nrun);
+		if (r < 0 || r2 < 0)
 			rc = PB_EXIT_FAIL;
 		else if (r == 0)
 			missing++, snprintf(missing_kind, sizeof(missing_kind), "machines");

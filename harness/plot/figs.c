@@ -306,6 +306,20 @@ static const char *ci_note(int nvalid, int ninvalid)
 	return "error bars: 95% CI, or min-max (< 6 reps)";
 }
 
+/* One point of a line with an interval: "x m lo hi", an interval bound
+ * that is not a number (NA, no CI) drawn at the median. */
+static void dat_point(struct pb_fig *f, double x, double m, double lo, double hi)
+{
+	pb_fig_dat_num(f, x);
+	fprintf(f->dat, "\t");
+	pb_fig_dat_num(f, m);
+	fprintf(f->dat, "\t");
+	pb_fig_dat_num(f, isfinite(lo) ? lo : m);
+	fprintf(f->dat, "\t");
+	pb_fig_dat_num(f, isfinite(hi) ? hi : m);
+	fprintf(f->dat, "\n");
+}
+
 /* ---- summary.csv: scaling and cost ---- */
 /* The distinct numbers of column col (thread counts, frame counts),
  * ascending, at most max of them. */
@@ -504,17 +518,10 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			for (size_t i = 0; i < t->nrows; i++) {
 				if (!is_total(t, i) || strcmp(row_series(t, i), ks.v[k]))
 					continue;
-				pb_fig_dat_num(&f, pb_plot_num(pb_csv_cell(t, i, cth)));
 				double m = pb_plot_num(pb_csv_cell(t, i, cm));
-				double lo = pb_plot_num(pb_csv_cell(t, i, cl)),
-				       hi = pb_plot_num(pb_csv_cell(t, i, ch));
-				fprintf(f.dat, "\t");
-				pb_fig_dat_num(&f, m / one);
-				fprintf(f.dat, "\t");
-				pb_fig_dat_num(&f, (isfinite(lo) ? lo : m) / one);
-				fprintf(f.dat, "\t");
-				pb_fig_dat_num(&f, (isfinite(hi) ? hi : m) / one);
-				fprintf(f.dat, "\n");
+				dat_point(&f, pb_plot_num(pb_csv_cell(t, i, cth)), m / one,
+					  pb_plot_num(pb_csv_cell(t, i, cl)) / one,
+					  pb_plot_num(pb_csv_cell(t, i, ch)) / one);
 				if (!strcmp(pb_csv_cell(t, i, cv), "1"))
 					nvalid++;
 				else
@@ -1313,5 +1320,118 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	rc = rc ? rc : 1;
 out:
 	bars_free(&b);
+	return rc;
+}
+
+/* ---- machines side by side: throughput against threads ---- */
+int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
+{
+	if (n < 2)
+		return 0;
+	for (size_t m = 0; m < n; m++)
+		if (!runs[m].has_summary || pb_csv_col(&runs[m].summary, "median_ops_per_s") < 0 ||
+		    pb_csv_col(&runs[m].summary, "threads") < 0)
+			return 0;
+	/* the experiments (baselines left out unless --order asks), and
+	 * whether any machine measured more than one thread count */
+	struct names ex = {0}, se = {0};
+	double maxthr = 1, minthr = INFINITY;
+	int nvalid = 0, ninvalid = 0;
+	for (size_t m = 0; m < n; m++) {
+		const struct pb_csv *t = &runs[m].summary;
+		for (size_t i = 0; i < t->nrows; i++) {
+			const char *name = row_series(t, i);
+			if (!is_total(t, i) || (!c->o->norder && is_baseline_only(t, name)))
+				continue;
+			names_add(&ex, name);
+			double th = pb_plot_num(pb_csv_get(t, i, "threads"));
+			maxthr = fmax(maxthr, th);
+			minthr = fmin(minthr, th);
+			if (!strcmp(pb_csv_get(t, i, "ci95_valid"), "1"))
+				nvalid++;
+			else
+				ninvalid++;
+		}
+	}
+	names_order(&ex, c->o);
+	int rc = 0;
+	if (!ex.n || maxthr <= minthr)
+		goto out;
+	for (size_t m = 0; m < n; m++) {
+		char lab[160];
+		pb_name_unique(lab, sizeof(lab), runs[m].label, se.v, se.n);
+		names_add(&se, lab);
+	}
+	int page = is_page(&(struct pb_fig){.ctx = c});
+	int cols = page ? 3 : 2, rows = (int)((ex.n + (size_t)cols - 1) / (size_t)cols);
+	double panel_h = fmin(1.8, c->o->width_in / cols * 0.8), top = 0.62,
+	       height = rows * panel_h + top;
+	struct pb_fig f;
+	if ((rc = pb_fig_begin(&f, c, "machines-scaling", height)))
+		goto out;
+	for (size_t m = 0; m < n; m++)
+		pb_fig_source(&f, runs[m].dir, "summary.csv");
+	pb_fig_styles(&f);
+	FILE *g = f.gp;
+	const char *tt = c->o->title ? c->o->title : "Throughput by machine (median, log scales)";
+	/* the machines' key at the top, over every panel; then the panels */
+	/* the title's third, empty line is the key's room */
+	fprintf(g, "set multiplot layout %d,%d title S%d.\"\\n(%s)\\n\" font \",8\"\n", rows, cols,
+		pb_fig_str(&f, *tt ? tt : " "), ci_note(nvalid, ninvalid));
+	fprintf(g,
+		"set logscale x 2\nset logscale y 10\nset xrange [%g:%g]\n"
+		"set xtics nomirror font \",6\"\nset ytics nomirror font \",6\" format \"%%.0e\"\n"
+		"set xlabel \"threads\" font \",6\" offset 0,0.9\n"
+		"set ylabel \"ops/s\" font \",6\" offset 2.2,0\n",
+		minthr / 1.2, maxthr * 1.2);
+	int block = 0;
+	for (size_t e = 0; e < ex.n; e++) {
+		fprintf(g, "set title ");
+		char sv[16];
+		snprintf(sv, sizeof(sv), "S%d", pb_fig_str(&f, ex.v[e]));
+		gp_two_lines(g, sv);
+		fprintf(g, " font \",6\" offset 0,-0.6\n");
+		if (e == 0)
+			fprintf(
+			    g,
+			    "set key at screen 0.5, screen %.3f center top horizontal samplen 1.5 "
+			    "font \",7\"\n",
+			    1 - 0.38 / height);
+		else
+			fprintf(g, "unset key\n");
+		fprintf(g, "plot");
+		int first = 1;
+		for (size_t m = 0; m < n; m++) {
+			const struct pb_csv *t = &runs[m].summary;
+			int any = 0;
+			for (size_t i = 0; i < t->nrows; i++) {
+				if (!is_total(t, i) || strcmp(row_series(t, i), ex.v[e]))
+					continue;
+				dat_point(&f, pb_plot_num(pb_csv_get(t, i, "threads")),
+					  pb_plot_num(pb_csv_get(t, i, "median_ops_per_s")),
+					  pb_plot_num(pb_csv_get(t, i, "ci95_lo_ops_per_s")),
+					  pb_plot_num(pb_csv_get(t, i, "ci95_hi_ops_per_s")));
+				any = 1;
+			}
+			if (!any)
+				continue;
+			fprintf(f.dat, "\n\n");
+			fprintf(
+			    g, "%s '%s.dat' index %d using 1:2:3:4 with yerrorlines ls %zu notitle",
+			    first ? "" : ",", f.name, block++, m % 17 + 1);
+			first = 0;
+		}
+		if (e == 0)
+			for (size_t m = 0; m < n; m++)
+				fprintf(g, "%s keyentry with linespoints ls %zu title S%d",
+					first && !m ? "" : ",", m % 17 + 1,
+					pb_fig_str(&f, se.v[m]));
+		fprintf(g, "\n");
+	}
+	rc = pb_fig_finish(&f);
+	rc = rc ? rc : 1;
+out:
+	names_free(&ex);
+	names_free(&se);
 	return rc;
 }

@@ -104,6 +104,9 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r);
 int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r);
 int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r);
 int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n);
+/* Several folders: throughput against threads, one panel per experiment, one
+ * line per machine (log scales); 0 when no machine measured two thread counts. */
+int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n);
 
 /* Helpers shared by the kinds. */
 double pb_plot_num(const char *s); /* strtod, NaN for "", "NA" or junk */

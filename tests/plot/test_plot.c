@@ -271,10 +271,31 @@ int main(int argc, char **argv)
 		npdf += strstr(e->d_name, ".pdf") != NULL;
 	if (dd)
 		closedir(dd);
-	PB_CHECK_EQ_U64(npdf, 1);
+	PB_CHECK_EQ_U64(npdf, 2); /* machines and, with 1 and 2 threads, machines-scaling */
 	snprintf(p, sizeof(p), "%s/machines.txt", out);
 	s = slurp(p);
 	PB_CHECK(s && strstr(s, rrun2) && strstr(s, rrun6));
+	/* throughput against threads: a line per machine in the experiment's
+	 * panel (two data blocks of two thread counts each), a page wide as
+	 * asked, the machines in the key */
+	snprintf(p, sizeof(p), "%s/machines-scaling.pdf", out);
+	PB_CHECK(fabs(pdf_width(p) - 3.3 * 72) <= 1);
+	snprintf(p, sizeof(p), "%s/machines-scaling.dat", out);
+	s = slurp(p);
+	int blocks = 0, pts = 0;
+	for (char *ln = s; ln && *ln;) {
+		char *nl = strchr(ln, '\n');
+		if (!strncmp(ln, "1\t", 2) || !strncmp(ln, "2\t", 2))
+			pts++;
+		else if (*ln == '\n' && nl && nl[1] == '\n')
+			blocks++;
+		ln = nl ? nl + 1 : NULL;
+	}
+	PB_CHECK_MSG(pts == 4 && blocks == 2, "machines-scaling.dat: %d points, %d blocks: %s", pts,
+		     blocks, s ? s : "(none)");
+	snprintf(p, sizeof(p), "%s/machines-scaling.gp", out);
+	s = slurp(p);
+	PB_CHECK(s && strstr(s, "keyentry") && strstr(s, "logscale x 2"));
 
 	/* one kernel with other params on another machine: two bars, named
 	 * by experiment, not one bar that mixes them */
