@@ -398,6 +398,28 @@ static void kernels_of(const struct pb_plot_run *r, const struct pb_plot_opts *o
 	names_order(k, o);
 }
 
+/* x tics at the thread counts measured (at most 8 of them, else gnuplot's),
+ * labelled where they do not run into each other: 1 4 8 16 of 1 2 4 8 16 */
+static void thread_xtics(FILE *g, const double *thv, size_t n, double maxthr)
+{
+	if (n > 8) {
+		fprintf(g, "set xtics nomirror font \",7\"\n");
+		return;
+	}
+	fprintf(g, "set xtics (");
+	double last = -INFINITY;
+	for (size_t j = 0; j < n; j++) {
+		int lab = thv[j] - last >= maxthr / 12;
+		if (lab)
+			last = thv[j];
+		fprintf(g, "%s\"", j ? ", " : "");
+		if (lab)
+			fprintf(g, "%g", thv[j]);
+		fprintf(g, "\" %g", thv[j]);
+	}
+	fprintf(g, ") nomirror font \",7\"\n");
+}
+
 int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
 	const struct pb_csv *t = &r->summary;
@@ -463,8 +485,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	else
 		fprintf(g, " title \"(\".NOTE.\")\" font \",8\"");
 	fprintf(g, "\n");
-	/* tics at the thread counts measured (1 2 4 8 16, not 1 to 16) */
-	double thv[64];
+	double thv[64]; /* the thread counts measured, for the tics */
 	size_t nthv = col_distinct(t, cth, thv, PB_ARRAY_SIZE(thv));
 	int split = 0;
 	for (size_t k = 0; k < keep.n; k++)
@@ -480,24 +501,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			"set xlabel \"threads\" offset 0,1.1\nset ylabel \"speedup\" offset 1.5,0\n"
 			"set xrange [0.8:%g]\n",
 			maxthr + 0.2);
-		if (nthv <= 8) {
-			/* labelled where they do not run into each other (1 4 8
-			 * 16 of 1 2 4 8 16), the others unlabelled */
-			fprintf(g, "set xtics (");
-			double last = -INFINITY;
-			for (size_t j = 0; j < nthv; j++) {
-				int lab = thv[j] - last >= maxthr / 12;
-				if (lab) {
-					fprintf(g, "%s\"%g\" %g", j ? ", " : "", thv[j], thv[j]);
-					last = thv[j];
-				} else {
-					fprintf(g, "%s\"\" %g", j ? ", " : "", thv[j]);
-				}
-			}
-			fprintf(g, ") nomirror font \",7\"\n");
-		} else {
-			fprintf(g, "set xtics nomirror font \",7\"\n");
-		}
+		thread_xtics(g, thv, nthv, maxthr);
 		fprintf(g,
 			"set ytics nomirror font \",7\"\n"
 			"set key below Left reverse maxcols %d samplen 1.5 spacing 0.8 height 0.8 "
@@ -1218,6 +1222,16 @@ out:
 }
 
 /* ---- machines side by side ---- */
+/* The runs' labels as series names, made unique ("vm", "vm (2)"). */
+static void machine_names(const struct pb_plot_run *runs, size_t n, struct names *se)
+{
+	for (size_t i = 0; i < n; i++) {
+		char lab[160];
+		pb_name_unique(lab, sizeof(lab), runs[i].label, se->v, se->n);
+		names_add(se, lab);
+	}
+}
+
 int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 {
 	int all_summary = 1, all_sim = 1;
@@ -1228,12 +1242,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	if (n < 2 || (!all_summary && !all_sim))
 		return 0;
 	struct bars b = {0};
-	/* machine labels, made unique */
-	for (size_t i = 0; i < n; i++) {
-		char lab[160];
-		pb_name_unique(lab, sizeof(lab), runs[i].label, b.se.v, b.se.n);
-		names_add(&b.se, lab);
-	}
+	machine_names(runs, n, &b.se);
 	const char *metric = all_summary ? "median_ns_per_op" : "accesses_per_s";
 	const char *lo = all_summary ? "ci95_lo_ns_per_op" : NULL,
 		   *hi = all_summary ? "ci95_hi_ns_per_op" : NULL;
@@ -1357,11 +1366,7 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	int rc = 0;
 	if (!ex.n || maxthr <= minthr)
 		goto out;
-	for (size_t m = 0; m < n; m++) {
-		char lab[160];
-		pb_name_unique(lab, sizeof(lab), runs[m].label, se.v, se.n);
-		names_add(&se, lab);
-	}
+	machine_names(runs, n, &se);
 	int page = is_page(&(struct pb_fig){.ctx = c});
 	int cols = page ? 3 : 2, rows = (int)((ex.n + (size_t)cols - 1) / (size_t)cols);
 	double panel_h = fmin(1.8, c->o->width_in / cols * 0.8), top = 0.62,
@@ -1374,8 +1379,8 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	pb_fig_styles(&f);
 	FILE *g = f.gp;
 	const char *tt = c->o->title ? c->o->title : "Throughput by machine (median, log scales)";
-	/* the machines' key at the top, over every panel; then the panels */
-	/* the title's third, empty line is the key's room */
+	/* the machines' key at the top, over every panel, in the room of the
+	 * title's third, empty line; then the panels */
 	fprintf(g, "set multiplot layout %d,%d title S%d.\"\\n(%s)\\n\" font \",8\"\n", rows, cols,
 		pb_fig_str(&f, *tt ? tt : " "), ci_note(nvalid, ninvalid));
 	fprintf(g,
