@@ -35,6 +35,7 @@ struct tr_state {
 	char fmt[16];
 	int lackey;
 	int level;     /* zstd level of the generated pbt */
+	int huffman;   /* its literals Huffman-coded (PB_PBT_HUFFMAN) */
 	uint64_t refs; /* references in the file */
 	uint64_t bad;  /* threads that read a wrong count */
 	char err[WL_ERRLEN];
@@ -49,6 +50,7 @@ struct tr_thr {
 struct tr_params {
 	char *format, *path;
 	uint64_t fast;
+	int huffman;
 };
 
 static const struct pb_param tr_params[] = {
@@ -59,6 +61,9 @@ static const struct pb_param tr_params[] = {
     {"fast", PB_PT_U64, offsetof(struct tr_params, fast), "0",
      "write the generated pbt at zstd's fast level N (trace convert --fast N; 0: level 3)", NULL, 0,
      7, 0, 0, "N"},
+    {"huffman", PB_PT_BOOL, offsetof(struct tr_params, huffman), "0",
+     "Huffman-code the generated pbt's literals at level 3 (trace convert --huffman)", NULL, 0, 0,
+     0, 0, "0|1"},
     {"path", PB_PT_STR, offsetof(struct tr_params, path), NULL,
      "read this existing trace instead of a generated one (--ops: references generated, "
      "default 40M pbt, 4M lackey)",
@@ -149,6 +154,13 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 		s->lackey = !strcmp(s->fmt, "lackey");
 		snprintf(s->user, sizeof(s->user), "%s", tp.path ? tp.path : "");
 		s->level = tp.fast ? -(int)tp.fast : 3;
+		s->huffman = tp.huffman;
+		if (tp.fast && tp.huffman) {
+			snprintf(cfg->err, cfg->errlen,
+				 "huffman=1 with fast=N: zstd's fast levels write no Huffman-coded "
+				 "literals");
+			rc = -EINVAL;
+		}
 	}
 	pb_param_free(tr_params, &tp);
 	if (rc) {
@@ -192,8 +204,9 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 	if (s->lackey)
 		rc = write_lackey(s->path, gspec, refs, cfg->err, cfg->errlen);
 	else
-		rc = pb_trace_convert(gspec, s->path, s->level, PB_OUT_FORCE, &n, cfg->err,
-				      cfg->errlen);
+		rc = pb_trace_convert(gspec, s->path, s->level,
+				      PB_OUT_FORCE | (s->huffman ? PB_PBT_HUFFMAN : 0), &n,
+				      cfg->err, cfg->errlen);
 	if (rc) {
 		unlink(s->path);
 		free(s);

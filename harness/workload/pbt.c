@@ -34,6 +34,10 @@
 #include "wl_internal.h"
 
 #if PB_HAVE_ZSTD
+/* for ZSTD_c_literalCompressionMode and ZSTD_ps_disable: a parameter of
+ * ZSTD_CCtx_setParameter (stable in the shared library since zstd 1.4.5),
+ * not one of the static-only functions */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 #endif
 
@@ -156,7 +160,7 @@ int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned fla
 		pb_pbt_abort(w);
 		return -ENOMEM;
 	}
-	int rc = pb_out_open(path, flags, &w->out_file, err, errlen);
+	int rc = pb_out_open(path, flags & ~PB_PBT_HUFFMAN, &w->out_file, err, errlen);
 	if (rc) {
 		pb_pbt_abort(w);
 		return rc;
@@ -173,6 +177,22 @@ int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned fla
 		}
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
 		ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+		/* literals stored raw unless asked: replay reads a trace many
+		 * times, and decoding Huffman-coded literals was 60% of a
+		 * random-looking trace's read time for 6-12% of its size
+		 * (docs/workloads.md); the fast levels store them raw anyway */
+		if (level > 0 && !(flags & PB_PBT_HUFFMAN)) {
+			size_t z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_literalCompressionMode,
+							  ZSTD_ps_disable);
+			if (ZSTD_isError(z)) {
+				snprintf(err, errlen,
+					 "%s: this libzstd cannot store literals raw (%s): use "
+					 "--huffman",
+					 path, ZSTD_getErrorName(z));
+				pb_pbt_abort(w);
+				return -ENOTSUP;
+			}
+		}
 	}
 #endif
 	uint8_t h[HDR_SIZE];

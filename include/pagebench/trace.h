@@ -42,10 +42,12 @@ struct pb_pbt_writer;
  * (so no half file is ever seen under path).  path must not be a device,
  * FIFO, symlink or directory; an existing file is replaced only with
  * flags & PB_OUT_FORCE (else -EEXIST).  level: zstd level (0 = store
- * blocks uncompressed; negative: zstd's fast levels, --fast=-level, whose
- * literals are stored raw: random-looking traces decode about 1.4x
- * faster for files 6-12% larger, docs/workloads.md).
+ * blocks uncompressed; negative: zstd's fast levels, --fast=-level).
+ * zstd's literals are stored raw (random-looking traces decode up to 1.7x
+ * faster for files 6-12% larger, docs/workloads.md) unless flags has
+ * PB_PBT_HUFFMAN, which Huffman-codes them at a positive level.
  */
+#define PB_PBT_HUFFMAN 0x100u /* beside PB_OUT_FORCE in flags */
 int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned flags,
 		  struct pb_pbt_writer **out, char *err, size_t errlen);
 int pb_pbt_write(struct pb_pbt_writer *w, const struct pb_access *a, size_t n);
@@ -58,7 +60,7 @@ uint64_t pb_pbt_written(const struct pb_pbt_writer *w);
 
 /*
  * Convert any readable trace spec (or plain FILE path) to pbt at out,
- * written as pb_pbt_create does (flags: PB_OUT_FORCE or 0).  *nrefs gets
+ * written as pb_pbt_create does (flags: PB_OUT_FORCE, PB_PBT_HUFFMAN).  *nrefs gets
  * the references written.  Returns 0 or -errno (message in err): -EINVAL
  * bad input (FILE:LINE: what), -EEXIST/-EINVAL for an output that may not
  * be written, another -errno for an I/O failure.

@@ -347,6 +347,69 @@ static void test_fast_level(void)
 	check_one_line("--fast 8");
 }
 
+/* The literals section type of the first block of the zstd frame that
+ * is the first pbt block's payload (RFC 8878: 0 raw, 1 RLE, 2 Huffman,
+ * 3 Huffman with the previous table); -1 if that block is not a
+ * compressed zstd block. */
+static int first_literals_type(const unsigned char *f, size_t n)
+{
+	const size_t at = 64 + 32; /* file header, block header */
+	if (n < at + 16 || f[64 + 20] != 1 || memcmp(f + at, "\x28\xb5\x2f\xfd", 4))
+		return -1;
+	unsigned d = f[at + 4]; /* frame header descriptor */
+	unsigned fcs = d >> 6, single = (d >> 5) & 1, did = d & 3;
+	static const unsigned did_len[4] = {0, 1, 2, 4}, fcs_len[4] = {0, 2, 4, 8};
+	size_t b =
+	    at + 5 + (single ? 0 : 1) + did_len[did] + (fcs == 0 && single ? 1 : fcs_len[fcs]);
+	if (b + 4 > n || ((f[b] >> 1) & 3) != 2) /* block type 2: compressed */
+		return -1;
+	return f[b + 3] & 3;
+}
+
+/* zstd's literals are stored raw by default (replay decodes them for
+ * free), Huffman-coded with --huffman (a smaller file); both read back
+ * the same references; --huffman with --fast or --level 0 is refused */
+static void test_literals(void)
+{
+	const char *in = "zipf:pages=4096,alpha=0.9,write=0.3,refs=200000,seed=7";
+	char raw[300], huf[300], spec[400], err[512];
+	snprintf(raw, sizeof(raw), "%s", wl_path("raw.pbt"));
+	snprintf(huf, sizeof(huf), "%s", wl_path("huf.pbt"));
+	PB_CHECK_EQ_U64(run("trace", "convert", (char *)in, raw, NULL, NULL, NULL), 0);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--huffman", (char *)in, huf, NULL, NULL), 0);
+	size_t nr = 0, nh = 0;
+	unsigned char *a = (unsigned char *)wl_slurp(raw, &nr);
+	unsigned char *b = (unsigned char *)wl_slurp(huf, &nh);
+	int ta = a ? first_literals_type(a, nr) : -1, tb = b ? first_literals_type(b, nh) : -1;
+	PB_CHECK_MSG(ta == 0 && (tb == 2 || tb == 3),
+		     "first block's literals: default type %d (want 0, raw), --huffman %d (want 2)",
+		     ta, tb);
+	PB_CHECK_MSG(nh < nr, "--huffman wrote %zu bytes, the default %zu: not smaller", nh, nr);
+	free(a);
+	free(b);
+	struct pb_access *x = NULL, *y = NULL;
+	snprintf(spec, sizeof(spec), "trace:path=%s", raw);
+	long n1 = wl_readall(spec, NULL, &x, err, sizeof(err));
+	snprintf(spec, sizeof(spec), "trace:path=%s", huf);
+	long n2 = wl_readall(spec, NULL, &y, err, sizeof(err));
+	PB_CHECK_MSG(n1 == 200000 && n2 == 200000, "read back %ld and %ld references: %s", n1, n2,
+		     err);
+	long bad = 0;
+	for (long i = 0; n1 == n2 && i < n1; i++)
+		bad += x[i].addr != y[i].addr || x[i].op != y[i].op;
+	PB_CHECK_MSG(bad == 0, "%ld references differ between the two files", bad);
+	free(x);
+	free(y);
+	/* refused before any work (a new OUT, so nothing else could refuse) */
+	snprintf(huf, sizeof(huf), "%s", wl_path("huf2.pbt"));
+	PB_CHECK_EQ_U64(run("trace", "convert", "--huffman", "--fast", "1", (char *)in, huf), 2);
+	check_one_line("--huffman --fast 1");
+	PB_CHECK_MSG(strstr(o->err, "--huffman"), "stderr: %s", o->err);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--huffman", "--level", "0", (char *)in, huf), 2);
+	check_one_line("--huffman --level 0");
+	PB_CHECK_MSG(access(huf, F_OK) != 0, "%s written by a refused command", huf);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -362,6 +425,7 @@ int main(int argc, char **argv)
 	test_formats_and_io();
 	test_pbt_ifetch();
 	test_fast_level();
+	test_literals();
 	wl_rmdir();
 	free(o);
 	return pb_test_done();
