@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/vm/test_sweep_feed.c - the streaming sweep's dataflow (vm_drive.c:
+ * batches read into two buffers per stream, jobs and the keys hook taking
+ * them in order with no barrier between batches), through the binary, on
+ * streams of several batches (262144 references each; policy-only passes
+ * 1Mi keys) with more worker threads than CPUs.  Labelled stress, so the
+ * TSan build runs it too (a report fails the exit code check):
+ *  - an engine sweep over three streams (repetitions of other seeds) on 4
+ *    workers gives every count of the loaded replay (--backing file: the
+ *    jobs one by one over the whole stream in memory) and of one worker
+ *    (its reader thread beside it);
+ *  - the policy model's sweep (keys only, one scratch buffer a stream)
+ *    on 4 workers gives the counts of one worker;
+ *  - mrc's streamed replays and stacks (the keys hook on stream 0) give
+ *    the loaded path's misses;
+ *  - a trace cut short in its second batch, after the jobs took the first:
+ *    the sweep stops with the reader's error (exit 2, one message), no
+ *    results folder, no hang.
+ */
+#define _GNU_SOURCE
+#include <glob.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pagebench/common.h"
+#include "pagebench/csvread.h"
+#include "pbtest.h"
+#include "spawn.h"
+
+static const char *bin;
+static char dir[512];
+static char *envv[] = {"PAGEBENCH_COUNTERS=none", "LSAN_OPTIONS=detect_leaks=0", NULL};
+static struct spawn_out out;
+
+/* Run pagebench ARGS... --results dir/tag; exit code; stderr in out. */
+static int run(const char *tag, ...)
+{
+	char root[700], *argv[40] = {(char *)bin};
+	int n = 1;
+	va_list ap;
+	va_start(ap, tag);
+	const char *a;
+	while (n < 36 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	snprintf(root, sizeof(root), "%s/%s", dir, tag);
+	argv[n++] = "--results";
+	argv[n++] = root;
+	argv[n] = NULL;
+	spawn_run(argv, envv, &out);
+	PB_CHECK_MSG(!strstr(out.err, "ThreadSanitizer"), "%s: %s", tag, out.err);
+	return out.code;
+}
+
+/* The one FILE of the run under dir/tag, read back; 0 on success. */
+static int read_csv(const char *tag, const char *file, struct pb_csv *t)
+{
+	char pat[800], err[256];
+	snprintf(pat, sizeof(pat), "%s/%s/*/%s", dir, tag, file);
+	glob_t g;
+	int rc = -1;
+	if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1)
+		rc = pb_csv_read_file(g.gl_pathv[0], t, err, sizeof(err));
+	globfree(&g);
+	PB_CHECK_MSG(rc == 0, "%s: %s unreadable", tag, file);
+	return rc;
+}
+
+/* Every cell of a and b but the run's identity, times and backing; the
+ * rows must be at least min. */
+static void same_rows(const char *what, const struct pb_csv *a, const struct pb_csv *b, size_t min)
+{
+	static const char *const skip[] = {"run_id", "backing", "seconds", "accesses_per_s",
+					   "wall_s", "cpu_s",	"replay"};
+	PB_CHECK_MSG(a->nrows == b->nrows && a->nrows >= min && a->ncols == b->ncols,
+		     "%s: %zu / %zu rows (want >= %zu)", what, a->nrows, b->nrows, min);
+	size_t diffs = 0;
+	for (size_t r = 0; r < a->nrows && r < b->nrows; r++)
+		for (size_t c = 0; c < a->ncols && c < b->ncols; c++) {
+			int skipped = 0;
+			for (size_t k = 0; k < PB_ARRAY_SIZE(skip); k++)
+				skipped |= !strcmp(a->header[c], skip[k]);
+			if (skipped)
+				continue;
+			const char *x = pb_csv_get(a, r, a->header[c]),
+				   *y = pb_csv_get(b, r, a->header[c]);
+			if ((!x || !y || strcmp(x, y)) && diffs++ < 5)
+				PB_CHECK_MSG(0, "%s row %zu %s: %s against %s", what, r,
+					     a->header[c], x ?: "-", y ?: "-");
+		}
+	PB_CHECK_MSG(diffs == 0, "%s: %zu cells differ", what, diffs);
+}
+
+/* Distinct values of column col (at most 16 kept). */
+static size_t distinct(const struct pb_csv *t, const char *col)
+{
+	const char *seen[16];
+	size_t n = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *v = pb_csv_get(t, r, col);
+		size_t i = 0;
+		while (v && i < n && strcmp(seen[i], v))
+			i++;
+		if (v && i == n && n < 16)
+			seen[n++] = v;
+	}
+	return n;
+}
+
+#define WL_ENGINE "zipf:pages=2000,alpha=0.9,refs=280000,write=0.3,procs=2,lib=256"
+
+static void engine_sweep(void)
+{
+	char bk[600];
+	snprintf(bk, sizeof(bk), "file:%s/swap", dir);
+	int c4 = run("e4", "sim", "--workload", WL_ENGINE, "--policy", "lru,clock,opt,nru",
+		     "--frames", "100,1000", "--reps", "3", "--workers", "4", NULL);
+	PB_CHECK_MSG(c4 == 0, "4 workers: exit %d: %s", c4, out.err);
+	int c1 = run("e1", "sim", "--workload", WL_ENGINE, "--policy", "lru,clock,opt,nru",
+		     "--frames", "100,1000", "--reps", "3", "--workers", "1", NULL);
+	PB_CHECK_MSG(c1 == 0, "1 worker: exit %d: %s", c1, out.err);
+	int cl = run("el", "sim", "--workload", WL_ENGINE, "--policy", "lru,clock,opt,nru",
+		     "--frames", "100,1000", "--reps", "3", "--backing", bk, NULL);
+	PB_CHECK_MSG(cl == 0, "loaded: exit %d: %s", cl, out.err);
+	struct pb_csv e4, e1, el;
+	if (c4 || c1 || cl || read_csv("e4", "sim.csv", &e4))
+		return;
+	if (read_csv("e1", "sim.csv", &e1)) {
+		pb_csv_free(&e4);
+		return;
+	}
+	if (read_csv("el", "sim.csv", &el)) {
+		pb_csv_free(&e4);
+		pb_csv_free(&e1);
+		return;
+	}
+	/* three streams, each of two batches */
+	PB_CHECK_MSG(distinct(&e4, "seed") == 3, "%zu seeds", distinct(&e4, "seed"));
+	PB_CHECK_MSG(e4.nrows && !strcmp(pb_csv_get(&e4, 0, "refs") ?: "", "280000"), "refs %s",
+		     e4.nrows ? pb_csv_get(&e4, 0, "refs") : "-");
+	same_rows("4 workers / loaded", &e4, &el, 24);
+	same_rows("4 workers / 1 worker", &e4, &e1, 24);
+	pb_csv_free(&e4);
+	pb_csv_free(&e1);
+	pb_csv_free(&el);
+}
+
+#define WL_POLICY "zipf:pages=3000,alpha=0.8,refs=1100000,write=0.2"
+
+static void policy_sweep(void)
+{
+	int c4 = run("p4", "sim", "--workload", WL_POLICY, "--policy", "lru,arc,clock", "--frames",
+		     "100,1000", "--reps", "2", "--model", "policy", "--workers", "4", NULL);
+	PB_CHECK_MSG(c4 == 0, "policy, 4 workers: exit %d: %s", c4, out.err);
+	int c1 = run("p1", "sim", "--workload", WL_POLICY, "--policy", "lru,arc,clock", "--frames",
+		     "100,1000", "--reps", "2", "--model", "policy", "--workers", "1", NULL);
+	PB_CHECK_MSG(c1 == 0, "policy, 1 worker: exit %d: %s", c1, out.err);
+	struct pb_csv p4, p1;
+	if (c4 || c1 || read_csv("p4", "sim.csv", &p4))
+		return;
+	if (!read_csv("p1", "sim.csv", &p1)) {
+		same_rows("policy model, 4 workers / 1 worker", &p4, &p1, 12);
+		pb_csv_free(&p1);
+	}
+	pb_csv_free(&p4);
+}
+
+static void mrc_hook(void)
+{
+	int cs = run("ms", "mrc", "--workload", WL_POLICY, "--policy", "lru,arc,opt", "--frames",
+		     "100:1000:300", "--replay", "stream", NULL);
+	PB_CHECK_MSG(cs == 0, "mrc stream: exit %d: %s", cs, out.err);
+	int cl = run("ml", "mrc", "--workload", WL_POLICY, "--policy", "lru,arc,opt", "--frames",
+		     "100:1000:300", "--replay", "load", NULL);
+	PB_CHECK_MSG(cl == 0, "mrc load: exit %d: %s", cl, out.err);
+	struct pb_csv s, l;
+	if (cs || cl || read_csv("ms", "mrc.csv", &s))
+		return;
+	if (!read_csv("ml", "mrc.csv", &l)) {
+		same_rows("mrc stream / load", &s, &l, 12);
+		pb_csv_free(&l);
+	}
+	pb_csv_free(&s);
+}
+
+static void cut_short(void)
+{
+	char trace[600], wl[700];
+	snprintf(trace, sizeof(trace), "%s/cut.pbt", dir);
+	char *conv[] = {(char *)bin, "trace", "convert", "zipf:pages=2000,alpha=0.9,refs=300000",
+			trace,	     NULL};
+	spawn_run(conv, envv, &out);
+	PB_CHECK_MSG(out.code == 0, "trace convert: exit %d: %s", out.code, out.err);
+	struct stat st;
+	PB_CHECK(stat(trace, &st) == 0 && st.st_size > 1000);
+	PB_CHECK(truncate(trace, st.st_size - 100) == 0); /* inside the last block */
+	snprintf(wl, sizeof(wl), "trace:path=%s", trace);
+	int c = run("cut", "sim", "--workload", wl, "--policy", "lru,clock,arc", "--frames",
+		    "100,1000", "--reps", "1", "--workers", "4", NULL);
+	PB_CHECK_MSG(c == 2 && count_lines(out.err) == 1 && strstr(out.err, "truncated block"),
+		     "cut short: exit %d: %s", c, out.err);
+	char pat[800];
+	snprintf(pat, sizeof(pat), "%s/cut/*", dir);
+	glob_t g;
+	PB_CHECK_MSG(glob(pat, 0, NULL, &g) == GLOB_NOMATCH, "a results folder of a failed sweep");
+	globfree(&g);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_sweep_feed PAGEBENCH");
+	bin = argv[1];
+	if (!pbt_tmpdir(dir, sizeof(dir), "feed"))
+		PB_SKIP("no temp dir");
+	engine_sweep();
+	policy_sweep();
+	mrc_hook();
+	cut_short();
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+	return pb_test_done();
+}
