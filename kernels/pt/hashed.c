@@ -319,8 +319,8 @@ int pt_hashed_init(struct pb_pt *pt, const struct pb_pt_cfg *cfg)
 	h->limit = cap / 4 * 3;
 	h->bytes_keys = cap * sizeof(uint64_t);
 	h->bytes_cl = cap * sizeof(*h->cl);
-	h->keys = pt_map_table(h->bytes_keys, !cfg->lazy, &h->keys_region);
-	h->cl = pt_map_table(h->bytes_cl, !cfg->lazy, &h->cl_region);
+	h->keys = pt_map_table(h->bytes_keys, !cfg->lazy, 0, &h->keys_region);
+	h->cl = pt_map_table(h->bytes_cl, !cfg->lazy, 0, &h->cl_region);
 	if (!h->keys || !h->cl) {
 		hashed_fini(pt);
 		return -ENOMEM;

@@ -25,16 +25,18 @@
 
 /*
  * Memory for page-table pages and hash tables: pb_map'ed, 2 MiB aligned and,
- * when at least 2 MiB, advised to use transparent huge pages - a kernel's
- * page tables live in its direct map (1 GiB pages), so walking them costs no
- * TLB misses of their own, and a simulated walk should not either.  Then
- * pre-faulted unless lazy.  NULL if out of memory.
+ * past its first small_head bytes and when at least 2 MiB more, advised to
+ * use transparent huge pages - a kernel's page tables live in its direct
+ * map (1 GiB pages), so walking them costs no TLB misses of their own, and
+ * a simulated walk should not either; a small table's few pages fit the
+ * dTLB on 4 KiB pages.  Then pre-faulted unless lazy.  NULL if out of
+ * memory.
  */
 struct pt_region {
 	void *raw;
 	size_t raw_bytes;
 };
-void *pt_map_table(size_t bytes, int prefault, struct pt_region *r);
+void *pt_map_table(size_t bytes, int prefault, size_t small_head, struct pt_region *r);
 void pt_unmap_table(struct pt_region *r);
 
 /* ---- page-table-page pool (pool.c) ---- */

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pagebench/vm_drive.h"
@@ -651,6 +653,61 @@ static void chunks(void)
 	free(a);
 }
 
+/* The page-object table grows in place inside its reserved address space
+ * (page.c); where the reservation is refused (here: a child under a 3 GiB
+ * RLIMIT_AS, smaller than the min(2^28 objects, the machine's memory) it
+ * asks for) it grows by mapping and copying.  Both give every count of a replay whose 40000
+ * distinct pages in two address spaces grow the table six times. */
+static void page_table_growth(void)
+{
+	enum { N = 120000 };
+	struct pb_access *a = calloc(N, sizeof(*a));
+	PB_CHECK(a != NULL);
+	if (!a)
+		return;
+	for (uint64_t i = 0; i < N; i++) {
+		a[i].addr = ((i * 7919) % 40000) << 12;
+		a[i].asid = 1 + (uint32_t)(i % 3 == 0);
+		a[i].op = i % 5 ? PB_OP_READ : PB_OP_WRITE;
+	}
+	long np = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	if (np > 0 && psz > 0 && (double)np * (double)psz < 4.0 * (1 << 30)) {
+		fprintf(stderr, "page_table_growth: skipped (under 4 GiB of memory: the "
+				"reservation would fit the child's limit)\n");
+		free(a);
+		return;
+	}
+	struct pb_vm_stats in_place, copied;
+	memset(&copied, 0xff, sizeof(copied));
+	PB_CHECK(chunks_run("lru", 3000, a, N, N, 1, &in_place) == 0);
+	int fd[2];
+	PB_CHECK(pipe(fd) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = {3ULL << 30, 3ULL << 30};
+		struct pb_vm_stats st;
+		memset(&st, 0, sizeof(st));
+		int ok =
+		    setrlimit(RLIMIT_AS, &rl) == 0 && chunks_run("lru", 3000, a, N, N, 1, &st) == 0;
+		ssize_t w = ok ? write(fd[1], &st, sizeof(st)) : 0;
+		_exit(w == (ssize_t)sizeof(st) ? 0 : 1);
+	}
+	close(fd[1]);
+	ssize_t got = pid > 0 ? read(fd[0], &copied, sizeof(copied)) : -1;
+	close(fd[0]);
+	int status = 0;
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	PB_CHECK_MSG(got == (ssize_t)sizeof(copied) && WIFEXITED(status) && !WEXITSTATUS(status),
+		     "the engine under RLIMIT_AS failed (read %zd, status %d)", got, status);
+	PB_CHECK(in_place.faults > 40000 && in_place.refs == N);
+	PB_CHECK_MSG(!memcmp(&in_place, &copied, sizeof(copied)),
+		     "counts differ: faults %llu / %llu, evictions %llu / %llu",
+		     (unsigned long long)in_place.faults, (unsigned long long)copied.faults,
+		     (unsigned long long)in_place.evictions, (unsigned long long)copied.evictions);
+	free(a);
+}
+
 int main(void)
 {
 	if (!pb_policy_find("fifo") || !pb_policy_find("lru") || !pb_policy_find("opt") ||
@@ -667,5 +724,6 @@ int main(void)
 	cost_model();
 	errors();
 	chunks();
+	page_table_growth();
 	return pb_test_done();
 }
