@@ -922,9 +922,10 @@ static inline struct feed_stream *cons_stream(struct feed *f, size_t c)
 	return &f->st[c == HOOK(f) ? 0 : f->job_stream[c]];
 }
 
-/* Under mu: claim the next ready task for thread tid (reads only on the
- * reader, none there); *k its batch, *close: a consumer's batch that will
- * never come (its stream failed).  0: none ready. */
+/* Under mu: claim the next ready task for thread tid (with a reader
+ * thread: the reads on tid 1, the rest on tid 0); *k its batch, *close: a
+ * consumer's batch that will never come (its stream failed).  0: none
+ * ready. */
 static int feed_pick(struct feed *f, unsigned tid, size_t *task, uint64_t *k, int *close)
 {
 	*close = 0;
