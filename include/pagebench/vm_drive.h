@@ -98,10 +98,13 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * opened with streams[s].seed (with what a pass before left in it), and
  * each job's stream points at some streams[s].s.  One reader pass per
  * stream feeds all its jobs batch by batch (pb_vm_sweep_stream_*) on
- * `workers` team threads: in each step, reading the next batch of every
- * stream, feeding the current one to every job and closing the jobs of an
- * ended stream are tasks claimed longest first, with a barrier between
- * steps.  Memory: two batches per stream, the jobs' own state, the
+ * `workers` team threads, with no barrier between batches: a stream's
+ * batches are read in order into its two buffers, each job takes them in
+ * order as soon as the next is read and its own last one is done (and
+ * closes at the stream's end), and a buffer is read into again once every
+ * job of its stream is done with it; idle threads take the next ready task
+ * (reads first, then the job furthest behind, the longest first).
+ * Memory: two batches per stream, the jobs' own state, the
  * distinct pages; never the stream.  An engine opened before its stream's
  * distinct pages are known (no pass before) has the engine's default
  * page-table size; one that runs out of it (-ENOMEM) is replayed in a
@@ -134,8 +137,8 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
  * pb_vm_sweep_stream_team that also hands streams[0]'s keys and write
  * flags to fn batch by batch, in stream order, once (the first pass that
  * reads streams[0]; streams[0] must have a job): what pb_vm_stream_keys
- * would give, without reading the stream again.  fn runs as one task of a
- * step, on any team thread, its calls one at a time.  fn's error stops
+ * would give, without reading the stream again.  fn takes the batches as
+ * a job does, on any team thread, its calls one at a time.  fn's error stops
  * the sweep: returned, with "the keys' pass failed" in err.
  */
 int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
