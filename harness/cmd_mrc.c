@@ -650,11 +650,13 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_error(cmd, "out of memory");
 		return PB_EXIT_FAIL;
 	}
+	struct pb_vm_feed_stats fst = {0};
 	if (!load && !sampled && nrep) {
 		/* exact replays: one streaming sweep over the workload */
 		pb_progress_begin("mrc replays: references", n);
 		rc = pb_vm_sweep_stream_keys(sw, jobs, nrep, o.c.workload, &l, 1, workers,
-					     merged ? mrc_pass_fn : NULL, &ps, err, sizeof(err));
+					     merged ? mrc_pass_fn : NULL, &ps, &fst, err,
+					     sizeof(err));
 		pb_progress_end();
 		if (merged) {
 			int erc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex);
@@ -680,6 +682,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	pb_vm_cli_config(run, &l, o.pol, o.npol);
+	pb_vm_feed_config(run, &fst);
 	/* how the stream was replayed (sim's config.replay) */
 	pb_run_config_str(run, "replay",
 			  load	    ? "loaded 16 B/ref (--replay load)"

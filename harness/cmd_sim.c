@@ -596,10 +596,11 @@ int pb_cmd_sim(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	int trc;
+	struct pb_vm_feed_stats fst = {0};
 	if (stream) {
 		pb_progress_begin("sim: references", 0);
-		trc = pb_vm_sweep_stream_team(sw, jobs, njobs, o.c.workload, ld, nld, workers, err,
-					      sizeof(err));
+		trc = pb_vm_sweep_stream_team(sw, jobs, njobs, o.c.workload, ld, nld, workers, &fst,
+					      err, sizeof(err));
 		pb_progress_end();
 		pb_vm_sweep_destroy(sw);
 		if (trc == -EINVAL)
@@ -612,6 +613,7 @@ int pb_cmd_sim(int argc, char **argv)
 			block_as_anon_warning(s0);
 		if (!(run = sim_run_open(argc, argv, &o, s0, replay, &csv)))
 			return PB_EXIT_FAIL;
+		pb_vm_feed_config(run, &fst);
 		if (o.policy_model && s0->cow_refs)
 			fprintf(
 			    stderr,

@@ -811,8 +811,10 @@ struct feed {
 	pb_vm_keys_fn hook;
 	void *hook_ctx;
 	int hook_rc, hook_done;
-	uint64_t *cost; /* per task: ns of its last run */
-	int failed;	/* a stream's error: stop feeding (atomic) */
+	uint64_t *cost;		     /* per task: ns of its last run */
+	int failed;		     /* a stream's error: stop feeding (atomic) */
+	struct pb_vm_feed_stats fst; /* the passes so far */
+	uint64_t task_ns;	     /* this pass's tasks, summed (under mu) */
 };
 /* Task numbers: consumers 0..njobs (job j, then the hook), then reads. */
 #define HOOK(f)	   ((f)->njobs)
@@ -992,6 +994,7 @@ static void feed_run(struct feed *f, size_t t, uint64_t k, int close)
 	uint64_t ns = pb_now_ns() - t0;
 	pthread_mutex_lock(&f->mu);
 	f->cost[t] = ns;
+	f->task_ns += ns;
 	f->running[t] = 0;
 	if (t > HOOK(f)) {
 		struct feed_stream *fs = &f->st[t - HOOK(f) - 1];
@@ -1131,15 +1134,22 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 	/* one worker: decoding and counting pages run beside it, on a reader */
 	unsigned nthr = workers > 1 ? workers : 2;
 	f->reader = nthr == 2 && workers <= 1;
+	f->task_ns = 0;
+	uint64_t t0 = pb_now_ns();
 	struct pb_plan plan;
 	/* the worker and its reader float, as one thread alone does */
 	if (pb_plan_make(nthr, f->reader ? PB_PIN_NONE : PB_PIN_COMPACT, &plan)) {
 		f->reader = 0; /* no placement: one thread does it all */
+		nthr = 1;
 		feed_worker(f, 0);
 	} else {
 		pb_team_run(&plan, feed_worker, f, NULL);
 		pb_plan_free(&plan);
 	}
+	f->fst.passes++;
+	f->fst.threads = nthr > f->fst.threads ? nthr : f->fst.threads;
+	f->fst.wall_s += (double)(pb_now_ns() - t0) * 1e-9;
+	f->fst.task_s += (double)f->task_ns * 1e-9;
 	for (size_t s = 0; s < f->ns; s++) {
 		struct feed_stream *fs = &f->st[s];
 		if (!f->active[s])
@@ -1220,15 +1230,17 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
 
 int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
 			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
-			    unsigned workers, char *err, size_t errlen)
+			    unsigned workers, struct pb_vm_feed_stats *fst, char *err,
+			    size_t errlen)
 {
 	return pb_vm_sweep_stream_keys(sw, jobs, njobs, spec, streams, nstreams, workers, NULL,
-				       NULL, err, errlen);
+				       NULL, fst, err, errlen);
 }
 
 int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
 			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
-			    unsigned workers, pb_vm_keys_fn fn, void *ctx, char *err, size_t errlen)
+			    unsigned workers, pb_vm_keys_fn fn, void *ctx,
+			    struct pb_vm_feed_stats *fst, char *err, size_t errlen)
 {
 	struct feed f = {.sw = sw,
 			 .jobs = jobs,
@@ -1293,6 +1305,8 @@ int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 			}
 	if (nord)
 		rc = feed_waves(&f, ord, nord, cap, spec, streams, workers, err, errlen);
+	if (fst)
+		*fst = f.fst;
 	free(ord);
 	feed_free(&f);
 	return rc;
@@ -1475,4 +1489,15 @@ void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
 				      json_pack("{s:s, s:s?, s:s}", "name", p[i].d->name, "params",
 						p[i].params, "effective", p[i].effective));
 	put_json(run, "policies", a);
+}
+
+void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst)
+{
+	if (!fst->passes)
+		return;
+	double busy = fst->wall_s > 0 ? fst->task_s / (fst->threads * fst->wall_s) : 0;
+	pb_run_config_set(run, "sweep_feed",
+			  json_pack("{s:I, s:I, s:f, s:f, s:f}", "passes", (json_int_t)fst->passes,
+				    "threads", (json_int_t)fst->threads, "wall_s", fst->wall_s,
+				    "task_s", fst->task_s, "busy", busy));
 }

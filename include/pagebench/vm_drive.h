@@ -93,6 +93,15 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
  * to `workers` team threads, with a progress line; the first error. */
 int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n, int next_use,
 			      unsigned workers, char *err, size_t errlen);
+/* What a streaming sweep's passes did, summed over them (meta.json
+ * config.sweep_feed): busy = task_s / (threads x wall_s) is the share of
+ * the team's time spent in tasks rather than waiting for one. */
+struct pb_vm_feed_stats {
+	unsigned passes;  /* reader passes (waves of jobs) */
+	unsigned threads; /* team threads of a pass (a reader thread included) */
+	double wall_s;	  /* the passes' wall time */
+	double task_s;	  /* the tasks' summed time: reads, jobs, the keys hook */
+};
 /*
  * Run every job of a sweep from the streams themselves: streams[s] is spec
  * opened with streams[s].seed (with what a pass before left in it), and
@@ -109,15 +118,16 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * distinct pages are known (no pass before) has the engine's default
  * page-table size; one that runs out of it (-ENOMEM) is replayed in a
  * pass of its own once they are (sizes move no count).  On return
- * streams[s] has its identity, s.n and s.distinct (meta.json).  pb_progress_add(references
- * read).  0, or -EINVAL (the stream's or the engine's usage error in err:
- * bad trace line, asid, address, no accesses), -ENOMEM, -EPROTO (a stream
- * that changed since its pass before).  Job errors are in the jobs.
+ * streams[s] has its identity, s.n and s.distinct (meta.json), and *fst
+ * (if not NULL) what the passes did.  pb_progress_add(references read).  0, or -EINVAL (the
+ * stream's or the engine's usage error in err: bad trace line, asid, address, no accesses),
+ * -ENOMEM, -EPROTO (a stream that changed since its pass before).  Job errors are in the jobs.
  * Caller: one thread.
  */
 int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
 			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
-			    unsigned workers, char *err, size_t errlen);
+			    unsigned workers, struct pb_vm_feed_stats *fst, char *err,
+			    size_t errlen);
 
 /*
  * One reader pass that hands the stream's page keys (pb_vm_key) and write
@@ -143,8 +153,8 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
  */
 int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,
 			    const char *spec, struct pb_vm_loaded *streams, size_t nstreams,
-			    unsigned workers, pb_vm_keys_fn fn, void *ctx, char *err,
-			    size_t errlen);
+			    unsigned workers, pb_vm_keys_fn fn, void *ctx,
+			    struct pb_vm_feed_stats *fst, char *err, size_t errlen);
 
 /*
  * The identity of a trace file without reading all of it: FNV-1a 64 over
@@ -188,5 +198,8 @@ int pb_vm_cli_same_stream(const char *spec, uint64_t a, uint64_t b);
  */
 void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
 		      const struct pb_vm_cli_policy *p, size_t n);
+/* meta.json config.sweep_feed of a streaming sweep: {passes, threads,
+ * wall_s, task_s, busy} (nothing when no pass ran). */
+void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst);
 
 #endif /* PAGEBENCH_VM_DRIVE_H */

@@ -16,10 +16,14 @@
  *    the loaded path's misses;
  *  - a trace cut short in its second batch, after the jobs took the first:
  *    the sweep stops with the reader's error (exit 2, one message), no
- *    results folder, no hang.
+ *    results folder, no hang;
+ *  - meta.json's config.sweep_feed (read back with jansson) counts the
+ *    passes (two for 70 engines, more than one pass holds) and the team's
+ *    threads (a reader thread beside one worker), its busy share in (0, 1].
  */
 #define _GNU_SOURCE
 #include <glob.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +116,32 @@ static size_t distinct(const struct pb_csv *t, const char *col)
 	return n;
 }
 
+/* config.sweep_feed of the run under dir/tag: passes and threads as
+ * given (threads 0: any), a busy share in (0, 1], times that add up. */
+static void check_feed(const char *tag, long long passes, long long threads)
+{
+	char pat[800];
+	snprintf(pat, sizeof(pat), "%s/%s/*/meta.json", dir, tag);
+	glob_t g;
+	json_t *m = NULL;
+	if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1)
+		m = json_load_file(g.gl_pathv[0], 0, NULL);
+	globfree(&g);
+	json_t *f = json_object_get(json_object_get(m, "config"), "sweep_feed");
+	long long p = json_integer_value(json_object_get(f, "passes")),
+		  t = json_integer_value(json_object_get(f, "threads"));
+	double wall = json_real_value(json_object_get(f, "wall_s")),
+	       task = json_real_value(json_object_get(f, "task_s")),
+	       busy = json_real_value(json_object_get(f, "busy"));
+	PB_CHECK_MSG(f && p == passes && (t == threads || (!threads && t >= 1)),
+		     "%s: sweep_feed %s: passes %lld (want %lld), threads %lld (want %lld)", tag,
+		     f ? "found" : "missing", p, passes, t, threads);
+	PB_CHECK_MSG(wall > 0 && task > 0 && busy > 0 && busy <= 1 &&
+			 busy > 0.999 * task / (t * wall) && busy < 1.001 * task / (t * wall),
+		     "%s: wall %g s, tasks %g s, busy %g", tag, wall, task, busy);
+	json_decref(m);
+}
+
 #define WL_ENGINE "zipf:pages=2000,alpha=0.9,refs=280000,write=0.3,procs=2,lib=256"
 
 static void engine_sweep(void)
@@ -145,6 +175,8 @@ static void engine_sweep(void)
 		     e4.nrows ? pb_csv_get(&e4, 0, "refs") : "-");
 	same_rows("4 workers / loaded", &e4, &el, 24);
 	same_rows("4 workers / 1 worker", &e4, &e1, 24);
+	check_feed("e4", 1, 4);
+	check_feed("e1", 1, 2); /* the worker and its reader */
 	pb_csv_free(&e4);
 	pb_csv_free(&e1);
 	pb_csv_free(&el);
@@ -186,6 +218,17 @@ static void mrc_hook(void)
 		pb_csv_free(&l);
 	}
 	pb_csv_free(&s);
+	check_feed("ms", 1, 0); /* one thread per PU */
+}
+
+/* 70 engines: more than one pass holds (64), the stream is read twice */
+static void two_passes(void)
+{
+	int c = run("waves", "sim", "--workload", "zipf:pages=300,refs=4000", "--policy", "clock",
+		    "--frames", "1-70", "--reps", "1", "--workers", "2", NULL);
+	PB_CHECK_MSG(c == 0, "70 engines: exit %d: %s", c, out.err);
+	if (!c)
+		check_feed("waves", 2, 2);
 }
 
 static void cut_short(void)
@@ -221,6 +264,7 @@ int main(int argc, char **argv)
 	engine_sweep();
 	policy_sweep();
 	mrc_hook();
+	two_passes();
 	cut_short();
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
