@@ -99,6 +99,19 @@ static inline double pb_rng_double(struct pb_rng *r)
  */
 void *pb_map(size_t bytes, int prefault);
 void pb_unmap(void *p, size_t bytes);
+/*
+ * Tables the engine and the page tables walk at random: `bytes` of zeroed
+ * memory starting 2 MiB aligned, advised to use transparent huge pages past
+ * its first small_head bytes when at least 2 MiB remain (a hint: fine where
+ * THP is off).  r keeps the mapping for pb_unmap_region.  NULL if out of
+ * memory.
+ */
+struct pb_region {
+	void *raw;
+	size_t raw_bytes;
+};
+void *pb_map_huge(size_t bytes, size_t small_head, struct pb_region *r);
+void pb_unmap_region(struct pb_region *r);
 
 /*
  * A whole file, NUL-terminated, malloc'ed; *len (optional) gets its size.

@@ -52,6 +52,27 @@ void pb_unmap(void *p, size_t bytes)
 		munmap(p, bytes ? bytes : 1);
 }
 
+void *pb_map_huge(size_t bytes, size_t small_head, struct pb_region *r)
+{
+	r->raw_bytes = bytes + PB_HUGE_SIZE;
+	r->raw = pb_map(r->raw_bytes, 0);
+	if (!r->raw)
+		return NULL;
+	char *a = (char *)(((uintptr_t)r->raw + PB_HUGE_SIZE - 1) & ~(uintptr_t)(PB_HUGE_SIZE - 1));
+#ifdef MADV_HUGEPAGE
+	if (bytes >= small_head + PB_HUGE_SIZE)
+		(void)madvise(a + small_head, bytes - small_head, MADV_HUGEPAGE);
+#endif
+	return a;
+}
+
+void pb_unmap_region(struct pb_region *r)
+{
+	if (r->raw)
+		pb_unmap(r->raw, r->raw_bytes);
+	r->raw = NULL;
+}
+
 int pb_parse_u64(const char *s, uint64_t *out)
 {
 	if (!s || !*s)

@@ -298,8 +298,8 @@ static int hashed_check(struct pb_pt *pt, uint64_t *leaves, char *err, size_t er
 static void hashed_fini(struct pb_pt *pt)
 {
 	struct pt_hashed *h = &pt->u.hashed;
-	pt_unmap_table(&h->keys_region);
-	pt_unmap_table(&h->cl_region);
+	pb_unmap_region(&h->keys_region);
+	pb_unmap_region(&h->cl_region);
 	h->keys = NULL;
 	h->cl = NULL;
 }

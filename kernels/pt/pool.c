@@ -30,29 +30,14 @@
 
 #include "pt_internal.h"
 
-void *pt_map_table(size_t bytes, int prefault, size_t small_head, struct pt_region *r)
+void *pt_map_table(size_t bytes, int prefault, size_t small_head, struct pb_region *r)
 {
-	r->raw_bytes = bytes + PB_HUGE_SIZE;
-	r->raw = pb_map(r->raw_bytes, 0);
-	if (!r->raw)
-		return NULL;
-	char *a = (char *)(((uintptr_t)r->raw + PB_HUGE_SIZE - 1) & ~(uintptr_t)(PB_HUGE_SIZE - 1));
-#ifdef MADV_HUGEPAGE
-	if (bytes >= small_head + PB_HUGE_SIZE) /* a hint: fine if THP is off */
-		(void)madvise(a + small_head, bytes - small_head, MADV_HUGEPAGE);
-#endif
-	if (prefault) {
+	char *a = pb_map_huge(bytes, small_head, r);
+	if (a && prefault) {
 		for (size_t off = 0; off < bytes; off += PB_PAGE_SIZE)
 			((volatile char *)a)[off] = 0;
 	}
 	return a;
-}
-
-void pt_unmap_table(struct pt_region *r)
-{
-	if (r->raw)
-		pb_unmap(r->raw, r->raw_bytes);
-	r->raw = NULL;
 }
 
 int pt_pool_init(struct pt_pool *p, uint64_t cap, int prefault)
@@ -91,7 +76,7 @@ int pt_pool_init(struct pt_pool *p, uint64_t cap, int prefault)
 
 void pt_pool_fini(struct pt_pool *p)
 {
-	pt_unmap_table(&p->base_region);
+	pb_unmap_region(&p->base_region);
 	if (p->meta)
 		pb_unmap(p->meta, p->bytes_meta);
 	if (p->slabs)

@@ -24,20 +24,14 @@
 /* ---- table memory (pool.c) ---- */
 
 /*
- * Memory for page-table pages and hash tables: pb_map'ed, 2 MiB aligned and,
- * past its first small_head bytes and when at least 2 MiB more, advised to
- * use transparent huge pages - a kernel's page tables live in its direct
- * map (1 GiB pages), so walking them costs no TLB misses of their own, and
- * a simulated walk should not either; a small table's few pages fit the
- * dTLB on 4 KiB pages.  Then pre-faulted unless lazy.  NULL if out of
- * memory.
+ * Memory for page-table pages and hash tables: pb_map_huge's, on
+ * transparent huge pages past small_head bytes - a kernel's page tables
+ * live in its direct map (1 GiB pages), so walking them costs no TLB
+ * misses of their own, and a simulated walk should not either; a small
+ * table's few pages fit the dTLB on 4 KiB pages.  Then pre-faulted unless
+ * lazy (freed with pb_unmap_region).  NULL if out of memory.
  */
-struct pt_region {
-	void *raw;
-	size_t raw_bytes;
-};
-void *pt_map_table(size_t bytes, int prefault, size_t small_head, struct pt_region *r);
-void pt_unmap_table(struct pt_region *r);
+void *pt_map_table(size_t bytes, int prefault, size_t small_head, struct pb_region *r);
 
 /* ---- page-table-page pool (pool.c) ---- */
 
@@ -69,7 +63,7 @@ struct pt_pool {
 	PB_ALIGNED(PB_CACHELINE) uint64_t used;	     /* atomic: pages handed out */
 	uint64_t retired;			     /* atomic: retired, not yet freed */
 	size_t bytes_base, bytes_meta, bytes_slabs;
-	struct pt_region base_region;
+	struct pb_region base_region;
 };
 
 int pt_pool_init(struct pt_pool *p, uint64_t cap, int prefault);
@@ -133,7 +127,7 @@ struct pt_hashed {
 	uint64_t mask, limit;
 	PB_ALIGNED(PB_CACHELINE) uint64_t used; /* atomic: claimed slots */
 	size_t bytes_keys, bytes_cl;
-	struct pt_region keys_region, cl_region;
+	struct pb_region keys_region, cl_region;
 };
 
 struct pb_pt {

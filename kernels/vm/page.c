@@ -89,8 +89,7 @@ static uint32_t *pidx_slot(struct pb_vm *vm, uint64_t key, int create)
 }
 
 /* The bytes mapped for cap objects: from 2 MiB on a multiple of 2 MiB, so
- * that the kernel aligns the mapping to 2 MiB (anonymous mappings of
- * PMD-multiple sizes are) and madvise can back it with huge pages. */
+ * that huge pages cover all of it. */
 static size_t pages_bytes(uint64_t cap)
 {
 	size_t b = cap * sizeof(struct vm_page);
@@ -100,11 +99,11 @@ static size_t pages_bytes(uint64_t cap)
 /*
  * The objects' address space, reserved once (MAP_NORESERVE: memory only
  * where touched) for up to 2^28 objects (12 GiB) or as many as the
- * machine's memory holds, 2 MiB aligned, on huge pages past its first
- * 2 MiB.  The table then grows in place: doubling into a new mapping
- * copied every object and zeroed twice the final table (8% of a 51-job
- * sweep's CPU).  Where the reservation is refused (vm.overcommit_memory=2,
- * a small RLIMIT_AS) or outgrown, growth maps and copies as before.
+ * machine's memory holds, on huge pages past its first 2 MiB.  The table
+ * then grows in place: doubling into a new mapping copied every object and
+ * zeroed twice the final table (8% of a 51-job sweep's CPU).  Where the
+ * reservation is refused (vm.overcommit_memory=2, a small RLIMIT_AS) or
+ * outgrown, growth maps twice the objects and copies them.
  */
 #define PAGES_RESERVE_MAX (1ULL << 28)
 static void pages_reserve(struct pb_vm *vm)
@@ -113,21 +112,11 @@ static void pages_reserve(struct pb_vm *vm)
 	uint64_t objs = PAGES_RESERVE_MAX;
 	if (np > 0 && psz > 0 && (uint64_t)np * (uint64_t)psz / sizeof(struct vm_page) < objs)
 		objs = (uint64_t)np * (uint64_t)psz / sizeof(struct vm_page);
-	size_t bytes = pages_bytes(objs) + PB_HUGE_SIZE;
-	void *raw = pb_map(bytes, 0);
-	if (!raw)
-		return;
-	char *a = (char *)(((uintptr_t)raw + PB_HUGE_SIZE - 1) & ~(uintptr_t)(PB_HUGE_SIZE - 1));
-#ifdef MADV_HUGEPAGE
-	/* the fault path reads objects at random (a zipf replay over 100k
-	 * pages: 4.8 MiB): 2 MiB pages spare it most dTLB misses; a hint,
-	 * fine if THP is off */
-	(void)madvise(a + PB_HUGE_SIZE, pages_bytes(objs) - PB_HUGE_SIZE, MADV_HUGEPAGE);
-#endif
-	vm->pres_raw = raw;
-	vm->pres_bytes = bytes;
-	vm->pres = objs;
-	vm->pages = (struct vm_page *)a;
+	struct vm_page *a = pb_map_huge(pages_bytes(objs), PB_HUGE_SIZE, &vm->pmap);
+	if (a) {
+		vm->pmap_cap = objs;
+		vm->pages = a;
+	}
 }
 
 int vm_pages_grow(struct pb_vm *vm)
@@ -139,26 +128,22 @@ int vm_pages_grow(struct pb_vm *vm)
 		return -ENOMEM; /* the index holds 32-bit object numbers */
 	if (!vm->pages)
 		pages_reserve(vm);
-	if (vm->pres_raw && cap <= vm->pres) {
+	if (vm->pages && cap <= vm->pmap_cap) {
 		vm->pcap = cap; /* in place: no object moves */
 		return 0;
 	}
-	struct vm_page *n = pb_map(pages_bytes(cap), 0);
+	/* the fault path reads objects at random (a zipf replay over 100k
+	 * pages: 4.8 MiB): 2 MiB pages spare it most dTLB misses */
+	struct pb_region nr;
+	struct vm_page *n = pb_map_huge(pages_bytes(cap), 0, &nr);
 	if (!n)
 		return -ENOMEM;
-#ifdef MADV_HUGEPAGE
-	if (pages_bytes(cap) >= PB_HUGE_SIZE)
-		(void)madvise(n, pages_bytes(cap), MADV_HUGEPAGE);
-#endif
 	if (vm->pages) {
 		memcpy(n, vm->pages, vm->pcount * sizeof(*n));
-		if (vm->pres_raw) {
-			pb_unmap(vm->pres_raw, vm->pres_bytes);
-			vm->pres_raw = NULL;
-		} else {
-			pb_unmap(vm->pages, pages_bytes(vm->pcap));
-		}
+		pb_unmap_region(&vm->pmap);
 	}
+	vm->pmap = nr;
+	vm->pmap_cap = cap;
 	/* relaxed atomic: the free-order prefetch (vm_page_prefetch) reads it
 	 * outside the lock, for an address only */
 	pb_atomic_store(&vm->pages, n, PB_RELAXED);
@@ -168,10 +153,7 @@ int vm_pages_grow(struct pb_vm *vm)
 
 void vm_pages_free(struct pb_vm *vm)
 {
-	if (vm->pres_raw)
-		pb_unmap(vm->pres_raw, vm->pres_bytes);
-	else if (vm->pages)
-		pb_unmap(vm->pages, pages_bytes(vm->pcap));
+	pb_unmap_region(&vm->pmap);
 	for (size_t i = 0; i < vm->npmaps; i++)
 		pb_unmap(vm->pmaps[i].p, vm->pmaps[i].bytes);
 	free(vm->pmaps);

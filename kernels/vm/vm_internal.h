@@ -273,11 +273,10 @@ struct pb_vm {
 	 * (pdir, page.c; fault path only) */
 	struct vm_page *pages;
 	uint64_t pcap, pcount;
-	/* the address space reserved for pages (page.c): grown in place up to
-	 * pres objects; pres_raw/pres_bytes the mapping (NULL: none) */
-	uint64_t pres;
-	void *pres_raw;
-	size_t pres_bytes;
+	/* the mapping of pages (page.c: reserved once, pages grown in place
+	 * up to pmap_cap objects) */
+	struct pb_region pmap;
+	uint64_t pmap_cap;
 	/* the fault path's memo of the index leaf (vm_page_find_memo; fault
 	 * lock held) */
 	struct vm_pidx_memo fmemo;
