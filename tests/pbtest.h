@@ -68,10 +68,12 @@ static inline int pb_test_done(void)
  *   pbt_traces_dir()   the shared traces: $PAGEBENCH_TRACES, else ../shared/traces beside
  *                      the source tree (PB_SOURCE_DIR, set by pb_add_test); NULL if absent
  *   pbt_tmpdir(buf)    a fresh temporary folder under $TMPDIR (else /tmp)
+ *   pbt_glob_one(pat)  the one path a glob pattern matches (a run's file)
  * A whole file: pb_slurp (pagebench/common.h).
  * CSV files are read with the project's own reader (pagebench/csvread.h) and JSON with
  * jansson: no test carries a splitter of its own.
  */
+#include <glob.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -89,6 +91,20 @@ static inline const char *pbt_traces_dir(void)
 	else
 		snprintf(root, sizeof(root), "%s/../shared/traces", PB_SOURCE_DIR);
 	return stat(root, &sb) == 0 && S_ISDIR(sb.st_mode) ? root : NULL;
+}
+
+/* The one path that glob pattern matches, in buf: 0, or -1 for none or
+ * several (a file of the one run under a results root: the root, a
+ * wildcard folder, the file name). */
+static inline int pbt_glob_one(const char *pattern, char *buf, size_t len)
+{
+	glob_t g;
+	int rc = -1;
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc == 1 &&
+	    (size_t)snprintf(buf, len, "%s", g.gl_pathv[0]) < len)
+		rc = 0;
+	globfree(&g);
+	return rc;
 }
 
 static inline char *pbt_tmpdir(char *buf, size_t len, const char *tag)

@@ -68,13 +68,11 @@ static int run_csv(const char *tag, const char *file, struct pb_csv *t, ...)
 	free(o);
 	if (code)
 		return -1;
-	char pat[800], err[256];
+	char pat[800], path[900], err[256];
 	snprintf(pat, sizeof(pat), "%s/*/%s", root, file);
-	glob_t g;
-	int rc = -1;
-	if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1)
-		rc = pb_csv_read_file(g.gl_pathv[0], t, err, sizeof(err));
-	globfree(&g);
+	int rc = pbt_glob_one(pat, path, sizeof(path));
+	if (!rc)
+		rc = pb_csv_read_file(path, t, err, sizeof(err));
 	PB_CHECK_MSG(rc == 0, "%s: %s unreadable", tag, file);
 	return rc;
 }
@@ -98,13 +96,9 @@ static const char *get(const struct pb_csv *t, long r, const char *col)
 /* meta.json of the one run under dir/tag. */
 static json_t *meta_of(const char *tag)
 {
-	char pat[800];
+	char pat[800], path[900];
 	snprintf(pat, sizeof(pat), "%s/%s/*/meta.json", dir, tag);
-	glob_t g;
-	json_t *m = NULL;
-	if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1)
-		m = json_load_file(g.gl_pathv[0], 0, NULL);
-	globfree(&g);
+	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
 	PB_CHECK_MSG(m != NULL, "%s: meta.json", tag);
 	return m;
 }

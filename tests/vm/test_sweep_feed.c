@@ -64,13 +64,11 @@ static int run(const char *tag, ...)
 /* The one FILE of the run under dir/tag, read back; 0 on success. */
 static int read_csv(const char *tag, const char *file, struct pb_csv *t)
 {
-	char pat[800], err[256];
+	char pat[800], path[900], err[256];
 	snprintf(pat, sizeof(pat), "%s/%s/*/%s", dir, tag, file);
-	glob_t g;
-	int rc = -1;
-	if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1)
-		rc = pb_csv_read_file(g.gl_pathv[0], t, err, sizeof(err));
-	globfree(&g);
+	int rc = pbt_glob_one(pat, path, sizeof(path));
+	if (!rc)
+		rc = pb_csv_read_file(path, t, err, sizeof(err));
 	PB_CHECK_MSG(rc == 0, "%s: %s unreadable", tag, file);
 	return rc;
 }
@@ -120,13 +118,9 @@ static size_t distinct(const struct pb_csv *t, const char *col)
  * given (threads 0: any), a busy share in (0, 1], times that add up. */
 static void check_feed(const char *tag, long long passes, long long threads)
 {
-	char pat[800];
+	char pat[800], path[900];
 	snprintf(pat, sizeof(pat), "%s/%s/*/meta.json", dir, tag);
-	glob_t g;
-	json_t *m = NULL;
-	if (glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1)
-		m = json_load_file(g.gl_pathv[0], 0, NULL);
-	globfree(&g);
+	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
 	json_t *f = json_object_get(json_object_get(m, "config"), "sweep_feed");
 	long long p = json_integer_value(json_object_get(f, "passes")),
 		  t = json_integer_value(json_object_get(f, "threads"));
