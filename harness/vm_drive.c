@@ -1166,8 +1166,6 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 			rc = f->hook_rc;
 			snprintf(err, errlen, "the keys' pass failed: %s", strerror(-rc));
 		}
-		if (s == 0)
-			f->hook_done = 1;
 		/* a pass before (next uses, pages) or an earlier wave counted it */
 		if ((fs->l->next_use || !fs->count_pages) && fs->at != fs->l->s.n && !rc) {
 			rc = -EPROTO;
