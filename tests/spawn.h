@@ -59,20 +59,31 @@ static inline int spawn_run(char *const argv[], char *const env[], struct spawn_
 	return o->code;
 }
 
+/* spawn_run of bin with the NULL-terminated arguments in ap, then those of
+ * the NULL-terminated tail (NULL: none); at most 38 in all. */
+static inline int spawn_runv(const char *bin, char *const env[], struct spawn_out *o, va_list ap,
+			     const char *const *tail)
+{
+	char *argv[40] = {(char *)bin};
+	int n = 1;
+	const char *a;
+	while (n < 39 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	for (; tail && *tail && n < 39; tail++)
+		argv[n++] = (char *)*tail;
+	argv[n] = NULL;
+	return spawn_run(argv, env, o);
+}
+
 /* spawn_run of bin with the NULL-terminated arguments that follow o (at
  * most 38). */
 static inline int spawn_runl(const char *bin, char *const env[], struct spawn_out *o, ...)
 {
-	char *argv[40] = {(char *)bin};
-	int n = 1;
 	va_list ap;
 	va_start(ap, o);
-	const char *a;
-	while (n < 39 && (a = va_arg(ap, const char *)))
-		argv[n++] = (char *)a;
+	int rc = spawn_runv(bin, env, o, ap, NULL);
 	va_end(ap);
-	argv[n] = NULL;
-	return spawn_run(argv, env, o);
+	return rc;
 }
 
 static inline int count_lines(const char *s)

@@ -49,20 +49,14 @@ static char *envv[] = {"PAGEBENCH_COUNTERS=none", "LSAN_OPTIONS=detect_leaks=0",
  * read back ROOT/<run>/FILE (sim.csv, mrc.csv) into t.  0 on success. */
 static int run_csv(const char *tag, const char *file, struct pb_csv *t, ...)
 {
-	char root[700], *argv[40] = {(char *)bin};
-	int n = 1;
+	char root[700];
+	snprintf(root, sizeof(root), "%s/%s", dir, tag);
+	const char *tail[] = {"--results", root, NULL};
+	struct spawn_out *o = malloc(sizeof(*o));
 	va_list ap;
 	va_start(ap, t);
-	const char *a;
-	while (n < 36 && (a = va_arg(ap, const char *)))
-		argv[n++] = (char *)a;
+	spawn_runv(bin, envv, o, ap, tail);
 	va_end(ap);
-	snprintf(root, sizeof(root), "%s/%s", dir, tag);
-	argv[n++] = "--results";
-	argv[n++] = root;
-	argv[n] = NULL;
-	struct spawn_out *o = malloc(sizeof(*o));
-	spawn_run(argv, envv, o);
 	int code = o->code;
 	PB_CHECK_MSG(code == 0, "%s: exit %d: %s", tag, code, o->err);
 	free(o);

@@ -44,19 +44,13 @@ static struct spawn_out out;
 /* Run pagebench ARGS... --results dir/tag; exit code; stderr in out. */
 static int run(const char *tag, ...)
 {
-	char root[700], *argv[40] = {(char *)bin};
-	int n = 1;
+	char root[700];
+	snprintf(root, sizeof(root), "%s/%s", dir, tag);
+	const char *tail[] = {"--results", root, NULL};
 	va_list ap;
 	va_start(ap, tag);
-	const char *a;
-	while (n < 36 && (a = va_arg(ap, const char *)))
-		argv[n++] = (char *)a;
+	spawn_runv(bin, envv, &out, ap, tail);
 	va_end(ap);
-	snprintf(root, sizeof(root), "%s/%s", dir, tag);
-	argv[n++] = "--results";
-	argv[n++] = root;
-	argv[n] = NULL;
-	spawn_run(argv, envv, &out);
 	PB_CHECK_MSG(!strstr(out.err, "ThreadSanitizer"), "%s: %s", tag, out.err);
 	return out.code;
 }
@@ -96,6 +90,20 @@ static void same_rows(const char *what, const struct pb_csv *a, const struct pb_
 					     a->header[c], x ?: "-", y ?: "-");
 		}
 	PB_CHECK_MSG(diffs == 0, "%s: %zu cells differ", what, diffs);
+}
+
+/* FILE of the runs under dir/ta and dir/tb, read back: same_rows. */
+static void same_runs(const char *what, const char *ta, const char *tb, const char *file,
+		      size_t min)
+{
+	struct pb_csv a, b;
+	if (read_csv(ta, file, &a))
+		return;
+	if (!read_csv(tb, file, &b)) {
+		same_rows(what, &a, &b, min);
+		pb_csv_free(&b);
+	}
+	pb_csv_free(&a);
 }
 
 /* Distinct values of column col (at most 16 kept). */
@@ -151,29 +159,18 @@ static void engine_sweep(void)
 	int cl = run("el", "sim", "--workload", WL_ENGINE, "--policy", "lru,clock,opt,nru",
 		     "--frames", "100,1000", "--reps", "3", "--backing", bk, NULL);
 	PB_CHECK_MSG(cl == 0, "loaded: exit %d: %s", cl, out.err);
-	struct pb_csv e4, e1, el;
+	struct pb_csv e4;
 	if (c4 || c1 || cl || read_csv("e4", "sim.csv", &e4))
 		return;
-	if (read_csv("e1", "sim.csv", &e1)) {
-		pb_csv_free(&e4);
-		return;
-	}
-	if (read_csv("el", "sim.csv", &el)) {
-		pb_csv_free(&e4);
-		pb_csv_free(&e1);
-		return;
-	}
 	/* three streams, each of two batches */
 	PB_CHECK_MSG(distinct(&e4, "seed") == 3, "%zu seeds", distinct(&e4, "seed"));
 	PB_CHECK_MSG(e4.nrows && !strcmp(pb_csv_get(&e4, 0, "refs") ?: "", "280000"), "refs %s",
 		     e4.nrows ? pb_csv_get(&e4, 0, "refs") : "-");
-	same_rows("4 workers / loaded", &e4, &el, 24);
-	same_rows("4 workers / 1 worker", &e4, &e1, 24);
+	pb_csv_free(&e4);
+	same_runs("4 workers / loaded", "e4", "el", "sim.csv", 24);
+	same_runs("4 workers / 1 worker", "e4", "e1", "sim.csv", 24);
 	check_feed("e4", 1, 4);
 	check_feed("e1", 1, 2); /* the worker and its reader */
-	pb_csv_free(&e4);
-	pb_csv_free(&e1);
-	pb_csv_free(&el);
 }
 
 #define WL_POLICY "zipf:pages=3000,alpha=0.8,refs=1100000,write=0.2"
@@ -186,14 +183,8 @@ static void policy_sweep(void)
 	int c1 = run("p1", "sim", "--workload", WL_POLICY, "--policy", "lru,arc,clock", "--frames",
 		     "100,1000", "--reps", "2", "--model", "policy", "--workers", "1", NULL);
 	PB_CHECK_MSG(c1 == 0, "policy, 1 worker: exit %d: %s", c1, out.err);
-	struct pb_csv p4, p1;
-	if (c4 || c1 || read_csv("p4", "sim.csv", &p4))
-		return;
-	if (!read_csv("p1", "sim.csv", &p1)) {
-		same_rows("policy model, 4 workers / 1 worker", &p4, &p1, 12);
-		pb_csv_free(&p1);
-	}
-	pb_csv_free(&p4);
+	if (!c4 && !c1)
+		same_runs("policy model, 4 workers / 1 worker", "p4", "p1", "sim.csv", 12);
 }
 
 static void mrc_hook(void)
@@ -204,14 +195,9 @@ static void mrc_hook(void)
 	int cl = run("ml", "mrc", "--workload", WL_POLICY, "--policy", "lru,arc,opt", "--frames",
 		     "100:1000:300", "--replay", "load", NULL);
 	PB_CHECK_MSG(cl == 0, "mrc load: exit %d: %s", cl, out.err);
-	struct pb_csv s, l;
-	if (cs || cl || read_csv("ms", "mrc.csv", &s))
+	if (cs || cl)
 		return;
-	if (!read_csv("ml", "mrc.csv", &l)) {
-		same_rows("mrc stream / load", &s, &l, 12);
-		pb_csv_free(&l);
-	}
-	pb_csv_free(&s);
+	same_runs("mrc stream / load", "ms", "ml", "mrc.csv", 12);
 	check_feed("ms", 1, 0); /* one thread per PU */
 }
 
