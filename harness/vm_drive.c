@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -520,10 +519,8 @@ static int pre_sink(void *ctx, const struct pb_access *a, size_t n)
 			cap *= 2;
 		if ((double)cap * sizeof(uint64_t) > 0.9 * (double)mem_budget())
 			return -EFBIG;
-		void *nv = p->v ? mremap(p->v, p->cap * sizeof(uint64_t), cap * sizeof(uint64_t),
-					 MREMAP_MAYMOVE)
-				: pb_map(cap * sizeof(uint64_t), 0);
-		if (!nv || nv == MAP_FAILED)
+		void *nv = pb_remap(p->v, p->cap * sizeof(uint64_t), cap * sizeof(uint64_t));
+		if (!nv)
 			return -ENOMEM;
 		p->v = nv;
 		p->cap = cap;
@@ -573,8 +570,8 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 		return rc == -ENOMEM || rc == -EFBIG ? -ENOMEM : -EINVAL;
 	}
 	if (p.cap > p.n && p.n) { /* the exact size pb_vm_load_free unmaps */
-		void *nv = mremap(p.v, p.cap * sizeof(uint64_t), p.n * sizeof(uint64_t), 0);
-		if (nv != MAP_FAILED)
+		void *nv = pb_remap(p.v, p.cap * sizeof(uint64_t), p.n * sizeof(uint64_t));
+		if (nv)
 			p.v = nv;
 	}
 	l->next_use = p.v;

@@ -100,6 +100,13 @@ static inline double pb_rng_double(struct pb_rng *r)
 void *pb_map(size_t bytes, int prefault);
 void pb_unmap(void *p, size_t bytes);
 /*
+ * Resize a pb_map'ed block of old bytes (NULL, 0: a new one) to bytes,
+ * contents kept: the kernel moves its pages (mremap), nothing is copied
+ * and no page is faulted in again; a grown tail is zero.  The new address,
+ * or NULL with p still valid and unchanged.
+ */
+void *pb_remap(void *p, size_t old, size_t bytes);
+/*
  * Tables the engine and the page tables walk at random: `bytes` of zeroed
  * memory starting 2 MiB aligned, advised to use transparent huge pages past
  * its first small_head bytes when at least 2 MiB remain (a hint: fine where

@@ -52,6 +52,14 @@ void pb_unmap(void *p, size_t bytes)
 		munmap(p, bytes ? bytes : 1);
 }
 
+void *pb_remap(void *p, size_t old, size_t bytes)
+{
+	if (!p)
+		return pb_map(bytes, 0);
+	void *n = mremap(p, old ? old : 1, bytes ? bytes : 1, MREMAP_MAYMOVE);
+	return n == MAP_FAILED ? NULL : n;
+}
+
 void *pb_map_huge(size_t bytes, size_t small_head, struct pb_region *r)
 {
 	r->raw_bytes = bytes + PB_HUGE_SIZE;

@@ -158,7 +158,15 @@ uint64_t *pt_pool_alloc(struct pt_pool *p)
 			return NULL;
 	}
 	pb_atomic_fetch_add(&p->used, 1, PB_RELAXED);
-	return pool_page(p, idx);
+	uint64_t *pg = pool_page(p, idx);
+	/* written before it is published: a never-used page of a lazy pool
+	 * is then faulted in writable once, here.  Read first (a walk or a
+	 * prefetch of the new table), the kernel maps its zero page, and the
+	 * first PTE stored copies it and flushes every CPU of the process
+	 * (do_wp_page): two faults and an IPI per table.  The page is zero
+	 * (the pool's invariant), so the store changes nothing */
+	*pg = 0;
+	return pg;
 }
 
 static void pool_release(struct pt_pool *p, uint64_t idx)

@@ -117,13 +117,11 @@ int vm_backing_slot(struct vm_backing *b, uint64_t key, uint64_t *slot)
 {
 	if (b->next_slot == b->slot_cap) {
 		uint64_t cap = b->slot_cap ? b->slot_cap * 2 : 4096;
-		uint64_t *n = pb_map(cap * sizeof(uint64_t), 0);
+		/* moved, not copied: a copy faulted in every page again */
+		uint64_t *n =
+		    pb_remap(b->slot_key, b->slot_cap * sizeof(uint64_t), cap * sizeof(uint64_t));
 		if (!n)
 			return -ENOMEM;
-		if (b->slot_key) {
-			memcpy(n, b->slot_key, b->slot_cap * sizeof(uint64_t));
-			pb_unmap(b->slot_key, b->slot_cap * sizeof(uint64_t));
-		}
 		b->slot_key = n;
 		b->slot_cap = cap;
 	}

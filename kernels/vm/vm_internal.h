@@ -54,6 +54,11 @@ struct vm_pt {
 	enum pb_vm_pt kind;
 	struct pb_pt_cfg cfg;
 	struct pb_pt **as; /* asid -> table (atomic pointer) */
+	uint32_t as_end;   /* one past the highest asid with a table (atomic,
+			    * raised after the table is published): what
+			    * vm_pt_each and destroy scan of as[], not 65520
+			    * slots whose mostly untouched pages each read
+			    * would fault in */
 };
 /* single: one engine CPU, the tables' one caller (pb_pt_cfg.single). */
 int vm_pt_create(enum pb_vm_pt kind, uint64_t expected_pages, int single, struct vm_pt **out);

@@ -60,7 +60,7 @@ void vm_pt_destroy(struct vm_pt *pt)
 {
 	if (!pt)
 		return;
-	for (size_t i = 0; i <= VM_ASID_MAX; i++)
+	for (size_t i = 0, end = pb_atomic_load(&pt->as_end, PB_ACQUIRE); i < end; i++)
 		if (pt->as[i])
 			pb_pt_destroy(pt->as[i]);
 	pb_unmap(pt->as, (VM_ASID_MAX + 1) * sizeof(*pt->as));
@@ -89,6 +89,12 @@ static int table_make(struct vm_pt *pt, pb_asid_t as, struct pb_pt **out)
 			pb_pt_destroy(t);
 			t = seen;
 		}
+		/* raised to cover as (release: a scan that reads the new end
+		 * finds the table) */
+		uint32_t end = pb_atomic_load(&pt->as_end, PB_RELAXED);
+		while (end <= as &&
+		       !pb_atomic_cas(&pt->as_end, &end, (uint32_t)as + 1, PB_RELEASE, PB_RELAXED))
+			;
 	}
 	*out = t;
 	return 0;
@@ -169,7 +175,7 @@ int vm_pt_each(struct vm_pt *pt, int (*cb)(void *arg, pb_asid_t as, uint64_t vpn
 	       void *arg)
 {
 	struct each_ctx c = {.cb = cb, .arg = arg};
-	for (size_t i = 0; i <= VM_ASID_MAX; i++) {
+	for (size_t i = 0, end = pb_atomic_load(&pt->as_end, PB_ACQUIRE); i < end; i++) {
 		struct pb_pt *t = vm_pt_table(pt, (pb_asid_t)i);
 		if (!t)
 			continue;
