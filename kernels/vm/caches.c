@@ -34,6 +34,12 @@
 #include "pagebench/vm.h"
 #include "vm_internal.h"
 
+void vm_cache_access(struct vm_thread *t, uint64_t pfn, uint64_t addr, int fetch)
+{
+	pb_cache_hier_access(
+	    t->caches, (pfn << PB_PAGE_SHIFT) | (addr & ((1ULL << PB_PAGE_SHIFT) - 1)), fetch);
+}
+
 int vm_caches_init(struct pb_vm *vm, char *err, size_t errlen)
 {
 	if (!pb_cache_geom_enabled(&vm->cfg.caches))

@@ -779,13 +779,14 @@ void vm_caches_stats(const struct pb_vm *vm, unsigned tid, struct pb_vm_stats *o
 void vm_caches_cost(const struct pb_vm *vm, const struct pb_vm_stats *s, struct pb_cost_events *e);
 /* The access itself, after translation gave the frame: the physical
  * address (pfn, offset within the page) through the owner's hierarchy;
- * fetches through L1i.  Owner thread only. */
+ * fetches through L1i.  Owner thread only.  The test inline, the access
+ * out of line (caches.c): GCC had outlined the whole, so every reference
+ * of an engine without caches (the default) paid a call to learn that. */
+void vm_cache_access(struct vm_thread *t, uint64_t pfn, uint64_t addr, int fetch);
 static inline void vm_cache_touch(struct vm_thread *t, uint64_t pfn, uint64_t addr, int fetch)
 {
-	if (t->caches)
-		pb_cache_hier_access(
-		    t->caches, (pfn << PB_PAGE_SHIFT) | (addr & ((1ULL << PB_PAGE_SHIFT) - 1)),
-		    fetch);
+	if (pb_unlikely(t->caches != NULL))
+		vm_cache_access(t, pfn, addr, fetch);
 }
 /* ---- huge pages (huge.c) ---- */
 /* 2 MiB leaf for (as, vpn 512-aligned) (vm_pt.c). */
