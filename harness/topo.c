@@ -415,7 +415,6 @@ struct team_arg {
 	unsigned tid;
 };
 
-#if !PB_HAVE_OPENMP
 static void *team_thread(void *p)
 {
 	struct team_arg *a = p;
@@ -426,7 +425,32 @@ static void *team_thread(void *p)
 	a->fn(a->arg, a->tid);
 	return NULL;
 }
-#endif
+
+void pb_team_run_threads(const struct pb_plan *plan, void (*fn)(void *arg, unsigned tid), void *arg,
+			 struct pb_bound *bound)
+{
+	pb_topo_init();
+	pthread_t *th = calloc(plan->n, sizeof(*th));
+	struct team_arg *a = calloc(plan->n, sizeof(*a));
+	if (!th || !a) {
+		fprintf(stderr, "pagebench: out of memory starting a team of %u threads\n",
+			plan->n);
+		exit(1);
+	}
+	for (unsigned t = 0; t < plan->n; t++) {
+		a[t] = (struct team_arg){plan, fn, arg, bound, t};
+		int rc = pthread_create(&th[t], NULL, team_thread, &a[t]);
+		if (rc) {
+			fprintf(stderr, "pagebench: cannot start thread %u of a team of %u: %s\n",
+				t + 1, plan->n, strerror(rc));
+			exit(1);
+		}
+	}
+	for (unsigned t = 0; t < plan->n; t++)
+		pthread_join(th[t], NULL);
+	free(th);
+	free(a);
+}
 
 void pb_team_run(const struct pb_plan *plan, void (*fn)(void *arg, unsigned tid), void *arg,
 		 struct pb_bound *bound)
@@ -444,15 +468,6 @@ void pb_team_run(const struct pb_plan *plan, void (*fn)(void *arg, unsigned tid)
 		fn(arg, tid);
 	}
 #else
-	pthread_t *th = calloc(plan->n, sizeof(*th));
-	struct team_arg *a = calloc(plan->n, sizeof(*a));
-	for (unsigned t = 0; t < plan->n; t++) {
-		a[t] = (struct team_arg){plan, fn, arg, bound, t};
-		pthread_create(&th[t], NULL, team_thread, &a[t]);
-	}
-	for (unsigned t = 0; t < plan->n; t++)
-		pthread_join(th[t], NULL);
-	free(th);
-	free(a);
+	pb_team_run_threads(plan, fn, arg, bound);
 #endif
 }

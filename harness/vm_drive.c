@@ -6,10 +6,11 @@
  *
  * The engine exposes per-thread workers (pb_vm_replay_thread, the sweep's
  * claim / run / begin / end) and never starts a thread; this file owns
- * the placement (pb_plan_make, compact) and the team (pb_team_run), as
- * `run` does for every kernel.  The engine's counts reach PAPI through
- * the software-defined events registered here (pb_sde_register), named by
- * the PB_VM_EV_SDE lines of vm_events.h.
+ * the placement (pb_plan_make, compact) and the team (pb_team_run_threads:
+ * POSIX threads bound as `run` binds every kernel's OpenMP team, without
+ * OpenMP's spinning idle threads while the command writes its results).  The engine's counts reach
+ * PAPI through the software-defined events registered here (pb_sde_register), named by the
+ * PB_VM_EV_SDE lines of vm_events.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,7 +64,7 @@ int pb_vm_replay_team(struct pb_vm *vm, const struct pb_access *a, size_t n,
 		return rc;
 	}
 	struct replay_team rt = {.r = r};
-	pb_team_run(&plan, replay_team_fn, &rt, NULL);
+	pb_team_run_threads(&plan, replay_team_fn, &rt, NULL);
 	pb_plan_free(&plan);
 	return pb_vm_replay_end(r);
 }
@@ -90,7 +91,7 @@ int pb_vm_sweep_team(struct pb_vm_sweep *sw, size_t njobs, unsigned engine_threa
 			struct pb_vm_replay *r = pb_vm_sweep_job_begin(sw, i);
 			if (r) {
 				struct replay_team rt = {.r = r};
-				pb_team_run(&plan, replay_team_fn, &rt, NULL);
+				pb_team_run_threads(&plan, replay_team_fn, &rt, NULL);
 				pb_vm_sweep_job_end(sw, i, r);
 			}
 			pb_progress_add(1);
@@ -104,7 +105,7 @@ int pb_vm_sweep_team(struct pb_vm_sweep *sw, size_t njobs, unsigned engine_threa
 		sweep_worker(sw, 0); /* every job on this thread */
 		return 0;
 	}
-	pb_team_run(&plan, sweep_worker, sw, NULL);
+	pb_team_run_threads(&plan, sweep_worker, sw, NULL);
 	pb_plan_free(&plan);
 	return 0;
 }
@@ -724,7 +725,7 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
 	if (workers <= 1 || pb_plan_make(workers, PB_PIN_COMPACT, &plan)) {
 		pre_team_fn(&p, 0);
 	} else {
-		pb_team_run(&plan, pre_team_fn, &p, NULL);
+		pb_team_run_threads(&plan, pre_team_fn, &p, NULL);
 		pb_plan_free(&plan);
 	}
 	pb_progress_end();
@@ -1140,7 +1141,7 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 		nthr = 1;
 		feed_worker(f, 0);
 	} else {
-		pb_team_run(&plan, feed_worker, f, NULL);
+		pb_team_run_threads(&plan, feed_worker, f, NULL);
 		pb_plan_free(&plan);
 	}
 	f->fst.passes++;

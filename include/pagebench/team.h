@@ -73,6 +73,18 @@ struct pb_bound {
  */
 void pb_team_run(const struct pb_plan *plan, void (*fn)(void *arg, unsigned tid), void *arg,
 		 struct pb_bound *bound);
+/*
+ * The same on plain POSIX threads, bound the same way, whether or not
+ * OpenMP is built in: the simulation's teams (vm_drive.c: engine threads,
+ * sweep workers, the streaming feed), which run once per command and
+ * leave the process to write its results.  OpenMP's idle threads spin
+ * after a parallel region (libgomp's GOMP_SPINCOUNT), which was a third of
+ * a short `sim`'s CPU time.  A thread that cannot be started ends the
+ * process with one line (exit 1): the team's threads cooperate, so
+ * fewer of them could wait for each other forever.
+ */
+void pb_team_run_threads(const struct pb_plan *plan, void (*fn)(void *arg, unsigned tid), void *arg,
+			 struct pb_bound *bound);
 
 /*
  * The start gate: one release per repetition.  Every team thread calls

@@ -18,7 +18,8 @@
 
 /*
  * Replay a whole stream on the engine's nthreads CPUs: one thread runs it
- * inline, more run on a pinned team (pb_team_run, compact placement).
+ * inline, more run on a pinned team (pb_team_run_threads, compact
+ * placement).
  * In STRICT order the counts are the same for any thread count.
  * Caller: one thread, no other replay of vm running.  0 or -errno.
  */

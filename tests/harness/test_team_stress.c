@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The harness's concurrent paths under ThreadSanitizer (label stress): the
- * pinned team and the start gate (spin, yield, futex sleep), driven through
+ * pinned team (OpenMP's, and the POSIX threads of pb_team_run_threads) and
+ * the start gate (spin, yield, futex sleep), driven through
  * `pagebench run` itself with more threads than PUs; and the signal path: a
  * SIGINT arriving while a team runs stops it at the next gate, in a child
  * whose stderr must carry no ThreadSanitizer report.
@@ -87,6 +88,19 @@ int main(void)
 	PB_CHECK_EQ_U64(c.total, 120);
 	for (int t = 0; t < 6; t++)
 		PB_CHECK_EQ_U64(c.hits[t], 20);
+	/* the simulation's POSIX-thread team: every tid once a run, each
+	 * thread's placement read back as planned */
+	struct pb_bound tb[6];
+	memset(tb, 0xff, sizeof(tb));
+	for (int i = 0; i < 20; i++)
+		pb_team_run_threads(&plan, body, &c, tb);
+	PB_CHECK_EQ_U64(c.total, 240);
+	for (int t = 0; t < 6; t++) {
+		PB_CHECK_EQ_U64(c.hits[t], 40);
+		PB_CHECK_EQ_U64((uint64_t)(int64_t)tb[t].pu_planned,
+				(uint64_t)(int64_t)bound[t].pu_planned);
+		PB_CHECK(tb[t].pu_got >= 0);
+	}
 	pb_plan_free(&plan);
 
 	char *argv[] = {"run",	"chase", "--threads", "1,3,5",	   "--reps", "4", "--size",
