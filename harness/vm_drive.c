@@ -8,9 +8,10 @@
  * claim / run / begin / end) and never starts a thread; this file owns
  * the placement (pb_plan_make, compact) and the team (pb_team_run_threads:
  * POSIX threads bound as `run` binds every kernel's OpenMP team, without
- * OpenMP's spinning idle threads while the command writes its results).  The engine's counts reach
- * PAPI through the software-defined events registered here (pb_sde_register), named by the
- * PB_VM_EV_SDE lines of vm_events.h.
+ * OpenMP's spinning idle threads while the command writes its results).
+ * The engine's counts reach PAPI through the software-defined events
+ * registered here (pb_sde_register), named by the PB_VM_EV_SDE lines of
+ * vm_events.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
