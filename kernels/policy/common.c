@@ -66,11 +66,11 @@ int pb_pol_pool_grow(struct ppool *p)
 		ncap = PN_NIL - 1;
 	if (ncap <= p->cap)
 		return -ENOMEM;
-	struct pnode *nn = pb_map(ncap * sizeof(struct pnode), 0);
+	/* moved, not copied (pb_remap): a copy faulted every page in again */
+	struct pnode *nn =
+	    pb_remap(p->n, (size_t)p->cap * sizeof(struct pnode), ncap * sizeof(struct pnode));
 	if (!nn)
 		return -ENOMEM;
-	memcpy(nn, p->n, (size_t)p->top * sizeof(struct pnode));
-	pb_unmap(p->n, (size_t)p->cap * sizeof(struct pnode));
 	p->n = nn;
 	p->cap = (uint32_t)ncap;
 	return 0;
