@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "pagebench/cli.h"
@@ -33,12 +32,6 @@
 /* Bounds that keep a typo from running for days (in the table below): 1G
  * ops per thread per repetition, and no working set larger than the
  * machine's memory. */
-
-static uint64_t mem_bytes(void)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-	return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : UINT64_MAX;
-}
 
 struct run_opts {
 	uint64_t *threads;
@@ -144,10 +137,10 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cl
 	const struct pb_param *sz = pb_param_find(run_params, "size");
 	if ((given & (1ULL << (sz - run_params))) && rc->size == 0)
 		pb_usage_error(cmd, "bad --size '0' (expected bytes, e.g. 64M)");
-	if (rc->size > mem_bytes())
+	if (rc->size > pb_phys_bytes())
 		pb_usage_error(cmd,
 			       "bad --size '%llu' (more than this machine's %llu bytes of memory)",
-			       (unsigned long long)rc->size, (unsigned long long)mem_bytes());
+			       (unsigned long long)rc->size, (unsigned long long)pb_phys_bytes());
 	if (rc->results && !rc->results[0])
 		pb_usage_error(cmd, "bad --results '' (expected a folder)");
 	if (rc->label &&

@@ -106,6 +106,9 @@ void pb_unmap(void *p, size_t bytes);
  * or NULL with p still valid and unchanged.
  */
 void *pb_remap(void *p, size_t old, size_t bytes);
+/* The machine's memory in bytes (sysconf), UINT64_MAX where it cannot
+ * tell. */
+uint64_t pb_phys_bytes(void);
 /*
  * Tables the engine and the page tables walk at random: `bytes` of zeroed
  * memory starting 2 MiB aligned, advised to use transparent huge pages past

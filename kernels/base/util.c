@@ -60,6 +60,12 @@ void *pb_remap(void *p, size_t old, size_t bytes)
 	return n == MAP_FAILED ? NULL : n;
 }
 
+uint64_t pb_phys_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : UINT64_MAX;
+}
+
 void *pb_map_huge(size_t bytes, size_t small_head, struct pb_region *r)
 {
 	r->raw_bytes = bytes + PB_HUGE_SIZE;

@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "pagebench/atomic.h"
 #include "pagebench/vm.h"
@@ -108,10 +107,9 @@ static size_t pages_bytes(uint64_t cap)
 #define PAGES_RESERVE_MAX (1ULL << 28)
 static void pages_reserve(struct pb_vm *vm)
 {
-	long np = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-	uint64_t objs = PAGES_RESERVE_MAX;
-	if (np > 0 && psz > 0 && (uint64_t)np * (uint64_t)psz / sizeof(struct vm_page) < objs)
-		objs = (uint64_t)np * (uint64_t)psz / sizeof(struct vm_page);
+	uint64_t objs = pb_phys_bytes() / sizeof(struct vm_page);
+	if (objs > PAGES_RESERVE_MAX)
+		objs = PAGES_RESERVE_MAX;
 	struct vm_page *a = pb_map_huge(pages_bytes(objs), PB_HUGE_SIZE, &vm->pmap);
 	if (a) {
 		vm->pmap_cap = objs;

@@ -670,8 +670,7 @@ static void page_table_growth(void)
 		a[i].asid = 1 + (uint32_t)(i % 3 == 0);
 		a[i].op = i % 5 ? PB_OP_READ : PB_OP_WRITE;
 	}
-	long np = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-	if (np > 0 && psz > 0 && (double)np * (double)psz < 4.0 * (1 << 30)) {
+	if (pb_phys_bytes() < 4ULL << 30) {
 		fprintf(stderr, "page_table_growth: skipped (under 4 GiB of memory: the "
 				"reservation would fit the child's limit)\n");
 		free(a);
