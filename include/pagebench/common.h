@@ -102,8 +102,9 @@ void pb_unmap(void *p, size_t bytes);
 /*
  * Resize a pb_map'ed block of old bytes (NULL, 0: a new one) to bytes,
  * contents kept: the kernel moves its pages (mremap), nothing is copied
- * and no page is faulted in again; a grown tail is zero.  The new address,
- * or NULL with p still valid and unchanged.
+ * and no page is faulted in again (under ThreadSanitizer, which does not
+ * follow mremap, it copies); a grown tail is zero.  The new address, or
+ * NULL with p still valid and unchanged.
  */
 void *pb_remap(void *p, size_t old, size_t bytes);
 /* The machine's memory in bytes (sysconf), UINT64_MAX where it cannot

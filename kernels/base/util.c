@@ -52,12 +52,33 @@ void pb_unmap(void *p, size_t bytes)
 		munmap(p, bytes ? bytes : 1);
 }
 
+/* ThreadSanitizer intercepts munmap but not mremap: the range a move
+ * leaves keeps its shadow, and the next mapping placed there (another
+ * thread's pool) reports a race with the old owner's writes.  Under TSan
+ * the block moves by copy, which it follows. */
+#if defined(__SANITIZE_THREAD__)
+#define PB_REMAP_COPIES 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PB_REMAP_COPIES 1
+#endif
+#endif
+
 void *pb_remap(void *p, size_t old, size_t bytes)
 {
 	if (!p)
 		return pb_map(bytes, 0);
+#ifdef PB_REMAP_COPIES
+	void *c = pb_map(bytes, 0);
+	if (c) {
+		memcpy(c, p, old < bytes ? old : bytes);
+		pb_unmap(p, old);
+	}
+	return c;
+#else
 	void *n = mremap(p, old ? old : 1, bytes ? bytes : 1, MREMAP_MAYMOVE);
 	return n == MAP_FAILED ? NULL : n;
+#endif
 }
 
 uint64_t pb_phys_bytes(void)
