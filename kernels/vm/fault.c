@@ -17,9 +17,9 @@
  *   3. Page fault on a non-present PTE, under the engine's fault lock (the
  *      simulated mmap_lock; each policy call also takes the policy lock,
  *      lru_lock, hints.c; an engine of one thread takes neither; in
- *      FREE order on several threads a fault of an anonymous private
- *      page takes only its page's lock and the policy lock for its policy
- *      call: fault_fine, with the protocol in hints.c): the
+ *      FREE order on several threads a fault in a region without
+ *      copy-on-write takes only its page's lock and the policy lock for
+ *      its policy call: fault_fine, with the protocol in hints.c): the
  *      page object (page.c, found through a direct index by key, no hash
  *      probe) says what the page is, and the fault is classified:
  *        - resident but not mapped here: minor (page cache / swap cache
@@ -466,11 +466,17 @@ static int fine_fail(struct pb_vm *vm, struct vm_page *p, int plocked, int rc, c
 }
 
 /*
- * The fault of an anonymous private page with fine-grained locking
+ * The fault of a page of a region without copy-on-write - anonymous
+ * private, shared anonymous or a shared file mapping (every access of a
+ * block or cache trace replayed as file pages) - with fine-grained locking
  * (vm->fine; the mm read side held; the protocol and the lock order are in
  * hints.c): 0 when the access is satisfied, -errno, or FINE_FALLBACK when
- * it needs the whole machine (another kind of page is mapped there, the
- * page-object table must grow).
+ * it needs the whole machine (another page is mapped there, the
+ * page-object table must grow; batched: a page resident but not mapped
+ * here).  Its page is named by access_key: a shared page's object is every
+ * address space's, and its mappings sit in its reverse map (a second one
+ * under rmo_lock), as on the exclusive path; only a copy-on-write region
+ * needs the whole machine, since its write makes a second page.
  */
 static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		      uint64_t pos, uint64_t next)
@@ -478,7 +484,7 @@ static int fault_fine(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 	pb_asid_t as = a->asid;
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	unsigned write = a->op == PB_OP_WRITE;
-	uint64_t key = priv_key(as, vpn);
+	uint64_t key = access_key(as, vpn, a->flags);
 	struct vm_page *p;
 	int rc = vm_page_get_mt(vm, key, &p);
 	if (rc == -EAGAIN)
@@ -701,9 +707,10 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 do_fault:;
 	*faulted = 1;
 	int rc = FINE_FALLBACK;
-	if (!one && vm->fine && !(a->flags & (PB_ACC_FILE | PB_ACC_SHARED | PB_ACC_COW))) {
-		/* an anonymous private page: its own lock (hints.c); earlier
-		 * hits reach the policy in the fault's policy section */
+	if (!one && vm->fine && !cow_region(a->flags)) {
+		/* a page of a region without copy-on-write (anonymous, shared
+		 * anonymous, a shared file mapping): its own lock (hints.c);
+		 * earlier hits reach the policy in the fault's policy section */
 		vm_mm_read_lock(vm, t);
 		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
 		if (!rc)
@@ -714,6 +721,8 @@ do_fault:;
 			return 0;
 	}
 	if (rc == FINE_FALLBACK) {
+		if (!one && vm->fine)
+			t->st.exclusive_faults++;
 		/* earlier hits reach the policy before the fault; named hints
 		 * need only the policy lock, so they are applied before the
 		 * fault lock; one engine CPU applied them as they came

@@ -46,12 +46,16 @@
  *     the frame's name (acquire), so a slot found empty means the rename
  *     is visible.
  *   the whole machine (vm_lock; the simulated mmap_lock held for write):
- *     a fault that needs more than its own page (shared, file, COW pages,
- *     huge pages, prepaging, regions, the OOM killer, a real backing
- *     file, page-object table growth) and every fault when fine-grained
- *     faults are off (one thread, STRICT order, those configurations).
+ *     a fault that needs more than its own page (copy-on-write regions,
+ *     whose write makes a second page; another page mapped where it
+ *     faults; huge pages, prepaging, regions, the OOM killer, a real
+ *     backing file, page-object table growth) and every fault when
+ *     fine-grained faults are off (one thread, STRICT order, those
+ *     configurations); counted as exclusive_faults where they are on.
  *   fine-grained faults (vm->fine: FREE order, several threads, none of
- *     the configurations above; an anonymous private page): the read side
+ *     the configurations above; a page of a region without copy-on-write:
+ *     anonymous, shared anonymous, a shared file mapping, whose one page
+ *     object serves every address space that maps it): the read side
  *     of the mm lock (a flag per thread, Dekker with the writer), then the
  *     page lock (PGS_LOCKED in the page object), then the policy lock for
  *     one section: the thread's pending hints, the policy call (which

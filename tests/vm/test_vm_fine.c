@@ -21,12 +21,14 @@
  * Streams: anonymous private pages of several address spaces (hot and
  * cold sets, a third of them writes: swap-outs and swap-ins), more
  * distinct pages than the page-object table's first size (its growth
- * falls back to the whole-machine lock), and a mixed stream in which
- * file, shared and copy-on-write accesses take the whole machine while
- * anonymous faults run fine-grained, some of them on virtual pages where
- * a copy-on-write mapping is.  With LRU and FIFO on 128-400 frames the
- * engine batches (kernels/vm/batch.c): frame reserves, late insertions,
- * victims reclaimed several at a time; the same checks hold.
+ * falls back to the whole-machine lock); a mixed stream in which
+ * copy-on-write accesses take the whole machine while anonymous, shared
+ * and shared-file faults run fine-grained, some of them on virtual pages
+ * where a copy-on-write mapping is; and a stream of shared file pages
+ * only (a block trace's), which must fault fine-grained (exclusive_faults
+ * under a quarter of the faults), read from and write back to its file.  With LRU and FIFO on
+ * 128-400 frames the engine batches (kernels/vm/batch.c): frame reserves, late insertions, victims
+ * reclaimed several at a time; the same checks hold.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -48,7 +50,10 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* mixed: one access in eight to a file, shared or COW page */
+/* mixed: one access in eight to a file, shared or COW page; FILE_ONLY:
+ * every access to a shared file mapping, as a block or cache trace
+ * replays (reader.c's backing=file) */
+#define FILE_ONLY 2
 static void gen(uint64_t seed, int mixed)
 {
 	struct pb_rng r;
@@ -63,8 +68,8 @@ static void gen(uint64_t seed, int mixed)
 		a->asid = 1 + (uint32_t)pb_rng_below(&r, 3);
 		a->op = pb_rng_below(&r, 3) == 0 ? PB_OP_WRITE : PB_OP_READ;
 		a->thread = 0;
-		a->flags = 0;
-		if (mixed && pb_rng_below(&r, 8) == 0) {
+		a->flags = mixed == FILE_ONLY ? PB_ACC_FILE | PB_ACC_SHARED : 0;
+		if (mixed == 1 && pb_rng_below(&r, 8) == 0) {
 			static const uint16_t kinds[] = {PB_ACC_FILE | PB_ACC_SHARED, PB_ACC_SHARED,
 							 PB_ACC_COW};
 			uint64_t k = pb_rng_below(&r, 3);
@@ -119,6 +124,18 @@ static void run(const char *pol, uint64_t frames, unsigned threads, enum pb_vm_h
 		     (unsigned long long)st.faults, (unsigned long long)distinct);
 	PB_CHECK(st.evictions > 0);
 	PB_CHECK(pb_vm_resident(vm) <= frames);
+	if (mixed == FILE_ONLY) {
+		/* file pages fault fine-grained (kernels/vm/fault.c, fault_fine):
+		 * the whole machine only for the page-object table's growths
+		 * and, batched, a page resident but not mapped in the faulting
+		 * address space (before: every fault) */
+		PB_CHECK_MSG(st.exclusive_faults * 4 < st.faults,
+			     "%s %u threads: %llu of %llu file faults took the whole machine", pol,
+			     threads, (unsigned long long)st.exclusive_faults,
+			     (unsigned long long)st.faults);
+		PB_CHECK(st.file_reads > 0 && st.swap_ins == 0 && st.zero_fills == 0);
+		PB_CHECK(st.file_writebacks > 0 && st.file_writebacks == st.writebacks);
+	}
 	if (!rc) {
 		rc = pb_vm_check(vm, err, sizeof(err));
 		PB_CHECK_MSG(rc == 0, "%s %llu frames %u threads%s: %s", pol,
@@ -154,7 +171,8 @@ int main(void)
 	}
 	run("lru", 400, 2, PB_VM_HINTS_EXACT, PB_VM_PT_RADIX, 0);
 	run("fifo", 400, 2, PB_VM_HINTS_ABIT, PB_VM_PT_RADIX, 0);
-	/* file, shared and COW faults take the whole machine between fine ones */
+	/* copy-on-write faults take the whole machine between fine-grained
+	 * anonymous, shared and shared-file ones */
 	gen(11, 1);
 	for (size_t p = 0; p < 3; p++)
 		for (unsigned t = 2; t <= 4; t += 2)
@@ -163,6 +181,15 @@ int main(void)
 	for (unsigned t = 2; t <= 4; t += 2) {
 		run("lru", 128, t, PB_VM_HINTS_EXACT, PB_VM_PT_RADIX, 1);
 		run("fifo", 256, t, PB_VM_HINTS_EXACT, PB_VM_PT_RADIX, 1);
+	}
+	/* shared file pages, mapped by several address spaces: fine-grained
+	 * faults, a second mapping through the reverse map's overflow list,
+	 * dirty pages written back to their file */
+	gen(13, FILE_ONLY);
+	for (unsigned t = 2; t <= 4; t += 2) {
+		run("lru", 128, t, PB_VM_HINTS_EXACT, PB_VM_PT_RADIX, FILE_ONLY);
+		run("clock", 32, t, PB_VM_HINTS_EXACT, PB_VM_PT_HASHED, FILE_ONLY);
+		run("arc", 48, t, PB_VM_HINTS_EXACT, PB_VM_PT_RADIX, FILE_ONLY);
 	}
 	return pb_test_done();
 }
