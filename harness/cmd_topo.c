@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harness/cmd_topo.c - `pagebench topo [--threads N] [--pin P]`: the
- * machine's topology and the placement plan the team would use.
+ * machine's topology, the measured cache-line round trip between its
+ * CPUs (c2c.c) and the placement plan the team would use.
  */
+#define _GNU_SOURCE
+#include <math.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/param.h"
@@ -38,9 +43,11 @@ int pb_cmd_topo(int argc, char **argv)
 		pb_usage_error("topo", "%s", err);
 	int prc = pb_param_getopt(topo_params, &to, argc, argv, pos, &npos, NULL, err, sizeof(err));
 	if (prc == 1) {
-		printf("usage: pagebench topo [--threads N] [--pin P]\n"
-		       "Prints the topology (hwloc; honours HWLOC_SYNTHETIC and HWLOC_XMLFILE)\n"
-		       "and the placement plan for N threads.\noptions:\n");
+		printf(
+		    "usage: pagebench topo [--threads N] [--pin P]\n"
+		    "Prints the topology (hwloc; honours HWLOC_SYNTHETIC and HWLOC_XMLFILE), the\n"
+		    "measured cache-line round trip between this machine's CPUs and the\n"
+		    "placement plan for N threads.\noptions:\n");
 		pb_param_help(topo_params, stdout, 1);
 		free(pos);
 		return 0;
@@ -57,6 +64,22 @@ int pb_cmd_topo(int argc, char **argv)
 	if (pb_topo_init())
 		pb_usage_error("topo", "cannot load the topology (check HWLOC_SYNTHETIC)");
 	pb_topo_print(stdout);
+	/* the real machine's, even under HWLOC_SYNTHETIC (harness/c2c.c) */
+	int cpus[CPU_SETSIZE];
+	struct pb_c2c c;
+	pb_c2c_measure(cpus, pb_c2c_cpus(cpus, CPU_SETSIZE), &c);
+	if (c.na[0]) {
+		printf("cache-line round trip between this machine's CPUs: NA (%s)\n", c.na);
+	} else {
+		printf("cache-line round trip between this machine's CPUs (measured): median %.1f "
+		       "ns, min %.1f, max "
+		       "%.1f;",
+		       c.median_ns, c.min_ns, c.max_ns);
+		for (unsigned k = 0; k < c.npairs; k++)
+			if (!isnan(c.ns[k]))
+				printf(" %d-%d %.1f", c.home, c.cpu[k], c.ns[k]);
+		printf("\n");
+	}
 	if (!n)
 		n = pb_topo_npus();
 	struct pb_plan p;

@@ -33,6 +33,28 @@ json_t *pb_meta_machine_json(void);
 /* Short host name (sanitised for a folder name). */
 void pb_meta_host(char *buf, size_t len);
 
+/* The cache-line round trip between CPUs (c2c.c): the home CPU (the first
+ * the process may run on) with up to PB_C2C_MAX_PAIRS partners. */
+#define PB_C2C_MAX_PAIRS 8
+struct pb_c2c {
+	int ncpus, home;		  /* CPUs the process may run on; the home CPU */
+	unsigned npairs;		  /* partners tried */
+	int cpu[PB_C2C_MAX_PAIRS];	  /* partner CPU (OS index) */
+	double ns[PB_C2C_MAX_PAIRS];	  /* its round trip in ns; NAN: not measured */
+	double min_ns, median_ns, max_ns; /* over the measured pairs; NAN: none */
+	char na[128];			  /* why nothing was measured ("" if measured) */
+};
+/* The CPUs of the process's affinity mask, ascending: how many (<= max). */
+int pb_c2c_cpus(int *cpus, int max);
+/* Measure cpus[0] against a sample of cpus[1..n) (a few ms per pair). */
+void pb_c2c_measure(const int *cpus, int n, struct pb_c2c *out);
+/* One measurement as JSON ({pairs, min_ns, median_ns, max_ns, na}). */
+json_t *pb_c2c_json(const struct pb_c2c *c);
+/* meta.json's cpu_round_trip: home, method, start and end. */
+json_t *pb_c2c_run_json(const struct pb_c2c *start, const struct pb_c2c *end);
+/* 1 if both medians were measured and one exceeds factor times the other. */
+int pb_c2c_moved(const struct pb_c2c *start, const struct pb_c2c *end, double factor);
+
 /* Heap (jemalloc): set up per-thread arenas; peak/current metadata bytes. */
 void pb_heap_init(void);
 /* Bind the calling thread to the arena of NUMA node `node` (-1: its own). */

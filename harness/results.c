@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,6 +66,12 @@ struct pb_run {
 	char *interrupted_by;
 	int err; /* first write error, -errno */
 	char err_what[4400];
+	/* the cache-line round trip between CPUs at the start (c2c.c), over
+	 * the CPUs the process could run on then (the end measures them
+	 * again, whatever the threads pinned meanwhile) */
+	int c2c_cpus[CPU_SETSIZE];
+	int c2c_n;
+	struct pb_c2c c2c_start;
 };
 
 /* ---- string buffer ---- */
@@ -257,6 +264,8 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 	r->argc = argc;
 	r->argv = argv;
 	r->have_load_before = getloadavg(r->load_before, 3) == 3;
+	r->c2c_n = pb_c2c_cpus(r->c2c_cpus, CPU_SETSIZE);
+	pb_c2c_measure(r->c2c_cpus, r->c2c_n, &r->c2c_start);
 	r->config = json_object();
 	r->na = json_object();
 	r->inputs = json_array();
@@ -558,6 +567,16 @@ static json_t *meta_json(struct pb_run *r)
 	json_t *machine = pb_meta_machine_json();
 	json_object_update(m, machine);
 	json_decref(machine);
+	struct pb_c2c end;
+	pb_c2c_measure(r->c2c_cpus, r->c2c_n, &end);
+	json_object_set_new(m, "cpu_round_trip", pb_c2c_run_json(&r->c2c_start, &end));
+	if (pb_c2c_moved(&r->c2c_start, &end, 2.0))
+		fprintf(stderr,
+			"pagebench: note: the cache-line round trip between CPUs went from %.0f ns "
+			"to %.0f ns during this run (on a virtual machine: the host moved its "
+			"vCPUs); its thread-scaling rows may not be comparable with each other "
+			"(meta.json cpu_round_trip)\n",
+			r->c2c_start.median_ns, end.median_ns);
 	json_object_set_new(m, "counters", pb_counters_json_obj());
 	return m;
 }

@@ -13,7 +13,8 @@
  *
  * machines.csv is the tidy merge: every summary row of every run (per
  * thread and total), with the machine's columns first (schema_version,
- * machine, host, label, run_dir, cpu_model, cores, numa_nodes) and then
+ * machine, host, label, run_dir, cpu_model, cores, numa_nodes,
+ * cpu_round_trip_ns: c2c.c's median at the run's start) and then
  * the union of the summary.csv columns (NA where a run lacks one), so
  * `pagebench plot` or any CSV tool can draw the machines side by side.
  */
@@ -33,10 +34,11 @@
 
 extern char **environ;
 
-#define MACHINES_SCHEMA 1
+#define MACHINES_SCHEMA 2 /* 2: cpu_round_trip_ns */
 
-static const char *const machine_cols[] = {"schema_version", "machine",	  "host",  "label",
-					   "run_dir",	     "cpu_model", "cores", "numa_nodes"};
+static const char *const machine_cols[] = {"schema_version", "machine",	   "host",
+					   "label",	     "run_dir",	   "cpu_model",
+					   "cores",	     "numa_nodes", "cpu_round_trip_ns"};
 #define N_MACHINE_COLS (sizeof(machine_cols) / sizeof(machine_cols[0]))
 
 struct strv {
@@ -75,6 +77,15 @@ static int col_of(const struct cmp_table *t, const char *name)
 	return -1;
 }
 
+/* The cache-line round trip between the machine's CPUs at the start of
+ * the run (meta.json cpu_round_trip, harness/c2c.c), NA where it was not
+ * measured (one CPU) or the run predates it. */
+static const char *round_trip(const struct cmp_run *r, char *buf, size_t len)
+{
+	const char *v = cmp_meta_str(r, "cpu_round_trip.start.median_ns", buf, len);
+	return *v ? v : "NA";
+}
+
 /* A machine column's value from meta.json. */
 static const char *machine_value(const struct cmp_run *r, const char *col, char *buf, size_t len)
 {
@@ -96,6 +107,8 @@ static const char *machine_value(const struct cmp_run *r, const char *col, char 
 		return cmp_meta_str(r, "topology.cores", buf, len);
 	if (!strcmp(col, "numa_nodes"))
 		return cmp_meta_str(r, "topology.numa_nodes", buf, len);
+	if (!strcmp(col, "cpu_round_trip_ns"))
+		return round_trip(r, buf, len);
 	return "";
 }
 
@@ -349,6 +362,8 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 				json_object_set_new(m, meta_keys[k],
 						    cmp_json_str(cmp_meta_str(
 							&runs[i], meta_keys[k], buf, sizeof(buf))));
+			json_object_set_new(m, "cpu_round_trip_ns",
+					    cmp_json_str(round_trip(&runs[i], buf, sizeof(buf))));
 			json_object_set_new(m, "git_commit", cmp_json_str(runs[i].commit));
 			json_object_set_new(m, "build_type", cmp_json_str(runs[i].build_type));
 			json_object_set_new(m, "counters_available", cmp_json_str(ca));
@@ -379,10 +394,10 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 	printf("machines:\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_run *r = &runs[i];
-		char cores[32], nodes[32], *ca = counters_available(r);
+		char cores[32], nodes[32], rt[32], *ca = counters_available(r);
 		printf("  %s: host %s, %s, %s cores, %s NUMA node(s), %s, THP %s, commit %s, %s "
 		       "build\n"
-		       "      counters available: %s\n",
+		       "      cache-line round trip between CPUs: %s ns; counters available: %s\n",
 		       cmp_run_name(r), r->host[0] ? r->host : "unknown",
 		       cmp_meta_str(r, "cpu_model", buf, sizeof(buf)),
 		       cmp_meta_str(r, "topology.cores", cores, sizeof(cores)),
@@ -390,7 +405,8 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		       cmp_meta_str(r, "kernel", buf, sizeof(buf)),
 		       cmp_meta_str(r, "thp_enabled", buf, sizeof(buf)),
 		       r->commit[0] ? r->commit : "unknown",
-		       r->build_type[0] ? r->build_type : "unknown", ca[0] ? ca : "none");
+		       r->build_type[0] ? r->build_type : "unknown", round_trip(r, rt, sizeof(rt)),
+		       ca[0] ? ca : "none");
 		free(ca);
 	}
 	/* the total rows, keyed without pin, in order of first appearance */

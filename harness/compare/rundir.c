@@ -251,6 +251,20 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match
 		if ((va || vb) && !(va && vb && json_equal(va, vb)))
 			add(out, build[i].path, va, vb, a, b, build[i].fatal);
 	}
+	/* The machine's cache-line round trip between CPUs (harness/c2c.c):
+	 * what a second thread's shared data costs.  A note, not a refusal
+	 * (the same machine differs from hour to hour on a VM), when the two
+	 * medians differ by more than 1.5x */
+	static const char rt[] = "cpu_round_trip.start.median_ns";
+	json_t *ra = meta_get(a->meta, rt), *rb = meta_get(b->meta, rt);
+	if (json_is_number(ra) && json_is_number(rb)) {
+		double x = json_number_value(ra), y = json_number_value(rb);
+		if (x > 0 && y > 0 && (x > 1.5 * y || y > 1.5 * x))
+			add(out,
+			    "cpu_round_trip.start.median_ns (ns; more than 1.5x apart: rows of "
+			    "several threads compare the machines' CPU-to-CPU latency too)",
+			    ra, rb, a, b, 0);
+	}
 }
 
 void cmp_mismatches_free(struct cmp_mismatches *m)

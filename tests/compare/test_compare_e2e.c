@@ -16,12 +16,15 @@
  *    existing compare.csv is not clobbered;
  *  - two sim folders with one changed fault count exit 1 (CHANGED);
  *  - --machines of two runs labelled differently prints both and writes
- *    machines.csv, read back.
+ *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA);
+ *  - two runs whose CPU-to-CPU round trips are 6x apart get a note, not a
+ *    refusal; 1.2x apart, none.
  * No timing thresholds: the only timed decision uses a 5x slowdown.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,19 +194,38 @@ static long csv_find(const char *file, const char *col, const char *val, const c
 	return found;
 }
 
-/* Set a string in meta.json through jansson. */
-static void meta_set(const char *dir, const char *obj, const char *key, const char *val)
+/* Set m[obj][obj2][key] = val in meta.json through jansson (obj, obj2:
+ * NULL for fewer levels; val is taken). */
+static void meta_put(const char *dir, const char *obj, const char *obj2, const char *key,
+		     json_t *val)
 {
 	char *p = path("%s/meta.json", dir);
 	json_error_t je;
 	json_t *m = json_load_file(p, 0, &je);
 	PB_CHECK_MSG(m != NULL, "%s:%d: %s", p, je.line, je.text);
-	if (!m)
+	if (!m) {
+		json_decref(val);
 		return;
+	}
 	json_t *target = obj ? json_object_get(m, obj) : m;
-	json_object_set_new(target, key, json_string(val));
+	if (obj2)
+		target = json_object_get(target, obj2);
+	PB_CHECK(json_is_object(target));
+	json_object_set_new(target, key, val);
 	PB_CHECK(json_dump_file(m, p, JSON_INDENT(2)) == 0);
 	json_decref(m);
+}
+
+/* Set a string in meta.json. */
+static void meta_set(const char *dir, const char *obj, const char *key, const char *val)
+{
+	meta_put(dir, obj, NULL, key, json_string(val));
+}
+
+/* Set meta.json's cpu_round_trip.start.median_ns (c2c.c) to v. */
+static void meta_set_round_trip(const char *dir, double v)
+{
+	meta_put(dir, "cpu_round_trip", "start", "median_ns", json_real(v));
 }
 
 static char *copy(const char *src, const char *name)
@@ -456,6 +478,23 @@ int main(int argc, char **argv)
 	static const char *const pcol[] = {"params"};
 	PB_CHECK(cmp_table_need(&mt, pcol, 1, pc, err, sizeof(err)) == 0);
 	PB_CHECK(!strcmp(cmp_cell(&mt, 0, pc[0]), "")); /* empty stays empty, not NA */
+	/* the machine's CPU-to-CPU round trip: meta.json's start median, NA
+	 * where it was not measured (a one-CPU machine) */
+	{
+		json_t *m = json_load_file(path("%s/meta.json", a), 0, NULL);
+		json_t *med = json_object_get(
+		    json_object_get(json_object_get(m, "cpu_round_trip"), "start"), "median_ns");
+		int rc[1];
+		static const char *const rcol[] = {"cpu_round_trip_ns"};
+		PB_CHECK(cmp_table_need(&mt, rcol, 1, rc, err, sizeof(err)) == 0);
+		double v;
+		if (json_is_number(med))
+			PB_CHECK(cmp_num(&mt, 0, rc[0], 0, &v, err, sizeof(err)) == 0 &&
+				 fabs(v - json_number_value(med)) < 0.01);
+		else
+			PB_CHECK(!strcmp(cmp_cell(&mt, 0, rc[0]), "NA"));
+		json_decref(m);
+	}
 	PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mb, "--out", mo, NULL}), 2);
 	PB_CHECK(strstr(o.err, "exists") != NULL); /* no clobber */
 	PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mb, "--out", mo, "--force",
@@ -494,6 +533,18 @@ int main(int argc, char **argv)
 	}
 	cmp_table_free(&mt);
 	cmp_table_free(&sa);
+
+	/* 11. machines whose CPUs pass a cache line 6x slower: a note, not a
+	 * refusal (exit 0); 1.2x apart: none */
+	char *rt0 = copy(a, "rt0"), *rt1 = copy(a, "rt1");
+	meta_set_round_trip(rt0, 60);
+	meta_set_round_trip(rt1, 360);
+	PB_CHECK_EQ_U64(compare((const char *[]){rt0, rt1, "--out", out, "--force", NULL}), 0);
+	PB_CHECK_MSG(strstr(o.out, "note: cpu_round_trip.start.median_ns") && strstr(o.out, "360"),
+		     "%s", o.out);
+	meta_set_round_trip(rt1, 72);
+	PB_CHECK_EQ_U64(compare((const char *[]){rt0, rt1, "--out", out, "--force", NULL}), 0);
+	PB_CHECK_MSG(!strstr(o.out, "cpu_round_trip"), "%s", o.out);
 
 	PB_CHECK(sh("rm -rf '%s'", root) == 0);
 	return pb_test_done();

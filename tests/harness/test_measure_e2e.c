@@ -284,6 +284,10 @@ int main(int argc, char **argv)
 	spawn_run(topo, good_syn, &o);
 	PB_CHECK_MSG(o.code == 0 && strstr(o.out, "2 package(s)"), "synthetic topo: %d %s", o.code,
 		     o.out);
+	/* the real machine's CPU-to-CPU round trip, measured or NA with why */
+	PB_CHECK_MSG(strstr(o.out, "round trip between this machine's CPUs (measured): median ") ||
+			 strstr(o.out, "round trip between this machine's CPUs: NA ("),
+		     "topo: %s", o.out);
 	/* Bounded work: a typo in --ops or --size is an error, not a week. */
 	char *aops[] = {(char *)bin,   "run",	    "memtouch", "--ops",
 			"99999999999", "--results", root,	NULL};

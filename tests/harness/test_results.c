@@ -184,6 +184,25 @@ int main(void)
 	if (m) {
 		PB_CHECK_EQ_U64(json_integer_value(json_object_get(m, "schema_version")), 2);
 		PB_CHECK(jstr(m, "status") && !strcmp(jstr(m, "status"), "complete"));
+		/* the CPU-to-CPU round trip (harness/c2c.c) at start and end: a
+		 * positive number between its pairs' extremes, or null with the
+		 * reason (a one-CPU machine) */
+		json_t *rt = json_object_get(m, "cpu_round_trip");
+		PB_CHECK(json_is_object(rt) && json_is_integer(json_object_get(rt, "home_cpu")) &&
+			 json_is_string(json_object_get(rt, "method")));
+		for (int k = 0; k < 2; k++) {
+			json_t *at = json_object_get(rt, k ? "end" : "start");
+			json_t *med = json_object_get(at, "median_ns");
+			if (json_is_number(med)) {
+				double v = json_number_value(med);
+				PB_CHECK(v > 0 && json_is_null(json_object_get(at, "na")));
+				PB_CHECK(json_number_value(json_object_get(at, "min_ns")) <= v &&
+					 v <= json_number_value(json_object_get(at, "max_ns")));
+				PB_CHECK(json_array_size(json_object_get(at, "pairs")) >= 1);
+			} else {
+				PB_CHECK(json_is_null(med) && jstr(at, "na") && *jstr(at, "na"));
+			}
+		}
 		PB_CHECK(jstr(m, "run_id") && !strcmp(jstr(m, "run_id"), id));
 		PB_CHECK(jstr(m, "label") && !strcmp(jstr(m, "label"), "lab-1"));
 		json_t *cl = json_object_get(m, "command_line");
