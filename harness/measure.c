@@ -472,9 +472,15 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 		pb_plan_free(&plan);
 		return rc;
 	}
-	if (!m->banner++)
-		fprintf(stderr, "%u reps + %d warm-up each, pin %s, seed %llu\n", ro->reps, WARMUP,
+	if (!m->banner++) {
+		double rt = pb_run_round_trip_ns(m->run);
+		fprintf(stderr, "%u reps + %d warm-up each, pin %s, seed %llu", ro->reps, WARMUP,
 			pb_pin_name(ro->pin), (unsigned long long)ro->seed);
+		/* what a second thread's shared lines cost here (meta.json) */
+		if (!isnan(rt))
+			fprintf(stderr, "; a cache line's round trip between CPUs: %.0f ns", rt);
+		fputc('\n', stderr);
+	}
 	unsigned reps = ro->reps + WARMUP;
 	struct team_ctx c = {.d = d, .state = state, .n = n, .reps = reps, .plan = &plan};
 	c.rec = calloc((size_t)reps * n, sizeof(*c.rec));

@@ -636,6 +636,11 @@ static void run_remove(struct pb_run *r)
 	rmdir(r->dir);
 }
 
+double pb_run_round_trip_ns(const struct pb_run *r)
+{
+	return r->c2c_start.median_ns;
+}
+
 int pb_run_finish(struct pb_run *r)
 {
 	char err[600];

@@ -63,6 +63,10 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 const char *pb_run_dir(const struct pb_run *run);
 /* The run id (the folder's last hex part), also the run_id column. */
 const char *pb_run_id(const struct pb_run *run);
+/* The cache-line round trip between the machine's CPUs measured when the
+ * run was created (meta.json cpu_round_trip.start.median_ns), in ns; NAN
+ * when it was not (one CPU). */
+double pb_run_round_trip_ns(const struct pb_run *run);
 
 /* The label column and meta.json "label" (--label); NULL: none (NA).
  * Rows take the label current when they are written: set it first. */

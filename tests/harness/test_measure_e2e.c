@@ -238,6 +238,19 @@ int main(int argc, char **argv)
 	json_t *m = meta(dir);
 	PB_CHECK(m && !strcmp(status(m), "complete"));
 	PB_CHECK(m && !strcmp(json_string_value(json_object_get(m, "label")), "box-a"));
+	/* the banner names meta.json's CPU-to-CPU round trip at the start,
+	 * rounded to the ns; nothing where it was not measured */
+	json_t *rt = json_object_get(json_object_get(json_object_get(m, "cpu_round_trip"), "start"),
+				     "median_ns");
+	static const char said[] = "; a cache line's round trip between CPUs: ";
+	if (json_is_number(rt)) {
+		const char *b = strstr(o.err, said);
+		double v = b ? atof(b + sizeof(said) - 1) : -1;
+		PB_CHECK_MSG(b && fabs(v - json_number_value(rt)) <= 1,
+			     "banner %g, meta.json %g: %s", v, json_number_value(rt), o.err);
+	} else {
+		PB_CHECK_MSG(m && !strstr(o.err, "round trip"), "%s", o.err);
+	}
 	json_decref(m);
 
 	/* 128 threads on a small machine finish; default reps give a CI. */
