@@ -249,11 +249,15 @@ uint64_t pb_pt_lookup(struct pb_pt *pt, pb_vpn_t vpn);
  * overlaps their cache misses.  No effect on any result; as lookup, inside
  * an epoch section, any thread (a single table: its caller). */
 void pb_pt_prefetch(struct pb_pt *pt, pb_vpn_t vpn);
-/* The same, returning the leaf word's address when the table is a
- * single-caller radix one and vpn's PT page exists (as pb_pt_leaf without
- * create, and with its validity), else NULL (the prefetch is started all
- * the same): a caller that prefetches a few lookups ahead reads the word
- * through it then, without a second walk. */
+/* The same, returning the leaf word's address when the table is a radix
+ * one and vpn's PT page exists, else NULL (the prefetch is started all the
+ * same): a caller that prefetches a few lookups ahead reads the word
+ * through it then, without a second walk.  A single-caller table: as
+ * pb_pt_leaf without create, and with its validity.  Several callers: only
+ * to read (acquire loads; updates go through the calls below), inside the
+ * same epoch section, and only while no thread's pb_pt_unmap_range or
+ * 2 MiB map covers vpn (either may free its PT page; the epoch keeps the
+ * memory, not the mapping). */
 uint64_t *pb_pt_prefetch_leaf(struct pb_pt *pt, pb_vpn_t vpn);
 
 /*

@@ -144,6 +144,16 @@ uint64_t *pb_pt_prefetch_leaf(struct pb_pt *pt, pb_vpn_t vpn)
 		__builtin_prefetch(&leaf[vpn.v & 511]);
 		return &leaf[vpn.v & 511];
 	}
+	if (pt->kind == PB_PT_RADIX) {
+		/* several callers: the walk, no hint (the hint is the single
+		 * caller's) */
+		uint64_t e = pt_radix_pd_entry(pt, vpn.v);
+		if (!(e & PB_PTE_P) || (e & PB_PTE_PS))
+			return NULL;
+		uint64_t *w = &pt_entry_node(e)[vpn.v & 511];
+		__builtin_prefetch(w);
+		return w;
+	}
 	pb_pt_prefetch(pt, vpn);
 	return NULL;
 }

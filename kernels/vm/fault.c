@@ -621,8 +621,10 @@ static inline void hit_hint(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb
 	vm_hint_pfn(vm, t, e->pfn, pos, next, write);
 }
 
-/* ptep: the PTE's word (the one-thread pipeline's, batch_prefetched), read
- * on a TLB miss instead of walking, and the fault maps through it; NULL:
+/* ptep: the PTE's word (the one-thread pipeline's, batch_prefetched, or
+ * the batched free order's, access_prefetch_mt), read on a TLB miss and in
+ * the fill's re-check instead of walking, and one engine CPU's fault maps
+ * through it (several CPUs' faults walk: their updates are CASes); NULL:
  * walk.  one (a constant): one engine thread, no 2 MiB pages, no regions
  * (batch_run's common configuration), whose tests then compile away.
  * *faulted set when the access took the fault path. */
@@ -687,7 +689,8 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 			/* one thread: nobody else changes a PTE */
 			vm_tlb_note(vm, t, VM_PTE_PFN(pte));
 			pb_fence_full(); /* Dekker with vm_unmap_one() */
-			uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
+			uint64_t again = ptep ? pb_atomic_load(ptep, PB_ACQUIRE)
+					      : vm_pt_get(vm->pt, a->asid, vpn);
 			if (pb_unlikely(!(again & VM_PTE_P) ||
 					VM_PTE_PFN(again) != VM_PTE_PFN(pte))) {
 				pb_tlb_invalidate(&t->tlb, tkey);
@@ -741,7 +744,7 @@ do_fault:;
 		rc = pb_atomic_load(&vm->failed, PB_RELAXED);
 		if (!rc)
 			rc = one ? fault_one(vm, t, a, pos, next, ptep)
-				 : fault(vm, t, a, pos, next, ptep);
+				 : fault(vm, t, a, pos, next, vm->cfg.nthreads == 1 ? ptep : NULL);
 		t->walked = 0; /* valid for this fault only */
 		if (pb_unlikely(pb_atomic_load(&vm->oom_ndead, PB_RELAXED)))
 			vm_oom_reap(vm, t, a->asid); /* killed during its own fault */
@@ -770,7 +773,8 @@ do_fault:;
 			if (!one && vm->cfg.nthreads > 1) {
 				vm_tlb_note(vm, t, VM_PTE_PFN(pte));
 				pb_fence_full(); /* Dekker with vm_unmap_one() */
-				uint64_t again = vm_pt_get(vm->pt, a->asid, vpn);
+				uint64_t again = ptep ? pb_atomic_load(ptep, PB_ACQUIRE)
+						      : vm_pt_get(vm->pt, a->asid, vpn);
 				if (!(again & VM_PTE_P) || VM_PTE_PFN(again) != VM_PTE_PFN(pte))
 					pb_tlb_invalidate(&t->tlb, tkey);
 			}
@@ -887,19 +891,31 @@ access_prefetch1(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
 /* Batched free order (several CPUs): only what is read lock-free - the
  * PTE's line and the page index slot PREFETCH_D references ahead; PREFETCH_D
  * / 2 ahead the page object when the PTE is not present, else the frame's
- * CPU mask and name (the TLB fill's vm_tlb_note, the hit's hint). */
-static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *a, int stage)
+ * CPU mask and name (the TLB fill's vm_tlb_note, the hit's hint).  w (or
+ * NULL): the reference's slot for its PTE's address, kept where no page
+ * table page can be freed during the batch (no 2 MiB pages, no regions):
+ * stage 0 finds it by one walk, stage 1 and the access read the PTE
+ * through it (an address space's first touch of its 2 MiB leaves it NULL:
+ * they walk) instead of walking two and three times more. */
+static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *a, int stage,
+				      uint64_t **w)
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
-	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36))
+	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36)) {
+		if (w)
+			*w = NULL;
 		return;
+	}
 	uint64_t key = access_key(a->asid, vpn, a->flags);
 	if (!stage) {
-		vm_pt_prefetch(vm->pt, a->asid, vpn);
+		if (w)
+			*w = vm_pt_prefetch_leaf(vm->pt, a->asid, vpn);
+		else
+			vm_pt_prefetch(vm->pt, a->asid, vpn);
 		vm_page_prefetch(vm, key, 0);
 		return;
 	}
-	uint64_t pte = vm_pt_get(vm->pt, a->asid, vpn);
+	uint64_t pte = w && *w ? pb_atomic_load(*w, PB_RELAXED) : vm_pt_get(vm->pt, a->asid, vpn);
 	if (!(pte & VM_PTE_P)) {
 		vm_page_prefetch(vm, key, 1);
 	} else if (VM_PTE_PFN(pte) < vm->cfg.frames) {
@@ -1092,13 +1108,22 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 		rc = batch_prefetched(vm, t, a, n, pos, next_use, 0);
 	} else {
 		int pfm = vm->batch, faulted; /* several CPUs: access_prefetch_mt */
+		/* the PTEs' addresses (access_prefetch_mt), PREFETCH_D + 1 in use */
+		uint64_t *lw[PF_RING];
+		int leaf = pfm && !vm->huge && !vm->vma;
+		for (size_t i = 0; pfm && i < n && i < PREFETCH_D; i++)
+			access_prefetch_mt(vm, &a[i], 0, leaf ? &lw[i] : NULL);
+		for (size_t i = 0; pfm && i < n && i < PREFETCH_D / 2; i++)
+			access_prefetch_mt(vm, &a[i], 1, leaf ? &lw[i] : NULL);
 		for (size_t i = 0; i < n; i++) {
-			if (pfm && pb_likely(i + PREFETCH_D < n))
-				access_prefetch_mt(vm, &a[i + PREFETCH_D], 0);
-			if (pfm && pb_likely(i + PREFETCH_D / 2 < n))
-				access_prefetch_mt(vm, &a[i + PREFETCH_D / 2], 1);
+			size_t j0 = i + PREFETCH_D, j1 = i + PREFETCH_D / 2;
+			if (pfm && pb_likely(j0 < n))
+				access_prefetch_mt(vm, &a[j0], 0, leaf ? &lw[j0 % PF_RING] : NULL);
+			if (pfm && pb_likely(j1 < n))
+				access_prefetch_mt(vm, &a[j1], 1, leaf ? &lw[j1 % PF_RING] : NULL);
 			uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-			rc = access_one(vm, t, &a[i], pos + i, next, NULL, &faulted);
+			rc = access_one(vm, t, &a[i], pos + i, next, leaf ? lw[i % PF_RING] : NULL,
+					&faulted);
 			if (pb_unlikely(rc))
 				break;
 		}
