@@ -296,6 +296,16 @@ static int *series_titles(struct pb_fig *f, const struct names *se)
 }
 
 /* The error-bar note: "95% CI" only when every interval is a real CI. */
+static const char *ci_note(int nvalid, int ninvalid);
+
+/* ci_note, shorter where more follows on its line (short) */
+static const char *ci_note_short(int nvalid, int ninvalid, int short_)
+{
+	if (short_ && nvalid && !ninvalid)
+		return "error bars: 95% CI";
+	return ci_note(nvalid, ninvalid);
+}
+
 static const char *ci_note(int nvalid, int ninvalid)
 {
 	/* short enough for a one-column figure's title line */
@@ -1222,14 +1232,29 @@ out:
 }
 
 /* ---- machines side by side ---- */
-/* The runs' labels as series names, made unique ("vm", "vm (2)"). */
-static void machine_names(const struct pb_plot_run *runs, size_t n, struct names *se)
+/* The runs' labels as series names, made unique ("vm", "vm (2)"); with
+ * rt, each followed by its machine's cache-line round trip between CPUs
+ * where meta.json has it ("vm, 55 ns": what a second thread's shared
+ * lines cost there, which a scaling line depends on).  Returns how many
+ * names have one. */
+static size_t machine_names(const struct pb_plot_run *runs, size_t n, struct names *se, int rt)
 {
+	struct names base = {0};
+	size_t with = 0;
 	for (size_t i = 0; i < n; i++) {
-		char lab[160];
-		pb_name_unique(lab, sizeof(lab), runs[i].label, se->v, se->n);
-		names_add(se, lab);
+		char lab[160], full[200];
+		pb_name_unique(lab, sizeof(lab), runs[i].label, base.v, base.n);
+		names_add(&base, lab);
+		if (rt && !isnan(runs[i].round_trip_ns)) {
+			snprintf(full, sizeof(full), "%s, %.0f ns", lab, runs[i].round_trip_ns);
+			with++;
+		} else {
+			snprintf(full, sizeof(full), "%s", lab);
+		}
+		names_add(se, full);
 	}
+	names_free(&base);
+	return with;
 }
 
 int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
@@ -1242,7 +1267,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	if (n < 2 || (!all_summary && !all_sim))
 		return 0;
 	struct bars b = {0};
-	machine_names(runs, n, &b.se);
+	machine_names(runs, n, &b.se, 0);
 	const char *metric = all_summary ? "median_ns_per_op" : "accesses_per_s";
 	const char *lo = all_summary ? "ci95_lo_ns_per_op" : NULL,
 		   *hi = all_summary ? "ci95_hi_ns_per_op" : NULL;
@@ -1366,11 +1391,15 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	int rc = 0;
 	if (!ex.n || maxthr <= minthr)
 		goto out;
-	machine_names(runs, n, &se);
+	size_t with_rt = machine_names(runs, n, &se, 1);
 	int page = is_page(&(struct pb_fig){.ctx = c});
 	int cols = page ? 3 : 2, rows = (int)((ex.n + (size_t)cols - 1) / (size_t)cols);
-	double panel_h = fmin(1.8, c->o->width_in / cols * 0.8), top = 0.62,
-	       height = rows * panel_h + top;
+	/* names with their round trip are too wide for the key's row, which
+	 * gnuplot fits into one panel's width: one machine a line, each line
+	 * of the key an empty line of the title (0.125 in at its font) */
+	int keylines = with_rt ? (int)n : 1;
+	double panel_h = fmin(1.8, c->o->width_in / cols * 0.8),
+	       top = 0.62 + 0.125 * (keylines - 1), height = rows * panel_h + top;
 	struct pb_fig f;
 	if ((rc = pb_fig_begin(&f, c, "machines-scaling", height)))
 		goto out;
@@ -1381,8 +1410,12 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	const char *tt = c->o->title ? c->o->title : "Throughput by machine (median, log scales)";
 	/* the machines' key at the top, over every panel, in the room of the
 	 * title's third, empty line; then the panels */
-	fprintf(g, "set multiplot layout %d,%d title S%d.\"\\n(%s)\\n\" font \",8\"\n", rows, cols,
-		pb_fig_str(&f, *tt ? tt : " "), ci_note(nvalid, ninvalid));
+	fprintf(g, "set multiplot layout %d,%d title S%d.\"\\n(%s%s)", rows, cols,
+		pb_fig_str(&f, *tt ? tt : " "), ci_note_short(nvalid, ninvalid, with_rt),
+		with_rt ? "; ns: CPU-to-CPU round trip" : "");
+	for (int k = 0; k < keylines; k++)
+		fprintf(g, "\\n");
+	fprintf(g, "\" font \",8\"\n");
 	fprintf(g,
 		"set logscale x 2\nset logscale y 10\nset xrange [%g:%g]\n"
 		"set xtics nomirror font \",6\"\nset ytics nomirror font \",6\" format \"%%.0e\"\n"
@@ -1397,11 +1430,11 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 		gp_two_lines(g, sv);
 		fprintf(g, " font \",6\" offset 0,-0.6\n");
 		if (e == 0)
-			fprintf(
-			    g,
-			    "set key at screen 0.5, screen %.3f center top horizontal samplen 1.5 "
-			    "font \",7\"\n",
-			    1 - 0.38 / height);
+			fprintf(g,
+				"set key at screen 0.5, screen %.3f center top %s samplen 1.5 "
+				"font \",7\"\n",
+				1 - 0.38 / height,
+				keylines > 1 ? "vertical Left reverse" : "horizontal");
 		else
 			fprintf(g, "unset key\n");
 		fprintf(g, "plot");

@@ -47,6 +47,7 @@ struct pb_plot_run {
 	struct pb_csv summary, runs, sim, mrc, latency;
 	int has_summary, has_runs, has_sim, has_mrc, has_latency;
 	char counters_na[256]; /* why counter columns are NA (meta.json), or "" */
+	double round_trip_ns;  /* meta.json cpu_round_trip.start.median_ns; NAN: none */
 };
 
 struct pb_plot_ctx {

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,6 +62,11 @@ static void read_meta(struct pb_plot_run *r)
 		snprintf(r->label, sizeof(r->label), "%s", label);
 	else if (host && *host)
 		snprintf(r->label, sizeof(r->label), "%s", host);
+	/* the machine's cache-line round trip between CPUs (harness/c2c.c) */
+	json_t *rt = json_object_get(json_object_get(json_object_get(m, "cpu_round_trip"), "start"),
+				     "median_ns");
+	if (json_is_number(rt) && json_number_value(rt) > 0)
+		r->round_trip_ns = json_number_value(rt);
 	/* why the hardware counters are NA: the first reason given */
 	json_t *c = json_object_get(m, "counters");
 	const char *k;
@@ -89,6 +95,7 @@ int pb_plot_run_load(struct pb_plot_run *r, const char *dir, char *err, size_t e
 		return -ENOTDIR;
 	}
 	basename_of(dir, r->label, sizeof(r->label));
+	r->round_trip_ns = NAN;
 	int rc;
 	if ((rc = load_csv(dir, "summary.csv", &r->summary, &r->has_summary, err, errlen)) ||
 	    (rc = load_csv(dir, "runs.csv", &r->runs, &r->has_runs, err, errlen)) ||

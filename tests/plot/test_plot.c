@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -296,6 +297,31 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "%s/machines-scaling.gp", out);
 	s = slurp(p);
 	PB_CHECK(s && strstr(s, "keyentry") && strstr(s, "logscale x 2"));
+	/* each machine's key names its CPU-to-CPU round trip where meta.json
+	 * has one (a key line per machine then, the title says what ns is);
+	 * a machine without one keeps its bare name */
+	{
+		char mp[800];
+		snprintf(mp, sizeof(mp), "%s/meta.json", rrun2);
+		json_t *m = json_load_file(mp, 0, NULL);
+		json_t *med = json_object_get(
+		    json_object_get(json_object_get(m, "cpu_round_trip"), "start"), "median_ns");
+		char *gps = s ? strdup(s) : NULL;
+		snprintf(p, sizeof(p), "%s/machines-scaling.str", out);
+		s = slurp(p);
+		if (json_is_number(med)) {
+			char want[64];
+			snprintf(want, sizeof(want), ", %.0f ns\"", json_number_value(med));
+			PB_CHECK_MSG(s && strstr(s, want), "machines-scaling.str without '%s': %s",
+				     want, s ? s : "(none)");
+			PB_CHECK(gps && strstr(gps, "ns: CPU-to-CPU round trip") &&
+				 strstr(gps, "center top vertical"));
+		} else {
+			PB_CHECK(s && !strstr(s, " ns\""));
+		}
+		free(gps);
+		json_decref(m);
+	}
 
 	/* one kernel with other params on another machine: two bars, named
 	 * by experiment, not one bar that mixes them */
