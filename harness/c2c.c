@@ -47,17 +47,12 @@
 
 #include "internal.h"
 #include "pagebench/atomic.h"
+#include "pagebench/stats.h"
 
-#define C2C_TRIPS	200
-#define C2C_BATCHES	25
+#define C2C_TRIPS	100
+#define C2C_BATCHES	15
 #define C2C_DEADLINE_NS 200000000ull /* per pair: 0.2 s */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#define C2C_JOIN_S	1	     /* a partner that never ran: waited for this long */
 
 struct c2c_pair {
 	PB_ALIGNED(2 * PB_CACHELINE) uint64_t flag; /* atomic: 2i+1 home, 2i+2 partner */
@@ -75,13 +70,15 @@ static int pin_self(int cpu)
 	return pthread_setaffinity_np(pthread_self(), sizeof(s), &s);
 }
 
-/* Wait until *w reaches v; 0, or -1 past the deadline or when told to stop. */
+/* Wait until *w reaches v; 0, or -1 past the deadline or when told to stop
+ * (looked at every 1024 spins: a clock read per round trip would be part
+ * of the figure). */
 static int wait_for(const uint64_t *w, uint64_t v, const int *stop, uint64_t deadline)
 {
 	for (unsigned spins = 0; pb_atomic_load(w, PB_ACQUIRE) != v; spins++) {
 		pb_cpu_relax();
-		if (!(spins & 1023) &&
-		    ((stop && pb_atomic_load(stop, PB_RELAXED)) || now_ns() > deadline))
+		if ((spins & 1023) == 1023 &&
+		    ((stop && pb_atomic_load(stop, PB_RELAXED)) || pb_now_ns() > deadline))
 			return -1;
 	}
 	return 0;
@@ -104,14 +101,8 @@ static void *partner(void *arg)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* One pair: the median batch's mean round trip in ns, or NAN with *why. */
-static double measure_pair(int home, int cpu, const char **why)
+static double measure_pair(int cpu, const char **why)
 {
 	struct c2c_pair *p = aligned_alloc(2 * PB_CACHELINE, sizeof(*p));
 	if (!p) {
@@ -120,7 +111,7 @@ static double measure_pair(int home, int cpu, const char **why)
 	}
 	memset(p, 0, sizeof(*p));
 	p->cpu = cpu;
-	p->deadline = now_ns() + C2C_DEADLINE_NS;
+	p->deadline = pb_now_ns() + C2C_DEADLINE_NS;
 	pthread_t t;
 	if (pthread_create(&t, NULL, partner, p)) {
 		free(p);
@@ -129,7 +120,7 @@ static double measure_pair(int home, int cpu, const char **why)
 	}
 	double batch[C2C_BATCHES], r = NAN;
 	int pinned;
-	while (!(pinned = pb_atomic_load(&p->pinned, PB_ACQUIRE)) && now_ns() < p->deadline)
+	while (!(pinned = pb_atomic_load(&p->pinned, PB_ACQUIRE)) && pb_now_ns() < p->deadline)
 		sched_yield();
 	if (pinned != 1) {
 		*why = pinned < 0 ? "cannot pin a thread to a partner CPU" : "partner never ran";
@@ -139,7 +130,7 @@ static double measure_pair(int home, int cpu, const char **why)
 	 * move); batches 1.. are timed */
 	uint64_t i = 0;
 	for (unsigned b = 0; b <= C2C_BATCHES; b++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = pb_now_ns();
 		for (unsigned k = 0; k < C2C_TRIPS; k++, i++) {
 			pb_atomic_store(&p->flag, 2 * i + 1, PB_RELEASE);
 			if (wait_for(&p->flag, 2 * i + 2, NULL, p->deadline)) {
@@ -148,73 +139,107 @@ static double measure_pair(int home, int cpu, const char **why)
 			}
 		}
 		if (b)
-			batch[b - 1] = (double)(now_ns() - t0) / C2C_TRIPS;
+			batch[b - 1] = (double)(pb_now_ns() - t0) / C2C_TRIPS;
 	}
-	qsort(batch, C2C_BATCHES, sizeof(double), cmp_double);
-	r = batch[C2C_BATCHES / 2];
+	r = pb_stat_median(batch, C2C_BATCHES);
 out:
 	pb_atomic_store(&p->stop, 1, PB_RELAXED);
-	pthread_join(t, NULL);
+	/* a partner that never got its CPU must not hang the run: after a
+	 * grace period it is left behind (detached, its pair not freed) */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += C2C_JOIN_S;
+	if (pthread_timedjoin_np(t, NULL, &ts)) {
+		pthread_detach(t);
+		*why = "a partner thread did not stop";
+		return NAN;
+	}
 	free(p);
 	return r;
 }
 
-int pb_c2c_cpus(int *cpus, int max)
+void pb_c2c_set_read(struct pb_c2c_set *s)
 {
-	cpu_set_t s;
-	if (sched_getaffinity(0, sizeof(s), &s))
-		return 0;
-	int n = 0;
-	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
-		if (CPU_ISSET(c, &s))
-			cpus[n++] = c;
-	return n;
-}
-
-void pb_c2c_measure(const int *cpus, int n, struct pb_c2c *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->ncpus = n;
-	out->home = n > 0 ? cpus[0] : -1;
-	out->min_ns = out->median_ns = out->max_ns = NAN;
-	if (n < 2) {
-		snprintf(out->na, sizeof(out->na), "the process may run on %s",
-			 n ? "one CPU only" : "no CPU it can name");
+	memset(s, 0, sizeof(*s));
+	/* the mask at any size (CPU_SETSIZE is 1024): grown until it fits */
+	for (int size = 1024; size <= (1 << 20); size *= 4) {
+		cpu_set_t *m = CPU_ALLOC((size_t)size);
+		if (!m)
+			return;
+		size_t bytes = CPU_ALLOC_SIZE((size_t)size);
+		if (sched_getaffinity(0, bytes, m)) {
+			CPU_FREE(m);
+			if (errno == EINVAL)
+				continue;
+			return;
+		}
+		int n = CPU_COUNT_S(bytes, m), k = 0;
+		s->ncpus = n;
+		/* the home CPU, then partners: indices 1 .. n-1 of the list,
+		 * evenly sampled, the first and the last kept */
+		unsigned np =
+		    n - 1 < PB_C2C_MAX_PAIRS ? (unsigned)(n > 0 ? n - 1 : 0) : PB_C2C_MAX_PAIRS;
+		for (int c = 0; c < size && s->n < np + 1 && k < n; c++) {
+			if (!CPU_ISSET_S((size_t)c, bytes, m))
+				continue;
+			/* index k of the list: the home (0) or a sampled partner */
+			unsigned want = s->n == 0 ? 0
+					: np == 1 ? 1
+						  : 1 + (unsigned)((uint64_t)(s->n - 1) *
+								   (unsigned)(n - 2) / (np - 1));
+			if ((unsigned)k == want)
+				s->cpu[s->n++] = c;
+			k++;
+		}
+		CPU_FREE(m);
 		return;
 	}
-	/* partners: indices 1 .. n-1, evenly sampled, first and last kept */
-	unsigned np = (unsigned)n - 1 < PB_C2C_MAX_PAIRS ? (unsigned)n - 1 : PB_C2C_MAX_PAIRS;
+}
+
+void pb_c2c_measure(const struct pb_c2c_set *s, struct pb_c2c *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ncpus = s->ncpus;
+	out->home = s->n > 0 ? s->cpu[0] : -1;
+	out->min_ns = out->median_ns = out->max_ns = NAN;
+	if (s->n < 2) {
+		snprintf(out->na, sizeof(out->na), "the process may run on %s",
+			 s->ncpus == 1 ? "one CPU only" : "no CPU it can name");
+		return;
+	}
 	const char *why = NULL;
 	double ok[PB_C2C_MAX_PAIRS];
 	unsigned nok = 0;
 	cpu_set_t before;
-	int restore = !pthread_getaffinity_np(pthread_self(), sizeof(before), &before);
+	if (pthread_getaffinity_np(pthread_self(), sizeof(before), &before)) {
+		snprintf(out->na, sizeof(out->na), "cannot read the thread's CPU affinity");
+		return;
+	}
 	if (pin_self(out->home)) {
 		snprintf(out->na, sizeof(out->na), "cannot pin a thread to CPU %d", out->home);
 		return;
 	}
-	for (unsigned k = 0; k < np; k++) {
-		unsigned idx =
-		    np == 1 ? 1 : 1 + (unsigned)((uint64_t)k * (unsigned)(n - 2) / (np - 1));
+	out->npairs = s->n - 1;
+	for (unsigned k = 0; k < out->npairs; k++) {
 		const char *w = NULL;
-		out->cpu[k] = cpus[idx];
-		out->ns[k] = measure_pair(out->home, cpus[idx], &w);
+		out->cpu[k] = s->cpu[k + 1];
+		out->ns[k] = measure_pair(out->cpu[k], &w);
 		if (isnan(out->ns[k]))
 			why = w;
 		else
 			ok[nok++] = out->ns[k];
 	}
-	out->npairs = np;
-	if (restore)
-		(void)pthread_setaffinity_np(pthread_self(), sizeof(before), &before);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(before), &before);
 	if (!nok) {
 		snprintf(out->na, sizeof(out->na), "%s", why ? why : "no pair measured");
 		return;
 	}
-	qsort(ok, nok, sizeof(double), cmp_double);
-	out->min_ns = ok[0];
-	out->max_ns = ok[nok - 1];
-	out->median_ns = nok % 2 ? ok[nok / 2] : (ok[nok / 2 - 1] + ok[nok / 2]) / 2;
+	out->min_ns = out->max_ns = ok[0];
+	for (unsigned k = 1; k < nok; k++) {
+		out->min_ns = fmin(out->min_ns, ok[k]);
+		out->max_ns = fmax(out->max_ns, ok[k]);
+	}
+	out->median_ns = pb_stat_median(ok, nok);
 }
 
 /* A number, or null when not measured. */
@@ -247,7 +272,7 @@ json_t *pb_c2c_run_json(const struct pb_c2c *start, const struct pb_c2c *end)
 	    o, "method",
 	    json_string("one cache line passed back and forth between a thread pinned to home_cpu "
 			"and one pinned to each partner cpu (at most 8, sampled evenly); per pair "
-			"the median of 25 batches' mean round trip of 200 passes, in ns"));
+			"the median of 15 batches' mean round trip of 100 passes, in ns"));
 	json_object_set_new(o, "start", pb_c2c_json(start));
 	json_object_set_new(o, "end", pb_c2c_json(end));
 	return o;
@@ -259,4 +284,11 @@ int pb_c2c_moved(const struct pb_c2c *start, const struct pb_c2c *end, double fa
 	if (isnan(a) || isnan(b) || a <= 0 || b <= 0)
 		return 0;
 	return a > b * factor || b > a * factor;
+}
+
+double pb_meta_round_trip_ns(json_t *meta)
+{
+	json_t *v = json_object_get(
+	    json_object_get(json_object_get(meta, "cpu_round_trip"), "start"), "median_ns");
+	return json_is_number(v) && json_number_value(v) > 0 ? json_number_value(v) : NAN;
 }

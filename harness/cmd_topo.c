@@ -65,9 +65,10 @@ int pb_cmd_topo(int argc, char **argv)
 		pb_usage_error("topo", "cannot load the topology (check HWLOC_SYNTHETIC)");
 	pb_topo_print(stdout);
 	/* the real machine's, even under HWLOC_SYNTHETIC (harness/c2c.c) */
-	int cpus[CPU_SETSIZE];
+	struct pb_c2c_set cs;
 	struct pb_c2c c;
-	pb_c2c_measure(cpus, pb_c2c_cpus(cpus, CPU_SETSIZE), &c);
+	pb_c2c_set_read(&cs);
+	pb_c2c_measure(&cs, &c);
 	if (c.na[0]) {
 		printf("cache-line round trip between this machine's CPUs: NA (%s)\n", c.na);
 	} else {

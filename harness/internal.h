@@ -44,10 +44,21 @@ struct pb_c2c {
 	double min_ns, median_ns, max_ns; /* over the measured pairs; NAN: none */
 	char na[128];			  /* why nothing was measured ("" if measured) */
 };
-/* The CPUs of the process's affinity mask, ascending: how many (<= max). */
-int pb_c2c_cpus(int *cpus, int max);
-/* Measure cpus[0] against a sample of cpus[1..n) (a few ms per pair). */
-void pb_c2c_measure(const int *cpus, int n, struct pb_c2c *out);
+/* The CPUs to measure: the home CPU (the first of the process's affinity
+ * mask) and up to PB_C2C_MAX_PAIRS partners sampled evenly over the rest
+ * (the next and the last always among them). */
+struct pb_c2c_set {
+	int ncpus;  /* CPUs in the mask (0: unreadable) */
+	unsigned n; /* cpu[] entries: home + partners */
+	int cpu[PB_C2C_MAX_PAIRS + 1];
+};
+void pb_c2c_set_read(struct pb_c2c_set *s);
+/* Measure s's home against each partner (about a millisecond a pair);
+ * the calling thread's affinity is restored. */
+void pb_c2c_measure(const struct pb_c2c_set *s, struct pb_c2c *out);
+/* meta.json's cpu_round_trip.start.median_ns (a positive number), or NAN
+ * where the run has none (one CPU, or a run before it was recorded). */
+double pb_meta_round_trip_ns(json_t *meta);
 /* One measurement as JSON ({pairs, min_ns, median_ns, max_ns, na}). */
 json_t *pb_c2c_json(const struct pb_c2c *c);
 /* meta.json's cpu_round_trip: home, method, start and end. */

@@ -69,8 +69,7 @@ struct pb_run {
 	/* the cache-line round trip between CPUs at the start (c2c.c), over
 	 * the CPUs the process could run on then (the end measures them
 	 * again, whatever the threads pinned meanwhile) */
-	int c2c_cpus[CPU_SETSIZE];
-	int c2c_n;
+	struct pb_c2c_set c2c_set;
 	struct pb_c2c c2c_start;
 };
 
@@ -264,8 +263,8 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 	r->argc = argc;
 	r->argv = argv;
 	r->have_load_before = getloadavg(r->load_before, 3) == 3;
-	r->c2c_n = pb_c2c_cpus(r->c2c_cpus, CPU_SETSIZE);
-	pb_c2c_measure(r->c2c_cpus, r->c2c_n, &r->c2c_start);
+	pb_c2c_set_read(&r->c2c_set);
+	pb_c2c_measure(&r->c2c_set, &r->c2c_start);
 	r->config = json_object();
 	r->na = json_object();
 	r->inputs = json_array();
@@ -568,7 +567,7 @@ static json_t *meta_json(struct pb_run *r)
 	json_object_update(m, machine);
 	json_decref(machine);
 	struct pb_c2c end;
-	pb_c2c_measure(r->c2c_cpus, r->c2c_n, &end);
+	pb_c2c_measure(&r->c2c_set, &end);
 	json_object_set_new(m, "cpu_round_trip", pb_c2c_run_json(&r->c2c_start, &end));
 	if (pb_c2c_moved(&r->c2c_start, &end, 2.0))
 		fprintf(stderr,

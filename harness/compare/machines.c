@@ -82,8 +82,11 @@ static int col_of(const struct cmp_table *t, const char *name)
  * measured (one CPU) or the run predates it. */
 static const char *round_trip(const struct cmp_run *r, char *buf, size_t len)
 {
-	const char *v = cmp_meta_str(r, "cpu_round_trip.start.median_ns", buf, len);
-	return *v ? v : "NA";
+	double v = pb_meta_round_trip_ns(r->meta);
+	if (isnan(v))
+		return "NA";
+	snprintf(buf, len, "%g", v);
+	return buf;
 }
 
 /* A machine column's value from meta.json. */

@@ -15,11 +15,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../internal.h"
 #include "compare.h"
 
 static int load_csv(const char *dir, const char *name, struct cmp_table *t, int *has, char *err,
@@ -255,16 +257,13 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match
 	 * what a second thread's shared data costs.  A note, not a refusal
 	 * (the same machine differs from hour to hour on a VM), when the two
 	 * medians differ by more than 1.5x */
-	static const char rt[] = "cpu_round_trip.start.median_ns";
-	json_t *ra = meta_get(a->meta, rt), *rb = meta_get(b->meta, rt);
-	if (json_is_number(ra) && json_is_number(rb)) {
-		double x = json_number_value(ra), y = json_number_value(rb);
-		if (x > 0 && y > 0 && (x > 1.5 * y || y > 1.5 * x))
-			add(out,
-			    "cpu_round_trip.start.median_ns (ns; more than 1.5x apart: rows of "
-			    "several threads compare the machines' CPU-to-CPU latency too)",
-			    ra, rb, a, b, 0);
-	}
+	double x = pb_meta_round_trip_ns(a->meta), y = pb_meta_round_trip_ns(b->meta);
+	if (x > 1.5 * y || y > 1.5 * x) /* false when either is NAN */
+		add(out,
+		    "cpu_round_trip.start.median_ns (ns; more than 1.5x apart: rows of "
+		    "several threads compare the machines' CPU-to-CPU latency too)",
+		    meta_get(a->meta, "cpu_round_trip.start.median_ns"),
+		    meta_get(b->meta, "cpu_round_trip.start.median_ns"), a, b, 0);
 }
 
 void cmp_mismatches_free(struct cmp_mismatches *m)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../internal.h"
 #include "plot.h"
 
 static int load_csv(const char *dir, const char *file, struct pb_csv *t, int *has, char *err,
@@ -63,10 +64,7 @@ static void read_meta(struct pb_plot_run *r)
 	else if (host && *host)
 		snprintf(r->label, sizeof(r->label), "%s", host);
 	/* the machine's cache-line round trip between CPUs (harness/c2c.c) */
-	json_t *rt = json_object_get(json_object_get(json_object_get(m, "cpu_round_trip"), "start"),
-				     "median_ns");
-	if (json_is_number(rt) && json_number_value(rt) > 0)
-		r->round_trip_ns = json_number_value(rt);
+	r->round_trip_ns = pb_meta_round_trip_ns(m);
 	/* why the hardware counters are NA: the first reason given */
 	json_t *c = json_object_get(m, "counters");
 	const char *k;

@@ -51,7 +51,7 @@
 	X(extra_pages_read, 0,                           "pages read by prepaging")             \
 	X(policy_calls,     0,                           "policy vtable calls")                 \
 	X(hint_flushes,     0,                           "hint batches applied")                \
-	X(exclusive_faults, 0,                           "faults of fine-grained free order that took the whole machine") \
+	X(exclusive_faults, 0,                           "entries to the whole machine's fault path in fine-grained free order (some find the fault resolved)") \
 	X(segv,             PB_VM_EV_CSV | PB_VM_EV_SDE | PB_VM_EV_VMA,                       \
 	                    "protection faults (SIGSEGV): access skipped, never mapped")        \
 	X(exec_reads,       PB_VM_EV_CSV | PB_VM_EV_VMA, "file reads loading program/library images") \

@@ -129,33 +129,25 @@ uint64_t *pb_pt_prefetch_leaf(struct pb_pt *pt, pb_vpn_t vpn)
 {
 	if (pb_unlikely(vpn.v >= PB_PT_VPN_LIMIT))
 		return NULL;
-	if (pb_likely(pt->kind == PB_PT_RADIX && pt->single)) {
-		/* the hinted PT page, else the walk, which hints it (as the
-		 * lookup that follows would) */
-		struct pt_radix *r = &pt->u.radix;
-		uint64_t *leaf = pt_radix_hint(r, vpn.v);
-		if (!leaf) {
-			uint64_t e = pt_radix_pd_entry(pt, vpn.v);
-			if (!(e & PB_PTE_P) || (e & PB_PTE_PS))
-				return NULL;
-			leaf = pt_entry_node(e);
-			pt_radix_hint_set(r, vpn.v, leaf);
-		}
-		__builtin_prefetch(&leaf[vpn.v & 511]);
-		return &leaf[vpn.v & 511];
+	if (pb_unlikely(pt->kind != PB_PT_RADIX)) {
+		pb_pt_prefetch(pt, vpn);
+		return NULL;
 	}
-	if (pt->kind == PB_PT_RADIX) {
-		/* several callers: the walk, no hint (the hint is the single
-		 * caller's) */
+	/* a single caller's hinted PT page, else the walk (which hints it
+	 * for a single caller, as the lookup that follows would; the hint is
+	 * the single caller's alone) */
+	struct pt_radix *r = &pt->u.radix;
+	uint64_t *leaf = pt->single ? pt_radix_hint(r, vpn.v) : NULL;
+	if (!leaf) {
 		uint64_t e = pt_radix_pd_entry(pt, vpn.v);
 		if (!(e & PB_PTE_P) || (e & PB_PTE_PS))
 			return NULL;
-		uint64_t *w = &pt_entry_node(e)[vpn.v & 511];
-		__builtin_prefetch(w);
-		return w;
+		leaf = pt_entry_node(e);
+		if (pt->single)
+			pt_radix_hint_set(r, vpn.v, leaf);
 	}
-	pb_pt_prefetch(pt, vpn);
-	return NULL;
+	__builtin_prefetch(&leaf[vpn.v & 511]);
+	return &leaf[vpn.v & 511];
 }
 
 uint64_t *pb_pt_leaf(struct pb_pt *pt, pb_vpn_t vpn, bool create)

@@ -340,7 +340,10 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	}
 	uint64_t pte = vm_pt_get(vm->pt, as, vpn);
 	if (p->pfn != UINT64_MAX) {
-		int rc = VM_FINE_FALLBACK; /* resident, not mapped here: not ours */
+		/* resident, not mapped here (a shared page another address
+		 * space faulted in): a minor fault, which the whole machine
+		 * maps (this path only maps pages it makes resident) */
+		int rc = VM_FINE_FALLBACK;
 		if ((pte & VM_PTE_P) && VM_PTE_PFN(pte) == p->pfn) {
 			/* another thread resolved it while we waited: not a fault */
 			vm_pt_or(vm->pt, as, vpn, VM_PTE_A | (write ? VM_PTE_D : 0));
@@ -351,7 +354,7 @@ int vm_fault_batch(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 	}
 	if (pte & VM_PTE_P) {
 		vm_page_unlock(p);
-		return VM_FINE_FALLBACK; /* another page (shared, COW) is mapped here */
+		return VM_FINE_FALLBACK; /* another page (a COW original or copy) is mapped here */
 	}
 	int rc = 0;
 	if (!t->nrsv && (rc = batch_refill(vm, t))) {

@@ -1110,7 +1110,9 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 		int pfm = vm->batch, faulted; /* several CPUs: access_prefetch_mt */
 		/* the PTEs' addresses (access_prefetch_mt), PREFETCH_D + 1 in use */
 		uint64_t *lw[PF_RING];
-		int leaf = pfm && !vm->huge && !vm->vma;
+		/* vm->batch implies fine-grained faults: no 2 MiB pages, no
+		 * regions, so no PT page is freed under the ring */
+		int leaf = pfm;
 		for (size_t i = 0; pfm && i < n && i < PREFETCH_D; i++)
 			access_prefetch_mt(vm, &a[i], 0, leaf ? &lw[i] : NULL);
 		for (size_t i = 0; pfm && i < n && i < PREFETCH_D / 2; i++)

@@ -48,10 +48,11 @@
  *   the whole machine (vm_lock; the simulated mmap_lock held for write):
  *     a fault that needs more than its own page (copy-on-write regions,
  *     whose write makes a second page; another page mapped where it
- *     faults; huge pages, prepaging, regions, the OOM killer, a real
+ *     faults; batched, a page resident but not mapped in the faulting
+ *     address space; huge pages, prepaging, regions, the OOM killer, a real
  *     backing file, page-object table growth) and every fault when
  *     fine-grained faults are off (one thread, STRICT order, those
- *     configurations); counted as exclusive_faults where they are on.
+ *     configurations); exclusive_faults counts the entries where they are on.
  *   fine-grained faults (vm->fine: FREE order, several threads, none of
  *     the configurations above; a page of a region without copy-on-write:
  *     anonymous, shared anonymous, a shared file mapping, whose one page

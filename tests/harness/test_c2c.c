@@ -3,9 +3,10 @@
  * The CPU-to-CPU round trip of meta.json (harness/c2c.c):
  *  - on the CPUs this process may run on: with two or more, every pair
  *    tried has a positive round trip or none (NAN) and the summary lies
- *    between its pairs; the partners are CPUs of the mask, the next one
- *    always among them;
- *  - pinned to one CPU: nothing measured, the reason given, no pair;
+ *    between its pairs; the partners are CPUs of the mask, ascending; the
+ *    caller's affinity is the same afterwards;
+ *  - a home alone, and a process pinned to one CPU: nothing measured, the
+ *    reason given, no pair; a partner CPU that does not exist: NA;
  *  - the JSON of both (jansson, read back): numbers, or null with "na";
  *  - pb_c2c_moved: 2x apart and more, in either direction, and never
  *    when a side was not measured.
@@ -14,6 +15,7 @@
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 
@@ -50,27 +52,34 @@ static void check_json(const struct pb_c2c *c)
 	json_decref(r);
 }
 
+static int same_mask(const cpu_set_t *a, const cpu_set_t *b)
+{
+	return CPU_EQUAL(a, b);
+}
+
 int main(void)
 {
-	int cpus[CPU_SETSIZE];
-	int n = pb_c2c_cpus(cpus, CPU_SETSIZE);
-	PB_CHECK(n >= 1);
-	for (int i = 1; i < n; i++)
-		PB_CHECK(cpus[i] > cpus[i - 1]);
+	struct pb_c2c_set cs;
+	pb_c2c_set_read(&cs);
+	PB_CHECK(cs.ncpus >= 1 && cs.n >= 1);
+	PB_CHECK_EQ_U64(cs.n, cs.ncpus - 1 < PB_C2C_MAX_PAIRS ? cs.ncpus : PB_C2C_MAX_PAIRS + 1);
+	for (unsigned i = 1; i < cs.n; i++)
+		PB_CHECK(cs.cpu[i] > cs.cpu[i - 1]);
+	cpu_set_t before, after;
+	PB_CHECK(pthread_getaffinity_np(pthread_self(), sizeof(before), &before) == 0);
+	PB_CHECK(CPU_ISSET(cs.cpu[0], &before));
 	struct pb_c2c c;
-	pb_c2c_measure(cpus, n, &c);
-	PB_CHECK_EQ_U64(c.ncpus, n);
-	PB_CHECK(c.home == cpus[0]);
-	if (n >= 2) {
-		PB_CHECK(c.npairs >= 1 && c.npairs <= PB_C2C_MAX_PAIRS &&
-			 c.npairs <= (unsigned)n - 1);
-		PB_CHECK(c.cpu[0] == cpus[1]); /* the next CPU */
+	pb_c2c_measure(&cs, &c);
+	/* the caller's affinity is what it was */
+	PB_CHECK(pthread_getaffinity_np(pthread_self(), sizeof(after), &after) == 0);
+	PB_CHECK(same_mask(&before, &after));
+	PB_CHECK_EQ_U64(c.ncpus, cs.ncpus);
+	PB_CHECK(c.home == cs.cpu[0]);
+	if (cs.n >= 2) {
+		PB_CHECK_EQ_U64(c.npairs, cs.n - 1);
 		unsigned measured = 0;
 		for (unsigned k = 0; k < c.npairs; k++) {
-			int in = 0;
-			for (int i = 1; i < n; i++)
-				in |= cpus[i] == c.cpu[k];
-			PB_CHECK_MSG(in, "partner %d is not in the mask", c.cpu[k]);
+			PB_CHECK(c.cpu[k] == cs.cpu[k + 1] && CPU_ISSET(c.cpu[k], &before));
 			if (!isnan(c.ns[k])) {
 				measured++;
 				PB_CHECK(c.ns[k] > 0 && isfinite(c.ns[k]));
@@ -87,15 +96,23 @@ int main(void)
 	}
 	check_json(&c);
 
-	/* one CPU: nothing to measure, said so */
-	pb_c2c_measure(cpus, 1, &c);
+	/* a home without partners: nothing to measure, said so */
+	struct pb_c2c_set one = {.ncpus = 1, .n = 1, .cpu = {cs.cpu[0]}};
+	pb_c2c_measure(&one, &c);
 	PB_CHECK(c.npairs == 0 && isnan(c.median_ns) && strstr(c.na, "one CPU"));
 	check_json(&c);
-	cpu_set_t one;
-	CPU_ZERO(&one);
-	CPU_SET(cpus[n - 1], &one);
-	PB_CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
-	PB_CHECK_EQ_U64(pb_c2c_cpus(cpus, CPU_SETSIZE), 1);
+	/* pinned to one CPU: the set is that CPU alone */
+	cpu_set_t m1;
+	CPU_ZERO(&m1);
+	CPU_SET(cs.cpu[cs.n - 1], &m1);
+	PB_CHECK(sched_setaffinity(0, sizeof(m1), &m1) == 0);
+	pb_c2c_set_read(&one);
+	PB_CHECK(one.ncpus == 1 && one.n == 1 && one.cpu[0] == cs.cpu[cs.n - 1]);
+	/* a partner CPU that does not exist: that pair is NA, the reason given */
+	struct pb_c2c_set bad = {.ncpus = 2, .n = 2, .cpu = {cs.cpu[cs.n - 1], CPU_SETSIZE - 1}};
+	pb_c2c_measure(&bad, &c);
+	PB_CHECK(c.npairs == 1 && isnan(c.ns[0]) && isnan(c.median_ns) && c.na[0]);
+	check_json(&c);
 
 	/* moved: 2x apart in either direction, not when one side is NA */
 	struct pb_c2c a = {.median_ns = 60}, b = {.median_ns = 350}, na = {.median_ns = NAN};

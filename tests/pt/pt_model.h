@@ -39,6 +39,7 @@ static uint64_t model_draw(uint64_t n)
 
 static uint64_t m_small[SPAN], m_huge[NREG];
 static int m_hashed;
+static int m_single;	      /* the table was created single-caller (set by the includer) */
 static uint64_t m_leaf_words; /* pb_pt_leaf calls that gave a word */
 
 static void model_reset(struct pb_pt *pt)
@@ -157,19 +158,28 @@ static void model_step(struct pb_pt *pt, unsigned s)
 		EXPECT(got == m_lookup(i), "step %u: lookup %#llx = %#llx, model %#llx", s,
 		       (unsigned long long)v, (unsigned long long)got,
 		       (unsigned long long)m_lookup(i));
-		/* the prefetch's word is the one pb_pt_leaf finds without
-		 * creating on a single-caller radix table (both NULL in a 2 MiB
-		 * leaf, with no PT page); on a radix table of several callers
-		 * (pb_pt_leaf: NULL) it still reads the model's 4 KiB word; on
-		 * a hashed table there is none */
+		/* the prefetch's word: on a single-caller radix table the one
+		 * pb_pt_leaf finds without creating (both NULL in a 2 MiB leaf,
+		 * with no PT page); on a radix table of several callers
+		 * (pb_pt_leaf: NULL) a word that reads the model's 4 KiB PTE,
+		 * there whenever the model maps one, NULL in a 2 MiB leaf; none
+		 * on a hashed table */
 		pb_epoch_enter();
 		uint64_t *pw = pb_pt_prefetch_leaf(pt, PB_VPN(v));
 		uint64_t *lw = pb_pt_leaf(pt, PB_VPN(v), false);
 		uint64_t pv = pw ? pb_atomic_load(pw, PB_ACQUIRE) : 0;
 		pb_epoch_exit();
-		EXPECT(lw ? pw == lw : !pw || (!m_hashed && !m_huge[reg] && pv == m_small[i]),
-		       "step %u: prefetch word of %#llx %p (%#llx), leaf word %p, model %#llx", s,
-		       (unsigned long long)v, (void *)pw, (unsigned long long)pv, (void *)lw,
+		int ok;
+		if (m_hashed)
+			ok = !pw && !lw;
+		else if (m_single)
+			ok = pw == lw;
+		else if (m_huge[reg])
+			ok = !pw && !lw;
+		else
+			ok = !lw && (pw ? pv == m_small[i] : !m_small[i]);
+		EXPECT(ok, "step %u: prefetch word of %#llx %p (%#llx), leaf word %p, model %#llx",
+		       s, (unsigned long long)v, (void *)pw, (unsigned long long)pv, (void *)lw,
 		       (unsigned long long)m_small[i]);
 		/* a single-caller radix table's leaf word (NULL on other tables):
 		 * the model's 4 KiB word; a store through it maps or unmaps */

@@ -41,6 +41,7 @@ int main(void)
 		    .nframes = 1 << 14, .max_nodes = 256, .hash_slots = 1024, .single = ks & 1};
 		PB_CHECK(pb_pt_create(pb_pt_kinds[k], &cfg, &pt) == 0);
 		model_reset(pt);
+		m_single = cfg.single;
 		model_src = from_rng;
 		pb_rng_seed(&rng, 42 + k);
 		fprintf(stderr, "%s%s\n", pb_pt_kinds[k], cfg.single ? " (single)" : "");
