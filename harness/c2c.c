@@ -177,8 +177,9 @@ void pb_c2c_set_read(struct pb_c2c_set *s)
 		s->ncpus = n;
 		/* the home CPU, then partners: indices 1 .. n-1 of the list,
 		 * evenly sampled, the first and the last kept */
-		unsigned np =
-		    n - 1 < PB_C2C_MAX_PAIRS ? (unsigned)(n > 0 ? n - 1 : 0) : PB_C2C_MAX_PAIRS;
+		unsigned np = n > 1 ? (unsigned)n - 1 : 0;
+		if (np > PB_C2C_MAX_PAIRS)
+			np = PB_C2C_MAX_PAIRS;
 		for (int c = 0; c < size && s->n < np + 1 && k < n; c++) {
 			if (!CPU_ISSET_S((size_t)c, bytes, m))
 				continue;

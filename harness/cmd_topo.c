@@ -4,9 +4,7 @@
  * machine's topology, the measured cache-line round trip between its
  * CPUs (c2c.c) and the placement plan the team would use.
  */
-#define _GNU_SOURCE
 #include <math.h>
-#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,9 +70,8 @@ int pb_cmd_topo(int argc, char **argv)
 	if (c.na[0]) {
 		printf("cache-line round trip between this machine's CPUs: NA (%s)\n", c.na);
 	} else {
-		printf("cache-line round trip between this machine's CPUs (measured): median %.1f "
-		       "ns, min %.1f, max "
-		       "%.1f;",
+		printf("cache-line round trip between this machine's CPUs (measured): "
+		       "median %.1f ns, min %.1f, max %.1f;",
 		       c.median_ns, c.min_ns, c.max_ns);
 		for (unsigned k = 0; k < c.npairs; k++)
 			if (!isnan(c.ns[k]))

@@ -296,16 +296,6 @@ static int *series_titles(struct pb_fig *f, const struct names *se)
 }
 
 /* The error-bar note: "95% CI" only when every interval is a real CI. */
-static const char *ci_note(int nvalid, int ninvalid);
-
-/* ci_note, shorter where more follows on its line (short) */
-static const char *ci_note_short(int nvalid, int ninvalid, int short_)
-{
-	if (short_ && nvalid && !ninvalid)
-		return "error bars: 95% CI";
-	return ci_note(nvalid, ninvalid);
-}
-
 static const char *ci_note(int nvalid, int ninvalid)
 {
 	/* short enough for a one-column figure's title line */
@@ -314,6 +304,14 @@ static const char *ci_note(int nvalid, int ninvalid)
 	if (!nvalid)
 		return "error bars: min-max (< 6 repetitions)";
 	return "error bars: 95% CI, or min-max (< 6 reps)";
+}
+
+/* ci_note, shorter where more follows on its line (short) */
+static const char *ci_note_short(int nvalid, int ninvalid, int short_)
+{
+	if (short_ && nvalid && !ninvalid)
+		return "error bars: 95% CI";
+	return ci_note(nvalid, ninvalid);
 }
 
 /* One point of a line with an interval: "x m lo hi", an interval bound

@@ -891,10 +891,10 @@ access_prefetch1(struct pb_vm *vm, struct vm_pt *pt, struct pb_policy *po,
 /* Batched free order (several CPUs): only what is read lock-free - the
  * PTE's line and the page index slot PREFETCH_D references ahead; PREFETCH_D
  * / 2 ahead the page object when the PTE is not present, else the frame's
- * CPU mask and name (the TLB fill's vm_tlb_note, the hit's hint).  w (or
- * NULL): the reference's slot for its PTE's address, kept where no page
- * table page can be freed during the batch (no 2 MiB pages, no regions):
- * stage 0 finds it by one walk, stage 1 and the access read the PTE
+ * CPU mask and name (the TLB fill's vm_tlb_note, the hit's hint).  w: the
+ * reference's slot for its PTE's address, kept since no page table page
+ * is freed during a batched one (vm->batch implies fine-grained faults: no
+ * 2 MiB pages, no regions): stage 0 finds it by one walk, stage 1 and the access read the PTE
  * through it (an address space's first touch of its 2 MiB leaves it NULL:
  * they walk) instead of walking two and three times more. */
 static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *a, int stage,
@@ -902,20 +902,16 @@ static inline void access_prefetch_mt(struct pb_vm *vm, const struct pb_access *
 {
 	uint64_t vpn = a->addr >> PB_PAGE_SHIFT;
 	if (pb_unlikely(a->asid > VM_ASID_MAX || vpn >> 36)) {
-		if (w)
-			*w = NULL;
+		*w = NULL;
 		return;
 	}
 	uint64_t key = access_key(a->asid, vpn, a->flags);
 	if (!stage) {
-		if (w)
-			*w = vm_pt_prefetch_leaf(vm->pt, a->asid, vpn);
-		else
-			vm_pt_prefetch(vm->pt, a->asid, vpn);
+		*w = vm_pt_prefetch_leaf(vm->pt, a->asid, vpn);
 		vm_page_prefetch(vm, key, 0);
 		return;
 	}
-	uint64_t pte = w && *w ? pb_atomic_load(*w, PB_RELAXED) : vm_pt_get(vm->pt, a->asid, vpn);
+	uint64_t pte = *w ? pb_atomic_load(*w, PB_RELAXED) : vm_pt_get(vm->pt, a->asid, vpn);
 	if (!(pte & VM_PTE_P)) {
 		vm_page_prefetch(vm, key, 1);
 	} else if (VM_PTE_PFN(pte) < vm->cfg.frames) {
@@ -1110,21 +1106,18 @@ int pb_vm_access_batch(struct pb_vm *vm, unsigned tid, const struct pb_access *a
 		int pfm = vm->batch, faulted; /* several CPUs: access_prefetch_mt */
 		/* the PTEs' addresses (access_prefetch_mt), PREFETCH_D + 1 in use */
 		uint64_t *lw[PF_RING];
-		/* vm->batch implies fine-grained faults: no 2 MiB pages, no
-		 * regions, so no PT page is freed under the ring */
-		int leaf = pfm;
 		for (size_t i = 0; pfm && i < n && i < PREFETCH_D; i++)
-			access_prefetch_mt(vm, &a[i], 0, leaf ? &lw[i] : NULL);
+			access_prefetch_mt(vm, &a[i], 0, &lw[i]);
 		for (size_t i = 0; pfm && i < n && i < PREFETCH_D / 2; i++)
-			access_prefetch_mt(vm, &a[i], 1, leaf ? &lw[i] : NULL);
+			access_prefetch_mt(vm, &a[i], 1, &lw[i]);
 		for (size_t i = 0; i < n; i++) {
 			size_t j0 = i + PREFETCH_D, j1 = i + PREFETCH_D / 2;
 			if (pfm && pb_likely(j0 < n))
-				access_prefetch_mt(vm, &a[j0], 0, leaf ? &lw[j0 % PF_RING] : NULL);
+				access_prefetch_mt(vm, &a[j0], 0, &lw[j0 % PF_RING]);
 			if (pfm && pb_likely(j1 < n))
-				access_prefetch_mt(vm, &a[j1], 1, leaf ? &lw[j1 % PF_RING] : NULL);
+				access_prefetch_mt(vm, &a[j1], 1, &lw[j1 % PF_RING]);
 			uint64_t next = next_use ? next_use[i] : PB_NEXT_NONE;
-			rc = access_one(vm, t, &a[i], pos + i, next, leaf ? lw[i % PF_RING] : NULL,
+			rc = access_one(vm, t, &a[i], pos + i, next, pfm ? lw[i % PF_RING] : NULL,
 					&faulted);
 			if (pb_unlikely(rc))
 				break;

@@ -52,11 +52,6 @@ static void check_json(const struct pb_c2c *c)
 	json_decref(r);
 }
 
-static int same_mask(const cpu_set_t *a, const cpu_set_t *b)
-{
-	return CPU_EQUAL(a, b);
-}
-
 int main(void)
 {
 	struct pb_c2c_set cs;
@@ -72,7 +67,7 @@ int main(void)
 	pb_c2c_measure(&cs, &c);
 	/* the caller's affinity is what it was */
 	PB_CHECK(pthread_getaffinity_np(pthread_self(), sizeof(after), &after) == 0);
-	PB_CHECK(same_mask(&before, &after));
+	PB_CHECK(CPU_EQUAL(&before, &after));
 	PB_CHECK_EQ_U64(c.ncpus, cs.ncpus);
 	PB_CHECK(c.home == cs.cpu[0]);
 	if (cs.n >= 2) {
