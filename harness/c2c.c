@@ -10,8 +10,8 @@
  * of nanoseconds, across sockets or dies a few hundred.  On a virtual
  * machine it is also a property of the moment: the host places the
  * guest's vCPUs, and moves them.  On the 2-vCPU guest pagebench is
- * developed on, the round trip measured here was 55-70 ns in some minutes
- * and 340-375 ns in others, and a two-thread replay took 0.12 s in the
+ * developed on, the round trip measured here was 53-64 ns in some minutes
+ * and 305-349 ns in others, and a two-thread replay took 0.12 s in the
  * first state and 0.29 s in the second (docs/performance.md, session 16).
  * A scaling number without this one cannot be compared with another.
  *
