@@ -397,16 +397,19 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 	printf("machines:\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_run *r = &runs[i];
-		char cores[32], nodes[32], rt[32], *ca = counters_available(r);
+		/* a buffer per field: cmp_meta_str formats a number into the
+		 * one it is given, and all of them are read by one printf */
+		char model[64], cores[32], nodes[32], kern[64], thp[32], rt[32];
+		char *ca = counters_available(r);
 		printf("  %s: host %s, %s, %s cores, %s NUMA node(s), %s, THP %s, commit %s, %s "
 		       "build\n"
 		       "      cache-line round trip between CPUs: %s ns; counters available: %s\n",
 		       cmp_run_name(r), r->host[0] ? r->host : "unknown",
-		       cmp_meta_str(r, "cpu_model", buf, sizeof(buf)),
+		       cmp_meta_str(r, "cpu_model", model, sizeof(model)),
 		       cmp_meta_str(r, "topology.cores", cores, sizeof(cores)),
 		       cmp_meta_str(r, "topology.numa_nodes", nodes, sizeof(nodes)),
-		       cmp_meta_str(r, "kernel", buf, sizeof(buf)),
-		       cmp_meta_str(r, "thp_enabled", buf, sizeof(buf)),
+		       cmp_meta_str(r, "kernel", kern, sizeof(kern)),
+		       cmp_meta_str(r, "thp_enabled", thp, sizeof(thp)),
 		       r->commit[0] ? r->commit : "unknown",
 		       r->build_type[0] ? r->build_type : "unknown", round_trip(r, rt, sizeof(rt)),
 		       ca[0] ? ca : "none");

@@ -531,6 +531,16 @@ int main(int argc, char **argv)
 			     "machines %s, %s", n0 ? n0 : "-", n1 ? n1 : "-");
 		json_decref(mj);
 	}
+	/* numbers where meta.json usually holds strings (a hand-edited or
+	 * another tool's meta.json): each field prints as itself, none
+	 * takes another's formatted value */
+	char *mn = copy(a, "mn");
+	meta_put(mn, NULL, NULL, "cpu_model", json_integer(7302));
+	meta_put(mn, NULL, NULL, "kernel", json_real(6.5));
+	meta_put(mn, NULL, NULL, "thp_enabled", json_integer(0));
+	PB_CHECK_EQ_U64(
+	    compare((const char *[]){"--machines", mn, mb, "--out", mo, "--force", NULL}), 0);
+	PB_CHECK_MSG(strstr(o.out, ", 7302, ") && strstr(o.out, ", 6.5, THP 0,"), "%s", o.out);
 	cmp_table_free(&mt);
 	cmp_table_free(&sa);
 
