@@ -112,6 +112,14 @@ static int is_page(const struct pb_fig *f)
 	return pb_fig_width(f) >= 5.0;
 }
 
+/* Columns of a grid of n panels: three across a page, two across a
+ * column, fewer when there are fewer panels (no empty slots in a row). */
+static int panel_cols(int page, size_t n)
+{
+	size_t most = page ? 3 : 2;
+	return n < most ? (n ? (int)n : 1) : (int)most;
+}
+
 /* Title: --title wins (empty: none), else the default built by the kind. */
 static void fig_title(struct pb_fig *f, const char *deflt)
 {
@@ -469,8 +477,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		names_add(&fam, seen.v[i]);
 	names_free(&seen);
 
-	int cols = is_page(&(struct pb_fig){.ctx = c}) ? (fam.n >= 3 ? 3 : (int)fam.n)
-						       : (fam.n >= 2 ? 2 : 1);
+	int cols = panel_cols(is_page(&(struct pb_fig){.ctx = c}), fam.n);
 	int rows = (int)((fam.n + (size_t)cols - 1) / (size_t)cols);
 	double w = c->o->width_in, panel_h = fmin(2.6, w / cols * 1.05);
 	struct pb_fig f;
@@ -1391,13 +1398,16 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 		goto out;
 	size_t with_rt = machine_names(runs, n, &se, 1);
 	int page = is_page(&(struct pb_fig){.ctx = c});
-	int cols = page ? 3 : 2, rows = (int)((ex.n + (size_t)cols - 1) / (size_t)cols);
+	int cols = panel_cols(page, ex.n), rows = (int)((ex.n + (size_t)cols - 1) / (size_t)cols);
 	/* names with their round trip are too wide for the key's row, which
 	 * gnuplot fits into one panel's width: one machine a line, each line
 	 * of the key an empty line of the title (0.125 in at its font) */
 	int keylines = with_rt ? (int)n : 1;
+	/* across a column, the round trip's note takes a line of its own:
+	 * after the error bars' it ran past the figure's edges */
+	int split = with_rt && !page;
 	double panel_h = fmin(1.8, c->o->width_in / cols * 0.8),
-	       top = 0.62 + 0.125 * (keylines - 1), height = rows * panel_h + top;
+	       top = 0.62 + 0.125 * (keylines - 1 + split), height = rows * panel_h + top;
 	struct pb_fig f;
 	if ((rc = pb_fig_begin(&f, c, "machines-scaling", height)))
 		goto out;
@@ -1410,7 +1420,9 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	 * title's third, empty line; then the panels */
 	fprintf(g, "set multiplot layout %d,%d title S%d.\"\\n(%s%s)", rows, cols,
 		pb_fig_str(&f, *tt ? tt : " "), ci_note_short(nvalid, ninvalid, with_rt),
-		with_rt ? "; ns: CPU-to-CPU round trip" : "");
+		!with_rt ? ""
+		: split	 ? ")\\n(ns: CPU-to-CPU round trip"
+			 : "; ns: CPU-to-CPU round trip");
 	for (int k = 0; k < keylines; k++)
 		fprintf(g, "\\n");
 	fprintf(g, "\" font \",8\"\n");
@@ -1431,7 +1443,7 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 			fprintf(g,
 				"set key at screen 0.5, screen %.3f center top %s samplen 1.5 "
 				"font \",7\"\n",
-				1 - 0.38 / height,
+				1 - (0.38 + 0.125 * split) / height,
 				keylines > 1 ? "vertical Left reverse" : "horizontal");
 		else
 			fprintf(g, "unset key\n");
