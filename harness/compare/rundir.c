@@ -175,6 +175,19 @@ static const char *const info_keys[] = {
     "merge_notes", "policies",	     "frames",	     "baseline",     "run_id",	  "results",
 };
 
+/* config keys that measure how the run went (the sweep's wall and task
+ * seconds): they differ between any two runs and say nothing about what
+ * was run, so they are not compared at all */
+static const char *const measured_keys[] = {"sweep_feed"};
+
+static int is_measured_key(const char *k)
+{
+	for (size_t i = 0; i < sizeof(measured_keys) / sizeof(measured_keys[0]); i++)
+		if (!strcmp(k, measured_keys[i]))
+			return 1;
+	return 0;
+}
+
 static int is_info_key(const char *k)
 {
 	for (size_t i = 0; i < sizeof(info_keys) / sizeof(info_keys[0]); i++)
@@ -213,7 +226,7 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 	json_object_foreach(a, k, va)
 	{
 		json_t *vb = json_object_get(b, k);
-		if (vb && json_equal(va, vb))
+		if ((vb && json_equal(va, vb)) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
 		int fatal = !is_info_key(k) || (match_pin && !strcmp(k, "pin"));
@@ -222,7 +235,7 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 	}
 	json_object_foreach(b, k, va)
 	{
-		if (json_object_get(a, k))
+		if (json_object_get(a, k) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
 		add(out, what, NULL, va, ra, rb, !is_info_key(k));

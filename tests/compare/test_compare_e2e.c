@@ -436,6 +436,18 @@ int main(int argc, char **argv)
 	char *s1 = make_run("s1", NULL, sim_args);
 	PB_CHECK_EQ_U64(compare((const char *[]){s1, s1, "--out", out, "--force", NULL}), 0);
 	PB_CHECK(strstr(o.out, "4 replay row(s) with identical counts") != NULL);
+	/* two runs made apart (not a copy): their sweep's timings in
+	 * meta.json (config.sweep_feed) differ and are no reason to refuse */
+	char *s3 = make_run("s3", NULL, sim_args);
+	PB_CHECK_EQ_U64(compare((const char *[]){s1, s3, "--out", out, "--force", NULL}), 0);
+	PB_CHECK_MSG(strstr(o.out, "4 replay row(s) with identical counts") != NULL, "%s%s", o.out,
+		     o.err);
+	char *mrc_args[] = {"mrc",	 "--workload", "zipf:pages=500,refs=20000",
+			    "--policy",	 "lru,fifo",   "--frames",
+			    "50:150:50", NULL};
+	char *m1 = make_run("m1", NULL, mrc_args), *m2 = make_run("m2", NULL, mrc_args);
+	PB_CHECK_EQ_U64(compare((const char *[]){m1, m2, "--out", out, "--force", NULL}), 0);
+	PB_CHECK_MSG(strstr(o.out, "identical") != NULL, "%s%s", o.out, o.err);
 	char *s2 = copy(s1, "s2");
 	const char *simcsv = path("%s/sim.csv", s2);
 	struct cmp_table st;
