@@ -150,10 +150,11 @@ static void parse_frames(const char *cmd, const char *frames, struct mrc_opts *o
 		c = strtoull(s, &end, 10);
 		ok = end != s && !*end && *s != '-';
 	}
-	if (!ok || errno == ERANGE || a < 1 || b < a || c < 1 || (b - a) / c > 100000)
+	if (!ok || errno == ERANGE || a < 1 || b < a || c < 1 || (b - a) / c > 100000 ||
+	    b >= PB_POL_FRAMES_MAX)
 		pb_usage_error(cmd,
-			       "bad --frames '%s' (expected LO:HI:STEP, 1 <= LO <= HI, STEP >= 1, "
-			       "at most 100000 points)",
+			       "bad --frames '%s' (expected LO:HI:STEP, 1 <= LO <= HI < 2^30, "
+			       "STEP >= 1, at most 100000 points)",
 			       frames);
 	o->flo = a;
 	o->fhi = b;
@@ -598,6 +599,16 @@ int pb_cmd_mrc(int argc, char **argv)
 			    .n = ns[s], .keys = sbuf[s].keys, .writes = sbuf[s].writes};
 		}
 	}
+	/* a rate that kept no reference leaves nothing to estimate from (an
+	 * empty sample's curve is 0/0): said, not written as NaN rows */
+	for (int s = 0; sampled && s < 2; s++)
+		if (!ns[s] && n) {
+			pb_error(cmd,
+				 "--sample %g kept none of the %zu references (sample %d; expected "
+				 "about %.3g): nothing to estimate from, raise --sample",
+				 sa[s].rate, n, s + 1, sa[s].rate * (double)n);
+			return PB_EXIT_FAIL;
+		}
 	/* LRU and OPT rows from their one-pass stacks (streamed exact ones:
 	 * already done); the rest are replays, one sweep job per (row, stream) */
 	size_t nrep = 0;
@@ -712,6 +723,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	int failed = 0;
+	size_t nwritten = 0;
 	for (size_t k = 0; k < nrows; k++) {
 		struct mrc_row *r = &rows[k];
 		const struct pb_vm_cli_policy *pol = &o.pol[r->pol];
@@ -722,14 +734,19 @@ int pb_cmd_mrc(int argc, char **argv)
 				continue;
 			const struct pb_vm_sweep_job *j = &jobs[r->job[s]];
 			if (j->rc && !bad) {
-				pb_error(cmd, "policy %s, %" PRIu64 " frames: %s", pol->d->name,
-					 r->frames, j->err);
+				char why[sizeof(j->err) + 96];
+				snprintf(why, sizeof(why), "policy %s, %" PRIu64 " frames: %s",
+					 pol->d->name, r->frames, j->err);
+				pb_error(cmd, "%s", why);
+				/* no row for it: the run is not complete */
+				pb_run_set_status(run, PB_RUN_FAILED, why);
 				bad = failed = 1;
 			}
 			r->m[s] = j->st.faults;
 		}
 		if (bad)
 			continue;
+		nwritten++;
 		pb_csv_begin(csv);
 		pb_csv_str(csv, l.canonical);
 		pb_csv_str(csv, pol->d->name);
@@ -775,10 +792,13 @@ int pb_cmd_mrc(int argc, char **argv)
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));
 	int frc = pb_run_finish(run);
-	if (frc)
+	if (frc == -ENODATA && !nwritten)
+		pb_error(cmd, "no row could be computed: no run folder kept");
+	else if (frc)
 		pb_error(cmd, "cannot write results in %s: %s", dir, strerror(-frc));
 	else if (!o.csv)
-		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv\n", nrows, dir);
+		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv%s\n", nwritten, dir,
+			failed ? " (not complete: meta.json says why)" : "");
 	if (sampled && !frc && !o.csv)
 		fprintf(stderr, "pagebench mrc: sampled %zu of %zu references (rate %g)\n", ns[0],
 			n, sa[0].rate);

@@ -95,7 +95,8 @@ static const struct pb_param sim_options[] = {
      "policies NAME[:k=v,...] (s3fifo:move_threshold=2,lirs), or all (`pagebench list policies "
      "-v`)",
      NULL, 0, 0, 0, PB_PF_REQUIRED, "LIST"},
-    {"frames", PB_PT_STR, O(frames), NULL, "physical frames (64,128 or 64-66)", NULL, 0, 0, 0,
+    {"frames", PB_PT_STR, O(frames), NULL,
+     "physical frames (64,128 or 64-66; each 1..2^30-1, a range of at most 4097)", NULL, 0, 0, 0,
      PB_PF_REQUIRED, "LIST"},
     {"model", PB_PT_ENUM, O(model), "engine",
      "engine: the whole machine (TLB, page tables, faults, I/O, cost); policy: the eviction "
@@ -233,10 +234,13 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 	if (rc)
 		pb_usage_error(cmd, "bad --policy: %s (see `pagebench list policies -v`)", err);
 	if (pb_parse_u64_list(c->frames, &o->frames, &o->nframes) || !o->nframes)
-		pb_usage_error(cmd, "bad --frames '%s' (expected e.g. 64,128 or 64-70)", c->frames);
+		pb_usage_error(cmd,
+			       "bad --frames '%s' (expected e.g. 64,128 or 64-70; a range holds at "
+			       "most 4097 counts: `mrc --frames LO:HI:STEP` sweeps more)",
+			       c->frames);
 	for (size_t i = 0; i < o->nframes; i++)
-		if (o->frames[i] < 1 || o->frames[i] > (1ULL << 32))
-			pb_usage_error(cmd, "bad --frames '%s' (each count 1..2^32)", c->frames);
+		if (o->frames[i] < 1 || o->frames[i] >= PB_POL_FRAMES_MAX)
+			pb_usage_error(cmd, "bad --frames '%s' (each count 1..2^30-1)", c->frames);
 	if (pb_tlb_parse(c->tlb, &o->tlb, err, sizeof(err)))
 		pb_usage_error(cmd, "bad --tlb: %s", err);
 	if (pb_cache_parse_for(c->caches, o->tlb.name, &o->caches, err, sizeof(err)))
@@ -655,6 +659,11 @@ int pb_cmd_sim(int argc, char **argv)
 		if (j->rc) {
 			pb_error(cmd, "policy %s, %" PRIu64 " frames: %s", j->policy->name,
 				 j->frames, j->err);
+			char why[sizeof(j->err) + 96];
+			snprintf(why, sizeof(why), "policy %s, %" PRIu64 " frames: %s",
+				 j->policy->name, j->frames, j->err);
+			/* its row stays (valid=0), the run is not complete */
+			pb_run_set_status(run, PB_RUN_FAILED, why);
 			failed = 1;
 		} else {
 			nok++;
@@ -714,7 +723,9 @@ int pb_cmd_sim(int argc, char **argv)
 	if (frc)
 		pb_error(cmd, "cannot write results in %s: %s", dir, strerror(-frc));
 	else if (!o.csv && !usage && nok)
-		fprintf(stderr, "pagebench sim: %zu rows in %s/sim.csv\n", njobs, dir);
+		fprintf(stderr, "pagebench sim: %zu rows in %s/sim.csv%s\n", njobs, dir,
+			failed ? " (not complete: the failed rows have valid=0, meta.json says why)"
+			       : "");
 	for (unsigned i = 0; i < nld; i++)
 		pb_vm_load_free(&ld[i]);
 	free(ld);

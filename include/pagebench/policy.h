@@ -37,6 +37,10 @@
 #define PB_POL_OFFLINE	  0x4u
 #define PB_POL_RANDOMISED 0x8u
 
+/* Every policy's frames: 1 .. PB_POL_FRAMES_MAX - 1 (node indices are 32
+ * bits and the key map doubles past the frames). */
+#define PB_POL_FRAMES_MAX (1ULL << 30)
+
 /* Result of an access. */
 enum pb_pol_result {
 	PB_POL_HIT = 0,

@@ -219,7 +219,7 @@ void pb_pol_pheap_remove(struct pheap *h, struct pnode *n, uint32_t node)
 int pb_pol_alloc(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg, size_t size,
 		 uint64_t nodes, struct pb_policy **out, char *err, size_t errlen)
 {
-	if (!cfg || cfg->frames < 1 || cfg->frames >= (1ULL << 30)) {
+	if (!cfg || cfg->frames < 1 || cfg->frames >= PB_POL_FRAMES_MAX) {
 		snprintf(err, errlen, "%s: frames must be in [1, 2^30)", d->name);
 		return -EINVAL;
 	}

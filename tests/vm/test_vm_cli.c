@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "pagebench/common.h"
 #include "pbtest.h"
 #include "spawn.h"
@@ -113,6 +115,72 @@ static void expect_usage_(const char *what, ...)
 	free(o);
 }
 
+/*
+ * A configuration that fails while others succeed: the engine at 2^30-1
+ * frames reserves 8 bytes a frame for its frame table (8 GiB), which a
+ * 2 GiB address-space limit refuses, while 100 frames run.  The failed
+ * row stays with valid=0, and the run says "failed" with the reason: a
+ * folder that says complete must hold every configuration asked for.
+ */
+/* sim of the workload at frames, under a 2 GiB address-space limit */
+static void sim_limited(struct spawn_out *o, const char *frames, const char *res)
+{
+	char sh[] = "ulimit -v 2000000 && exec \"$0\" \"$@\"";
+	char *av[] = {"/bin/sh",
+		      "-c",
+		      sh,
+		      (char *)bin,
+		      "sim",
+		      "--workload",
+		      "zipf:pages=200,refs=2000",
+		      "--policy",
+		      "lru",
+		      "--frames",
+		      (char *)frames,
+		      "--reps",
+		      "1",
+		      "--results",
+		      (char *)res,
+		      NULL};
+	spawn_run(av, envv, o);
+}
+
+static void failed_job(const char *dir, struct spawn_out *o)
+{
+	char res[300];
+	snprintf(res, sizeof(res), "%s/failedjob", dir);
+	sim_limited(o, "100", res);
+	if (o->code != 0) {
+		/* a sanitizer build reserves more than 2 GiB to start */
+		fprintf(stderr,
+			"failed_job: skipped (100 frames under a 2 GiB limit: exit %d: %s)\n",
+			o->code, o->err);
+		return;
+	}
+	sim_limited(o, "100,1073741823", res);
+	PB_CHECK_MSG(o->code == 1 && strstr(o->err, "1073741823 frames") &&
+			 strstr(o->err, "not complete"),
+		     "one failed job: exit %d: %s", o->code, o->err);
+	/* the second run folder under res (the first is the 100-frame run) */
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "grep -l '\"failed\"' %s/*/meta.json", res);
+	FILE *p = popen(cmd, "r");
+	char meta[600] = "";
+	PB_CHECK(p && fgets(meta, sizeof(meta), p));
+	if (p)
+		pclose(p);
+	meta[strcspn(meta, "\n")] = 0;
+	json_error_t je;
+	json_t *m = json_load_file(meta, 0, &je);
+	PB_CHECK_MSG(m != NULL, "%s: %s", meta, je.text);
+	json_t *errs = json_object_get(m, "errors");
+	PB_CHECK(!strcmp(json_string_value(json_object_get(m, "status")) ?: "", "failed"));
+	PB_CHECK_MSG(json_array_size(errs) == 1 &&
+			 strstr(json_string_value(json_array_get(errs, 0)) ?: "", "1073741823"),
+		     "%s: errors", meta);
+	json_decref(m);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -197,7 +265,27 @@ int main(int argc, char **argv)
 	expect_usage("unknown opt", "sim", "--workload", wl, "--policy", "lru", "--frames", "3",
 		     "--bogus");
 	expect_usage("mrc range", "mrc", "--workload", wl, "--policy", "lru", "--frames", "5:1:1");
+	/* every policy takes 1 .. 2^30-1 frames: refused before any work,
+	 * by sim and by mrc alike (mrc used to write the rows below it and
+	 * drop the others), and a range too long for a list says so */
+	expect_usage("frames 2^30", "sim", "--workload", wl, "--policy", "lru", "--frames",
+		     "1073741824");
+	expect_usage("mrc hi 2^30", "mrc", "--workload", wl, "--policy", "fifo,arc", "--frames",
+		     "1000:1100000000:1099999000");
+	expect_usage("frames range 5000", "sim", "--workload", wl, "--policy", "lru", "--frames",
+		     "1-5000");
 	struct spawn_out *o2 = malloc(sizeof(*o2));
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "1-5000", NULL);
+	PB_CHECK_MSG(strstr(o2->err, "4097"), "range limit not named: %s", o2->err);
+	/* a sample that keeps no reference: an error, not NaN rows */
+	char nodir[300];
+	snprintf(nodir, sizeof(nodir), "%s/nosample", dir);
+	sim(o2, "mrc", "--workload", "zipf:pages=20000,refs=20000", "--policy", "lru,arc",
+	    "--frames", "100:1000:300", "--sample", "0.0000001", "--results", nodir, NULL);
+	PB_CHECK_MSG(o2->code == 1 && count_lines(o2->err) == 1 && strstr(o2->err, "kept none"),
+		     "empty sample: exit %d: %s", o2->code, o2->err);
+	PB_CHECK_MSG(access(nodir, F_OK) != 0, "empty sample left a run folder");
+	failed_job(dir, o2);
 	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--tlb", "l1=6:4",
 	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "tlb: exit %d", o2->code);
