@@ -680,7 +680,8 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_csv_str(csv, o.policy_model ? NULL : pt_impl);
 		pb_csv_u64(csv, o.threads);
 		pb_csv_str(csv, o.order == PB_VM_ORDER_FREE ? "free" : "strict");
-		pb_csv_str(csv, o.hints == PB_VM_HINTS_ABIT ? "abit" : "exact");
+		/* what the policy got: the oracle ones get every access */
+		pb_csv_str(csv, pb_vm_hints_abit(j->policy, o.hints) ? "abit" : "exact");
 		pb_csv_str(csv, o.policy_model ? NULL : o.tlb.name);
 		pb_csv_str(csv, o.policy_model ? NULL : o.device->name);
 		pb_csv_str(csv, o.backing ? "file" : "sim");

@@ -73,6 +73,13 @@ enum pb_vm_hints {
 				* identical faults for CLOCK, SIEVE, FIFO...,
 				* not for policies that count hits (aging) */
 };
+/* Whether policy d gets hints h as asked: abit reaches PB_POL_HW policies
+ * only; ORACLE and OFFLINE ones always get every reference (exact). */
+static inline int pb_vm_hints_abit(const struct pb_policy_desc *d, enum pb_vm_hints h)
+{
+	return h == PB_VM_HINTS_ABIT &&
+	       (d->flags & (PB_POL_HW | PB_POL_ORACLE | PB_POL_OFFLINE)) == PB_POL_HW;
+}
 
 /* Transparent huge pages (Linux /sys/kernel/mm/transparent_hugepage/enabled). */
 enum pb_vm_thp {

@@ -78,9 +78,7 @@ int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err, siz
 	vm->bk.fd = -1; /* not open: destroy must not close fd 0 */
 	if (!vm->cfg.device)
 		vm->cfg.device = pb_cost_device_find("nvme");
-	vm->pol_hw =
-	    (cfg->policy->flags & (PB_POL_HW | PB_POL_ORACLE | PB_POL_OFFLINE)) == PB_POL_HW &&
-	    cfg->hints == PB_VM_HINTS_ABIT;
+	vm->pol_hw = pb_vm_hints_abit(cfg->policy, cfg->hints);
 	vm->epoch = 1;
 	vm->pol_offline = (cfg->policy->flags & PB_POL_OFFLINE) != 0;
 	struct pb_policy_cfg pc = {.frames = cfg->frames,

@@ -328,6 +328,25 @@ int main(int argc, char **argv)
 			     "%s page=8192: exit %d, stderr '%s'", cmds[i], o2->code, o2->err);
 	}
 
+	/* the hints column says what each policy got: --hints abit reaches
+	 * CLOCK (PB_POL_HW), LRU (an oracle) still gets every access */
+	sim(o2, "sim", "--workload", "zipf:pages=400,refs=4000", "--policy", "lru,clock",
+	    "--frames", "50", "--reps", "1", "--hints", "abit", "--csv", NULL);
+	PB_CHECK_MSG(o2->code == 0, "abit: exit %d: %s", o2->code, o2->err);
+	{
+		int pc2 = col(o2->out, "policy"), fc2 = col(o2->out, "frames"),
+		    hc = col(o2->out, "hints");
+		static const char *const hw[][2] = {{"lru", "exact"}, {"clock", "abit"}};
+		for (size_t i = 0; i < 2; i++) {
+			const char *hr = row(o2->out, pc2, fc2, hw[i][0], "50");
+			char hv[32] = "";
+			if (hr)
+				field(hr, hc, hv, sizeof(hv));
+			PB_CHECK_MSG(!strcmp(hv, hw[i][1]), "%s under --hints abit: hints '%s'",
+				     hw[i][0], hv);
+		}
+	}
+
 	/* sim --reps varies the workload seed (the seed column) unless --fixed-seed */
 	const char *gen = "zipf:pages=400,refs=4000,write=0.2";
 	for (int fixed = 0; fixed < 2; fixed++) {
