@@ -618,19 +618,6 @@ int pb_cmd_sim(int argc, char **argv)
 		if (!(run = sim_run_open(argc, argv, &o, s0, replay, &csv)))
 			return PB_EXIT_FAIL;
 		pb_vm_feed_config(run, &fst);
-		if (o.policy_model && s0->cow_refs)
-			fprintf(
-			    stderr,
-			    "pagebench sim: warning: %" PRIu64 " writes into copy-on-write "
-			    "regions; the policy model makes no copies, so its counts differ from "
-			    "--model engine's\n",
-			    s0->cow_refs);
-		if (o.policy_model && s0->nregions)
-			fprintf(
-			    stderr,
-			    "pagebench sim: warning: the workload describes regions; the policy "
-			    "model checks no permissions, so protection faults are replayed as "
-			    "references (segv is --model engine's)\n");
 	} else {
 		pb_progress_begin("sim", njobs);
 		/* a real backing file is one file: its runs cannot share it */
@@ -645,6 +632,8 @@ int pb_cmd_sim(int argc, char **argv)
 			return PB_EXIT_FAIL;
 		}
 	}
+	if (o.policy_model) /* loaded or streamed: s0's counts are known now */
+		pb_vm_policy_model_warn(cmd, s0);
 	int failed = 0, usage = 0;
 	size_t nok = 0;
 	struct pb_vm_stats total = {0};

@@ -408,6 +408,9 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 		return -EINVAL;
 	}
 	l->s.distinct = distinct_pages(l->a, n);
+	uint64_t bad; /* checked above */
+	l->cow_refs = 0;
+	(void)scan_accesses(l->a, n, NULL, NULL, NULL, &l->cow_refs, &bad);
 	return 0;
 }
 
@@ -1486,6 +1489,22 @@ void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
 				      json_pack("{s:s, s:s?, s:s}", "name", p[i].d->name, "params",
 						p[i].params, "effective", p[i].effective));
 	put_json(run, "policies", a);
+}
+
+void pb_vm_policy_model_warn(const char *cmd, const struct pb_vm_loaded *l)
+{
+	if (l->cow_refs)
+		fprintf(
+		    stderr,
+		    "pagebench %s: warning: %" PRIu64 " writes into copy-on-write regions; the "
+		    "policy model makes no copies, so its counts differ from --model engine's\n",
+		    cmd, l->cow_refs);
+	if (l->nregions)
+		fprintf(stderr,
+			"pagebench %s: warning: the workload describes regions; the policy model "
+			"checks no permissions, so protection faults are replayed as references "
+			"(segv is --model engine's)\n",
+			cmd);
 }
 
 void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst)

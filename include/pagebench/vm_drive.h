@@ -61,7 +61,7 @@ struct pb_vm_loaded {
 	char trace_path[4096];
 	uint64_t trace_size;
 	char trace_hash[40]; /* "fnv1a64:<16 hex digits>" */
-	uint64_t cow_refs;   /* writes into copy-on-write regions (streamed) */
+	uint64_t cow_refs;   /* writes into copy-on-write regions (streamed or loaded) */
 	/* the workload's regions (pb_workload_regions), copied; s.regions
 	 * points here, and sweeps pass them to each engine */
 	struct pb_vma *regions;
@@ -202,5 +202,10 @@ void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
 /* meta.json config.sweep_feed of a streaming sweep: {passes, threads,
  * wall_s, task_s, busy} (nothing when no pass ran). */
 void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst);
+/* The policy model's (sim --model policy, mrc) warnings on stderr, after
+ * the stream was read: writes into copy-on-write regions (no copies are
+ * made, so its counts differ from the engine's) and regions (no
+ * permission is checked).  cmd: "sim" or "mrc". */
+void pb_vm_policy_model_warn(const char *cmd, const struct pb_vm_loaded *l);
 
 #endif /* PAGEBENCH_VM_DRIVE_H */
