@@ -31,7 +31,7 @@ int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsi
 
 /*
  * The same curve streamed: begin with the sizes, feed the keys batch by
- * batch in stream order (memory O(distinct keys + the largest size), never
+ * batch in stream order (memory O(distinct keys) whatever the sizes, never
  * the stream), end writes misses[0..nsizes) (equal to pb_mrc_lru over the
  * whole stream) and frees.  end(NULL) only frees.  begin: 0, -EINVAL or
  * -ENOMEM; feed: 0, -ENOMEM or -E2BIG.  Single-threaded.
@@ -48,7 +48,7 @@ void pb_mrc_lru_end(struct pb_mrc_lru_stream *s, uint64_t *misses);
  * 8 bytes per reference).  misses[k]: faults with sizes[k] frames, cold
  * misses included; equal to pb_policy_replay of "opt" at every size.
  * O(r + u log S) time a reference for r prefix-minimum moves in u runs,
- * O(S) memory beyond next_use, S = the largest size.  The OPT stack is
+ * O(min(S, distinct keys)) memory beyond next_use, S = the largest size.  The OPT stack is
  * nearly sorted by next use, so r grows with S (zipf 0.9 over 100k pages:
  * 46 at S = 5 000, 1 164 at 50 000; u about 4): about 0.5 ns x miss ratio
  * x S a reference, against 26..40 ns a reference and size for a replay
@@ -63,8 +63,8 @@ int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const u
  * computed the next uses); feed keys[0..m) with their next uses (stream
  * positions, pb_next_use's, PB_NEXT_NONE: never again) in stream order;
  * end writes misses[0..nsizes) (equal to pb_mrc_opt) once all n were fed,
- * and frees (end(NULL) only frees).  Memory O(the largest size) beside the
- * caller's next uses.  begin: 0, -EINVAL, -ENOMEM, -E2BIG; feed: 0,
+ * and frees (end(NULL) only frees).  Memory O(min(the largest size,
+ * distinct keys)) beside the caller's next uses.  begin: 0, -EINVAL, -ENOMEM, -E2BIG; feed: 0,
  * -ENOMEM or -ERANGE (more than n references).  Single-threaded.
  */
 struct pb_mrc_opt_stream;

@@ -34,7 +34,9 @@
  *
  * Only the top `cap` (largest size asked for) slots are kept: S'(1..cap)
  * depends only on S(1..cap) and x, so a key pushed below cap is forgotten
- * (its next reference misses at every size <= cap).  Memory O(cap).
+ * (its next reference misses at every size <= cap).  The stack is never
+ * deeper than the distinct keys seen, so its arrays grow (doubling) as it
+ * fills, up to cap: memory O(min(cap, distinct keys)).
  * pb_mrc_opt_begin/_feed/_end run it batch by batch (`mrc` streaming the
  * trace with an 8 B/ref next-use array); pb_mrc_opt is one feed.
  */
@@ -160,35 +162,86 @@ static int os_ref(struct ostack *o, uint64_t x, uint64_t px, uint64_t cap, uint6
 	return 0;
 }
 
-/* The stack and its histogram: hist[d] (1 <= d <= cap), references at
- * depth d. */
+/* The stack and its histogram: hist[d] (1 <= d <= a), references at
+ * depth d.  The arrays hold a slots (a + 1 nodes), a <= cap: the stack is
+ * never deeper than the distinct keys seen, so a doubles as it fills, and
+ * memory follows the keys, not the largest size. */
 struct pb_mrc_opt_stream {
 	struct ostack o;
 	uint64_t *hist, *sizes;
-	size_t nsizes, tb, nb, kb, hb;
-	uint64_t cap, n, t; /* t: references fed */
+	size_t nsizes;
+	uint64_t cap, a, n, t; /* t: references fed */
 	int has_map;
 };
 
+#define OPT_SLOTS0 256 /* the arrays' first slots */
+
+/* Unmap a stack's arrays of a slots and hist. */
+static void os_unmap(struct ostack *o, uint64_t *hist, uint64_t a)
+{
+	size_t nb = (a + 1) * sizeof(uint32_t), kb = (a + 1) * sizeof(uint64_t);
+	pb_unmap(o->t, 2 * o->S * sizeof(uint64_t));
+	pb_unmap(o->node_at, nb);
+	pb_unmap(o->slot_of, nb);
+	pb_unmap(o->free, nb);
+	pb_unmap(o->nkey, kb);
+	pb_unmap(hist, kb);
+}
+
 static void opt_free(struct pb_mrc_opt_stream *s)
 {
-	struct ostack *o = &s->o;
 	if (s->has_map)
-		pb_hmap_fini(&o->node);
-	if (o->t)
-		pb_unmap(o->t, s->tb);
-	if (o->node_at)
-		pb_unmap(o->node_at, s->nb);
-	if (o->slot_of)
-		pb_unmap(o->slot_of, s->nb);
-	if (o->free)
-		pb_unmap(o->free, s->nb);
-	if (o->nkey)
-		pb_unmap(o->nkey, s->kb);
-	if (s->hist)
-		pb_unmap(s->hist, s->hb);
+		pb_hmap_fini(&s->o.node);
+	os_unmap(&s->o, s->hist, s->a);
 	free(s->sizes);
 	free(s);
+}
+
+/*
+ * The arrays made for a slots (a >= s->a), the stack and its histogram
+ * copied over (none the first time: s->o.t NULL), the new nodes freed
+ * (a + 1 nodes: a new key enters before the carry leaves).  0 or -ENOMEM
+ * (s unchanged).
+ */
+static int opt_resize(struct pb_mrc_opt_stream *s, uint64_t a)
+{
+	struct ostack *o = &s->o, n = {.S = 1, .depth = o->depth, .nfree = o->nfree};
+	while (n.S < a)
+		n.S <<= 1;
+	size_t tb = 2 * n.S * sizeof(uint64_t), nb = (a + 1) * sizeof(uint32_t),
+	       kb = (a + 1) * sizeof(uint64_t);
+	uint64_t *hist = pb_map(kb, 0);
+	n.t = pb_map(tb, 0);
+	n.node_at = pb_map(nb, 0);
+	n.slot_of = pb_map(nb, 0);
+	n.free = pb_map(nb, 0);
+	n.nkey = pb_map(kb, 0);
+	if (!hist || !n.t || !n.node_at || !n.slot_of || !n.free || !n.nkey) {
+		os_unmap(&n, hist, a);
+		return -ENOMEM;
+	}
+	memset(n.t, 0xff, tb);
+	uint64_t first = 0; /* the first new node */
+	if (o->t) {
+		size_t ob = (s->a + 1) * sizeof(uint32_t), okb = (s->a + 1) * sizeof(uint64_t);
+		memcpy(n.t + n.S, o->t + o->S, o->depth * sizeof(uint64_t));
+		if (o->depth)
+			os_fix(&n, 0, o->depth - 1);
+		memcpy(n.node_at, o->node_at, ob);
+		memcpy(n.slot_of, o->slot_of, ob);
+		memcpy(n.free, o->free, o->nfree * sizeof(uint32_t));
+		memcpy(n.nkey, o->nkey, okb);
+		memcpy(hist, s->hist, okb);
+		first = s->a + 1;
+	}
+	for (uint64_t i = a + 1; i > first; i--)
+		n.free[n.nfree++] = (uint32_t)(i - 1);
+	n.node = o->node;
+	os_unmap(o, s->hist, s->a);
+	*o = n;
+	s->hist = hist;
+	s->a = a;
+	return 0;
 }
 
 int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
@@ -202,37 +255,13 @@ int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
 	struct pb_mrc_opt_stream *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	struct ostack *o = &s->o;
 	s->cap = cap;
 	s->n = n;
 	s->nsizes = nsizes;
-	o->S = 1;
-	while (o->S < cap)
-		o->S <<= 1;
-	/* cap + 1 nodes: a new key enters before the carry leaves */
-	s->tb = 2 * o->S * sizeof(uint64_t);
-	s->nb = (cap + 1) * sizeof(uint32_t);
-	s->kb = (cap + 1) * sizeof(uint64_t);
-	s->hb = (cap + 1) * sizeof(uint64_t);
-	s->hist = pb_map(s->hb, 0);
 	s->sizes = malloc((nsizes ? nsizes : 1) * sizeof(uint64_t));
-	if (s->hist && s->sizes && cap) {
-		o->t = pb_map(s->tb, 0);
-		o->node_at = pb_map(s->nb, 0);
-		o->slot_of = pb_map(s->nb, 0);
-		o->free = pb_map(s->nb, 0);
-		s->has_map =
-		    o->t && o->node_at && o->slot_of && o->free && !pb_hmap_init(&o->node, cap);
-		if (s->has_map)
-			o->nkey = pb_map(s->kb, 0);
-		if (!o->nkey) {
-			opt_free(s);
-			return -ENOMEM;
-		}
-		memset(o->t, 0xff, s->tb);
-		for (uint64_t i = 0; i <= cap; i++)
-			o->free[o->nfree++] = (uint32_t)(cap - i);
-	} else if (!s->hist || !s->sizes) {
+	uint64_t a = cap < OPT_SLOTS0 ? cap : OPT_SLOTS0;
+	s->has_map = !pb_hmap_init(&s->o.node, a);
+	if (!s->sizes || !s->has_map || opt_resize(s, a)) {
 		opt_free(s);
 		return -ENOMEM;
 	}
@@ -247,9 +276,14 @@ int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uin
 	if (m > s->n - s->t)
 		return -ERANGE;
 	int rc = 0;
-	for (size_t i = 0; !rc && s->cap && i < m; i++, s->t++)
+	for (size_t i = 0; !rc && s->cap && i < m; i++, s->t++) {
+		/* a full stack below cap: room for one more key */
+		if (s->o.depth == s->a && s->a < s->cap &&
+		    (rc = opt_resize(s, s->a > s->cap / 2 ? s->cap : 2 * s->a)))
+			break;
 		rc = os_ref(&s->o, keys[i], nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i], s->cap,
 			    s->hist);
+	}
 	if (!s->cap)
 		s->t += m;
 	return rc;
@@ -260,12 +294,13 @@ void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
 	if (!s)
 		return;
 	if (misses) {
-		/* prefix sums: hist[c] becomes the hits with c frames */
+		/* prefix sums: hist[c] becomes the hits with c frames (no
+		 * reference deeper than a: more frames hit as often) */
 		uint64_t *hist = s->hist;
-		for (uint64_t c = 1; c <= s->cap; c++)
+		for (uint64_t c = 1; c <= s->a; c++)
 			hist[c] += hist[c - 1];
 		for (size_t k = 0; k < s->nsizes; k++)
-			misses[k] = s->n - hist[s->sizes[k] < s->cap ? s->sizes[k] : s->cap];
+			misses[k] = s->n - hist[s->sizes[k] < s->a ? s->sizes[k] : s->a];
 	}
 	opt_free(s);
 }

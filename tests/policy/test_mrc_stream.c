@@ -9,7 +9,8 @@
  * while reading, LRU's exact calibration curve streamed).  mrc.csv is read
  * with the CSV reader, meta.json's config.replay with jansson.  Then the
  * kernels alone: pb_mrc_lru_begin/_feed/_end and pb_mrc_opt_begin/_feed/
- * _end fed in uneven batches equal pb_mrc_lru and pb_mrc_opt.
+ * _end fed in uneven batches equal pb_mrc_lru and pb_mrc_opt, and with
+ * sizes up to 2^29 frames over 3 000 keys they stay within 64 MiB.
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "pagebench/csvread.h"
 #include "pagebench/mrc.h"
@@ -102,25 +104,28 @@ static void compare(const char *what, const char *const *args, const char *want,
 	pb_csv_free(&l);
 }
 
-/* The streaming kernels in batches of 1, 7, 64, ... against the whole-stream ones. */
-static void kernels(void)
+/* n keys, 7/8 of them over a hot set of 400 and 1/8 over `tail` more
+ * (an LCG from seed), into *k and their next uses into *nu (malloc'ed,
+ * freed by the caller even on failure).  0 or -1. */
+static int hot_cold(size_t n, uint64_t seed, uint64_t tail, uint64_t **k, uint64_t **nu)
 {
-	size_t n = 60000;
-	uint64_t *k = malloc(n * sizeof(*k)), *nu = malloc(n * sizeof(*nu));
-	uint64_t sizes[] = {0, 1, 5, 64, 300, 1000, 2500};
-	size_t ns = sizeof(sizes) / sizeof(sizes[0]);
-	uint64_t a[7], b[7], c[7], d[7];
-	PB_CHECK(k && nu);
-	if (!k || !nu)
-		goto out;
-	uint64_t x = 12345;
-	for (size_t i = 0; i < n; i++) { /* a hot set and a cold tail */
+	*k = malloc(n * sizeof(**k));
+	*nu = malloc(n * sizeof(**nu));
+	if (!*k || !*nu)
+		return -1;
+	uint64_t x = seed;
+	for (size_t i = 0; i < n; i++) {
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		k[i] = (x >> 33) % 8 ? (x >> 20) % 400 : 400 + (x >> 20) % 4000;
+		(*k)[i] = (x >> 33) % 8 ? (x >> 20) % 400 : 400 + (x >> 20) % tail;
 	}
-	PB_CHECK(pb_next_use(k, n, nu) == 0);
-	PB_CHECK(pb_mrc_lru(k, n, sizes, ns, a) == 0);
-	PB_CHECK(pb_mrc_opt(k, n, nu, sizes, ns, c) == 0);
+	return pb_next_use(*k, n, *nu) ? -1 : 0;
+}
+
+/* LRU's and OPT's streams over keys k (next uses nu) fed in batches of 1,
+ * 10, 91, ...: their misses at sizes[0..ns) into lru and opt. */
+static void streams(const uint64_t *k, const uint64_t *nu, size_t n, const uint64_t *sizes,
+		    size_t ns, uint64_t *lru, uint64_t *opt)
+{
 	struct pb_mrc_lru_stream *ls = NULL;
 	struct pb_mrc_opt_stream *os = NULL;
 	PB_CHECK(pb_mrc_lru_begin(sizes, ns, &ls) == 0);
@@ -131,8 +136,76 @@ static void kernels(void)
 		PB_CHECK(pb_mrc_opt_feed(os, k + i, nu + i, take) == 0);
 	}
 	PB_CHECK(os && pb_mrc_opt_feed(os, k, nu, 1) == -ERANGE); /* one more than n */
-	pb_mrc_lru_end(ls, b);
-	pb_mrc_opt_end(os, d);
+	pb_mrc_lru_end(ls, lru);
+	pb_mrc_opt_end(os, opt);
+}
+
+/* Peak resident set of this process so far, KiB. */
+static long peak_kib(void)
+{
+	struct rusage u;
+	return getrusage(RUSAGE_SELF, &u) ? 0 : u.ru_maxrss;
+}
+
+/*
+ * Sizes far above the keys: 4Mi references over 3 000 keys with sizes up
+ * to 2^29 frames.  The streams' histograms and OPT's stack hold what the
+ * distances reach (a distance never exceeds the distinct keys), so the
+ * peak grows by well under 64 MiB; it grew by 4 GiB when LRU's histogram
+ * had an entry for every frame up to the largest size (touched by end's
+ * suffix sums) and by over 100 MiB when OPT's arrays had one for every
+ * frame up to min(largest size, references).  Run first: the peak is the
+ * process's.  The counts equal the loaded kernels' (pb_mrc_lru's histogram
+ * is bounded by the references), and every size from the keys up misses
+ * only the cold references.
+ */
+static void huge_sizes(void)
+{
+	size_t n = (size_t)1 << 22, keys = 3000; /* every key seen */
+	uint64_t *k, *nu;
+	uint64_t sizes[] = {0, 1, 100, 2999, 3000, 3001, 1u << 20, 1u << 29};
+	size_t ns = sizeof(sizes) / sizeof(sizes[0]);
+	uint64_t a[8], b[8], c[8], d[8];
+	int rc = hot_cold(n, 777, keys - 400, &k, &nu);
+	PB_CHECK(rc == 0);
+	if (rc)
+		goto out;
+	long before = peak_kib();
+	streams(k, nu, n, sizes, ns, b, d);
+	long grew = peak_kib() - before;
+	PB_CHECK_MSG(grew < 64 * 1024, "streams with sizes up to 2^29: peak grew by %ld KiB", grew);
+	PB_CHECK(pb_mrc_lru(k, n, sizes, ns, a) == 0);
+	PB_CHECK(pb_mrc_opt(k, n, nu, sizes, ns, c) == 0);
+	for (size_t i = 0; i < ns; i++) {
+		PB_CHECK_EQ_U64(b[i], a[i]);
+		PB_CHECK_EQ_U64(d[i], c[i]);
+		if (sizes[i] >= keys) {
+			PB_CHECK_EQ_U64(b[i], keys);
+			PB_CHECK_EQ_U64(d[i], keys);
+		}
+	}
+	printf("huge sizes: peak grew by %ld KiB; lru misses at 100 frames %llu\n", grew,
+	       (unsigned long long)b[2]);
+out:
+	free(k);
+	free(nu);
+}
+
+/* The streaming kernels (streams()) against the whole-stream ones. */
+static void kernels(void)
+{
+	size_t n = 60000;
+	uint64_t *k, *nu;
+	uint64_t sizes[] = {0, 1, 5, 64, 300, 1000, 2500};
+	size_t ns = sizeof(sizes) / sizeof(sizes[0]);
+	uint64_t a[7], b[7], c[7], d[7];
+	int rc = hot_cold(n, 12345, 4000, &k, &nu);
+	PB_CHECK(rc == 0);
+	if (rc)
+		goto out;
+	PB_CHECK(pb_mrc_lru(k, n, sizes, ns, a) == 0);
+	PB_CHECK(pb_mrc_opt(k, n, nu, sizes, ns, c) == 0);
+	streams(k, nu, n, sizes, ns, b, d);
 	for (size_t i = 0; i < ns; i++) {
 		PB_CHECK_EQ_U64(b[i], a[i]);
 		PB_CHECK_EQ_U64(d[i], c[i]);
@@ -153,6 +226,7 @@ int main(int argc, char **argv)
 	if (!pbt_tmpdir(tmp, sizeof(tmp), "mrcstream"))
 		PB_SKIP("no temporary folder");
 	snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s", tmp);
+	huge_sizes();
 	kernels();
 	/* 600 000 references: ten 64Ki batches of the keys' pass (FEED_KEYS, harness/vm_drive.c) */
 	const char *wl = "zipf:pages=5000,alpha=0.9,refs=600000,write=0.3,procs=2,seed=4";
