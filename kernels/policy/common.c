@@ -223,11 +223,16 @@ int pb_pol_alloc(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg
 		snprintf(err, errlen, "%s: frames must be in [1, 2^30)", d->name);
 		return -EINVAL;
 	}
-	/* Start at the hint (bounded by the distinct keys when known) and grow. */
+	/* Start at the hint (bounded by the distinct keys when known) and grow.
+	 * Unknown (a streamed sweep), at most 2^16: the key map is populated
+	 * at creation (4 slots a node), and a sweep holds every job's policy
+	 * at once, so 2^20 nodes a job made 100 sizes up to 10^8 frames of a
+	 * 2000-page workload take 6.4 GB. */
 	if (cfg->expected_keys && nodes > cfg->expected_keys)
 		nodes = cfg->expected_keys;
-	if (nodes > (1ULL << 20))
-		nodes = 1ULL << 20;
+	uint64_t most = cfg->expected_keys ? 1ULL << 20 : 1ULL << 16;
+	if (nodes > most)
+		nodes = most;
 	struct pb_policy *p = calloc(1, size);
 	if (!p) {
 		snprintf(err, errlen, "%s: out of memory", d->name);

@@ -177,7 +177,7 @@ static void run_policy_job(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *j)
 	const struct pb_vm_stream *s = j->stream;
 	struct pb_policy_cfg pc = {.frames = j->frames,
 				   .seed = j->seed,
-				   .expected_keys = 0,
+				   .expected_keys = s->distinct, /* a hint: 0 if not known */
 				   .params = j->policy_params ? j->policy_params
 							      : sw->base.policy_params};
 	uint64_t misses = 0;
