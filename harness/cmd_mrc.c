@@ -68,6 +68,11 @@ struct mrc_opts {
  * and its field in struct mrc_cfg (docs/policies.md, "How to add a CLI
  * option to sim or mrc").
  */
+/* Fewer sampled references than this and mrc --sample warns (err_est is
+ * the difference of two samples: two tiny ones can agree and both be off;
+ * the validated runs of docs/policies.md sample 20k-100k references). */
+#define MRC_SAMPLE_FEW 10000
+
 static const char *const opt_methods[] = {"auto", "stack", "replay", NULL};
 static const char *const replay_modes[] = {"stream", "load", NULL};
 #define O(f) offsetof(struct mrc_cfg, f)
@@ -609,6 +614,15 @@ int pb_cmd_mrc(int argc, char **argv)
 				 sa[s].rate, n, s + 1, sa[s].rate * (double)n);
 			return PB_EXIT_FAIL;
 		}
+	/* a small sample: err_est compares two samples that small, which can
+	 * agree (err_est near 0) while both are far off */
+	if (sampled && (ns[0] < MRC_SAMPLE_FEW || ns[1] < MRC_SAMPLE_FEW))
+		fprintf(
+		    stderr,
+		    "pagebench mrc: warning: the samples hold %zu and %zu of the %zu references "
+		    "(fewer than %d): their curves and err_est are not reliable; raise "
+		    "--sample\n",
+		    ns[0], ns[1], n, MRC_SAMPLE_FEW);
 	/* LRU and OPT rows from their one-pass stacks (streamed exact ones:
 	 * already done); the rest are replays, one sweep job per (row, stream) */
 	size_t nrep = 0;

@@ -301,6 +301,15 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(o2->code == 1 && count_lines(o2->err) == 1 && strstr(o2->err, "kept none"),
 		     "empty sample: exit %d: %s", o2->code, o2->err);
 	PB_CHECK_MSG(access(nodir, F_OK) != 0, "empty sample left a run folder");
+	/* a sample of a few dozen references: a warning (two such samples can
+	 * agree, err_est near 0, and both be off); 20000 of them: none */
+	for (int big = 0; big < 2; big++) {
+		sim(o2, "mrc", "--workload", "zipf:pages=20000,refs=40000", "--policy", "lru,arc",
+		    "--frames", "1000:5000:2000", "--sample", big ? "0.5" : "0.001", "--sample-min",
+		    "1", "--results", nodir, NULL);
+		PB_CHECK_MSG(o2->code == 0 && (strstr(o2->err, "not reliable") == NULL) == big,
+			     "sample %s: exit %d: %s", big ? "0.5" : "0.001", o2->code, o2->err);
+	}
 	failed_job(dir, o2);
 	many_sizes(dir, o2);
 	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--tlb", "l1=6:4",
