@@ -59,6 +59,11 @@ struct mrc_opts {
 	uint64_t seed;
 };
 
+/* Fewer sampled references than this and mrc --sample warns (err_est is
+ * the difference of two samples: two tiny ones can agree and both be off;
+ * the validated runs of docs/policies.md sample 20k-100k references). */
+#define MRC_SAMPLE_FEW 10000
+
 /*
  * mrc's options: parsing, --help, the error lines and meta.json's
  * "options" come from this table.  The engine's options (--prepage, --tlb,
@@ -68,11 +73,6 @@ struct mrc_opts {
  * and its field in struct mrc_cfg (docs/policies.md, "How to add a CLI
  * option to sim or mrc").
  */
-/* Fewer sampled references than this and mrc --sample warns (err_est is
- * the difference of two samples: two tiny ones can agree and both be off;
- * the validated runs of docs/policies.md sample 20k-100k references). */
-#define MRC_SAMPLE_FEW 10000
-
 static const char *const opt_methods[] = {"auto", "stack", "replay", NULL};
 static const char *const replay_modes[] = {"stream", "load", NULL};
 #define O(f) offsetof(struct mrc_cfg, f)
