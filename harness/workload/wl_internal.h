@@ -52,8 +52,9 @@ struct wl_in {
 };
 
 /* Opens path (or uses fd >= 0 with name), detects compression by magic.
- * Errors: -errno of open/read (an I/O failure), -EINVAL (bad data),
- * -ENOTSUP (codec not in this build); message in err. */
+ * Errors: -errno of open/read (ENOENT, EACCES, EIO, ...), -EISDIR (a
+ * directory), -EINVAL (bad data, a FIFO), -ENOTSUP (codec not in this
+ * build); message in err. */
 int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t errlen);
 /* Reads up to n decompressed bytes; 0 at a clean end, -errno on error:
  * an I/O failure keeps read(2)'s errno, a corrupt or cut short compressed
