@@ -94,6 +94,7 @@ struct wl_trace {
 	struct wl_in in;
 	const struct wl_format *fmt;
 	unsigned shift;
+	int page_given; /* shift is the spec's page= (wl_trace_opts.page_given) */
 	const char *name;
 	char *err; /* WL_ERRLEN */
 	/* window */
@@ -131,6 +132,7 @@ struct wl_trace {
 	struct wl_pbt_reader *pbt;
 	/* backing (wl_trace_opts.backing, resolved) and the sidecar's maps */
 	enum wl_backing backing;
+	int backing_done; /* pbt converted with backing=file: its records have it */
 	struct wl_maps *maps;
 };
 
