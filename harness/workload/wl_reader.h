@@ -76,6 +76,10 @@ struct wl_format {
 	/* Binary records carry a next-access index (t->onext[k], one per
 	 * access, sized by the framework): pb_workload_oracle_next. */
 	unsigned has_next : 1;
+	/* The lines it skips (t->skipped) are lines it did not recognise, not
+	 * a part of the format such as a banner or a header: sim and mrc warn
+	 * of them (pb_workload_skipped); t->first_skip is the first. */
+	unsigned skip_warns : 1;
 };
 
 /* formats.c: the registration table (formats.def), in detection order of

@@ -941,6 +941,15 @@ const char *pb_workload_path(const struct pb_workload *w)
 	return w->is_trace ? w->g.c.path : NULL;
 }
 
+uint64_t pb_workload_skipped(const struct pb_workload *w, uint64_t *unknown, uint64_t *first)
+{
+	*unknown = *first = 0;
+	if (!w->is_trace)
+		return 0;
+	*unknown = wl_trace_skipped_unknown(w->tr, first);
+	return wl_trace_skipped(w->tr);
+}
+
 void pb_workload_close(struct pb_workload *w)
 {
 	if (!w)
