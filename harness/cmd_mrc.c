@@ -700,6 +700,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	}
 	pb_vm_sweep_destroy(sw);
 	pb_vm_policy_model_warn(cmd, &l); /* mrc is the policy model */
+	pb_vm_cli_skipped_warning(cmd, &l);
 	struct pb_run *run = pb_run_create(o.c.results, argc, argv, err, sizeof(err));
 	if (run && o.c.label)
 		pb_run_set_label(run, o.c.label);

@@ -462,12 +462,15 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 	return run;
 }
 
-/* A block-I/O trace replayed as anonymous memory: one warning line. */
-static void block_as_anon_warning(const struct pb_vm_loaded *s0)
+/* Once the stream was read: a block-I/O trace replayed as anonymous
+ * memory, and lines of the trace that were not references, one warning
+ * line each. */
+static void stream_warnings(const struct pb_vm_loaded *s0)
 {
 	char bwarn[256];
 	if (pb_workload_block_as_anon(s0->canonical, bwarn, sizeof(bwarn)))
 		fprintf(stderr, "pagebench sim: warning: %s\n", bwarn);
+	pb_vm_cli_skipped_warning("sim", s0);
 }
 
 int pb_cmd_sim(int argc, char **argv)
@@ -551,7 +554,7 @@ int pb_cmd_sim(int argc, char **argv)
 	}
 	const struct pb_vm_loaded *s0 = &ld[0];
 	if (s0->canonical[0]) /* streamed without a pass before: after the sweep */
-		block_as_anon_warning(s0);
+		stream_warnings(s0);
 
 	struct pb_run *run = NULL;
 	struct pb_csv *csv = NULL;
@@ -614,7 +617,7 @@ int pb_cmd_sim(int argc, char **argv)
 			return PB_EXIT_FAIL;
 		}
 		if (!need_nu)
-			block_as_anon_warning(s0);
+			stream_warnings(s0);
 		if (!(run = sim_run_open(argc, argv, &o, s0, replay, &csv)))
 			return PB_EXIT_FAIL;
 		pb_vm_feed_config(run, &fst);

@@ -19,7 +19,8 @@
  * FIFO, symlink or directory is never replaced), written beside itself,
  * fsync'ed and renamed; a fatal signal removes the temporary.
  * Errors are one line "pagebench trace: FILE:LINE: what"; exit 2 for usage
- * and bad input, 1 for a failure of the system (I/O, memory, a bound).
+ * and bad input (a missing, unreadable or malformed file, a directory), 1
+ * for a failure of the system (a read or write error, memory, a bound).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,11 +43,28 @@
 
 #define ERRLEN 512
 
-/* Exit status for a library error: bad input or a refused output is the
- * user's to fix (2); anything else failed on the way (1). */
+/* Exit status for a library error: input that cannot be used (missing, a
+ * directory, unreadable, malformed) or an output that is refused or cannot
+ * be created where it was named is the user's to fix (2, as sim and mrc
+ * exit on a trace they cannot open); anything else failed on the way (1: a
+ * read or write error such as EIO or ENOSPC, memory, a bound). */
 static int exit_for(int rc)
 {
-	return rc == -EINVAL || rc == -ENOTSUP || rc == -EEXIST ? PB_EXIT_USAGE : PB_EXIT_FAIL;
+	switch (-rc) {
+	case EINVAL:
+	case ENOTSUP:
+	case EEXIST:
+	case ENOENT:
+	case ENOTDIR:
+	case EISDIR:
+	case EACCES:
+	case EPERM:
+	case ELOOP:
+	case ENAMETOOLONG:
+		return PB_EXIT_USAGE;
+	default:
+		return PB_EXIT_FAIL;
+	}
 }
 
 /* Build a spec from a path or pass a spec through. */
@@ -535,7 +553,7 @@ static int record_run(int argc, char **argv, struct topts o)
 		pb_trace_maps_free(ms.m);
 		pb_pbt_abort(pw);
 		pb_error("trace", "%s", err);
-		return exit_for(rc);
+		return code == 127 ? PB_EXIT_FAIL : exit_for(rc); /* 127: not the user's input */
 	}
 	uint64_t n = pb_pbt_written(pw);
 	rc = pb_pbt_finish(pw, err, sizeof(err));

@@ -347,6 +347,12 @@ static int stream_open(const char *spec, uint64_t seed, struct pb_vm_loaded *l,
 	return 0;
 }
 
+/* The skipped lines of w, read to its end, into l. */
+static void note_skipped(struct pb_vm_loaded *l, const struct pb_workload *w)
+{
+	l->skipped_lines = pb_workload_skipped(w, &l->unknown_lines, &l->first_unknown);
+}
+
 /* Accesses the engine cannot map: -EINVAL with the reason (pos: the
  * stream position of a[0]). */
 static int check_accesses(const struct pb_access *a, size_t n, uint64_t pos, char *err,
@@ -395,6 +401,7 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 		pb_vm_load_free(l);
 		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
+	note_skipped(l, w);
 	pb_workload_close(w);
 	l->s.a = l->a;
 	l->s.n = n;
@@ -551,6 +558,7 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 		return -ENOMEM;
 	}
 	rc = pb_workload_drain(w, NULL, 1 << 16, pre_sink, &p, err, errlen);
+	note_skipped(l, w);
 	pb_workload_close(w);
 	if (rc == -EFBIG)
 		snprintf(err, errlen,
@@ -624,12 +632,16 @@ static int stream_reopen(const char *spec, struct pb_vm_loaded *l, struct pb_wor
 {
 	uint64_t *nu = l->next_use, distinct = l->s.distinct;
 	size_t nnu = l->s.n;
+	uint64_t skip[3] = {l->skipped_lines, l->unknown_lines, l->first_unknown};
 	free(l->regions); /* opened again: the same regions */
 	int rc = stream_open(spec, l->seed, l, w, err, errlen);
 	l->next_use = nu;
 	l->s.next_use = nu;
 	l->s.n = nnu;
 	l->s.distinct = distinct;
+	l->skipped_lines = skip[0];
+	l->unknown_lines = skip[1];
+	l->first_unknown = skip[2];
 	return rc;
 }
 
@@ -658,6 +670,7 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
 	pb_progress_begin(what, nu ? nnu : 0);
 	rc = pb_workload_drain(w, NULL, FEED_KEYS, keys_sink, &p, err, errlen);
 	pb_progress_end();
+	note_skipped(l, w);
 	pb_workload_close(w);
 	if (rc == -EDOM) {
 		rc = -EINVAL;
@@ -1178,6 +1191,8 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 		}
 		fs->l->s.n = fs->at;
 		fs->l->cow_refs = fs->cow;
+		if (fs->w && !rc)
+			note_skipped(fs->l, fs->w);
 		if (fs->count_pages)
 			fs->l->s.distinct = pb_keyset_count(&fs->pages);
 		if (!rc && !fs->at) {
@@ -1477,10 +1492,11 @@ void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
 	put_json(run, "distinct_pages", o);
 	if (l->trace_path[0]) {
 		int known = l->trace_hash[0] != 0;
-		o = json_pack("{s:s, s:o, s:s?, s:s}", "path", l->trace_path, "size",
+		o = json_pack("{s:s, s:o, s:s?, s:s, s:I}", "path", l->trace_path, "size",
 			      known ? json_integer((json_int_t)l->trace_size) : json_null(), "hash",
 			      known ? l->trace_hash : NULL, "hash_covers",
-			      "FNV-1a 64 of the first MiB, the last MiB and the size (8 bytes LE)");
+			      "FNV-1a 64 of the first MiB, the last MiB and the size (8 bytes LE)",
+			      "skipped_lines", (json_int_t)l->skipped_lines);
 		put_json(run, "trace", o);
 	}
 	json_t *a = json_array();
@@ -1505,6 +1521,18 @@ void pb_vm_policy_model_warn(const char *cmd, const struct pb_vm_loaded *l)
 			"checks no permissions, so protection faults are replayed as references "
 			"(segv is --model engine's)\n",
 			cmd);
+}
+
+void pb_vm_cli_skipped_warning(const char *cmd, const struct pb_vm_loaded *l)
+{
+	int one = l->unknown_lines == 1;
+	if (l->unknown_lines)
+		fprintf(stderr,
+			"pagebench %s: warning: %" PRIu64 " %s of %s %s and %s skipped (first at "
+			"line %" PRIu64 ")\n",
+			cmd, l->unknown_lines, one ? "line" : "lines", l->trace_path,
+			one ? "was not a reference" : "were not references", one ? "was" : "were",
+			l->first_unknown);
 }
 
 void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst)

@@ -90,6 +90,7 @@ struct pb_pbt_writer {
 	struct pb_out *out_file; /* temporary beside the target (pagebench/outfile.h) */
 	char *path;
 	unsigned shift;
+	unsigned backing; /* header byte 36: enum wl_backing of the source, 0 unknown */
 	int level;
 	uint64_t total;
 	uint32_t n; /* refs in the current block */
@@ -121,7 +122,7 @@ static int wr_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-static void write_header(uint8_t *h, unsigned shift, int codec, uint64_t nrefs)
+static void write_header(uint8_t *h, unsigned shift, int codec, uint64_t nrefs, unsigned backing)
 {
 	memset(h, 0, HDR_SIZE);
 	memcpy(h, WL_PBT_MAGIC, 8);
@@ -131,6 +132,7 @@ static void write_header(uint8_t *h, unsigned shift, int codec, uint64_t nrefs)
 	put32(h + 20, (uint32_t)codec);
 	put64(h + 24, nrefs);
 	put32(h + 32, PB_PBT_BLOCK_REFS);
+	put32(h + 36, backing);
 }
 
 int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned flags,
@@ -196,7 +198,7 @@ int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned fla
 	}
 #endif
 	uint8_t h[HDR_SIZE];
-	write_header(h, page_shift, level != 0, 0);
+	write_header(h, page_shift, level != 0, 0, 0);
 	rc = wr_all(w->fd, h, HDR_SIZE);
 	if (rc) {
 		snprintf(err, errlen, "%s: write failed: %s", path, strerror(-rc));
@@ -286,6 +288,11 @@ int pb_pbt_write(struct pb_pbt_writer *w, const struct pb_access *a, size_t n)
 	return 0;
 }
 
+void wl_pbt_set_backing(struct pb_pbt_writer *w, enum wl_backing backing)
+{
+	w->backing = (unsigned)backing;
+}
+
 uint64_t pb_pbt_written(const struct pb_pbt_writer *w)
 {
 	return w->total;
@@ -302,7 +309,7 @@ int pb_pbt_finish(struct pb_pbt_writer *w, char *err, size_t errlen)
 	}
 	if (!rc) {
 		uint8_t h[HDR_SIZE];
-		write_header(h, w->shift, w->level > 0, w->total);
+		write_header(h, w->shift, w->level > 0, w->total, w->backing);
 		ssize_t r = pwrite(w->fd, h, HDR_SIZE, 0);
 		if (r != HDR_SIZE)
 			rc = r < 0 ? -errno : -EIO;
@@ -419,7 +426,7 @@ static ssize_t rd_exact(struct wl_pbt_reader *r, void *buf, size_t n)
 }
 
 int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader **out,
-		unsigned *page_shift, char *err, size_t errlen)
+		unsigned *page_shift, unsigned *backing, char *err, size_t errlen)
 {
 	struct wl_pbt_reader *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -447,6 +454,8 @@ int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader
 		rc = rerr(r, 16, "impossible page shift %u", get32(h + 16));
 	else if (get32(h + 20) > 1)
 		rc = rerr(r, 20, "unknown codec %u", get32(h + 20));
+	else if (get32(h + 36) > WL_BACKING_file)
+		rc = rerr(r, 36, "unknown backing %u", get32(h + 36));
 	if (rc) {
 		snprintf(err, errlen, "%s", r->err[0] ? r->err : "pbt: read error");
 		free(r);
@@ -461,6 +470,7 @@ int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader
 		r->dop[c] = (uint64_t)(c & 3) << META_OP;
 	}
 	*page_shift = r->shift;
+	*backing = get32(h + 36);
 	*out = r;
 	return 0;
 }

@@ -207,6 +207,8 @@ static ssize_t text_next(struct wl_trace *t, struct pb_access *out, size_t n)
 #define WL_VOL_SHIFT 40
 static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
 {
+	if (t->backing_done)
+		return 0;
 	if (t->backing == WL_BACKING_file) {
 		for (size_t i = 0; i < n; i++) {
 			struct pb_access *a = &buf[i];
@@ -612,6 +614,7 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 	}
 	t->name = o->path ? o->path : "<pipe>";
 	t->shift = o->page_shift;
+	t->page_given = o->page_given;
 	t->fmt = o->fmt;
 	t->no_ifetch = o->no_ifetch;
 	t->maxpages = o->maxpages ? o->maxpages : WL_MAXPAGES_DEFAULT;
@@ -748,6 +751,13 @@ enum wl_backing wl_trace_backing(const struct wl_trace *t)
 uint64_t wl_trace_skipped(const struct wl_trace *t)
 {
 	return t->skipped;
+}
+
+uint64_t wl_trace_skipped_unknown(const struct wl_trace *t, uint64_t *first)
+{
+	int unknown = t->fmt->skip_warns && t->skipped;
+	*first = unknown ? t->first_skip : 0;
+	return unknown ? t->skipped : 0;
 }
 
 void wl_trace_close(struct wl_trace *t)

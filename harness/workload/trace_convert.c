@@ -45,6 +45,9 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned f
 		pb_workload_close(w);
 		return rc;
 	}
+	/* what the source's pages were (the records carry its flags): a pbt of
+	 * a lis trace reads back as backing=file, as the lis does */
+	wl_pbt_set_backing(c.pw, wl_workload_backing(w));
 	pb_progress_begin("trace convert: references", 0); /* shown on a terminal only */
 	rc = pb_workload_drain(w, NULL, 4096, conv_sink, &c, err, errlen);
 	pb_progress_end();

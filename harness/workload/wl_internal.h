@@ -52,8 +52,9 @@ struct wl_in {
 };
 
 /* Opens path (or uses fd >= 0 with name), detects compression by magic.
- * Errors: -errno of open/read (an I/O failure), -EINVAL (bad data),
- * -ENOTSUP (codec not in this build); message in err. */
+ * Errors: -errno of open/read (ENOENT, EACCES, EIO, ...), -EISDIR (a
+ * directory), -EINVAL (bad data, a FIFO), -ENOTSUP (codec not in this
+ * build); message in err. */
 int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t errlen);
 /* Reads up to n decompressed bytes; 0 at a clean end, -errno on error:
  * an I/O failure keeps read(2)'s errno, a corrupt or cut short compressed
@@ -100,6 +101,9 @@ struct wl_trace_opts {
 	int fd;			     /* >= 0: read this fd instead of opening path */
 	const struct wl_format *fmt; /* NULL: detect */
 	unsigned page_shift;
+	/* page= was named: a format whose file records its page size (pbt)
+	 * refuses another, rather than replacing it silently */
+	int page_given;
 	int no_ifetch;	   /* drop instruction fetches */
 	uint64_t maxpages; /* 0: WL_MAXPAGES_DEFAULT */
 	struct wl_csv_map csv;
@@ -126,6 +130,9 @@ const char *wl_trace_codec(const struct wl_trace *t);
 void wl_trace_pbt_blocks(const struct wl_trace *t, uint64_t blocks[2]);
 /* Lines / records skipped (non-numeric lines in text, banners in lackey). */
 uint64_t wl_trace_skipped(const struct wl_trace *t);
+/* Of those, the lines the format did not recognise (wl_format.skip_warns:
+ * text), the first at line *first (1-based; 0 when none). */
+uint64_t wl_trace_skipped_unknown(const struct wl_trace *t, uint64_t *first);
 unsigned wl_trace_shift(const struct wl_trace *t);
 /* Records parsed that produced references (lines, binary records). */
 uint64_t wl_trace_records(const struct wl_trace *t);
@@ -150,18 +157,25 @@ const char *wl_workload_codec(const struct pb_workload *w);
 void wl_workload_pbt_blocks(const struct pb_workload *w, uint64_t blocks[2]);
 uint64_t wl_workload_records(const struct pb_workload *w);
 uint64_t wl_workload_skipped(const struct pb_workload *w);
+/* A trace's effective backing (wl_trace_backing); 0 for a generator. */
+enum wl_backing wl_workload_backing(const struct pb_workload *w);
 
 /* pbt (pbt.c) */
 struct wl_pbt_reader;
 typedef ssize_t (*wl_read_fn)(void *ctx, void *buf, size_t n);
-/* Reads a pbt stream through rd (the magic not yet consumed). */
+/* Reads a pbt stream through rd (the magic not yet consumed); *backing: the
+ * header's enum wl_backing of the source, 0 when not recorded. */
 int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader **out,
-		unsigned *page_shift, char *err, size_t errlen);
+		unsigned *page_shift, unsigned *backing, char *err, size_t errlen);
 const char *wl_pbt_error(const struct wl_pbt_reader *r);
 ssize_t wl_pbt_next(struct wl_pbt_reader *r, struct pb_access *buf, size_t n);
 /* The blocks read so far, by codec: [0] stored as is, [1] zstd. */
 void wl_pbt_blocks(const struct wl_pbt_reader *r, uint64_t blocks[2]);
 void wl_pbt_close(struct wl_pbt_reader *r);
+/* Records in the header the backing= the source was read with (its flags
+ * and volume placement are in the records already); 0: not recorded. */
+struct pb_pbt_writer;
+void wl_pbt_set_backing(struct pb_pbt_writer *w, enum wl_backing backing);
 #define WL_PBT_MAGIC "PBTRACE"
 
 /*

@@ -76,6 +76,10 @@ struct wl_format {
 	/* Binary records carry a next-access index (t->onext[k], one per
 	 * access, sized by the framework): pb_workload_oracle_next. */
 	unsigned has_next : 1;
+	/* The lines it skips (t->skipped) are lines it did not recognise, not
+	 * a part of the format such as a banner or a header: sim and mrc warn
+	 * of them (pb_workload_skipped); t->first_skip is the first. */
+	unsigned skip_warns : 1;
 };
 
 /* formats.c: the registration table (formats.def), in detection order of
@@ -94,6 +98,7 @@ struct wl_trace {
 	struct wl_in in;
 	const struct wl_format *fmt;
 	unsigned shift;
+	int page_given; /* shift is the spec's page= (wl_trace_opts.page_given) */
 	const char *name;
 	char *err; /* WL_ERRLEN */
 	/* window */
@@ -131,6 +136,7 @@ struct wl_trace {
 	struct wl_pbt_reader *pbt;
 	/* backing (wl_trace_opts.backing, resolved) and the sidecar's maps */
 	enum wl_backing backing;
+	int backing_done; /* pbt converted with backing=file: its records have it */
 	struct wl_maps *maps;
 };
 

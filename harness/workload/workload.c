@@ -210,7 +210,8 @@ static const struct pb_param p_trace[] = {
     {"path", P_STR, O(path), NULL, "trace file (required)", NULL, 0, 0, 0, 0, NULL},
     {"format", P_ENUM, O(format), "auto", "trace format (detected when auto)", fmt_choices, 0, 0, 0,
      0, NULL},
-    {"page", P_SIZE, O(page), "4096", "page size in bytes", NULL, 512, 1ULL << 30, 0, 0, NULL},
+    {"page", P_SIZE, O(page), "4096", "page size in bytes (pbt: the file's; another is an error)",
+     NULL, 512, 1ULL << 30, 0, 0, NULL},
     {"backing", P_ENUM, O(backing), "auto", "anon or file pages; auto: the format's (below)",
      backing_names, 0, 0, 0, 0, NULL},
     {"ifetch", P_U64, O(ifetch), "1", "0 drops instruction fetches (lackey, din, pbt)", NULL, 0, 1,
@@ -551,6 +552,7 @@ static void set_defaults(struct gen_cfg *c, const struct pb_param *t)
 
 struct pb_workload {
 	int is_trace;
+	int page_given; /* trace: page= named in the spec */
 	struct gen g;
 	struct wl_trace *tr;
 	char *spec; /* our copy: P_STR values point into it */
@@ -669,6 +671,8 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 		int rc = set_param(c, p, eq + 1, name, err, errlen);
 		if (rc)
 			return rc;
+		if (w->is_trace && !strcmp(p->key, "page"))
+			w->page_given = 1;
 	}
 	if (c->page & (c->page - 1)) {
 		snprintf(err, errlen, "workload %s: page=%llu is not a power of two", name,
@@ -760,6 +764,7 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 			to.fd = -1;
 			to.fmt = c->format ? wl_format_at((unsigned)c->format - 1) : NULL;
 			to.page_shift = w->shift;
+			to.page_given = w->page_given;
 			to.no_ifetch = !c->ifetch;
 			to.maxpages = c->maxpages;
 			to.backing = (int)c->backing; /* 0: the format's */
@@ -936,6 +941,15 @@ const char *pb_workload_path(const struct pb_workload *w)
 	return w->is_trace ? w->g.c.path : NULL;
 }
 
+uint64_t pb_workload_skipped(const struct pb_workload *w, uint64_t *unknown, uint64_t *first)
+{
+	*unknown = *first = 0;
+	if (!w->is_trace)
+		return 0;
+	*unknown = wl_trace_skipped_unknown(w->tr, first);
+	return wl_trace_skipped(w->tr);
+}
+
 void pb_workload_close(struct pb_workload *w)
 {
 	if (!w)
@@ -986,6 +1000,10 @@ const char *wl_workload_format(const struct pb_workload *w)
 uint64_t wl_workload_records(const struct pb_workload *w)
 {
 	return w->is_trace ? wl_trace_records(w->tr) : w->count;
+}
+enum wl_backing wl_workload_backing(const struct pb_workload *w)
+{
+	return w->is_trace ? wl_trace_backing(w->tr) : (enum wl_backing)0;
 }
 uint64_t wl_workload_skipped(const struct pb_workload *w)
 {

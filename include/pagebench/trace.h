@@ -6,7 +6,10 @@
  * pbt layout (all little-endian), version 1:
  *   header, 64 B: "PBTRACE\0", u32 version, u32 header_size (64),
  *                 u32 page_shift, u32 codec (0 raw, 1 zstd), u64 nrefs
- *                 (0 while unknown), u32 max_block_refs, 28 B reserved (0)
+ *                 (0 while unknown), u32 max_block_refs, u32 backing (the
+ *                 backing= the source was converted with, its flags already
+ *                 in the records: 0 not recorded, 1 anon, 2 file; older
+ *                 files have 0, older readers ignore it), 24 B reserved (0)
  *   blocks, each: u32 "PBTB", u32 nrefs, u32 raw_len, u32 stored_len,
  *                 u32 delta_len, u32 codec, u32 checksum (of an uncompressed
  *                 payload; zstd frames carry their own), u32 0, then

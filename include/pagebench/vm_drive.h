@@ -62,6 +62,10 @@ struct pb_vm_loaded {
 	uint64_t trace_size;
 	char trace_hash[40]; /* "fnv1a64:<16 hex digits>" */
 	uint64_t cow_refs;   /* writes into copy-on-write regions (streamed or loaded) */
+	/* a trace's lines that were not references, once a pass read it to
+	 * its end (pb_workload_skipped): all, those the format did not
+	 * recognise, and the line of the first of those */
+	uint64_t skipped_lines, unknown_lines, first_unknown;
 	/* the workload's regions (pb_workload_regions), copied; s.regions
 	 * points here, and sweeps pass them to each engine */
 	struct pb_vma *regions;
@@ -192,13 +196,17 @@ int pb_vm_cli_need_next_use(const struct pb_vm_cli_policy *p, size_t n);
 int pb_vm_cli_same_stream(const char *spec, uint64_t a, uint64_t b);
 /*
  * meta.json config shared by sim and mrc: "workload" (canonical), "refs",
- * "distinct_pages", "trace" ({path, size, hash, hash_covers}, traces
- * only) and "policies": [{name, params (given), effective}] in --policy
- * order.  The command's own options are recorded by the command, from its
- * option table (pb_param_json).
+ * "distinct_pages", "trace" ({path, size, hash, hash_covers,
+ * skipped_lines}, traces only) and "policies": [{name, params (given),
+ * effective}] in --policy order.  The command's own options are recorded
+ * by the command, from its option table (pb_param_json).
  */
 void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
 		      const struct pb_vm_cli_policy *p, size_t n);
+/* One line on stderr, "pagebench CMD: warning: N lines of PATH were not
+ * references and were skipped (first at line L)", when the trace read
+ * into l had lines its format did not recognise; nothing otherwise. */
+void pb_vm_cli_skipped_warning(const char *cmd, const struct pb_vm_loaded *l);
 /* meta.json config.sweep_feed of a streaming sweep: {passes, threads,
  * wall_s, task_s, busy} (nothing when no pass ran). */
 void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst);

@@ -85,6 +85,15 @@ const char *pb_workload_canonical(const struct pb_workload *w);
 /* The file of a trace workload (valid until the close), NULL for a
  * generator. */
 const char *pb_workload_path(const struct pb_workload *w);
+/*
+ * Lines of a trace that were not references and were skipped, as far as
+ * it was read (0 for a generator).  Returns all of them (`trace info`'s
+ * "skipped lines": a csv header, lackey banners, din flush records, text
+ * lines that are not page numbers).  *unknown gets those the user must be
+ * told of, lines the format did not recognise (text: not a page number),
+ * and *first the line of the first of them (1-based; 0 when none).
+ */
+uint64_t pb_workload_skipped(const struct pb_workload *w, uint64_t *unknown, uint64_t *first);
 void pb_workload_close(struct pb_workload *w);
 
 /*

@@ -9,6 +9,8 @@
  *    eviction is one file writeback, and volume 1's offset 0 is not volume
  *    0's (4 faults, all major: 4 reads, 1 writeback); with backing=anon the
  *    same stream is 3 zero fills and a swap-in, and sim warns in one line.
+ *  - The same csv converted to pbt (pbt_of_csv): labelled and replayed as
+ *    the csv, backing= and page= that contradict the file refused.
  *  - The ARC paper's OLTP trace (data/arc/OLTP.lis.zst of PAGEBENCH_TRACES;
  *    skipped when absent) with the default backing and with backing=file:
  *    every fault major, read_ios > 0, eat_ns differs between hdd and nvme;
@@ -44,17 +46,24 @@ static char *envv[] = {env_results, "PAGEBENCH_COUNTERS=none",
 static char tmp[600];
 static int nrun;
 
+/* argv[n..] = the NULL-terminated arguments of ap (at most 36 in all);
+ * returns the new n */
+static int add_args(char **argv, int n, va_list ap)
+{
+	const char *a;
+	while (n < 36 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	return n;
+}
+
 /* Run sim with the NULL-terminated arguments into a fresh results root;
  * read its sim.csv into *t (and the workload of meta.json into wl). */
 static int sim(struct spawn_out *o, struct pb_csv *t, char *wl, size_t wllen, ...)
 {
 	char *argv[40] = {(char *)bin, "sim"};
-	int n = 2;
 	va_list ap;
 	va_start(ap, wllen);
-	const char *a;
-	while (n < 36 && (a = va_arg(ap, const char *)))
-		argv[n++] = (char *)a;
+	int n = add_args(argv, 2, ap);
 	va_end(ap);
 	argv[n++] = "--reps";
 	argv[n++] = "1";
@@ -113,9 +122,61 @@ static int warned(const char *err)
 	       !strstr(w + 1, "pagebench sim: warning: ");
 }
 
+/* The hand-worked csv's counts with the default backing (file) ... */
+static void check_file(const struct pb_csv *t, const char *what)
+{
+	PB_CHECK_MSG(cnt(t, "lru", 2, "faults") == 4 && cnt(t, "lru", 2, "major_faults") == 4 &&
+			 cnt(t, "lru", 2, "file_reads") == 4 && cnt(t, "lru", 2, "read_ios") == 4 &&
+			 cnt(t, "lru", 2, "zero_fills") == 0 &&
+			 cnt(t, "lru", 2, "writebacks") == 1 &&
+			 cnt(t, "lru", 2, "file_writebacks") == 1 &&
+			 cnt(t, "lru", 2, "write_ios") == 1 && cnt(t, "lru", 2, "swap_outs") == 0,
+		     "%s: file-backed counts expected", what);
+}
+
+/* ... and with backing=anon */
+static void check_anon(const struct pb_csv *t, const char *what)
+{
+	PB_CHECK_MSG(cnt(t, "lru", 2, "faults") == 4 && cnt(t, "lru", 2, "zero_fills") == 3 &&
+			 cnt(t, "lru", 2, "swap_ins") == 1 && cnt(t, "lru", 2, "file_reads") == 0 &&
+			 cnt(t, "lru", 2, "swap_outs") == 1,
+		     "%s: anonymous counts expected", what);
+}
+
+/* sim of spec, LRU with 2 frames (the hand-worked csv and its pbts):
+ * meta.json's workload contains label, the counts are check_file's (file)
+ * or check_anon's; stderr stays in o */
+static void sim_lru2(struct spawn_out *o, const char *spec, const char *label, int file,
+		     const char *what)
+{
+	struct pb_csv t;
+	char wl[1024];
+	if (sim(o, &t, wl, sizeof(wl), "--workload", spec, "--policy", "lru", "--frames", "2",
+		NULL))
+		return;
+	PB_CHECK_MSG(strstr(wl, label), "%s: meta.json workload: %s", what, wl);
+	if (file)
+		check_file(&t, what);
+	else
+		check_anon(&t, what);
+	pb_csv_free(&t);
+}
+
+/* pagebench with the NULL-terminated arguments; its exit code */
+static int pbrun(struct spawn_out *o, ...)
+{
+	char *argv[40] = {(char *)bin};
+	va_list ap;
+	va_start(ap, o);
+	int n = add_args(argv, 1, ap);
+	va_end(ap);
+	argv[n] = NULL;
+	return spawn_run(argv, envv, o);
+}
+
 static void hand_worked(void)
 {
-	char path[700], wl[1024];
+	char path[700];
 	snprintf(path, sizeof(path), "%s/w.csv", tmp);
 	FILE *f = fopen(path, "w");
 	PB_CHECK(f != NULL);
@@ -132,34 +193,95 @@ static void hand_worked(void)
 	char spec[800];
 	snprintf(spec, sizeof(spec), "trace:path=%s,format=csv,csv=msr", path);
 	struct spawn_out *o = malloc(sizeof(*o));
-	struct pb_csv t;
-	if (!sim(o, &t, wl, sizeof(wl), "--workload", spec, "--policy", "lru", "--frames", "2",
-		 NULL)) {
-		PB_CHECK_MSG(strstr(wl, ",backing=file"), "meta.json workload: %s", wl);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "faults"), 4);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "major_faults"), 4);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "file_reads"), 4);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "read_ios"), 4);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "zero_fills"), 0);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "writebacks"), 1);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "file_writebacks"), 1);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "write_ios"), 1);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "swap_outs"), 0);
-		PB_CHECK_MSG(!strstr(o->err, "warning"), "stderr: %s", o->err);
-		pb_csv_free(&t);
-	}
+	sim_lru2(o, spec, ",backing=file", 1, "csv");
+	PB_CHECK_MSG(!strstr(o->err, "warning"), "stderr: %s", o->err);
 	snprintf(spec, sizeof(spec), "trace:path=%s,format=csv,csv=msr,backing=anon", path);
-	if (!sim(o, &t, wl, sizeof(wl), "--workload", spec, "--policy", "lru", "--frames", "2",
-		 NULL)) {
-		PB_CHECK_MSG(strstr(wl, ",backing=anon"), "meta.json workload: %s", wl);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "faults"), 4);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "zero_fills"), 3);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "swap_ins"), 1);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "file_reads"), 0);
-		PB_CHECK_EQ_U64(cnt(&t, "lru", 2, "swap_outs"), 1);
-		PB_CHECK_MSG(warned(o->err), "one warning line expected: %s", o->err);
-		pb_csv_free(&t);
+	sim_lru2(o, spec, ",backing=anon", 0, "csv backing=anon");
+	PB_CHECK_MSG(warned(o->err), "one warning line expected: %s", o->err);
+	free(o);
+}
+
+/* sim of spec refused: exit 2, one line on stderr naming a and b */
+static void sim_refused(struct spawn_out *o, const char *spec, const char *a, const char *b)
+{
+	PB_CHECK_EQ_U64(pbrun(o, "sim", "--workload", spec, "--policy", "lru", "--frames", "2",
+			      "--reps", "1", NULL),
+			2);
+	PB_CHECK_MSG(strstr(o->err, a) && strstr(o->err, b) && count_lines(o->err) == 1,
+		     "%s: stderr: %s", spec, o->err);
+}
+
+/*
+ * The hand-worked csv converted to pbt (trace convert): the pbt records the
+ * backing its source was read with, so it replays as the csv does, labelled
+ * the same (a pbt of a block trace was labelled backing=anon, with the file
+ * pages in its records); its records already hold the volumes' placement,
+ * so backing=file does not place them again, and backing=anon, which could
+ * not undo the file flags, is refused.  A pbt from before the header held
+ * the backing (byte 36 zero) reads as before: anon, flags from its records.
+ * And page=: a pbt keeps its page size; page= may repeat it, not change it
+ * (it was silently replaced by the file's).
+ */
+static void pbt_of_csv(void)
+{
+	char csv[700], pbt[700], anon[700], old[700], p8k[700], spec[1600];
+	snprintf(csv, sizeof(csv), "%s/w.csv", tmp); /* hand_worked's */
+	snprintf(pbt, sizeof(pbt), "%s/w.pbt", tmp);
+	snprintf(anon, sizeof(anon), "%s/wa.pbt", tmp);
+	snprintf(old, sizeof(old), "%s/wold.pbt", tmp);
+	snprintf(p8k, sizeof(p8k), "%s/w8k.pbt", tmp);
+	struct spawn_out *o = malloc(sizeof(*o));
+	snprintf(spec, sizeof(spec), "trace:path=%s,format=csv,csv=msr", csv);
+	PB_CHECK_MSG(pbrun(o, "trace", "convert", spec, pbt, NULL) == 0, "convert: %s", o->err);
+	snprintf(spec, sizeof(spec), "trace:path=%s,format=csv,csv=msr,backing=anon", csv);
+	PB_CHECK_MSG(pbrun(o, "trace", "convert", spec, anon, NULL) == 0, "convert: %s", o->err);
+
+	snprintf(spec, sizeof(spec), "trace:path=%s", pbt);
+	sim_lru2(o, spec, "format=pbt,page=4096,backing=file", 1, "pbt of the csv");
+	PB_CHECK_MSG(!strstr(o->err, "warning"), "stderr: %s", o->err);
+	snprintf(spec, sizeof(spec), "trace:path=%s,backing=file", pbt);
+	sim_lru2(o, spec, ",backing=file", 1, "pbt of the csv, backing=file");
+	snprintf(spec, sizeof(spec), "trace:path=%s,backing=anon", pbt);
+	sim_refused(o, spec, "backing=anon", "backing=file");
+	snprintf(spec, sizeof(spec), "trace:path=%s", anon);
+	sim_lru2(o, spec, ",backing=anon", 0, "pbt of the csv read with backing=anon");
+
+	/* byte 36 zero, as every pbt written before: anon, records' flags */
+	size_t n = 0;
+	char *b = pb_slurp(pbt, &n);
+	PB_CHECK(b && n > 64 && b[36] == 2 && !b[37] && !b[38] && !b[39]);
+	FILE *f = b && n > 64 ? fopen(old, "wb") : NULL;
+	if (f) {
+		b[36] = 0;
+		PB_CHECK(fwrite(b, 1, n, f) == n);
+		fclose(f);
+		snprintf(spec, sizeof(spec), "trace:path=%s", old);
+		sim_lru2(o, spec, ",backing=anon", 1, "pbt without a recorded backing");
+		/* an unknown value is a corrupt header */
+		f = fopen(old, "r+b");
+		PB_CHECK(f && fseek(f, 36, SEEK_SET) == 0 && fputc(7, f) == 7);
+		if (f)
+			fclose(f);
+		PB_CHECK_EQ_U64(pbrun(o, "trace", "info", old, NULL), 2);
+		PB_CHECK_MSG(strstr(o->err, "byte 36") && strstr(o->err, "backing"), "stderr: %s",
+			     o->err);
 	}
+	free(b);
+
+	/* page=: the file's page size or nothing */
+	snprintf(spec, sizeof(spec), "trace:path=%s,page=8192", pbt);
+	sim_refused(o, spec, "page=8192", "4096-byte pages");
+	PB_CHECK_EQ_U64(pbrun(o, "trace", "info", "--page", "8192", pbt, NULL), 2);
+	PB_CHECK_MSG(strstr(o->err, "page=8192"), "stderr: %s", o->err);
+	snprintf(spec, sizeof(spec), "trace:path=%s,page=4096", pbt);
+	sim_lru2(o, spec, ",backing=file", 1, "pbt, page=4096");
+	snprintf(spec, sizeof(spec), "trace:path=%s,format=csv,csv=msr,page=8192", csv);
+	PB_CHECK_MSG(pbrun(o, "trace", "convert", spec, p8k, NULL) == 0, "convert: %s", o->err);
+	PB_CHECK_EQ_U64(pbrun(o, "trace", "info", "--page", "8192", p8k, NULL), 0);
+	PB_CHECK_MSG(strstr(o->out, "page size:      8192"), "stdout: %s", o->out);
+	PB_CHECK_EQ_U64(pbrun(o, "trace", "info", "--page", "4096", p8k, NULL), 2);
+	PB_CHECK_MSG(strstr(o->err, "page=4096") && strstr(o->err, "8192-byte pages"), "stderr: %s",
+		     o->err);
 	free(o);
 }
 
@@ -249,6 +371,7 @@ int main(int argc, char **argv)
 	if (!pbt_tmpdir(tmp, sizeof(tmp), "simbk"))
 		PB_SKIP("no temporary folder");
 	hand_worked();
+	pbt_of_csv();
 	if (pbt_traces_dir())
 		oltp();
 	else

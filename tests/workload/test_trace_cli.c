@@ -4,8 +4,9 @@
  * (issue 11 #3, #8, #10, #13): outputs that must not be clobbered (an
  * existing file, a FIFO, a symlink, a device), temporaries left by a fatal
  * signal, crafted records that expand to a huge number of pages, a wrong
- * --format, I/O failures (exit 1, not 2), --no-ifetch on pbt input, and
- * the trace-info memory bound.
+ * --format, unusable input (missing, a directory, unreadable: exit 2, like
+ * sim's), --no-ifetch on pbt input, and the trace-info memory bound (exit
+ * 1).
  * Usage: test_trace_cli PAGEBENCH_BINARY
  */
 #include "wltest.h"
@@ -267,12 +268,41 @@ static void test_formats_and_io(void)
 	wl_write(t, "*\n5\n*\n6\n", 8);
 	PB_CHECK_EQ_U64(run("trace", "info", "--format", "text", t, NULL, NULL), 0);
 	PB_CHECK(strstr(o->out, "references:     2") != NULL);
-	/* I/O failures exit 1 (bad input and usage stay 2) */
-	PB_CHECK_EQ_U64(
-	    run("trace", "info", (char *)wl_path("no-such-file"), NULL, NULL, NULL, NULL), 1);
-	check_one_line("missing input");
-	PB_CHECK_EQ_U64(run("trace", "info", wl_dir, NULL, NULL, NULL, NULL), 1);
-	check_one_line("directory input");
+	/* input that cannot be used is bad input: exit 2, one line, as sim
+	 * and mrc exit on it (a failure on the way, such as the memory bound
+	 * of test_limits, stays 1); convert writes nothing */
+	char missing[300];
+	snprintf(missing, sizeof(missing), "%s", wl_path("no-such-file"));
+	PB_CHECK_EQ_U64(run("trace", "info", missing, NULL, NULL, NULL, NULL), 2);
+	check_one_line("info: missing input");
+	PB_CHECK_MSG(strstr(o->err, "no-such-file"), "stderr: %s", o->err);
+	PB_CHECK_EQ_U64(run("trace", "info", wl_dir, NULL, NULL, NULL, NULL), 2);
+	check_one_line("info: directory input");
+	PB_CHECK_MSG(strstr(o->err, "a directory"), "stderr: %s", o->err);
+	PB_CHECK_EQ_U64(run("trace", "convert", missing, out, NULL, NULL, NULL), 2);
+	check_one_line("convert: missing input");
+	PB_CHECK_EQ_U64(run("trace", "convert", wl_dir, out, NULL, NULL, NULL), 2);
+	check_one_line("convert: directory input");
+	PB_CHECK_EQ_U64(run("trace", "info", "--format", "pbt", in, NULL, NULL), 2);
+	check_one_line("info: not a pbt");
+	PB_CHECK(access(out, F_OK) != 0);
+	/* an output in a folder that does not exist: refused, exit 2 */
+	char nodir[300];
+	snprintf(nodir, sizeof(nodir), "%s/x.pbt", missing);
+	PB_CHECK_EQ_U64(run("trace", "convert", in, nodir, NULL, NULL, NULL), 2);
+	check_one_line("convert: OUT in a missing folder");
+	/* unreadable (root reads it anyway: checked only when it cannot) */
+	char locked[300];
+	snprintf(locked, sizeof(locked), "%s", wl_path("locked.trc"));
+	wl_write(locked, "1\n2\n", 4);
+	PB_CHECK(chmod(locked, 0) == 0);
+	if (access(locked, R_OK) != 0) {
+		PB_CHECK_EQ_U64(run("trace", "info", locked, NULL, NULL, NULL, NULL), 2);
+		check_one_line("info: unreadable input");
+		PB_CHECK_EQ_U64(run("trace", "convert", locked, out, NULL, NULL, NULL), 2);
+		check_one_line("convert: unreadable input");
+	}
+	PB_CHECK(chmod(locked, 0600) == 0);
 	PB_CHECK_EQ_U64(run("trace", "info", "--bogus", in, NULL, NULL, NULL), 2);
 	PB_CHECK_EQ_U64(run("trace", "info", "--force", in, NULL, NULL, NULL), 2);
 }
