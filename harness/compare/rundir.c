@@ -175,10 +175,12 @@ static const char *const info_keys[] = {
     "merge_notes", "policies",	     "frames",	     "baseline",     "run_id",	  "results",
 };
 
-/* config keys that measure how the run went (the sweep's wall and task
- * seconds): they differ between any two runs and say nothing about what
- * was run, so they are not compared at all */
-static const char *const measured_keys[] = {"sweep_feed"};
+/* config keys, at any depth, that say how the run went rather than what
+ * it ran, so they are not compared at all: the sweep's wall and task
+ * seconds (differ between any two runs), and a trace's skipped lines
+ * (config.trace.skipped_lines: follows from the trace, whose size and
+ * hash are compared, and runs made before it was recorded lack it) */
+static const char *const measured_keys[] = {"sweep_feed", "skipped_lines"};
 
 static int is_measured_key(const char *k)
 {
@@ -186,6 +188,27 @@ static int is_measured_key(const char *k)
 		if (!strcmp(k, measured_keys[i]))
 			return 1;
 	return 0;
+}
+
+/* json_equal, but the measured keys of objects, at any depth, left out */
+static int equal_unmeasured(json_t *a, json_t *b)
+{
+	if (!json_is_object(a) || !json_is_object(b))
+		return json_equal(a, b);
+	const char *k;
+	json_t *va;
+	json_object_foreach(a, k, va)
+	{
+		json_t *vb = json_object_get(b, k);
+		if (!is_measured_key(k) && !(vb && equal_unmeasured(va, vb)))
+			return 0;
+	}
+	json_object_foreach(b, k, va)
+	{
+		if (!is_measured_key(k) && !json_object_get(a, k))
+			return 0;
+	}
+	return 1;
 }
 
 static int is_info_key(const char *k)
@@ -226,7 +249,7 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 	json_object_foreach(a, k, va)
 	{
 		json_t *vb = json_object_get(b, k);
-		if ((vb && json_equal(va, vb)) || is_measured_key(k))
+		if ((vb && equal_unmeasured(va, vb)) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
 		int fatal = !is_info_key(k) || (match_pin && !strcmp(k, "pin"));
