@@ -6,6 +6,7 @@
  * clobbering without PB_OUT_FORCE, never a device, FIFO or symlink).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,17 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned f
 	pb_progress_begin("trace convert: references", 0); /* shown on a terminal only */
 	rc = pb_workload_drain(w, NULL, 4096, conv_sink, &c, err, errlen);
 	pb_progress_end();
+	/* lines the format did not recognise are left out of the pbt, which
+	 * cannot say so later: told now, as sim and mrc tell of them */
+	uint64_t unknown = 0, first = 0;
+	(void)pb_workload_skipped(w, &unknown, &first);
+	if (!rc && unknown)
+		fprintf(stderr,
+			"pagebench trace: warning: %" PRIu64
+			" %s of %s not a reference, left out of "
+			"%s (first at line %" PRIu64 ")\n",
+			unknown, unknown == 1 ? "line was" : "lines were",
+			pb_workload_path(w) ? pb_workload_path(w) : in_spec, out, first);
 	pb_workload_close(w);
 	if (rc) {
 		pb_pbt_abort(c.pw);

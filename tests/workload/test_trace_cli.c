@@ -71,6 +71,25 @@ static const char lackey_log[] = "==12== Lackey, an example Valgrind tool\n"
 				 " M 2000,4\n"
 				 "==12== \n";
 
+/* a text trace's lines that are not page numbers: left out of the pbt,
+ * and said on stderr (the pbt cannot tell sim later); a clean one: no word */
+static void test_convert_skipped(void)
+{
+	char in[300], out[300];
+	snprintf(in, sizeof(in), "%s", wl_path("garbled.trc"));
+	snprintf(out, sizeof(out), "%s", wl_path("garbled.pbt"));
+	static const char txt[] = "1\n2\n12x34\n3\n";
+	wl_write(in, txt, strlen(txt));
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", "--format", "text", in, out), 0);
+	PB_CHECK_MSG(strstr(o->err, "1 line was not a reference") &&
+			 strstr(o->err, "(first at line 3)") && count_lines(o->err) == 1,
+		     "garbled convert: %s", o->err);
+	PB_CHECK_MSG(strstr(o->out, "3 references written"), "%s", o->out);
+	wl_write(in, "1\n2\n3\n", 6);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", "--format", "text", in, out), 0);
+	PB_CHECK_MSG(!strstr(o->err, "warning"), "clean convert: %s", o->err);
+}
+
 static void test_outputs(void)
 {
 	char in[300], out[300];
@@ -448,6 +467,7 @@ int main(int argc, char **argv)
 	o = malloc(sizeof(*o));
 	wl_mkdir();
 	test_outputs();
+	test_convert_skipped();
 	const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(sigs); i++)
 		test_signal(sigs[i]);
