@@ -306,7 +306,7 @@ static void test_formats_and_io(void)
 	check_one_line("info: not a pbt");
 	PB_CHECK(access(out, F_OK) != 0);
 	/* an output in a folder that does not exist: refused, exit 2 */
-	char nodir[300];
+	char nodir[sizeof(missing) + 8];
 	snprintf(nodir, sizeof(nodir), "%s/x.pbt", missing);
 	PB_CHECK_EQ_U64(run("trace", "convert", in, nodir, NULL, NULL, NULL), 2);
 	check_one_line("convert: OUT in a missing folder");
