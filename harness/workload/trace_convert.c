@@ -59,10 +59,11 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned f
 	if (!rc && unknown)
 		fprintf(stderr,
 			"pagebench trace: warning: %" PRIu64
-			" %s of %s not a reference, left out of "
-			"%s (first at line %" PRIu64 ")\n",
-			unknown, unknown == 1 ? "line was" : "lines were",
-			pb_workload_path(w) ? pb_workload_path(w) : in_spec, out, first);
+			" %s of %s %s, left out of %s (first at "
+			"line %" PRIu64 ")\n",
+			unknown, unknown == 1 ? "line" : "lines",
+			pb_workload_path(w) ? pb_workload_path(w) : in_spec,
+			unknown == 1 ? "was not a reference" : "were not references", out, first);
 	pb_workload_close(w);
 	if (rc) {
 		pb_pbt_abort(c.pw);
