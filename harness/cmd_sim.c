@@ -649,11 +649,10 @@ int pb_cmd_sim(int argc, char **argv)
 			continue;
 		}
 		if (j->rc) {
-			pb_error(cmd, "policy %s, %" PRIu64 " frames: %s", j->policy->name,
-				 j->frames, j->err);
 			char why[sizeof(j->err) + 96];
 			snprintf(why, sizeof(why), "policy %s, %" PRIu64 " frames: %s",
 				 j->policy->name, j->frames, j->err);
+			pb_error(cmd, "%s", why);
 			/* its row stays (valid=0), the run is not complete */
 			pb_run_set_status(run, PB_RUN_FAILED, why);
 			failed = 1;
