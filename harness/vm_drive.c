@@ -1525,14 +1525,7 @@ void pb_vm_policy_model_warn(const char *cmd, const struct pb_vm_loaded *l)
 
 void pb_vm_cli_skipped_warning(const char *cmd, const struct pb_vm_loaded *l)
 {
-	int one = l->unknown_lines == 1;
-	if (l->unknown_lines)
-		fprintf(stderr,
-			"pagebench %s: warning: %" PRIu64 " %s of %s %s and %s skipped (first at "
-			"line %" PRIu64 ")\n",
-			cmd, l->unknown_lines, one ? "line" : "lines", l->trace_path,
-			one ? "was not a reference" : "were not references", one ? "was" : "were",
-			l->first_unknown);
+	pb_workload_skipped_warn(cmd, l->unknown_lines, l->trace_path, l->first_unknown, "skipped");
 }
 
 void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst)

@@ -56,14 +56,12 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned f
 	 * cannot say so later: told now, as sim and mrc tell of them */
 	uint64_t unknown = 0, first = 0;
 	(void)pb_workload_skipped(w, &unknown, &first);
-	if (!rc && unknown)
-		fprintf(stderr,
-			"pagebench trace: warning: %" PRIu64
-			" %s of %s %s, left out of %s (first at "
-			"line %" PRIu64 ")\n",
-			unknown, unknown == 1 ? "line" : "lines",
-			pb_workload_path(w) ? pb_workload_path(w) : in_spec,
-			unknown == 1 ? "was not a reference" : "were not references", out, first);
+	char fate[4200];
+	snprintf(fate, sizeof(fate), "left out of %s", out);
+	if (!rc)
+		pb_workload_skipped_warn("trace", unknown,
+					 pb_workload_path(w) ? pb_workload_path(w) : in_spec, first,
+					 fate);
 	pb_workload_close(w);
 	if (rc) {
 		pb_pbt_abort(c.pw);

@@ -33,6 +33,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -948,6 +949,18 @@ uint64_t pb_workload_skipped(const struct pb_workload *w, uint64_t *unknown, uin
 		return 0;
 	*unknown = wl_trace_skipped_unknown(w->tr, first);
 	return wl_trace_skipped(w->tr);
+}
+
+void pb_workload_skipped_warn(const char *cmd, uint64_t unknown, const char *path, uint64_t first,
+			      const char *fate)
+{
+	if (!unknown)
+		return;
+	int one = unknown == 1;
+	fprintf(stderr,
+		"pagebench %s: warning: %" PRIu64 " %s of %s %s, %s (first at line %" PRIu64 ")\n",
+		cmd, unknown, one ? "line" : "lines", path,
+		one ? "was not a reference" : "were not references", fate, first);
 }
 
 void pb_workload_close(struct pb_workload *w)

@@ -94,6 +94,11 @@ const char *pb_workload_path(const struct pb_workload *w);
  * and *first the line of the first of them (1-based; 0 when none).
  */
 uint64_t pb_workload_skipped(const struct pb_workload *w, uint64_t *unknown, uint64_t *first);
+/* The one warning line on stderr for `unknown` such lines of path, the
+ * first at line `first`: "pagebench CMD: warning: N line(s) of PATH
+ * was/were not a reference(s), FATE (first at line L)"; nothing for 0. */
+void pb_workload_skipped_warn(const char *cmd, uint64_t unknown, const char *path, uint64_t first,
+			      const char *fate);
 void pb_workload_close(struct pb_workload *w);
 
 /*

@@ -161,7 +161,7 @@ static void garbled_lines(const char *dir)
 		fclose(f);
 	snprintf(wl, sizeof(wl), "trace:path=%s", trace);
 	snprintf(want, sizeof(want),
-		 "pagebench sim: warning: 2 lines of %s were not references and were skipped "
+		 "pagebench sim: warning: 2 lines of %s were not references, skipped "
 		 "(first at line 5)\n",
 		 trace);
 	struct spawn_out *o = malloc(sizeof(*o));
