@@ -607,13 +607,12 @@ int pb_cmd_mrc(int argc, char **argv)
 	/* a rate that kept no reference leaves nothing to estimate from (an
 	 * empty sample's curve is 0/0): said, not written as NaN rows */
 	for (int s = 0; sampled && s < 2; s++)
-		if (!ns[s] && n) {
-			pb_error(cmd,
-				 "--sample %g kept none of the %zu references (sample %d; expected "
-				 "about %.3g): nothing to estimate from, raise --sample",
-				 sa[s].rate, n, s + 1, sa[s].rate * (double)n);
-			return PB_EXIT_FAIL;
-		}
+		if (!ns[s] && n)
+			pb_usage_error(
+			    cmd,
+			    "--sample %g kept none of the %zu references (sample %d; "
+			    "expected about %.3g): nothing to estimate from, raise --sample",
+			    sa[s].rate, n, s + 1, sa[s].rate * (double)n);
 	/* a small sample: err_est compares two samples that small, which can
 	 * agree (err_est near 0) while both are far off */
 	if (sampled && (ns[0] < MRC_SAMPLE_FEW || ns[1] < MRC_SAMPLE_FEW))

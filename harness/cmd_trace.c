@@ -542,7 +542,7 @@ static int record_run(int argc, char **argv, struct topts o)
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (code == 127) {
 		snprintf(err, sizeof(err), "valgrind could not be run (is it installed?)");
-		rc = -ENOENT;
+		rc = -ECHILD; /* not the user's input: exit 1 */
 	} else if (rc && pb_pbt_written(pw) == 0 && code) {
 		snprintf(
 		    err, sizeof(err),
@@ -553,7 +553,7 @@ static int record_run(int argc, char **argv, struct topts o)
 		pb_trace_maps_free(ms.m);
 		pb_pbt_abort(pw);
 		pb_error("trace", "%s", err);
-		return code == 127 ? PB_EXIT_FAIL : exit_for(rc); /* 127: not the user's input */
+		return exit_for(rc);
 	}
 	uint64_t n = pb_pbt_written(pw);
 	rc = pb_pbt_finish(pw, err, sizeof(err));

@@ -145,17 +145,6 @@ __attribute__((constructor)) static void install_sink(void)
 }
 
 /* ---- streams ---- */
-/* Distinct (asid, vpn) pairs: the engine's expected_keys hint and the
- * `distinct_pages` of meta.json, counted in a pb_keyset (64-page blocks in
- * a bitmap window: a trace's dense page numbers cost a few instructions). */
-static inline int count_pages(struct pb_keyset *set, const struct pb_access *a, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (pb_keyset_add(set, pb_page_key(a[i].asid, a[i].addr >> PB_PAGE_SHIFT, 0)))
-			return -ENOMEM;
-	return 0;
-}
-
 /* The engine's limits on an access (check_accesses says which one). */
 #define ENGINE_ASID_MAX 0xfff0u
 #define ENGINE_VA_BITS	48
@@ -215,13 +204,21 @@ static int scan_accesses(const struct pb_access *a, size_t n, struct pb_keyset *
 		   : scan_one(a, n, NULL, NULL, NULL, cow, bad);
 }
 
-/* The distinct pages of a[0..n); n when out of memory (a hint). */
-static uint64_t distinct_pages(const struct pb_access *a, size_t n)
+/* The distinct (asid, vpn) pairs of a[0..n) - the engine's expected_keys
+ * hint and meta.json's `distinct_pages`, counted in a pb_keyset (64-page
+ * blocks in a bitmap window: a trace's dense page numbers cost a few
+ * instructions); n when out of memory (a hint) - and, in the same pass,
+ * its writes into copy-on-write regions (*cow). */
+static uint64_t distinct_pages(const struct pb_access *a, size_t n, uint64_t *cow)
 {
 	struct pb_keyset set;
-	if (pb_keyset_init(&set))
+	uint64_t bad; /* the caller checked the limits */
+	*cow = 0;
+	if (pb_keyset_init(&set)) {
+		(void)scan_accesses(a, n, NULL, NULL, NULL, cow, &bad);
 		return n;
-	uint64_t d = count_pages(&set, a, n) ? n : pb_keyset_count(&set);
+	}
+	uint64_t d = scan_accesses(a, n, &set, NULL, NULL, cow, &bad) ? n : pb_keyset_count(&set);
 	pb_keyset_fini(&set);
 	return d;
 }
@@ -414,10 +411,7 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 		pb_vm_load_free(l);
 		return -EINVAL;
 	}
-	l->s.distinct = distinct_pages(l->a, n);
-	uint64_t bad; /* checked above */
-	l->cow_refs = 0;
-	(void)scan_accesses(l->a, n, NULL, NULL, NULL, &l->cow_refs, &bad);
+	l->s.distinct = distinct_pages(l->a, n, &l->cow_refs);
 	return 0;
 }
 

@@ -175,7 +175,7 @@ static const char *const info_keys[] = {
     "merge_notes", "policies",	     "frames",	     "baseline",     "run_id",	  "results",
 };
 
-/* config keys, at any depth, that say how the run went rather than what
+/* config keys, in config or an object within it, that say how the run went rather than what
  * it ran, so they are not compared at all: the sweep's wall and task
  * seconds (differ between any two runs), and a trace's skipped lines
  * (config.trace.skipped_lines: follows from the trace, whose size and

@@ -55,6 +55,13 @@ static int text_line(struct wl_trace *t, const char *p, const char **endp)
 				t->first_skip = t->line + 1;
 			}
 			t->skipped++;
+			/* LIRS's '*' breakpoints are a part of the format: counted,
+			 * not warned of */
+			const char *e = nl;
+			while (e > p && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			if (!(e - p == 1 && *p == '*') && !t->unknown++)
+				t->first_unknown = t->line + 1;
 			if (t->refs == 0 && t->records == 0 && t->skipped >= WL_TEXT_PROBE)
 				return no_numbers(t);
 		}

@@ -98,12 +98,13 @@ int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t err
 		}
 		in->own_fd = 1;
 		struct stat st;
-		if (!fstat(in->fd, &st) && S_ISDIR(st.st_mode)) {
+		int stat_ok = !fstat(in->fd, &st);
+		if (stat_ok && S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "%s: a directory, not a trace file", path);
 			wl_in_close(in);
 			return -EISDIR;
 		}
-		if (!fstat(in->fd, &st) && S_ISFIFO(st.st_mode)) {
+		if (stat_ok && S_ISFIFO(st.st_mode)) {
 			snprintf(err, errlen,
 				 "%s: a FIFO, not a trace file (write the stream to a file "
 				 "first)",

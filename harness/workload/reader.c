@@ -755,9 +755,9 @@ uint64_t wl_trace_skipped(const struct wl_trace *t)
 
 uint64_t wl_trace_skipped_unknown(const struct wl_trace *t, uint64_t *first)
 {
-	int unknown = t->fmt->skip_warns && t->skipped;
-	*first = unknown ? t->first_skip : 0;
-	return unknown ? t->skipped : 0;
+	int unknown = t->fmt->skip_warns && t->unknown;
+	*first = unknown ? t->first_unknown : 0;
+	return unknown ? t->unknown : 0;
 }
 
 void wl_trace_close(struct wl_trace *t)

@@ -89,6 +89,11 @@ static void test_convert_skipped(void)
 	wl_write(in, "1\n2\n3\n", 6);
 	PB_CHECK_EQ_U64(run("trace", "convert", "--force", "--format", "text", in, out), 0);
 	PB_CHECK_MSG(!strstr(o->err, "warning"), "clean convert: %s", o->err);
+	/* LIRS's '*' breakpoints are a part of the format: no warning */
+	wl_write(in, "1\n*\n2\n* \n3\n", 11);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", "--format", "text", in, out), 0);
+	PB_CHECK_MSG(!strstr(o->err, "warning") && strstr(o->out, "3 references written"),
+		     "LIRS breakpoints: %s%s", o->out, o->err);
 }
 
 static void test_outputs(void)
