@@ -7,8 +7,8 @@
  * trace of another format read as text (`--format text` on a lackey log),
  * not an empty trace.  The check runs at the end of the stream and, so a
  * wrong format fails fast, after WL_TEXT_PROBE skipped lines.  sim and mrc
- * tell the user of the skipped lines (skip_warns: one warning line, and
- * meta.json's config.trace.skipped_lines).
+ * tell the user of the skipped lines other than '*' (t->unknown: one
+ * warning line, and meta.json's config.trace.skipped_lines).
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -92,5 +92,4 @@ const struct wl_format wl_format_text = {
     .detect_line = text_detect,
     .line = text_line,
     .finish = text_finish,
-    .skip_warns = 1,
 };

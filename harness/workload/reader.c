@@ -755,9 +755,8 @@ uint64_t wl_trace_skipped(const struct wl_trace *t)
 
 uint64_t wl_trace_skipped_unknown(const struct wl_trace *t, uint64_t *first)
 {
-	int unknown = t->fmt->skip_warns && t->unknown;
-	*first = unknown ? t->first_unknown : 0;
-	return unknown ? t->unknown : 0;
+	*first = t->first_unknown; /* 0 while none */
+	return t->unknown;
 }
 
 void wl_trace_close(struct wl_trace *t)

@@ -130,8 +130,8 @@ const char *wl_trace_codec(const struct wl_trace *t);
 void wl_trace_pbt_blocks(const struct wl_trace *t, uint64_t blocks[2]);
 /* Lines / records skipped (non-numeric lines in text, banners in lackey). */
 uint64_t wl_trace_skipped(const struct wl_trace *t);
-/* Of those, the lines the format did not recognise (wl_format.skip_warns:
- * text), the first at line *first (1-based; 0 when none). */
+/* Of those, the lines the format did not recognise (text's other than
+ * '*'), the first at line *first (1-based; 0 when none). */
 uint64_t wl_trace_skipped_unknown(const struct wl_trace *t, uint64_t *first);
 unsigned wl_trace_shift(const struct wl_trace *t);
 /* Records parsed that produced references (lines, binary records). */

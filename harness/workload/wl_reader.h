@@ -76,11 +76,6 @@ struct wl_format {
 	/* Binary records carry a next-access index (t->onext[k], one per
 	 * access, sized by the framework): pb_workload_oracle_next. */
 	unsigned has_next : 1;
-	/* Of the lines it skips (t->skipped), those it did not recognise
-	 * (t->unknown: not a part of the format such as a banner, a header or
-	 * LIRS's '*' breakpoints) are warned of by sim, mrc and trace convert
-	 * (pb_workload_skipped); t->first_unknown is the first. */
-	unsigned skip_warns : 1;
 };
 
 /* formats.c: the registration table (formats.def), in detection order of
@@ -128,8 +123,12 @@ struct wl_trace {
 	int csv_first;
 	struct pb_hmap ns; /* csv namespace hash -> asid + 1 */
 	uint32_t nns;
-	uint64_t first_skip;	/* text: line of the first skipped line (1-based) */
-	uint64_t unknown;	/* text: skipped lines that are not a '*' breakpoint */
+	uint64_t first_skip; /* text: line of the first skipped line (1-based) */
+	/* text: the skipped lines it did not recognise (not a part of the
+	 * format, as a banner, a header or LIRS's '*' breakpoints are), which
+	 * sim, mrc and trace convert warn of (pb_workload_skipped); no other
+	 * format counts any */
+	uint64_t unknown;
 	uint64_t first_unknown; /* ... the line of the first (1-based) */
 	char first_skip_s[48];	/* ... and its start */
 	size_t recsz;
