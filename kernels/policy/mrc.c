@@ -85,7 +85,7 @@ static int mrc_lru_grow(struct pb_mrc_lru_stream *s, uint64_t d)
 {
 	uint64_t hn = s->hn;
 	while (hn <= d)
-		hn = hn > s->cap / 2 ? s->cap + 1 : 2 * hn;
+		hn = pb_pol_grow_capped(hn, s->cap + 1);
 	uint64_t *h = pb_remap(s->hist, s->hn * sizeof(uint64_t), hn * sizeof(uint64_t));
 	if (!h)
 		return -ENOMEM;

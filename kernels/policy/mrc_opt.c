@@ -279,7 +279,7 @@ int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uin
 	for (size_t i = 0; !rc && s->cap && i < m; i++, s->t++) {
 		/* a full stack below cap: room for one more key */
 		if (s->o.depth == s->a && s->a < s->cap &&
-		    (rc = opt_resize(s, s->a > s->cap / 2 ? s->cap : 2 * s->a)))
+		    (rc = opt_resize(s, pb_pol_grow_capped(s->a, s->cap))))
 			break;
 		rc = os_ref(&s->o, keys[i], nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i], s->cap,
 			    s->hist);

@@ -60,6 +60,14 @@ int pb_pol_pool_init(struct ppool *p, uint64_t cap);
 void pb_pol_pool_fini(struct ppool *p);
 int pb_pol_pool_grow(struct ppool *p);
 
+/* The next size of an array that doubles as it fills, at most lim: the
+ * one rule of the one-pass curves' arrays (LRU's histogram, OPT's stack),
+ * which grow with the distinct keys seen instead of being sized up front. */
+static inline uint64_t pb_pol_grow_capped(uint64_t n, uint64_t lim)
+{
+	return n > lim / 2 ? lim : 2 * n;
+}
+
 /* Returns a node index, or PN_NIL when memory ran out.  May move p->n. */
 static inline uint32_t pool_alloc(struct ppool *p)
 {
