@@ -882,6 +882,8 @@ static void read_task(struct feed *f, size_t s, unsigned buf)
 	fs->pos[buf] = fs->at;
 	fs->at += n;
 	fs->ended = n == 0;
+	if (s == 0) /* the first stream's share read stands for the pass's */
+		pb_progress_frac(pb_workload_fraction(fs->w));
 	pb_progress_add(n);
 }
 

@@ -47,6 +47,7 @@ static ssize_t raw_read(struct wl_in *in, void *buf, size_t n)
 			break;
 		got += (size_t)r;
 	}
+	in->raw_off += got;
 	return (ssize_t)got;
 }
 
@@ -117,6 +118,9 @@ int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t err
 			(void)fcntl(in->fd, F_SETFL, fl & ~O_NONBLOCK);
 		posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
+	struct stat st; /* a regular file's size: how far a read has come */
+	if (!fstat(in->fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+		in->size = (uint64_t)st.st_size;
 	in->ccap = WL_CBUF;
 	in->cbuf = malloc(in->ccap);
 	if (!in->cbuf) {

@@ -716,6 +716,18 @@ const char *wl_trace_error(const struct wl_trace *t)
 	return t->err;
 }
 
+double wl_trace_fraction(const struct wl_trace *t)
+{
+	const struct wl_in *in = &t->in;
+	if (!in->size)
+		return -1;
+	/* mapped: the parse position; else the bytes read less those
+	 * buffered ahead of the decoder (a window read ahead of the parse
+	 * moves the figure early by at most the window) */
+	uint64_t at = t->map ? t->pos : in->raw_off - (in->clen - in->cpos);
+	return at >= in->size ? 1.0 : (double)at / (double)in->size;
+}
+
 const struct wl_format *wl_trace_format(const struct wl_trace *t)
 {
 	return t->fmt;

@@ -47,6 +47,8 @@ struct wl_in {
 	int ceof;	  /* no more compressed bytes */
 	int frame_open;	  /* a compressed frame/stream started but not ended */
 	uint64_t out_off; /* decompressed bytes delivered so far */
+	uint64_t raw_off; /* bytes read from fd so far (progress) */
+	uint64_t size;	  /* the file's size if a regular file, else 0 */
 	char *err;	  /* caller's buffer */
 	size_t errlen;
 };
@@ -123,6 +125,9 @@ ssize_t wl_trace_next(struct wl_trace *t, struct pb_access *buf, size_t n);
  * per access (NULL for other formats). */
 const int64_t *wl_trace_oracle_next(const struct wl_trace *t);
 const char *wl_trace_error(const struct wl_trace *t);
+/* How much of the file the stream has read, 0..1; < 0 when not known (a
+ * pipe, an empty file).  Compressed: of the compressed bytes. */
+double wl_trace_fraction(const struct wl_trace *t);
 const struct wl_format *wl_trace_format(const struct wl_trace *t);
 const char *wl_trace_codec(const struct wl_trace *t);
 /* A pbt trace's blocks read so far, by codec (wl_pbt_blocks); both 0 for

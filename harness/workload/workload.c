@@ -922,6 +922,17 @@ uint64_t pb_workload_count(const struct pb_workload *w)
 	return w->count;
 }
 
+double pb_workload_fraction(const struct pb_workload *w)
+{
+	if (w->is_trace)
+		return w->tr ? wl_trace_fraction(w->tr) : -1;
+	/* every generator's stream is refs= references long (interleaved:
+	 * refs of the dealt sequence's refs x threads) */
+	if (!w->g.c.refs)
+		return 1.0;
+	return w->count >= w->g.c.refs ? 1.0 : (double)w->count / (double)w->g.c.refs;
+}
+
 const char *pb_workload_error(const struct pb_workload *w)
 {
 	return w->is_trace && w->tr ? wl_trace_error(w->tr) : w->err;
@@ -1053,6 +1064,7 @@ int pb_workload_drain(struct pb_workload *w, struct pb_access *buf, size_t cap,
 			rc = (int)r;
 			break;
 		}
+		pb_progress_frac(pb_workload_fraction(w));
 		if (r == 0 || (rc = sink(ctx, buf, (size_t)r)))
 			break;
 	}

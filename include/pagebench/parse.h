@@ -28,11 +28,22 @@ void pb_free_list(char **v, size_t n);
 
 /*
  * Progress on long runs: shown on stderr only when stderr is a terminal
- * (quiet in CI and pipes).  Thread-safe for pb_progress_add.
+ * (quiet in CI and pipes), at most 5 lines a second.  Thread-safe for
+ * pb_progress_add and pb_progress_frac.  With a total (or, without one, a
+ * fraction from pb_progress_frac: how much of the input has been read)
+ * the line says how far and about how long is left; without either, the
+ * rate.
  */
 void pb_progress_begin(const char *label, uint64_t total);
 void pb_progress_add(uint64_t done);
+/* The share of the work done, 0..1, when the total is not a count
+ * (pb_workload_fraction: the bytes of a trace read); < 0: not known. */
+void pb_progress_frac(double frac);
 void pb_progress_end(void);
+/* The progress line (without the leading \r): label, done, total (0: none),
+ * frac (< 0: none; used without a total), elapsed nanoseconds. */
+void pb_progress_format(char *buf, size_t len, const char *label, uint64_t done, uint64_t total,
+			double frac, uint64_t elapsed_ns);
 /* Erase the progress line (if shown) before printing a line of output. */
 void pb_progress_clear(void);
 

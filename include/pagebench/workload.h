@@ -139,6 +139,11 @@ const int64_t *pb_workload_oracle_next(const struct pb_workload *w);
 int pb_workload_next_use(const uint64_t *keys, size_t n, uint64_t **next);
 /* References produced so far by the stream. */
 uint64_t pb_workload_count(const struct pb_workload *w);
+/* How far the stream has come, 0..1: a generator's references of its
+ * refs=, a trace's bytes read of the file's (compressed: of the compressed
+ * file); < 0 when not known (a pipe).  For progress lines: the caller's
+ * own thread (the one reading the stream). */
+double pb_workload_fraction(const struct pb_workload *w);
 
 /*
  * The regions (VMAs) of the stream's address spaces, sorted by (asid,

@@ -276,8 +276,11 @@ int pb_parse_u64_list(const char *s, uint64_t **out, size_t *n)
 static struct {
 	int active;
 	const char *label;
-	uint64_t total, done, last_ns;
+	uint64_t total, done, last_ns, start_ns;
+	uint64_t frac_bits; /* atomic: the double of pb_progress_frac; ~0: none */
 } prog;
+
+#define PROG_NO_FRAC UINT64_MAX
 
 void pb_progress_begin(const char *label, uint64_t total)
 {
@@ -285,7 +288,64 @@ void pb_progress_begin(const char *label, uint64_t total)
 	prog.label = label;
 	prog.total = total;
 	pb_atomic_store(&prog.done, 0, PB_RELAXED);
+	pb_atomic_store(&prog.frac_bits, PROG_NO_FRAC, PB_RELAXED);
 	prog.last_ns = 0;
+	prog.start_ns = pb_now_ns();
+}
+
+void pb_progress_frac(double frac)
+{
+	if (!prog.active)
+		return;
+	uint64_t b = PROG_NO_FRAC;
+	if (frac >= 0) /* NaN and negatives: none */
+		memcpy(&b, &frac, sizeof(b));
+	pb_atomic_store(&prog.frac_bits, b, PB_RELAXED);
+}
+
+/* "1.2 M" style: the counts of long runs read at a glance */
+static void fmt_count(char *b, size_t len, double v)
+{
+	if (v >= 1e9)
+		snprintf(b, len, "%.2f G", v / 1e9);
+	else if (v >= 1e6)
+		snprintf(b, len, "%.1f M", v / 1e6);
+	else
+		snprintf(b, len, "%.0f", v);
+}
+
+void pb_progress_format(char *buf, size_t len, const char *label, uint64_t done, uint64_t total,
+			double frac, uint64_t elapsed_ns)
+{
+	double f = total ? (double)done / (double)total : frac;
+	double sec = (double)elapsed_ns / 1e9;
+	char d[32], left[48] = "";
+	fmt_count(d, sizeof(d), (double)done);
+	/* time left: once a second has passed and 1% is done (earlier
+	 * guesses swing too much to help) */
+	if (f >= 0.01 && f < 1 && sec >= 1) {
+		double l = sec * (1 - f) / f;
+		if (l >= 3600)
+			snprintf(left, sizeof(left), ", about %.1f h left", l / 3600);
+		else if (l >= 60)
+			snprintf(left, sizeof(left), ", about %.0f min left", l / 60);
+		else
+			snprintf(left, sizeof(left), ", about %.0f s left", l);
+	}
+	if (total) {
+		char t[32];
+		fmt_count(t, sizeof(t), (double)total);
+		snprintf(buf, len, "%s: %s of %s (%.0f%%%s)", label, d, t, 100 * f, left);
+	} else if (f >= 0) {
+		snprintf(buf, len, "%s: %s (%.0f%% of the input%s)", label, d,
+			 100 * (f > 1 ? 1 : f), left);
+	} else if (sec > 0) {
+		char r[32];
+		fmt_count(r, sizeof(r), (double)done / sec);
+		snprintf(buf, len, "%s: %s (%s/s)", label, d, r);
+	} else {
+		snprintf(buf, len, "%s: %s", label, d);
+	}
 }
 
 void pb_progress_add(uint64_t done)
@@ -299,11 +359,14 @@ void pb_progress_add(uint64_t done)
 		return; /* at most 5 lines a second; the last one of a known total */
 	if (!pb_atomic_cas(&prog.last_ns, &last, now, PB_RELAXED, PB_RELAXED))
 		return; /* another thread is printing this tick */
-	if (prog.total)
-		fprintf(stderr, "\r%s: %llu/%llu (%.0f%%)   ", prog.label, (unsigned long long)d,
-			(unsigned long long)prog.total, 100.0 * (double)d / (double)prog.total);
-	else
-		fprintf(stderr, "\r%s: %llu   ", prog.label, (unsigned long long)d);
+	uint64_t b = pb_atomic_load(&prog.frac_bits, PB_RELAXED);
+	double f = -1;
+	if (b != PROG_NO_FRAC)
+		memcpy(&f, &b, sizeof(f));
+	char line[256];
+	pb_progress_format(line, sizeof(line), prog.label, d, prog.total, f, now - prog.start_ns);
+	/* erase to the end: a line may be shorter than the one before */
+	fprintf(stderr, "\r%s\033[K", line);
 }
 
 void pb_progress_clear(void)
