@@ -32,6 +32,7 @@
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/measure.h"
+#include "pagebench/outfile.h"
 #include "pagebench/param.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
@@ -473,11 +474,26 @@ static void stream_warnings(const struct pb_vm_loaded *s0)
 	pb_vm_cli_skipped_warning("sim", s0);
 }
 
+/* A signal stopped the passes before any configuration was done: die of
+ * it, with the run folder (if one is open) removed. */
+static void sim_interrupted(struct pb_run *run)
+{
+	int sig = pb_signal_pending();
+	if (!sig)
+		return;
+	if (run)
+		pb_run_abort(run);
+	pb_signal_exit(sig);
+}
+
 int pb_cmd_sim(int argc, char **argv)
 {
 	const char *cmd = "sim";
 	struct sim_opts o;
 	parse_opts(argc, argv, &o);
+	/* a signal stops the sweep at its next batch; the configurations done
+	 * by then are kept (rows, status partial), the rest are not run */
+	pb_signals_install(1);
 	for (size_t i = 0; i < o.npol; i++) {
 		const struct pb_policy_desc *d = o.pol[i].d;
 		if ((d->flags & PB_POL_OFFLINE) && o.prepage->after_fault)
@@ -532,6 +548,8 @@ int pb_cmd_sim(int argc, char **argv)
 		} else {
 			ld[nld].seed = o.seed + r; /* opened by the streaming pass */
 		}
+		if (rc)
+			sim_interrupted(NULL);
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
 		if (rc) {
@@ -545,6 +563,8 @@ int pb_cmd_sim(int argc, char **argv)
 		/* next uses (the streaming pass counts the pages) */
 		int rc = pb_vm_stream_prepass_team(o.c.workload, ld, nld, need_nu, workers, err,
 						   sizeof(err));
+		if (rc)
+			sim_interrupted(NULL);
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
 		if (rc) {
@@ -610,6 +630,13 @@ int pb_cmd_sim(int argc, char **argv)
 					      err, sizeof(err));
 		pb_progress_end();
 		pb_vm_sweep_destroy(sw);
+		int kept = 0; /* interrupted after a wave: its configurations stay */
+		for (size_t i = 0; trc == -EINTR && i < njobs; i++)
+			kept |= jobs[i].rc != -EINTR;
+		if (trc && !kept)
+			sim_interrupted(NULL);
+		if (trc == -EINTR && pb_signal_pending())
+			trc = 0;
 		if (trc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
 		if (trc) {
@@ -638,11 +665,15 @@ int pb_cmd_sim(int argc, char **argv)
 	if (o.policy_model) /* loaded or streamed: s0's counts are known now */
 		pb_vm_policy_model_warn(cmd, s0);
 	int failed = 0, usage = 0;
-	size_t nok = 0;
+	size_t nok = 0, nint = 0;
 	struct pb_vm_stats total = {0};
 	const char *pt_impl = o.pt == PB_VM_PT_HASHED ? "hashed" : "radix";
 	for (size_t i = 0; i < njobs; i++) {
 		struct pb_vm_sweep_job *j = &jobs[i];
+		if (j->rc == -EINTR) { /* not run (a signal): no row */
+			nint++;
+			continue;
+		}
 		if (j->rc == -EINVAL && !j->st.refs) {
 			pb_error(cmd, "policy %s: %s", j->policy->name, j->err);
 			usage = 1;
@@ -705,7 +736,12 @@ int pb_cmd_sim(int argc, char **argv)
 		failed = 1;
 	}
 	free(jobs);
-	char dir[4096];
+	int sig = pb_signal_pending();
+	char dir[4096], why[32] = "";
+	if (sig)
+		snprintf(why, sizeof(why), "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+	if (nint) /* meta.json: status partial, interrupted_by */
+		pb_run_set_status(run, PB_RUN_PARTIAL, why);
 	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));
 	int frc = 0;
 	if (usage || nok == 0) /* nothing valid to keep: leave no run folder */
@@ -714,6 +750,11 @@ int pb_cmd_sim(int argc, char **argv)
 		frc = pb_run_finish(run);
 	if (frc)
 		pb_error(cmd, "cannot write results in %s: %s", dir, strerror(-frc));
+	else if (!usage && nok && nint)
+		fprintf(stderr,
+			"pagebench sim: %zu rows in %s/sim.csv (partial: interrupted by %s, %zu "
+			"configuration(s) not run)\n",
+			njobs - nint, dir, why, nint);
 	else if (!o.csv && !usage && nok)
 		fprintf(stderr, "pagebench sim: %zu rows in %s/sim.csv%s\n", njobs, dir,
 			failed ? " (not complete: the failed rows have valid=0, meta.json says why)"
@@ -725,6 +766,8 @@ int pb_cmd_sim(int argc, char **argv)
 	pb_vm_cli_policies_free(o.pol, o.npol);
 	pb_param_free(sim_options, &o.c);
 	free(o.frames);
+	if (sig) /* after saving what was done: die of it */
+		pb_signal_exit(sig);
 	if (usage)
 		return PB_EXIT_USAGE;
 	return failed || frc ? PB_EXIT_FAIL : PB_EXIT_OK;

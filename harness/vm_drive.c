@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "pagebench/counters.h"
 #include "pagebench/hmap.h"
 #include "pagebench/nextuse.h"
+#include "pagebench/outfile.h"
 #include "pagebench/pagekey.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
@@ -75,7 +77,10 @@ static void sweep_worker(void *arg, unsigned tid)
 	struct pb_vm_sweep *sw = arg;
 	(void)tid;
 	for (size_t i; (i = pb_vm_sweep_claim(sw)) != SIZE_MAX;) {
-		pb_vm_sweep_run_job(sw, i);
+		if (pb_signal_pending()) /* the jobs under way finish, no more start */
+			pb_vm_sweep_job_cancel(sw, i, -EINTR, "not run: interrupted");
+		else
+			pb_vm_sweep_run_job(sw, i);
 		pb_progress_add(1);
 	}
 }
@@ -89,6 +94,10 @@ int pb_vm_sweep_team(struct pb_vm_sweep *sw, size_t njobs, unsigned engine_threa
 		if ((rc = pb_plan_make(engine_threads, PB_PIN_COMPACT, &plan)))
 			return rc;
 		for (size_t i; (i = pb_vm_sweep_claim(sw)) != SIZE_MAX;) {
+			if (pb_signal_pending()) {
+				pb_vm_sweep_job_cancel(sw, i, -EINTR, "not run: interrupted");
+				continue;
+			}
 			struct pb_vm_replay *r = pb_vm_sweep_job_begin(sw, i);
 			if (r) {
 				struct replay_team rt = {.r = r};
@@ -856,7 +865,11 @@ static void read_task(struct feed *f, size_t s, unsigned buf)
 {
 	struct feed_stream *fs = &f->st[s];
 	size_t cap = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH, n = 0;
-	while (n < cap) {
+	if (pb_signal_pending()) { /* sim, mrc: the pass stops as on an error */
+		fs->rc = -EINTR;
+		snprintf(fs->err, sizeof(fs->err), "interrupted by a signal");
+	}
+	while (n < cap && !fs->rc) {
 		struct pb_access *a = f->keys_only ? fs->a[0] : fs->a[buf] + n;
 		size_t want = cap - n < FEED_CHUNK ? cap - n : FEED_CHUNK, m = 0;
 		ssize_t got = 0;
@@ -1212,12 +1225,23 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 #define WAVE_POLICIES 1024
 #define WAVE_STREAMS  8
 
+/* Test knob: PAGEBENCH_TEST_INTERRUPT=N raises SIGINT before the sweep's
+ * wave N + 1 (test_sim_interrupt: what a signal between waves keeps, and
+ * that one before the first keeps nothing). */
+static void test_interrupt(unsigned wave)
+{
+	const char *v = getenv("PAGEBENCH_TEST_INTERRUPT");
+	if (v && *v && strtoul(v, NULL, 10) == wave)
+		raise(SIGINT);
+}
+
 /* The jobs ord[0..nord) in waves of at most cap, one feed pass each. */
 static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap, const char *spec,
 		      struct pb_vm_loaded *streams, unsigned workers, char *err, size_t errlen)
 {
 	int rc = 0;
-	for (size_t lo = 0; lo < nord && !rc;) {
+	for (size_t lo = 0, wave = 0; lo < nord && !rc; wave++) {
+		test_interrupt((unsigned)wave);
 		/* whole streams while they fit; a stream with more jobs alone, cut */
 		size_t hi = lo, nstr = 0;
 		memset(f->active, 0, f->ns);
@@ -1234,6 +1258,12 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
 		f->wave = ord + lo;
 		f->nwave = hi - lo;
 		rc = feed_pass(f, spec, streams, workers, err, errlen);
+		if (rc == -EINTR) /* this wave's jobs and the later ones did not run */
+			for (size_t k = lo; k < nord; k++) {
+				struct pb_vm_sweep_job *j = &f->jobs[ord[k]];
+				j->rc = -EINTR;
+				snprintf(j->err, sizeof(j->err), "not run: interrupted");
+			}
 		lo = hi;
 	}
 	return rc;

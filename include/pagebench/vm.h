@@ -303,6 +303,9 @@ int pb_vm_sweep_create(const struct pb_vm_cfg *base, struct pb_vm_sweep_job *job
 		       struct pb_vm_sweep **out) PB_MUST_CHECK;
 void pb_vm_sweep_destroy(struct pb_vm_sweep *sw);
 size_t pb_vm_sweep_claim(struct pb_vm_sweep *sw);
+/* A claimed job that will not run: its rc and err (a sweep stopped by a
+ * signal). */
+void pb_vm_sweep_job_cancel(struct pb_vm_sweep *sw, size_t i, int rc, const char *why);
 void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i);
 struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i);
 void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *r);

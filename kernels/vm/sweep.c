@@ -108,6 +108,13 @@ size_t pb_vm_sweep_claim(struct pb_vm_sweep *sw)
 	return i < sw->njobs ? sw->order[i] : SIZE_MAX;
 }
 
+void pb_vm_sweep_job_cancel(struct pb_vm_sweep *sw, size_t i, int rc, const char *why)
+{
+	struct pb_vm_sweep_job *j = &sw->jobs[i];
+	j->rc = rc;
+	snprintf(j->err, sizeof(j->err), "%s", why);
+}
+
 struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
 {
 	struct pb_vm_sweep_job *j = &sw->jobs[i];
