@@ -808,7 +808,9 @@ struct feed {
 	size_t njobs, ns;
 	const size_t *wave; /* the jobs of this pass (indices into jobs) */
 	size_t nwave;
-	uint8_t *active; /* streams this pass reads */
+	uint8_t *active;	      /* streams this pass reads */
+	size_t prog_s;		      /* the one whose share read the progress line shows */
+	double prog_base, prog_share; /* the waves before this one, one wave's share */
 	struct feed_stream *st;
 	size_t *job_stream;
 	uint8_t *opened, *closed;
@@ -895,8 +897,10 @@ static void read_task(struct feed *f, size_t s, unsigned buf)
 	fs->pos[buf] = fs->at;
 	fs->at += n;
 	fs->ended = n == 0;
-	if (s == 0) /* the first stream's share read stands for the pass's */
-		pb_progress_frac(pb_workload_fraction(fs->w));
+	if (s == f->prog_s) { /* its first stream's share read stands for the wave's */
+		double fr = pb_workload_fraction(fs->w);
+		pb_progress_frac(fr < 0 ? fr : f->prog_base + f->prog_share * fr);
+	}
 	pb_progress_add(n);
 }
 
@@ -1135,9 +1139,13 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 		     unsigned workers, char *err, size_t errlen)
 {
 	int rc = 0;
+	f->prog_s = SIZE_MAX;
 	for (size_t s = 0; s < f->ns && !rc; s++)
-		if (f->active[s])
+		if (f->active[s]) {
 			rc = feed_stream_open(f, spec, &streams[s], s, err, errlen);
+			if (f->prog_s == SIZE_MAX)
+				f->prog_s = s;
+		}
 	if (rc) {
 		for (size_t s = 0; s < f->ns; s++)
 			feed_stream_close(&f->st[s]);
@@ -1235,28 +1243,43 @@ static void test_interrupt(unsigned wave)
 		raise(SIGINT);
 }
 
+/* The end of the wave that starts at ord[lo]: whole streams while they
+ * fit, a stream with more jobs than cap alone, cut; its streams marked in
+ * active (if not NULL). */
+static size_t wave_end(const struct feed *f, const size_t *ord, size_t nord, size_t lo, size_t cap,
+		       uint8_t *active)
+{
+	size_t hi = lo, nstr = 0;
+	while (hi < nord && hi - lo < cap) {
+		size_t s = f->job_stream[ord[hi]], end = hi;
+		while (end < nord && f->job_stream[ord[end]] == s)
+			end++;
+		if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
+			break;
+		if (active)
+			active[s] = 1;
+		nstr++;
+		hi = end - lo > cap ? lo + cap : end;
+	}
+	return hi;
+}
+
 /* The jobs ord[0..nord) in waves of at most cap, one feed pass each. */
 static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap, const char *spec,
 		      struct pb_vm_loaded *streams, unsigned workers, char *err, size_t errlen)
 {
 	int rc = 0;
+	size_t nwaves = 0; /* each a share of the progress line's fraction */
+	for (size_t lo = 0; lo < nord; nwaves++)
+		lo = wave_end(f, ord, nord, lo, cap, NULL);
 	for (size_t lo = 0, wave = 0; lo < nord && !rc; wave++) {
 		test_interrupt((unsigned)wave);
-		/* whole streams while they fit; a stream with more jobs alone, cut */
-		size_t hi = lo, nstr = 0;
 		memset(f->active, 0, f->ns);
-		while (hi < nord && hi - lo < cap) {
-			size_t s = f->job_stream[ord[hi]], end = hi;
-			while (end < nord && f->job_stream[ord[end]] == s)
-				end++;
-			if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
-				break;
-			f->active[s] = 1;
-			nstr++;
-			hi = end - lo > cap ? lo + cap : end;
-		}
+		size_t hi = wave_end(f, ord, nord, lo, cap, f->active);
 		f->wave = ord + lo;
 		f->nwave = hi - lo;
+		f->prog_base = (double)wave / (double)nwaves;
+		f->prog_share = 1.0 / (double)nwaves;
 		rc = feed_pass(f, spec, streams, workers, err, errlen);
 		if (rc == -EINTR) /* this wave's jobs and the later ones did not run */
 			for (size_t k = lo; k < nord; k++) {
