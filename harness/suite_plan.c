@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "pagebench/outfile.h"
+#include "pagebench/parse.h"
 #include "pagebench/suite.h"
 
 extern char **environ;
@@ -66,13 +67,34 @@ static int write_json(const char *path, json_t *j, unsigned flags, char *err, si
 	return rc;
 }
 
-int pb_suite_plan_write(const struct pb_suite *s, const char *dir, char *err, size_t errlen)
+unsigned pb_suite_max_threads(const struct pb_suite *s)
+{
+	uint64_t best = 1;
+	for (size_t i = 0; i < s->ntasks; i++)
+		for (int k = 1; k + 1 < s->tasks[i].argc; k++)
+			if (!strcmp(s->tasks[i].argv[k], "--threads")) {
+				uint64_t *v = NULL;
+				size_t n = 0;
+				if (!pb_parse_u64_list(s->tasks[i].argv[k + 1], &v, &n))
+					for (size_t j = 0; j < n; j++)
+						best = v[j] > best ? v[j] : best;
+				free(v);
+			}
+	return best > 4096 ? 4096 : (unsigned)best;
+}
+
+int pb_suite_plan_write(const struct pb_suite *s, const char *dir, const char *label, char *err,
+			size_t errlen)
 {
 	json_t *plan = json_object(), *jt = json_array(), *jv = json_array();
 	json_object_set_new(plan, "schema_version", json_integer(1));
 	json_object_set_new(plan, "suite", json_string(s->name));
 	json_object_set_new(plan, "origin", json_string(s->origin));
 	json_object_set_new(plan, "source", json_string(s->text));
+	/* what a resume needs to run the rest alike: the label every task gets,
+	 * and the cores a task asks of Slurm */
+	json_object_set_new(plan, "label", label ? json_string(label) : json_null());
+	json_object_set_new(plan, "max_threads", json_integer(pb_suite_max_threads(s)));
 	for (size_t i = 0; i < s->nvars; i++)
 		json_array_append_new(jv, json_string(s->vars[i]));
 	json_object_set_new(plan, "variables", jv);
@@ -108,7 +130,8 @@ static __attribute__((noinline)) json_t *load_json(const char *path, char *err, 
 	return j;
 }
 
-int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen)
+int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, unsigned *max_threads,
+		       char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/plan.json", dir);
@@ -116,14 +139,27 @@ int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen)
 	if (!plan)
 		return -EINVAL;
 	json_t *tasks = json_object_get(plan, "tasks");
+	json_int_t mt = json_integer_value(json_object_get(plan, "max_threads"));
+	const char *l = json_string_value(json_object_get(plan, "label"));
 	if (!json_is_array(tasks)) {
 		snprintf(err, errlen, "%s: no tasks array", path);
 		json_decref(plan);
 		return -EINVAL;
 	}
-	*n = json_array_size(tasks);
+	*ntasks = json_array_size(tasks);
+	*max_threads = mt >= 1 && mt <= 4096 ? (unsigned)mt : 1;
+	*label = l ? strdup(l) : NULL;
 	json_decref(plan);
-	return 0;
+	return l && !*label ? -ENOMEM : 0;
+}
+
+int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen)
+{
+	char *label = NULL;
+	unsigned maxthr;
+	int rc = pb_suite_plan_info(dir, n, &label, &maxthr, err, errlen);
+	free(label);
+	return rc;
 }
 
 static void task_dir(char *buf, size_t len, const char *dir, size_t task)
@@ -169,6 +205,8 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 		json_decref(plan);
 		return -EINVAL;
 	}
+	if (!label) /* the suite's own: a resumed task is labelled as the rest */
+		label = json_string_value(json_object_get(plan, "label"));
 	task_dir(tdir, sizeof(tdir), dir, task);
 	/* A result of an earlier attempt moves aside: only the newest is merged. */
 	for (int k = 1; access(tdir, F_OK) == 0; k++) {

@@ -8,7 +8,10 @@
  *  - a user's suite file runs end to end: plan.json and meta.json parse
  *    with jansson, every task has its own run folder with its own
  *    meta.json, and the merged CSVs hold every task's rows under one
- *    header.
+ *    header; --resume reruns only a task without a result, with the
+ *    suite's label;
+ *  - the Slurm path with stand-in sbatch/squeue: a submitted suite is
+ *    partial, and a resume asks for the first job's cores, nodes and time.
  */
 #define _GNU_SOURCE
 #if defined(__GNUC__) && !defined(__clang__)
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pagebench/kernel.h"
@@ -126,6 +130,20 @@ static int csv_rows(const char *path, char *header, size_t hlen)
 	return n;
 }
 
+/* Lines of a CSV with the field ",label," (our labels are plain words). */
+static int labelled_rows(const char *path, const char *label)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192], want[256];
+	int n = 0;
+	snprintf(want, sizeof(want), ",%s,", label);
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 static void cli(const char *tmp)
 {
 	struct spawn_out *o = calloc(1, sizeof(*o));
@@ -202,23 +220,98 @@ static void cli(const char *tmp)
 	snprintf(path, sizeof(path), "%s/sim_summary.csv", dir);
 	PB_CHECK(csv_rows(path, header, sizeof(header)) == 4); /* (lru, fifo) x (100, 400) */
 	PB_CHECK(strstr(header, "median_fault_rate") != NULL);
-	{ /* every task's rows carry the suite's --label */
-		FILE *lf = fopen(path, "r");
-		char line[8192];
-		int labelled = 0;
-		while (lf && fgets(line, sizeof(line), lf))
-			labelled += strstr(line, ",lab1,") != NULL;
-		if (lf)
-			fclose(lf);
-		PB_CHECK_MSG(labelled == 4, "%d labelled rows", labelled);
-	}
+	/* every task's rows carry the suite's --label */
+	PB_CHECK_MSG(labelled_rows(path, "lab1") == 4, "%d labelled rows",
+		     labelled_rows(path, "lab1"));
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	int rows = csv_rows(path, header, sizeof(header));
 	PB_CHECK_MSG(rows >= 4, "%d summary rows", rows); /* (thread 0 + total) x 2 kernels */
 	PB_CHECK(strstr(header, "median_ns_per_op") != NULL);
 	snprintf(path, sizeof(path), "%s/runs.csv", dir);
 	PB_CHECK(csv_rows(path, NULL, 0) == 2 * 7 * 2); /* 2 kernels x 7 reps x (thread+total) */
+
+	/* Task 3 without a result (as after a kill): --resume reruns it alone,
+	 * labelled as the suite's other tasks (it ran unlabelled until
+	 * 2026-12-05); a different --label, or --threads, is refused. */
+	snprintf(path, sizeof(path), "%s/tasks/003/task.json", dir);
+	PB_CHECK(unlink(path) == 0);
+	char *a4[] = {(char *)pb, "suite", "--resume", dir, "--label", "other", NULL};
+	PB_CHECK(spawn_run(a4, NULL, o) == 2 && count_lines(o->err) == 1);
+	char *a5[] = {(char *)pb, "suite", "--resume", dir, "--threads", "1", NULL};
+	PB_CHECK(spawn_run(a5, NULL, o) == 2 && count_lines(o->err) == 1);
+	char *a6[] = {(char *)pb, "suite", "--resume", dir, "--dry-run", NULL};
+	PB_CHECK(spawn_run(a6, NULL, o) == 0 && count_lines(o->out) == 1 &&
+		 !strncmp(o->out, "pagebench sim --workload ", 25));
+	char *a7[] = {(char *)pb, "suite", "--resume", dir, NULL};
+	PB_CHECK_MSG(spawn_run(a7, NULL, o) == 0 && strstr(o->err, "1 of 3 task(s)"), "%s", o->err);
+	snprintf(path, sizeof(path), "%s/tasks/003.attempt-1", dir);
+	PB_CHECK(access(path, F_OK) == 0);
+	snprintf(path, sizeof(path), "%s/sim_summary.csv", dir);
+	PB_CHECK(csv_rows(path, NULL, 0) == 4); /* merged once */
+	PB_CHECK_MSG(labelled_rows(path, "lab1") == 4, "%d rows labelled lab1",
+		     labelled_rows(path, "lab1"));
 out:
+	free(o);
+}
+
+/*
+ * The Slurm path with stand-ins for sbatch (prints a job id) and squeue
+ * (no job left): a submitted suite's meta.json is partial until merged (it
+ * said complete), and a resume asks Slurm for what the first job asked
+ * (cores, whole nodes, time limit; it asked for 1 core, shared).
+ */
+static void slurm_stub(const char *tmp)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char bin[4096], path[8192], env[8400], file[4096], res[4096];
+	snprintf(bin, sizeof(bin), "%s/bin", tmp);
+	PB_CHECK(mkdir(bin, 0777) == 0);
+	const char *stubs[][2] = {{"sbatch", "#!/bin/sh\necho 4242\n"}, {"squeue", "#!/bin/sh\n"}};
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", bin, stubs[i][0]);
+		FILE *f = fopen(path, "w");
+		PB_CHECK(f != NULL);
+		if (f) {
+			fputs(stubs[i][1], f);
+			fclose(f);
+		}
+		PB_CHECK(chmod(path, 0755) == 0);
+	}
+	snprintf(env, sizeof(env), "PATH=%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin");
+	char *envv[] = {env, NULL};
+	snprintf(file, sizeof(file), "%s/scale.suite", tmp);
+	FILE *f = fopen(file, "w");
+	fputs("run memtouch --threads 1,2 --reps 6 --size 1M\n", f);
+	fclose(f);
+	snprintf(res, sizeof(res), "%s/slurm-results", tmp);
+	char *a[] = {(char *)pb, "suite", file,	       "--slurm", "--time", "5:00",
+		     "--label",	 "lab2",  "--results", res,	  NULL};
+	PB_CHECK_MSG(spawn_run(a, envv, o) == 0 && strstr(o->err, "submitted job 4242"), "%s",
+		     o->err);
+	glob_t g;
+	snprintf(path, sizeof(path), "%s/*/plan.json", res);
+	PB_CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1);
+	if (g.gl_pathc != 1) {
+		free(o);
+		return;
+	}
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", g.gl_pathv[0]);
+	*strrchr(dir, '/') = 0;
+	globfree(&g);
+	json_t *meta = load_json((snprintf(path, sizeof(path), "%s/meta.json", dir), path));
+	const char *st = json_string_value(json_object_get(meta, "status")),
+		   *sst = json_string_value(
+		       json_object_get(json_object_get(meta, "config"), "suite_status"));
+	PB_CHECK_MSG(st && !strcmp(st, "partial") && sst && !strcmp(sst, "submitted"),
+		     "status %s, suite_status %s", st ? st : "-", sst ? sst : "-");
+	json_decref(meta);
+	char *r[] = {(char *)pb, "suite", "--resume", dir, "--slurm", "--dry-run", NULL};
+	PB_CHECK(spawn_run(r, envv, o) == 0);
+	PB_CHECK_MSG(
+	    strstr(o->out, "#SBATCH --array=1\n") && strstr(o->out, "--cpus-per-task=2\n") &&
+		strstr(o->out, "#SBATCH --exclusive\n") && strstr(o->out, "#SBATCH --time=5:00\n"),
+	    "%s", o->out);
 	free(o);
 }
 
@@ -236,6 +329,7 @@ int main(int argc, char **argv)
 	if (!mkdtemp(tmp))
 		PB_SKIP("cannot create a temporary folder");
 	cli(tmp);
+	slurm_stub(tmp);
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd))
