@@ -279,6 +279,23 @@ static int report_merge(const char *dir, json_t *extra)
 	}
 	fprintf(stderr, "pagebench: %s: %zu task(s) ok, %zu failed, %zu without a result\n", dir,
 		t.ok, t.failed, t.missing);
+	if (t.failed || t.missing) { /* which, and why (meta.json config.tasks) */
+		char path[4200];
+		json_error_t je;
+		snprintf(path, sizeof(path), "%s/meta.json", dir);
+		json_t *meta = json_load_file(path, 0, &je), *tk;
+		size_t i;
+		json_array_foreach(json_object_get(json_object_get(meta, "config"), "tasks"), i, tk)
+		{
+			const char *st = json_string_value(json_object_get(tk, "status")),
+				   *c = json_string_value(json_object_get(tk, "command")),
+				   *why = json_string_value(json_object_get(tk, "reason"));
+			if (st && strcmp(st, "ok"))
+				fprintf(stderr, "  task %zu%s%s%s: %s\n", i + 1, c ? " (" : "",
+					c ? c : "", c ? ")" : "", why ? why : st);
+		}
+		json_decref(meta);
+	}
 	if (t.ok && !getenv("PAGEBENCH_NO_FIGURES"))
 		render_figures(dir);
 	return t.failed || t.missing ? PB_EXIT_FAIL : PB_EXIT_OK;

@@ -352,6 +352,78 @@ static int merge_csv(const char *dir, char *const *folders, size_t n, const char
 	return rc;
 }
 
+/*
+ * Why task `task` of a Slurm run has no result, from the end of its newest
+ * log tasks/slurm-<job>_<task>.out (slurmstepd writes "*** JOB 9 ON n1
+ * CANCELLED AT ... DUE TO TIME LIMIT ***" there): "" when there is no log or
+ * it names no cause.  *log gets the log's name.
+ */
+static void slurm_reason(const char *dir, size_t task, char *why, size_t len, char *log,
+			 size_t loglen)
+{
+	char pat[PATH_MAX + 64];
+	glob_t g;
+	struct stat best = {0}, st;
+	why[0] = log[0] = 0;
+	snprintf(pat, sizeof(pat), "%s/tasks/slurm-*_%zu.out", dir, task);
+	if (glob(pat, 0, NULL, &g))
+		return;
+	const char *newest = NULL;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		if (!stat(g.gl_pathv[i], &st) && (!newest || st.st_mtime >= best.st_mtime)) {
+			newest = g.gl_pathv[i];
+			best = st;
+		}
+	size_t n = 0;
+	char *text = newest ? pb_slurp(newest, &n) : NULL;
+	if (newest)
+		snprintf(log, loglen, "%s", strrchr(newest, '/') + 1);
+	globfree(&g);
+	static const char *const causes[][2] = {
+	    {"DUE TO TIME LIMIT", "timed out (Slurm's time limit)"},
+	    {"DUE TO PREEMPTION", "preempted"},
+	    {"DUE TO NODE FAILURE", "its node failed"},
+	    {"DUE TO JOB REQUEUE", "requeued"},
+	    {"CANCELLED AT", "cancelled"},
+	    {"oom-kill", "killed by the out-of-memory killer"},
+	};
+	for (size_t i = 0; text && i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (strstr(text, causes[i][0])) {
+			snprintf(why, len, "%s", causes[i][1]);
+			break;
+		}
+	free(text);
+}
+
+/* The "reason" of a task without a good result (t: its task.json, or the
+ * record of a missing one). */
+static void explain_task(const char *dir, size_t task, json_t *t, int missing)
+{
+	char why[128], log[256], msg[1024];
+	slurm_reason(dir, task, why, sizeof(why), log, sizeof(log));
+	json_t *code = json_object_get(t, "exit_code"), *sig = json_object_get(t, "signal");
+	const char *known = json_string_value(json_object_get(t, "reason"));
+	if (missing)
+		snprintf(msg, sizeof(msg), "no result: %s",
+			 why[0] ? why
+				: "not run yet, or killed, timed out, cancelled or preempted");
+	else if (json_is_integer(code))
+		snprintf(msg, sizeof(msg), "failed: exit %lld%s",
+			 (long long)json_integer_value(code),
+			 json_integer_value(code) == 2 ? " (the command was refused: a bad option "
+							 "or value)"
+						       : "");
+	else if (json_is_integer(sig))
+		snprintf(msg, sizeof(msg), "failed: killed by signal %lld%s%s",
+			 (long long)json_integer_value(sig), why[0] ? ", " : "", why);
+	else
+		snprintf(msg, sizeof(msg), "failed: %s", known ? known : "see its task.json");
+	if (log[0] && strlen(msg) + strlen(log) + 16 < sizeof(msg))
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " (log: tasks/%s)", log);
+	if (!known || missing)
+		json_object_set_new(t, "reason", json_string(msg));
+}
+
 int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally, char *err,
 		   size_t errlen)
 {
@@ -361,10 +433,18 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 	int rc = pb_suite_plan_ntasks(dir, &n, err, errlen);
 	if (rc)
 		return rc;
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	json_t *plan = load_json(path, err, errlen);
+	json_t *ptasks = json_object_get(plan, "tasks");
 	char **folders = calloc(n ? n : 1, sizeof(char *));
 	json_t *tasks = json_array(), *notes = json_array();
-	if (!folders)
-		return -ENOMEM;
+	if (!folders || !plan) {
+		free(folders);
+		json_decref(plan);
+		json_decref(tasks);
+		json_decref(notes);
+		return plan ? -ENOMEM : -EINVAL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		task_dir(tdir, sizeof(tdir), dir, i + 1);
 		snprintf(path, sizeof(path), "%s/task.json", tdir);
@@ -374,11 +454,10 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		if (!t) {
 			t = json_object();
 			json_object_set_new(t, "task", json_integer((json_int_t)i + 1));
+			json_t *cmd = json_object_get(json_array_get(ptasks, i), "command");
+			json_object_set_new(t, "command", cmd ? json_incref(cmd) : json_null());
 			json_object_set_new(t, "status", json_string("missing"));
-			json_object_set_new(
-			    t, "reason",
-			    json_string("no result: not run yet, or failed, timed out, "
-					"cancelled or preempted before it finished"));
+			explain_task(dir, i + 1, t, 1);
 			tally->missing++;
 		} else if (st && !strcmp(st, "ok")) {
 			folders[i] = task_run_folder(tdir);
@@ -391,6 +470,7 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 				tally->ok++;
 			}
 		} else {
+			explain_task(dir, i + 1, t, 0);
 			tally->failed++;
 		}
 		json_array_append_new(tasks, t);
@@ -427,6 +507,7 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		rc = write_json(path, meta, PB_OUT_FORCE, err, errlen);
 	}
 	json_decref(meta);
+	json_decref(plan);
 	json_decref(tasks);
 	json_decref(notes);
 	return rc;

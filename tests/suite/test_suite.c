@@ -312,6 +312,27 @@ static void slurm_stub(const char *tmp)
 	    strstr(o->out, "#SBATCH --array=1\n") && strstr(o->out, "--cpus-per-task=2\n") &&
 		strstr(o->out, "#SBATCH --exclusive\n") && strstr(o->out, "#SBATCH --time=5:00\n"),
 	    "%s", o->out);
+	/* The array task was killed at its time limit: merge names the task,
+	 * its command and the cause from its Slurm log (it said "1 without a
+	 * result" and nothing more). */
+	snprintf(path, sizeof(path), "%s/tasks/slurm-4242_1.out", dir);
+	f = fopen(path, "w");
+	fputs("slurmstepd: error: *** JOB 4243 ON n1 CANCELLED AT 2026-12-05T07:49:48 DUE TO "
+	      "TIME LIMIT ***\n",
+	      f);
+	fclose(f);
+	char *m[] = {(char *)pb, "merge", dir, NULL};
+	PB_CHECK(spawn_run(m, envv, o) == 1);
+	PB_CHECK_MSG(strstr(o->err, "task 1 (run memtouch --threads 1,2 --reps 6 --size 1M): no "
+				    "result: timed out") &&
+			 strstr(o->err, "tasks/slurm-4242_1.out"),
+		     "%s", o->err);
+	meta = load_json((snprintf(path, sizeof(path), "%s/meta.json", dir), path));
+	const char *why = json_string_value(json_object_get(
+	    json_array_get(json_object_get(json_object_get(meta, "config"), "tasks"), 0),
+	    "reason"));
+	PB_CHECK_MSG(why && strstr(why, "timed out"), "%s", why ? why : "no reason");
+	json_decref(meta);
 	free(o);
 }
 
