@@ -31,6 +31,7 @@
 struct var {
 	char *name, *value;
 	int sticky; /* from --set: a `set` line does not replace it */
+	int used;   /* expanded at least once */
 };
 
 struct parser {
@@ -105,6 +106,7 @@ static int var_set(struct parser *p, const char *name, size_t n, const char *val
 		v = &p->vars[p->nvars++];
 		v->name = strndup(name, n);
 		v->value = NULL;
+		v->used = 0;
 	}
 	free(v->value);
 	v->value = strdup(value);
@@ -163,6 +165,7 @@ static int expand(struct parser *p, const char **pp, struct word *w)
 	if (!v)
 		return perr(p, "unknown variable '%.*s' (set it with `set %.*s=...` or --set)",
 			    (int)n, name, (int)n, name);
+	v->used = 1;
 	return wput(w, v->value, strlen(v->value)) ? perr(p, "out of memory") : 0;
 }
 
@@ -421,6 +424,17 @@ int pb_suite_parse(const char *origin, const char *text, char *const *sets, size
 		p.line = 0;
 		rc = perr(&p, "no commands in the suite");
 	}
+	/* A --set the suite never reads would change nothing: say so rather
+	 * than run what was not asked for (`suite bench --reps 5` ran 11). */
+	for (size_t i = 0; !rc && i < p.nvars; i++)
+		if (p.vars[i].sticky && !p.vars[i].used) {
+			p.line = 0;
+			rc = perr(
+			    &p,
+			    "--set %s=%s: the suite never uses $%s, so it would change nothing "
+			    "(--threads and --reps set THREADS and REPS)",
+			    p.vars[i].name, p.vars[i].value, p.vars[i].name);
+		}
 	if (!rc) {
 		p.s->vars = calloc(p.nvars ? p.nvars : 1, sizeof(char *));
 		for (size_t i = 0; p.s->vars && i < p.nvars; i++)

@@ -92,6 +92,17 @@ static void language(void)
 	PB_CHECK(parse_err("run\n", "t.suite:1: `run` needs a kernel"));
 	PB_CHECK(parse_err("# nothing\n\n", "t.suite: no commands"));
 	PB_CHECK(parse_err("run memtouch ${X\n", "t.suite:1: unterminated ${...}"));
+	/* a --set the suite never reads is refused: it would change nothing
+	 * (`suite bench --reps 5` ran bench's own 11 repetitions) */
+	{
+		char *unused[] = {"REPS=5"};
+		s = NULL;
+		PB_CHECK(pb_suite_parse("t.suite", "set R=11\nrun memtouch --reps $R\n", unused, 1,
+					&s, err, sizeof(err)) == -EINVAL);
+		PB_CHECK_MSG(strstr(err, "t.suite: --set REPS=5: the suite never uses $REPS"), "%s",
+			     err);
+		pb_suite_free(s);
+	}
 	/* every built-in suite parses */
 	for (const char *const *b = pb_suite_builtin_names(); *b; b++) {
 		PB_CHECK_MSG(pb_suite_load(*b, NULL, 0, &s, err, sizeof(err)) == 0, "%s: %s", *b,
