@@ -349,6 +349,25 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
 	return failed;
 }
 
+/* A resume while the run's last Slurm job still has tasks pending or
+ * running would start those tasks a second time, each attempt moving the
+ * other's folder aside: refused.  (Without squeue here: not checked.) */
+static void busy_job_check(const char *dir)
+{
+	char path[4200], err[256];
+	json_error_t je;
+	unsigned left = 0;
+	snprintf(path, sizeof(path), "%s/slurm.json", dir);
+	json_t *sj = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+	const char *job = json_string_value(json_object_get(sj, "last_job_id"));
+	if (job && !pb_slurm_active(job, &left, err, sizeof(err)) && left)
+		pb_usage_error("suite",
+			       "--resume: job %s of %s still has %u task(s) pending or running; "
+			       "wait for it (pagebench merge %s --wait) or scancel it first",
+			       job, dir, left, dir);
+	json_decref(sj);
+}
+
 /* --resume --dry-run: the commands of the given tasks, one per line. */
 static void print_tasks(const char *dir, const size_t *tasks, size_t n)
 {
@@ -426,6 +445,7 @@ int pb_cmd_suite(int argc, char **argv)
 				       "tasks keep it",
 				       so.label, plabel ? "--label '" : "no label",
 				       plabel ? plabel : "", plabel ? "'" : "");
+		busy_job_check(so.resume);
 		fprintf(stderr, "pagebench suite: %zu of %zu task(s) of %s to run again\n", n,
 			total, so.resume);
 		int ret = PB_EXIT_OK;

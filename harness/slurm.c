@@ -180,34 +180,46 @@ int pb_slurm_submit(const char *script_path, char *jobid, size_t len, char *err,
 	return 0;
 }
 
+int pb_slurm_active(const char *jobid, unsigned *left, char *err, size_t errlen)
+{
+	char out[65536];
+	int st = 0;
+	char *argv[] = {"squeue", "-h", "-j", (char *)jobid, "-o", "%i %t", NULL};
+	int rc = capture(argv, out, sizeof(out), &st);
+	*left = 0;
+	if (rc) {
+		snprintf(err, errlen, "squeue: %s", strerror(-rc));
+		return rc;
+	}
+	/* squeue forgets a finished job: "Invalid job id" with exit 1, or no lines. */
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return 0;
+	for (char *c = out; *c; c++)
+		*left += *c == '\n';
+	if (out[0] && out[strlen(out) - 1] != '\n')
+		(*left)++;
+	return 0;
+}
+
 int pb_slurm_wait(const char *jobid, unsigned timeout_s, char *err, size_t errlen)
 {
 	time_t end = time(NULL) + (time_t)timeout_s;
 	unsigned polls = 0;
 	for (;;) {
-		char out[65536];
-		int st = 0;
-		char *argv[] = {"squeue", "-h", "-j", (char *)jobid, "-o", "%i %t", NULL};
-		int rc = capture(argv, out, sizeof(out), &st);
-		if (rc) {
-			snprintf(err, errlen, "squeue: %s", strerror(-rc));
+		unsigned left;
+		int rc = pb_slurm_active(jobid, &left, err, errlen);
+		if (rc)
 			return rc;
-		}
-		/* squeue forgets a finished job: "Invalid job id" with exit 1, or no lines. */
-		if (!WIFEXITED(st) || WEXITSTATUS(st) || !out[0])
+		if (!left)
 			return 0;
 		if (timeout_s && time(NULL) >= end) {
 			snprintf(err, errlen, "job %s still has tasks after %u s", jobid,
 				 timeout_s);
 			return -ETIMEDOUT;
 		}
-		if (isatty(2) && polls % 10 == 0) {
-			unsigned left = 0;
-			for (char *c = out; *c; c++)
-				left += *c == '\n';
+		if (isatty(2) && polls % 10 == 0)
 			fprintf(stderr, "\rjob %s: %u array task(s) pending or running   ", jobid,
 				left);
-		}
 		polls++;
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = 500000000};
 		nanosleep(&ts, NULL);

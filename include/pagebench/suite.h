@@ -124,6 +124,9 @@ int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_op
 /* `sbatch --parsable SCRIPT`: the job id into jobid. */
 int pb_slurm_submit(const char *script_path, char *jobid, size_t len, char *err,
 		    size_t errlen) PB_MUST_CHECK;
+/* How many tasks of job `jobid` squeue lists as pending or running (0 once
+ * it forgot the job). */
+int pb_slurm_active(const char *jobid, unsigned *left, char *err, size_t errlen) PB_MUST_CHECK;
 /* Wait until no task of job `jobid` is pending or running (squeue), at most
  * timeout_s seconds (0: forever).  -ETIMEDOUT when it ran out. */
 int pb_slurm_wait(const char *jobid, unsigned timeout_s, char *err, size_t errlen) PB_MUST_CHECK;

@@ -344,6 +344,18 @@ static void slurm_stub(const char *tmp)
 	    "reason"));
 	PB_CHECK_MSG(why && strstr(why, "timed out"), "%s", why ? why : "no reason");
 	json_decref(meta);
+	/* While squeue still lists a task of the job, a resume would run it a
+	 * second time beside the first: refused (it resubmitted). */
+	snprintf(path, sizeof(path), "%s/squeue", bin);
+	f = fopen(path, "w");
+	fputs("#!/bin/sh\necho '4242_1 R'\n", f);
+	fclose(f);
+	char *b[] = {(char *)pb, "suite", "--resume", dir, "--slurm", NULL};
+	PB_CHECK_MSG(spawn_run(b, envv, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, "job 4242 of ") && strstr(o->err, "still has 1 task(s)"),
+		     "%s", o->err);
+	snprintf(path, sizeof(path), "%s/job-2.sbatch", dir);
+	PB_CHECK(access(path, F_OK) != 0);
 	free(o);
 }
 
