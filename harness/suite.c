@@ -316,8 +316,20 @@ static int do_line(struct parser *p, char **w, int nw)
 	if (!strcmp(cmd, "run")) {
 		if (nw < 2 || w[1][0] == '-')
 			return perr(p, "`run` needs a kernel name (see `pagebench list kernels`)");
-		if (!pb_kernel_find(w[1]))
+		const struct pb_kernel_desc *d = pb_kernel_find(w[1]);
+		if (!d)
 			return perr(p, "unknown kernel '%s' (see `pagebench list kernels`)", w[1]);
+		/* its --param against the kernel's table now, as `run` checks it, not
+		 * when the task's turn comes after hours of the others */
+		const char *kv = NULL;
+		for (int i = 2; i < nw; i++)
+			if (!strcmp(w[i], "--param") && i + 1 < nw)
+				kv = w[++i];
+			else if (!strncmp(w[i], "--param=", 8))
+				kv = w[i] + 8;
+		char e[512];
+		if (kv && pb_kernel_params_check(d, kv, NULL, e, sizeof(e)) == -EINVAL)
+			return perr(p, "%s", e);
 		return add_task(p, w, nw);
 	}
 	if (!strcmp(cmd, "sim") || !strcmp(cmd, "mrc"))

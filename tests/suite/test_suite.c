@@ -54,7 +54,7 @@ static void language(void)
 	const char *text = "# comment\n"
 			   "set N=3\n"
 			   "set M=\"x y\"\n"
-			   "run memtouch --threads $THREADS --reps ${N} --param 'p=$N' # tail\n"
+			   "run uffd-pager --threads $THREADS --reps ${N} --param 'swap=$N' # tail\n"
 			   "\n"
 			   "sim --workload $W --policy \"lru\" --frames $M\n";
 	PB_CHECK(pb_suite_parse("t.suite", text, sets, 2, &s, err, sizeof(err)) == 0);
@@ -63,7 +63,7 @@ static void language(void)
 		PB_CHECK(s->tasks[0].line == 4 && s->tasks[1].line == 6);
 		PB_CHECK(s->tasks[0].argc == 8);
 		PB_CHECK(!strcmp(s->tasks[0].argv[5], "7"));	/* --set wins over `set` */
-		PB_CHECK(!strcmp(s->tasks[0].argv[7], "p=$N")); /* no expansion in '...' */
+		PB_CHECK(!strcmp(s->tasks[0].argv[7], "swap=$N")); /* no expansion in '...' */
 		PB_CHECK(!strcmp(s->tasks[1].argv[2], "a,b"));
 		PB_CHECK(!strcmp(s->tasks[1].argv[6], "x y")); /* one word */
 		PB_CHECK_MSG(strstr(s->tasks[1].text, "'x y'") != NULL, "%s", s->tasks[1].text);
@@ -90,6 +90,10 @@ static void language(void)
 	PB_CHECK(parse_err("kernels weird\n", "t.suite:1: unknown kernel set"));
 	PB_CHECK(parse_err("kernels all --param x=1\n", "t.suite:1: --param is per kernel"));
 	PB_CHECK(parse_err("run\n", "t.suite:1: `run` needs a kernel"));
+	/* a run line's --param is checked against its kernel's table at once */
+	PB_CHECK(parse_err("run memtouch\nrun uffd-pager --param fram=3\n",
+			   "t.suite:2: uffd-pager: --param "));
+	PB_CHECK(parse_err("run uffd-pager --param=pages=0\n", "t.suite:1: uffd-pager: --param "));
 	PB_CHECK(parse_err("# nothing\n\n", "t.suite: no commands"));
 	PB_CHECK(parse_err("run memtouch ${X\n", "t.suite:1: unterminated ${...}"));
 	/* a --set the suite never reads is refused: it would change nothing
