@@ -511,6 +511,19 @@ int pb_cmd_suite(int argc, char **argv)
 		free(pos);
 		return rc == -EIO ? PB_EXIT_FAIL : PB_EXIT_USAGE;
 	}
+	if (so.slurm && s->machine_var) {
+		/* $THREADS / $NCORES come from this machine's cores: the compute
+		 * nodes' would not be measured, and nothing would say so */
+		const char *v = NULL;
+		for (size_t i = 0; i < s->nvars && !v; i++)
+			if (!strncmp(s->vars[i], s->machine_var, strlen(s->machine_var)) &&
+			    s->vars[i][strlen(s->machine_var)] == '=')
+				v = s->vars[i] + strlen(s->machine_var) + 1;
+		pb_usage_error("suite",
+			       "--slurm: %s uses $%s, which is %s here (this machine's cores), not "
+			       "what the compute nodes have; give --threads LIST (or --set %s=...)",
+			       s->name, s->machine_var, v ? v : "?", s->machine_var);
+	}
 	unsigned maxthr = pb_suite_max_threads(s);
 	struct pb_slurm_opts sopts = slurm_opts(&so, NULL, maxthr);
 	if (so.dry_run) {

@@ -32,6 +32,7 @@ struct var {
 	char *name, *value;
 	int sticky; /* from --set: a `set` line does not replace it */
 	int used;   /* expanded at least once */
+	int local;  /* THREADS, NCORES as this machine's topology gave them */
 };
 
 struct parser {
@@ -111,6 +112,7 @@ static int var_set(struct parser *p, const char *name, size_t n, const char *val
 	free(v->value);
 	v->value = strdup(value);
 	v->sticky = sticky;
+	v->local = 0;
 	if (!v->name || !v->value)
 		return perr(p, "out of memory");
 	return 0;
@@ -166,6 +168,8 @@ static int expand(struct parser *p, const char **pp, struct word *w)
 		return perr(p, "unknown variable '%.*s' (set it with `set %.*s=...` or --set)",
 			    (int)n, name, (int)n, name);
 	v->used = 1;
+	if (v->local && !p->s->machine_var)
+		p->s->machine_var = !strcmp(v->name, "THREADS") ? "THREADS" : "NCORES";
 	return wput(w, v->value, strlen(v->value)) ? perr(p, "out of memory") : 0;
 }
 
@@ -402,6 +406,8 @@ int pb_suite_parse(const char *origin, const char *text, char *const *sets, size
 	rc = var_set(&p, "THREADS", 7, threads, 0);
 	rc = rc ? rc : var_set(&p, "REPS", 4, "6", 0);
 	rc = rc ? rc : var_set(&p, "NCORES", 6, ncores, 0);
+	for (size_t i = 0; !rc && i < p.nvars; i++) /* THREADS, NCORES: this machine's */
+		p.vars[i].local = strcmp(p.vars[i].name, "REPS") != 0;
 	for (size_t i = 0; !rc && i < nsets; i++) {
 		const char *eq = strchr(sets[i], '=');
 		if (!eq || !valid_name(sets[i], (size_t)(eq - sets[i])))

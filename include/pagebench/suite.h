@@ -51,6 +51,10 @@ struct pb_suite {
 	struct pb_suite_task *tasks;
 	size_t nvars;
 	char **vars; /* "NAME=VALUE" after the whole file: what was used */
+	/* A built-in read with this machine's value (THREADS, NCORES: its core
+	 * count) by some line, not set by --set or a `set` line; NULL if none.
+	 * A plan for other machines (--slurm) must not use one. */
+	const char *machine_var;
 };
 
 /* The text of a built-in suite, or NULL. */

@@ -51,18 +51,19 @@ static void language(void)
 	struct pb_suite *s;
 	char err[1024];
 	char *sets[] = {"N=7", "W=a,b"};
-	const char *text = "# comment\n"
-			   "set N=3\n"
-			   "set M=\"x y\"\n"
-			   "run uffd-pager --threads $THREADS --reps ${N} --param 'swap=$N' # tail\n"
-			   "\n"
-			   "sim --workload $W --policy \"lru\" --frames $M\n";
+	const char *text =
+	    "# comment\n"
+	    "set N=3\n"
+	    "set M=\"x y\"\n"
+	    "run uffd-pager --threads $THREADS --reps ${N} --param 'swap=$N' # tail\n"
+	    "\n"
+	    "sim --workload $W --policy \"lru\" --frames $M\n";
 	PB_CHECK(pb_suite_parse("t.suite", text, sets, 2, &s, err, sizeof(err)) == 0);
 	if (s) {
 		PB_CHECK(s->ntasks == 2);
 		PB_CHECK(s->tasks[0].line == 4 && s->tasks[1].line == 6);
 		PB_CHECK(s->tasks[0].argc == 8);
-		PB_CHECK(!strcmp(s->tasks[0].argv[5], "7"));	/* --set wins over `set` */
+		PB_CHECK(!strcmp(s->tasks[0].argv[5], "7"));	   /* --set wins over `set` */
 		PB_CHECK(!strcmp(s->tasks[0].argv[7], "swap=$N")); /* no expansion in '...' */
 		PB_CHECK(!strcmp(s->tasks[1].argv[2], "a,b"));
 		PB_CHECK(!strcmp(s->tasks[1].argv[6], "x y")); /* one word */
@@ -105,6 +106,20 @@ static void language(void)
 					&s, err, sizeof(err)) == -EINVAL);
 		PB_CHECK_MSG(strstr(err, "t.suite: --set REPS=5: the suite never uses $REPS"), "%s",
 			     err);
+		pb_suite_free(s);
+	}
+	/* $THREADS as this machine gave it is noted (a --slurm plan refuses it);
+	 * a `set` or --set of it is not this machine's */
+	const char *mv[][2] = {{"run memtouch --threads $THREADS\n", "THREADS"},
+			       {"set T=${NCORES}\nrun memtouch --threads $T\n", "NCORES"},
+			       {"set THREADS=1,2\nrun memtouch --threads $THREADS\n", NULL},
+			       {"run memtouch --threads 1\n", NULL}};
+	for (size_t i = 0; i < 4; i++) {
+		PB_CHECK(pb_suite_parse("t", mv[i][0], NULL, 0, &s, err, sizeof(err)) == 0);
+		if (s)
+			PB_CHECK_MSG(mv[i][1] ? s->machine_var && !strcmp(s->machine_var, mv[i][1])
+					      : !s->machine_var,
+				     "%s: %s", mv[i][0], s->machine_var ? s->machine_var : "NULL");
 		pb_suite_free(s);
 	}
 	/* every built-in suite parses */
@@ -294,6 +309,16 @@ static void slurm_stub(const char *tmp)
 	}
 	snprintf(env, sizeof(env), "PATH=%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin");
 	char *envv[] = {env, NULL};
+	/* A plan for the compute nodes must not take this machine's core count:
+	 * `suite default --slurm` without --threads is refused (it planned
+	 * thread scaling up to the login node's cores). */
+	char *d0[] = {(char *)pb, "suite", "default", "--slurm", "--dry-run", NULL};
+	PB_CHECK_MSG(spawn_run(d0, envv, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, "--slurm: default uses $THREADS"),
+		     "%s", o->err);
+	char *d1[] = {(char *)pb,  "suite",	"default", "--slurm",
+		      "--dry-run", "--threads", "1,4",	   NULL};
+	PB_CHECK(spawn_run(d1, envv, o) == 0 && strstr(o->out, "--cpus-per-task=4\n"));
 	snprintf(file, sizeof(file), "%s/scale.suite", tmp);
 	FILE *f = fopen(file, "w");
 	fputs("run memtouch --threads 1,2 --reps 6 --size 1M\n", f);
