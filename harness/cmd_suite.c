@@ -351,7 +351,8 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
 
 /* A resume while the run's last Slurm job still has tasks pending or
  * running would start those tasks a second time, each attempt moving the
- * other's folder aside: refused.  (Without squeue here: not checked.) */
+ * other's folder aside: refused, as when squeue fails.  (Without squeue
+ * here: not checked.) */
 static void busy_job_check(const char *dir)
 {
 	char path[4200], err[256];
@@ -360,7 +361,11 @@ static void busy_job_check(const char *dir)
 	snprintf(path, sizeof(path), "%s/slurm.json", dir);
 	json_t *sj = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
 	const char *job = json_string_value(json_object_get(sj, "last_job_id"));
-	if (job && !pb_slurm_active(job, &left, err, sizeof(err)) && left)
+	int rc = job ? pb_slurm_active(job, &left, err, sizeof(err)) : 0;
+	if (rc == -EIO)
+		pb_usage_error("suite", "--resume: cannot tell whether job %s of %s still runs: %s",
+			       job, dir, err);
+	if (!rc && left)
 		pb_usage_error("suite",
 			       "--resume: job %s of %s still has %u task(s) pending or running; "
 			       "wait for it (pagebench merge %s --wait) or scancel it first",

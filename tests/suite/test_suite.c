@@ -385,6 +385,27 @@ static void slurm_stub(const char *tmp)
 		     "%s", o->err);
 	snprintf(path, sizeof(path), "%s/job-2.sbatch", dir);
 	PB_CHECK(access(path, F_OK) != 0);
+	/* squeue failing says nothing about the job (it was read as "no task
+	 * left"): refused; its "Invalid job id" (a job it forgot) is no task. */
+	const char *sq[2] = {"#!/bin/sh\necho 'slurm_load_jobs error: Unable to contact slurm "
+			     "controller (connect failure)' >&2\nexit 1\n",
+			     "#!/bin/sh\necho 'slurm_load_jobs error: Invalid job id specified' "
+			     ">&2\nexit 1\n"};
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/squeue", bin);
+		f = fopen(path, "w");
+		fputs(sq[k], f);
+		fclose(f);
+		char *c[] = {(char *)pb, "suite", "--resume", dir, "--slurm", "--dry-run", NULL};
+		int rc = spawn_run(c, envv, o);
+		if (k == 0)
+			PB_CHECK_MSG(rc == 2 && strstr(o->err, "cannot tell whether job 4242") &&
+					 strstr(o->err, "Unable to contact"),
+				     "%s", o->err);
+		else
+			PB_CHECK_MSG(rc == 0 && strstr(o->out, "#SBATCH --array=1\n"), "%s",
+				     o->err);
+	}
 	free(o);
 }
 
