@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <jansson.h>
 #include <limits.h>
@@ -191,6 +192,43 @@ static const char *envs(const char *k)
 	return v && *v ? v : NULL;
 }
 
+/* Copy fd to our stderr until EOF; keep its last non-empty line. */
+static void tee_last_line(int fd, char *last, size_t len)
+{
+	char buf[4096], line[512];
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (size_t w = 0; w < (size_t)r;) { /* ours is the task's stderr */
+			ssize_t k = write(2, buf + w, (size_t)r - w);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break;
+			w += (size_t)k;
+		}
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] == '\n' || buf[i] == '\r') {
+				if (n) {
+					line[n] = 0;
+					snprintf(last, len, "%s", line);
+				}
+				n = 0;
+			} else if (n + 1 < sizeof(line)) {
+				line[n++] = buf[i];
+			}
+		}
+	}
+	if (n) {
+		line[n] = 0;
+		snprintf(last, len, "%s", line);
+	}
+}
+
 int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32], tdir[PATH_MAX], host[256] = "";
@@ -242,7 +280,23 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 	utc_now(started, sizeof(started));
 	int status = -1;
 	pid_t pid;
-	int src = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, av, environ);
+	char last[512] = "";
+	int efd[2] = {-1, -1};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	/* stderr not a terminal (a log, Slurm's .out): pass the task's stderr
+	 * through and keep its last line for task.json; on a terminal it stays
+	 * the task's own (its progress needs a terminal), as the user sees it */
+	if (!isatty(2) && !pipe2(efd, O_CLOEXEC))
+		posix_spawn_file_actions_adddup2(&fa, efd[1], 2);
+	int src = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, av, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (efd[1] >= 0)
+		close(efd[1]);
+	if (src == 0 && efd[0] >= 0)
+		tee_last_line(efd[0], last, sizeof(last));
+	if (efd[0] >= 0)
+		close(efd[0]);
 	if (src == 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
@@ -262,6 +316,8 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 		json_object_set_new(r, "exit_code", json_integer(WEXITSTATUS(status)));
 	else if (WIFSIGNALED(status))
 		json_object_set_new(r, "signal", json_integer(WTERMSIG(status)));
+	if (!ok && last[0]) /* what the task said last: why it failed */
+		json_object_set_new(r, "message", json_string(last));
 	json_object_set_new(r, "host", json_string(host));
 	json_object_set_new(r, "started_utc", json_string(started));
 	json_object_set_new(r, "finished_utc", json_string(finished));
@@ -407,6 +463,10 @@ static void explain_task(const char *dir, size_t task, json_t *t, int missing)
 		snprintf(msg, sizeof(msg), "no result: %s",
 			 why[0] ? why
 				: "not run yet, or killed, timed out, cancelled or preempted");
+	else if (json_is_integer(code) && json_string_value(json_object_get(t, "message")))
+		snprintf(msg, sizeof(msg), "failed: exit %lld: %s",
+			 (long long)json_integer_value(code),
+			 json_string_value(json_object_get(t, "message")));
 	else if (json_is_integer(code))
 		snprintf(msg, sizeof(msg), "failed: exit %lld%s",
 			 (long long)json_integer_value(code),

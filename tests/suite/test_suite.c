@@ -285,6 +285,45 @@ out:
 }
 
 /*
+ * A task that fails (here the userfaultfd pager where userfaultfd is not
+ * allowed) keeps what it said last in its task.json, and the merge's
+ * report gives it (it said "failed" with an exit code, the reason only on
+ * the terminal).
+ */
+static void failed_reason(const char *tmp)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char file[4096], res[4096], path[8192];
+	snprintf(file, sizeof(file), "%s/uffd.suite", tmp);
+	FILE *f = fopen(file, "w");
+	fputs("run memtouch --threads 1 --reps 1 --size 1M\n"
+	      "run uffd-pager --threads 1 --reps 1 --ops 1000 --param pages=200,frames=50\n",
+	      f);
+	fclose(f);
+	snprintf(res, sizeof(res), "%s/uffd-results", tmp);
+	char *env[] = {"PAGEBENCH_UFFD=eperm", "PAGEBENCH_NO_FIGURES=1", NULL};
+	char *a[] = {(char *)pb, "suite", file, "--results", res, NULL};
+	PB_CHECK(spawn_run(a, env, o) == 1);
+	PB_CHECK_MSG(strstr(o->err, "  task 2 (run uffd-pager ") &&
+			 strstr(o->err, "failed: exit 1: pagebench run: uffd-pager: userfaultfd "
+					"unavailable: "),
+		     "%s", o->err);
+	glob_t g;
+	snprintf(path, sizeof(path), "%s/*/tasks/002/task.json", res);
+	PB_CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1);
+	if (g.gl_pathc == 1) {
+		json_t *t = load_json(g.gl_pathv[0]);
+		const char *m = json_string_value(json_object_get(t, "message"));
+		PB_CHECK_MSG(m && strstr(m, "userfaultfd unavailable") &&
+				 json_integer_value(json_object_get(t, "exit_code")) == 1,
+			     "%s", m ? m : "no message");
+		json_decref(t);
+		globfree(&g);
+	}
+	free(o);
+}
+
+/*
  * The Slurm path with stand-ins for sbatch (prints a job id) and squeue
  * (no job left): a submitted suite's meta.json is partial until merged (it
  * said complete), and a resume asks Slurm for what the first job asked
@@ -423,6 +462,7 @@ int main(int argc, char **argv)
 	if (!mkdtemp(tmp))
 		PB_SKIP("cannot create a temporary folder");
 	cli(tmp);
+	failed_reason(tmp);
 	slurm_stub(tmp);
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
