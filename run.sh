@@ -185,7 +185,7 @@ cmd_bench() {
     tests/peers/libcachesim.sh "$PB_LCS_DIR" "$pb" || { local rc=$?; [ "$rc" -eq 3 ] || exit "$rc"; }
   fi
   log "bench-only suite"
-  $pb suite bench --reps 5 --threads 1,2
+  $pb suite bench
 }
 
 cmd_fuzz() { # long fuzzing runs: every target, SECONDS each, corpora kept in build-fuzz

@@ -131,23 +131,6 @@ static int take_sets(int *argc, char **argv, char ***sets, size_t *nsets, char *
 	return 0;
 }
 
-/* The largest --threads value of any task (for --cpus-per-task). */
-static unsigned plan_max_threads(const struct pb_suite *s)
-{
-	uint64_t best = 1;
-	for (size_t i = 0; i < s->ntasks; i++)
-		for (int k = 1; k + 1 < s->tasks[i].argc; k++)
-			if (!strcmp(s->tasks[i].argv[k], "--threads")) {
-				uint64_t *v = NULL;
-				size_t n = 0;
-				if (!pb_parse_u64_list(s->tasks[i].argv[k + 1], &v, &n))
-					for (size_t j = 0; j < n; j++)
-						best = v[j] > best ? v[j] : best;
-				free(v);
-			}
-	return best > 4096 ? 4096 : (unsigned)best;
-}
-
 /* "1-N" or "2,5,7" for the tasks to submit. */
 static char *array_spec(const size_t *tasks, size_t n, size_t total)
 {
@@ -164,27 +147,61 @@ static char *array_spec(const size_t *tasks, size_t n, size_t total)
 	return buf;
 }
 
-/* Submit the given tasks of dir as an array; records slurm.json. */
-static int submit(const char *dir, const char *suite, const struct suite_opts *so, unsigned maxthr,
+/* The Slurm options of a submission: the command line's, over `prev` (the
+ * options the suite's last job was submitted with, NULL for a new suite),
+ * with maxthr (the plan's largest thread count) for what neither sets. */
+static struct pb_slurm_opts slurm_opts(const struct suite_opts *so, json_t *prev, unsigned maxthr)
+{
+	json_int_t am = json_integer_value(json_object_get(prev, "array_max")),
+		   cpt = json_integer_value(json_object_get(prev, "cpus_per_task"));
+	json_t *ex = json_object_get(prev, "exclusive");
+	struct pb_slurm_opts o = {
+	    .partition = so->partition ? so->partition
+				       : json_string_value(json_object_get(prev, "partition")),
+	    .constraint = so->constraint ? so->constraint
+					 : json_string_value(json_object_get(prev, "constraint")),
+	    .time = so->time ? so->time : json_string_value(json_object_get(prev, "time")),
+	    .label = so->label,
+	    .array_max = so->array_max		   ? (unsigned)so->array_max
+			 : am > 0 && am <= 1000000 ? (unsigned)am
+						   : 0,
+	    .cpus_per_task = so->cpus			 ? (unsigned)so->cpus
+			     : cpt > 0 && cpt <= 1000000 ? (unsigned)cpt
+							 : maxthr,
+	    .exclusive = so->exclusive == 1    ? 1
+			 : so->exclusive == 2  ? 0
+			 : json_is_boolean(ex) ? json_is_true(ex)
+					       : maxthr > 1,
+	};
+	return o;
+}
+
+static json_t *slurm_opts_json(const struct pb_slurm_opts *o)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "partition", o->partition ? json_string(o->partition) : json_null());
+	json_object_set_new(j, "constraint",
+			    o->constraint ? json_string(o->constraint) : json_null());
+	json_object_set_new(j, "time", o->time ? json_string(o->time) : json_null());
+	json_object_set_new(j, "array_max", json_integer(o->array_max));
+	json_object_set_new(j, "cpus_per_task", json_integer(o->cpus_per_task));
+	json_object_set_new(j, "exclusive", json_boolean(o->exclusive));
+	return j;
+}
+
+/* Submit the given tasks of dir as an array with options o; records the
+ * job and its options in slurm.json (a resume submits alike). */
+static int submit(const char *dir, const char *suite, const struct pb_slurm_opts *o, int dry_run,
 		  const size_t *tasks, size_t n, size_t total, char *jobid, size_t jlen, char *err,
 		  size_t errlen)
 {
-	struct pb_slurm_opts o = {
-	    .partition = so->partition,
-	    .constraint = so->constraint,
-	    .time = so->time,
-	    .label = so->label,
-	    .array_max = (unsigned)so->array_max,
-	    .cpus_per_task = so->cpus ? (unsigned)so->cpus : maxthr,
-	    .exclusive = so->exclusive == 1 || (so->exclusive == 0 && maxthr > 1),
-	};
 	char *arr = array_spec(tasks, n, total), *script = NULL, path[4200];
-	int rc = arr ? pb_slurm_script(dir, suite, &o, arr, &script, err, errlen) : -ENOMEM;
+	int rc = arr ? pb_slurm_script(dir, suite, o, arr, &script, err, errlen) : -ENOMEM;
 	if (rc) {
 		free(arr);
 		return rc;
 	}
-	if (so->dry_run) {
+	if (dry_run) {
 		fputs(script, stdout);
 		free(script);
 		free(arr);
@@ -217,6 +234,7 @@ static int submit(const char *dir, const char *suite, const struct suite_opts *s
 		json_object_set_new(rec, "job_id", json_string(jobid));
 		json_object_set_new(rec, "array", json_string(arr));
 		json_object_set_new(rec, "script", json_string(strrchr(path, '/') + 1));
+		json_object_set_new(rec, "options", slurm_opts_json(o));
 		json_array_append_new(jobs, rec);
 		json_object_set_new(j, "last_job_id", json_string(jobid));
 		char *txt = json_dumps(j, JSON_INDENT(2));
@@ -261,9 +279,40 @@ static int report_merge(const char *dir, json_t *extra)
 	}
 	fprintf(stderr, "pagebench: %s: %zu task(s) ok, %zu failed, %zu without a result\n", dir,
 		t.ok, t.failed, t.missing);
+	if (t.failed || t.missing) { /* which, and why (meta.json config.tasks) */
+		char path[4200];
+		json_error_t je;
+		snprintf(path, sizeof(path), "%s/meta.json", dir);
+		json_t *meta = json_load_file(path, 0, &je), *tk;
+		size_t i;
+		json_array_foreach(json_object_get(json_object_get(meta, "config"), "tasks"), i, tk)
+		{
+			const char *st = json_string_value(json_object_get(tk, "status")),
+				   *c = json_string_value(json_object_get(tk, "command")),
+				   *why = json_string_value(json_object_get(tk, "reason"));
+			if (st && strcmp(st, "ok"))
+				fprintf(stderr, "  task %zu%s%s%s: %s\n", i + 1, c ? " (" : "",
+					c ? c : "", c ? ")" : "", why ? why : st);
+		}
+		json_decref(meta);
+	}
 	if (t.ok && !getenv("PAGEBENCH_NO_FIGURES"))
 		render_figures(dir);
 	return t.failed || t.missing ? PB_EXIT_FAIL : PB_EXIT_OK;
+}
+
+/* meta.json of a suite whose tasks have not run yet: status partial (every
+ * task without a result), config.suite_status `st` (running, submitted). */
+static int mark_unfinished(const char *dir, const char *st)
+{
+	struct pb_suite_tally t;
+	char err[1024];
+	json_t *extra = json_pack("{s:s}", "suite_status", st);
+	int rc = extra ? pb_suite_merge(dir, extra, &t, err, sizeof(err)) : -ENOMEM;
+	json_decref(extra);
+	if (rc)
+		pb_error("suite", "%s", rc == -ENOMEM ? "out of memory" : err);
+	return rc;
 }
 
 static int pb_suite_wait_merge(const char *dir, unsigned timeout_s)
@@ -298,6 +347,45 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
 		}
 	}
 	return failed;
+}
+
+/* A resume while the run's last Slurm job still has tasks pending or
+ * running would start those tasks a second time, each attempt moving the
+ * other's folder aside: refused, as when squeue fails.  (Without squeue
+ * here: not checked.) */
+static void busy_job_check(const char *dir)
+{
+	char path[4200], err[256];
+	json_error_t je;
+	unsigned left = 0;
+	snprintf(path, sizeof(path), "%s/slurm.json", dir);
+	json_t *sj = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+	const char *job = json_string_value(json_object_get(sj, "last_job_id"));
+	int rc = job ? pb_slurm_active(job, &left, err, sizeof(err)) : 0;
+	if (rc == -EIO)
+		pb_usage_error("suite", "--resume: cannot tell whether job %s of %s still runs: %s",
+			       job, dir, err);
+	if (!rc && left)
+		pb_usage_error("suite",
+			       "--resume: job %s of %s still has %u task(s) pending or running; "
+			       "wait for it (pagebench merge %s --wait) or scancel it first",
+			       job, dir, left, dir);
+	json_decref(sj);
+}
+
+/* --resume --dry-run: the commands of the given tasks, one per line. */
+static void print_tasks(const char *dir, const size_t *tasks, size_t n)
+{
+	char path[4200];
+	json_error_t je;
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	json_t *plan = json_load_file(path, 0, &je), *jt = json_object_get(plan, "tasks");
+	for (size_t i = 0; i < n; i++) {
+		const char *c =
+		    json_string_value(json_object_get(json_array_get(jt, tasks[i] - 1), "command"));
+		printf("pagebench %s\n", c ? c : "");
+	}
+	json_decref(plan);
 }
 
 int pb_cmd_suite(int argc, char **argv)
@@ -341,35 +429,62 @@ int pb_cmd_suite(int argc, char **argv)
 		free(sets);
 		return rc == 0 ? PB_EXIT_OK : rc == -EINVAL ? PB_EXIT_USAGE : PB_EXIT_FAIL;
 	}
-	/* Resume: rerun the tasks of an existing suite folder without a result. */
+	/* Resume: rerun the tasks of an existing suite folder without a result,
+	 * as the plan was run: with its label, and on Slurm with the options of
+	 * its last job unless given again. */
 	if (so.resume) {
 		size_t *todo = NULL, n = 0, total = 0;
+		char *plabel = NULL;
+		unsigned maxthr = 1;
 		if (npos)
 			pb_usage_error("suite", "--resume RUN_DIR takes no suite name");
-		if (pb_suite_plan_ntasks(so.resume, &total, err, sizeof(err)) ||
+		if (nsets || so.threads || so.reps)
+			pb_usage_error("suite", "--resume reruns the plan as written: --set, "
+						"--threads and --reps do not apply");
+		if (pb_suite_plan_info(so.resume, &total, &plabel, &maxthr, err, sizeof(err)) ||
 		    pb_suite_unfinished(so.resume, &todo, &n, err, sizeof(err)))
 			pb_usage_error("suite", "--resume: %s", err);
+		if (so.label && (!plabel || strcmp(so.label, plabel)))
+			pb_usage_error("suite",
+				       "--resume: --label '%s': the suite ran with %s%s%s; its "
+				       "tasks keep it",
+				       so.label, plabel ? "--label '" : "no label",
+				       plabel ? plabel : "", plabel ? "'" : "");
+		busy_job_check(so.resume);
 		fprintf(stderr, "pagebench suite: %zu of %zu task(s) of %s to run again\n", n,
 			total, so.resume);
 		int ret = PB_EXIT_OK;
 		if (n && so.slurm) {
-			char jobid[64];
-			rc = submit(so.resume, "resume", &so, so.cpus ? (unsigned)so.cpus : 1, todo,
-				    n, total, jobid, sizeof(jobid), err, sizeof(err));
+			char jobid[64], path[4200];
+			json_error_t je;
+			snprintf(path, sizeof(path), "%s/slurm.json", so.resume);
+			json_t *sj = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+			json_t *jobs = json_object_get(sj, "jobs");
+			json_t *prev = json_object_get(
+			    json_array_get(jobs,
+					   json_array_size(jobs) ? json_array_size(jobs) - 1 : 0),
+			    "options");
+			struct pb_slurm_opts o = slurm_opts(&so, prev, maxthr);
+			rc = submit(so.resume, "resume", &o, so.dry_run, todo, n, total, jobid,
+				    sizeof(jobid), err, sizeof(err));
+			json_decref(sj);
 			if (rc) {
 				pb_error("suite", "%s", err);
 				ret = PB_EXIT_FAIL;
 			} else if (so.wait && !so.dry_run) {
 				ret = pb_suite_wait_merge(so.resume, (unsigned)so.timeout);
 			}
+		} else if (n && so.dry_run) {
+			print_tasks(so.resume, todo, n);
 		} else if (n) {
 			pb_signals_install(1);
-			run_local(so.resume, todo, n, total, so.label);
+			run_local(so.resume, todo, n, total, NULL);
 			ret = report_merge(so.resume, NULL);
-		} else {
+		} else if (!so.dry_run) {
 			ret = report_merge(so.resume, NULL);
 		}
 		free(todo);
+		free(plabel);
 		pb_param_free(suite_params, &so);
 		free(pos);
 		free(sets);
@@ -401,7 +516,21 @@ int pb_cmd_suite(int argc, char **argv)
 		free(pos);
 		return rc == -EIO ? PB_EXIT_FAIL : PB_EXIT_USAGE;
 	}
-	unsigned maxthr = plan_max_threads(s);
+	if (so.slurm && s->machine_var) {
+		/* $THREADS / $NCORES come from this machine's cores: the compute
+		 * nodes' would not be measured, and nothing would say so */
+		const char *v = NULL;
+		for (size_t i = 0; i < s->nvars && !v; i++)
+			if (!strncmp(s->vars[i], s->machine_var, strlen(s->machine_var)) &&
+			    s->vars[i][strlen(s->machine_var)] == '=')
+				v = s->vars[i] + strlen(s->machine_var) + 1;
+		pb_usage_error("suite",
+			       "--slurm: %s uses $%s, which is %s here (this machine's cores), not "
+			       "what the compute nodes have; give --threads LIST (or --set %s=...)",
+			       s->name, s->machine_var, v ? v : "?", s->machine_var);
+	}
+	unsigned maxthr = pb_suite_max_threads(s);
+	struct pb_slurm_opts sopts = slurm_opts(&so, NULL, maxthr);
 	if (so.dry_run) {
 		int ret = PB_EXIT_OK;
 		if (so.slurm) {
@@ -411,7 +540,7 @@ int pb_cmd_suite(int argc, char **argv)
 				 : getenv("PAGEBENCH_RESULTS") && *getenv("PAGEBENCH_RESULTS")
 				     ? getenv("PAGEBENCH_RESULTS")
 				     : "results");
-			if (submit(dir, s->name, &so, maxthr, NULL, 0, s->ntasks, jobid,
+			if (submit(dir, s->name, &sopts, 1, NULL, 0, s->ntasks, jobid,
 				   sizeof(jobid), err, sizeof(err))) {
 				pb_error("suite", "%s", err);
 				ret = PB_EXIT_USAGE;
@@ -441,7 +570,7 @@ int pb_cmd_suite(int argc, char **argv)
 	pb_run_config_str(run, "suite", s->name);
 	pb_run_config_str(run, "suite_origin", s->origin);
 	pb_run_config_str(run, "mode", so.slurm ? "slurm" : "local");
-	if (pb_suite_plan_write(s, dir, err, sizeof(err))) {
+	if (pb_suite_plan_write(s, dir, so.label, err, sizeof(err))) {
 		pb_error("suite", "%s", err);
 		pb_run_abort(run);
 		ret = PB_EXIT_FAIL;
@@ -450,27 +579,30 @@ int pb_cmd_suite(int argc, char **argv)
 	fprintf(stderr, "pagebench suite %s: %zu task(s) into %s\n", s->name, s->ntasks, dir);
 	if (so.slurm) {
 		char jobid[64];
-		if (submit(dir, s->name, &so, maxthr, NULL, 0, s->ntasks, jobid, sizeof(jobid), err,
+		const char *st = "submitted";
+		if (submit(dir, s->name, &sopts, 0, NULL, 0, s->ntasks, jobid, sizeof(jobid), err,
 			   sizeof(err))) {
 			pb_error("suite", "%s", err);
-			pb_run_config_str(run, "suite_status", "failed");
+			st = "failed";
 			ret = PB_EXIT_FAIL;
 		} else {
 			pb_run_config_str(run, "slurm_job_id", jobid);
-			pb_run_config_str(run, "suite_status", "submitted");
 		}
-		if (pb_run_finish(run))
+		if (pb_run_finish(run) || mark_unfinished(dir, st))
 			ret = PB_EXIT_FAIL;
 		if (ret == PB_EXIT_OK && so.wait)
 			ret = pb_suite_wait_merge(dir, (unsigned)so.timeout);
 		else if (ret == PB_EXIT_OK)
 			fprintf(stderr, "pagebench suite: then `pagebench merge %s --wait`\n", dir);
 	} else {
-		run_local(dir, NULL, 0, s->ntasks, so.label);
-		if (pb_run_finish(run))
+		/* meta.json (command line, machine) first, marked partial until the
+		 * tasks are merged: a suite killed on the way claims nothing */
+		if (pb_run_finish(run) || mark_unfinished(dir, "running")) {
 			ret = PB_EXIT_FAIL;
-		else
+		} else {
+			run_local(dir, NULL, 0, s->ntasks, so.label);
 			ret = report_merge(dir, NULL);
+		}
 	}
 out:
 	free(dir);

@@ -123,8 +123,9 @@ int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_op
 	return 0;
 }
 
-/* Run argv, capture stdout (up to cap-1 bytes) and the exit status. */
-static int capture(char *const argv[], char *out, size_t cap, int *status)
+/* Run argv, capture stdout (up to cap-1 bytes) and the exit status; with
+ * ef (a temporary file), its stderr goes there instead of ours. */
+static int capture(char *const argv[], char *out, size_t cap, FILE *ef, int *status)
 {
 	int fds[2];
 	posix_spawn_file_actions_t fa;
@@ -133,6 +134,8 @@ static int capture(char *const argv[], char *out, size_t cap, int *status)
 		return -errno;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	if (ef)
+		posix_spawn_file_actions_adddup2(&fa, fileno(ef), 2);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
 	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -157,7 +160,7 @@ int pb_slurm_submit(const char *script_path, char *jobid, size_t len, char *err,
 	char out[256];
 	int st = 0;
 	char *argv[] = {"sbatch", "--parsable", (char *)script_path, NULL};
-	int rc = capture(argv, out, sizeof(out), &st);
+	int rc = capture(argv, out, sizeof(out), NULL, &st);
 	if (rc) {
 		snprintf(err, errlen,
 			 "sbatch: %s (is Slurm installed? apt-get install slurm-client)",
@@ -180,34 +183,71 @@ int pb_slurm_submit(const char *script_path, char *jobid, size_t len, char *err,
 	return 0;
 }
 
+int pb_slurm_active(const char *jobid, unsigned *left, char *err, size_t errlen)
+{
+	char out[65536];
+	int st = 0;
+	char *argv[] = {"squeue", "-h", "-j", (char *)jobid, "-o", "%i %t", NULL};
+	FILE *ef = tmpfile();
+	int rc = ef ? capture(argv, out, sizeof(out), ef, &st) : -errno;
+	*left = 0;
+	if (rc) {
+		snprintf(err, errlen, "squeue: %s", strerror(-rc));
+		if (ef)
+			fclose(ef);
+		return rc;
+	}
+	/* squeue forgets a finished job: no lines, or "Invalid job id" with
+	 * exit 1.  Any other failure (the controller unreachable) says nothing
+	 * about the job: an error, not "finished". */
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		char msg[512] = "";
+		rewind(ef);
+		size_t m = fread(msg, 1, sizeof(msg) - 1, ef);
+		msg[m] = 0;
+		msg[strcspn(msg, "\n")] = 0;
+		fclose(ef);
+		if (strstr(msg, "Invalid job id"))
+			return 0;
+		snprintf(err, errlen, "squeue -j %s failed (%s %d): %s", jobid,
+			 WIFEXITED(st) ? "exit" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+			 msg[0] ? msg : "no message");
+		return -EIO;
+	}
+	fclose(ef);
+	for (char *c = out; *c; c++)
+		*left += *c == '\n';
+	if (out[0] && out[strlen(out) - 1] != '\n')
+		(*left)++;
+	return 0;
+}
+
 int pb_slurm_wait(const char *jobid, unsigned timeout_s, char *err, size_t errlen)
 {
-	time_t end = time(NULL) + (time_t)timeout_s;
+	time_t end = time(NULL) + (time_t)timeout_s, failing = 0;
 	unsigned polls = 0;
 	for (;;) {
-		char out[65536];
-		int st = 0;
-		char *argv[] = {"squeue", "-h", "-j", (char *)jobid, "-o", "%i %t", NULL};
-		int rc = capture(argv, out, sizeof(out), &st);
-		if (rc) {
-			snprintf(err, errlen, "squeue: %s", strerror(-rc));
+		unsigned left;
+		int rc = pb_slurm_active(jobid, &left, err, errlen);
+		/* squeue failing for a while (a controller restarting) is waited
+		 * out; for a minute on end it ends the wait */
+		if (rc == -EIO && !failing)
+			failing = time(NULL);
+		if (rc && (rc != -EIO || time(NULL) - failing >= 60))
 			return rc;
-		}
-		/* squeue forgets a finished job: "Invalid job id" with exit 1, or no lines. */
-		if (!WIFEXITED(st) || WEXITSTATUS(st) || !out[0])
+		if (!rc)
+			failing = 0;
+		if (!rc && !left)
 			return 0;
 		if (timeout_s && time(NULL) >= end) {
 			snprintf(err, errlen, "job %s still has tasks after %u s", jobid,
 				 timeout_s);
 			return -ETIMEDOUT;
 		}
-		if (isatty(2) && polls % 10 == 0) {
-			unsigned left = 0;
-			for (char *c = out; *c; c++)
-				left += *c == '\n';
+		if (isatty(2) && polls % 10 == 0)
 			fprintf(stderr, "\rjob %s: %u array task(s) pending or running   ", jobid,
 				left);
-		}
 		polls++;
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = 500000000};
 		nanosleep(&ts, NULL);

@@ -31,6 +31,8 @@
 struct var {
 	char *name, *value;
 	int sticky; /* from --set: a `set` line does not replace it */
+	int used;   /* expanded at least once */
+	int local;  /* THREADS, NCORES as this machine's topology gave them */
 };
 
 struct parser {
@@ -105,10 +107,12 @@ static int var_set(struct parser *p, const char *name, size_t n, const char *val
 		v = &p->vars[p->nvars++];
 		v->name = strndup(name, n);
 		v->value = NULL;
+		v->used = 0;
 	}
 	free(v->value);
 	v->value = strdup(value);
 	v->sticky = sticky;
+	v->local = 0;
 	if (!v->name || !v->value)
 		return perr(p, "out of memory");
 	return 0;
@@ -163,6 +167,9 @@ static int expand(struct parser *p, const char **pp, struct word *w)
 	if (!v)
 		return perr(p, "unknown variable '%.*s' (set it with `set %.*s=...` or --set)",
 			    (int)n, name, (int)n, name);
+	v->used = 1;
+	if (v->local && !p->s->machine_var)
+		p->s->machine_var = !strcmp(v->name, "THREADS") ? "THREADS" : "NCORES";
 	return wput(w, v->value, strlen(v->value)) ? perr(p, "out of memory") : 0;
 }
 
@@ -313,8 +320,20 @@ static int do_line(struct parser *p, char **w, int nw)
 	if (!strcmp(cmd, "run")) {
 		if (nw < 2 || w[1][0] == '-')
 			return perr(p, "`run` needs a kernel name (see `pagebench list kernels`)");
-		if (!pb_kernel_find(w[1]))
+		const struct pb_kernel_desc *d = pb_kernel_find(w[1]);
+		if (!d)
 			return perr(p, "unknown kernel '%s' (see `pagebench list kernels`)", w[1]);
+		/* its --param against the kernel's table now, as `run` checks it, not
+		 * when the task's turn comes after hours of the others */
+		const char *kv = NULL;
+		for (int i = 2; i < nw; i++)
+			if (!strcmp(w[i], "--param") && i + 1 < nw)
+				kv = w[++i];
+			else if (!strncmp(w[i], "--param=", 8))
+				kv = w[i] + 8;
+		char e[512];
+		if (kv && pb_kernel_params_check(d, kv, NULL, e, sizeof(e)) == -EINVAL)
+			return perr(p, "%s", e);
 		return add_task(p, w, nw);
 	}
 	if (!strcmp(cmd, "sim") || !strcmp(cmd, "mrc"))
@@ -387,6 +406,8 @@ int pb_suite_parse(const char *origin, const char *text, char *const *sets, size
 	rc = var_set(&p, "THREADS", 7, threads, 0);
 	rc = rc ? rc : var_set(&p, "REPS", 4, "6", 0);
 	rc = rc ? rc : var_set(&p, "NCORES", 6, ncores, 0);
+	for (size_t i = 0; !rc && i < p.nvars; i++) /* THREADS, NCORES: this machine's */
+		p.vars[i].local = strcmp(p.vars[i].name, "REPS") != 0;
 	for (size_t i = 0; !rc && i < nsets; i++) {
 		const char *eq = strchr(sets[i], '=');
 		if (!eq || !valid_name(sets[i], (size_t)(eq - sets[i])))
@@ -421,6 +442,17 @@ int pb_suite_parse(const char *origin, const char *text, char *const *sets, size
 		p.line = 0;
 		rc = perr(&p, "no commands in the suite");
 	}
+	/* A --set the suite never reads would change nothing: say so rather
+	 * than run what was not asked for (`suite bench --reps 5` ran 11). */
+	for (size_t i = 0; !rc && i < p.nvars; i++)
+		if (p.vars[i].sticky && !p.vars[i].used) {
+			p.line = 0;
+			rc = perr(
+			    &p,
+			    "--set %s=%s: the suite never uses $%s, so it would change nothing "
+			    "(--threads and --reps set THREADS and REPS)",
+			    p.vars[i].name, p.vars[i].value, p.vars[i].name);
+		}
 	if (!rc) {
 		p.s->vars = calloc(p.nvars ? p.nvars : 1, sizeof(char *));
 		for (size_t i = 0; p.s->vars && i < p.nvars; i++)

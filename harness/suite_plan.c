@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <jansson.h>
 #include <limits.h>
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include "pagebench/outfile.h"
+#include "pagebench/parse.h"
 #include "pagebench/suite.h"
 
 extern char **environ;
@@ -66,13 +68,34 @@ static int write_json(const char *path, json_t *j, unsigned flags, char *err, si
 	return rc;
 }
 
-int pb_suite_plan_write(const struct pb_suite *s, const char *dir, char *err, size_t errlen)
+unsigned pb_suite_max_threads(const struct pb_suite *s)
+{
+	uint64_t best = 1;
+	for (size_t i = 0; i < s->ntasks; i++)
+		for (int k = 1; k + 1 < s->tasks[i].argc; k++)
+			if (!strcmp(s->tasks[i].argv[k], "--threads")) {
+				uint64_t *v = NULL;
+				size_t n = 0;
+				if (!pb_parse_u64_list(s->tasks[i].argv[k + 1], &v, &n))
+					for (size_t j = 0; j < n; j++)
+						best = v[j] > best ? v[j] : best;
+				free(v);
+			}
+	return best > 4096 ? 4096 : (unsigned)best;
+}
+
+int pb_suite_plan_write(const struct pb_suite *s, const char *dir, const char *label, char *err,
+			size_t errlen)
 {
 	json_t *plan = json_object(), *jt = json_array(), *jv = json_array();
 	json_object_set_new(plan, "schema_version", json_integer(1));
 	json_object_set_new(plan, "suite", json_string(s->name));
 	json_object_set_new(plan, "origin", json_string(s->origin));
 	json_object_set_new(plan, "source", json_string(s->text));
+	/* what a resume needs to run the rest alike: the label every task gets,
+	 * and the cores a task asks of Slurm */
+	json_object_set_new(plan, "label", label ? json_string(label) : json_null());
+	json_object_set_new(plan, "max_threads", json_integer(pb_suite_max_threads(s)));
 	for (size_t i = 0; i < s->nvars; i++)
 		json_array_append_new(jv, json_string(s->vars[i]));
 	json_object_set_new(plan, "variables", jv);
@@ -108,7 +131,8 @@ static __attribute__((noinline)) json_t *load_json(const char *path, char *err, 
 	return j;
 }
 
-int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen)
+int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, unsigned *max_threads,
+		       char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/plan.json", dir);
@@ -116,14 +140,27 @@ int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen)
 	if (!plan)
 		return -EINVAL;
 	json_t *tasks = json_object_get(plan, "tasks");
+	json_int_t mt = json_integer_value(json_object_get(plan, "max_threads"));
+	const char *l = json_string_value(json_object_get(plan, "label"));
 	if (!json_is_array(tasks)) {
 		snprintf(err, errlen, "%s: no tasks array", path);
 		json_decref(plan);
 		return -EINVAL;
 	}
-	*n = json_array_size(tasks);
+	*ntasks = json_array_size(tasks);
+	*max_threads = mt >= 1 && mt <= 4096 ? (unsigned)mt : 1;
+	*label = l ? strdup(l) : NULL;
 	json_decref(plan);
-	return 0;
+	return l && !*label ? -ENOMEM : 0;
+}
+
+int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen)
+{
+	char *label = NULL;
+	unsigned maxthr;
+	int rc = pb_suite_plan_info(dir, n, &label, &maxthr, err, errlen);
+	free(label);
+	return rc;
 }
 
 static void task_dir(char *buf, size_t len, const char *dir, size_t task)
@@ -155,6 +192,43 @@ static const char *envs(const char *k)
 	return v && *v ? v : NULL;
 }
 
+/* Copy fd to our stderr until EOF; keep its last non-empty line. */
+static void tee_last_line(int fd, char *last, size_t len)
+{
+	char buf[4096], line[512];
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (size_t w = 0; w < (size_t)r;) { /* ours is the task's stderr */
+			ssize_t k = write(2, buf + w, (size_t)r - w);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break;
+			w += (size_t)k;
+		}
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] == '\n' || buf[i] == '\r') {
+				if (n) {
+					line[n] = 0;
+					snprintf(last, len, "%s", line);
+				}
+				n = 0;
+			} else if (n + 1 < sizeof(line)) {
+				line[n++] = buf[i];
+			}
+		}
+	}
+	if (n) {
+		line[n] = 0;
+		snprintf(last, len, "%s", line);
+	}
+}
+
 int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32], tdir[PATH_MAX], host[256] = "";
@@ -169,6 +243,8 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 		json_decref(plan);
 		return -EINVAL;
 	}
+	if (!label) /* the suite's own: a resumed task is labelled as the rest */
+		label = json_string_value(json_object_get(plan, "label"));
 	task_dir(tdir, sizeof(tdir), dir, task);
 	/* A result of an earlier attempt moves aside: only the newest is merged. */
 	for (int k = 1; access(tdir, F_OK) == 0; k++) {
@@ -204,7 +280,23 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 	utc_now(started, sizeof(started));
 	int status = -1;
 	pid_t pid;
-	int src = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, av, environ);
+	char last[512] = "";
+	int efd[2] = {-1, -1};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	/* stderr not a terminal (a log, Slurm's .out): pass the task's stderr
+	 * through and keep its last line for task.json; on a terminal it stays
+	 * the task's own (its progress needs a terminal), as the user sees it */
+	if (!isatty(2) && !pipe2(efd, O_CLOEXEC))
+		posix_spawn_file_actions_adddup2(&fa, efd[1], 2);
+	int src = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, av, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (efd[1] >= 0)
+		close(efd[1]);
+	if (src == 0 && efd[0] >= 0)
+		tee_last_line(efd[0], last, sizeof(last));
+	if (efd[0] >= 0)
+		close(efd[0]);
 	if (src == 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
@@ -224,6 +316,8 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 		json_object_set_new(r, "exit_code", json_integer(WEXITSTATUS(status)));
 	else if (WIFSIGNALED(status))
 		json_object_set_new(r, "signal", json_integer(WTERMSIG(status)));
+	if (!ok && last[0]) /* what the task said last: why it failed */
+		json_object_set_new(r, "message", json_string(last));
 	json_object_set_new(r, "host", json_string(host));
 	json_object_set_new(r, "started_utc", json_string(started));
 	json_object_set_new(r, "finished_utc", json_string(finished));
@@ -314,6 +408,82 @@ static int merge_csv(const char *dir, char *const *folders, size_t n, const char
 	return rc;
 }
 
+/*
+ * Why task `task` of a Slurm run has no result, from the end of its newest
+ * log tasks/slurm-<job>_<task>.out (slurmstepd writes "*** JOB 9 ON n1
+ * CANCELLED AT ... DUE TO TIME LIMIT ***" there): "" when there is no log or
+ * it names no cause.  *log gets the log's name.
+ */
+static void slurm_reason(const char *dir, size_t task, char *why, size_t len, char *log,
+			 size_t loglen)
+{
+	char pat[PATH_MAX + 64];
+	glob_t g;
+	struct stat best = {0}, st;
+	why[0] = log[0] = 0;
+	snprintf(pat, sizeof(pat), "%s/tasks/slurm-*_%zu.out", dir, task);
+	if (glob(pat, 0, NULL, &g))
+		return;
+	const char *newest = NULL;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		if (!stat(g.gl_pathv[i], &st) && (!newest || st.st_mtime >= best.st_mtime)) {
+			newest = g.gl_pathv[i];
+			best = st;
+		}
+	size_t n = 0;
+	char *text = newest ? pb_slurp(newest, &n) : NULL;
+	if (newest)
+		snprintf(log, loglen, "%s", strrchr(newest, '/') + 1);
+	globfree(&g);
+	static const char *const causes[][2] = {
+	    {"DUE TO TIME LIMIT", "timed out (Slurm's time limit)"},
+	    {"DUE TO PREEMPTION", "preempted"},
+	    {"DUE TO NODE FAILURE", "its node failed"},
+	    {"DUE TO JOB REQUEUE", "requeued"},
+	    {"CANCELLED AT", "cancelled"},
+	    {"oom-kill", "killed by the out-of-memory killer"},
+	};
+	for (size_t i = 0; text && i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (strstr(text, causes[i][0])) {
+			snprintf(why, len, "%s", causes[i][1]);
+			break;
+		}
+	free(text);
+}
+
+/* The "reason" of a task without a good result (t: its task.json, or the
+ * record of a missing one). */
+static void explain_task(const char *dir, size_t task, json_t *t, int missing)
+{
+	char why[128], log[256], msg[1024];
+	slurm_reason(dir, task, why, sizeof(why), log, sizeof(log));
+	json_t *code = json_object_get(t, "exit_code"), *sig = json_object_get(t, "signal");
+	const char *known = json_string_value(json_object_get(t, "reason"));
+	if (missing)
+		snprintf(msg, sizeof(msg), "no result: %s",
+			 why[0] ? why
+				: "not run yet, or killed, timed out, cancelled or preempted");
+	else if (json_is_integer(code) && json_string_value(json_object_get(t, "message")))
+		snprintf(msg, sizeof(msg), "failed: exit %lld: %s",
+			 (long long)json_integer_value(code),
+			 json_string_value(json_object_get(t, "message")));
+	else if (json_is_integer(code))
+		snprintf(msg, sizeof(msg), "failed: exit %lld%s",
+			 (long long)json_integer_value(code),
+			 json_integer_value(code) == 2 ? " (the command was refused: a bad option "
+							 "or value)"
+						       : "");
+	else if (json_is_integer(sig))
+		snprintf(msg, sizeof(msg), "failed: killed by signal %lld%s%s",
+			 (long long)json_integer_value(sig), why[0] ? ", " : "", why);
+	else
+		snprintf(msg, sizeof(msg), "failed: %s", known ? known : "see its task.json");
+	if (log[0] && strlen(msg) + strlen(log) + 16 < sizeof(msg))
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " (log: tasks/%s)", log);
+	if (!known || missing)
+		json_object_set_new(t, "reason", json_string(msg));
+}
+
 int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally, char *err,
 		   size_t errlen)
 {
@@ -323,10 +493,18 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 	int rc = pb_suite_plan_ntasks(dir, &n, err, errlen);
 	if (rc)
 		return rc;
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	json_t *plan = load_json(path, err, errlen);
+	json_t *ptasks = json_object_get(plan, "tasks");
 	char **folders = calloc(n ? n : 1, sizeof(char *));
 	json_t *tasks = json_array(), *notes = json_array();
-	if (!folders)
-		return -ENOMEM;
+	if (!folders || !plan) {
+		free(folders);
+		json_decref(plan);
+		json_decref(tasks);
+		json_decref(notes);
+		return plan ? -ENOMEM : -EINVAL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		task_dir(tdir, sizeof(tdir), dir, i + 1);
 		snprintf(path, sizeof(path), "%s/task.json", tdir);
@@ -336,11 +514,10 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		if (!t) {
 			t = json_object();
 			json_object_set_new(t, "task", json_integer((json_int_t)i + 1));
+			json_t *cmd = json_object_get(json_array_get(ptasks, i), "command");
+			json_object_set_new(t, "command", cmd ? json_incref(cmd) : json_null());
 			json_object_set_new(t, "status", json_string("missing"));
-			json_object_set_new(
-			    t, "reason",
-			    json_string("no result: not run yet, or failed, timed out, "
-					"cancelled or preempted before it finished"));
+			explain_task(dir, i + 1, t, 1);
 			tally->missing++;
 		} else if (st && !strcmp(st, "ok")) {
 			folders[i] = task_run_folder(tdir);
@@ -353,6 +530,7 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 				tally->ok++;
 			}
 		} else {
+			explain_task(dir, i + 1, t, 0);
 			tally->failed++;
 		}
 		json_array_append_new(tasks, t);
@@ -389,6 +567,7 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		rc = write_json(path, meta, PB_OUT_FORCE, err, errlen);
 	}
 	json_decref(meta);
+	json_decref(plan);
 	json_decref(tasks);
 	json_decref(notes);
 	return rc;

@@ -51,6 +51,10 @@ struct pb_suite {
 	struct pb_suite_task *tasks;
 	size_t nvars;
 	char **vars; /* "NAME=VALUE" after the whole file: what was used */
+	/* A built-in read with this machine's value (THREADS, NCORES: its core
+	 * count) by some line, not set by --set or a `set` line; NULL if none.
+	 * A plan for other machines (--slurm) must not use one. */
+	const char *machine_var;
 };
 
 /* The text of a built-in suite, or NULL. */
@@ -74,11 +78,15 @@ void pb_suite_free(struct pb_suite *s);
 /*
  * A suite run folder on disk (harness/suite_plan.c): the same steps here
  * and on a cluster.  dir is the suite's run folder.
- *   plan_write   plan.json (the tasks' argv, the variables) and tasks/;
+ *   plan_write   plan.json (the tasks' argv, the variables, the suite's
+ *                --label or null, the largest --threads value) and tasks/;
+ *   plan_info    what plan.json holds: its tasks, label (malloc'ed or
+ *                NULL) and largest thread count;
  *   task_run     task N (1-based): its command as a child pagebench into
  *                tasks/NNN/<run folder>, then tasks/NNN/task.json (status,
  *                exit code, host, Slurm ids, times); an earlier attempt's
- *                folder moves to tasks/NNN.attempt-K first;
+ *                folder moves to tasks/NNN.attempt-K first; label NULL: the
+ *                plan's (a resumed task keeps the suite's label);
  *   merge        the tasks' CSVs concatenated into dir, meta.json updated
  *                (config.tasks, config.suite_status and status: complete,
  *                failed or partial), `extra` (a JSON object or NULL) merged
@@ -90,9 +98,13 @@ struct pb_suite_tally {
 	size_t ok, failed, missing;
 };
 struct json_t;
-int pb_suite_plan_write(const struct pb_suite *s, const char *dir, char *err,
+int pb_suite_plan_write(const struct pb_suite *s, const char *dir, const char *label, char *err,
 			size_t errlen) PB_MUST_CHECK;
 int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen) PB_MUST_CHECK;
+int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, unsigned *max_threads,
+		       char *err, size_t errlen) PB_MUST_CHECK;
+/* The largest --threads value of any task (1 if none): whole cores per task. */
+unsigned pb_suite_max_threads(const struct pb_suite *s);
 int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err, size_t errlen);
 int pb_suite_merge(const char *dir, struct json_t *extra, struct pb_suite_tally *tally, char *err,
 		   size_t errlen) PB_MUST_CHECK;
@@ -116,6 +128,9 @@ int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_op
 /* `sbatch --parsable SCRIPT`: the job id into jobid. */
 int pb_slurm_submit(const char *script_path, char *jobid, size_t len, char *err,
 		    size_t errlen) PB_MUST_CHECK;
+/* How many tasks of job `jobid` squeue lists as pending or running (0 once
+ * it forgot the job). */
+int pb_slurm_active(const char *jobid, unsigned *left, char *err, size_t errlen) PB_MUST_CHECK;
 /* Wait until no task of job `jobid` is pending or running (squeue), at most
  * timeout_s seconds (0: forever).  -ETIMEDOUT when it ran out. */
 int pb_slurm_wait(const char *jobid, unsigned timeout_s, char *err, size_t errlen) PB_MUST_CHECK;

@@ -41,32 +41,67 @@ static char *run_file(const char *name)
 	return buf;
 }
 
+/* The last six fields of an events.csv line into f[2..7]:
+ * ...,experiment,kernel,threads,rep,thread,event,value (the experiment may
+ * be quoted with commas, so they are taken from the end). */
+static void event_fields(const char *l, char f[8][128])
+{
+	size_t len = strcspn(l, "\n");
+	char line[1024];
+	snprintf(line, sizeof(line), "%.*s", (int)len, l);
+	char *end = line + strlen(line);
+	for (int i = 7; i >= 2; i--) {
+		char *c = end;
+		while (c > line && c[-1] != ',')
+			c--;
+		snprintf(f[i], sizeof(f[i]), "%.*s", (int)(end - c), c);
+		end = c > line ? c - 1 : line;
+	}
+}
+
 /* Sum of events.csv values for `event` on total rows of measured reps, of
  * `kernel`'s rows (NULL: every kernel's; a run also runs its baseline). */
 static long long event_total(const char *events, const char *kernel, const char *event)
 {
 	long long sum = 0;
 	for (const char *l = events; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		/* ...,experiment,kernel,threads,rep,thread,event,value: the experiment
-		 * may be quoted with commas, so take the last six fields. */
-		size_t len = strcspn(l, "\n");
-		char line[1024];
-		snprintf(line, sizeof(line), "%.*s", (int)len, l);
 		char f[8][128];
-		int k = 8;
-		char *end = line + strlen(line);
-		for (int i = 7; i >= 2; i--) {
-			char *c = end;
-			while (c > line && c[-1] != ',')
-				c--;
-			snprintf(f[i], sizeof(f[i]), "%.*s", (int)(end - c), c);
-			end = c > line ? c - 1 : line;
-		}
-		if (k == 8 && strcmp(f[4], "0") && !strcmp(f[5], "total") && !strcmp(f[6], event) &&
+		event_fields(l, f);
+		if (strcmp(f[4], "0") && !strcmp(f[5], "total") && !strcmp(f[6], event) &&
 		    (!kernel || !strcmp(f[2], kernel)))
 			sum += atoll(f[7]);
 	}
 	return sum;
+}
+
+/* Per-thread rows (every repetition) whose cpu_ns is 0 or more than the
+ * work_ns of the same thread and repetition; *rows gets how many there are. */
+static int cpu_outside_wall(const char *events, int *rows)
+{
+	long long work = -1;
+	int bad = 0;
+	*rows = 0;
+	for (const char *l = events; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char f[8][128];
+		event_fields(l, f);
+		if (!strcmp(f[5], "total"))
+			continue;
+		if (!strcmp(f[6], "work_ns"))
+			work = atoll(f[7]); /* written just before cpu_ns */
+		if (!strcmp(f[6], "cpu_ns")) {
+			long long cpu = atoll(f[7]);
+			(*rows)++;
+			if (cpu <= 0 || work < 0 || cpu > work) {
+				fprintf(
+				    stderr,
+				    "  threads %s rep %s thread %s: cpu_ns %lld, work_ns %lld\n",
+				    f[3], f[4], f[5], cpu, work);
+				bad++;
+			}
+			work = -1;
+		}
+	}
+	return bad;
 }
 
 static int run(char *kernel, char *params, char *size)
@@ -175,6 +210,15 @@ int main(int argc, char **argv)
 				     "%s %s: cpu_ns %lld, work_ns %lld", wis[k], wisp[p], cpu,
 				     work);
 		}
+	/* cpu_ns of every thread and repetition, on passes shorter than a
+	 * scheduler tick (512 read faults of the zero page: well under 1 ms):
+	 * some CPU time, never more than the pass's wall time.  getrusage's CPU
+	 * times, read until 2026-12-05, gave 0 or a whole 4 ms tick here. */
+	if (run("fault-anon-read", NULL, "2M") == 0) {
+		int rows = 0, bad = cpu_outside_wall(run_file("events.csv"), &rows);
+		PB_CHECK_MSG(rows == 3 * 3 && bad == 0, "%d of %d rows: cpu_ns not within work_ns",
+			     bad, rows);
+	}
 	/* Refused with the reason: a sparse file for a kernel that reads
 	 * stamps, a counter for a kernel that touches nothing. */
 	const char *bad[][2] = {{"fault-file", "fill=none"}, {"zap-munmap", "count=shared"}};

@@ -3,8 +3,9 @@
 # tests/slurm/test_slurm.sh PAGEBENCH - suites on a real one-node Slurm cluster, end to end:
 #   a 4-task suite runs locally (--local) and as a job array (--slurm --wait); the merged
 #   deterministic counts (sim faults, evictions, write-backs; mrc misses) are identical;
-#   one array task is cancelled before it runs: merge reports it (exit 1, status partial),
-#   --resume resubmits only that task, and the merged result is complete and equal again.
+#   one array task is cancelled before it runs: merge reports it (exit 1, status partial,
+#   its command), --resume resubmits only that task with the first job's options, and the
+#   merged result is complete and equal again.
 # Exit 77 (skip) when the cluster cannot start here (not root, packages missing).
 set -u
 PB=$(realpath "$1")
@@ -71,7 +72,7 @@ check "slurm suite complete" [ "$(status_of "$S")" = complete ]
 check "merged figures rendered" test -s "$S/plots/mrc.pdf" -a -s "$S/plots/faults.png"
 
 # Cancel task 4 before it runs (one array task at a time), then resume it.
-"$PB" suite "$T/four.suite" --slurm --array-max 1 --results "$T/resume" > "$T/resume.log" 2>&1
+"$PB" suite "$T/four.suite" --slurm --array-max 1 --label lab3 --results "$T/resume" > "$T/resume.log" 2>&1
 check "submit exits 0" [ $? -eq 0 ]
 R=$(ls -d "$T"/resume/*/)
 JOB=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["last_job_id"])' "$R/slurm.json")
@@ -79,12 +80,14 @@ scancel "${JOB}_4"
 "$PB" merge "$R" --wait --timeout 600 > "$T/merge1.log" 2>&1
 check "merge of a cancelled task exits 1" [ $? -eq 1 ]
 check "merge names the missing task" grep -q '1 without a result' "$T/merge1.log"
+check "merge names its command" grep -q '^  task 4 (mrc --workload .*): no result' "$T/merge1.log"
 check "suite marked partial" [ "$(status_of "$R")" = partial ]
 "$PB" suite --resume "$R" --slurm --wait --timeout 600 > "$T/resume2.log" 2>&1
 check "resume exits 0" [ $? -eq 0 ]
-check "resume resubmitted only task 4" grep -q -- '--array=4$' "$R/job-2.sbatch"
+check "resume resubmitted only task 4, with the first job's --array-max" grep -q -- '--array=4%1$' "$R/job-2.sbatch"
 check "resumed suite complete" [ "$(status_of "$R")" = complete ]
 check "resumed counts equal the local run" same_counts "$L" "$R"
+check "resumed task labelled as the others" python3 -c 'import csv,sys; rows=list(csv.DictReader(open(sys.argv[1], newline=""))); sys.exit(0 if rows and all(r["label"] == "lab3" for r in rows) else 1)' "$R/mrc.csv"
 check "mrc rows not merged twice" [ "$(($(wc -l < "$R/mrc.csv") - 1))" -eq 20 ]
 
 echo "$passes passed, $fails failed"

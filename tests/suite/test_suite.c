@@ -8,7 +8,10 @@
  *  - a user's suite file runs end to end: plan.json and meta.json parse
  *    with jansson, every task has its own run folder with its own
  *    meta.json, and the merged CSVs hold every task's rows under one
- *    header.
+ *    header; --resume reruns only a task without a result, with the
+ *    suite's label;
+ *  - the Slurm path with stand-in sbatch/squeue: a submitted suite is
+ *    partial, and a resume asks for the first job's cores, nodes and time.
  */
 #define _GNU_SOURCE
 #if defined(__GNUC__) && !defined(__clang__)
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pagebench/kernel.h"
@@ -47,19 +51,20 @@ static void language(void)
 	struct pb_suite *s;
 	char err[1024];
 	char *sets[] = {"N=7", "W=a,b"};
-	const char *text = "# comment\n"
-			   "set N=3\n"
-			   "set M=\"x y\"\n"
-			   "run memtouch --threads $THREADS --reps ${N} --param 'p=$N' # tail\n"
-			   "\n"
-			   "sim --workload $W --policy \"lru\" --frames $M\n";
+	const char *text =
+	    "# comment\n"
+	    "set N=3\n"
+	    "set M=\"x y\"\n"
+	    "run uffd-pager --threads $THREADS --reps ${N} --param 'swap=$N' # tail\n"
+	    "\n"
+	    "sim --workload $W --policy \"lru\" --frames $M\n";
 	PB_CHECK(pb_suite_parse("t.suite", text, sets, 2, &s, err, sizeof(err)) == 0);
 	if (s) {
 		PB_CHECK(s->ntasks == 2);
 		PB_CHECK(s->tasks[0].line == 4 && s->tasks[1].line == 6);
 		PB_CHECK(s->tasks[0].argc == 8);
-		PB_CHECK(!strcmp(s->tasks[0].argv[5], "7"));	/* --set wins over `set` */
-		PB_CHECK(!strcmp(s->tasks[0].argv[7], "p=$N")); /* no expansion in '...' */
+		PB_CHECK(!strcmp(s->tasks[0].argv[5], "7"));	   /* --set wins over `set` */
+		PB_CHECK(!strcmp(s->tasks[0].argv[7], "swap=$N")); /* no expansion in '...' */
 		PB_CHECK(!strcmp(s->tasks[1].argv[2], "a,b"));
 		PB_CHECK(!strcmp(s->tasks[1].argv[6], "x y")); /* one word */
 		PB_CHECK_MSG(strstr(s->tasks[1].text, "'x y'") != NULL, "%s", s->tasks[1].text);
@@ -86,8 +91,37 @@ static void language(void)
 	PB_CHECK(parse_err("kernels weird\n", "t.suite:1: unknown kernel set"));
 	PB_CHECK(parse_err("kernels all --param x=1\n", "t.suite:1: --param is per kernel"));
 	PB_CHECK(parse_err("run\n", "t.suite:1: `run` needs a kernel"));
+	/* a run line's --param is checked against its kernel's table at once */
+	PB_CHECK(parse_err("run memtouch\nrun uffd-pager --param fram=3\n",
+			   "t.suite:2: uffd-pager: --param "));
+	PB_CHECK(parse_err("run uffd-pager --param=pages=0\n", "t.suite:1: uffd-pager: --param "));
 	PB_CHECK(parse_err("# nothing\n\n", "t.suite: no commands"));
 	PB_CHECK(parse_err("run memtouch ${X\n", "t.suite:1: unterminated ${...}"));
+	/* a --set the suite never reads is refused: it would change nothing
+	 * (`suite bench --reps 5` ran bench's own 11 repetitions) */
+	{
+		char *unused[] = {"REPS=5"};
+		s = NULL;
+		PB_CHECK(pb_suite_parse("t.suite", "set R=11\nrun memtouch --reps $R\n", unused, 1,
+					&s, err, sizeof(err)) == -EINVAL);
+		PB_CHECK_MSG(strstr(err, "t.suite: --set REPS=5: the suite never uses $REPS"), "%s",
+			     err);
+		pb_suite_free(s);
+	}
+	/* $THREADS as this machine gave it is noted (a --slurm plan refuses it);
+	 * a `set` or --set of it is not this machine's */
+	const char *mv[][2] = {{"run memtouch --threads $THREADS\n", "THREADS"},
+			       {"set T=${NCORES}\nrun memtouch --threads $T\n", "NCORES"},
+			       {"set THREADS=1,2\nrun memtouch --threads $THREADS\n", NULL},
+			       {"run memtouch --threads 1\n", NULL}};
+	for (size_t i = 0; i < 4; i++) {
+		PB_CHECK(pb_suite_parse("t", mv[i][0], NULL, 0, &s, err, sizeof(err)) == 0);
+		if (s)
+			PB_CHECK_MSG(mv[i][1] ? s->machine_var && !strcmp(s->machine_var, mv[i][1])
+					      : !s->machine_var,
+				     "%s: %s", mv[i][0], s->machine_var ? s->machine_var : "NULL");
+		pb_suite_free(s);
+	}
 	/* every built-in suite parses */
 	for (const char *const *b = pb_suite_builtin_names(); *b; b++) {
 		PB_CHECK_MSG(pb_suite_load(*b, NULL, 0, &s, err, sizeof(err)) == 0, "%s: %s", *b,
@@ -123,6 +157,20 @@ static int csv_rows(const char *path, char *header, size_t hlen)
 		n++;
 	}
 	fclose(f);
+	return n;
+}
+
+/* Lines of a CSV with the field ",label," (our labels are plain words). */
+static int labelled_rows(const char *path, const char *label)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192], want[256];
+	int n = 0;
+	snprintf(want, sizeof(want), ",%s,", label);
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
 	return n;
 }
 
@@ -202,23 +250,201 @@ static void cli(const char *tmp)
 	snprintf(path, sizeof(path), "%s/sim_summary.csv", dir);
 	PB_CHECK(csv_rows(path, header, sizeof(header)) == 4); /* (lru, fifo) x (100, 400) */
 	PB_CHECK(strstr(header, "median_fault_rate") != NULL);
-	{ /* every task's rows carry the suite's --label */
-		FILE *lf = fopen(path, "r");
-		char line[8192];
-		int labelled = 0;
-		while (lf && fgets(line, sizeof(line), lf))
-			labelled += strstr(line, ",lab1,") != NULL;
-		if (lf)
-			fclose(lf);
-		PB_CHECK_MSG(labelled == 4, "%d labelled rows", labelled);
-	}
+	/* every task's rows carry the suite's --label */
+	PB_CHECK_MSG(labelled_rows(path, "lab1") == 4, "%d labelled rows",
+		     labelled_rows(path, "lab1"));
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	int rows = csv_rows(path, header, sizeof(header));
 	PB_CHECK_MSG(rows >= 4, "%d summary rows", rows); /* (thread 0 + total) x 2 kernels */
 	PB_CHECK(strstr(header, "median_ns_per_op") != NULL);
 	snprintf(path, sizeof(path), "%s/runs.csv", dir);
 	PB_CHECK(csv_rows(path, NULL, 0) == 2 * 7 * 2); /* 2 kernels x 7 reps x (thread+total) */
+
+	/* Task 3 without a result (as after a kill): --resume reruns it alone,
+	 * labelled as the suite's other tasks (it ran unlabelled until
+	 * 2026-12-05); a different --label, or --threads, is refused. */
+	snprintf(path, sizeof(path), "%s/tasks/003/task.json", dir);
+	PB_CHECK(unlink(path) == 0);
+	char *a4[] = {(char *)pb, "suite", "--resume", dir, "--label", "other", NULL};
+	PB_CHECK(spawn_run(a4, NULL, o) == 2 && count_lines(o->err) == 1);
+	char *a5[] = {(char *)pb, "suite", "--resume", dir, "--threads", "1", NULL};
+	PB_CHECK(spawn_run(a5, NULL, o) == 2 && count_lines(o->err) == 1);
+	char *a6[] = {(char *)pb, "suite", "--resume", dir, "--dry-run", NULL};
+	PB_CHECK(spawn_run(a6, NULL, o) == 0 && count_lines(o->out) == 1 &&
+		 !strncmp(o->out, "pagebench sim --workload ", 25));
+	char *a7[] = {(char *)pb, "suite", "--resume", dir, NULL};
+	PB_CHECK_MSG(spawn_run(a7, NULL, o) == 0 && strstr(o->err, "1 of 3 task(s)"), "%s", o->err);
+	snprintf(path, sizeof(path), "%s/tasks/003.attempt-1", dir);
+	PB_CHECK(access(path, F_OK) == 0);
+	snprintf(path, sizeof(path), "%s/sim_summary.csv", dir);
+	PB_CHECK(csv_rows(path, NULL, 0) == 4); /* merged once */
+	PB_CHECK_MSG(labelled_rows(path, "lab1") == 4, "%d rows labelled lab1",
+		     labelled_rows(path, "lab1"));
 out:
+	free(o);
+}
+
+/*
+ * A task that fails (here the userfaultfd pager where userfaultfd is not
+ * allowed) keeps what it said last in its task.json, and the merge's
+ * report gives it (it said "failed" with an exit code, the reason only on
+ * the terminal).
+ */
+static void failed_reason(const char *tmp)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char file[4096], res[4096], path[8192];
+	snprintf(file, sizeof(file), "%s/uffd.suite", tmp);
+	FILE *f = fopen(file, "w");
+	fputs("run memtouch --threads 1 --reps 1 --size 1M\n"
+	      "run uffd-pager --threads 1 --reps 1 --ops 1000 --param pages=200,frames=50\n",
+	      f);
+	fclose(f);
+	snprintf(res, sizeof(res), "%s/uffd-results", tmp);
+	char *env[] = {"PAGEBENCH_UFFD=eperm", "PAGEBENCH_NO_FIGURES=1", NULL};
+	char *a[] = {(char *)pb, "suite", file, "--results", res, NULL};
+	PB_CHECK(spawn_run(a, env, o) == 1);
+	PB_CHECK_MSG(strstr(o->err, "  task 2 (run uffd-pager ") &&
+			 strstr(o->err, "failed: exit 1: pagebench run: uffd-pager: userfaultfd "
+					"unavailable: "),
+		     "%s", o->err);
+	glob_t g;
+	snprintf(path, sizeof(path), "%s/*/tasks/002/task.json", res);
+	PB_CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1);
+	if (g.gl_pathc == 1) {
+		json_t *t = load_json(g.gl_pathv[0]);
+		const char *m = json_string_value(json_object_get(t, "message"));
+		PB_CHECK_MSG(m && strstr(m, "userfaultfd unavailable") &&
+				 json_integer_value(json_object_get(t, "exit_code")) == 1,
+			     "%s", m ? m : "no message");
+		json_decref(t);
+		globfree(&g);
+	}
+	free(o);
+}
+
+/*
+ * The Slurm path with stand-ins for sbatch (prints a job id) and squeue
+ * (no job left): a submitted suite's meta.json is partial until merged (it
+ * said complete), and a resume asks Slurm for what the first job asked
+ * (cores, whole nodes, time limit; it asked for 1 core, shared).
+ */
+static void slurm_stub(const char *tmp)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char bin[4096], path[8192], env[8400], file[4096], res[4096];
+	snprintf(bin, sizeof(bin), "%s/bin", tmp);
+	PB_CHECK(mkdir(bin, 0777) == 0);
+	const char *stubs[][2] = {{"sbatch", "#!/bin/sh\necho 4242\n"}, {"squeue", "#!/bin/sh\n"}};
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", bin, stubs[i][0]);
+		FILE *f = fopen(path, "w");
+		PB_CHECK(f != NULL);
+		if (f) {
+			fputs(stubs[i][1], f);
+			fclose(f);
+		}
+		PB_CHECK(chmod(path, 0755) == 0);
+	}
+	snprintf(env, sizeof(env), "PATH=%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin");
+	char *envv[] = {env, NULL};
+	/* A plan for the compute nodes must not take this machine's core count:
+	 * `suite default --slurm` without --threads is refused (it planned
+	 * thread scaling up to the login node's cores). */
+	char *d0[] = {(char *)pb, "suite", "default", "--slurm", "--dry-run", NULL};
+	PB_CHECK_MSG(spawn_run(d0, envv, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, "--slurm: default uses $THREADS"),
+		     "%s", o->err);
+	char *d1[] = {(char *)pb,  "suite",	"default", "--slurm",
+		      "--dry-run", "--threads", "1,4",	   NULL};
+	PB_CHECK(spawn_run(d1, envv, o) == 0 && strstr(o->out, "--cpus-per-task=4\n"));
+	snprintf(file, sizeof(file), "%s/scale.suite", tmp);
+	FILE *f = fopen(file, "w");
+	fputs("run memtouch --threads 1,2 --reps 6 --size 1M\n", f);
+	fclose(f);
+	snprintf(res, sizeof(res), "%s/slurm-results", tmp);
+	char *a[] = {(char *)pb, "suite", file,	       "--slurm", "--time", "5:00",
+		     "--label",	 "lab2",  "--results", res,	  NULL};
+	PB_CHECK_MSG(spawn_run(a, envv, o) == 0 && strstr(o->err, "submitted job 4242"), "%s",
+		     o->err);
+	glob_t g;
+	snprintf(path, sizeof(path), "%s/*/plan.json", res);
+	PB_CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1);
+	if (g.gl_pathc != 1) {
+		free(o);
+		return;
+	}
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", g.gl_pathv[0]);
+	*strrchr(dir, '/') = 0;
+	globfree(&g);
+	json_t *meta = load_json((snprintf(path, sizeof(path), "%s/meta.json", dir), path));
+	const char *st = json_string_value(json_object_get(meta, "status")),
+		   *sst = json_string_value(
+		       json_object_get(json_object_get(meta, "config"), "suite_status"));
+	PB_CHECK_MSG(st && !strcmp(st, "partial") && sst && !strcmp(sst, "submitted"),
+		     "status %s, suite_status %s", st ? st : "-", sst ? sst : "-");
+	json_decref(meta);
+	char *r[] = {(char *)pb, "suite", "--resume", dir, "--slurm", "--dry-run", NULL};
+	PB_CHECK(spawn_run(r, envv, o) == 0);
+	PB_CHECK_MSG(
+	    strstr(o->out, "#SBATCH --array=1\n") && strstr(o->out, "--cpus-per-task=2\n") &&
+		strstr(o->out, "#SBATCH --exclusive\n") && strstr(o->out, "#SBATCH --time=5:00\n"),
+	    "%s", o->out);
+	/* The array task was killed at its time limit: merge names the task,
+	 * its command and the cause from its Slurm log (it said "1 without a
+	 * result" and nothing more). */
+	snprintf(path, sizeof(path), "%s/tasks/slurm-4242_1.out", dir);
+	f = fopen(path, "w");
+	fputs("slurmstepd: error: *** JOB 4243 ON n1 CANCELLED AT 2026-12-05T07:49:48 DUE TO "
+	      "TIME LIMIT ***\n",
+	      f);
+	fclose(f);
+	char *m[] = {(char *)pb, "merge", dir, NULL};
+	PB_CHECK(spawn_run(m, envv, o) == 1);
+	PB_CHECK_MSG(strstr(o->err, "task 1 (run memtouch --threads 1,2 --reps 6 --size 1M): no "
+				    "result: timed out") &&
+			 strstr(o->err, "tasks/slurm-4242_1.out"),
+		     "%s", o->err);
+	meta = load_json((snprintf(path, sizeof(path), "%s/meta.json", dir), path));
+	const char *why = json_string_value(json_object_get(
+	    json_array_get(json_object_get(json_object_get(meta, "config"), "tasks"), 0),
+	    "reason"));
+	PB_CHECK_MSG(why && strstr(why, "timed out"), "%s", why ? why : "no reason");
+	json_decref(meta);
+	/* While squeue still lists a task of the job, a resume would run it a
+	 * second time beside the first: refused (it resubmitted). */
+	snprintf(path, sizeof(path), "%s/squeue", bin);
+	f = fopen(path, "w");
+	fputs("#!/bin/sh\necho '4242_1 R'\n", f);
+	fclose(f);
+	char *b[] = {(char *)pb, "suite", "--resume", dir, "--slurm", NULL};
+	PB_CHECK_MSG(spawn_run(b, envv, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, "job 4242 of ") && strstr(o->err, "still has 1 task(s)"),
+		     "%s", o->err);
+	snprintf(path, sizeof(path), "%s/job-2.sbatch", dir);
+	PB_CHECK(access(path, F_OK) != 0);
+	/* squeue failing says nothing about the job (it was read as "no task
+	 * left"): refused; its "Invalid job id" (a job it forgot) is no task. */
+	const char *sq[2] = {"#!/bin/sh\necho 'slurm_load_jobs error: Unable to contact slurm "
+			     "controller (connect failure)' >&2\nexit 1\n",
+			     "#!/bin/sh\necho 'slurm_load_jobs error: Invalid job id specified' "
+			     ">&2\nexit 1\n"};
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/squeue", bin);
+		f = fopen(path, "w");
+		fputs(sq[k], f);
+		fclose(f);
+		char *c[] = {(char *)pb, "suite", "--resume", dir, "--slurm", "--dry-run", NULL};
+		int rc = spawn_run(c, envv, o);
+		if (k == 0)
+			PB_CHECK_MSG(rc == 2 && strstr(o->err, "cannot tell whether job 4242") &&
+					 strstr(o->err, "Unable to contact"),
+				     "%s", o->err);
+		else
+			PB_CHECK_MSG(rc == 0 && strstr(o->out, "#SBATCH --array=1\n"), "%s",
+				     o->err);
+	}
 	free(o);
 }
 
@@ -236,6 +462,8 @@ int main(int argc, char **argv)
 	if (!mkdtemp(tmp))
 		PB_SKIP("cannot create a temporary folder");
 	cli(tmp);
+	failed_reason(tmp);
+	slurm_stub(tmp);
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd))
