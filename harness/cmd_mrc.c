@@ -492,6 +492,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	const char *cmd = "mrc";
 	struct mrc_opts o;
 	parse_opts(argc, argv, &o);
+	pb_cli_check_label("mrc", o.c.label);
 	char err[512];
 	int load = o.c.replay == 1;
 	unsigned workers = pb_topo_npus();

@@ -143,12 +143,7 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cl
 			       (unsigned long long)rc->size, (unsigned long long)pb_phys_bytes());
 	if (rc->results && !rc->results[0])
 		pb_usage_error(cmd, "bad --results '' (expected a folder)");
-	if (rc->label &&
-	    (!rc->label[0] || strlen(rc->label) > 128 || strpbrk(rc->label, ",\"\n\r")))
-		pb_usage_error(cmd,
-			       "bad --label '%s' (expected 1..128 characters, no comma, quote or "
-			       "newline)",
-			       rc->label);
+	pb_cli_check_label(cmd, rc->label);
 	if (pb_pin_parse(pin_names[rc->pin], &ro->m.pin))
 		pb_usage_error(cmd, "bad --pin '%s'", pin_names[rc->pin]);
 	ro->m.reps = (unsigned)rc->reps;

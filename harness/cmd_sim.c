@@ -491,6 +491,7 @@ int pb_cmd_sim(int argc, char **argv)
 	const char *cmd = "sim";
 	struct sim_opts o;
 	parse_opts(argc, argv, &o);
+	pb_cli_check_label(cmd, o.c.label);
 	/* a signal stops the sweep at its next batch; the configurations done
 	 * by then are kept (rows, status partial), the rest are not run */
 	pb_signals_install(1);

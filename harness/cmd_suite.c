@@ -409,6 +409,7 @@ int pb_cmd_suite(int argc, char **argv)
 	}
 	if (rc)
 		pb_usage_error("suite", "%s", err);
+	pb_cli_check_label("suite", so.label);
 	if (so.slurm && so.local)
 		pb_usage_error("suite", "--slurm and --local exclude each other");
 	if (!so.slurm && (so.partition || so.constraint || so.time || so.array_max || so.cpus ||

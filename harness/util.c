@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pagebench/cli.h"
 
@@ -31,6 +32,15 @@ void pb_usage_error(const char *cmd, const char *fmt, ...)
 	vmsg(cmd, fmt, ap);
 	va_end(ap);
 	exit(PB_EXIT_USAGE);
+}
+
+void pb_cli_check_label(const char *cmd, const char *label)
+{
+	if (label && (!label[0] || strlen(label) > 128 || strpbrk(label, ",\"\n\r")))
+		pb_usage_error(cmd,
+			       "bad --label '%s' (expected 1..128 characters, no comma, quote or "
+			       "newline)",
+			       label);
 }
 
 void pb_error(const char *cmd, const char *fmt, ...)

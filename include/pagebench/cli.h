@@ -24,5 +24,9 @@
 _Noreturn void pb_usage_error(const char *cmd, const char *fmt, ...) PB_PRINTF(2, 3);
 /* Print "pagebench <cmd>: msg" on stderr (no exit). */
 void pb_error(const char *cmd, const char *fmt, ...) PB_PRINTF(2, 3);
+/* --label's one rule for every command that takes it (it becomes a CSV
+ * cell and a machine's name in compare --machines): 1..128 characters, no
+ * comma, quote or newline; else a usage error.  NULL (no --label) passes. */
+void pb_cli_check_label(const char *cmd, const char *label);
 
 #endif /* PAGEBENCH_CLI_H */

@@ -286,6 +286,13 @@ int main(int argc, char **argv)
 	expect_usage("unknown opt", "sim", "--workload", wl, "--policy", "lru", "--frames", "3",
 		     "--bogus");
 	expect_usage("mrc range", "mrc", "--workload", wl, "--policy", "lru", "--frames", "5:1:1");
+	/* --label's rule is run's for every command (a comma split the CSV
+	 * cell's meaning: sim and mrc wrote 'a,b') */
+	expect_usage("sim label", "sim", "--workload", wl, "--policy", "lru", "--frames", "3",
+		     "--label", "a,b");
+	expect_usage("mrc label", "mrc", "--workload", wl, "--policy", "lru", "--frames", "3:5:1",
+		     "--label", "a\"b");
+	expect_usage("suite label", "suite", "quick", "--dry-run", "--label", "");
 	/* every policy takes 1 .. 2^30-1 frames: refused before any work,
 	 * by sim and by mrc alike (mrc used to write the rows below it and
 	 * drop the others), and a range too long for a list says so */
