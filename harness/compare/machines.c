@@ -69,14 +69,6 @@ static void strv_free(struct strv *s)
 	free(s->v);
 }
 
-static int col_of(const struct cmp_table *t, const char *name)
-{
-	for (size_t i = 0; i < t->ncols; i++)
-		if (!strcmp(t->header[i], name))
-			return (int)i;
-	return -1;
-}
-
 /* The cache-line round trip between the machine's CPUs at the start of
  * the run (meta.json cpu_round_trip, harness/c2c.c), NA where it was not
  * measured (one CPU) or the run predates it. */
@@ -120,7 +112,7 @@ static const char *value(const struct cmp_run *run, size_t r, size_t c, const ch
 			 size_t len)
 {
 	const struct cmp_table *t = &run->summary;
-	int sc = c ? col_of(t, col) : -1; /* column 0: machines.csv's own schema */
+	int sc = c ? cmp_table_col(t, col) : -1; /* column 0: machines.csv's own schema */
 	if (sc >= 0)
 		return cmp_cell(t, r, sc); /* as written, empty cells included */
 	return c < N_MACHINE_COLS ? machine_value(run, col, buf, len) : "NA";
@@ -182,7 +174,7 @@ static void print_value(FILE *f, const struct cmp_table *t, size_t row, const ch
 {
 	char *m = cmp_asprintf("median_%s", x), *lo = cmp_asprintf("ci95_lo_%s", x),
 	     *hi = cmp_asprintf("ci95_hi_%s", x), err[256];
-	int cm = col_of(t, m), cl = col_of(t, lo), ch = col_of(t, hi);
+	int cm = cmp_table_col(t, m), cl = cmp_table_col(t, lo), ch = cmp_table_col(t, hi);
 	double v = NAN, l = NAN, h = NAN;
 	if (cm >= 0)
 		(void)cmp_num(t, row, cm, 1, &v, err, sizeof(err));
@@ -285,9 +277,10 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		}
 		/* every number in the table is checked before it is shown */
 		const struct cmp_table *t = &runs[i].summary;
-		int num_cols[] = {ix[5], col_of(t, "ci95_lo_ops_per_s"),
-				  col_of(t, "ci95_hi_ops_per_s"), col_of(t, "speedup_vs_1_thread"),
-				  col_of(t, "ratio_vs_baseline")};
+		int num_cols[] = {ix[5], cmp_table_col(t, "ci95_lo_ops_per_s"),
+				  cmp_table_col(t, "ci95_hi_ops_per_s"),
+				  cmp_table_col(t, "speedup_vs_1_thread"),
+				  cmp_table_col(t, "ratio_vs_baseline")};
 		for (size_t r = 0; r < t->nrows; r++) {
 			for (size_t c = 0; c < t->ncols; c++) {
 				const char *h = t->header[c];
@@ -458,12 +451,12 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 				const char *names[] = {"median_ops_per_s", "ci95_lo_ops_per_s",
 						       "ci95_hi_ops_per_s", "speedup_vs_1_thread"};
 				for (int q = 0; q < 4; q++)
-					if (col_of(t, names[q]) >= 0)
-						(void)cmp_num(t, r, col_of(t, names[q]), 1, &v[q],
-							      err, sizeof(err));
-				if (col_of(t, "ratio_vs_baseline") >= 0)
-					(void)cmp_num(t, r, col_of(t, "ratio_vs_baseline"), 1,
-						      &ratio, err, sizeof(err));
+					if (cmp_table_col(t, names[q]) >= 0)
+						(void)cmp_num(t, r, cmp_table_col(t, names[q]), 1,
+							      &v[q], err, sizeof(err));
+				if (cmp_table_col(t, "ratio_vs_baseline") >= 0)
+					(void)cmp_num(t, r, cmp_table_col(t, "ratio_vs_baseline"),
+						      1, &ratio, err, sizeof(err));
 				char f[5][32];
 				double show[5] = {v[0] / 1e6, v[1] / 1e6, v[2] / 1e6, v[3], ratio};
 				for (int q = 0; q < 5; q++)

@@ -14,6 +14,9 @@
  *    --allow-config-mismatch;
  *  - --format json parses (jansson); compare.csv is read back; an
  *    existing compare.csv is not clobbered;
+ *  - a suite's folder with one experiment from two processes (run_id):
+ *    two configurations, each with its own 6 repetitions, not one of 24;
+ *    runs.csv missing a repetition that summary.csv counts: exit 2;
  *  - two sim folders with one changed fault count exit 1 (CHANGED);
  *  - --machines of two runs labelled differently prints both and writes
  *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA);
@@ -53,9 +56,9 @@ static char *path(const char *fmt, ...)
 /* A path kept for the whole test (no heap: nothing to free). */
 static char *keep(const char *s)
 {
-	static char pool[32][4096];
+	static char pool[64][4096];
 	static int n;
-	if (n == 32)
+	if (n == 64)
 		abort();
 	snprintf(pool[n], sizeof(pool[n]), "%s", s);
 	return pool[n++];
@@ -257,7 +260,7 @@ int main(int argc, char **argv)
 	PB_CHECK(strstr(o.out, "seed 1") != NULL);
 	struct cmp_table t;
 	char err[512];
-	char *csv = path("%s/compare.csv", out);
+	char *csv = keep(path("%s/compare.csv", out));
 	PB_CHECK(cmp_table_load(csv, &t, err, sizeof(err)) == 0);
 	if (t.nrows) {
 		int ix[5];
@@ -428,6 +431,65 @@ int main(int argc, char **argv)
 			    NULL};
 	PB_CHECK(spawn_run(bad_argv, bad_env, &o) != 0);
 	PB_CHECK_MSG(strstr(o.err, "PAGEBENCH_TEST_SLOWDOWN") != NULL, "%s", o.err);
+
+	/* 8b. a suite's folder: its merged CSVs hold the same experiment from
+	 * two processes (one kernel at two sizes or loads; here c1 and the
+	 * slowed c3), told apart by run_id.  Each is its own configuration
+	 * ("chase", "chase (2)"), matched in order with the other side's,
+	 * its 6 repetitions counted once and normalised by nothing else. */
+	{
+		char *sa = copy(c1, "suite_a"), *sb = copy(c2, "suite_b");
+		const char *files[] = {"summary.csv", "runs.csv"};
+		for (int k = 0; k < 2; k++) {
+			PB_CHECK(sh("tail -n +2 '%s/%s' >> '%s/%s'", c3, files[k], sa, files[k]) ==
+				 0);
+			PB_CHECK(sh("tail -n +2 '%s/%s' >> '%s/%s'", c4, files[k], sb, files[k]) ==
+				 0);
+		}
+		int code = compare((const char *[]){sa, sb, "--out", out, "--force", NULL});
+		PB_CHECK_MSG(code == 0 || code == 1, "exit %d: %s", code, o.err);
+		PB_CHECK(cmp_table_load(csv, &t, err, sizeof(err)) == 0);
+		int ix[4];
+		static const char *const cols[] = {"experiment", "n_base", "n_new", "base"};
+		PB_CHECK(cmp_table_need(&t, cols, 4, ix, err, sizeof(err)) == 0);
+		PB_CHECK_EQ_U64(t.nrows, 2);
+		for (size_t q = 0; q < t.nrows && q < 2; q++) {
+			PB_CHECK(!strcmp(cmp_cell(&t, q, ix[0]), q ? "chase (2)" : "chase"));
+			PB_CHECK(!strcmp(cmp_cell(&t, q, ix[1]), "6"));
+			PB_CHECK(!strcmp(cmp_cell(&t, q, ix[2]), "6"));
+			/* the base median is the median of that run's own rows */
+			struct cmp_table su;
+			const char *src = q ? c3 : c1;
+			PB_CHECK(cmp_table_load(path("%s/summary.csv", src), &su, err,
+						sizeof(err)) == 0);
+			long sr =
+			    csv_find(path("%s/summary.csv", src), "thread", "total", NULL, NULL);
+			int mi[1];
+			static const char *const mcol[] = {"median_ns_per_op"};
+			double want = NAN, got = NAN;
+			PB_CHECK(sr >= 0 &&
+				 cmp_table_need(&su, mcol, 1, mi, err, sizeof(err)) == 0);
+			PB_CHECK(cmp_num(&su, (size_t)sr, mi[0], 0, &want, err, sizeof(err)) == 0);
+			PB_CHECK(cmp_num(&t, q, ix[3], 0, &got, err, sizeof(err)) == 0);
+			PB_CHECK_MSG(fabs(got - want) <= 1e-5 * want, "%s: base %g, summary %g",
+				     cmp_cell(&t, q, ix[0]), got, want);
+			cmp_table_free(&su);
+		}
+		cmp_table_free(&t);
+	}
+
+	/* 8c. runs.csv cut at a row boundary (the last repetition's rows
+	 * gone) still parses, but its repetitions no longer add up to
+	 * summary.csv's reps: exit 2 naming both files, not a comparison of
+	 * 5 repetitions that claims 6 */
+	{
+		char *cs = copy(a, "cut_reps");
+		PB_CHECK(csv_drop(path("%s/runs.csv", cs), "rep", "6") > 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, cs, "--out", out, "--force", NULL}), 2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "runs.csv") &&
+				 strstr(o.err, "reps=6"),
+			     "%s", o.err);
+	}
 
 	/* 9. sim: one changed fault count */
 	char *sim_args[] = {"sim",	"--workload", "zipf:pages=500,refs=20000",
