@@ -398,6 +398,56 @@ int main(int argc, char **argv)
 			0);
 	PB_CHECK(strstr(o.out, "CONFIGURATION MISMATCH") && strstr(o.err, "WARNING"));
 
+	/* 7b. options that only change which rows exist (--label, --threads)
+	 * are notes in config.options as at config's top level; one that
+	 * changes what is measured (--size) is refused there too */
+	{
+		char *lab = copy(a, "lab");
+		meta_put(lab, "config", "options", "label", json_string("ci-other"));
+		meta_put(lab, "config", "options", "threads", json_string("1,2"));
+		meta_put(lab, "config", NULL, "threads", json_pack("[i,i]", 1, 2));
+		PB_CHECK_EQ_U64(compare((const char *[]){a, lab, "--out", out, "--force", NULL}),
+				0);
+		PB_CHECK_MSG(strstr(o.out, "note: config.options.label") &&
+				 strstr(o.out, "note: config.options.threads"),
+			     "%s%s", o.out, o.err);
+		meta_put(lab, "config", "options", "size", json_integer(4096));
+		PB_CHECK_EQ_U64(compare((const char *[]){a, lab, "--out", out, "--force", NULL}),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "config.options.size"), "%s",
+			     o.err);
+	}
+
+	/* 7c. suites: each task's own configuration (its meta.json) is
+	 * checked, so a task run at another --size is refused (exit 2), and
+	 * two runs of one suite are not told apart by their tasks' times */
+	{
+		const char *sf[2] = {path("%s/a.suite", root), path("%s/b.suite", root)};
+		const char *size[2] = {"256K", "1M"};
+		for (int k = 0; k < 2; k++) {
+			FILE *f = fopen(sf[k], "w");
+			PB_CHECK(f != NULL);
+			if (f) {
+				fprintf(f, "run chase --threads 1 --reps 6 --ops 20000 --size %s\n",
+					size[k]);
+				fclose(f);
+			}
+		}
+		char *sa_args[] = {"suite", (char *)sf[0], NULL};
+		char *sb_args[] = {"suite", (char *)sf[1], NULL};
+		char *su1 = make_run("su1", "PAGEBENCH_NO_FIGURES=1", sa_args);
+		char *su2 = make_run("su2", "PAGEBENCH_NO_FIGURES=1", sa_args);
+		char *su3 = make_run("su3", "PAGEBENCH_NO_FIGURES=1", sb_args);
+		int code = compare((const char *[]){su1, su2, "--out", out, "--force", NULL});
+		PB_CHECK_MSG(code == 0 || code == 1, "exit %d: %s", code, o.err);
+		PB_CHECK_MSG(!strstr(o.out, "config.tasks"), "%s", o.out);
+		PB_CHECK_EQ_U64(compare((const char *[]){su1, su3, "--out", out, "--force", NULL}),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "config.tasks[1].config") &&
+				 strstr(o.err, "size"),
+			     "%s", o.err);
+	}
+
 	/* 8. a kernel slowed 5x (test knob): exit 1, named.  Two runs of 6
 	 * repetitions a side, pooled: on a shared 2-core machine one
 	 * repetition in six can take 25x longer (seen: 234 ns/op against 9),
