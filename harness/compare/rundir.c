@@ -248,7 +248,8 @@ static void add(struct cmp_mismatches *out, const char *what, json_t *a, json_t 
  * (config.options, config.kernel_params) is compared key by key too, so a
  * --label or --threads in config.options is the note it is at the top. */
 static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
-			const struct cmp_run *rb, int match_pin, struct cmp_mismatches *out)
+			const struct cmp_run *rb, int match_pin, int notes,
+			struct cmp_mismatches *out)
 {
 	const char *k;
 	json_t *va;
@@ -258,9 +259,9 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		if ((vb && equal_unmeasured(va, vb)) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
-		int fatal = !is_info_key(k) || (match_pin && !strcmp(k, "pin"));
+		int fatal = !notes && (!is_info_key(k) || (match_pin && !strcmp(k, "pin")));
 		if (fatal && json_is_object(va) && json_is_object(vb))
-			diff_object(what, va, vb, ra, rb, match_pin, out);
+			diff_object(what, va, vb, ra, rb, match_pin, notes, out);
 		else
 			add(out, what, va, vb, ra, rb, fatal);
 		free(what);
@@ -270,7 +271,7 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		if (json_object_get(a, k) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
-		add(out, what, NULL, va, ra, rb, !is_info_key(k));
+		add(out, what, NULL, va, ra, rb, !notes && !is_info_key(k));
 		free(what);
 	}
 }
@@ -317,7 +318,7 @@ static void diff_tasks(json_t *ta, json_t *tb, const struct cmp_run *a, const st
 		json_t *ca = task_config(a, xa), *cb = task_config(b, xb);
 		if (ca && cb) {
 			what = cmp_asprintf("config.tasks[%zu].config", i + 1);
-			diff_object(what, ca, cb, a, b, match_pin, out);
+			diff_object(what, ca, cb, a, b, match_pin, 0, out);
 			free(what);
 		}
 		json_decref(ca);
@@ -343,7 +344,13 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match
 		json_incref(cb);
 	}
 	diff_object("config", json_is_object(ca) ? ca : empty, json_is_object(cb) ? cb : empty, a,
-		    b, match_pin, out);
+		    b, match_pin, 0, out);
+	/* the environment variables that change a measurement (meta.c; runs
+	 * made before they were recorded lack them): notes, so a run slowed by
+	 * PAGEBENCH_TEST_SLOWDOWN or on another TMPDIR says so */
+	json_t *ea = meta_get(a->meta, "environment"), *eb = meta_get(b->meta, "environment");
+	if (json_is_object(ea) && json_is_object(eb))
+		diff_object("environment", ea, eb, a, b, match_pin, 1, out);
 	json_decref(ca);
 	json_decref(cb);
 	json_decref(empty);

@@ -6,7 +6,8 @@
  *  - a run compared with itself exits 0 (baseline-normalised: pt-lookup
  *    and its baseline), also pooled (A A -- A A);
  *  - a kernel slowed 5x by the test knob (PAGEBENCH_TEST_SLOWDOWN) exits 1
- *    and names it (two runs of 6 repetitions a side, pooled);
+ *    and names it, and the knob is in meta.json's environment and a note (two runs of 6 repetitions
+ * a side, pooled);
  *  - a vanished experiment and a valid=0 row exit 1 and are named;
  *  - a garbled median is a parse error naming file, line and column (exit
  *    2), not a 0 read as "same"; a 600-character experiment name works;
@@ -462,6 +463,21 @@ int main(int argc, char **argv)
 	PB_CHECK_EQ_U64(
 	    compare((const char *[]){"--out", out, "--force", c1, c2, "--", c3, c4, NULL}), 1);
 	PB_CHECK_MSG(strstr(o.out, "chase") && strstr(o.out, "REGRESSION"), "%s", o.out);
+	/* the knob is in meta.json's environment, and compare says it differs */
+	{
+		json_t *m3 = json_load_file(path("%s/meta.json", c3), 0, NULL);
+		json_t *m1 = json_load_file(path("%s/meta.json", c1), 0, NULL);
+		const char *v3 = json_string_value(
+		    json_object_get(json_object_get(m3, "environment"), "PAGEBENCH_TEST_SLOWDOWN"));
+		PB_CHECK_MSG(v3 && !strcmp(v3, "chase:5"), "%s", v3 ? v3 : "(absent)");
+		PB_CHECK(json_is_object(json_object_get(m1, "environment")) &&
+			 !json_object_get(json_object_get(m1, "environment"),
+					  "PAGEBENCH_TEST_SLOWDOWN"));
+		json_decref(m1);
+		json_decref(m3);
+		PB_CHECK_MSG(strstr(o.out, "note: environment.PAGEBENCH_TEST_SLOWDOWN differs"),
+			     "%s", o.out);
+	}
 	PB_CHECK_EQ_U64(
 	    compare((const char *[]){"--out", out, "--force", c3, c4, "--", c1, c2, NULL}), 0);
 	PB_CHECK_MSG(strstr(o.out, "improvement") != NULL, "%s", o.out);
