@@ -225,6 +225,62 @@ static void machines_figure(const char *cmd, const struct cmp_run *runs, size_t 
 	free(argv);
 }
 
+static int row_is(const struct cmp_table *t, size_t r, const int *ix, const char *key)
+{
+	if (strcmp(cmp_cell(t, r, ix[4]), "total"))
+		return 0;
+	char *k = cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", cmp_cell(t, r, ix[0]), cmp_cell(t, r, ix[1]),
+			       cmp_cell(t, r, ix[2]), cmp_cell(t, r, ix[3]));
+	int same = !strcmp(k, key);
+	free(k);
+	return same;
+}
+
+/* One machine's line for total row r.  The interval is a 95% CI only
+ * where summary.csv says so (ci95_valid): with fewer than 6 repetitions
+ * it holds the min and max.  A machine with this configuration from
+ * several processes (a suite's tasks) names each by its run_id. */
+static void print_total(const struct cmp_table *t, size_t r, const struct cmp_run *run,
+			const int *ix, const char *key, const struct strv *ctrs)
+{
+	char err[256];
+	/* checked before: these parse */
+	double v[4] = {NAN, NAN, NAN, NAN}, ratio = NAN;
+	const char *names[] = {"median_ops_per_s", "ci95_lo_ops_per_s", "ci95_hi_ops_per_s",
+			       "speedup_vs_1_thread"};
+	for (int q = 0; q < 4; q++)
+		if (cmp_table_col(t, names[q]) >= 0)
+			(void)cmp_num(t, r, cmp_table_col(t, names[q]), 1, &v[q], err, sizeof(err));
+	if (cmp_table_col(t, "ratio_vs_baseline") >= 0)
+		(void)cmp_num(t, r, cmp_table_col(t, "ratio_vs_baseline"), 1, &ratio, err,
+			      sizeof(err));
+	char f[5][32];
+	double show[5] = {v[0] / 1e6, v[1] / 1e6, v[2] / 1e6, v[3], ratio};
+	for (int q = 0; q < 5; q++)
+		snprintf(f[q], sizeof(f[q]), isnan(show[q]) ? "NA" : "%.4g", show[q]);
+	int cv = cmp_table_col(t, "ci95_valid"), reps = cmp_table_col(t, "reps");
+	char what[64] = "95% CI";
+	if (cv >= 0 && strcmp(cmp_cell(t, r, cv), "1"))
+		snprintf(what, sizeof(what), "min-max of %.16s reps",
+			 reps >= 0 ? cmp_cell(t, r, reps) : "< 6");
+	char *name = cmp_strdup(cmp_run_name(run));
+	int rid = cmp_table_col(t, "run_id");
+	size_t same = 0;
+	for (size_t q = 0; q < t->nrows; q++)
+		same += (size_t)row_is(t, q, ix, key);
+	if (same > 1 && rid >= 0) {
+		char *n2 = cmp_asprintf("%s run %s", name, cmp_cell(t, r, rid));
+		free(name);
+		name = n2;
+	}
+	printf("  %-20s %10s Mops/s %s [%s, %s]  speedup %s  vs baseline %s", name, f[0], what,
+	       f[1], f[2], f[3], f[4]);
+	free(name);
+	for (size_t c = 0; c < ctrs->n; c++)
+		print_value(stdout, t, r, ctrs->v[c]);
+	printf("\n");
+}
+
 int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_format fmt,
 		 const char *out_dir, int force)
 {
@@ -431,43 +487,14 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 			int ix[6];
 			(void)cmp_table_need(t, need, 6, ix, err, sizeof(err));
 			for (size_t r = 0; r < t->nrows; r++) {
-				if (strcmp(cmp_cell(t, r, ix[4]), "total"))
-					continue;
-				char *key =
-				    cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", cmp_cell(t, r, ix[0]),
-						 cmp_cell(t, r, ix[1]), cmp_cell(t, r, ix[2]),
-						 cmp_cell(t, r, ix[3]));
-				int same = !strcmp(key, keys.v[k]);
-				free(key);
-				if (!same)
+				if (!row_is(t, r, ix, keys.v[k]))
 					continue;
 				if (!header) {
 					printf("%s, %s thread(s):\n", cmp_cell(t, r, ix[0]),
 					       cmp_cell(t, r, ix[3]));
 					header = 1;
 				}
-				/* checked above: these parse */
-				double v[4] = {NAN, NAN, NAN, NAN}, ratio = NAN;
-				const char *names[] = {"median_ops_per_s", "ci95_lo_ops_per_s",
-						       "ci95_hi_ops_per_s", "speedup_vs_1_thread"};
-				for (int q = 0; q < 4; q++)
-					if (cmp_table_col(t, names[q]) >= 0)
-						(void)cmp_num(t, r, cmp_table_col(t, names[q]), 1,
-							      &v[q], err, sizeof(err));
-				if (cmp_table_col(t, "ratio_vs_baseline") >= 0)
-					(void)cmp_num(t, r, cmp_table_col(t, "ratio_vs_baseline"),
-						      1, &ratio, err, sizeof(err));
-				char f[5][32];
-				double show[5] = {v[0] / 1e6, v[1] / 1e6, v[2] / 1e6, v[3], ratio};
-				for (int q = 0; q < 5; q++)
-					snprintf(f[q], sizeof(f[q]), isnan(show[q]) ? "NA" : "%.4g",
-						 show[q]);
-				printf("  %-20s %10s Mops/s [%s, %s]  speedup %s  vs baseline %s",
-				       cmp_run_name(&runs[i]), f[0], f[1], f[2], f[3], f[4]);
-				for (size_t c = 0; c < ctrs.n; c++)
-					print_value(stdout, t, r, ctrs.v[c]);
-				printf("\n");
-				break;
+				print_total(t, r, &runs[i], ix, keys.v[k], &ctrs);
 			}
 		}
 	}

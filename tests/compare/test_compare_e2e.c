@@ -20,7 +20,9 @@
  *    runs.csv missing a repetition that summary.csv counts: exit 2;
  *  - two sim folders with one changed fault count exit 1 (CHANGED);
  *  - --machines of two runs labelled differently prints both and writes
- *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA);
+ *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA); an
+ *    interval of fewer than 6 repetitions is called min-max, not 95% CI;
+ *    a suite's folder shows each process's row of one experiment;
  *  - two runs whose CPU-to-CPU round trips are 6x apart get a note, not a
  *    refusal; 1.2x apart, none.
  * No timing thresholds: the only timed decision uses a 5x slowdown.
@@ -667,6 +669,44 @@ int main(int argc, char **argv)
 		    json_string_value(json_object_get(json_array_get(ms, 1), "machine")), "beta"));
 		PB_CHECK_EQ_U64(json_array_size(json_object_get(mj, "rows")), mt.nrows);
 		json_decref(mj);
+	}
+	/* fewer than 6 repetitions: summary.csv's interval is the min and max
+	 * (ci95_valid=0), and the table says so instead of calling it a 95%
+	 * interval */
+	{
+		char *mf = copy(mb, "mfew");
+		const char *sp = path("%s/summary.csv", mf);
+		long row;
+		while ((row = csv_find(sp, "ci95_valid", "1", NULL, NULL)) >= 0)
+			PB_CHECK(csv_set(sp, (size_t)row, "ci95_valid", "0") == 0);
+		PB_CHECK_EQ_U64(
+		    compare((const char *[]){"--machines", ma, mf, "--out", mo, "--force", NULL}),
+		    0);
+		const char *beta = strstr(o.out, "\n  beta "), *alpha = strstr(o.out, "\n  alpha ");
+		PB_CHECK_MSG(beta && strstr(beta, "min-max of 6 reps [") &&
+				 strstr(beta, "min-max of 6 reps [") < strchr(beta + 1, '\n'),
+			     "%s", o.out);
+		PB_CHECK_MSG(alpha && strstr(alpha, "95% CI [") &&
+				 strstr(alpha, "95% CI [") < strchr(alpha + 1, '\n'),
+			     "%s", o.out);
+	}
+	/* a suite's folder with one experiment from two processes (8b): both
+	 * shown, each named by its run_id, not the first alone */
+	{
+		char id1[64] = "", id3[64] = "";
+		const char *dirs[2] = {c1, c3};
+		char *ids[2] = {id1, id3};
+		for (int k = 0; k < 2; k++) {
+			json_t *m = json_load_file(path("%s/meta.json", dirs[k]), 0, NULL);
+			const char *v = json_string_value(json_object_get(m, "run_id"));
+			snprintf(ids[k], 64, "run %s ", v ? v : "?");
+			json_decref(m);
+		}
+		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", path("%s/suite_a", root), ma,
+							 "--out", mo, "--force", NULL}),
+				0);
+		PB_CHECK_MSG(strstr(o.out, id1) && strstr(o.out, id3), "%s / %s: %s", id1, id3,
+			     o.out);
 	}
 	/* two machines without labels on hosts of one name (guests are
 	 * often all "vm" or "localhost") are told apart, not merged */
