@@ -83,7 +83,7 @@ static void usage(FILE *f)
 	    "options (before any --):\n");
 	pb_param_help(compare_params, f, 1);
 	fprintf(f, "Exit: 0 clean, 1 regression / changed counts / missing experiment / INVALID "
-		   "row,\n2 bad usage or input.\n");
+		   "row /\nnothing measured on one side (NA), 2 bad usage or input.\n");
 }
 
 static int parse_threshold(const char *s, double *out)

@@ -8,7 +8,8 @@
  *  - a kernel slowed 5x by the test knob (PAGEBENCH_TEST_SLOWDOWN) exits 1
  *    and names it, and the knob is in meta.json's environment and a note (two runs of 6 repetitions
  * a side, pooled);
- *  - a vanished experiment and a valid=0 row exit 1 and are named;
+ *  - a vanished experiment and a valid=0 row exit 1 and are named, and so
+ *    does a configuration with nothing measured on one side (NA);
  *  - a garbled median is a parse error naming file, line and column (exit
  *    2), not a 0 read as "same"; a 600-character experiment name works;
  *  - a Sanitize build against a Release build is refused (exit 2) unless
@@ -353,6 +354,30 @@ int main(int argc, char **argv)
 	PB_CHECK(r >= 0 && csv_set(path("%s/summary.csv", inv), (size_t)r, "valid", "0") == 0);
 	PB_CHECK_EQ_U64(compare((const char *[]){a, inv, "--out", out, "--force", NULL}), 1);
 	PB_CHECK(strstr(o.out, "INVALID") && strstr(o.out, "summary.csv:"));
+
+	/* 4b. nothing measured on one side (every repetition's ns_per_op NA:
+	 * no operations): the row cannot be judged, so the exit is 1, not a
+	 * clean 0 a CI would pass */
+	{
+		char *nam = copy(a, "nam");
+		const char *rp = path("%s/runs.csv", nam);
+		struct cmp_table rt;
+		PB_CHECK(cmp_table_load(rp, &rt, err, sizeof(err)) == 0);
+		size_t nrows = rt.nrows;
+		int kc = cmp_table_col(&rt, "kernel");
+		char *is_lk = calloc(nrows + 1, 1);
+		for (size_t q = 0; q < nrows && is_lk; q++)
+			is_lk[q] = !strcmp(cmp_cell(&rt, q, kc), "pt-lookup");
+		cmp_table_free(&rt);
+		for (size_t q = 0; q < nrows && is_lk; q++)
+			if (is_lk[q])
+				PB_CHECK(csv_set(rp, q, "ns_per_op", "NA") == 0);
+		free(is_lk);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, nam, "--out", out, "--force", NULL}),
+				1);
+		PB_CHECK_MSG(strstr(o.out, "1 not measured") && strstr(o.out, "exit 1"), "%s",
+			     o.out);
+	}
 
 	/* 5. a garbled median: file, line and column, exit 2 */
 	char *garb = copy(a, "garb");
