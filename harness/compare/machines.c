@@ -155,6 +155,44 @@ static char *counters_available(const struct cmp_run *r)
 	return s;
 }
 
+/* The counters that were not read and why, from meta.json: "REASON
+ * (col,col,...); REASON (...)", one group per reason, "" if none. */
+static char *counters_na(const struct cmp_run *r)
+{
+	json_t *c = json_object_get(json_object_get(r->meta, "counters"), "columns");
+	char *s = cmp_strdup("");
+	const char *k, *k2;
+	json_t *v, *v2;
+	if (!json_is_object(c))
+		return s;
+	json_t *done = json_object();
+	json_object_foreach(c, k, v)
+	{
+		const char *why = json_string_value(json_object_get(v, "reason"));
+		if (json_is_true(json_object_get(v, "available")) || !why ||
+		    json_object_get(done, why))
+			continue;
+		json_object_set_new(done, why, json_true());
+		char *cols = cmp_strdup("");
+		json_object_foreach(c, k2, v2)
+		{
+			const char *w2 = json_string_value(json_object_get(v2, "reason"));
+			if (json_is_true(json_object_get(v2, "available")) || !w2 ||
+			    strcmp(w2, why))
+				continue;
+			char *n = cmp_asprintf("%s%s%s", cols, cols[0] ? "," : "", k2);
+			free(cols);
+			cols = n;
+		}
+		char *n = cmp_asprintf("%s%s%s (%s)", s, s[0] ? "; " : "", why, cols);
+		free(cols);
+		free(s);
+		s = n;
+	}
+	json_decref(done);
+	return s;
+}
+
 /* Counter columns: median_X with ci95_lo_X and ci95_hi_X, X not a time. */
 static void counter_cols(const struct cmp_table *t, struct strv *out)
 {
@@ -419,6 +457,9 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 			json_object_set_new(m, "git_commit", cmp_json_str(runs[i].commit));
 			json_object_set_new(m, "build_type", cmp_json_str(runs[i].build_type));
 			json_object_set_new(m, "counters_available", cmp_json_str(ca));
+			char *cn = counters_na(&runs[i]);
+			json_object_set_new(m, "counters_na", cmp_json_str(cn));
+			free(cn);
 			json_array_append_new(ms, m);
 			free(ca);
 		}
@@ -449,7 +490,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		/* a buffer per field: cmp_meta_str formats a number into the
 		 * one it is given, and all of them are read by one printf */
 		char model[64], cores[32], nodes[32], kern[64], thp[32], rt[32];
-		char *ca = counters_available(r);
+		char *ca = counters_available(r), *cn = counters_na(r);
 		printf("  %s: host %s, %s, %s cores, %s NUMA node(s), %s, THP %s, commit %s, %s "
 		       "build\n"
 		       "      cache-line round trip between CPUs: %s ns; counters available: %s\n",
@@ -462,7 +503,10 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		       r->commit[0] ? r->commit : "unknown",
 		       r->build_type[0] ? r->build_type : "unknown", round_trip(r, rt, sizeof(rt)),
 		       ca[0] ? ca : "none");
+		if (cn[0])
+			printf("      counters NA: %s\n", cn);
 		free(ca);
+		free(cn);
 	}
 	/* the total rows, keyed without pin, in order of first appearance */
 	for (size_t i = 0; i < n; i++) {

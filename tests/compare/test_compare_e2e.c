@@ -23,6 +23,7 @@
  *  - --machines of two runs labelled differently prints both and writes
  *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA); an
  *    interval of fewer than 6 repetitions is called min-max, not 95% CI;
+ *    a counter not read is named with its reason (text and JSON);
  *    a suite's folder shows each process's row of one experiment;
  *  - two runs whose CPU-to-CPU round trips are 6x apart get a note, not a
  *    refusal; 1.2x apart, none.
@@ -694,6 +695,29 @@ int main(int argc, char **argv)
 		    json_string_value(json_object_get(json_array_get(ms, 1), "machine")), "beta"));
 		PB_CHECK_EQ_U64(json_array_size(json_object_get(mj, "rows")), mt.nrows);
 		json_decref(mj);
+	}
+	/* a counter that was not read is named with its reason (meta.json),
+	 * in the text and the JSON, not just left out */
+	{
+		char *mr = copy(mb, "mreason");
+		meta_put(mr, "counters", "columns", "papi_tot_cyc",
+			 json_pack("{s:s, s:b, s:s}", "source", "papi", "available", 0, "reason",
+				   "no PMU in this test"));
+		PB_CHECK_EQ_U64(
+		    compare((const char *[]){"--machines", ma, mr, "--out", mo, "--force", NULL}),
+		    0);
+		PB_CHECK_MSG(strstr(o.out, "counters NA: ") &&
+				 strstr(o.out, "no PMU in this test (papi_tot_cyc"),
+			     "%s", o.out);
+		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mr, "--out", mo,
+							 "--force", "--format", "json", NULL}),
+				0);
+		json_t *rj = json_loads(o.out, 0, &je);
+		const char *na = json_string_value(json_object_get(
+		    json_array_get(json_object_get(rj, "machines"), 1), "counters_na"));
+		PB_CHECK_MSG(na && strstr(na, "no PMU in this test (papi_tot_cyc"), "%s",
+			     na ? na : "(absent)");
+		json_decref(rj);
 	}
 	/* fewer than 6 repetitions: summary.csv's interval is the min and max
 	 * (ci95_valid=0), and the table says so instead of calling it a 95%
