@@ -237,7 +237,7 @@ void cmp_write_text(FILE *f, const struct cmp_report *rep)
 							: " (no baselines on both sides)");
 		fprintf(
 		    f,
-		    "decision: REGRESSION when the ratio's bootstrap 95%% interval lies above %.4g "
+		    "decision: REGRESSION when the ratio's bootstrap 95%% interval lies above %.10g "
 		    "(the threshold) and Mann-Whitney U p < %.3g (per-repetition rows of "
 		    "runs.csv); bootstrap %u resamples, seed %llu\n",
 		    1 + o->threshold, o->alpha, o->resamples, (unsigned long long)o->seed);

@@ -295,6 +295,14 @@ int main(int argc, char **argv)
 	PB_CHECK(t.nrows == 2 && csv_find(csv, "n_base", "12", "n_new", "12") >= 0);
 	cmp_table_free(&t);
 
+	/* a small threshold is printed as itself, not rounded to "above 1" */
+	PB_CHECK_EQ_U64(
+	    compare((const char *[]){a, a, "--out", out, "--force", "--threshold", "0.05", NULL}),
+	    0);
+	PB_CHECK_MSG(strstr(o.out, "lies above 1.0005 (the threshold)") &&
+			 strstr(o.out, "threshold 0.05%"),
+		     "%s", o.out);
+
 	/* 2. --format json parses */
 	PB_CHECK_EQ_U64(
 	    compare((const char *[]){a, a, "--out", out, "--force", "--format", "json", NULL}), 0);
