@@ -91,6 +91,7 @@ struct group {
 	const char *experiment, *kernel, *params, *threads, *pin, *run_id;
 	struct dv ns;
 	size_t nreps; /* measured repetitions, NA ones included */
+	int used;     /* summary.csv has its total row */
 	int invalid;
 	size_t invalid_line;
 };
@@ -172,7 +173,8 @@ static int load_groups(const struct cmp_table *t, struct groups *g, char *err, s
 			if (!g->v)
 				abort();
 			grp = &g->v[g->n++];
-			*grp = (struct group){f[0], f[1], f[2], f[3], f[4], run_id, {0}, 0, 0, 0};
+			*grp =
+			    (struct group){f[0], f[1], f[2], f[3], f[4], run_id, {0}, 0, 0, 0, 0};
 		}
 		grp->nreps++;
 		if (!isnan(ns))
@@ -328,6 +330,7 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 				rc = -EINVAL;
 				break;
 			}
+			grp->used = 1;
 			if (grp->invalid && !c->invalid) {
 				c->invalid = 1;
 				c->invalid_where =
@@ -348,6 +351,19 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 						dv_push(&c->norm, grp->ns.v[i] / bm);
 				}
 			}
+		}
+		/* and every configuration of runs.csv must be in summary.csv:
+		 * one missing there (summary.csv cut at a row boundary) is a bad
+		 * file, not an experiment that vanished */
+		for (size_t i = 0; i < g.n && !rc; i++) {
+			if (g.v[i].used)
+				continue;
+			snprintf(err, errlen,
+				 "%s: %zu measured repetition(s) of '%.200s' (%s threads) but no "
+				 "total row for it in %s (summary.csv cut short or edited?)",
+				 run->runs.path, g.v[i].nreps, g.v[i].experiment, g.v[i].threads,
+				 t->path);
+			rc = -EINVAL;
 		}
 		groups_free(&g);
 		if (rc)

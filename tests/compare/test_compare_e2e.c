@@ -18,7 +18,8 @@
  *    existing compare.csv is not clobbered;
  *  - a suite's folder with one experiment from two processes (run_id):
  *    two configurations, each with its own 6 repetitions, not one of 24;
- *    runs.csv missing a repetition that summary.csv counts: exit 2;
+ *    runs.csv missing a repetition that summary.csv counts, or summary.csv
+ *    missing a configuration runs.csv has: exit 2;
  *  - two sim folders with one changed fault count exit 1 (CHANGED);
  *  - --machines of two runs labelled differently prints both and writes
  *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA); an
@@ -355,6 +356,18 @@ int main(int argc, char **argv)
 		PB_CHECK_EQ_U64(compare((const char *[]){a, cut, "--out", out, "--force", NULL}),
 				2);
 		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "summary.csv:"), "%s", o.err);
+	}
+
+	/* 3c. summary.csv cut at a row boundary (its last configuration's
+	 * rows gone, runs.csv whole): a bad file, exit 2 - not pt-lookup
+	 * "vanished" (MISSING, exit 1) */
+	{
+		char *cs = copy(a, "cut_summary");
+		PB_CHECK(csv_drop(path("%s/summary.csv", cs), "kernel", "pt-lookup") > 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, cs, "--out", out, "--force", NULL}), 2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "no total row") &&
+				 strstr(o.err, "pt-lookup"),
+			     "%s", o.err);
 	}
 
 	/* 4. an INVALID row */
