@@ -235,12 +235,12 @@ void cmp_write_text(FILE *f, const struct cmp_report *rep)
 			fprintf(f, "mode: raw: ratio = new / base median ns/op%s\n",
 				o->mode == CMP_MODE_RAW ? " (--mode raw)"
 							: " (no baselines on both sides)");
-		fprintf(
-		    f,
-		    "decision: REGRESSION when the ratio's bootstrap 95%% interval lies above %.10g "
-		    "(the threshold) and Mann-Whitney U p < %.3g (per-repetition rows of "
-		    "runs.csv); bootstrap %u resamples, seed %llu\n",
-		    1 + o->threshold, o->alpha, o->resamples, (unsigned long long)o->seed);
+		fprintf(f,
+			"decision: REGRESSION when the ratio's bootstrap 95%% interval lies above "
+			"%.10g "
+			"(the threshold) and Mann-Whitney U p < %.3g (per-repetition rows of "
+			"runs.csv); bootstrap %u resamples, seed %llu\n",
+			1 + o->threshold, o->alpha, o->resamples, (unsigned long long)o->seed);
 		fprintf(f, "%-36s %7s %11s %11s %8s %19s %8s  %s\n", "experiment", "threads",
 			"base_ns/op", "new_ns/op", "ratio", "95% interval", "p", "verdict");
 		for (size_t i = 0; i < rep->rows->n; i++) {
