@@ -83,7 +83,7 @@ static void usage(FILE *f)
 	    "options (before any --):\n");
 	pb_param_help(compare_params, f, 1);
 	fprintf(f, "Exit: 0 clean, 1 regression / changed counts / missing experiment / INVALID "
-		   "row,\n2 bad usage or input.\n");
+		   "row /\nnothing measured on one side (NA), 2 bad usage or input.\n");
 }
 
 static int parse_threshold(const char *s, double *out)
@@ -180,6 +180,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 			    "expected BASE_RUN... -- NEW_RUN... (at least one run on each side)");
 			return PB_EXIT_USAGE;
 		}
+		for (size_t i = 0; i < a->nnew; i++)
+			if (!strncmp(a->new_[i], "--", 2)) {
+				pb_error(CMD, "option '%.100s' after the --: options go before it",
+					 a->new_[i]);
+				return PB_EXIT_USAGE;
+			}
 	} else if (a->machines) {
 		if (a->nbase < 2) {
 			pb_error(CMD, "--machines needs at least two run folders, got %zu",

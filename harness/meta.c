@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harness/meta.c - the machine description in every meta.json: host, CPU
- * model, kernel, THP mode, compiler and flags, git commit, library versions
- * and the hwloc topology as XML.  Every number pagebench prints can be
+ * model, kernel, THP mode, compiler and flags, git commit, library versions,
+ * the hwloc topology as XML and the environment variables that change a
+ * measurement.  Every number pagebench prints can be
  * traced to the machine and build that produced it.
  */
 #define _GNU_SOURCE
@@ -91,6 +92,50 @@ static void kv(json_t *o, const char *k, const char *v)
 	json_object_set_new(o, k, pb_json_string_bytes(v));
 }
 
+extern char **environ;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The environment variables that change what a run measures or how it is
+ * placed: pagebench's own knobs (PAGEBENCH_TEST_SLOWDOWN makes a kernel
+ * slower, PAGEBENCH_COUNTERS, PAGEBENCH_UFFD, PAGEBENCH_MEM_LIMIT, ...),
+ * hwloc's (HWLOC_SYNTHETIC), OpenMP's, PAPI's, the allocator's, and
+ * TMPDIR (where the file-fault kernels put their file).  Sorted by name. */
+static json_t *environment_json(void)
+{
+	static const char *const prefixes[] = {"PAGEBENCH_", "HWLOC_", "OMP_", "GOMP_", "PAPI_"};
+	static const char *const names[] = {"MALLOC_CONF=", "TMPDIR="};
+	size_t n = 0;
+	for (char **p = environ; p && *p; p++)
+		n++;
+	const char **keep = calloc(n + 1, sizeof(*keep));
+	size_t nk = 0;
+	for (char **p = environ; keep && p && *p; p++) {
+		int k = 0;
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && !k; i++)
+			k = !strncmp(*p, prefixes[i], strlen(prefixes[i]));
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !k; i++)
+			k = !strncmp(*p, names[i], strlen(names[i]));
+		if (k && strchr(*p, '='))
+			keep[nk++] = *p;
+	}
+	if (nk)
+		qsort(keep, nk, sizeof(*keep), cmp_str);
+	json_t *e = json_object();
+	for (size_t i = 0; i < nk; i++) {
+		const char *eq = strchr(keep[i], '=');
+		char *k = strndup(keep[i], (size_t)(eq - keep[i]));
+		if (k)
+			json_object_set_new(e, k, pb_json_string_bytes(eq + 1));
+		free(k);
+	}
+	free(keep);
+	return e;
+}
+
 json_t *pb_meta_machine_json(void)
 {
 	json_t *m = json_object();
@@ -163,5 +208,6 @@ json_t *pb_meta_machine_json(void)
 	int64_t md = pb_heap_metadata_bytes();
 	json_object_set_new(m, "heap_metadata_bytes_at_end",
 			    md >= 0 ? json_integer(md) : json_null());
+	json_object_set_new(m, "environment", environment_json());
 	return m;
 }

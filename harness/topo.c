@@ -64,7 +64,7 @@ struct pu_info {
 
 static struct {
 	int loaded;
-	int synthetic;
+	int synthetic, restricted; /* restricted: to the process's CPU mask */
 	unsigned npus, ncores, nnodes, npkgs;
 	struct pu_info *pu;
 #if PB_HAVE_HWLOC
@@ -110,6 +110,19 @@ int pb_topo_init(void)
 		return -EINVAL;
 	}
 	T.synthetic = !hwloc_topology_is_thissystem(T.topo);
+	/* The CPUs this process may run on (taskset, numactl --physcpubind, a
+	 * launcher's mask): the plan places threads there only, so binding
+	 * never moves a thread out of the mask it was given, and more threads
+	 * than those CPUs is oversubscribed.  (A cgroup cpuset hwloc applies
+	 * itself.) */
+	if (!T.synthetic) {
+		hwloc_bitmap_t mask = hwloc_bitmap_alloc();
+		if (mask && !hwloc_get_cpubind(T.topo, mask, HWLOC_CPUBIND_PROCESS) &&
+		    !hwloc_bitmap_iszero(mask) &&
+		    !hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(T.topo), mask))
+			T.restricted = !hwloc_topology_restrict(T.topo, mask, 0);
+		hwloc_bitmap_free(mask);
+	}
 	int npus = hwloc_get_nbobjs_by_type(T.topo, HWLOC_OBJ_PU);
 	T.ncores = (unsigned)hwloc_get_nbobjs_by_type(T.topo, HWLOC_OBJ_CORE);
 	int nn = hwloc_get_nbobjs_by_type(T.topo, HWLOC_OBJ_NUMANODE);
@@ -216,7 +229,9 @@ void pb_topo_print(FILE *f)
 	pb_topo_init();
 	fprintf(f, "topology: %u package(s), %u NUMA node(s), %u core(s), %u PU(s)%s\n", T.npkgs,
 		T.nnodes, T.ncores, T.npus,
-		T.synthetic ? " [synthetic/imported: placement planned, not bound]" : "");
+		T.synthetic    ? " [synthetic/imported: placement planned, not bound]"
+		: T.restricted ? " [the CPUs this process may run on (its affinity mask)]"
+			       : "");
 #if PB_HAVE_HWLOC
 	for (unsigned k = 0; k < T.nnodes; k++) {
 		hwloc_obj_t node = hwloc_get_obj_by_type(T.topo, HWLOC_OBJ_NUMANODE, k);

@@ -47,6 +47,8 @@ void cmp_table_free(struct cmp_table *t);
 /* Column indexes of names[0..n); -EINVAL naming the first missing one. */
 int cmp_table_need(const struct cmp_table *t, const char *const *names, size_t n, int *idx,
 		   char *err, size_t errlen);
+/* The index of column name, or -1 (an optional column). */
+int cmp_table_col(const struct cmp_table *t, const char *name);
 const char *cmp_cell(const struct cmp_table *t, size_t row, int col);
 /* A number: strict (no junk, finite); "NA" gives NaN when na_ok. */
 int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *out, char *err,

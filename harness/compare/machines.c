@@ -69,14 +69,6 @@ static void strv_free(struct strv *s)
 	free(s->v);
 }
 
-static int col_of(const struct cmp_table *t, const char *name)
-{
-	for (size_t i = 0; i < t->ncols; i++)
-		if (!strcmp(t->header[i], name))
-			return (int)i;
-	return -1;
-}
-
 /* The cache-line round trip between the machine's CPUs at the start of
  * the run (meta.json cpu_round_trip, harness/c2c.c), NA where it was not
  * measured (one CPU) or the run predates it. */
@@ -120,7 +112,7 @@ static const char *value(const struct cmp_run *run, size_t r, size_t c, const ch
 			 size_t len)
 {
 	const struct cmp_table *t = &run->summary;
-	int sc = c ? col_of(t, col) : -1; /* column 0: machines.csv's own schema */
+	int sc = c ? cmp_table_col(t, col) : -1; /* column 0: machines.csv's own schema */
 	if (sc >= 0)
 		return cmp_cell(t, r, sc); /* as written, empty cells included */
 	return c < N_MACHINE_COLS ? machine_value(run, col, buf, len) : "NA";
@@ -163,6 +155,44 @@ static char *counters_available(const struct cmp_run *r)
 	return s;
 }
 
+/* The counters that were not read and why, from meta.json: "REASON
+ * (col,col,...); REASON (...)", one group per reason, "" if none. */
+static char *counters_na(const struct cmp_run *r)
+{
+	json_t *c = json_object_get(json_object_get(r->meta, "counters"), "columns");
+	char *s = cmp_strdup("");
+	const char *k, *k2;
+	json_t *v, *v2;
+	if (!json_is_object(c))
+		return s;
+	json_t *done = json_object();
+	json_object_foreach(c, k, v)
+	{
+		const char *why = json_string_value(json_object_get(v, "reason"));
+		if (json_is_true(json_object_get(v, "available")) || !why ||
+		    json_object_get(done, why))
+			continue;
+		json_object_set_new(done, why, json_true());
+		char *cols = cmp_strdup("");
+		json_object_foreach(c, k2, v2)
+		{
+			const char *w2 = json_string_value(json_object_get(v2, "reason"));
+			if (json_is_true(json_object_get(v2, "available")) || !w2 ||
+			    strcmp(w2, why))
+				continue;
+			char *n = cmp_asprintf("%s%s%s", cols, cols[0] ? "," : "", k2);
+			free(cols);
+			cols = n;
+		}
+		char *n = cmp_asprintf("%s%s%s (%s)", s, s[0] ? "; " : "", why, cols);
+		free(cols);
+		free(s);
+		s = n;
+	}
+	json_decref(done);
+	return s;
+}
+
 /* Counter columns: median_X with ci95_lo_X and ci95_hi_X, X not a time. */
 static void counter_cols(const struct cmp_table *t, struct strv *out)
 {
@@ -182,7 +212,7 @@ static void print_value(FILE *f, const struct cmp_table *t, size_t row, const ch
 {
 	char *m = cmp_asprintf("median_%s", x), *lo = cmp_asprintf("ci95_lo_%s", x),
 	     *hi = cmp_asprintf("ci95_hi_%s", x), err[256];
-	int cm = col_of(t, m), cl = col_of(t, lo), ch = col_of(t, hi);
+	int cm = cmp_table_col(t, m), cl = cmp_table_col(t, lo), ch = cmp_table_col(t, hi);
 	double v = NAN, l = NAN, h = NAN;
 	if (cm >= 0)
 		(void)cmp_num(t, row, cm, 1, &v, err, sizeof(err));
@@ -231,6 +261,62 @@ static void machines_figure(const char *cmd, const struct cmp_run *runs, size_t 
 				 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	}
 	free(argv);
+}
+
+static int row_is(const struct cmp_table *t, size_t r, const int *ix, const char *key)
+{
+	if (strcmp(cmp_cell(t, r, ix[4]), "total"))
+		return 0;
+	char *k = cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", cmp_cell(t, r, ix[0]), cmp_cell(t, r, ix[1]),
+			       cmp_cell(t, r, ix[2]), cmp_cell(t, r, ix[3]));
+	int same = !strcmp(k, key);
+	free(k);
+	return same;
+}
+
+/* One machine's line for total row r.  The interval is a 95% CI only
+ * where summary.csv says so (ci95_valid): with fewer than 6 repetitions
+ * it holds the min and max.  A machine with this configuration from
+ * several processes (a suite's tasks) names each by its run_id. */
+static void print_total(const struct cmp_table *t, size_t r, const struct cmp_run *run,
+			const int *ix, const char *key, const struct strv *ctrs)
+{
+	char err[256];
+	/* checked before: these parse */
+	double v[4] = {NAN, NAN, NAN, NAN}, ratio = NAN;
+	const char *names[] = {"median_ops_per_s", "ci95_lo_ops_per_s", "ci95_hi_ops_per_s",
+			       "speedup_vs_1_thread"};
+	for (int q = 0; q < 4; q++)
+		if (cmp_table_col(t, names[q]) >= 0)
+			(void)cmp_num(t, r, cmp_table_col(t, names[q]), 1, &v[q], err, sizeof(err));
+	if (cmp_table_col(t, "ratio_vs_baseline") >= 0)
+		(void)cmp_num(t, r, cmp_table_col(t, "ratio_vs_baseline"), 1, &ratio, err,
+			      sizeof(err));
+	char f[5][32];
+	double show[5] = {v[0] / 1e6, v[1] / 1e6, v[2] / 1e6, v[3], ratio};
+	for (int q = 0; q < 5; q++)
+		snprintf(f[q], sizeof(f[q]), isnan(show[q]) ? "NA" : "%.4g", show[q]);
+	int cv = cmp_table_col(t, "ci95_valid"), reps = cmp_table_col(t, "reps");
+	char what[64] = "95% CI";
+	if (cv >= 0 && strcmp(cmp_cell(t, r, cv), "1"))
+		snprintf(what, sizeof(what), "min-max of %.16s reps",
+			 reps >= 0 ? cmp_cell(t, r, reps) : "< 6");
+	char *name = cmp_strdup(cmp_run_name(run));
+	int rid = cmp_table_col(t, "run_id");
+	size_t same = 0;
+	for (size_t q = 0; q < t->nrows; q++)
+		same += (size_t)row_is(t, q, ix, key);
+	if (same > 1 && rid >= 0) {
+		char *n2 = cmp_asprintf("%s run %s", name, cmp_cell(t, r, rid));
+		free(name);
+		name = n2;
+	}
+	printf("  %-20s %10s Mops/s %s [%s, %s]  speedup %s  vs baseline %s", name, f[0], what,
+	       f[1], f[2], f[3], f[4]);
+	free(name);
+	for (size_t c = 0; c < ctrs->n; c++)
+		print_value(stdout, t, r, ctrs->v[c]);
+	printf("\n");
 }
 
 int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_format fmt,
@@ -285,9 +371,10 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		}
 		/* every number in the table is checked before it is shown */
 		const struct cmp_table *t = &runs[i].summary;
-		int num_cols[] = {ix[5], col_of(t, "ci95_lo_ops_per_s"),
-				  col_of(t, "ci95_hi_ops_per_s"), col_of(t, "speedup_vs_1_thread"),
-				  col_of(t, "ratio_vs_baseline")};
+		int num_cols[] = {ix[5], cmp_table_col(t, "ci95_lo_ops_per_s"),
+				  cmp_table_col(t, "ci95_hi_ops_per_s"),
+				  cmp_table_col(t, "speedup_vs_1_thread"),
+				  cmp_table_col(t, "ratio_vs_baseline")};
 		for (size_t r = 0; r < t->nrows; r++) {
 			for (size_t c = 0; c < t->ncols; c++) {
 				const char *h = t->header[c];
@@ -370,6 +457,9 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 			json_object_set_new(m, "git_commit", cmp_json_str(runs[i].commit));
 			json_object_set_new(m, "build_type", cmp_json_str(runs[i].build_type));
 			json_object_set_new(m, "counters_available", cmp_json_str(ca));
+			char *cn = counters_na(&runs[i]);
+			json_object_set_new(m, "counters_na", cmp_json_str(cn));
+			free(cn);
 			json_array_append_new(ms, m);
 			free(ca);
 		}
@@ -400,7 +490,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		/* a buffer per field: cmp_meta_str formats a number into the
 		 * one it is given, and all of them are read by one printf */
 		char model[64], cores[32], nodes[32], kern[64], thp[32], rt[32];
-		char *ca = counters_available(r);
+		char *ca = counters_available(r), *cn = counters_na(r);
 		printf("  %s: host %s, %s, %s cores, %s NUMA node(s), %s, THP %s, commit %s, %s "
 		       "build\n"
 		       "      cache-line round trip between CPUs: %s ns; counters available: %s\n",
@@ -413,7 +503,10 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		       r->commit[0] ? r->commit : "unknown",
 		       r->build_type[0] ? r->build_type : "unknown", round_trip(r, rt, sizeof(rt)),
 		       ca[0] ? ca : "none");
+		if (cn[0])
+			printf("      counters NA: %s\n", cn);
 		free(ca);
+		free(cn);
 	}
 	/* the total rows, keyed without pin, in order of first appearance */
 	for (size_t i = 0; i < n; i++) {
@@ -438,43 +531,14 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 			int ix[6];
 			(void)cmp_table_need(t, need, 6, ix, err, sizeof(err));
 			for (size_t r = 0; r < t->nrows; r++) {
-				if (strcmp(cmp_cell(t, r, ix[4]), "total"))
-					continue;
-				char *key =
-				    cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", cmp_cell(t, r, ix[0]),
-						 cmp_cell(t, r, ix[1]), cmp_cell(t, r, ix[2]),
-						 cmp_cell(t, r, ix[3]));
-				int same = !strcmp(key, keys.v[k]);
-				free(key);
-				if (!same)
+				if (!row_is(t, r, ix, keys.v[k]))
 					continue;
 				if (!header) {
 					printf("%s, %s thread(s):\n", cmp_cell(t, r, ix[0]),
 					       cmp_cell(t, r, ix[3]));
 					header = 1;
 				}
-				/* checked above: these parse */
-				double v[4] = {NAN, NAN, NAN, NAN}, ratio = NAN;
-				const char *names[] = {"median_ops_per_s", "ci95_lo_ops_per_s",
-						       "ci95_hi_ops_per_s", "speedup_vs_1_thread"};
-				for (int q = 0; q < 4; q++)
-					if (col_of(t, names[q]) >= 0)
-						(void)cmp_num(t, r, col_of(t, names[q]), 1, &v[q],
-							      err, sizeof(err));
-				if (col_of(t, "ratio_vs_baseline") >= 0)
-					(void)cmp_num(t, r, col_of(t, "ratio_vs_baseline"), 1,
-						      &ratio, err, sizeof(err));
-				char f[5][32];
-				double show[5] = {v[0] / 1e6, v[1] / 1e6, v[2] / 1e6, v[3], ratio};
-				for (int q = 0; q < 5; q++)
-					snprintf(f[q], sizeof(f[q]), isnan(show[q]) ? "NA" : "%.4g",
-						 show[q]);
-				printf("  %-20s %10s Mops/s [%s, %s]  speedup %s  vs baseline %s",
-				       cmp_run_name(&runs[i]), f[0], f[1], f[2], f[3], f[4]);
-				for (size_t c = 0; c < ctrs.n; c++)
-					print_value(stdout, t, r, ctrs.v[c]);
-				printf("\n");
-				break;
+				print_total(t, r, &runs[i], ix, keys.v[k], &ctrs);
 			}
 		}
 	}

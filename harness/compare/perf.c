@@ -84,10 +84,14 @@ struct side {
 	size_t n;
 };
 
-/* The repetitions of one run, grouped. */
+/* The repetitions of one run, grouped.  A suite's merged runs.csv holds
+ * every task's rows: run_id (empty in runs that lack the column) keeps
+ * the processes apart, so the same kernel at two --size is two groups. */
 struct group {
-	const char *experiment, *kernel, *params, *threads, *pin;
+	const char *experiment, *kernel, *params, *threads, *pin, *run_id;
 	struct dv ns;
+	size_t nreps; /* measured repetitions, NA ones included */
+	int used;     /* summary.csv has its total row */
 	int invalid;
 	size_t invalid_line;
 };
@@ -130,6 +134,13 @@ static int parse_flag(const struct cmp_table *t, size_t row, int col, int *out, 
 
 enum { R_EXP, R_KER, R_PAR, R_THR, R_PIN, R_WARM, R_THREAD, R_NS, R_VALID, R_N };
 
+static int group_is(const struct group *x, const char *const *f, const char *run_id)
+{
+	return !strcmp(x->experiment, f[0]) && !strcmp(x->kernel, f[1]) &&
+	       !strcmp(x->params, f[2]) && !strcmp(x->threads, f[3]) && !strcmp(x->pin, f[4]) &&
+	       !strcmp(x->run_id, run_id);
+}
+
 static int load_groups(const struct cmp_table *t, struct groups *g, char *err, size_t errlen)
 {
 	static const char *const need[R_N] = {"experiment", "kernel", "params",	   "threads", "pin",
@@ -138,6 +149,7 @@ static int load_groups(const struct cmp_table *t, struct groups *g, char *err, s
 	int rc = cmp_table_need(t, need, R_N, ix, err, errlen);
 	if (rc)
 		return rc;
+	int rid = cmp_table_col(t, "run_id");
 	for (size_t r = 0; r < t->nrows; r++) {
 		int warm, valid;
 		if ((rc = parse_flag(t, r, ix[R_WARM], &warm, err, errlen)) ||
@@ -151,19 +163,20 @@ static int load_groups(const struct cmp_table *t, struct groups *g, char *err, s
 		const char *f[5];
 		for (int k = 0; k < 5; k++)
 			f[k] = cmp_cell(t, r, ix[k]);
+		const char *run_id = rid >= 0 ? cmp_cell(t, r, rid) : "";
 		struct group *grp = NULL;
 		for (size_t i = 0; i < g->n && !grp; i++)
-			if (!strcmp(g->v[i].experiment, f[0]) && !strcmp(g->v[i].kernel, f[1]) &&
-			    !strcmp(g->v[i].params, f[2]) && !strcmp(g->v[i].threads, f[3]) &&
-			    !strcmp(g->v[i].pin, f[4]))
+			if (group_is(&g->v[i], f, run_id))
 				grp = &g->v[i];
 		if (!grp) {
 			g->v = realloc(g->v, (g->n + 1) * sizeof(*g->v));
 			if (!g->v)
 				abort();
 			grp = &g->v[g->n++];
-			*grp = (struct group){f[0], f[1], f[2], f[3], f[4], {0}, 0, 0};
+			*grp =
+			    (struct group){f[0], f[1], f[2], f[3], f[4], run_id, {0}, 0, 0, 0, 0};
 		}
+		grp->nreps++;
 		if (!isnan(ns))
 			dv_push(&grp->ns, ns);
 		if (!valid && !grp->invalid) {
@@ -182,9 +195,9 @@ static void groups_free(struct groups *g)
 }
 
 /* The baseline's repetitions: kernel NAME with params P ("NAME[:P]"),
- * same threads and pin, whatever its experiment name. */
+ * same threads, pin and process (run_id), whatever its experiment name. */
 static struct group *find_baseline(struct groups *g, const char *baseline, const char *threads,
-				   const char *pin)
+				   const char *pin, const char *run_id)
 {
 	const char *colon = strchr(baseline, ':');
 	size_t nl = colon ? (size_t)(colon - baseline) : strlen(baseline);
@@ -193,7 +206,7 @@ static struct group *find_baseline(struct groups *g, const char *baseline, const
 		struct group *x = &g->v[i];
 		if (strlen(x->kernel) == nl && !strncmp(x->kernel, baseline, nl) &&
 		    !strcmp(x->params, params) && !strcmp(x->threads, threads) &&
-		    !strcmp(x->pin, pin))
+		    !strcmp(x->pin, pin) && !strcmp(x->run_id, run_id))
 			return x;
 	}
 	return NULL;
@@ -220,6 +233,7 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			groups_free(&g);
 			return rc;
 		}
+		int rid = cmp_table_col(t, "run_id"), nreps = cmp_table_col(t, "reps");
 		for (size_t r = 0; r < t->nrows && !rc; r++) {
 			int valid;
 			double med;
@@ -231,7 +245,39 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			const char *f[5];
 			for (int k = 0; k < 5; k++)
 				f[k] = cmp_cell(t, r, ix[k]);
+			const char *run_id = rid >= 0 ? cmp_cell(t, r, rid) : "";
+			/* The same configuration measured by several processes of
+			 * one folder (a suite's tasks: one kernel at two --size):
+			 * the k-th of them matches the k-th of the other side, and
+			 * is named "NAME (k)" */
+			unsigned nth = 1;
+			for (size_t q = 0; q < r; q++) {
+				const char *fq[5];
+				for (int k = 0; k < 5; k++)
+					fq[k] = cmp_cell(t, q, ix[k]);
+				if (strcmp(cmp_cell(t, q, ix[S_THREAD]), "total") ||
+				    strcmp(fq[0], f[0]) || strcmp(fq[1], f[1]) ||
+				    strcmp(fq[2], f[2]) || strcmp(fq[3], f[3]) ||
+				    (match_pin && strcmp(fq[4], f[4])))
+					continue;
+				if (!strcmp(rid >= 0 ? cmp_cell(t, q, rid) : "", run_id)) {
+					snprintf(err, errlen,
+						 "%s:%zu: experiment '%.200s' (%s threads) is "
+						 "already at line %zu of the same run",
+						 t->path, t->line[r], f[0], f[3], t->line[q]);
+					rc = -EINVAL;
+					break;
+				}
+				nth++;
+			}
+			if (rc)
+				break;
 			char *key = make_key(f[0], f[1], f[2], f[3], f[4], match_pin);
+			if (nth > 1) {
+				char *k2 = cmp_asprintf("%s\x1f#%u", key, nth);
+				free(key);
+				key = k2;
+			}
 			struct pcfg *c = side_find(s, key);
 			if (!c) {
 				s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
@@ -240,7 +286,8 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 				c = &s->v[s->n++];
 				*c = (struct pcfg){0};
 				c->key = key;
-				c->experiment = cmp_strdup(f[0]);
+				c->experiment =
+				    nth > 1 ? cmp_asprintf("%s (%u)", f[0], nth) : cmp_strdup(f[0]);
 				c->kernel = cmp_strdup(f[1]);
 				c->params = cmp_strdup(f[2]);
 				c->threads = cmp_strdup(f[3]);
@@ -257,9 +304,7 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			}
 			struct group *grp = NULL;
 			for (size_t i = 0; i < g.n && !grp; i++)
-				if (!strcmp(g.v[i].experiment, f[0]) &&
-				    !strcmp(g.v[i].kernel, f[1]) && !strcmp(g.v[i].params, f[2]) &&
-				    !strcmp(g.v[i].threads, f[3]) && !strcmp(g.v[i].pin, f[4]))
+				if (group_is(&g.v[i], f, run_id))
 					grp = &g.v[i];
 			if (!grp) {
 				snprintf(
@@ -270,6 +315,22 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 				rc = -EINVAL;
 				break;
 			}
+			/* runs.csv cut at a row boundary (a bad copy, a hand edit)
+			 * parses; its repetitions must still all be there */
+			uint64_t want;
+			if (nreps >= 0 && (rc = cmp_count(t, r, nreps, &want, err, errlen)))
+				break;
+			if (nreps >= 0 && grp->nreps != want) {
+				snprintf(
+				    err, errlen,
+				    "%s: %zu measured repetition(s) of '%.200s' (%s threads), "
+				    "but %s:%zu says reps=%llu (runs.csv cut short or edited?)",
+				    run->runs.path, grp->nreps, f[0], f[3], t->path, t->line[r],
+				    (unsigned long long)want);
+				rc = -EINVAL;
+				break;
+			}
+			grp->used = 1;
 			if (grp->invalid && !c->invalid) {
 				c->invalid = 1;
 				c->invalid_where =
@@ -277,8 +338,9 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			}
 			for (size_t i = 0; i < grp->ns.n; i++)
 				dv_push(&c->ns, grp->ns.v[i]);
-			struct group *b =
-			    c->baseline[0] ? find_baseline(&g, c->baseline, f[3], f[4]) : NULL;
+			struct group *b = c->baseline[0]
+					      ? find_baseline(&g, c->baseline, f[3], f[4], run_id)
+					      : NULL;
 			if (b && b->ns.n) {
 				double bm = pb_stat_median(b->ns.v, b->ns.n);
 				for (size_t i = 0; i < b->ns.n; i++)
@@ -289,6 +351,19 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 						dv_push(&c->norm, grp->ns.v[i] / bm);
 				}
 			}
+		}
+		/* and every configuration of runs.csv must be in summary.csv:
+		 * one missing there (summary.csv cut at a row boundary) is a bad
+		 * file, not an experiment that vanished */
+		for (size_t i = 0; i < g.n && !rc; i++) {
+			if (g.v[i].used)
+				continue;
+			snprintf(err, errlen,
+				 "%s: %zu measured repetition(s) of '%.200s' (%s threads) but no "
+				 "total row for it in %s (summary.csv cut short or edited?)",
+				 run->runs.path, g.v[i].nreps, g.v[i].experiment, g.v[i].threads,
+				 t->path);
+			rc = -EINVAL;
 		}
 		groups_free(&g);
 		if (rc)

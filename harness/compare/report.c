@@ -36,8 +36,9 @@ const char *cmp_verdict_name(enum cmp_verdict v)
 
 int cmp_verdict_fails(enum cmp_verdict v)
 {
+	/* NA: a configuration with nothing measured on one side cannot pass */
 	return v == CMP_REGRESSION || v == CMP_CHANGED || v == CMP_MISSING_BASE ||
-	       v == CMP_MISSING_NEW || v == CMP_INVALID;
+	       v == CMP_MISSING_NEW || v == CMP_INVALID || v == CMP_NA;
 }
 
 struct cmp_row *cmp_rows_add(struct cmp_rows *rows)
@@ -167,7 +168,7 @@ static void fmt_num(char *buf, size_t len, double v, const char *fmt)
 }
 
 struct tally {
-	size_t compared, regress, improve, changed, missing, invalid;
+	size_t compared, regress, improve, changed, missing, invalid, unmeasured;
 };
 
 static struct tally count(const struct cmp_rows *rows)
@@ -190,6 +191,9 @@ static struct tally count(const struct cmp_rows *rows)
 			continue;
 		case CMP_INVALID:
 			t.invalid++;
+			break;
+		case CMP_NA:
+			t.unmeasured++;
 			break;
 		default:
 			break;
@@ -231,12 +235,12 @@ void cmp_write_text(FILE *f, const struct cmp_report *rep)
 			fprintf(f, "mode: raw: ratio = new / base median ns/op%s\n",
 				o->mode == CMP_MODE_RAW ? " (--mode raw)"
 							: " (no baselines on both sides)");
-		fprintf(
-		    f,
-		    "decision: REGRESSION when the ratio's bootstrap 95%% interval lies above %.4g "
-		    "(the threshold) and Mann-Whitney U p < %.3g (per-repetition rows of "
-		    "runs.csv); bootstrap %u resamples, seed %llu\n",
-		    1 + o->threshold, o->alpha, o->resamples, (unsigned long long)o->seed);
+		fprintf(f,
+			"decision: REGRESSION when the ratio's bootstrap 95%% interval lies above "
+			"%.10g "
+			"(the threshold) and Mann-Whitney U p < %.3g (per-repetition rows of "
+			"runs.csv); bootstrap %u resamples, seed %llu\n",
+			1 + o->threshold, o->alpha, o->resamples, (unsigned long long)o->seed);
 		fprintf(f, "%-36s %7s %11s %11s %8s %19s %8s  %s\n", "experiment", "threads",
 			"base_ns/op", "new_ns/op", "ratio", "95% interval", "p", "verdict");
 		for (size_t i = 0; i < rep->rows->n; i++) {
@@ -281,8 +285,8 @@ void cmp_write_text(FILE *f, const struct cmp_report *rep)
 	struct tally t = count(rep->rows);
 	fprintf(f,
 		"%zu compared: %zu regression(s), %zu improvement(s), %zu changed, %zu missing, "
-		"%zu invalid; threshold %.4g%%; exit %d\n",
-		t.compared, t.regress, t.improve, t.changed, t.missing, t.invalid,
+		"%zu invalid, %zu not measured; threshold %.4g%%; exit %d\n",
+		t.compared, t.regress, t.improve, t.changed, t.missing, t.invalid, t.unmeasured,
 		o->threshold * 100, rep->exit_code);
 }
 
@@ -387,11 +391,12 @@ json_t *cmp_json(const struct cmp_report *rep)
 	}
 	json_object_set_new(doc, "rows", rows);
 	struct tally t = count(rep->rows);
-	json_object_set_new(
-	    doc, "summary",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "compared", (json_int_t)t.compared,
-		      "regressions", (json_int_t)t.regress, "improvements", (json_int_t)t.improve,
-		      "changed", (json_int_t)t.changed, "missing", (json_int_t)t.missing, "invalid",
-		      (json_int_t)t.invalid, "exit_code", rep->exit_code));
+	json_object_set_new(doc, "summary",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "compared",
+				      (json_int_t)t.compared, "regressions", (json_int_t)t.regress,
+				      "improvements", (json_int_t)t.improve, "changed",
+				      (json_int_t)t.changed, "missing", (json_int_t)t.missing,
+				      "invalid", (json_int_t)t.invalid, "not_measured",
+				      (json_int_t)t.unmeasured, "exit_code", rep->exit_code));
 	return doc;
 }

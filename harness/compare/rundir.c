@@ -168,11 +168,14 @@ void cmp_run_free(struct cmp_run *r)
 	*r = (struct cmp_run){0};
 }
 
-/* config keys whose difference only changes which rows exist */
+/* config keys, in config or an object within it (config.options: the
+ * command line's), whose difference only changes which rows exist, or
+ * nothing measured (--force, --workers) */
 static const char *const info_keys[] = {
-    "threads",	   "engine_threads", "reps",	     "warmup_reps",  "pin",	  "label",
-    "kernel",	   "suite",	     "suite_origin", "suite_status", "variables", "tasks",
-    "merge_notes", "policies",	     "frames",	     "baseline",     "run_id",	  "results",
+    "threads",	   "engine_threads", "reps",	     "warmup_reps",  "pin",	     "label",
+    "kernel",	   "suite",	     "suite_origin", "suite_status", "variables",    "tasks",
+    "merge_notes", "policies",	     "policy",	     "frames",	     "frames_range", "baseline",
+    "no-baseline", "run_id",	     "results",	     "force",	     "workers",
 };
 
 /* config keys, in config or an object within it, that say how the run went rather than what
@@ -241,8 +244,12 @@ static void add(struct cmp_mismatches *out, const char *what, json_t *a, json_t 
 						 ra->dir,	   rb->dir,	 fatal};
 }
 
+/* Differences of objects a and b, key by key; an object within both
+ * (config.options, config.kernel_params) is compared key by key too, so a
+ * --label or --threads in config.options is the note it is at the top. */
 static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
-			const struct cmp_run *rb, int match_pin, struct cmp_mismatches *out)
+			const struct cmp_run *rb, int match_pin, int notes,
+			struct cmp_mismatches *out)
 {
 	const char *k;
 	json_t *va;
@@ -252,8 +259,11 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		if ((vb && equal_unmeasured(va, vb)) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
-		int fatal = !is_info_key(k) || (match_pin && !strcmp(k, "pin"));
-		add(out, what, va, vb, ra, rb, fatal);
+		int fatal = !notes && (!is_info_key(k) || (match_pin && !strcmp(k, "pin")));
+		if (fatal && json_is_object(va) && json_is_object(vb))
+			diff_object(what, va, vb, ra, rb, match_pin, notes, out);
+		else
+			add(out, what, va, vb, ra, rb, fatal);
 		free(what);
 	}
 	json_object_foreach(b, k, va)
@@ -261,8 +271,58 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		if (json_object_get(a, k) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
-		add(out, what, NULL, va, ra, rb, !is_info_key(k));
+		add(out, what, NULL, va, ra, rb, !notes && !is_info_key(k));
 		free(what);
+	}
+}
+
+/* A suite task's own config: tasks/NNN/RUN/meta.json (config.tasks[i].run_dir,
+ * relative to the suite's folder), or NULL (a task without a result). */
+static json_t *task_config(const struct cmp_run *r, json_t *task)
+{
+	const char *rd = json_string_value(json_object_get(task, "run_dir"));
+	if (!rd || !rd[0] || rd[0] == '/' || strstr(rd, ".."))
+		return NULL;
+	char *p = cmp_asprintf("%s/%s/meta.json", r->dir, rd);
+	json_t *m = json_load_file(p, JSON_REJECT_DUPLICATES, NULL);
+	free(p);
+	json_t *c = json_incref(json_object_get(m, "config"));
+	json_decref(m);
+	if (json_is_object(c))
+		return c;
+	json_decref(c);
+	return NULL;
+}
+
+/* Two suites' tasks, the i-th with the i-th: each task's configuration is
+ * checked as a run's is (a --size in one task's command measures another
+ * thing); the tasks list itself differs in times and folders only. */
+static void diff_tasks(json_t *ta, json_t *tb, const struct cmp_run *a, const struct cmp_run *b,
+		       int match_pin, struct cmp_mismatches *out)
+{
+	size_t na = json_array_size(ta), nb = json_array_size(tb);
+	if (na != nb) {
+		json_t *x = json_integer((json_int_t)na), *y = json_integer((json_int_t)nb);
+		add(out, "config.tasks (how many)", x, y, a, b, 0);
+		json_decref(x);
+		json_decref(y);
+	}
+	for (size_t i = 0; i < na && i < nb; i++) {
+		json_t *xa = json_array_get(ta, i), *xb = json_array_get(tb, i);
+		json_t *cmd_a = json_object_get(xa, "command"),
+		       *cmd_b = json_object_get(xb, "command");
+		char *what = cmp_asprintf("config.tasks[%zu].command", i + 1);
+		if (!(cmd_a && cmd_b && json_equal(cmd_a, cmd_b)))
+			add(out, what, cmd_a, cmd_b, a, b, 0);
+		free(what);
+		json_t *ca = task_config(a, xa), *cb = task_config(b, xb);
+		if (ca && cb) {
+			what = cmp_asprintf("config.tasks[%zu].config", i + 1);
+			diff_object(what, ca, cb, a, b, match_pin, 0, out);
+			free(what);
+		}
+		json_decref(ca);
+		json_decref(cb);
 	}
 }
 
@@ -271,9 +331,31 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match
 {
 	json_t *ca = meta_get(a->meta, "config"), *cb = meta_get(b->meta, "config");
 	json_t *empty = json_object();
+	json_t *ta = json_is_object(ca) ? json_object_get(ca, "tasks") : NULL;
+	json_t *tb = json_is_object(cb) ? json_object_get(cb, "tasks") : NULL;
+	if (json_is_array(ta) && json_is_array(tb)) {
+		/* compared task by task below, not as one list of times */
+		ca = ca ? json_deep_copy(ca) : NULL;
+		cb = cb ? json_deep_copy(cb) : NULL;
+		json_object_del(ca, "tasks");
+		json_object_del(cb, "tasks");
+	} else {
+		json_incref(ca);
+		json_incref(cb);
+	}
 	diff_object("config", json_is_object(ca) ? ca : empty, json_is_object(cb) ? cb : empty, a,
-		    b, match_pin, out);
+		    b, match_pin, 0, out);
+	/* the environment variables that change a measurement (meta.c; runs
+	 * made before they were recorded lack them): notes, so a run slowed by
+	 * PAGEBENCH_TEST_SLOWDOWN or on another TMPDIR says so */
+	json_t *ea = meta_get(a->meta, "environment"), *eb = meta_get(b->meta, "environment");
+	if (json_is_object(ea) && json_is_object(eb))
+		diff_object("environment", ea, eb, a, b, match_pin, 1, out);
+	json_decref(ca);
+	json_decref(cb);
 	json_decref(empty);
+	if (json_is_array(ta) && json_is_array(tb))
+		diff_tasks(ta, tb, a, b, match_pin, out);
 	static const struct {
 		const char *path;
 		int fatal;

@@ -136,6 +136,14 @@ int cmp_table_need(const struct cmp_table *t, const char *const *names, size_t n
 	return 0;
 }
 
+int cmp_table_col(const struct cmp_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (!strcmp(t->header[i], name))
+			return (int)i;
+	return -1;
+}
+
 const char *cmp_cell(const struct cmp_table *t, size_t row, int col)
 {
 	if (col < 0 || (size_t)col >= t->ncols || row >= t->nrows)

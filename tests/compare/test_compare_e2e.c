@@ -6,17 +6,26 @@
  *  - a run compared with itself exits 0 (baseline-normalised: pt-lookup
  *    and its baseline), also pooled (A A -- A A);
  *  - a kernel slowed 5x by the test knob (PAGEBENCH_TEST_SLOWDOWN) exits 1
- *    and names it (two runs of 6 repetitions a side, pooled);
- *  - a vanished experiment and a valid=0 row exit 1 and are named;
+ *    and names it, and the knob is in meta.json's environment and a note (two runs of 6 repetitions
+ * a side, pooled);
+ *  - a vanished experiment and a valid=0 row exit 1 and are named, and so
+ *    does a configuration with nothing measured on one side (NA);
  *  - a garbled median is a parse error naming file, line and column (exit
  *    2), not a 0 read as "same"; a 600-character experiment name works;
  *  - a Sanitize build against a Release build is refused (exit 2) unless
  *    --allow-config-mismatch;
  *  - --format json parses (jansson); compare.csv is read back; an
  *    existing compare.csv is not clobbered;
+ *  - a suite's folder with one experiment from two processes (run_id):
+ *    two configurations, each with its own 6 repetitions, not one of 24;
+ *    runs.csv missing a repetition that summary.csv counts, or summary.csv
+ *    missing a configuration runs.csv has: exit 2;
  *  - two sim folders with one changed fault count exit 1 (CHANGED);
  *  - --machines of two runs labelled differently prints both and writes
- *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA);
+ *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA); an
+ *    interval of fewer than 6 repetitions is called min-max, not 95% CI;
+ *    a counter not read is named with its reason (text and JSON);
+ *    a suite's folder shows each process's row of one experiment;
  *  - two runs whose CPU-to-CPU round trips are 6x apart get a note, not a
  *    refusal; 1.2x apart, none.
  * No timing thresholds: the only timed decision uses a 5x slowdown.
@@ -53,9 +62,9 @@ static char *path(const char *fmt, ...)
 /* A path kept for the whole test (no heap: nothing to free). */
 static char *keep(const char *s)
 {
-	static char pool[32][4096];
+	static char pool[64][4096];
 	static int n;
-	if (n == 32)
+	if (n == 64)
 		abort();
 	snprintf(pool[n], sizeof(pool[n]), "%s", s);
 	return pool[n++];
@@ -257,7 +266,7 @@ int main(int argc, char **argv)
 	PB_CHECK(strstr(o.out, "seed 1") != NULL);
 	struct cmp_table t;
 	char err[512];
-	char *csv = path("%s/compare.csv", out);
+	char *csv = keep(path("%s/compare.csv", out));
 	PB_CHECK(cmp_table_load(csv, &t, err, sizeof(err)) == 0);
 	if (t.nrows) {
 		int ix[5];
@@ -286,6 +295,14 @@ int main(int argc, char **argv)
 	PB_CHECK(cmp_table_load(csv, &t, err, sizeof(err)) == 0);
 	PB_CHECK(t.nrows == 2 && csv_find(csv, "n_base", "12", "n_new", "12") >= 0);
 	cmp_table_free(&t);
+
+	/* a small threshold is printed as itself, not rounded to "above 1" */
+	PB_CHECK_EQ_U64(
+	    compare((const char *[]){a, a, "--out", out, "--force", "--threshold", "0.05", NULL}),
+	    0);
+	PB_CHECK_MSG(strstr(o.out, "lies above 1.0005 (the threshold)") &&
+			 strstr(o.out, "threshold 0.05%"),
+		     "%s", o.out);
 
 	/* 2. --format json parses */
 	PB_CHECK_EQ_U64(
@@ -341,12 +358,48 @@ int main(int argc, char **argv)
 		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "summary.csv:"), "%s", o.err);
 	}
 
+	/* 3c. summary.csv cut at a row boundary (its last configuration's
+	 * rows gone, runs.csv whole): a bad file, exit 2 - not pt-lookup
+	 * "vanished" (MISSING, exit 1) */
+	{
+		char *cs = copy(a, "cut_summary");
+		PB_CHECK(csv_drop(path("%s/summary.csv", cs), "kernel", "pt-lookup") > 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, cs, "--out", out, "--force", NULL}), 2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "no total row") &&
+				 strstr(o.err, "pt-lookup"),
+			     "%s", o.err);
+	}
+
 	/* 4. an INVALID row */
 	char *inv = copy(a, "inv");
 	long r = csv_find(path("%s/summary.csv", inv), "kernel", "pt-lookup", "thread", "total");
 	PB_CHECK(r >= 0 && csv_set(path("%s/summary.csv", inv), (size_t)r, "valid", "0") == 0);
 	PB_CHECK_EQ_U64(compare((const char *[]){a, inv, "--out", out, "--force", NULL}), 1);
 	PB_CHECK(strstr(o.out, "INVALID") && strstr(o.out, "summary.csv:"));
+
+	/* 4b. nothing measured on one side (every repetition's ns_per_op NA:
+	 * no operations): the row cannot be judged, so the exit is 1, not a
+	 * clean 0 a CI would pass */
+	{
+		char *nam = copy(a, "nam");
+		const char *rp = path("%s/runs.csv", nam);
+		struct cmp_table rt;
+		PB_CHECK(cmp_table_load(rp, &rt, err, sizeof(err)) == 0);
+		size_t nrows = rt.nrows;
+		int kc = cmp_table_col(&rt, "kernel");
+		char *is_lk = calloc(nrows + 1, 1);
+		for (size_t q = 0; q < nrows && is_lk; q++)
+			is_lk[q] = !strcmp(cmp_cell(&rt, q, kc), "pt-lookup");
+		cmp_table_free(&rt);
+		for (size_t q = 0; q < nrows && is_lk; q++)
+			if (is_lk[q])
+				PB_CHECK(csv_set(rp, q, "ns_per_op", "NA") == 0);
+		free(is_lk);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, nam, "--out", out, "--force", NULL}),
+				1);
+		PB_CHECK_MSG(strstr(o.out, "1 not measured") && strstr(o.out, "exit 1"), "%s",
+			     o.out);
+	}
 
 	/* 5. a garbled median: file, line and column, exit 2 */
 	char *garb = copy(a, "garb");
@@ -395,6 +448,56 @@ int main(int argc, char **argv)
 			0);
 	PB_CHECK(strstr(o.out, "CONFIGURATION MISMATCH") && strstr(o.err, "WARNING"));
 
+	/* 7b. options that only change which rows exist (--label, --threads)
+	 * are notes in config.options as at config's top level; one that
+	 * changes what is measured (--size) is refused there too */
+	{
+		char *lab = copy(a, "lab");
+		meta_put(lab, "config", "options", "label", json_string("ci-other"));
+		meta_put(lab, "config", "options", "threads", json_string("1,2"));
+		meta_put(lab, "config", NULL, "threads", json_pack("[i,i]", 1, 2));
+		PB_CHECK_EQ_U64(compare((const char *[]){a, lab, "--out", out, "--force", NULL}),
+				0);
+		PB_CHECK_MSG(strstr(o.out, "note: config.options.label") &&
+				 strstr(o.out, "note: config.options.threads"),
+			     "%s%s", o.out, o.err);
+		meta_put(lab, "config", "options", "size", json_integer(4096));
+		PB_CHECK_EQ_U64(compare((const char *[]){a, lab, "--out", out, "--force", NULL}),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "config.options.size"), "%s",
+			     o.err);
+	}
+
+	/* 7c. suites: each task's own configuration (its meta.json) is
+	 * checked, so a task run at another --size is refused (exit 2), and
+	 * two runs of one suite are not told apart by their tasks' times */
+	{
+		const char *sf[2] = {path("%s/a.suite", root), path("%s/b.suite", root)};
+		const char *size[2] = {"256K", "1M"};
+		for (int k = 0; k < 2; k++) {
+			FILE *f = fopen(sf[k], "w");
+			PB_CHECK(f != NULL);
+			if (f) {
+				fprintf(f, "run chase --threads 1 --reps 6 --ops 20000 --size %s\n",
+					size[k]);
+				fclose(f);
+			}
+		}
+		char *sa_args[] = {"suite", (char *)sf[0], NULL};
+		char *sb_args[] = {"suite", (char *)sf[1], NULL};
+		char *su1 = make_run("su1", "PAGEBENCH_NO_FIGURES=1", sa_args);
+		char *su2 = make_run("su2", "PAGEBENCH_NO_FIGURES=1", sa_args);
+		char *su3 = make_run("su3", "PAGEBENCH_NO_FIGURES=1", sb_args);
+		int code = compare((const char *[]){su1, su2, "--out", out, "--force", NULL});
+		PB_CHECK_MSG(code == 0 || code == 1, "exit %d: %s", code, o.err);
+		PB_CHECK_MSG(!strstr(o.out, "config.tasks"), "%s", o.out);
+		PB_CHECK_EQ_U64(compare((const char *[]){su1, su3, "--out", out, "--force", NULL}),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "config.tasks[1].config") &&
+				 strstr(o.err, "size"),
+			     "%s", o.err);
+	}
+
 	/* 8. a kernel slowed 5x (test knob): exit 1, named.  Two runs of 6
 	 * repetitions a side, pooled: on a shared 2-core machine one
 	 * repetition in six can take 25x longer (seen: 234 ns/op against 9),
@@ -409,6 +512,21 @@ int main(int argc, char **argv)
 	PB_CHECK_EQ_U64(
 	    compare((const char *[]){"--out", out, "--force", c1, c2, "--", c3, c4, NULL}), 1);
 	PB_CHECK_MSG(strstr(o.out, "chase") && strstr(o.out, "REGRESSION"), "%s", o.out);
+	/* the knob is in meta.json's environment, and compare says it differs */
+	{
+		json_t *m3 = json_load_file(path("%s/meta.json", c3), 0, NULL);
+		json_t *m1 = json_load_file(path("%s/meta.json", c1), 0, NULL);
+		const char *v3 = json_string_value(
+		    json_object_get(json_object_get(m3, "environment"), "PAGEBENCH_TEST_SLOWDOWN"));
+		PB_CHECK_MSG(v3 && !strcmp(v3, "chase:5"), "%s", v3 ? v3 : "(absent)");
+		PB_CHECK(json_is_object(json_object_get(m1, "environment")) &&
+			 !json_object_get(json_object_get(m1, "environment"),
+					  "PAGEBENCH_TEST_SLOWDOWN"));
+		json_decref(m1);
+		json_decref(m3);
+		PB_CHECK_MSG(strstr(o.out, "note: environment.PAGEBENCH_TEST_SLOWDOWN differs"),
+			     "%s", o.out);
+	}
 	PB_CHECK_EQ_U64(
 	    compare((const char *[]){"--out", out, "--force", c3, c4, "--", c1, c2, NULL}), 0);
 	PB_CHECK_MSG(strstr(o.out, "improvement") != NULL, "%s", o.out);
@@ -428,6 +546,65 @@ int main(int argc, char **argv)
 			    NULL};
 	PB_CHECK(spawn_run(bad_argv, bad_env, &o) != 0);
 	PB_CHECK_MSG(strstr(o.err, "PAGEBENCH_TEST_SLOWDOWN") != NULL, "%s", o.err);
+
+	/* 8b. a suite's folder: its merged CSVs hold the same experiment from
+	 * two processes (one kernel at two sizes or loads; here c1 and the
+	 * slowed c3), told apart by run_id.  Each is its own configuration
+	 * ("chase", "chase (2)"), matched in order with the other side's,
+	 * its 6 repetitions counted once and normalised by nothing else. */
+	{
+		char *sa = copy(c1, "suite_a"), *sb = copy(c2, "suite_b");
+		const char *files[] = {"summary.csv", "runs.csv"};
+		for (int k = 0; k < 2; k++) {
+			PB_CHECK(sh("tail -n +2 '%s/%s' >> '%s/%s'", c3, files[k], sa, files[k]) ==
+				 0);
+			PB_CHECK(sh("tail -n +2 '%s/%s' >> '%s/%s'", c4, files[k], sb, files[k]) ==
+				 0);
+		}
+		int code = compare((const char *[]){sa, sb, "--out", out, "--force", NULL});
+		PB_CHECK_MSG(code == 0 || code == 1, "exit %d: %s", code, o.err);
+		PB_CHECK(cmp_table_load(csv, &t, err, sizeof(err)) == 0);
+		int ix[4];
+		static const char *const cols[] = {"experiment", "n_base", "n_new", "base"};
+		PB_CHECK(cmp_table_need(&t, cols, 4, ix, err, sizeof(err)) == 0);
+		PB_CHECK_EQ_U64(t.nrows, 2);
+		for (size_t q = 0; q < t.nrows && q < 2; q++) {
+			PB_CHECK(!strcmp(cmp_cell(&t, q, ix[0]), q ? "chase (2)" : "chase"));
+			PB_CHECK(!strcmp(cmp_cell(&t, q, ix[1]), "6"));
+			PB_CHECK(!strcmp(cmp_cell(&t, q, ix[2]), "6"));
+			/* the base median is the median of that run's own rows */
+			struct cmp_table su;
+			const char *src = q ? c3 : c1;
+			PB_CHECK(cmp_table_load(path("%s/summary.csv", src), &su, err,
+						sizeof(err)) == 0);
+			long sr =
+			    csv_find(path("%s/summary.csv", src), "thread", "total", NULL, NULL);
+			int mi[1];
+			static const char *const mcol[] = {"median_ns_per_op"};
+			double want = NAN, got = NAN;
+			PB_CHECK(sr >= 0 &&
+				 cmp_table_need(&su, mcol, 1, mi, err, sizeof(err)) == 0);
+			PB_CHECK(cmp_num(&su, (size_t)sr, mi[0], 0, &want, err, sizeof(err)) == 0);
+			PB_CHECK(cmp_num(&t, q, ix[3], 0, &got, err, sizeof(err)) == 0);
+			PB_CHECK_MSG(fabs(got - want) <= 1e-5 * want, "%s: base %g, summary %g",
+				     cmp_cell(&t, q, ix[0]), got, want);
+			cmp_table_free(&su);
+		}
+		cmp_table_free(&t);
+	}
+
+	/* 8c. runs.csv cut at a row boundary (the last repetition's rows
+	 * gone) still parses, but its repetitions no longer add up to
+	 * summary.csv's reps: exit 2 naming both files, not a comparison of
+	 * 5 repetitions that claims 6 */
+	{
+		char *cs = copy(a, "cut_reps");
+		PB_CHECK(csv_drop(path("%s/runs.csv", cs), "rep", "6") > 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, cs, "--out", out, "--force", NULL}), 2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "runs.csv") &&
+				 strstr(o.err, "reps=6"),
+			     "%s", o.err);
+	}
 
 	/* 9. sim: one changed fault count */
 	char *sim_args[] = {"sim",	"--workload", "zipf:pages=500,refs=20000",
@@ -539,6 +716,67 @@ int main(int argc, char **argv)
 		    json_string_value(json_object_get(json_array_get(ms, 1), "machine")), "beta"));
 		PB_CHECK_EQ_U64(json_array_size(json_object_get(mj, "rows")), mt.nrows);
 		json_decref(mj);
+	}
+	/* a counter that was not read is named with its reason (meta.json),
+	 * in the text and the JSON, not just left out */
+	{
+		char *mr = copy(mb, "mreason");
+		meta_put(mr, "counters", "columns", "papi_tot_cyc",
+			 json_pack("{s:s, s:b, s:s}", "source", "papi", "available", 0, "reason",
+				   "no PMU in this test"));
+		PB_CHECK_EQ_U64(
+		    compare((const char *[]){"--machines", ma, mr, "--out", mo, "--force", NULL}),
+		    0);
+		PB_CHECK_MSG(strstr(o.out, "counters NA: ") &&
+				 strstr(o.out, "no PMU in this test (papi_tot_cyc"),
+			     "%s", o.out);
+		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mr, "--out", mo,
+							 "--force", "--format", "json", NULL}),
+				0);
+		json_t *rj = json_loads(o.out, 0, &je);
+		const char *na = json_string_value(json_object_get(
+		    json_array_get(json_object_get(rj, "machines"), 1), "counters_na"));
+		PB_CHECK_MSG(na && strstr(na, "no PMU in this test (papi_tot_cyc"), "%s",
+			     na ? na : "(absent)");
+		json_decref(rj);
+	}
+	/* fewer than 6 repetitions: summary.csv's interval is the min and max
+	 * (ci95_valid=0), and the table says so instead of calling it a 95%
+	 * interval */
+	{
+		char *mf = copy(mb, "mfew");
+		const char *sp = path("%s/summary.csv", mf);
+		long row;
+		while ((row = csv_find(sp, "ci95_valid", "1", NULL, NULL)) >= 0)
+			PB_CHECK(csv_set(sp, (size_t)row, "ci95_valid", "0") == 0);
+		PB_CHECK_EQ_U64(
+		    compare((const char *[]){"--machines", ma, mf, "--out", mo, "--force", NULL}),
+		    0);
+		const char *beta = strstr(o.out, "\n  beta "), *alpha = strstr(o.out, "\n  alpha ");
+		PB_CHECK_MSG(beta && strstr(beta, "min-max of 6 reps [") &&
+				 strstr(beta, "min-max of 6 reps [") < strchr(beta + 1, '\n'),
+			     "%s", o.out);
+		PB_CHECK_MSG(alpha && strstr(alpha, "95% CI [") &&
+				 strstr(alpha, "95% CI [") < strchr(alpha + 1, '\n'),
+			     "%s", o.out);
+	}
+	/* a suite's folder with one experiment from two processes (8b): both
+	 * shown, each named by its run_id, not the first alone */
+	{
+		char id1[64] = "", id3[64] = "";
+		const char *dirs[2] = {c1, c3};
+		char *ids[2] = {id1, id3};
+		for (int k = 0; k < 2; k++) {
+			json_t *m = json_load_file(path("%s/meta.json", dirs[k]), 0, NULL);
+			const char *v = json_string_value(json_object_get(m, "run_id"));
+			snprintf(ids[k], 64, "run %s ", v ? v : "?");
+			json_decref(m);
+		}
+		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", path("%s/suite_a", root), ma,
+							 "--out", mo, "--force", NULL}),
+				0);
+		PB_CHECK_MSG(strstr(o.out, id1) && strstr(o.out, id3), "%s / %s: %s", id1, id3,
+			     o.out);
 	}
 	/* two machines without labels on hosts of one name (guests are
 	 * often all "vm" or "localhost") are told apart, not merged */

@@ -69,6 +69,7 @@ int main(int argc, char **argv)
 	    {{nometa, NULL}, "expected two run folders"},
 	    {{nometa, nometa, nometa, "--out", out, NULL}, "expected two run folders"},
 	    {{nometa, "--", NULL}, "at least one run on each side"},
+	    {{nometa, "--", nometa, "--force", NULL}, "options go before it"},
 	    {{nometa, nometa, "--threshold", "5x", NULL}, "--threshold"},
 	    {{nometa, nometa, "--format", "xml", NULL}, "--format"},
 	    {{nometa, nometa, "--mode", "fast", NULL}, "--mode"},

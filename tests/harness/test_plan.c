@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Placement planning on synthetic multi-node topologies (HWLOC_SYNTHETIC),
- * so the many-node logic is tested on a one-node machine.
+ * so the many-node logic is tested on a one-node machine; and on the real
+ * machine under a one-CPU affinity mask (the plan stays inside it).
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdlib.h>
 
 #include "pagebench/config.h"
@@ -96,6 +98,32 @@ int main(void)
 	enum pb_pin pin;
 	PB_CHECK(pb_pin_parse("numa", &pin) == 0 && pin == PB_PIN_NUMA);
 	PB_CHECK(pb_pin_parse("diagonal", &pin) != 0);
+
+	/* The real machine under an affinity mask of one CPU (taskset -c N):
+	 * the plan stays inside it, and two threads there are oversubscribed,
+	 * not bound to a CPU the process was not given. */
+	pb_topo_fini();
+	unsetenv("HWLOC_SYNTHETIC");
+	cpu_set_t all, one;
+	PB_CHECK(sched_getaffinity(0, sizeof(all), &all) == 0);
+	int last = -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all))
+			last = c;
+	if (CPU_COUNT(&all) >= 2 && last >= 0) {
+		CPU_ZERO(&one);
+		CPU_SET(last, &one);
+		PB_CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+		PB_CHECK(pb_topo_init() == 0);
+		PB_CHECK_EQ_U64(pb_topo_npus(), 1);
+		p = plan(2, PB_PIN_COMPACT);
+		PB_CHECK(p.oversubscribed);
+		for (unsigned t = 0; t < 2; t++)
+			PB_CHECK_MSG(p.place[t].pu == last, "thread %u on PU %d, mask CPU %d", t,
+				     p.place[t].pu, last);
+		pb_plan_free(&p);
+		PB_CHECK(sched_setaffinity(0, sizeof(all), &all) == 0);
+	}
 	pb_topo_fini();
 	return pb_test_done();
 }
