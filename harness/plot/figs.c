@@ -120,6 +120,32 @@ static int panel_cols(int page, size_t n)
 	return n < most ? (n ? (int)n : 1) : (int)most;
 }
 
+/* A data string as a gnuplot expression of lines of at most about maxc
+ * characters, broken at spaces: S<a>."\n".S<b>... (each line a .str string) */
+static void str_wrapped(struct pb_fig *f, const char *s, size_t maxc, char *expr, size_t len)
+{
+	size_t n = 0;
+	expr[0] = 0;
+	while (*s && n + 24 < len) {
+		size_t l = strlen(s);
+		if (l > maxc) {
+			l = maxc;
+			while (l > maxc / 2 && s[l] != ' ')
+				l--;
+			if (s[l] != ' ')
+				l = maxc;
+		}
+		char *line = strndup(s, l);
+		if (!line)
+			abort();
+		n += (size_t)snprintf(expr + n, len - n, "%sS%d", n ? ".\"\\n\"." : "",
+				      pb_fig_str(f, line));
+		free(line);
+		s += l;
+		s += strspn(s, " ");
+	}
+}
+
 /* Title: --title wins (empty: none), else the default built by the kind. */
 static void fig_title(struct pb_fig *f, const char *deflt)
 {
@@ -759,7 +785,8 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	char na[400];
 	snprintf(na, sizeof(na), "NA: hardware counters not available here%s%s",
 		 r->counters_na[0] ? ": " : "", r->counters_na);
-	int sna = pb_fig_str(&f, na);
+	char sna[256];
+	str_wrapped(&f, na, (size_t)(c->o->width_in * 72 / 4.2), sna, sizeof(sna));
 	char tt[128];
 	snprintf(tt, sizeof(tt), "Counter rates at %g thread%s (median)", thr, thr == 1 ? "" : "s");
 	const char *title = c->o->title ? c->o->title : tt;
@@ -779,7 +806,7 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				"set xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
 				"unset border\nunset grid\nunset ylabel\nset title S%d.\": NA\" "
 				"font \",8\"\n"
-				"set label 3 S%d at graph 0.5, graph 0.5 center font \",7\"\n"
+				"set label 3 %s at graph 0.5, graph 0.5 center font \",7\"\n"
 				"plot -1 notitle\nunset label 3\nunset title\nset xrange [*:*]\n"
 				"set xtics\nset ytics\nset border 3\nset grid\nset autoscale\n",
 				pb_fig_str(&f, npanel == 1 ? "counter rates" : ylab[p]), sna);
@@ -953,7 +980,7 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int *st = series_titles(&f, &b.se);
 	key_top_margin(&f, &b.se, 1);
 	fprintf(f.gp, "set ylabel \"faults per reference\"\n"
-		      "set tmargin 3.4\nset key at screen 0.5, screen 0.985 center top horizontal "
+		      "set key at screen 0.5, screen 0.985 center top horizontal "
 		      "samplen 1.5 font \",7\"\n");
 	if (c->o->logy)
 		fprintf(f.gp, "set logscale y 10\n");

@@ -67,6 +67,8 @@ static void read_meta(struct pb_plot_run *r)
 	r->round_trip_ns = pb_meta_round_trip_ns(m);
 	/* why the hardware counters are NA: the first reason given */
 	json_t *c = json_object_get(m, "counters");
+	if (json_is_object(json_object_get(c, "columns"))) /* {method, passes, columns: {...}} */
+		c = json_object_get(c, "columns");
 	const char *k;
 	json_t *v;
 	if (json_is_object(c)) {

@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	snprintf(d, sizeof(d), "%s/sim", root);
 	PB_CHECK(pb(NULL, "sim", "--results", d, "--workload",
 		    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,opt", "--frames",
-		    "50,100", NULL) == 0);
+		    "50,100,150,200", NULL) == 0);
 	run_folder(d, rsim, sizeof(rsim));
 	snprintf(d, sizeof(d), "%s/run2", root);
 	PB_CHECK(pb(NULL, "run", "memtouch", "--threads", "1,2", "--reps", "2", "--size", "1M",
@@ -226,9 +226,27 @@ int main(int argc, char **argv)
 	check_kind(rrun6, "counters", "column", 3.3);
 	check_kind(rlat, "latency", "column", 3.3);
 
+	/* no counters (PAGEBENCH_COUNTERS=none): the figure gives meta.json's
+	 * reason (counters.columns.<col>.reason), not a bare "not available" */
+	snprintf(p, sizeof(p), "%s/out-counters-column/counters.str", root);
+	char *s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "PAGEBENCH_COUNTERS=none"), "counters.str: %s", s ? s : "");
+	/* four frame counts: the key takes two rows at the top, and the top
+	 * margin made for them is the one set (a fixed 3.4 after it put the
+	 * key over the title) */
+	snprintf(p, sizeof(p), "%s/out-faults-column/faults.gp", root);
+	s = slurp(p);
+	int ntm = 0, nterm = 0; /* the body is there once per format */
+	for (char *q = s; q && (q = strstr(q, "set tmargin")); q++)
+		ntm++;
+	for (char *q = s; q && (q = strstr(q, "set terminal")); q++)
+		nterm++;
+	PB_CHECK_MSG(nterm > 0 && ntm == nterm, "faults.gp sets tmargin %d times in %d formats",
+		     ntm, nterm);
+
 	/* OPT is the bound: its own thick grey style, titled as such (as data) */
 	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.gp", root);
-	char *s = slurp(p);
+	s = slurp(p);
 	PB_CHECK_MSG(s && strstr(s, "set style line 100 lc rgb \"#9a9a9a\" lw 3.5") &&
 			 strstr(s, "with lines ls 100 title S"),
 		     "mrc.gp has no OPT bound style");
