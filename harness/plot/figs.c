@@ -276,6 +276,9 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 		line = z > line ? z : line;
 		split |= c != NULL;
 	}
+	/* points of x axis per cluster (the y axis' labels and margins take
+	 * about 50 pt) */
+	double pitch = (pb_fig_width(f) * 72 - 50) / (double)(b->cl.n ? b->cl.n : 1);
 	if (split) {
 		/* experiments (kernel:params): kernel and params on two lines,
 		 * upright, so no label runs off the left edge; the figure grows
@@ -284,6 +287,12 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 		double bm = 1.5 + 0.42 * (double)line;
 		fprintf(g, "set xtics rotate by 90 right\nset bmargin %.1f\n", bm);
 		f->height_in += fmax(0, bm - 5.0) * 9.6 / 72.0;
+	} else if (pitch < 11) {
+		/* too many bars for labels at 45 degrees (about 10 pt apart at
+		 * 7 pt): upright, in a font that fits the pitch */
+		double pt = fmax(4, fmin(7, pitch - 1));
+		fprintf(g, "set xtics rotate by 90 right font \",%.0f\"\n", pt);
+		fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.42 * (pt / 7) * (double)longest));
 	} else {
 		fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.34 * (double)longest));
 	}
@@ -1074,7 +1083,15 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	names_order(&pol, c->o);
 	double *fr = dalloc(t->nrows);
 	size_t nfr = col_distinct(t, cf, fr, t->nrows);
-	double *v = dalloc(nfr * pol.n);
+	double *v = dalloc(nfr * pol.n), *e = dalloc(nfr * pol.n);
+	/* mrc --sample: a policy's estimated rows (sample_rate < 1) get their
+	 * err_est as error bars; NA rows (scaled size below --sample-min) are
+	 * counted, and said, not dropped in silence */
+	int cs = pb_csv_col(t, "sample_rate"), ce = pb_csv_col(t, "err_est");
+	int *sampled = calloc(pol.n + 1, sizeof(int)), *nna = calloc(pol.n + 1, sizeof(int));
+	if (!sampled || !nna)
+		abort();
+	int any_sampled = 0, any_na = 0;
 	double lo = INFINITY, hi = 0;
 	for (size_t i = 0; i < t->nrows; i++) {
 		size_t p = names_find(&pol, pb_csv_cell(t, i, cp));
@@ -1082,9 +1099,16 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		       y = pb_plot_num(pb_csv_cell(t, i, cm));
 		if (p == (size_t)-1)
 			continue;
+		double rate = cs >= 0 ? pb_plot_num(pb_csv_cell(t, i, cs)) : NAN;
+		if (isfinite(rate) && rate < 1)
+			any_sampled = sampled[p] = 1;
+		if (!isfinite(y))
+			any_na = ++nna[p];
 		for (size_t j = 0; j < nfr; j++)
 			if (fr[j] == x) {
 				v[j * pol.n + p] = y;
+				e[j * pol.n + p] =
+				    ce >= 0 ? pb_plot_num(pb_csv_cell(t, i, ce)) : NAN;
 				if (y > 0) {
 					lo = fmin(lo, y);
 					hi = fmax(hi, y);
@@ -1105,12 +1129,52 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		for (size_t p = 0; p < pol.n; p++) {
 			fputc('\t', f.dat);
 			pb_fig_dat_num(&f, v[j * pol.n + p]);
+			fputc('\t', f.dat);
+			pb_fig_dat_num(&f, isfinite(e[j * pol.n + p]) ? e[j * pol.n + p] : 0);
 		}
 		fputc('\n', f.dat);
 	}
 	char tt[1024];
 	workload_title(c, t, "Miss ratio", tt, sizeof(tt));
-	fig_title(&f, tt);
+	if (!any_sampled && !any_na) {
+		fig_title(&f, tt);
+	} else {
+		/* the title, what the error bars are, and which points are NA */
+		const char *t0 = c->o->title ? c->o->title : tt;
+		char expr[1024] = "", na[1024] = "", wrapped[512];
+		size_t n = 0;
+		if (*t0)
+			n += (size_t)snprintf(expr, sizeof(expr), "S%d", pb_fig_str(&f, t0));
+		if (any_sampled)
+			n += (size_t)snprintf(expr + n, sizeof(expr) - n,
+					      "%s\"(sampled: error bars "
+					      "are +-err_est)\"",
+					      n ? ".\"\\n\"." : "");
+		int same = 1; /* every policy with NA rows has as many */
+		for (size_t p = 0; p < pol.n; p++)
+			same &= !nna[p] || nna[p] == any_na;
+		for (size_t p = 0, k = 0; any_na && p < pol.n; p++)
+			if (nna[p] && k < sizeof(na))
+				k += (size_t)snprintf(na + k, sizeof(na) - k,
+						      same ? "%s%s" : "%s%s %d", k ? ", " : "",
+						      pol.v[p], nna[p]);
+		if (any_na) {
+			char line[1200];
+			if (same)
+				snprintf(line, sizeof(line),
+					 "NA (not drawn): %s at %d of %zu sizes", na, any_na, nfr);
+			else
+				snprintf(line, sizeof(line), "NA (not drawn) of %zu sizes: %s", nfr,
+					 na);
+			str_wrapped(&f, line, (size_t)(c->o->width_in * 72 / 4.4), wrapped,
+				    sizeof(wrapped));
+			snprintf(expr + n, sizeof(expr) - n, "%s%s", n ? ".\"\\n\"." : "", wrapped);
+		}
+		fprintf(f.gp, "set title %s font \",8\"\n", expr);
+		/* the plot keeps its height: the figure grows by the lines added */
+		for (const char *q = expr; (q = strstr(q, "\\n")); q += 2)
+			f.height_in += 8.0 * 1.2 / 72;
+	}
 	double ps = page_size_of(pb_csv_get(t, 0, "workload"));
 	FILE *g = f.gp;
 	if (c->o->logx)
@@ -1148,17 +1212,28 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	size_t opt = names_find(&pol, "opt");
 	int first = 1, style = 0;
 	if (opt != (size_t)-1) {
-		fprintf(g, " '%s.dat' using 1:%zu with lines ls %d title S%d", f.name, opt + 2,
-			PB_LS_OPT, pb_fig_str(&f, "OPT (offline bound)"));
+		if (sampled[opt])
+			fprintf(g, " '%s.dat' using 1:%zu:%zu with yerrorlines ls %d title S%d",
+				f.name, 2 * opt + 2, 2 * opt + 3, PB_LS_OPT,
+				pb_fig_str(&f, "OPT (offline bound)"));
+		else
+			fprintf(g, " '%s.dat' using 1:%zu with lines ls %d title S%d", f.name,
+				2 * opt + 2, PB_LS_OPT, pb_fig_str(&f, "OPT (offline bound)"));
 		first = 0;
 	}
 	for (size_t p = 0; p < pol.n; p++) {
 		if (p == opt)
 			continue;
-		fprintf(g,
-			"%s '%s.dat' using 1:%zu with linespoints ls %d pointinterval %d title S%d",
-			first ? " " : ", \\\n    ", f.name, p + 2, style % 17 + 1, nfr > 24 ? 2 : 1,
-			pb_fig_str(&f, pol.v[p]));
+		if (sampled[p])
+			fprintf(g, "%s '%s.dat' using 1:%zu:%zu with yerrorlines ls %d title S%d",
+				first ? " " : ", \\\n    ", f.name, 2 * p + 2, 2 * p + 3,
+				style % 17 + 1, pb_fig_str(&f, pol.v[p]));
+		else
+			fprintf(g,
+				"%s '%s.dat' using 1:%zu with linespoints ls %d pointinterval %d "
+				"title S%d",
+				first ? " " : ", \\\n    ", f.name, 2 * p + 2, style % 17 + 1,
+				nfr > 24 ? 2 : 1, pb_fig_str(&f, pol.v[p]));
 		style++;
 		first = 0;
 	}
@@ -1168,6 +1243,9 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 out:
 	free(fr);
 	free(v);
+	free(e);
+	free(sampled);
+	free(nna);
 	names_free(&pol);
 	return rc;
 }
@@ -1309,6 +1387,10 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	for (size_t m = 0; m < n && all_summary; m++)
 		for (size_t row = 0; row < runs[m].summary.nrows; row++)
 			thr = fmin(thr, pb_plot_num(pb_csv_get(&runs[m].summary, row, "threads")));
+	/* sim: every repetition's rate per (bar, machine), drawn as their
+	 * median with the min-max as the interval (a bar was the last row's) */
+	double **reps = NULL;
+	size_t *nreps = NULL;
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t m = 0; m < n; m++) {
 			const struct pb_csv *t = all_summary ? &runs[m].summary : &runs[m].sim;
@@ -1337,6 +1419,16 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				}
 				size_t k = names_find(&b.cl, cl);
 				size_t at = k * n + m;
+				if (!all_summary) {
+					double v = pb_plot_num(pb_csv_get(t, row, metric));
+					if (isfinite(v) &&
+					    strcmp(pb_csv_get(t, row, "valid"), "0")) {
+						if (!reps[at])
+							reps[at] = dalloc(t->nrows);
+						reps[at][nreps[at]++] = v;
+					}
+					continue;
+				}
 				b.v[at] = pb_plot_num(pb_csv_get(t, row, metric));
 				if (lo) {
 					b.lo[at] = pb_plot_num(pb_csv_get(t, row, lo));
@@ -1348,9 +1440,28 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				}
 			}
 		}
-		if (pass == 0)
+		if (pass == 0) {
 			bars_alloc(&b);
+			reps = calloc(b.cl.n * n + 1, sizeof(*reps));
+			nreps = calloc(b.cl.n * n + 1, sizeof(*nreps));
+			if (!reps || !nreps)
+				abort();
+		}
 	}
+	size_t most_reps = 0;
+	for (size_t at = 0; !all_summary && at < b.cl.n * n; at++) {
+		if (!nreps[at])
+			continue;
+		most_reps = nreps[at] > most_reps ? nreps[at] : most_reps;
+		b.v[at] = median(reps[at], nreps[at]); /* sorts them */
+		b.lo[at] = reps[at][0];
+		b.hi[at] = reps[at][nreps[at] - 1];
+	}
+	for (size_t at = 0; reps && at < b.cl.n * n; at++)
+		free(reps[at]);
+	free(reps);
+	free(nreps);
+	int err = all_summary || most_reps > 1;
 	int rc = 0;
 	if (!bars_any(&b))
 		goto out;
@@ -1364,6 +1475,9 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 		 thr == 1 ? "" : "s");
 	if (lo)
 		fig_title_note(&f, tt, ci_note(nvalid, ninvalid));
+	else if (err)
+		fig_title_note(&f, "Simulator throughput by machine (median)",
+			       "error bars: min-max over repetitions");
 	else
 		fig_title(&f, "Simulator throughput by machine");
 	int *st = series_titles(&f, &b.se);
@@ -1372,15 +1486,15 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 		"top horizontal samplen 1.5 "
 		"font \",7\"\n",
 		all_summary ? "ns per operation" : "references per second");
-	key_top_margin(&f, &b.se, lo ? 2 : 1);
+	key_top_margin(&f, &b.se, err ? 2 : 1);
 	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
 		fprintf(f.gp, "set logscale y 10\n");
 	else
 		ylim(&f, "[0:*]");
 	if (c->o->ylim)
 		ylim(&f, NULL);
-	bars_data(&f, &b, lo != NULL);
-	bars_plot(&f, &b, lo != NULL, 0, st);
+	bars_data(&f, &b, err);
+	bars_plot(&f, &b, err, 0, st);
 	free(st);
 	rc = pb_fig_finish(&f);
 	rc = rc ? rc : 1;

@@ -362,6 +362,67 @@ int main(int argc, char **argv)
 			PB_CHECK(s && strstr(s, "; ns: CPU-to-CPU round trip)\\n"));
 	}
 
+	/* sim folders side by side: each bar the median of its repetitions
+	 * with their min-max (it was the last row's), labels upright when 24
+	 * bars leave no room for them at 45 degrees */
+	{
+		char sm[2][700], row[160];
+		static char simcsv[8192];
+		for (int k = 0; k < 2; k++) {
+			snprintf(sm[k], sizeof(sm[k]), "%s/simm%d", root, k);
+			mkdir(sm[k], 0755);
+			size_t n = (size_t)snprintf(simcsv, sizeof(simcsv),
+						    "policy,frames,rep,accesses_per_s,valid\n"
+						    "lru,10,0,1000,1\nlru,10,1,2000,1\n"
+						    "lru,10,2,9000,1\nlru,10,3,5,0\n");
+			for (int q = 0; q < 12; q++)
+				for (int fr = 20; fr <= 30; fr += 10) {
+					snprintf(row, sizeof(row), "pol%d,%d,0,%d,1\n", q, fr,
+						 100 + q);
+					n += (size_t)snprintf(simcsv + n, sizeof(simcsv) - n, "%s",
+							      row);
+				}
+			snprintf(p, sizeof(p), "%s/sim.csv", sm[k]);
+			write_file(p, simcsv);
+		}
+		snprintf(out, sizeof(out), "%s/machines-sim", root);
+		PB_CHECK_MSG(
+		    pb(NULL, "plot", sm[0], sm[1], "--out", out, "--format", "pdf", NULL) == 0,
+		    "machines (sim): %s", o.err);
+		snprintf(p, sizeof(p), "%s/machines.dat", out);
+		s = slurp(p);
+		PB_CHECK_MSG(s && strstr(s, "\"lru 10 fr\"\t2000\t1000\t9000\t2000\t1000\t9000\n"),
+			     "machines.dat (sim): %s", s ? s : "(none)");
+		snprintf(p, sizeof(p), "%s/machines.gp", out);
+		s = slurp(p);
+		PB_CHECK(s && strstr(s, "min-max over repetitions"));
+		PB_CHECK_MSG(s && strstr(s, "rotate by 90"), "machines.gp: 24 bars' labels at 45");
+	}
+
+	/* mrc --sample: the estimates drawn with their err_est, the NA sizes
+	 * (scaled size below --sample-min) said in the title */
+	{
+		char rms[700];
+		snprintf(d, sizeof(d), "%s/mrcs", root);
+		PB_CHECK(pb(NULL, "mrc", "--results", d, "--workload",
+			    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,fifo,opt",
+			    "--frames", "50:400:50", "--sample", "0.5", NULL) == 0);
+		run_folder(d, rms, sizeof(rms));
+		snprintf(out, sizeof(out), "%s/mrc-sampled", root);
+		PB_CHECK_MSG(pb(NULL, "plot", rms, "--out", out, "--format", "pdf,svg", NULL) == 0,
+			     "mrc sampled: %s", o.err);
+		snprintf(p, sizeof(p), "%s/mrc.gp", out);
+		s = slurp(p);
+		PB_CHECK_MSG(s && strstr(s, "with yerrorlines ls 100") &&
+				 strstr(s, "error bars are +-err_est") &&
+				 strstr(s, "with linespoints ls 1 "),
+			     "mrc.gp (sampled): %s", s ? s : "");
+		snprintf(p, sizeof(p), "%s/mrc.str", out);
+		s = slurp(p);
+		PB_CHECK_MSG(s && strstr(s, "NA (not drawn): fifo, opt at 3 of 8 sizes"),
+			     "mrc.str (sampled): %s", s ? s : "");
+	}
+
 	/* one kernel with other params on another machine: two bars, named
 	 * by experiment, not one bar that mixes them */
 	char rrunc[700];
