@@ -3,7 +3,8 @@
  * tests/plot/test_plot.c - `pagebench plot` end to end on small run folders
  * made by the real `pagebench run/sim/mrc` in a temp dir (TMPDIR honoured):
  * every kind renders a PDF whose page is the requested width (pdfinfo) and a
- * PNG of the requested pixel width (IHDR); the mrc script draws OPT as the
+ * PNG of the requested pixel width (IHDR) and an SVG that xmllint parses
+ * (where libxml2-utils is installed); the mrc script draws OPT as the
  * bound; "95% CI" only when ci95_valid=1; two folders give one side-by-side
  * figure; bad options and empty folders are one line and exit 2; a missing
  * gnuplot is exit 1; a FIFO in the way is refused; and names built to
@@ -89,6 +90,7 @@ static int file_exists(const char *path)
 }
 
 static char pdfinfo[512];
+static char xmllint[512]; /* "" when not installed (libxml2-utils) */
 
 /* PDF page width in points (pdfinfo), or NaN. */
 static double pdf_width(const char *path)
@@ -132,6 +134,12 @@ static void check_kind(const char *run, const char *kind, const char *width, dou
 	snprintf(p, sizeof(p), "%s/%s.svg", out, kind);
 	char *svg = slurp(p);
 	PB_CHECK_MSG(svg && strstr(svg, "<svg"), "%s: not an svg", p);
+	if (xmllint[0]) { /* well-formed XML, read by a real parser */
+		char *xa[] = {xmllint, "--noout", p, NULL};
+		static struct spawn_out xo;
+		PB_CHECK_MSG(spawn_run(xa, NULL, &xo) == 0 && xo.code == 0, "%s: xmllint: %s", p,
+			     xo.err);
+	}
 	/* the sidecar names the command and the source data */
 	snprintf(p, sizeof(p), "%s/%s.txt", out, kind);
 	char *txt = slurp(p);
@@ -175,6 +183,8 @@ int main(int argc, char **argv)
 		PB_SKIP("gnuplot not installed (apt-get install gnuplot-nox)");
 	if (!which("pdfinfo", pdfinfo, sizeof(pdfinfo)))
 		PB_SKIP("pdfinfo not installed (apt-get install poppler-utils)");
+	if (!which("xmllint", xmllint, sizeof(xmllint)))
+		xmllint[0] = 0;
 	const char *td = getenv("TMPDIR");
 	snprintf(root, sizeof(root), "%s/pbplotXXXXXX", td && *td ? td : "/tmp");
 	if (!mkdtemp(root))
