@@ -941,13 +941,13 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 
 /* "What: workload" shortened at a comma to fit the width (8 pt text). */
 static void workload_title(const struct pb_plot_ctx *c, const struct pb_csv *t, const char *what,
-			   char *out, size_t len)
+			   double room_in, char *out, size_t len)
 {
 	const char *w = t->nrows ? pb_csv_get(t, 0, "workload") : "";
 	int several = 0;
 	for (size_t r = 1; r < t->nrows; r++)
 		several |= strcmp(pb_csv_get(t, r, "workload"), w) != 0;
-	size_t fit = (size_t)(c->o->width_in * 72 / 4.6), n = strlen(w);
+	size_t fit = (size_t)(room_in * 72 / 4.6), n = strlen(w);
 	size_t used = strlen(what) + 2 + (several ? 22 : 0);
 	if (used + n > fit) {
 		size_t cut = fit > used + 8 ? fit - used - 4 : 8;
@@ -984,7 +984,7 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		goto out;
 	pb_fig_source(&f, r->dir, "sim.csv");
 	char tt[1024];
-	workload_title(c, &r->sim, "Fault rate", tt, sizeof(tt));
+	workload_title(c, &r->sim, "Fault rate", c->o->width_in, tt, sizeof(tt));
 	fig_title(&f, tt);
 	int *st = series_titles(&f, &b.se);
 	key_top_margin(&f, &b.se, 1);
@@ -1027,7 +1027,7 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		goto out;
 	pb_fig_source(&f, r->dir, "sim.csv");
 	char tt[1024];
-	workload_title(c, &r->sim, "Effective access time", tt, sizeof(tt));
+	workload_title(c, &r->sim, "Effective access time", c->o->width_in, tt, sizeof(tt));
 	const char *title = c->o->title ? c->o->title : tt;
 	fprintf(f.gp, "set multiplot layout %zu,%zu", page ? 1 : dev.n, page ? dev.n : 1);
 	if (*title)
@@ -1135,7 +1135,10 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		fputc('\n', f.dat);
 	}
 	char tt[1024];
-	workload_title(c, t, "Miss ratio", tt, sizeof(tt));
+	/* across a page the key is outside on the right and the title is
+	 * centred over the plot, about 1.8 in left of the figure's centre */
+	workload_title(c, t, "Miss ratio", page ? c->o->width_in - 1.8 : c->o->width_in, tt,
+		       sizeof(tt));
 	if (!any_sampled && !any_na) {
 		fig_title(&f, tt);
 	} else {

@@ -263,6 +263,14 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.str", root);
 	s = slurp(p);
 	PB_CHECK(s && strstr(s, "OPT (offline bound)"));
+	/* a page wide the key is outside on the right and the title, centred
+	 * over the plot, must fit left of it: at 8 pt about 80 characters (it
+	 * was cut for the whole 7 in, ~105, and ran off the left edge) */
+	snprintf(p, sizeof(p), "%s/out-mrc-page/mrc.str", root);
+	s = slurp(p);
+	size_t tlen = s ? strcspn(s, "\t") : 0;
+	PB_CHECK_MSG(s && tlen <= 90 && strstr(s, "Miss ratio: zipf:pages=500"),
+		     "page-wide mrc title of %zu characters: %s", tlen, s ? s : "");
 	/* 17 distinct (point, dash) styles for the series */
 	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.gp", root);
 	s = slurp(p);
