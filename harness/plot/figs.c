@@ -249,6 +249,34 @@ static int bars_wants_log(const struct bars *b)
 	return hi > 0 && hi / lo > 10;
 }
 
+/* Log y, or not, for a bar panel; on a log axis a bar of 0 (or less) has
+ * no height to draw: the panel says how many were left out (label 5). */
+static void bars_logy(struct pb_fig *f, const struct bars *b, int on)
+{
+	size_t nz = 0;
+	for (size_t i = 0; on && i < b->cl.n * b->se.n; i++)
+		nz += isfinite(b->v[i]) && b->v[i] <= 0;
+	fprintf(f->gp, on ? "set logscale y 10\n" : "unset logscale y\n");
+	/* bars grow from the axis' floor: put it below the smallest bar
+	 * (autoscaling put it at a smallest bar of 0.01, drawn as nothing) */
+	double lo = INFINITY;
+	for (size_t i = 0; on && i < b->cl.n * b->se.n; i++) {
+		if (isfinite(b->v[i]) && b->v[i] > 0)
+			lo = fmin(lo, b->v[i]);
+		if (isfinite(b->lo[i]) && b->lo[i] > 0) /* an interval's low end too */
+			lo = fmin(lo, b->lo[i]);
+	}
+	if (on && isfinite(lo) && !f->ctx->o->ylim)
+		fprintf(f->gp, "set yrange [%.9g:*]\n", pow(10, floor(log10(lo * 0.999))));
+	if (nz)
+		fprintf(f->gp,
+			"set label 5 \"%zu bar%s of 0 not drawn (log y)\" at graph 0.98, "
+			"graph 0.97 right front font \",6\"\n",
+			nz, nz == 1 ? "" : "s");
+	else
+		fprintf(f->gp, "unset label 5\n");
+}
+
 /* A gnuplot string expression: the string X (a .str variable or strcol(1))
  * with an experiment's "kernel:params" on two lines, kernel over params. */
 static void gp_two_lines(FILE *g, const char *x)
@@ -704,9 +732,9 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(f.gp, "set ylabel \"ns per operation\"\n"
 		      "set key at screen 0.5, screen 0.985 center top horizontal "
 		      "samplen 1.5 font \",7\"\n");
-	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
-		fprintf(f.gp, "set logscale y 10\n");
-	else
+	int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b));
+	bars_logy(&f, &b, logy);
+	if (!logy)
 		ylim(&f, "[0:*]");
 	if (c->o->ylim)
 		ylim(&f, NULL);
@@ -787,7 +815,7 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int rc, have = bars_any(&b), haveipc = bars_any(&ipc);
 	struct pb_fig f;
 	int page = is_page(&(struct pb_fig){.ctx = c});
-	if ((rc = pb_fig_begin(&f, c, "counters", !have && !haveipc ? 1.3 : page ? 2.8 : 4.0)))
+	if ((rc = pb_fig_begin(&f, c, "counters", !have && !haveipc ? 1.3 : page ? 2.8 : 4.6)))
 		goto out;
 	pb_fig_source(&f, r->dir, "runs.csv");
 	FILE *g = f.gp;
@@ -806,7 +834,7 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(g, "\n");
 	struct bars *panels[2] = {&b, &ipc};
 	int hv[2] = {have, haveipc};
-	const char *ylab[2] = {"events per 1000 operations", "instructions per cycle"};
+	const char *ylab[2] = {"misses per 1000 ops", "instructions per cycle"};
 	for (int p = 0; p < npanel; p++) {
 		fprintf(g, "set ylabel \"%s\"\n", ylab[p]);
 		bars_data(&f, panels[p], 0);
@@ -840,12 +868,15 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		int *st = series_titles(&f, &panels[p]->se);
 		fprintf(g, "set tmargin 2.8\nset key outside top center horizontal samplen 1.5 "
 			   "font \",6\"\n");
-		if (p == 0 && bars_wants_log(&b))
-			fprintf(g, "set logscale y 10\n");
-		else
-			fprintf(g, "unset logscale y\nset yrange [0:*]\n");
+		/* --logy and --ylim: the misses panel (IPC has other units) */
+		int logy = p == 0 && (c->o->logy || (!c->o->ylim && bars_wants_log(&b)));
+		bars_logy(&f, panels[p], logy);
+		if (p == 0 && c->o->ylim)
+			ylim(&f, NULL);
+		else if (!logy)
+			fprintf(g, "set yrange [0:*]\n");
 		bars_plot(&f, panels[p], 0, p, st);
-		fprintf(g, "unset label 4\n");
+		fprintf(g, "unset label 4\nunset label 5\n");
 		free(st);
 	}
 	rc = pb_fig_finish(&f);
@@ -991,8 +1022,7 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(f.gp, "set ylabel \"faults per reference\"\n"
 		      "set key at screen 0.5, screen 0.985 center top horizontal "
 		      "samplen 1.5 font \",7\"\n");
-	if (c->o->logy)
-		fprintf(f.gp, "set logscale y 10\n");
+	bars_logy(&f, &b, c->o->logy);
 	ylim(&f, c->o->logy ? NULL : "[0:*]");
 	bars_data(&f, &b, 0);
 	bars_plot(&f, &b, 0, 0, st);
@@ -1040,9 +1070,9 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		snprintf(yl, sizeof(yl), "EAT (ns), device %s", dev.v[d]);
 		fprintf(f.gp, "set ylabel S%d\n", pb_fig_str(&f, yl));
 		int *st = series_titles(&f, &b[d].se);
-		if (c->o->logy || (!c->o->ylim && bars_wants_log(&b[d])))
-			fprintf(f.gp, "set logscale y 10\n");
-		else
+		int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b[d]));
+		bars_logy(&f, &b[d], logy);
+		if (!logy)
 			ylim(&f, "[0:*]");
 		if (c->o->ylim)
 			ylim(&f, NULL);
@@ -1209,6 +1239,14 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int logy = c->o->logy || (!c->o->ylim && hi / lo > 10);
 	if (logy)
 		fprintf(g, "set logscale y 10\n");
+	size_t nz = 0; /* a log axis has no place for a miss ratio of 0 */
+	for (size_t i = 0; logy && i < nfr * pol.n; i++)
+		nz += isfinite(v[i]) && v[i] <= 0;
+	if (nz)
+		fprintf(g,
+			"set label 5 \"%zu point%s of 0 not drawn (log y)\" at graph 0.98, "
+			"graph 0.97 right front font \",6\"\n",
+			nz, nz == 1 ? "" : "s");
 	ylim(&f, logy ? NULL : "[0:*]");
 	fprintf(g, "plot");
 	/* OPT first: drawn under the others, first in the key */
@@ -1490,9 +1528,9 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 		"font \",7\"\n",
 		all_summary ? "ns per operation" : "references per second");
 	key_top_margin(&f, &b.se, err ? 2 : 1);
-	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
-		fprintf(f.gp, "set logscale y 10\n");
-	else
+	int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b));
+	bars_logy(&f, &b, logy);
+	if (!logy)
 		ylim(&f, "[0:*]");
 	if (c->o->ylim)
 		ylim(&f, NULL);
