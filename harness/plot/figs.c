@@ -146,6 +146,15 @@ static void str_wrapped(struct pb_fig *f, const char *s, size_t maxc, char *expr
 	}
 }
 
+/* A round tic step giving about `want` tics over [0, max]. */
+static double nice_step(double max, int want)
+{
+	if (!(max > 0))
+		return 1;
+	double raw = max / want, p = pow(10, floor(log10(raw))), m = raw / p;
+	return p * (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10);
+}
+
 /* Title: --title wins (empty: none), else the default built by the kind. */
 static void fig_title(struct pb_fig *f, const char *deflt)
 {
@@ -576,10 +585,14 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				names_add(&ks, keep.v[k]);
 		fprintf(g, "set title S%d font \",8\" offset 0,-0.8\n", pb_fig_str(&f, fam.v[fi]));
 		fprintf(g,
-			"set xlabel \"threads\" offset 0,1.1\nset ylabel \"speedup\" offset 1.5,0\n"
+			"set xlabel \"threads\" offset 0,0.4\nset ylabel \"speedup\" offset 1.5,0\n"
 			"set xrange [0.8:%g]\n",
 			maxthr + 0.2);
 		thread_xtics(g, thv, nthv, maxthr);
+		/* about four y tics: a panel over a key of four lines is 1 in
+		 * high, and gnuplot's 0, 2, ..., 18 ran into each other there */
+		if (!c->o->logy)
+			fprintf(g, "set ytics %g\n", nice_step(maxthr, 4));
 		fprintf(g,
 			"set ytics nomirror font \",7\"\n"
 			"set key below Left reverse maxcols %d samplen 1.5 spacing 0.8 height 0.8 "
@@ -990,15 +1003,6 @@ static void workload_title(const struct pb_plot_ctx *c, const struct pb_csv *t, 
 	}
 	snprintf(out, len, "%s: %.*s%s%s", what, (int)n, w, n < strlen(w) ? ",..." : "",
 		 several ? " (and other workloads)" : "");
-}
-
-/* A round tic step giving about `want` tics over [0, max]. */
-static double nice_step(double max, int want)
-{
-	if (!(max > 0))
-		return 1;
-	double raw = max / want, p = pow(10, floor(log10(raw))), m = raw / p;
-	return p * (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10);
 }
 
 int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)

@@ -288,6 +288,15 @@ int main(int argc, char **argv)
 		PB_CHECK(strstr(s, want) != NULL);
 	}
 
+	/* scaling panels: about four y tics (0.5 apart up to 2 threads; a
+	 * panel over a long key had 0, 2, ..., 18 on top of each other) and
+	 * the x label below the tic labels, not raised into them */
+	s = out_file(root, "out-scaling-column/scaling.gp");
+	const char *xlset = "set xlabel \"threads\" offset 0,";
+	char *xl = s ? strstr(s, xlset) : NULL;
+	PB_CHECK_MSG(s && strstr(s, "set ytics 0.5\n") && xl &&
+			 strtod(xl + strlen(xlset), NULL) <= 0.5,
+		     "scaling.gp: %s", s ? s : "");
 	/* "95% CI" only where the CIs are valid (6 reps), else "min-max" */
 	char out[800];
 	snprintf(out, sizeof(out), "%s/ci2", root);
