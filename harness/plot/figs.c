@@ -556,9 +556,9 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int rc = pb_fig_begin(&f, c, "scaling", rows * panel_h + 0.4);
 	if (rc)
 		goto out;
-	pb_fig_source(&f, r->dir, "summary.csv");
+	pb_fig_source(&f, r, "summary.csv");
 	if (r->has_runs)
-		pb_fig_source(&f, r->dir, "runs.csv");
+		pb_fig_source(&f, r, "runs.csv");
 	pb_fig_styles(&f);
 	int nvalid = 0, ninvalid = 0;
 	FILE *g = f.gp;
@@ -734,9 +734,9 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	double h = is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.9;
 	if ((rc = pb_fig_begin(&f, c, "cost", h)))
 		goto out;
-	pb_fig_source(&f, r->dir, "summary.csv");
+	pb_fig_source(&f, r, "summary.csv");
 	if (r->has_runs)
-		pb_fig_source(&f, r->dir, "runs.csv");
+		pb_fig_source(&f, r, "runs.csv");
 	fig_title_note(&f, "Cost per operation by kernel (median)", ci_note(nvalid, ninvalid));
 	int *st = series_titles(&f, &b.se);
 	/* the key's rows set the top margin (a fixed one let a key of five
@@ -830,7 +830,7 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int page = is_page(&(struct pb_fig){.ctx = c});
 	if ((rc = pb_fig_begin(&f, c, "counters", !have && !haveipc ? 1.3 : page ? 2.8 : 4.6)))
 		goto out;
-	pb_fig_source(&f, r->dir, "runs.csv");
+	pb_fig_source(&f, r, "runs.csv");
 	FILE *g = f.gp;
 	char na[400];
 	snprintf(na, sizeof(na), "NA: hardware counters not available here%s%s",
@@ -1017,7 +1017,7 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct pb_fig f;
 	if ((rc = pb_fig_begin(&f, c, "faults", is_page(&(struct pb_fig){.ctx = c}) ? 2.6 : 2.5)))
 		goto out;
-	pb_fig_source(&f, r->dir, "sim.csv");
+	pb_fig_source(&f, r, "sim.csv");
 	char tt[1024];
 	workload_title(c, &r->sim, "Fault rate", c->o->width_in, tt, sizeof(tt));
 	fig_title(&f, tt);
@@ -1059,7 +1059,7 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	double ph = page ? 2.6 : dev.n > 1 ? 1.9 : 2.5;
 	if ((rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
 		goto out;
-	pb_fig_source(&f, r->dir, "sim.csv");
+	pb_fig_source(&f, r, "sim.csv");
 	char tt[1024];
 	workload_title(c, &r->sim, "Effective access time", c->o->width_in, tt, sizeof(tt));
 	const char *title = c->o->title ? c->o->title : tt;
@@ -1156,7 +1156,7 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int page = is_page(&(struct pb_fig){.ctx = c});
 	if ((rc = pb_fig_begin(&f, c, "mrc", page ? 3.0 : 3.1)))
 		goto out;
-	pb_fig_source(&f, r->dir, "mrc.csv");
+	pb_fig_source(&f, r, "mrc.csv");
 	pb_fig_styles(&f);
 	for (size_t j = 0; j < nfr; j++) {
 		pb_fig_dat_num(&f, fr[j]);
@@ -1319,7 +1319,7 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct pb_fig f;
 	if (!ser.n || (rc = pb_fig_begin(&f, c, "latency", 2.5)))
 		goto out;
-	pb_fig_source(&f, r->dir, "latency.csv");
+	pb_fig_source(&f, r, "latency.csv");
 	pb_fig_styles(&f);
 	fig_title(&f, "Fault latency (CDF)");
 	fprintf(f.gp, "set xlabel \"latency (ns)\"\nset ylabel \"fraction of faults <= x\"\n"
@@ -1514,7 +1514,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	if ((rc = pb_fig_begin(&f, c, "machines", is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.6)))
 		goto out;
 	for (size_t m = 0; m < n; m++)
-		pb_fig_source(&f, runs[m].dir, all_summary ? "summary.csv" : "sim.csv");
+		pb_fig_source(&f, &runs[m], all_summary ? "summary.csv" : "sim.csv");
 	char tt[128];
 	snprintf(tt, sizeof(tt), "Cost per operation, %g thread%s (median)", thr,
 		 thr == 1 ? "" : "s");
@@ -1598,7 +1598,7 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	if ((rc = pb_fig_begin(&f, c, "machines-scaling", height)))
 		goto out;
 	for (size_t m = 0; m < n; m++)
-		pb_fig_source(&f, runs[m].dir, "summary.csv");
+		pb_fig_source(&f, &runs[m], "summary.csv");
 	pb_fig_styles(&f);
 	FILE *g = f.gp;
 	const char *tt = c->o->title ? c->o->title : "Throughput by machine (median, log scales)";

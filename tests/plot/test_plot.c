@@ -154,6 +154,13 @@ static void check_kind(const char *run, const char *kind, const char *width, dou
 	PB_CHECK_MSG(txt && strstr(txt, "command: pagebench plot") && strstr(txt, run) &&
 			 strstr(txt, ".csv"),
 		     "%s: sidecar", p);
+	/* ... and the machine and the command each source came from (from
+	 * its meta.json; a folder without one says so) */
+	PB_CHECK_MSG(txt && strstr(txt, "\n      machine: "), "%s: no machine: %s", p, txt);
+	if (strcmp(kind, "latency"))
+		PB_CHECK_MSG(txt && strstr(txt, "\n      command_line: [\"") &&
+				 strstr(txt, " CPUs), label "),
+			     "%s: no command_line: %s", p, txt);
 	/* nothing left behind: no work folder, no temp file */
 	DIR *d = opendir(out);
 	struct dirent *e;
