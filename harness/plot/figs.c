@@ -1066,9 +1066,10 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(f.gp, "set multiplot layout %zu,%zu", page ? 1 : dev.n, page ? dev.n : 1);
 	if (*title)
 		fprintf(f.gp, " title S%d font \",8\"", pb_fig_str(&f, title));
-	fprintf(
-	    f.gp,
-	    "\nset tmargin 2.6\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
+	fprintf(f.gp, "\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
+	/* room for the key's rows over each panel (a fixed 2.6 lines put a
+	 * key of seven frame counts, three rows, over the top tic label) */
+	key_top_margin(&f, &b[0].se, 0);
 	for (size_t d = 0; d < dev.n; d++) {
 		char yl[256];
 		snprintf(yl, sizeof(yl), "EAT (ns), device %s", dev.v[d]);

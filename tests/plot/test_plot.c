@@ -295,6 +295,18 @@ int main(int argc, char **argv)
 		PB_CHECK(strstr(s, want) != NULL);
 	}
 
+	/* eat across a column: the four frame counts' key takes two rows
+	 * over the panel, and its top margin makes room for them (a fixed
+	 * 2.6 lines put the key over the top tic label) */
+	{
+		char eout[800];
+		snprintf(eout, sizeof(eout), "%s/eat-column", root);
+		PB_CHECK(pb(NULL, "plot", rsim, "--kind", "eat", "--out", eout, NULL) == 0);
+		s = out_file(eout, "eat.gp");
+		char *tm = s ? strstr(s, "set tmargin ") : NULL;
+		PB_CHECK_MSG(tm && strtod(tm + strlen("set tmargin "), NULL) >= 3.2, "eat.gp: %s",
+			     s ? s : "");
+	}
 	/* scaling panels: about four y tics (0.5 apart up to 2 threads; a
 	 * panel over a long key had 0, 2, ..., 18 on top of each other) and
 	 * the x label below the tic labels, not raised into them */
