@@ -186,9 +186,14 @@ static void bar_style(struct pb_fig *f, size_t i)
 {
 	static const char *const col[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
 					  "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+	/* gnuplot's fill patterns, the most different first: solid, the two
+	 * diagonals, crosshatch, the dense diagonals, dense crosshatch (0,
+	 * empty, never); seven distinct, then again (i % 8 gave series 0
+	 * and 3 both pattern 3, solid) */
+	static const int pat[] = {3, 4, 5, 1, 6, 7, 2};
 	if (f->ctx->o->mono)
-		fprintf(f->gp, " lc rgb \"#000000\" fs pattern %zu border lc rgb \"#000000\"",
-			i % 8 == 0 ? 3 : i % 8); /* 3 = solid black; 0 (empty) never */
+		fprintf(f->gp, " lc rgb \"#000000\" fs pattern %d border lc rgb \"#000000\"",
+			pat[i % PB_ARRAY_SIZE(pat)]);
 	else
 		fprintf(f->gp, " lc rgb \"%s\" fs solid 0.85 border lc rgb \"#333333\"",
 			col[i % 8]);

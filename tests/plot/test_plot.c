@@ -516,6 +516,18 @@ int main(int argc, char **argv)
 				     "counters (--ylim %s): rc %d %s: %s",
 				     ylims[k] ? ylims[k] : "-", rc, o.err, s ? s : "");
 		}
+		/* --mono: the five events' bars have five fill patterns (series
+		 * 0 and 3 were both solid) */
+		PB_CHECK(
+		    pb(NULL, "plot", rcz, "--kind", "counters", "--out", out, "--mono", NULL) == 0);
+		s = out_file(out, "counters.gp");
+		int pats[5], np = 0, distinct = 1;
+		for (char *q = s; q && np < 5 && (q = strstr(q, "fs pattern ")); q++)
+			pats[np++] = atoi(q + strlen("fs pattern "));
+		for (int a = 0; a < np; a++)
+			for (int z = a + 1; z < np; z++)
+				distinct &= pats[a] != pats[z];
+		PB_CHECK_MSG(np == 5 && distinct, "--mono: %d patterns, distinct %d", np, distinct);
 	}
 
 	/* one kernel with other params on another machine: two bars, named
