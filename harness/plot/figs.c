@@ -329,8 +329,8 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 		double bm = 1.5 + 0.42 * (double)line;
 		fprintf(g, "set xtics rotate by 90 right\nset bmargin %.1f\n", bm);
 		f->height_in += fmax(0, bm - 5.0) * 9.6 / 72.0;
-	} else if (pitch < 11) {
-		/* too many bars for labels at 45 degrees (about 10 pt apart at
+	} else if (pitch < 13) {
+		/* too many bars for labels at 45 degrees (about 12 pt apart at
 		 * 7 pt): upright, in a font that fits the pitch */
 		double pt = fmax(4, fmin(7, pitch - 1));
 		fprintf(g, "set xtics rotate by 90 right font \",%.0f\"\n", pt);

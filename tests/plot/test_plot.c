@@ -451,6 +451,21 @@ int main(int argc, char **argv)
 		s = slurp(p);
 		PB_CHECK(s && strstr(s, "min-max over repetitions"));
 		PB_CHECK_MSG(s && strstr(s, "rotate by 90"), "machines.gp: 24 bars' labels at 45");
+		/* the default suite's faults figure: 17 policies across a column
+		 * (11 pt apart, where 45-degree labels at 7 pt ran together) */
+		char r17[700];
+		snprintf(r17, sizeof(r17), "%s/sim17", root);
+		mkdir(r17, 0755);
+		size_t n17 = (size_t)snprintf(simcsv, sizeof(simcsv), "policy,frames,fault_rate\n");
+		for (int q = 0; q < 17; q++)
+			n17 += (size_t)snprintf(simcsv + n17, sizeof(simcsv) - n17,
+						"policy%d,1000,0.5\npolicy%d,4000,0.3\n", q, q);
+		snprintf(p, sizeof(p), "%s/sim.csv", r17);
+		write_file(p, simcsv);
+		snprintf(out, sizeof(out), "%s/sim17-out", root);
+		PB_CHECK(pb(NULL, "plot", r17, "--kind", "faults", "--out", out, NULL) == 0);
+		s = out_file(out, "faults.gp");
+		PB_CHECK_MSG(s && strstr(s, "rotate by 90"), "faults.gp: 17 bars' labels at 45");
 	}
 
 	/* mrc --sample: the estimates drawn with their err_est, the NA sizes
