@@ -114,7 +114,8 @@ int pb_plot_run_load(struct pb_plot_run *r, const char *dir, char *err, size_t e
 	}
 	basename_of(dir, r->label, sizeof(r->label));
 	r->round_trip_ns = NAN;
-	snprintf(r->machine, sizeof(r->machine), "    machine: not recorded (no meta.json)\n");
+	snprintf(r->machine, sizeof(r->machine),
+		 "    machine: not recorded (no readable meta.json)\n");
 	int rc;
 	if ((rc = load_csv(dir, "summary.csv", &r->summary, &r->has_summary, err, errlen)) ||
 	    (rc = load_csv(dir, "runs.csv", &r->runs, &r->has_runs, err, errlen)) ||
