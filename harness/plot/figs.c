@@ -607,7 +607,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			fprintf(g, "set logscale x 2\n");
 		if (c->o->logy)
 			fprintf(g, "set logscale y 2\n");
-		ylim(&f, "[0:*]");
+		ylim(&f, c->o->logy ? NULL : "[0:*]"); /* a log axis has no 0 */
 		fprintf(g, "plot x with lines ls 101 title \"ideal\"");
 		for (size_t k = 0; k < ks.n; k++) {
 			double one = NAN;

@@ -630,6 +630,14 @@ int main(int argc, char **argv)
 	one_line_exit(2, "--ylim 3:1");
 	pb(NULL, "plot", rmrc, "--ylim", "x", NULL);
 	one_line_exit(2, "--ylim x");
+	/* a log y has no 0: --ylim 0:1 with it is a usage error (gnuplot
+	 * failed, exit 1), and scaling's own [0:*] is not set on it */
+	pb(NULL, "plot", rmrc, "--logy", "--ylim", "0:1", NULL);
+	one_line_exit(2, "--logy --ylim 0:1");
+	snprintf(out, sizeof(out), "%s/scaling-logy", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rrun2, "--kind", "scaling", "--logy", "--out", out, NULL) ==
+			 0,
+		     "scaling --logy: %s", o.err);
 	pb(NULL, "plot", rmrc, "--bogus", NULL);
 	one_line_exit(2, "--bogus");
 	pb(NULL, "plot", rmrc, "--kind", "scaling", NULL);
