@@ -173,13 +173,18 @@ static void fig_title_note(struct pb_fig *f, const char *deflt, const char *note
 		fprintf(f->gp, "set title \"(%s)\" font \",8\"\n", note);
 }
 
+/* The y range: the kind's default (if any), then --ylim's sides over it;
+ * a side --ylim leaves open keeps what was there (the default's 0, a log
+ * axis' floor): '[*:5]' left gnuplot to autoscale a low end of bars that
+ * were all above 5, and it failed ("all points y value undefined"). */
 static void ylim(struct pb_fig *f, const char *deflt)
 {
 	const struct pb_plot_opts *o = f->ctx->o;
-	if (o->ylim)
-		fprintf(f->gp, "set yrange [%s:%s]\n", o->ylo, o->yhi);
-	else if (deflt)
+	if (deflt)
 		fprintf(f->gp, "set yrange %s\n", deflt);
+	if (o->ylim)
+		fprintf(f->gp, "set yrange [%s:%s]\n", strcmp(o->ylo, "*") ? o->ylo : "",
+			strcmp(o->yhi, "*") ? o->yhi : "");
 }
 
 static void bar_style(struct pb_fig *f, size_t i)
@@ -752,10 +757,7 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		      "samplen 1.5 font \",7\"\n");
 	int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b));
 	bars_logy(&f, &b, logy);
-	if (!logy)
-		ylim(&f, "[0:*]");
-	if (c->o->ylim)
-		ylim(&f, NULL);
+	ylim(&f, logy ? NULL : "[0:*]");
 	bars_data(&f, &b, 1);
 	bars_plot(&f, &b, 1, 0, st);
 	free(st);
@@ -889,9 +891,9 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		/* --logy and --ylim: the misses panel (IPC has other units) */
 		int logy = p == 0 && (c->o->logy || (!c->o->ylim && bars_wants_log(&b)));
 		bars_logy(&f, panels[p], logy);
-		if (p == 0 && c->o->ylim)
-			ylim(&f, NULL);
-		else if (!logy)
+		if (p == 0)
+			ylim(&f, logy ? NULL : "[0:*]");
+		else
 			fprintf(g, "set yrange [0:*]\n");
 		bars_plot(&f, panels[p], 0, p, st);
 		fprintf(g, "unset label 4\nunset label 5\n");
@@ -1082,10 +1084,7 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		int *st = series_titles(&f, &b[d].se);
 		int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b[d]));
 		bars_logy(&f, &b[d], logy);
-		if (!logy)
-			ylim(&f, "[0:*]");
-		if (c->o->ylim)
-			ylim(&f, NULL);
+		ylim(&f, logy ? NULL : "[0:*]");
 		bars_data(&f, &b[d], 0);
 		bars_plot(&f, &b[d], 0, (int)d, st);
 		free(st);
@@ -1540,10 +1539,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	key_top_margin(&f, &b.se, err ? 2 : 1);
 	int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b));
 	bars_logy(&f, &b, logy);
-	if (!logy)
-		ylim(&f, "[0:*]");
-	if (c->o->ylim)
-		ylim(&f, NULL);
+	ylim(&f, logy ? NULL : "[0:*]");
 	bars_data(&f, &b, err);
 	bars_plot(&f, &b, err, 0, st);
 	free(st);
