@@ -6,7 +6,11 @@
  * PNG of the requested pixel width (IHDR) and an SVG that xmllint parses
  * (where libxml2-utils is installed); the mrc script draws OPT as the
  * bound; "95% CI" only when ci95_valid=1; two folders give one side-by-side
- * figure; bad options and empty folders are one line and exit 2; a missing
+ * figure; the layout checks of the figures looked at (key margins, tics,
+ * upright labels, --mono patterns, log floors and their notes on zeros,
+ * sampled MRCs' err_est and NA sizes, machines of sim folders as medians,
+ * sidecars naming the machine); bad options and empty folders are one line
+ * and exit 2; a missing
  * gnuplot is exit 1; a FIFO in the way is refused; and names built to
  * inject gnuplot commands (system(), backquotes, $(...)) run nothing.
  * argv[1]: the pagebench binary.  Skips without gnuplot.
