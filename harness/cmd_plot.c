@@ -298,6 +298,9 @@ int pb_cmd_plot(int argc, char **argv)
 	}
 	o.order = order;
 	o.norder = norder;
+	if (o.logy && o.ylim && strcmp(o.ylo, "*") && !(strtod(o.ylo, NULL) > 0))
+		pb_usage_error("plot", "--ylim %s: a log y axis (--logy) needs a lower end above 0",
+			       cli.ylim);
 	if (nrun < 1)
 		pb_usage_error("plot",
 			       "no run folder given (pagebench plot RUN_DIR... ; see --help)");

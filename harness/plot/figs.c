@@ -120,6 +120,41 @@ static int panel_cols(int page, size_t n)
 	return n < most ? (n ? (int)n : 1) : (int)most;
 }
 
+/* A data string as a gnuplot expression of lines of at most about maxc
+ * characters, broken at spaces: S<a>."\n".S<b>... (each line a .str string) */
+static void str_wrapped(struct pb_fig *f, const char *s, size_t maxc, char *expr, size_t len)
+{
+	size_t n = 0;
+	expr[0] = 0;
+	while (*s && n + 24 < len) {
+		size_t l = strlen(s);
+		if (l > maxc) {
+			l = maxc;
+			while (l > maxc / 2 && s[l] != ' ')
+				l--;
+			if (s[l] != ' ')
+				l = maxc;
+		}
+		char *line = strndup(s, l);
+		if (!line)
+			abort();
+		n += (size_t)snprintf(expr + n, len - n, "%sS%d", n ? ".\"\\n\"." : "",
+				      pb_fig_str(f, line));
+		free(line);
+		s += l;
+		s += strspn(s, " ");
+	}
+}
+
+/* A round tic step giving about `want` tics over [0, max]. */
+static double nice_step(double max, int want)
+{
+	if (!(max > 0))
+		return 1;
+	double raw = max / want, p = pow(10, floor(log10(raw))), m = raw / p;
+	return p * (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10);
+}
+
 /* Title: --title wins (empty: none), else the default built by the kind. */
 static void fig_title(struct pb_fig *f, const char *deflt)
 {
@@ -138,22 +173,32 @@ static void fig_title_note(struct pb_fig *f, const char *deflt, const char *note
 		fprintf(f->gp, "set title \"(%s)\" font \",8\"\n", note);
 }
 
+/* The y range: the kind's default (if any), then --ylim's sides over it;
+ * a side --ylim leaves open keeps what was there (the default's 0, a log
+ * axis' floor): '[*:5]' left gnuplot to autoscale a low end of bars that
+ * were all above 5, and it failed ("all points y value undefined"). */
 static void ylim(struct pb_fig *f, const char *deflt)
 {
 	const struct pb_plot_opts *o = f->ctx->o;
-	if (o->ylim)
-		fprintf(f->gp, "set yrange [%s:%s]\n", o->ylo, o->yhi);
-	else if (deflt)
+	if (deflt)
 		fprintf(f->gp, "set yrange %s\n", deflt);
+	if (o->ylim)
+		fprintf(f->gp, "set yrange [%s:%s]\n", strcmp(o->ylo, "*") ? o->ylo : "",
+			strcmp(o->yhi, "*") ? o->yhi : "");
 }
 
 static void bar_style(struct pb_fig *f, size_t i)
 {
 	static const char *const col[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
 					  "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+	/* gnuplot's fill patterns, the most different first: solid, the two
+	 * diagonals, crosshatch, the dense diagonals, dense crosshatch (0,
+	 * empty, never); seven distinct, then again (i % 8 gave series 0
+	 * and 3 both pattern 3, solid) */
+	static const int pat[] = {3, 4, 5, 1, 6, 7, 2};
 	if (f->ctx->o->mono)
-		fprintf(f->gp, " lc rgb \"#000000\" fs pattern %zu border lc rgb \"#000000\"",
-			i % 8 == 0 ? 3 : i % 8); /* 3 = solid black; 0 (empty) never */
+		fprintf(f->gp, " lc rgb \"#000000\" fs pattern %d border lc rgb \"#000000\"",
+			pat[i % PB_ARRAY_SIZE(pat)]);
 	else
 		fprintf(f->gp, " lc rgb \"%s\" fs solid 0.85 border lc rgb \"#333333\"",
 			col[i % 8]);
@@ -223,6 +268,34 @@ static int bars_wants_log(const struct bars *b)
 	return hi > 0 && hi / lo > 10;
 }
 
+/* Log y, or not, for a bar panel; on a log axis a bar of 0 (or less) has
+ * no height to draw: the panel says how many were left out (label 5). */
+static void bars_logy(struct pb_fig *f, const struct bars *b, int on)
+{
+	size_t nz = 0;
+	for (size_t i = 0; on && i < b->cl.n * b->se.n; i++)
+		nz += isfinite(b->v[i]) && b->v[i] <= 0;
+	fprintf(f->gp, on ? "set logscale y 10\n" : "unset logscale y\n");
+	/* bars grow from the axis' floor: put it below the smallest bar
+	 * (autoscaling put it at a smallest bar of 0.01, drawn as nothing) */
+	double lo = INFINITY;
+	for (size_t i = 0; on && i < b->cl.n * b->se.n; i++) {
+		if (isfinite(b->v[i]) && b->v[i] > 0)
+			lo = fmin(lo, b->v[i]);
+		if (isfinite(b->lo[i]) && b->lo[i] > 0) /* an interval's low end too */
+			lo = fmin(lo, b->lo[i]);
+	}
+	if (on && isfinite(lo) && !f->ctx->o->ylim)
+		fprintf(f->gp, "set yrange [%.9g:*]\n", pow(10, floor(log10(lo * 0.999))));
+	if (nz)
+		fprintf(f->gp,
+			"set label 5 \"%zu bar%s of 0 not drawn (log y)\" at graph 0.98, "
+			"graph 0.97 right front font \",6\"\n",
+			nz, nz == 1 ? "" : "s");
+	else
+		fprintf(f->gp, "unset label 5\n");
+}
+
 /* A gnuplot string expression: the string X (a .str variable or strcol(1))
  * with an experiment's "kernel:params" on two lines, kernel over params. */
 static void gp_two_lines(FILE *g, const char *x)
@@ -250,6 +323,9 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 		line = z > line ? z : line;
 		split |= c != NULL;
 	}
+	/* points of x axis per cluster (the y axis' labels and margins take
+	 * about 50 pt) */
+	double pitch = (pb_fig_width(f) * 72 - 50) / (double)(b->cl.n ? b->cl.n : 1);
 	if (split) {
 		/* experiments (kernel:params): kernel and params on two lines,
 		 * upright, so no label runs off the left edge; the figure grows
@@ -258,6 +334,12 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 		double bm = 1.5 + 0.42 * (double)line;
 		fprintf(g, "set xtics rotate by 90 right\nset bmargin %.1f\n", bm);
 		f->height_in += fmax(0, bm - 5.0) * 9.6 / 72.0;
+	} else if (pitch < 13) {
+		/* too many bars for labels at 45 degrees (about 12 pt apart at
+		 * 7 pt): upright, in a font that fits the pitch */
+		double pt = fmax(4, fmin(7, pitch - 1));
+		fprintf(g, "set xtics rotate by 90 right font \",%.0f\"\n", pt);
+		fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.42 * (pt / 7) * (double)longest));
 	} else {
 		fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.34 * (double)longest));
 	}
@@ -484,9 +566,9 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int rc = pb_fig_begin(&f, c, "scaling", rows * panel_h + 0.4);
 	if (rc)
 		goto out;
-	pb_fig_source(&f, r->dir, "summary.csv");
+	pb_fig_source(&f, r, "summary.csv");
 	if (r->has_runs)
-		pb_fig_source(&f, r->dir, "runs.csv");
+		pb_fig_source(&f, r, "runs.csv");
 	pb_fig_styles(&f);
 	int nvalid = 0, ninvalid = 0;
 	FILE *g = f.gp;
@@ -513,10 +595,14 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				names_add(&ks, keep.v[k]);
 		fprintf(g, "set title S%d font \",8\" offset 0,-0.8\n", pb_fig_str(&f, fam.v[fi]));
 		fprintf(g,
-			"set xlabel \"threads\" offset 0,1.1\nset ylabel \"speedup\" offset 1.5,0\n"
+			"set xlabel \"threads\" offset 0,0.4\nset ylabel \"speedup\" offset 1.5,0\n"
 			"set xrange [0.8:%g]\n",
 			maxthr + 0.2);
 		thread_xtics(g, thv, nthv, maxthr);
+		/* about four y tics: a panel over a key of four lines is 1 in
+		 * high, and gnuplot's 0, 2, ..., 18 ran into each other there */
+		if (!c->o->logy)
+			fprintf(g, "set ytics %g\n", nice_step(maxthr, 4));
 		fprintf(g,
 			"set ytics nomirror font \",7\"\n"
 			"set key below Left reverse maxcols %d samplen 1.5 spacing 0.8 height 0.8 "
@@ -526,7 +612,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			fprintf(g, "set logscale x 2\n");
 		if (c->o->logy)
 			fprintf(g, "set logscale y 2\n");
-		ylim(&f, "[0:*]");
+		ylim(&f, c->o->logy ? NULL : "[0:*]"); /* a log axis has no 0 */
 		fprintf(g, "plot x with lines ls 101 title \"ideal\"");
 		for (size_t k = 0; k < ks.n; k++) {
 			double one = NAN;
@@ -658,9 +744,9 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	double h = is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.9;
 	if ((rc = pb_fig_begin(&f, c, "cost", h)))
 		goto out;
-	pb_fig_source(&f, r->dir, "summary.csv");
+	pb_fig_source(&f, r, "summary.csv");
 	if (r->has_runs)
-		pb_fig_source(&f, r->dir, "runs.csv");
+		pb_fig_source(&f, r, "runs.csv");
 	fig_title_note(&f, "Cost per operation by kernel (median)", ci_note(nvalid, ninvalid));
 	int *st = series_titles(&f, &b.se);
 	/* the key's rows set the top margin (a fixed one let a key of five
@@ -669,12 +755,9 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(f.gp, "set ylabel \"ns per operation\"\n"
 		      "set key at screen 0.5, screen 0.985 center top horizontal "
 		      "samplen 1.5 font \",7\"\n");
-	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
-		fprintf(f.gp, "set logscale y 10\n");
-	else
-		ylim(&f, "[0:*]");
-	if (c->o->ylim)
-		ylim(&f, NULL);
+	int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b));
+	bars_logy(&f, &b, logy);
+	ylim(&f, logy ? NULL : "[0:*]");
 	bars_data(&f, &b, 1);
 	bars_plot(&f, &b, 1, 0, st);
 	free(st);
@@ -752,14 +835,15 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int rc, have = bars_any(&b), haveipc = bars_any(&ipc);
 	struct pb_fig f;
 	int page = is_page(&(struct pb_fig){.ctx = c});
-	if ((rc = pb_fig_begin(&f, c, "counters", !have && !haveipc ? 1.3 : page ? 2.8 : 4.0)))
+	if ((rc = pb_fig_begin(&f, c, "counters", !have && !haveipc ? 1.3 : page ? 2.8 : 4.6)))
 		goto out;
-	pb_fig_source(&f, r->dir, "runs.csv");
+	pb_fig_source(&f, r, "runs.csv");
 	FILE *g = f.gp;
 	char na[400];
 	snprintf(na, sizeof(na), "NA: hardware counters not available here%s%s",
 		 r->counters_na[0] ? ": " : "", r->counters_na);
-	int sna = pb_fig_str(&f, na);
+	char sna[256];
+	str_wrapped(&f, na, (size_t)(c->o->width_in * 72 / 4.2), sna, sizeof(sna));
 	char tt[128];
 	snprintf(tt, sizeof(tt), "Counter rates at %g thread%s (median)", thr, thr == 1 ? "" : "s");
 	const char *title = c->o->title ? c->o->title : tt;
@@ -770,7 +854,7 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(g, "\n");
 	struct bars *panels[2] = {&b, &ipc};
 	int hv[2] = {have, haveipc};
-	const char *ylab[2] = {"events per 1000 operations", "instructions per cycle"};
+	const char *ylab[2] = {"misses per 1000 ops", "instructions per cycle"};
 	for (int p = 0; p < npanel; p++) {
 		fprintf(g, "set ylabel \"%s\"\n", ylab[p]);
 		bars_data(&f, panels[p], 0);
@@ -779,7 +863,7 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				"set xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
 				"unset border\nunset grid\nunset ylabel\nset title S%d.\": NA\" "
 				"font \",8\"\n"
-				"set label 3 S%d at graph 0.5, graph 0.5 center font \",7\"\n"
+				"set label 3 %s at graph 0.5, graph 0.5 center font \",7\"\n"
 				"plot -1 notitle\nunset label 3\nunset title\nset xrange [*:*]\n"
 				"set xtics\nset ytics\nset border 3\nset grid\nset autoscale\n",
 				pb_fig_str(&f, npanel == 1 ? "counter rates" : ylab[p]), sna);
@@ -804,12 +888,15 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		int *st = series_titles(&f, &panels[p]->se);
 		fprintf(g, "set tmargin 2.8\nset key outside top center horizontal samplen 1.5 "
 			   "font \",6\"\n");
-		if (p == 0 && bars_wants_log(&b))
-			fprintf(g, "set logscale y 10\n");
+		/* --logy and --ylim: the misses panel (IPC has other units) */
+		int logy = p == 0 && (c->o->logy || (!c->o->ylim && bars_wants_log(&b)));
+		bars_logy(&f, panels[p], logy);
+		if (p == 0)
+			ylim(&f, logy ? NULL : "[0:*]");
 		else
-			fprintf(g, "unset logscale y\nset yrange [0:*]\n");
+			fprintf(g, "set yrange [0:*]\n");
 		bars_plot(&f, panels[p], 0, p, st);
-		fprintf(g, "unset label 4\n");
+		fprintf(g, "unset label 4\nunset label 5\n");
 		free(st);
 	}
 	rc = pb_fig_finish(&f);
@@ -905,13 +992,13 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 
 /* "What: workload" shortened at a comma to fit the width (8 pt text). */
 static void workload_title(const struct pb_plot_ctx *c, const struct pb_csv *t, const char *what,
-			   char *out, size_t len)
+			   double room_in, char *out, size_t len)
 {
 	const char *w = t->nrows ? pb_csv_get(t, 0, "workload") : "";
 	int several = 0;
 	for (size_t r = 1; r < t->nrows; r++)
 		several |= strcmp(pb_csv_get(t, r, "workload"), w) != 0;
-	size_t fit = (size_t)(c->o->width_in * 72 / 4.6), n = strlen(w);
+	size_t fit = (size_t)(room_in * 72 / 4.6), n = strlen(w);
 	size_t used = strlen(what) + 2 + (several ? 22 : 0);
 	if (used + n > fit) {
 		size_t cut = fit > used + 8 ? fit - used - 4 : 8;
@@ -923,15 +1010,6 @@ static void workload_title(const struct pb_plot_ctx *c, const struct pb_csv *t, 
 	}
 	snprintf(out, len, "%s: %.*s%s%s", what, (int)n, w, n < strlen(w) ? ",..." : "",
 		 several ? " (and other workloads)" : "");
-}
-
-/* A round tic step giving about `want` tics over [0, max]. */
-static double nice_step(double max, int want)
-{
-	if (!(max > 0))
-		return 1;
-	double raw = max / want, p = pow(10, floor(log10(raw))), m = raw / p;
-	return p * (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10);
 }
 
 int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
@@ -946,17 +1024,16 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct pb_fig f;
 	if ((rc = pb_fig_begin(&f, c, "faults", is_page(&(struct pb_fig){.ctx = c}) ? 2.6 : 2.5)))
 		goto out;
-	pb_fig_source(&f, r->dir, "sim.csv");
+	pb_fig_source(&f, r, "sim.csv");
 	char tt[1024];
-	workload_title(c, &r->sim, "Fault rate", tt, sizeof(tt));
+	workload_title(c, &r->sim, "Fault rate", c->o->width_in, tt, sizeof(tt));
 	fig_title(&f, tt);
 	int *st = series_titles(&f, &b.se);
 	key_top_margin(&f, &b.se, 1);
 	fprintf(f.gp, "set ylabel \"faults per reference\"\n"
-		      "set tmargin 3.4\nset key at screen 0.5, screen 0.985 center top horizontal "
+		      "set key at screen 0.5, screen 0.985 center top horizontal "
 		      "samplen 1.5 font \",7\"\n");
-	if (c->o->logy)
-		fprintf(f.gp, "set logscale y 10\n");
+	bars_logy(&f, &b, c->o->logy);
 	ylim(&f, c->o->logy ? NULL : "[0:*]");
 	bars_data(&f, &b, 0);
 	bars_plot(&f, &b, 0, 0, st);
@@ -989,27 +1066,25 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	double ph = page ? 2.6 : dev.n > 1 ? 1.9 : 2.5;
 	if ((rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
 		goto out;
-	pb_fig_source(&f, r->dir, "sim.csv");
+	pb_fig_source(&f, r, "sim.csv");
 	char tt[1024];
-	workload_title(c, &r->sim, "Effective access time", tt, sizeof(tt));
+	workload_title(c, &r->sim, "Effective access time", c->o->width_in, tt, sizeof(tt));
 	const char *title = c->o->title ? c->o->title : tt;
 	fprintf(f.gp, "set multiplot layout %zu,%zu", page ? 1 : dev.n, page ? dev.n : 1);
 	if (*title)
 		fprintf(f.gp, " title S%d font \",8\"", pb_fig_str(&f, title));
-	fprintf(
-	    f.gp,
-	    "\nset tmargin 2.6\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
+	fprintf(f.gp, "\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
+	/* room for the key's rows over each panel (a fixed 2.6 lines put a
+	 * key of seven frame counts, three rows, over the top tic label) */
+	key_top_margin(&f, &b[0].se, 0);
 	for (size_t d = 0; d < dev.n; d++) {
 		char yl[256];
 		snprintf(yl, sizeof(yl), "EAT (ns), device %s", dev.v[d]);
 		fprintf(f.gp, "set ylabel S%d\n", pb_fig_str(&f, yl));
 		int *st = series_titles(&f, &b[d].se);
-		if (c->o->logy || (!c->o->ylim && bars_wants_log(&b[d])))
-			fprintf(f.gp, "set logscale y 10\n");
-		else
-			ylim(&f, "[0:*]");
-		if (c->o->ylim)
-			ylim(&f, NULL);
+		int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b[d]));
+		bars_logy(&f, &b[d], logy);
+		ylim(&f, logy ? NULL : "[0:*]");
 		bars_data(&f, &b[d], 0);
 		bars_plot(&f, &b[d], 0, (int)d, st);
 		free(st);
@@ -1047,7 +1122,15 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	names_order(&pol, c->o);
 	double *fr = dalloc(t->nrows);
 	size_t nfr = col_distinct(t, cf, fr, t->nrows);
-	double *v = dalloc(nfr * pol.n);
+	double *v = dalloc(nfr * pol.n), *e = dalloc(nfr * pol.n);
+	/* mrc --sample: a policy's estimated rows (sample_rate < 1) get their
+	 * err_est as error bars; NA rows (scaled size below --sample-min) are
+	 * counted, and said, not dropped in silence */
+	int cs = pb_csv_col(t, "sample_rate"), ce = pb_csv_col(t, "err_est");
+	int *sampled = calloc(pol.n + 1, sizeof(int)), *nna = calloc(pol.n + 1, sizeof(int));
+	if (!sampled || !nna)
+		abort();
+	int any_sampled = 0, any_na = 0;
 	double lo = INFINITY, hi = 0;
 	for (size_t i = 0; i < t->nrows; i++) {
 		size_t p = names_find(&pol, pb_csv_cell(t, i, cp));
@@ -1055,9 +1138,16 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		       y = pb_plot_num(pb_csv_cell(t, i, cm));
 		if (p == (size_t)-1)
 			continue;
+		double rate = cs >= 0 ? pb_plot_num(pb_csv_cell(t, i, cs)) : NAN;
+		if (isfinite(rate) && rate < 1)
+			any_sampled = sampled[p] = 1;
+		if (!isfinite(y))
+			any_na = ++nna[p];
 		for (size_t j = 0; j < nfr; j++)
 			if (fr[j] == x) {
 				v[j * pol.n + p] = y;
+				e[j * pol.n + p] =
+				    ce >= 0 ? pb_plot_num(pb_csv_cell(t, i, ce)) : NAN;
 				if (y > 0) {
 					lo = fmin(lo, y);
 					hi = fmax(hi, y);
@@ -1071,19 +1161,62 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int page = is_page(&(struct pb_fig){.ctx = c});
 	if ((rc = pb_fig_begin(&f, c, "mrc", page ? 3.0 : 3.1)))
 		goto out;
-	pb_fig_source(&f, r->dir, "mrc.csv");
+	pb_fig_source(&f, r, "mrc.csv");
 	pb_fig_styles(&f);
 	for (size_t j = 0; j < nfr; j++) {
 		pb_fig_dat_num(&f, fr[j]);
 		for (size_t p = 0; p < pol.n; p++) {
 			fputc('\t', f.dat);
 			pb_fig_dat_num(&f, v[j * pol.n + p]);
+			fputc('\t', f.dat);
+			pb_fig_dat_num(&f, isfinite(e[j * pol.n + p]) ? e[j * pol.n + p] : 0);
 		}
 		fputc('\n', f.dat);
 	}
 	char tt[1024];
-	workload_title(c, t, "Miss ratio", tt, sizeof(tt));
-	fig_title(&f, tt);
+	/* across a page the key is outside on the right and the title is
+	 * centred over the plot, about 1.8 in left of the figure's centre */
+	workload_title(c, t, "Miss ratio", page ? c->o->width_in - 1.8 : c->o->width_in, tt,
+		       sizeof(tt));
+	if (!any_sampled && !any_na) {
+		fig_title(&f, tt);
+	} else {
+		/* the title, what the error bars are, and which points are NA */
+		const char *t0 = c->o->title ? c->o->title : tt;
+		char expr[1024] = "", na[1024] = "", wrapped[512];
+		size_t n = 0;
+		if (*t0)
+			n += (size_t)snprintf(expr, sizeof(expr), "S%d", pb_fig_str(&f, t0));
+		if (any_sampled)
+			n += (size_t)snprintf(expr + n, sizeof(expr) - n,
+					      "%s\"(sampled: error bars "
+					      "are +-err_est)\"",
+					      n ? ".\"\\n\"." : "");
+		int same = 1; /* every policy with NA rows has as many */
+		for (size_t p = 0; p < pol.n; p++)
+			same &= !nna[p] || nna[p] == any_na;
+		for (size_t p = 0, k = 0; any_na && p < pol.n; p++)
+			if (nna[p] && k < sizeof(na))
+				k += (size_t)snprintf(na + k, sizeof(na) - k,
+						      same ? "%s%s" : "%s%s %d", k ? ", " : "",
+						      pol.v[p], nna[p]);
+		if (any_na) {
+			char line[1200];
+			if (same)
+				snprintf(line, sizeof(line),
+					 "NA (not drawn): %s at %d of %zu sizes", na, any_na, nfr);
+			else
+				snprintf(line, sizeof(line), "NA (not drawn) of %zu sizes: %s", nfr,
+					 na);
+			str_wrapped(&f, line, (size_t)(c->o->width_in * 72 / 4.4), wrapped,
+				    sizeof(wrapped));
+			snprintf(expr + n, sizeof(expr) - n, "%s%s", n ? ".\"\\n\"." : "", wrapped);
+		}
+		fprintf(f.gp, "set title %s font \",8\"\n", expr);
+		/* the plot keeps its height: the figure grows by the lines added */
+		for (const char *q = expr; (q = strstr(q, "\\n")); q += 2)
+			f.height_in += 8.0 * 1.2 / 72;
+	}
 	double ps = page_size_of(pb_csv_get(t, 0, "workload"));
 	FILE *g = f.gp;
 	if (c->o->logx)
@@ -1115,23 +1248,42 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int logy = c->o->logy || (!c->o->ylim && hi / lo > 10);
 	if (logy)
 		fprintf(g, "set logscale y 10\n");
+	size_t nz = 0; /* a log axis has no place for a miss ratio of 0 */
+	for (size_t i = 0; logy && i < nfr * pol.n; i++)
+		nz += isfinite(v[i]) && v[i] <= 0;
+	if (nz)
+		fprintf(g,
+			"set label 5 \"%zu point%s of 0 not drawn (log y)\" at graph 0.98, "
+			"graph 0.97 right front font \",6\"\n",
+			nz, nz == 1 ? "" : "s");
 	ylim(&f, logy ? NULL : "[0:*]");
 	fprintf(g, "plot");
 	/* OPT first: drawn under the others, first in the key */
 	size_t opt = names_find(&pol, "opt");
 	int first = 1, style = 0;
 	if (opt != (size_t)-1) {
-		fprintf(g, " '%s.dat' using 1:%zu with lines ls %d title S%d", f.name, opt + 2,
-			PB_LS_OPT, pb_fig_str(&f, "OPT (offline bound)"));
+		if (sampled[opt])
+			fprintf(g, " '%s.dat' using 1:%zu:%zu with yerrorlines ls %d title S%d",
+				f.name, 2 * opt + 2, 2 * opt + 3, PB_LS_OPT,
+				pb_fig_str(&f, "OPT (offline bound)"));
+		else
+			fprintf(g, " '%s.dat' using 1:%zu with lines ls %d title S%d", f.name,
+				2 * opt + 2, PB_LS_OPT, pb_fig_str(&f, "OPT (offline bound)"));
 		first = 0;
 	}
 	for (size_t p = 0; p < pol.n; p++) {
 		if (p == opt)
 			continue;
-		fprintf(g,
-			"%s '%s.dat' using 1:%zu with linespoints ls %d pointinterval %d title S%d",
-			first ? " " : ", \\\n    ", f.name, p + 2, style % 17 + 1, nfr > 24 ? 2 : 1,
-			pb_fig_str(&f, pol.v[p]));
+		if (sampled[p])
+			fprintf(g, "%s '%s.dat' using 1:%zu:%zu with yerrorlines ls %d title S%d",
+				first ? " " : ", \\\n    ", f.name, 2 * p + 2, 2 * p + 3,
+				style % 17 + 1, pb_fig_str(&f, pol.v[p]));
+		else
+			fprintf(g,
+				"%s '%s.dat' using 1:%zu with linespoints ls %d pointinterval %d "
+				"title S%d",
+				first ? " " : ", \\\n    ", f.name, 2 * p + 2, style % 17 + 1,
+				nfr > 24 ? 2 : 1, pb_fig_str(&f, pol.v[p]));
 		style++;
 		first = 0;
 	}
@@ -1141,6 +1293,9 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 out:
 	free(fr);
 	free(v);
+	free(e);
+	free(sampled);
+	free(nna);
 	names_free(&pol);
 	return rc;
 }
@@ -1169,7 +1324,7 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct pb_fig f;
 	if (!ser.n || (rc = pb_fig_begin(&f, c, "latency", 2.5)))
 		goto out;
-	pb_fig_source(&f, r->dir, "latency.csv");
+	pb_fig_source(&f, r, "latency.csv");
 	pb_fig_styles(&f);
 	fig_title(&f, "Fault latency (CDF)");
 	fprintf(f.gp, "set xlabel \"latency (ns)\"\nset ylabel \"fraction of faults <= x\"\n"
@@ -1282,6 +1437,10 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	for (size_t m = 0; m < n && all_summary; m++)
 		for (size_t row = 0; row < runs[m].summary.nrows; row++)
 			thr = fmin(thr, pb_plot_num(pb_csv_get(&runs[m].summary, row, "threads")));
+	/* sim: every repetition's rate per (bar, machine), drawn as their
+	 * median with the min-max as the interval (a bar was the last row's) */
+	double **reps = NULL;
+	size_t *nreps = NULL;
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t m = 0; m < n; m++) {
 			const struct pb_csv *t = all_summary ? &runs[m].summary : &runs[m].sim;
@@ -1310,6 +1469,16 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				}
 				size_t k = names_find(&b.cl, cl);
 				size_t at = k * n + m;
+				if (!all_summary) {
+					double v = pb_plot_num(pb_csv_get(t, row, metric));
+					if (isfinite(v) &&
+					    strcmp(pb_csv_get(t, row, "valid"), "0")) {
+						if (!reps[at])
+							reps[at] = dalloc(t->nrows);
+						reps[at][nreps[at]++] = v;
+					}
+					continue;
+				}
 				b.v[at] = pb_plot_num(pb_csv_get(t, row, metric));
 				if (lo) {
 					b.lo[at] = pb_plot_num(pb_csv_get(t, row, lo));
@@ -1321,9 +1490,28 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				}
 			}
 		}
-		if (pass == 0)
+		if (pass == 0) {
 			bars_alloc(&b);
+			reps = calloc(b.cl.n * n + 1, sizeof(*reps));
+			nreps = calloc(b.cl.n * n + 1, sizeof(*nreps));
+			if (!reps || !nreps)
+				abort();
+		}
 	}
+	size_t most_reps = 0;
+	for (size_t at = 0; !all_summary && at < b.cl.n * n; at++) {
+		if (!nreps[at])
+			continue;
+		most_reps = nreps[at] > most_reps ? nreps[at] : most_reps;
+		b.v[at] = median(reps[at], nreps[at]); /* sorts them */
+		b.lo[at] = reps[at][0];
+		b.hi[at] = reps[at][nreps[at] - 1];
+	}
+	for (size_t at = 0; reps && at < b.cl.n * n; at++)
+		free(reps[at]);
+	free(reps);
+	free(nreps);
+	int err = all_summary || most_reps > 1;
 	int rc = 0;
 	if (!bars_any(&b))
 		goto out;
@@ -1331,12 +1519,15 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	if ((rc = pb_fig_begin(&f, c, "machines", is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.6)))
 		goto out;
 	for (size_t m = 0; m < n; m++)
-		pb_fig_source(&f, runs[m].dir, all_summary ? "summary.csv" : "sim.csv");
+		pb_fig_source(&f, &runs[m], all_summary ? "summary.csv" : "sim.csv");
 	char tt[128];
 	snprintf(tt, sizeof(tt), "Cost per operation, %g thread%s (median)", thr,
 		 thr == 1 ? "" : "s");
 	if (lo)
 		fig_title_note(&f, tt, ci_note(nvalid, ninvalid));
+	else if (err)
+		fig_title_note(&f, "Simulator throughput by machine (median)",
+			       "error bars: min-max over repetitions");
 	else
 		fig_title(&f, "Simulator throughput by machine");
 	int *st = series_titles(&f, &b.se);
@@ -1345,15 +1536,12 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 		"top horizontal samplen 1.5 "
 		"font \",7\"\n",
 		all_summary ? "ns per operation" : "references per second");
-	key_top_margin(&f, &b.se, lo ? 2 : 1);
-	if (c->o->logy || (!c->o->ylim && bars_wants_log(&b)))
-		fprintf(f.gp, "set logscale y 10\n");
-	else
-		ylim(&f, "[0:*]");
-	if (c->o->ylim)
-		ylim(&f, NULL);
-	bars_data(&f, &b, lo != NULL);
-	bars_plot(&f, &b, lo != NULL, 0, st);
+	key_top_margin(&f, &b.se, err ? 2 : 1);
+	int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b));
+	bars_logy(&f, &b, logy);
+	ylim(&f, logy ? NULL : "[0:*]");
+	bars_data(&f, &b, err);
+	bars_plot(&f, &b, err, 0, st);
 	free(st);
 	rc = pb_fig_finish(&f);
 	rc = rc ? rc : 1;
@@ -1412,7 +1600,7 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	if ((rc = pb_fig_begin(&f, c, "machines-scaling", height)))
 		goto out;
 	for (size_t m = 0; m < n; m++)
-		pb_fig_source(&f, runs[m].dir, "summary.csv");
+		pb_fig_source(&f, &runs[m], "summary.csv");
 	pb_fig_styles(&f);
 	FILE *g = f.gp;
 	const char *tt = c->o->title ? c->o->title : "Throughput by machine (median, log scales)";

@@ -124,10 +124,10 @@ void pb_fig_dat_num(struct pb_fig *f, double v)
 		fputs("NaN", f->dat);
 }
 
-void pb_fig_source(struct pb_fig *f, const char *dir, const char *file)
+void pb_fig_source(struct pb_fig *f, const struct pb_plot_run *r, const char *file)
 {
 	size_t n = strlen(f->sources);
-	snprintf(f->sources + n, sizeof(f->sources) - n, "%s/%s\n", dir, file);
+	snprintf(f->sources + n, sizeof(f->sources) - n, "%s/%s\n%s", r->dir, file, r->machine);
 }
 
 /* Okabe & Ito (2008), colour-blind safe; yellow last (faint on white). */

@@ -48,6 +48,7 @@ struct pb_plot_run {
 	int has_summary, has_runs, has_sim, has_mrc, has_latency;
 	char counters_na[256]; /* why counter columns are NA (meta.json), or "" */
 	double round_trip_ns;  /* meta.json cpu_round_trip.start.median_ns; NAN: none */
+	char machine[1024];    /* sidecar lines: machine, run id and command (meta.json) */
 };
 
 struct pb_plot_ctx {
@@ -74,7 +75,7 @@ struct pb_fig {
 	FILE *dat; /* NAME.dat in ctx->tmp */
 	FILE *str; /* NAME.str in ctx->tmp, opened on first string */
 	int nstr;
-	char sources[4096]; /* CSV paths, one per line */
+	char sources[16384]; /* CSV paths, one per line, each with its machine lines */
 };
 
 int pb_fig_begin(struct pb_fig *f, struct pb_plot_ctx *ctx, const char *name, double height_in);
@@ -84,7 +85,8 @@ int pb_fig_str(struct pb_fig *f, const char *s);
 void pb_fig_dat_str(struct pb_fig *f, const char *s);
 /* Write a number (or NaN when !isfinite) into the data file. */
 void pb_fig_dat_num(struct pb_fig *f, double v);
-void pb_fig_source(struct pb_fig *f, const char *dir, const char *file);
+/* A source CSV of the figure: r->dir/file, and the run's machine lines. */
+void pb_fig_source(struct pb_fig *f, const struct pb_plot_run *r, const char *file);
 /* Render every format, move the files into ctx->out; 0 or -errno. */
 int pb_fig_finish(struct pb_fig *f);
 void pb_fig_abort(struct pb_fig *f);

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,10 +64,29 @@ static void read_meta(struct pb_plot_run *r)
 		snprintf(r->label, sizeof(r->label), "%s", label);
 	else if (host && *host)
 		snprintf(r->label, sizeof(r->label), "%s", host);
+	/* for the sidecars: which machine, which run, which command */
+	const char *cpu = json_string_value(json_object_get(m, "cpu_model"));
+	const char *id = json_string_value(json_object_get(m, "run_id"));
+	json_t *ncpu = json_object_get(m, "online_cpus");
+	size_t n = (size_t)snprintf(
+	    r->machine, sizeof(r->machine), "    machine: %s (%s, %lld CPUs), label %s, run %s\n",
+	    host && *host ? host : "?", cpu && *cpu ? cpu : "?",
+	    json_is_integer(ncpu) ? (long long)json_integer_value(ncpu) : 0LL,
+	    label && *label ? label : "-", id && *id ? id : "?");
+	/* the command as meta.json has it: a JSON array, one line, exact */
+	char *cl = json_dumps(json_object_get(m, "command_line"), JSON_COMPACT);
+	if (cl && n < sizeof(r->machine))
+		snprintf(r->machine + n, sizeof(r->machine) - n, "    command_line: %s\n", cl);
+	free(cl);
+	n = strlen(r->machine);
+	if (n && r->machine[n - 1] != '\n') /* cut short: still a line of its own */
+		r->machine[n - 1] = '\n';
 	/* the machine's cache-line round trip between CPUs (harness/c2c.c) */
 	r->round_trip_ns = pb_meta_round_trip_ns(m);
 	/* why the hardware counters are NA: the first reason given */
 	json_t *c = json_object_get(m, "counters");
+	if (json_is_object(json_object_get(c, "columns"))) /* {method, passes, columns: {...}} */
+		c = json_object_get(c, "columns");
 	const char *k;
 	json_t *v;
 	if (json_is_object(c)) {
@@ -94,6 +114,8 @@ int pb_plot_run_load(struct pb_plot_run *r, const char *dir, char *err, size_t e
 	}
 	basename_of(dir, r->label, sizeof(r->label));
 	r->round_trip_ns = NAN;
+	snprintf(r->machine, sizeof(r->machine),
+		 "    machine: not recorded (no readable meta.json)\n");
 	int rc;
 	if ((rc = load_csv(dir, "summary.csv", &r->summary, &r->has_summary, err, errlen)) ||
 	    (rc = load_csv(dir, "runs.csv", &r->runs, &r->has_runs, err, errlen)) ||

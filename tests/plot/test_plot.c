@@ -3,9 +3,14 @@
  * tests/plot/test_plot.c - `pagebench plot` end to end on small run folders
  * made by the real `pagebench run/sim/mrc` in a temp dir (TMPDIR honoured):
  * every kind renders a PDF whose page is the requested width (pdfinfo) and a
- * PNG of the requested pixel width (IHDR); the mrc script draws OPT as the
+ * PNG of the requested pixel width (IHDR) and an SVG that xmllint parses
+ * (where libxml2-utils is installed); the mrc script draws OPT as the
  * bound; "95% CI" only when ci95_valid=1; two folders give one side-by-side
- * figure; bad options and empty folders are one line and exit 2; a missing
+ * figure; the layout checks of the figures looked at (key margins, tics,
+ * upright labels, --mono patterns, log floors and their notes on zeros,
+ * sampled MRCs' err_est and NA sizes, machines of sim folders as medians,
+ * sidecars naming the machine); bad options and empty folders are one line
+ * and exit 2; a missing
  * gnuplot is exit 1; a FIFO in the way is refused; and names built to
  * inject gnuplot commands (system(), backquotes, $(...)) run nothing.
  * argv[1]: the pagebench binary.  Skips without gnuplot.
@@ -82,6 +87,14 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* OUT/NAME's text (slurp's buffer), or NULL. */
+static char *out_file(const char *out, const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", out, name);
+	return slurp(path);
+}
+
 static int file_exists(const char *path)
 {
 	struct stat st;
@@ -89,6 +102,7 @@ static int file_exists(const char *path)
 }
 
 static char pdfinfo[512];
+static char xmllint[512]; /* "" when not installed (libxml2-utils) */
 
 /* PDF page width in points (pdfinfo), or NaN. */
 static double pdf_width(const char *path)
@@ -132,12 +146,25 @@ static void check_kind(const char *run, const char *kind, const char *width, dou
 	snprintf(p, sizeof(p), "%s/%s.svg", out, kind);
 	char *svg = slurp(p);
 	PB_CHECK_MSG(svg && strstr(svg, "<svg"), "%s: not an svg", p);
+	if (xmllint[0]) { /* well-formed XML, read by a real parser */
+		char *xa[] = {xmllint, "--noout", p, NULL};
+		static struct spawn_out xo;
+		PB_CHECK_MSG(spawn_run(xa, NULL, &xo) == 0 && xo.code == 0, "%s: xmllint: %s", p,
+			     xo.err);
+	}
 	/* the sidecar names the command and the source data */
 	snprintf(p, sizeof(p), "%s/%s.txt", out, kind);
 	char *txt = slurp(p);
 	PB_CHECK_MSG(txt && strstr(txt, "command: pagebench plot") && strstr(txt, run) &&
 			 strstr(txt, ".csv"),
 		     "%s: sidecar", p);
+	/* ... and the machine and the command each source came from (from
+	 * its meta.json; a folder without one says so) */
+	PB_CHECK_MSG(txt && strstr(txt, "\n      machine: "), "%s: no machine: %s", p, txt);
+	if (strcmp(kind, "latency"))
+		PB_CHECK_MSG(txt && strstr(txt, "\n      command_line: [\"") &&
+				 strstr(txt, " CPUs), label "),
+			     "%s: no command_line: %s", p, txt);
 	/* nothing left behind: no work folder, no temp file */
 	DIR *d = opendir(out);
 	struct dirent *e;
@@ -175,6 +202,8 @@ int main(int argc, char **argv)
 		PB_SKIP("gnuplot not installed (apt-get install gnuplot-nox)");
 	if (!which("pdfinfo", pdfinfo, sizeof(pdfinfo)))
 		PB_SKIP("pdfinfo not installed (apt-get install poppler-utils)");
+	if (!which("xmllint", xmllint, sizeof(xmllint)))
+		xmllint[0] = 0;
 	const char *td = getenv("TMPDIR");
 	snprintf(root, sizeof(root), "%s/pbplotXXXXXX", td && *td ? td : "/tmp");
 	if (!mkdtemp(root))
@@ -190,7 +219,7 @@ int main(int argc, char **argv)
 	snprintf(d, sizeof(d), "%s/sim", root);
 	PB_CHECK(pb(NULL, "sim", "--results", d, "--workload",
 		    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,opt", "--frames",
-		    "50,100", NULL) == 0);
+		    "50,100,150,200", NULL) == 0);
 	run_folder(d, rsim, sizeof(rsim));
 	snprintf(d, sizeof(d), "%s/run2", root);
 	PB_CHECK(pb(NULL, "run", "memtouch", "--threads", "1,2", "--reps", "2", "--size", "1M",
@@ -226,15 +255,41 @@ int main(int argc, char **argv)
 	check_kind(rrun6, "counters", "column", 3.3);
 	check_kind(rlat, "latency", "column", 3.3);
 
+	/* no counters (PAGEBENCH_COUNTERS=none): the figure gives meta.json's
+	 * reason (counters.columns.<col>.reason), not a bare "not available" */
+	snprintf(p, sizeof(p), "%s/out-counters-column/counters.str", root);
+	char *s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "PAGEBENCH_COUNTERS=none"), "counters.str: %s", s ? s : "");
+	/* four frame counts: the key takes two rows at the top, and the top
+	 * margin made for them is the one set (a fixed 3.4 after it put the
+	 * key over the title) */
+	snprintf(p, sizeof(p), "%s/out-faults-column/faults.gp", root);
+	s = slurp(p);
+	int ntm = 0, nterm = 0; /* the body is there once per format */
+	for (char *q = s; q && (q = strstr(q, "set tmargin")); q++)
+		ntm++;
+	for (char *q = s; q && (q = strstr(q, "set terminal")); q++)
+		nterm++;
+	PB_CHECK_MSG(nterm > 0 && ntm == nterm, "faults.gp sets tmargin %d times in %d formats",
+		     ntm, nterm);
+
 	/* OPT is the bound: its own thick grey style, titled as such (as data) */
 	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.gp", root);
-	char *s = slurp(p);
+	s = slurp(p);
 	PB_CHECK_MSG(s && strstr(s, "set style line 100 lc rgb \"#9a9a9a\" lw 3.5") &&
 			 strstr(s, "with lines ls 100 title S"),
 		     "mrc.gp has no OPT bound style");
 	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.str", root);
 	s = slurp(p);
 	PB_CHECK(s && strstr(s, "OPT (offline bound)"));
+	/* a page wide the key is outside on the right and the title, centred
+	 * over the plot, must fit left of it: at 8 pt about 80 characters (it
+	 * was cut for the whole 7 in, ~105, and ran off the left edge) */
+	snprintf(p, sizeof(p), "%s/out-mrc-page/mrc.str", root);
+	s = slurp(p);
+	size_t tlen = s ? strcspn(s, "\t") : 0;
+	PB_CHECK_MSG(s && tlen <= 90 && strstr(s, "Miss ratio: zipf:pages=500"),
+		     "page-wide mrc title of %zu characters: %s", tlen, s ? s : "");
 	/* 17 distinct (point, dash) styles for the series */
 	snprintf(p, sizeof(p), "%s/out-mrc-column/mrc.gp", root);
 	s = slurp(p);
@@ -244,6 +299,27 @@ int main(int argc, char **argv)
 		PB_CHECK(strstr(s, want) != NULL);
 	}
 
+	/* eat across a column: the four frame counts' key takes two rows
+	 * over the panel, and its top margin makes room for them (a fixed
+	 * 2.6 lines put the key over the top tic label) */
+	{
+		char eout[800];
+		snprintf(eout, sizeof(eout), "%s/eat-column", root);
+		PB_CHECK(pb(NULL, "plot", rsim, "--kind", "eat", "--out", eout, NULL) == 0);
+		s = out_file(eout, "eat.gp");
+		char *tm = s ? strstr(s, "set tmargin ") : NULL;
+		PB_CHECK_MSG(tm && strtod(tm + strlen("set tmargin "), NULL) >= 3.2, "eat.gp: %s",
+			     s ? s : "");
+	}
+	/* scaling panels: about four y tics (0.5 apart up to 2 threads; a
+	 * panel over a long key had 0, 2, ..., 18 on top of each other) and
+	 * the x label below the tic labels, not raised into them */
+	s = out_file(root, "out-scaling-column/scaling.gp");
+	const char *xlset = "set xlabel \"threads\" offset 0,";
+	char *xl = s ? strstr(s, xlset) : NULL;
+	PB_CHECK_MSG(s && strstr(s, "set ytics 0.5\n") && xl &&
+			 strtod(xl + strlen(xlset), NULL) <= 0.5,
+		     "scaling.gp: %s", s ? s : "");
 	/* "95% CI" only where the CIs are valid (6 reps), else "min-max" */
 	char out[800];
 	snprintf(out, sizeof(out), "%s/ci2", root);
@@ -344,6 +420,135 @@ int main(int argc, char **argv)
 			PB_CHECK(s && strstr(s, "; ns: CPU-to-CPU round trip)\\n"));
 	}
 
+	/* sim folders side by side: each bar the median of its repetitions
+	 * with their min-max (it was the last row's), labels upright when 24
+	 * bars leave no room for them at 45 degrees */
+	{
+		char sm[2][700], row[160];
+		static char simcsv[8192];
+		for (int k = 0; k < 2; k++) {
+			snprintf(sm[k], sizeof(sm[k]), "%s/simm%d", root, k);
+			mkdir(sm[k], 0755);
+			size_t n = (size_t)snprintf(simcsv, sizeof(simcsv),
+						    "policy,frames,rep,accesses_per_s,valid\n"
+						    "lru,10,0,1000,1\nlru,10,1,2000,1\n"
+						    "lru,10,2,9000,1\nlru,10,3,5,0\n");
+			for (int q = 0; q < 12; q++)
+				for (int fr = 20; fr <= 30; fr += 10) {
+					snprintf(row, sizeof(row), "pol%d,%d,0,%d,1\n", q, fr,
+						 100 + q);
+					n += (size_t)snprintf(simcsv + n, sizeof(simcsv) - n, "%s",
+							      row);
+				}
+			snprintf(p, sizeof(p), "%s/sim.csv", sm[k]);
+			write_file(p, simcsv);
+		}
+		snprintf(out, sizeof(out), "%s/machines-sim", root);
+		PB_CHECK_MSG(
+		    pb(NULL, "plot", sm[0], sm[1], "--out", out, "--format", "pdf", NULL) == 0,
+		    "machines (sim): %s", o.err);
+		snprintf(p, sizeof(p), "%s/machines.dat", out);
+		s = slurp(p);
+		PB_CHECK_MSG(s && strstr(s, "\"lru 10 fr\"\t2000\t1000\t9000\t2000\t1000\t9000\n"),
+			     "machines.dat (sim): %s", s ? s : "(none)");
+		snprintf(p, sizeof(p), "%s/machines.gp", out);
+		s = slurp(p);
+		PB_CHECK(s && strstr(s, "min-max over repetitions"));
+		PB_CHECK_MSG(s && strstr(s, "rotate by 90"), "machines.gp: 24 bars' labels at 45");
+		/* the default suite's faults figure: 17 policies across a column
+		 * (11 pt apart, where 45-degree labels at 7 pt ran together) */
+		char r17[700];
+		snprintf(r17, sizeof(r17), "%s/sim17", root);
+		mkdir(r17, 0755);
+		size_t n17 = (size_t)snprintf(simcsv, sizeof(simcsv), "policy,frames,fault_rate\n");
+		for (int q = 0; q < 17; q++)
+			n17 += (size_t)snprintf(simcsv + n17, sizeof(simcsv) - n17,
+						"policy%d,1000,0.5\npolicy%d,4000,0.3\n", q, q);
+		snprintf(p, sizeof(p), "%s/sim.csv", r17);
+		write_file(p, simcsv);
+		snprintf(out, sizeof(out), "%s/sim17-out", root);
+		PB_CHECK(pb(NULL, "plot", r17, "--kind", "faults", "--out", out, NULL) == 0);
+		s = out_file(out, "faults.gp");
+		PB_CHECK_MSG(s && strstr(s, "rotate by 90"), "faults.gp: 17 bars' labels at 45");
+	}
+
+	/* mrc --sample: the estimates drawn with their err_est, the NA sizes
+	 * (scaled size below --sample-min) said in the title */
+	{
+		char rms[700];
+		snprintf(d, sizeof(d), "%s/mrcs", root);
+		PB_CHECK(pb(NULL, "mrc", "--results", d, "--workload",
+			    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,fifo,opt",
+			    "--frames", "50:400:50", "--sample", "0.5", NULL) == 0);
+		run_folder(d, rms, sizeof(rms));
+		snprintf(out, sizeof(out), "%s/mrc-sampled", root);
+		PB_CHECK_MSG(pb(NULL, "plot", rms, "--out", out, "--format", "pdf,svg", NULL) == 0,
+			     "mrc sampled: %s", o.err);
+		snprintf(p, sizeof(p), "%s/mrc.gp", out);
+		s = slurp(p);
+		PB_CHECK_MSG(s && strstr(s, "with yerrorlines ls 100") &&
+				 strstr(s, "error bars are +-err_est") &&
+				 strstr(s, "with linespoints ls 1 "),
+			     "mrc.gp (sampled): %s", s ? s : "");
+		snprintf(p, sizeof(p), "%s/mrc.str", out);
+		s = slurp(p);
+		PB_CHECK_MSG(s && strstr(s, "NA (not drawn): fifo, opt at 3 of 8 sizes"),
+			     "mrc.str (sampled): %s", s ? s : "");
+	}
+
+	/* counters on a log y (they span five decades): the bars of 0 have no
+	 * height there and the panel says how many; the floor is a decade
+	 * below the smallest bar (autoscaling put it at 0.01, the iTLB bar's
+	 * value, drawn as nothing); --logy and --ylim reach the misses panel */
+	{
+		char rcz[700];
+		snprintf(rcz, sizeof(rcz), "%s/cz", root);
+		mkdir(rcz, 0755);
+		snprintf(p, sizeof(p), "%s/summary.csv", rcz);
+		write_file(p, "schema_version,experiment,kernel,threads,thread\n");
+		static char rcsv[4096];
+		size_t n = (size_t)snprintf(rcsv, sizeof(rcsv),
+					    "schema_version,experiment,kernel,threads,rep,warmup,"
+					    "thread,ops,papi_tot_cyc,papi_tot_ins,papi_l1_dcm,"
+					    "papi_l2_dcm,papi_l3_tcm,papi_tlb_dm,papi_tlb_im\n");
+		for (int rep = 0; rep < 3; rep++)
+			n += (size_t)snprintf(
+			    rcsv + n, sizeof(rcsv) - n,
+			    "2,a,a,1,%d,%d,total,100000,200,300,50000,2000,0,300,0\n"
+			    "2,b,b,1,%d,%d,total,100000,200,300,9000,800,5,20,1\n",
+			    rep, !rep, rep, !rep);
+		snprintf(p, sizeof(p), "%s/runs.csv", rcz);
+		write_file(p, rcsv);
+		snprintf(out, sizeof(out), "%s/cz-out", root);
+		const char *ylims[] = {NULL, "0.5:2000"};
+		for (int k = 0; k < 2; k++) {
+			int rc = ylims[k] ? pb(NULL, "plot", rcz, "--kind", "counters", "--out",
+					       out, "--ylim", ylims[k], NULL)
+					  : pb(NULL, "plot", rcz, "--kind", "counters", "--out",
+					       out, NULL);
+			s = out_file(out, "counters.gp");
+			PB_CHECK_MSG(rc == 0 && s &&
+					 (ylims[k]
+					      ? strstr(s, "set yrange [0.5:2000]") != NULL
+					      : strstr(s, "\"2 bars of 0 not drawn (log y)\"") &&
+						    strstr(s, "set yrange [0.001:*]")),
+				     "counters (--ylim %s): rc %d %s: %s",
+				     ylims[k] ? ylims[k] : "-", rc, o.err, s ? s : "");
+		}
+		/* --mono: the five events' bars have five fill patterns (series
+		 * 0 and 3 were both solid) */
+		PB_CHECK(
+		    pb(NULL, "plot", rcz, "--kind", "counters", "--out", out, "--mono", NULL) == 0);
+		s = out_file(out, "counters.gp");
+		int pats[5], np = 0, distinct = 1;
+		for (char *q = s; q && np < 5 && (q = strstr(q, "fs pattern ")); q++)
+			pats[np++] = atoi(q + strlen("fs pattern "));
+		for (int a = 0; a < np; a++)
+			for (int z = a + 1; z < np; z++)
+				distinct &= pats[a] != pats[z];
+		PB_CHECK_MSG(np == 5 && distinct, "--mono: %d patterns, distinct %d", np, distinct);
+	}
+
 	/* one kernel with other params on another machine: two bars, named
 	 * by experiment, not one bar that mixes them */
 	char rrunc[700];
@@ -429,6 +634,21 @@ int main(int argc, char **argv)
 	one_line_exit(2, "--ylim 3:1");
 	pb(NULL, "plot", rmrc, "--ylim", "x", NULL);
 	one_line_exit(2, "--ylim x");
+	/* a log y has no 0: --ylim 0:1 with it is a usage error (gnuplot
+	 * failed, exit 1), and scaling's own [0:*] is not set on it */
+	pb(NULL, "plot", rmrc, "--logy", "--ylim", "0:1", NULL);
+	one_line_exit(2, "--logy --ylim 0:1");
+	/* --ylim with one side open keeps the other at the kind's default
+	 * (0 for bars): memtouch's bars are all far above 5 ns, and '[*:5]'
+	 * failed in gnuplot ("all points y value undefined") */
+	snprintf(out, sizeof(out), "%s/ylim-open", root);
+	PB_CHECK_MSG(
+	    pb(NULL, "plot", rrun6, "--kind", "cost", "--ylim", ":5", "--out", out, NULL) == 0,
+	    "cost --ylim :5: %s", o.err);
+	snprintf(out, sizeof(out), "%s/scaling-logy", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rrun2, "--kind", "scaling", "--logy", "--out", out, NULL) ==
+			 0,
+		     "scaling --logy: %s", o.err);
 	pb(NULL, "plot", rmrc, "--bogus", NULL);
 	one_line_exit(2, "--bogus");
 	pb(NULL, "plot", rmrc, "--kind", "scaling", NULL);
