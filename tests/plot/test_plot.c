@@ -440,7 +440,7 @@ int main(int argc, char **argv)
 					n += (size_t)snprintf(simcsv + n, sizeof(simcsv) - n, "%s",
 							      row);
 				}
-			snprintf(p, sizeof(p), "%s/sim.csv", sm[k]);
+			snprintf(p, sizeof(p), "%.690s/sim.csv", sm[k]);
 			write_file(p, simcsv);
 		}
 		snprintf(out, sizeof(out), "%s/machines-sim", root);
