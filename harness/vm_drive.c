@@ -1182,6 +1182,7 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 	f->fst.threads = nthr > f->fst.threads ? nthr : f->fst.threads;
 	f->fst.wall_s += (double)(pb_now_ns() - t0) * 1e-9;
 	f->fst.task_s += (double)f->task_ns * 1e-9;
+	int stopped = pb_atomic_load(&f->failed, PB_RELAXED);
 	for (size_t s = 0; s < f->ns; s++) {
 		struct feed_stream *fs = &f->st[s];
 		if (!f->active[s])
@@ -1206,12 +1207,17 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 				 "changed)",
 				 (unsigned long long)fs->at, (unsigned long long)fs->l->s.n);
 		}
-		fs->l->s.n = fs->at;
-		fs->l->cow_refs = fs->cow;
+		/* a pass that stopped early (a stream's error, a signal) counted
+		 * part of each stream: what an earlier wave counted stays (the
+		 * configurations it finished are kept on a signal) */
+		if (!stopped) {
+			fs->l->s.n = fs->at;
+			fs->l->cow_refs = fs->cow;
+			if (fs->count_pages)
+				fs->l->s.distinct = pb_keyset_count(&fs->pages);
+		}
 		if (fs->w && !rc)
 			note_skipped(fs->l, fs->w);
-		if (fs->count_pages)
-			fs->l->s.distinct = pb_keyset_count(&fs->pages);
 		if (!rc && !fs->at) {
 			rc = -EINVAL;
 			snprintf(err, errlen, "workload '%s' has no accesses", spec);

@@ -12,7 +12,9 @@
  *  - its folder has the first wave's 64 rows, all valid, and each row's
  *    counts equal the same configuration's in a run that was not
  *    interrupted (sim.csv read back with the quote-aware reader);
- *  - meta.json (jansson) says status partial, interrupted_by SIGINT;
+ *  - meta.json (jansson) says status partial, interrupted_by SIGINT, and
+ *    the stream's refs and distinct pages of the finished wave (not the
+ *    part the interrupted one read);
  * and with PAGEBENCH_TEST_INTERRUPT=0 (before the first wave: nothing
  * done) it dies of SIGINT leaving no folder.
  */
@@ -124,6 +126,20 @@ int main(int argc, char **argv)
 	PB_CHECK(m && !strcmp(json_string_value(json_object_get(m, "status")) ?: "", "partial"));
 	PB_CHECK(m &&
 		 !strcmp(json_string_value(json_object_get(m, "interrupted_by")) ?: "", "SIGINT"));
+	/* the stream's length and pages as the finished wave counted them,
+	 * not the interrupted one's part */
+	snprintf(p, sizeof(p), "%s/meta.json", d1);
+	json_t *mf = json_load_file(p, 0, &je);
+	json_t *c = m ? json_object_get(m, "config") : NULL, *cf = json_object_get(mf, "config");
+	PB_CHECK_MSG(json_integer_value(json_object_get(c, "refs")) == 51200 &&
+			 json_integer_value(json_object_get(cf, "refs")) == 51200,
+		     "config.refs %lld (full run %lld; refs=50K is 51200)",
+		     (long long)json_integer_value(json_object_get(c, "refs")),
+		     (long long)json_integer_value(json_object_get(cf, "refs")));
+	PB_CHECK(json_integer_value(json_object_get(c, "distinct_pages")) > 0 &&
+		 json_integer_value(json_object_get(c, "distinct_pages")) ==
+		     json_integer_value(json_object_get(cf, "distinct_pages")));
+	json_decref(mf);
 	json_decref(m);
 
 	/* a signal before the first wave: nothing to keep, no folder */
