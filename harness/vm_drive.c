@@ -287,6 +287,8 @@ static uint64_t mem_budget(void)
 static int load_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct pb_vm_loaded *l = ctx;
+	if (pb_signal_pending()) /* sim: a signal stops the passes (cmd_sim.c) */
+		return -EINTR;
 	if (l->s.n + n > l->cap) {
 		size_t cap = l->cap ? l->cap : 1 << 16;
 		while (cap < l->s.n + n)
@@ -524,6 +526,8 @@ static int pre_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct pre_pass *p = ctx;
 	uint64_t cow = 0, bad;
+	if (pb_signal_pending())
+		return -EINTR;
 	if (scan_accesses(a, n, &p->pages, NULL, NULL, &cow, &bad))
 		return -ENOMEM;
 	if (bad)
@@ -610,6 +614,8 @@ struct keys_pass {
 static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct keys_pass *p = ctx;
+	if (pb_signal_pending())
+		return -EINTR;
 	for (size_t off = 0; off < n;) {
 		size_t m = n - off < FEED_KEYS ? n - off : FEED_KEYS;
 		uint64_t bad; /* nonzero: check_accesses finds the access and says why */

@@ -41,7 +41,6 @@
 #include <string.h>
 
 #include "pagebench/nextuse.h"
-#include "pagebench/outfile.h"
 #include "pagebench/param.h"
 #include "pagebench/parse.h"
 #include "pagebench/workload.h"
@@ -1059,11 +1058,6 @@ int pb_workload_drain(struct pb_workload *w, struct pb_access *buf, size_t cap,
 	}
 	int rc = 0;
 	for (;;) {
-		if (pb_signal_pending()) { /* a command that keeps finished work */
-			snprintf(err, errlen, "interrupted by a signal");
-			rc = -EINTR;
-			break;
-		}
 		ssize_t r = pb_workload_next(w, buf, cap);
 		if (r < 0) {
 			snprintf(err, errlen, "%s", pb_workload_error(w));
