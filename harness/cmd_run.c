@@ -56,8 +56,9 @@ static const char *const pin_names[] = {"compact", "scatter", "numa", "none", NU
 #define O(f)	offsetof(struct run_cli, f)
 static const struct pb_param run_params[] = {
     {"threads", PB_PT_STR, O(threads), NULL,
-     "thread counts, e.g. 1,2,4 or 1-4, each 1..1024 (default: 1,2 capped at PUs)", NULL, 0, 0, 't',
-     0, "LIST"},
+     "thread counts, e.g. 1,2,4 or 1-4, each 1..1024, run ascending, each once (default: 1,2 "
+     "capped at PUs)",
+     NULL, 0, 0, 't', 0, "LIST"},
     {"reps", PB_PT_U64, O(reps), STR(PB_STAT_MIN_CI_REPS),
      "measured repetitions after one warm-up (the default is enough for a 95% CI of the median)",
      NULL, 1, 10000, 'r', 0, "N"},
@@ -133,6 +134,15 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cl
 			if (ro->threads[i] < 1 || ro->threads[i] > 1024)
 				pb_usage_error(cmd, "bad --threads '%s' (each count 1..1024)",
 					       rc->threads);
+		/* ascending, each once: the speedups divide by the 1-thread run,
+		 * which '2,1' measured after the 2-thread one (NA), and '1,1'
+		 * ran once but was recorded twice */
+		qsort(ro->threads, ro->nthreads, sizeof(uint64_t), pb_cmp_u64);
+		size_t k = 0;
+		for (size_t i = 0; i < ro->nthreads; i++)
+			if (!k || ro->threads[i] != ro->threads[k - 1])
+				ro->threads[k++] = ro->threads[i];
+		ro->nthreads = k;
 	}
 	const struct pb_param *sz = pb_param_find(run_params, "size");
 	if ((given & (1ULL << (sz - run_params))) && rc->size == 0)

@@ -48,6 +48,8 @@ typedef uint32_t pb_asid_t;
 
 /* Monotonic wall clock in nanoseconds (CLOCK_MONOTONIC). */
 uint64_t pb_now_ns(void);
+/* qsort's comparator of uint64_t, ascending. */
+int pb_cmp_u64(const void *a, const void *b);
 
 /*
  * splitmix64: the seed expander used everywhere a stream of random numbers is

@@ -21,6 +21,12 @@
 #include "pagebench/common.h"
 #include "pagebench/parse.h"
 
+int pb_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 uint64_t pb_now_ns(void)
 {
 	struct timespec ts;

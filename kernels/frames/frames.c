@@ -1210,12 +1210,6 @@ int pb_frames_stats(struct pb_frames *fa, int node, struct pb_frames_stats *st)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 #define CHECK_FAIL(...)                                                                            \
 	do {                                                                                       \
 		snprintf(err, len, __VA_ARGS__);                                                   \
@@ -1388,7 +1382,7 @@ int pb_frames_check(struct pb_frames *fa, char *err, size_t len)
 			for (struct fr_rbatch *b = fa->slot[i].inbox; b; b = b->next)
 				if ((rc = check_batch(fa, b, cached, &k, err, len)))
 					goto out;
-		qsort(cached, k, sizeof(uint64_t), cmp_u64);
+		qsort(cached, k, sizeof(uint64_t), pb_cmp_u64);
 		for (uint64_t j = 1; j < k; j++)
 			if (cached[j] == cached[j - 1])
 				CHECK_FAIL("frame %" PRIu64 " is cached twice (double free)",

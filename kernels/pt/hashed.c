@@ -132,12 +132,6 @@ static int hashed_modify(struct pb_pt *pt, uint64_t vpn, uint64_t set, uint64_t 
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Visit the clusters overlapping [start, end) in increasing order: by
  * probing each cluster number when the range is small, else by scanning
@@ -158,7 +152,7 @@ static int hashed_each_cluster(struct pt_hashed *h, uint64_t start, uint64_t end
 			}
 			/* (cluster << 32 | slot): clusters < 2^32 (36-bit vpns,
 			 * 16-page clusters) and slots <= 2^32 */
-			qsort(hits, n, sizeof(*hits), cmp_u64);
+			qsort(hits, n, sizeof(*hits), pb_cmp_u64);
 			int rc = 0;
 			for (uint64_t j = 0; j < n && !rc; j++)
 				rc = fn(ctx, hits[j] >> 32, h->cl[hits[j] & 0xffffffffu]);

@@ -2,13 +2,17 @@
 /*
  * End to end: the self-test kernel runs on 1 and 2 pinned threads; its rows
  * appear in runs.csv with the required columns; every counter cell is a
- * number or NA, and every NA counter has its reason in meta.json.
+ * number or NA, and every NA counter has its reason in meta.json; a
+ * --threads list is run ascending, each count once.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 #include "spawn.h"
 
@@ -166,6 +170,47 @@ int main(int argc, char **argv)
 	PB_CHECK(strstr(meta, "\"hwloc_xml\": \"<?xml") != NULL);
 	PB_CHECK(strstr(meta, "\"command_line\": [") != NULL);
 	PB_CHECK(strstr(sum, "speedup_vs_1_thread") != NULL);
+
+	/* --threads 2,1,1 runs 1 then 2, once each: the 2-thread total has
+	 * its speedup (NA when the 1-thread run came second), and meta.json
+	 * records [1, 2] (it said [2, 1, 1]) */
+	char root2[4200];
+	snprintf(root2, sizeof(root2), "%s/order", root);
+	char *a2[] = {argv[1], "run",	 "memtouch", "--threads", "2,1,1", "--reps",
+		      "2",     "--size", "4M",	     "--results", root2,   NULL};
+	spawn_run(a2, NULL, &o);
+	PB_CHECK_MSG(o.code == 0, "--threads 2,1,1: exit %d: %s", o.code, o.err);
+	d = opendir(root2);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(run, sizeof(run), "%s/%s", root2, e->d_name);
+	if (d)
+		closedir(d);
+	struct pb_csv st = {0};
+	char err[256];
+	snprintf(p, sizeof(p), "%s/summary.csv", run);
+	PB_CHECK_MSG(!pb_csv_read_file(p, &st, err, sizeof(err)), "%s", err);
+	int cth = pb_csv_col(&st, "threads"), ctd = pb_csv_col(&st, "thread"),
+	    csp = pb_csv_col(&st, "speedup_vs_1_thread");
+	unsigned totals2 = 0;
+	for (size_t r = 0; cth >= 0 && ctd >= 0 && csp >= 0 && r < st.nrows; r++) {
+		if (strcmp(pb_csv_cell(&st, r, ctd), "total"))
+			continue;
+		totals2++;
+		if (!strcmp(pb_csv_cell(&st, r, cth), "2"))
+			PB_CHECK_MSG(strcmp(pb_csv_cell(&st, r, csp), "NA"),
+				     "2-thread speedup NA after --threads 2,1,1");
+	}
+	PB_CHECK_EQ_U64(totals2, 2); /* memtouch at 1 and at 2 threads, once each */
+	pb_csv_free(&st);
+	snprintf(p, sizeof(p), "%s/meta.json", run);
+	json_error_t je;
+	json_t *m2 = json_load_file(p, 0, &je);
+	json_t *th = json_object_get(json_object_get(m2, "config"), "threads");
+	PB_CHECK_MSG(json_array_size(th) == 2 && json_integer_value(json_array_get(th, 0)) == 1 &&
+			 json_integer_value(json_array_get(th, 1)) == 2,
+		     "config.threads has %zu entries", json_array_size(th));
+	json_decref(m2);
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	PB_CHECK(system(cmd) == 0);
