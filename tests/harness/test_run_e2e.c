@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 	d = opendir(root2);
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.')
-			snprintf(run, sizeof(run), "%s/%s", root2, e->d_name);
+			snprintf(run, sizeof(run), "%.3800s/%.255s", root2, e->d_name);
 	if (d)
 		closedir(d);
 	struct pb_csv st = {0};
