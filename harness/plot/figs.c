@@ -296,6 +296,17 @@ static void bars_logy(struct pb_fig *f, const struct bars *b, int on)
 		fprintf(f->gp, "unset label 5\n");
 }
 
+/* A bar panel's y axis: log where --logy asks for it or, with auto_log
+ * and no --ylim, where the bars span more than a decade; else the kind's
+ * [0:*]; --ylim over either (ylim). */
+static void bars_yaxis(struct pb_fig *f, const struct bars *b, int auto_log)
+{
+	const struct pb_plot_opts *o = f->ctx->o;
+	int logy = o->logy || (auto_log && !o->ylim && bars_wants_log(b));
+	bars_logy(f, b, logy);
+	ylim(f, logy ? NULL : "[0:*]");
+}
+
 /* A gnuplot string expression: the string X (a .str variable or strcol(1))
  * with an experiment's "kernel:params" on two lines, kernel over params. */
 static void gp_two_lines(FILE *g, const char *x)
@@ -755,9 +766,7 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(f.gp, "set ylabel \"ns per operation\"\n"
 		      "set key at screen 0.5, screen 0.985 center top horizontal "
 		      "samplen 1.5 font \",7\"\n");
-	int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b));
-	bars_logy(&f, &b, logy);
-	ylim(&f, logy ? NULL : "[0:*]");
+	bars_yaxis(&f, &b, 1);
 	bars_data(&f, &b, 1);
 	bars_plot(&f, &b, 1, 0, st);
 	free(st);
@@ -889,12 +898,12 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		fprintf(g, "set tmargin 2.8\nset key outside top center horizontal samplen 1.5 "
 			   "font \",6\"\n");
 		/* --logy and --ylim: the misses panel (IPC has other units) */
-		int logy = p == 0 && (c->o->logy || (!c->o->ylim && bars_wants_log(&b)));
-		bars_logy(&f, panels[p], logy);
-		if (p == 0)
-			ylim(&f, logy ? NULL : "[0:*]");
-		else
+		if (p == 0) {
+			bars_yaxis(&f, panels[p], 1);
+		} else {
+			bars_logy(&f, panels[p], 0);
 			fprintf(g, "set yrange [0:*]\n");
+		}
 		bars_plot(&f, panels[p], 0, p, st);
 		fprintf(g, "unset label 4\nunset label 5\n");
 		free(st);
@@ -1033,8 +1042,7 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(f.gp, "set ylabel \"faults per reference\"\n"
 		      "set key at screen 0.5, screen 0.985 center top horizontal "
 		      "samplen 1.5 font \",7\"\n");
-	bars_logy(&f, &b, c->o->logy);
-	ylim(&f, c->o->logy ? NULL : "[0:*]");
+	bars_yaxis(&f, &b, 0); /* fault rates: log only on --logy */
 	bars_data(&f, &b, 0);
 	bars_plot(&f, &b, 0, 0, st);
 	free(st);
@@ -1082,9 +1090,7 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		snprintf(yl, sizeof(yl), "EAT (ns), device %s", dev.v[d]);
 		fprintf(f.gp, "set ylabel S%d\n", pb_fig_str(&f, yl));
 		int *st = series_titles(&f, &b[d].se);
-		int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b[d]));
-		bars_logy(&f, &b[d], logy);
-		ylim(&f, logy ? NULL : "[0:*]");
+		bars_yaxis(&f, &b[d], 1);
 		bars_data(&f, &b[d], 0);
 		bars_plot(&f, &b[d], 0, (int)d, st);
 		free(st);
@@ -1537,9 +1543,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 		"font \",7\"\n",
 		all_summary ? "ns per operation" : "references per second");
 	key_top_margin(&f, &b.se, err ? 2 : 1);
-	int logy = c->o->logy || (!c->o->ylim && bars_wants_log(&b));
-	bars_logy(&f, &b, logy);
-	ylim(&f, logy ? NULL : "[0:*]");
+	bars_yaxis(&f, &b, 1);
 	bars_data(&f, &b, err);
 	bars_plot(&f, &b, err, 0, st);
 	free(st);
