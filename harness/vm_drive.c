@@ -72,13 +72,19 @@ int pb_vm_replay_team(struct pb_vm *vm, const struct pb_access *a, size_t n,
 	return pb_vm_replay_end(r);
 }
 
+/* A job a signal kept from running (sim: no row; the sweep is partial). */
+static void job_interrupted(struct pb_vm_sweep *sw, size_t i)
+{
+	pb_vm_sweep_job_cancel(sw, i, -EINTR, "not run: interrupted");
+}
+
 static void sweep_worker(void *arg, unsigned tid)
 {
 	struct pb_vm_sweep *sw = arg;
 	(void)tid;
 	for (size_t i; (i = pb_vm_sweep_claim(sw)) != SIZE_MAX;) {
 		if (pb_signal_pending()) /* the jobs under way finish, no more start */
-			pb_vm_sweep_job_cancel(sw, i, -EINTR, "not run: interrupted");
+			job_interrupted(sw, i);
 		else
 			pb_vm_sweep_run_job(sw, i);
 		pb_progress_add(1);
@@ -95,7 +101,7 @@ int pb_vm_sweep_team(struct pb_vm_sweep *sw, size_t njobs, unsigned engine_threa
 			return rc;
 		for (size_t i; (i = pb_vm_sweep_claim(sw)) != SIZE_MAX;) {
 			if (pb_signal_pending()) {
-				pb_vm_sweep_job_cancel(sw, i, -EINTR, "not run: interrupted");
+				job_interrupted(sw, i);
 				continue;
 			}
 			struct pb_vm_replay *r = pb_vm_sweep_job_begin(sw, i);
@@ -1294,11 +1300,8 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
 		f->prog_share = 1.0 / (double)nwaves;
 		rc = feed_pass(f, spec, streams, workers, err, errlen);
 		if (rc == -EINTR) /* this wave's jobs and the later ones did not run */
-			for (size_t k = lo; k < nord; k++) {
-				struct pb_vm_sweep_job *j = &f->jobs[ord[k]];
-				j->rc = -EINTR;
-				snprintf(j->err, sizeof(j->err), "not run: interrupted");
-			}
+			for (size_t k = lo; k < nord; k++)
+				job_interrupted(f->sw, ord[k]);
 		lo = hi;
 	}
 	return rc;

@@ -87,8 +87,11 @@ int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t err
 	in->errlen = errlen;
 	in->name = path ? path : "<pipe>";
 	in->codec = &wl_codec_none;
+	struct stat st; /* once: what the path is, and a regular file's size */
+	int stat_ok = 0;
 	if (fd >= 0) {
 		in->fd = fd;
+		stat_ok = !fstat(in->fd, &st);
 	} else {
 		/* O_NONBLOCK: a FIFO without a writer must not hang the open */
 		in->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -98,8 +101,7 @@ int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t err
 			return -e;
 		}
 		in->own_fd = 1;
-		struct stat st;
-		int stat_ok = !fstat(in->fd, &st);
+		stat_ok = !fstat(in->fd, &st);
 		if (stat_ok && S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "%s: a directory, not a trace file", path);
 			wl_in_close(in);
@@ -118,9 +120,8 @@ int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t err
 			(void)fcntl(in->fd, F_SETFL, fl & ~O_NONBLOCK);
 		posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
-	struct stat st; /* a regular file's size: how far a read has come */
-	if (!fstat(in->fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
-		in->size = (uint64_t)st.st_size;
+	if (stat_ok && S_ISREG(st.st_mode) && st.st_size > 0)
+		in->size = (uint64_t)st.st_size; /* how far a read has come */
 	in->ccap = WL_CBUF;
 	in->cbuf = malloc(in->ccap);
 	if (!in->cbuf) {
