@@ -147,6 +147,16 @@ static char *array_spec(const size_t *tasks, size_t n, size_t total)
 	return buf;
 }
 
+/* dir's slurm.json (the jobs submitted for the run), or NULL when there
+ * is none or it does not parse. */
+static json_t *slurm_json(const char *dir)
+{
+	char path[4200];
+	json_error_t je;
+	snprintf(path, sizeof(path), "%s/slurm.json", dir);
+	return access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+}
+
 /* The Slurm options of a submission: the command line's, over `prev` (the
  * options the suite's last job was submitted with, NULL for a new suite),
  * with maxthr (the plan's largest thread count) for what neither sets. */
@@ -219,10 +229,8 @@ static int submit(const char *dir, const char *suite, const struct pb_slurm_opts
 		rc = pb_slurm_submit(path, jobid, jlen, err, errlen);
 	if (!rc) {
 		char p2[4200];
-		json_t *j = NULL, *jobs;
-		json_error_t je;
+		json_t *j = slurm_json(dir), *jobs;
 		snprintf(p2, sizeof(p2), "%s/slurm.json", dir);
-		j = access(p2, F_OK) == 0 ? json_load_file(p2, 0, &je) : NULL;
 		if (!j)
 			j = json_object();
 		jobs = json_object_get(j, "jobs");
@@ -317,10 +325,8 @@ static int mark_unfinished(const char *dir, const char *st)
 
 static int pb_suite_wait_merge(const char *dir, unsigned timeout_s)
 {
-	char path[4200], err[1024];
-	snprintf(path, sizeof(path), "%s/slurm.json", dir);
-	json_error_t je;
-	json_t *j = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+	char err[1024];
+	json_t *j = slurm_json(dir);
 	const char *job = j ? json_string_value(json_object_get(j, "last_job_id")) : NULL;
 	if (job && pb_slurm_wait(job, timeout_s, err, sizeof(err))) {
 		pb_error("merge", "%s", err);
@@ -352,14 +358,11 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
 /* A resume while the run's last Slurm job still has tasks pending or
  * running would start those tasks a second time, each attempt moving the
  * other's folder aside: refused, as when squeue fails.  (Without squeue
- * here: not checked.) */
-static void busy_job_check(const char *dir)
+ * here: not checked.)  sj: dir's slurm.json (slurm_json), NULL for none. */
+static void busy_job_check(const char *dir, json_t *sj)
 {
-	char path[4200], err[256];
-	json_error_t je;
+	char err[256];
 	unsigned left = 0;
-	snprintf(path, sizeof(path), "%s/slurm.json", dir);
-	json_t *sj = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
 	const char *job = json_string_value(json_object_get(sj, "last_job_id"));
 	int rc = job ? pb_slurm_active(job, &left, err, sizeof(err)) : 0;
 	if (rc == -EIO)
@@ -370,7 +373,6 @@ static void busy_job_check(const char *dir)
 			       "--resume: job %s of %s still has %u task(s) pending or running; "
 			       "wait for it (pagebench merge %s --wait) or scancel it first",
 			       job, dir, left, dir);
-	json_decref(sj);
 }
 
 /* --resume --dry-run: the commands of the given tasks, one per line. */
@@ -451,15 +453,13 @@ int pb_cmd_suite(int argc, char **argv)
 				       "tasks keep it",
 				       so.label, plabel ? "--label '" : "no label",
 				       plabel ? plabel : "", plabel ? "'" : "");
-		busy_job_check(so.resume);
+		json_t *sj = slurm_json(so.resume); /* its jobs: one still running? their options */
+		busy_job_check(so.resume, sj);
 		fprintf(stderr, "pagebench suite: %zu of %zu task(s) of %s to run again\n", n,
 			total, so.resume);
 		int ret = PB_EXIT_OK;
 		if (n && so.slurm) {
-			char jobid[64], path[4200];
-			json_error_t je;
-			snprintf(path, sizeof(path), "%s/slurm.json", so.resume);
-			json_t *sj = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+			char jobid[64];
 			json_t *jobs = json_object_get(sj, "jobs");
 			json_t *prev = json_object_get(
 			    json_array_get(jobs,
@@ -468,7 +468,6 @@ int pb_cmd_suite(int argc, char **argv)
 			struct pb_slurm_opts o = slurm_opts(&so, prev, maxthr);
 			rc = submit(so.resume, "resume", &o, so.dry_run, todo, n, total, jobid,
 				    sizeof(jobid), err, sizeof(err));
-			json_decref(sj);
 			if (rc) {
 				pb_error("suite", "%s", err);
 				ret = PB_EXIT_FAIL;
@@ -484,6 +483,7 @@ int pb_cmd_suite(int argc, char **argv)
 		} else if (!so.dry_run) {
 			ret = report_merge(so.resume, NULL);
 		}
+		json_decref(sj);
 		free(todo);
 		free(plabel);
 		pb_param_free(suite_params, &so);

@@ -131,22 +131,30 @@ static __attribute__((noinline)) json_t *load_json(const char *path, char *err, 
 	return j;
 }
 
-int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, unsigned *max_threads,
-		       char *err, size_t errlen)
+/* dir's plan.json and its tasks array (*tasks, borrowed), or NULL with
+ * the reason in err. */
+static json_t *plan_load(const char *dir, json_t **tasks, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/plan.json", dir);
 	json_t *plan = load_json(path, err, errlen);
-	if (!plan)
-		return -EINVAL;
-	json_t *tasks = json_object_get(plan, "tasks");
-	json_int_t mt = json_integer_value(json_object_get(plan, "max_threads"));
-	const char *l = json_string_value(json_object_get(plan, "label"));
-	if (!json_is_array(tasks)) {
+	*tasks = json_object_get(plan, "tasks");
+	if (plan && !json_is_array(*tasks)) {
 		snprintf(err, errlen, "%s: no tasks array", path);
 		json_decref(plan);
-		return -EINVAL;
+		plan = NULL;
 	}
+	return plan;
+}
+
+int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, unsigned *max_threads,
+		       char *err, size_t errlen)
+{
+	json_t *tasks, *plan = plan_load(dir, &tasks, err, errlen);
+	if (!plan)
+		return -EINVAL;
+	json_int_t mt = json_integer_value(json_object_get(plan, "max_threads"));
+	const char *l = json_string_value(json_object_get(plan, "label"));
 	*ntasks = json_array_size(tasks);
 	*max_threads = mt >= 1 && mt <= 4096 ? (unsigned)mt : 1;
 	*label = l ? strdup(l) : NULL;
@@ -490,20 +498,17 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 	char path[PATH_MAX + 64], tdir[PATH_MAX];
 	size_t n = 0;
 	memset(tally, 0, sizeof(*tally));
-	int rc = pb_suite_plan_ntasks(dir, &n, err, errlen);
-	if (rc)
-		return rc;
-	snprintf(path, sizeof(path), "%s/plan.json", dir);
-	json_t *plan = load_json(path, err, errlen);
-	json_t *ptasks = json_object_get(plan, "tasks");
+	json_t *ptasks, *plan = plan_load(dir, &ptasks, err, errlen);
+	if (!plan)
+		return -EINVAL;
+	n = json_array_size(ptasks);
 	char **folders = calloc(n ? n : 1, sizeof(char *));
 	json_t *tasks = json_array(), *notes = json_array();
-	if (!folders || !plan) {
-		free(folders);
+	if (!folders) {
 		json_decref(plan);
 		json_decref(tasks);
 		json_decref(notes);
-		return plan ? -ENOMEM : -EINVAL;
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
 		task_dir(tdir, sizeof(tdir), dir, i + 1);
@@ -537,6 +542,7 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 	}
 	static const char *const merged[] = {"runs.csv", "summary.csv",	    "events.csv",
 					     "sim.csv",	 "sim_summary.csv", "mrc.csv"};
+	int rc = 0;
 	for (size_t k = 0; k < sizeof(merged) / sizeof(merged[0]) && !rc; k++)
 		rc = merge_csv(dir, folders, n, merged[k], notes, err, errlen);
 	for (size_t i = 0; i < n; i++)
