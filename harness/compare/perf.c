@@ -250,15 +250,17 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			 * one folder (a suite's tasks: one kernel at two --size):
 			 * the k-th of them matches the k-th of the other side, and
 			 * is named "NAME (k)" */
+			char *key = make_key(f[0], f[1], f[2], f[3], f[4], match_pin);
 			unsigned nth = 1;
 			for (size_t q = 0; q < r; q++) {
-				const char *fq[5];
-				for (int k = 0; k < 5; k++)
-					fq[k] = cmp_cell(t, q, ix[k]);
-				if (strcmp(cmp_cell(t, q, ix[S_THREAD]), "total") ||
-				    strcmp(fq[0], f[0]) || strcmp(fq[1], f[1]) ||
-				    strcmp(fq[2], f[2]) || strcmp(fq[3], f[3]) ||
-				    (match_pin && strcmp(fq[4], f[4])))
+				if (strcmp(cmp_cell(t, q, ix[S_THREAD]), "total"))
+					continue;
+				char *kq = make_key(cmp_cell(t, q, ix[0]), cmp_cell(t, q, ix[1]),
+						    cmp_cell(t, q, ix[2]), cmp_cell(t, q, ix[3]),
+						    cmp_cell(t, q, ix[4]), match_pin);
+				int same = !strcmp(kq, key);
+				free(kq);
+				if (!same)
 					continue;
 				if (!strcmp(rid >= 0 ? cmp_cell(t, q, rid) : "", run_id)) {
 					snprintf(err, errlen,
@@ -270,9 +272,10 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 				}
 				nth++;
 			}
-			if (rc)
+			if (rc) {
+				free(key);
 				break;
-			char *key = make_key(f[0], f[1], f[2], f[3], f[4], match_pin);
+			}
 			if (nth > 1) {
 				char *k2 = cmp_asprintf("%s\x1f#%u", key, nth);
 				free(key);
