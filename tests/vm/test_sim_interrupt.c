@@ -34,8 +34,9 @@
 static const char *bin;
 static char dir[512];
 
-/* The one run folder under root into out; 0 if there is exactly one. */
-static int run_dir(const char *root, char *out, size_t len)
+/* How many entries root holds (none if it does not exist); the last one's
+ * path into out: the run folder, where there is one. */
+static int run_dirs(const char *root, char *out, size_t len)
 {
 	DIR *d = opendir(root);
 	int n = 0;
@@ -47,7 +48,7 @@ static int run_dir(const char *root, char *out, size_t len)
 		}
 	if (d)
 		closedir(d);
-	return n == 1 ? 0 : -1;
+	return n;
 }
 
 static int sim(const char *root, const char *knob, struct spawn_out *o)
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
 	/* the whole sweep, not interrupted */
 	snprintf(full_root, sizeof(full_root), "%s/full", dir);
 	PB_CHECK_MSG(sim(full_root, NULL, o) == 0, "full run: exit %d: %s", o->code, o->err);
-	PB_CHECK(!run_dir(full_root, d1, sizeof(d1)));
+	PB_CHECK_EQ_U64(run_dirs(full_root, d1, sizeof(d1)), 1);
 
 	/* a signal between the two waves */
 	snprintf(root, sizeof(root), "%s/int", dir);
@@ -95,7 +96,7 @@ int main(int argc, char **argv)
 		     o->err);
 	PB_CHECK_MSG(strstr(o->err, "partial: interrupted by SIGINT, 36 configuration(s) not run"),
 		     "%s", o->err);
-	PB_CHECK(!run_dir(root, d2, sizeof(d2)));
+	PB_CHECK_EQ_U64(run_dirs(root, d2, sizeof(d2)), 1);
 	struct pb_csv full = {0}, part = {0};
 	snprintf(p, sizeof(p), "%s/sim.csv", d1);
 	PB_CHECK_MSG(!pb_csv_read_file(p, &full, err, sizeof(err)), "%s", err);
@@ -145,13 +146,8 @@ int main(int argc, char **argv)
 	/* a signal before the first wave: nothing to keep, no folder */
 	snprintf(root, sizeof(root), "%s/none", dir);
 	PB_CHECK_MSG(sim(root, "0", o) == 128 + SIGINT, "exit %d: %s", o->code, o->err);
-	DIR *dd = opendir(root);
-	int entries = 0;
-	struct dirent *e;
-	while (dd && (e = readdir(dd)))
-		entries += e->d_name[0] != '.';
-	if (dd)
-		closedir(dd);
+	char d3[1200];
+	int entries = run_dirs(root, d3, sizeof(d3));
 	PB_CHECK_MSG(entries == 0, "%d entries under %s", entries, root);
 
 	free(o);
