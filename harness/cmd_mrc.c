@@ -35,6 +35,7 @@
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/mrc.h"
+#include "pagebench/outfile.h"
 #include "pagebench/param.h"
 #include "pagebench/policy.h"
 #include "pagebench/results.h"
@@ -478,9 +479,21 @@ static int mrc_pass_end(struct mrc_pass *ps, int rc, struct mrc_row *rows, const
 	return rc;
 }
 
-/* Exit on a streaming error: -EINVAL is the stream's usage error. */
+/* A signal before any row was complete (reading, next uses, the stacks'
+ * pass, or the replays' first wave when it feeds the stacks): die of it;
+ * no run folder exists yet. */
+static void mrc_dying(void)
+{
+	int sig = pb_signal_pending();
+	if (sig)
+		pb_signal_exit(sig);
+}
+
+/* Exit on a streaming error: -EINVAL is the stream's usage error; a
+ * signal's stop dies of the signal. */
 static void mrc_stream_fail(const char *cmd, int rc, const char *err)
 {
+	mrc_dying();
 	if (rc == -EINVAL)
 		pb_usage_error(cmd, "%s", err);
 	pb_error(cmd, "%s", err);
@@ -493,6 +506,13 @@ int pb_cmd_mrc(int argc, char **argv)
 	struct mrc_opts o;
 	parse_opts(argc, argv, &o);
 	pb_cli_check_label("mrc", o.c.label);
+	/* a signal (Ctrl-C, a Slurm time limit's SIGTERM) stops the replays
+	 * at their next wave or job; the points done by then are kept (rows,
+	 * status partial), the rest are not computed.  A phase that keeps
+	 * nothing (reading, the stacks' pass) dies of it (mrc_dying); one that
+	 * does not look (a loaded stream's stacks) sees it when it ends, and
+	 * a second signal acts at once (pagebench/outfile.h) */
+	pb_signals_install(1);
 	char err[512];
 	int load = o.c.replay == 1;
 	unsigned workers = pb_topo_npus();
@@ -510,6 +530,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		}
 	}
 	if (rc) {
+		mrc_dying();
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}
@@ -683,6 +704,13 @@ int pb_cmd_mrc(int argc, char **argv)
 					     merged ? mrc_pass_fn : NULL, &ps, &fst, err,
 					     sizeof(err));
 		pb_progress_end();
+		/* a signal after a wave: that wave's points stay (and the
+		 * stacks, complete when the first wave fed them) */
+		int kept = !merged;
+		for (size_t k = 0; rc == -EINTR && k < nrep; k++)
+			kept |= jobs[k].rc != -EINTR;
+		if (rc == -EINTR && pb_signal_pending() && kept)
+			rc = 0;
 		if (merged) {
 			int erc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex);
 			if (!rc && erc) {
@@ -739,13 +767,17 @@ int pb_cmd_mrc(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	int failed = 0;
-	size_t nwritten = 0;
+	size_t nwritten = 0, nint = 0;
 	for (size_t k = 0; k < nrows; k++) {
 		struct mrc_row *r = &rows[k];
 		const struct pb_vm_cli_policy *pol = &o.pol[r->pol];
 		size_t i = k % npts;
-		int bad = 0;
-		for (int s = 0; !r->na && s < nstreams; s++) {
+		int bad = 0, skip = 0;
+		for (int s = 0; !r->na && s < nstreams; s++)
+			if (r->job[s] != SIZE_MAX && jobs[r->job[s]].rc == -EINTR)
+				skip = 1; /* not computed (a signal): no row */
+		nint += skip;
+		for (int s = 0; !skip && !r->na && s < nstreams; s++) {
 			if (r->job[s] == SIZE_MAX)
 				continue;
 			const struct pb_vm_sweep_job *j = &jobs[r->job[s]];
@@ -760,7 +792,7 @@ int pb_cmd_mrc(int argc, char **argv)
 			}
 			r->m[s] = j->st.faults;
 		}
-		if (bad)
+		if (bad || skip)
 			continue;
 		nwritten++;
 		pb_csv_begin(csv);
@@ -805,13 +837,25 @@ int pb_cmd_mrc(int argc, char **argv)
 		}
 		pb_csv_end(csv);
 	}
-	char dir[4096];
+	char dir[4096], why[32] = "";
+	int sig = pb_signal_pending();
+	if (sig && !nwritten) { /* stopped before any point: nothing to keep */
+		pb_run_abort(run);
+		pb_signal_exit(sig);
+	}
+	if (nint) /* meta.json: status partial, interrupted_by */
+		pb_run_set_status(run, PB_RUN_PARTIAL, pb_signal_name(sig, why, sizeof(why)));
 	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));
 	int frc = pb_run_finish(run);
 	if (frc == -ENODATA && !nwritten)
 		pb_error(cmd, "no row could be computed: no run folder kept");
 	else if (frc)
 		pb_error(cmd, "cannot write results in %s: %s", dir, strerror(-frc));
+	else if (nint)
+		fprintf(stderr,
+			"pagebench mrc: %zu rows in %s/mrc.csv (partial: interrupted by %s, %zu "
+			"point(s) not computed)\n",
+			nwritten, dir, why, nint);
 	else if (!o.csv)
 		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv%s\n", nwritten, dir,
 			failed ? " (not complete: meta.json says why)" : "");
@@ -837,5 +881,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	pb_vm_cli_policies_free(o.pol, o.npol);
 	pb_param_free(mrc_options, &o.c);
 	pb_vm_load_free(&l);
+	if (sig) /* after saving what was done: die of it */
+		pb_signal_exit(sig);
 	return failed || frc ? PB_EXIT_FAIL : PB_EXIT_OK;
 }

@@ -224,8 +224,7 @@ static int close_run(const char *cmd, struct pb_run *run, struct pb_measure *m, 
 	int sig = pb_signal_pending();
 	char why[128];
 	if (sig) {
-		snprintf(why, sizeof(why), "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
-		pb_run_set_status(run, PB_RUN_PARTIAL, why);
+		pb_run_set_status(run, PB_RUN_PARTIAL, pb_signal_name(sig, why, sizeof(why)));
 	} else if (failures || (rc && rc != -EIO)) {
 		snprintf(why, sizeof(why), "%u configuration(s) failed or were invalid",
 			 failures ? failures : 1);

@@ -740,7 +740,7 @@ int pb_cmd_sim(int argc, char **argv)
 	int sig = pb_signal_pending();
 	char dir[4096], why[32] = "";
 	if (sig)
-		snprintf(why, sizeof(why), "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+		pb_signal_name(sig, why, sizeof(why));
 	if (nint) /* meta.json: status partial, interrupted_by */
 		pb_run_set_status(run, PB_RUN_PARTIAL, why);
 	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));

@@ -69,10 +69,12 @@ static inline int pb_test_done(void)
  *                      the source tree (PB_SOURCE_DIR, set by pb_add_test); NULL if absent
  *   pbt_tmpdir(buf)    a fresh temporary folder under $TMPDIR (else /tmp)
  *   pbt_glob_one(pat)  the one path a glob pattern matches (a run's file)
+ *   pbt_run_dirs(root) how many entries a results root holds, the last one's path
  * A whole file: pb_slurp (pagebench/common.h).
  * CSV files are read with the project's own reader (pagebench/csvread.h) and JSON with
  * jansson: no test carries a splitter of its own.
  */
+#include <dirent.h>
 #include <glob.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,6 +107,23 @@ static inline int pbt_glob_one(const char *pattern, char *buf, size_t len)
 		rc = 0;
 	globfree(&g);
 	return rc;
+}
+
+/* How many entries root holds (0 if it does not exist); the last one's
+ * path into out: the run folder, where root holds one run. */
+static inline int pbt_run_dirs(const char *root, char *out, size_t len)
+{
+	DIR *d = opendir(root);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(out, len, "%.3800s/%.255s", root, e->d_name);
+			n++;
+		}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static inline char *pbt_tmpdir(char *buf, size_t len, const char *tag)

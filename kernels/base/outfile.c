@@ -134,6 +134,13 @@ int pb_signal_pending(void)
 	return pb_atomic_load(&pending_sig, PB_ACQUIRE);
 }
 
+const char *pb_signal_name(int sig, char *buf, size_t len)
+{
+	const char *a = sigabbrev_np(sig);
+	snprintf(buf, len, "SIG%s", a ? a : "?");
+	return buf;
+}
+
 /* ---- safe output files ---- */
 
 struct pb_out {

@@ -6,7 +6,6 @@
  * --threads list is run ascending, each count once.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,14 +74,8 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(o.code == 0, "exit %d: %s", o.code, o.err);
 	/* stdout (--csv) is the CSV itself */
 	PB_CHECK(!strncmp(o.out, "schema_version,", 15));
-	DIR *d = opendir(root);
-	struct dirent *e;
 	char run[4096] = "";
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			snprintf(run, sizeof(run), "%s/%s", root, e->d_name);
-	if (d)
-		closedir(d);
+	pbt_run_dirs(root, run, sizeof(run));
 	char p[4200];
 	snprintf(p, sizeof(p), "%s/runs.csv", run);
 	char *csv = slurp(p);
@@ -180,12 +173,7 @@ int main(int argc, char **argv)
 		      "2",     "--size", "4M",	     "--results", root2,   NULL};
 	spawn_run(a2, NULL, &o);
 	PB_CHECK_MSG(o.code == 0, "--threads 2,1,1: exit %d: %s", o.code, o.err);
-	d = opendir(root2);
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			snprintf(run, sizeof(run), "%.3800s/%.255s", root2, e->d_name);
-	if (d)
-		closedir(d);
+	pbt_run_dirs(root2, run, sizeof(run));
 	struct pb_csv st = {0};
 	char err[256];
 	snprintf(p, sizeof(p), "%s/summary.csv", run);
