@@ -359,9 +359,11 @@ static __attribute__((noinline)) uint64_t cow_read_key(struct pb_vm *vm, const s
 /* The configured prepaging after the fault that mapped p.  Lock held. */
 static __attribute__((noinline)) void fault_prepage(struct pb_vm *vm, struct vm_thread *t,
 						    const struct pb_access *a, uint64_t vpn,
-						    uint64_t pos, struct vm_page *p, int major)
+						    uint64_t pos, struct vm_page *p, int major,
+						    uint64_t slot)
 {
-	struct vm_fault_ctx f = {.t = t, .a = a, .vpn = vpn, .pos = pos, .p = p, .major = major};
+	struct vm_fault_ctx f = {
+	    .t = t, .a = a, .vpn = vpn, .pos = pos, .p = p, .major = major, .slot = slot};
 	vm->cfg.prepage->after_fault(vm, &f);
 }
 
@@ -429,12 +431,17 @@ static inline __attribute__((always_inline)) int fault_body(struct pb_vm *vm, st
 		p->flags &= ~PG_PREPAGED;
 		t->st.prepage_used++;
 	}
+	/* the swap slot the page came from: a write's mapping frees it
+	 * (map_page: the copy is stale), and swap-in clustering reads the
+	 * slot's neighbours as Linux's swapin_readahead does, before the
+	 * page is mapped */
+	const struct pb_prepage_desc *pp = vm->cfg.prepage;
+	uint64_t slot = major && (p->flags & PG_ONDISK) ? p->slot : UINT64_MAX;
 	int rc = map_page(vm, as, vpn, p, writable, write && writable, 1, ptep, one);
 	if (rc)
 		return rc;
-	const struct pb_prepage_desc *pp = vm->cfg.prepage;
 	if (pp && pp->after_fault)
-		fault_prepage(vm, t, a, vpn, pos, p, major);
+		fault_prepage(vm, t, a, vpn, pos, p, major, slot);
 	return 0;
 }
 

@@ -15,12 +15,13 @@
 
 static void swapcluster_after_fault(struct pb_vm *vm, const struct vm_fault_ctx *f)
 {
-	const struct vm_page *p = f->p;
-	if (!f->major || kind_of(f->a->flags) == K_FILE || !(p->flags & PG_ONDISK))
+	/* f->slot, not p->slot: a write swap-in's slot is freed when it is
+	 * mapped (its copy is stale), and the cluster is read all the same */
+	if (!f->major || kind_of(f->a->flags) == K_FILE || f->slot == UINT64_MAX)
 		return;
-	uint64_t key0 = p->key;
+	uint64_t key0 = f->p->key;
 	uint64_t c = vm->cfg.swapcluster ? vm->cfg.swapcluster : 1;
-	uint64_t s0 = p->slot / c * c;
+	uint64_t s0 = f->slot / c * c;
 	for (uint64_t s = s0; s < s0 + c; s++) {
 		uint64_t key = vm_backing_slot_key(&vm->bk, s);
 		if (key == UINT64_MAX || key == key0)

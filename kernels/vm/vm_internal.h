@@ -344,6 +344,8 @@ struct vm_fault_ctx {
 	uint64_t vpn, pos;
 	struct vm_page *p; /* the page just mapped */
 	int major;	   /* the fault waited for I/O */
+	uint64_t slot;	   /* the swap slot p was read from, UINT64_MAX: none
+			    * (p->slot is gone once a write mapped p) */
 };
 
 /* ---- keys (page.c) ---- */

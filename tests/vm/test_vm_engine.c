@@ -351,6 +351,14 @@ static void prepaging(void)
 	PB_CHECK_EQ_U64(st.swap_ins, 1);
 	PB_CHECK_EQ_U64(st.prepaged, 7);
 	PB_CHECK_EQ_U64(st.prepage_used, 7);
+	/* the same when the swap-ins are writes: the first one's slot is
+	 * freed as it is mapped dirty, its cluster is read all the same */
+	for (size_t i = 16; i < 24; i++)
+		t.a[i].op = PB_OP_WRITE;
+	PB_CHECK(run(&c, &t, &st) == 0);
+	PB_CHECK_EQ_U64(st.swap_ins, 1);
+	PB_CHECK_EQ_U64(st.prepaged, 7);
+	PB_CHECK_EQ_U64(st.prepage_used, 7);
 }
 
 static void real_backing(void)
