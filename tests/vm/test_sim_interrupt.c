@@ -16,7 +16,10 @@
  *    the stream's refs and distinct pages of the finished wave (not the
  *    part the interrupted one read);
  * and with PAGEBENCH_TEST_INTERRUPT=0 (before the first wave: nothing
- * done) it dies of SIGINT leaving no folder.
+ * done) it dies of SIGINT leaving no folder.  A knob that is not a wave
+ * number (x, 1x, -1, " 1", 2^32) is refused: exit 2 naming the knob and
+ * its value, no folder (strtoul read "x" as 0, an interrupt before the
+ * first wave, and "1x" as 1).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -149,6 +152,19 @@ int main(int argc, char **argv)
 	char d3[1200];
 	int entries = run_dirs(root, d3, sizeof(d3));
 	PB_CHECK_MSG(entries == 0, "%d entries under %s", entries, root);
+
+	/* a knob that is not a wave number: refused, not read as a wave */
+	static const char *const bad[] = {"x", "1x", "-1", " 1", "4294967296"};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(bad); i++) {
+		char want[96];
+		snprintf(root, sizeof(root), "%s/bad%zu", dir, i);
+		snprintf(want, sizeof(want), "PAGEBENCH_TEST_INTERRUPT='%s'", bad[i]);
+		int code = sim(root, bad[i], o);
+		PB_CHECK_MSG(code == 2 && strstr(o->err, want), "knob '%s': exit %d: %s", bad[i],
+			     code, o->err);
+		entries = run_dirs(root, d3, sizeof(d3));
+		PB_CHECK_MSG(entries == 0, "knob '%s': %d entries under %s", bad[i], entries, root);
+	}
 
 	free(o);
 	char cmd[600];
