@@ -253,6 +253,7 @@ int pb_cmd_plot(int argc, char **argv)
 			o.logy = 1;
 			break;
 		case 'y':
+			o.ylim_arg = optarg;
 			if (parse_ylim(optarg, &o))
 				pb_usage_error("plot",
 					       "--ylim: '%s' is not A:B with numbers A < B "
@@ -381,7 +382,7 @@ int pb_cmd_plot(int argc, char **argv)
 	int tmp_slot = pb_cleanup_add(ctx.tmp);
 	pb_signals_install(1);
 
-	int missing = 0;
+	int missing = 0, refused = 0; /* refused: --ylim leaves out every bar */
 	char missing_kind[32] = "";
 	if (nrun == 1) {
 		static int (*const fn[])(struct pb_plot_ctx *, struct pb_plot_run *) = {
@@ -391,7 +392,9 @@ int pb_cmd_plot(int argc, char **argv)
 			if (!kind_listed(o.kinds, single_kinds[k]))
 				continue;
 			int r = fn[k](&ctx, &runs[0]);
-			if (r < 0)
+			if (r == -EDOM)
+				refused = 1;
+			else if (r < 0)
 				rc = PB_EXIT_FAIL;
 			else if (r == 0 && o.kinds && !missing++)
 				snprintf(missing_kind, sizeof(missing_kind), "%s", single_kinds[k]);
@@ -401,7 +404,9 @@ int pb_cmd_plot(int argc, char **argv)
 		int r2 = r < 0 || pb_signal_pending()
 			     ? 0
 			     : pb_plot_machines_scaling(&ctx, runs, (size_t)nrun);
-		if (r < 0 || r2 < 0)
+		if (r == -EDOM)
+			refused = 1;
+		else if (r < 0 || r2 < 0)
 			rc = PB_EXIT_FAIL;
 		else if (r == 0)
 			missing++, snprintf(missing_kind, sizeof(missing_kind), "machines");
@@ -412,6 +417,10 @@ int pb_cmd_plot(int argc, char **argv)
 		pb_signal_exit(pb_signal_pending());
 	if (rc)
 		goto done;
+	if (refused) { /* said, with the range and the bars' */
+		rc = PB_EXIT_USAGE;
+		goto done;
+	}
 	if (missing && o.kinds) {
 		pb_error("plot", "no data for --kind %s in %s%s", missing_kind, rdirs[0],
 			 o.norder ? " (after --order)" : "");

@@ -216,13 +216,13 @@ static const struct pb_col sum_cols[] = {
     SUM("pin", "", PB_COL_STR, pin),
     SUM("thread", "index|total", PB_COL_STR, thread),
     SUM("reps", "count", PB_COL_U64, reps),
-    PB_COL_CALL("median_ns_per_op", "ns", sum_stat_cell, 0 << 1),
-    PB_COL_CALL("ci95_lo_ns_per_op", "ns", sum_stat_cell, 1 << 1),
-    PB_COL_CALL("ci95_hi_ns_per_op", "ns", sum_stat_cell, 2 << 1),
-    PB_COL_CALL("ci95_valid", "0/1", sum_stat_cell, 3 << 1),
-    PB_COL_CALL("median_ops_per_s", "1/s", sum_stat_cell, (0 << 1) | 1),
-    PB_COL_CALL("ci95_lo_ops_per_s", "1/s", sum_stat_cell, (1 << 1) | 1),
-    PB_COL_CALL("ci95_hi_ops_per_s", "1/s", sum_stat_cell, (2 << 1) | 1),
+    PB_COL_CALL("median_ns_per_op", "ns", PB_COL_DBL, sum_stat_cell, 0 << 1),
+    PB_COL_CALL("ci95_lo_ns_per_op", "ns", PB_COL_DBL, sum_stat_cell, 1 << 1),
+    PB_COL_CALL("ci95_hi_ns_per_op", "ns", PB_COL_DBL, sum_stat_cell, 2 << 1),
+    PB_COL_CALL("ci95_valid", "0/1", PB_COL_U64, sum_stat_cell, 3 << 1),
+    PB_COL_CALL("median_ops_per_s", "1/s", PB_COL_DBL, sum_stat_cell, (0 << 1) | 1),
+    PB_COL_CALL("ci95_lo_ops_per_s", "1/s", PB_COL_DBL, sum_stat_cell, (1 << 1) | 1),
+    PB_COL_CALL("ci95_hi_ops_per_s", "1/s", PB_COL_DBL, sum_stat_cell, (2 << 1) | 1),
     SUM("speedup_vs_1_thread", "x", PB_COL_DBL, speedup),
     SUM("baseline", "", PB_COL_STR, baseline),
     SUM("baseline_median_ns_per_op", "ns", PB_COL_DBL, base_ns),
@@ -230,6 +230,44 @@ static const struct pb_col sum_cols[] = {
     SUM("valid", "0/1", PB_COL_U64, valid),
     {0},
 };
+
+/* summary.csv's columns after sum_cols, into extra[PB_CTR__COUNT +
+ * RATE__N]: each counter's median (a median of counts can be a half: a
+ * double), then the rates; the medians' names go into names. */
+static void sum_extra_cols(struct pb_col *extra, char (*names)[64])
+{
+	for (int k = 0; k < PB_CTR__COUNT; k++) {
+		snprintf(names[k], sizeof(names[k]), "median_%s", pb_ctr_column((enum pb_ctr)k));
+		extra[k] = (struct pb_col)PB_COL_CALL(names[k], "count", PB_COL_DBL, sum_ctr_cell,
+						      (size_t)k);
+	}
+	for (int k = 0; k < RATE__N; k++)
+		extra[PB_CTR__COUNT + k] = (struct pb_col)PB_COL_CALL(
+		    rates[k].name, "ratio", PB_COL_DBL, sum_rate_cell, (size_t)k);
+}
+
+int pb_measure_summary_kind(const char *name, enum pb_col_kind *kind)
+{
+	int lead = pb_run_lead_numeric(name);
+	if (lead >= 0) {
+		*kind = lead ? PB_COL_U64 : PB_COL_STR;
+		return 0;
+	}
+	for (const struct pb_col *c = sum_cols; c->name; c++)
+		if (!strcmp(c->name, name)) {
+			*kind = c->kind;
+			return 0;
+		}
+	struct pb_col extra[PB_CTR__COUNT + RATE__N];
+	char names[PB_CTR__COUNT][64];
+	sum_extra_cols(extra, names);
+	for (size_t i = 0; i < PB_ARRAY_SIZE(extra); i++)
+		if (!strcmp(extra[i].name, name)) {
+			*kind = extra[i].kind;
+			return 0;
+		}
+	return -ENOENT;
+}
 
 struct event_row {
 	const char *experiment, *kernel;
@@ -304,17 +342,10 @@ int pb_measure_open(struct pb_measure **out, struct pb_run *run, const struct pb
 		pb_measure_close(m);
 		return -ENOMEM;
 	}
-	for (int k = 0; k < PB_CTR__COUNT; k++) {
+	for (int k = 0; k < PB_CTR__COUNT; k++)
 		m->ctr_cols[k] = (struct pb_col)PB_COL_CALL(pb_ctr_column((enum pb_ctr)k), "count",
-							    ctr_cell, (size_t)k);
-		snprintf(m->ctr_names[k], sizeof(m->ctr_names[k]), "median_%s",
-			 pb_ctr_column((enum pb_ctr)k));
-		m->sum_extra[k] =
-		    (struct pb_col)PB_COL_CALL(m->ctr_names[k], "count", sum_ctr_cell, (size_t)k);
-	}
-	for (int k = 0; k < RATE__N; k++)
-		m->sum_extra[PB_CTR__COUNT + k] =
-		    (struct pb_col)PB_COL_CALL(rates[k].name, "ratio", sum_rate_cell, (size_t)k);
+							    PB_COL_U64, ctr_cell, (size_t)k);
+	sum_extra_cols(m->sum_extra, m->ctr_names);
 	m->run_table = pb_cols_concat(run_cols, m->ctr_cols);
 	m->sum_table = pb_cols_concat(sum_cols, m->sum_extra);
 	if (!m->run_table || !m->sum_table) {

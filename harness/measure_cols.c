@@ -51,6 +51,10 @@ void pb_row_emit(struct pb_csv *c, const struct pb_col *cols, const void *row)
 	pb_csv_begin(c);
 	for (const struct pb_col *k = cols; k->name; k++) {
 		const void *p = base + k->off;
+		if (k->fn) {
+			k->fn(c, row, k->arg);
+			continue;
+		}
 		switch (k->kind) {
 		case PB_COL_STR:
 			pb_csv_str(c, *(const char *const *)p);
@@ -68,9 +72,6 @@ void pb_row_emit(struct pb_csv *c, const struct pb_col *cols, const void *row)
 		}
 		case PB_COL_DBL:
 			pb_csv_dbl(c, *(const double *)p);
-			break;
-		case PB_COL_FN:
-			k->fn(c, row, k->arg);
 			break;
 		}
 	}

@@ -417,7 +417,20 @@ static void csv_put_row(struct pb_csv *c)
 	}
 }
 
-static const char *const lead_cols[] = {"schema_version", "host", "label", "run_id"};
+/* numeric: schema_version is a number; the others are strings however
+ * they look (a run id "434e17", a host "1234") */
+static const struct {
+	const char *name;
+	int numeric;
+} lead_cols[] = {{"schema_version", 1}, {"host", 0}, {"label", 0}, {"run_id", 0}};
+
+int pb_run_lead_numeric(const char *name)
+{
+	for (size_t i = 0; i < PB_ARRAY_SIZE(lead_cols); i++)
+		if (!strcmp(lead_cols[i].name, name))
+			return lead_cols[i].numeric;
+	return -1;
+}
 
 struct pb_csv *pb_run_csv(struct pb_run *r, const char *name, const char *const *cols, FILE *echo)
 {
@@ -439,7 +452,7 @@ struct pb_csv *pb_run_csv(struct pb_run *r, const char *name, const char *const 
 	r->ncsv++;
 	c->echo = echo;
 	for (size_t i = 0; i < PB_ARRAY_SIZE(lead_cols); i++) {
-		csv_cell_raw(c, lead_cols[i], 1);
+		csv_cell_raw(c, lead_cols[i].name, 1);
 		c->ncols++;
 	}
 	for (const char *const *p = cols; *p; p++) {

@@ -268,9 +268,35 @@ static void append_word(struct word *t, const char *w)
 	wput(t, "'", 1);
 }
 
+/*
+ * Options the suite gives every task itself: suite_plan.c appends
+ * --results (the task's folder) and, when the suite has one, --label.  A
+ * line's own was dropped without a word (the last one given wins), or,
+ * --label in a suite without one, labelled that task's rows alone as
+ * another machine.  Refused where the line is read, before anything runs.
+ */
+static int suite_owned_option(struct parser *p, char **words, int nw)
+{
+	static const char *const owned[][2] = {{"--label", "NAME"}, {"--results", "DIR"}};
+	for (int i = 1; i < nw; i++)
+		for (size_t k = 0; k < PB_ARRAY_SIZE(owned); k++) {
+			size_t n = strlen(owned[k][0]);
+			if (!strncmp(words[i], owned[k][0], n) &&
+			    (!words[i][n] || words[i][n] == '='))
+				return perr(p,
+					    "%s: the suite sets it for every task (`pagebench "
+					    "suite ... %s %s`), not a line",
+					    owned[k][0], owned[k][0], owned[k][1]);
+		}
+	return 0;
+}
+
 static int add_task(struct parser *p, char **words, int nw)
 {
 	struct pb_suite *s = p->s;
+	int rc = suite_owned_option(p, words, nw);
+	if (rc)
+		return rc;
 	if (s->ntasks == MAX_TASKS)
 		return perr(p, "more than %d tasks", MAX_TASKS);
 	if (!(s->ntasks & (s->ntasks + 1))) { /* grow at 0, 1, 3, 7, ... */

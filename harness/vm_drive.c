@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include "pagebench/nextuse.h"
 #include "pagebench/outfile.h"
 #include "pagebench/pagekey.h"
+#include "pagebench/parse.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
 #include "pagebench/vm_drive.h"
@@ -1252,13 +1254,26 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 #define WAVE_STREAMS  8
 
 /* Test knob: PAGEBENCH_TEST_INTERRUPT=N raises SIGINT before the sweep's
- * wave N + 1 (test_sim_interrupt: what a signal between waves keeps, and
- * that one before the first keeps nothing). */
-static void test_interrupt(unsigned wave)
+ * wave N + 1 (test_interrupt: what a signal between waves keeps, and
+ * that one before the first keeps nothing).  N is read strictly: a value
+ * that is not a wave number is -EINVAL (err), not wave 0 (strtoul read
+ * "x" as 0: a sweep interrupted before it began). */
+static int test_interrupt(unsigned wave, char *err, size_t errlen)
 {
 	const char *v = getenv("PAGEBENCH_TEST_INTERRUPT");
-	if (v && *v && strtoul(v, NULL, 10) == wave)
+	uint64_t n;
+	if (!v || !*v)
+		return 0;
+	if (pb_parse_u64(v, &n) || n > UINT_MAX) {
+		snprintf(err, errlen,
+			 "PAGEBENCH_TEST_INTERRUPT='%.64s': expected N, the sweep's waves to run "
+			 "before a SIGINT (0-%u; a test knob)",
+			 v, UINT_MAX);
+		return -EINVAL;
+	}
+	if (n == wave)
 		raise(SIGINT);
+	return 0;
 }
 
 /* The end of the wave that starts at ord[lo]: whole streams while they
@@ -1291,7 +1306,9 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
 	for (size_t lo = 0; lo < nord; nwaves++)
 		lo = wave_end(f, ord, nord, lo, cap, NULL);
 	for (size_t lo = 0, wave = 0; lo < nord && !rc; wave++) {
-		test_interrupt((unsigned)wave);
+		rc = test_interrupt((unsigned)wave, err, errlen);
+		if (rc)
+			break;
 		memset(f->active, 0, f->ns);
 		size_t hi = wave_end(f, ord, nord, lo, cap, f->active);
 		f->wave = ord + lo;

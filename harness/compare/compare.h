@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "pagebench/common.h"
+#include "pagebench/measure.h"
 
 #define CMP_ERRLEN 8192
 
@@ -56,6 +57,13 @@ int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *o
 /* A non-negative integer count (strict). */
 int cmp_count(const struct cmp_table *t, size_t row, int col, uint64_t *out, char *err,
 	      size_t errlen);
+/* A cell as a JSON value of its column's type (kind), never of how it
+ * looks (a run id "434e17" stays a string): a string as written; a number
+ * parsed strictly (an integer for a count); "NA" null.  Into *out (out may
+ * be NULL: only checked); -EINVAL naming the file, line and column when it
+ * is not of its type. */
+int cmp_cell_json(const struct cmp_table *t, size_t row, int col, enum pb_col_kind kind,
+		  json_t **out, char *err, size_t errlen);
 
 /* ---- a run folder (rundir.c) ---- */
 struct cmp_run {
@@ -182,6 +190,8 @@ int cmp_write_file(const char *path, int force, const char *text, size_t len, ch
 /* A JSON string of s; bytes that are not UTF-8 become '?' (CSV cells are
  * not trusted to be UTF-8). */
 json_t *cmp_json_str(const char *s);
+/* A JSON number; null for NaN or an infinity (what the CSV calls NA). */
+json_t *cmp_json_num(double v);
 
 /* Helpers */
 char *cmp_strdup(const char *s); /* aborts on out of memory */

@@ -30,16 +30,43 @@
 #include "../internal.h"
 #include "compare.h"
 #include "pagebench/cli.h"
+#include "pagebench/measure.h"
 #include "pagebench/outfile.h"
+#include "pagebench/parse.h"
 
 extern char **environ;
 
 #define MACHINES_SCHEMA 2 /* 2: cpu_round_trip_ns */
 
-static const char *const machine_cols[] = {"schema_version", "machine",	   "host",
-					   "label",	     "run_dir",	   "cpu_model",
-					   "cores",	     "numa_nodes", "cpu_round_trip_ns"};
+/* machines.csv's own columns, with the type of each (the JSON rows' cells
+ * take it; the other columns are summary.csv's, typed by measure.c) */
+static const struct {
+	const char *name;
+	enum pb_col_kind kind;
+} machine_cols[] = {
+    {"schema_version", PB_COL_U64}, {"machine", PB_COL_STR},	{"host", PB_COL_STR},
+    {"label", PB_COL_STR},	    {"run_dir", PB_COL_STR},	{"cpu_model", PB_COL_STR},
+    {"cores", PB_COL_U64},	    {"numa_nodes", PB_COL_U64}, {"cpu_round_trip_ns", PB_COL_DBL},
+};
 #define N_MACHINE_COLS (sizeof(machine_cols) / sizeof(machine_cols[0]))
+
+/* The type of machines.csv column col: its own, else summary.csv's (as
+ * measure.c writes it); a median_X, ci95_lo_X or ci95_hi_X of a counter
+ * this build does not know is a number, as the text reads it; any other
+ * column this build does not know is a string (its text as written). */
+static enum pb_col_kind col_kind(const char *col)
+{
+	enum pb_col_kind k;
+	for (size_t i = 0; i < N_MACHINE_COLS; i++)
+		if (!strcmp(machine_cols[i].name, col))
+			return machine_cols[i].kind;
+	if (!pb_measure_summary_kind(col, &k))
+		return k;
+	if (!strncmp(col, "median_", 7) || !strncmp(col, "ci95_lo_", 8) ||
+	    !strncmp(col, "ci95_hi_", 8))
+		return PB_COL_DBL;
+	return PB_COL_STR;
+}
 
 struct strv {
 	char **v;
@@ -134,11 +161,18 @@ static void csv_cell(FILE *f, const char *s, int last)
 	fputc(last ? '\n' : ',', f);
 }
 
-static char *counters_available(const struct cmp_run *r)
+/* meta.json's counter list: {column: {available, reason, ...}}. */
+static json_t *counter_list(const struct cmp_run *r)
 {
 	json_t *c = json_object_get(r->meta, "counters");
 	if (json_is_object(json_object_get(c, "columns"))) /* {method, passes, columns: {...}} */
 		c = json_object_get(c, "columns");
+	return c;
+}
+
+static char *counters_available(const struct cmp_run *r)
+{
+	json_t *c = counter_list(r);
 	char *s = cmp_strdup("");
 	const char *k;
 	json_t *v;
@@ -191,6 +225,77 @@ static char *counters_na(const struct cmp_run *r)
 	}
 	json_decref(done);
 	return s;
+}
+
+/* Why run has no value for summary.csv column col, from its meta.json
+ * (not_available, or the counter list's reason for a counter's median_X,
+ * what the text's "counters NA" line says); NULL where it does not say. */
+static const char *na_reason(const struct cmp_run *r, const char *col)
+{
+	const char *x = strncmp(col, "median_", 7) ? col : col + 7;
+	json_t *na = json_object_get(r->meta, "not_available");
+	json_t *c = json_object_get(counter_list(r), x);
+	const char *why = json_string_value(json_object_get(na, col));
+	if (!why)
+		why = json_string_value(json_object_get(na, x));
+	if (!why && json_is_object(c) && !json_is_true(json_object_get(c, "available")))
+		why = json_string_value(json_object_get(c, "reason"));
+	return why;
+}
+
+/* Machine column col (from meta.json) as JSON of its type; a null's reason
+ * into why ("" where there is none). */
+static json_t *machine_json(const struct cmp_run *r, const char *col, char *why, size_t len)
+{
+	char buf[64];
+	const char *v = machine_value(r, col, buf, sizeof(buf));
+	uint64_t n;
+	why[0] = 0;
+	if (col_kind(col) == PB_COL_STR)
+		return cmp_json_str(v);
+	if (!strcmp(col, "cpu_round_trip_ns")) {
+		double ns = pb_meta_round_trip_ns(r->meta);
+		json_t *rt = json_object_get(r->meta, "cpu_round_trip");
+		const char *w =
+		    json_string_value(json_object_get(json_object_get(rt, "start"), "na"));
+		if (!w) /* c2c.c says why; a run before it has no cpu_round_trip */
+			w = rt ? "not measured" : "not recorded (a run before cpu_round_trip)";
+		if (isnan(ns))
+			snprintf(why, len, "%s", w);
+		return cmp_json_num(ns);
+	}
+	if (!pb_parse_u64(v, &n) && n <= INT64_MAX)
+		return json_integer((json_int_t)n);
+	if (*v)
+		snprintf(why, len, "meta.json's %s '%.32s' is not a count", col, v);
+	else
+		snprintf(why, len, "not in meta.json");
+	return json_null();
+}
+
+/* The JSON of machines.csv column c (named col) for summary row r of run,
+ * typed by its column (value()'s cell); a null's reason, where one is
+ * known, into na[col].  Cells were checked. */
+static json_t *json_value(const struct cmp_run *run, size_t r, size_t c, const char *col,
+			  json_t *na)
+{
+	const struct cmp_table *t = &run->summary;
+	int sc = c ? cmp_table_col(t, col) : -1;
+	char why[256] = "", err[256];
+	json_t *j = NULL;
+	if (sc >= 0) {
+		(void)cmp_cell_json(t, r, sc, col_kind(col), &j, err, sizeof(err));
+		const char *w = j && json_is_null(j) ? na_reason(run, col) : NULL;
+		snprintf(why, sizeof(why), "%s", w ? w : "");
+	} else if (c < N_MACHINE_COLS) {
+		j = machine_json(run, col, why, sizeof(why));
+	} else {
+		j = json_null();
+		snprintf(why, sizeof(why), "this run's summary.csv has no such column");
+	}
+	if (why[0])
+		json_object_set_new(na, col, cmp_json_str(why));
+	return j ? j : json_null();
 }
 
 /* Counter columns: median_X with ci95_lo_X and ci95_hi_X, X not a time. */
@@ -369,35 +474,19 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 			pb_error(cmd, "%s", err);
 			goto out;
 		}
-		/* every number in the table is checked before it is shown */
+		/* every cell is checked against its column's type before it is
+		 * shown: a number is one (or NA), in every format */
 		const struct cmp_table *t = &runs[i].summary;
-		int num_cols[] = {ix[5], cmp_table_col(t, "ci95_lo_ops_per_s"),
-				  cmp_table_col(t, "ci95_hi_ops_per_s"),
-				  cmp_table_col(t, "speedup_vs_1_thread"),
-				  cmp_table_col(t, "ratio_vs_baseline")};
-		for (size_t r = 0; r < t->nrows; r++) {
-			for (size_t c = 0; c < t->ncols; c++) {
-				const char *h = t->header[c];
-				double v;
-				if ((!strncmp(h, "median_", 7) || !strncmp(h, "ci95_lo_", 8) ||
-				     !strncmp(h, "ci95_hi_", 8)) &&
-				    cmp_num(t, r, (int)c, 1, &v, err, sizeof(err))) {
+		for (size_t r = 0; r < t->nrows; r++)
+			for (size_t c = 0; c < t->ncols; c++)
+				if (cmp_cell_json(t, r, (int)c, col_kind(t->header[c]), NULL, err,
+						  sizeof(err))) {
 					pb_error(cmd, "%s", err);
 					goto out;
 				}
-			}
-			for (size_t k = 0; k < sizeof(num_cols) / sizeof(num_cols[0]); k++) {
-				double v;
-				if (num_cols[k] >= 0 &&
-				    cmp_num(t, r, num_cols[k], 1, &v, err, sizeof(err))) {
-					pb_error(cmd, "%s", err);
-					goto out;
-				}
-			}
-		}
 	}
 	for (size_t i = 0; i < N_MACHINE_COLS; i++)
-		strv_add(&cols, machine_cols[i]);
+		strv_add(&cols, machine_cols[i].name);
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_table *t = &runs[i].summary;
 		for (size_t c = 0; c < t->ncols; c++)
@@ -440,10 +529,14 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		json_t *doc = json_object(), *ms = json_array(), *rows = json_array();
 		for (size_t i = 0; i < n; i++) {
 			char *ca = counters_available(&runs[i]);
-			json_t *m = json_object();
+			json_t *m = json_object(), *na = json_object();
 			static const char *const meta_keys[] = {"cpu_model", "kernel",
-								"thp_enabled", "topology.cores",
-								"topology.numa_nodes"};
+								"thp_enabled"};
+			/* the numbers, typed as machines.csv's columns of them */
+			static const char *const num_keys[][2] = {
+			    {"topology.cores", "cores"},
+			    {"topology.numa_nodes", "numa_nodes"},
+			    {"cpu_round_trip_ns", "cpu_round_trip_ns"}};
 			json_object_set_new(m, "machine", cmp_json_str(cmp_run_name(&runs[i])));
 			json_object_set_new(m, "host", cmp_json_str(runs[i].host));
 			json_object_set_new(m, "label", cmp_json_str(runs[i].label));
@@ -452,8 +545,15 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 				json_object_set_new(m, meta_keys[k],
 						    cmp_json_str(cmp_meta_str(
 							&runs[i], meta_keys[k], buf, sizeof(buf))));
-			json_object_set_new(m, "cpu_round_trip_ns",
-					    cmp_json_str(round_trip(&runs[i], buf, sizeof(buf))));
+			for (size_t k = 0; k < sizeof(num_keys) / sizeof(num_keys[0]); k++) {
+				char why[256];
+				json_object_set_new(
+				    m, num_keys[k][0],
+				    machine_json(&runs[i], num_keys[k][1], why, sizeof(why)));
+				if (why[0])
+					json_object_set_new(na, num_keys[k][0], cmp_json_str(why));
+			}
+			json_object_set_new(m, "not_available", na);
 			json_object_set_new(m, "git_commit", cmp_json_str(runs[i].commit));
 			json_object_set_new(m, "build_type", cmp_json_str(runs[i].build_type));
 			json_object_set_new(m, "counters_available", cmp_json_str(ca));
@@ -468,12 +568,13 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		json_object_set_new(doc, "machines_csv", cmp_json_str(out_path));
 		for (size_t i = 0; i < n; i++)
 			for (size_t r = 0; r < runs[i].summary.nrows; r++) {
-				json_t *o = json_object();
+				json_t *o = json_object(), *na = json_object();
 				for (size_t c = 0; c < cols.n; c++)
 					json_object_set_new(
 					    o, cols.v[c],
-					    cmp_json_str(value(&runs[i], r, c, cols.v[c], buf,
-							       sizeof(buf))));
+					    json_value(&runs[i], r, c, cols.v[c], na));
+				/* why a null is null, where meta.json says */
+				json_object_set_new(o, "not_available", na);
 				json_array_append_new(rows, o);
 			}
 		json_object_set_new(doc, "rows", rows);

@@ -307,7 +307,7 @@ json_t *cmp_json_str(const char *s)
 	return j;
 }
 
-static json_t *jnum(double v)
+json_t *cmp_json_num(double v)
 {
 	return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
@@ -372,17 +372,17 @@ json_t *cmp_json(const struct cmp_report *rep)
 		json_object_set_new(o2, "mode", cmp_json_str(r->mode));
 		json_object_set_new(o2, "n_base", json_integer((json_int_t)r->n_base));
 		json_object_set_new(o2, "n_new", json_integer((json_int_t)r->n_new));
-		json_object_set_new(o2, "base", jnum(r->base));
-		json_object_set_new(o2, "new", jnum(r->new_));
-		json_object_set_new(o2, "ratio", jnum(r->ratio));
-		json_object_set_new(o2, "ci95_lo", jnum(r->lo));
-		json_object_set_new(o2, "ci95_hi", jnum(r->hi));
-		json_object_set_new(o2, "p_value", jnum(r->p));
+		json_object_set_new(o2, "base", cmp_json_num(r->base));
+		json_object_set_new(o2, "new", cmp_json_num(r->new_));
+		json_object_set_new(o2, "ratio", cmp_json_num(r->ratio));
+		json_object_set_new(o2, "ci95_lo", cmp_json_num(r->lo));
+		json_object_set_new(o2, "ci95_hi", cmp_json_num(r->hi));
+		json_object_set_new(o2, "p_value", cmp_json_num(r->p));
 		json_object_set_new(o2, "mwu", cmp_json_str(r->mwu));
-		json_object_set_new(o2, "raw_ratio", jnum(r->raw_ratio));
-		json_object_set_new(o2, "raw_ci95_lo", jnum(r->raw_lo));
-		json_object_set_new(o2, "raw_ci95_hi", jnum(r->raw_hi));
-		json_object_set_new(o2, "raw_p_value", jnum(r->raw_p));
+		json_object_set_new(o2, "raw_ratio", cmp_json_num(r->raw_ratio));
+		json_object_set_new(o2, "raw_ci95_lo", cmp_json_num(r->raw_lo));
+		json_object_set_new(o2, "raw_ci95_hi", cmp_json_num(r->raw_hi));
+		json_object_set_new(o2, "raw_p_value", cmp_json_num(r->raw_p));
 		json_object_set_new(o2, "baseline", cmp_json_str(r->baseline));
 		json_object_set_new(o2, "verdict", json_string(cmp_verdict_name(r->verdict)));
 		json_object_set_new(o2, "detail",

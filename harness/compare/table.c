@@ -192,3 +192,30 @@ int cmp_count(const struct cmp_table *t, size_t row, int col, uint64_t *out, cha
 	*out = x;
 	return 0;
 }
+
+int cmp_cell_json(const struct cmp_table *t, size_t row, int col, enum pb_col_kind kind,
+		  json_t **out, char *err, size_t errlen)
+{
+	const char *v = cmp_cell(t, row, col);
+	json_t *j = NULL;
+	double d;
+	uint64_t u;
+	int rc = 0;
+	if (!strcmp(v, "NA")) /* every column's "could not be measured" */
+		j = json_null();
+	else if (kind == PB_COL_STR)
+		j = cmp_json_str(v);
+	else if (kind == PB_COL_U64 && !(rc = cmp_count(t, row, col, &u, err, errlen)))
+		j = u <= INT64_MAX ? json_integer((json_int_t)u) : json_real((double)u);
+	else if (kind == PB_COL_I64 && !(rc = cmp_num(t, row, col, 0, &d, err, errlen)))
+		j = d == trunc(d) && fabs(d) < 0x1p63 ? json_integer((json_int_t)d) : json_real(d);
+	else if (kind == PB_COL_DBL && !(rc = cmp_num(t, row, col, 0, &d, err, errlen)))
+		j = json_real(d);
+	if (rc)
+		return rc;
+	if (out)
+		*out = j;
+	else
+		json_decref(j);
+	return 0;
+}

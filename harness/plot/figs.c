@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "pagebench/cli.h"
 #include "pagebench/common.h"
 #include "plot.h"
 
@@ -294,6 +295,49 @@ static void bars_logy(struct pb_fig *f, const struct bars *b, int on)
 			nz, nz == 1 ? "" : "s");
 	else
 		fprintf(f->gp, "unset label 5\n");
+}
+
+/* --ylim that leaves out every bar of one of a figure's panels bs[0..n):
+ * said on one line with the panel's bars' span, and -EDOM, before the
+ * figure is begun, so nothing of it is written.  A bar is a box from the
+ * axis' floor (0 on a linear axis: bars_yaxis's [0:*] keeps a low end
+ * --ylim leaves open) to its value: it shows where its value reaches the
+ * low end.  A log axis with the low end open has no floor (gnuplot
+ * autoscales it from the values in range): a bar counts there where its
+ * value is at most the high end.  Where none counts gnuplot stopped with
+ * "all points y value undefined" (a side open), or drew no bar at all.
+ * With --ylim the axis is log only on --logy (bars_yaxis), where a bar of
+ * 0 or less is not drawn anyway (bars_logy says so): it does not count. */
+static int bars_ylim_check(const struct pb_plot_ctx *c, const struct bars *bs, size_t n,
+			   const char *fig)
+{
+	const struct pb_plot_opts *o = c->o;
+	int lo_open = !strcmp(o->ylo, "*");
+	double ylo = !lo_open ? strtod(o->ylo, NULL) : o->logy ? -INFINITY : 0;
+	double yhi = strcmp(o->yhi, "*") ? strtod(o->yhi, NULL) : INFINITY;
+	for (size_t p = 0; o->ylim && p < n; p++) {
+		double lo = INFINITY, hi = -INFINITY;
+		int shown = 0;
+		for (size_t i = 0; i < bs[p].cl.n * bs[p].se.n; i++) {
+			double v = bs[p].v[i];
+			if (!isfinite(v) || (o->logy && v <= 0))
+				continue;
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+			shown |= v >= ylo && (!o->logy || !lo_open || v <= yhi);
+		}
+		if (isfinite(lo) && !shown) {
+			char panel[64] = "";
+			if (n > 1)
+				snprintf(panel, sizeof(panel), " (panel %zu of %zu)", p + 1, n);
+			pb_error("plot",
+				 "--ylim %s leaves out every bar of the %s figure%s: its bars span "
+				 "%.4g to %.4g%s",
+				 o->ylim_arg, fig, panel, lo, hi, o->logy ? " (log y)" : "");
+			return -EDOM;
+		}
+	}
+	return 0;
 }
 
 /* A bar panel's y axis: log where --logy asks for it or, with auto_log
@@ -753,7 +797,7 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		goto out;
 	struct pb_fig f;
 	double h = is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.9;
-	if ((rc = pb_fig_begin(&f, c, "cost", h)))
+	if ((rc = bars_ylim_check(c, &b, 1, "cost")) || (rc = pb_fig_begin(&f, c, "cost", h)))
 		goto out;
 	pb_fig_source(&f, r, "summary.csv");
 	if (r->has_runs)
@@ -844,7 +888,10 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int rc, have = bars_any(&b), haveipc = bars_any(&ipc);
 	struct pb_fig f;
 	int page = is_page(&(struct pb_fig){.ctx = c});
-	if ((rc = pb_fig_begin(&f, c, "counters", !have && !haveipc ? 1.3 : page ? 2.8 : 4.6)))
+	double h = !have && !haveipc ? 1.3 : page ? 2.8 : 4.6;
+	/* --ylim is the misses panel's (bars_yaxis below) */
+	if ((rc = bars_ylim_check(c, &b, 1, "counters")) ||
+	    (rc = pb_fig_begin(&f, c, "counters", h)))
 		goto out;
 	pb_fig_source(&f, r, "runs.csv");
 	FILE *g = f.gp;
@@ -1031,7 +1078,8 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	if (!sim_bars(c, r, "fault_rate", NULL, &b))
 		goto out;
 	struct pb_fig f;
-	if ((rc = pb_fig_begin(&f, c, "faults", is_page(&(struct pb_fig){.ctx = c}) ? 2.6 : 2.5)))
+	if ((rc = bars_ylim_check(c, &b, 1, "faults")) ||
+	    (rc = pb_fig_begin(&f, c, "faults", is_page(&(struct pb_fig){.ctx = c}) ? 2.6 : 2.5)))
 		goto out;
 	pb_fig_source(&f, r, "sim.csv");
 	char tt[1024];
@@ -1072,7 +1120,8 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	/* page width: panels side by side; column: stacked, lower when several */
 	int page = is_page(&(struct pb_fig){.ctx = c});
 	double ph = page ? 2.6 : dev.n > 1 ? 1.9 : 2.5;
-	if ((rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
+	if ((rc = bars_ylim_check(c, b, dev.n, "eat")) ||
+	    (rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
 		goto out;
 	pb_fig_source(&f, r, "sim.csv");
 	char tt[1024];
@@ -1522,7 +1571,8 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	if (!bars_any(&b))
 		goto out;
 	struct pb_fig f;
-	if ((rc = pb_fig_begin(&f, c, "machines", is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.6)))
+	if ((rc = bars_ylim_check(c, &b, 1, "machines")) ||
+	    (rc = pb_fig_begin(&f, c, "machines", is_page(&(struct pb_fig){.ctx = c}) ? 2.8 : 2.6)))
 		goto out;
 	for (size_t m = 0; m < n; m++)
 		pb_fig_source(&f, &runs[m], all_summary ? "summary.csv" : "sim.csv");

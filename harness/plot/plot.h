@@ -34,6 +34,7 @@ struct pb_plot_opts {
 	int mono, logx, logy;
 	int ylim;	       /* --ylim given */
 	char ylo[32], yhi[32]; /* numbers as gnuplot reads them, or "*" */
+	const char *ylim_arg;  /* --ylim as given, for messages */
 	char **order;	       /* --order names (select and order series), or NULL */
 	size_t norder;
 	const char *title; /* --title, or NULL */
@@ -98,7 +99,8 @@ double pb_fig_width(const struct pb_fig *f);
 void pb_fig_styles(struct pb_fig *f);
 
 /* Figure kinds.  Each returns 1 if drawn, 0 if the data has nothing for it,
- * -errno on failure. */
+ * -EDOM if --ylim leaves out every bar of a bar figure (said on stderr;
+ * nothing of the figure written), -errno on failure. */
 int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r);
 int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r);
 int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r);

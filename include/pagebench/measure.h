@@ -70,12 +70,14 @@ void pb_csv_stat(struct pb_csv *c, const struct pb_stat *s);
 
 /* ---- 2. column descriptors ---- */
 
+/* A column's type: what its cells hold (NA aside), so a reader can give
+ * each cell its type from the column, never from how the text looks (a
+ * run id "434e17" is a string, not 4.34e19). */
 enum pb_col_kind {
 	PB_COL_STR, /* const char * at off; NULL -> NA */
 	PB_COL_U64, /* uint64_t at off */
 	PB_COL_I64, /* int64_t at off; PB_NA_I64 -> NA */
 	PB_COL_DBL, /* double at off; NaN/inf -> NA */
-	PB_COL_FN,  /* fn(csv, row, arg) writes exactly one cell */
 };
 #define PB_NA_I64 INT64_MIN
 
@@ -84,6 +86,7 @@ struct pb_col {
 	const char *unit; /* for results/README.md and meta.json: "ns", "count", "" */
 	enum pb_col_kind kind;
 	size_t off;
+	/* if set, writes the cell (exactly one, of kind) instead of off */
 	void (*fn)(struct pb_csv *c, const void *row, size_t arg);
 	size_t arg;
 };
@@ -91,9 +94,9 @@ struct pb_col {
 	{                                                                                          \
 		name, unit, kind, offsetof(type, field), NULL, 0                                   \
 	}
-#define PB_COL_CALL(name, unit, fn, arg)                                                           \
+#define PB_COL_CALL(name, unit, kind, fn, arg)                                                     \
 	{                                                                                          \
-		name, unit, PB_COL_FN, 0, fn, arg                                                  \
+		name, unit, kind, 0, fn, arg                                                       \
 	}
 
 /* Concatenate NULL-name-terminated tables a and b (b may be NULL) into a
@@ -104,6 +107,10 @@ struct pb_csv *pb_csv_open_cols(struct pb_run *run, const char *name, const stru
 				FILE *echo);
 /* One row: one cell per column of cols, from `row`. */
 void pb_row_emit(struct pb_csv *c, const struct pb_col *cols, const void *row);
+/* The type of summary.csv's column `name` (results.h's lead columns
+ * included) into *kind: 0, or -ENOENT for a column summary.csv does not
+ * have (another version's).  For readers that type cells by column. */
+int pb_measure_summary_kind(const char *name, enum pb_col_kind *kind);
 
 /* ---- 4. the kernel skeleton ---- */
 

@@ -107,6 +107,10 @@ int pb_run_error(const struct pb_run *run);
  */
 struct pb_csv *pb_run_csv(struct pb_run *run, const char *name, const char *const *cols,
 			  FILE *echo);
+/* Whether name is one of the columns every CSV starts with: 1 a number
+ * (schema_version), 0 a string (host, label, run_id: strings however
+ * they look), -1 not one of them.  A reader types its cells from this. */
+int pb_run_lead_numeric(const char *name);
 
 /* Row builder: begin, one call per column in order, end. */
 void pb_csv_begin(struct pb_csv *c);

@@ -19,8 +19,10 @@
  * `pagebench suite` (which wins over the file's own `set`).  Commands:
  * `run`, `sim`, `mrc`, and `kernels default|bench|all OPTIONS`, which
  * expands to one `run KERNEL OPTIONS` per registered kernel of that set.
- * An unknown command, kernel or variable, an unterminated quote or an
- * empty suite is an error "FILE:LINE: what" (exit 2 at the CLI).
+ * An unknown command, kernel or variable, an unterminated quote, an
+ * empty suite or a line with its own --label or --results (the suite
+ * gives every task its own) is an error "FILE:LINE: what" (exit 2 at the
+ * CLI).
  *
  * Every line becomes a task; a task is one pagebench process writing its
  * own run folder (with its own meta.json), so the same plan runs here

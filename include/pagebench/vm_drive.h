@@ -125,8 +125,9 @@ struct pb_vm_feed_stats {
  * pass of its own once they are (sizes move no count).  On return
  * streams[s] has its identity, s.n and s.distinct (meta.json), and *fst
  * (if not NULL) what the passes did.  pb_progress_add(references read).  0, or -EINVAL (the
- * stream's or the engine's usage error in err: bad trace line, asid, address, no accesses),
- * -ENOMEM, -EPROTO (a stream that changed since its pass before).  Job errors are in the jobs.
+ * stream's or the engine's usage error in err: bad trace line, asid, address, no accesses,
+ * a PAGEBENCH_TEST_INTERRUPT that is not a wave number), -ENOMEM, -EPROTO (a stream that
+ * changed since its pass before).  Job errors are in the jobs.
  * Caller: one thread.
  */
 int pb_vm_sweep_stream_team(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs, size_t njobs,

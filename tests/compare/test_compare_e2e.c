@@ -24,7 +24,10 @@
  *  - --machines of two runs labelled differently prints both and writes
  *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA); an
  *    interval of fewer than 6 repetitions is called min-max, not 95% CI;
- *    a counter not read is named with its reason (text and JSON);
+ *    a counter not read is named with its reason (text and JSON); the
+ *    JSON's cells are typed by their column (numbers, counts as integers,
+ *    NA null with its reason, ids strings however they look) and a count
+ *    that is not one is refused (exit 2);
  *    a suite's folder shows each process's row of one experiment;
  *  - two runs whose CPU-to-CPU round trips are 6x apart get a note, not a
  *    refusal; 1.2x apart, none.
@@ -716,6 +719,101 @@ int main(int argc, char **argv)
 		    json_string_value(json_object_get(json_array_get(ms, 1), "machine")), "beta"));
 		PB_CHECK_EQ_U64(json_array_size(json_object_get(mj, "rows")), mt.nrows);
 		json_decref(mj);
+	}
+	/* JSON cells take their column's type, not the look of their text:
+	 * numbers are numbers (counts integers), NA is null with meta.json's
+	 * reason beside it (not_available), and identifiers stay strings even
+	 * when they look numeric (a run_id "434e17", a label "1e3", a thread
+	 * "0"); the numbers are machines.csv's */
+	{
+		char *mty = copy(mb, "mtyped");
+		const char *sp = path("%s/summary.csv", mty);
+		struct cmp_table sty;
+		PB_CHECK(cmp_table_load(sp, &sty, err, sizeof(err)) == 0);
+		size_t nst = sty.nrows;
+		cmp_table_free(&sty);
+		for (size_t q = 0; q < nst; q++) {
+			PB_CHECK(csv_set(sp, q, "run_id", "434e17") == 0);
+			PB_CHECK(csv_set(sp, q, "label", "1e3") == 0);
+		}
+		PB_CHECK(csv_set(sp, 0, "median_ru_minflt", "NA") == 0);
+		meta_put(mty, "not_available", NULL, "ru_minflt",
+			 json_string("no rusage in this test"));
+		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mty, "--out", mo,
+							 "--force", "--format", "json", NULL}),
+				0);
+		json_t *tj = json_loads(o.out, 0, &je);
+		PB_CHECK_MSG(tj != NULL, "machines json: %s", je.text);
+		struct cmp_table tc;
+		PB_CHECK(cmp_table_load(path("%s/machines.csv", mo), &tc, err, sizeof(err)) == 0);
+		json_t *rows = json_object_get(tj, "rows");
+		PB_CHECK_EQ_U64(json_array_size(rows), tc.nrows);
+		static const char *const ints[] = {"schema_version", "threads", "reps",
+						   "ci95_valid",     "valid",	"cores",
+						   "numa_nodes"};
+		static const char *const nums[] = {"median_ns_per_op", "median_ops_per_s",
+						   "ci95_lo_ops_per_s", "ci95_hi_ops_per_s"};
+		static const char *const maybe[] = {"speedup_vs_1_thread", "ratio_vs_baseline",
+						    "baseline_median_ns_per_op",
+						    "cpu_round_trip_ns"};
+		/* (label: NA, null, in the runs without --label) */
+		static const char *const strs[] = {"machine",	 "host",   "run_id",
+						   "experiment", "kernel", "params",
+						   "pin",	 "thread", "run_dir"};
+		int csv_ops = cmp_table_col(&tc, "median_ops_per_s");
+		for (size_t q = 0; q < json_array_size(rows) && q < tc.nrows; q++) {
+			json_t *row = json_array_get(rows, q),
+			       *na = json_object_get(row, "not_available");
+			PB_CHECK_MSG(json_is_object(na), "row %zu: no not_available", q);
+			for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++)
+				PB_CHECK_MSG(json_is_integer(json_object_get(row, ints[k])),
+					     "row %zu: %s is not an integer", q, ints[k]);
+			for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++)
+				PB_CHECK_MSG(json_is_number(json_object_get(row, nums[k])),
+					     "row %zu: %s is not a number", q, nums[k]);
+			for (size_t k = 0; k < sizeof(maybe) / sizeof(maybe[0]); k++) {
+				json_t *v = json_object_get(row, maybe[k]);
+				PB_CHECK_MSG(json_is_number(v) || json_is_null(v),
+					     "row %zu: %s is neither a number nor null", q,
+					     maybe[k]);
+			}
+			for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
+				PB_CHECK_MSG(json_is_string(json_object_get(row, strs[k])),
+					     "row %zu: %s is not a string", q, strs[k]);
+			/* a machine without a measured round trip says why */
+			if (json_is_null(json_object_get(row, "cpu_round_trip_ns")))
+				PB_CHECK(json_is_string(json_object_get(na, "cpu_round_trip_ns")));
+			double want;
+			PB_CHECK(cmp_num(&tc, q, csv_ops, 0, &want, err, sizeof(err)) == 0 &&
+				 json_number_value(json_object_get(row, "median_ops_per_s")) ==
+				     want);
+		}
+		/* the edited machine's rows: its first row is the summary's row 0 */
+		size_t first = json_array_size(rows) - nst;
+		json_t *r0 = json_array_get(rows, first);
+		PB_CHECK(!strcmp(json_string_value(json_object_get(r0, "run_id")) ?: "", "434e17"));
+		PB_CHECK(!strcmp(json_string_value(json_object_get(r0, "label")) ?: "", "1e3"));
+		PB_CHECK(json_is_null(json_object_get(r0, "median_ru_minflt")));
+		const char *why = json_string_value(
+		    json_object_get(json_object_get(r0, "not_available"), "median_ru_minflt"));
+		PB_CHECK_MSG(why && !strcmp(why, "no rusage in this test"), "reason %s",
+			     why ? why : "(absent)");
+		json_t *m0 = json_array_get(json_object_get(tj, "machines"), 0);
+		PB_CHECK(json_is_integer(json_object_get(m0, "topology.cores")));
+		json_t *rt = json_object_get(m0, "cpu_round_trip_ns");
+		PB_CHECK(json_is_number(rt) ||
+			 (json_is_null(rt) &&
+			  json_is_string(json_object_get(json_object_get(m0, "not_available"),
+							 "cpu_round_trip_ns"))));
+		cmp_table_free(&tc);
+		json_decref(tj);
+		/* a count that is not one is refused (it was shown as text) */
+		PB_CHECK(csv_set(sp, 0, "threads", "1x") == 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mty, "--out", mo,
+							 "--force", "--format", "json", NULL}),
+				2);
+		PB_CHECK_MSG(strstr(o.err, "summary.csv") && strstr(o.err, "(threads): '1x'"), "%s",
+			     o.err);
 	}
 	/* a counter that was not read is named with its reason (meta.json),
 	 * in the text and the JSON, not just left out */

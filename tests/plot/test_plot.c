@@ -10,7 +10,8 @@
  * upright labels, --mono patterns, log floors and their notes on zeros,
  * sampled MRCs' err_est and NA sizes, machines of sim folders as medians,
  * sidecars naming the machine); bad options and empty folders are one line
- * and exit 2; a missing
+ * and exit 2, and so is a --ylim that leaves out every bar (nothing
+ * written); a missing
  * gnuplot is exit 1; a FIFO in the way is refused; and names built to
  * inject gnuplot commands (system(), backquotes, $(...)) run nothing.
  * argv[1]: the pagebench binary.  Skips without gnuplot.
@@ -27,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pagebench/common.h"
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 #include "spawn.h"
 
@@ -99,6 +102,20 @@ static int file_exists(const char *path)
 {
 	struct stat st;
 	return lstat(path, &st) == 0;
+}
+
+/* Entries in dir, hidden ones (a work folder) included; 0 if it is not
+ * there. */
+static int dir_entries(const char *dir)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static char pdfinfo[512];
@@ -645,6 +662,46 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(
 	    pb(NULL, "plot", rrun6, "--kind", "cost", "--ylim", ":5", "--out", out, NULL) == 0,
 	    "cost --ylim :5: %s", o.err);
+	/* a --ylim that leaves out every bar is refused before gnuplot runs
+	 * (which stopped with its own "all points y value undefined", exit
+	 * 1, where a side was open, and drew an empty figure where both were
+	 * given): one line naming the range and the bars' span (summary.csv's
+	 * total medians, read back), exit 2, and nothing in --out, not even
+	 * the work folder */
+	{
+		struct pb_csv sc = {0};
+		char cerr[256], span[128], want[128];
+		snprintf(p, sizeof(p), "%s/summary.csv", rrun6);
+		PB_CHECK_MSG(!pb_csv_read_file(p, &sc, cerr, sizeof(cerr)), "%s", cerr);
+		double lo = INFINITY, hi = -INFINITY;
+		int ct = pb_csv_col(&sc, "thread"), cm = pb_csv_col(&sc, "median_ns_per_op");
+		for (size_t r = 0; ct >= 0 && cm >= 0 && r < sc.nrows; r++)
+			if (!strcmp(pb_csv_cell(&sc, r, ct), "total")) {
+				lo = fmin(lo, strtod(pb_csv_cell(&sc, r, cm), NULL));
+				hi = fmax(hi, strtod(pb_csv_cell(&sc, r, cm), NULL));
+			}
+		pb_csv_free(&sc);
+		snprintf(span, sizeof(span), "its bars span %.4g to %.4g", lo, hi);
+		/* above every bar, below every bar (log: no floor to keep), both
+		 * ends above; and on a linear axis (bad[k][1] NULL: the
+		 * arguments end there) */
+		static const char *const bad[][2] = {{"1e9:", "--logy"},
+						     {":1e-9", "--logy"},
+						     {"1e9:1e10", "--logy"},
+						     {"1e9:", NULL}};
+		for (size_t k = 0; k < PB_ARRAY_SIZE(bad); k++) {
+			snprintf(out, sizeof(out), "%s/ylim-out%zu", root, k);
+			snprintf(want, sizeof(want),
+				 "--ylim %s leaves out every bar of the cost figure", bad[k][0]);
+			pb(NULL, "plot", rrun6, "--kind", "cost", "--ylim", bad[k][0], "--out", out,
+			   bad[k][1], NULL);
+			one_line_exit(2, want);
+			PB_CHECK_MSG(strstr(o.err, want) && strstr(o.err, span), "%s, %s: %s", want,
+				     span, o.err);
+			PB_CHECK_MSG(dir_entries(out) == 0, "%s: %d entries left", out,
+				     dir_entries(out));
+		}
+	}
 	snprintf(out, sizeof(out), "%s/scaling-logy", root);
 	PB_CHECK_MSG(pb(NULL, "plot", rrun2, "--kind", "scaling", "--logy", "--out", out, NULL) ==
 			 0,

@@ -5,6 +5,8 @@
  *    `kernels` expansion, and errors as FILE:LINE: what;
  *  - the CLI: `suite` alone is usage (exit 2), --dry-run prints the plan,
  *    a malformed file exits 2 naming file and line, every built-in parses;
+ *    a line with its own --label or --results (the suite sets them) is
+ *    refused the same way, before anything runs;
  *  - a user's suite file runs end to end: plan.json and meta.json parse
  *    with jansson, every task has its own run folder with its own
  *    meta.json, and the merged CSVs hold every task's rows under one
@@ -97,6 +99,23 @@ static void language(void)
 	PB_CHECK(parse_err("run uffd-pager --param=pages=0\n", "t.suite:1: uffd-pager: --param "));
 	PB_CHECK(parse_err("# nothing\n\n", "t.suite: no commands"));
 	PB_CHECK(parse_err("run memtouch ${X\n", "t.suite:1: unterminated ${...}"));
+	/* the suite sets --label and --results for every task: a line's own
+	 * (it was dropped without a word, the suite's given after it) is
+	 * refused, naming the line and the option, in every form */
+	PB_CHECK(parse_err("run memtouch\nrun memtouch --label mine\n",
+			   "t.suite:2: --label: the suite sets it for every task"));
+	PB_CHECK(parse_err("run memtouch --results=elsewhere\n",
+			   "t.suite:1: --results: the suite sets it for every task"));
+	PB_CHECK(
+	    parse_err("\n\nsim --workload zipf:pages=100 --policy lru --frames 10 --results d\n",
+		      "t.suite:3: --results: "));
+	PB_CHECK(parse_err("mrc --workload zipf:pages=100 --policy lru --frames 10 --label=x\n",
+			   "t.suite:1: --label: "));
+	PB_CHECK(parse_err("kernels default --label x\n", "t.suite:1: --label: "));
+	/* a word that only starts like one is not one */
+	PB_CHECK(pb_suite_parse("t", "run memtouch --labels\n", NULL, 0, &s, err, sizeof(err)) ==
+		 0);
+	pb_suite_free(s);
 	/* a --set the suite never reads is refused: it would change nothing
 	 * (`suite bench --reps 5` ran bench's own 11 repetitions) */
 	{
@@ -174,6 +193,12 @@ static int labelled_rows(const char *path, const char *label)
 	return n;
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	PB_CHECK_MSG(f && fputs(text, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
+}
+
 static void cli(const char *tmp)
 {
 	struct spawn_out *o = calloc(1, sizeof(*o));
@@ -192,6 +217,23 @@ static void cli(const char *tmp)
 	PB_CHECK(spawn_run(a2, NULL, o) == 2 && count_lines(o->err) == 1);
 	snprintf(path, sizeof(path), "%s:2: unknown variable", file);
 	PB_CHECK_MSG(strstr(o->err, path) != NULL, "%s", o->err);
+
+	/* a line with its own --label: exit 2 naming the file, line and
+	 * option, before anything runs (no results folder), dry run or not */
+	snprintf(file, sizeof(file), "%s/own.suite", tmp);
+	write_text(file, "run chase --threads 1 --reps 1 --ops 1000\n"
+			 "run chase --threads 1 --reps 1 --ops 1000 --label mine\n");
+	snprintf(res, sizeof(res), "%s/own-results", tmp);
+	char *ao1[] = {(char *)pb, "suite", file, "--dry-run", NULL};
+	char *ao2[] = {(char *)pb, "suite", file, "--results", res, "--label", "lab1", NULL};
+	snprintf(path, sizeof(path), "%s:2: --label: the suite sets it for every task", file);
+	PB_CHECK_MSG(spawn_run(ao1, NULL, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, path),
+		     "dry run: exit %d: %s", o->code, o->err);
+	PB_CHECK_MSG(spawn_run(ao2, NULL, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, path),
+		     "exit %d: %s", o->code, o->err);
+	PB_CHECK_MSG(access(res, F_OK) != 0, "%s was made", res);
 
 	/* A user's suite: two kernels and a sim, run end to end. */
 	snprintf(file, sizeof(file), "%s/mine.suite", tmp);

@@ -22,7 +22,9 @@
  *    part the interrupted one read);
  * and with PAGEBENCH_TEST_INTERRUPT=0 (before the first wave: nothing
  * done; mrc's LRU stack is fed by that wave too) it dies of SIGINT leaving
- * no folder.
+ * no folder.  A knob that is not a wave number (x, 1x, -1, " 1", 2^32) is
+ * refused: exit 2 naming the knob and its value, no folder (strtoul read
+ * "x" as 0, an interrupt before the first wave, and "1x" as 1).
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -187,6 +189,20 @@ static void check_case(const struct icase *c, const char *dir, struct spawn_out 
 		     o->err);
 	int entries = pbt_run_dirs(root, d2, sizeof(d2));
 	PB_CHECK_MSG(entries == 0, "%s: %d entries under %s", c->name, entries, root);
+
+	/* a knob that is not a wave number: refused, not read as a wave */
+	static const char *const bad[] = {"x", "1x", "-1", " 1", "4294967296"};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(bad); i++) {
+		char want[96];
+		snprintf(root, sizeof(root), "%.200s/%s-bad%zu", dir, c->name, i);
+		snprintf(want, sizeof(want), "PAGEBENCH_TEST_INTERRUPT='%s'", bad[i]);
+		int code = run_case(c, root, bad[i], o);
+		PB_CHECK_MSG(code == 2 && strstr(o->err, want), "%s, knob '%s': exit %d: %s",
+			     c->name, bad[i], code, o->err);
+		entries = pbt_run_dirs(root, d2, sizeof(d2));
+		PB_CHECK_MSG(entries == 0, "%s, knob '%s': %d entries under %s", c->name, bad[i],
+			     entries, root);
+	}
 }
 
 int main(int argc, char **argv)
