@@ -88,7 +88,8 @@ static const struct pb_param run_params[] = {
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: pagebench run KERNEL [options]\n"
-		   "       pagebench suite default|bench|all [options]\n"
+		   "       pagebench suite NAME|FILE [options]   (a suite of runs: pagebench suite "
+		   "--help)\n"
 		   "Runs a registered kernel (see `pagebench list kernels`) on pinned threads and\n"
 		   "writes a new folder results/<UTC>-<host>-<id>/ with runs.csv, summary.csv,\n"
 		   "events.csv and meta.json.\n"

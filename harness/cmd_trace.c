@@ -211,14 +211,16 @@ static unsigned pbt_flags(const struct topts *o)
 		    "replace an existing regular OUT (never a device, FIFO or symlink)", NULL, 0,  \
 		    0, 0, 0, NULL                                                                  \
 	}
+/* the help line below names the default */
+_Static_assert(PB_TRACE_MAX_DISTINCT == 16777216, "--max-distinct's help names 16777216");
 static const struct pb_param info_params[] = {
     T_FORMAT,
     T_PAGE,
     T_NOIFETCH,
     T_MAXPAGES,
     {"max-distinct", PB_PT_SIZE, O(max_distinct), NULL,
-     "stop the reuse summary's distinct-page set at N (default: unbounded)", NULL, 1, 1e15, 0, 0,
-     "N"},
+     "stop the reuse summary's distinct-page set at N (default: 16777216, 2^24)", NULL, 1, 1e15, 0,
+     0, "N"},
     {0},
 };
 static const struct pb_param convert_params[] = {
