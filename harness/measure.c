@@ -262,6 +262,8 @@ struct pb_measure {
 	size_t nmemo, capmemo;
 	unsigned done;
 	int banner;
+	/* a baseline's -ENOTSUP reason, "KERNEL: why" (run_config's HOLD_ENOTSUP) */
+	char held[600];
 };
 
 static const struct memo *memo_find(const struct pb_measure *m, const char *kernel,
@@ -432,10 +434,17 @@ static double rec_ops_per_s(const struct measured *x, unsigned rep, unsigned t)
 	return s > 0 ? (double)r->ops / s : NAN;
 }
 
-/* One configuration.  Returns 0, -EINVAL (bad params), -EINTR, -EIO, or
- * another -errno (message printed). */
+/* run_config's quiet: the setup failures it does not print */
+enum {
+	QUIET_EINVAL = 1, /* parameters this kernel refuses: the caller tries others */
+	HOLD_ENOTSUP = 2, /* the machine lacks what it needs: the reason kept in m->held */
+};
+
+/* One configuration.  Returns 0, -EINVAL (bad params), -ENOTSUP (the
+ * machine lacks what the kernel needs), -EINTR, -EIO, or another -errno
+ * (message printed, unless quiet says otherwise). */
 static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsigned n,
-		      const char *params, const char *base_params, int quiet_setup)
+		      const char *params, const char *base_params, int quiet)
 {
 	const struct pb_measure_opts *ro = &m->o;
 	struct pb_plan plan;
@@ -466,7 +475,10 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	void *state = NULL;
 	rc = d->setup(&cfg, &state);
 	if (rc) {
-		if (!(quiet_setup && rc == -EINVAL))
+		if (rc == -ENOTSUP && (quiet & HOLD_ENOTSUP))
+			snprintf(m->held, sizeof(m->held), "%s: %s", d->name,
+				 err[0] ? err : strerror(-rc));
+		else if (!(rc == -EINVAL && (quiet & QUIET_EINVAL)))
 			pb_error("run", "%s: %s", d->name, err[0] ? err : strerror(-rc));
 		free(thread_node);
 		pb_plan_free(&plan);
@@ -668,6 +680,10 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 		      size_t nthreads, const char *params, unsigned *failures)
 {
 	int rc = 0;
+	/* 1: the baseline's setup said -ENOTSUP (m->held): it is not tried
+	 * again, and its reason is said once, by the kernel when the kernel
+	 * cannot run either (the same machine), else here (2: said). */
+	int base_out = 0;
 	const struct pb_kernel_desc *b = NULL;
 	if (m->o.baseline && d->baseline) {
 		b = pb_kernel_find(d->baseline);
@@ -680,22 +696,28 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 		/* The baseline runs with the kernel's parameters when it takes
 		 * them (same pattern, same sizes), else with its defaults. */
 		const char *bp = NULL;
-		if (b) {
+		if (b && !base_out) {
 			int r1 = -1, r2 = -1;
 			if (memo_find(m, b->name, params, n) ||
-			    (params[0] && (r1 = run_config(m, b, n, params, NULL, 1)) == 0))
+			    (params[0] && (r1 = run_config(m, b, n, params, NULL,
+							   QUIET_EINVAL | HOLD_ENOTSUP)) == 0))
 				bp = params;
-			else if (r1 != -EINTR && r1 != -EIO &&
+			else if (r1 != -EINTR && r1 != -EIO && r1 != -ENOTSUP &&
 				 (memo_find(m, b->name, "", n) ||
-				  (r2 = run_config(m, b, n, "", NULL, 0)) == 0))
+				  (r2 = run_config(m, b, n, "", NULL, HOLD_ENOTSUP)) == 0))
 				bp = "";
 			if (r1 == -EINTR || r2 == -EINTR || r1 == -EIO || r2 == -EIO)
 				return r1 == -EINTR || r2 == -EINTR ? -EINTR : -EIO;
+			base_out = r1 == -ENOTSUP || r2 == -ENOTSUP;
 		}
 		/* In a suite a baseline may already have run with its defaults. */
 		if (!params[0] && memo_find(m, d->name, "", n))
 			continue;
 		int r = run_config(m, d, n, params, bp, 0);
+		if (base_out == 1 && r != -ENOTSUP) {
+			pb_error("run", "%s", m->held);
+			base_out = 2;
+		}
 		if (r == -EINTR || r == -EIO)
 			return r;
 		if (r) {
@@ -705,7 +727,9 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 				 r == -EPROTO ? "self-check failed (rows valid=0)" : strerror(-r));
 			pb_run_set_status(m->run, PB_RUN_FAILED, why);
 			(*failures)++;
-			if (r == -EINVAL) /* bad parameters: no point in other thread counts */
+			/* bad parameters, or a machine without what the kernel
+			 * needs: no point in other thread counts */
+			if (r == -EINVAL || r == -ENOTSUP)
 				return r;
 			rc = r;
 		}

@@ -98,7 +98,11 @@ struct pb_kernel_desc {
 	const char *const *extra_cols; /* NULL-terminated names of extra[] columns, or NULL */
 	int bench_only;		       /* 1: only in `./run.sh bench`, not in the default suite */
 
-	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err). */
+	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err);
+	 * -ENOTSUP: this machine lacks what the kernel needs (a system call, a
+	 * kernel feature), whatever the thread count: the harness says the
+	 * message once, for the kernel or its baseline, and tries no other
+	 * thread count. */
 	int (*setup)(const struct pb_kernel_cfg *cfg, void **state);
 	/* Optional: on the pinned thread before any repetition (first touch). */
 	int (*thread_init)(void *state, struct pb_kthread *t);
