@@ -264,6 +264,7 @@ struct pb_measure {
 	int banner;
 	/* a baseline's -ENOTSUP reason, "KERNEL: why" (run_config's HOLD_ENOTSUP) */
 	char held[600];
+	json_t *resolved; /* config.kernel_resolved: kernel -> its setup's cfg.resolved */
 };
 
 static const struct memo *memo_find(const struct pb_measure *m, const char *kernel,
@@ -362,6 +363,7 @@ void pb_measure_close(struct pb_measure *m)
 	free(m->ctr_cols);
 	free(m->sum_extra);
 	free(m->ctr_names);
+	json_decref(m->resolved);
 	free(m);
 }
 
@@ -434,6 +436,17 @@ static double rec_ops_per_s(const struct measured *x, unsigned rep, unsigned t)
 	return s > 0 ? (double)r->ops / s : NAN;
 }
 
+/* What d's setup chose itself (cfg.resolved, a non-empty object) into
+ * meta.json config.kernel_resolved.KERNEL, shared with the run's config. */
+static void record_resolved(struct pb_measure *m, const struct pb_kernel_desc *d, json_t *r)
+{
+	if (!m->resolved) {
+		m->resolved = json_object();
+		pb_run_config_set(m->run, "kernel_resolved", json_incref(m->resolved));
+	}
+	json_object_set(m->resolved, d->name, r);
+}
+
 /* run_config's quiet: the setup failures it does not print */
 enum {
 	QUIET_EINVAL = 1, /* parameters this kernel refuses: the caller tries others */
@@ -471,9 +484,13 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	    .nnodes = pb_topo_nnodes(),
 	    .err = err,
 	    .errlen = sizeof(err),
+	    .resolved = json_object(),
 	};
 	void *state = NULL;
 	rc = d->setup(&cfg, &state);
+	if (!rc && json_object_size(cfg.resolved))
+		record_resolved(m, d, cfg.resolved);
+	json_decref(cfg.resolved);
 	if (rc) {
 		if (rc == -ENOTSUP && (quiet & HOLD_ENOTSUP))
 			snprintf(m->held, sizeof(m->held), "%s: %s", d->name,

@@ -58,6 +58,15 @@ struct pb_kernel_cfg {
 	unsigned nnodes;	/* NUMA nodes in the topology (>= 1) */
 	char *err;		/* setup writes one line here on failure */
 	size_t errlen;
+	/*
+	 * What setup chose itself where a parameter left the choice to it
+	 * (uffd-pager's dirty=auto, from what the kernel offers): setup may set
+	 * key -> {"value": ..., "why": ...} here, a jansson object, or NULL when
+	 * nothing is recorded (a dry setup).  The harness keeps it after a
+	 * setup that returned 0, as meta.json config.kernel_resolved.KERNEL
+	 * (the same for every thread count: the machine decides it).
+	 */
+	struct json_t *resolved;
 };
 
 /* Per-thread context handed to thread_init and run (on the pinned thread). */

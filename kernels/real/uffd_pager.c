@@ -81,6 +81,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "pagebench/atomic.h"
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
@@ -433,9 +435,21 @@ static int up_apply(struct upargs *a, const struct up_params *p, char *err, size
 
 /* ---- userfaultfd ---- */
 
+/* The features PAGEBENCH_UFFD hides (tests): nomove, a kernel before 6.8
+ * (no UFFDIO_MOVE); noasync, one before 6.7 (no WP_ASYNC). */
+static uint64_t sim_hidden(void)
+{
+	const char *sim = getenv("PAGEBENCH_UFFD");
+	return !sim			 ? 0
+	       : !strcmp(sim, "nomove")	 ? UFFD_FEATURE_MOVE
+	       : !strcmp(sim, "noasync") ? UFFD_FEATURE_WP_ASYNC
+					 : 0;
+}
+
 /*
  * A userfaultfd, or -errno.  PAGEBENCH_UFFD=eperm|enosys|off simulates a
- * machine without it (tests; off = the sysctl case).
+ * machine without it (tests; off = the sysctl case), nomove|noasync one
+ * without a feature (sim_hidden).
  */
 static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 {
@@ -479,9 +493,7 @@ static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 		int pfd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 		if (pfd >= 0) {
 			if (!ioctl(pfd, UFFDIO_API, &probe))
-				api.features = want & probe.features;
-			if (sim && !strcmp(sim, "nomove")) /* tests: a kernel before 6.8 */
-				api.features &= ~(uint64_t)UFFD_FEATURE_MOVE;
+				api.features = want & probe.features & ~sim_hidden();
 			close(pfd);
 		} else {
 			api.features = want; /* device path: try it */
@@ -499,9 +511,7 @@ static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 			return -e;
 		}
 	}
-	*got = api.features; /* what the kernel offers (it reports all it has) */
-	if (sim && !strcmp(sim, "nomove"))
-		*got &= ~(uint64_t)UFFD_FEATURE_MOVE;
+	*got = api.features & ~sim_hidden(); /* what the kernel offers (it reports all it has) */
 	return fd;
 }
 
@@ -1570,8 +1580,26 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		goto fail;
 	}
 	close(probe);
-	if (s->dirty == DIRTY_AUTO)
-		s->dirty = (s->features & UFFD_FEATURE_WP_ASYNC) ? DIRTY_ASYNC : DIRTY_WP;
+	/* dirty=auto: WP_ASYNC where the kernel offers it.  The choice and its
+	 * reason go to meta.json (cfg->resolved), as does the floor's none. */
+	const char *dirty_why =
+	    s->floor ? "uffd-floor tracks no dirt, whatever dirty= says" : "asked for";
+	if (s->dirty == DIRTY_AUTO) {
+		int async = !!(s->features & UFFD_FEATURE_WP_ASYNC);
+		s->dirty = async ? DIRTY_ASYNC : DIRTY_WP;
+		dirty_why =
+		    async ? "auto: this kernel offers UFFD_FEATURE_WP_ASYNC (Linux 6.7+): "
+			    "dirt read from the PTE's uffd-wp bit at eviction, no fault"
+		    : sim_hidden() & UFFD_FEATURE_WP_ASYNC
+			? "auto: this kernel does not offer UFFD_FEATURE_WP_ASYNC (Linux 6.7+; "
+			  "simulated by PAGEBENCH_UFFD): a write-protect fault per first write"
+			: "auto: this kernel does not offer UFFD_FEATURE_WP_ASYNC (Linux 6.7+): a "
+			  "write-protect fault per first write";
+	}
+	if (cfg->resolved)
+		json_object_set_new(
+		    cfg->resolved, "dirty",
+		    json_pack("{s:s, s:s}", "value", dirty_names[s->dirty], "why", dirty_why));
 	if (s->io != IO_COPY && !(s->features & UFFD_FEATURE_MOVE)) {
 		snprintf(
 		    cfg->err, cfg->errlen,

@@ -9,12 +9,21 @@
  *    and once for the pager, at every thread count, and twice more for
  *    the baseline when --param was given (once with the pager's
  *    parameters, once with its defaults).
+ *  - what dirty=auto became on this machine, and why, is in meta.json
+ *    (config.kernel_resolved.uffd-pager.dirty: value and why; the floor's
+ *    dirt, none, beside it): async where the kernel offers WP_ASYNC, wp
+ *    where it does not (simulated: PAGEBENCH_UFFD=noasync), and the
+ *    value agrees with the run's own counts (write-protect faults only
+ *    under wp).  A value given is recorded as given.  meta.json had only
+ *    the parameter, "auto".
  */
 #define _GNU_SOURCE
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 #include "spawn.h"
 
@@ -77,6 +86,107 @@ static void unavailable(void)
 	}
 }
 
+static int nrun;
+
+/* A pager run of 1 thread with its baseline under a fresh results root
+ * (root, 4200 bytes); its exit code, stderr in o. */
+static int pager_run(const char *param, const char *env, char *root, struct spawn_out *o)
+{
+	snprintf(root, 4200, "%s/%d", top, nrun++);
+	char *e[] = {(char *)env, NULL};
+	char *argv[] = {(char *)bin,   "run",	    "uffd-pager", "--threads", "1",
+			"--reps",      "1",	    "--ops",	  "3000",      "--param",
+			(char *)param, "--results", root,	  NULL};
+	return spawn_run(argv, env ? e : NULL, o);
+}
+
+/* config.kernel_resolved.KERNEL.dirty's value and why (strdup'ed, NULL if
+ * absent) from the run's meta.json. */
+static void resolved_dirty(const char *root, const char *kernel, char **value, char **why)
+{
+	char pat[4300], path[4300];
+	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+	*value = *why = NULL;
+	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
+	PB_CHECK_MSG(m != NULL, "%s: no readable meta.json", root);
+	json_t *d = json_object_get(
+	    json_object_get(json_object_get(json_object_get(m, "config"), "kernel_resolved"),
+			    kernel),
+	    "dirty");
+	const char *v = json_string_value(json_object_get(d, "value")),
+		   *w = json_string_value(json_object_get(d, "why"));
+	*value = v ? strdup(v) : NULL;
+	*why = w ? strdup(w) : NULL;
+	json_decref(m);
+}
+
+/* KERNEL's wp_faults over the measured total rows of the run's events.csv. */
+static long long wp_faults(const char *root, const char *kernel)
+{
+	char pat[4300], path[4300], err[256];
+	snprintf(pat, sizeof(pat), "%s/*/events.csv", root);
+	struct pb_csv t;
+	if (pbt_glob_one(pat, path, sizeof(path)) || pb_csv_read_file(path, &t, err, sizeof(err)))
+		return -1;
+	long long sum = 0;
+	for (size_t r = 0; r < t.nrows; r++)
+		if (!strcmp(pb_csv_get(&t, r, "kernel"), kernel) &&
+		    strcmp(pb_csv_get(&t, r, "rep"), "0") &&
+		    !strcmp(pb_csv_get(&t, r, "thread"), "total") &&
+		    !strcmp(pb_csv_get(&t, r, "event"), "wp_faults"))
+			sum += atoll(pb_csv_get(&t, r, "value"));
+	pb_csv_free(&t);
+	return sum;
+}
+
+/* dirty=auto's choice, and a given value, recorded with the reason. */
+static void dirty_recorded(void)
+{
+	static struct spawn_out o;
+	char root[4200];
+	/* write=0.5: pages read first are mapped write-protected, so
+	 * tracking by faults (wp) takes some */
+	const char *par = "pages=64,frames=16,write=0.5";
+	if (pager_run(par, NULL, root, &o) && strstr(o.err, "userfaultfd unavailable")) {
+		printf("SKIP part: no userfaultfd here: %s", o.err);
+		return;
+	}
+	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", par, o.code, o.err);
+	char *v, *why;
+	resolved_dirty(root, "uffd-pager", &v, &why);
+	int async = v && !strcmp(v, "async");
+	PB_CHECK_MSG((async || (v && !strcmp(v, "wp"))) && why && !strncmp(why, "auto: ", 6) &&
+			 strstr(why, "UFFD_FEATURE_WP_ASYNC"),
+		     "dirty=auto recorded as '%s' (%s)", v ? v : "(none)", why ? why : "(none)");
+	long long wp = wp_faults(root, "uffd-pager");
+	PB_CHECK_MSG(async ? wp == 0 : wp > 0, "dirty %s with %lld wp_faults", v ? v : "?", wp);
+	free(v);
+	free(why);
+	resolved_dirty(root, "uffd-floor", &v, &why);
+	PB_CHECK_MSG(v && !strcmp(v, "off") && why, "the floor's dirty: '%s'", v ? v : "(none)");
+	free(v);
+	free(why);
+
+	/* a kernel without WP_ASYNC: auto is wp, and says why */
+	PB_CHECK_MSG(pager_run(par, "PAGEBENCH_UFFD=noasync", root, &o) == 0, "noasync: %s", o.err);
+	resolved_dirty(root, "uffd-pager", &v, &why);
+	PB_CHECK_MSG(v && !strcmp(v, "wp") && why && strstr(why, "does not offer"),
+		     "noasync: dirty=auto recorded as '%s' (%s)", v ? v : "(none)",
+		     why ? why : "(none)");
+	PB_CHECK_MSG(wp_faults(root, "uffd-pager") > 0, "noasync: no wp_faults");
+	free(v);
+	free(why);
+
+	/* given: recorded as given */
+	PB_CHECK_MSG(pager_run("pages=64,frames=16,write=0.5,dirty=off", NULL, root, &o) == 0,
+		     "dirty=off: %s", o.err);
+	resolved_dirty(root, "uffd-pager", &v, &why);
+	PB_CHECK_MSG(v && !strcmp(v, "off") && why && !strncmp(why, "asked", 5),
+		     "dirty=off recorded as '%s' (%s)", v ? v : "(none)", why ? why : "(none)");
+	free(v);
+	free(why);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -84,6 +194,7 @@ int main(int argc, char **argv)
 	bin = argv[1];
 	PB_CHECK(pbt_tmpdir(top, sizeof(top), "pager_report") != NULL);
 	unavailable();
+	dirty_recorded();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);
