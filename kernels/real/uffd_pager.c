@@ -1502,8 +1502,14 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 			      .evict_batch = 1,
 			      .msg_batch = 1,
 			      .watchdog_ms = 10000,
+			      /* every descriptor -1 before the first goto fail,
+			       * which closes those >= 0 (0 would be stdin, or a
+			       * file the harness opened in its place) */
 			      .pagemap_fd = -1,
-			      .pidfd = -1};
+			      .pidfd = -1,
+			      .shared_uffd = -1,
+			      .stop_pipe = {-1, -1},
+			      .wdog_pipe = {-1, -1}};
 	struct upargs a = {.s = s, .policy = "clock"};
 	struct up_params pp = {0}; /* zeroed: defaults free the PB_PT_STR fields they replace */
 	int rc = pb_param_defaults(up_params, &pp, cfg->err, cfg->errlen);
@@ -1643,7 +1649,6 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		goto fail;
 	}
 	madvise(s->area, s->area_bytes, MADV_NOHUGEPAGE); /* the pager works in 4 KiB pages */
-	s->shared_uffd = -1;
 	for (unsigned t = 0; t < s->n; t++) {
 		/* Before any thread exists: handlers may lock any region. */
 		pthread_mutex_init(&s->r[t].lock, NULL);
@@ -1665,13 +1670,19 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		for (unsigned t = 0; t < s->n; t++)
 			s->r[t].guard = s->guard_area + (size_t)t * PB_PAGE_SIZE;
 	}
-	s->stop_pipe[0] = s->stop_pipe[1] = -1;
-	s->wdog_pipe[0] = s->wdog_pipe[1] = -1;
 	if (s->handlers) {
+		/* the probe above had one: a failure now is this process's
+		 * (descriptors), not the machine's (-ENOTSUP) */
 		s->shared_uffd = open_uffd(want, &s->features, why, sizeof(why));
-		if (s->shared_uffd < 0 || pipe2(s->stop_pipe, O_CLOEXEC)) {
+		if (s->shared_uffd < 0) {
+			rc = s->shared_uffd;
 			snprintf(cfg->err, cfg->errlen, "%s", why);
-			rc = -ENOTSUP;
+			goto fail;
+		}
+		if (pipe2(s->stop_pipe, O_CLOEXEC)) {
+			rc = -errno;
+			snprintf(cfg->err, cfg->errlen, "cannot make the handlers' stop pipe: %s",
+				 strerror(-rc));
 			goto fail;
 		}
 	}
@@ -1688,10 +1699,12 @@ fail:
 		close(s->pagemap_fd);
 	if (s->shared_uffd >= 0)
 		close(s->shared_uffd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
 	for (int i = 0; i < 2; i++) {
-		if (s->stop_pipe[i] > 0)
+		if (s->stop_pipe[i] >= 0)
 			close(s->stop_pipe[i]);
-		if (s->wdog_pipe[i] > 0)
+		if (s->wdog_pipe[i] >= 0)
 			close(s->wdog_pipe[i]);
 	}
 	if (s->area)

@@ -16,8 +16,14 @@
  *    value agrees with the run's own counts (write-protect faults only
  *    under wp).  A value given is recorded as given.  meta.json had only
  *    the parameter, "auto".
+ *  - a pager whose setup fails after the run folder exists (dirty=async
+ *    without WP_ASYNC, its floor measured first) leaves the folder's files
+ *    whole: its failure path closed descriptor 0, which the harness had
+ *    reused for a CSV, and the run ended with "cannot write results:
+ *    ...: Bad file descriptor".
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +193,41 @@ static void dirty_recorded(void)
 	free(why);
 }
 
+/* The floor measured, then the pager's setup failing: the reason once and
+ * the folder's files whole (runs.csv with the floor's rows, meta.json). */
+static void setup_fails_cleanly(void)
+{
+	static struct spawn_out o;
+	char root[4200], pat[4300], path[4300], err[256];
+	pager_run("pages=64,frames=16,dirty=async", "PAGEBENCH_UFFD=noasync", root, &o);
+	if (strstr(o.err, "userfaultfd unavailable")) {
+		printf("SKIP part: no userfaultfd here: %s", o.err);
+		return;
+	}
+	PB_CHECK_MSG(o.code == 1 && count_lines(o.err) >= 1 &&
+			 count_of(o.err, "uffd-pager: dirty=async needs UFFD_FEATURE_WP_ASYNC") ==
+			     1 &&
+			 !strstr(o.err, "cannot write results"),
+		     "dirty=async without WP_ASYNC: exit %d:\n%s", o.code, o.err);
+	snprintf(pat, sizeof(pat), "%s/*/runs.csv", root);
+	struct pb_csv t = {0};
+	int rc = pbt_glob_one(pat, path, sizeof(path))
+		     ? -ENOENT
+		     : pb_csv_read_file(path, &t, err, sizeof(err));
+	size_t floor_rows = 0;
+	for (size_t r = 0; !rc && r < t.nrows; r++)
+		floor_rows += !strcmp(pb_csv_get(&t, r, "kernel"), "uffd-floor");
+	PB_CHECK_MSG(!rc && floor_rows > 0 && floor_rows == t.nrows,
+		     "runs.csv: %s, %zu of %zu rows the floor's", rc ? err : "read", floor_rows,
+		     t.nrows);
+	pb_csv_free(&t);
+	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
+	const char *st = json_string_value(json_object_get(m, "status"));
+	PB_CHECK_MSG(st && !strcmp(st, "failed"), "meta.json status %s", st ? st : "(none)");
+	json_decref(m);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -195,6 +236,7 @@ int main(int argc, char **argv)
 	PB_CHECK(pbt_tmpdir(top, sizeof(top), "pager_report") != NULL);
 	unavailable();
 	dirty_recorded();
+	setup_fails_cleanly();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);
