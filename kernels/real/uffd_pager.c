@@ -1746,7 +1746,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	memset(r->slot, 0xff, s->pages * sizeof(uint32_t));
 	int rc = pb_swap_open(&r->swap, s->swap_dir, s->swap_pages, s->direct, why, sizeof(why));
 	if (rc) {
-		fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+		snprintf(t->err, t->errlen, "%s", why);
 		return rc;
 	}
 	if (s->floor) {
@@ -1760,7 +1760,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	struct pb_policy_cfg pc = {
 	    .frames = s->frames, .seed = s->seed + t->tid, .expected_keys = s->pages};
 	if (s->pol->create(&pc, &r->pol, why, sizeof(why))) {
-		fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+		snprintf(t->err, t->errlen, "%s", why);
 		return -EINVAL;
 	}
 	pb_rng_seed(&r->rng, s->seed * 7919 + t->tid);
@@ -1768,7 +1768,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		struct pb_workload_opts o = {.thread = t->tid, .nthreads = s->n, .seed = s->seed};
 		rc = pb_workload_open(s->workload, &o, &r->wl, why, sizeof(why));
 		if (rc) {
-			fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+			snprintf(t->err, t->errlen, "%s", why);
 			return rc;
 		}
 		r->wl_cap = 1;
@@ -1786,7 +1786,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		uint64_t got;
 		r->uffd = open_uffd(want_features(s), &got, why, sizeof(why));
 		if (r->uffd < 0) {
-			fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+			snprintf(t->err, t->errlen, "%s", why);
 			return r->uffd;
 		}
 		r->own_uffd = 1;
@@ -1797,8 +1797,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		    (s->dirty != DIRTY_OFF ? UFFDIO_REGISTER_MODE_WP : 0)};
 	if (ioctl(r->uffd, UFFDIO_REGISTER, &reg)) {
 		rc = -errno;
-		fprintf(stderr, "uffd-pager: thread %u: UFFDIO_REGISTER: %s\n", t->tid,
-			strerror(-rc));
+		snprintf(t->err, t->errlen, "UFFDIO_REGISTER: %s", strerror(-rc));
 		return rc;
 	}
 	r->registered = 1;
@@ -1812,9 +1811,8 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		madvise(r->swap.mem, reg.range.len, MADV_NOHUGEPAGE);
 		if (ioctl(r->uffd, UFFDIO_REGISTER, &reg)) {
 			rc = -errno;
-			fprintf(stderr,
-				"uffd-pager: thread %u: io=move: UFFDIO_REGISTER swap: %s\n",
-				t->tid, strerror(-rc));
+			snprintf(t->err, t->errlen, "io=%s: UFFDIO_REGISTER of the swap area: %s",
+				 io_names[s->io], strerror(-rc));
 			return rc;
 		}
 	}
@@ -1829,8 +1827,8 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		if (fl < 0 || fcntl(r->uffd, F_SETFL, fl & ~O_NONBLOCK) ||
 		    ioctl(r->uffd, UFFDIO_REGISTER, &g)) {
 			rc = -errno;
-			fprintf(stderr, "uffd-pager: thread %u: stop page: %s\n", t->tid,
-				strerror(-rc));
+			snprintf(t->err, t->errlen, "UFFDIO_REGISTER of the stop page: %s",
+				 strerror(-rc));
 			return rc;
 		}
 	}

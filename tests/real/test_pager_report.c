@@ -21,6 +21,10 @@
  *    whole: its failure path closed descriptor 0, which the harness had
  *    reused for a CSV, and the run ended with "cannot write results:
  *    ...: Bad file descriptor".
+ *  - a thread's setup that fails (a swap folder that does not exist) is
+ *    said on the harness's one line with its reason; the pager printed
+ *    the reason on a line of its own and the harness's line said only
+ *    "thread 0 setup: No such file or directory".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -228,6 +232,39 @@ static void setup_fails_cleanly(void)
 	json_decref(m);
 }
 
+/* The line of s holding needle (static buffer; "" if none). */
+static const char *line_of(const char *s, const char *needle)
+{
+	static char line[4096];
+	const char *p = strstr(s, needle);
+	line[0] = 0;
+	if (p) {
+		while (p > s && p[-1] != '\n')
+			p--;
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+	}
+	return line;
+}
+
+/* A thread's setup failing: its reason on the harness's line, once. */
+static void thread_setup_reason(void)
+{
+	static struct spawn_out o;
+	char root[4200], par[4400];
+	snprintf(par, sizeof(par), "pages=64,frames=16,swap=%s/no-such-folder", top);
+	pager_run(par, NULL, root, &o);
+	if (strstr(o.err, "userfaultfd unavailable")) {
+		printf("SKIP part: no userfaultfd here: %s", o.err);
+		return;
+	}
+	const char *l = line_of(o.err, "thread 0 setup: ");
+	PB_CHECK_MSG(
+	    o.code == 1 && count_of(o.err, "cannot create swap file") == 1 &&
+		strstr(l, "uffd-pager (1 threads): thread 0 setup: cannot create swap file") &&
+		strstr(l, "no-such-folder") && strstr(l, "No such file or directory"),
+	    "swap folder missing: exit %d:\n%s", o.code, o.err);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -237,6 +274,7 @@ int main(int argc, char **argv)
 	unavailable();
 	dirty_recorded();
 	setup_fails_cleanly();
+	thread_setup_reason();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);
