@@ -238,11 +238,21 @@ struct event_row {
 	uint64_t value;
 };
 #define EVT(name, unit, kind, field) PB_COL_FIELD(name, unit, kind, struct event_row, field)
+/* value: NA for PB_EXTRA_NA (not measured, or a statistic's total row) */
+static void event_value(struct pb_csv *c, const void *row, size_t arg)
+{
+	(void)arg;
+	uint64_t v = ((const struct event_row *)row)->value;
+	if (v == PB_EXTRA_NA)
+		pb_csv_na(c);
+	else
+		pb_csv_u64(c, v);
+}
 static const struct pb_col event_cols[] = {
     EVT("experiment", "", PB_COL_STR, experiment),    EVT("kernel", "", PB_COL_STR, kernel),
     EVT("threads", "count", PB_COL_U64, threads),     EVT("rep", "index", PB_COL_U64, rep),
     EVT("thread", "index|total", PB_COL_STR, thread), EVT("event", "", PB_COL_STR, event),
-    EVT("value", "count", PB_COL_U64, value),	      {0},
+    PB_COL_CALL("value", "count", event_value, 0),    {0},
 };
 
 /* ---- the session ---- */
@@ -386,9 +396,12 @@ struct measured {
 	uint64_t *sum_t;     /* [rep] summed thread-ns */
 };
 
+/* Sums over the team; NA (PB_EXTRA_NA) for an extra column that does not
+ * add up (d->extra_na) or that a thread did not measure. */
 static void totals(struct measured *x, const struct thr_rec *rec, const struct pb_gate *g,
-		   const char *const *extra)
+		   const struct pb_kernel_desc *d)
 {
+	const char *const *extra = d->extra_cols;
 	unsigned n = x->n;
 	for (unsigned rep = 0; rep < x->reps; rep++) {
 		struct thr_rec *tot = &x->rec[rep * (n + 1) + n];
@@ -408,7 +421,10 @@ static void totals(struct measured *x, const struct thr_rec *rec, const struct p
 				tot->ctr_ok[k] &= r->ctr_ok[k];
 			}
 			for (int k = 0; extra && k < PB_KERNEL_MAX_EXTRA && extra[k]; k++)
-				tot->extra[k] += r->extra[k];
+				if ((d->extra_na && d->extra_na[k]) || r->extra[k] == PB_EXTRA_NA)
+					tot->extra[k] = PB_EXTRA_NA;
+				else if (tot->extra[k] != PB_EXTRA_NA)
+					tot->extra[k] += r->extra[k];
 		}
 		uint64_t go = pb_gate_go_ns(g, rep);
 		x->wall[rep] = end > go ? end - go : 0;
@@ -561,7 +577,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			 d->name, n, verr);
 	d->teardown(state);
 	int64_t heap = pb_heap_metadata_bytes();
-	totals(&x, c.rec, &c.gate, d->extra_cols);
+	totals(&x, c.rec, &c.gate, d);
 
 	/* Medians over the measured repetitions, per thread and total. */
 	for (unsigned t = 0; t <= n; t++) {
@@ -614,6 +630,11 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 				struct event_row e = {experiment, d->name,  n,		rep,
 						      row.thread, extra[k], r->extra[k]};
 				pb_row_emit(m->events, event_cols, &e);
+				if (e.value == PB_EXTRA_NA)
+					pb_run_note_na(m->run, extra[k],
+						       d->extra_na && d->extra_na[k]
+							   ? d->extra_na[k]
+							   : "not measured by the kernel");
 			}
 		}
 	}

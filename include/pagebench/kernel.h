@@ -47,6 +47,9 @@
 #include "pagebench/param.h"
 
 #define PB_KERNEL_MAX_EXTRA 20
+/* An extra[] value not measured in this repetition (a quantile of no
+ * sample): events.csv says NA (see desc->extra_na). */
+#define PB_EXTRA_NA UINT64_MAX
 
 struct pb_kernel_cfg {
 	unsigned nthreads;  /* threads in the team for this configuration */
@@ -105,7 +108,15 @@ struct pb_kernel_desc {
 	 * in the same process and reports ratio_vs_baseline. */
 	const char *baseline;
 	const char *const *extra_cols; /* NULL-terminated names of extra[] columns, or NULL */
-	int bench_only;		       /* 1: only in `./run.sh bench`, not in the default suite */
+	/*
+	 * Optional, one entry per extra_cols name: NULL for a count that adds
+	 * up over threads, else why the column is a statistic of one thread (a
+	 * quantile): its total rows are NA, as is a repetition where run()
+	 * set it to PB_EXTRA_NA, and meta.json not_available gives this reason
+	 * under the column's name.
+	 */
+	const char *const *extra_na;
+	int bench_only; /* 1: only in `./run.sh bench`, not in the default suite */
 
 	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err);
 	 * -ENOTSUP: this machine lacks what the kernel needs (a system call, a

@@ -2036,10 +2036,11 @@ static uint64_t up_run(void *state, struct pb_kthread *t)
 	t->extra[16] = r->ev[EV_WB_NS] - e0[EV_WB_NS];
 	t->extra[17] = t->extra[10] > sys ? t->extra[10] - sys : 0;
 	t->extra[18] = r->ev[EV_MOVE_EEXIST] - e0[EV_MOVE_EEXIST];
-	t->extra[11] = pb_hist_quantile(&r->hist, 0.5);
-	t->extra[12] = pb_hist_quantile(&r->hist, 0.9);
-	t->extra[13] = pb_hist_quantile(&r->hist, 0.99);
-	t->extra[14] = r->hist.max;
+	/* no fault timed (every access a hit): no latency to report */
+	t->extra[11] = r->hist.n ? pb_hist_quantile(&r->hist, 0.5) : PB_EXTRA_NA;
+	t->extra[12] = r->hist.n ? pb_hist_quantile(&r->hist, 0.9) : PB_EXTRA_NA;
+	t->extra[13] = r->hist.n ? pb_hist_quantile(&r->hist, 0.99) : PB_EXTRA_NA;
+	t->extra[14] = r->hist.n ? r->hist.max : PB_EXTRA_NA;
 	if (r->nreps++ > 0) /* the first run is the warm-up */
 		pb_hist_merge(&r->hist_all, &r->hist);
 	pthread_mutex_unlock(&r->lock);
@@ -2198,6 +2199,12 @@ static const char *const up_extra[] = {"faults",     "zero_fills", "swap_ins",	 
 				       "zap_calls",  "zap_ns",	   "pager_work_ns", "lat_p50_ns",
 				       "lat_p90_ns", "lat_p99_ns", "lat_max_ns",    "copy_ns",
 				       "wb_ns",	     "book_ns",	   "move_eexist",   NULL};
+/* up_extra's lat_* (11..14) are one thread's latency quantiles (extra_na). */
+#define LAT_NA                                                                                     \
+	"one thread's fault latency quantile: NA in total rows (quantiles do not add up over "     \
+	"threads) and in a repetition that timed no fault"
+static const char *const up_extra_na[PB_KERNEL_MAX_EXTRA] = {
+    [11] = LAT_NA, [12] = LAT_NA, [13] = LAT_NA, [14] = LAT_NA};
 
 const struct pb_kernel_desc pb_kernel_uffd_pager = {
     .name = "uffd-pager",
@@ -2209,6 +2216,7 @@ const struct pb_kernel_desc pb_kernel_uffd_pager = {
     .params_size = sizeof(struct up_params),
     .op_unit = "access",
     .extra_cols = up_extra,
+    .extra_na = up_extra_na,
     .setup = up_setup,
     .thread_init = up_thread_init,
     .run = up_run,
@@ -2228,6 +2236,7 @@ const struct pb_kernel_desc pb_kernel_uffd_floor = {
     .params_size = sizeof(struct up_params),
     .op_unit = "access",
     .extra_cols = up_extra,
+    .extra_na = up_extra_na,
     .bench_only = 1,
     .setup = floor_setup,
     .thread_init = up_thread_init,

@@ -25,6 +25,11 @@
  *    said on the harness's one line with its reason; the pager printed
  *    the reason on a line of its own and the harness's line said only
  *    "thread 0 setup: No such file or directory".
+ *  - the lat_* events (one thread's fault latency quantiles) are NA with
+ *    the reason in meta.json not_available where nothing was timed (a
+ *    repetition without a fault: frames = pages, a loop that made every
+ *    page resident in the warm-up) and in total rows (quantiles do not add up over
+ *    threads); they said 0 and the sum of the threads' quantiles.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -265,6 +270,77 @@ static void thread_setup_reason(void)
 	    "swap folder missing: exit %d:\n%s", o.code, o.err);
 }
 
+/* Latency quantiles: a number where faults were timed, else NA with why. */
+static void latency_na(void)
+{
+	static struct spawn_out o;
+	char root[4200], pat[4300], path[4300], err[256];
+	snprintf(root, sizeof(root), "%s/%d", top, nrun++);
+	char *argv[] = {(char *)bin,
+			"run",
+			"uffd-pager",
+			"--threads",
+			"2",
+			"--reps",
+			"1",
+			"--ops",
+			"2000",
+			"--param",
+			"pages=64,frames=64,pattern=loop",
+			"--no-baseline",
+			"--results",
+			root,
+			NULL};
+	spawn_run(argv, NULL, &o);
+	if (strstr(o.err, "userfaultfd unavailable")) {
+		printf("SKIP part: no userfaultfd here: %s", o.err);
+		return;
+	}
+	PB_CHECK_MSG(o.code == 0, "frames=pages: exit %d: %s", o.code, o.err);
+	snprintf(pat, sizeof(pat), "%s/*/events.csv", root);
+	struct pb_csv t = {0};
+	int rc = pbt_glob_one(pat, path, sizeof(path))
+		     ? -ENOENT
+		     : pb_csv_read_file(path, &t, err, sizeof(err));
+	PB_CHECK_MSG(rc == 0, "events.csv: %s", rc == -ENOENT ? "none" : err);
+	/* per (rep 0|1, thread 0|1|total): faults, and lat_* numbers / NAs;
+	 * a loop over the 64 pages: each faults in once, in the warm-up */
+	long long faults[2][3] = {{0}};
+	int num[2][3] = {{0}}, na[2][3] = {{0}};
+	for (size_t r = 0; !rc && r < t.nrows; r++) {
+		const char *ev = pb_csv_get(&t, r, "event"), *v = pb_csv_get(&t, r, "value"),
+			   *th = pb_csv_get(&t, r, "thread");
+		int rep = atoi(pb_csv_get(&t, r, "rep")), k = !strcmp(th, "total") ? 2 : atoi(th);
+		if (rep < 0 || rep > 1 || k < 0 || k > 2)
+			continue;
+		if (!strcmp(ev, "faults"))
+			faults[rep][k] = atoll(v);
+		else if (!strncmp(ev, "lat_", 4) && !strcmp(v, "NA"))
+			na[rep][k]++;
+		else if (!strncmp(ev, "lat_", 4) && strtoull(v, NULL, 10) > 0)
+			num[rep][k]++;
+	}
+	pb_csv_free(&t);
+	for (int k = 0; k < 2; k++) {
+		/* the warm-up faults every page in; the measured repetition none */
+		PB_CHECK_MSG(faults[0][k] == 64 && num[0][k] == 4 && na[0][k] == 0,
+			     "warm-up, thread %d: %lld faults, %d latencies, %d NA", k,
+			     faults[0][k], num[0][k], na[0][k]);
+		PB_CHECK_MSG(faults[1][k] == 0 && na[1][k] == 4,
+			     "measured, thread %d: %lld faults, %d latencies NA of 4", k,
+			     faults[1][k], na[1][k]);
+	}
+	PB_CHECK_MSG(na[0][2] == 4 && na[1][2] == 4 && num[0][2] == 0,
+		     "total rows: %d and %d latencies NA of 4", na[0][2], na[1][2]);
+	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
+	const char *why =
+	    json_string_value(json_object_get(json_object_get(m, "not_available"), "lat_p50_ns"));
+	PB_CHECK_MSG(why && strstr(why, "quantile") && strstr(why, "no fault"),
+		     "not_available.lat_p50_ns: %s", why ? why : "(none)");
+	json_decref(m);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -275,6 +351,7 @@ int main(int argc, char **argv)
 	dirty_recorded();
 	setup_fails_cleanly();
 	thread_setup_reason();
+	latency_na();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);
