@@ -276,11 +276,21 @@ struct event_row {
 	uint64_t value;
 };
 #define EVT(name, unit, kind, field) PB_COL_FIELD(name, unit, kind, struct event_row, field)
+/* value: NA for PB_EXTRA_NA (not measured, or a statistic's total row) */
+static void event_value(struct pb_csv *c, const void *row, size_t arg)
+{
+	(void)arg;
+	uint64_t v = ((const struct event_row *)row)->value;
+	if (v == PB_EXTRA_NA)
+		pb_csv_na(c);
+	else
+		pb_csv_u64(c, v);
+}
 static const struct pb_col event_cols[] = {
     EVT("experiment", "", PB_COL_STR, experiment),    EVT("kernel", "", PB_COL_STR, kernel),
     EVT("threads", "count", PB_COL_U64, threads),     EVT("rep", "index", PB_COL_U64, rep),
     EVT("thread", "index|total", PB_COL_STR, thread), EVT("event", "", PB_COL_STR, event),
-    EVT("value", "count", PB_COL_U64, value),	      {0},
+    PB_COL_CALL("value", "count", event_value, 0),    {0},
 };
 
 /* ---- the session ---- */
@@ -300,6 +310,9 @@ struct pb_measure {
 	size_t nmemo, capmemo;
 	unsigned done;
 	int banner;
+	/* a baseline's -ENOTSUP reason, "KERNEL: why" (run_config's HOLD_ENOTSUP) */
+	char held[600];
+	json_t *resolved; /* config.kernel_resolved: kernel -> its setup's cfg.resolved */
 };
 
 static const struct memo *memo_find(const struct pb_measure *m, const char *kernel,
@@ -391,6 +404,7 @@ void pb_measure_close(struct pb_measure *m)
 	free(m->ctr_cols);
 	free(m->sum_extra);
 	free(m->ctr_names);
+	json_decref(m->resolved);
 	free(m);
 }
 
@@ -413,9 +427,12 @@ struct measured {
 	uint64_t *sum_t;     /* [rep] summed thread-ns */
 };
 
+/* Sums over the team; NA (PB_EXTRA_NA) for an extra column that does not
+ * add up (d->extra_na) or that a thread did not measure. */
 static void totals(struct measured *x, const struct thr_rec *rec, const struct pb_gate *g,
-		   const char *const *extra)
+		   const struct pb_kernel_desc *d)
 {
+	const char *const *extra = d->extra_cols;
 	unsigned n = x->n;
 	for (unsigned rep = 0; rep < x->reps; rep++) {
 		struct thr_rec *tot = &x->rec[rep * (n + 1) + n];
@@ -435,7 +452,10 @@ static void totals(struct measured *x, const struct thr_rec *rec, const struct p
 				tot->ctr_ok[k] &= r->ctr_ok[k];
 			}
 			for (int k = 0; extra && k < PB_KERNEL_MAX_EXTRA && extra[k]; k++)
-				tot->extra[k] += r->extra[k];
+				if ((d->extra_na && d->extra_na[k]) || r->extra[k] == PB_EXTRA_NA)
+					tot->extra[k] = PB_EXTRA_NA;
+				else if (tot->extra[k] != PB_EXTRA_NA)
+					tot->extra[k] += r->extra[k];
 		}
 		uint64_t go = pb_gate_go_ns(g, rep);
 		x->wall[rep] = end > go ? end - go : 0;
@@ -463,10 +483,28 @@ static double rec_ops_per_s(const struct measured *x, unsigned rep, unsigned t)
 	return s > 0 ? (double)r->ops / s : NAN;
 }
 
-/* One configuration.  Returns 0, -EINVAL (bad params), -EINTR, -EIO, or
- * another -errno (message printed). */
+/* What d's setup chose itself (cfg.resolved, a non-empty object) into
+ * meta.json config.kernel_resolved.KERNEL, shared with the run's config. */
+static void record_resolved(struct pb_measure *m, const struct pb_kernel_desc *d, json_t *r)
+{
+	if (!m->resolved) {
+		m->resolved = json_object();
+		pb_run_config_set(m->run, "kernel_resolved", json_incref(m->resolved));
+	}
+	json_object_set(m->resolved, d->name, r);
+}
+
+/* run_config's quiet: the setup failures it does not print */
+enum {
+	QUIET_EINVAL = 1, /* parameters this kernel refuses: the caller tries others */
+	HOLD_ENOTSUP = 2, /* the machine lacks what it needs: the reason kept in m->held */
+};
+
+/* One configuration.  Returns 0, -EINVAL (bad params), -ENOTSUP (the
+ * machine lacks what the kernel needs), -EINTR, -EIO, or another -errno
+ * (message printed, unless quiet says otherwise). */
 static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsigned n,
-		      const char *params, const char *base_params, int quiet_setup)
+		      const char *params, const char *base_params, int quiet)
 {
 	const struct pb_measure_opts *ro = &m->o;
 	struct pb_plan plan;
@@ -493,11 +531,18 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	    .nnodes = pb_topo_nnodes(),
 	    .err = err,
 	    .errlen = sizeof(err),
+	    .resolved = json_object(),
 	};
 	void *state = NULL;
 	rc = d->setup(&cfg, &state);
+	if (!rc && json_object_size(cfg.resolved))
+		record_resolved(m, d, cfg.resolved);
+	json_decref(cfg.resolved);
 	if (rc) {
-		if (!(quiet_setup && rc == -EINVAL))
+		if (rc == -ENOTSUP && (quiet & HOLD_ENOTSUP))
+			snprintf(m->held, sizeof(m->held), "%s: %s", d->name,
+				 err[0] ? err : strerror(-rc));
+		else if (!(rc == -EINVAL && (quiet & QUIET_EINVAL)))
 			pb_error("run", "%s: %s", d->name, err[0] ? err : strerror(-rc));
 		free(thread_node);
 		pb_plan_free(&plan);
@@ -563,7 +608,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			 d->name, n, verr);
 	d->teardown(state);
 	int64_t heap = pb_heap_metadata_bytes();
-	totals(&x, c.rec, &c.gate, d->extra_cols);
+	totals(&x, c.rec, &c.gate, d);
 
 	/* Medians over the measured repetitions, per thread and total. */
 	for (unsigned t = 0; t <= n; t++) {
@@ -616,6 +661,11 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 				struct event_row e = {experiment, d->name,  n,		rep,
 						      row.thread, extra[k], r->extra[k]};
 				pb_row_emit(m->events, event_cols, &e);
+				if (e.value == PB_EXTRA_NA)
+					pb_run_note_na(m->run, extra[k],
+						       d->extra_na && d->extra_na[k]
+							   ? d->extra_na[k]
+							   : "not measured by the kernel");
 			}
 		}
 	}
@@ -699,6 +749,10 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 		      size_t nthreads, const char *params, unsigned *failures)
 {
 	int rc = 0;
+	/* 1: the baseline's setup said -ENOTSUP (m->held): it is not tried
+	 * again, and its reason is said once, by the kernel when the kernel
+	 * cannot run either (the same machine), else here (2: said). */
+	int base_out = 0;
 	const struct pb_kernel_desc *b = NULL;
 	if (m->o.baseline && d->baseline) {
 		b = pb_kernel_find(d->baseline);
@@ -711,22 +765,28 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 		/* The baseline runs with the kernel's parameters when it takes
 		 * them (same pattern, same sizes), else with its defaults. */
 		const char *bp = NULL;
-		if (b) {
+		if (b && !base_out) {
 			int r1 = -1, r2 = -1;
 			if (memo_find(m, b->name, params, n) ||
-			    (params[0] && (r1 = run_config(m, b, n, params, NULL, 1)) == 0))
+			    (params[0] && (r1 = run_config(m, b, n, params, NULL,
+							   QUIET_EINVAL | HOLD_ENOTSUP)) == 0))
 				bp = params;
-			else if (r1 != -EINTR && r1 != -EIO &&
+			else if (r1 != -EINTR && r1 != -EIO && r1 != -ENOTSUP &&
 				 (memo_find(m, b->name, "", n) ||
-				  (r2 = run_config(m, b, n, "", NULL, 0)) == 0))
+				  (r2 = run_config(m, b, n, "", NULL, HOLD_ENOTSUP)) == 0))
 				bp = "";
 			if (r1 == -EINTR || r2 == -EINTR || r1 == -EIO || r2 == -EIO)
 				return r1 == -EINTR || r2 == -EINTR ? -EINTR : -EIO;
+			base_out = r1 == -ENOTSUP || r2 == -ENOTSUP;
 		}
 		/* In a suite a baseline may already have run with its defaults. */
 		if (!params[0] && memo_find(m, d->name, "", n))
 			continue;
 		int r = run_config(m, d, n, params, bp, 0);
+		if (base_out == 1 && r != -ENOTSUP) {
+			pb_error("run", "%s", m->held);
+			base_out = 2;
+		}
 		if (r == -EINTR || r == -EIO)
 			return r;
 		if (r) {
@@ -736,7 +796,9 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 				 r == -EPROTO ? "self-check failed (rows valid=0)" : strerror(-r));
 			pb_run_set_status(m->run, PB_RUN_FAILED, why);
 			(*failures)++;
-			if (r == -EINVAL) /* bad parameters: no point in other thread counts */
+			/* bad parameters, or a machine without what the kernel
+			 * needs: no point in other thread counts */
+			if (r == -EINVAL || r == -ENOTSUP)
 				return r;
 			rc = r;
 		}

@@ -47,6 +47,9 @@
 #include "pagebench/param.h"
 
 #define PB_KERNEL_MAX_EXTRA 20
+/* An extra[] value not measured in this repetition (a quantile of no
+ * sample): events.csv says NA (see desc->extra_na). */
+#define PB_EXTRA_NA UINT64_MAX
 
 struct pb_kernel_cfg {
 	unsigned nthreads;  /* threads in the team for this configuration */
@@ -58,6 +61,15 @@ struct pb_kernel_cfg {
 	unsigned nnodes;	/* NUMA nodes in the topology (>= 1) */
 	char *err;		/* setup writes one line here on failure */
 	size_t errlen;
+	/*
+	 * What setup chose itself where a parameter left the choice to it
+	 * (uffd-pager's dirty=auto, from what the kernel offers): setup may set
+	 * key -> {"value": ..., "why": ...} here, a jansson object, or NULL when
+	 * nothing is recorded (a dry setup).  The harness keeps it after a
+	 * setup that returned 0, as meta.json config.kernel_resolved.KERNEL
+	 * (the same for every thread count: the machine decides it).
+	 */
+	struct json_t *resolved;
 };
 
 /* Per-thread context handed to thread_init and run (on the pinned thread). */
@@ -96,9 +108,21 @@ struct pb_kernel_desc {
 	 * in the same process and reports ratio_vs_baseline. */
 	const char *baseline;
 	const char *const *extra_cols; /* NULL-terminated names of extra[] columns, or NULL */
-	int bench_only;		       /* 1: only in `./run.sh bench`, not in the default suite */
+	/*
+	 * Optional, one entry per extra_cols name: NULL for a count that adds
+	 * up over threads, else why the column is a statistic of one thread (a
+	 * quantile): its total rows are NA, as is a repetition where run()
+	 * set it to PB_EXTRA_NA, and meta.json not_available gives this reason
+	 * under the column's name.
+	 */
+	const char *const *extra_na;
+	int bench_only; /* 1: only in `./run.sh bench`, not in the default suite */
 
-	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err). */
+	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err);
+	 * -ENOTSUP: this machine lacks what the kernel needs (a system call, a
+	 * kernel feature), whatever the thread count: the harness says the
+	 * message once, for the kernel or its baseline, and tries no other
+	 * thread count. */
 	int (*setup)(const struct pb_kernel_cfg *cfg, void **state);
 	/* Optional: on the pinned thread before any repetition (first touch). */
 	int (*thread_init)(void *state, struct pb_kthread *t);

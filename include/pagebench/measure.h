@@ -133,7 +133,10 @@ int pb_measure_open(struct pb_measure **out, struct pb_run *run, const struct pb
 /*
  * Run kernel d at every thread count in threads[0..nthreads) (after its
  * baseline unless disabled), with kernel parameters params ("" = none).
- * Returns 0; -EINVAL (bad parameters: nothing more to try); -EINTR (a
+ * Returns 0; -EINVAL (bad parameters: nothing more to try); -ENOTSUP
+ * (the machine lacks what the kernel needs, its setup said: the reason
+ * printed once, nothing more tried; a baseline's own -ENOTSUP is printed
+ * once and the kernel runs without it); -EINTR (a
  * fatal signal is pending: the configuration in progress was discarded);
  * -EIO (the run folder cannot be written); another -errno if a
  * configuration failed (counted in *failures, message printed, the others

@@ -277,8 +277,10 @@ int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uin
 		return -ERANGE;
 	int rc = 0;
 	for (size_t i = 0; !rc && s->cap && i < m; i++, s->t++) {
-		/* a full stack below cap: room for one more key */
-		if (s->o.depth == s->a && s->a < s->cap &&
+		/* a full stack below cap: room for one more key, when this
+		 * reference adds one (a key not in the stack); a hit only
+		 * moves keys within it, so a full stack stays as it is */
+		if (s->o.depth == s->a && s->a < s->cap && !pb_hmap_find(&s->o.node, keys[i]) &&
 		    (rc = opt_resize(s, pb_pol_grow_capped(s->a, s->cap))))
 			break;
 		rc = os_ref(&s->o, keys[i], nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i], s->cap,

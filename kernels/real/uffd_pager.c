@@ -81,6 +81,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "pagebench/atomic.h"
 #include "pagebench/common.h"
 #include "pagebench/kernel.h"
@@ -433,9 +435,21 @@ static int up_apply(struct upargs *a, const struct up_params *p, char *err, size
 
 /* ---- userfaultfd ---- */
 
+/* The features PAGEBENCH_UFFD hides (tests): nomove, a kernel before 6.8
+ * (no UFFDIO_MOVE); noasync, one before 6.7 (no WP_ASYNC). */
+static uint64_t sim_hidden(void)
+{
+	const char *sim = getenv("PAGEBENCH_UFFD");
+	return !sim			 ? 0
+	       : !strcmp(sim, "nomove")	 ? UFFD_FEATURE_MOVE
+	       : !strcmp(sim, "noasync") ? UFFD_FEATURE_WP_ASYNC
+					 : 0;
+}
+
 /*
  * A userfaultfd, or -errno.  PAGEBENCH_UFFD=eperm|enosys|off simulates a
- * machine without it (tests; off = the sysctl case).
+ * machine without it (tests; off = the sysctl case), nomove|noasync one
+ * without a feature (sim_hidden).
  */
 static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 {
@@ -479,9 +493,7 @@ static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 		int pfd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 		if (pfd >= 0) {
 			if (!ioctl(pfd, UFFDIO_API, &probe))
-				api.features = want & probe.features;
-			if (sim && !strcmp(sim, "nomove")) /* tests: a kernel before 6.8 */
-				api.features &= ~(uint64_t)UFFD_FEATURE_MOVE;
+				api.features = want & probe.features & ~sim_hidden();
 			close(pfd);
 		} else {
 			api.features = want; /* device path: try it */
@@ -499,9 +511,7 @@ static int open_uffd(uint64_t want, uint64_t *got, char *why, size_t whylen)
 			return -e;
 		}
 	}
-	*got = api.features; /* what the kernel offers (it reports all it has) */
-	if (sim && !strcmp(sim, "nomove"))
-		*got &= ~(uint64_t)UFFD_FEATURE_MOVE;
+	*got = api.features & ~sim_hidden(); /* what the kernel offers (it reports all it has) */
 	return fd;
 }
 
@@ -1492,8 +1502,14 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 			      .evict_batch = 1,
 			      .msg_batch = 1,
 			      .watchdog_ms = 10000,
+			      /* every descriptor -1 before the first goto fail,
+			       * which closes those >= 0 (0 would be stdin, or a
+			       * file the harness opened in its place) */
 			      .pagemap_fd = -1,
-			      .pidfd = -1};
+			      .pidfd = -1,
+			      .shared_uffd = -1,
+			      .stop_pipe = {-1, -1},
+			      .wdog_pipe = {-1, -1}};
 	struct upargs a = {.s = s, .policy = "clock"};
 	struct up_params pp = {0}; /* zeroed: defaults free the PB_PT_STR fields they replace */
 	int rc = pb_param_defaults(up_params, &pp, cfg->err, cfg->errlen);
@@ -1570,8 +1586,26 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		goto fail;
 	}
 	close(probe);
-	if (s->dirty == DIRTY_AUTO)
-		s->dirty = (s->features & UFFD_FEATURE_WP_ASYNC) ? DIRTY_ASYNC : DIRTY_WP;
+	/* dirty=auto: WP_ASYNC where the kernel offers it.  The choice and its
+	 * reason go to meta.json (cfg->resolved), as does the floor's none. */
+	const char *dirty_why =
+	    s->floor ? "uffd-floor tracks no dirt, whatever dirty= says" : "asked for";
+	if (s->dirty == DIRTY_AUTO) {
+		int async = !!(s->features & UFFD_FEATURE_WP_ASYNC);
+		s->dirty = async ? DIRTY_ASYNC : DIRTY_WP;
+		dirty_why =
+		    async ? "auto: this kernel offers UFFD_FEATURE_WP_ASYNC (Linux 6.7+): "
+			    "dirt read from the PTE's uffd-wp bit at eviction, no fault"
+		    : sim_hidden() & UFFD_FEATURE_WP_ASYNC
+			? "auto: this kernel does not offer UFFD_FEATURE_WP_ASYNC (Linux 6.7+; "
+			  "simulated by PAGEBENCH_UFFD): a write-protect fault per first write"
+			: "auto: this kernel does not offer UFFD_FEATURE_WP_ASYNC (Linux 6.7+): a "
+			  "write-protect fault per first write";
+	}
+	if (cfg->resolved)
+		json_object_set_new(
+		    cfg->resolved, "dirty",
+		    json_pack("{s:s, s:s}", "value", dirty_names[s->dirty], "why", dirty_why));
 	if (s->io != IO_COPY && !(s->features & UFFD_FEATURE_MOVE)) {
 		snprintf(
 		    cfg->err, cfg->errlen,
@@ -1615,7 +1649,6 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		goto fail;
 	}
 	madvise(s->area, s->area_bytes, MADV_NOHUGEPAGE); /* the pager works in 4 KiB pages */
-	s->shared_uffd = -1;
 	for (unsigned t = 0; t < s->n; t++) {
 		/* Before any thread exists: handlers may lock any region. */
 		pthread_mutex_init(&s->r[t].lock, NULL);
@@ -1637,13 +1670,19 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		for (unsigned t = 0; t < s->n; t++)
 			s->r[t].guard = s->guard_area + (size_t)t * PB_PAGE_SIZE;
 	}
-	s->stop_pipe[0] = s->stop_pipe[1] = -1;
-	s->wdog_pipe[0] = s->wdog_pipe[1] = -1;
 	if (s->handlers) {
+		/* the probe above had one: a failure now is this process's
+		 * (descriptors), not the machine's (-ENOTSUP) */
 		s->shared_uffd = open_uffd(want, &s->features, why, sizeof(why));
-		if (s->shared_uffd < 0 || pipe2(s->stop_pipe, O_CLOEXEC)) {
+		if (s->shared_uffd < 0) {
+			rc = s->shared_uffd;
 			snprintf(cfg->err, cfg->errlen, "%s", why);
-			rc = -ENOTSUP;
+			goto fail;
+		}
+		if (pipe2(s->stop_pipe, O_CLOEXEC)) {
+			rc = -errno;
+			snprintf(cfg->err, cfg->errlen, "cannot make the handlers' stop pipe: %s",
+				 strerror(-rc));
 			goto fail;
 		}
 	}
@@ -1660,10 +1699,12 @@ fail:
 		close(s->pagemap_fd);
 	if (s->shared_uffd >= 0)
 		close(s->shared_uffd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
 	for (int i = 0; i < 2; i++) {
-		if (s->stop_pipe[i] > 0)
+		if (s->stop_pipe[i] >= 0)
 			close(s->stop_pipe[i]);
-		if (s->wdog_pipe[i] > 0)
+		if (s->wdog_pipe[i] >= 0)
 			close(s->wdog_pipe[i]);
 	}
 	if (s->area)
@@ -1705,7 +1746,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	memset(r->slot, 0xff, s->pages * sizeof(uint32_t));
 	int rc = pb_swap_open(&r->swap, s->swap_dir, s->swap_pages, s->direct, why, sizeof(why));
 	if (rc) {
-		fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+		snprintf(t->err, t->errlen, "%s", why);
 		return rc;
 	}
 	if (s->floor) {
@@ -1719,7 +1760,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	struct pb_policy_cfg pc = {
 	    .frames = s->frames, .seed = s->seed + t->tid, .expected_keys = s->pages};
 	if (s->pol->create(&pc, &r->pol, why, sizeof(why))) {
-		fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+		snprintf(t->err, t->errlen, "%s", why);
 		return -EINVAL;
 	}
 	pb_rng_seed(&r->rng, s->seed * 7919 + t->tid);
@@ -1727,7 +1768,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		struct pb_workload_opts o = {.thread = t->tid, .nthreads = s->n, .seed = s->seed};
 		rc = pb_workload_open(s->workload, &o, &r->wl, why, sizeof(why));
 		if (rc) {
-			fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+			snprintf(t->err, t->errlen, "%s", why);
 			return rc;
 		}
 		r->wl_cap = 1;
@@ -1745,7 +1786,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		uint64_t got;
 		r->uffd = open_uffd(want_features(s), &got, why, sizeof(why));
 		if (r->uffd < 0) {
-			fprintf(stderr, "uffd-pager: thread %u: %s\n", t->tid, why);
+			snprintf(t->err, t->errlen, "%s", why);
 			return r->uffd;
 		}
 		r->own_uffd = 1;
@@ -1756,8 +1797,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		    (s->dirty != DIRTY_OFF ? UFFDIO_REGISTER_MODE_WP : 0)};
 	if (ioctl(r->uffd, UFFDIO_REGISTER, &reg)) {
 		rc = -errno;
-		fprintf(stderr, "uffd-pager: thread %u: UFFDIO_REGISTER: %s\n", t->tid,
-			strerror(-rc));
+		snprintf(t->err, t->errlen, "UFFDIO_REGISTER: %s", strerror(-rc));
 		return rc;
 	}
 	r->registered = 1;
@@ -1771,9 +1811,8 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		madvise(r->swap.mem, reg.range.len, MADV_NOHUGEPAGE);
 		if (ioctl(r->uffd, UFFDIO_REGISTER, &reg)) {
 			rc = -errno;
-			fprintf(stderr,
-				"uffd-pager: thread %u: io=move: UFFDIO_REGISTER swap: %s\n",
-				t->tid, strerror(-rc));
+			snprintf(t->err, t->errlen, "io=%s: UFFDIO_REGISTER of the swap area: %s",
+				 io_names[s->io], strerror(-rc));
 			return rc;
 		}
 	}
@@ -1788,8 +1827,8 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		if (fl < 0 || fcntl(r->uffd, F_SETFL, fl & ~O_NONBLOCK) ||
 		    ioctl(r->uffd, UFFDIO_REGISTER, &g)) {
 			rc = -errno;
-			fprintf(stderr, "uffd-pager: thread %u: stop page: %s\n", t->tid,
-				strerror(-rc));
+			snprintf(t->err, t->errlen, "UFFDIO_REGISTER of the stop page: %s",
+				 strerror(-rc));
 			return rc;
 		}
 	}
@@ -1997,10 +2036,11 @@ static uint64_t up_run(void *state, struct pb_kthread *t)
 	t->extra[16] = r->ev[EV_WB_NS] - e0[EV_WB_NS];
 	t->extra[17] = t->extra[10] > sys ? t->extra[10] - sys : 0;
 	t->extra[18] = r->ev[EV_MOVE_EEXIST] - e0[EV_MOVE_EEXIST];
-	t->extra[11] = pb_hist_quantile(&r->hist, 0.5);
-	t->extra[12] = pb_hist_quantile(&r->hist, 0.9);
-	t->extra[13] = pb_hist_quantile(&r->hist, 0.99);
-	t->extra[14] = r->hist.max;
+	/* no fault timed (every access a hit): no latency to report */
+	t->extra[11] = r->hist.n ? pb_hist_quantile(&r->hist, 0.5) : PB_EXTRA_NA;
+	t->extra[12] = r->hist.n ? pb_hist_quantile(&r->hist, 0.9) : PB_EXTRA_NA;
+	t->extra[13] = r->hist.n ? pb_hist_quantile(&r->hist, 0.99) : PB_EXTRA_NA;
+	t->extra[14] = r->hist.n ? r->hist.max : PB_EXTRA_NA;
 	if (r->nreps++ > 0) /* the first run is the warm-up */
 		pb_hist_merge(&r->hist_all, &r->hist);
 	pthread_mutex_unlock(&r->lock);
@@ -2159,6 +2199,12 @@ static const char *const up_extra[] = {"faults",     "zero_fills", "swap_ins",	 
 				       "zap_calls",  "zap_ns",	   "pager_work_ns", "lat_p50_ns",
 				       "lat_p90_ns", "lat_p99_ns", "lat_max_ns",    "copy_ns",
 				       "wb_ns",	     "book_ns",	   "move_eexist",   NULL};
+/* up_extra's lat_* (11..14) are one thread's latency quantiles (extra_na). */
+#define LAT_NA                                                                                     \
+	"one thread's fault latency quantile: NA in total rows (quantiles do not add up over "     \
+	"threads) and in a repetition that timed no fault"
+static const char *const up_extra_na[PB_KERNEL_MAX_EXTRA] = {
+    [11] = LAT_NA, [12] = LAT_NA, [13] = LAT_NA, [14] = LAT_NA};
 
 const struct pb_kernel_desc pb_kernel_uffd_pager = {
     .name = "uffd-pager",
@@ -2170,6 +2216,7 @@ const struct pb_kernel_desc pb_kernel_uffd_pager = {
     .params_size = sizeof(struct up_params),
     .op_unit = "access",
     .extra_cols = up_extra,
+    .extra_na = up_extra_na,
     .setup = up_setup,
     .thread_init = up_thread_init,
     .run = up_run,
@@ -2189,6 +2236,7 @@ const struct pb_kernel_desc pb_kernel_uffd_floor = {
     .params_size = sizeof(struct up_params),
     .op_unit = "access",
     .extra_cols = up_extra,
+    .extra_na = up_extra_na,
     .bench_only = 1,
     .setup = floor_setup,
     .thread_init = up_thread_init,
