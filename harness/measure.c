@@ -287,10 +287,14 @@ static void event_value(struct pb_csv *c, const void *row, size_t arg)
 		pb_csv_u64(c, v);
 }
 static const struct pb_col event_cols[] = {
-    EVT("experiment", "", PB_COL_STR, experiment),    EVT("kernel", "", PB_COL_STR, kernel),
-    EVT("threads", "count", PB_COL_U64, threads),     EVT("rep", "index", PB_COL_U64, rep),
-    EVT("thread", "index|total", PB_COL_STR, thread), EVT("event", "", PB_COL_STR, event),
-    PB_COL_CALL("value", "count", event_value, 0),    {0},
+    EVT("experiment", "", PB_COL_STR, experiment),
+    EVT("kernel", "", PB_COL_STR, kernel),
+    EVT("threads", "count", PB_COL_U64, threads),
+    EVT("rep", "index", PB_COL_U64, rep),
+    EVT("thread", "index|total", PB_COL_STR, thread),
+    EVT("event", "", PB_COL_STR, event),
+    PB_COL_CALL("value", "count", PB_COL_U64, event_value, 0),
+    {0},
 };
 
 /* ---- the session ---- */
