@@ -30,8 +30,9 @@
  *    interval of fewer than 6 repetitions is called min-max, not 95% CI;
  *    a counter not read is named with its reason (text and JSON); the
  *    JSON's cells are typed by their column (numbers, counts as integers,
- *    NA null with its reason, ids strings however they look) and a count
- *    that is not one is refused (exit 2);
+ *    NA null with its reason - a counter's, a rate's counter's, a label
+ *    not set -, ids strings however they look) and a count that is not
+ *    one is refused (exit 2);
  *    a suite's folder shows each process's row of one experiment;
  *  - two runs whose CPU-to-CPU round trips are 6x apart get a note, not a
  *    refusal; 1.2x apart, none.
@@ -869,6 +870,10 @@ int main(int argc, char **argv)
 		PB_CHECK(csv_set(sp, 0, "median_ru_minflt", "NA") == 0);
 		meta_put(mty, "not_available", NULL, "ru_minflt",
 			 json_string("no rusage in this test"));
+		/* a rate NA: the reason of a counter it is computed from */
+		PB_CHECK(csv_set(sp, 0, "ipc", "NA") == 0);
+		meta_put(mty, "not_available", NULL, "papi_tot_ins",
+			 json_string("no PMU in this test"));
 		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mty, "--out", mo,
 							 "--force", "--format", "json", NULL}),
 				0);
@@ -913,6 +918,25 @@ int main(int argc, char **argv)
 			/* a machine without a measured round trip says why */
 			if (json_is_null(json_object_get(row, "cpu_round_trip_ns")))
 				PB_CHECK(json_is_string(json_object_get(na, "cpu_round_trip_ns")));
+			/* so do a rate whose counter was not counted (the PAPI
+			 * ones where there is no PMU) and a label not set (the
+			 * run without --label: ma's rows) */
+			for (size_t c = 0; c < tc.ncols; c++) {
+				const char *h = tc.header[c];
+				size_t hl = strlen(h);
+				int rate = !strcmp(h, "ipc") ||
+					   (hl > 8 && !strcmp(h + hl - 8, "_per_kop"));
+				const char *w = json_string_value(json_object_get(na, h));
+				if (rate && json_is_null(json_object_get(row, h)))
+					PB_CHECK_MSG(w && strstr(w, " not counted: "),
+						     "row %zu: %s null, reason %s", q, h,
+						     w ? w : "(none)");
+			}
+			if (json_is_null(json_object_get(row, "label"))) {
+				const char *w = json_string_value(json_object_get(na, "label"));
+				PB_CHECK_MSG(w && !strcmp(w, "not set (the run had no --label)"),
+					     "row %zu: label null, reason %s", q, w ? w : "(none)");
+			}
 			double want;
 			PB_CHECK(cmp_num(&tc, q, csv_ops, 0, &want, err, sizeof(err)) == 0 &&
 				 json_number_value(json_object_get(row, "median_ops_per_s")) ==
@@ -928,6 +952,13 @@ int main(int argc, char **argv)
 		    json_object_get(json_object_get(r0, "not_available"), "median_ru_minflt"));
 		PB_CHECK_MSG(why && !strcmp(why, "no rusage in this test"), "reason %s",
 			     why ? why : "(absent)");
+		PB_CHECK(json_is_null(json_object_get(r0, "ipc")));
+		why =
+		    json_string_value(json_object_get(json_object_get(r0, "not_available"), "ipc"));
+		PB_CHECK_MSG(why && !strcmp(why, "papi_tot_ins not counted: no PMU in this test"),
+			     "ipc reason %s", why ? why : "(absent)");
+		/* ma's rows were written without --label: null, and why */
+		PB_CHECK(json_is_null(json_object_get(json_array_get(rows, 0), "label")));
 		json_t *m0 = json_array_get(json_object_get(tj, "machines"), 0);
 		PB_CHECK(json_is_integer(json_object_get(m0, "topology.cores")));
 		json_t *rt = json_object_get(m0, "cpu_round_trip_ns");
