@@ -382,7 +382,7 @@ int pb_cmd_plot(int argc, char **argv)
 	int tmp_slot = pb_cleanup_add(ctx.tmp);
 	pb_signals_install(1);
 
-	int missing = 0, refused = 0; /* refused: --ylim leaves out every bar */
+	int missing = 0, refused = 0; /* refused: --ylim leaves out a whole panel */
 	char missing_kind[32] = "";
 	if (nrun == 1) {
 		static int (*const fn[])(struct pb_plot_ctx *, struct pb_plot_run *) = {

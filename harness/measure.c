@@ -269,6 +269,17 @@ int pb_measure_summary_kind(const char *name, enum pb_col_kind *kind)
 	return -ENOENT;
 }
 
+int pb_measure_rate_inputs(const char *name, const char **num, const char **den)
+{
+	for (int k = 0; k < RATE__N; k++)
+		if (!strcmp(rates[k].name, name)) {
+			*num = pb_ctr_column(rates[k].num);
+			*den = rates[k].den == PB_CTR__COUNT ? NULL : pb_ctr_column(rates[k].den);
+			return 0;
+		}
+	return -ENOENT;
+}
+
 struct event_row {
 	const char *experiment, *kernel;
 	uint64_t threads, rep;

@@ -269,11 +269,13 @@ static void append_word(struct word *t, const char *w)
 }
 
 /*
- * Options the suite gives every task itself: suite_plan.c appends
- * --results (the task's folder) and, when the suite has one, --label.  A
- * line's own was dropped without a word (the last one given wins), or,
- * --label in a suite without one, labelled that task's rows alone as
- * another machine.  Refused where the line is read, before anything runs.
+ * Options the suite gives every task itself: suite_plan.c puts --results
+ * (the task's folder) and, when the suite has one, --label right after
+ * the command word.  A line's own, given after them, would win (the last
+ * one given wins): a task writing outside the suite's folder, or rows
+ * labelled as another machine (before 2026-12-05 they came last, and a
+ * line's own was dropped without a word).  Refused where the line is
+ * read, before anything runs.
  */
 static int suite_owned_option(struct parser *p, char **words, int nw)
 {

@@ -274,16 +274,21 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 		json_decref(plan);
 		return -ENOMEM;
 	}
+	/* The suite's options right after the command word, before the
+	 * line's own: a `--` in the line ends the options there, as on the
+	 * command line (pb_param_getopt), and appended after it they were
+	 * arguments ("unexpected argument '--results'") */
 	size_t k = 0;
 	av[k++] = "pagebench";
-	for (size_t i = 0; i < n; i++)
-		av[k++] = (char *)json_string_value(json_array_get(argv, i));
+	av[k++] = (char *)json_string_value(json_array_get(argv, 0));
 	av[k++] = "--results";
 	av[k++] = tdir;
 	if (label) {
 		av[k++] = "--label";
 		av[k++] = (char *)label;
 	}
+	for (size_t i = 1; i < n; i++)
+		av[k++] = (char *)json_string_value(json_array_get(argv, i));
 	char started[32], finished[32];
 	utc_now(started, sizeof(started));
 	int status = -1;

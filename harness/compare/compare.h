@@ -57,11 +57,13 @@ int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *o
 /* A non-negative integer count (strict). */
 int cmp_count(const struct cmp_table *t, size_t row, int col, uint64_t *out, char *err,
 	      size_t errlen);
-/* A cell as a JSON value of its column's type (kind), never of how it
+/* Text as a JSON value of its column's type (kind), never of how it
  * looks (a run id "434e17" stays a string): a string as written; a number
- * parsed strictly (an integer for a count); "NA" null.  Into *out (out may
- * be NULL: only checked); -EINVAL naming the file, line and column when it
- * is not of its type. */
+ * parsed strictly, as cmp_num and cmp_count read it (an integer for a
+ * count); "NA" null.  Into *out (out may be NULL: only checked); -EINVAL
+ * when it is not of its type. */
+int cmp_text_json(const char *v, enum pb_col_kind kind, json_t **out);
+/* cmp_text_json of a cell; -EINVAL naming the file, line and column. */
 int cmp_cell_json(const struct cmp_table *t, size_t row, int col, enum pb_col_kind kind,
 		  json_t **out, char *err, size_t errlen);
 
@@ -172,6 +174,9 @@ struct cmp_report {
 	const struct cmp_rows *rows;
 	int exit_code;
 };
+/* The type of compare.csv column name (the JSON rows' values take it):
+ * threads a count, the statistics numbers, the rest strings. */
+enum pb_col_kind cmp_csv_kind(const char *name);
 /* compare.csv's contents (header and rows), into f. */
 void cmp_write_csv(FILE *f, const struct cmp_report *r);
 void cmp_write_text(FILE *f, const struct cmp_report *r);

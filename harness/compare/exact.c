@@ -83,7 +83,13 @@ static int load_eside(const struct exact_kind *k, struct cmp_run *runs, size_t n
 		int rc = cmp_table_need(t, k->key, k->nkey, kix, err, errlen);
 		if (rc)
 			return rc;
+		int cth = k->has_threads ? cmp_table_col(t, "threads") : -1;
 		for (size_t r = 0; r < t->nrows; r++) {
+			/* threads goes into compare.csv's threads, a number in
+			 * the JSON: a cell that is not one is refused here */
+			if (cth >= 0 && (rc = cmp_cell_json(t, r, cth, cmp_csv_kind("threads"),
+							    NULL, err, errlen)))
+				return rc;
 			char *key = cmp_strdup("");
 			for (size_t c = 0; c < k->nkey; c++) {
 				char *n = cmp_asprintf("%s%s%s=%s", key, c ? "," : "", k->key[c],

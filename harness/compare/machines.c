@@ -229,17 +229,30 @@ static char *counters_na(const struct cmp_run *r)
 
 /* Why run has no value for summary.csv column col, from its meta.json
  * (not_available, or the counter list's reason for a counter's median_X,
- * what the text's "counters NA" line says); NULL where it does not say. */
-static const char *na_reason(const struct cmp_run *r, const char *col)
+ * what the text's "counters NA" line says; for a rate, X_per_kop or ipc,
+ * the reason of a counter it is computed from, into buf), or a label
+ * that was not set; NULL where nothing says. */
+static const char *na_reason(const struct cmp_run *r, const char *col, char *buf, size_t len)
 {
 	const char *x = strncmp(col, "median_", 7) ? col : col + 7;
 	json_t *na = json_object_get(r->meta, "not_available");
 	json_t *c = json_object_get(counter_list(r), x);
-	const char *why = json_string_value(json_object_get(na, col));
+	const char *why = json_string_value(json_object_get(na, col)), *in[2];
 	if (!why)
 		why = json_string_value(json_object_get(na, x));
 	if (!why && json_is_object(c) && !json_is_true(json_object_get(c, "available")))
 		why = json_string_value(json_object_get(c, "reason"));
+	if (!why && !pb_measure_rate_inputs(col, &in[0], &in[1]))
+		for (int k = 0; k < 2 && !why; k++) {
+			const char *w = in[k] ? na_reason(r, in[k], buf, len) : NULL;
+			if (w) {
+				snprintf(buf, len, "%s not counted: %s", in[k], w);
+				why = buf;
+			}
+		}
+	/* summary.csv's label is NA where the run that wrote it had none */
+	if (!why && !strcmp(col, "label"))
+		why = "not set (the run had no --label)";
 	return why;
 }
 
@@ -285,7 +298,8 @@ static json_t *json_value(const struct cmp_run *run, size_t r, size_t c, const c
 	json_t *j = NULL;
 	if (sc >= 0) {
 		(void)cmp_cell_json(t, r, sc, col_kind(col), &j, err, sizeof(err));
-		const char *w = j && json_is_null(j) ? na_reason(run, col) : NULL;
+		char buf[256];
+		const char *w = j && json_is_null(j) ? na_reason(run, col, buf, sizeof(buf)) : NULL;
 		snprintf(why, sizeof(why), "%s", w ? w : "");
 	} else if (c < N_MACHINE_COLS) {
 		j = machine_json(run, col, why, sizeof(why));

@@ -237,8 +237,12 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 		for (size_t r = 0; r < t->nrows && !rc; r++) {
 			int valid;
 			double med;
+			/* threads goes into compare.csv's threads, a number in the
+			 * JSON: a cell that is not one is refused here */
 			if ((rc = parse_flag(t, r, ix[S_VALID], &valid, err, errlen)) ||
-			    (rc = cmp_num(t, r, ix[S_MED], 1, &med, err, errlen)))
+			    (rc = cmp_num(t, r, ix[S_MED], 1, &med, err, errlen)) ||
+			    (rc = cmp_cell_json(t, r, ix[S_THR], cmp_csv_kind("threads"), NULL, err,
+						errlen)))
 				break;
 			if (strcmp(cmp_cell(t, r, ix[S_THREAD]), "total"))
 				continue;

@@ -103,19 +103,54 @@ static void csv_num(FILE *f, double v)
 		fprintf(f, "%.6g,", v);
 }
 
-static const char *const csv_cols[] = {
-    "schema_version", "kind",	  "experiment", "kernel", "params",    "threads",     "pin",
-    "metric",	      "mode",	  "n_base",	"n_new",  "base",      "new",	      "ratio",
-    "ci95_lo",	      "ci95_hi",  "p_value",	"mwu",	  "raw_ratio", "raw_ci95_lo", "raw_ci95_hi",
-    "raw_p_value",    "baseline", "verdict",	"detail",
+/* compare.csv's columns, with each one's type: the JSON rows' values take
+ * it (threads, summary.csv's and sim.csv's count, is a number there, not
+ * the string the row keeps) */
+static const struct {
+	const char *name;
+	enum pb_col_kind kind;
+} csv_cols[] = {
+    {"schema_version", PB_COL_U64},
+    {"kind", PB_COL_STR},
+    {"experiment", PB_COL_STR},
+    {"kernel", PB_COL_STR},
+    {"params", PB_COL_STR},
+    {"threads", PB_COL_U64},
+    {"pin", PB_COL_STR},
+    {"metric", PB_COL_STR},
+    {"mode", PB_COL_STR},
+    {"n_base", PB_COL_U64},
+    {"n_new", PB_COL_U64},
+    {"base", PB_COL_DBL},
+    {"new", PB_COL_DBL},
+    {"ratio", PB_COL_DBL},
+    {"ci95_lo", PB_COL_DBL},
+    {"ci95_hi", PB_COL_DBL},
+    {"p_value", PB_COL_DBL},
+    {"mwu", PB_COL_STR},
+    {"raw_ratio", PB_COL_DBL},
+    {"raw_ci95_lo", PB_COL_DBL},
+    {"raw_ci95_hi", PB_COL_DBL},
+    {"raw_p_value", PB_COL_DBL},
+    {"baseline", PB_COL_STR},
+    {"verdict", PB_COL_STR},
+    {"detail", PB_COL_STR},
 };
 #define CMP_CSV_SCHEMA 1
+
+enum pb_col_kind cmp_csv_kind(const char *name)
+{
+	for (size_t i = 0; i < sizeof(csv_cols) / sizeof(csv_cols[0]); i++)
+		if (!strcmp(csv_cols[i].name, name))
+			return csv_cols[i].kind;
+	return PB_COL_STR;
+}
 
 void cmp_write_csv(FILE *f, const struct cmp_report *rep)
 {
 	size_t nc = sizeof(csv_cols) / sizeof(csv_cols[0]);
 	for (size_t i = 0; i < nc; i++)
-		fprintf(f, "%s%c", csv_cols[i], i + 1 < nc ? ',' : '\n');
+		fprintf(f, "%s%c", csv_cols[i].name, i + 1 < nc ? ',' : '\n');
 	for (size_t i = 0; i < rep->rows->n; i++) {
 		const struct cmp_row *r = &rep->rows->v[i];
 		fprintf(f, "%d,", CMP_CSV_SCHEMA);
@@ -327,6 +362,49 @@ static json_t *jruns(const struct cmp_run *runs, size_t n)
 	return a;
 }
 
+/* Cell v of compare.csv column col as JSON of the column's type (threads
+ * a number).  The cells were checked where they were read (perf.c,
+ * exact.c); one that is not of its type stays the string it is. */
+static void row_cell(json_t *o, const char *col, const char *v)
+{
+	json_t *j;
+	if (cmp_text_json(v ? v : "", cmp_csv_kind(col), &j))
+		j = cmp_json_str(v);
+	json_object_set_new(o, col, j);
+}
+
+/* Why row r has no number in column col (null in the JSON), where the
+ * text says it: an exact count has no interval or test (the text's "exact
+ * counts: must be equal"); a row that judged nothing (missing, invalid,
+ * nothing measured, counts not compared) has its detail line; an exact
+ * ratio over a base count of 0 has none.  NULL where nothing says. */
+static const char *row_na(const struct cmp_row *r, const char *col)
+{
+	static const char *const stats[] = {"ci95_lo",	   "ci95_hi",	  "p_value",	"raw_ratio",
+					    "raw_ci95_lo", "raw_ci95_hi", "raw_p_value"};
+	int exact = !strcmp(r->mode, "exact");
+	for (size_t i = 0; exact && i < sizeof(stats) / sizeof(stats[0]); i++)
+		if (!strcmp(col, stats[i]))
+			return "exact counts (sim.csv, mrc.csv) must be equal: no interval or test";
+	if (r->verdict == CMP_MISSING_BASE || r->verdict == CMP_MISSING_NEW ||
+	    r->verdict == CMP_INVALID || r->verdict == CMP_NA ||
+	    (exact && !(r->metric && *r->metric)))
+		return r->detail;
+	if (exact && !strcmp(col, "ratio") && r->base == 0)
+		return "the base count is 0: no ratio";
+	return NULL;
+}
+
+/* Number v of column col: null where it does not exist, with the reason
+ * (row_na) in na. */
+static void row_num(json_t *o, json_t *na, const struct cmp_row *r, const char *col, double v)
+{
+	const char *why = isfinite(v) ? NULL : row_na(r, col);
+	json_object_set_new(o, col, cmp_json_num(v));
+	if (why)
+		json_object_set_new(na, col, cmp_json_str(why));
+}
+
 json_t *cmp_json(const struct cmp_report *rep)
 {
 	const struct cmp_opts *o = rep->o;
@@ -361,32 +439,35 @@ json_t *cmp_json(const struct cmp_report *rep)
 	json_t *rows = json_array();
 	for (size_t i = 0; i < rep->rows->n; i++) {
 		const struct cmp_row *r = &rep->rows->v[i];
-		json_t *o2 = json_object();
+		json_t *o2 = json_object(), *na = json_object();
 		json_object_set_new(o2, "kind", cmp_json_str(r->kind));
-		json_object_set_new(o2, "experiment", cmp_json_str(r->experiment));
-		json_object_set_new(o2, "kernel", cmp_json_str(r->kernel));
-		json_object_set_new(o2, "params", cmp_json_str(r->params));
-		json_object_set_new(o2, "threads", cmp_json_str(r->threads));
-		json_object_set_new(o2, "pin", cmp_json_str(r->pin));
+		/* the configuration, as summary.csv's (sim.csv's) cells were */
+		row_cell(o2, "experiment", r->experiment);
+		row_cell(o2, "kernel", r->kernel);
+		row_cell(o2, "params", r->params);
+		row_cell(o2, "threads", r->threads);
+		row_cell(o2, "pin", r->pin);
 		json_object_set_new(o2, "metric", cmp_json_str(r->metric ? r->metric : ""));
 		json_object_set_new(o2, "mode", cmp_json_str(r->mode));
 		json_object_set_new(o2, "n_base", json_integer((json_int_t)r->n_base));
 		json_object_set_new(o2, "n_new", json_integer((json_int_t)r->n_new));
-		json_object_set_new(o2, "base", cmp_json_num(r->base));
-		json_object_set_new(o2, "new", cmp_json_num(r->new_));
-		json_object_set_new(o2, "ratio", cmp_json_num(r->ratio));
-		json_object_set_new(o2, "ci95_lo", cmp_json_num(r->lo));
-		json_object_set_new(o2, "ci95_hi", cmp_json_num(r->hi));
-		json_object_set_new(o2, "p_value", cmp_json_num(r->p));
+		row_num(o2, na, r, "base", r->base);
+		row_num(o2, na, r, "new", r->new_);
+		row_num(o2, na, r, "ratio", r->ratio);
+		row_num(o2, na, r, "ci95_lo", r->lo);
+		row_num(o2, na, r, "ci95_hi", r->hi);
+		row_num(o2, na, r, "p_value", r->p);
 		json_object_set_new(o2, "mwu", cmp_json_str(r->mwu));
-		json_object_set_new(o2, "raw_ratio", cmp_json_num(r->raw_ratio));
-		json_object_set_new(o2, "raw_ci95_lo", cmp_json_num(r->raw_lo));
-		json_object_set_new(o2, "raw_ci95_hi", cmp_json_num(r->raw_hi));
-		json_object_set_new(o2, "raw_p_value", cmp_json_num(r->raw_p));
+		row_num(o2, na, r, "raw_ratio", r->raw_ratio);
+		row_num(o2, na, r, "raw_ci95_lo", r->raw_lo);
+		row_num(o2, na, r, "raw_ci95_hi", r->raw_hi);
+		row_num(o2, na, r, "raw_p_value", r->raw_p);
 		json_object_set_new(o2, "baseline", cmp_json_str(r->baseline));
 		json_object_set_new(o2, "verdict", json_string(cmp_verdict_name(r->verdict)));
 		json_object_set_new(o2, "detail",
 				    r->detail ? cmp_json_str(r->detail) : json_null());
+		/* why a null is null, where the text says */
+		json_object_set_new(o2, "not_available", na);
 		json_array_append_new(rows, o2);
 	}
 	json_object_set_new(doc, "rows", rows);

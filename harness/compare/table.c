@@ -161,6 +161,32 @@ static int bad_cell(const struct cmp_table *t, size_t row, int col, const char *
 	return -EINVAL;
 }
 
+/* Text as a finite number (strict: all of it, no leading blank). */
+static int parse_num(const char *v, double *out)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (!*v || *end || errno || !isfinite(d) || *v == ' ' || *v == '\t')
+		return -EINVAL;
+	*out = d;
+	return 0;
+}
+
+/* Text as a non-negative integer count (strict: digits only). */
+static int parse_count(const char *v, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (*end || errno)
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
 int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *out, char *err,
 	    size_t errlen)
 {
@@ -169,53 +195,51 @@ int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *o
 		*out = NAN;
 		return 0;
 	}
-	char *end;
-	errno = 0;
-	double d = strtod(v, &end);
-	if (!*v || *end || errno || !isfinite(d) || *v == ' ' || *v == '\t')
+	if (parse_num(v, out))
 		return bad_cell(t, row, col, na_ok ? "a number or NA" : "a number", err, errlen);
-	*out = d;
 	return 0;
 }
 
 int cmp_count(const struct cmp_table *t, size_t row, int col, uint64_t *out, char *err,
 	      size_t errlen)
 {
-	const char *v = cmp_cell(t, row, col);
-	char *end;
-	errno = 0;
-	if (*v < '0' || *v > '9')
+	if (parse_count(cmp_cell(t, row, col), out))
 		return bad_cell(t, row, col, "a count", err, errlen);
-	unsigned long long x = strtoull(v, &end, 10);
-	if (*end || errno)
-		return bad_cell(t, row, col, "a count", err, errlen);
-	*out = x;
+	return 0;
+}
+
+int cmp_text_json(const char *v, enum pb_col_kind kind, json_t **out)
+{
+	json_t *j;
+	double d;
+	uint64_t u;
+	if (!strcmp(v, "NA")) { /* every column's "could not be measured" */
+		j = json_null();
+	} else if (kind == PB_COL_STR) {
+		j = cmp_json_str(v);
+	} else if (kind == PB_COL_U64) {
+		if (parse_count(v, &u))
+			return -EINVAL;
+		j = u <= INT64_MAX ? json_integer((json_int_t)u) : json_real((double)u);
+	} else {
+		if (parse_num(v, &d))
+			return -EINVAL;
+		j = kind == PB_COL_I64 && d == trunc(d) && fabs(d) < 0x1p63
+			? json_integer((json_int_t)d)
+			: json_real(d);
+	}
+	if (out)
+		*out = j;
+	else
+		json_decref(j);
 	return 0;
 }
 
 int cmp_cell_json(const struct cmp_table *t, size_t row, int col, enum pb_col_kind kind,
 		  json_t **out, char *err, size_t errlen)
 {
-	const char *v = cmp_cell(t, row, col);
-	json_t *j = NULL;
-	double d;
-	uint64_t u;
-	int rc = 0;
-	if (!strcmp(v, "NA")) /* every column's "could not be measured" */
-		j = json_null();
-	else if (kind == PB_COL_STR)
-		j = cmp_json_str(v);
-	else if (kind == PB_COL_U64 && !(rc = cmp_count(t, row, col, &u, err, errlen)))
-		j = u <= INT64_MAX ? json_integer((json_int_t)u) : json_real((double)u);
-	else if (kind == PB_COL_I64 && !(rc = cmp_num(t, row, col, 0, &d, err, errlen)))
-		j = d == trunc(d) && fabs(d) < 0x1p63 ? json_integer((json_int_t)d) : json_real(d);
-	else if (kind == PB_COL_DBL && !(rc = cmp_num(t, row, col, 0, &d, err, errlen)))
-		j = json_real(d);
-	if (rc)
-		return rc;
-	if (out)
-		*out = j;
-	else
-		json_decref(j);
+	if (cmp_text_json(cmp_cell(t, row, col), kind, out))
+		return bad_cell(t, row, col, kind == PB_COL_U64 ? "a count" : "a number", err,
+				errlen);
 	return 0;
 }

@@ -297,47 +297,63 @@ static void bars_logy(struct pb_fig *f, const struct bars *b, int on)
 		fprintf(f->gp, "unset label 5\n");
 }
 
-/* --ylim that leaves out every bar of one of a figure's panels bs[0..n):
- * said on one line with the panel's bars' span, and -EDOM, before the
- * figure is begun, so nothing of it is written.  A bar is a box from the
- * axis' floor (0 on a linear axis: bars_yaxis's [0:*] keeps a low end
- * --ylim leaves open) to its value: it shows where its value reaches the
- * low end.  A log axis with the low end open has no floor (gnuplot
- * autoscales it from the values in range): a bar counts there where its
- * value is at most the high end.  Where none counts gnuplot stopped with
- * "all points y value undefined" (a side open), or drew no bar at all.
- * With --ylim the axis is log only on --logy (bars_yaxis), where a bar of
- * 0 or less is not drawn anyway (bars_logy says so): it does not count. */
-static int bars_ylim_check(const struct pb_plot_ctx *c, const struct bars *bs, size_t n,
-			   const char *fig)
+/* --ylim that leaves out everything drawn in panel p of np of a figure,
+ * whose values are v[0..n): said on one line with the values' span, and
+ * -EDOM, before the figure is begun, so nothing of it is written.  Where
+ * a side is open gnuplot autoscales it from the values in range, finds
+ * none and stops ("all points y value undefined"); where both are given
+ * it draws an empty panel.  What counts, on the axis ylim() sets (an open
+ * low end is the kinds' 0 on a linear axis, and open on a log one):
+ *  - bars (bars != 0): a bar is a box from the axis' floor up to its
+ *    value, so it shows where the value reaches the low end; a log axis
+ *    with the low end open has no floor, and a bar counts there where
+ *    its value is at most the high end;
+ *  - points joined by lines: some point in range, or points on both
+ *    sides of it (a line may cross it; with a side open there is none
+ *    beyond it), i.e. the values' span meets the range.
+ * With --ylim the axis is log only on --logy (bars_yaxis, mrc, scaling),
+ * where a value of 0 or less is not drawn anyway: it does not count. */
+static int ylim_check(const struct pb_plot_ctx *c, const char *fig, int bars, size_t p, size_t np,
+		      const double *v, size_t n)
 {
 	const struct pb_plot_opts *o = c->o;
+	if (!o->ylim)
+		return 0;
 	int lo_open = !strcmp(o->ylo, "*");
 	double ylo = !lo_open ? strtod(o->ylo, NULL) : o->logy ? -INFINITY : 0;
 	double yhi = strcmp(o->yhi, "*") ? strtod(o->yhi, NULL) : INFINITY;
-	for (size_t p = 0; o->ylim && p < n; p++) {
-		double lo = INFINITY, hi = -INFINITY;
-		int shown = 0;
-		for (size_t i = 0; i < bs[p].cl.n * bs[p].se.n; i++) {
-			double v = bs[p].v[i];
-			if (!isfinite(v) || (o->logy && v <= 0))
-				continue;
-			lo = fmin(lo, v);
-			hi = fmax(hi, v);
-			shown |= v >= ylo && (!o->logy || !lo_open || v <= yhi);
-		}
-		if (isfinite(lo) && !shown) {
-			char panel[64] = "";
-			if (n > 1)
-				snprintf(panel, sizeof(panel), " (panel %zu of %zu)", p + 1, n);
-			pb_error("plot",
-				 "--ylim %s leaves out every bar of the %s figure%s: its bars span "
-				 "%.4g to %.4g%s",
-				 o->ylim_arg, fig, panel, lo, hi, o->logy ? " (log y)" : "");
-			return -EDOM;
-		}
+	double lo = INFINITY, hi = -INFINITY;
+	int shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i]) || (o->logy && v[i] <= 0))
+			continue;
+		lo = fmin(lo, v[i]);
+		hi = fmax(hi, v[i]);
+		if (bars)
+			shown |= v[i] >= ylo && (!o->logy || !lo_open || v[i] <= yhi);
 	}
-	return 0;
+	if (!bars)
+		shown = hi >= ylo && lo <= yhi;
+	if (!isfinite(lo) || shown)
+		return 0;
+	const char *what = bars ? "bar" : "point";
+	char panel[64] = "";
+	if (np > 1)
+		snprintf(panel, sizeof(panel), " (panel %zu of %zu)", p + 1, np);
+	pb_error("plot",
+		 "--ylim %s leaves out every %s of the %s figure%s: its %ss span %.4g to %.4g%s",
+		 o->ylim_arg, what, fig, panel, what, lo, hi, o->logy ? " (log y)" : "");
+	return -EDOM;
+}
+
+/* ylim_check over each of a figure's bar panels bs[0..n). */
+static int bars_ylim_check(const struct pb_plot_ctx *c, const struct bars *bs, size_t n,
+			   const char *fig)
+{
+	int rc = 0;
+	for (size_t p = 0; p < n && !rc; p++)
+		rc = ylim_check(c, fig, 1, p, n, bs[p].v, bs[p].cl.n * bs[p].se.n);
+	return rc;
 }
 
 /* A bar panel's y axis: log where --logy asks for it or, with auto_log
@@ -573,6 +589,18 @@ static void thread_xtics(FILE *g, const double *thv, size_t n, double maxthr)
 	fprintf(g, ") nomirror font \",7\"\n");
 }
 
+/* A series' total median ops/s (column cm) at 1 thread, which its
+ * speedups divide by; NaN where it has none. */
+static double one_thread_median(const struct pb_csv *t, const char *series, int cth, int cm)
+{
+	double one = NAN;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (is_total(t, i) && !strcmp(row_series(t, i), series) &&
+		    pb_plot_num(pb_csv_cell(t, i, cth)) == 1)
+			one = pb_plot_num(pb_csv_cell(t, i, cm));
+	return one;
+}
+
 int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
 	const struct pb_csv *t = &r->summary;
@@ -614,12 +642,28 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		names_add(&fam, seen.v[i]);
 	names_free(&seen);
 
+	/* each panel's speedups (a family's series) against --ylim, before
+	 * anything of the figure is written */
+	int rc = 0;
+	double *sv = dalloc(t->nrows);
+	for (size_t fi = 0; fi < fam.n && !rc; fi++) {
+		size_t n = 0;
+		for (size_t k = 0; k < keep.n; k++) {
+			if (strcmp(family_of(r, keep.v[k]), fam.v[fi]))
+				continue;
+			double one = one_thread_median(t, keep.v[k], cth, cm);
+			for (size_t i = 0; i < t->nrows; i++)
+				if (is_total(t, i) && !strcmp(row_series(t, i), keep.v[k]))
+					sv[n++] = pb_plot_num(pb_csv_cell(t, i, cm)) / one;
+		}
+		rc = ylim_check(c, "scaling", 0, fi, fam.n, sv, n);
+	}
+	free(sv);
 	int cols = panel_cols(is_page(&(struct pb_fig){.ctx = c}), fam.n);
 	int rows = (int)((fam.n + (size_t)cols - 1) / (size_t)cols);
 	double w = c->o->width_in, panel_h = fmin(2.6, w / cols * 1.05);
 	struct pb_fig f;
-	int rc = pb_fig_begin(&f, c, "scaling", rows * panel_h + 0.4);
-	if (rc)
+	if (rc || (rc = pb_fig_begin(&f, c, "scaling", rows * panel_h + 0.4)))
 		goto out;
 	pb_fig_source(&f, r, "summary.csv");
 	if (r->has_runs)
@@ -670,11 +714,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		ylim(&f, c->o->logy ? NULL : "[0:*]"); /* a log axis has no 0 */
 		fprintf(g, "plot x with lines ls 101 title \"ideal\"");
 		for (size_t k = 0; k < ks.n; k++) {
-			double one = NAN;
-			for (size_t i = 0; i < t->nrows; i++)
-				if (is_total(t, i) && !strcmp(row_series(t, i), ks.v[k]) &&
-				    pb_plot_num(pb_csv_cell(t, i, cth)) == 1)
-					one = pb_plot_num(pb_csv_cell(t, i, cm));
+			double one = one_thread_median(t, ks.v[k], cth, cm);
 			for (size_t i = 0; i < t->nrows; i++) {
 				if (!is_total(t, i) || strcmp(row_series(t, i), ks.v[k]))
 					continue;
@@ -1214,7 +1254,8 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		goto out;
 	struct pb_fig f;
 	int page = is_page(&(struct pb_fig){.ctx = c});
-	if ((rc = pb_fig_begin(&f, c, "mrc", page ? 3.0 : 3.1)))
+	if ((rc = ylim_check(c, "mrc", 0, 0, 1, v, nfr * pol.n)) ||
+	    (rc = pb_fig_begin(&f, c, "mrc", page ? 3.0 : 3.1)))
 		goto out;
 	pb_fig_source(&f, r, "mrc.csv");
 	pb_fig_styles(&f);

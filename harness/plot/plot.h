@@ -99,7 +99,7 @@ double pb_fig_width(const struct pb_fig *f);
 void pb_fig_styles(struct pb_fig *f);
 
 /* Figure kinds.  Each returns 1 if drawn, 0 if the data has nothing for it,
- * -EDOM if --ylim leaves out every bar of a bar figure (said on stderr;
+ * -EDOM if --ylim leaves out every bar or point of a panel (said on stderr;
  * nothing of the figure written), -errno on failure. */
 int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r);
 int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r);

@@ -111,6 +111,12 @@ void pb_row_emit(struct pb_csv *c, const struct pb_col *cols, const void *row);
  * included) into *kind: 0, or -ENOENT for a column summary.csv does not
  * have (another version's).  For readers that type cells by column. */
 int pb_measure_summary_kind(const char *name, enum pb_col_kind *kind);
+/* The counters summary.csv's rate column `name` (l1_dcm_per_kop, ipc,
+ * ...) is computed from: runs.csv's column of its numerator into *num,
+ * of its denominator into *den (NULL: per 1000 operations).  0, or
+ * -ENOENT for a column that is not a rate.  For readers that say why a
+ * rate is NA. */
+int pb_measure_rate_inputs(const char *name, const char **num, const char **den);
 
 /* ---- 4. the kernel skeleton ---- */
 

@@ -21,13 +21,18 @@
  *    runs.csv missing a repetition that summary.csv counts, or summary.csv
  *    missing a configuration runs.csv has: exit 2;
  *  - two sim folders with one changed fault count exit 1 (CHANGED);
+ *  - --format json's rows take compare.csv's column types (threads and
+ *    the repetition counts integers, the statistics numbers, NA null with
+ *    its reason in not_available, the rest strings), read back against
+ *    compare.csv; a threads cell that is not a count is exit 2;
  *  - --machines of two runs labelled differently prints both and writes
  *    machines.csv, read back (cpu_round_trip_ns: meta.json's, or NA); an
  *    interval of fewer than 6 repetitions is called min-max, not 95% CI;
  *    a counter not read is named with its reason (text and JSON); the
  *    JSON's cells are typed by their column (numbers, counts as integers,
- *    NA null with its reason, ids strings however they look) and a count
- *    that is not one is refused (exit 2);
+ *    NA null with its reason - a counter's, a rate's counter's, a label
+ *    not set -, ids strings however they look) and a count that is not
+ *    one is refused (exit 2);
  *    a suite's folder shows each process's row of one experiment;
  *  - two runs whose CPU-to-CPU round trips are 6x apart get a note, not a
  *    refusal; 1.2x apart, none.
@@ -238,6 +243,82 @@ static void meta_set(const char *dir, const char *obj, const char *key, const ch
 static void meta_set_round_trip(const char *dir, double v)
 {
 	meta_put(dir, "cpu_round_trip", "start", "median_ns", json_real(v));
+}
+
+/* The JSON rows of a plain compare (doc) against compare.csv, written by
+ * the same call: every column is there with its column's type, not the
+ * look of its text - threads, n_base, n_new integers; the statistics
+ * numbers (compare.csv's to its 6 digits) or, where it says NA, null with
+ * a reason in the row's not_available; the rest the CSV's strings (detail
+ * null where the CSV's is empty).  Returns the row whose experiment is
+ * exp (NULL if none), for the caller's own checks. */
+static json_t *check_typed_rows(const char *what, json_t *doc, const char *csv, const char *exp)
+{
+	static const char *const ints[] = {"threads", "n_base", "n_new"};
+	static const char *const nums[] = {"base",	  "new",	"ratio",     "ci95_lo",
+					   "ci95_hi",	  "p_value",	"raw_ratio", "raw_ci95_lo",
+					   "raw_ci95_hi", "raw_p_value"};
+	struct cmp_table t;
+	char err[512];
+	json_t *rows = json_object_get(doc, "rows"), *found = NULL;
+	PB_CHECK_MSG(cmp_table_load(csv, &t, err, sizeof(err)) == 0, "%s: %s", what, err);
+	PB_CHECK_MSG(json_array_size(rows) == t.nrows, "%s: %zu rows, compare.csv %zu", what,
+		     json_array_size(rows), t.nrows);
+	for (size_t q = 0; q < t.nrows && q < json_array_size(rows); q++) {
+		json_t *row = json_array_get(rows, q), *na = json_object_get(row, "not_available");
+		PB_CHECK_MSG(json_is_object(na), "%s row %zu: no not_available", what, q);
+		for (size_t c = 1; c < t.ncols; c++) { /* after schema_version */
+			const char *col = t.header[c], *cell = cmp_cell(&t, q, (int)c);
+			json_t *v = json_object_get(row, col);
+			int is_int = 0, is_num = 0;
+			for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++)
+				is_int |= !strcmp(col, ints[k]);
+			for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++)
+				is_num |= !strcmp(col, nums[k]);
+			if (is_int) {
+				uint64_t want = 0;
+				PB_CHECK(cmp_count(&t, q, (int)c, &want, err, sizeof(err)) == 0);
+				PB_CHECK_MSG(
+				    json_is_integer(v) && json_integer_value(v) == (json_int_t)want,
+				    "%s row %zu: %s is not the integer %s", what, q, col, cell);
+			} else if (is_num && !strcmp(cell, "NA")) {
+				PB_CHECK_MSG(
+				    json_is_null(v) && json_is_string(json_object_get(na, col)),
+				    "%s row %zu: %s NA without null and a reason", what, q, col);
+			} else if (is_num) {
+				double want = 0;
+				PB_CHECK(cmp_num(&t, q, (int)c, 0, &want, err, sizeof(err)) == 0);
+				PB_CHECK_MSG(json_is_number(v) && fabs(json_number_value(v) -
+								       want) <= 1e-5 * fabs(want),
+					     "%s row %zu: %s is not the number %s", what, q, col,
+					     cell);
+			} else if (!strcmp(col, "detail") && !*cell) {
+				PB_CHECK_MSG(json_is_null(v), "%s row %zu: detail", what, q);
+			} else {
+				PB_CHECK_MSG(
+				    json_is_string(v) && !strcmp(json_string_value(v), cell),
+				    "%s row %zu: %s is not the string '%s'", what, q, col, cell);
+			}
+		}
+		const char *e = json_string_value(json_object_get(row, "experiment"));
+		if (exp && e && !strcmp(e, exp))
+			found = row;
+	}
+	cmp_table_free(&t);
+	return found;
+}
+
+/* `compare BASE NEW --out OUT --force --format json`: it exits want and
+ * its stdout parses (jansson); the document, or NULL. */
+static json_t *compare_json(const char *base, const char *new_, const char *out, int want)
+{
+	json_error_t je;
+	PB_CHECK_EQ_U64(compare((const char *[]){base, new_, "--out", out, "--force", "--format",
+						 "json", NULL}),
+			want);
+	json_t *j = json_loads(o.out, 0, &je);
+	PB_CHECK_MSG(j != NULL, "%s %s: json: %s", base, new_, je.text);
+	return j;
 }
 
 static char *copy(const char *src, const char *name)
@@ -662,6 +743,56 @@ int main(int argc, char **argv)
 	PB_CHECK_EQ_U64(compare((const char *[]){s1, s2, "--out", out, "--force", NULL}), 1);
 	PB_CHECK_MSG(strstr(o.out, "CHANGED") && strstr(o.out, "faults"), "%s", o.out);
 
+	/* 9b. plain compare's JSON: every value of its column's type, as
+	 * compare.csv (read back) has it, and a null's reason beside it:
+	 * timed rows, a vanished experiment (each number null with the
+	 * detail's reason), a sim row with a changed count (threads from
+	 * sim.csv; an exact count has no interval), mrc rows; then a threads
+	 * cell that is not a count is refused (it was shown as text) */
+	{
+		const char *cc = path("%s/compare.csv", out);
+		json_t *j = compare_json(a, a, out, 0);
+		json_t *row = check_typed_rows("a a", j, cc, "pt-lookup");
+		PB_CHECK(row && json_integer_value(json_object_get(row, "threads")) == 1 &&
+			 json_object_size(json_object_get(row, "not_available")) == 0);
+		json_decref(j);
+		j = compare_json(a, gone, out, 1);
+		row = check_typed_rows("a gone", j, cc, "pt-lookup");
+		const char *why = json_string_value(
+		    json_object_get(json_object_get(row, "not_available"), "base"));
+		PB_CHECK_MSG(why && !strcmp(why, "in BASE only: the experiment vanished"),
+			     "reason %s", why ? why : "(none)");
+		json_decref(j);
+		j = compare_json(s1, s2, out, 1);
+		check_typed_rows("s1 s2", j, cc, NULL);
+		row = json_array_get(json_object_get(j, "rows"), 0);
+		why = json_string_value(
+		    json_object_get(json_object_get(row, "not_available"), "ci95_lo"));
+		PB_CHECK_MSG(why && strstr(why, "exact counts"), "reason %s", why ? why : "(none)");
+		json_decref(j);
+		j = compare_json(m1, m2, out, 0);
+		check_typed_rows("m1 m2", j, cc, NULL);
+		json_decref(j);
+		char *tx = copy(a, "threads_x");
+		long tr =
+		    csv_find(path("%s/summary.csv", tx), "kernel", "pt-lookup", "thread", "0");
+		PB_CHECK(tr >= 0 &&
+			 csv_set(path("%s/summary.csv", tx), (size_t)tr, "threads", "1x") == 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){a, tx, "--out", out, "--force", "--format",
+							 "json", NULL}),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "summary.csv:") &&
+				 strstr(o.err, "(threads): '1x'"),
+			     "%s", o.err);
+		char *sx = copy(s1, "sim_threads_x");
+		PB_CHECK(csv_set(path("%s/sim.csv", sx), 0, "threads", "1x") == 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){s1, sx, "--out", out, "--force", NULL}),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "sim.csv:") &&
+				 strstr(o.err, "(threads): '1x'"),
+			     "%s", o.err);
+	}
+
 	/* 10. machines side by side */
 	char *ma = copy(a, "ma"), *mb = copy(a, "mb");
 	meta_set(ma, NULL, "label", "alpha");
@@ -739,6 +870,10 @@ int main(int argc, char **argv)
 		PB_CHECK(csv_set(sp, 0, "median_ru_minflt", "NA") == 0);
 		meta_put(mty, "not_available", NULL, "ru_minflt",
 			 json_string("no rusage in this test"));
+		/* a rate NA: the reason of a counter it is computed from */
+		PB_CHECK(csv_set(sp, 0, "ipc", "NA") == 0);
+		meta_put(mty, "not_available", NULL, "papi_tot_ins",
+			 json_string("no PMU in this test"));
 		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mty, "--out", mo,
 							 "--force", "--format", "json", NULL}),
 				0);
@@ -783,6 +918,25 @@ int main(int argc, char **argv)
 			/* a machine without a measured round trip says why */
 			if (json_is_null(json_object_get(row, "cpu_round_trip_ns")))
 				PB_CHECK(json_is_string(json_object_get(na, "cpu_round_trip_ns")));
+			/* so do a rate whose counter was not counted (the PAPI
+			 * ones where there is no PMU) and a label not set (the
+			 * run without --label: ma's rows) */
+			for (size_t c = 0; c < tc.ncols; c++) {
+				const char *h = tc.header[c];
+				size_t hl = strlen(h);
+				int rate = !strcmp(h, "ipc") ||
+					   (hl > 8 && !strcmp(h + hl - 8, "_per_kop"));
+				const char *w = json_string_value(json_object_get(na, h));
+				if (rate && json_is_null(json_object_get(row, h)))
+					PB_CHECK_MSG(w && strstr(w, " not counted: "),
+						     "row %zu: %s null, reason %s", q, h,
+						     w ? w : "(none)");
+			}
+			if (json_is_null(json_object_get(row, "label"))) {
+				const char *w = json_string_value(json_object_get(na, "label"));
+				PB_CHECK_MSG(w && !strcmp(w, "not set (the run had no --label)"),
+					     "row %zu: label null, reason %s", q, w ? w : "(none)");
+			}
 			double want;
 			PB_CHECK(cmp_num(&tc, q, csv_ops, 0, &want, err, sizeof(err)) == 0 &&
 				 json_number_value(json_object_get(row, "median_ops_per_s")) ==
@@ -798,6 +952,13 @@ int main(int argc, char **argv)
 		    json_object_get(json_object_get(r0, "not_available"), "median_ru_minflt"));
 		PB_CHECK_MSG(why && !strcmp(why, "no rusage in this test"), "reason %s",
 			     why ? why : "(absent)");
+		PB_CHECK(json_is_null(json_object_get(r0, "ipc")));
+		why =
+		    json_string_value(json_object_get(json_object_get(r0, "not_available"), "ipc"));
+		PB_CHECK_MSG(why && !strcmp(why, "papi_tot_ins not counted: no PMU in this test"),
+			     "ipc reason %s", why ? why : "(absent)");
+		/* ma's rows were written without --label: null, and why */
+		PB_CHECK(json_is_null(json_object_get(json_array_get(rows, 0), "label")));
 		json_t *m0 = json_array_get(json_object_get(tj, "machines"), 0);
 		PB_CHECK(json_is_integer(json_object_get(m0, "topology.cores")));
 		json_t *rt = json_object_get(m0, "cpu_round_trip_ns");

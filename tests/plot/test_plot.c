@@ -10,8 +10,8 @@
  * upright labels, --mono patterns, log floors and their notes on zeros,
  * sampled MRCs' err_est and NA sizes, machines of sim folders as medians,
  * sidecars naming the machine); bad options and empty folders are one line
- * and exit 2, and so is a --ylim that leaves out every bar (nothing
- * written); a missing
+ * and exit 2, and so is a --ylim that leaves out every bar or every
+ * point of a line figure's panel (nothing written); a missing
  * gnuplot is exit 1; a FIFO in the way is refused; and names built to
  * inject gnuplot commands (system(), backquotes, $(...)) run nothing.
  * argv[1]: the pagebench binary.  Skips without gnuplot.
@@ -701,6 +701,77 @@ int main(int argc, char **argv)
 			PB_CHECK_MSG(dir_entries(out) == 0, "%s: %d entries left", out,
 				     dir_entries(out));
 		}
+	}
+	/* the line kinds alike: a --ylim that no point of a panel reaches
+	 * (gnuplot stopped with "all points y value undefined" where a side
+	 * was open, exit 1, and drew an empty panel where both were given)
+	 * is one line naming the range and the points' span, exit 2, nothing
+	 * in --out; the span is the CSVs' (read back): scaling's speedups
+	 * (each total median ops/s over the 1-thread one), mrc's miss ratios */
+	{
+		struct pb_csv sc = {0}, mc = {0};
+		char cerr[256], want[160];
+		double span[2][2] = {{INFINITY, -INFINITY}, {INFINITY, -INFINITY}};
+		snprintf(p, sizeof(p), "%s/summary.csv", rrun6);
+		PB_CHECK_MSG(!pb_csv_read_file(p, &sc, cerr, sizeof(cerr)), "%s", cerr);
+		int ct = pb_csv_col(&sc, "thread"), cth = pb_csv_col(&sc, "threads"),
+		    co = pb_csv_col(&sc, "median_ops_per_s");
+		double one = NAN;
+		for (size_t r = 0; ct >= 0 && cth >= 0 && co >= 0 && r < sc.nrows; r++)
+			if (!strcmp(pb_csv_cell(&sc, r, ct), "total") &&
+			    !strcmp(pb_csv_cell(&sc, r, cth), "1"))
+				one = strtod(pb_csv_cell(&sc, r, co), NULL);
+		for (size_t r = 0; ct >= 0 && co >= 0 && r < sc.nrows; r++)
+			if (!strcmp(pb_csv_cell(&sc, r, ct), "total")) {
+				double v = strtod(pb_csv_cell(&sc, r, co), NULL) / one;
+				span[0][0] = fmin(span[0][0], v);
+				span[0][1] = fmax(span[0][1], v);
+			}
+		pb_csv_free(&sc);
+		snprintf(p, sizeof(p), "%s/mrc.csv", rmrc);
+		PB_CHECK_MSG(!pb_csv_read_file(p, &mc, cerr, sizeof(cerr)), "%s", cerr);
+		int cmr = pb_csv_col(&mc, "miss_ratio"), cpo = pb_csv_col(&mc, "policy");
+		double lru[2] = {NAN, NAN}; /* lru's first two points, for a zoom */
+		for (size_t r = 0; cmr >= 0 && cpo >= 0 && r < mc.nrows; r++) {
+			double v = strtod(pb_csv_cell(&mc, r, cmr), NULL);
+			span[1][0] = fmin(span[1][0], v);
+			span[1][1] = fmax(span[1][1], v);
+			if (!strcmp(pb_csv_cell(&mc, r, cpo), "lru") && isnan(lru[1]))
+				lru[isnan(lru[0]) ? 0 : 1] = v;
+		}
+		pb_csv_free(&mc);
+		/* above every point, below (log), both ends above, on both axes */
+		static const struct {
+			const char *kind, *ylim, *logy;
+		} bad[] = {{"scaling", "1e9:", NULL},	  {"scaling", ":1e-9", "--logy"},
+			   {"scaling", "1e9:", "--logy"}, {"mrc", "1e9:", NULL},
+			   {"mrc", ":1e-9", "--logy"},	  {"mrc", "2:3", NULL}};
+		for (size_t k = 0; k < PB_ARRAY_SIZE(bad); k++) {
+			int m = !strcmp(bad[k].kind, "mrc");
+			char sp[96];
+			snprintf(out, sizeof(out), "%s/ylim-line%zu", root, k);
+			snprintf(want, sizeof(want),
+				 "--ylim %s leaves out every point of the %s figure", bad[k].ylim,
+				 bad[k].kind);
+			snprintf(sp, sizeof(sp), "its points span %.4g to %.4g", span[m][0],
+				 span[m][1]);
+			pb(NULL, "plot", m ? rmrc : rrun6, "--kind", bad[k].kind, "--ylim",
+			   bad[k].ylim, "--out", out, bad[k].logy, NULL);
+			one_line_exit(2, want);
+			PB_CHECK_MSG(strstr(o.err, want) && strstr(o.err, sp), "%s, %s: %s", want,
+				     sp, o.err);
+			PB_CHECK_MSG(dir_entries(out) == 0, "%s: %d entries left", out,
+				     dir_entries(out));
+		}
+		/* a range between two points of a line (none inside it) is a
+		 * zoom the line crosses: drawn */
+		double gap = (lru[0] - lru[1]) / 4;
+		char zoom[96];
+		snprintf(zoom, sizeof(zoom), "%.9g:%.9g", lru[1] + gap, lru[0] - gap);
+		snprintf(out, sizeof(out), "%s/ylim-zoom", root);
+		PB_CHECK_MSG(gap > 0 && pb(NULL, "plot", rmrc, "--kind", "mrc", "--ylim", zoom,
+					   "--out", out, NULL) == 0,
+			     "mrc --ylim %s: %s", zoom, o.err);
 	}
 	snprintf(out, sizeof(out), "%s/scaling-logy", root);
 	PB_CHECK_MSG(pb(NULL, "plot", rrun2, "--kind", "scaling", "--logy", "--out", out, NULL) ==

@@ -6,7 +6,8 @@
  *  - the CLI: `suite` alone is usage (exit 2), --dry-run prints the plan,
  *    a malformed file exits 2 naming file and line, every built-in parses;
  *    a line with its own --label or --results (the suite sets them) is
- *    refused the same way, before anything runs;
+ *    refused the same way, before anything runs; a line ending in `--`
+ *    runs with the suite's --results and --label;
  *  - a user's suite file runs end to end: plan.json and meta.json parse
  *    with jansson, every task has its own run folder with its own
  *    meta.json, and the merged CSVs hold every task's rows under one
@@ -28,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pagebench/csvread.h"
 #include "pagebench/kernel.h"
 #include "pagebench/suite.h"
 #include "pbtest.h"
@@ -234,6 +236,50 @@ static void cli(const char *tmp)
 			 strstr(o->err, path),
 		     "exit %d: %s", o->code, o->err);
 	PB_CHECK_MSG(access(res, F_OK) != 0, "%s was made", res);
+
+	/* A line ending in `--` (the end of the options, as on the command
+	 * line): the suite's --results and --label go before the line's
+	 * words, so they stay options (appended after the `--` they were
+	 * arguments: "unexpected argument '--results'", every task failed) */
+	snprintf(file, sizeof(file), "%s/dashdash.suite", tmp);
+	write_text(file, "run chase --threads 1 --reps 1 --ops 1000 --\n"
+			 "sim --workload zipf:pages=200,refs=2000 --policy lru --frames 50 --\n");
+	snprintf(res, sizeof(res), "%s/dd-results", tmp);
+	char *add[] = {(char *)pb, "suite", file, "--results", res, "--label", "lab2", NULL};
+	PB_CHECK_MSG(spawn_run(add, NULL, o) == 0, "exit %d: %s", o->code, o->err);
+	for (int k = 1; k <= 2; k++) {
+		glob_t gt;
+		snprintf(path, sizeof(path), "%s/*/tasks/%03d/task.json", res, k);
+		PB_CHECK(glob(path, 0, NULL, &gt) == 0 && gt.gl_pathc == 1);
+		json_t *tj = gt.gl_pathc == 1 ? load_json(gt.gl_pathv[0]) : NULL;
+		const char *st = json_string_value(json_object_get(tj, "status"));
+		PB_CHECK_MSG(st && !strcmp(st, "ok"), "task %d: %s", k,
+			     json_string_value(json_object_get(tj, "message")) ?: "(no message)");
+		json_decref(tj);
+		if (gt.gl_pathc)
+			globfree(&gt);
+	}
+	/* both tasks' rows merged (the CSV reader), every one with the
+	 * suite's label */
+	static const char *const dd_csv[] = {"summary.csv", "sim.csv"};
+	for (size_t k = 0; k < 2; k++) {
+		glob_t gc;
+		struct pb_csv t = {0};
+		char cerr[256];
+		snprintf(path, sizeof(path), "%s/*/%s", res, dd_csv[k]);
+		PB_CHECK(glob(path, 0, NULL, &gc) == 0 && gc.gl_pathc == 1);
+		if (gc.gl_pathc != 1)
+			continue;
+		PB_CHECK_MSG(!pb_csv_read_file(gc.gl_pathv[0], &t, cerr, sizeof(cerr)), "%s", cerr);
+		globfree(&gc);
+		int cl = pb_csv_col(&t, "label");
+		size_t nl = 0;
+		for (size_t r = 0; cl >= 0 && r < t.nrows; r++)
+			nl += !strcmp(pb_csv_cell(&t, r, cl), "lab2");
+		PB_CHECK_MSG(t.nrows > 0 && nl == t.nrows, "%s: %zu rows, %zu labelled lab2",
+			     dd_csv[k], t.nrows, nl);
+		pb_csv_free(&t);
+	}
 
 	/* A user's suite: two kernels and a sim, run end to end. */
 	snprintf(file, sizeof(file), "%s/mine.suite", tmp);
