@@ -394,6 +394,34 @@ static int up_custom(struct upargs *a, const char *k, const char *v, char *err, 
 	return -EINVAL;
 }
 
+/*
+ * latency_csv=FILE is appended to by verify(), after the run, where a
+ * failure is only a line on stderr: it is checked here, before any run.  A
+ * regular file (not a link: the append opens it O_NOFOLLOW) writable by
+ * us, or a new name in a folder we may write.  0 or -EINVAL with the reason.
+ */
+static int latency_csv_check(const char *path, char *err, size_t n)
+{
+	struct stat sb;
+	if (!lstat(path, &sb)) {
+		if (!S_ISREG(sb.st_mode))
+			return bad(err, n, "latency_csv", path, "not a regular file");
+		return access(path, W_OK) ? bad(err, n, "latency_csv", path, strerror(errno)) : 0;
+	}
+	if (errno != ENOENT)
+		return bad(err, n, "latency_csv", path, strerror(errno));
+	char dir[1024];
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+		 slash ? path : ".");
+	if (access(dir, W_OK | X_OK)) {
+		char why[300];
+		snprintf(why, sizeof(why), "its folder: %s", strerror(errno));
+		return bad(err, n, "latency_csv", path, why);
+	}
+	return 0;
+}
+
 /* The table's values into the state; 0 or -EINVAL with one line in err. */
 static int up_apply(struct upargs *a, const struct up_params *p, char *err, size_t n)
 {
@@ -1564,6 +1592,8 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 			 io_names[s->io]);
 		goto fail;
 	}
+	if (s->latency_csv[0] && latency_csv_check(s->latency_csv, cfg->err, cfg->errlen))
+		goto fail;
 	if (!s->swap_pages)
 		s->swap_pages = s->pages;
 	snprintf(s->params, sizeof(s->params), "%s", cfg->params);

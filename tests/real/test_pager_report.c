@@ -30,6 +30,10 @@
  *    repetition without a fault: frames = pages, a loop that made every
  *    page resident in the warm-up) and in total rows (quantiles do not add up over
  *    threads); they said 0 and the sum of the threads' quantiles.
+ *  - latency_csv=FILE that cannot be written (a folder, a name in a
+ *    folder that does not exist) is refused before the run, with the
+ *    reason and exit 2; the run went on, said so on stderr after it and
+ *    exited 0 without the file.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -341,6 +345,26 @@ static void latency_na(void)
 	json_decref(m);
 }
 
+/* latency_csv that cannot be written: refused up front, no run folder. */
+static void latency_csv_refused(void)
+{
+	static struct spawn_out o;
+	char par[2][4400], root[4200], pat[4300], path[4300];
+	snprintf(par[0], sizeof(par[0]), "pages=64,frames=16,latency_csv=%s", top);
+	snprintf(par[1], sizeof(par[1]), "pages=64,frames=16,latency_csv=%s/no-such-folder/l.csv",
+		 top);
+	const char *why[2] = {"not a regular file", "its folder: No such file or directory"};
+	for (int i = 0; i < 2; i++) {
+		pager_run(par[i], NULL, root, &o);
+		snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+		PB_CHECK_MSG(o.code == 2 && count_lines(o.err) == 1 &&
+				 strstr(o.err, "bad latency_csv") && strstr(o.err, why[i]),
+			     "%s: exit %d:\n%s", par[i], o.code, o.err);
+		PB_CHECK_MSG(pbt_glob_one(pat, path, sizeof(path)) != 0, "%s: a run folder: %s",
+			     par[i], path);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -352,6 +376,7 @@ int main(int argc, char **argv)
 	setup_fails_cleanly();
 	thread_setup_reason();
 	latency_na();
+	latency_csv_refused();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);
