@@ -1516,6 +1516,18 @@ static void *watchdog_main(void *arg)
 
 /* ---- setup ---- */
 
+/* A choice setup made, and why, into cfg->resolved (meta.json
+ * config.kernel_resolved); value: a new reference, taken. */
+static void resolved_put(const struct pb_kernel_cfg *cfg, const char *key, json_t *value,
+			 const char *why)
+{
+	if (cfg->resolved)
+		json_object_set_new(cfg->resolved, key,
+				    json_pack("{s:o, s:s}", "value", value, "why", why));
+	else
+		json_decref(value);
+}
+
 static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floor)
 {
 	struct upstate *s = calloc(1, sizeof(*s));
@@ -1594,6 +1606,12 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 	}
 	if (s->latency_csv[0] && latency_csv_check(s->latency_csv, cfg->err, cfg->errlen))
 		goto fail;
+	/* kernel_params says 0 for swap_pages unset: the slots made are recorded */
+	resolved_put(cfg, "swap_pages",
+		     json_integer((json_int_t)(s->swap_pages ? s->swap_pages : s->pages)),
+		     s->floor	     ? "uffd-floor keeps every page in its own slot: pages"
+		     : s->swap_pages ? "asked for"
+				     : "unset: pages");
 	if (!s->swap_pages)
 		s->swap_pages = s->pages;
 	snprintf(s->params, sizeof(s->params), "%s", cfg->params);
@@ -1632,10 +1650,7 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 			: "auto: this kernel does not offer UFFD_FEATURE_WP_ASYNC (Linux 6.7+): a "
 			  "write-protect fault per first write";
 	}
-	if (cfg->resolved)
-		json_object_set_new(
-		    cfg->resolved, "dirty",
-		    json_pack("{s:s, s:s}", "value", dirty_names[s->dirty], "why", dirty_why));
+	resolved_put(cfg, "dirty", json_string(dirty_names[s->dirty]), dirty_why);
 	if (s->io != IO_COPY && !(s->features & UFFD_FEATURE_MOVE)) {
 		snprintf(
 		    cfg->err, cfg->errlen,

@@ -15,7 +15,8 @@
  *    where it does not (simulated: PAGEBENCH_UFFD=noasync), and the
  *    value agrees with the run's own counts (write-protect faults only
  *    under wp).  A value given is recorded as given.  meta.json had only
- *    the parameter, "auto".
+ *    the parameter, "auto".  So is swap_pages unset: the slots made
+ *    (pages), where kernel_params says 0.
  *  - a pager whose setup fails after the run folder exists (dirty=async
  *    without WP_ASYNC, its floor measured first) leaves the folder's files
  *    whole: its failure path closed descriptor 0, which the harness had
@@ -119,9 +120,10 @@ static int pager_run(const char *param, const char *env, char *root, struct spaw
 	return spawn_run(argv, env ? e : NULL, o);
 }
 
-/* config.kernel_resolved.KERNEL.dirty's value and why (strdup'ed, NULL if
- * absent) from the run's meta.json. */
-static void resolved_dirty(const char *root, const char *kernel, char **value, char **why)
+/* config.kernel_resolved.KERNEL.KEY's value (a string, or a number as
+ * text) and why (strdup'ed, NULL if absent) from the run's meta.json. */
+static void resolved(const char *root, const char *kernel, const char *key, char **value,
+		     char **why)
 {
 	char pat[4300], path[4300];
 	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
@@ -131,10 +133,13 @@ static void resolved_dirty(const char *root, const char *kernel, char **value, c
 	json_t *d = json_object_get(
 	    json_object_get(json_object_get(json_object_get(m, "config"), "kernel_resolved"),
 			    kernel),
-	    "dirty");
-	const char *v = json_string_value(json_object_get(d, "value")),
-		   *w = json_string_value(json_object_get(d, "why"));
-	*value = v ? strdup(v) : NULL;
+	    key);
+	json_t *jv = json_object_get(d, "value");
+	const char *v = json_string_value(jv), *w = json_string_value(json_object_get(d, "why"));
+	char num[32];
+	if (json_is_integer(jv))
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(jv));
+	*value = v ? strdup(v) : json_is_integer(jv) ? strdup(num) : NULL;
 	*why = w ? strdup(w) : NULL;
 	json_decref(m);
 }
@@ -172,7 +177,7 @@ static void dirty_recorded(void)
 	}
 	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", par, o.code, o.err);
 	char *v, *why;
-	resolved_dirty(root, "uffd-pager", &v, &why);
+	resolved(root, "uffd-pager", "dirty", &v, &why);
 	int async = v && !strcmp(v, "async");
 	PB_CHECK_MSG((async || (v && !strcmp(v, "wp"))) && why && !strncmp(why, "auto: ", 6) &&
 			 strstr(why, "UFFD_FEATURE_WP_ASYNC"),
@@ -181,14 +186,20 @@ static void dirty_recorded(void)
 	PB_CHECK_MSG(async ? wp == 0 : wp > 0, "dirty %s with %lld wp_faults", v ? v : "?", wp);
 	free(v);
 	free(why);
-	resolved_dirty(root, "uffd-floor", &v, &why);
+	resolved(root, "uffd-floor", "dirty", &v, &why);
 	PB_CHECK_MSG(v && !strcmp(v, "off") && why, "the floor's dirty: '%s'", v ? v : "(none)");
+	free(v);
+	free(why);
+	/* swap_pages unset (kernel_params says 0): the slots made, pages */
+	resolved(root, "uffd-pager", "swap_pages", &v, &why);
+	PB_CHECK_MSG(v && !strcmp(v, "64") && why && strstr(why, "unset"), "swap_pages: '%s' (%s)",
+		     v ? v : "(none)", why ? why : "(none)");
 	free(v);
 	free(why);
 
 	/* a kernel without WP_ASYNC: auto is wp, and says why */
 	PB_CHECK_MSG(pager_run(par, "PAGEBENCH_UFFD=noasync", root, &o) == 0, "noasync: %s", o.err);
-	resolved_dirty(root, "uffd-pager", &v, &why);
+	resolved(root, "uffd-pager", "dirty", &v, &why);
 	PB_CHECK_MSG(v && !strcmp(v, "wp") && why && strstr(why, "does not offer"),
 		     "noasync: dirty=auto recorded as '%s' (%s)", v ? v : "(none)",
 		     why ? why : "(none)");
@@ -197,11 +208,18 @@ static void dirty_recorded(void)
 	free(why);
 
 	/* given: recorded as given */
-	PB_CHECK_MSG(pager_run("pages=64,frames=16,write=0.5,dirty=off", NULL, root, &o) == 0,
-		     "dirty=off: %s", o.err);
-	resolved_dirty(root, "uffd-pager", &v, &why);
+	PB_CHECK_MSG(
+	    pager_run("pages=64,frames=16,write=0.5,dirty=off,swap_pages=100", NULL, root, &o) == 0,
+	    "dirty=off: %s", o.err);
+	resolved(root, "uffd-pager", "dirty", &v, &why);
 	PB_CHECK_MSG(v && !strcmp(v, "off") && why && !strncmp(why, "asked", 5),
 		     "dirty=off recorded as '%s' (%s)", v ? v : "(none)", why ? why : "(none)");
+	free(v);
+	free(why);
+	resolved(root, "uffd-pager", "swap_pages", &v, &why);
+	PB_CHECK_MSG(v && !strcmp(v, "100") && why && !strncmp(why, "asked", 5),
+		     "swap_pages=100 recorded as '%s' (%s)", v ? v : "(none)",
+		     why ? why : "(none)");
 	free(v);
 	free(why);
 }
