@@ -2,7 +2,7 @@
 /*
  * kernels/real/pager.h - internals of the userfaultfd pager shared by the
  * files of kernels/real/ (uffd_pager.c: the kernel and its handlers;
- * pager_swap.c: the swap store; pager_hist.c: the latency histogram).
+ * pager_swap.c: the swap store and the latency histogram).
  */
 #ifndef PAGEBENCH_REAL_PAGER_H
 #define PAGEBENCH_REAL_PAGER_H

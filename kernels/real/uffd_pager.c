@@ -394,6 +394,34 @@ static int up_custom(struct upargs *a, const char *k, const char *v, char *err, 
 	return -EINVAL;
 }
 
+/*
+ * latency_csv=FILE is appended to by verify(), after the run, where a
+ * failure is only a line on stderr: it is checked here, before any run.  A
+ * regular file (not a link: the append opens it O_NOFOLLOW) writable by
+ * us, or a new name in a folder we may write.  0 or -EINVAL with the reason.
+ */
+static int latency_csv_check(const char *path, char *err, size_t n)
+{
+	struct stat sb;
+	if (!lstat(path, &sb)) {
+		if (!S_ISREG(sb.st_mode))
+			return bad(err, n, "latency_csv", path, "not a regular file");
+		return access(path, W_OK) ? bad(err, n, "latency_csv", path, strerror(errno)) : 0;
+	}
+	if (errno != ENOENT)
+		return bad(err, n, "latency_csv", path, strerror(errno));
+	char dir[1024];
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+		 slash ? path : ".");
+	if (access(dir, W_OK | X_OK)) {
+		char why[300];
+		snprintf(why, sizeof(why), "its folder: %s", strerror(errno));
+		return bad(err, n, "latency_csv", path, why);
+	}
+	return 0;
+}
+
 /* The table's values into the state; 0 or -EINVAL with one line in err. */
 static int up_apply(struct upargs *a, const struct up_params *p, char *err, size_t n)
 {
@@ -1488,6 +1516,18 @@ static void *watchdog_main(void *arg)
 
 /* ---- setup ---- */
 
+/* A choice setup made, and why, into cfg->resolved (meta.json
+ * config.kernel_resolved); value: a new reference, taken. */
+static void resolved_put(const struct pb_kernel_cfg *cfg, const char *key, json_t *value,
+			 const char *why)
+{
+	if (cfg->resolved)
+		json_object_set_new(cfg->resolved, key,
+				    json_pack("{s:o, s:s}", "value", value, "why", why));
+	else
+		json_decref(value);
+}
+
 static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floor)
 {
 	struct upstate *s = calloc(1, sizeof(*s));
@@ -1564,6 +1604,14 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 			 io_names[s->io]);
 		goto fail;
 	}
+	if (s->latency_csv[0] && latency_csv_check(s->latency_csv, cfg->err, cfg->errlen))
+		goto fail;
+	/* kernel_params says 0 for swap_pages unset: the slots made are recorded */
+	resolved_put(cfg, "swap_pages",
+		     json_integer((json_int_t)(s->swap_pages ? s->swap_pages : s->pages)),
+		     s->floor	     ? "uffd-floor keeps every page in its own slot: pages"
+		     : s->swap_pages ? "asked for"
+				     : "unset: pages");
 	if (!s->swap_pages)
 		s->swap_pages = s->pages;
 	snprintf(s->params, sizeof(s->params), "%s", cfg->params);
@@ -1602,10 +1650,7 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 			: "auto: this kernel does not offer UFFD_FEATURE_WP_ASYNC (Linux 6.7+): a "
 			  "write-protect fault per first write";
 	}
-	if (cfg->resolved)
-		json_object_set_new(
-		    cfg->resolved, "dirty",
-		    json_pack("{s:s, s:s}", "value", dirty_names[s->dirty], "why", dirty_why));
+	resolved_put(cfg, "dirty", json_string(dirty_names[s->dirty]), dirty_why);
 	if (s->io != IO_COPY && !(s->features & UFFD_FEATURE_MOVE)) {
 		snprintf(
 		    cfg->err, cfg->errlen,

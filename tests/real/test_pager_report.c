@@ -15,7 +15,8 @@
  *    where it does not (simulated: PAGEBENCH_UFFD=noasync), and the
  *    value agrees with the run's own counts (write-protect faults only
  *    under wp).  A value given is recorded as given.  meta.json had only
- *    the parameter, "auto".
+ *    the parameter, "auto".  So is swap_pages unset: the slots made
+ *    (pages), where kernel_params says 0.
  *  - a pager whose setup fails after the run folder exists (dirty=async
  *    without WP_ASYNC, its floor measured first) leaves the folder's files
  *    whole: its failure path closed descriptor 0, which the harness had
@@ -30,6 +31,10 @@
  *    repetition without a fault: frames = pages, a loop that made every
  *    page resident in the warm-up) and in total rows (quantiles do not add up over
  *    threads); they said 0 and the sum of the threads' quantiles.
+ *  - latency_csv=FILE that cannot be written (a folder, a name in a
+ *    folder that does not exist) is refused before the run, with the
+ *    reason and exit 2; the run went on, said so on stderr after it and
+ *    exited 0 without the file.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -115,9 +120,10 @@ static int pager_run(const char *param, const char *env, char *root, struct spaw
 	return spawn_run(argv, env ? e : NULL, o);
 }
 
-/* config.kernel_resolved.KERNEL.dirty's value and why (strdup'ed, NULL if
- * absent) from the run's meta.json. */
-static void resolved_dirty(const char *root, const char *kernel, char **value, char **why)
+/* config.kernel_resolved.KERNEL.KEY's value (a string, or a number as
+ * text) and why (strdup'ed, NULL if absent) from the run's meta.json. */
+static void resolved(const char *root, const char *kernel, const char *key, char **value,
+		     char **why)
 {
 	char pat[4300], path[4300];
 	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
@@ -127,10 +133,13 @@ static void resolved_dirty(const char *root, const char *kernel, char **value, c
 	json_t *d = json_object_get(
 	    json_object_get(json_object_get(json_object_get(m, "config"), "kernel_resolved"),
 			    kernel),
-	    "dirty");
-	const char *v = json_string_value(json_object_get(d, "value")),
-		   *w = json_string_value(json_object_get(d, "why"));
-	*value = v ? strdup(v) : NULL;
+	    key);
+	json_t *jv = json_object_get(d, "value");
+	const char *v = json_string_value(jv), *w = json_string_value(json_object_get(d, "why"));
+	char num[32];
+	if (json_is_integer(jv))
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(jv));
+	*value = v ? strdup(v) : json_is_integer(jv) ? strdup(num) : NULL;
 	*why = w ? strdup(w) : NULL;
 	json_decref(m);
 }
@@ -168,7 +177,7 @@ static void dirty_recorded(void)
 	}
 	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", par, o.code, o.err);
 	char *v, *why;
-	resolved_dirty(root, "uffd-pager", &v, &why);
+	resolved(root, "uffd-pager", "dirty", &v, &why);
 	int async = v && !strcmp(v, "async");
 	PB_CHECK_MSG((async || (v && !strcmp(v, "wp"))) && why && !strncmp(why, "auto: ", 6) &&
 			 strstr(why, "UFFD_FEATURE_WP_ASYNC"),
@@ -177,14 +186,20 @@ static void dirty_recorded(void)
 	PB_CHECK_MSG(async ? wp == 0 : wp > 0, "dirty %s with %lld wp_faults", v ? v : "?", wp);
 	free(v);
 	free(why);
-	resolved_dirty(root, "uffd-floor", &v, &why);
+	resolved(root, "uffd-floor", "dirty", &v, &why);
 	PB_CHECK_MSG(v && !strcmp(v, "off") && why, "the floor's dirty: '%s'", v ? v : "(none)");
+	free(v);
+	free(why);
+	/* swap_pages unset (kernel_params says 0): the slots made, pages */
+	resolved(root, "uffd-pager", "swap_pages", &v, &why);
+	PB_CHECK_MSG(v && !strcmp(v, "64") && why && strstr(why, "unset"), "swap_pages: '%s' (%s)",
+		     v ? v : "(none)", why ? why : "(none)");
 	free(v);
 	free(why);
 
 	/* a kernel without WP_ASYNC: auto is wp, and says why */
 	PB_CHECK_MSG(pager_run(par, "PAGEBENCH_UFFD=noasync", root, &o) == 0, "noasync: %s", o.err);
-	resolved_dirty(root, "uffd-pager", &v, &why);
+	resolved(root, "uffd-pager", "dirty", &v, &why);
 	PB_CHECK_MSG(v && !strcmp(v, "wp") && why && strstr(why, "does not offer"),
 		     "noasync: dirty=auto recorded as '%s' (%s)", v ? v : "(none)",
 		     why ? why : "(none)");
@@ -193,11 +208,18 @@ static void dirty_recorded(void)
 	free(why);
 
 	/* given: recorded as given */
-	PB_CHECK_MSG(pager_run("pages=64,frames=16,write=0.5,dirty=off", NULL, root, &o) == 0,
-		     "dirty=off: %s", o.err);
-	resolved_dirty(root, "uffd-pager", &v, &why);
+	PB_CHECK_MSG(
+	    pager_run("pages=64,frames=16,write=0.5,dirty=off,swap_pages=100", NULL, root, &o) == 0,
+	    "dirty=off: %s", o.err);
+	resolved(root, "uffd-pager", "dirty", &v, &why);
 	PB_CHECK_MSG(v && !strcmp(v, "off") && why && !strncmp(why, "asked", 5),
 		     "dirty=off recorded as '%s' (%s)", v ? v : "(none)", why ? why : "(none)");
+	free(v);
+	free(why);
+	resolved(root, "uffd-pager", "swap_pages", &v, &why);
+	PB_CHECK_MSG(v && !strcmp(v, "100") && why && !strncmp(why, "asked", 5),
+		     "swap_pages=100 recorded as '%s' (%s)", v ? v : "(none)",
+		     why ? why : "(none)");
 	free(v);
 	free(why);
 }
@@ -341,6 +363,26 @@ static void latency_na(void)
 	json_decref(m);
 }
 
+/* latency_csv that cannot be written: refused up front, no run folder. */
+static void latency_csv_refused(void)
+{
+	static struct spawn_out o;
+	char par[2][4400], root[4200], pat[4300], path[4300];
+	snprintf(par[0], sizeof(par[0]), "pages=64,frames=16,latency_csv=%s", top);
+	snprintf(par[1], sizeof(par[1]), "pages=64,frames=16,latency_csv=%s/no-such-folder/l.csv",
+		 top);
+	const char *why[2] = {"not a regular file", "its folder: No such file or directory"};
+	for (int i = 0; i < 2; i++) {
+		pager_run(par[i], NULL, root, &o);
+		snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+		PB_CHECK_MSG(o.code == 2 && count_lines(o.err) == 1 &&
+				 strstr(o.err, "bad latency_csv") && strstr(o.err, why[i]),
+			     "%s: exit %d:\n%s", par[i], o.code, o.err);
+		PB_CHECK_MSG(pbt_glob_one(pat, path, sizeof(path)) != 0, "%s: a run folder: %s",
+			     par[i], path);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -352,6 +394,7 @@ int main(int argc, char **argv)
 	setup_fails_cleanly();
 	thread_setup_reason();
 	latency_na();
+	latency_csv_refused();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);
