@@ -25,74 +25,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 #include "spawn.h"
 
 static char top[] = "/tmp/pb-test-agreeXXXXXX";
 
-/* Split one CSV line (RFC 4180 quotes) into at most max fields, in place. */
-static int csv_split(char *line, char **f, int max)
+/* Faults, evictions and writebacks of t: sim --csv's one row (thread NULL),
+ * or the pager's events.csv summed over thread `thread`'s rows of every
+ * repetition.  0, or -1 when t lacks a column. */
+static int counts_of(const struct pb_csv *t, const char *thread, long long v[3])
 {
-	int n = 0;
-	char *w = line, *r = line;
-	while (n < max) {
-		f[n++] = w;
-		if (*r == '"') {
-			r++;
-			for (;;) {
-				if (!*r)
-					break;
-				if (*r == '"' && r[1] == '"') {
-					*w++ = '"';
-					r += 2;
-				} else if (*r == '"') {
-					r++;
-					break;
-				} else {
-					*w++ = *r++;
-				}
-			}
+	const char *names[3] = {"faults", "evictions", "writebacks"};
+	v[0] = v[1] = v[2] = 0;
+	if (!thread) {
+		for (int i = 0; i < 3; i++) {
+			if (t->nrows < 1 || pb_csv_col(t, names[i]) < 0)
+				return -1;
+			v[i] = atoll(pb_csv_get(t, 0, names[i]));
 		}
-		while (*r && *r != ',' && *r != '\n')
-			*w++ = *r++;
-		if (*r != ',') {
-			*w = 0;
-			break;
-		}
-		*w++ = 0;
-		r++;
-		w = r;
+		return 0;
 	}
-	return n;
-}
-
-static int col(char **hdr, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(hdr[i], name))
-			return i;
-	return -1;
+	if (pb_csv_col(t, "thread") < 0 || pb_csv_col(t, "event") < 0 || pb_csv_col(t, "value") < 0)
+		return -1;
+	for (size_t r = 0; r < t->nrows; r++)
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(pb_csv_get(t, r, "thread"), thread) &&
+			    !strcmp(pb_csv_get(t, r, "event"), names[i]))
+				v[i] += atoll(pb_csv_get(t, r, "value"));
+	return 0;
 }
 
 /* sim --csv on stdout: faults, evictions, writebacks of the one row. */
 static int sim_counts(const char *out, long long v[3])
 {
-	char buf[1 << 16];
-	snprintf(buf, sizeof(buf), "%s", out);
-	char *nl = strchr(buf, '\n');
-	if (!nl)
+	struct pb_csv t;
+	char err[256];
+	if (pb_csv_parse(out, strlen(out), "sim --csv", &t, err, sizeof(err)))
 		return -1;
-	*nl = 0;
-	char *h[128], *f[128];
-	int nh = csv_split(buf, h, 128), nf = csv_split(nl + 1, f, 128);
-	const char *names[3] = {"faults", "evictions", "writebacks"};
-	for (int i = 0; i < 3; i++) {
-		int c = col(h, nh, names[i]);
-		if (c < 0 || c >= nf)
-			return -1;
-		v[i] = atoll(f[c]);
-	}
-	return 0;
+	int rc = counts_of(&t, NULL, v);
+	pb_csv_free(&t);
+	return rc;
 }
 
 /* events.csv of the only run under root: sums of thread 0's events over all reps. */
@@ -106,33 +79,14 @@ static int pager_counts(const char *root, long long v[3])
 			snprintf(sub, sizeof(sub), "%s", e->d_name);
 	if (d)
 		closedir(d);
-	char p[8192];
+	char p[8192], err[256];
 	snprintf(p, sizeof(p), "%s/%s/events.csv", root, sub);
-	FILE *fp = fopen(p, "r");
-	if (!fp)
+	struct pb_csv t;
+	if (pb_csv_read_file(p, &t, err, sizeof(err)))
 		return -1;
-	char line[4096];
-	char *h[16], *f[16];
-	int nh = 0, ct = -1, ce = -1, cv = -1;
-	const char *names[3] = {"faults", "evictions", "writebacks"};
-	v[0] = v[1] = v[2] = 0;
-	static char hdr[4096];
-	if (fgets(hdr, sizeof(hdr), fp)) {
-		nh = csv_split(hdr, h, 16);
-		ct = col(h, nh, "thread");
-		ce = col(h, nh, "event");
-		cv = col(h, nh, "value");
-	}
-	while (ct >= 0 && ce >= 0 && cv >= 0 && fgets(line, sizeof(line), fp)) {
-		int nf = csv_split(line, f, 16);
-		if (nf <= cv || strcmp(f[ct], "0"))
-			continue;
-		for (int i = 0; i < 3; i++)
-			if (!strcmp(f[ce], names[i]))
-				v[i] += atoll(f[cv]);
-	}
-	fclose(fp);
-	return ct >= 0 ? 0 : -1;
+	int rc = counts_of(&t, "0", v);
+	pb_csv_free(&t);
+	return rc;
 }
 
 int main(int argc, char **argv)

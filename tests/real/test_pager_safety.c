@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 
 static char top[] = "/tmp/pb-test-pagerXXXXXX";
@@ -122,32 +123,18 @@ static long long event_sum(const char *event)
 			snprintf(best, sizeof(best), "%s", e->d_name);
 	if (d)
 		closedir(d);
-	char p[8192];
+	char p[8192], err[256];
 	snprintf(p, sizeof(p), "%s/%s/events.csv", root, best);
-	FILE *f = fopen(p, "r");
-	if (!f)
+	struct pb_csv t;
+	if (pb_csv_read_file(p, &t, err, sizeof(err)))
 		return -1;
-	char line[2048];
 	long long sum = 0;
-	while (fgets(line, sizeof(line), f)) {
-		/* ...,rep,thread,event,value: the last four fields */
-		char *c[4];
-		char *end = line + strcspn(line, "\n");
-		*end = 0;
-		int k;
-		for (k = 3; k >= 0; k--) {
-			char *q = strrchr(line, ',');
-			if (!q)
-				break;
-			c[k] = q + 1;
-			*q = 0;
-		}
-		if (k >= 0)
-			continue;
-		if (strcmp(c[0], "0") && !strcmp(c[1], "total") && !strcmp(c[2], event))
-			sum += atoll(c[3]);
-	}
-	fclose(f);
+	for (size_t r = 0; r < t.nrows; r++)
+		if (strcmp(pb_csv_get(&t, r, "rep"), "0") &&
+		    !strcmp(pb_csv_get(&t, r, "thread"), "total") &&
+		    !strcmp(pb_csv_get(&t, r, "event"), event))
+			sum += atoll(pb_csv_get(&t, r, "value"));
+	pb_csv_free(&t);
 	return sum;
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 #include "spawn.h"
 
@@ -41,36 +42,50 @@ static char *run_file(const char *name)
 	return buf;
 }
 
-/* The last six fields of an events.csv line into f[2..7]:
- * ...,experiment,kernel,threads,rep,thread,event,value (the experiment may
- * be quoted with commas, so they are taken from the end). */
-static void event_fields(const char *l, char f[8][128])
+/* events.csv's text parsed with the project's reader into *t; 0 or -1. */
+static int events_parse(const char *events, struct pb_csv *t)
 {
-	size_t len = strcspn(l, "\n");
-	char line[1024];
-	snprintf(line, sizeof(line), "%.*s", (int)len, l);
-	char *end = line + strlen(line);
-	for (int i = 7; i >= 2; i--) {
-		char *c = end;
-		while (c > line && c[-1] != ',')
-			c--;
-		snprintf(f[i], sizeof(f[i]), "%.*s", (int)(end - c), c);
-		end = c > line ? c - 1 : line;
+	char err[256];
+	if (!events || pb_csv_parse(events, strlen(events), "events.csv", t, err, sizeof(err))) {
+		fprintf(stderr, "  events.csv: %s\n", events ? err : "none");
+		return -1;
 	}
+	return 0;
+}
+
+/* Rows of the newest run's file `name` whose column c1 is v1 and, when c2
+ * is not NULL, c2 is v2. */
+static size_t rows_where(const char *name, const char *c1, const char *v1, const char *c2,
+			 const char *v2)
+{
+	const char *text = run_file(name);
+	struct pb_csv t;
+	char err[256];
+	if (!text || pb_csv_parse(text, strlen(text), name, &t, err, sizeof(err)))
+		return 0;
+	size_t n = 0;
+	for (size_t r = 0; r < t.nrows; r++)
+		n += !strcmp(pb_csv_get(&t, r, c1), v1) &&
+		     (!c2 || !strcmp(pb_csv_get(&t, r, c2), v2));
+	pb_csv_free(&t);
+	return n;
 }
 
 /* Sum of events.csv values for `event` on total rows of measured reps, of
  * `kernel`'s rows (NULL: every kernel's; a run also runs its baseline). */
 static long long event_total(const char *events, const char *kernel, const char *event)
 {
+	struct pb_csv t;
+	if (events_parse(events, &t))
+		return -1;
 	long long sum = 0;
-	for (const char *l = events; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char f[8][128];
-		event_fields(l, f);
-		if (strcmp(f[4], "0") && !strcmp(f[5], "total") && !strcmp(f[6], event) &&
-		    (!kernel || !strcmp(f[2], kernel)))
-			sum += atoll(f[7]);
-	}
+	for (size_t r = 0; r < t.nrows; r++)
+		if (strcmp(pb_csv_get(&t, r, "rep"), "0") &&
+		    !strcmp(pb_csv_get(&t, r, "thread"), "total") &&
+		    !strcmp(pb_csv_get(&t, r, "event"), event) &&
+		    (!kernel || !strcmp(pb_csv_get(&t, r, "kernel"), kernel)))
+			sum += atoll(pb_csv_get(&t, r, "value"));
+	pb_csv_free(&t);
 	return sum;
 }
 
@@ -78,29 +93,33 @@ static long long event_total(const char *events, const char *kernel, const char 
  * work_ns of the same thread and repetition; *rows gets how many there are. */
 static int cpu_outside_wall(const char *events, int *rows)
 {
+	struct pb_csv t;
+	*rows = 0;
+	if (events_parse(events, &t))
+		return 1;
 	long long work = -1;
 	int bad = 0;
-	*rows = 0;
-	for (const char *l = events; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char f[8][128];
-		event_fields(l, f);
-		if (!strcmp(f[5], "total"))
+	for (size_t r = 0; r < t.nrows; r++) {
+		const char *ev = pb_csv_get(&t, r, "event"), *v = pb_csv_get(&t, r, "value");
+		if (!strcmp(pb_csv_get(&t, r, "thread"), "total"))
 			continue;
-		if (!strcmp(f[6], "work_ns"))
-			work = atoll(f[7]); /* written just before cpu_ns */
-		if (!strcmp(f[6], "cpu_ns")) {
-			long long cpu = atoll(f[7]);
+		if (!strcmp(ev, "work_ns"))
+			work = atoll(v); /* written just before cpu_ns */
+		if (!strcmp(ev, "cpu_ns")) {
+			long long cpu = atoll(v);
 			(*rows)++;
 			if (cpu <= 0 || work < 0 || cpu > work) {
 				fprintf(
 				    stderr,
 				    "  threads %s rep %s thread %s: cpu_ns %lld, work_ns %lld\n",
-				    f[3], f[4], f[5], cpu, work);
+				    pb_csv_get(&t, r, "threads"), pb_csv_get(&t, r, "rep"),
+				    pb_csv_get(&t, r, "thread"), cpu, work);
 				bad++;
 			}
 			work = -1;
 		}
 	}
+	pb_csv_free(&t);
 	return bad;
 }
 
@@ -144,8 +163,7 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 3; k++) {
 		if (run(kernels[k], NULL, "2M"))
 			continue;
-		char *csv = run_file("runs.csv");
-		PB_CHECK(csv && strstr(csv, kernels[k]));
+		PB_CHECK(rows_where("runs.csv", "kernel", kernels[k], NULL, NULL) > 0);
 		char *ev = run_file("events.csv");
 		/* 2 MiB = 512 pages per thread per rep; 2 measured reps; totals over 1 and 2
 		 * threads */
@@ -273,10 +291,9 @@ int main(int argc, char **argv)
 		PB_CHECK_MSG(book > 0 && book <= work && wb > 0 && wb <= zap,
 			     "book_ns %lld pager_work_ns %lld wb_ns %lld zap_ns %lld", book, work,
 			     wb, zap);
-		char *csv = run_file("summary.csv");
-		PB_CHECK(
-		    csv && strstr(csv, "uffd-pager") &&
-		    strstr(csv, "\"uffd-floor:pages=512,frames=128,pattern=loop,policy=clock\""));
+		PB_CHECK(rows_where("summary.csv", "kernel", "uffd-pager", "baseline",
+				    "uffd-floor:pages=512,frames=128,pattern=loop,policy=clock") >
+			 0);
 	}
 	/* The latency histogram file: header, buckets that tile the axis, and
 	 * one count per served message of the measured repetitions (faults,
@@ -294,24 +311,31 @@ int main(int argc, char **argv)
 			served[k] = event_total(ev, kn[k], "faults") +
 				    event_total(ev, kn[k], "wp_faults") +
 				    event_total(ev, kn[k], "spurious");
-		FILE *f = fopen(lat, "r");
-		PB_CHECK(f != NULL);
-		char line[4096];
+		struct pb_csv t;
+		char err[256];
+		int rc = pb_csv_read_file(lat, &t, err, sizeof(err));
+		PB_CHECK_MSG(rc == 0, "%s: %s", lat, err);
+		static const char *const hdr[] = {"experiment",	  "kernel",	  "threads",
+						  "bucket_ns_lo", "bucket_ns_hi", "count"};
+		PB_CHECK(rc == 0 && t.ncols == 6);
+		for (size_t c = 0; rc == 0 && c < 6 && c < t.ncols; c++)
+			PB_CHECK_MSG(!strcmp(t.header[c], hdr[c]), "column %zu: %s", c,
+				     t.header[c]);
 		int rows = 0, ordered = 1;
-		PB_CHECK(
-		    f && fgets(line, sizeof(line), f) &&
-		    !strcmp(line, "experiment,kernel,threads,bucket_ns_lo,bucket_ns_hi,count\n"));
-		while (f && fgets(line, sizeof(line), f)) {
-			/* "experiment",kernel,threads,lo,hi,count: the last five fields */
-			char *q = strrchr(line, '"'), name[32] = "";
-			unsigned thr = 0;
-			unsigned long long lo = 0, hi = 0, cnt = 0;
-			PB_CHECK(q && sscanf(q, "\",%31[^,],%u,%llu,%llu,%llu", name, &thr, &lo,
-					     &hi, &cnt) == 5);
+		for (size_t r = 0; rc == 0 && r < t.nrows; r++) {
+			const char *name = pb_csv_get(&t, r, "kernel");
+			unsigned thr = (unsigned)atoi(pb_csv_get(&t, r, "threads"));
+			unsigned long long lo = strtoull(pb_csv_get(&t, r, "bucket_ns_lo"), NULL,
+							 10),
+					   hi = strtoull(pb_csv_get(&t, r, "bucket_ns_hi"), NULL,
+							 10),
+					   cnt = strtoull(pb_csv_get(&t, r, "count"), NULL, 10);
 			int k = !strcmp(name, kn[1]);
 			PB_CHECK_MSG(k || !strcmp(name, kn[0]), "kernel '%s'", name);
 			PB_CHECK(thr == 1 || thr == 2);
-			PB_CHECK(!strncmp(line + 1, name, strlen(name)));
+			/* the experiment is KERNEL:params (quoted: it has commas) */
+			const char *x = pb_csv_get(&t, r, "experiment");
+			PB_CHECK(!strncmp(x, name, strlen(name)) && x[strlen(name)] == ':');
 			if (thr > 2)
 				continue;
 			ordered &= lo < hi && (long long)lo >= prev_hi[k][thr] && cnt > 0;
@@ -319,8 +343,7 @@ int main(int argc, char **argv)
 			sum[k][thr] += (long long)cnt;
 			rows++;
 		}
-		if (f)
-			fclose(f);
+		pb_csv_free(&t);
 		PB_CHECK(rows > 4 && ordered);
 		for (int k = 0; k < 2; k++)
 			PB_CHECK_MSG(sum[k][1] + sum[k][2] == served[k] && served[k] > 0,
