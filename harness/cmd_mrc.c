@@ -479,21 +479,11 @@ static int mrc_pass_end(struct mrc_pass *ps, int rc, struct mrc_row *rows, const
 	return rc;
 }
 
-/* A signal before any row was complete (reading, next uses, the stacks'
- * pass, or the replays' first wave when it feeds the stacks): die of it;
- * no run folder exists yet. */
-static void mrc_dying(void)
-{
-	int sig = pb_signal_pending();
-	if (sig)
-		pb_signal_exit(sig);
-}
-
 /* Exit on a streaming error: -EINVAL is the stream's usage error; a
  * signal's stop dies of the signal. */
 static void mrc_stream_fail(const char *cmd, int rc, const char *err)
 {
-	mrc_dying();
+	pb_signal_exit_pending(); /* no row complete yet, no run folder */
 	if (rc == -EINVAL)
 		pb_usage_error(cmd, "%s", err);
 	pb_error(cmd, "%s", err);
@@ -509,7 +499,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	/* a signal (Ctrl-C, a Slurm time limit's SIGTERM) stops the replays
 	 * at their next wave or job; the points done by then are kept (rows,
 	 * status partial), the rest are not computed.  A phase that keeps
-	 * nothing (reading, the stacks' pass) dies of it (mrc_dying); one that
+	 * nothing (reading, the stacks' pass) dies of it (pb_signal_exit_pending); one that
 	 * does not look (a loaded stream's stacks) sees it when it ends, and
 	 * a second signal acts at once (pagebench/outfile.h) */
 	pb_signals_install(1);
@@ -530,7 +520,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		}
 	}
 	if (rc) {
-		mrc_dying();
+		pb_signal_exit_pending();
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}

@@ -474,18 +474,6 @@ static void stream_warnings(const struct pb_vm_loaded *s0)
 	pb_vm_cli_skipped_warning("sim", s0);
 }
 
-/* A signal stopped the passes before any configuration was done: die of
- * it, with the run folder (if one is open) removed. */
-static void sim_interrupted(struct pb_run *run)
-{
-	int sig = pb_signal_pending();
-	if (!sig)
-		return;
-	if (run)
-		pb_run_abort(run);
-	pb_signal_exit(sig);
-}
-
 int pb_cmd_sim(int argc, char **argv)
 {
 	const char *cmd = "sim";
@@ -550,7 +538,7 @@ int pb_cmd_sim(int argc, char **argv)
 			ld[nld].seed = o.seed + r; /* opened by the streaming pass */
 		}
 		if (rc)
-			sim_interrupted(NULL);
+			pb_signal_exit_pending();
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
 		if (rc) {
@@ -565,7 +553,7 @@ int pb_cmd_sim(int argc, char **argv)
 		int rc = pb_vm_stream_prepass_team(o.c.workload, ld, nld, need_nu, workers, err,
 						   sizeof(err));
 		if (rc)
-			sim_interrupted(NULL);
+			pb_signal_exit_pending();
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
 		if (rc) {
@@ -635,7 +623,7 @@ int pb_cmd_sim(int argc, char **argv)
 		for (size_t i = 0; trc == -EINTR && i < njobs; i++)
 			kept |= jobs[i].rc != -EINTR;
 		if (trc && !kept)
-			sim_interrupted(NULL);
+			pb_signal_exit_pending();
 		if (trc == -EINTR && pb_signal_pending())
 			trc = 0;
 		if (trc == -EINVAL)

@@ -295,7 +295,7 @@ static uint64_t mem_budget(void)
 static int load_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct pb_vm_loaded *l = ctx;
-	if (pb_signal_pending()) /* sim: a signal stops the passes (cmd_sim.c) */
+	if (pb_signal_pending()) /* sim, mrc: a signal stops the passes */
 		return -EINTR;
 	if (l->s.n + n > l->cap) {
 		size_t cap = l->cap ? l->cap : 1 << 16;

@@ -85,6 +85,8 @@ int pb_out_write_all(const char *path, unsigned flags, const void *buf, size_t l
 void pb_signals_install(int deferred);
 /* 0, or the first signal received in deferred mode. */
 int pb_signal_pending(void);
+/* Die of the pending signal, if one is (pb_signal_exit); else return. */
+void pb_signal_exit_pending(void);
 /* "SIGINT" for SIGINT (meta.json's interrupted_by), in buf; returns buf. */
 const char *pb_signal_name(int sig, char *buf, size_t len);
 /* Remove registered paths and die of `sig` (never returns). */

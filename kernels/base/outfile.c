@@ -134,6 +134,13 @@ int pb_signal_pending(void)
 	return pb_atomic_load(&pending_sig, PB_ACQUIRE);
 }
 
+void pb_signal_exit_pending(void)
+{
+	int sig = pb_signal_pending();
+	if (sig)
+		pb_signal_exit(sig);
+}
+
 const char *pb_signal_name(int sig, char *buf, size_t len)
 {
 	const char *a = sigabbrev_np(sig);
