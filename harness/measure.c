@@ -287,7 +287,19 @@ struct event_row {
 	uint64_t value;
 };
 #define EVT(name, unit, kind, field) PB_COL_FIELD(name, unit, kind, struct event_row, field)
-/* value: NA for PB_EXTRA_NA (not measured, or a statistic's total row) */
+/* Why d's extra column k is NA where it is: a statistic of one thread
+ * (extra_na), a rate whose denominator was 0 (extra_rate), or neither. */
+static const char *extra_na_why(const struct pb_kernel_desc *d, int k)
+{
+	if (d->extra_na && d->extra_na[k])
+		return d->extra_na[k];
+	if (d->extra_rate && d->extra_rate[k])
+		return d->extra_rate[k];
+	return "not measured by the kernel";
+}
+
+/* value: NA for PB_EXTRA_NA (not measured, a statistic's total row, a rate
+ * of nothing) */
 static void event_value(struct pb_csv *c, const void *row, size_t arg)
 {
 	(void)arg;
@@ -437,18 +449,21 @@ static double per_rep(const struct thr_rec *r, double ops, enum pb_ctr num, enum
 /* Everything measured for one configuration, ready to be written. */
 struct measured {
 	unsigned n, reps;
-	struct thr_rec *rec; /* [rep * (n + 1) + t]; t == n: the total */
-	uint64_t *wall;	     /* [rep] */
-	uint64_t *sum_t;     /* [rep] summed thread-ns */
+	struct thr_rec *rec;  /* [rep * (n + 1) + t]; t == n: the total */
+	uint64_t *wall;	      /* [rep] */
+	uint64_t *sum_t;      /* [rep] summed thread-ns */
+	const uint64_t **thr; /* [n]: one repetition's threads' extra[] (extra_total) */
 };
 
 /* Sums over the team; NA (PB_EXTRA_NA) for an extra column that does not
- * add up (d->extra_na) or that a thread did not measure. */
+ * add up (d->extra_na) or that a thread did not measure; a rate column
+ * (d->extra_rate) is d->extra_total's. */
 static void totals(struct measured *x, const struct thr_rec *rec, const struct pb_gate *g,
 		   const struct pb_kernel_desc *d)
 {
 	const char *const *extra = d->extra_cols;
 	unsigned n = x->n;
+	const uint64_t **thr = d->extra_total ? x->thr : NULL;
 	for (unsigned rep = 0; rep < x->reps; rep++) {
 		struct thr_rec *tot = &x->rec[rep * (n + 1) + n];
 		uint64_t end = 0, sum_t = 0;
@@ -467,11 +482,18 @@ static void totals(struct measured *x, const struct thr_rec *rec, const struct p
 				tot->ctr_ok[k] &= r->ctr_ok[k];
 			}
 			for (int k = 0; extra && k < PB_KERNEL_MAX_EXTRA && extra[k]; k++)
-				if ((d->extra_na && d->extra_na[k]) || r->extra[k] == PB_EXTRA_NA)
+				if (d->extra_rate && d->extra_rate[k])
+					continue; /* extra_total's, below */
+				else if ((d->extra_na && d->extra_na[k]) ||
+					 r->extra[k] == PB_EXTRA_NA)
 					tot->extra[k] = PB_EXTRA_NA;
 				else if (tot->extra[k] != PB_EXTRA_NA)
 					tot->extra[k] += r->extra[k];
+			if (thr)
+				thr[t] = x->rec[rep * (n + 1) + t].extra;
 		}
+		if (thr)
+			d->extra_total(thr, n, tot->extra);
 		uint64_t go = pb_gate_go_ns(g, rep);
 		x->wall[rep] = end > go ? end - go : 0;
 		x->sum_t[rep] = sum_t;
@@ -583,11 +605,12 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	x.rec = calloc((size_t)reps * (n + 1), sizeof(*x.rec));
 	x.wall = calloc(reps, sizeof(*x.wall));
 	x.sum_t = calloc(reps, sizeof(*x.sum_t));
+	x.thr = calloc(n, sizeof(*x.thr));
 	double *samp = calloc((size_t)reps * 3, sizeof(double));
 	struct pb_stat *sns = calloc(n + 1, sizeof(*sns)), *sops = calloc(n + 1, sizeof(*sops));
 	rc = -ENOMEM;
 	if (!c.rec || !c.kt || !c.kerr || !c.init_rc || !bound || !x.rec || !x.wall || !x.sum_t ||
-	    !samp || !sns || !sops || pb_gate_init(&c.gate, n, reps)) {
+	    !x.thr || !samp || !sns || !sops || pb_gate_init(&c.gate, n, reps)) {
 		pb_error("run", "%s: out of memory", d->name);
 		d->teardown(state);
 		goto out;
@@ -677,10 +700,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 						      row.thread, extra[k], r->extra[k]};
 				pb_row_emit(m->events, event_cols, &e);
 				if (e.value == PB_EXTRA_NA)
-					pb_run_note_na(m->run, extra[k],
-						       d->extra_na && d->extra_na[k]
-							   ? d->extra_na[k]
-							   : "not measured by the kernel");
+					pb_run_note_na(m->run, extra[k], extra_na_why(d, k));
 			}
 		}
 	}
@@ -750,6 +770,7 @@ out:
 	free(x.rec);
 	free(x.wall);
 	free(x.sum_t);
+	free(x.thr);
 	free(c.rec);
 	free(c.kt);
 	free(c.kerr);

@@ -116,6 +116,22 @@ struct pb_kernel_desc {
 	 * under the column's name.
 	 */
 	const char *const *extra_na;
+	/*
+	 * Optional, one entry per extra_cols name: NULL for a column that is
+	 * not a rate, else the column is a ratio of the kernel's own counts
+	 * (ns_per_fault: time / faults).  A rate does not add up over threads:
+	 * its total rows are extra_total's, and this text says why a value is
+	 * NA (its denominator was 0: a rate of nothing), in meta.json
+	 * not_available under the column's name.
+	 */
+	const char *const *extra_rate;
+	/*
+	 * With extra_rate: the total row's rates.  thr[t]: thread t's extra[]
+	 * (n threads, PB_EXTRA_NA where a thread's was not measured); tot: the
+	 * total row, every column that is not a rate already summed.  Writes
+	 * tot[k] for each rate column k, PB_EXTRA_NA where its denominator is 0.
+	 */
+	void (*extra_total)(const uint64_t *const *thr, unsigned n, uint64_t *tot);
 	int bench_only; /* 1: only in `./run.sh bench`, not in the default suite */
 
 	/* Called once per thread count.  Returns 0 or -errno (message in cfg->err);

@@ -216,6 +216,26 @@ static int engine_thread_init(void *state, struct pb_kthread *t)
 	return fill_buf(state, t->tid);
 }
 
+static const char *const vm_extra[] = {"faults",       "tlb_misses", "shootdowns", "policy_calls",
+				       "ns_per_fault", "evictions",  NULL};
+/* ns_per_fault: the thread's time over its faults (a rate: vm_total) */
+static const char *const vm_rate[PB_KERNEL_MAX_EXTRA] = {
+    [4] = "no fault in the repetition: no cost per fault to give"};
+
+/* A total row's ns_per_fault: every thread's time over every thread's
+ * faults (the harness's ns_per_op total), from each thread's rate and
+ * faults (exact but for each thread's rounding down, under 1 ns). */
+static void vm_total(const uint64_t *const *thr, unsigned n, uint64_t *tot)
+{
+	uint64_t ns = 0, faults = 0;
+	for (unsigned t = 0; t < n; t++)
+		if (thr[t][0] != PB_EXTRA_NA && thr[t][4] != PB_EXTRA_NA) {
+			ns += thr[t][4] * thr[t][0];
+			faults += thr[t][0];
+		}
+	tot[4] = faults ? ns / faults : PB_EXTRA_NA;
+}
+
 static uint64_t engine_run(void *state, struct pb_kthread *t)
 {
 	struct vmb *b = state;
@@ -240,7 +260,7 @@ static uint64_t engine_run(void *state, struct pb_kthread *t)
 	t->extra[2] = s1.shootdowns - s0.shootdowns;
 	t->extra[3] = s1.policy_calls - s0.policy_calls;
 	uint64_t ns = pb_now_ns() - t0;
-	t->extra[4] = t->extra[0] ? ns / t->extra[0] : 0;
+	t->extra[4] = t->extra[0] ? ns / t->extra[0] : PB_EXTRA_NA;
 	t->extra[5] = s1.evictions - s0.evictions;
 	return done;
 }
@@ -316,6 +336,10 @@ static uint64_t tlb_run(void *state, struct pb_kthread *t)
 		}
 		done += n;
 	}
+	/* the TLB alone: no engine, so no faults, shootdowns, policy
+	 * calls or evictions to count (NA, not 0) */
+	for (int k = 0; vm_extra[k]; k++)
+		t->extra[k] = PB_EXTRA_NA;
 	t->extra[1] = done - hits;
 	return done;
 }
@@ -334,8 +358,6 @@ static void tlb_teardown(void *state)
 	free(b);
 }
 
-static const char *const vm_extra[] = {"faults",       "tlb_misses", "shootdowns", "policy_calls",
-				       "ns_per_fault", "evictions",  NULL};
 static const struct pb_kernel_desc vm_engine = {
     .name = "vm-engine",
     .module = "vm",
@@ -346,6 +368,8 @@ static const struct pb_kernel_desc vm_engine = {
     .op_unit = "simulated reference",
     .baseline = "vm-tlb",
     .extra_cols = vm_extra,
+    .extra_rate = vm_rate,
+    .extra_total = vm_total,
     .bench_only = 1,
     .setup = engine_setup,
     .thread_init = engine_thread_init,
@@ -378,6 +402,8 @@ static const struct pb_kernel_desc vm_fault = {
     .params_size = sizeof(struct vmb_params),
     .op_unit = "simulated reference (a fault)",
     .extra_cols = vm_extra,
+    .extra_rate = vm_rate,
+    .extra_total = vm_total,
     .bench_only = 1,
     .setup = fault_setup,
     .thread_init = engine_thread_init,
