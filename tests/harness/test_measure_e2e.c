@@ -31,88 +31,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 #include "spawn.h"
 
 static const char *bin;
 static char root[64];
-
-/* ---- a small CSV reader (our rows quote only fields with , or ") ---- */
-struct csv {
-	char *buf;
-	char **cell; /* rows x ncols */
-	size_t rows, ncols;
-};
-
-static int csv_load(const char *path, struct csv *c)
-{
-	memset(c, 0, sizeof(*c));
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	c->buf = malloc((size_t)n + 1);
-	if (fread(c->buf, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	c->buf[n] = 0;
-	fclose(f);
-	size_t cap = 1024;
-	c->cell = malloc(cap * sizeof(char *));
-	size_t k = 0, line_cells = 0;
-	char *p = c->buf, *w = c->buf;
-	while (*p) {
-		char *start = w;
-		if (*p == '"') {
-			p++;
-			while (*p && !(*p == '"' && p[1] != '"'))
-				*w++ = (*p == '"' ? (p++, '"') : *p), p++;
-			if (*p == '"')
-				p++;
-		} else {
-			while (*p && *p != ',' && *p != '\n')
-				*w++ = *p++;
-		}
-		char sep = *p;
-		*w++ = 0;
-		if (k == cap)
-			c->cell = realloc(c->cell, (cap *= 2) * sizeof(char *));
-		c->cell[k++] = start;
-		line_cells++;
-		if (sep)
-			p++;
-		if (sep == '\n' || !sep) {
-			if (!c->ncols)
-				c->ncols = line_cells;
-			else if (line_cells != c->ncols)
-				return -2;
-			line_cells = 0;
-		}
-	}
-	c->rows = c->ncols ? k / c->ncols : 0;
-	return 0;
-}
-
-static int col(const struct csv *c, const char *name)
-{
-	for (size_t i = 0; i < c->ncols; i++)
-		if (!strcmp(c->cell[i], name))
-			return (int)i;
-	return -1;
-}
-
-static const char *at(const struct csv *c, size_t row, const char *name)
-{
-	int i = col(c, name);
-	return i < 0 ? "" : c->cell[row * c->ncols + (size_t)i];
-}
-
-static void csv_free(struct csv *c)
-{
-	free(c->buf);
-	free(c->cell);
-}
 
 /* ---- folders ---- */
 static int nfolders(void)
@@ -210,31 +134,33 @@ int main(int argc, char **argv)
 	PB_CHECK(newest(dir, sizeof(dir)) == 0);
 	char p[700];
 	snprintf(p, sizeof(p), "%s/runs.csv", dir);
-	struct csv c;
-	PB_CHECK(csv_load(p, &c) == 0);
+	struct pb_csv c;
+	PB_CHECK(pb_csv_read_file(p, &c, NULL, 0) == 0);
 	unsigned totals = 0, good = 0;
-	for (size_t r = 1; r < c.rows; r++) {
-		if (strcmp(at(&c, r, "thread"), "total") || strcmp(at(&c, r, "warmup"), "0"))
+	for (size_t r = 0; r < c.nrows; r++) {
+		if (strcmp(pb_csv_get(&c, r, "thread"), "total") ||
+		    strcmp(pb_csv_get(&c, r, "warmup"), "0"))
 			continue;
 		totals++;
-		double secs = atof(at(&c, r, "seconds"));
-		double ops = atof(at(&c, r, "ops"));
-		const char *rate = at(&c, r, "ops_per_s");
+		double secs = atof(pb_csv_get(&c, r, "seconds"));
+		double ops = atof(pb_csv_get(&c, r, "ops"));
+		const char *rate = pb_csv_get(&c, r, "ops_per_s");
 		/* The wall time covers both threads' timed runs. */
-		unsigned rep = (unsigned)atoi(at(&c, r, "rep"));
+		unsigned rep = (unsigned)atoi(pb_csv_get(&c, r, "rep"));
 		double tmax = 0;
-		for (size_t q = 1; q < c.rows; q++)
-			if ((unsigned)atoi(at(&c, q, "rep")) == rep &&
-			    strcmp(at(&c, q, "thread"), "total"))
-				tmax = fmax(tmax, atof(at(&c, q, "seconds")));
+		for (size_t q = 0; q < c.nrows; q++)
+			if ((unsigned)atoi(pb_csv_get(&c, q, "rep")) == rep &&
+			    strcmp(pb_csv_get(&c, q, "thread"), "total"))
+				tmax = fmax(tmax, atof(pb_csv_get(&c, q, "seconds")));
 		good += secs > 0 && strcmp(rate, "NA") && secs >= tmax * 0.999 &&
 			fabs(atof(rate) - ops / secs) <= 1e-3 * atof(rate);
-		PB_CHECK(!strcmp(at(&c, r, "label"), "box-a") && strcmp(at(&c, r, "host"), "") &&
-			 strlen(at(&c, r, "run_id")) == 6);
+		PB_CHECK(!strcmp(pb_csv_get(&c, r, "label"), "box-a") &&
+			 strcmp(pb_csv_get(&c, r, "host"), "") &&
+			 strlen(pb_csv_get(&c, r, "run_id")) == 6);
 	}
 	PB_CHECK_EQ_U64(totals, 70);
 	PB_CHECK_EQ_U64(good, 70);
-	csv_free(&c);
+	pb_csv_free(&c);
 	json_t *m = meta(dir);
 	PB_CHECK(m && !strcmp(status(m), "complete"));
 	PB_CHECK(m && !strcmp(json_string_value(json_object_get(m, "label")), "box-a"));
@@ -259,20 +185,21 @@ int main(int argc, char **argv)
 	run_ok(a128, "--threads 128");
 	PB_CHECK(newest(dir, sizeof(dir)) == 0);
 	snprintf(p, sizeof(p), "%s/summary.csv", dir);
-	PB_CHECK(csv_load(p, &c) == 0);
+	PB_CHECK(pb_csv_read_file(p, &c, NULL, 0) == 0);
 	unsigned ci = 0;
-	for (size_t r = 1; r < c.rows; r++) {
-		if (!strcmp(at(&c, r, "thread"), "total")) {
-			ci += !strcmp(at(&c, r, "ci95_valid"), "1");
-			PB_CHECK(atoi(at(&c, r, "reps")) >= 6);
+	for (size_t r = 0; r < c.nrows; r++) {
+		if (!strcmp(pb_csv_get(&c, r, "thread"), "total")) {
+			ci += !strcmp(pb_csv_get(&c, r, "ci95_valid"), "1");
+			PB_CHECK(atoi(pb_csv_get(&c, r, "reps")) >= 6);
 			/* counter medians and rates are numbers or NA */
-			PB_CHECK(col(&c, "median_ru_minflt") >= 0 && col(&c, "ipc") >= 0 &&
-				 col(&c, "l1_dcm_per_kop") >= 0);
-			PB_CHECK(strcmp(at(&c, r, "median_ru_minflt"), "NA"));
+			PB_CHECK(pb_csv_col(&c, "median_ru_minflt") >= 0 &&
+				 pb_csv_col(&c, "ipc") >= 0 &&
+				 pb_csv_col(&c, "l1_dcm_per_kop") >= 0);
+			PB_CHECK(strcmp(pb_csv_get(&c, r, "median_ru_minflt"), "NA"));
 		}
 	}
 	PB_CHECK_EQ_U64(ci, 2);
-	csv_free(&c);
+	pb_csv_free(&c);
 	m = meta(dir);
 	PB_CHECK(m &&
 		 json_array_size(json_object_get(json_object_get(m, "config"), "threads")) == 2);
@@ -451,13 +378,13 @@ int main(int argc, char **argv)
 		 !strcmp(json_string_value(json_array_get(ex, 0)), "chase threads=1"));
 	json_decref(m);
 	snprintf(p, sizeof(p), "%s/runs.csv", dir);
-	PB_CHECK(csv_load(p, &c) == 0);
+	PB_CHECK(pb_csv_read_file(p, &c, NULL, 0) == 0);
 	unsigned two = 0;
-	for (size_t r = 1; r < c.rows; r++)
-		two += !strcmp(at(&c, r, "threads"), "2");
+	for (size_t r = 0; r < c.nrows; r++)
+		two += !strcmp(pb_csv_get(&c, r, "threads"), "2");
 	PB_CHECK_EQ_U64(two, 0);
-	PB_CHECK(c.rows > 1);
-	csv_free(&c);
+	PB_CHECK(c.nrows > 0);
+	pb_csv_free(&c);
 
 	/* --csv | head -1: no temporary file left. */
 	int pfd[2];
