@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "pagebench/common.h"
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 #include "spawn.h"
 
@@ -41,58 +42,42 @@ static int sim(struct spawn_out *o, ...)
 	return spawn_run(argv, envv, o);
 }
 
-/* Index of column `name` in the header line, or -1. */
-static int col(const char *header, const char *name)
+/* stdout's CSV parsed with the project's reader into *t: 0, or -1 (said). */
+static int parse_out(const char *out, struct pb_csv *t)
 {
-	char buf[4096];
-	size_t hl = strcspn(header, "\n");
-	if (hl >= sizeof(buf))
-		hl = sizeof(buf) - 1;
-	memcpy(buf, header, hl);
-	buf[hl] = 0;
-	int i = 0;
-	for (char *save, *tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save), i++)
-		if (!strcmp(tok, name))
-			return i;
-	return -1;
+	char err[256];
+	int rc = pb_csv_parse(out, strlen(out), "stdout", t, err, sizeof(err));
+	PB_CHECK_MSG(rc == 0, "%s", err);
+	return rc ? -1 : 0;
 }
 
-/* Field i of line (0-based) as a string in out; "quoted" fields may hold commas. */
-static void field(const char *line, int i, char *out, size_t len)
+/* Column `name` of the row of `out` (CSV) whose policy and frames columns
+ * are pol and frames, into v (len bytes); "" where no such row or column. */
+static void cell_at(const char *out, const char *pol, const char *frames, const char *name, char *v,
+		    size_t len)
 {
-	const char *p = line;
-	for (int k = 0; k < i && *p && *p != '\n'; k++) {
-		int q = 0;
-		while (*p && *p != '\n' && (q || *p != ',')) {
-			if (*p == '"')
-				q = !q;
-			p++;
+	struct pb_csv t;
+	v[0] = 0;
+	if (parse_out(out, &t))
+		return;
+	for (size_t r = 0; r < t.nrows; r++)
+		if (!strcmp(pb_csv_get(&t, r, "policy"), pol) &&
+		    !strcmp(pb_csv_get(&t, r, "frames"), frames)) {
+			snprintf(v, len, "%s", pb_csv_get(&t, r, name));
+			break;
 		}
-		if (*p == ',')
-			p++;
-	}
-	size_t n = strcspn(p, ",\n");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, p, n);
-	out[n] = 0;
+	pb_csv_free(&t);
 }
 
-/* Row whose policy and frames columns match. */
-static const char *row(const char *out, int pcol, int fcol, const char *pol, const char *frames)
+/* `out` (CSV) has a column called name. */
+static int has_col(const char *out, const char *name)
 {
-	const char *line = strchr(out, '\n');
-	while (line && line[1]) {
-		line++;
-		char a[64], b[64];
-		field(line, pcol, a, sizeof(a));
-		field(line, fcol, b, sizeof(b));
-		if (!strcmp(a, pol) && !strcmp(b, frames))
-			return line;
-		line = strchr(line, '\n');
-	}
-	return NULL;
+	struct pb_csv t;
+	if (parse_out(out, &t))
+		return 0;
+	int c = pb_csv_col(&t, name);
+	pb_csv_free(&t);
+	return c >= 0;
 }
 
 #define expect_usage(what, ...) expect_usage_(what, __VA_ARGS__, NULL)
@@ -239,19 +224,16 @@ int main(int argc, char **argv)
 	    "prepage",	    "pt",	    "threads",	  "rep",	"seconds",
 	    "major_faults", "minor_faults", "cow_copies", "prepaged",	"prepage_unused"};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(need); i++)
-		PB_CHECK_MSG(col(o->out, need[i]) >= 0, "column %s missing", need[i]);
+		PB_CHECK_MSG(has_col(o->out, need[i]), "column %s missing", need[i]);
 	PB_CHECK_EQ_U64(count_lines(o->out), 1 + 6);
-	int pc = col(o->out, "policy"), fc = col(o->out, "frames"), flt = col(o->out, "faults");
 	static const struct {
 		const char *pol, *frames, *faults;
 	} want[] = {{"fifo", "3", "9"}, {"fifo", "4", "10"}, {"lru", "3", "10"},
 		    {"lru", "4", "8"},	{"opt", "3", "7"},   {"opt", "4", "6"}};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(want); i++) {
-		const char *r = row(o->out, pc, fc, want[i].pol, want[i].frames);
-		char v[64] = "";
-		if (r)
-			field(r, flt, v, sizeof(v));
-		PB_CHECK_MSG(r && !strcmp(v, want[i].faults), "%s %s frames: faults '%s', want %s",
+		char v[64];
+		cell_at(o->out, want[i].pol, want[i].frames, "faults", v, sizeof(v));
+		PB_CHECK_MSG(!strcmp(v, want[i].faults), "%s %s frames: faults '%s', want %s",
 			     want[i].pol, want[i].frames, v, want[i].faults);
 	}
 	/* the run folder exists and holds sim.csv */
@@ -265,13 +247,8 @@ int main(int argc, char **argv)
 	sim(o, "mrc", "--workload", wl, "--policy", "fifo,lru", "--frames", "1:5:1", "--csv", NULL);
 	PB_CHECK_MSG(o->code == 0, "mrc exit %d: %s", o->code, o->err);
 	PB_CHECK_EQ_U64(count_lines(o->out), 1 + 10);
-	pc = col(o->out, "policy");
-	fc = col(o->out, "frames");
-	int mc = col(o->out, "misses");
-	const char *r = row(o->out, pc, fc, "fifo", "4");
-	char v[64] = "";
-	if (r)
-		field(r, mc, v, sizeof(v));
+	char v[64];
+	cell_at(o->out, "fifo", "4", "misses", v, sizeof(v));
 	PB_CHECK_MSG(!strcmp(v, "10"), "mrc fifo 4 misses '%s'", v);
 
 	/* bad values: exit 2, one line */
@@ -372,14 +349,10 @@ int main(int argc, char **argv)
 	    "--frames", "50", "--reps", "1", "--hints", "abit", "--csv", NULL);
 	PB_CHECK_MSG(o2->code == 0, "abit: exit %d: %s", o2->code, o2->err);
 	{
-		int pc2 = col(o2->out, "policy"), fc2 = col(o2->out, "frames"),
-		    hc = col(o2->out, "hints");
 		static const char *const hw[][2] = {{"lru", "exact"}, {"clock", "abit"}};
 		for (size_t i = 0; i < 2; i++) {
-			const char *hr = row(o2->out, pc2, fc2, hw[i][0], "50");
-			char hv[32] = "";
-			if (hr)
-				field(hr, hc, hv, sizeof(hv));
+			char hv[32];
+			cell_at(o2->out, hw[i][0], "50", "hints", hv, sizeof(hv));
 			PB_CHECK_MSG(!strcmp(hv, hw[i][1]), "%s under --hints abit: hints '%s'",
 				     hw[i][0], hv);
 		}
@@ -396,28 +369,24 @@ int main(int argc, char **argv)
 			    "--reps", "3", "--seed", "5", "--csv", NULL);
 		PB_CHECK_MSG(o2->code == 0, "sim reps: exit %d: %s", o2->code, o2->err);
 		PB_CHECK_EQ_U64(count_lines(o2->out), 1 + 3);
-		int sc = col(o2->out, "seed"), rc = col(o2->out, "rep"),
-		    fl = col(o2->out, "faults");
-		PB_CHECK(sc >= 0 && rc >= 0 && fl >= 0);
-		const char *line = o2->out;
+		struct pb_csv t;
 		char f0[64] = "";
 		int differ = 0;
-		for (int k = 0; k < 3; k++) {
-			line = strchr(line, '\n');
-			if (!line)
-				break;
-			line++;
-			char sv[64], rv[64], fv[64];
-			field(line, sc, sv, sizeof(sv));
-			field(line, rc, rv, sizeof(rv));
-			field(line, fl, fv, sizeof(fv));
-			PB_CHECK_EQ_U64(strtoull(rv, NULL, 10), (unsigned)k);
-			PB_CHECK_EQ_U64(strtoull(sv, NULL, 10), fixed ? 5u : 5u + (unsigned)k);
+		if (parse_out(o2->out, &t))
+			continue;
+		PB_CHECK(pb_csv_col(&t, "seed") >= 0 && pb_csv_col(&t, "rep") >= 0 &&
+			 pb_csv_col(&t, "faults") >= 0);
+		for (size_t k = 0; k < 3 && k < t.nrows; k++) {
+			const char *fv = pb_csv_get(&t, k, "faults");
+			PB_CHECK_EQ_U64(strtoull(pb_csv_get(&t, k, "rep"), NULL, 10), (unsigned)k);
+			PB_CHECK_EQ_U64(strtoull(pb_csv_get(&t, k, "seed"), NULL, 10),
+					fixed ? 5u : 5u + (unsigned)k);
 			if (!k)
 				snprintf(f0, sizeof(f0), "%s", fv);
 			else if (strcmp(f0, fv))
 				differ = 1;
 		}
+		pb_csv_free(&t);
 		PB_CHECK_MSG(differ == !fixed, "fixed %d: fault counts %s across repetitions",
 			     fixed, differ ? "differ" : "equal");
 	}
