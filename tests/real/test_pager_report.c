@@ -35,6 +35,9 @@
  *    folder that does not exist) is refused before the run, with the
  *    reason and exit 2; the run went on, said so on stderr after it and
  *    exited 0 without the file.
+ *  - inject=none:5 (a count after a kind that takes none) is refused
+ *    before the run, on one line naming the value, exit 2; it was read as
+ *    none, the :5 dropped without a word.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -383,6 +386,25 @@ static void latency_csv_refused(void)
 	}
 }
 
+/* A count after an inject kind that takes none: refused up front. */
+static void inject_count_refused(void)
+{
+	static struct spawn_out o;
+	static const char *const par[] = {"pages=64,frames=16,inject=none:5",
+					  "pages=64,frames=16,inject=dupmsg:5"};
+	static const char *const why[] = {"bad inject 'none:5' (none takes no count",
+					  "bad inject 'dupmsg:5' (dupmsg takes no count"};
+	char root[4200], pat[4300], path[4300];
+	for (int i = 0; i < 2; i++) {
+		pager_run(par[i], NULL, root, &o);
+		snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+		PB_CHECK_MSG(o.code == 2 && count_lines(o.err) == 1 && strstr(o.err, why[i]),
+			     "%s: exit %d:\n%s", par[i], o.code, o.err);
+		PB_CHECK_MSG(pbt_glob_one(pat, path, sizeof(path)) != 0, "%s: a run folder: %s",
+			     par[i], path);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -395,6 +417,7 @@ int main(int argc, char **argv)
 	thread_setup_reason();
 	latency_na();
 	latency_csv_refused();
+	inject_count_refused();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);
