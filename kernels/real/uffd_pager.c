@@ -1792,11 +1792,11 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	    !r->version)
 		return -ENOMEM;
 	memset(r->slot, 0xff, s->pages * sizeof(uint32_t));
-	int rc = pb_swap_open(&r->swap, s->swap_dir, s->swap_pages, s->direct, why, sizeof(why));
-	if (rc) {
-		snprintf(t->err, t->errlen, "%s", why);
+	/* its message straight into t->err: the swap file's whole path and
+	 * the reason (a 256-byte copy cut a long folder's) */
+	int rc = pb_swap_open(&r->swap, s->swap_dir, s->swap_pages, s->direct, t->err, t->errlen);
+	if (rc)
 		return rc;
-	}
 	if (s->floor) {
 		/* Every page's content waits in its slot (slot p), written once. */
 		for (uint64_t p = 0; p < s->pages; p++) {

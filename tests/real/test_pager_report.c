@@ -25,7 +25,11 @@
  *  - a thread's setup that fails (a swap folder that does not exist) is
  *    said on the harness's one line with its reason; the pager printed
  *    the reason on a line of its own and the harness's line said only
- *    "thread 0 setup: No such file or directory".
+ *    "thread 0 setup: No such file or directory".  A swap folder of about
+ *    1000 characters (nine nested folders, then a regular file, so the
+ *    swap file cannot be made: "Not a directory") is said whole, path and
+ *    reason: the message was cut at 256 bytes (the pager's and the
+ *    harness's buffers), then at 512 and 1023.
  *  - the lat_* events (one thread's fault latency quantiles) are NA with
  *    the reason in meta.json not_available where nothing was timed (a
  *    repetition without a fault: frames = pages, a loop that made every
@@ -45,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pagebench/csvread.h"
 #include "pbtest.h"
@@ -293,6 +298,26 @@ static void thread_setup_reason(void)
 		strstr(l, "uffd-pager (1 threads): thread 0 setup: cannot create swap file") &&
 		strstr(l, "no-such-folder") && strstr(l, "No such file or directory"),
 	    "swap folder missing: exit %d:\n%s", o.code, o.err);
+	/* a long, deeply nested folder whose last part is a regular file */
+	char dir[1100], want[1200];
+	int n = snprintf(dir, sizeof(dir), "%s", top), made = 1;
+	for (int i = 0; i < 9 && made; i++) {
+		n += snprintf(dir + n, sizeof(dir) - (size_t)n, "/%d%0*d", i, 99, 0);
+		made = mkdir(dir, 0700) == 0;
+	}
+	snprintf(dir + n, sizeof(dir) - (size_t)n, "/file");
+	FILE *f = made ? fopen(dir, "w") : NULL;
+	PB_CHECK_MSG(f != NULL, "%s: %s", dir, strerror(errno));
+	if (f)
+		fclose(f);
+	snprintf(par, sizeof(par), "pages=64,frames=16,swap=%s", dir);
+	pager_run(par, NULL, root, &o);
+	snprintf(want, sizeof(want), "cannot create swap file %s/pagebench-swap-", dir);
+	l = line_of(o.err, "thread 0 setup: ");
+	PB_CHECK_MSG(strlen(dir) > 900 && o.code == 1 &&
+			 count_of(o.err, "cannot create swap file") == 1 && strstr(l, want) &&
+			 strstr(l, ": Not a directory"),
+		     "long swap folder (%zu characters): exit %d:\n%s", strlen(dir), o.code, o.err);
 }
 
 /* Latency quantiles: a number where faults were timed, else NA with why. */
