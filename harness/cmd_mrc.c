@@ -453,19 +453,27 @@ static int mrc_pass_begin(struct mrc_pass *ps, const struct mrc_row *rows, const
 }
 
 /* The stacks' misses into the exact rows (rc: the pass's; nonzero: freed
- * only), LRU's exact curve into *calex; ps freed.  rc or -ENOMEM. */
+ * only), LRU's exact curve into *calex; ps freed.  rc, or its own failure
+ * with the reason in err: -ENOMEM, -EPROTO (an OPT stack that was not fed
+ * the whole stream: its misses would count the rest). */
 static int mrc_pass_end(struct mrc_pass *ps, int rc, struct mrc_row *rows, const int *pstack,
-			size_t npts, int sampled, uint64_t **calex)
+			size_t npts, int sampled, uint64_t **calex, char *err, size_t errlen)
 {
 	*calex = calloc(npts, sizeof(uint64_t));
 	uint64_t *m = calloc(npts, sizeof(uint64_t));
-	if (!rc && (!*calex || !m))
+	if (!rc && (!*calex || !m)) {
 		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+	}
 	for (size_t p = 0; ps->lru && ps->opt && p < ps->npol; p++) {
-		if (ps->lru[p])
+		if (ps->lru[p]) {
 			pb_mrc_lru_end(ps->lru[p], rc ? NULL : m);
-		else if (ps->opt[p])
-			pb_mrc_opt_end(ps->opt[p], rc ? NULL : m);
+		} else if (ps->opt[p] && pb_mrc_opt_end(ps->opt[p], rc ? NULL : m) && !rc) {
+			rc = -EPROTO;
+			snprintf(err, errlen,
+				 "OPT's priority stack ended before the whole stream was fed "
+				 "(an internal error): no curve");
+		}
 		for (size_t i = 0; !rc && pstack[p] && !sampled && i < npts; i++)
 			rows[p * npts + i].m[0] = m[i];
 	}
@@ -594,7 +602,8 @@ int pb_cmd_mrc(int argc, char **argv)
 			rc = pb_vm_stream_keys(o.c.workload, &l, "mrc", mrc_pass_fn, &ps, err,
 					       sizeof(err));
 		if (!merged) /* else after the replays' pass */
-			rc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex);
+			rc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex, err,
+					  sizeof(err));
 		if (rc)
 			mrc_stream_fail(cmd, rc, err);
 	}
@@ -701,13 +710,9 @@ int pb_cmd_mrc(int argc, char **argv)
 			kept |= jobs[k].rc != -EINTR;
 		if (rc == -EINTR && pb_signal_pending() && kept)
 			rc = 0;
-		if (merged) {
-			int erc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex);
-			if (!rc && erc) {
-				rc = erc;
-				snprintf(err, sizeof(err), "out of memory");
-			}
-		}
+		if (merged) /* its own failure says why in err */
+			rc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex, err,
+					  sizeof(err));
 		if (rc)
 			mrc_stream_fail(cmd, rc, err);
 		n = l.s.n;

@@ -65,14 +65,16 @@ int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const u
  * end writes misses[0..nsizes) (equal to pb_mrc_opt) once all n were fed,
  * and frees (end(NULL) only frees).  Memory O(min(the largest size,
  * distinct keys)) beside the caller's next uses.  begin: 0, -EINVAL, -ENOMEM, -E2BIG; feed: 0,
- * -ENOMEM or -ERANGE (more than n references).  Single-threaded.
+ * -ENOMEM or -ERANGE (more than n references); end: 0, or -EINVAL when
+ * misses is asked for before all n were fed (misses untouched, s freed:
+ * the references not fed are no misses).  Single-threaded.
  */
 struct pb_mrc_opt_stream;
 int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
 		     struct pb_mrc_opt_stream **out);
 int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uint64_t *next_use,
 		    size_t m);
-void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses);
+int pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses);
 
 /*
  * Spatially hashed sampling (SHARDS: Waldspurger, Park, Garthwaite & Ahmad,

@@ -291,11 +291,13 @@ int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uin
 	return rc;
 }
 
-void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
+int pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
 {
 	if (!s)
-		return;
-	if (misses) {
+		return 0;
+	/* the references not fed would be counted as misses: no curve */
+	int rc = misses && s->t != s->n ? -EINVAL : 0;
+	if (misses && !rc) {
 		/* prefix sums: hist[c] becomes the hits with c frames (no
 		 * reference deeper than a: more frames hit as often) */
 		uint64_t *hist = s->hist;
@@ -305,6 +307,7 @@ void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
 			misses[k] = s->n - hist[s->sizes[k] < s->a ? s->sizes[k] : s->a];
 	}
 	opt_free(s);
+	return rc;
 }
 
 int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
@@ -323,7 +326,8 @@ int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const u
 	}
 	if (!rc)
 		rc = pb_mrc_opt_feed(s, keys, next_use, n);
-	pb_mrc_opt_end(s, rc ? NULL : misses);
+	int erc = pb_mrc_opt_end(s, rc ? NULL : misses);
+	rc = rc ? rc : erc;
 	if (own)
 		pb_unmap(own, nb);
 	return rc;
