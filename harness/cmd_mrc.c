@@ -229,12 +229,15 @@ struct mrc_row {
 	uint64_t frames, scaled;
 	const char *method;
 	int na;	       /* scaled size below --sample-min */
+	int intr;      /* not computed: a signal stopped its stack */
 	uint64_t m[2]; /* misses on each stream */
 	size_t job[2]; /* sweep job, or SIZE_MAX: computed by a stack */
 };
 
 /* The stack methods: misses at every row of policy p on stream s in one
- * pass.  0, or -errno (the caller falls back to replays). */
+ * pass.  0, -EINTR (a pending signal: pb_mrc_lru and pb_mrc_opt look every
+ * 2^16 references), or another -errno (the caller falls back to
+ * replays). */
 static int mrc_stack(const char *name, const uint64_t *keys, size_t n, struct mrc_row *rows,
 		     size_t npts, int s)
 {
@@ -507,9 +510,11 @@ int pb_cmd_mrc(int argc, char **argv)
 	/* a signal (Ctrl-C, a Slurm time limit's SIGTERM) stops the replays
 	 * at their next wave or job; the points done by then are kept (rows,
 	 * status partial), the rest are not computed.  A phase that keeps
-	 * nothing (reading, the stacks' pass) dies of it (pb_signal_exit_pending); one that
-	 * does not look (a loaded stream's stacks) sees it when it ends, and
-	 * a second signal acts at once (pagebench/outfile.h) */
+	 * nothing (reading, the stacks' pass, the calibration) dies of it
+	 * (pb_signal_exit_pending).  A loaded stream's (or a sample's) stacks
+	 * look every 2^16 references: the policies whose stacks ended keep
+	 * their rows, the stopped one's and the rest are not computed.  A
+	 * second signal acts at once (pagebench/outfile.h) */
 	pb_signals_install(1);
 	char err[512];
 	int load = o.c.replay == 1;
@@ -650,10 +655,14 @@ int pb_cmd_mrc(int argc, char **argv)
 		const struct pb_policy_desc *d = o.pol[p].d;
 		struct mrc_row *r = &rows[p * npts];
 		int lru = pstack[p] == 1;
-		int stack = pstack[p] != 0;
-		for (int s = 0; stack && (load || sampled) && s < nstreams; s++)
-			if (mrc_stack(d->name, st[s].keys, st[s].n, r, npts, s))
-				stack = 0; /* fall back to replays */
+		int stack = pstack[p] != 0, src = 0;
+		for (int s = 0; stack && !src && (load || sampled) && s < nstreams; s++)
+			src = mrc_stack(d->name, st[s].keys, st[s].n, r, npts, s);
+		if (src == -EINTR) /* not computed, as a replay a signal kept from running */
+			for (size_t i = 0; i < npts; i++)
+				r[i].intr = !r[i].na;
+		else if (src)
+			stack = 0; /* fall back to replays */
 		for (size_t i = 0; i < npts; i++) {
 			r[i].method =
 			    stack ? (sampled
@@ -685,6 +694,8 @@ int pb_cmd_mrc(int argc, char **argv)
 		}
 	struct mrc_cal cal = {0};
 	if (calibrate && mrc_calibrate(&l, load ? NULL : calex, st, sa, rows, npts, &cal)) {
+		/* every sampled row needs it: a signal here keeps nothing */
+		pb_signal_exit_pending();
 		pb_error(cmd, "out of memory computing LRU's exact curve (--calibrate 0 skips it)");
 		return PB_EXIT_FAIL;
 	}
@@ -767,7 +778,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		struct mrc_row *r = &rows[k];
 		const struct pb_vm_cli_policy *pol = &o.pol[r->pol];
 		size_t i = k % npts;
-		int bad = 0, skip = 0;
+		int bad = 0, skip = r->intr;
 		for (int s = 0; !r->na && s < nstreams; s++)
 			if (r->job[s] != SIZE_MAX && jobs[r->job[s]].rc == -EINTR)
 				skip = 1; /* not computed (a signal): no row */

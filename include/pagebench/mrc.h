@@ -23,8 +23,9 @@
  * keys[0..n): the reference stream; sizes[0..nsizes): memory sizes in pages
  * (any order, 0 allowed: everything misses); misses[k] receives LRU's
  * fault count (cold misses included) with sizes[k] frames.
- * Returns 0, -EINVAL (NULL arrays), -ENOMEM or -E2BIG (over 2^30 distinct
- * keys).  Single-threaded.
+ * Returns 0, -EINVAL (NULL arrays), -ENOMEM, -E2BIG (over 2^30 distinct
+ * keys) or -EINTR: a deferred signal is pending (pagebench/outfile.h),
+ * looked for every 2^16 references; misses untouched.  Single-threaded.
  */
 int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsizes,
 	       uint64_t *misses);
@@ -53,7 +54,8 @@ void pb_mrc_lru_end(struct pb_mrc_lru_stream *s, uint64_t *misses);
  * 46 at S = 5 000, 1 164 at 50 000; u about 4): about 0.5 ns x miss ratio
  * x S a reference, against 26..40 ns a reference and size for a replay
  * (docs/policies.md; `mrc --opt-method auto` picks).
- * 0, -EINVAL, -ENOMEM or -E2BIG (a size of 2^32 or more).  Single-threaded.
+ * 0, -EINVAL, -ENOMEM, -E2BIG (a size of 2^32 or more) or -EINTR (a
+ * pending deferred signal, as pb_mrc_lru).  Single-threaded.
  */
 int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
 	       size_t nsizes, uint64_t *misses);

@@ -318,14 +318,16 @@ int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const u
 	size_t nb = (n ? n : 1) * sizeof(uint64_t);
 	uint64_t *own = NULL;
 	struct pb_mrc_opt_stream *s = NULL;
-	int rc = pb_mrc_opt_begin(sizes, nsizes, n, &s);
+	/* a pending signal: not even the next uses (polint.h) */
+	int rc = pb_signal_pending() ? -EINTR : pb_mrc_opt_begin(sizes, nsizes, n, &s);
 	if (!rc && !next_use && n) {
 		own = pb_map(nb, 0);
 		rc = own ? pb_next_use(keys, n, own) : -ENOMEM;
 		next_use = own;
 	}
-	if (!rc)
-		rc = pb_mrc_opt_feed(s, keys, next_use, n);
+	for (size_t i = 0, m; !rc && i < n; i += m) /* polint.h: a signal stops it */
+		if ((m = pb_mrc_chunk(i, n, &rc)))
+			rc = pb_mrc_opt_feed(s, keys + i, next_use + i, m);
 	int erc = pb_mrc_opt_end(s, rc ? NULL : misses);
 	rc = rc ? rc : erc;
 	if (own)
