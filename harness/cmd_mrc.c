@@ -229,12 +229,15 @@ struct mrc_row {
 	uint64_t frames, scaled;
 	const char *method;
 	int na;	       /* scaled size below --sample-min */
+	int intr;      /* not computed: a signal stopped its stack */
 	uint64_t m[2]; /* misses on each stream */
 	size_t job[2]; /* sweep job, or SIZE_MAX: computed by a stack */
 };
 
 /* The stack methods: misses at every row of policy p on stream s in one
- * pass.  0, or -errno (the caller falls back to replays). */
+ * pass.  0, -EINTR (a pending signal: pb_mrc_lru and pb_mrc_opt look every
+ * 2^16 references), or another -errno (the caller falls back to
+ * replays). */
 static int mrc_stack(const char *name, const uint64_t *keys, size_t n, struct mrc_row *rows,
 		     size_t npts, int s)
 {
@@ -453,19 +456,27 @@ static int mrc_pass_begin(struct mrc_pass *ps, const struct mrc_row *rows, const
 }
 
 /* The stacks' misses into the exact rows (rc: the pass's; nonzero: freed
- * only), LRU's exact curve into *calex; ps freed.  rc or -ENOMEM. */
+ * only), LRU's exact curve into *calex; ps freed.  rc, or its own failure
+ * with the reason in err: -ENOMEM, -EPROTO (an OPT stack that was not fed
+ * the whole stream: its misses would count the rest). */
 static int mrc_pass_end(struct mrc_pass *ps, int rc, struct mrc_row *rows, const int *pstack,
-			size_t npts, int sampled, uint64_t **calex)
+			size_t npts, int sampled, uint64_t **calex, char *err, size_t errlen)
 {
 	*calex = calloc(npts, sizeof(uint64_t));
 	uint64_t *m = calloc(npts, sizeof(uint64_t));
-	if (!rc && (!*calex || !m))
+	if (!rc && (!*calex || !m)) {
 		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+	}
 	for (size_t p = 0; ps->lru && ps->opt && p < ps->npol; p++) {
-		if (ps->lru[p])
+		if (ps->lru[p]) {
 			pb_mrc_lru_end(ps->lru[p], rc ? NULL : m);
-		else if (ps->opt[p])
-			pb_mrc_opt_end(ps->opt[p], rc ? NULL : m);
+		} else if (ps->opt[p] && pb_mrc_opt_end(ps->opt[p], rc ? NULL : m) && !rc) {
+			rc = -EPROTO;
+			snprintf(err, errlen,
+				 "OPT's priority stack ended before the whole stream was fed "
+				 "(an internal error): no curve");
+		}
 		for (size_t i = 0; !rc && pstack[p] && !sampled && i < npts; i++)
 			rows[p * npts + i].m[0] = m[i];
 	}
@@ -499,9 +510,11 @@ int pb_cmd_mrc(int argc, char **argv)
 	/* a signal (Ctrl-C, a Slurm time limit's SIGTERM) stops the replays
 	 * at their next wave or job; the points done by then are kept (rows,
 	 * status partial), the rest are not computed.  A phase that keeps
-	 * nothing (reading, the stacks' pass) dies of it (pb_signal_exit_pending); one that
-	 * does not look (a loaded stream's stacks) sees it when it ends, and
-	 * a second signal acts at once (pagebench/outfile.h) */
+	 * nothing (reading, the stacks' pass, the calibration) dies of it
+	 * (pb_signal_exit_pending).  A loaded stream's (or a sample's) stacks
+	 * look every 2^16 references: the policies whose stacks ended keep
+	 * their rows, the stopped one's and the rest are not computed.  A
+	 * second signal acts at once (pagebench/outfile.h) */
 	pb_signals_install(1);
 	char err[512];
 	int load = o.c.replay == 1;
@@ -594,7 +607,8 @@ int pb_cmd_mrc(int argc, char **argv)
 			rc = pb_vm_stream_keys(o.c.workload, &l, "mrc", mrc_pass_fn, &ps, err,
 					       sizeof(err));
 		if (!merged) /* else after the replays' pass */
-			rc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex);
+			rc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex, err,
+					  sizeof(err));
 		if (rc)
 			mrc_stream_fail(cmd, rc, err);
 	}
@@ -641,10 +655,14 @@ int pb_cmd_mrc(int argc, char **argv)
 		const struct pb_policy_desc *d = o.pol[p].d;
 		struct mrc_row *r = &rows[p * npts];
 		int lru = pstack[p] == 1;
-		int stack = pstack[p] != 0;
-		for (int s = 0; stack && (load || sampled) && s < nstreams; s++)
-			if (mrc_stack(d->name, st[s].keys, st[s].n, r, npts, s))
-				stack = 0; /* fall back to replays */
+		int stack = pstack[p] != 0, src = 0;
+		for (int s = 0; stack && !src && (load || sampled) && s < nstreams; s++)
+			src = mrc_stack(d->name, st[s].keys, st[s].n, r, npts, s);
+		if (src == -EINTR) /* not computed, as a replay a signal kept from running */
+			for (size_t i = 0; i < npts; i++)
+				r[i].intr = !r[i].na;
+		else if (src)
+			stack = 0; /* fall back to replays */
 		for (size_t i = 0; i < npts; i++) {
 			r[i].method =
 			    stack ? (sampled
@@ -676,6 +694,8 @@ int pb_cmd_mrc(int argc, char **argv)
 		}
 	struct mrc_cal cal = {0};
 	if (calibrate && mrc_calibrate(&l, load ? NULL : calex, st, sa, rows, npts, &cal)) {
+		/* every sampled row needs it: a signal here keeps nothing */
+		pb_signal_exit_pending();
 		pb_error(cmd, "out of memory computing LRU's exact curve (--calibrate 0 skips it)");
 		return PB_EXIT_FAIL;
 	}
@@ -701,13 +721,9 @@ int pb_cmd_mrc(int argc, char **argv)
 			kept |= jobs[k].rc != -EINTR;
 		if (rc == -EINTR && pb_signal_pending() && kept)
 			rc = 0;
-		if (merged) {
-			int erc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex);
-			if (!rc && erc) {
-				rc = erc;
-				snprintf(err, sizeof(err), "out of memory");
-			}
-		}
+		if (merged) /* its own failure says why in err */
+			rc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex, err,
+					  sizeof(err));
 		if (rc)
 			mrc_stream_fail(cmd, rc, err);
 		n = l.s.n;
@@ -762,7 +778,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		struct mrc_row *r = &rows[k];
 		const struct pb_vm_cli_policy *pol = &o.pol[r->pol];
 		size_t i = k % npts;
-		int bad = 0, skip = 0;
+		int bad = 0, skip = r->intr;
 		for (int s = 0; !r->na && s < nstreams; s++)
 			if (r->job[s] != SIZE_MAX && jobs[r->job[s]].rc == -EINTR)
 				skip = 1; /* not computed (a signal): no row */

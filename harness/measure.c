@@ -53,8 +53,8 @@ struct team_ctx {
 	unsigned n, reps;    /* reps includes the warm-up */
 	struct thr_rec *rec; /* [rep * n + tid] */
 	struct pb_kthread *kt;
-	char (*kerr)[256]; /* thread_init messages, [n] */
-	int *init_rc;	   /* [n], written by each thread, read after the join */
+	char (*kerr)[PB_KERNEL_ERRLEN]; /* thread_init messages, [n] */
+	int *init_rc;			/* [n], written by each thread, read after the join */
 	const struct pb_plan *plan;
 	struct pb_gate gate;
 };
@@ -619,7 +619,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	/* relaxed: the team has been joined (happens-before). */
 	unsigned stopped = pb_atomic_load(&c.gate.stop_rep, PB_RELAXED);
 	int valid = 1;
-	char verr[512] = "";
+	char verr[PB_KERNEL_ERRLEN + 64] = ""; /* "thread N setup: " and a kerr */
 	for (unsigned t = 0; t < n; t++) {
 		if (c.init_rc[t]) {
 			snprintf(verr, sizeof(verr), "thread %u setup: %s", t,

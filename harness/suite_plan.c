@@ -68,19 +68,46 @@ static int write_json(const char *path, json_t *j, unsigned flags, char *err, si
 	return rc;
 }
 
+/*
+ * The --threads value a task's command runs with, in every spelling its
+ * parser (pb_param_getopt) takes: --threads LIST, --threads=LIST and, for
+ * run, whose table gives it the short option -t (cmd_run.c), -t LIST and
+ * -tLIST.  The last one given wins, as there; after "--" nothing is an
+ * option.  NULL if none.
+ */
+static const char *task_threads(const struct pb_suite_task *t)
+{
+	static const char lopt[] = "--threads";
+	const size_t ln = sizeof(lopt) - 1;
+	char sopt = !strcmp(t->argv[0], "run") ? 't' : 0;
+	const char *v = NULL;
+	for (int k = 1; k < t->argc && strcmp(t->argv[k], "--"); k++) {
+		const char *a = t->argv[k], *val;
+		if (!strncmp(a, lopt, ln) && (!a[ln] || a[ln] == '='))
+			val = a[ln] ? a + ln + 1 : NULL;
+		else if (sopt && a[0] == '-' && a[1] == sopt)
+			val = a[2] ? a + 2 : NULL;
+		else
+			continue;
+		if (!val && k + 1 < t->argc)
+			val = t->argv[++k];
+		v = val ? val : v;
+	}
+	return v;
+}
+
 unsigned pb_suite_max_threads(const struct pb_suite *s)
 {
 	uint64_t best = 1;
-	for (size_t i = 0; i < s->ntasks; i++)
-		for (int k = 1; k + 1 < s->tasks[i].argc; k++)
-			if (!strcmp(s->tasks[i].argv[k], "--threads")) {
-				uint64_t *v = NULL;
-				size_t n = 0;
-				if (!pb_parse_u64_list(s->tasks[i].argv[k + 1], &v, &n))
-					for (size_t j = 0; j < n; j++)
-						best = v[j] > best ? v[j] : best;
-				free(v);
-			}
+	for (size_t i = 0; i < s->ntasks; i++) {
+		const char *thr = task_threads(&s->tasks[i]);
+		uint64_t *v = NULL;
+		size_t n = 0;
+		if (thr && !pb_parse_u64_list(thr, &v, &n))
+			for (size_t j = 0; j < n; j++)
+				best = v[j] > best ? v[j] : best;
+		free(v);
+	}
 	return best > 4096 ? 4096 : (unsigned)best;
 }
 

@@ -13,8 +13,20 @@
 
 static void vmsg(const char *cmd, const char *fmt, va_list ap)
 {
-	char buf[1024];
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	char small[1024], *buf = small;
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	/* A longer message (a long path and its reason) whole, not cut at
+	 * 1023 bytes; cut only when there is no memory for it. */
+	if (n >= (int)sizeof(small)) {
+		char *big = malloc((size_t)n + 1);
+		if (big && vsnprintf(big, (size_t)n + 1, fmt, aq) == n)
+			buf = big;
+		else
+			free(big);
+	}
+	va_end(aq);
 	/* One line: fold any newline a message carries. */
 	for (char *c = buf; *c; c++)
 		if (*c == '\n')
@@ -23,6 +35,8 @@ static void vmsg(const char *cmd, const char *fmt, va_list ap)
 		fprintf(stderr, "pagebench %s: %s\n", cmd, buf);
 	else
 		fprintf(stderr, "pagebench: %s\n", buf);
+	if (buf != small)
+		free(buf);
 }
 
 void pb_usage_error(const char *cmd, const char *fmt, ...)

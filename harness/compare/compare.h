@@ -92,8 +92,9 @@ const char *cmp_run_name(const struct cmp_run *r);
 
 /* A difference between two runs' configurations. */
 struct cmp_mismatch {
-	char *what; /* "config.size_override_bytes", "build.build_type" */
-	char *a, *b;
+	char *what;	 /* "config.size_override_bytes", "build.build_type" */
+	char *a, *b;	 /* the values as text ("(absent)": not in that meta.json) */
+	json_t *ja, *jb; /* the values as meta.json has them (copies); NULL: absent */
 	const char *a_dir, *b_dir;
 	int fatal; /* refused unless --allow-config-mismatch */
 };

@@ -428,12 +428,20 @@ json_t *cmp_json(const struct cmp_report *rep)
 				      (json_int_t)o->seed, "level", 0.95));
 	json_t *mm = json_array();
 	for (size_t i = 0; i < rep->mm->n; i++) {
+		/* base and new: the values as meta.json has them (a number, a
+		 * boolean, an object ...), not their text; left out where that
+		 * run's meta.json lacks the key */
 		const struct cmp_mismatch *m = &rep->mm->v[i];
-		json_array_append_new(mm, json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "what",
-						    cmp_json_str(m->what), "base",
-						    cmp_json_str(m->a), "new", cmp_json_str(m->b),
-						    "base_dir", cmp_json_str(m->a_dir), "new_dir",
-						    cmp_json_str(m->b_dir), "fatal", m->fatal));
+		json_t *d = json_object();
+		json_object_set_new(d, "what", cmp_json_str(m->what));
+		if (m->ja)
+			json_object_set_new(d, "base", json_deep_copy(m->ja));
+		if (m->jb)
+			json_object_set_new(d, "new", json_deep_copy(m->jb));
+		json_object_set_new(d, "base_dir", cmp_json_str(m->a_dir));
+		json_object_set_new(d, "new_dir", cmp_json_str(m->b_dir));
+		json_object_set_new(d, "fatal", json_boolean(m->fatal));
+		json_array_append_new(mm, d);
 	}
 	json_object_set_new(doc, "config_differences", mm);
 	json_t *rows = json_array();

@@ -240,8 +240,14 @@ static void add(struct cmp_mismatches *out, const char *what, json_t *a, json_t 
 	out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
 	if (!out->v)
 		abort();
-	out->v[out->n++] = (struct cmp_mismatch){cmp_strdup(what), json_text(a), json_text(b),
-						 ra->dir,	   rb->dir,	 fatal};
+	out->v[out->n++] = (struct cmp_mismatch){cmp_strdup(what),
+						 json_text(a),
+						 json_text(b),
+						 a ? json_deep_copy(a) : NULL,
+						 b ? json_deep_copy(b) : NULL,
+						 ra->dir,
+						 rb->dir,
+						 fatal};
 }
 
 /* Differences of objects a and b, key by key; an object within both
@@ -390,6 +396,8 @@ void cmp_mismatches_free(struct cmp_mismatches *m)
 		free(m->v[i].what);
 		free(m->v[i].a);
 		free(m->v[i].b);
+		json_decref(m->v[i].ja);
+		json_decref(m->v[i].jb);
 	}
 	free(m->v);
 	*m = (struct cmp_mismatches){0};

@@ -47,6 +47,9 @@
 #include "pagebench/param.h"
 
 #define PB_KERNEL_MAX_EXTRA 20
+/* A thread_init message's room (pb_kthread.err): a path of up to PATH_MAX
+ * (a swap file's) and its reason, not cut at a fixed 256 bytes. */
+#define PB_KERNEL_ERRLEN (4096 + 256)
 /* An extra[] value not measured in this repetition (a quantile of no
  * sample): events.csv says NA (see desc->extra_na). */
 #define PB_EXTRA_NA UINT64_MAX
@@ -81,7 +84,8 @@ struct pb_kthread {
 	/* Kernel's own event counts for this repetition, columns named by
 	 * desc->extra_cols.  Zeroed by the harness before each run(). */
 	uint64_t extra[PB_KERNEL_MAX_EXTRA];
-	/* thread_init writes one line here on failure (errlen bytes). */
+	/* thread_init writes one line here on failure (errlen bytes,
+	 * PB_KERNEL_ERRLEN: room for a whole path and its reason). */
 	char *err;
 	size_t errlen;
 };

@@ -23,8 +23,9 @@
  * keys[0..n): the reference stream; sizes[0..nsizes): memory sizes in pages
  * (any order, 0 allowed: everything misses); misses[k] receives LRU's
  * fault count (cold misses included) with sizes[k] frames.
- * Returns 0, -EINVAL (NULL arrays), -ENOMEM or -E2BIG (over 2^30 distinct
- * keys).  Single-threaded.
+ * Returns 0, -EINVAL (NULL arrays), -ENOMEM, -E2BIG (over 2^30 distinct
+ * keys) or -EINTR: a deferred signal is pending (pagebench/outfile.h),
+ * looked for every 2^16 references; misses untouched.  Single-threaded.
  */
 int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsizes,
 	       uint64_t *misses);
@@ -53,7 +54,8 @@ void pb_mrc_lru_end(struct pb_mrc_lru_stream *s, uint64_t *misses);
  * 46 at S = 5 000, 1 164 at 50 000; u about 4): about 0.5 ns x miss ratio
  * x S a reference, against 26..40 ns a reference and size for a replay
  * (docs/policies.md; `mrc --opt-method auto` picks).
- * 0, -EINVAL, -ENOMEM or -E2BIG (a size of 2^32 or more).  Single-threaded.
+ * 0, -EINVAL, -ENOMEM, -E2BIG (a size of 2^32 or more) or -EINTR (a
+ * pending deferred signal, as pb_mrc_lru).  Single-threaded.
  */
 int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
 	       size_t nsizes, uint64_t *misses);
@@ -65,14 +67,16 @@ int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const u
  * end writes misses[0..nsizes) (equal to pb_mrc_opt) once all n were fed,
  * and frees (end(NULL) only frees).  Memory O(min(the largest size,
  * distinct keys)) beside the caller's next uses.  begin: 0, -EINVAL, -ENOMEM, -E2BIG; feed: 0,
- * -ENOMEM or -ERANGE (more than n references).  Single-threaded.
+ * -ENOMEM or -ERANGE (more than n references); end: 0, or -EINVAL when
+ * misses is asked for before all n were fed (misses untouched, s freed:
+ * the references not fed are no misses).  Single-threaded.
  */
 struct pb_mrc_opt_stream;
 int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
 		     struct pb_mrc_opt_stream **out);
 int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uint64_t *next_use,
 		    size_t m);
-void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses);
+int pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses);
 
 /*
  * Spatially hashed sampling (SHARDS: Waldspurger, Park, Garthwaite & Ahmad,

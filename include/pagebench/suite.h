@@ -105,7 +105,9 @@ int pb_suite_plan_write(const struct pb_suite *s, const char *dir, const char *l
 int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen) PB_MUST_CHECK;
 int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, unsigned *max_threads,
 		       char *err, size_t errlen) PB_MUST_CHECK;
-/* The largest --threads value of any task (1 if none): whole cores per task. */
+/* The largest --threads value of any task (1 if none): whole cores per task.
+ * Every spelling the task's command takes counts (--threads L,
+ * --threads=L, run's -t L and -tL), the last one given in a task. */
 unsigned pb_suite_max_threads(const struct pb_suite *s);
 int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err, size_t errlen);
 int pb_suite_merge(const char *dir, struct json_t *extra, struct pb_suite_tally *tally, char *err,

@@ -258,7 +258,9 @@ int pb_param_getopt(const struct pb_param *t, void *cfg, int argc, char **argv, 
 {
 	uint64_t got = 0;
 	int np = 0, rc;
-	for (int i = 1; i < argc; i++) {
+	/* --help anywhere among the options, whatever else is wrong; after
+	 * "--" the words are operands (a file named --help), never options */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return 1;

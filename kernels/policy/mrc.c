@@ -7,10 +7,11 @@
  * distinct) time, O(distinct) memory) gives a histogram of distances capped
  * at the largest size asked for plus one; for every size c, misses(c) =
  * cold + #(d > c).  Mattson et al. 1970.  pb_mrc_lru_begin/_feed/_end
- * build the same histogram batch by batch (`mrc` streaming the trace),
- * grown with the distances met (at most the distinct keys seen), so its
- * memory follows the keys, not the largest size (--frames up to 10^9 over
- * a few thousand pages).
+ * build the histogram batch by batch (`mrc` streaming the trace), grown
+ * with the distances met (at most the distinct keys seen), so its memory
+ * follows the keys, not the largest size (--frames up to 10^9 over a few
+ * thousand pages); pb_mrc_lru feeds them a whole stream in chunks,
+ * looking for a pending signal between them (polint.h).
  */
 #include "polint.h"
 
@@ -113,30 +114,17 @@ int pb_mrc_lru_feed(struct pb_mrc_lru_stream *s, const uint64_t *keys, size_t n)
 	return 0;
 }
 
+/* The stream fed in chunks (polint.h: a pending signal stops it). */
 int pb_mrc_lru(const uint64_t *keys, size_t n, const uint64_t *sizes, size_t nsizes,
 	       uint64_t *misses)
 {
 	if ((!keys && n) || (!sizes && nsizes) || (!misses && nsizes))
 		return -EINVAL;
-	uint64_t cap = pb_mrc_cap(sizes, nsizes, n);
-	size_t hb = (cap + 2) * sizeof(uint64_t);
-	uint64_t *hist = pb_map(hb, 0); /* hist[d] for d <= cap, hist[cap+1]: beyond */
-	uint64_t cold;
-	if (!hist)
-		return -ENOMEM;
-	int rc = pb_stackdist_hist(keys, n, cap, hist, &cold);
-	if (rc)
-		goto out;
-	/* Suffix sums in place: hist[c] becomes #(d > c). */
-	uint64_t over = hist[cap + 1];
-	for (uint64_t c = cap + 1; c-- > 0;) {
-		uint64_t here = hist[c];
-		hist[c] = over;
-		over += here;
-	}
-	for (size_t k = 0; k < nsizes; k++)
-		misses[k] = cold + hist[sizes[k] < cap ? sizes[k] : cap];
-out:
-	pb_unmap(hist, hb);
+	struct pb_mrc_lru_stream *s = NULL;
+	int rc = pb_mrc_lru_begin(sizes, nsizes, &s);
+	for (size_t i = 0, m; !rc && i < n; i += m)
+		if ((m = pb_mrc_chunk(i, n, &rc)))
+			rc = pb_mrc_lru_feed(s, keys + i, m);
+	pb_mrc_lru_end(s, rc ? NULL : misses);
 	return rc;
 }

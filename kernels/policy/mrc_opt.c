@@ -291,11 +291,13 @@ int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uin
 	return rc;
 }
 
-void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
+int pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
 {
 	if (!s)
-		return;
-	if (misses) {
+		return 0;
+	/* the references not fed would be counted as misses: no curve */
+	int rc = misses && s->t != s->n ? -EINVAL : 0;
+	if (misses && !rc) {
 		/* prefix sums: hist[c] becomes the hits with c frames (no
 		 * reference deeper than a: more frames hit as often) */
 		uint64_t *hist = s->hist;
@@ -305,6 +307,7 @@ void pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
 			misses[k] = s->n - hist[s->sizes[k] < s->a ? s->sizes[k] : s->a];
 	}
 	opt_free(s);
+	return rc;
 }
 
 int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
@@ -315,15 +318,18 @@ int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const u
 	size_t nb = (n ? n : 1) * sizeof(uint64_t);
 	uint64_t *own = NULL;
 	struct pb_mrc_opt_stream *s = NULL;
-	int rc = pb_mrc_opt_begin(sizes, nsizes, n, &s);
+	/* a pending signal: not even the next uses (polint.h) */
+	int rc = pb_signal_pending() ? -EINTR : pb_mrc_opt_begin(sizes, nsizes, n, &s);
 	if (!rc && !next_use && n) {
 		own = pb_map(nb, 0);
 		rc = own ? pb_next_use(keys, n, own) : -ENOMEM;
 		next_use = own;
 	}
-	if (!rc)
-		rc = pb_mrc_opt_feed(s, keys, next_use, n);
-	pb_mrc_opt_end(s, rc ? NULL : misses);
+	for (size_t i = 0, m; !rc && i < n; i += m) /* polint.h: a signal stops it */
+		if ((m = pb_mrc_chunk(i, n, &rc)))
+			rc = pb_mrc_opt_feed(s, keys + i, next_use + i, m);
+	int erc = pb_mrc_opt_end(s, rc ? NULL : misses);
+	rc = rc ? rc : erc;
 	if (own)
 		pb_unmap(own, nb);
 	return rc;

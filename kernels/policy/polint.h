@@ -29,6 +29,7 @@
 #include "pagebench/common.h"
 #include "pagebench/hmap.h"
 #include "pagebench/kernel.h"
+#include "pagebench/outfile.h" /* pb_signal_pending */
 #include "pagebench/policy.h"
 
 #define PN_NIL UINT32_MAX
@@ -526,6 +527,24 @@ static inline uint64_t pb_mrc_cap(const uint64_t *sizes, size_t nsizes, uint64_t
 		if (sizes[k] > cap)
 			cap = sizes[k];
 	return cap < n ? cap : n;
+}
+
+/*
+ * The one-pass curves over a whole stream (pb_mrc_lru, pb_mrc_opt: `mrc`'s
+ * stacks over a loaded stream or a sample) feed it PB_MRC_CHUNK references
+ * at a time and look for a pending deferred signal (pagebench/outfile.h)
+ * before each chunk, so they stop within 2^16 references, as the streamed
+ * pass stops at its next batch (one atomic load a chunk).  The length of
+ * the chunk at i of n, or 0 with *rc = -EINTR when a signal is pending.
+ */
+#define PB_MRC_CHUNK ((size_t)1 << 16)
+static inline size_t pb_mrc_chunk(size_t i, size_t n, int *rc)
+{
+	if (pb_signal_pending()) {
+		*rc = -EINTR;
+		return 0;
+	}
+	return n - i < PB_MRC_CHUNK ? n - i : PB_MRC_CHUNK;
 }
 
 /* The strategies (one file each), listed in registry.c. */

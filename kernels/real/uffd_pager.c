@@ -345,12 +345,15 @@ static int up_custom(struct upargs *a, const char *k, const char *v, char *err, 
 		 * destination is mapped first: a real -EEXIST). */
 		const char *c = strchr(v, ':');
 		size_t len = c ? (size_t)(c - v) : strlen(v);
-		if (!strncmp(v, "none", len) && len == 4) {
-			s->inject = INJ_NONE;
-			return 0;
-		}
-		if (len == 6 && !strncmp(v, "dupmsg", 6) && !c) {
-			s->inject = INJ_DUPMSG;
+		int none = len == 4 && !strncmp(v, "none", 4),
+		    dupmsg = len == 6 && !strncmp(v, "dupmsg", 6);
+		/* none and dupmsg take no count: none:5 was read as none */
+		if ((none || dupmsg) && c)
+			return bad(err, n, k, v,
+				   none ? "none takes no count: " INJ_KINDS
+					: "dupmsg takes no count: " INJ_KINDS);
+		if (none || dupmsg) {
+			s->inject = none ? INJ_NONE : INJ_DUPMSG;
 			return 0;
 		}
 		if (!c || pb_parse_u64(c + 1, &x) || x < 1)
@@ -1789,11 +1792,11 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	    !r->version)
 		return -ENOMEM;
 	memset(r->slot, 0xff, s->pages * sizeof(uint32_t));
-	int rc = pb_swap_open(&r->swap, s->swap_dir, s->swap_pages, s->direct, why, sizeof(why));
-	if (rc) {
-		snprintf(t->err, t->errlen, "%s", why);
+	/* its message straight into t->err: the swap file's whole path and
+	 * the reason (a 256-byte copy cut a long folder's) */
+	int rc = pb_swap_open(&r->swap, s->swap_dir, s->swap_pages, s->direct, t->err, t->errlen);
+	if (rc)
 		return rc;
-	}
 	if (s->floor) {
 		/* Every page's content waits in its slot (slot p), written once. */
 		for (uint64_t p = 0; p < s->pages; p++) {

@@ -115,6 +115,16 @@ int main(void)
 	PB_CHECK_MSG(!strncmp(err, "--frames=0", 10), "%s", err);
 	char *argv5[] = {"cmd", "--frames", "3", "--help", NULL};
 	PB_CHECK(pb_param_getopt(tab, &c, 4, argv5, pos, &npos, NULL, err, sizeof(err)) == 1);
+	/* after "--" every word is an operand: --help and -h too (they were
+	 * read as a help request) */
+	char *argv6[] = {"cmd", "--frames", "3", "--", "--help", "-h", NULL};
+	npos = -1;
+	PB_CHECK(pb_param_getopt(tab, &c, 6, argv6, pos, &npos, NULL, err, sizeof(err)) == 0);
+	PB_CHECK_MSG(npos == 2 && !strcmp(pos[0], "--help") && !strcmp(pos[1], "-h") &&
+			 c.frames == 3,
+		     "npos %d", npos);
+	char *argv7[] = {"cmd", "-h", "--", "x", NULL};
+	PB_CHECK(pb_param_getopt(tab, &c, 4, argv7, pos, &npos, NULL, err, sizeof(err)) == 1);
 
 	/* Help: every visible key once, the hidden one not. */
 	char *buf = NULL;

@@ -35,7 +35,11 @@
  *    one is refused (exit 2);
  *    a suite's folder shows each process's row of one experiment;
  *  - two runs whose CPU-to-CPU round trips are 6x apart get a note, not a
- *    refusal; 1.2x apart, none.
+ *    refusal; 1.2x apart, none;
+ *  - --format json's config_differences hold meta.json's values as JSON
+ *    values (the round trips numbers, a config flag a boolean), not their
+ *    text ("60.0" strings until 2026-12-05), and leave out the side whose
+ *    meta.json lacks the key (the text says "(absent)").
  * No timing thresholds: the only timed decision uses a 5x slowdown.
  */
 #define _GNU_SOURCE
@@ -1082,6 +1086,38 @@ int main(int argc, char **argv)
 	meta_set_round_trip(rt1, 72);
 	PB_CHECK_EQ_U64(compare((const char *[]){rt0, rt1, "--out", out, "--force", NULL}), 0);
 	PB_CHECK_MSG(!strstr(o.out, "cpu_round_trip"), "%s", o.out);
+
+	/* 12. config_differences in JSON: meta.json's values as they are */
+	char *jd0 = copy(a, "jd0"), *jd1 = copy(a, "jd1");
+	meta_set_round_trip(jd0, 60);
+	meta_set_round_trip(jd1, 360);
+	meta_put(jd1, "config", NULL, "force", json_true()); /* a note: jd0 has none */
+	json_t *jd = compare_json(jd0, jd1, out, 0);
+	json_t *diffs = json_object_get(jd, "config_differences"), *d;
+	size_t di;
+	int seen_rt = 0, seen_force = 0;
+	json_array_foreach(diffs, di, d)
+	{
+		const char *what = json_string_value(json_object_get(d, "what"));
+		json_t *b = json_object_get(d, "base"), *n = json_object_get(d, "new");
+		if (what && !strncmp(what, "cpu_round_trip.start.median_ns", 30)) {
+			seen_rt = 1;
+			PB_CHECK_MSG(json_is_number(b) && json_number_value(b) == 60 &&
+					 json_is_number(n) && json_number_value(n) == 360,
+				     "%s: base %s, new %s", what,
+				     json_is_string(b) ? "a string" : "?",
+				     json_is_string(n) ? "a string" : "?");
+		}
+		if (what && !strcmp(what, "config.force")) {
+			seen_force = 1;
+			PB_CHECK_MSG(!b && json_is_true(n), "config.force: base %s, new %s",
+				     b ? "present" : "absent",
+				     json_is_true(n) ? "true" : "not true");
+		}
+	}
+	PB_CHECK_MSG(seen_rt && seen_force, "config_differences: round trip %d, force %d", seen_rt,
+		     seen_force);
+	json_decref(jd);
 
 	PB_CHECK(sh("rm -rf '%s'", root) == 0);
 	return pb_test_done();

@@ -6,11 +6,17 @@
  * (opt.c, Belady's MIN) at every size on seeded traces and on the
  * LIRS-paper traces of the shared traces (skipped when absent); the
  * SHARDS sampler keeps about R of the keys, every reference of a kept key.
+ * A pending deferred signal (mrc's Ctrl-C) stops both over a whole stream
+ * with -EINTR, misses untouched: they ran to the end before looking.
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "pagebench/mrc.h"
+#include "pagebench/outfile.h"
 #include "pagebench/policy.h"
 #include "pagebench/workload.h"
 #include "pbtest.h"
@@ -62,6 +68,35 @@ static void check_opt_traces(const uint64_t *sizes, size_t ns)
 		check_opt(names[t], k, n, sizes, ns);
 		free(k);
 	}
+}
+
+/*
+ * In a child (a deferred signal stays pending for the rest of the
+ * process): SIGINT recorded as mrc's handler records it, then the stacks
+ * over k[0..n), n above one 2^16-reference chunk, stop with -EINTR and
+ * write no misses.  The child's checks are its exit status.
+ */
+static void stop_on_signal(const uint64_t *k, size_t n, const uint64_t *sizes, size_t ns)
+{
+	pid_t pid = fork();
+	PB_CHECK(pid >= 0);
+	if (pid == 0) {
+		uint64_t m[64];
+		memset(m, 0xab, sizeof(m));
+		pb_signals_install(1);
+		raise(SIGINT);
+		PB_CHECK(pb_signal_pending() == SIGINT);
+		PB_CHECK(pb_mrc_lru(k, n, sizes, ns, m) == -EINTR);
+		PB_CHECK(pb_mrc_opt(k, n, NULL, sizes, ns, m) == -EINTR);
+		for (size_t i = 0; i < ns; i++)
+			PB_CHECK_MSG(m[i] == 0xababababababababULL, "size %llu: misses written",
+				     (unsigned long long)sizes[i]);
+		fflush(stdout);
+		_exit(pb_test_done());
+	}
+	int st = 0;
+	PB_CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	PB_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: status %#x", st);
 }
 
 int main(void)
@@ -142,5 +177,14 @@ int main(void)
 	uint64_t one = 5, m1;
 	PB_CHECK(pb_mrc_lru(NULL, 0, &one, 1, &m1) == 0 && m1 == 0);
 	PB_CHECK(pb_mrc_lru(NULL, 3, &one, 1, &m1) == -EINVAL);
+	/* a signal: 3 x 2^16 + 5 references of a zipf stream */
+	size_t nbig = 3 * ((size_t)1 << 16) + 5;
+	uint64_t *big = malloc(nbig * sizeof(*big));
+	PB_CHECK(big != NULL);
+	if (big) {
+		polgen_zipf(big, nbig, 2500, 0.8, 34);
+		stop_on_signal(big, nbig, sizes, ns);
+	}
+	free(big);
 	return pb_test_done();
 }

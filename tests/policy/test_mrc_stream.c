@@ -10,7 +10,9 @@
  * with the CSV reader, meta.json's config.replay with jansson.  Then the
  * kernels alone: pb_mrc_lru_begin/_feed/_end and pb_mrc_opt_begin/_feed/
  * _end fed in uneven batches equal pb_mrc_lru and pb_mrc_opt, and with
- * sizes up to 2^29 frames over 3 000 keys they stay within 64 MiB.
+ * sizes up to 2^29 frames over 3 000 keys they stay within 64 MiB; OPT's
+ * end asked for misses before all n references were fed is refused
+ * (-EINVAL, misses untouched), not the rest counted as misses.
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -137,7 +139,7 @@ static void streams(const uint64_t *k, const uint64_t *nu, size_t n, const uint6
 	}
 	PB_CHECK(os && pb_mrc_opt_feed(os, k, nu, 1) == -ERANGE); /* one more than n */
 	pb_mrc_lru_end(ls, lru);
-	pb_mrc_opt_end(os, opt);
+	PB_CHECK(pb_mrc_opt_end(os, opt) == 0);
 }
 
 /* Peak resident set of this process so far, KiB. */
@@ -212,6 +214,22 @@ static void kernels(void)
 	}
 	PB_CHECK_EQ_U64(a[0], n); /* 0 frames: every reference misses */
 	PB_CHECK(c[ns - 1] <= a[ns - 1]);
+	/* OPT's end before all n references were fed: refused (-EINVAL),
+	 * misses untouched; it counted the references not fed as misses */
+	struct pb_mrc_opt_stream *os = NULL;
+	uint64_t e[7];
+	memset(e, 0xab, sizeof(e));
+	PB_CHECK(pb_mrc_opt_begin(sizes, ns, n, &os) == 0);
+	PB_CHECK(os && pb_mrc_opt_feed(os, k, nu, n / 2) == 0);
+	PB_CHECK(pb_mrc_opt_end(os, e) == -EINVAL);
+	for (size_t i = 0; i < ns; i++)
+		PB_CHECK_MSG(e[i] == 0xababababababababULL, "size %llu: misses %llu written",
+			     (unsigned long long)sizes[i], (unsigned long long)e[i]);
+	/* ... and end(NULL), only freeing, is still fine part-way */
+	os = NULL;
+	PB_CHECK(pb_mrc_opt_begin(sizes, ns, n, &os) == 0);
+	PB_CHECK(os && pb_mrc_opt_feed(os, k, nu, 10) == 0);
+	PB_CHECK(pb_mrc_opt_end(os, NULL) == 0);
 out:
 	free(k);
 	free(nu);

@@ -25,7 +25,11 @@
  *  - a thread's setup that fails (a swap folder that does not exist) is
  *    said on the harness's one line with its reason; the pager printed
  *    the reason on a line of its own and the harness's line said only
- *    "thread 0 setup: No such file or directory".
+ *    "thread 0 setup: No such file or directory".  A swap folder of about
+ *    1000 characters (nine nested folders, then a regular file, so the
+ *    swap file cannot be made: "Not a directory") is said whole, path and
+ *    reason: the message was cut at 256 bytes (the pager's and the
+ *    harness's buffers), then at 512 and 1023.
  *  - the lat_* events (one thread's fault latency quantiles) are NA with
  *    the reason in meta.json not_available where nothing was timed (a
  *    repetition without a fault: frames = pages, a loop that made every
@@ -35,6 +39,9 @@
  *    folder that does not exist) is refused before the run, with the
  *    reason and exit 2; the run went on, said so on stderr after it and
  *    exited 0 without the file.
+ *  - inject=none:5 (a count after a kind that takes none) is refused
+ *    before the run, on one line naming the value, exit 2; it was read as
+ *    none, the :5 dropped without a word.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pagebench/csvread.h"
 #include "pbtest.h"
@@ -290,6 +298,26 @@ static void thread_setup_reason(void)
 		strstr(l, "uffd-pager (1 threads): thread 0 setup: cannot create swap file") &&
 		strstr(l, "no-such-folder") && strstr(l, "No such file or directory"),
 	    "swap folder missing: exit %d:\n%s", o.code, o.err);
+	/* a long, deeply nested folder whose last part is a regular file */
+	char dir[1100], want[1200];
+	int n = snprintf(dir, sizeof(dir), "%s", top), made = 1;
+	for (int i = 0; i < 9 && made; i++) {
+		n += snprintf(dir + n, sizeof(dir) - (size_t)n, "/%d%0*d", i, 99, 0);
+		made = mkdir(dir, 0700) == 0;
+	}
+	snprintf(dir + n, sizeof(dir) - (size_t)n, "/file");
+	FILE *f = made ? fopen(dir, "w") : NULL;
+	PB_CHECK_MSG(f != NULL, "%s: %s", dir, strerror(errno));
+	if (f)
+		fclose(f);
+	snprintf(par, sizeof(par), "pages=64,frames=16,swap=%s", dir);
+	pager_run(par, NULL, root, &o);
+	snprintf(want, sizeof(want), "cannot create swap file %s/pagebench-swap-", dir);
+	l = line_of(o.err, "thread 0 setup: ");
+	PB_CHECK_MSG(strlen(dir) > 900 && o.code == 1 &&
+			 count_of(o.err, "cannot create swap file") == 1 && strstr(l, want) &&
+			 strstr(l, ": Not a directory"),
+		     "long swap folder (%zu characters): exit %d:\n%s", strlen(dir), o.code, o.err);
 }
 
 /* Latency quantiles: a number where faults were timed, else NA with why. */
@@ -383,6 +411,25 @@ static void latency_csv_refused(void)
 	}
 }
 
+/* A count after an inject kind that takes none: refused up front. */
+static void inject_count_refused(void)
+{
+	static struct spawn_out o;
+	static const char *const par[] = {"pages=64,frames=16,inject=none:5",
+					  "pages=64,frames=16,inject=dupmsg:5"};
+	static const char *const why[] = {"bad inject 'none:5' (none takes no count",
+					  "bad inject 'dupmsg:5' (dupmsg takes no count"};
+	char root[4200], pat[4300], path[4300];
+	for (int i = 0; i < 2; i++) {
+		pager_run(par[i], NULL, root, &o);
+		snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+		PB_CHECK_MSG(o.code == 2 && count_lines(o.err) == 1 && strstr(o.err, why[i]),
+			     "%s: exit %d:\n%s", par[i], o.code, o.err);
+		PB_CHECK_MSG(pbt_glob_one(pat, path, sizeof(path)) != 0, "%s: a run folder: %s",
+			     par[i], path);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -395,6 +442,7 @@ int main(int argc, char **argv)
 	thread_setup_reason();
 	latency_na();
 	latency_csv_refused();
+	inject_count_refused();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);

@@ -14,7 +14,12 @@
  *    header; --resume reruns only a task without a result, with the
  *    suite's label;
  *  - the Slurm path with stand-in sbatch/squeue: a submitted suite is
- *    partial, and a resume asks for the first job's cores, nodes and time.
+ *    partial, and a resume asks for the first job's cores, nodes and time;
+ *  - the cores a task asks for (pb_suite_max_threads) come from its
+ *    --threads in every spelling its command's parser takes: --threads L,
+ *    --threads=L (missed until 2026-12-05: 1 core asked for 8 threads),
+ *    run's -t L and -tL (its --help says -t is --threads); the last one
+ *    given in a line wins, as in the parser, and after `--` none counts.
  */
 #define _GNU_SOURCE
 #if defined(__GNUC__) && !defined(__clang__)
@@ -153,6 +158,41 @@ static void language(void)
 	pb_suite_free(s);
 	PB_CHECK(pb_suite_load("no-such-suite", NULL, 0, &s, err, sizeof(err)) == -ENOENT);
 	PB_CHECK(strstr(err, "quick") != NULL);
+}
+
+/* pb_suite_max_threads over each spelling of --threads. */
+static void max_threads(void)
+{
+	static const struct {
+		const char *text;
+		unsigned want;
+	} mt[] = {
+	    {"run memtouch --threads 1,6\n", 6},
+	    {"run memtouch --threads=1,7\n", 7},
+	    {"run memtouch --reps 3 -t 1,3,5\n", 5},
+	    {"run memtouch -t9\n", 9},
+	    {"sim --workload zipf:pages=100 --policy lru --frames 10 --threads=4\n", 4},
+	    {"sim --workload zipf:pages=100 --policy lru --frames 10 --threads 3\n", 3},
+	    {"run memtouch --threads 8 --threads=2\n", 2},
+	    {"run memtouch --threads=2\nrun memtouch --threads 3-5\n", 5},
+	    {"run memtouch --threads=2 -- --threads 9\n", 2},
+	    {"run memtouch\n", 1},
+	};
+	char err[1024];
+	for (size_t i = 0; i < PB_ARRAY_SIZE(mt); i++) {
+		struct pb_suite *s = NULL;
+		PB_CHECK_MSG(pb_suite_parse("t", mt[i].text, NULL, 0, &s, err, sizeof(err)) == 0,
+			     "%s: %s", mt[i].text, err);
+		unsigned got = s ? pb_suite_max_threads(s) : 0;
+		PB_CHECK_MSG(got == mt[i].want, "%s: max_threads %u, expected %u", mt[i].text, got,
+			     mt[i].want);
+		pb_suite_free(s);
+	}
+	/* -t is run's --threads (the table in cmd_run.c that the above follows) */
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char *a[] = {(char *)pb, "run", "--help", NULL};
+	PB_CHECK(o && spawn_run(a, NULL, o) == 0 && strstr(o->out, "-t, --threads LIST"));
+	free(o);
 }
 
 static json_t *load_json(const char *path)
@@ -544,6 +584,7 @@ int main(int argc, char **argv)
 	}
 	pb = argv[1];
 	language();
+	max_threads();
 	const char *t = getenv("TMPDIR");
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s/pb_suite_XXXXXX", t && *t ? t : "/tmp");
