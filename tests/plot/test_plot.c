@@ -177,11 +177,12 @@ static void check_kind(const char *run, const char *kind, const char *width, dou
 		     "%s: sidecar", p);
 	/* ... and the machine and the command each source came from (from
 	 * its meta.json; a folder without one says so) */
-	PB_CHECK_MSG(txt && strstr(txt, "\n      machine: "), "%s: no machine: %s", p, txt);
+	PB_CHECK_MSG(txt && strstr(txt, "\n      machine: "), "%s: no machine: %s", p,
+		     txt ? txt : "(unreadable)");
 	if (strcmp(kind, "latency"))
 		PB_CHECK_MSG(txt && strstr(txt, "\n      command_line: [\"") &&
 				 strstr(txt, " CPUs), label "),
-			     "%s: no command_line: %s", p, txt);
+			     "%s: no command_line: %s", p, txt ? txt : "(unreadable)");
 	/* nothing left behind: no work folder, no temp file */
 	DIR *d = opendir(out);
 	struct dirent *e;
