@@ -65,32 +65,46 @@ static void csim_usage(FILE *f)
 		   "  linux>  pagebench csim -v -s 8 -E 2 -b 4 -t traces/yi.trace\n");
 }
 
+/* 1 when option word w (one option, unbundled) takes the next word as its
+ * value, as pb_param_getopt reads it: "-t", "--trace"; not "-tFILE". */
+static int takes_next(const char *w)
+{
+	for (size_t k = 0; w[0] == '-' && csim_params[k].type != PB_PT_END; k++) {
+		const struct pb_param *p = &csim_params[k];
+		if (p->type != PB_PT_FLAG && w[1] &&
+		    (w[1] == '-' ? !strcmp(w + 2, p->key) : w[1] == p->shortopt && !w[2]))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * getopt bundles value-less letters ("-vh", "-vs 4"): split them so the
- * table's parser sees one option per word.  Returns a new argv (malloc'ed
- * array; the words point into argv or into the static letters).
+ * table's parser sees one option per word.  An option's value ("-t -vh":
+ * the trace "-vh") and every word after "--" (operands) are kept as they
+ * are, as pb_param_getopt reads them.  Returns a new argv (malloc'ed array;
+ * the words point into argv or into the static letters).
  */
 static char **unbundle(int argc, char **argv, int *nargc)
 {
 	static char flag_words[2][3] = {"-v", "-h"};
 	char **out = calloc((size_t)argc * 24 + 1, sizeof(char *));
-	int n = 0;
+	int n = 0, operands = 0, value = 0; /* value: argv[i] is an option's value */
 	if (!out)
 		return NULL;
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i];
-		if (i == 0 || a[0] != '-' || a[1] == '-' || !a[1]) {
-			out[n++] = a;
-			continue;
-		}
+		int option = i > 0 && !operands && !value && a[0] == '-';
 		/* leading flag letters become words of their own */
-		while ((a[1] == 'v' || a[1] == 'h') && a[2] && n < argc * 24 - 1) {
+		while (option && (a[1] == 'v' || a[1] == 'h') && a[2] && n < argc * 24 - 1) {
 			out[n++] = flag_words[a[1] == 'h'];
 			/* the rest "-X..." as the next word: reuse the buffer */
 			a[1] = '-';
 			a++;
 		}
 		out[n++] = a;
+		operands |= option && !strcmp(a, "--");
+		value = option && takes_next(a);
 	}
 	*nargc = n;
 	return out;

@@ -693,10 +693,21 @@ int pb_cmd_mrc(int argc, char **argv)
 			st[0].next_use = l.next_use;
 		}
 	struct mrc_cal cal = {0};
-	if (calibrate && mrc_calibrate(&l, load ? NULL : calex, st, sa, rows, npts, &cal)) {
+	int crc = calibrate ? mrc_calibrate(&l, load ? NULL : calex, st, sa, rows, npts, &cal) : 0;
+	if (crc) {
 		/* every sampled row needs it: a signal here keeps nothing */
 		pb_signal_exit_pending();
-		pb_error(cmd, "out of memory computing LRU's exact curve (--calibrate 0 skips it)");
+		if (crc == -E2BIG)
+			pb_error(
+			    cmd,
+			    "--calibrate: LRU's exact curve cannot be computed: the stream has "
+			    "more than 2^30 distinct pages, the most its stack distances "
+			    "count; --calibrate 0 keeps the raw estimates");
+		else
+			pb_error(cmd,
+				 "computing LRU's exact curve for --calibrate: %s (--calibrate 0 "
+				 "skips it)",
+				 crc == -ENOMEM ? "out of memory" : strerror(-crc));
 		return PB_EXIT_FAIL;
 	}
 	struct pb_vm_cfg base;

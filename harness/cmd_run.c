@@ -262,8 +262,9 @@ int pb_cmd_run(int argc, char **argv)
 	const struct pb_kernel_desc *d = pb_kernel_find(kname);
 	if (!d)
 		pb_usage_error("run", "unknown kernel '%s' (see `pagebench list kernels`)", kname);
-	/* Reject bad parameters before a run folder or a baseline exists. */
-	char err[1024] = "";
+	/* Reject bad parameters before a run folder or a baseline exists;
+	 * err holds a setup's message whole (a path and its reason). */
+	char err[PB_KERNEL_ERRLEN] = "";
 	json_t *kparams = NULL;
 	int prc = pb_kernel_params_check(d, ro.params, &kparams, err, sizeof(err));
 	if (prc == -EINVAL)

@@ -27,10 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/kernel.h"
 #include "pagebench/measure.h"
 #include "pagebench/outfile.h"
 #include "pagebench/param.h"
@@ -276,20 +276,18 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 				       "--model policy has no swap area (--swap is the engine's)");
 	}
 	if (o->backing) {
-		/* refused before anything runs; the engine's O_EXCL closes the race */
-		struct stat st;
-		if (!lstat(o->backing, &st)) {
-			if (!S_ISREG(st.st_mode))
-				pb_usage_error(cmd,
-					       "bad --backing: '%s' exists and is not a regular "
-					       "file (refused)",
-					       o->backing);
-			if (!o->force)
-				pb_usage_error(cmd,
-					       "bad --backing: '%s' exists (refused: pass --force "
-					       "to reuse it)",
-					       o->backing);
+		/* refused before anything runs, by the engine's own open (an
+		 * existing file, a folder in the way, another run's lock), with
+		 * the whole path and the reason: a job's message is cut at
+		 * sizeof(pb_vm_sweep_job.err); the engine's O_EXCL closes the race */
+		char berr[PB_KERNEL_ERRLEN];
+		int brc = pb_vm_backing_check(o->backing, o->force, berr, sizeof(berr));
+		if (brc == -EBUSY) {
+			pb_error(cmd, "%s", berr);
+			exit(PB_EXIT_FAIL);
 		}
+		if (brc)
+			pb_usage_error(cmd, "bad --backing: %s", berr);
 	}
 }
 

@@ -338,7 +338,7 @@ struct pb_measure {
 	unsigned done;
 	int banner;
 	/* a baseline's -ENOTSUP reason, "KERNEL: why" (run_config's HOLD_ENOTSUP) */
-	char held[600];
+	char held[PB_KERNEL_ERRLEN + 64];
 	json_t *resolved; /* config.kernel_resolved: kernel -> its setup's cfg.resolved */
 };
 
@@ -557,7 +557,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	}
 	for (unsigned t = 0; t < n; t++)
 		thread_node[t] = plan.place[t].node;
-	char err[512] = "";
+	char err[PB_KERNEL_ERRLEN] = ""; /* a whole path and its reason */
 	struct pb_kernel_cfg cfg = {
 	    .nthreads = n,
 	    .ops = ro->ops,

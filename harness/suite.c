@@ -275,12 +275,13 @@ static void append_word(struct word *t, const char *w)
  * one given wins): a task writing outside the suite's folder, or rows
  * labelled as another machine (before 2026-12-05 they came last, and a
  * line's own was dropped without a word).  Refused where the line is
- * read, before anything runs.
+ * read, before anything runs.  After "--" the words are operands, not
+ * options (as pb_suite_max_threads reads them): not refused.
  */
 static int suite_owned_option(struct parser *p, char **words, int nw)
 {
 	static const char *const owned[][2] = {{"--label", "NAME"}, {"--results", "DIR"}};
-	for (int i = 1; i < nw; i++)
+	for (int i = 1; i < nw && strcmp(words[i], "--"); i++)
 		for (size_t k = 0; k < PB_ARRAY_SIZE(owned); k++) {
 			size_t n = strlen(owned[k][0]);
 			if (!strncmp(words[i], owned[k][0], n) &&

@@ -70,11 +70,14 @@ static inline int pb_test_done(void)
  *   pbt_tmpdir(buf)    a fresh temporary folder under $TMPDIR (else /tmp)
  *   pbt_glob_one(pat)  the one path a glob pattern matches (a run's file)
  *   pbt_run_dirs(root) how many entries a results root holds, the last one's path
+ *   pbt_blocked_path(buf, top, want)  a long path (folders of 100 characters, then a
+ *                      regular file in the way) that nothing can be made at: ENOTDIR
  * A whole file: pb_slurp (pagebench/common.h).
  * CSV files are read with the project's own reader (pagebench/csvread.h) and JSON with
  * jansson: no test carries a splitter of its own.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <glob.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -131,6 +134,37 @@ static inline char *pbt_tmpdir(char *buf, size_t len, const char *tag)
 	const char *t = getenv("TMPDIR");
 	snprintf(buf, len, "%s/pb_%s_XXXXXX", t && *t ? t : "/tmp", tag);
 	return mkdtemp(buf);
+}
+
+/*
+ * A path of `want` characters under top that cannot be made: folders named
+ * with 100 characters nested as deep as want allows, then a regular file
+ * "file" where a folder should be, then a name that pads the path to want
+ * ("TOP/0000.../1000.../file/xxx"): opening, creating or making a folder
+ * at it (or below it) fails with ENOTDIR ("Not a directory").  The folders
+ * and the file are made (they may exist); buf (len > want), or NULL when
+ * they cannot be or top leaves no room for one folder within want.
+ */
+static inline char *pbt_blocked_path(char *buf, size_t len, const char *top, size_t want)
+{
+	size_t n = (size_t)snprintf(buf, len, "%s", top);
+	int dirs = 0;
+	if (want >= len || n + 101 + 7 > want)
+		return NULL;
+	for (; n + 101 + 7 <= want; dirs++) {
+		n += (size_t)snprintf(buf + n, len - n, "/%d%0*d", dirs % 10, 99, 0);
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return NULL;
+	}
+	n += (size_t)snprintf(buf + n, len - n, "/file");
+	FILE *f = fopen(buf, "a");
+	if (!f || fclose(f))
+		return NULL;
+	buf[n++] = '/';
+	while (n < want)
+		buf[n++] = 'x';
+	buf[n] = 0;
+	return buf;
 }
 
 #endif

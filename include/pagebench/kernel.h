@@ -47,8 +47,9 @@
 #include "pagebench/param.h"
 
 #define PB_KERNEL_MAX_EXTRA 20
-/* A thread_init message's room (pb_kthread.err): a path of up to PATH_MAX
- * (a swap file's) and its reason, not cut at a fixed 256 bytes. */
+/* A setup or thread_init message's room (pb_kernel_cfg.err, pb_kthread.err):
+ * a path of up to PATH_MAX (a swap file's, a latency_csv's, a trace's) and
+ * its reason, not cut at a fixed 256 or 512 bytes. */
 #define PB_KERNEL_ERRLEN (4096 + 256)
 /* An extra[] value not measured in this repetition (a quantile of no
  * sample): events.csv says NA (see desc->extra_na). */
@@ -63,7 +64,7 @@ struct pb_kernel_cfg {
 	const int *thread_node; /* NUMA node planned for each thread (nthreads entries) */
 	unsigned nnodes;	/* NUMA nodes in the topology (>= 1) */
 	char *err;		/* setup writes one line here on failure */
-	size_t errlen;
+	size_t errlen;		/* PB_KERNEL_ERRLEN: a whole path and its reason */
 	/*
 	 * What setup chose itself where a parameter left the choice to it
 	 * (uffd-pager's dirty=auto, from what the kernel offers): setup may set

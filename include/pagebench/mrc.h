@@ -55,7 +55,8 @@ void pb_mrc_lru_end(struct pb_mrc_lru_stream *s, uint64_t *misses);
  * x S a reference, against 26..40 ns a reference and size for a replay
  * (docs/policies.md; `mrc --opt-method auto` picks).
  * 0, -EINVAL, -ENOMEM, -E2BIG (a size of 2^32 or more) or -EINTR (a
- * pending deferred signal, as pb_mrc_lru).  Single-threaded.
+ * pending deferred signal, as pb_mrc_lru; the next-use pass, when
+ * next_use is NULL, looks too: pb_next_use_stop).  Single-threaded.
  */
 int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
 	       size_t nsizes, uint64_t *misses);

@@ -21,4 +21,13 @@
  */
 int pb_next_use(const uint64_t *keys, size_t n, uint64_t *next_use);
 
+/*
+ * pb_next_use, asking stop() (e.g. pb_signal_pending, pagebench/outfile.h)
+ * before each PB_NEXT_USE_STOP references of the backward pass, the first
+ * included: a nonzero answer ends the pass with -EINTR, next_use partly
+ * written.  stop NULL: pb_next_use.
+ */
+#define PB_NEXT_USE_STOP ((size_t)1 << 16)
+int pb_next_use_stop(const uint64_t *keys, size_t n, uint64_t *next_use, int (*stop)(void));
+
 #endif /* PAGEBENCH_NEXTUSE_H */

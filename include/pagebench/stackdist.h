@@ -52,12 +52,4 @@ static inline uint64_t pb_stackdist_distinct(const struct pb_stackdist *s)
 	return pb_hmap_count(&s->last);
 }
 
-/*
- * Whole-stream histogram: hist[0..maxd+1] (maxd + 2 entries) receives
- * hist[d] = references of distance d for 1 <= d <= maxd, hist[maxd + 1] =
- * those beyond maxd, hist[0] = 0; *cold = first references.  0 or -errno.
- */
-int pb_stackdist_hist(const uint64_t *keys, size_t n, uint64_t maxd, uint64_t *hist,
-		      uint64_t *cold);
-
 #endif /* PAGEBENCH_STACKDIST_H */

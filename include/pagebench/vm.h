@@ -144,6 +144,14 @@ struct pb_vm;
  */
 int pb_vm_create(const struct pb_vm_cfg *cfg, struct pb_vm **out, char *err,
 		 size_t errlen) PB_MUST_CHECK;
+/*
+ * What pb_vm_create would say of backing_path / backing_force, asked once
+ * before a run (`sim --backing file:PATH`): the same open, refusals and
+ * lock, then the file closed (and removed when the check created it).  0 or
+ * -errno with one line in err: the whole path and the reason, err being
+ * PB_KERNEL_ERRLEN bytes (pagebench/kernel.h).
+ */
+int pb_vm_backing_check(const char *path, int force, char *err, size_t errlen) PB_MUST_CHECK;
 void pb_vm_destroy(struct pb_vm *vm);
 
 /*

@@ -98,8 +98,7 @@ static int sd_compact(struct pb_stackdist *s)
 	return 0;
 }
 
-/* The body of pb_stackdist_feed, inlined into the histogram loop. */
-static inline int sd_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
+int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
 {
 	if (s->now == s->cap) {
 		int rc = sd_compact(s);
@@ -122,31 +121,4 @@ static inline int sd_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
 	*v = t;
 	s->refs++;
 	return 0;
-}
-
-int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
-{
-	return sd_feed(s, key, dist);
-}
-
-int pb_stackdist_hist(const uint64_t *keys, size_t n, uint64_t maxd, uint64_t *hist, uint64_t *cold)
-{
-	struct pb_stackdist s;
-	if ((!keys && n) || !hist || !cold || maxd == UINT64_MAX)
-		return -EINVAL;
-	memset(hist, 0, (maxd + 2) * sizeof(*hist));
-	*cold = 0;
-	int rc = pb_stackdist_init(&s, 0);
-	for (size_t i = 0; !rc && i < n; i++) {
-		uint64_t d;
-		rc = sd_feed(&s, keys[i], &d);
-		if (rc)
-			break;
-		if (d == PB_STACKDIST_COLD)
-			(*cold)++;
-		else
-			hist[d <= maxd ? d : maxd + 1]++;
-	}
-	pb_stackdist_fini(&s);
-	return rc;
 }

@@ -321,8 +321,9 @@ int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const u
 	/* a pending signal: not even the next uses (polint.h) */
 	int rc = pb_signal_pending() ? -EINTR : pb_mrc_opt_begin(sizes, nsizes, n, &s);
 	if (!rc && !next_use && n) {
+		/* a signal stops the next-use pass too, every 2^16 references */
 		own = pb_map(nb, 0);
-		rc = own ? pb_next_use(keys, n, own) : -ENOMEM;
+		rc = own ? pb_next_use_stop(keys, n, own, pb_signal_pending) : -ENOMEM;
 		next_use = own;
 	}
 	for (size_t i = 0, m; !rc && i < n; i += m) /* polint.h: a signal stops it */

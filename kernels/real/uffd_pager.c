@@ -1629,10 +1629,8 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 	}
 	/* Features: WP_ASYNC where the kernel has it, for dirt without faults. */
 	uint64_t want = want_features(s);
-	char why[256];
-	int probe = open_uffd(want, &s->features, why, sizeof(why));
+	int probe = open_uffd(want, &s->features, cfg->err, cfg->errlen);
 	if (probe < 0) {
-		snprintf(cfg->err, cfg->errlen, "%s", why);
 		rc = -ENOTSUP;
 		goto fail;
 	}
@@ -1721,10 +1719,9 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 	if (s->handlers) {
 		/* the probe above had one: a failure now is this process's
 		 * (descriptors), not the machine's (-ENOTSUP) */
-		s->shared_uffd = open_uffd(want, &s->features, why, sizeof(why));
+		s->shared_uffd = open_uffd(want, &s->features, cfg->err, cfg->errlen);
 		if (s->shared_uffd < 0) {
 			rc = s->shared_uffd;
-			snprintf(cfg->err, cfg->errlen, "%s", why);
 			goto fail;
 		}
 		if (pipe2(s->stop_pipe, O_CLOEXEC)) {
@@ -1780,7 +1777,6 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 {
 	struct upstate *s = state;
 	struct region *r = &s->r[t->tid];
-	char why[256];
 	r->st = pb_map(s->pages, 0);
 	r->slot = pb_map(s->pages * sizeof(uint32_t), 0);
 	r->slot_page = pb_map(s->swap_pages * sizeof(uint32_t), 0);
@@ -1792,8 +1788,9 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	    !r->version)
 		return -ENOMEM;
 	memset(r->slot, 0xff, s->pages * sizeof(uint32_t));
-	/* its message straight into t->err: the swap file's whole path and
-	 * the reason (a 256-byte copy cut a long folder's) */
+	/* every message straight into t->err (PB_KERNEL_ERRLEN): the swap
+	 * file's or the workload's whole path and the reason (a 256-byte copy
+	 * cut a long one's) */
 	int rc = pb_swap_open(&r->swap, s->swap_dir, s->swap_pages, s->direct, t->err, t->errlen);
 	if (rc)
 		return rc;
@@ -1807,18 +1804,14 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	}
 	struct pb_policy_cfg pc = {
 	    .frames = s->frames, .seed = s->seed + t->tid, .expected_keys = s->pages};
-	if (s->pol->create(&pc, &r->pol, why, sizeof(why))) {
-		snprintf(t->err, t->errlen, "%s", why);
+	if (s->pol->create(&pc, &r->pol, t->err, t->errlen))
 		return -EINVAL;
-	}
 	pb_rng_seed(&r->rng, s->seed * 7919 + t->tid);
 	if (s->workload[0]) {
 		struct pb_workload_opts o = {.thread = t->tid, .nthreads = s->n, .seed = s->seed};
-		rc = pb_workload_open(s->workload, &o, &r->wl, why, sizeof(why));
-		if (rc) {
-			snprintf(t->err, t->errlen, "%s", why);
+		rc = pb_workload_open(s->workload, &o, &r->wl, t->err, t->errlen);
+		if (rc)
 			return rc;
-		}
 		r->wl_cap = 1;
 		while (r->wl_cap < 2 * s->pages)
 			r->wl_cap <<= 1;
@@ -1832,11 +1825,9 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 		r->uffd = s->shared_uffd;
 	} else {
 		uint64_t got;
-		r->uffd = open_uffd(want_features(s), &got, why, sizeof(why));
-		if (r->uffd < 0) {
-			snprintf(t->err, t->errlen, "%s", why);
+		r->uffd = open_uffd(want_features(s), &got, t->err, t->errlen);
+		if (r->uffd < 0)
 			return r->uffd;
-		}
 		r->own_uffd = 1;
 	}
 	struct uffdio_register reg = {

@@ -39,13 +39,14 @@
 #define FILE_BASE (1ULL << 40)
 #define FILE_SPAN (1ULL << 20)
 
-int vm_backing_open(struct vm_backing *b, const char *path, int force, char *err, size_t errlen)
+/*
+ * Open path into b->fd (created with O_EXCL: b->created; with force an
+ * existing regular file) and lock it: what the engine and a check before a
+ * run (pb_vm_backing_check) refuse alike.  0 or -errno with err; b->fd may
+ * be open either way (the caller closes it).
+ */
+static int backing_lock(struct vm_backing *b, const char *path, int force, char *err, size_t errlen)
 {
-	memset(b, 0, sizeof(*b));
-	b->fd = -1;
-	if (!path)
-		return 0;
-	int rc;
 	b->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (b->fd >= 0) {
 		b->created = 1;
@@ -54,7 +55,7 @@ int vm_backing_open(struct vm_backing *b, const char *path, int force, char *err
 		b->fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	}
 	if (b->fd < 0) {
-		rc = -errno;
+		int rc = -errno;
 		if (rc == -EEXIST)
 			snprintf(err, errlen,
 				 "backing file '%s' exists (refused: pass --force to reuse a "
@@ -65,19 +66,30 @@ int vm_backing_open(struct vm_backing *b, const char *path, int force, char *err
 				 path);
 		else
 			snprintf(err, errlen, "backing file '%s': %s", path, strerror(-rc));
-		goto fail;
+		return rc;
 	}
 	struct stat st;
 	if (fstat(b->fd, &st) || !S_ISREG(st.st_mode)) {
-		rc = -EINVAL;
 		snprintf(err, errlen, "backing file '%s' is not a regular file (refused)", path);
-		goto fail;
+		return -EINVAL;
 	}
 	if (flock(b->fd, LOCK_EX | LOCK_NB)) {
-		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		int rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		snprintf(err, errlen, "backing file '%s' is in use by another run", path);
-		goto fail;
+		return rc;
 	}
+	return 0;
+}
+
+int vm_backing_open(struct vm_backing *b, const char *path, int force, char *err, size_t errlen)
+{
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+	if (!path)
+		return 0;
+	int rc = backing_lock(b, path, force, err, errlen);
+	if (rc)
+		goto fail;
 	if (!b->created && ftruncate(b->fd, 0)) { /* --force: under our lock */
 		rc = -errno;
 		snprintf(err, errlen, "backing file '%s': %s", path, strerror(-rc));
@@ -95,6 +107,17 @@ fail:
 	if (b->created)
 		(void)unlink(path);
 	vm_backing_close(b);
+	return rc;
+}
+
+int pb_vm_backing_check(const char *path, int force, char *err, size_t errlen)
+{
+	struct vm_backing b = {.fd = -1};
+	int rc = backing_lock(&b, path, force, err, errlen);
+	if (b.created)
+		(void)unlink(path); /* still locked; each engine creates it again */
+	if (b.fd >= 0)
+		close(b.fd);
 	return rc;
 }
 

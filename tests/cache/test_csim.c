@@ -23,6 +23,8 @@
  *    "hit "), and its summary "hits:4 misses:5 evictions:3"; the trace is
  *    the handout's yi.trace, written here.
  * 3. Bad input: FILE:LINE on stderr and exit 2; bad options exit 2.
+ *    Bundled flags are split as getopt does ("-vs 4"), but not after "--"
+ *    (operands) nor as an option's value ("-t -vh").
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -89,6 +91,19 @@ static void writeup_example(const char *dir)
 	char *argv[] = {(char *)bin, "csim", "-vs", "4", "-E1", "-b", "4", "-t", yi, NULL};
 	PB_CHECK_EQ_U64(spawn_run(argv, NULL, &o), 0);
 	PB_CHECK(strstr(o.out, "M 12,1 miss eviction hit \nhits:4 misses:5 evictions:3\n"));
+	/* after "--" a word is an operand, not split: "-vh" is named as it was
+	 * given (it was split into -v and -h, the error named '-v') */
+	char *dd[] = {(char *)bin, "csim", "-s", "4",  "-E",  "1", "-b",
+		      "4",	   "-t",   yi,	 "--", "-vh", NULL};
+	PB_CHECK_EQ_U64(spawn_run(dd, NULL, &o), 2);
+	PB_CHECK_MSG(strstr(o.err, "unexpected argument '-vh'") && !o.out[0],
+		     "stdout '%s' stderr '%s'", o.out, o.err);
+	/* nor is an option's value: "-t -vh" names the trace "-vh" (it was
+	 * split, and the -h printed the help, exit 0) */
+	char *tv[] = {(char *)bin, "csim", "-s", "4", "-E", "1", "-b", "4", "-t", "-vh", NULL};
+	PB_CHECK_EQ_U64(spawn_run(tv, NULL, &o), 2);
+	PB_CHECK_MSG(strstr(o.err, "-vh: No such file or directory") && !o.out[0],
+		     "stdout '%s' stderr '%s'", o.out, o.err);
 	char *help[] = {(char *)bin, "csim", "-h", NULL};
 	PB_CHECK_EQ_U64(spawn_run(help, NULL, &o), 0);
 	PB_CHECK(strstr(o.out, "-s <num> -E <num> -b <num> -t <file>") != NULL);

@@ -7,11 +7,15 @@
  * LIRS-paper traces of the shared traces (skipped when absent); the
  * SHARDS sampler keeps about R of the keys, every reference of a kept key.
  * A pending deferred signal (mrc's Ctrl-C) stops both over a whole stream
- * with -EINTR, misses untouched: they ran to the end before looking.
+ * with -EINTR, misses untouched: they ran to the end before looking.  One
+ * arriving during OPT's next-use pass stops that pass within 2^16
+ * references: it read the whole stream before looking.
  */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,33 +74,118 @@ static void check_opt_traces(const uint64_t *sizes, size_t ns)
 	}
 }
 
-/*
- * In a child (a deferred signal stays pending for the rest of the
- * process): SIGINT recorded as mrc's handler records it, then the stacks
- * over k[0..n), n above one 2^16-reference chunk, stop with -EINTR and
- * write no misses.  The child's checks are its exit status.
- */
-static void stop_on_signal(const uint64_t *k, size_t n, const uint64_t *sizes, size_t ns)
+/* A stream and the sizes asked for, for the signal cases below. */
+struct sig_case {
+	const uint64_t *k, *sizes;
+	size_t n, ns;
+};
+
+/* Misses left as they were (0xab bytes) by a stopped stack. */
+static void check_untouched(const struct sig_case *c, const uint64_t *m)
 {
+	for (size_t i = 0; i < c->ns; i++)
+		PB_CHECK_MSG(m[i] == 0xababababababababULL, "size %llu: misses written",
+			     (unsigned long long)c->sizes[i]);
+}
+
+/* SIGINT recorded as mrc's handler records it before the stacks start:
+ * both stop with -EINTR and write no misses. */
+static void pending_before(const struct sig_case *c)
+{
+	uint64_t m[64];
+	memset(m, 0xab, sizeof(m));
+	pb_signals_install(1);
+	raise(SIGINT);
+	PB_CHECK(pb_signal_pending() == SIGINT);
+	PB_CHECK(pb_mrc_lru(c->k, c->n, c->sizes, c->ns, m) == -EINTR);
+	PB_CHECK(pb_mrc_opt(c->k, c->n, NULL, c->sizes, c->ns, m) == -EINTR);
+	check_untouched(c, m);
+}
+
+/*
+ * The keys' first and last pages unreadable: the first read of the last
+ * one (the next-use pass goes backwards: keys[n-1] is the first key
+ * pb_mrc_opt reads) raises SIGINT, a read of the first one (keys[0..511],
+ * 2^16 and more references further) is recorded; both pages are then made
+ * readable and the read goes on.
+ */
+static char *guard[2];
+static size_t guard_len;
+static volatile sig_atomic_t head_read;
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	char *a = si->si_addr;
+	for (int g = 0; g < 2; g++)
+		if (guard[g] && a >= guard[g] && a < guard[g] + guard_len) {
+			mprotect(guard[g], guard_len, PROT_READ);
+			if (g)
+				raise(SIGINT); /* a signal during the pass */
+			else
+				head_read = 1;
+			return;
+		}
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigaction(sig, &dfl, NULL); /* not ours: the fault again, fatal */
+}
+
+/* SIGINT arriving while pb_mrc_opt computes the next uses: it stops
+ * within 2^16 references (-EINTR, no misses), never reaching keys[0]; it
+ * looked only after the pass, which read all n keys. */
+static void during_next_uses(const struct sig_case *c)
+{
+	uint64_t m[64];
+	memset(m, 0xab, sizeof(m));
+	guard_len = (size_t)sysconf(_SC_PAGESIZE);
+	size_t bytes = c->n * sizeof(uint64_t),
+	       len = (bytes + guard_len - 1) / guard_len * guard_len;
+	uint64_t *k = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	PB_CHECK(k != MAP_FAILED && len >= 3 * guard_len);
+	if (k == MAP_FAILED)
+		return;
+	memcpy(k, c->k, bytes);
+	guard[0] = (char *)k;
+	guard[1] = (char *)k + len - guard_len; /* holds keys[n-1] */
+	pb_signals_install(1);
+	struct sigaction sa = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO};
+	PB_CHECK(sigaction(SIGSEGV, &sa, NULL) == 0);
+	PB_CHECK(mprotect(guard[0], guard_len, PROT_NONE) == 0 &&
+		 mprotect(guard[1], guard_len, PROT_NONE) == 0);
+	PB_CHECK(pb_signal_pending() == 0);
+	PB_CHECK(pb_mrc_opt(k, c->n, NULL, c->sizes, c->ns, m) == -EINTR);
+	PB_CHECK_MSG(pb_signal_pending() == SIGINT, "no signal during the pass: %d",
+		     pb_signal_pending());
+	PB_CHECK_MSG(!head_read, "the next-use pass read keys[0], %zu references after the signal",
+		     c->n - 1);
+	check_untouched(c, m);
+}
+
+/* body in a child (a deferred signal stays pending for the rest of the
+ * process); the child's checks are its exit status. */
+static void in_child(void (*body)(const struct sig_case *), const struct sig_case *c)
+{
+	fflush(stdout);
 	pid_t pid = fork();
 	PB_CHECK(pid >= 0);
 	if (pid == 0) {
-		uint64_t m[64];
-		memset(m, 0xab, sizeof(m));
-		pb_signals_install(1);
-		raise(SIGINT);
-		PB_CHECK(pb_signal_pending() == SIGINT);
-		PB_CHECK(pb_mrc_lru(k, n, sizes, ns, m) == -EINTR);
-		PB_CHECK(pb_mrc_opt(k, n, NULL, sizes, ns, m) == -EINTR);
-		for (size_t i = 0; i < ns; i++)
-			PB_CHECK_MSG(m[i] == 0xababababababababULL, "size %llu: misses written",
-				     (unsigned long long)sizes[i]);
+		body(c);
 		fflush(stdout);
 		_exit(pb_test_done());
 	}
 	int st = 0;
 	PB_CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
 	PB_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: status %#x", st);
+}
+
+/* The stacks over k[0..n), n above one 2^16-reference chunk, stop at a
+ * signal with -EINTR: one pending before them, and one arriving during
+ * OPT's next-use pass. */
+static void stop_on_signal(const uint64_t *k, size_t n, const uint64_t *sizes, size_t ns)
+{
+	const struct sig_case c = {.k = k, .sizes = sizes, .n = n, .ns = ns};
+	in_child(pending_before, &c);
+	in_child(during_next_uses, &c);
 }
 
 int main(void)

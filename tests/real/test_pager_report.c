@@ -26,10 +26,10 @@
  *    said on the harness's one line with its reason; the pager printed
  *    the reason on a line of its own and the harness's line said only
  *    "thread 0 setup: No such file or directory".  A swap folder of about
- *    1000 characters (nine nested folders, then a regular file, so the
- *    swap file cannot be made: "Not a directory") is said whole, path and
- *    reason: the message was cut at 256 bytes (the pager's and the
- *    harness's buffers), then at 512 and 1023.
+ *    1000 characters (nested folders below a regular file, so the swap
+ *    file cannot be made: "Not a directory"; pbt_blocked_path) is said
+ *    whole, path and reason: the message was cut at 256 bytes (the
+ *    pager's and the harness's buffers), then at 512 and 1023.
  *  - the lat_* events (one thread's fault latency quantiles) are NA with
  *    the reason in meta.json not_available where nothing was timed (a
  *    repetition without a fault: frames = pages, a loop that made every
@@ -38,7 +38,9 @@
  *  - latency_csv=FILE that cannot be written (a folder, a name in a
  *    folder that does not exist) is refused before the run, with the
  *    reason and exit 2; the run went on, said so on stderr after it and
- *    exited 0 without the file.
+ *    exited 0 without the file.  A FILE of 1020 characters below a regular
+ *    file is said whole with "Not a directory": run's check before the run
+ *    cut the line at 1023 bytes, the reason and the path's end lost.
  *  - inject=none:5 (a count after a kind that takes none) is refused
  *    before the run, on one line naming the value, exit 2; it was read as
  *    none, the :5 dropped without a word.
@@ -49,7 +51,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "pagebench/csvread.h"
 #include "pbtest.h"
@@ -298,18 +299,10 @@ static void thread_setup_reason(void)
 		strstr(l, "uffd-pager (1 threads): thread 0 setup: cannot create swap file") &&
 		strstr(l, "no-such-folder") && strstr(l, "No such file or directory"),
 	    "swap folder missing: exit %d:\n%s", o.code, o.err);
-	/* a long, deeply nested folder whose last part is a regular file */
+	/* a long, deeply nested folder below a regular file */
 	char dir[1100], want[1200];
-	int n = snprintf(dir, sizeof(dir), "%s", top), made = 1;
-	for (int i = 0; i < 9 && made; i++) {
-		n += snprintf(dir + n, sizeof(dir) - (size_t)n, "/%d%0*d", i, 99, 0);
-		made = mkdir(dir, 0700) == 0;
-	}
-	snprintf(dir + n, sizeof(dir) - (size_t)n, "/file");
-	FILE *f = made ? fopen(dir, "w") : NULL;
-	PB_CHECK_MSG(f != NULL, "%s: %s", dir, strerror(errno));
-	if (f)
-		fclose(f);
+	PB_CHECK_MSG(pbt_blocked_path(dir, sizeof(dir), top, 941) != NULL, "%s: %s", top,
+		     strerror(errno));
 	snprintf(par, sizeof(par), "pages=64,frames=16,swap=%s", dir);
 	pager_run(par, NULL, root, &o);
 	snprintf(want, sizeof(want), "cannot create swap file %s/pagebench-swap-", dir);
@@ -409,6 +402,16 @@ static void latency_csv_refused(void)
 		PB_CHECK_MSG(pbt_glob_one(pat, path, sizeof(path)) != 0, "%s: a run folder: %s",
 			     par[i], path);
 	}
+	/* a path of 1020 characters (latency_csv= takes up to 1023) below a
+	 * regular file: said whole, with the reason, on the one line */
+	char file[1100], want[1200];
+	PB_CHECK_MSG(pbt_blocked_path(file, sizeof(file), top, 1020) != NULL, "%s: %s", top,
+		     strerror(errno));
+	snprintf(par[0], sizeof(par[0]), "pages=64,frames=16,latency_csv=%s", file);
+	snprintf(want, sizeof(want), "bad latency_csv '%s' (Not a directory)", file);
+	pager_run(par[0], NULL, root, &o);
+	PB_CHECK_MSG(o.code == 2 && count_lines(o.err) == 1 && strstr(o.err, want),
+		     "latency_csv of %zu characters: exit %d:\n%s", strlen(file), o.code, o.err);
 }
 
 /* A count after an inject kind that takes none: refused up front. */

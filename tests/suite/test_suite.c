@@ -6,8 +6,9 @@
  *  - the CLI: `suite` alone is usage (exit 2), --dry-run prints the plan,
  *    a malformed file exits 2 naming file and line, every built-in parses;
  *    a line with its own --label or --results (the suite sets them) is
- *    refused the same way, before anything runs; a line ending in `--`
- *    runs with the suite's --results and --label;
+ *    refused the same way, before anything runs (after a `--` they are
+ *    operands, not refused: they were); a line ending in `--` runs with
+ *    the suite's --results and --label;
  *  - a user's suite file runs end to end: plan.json and meta.json parse
  *    with jansson, every task has its own run folder with its own
  *    meta.json, and the merged CSVs hold every task's rows under one
@@ -123,6 +124,21 @@ static void language(void)
 	PB_CHECK(pb_suite_parse("t", "run memtouch --labels\n", NULL, 0, &s, err, sizeof(err)) ==
 		 0);
 	pb_suite_free(s);
+	/* after `--` the words are operands, not the line's options: kept as
+	 * they are, not refused (they were, as if before the `--`) */
+	s = NULL;
+	PB_CHECK_MSG(pb_suite_parse("t",
+				    "sim --workload zipf:pages=100 --policy lru --frames 10 -- "
+				    "--label x --results=d\n",
+				    NULL, 0, &s, err, sizeof(err)) == 0,
+		     "%s", err);
+	if (s) {
+		PB_CHECK(s->ntasks == 1 && s->tasks[0].argc == 11);
+		PB_CHECK(s->ntasks == 1 && !strcmp(s->tasks[0].argv[8], "--label") &&
+			 !strcmp(s->tasks[0].argv[10], "--results=d"));
+	}
+	pb_suite_free(s);
+	PB_CHECK(parse_err("run memtouch --label x --\n", "t.suite:1: --label: "));
 	/* a --set the suite never reads is refused: it would change nothing
 	 * (`suite bench --reps 5` ran bench's own 11 repetitions) */
 	{

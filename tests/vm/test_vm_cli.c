@@ -3,7 +3,8 @@
  * tests/vm/test_vm_cli.c - `pagebench sim` and `pagebench mrc` end to end:
  * a small `text` trace (Belady's string) in a temp dir, --csv rows with the
  * documented columns and the textbook fault counts, a run folder written,
- * and exit code 2 with one line on stderr for each bad value.
+ * and exit code 2 with one line on stderr for each bad value (a --backing
+ * PATH that cannot be made: the whole PATH and the reason, before the run).
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -418,6 +419,18 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(o2->code == 0, "backing --force: exit %d: %s", o2->code, o2->err);
 	PB_CHECK(access(bk, F_OK) == 0); /* not ours: kept */
 	unlink(bk);
+	/* a PATH of 900 characters below a regular file: refused before the
+	 * run, on one line, whole with the reason (each job's line was cut at
+	 * 384 bytes, path end and reason lost, and the run failed) */
+	char lpath[1000], lspec[1010], lwant[1100];
+	PB_CHECK(pbt_blocked_path(lpath, sizeof(lpath), dir, 900) != NULL);
+	snprintf(lspec, sizeof(lspec), "file:%s", lpath);
+	snprintf(lwant, sizeof(lwant), "bad --backing: backing file '%s': Not a directory", lpath);
+	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--backing", lspec,
+	    NULL);
+	PB_CHECK_MSG(o2->code == 2 && count_lines(o2->err) == 1 && strstr(o2->err, lwant),
+		     "backing of %zu characters: exit %d, stderr '%s'", strlen(lpath), o2->code,
+		     o2->err);
 	free(o2);
 	free(o);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
