@@ -34,6 +34,7 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/kernel.h"
 #include "pagebench/mrc.h"
 #include "pagebench/outfile.h"
 #include "pagebench/param.h"
@@ -170,7 +171,7 @@ static void parse_frames(const char *cmd, const char *frames, struct mrc_opts *o
 static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 {
 	const char *cmd = "mrc";
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 	memset(o, 0, sizeof(*o));
 	if (pb_param_defaults(mrc_options, &o->c, err, sizeof(err)))
 		pb_usage_error(cmd, "%s", err);
@@ -516,7 +517,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	 * their rows, the stopped one's and the rest are not computed.  A
 	 * second signal acts at once (pagebench/outfile.h) */
 	pb_signals_install(1);
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 	int load = o.c.replay == 1;
 	unsigned workers = pb_topo_npus();
 	struct pb_vm_loaded l;
