@@ -34,6 +34,7 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/kernel.h"
 #include "pagebench/mrc.h"
 #include "pagebench/outfile.h"
 #include "pagebench/param.h"
@@ -170,7 +171,7 @@ static void parse_frames(const char *cmd, const char *frames, struct mrc_opts *o
 static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 {
 	const char *cmd = "mrc";
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 	memset(o, 0, sizeof(*o));
 	if (pb_param_defaults(mrc_options, &o->c, err, sizeof(err)))
 		pb_usage_error(cmd, "%s", err);
@@ -490,6 +491,23 @@ static int mrc_pass_end(struct mrc_pass *ps, int rc, struct mrc_row *rows, const
 	return rc;
 }
 
+/* why an exact LRU curve (its stacks, or --calibrate's) cannot be had:
+ * stackdist's -E2BIG */
+#define MRC_TOO_MANY_PAGES                                                                         \
+	"the stream has more than 2^30 distinct pages, the most its stack distances count"
+
+/* A -E2BIG from the reading pass (an exact LRU stack, or --calibrate's
+ * exact curve, fed more than 2^30 distinct pages) says so and what to do,
+ * not "mrc failed: Argument list too long". */
+static void mrc_pass_too_big(int rc, int calibrate, char *err, size_t errlen)
+{
+	if (rc == -E2BIG)
+		snprintf(err, errlen,
+			 "LRU's exact curve cannot be computed: " MRC_TOO_MANY_PAGES "; %s",
+			 calibrate ? "--calibrate 0 keeps the raw estimates"
+				   : "--sample R below 1 (e.g. 0.01) estimates it from a sample");
+}
+
 /* Exit on a streaming error: -EINVAL is the stream's usage error; a
  * signal's stop dies of the signal. */
 static void mrc_stream_fail(const char *cmd, int rc, const char *err)
@@ -516,7 +534,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	 * their rows, the stopped one's and the rest are not computed.  A
 	 * second signal acts at once (pagebench/outfile.h) */
 	pb_signals_install(1);
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 	int load = o.c.replay == 1;
 	unsigned workers = pb_topo_npus();
 	struct pb_vm_loaded l;
@@ -606,6 +624,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		if (!rc && !merged)
 			rc = pb_vm_stream_keys(o.c.workload, &l, "mrc", mrc_pass_fn, &ps, err,
 					       sizeof(err));
+		mrc_pass_too_big(rc, calibrate, err, sizeof(err));
 		if (!merged) /* else after the replays' pass */
 			rc = mrc_pass_end(&ps, rc, rows, pstack, npts, sampled, &calex, err,
 					  sizeof(err));
@@ -700,9 +719,8 @@ int pb_cmd_mrc(int argc, char **argv)
 		if (crc == -E2BIG)
 			pb_error(
 			    cmd,
-			    "--calibrate: LRU's exact curve cannot be computed: the stream has "
-			    "more than 2^30 distinct pages, the most its stack distances "
-			    "count; --calibrate 0 keeps the raw estimates");
+			    "--calibrate: LRU's exact curve cannot be computed: " MRC_TOO_MANY_PAGES
+			    "; --calibrate 0 keeps the raw estimates");
 		else
 			pb_error(cmd,
 				 "computing LRU's exact curve for --calibrate: %s (--calibrate 0 "
@@ -724,6 +742,8 @@ int pb_cmd_mrc(int argc, char **argv)
 		rc = pb_vm_sweep_stream_keys(sw, jobs, nrep, o.c.workload, &l, 1, workers,
 					     merged ? mrc_pass_fn : NULL, &ps, &fst, err,
 					     sizeof(err));
+		if (merged)
+			mrc_pass_too_big(rc, calibrate, err, sizeof(err));
 		pb_progress_end();
 		/* a signal after a wave: that wave's points stay (and the
 		 * stacks, complete when the first wave fed them) */

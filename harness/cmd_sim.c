@@ -183,7 +183,7 @@ static void sim_usage(FILE *f)
 static void parse_opts(int argc, char **argv, struct sim_opts *o)
 {
 	const char *cmd = "sim";
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 	memset(o, 0, sizeof(*o));
 	fill_choices();
 	if (pb_param_defaults(sim_options, &o->c, err, sizeof(err)))
@@ -390,7 +390,7 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 				   struct pb_csv **csvp)
 {
 	const char *cmd = "sim";
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 	struct pb_run *run = pb_run_create(o->c.results, argc, argv, err, sizeof(err));
 	if (!run) {
 		pb_error(cmd, "%s", err);
@@ -517,7 +517,7 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_error(cmd, "out of memory");
 		return PB_EXIT_FAIL;
 	}
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 	unsigned nld = 0;
 	for (unsigned r = 0; r < o.reps; r++) {
 		if (r &&

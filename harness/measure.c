@@ -826,11 +826,17 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 		if (r == -EINTR || r == -EIO)
 			return r;
 		if (r) {
-			char why[320];
-			snprintf(why, sizeof(why), "%s%s%s threads=%u: %s", d->name,
-				 params[0] ? ":" : "", params, n,
-				 r == -EPROTO ? "self-check failed (rows valid=0)" : strerror(-r));
-			pb_run_set_status(m->run, PB_RUN_FAILED, why);
+			/* sized from its parts: a long --param cut the reason off
+			 * (a 320-byte buffer until 2026-12-05) */
+			const char *reason =
+			    r == -EPROTO ? "self-check failed (rows valid=0)" : strerror(-r);
+			size_t wn = strlen(d->name) + strlen(params) + strlen(reason) + 64;
+			char *why = malloc(wn);
+			if (why)
+				snprintf(why, wn, "%s%s%s threads=%u: %s", d->name,
+					 params[0] ? ":" : "", params, n, reason);
+			pb_run_set_status(m->run, PB_RUN_FAILED, why ? why : reason);
+			free(why);
 			(*failures)++;
 			/* bad parameters, or a machine without what the kernel
 			 * needs: no point in other thread counts */

@@ -327,9 +327,11 @@ static int add_task(struct parser *p, char **words, int nw)
 	return 0;
 }
 
+/* After "--" the words are operands, not options (as suite_owned_option
+ * and pb_suite_max_threads read them): a --param there is not looked at. */
 static int is_opt_with_kernel_param(char **w, int nw)
 {
-	for (int i = 0; i < nw; i++)
+	for (int i = 0; i < nw && strcmp(w[i], "--"); i++)
 		if (!strcmp(w[i], "--param") || !strncmp(w[i], "--param=", 8))
 			return 1;
 	return 0;
@@ -353,9 +355,10 @@ static int do_line(struct parser *p, char **w, int nw)
 		if (!d)
 			return perr(p, "unknown kernel '%s' (see `pagebench list kernels`)", w[1]);
 		/* its --param against the kernel's table now, as `run` checks it, not
-		 * when the task's turn comes after hours of the others */
+		 * when the task's turn comes after hours of the others; after "--"
+		 * the words are operands, not checked */
 		const char *kv = NULL;
-		for (int i = 2; i < nw; i++)
+		for (int i = 2; i < nw && strcmp(w[i], "--"); i++)
 			if (!strcmp(w[i], "--param") && i + 1 < nw)
 				kv = w[++i];
 			else if (!strncmp(w[i], "--param=", 8))

@@ -31,6 +31,7 @@
 #include "pagebench/cli.h"
 #include "pagebench/counters.h"
 #include "pagebench/hmap.h"
+#include "pagebench/kernel.h"
 #include "pagebench/nextuse.h"
 #include "pagebench/outfile.h"
 #include "pagebench/pagekey.h"
@@ -617,7 +618,7 @@ struct keys_pass {
 	pb_vm_keys_fn fn;
 	void *ctx;
 	int fn_rc;
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 };
 static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
 {
@@ -726,7 +727,7 @@ struct pre_team {
 	size_t n, next;
 	int next_use;
 	int *rc;
-	char (*err)[512];
+	char (*err)[PB_KERNEL_ERRLEN];
 };
 
 static void pre_team_fn(void *arg, unsigned tid)
@@ -814,7 +815,7 @@ struct feed_stream {
 	int pages_rc;		/* -ENOMEM counting them */
 	struct pb_keyset pages; /* distinct (asid, vpn) */
 	int rc;
-	char err[512];
+	char err[PB_KERNEL_ERRLEN];
 };
 struct feed {
 	struct pb_vm_sweep *sw;

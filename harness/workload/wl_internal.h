@@ -12,10 +12,11 @@
 #include <sys/types.h>
 
 #include "pagebench/hmap.h"
+#include "pagebench/kernel.h"
 #include "pagebench/pagekey.h"
 #include "pagebench/workload.h"
 
-#define WL_ERRLEN 512
+#define WL_ERRLEN PB_KERNEL_ERRLEN /* a whole path and its reason */
 
 /* ---- byte source: a file or fd, decompressed on the fly (input.c) ---- */
 struct wl_in;

@@ -95,7 +95,8 @@ int pb_param_parse_kv(const struct pb_param *t, void *cfg, const char *spec, uin
  * that are not options are collected in order into pos[] (the caller
  * passes an array of argc entries) and their number into *npos.  Returns
  * 1 if --help / -h was given before any "--" (nothing else is checked;
- * after "--" it is an operand like any word), 0 when parsed,
+ * after "--" it is an operand like any word, and as the value of an
+ * option that takes one, `--name -h`, it is that value), 0 when parsed,
  * -EINVAL with "unknown option '--x'" / "option '--x' needs a value" / the
  * value's error.  A PB_PF_REQUIRED entry not given is an error.
  * *given gets one bit per table entry given.

@@ -253,17 +253,47 @@ static const struct pb_param *find_long(const struct pb_param *t, const char *na
 	return NULL;
 }
 
+static const struct pb_param *find_short(const struct pb_param *t, char c)
+{
+	const struct pb_param *p = NULL;
+	for (size_t k = 0; t && t[k].type != PB_PT_END; k++)
+		if (t[k].shortopt && t[k].shortopt == c)
+			p = &t[k];
+	return p;
+}
+
+/* whether the option word a (as pb_param_getopt reads it) takes the next
+ * word as its value: a known option that is not a flag, given without
+ * "=VALUE" (long) or an attached value (short) */
+static int takes_next_word(const struct pb_param *t, const char *a)
+{
+	const struct pb_param *p = NULL;
+	if (a[0] == '-' && a[1] == '-') {
+		if (strchr(a + 2, '='))
+			return 0;
+		p = find_long(t, a + 2, strlen(a + 2));
+	} else if (a[0] == '-' && a[1] && a[1] != '-' && !(a[1] >= '0' && a[1] <= '9')) {
+		if (a[2])
+			return 0;
+		p = find_short(t, a[1]);
+	}
+	return p && p->type != PB_PT_FLAG;
+}
+
 int pb_param_getopt(const struct pb_param *t, void *cfg, int argc, char **argv, char **pos,
 		    int *npos, uint64_t *given, char *err, size_t errlen)
 {
 	uint64_t got = 0;
 	int np = 0, rc;
 	/* --help anywhere among the options, whatever else is wrong; after
-	 * "--" the words are operands (a file named --help), never options */
+	 * "--" the words are operands (a file named --help), never options,
+	 * and the value of an option that takes one (`-t -h`) is its value */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			return 1;
+		if (takes_next_word(t, a))
+			i++;
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -285,9 +315,7 @@ int pb_param_getopt(const struct pb_param *t, void *cfg, int argc, char **argv, 
 			if (eq)
 				val = eq + 1;
 		} else if (a[0] == '-' && a[1] && a[1] != '-' && !(a[1] >= '0' && a[1] <= '9')) {
-			for (size_t k = 0; t && t[k].type != PB_PT_END; k++)
-				if (t[k].shortopt && t[k].shortopt == a[1])
-					p = &t[k];
+			p = find_short(t, a[1]);
 			if (!p) {
 				snprintf(err, errlen, "unknown option '-%c'", a[1]);
 				return -EINVAL;

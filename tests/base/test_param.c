@@ -125,6 +125,22 @@ int main(void)
 		     "npos %d", npos);
 	char *argv7[] = {"cmd", "-h", "--", "x", NULL};
 	PB_CHECK(pb_param_getopt(tab, &c, 4, argv7, pos, &npos, NULL, err, sizeof(err)) == 1);
+	/* the value of an option that takes one is its value, not a help
+	 * request (`-f -h` printed help and exited 0): "--name -h" is the name
+	 * "-h", "-f -h" a bad --frames; a flag takes none, so "-v -h" is help */
+	char *argv8[] = {"cmd", "--name", "-h", NULL};
+	PB_CHECK(pb_param_getopt(tab, &c, 3, argv8, pos, &npos, NULL, err, sizeof(err)) == 0);
+	PB_CHECK_MSG(c.name && !strcmp(c.name, "-h"), "%s", c.name ? c.name : "NULL");
+	pb_param_free(tab, &c);
+	char *argv8b[] = {"cmd", "-f", "-h", NULL};
+	PB_CHECK_MSG(pb_param_getopt(tab, &c, 3, argv8b, pos, &npos, NULL, err, sizeof(err)) ==
+			 -EINVAL,
+		     "%s", err);
+	PB_CHECK_MSG(!strncmp(err, "--frames=-h", 11), "%s", err);
+	char *argv9[] = {"cmd", "-v", "-h", NULL};
+	PB_CHECK(pb_param_getopt(tab, &c, 3, argv9, pos, &npos, NULL, err, sizeof(err)) == 1);
+	char *argv10[] = {"cmd", "--frames=2", "-h", NULL};
+	PB_CHECK(pb_param_getopt(tab, &c, 3, argv10, pos, &npos, NULL, err, sizeof(err)) == 1);
 
 	/* Help: every visible key once, the hidden one not. */
 	char *buf = NULL;

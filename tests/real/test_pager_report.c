@@ -29,7 +29,9 @@
  *    1000 characters (nested folders below a regular file, so the swap
  *    file cannot be made: "Not a directory"; pbt_blocked_path) is said
  *    whole, path and reason: the message was cut at 256 bytes (the
- *    pager's and the harness's buffers), then at 512 and 1023.
+ *    pager's and the harness's buffers), then at 512 and 1023.  meta.json's
+ *    errors hold that --param and the reason whole (a 320-byte buffer cut
+ *    the reason off).
  *  - the lat_* events (one thread's fault latency quantiles) are NA with
  *    the reason in meta.json not_available where nothing was timed (a
  *    repetition without a fault: frames = pages, a loop that made every
@@ -311,6 +313,17 @@ static void thread_setup_reason(void)
 			 count_of(o.err, "cannot create swap file") == 1 && strstr(l, want) &&
 			 strstr(l, ": Not a directory"),
 		     "long swap folder (%zu characters): exit %d:\n%s", strlen(dir), o.code, o.err);
+	/* meta.json's errors hold the --param and the reason whole (a 320-byte
+	 * buffer cut the reason off a long --param) */
+	char pat[4300], path[4300], tail[64];
+	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
+	const char *e = json_string_value(json_array_get(json_object_get(m, "errors"), 0));
+	snprintf(tail, sizeof(tail), " threads=1: %s", strerror(ENOTDIR));
+	PB_CHECK_MSG(e && strstr(e, par) && strlen(e) > strlen(tail) &&
+			 !strcmp(e + strlen(e) - strlen(tail), tail),
+		     "meta.json errors[0]: %s", e ? e : "(none)");
+	json_decref(m);
 }
 
 /* Latency quantiles: a number where faults were timed, else NA with why. */

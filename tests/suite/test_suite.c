@@ -7,7 +7,8 @@
  *    a malformed file exits 2 naming file and line, every built-in parses;
  *    a line with its own --label or --results (the suite sets them) is
  *    refused the same way, before anything runs (after a `--` they are
- *    operands, not refused: they were); a line ending in `--` runs with
+ *    operands, not refused: they were; nor is a --param there checked or
+ *    refused: it was); a line ending in `--` runs with
  *    the suite's --results and --label;
  *  - a user's suite file runs end to end: plan.json and meta.json parse
  *    with jansson, every task has its own run folder with its own
@@ -139,6 +140,21 @@ static void language(void)
 	}
 	pb_suite_free(s);
 	PB_CHECK(parse_err("run memtouch --label x --\n", "t.suite:1: --label: "));
+	/* so is a --param after `--`: a run line's is not checked against the
+	 * kernel's table, a kernels line's not refused (both were) */
+	const char *operand_param[] = {"run uffd-pager -- --param fram=3\n",
+				       "run uffd-pager -- --param=pages=0\n",
+				       "kernels default -- --param x=1\n"};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(operand_param); i++) {
+		s = NULL;
+		PB_CHECK_MSG(pb_suite_parse("t", operand_param[i], NULL, 0, &s, err, sizeof(err)) ==
+				 0,
+			     "%s: %s", operand_param[i], err);
+		pb_suite_free(s);
+	}
+	PB_CHECK(
+	    parse_err("run uffd-pager --param fram=3 --\n", "t.suite:1: uffd-pager: --param "));
+	PB_CHECK(parse_err("kernels all --param x=1 --\n", "t.suite:1: --param is per kernel"));
 	/* a --set the suite never reads is refused: it would change nothing
 	 * (`suite bench --reps 5` ran bench's own 11 repetitions) */
 	{

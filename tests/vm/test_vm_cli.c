@@ -218,6 +218,23 @@ int main(int argc, char **argv)
 	sim(o, "sim", "--workload", wl, "--policy", "fifo,lru,opt", "--frames", "3,4", "--csv",
 	    "--pt", "hashed", "--reps", "1", NULL);
 	PB_CHECK_MSG(o->code == 0, "sim exit %d: %s", o->code, o->err);
+	/* a trace that cannot be opened: the whole long path and the reason
+	 * (the workload's and sim's 512-byte error buffers cut both) */
+	{
+		static char lp[1100], lwl[1200];
+		struct spawn_out *lo = malloc(sizeof(*lo));
+		char top[300];
+		snprintf(top, sizeof(top), "%s/long", dir);
+		mkdir(top, 0700);
+		PB_CHECK(pbt_blocked_path(lp, sizeof(lp), top, 900) != NULL);
+		snprintf(lwl, sizeof(lwl), "trace:path=%s,format=oracle", lp);
+		sim(lo, "sim", "--workload", lwl, "--policy", "lru", "--frames", "3", "--reps", "1",
+		    NULL);
+		PB_CHECK_MSG(lo->code != 0, "sim exit %d", lo->code);
+		PB_CHECK_MSG(strstr(lo->err, lp) && strstr(lo->err, strerror(ENOTDIR)), "%s",
+			     lo->err);
+		free(lo);
+	}
 	static const char *const need[] = {
 	    "workload",	    "policy",	    "frames",	  "refs",	"faults",
 	    "hits",	    "evictions",    "writebacks", "zero_fills", "swap_ins",
