@@ -545,6 +545,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 {
 	const struct pb_measure_opts *ro = &m->o;
 	struct pb_plan plan;
+	char *experiment = NULL; /* KERNEL:params, whole (rows, meta.json) */
 	int rc = pb_plan_make(n, ro->pin, &plan);
 	if (rc) {
 		pb_error("run", "%s: cannot plan %u threads: %s", d->name, n, strerror(-rc));
@@ -657,8 +658,15 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 		sns[t] = pb_stat_of(samp, reps, WARMUP);
 		sops[t] = pb_stat_of(samp + reps, reps, WARMUP);
 	}
-	char experiment[256], tname[16];
-	snprintf(experiment, sizeof(experiment), "%s%s%s", d->name, params[0] ? ":" : "", params);
+	/* whole, however long its --param (a 256-byte buffer cut it, and two
+	 * experiments differing past it shared one name, until 2026-12-05) */
+	char tname[16];
+	if (asprintf(&experiment, "%s%s%s", d->name, params[0] ? ":" : "", params) < 0) {
+		experiment = NULL;
+		pb_error("run", "%s: out of memory", d->name);
+		rc = -ENOMEM;
+		goto out;
+	}
 	const char *const *extra = d->extra_cols;
 	for (unsigned rep = 0; rep < reps; rep++) {
 		for (unsigned t = 0; t <= n; t++) {
@@ -757,12 +765,16 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 		rc = -EIO;
 		goto out;
 	}
-	char done[320];
-	snprintf(done, sizeof(done), "%s threads=%u", experiment, n);
-	pb_run_experiment_done(m->run, done);
+	/* whole (a 320-byte buffer cut it until 2026-12-05) */
+	char *done = NULL;
+	if (asprintf(&done, "%s threads=%u", experiment, n) < 0)
+		done = NULL;
+	pb_run_experiment_done(m->run, done ? done : experiment);
+	free(done);
 	m->done++;
 	rc = valid ? 0 : -EPROTO;
 out:
+	free(experiment);
 	pb_gate_fini(&c.gate);
 	free(sns);
 	free(sops);

@@ -324,6 +324,23 @@ static void thread_setup_reason(void)
 			 !strcmp(e + strlen(e) - strlen(tail), tail),
 		     "meta.json errors[0]: %s", e ? e : "(none)");
 	json_decref(m);
+	/* ... and a run that succeeds with that long a --param (the folders
+	 * above the file in the way exist) lists its experiment whole in
+	 * meta.json's experiments, " threads=1" included (a 320-byte buffer
+	 * cut it) */
+	for (int k = 0; k < 2; k++)
+		*strrchr(dir, '/') = 0;
+	snprintf(par, sizeof(par), "pages=64,frames=16,swap=%s", dir);
+	pager_run(par, NULL, root, &o);
+	PB_CHECK_MSG(strlen(dir) > 700 && o.code == 0, "long swap folder that exists: exit %d: %s",
+		     o.code, o.err);
+	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+	m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
+	e = json_string_value(json_array_get(json_object_get(m, "experiments"), 1));
+	PB_CHECK_MSG(e && strstr(e, par) && strlen(e) > 10 &&
+			 !strcmp(e + strlen(e) - 10, " threads=1"),
+		     "meta.json experiments[1]: %s", e ? e : "(none)");
+	json_decref(m);
 }
 
 /* Latency quantiles: a number where faults were timed, else NA with why. */
