@@ -281,16 +281,12 @@ static void append_word(struct word *t, const char *w)
 static int suite_owned_option(struct parser *p, char **words, int nw)
 {
 	static const char *const owned[][2] = {{"--label", "NAME"}, {"--results", "DIR"}};
-	for (int i = 1; i < nw && strcmp(words[i], "--"); i++)
-		for (size_t k = 0; k < PB_ARRAY_SIZE(owned); k++) {
-			size_t n = strlen(owned[k][0]);
-			if (!strncmp(words[i], owned[k][0], n) &&
-			    (!words[i][n] || words[i][n] == '='))
-				return perr(p,
-					    "%s: the suite sets it for every task (`pagebench "
-					    "suite ... %s %s`), not a line",
-					    owned[k][0], owned[k][0], owned[k][1]);
-		}
+	for (size_t k = 0; k < PB_ARRAY_SIZE(owned); k++)
+		if (pb_param_argv_find(words, nw, 1, owned[k][0], 0, NULL))
+			return perr(p,
+				    "%s: the suite sets it for every task (`pagebench "
+				    "suite ... %s %s`), not a line",
+				    owned[k][0], owned[k][0], owned[k][1]);
 	return 0;
 }
 
@@ -327,16 +323,6 @@ static int add_task(struct parser *p, char **words, int nw)
 	return 0;
 }
 
-/* After "--" the words are operands, not options (as suite_owned_option
- * and pb_suite_max_threads read them): a --param there is not looked at. */
-static int is_opt_with_kernel_param(char **w, int nw)
-{
-	for (int i = 0; i < nw && strcmp(w[i], "--"); i++)
-		if (!strcmp(w[i], "--param") || !strncmp(w[i], "--param=", 8))
-			return 1;
-	return 0;
-}
-
 static int do_line(struct parser *p, char **w, int nw)
 {
 	const char *cmd = w[0];
@@ -358,11 +344,7 @@ static int do_line(struct parser *p, char **w, int nw)
 		 * when the task's turn comes after hours of the others; after "--"
 		 * the words are operands, not checked */
 		const char *kv = NULL;
-		for (int i = 2; i < nw && strcmp(w[i], "--"); i++)
-			if (!strcmp(w[i], "--param") && i + 1 < nw)
-				kv = w[++i];
-			else if (!strncmp(w[i], "--param=", 8))
-				kv = w[i] + 8;
+		(void)pb_param_argv_find(w, nw, 2, "--param", 0, &kv);
 		char e[512];
 		if (kv && pb_kernel_params_check(d, kv, NULL, e, sizeof(e)) == -EINVAL)
 			return perr(p, "%s", e);
@@ -383,7 +365,7 @@ static int do_line(struct parser *p, char **w, int nw)
 		else
 			return perr(p, "unknown kernel set '%s' (expected default, bench or all)",
 				    w[1]);
-		if (is_opt_with_kernel_param(w, nw))
+		if (pb_param_argv_find(w, nw, 0, "--param", 0, NULL)) /* not after "--" */
 			return perr(p,
 				    "--param is per kernel: use a `run KERNEL --param ...` line");
 		const struct pb_kernel_desc *d;

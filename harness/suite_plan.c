@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "pagebench/outfile.h"
+#include "pagebench/param.h"
 #include "pagebench/parse.h"
 #include "pagebench/suite.h"
 
@@ -77,22 +78,9 @@ static int write_json(const char *path, json_t *j, unsigned flags, char *err, si
  */
 static const char *task_threads(const struct pb_suite_task *t)
 {
-	static const char lopt[] = "--threads";
-	const size_t ln = sizeof(lopt) - 1;
-	char sopt = !strcmp(t->argv[0], "run") ? 't' : 0;
 	const char *v = NULL;
-	for (int k = 1; k < t->argc && strcmp(t->argv[k], "--"); k++) {
-		const char *a = t->argv[k], *val;
-		if (!strncmp(a, lopt, ln) && (!a[ln] || a[ln] == '='))
-			val = a[ln] ? a + ln + 1 : NULL;
-		else if (sopt && a[0] == '-' && a[1] == sopt)
-			val = a[2] ? a + 2 : NULL;
-		else
-			continue;
-		if (!val && k + 1 < t->argc)
-			val = t->argv[++k];
-		v = val ? val : v;
-	}
+	(void)pb_param_argv_find(t->argv, t->argc, 1, "--threads",
+				 !strcmp(t->argv[0], "run") ? 't' : 0, &v);
 	return v;
 }
 

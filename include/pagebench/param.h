@@ -103,6 +103,18 @@ int pb_param_parse_kv(const struct pb_param *t, void *cfg, const char *spec, uin
  */
 int pb_param_getopt(const struct pb_param *t, void *cfg, int argc, char **argv, char **pos,
 		    int *npos, uint64_t *given, char *err, size_t errlen) PB_MUST_CHECK;
+/*
+ * One option among argv[from..argc) as pb_param_getopt reads it, without
+ * its command's table (a suite line's words, a task's argv): long `name`
+ * ("--threads") as NAME VALUE or NAME=VALUE, and with sopt (0: none) its
+ * short form as -S VALUE or -SVALUE; nothing after "--" is an option.
+ * Returns how many times it is given; *val (val may be NULL) gets the value
+ * of the last one given with a value, and is left as it is where none is.
+ * Which other options take a value is not known here: a word NAME that is
+ * another option's value is read as NAME.
+ */
+int pb_param_argv_find(char *const *argv, int argc, int from, const char *name, char sopt,
+		       const char **val);
 /* Free the PB_PT_STR fields of cfg (set them to NULL). */
 void pb_param_free(const struct pb_param *t, void *cfg);
 

@@ -280,6 +280,28 @@ static int takes_next_word(const struct pb_param *t, const char *a)
 	return p && p->type != PB_PT_FLAG;
 }
 
+int pb_param_argv_find(char *const *argv, int argc, int from, const char *name, char sopt,
+		       const char **val)
+{
+	const size_t ln = strlen(name);
+	int found = 0;
+	for (int k = from; k < argc && strcmp(argv[k], "--"); k++) {
+		const char *a = argv[k], *v;
+		if (!strncmp(a, name, ln) && (!a[ln] || a[ln] == '='))
+			v = a[ln] ? a + ln + 1 : NULL;
+		else if (sopt && a[0] == '-' && a[1] == sopt)
+			v = a[2] ? a + 2 : NULL;
+		else
+			continue;
+		found++;
+		if (!v && k + 1 < argc)
+			v = argv[++k];
+		if (v && val)
+			*val = v;
+	}
+	return found;
+}
+
 int pb_param_getopt(const struct pb_param *t, void *cfg, int argc, char **argv, char **pos,
 		    int *npos, uint64_t *given, char *err, size_t errlen)
 {
