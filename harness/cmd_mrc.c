@@ -491,11 +491,6 @@ static int mrc_pass_end(struct mrc_pass *ps, int rc, struct mrc_row *rows, const
 	return rc;
 }
 
-/* why an exact LRU curve (its stacks, or --calibrate's) cannot be had:
- * stackdist's -E2BIG */
-#define MRC_TOO_MANY_PAGES                                                                         \
-	"the stream has more than 2^30 distinct pages, the most its stack distances count"
-
 /* A -E2BIG from the reading pass (an exact LRU stack, or --calibrate's
  * exact curve, fed more than 2^30 distinct pages) says so and what to do,
  * not "mrc failed: Argument list too long". */
@@ -503,7 +498,8 @@ static void mrc_pass_too_big(int rc, int calibrate, char *err, size_t errlen)
 {
 	if (rc == -E2BIG)
 		snprintf(err, errlen,
-			 "LRU's exact curve cannot be computed: " MRC_TOO_MANY_PAGES "; %s",
+			 "LRU's exact curve cannot be computed: the stream has more than 2^30 "
+			 "distinct pages, the most its stack distances count; %s",
 			 calibrate ? "--calibrate 0 keeps the raw estimates"
 				   : "--sample R below 1 (e.g. 0.01) estimates it from a sample");
 }
@@ -716,16 +712,15 @@ int pb_cmd_mrc(int argc, char **argv)
 	if (crc) {
 		/* every sampled row needs it: a signal here keeps nothing */
 		pb_signal_exit_pending();
-		if (crc == -E2BIG)
-			pb_error(
-			    cmd,
-			    "--calibrate: LRU's exact curve cannot be computed: " MRC_TOO_MANY_PAGES
-			    "; --calibrate 0 keeps the raw estimates");
-		else
+		if (crc == -E2BIG) {
+			mrc_pass_too_big(crc, 1, err, sizeof(err));
+			pb_error(cmd, "--calibrate: %s", err);
+		} else {
 			pb_error(cmd,
 				 "computing LRU's exact curve for --calibrate: %s (--calibrate 0 "
 				 "skips it)",
 				 crc == -ENOMEM ? "out of memory" : strerror(-crc));
+		}
 		return PB_EXIT_FAIL;
 	}
 	struct pb_vm_cfg base;

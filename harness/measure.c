@@ -531,6 +531,20 @@ static void record_resolved(struct pb_measure *m, const struct pb_kernel_desc *d
 	json_object_set(m->resolved, d->name, r);
 }
 
+/* "KERNEL[:params] threads=N", then ": why" when why is not NULL: an
+ * experiment's entry in meta.json (experiments, errors), whole however
+ * long its --param (fixed buffers of 320 bytes cut it until 2026-12-05).
+ * NULL without memory. */
+static char *experiment_label(const struct pb_kernel_desc *d, const char *params, unsigned n,
+			      const char *why)
+{
+	char *s;
+	if (asprintf(&s, "%s%s%s threads=%u%s%s", d->name, params[0] ? ":" : "", params, n,
+		     why ? ": " : "", why ? why : "") < 0)
+		return NULL;
+	return s;
+}
+
 /* run_config's quiet: the setup failures it does not print */
 enum {
 	QUIET_EINVAL = 1, /* parameters this kernel refuses: the caller tries others */
@@ -765,10 +779,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 		rc = -EIO;
 		goto out;
 	}
-	/* whole (a 320-byte buffer cut it until 2026-12-05) */
-	char *done = NULL;
-	if (asprintf(&done, "%s threads=%u", experiment, n) < 0)
-		done = NULL;
+	char *done = experiment_label(d, params, n, NULL);
 	pb_run_experiment_done(m->run, done ? done : experiment);
 	free(done);
 	m->done++;
@@ -838,15 +849,9 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 		if (r == -EINTR || r == -EIO)
 			return r;
 		if (r) {
-			/* sized from its parts: a long --param cut the reason off
-			 * (a 320-byte buffer until 2026-12-05) */
 			const char *reason =
 			    r == -EPROTO ? "self-check failed (rows valid=0)" : strerror(-r);
-			size_t wn = strlen(d->name) + strlen(params) + strlen(reason) + 64;
-			char *why = malloc(wn);
-			if (why)
-				snprintf(why, wn, "%s%s%s threads=%u: %s", d->name,
-					 params[0] ? ":" : "", params, n, reason);
+			char *why = experiment_label(d, params, n, reason);
 			pb_run_set_status(m->run, PB_RUN_FAILED, why ? why : reason);
 			free(why);
 			(*failures)++;
