@@ -617,10 +617,8 @@ int main(int argc, char **argv)
 	pb = argv[1];
 	language();
 	max_threads();
-	const char *t = getenv("TMPDIR");
 	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s/pb_suite_XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(tmp))
+	if (!pbt_tmpdir(tmp, sizeof(tmp), "suite"))
 		PB_SKIP("cannot create a temporary folder");
 	cli(tmp);
 	failed_reason(tmp);
