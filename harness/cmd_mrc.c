@@ -34,6 +34,7 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/counters.h"
 #include "pagebench/kernel.h"
 #include "pagebench/mrc.h"
 #include "pagebench/outfile.h"
@@ -530,6 +531,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	 * their rows, the stopped one's and the rest are not computed.  A
 	 * second signal acts at once (pagebench/outfile.h) */
 	pb_signals_install(1);
+	pb_counters_probe_start(); /* for meta.json; mrc reads no counters */
 	char err[PB_KERNEL_ERRLEN];
 	int load = o.c.replay == 1;
 	unsigned workers = pb_topo_npus();

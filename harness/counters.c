@@ -19,6 +19,7 @@
 
 #include "counters_backend.h"
 #include "internal.h"
+#include "pagebench/atomic.h"
 #include "pagebench/config.h"
 #include "pagebench/counters.h"
 #include "pagebench/results.h"
@@ -94,7 +95,7 @@ int pb_counters_setting_check(char *err, size_t errlen)
 	return -EINVAL;
 }
 
-void pb_counters_probe(void)
+static void probe_once(void)
 {
 	pthread_mutex_lock(&probe_lock);
 	if (probed) {
@@ -121,6 +122,50 @@ void pb_counters_probe(void)
 	}
 	probed = 1;
 	pthread_mutex_unlock(&probe_lock);
+}
+
+/*
+ * The probe ahead of need (pb_counters_probe_start): on a thread of its
+ * own, joined by the first pb_counters_probe after it or at exit (before
+ * the libraries' destructors: PAPI must not be torn down under it).
+ * probe_thr_live: 1 from the start until one caller takes the join
+ * (exchange, acquire-release: the joiner sees probe_thr written).
+ */
+static pthread_t probe_thr;
+static int probe_thr_live;
+
+static void *probe_thread(void *arg)
+{
+	(void)arg;
+	probe_once();
+	return NULL;
+}
+
+static void probe_join(void)
+{
+	if (pb_atomic_exchange(&probe_thr_live, 0, PB_ACQ_REL))
+		(void)pthread_join(probe_thr, NULL);
+}
+
+void pb_counters_probe_start(void)
+{
+	static int registered;
+	pthread_mutex_lock(&probe_lock);
+	int skip = probed || pb_atomic_load(&probe_thr_live, PB_RELAXED);
+	pthread_mutex_unlock(&probe_lock);
+	if (skip)
+		return;
+	if (!registered && atexit(probe_join))
+		return; /* no join at exit: probe when needed */
+	registered = 1;
+	if (!pthread_create(&probe_thr, NULL, probe_thread, NULL))
+		pb_atomic_store(&probe_thr_live, 1, PB_RELEASE);
+}
+
+void pb_counters_probe(void)
+{
+	probe_join();
+	probe_once();
 }
 
 int pb_ctr_available(enum pb_ctr c, const char **reason)

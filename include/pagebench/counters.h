@@ -71,6 +71,15 @@ const char *pb_ctr_source(enum pb_ctr c);
  * for overhead-free runs).
  */
 void pb_counters_probe(void);
+/*
+ * Start the probe on a thread of its own, for a command that needs its
+ * answer only at the end (sim and mrc describe the counters in meta.json
+ * but read none): PAPI's start-up (2-3 ms, most of it libpfm's event
+ * tables) then runs beside the replay instead of before the process can
+ * exit.  pb_counters_probe joins it; so does exit.  Call from one thread
+ * (the command's), before any other thread probes.
+ */
+void pb_counters_probe_start(void);
 /* Check PAGEBENCH_COUNTERS: 0, or -EINVAL with one line in err (commands
  * turn it into a usage error, exit 2). */
 int pb_counters_setting_check(char *err, size_t errlen);

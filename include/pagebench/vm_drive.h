@@ -56,12 +56,13 @@ struct pb_vm_loaded {
 	uint8_t *writes;
 	uint64_t seed;	      /* the seed the workload was opened with */
 	char canonical[1024]; /* pb_workload_canonical */
-	/* a trace workload's file (trace_path[0] == 0: a generator): its size
-	 * and a hash of its first and last MiB with the size (pb_vm_trace_hash) */
+	/* a trace workload's file (trace_path[0] == 0: a generator) and its
+	 * identity: its size and a hash of its first and last MiB with the
+	 * size (pb_vm_trace_hash), computed once per file and process on a
+	 * thread of its own while the replay runs (NULL: none to compute) */
 	char trace_path[4096];
-	uint64_t trace_size;
-	char trace_hash[40]; /* "fnv1a64:<16 hex digits>" */
-	uint64_t cow_refs;   /* writes into copy-on-write regions (streamed or loaded) */
+	struct pb_vm_trace_id *trace_id;
+	uint64_t cow_refs; /* writes into copy-on-write regions (streamed or loaded) */
 	/* a trace's lines that were not references, once a pass read it to
 	 * its end (pb_workload_skipped): all, those the format did not
 	 * recognise, and the line of the first of those */
@@ -104,6 +105,7 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
 struct pb_vm_feed_stats {
 	unsigned passes;  /* reader passes (waves of jobs) */
 	unsigned threads; /* team threads of a pass (a reader thread included) */
+	int reader;	  /* a pass ran one worker beside a reader thread */
 	double wall_s;	  /* the passes' wall time */
 	double task_s;	  /* the tasks' summed time: reads, jobs, the keys hook */
 };

@@ -950,7 +950,8 @@ struct victims {
 	uint32_t *slot[4]; /* k[d]'s page-index slot, NULL: none */
 };
 
-static inline void victims_prefetch(struct pb_vm *vm, struct victims *q, struct vm_pidx_memo *m)
+static inline __attribute__((always_inline)) void
+victims_prefetch(struct pb_vm *vm, struct victims *q, struct vm_pidx_memo *m)
 {
 	int moved = pb_policy_victims_step(vm->pol, q->k); /* nodes, key-map slot */
 	if (!moved)

@@ -19,12 +19,17 @@
  *    results folder, no hang;
  *  - meta.json's config.sweep_feed (read back with jansson) counts the
  *    passes (two for 70 engines, more than one pass holds) and the team's
- *    threads (a reader thread beside one worker), its busy share in (0, 1].
+ *    threads (a reader thread beside one worker; no more than the pass's
+ *    configurations and a reader: one configuration runs beside a reader
+ *    whatever --workers says), its busy share in (0, 1];
+ *  - config.trace's hash is the file's FNV-1a, computed here, for a trace
+ *    opened once per pass (computed once, on a thread beside the replay).
  */
 #define _GNU_SOURCE
 #include <glob.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,14 +127,25 @@ static size_t distinct(const struct pb_csv *t, const char *col)
 	return n;
 }
 
-/* config.sweep_feed of the run under dir/tag: passes and threads as
- * given (threads 0: any), a busy share in (0, 1], times that add up. */
-static void check_feed(const char *tag, long long passes, long long threads)
+/* meta.json of the run under dir/tag, read back (NULL: none). */
+static json_t *meta_of(const char *tag)
 {
 	char pat[800], path[900];
 	snprintf(pat, sizeof(pat), "%s/%s/*/meta.json", dir, tag);
-	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
+	return pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
+}
+
+/* config.sweep_feed of the run under dir/tag: passes and threads as
+ * given (threads 0: any), reader as given (-1: either), a busy share in
+ * (0, 1], times that add up. */
+static void check_feed(const char *tag, long long passes, long long threads, int reader)
+{
+	json_t *m = meta_of(tag);
 	json_t *f = json_object_get(json_object_get(m, "config"), "sweep_feed");
+	json_t *rd = json_object_get(f, "reader");
+	PB_CHECK_MSG(json_is_boolean(rd) && (reader < 0 || json_is_true(rd) == reader),
+		     "%s: sweep_feed.reader %s (want %d)", tag,
+		     rd ? (json_is_true(rd) ? "true" : "false") : "missing", reader);
 	long long p = json_integer_value(json_object_get(f, "passes")),
 		  t = json_integer_value(json_object_get(f, "threads"));
 	double wall = json_real_value(json_object_get(f, "wall_s")),
@@ -169,8 +185,8 @@ static void engine_sweep(void)
 	pb_csv_free(&e4);
 	same_runs("4 workers / loaded", "e4", "el", "sim.csv", 24);
 	same_runs("4 workers / 1 worker", "e4", "e1", "sim.csv", 24);
-	check_feed("e4", 1, 4);
-	check_feed("e1", 1, 2); /* the worker and its reader */
+	check_feed("e4", 1, 4, 0);
+	check_feed("e1", 1, 2, 1); /* the worker and its reader */
 }
 
 #define WL_POLICY "zipf:pages=3000,alpha=0.8,refs=1100000,write=0.2"
@@ -198,7 +214,7 @@ static void mrc_hook(void)
 	if (cs || cl)
 		return;
 	same_runs("mrc stream / load", "ms", "ml", "mrc.csv", 12);
-	check_feed("ms", 1, 0); /* one thread per PU */
+	check_feed("ms", 1, 0, -1); /* one thread per PU */
 }
 
 /* 70 engines: more than one pass holds (64), the stream is read twice */
@@ -208,21 +224,112 @@ static void two_passes(void)
 		    "--frames", "1-70", "--reps", "1", "--workers", "2", NULL);
 	PB_CHECK_MSG(c == 0, "70 engines: exit %d: %s", c, out.err);
 	if (!c)
-		check_feed("waves", 2, 2);
+		check_feed("waves", 2, 2, 0);
+}
+
+/*
+ * A pass starts no more threads than its consumers and a reader: one
+ * configuration on 4 workers runs as one worker beside its reader (the
+ * job's batches do not move between threads), three on 8 workers on 4
+ * threads; both give the counts of --workers 1.
+ */
+static void worker_cap(void)
+{
+	const char *wl = "zipf:pages=3000,alpha=0.9,refs=600000";
+	int c = run("cap1", "sim", "--workload", wl, "--policy", "lru", "--frames", "500", "--reps",
+		    "1", "--workers", "4", NULL);
+	PB_CHECK_MSG(c == 0, "one configuration, 4 workers: exit %d: %s", c, out.err);
+	if (!c)
+		check_feed("cap1", 1, 2, 1);
+	c = run("cap3", "sim", "--workload", wl, "--policy", "lru,clock,arc", "--frames", "500",
+		"--reps", "1", "--workers", "8", NULL);
+	PB_CHECK_MSG(c == 0, "three configurations, 8 workers: exit %d: %s", c, out.err);
+	if (!c)
+		check_feed("cap3", 1, 4, 0);
+	c = run("cap3w1", "sim", "--workload", wl, "--policy", "lru,clock,arc", "--frames", "500",
+		"--reps", "1", "--workers", "1", NULL);
+	PB_CHECK_MSG(c == 0, "three configurations, 1 worker: exit %d: %s", c, out.err);
+	if (!c)
+		same_runs("three configurations, 8 workers / 1 worker", "cap3", "cap3w1", "sim.csv",
+			  3);
+}
+
+/* The generator spec recorded into dir/name as a pbt trace (its path in
+ * trace, its workload spec in wl). */
+static void convert(const char *name, const char *spec, char *trace, size_t tlen, char *wl,
+		    size_t wlen)
+{
+	snprintf(trace, tlen, "%s/%s", dir, name);
+	char *conv[] = {(char *)bin, "trace", "convert", (char *)spec, trace, NULL};
+	spawn_run(conv, envv, &out);
+	PB_CHECK_MSG(out.code == 0, "trace convert %s: exit %d: %s", name, out.code, out.err);
+	snprintf(wl, wlen, "trace:path=%s", trace);
+}
+
+/* FNV-1a 64 of n bytes of f from off on, into *h; 0 or -1. */
+static int fnv_file(FILE *f, long off, long n, uint64_t *h)
+{
+	if (fseek(f, off, SEEK_SET))
+		return -1;
+	for (long i = 0; i < n; i++) {
+		int c = getc(f);
+		if (c == EOF)
+			return -1;
+		*h = (*h ^ (unsigned char)c) * 0x100000001b3ULL;
+	}
+	return 0;
+}
+
+/*
+ * config.trace: the identity of a trace file (its size, and FNV-1a 64 of
+ * its first and last MiB and the size as 8 bytes LE), computed here
+ * independently, for a sweep of 70 engines that opens the trace once a
+ * pass (two passes: the identity is computed once, beside the replay,
+ * and shared by the second opening).
+ */
+static void trace_identity(void)
+{
+	char trace[600], wl[700];
+	convert("ident.pbt", "zipf:pages=300,alpha=0.9,refs=20000", trace, sizeof(trace), wl,
+		sizeof(wl));
+	int c = run("ident", "sim", "--workload", wl, "--policy", "clock", "--frames", "1-70",
+		    "--reps", "1", "--workers", "2", NULL);
+	PB_CHECK_MSG(c == 0, "70 engines over a trace: exit %d: %s", c, out.err);
+	if (c)
+		return;
+	check_feed("ident", 2, 2, 0);
+	FILE *f = fopen(trace, "rb");
+	struct stat st;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	long mib = 1L << 20;
+	PB_CHECK(f && !fstat(fileno(f), &st));
+	long n = f ? (long)st.st_size : 0, head = n < mib ? n : mib;
+	long tail = n > 2 * mib ? n - mib : head;
+	int rc = f ? fnv_file(f, 0, head, &h) | fnv_file(f, tail, n - tail, &h) : -1;
+	for (int i = 0; i < 8; i++)
+		h = (h ^ (unsigned char)((uint64_t)n >> (8 * i))) * 0x100000001b3ULL;
+	if (f)
+		fclose(f);
+	char want[40];
+	snprintf(want, sizeof(want), "fnv1a64:%016llx", (unsigned long long)h);
+	json_t *m = meta_of("ident");
+	json_t *tr = json_object_get(json_object_get(m, "config"), "trace");
+	const char *got = json_string_value(json_object_get(tr, "hash"));
+	PB_CHECK_MSG(!rc && n > 0 && got && !strcmp(got, want) &&
+			 json_integer_value(json_object_get(tr, "size")) == n,
+		     "trace identity %s, size %lld; computed here %s, %ld bytes", got ?: "(none)",
+		     (long long)json_integer_value(json_object_get(tr, "size")), want, n);
+	json_decref(m);
 }
 
 static void cut_short(void)
 {
 	char trace[600], wl[700];
-	snprintf(trace, sizeof(trace), "%s/cut.pbt", dir);
-	char *conv[] = {(char *)bin, "trace", "convert", "zipf:pages=2000,alpha=0.9,refs=300000",
-			trace,	     NULL};
-	spawn_run(conv, envv, &out);
-	PB_CHECK_MSG(out.code == 0, "trace convert: exit %d: %s", out.code, out.err);
+	convert("cut.pbt", "zipf:pages=2000,alpha=0.9,refs=300000", trace, sizeof(trace), wl,
+		sizeof(wl));
 	struct stat st;
 	PB_CHECK(stat(trace, &st) == 0 && st.st_size > 1000);
 	PB_CHECK(truncate(trace, st.st_size - 100) == 0); /* inside the last block */
-	snprintf(wl, sizeof(wl), "trace:path=%s", trace);
 	int c = run("cut", "sim", "--workload", wl, "--policy", "lru,clock,arc", "--frames",
 		    "100,1000", "--reps", "1", "--workers", "4", NULL);
 	PB_CHECK_MSG(c == 2 && count_lines(out.err) == 1 && strstr(out.err, "truncated block"),
@@ -245,6 +352,8 @@ int main(int argc, char **argv)
 	policy_sweep();
 	mrc_hook();
 	two_passes();
+	worker_cap();
+	trace_identity();
 	cut_short();
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
