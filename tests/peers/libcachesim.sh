@@ -28,8 +28,8 @@
 #           by stack distances, the others by one replay); the header says which;
 #   engine  `pagebench sim` (the full engine: TLB, page walk, faults), --reps 1;
 #   cachesim libCacheSim's `cachesim`.
-# Each run is timed by /usr/bin/time: wall seconds, CPU seconds (user+sys)
-# and peak RSS.  Then one MRC: MRC_POLICY at 100 sizes (MRC_SIZES) by
+# Each run is timed by wait4 (a few lines of Python around fork and exec):
+# wall seconds, CPU seconds (user+sys, to the microsecond) and peak RSS.  Then one MRC: MRC_POLICY at 100 sizes (MRC_SIZES) by
 # `pagebench mrc` and by cachesim with its size list and --num-thread
 # (MRC_THREADS, default nproc), MRC_ROUNDS times.
 #
@@ -95,10 +95,10 @@ table() {
 				# the pagebench count / refs within half a unit of the last.
 				d = pmiss / refs[c] - miss[c SUBSEP "cachesim"]; d = d < 0 ? -d : d
 				ag = d <= 0.00005 + 1e-12 ? "yes" : sprintf("no: >= %d misses apart", (d - 0.00005) * refs[c])
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %.2f / %.2f | %s | %s | %s / %s / %.0f |\n", f[1], f[2], f[3],
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %.3f / %.3f | %s | %s | %s / %s / %.0f |\n", f[1], f[2], f[3],
 				       pmiss, miss[c SUBSEP "cachesim"], ag,
-				       pm ? sprintf("%.2f / %.2f", m(c SUBSEP "policy", 6), m(c SUBSEP "policy", 7)) : "-",
-				       em ? sprintf("%.2f / %.2f", m(c SUBSEP "engine", 6), m(c SUBSEP "engine", 7)) : "-",
+				       pm ? sprintf("%.3f / %.3f", m(c SUBSEP "policy", 6), m(c SUBSEP "policy", 7)) : "-",
+				       em ? sprintf("%.3f / %.3f", m(c SUBSEP "engine", 6), m(c SUBSEP "engine", 7)) : "-",
 				       m(c SUBSEP "cachesim", 6), m(c SUBSEP "cachesim", 7),
 				       pm ? rr(c, "policy", 6) ", " rr(c, "policy", 7) : "-",
 				       em ? rr(c, "engine", 6) ", " rr(c, "engine", 7) : "-",
@@ -121,7 +121,6 @@ if [ $# -ne 2 ]; then
 fi
 lcs=$1 pb=$2
 [ -x "$pb" ] || { echo "$0: $pb is not executable" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "$0: needs /usr/bin/time (GNU time)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "$0: needs python3 to write the trace" >&2; exit 2; }
 repo=$(cd "$(dirname "$0")/../.." && pwd -P)
 lcsabs=$(cd "$lcs" 2>/dev/null && pwd -P) || { echo "$0: $lcs: no such directory" >&2; exit 2; }
@@ -178,12 +177,34 @@ samples=$out/samples.csv
 echo "round,what,policy,frames,tool,wall_s,cpu_s,rss_kb,misses,refs" >"$samples"
 fails=0
 
-# timed LOG CMD...: runs CMD with stdout to LOG; prints "wall,cpu,rss_kb".
+# timed LOG CMD...: runs CMD with stdout and stderr to LOG; prints
+# "wall,cpu,rss_kb".  The child's own rusage (wait4: user + system to the
+# microsecond, peak RSS) and the wall time from fork to reap: GNU time's
+# %e, %U and %S have two decimals, and at the engine's 0.12-0.15 s a
+# hundredth of a second moved a ratio by up to 8%.
 timed() {
-	local log=$1 tf=$out/time.txt
+	local log=$1
 	shift
-	/usr/bin/time -o "$tf" -f "%e %U %S %M" "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
-	awk '{printf "%s,%.2f,%s", $1, $2 + $3, $4}' "$tf"
+	python3 -c '
+import os, sys, time
+log, argv = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as e:
+        os.write(2, ("%s: %s\n" % (argv[0], e.strerror)).encode())
+        os._exit(127)
+_, st, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+code = os.waitstatus_to_exitcode(st)
+if code == 0:
+    print("%.4f,%.4f,%d" % (wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss), end="")
+sys.exit(1 if code else 0)' "$log" "$@" || { cat "$log" >&2; return 1; }
 }
 # Column `col` of the CSV rows in a pagebench --csv log (header by name;
 # a real CSV parser: the workload column is quoted and holds commas).
