@@ -497,15 +497,16 @@ int pb_cmd_sim(int argc, char **argv)
 				       d->name);
 	}
 
+	/* meta.json describes the counters, which sim reads none of: the
+	 * probe runs beside the replay */
+	pb_counters_probe_start();
+
 	/*
 	 * Streamed (no loaded stream) unless the engine runs each configuration
 	 * on several threads (their chunks are cut from one loaded stream) or on
 	 * a real backing file (one file: its runs cannot share it, so they run
 	 * one after another, each replaying the loaded stream).
 	 */
-	/* meta.json describes the counters, which sim reads none of: the
-	 * probe runs beside the replay */
-	pb_counters_probe_start();
 	int stream = o.policy_model || (o.threads == 1 && !o.backing);
 	int need_nu = pb_vm_cli_need_next_use(o.pol, o.npol);
 	const char *replay = stream ? (need_nu ? "streaming, next-use array 8 B/ref" : "streaming")
