@@ -27,6 +27,7 @@
 
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/kernel.h"
 #include "pagebench/outfile.h"
 #include "pagebench/param.h"
 #include "pagebench/results.h"
@@ -279,7 +280,7 @@ static void render_figures(const char *dir)
 static int report_merge(const char *dir, json_t *extra)
 {
 	struct pb_suite_tally t;
-	char err[1024];
+	char err[PB_KERNEL_ERRLEN];
 	int rc = pb_suite_merge(dir, extra, &t, err, sizeof(err));
 	if (rc) {
 		pb_error("suite", "%s", err);
@@ -314,7 +315,7 @@ static int report_merge(const char *dir, json_t *extra)
 static int mark_unfinished(const char *dir, const char *st)
 {
 	struct pb_suite_tally t;
-	char err[1024];
+	char err[PB_KERNEL_ERRLEN];
 	json_t *extra = json_pack("{s:s}", "suite_status", st);
 	int rc = extra ? pb_suite_merge(dir, extra, &t, err, sizeof(err)) : -ENOMEM;
 	json_decref(extra);
@@ -325,7 +326,7 @@ static int mark_unfinished(const char *dir, const char *st)
 
 static int pb_suite_wait_merge(const char *dir, unsigned timeout_s)
 {
-	char err[1024];
+	char err[PB_KERNEL_ERRLEN];
 	json_t *j = slurm_json(dir);
 	const char *job = j ? json_string_value(json_object_get(j, "last_job_id")) : NULL;
 	if (job && pb_slurm_wait(job, timeout_s, err, sizeof(err))) {
@@ -341,7 +342,7 @@ static int pb_suite_wait_merge(const char *dir, unsigned timeout_s)
 static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t total,
 			const char *label)
 {
-	char err[1024];
+	char err[PB_KERNEL_ERRLEN];
 	size_t failed = 0, count = tasks ? n : total;
 	for (size_t i = 0; i < count && !pb_signal_pending(); i++) {
 		size_t t = tasks ? tasks[i] : i + 1;
@@ -361,7 +362,7 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
  * here: not checked.)  sj: dir's slurm.json (slurm_json), NULL for none. */
 static void busy_job_check(const char *dir, json_t *sj)
 {
-	char err[256];
+	char err[PB_KERNEL_ERRLEN];
 	unsigned left = 0;
 	const char *job = json_string_value(json_object_get(sj, "last_job_id"));
 	int rc = job ? pb_slurm_active(job, &left, err, sizeof(err)) : 0;
@@ -393,7 +394,9 @@ static void print_tasks(const char *dir, const size_t *tasks, size_t n)
 int pb_cmd_suite(int argc, char **argv)
 {
 	struct suite_opts so = {0};
-	char err[1024];
+	/* "FILE:LINE: what" whole: a suite file's path and a path the line
+	 * names (1024 bytes cut them), as every message buffer here */
+	char err[PB_KERNEL_ERRLEN];
 	char **sets = NULL, **pos = calloc((size_t)argc + 1, sizeof(char *));
 	size_t nsets = 0;
 	int npos = 0;
@@ -630,7 +633,7 @@ int pb_cmd_merge(int argc, char **argv)
 	     "with --wait: give up after S seconds (0: never)", NULL, 0, 0, 0, 0, "S"},
 	    {0},
 	};
-	char err[1024], *pos[8];
+	char err[PB_KERNEL_ERRLEN], *pos[8];
 	int npos = 0;
 	if (pb_param_defaults(merge_params, &mo, err, sizeof(err)))
 		pb_usage_error("merge", "%s", err);

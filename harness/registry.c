@@ -57,7 +57,7 @@ int pb_kernel_params_check(const struct pb_kernel_desc *d, const char *params, j
 		snprintf(err, errlen, "%s: out of memory", d->name);
 		return -ENOMEM;
 	}
-	char e[512] = "";
+	char e[PB_KERNEL_ERRLEN] = ""; /* a value naming a path, whole (512 cut it) */
 	int rc = pb_param_defaults(d->params, scratch, e, sizeof(e));
 	if (!rc)
 		rc = pb_param_parse_kv(d->params, scratch, params, NULL, e, sizeof(e));

@@ -48,15 +48,25 @@ struct parser {
 static int perr(struct parser *p, const char *fmt, ...) PB_PRINTF(2, 3);
 static int perr(struct parser *p, const char *fmt, ...)
 {
-	char msg[768];
+	/* The message whole, however long the path or value it names (a
+	 * 768-byte buffer cut them); only the caller's err bounds the line,
+	 * and a line cut there says so (PB_KERNEL_ERRLEN holds a PATH_MAX
+	 * file name and its reason). */
+	char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		msg = NULL;
+	const char *m = msg ? msg : "out of memory (formatting the message)";
 	if (p->line)
-		snprintf(p->err, p->errlen, "%s:%u: %s", p->origin, p->line, msg);
+		n = snprintf(p->err, p->errlen, "%s:%u: %s", p->origin, p->line, m);
 	else
-		snprintf(p->err, p->errlen, "%s: %s", p->origin, msg);
+		n = snprintf(p->err, p->errlen, "%s: %s", p->origin, m);
+	if (n >= 0 && (size_t)n >= p->errlen && p->errlen > 4)
+		memcpy(p->err + p->errlen - 4, "...", 4);
+	free(msg);
 	return -EINVAL;
 }
 
@@ -345,7 +355,7 @@ static int do_line(struct parser *p, char **w, int nw)
 		 * the words are operands, not checked */
 		const char *kv = NULL;
 		(void)pb_param_argv_find(w, nw, 2, "--param", 0, &kv);
-		char e[512];
+		char e[PB_KERNEL_ERRLEN]; /* a path in the value, whole */
 		if (kv && pb_kernel_params_check(d, kv, NULL, e, sizeof(e)) == -EINVAL)
 			return perr(p, "%s", e);
 		return add_task(p, w, nw);

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pagebench/kernel.h"
 #include "pagebench/outfile.h"
 #include "pagebench/param.h"
 #include "pagebench/parse.h"
@@ -215,10 +216,11 @@ static const char *envs(const char *k)
 	return v && *v ? v : NULL;
 }
 
-/* Copy fd to our stderr until EOF; keep its last non-empty line. */
+/* Copy fd to our stderr until EOF; keep its last non-empty line (its
+ * message: a path and its reason fit PB_KERNEL_ERRLEN, not 512 bytes). */
 static void tee_last_line(int fd, char *last, size_t len)
 {
-	char buf[4096], line[512];
+	char buf[4096], line[PB_KERNEL_ERRLEN];
 	size_t n = 0;
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof(buf));
@@ -308,7 +310,7 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 	utc_now(started, sizeof(started));
 	int status = -1;
 	pid_t pid;
-	char last[512] = "";
+	char last[PB_KERNEL_ERRLEN] = "";
 	int efd[2] = {-1, -1};
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -483,33 +485,37 @@ static void slurm_reason(const char *dir, size_t task, char *why, size_t len, ch
  * record of a missing one). */
 static void explain_task(const char *dir, size_t task, json_t *t, int missing)
 {
-	char why[128], log[256], msg[1024];
+	char why[128], log[256], *msg = NULL;
+	size_t mlen = 0;
 	slurm_reason(dir, task, why, sizeof(why), log, sizeof(log));
+	/* a stream, not msg[1024]: the task's own message (a path and its
+	 * reason) and the log's name are kept whole */
+	FILE *f = open_memstream(&msg, &mlen);
+	if (!f)
+		return;
 	json_t *code = json_object_get(t, "exit_code"), *sig = json_object_get(t, "signal");
 	const char *known = json_string_value(json_object_get(t, "reason"));
 	if (missing)
-		snprintf(msg, sizeof(msg), "no result: %s",
-			 why[0] ? why
-				: "not run yet, or killed, timed out, cancelled or preempted");
+		fprintf(f, "no result: %s",
+			why[0] ? why : "not run yet, or killed, timed out, cancelled or preempted");
 	else if (json_is_integer(code) && json_string_value(json_object_get(t, "message")))
-		snprintf(msg, sizeof(msg), "failed: exit %lld: %s",
-			 (long long)json_integer_value(code),
-			 json_string_value(json_object_get(t, "message")));
+		fprintf(f, "failed: exit %lld: %s", (long long)json_integer_value(code),
+			json_string_value(json_object_get(t, "message")));
 	else if (json_is_integer(code))
-		snprintf(msg, sizeof(msg), "failed: exit %lld%s",
-			 (long long)json_integer_value(code),
-			 json_integer_value(code) == 2 ? " (the command was refused: a bad option "
-							 "or value)"
-						       : "");
+		fprintf(f, "failed: exit %lld%s", (long long)json_integer_value(code),
+			json_integer_value(code) == 2
+			    ? " (the command was refused: a bad option or value)"
+			    : "");
 	else if (json_is_integer(sig))
-		snprintf(msg, sizeof(msg), "failed: killed by signal %lld%s%s",
-			 (long long)json_integer_value(sig), why[0] ? ", " : "", why);
+		fprintf(f, "failed: killed by signal %lld%s%s", (long long)json_integer_value(sig),
+			why[0] ? ", " : "", why);
 	else
-		snprintf(msg, sizeof(msg), "failed: %s", known ? known : "see its task.json");
-	if (log[0] && strlen(msg) + strlen(log) + 16 < sizeof(msg))
-		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " (log: tasks/%s)", log);
-	if (!known || missing)
+		fprintf(f, "failed: %s", known ? known : "see its task.json");
+	if (log[0])
+		fprintf(f, " (log: tasks/%s)", log);
+	if (!fclose(f) && (!known || missing))
 		json_object_set_new(t, "reason", json_string(msg));
+	free(msg);
 }
 
 int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally, char *err,

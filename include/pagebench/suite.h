@@ -68,7 +68,9 @@ const char *const *pb_suite_builtin_names(void);
  * Load NAME (a built-in) or FILE (a path: anything with a '/' or a
  * ".suite" ending, or a name that is not built in but exists as a file)
  * and expand it.  sets: "NAME=VALUE" overrides (may be NULL).  Returns 0,
- * or -EINVAL / -ENOENT with "FILE:LINE: what" (or "NAME: what") in err.
+ * or -EINVAL / -ENOENT with "FILE:LINE: what" (or "NAME: what") in err:
+ * whole in PB_KERNEL_ERRLEN bytes (a FILE of PATH_MAX, or a path the line
+ * names, and the reason); one longer than errlen ends in "...".
  */
 int pb_suite_load(const char *name_or_file, char *const *sets, size_t nsets, struct pb_suite **out,
 		  char *err, size_t errlen) PB_MUST_CHECK;

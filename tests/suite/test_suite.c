@@ -21,7 +21,11 @@
  *    --threads in every spelling its command's parser takes: --threads L,
  *    --threads=L (missed until 2026-12-05: 1 core asked for 8 threads),
  *    run's -t L and -tL (its --help says -t is --threads); the last one
- *    given in a line wins, as in the parser, and after `--` none counts.
+ *    given in a line wins, as in the parser, and after `--` none counts;
+ *  - a message naming a path of 900-1000 characters says it whole, with
+ *    its reason: a suite file's own path, a line's --param, an unused
+ *    --set, and a failed task's last line in task.json and the report
+ *    (cut at 1024, 512, 768 and 511 bytes until 2026-12-05).
  */
 #define _GNU_SOURCE
 #if defined(__GNUC__) && !defined(__clang__)
@@ -450,10 +454,33 @@ out:
  * report gives it (it said "failed" with an exit code, the reason only on
  * the terminal).
  */
+/* The "message" of task N's task.json in the one suite folder under res
+ * (malloc'ed, NULL if none) and its exit code (-1 if none). */
+static char *task_message(const char *res, int task, long long *code)
+{
+	char pat[4200];
+	glob_t g;
+	char *m = NULL;
+	snprintf(pat, sizeof(pat), "%s/*/tasks/%03d/task.json", res, task);
+	PB_CHECK_MSG(glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1, "%s: not one match", pat);
+	if (g.gl_pathc == 1) {
+		json_t *t = load_json(g.gl_pathv[0]);
+		const char *s = json_string_value(json_object_get(t, "message"));
+		json_t *c = json_object_get(t, "exit_code");
+		m = s ? strdup(s) : NULL;
+		if (code)
+			*code = json_is_integer(c) ? (long long)json_integer_value(c) : -1;
+		json_decref(t);
+	}
+	if (g.gl_pathc)
+		globfree(&g);
+	return m;
+}
+
 static void failed_reason(const char *tmp)
 {
 	struct spawn_out *o = calloc(1, sizeof(*o));
-	char file[4096], res[4096], path[8192];
+	char file[4096], res[4096];
 	snprintf(file, sizeof(file), "%s/uffd.suite", tmp);
 	FILE *f = fopen(file, "w");
 	fputs("run memtouch --threads 1 --reps 1 --size 1M\n"
@@ -468,18 +495,91 @@ static void failed_reason(const char *tmp)
 			 strstr(o->err, "failed: exit 1: pagebench run: uffd-pager: userfaultfd "
 					"unavailable: "),
 		     "%s", o->err);
-	glob_t g;
-	snprintf(path, sizeof(path), "%s/*/tasks/002/task.json", res);
-	PB_CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1);
-	if (g.gl_pathc == 1) {
-		json_t *t = load_json(g.gl_pathv[0]);
-		const char *m = json_string_value(json_object_get(t, "message"));
-		PB_CHECK_MSG(m && strstr(m, "userfaultfd unavailable") &&
-				 json_integer_value(json_object_get(t, "exit_code")) == 1,
-			     "%s", m ? m : "no message");
-		json_decref(t);
-		globfree(&g);
+	long long code = -1;
+	char *m = task_message(res, 2, &code);
+	PB_CHECK_MSG(m && strstr(m, "userfaultfd unavailable") && code == 1, "%s",
+		     m ? m : "no message");
+	free(m);
+	free(o);
+}
+
+/*
+ * A message that names a long path says it whole, with its reason: the
+ * parser's messages were cut at 768 bytes (perr), a line's --param check
+ * at 512, `suite`'s own line at 1024, and a failed task's last line (its
+ * reason in task.json and in the suite's report) at 511.  Each path here
+ * is 900 to 1000 characters: past every old cut, within PB_KERNEL_ERRLEN.
+ */
+static void long_paths(const char *tmp)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char dir[1100], file[1200], lat[1200], set[1300], res[1200], want[2400], blocked[1100];
+	size_t n = (size_t)snprintf(dir, sizeof(dir), "%s", tmp);
+	for (int k = 0; n + 101 < 960; k++) { /* folders of 100 characters, */
+		n += (size_t)snprintf(dir + n, sizeof(dir) - n, "/%d%0*d", k % 10, 99, 0);
+		PB_CHECK_MSG(!mkdir(dir, 0700) || errno == EEXIST, "%s: %s", dir, strerror(errno));
 	}
+	dir[n++] = '/'; /* then one that makes the folder's path 980 characters */
+	while (n < 980)
+		dir[n++] = 'y';
+	dir[n] = 0;
+	PB_CHECK_MSG(!mkdir(dir, 0700) || errno == EEXIST, "%s: %s", dir, strerror(errno));
+	/* the suite file's own path: exit 2, "FILE:2: unknown variable ..." */
+	snprintf(file, sizeof(file), "%s/unset.suite", dir);
+	write_text(file, "run memtouch --reps 6\nrun memtouch --reps $UNSET\n");
+	char *a1[] = {(char *)pb, "suite", file, "--dry-run", NULL};
+	snprintf(want, sizeof(want),
+		 "%s:2: unknown variable 'UNSET' (set it with `set UNSET=...` or --set)\n", file);
+	PB_CHECK_MSG(strlen(file) > 900 && spawn_run(a1, NULL, o) == 2 &&
+			 count_lines(o->err) == 1 && strstr(o->err, want),
+		     "%zu characters: exit %d: %s", strlen(file), o->code, o->err);
+
+	/* a path given to --param without its key: the line's check says it */
+	snprintf(lat, sizeof(lat), "%s/lat.csv", dir);
+	snprintf(file, sizeof(file), "%s/param.suite", tmp);
+	snprintf(want, sizeof(want), "run uffd-pager --param %s\n", lat);
+	write_text(file, want);
+	snprintf(want, sizeof(want), "%s:1: uffd-pager: --param '%s': expected key=value\n", file,
+		 lat);
+	char *a2[] = {(char *)pb, "suite", file, "--dry-run", NULL};
+	PB_CHECK_MSG(spawn_run(a2, NULL, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, want),
+		     "--param of %zu characters: exit %d: %s", strlen(lat), o->code, o->err);
+
+	/* a --set the suite never uses, its value a path */
+	snprintf(file, sizeof(file), "%s/plain.suite", tmp);
+	write_text(file, "run memtouch --reps 6\n");
+	snprintf(set, sizeof(set), "LAT=%s", lat);
+	snprintf(want, sizeof(want),
+		 "%s: --set %s: the suite never uses $LAT, so it would change nothing "
+		 "(--threads and --reps set THREADS and REPS)\n",
+		 file, set);
+	char *a3[] = {(char *)pb, "suite", file, "--set", set, "--dry-run", NULL};
+	PB_CHECK_MSG(spawn_run(a3, NULL, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, want),
+		     "--set of %zu characters: exit %d: %s", strlen(set), o->code, o->err);
+
+	/* a task refused for a path of 900 characters: its reason whole in
+	 * task.json and in the suite's report */
+	PB_CHECK_MSG(pbt_blocked_path(blocked, sizeof(blocked), tmp, 900) != NULL, "%s: %s", tmp,
+		     strerror(errno));
+	snprintf(file, sizeof(file), "%s/backing.suite", tmp);
+	snprintf(want, sizeof(want),
+		 "sim --workload zipf:pages=200,refs=2000 --policy lru --frames 50 "
+		 "--backing file:%s\n",
+		 blocked);
+	write_text(file, want);
+	snprintf(res, sizeof(res), "%s/backing-results", tmp);
+	char *env[] = {"PAGEBENCH_NO_FIGURES=1", NULL};
+	char *a4[] = {(char *)pb, "suite", file, "--results", res, NULL};
+	snprintf(want, sizeof(want),
+		 "pagebench sim: bad --backing: backing file '%s': Not a directory", blocked);
+	PB_CHECK_MSG(spawn_run(a4, env, o) == 1 && strstr(o->err, "failed: exit 2: ") &&
+			 strstr(strstr(o->err, "failed: exit 2: "), want),
+		     "exit %d: %s", o->code, o->err);
+	char *m = task_message(res, 1, NULL);
+	PB_CHECK_MSG(m && !strcmp(m, want), "task.json message: %s", m ? m : "none");
+	free(m);
 	free(o);
 }
 
@@ -622,6 +722,7 @@ int main(int argc, char **argv)
 		PB_SKIP("cannot create a temporary folder");
 	cli(tmp);
 	failed_reason(tmp);
+	long_paths(tmp);
 	slurm_stub(tmp);
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
