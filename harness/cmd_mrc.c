@@ -816,9 +816,10 @@ int pb_cmd_mrc(int argc, char **argv)
 				continue;
 			const struct pb_vm_sweep_job *j = &jobs[r->job[s]];
 			if (j->rc && !bad) {
-				char why[sizeof(j->err) + 96];
+				/* j->err: at most a PB_KERNEL_ERRLEN line */
+				char why[PB_KERNEL_ERRLEN + 96];
 				snprintf(why, sizeof(why), "policy %s, %" PRIu64 " frames: %s",
-					 pol->d->name, r->frames, j->err);
+					 pol->d->name, r->frames, j->err ? j->err : "");
 				pb_error(cmd, "%s", why);
 				/* no row for it: the run is not complete */
 				pb_run_set_status(run, PB_RUN_FAILED, why);
@@ -910,6 +911,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	free(pstack);
 	free(fr);
 	free(calex);
+	pb_vm_sweep_jobs_free(jobs, nrows * (size_t)nstreams);
 	free(jobs);
 	free(rows);
 	pb_vm_cli_policies_free(o.pol, o.npol);

@@ -279,8 +279,8 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 	if (o->backing) {
 		/* refused before anything runs, by the engine's own open (an
 		 * existing file, a folder in the way, another run's lock), with
-		 * the whole path and the reason: a job's message is cut at
-		 * sizeof(pb_vm_sweep_job.err); the engine's O_EXCL closes the race */
+		 * the whole path and the reason, once (not as every job's
+		 * failure); the engine's O_EXCL closes the race */
 		char berr[PB_KERNEL_ERRLEN];
 		int brc = pb_vm_backing_check(o->backing, o->force, berr, sizeof(berr));
 		if (brc == -EBUSY) {
@@ -667,14 +667,15 @@ int pb_cmd_sim(int argc, char **argv)
 			continue;
 		}
 		if (j->rc == -EINVAL && !j->st.refs) {
-			pb_error(cmd, "policy %s: %s", j->policy->name, j->err);
+			pb_error(cmd, "policy %s: %s", j->policy->name, j->err ? j->err : "");
 			usage = 1;
 			continue;
 		}
 		if (j->rc) {
-			char why[sizeof(j->err) + 96];
+			/* j->err: at most a PB_KERNEL_ERRLEN line (the engine's) */
+			char why[PB_KERNEL_ERRLEN + 96];
 			snprintf(why, sizeof(why), "policy %s, %" PRIu64 " frames: %s",
-				 j->policy->name, j->frames, j->err);
+				 j->policy->name, j->frames, j->err ? j->err : "");
 			pb_error(cmd, "%s", why);
 			/* its row stays (valid=0), the run is not complete */
 			pb_run_set_status(run, PB_RUN_FAILED, why);
@@ -727,6 +728,7 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_error(cmd, "cannot write sim_summary.csv in %s", pb_run_dir(run));
 		failed = 1;
 	}
+	pb_vm_sweep_jobs_free(jobs, njobs);
 	free(jobs);
 	int sig = pb_signal_pending();
 	char dir[4096], why[32] = "";

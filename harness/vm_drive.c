@@ -939,9 +939,9 @@ static void job_task(struct feed *f, size_t j, unsigned buf, int close)
 					.n = fs->n[buf],
 					.pos = fs->pos[buf]};
 		if (nu && fs->pos[buf] + b.n > fs->l->s.n) {
-			f->jobs[j].rc = -EPROTO; /* the stream changed between the passes */
-			snprintf(f->jobs[j].err, sizeof(f->jobs[j].err),
-				 "the stream is longer than in the next-use pass");
+			/* the stream changed between the passes */
+			pb_vm_sweep_job_cancel(f->sw, j, -EPROTO,
+					       "the stream is longer than in the next-use pass");
 		} else {
 			(void)pb_vm_sweep_stream_feed(f->sw, j, &b);
 		}

@@ -277,7 +277,8 @@ void pb_vm_emit_events(const struct pb_vm_stats *s);
  *  - A job with policy_only replays the stream's keys through the policy
  *    alone (pb_policy_replay: what `mrc` needs, no TLB, no page tables);
  *    its counts are st.refs and st.faults (= misses).
- * The sweep does not own jobs[] nor the streams.
+ * The sweep does not own jobs[] nor the streams; it writes a failed job's
+ * err, which outlives it (pb_vm_sweep_jobs_free).
  */
 struct pb_vm_stream {
 	const struct pb_access *a;
@@ -302,7 +303,11 @@ struct pb_vm_sweep_job {
 	size_t tag;	 /* the caller's (sim, mrc: index of the --policy item) */
 	/* out */
 	int rc; /* 0 or -errno; -EINVAL with st.refs == 0: a configuration error */
-	char err[384];
+	/* NULL, or the job's one line, whole (a --backing path of up to
+	 * PATH_MAX and the reason: a fixed 384 bytes cut them), malloc'ed by
+	 * the sweep and freed by pb_vm_sweep_jobs_free.  Not inline at
+	 * PB_KERNEL_ERRLEN: mrc holds up to 100001 sizes' jobs at once. */
+	char *err;
 	struct pb_vm_stats st;
 	double eat_ns, seconds;
 };
@@ -311,9 +316,12 @@ int pb_vm_sweep_create(const struct pb_vm_cfg *base, struct pb_vm_sweep_job *job
 		       struct pb_vm_sweep **out) PB_MUST_CHECK;
 void pb_vm_sweep_destroy(struct pb_vm_sweep *sw);
 size_t pb_vm_sweep_claim(struct pb_vm_sweep *sw);
-/* A claimed job that will not run: its rc and err (a sweep stopped by a
- * signal). */
+/* A claimed job that will not run, or not further: its rc and err (a
+ * sweep stopped by a signal, a streamed job whose stream changed). */
 void pb_vm_sweep_job_cancel(struct pb_vm_sweep *sw, size_t i, int rc, const char *why);
+/* The jobs' messages freed (err NULL again); jobs[] stays the caller's.
+ * After the sweep is destroyed and the messages read. */
+void pb_vm_sweep_jobs_free(struct pb_vm_sweep_job *jobs, size_t njobs);
 void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i);
 struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i);
 void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *r);

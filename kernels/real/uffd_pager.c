@@ -218,9 +218,12 @@ struct upstate {
 	uint64_t swap_pages;
 	int direct;
 	char swap_dir[1024];
-	char workload[512];
+	/* workload=SPEC (NULL: pattern=) and the whole --param (the latency
+	 * CSV's experiment), malloc'ed: a trace's path= is as long as a path
+	 * gets, which 512-byte fields refused ("too long") and cut */
+	char *workload;
 	char latency_csv[1024];
-	char params[512];
+	char *params;
 	const struct pb_policy_desc *pol;
 	unsigned n;
 	uint64_t features; /* userfaultfd features granted */
@@ -373,24 +376,28 @@ static int up_custom(struct upargs *a, const char *k, const char *v, char *err, 
 			return bad(err, n, k, v, INJ_KINDS);
 		return 0;
 	}
-	if (!strcmp(k, "swap") || !strcmp(k, "workload") || !strcmp(k, "latency_csv")) {
-		char *dst = !strcmp(k, "swap")	     ? s->swap_dir
-			    : !strcmp(k, "workload") ? s->workload
-						     : s->latency_csv;
-		size_t cap = !strcmp(k, "swap")	      ? sizeof(s->swap_dir)
-			     : !strcmp(k, "workload") ? sizeof(s->workload)
-						      : sizeof(s->latency_csv);
-		if (strlen(v) >= cap)
-			return bad(err, n, k, v, "too long");
-		if (!strcmp(k, "swap") && !strcmp(v, "mem"))
-			v = "";
-		snprintf(dst, cap, "%s", v);
+	if (!strcmp(k, "workload")) {
+		char *w = *v ? strdup(v) : NULL; /* workload= (empty): pattern= */
+		if (*v && !w)
+			return -ENOMEM;
+		free(s->workload);
+		s->workload = w;
 		/* --param splits at commas: a workload spec writes its own
 		 * key=value pairs with ';' (workload=zipf:pages=2000;seed=1). */
-		if (!strcmp(k, "workload"))
-			for (char *c = dst; *c; c++)
-				if (*c == ';')
-					*c = ',';
+		for (char *c = w; c && *c; c++)
+			if (*c == ';')
+				*c = ',';
+		return 0;
+	}
+	if (!strcmp(k, "swap") || !strcmp(k, "latency_csv")) {
+		int swap = !strcmp(k, "swap");
+		char *dst = swap ? s->swap_dir : s->latency_csv;
+		size_t cap = swap ? sizeof(s->swap_dir) : sizeof(s->latency_csv);
+		if (strlen(v) >= cap)
+			return bad(err, n, k, v, "too long");
+		if (swap && !strcmp(v, "mem"))
+			v = "";
+		snprintf(dst, cap, "%s", v);
 		return 0;
 	}
 	snprintf(err, n, "%s: no custom value", k);
@@ -1569,7 +1576,8 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		 * mode: a loop (every access a fault), no dirt, memory swap. */
 		s->floor = 1;
 		s->pattern = 1;
-		s->workload[0] = 0;
+		free(s->workload);
+		s->workload = NULL;
 		s->swap_dir[0] = 0;
 		s->swap_pages = 0;
 		s->hints = 0;
@@ -1617,8 +1625,12 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 				     : "unset: pages");
 	if (!s->swap_pages)
 		s->swap_pages = s->pages;
-	snprintf(s->params, sizeof(s->params), "%s", cfg->params);
-	if (s->workload[0]) {
+	s->params = strdup(cfg->params);
+	if (!s->params) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (s->workload) {
 		struct pb_workload *w;
 		struct pb_workload_opts o = {
 		    .thread = 0, .nthreads = cfg->nthreads, .seed = cfg->seed};
@@ -1757,6 +1769,8 @@ fail:
 	if (s->guard_area)
 		munmap(s->guard_area, s->n * PB_PAGE_SIZE);
 	free(s->r);
+	free(s->workload);
+	free(s->params);
 	free(s);
 	return rc;
 }
@@ -1807,7 +1821,7 @@ static int up_thread_init(void *state, struct pb_kthread *t)
 	if (s->pol->create(&pc, &r->pol, t->err, t->errlen))
 		return -EINVAL;
 	pb_rng_seed(&r->rng, s->seed * 7919 + t->tid);
-	if (s->workload[0]) {
+	if (s->workload) {
 		struct pb_workload_opts o = {.thread = t->tid, .nthreads = s->n, .seed = s->seed};
 		rc = pb_workload_open(s->workload, &o, &r->wl, t->err, t->errlen);
 		if (rc)
@@ -2230,6 +2244,8 @@ static void up_teardown(void *state)
 	if (s->guard_area)
 		munmap(s->guard_area, s->n * PB_PAGE_SIZE);
 	free(s->r);
+	free(s->workload);
+	free(s->params);
 	free(s);
 }
 

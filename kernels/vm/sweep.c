@@ -21,12 +21,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pagebench/atomic.h"
+#include "pagebench/kernel.h"
 #include "pagebench/vm.h"
 #include "vm_internal.h"
 
@@ -102,6 +104,34 @@ void pb_vm_sweep_destroy(struct pb_vm_sweep *sw)
 	free(sw);
 }
 
+/* Job j without a message (a run starts, or its message is freed). */
+static void job_clear(struct pb_vm_sweep_job *j)
+{
+	free(j->err);
+	j->err = NULL;
+}
+
+/* Job j's message: fmt's line, whole, in place of any earlier one.  Out
+ * of memory leaves none (the rc still says it failed). */
+static void job_say(struct pb_vm_sweep_job *j, const char *fmt, ...) PB_PRINTF(2, 3);
+static void job_say(struct pb_vm_sweep_job *j, const char *fmt, ...)
+{
+	char *m;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	job_clear(j);
+	j->err = m;
+}
+
+void pb_vm_sweep_jobs_free(struct pb_vm_sweep_job *jobs, size_t njobs)
+{
+	for (size_t i = 0; i < njobs; i++)
+		job_clear(&jobs[i]);
+}
+
 size_t pb_vm_sweep_claim(struct pb_vm_sweep *sw)
 {
 	size_t i = pb_atomic_fetch_add(&sw->next, 1, PB_RELAXED);
@@ -112,7 +142,20 @@ void pb_vm_sweep_job_cancel(struct pb_vm_sweep *sw, size_t i, int rc, const char
 {
 	struct pb_vm_sweep_job *j = &sw->jobs[i];
 	j->rc = rc;
-	snprintf(j->err, sizeof(j->err), "%s", why);
+	job_say(j, "%s", why);
+}
+
+/* Job j's engine of c into *vm (NULL when it failed): j's rc, and the
+ * engine's message whole (the path of an unusable backing file). */
+static int vm_create(struct pb_vm_sweep_job *j, const struct pb_vm_cfg *c, struct pb_vm **vm)
+{
+	char err[PB_KERNEL_ERRLEN] = "";
+	j->rc = pb_vm_create(c, vm, err, sizeof(err));
+	if (j->rc) {
+		*vm = NULL;
+		job_say(j, "%s", err);
+	}
+	return j->rc;
 }
 
 struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
@@ -130,13 +173,10 @@ struct pb_vm_replay *pb_vm_sweep_job_begin(struct pb_vm_sweep *sw, size_t i)
 		c.regions = s->regions;
 		c.nregions = s->nregions;
 	}
-	j->err[0] = 0;
+	job_clear(j);
 	memset(&j->st, 0, sizeof(j->st));
-	j->rc = pb_vm_create(&c, &sw->vm[i], j->err, sizeof(j->err));
-	if (j->rc) {
-		sw->vm[i] = NULL;
+	if (vm_create(j, &c, &sw->vm[i]))
 		return NULL;
-	}
 	sw->t0[i] = pb_now_ns();
 	struct pb_vm_replay *r = pb_vm_replay_begin(sw->vm[i], s->a, s->n, s->next_use, 0, &j->rc);
 	if (!r)
@@ -154,7 +194,7 @@ static void job_finish(struct pb_vm_sweep *sw, size_t i)
 		char err[256];
 		if (pb_vm_check(vm, err, sizeof(err))) {
 			j->rc = -EPROTO;
-			snprintf(j->err, sizeof(j->err), "self-check failed: %s", err);
+			job_say(j, "self-check failed: %s", err);
 		}
 	}
 	pb_vm_stats(vm, &j->st);
@@ -173,7 +213,7 @@ void pb_vm_sweep_job_end(struct pb_vm_sweep *sw, size_t i, struct pb_vm_replay *
 		j->rc = pb_vm_replay_end(r);
 	j->seconds = (double)(pb_now_ns() - sw->t0[i]) * 1e-9;
 	if (j->rc)
-		snprintf(j->err, sizeof(j->err), "%s", pb_vm_error(vm));
+		job_say(j, "%s", pb_vm_error(vm));
 	job_finish(sw, i);
 }
 
@@ -188,12 +228,15 @@ static void run_policy_job(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *j)
 				   .params = j->policy_params ? j->policy_params
 							      : sw->base.policy_params};
 	uint64_t misses = 0;
+	char err[PB_KERNEL_ERRLEN] = "";
 	memset(&j->st, 0, sizeof(j->st));
-	j->err[0] = 0;
+	job_clear(j);
 	uint64_t t0 = pb_now_ns();
 	j->rc = pb_policy_replay(j->policy, &pc, s->keys, s->writes, s->next_use, s->n, &misses,
-				 j->err, sizeof(j->err));
+				 err, sizeof(err));
 	j->seconds = (double)(pb_now_ns() - t0) * 1e-9;
+	if (j->rc)
+		job_say(j, "%s", err);
 	j->st.refs = s->n;
 	j->st.faults = misses;
 	j->st.hits = s->n - misses;
@@ -208,8 +251,7 @@ void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i)
 	if (sw->base.nthreads != 1) {
 		struct pb_vm_sweep_job *j = &sw->jobs[i];
 		j->rc = -EINVAL;
-		snprintf(j->err, sizeof(j->err),
-			 "a sweep job runs one engine CPU on the caller's thread");
+		job_say(j, "a sweep job runs one engine CPU on the caller's thread");
 		return;
 	}
 	struct pb_vm_replay *r = pb_vm_sweep_job_begin(sw, i);
@@ -234,7 +276,7 @@ void pb_vm_sweep_run_job(struct pb_vm_sweep *sw, size_t i)
 int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i)
 {
 	struct pb_vm_sweep_job *j = &sw->jobs[i];
-	j->err[0] = 0;
+	job_clear(j);
 	j->seconds = 0;
 	memset(&j->st, 0, sizeof(j->st));
 	if (j->policy_only) {
@@ -244,13 +286,16 @@ int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i)
 					   .params = j->policy_params ? j->policy_params
 								      : sw->base.policy_params};
 		struct pb_policy *p = NULL;
-		j->rc = j->policy->create(&pc, &p, j->err, sizeof(j->err));
+		char err[PB_KERNEL_ERRLEN] = "";
+		j->rc = j->policy->create(&pc, &p, err, sizeof(err));
 		sw->pol[i] = j->rc ? NULL : p;
+		if (j->rc)
+			job_say(j, "%s", err);
 		return j->rc;
 	}
 	if (sw->base.nthreads != 1) {
 		j->rc = -EINVAL;
-		snprintf(j->err, sizeof(j->err), "a streamed job runs one engine CPU");
+		job_say(j, "a streamed job runs one engine CPU");
 		return j->rc;
 	}
 	struct pb_vm_cfg c = sw->base;
@@ -264,17 +309,14 @@ int pb_vm_sweep_stream_open(struct pb_vm_sweep *sw, size_t i)
 		c.regions = j->stream->regions;
 		c.nregions = j->stream->nregions;
 	}
-	j->rc = pb_vm_create(&c, &sw->vm[i], j->err, sizeof(j->err));
-	if (j->rc)
-		sw->vm[i] = NULL;
-	return j->rc;
+	return vm_create(j, &c, &sw->vm[i]);
 }
 
 static int feed_policy(struct pb_vm_sweep_job *j, struct pb_policy *p, const struct pb_vm_batch *b)
 {
 	const struct pb_policy_desc *d = j->policy;
 	if ((d->flags & PB_POL_OFFLINE) && !b->next_use) {
-		snprintf(j->err, sizeof(j->err), "%s: needs next uses", d->name);
+		job_say(j, "%s: needs next uses", d->name);
 		return -EINVAL;
 	}
 	/* pb_policy_replay's loop, cut at the batch boundaries */
@@ -298,7 +340,7 @@ int pb_vm_sweep_stream_feed(struct pb_vm_sweep *sw, size_t i, const struct pb_vm
 		struct pb_vm *vm = sw->vm[i];
 		j->rc = pb_vm_access_chunks(vm, 0, b->a, b->n, b->pos, b->next_use, STREAM_CHUNK);
 		if (j->rc)
-			snprintf(j->err, sizeof(j->err), "%s", pb_vm_error(vm));
+			job_say(j, "%s", pb_vm_error(vm));
 	}
 	j->seconds += (double)(pb_now_ns() - t0) * 1e-9;
 	return j->rc;

@@ -46,6 +46,12 @@
  *  - inject=none:5 (a count after a kind that takes none) is refused
  *    before the run, on one line naming the value, exit 2; it was read as
  *    none, the :5 dropped without a word.
+ *  - workload=trace:path=FILE with a FILE of more than 600 characters (a
+ *    pbt trace in nested folders) runs, and meta.json's config.params and
+ *    kernel_params.workload and latency_csv's experiment name the whole
+ *    path: the pager kept the spec in 512 bytes and refused a longer one
+ *    ("bad workload '...' (too long)", exit 2), and cut its copy of
+ *    --param for the latency CSV at 512.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pagebench/csvread.h"
 #include "pbtest.h"
@@ -463,6 +470,65 @@ static void inject_count_refused(void)
 	}
 }
 
+/* A trace of a path longer than 600 characters: run, and named whole. */
+static void long_workload_path(void)
+{
+	static struct spawn_out o;
+	char sub[4200], dir[1100], trace[1200], csv[4300], par[8800], root[4200];
+	/* nested folders of 100 characters (pbt_blocked_path's, below a
+	 * folder of their own), less the file in the way and the name below */
+	snprintf(sub, sizeof(sub), "%s/wl", top);
+	PB_CHECK(mkdir(sub, 0700) == 0);
+	if (!pbt_blocked_path(dir, sizeof(dir), sub, 800)) {
+		PB_CHECK_MSG(0, "%s: %s", sub, strerror(errno));
+		return;
+	}
+	for (int k = 0; k < 2; k++)
+		*strrchr(dir, '/') = 0;
+	snprintf(trace, sizeof(trace), "%s/zipf.pbt", dir);
+	PB_CHECK(strlen(trace) > 600);
+	char *conv[] = {(char *)bin, "trace", "convert", "zipf:pages=64,refs=8000,write=0.3,seed=3",
+			trace,	     NULL};
+	spawn_run(conv, NULL, &o);
+	PB_CHECK_MSG(o.code == 0, "trace convert to %zu characters: exit %d: %s", strlen(trace),
+		     o.code, o.err);
+	snprintf(csv, sizeof(csv), "%s/lat.csv", top);
+	snprintf(par, sizeof(par), "pages=64,frames=16,latency_csv=%s,workload=trace:path=%s", csv,
+		 trace);
+	pager_run(par, NULL, root, &o);
+	if (strstr(o.err, "userfaultfd unavailable")) {
+		printf("SKIP part: no userfaultfd here: %s", o.err);
+		return;
+	}
+	PB_CHECK_MSG(o.code == 0, "workload trace of %zu characters: exit %d: %s", strlen(trace),
+		     o.code, o.err);
+	char pat[4300], path[4300], err[256];
+	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
+	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
+	json_t *c = json_object_get(m, "config");
+	const char *p = json_string_value(json_object_get(c, "params")),
+		   *w = json_string_value(
+		       json_object_get(json_object_get(c, "kernel_params"), "workload"));
+	PB_CHECK_MSG(p && !strcmp(p, par), "meta.json config.params: %s", p ? p : "(none)");
+	PB_CHECK_MSG(w && strstr(w, trace), "meta.json config.kernel_params.workload: %s",
+		     w ? w : "(none)");
+	json_decref(m);
+	/* the pager's rows of the latency CSV: its experiment, --param whole */
+	struct pb_csv t = {0};
+	int rc = pb_csv_read_file(csv, &t, err, sizeof(err));
+	size_t rows = 0, whole = 0;
+	for (size_t r = 0; !rc && r < t.nrows; r++)
+		if (!strcmp(pb_csv_get(&t, r, "kernel"), "uffd-pager")) {
+			const char *e = pb_csv_get(&t, r, "experiment");
+			rows++;
+			whole += !strncmp(e, "uffd-pager:", 11) && !strcmp(e + 11, par);
+		}
+	PB_CHECK_MSG(!rc && rows > 0 && whole == rows,
+		     "latency_csv: %s, %zu of %zu pager rows with the whole --param",
+		     rc ? err : "read", whole, rows);
+	pb_csv_free(&t);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -476,6 +542,7 @@ int main(int argc, char **argv)
 	latency_na();
 	latency_csv_refused();
 	inject_count_refused();
+	long_workload_path();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	PB_CHECK(system(cmd) == 0);

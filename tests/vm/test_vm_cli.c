@@ -23,10 +23,20 @@
 #include "spawn.h"
 
 static const char *bin;
-static char env_results[128], env_lsan[160];
+/* sized for the temporary folder's path, which $TMPDIR may make long */
+static char env_results[4200], env_lsan[4200];
 /* libsde (PAPI software-defined events) keeps its registrations for the
  * life of the process: not our leak under LeakSanitizer builds */
 static char *envv[] = {env_results, "PAGEBENCH_COUNTERS=none", env_lsan, NULL};
+
+/* The length of a long path under top: 900 characters (past the 384-
+ * and 512-byte buffers that cut such paths), more under a long $TMPDIR
+ * (room for one of pbt_blocked_path's folders below top). */
+static size_t long_len(const char *top)
+{
+	size_t n = strlen(top) + 200;
+	return n > 900 ? n : 900;
+}
 
 /* Run pagebench with the NULL-terminated arguments. */
 static int sim(struct spawn_out *o, ...)
@@ -137,7 +147,7 @@ static void sim_limited(struct spawn_out *o, const char *frames, const char *res
  * populated for 2^20 keys); the keys it meets are what it needs. */
 static void many_sizes(const char *dir, struct spawn_out *o)
 {
-	char res[300];
+	char res[4300];
 	snprintf(res, sizeof(res), "%s/manysizes", dir);
 	char *args[] = {"mrc", "--workload", "zipf:pages=2000,refs=20000", "--policy",
 			"arc", "--frames",   "1:100000000:1000000",	   "--results",
@@ -154,7 +164,7 @@ static void many_sizes(const char *dir, struct spawn_out *o)
 
 static void failed_job(const char *dir, struct spawn_out *o)
 {
-	char res[300];
+	char res[4300];
 	snprintf(res, sizeof(res), "%s/failedjob", dir);
 	sim_limited(o, "100", res);
 	if (o->code != 0) {
@@ -169,10 +179,10 @@ static void failed_job(const char *dir, struct spawn_out *o)
 			 strstr(o->err, "not complete"),
 		     "one failed job: exit %d: %s", o->code, o->err);
 	/* the second run folder under res (the first is the 100-frame run) */
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "grep -l '\"failed\"' %s/*/meta.json", res);
+	char cmd[4400];
+	snprintf(cmd, sizeof(cmd), "grep -l '\"failed\"' '%s'/*/meta.json", res);
 	FILE *p = popen(cmd, "r");
-	char meta[600] = "";
+	char meta[4400] = "";
 	PB_CHECK(p && fgets(meta, sizeof(meta), p));
 	if (p)
 		pclose(p);
@@ -193,19 +203,19 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_vm_cli PAGEBENCH");
 	bin = argv[1];
-	char dir[] = "/tmp/pbvmcliXXXXXX";
-	if (!mkdtemp(dir))
+	char dir[4096];
+	if (!pbt_tmpdir(dir, sizeof(dir), "vmcli"))
 		PB_SKIP("no temp dir");
 	snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s/results", dir);
 	snprintf(env_lsan, sizeof(env_lsan), "LSAN_OPTIONS=suppressions=%s/lsan.supp", dir);
-	char supp[256];
+	char supp[4200];
 	snprintf(supp, sizeof(supp), "%s/lsan.supp", dir);
 	FILE *sf = fopen(supp, "w");
 	if (sf) {
 		fputs("leak:libsde\n", sf);
 		fclose(sf);
 	}
-	char trace[256], wl[320];
+	char trace[4200], wl[4300];
 	snprintf(trace, sizeof(trace), "%s/belady.txt", dir);
 	FILE *f = fopen(trace, "w");
 	static const int belady[] = {1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5};
@@ -221,12 +231,12 @@ int main(int argc, char **argv)
 	/* a trace that cannot be opened: the whole long path and the reason
 	 * (the workload's and sim's 512-byte error buffers cut both) */
 	{
-		static char lp[1100], lwl[1200];
+		static char lp[4400], lwl[4500];
 		struct spawn_out *lo = malloc(sizeof(*lo));
-		char top[300];
+		char top[4200];
 		snprintf(top, sizeof(top), "%s/long", dir);
 		mkdir(top, 0700);
-		PB_CHECK(pbt_blocked_path(lp, sizeof(lp), top, 900) != NULL);
+		PB_CHECK(pbt_blocked_path(lp, sizeof(lp), top, long_len(top)) != NULL);
 		snprintf(lwl, sizeof(lwl), "trace:path=%s,format=oracle", lp);
 		sim(lo, "sim", "--workload", lwl, "--policy", "lru", "--frames", "3", "--reps", "1",
 		    NULL);
@@ -255,10 +265,10 @@ int main(int argc, char **argv)
 			     want[i].pol, want[i].frames, v, want[i].faults);
 	}
 	/* the run folder exists and holds sim.csv */
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "ls %s/results/*/sim.csv >/dev/null 2>&1", dir);
+	char cmd[4400];
+	snprintf(cmd, sizeof(cmd), "ls '%s'/results/*/sim.csv >/dev/null 2>&1", dir);
 	PB_CHECK(system(cmd) == 0);
-	snprintf(cmd, sizeof(cmd), "ls %s/results/*/meta.json >/dev/null 2>&1", dir);
+	snprintf(cmd, sizeof(cmd), "ls '%s'/results/*/meta.json >/dev/null 2>&1", dir);
 	PB_CHECK(system(cmd) == 0);
 
 	/* mrc over a range */
@@ -301,7 +311,7 @@ int main(int argc, char **argv)
 	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "1-5000", NULL);
 	PB_CHECK_MSG(strstr(o2->err, "4097"), "range limit not named: %s", o2->err);
 	/* a sample that keeps no reference: an error, not NaN rows */
-	char nodir[300];
+	char nodir[4300];
 	snprintf(nodir, sizeof(nodir), "%s/nosample", dir);
 	sim(o2, "mrc", "--workload", "zipf:pages=20000,refs=20000", "--policy", "lru,arc",
 	    "--frames", "100:1000:300", "--sample", "0.0000001", "--results", nodir, NULL);
@@ -410,13 +420,13 @@ int main(int argc, char **argv)
 	}
 
 	/* issue 11 #9: --backing file:PATH never clobbers an existing file */
-	char bk[400], spec[420];
+	char bk[4300], spec[4310];
 	snprintf(bk, sizeof(bk), "%s/backing", dir);
 	snprintf(spec, sizeof(spec), "file:%s", bk);
 	sim(o2, "sim", "--workload", trace, "--policy", "lru", "--frames", "3", "--backing", trace,
 	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "backing without file: exit %d", o2->code);
-	char tspec[300];
+	char tspec[4300];
 	snprintf(tspec, sizeof(tspec), "file:%s", trace);
 	struct stat st0, st1;
 	PB_CHECK(stat(trace, &st0) == 0);
@@ -436,11 +446,12 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(o2->code == 0, "backing --force: exit %d: %s", o2->code, o2->err);
 	PB_CHECK(access(bk, F_OK) == 0); /* not ours: kept */
 	unlink(bk);
-	/* a PATH of 900 characters below a regular file: refused before the
-	 * run, on one line, whole with the reason (each job's line was cut at
-	 * 384 bytes, path end and reason lost, and the run failed) */
-	char lpath[1000], lspec[1010], lwant[1100];
-	PB_CHECK(pbt_blocked_path(lpath, sizeof(lpath), dir, 900) != NULL);
+	/* a PATH of 900 characters (more under a long $TMPDIR) below a
+	 * regular file: refused before the run, on one line, whole with the
+	 * reason (each job's line was cut at 384 bytes, path end and reason
+	 * lost, and the run failed) */
+	char lpath[4400], lspec[4410], lwant[4500];
+	PB_CHECK(pbt_blocked_path(lpath, sizeof(lpath), dir, long_len(dir)) != NULL);
 	snprintf(lspec, sizeof(lspec), "file:%s", lpath);
 	snprintf(lwant, sizeof(lwant), "bad --backing: backing file '%s': Not a directory", lpath);
 	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--backing", lspec,
@@ -450,7 +461,7 @@ int main(int argc, char **argv)
 		     o2->err);
 	free(o2);
 	free(o);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 	return pb_test_done();

@@ -444,6 +444,54 @@ static void backing_safety(void)
 	rmdir(dir);
 }
 
+/* A sweep job whose engine cannot open its backing file (a folder that
+ * does not exist, the path over 500 characters: a race past sim's check
+ * before the run, or a caller without it) says the whole path and the
+ * reason in its err, run loaded and streamed; a 384-byte err cut both. */
+static void sweep_backing_error(void)
+{
+	char top[4096], path[4700], want[4800];
+	if (!pbt_tmpdir(top, sizeof(top), "vmsweep")) {
+		PB_CHECK(0);
+		return;
+	}
+	size_t n = (size_t)snprintf(path, sizeof(path), "%s/no-such-folder", top);
+	while (n < 520)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "/%0*d", 99, 0);
+	snprintf(path + n, sizeof(path) - n, "/swap");
+	snprintf(want, sizeof(want), "backing file '%s': %s", path, strerror(ENOENT));
+	static struct trace t;
+	static const int refs[] = {1, 2, 3, 1};
+	refstring(&t, refs, PB_ARRAY_SIZE(refs));
+	struct pb_vm_stream stream = {.a = t.a, .n = t.n, .distinct = 3};
+	struct pb_vm_cfg base = cfg("lru", 2);
+	base.backing_path = path;
+	for (int streamed = 0; streamed < 2; streamed++) {
+		struct pb_vm_sweep_job job = {
+		    .policy = base.policy, .frames = 2, .seed = 1, .stream = &stream};
+		struct pb_vm_sweep *sw;
+		if (pb_vm_sweep_create(&base, &job, 1, &sw)) {
+			PB_CHECK(0);
+			continue;
+		}
+		PB_CHECK(pb_vm_sweep_claim(sw) == 0);
+		if (streamed) {
+			PB_CHECK(pb_vm_sweep_stream_open(sw, 0) == -ENOENT);
+			pb_vm_sweep_stream_close(sw, 0);
+		} else {
+			pb_vm_sweep_run_job(sw, 0);
+		}
+		pb_vm_sweep_destroy(sw);
+		PB_CHECK_MSG(job.rc == -ENOENT && job.err && !strcmp(job.err, want),
+			     "%s job, backing path of %zu characters: rc %d, err '%s'",
+			     streamed ? "streamed" : "loaded", strlen(path), job.rc,
+			     job.err ? job.err : "(none)");
+		pb_vm_sweep_jobs_free(&job, 1);
+		PB_CHECK(job.err == NULL);
+	}
+	rmdir(top);
+}
+
 static void tlb_model(void)
 {
 	struct pb_tlb_geom g;
@@ -726,6 +774,7 @@ int main(void)
 	prepaging();
 	real_backing();
 	backing_safety();
+	sweep_backing_error();
 	tables();
 	tlb_model();
 	cost_model();

@@ -153,7 +153,8 @@ static void sweep(void)
 		PB_CHECK(pb_vm_sweep_claim(sw) == SIZE_MAX);
 		pb_vm_sweep_destroy(sw);
 		for (size_t i = 0; i < n; i++) {
-			PB_CHECK_MSG(jobs[i].rc == 0, "job %zu: %s", i, jobs[i].err);
+			PB_CHECK_MSG(jobs[i].rc == 0, "job %zu: %s", i,
+				     jobs[i].err ? jobs[i].err : "");
 			PB_CHECK_MSG(jobs[i].st.faults == want[i / 2].faults &&
 					 jobs[i].st.evictions == want[i / 2].evictions &&
 					 jobs[i].st.refs == NREFS,
@@ -164,6 +165,7 @@ static void sweep(void)
 				     (unsigned long long)want[i / 2].faults);
 		}
 	}
+	pb_vm_sweep_jobs_free(jobs, n);
 }
 
 int main(void)
