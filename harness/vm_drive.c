@@ -793,6 +793,18 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
 #define FEED_BATCH (1u << 18)
 #define FEED_CHUNK (1u << 12) /* read, checked and counted at a time */
 /*
+ * The first batches are shorter: FEED_CHUNK references, then 4x as many
+ * each batch up to the full length.  No job can start before batch 0 is
+ * read, and a full one (256Ki references: its decoding, the trace's pages
+ * and the buffer's first touch) kept the consumers idle for 3-4 ms; a
+ * consumer replays a batch in about the time the reader decodes one 4x
+ * longer.  Every length is a multiple of the engine's chunk (sweep.c's
+ * STREAM_CHUNK), so no count moves.
+ */
+#define FEED_RAMP 4u /* batches 0..FEED_RAMP-1 are the short ones */
+_Static_assert((FEED_CHUNK << (2 * (FEED_RAMP - 1))) <= FEED_BATCH, "the ramp ends at a batch");
+
+/*
  * Policy-only passes (mrc, sim --model policy) keep keys and write flags
  * alone (9 B/ref), in batches 4x longer: every job warms its policy's
  * state again at each batch (a few MiB at 20000 frames), and the longer
@@ -875,14 +887,16 @@ static int batch_accesses(struct feed *f, struct feed_stream *fs, const struct p
 	return 0;
 }
 
-/* Read stream s's next batch into buf: FEED_BATCH accesses, or (keys
- * only) FEED_KEYS_BATCH keys read through a[0]; FEED_CHUNK accesses at a
- * time are read, checked and counted, so each pass over them after the
- * reader's hits the cache. */
-static void read_task(struct feed *f, size_t s, unsigned buf)
+/* Read stream s's batch k into buf: FEED_BATCH accesses, or (keys only)
+ * FEED_KEYS_BATCH keys read through a[0], fewer in the first FEED_RAMP
+ * batches; FEED_CHUNK accesses at a time are read, checked and counted,
+ * so each pass over them after the reader's hits the cache. */
+static void read_task(struct feed *f, size_t s, uint64_t k, unsigned buf)
 {
 	struct feed_stream *fs = &f->st[s];
 	size_t cap = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH, n = 0;
+	if (k < FEED_RAMP && (size_t)FEED_CHUNK << (2 * k) < cap)
+		cap = (size_t)FEED_CHUNK << (2 * k);
 	if (pb_signal_pending()) { /* sim, mrc: the pass stops as on an error */
 		fs->rc = -EINTR;
 		snprintf(fs->err, sizeof(fs->err), "interrupted by a signal");
@@ -1027,7 +1041,7 @@ static void feed_run(struct feed *f, size_t t, uint64_t k, int close)
 	unsigned buf = (unsigned)(k & 1);
 	uint64_t t0 = pb_now_ns();
 	if (t > HOOK(f)) {
-		read_task(f, t - HOOK(f) - 1, buf);
+		read_task(f, t - HOOK(f) - 1, k, buf);
 	} else {
 		close = close || !cons_stream(f, t)->n[buf]; /* the stream's end */
 		if (t < f->njobs)
