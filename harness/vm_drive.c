@@ -343,7 +343,18 @@ static int stream_open(const char *spec, uint64_t seed, struct pb_vm_loaded *l,
 			 shift);
 		return -EINVAL;
 	}
-	snprintf(l->canonical, sizeof(l->canonical), "%s", pb_workload_canonical(w));
+	/* the workload column and meta.json name the stream whole: a spec
+	 * that would be cut is an error (a trace path opens only up to
+	 * PATH_MAX, which fits) */
+	const char *canon = pb_workload_canonical(w);
+	if (strlen(canon) >= sizeof(l->canonical)) {
+		pb_workload_close(w);
+		snprintf(err, errlen,
+			 "the workload's canonical spec has %zu bytes: at most %zu fit",
+			 strlen(canon), sizeof(l->canonical) - 1);
+		return -EINVAL;
+	}
+	memcpy(l->canonical, canon, strlen(canon) + 1);
 	const char *tpath = pb_workload_path(w);
 	if (tpath) {
 		snprintf(l->trace_path, sizeof(l->trace_path), "%s", tpath);
@@ -1678,18 +1689,22 @@ int pb_vm_cli_need_next_use(const struct pb_vm_cli_policy *p, size_t n)
 
 int pb_vm_cli_same_stream(const char *spec, uint64_t a, uint64_t b)
 {
-	char err[256], ca[1024];
+	char err[256];
 	struct pb_workload *w;
 	struct pb_workload_opts wo = {.thread = 0, .nthreads = 1, .seed = a};
 	if (pb_workload_open(spec, &wo, &w, err, sizeof(err)))
 		return 0;
-	snprintf(ca, sizeof(ca), "%s", pb_workload_canonical(w));
+	/* copied whole: two specs that differ only past some length differ */
+	char *ca = strdup(pb_workload_canonical(w));
 	pb_workload_close(w);
 	wo.seed = b;
-	if (pb_workload_open(spec, &wo, &w, err, sizeof(err)))
+	if (!ca || pb_workload_open(spec, &wo, &w, err, sizeof(err))) {
+		free(ca);
 		return 0;
+	}
 	int same = !strcmp(ca, pb_workload_canonical(w));
 	pb_workload_close(w);
+	free(ca);
 	return same;
 }
 

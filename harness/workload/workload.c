@@ -556,8 +556,8 @@ struct pb_workload {
 	int page_given; /* trace: page= named in the spec */
 	struct gen g;
 	struct wl_trace *tr;
-	char *spec; /* our copy: P_STR values point into it */
-	char canon[1024];
+	char *spec;  /* our copy: P_STR values point into it */
+	char *canon; /* allocated: a trace's path= is kept whole, however long */
 	char err[WL_ERRLEN];
 	unsigned shift;
 	uint64_t count;
@@ -570,8 +570,8 @@ struct pb_workload {
 };
 
 /* keep: params always written (the rest only when not at their default) */
-static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const struct pb_param *t,
-			 int *first, int only_changed)
+static void canon_append(FILE *f, const struct gen_cfg *c, const struct pb_param *t, int *first,
+			 int only_changed)
 {
 	for (; t && t->key; t++) {
 		const void *src = (const char *)c + t->off;
@@ -585,25 +585,23 @@ static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const stru
 				    t->type == P_DBL ? sizeof(double) : sizeof(uint64_t)))
 				continue;
 		}
-		size_t l = strlen(b);
 		const char *sep = *first ? ":" : ",";
 		*first = 0;
 		switch (t->type) {
 		case P_U64:
 		case P_SIZE:
-			snprintf(b + l, bl - l, "%s%s=%llu", sep, t->key,
-				 (unsigned long long)*(const uint64_t *)src);
+			fprintf(f, "%s%s=%llu", sep, t->key,
+				(unsigned long long)*(const uint64_t *)src);
 			break;
 		case P_DBL:
-			snprintf(b + l, bl - l, "%s%s=%g", sep, t->key, *(const double *)src);
+			fprintf(f, "%s%s=%g", sep, t->key, *(const double *)src);
 			break;
 		case P_ENUM:
-			snprintf(b + l, bl - l, "%s%s=%s", sep, t->key,
-				 enum_name(t, *(const uint64_t *)src));
+			fprintf(f, "%s%s=%s", sep, t->key, enum_name(t, *(const uint64_t *)src));
 			break;
 		case P_STR:
-			snprintf(b + l, bl - l, "%s%s=%s", sep, t->key,
-				 *(const char *const *)src ? *(const char *const *)src : "");
+			fprintf(f, "%s%s=%s", sep, t->key,
+				*(const char *const *)src ? *(const char *const *)src : "");
 			break;
 		case PB_PT_BOOL:
 		case PB_PT_FLAG:
@@ -611,6 +609,32 @@ static void canon_append(char *b, size_t bl, const struct gen_cfg *c, const stru
 			break;
 		}
 	}
+}
+
+/* w->canon: name, then the parameters of own (only those changed from
+ * their defaults when only_changed, the keep list aside) and of more (all;
+ * NULL: none).  Written to a memory stream, so nothing is cut: a trace's
+ * path may be as long as the system allows.  0 or -ENOMEM. */
+static int canon_build(struct pb_workload *w, const char *name, const struct pb_param *own,
+		       int only_changed, const struct pb_param *more)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&s, &n);
+	if (!f)
+		return -ENOMEM;
+	int first = 1;
+	fputs(name, f);
+	canon_append(f, &w->g.c, own, &first, only_changed);
+	if (more)
+		canon_append(f, &w->g.c, more, &first, 0);
+	if (fclose(f)) {
+		free(s);
+		return -ENOMEM;
+	}
+	free(w->canon);
+	w->canon = s;
+	return 0;
 }
 
 static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_workload_opts *o,
@@ -682,11 +706,10 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 	}
 	w->shift = (unsigned)__builtin_ctzll(c->page);
 	w->g.d = d;
-	snprintf(w->canon, sizeof(w->canon), "%s", name);
-	int first = 1;
-	canon_append(w->canon, sizeof(w->canon), c, own, &first, w->is_trace);
-	if (use_common)
-		canon_append(w->canon, sizeof(w->canon), c, common, &first, 0);
+	if (canon_build(w, name, own, w->is_trace, use_common ? common : NULL)) {
+		snprintf(err, errlen, "workload %s: out of memory", name);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -792,9 +815,9 @@ int pb_workload_open(const char *spec, const struct pb_workload_opts *opts,
 				fmt_find(wl_format_name(wl_trace_format(w->tr)), &c->format);
 				c->page = 1ULL << w->shift;
 				c->backing = wl_trace_backing(w->tr);
-				int first = 1;
-				snprintf(w->canon, sizeof(w->canon), "trace");
-				canon_append(w->canon, sizeof(w->canon), c, p_trace, &first, 1);
+				rc = canon_build(w, "trace", p_trace, 1, NULL);
+				if (rc)
+					snprintf(err, errlen, "workload trace: out of memory");
 			}
 		}
 	} else if (!rc && gen_ops(w->g.d)) {
@@ -983,6 +1006,7 @@ void pb_workload_close(struct pb_workload *w)
 		gen_ops(w->g.d)->close(w->ops_state);
 	free(w->g.perm);
 	free(w->spec);
+	free(w->canon);
 	free(w->tbuf);
 	free(w->tnext);
 	free(w);
@@ -1013,6 +1037,7 @@ int pb_workload_block_as_anon(const char *spec, char *msg, size_t len)
 			    wl_format_name(f));
 	}
 	free(w.spec);
+	free(w.canon);
 	return r;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "pagebench/vm.h"
+#include "pagebench/workload.h" /* PB_WORKLOAD_CANONLEN */
 
 /*
  * Replay a whole stream on the engine's nthreads CPUs: one thread runs it
@@ -54,8 +55,8 @@ struct pb_vm_loaded {
 	uint64_t *next_use; /* pb_vm_load_next_use */
 	uint64_t *keys;	    /* pb_vm_load_keys */
 	uint8_t *writes;
-	uint64_t seed;	      /* the seed the workload was opened with */
-	char canonical[1024]; /* pb_workload_canonical */
+	uint64_t seed;			      /* the seed the workload was opened with */
+	char canonical[PB_WORKLOAD_CANONLEN]; /* pb_workload_canonical, whole */
 	/* a trace workload's file (trace_path[0] == 0: a generator) and its
 	 * identity: its size and a hash of its first and last MiB with the
 	 * size (pb_vm_trace_hash), computed once per file and process on a

@@ -80,8 +80,12 @@ ssize_t pb_workload_next(struct pb_workload *w, struct pb_access *buf, size_t n)
 const char *pb_workload_error(const struct pb_workload *w);
 /* Page size the stream's addresses are meant with (log2), default 12. */
 unsigned pb_workload_page_shift(const struct pb_workload *w);
-/* Canonical spec with every default filled in (for meta.json / CSV). */
+/* Canonical spec with every default filled in (for meta.json / CSV); whole,
+ * however long a trace's path= is (valid until the close). */
 const char *pb_workload_canonical(const struct pb_workload *w);
+/* Room for a trace's canonical spec: a whole path (PATH_MAX, 4096 with its
+ * NUL: a longer one does not open) and the trace's other parameters. */
+#define PB_WORKLOAD_CANONLEN (4096 + 1024)
 /* The file of a trace workload (valid until the close), NULL for a
  * generator. */
 const char *pb_workload_path(const struct pb_workload *w);

@@ -4,7 +4,8 @@
  * a small `text` trace (Belady's string) in a temp dir, --csv rows with the
  * documented columns and the textbook fault counts, a run folder written,
  * and exit code 2 with one line on stderr for each bad value (a --backing
- * PATH that cannot be made: the whole PATH and the reason, before the run).
+ * PATH that cannot be made: the whole PATH and the reason, before the run),
+ * and a trace at a path of 1600 characters named whole in the outputs.
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -198,6 +199,75 @@ static void failed_job(const char *dir, struct spawn_out *o)
 	json_decref(m);
 }
 
+/* Every row of `file` in the one run under root names path (its workload
+ * column), and so does meta.json's config.workload. */
+static void names_path(const char *root, const char *file, const char *path)
+{
+	char run[4400], f[4600], err[4600];
+	PB_CHECK_MSG(pbt_run_dirs(root, run, sizeof(run)) == 1, "%s: not one run", root);
+	snprintf(f, sizeof(f), "%s/%s", run, file);
+	struct pb_csv t;
+	int rc = pb_csv_read_file(f, &t, err, sizeof(err));
+	PB_CHECK_MSG(rc == 0, "%s", err);
+	if (!rc) {
+		PB_CHECK_MSG(t.nrows > 0, "%s: no rows", file);
+		for (size_t r = 0; r < t.nrows; r++) {
+			const char *w = pb_csv_get(&t, r, "workload");
+			PB_CHECK_MSG(strstr(w, path),
+				     "%s row %zu: workload of %zu characters, not the path of %zu",
+				     file, r, strlen(w), strlen(path));
+		}
+		pb_csv_free(&t);
+	}
+	snprintf(f, sizeof(f), "%s/meta.json", run);
+	json_error_t je;
+	json_t *m = json_load_file(f, 0, &je);
+	PB_CHECK_MSG(m != NULL, "%s: %s", f, je.text);
+	const char *w =
+	    json_string_value(json_object_get(json_object_get(m, "config"), "workload")) ?: "";
+	PB_CHECK_MSG(strstr(w, path), "%s: config.workload of %zu characters, not the path of %zu",
+		     f, strlen(w), strlen(path));
+	json_decref(m);
+}
+
+/*
+ * A trace at a path of 1600 characters (more under a long $TMPDIR; nested
+ * folders of 100): sim.csv, sim_summary.csv, mrc.csv and meta.json name
+ * the workload whole.  Its canonical spec was held in 1024-byte buffers
+ * that cut the path's end silently.
+ */
+static void long_trace(const char *dir, struct spawn_out *o)
+{
+	static char tp[4400], wl[4500], res[4300];
+	size_t want = strlen(dir) + 200 > 1600 ? strlen(dir) + 200 : 1600;
+	size_t n = (size_t)snprintf(tp, sizeof(tp), "%s", dir);
+	for (int d = 0; n < want; d++) {
+		n += (size_t)snprintf(tp + n, sizeof(tp) - n, "/%d%0*d", d % 10, 99, 0);
+		if (mkdir(tp, 0700) && errno != EEXIST) {
+			PB_CHECK_MSG(0, "mkdir %s: %s", tp, strerror(errno));
+			return;
+		}
+	}
+	snprintf(tp + n, sizeof(tp) - n, "/zipf.pbt");
+	sim(o, "trace", "convert", "zipf:pages=64,refs=4000", tp, NULL);
+	PB_CHECK_MSG(o->code == 0, "trace convert to %zu characters: exit %d: %s", strlen(tp),
+		     o->code, o->err);
+	snprintf(wl, sizeof(wl), "trace:path=%s", tp);
+	snprintf(res, sizeof(res), "%s/longsim", dir);
+	sim(o, "sim", "--workload", wl, "--policy", "lru", "--frames", "16", "--reps", "2",
+	    "--results", res, NULL);
+	PB_CHECK_MSG(o->code == 0, "sim of a %zu-character trace path: exit %d: %s", strlen(tp),
+		     o->code, o->err);
+	names_path(res, "sim.csv", tp);
+	names_path(res, "sim_summary.csv", tp);
+	snprintf(res, sizeof(res), "%s/longmrc", dir);
+	sim(o, "mrc", "--workload", wl, "--policy", "lru", "--frames", "4:16:4", "--results", res,
+	    NULL);
+	PB_CHECK_MSG(o->code == 0, "mrc of a %zu-character trace path: exit %d: %s", strlen(tp),
+		     o->code, o->err);
+	names_path(res, "mrc.csv", tp);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -329,6 +399,7 @@ int main(int argc, char **argv)
 	}
 	failed_job(dir, o2);
 	many_sizes(dir, o2);
+	long_trace(dir, o2);
 	sim(o2, "sim", "--workload", wl, "--policy", "lru", "--frames", "3", "--tlb", "l1=6:4",
 	    NULL);
 	PB_CHECK_MSG(o2->code == 2, "tlb: exit %d", o2->code);
