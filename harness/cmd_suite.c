@@ -502,18 +502,23 @@ int pb_cmd_suite(int argc, char **argv)
 					"(see pagebench suite --help)");
 	if (npos > 1)
 		pb_usage_error("suite", "unexpected argument '%s'", pos[1]);
-	char thr[512], reps[64];
-	if (so.threads) {
-		snprintf(thr, sizeof(thr), "THREADS=%s", so.threads);
+	/* allocated: a --threads list is kept whole, however long (a 512-byte
+	 * buffer cut it, silently, into another list) */
+	char *thr = NULL, *reps = NULL;
+	if ((so.threads && asprintf(&thr, "THREADS=%s", so.threads) < 0) ||
+	    (so.reps && asprintf(&reps, "REPS=%s", so.reps) < 0)) {
+		pb_error("suite", "out of memory");
+		return PB_EXIT_FAIL;
+	}
+	if (thr)
 		sets[nsets++] = thr;
-	}
-	if (so.reps) {
-		snprintf(reps, sizeof(reps), "REPS=%s", so.reps);
+	if (reps)
 		sets[nsets++] = reps;
-	}
 	struct pb_suite *s;
 	rc = pb_suite_load(pos[0], sets, nsets, &s, err, sizeof(err));
 	free(sets);
+	free(thr);
+	free(reps);
 	if (rc) {
 		pb_error("suite", "%s", err);
 		pb_param_free(suite_params, &so);

@@ -3,7 +3,8 @@
  * tests/suite/test_suite.c - suites as files.
  *  - the language: variables (built-in, `set`, --set wins), quotes, the
  *    `kernels` expansion, and errors as FILE:LINE: what;
- *  - the CLI: `suite` alone is usage (exit 2), --dry-run prints the plan,
+ *  - the CLI: `suite` alone is usage (exit 2), --dry-run prints the plan
+ *    (a --threads list of 601 characters whole),
  *    a malformed file exits 2 naming file and line, every built-in parses;
  *    a line with its own --label or --results (the suite sets them) is
  *    refused the same way, before anything runs (after a `--` they are
@@ -589,6 +590,26 @@ static void long_paths(const char *tmp)
  * said complete), and a resume asks Slurm for what the first job asked
  * (cores, whole nodes, time limit; it asked for 1 core, shared).
  */
+/* --threads LIST (and --reps) reach $THREADS whole, however long: a
+ * 512-byte buffer cut a 601-character list into another list, silently
+ * (its last count dropped). */
+static void long_threads(const char *tmp)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char file[4096], list[700] = "", want[800];
+	for (int i = 0; i < 300; i++)
+		strcat(list, "1,");
+	strcat(list, "3");
+	snprintf(file, sizeof(file), "%s/threads.suite", tmp);
+	write_text(file, "run memtouch --threads $THREADS --reps $REPS --size 64K\n");
+	char *a[] = {(char *)pb, "suite",  file, "--dry-run", "--threads",
+		     list,	 "--reps", "2",	 NULL};
+	snprintf(want, sizeof(want), "--threads %s --reps 2 ", list);
+	PB_CHECK_MSG(o && spawn_run(a, NULL, o) == 0 && strstr(o->out, want),
+		     "--threads of %zu characters: %s", strlen(list), o ? o->err : "");
+	free(o);
+}
+
 static void slurm_stub(const char *tmp)
 {
 	struct spawn_out *o = calloc(1, sizeof(*o));
@@ -723,6 +744,7 @@ int main(int argc, char **argv)
 	cli(tmp);
 	failed_reason(tmp);
 	long_paths(tmp);
+	long_threads(tmp);
 	slurm_stub(tmp);
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
