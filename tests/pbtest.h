@@ -68,6 +68,7 @@ static inline int pb_test_done(void)
  *   pbt_traces_dir()   the shared traces: $PAGEBENCH_TRACES, else ../shared/traces beside
  *                      the source tree (PB_SOURCE_DIR, set by pb_add_test); NULL if absent
  *   pbt_tmpdir(buf)    a fresh temporary folder under $TMPDIR (else /tmp)
+ *   pbt_rmtree(path)   remove a folder and all in it (no shell: any path, any length)
  *   pbt_glob_one(pat)  the one path a glob pattern matches (a run's file)
  *   pbt_run_dirs(root) how many entries a results root holds, the last one's path
  *   pbt_blocked_path(buf, top, want)  a long path (folders of 100 characters, then a
@@ -78,9 +79,11 @@ static inline int pb_test_done(void)
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef PB_SOURCE_DIR
 #define PB_SOURCE_DIR "."
@@ -134,6 +137,32 @@ static inline char *pbt_tmpdir(char *buf, size_t len, const char *tag)
 	const char *t = getenv("TMPDIR");
 	snprintf(buf, len, "%s/pb_%s_XXXXXX", t && *t ? t : "/tmp", tag);
 	return mkdtemp(buf);
+}
+
+/* Remove name (under the folder dfd) and, if it is a folder, all in it,
+ * links not followed: 0, or -1 when something stayed. */
+static inline int pbt_rmtree_at_(int dfd, const char *name)
+{
+	int rc = 0, fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return unlinkat(dfd, name, 0);
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			rc |= pbt_rmtree_at_(fd, e->d_name);
+	closedir(d);
+	return unlinkat(dfd, name, AT_REMOVEDIR) | rc;
+}
+
+/* rm -rf path, without a shell: 0, or -1 when something stayed. */
+static inline int pbt_rmtree(const char *path)
+{
+	return pbt_rmtree_at_(AT_FDCWD, path);
 }
 
 /*

@@ -16,23 +16,18 @@
 #include <unistd.h>
 
 #include "compare/compare.h"
+#include "pbtest.h"
 
-static char dir[64];
+static char dir[4096]; /* pbt_tmpdir: under $TMPDIR */
 
 static void cleanup(void)
 {
-	static const char *const names[] = {"meta.json", "summary.csv", "runs.csv", "sim.csv"};
-	char path[128];
-	for (int i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	pbt_rmtree(dir);
 }
 
 static void put(const char *name, const uint8_t *p, size_t n, int present)
 {
-	char path[128];
+	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	unlink(path);
 	if (!present)
@@ -56,8 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/pb-fuzz-cmpXXXXXX");
-		if (!mkdtemp(dir))
+		if (!pbt_tmpdir(dir, sizeof(dir), "fuzz_cmp"))
 			abort();
 		atexit(cleanup);
 	}

@@ -56,7 +56,7 @@
 #include "spawn.h"
 
 static const char *bin;
-static char root[64];
+static char root[4096]; /* pbt_tmpdir: under $TMPDIR */
 static struct spawn_out o;
 
 static char *path(const char *fmt, ...)
@@ -84,7 +84,7 @@ static char *keep(const char *s)
 
 static int sh(const char *fmt, ...)
 {
-	char cmd[8192];
+	char cmd[20480]; /* up to four paths */
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
@@ -337,8 +337,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_compare_e2e PATH_TO_PAGEBENCH");
 	bin = argv[1];
-	snprintf(root, sizeof(root), "/tmp/pb-test-cmp2XXXXXX");
-	PB_CHECK(mkdtemp(root) != NULL);
+	PB_CHECK(pbt_tmpdir(root, sizeof(root), "cmp2") != NULL);
 	char *out = path("%s/out", root);
 	PB_CHECK(mkdir(out, 0777) == 0);
 	out = keep(out);
@@ -1119,6 +1118,6 @@ int main(int argc, char **argv)
 		     seen_force);
 	json_decref(jd);
 
-	PB_CHECK(sh("rm -rf '%s'", root) == 0);
+	PB_CHECK(pbt_rmtree(root) == 0);
 	return pb_test_done();
 }

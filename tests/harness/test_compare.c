@@ -44,8 +44,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		PB_SKIP("usage: test_compare PATH_TO_PAGEBENCH");
-	char root[] = "/tmp/pb-test-cmpXXXXXX";
-	PB_CHECK(mkdtemp(root) != NULL);
+	char root[4096];
+	PB_CHECK(pbt_tmpdir(root, sizeof(root), "cmp") != NULL);
 	char nometa[4200], badmeta[4200], out[4200], csv[4300];
 	snprintf(nometa, sizeof(nometa), "%s/nometa", root);
 	snprintf(badmeta, sizeof(badmeta), "%s/badmeta", root);
@@ -89,8 +89,6 @@ int main(int argc, char **argv)
 	}
 	PB_CHECK_EQ_U64(compare(argv[1], (const char *[]){"--help", NULL}, &o), 0);
 	PB_CHECK(strstr(o.out, "usage: pagebench compare") != NULL);
-	char cmd[4300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(root) == 0);
 	return pb_test_done();
 }

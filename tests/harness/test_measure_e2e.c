@@ -36,7 +36,7 @@
 #include "spawn.h"
 
 static const char *bin;
-static char root[64];
+static char root[4096]; /* pbt_tmpdir: under $TMPDIR */
 
 /* ---- folders ---- */
 static int nfolders(void)
@@ -61,7 +61,7 @@ static int newest(char *out, size_t len)
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		char p[512];
+		char p[4400];
 		snprintf(p, sizeof(p), "%s/%s", root, e->d_name);
 		if (stat(p, &st) == 0 && (!best[0] || st.st_mtim.tv_sec > bst.st_mtim.tv_sec ||
 					  (st.st_mtim.tv_sec == bst.st_mtim.tv_sec &&
@@ -90,7 +90,7 @@ static int hidden_files(const char *dir)
 
 static json_t *meta(const char *dir)
 {
-	char p[600];
+	char p[4500];
 	snprintf(p, sizeof(p), "%s/meta.json", dir);
 	json_error_t e;
 	json_t *m = json_load_file(p, 0, &e);
@@ -122,9 +122,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_measure_e2e PATH_TO_PAGEBENCH");
 	bin = argv[1];
-	snprintf(root, sizeof(root), "/tmp/pb-test-measureXXXXXX");
-	PB_CHECK(mkdtemp(root) != NULL);
-	char dir[600];
+	PB_CHECK(pbt_tmpdir(root, sizeof(root), "measure") != NULL);
+	char dir[4400];
 
 	/* --reps 70: 70 measured totals, each a real wall time. */
 	char *a70[] = {(char *)bin, "run",   "chase",	  "--threads", "2",   "--reps",
@@ -132,7 +131,7 @@ int main(int argc, char **argv)
 		       "--label",   "box-a", "--results", root,	       NULL};
 	run_ok(a70, "--reps 70");
 	PB_CHECK(newest(dir, sizeof(dir)) == 0);
-	char p[700];
+	char p[4500];
 	snprintf(p, sizeof(p), "%s/runs.csv", dir);
 	struct pb_csv c;
 	PB_CHECK(pb_csv_read_file(p, &c, NULL, 0) == 0);
@@ -355,7 +354,7 @@ int main(int argc, char **argv)
 		off_t size = 0;
 		while (d && (e = readdir(d))) {
 			if (!strncmp(e->d_name, ".runs.csv.", 10)) {
-				char q[1000];
+				char q[4700];
 				snprintf(q, sizeof(q), "%s/%s", dir, e->d_name);
 				if (stat(q, &pst) == 0)
 					size = pst.st_size;
@@ -421,7 +420,7 @@ int main(int argc, char **argv)
 
 	/* A suite (a user file of run lines, each a task in its own process):
 	 * the suite's meta.json and every task's parse and are complete. */
-	char sf[200];
+	char sf[4200];
 	snprintf(sf, sizeof(sf), "%s/my.suite", root);
 	FILE *f = fopen(sf, "w");
 	PB_CHECK(f != NULL);
@@ -463,8 +462,6 @@ int main(int argc, char **argv)
 	}
 	if (d)
 		closedir(d);
-	char cmd[200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(root) == 0);
 	return pb_test_done();
 }

@@ -124,8 +124,8 @@ static void test_name_unique(void)
 int main(void)
 {
 	test_name_unique();
-	char root[] = "/tmp/pb-test-resultsXXXXXX";
-	PB_CHECK(mkdtemp(root) != NULL);
+	char root[4096];
+	PB_CHECK(pbt_tmpdir(root, sizeof(root), "results") != NULL);
 	char err[256];
 	char *argv[] = {"pagebench", "run", "x,y", "bad\xff\xfe-utf8", NULL};
 	static const char *const cols[] = {"kernel", "ops", "ns_per_op", "note", NULL};
@@ -273,7 +273,7 @@ int main(void)
 		struct pb_csv *w = pb_run_csv(r, "runs.csv", cols, NULL);
 		write_rows(w, 20000);
 		int e1 = pb_run_error(r);
-		char d[4096], msg[512];
+		char d[4096], msg[4600];
 		snprintf(d, sizeof(d), "%s", pb_run_dir(r));
 		int e2 = pb_run_finish_msg(r, msg, sizeof(msg));
 		if (write(efd[1], d, strlen(d) + 1) < 0)
@@ -328,8 +328,6 @@ int main(void)
 	PB_CHECK(pb_write_file_atomic("/nonexistent-dir/x", "a", 1) < 0);
 	/* Unwritable root gives an error, not a crash. */
 	PB_CHECK(pb_run_create("/proc/pb-no-such", 1, argv, err, sizeof(err)) == NULL && err[0]);
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(root) == 0);
 	return pb_test_done();
 }

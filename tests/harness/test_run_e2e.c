@@ -65,8 +65,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		PB_SKIP("usage: test_run_e2e PATH_TO_PAGEBENCH");
-	char root[] = "/tmp/pb-test-e2eXXXXXX";
-	PB_CHECK(mkdtemp(root) != NULL);
+	char root[4096];
+	PB_CHECK(pbt_tmpdir(root, sizeof(root), "e2e") != NULL);
 	static struct spawn_out o;
 	char *a[] = {argv[1],  "run", "memtouch",  "--threads", "1,2",	 "--reps", "2",
 		     "--size", "4M",  "--results", root,	"--csv", NULL};
@@ -74,9 +74,9 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(o.code == 0, "exit %d: %s", o.code, o.err);
 	/* stdout (--csv) is the CSV itself */
 	PB_CHECK(!strncmp(o.out, "schema_version,", 15));
-	char run[4096] = "";
+	char run[4400] = "";
 	pbt_run_dirs(root, run, sizeof(run));
-	char p[4200];
+	char p[4500];
 	snprintf(p, sizeof(p), "%s/runs.csv", run);
 	char *csv = slurp(p);
 	snprintf(p, sizeof(p), "%s/meta.json", run);
@@ -199,8 +199,6 @@ int main(int argc, char **argv)
 			 json_integer_value(json_array_get(th, 1)) == 2,
 		     "config.threads has %zu entries", json_array_size(th));
 	json_decref(m2);
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(root) == 0);
 	return pb_test_done();
 }

@@ -35,12 +35,13 @@ static void body(void *arg, unsigned tid)
 
 int main(void)
 {
-	char root[] = "/tmp/pb-test-teamXXXXXX";
-	PB_CHECK(mkdtemp(root) != NULL);
+	char root[4096];
+	PB_CHECK(pbt_tmpdir(root, sizeof(root), "team") != NULL);
 	/* First, before this process starts any team: libgomp's pool does not
 	 * survive fork(). */
 	/* SIGINT while 6 threads run repetitions: stops at a gate. */
-	char errpath[] = "/tmp/pb-test-team-errXXXXXX";
+	char errpath[4200]; /* hidden: the wait below counts the run folders */
+	snprintf(errpath, sizeof(errpath), "%s/.errXXXXXX", root);
 	int efd = mkstemp(errpath);
 	PB_CHECK(efd >= 0);
 	pid_t pid = fork();
@@ -109,8 +110,6 @@ int main(void)
 	char *argv2[] = {"run",	   "memtouch", "--threads", "4",  "--reps", "3",
 			 "--size", "1M",       "--results", root, NULL};
 	PB_CHECK_EQ_U64(pb_cmd_run(10, argv2), 0);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(root) == 0);
 	return pb_test_done();
 }

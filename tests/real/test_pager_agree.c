@@ -29,7 +29,7 @@
 #include "pbtest.h"
 #include "spawn.h"
 
-static char top[] = "/tmp/pb-test-agreeXXXXXX";
+static char top[4096]; /* pbt_tmpdir: under $TMPDIR */
 
 /* Faults, evictions and writebacks of t: sim --csv's one row (thread NULL),
  * or the pager's events.csv summed over thread `thread`'s rows of every
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		PB_SKIP("usage: test_real_pager_agree PATH_TO_PAGEBENCH");
-	PB_CHECK(mkdtemp(top) != NULL);
+	PB_CHECK(pbt_tmpdir(top, sizeof(top), "pager_agree") != NULL);
 	static struct spawn_out o;
 	const char *wl = "zipf:pages=2000,refs=20000,write=0.3,seed=7";
 	char wl_param[256];
@@ -138,9 +138,7 @@ int main(int argc, char **argv)
 					    root,    "--no-baseline", NULL};
 					spawn_run(pa, NULL, &o);
 					if (o.code && strstr(o.err, "userfaultfd unavailable")) {
-						char cmd[4300];
-						snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-						PB_CHECK(system(cmd) == 0);
+						PB_CHECK(pbt_rmtree(top) == 0);
 						PB_SKIP(
 						    "userfaultfd is not available to this user");
 					}
@@ -175,8 +173,6 @@ int main(int argc, char **argv)
 	if (skipped_move)
 		fprintf(stderr, "note: %d io=move|mixed cases skipped (no UFFD_FEATURE_MOVE)\n",
 			skipped_move);
-	char cmd[4300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(top) == 0);
 	return pb_test_done();
 }

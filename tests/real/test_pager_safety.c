@@ -36,7 +36,7 @@
 #include "pagebench/csvread.h"
 #include "pbtest.h"
 
-static char top[] = "/tmp/pb-test-pagerXXXXXX";
+static char top[4096]; /* pbt_tmpdir: under $TMPDIR */
 static const char *bin;
 
 struct res {
@@ -56,7 +56,8 @@ static void sleep_ms(long ms)
  */
 static void run_bounded(char *const *args, const char *env, int storms, int limit_s, struct res *o)
 {
-	char tmpl[] = "/tmp/pbpagererrXXXXXX";
+	char tmpl[4200];
+	snprintf(tmpl, sizeof(tmpl), "%s/errXXXXXX", top);
 	int fe = mkstemp(tmpl);
 	unlink(tmpl);
 	pid_t pid = fork();
@@ -151,15 +152,13 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_pager_safety PATH_TO_PAGEBENCH");
 	bin = argv[1];
-	PB_CHECK(mkdtemp(top) != NULL);
+	PB_CHECK(pbt_tmpdir(top, sizeof(top), "pager_safety") != NULL);
 	static struct res o;
 
 	/* Probe: without userfaultfd here, the rest cannot run. */
 	pager("pages=64,frames=16", "1", "100", NULL, 0, &o);
 	if (o.code != 0 && strstr(o.err, "userfaultfd unavailable")) {
-		char cmd[4200];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-		PB_CHECK(system(cmd) == 0);
+		PB_CHECK(pbt_rmtree(top) == 0);
 		PB_SKIP("userfaultfd is not available to this user");
 	}
 	PB_CHECK_MSG(o.code == 0, "probe: exit %d: %s", o.code, o.err);
@@ -298,8 +297,6 @@ int main(int argc, char **argv)
 			     envs[i], o.err);
 	}
 
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(top) == 0);
 	return pb_test_done();
 }

@@ -26,11 +26,12 @@
 #include "pagebench/policy.h"
 #include "pbtest.h"
 
-static char top[] = "/tmp/pb-test-stressXXXXXX";
+static char top[4096]; /* pbt_tmpdir: under $TMPDIR */
 
 static int run_bounded(char *const *args, int limit_s, char *err, size_t errlen)
 {
-	char tmpl[] = "/tmp/pbstresserrXXXXXX";
+	char tmpl[4200];
+	snprintf(tmpl, sizeof(tmpl), "%s/errXXXXXX", top);
 	int fe = mkstemp(tmpl);
 	unlink(tmpl);
 	pid_t pid = fork();
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		PB_SKIP("usage: test_real_pager_stress PATH_TO_PAGEBENCH");
-	PB_CHECK(mkdtemp(top) != NULL);
+	PB_CHECK(pbt_tmpdir(top, sizeof(top), "pager_stress") != NULL);
 	static char err[1 << 16];
 	char swapdir[4200];
 	snprintf(swapdir, sizeof(swapdir), "swap=%s", top);
@@ -95,7 +96,7 @@ int main(int argc, char **argv)
 			continue;
 		/* Two configurations per policy, rotating through all of them. */
 		for (int rep = 0; rep < 2; rep++, k++) {
-			char par[512], root[4300];
+			char par[4400], root[4300];
 			snprintf(
 			    par, sizeof(par),
 			    "pages=256,frames=32,pattern=uniform,write=0.5,check=full,policy=%s,%s",
@@ -109,17 +110,13 @@ int main(int argc, char **argv)
 			if (code == 1 && strstr(err, "UFFD_FEATURE_MOVE"))
 				continue; /* io=move before Linux 6.8: the others still run */
 			if (code == 1 && strstr(err, "userfaultfd unavailable")) {
-				char cmd[4300];
-				snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-				PB_CHECK(system(cmd) == 0);
+				PB_CHECK(pbt_rmtree(top) == 0);
 				PB_SKIP("userfaultfd is not available to this user");
 			}
 			PB_CHECK_MSG(code == 0, "%s: exit %d (-1: hung): %.2000s", par, code, err);
 		}
 	}
 	PB_CHECK(runs >= 20);
-	char cmd[4300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(top) == 0);
 	return pb_test_done();
 }

@@ -15,7 +15,7 @@
 #include "pbtest.h"
 #include "spawn.h"
 
-static char top[] = "/tmp/pb-test-realXXXXXX";
+static char top[4096];	/* pbt_tmpdir: under $TMPDIR */
 static char root[4200]; /* a fresh results root per run: exactly one folder in it */
 static int nrun;
 
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_real PATH_TO_PAGEBENCH");
 	setenv("PB_BIN", argv[1], 1);
-	PB_CHECK(mkdtemp(top) != NULL);
+	PB_CHECK(pbt_tmpdir(top, sizeof(top), "real") != NULL);
 	char *kernels[] = {"fault-anon", "fault-file", "fault-cow"};
 	for (int k = 0; k < 3; k++) {
 		if (run(kernels[k], NULL, "2M"))
@@ -361,8 +361,6 @@ int main(int argc, char **argv)
 		PB_CHECK_MSG(faults > 0 && faults == swap + zero,
 			     "hints: faults %lld swap %lld zero %lld", faults, swap, zero);
 	}
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(top) == 0);
 	return pb_test_done();
 }

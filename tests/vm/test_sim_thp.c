@@ -18,7 +18,7 @@
 #include "spawn.h"
 
 static const char *bin;
-static char env_results[200], results[160];
+static char env_results[4200], results[4200];
 static char *envv[] = {env_results, "PAGEBENCH_COUNTERS=none", NULL};
 
 #define pb(o, ...) spawn_runl(bin, envv, o, __VA_ARGS__)
@@ -33,16 +33,14 @@ static void load_csv(void)
 	if (have_csv)
 		pb_csv_free(&csv);
 	have_csv = 0;
-	char pat[256], err[256];
+	char pat[4300], err[256];
 	snprintf(pat, sizeof(pat), "%s/*/sim.csv", results);
 	glob_t g;
 	if (!glob(pat, 0, NULL, &g) && g.gl_pathc == 1)
 		have_csv = !pb_csv_read_file(g.gl_pathv[0], &csv, err, sizeof(err));
 	globfree(&g);
 	PB_CHECK(have_csv);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/*", results);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(results) == 0); /* the next run makes it again */
 }
 
 /* Column name of row 0 (UINT64_MAX if absent). */
@@ -67,12 +65,12 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_sim_thp PAGEBENCH");
 	bin = argv[1];
-	char dir[] = "/tmp/pbsimthpXXXXXX";
-	if (!mkdtemp(dir))
+	char dir[4096];
+	if (!pbt_tmpdir(dir, sizeof(dir), "simthp"))
 		PB_SKIP("no temp dir");
 	snprintf(results, sizeof(results), "%s/results", dir);
 	snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s", results);
-	char trace[256], wl[320];
+	char trace[4200], wl[4300];
 	snprintf(trace, sizeof(trace), "%s/seq.txt", dir);
 	FILE *f = fopen(trace, "w");
 	if (!f)
@@ -139,8 +137,6 @@ int main(int argc, char **argv)
 	free(o);
 	if (have_csv)
 		pb_csv_free(&csv);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(dir) == 0);
 	return pb_test_done();
 }

@@ -363,12 +363,12 @@ static void prepaging(void)
 
 static void real_backing(void)
 {
-	char dir[] = "/tmp/pbvmXXXXXX";
-	if (!mkdtemp(dir)) {
+	char dir[4096];
+	if (!pbt_tmpdir(dir, sizeof(dir), "vm")) {
 		PB_CHECK(0);
 		return;
 	}
-	char path[64];
+	char path[4200];
 	snprintf(path, sizeof(path), "%s/swap", dir);
 	static struct trace t;
 	t.n = 0;
@@ -394,12 +394,12 @@ static void real_backing(void)
  * engines on one path exclude each other. */
 static void backing_safety(void)
 {
-	char dir[] = "/tmp/pbvmbkXXXXXX";
-	if (!mkdtemp(dir)) {
+	char dir[4096];
+	if (!pbt_tmpdir(dir, sizeof(dir), "vmbk")) {
 		PB_CHECK(0);
 		return;
 	}
-	char path[64], fifo[64], link[80];
+	char path[4200], fifo[4200], link[4200];
 	snprintf(path, sizeof(path), "%s/trace", dir);
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 	snprintf(link, sizeof(link), "%s/link", dir);
@@ -408,7 +408,7 @@ static void backing_safety(void)
 	struct pb_vm_cfg c = cfg("lru", 8);
 	c.backing_path = path;
 	struct pb_vm *vm = NULL, *vm2 = NULL;
-	char err[256] = "";
+	char err[4600] = "";
 	/* an existing file is refused, and left as it was */
 	PB_CHECK(pb_vm_create(&c, &vm, err, sizeof(err)) == -EEXIST);
 	PB_CHECK(strstr(err, "exists") != NULL);
