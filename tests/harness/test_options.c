@@ -32,7 +32,7 @@
 #include "spawn.h"
 
 static const char *bin;
-static char root[512];
+static char root[4096]; /* pbt_tmpdir: under $TMPDIR */
 static struct spawn_out o;
 
 /* Run bin with the NULL-terminated words of cmd, then extra (may be NULL). */
@@ -45,7 +45,7 @@ static int pb(const char *const *cmd, const char *const *extra)
 	for (; extra && *extra && n < 62; extra++)
 		argv[n++] = (char *)*extra;
 	argv[n] = NULL;
-	static char env_results[640];
+	static char env_results[4200];
 	snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s/default-results", root);
 	char *env[] = {env_results, NULL};
 	return spawn_run(argv, env, &o);
@@ -118,7 +118,7 @@ static void check_command(const char *const *cmd, const char *label)
 
 static void check_meta(void)
 {
-	char res[640];
+	char res[4200];
 	snprintf(res, sizeof(res), "%s/meta", root);
 	int rc = pb((const char *[]){"run", "pt-lookup", "--threads", "1", "--reps", "2", "--ops",
 				     "2000", "--param", "pt=hashed,update=20", "--no-baseline",
@@ -127,7 +127,7 @@ static void check_meta(void)
 	PB_CHECK_MSG(rc == 0, "run: exit %d: %s", rc, o.err);
 	DIR *d = opendir(res);
 	PB_CHECK(d != NULL);
-	char meta[1200] = "";
+	char meta[4600] = "";
 	for (struct dirent *e; d && (e = readdir(d));)
 		if (e->d_name[0] != '.')
 			snprintf(meta, sizeof(meta), "%s/%s/meta.json", res, e->d_name);
@@ -195,7 +195,7 @@ static void check_kernels(void)
 			PB_CHECK_MSG(k != NULL, "list kernels -v: %s lacks %s", d->name, p->key);
 		}
 		/* a bad --param: one line, exit 2, no folder */
-		char res[640];
+		char res[4200];
 		snprintf(res, sizeof(res), "%s/bad-%s", root, d->name);
 		pb((const char *[]){"run", d->name, "--threads", "1", "--param", "no_such_key=1",
 				    "--results", res, NULL},
@@ -254,9 +254,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_options PATH_TO_PAGEBENCH");
 	bin = argv[1];
-	const char *tmp = getenv("TMPDIR");
-	snprintf(root, sizeof(root), "%s/pb_options_XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	PB_CHECK(mkdtemp(root) != NULL);
+	PB_CHECK(pbt_tmpdir(root, sizeof(root), "options") != NULL);
 
 	check_command((const char *[]){"run", NULL}, "run");
 	check_command((const char *[]){"topo", NULL}, "topo");
@@ -278,8 +276,6 @@ int main(int argc, char **argv)
 	check_meta();
 	check_kernels();
 	PB_CHECK(dir_entries(root) >= 1);
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(root) == 0);
 	return pb_test_done();
 }

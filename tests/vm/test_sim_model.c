@@ -42,14 +42,14 @@
 #include "spawn.h"
 
 static const char *bin;
-static char dir[512];
+static char dir[4096]; /* pbt_tmpdir: under $TMPDIR */
 static char *envv[] = {"PAGEBENCH_COUNTERS=none", "LSAN_OPTIONS=detect_leaks=0", NULL};
 
 /* Run pagebench with --results ROOT (ROOT = dir/tag) and the arguments;
  * read back ROOT/<run>/FILE (sim.csv, mrc.csv) into t.  0 on success. */
 static int run_csv(const char *tag, const char *file, struct pb_csv *t, ...)
 {
-	char root[700];
+	char root[4200];
 	snprintf(root, sizeof(root), "%s/%s", dir, tag);
 	const char *tail[] = {"--results", root, NULL};
 	struct spawn_out *o = malloc(sizeof(*o));
@@ -62,7 +62,7 @@ static int run_csv(const char *tag, const char *file, struct pb_csv *t, ...)
 	free(o);
 	if (code)
 		return -1;
-	char pat[800], path[900], err[256];
+	char pat[4400], path[4600], err[256];
 	snprintf(pat, sizeof(pat), "%s/*/%s", root, file);
 	int rc = pbt_glob_one(pat, path, sizeof(path));
 	if (!rc)
@@ -90,7 +90,7 @@ static const char *get(const struct pb_csv *t, long r, const char *col)
 /* meta.json of the one run under dir/tag. */
 static json_t *meta_of(const char *tag)
 {
-	char pat[800], path[900];
+	char pat[4400], path[4600];
 	snprintf(pat, sizeof(pat), "%s/%s/*/meta.json", dir, tag);
 	json_t *m = pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
 	PB_CHECK_MSG(m != NULL, "%s: meta.json", tag);
@@ -194,7 +194,7 @@ static void policy_vs_engine(const char *wl, const char *tag, int shared)
 static void streamed_vs_loaded_w(const char *wl, const char *pols, const char *frames,
 				 const char *reps, const char *tag, const char *workers)
 {
-	char ts[64], tl[64], bk[600];
+	char ts[64], tl[64], bk[4200];
 	snprintf(ts, sizeof(ts), "%s-streamed", tag);
 	snprintf(tl, sizeof(tl), "%s-loaded", tag);
 	snprintf(bk, sizeof(bk), "file:%s/%s.swap", dir, tag);
@@ -251,7 +251,7 @@ static void streamed_vs_loaded_w(const char *wl, const char *pols, const char *f
  */
 static void blind_sizing(void)
 {
-	char trace[600], wl[700];
+	char trace[4200], wl[4300];
 	snprintf(trace, sizeof(trace), "%s/leaves.txt", dir);
 	FILE *f = fopen(trace, "w");
 	PB_CHECK(f != NULL);
@@ -287,7 +287,7 @@ static void blind_sizing(void)
  * 64Ki nodes, and such a trace ran out of page table, sized or not). */
 static void sparse_tables(void)
 {
-	char trace[600], wl[700];
+	char trace[4200], wl[4300];
 	snprintf(trace, sizeof(trace), "%s/sparse.txt", dir);
 	FILE *f = fopen(trace, "w");
 	PB_CHECK(f != NULL);
@@ -319,7 +319,7 @@ static void streamed_vs_loaded(const char *wl, const char *pols, const char *fra
 
 static void refused(const char *opt, const char *val, const char *word)
 {
-	char root[700];
+	char root[4200];
 	snprintf(root, sizeof(root), "%s/refused", dir);
 	char *argv[] = {(char *)bin, "sim",    "--workload", "zipf:pages=100,refs=1000",
 			"--policy",  "lru",    "--frames",   "10",
@@ -337,7 +337,7 @@ static void refused(const char *opt, const char *val, const char *word)
  * the policy model too, streamed or loaded (it used to say nothing). */
 static void cow_warning(const char *wl, int expect)
 {
-	char root[700];
+	char root[4200];
 	snprintf(root, sizeof(root), "%s/cow", dir);
 	char *sim[] = {(char *)bin, "sim",	"--workload", (char *)wl, "--policy",
 		       "lru",	    "--frames", "10",	      "--reps",	  "1",
@@ -410,9 +410,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_sim_model PAGEBENCH");
 	bin = argv[1];
-	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/pbsimmodelXXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
+	if (!pbt_tmpdir(dir, sizeof(dir), "simmodel"))
 		PB_SKIP("no temp dir");
 
 	policy_vs_engine("zipf:pages=3000,refs=40000,alpha=0.9,write=0.3", "zipf", 0);
@@ -422,7 +420,7 @@ int main(int argc, char **argv)
 			   "pipe-shared", 1);
 
 	/* a text trace: a loop with a scan in the middle, two address spaces */
-	char trace[600], wl[700];
+	char trace[4200], wl[4300];
 	snprintf(trace, sizeof(trace), "%s/loop.txt", dir);
 	FILE *f = fopen(trace, "w");
 	PB_CHECK(f != NULL);
@@ -451,9 +449,7 @@ int main(int argc, char **argv)
 	refused("--hints", "abit", "--hints");
 	refused("--caches", "skylake", "--caches");
 
-	char rm[800];
-	snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
-	if (system(rm) != 0)
+	if (pbt_rmtree(dir) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 	return pb_test_done();
 }

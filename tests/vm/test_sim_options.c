@@ -42,8 +42,8 @@
 #define S3T2_256 8538
 
 static const char *bin;
-static char noroot[600]; /* results root of runs that must not get that far */
-static char env_results[1024];
+static char noroot[4200]; /* results root of runs that must not get that far */
+static char env_results[4400];
 static char *envv[] = {env_results, "PAGEBENCH_COUNTERS=none",
 		       "LSAN_OPTIONS=detect_leaks=0", /* libsde keeps its registrations */
 		       NULL};
@@ -89,7 +89,7 @@ static long long count_of(const struct pb_csv *t, const char *what, const char *
 /* Read meta.json under root and check what sim and mrc record. */
 static void check_meta(const char *root, const char *cmd, const char *trace)
 {
-	char pat[512], path[512];
+	char pat[4400], path[4600];
 	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
 	one_file(pat, path, sizeof(path));
 	PB_CHECK_MSG(path[0], "%s: one meta.json under %s", cmd, root);
@@ -128,7 +128,7 @@ static void check_meta(const char *root, const char *cmd, const char *trace)
  * none */
 static long long skipped_lines(const char *root)
 {
-	char pat[800], path[800];
+	char pat[4400], path[4600];
 	snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
 	one_file(pat, path, sizeof(path));
 	json_error_t je;
@@ -145,7 +145,7 @@ static long long skipped_lines(const char *root)
  * header, whose skipped line is not warned of. */
 static void garbled_lines(const char *dir)
 {
-	char trace[600], wl[700], root[700], want[800];
+	char trace[4200], wl[4300], root[4200], want[4600];
 	snprintf(trace, sizeof(trace), "%s/garbled.trc", dir);
 	FILE *f = fopen(trace, "w");
 	PB_CHECK(f != NULL);
@@ -240,10 +240,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_sim_options PAGEBENCH");
 	bin = argv[1];
-	const char *tmp = getenv("TMPDIR");
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/pbsimoptXXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
+	char dir[4096];
+	if (!pbt_tmpdir(dir, sizeof(dir), "simopt"))
 		PB_SKIP("no temp dir");
 
 	/* the pinned stream of tests/policy/test_params.c as a text trace of
@@ -256,7 +254,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 6; i++)
 		inv *= 2 - K * inv;
 	PB_CHECK(K * inv == 1);
-	char trace[600], wl[700];
+	char trace[4200], wl[4300];
 	snprintf(trace, sizeof(trace), "%s/zipf.txt", dir);
 	FILE *f = fopen(trace, "w");
 	PB_CHECK(f != NULL);
@@ -269,7 +267,7 @@ int main(int argc, char **argv)
 
 	snprintf(noroot, sizeof(noroot), "%s/none", dir);
 	struct spawn_out *o = malloc(sizeof(*o));
-	char root[700], pat[800], csvp[800], err[256];
+	char root[4200], pat[4400], csvp[4600], err[256];
 
 	/* sim: both variants in one --policy list, pinned */
 	snprintf(root, sizeof(root), "%s/sim", dir);
@@ -407,9 +405,7 @@ int main(int argc, char **argv)
 	struct stat nst;
 	PB_CHECK_MSG(stat(noroot, &nst) != 0, "a refused run left %s", noroot);
 	free(o);
-	char rm[800];
-	snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
-	if (system(rm) != 0)
+	if (pbt_rmtree(dir) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 	return pb_test_done();
 }
