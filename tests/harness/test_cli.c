@@ -6,6 +6,8 @@
 #include "spawn.h"
 
 static const char *bin;
+static char dir[4096];	       /* pbt_tmpdir: under $TMPDIR */
+static char env_results[4200]; /* PAGEBENCH_RESULTS=dir/results: none made */
 
 static void expect_usage_error(const char *what, char *const *args, const char *needle)
 {
@@ -15,7 +17,7 @@ static void expect_usage_error(const char *what, char *const *args, const char *
 		argv[i] = args[i - 1];
 	argv[i] = NULL;
 	static struct spawn_out o;
-	char *env[] = {"PAGEBENCH_RESULTS=/tmp/pb-test-cli-results", NULL};
+	char *env[] = {env_results, NULL};
 	spawn_run(argv, env, &o);
 	PB_CHECK_MSG(o.code == 2, "%s: exit %d, stderr: %s", what, o.code, o.err);
 	PB_CHECK_MSG(count_lines(o.err) == 1, "%s: %d lines on stderr: %s", what,
@@ -29,6 +31,10 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_cli PATH_TO_PAGEBENCH");
 	bin = argv[1];
+	PB_CHECK(pbt_tmpdir(dir, sizeof(dir), "cli") != NULL);
+	snprintf(env_results, sizeof(env_results), "PAGEBENCH_RESULTS=%s/results", dir);
+	char rec[4200];
+	snprintf(rec, sizeof(rec), "%s/rec.pbt", dir);
 	expect_usage_error("unknown subcommand", (char *[]){"frobnicate", NULL}, "frobnicate");
 	expect_usage_error("no subcommand", (char *[]){NULL}, "usage");
 	expect_usage_error("unknown kernel", (char *[]){"run", "nosuchkernel", NULL},
@@ -64,10 +70,10 @@ int main(int argc, char **argv)
 	expect_usage_error(
 	    "bad param with baseline",
 	    (char *[]){"run", "pt-lookup", "--param", "pt=weird", "--threads", "1", NULL}, "weird");
-	expect_usage_error("record a missing program",
-			   (char *[]){"trace", "record", "-o", "/tmp/pb-test-cli-rec.pbt", "--",
-				      "/nonexistent-program", NULL},
-			   "/nonexistent-program");
+	expect_usage_error(
+	    "record a missing program",
+	    (char *[]){"trace", "record", "-o", rec, "--", "/nonexistent-program", NULL},
+	    "/nonexistent-program");
 	expect_usage_error("missing value", (char *[]){"run", "chase", "--threads", NULL},
 			   "threads");
 	/* A bad --param of a kernel without a baseline: exit 2, no leak, no run folder. */
@@ -95,11 +101,8 @@ int main(int argc, char **argv)
 	/* A FIFO input is refused, not read (it blocked forever without a
 	 * writer; the bad-input matrix's 60 s timeout caught it). */
 	{
-		const char *tmp = getenv("TMPDIR");
-		char fifo[512];
-		snprintf(fifo, sizeof(fifo), "%s/pb-test-cli-fifo-%d", tmp && *tmp ? tmp : "/tmp",
-			 (int)getpid());
-		unlink(fifo);
+		char fifo[4200];
+		snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 		PB_CHECK(mkfifo(fifo, 0600) == 0);
 		expect_usage_error("trace info FIFO", (char *[]){"trace", "info", fifo, NULL},
 				   "FIFO");
@@ -145,14 +148,10 @@ int main(int argc, char **argv)
 				   (char *[]){"sim", "--workload", "exec:thp=2", "--policy", "lru",
 					      "--frames", "10", NULL},
 				   "thp");
-		const char *tmp = getenv("TMPDIR");
-		char good[512], bad[512], missing[512];
-		snprintf(good, sizeof(good), "%s/pb-test-cli-csim-good-%d",
-			 tmp && *tmp ? tmp : "/tmp", (int)getpid());
-		snprintf(bad, sizeof(bad), "%s/pb-test-cli-csim-bad-%d", tmp && *tmp ? tmp : "/tmp",
-			 (int)getpid());
-		snprintf(missing, sizeof(missing), "%s/pb-test-cli-csim-none-%d",
-			 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+		char good[4200], bad[4200], missing[4200];
+		snprintf(good, sizeof(good), "%s/csim-good", dir);
+		snprintf(bad, sizeof(bad), "%s/csim-bad", dir);
+		snprintf(missing, sizeof(missing), "%s/csim-none", dir);
 		FILE *f = fopen(good, "w");
 		PB_CHECK(f != NULL);
 		if (f) {
@@ -195,5 +194,6 @@ int main(int argc, char **argv)
 		PB_CHECK_MSG(o.code == 0 && strlen(o.out) > 20, "%s --help: exit %d", subs[i],
 			     o.code);
 	}
+	PB_CHECK(pbt_rmtree(dir) == 0);
 	return pb_test_done();
 }
