@@ -48,11 +48,9 @@ static int slurp_eq(const char *path, const char *want)
 
 int main(void)
 {
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/pb_outfile_XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(dir))
+	if (!pbt_tmpdir(dir, sizeof(dir), "outfile"))
 		PB_SKIP("cannot create a temporary folder");
-	char path[4200], err[512];
+	char path[4200], err[4600];
 
 	/* New file: written exactly, nothing else left in the folder. */
 	snprintf(path, sizeof(path), "%s/a.txt", dir);
