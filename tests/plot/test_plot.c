@@ -34,7 +34,7 @@
 #include "spawn.h"
 
 static const char *bin;
-static char root[512];
+static char root[4096]; /* pbt_tmpdir: under $TMPDIR */
 static char *envv[] = {"PAGEBENCH_COUNTERS=none", NULL};
 static struct spawn_out o;
 
@@ -93,7 +93,7 @@ static char *slurp(const char *path)
 /* OUT/NAME's text (slurp's buffer), or NULL. */
 static char *out_file(const char *out, const char *name)
 {
-	char path[1024];
+	char path[4500];
 	snprintf(path, sizeof(path), "%s/%s", out, name);
 	return slurp(path);
 }
@@ -149,7 +149,7 @@ static long png_width(const char *path)
 /* plot RUN --kind K --out OUT/K: PDF and PNG at width inches. */
 static void check_kind(const char *run, const char *kind, const char *width, double inches)
 {
-	char out[700], p[800];
+	char out[4200], p[4500];
 	snprintf(out, sizeof(out), "%s/out-%s-%s", root, kind, width);
 	int rc = pb(NULL, "plot", run, "--kind", kind, "--out", out, "--width", width, "--format",
 		    "pdf,png,svg", NULL);
@@ -222,13 +222,11 @@ int main(int argc, char **argv)
 		PB_SKIP("pdfinfo not installed (apt-get install poppler-utils)");
 	if (!which("xmllint", xmllint, sizeof(xmllint)))
 		xmllint[0] = 0;
-	const char *td = getenv("TMPDIR");
-	snprintf(root, sizeof(root), "%s/pbplotXXXXXX", td && *td ? td : "/tmp");
-	if (!mkdtemp(root))
+	if (!pbt_tmpdir(root, sizeof(root), "plot"))
 		PB_SKIP("cannot make a temp dir");
 
 	/* run folders from the real commands, tiny sizes */
-	char d[640], rmrc[700], rsim[700], rrun2[700], rrun6[700], rrunb[700];
+	char d[4200], rmrc[4200], rsim[4200], rrun2[4200], rrun6[4200], rrunb[4200];
 	snprintf(d, sizeof(d), "%s/mrc", root);
 	PB_CHECK(pb(NULL, "mrc", "--results", d, "--workload",
 		    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,fifo,opt,arc",
@@ -254,7 +252,7 @@ int main(int argc, char **argv)
 	PB_CHECK(rmrc[0] && rsim[0] && rrun2[0] && rrun6[0] && rrunb[0]);
 
 	/* latency.csv has no producer yet: a hand-made one with the documented columns */
-	char rlat[700], p[900];
+	char rlat[4200], p[4600];
 	snprintf(rlat, sizeof(rlat), "%s/lat", root);
 	mkdir(rlat, 0755);
 	snprintf(p, sizeof(p), "%s/latency.csv", rlat);
@@ -321,7 +319,7 @@ int main(int argc, char **argv)
 	 * over the panel, and its top margin makes room for them (a fixed
 	 * 2.6 lines put the key over the top tic label) */
 	{
-		char eout[800];
+		char eout[4500];
 		snprintf(eout, sizeof(eout), "%s/eat-column", root);
 		PB_CHECK(pb(NULL, "plot", rsim, "--kind", "eat", "--out", eout, NULL) == 0);
 		s = out_file(eout, "eat.gp");
@@ -339,7 +337,7 @@ int main(int argc, char **argv)
 			 strtod(xl + strlen(xlset), NULL) <= 0.5,
 		     "scaling.gp: %s", s ? s : "");
 	/* "95% CI" only where the CIs are valid (6 reps), else "min-max" */
-	char out[800];
+	char out[4500];
 	snprintf(out, sizeof(out), "%s/ci2", root);
 	PB_CHECK(pb(NULL, "plot", rrun2, "--kind", "cost,scaling", "--out", out, "--format", "pdf",
 		    NULL) == 0);
@@ -401,7 +399,7 @@ int main(int argc, char **argv)
 		int any = 0;
 		const char *dirs[] = {rrun2, rrun6};
 		for (int k = 0; k < 2; k++) {
-			char mp[800];
+			char mp[4500];
 			snprintf(mp, sizeof(mp), "%s/meta.json", dirs[k]);
 			json_t *m = json_load_file(mp, 0, NULL);
 			json_t *med = json_object_get(
@@ -442,7 +440,7 @@ int main(int argc, char **argv)
 	 * with their min-max (it was the last row's), labels upright when 24
 	 * bars leave no room for them at 45 degrees */
 	{
-		char sm[2][700], row[160];
+		char sm[2][4200], row[160];
 		static char simcsv[8192];
 		for (int k = 0; k < 2; k++) {
 			snprintf(sm[k], sizeof(sm[k]), "%s/simm%d", root, k);
@@ -458,7 +456,7 @@ int main(int argc, char **argv)
 					n += (size_t)snprintf(simcsv + n, sizeof(simcsv) - n, "%s",
 							      row);
 				}
-			snprintf(p, sizeof(p), "%.690s/sim.csv", sm[k]);
+			snprintf(p, sizeof(p), "%s/sim.csv", sm[k]);
 			write_file(p, simcsv);
 		}
 		snprintf(out, sizeof(out), "%s/machines-sim", root);
@@ -475,7 +473,7 @@ int main(int argc, char **argv)
 		PB_CHECK_MSG(s && strstr(s, "rotate by 90"), "machines.gp: 24 bars' labels at 45");
 		/* the default suite's faults figure: 17 policies across a column
 		 * (11 pt apart, where 45-degree labels at 7 pt ran together) */
-		char r17[700];
+		char r17[4200];
 		snprintf(r17, sizeof(r17), "%s/sim17", root);
 		mkdir(r17, 0755);
 		size_t n17 = (size_t)snprintf(simcsv, sizeof(simcsv), "policy,frames,fault_rate\n");
@@ -493,7 +491,7 @@ int main(int argc, char **argv)
 	/* mrc --sample: the estimates drawn with their err_est, the NA sizes
 	 * (scaled size below --sample-min) said in the title */
 	{
-		char rms[700];
+		char rms[4200];
 		snprintf(d, sizeof(d), "%s/mrcs", root);
 		PB_CHECK(pb(NULL, "mrc", "--results", d, "--workload",
 			    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,fifo,opt",
@@ -519,7 +517,7 @@ int main(int argc, char **argv)
 	 * below the smallest bar (autoscaling put it at 0.01, the iTLB bar's
 	 * value, drawn as nothing); --logy and --ylim reach the misses panel */
 	{
-		char rcz[700];
+		char rcz[4200];
 		snprintf(rcz, sizeof(rcz), "%s/cz", root);
 		mkdir(rcz, 0755);
 		snprintf(p, sizeof(p), "%s/summary.csv", rcz);
@@ -569,7 +567,7 @@ int main(int argc, char **argv)
 
 	/* one kernel with other params on another machine: two bars, named
 	 * by experiment, not one bar that mixes them */
-	char rrunc[700];
+	char rrunc[4200];
 	snprintf(d, sizeof(d), "%s/runc", root);
 	PB_CHECK(pb(NULL, "run", "pt-lookup", "--threads", "1", "--reps", "2", "--results", d,
 		    "--param", "pages=2048", "--ops", "20000", NULL) == 0);
@@ -588,7 +586,7 @@ int main(int argc, char **argv)
 	 * the scaling figure, each its own speedup (exactly 1 at 1 thread; one
 	 * series keyed by kernel divided one experiment by the other's), the
 	 * params on key lines of their own */
-	char sfile[800], rsuite[700];
+	char sfile[4500], rsuite[4200];
 	snprintf(sfile, sizeof(sfile), "%s/two.suite", root);
 	write_file(sfile, "run pt-lookup --threads 1,2 --reps 2 --ops 20000 --param pt=radix\n"
 			  "run pt-lookup --threads 1,2 --reps 2 --ops 20000 --param pt=hashed\n");
@@ -632,7 +630,7 @@ int main(int argc, char **argv)
 	PB_CHECK(file_exists(p));
 
 	/* bad options and empty folders: one line, exit 2 */
-	char empty[700];
+	char empty[4200];
 	snprintf(empty, sizeof(empty), "%s/empty", root);
 	mkdir(empty, 0755);
 	pb(NULL, "plot", empty, NULL);
@@ -671,7 +669,7 @@ int main(int argc, char **argv)
 	 * the work folder */
 	{
 		struct pb_csv sc = {0};
-		char cerr[256], span[128], want[128];
+		char cerr[4600], span[128], want[128];
 		snprintf(p, sizeof(p), "%s/summary.csv", rrun6);
 		PB_CHECK_MSG(!pb_csv_read_file(p, &sc, cerr, sizeof(cerr)), "%s", cerr);
 		double lo = INFINITY, hi = -INFINITY;
@@ -711,7 +709,7 @@ int main(int argc, char **argv)
 	 * (each total median ops/s over the 1-thread one), mrc's miss ratios */
 	{
 		struct pb_csv sc = {0}, mc = {0};
-		char cerr[256], want[160];
+		char cerr[4600], want[160];
 		double span[2][2] = {{INFINITY, -INFINITY}, {INFINITY, -INFINITY}};
 		snprintf(p, sizeof(p), "%s/summary.csv", rrun6);
 		PB_CHECK_MSG(!pb_csv_read_file(p, &sc, cerr, sizeof(cerr)), "%s", cerr);
@@ -790,7 +788,7 @@ int main(int argc, char **argv)
 	pb(NULL, "plot", p, NULL);
 	one_line_exit(2, "missing folder");
 	/* a broken CSV: the file and line are named */
-	char rbad[700];
+	char rbad[4200];
 	snprintf(rbad, sizeof(rbad), "%s/bad", root);
 	mkdir(rbad, 0755);
 	snprintf(p, sizeof(p), "%s/mrc.csv", rbad);
@@ -805,7 +803,7 @@ int main(int argc, char **argv)
 	one_line_exit(1, "missing gnuplot");
 
 	/* a FIFO where a figure goes is refused, and left a FIFO */
-	char fifo_out[700];
+	char fifo_out[4200];
 	snprintf(fifo_out, sizeof(fifo_out), "%s/fifo", root);
 	mkdir(fifo_out, 0755);
 	snprintf(p, sizeof(p), "%s/mrc.pdf", fifo_out);
@@ -817,7 +815,7 @@ int main(int argc, char **argv)
 	PB_CHECK(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode));
 
 	/* injection: names that would run commands if pasted into a script */
-	char rinj[700], name[4][1200], csv[16384];
+	char rinj[4200], name[4][9000], csv[16384];
 	snprintf(rinj, sizeof(rinj), "%s/inject", root);
 	mkdir(rinj, 0755);
 	snprintf(name[0], sizeof(name[0]), "x\"\"; system(\"\"touch %s/PWNED1\"\"); \"\"", root);
@@ -873,12 +871,9 @@ int main(int argc, char **argv)
 	s = slurp(p);
 	PB_CHECK(s && !strstr(s, "system") && !strstr(s, "touch") && !strstr(s, "`"));
 
-	if (!pb_test_fail_) {
-		char *rm[] = {"/bin/rm", "-rf", root, NULL};
-		static struct spawn_out ro;
-		spawn_run(rm, NULL, &ro);
-	} else {
+	if (!pb_test_fail_)
+		pbt_rmtree(root);
+	else
 		fprintf(stderr, "kept %s for inspection\n", root);
-	}
 	return pb_test_done();
 }
