@@ -233,7 +233,7 @@ static int close_run(const char *cmd, struct pb_run *run, struct pb_measure *m, 
 	}
 	unsigned done = pb_measure_done(m);
 	pb_measure_close(m);
-	char dir[4096], err[640];
+	char dir[4096], err[PB_KERNEL_ERRLEN]; /* a long results path and its reason */
 	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));
 	int frc = pb_run_finish_msg(run, err, sizeof(err));
 	if (frc && frc != -ENODATA)

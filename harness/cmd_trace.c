@@ -37,11 +37,12 @@
 #include "pagebench/atomic.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
+#include "pagebench/kernel.h"
 #include "pagebench/outfile.h"
 #include "pagebench/param.h"
 #include "pagebench/trace.h"
 
-#define ERRLEN 512
+#define ERRLEN PB_KERNEL_ERRLEN /* a whole path and its reason */
 
 /* Exit status for a library error: input that cannot be used (missing, a
  * directory, unreadable, malformed) or an output that is refused or cannot
