@@ -18,7 +18,7 @@
 #include "spawn.h"
 
 static const char *bin;
-static char env_results[4200], results[4200];
+static char results[4200], env_results[4200 + sizeof("PAGEBENCH_RESULTS=")];
 static char *envv[] = {env_results, "PAGEBENCH_COUNTERS=none", NULL};
 
 #define pb(o, ...) spawn_runl(bin, envv, o, __VA_ARGS__)
