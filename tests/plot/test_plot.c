@@ -816,7 +816,7 @@ int main(int argc, char **argv)
 
 	/* injection: names that would run commands if pasted into a script */
 	char rinj[4200], name[4][9000];
-	static char csv[1 << 16]; /* six names of up to 9000 bytes */
+	static char csv[1 << 17]; /* eight names of up to 9000 bytes */
 	snprintf(rinj, sizeof(rinj), "%s/inject", root);
 	mkdir(rinj, 0755);
 	snprintf(name[0], sizeof(name[0]), "x\"\"; system(\"\"touch %s/PWNED1\"\"); \"\"", root);
