@@ -202,9 +202,7 @@ static void cli(const char *bin)
 	json_decref(m);
 	/* a bad hierarchy is a usage error */
 	PB_CHECK_EQ_U64(sim(bin, root, "L1d=33K:8", dir, sizeof(dir)), 2);
-	char cmd[1100];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(root) == 0);
 }
 
 int main(int argc, char **argv)

@@ -210,8 +210,6 @@ int main(int argc, char **argv)
 		json_decref(na);
 	}
 
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%.4096s'", top);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(top) == 0);
 	return pb_test_done();
 }

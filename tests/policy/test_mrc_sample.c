@@ -253,8 +253,6 @@ int main(int argc, char **argv)
 	} else {
 		printf("OLTP: skipped (no shared traces)\n");
 	}
-	char cmd[1100];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	(void)system(cmd);
+	(void)pbt_rmtree(tmp);
 	return pb_test_done();
 }

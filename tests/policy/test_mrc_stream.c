@@ -270,8 +270,6 @@ int main(int argc, char **argv)
 			     "lru,arc,opt",  "--frames", "100:900:800",
 			     "--opt-method", "stack",	 NULL};
 	compare("long", lng, "streaming, next-use array 8 B/ref", "2300000", 6);
-	char cmd[1100];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	(void)system(cmd);
+	(void)pbt_rmtree(tmp);
 	return pb_test_done();
 }

@@ -543,8 +543,6 @@ int main(int argc, char **argv)
 	latency_csv_refused();
 	inject_count_refused();
 	long_workload_path();
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(top) == 0);
 	return pb_test_done();
 }

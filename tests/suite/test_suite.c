@@ -746,9 +746,7 @@ int main(int argc, char **argv)
 	long_paths(tmp);
 	long_threads(tmp);
 	slurm_stub(tmp);
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd))
+	if (pbt_rmtree(tmp))
 		fprintf(stderr, "could not remove %s\n", tmp);
 	return pb_test_done();
 }

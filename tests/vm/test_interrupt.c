@@ -219,9 +219,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < PB_ARRAY_SIZE(cases); i++)
 		check_case(&cases[i], dir, o);
 	free(o);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%.256s'", dir);
-	if (system(cmd))
+	if (pbt_rmtree(dir))
 		fprintf(stderr, "cleanup of %s failed\n", dir);
 	return pb_test_done();
 }

@@ -376,9 +376,7 @@ int main(int argc, char **argv)
 		oltp();
 	else
 		printf("OLTP: skipped (the shared traces are absent: set PAGEBENCH_TRACES)\n");
-	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
+	if (pbt_rmtree(tmp) != 0)
 		printf("could not remove %s\n", tmp);
 	return pb_test_done();
 }

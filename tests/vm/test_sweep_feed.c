@@ -355,9 +355,7 @@ int main(int argc, char **argv)
 	worker_cap();
 	trace_identity();
 	cut_short();
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
+	if (pbt_rmtree(dir))
 		fprintf(stderr, "could not remove %s\n", dir);
 	return pb_test_done();
 }

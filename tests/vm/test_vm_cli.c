@@ -532,8 +532,7 @@ int main(int argc, char **argv)
 		     o2->err);
 	free(o2);
 	free(o);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (pbt_rmtree(dir) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 	return pb_test_done();
 }

@@ -308,9 +308,7 @@ static void cli(const char *bin)
 		pb_csv_free(&t);
 		free(o);
 	}
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(dir) == 0);
 }
 
 int main(int argc, char **argv)

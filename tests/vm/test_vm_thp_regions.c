@@ -273,9 +273,7 @@ static void cli(const char *bin)
 	 * up) that 20000 references touch: at most 4 huge faults */
 	PB_CHECK_MSG(m > 0 && m <= 4, "thp_faults %llu", (unsigned long long)m);
 	PB_CHECK_EQ_U64(sim_thp_faults(bin, envv, "never"), 0);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	PB_CHECK(system(cmd) == 0);
+	PB_CHECK(pbt_rmtree(dir) == 0);
 }
 
 int main(int argc, char **argv)
