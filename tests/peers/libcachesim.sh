@@ -47,10 +47,21 @@
 # Environment: ROUNDS (5), FRAMES ("1000 20000"), REFS (2000000), PAGES
 # (100000), ALPHA (0.9), SEED (1), POLICIES (the six below), MRC_POLICY
 # (lru=lru), MRC_SIZES (1000:100000:1000), MRC_ROUNDS (3), MRC_THREADS,
-# JOBS (2), SAMPLE_RATE (unset: no sampled MRC; see the end), SAMPLE_REFS
-# (10000000), SAMPLE_POLICY (arc=arc), SAMPLE_ROUNDS (1), PB_LCS_OUT (folder
-# for the traces, the samples and the logs; default a temporary one), PB_LCS_SUMMARY=FILE (print the table of a
-# samples.csv and run nothing).
+# JOBS (2), SWEEP_ROUNDS (3), SWEEP_POLICIES (POLICIES and fifo=fifo),
+# SWEEP_FRAMES ("1000 5000 20000"), SWEEP_WORKERS (MRC_THREADS), SAMPLE_RATE
+# (unset: no sampled MRC; see the end), SAMPLE_REFS (10000000),
+# SAMPLE_POLICY (arc=arc), SAMPLE_ROUNDS (1), PB_LCS_OUT (folder for the
+# traces, the samples and the logs; default a temporary one),
+# PB_LCS_SUMMARY=FILE (print the table of a samples.csv and run nothing).
+#
+# The sweep (issue 14's "7 policies x 3 sizes in one call"): every policy
+# of SWEEP_POLICIES at every size of SWEEP_FRAMES in ONE invocation of each
+# tool, SWEEP_WORKERS at once: `pagebench sim --model policy` and `pagebench
+# sim` (the engine) with --workers, cachesim with its list of algorithms and
+# sizes and --num-thread, SWEEP_ROUNDS times.  In the first round every
+# (policy, size) pair is checked as the single runs are (MISMATCH lines); the
+# table's sweep rows show the misses summed over the pairs, cachesim's mean
+# ratio, and wall, CPU and peak RSS of the whole invocation.
 set -u
 POLICIES=${POLICIES:-"lru=lru clock=clock arc=arc sieve=sieve s3fifo:move_threshold=2=s3fifo lirs:stack_bound=2=lirs"}
 
@@ -271,6 +282,85 @@ for r in $(seq 1 "$mrc_rounds"); do
 		--ignore-obj-size 1 --num-thread "$mrc_threads")) || exit 1
 	echo "$r,mrc-$npts,$mp,$lo-$hi,cachesim,$t,$(lcsratio "$out/cm.log"),$refs" >>"$samples"
 	echo "# MRC round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+done
+# The sweep: all policies x all sizes in one invocation of each tool.
+sweep_pol=${SWEEP_POLICIES:-"$POLICIES fifo=fifo"}
+sweep_frames=$(echo "${SWEEP_FRAMES:-1000 5000 20000}" | tr ' ' ',')
+sweep_workers=${SWEEP_WORKERS:-$mrc_threads}
+spl="" sll=""
+for pp in $sweep_pol; do
+	spl=${spl:+$spl,}${pp%=*} sll=${sll:+$sll,}${pp##*=}
+done
+nsw=$(( $(echo "$sweep_pol" | wc -w) * $(echo "$sweep_frames" | tr ',' '\n' | wc -l) ))
+# sweepsum PBLOG LCSLOG CHECK [SAMELOG]: "pagebench-misses,cachesim-mean-
+# ratio" over the pairs (an engine or policy-layer log); CHECK=1: each
+# pair's count against cachesim's ratio as the single runs are; SAMELOG:
+# another pagebench log whose count must be the same for every pair.
+# MISMATCH lines on stderr, exit 3.
+sweepsum() {
+	python3 - "$1" "$2" "$3" "$sweep_pol" "$sweep_frames" "$refs" "${4:-}" <<'EOF'
+import csv, re, sys
+pbl, lcl, check, pols, frames, refs, same = sys.argv[1:]
+pols = [p.rsplit("=", 1)[0] for p in pols.split()]
+frames = [int(f) for f in frames.split(",")]
+refs = int(refs)
+def faults(log):
+    d, hdr = {}, None
+    for row in csv.reader(open(log)):
+        if row and row[0] == "schema_version":
+            hdr = row
+        elif hdr and len(row) == len(hdr):
+            d[(row[hdr.index("policy")], int(row[hdr.index("frames")]))] = int(row[hdr.index("faults")])
+    return d
+pb = faults(pbl)
+ref = faults(same) if same else None
+lc = [(int(m.group(1)), float(m.group(2))) for m in
+      re.finditer(r"cache size\s+(\d+),\s+\d+ req, miss ratio ([0-9.]+)", open(lcl, errors="replace").read())]
+bad = 0
+if len(lc) != len(pols) * len(frames):
+    print("MISMATCH sweep: cachesim printed %d results for %d pairs" % (len(lc), len(pols) * len(frames)), file=sys.stderr)
+    sys.exit(3)
+tot, rsum = 0, 0.0
+for i, p in enumerate(pols):
+    for j, f in enumerate(frames):
+        size, ratio = lc[i * len(frames) + j]  # cachesim: algorithm-major
+        m = pb.get((p.split(":")[0], f))
+        if m is None or size != f:
+            print("MISMATCH sweep %s at %d frames: no pagebench row or cachesim size %d" % (p, f, size), file=sys.stderr)
+            bad = 1
+            continue
+        tot += m
+        rsum += ratio
+        if ref is not None and ref.get((p.split(":")[0], f)) != m:
+            print("MISMATCH sweep %s at %d frames: policy layer %d, engine %s misses" % (p, f, m, ref.get((p.split(":")[0], f))), file=sys.stderr)
+            bad = 1
+        if check == "1" and abs(m / refs - ratio) > 0.00005 + 1e-12:
+            print("MISMATCH sweep %s at %d frames: pagebench %d misses; cachesim miss ratio %s" % (p, f, m, ratio), file=sys.stderr)
+            bad = 1
+print("%d,%.6f" % (tot, rsum / len(lc)), end="")
+sys.exit(3 if bad else 0)
+EOF
+}
+echo "# sweep: $spl x $sweep_frames in one invocation each, ${SWEEP_ROUNDS:-3} rounds, --workers / --num-thread $sweep_workers"
+for r in $(seq 1 "${SWEEP_ROUNDS:-3}"); do
+	if [ $polcmd = model ]; then
+		t=$(timed "$out/swp.log" "$pb" sim --model policy --workload "$wl" --policy "$spl" \
+			--frames "$sweep_frames" --reps 1 --fixed-seed --workers "$sweep_workers" --csv \
+			--results "$out/results") || exit 1
+	fi
+	u=$(timed "$out/swe.log" "$pb" sim --workload "$wl" --policy "$spl" --frames "$sweep_frames" \
+		--reps 1 --fixed-seed --workers "$sweep_workers" --csv --results "$out/results") || exit 1
+	v=$( (cd "$out/cachesim" && timed "$out/swc.log" "$cs" "$trace" oracleGeneralBin "$sll" \
+		"$sweep_frames" --ignore-obj-size 1 --num-thread "$sweep_workers")) || exit 1
+	chk=$([ "$r" = 1 ] && echo 1 || echo 0)
+	se=$(sweepsum "$out/swe.log" "$out/swc.log" "$chk") || { rc=$?; [ $rc = 3 ] || exit 1; fails=1; }
+	if [ $polcmd = model ]; then
+		sp=$(sweepsum "$out/swp.log" "$out/swc.log" 0 "$out/swe.log") || { rc=$?; [ $rc = 3 ] || exit 1; fails=1; }
+		echo "$r,sweep-$nsw,$(echo "$sweep_pol" | wc -w) policies,${sweep_frames//,/+},policy,$t,${sp%,*},$((refs * nsw))" >>"$samples"
+	fi
+	echo "$r,sweep-$nsw,$(echo "$sweep_pol" | wc -w) policies,${sweep_frames//,/+},engine,$u,${se%,*},$((refs * nsw))" >>"$samples"
+	echo "$r,sweep-$nsw,$(echo "$sweep_pol" | wc -w) policies,${sweep_frames//,/+},cachesim,$v,${se#*,},$((refs * nsw))" >>"$samples"
+	echo "# sweep round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); samples: $samples"
 echo
