@@ -29,8 +29,9 @@
  * not finish within C2C_DEADLINE_NS (its partner CPU busy, or descheduled
  * for good) is recorded as not measured, never as a number.
  *
- * When.  pb_run_create measures at the start of a run and meta_json again
- * at its end (results.c): both go into meta.json, and a run during which
+ * When.  At the start of a run (pb_run_mark_start, before a command's work,
+ * or pb_run_create) and again in meta_json at its end (results.c): both go
+ * into meta.json, and a run during which
  * the median moved by more than 2x says so on stderr.  `pagebench compare`
  * notes a difference of more than 1.5x between two runs' medians, and
  * `compare --machines` shows the medians side by side.

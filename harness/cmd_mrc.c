@@ -531,6 +531,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	 * their rows, the stopped one's and the rest are not computed.  A
 	 * second signal acts at once (pagebench/outfile.h) */
 	pb_signals_install(1);
+	pb_run_mark_start();	   /* the run folder may come after the replay */
 	pb_counters_probe_start(); /* for meta.json; mrc reads no counters */
 	char err[PB_KERNEL_ERRLEN];
 	int load = o.c.replay == 1;

@@ -497,6 +497,7 @@ int pb_cmd_sim(int argc, char **argv)
 				       d->name);
 	}
 
+	pb_run_mark_start(); /* the run folder may come after the replay */
 	/* meta.json describes the counters, which sim reads none of: the
 	 * probe runs beside the replay */
 	pb_counters_probe_start();

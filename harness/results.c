@@ -56,6 +56,7 @@ struct pb_run {
 	int argc;
 	int dir_slot;
 	char started[32];
+	uint64_t start_ns; /* CLOCK_MONOTONIC at the start (meta.json wall_s) */
 	double load_before[3];
 	int have_load_before;
 	struct pb_csv csv[PB_MAX_CSV];
@@ -206,9 +207,8 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-static void utc_stamp(char *buf, size_t len, const char *fmt)
+static void utc_stamp(char *buf, size_t len, const char *fmt, time_t t)
 {
-	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(buf, len, fmt, &tm);
@@ -220,6 +220,36 @@ static void default_signals(void)
 	struct sigaction old;
 	if (sigaction(SIGTERM, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
 		pb_signals_install(0);
+}
+
+/* What a run records of its start: when (wall clock and monotonic), the
+ * load average, the cache-line round trip between CPUs.  Taken by
+ * pb_run_mark_start before the command's work, or else by pb_run_create;
+ * one command's main thread uses it (see results.h). */
+struct run_start {
+	time_t t;
+	uint64_t ns;
+	double load[3];
+	int have_load;
+	struct pb_c2c_set c2c_set;
+	struct pb_c2c c2c;
+};
+static struct run_start marked;
+static int have_marked;
+
+static void start_take(struct run_start *s)
+{
+	s->t = time(NULL);
+	s->ns = pb_now_ns();
+	s->have_load = getloadavg(s->load, 3) == 3;
+	pb_c2c_set_read(&s->c2c_set);
+	pb_c2c_measure(&s->c2c_set, &s->c2c);
+}
+
+void pb_run_mark_start(void)
+{
+	start_take(&marked);
+	have_marked = 1;
 }
 
 struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err, size_t errlen)
@@ -239,9 +269,16 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 		return NULL;
 	}
 	default_signals();
+	struct run_start st;
+	if (have_marked) { /* taken before the command's work */
+		st = marked;
+		have_marked = 0;
+	} else {
+		start_take(&st);
+	}
 	char stamp[32];
-	utc_stamp(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ");
-	utc_stamp(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ");
+	utc_stamp(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", st.t);
+	utc_stamp(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", st.t);
 	pb_meta_host(r->host, sizeof(r->host));
 	for (int attempt = 0;; attempt++) {
 		uint32_t id;
@@ -261,9 +298,11 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 	r->dir_slot = pb_cleanup_add(r->dir);
 	r->argc = argc;
 	r->argv = argv;
-	r->have_load_before = getloadavg(r->load_before, 3) == 3;
-	pb_c2c_set_read(&r->c2c_set);
-	pb_c2c_measure(&r->c2c_set, &r->c2c_start);
+	r->start_ns = st.ns;
+	r->have_load_before = st.have_load;
+	memcpy(r->load_before, st.load, sizeof(r->load_before));
+	r->c2c_set = st.c2c_set;
+	r->c2c_start = st.c2c;
 	r->config = json_object();
 	r->na = json_object();
 	r->inputs = json_array();
@@ -544,7 +583,8 @@ static json_t *loadavg_json(const double *v)
 static json_t *meta_json(struct pb_run *r)
 {
 	char ended[32];
-	utc_stamp(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ");
+	utc_stamp(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ", time(NULL));
+	double wall_s = (double)(pb_now_ns() - r->start_ns) / 1e9;
 	json_t *m = json_object();
 	json_object_set_new(m, "schema_version", json_integer(PB_SCHEMA_VERSION));
 	json_object_set_new(m, "status", json_string(status_names[r->status]));
@@ -560,6 +600,8 @@ static json_t *meta_json(struct pb_run *r)
 	json_object_set_new(m, "command_line", argv);
 	json_object_set_new(m, "started_utc", json_string(r->started));
 	json_object_set_new(m, "finished_utc", json_string(ended));
+	/* from the start (pb_run_mark_start: before the command's work) */
+	json_object_set_new(m, "wall_s", json_real(wall_s));
 	json_t *files = json_array();
 	for (unsigned i = 0; i < r->ncsv; i++)
 		json_array_append_new(files, pb_json_string_bytes(r->csv[i].name));

@@ -55,16 +55,27 @@ struct pb_csv;
 enum pb_run_status { PB_RUN_COMPLETE, PB_RUN_PARTIAL, PB_RUN_FAILED };
 
 /*
+ * Take the run's start now: the wall clock (started_utc and the folder's
+ * name), the monotonic clock (meta.json wall_s), the load average
+ * (loadavg_before) and the cache-line round trip between CPUs
+ * (cpu_round_trip.start), for the next pb_run_create of this process.  A
+ * command that creates its run after its work (sim and mrc on a stream:
+ * a refused stream leaves no folder) calls it before the work, so that
+ * these describe the run and not the moment after it.
+ */
+void pb_run_mark_start(void);
+/*
  * Create the run folder under `root` (NULL: $PAGEBENCH_RESULTS, else
  * "results").  argv is recorded in meta.json (argv must outlive the run).
- * Records the load average now.  Returns NULL with a message in err.
+ * The start is the one pb_run_mark_start took, else now.  Returns NULL
+ * with a message in err.
  */
 struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err, size_t errlen);
 const char *pb_run_dir(const struct pb_run *run);
 /* The run id (the folder's last hex part), also the run_id column. */
 const char *pb_run_id(const struct pb_run *run);
-/* The cache-line round trip between the machine's CPUs measured when the
- * run was created (meta.json cpu_round_trip.start.median_ns), in ns; NAN
+/* The cache-line round trip between the machine's CPUs measured at the
+ * run's start (meta.json cpu_round_trip.start.median_ns), in ns; NAN
  * when it was not (one CPU). */
 double pb_run_round_trip_ns(const struct pb_run *run);
 

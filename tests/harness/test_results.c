@@ -121,11 +121,64 @@ static void test_name_unique(void)
 	PB_CHECK_MSG(strcmp(out, first) && strstr(out, " (2)"), "%s / %s", first, out);
 }
 
+/* pb_run_mark_start: the start a run records is the mark's, not the
+ * folder's creation (sim and mrc create it after a streamed replay). */
+static void test_mark_start(const char *root)
+{
+	char err[256];
+	char *argv[] = {"pagebench", "sim", NULL};
+	pb_run_mark_start();
+	/* the work: at least 1.1 s, so the wall clock's second changes */
+	uint64_t t0 = pb_now_ns();
+	while (pb_now_ns() - t0 < 1100000000ull)
+		;
+	struct pb_run *r = pb_run_create(root, 2, argv, err, sizeof(err));
+	PB_CHECK_MSG(r != NULL, "%s", err);
+	if (!r)
+		return;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", pb_run_dir(r));
+	PB_CHECK(pb_run_finish(r) == 0);
+	json_t *m = load_meta(dir);
+	const char *st = jstr(m, "started_utc"), *fin = jstr(m, "finished_utc");
+	double wall = json_real_value(json_object_get(m, "wall_s"));
+	PB_CHECK_MSG(wall >= 1.1, "wall_s %g: not from the mark", wall);
+	PB_CHECK_MSG(st && fin && strcmp(st, fin) < 0, "started %s, finished %s", st ? st : "-",
+		     fin ? fin : "-");
+	/* the folder is named by the start: 2026-12-05T21:19:47Z -> 20261205T211947Z */
+	char compact[32] = "";
+	for (size_t i = 0, j = 0; st && st[i] && j + 1 < sizeof(compact); i++)
+		if (st[i] != '-' && st[i] != ':')
+			compact[j++] = st[i], compact[j] = 0;
+	const char *base = strrchr(dir, '/');
+	PB_CHECK_MSG(base && !strncmp(base + 1, compact, strlen(compact)) && compact[0],
+		     "folder %s, started_utc %s", dir, st ? st : "-");
+	json_t *rt = json_object_get(m, "cpu_round_trip");
+	PB_CHECK(json_is_object(json_object_get(rt, "start")) &&
+		 json_is_object(json_object_get(rt, "end")));
+	/* a mark is used once: the next run takes its own start */
+	struct pb_run *n = pb_run_create(root, 2, argv, err, sizeof(err));
+	PB_CHECK(n != NULL);
+	if (n) {
+		snprintf(dir, sizeof(dir), "%s", pb_run_dir(n));
+		PB_CHECK(pb_run_finish(n) == 0);
+		json_t *m2 = load_meta(dir);
+		const char *st2 = jstr(m2, "started_utc");
+		PB_CHECK_MSG(json_is_real(json_object_get(m2, "wall_s")) && st2 && fin &&
+				 strcmp(st2, fin) >= 0,
+			     "an unmarked run started %s, before the marked one finished (%s)",
+			     st2 ? st2 : "-", fin ? fin : "-");
+		json_decref(m2);
+	}
+	json_decref(m);
+}
+
 int main(void)
 {
 	test_name_unique();
 	char root[4096];
 	PB_CHECK(pbt_tmpdir(root, sizeof(root), "results") != NULL);
+	test_mark_start(root);
 	char err[256];
 	char *argv[] = {"pagebench", "run", "x,y", "bad\xff\xfe-utf8", NULL};
 	static const char *const cols[] = {"kernel", "ops", "ns_per_op", "note", NULL};

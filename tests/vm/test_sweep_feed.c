@@ -157,6 +157,12 @@ static void check_feed(const char *tag, long long passes, long long threads, int
 	PB_CHECK_MSG(wall > 0 && task > 0 && busy > 0 && busy <= 1 &&
 			 busy > 0.999 * task / (t * wall) && busy < 1.001 * task / (t * wall),
 		     "%s: wall %g s, tasks %g s, busy %g", tag, wall, task, busy);
+	/* the run's span (meta.json wall_s, from pb_run_mark_start) holds
+	 * the pass: its start is taken before the stream is read, although
+	 * the folder is created after it */
+	double run_wall = json_real_value(json_object_get(m, "wall_s"));
+	PB_CHECK_MSG(run_wall >= wall, "%s: meta.json wall_s %g s < the pass's %g s", tag, run_wall,
+		     wall);
 	json_decref(m);
 }
 
