@@ -823,14 +823,14 @@ static __attribute__((noinline)) int access_one(struct pb_vm *vm, struct vm_thre
  * below) serves stage 1 and the access: each reference's key, hash and
  * walk are computed once.
  */
-#define PREFETCH_D	     8u
+#define PREFETCH_D	     4u
 #define PREFETCH_MIN_PAGES   16384u
 #define PREFETCH_MIN_FRAMES  4096u
 #define PREFETCH_MIN_VICTIMS 2560u
 /* What stage 0 found of a reference, for stage 1 and the access itself: a
  * ring of PF_RING slots (PREFETCH_D + 1 in use), so each reference's key,
  * hash and walks are computed once. */
-#define PF_RING 16u
+#define PF_RING 8u
 _Static_assert(PF_RING > PREFETCH_D && !(PF_RING & (PF_RING - 1)), "the ring holds the pipeline");
 struct pf_ref {
 	uint64_t *pte;	/* the PTE's word (vm_pt_prefetch_leaf; the fault maps
