@@ -47,6 +47,21 @@ struct pb_csv {
 	struct pb_sb row;
 };
 
+/* What a run records of its start: when (wall clock and monotonic), the
+ * load average, the cache-line round trip between CPUs.  Taken by
+ * pb_run_mark_start before the command's work, or else by pb_run_create;
+ * one command's main thread uses it (see results.h). */
+struct run_start {
+	time_t t;
+	uint64_t ns;
+	double load[3];
+	int have_load;
+	/* the round trip over the CPUs the process could run on then (the
+	 * end measures them again, whatever the threads pinned meanwhile) */
+	struct pb_c2c_set c2c_set;
+	struct pb_c2c c2c;
+};
+
 struct pb_run {
 	char dir[4096];
 	char id[16];
@@ -55,10 +70,7 @@ struct pb_run {
 	char **argv;
 	int argc;
 	int dir_slot;
-	char started[32];
-	uint64_t start_ns; /* CLOCK_MONOTONIC at the start (meta.json wall_s) */
-	double load_before[3];
-	int have_load_before;
+	struct run_start start;
 	struct pb_csv csv[PB_MAX_CSV];
 	unsigned ncsv;
 	json_t *config, *na, *inputs, *experiments, *errors;
@@ -66,11 +78,6 @@ struct pb_run {
 	char *interrupted_by;
 	int err; /* first write error, -errno */
 	char err_what[4400];
-	/* the cache-line round trip between CPUs at the start (c2c.c), over
-	 * the CPUs the process could run on then (the end measures them
-	 * again, whatever the threads pinned meanwhile) */
-	struct pb_c2c_set c2c_set;
-	struct pb_c2c c2c_start;
 };
 
 /* ---- string buffer ---- */
@@ -222,18 +229,6 @@ static void default_signals(void)
 		pb_signals_install(0);
 }
 
-/* What a run records of its start: when (wall clock and monotonic), the
- * load average, the cache-line round trip between CPUs.  Taken by
- * pb_run_mark_start before the command's work, or else by pb_run_create;
- * one command's main thread uses it (see results.h). */
-struct run_start {
-	time_t t;
-	uint64_t ns;
-	double load[3];
-	int have_load;
-	struct pb_c2c_set c2c_set;
-	struct pb_c2c c2c;
-};
 static struct run_start marked;
 static int have_marked;
 
@@ -269,16 +264,14 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 		return NULL;
 	}
 	default_signals();
-	struct run_start st;
 	if (have_marked) { /* taken before the command's work */
-		st = marked;
+		r->start = marked;
 		have_marked = 0;
 	} else {
-		start_take(&st);
+		start_take(&r->start);
 	}
 	char stamp[32];
-	utc_stamp(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", st.t);
-	utc_stamp(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", st.t);
+	utc_stamp(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", r->start.t);
 	pb_meta_host(r->host, sizeof(r->host));
 	for (int attempt = 0;; attempt++) {
 		uint32_t id;
@@ -298,11 +291,6 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 	r->dir_slot = pb_cleanup_add(r->dir);
 	r->argc = argc;
 	r->argv = argv;
-	r->start_ns = st.ns;
-	r->have_load_before = st.have_load;
-	memcpy(r->load_before, st.load, sizeof(r->load_before));
-	r->c2c_set = st.c2c_set;
-	r->c2c_start = st.c2c;
 	r->config = json_object();
 	r->na = json_object();
 	r->inputs = json_array();
@@ -582,9 +570,10 @@ static json_t *loadavg_json(const double *v)
 
 static json_t *meta_json(struct pb_run *r)
 {
-	char ended[32];
+	char started[32], ended[32];
+	utc_stamp(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", r->start.t);
 	utc_stamp(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ", time(NULL));
-	double wall_s = (double)(pb_now_ns() - r->start_ns) / 1e9;
+	double wall_s = (double)(pb_now_ns() - r->start.ns) / 1e9;
 	json_t *m = json_object();
 	json_object_set_new(m, "schema_version", json_integer(PB_SCHEMA_VERSION));
 	json_object_set_new(m, "status", json_string(status_names[r->status]));
@@ -598,7 +587,7 @@ static json_t *meta_json(struct pb_run *r)
 	for (int i = 0; i < r->argc; i++)
 		json_array_append_new(argv, pb_json_string_bytes(r->argv[i]));
 	json_object_set_new(m, "command_line", argv);
-	json_object_set_new(m, "started_utc", json_string(r->started));
+	json_object_set_new(m, "started_utc", json_string(started));
 	json_object_set_new(m, "finished_utc", json_string(ended));
 	/* from the start (pb_run_mark_start: before the command's work) */
 	json_object_set_new(m, "wall_s", json_real(wall_s));
@@ -612,7 +601,7 @@ static json_t *meta_json(struct pb_run *r)
 	json_object_set(m, "not_available", r->na);
 	double after[3];
 	json_object_set_new(m, "loadavg_before",
-			    r->have_load_before ? loadavg_json(r->load_before) : json_null());
+			    r->start.have_load ? loadavg_json(r->start.load) : json_null());
 	json_object_set_new(m, "loadavg_after",
 			    getloadavg(after, 3) == 3 ? loadavg_json(after) : json_null());
 	json_object_set_new(m, "counters_setting",
@@ -621,15 +610,15 @@ static json_t *meta_json(struct pb_run *r)
 	json_object_update(m, machine);
 	json_decref(machine);
 	struct pb_c2c end;
-	pb_c2c_measure(&r->c2c_set, &end);
-	json_object_set_new(m, "cpu_round_trip", pb_c2c_run_json(&r->c2c_start, &end));
-	if (pb_c2c_moved(&r->c2c_start, &end, 2.0))
+	pb_c2c_measure(&r->start.c2c_set, &end);
+	json_object_set_new(m, "cpu_round_trip", pb_c2c_run_json(&r->start.c2c, &end));
+	if (pb_c2c_moved(&r->start.c2c, &end, 2.0))
 		fprintf(stderr,
 			"pagebench: note: the cache-line round trip between CPUs went from %.0f ns "
 			"to %.0f ns during this run (on a virtual machine: the host moved its "
 			"vCPUs); its thread-scaling rows may not be comparable with each other "
 			"(meta.json cpu_round_trip)\n",
-			r->c2c_start.median_ns, end.median_ns);
+			r->start.c2c.median_ns, end.median_ns);
 	json_object_set_new(m, "counters", pb_counters_json_obj());
 	return m;
 }
@@ -691,7 +680,7 @@ static void run_remove(struct pb_run *r)
 
 double pb_run_round_trip_ns(const struct pb_run *r)
 {
-	return r->c2c_start.median_ns;
+	return r->start.c2c.median_ns;
 }
 
 int pb_run_finish(struct pb_run *r)
