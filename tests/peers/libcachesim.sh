@@ -230,6 +230,9 @@ for row in csv.reader(open(sys.argv[1])):
         print(row[hdr.index(col)])' "$1" "$2"
 }
 lcsratio() { sed -n 's/.*miss ratio \([0-9.]*\),.*/\1/p' "$1" | tail -1; }
+# cachesim's result line, "... cache size N, R req, miss ratio X, ...": size
+# and ratio, for the Python readers of a multi-size log (sweep, sampled MRC)
+export PB_LCS_RESULT_RE='cache size\s+(\d+),\s+\d+ req, miss ratio ([0-9.]+)'
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# trace: $refs refs, zipf $alpha over $pages pages, seed $seed: $trace"
@@ -291,7 +294,9 @@ spl="" sll=""
 for pp in $sweep_pol; do
 	spl=${spl:+$spl,}${pp%=*} sll=${sll:+$sll,}${pp##*=}
 done
-nsw=$(( $(echo "$sweep_pol" | wc -w) * $(echo "$sweep_frames" | tr ',' '\n' | wc -l) ))
+npol=$(echo "$sweep_pol" | wc -w)
+nsw=$((npol * $(echo "$sweep_frames" | tr ',' '\n' | wc -l)))
+swrow="sweep-$nsw,$npol policies,${sweep_frames//,/+}" # samples.csv: what,policy,frames
 # sweepsum PBLOG LCSLOG CHECK [SAMELOG]: "pagebench-misses,cachesim-mean-
 # ratio" over the pairs (an engine or policy-layer log); CHECK=1: each
 # pair's count against cachesim's ratio as the single runs are; SAMELOG:
@@ -299,7 +304,7 @@ nsw=$(( $(echo "$sweep_pol" | wc -w) * $(echo "$sweep_frames" | tr ',' '\n' | wc
 # MISMATCH lines on stderr, exit 3.
 sweepsum() {
 	python3 - "$1" "$2" "$3" "$sweep_pol" "$sweep_frames" "$refs" "${4:-}" <<'EOF'
-import csv, re, sys
+import csv, os, re, sys
 pbl, lcl, check, pols, frames, refs, same = sys.argv[1:]
 pols = [p.rsplit("=", 1)[0] for p in pols.split()]
 frames = [int(f) for f in frames.split(",")]
@@ -315,7 +320,7 @@ def faults(log):
 pb = faults(pbl)
 ref = faults(same) if same else None
 lc = [(int(m.group(1)), float(m.group(2))) for m in
-      re.finditer(r"cache size\s+(\d+),\s+\d+ req, miss ratio ([0-9.]+)", open(lcl, errors="replace").read())]
+      re.finditer(os.environ["PB_LCS_RESULT_RE"], open(lcl, errors="replace").read())]
 bad = 0
 if len(lc) != len(pols) * len(frames):
     print("MISMATCH sweep: cachesim printed %d results for %d pairs" % (len(lc), len(pols) * len(frames)), file=sys.stderr)
@@ -324,15 +329,16 @@ tot, rsum = 0, 0.0
 for i, p in enumerate(pols):
     for j, f in enumerate(frames):
         size, ratio = lc[i * len(frames) + j]  # cachesim: algorithm-major
-        m = pb.get((p.split(":")[0], f))
+        key = (p.split(":")[0], f)
+        m = pb.get(key)
         if m is None or size != f:
             print("MISMATCH sweep %s at %d frames: no pagebench row or cachesim size %d" % (p, f, size), file=sys.stderr)
             bad = 1
             continue
         tot += m
         rsum += ratio
-        if ref is not None and ref.get((p.split(":")[0], f)) != m:
-            print("MISMATCH sweep %s at %d frames: policy layer %d, engine %s misses" % (p, f, m, ref.get((p.split(":")[0], f))), file=sys.stderr)
+        if ref is not None and ref.get(key) != m:
+            print("MISMATCH sweep %s at %d frames: policy layer %d, engine %s misses" % (p, f, m, ref.get(key)), file=sys.stderr)
             bad = 1
         if check == "1" and abs(m / refs - ratio) > 0.00005 + 1e-12:
             print("MISMATCH sweep %s at %d frames: pagebench %d misses; cachesim miss ratio %s" % (p, f, m, ratio), file=sys.stderr)
@@ -356,10 +362,10 @@ for r in $(seq 1 "${SWEEP_ROUNDS:-3}"); do
 	se=$(sweepsum "$out/swe.log" "$out/swc.log" "$chk") || { rc=$?; [ $rc = 3 ] || exit 1; fails=1; }
 	if [ $polcmd = model ]; then
 		sp=$(sweepsum "$out/swp.log" "$out/swc.log" 0 "$out/swe.log") || { rc=$?; [ $rc = 3 ] || exit 1; fails=1; }
-		echo "$r,sweep-$nsw,$(echo "$sweep_pol" | wc -w) policies,${sweep_frames//,/+},policy,$t,${sp%,*},$((refs * nsw))" >>"$samples"
+		echo "$r,$swrow,policy,$t,${sp%,*},$((refs * nsw))" >>"$samples"
 	fi
-	echo "$r,sweep-$nsw,$(echo "$sweep_pol" | wc -w) policies,${sweep_frames//,/+},engine,$u,${se%,*},$((refs * nsw))" >>"$samples"
-	echo "$r,sweep-$nsw,$(echo "$sweep_pol" | wc -w) policies,${sweep_frames//,/+},cachesim,$v,${se#*,},$((refs * nsw))" >>"$samples"
+	echo "$r,$swrow,engine,$u,${se%,*},$((refs * nsw))" >>"$samples"
+	echo "$r,$swrow,cachesim,$v,${se#*,},$((refs * nsw))" >>"$samples"
 	echo "# sweep round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); samples: $samples"
@@ -391,7 +397,7 @@ if [ -n "${SAMPLE_RATE:-}" ]; then
 		u=$( (cd "$out/cachesim" && timed "$out/sc.log" "$cs" "$strace" oracleGeneralBin "$slc" "$list" \
 			--ignore-obj-size 1 --num-thread "$mrc_threads")) || exit 1
 		python3 - "$out/sm.log" "$out/sc.log" "$spb" "$t" "$u" "$r" <<'EOF' || sfails=$((sfails + 1))
-import csv, re, sys
+import csv, os, re, sys
 pm, cl, pol, t, u, r = sys.argv[1:]
 pb, hdr = {}, None
 for row in csv.reader(open(pm)):
@@ -401,7 +407,7 @@ for row in csv.reader(open(pm)):
         if row[hdr.index("miss_ratio")] != "NA":
             pb[int(row[hdr.index("frames")])] = float(row[hdr.index("miss_ratio")])
 lc = {int(m.group(1)): float(m.group(2)) for m in
-      re.finditer(r"cache size\s+(\d+),\s+\d+ req, miss ratio ([0-9.]+)", open(cl, errors="replace").read())}
+      re.finditer(os.environ["PB_LCS_RESULT_RE"], open(cl, errors="replace").read())}
 both = sorted(set(pb) & set(lc))
 tw, tc, tr = (float(x) for x in t.split(","))
 uw, uc, ur = (float(x) for x in u.split(","))
