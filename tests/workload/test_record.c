@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 	if (system("valgrind --version >/dev/null 2>&1") != 0)
 		PB_SKIP("valgrind is not installed (needed by pagebench trace record)");
 	wl_mkdir();
-	char out[400], bin[400];
+	char out[PATH_MAX], bin[PATH_MAX];
 	snprintf(out, sizeof(out), "%s", wl_path("true.pbt"));
 	snprintf(bin, sizeof(bin), "%s", argv[1]);
 	struct spawn_out *o = malloc(sizeof(*o));
@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	spawn_run(av, NULL, o);
 	PB_CHECK_MSG(o->code == 0, "record exit %d: %s", o->code, o->err);
 	PB_CHECK_MSG(strstr(o->err, "references recorded") != NULL, "stderr: %s", o->err);
-	char spec[500], err[512];
+	char spec[PATH_MAX + 16], err[512];
 	snprintf(spec, sizeof(spec), "trace:path=%s", out);
 	struct pb_trace_stats st;
 	int rc = pb_trace_info(spec, NULL, &st, err, sizeof(err));
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	/* the mappings sidecar: /bin/true's own file among them, and read back
 	 * by the trace reader: fetches from its text and the loader's are file
 	 * reads, its stack and heap are not */
-	char maps[420];
+	char maps[PATH_MAX + 8];
 	snprintf(maps, sizeof(maps), "%s.maps", out);
 	size_t ml = 0;
 	char *mt = pb_slurp(maps, &ml);

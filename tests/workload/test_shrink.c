@@ -47,7 +47,7 @@ static void make_image(void)
 
 static struct pb_workload *open_oracle(const char *path)
 {
-	char spec[600], err[512];
+	char spec[PATH_MAX + 64], err[512];
 	struct pb_workload *w = NULL;
 	snprintf(spec, sizeof(spec), "trace:path=%s,format=oracle", path);
 	PB_CHECK_MSG(pb_workload_open(spec, NULL, &w, err, sizeof(err)) == 0, "%s", err);
@@ -156,7 +156,7 @@ int main(void)
 	/* whole files, on another thread meanwhile */
 	/* a copy: wl_path reuses 4 buffers, and the shrink cases below call it
 	 * while the reader thread still opens this name (it read "tail" once) */
-	static char whole[400];
+	static char whole[PATH_MAX];
 	snprintf(whole, sizeof(whole), "%s", wl_path("whole.oracleGeneral"));
 	whole_path = whole;
 	wl_write(whole_path, image, (size_t)NREC * 24);

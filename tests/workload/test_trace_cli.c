@@ -41,27 +41,14 @@ static void check_one_line(const char *what)
 		     "%s: stderr: %s", what, o->err);
 }
 
-/* files in the test dir whose name contains part (an output, its
- * temporary); min_size: count only files at least that large */
 static int count_sized(const char *part, off_t min_size)
 {
-	DIR *d = opendir(wl_dir);
-	int n = 0;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char p[600];
-		struct stat st;
-		snprintf(p, sizeof(p), "%s/%s", wl_dir, e->d_name);
-		n += strstr(e->d_name, part) != NULL && !lstat(p, &st) && st.st_size >= min_size;
-	}
-	if (d)
-		closedir(d);
-	return n;
+	return wl_entries(part, min_size, 0);
 }
 
 static int count_named(const char *part)
 {
-	return count_sized(part, 0);
+	return wl_entries(part, 0, 0);
 }
 
 static const char lackey_log[] = "==12== Lackey, an example Valgrind tool\n"
@@ -75,7 +62,7 @@ static const char lackey_log[] = "==12== Lackey, an example Valgrind tool\n"
  * and said on stderr (the pbt cannot tell sim later); a clean one: no word */
 static void test_convert_skipped(void)
 {
-	char in[300], out[300];
+	char in[PATH_MAX], out[PATH_MAX];
 	snprintf(in, sizeof(in), "%s", wl_path("garbled.trc"));
 	snprintf(out, sizeof(out), "%s", wl_path("garbled.pbt"));
 	static const char txt[] = "1\n2\n12x34\n3\n";
@@ -98,7 +85,7 @@ static void test_convert_skipped(void)
 
 static void test_outputs(void)
 {
-	char in[300], out[300];
+	char in[PATH_MAX], out[PATH_MAX];
 	snprintf(in, sizeof(in), "%s", wl_path("a.lackey"));
 	wl_write(in, lackey_log, strlen(lackey_log));
 
@@ -114,7 +101,7 @@ static void test_outputs(void)
 	free(c);
 	/* with --force: replaced by a pbt a real reader reads back */
 	PB_CHECK_EQ_U64(run("trace", "convert", "--force", in, out, NULL, NULL), 0);
-	char spec[400], err[512];
+	char spec[PATH_MAX + 16], err[512];
 	snprintf(spec, sizeof(spec), "trace:path=%s", out);
 	PB_CHECK_EQ_U64(wl_readall(spec, NULL, NULL, err, sizeof(err)), 6);
 
@@ -132,7 +119,7 @@ static void test_outputs(void)
 	PB_CHECK(lstat(out, &st) == 0 && S_ISFIFO(st.st_mode));
 
 	/* a symlink: never written through nor replaced */
-	char target[300];
+	char target[PATH_MAX];
 	snprintf(target, sizeof(target), "%s", wl_path("target"));
 	wl_write(target, "keep", 4);
 	snprintf(out, sizeof(out), "%s", wl_path("link.pbt"));
@@ -160,7 +147,7 @@ static void test_outputs(void)
 /* A long convert killed by sig leaves neither OUT nor its temporary. */
 static void test_signal(int sig)
 {
-	char out[300];
+	char out[PATH_MAX];
 	snprintf(out, sizeof(out), "%s", wl_path("long.pbt"));
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -203,14 +190,12 @@ static void test_signal(int sig)
 	PB_CHECK_MSG(done && WIFSIGNALED(status) && WTERMSIG(status) == sig,
 		     "signal %d: done %d status %#x", sig, done, status);
 	PB_CHECK_MSG(count_named("long.pbt") == 0, "signal %d left a temporary or OUT", sig);
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "rm -f '%s'/*long.pbt* '%s'/.*long.pbt*", wl_dir, wl_dir);
-	PB_CHECK(system(cmd) == 0); /* the next signal starts clean even after a failure */
+	wl_entries("long.pbt", 0, 1); /* the next signal starts clean even after a failure */
 }
 
 static void test_limits(void)
 {
-	char f[300], out[300], spec[400], err[512];
+	char f[PATH_MAX], out[PATH_MAX], spec[PATH_MAX + 16], err[512];
 	/* an MSR line of 1 GiB: 262144 pages, above the default maxpages */
 	snprintf(f, sizeof(f), "%s", wl_path("huge.csv"));
 	const char *msr = "128166385295514663,hm,0,Read,0,4096,1\n"
@@ -277,7 +262,7 @@ static void test_limits(void)
 
 static void test_formats_and_io(void)
 {
-	char in[300], out[300];
+	char in[PATH_MAX], out[PATH_MAX];
 	snprintf(in, sizeof(in), "%s", wl_path("a.lackey"));
 	snprintf(out, sizeof(out), "%s", wl_path("wrong.pbt"));
 	/* a lackey log read as text: an error naming the format and the
@@ -288,7 +273,7 @@ static void test_formats_and_io(void)
 	PB_CHECK(access(out, F_OK) != 0);
 	PB_CHECK_EQ_U64(run("trace", "info", "--format", "text", in, NULL, NULL), 2);
 	/* text with some page numbers still reads (LIRS '*' lines skipped) */
-	char t[300];
+	char t[PATH_MAX];
 	snprintf(t, sizeof(t), "%s", wl_path("ok.trc"));
 	wl_write(t, "*\n5\n*\n6\n", 8);
 	PB_CHECK_EQ_U64(run("trace", "info", "--format", "text", t, NULL, NULL), 0);
@@ -296,7 +281,7 @@ static void test_formats_and_io(void)
 	/* input that cannot be used is bad input: exit 2, one line, as sim
 	 * and mrc exit on it (a failure on the way, such as the memory bound
 	 * of test_limits, stays 1); convert writes nothing */
-	char missing[300];
+	char missing[PATH_MAX];
 	snprintf(missing, sizeof(missing), "%s", wl_path("no-such-file"));
 	PB_CHECK_EQ_U64(run("trace", "info", missing, NULL, NULL, NULL, NULL), 2);
 	check_one_line("info: missing input");
@@ -317,7 +302,7 @@ static void test_formats_and_io(void)
 	PB_CHECK_EQ_U64(run("trace", "convert", in, nodir, NULL, NULL, NULL), 2);
 	check_one_line("convert: OUT in a missing folder");
 	/* unreadable (root reads it anyway: checked only when it cannot) */
-	char locked[300];
+	char locked[PATH_MAX];
 	snprintf(locked, sizeof(locked), "%s", wl_path("locked.trc"));
 	wl_write(locked, "1\n2\n", 4);
 	PB_CHECK(chmod(locked, 0) == 0);
@@ -334,7 +319,7 @@ static void test_formats_and_io(void)
 
 static void test_pbt_ifetch(void)
 {
-	char in[300], out[300], spec[400], err[512];
+	char in[PATH_MAX], out[PATH_MAX], spec[PATH_MAX + 16], err[512];
 	snprintf(in, sizeof(in), "%s", wl_path("a.lackey"));
 	snprintf(out, sizeof(out), "%s", wl_path("if.pbt"));
 	PB_CHECK_EQ_U64(run("trace", "convert", in, out, NULL, NULL, NULL), 0);
@@ -361,7 +346,7 @@ static void test_pbt_ifetch(void)
 static void test_fast_level(void)
 {
 	const char *in = "zipf:pages=4096,alpha=0.9,refs=200000,seed=7";
-	char l3[300], f1[300], spec[400], err[512];
+	char l3[PATH_MAX], f1[PATH_MAX], spec[PATH_MAX + 16], err[512];
 	snprintf(l3, sizeof(l3), "%s", wl_path("l3.pbt"));
 	snprintf(f1, sizeof(f1), "%s", wl_path("f1.pbt"));
 	PB_CHECK_EQ_U64(run("trace", "convert", (char *)in, l3, NULL, NULL, NULL), 0);
@@ -427,7 +412,7 @@ static int first_literals_type(const unsigned char *f, size_t n)
 static void test_literals(void)
 {
 	const char *in = "zipf:pages=4096,alpha=0.9,write=0.3,refs=200000,seed=7";
-	char raw[300], huf[300], spec[400], err[512];
+	char raw[PATH_MAX], huf[PATH_MAX], spec[PATH_MAX + 16], err[512];
 	snprintf(raw, sizeof(raw), "%s", wl_path("raw.pbt"));
 	snprintf(huf, sizeof(huf), "%s", wl_path("huf.pbt"));
 	PB_CHECK_EQ_U64(run("trace", "convert", (char *)in, raw, NULL, NULL, NULL), 0);

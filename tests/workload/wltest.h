@@ -8,14 +8,19 @@
 #define PAGEBENCH_TESTS_WLTEST_H
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pagebench/config.h"
 #include "pagebench/workload.h"
+#include "pbtest.h"
 
 #if PB_HAVE_ZSTD
 #include <zstd.h>
@@ -27,33 +32,58 @@
 #include <lzma.h>
 #endif
 
-static char wl_dir[256];
+/* The test's folder: under $TMPDIR (else /tmp), any length a path may
+ * have, removed without a shell (a quote in TMPDIR is a character). */
+static char wl_dir[PATH_MAX];
 
 static inline void wl_mkdir(void)
 {
-	const char *t = getenv("TMPDIR");
-	snprintf(wl_dir, sizeof(wl_dir), "%s/pbwlXXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(wl_dir)) {
-		perror("mkdtemp");
+	if (!pbt_tmpdir(wl_dir, sizeof(wl_dir), "wl")) {
+		fprintf(stderr, "cannot make a folder under TMPDIR (%s): %s\n", getenv("TMPDIR"),
+			strerror(errno));
 		exit(1);
 	}
 }
 
 static inline void wl_rmdir(void)
 {
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", wl_dir);
-	if (system(cmd))
+	if (pbt_rmtree(wl_dir))
 		fprintf(stderr, "cleanup of %s failed\n", wl_dir);
 }
 
+/* name in the test's folder (four at a time stay valid) */
 static inline const char *wl_path(const char *name)
 {
-	static char p[4][400];
+	static char p[4][PATH_MAX];
 	static int i;
 	i = (i + 1) & 3;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", wl_dir, name);
+	if ((size_t)snprintf(p[i], sizeof(p[i]), "%s/%s", wl_dir, name) >= sizeof(p[i])) {
+		fprintf(stderr, "path too long: %s/%s\n", wl_dir, name);
+		exit(1);
+	}
 	return p[i];
+}
+
+/* Entries of the test's folder whose name contains part (an output, its
+ * temporary) and that are at least min_size bytes; with unlink, those are
+ * removed (and counted). */
+static inline int wl_entries(const char *part, off_t min_size, int unlink_them)
+{
+	DIR *d = opendir(wl_dir);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		if (!strstr(e->d_name, part) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || st.st_size < min_size)
+			continue;
+		n++;
+		if (unlink_them)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static inline void wl_write(const char *path, const void *data, size_t n)
