@@ -870,6 +870,10 @@ struct feed {
 	pb_vm_keys_fn hook;
 	void *hook_ctx;
 	int hook_rc, hook_done;
+	uint64_t *bytes;	     /* per job: its estimate (job_bytes) */
+	uint64_t budget;	     /* a wave's jobs, by their estimates */
+	uint64_t *page_limit;	     /* per stream: its pages counted past this
+				      * stop the pass (blind engines; 0: none) */
 	uint64_t *cost;		     /* per task: ns of its last run */
 	int failed;		     /* a stream's error: stop feeding (atomic) */
 	struct pb_vm_feed_stats fst; /* the passes so far */
@@ -923,6 +927,11 @@ static void read_task(struct feed *f, size_t s, uint64_t k, unsigned buf)
 			snprintf(fs->err, sizeof(fs->err), "%s", pb_workload_error(fs->w));
 		} else {
 			fs->rc = batch_accesses(f, fs, a, m, buf, n);
+		}
+		if (!fs->rc && f->page_limit[s] && pb_keyset_count(&fs->pages) > f->page_limit[s]) {
+			fs->rc = -E2BIG; /* feed_waves counts the pages, then runs the wave again */
+			snprintf(fs->err, sizeof(fs->err),
+				 "the wave's engines outgrow the memory budget");
 		}
 		if (fs->rc)
 			break;
@@ -1135,6 +1144,8 @@ static void feed_free(struct feed *f)
 	free(f->done);
 	free(f->running);
 	free(f->cost);
+	free(f->bytes);
+	free(f->page_limit);
 	pthread_mutex_destroy(&f->mu);
 	pthread_cond_destroy(&f->cv);
 	free(f->active);
@@ -1155,6 +1166,8 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 	fs->nread = 0;
 	fs->busy[0] = fs->busy[1] = fs->consumers = 0;
 	fs->ended = 0;
+	fs->rc = fs->pages_rc = 0; /* a pass stopped by the blind bound runs again */
+	fs->err[0] = 0;
 	fs->count_pages = !distinct;
 	size_t kb = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH;
 	for (int b = 0; b < 2 && !rc; b++) {
@@ -1181,6 +1194,7 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 {
 	int rc = 0;
 	f->prog_s = SIZE_MAX;
+	pb_atomic_store(&f->failed, 0, PB_RELAXED); /* the team's start orders it */
 	for (size_t s = 0; s < f->ns && !rc; s++)
 		if (f->active[s]) {
 			rc = feed_stream_open(f, spec, &streams[s], s, err, errlen);
@@ -1288,10 +1302,41 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
  * instead of holding every engine; policy-only jobs are smaller.  A wave
  * takes whole streams while they fit, and at most WAVE_STREAMS of them
  * (two batches each).
+ *
+ * A wave also holds no more memory than half of mem_budget() by the jobs'
+ * estimates (job_bytes; the other half is for the streams' batches, next
+ * uses and the rest), and at least one job: 64 engines over a trace of
+ * 10^7 pages would hold about 30 GiB, 1024 policies of 10^6 frames about
+ * 150 GiB, and met the OOM killer, which lost every row of the sweep.
  */
 #define WAVE_ENGINES  64
 #define WAVE_POLICIES 1024
 #define WAVE_STREAMS  8
+
+/*
+ * What a job holds while its wave runs, an estimate from above (bytes).
+ * Peak RSS over a 2M-reference zipf trace of 100k pages (session 23):
+ * the policy layer 71-146 B a frame (CAR; LRU 74, ARC 143: nodes of 32 B,
+ * a key map of 4 slots a node, ghost lists), at most as many keys as the
+ * stream has pages; an engine 88 B a frame (its policy's included) and
+ * 47 B a distinct page (page objects, index, tables; zipf over 10^6 pages),
+ * and 4 MiB of its own (TLBs, cache models).  A page not known yet (a
+ * stream counted by this pass): a blind engine's first page table.
+ */
+#define JOB_KEY_BYTES	 192u
+#define JOB_FRAME_BYTES	 128u
+#define JOB_PAGE_BYTES	 96u
+#define JOB_ENGINE_BYTES (4u << 20)
+#define JOB_BLIND_PAGES	 (1u << 16)
+static uint64_t job_bytes(const struct pb_vm_sweep_job *j, uint64_t distinct)
+{
+	uint64_t keys = distinct && distinct < j->frames ? distinct : j->frames;
+	uint64_t b = (64u << 10) + JOB_KEY_BYTES * keys;
+	if (!j->policy_only)
+		b += JOB_ENGINE_BYTES + JOB_FRAME_BYTES * j->frames +
+		     JOB_PAGE_BYTES * (distinct ? distinct : JOB_BLIND_PAGES);
+	return b;
+}
 
 /* Test knob: PAGEBENCH_TEST_INTERRUPT=N raises SIGINT before the sweep's
  * wave N + 1 (test_interrupt: what a signal between waves keeps, and
@@ -1317,24 +1362,94 @@ static int test_interrupt(unsigned wave, char *err, size_t errlen)
 }
 
 /* The end of the wave that starts at ord[lo]: whole streams while they
- * fit, a stream with more jobs than cap alone, cut; its streams marked in
- * active (if not NULL). */
+ * fit (at most cap jobs, f->budget bytes by f->bytes), a stream that does
+ * not fit alone, cut (at least one job); its streams marked in active (if
+ * not NULL). */
 static size_t wave_end(const struct feed *f, const size_t *ord, size_t nord, size_t lo, size_t cap,
 		       uint8_t *active)
 {
 	size_t hi = lo, nstr = 0;
+	uint64_t used = 0;
 	while (hi < nord && hi - lo < cap) {
 		size_t s = f->job_stream[ord[hi]], end = hi;
-		while (end < nord && f->job_stream[ord[end]] == s)
-			end++;
-		if (hi > lo && (end - lo > cap || nstr == WAVE_STREAMS))
+		uint64_t sb = 0;
+		for (; end < nord && f->job_stream[ord[end]] == s; end++)
+			sb += f->bytes[ord[end]];
+		int whole = end - lo <= cap && used + sb <= f->budget;
+		if (hi > lo && (!whole || nstr == WAVE_STREAMS))
 			break;
 		if (active)
 			active[s] = 1;
 		nstr++;
-		hi = end - lo > cap ? lo + cap : end;
+		if (whole) {
+			used += sb;
+			hi = end;
+			continue;
+		}
+		do /* the first stream alone: what fits of it */
+			used += f->bytes[ord[hi++]];
+		while (hi < end && hi - lo < cap && used + f->bytes[ord[hi]] <= f->budget);
+		break;
 	}
 	return hi;
+}
+
+/* The jobs ord[0..nord) in waves of at most cap, one feed pass each. */
+static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap, const char *spec,
+		      struct pb_vm_loaded *streams, unsigned workers, char *err, size_t errlen);
+
+/*
+ * The blind engines' bound (feed.page_limit): a wave's engines on streams
+ * whose pages no pass has counted were estimated with JOB_BLIND_PAGES
+ * each, but grow with the stream's pages.  Each such stream's count may
+ * reach what the wave's room left shares among them; past it the pass
+ * stops (-E2BIG), and feed_waves counts those streams' pages and runs the
+ * wave's jobs again in waves sized by them.  One blind engine in the wave:
+ * no bound (alone, it would run all the same).
+ */
+static void wave_page_limits(struct feed *f, const size_t *w, size_t n,
+			     const struct pb_vm_loaded *streams)
+{
+	uint64_t used = 0, blind = 0;
+	for (size_t k = 0; k < n; k++) {
+		used += f->bytes[w[k]];
+		blind += !f->jobs[w[k]].policy_only && !streams[f->job_stream[w[k]]].s.distinct;
+	}
+	uint64_t room = f->budget > used ? f->budget - used : 0;
+	uint64_t lim = blind > 1 ? JOB_BLIND_PAGES + room / (blind * JOB_PAGE_BYTES) : 0;
+	memset(f->page_limit, 0, f->ns * sizeof(*f->page_limit));
+	for (size_t k = 0; k < n; k++)
+		if (!f->jobs[w[k]].policy_only && !streams[f->job_stream[w[k]]].s.distinct)
+			f->page_limit[f->job_stream[w[k]]] = lim;
+}
+
+/* A pass stopped by the blind bound: the wave's streams' pages counted
+ * (a pass before, pb_vm_stream_prepass), its jobs and the later ones run
+ * again from the start, in waves sized by those counts. */
+static int feed_recount(struct feed *f, const size_t *ord, size_t nord, size_t lo, size_t cap,
+			const char *spec, struct pb_vm_loaded *streams, unsigned workers, char *err,
+			size_t errlen)
+{
+	int rc = 0;
+	pb_progress_end();
+	pb_progress_begin("pages: references", 0);
+	for (size_t s = 0; s < f->ns && !rc; s++)
+		if (f->page_limit[s] && !streams[s].s.distinct) {
+			free(streams[s].regions); /* opened again: the same regions */
+			rc = pb_vm_stream_prepass(spec, streams[s].seed, 0, &streams[s], err,
+						  errlen);
+		}
+	pb_progress_end();
+	pb_progress_begin("sim: references", 0);
+	if (rc)
+		return rc;
+	for (size_t k = lo; k < nord; k++) {
+		size_t j = ord[k];
+		f->opened[j] = f->closed[j] = f->blind[j] = 0;
+		f->jobs[j].rc = 0;
+	}
+	f->fst.recounts++;
+	return feed_waves(f, ord + lo, nord - lo, cap, spec, streams, workers, err, errlen);
 }
 
 /* The jobs ord[0..nord) in waves of at most cap, one feed pass each. */
@@ -1342,6 +1457,10 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
 		      struct pb_vm_loaded *streams, unsigned workers, char *err, size_t errlen)
 {
 	int rc = 0;
+	/* the jobs' estimates: with the pages of the streams counted so far */
+	for (size_t k = 0; k < nord; k++)
+		f->bytes[ord[k]] =
+		    job_bytes(&f->jobs[ord[k]], streams[f->job_stream[ord[k]]].s.distinct);
 	size_t nwaves = 0; /* each a share of the progress line's fraction */
 	for (size_t lo = 0; lo < nord; nwaves++)
 		lo = wave_end(f, ord, nord, lo, cap, NULL);
@@ -1355,7 +1474,16 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
 		f->nwave = hi - lo;
 		f->prog_base = (double)wave / (double)nwaves;
 		f->prog_share = 1.0 / (double)nwaves;
+		uint64_t wb = 0;
+		for (size_t k = lo; k < hi; k++)
+			wb += f->bytes[ord[k]];
+		if (wb > f->fst.wave_bytes)
+			f->fst.wave_bytes = wb;
+		wave_page_limits(f, ord + lo, hi - lo, streams);
 		rc = feed_pass(f, spec, streams, workers, err, errlen);
+		if (rc == -E2BIG)
+			return feed_recount(f, ord, nord, lo, cap, spec, streams, workers, err,
+					    errlen);
 		if (rc == -EINTR) /* this wave's jobs and the later ones did not run */
 			for (size_t k = lo; k < nord; k++)
 				job_interrupted(f->sw, ord[k]);
@@ -1398,9 +1526,13 @@ int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 	f.done = calloc(njobs + 1, sizeof(*f.done));
 	f.running = calloc(njobs + 1 + nstreams, 1);
 	f.cost = calloc(njobs + 1 + nstreams, sizeof(*f.cost));
+	f.bytes = calloc(njobs + 1, sizeof(*f.bytes));
+	f.page_limit = calloc(nstreams ? nstreams : 1, sizeof(*f.page_limit));
 	if (!ord || !f.st || !f.active || !f.job_stream || !f.opened || !f.closed || !f.blind ||
-	    !f.done || !f.running || !f.cost)
+	    !f.done || !f.running || !f.cost || !f.bytes || !f.page_limit)
 		rc = -ENOMEM;
+	f.budget = mem_budget() / 2;
+	f.fst.budget_bytes = f.budget;
 	size_t cap = WAVE_POLICIES;
 	f.keys_only = 1;
 	for (size_t j = 0; !rc && j < njobs; j++) {
@@ -1762,9 +1894,11 @@ void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst)
 	if (!fst->passes)
 		return;
 	double busy = fst->wall_s > 0 ? fst->task_s / (fst->threads * fst->wall_s) : 0;
-	pb_run_config_set(run, "sweep_feed",
-			  json_pack("{s:I, s:I, s:b, s:f, s:f, s:f}", "passes",
-				    (json_int_t)fst->passes, "threads", (json_int_t)fst->threads,
-				    "reader", fst->reader, "wall_s", fst->wall_s, "task_s",
-				    fst->task_s, "busy", busy));
+	pb_run_config_set(
+	    run, "sweep_feed",
+	    json_pack("{s:I, s:I, s:b, s:f, s:f, s:f, s:I, s:I, s:I}", "passes",
+		      (json_int_t)fst->passes, "threads", (json_int_t)fst->threads, "reader",
+		      fst->reader, "wall_s", fst->wall_s, "task_s", fst->task_s, "busy", busy,
+		      "wave_budget_bytes", (json_int_t)fst->budget_bytes, "wave_bytes_estimate",
+		      (json_int_t)fst->wave_bytes, "recounts", (json_int_t)fst->recounts));
 }

@@ -22,6 +22,9 @@
  *    threads (a reader thread beside one worker; no more than the pass's
  *    configurations and a reader: one configuration runs beside a reader
  *    whatever --workers says), its busy share in (0, 1];
+ *  - waves within a memory budget (PAGEBENCH_MEM_LIMIT): engines that
+ *    outgrow it blind stop the pass, their pages are counted and they run
+ *    again in smaller waves; the counts stay the one-wave run's;
  *  - config.trace's hash is the file's FNV-1a, computed here, for a trace
  *    opened once per pass (computed once, on a thread beside the replay).
  */
@@ -46,18 +49,38 @@ static char dir[512];
 static char *envv[] = {"PAGEBENCH_COUNTERS=none", "LSAN_OPTIONS=detect_leaks=0", NULL};
 static struct spawn_out out;
 
-/* Run pagebench ARGS... --results dir/tag; exit code; stderr in out. */
-static int run(const char *tag, ...)
+/* Run pagebench ARGS... --results dir/tag with environment env; exit
+ * code; stderr in out. */
+static int run_env(char *const *env, const char *tag, va_list ap)
 {
 	char root[700];
 	snprintf(root, sizeof(root), "%s/%s", dir, tag);
 	const char *tail[] = {"--results", root, NULL};
-	va_list ap;
-	va_start(ap, tag);
-	spawn_runv(bin, envv, &out, ap, tail);
-	va_end(ap);
+	spawn_runv(bin, env, &out, ap, tail);
 	PB_CHECK_MSG(!strstr(out.err, "ThreadSanitizer"), "%s: %s", tag, out.err);
 	return out.code;
+}
+
+static int run(const char *tag, ...)
+{
+	va_list ap;
+	va_start(ap, tag);
+	int c = run_env(envv, tag, ap);
+	va_end(ap);
+	return c;
+}
+
+/* run with PAGEBENCH_MEM_LIMIT=limit */
+static int run_limit(const char *limit, const char *tag, ...)
+{
+	char lim[64];
+	snprintf(lim, sizeof(lim), "PAGEBENCH_MEM_LIMIT=%s", limit);
+	char *env[] = {envv[0], envv[1], lim, NULL};
+	va_list ap;
+	va_start(ap, tag);
+	int c = run_env(env, tag, ap);
+	va_end(ap);
+	return c;
 }
 
 /* The one FILE of the run under dir/tag, read back; 0 on success. */
@@ -233,6 +256,61 @@ static void two_passes(void)
 		check_feed("waves", 2, 2, 0);
 }
 
+/* config.sweep_feed's integer field of the run under dir/tag (-1: none) */
+static long long feed_int(const char *tag, const char *field)
+{
+	json_t *m = meta_of(tag);
+	json_t *v =
+	    json_object_get(json_object_get(json_object_get(m, "config"), "sweep_feed"), field);
+	long long r = json_is_integer(v) ? json_integer_value(v) : -1;
+	json_decref(m);
+	return r;
+}
+
+/*
+ * Waves within the memory budget (vm_drive.c, job_bytes; PAGEBENCH_MEM_LIMIT
+ * stands in for a small machine): the engines opened blind on a stream of
+ * about 110k pages outgrow what a 64 MiB limit leaves them, so the first
+ * pass stops, the pages are counted, and the six engines run again two at
+ * a time (one recount, more passes); the policy model's twelve policies
+ * fit eight a wave.  Every count is the one-wave run's, each wave's
+ * estimate within the budget.
+ */
+static void memory_waves(void)
+{
+	const char *wl = "zipf:pages=150000,alpha=0.1,refs=200000";
+	int c0 = run("mw0", "sim", "--workload", wl, "--policy", "lru,fifo", "--frames",
+		     "100,200,400", "--reps", "1", "--workers", "2", NULL);
+	PB_CHECK_MSG(c0 == 0, "one wave: exit %d: %s", c0, out.err);
+	int c1 = run_limit("64M", "mw1", "sim", "--workload", wl, "--policy", "lru,fifo",
+			   "--frames", "100,200,400", "--reps", "1", "--workers", "2", NULL);
+	PB_CHECK_MSG(c1 == 0, "64 MiB: exit %d: %s", c1, out.err);
+	if (!c0 && !c1) {
+		same_runs("64 MiB waves / one wave", "mw0", "mw1", "sim.csv", 6);
+		PB_CHECK_EQ_U64(feed_int("mw0", "passes"), 1);
+		PB_CHECK_EQ_U64(feed_int("mw0", "recounts"), 0);
+		PB_CHECK_EQ_U64(feed_int("mw1", "recounts"), 1);
+		PB_CHECK_MSG(feed_int("mw1", "passes") >= 3, "passes %lld",
+			     feed_int("mw1", "passes"));
+		PB_CHECK_EQ_U64(feed_int("mw1", "wave_budget_bytes"), 32u << 20);
+		PB_CHECK_MSG(feed_int("mw1", "wave_bytes_estimate") <= (32ll << 20),
+			     "a wave's estimate %lld", feed_int("mw1", "wave_bytes_estimate"));
+	}
+	const char *frames = "1000,1100,1200,1300,1400,1500";
+	int p0 = run("mp0", "sim", "--model", "policy", "--workload", wl, "--policy", "lru,arc",
+		     "--frames", frames, "--reps", "1", "--workers", "2", NULL);
+	PB_CHECK_MSG(p0 == 0, "policy model, one wave: exit %d: %s", p0, out.err);
+	int p1 = run_limit("6M", "mp1", "sim", "--model", "policy", "--workload", wl, "--policy",
+			   "lru,arc", "--frames", frames, "--reps", "1", "--workers", "2", NULL);
+	PB_CHECK_MSG(p1 == 0, "policy model, 6 MiB: exit %d: %s", p1, out.err);
+	if (!p0 && !p1) {
+		same_runs("policy model, 6 MiB waves / one wave", "mp0", "mp1", "sim.csv", 12);
+		PB_CHECK_EQ_U64(feed_int("mp0", "passes"), 1);
+		PB_CHECK_EQ_U64(feed_int("mp1", "passes"), 2);
+		PB_CHECK_EQ_U64(feed_int("mp1", "recounts"), 0);
+	}
+}
+
 /*
  * A pass starts no more threads than its consumers and a reader: one
  * configuration on 4 workers runs as one worker beside its reader (the
@@ -359,6 +437,7 @@ int main(int argc, char **argv)
 	mrc_hook();
 	two_passes();
 	worker_cap();
+	memory_waves();
 	trace_identity();
 	cut_short();
 	if (pbt_rmtree(dir))
