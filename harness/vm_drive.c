@@ -1430,17 +1430,19 @@ static int feed_recount(struct feed *f, const size_t *ord, size_t nord, size_t l
 			const char *spec, struct pb_vm_loaded *streams, unsigned workers, char *err,
 			size_t errlen)
 {
-	int rc = 0;
-	pb_progress_end();
-	pb_progress_begin("pages: references", 0);
+	int rc = 0; /* its references go on the caller's progress line */
 	for (size_t s = 0; s < f->ns && !rc; s++)
 		if (f->page_limit[s] && !streams[s].s.distinct) {
 			free(streams[s].regions); /* opened again: the same regions */
 			rc = pb_vm_stream_prepass(spec, streams[s].seed, 0, &streams[s], err,
 						  errlen);
 		}
-	pb_progress_end();
-	pb_progress_begin("sim: references", 0);
+	if (rc && pb_signal_pending()) { /* as a signal in a pass: the waves done stay */
+		for (size_t k = lo; k < nord; k++)
+			job_interrupted(f->sw, ord[k]);
+		snprintf(err, errlen, "interrupted by a signal");
+		return -EINTR;
+	}
 	if (rc)
 		return rc;
 	for (size_t k = lo; k < nord; k++) {
