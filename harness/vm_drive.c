@@ -1373,9 +1373,11 @@ static size_t wave_end(const struct feed *f, const size_t *ord, size_t nord, siz
 	while (hi < nord && hi - lo < cap) {
 		size_t s = f->job_stream[ord[hi]], end = hi;
 		uint64_t sb = 0;
-		for (; end < nord && f->job_stream[ord[end]] == s; end++)
+		int whole = 1; /* the scan stops where the stream cannot fit whole */
+		for (; whole && end < nord && f->job_stream[ord[end]] == s; end++) {
 			sb += f->bytes[ord[end]];
-		int whole = end - lo <= cap && used + sb <= f->budget;
+			whole = end + 1 - lo <= cap && used + sb <= f->budget;
+		}
 		if (hi > lo && (!whole || nstr == WAVE_STREAMS))
 			break;
 		if (active)
@@ -1459,14 +1461,16 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
 		      struct pb_vm_loaded *streams, unsigned workers, char *err, size_t errlen)
 {
 	int rc = 0;
-	/* the jobs' estimates: with the pages of the streams counted so far */
-	for (size_t k = 0; k < nord; k++)
-		f->bytes[ord[k]] =
-		    job_bytes(&f->jobs[ord[k]], streams[f->job_stream[ord[k]]].s.distinct);
 	size_t nwaves = 0; /* each a share of the progress line's fraction */
-	for (size_t lo = 0; lo < nord; nwaves++)
-		lo = wave_end(f, ord, nord, lo, cap, NULL);
 	for (size_t lo = 0, wave = 0; lo < nord && !rc; wave++) {
+		/* the jobs' estimates with the pages counted so far (a pass
+		 * counts its streams': the later waves are sized by them) */
+		for (size_t k = lo; k < nord; k++)
+			f->bytes[ord[k]] =
+			    job_bytes(&f->jobs[ord[k]], streams[f->job_stream[ord[k]]].s.distinct);
+		nwaves = wave;
+		for (size_t l = lo; l < nord; nwaves++)
+			l = wave_end(f, ord, nord, l, cap, NULL);
 		rc = test_interrupt((unsigned)wave, err, errlen);
 		if (rc)
 			break;
