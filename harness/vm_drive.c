@@ -1396,7 +1396,6 @@ static size_t wave_end(const struct feed *f, const size_t *ord, size_t nord, siz
 	return hi;
 }
 
-/* The jobs ord[0..nord) in waves of at most cap, one feed pass each. */
 static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap, const char *spec,
 		      struct pb_vm_loaded *streams, unsigned workers, char *err, size_t errlen);
 

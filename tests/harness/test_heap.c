@@ -24,7 +24,7 @@
 #endif
 #endif
 
-#if PB_HAVE_JEMALLOC
+#if PB_HAVE_JEMALLOC && !defined(SANITIZED)
 #include <jemalloc/jemalloc.h>
 
 static size_t allocated(void)
