@@ -98,7 +98,7 @@ static void check_fraction(void)
 	for (size_t i = 0; i < n; i++)
 		v[i] = (i * 2654435761u) % 50000;
 	wl_write(wl_path("t.u64"), v, n * sizeof(*v));
-	char spec[PATH_MAX + 32];
+	char spec[PATH_MAX + 64];
 	snprintf(spec, sizeof(spec), "trace:path=%s,format=u64", wl_path("t.u64"));
 	f = read_frac(spec, n / 2, &got);
 	PB_CHECK_MSG(got == (long)n / 2 && f > 0.45 && f < 0.65, "u64 half: %ld refs, %f", got, f);

@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	spawn_run(av, NULL, o);
 	PB_CHECK_MSG(o->code == 0, "record exit %d: %s", o->code, o->err);
 	PB_CHECK_MSG(strstr(o->err, "references recorded") != NULL, "stderr: %s", o->err);
-	char spec[PATH_MAX + 16], err[512];
+	char spec[PATH_MAX + 64], err[512];
 	snprintf(spec, sizeof(spec), "trace:path=%s", out);
 	struct pb_trace_stats st;
 	int rc = pb_trace_info(spec, NULL, &st, err, sizeof(err));
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	/* the mappings sidecar: /bin/true's own file among them, and read back
 	 * by the trace reader: fetches from its text and the loader's are file
 	 * reads, its stack and heap are not */
-	char maps[PATH_MAX + 8];
+	char maps[PATH_MAX + 64];
 	snprintf(maps, sizeof(maps), "%s.maps", out);
 	size_t ml = 0;
 	char *mt = pb_slurp(maps, &ml);

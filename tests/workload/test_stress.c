@@ -61,7 +61,7 @@ int main(void)
 	wl_mkdir();
 	char err[512];
 	uint64_t nw;
-	static char s[4][PATH_MAX + 16];
+	static char s[4][PATH_MAX + 64];
 	snprintf(s[0], sizeof(s[0]), "zipf:pages=5000,refs=200000,write=0.2,procs=2,lib=10,seed=3");
 	PB_CHECK(pb_trace_convert(s[0], wl_path("z.pbt"), 1, PB_OUT_FORCE, &nw, err, sizeof(err)) ==
 		 0);

@@ -101,7 +101,7 @@ static void test_outputs(void)
 	free(c);
 	/* with --force: replaced by a pbt a real reader reads back */
 	PB_CHECK_EQ_U64(run("trace", "convert", "--force", in, out, NULL, NULL), 0);
-	char spec[PATH_MAX + 16], err[512];
+	char spec[PATH_MAX + 64], err[512];
 	snprintf(spec, sizeof(spec), "trace:path=%s", out);
 	PB_CHECK_EQ_U64(wl_readall(spec, NULL, NULL, err, sizeof(err)), 6);
 
@@ -195,7 +195,7 @@ static void test_signal(int sig)
 
 static void test_limits(void)
 {
-	char f[PATH_MAX], out[PATH_MAX], spec[PATH_MAX + 16], err[512];
+	char f[PATH_MAX], out[PATH_MAX], spec[PATH_MAX + 64], err[512];
 	/* an MSR line of 1 GiB: 262144 pages, above the default maxpages */
 	snprintf(f, sizeof(f), "%s", wl_path("huge.csv"));
 	const char *msr = "128166385295514663,hm,0,Read,0,4096,1\n"
@@ -319,7 +319,7 @@ static void test_formats_and_io(void)
 
 static void test_pbt_ifetch(void)
 {
-	char in[PATH_MAX], out[PATH_MAX], spec[PATH_MAX + 16], err[512];
+	char in[PATH_MAX], out[PATH_MAX], spec[PATH_MAX + 64], err[512];
 	snprintf(in, sizeof(in), "%s", wl_path("a.lackey"));
 	snprintf(out, sizeof(out), "%s", wl_path("if.pbt"));
 	PB_CHECK_EQ_U64(run("trace", "convert", in, out, NULL, NULL, NULL), 0);
@@ -346,7 +346,7 @@ static void test_pbt_ifetch(void)
 static void test_fast_level(void)
 {
 	const char *in = "zipf:pages=4096,alpha=0.9,refs=200000,seed=7";
-	char l3[PATH_MAX], f1[PATH_MAX], spec[PATH_MAX + 16], err[512];
+	char l3[PATH_MAX], f1[PATH_MAX], spec[PATH_MAX + 64], err[512];
 	snprintf(l3, sizeof(l3), "%s", wl_path("l3.pbt"));
 	snprintf(f1, sizeof(f1), "%s", wl_path("f1.pbt"));
 	PB_CHECK_EQ_U64(run("trace", "convert", (char *)in, l3, NULL, NULL, NULL), 0);
@@ -412,7 +412,7 @@ static int first_literals_type(const unsigned char *f, size_t n)
 static void test_literals(void)
 {
 	const char *in = "zipf:pages=4096,alpha=0.9,write=0.3,refs=200000,seed=7";
-	char raw[PATH_MAX], huf[PATH_MAX], spec[PATH_MAX + 16], err[512];
+	char raw[PATH_MAX], huf[PATH_MAX], spec[PATH_MAX + 64], err[512];
 	snprintf(raw, sizeof(raw), "%s", wl_path("raw.pbt"));
 	snprintf(huf, sizeof(huf), "%s", wl_path("huf.pbt"));
 	PB_CHECK_EQ_U64(run("trace", "convert", (char *)in, raw, NULL, NULL, NULL), 0);

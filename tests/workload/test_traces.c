@@ -532,7 +532,7 @@ static void test_bad_inputs(void)
 	/* an uncompressed pbt (level 0) reads the same */
 	PB_CHECK(pb_trace_convert(spec(0, "big.lackey", NULL), wl_path("raw.pbt"), 0, PB_OUT_FORCE,
 				  &nw, err, sizeof(err)) == 0);
-	char s1[PATH_MAX + 16];
+	char s1[PATH_MAX + 64];
 	snprintf(s1, sizeof(s1), "trace:path=%s", wl_path("raw.pbt"));
 	PB_CHECK_EQ_U64(wl_readall(s1, NULL, NULL, err, sizeof(err)), nw);
 	/* a flipped byte in an uncompressed block's deltas: the checksum sees it */
