@@ -39,8 +39,9 @@ static char wl_dir[PATH_MAX];
 static inline void wl_mkdir(void)
 {
 	if (!pbt_tmpdir(wl_dir, sizeof(wl_dir), "wl")) {
-		fprintf(stderr, "cannot make a folder under TMPDIR (%s): %s\n", getenv("TMPDIR"),
-			strerror(errno));
+		const char *t = getenv("TMPDIR");
+		fprintf(stderr, "cannot make a folder under TMPDIR (%s): %s\n",
+			t && *t ? t : "unset: /tmp", strerror(errno));
 		exit(1);
 	}
 }
