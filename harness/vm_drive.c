@@ -1363,10 +1363,10 @@ static int test_interrupt(unsigned wave, char *err, size_t errlen)
 
 /* The end of the wave that starts at ord[lo]: whole streams while they
  * fit (at most cap jobs, f->budget bytes by f->bytes), a stream that does
- * not fit alone, cut (at least one job); its streams marked in active (if
- * not NULL). */
+ * not fit alone, cut (at least one job); its streams marked in active and
+ * its jobs' estimates summed into *bytes (each if not NULL). */
 static size_t wave_end(const struct feed *f, const size_t *ord, size_t nord, size_t lo, size_t cap,
-		       uint8_t *active)
+		       uint8_t *active, uint64_t *bytes)
 {
 	size_t hi = lo, nstr = 0;
 	uint64_t used = 0;
@@ -1393,6 +1393,8 @@ static size_t wave_end(const struct feed *f, const size_t *ord, size_t nord, siz
 		while (hi < end && hi - lo < cap && used + f->bytes[ord[hi]] <= f->budget);
 		break;
 	}
+	if (bytes)
+		*bytes = used;
 	return hi;
 }
 
@@ -1408,14 +1410,12 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
  * wave's jobs again in waves sized by them.  One blind engine in the wave:
  * no bound (alone, it would run all the same).
  */
-static void wave_page_limits(struct feed *f, const size_t *w, size_t n,
+static void wave_page_limits(struct feed *f, const size_t *w, size_t n, uint64_t used,
 			     const struct pb_vm_loaded *streams)
 {
-	uint64_t used = 0, blind = 0;
-	for (size_t k = 0; k < n; k++) {
-		used += f->bytes[w[k]];
+	uint64_t blind = 0;
+	for (size_t k = 0; k < n; k++)
 		blind += !f->jobs[w[k]].policy_only && !streams[f->job_stream[w[k]]].s.distinct;
-	}
 	uint64_t room = f->budget > used ? f->budget - used : 0;
 	uint64_t lim = blind > 1 ? JOB_BLIND_PAGES + room / (blind * JOB_PAGE_BYTES) : 0;
 	memset(f->page_limit, 0, f->ns * sizeof(*f->page_limit));
@@ -1469,22 +1469,20 @@ static int feed_waves(struct feed *f, const size_t *ord, size_t nord, size_t cap
 			    job_bytes(&f->jobs[ord[k]], streams[f->job_stream[ord[k]]].s.distinct);
 		nwaves = wave;
 		for (size_t l = lo; l < nord; nwaves++)
-			l = wave_end(f, ord, nord, l, cap, NULL);
+			l = wave_end(f, ord, nord, l, cap, NULL, NULL);
 		rc = test_interrupt((unsigned)wave, err, errlen);
 		if (rc)
 			break;
 		memset(f->active, 0, f->ns);
-		size_t hi = wave_end(f, ord, nord, lo, cap, f->active);
+		uint64_t wb;
+		size_t hi = wave_end(f, ord, nord, lo, cap, f->active, &wb);
 		f->wave = ord + lo;
 		f->nwave = hi - lo;
 		f->prog_base = (double)wave / (double)nwaves;
 		f->prog_share = 1.0 / (double)nwaves;
-		uint64_t wb = 0;
-		for (size_t k = lo; k < hi; k++)
-			wb += f->bytes[ord[k]];
 		if (wb > f->fst.wave_bytes)
 			f->fst.wave_bytes = wb;
-		wave_page_limits(f, ord + lo, hi - lo, streams);
+		wave_page_limits(f, ord + lo, hi - lo, wb, streams);
 		rc = feed_pass(f, spec, streams, workers, err, errlen);
 		if (rc == -E2BIG)
 			return feed_recount(f, ord, nord, lo, cap, spec, streams, workers, err,
