@@ -4,7 +4,9 @@
  * subcommands.  Unknown subcommands, options or values give one line on
  * stderr and exit code 2.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -12,6 +14,7 @@
 #include "pagebench/commands.h"
 #include "pagebench/config.h"
 #include "pagebench/git_commit.h"
+#include "pagebench/parse.h"
 #include "pagebench/team.h"
 
 struct subcmd {
@@ -35,6 +38,23 @@ static const struct subcmd cmds[] = {
     {"topo", pb_cmd_topo, "print the topology and the thread placement plan"},
     {"csim", pb_cmd_csim, "CS:APP cache lab simulator: -s S -E E -b B -t TRACE [-v]"},
 };
+
+/*
+ * Environment variables that steer a command are checked before it
+ * starts, as HWLOC_SYNTHETIC is: a typo is one line and exit 2, not a run
+ * under another setting than the one asked for.  PAGEBENCH_MEM_LIMIT sizes
+ * a sweep's waves (vm_drive.c, mem_budget); 0 would mean waves of one job.
+ */
+static void check_env(const char *cmd)
+{
+	const char *lim = getenv("PAGEBENCH_MEM_LIMIT");
+	uint64_t v;
+	if (lim && *lim && (pb_parse_size(lim, &v) || !v))
+		pb_usage_error(cmd,
+			       "bad PAGEBENCH_MEM_LIMIT '%.200s' (a size above 0 with an optional "
+			       "K, M, G or T suffix, e.g. 512M)",
+			       lim);
+}
 
 static void usage(FILE *f)
 {
@@ -76,6 +96,7 @@ int main(int argc, char **argv)
 		if (!strcmp(c, cmds[i].name)) {
 			if (pb_topo_init() && pb_topo_env_error())
 				pb_usage_error(cmds[i].name, "%s", pb_topo_env_error());
+			check_env(cmds[i].name);
 			pb_heap_init();
 			return cmds[i].fn(argc - 1, argv + 1);
 		}

@@ -6,7 +6,7 @@
  *    seconds 0 / ops_per_s NA, from ~128 reps 1.6e13 ops/s);
  *  - 128 threads on this machine finish (bounded by the CTest timeout);
  *  - the default --reps gives a confidence interval;
- *  - bad PAGEBENCH_COUNTERS, bad HWLOC_SYNTHETIC, `suite` without a name:
+ *  - bad PAGEBENCH_COUNTERS, bad HWLOC_SYNTHETIC, bad PAGEBENCH_MEM_LIMIT, `suite` without a name:
  *    one line, exit 2, no folder;
  *  - SIGINT in the middle keeps the finished experiment, drops the one in
  *    progress, marks the folder partial and dies of SIGINT; SIGHUP under
@@ -218,6 +218,15 @@ int main(int argc, char **argv)
 	spawn_run(a1, syn_env, &o);
 	PB_CHECK_MSG(o.code == 2 && one_line(o.err) && strstr(o.err, "HWLOC_SYNTHETIC"),
 		     "HWLOC_SYNTHETIC typo: exit %d: %s", o.code, o.err);
+	/* the memory budget that sizes a sweep's waves: a typo or 0 is refused */
+	const char *bad_lim[] = {"PAGEBENCH_MEM_LIMIT=12Q", "PAGEBENCH_MEM_LIMIT=0",
+				 "PAGEBENCH_MEM_LIMIT=-5M", "PAGEBENCH_MEM_LIMIT=99999999999T"};
+	for (size_t i = 0; i < sizeof(bad_lim) / sizeof(bad_lim[0]); i++) {
+		char *lim_env[] = {(char *)bad_lim[i], NULL};
+		spawn_run(a1, lim_env, &o);
+		PB_CHECK_MSG(o.code == 2 && one_line(o.err) && strstr(o.err, "PAGEBENCH_MEM_LIMIT"),
+			     "%s: exit %d: %s", bad_lim[i], o.code, o.err);
+	}
 	char *good_syn[] = {"HWLOC_SYNTHETIC=pack:2 core:2 pu:1", NULL};
 	char *topo[] = {(char *)bin, "topo", NULL};
 	spawn_run(topo, good_syn, &o);
