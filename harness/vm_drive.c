@@ -1230,14 +1230,20 @@ static int feed_pass(struct feed *f, const char *spec, struct pb_vm_loaded *stre
 		workers = (unsigned)f->live + 1;
 	if (f->live <= 1)
 		workers = 1;
-	/* one worker: decoding and counting pages run beside it, on a reader */
-	unsigned nthr = workers > 1 ? workers : 2;
-	f->reader = nthr == 2 && workers <= 1;
+	/*
+	 * One worker: decoding and counting pages run beside it, on a reader,
+	 * where the process has a second CPU for it.  On one CPU (taskset -c
+	 * 0, a one-CPU Slurm task) the reader would only take turns with the
+	 * worker: the 42-job policy sweep of docs/performance.md (session 24)
+	 * ran in 0.99-1.08 s with it, in 0.91-0.93 s without.
+	 */
+	f->reader = workers <= 1 && pb_topo_npus() > 1;
+	unsigned nthr = workers > 1 ? workers : f->reader ? 2 : 1;
 	f->task_ns = 0;
 	uint64_t t0 = pb_now_ns();
 	struct pb_plan plan;
 	/* the worker and its reader float, as one thread alone does */
-	if (pb_plan_make(nthr, f->reader ? PB_PIN_NONE : PB_PIN_COMPACT, &plan)) {
+	if (nthr == 1 || pb_plan_make(nthr, f->reader ? PB_PIN_NONE : PB_PIN_COMPACT, &plan)) {
 		f->reader = 0; /* no placement: one thread does it all */
 		nthr = 1;
 		feed_worker(f, 0);

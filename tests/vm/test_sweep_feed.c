@@ -19,9 +19,10 @@
  *    results folder, no hang;
  *  - meta.json's config.sweep_feed (read back with jansson) counts the
  *    passes (two for 70 engines, more than one pass holds) and the team's
- *    threads (a reader thread beside one worker; no more than the pass's
- *    configurations and a reader: one configuration runs beside a reader
- *    whatever --workers says), its busy share in (0, 1];
+ *    threads (a reader thread beside one worker, none where the process
+ *    has one CPU; no more than the pass's configurations and a reader:
+ *    one configuration runs beside a reader whatever --workers says), its
+ *    busy share in (0, 1];
  *  - waves within a memory budget (PAGEBENCH_MEM_LIMIT): engines that
  *    outgrow it blind stop the pass, their pages are counted and they run
  *    again in smaller waves; the counts stay the one-wave run's;
@@ -31,6 +32,7 @@
 #define _GNU_SOURCE
 #include <glob.h>
 #include <jansson.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +70,24 @@ static int run(const char *tag, ...)
 	int c = run_env(envv, tag, ap);
 	va_end(ap);
 	return c;
+}
+
+/* run with environment env */
+static int run_envl(char *const *env, const char *tag, ...)
+{
+	va_list ap;
+	va_start(ap, tag);
+	int c = run_env(env, tag, ap);
+	va_end(ap);
+	return c;
+}
+
+/* whether this process may run on one CPU only (sweeps then start no
+ * reader thread beside their one worker) */
+static int one_cpu(void)
+{
+	cpu_set_t set;
+	return !sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) == 1;
 }
 
 /* run with PAGEBENCH_MEM_LIMIT=limit */
@@ -215,7 +235,8 @@ static void engine_sweep(void)
 	same_runs("4 workers / loaded", "e4", "el", "sim.csv", 24);
 	same_runs("4 workers / 1 worker", "e4", "e1", "sim.csv", 24);
 	check_feed("e4", 1, 4, 0);
-	check_feed("e1", 1, 2, 1); /* the worker and its reader */
+	/* the worker and its reader (none on one CPU) */
+	check_feed("e1", 1, one_cpu() ? 1 : 2, !one_cpu());
 }
 
 #define WL_POLICY "zipf:pages=3000,alpha=0.8,refs=1100000,write=0.2"
@@ -324,7 +345,17 @@ static void worker_cap(void)
 		    "1", "--workers", "4", NULL);
 	PB_CHECK_MSG(c == 0, "one configuration, 4 workers: exit %d: %s", c, out.err);
 	if (!c)
-		check_feed("cap1", 1, 2, 1);
+		check_feed("cap1", 1, one_cpu() ? 1 : 2, !one_cpu());
+	/* on one CPU, a reader would only take turns with the worker: one
+	 * thread reads and replays, with the same counts */
+	char *env1[] = {envv[0], envv[1], "HWLOC_SYNTHETIC=core:1 pu:1", NULL};
+	c = run_envl(env1, "cap1u", "sim", "--workload", wl, "--policy", "lru", "--frames", "500",
+		     "--reps", "1", "--workers", "1", NULL);
+	PB_CHECK_MSG(c == 0, "one configuration on one CPU: exit %d: %s", c, out.err);
+	if (!c) {
+		check_feed("cap1u", 1, 1, 0);
+		same_runs("one CPU / a worker and its reader", "cap1", "cap1u", "sim.csv", 1);
+	}
 	c = run("cap3", "sim", "--workload", wl, "--policy", "lru,clock,arc", "--frames", "500",
 		"--reps", "1", "--workers", "8", NULL);
 	PB_CHECK_MSG(c == 0, "three configurations, 8 workers: exit %d: %s", c, out.err);
