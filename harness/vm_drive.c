@@ -242,26 +242,58 @@ static uint64_t distinct_pages(const struct pb_access *a, size_t n, uint64_t *co
 }
 
 /*
- * The memory a loaded stream may take: what the kernel says is available
- * (MemAvailable), or less if this process's cgroup (v2) has a limit
- * (memory.max - memory.current); PAGEBENCH_MEM_LIMIT (a size) overrides
- * both.  The stream is mapped MAP_NORESERVE, so without this check a too
- * large workload would meet the OOM killer instead of a message.
+ * The memory a loaded stream, or a sweep's waves (half of it), may take:
+ * what the kernel says is available (MemAvailable), or less where this
+ * process's cgroup (v2) has a limit (memory.max - memory.current) or it
+ * runs in a Slurm job that asked for less (--mem: SLURM_MEM_PER_NODE;
+ * --mem-per-cpu: SLURM_MEM_PER_CPU x SLURM_CPUS_ON_NODE, in MiB; 0 is all
+ * of the node).  A cluster that does not confine memory by cgroups still
+ * accounts the job against what it asked for, and tasks of an array that
+ * share a node would each see the whole node's MemAvailable.
+ * PAGEBENCH_MEM_LIMIT (a size, checked at the command's start: main.c)
+ * overrides them all.  The stream is mapped MAP_NORESERVE, so without this
+ * check a too large workload would meet the OOM killer instead of a
+ * message.  mem_budget_from() names the source (meta.json
+ * config.sweep_feed.wave_budget_from and the messages).
  */
+static struct {
+	uint64_t bytes; /* 0: not computed yet */
+	const char *from;
+} budget;
+
+/* a Slurm variable in MiB (0 or unset: no limit from it) */
+static uint64_t slurm_mib(const char *name)
+{
+	const char *v = getenv(name);
+	uint64_t m;
+	return v && *v && !pb_parse_u64(v, &m) && m < (UINT64_MAX >> 20) ? m : 0;
+}
+
+static void budget_min(uint64_t b, const char *from)
+{
+	if (b && b < budget.bytes) {
+		budget.bytes = b;
+		budget.from = from;
+	}
+}
+
 static uint64_t mem_budget(void)
 {
-	static uint64_t budget;
-	if (budget)
-		return budget;
-	uint64_t b = UINT64_MAX, v;
+	if (budget.bytes)
+		return budget.bytes;
+	uint64_t v;
 	const char *env = getenv("PAGEBENCH_MEM_LIMIT");
-	if (env && *env && !pb_parse_size(env, &v))
-		return budget = v;
+	if (env && *env && !pb_parse_size(env, &v) && v) {
+		budget.from = "PAGEBENCH_MEM_LIMIT";
+		return budget.bytes = v;
+	}
+	budget.bytes = UINT64_MAX;
+	budget.from = "none known";
 	FILE *f = fopen("/proc/meminfo", "r");
 	char line[512];
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &v) == 1)
-			b = v * 1024;
+			budget_min(v * 1024, "MemAvailable");
 	if (f)
 		fclose(f);
 	f = fopen("/proc/self/cgroup", "r"); /* "0::/path" on cgroup v2 */
@@ -286,10 +318,20 @@ static uint64_t mem_budget(void)
 			cur = 0;
 		if (f)
 			fclose(f);
-		if (have && max > cur && max - cur < b)
-			b = max - cur;
+		if (have && max > cur)
+			budget_min(max - cur, "the cgroup's memory.max");
 	}
-	return budget = b;
+	budget_min(slurm_mib("SLURM_MEM_PER_NODE") << 20, "SLURM_MEM_PER_NODE");
+	uint64_t per_cpu = slurm_mib("SLURM_MEM_PER_CPU"), cpus = slurm_mib("SLURM_CPUS_ON_NODE");
+	if (per_cpu && cpus < (UINT64_MAX >> 20) / per_cpu)
+		budget_min((per_cpu * (cpus ? cpus : 1)) << 20, "SLURM_MEM_PER_CPU");
+	return budget.bytes;
+}
+
+static const char *mem_budget_from(void)
+{
+	(void)mem_budget();
+	return budget.from;
 }
 
 /* pb_workload_drain's sink: append a batch to the loaded array. */
@@ -420,10 +462,10 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 			snprintf(
 			    err, errlen,
 			    "the workload does not fit in memory: %zu references loaded (%zu MiB) "
-			    "and more to come, %" PRIu64 " MiB available (MemAvailable, the "
-			    "cgroup's memory.max or PAGEBENCH_MEM_LIMIT); use fewer refs= or a "
-			    "shorter trace",
-			    l->s.n, l->s.n * sizeof(struct pb_access) >> 20, mem_budget() >> 20);
+			    "and more to come, %" PRIu64 " MiB available (%s); use fewer refs= or "
+			    "a shorter trace",
+			    l->s.n, l->s.n * sizeof(struct pb_access) >> 20, mem_budget() >> 20,
+			    mem_budget_from());
 			rc = -ENOMEM;
 		}
 		pb_workload_close(w);
@@ -591,9 +633,8 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 	if (rc == -EFBIG)
 		snprintf(err, errlen,
 			 "the next uses do not fit in memory: %zu references (8 B each) and more "
-			 "to come, %" PRIu64 " MiB available (MemAvailable, the cgroup's "
-			 "memory.max or PAGEBENCH_MEM_LIMIT)",
-			 p.n, mem_budget() >> 20);
+			 "to come, %" PRIu64 " MiB available (%s)",
+			 p.n, mem_budget() >> 20, mem_budget_from());
 	else if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory in the pass before the replay");
 	if (rc == -EDOM) /* not the engine's: the streaming pass names it */
@@ -1542,6 +1583,7 @@ int pb_vm_sweep_stream_keys(struct pb_vm_sweep *sw, struct pb_vm_sweep_job *jobs
 		rc = -ENOMEM;
 	f.budget = mem_budget() / 2;
 	f.fst.budget_bytes = f.budget;
+	f.fst.budget_from = mem_budget_from();
 	size_t cap = WAVE_POLICIES;
 	f.keys_only = 1;
 	for (size_t j = 0; !rc && j < njobs; j++) {
@@ -1905,9 +1947,10 @@ void pb_vm_feed_config(struct pb_run *run, const struct pb_vm_feed_stats *fst)
 	double busy = fst->wall_s > 0 ? fst->task_s / (fst->threads * fst->wall_s) : 0;
 	pb_run_config_set(
 	    run, "sweep_feed",
-	    json_pack("{s:I, s:I, s:b, s:f, s:f, s:f, s:I, s:I, s:I}", "passes",
+	    json_pack("{s:I, s:I, s:b, s:f, s:f, s:f, s:I, s:s, s:I, s:I}", "passes",
 		      (json_int_t)fst->passes, "threads", (json_int_t)fst->threads, "reader",
 		      fst->reader, "wall_s", fst->wall_s, "task_s", fst->task_s, "busy", busy,
-		      "wave_budget_bytes", (json_int_t)fst->budget_bytes, "wave_bytes_estimate",
+		      "wave_budget_bytes", (json_int_t)fst->budget_bytes, "wave_budget_from",
+		      fst->budget_from ? fst->budget_from : "NA", "wave_bytes_estimate",
 		      (json_int_t)fst->wave_bytes, "recounts", (json_int_t)fst->recounts));
 }

@@ -104,14 +104,15 @@ int pb_vm_stream_prepass_team(const char *spec, struct pb_vm_loaded *l, size_t n
  * config.sweep_feed): busy = task_s / (threads x wall_s) is the share of
  * the team's time spent in tasks rather than waiting for one. */
 struct pb_vm_feed_stats {
-	unsigned passes;       /* reader passes (waves of jobs) */
-	unsigned threads;      /* team threads of a pass (a reader thread included) */
-	int reader;	       /* a pass ran one worker beside a reader thread */
-	double wall_s;	       /* the passes' wall time */
-	double task_s;	       /* the tasks' summed time: reads, jobs, the keys hook */
-	uint64_t budget_bytes; /* a wave's jobs may hold this much (estimates) */
-	uint64_t wave_bytes;   /* the largest wave's estimate */
-	unsigned recounts;     /* passes stopped to count pages first (blind engines) */
+	unsigned passes;	 /* reader passes (waves of jobs) */
+	unsigned threads;	 /* team threads of a pass (a reader thread included) */
+	int reader;		 /* a pass ran one worker beside a reader thread */
+	double wall_s;		 /* the passes' wall time */
+	double task_s;		 /* the tasks' summed time: reads, jobs, the keys hook */
+	uint64_t budget_bytes;	 /* a wave's jobs may hold this much (estimates) */
+	const char *budget_from; /* where the memory budget came from (static) */
+	uint64_t wave_bytes;	 /* the largest wave's estimate */
+	unsigned recounts;	 /* passes stopped to count pages first (blind engines) */
 };
 /*
  * Run every job of a sweep from the streams themselves: streams[s] is spec

@@ -23,7 +23,8 @@
  *    has one CPU; no more than the pass's configurations and a reader:
  *    one configuration runs beside a reader whatever --workers says), its
  *    busy share in (0, 1];
- *  - waves within a memory budget (PAGEBENCH_MEM_LIMIT): engines that
+ *  - waves within a memory budget (PAGEBENCH_MEM_LIMIT, a Slurm job's
+ *    SLURM_MEM_PER_NODE or SLURM_MEM_PER_CPU): engines that
  *    outgrow it blind stop the pass, their pages are counted and they run
  *    again in smaller waves; the counts stay the one-wave run's;
  *  - config.trace's hash is the file's FNV-1a, computed here, for a trace
@@ -288,6 +289,19 @@ static long long feed_int(const char *tag, const char *field)
 	return r;
 }
 
+/* whether config.sweep_feed.wave_budget_from of the run under dir/tag is
+ * from */
+static int feed_from(const char *tag, const char *from)
+{
+	json_t *m = meta_of(tag);
+	const char *v = json_string_value(json_object_get(
+	    json_object_get(json_object_get(m, "config"), "sweep_feed"), "wave_budget_from"));
+	int r = v && !strcmp(v, from);
+	PB_CHECK_MSG(r, "%s: wave_budget_from %s (want %s)", tag, v ? v : "missing", from);
+	json_decref(m);
+	return r;
+}
+
 /*
  * Waves within the memory budget (vm_drive.c, job_bytes; PAGEBENCH_MEM_LIMIT
  * stands in for a small machine): the engines opened blind on a stream of
@@ -329,6 +343,29 @@ static void memory_waves(void)
 		PB_CHECK_EQ_U64(feed_int("mp0", "passes"), 1);
 		PB_CHECK_EQ_U64(feed_int("mp1", "passes"), 2);
 		PB_CHECK_EQ_U64(feed_int("mp1", "recounts"), 0);
+		feed_from("mp1", "PAGEBENCH_MEM_LIMIT");
+	}
+	/* A Slurm job's memory (--mem, --mem-per-cpu; MiB) bounds the waves
+	 * where no cgroup does; PAGEBENCH_MEM_LIMIT overrides it. */
+	char *slurm_env[][5] = {
+	    {envv[0], envv[1], "SLURM_MEM_PER_NODE=6", NULL},
+	    {envv[0], envv[1], "SLURM_MEM_PER_CPU=3", "SLURM_CPUS_ON_NODE=2", NULL},
+	    {envv[0], envv[1], "SLURM_MEM_PER_NODE=6", "PAGEBENCH_MEM_LIMIT=1G", NULL},
+	};
+	const char *tags[] = {"mps1", "mps2", "mps3"};
+	const char *from[] = {"SLURM_MEM_PER_NODE", "SLURM_MEM_PER_CPU", "PAGEBENCH_MEM_LIMIT"};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(tags); i++) {
+		int c = run_envl(slurm_env[i], tags[i], "sim", "--model", "policy", "--workload",
+				 wl, "--policy", "lru,arc", "--frames", frames, "--reps", "1",
+				 "--workers", "2", NULL);
+		PB_CHECK_MSG(c == 0, "%s: exit %d: %s", tags[i], c, out.err);
+		if (c || p0)
+			continue;
+		same_runs(tags[i], "mp0", tags[i], "sim.csv", 12);
+		feed_from(tags[i], from[i]);
+		PB_CHECK_EQ_U64(feed_int(tags[i], "passes"), i < 2 ? 2 : 1);
+		PB_CHECK_EQ_U64(feed_int(tags[i], "wave_budget_bytes"),
+				i < 2 ? 3u << 20 : 512u << 20);
 	}
 }
 
