@@ -96,7 +96,7 @@ static void run_usage(FILE *f)
 		   "options:\n");
 	pb_param_help(run_params, f, 1);
 	fprintf(f, "environment: PAGEBENCH_COUNTERS=all|sw|rusage|none, "
-		   "PAGEBENCH_COUNTERS_MULTIPLEX=1\n");
+		   "PAGEBENCH_COUNTERS_MULTIPLEX=0|1 (other values are refused)\n");
 }
 
 /* Parse argv into *rc (the table's view) and *ro; the one KERNEL argument

@@ -44,7 +44,30 @@ static const struct subcmd cmds[] = {
  * starts, as HWLOC_SYNTHETIC is: a typo is one line and exit 2, not a run
  * under another setting than the one asked for.  PAGEBENCH_MEM_LIMIT sizes
  * a sweep's waves (vm_drive.c, mem_budget); 0 would mean waves of one job.
+ * The others take one of a few words (unset or empty: the default).
  */
+static const struct {
+	const char *name;
+	const char *words; /* '|'-separated */
+} env_words[] = {
+    /* a machine without userfaultfd or one of its features (docs/real.md) */
+    {"PAGEBENCH_UFFD", "eperm|enosys|off|nomove|noasync"},
+    /* PAPI's multiplexing of more events than counters (counters_papi.c) */
+    {"PAGEBENCH_COUNTERS_MULTIPLEX", "0|1"},
+};
+
+static int is_word(const char *v, const char *words)
+{
+	size_t n = strlen(v);
+	for (const char *w = words; *w;) {
+		size_t l = strcspn(w, "|");
+		if (l == n && !strncmp(w, v, n))
+			return 1;
+		w += l + (w[l] == '|');
+	}
+	return 0;
+}
+
 static void check_env(const char *cmd)
 {
 	const char *lim = getenv("PAGEBENCH_MEM_LIMIT");
@@ -54,6 +77,12 @@ static void check_env(const char *cmd)
 			       "bad PAGEBENCH_MEM_LIMIT '%.200s' (a size above 0 with an optional "
 			       "K, M, G or T suffix, e.g. 512M)",
 			       lim);
+	for (size_t i = 0; i < PB_ARRAY_SIZE(env_words); i++) {
+		const char *e = getenv(env_words[i].name);
+		if (e && *e && !is_word(e, env_words[i].words))
+			pb_usage_error(cmd, "bad %s '%.200s' (one of %s, or unset)",
+				       env_words[i].name, e, env_words[i].words);
+	}
 }
 
 static void usage(FILE *f)

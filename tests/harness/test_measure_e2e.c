@@ -6,8 +6,9 @@
  *    seconds 0 / ops_per_s NA, from ~128 reps 1.6e13 ops/s);
  *  - 128 threads on this machine finish (bounded by the CTest timeout);
  *  - the default --reps gives a confidence interval;
- *  - bad PAGEBENCH_COUNTERS, bad HWLOC_SYNTHETIC, bad PAGEBENCH_MEM_LIMIT, `suite` without a name:
- *    one line, exit 2, no folder;
+ *  - bad PAGEBENCH_COUNTERS, HWLOC_SYNTHETIC, PAGEBENCH_MEM_LIMIT, PAGEBENCH_UFFD or
+ *    PAGEBENCH_COUNTERS_MULTIPLEX, `suite` without a name: one line, exit 2, no
+ *    folder;
  *  - SIGINT in the middle keeps the finished experiment, drops the one in
  *    progress, marks the folder partial and dies of SIGINT; SIGHUP under
  *    nohup is ignored; `--csv | head -1` leaves no temporary file;
@@ -219,14 +220,22 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(o.code == 2 && one_line(o.err) && strstr(o.err, "HWLOC_SYNTHETIC"),
 		     "HWLOC_SYNTHETIC typo: exit %d: %s", o.code, o.err);
 	/* the memory budget that sizes a sweep's waves: a typo or 0 is refused */
-	const char *bad_lim[] = {"PAGEBENCH_MEM_LIMIT=12Q", "PAGEBENCH_MEM_LIMIT=0",
-				 "PAGEBENCH_MEM_LIMIT=-5M", "PAGEBENCH_MEM_LIMIT=99999999999T"};
-	for (size_t i = 0; i < sizeof(bad_lim) / sizeof(bad_lim[0]); i++) {
-		char *lim_env[] = {(char *)bad_lim[i], NULL};
-		spawn_run(a1, lim_env, &o);
-		PB_CHECK_MSG(o.code == 2 && one_line(o.err) && strstr(o.err, "PAGEBENCH_MEM_LIMIT"),
-			     "%s: exit %d: %s", bad_lim[i], o.code, o.err);
+	/* ... and the knobs that take a few words: a typo is refused */
+	const char *bad_env[] = {
+	    "PAGEBENCH_MEM_LIMIT=12Q",		"PAGEBENCH_MEM_LIMIT=0", "PAGEBENCH_MEM_LIMIT=-5M",
+	    "PAGEBENCH_MEM_LIMIT=99999999999T", "PAGEBENCH_UFFD=nomvoe", "PAGEBENCH_UFFD=eperm|off",
+	    "PAGEBENCH_COUNTERS_MULTIPLEX=yes"};
+	for (size_t i = 0; i < sizeof(bad_env) / sizeof(bad_env[0]); i++) {
+		char *env1[] = {(char *)bad_env[i], NULL};
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(bad_env[i], "="), bad_env[i]);
+		spawn_run(a1, env1, &o);
+		PB_CHECK_MSG(o.code == 2 && one_line(o.err) && strstr(o.err, name),
+			     "%s: exit %d: %s", bad_env[i], o.code, o.err);
 	}
+	char *ok_env[] = {"PAGEBENCH_UFFD=nomove", "PAGEBENCH_COUNTERS_MULTIPLEX=0", NULL};
+	spawn_run(lc, ok_env, &o); /* a command that writes no folder */
+	PB_CHECK_MSG(o.code == 0, "known words: exit %d: %s", o.code, o.err);
 	char *good_syn[] = {"HWLOC_SYNTHETIC=pack:2 core:2 pu:1", NULL};
 	char *topo[] = {(char *)bin, "topo", NULL};
 	spawn_run(topo, good_syn, &o);
