@@ -219,8 +219,8 @@ int main(int argc, char **argv)
 	spawn_run(a1, syn_env, &o);
 	PB_CHECK_MSG(o.code == 2 && one_line(o.err) && strstr(o.err, "HWLOC_SYNTHETIC"),
 		     "HWLOC_SYNTHETIC typo: exit %d: %s", o.code, o.err);
-	/* the memory budget that sizes a sweep's waves: a typo or 0 is refused */
-	/* ... and the knobs that take a few words: a typo is refused */
+	/* the memory budget that sizes a sweep's waves (a typo or 0) and the
+	 * knobs that take one of a few words (a typo): refused */
 	const char *bad_env[] = {
 	    "PAGEBENCH_MEM_LIMIT=12Q",		"PAGEBENCH_MEM_LIMIT=0", "PAGEBENCH_MEM_LIMIT=-5M",
 	    "PAGEBENCH_MEM_LIMIT=99999999999T", "PAGEBENCH_UFFD=nomvoe", "PAGEBENCH_UFFD=eperm|off",
