@@ -146,6 +146,44 @@ void pb_pol_pheap_fini(struct pheap *h)
 	h->e = NULL;
 }
 
+void pb_pol_heaped_destroy(struct pb_policy *pp)
+{
+	struct pb_pol_heaped *p = (struct pb_pol_heaped *)pp;
+	if (p->h.e)
+		pb_pol_pheap_fini(&p->h);
+	pb_pol_free(pp);
+}
+
+int pb_pol_heaped_create(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
+			 struct pb_policy **out, char *err, size_t errlen)
+{
+	int rc = pb_pol_params_apply(d, cfg, NULL, err, errlen);
+	if (rc)
+		return rc;
+	rc = pb_pol_alloc(d, cfg, sizeof(struct pb_pol_heaped), cfg->frames, out, err, errlen);
+	if (rc)
+		return rc;
+	struct pb_pol_heaped *p = (struct pb_pol_heaped *)*out;
+	if (pb_pol_pheap_init(&p->h, cfg->frames)) {
+		pb_pol_heaped_destroy(*out);
+		snprintf(err, errlen, "%s: out of memory", d->name);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int pb_pol_heaped_remove(struct pb_policy *pp, uint64_t key)
+{
+	struct pb_pol_heaped *p = (struct pb_pol_heaped *)pp;
+	uint32_t i = pb_pol_find(&p->b, key);
+	if (i == PN_NIL)
+		return -ENOENT;
+	pb_pol_pheap_remove(&p->h, p->b.pool.n, i);
+	pb_pol_node_drop(&p->b, i);
+	p->b.res--;
+	return 0;
+}
+
 static void pheap_set(struct pheap *h, struct pnode *n, uint64_t pos, struct pheap_ent v)
 {
 	h->e[pos] = v;

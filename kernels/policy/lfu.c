@@ -16,45 +16,20 @@
  */
 #include "polint.h"
 
-struct lfu {
-	struct pb_policy b;
-	struct pheap h;
-};
-
 static inline unsigned __int128 lfu_pri(uint64_t freq, uint64_t now)
 {
 	return ((unsigned __int128)freq << 64) | now;
 }
 
-static void lfu_destroy(struct pb_policy *pp)
-{
-	struct lfu *p = (struct lfu *)pp;
-	if (p->h.e)
-		pb_pol_pheap_fini(&p->h);
-	pb_pol_free(pp);
-}
-
 static int lfu_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_params_apply(&pb_pol_lfu, cfg, NULL, err, errlen);
-	if (rc)
-		return rc;
-	rc = pb_pol_alloc(&pb_pol_lfu, cfg, sizeof(struct lfu), cfg->frames, out, err, errlen);
-	if (rc)
-		return rc;
-	struct lfu *p = (struct lfu *)*out;
-	if (pb_pol_pheap_init(&p->h, cfg->frames)) {
-		lfu_destroy(*out);
-		snprintf(err, errlen, "lfu: out of memory");
-		return -ENOMEM;
-	}
-	return 0;
+	return pb_pol_heaped_create(&pb_pol_lfu, cfg, out, err, errlen);
 }
 
 static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
-	struct lfu *p = (struct lfu *)pp;
+	struct pb_pol_heaped *p = (struct pb_pol_heaped *)pp;
 	struct pnode *n = p->b.pool.n;
 	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
@@ -85,26 +60,14 @@ static enum pb_pol_result lfu_access(struct pb_policy *pp, const struct pb_ref *
 	return PB_POL_MISS;
 }
 
-static int lfu_remove(struct pb_policy *pp, uint64_t key)
-{
-	struct lfu *p = (struct lfu *)pp;
-	uint32_t i = pb_pol_find(&p->b, key);
-	if (i == PN_NIL)
-		return -ENOENT;
-	pb_pol_pheap_remove(&p->h, p->b.pool.n, i);
-	pb_pol_node_drop(&p->b, i);
-	p->b.res--;
-	return 0;
-}
-
 const struct pb_policy_desc pb_pol_lfu = {
     .name = "lfu",
     .title = "Least Frequently Used (in-cache counts, LRU tie-break)",
     .paper = "Aho, Denning & Ullman, JACM 1971",
     .flags = PB_POL_ORACLE,
     .create = lfu_create,
-    .destroy = lfu_destroy,
+    .destroy = pb_pol_heaped_destroy,
     .access = lfu_access,
-    .remove = lfu_remove,
+    .remove = pb_pol_heaped_remove,
     .resident = pb_pol_resident,
 };

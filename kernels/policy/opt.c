@@ -17,46 +17,21 @@
  */
 #include "polint.h"
 
-struct opt {
-	struct pb_policy b;
-	struct pheap h;
-};
-
 /* Min-heap priority: far next use first, then older. */
 static inline unsigned __int128 opt_pri(uint64_t next_use, uint64_t now)
 {
 	return ((unsigned __int128)(~next_use) << 64) | now;
 }
 
-static void opt_destroy(struct pb_policy *pp)
-{
-	struct opt *p = (struct opt *)pp;
-	if (p->h.e)
-		pb_pol_pheap_fini(&p->h);
-	pb_pol_free(pp);
-}
-
 static int opt_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
 		      size_t errlen)
 {
-	int rc = pb_pol_params_apply(&pb_pol_opt, cfg, NULL, err, errlen);
-	if (rc)
-		return rc;
-	rc = pb_pol_alloc(&pb_pol_opt, cfg, sizeof(struct opt), cfg->frames, out, err, errlen);
-	if (rc)
-		return rc;
-	struct opt *p = (struct opt *)*out;
-	if (pb_pol_pheap_init(&p->h, cfg->frames)) {
-		opt_destroy(*out);
-		snprintf(err, errlen, "opt: out of memory");
-		return -ENOMEM;
-	}
-	return 0;
+	return pb_pol_heaped_create(&pb_pol_opt, cfg, out, err, errlen);
 }
 
 static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *r, uint64_t *victim)
 {
-	struct opt *p = (struct opt *)pp;
+	struct pb_pol_heaped *p = (struct pb_pol_heaped *)pp;
 	struct pnode *n = p->b.pool.n;
 	uint64_t at = 0; /* set by a miss; 0 quiets -Wmaybe-uninitialized at -O1 */
 	uint32_t i = pb_pol_find_at(&p->b, r->key, &at);
@@ -78,26 +53,14 @@ static enum pb_pol_result opt_access(struct pb_policy *pp, const struct pb_ref *
 	return PB_POL_MISS;
 }
 
-static int opt_remove(struct pb_policy *pp, uint64_t key)
-{
-	struct opt *p = (struct opt *)pp;
-	uint32_t i = pb_pol_find(&p->b, key);
-	if (i == PN_NIL)
-		return -ENOENT;
-	pb_pol_pheap_remove(&p->h, p->b.pool.n, i);
-	pb_pol_node_drop(&p->b, i);
-	p->b.res--;
-	return 0;
-}
-
 const struct pb_policy_desc pb_pol_opt = {
     .name = "opt",
     .title = "OPT / MIN (Belady's optimal)",
     .paper = "Belady, IBM Systems Journal 1966",
     .flags = PB_POL_OFFLINE,
     .create = opt_create,
-    .destroy = opt_destroy,
+    .destroy = pb_pol_heaped_destroy,
     .access = opt_access,
-    .remove = opt_remove,
+    .remove = pb_pol_heaped_remove,
     .resident = pb_pol_resident,
 };

@@ -409,6 +409,7 @@ struct pheap {
 
 int pb_pol_pheap_init(struct pheap *h, uint64_t cap);
 void pb_pol_pheap_fini(struct pheap *h);
+
 void pb_pol_pheap_push(struct pheap *h, struct pnode *n, uint32_t node, unsigned __int128 pri);
 void pb_pol_pheap_update(struct pheap *h, struct pnode *n, uint32_t node, unsigned __int128 pri);
 void pb_pol_pheap_remove(struct pheap *h, struct pnode *n, uint32_t node);
@@ -427,6 +428,22 @@ struct pb_policy {
 	 * ask desc->victim_node. */
 	const struct plist *vlist;
 };
+
+/*
+ * A policy whose resident pages sit in one priority heap, the root the
+ * next victim (LFU, OPT): their state, creation (the heap holds frames
+ * pages), destruction and removal are the same; only access differs.
+ * create takes the policy's descriptor (its parameters, its name in the
+ * out-of-memory message).
+ */
+struct pb_pol_heaped {
+	struct pb_policy b;
+	struct pheap h;
+};
+int pb_pol_heaped_create(const struct pb_policy_desc *d, const struct pb_policy_cfg *cfg,
+			 struct pb_policy **out, char *err, size_t errlen);
+void pb_pol_heaped_destroy(struct pb_policy *pp);
+int pb_pol_heaped_remove(struct pb_policy *pp, uint64_t key);
 
 /* Bytes of the node pool and key map the strategy holds (their
  * capacities): what must stay cached for its accesses to hit. */
