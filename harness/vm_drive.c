@@ -995,6 +995,13 @@ static void read_task(struct feed *f, size_t s, uint64_t k, unsigned buf)
 	pb_progress_add(n);
 }
 
+/* Whether job j is an engine on a stream whose distinct pages no pass has
+ * counted yet (l: that stream): sized blind, it grows with them. */
+static inline int job_blind(const struct feed *f, size_t j, const struct pb_vm_loaded *l)
+{
+	return !f->jobs[j].policy_only && !l->s.distinct;
+}
+
 /* Job j takes its stream's batch in buf, or closes (close: the stream
  * ended or failed). */
 static void job_task(struct feed *f, size_t j, unsigned buf, int close)
@@ -1002,7 +1009,7 @@ static void job_task(struct feed *f, size_t j, unsigned buf, int close)
 	struct feed_stream *fs = &f->st[f->job_stream[j]];
 	if (!f->opened[j]) {
 		f->opened[j] = 1;
-		f->blind[j] = !fs->l->s.distinct && !f->jobs[j].policy_only;
+		f->blind[j] = job_blind(f, j, fs->l);
 		(void)pb_vm_sweep_stream_open(f->sw, j);
 	}
 	if (!close) {
@@ -1462,12 +1469,12 @@ static void wave_page_limits(struct feed *f, const size_t *w, size_t n, uint64_t
 {
 	uint64_t blind = 0;
 	for (size_t k = 0; k < n; k++)
-		blind += !f->jobs[w[k]].policy_only && !streams[f->job_stream[w[k]]].s.distinct;
+		blind += job_blind(f, w[k], &streams[f->job_stream[w[k]]]);
 	uint64_t room = f->budget > used ? f->budget - used : 0;
 	uint64_t lim = blind > 1 ? JOB_BLIND_PAGES + room / (blind * JOB_PAGE_BYTES) : 0;
 	memset(f->page_limit, 0, f->ns * sizeof(*f->page_limit));
 	for (size_t k = 0; k < n; k++)
-		if (!f->jobs[w[k]].policy_only && !streams[f->job_stream[w[k]]].s.distinct)
+		if (job_blind(f, w[k], &streams[f->job_stream[w[k]]]))
 			f->page_limit[f->job_stream[w[k]]] = lim;
 }
 
