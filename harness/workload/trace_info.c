@@ -5,13 +5,14 @@
  * stack-distance (reuse) histogram of any stream.
  *
  * Stack distances are exact and come from the toolkit's one stack-distance
- * facility (pb_stackdist_feed, kernels/base/stackdist.c: a Fenwick tree
- * over time slots, renumbered when they run out, memory O(distinct
+ * facility (pb_stackdist_feed_n, kernels/base/stackdist.c: a counted
+ * bitmap over time slots, renumbered when they run out, memory O(distinct
  * pages)).  Its distance counts the page itself (an immediate re-reference
  * is 1); the histogram here buckets the pages touched in between, d - 1,
  * as `trace info` always printed it.  The distinct pages tracked are
  * bounded (max_distinct), so a trace cannot make `trace info` eat the
- * machine: past the bound it stops with a message naming the bound.
+ * machine: past the bound (checked a batch at a time, so at most 255
+ * pages past it) it stops with a message naming the bound.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,33 +38,41 @@ static int info_sink(void *ctx, const struct pb_access *a, size_t n)
 {
 	struct info *c = ctx;
 	struct pb_trace_stats *st = c->st;
-	int rc;
-	for (size_t i = 0; i < n; i++) {
-		st->refs++;
-		st->reads += a[i].op == PB_OP_READ;
-		st->writes += a[i].op == PB_OP_WRITE;
-		st->fetches += a[i].op == PB_OP_FETCH;
-		int isnew;
-		if (!pb_hmap_upsert(&c->asids, a[i].asid, &isnew))
-			return -ENOMEM;
-		uint64_t d;
-		if ((rc = pb_stackdist_feed(&c->s, wl_key(&a[i], c->shift), &d)))
+	uint64_t key[256], dist[256]; /* a batch: pb_stackdist_feed_n prefetches */
+	for (size_t i = 0, m; i < n; i += m) {
+		m = n - i < PB_ARRAY_SIZE(key) ? n - i : PB_ARRAY_SIZE(key);
+		for (size_t j = 0; j < m; j++) {
+			const struct pb_access *x = &a[i + j];
+			st->reads += x->op == PB_OP_READ;
+			st->writes += x->op == PB_OP_WRITE;
+			st->fetches += x->op == PB_OP_FETCH;
+			int isnew;
+			if (!pb_hmap_upsert(&c->asids, x->asid, &isnew))
+				return -ENOMEM;
+			key[j] = wl_key(x, c->shift);
+		}
+		int rc = pb_stackdist_feed_n(&c->s, key, m, dist);
+		if (rc)
 			return rc;
-		if (d == PB_STACKDIST_COLD) {
-			st->cold++;
-			if (pb_stackdist_distinct(&c->s) > c->max_distinct) {
-				snprintf(
-				    c->err, c->errlen,
-				    "trace info: more than %llu distinct pages (the memory bound, "
-				    "about %llu MiB); raise it with --max-distinct",
-				    (unsigned long long)c->max_distinct,
-				    (unsigned long long)(c->max_distinct * 80 >> 20));
-				return -E2BIG;
+		st->refs += m;
+		for (size_t j = 0; j < m; j++) {
+			uint64_t d = dist[j];
+			if (d == PB_STACKDIST_COLD) {
+				st->cold++;
+			} else {
+				/* pages in between, d - 1: bucket floor(log2(d)) */
+				unsigned b = 63 - (unsigned)__builtin_clzll(d);
+				st->hist[b < 47 ? b : 47]++;
 			}
-		} else {
-			/* pages in between, d - 1: bucket floor(log2(d)) */
-			unsigned b = 63 - (unsigned)__builtin_clzll(d);
-			st->hist[b < 47 ? b : 47]++;
+		}
+		/* checked a batch at a time: at most 255 pages past the bound */
+		if (pb_stackdist_distinct(&c->s) > c->max_distinct) {
+			snprintf(c->err, c->errlen,
+				 "trace info: more than %llu distinct pages (the memory bound, "
+				 "about %llu MiB); raise it with --max-distinct",
+				 (unsigned long long)c->max_distinct,
+				 (unsigned long long)(c->max_distinct * 80 >> 20));
+			return -E2BIG;
 		}
 	}
 	pb_progress_add(n);

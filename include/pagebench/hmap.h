@@ -22,7 +22,8 @@
  *
  * An empty slot holds key 0 (so a fresh table is plain zeroed memory, taken
  * lazily from mmap; a grown one is faulted in by mmap at once, since the
- * rehash writes all of it); the key 0 itself, a common page key (asid 0,
+ * rehash writes all of it; tables of 4 MiB and more are advised into
+ * transparent huge pages instead, hmap.c); the key 0 itself, a common page key (asid 0,
  * vpn 0), lives in a side slot of the map header.
  *
  * Values are full u64: every user fits without loss (next-use positions of

@@ -8,7 +8,7 @@
  * number of distinct keys referenced since the previous reference to the
  * same key (inclusive of it); LRU with c frames misses exactly the
  * references whose distance exceeds c, plus the cold ones.  Distances are
- * counted by the base layer (pagebench/stackdist.h): a Fenwick tree over
+ * counted by the base layer (pagebench/stackdist.h): a counted bitmap over
  * compacted time slots, O(n log distinct) time, O(distinct keys) memory.
  */
 #ifndef PAGEBENCH_MRC_H

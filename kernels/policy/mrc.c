@@ -3,8 +3,8 @@
  * kernels/policy/mrc.c - LRU miss-ratio curve in one pass (see mrc.h).
  *
  * How it works: the base layer's streaming stack-distance counter
- * (pagebench/stackdist.h: a Fenwick tree over compacted time slots, O(n log
- * distinct) time, O(distinct) memory) gives a histogram of distances capped
+ * (pagebench/stackdist.h: a counted bitmap over compacted time slots, O(n
+ * log distinct) time, O(distinct) memory) gives a histogram of distances capped
  * at the largest size asked for plus one; for every size c, misses(c) =
  * cold + #(d > c).  Mattson et al. 1970.  pb_mrc_lru_begin/_feed/_end
  * build the histogram batch by batch (`mrc` streaming the trace), grown
@@ -97,19 +97,23 @@ static int mrc_lru_grow(struct pb_mrc_lru_stream *s, uint64_t d)
 
 int pb_mrc_lru_feed(struct pb_mrc_lru_stream *s, const uint64_t *keys, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint64_t d;
-		int rc = pb_stackdist_feed(&s->sd, keys[i], &d);
+	uint64_t dist[256]; /* a batch: pb_stackdist_feed_n prefetches within it */
+	for (size_t i = 0, m; i < n; i += m) {
+		m = n - i < PB_ARRAY_SIZE(dist) ? n - i : PB_ARRAY_SIZE(dist);
+		int rc = pb_stackdist_feed_n(&s->sd, keys + i, m, dist);
 		if (rc)
 			return rc;
-		if (d == PB_STACKDIST_COLD)
-			s->cold++;
-		else if (d > s->cap)
-			s->over++;
-		else if (d < s->hn || !(rc = mrc_lru_grow(s, d)))
-			s->hist[d]++;
-		else
-			return rc;
+		for (size_t j = 0; j < m; j++) {
+			uint64_t d = dist[j];
+			if (d == PB_STACKDIST_COLD)
+				s->cold++;
+			else if (d > s->cap)
+				s->over++;
+			else if (d < s->hn || !(rc = mrc_lru_grow(s, d)))
+				s->hist[d]++;
+			else
+				return rc;
+		}
 	}
 	return 0;
 }

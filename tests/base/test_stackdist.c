@@ -3,11 +3,15 @@
  * tests/base/test_stackdist.c - next-use, stack distance and the page key
  * against brute force: random streams over small and large key sets (the
  * latter forces the stack-distance slot compaction to grow its tree), a
- * stream much longer than the slot count (many compactions), and the page
- * key's namespaces against the formula written out case by case.
+ * stream much longer than the slot count (many compactions), batches fed at
+ * once against one reference at a time, a million keys against a Fenwick
+ * tree over time written here (every count level of the bitmap in use),
+ * and the page key's namespaces against the formula written out case by
+ * case.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pagebench/common.h"
@@ -93,6 +97,86 @@ static void test_stackdist(uint64_t distinct, int skew)
 	pb_stackdist_fini(&s);
 }
 
+/* The same stream in batches of 1..300 (pb_stackdist_feed_n) gives the
+ * brute-force distances. */
+static void test_stackdist_batches(uint64_t distinct)
+{
+	stream(distinct * 17 + 3, distinct, 1);
+	static uint64_t d[N];
+	struct pb_stackdist s;
+	PB_CHECK(pb_stackdist_init(&s, 0) == 0);
+	uint64_t sm = distinct, bad = 0;
+	for (size_t i = 0, m; i < N; i += m) {
+		m = 1 + pb_splitmix64(&sm) % 300;
+		if (m > N - i)
+			m = N - i;
+		bad += pb_stackdist_feed_n(&s, k + i, m, d + i) != 0;
+	}
+	size_t depth = 0;
+	for (size_t i = 0; i < N; i++)
+		bad += d[i] != brute(&depth, k[i]);
+	PB_CHECK_MSG(bad == 0, "batched stack distance: %" PRIu64 " wrong (distinct %" PRIu64 ")",
+		     bad, distinct);
+	PB_CHECK_EQ_U64(s.refs, N);
+	pb_stackdist_fini(&s);
+}
+
+/*
+ * 2^22 references over 2^20 keys: the slots grow to 4M (counts of blocks
+ * of 512 up to 2^21 slots, four levels, and compactions on the way), which
+ * the brute-force stack cannot check.  The reference is the textbook form:
+ * a Fenwick tree over all 2^22 time slots, never compacted, a key's last
+ * slot in a plain array.
+ */
+static void test_stackdist_large(void)
+{
+	enum { REFS = 1 << 22, KEYS = 1 << 20 };
+	uint32_t *bit = calloc(REFS + 1, sizeof(*bit));
+	uint32_t *last = calloc(KEYS, sizeof(*last));
+	uint64_t *keys = malloc(REFS * sizeof(*keys)), *got = malloc(REFS * sizeof(*got));
+	PB_CHECK(bit && last && keys && got);
+	if (!bit || !last || !keys || !got)
+		goto out;
+	uint64_t sm = 99;
+	for (size_t i = 0; i < REFS; i++) {
+		uint64_t r = pb_splitmix64(&sm) % KEYS;
+		if (i & 1) /* half the references to a hot eighth */
+			r >>= 3;
+		keys[i] = r;
+	}
+	struct pb_stackdist s;
+	PB_CHECK(pb_stackdist_init(&s, 0) == 0);
+	uint64_t bad = 0;
+	for (size_t i = 0; i < REFS; i += 4096)
+		bad += pb_stackdist_feed_n(&s, keys + i, 4096, got + i) != 0;
+	PB_CHECK(s.levels >= 4);
+	for (uint32_t t = 1; t <= REFS; t++) {
+		uint64_t key = keys[t - 1], want = PB_STACKDIST_COLD;
+		uint32_t l = last[key];
+		if (l) {
+			uint64_t before_t = 0, upto_l = 0; /* live slots in [1, t-1], [1, l] */
+			for (uint32_t i = t - 1; i; i -= i & (0 - i))
+				before_t += bit[i];
+			for (uint32_t i = l; i; i -= i & (0 - i))
+				upto_l += bit[i];
+			want = before_t - upto_l + 1;
+			for (uint32_t i = l; i <= REFS; i += i & (0 - i))
+				bit[i]--;
+		}
+		for (uint32_t i = t; i <= REFS; i += i & (0 - i))
+			bit[i]++;
+		last[key] = t;
+		bad += got[t - 1] != want;
+	}
+	PB_CHECK_MSG(bad == 0, "stack distance over 2^20 keys: %" PRIu64 " wrong", bad);
+	pb_stackdist_fini(&s);
+out:
+	free(bit);
+	free(last);
+	free(keys);
+	free(got);
+}
+
 static void test_page_key(void)
 {
 	_Static_assert(PB_PAGE_FILE == PB_ACC_FILE && PB_PAGE_SHARED == PB_ACC_SHARED &&
@@ -147,6 +231,9 @@ int main(void)
 			if (distinct[i] <= 5000) /* the brute-force stack is O(n d) */
 				test_stackdist(distinct[i], skew);
 		}
+	test_stackdist_batches(1);
+	test_stackdist_batches(3000);
+	test_stackdist_large();
 	test_page_key();
 	return pb_test_done();
 }
