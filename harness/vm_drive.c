@@ -1675,11 +1675,10 @@ static int hash_range(int fd, uint64_t off, uint64_t len, unsigned char *buf, ui
 	return 0;
 }
 
-int pb_vm_trace_hash(const char *path, uint64_t *size, char *out, size_t outlen)
+/* pb_vm_trace_hash of the file open at fd (read with pread: the offset is
+ * not moved). */
+static int trace_hash_fd(int fd, uint64_t *size, char *out, size_t outlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
 	struct stat st;
 	unsigned char *buf = NULL;
 	int rc = fstat(fd, &st) ? -errno : 0;
@@ -1703,6 +1702,15 @@ int pb_vm_trace_hash(const char *path, uint64_t *size, char *out, size_t outlen)
 		snprintf(out, outlen, "fnv1a64:%016" PRIx64, h);
 	}
 	free(buf);
+	return rc;
+}
+
+int pb_vm_trace_hash(const char *path, uint64_t *size, char *out, size_t outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	int rc = trace_hash_fd(fd, size, out, outlen);
 	close(fd);
 	return rc;
 }
@@ -1719,7 +1727,7 @@ int pb_vm_trace_hash(const char *path, uint64_t *size, char *out, size_t outlen)
  * process (one per trace file).
  */
 struct pb_vm_trace_id {
-	char *path;
+	int fd; /* the file whose identity this is, until hashed (then -1) */
 	dev_t dev;
 	ino_t ino;
 	off_t bytes;
@@ -1739,7 +1747,9 @@ static void *trace_id_run(void *arg)
 	struct pb_vm_trace_id *id = arg;
 	uint64_t size = 0;
 	char hash[sizeof(id->hash)];
-	int rc = pb_vm_trace_hash(id->path, &size, hash, sizeof(hash));
+	int rc = trace_hash_fd(id->fd, &size, hash, sizeof(hash));
+	close(id->fd);
+	id->fd = -1;
 	pthread_mutex_lock(&trace_ids_lock);
 	id->rc = rc;
 	id->size = size;
@@ -1755,9 +1765,16 @@ static void *trace_id_run(void *arg)
  * a regular file: no identity to record). */
 static struct pb_vm_trace_id *trace_id_start(const char *path)
 {
+	/* identity and hash from one open file: a file replaced after a stat
+	 * would otherwise get the new file's hash under the old identity */
 	struct stat st;
-	if (stat(path, &st) || !S_ISREG(st.st_mode))
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
 	pthread_mutex_lock(&trace_ids_lock);
 	struct pb_vm_trace_id *id = trace_ids;
 	while (id &&
@@ -1766,14 +1783,12 @@ static struct pb_vm_trace_id *trace_id_start(const char *path)
 		id = id->next;
 	if (id) {
 		pthread_mutex_unlock(&trace_ids_lock);
+		close(fd);
 		return id;
 	}
 	id = calloc(1, sizeof(*id));
-	if (id && !(id->path = strdup(path))) {
-		free(id);
-		id = NULL;
-	}
 	if (id) {
+		id->fd = fd;
 		id->dev = st.st_dev;
 		id->ino = st.st_ino;
 		id->bytes = st.st_size;
@@ -1782,8 +1797,10 @@ static struct pb_vm_trace_id *trace_id_start(const char *path)
 		trace_ids = id;
 	}
 	pthread_mutex_unlock(&trace_ids_lock);
-	if (!id)
+	if (!id) {
+		close(fd);
 		return NULL;
+	}
 	pthread_t th;
 	pthread_attr_t at;
 	int started = !pthread_attr_init(&at);
