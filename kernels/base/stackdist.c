@@ -109,11 +109,18 @@ void pb_stackdist_fini(struct pb_stackdist *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Live slots in 0..slot of the bitmap `bits`, given before[] (below). */
+static inline uint64_t sd_renumber(const uint64_t *bits, const uint32_t *before, uint64_t slot)
+{
+	return before[slot >> 6] +
+	       (uint64_t)__builtin_popcountll(bits[slot >> 6] & (~0ULL >> (63 - (slot & 63))));
+}
+
 /*
  * All slots used: renumber the d live slots 1..d keeping their order, into
  * a structure of cap' >= 4 d slots.  A live slot's new number is its rank,
  * read from the old bitmap and a table of the live slots before each
- * bitmap word (O(cap / 64) to build, in the memory the counts held).
+ * bitmap word (O(cap / 64) to build, in the new bitmap's memory).
  */
 static int sd_compact(struct pb_stackdist *s)
 {
@@ -137,15 +144,11 @@ static int sd_compact(struct pb_stackdist *s)
 		r += (uint32_t)__builtin_popcountll(s->bits[i]);
 	}
 	struct pb_hmap *m = &n.last; /* n's copy is the one kept */
-#define SD_NEW(v)                                                                                  \
-	(before[(v) >> 6] +                                                                        \
-	 (uint64_t)__builtin_popcountll(s->bits[(v) >> 6] & (~0ULL >> (63 - ((v)&63)))))
 	if (m->zhas)
-		m->zval = SD_NEW(m->zval);
+		m->zval = sd_renumber(s->bits, before, m->zval);
 	for (uint64_t i = 0; i <= m->mask; i++)
 		if (m->s[i].key)
-			m->s[i].val = SD_NEW(m->s[i].val);
-#undef SD_NEW
+			m->s[i].val = sd_renumber(s->bits, before, m->s[i].val);
 	memset(n.bits, 0, words * sizeof(uint32_t));
 	pb_base_unmap(s->bits, s->bytes);
 	/* Slots 1..d live: whole words, then each level's counts. */
