@@ -195,11 +195,6 @@ static inline __attribute__((always_inline)) int sd_feed(struct pb_stackdist *s,
 	return 0;
 }
 
-int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
-{
-	return sd_feed(s, key, dist);
-}
-
 #define SD_AHEAD 16 /* references: a map slot's miss lands in time */
 
 /* The bitmap's popcounts are one instruction where the CPU has it
@@ -232,4 +227,10 @@ SD_CLONES int pb_stackdist_feed_n(struct pb_stackdist *s, const uint64_t *keys, 
 			return rc;
 	}
 	return 0;
+}
+
+/* A batch of one: the loop's body is compiled once, in its clones. */
+int pb_stackdist_feed(struct pb_stackdist *s, uint64_t key, uint64_t *dist)
+{
+	return pb_stackdist_feed_n(s, &key, 1, dist);
 }

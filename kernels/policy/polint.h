@@ -409,7 +409,6 @@ struct pheap {
 
 int pb_pol_pheap_init(struct pheap *h, uint64_t cap);
 void pb_pol_pheap_fini(struct pheap *h);
-
 void pb_pol_pheap_push(struct pheap *h, struct pnode *n, uint32_t node, unsigned __int128 pri);
 void pb_pol_pheap_update(struct pheap *h, struct pnode *n, uint32_t node, unsigned __int128 pri);
 void pb_pol_pheap_remove(struct pheap *h, struct pnode *n, uint32_t node);

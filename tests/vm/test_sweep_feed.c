@@ -179,13 +179,19 @@ static json_t *meta_of(const char *tag)
 	return pbt_glob_one(pat, path, sizeof(path)) ? NULL : json_load_file(path, 0, NULL);
 }
 
+/* config.sweep_feed of a run's meta.json m (NULL: none) */
+static json_t *sweep_feed(json_t *m)
+{
+	return json_object_get(json_object_get(m, "config"), "sweep_feed");
+}
+
 /* config.sweep_feed of the run under dir/tag: passes and threads as
  * given (threads 0: any), reader as given (-1: either), a busy share in
  * (0, 1], times that add up. */
 static void check_feed(const char *tag, long long passes, long long threads, int reader)
 {
 	json_t *m = meta_of(tag);
-	json_t *f = json_object_get(json_object_get(m, "config"), "sweep_feed");
+	json_t *f = sweep_feed(m);
 	json_t *rd = json_object_get(f, "reader");
 	PB_CHECK_MSG(json_is_boolean(rd) && (reader < 0 || json_is_true(rd) == reader),
 		     "%s: sweep_feed.reader %s (want %d)", tag,
@@ -282,8 +288,7 @@ static void two_passes(void)
 static long long feed_int(const char *tag, const char *field)
 {
 	json_t *m = meta_of(tag);
-	json_t *v =
-	    json_object_get(json_object_get(json_object_get(m, "config"), "sweep_feed"), field);
+	json_t *v = json_object_get(sweep_feed(m), field);
 	long long r = json_is_integer(v) ? json_integer_value(v) : -1;
 	json_decref(m);
 	return r;
@@ -294,8 +299,7 @@ static long long feed_int(const char *tag, const char *field)
 static int feed_from(const char *tag, const char *from)
 {
 	json_t *m = meta_of(tag);
-	const char *v = json_string_value(json_object_get(
-	    json_object_get(json_object_get(m, "config"), "sweep_feed"), "wave_budget_from"));
+	const char *v = json_string_value(json_object_get(sweep_feed(m), "wave_budget_from"));
 	int r = v && !strcmp(v, from);
 	PB_CHECK_MSG(r, "%s: wave_budget_from %s (want %s)", tag, v ? v : "missing", from);
 	json_decref(m);
