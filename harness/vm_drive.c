@@ -879,6 +879,9 @@ struct feed_stream {
 	int count_pages;	/* no pass before counted them */
 	int pages_rc;		/* -ENOMEM counting them */
 	struct pb_keyset pages; /* distinct (asid, vpn) */
+	/* the blind bound's check (read_task): pages as last counted, and
+	 * references read since; their sum bounds the pages above */
+	uint64_t counted, uncounted;
 	int rc;
 	char err[PB_KERNEL_ERRLEN];
 };
@@ -969,7 +972,15 @@ static void read_task(struct feed *f, size_t s, uint64_t k, unsigned buf)
 		} else {
 			fs->rc = batch_accesses(f, fs, a, m, buf, n);
 		}
-		if (!fs->rc && f->page_limit[s] && pb_keyset_count(&fs->pages) > f->page_limit[s]) {
+		/* A count scans the set's whole window (256 KiB): only when the
+		 * references read since the last one could have passed the bound. */
+		fs->uncounted += m;
+		uint64_t lim = f->page_limit[s];
+		if (!fs->rc && lim && fs->counted + fs->uncounted > lim) {
+			fs->counted = pb_keyset_count(&fs->pages);
+			fs->uncounted = 0;
+		}
+		if (!fs->rc && lim && fs->counted > lim) {
 			fs->rc = -E2BIG; /* feed_waves counts the pages, then runs the wave again */
 			snprintf(fs->err, sizeof(fs->err),
 				 "the wave's engines outgrow the memory budget");
@@ -1217,6 +1228,7 @@ static int feed_stream_open(struct feed *f, const char *spec, struct pb_vm_loade
 	fs->rc = fs->pages_rc = 0; /* a pass stopped by the blind bound runs again */
 	fs->err[0] = 0;
 	fs->count_pages = !distinct;
+	fs->counted = fs->uncounted = 0;
 	size_t kb = f->keys_only ? FEED_KEYS_BATCH : FEED_BATCH;
 	for (int b = 0; b < 2 && !rc; b++) {
 		fs->a[b] =
