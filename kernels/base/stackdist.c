@@ -109,6 +109,25 @@ void pb_stackdist_fini(struct pb_stackdist *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The bitmap's popcounts are one instruction where the CPU has it
+ * (x86-64 before v2 lacks it: a libgcc call each, 0.81x the speed of a
+ * 50M-reference curve); the loader picks the clone (an ifunc) of the
+ * feeding loop and of the compaction.  Not under the sanitizers, whose
+ * runtimes start after ifunc resolvers run. */
+#define SD_CLONES
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_THREAD__) &&                   \
+    !defined(__SANITIZE_ADDRESS__)
+#undef SD_CLONES
+#define SD_CLONES __attribute__((target_clones("popcnt", "default")))
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
+    __has_feature(memory_sanitizer)
+#undef SD_CLONES
+#define SD_CLONES
+#endif
+#endif
+#endif
+
 /* Live slots in 0..slot of the bitmap `bits`, given before[] (below). */
 static inline uint64_t sd_renumber(const uint64_t *bits, const uint32_t *before, uint64_t slot)
 {
@@ -122,7 +141,7 @@ static inline uint64_t sd_renumber(const uint64_t *bits, const uint32_t *before,
  * read from the old bitmap and a table of the live slots before each
  * bitmap word (O(cap / 64) to build, in the new bitmap's memory).
  */
-static int sd_compact(struct pb_stackdist *s)
+SD_CLONES static int sd_compact(struct pb_stackdist *s)
 {
 	uint64_t d = pb_hmap_count(&s->last);
 	if (d > SD_MAX_DISTINCT)
@@ -196,24 +215,6 @@ static inline __attribute__((always_inline)) int sd_feed(struct pb_stackdist *s,
 }
 
 #define SD_AHEAD 16 /* references: a map slot's miss lands in time */
-
-/* The bitmap's popcounts are one instruction where the CPU has it
- * (x86-64 before v2 lacks it: a libgcc call each, 0.81x the speed of a
- * 50M-reference curve); the loader picks the clone (an ifunc).  Not under
- * the sanitizers, whose runtimes start after ifunc resolvers run. */
-#define SD_CLONES
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_THREAD__) &&                   \
-    !defined(__SANITIZE_ADDRESS__)
-#undef SD_CLONES
-#define SD_CLONES __attribute__((target_clones("popcnt", "default")))
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
-    __has_feature(memory_sanitizer)
-#undef SD_CLONES
-#define SD_CLONES
-#endif
-#endif
-#endif
 
 SD_CLONES int pb_stackdist_feed_n(struct pb_stackdist *s, const uint64_t *keys, size_t n,
 				  uint64_t *dist)
