@@ -107,7 +107,8 @@ static const struct pb_param mrc_options[] = {
      NULL, 0, 0, 0, 0, "0|1"},
     {"opt-method", PB_PT_ENUM, O(opt_method), "auto",
      "OPT's curve: one pass of its priority stack, one replay per size, or auto (the stack "
-     "when the largest size is at most 64x the number of sizes)",
+     "when the largest size is at most 64x the number of sizes, or 65536 or more with 64 sizes "
+     "or more)",
      opt_methods, 0, 0, 0, 0, "M"},
     {"replay", PB_PT_ENUM, O(replay), "stream",
      "stream: read the workload without holding it (stacks and samples fed batch by batch, "
@@ -125,6 +126,7 @@ static const struct pb_param mrc_options[] = {
      0, 0, PB_PF_HIDDEN | PB_PF_NOMETA, "KV"},
     {0},
 };
+_Static_assert(PB_MRC_OPT_LABELS == 65536, "--opt-method's help names 65536");
 #undef O
 
 static void mrc_usage(FILE *f)
@@ -585,14 +587,17 @@ int pb_cmd_mrc(int argc, char **argv)
 			r[i].job[0] = r[i].job[1] = SIZE_MAX;
 			fr[i] = r[i].frames;
 		}
-		/* OPT's stack costs about 0.5 ns x miss ratio x the largest
-		 * size a reference, a replay 26..40 ns a reference and size
-		 * (docs/policies.md): the stack while the largest size is at
-		 * most 64x the number of sizes, the bound for miss ratio 1 */
+		/* OPT's stack in slots costs about 0.5 ns x miss ratio x the
+		 * largest size a reference, a replay 26..96 ns a reference and
+		 * size (docs/policies.md): the slots while the largest size is
+		 * at most 64x the number of sizes, the bound for miss ratio 1.
+		 * From PB_MRC_OPT_LABELS on, the labelled stack's 2.4..3.4 us
+		 * a reference (one core) against replays of 64 sizes or more */
 		uint64_t top = r[npts - 1].scaled;
-		int opt =
-		    !strcmp(d->name, "opt") &&
-		    (o.c.opt_method == 1 || (o.c.opt_method == 0 && top <= 64 * (uint64_t)npts));
+		int stack_cheaper =
+		    top < PB_MRC_OPT_LABELS ? top <= 64 * (uint64_t)npts : npts >= 64;
+		int opt = !strcmp(d->name, "opt") &&
+			  (o.c.opt_method == 1 || (o.c.opt_method == 0 && stack_cheaper));
 		pstack[p] = !strcmp(d->name, "lru") ? 1 : opt ? 2 : 0;
 	}
 	/* exact replays of OPT (or another OFFLINE policy), exact OPT stacks:

@@ -48,18 +48,27 @@ void pb_mrc_lru_end(struct pb_mrc_lru_stream *s, uint64_t *misses);
  * al. 1970).  next_use: pb_next_use() of keys, or NULL (computed here,
  * 8 bytes per reference).  misses[k]: faults with sizes[k] frames, cold
  * misses included; equal to pb_policy_replay of "opt" at every size.
- * O(r + u log S) time a reference for r prefix-minimum moves in u runs,
- * O(min(S, distinct keys)) memory beyond next_use, S = the largest size.  The OPT stack is
- * nearly sorted by next use, so r grows with S (zipf 0.9 over 100k pages:
- * 46 at S = 5 000, 1 164 at 50 000; u about 4): about 0.5 ns x miss ratio
- * x S a reference, against 26..40 ns a reference and size for a replay
- * (docs/policies.md; `mrc --opt-method auto` picks).
+ * Two stacks, the same counts.  S = the largest size; the OPT stack is
+ * nearly sorted by next use, so the prefix minima ("records") that move on
+ * a reference grow with S (zipf 0.9: 70 a reference at S = 10 000 over 100k
+ * pages, 992 at 100 000; 6 254 at 200 000 over 1M pages) while the runs of
+ * consecutive ones they come in stay 3 to 4:
+ *  - below PB_MRC_OPT_LABELS, keys in slots (mrc_opt.c): O(r + u log S) a
+ *    reference for r records in u runs, a memmove a run; O(min(S, distinct
+ *    keys)) memory beyond next_use;
+ *  - from PB_MRC_OPT_LABELS on, keys at labels with gaps (a packed-memory
+ *    array, mrc_opt_label.c): O(u log S + log^2 S amortized), whatever r;
+ *    84 B a label, 2 to 4 labels a key (44 MB at S = 200 000).
+ * Measured (docs/performance.md, session 26): slots 2x faster at S =
+ * 10 000, labels 1.4x at 100 000 and 5x at 200 000 over a million pages;
+ * `mrc --opt-method auto` weighs them against one replay a size.
  * 0, -EINVAL, -ENOMEM, -E2BIG (a size of 2^32 or more) or -EINTR (a
  * pending deferred signal, as pb_mrc_lru; the next-use pass, when
  * next_use is NULL, looks too: pb_next_use_stop).  Single-threaded.
  */
 int pb_mrc_opt(const uint64_t *keys, size_t n, const uint64_t *next_use, const uint64_t *sizes,
 	       size_t nsizes, uint64_t *misses);
+#define PB_MRC_OPT_LABELS ((uint64_t)1 << 16) /* the largest size from which labels */
 
 /*
  * pb_mrc_opt streamed: n is the stream's length (known from the pass that

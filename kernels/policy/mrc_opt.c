@@ -39,6 +39,10 @@
  * fills, up to cap: memory O(min(cap, distinct keys)).
  * pb_mrc_opt_begin/_feed/_end run it batch by batch (`mrc` streaming the
  * trace with an 8 B/ref next-use array); pb_mrc_opt is one feed.
+ *
+ * From a largest size of PB_MRC_OPT_LABELS on, the runs are long (992
+ * records in 3.5 runs a reference at 100 000 frames) and the stream feeds
+ * mrc_opt_label.c's stack instead, whose cost does not grow with them.
  */
 #include "polint.h"
 
@@ -48,12 +52,8 @@ struct ostack {
 	uint64_t *t;	   /* segment tree of priorities (min), leaves at S + slot */
 	uint32_t *node_at; /* node in each slot (0-based slot = depth - 1) */
 	uint32_t *slot_of; /* slot of each node */
-	uint64_t *nkey;	   /* key of each node */
-	uint32_t *free;	   /* free node ids */
 	uint64_t S;	   /* leaves: a power of two >= cap */
 	uint64_t depth;	   /* slots in use */
-	uint64_t nfree;
-	struct pb_hmap node; /* key -> node: nodes never move, slots do */
 };
 
 static void os_set(struct ostack *o, uint64_t slot, uint64_t pri)
@@ -105,23 +105,20 @@ static void os_put(struct ostack *o, uint64_t slot, uint32_t u, uint64_t pri)
  * falling priorities; a run j..k takes the carry at j, moves down one slot
  * (one memmove) and hands its last entry on as the next carry.
  */
-static int os_ref(struct ostack *o, uint64_t x, uint64_t px, uint64_t cap, uint64_t *hist)
+static int os_ref(struct ostack *o, struct pb_opt_keys *ks, uint64_t x, uint64_t px, uint64_t cap)
 {
-	uint64_t *pn = pb_hmap_find(&o->node, x);
-	uint32_t u = pn ? (uint32_t)*pn : 0;
+	uint32_t u;
+	int pn = pb_opt_keys_get(ks, x, &u);
+	if (pn < 0)
+		return pn;
 	uint64_t p = pn ? o->slot_of[u] : UINT64_MAX;
 	uint64_t hi = pn ? p : o->depth; /* records lie in slots [1, hi) */
 	if (pn) {
-		hist[p + 1]++;
+		ks->hist[p + 1]++;
 		if (p == 0) {
 			os_set(o, 0, px);
 			return 0;
 		}
-	} else {
-		u = o->free[--o->nfree];
-		o->nkey[u] = x;
-		if (pb_hmap_put(&o->node, x, u))
-			return -ENOMEM;
 	}
 	if (o->depth == 0) {
 		os_put(o, 0, u, px);
@@ -156,90 +153,121 @@ static int os_ref(struct ostack *o, uint64_t x, uint64_t px, uint64_t cap, uint6
 	} else if (o->depth < cap) {
 		os_put(o, o->depth++, cn, cp);
 	} else { /* pushed below cap: forgotten */
-		(void)pb_hmap_del(&o->node, o->nkey[cn]);
-		o->free[o->nfree++] = cn;
+		pb_opt_keys_drop(ks, cn);
 	}
 	return 0;
 }
 
-/* The stack and its histogram: hist[d] (1 <= d <= a), references at
- * depth d.  The arrays hold a slots (a + 1 nodes), a <= cap: the stack is
- * never deeper than the distinct keys seen, so a doubles as it fills, and
+/* The stack and its keys over a + 1 nodes, a <= cap: the stack is never
+ * deeper than the distinct keys seen, so a doubles as it fills, and
  * memory follows the keys, not the largest size. */
 struct pb_mrc_opt_stream {
 	struct ostack o;
-	uint64_t *hist, *sizes;
+	struct pb_opt_keys k;	/* hist[d] (1 <= d <= a): references at depth d */
+	struct pb_opt_lab *lab; /* the labelled stack instead (large sizes) */
+	uint64_t *sizes;
 	size_t nsizes;
 	uint64_t cap, a, n, t; /* t: references fed */
-	int has_map;
 };
 
 #define OPT_SLOTS0 256 /* the arrays' first slots */
 
-/* Unmap a stack's arrays of a slots and hist. */
-static void os_unmap(struct ostack *o, uint64_t *hist, uint64_t a)
+int pb_opt_keys_init(struct pb_opt_keys *k, uint64_t expect)
 {
-	size_t nb = (a + 1) * sizeof(uint32_t), kb = (a + 1) * sizeof(uint64_t);
+	memset(k, 0, sizeof(*k));
+	k->has_map = !pb_hmap_init(&k->node, expect);
+	return k->has_map ? 0 : -ENOMEM;
+}
+
+static void keys_unmap(uint64_t *nkey, uint64_t *hist, uint32_t *fr, uint64_t len)
+{
+	pb_unmap(nkey, len * sizeof(uint64_t));
+	pb_unmap(hist, len * sizeof(uint64_t));
+	pb_unmap(fr, len * sizeof(uint32_t));
+}
+
+int pb_opt_keys_grow(struct pb_opt_keys *k, uint64_t len, uint64_t ids)
+{
+	uint64_t *nkey = pb_map(len * sizeof(uint64_t), 0),
+		 *hist = pb_map(len * sizeof(uint64_t), 0);
+	uint32_t *fr = pb_map(len * sizeof(uint32_t), 0);
+	if (!nkey || !hist || !fr) {
+		keys_unmap(nkey, hist, fr, len);
+		return -ENOMEM;
+	}
+	if (k->len) {
+		memcpy(nkey, k->nkey, k->len * sizeof(uint64_t));
+		memcpy(hist, k->hist, k->len * sizeof(uint64_t));
+		memcpy(fr, k->free, k->nfree * sizeof(uint32_t));
+	}
+	for (uint64_t i = ids; i > k->ids; i--)
+		fr[k->nfree++] = (uint32_t)(i - 1);
+	keys_unmap(k->nkey, k->hist, k->free, k->len);
+	k->nkey = nkey;
+	k->hist = hist;
+	k->free = fr;
+	k->len = len;
+	k->ids = ids;
+	return 0;
+}
+
+void pb_opt_keys_fini(struct pb_opt_keys *k)
+{
+	if (k->has_map)
+		pb_hmap_fini(&k->node);
+	keys_unmap(k->nkey, k->hist, k->free, k->len);
+	memset(k, 0, sizeof(*k));
+}
+
+/* Unmap a stack's arrays of a slots. */
+static void os_unmap(struct ostack *o, uint64_t a)
+{
+	size_t nb = (a + 1) * sizeof(uint32_t);
 	pb_unmap(o->t, 2 * o->S * sizeof(uint64_t));
 	pb_unmap(o->node_at, nb);
 	pb_unmap(o->slot_of, nb);
-	pb_unmap(o->free, nb);
-	pb_unmap(o->nkey, kb);
-	pb_unmap(hist, kb);
 }
 
 static void opt_free(struct pb_mrc_opt_stream *s)
 {
-	if (s->has_map)
-		pb_hmap_fini(&s->o.node);
-	os_unmap(&s->o, s->hist, s->a);
+	if (s->lab)
+		pb_opt_lab_free(s->lab);
+	pb_opt_keys_fini(&s->k);
+	os_unmap(&s->o, s->a);
 	free(s->sizes);
 	free(s);
 }
 
 /*
- * The arrays made for a slots (a >= s->a), the stack and its histogram
- * copied over (none the first time: s->o.t NULL), the new nodes freed
- * (a + 1 nodes: a new key enters before the carry leaves).  0 or -ENOMEM
- * (s unchanged).
+ * The arrays made for a slots (a >= s->a), the stack copied over (none
+ * the first time: s->o.t NULL), the keys' arrays grown, the new nodes
+ * freed (a + 1 nodes: a new key enters before the carry leaves).  0 or
+ * -ENOMEM (s unchanged).
  */
 static int opt_resize(struct pb_mrc_opt_stream *s, uint64_t a)
 {
-	struct ostack *o = &s->o, n = {.S = 1, .depth = o->depth, .nfree = o->nfree};
+	struct ostack *o = &s->o, n = {.S = 1, .depth = o->depth};
 	while (n.S < a)
 		n.S <<= 1;
-	size_t tb = 2 * n.S * sizeof(uint64_t), nb = (a + 1) * sizeof(uint32_t),
-	       kb = (a + 1) * sizeof(uint64_t);
-	uint64_t *hist = pb_map(kb, 0);
+	size_t tb = 2 * n.S * sizeof(uint64_t), nb = (a + 1) * sizeof(uint32_t);
 	n.t = pb_map(tb, 0);
 	n.node_at = pb_map(nb, 0);
 	n.slot_of = pb_map(nb, 0);
-	n.free = pb_map(nb, 0);
-	n.nkey = pb_map(kb, 0);
-	if (!hist || !n.t || !n.node_at || !n.slot_of || !n.free || !n.nkey) {
-		os_unmap(&n, hist, a);
+	if (!n.t || !n.node_at || !n.slot_of || pb_opt_keys_grow(&s->k, a + 1, a + 1)) {
+		os_unmap(&n, a);
 		return -ENOMEM;
 	}
 	memset(n.t, 0xff, tb);
-	uint64_t first = 0; /* the first new node */
 	if (o->t) {
-		size_t ob = (s->a + 1) * sizeof(uint32_t), okb = (s->a + 1) * sizeof(uint64_t);
+		size_t ob = (s->a + 1) * sizeof(uint32_t);
 		memcpy(n.t + n.S, o->t + o->S, o->depth * sizeof(uint64_t));
 		if (o->depth)
 			os_fix(&n, 0, o->depth - 1);
 		memcpy(n.node_at, o->node_at, ob);
 		memcpy(n.slot_of, o->slot_of, ob);
-		memcpy(n.free, o->free, o->nfree * sizeof(uint32_t));
-		memcpy(n.nkey, o->nkey, okb);
-		memcpy(hist, s->hist, okb);
-		first = s->a + 1;
 	}
-	for (uint64_t i = a + 1; i > first; i--)
-		n.free[n.nfree++] = (uint32_t)(i - 1);
-	n.node = o->node;
-	os_unmap(o, s->hist, s->a);
+	os_unmap(o, s->a);
 	*o = n;
-	s->hist = hist;
 	s->a = a;
 	return 0;
 }
@@ -260,8 +288,12 @@ int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
 	s->nsizes = nsizes;
 	s->sizes = malloc((nsizes ? nsizes : 1) * sizeof(uint64_t));
 	uint64_t a = cap < OPT_SLOTS0 ? cap : OPT_SLOTS0;
-	s->has_map = !pb_hmap_init(&s->o.node, a);
-	if (!s->sizes || !s->has_map || opt_resize(s, a)) {
+	int lab = cap && cap >= pb_opt_label_from;
+	if (lab) {
+		s->lab = pb_opt_lab_new(cap);
+		a = 0; /* the slots' arrays stay empty */
+	}
+	if (!s->sizes || pb_opt_keys_init(&s->k, a) || (lab && !s->lab) || opt_resize(s, a)) {
 		opt_free(s);
 		return -ENOMEM;
 	}
@@ -276,15 +308,18 @@ int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uin
 	if (m > s->n - s->t)
 		return -ERANGE;
 	int rc = 0;
-	for (size_t i = 0; !rc && s->cap && i < m; i++, s->t++) {
+	for (size_t i = 0; s->lab && !rc && i < m; i++, s->t++)
+		rc = pb_opt_lab_ref(s->lab, keys[i],
+				    nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i]);
+	for (size_t i = 0; !s->lab && !rc && s->cap && i < m; i++, s->t++) {
 		/* a full stack below cap: room for one more key, when this
 		 * reference adds one (a key not in the stack); a hit only
 		 * moves keys within it, so a full stack stays as it is */
-		if (s->o.depth == s->a && s->a < s->cap && !pb_hmap_find(&s->o.node, keys[i]) &&
+		if (s->o.depth == s->a && s->a < s->cap && !pb_hmap_find(&s->k.node, keys[i]) &&
 		    (rc = opt_resize(s, pb_pol_grow_capped(s->a, s->cap))))
 			break;
-		rc = os_ref(&s->o, keys[i], nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i], s->cap,
-			    s->hist);
+		rc = os_ref(&s->o, &s->k, keys[i], nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i],
+			    s->cap);
 	}
 	if (!s->cap)
 		s->t += m;
@@ -300,11 +335,12 @@ int pb_mrc_opt_end(struct pb_mrc_opt_stream *s, uint64_t *misses)
 	if (misses && !rc) {
 		/* prefix sums: hist[c] becomes the hits with c frames (no
 		 * reference deeper than a: more frames hit as often) */
-		uint64_t *hist = s->hist;
-		for (uint64_t c = 1; c <= s->a; c++)
+		struct pb_opt_keys *ks = s->lab ? pb_opt_lab_keys(s->lab) : &s->k;
+		uint64_t a = ks->len - 1, *hist = ks->hist; /* depths 1..len - 1 */
+		for (uint64_t c = 1; c <= a; c++)
 			hist[c] += hist[c - 1];
 		for (size_t k = 0; k < s->nsizes; k++)
-			misses[k] = s->n - hist[s->sizes[k] < s->a ? s->sizes[k] : s->a];
+			misses[k] = s->n - hist[s->sizes[k] < a ? s->sizes[k] : a];
 	}
 	opt_free(s);
 	return rc;

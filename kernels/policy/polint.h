@@ -563,6 +563,55 @@ static inline size_t pb_mrc_chunk(size_t i, size_t n, int *rc)
 	return n - i < PB_MRC_CHUNK ? n - i : PB_MRC_CHUNK;
 }
 
+/*
+ * The keys of OPT's priority stacks (mrc_opt.c's slots, mrc_opt_label.c's
+ * labels): node ids that never move while their places do, each id's key,
+ * the free ids, and the histogram hist[d] of references at depth d.  grow
+ * makes the arrays len long (hist included) and frees the ids from the
+ * old count up to ids (0 or -ENOMEM, k unchanged); get finds x's node
+ * (1) or gives x a free one (0; -ENOMEM); drop forgets a node's key.
+ */
+struct pb_opt_keys {
+	uint64_t *nkey, *hist;
+	uint32_t *free;
+	uint64_t len, ids, nfree;
+	int has_map;
+	struct pb_hmap node; /* key -> node */
+};
+int pb_opt_keys_init(struct pb_opt_keys *k, uint64_t expect);
+int pb_opt_keys_grow(struct pb_opt_keys *k, uint64_t len, uint64_t ids);
+void pb_opt_keys_fini(struct pb_opt_keys *k);
+static inline int pb_opt_keys_get(struct pb_opt_keys *k, uint64_t x, uint32_t *u)
+{
+	uint64_t *pn = pb_hmap_find(&k->node, x);
+	if (pn) {
+		*u = (uint32_t)*pn;
+		return 1;
+	}
+	*u = k->free[--k->nfree];
+	k->nkey[*u] = x;
+	return pb_hmap_put(&k->node, x, *u) ? -ENOMEM : 0;
+}
+static inline void pb_opt_keys_drop(struct pb_opt_keys *k, uint32_t u)
+{
+	(void)pb_hmap_del(&k->node, k->nkey[u]);
+	k->free[k->nfree++] = u;
+}
+
+/*
+ * OPT's stack over labels (mrc_opt_label.c), which mrc_opt.c uses when
+ * the largest size is pb_opt_label_from or more (tests lower it to run
+ * both stacks on the same streams): new(cap) or NULL (no memory); ref(key,
+ * priority as mrc_opt.c's): 0 or -ENOMEM; keys: its keys and histogram
+ * (depths 1..cap at most); free.
+ */
+extern uint64_t pb_opt_label_from; /* PB_MRC_OPT_LABELS (mrc.h) */
+struct pb_opt_lab;
+struct pb_opt_lab *pb_opt_lab_new(uint64_t cap);
+int pb_opt_lab_ref(struct pb_opt_lab *s, uint64_t key, uint64_t pri);
+struct pb_opt_keys *pb_opt_lab_keys(struct pb_opt_lab *s);
+void pb_opt_lab_free(struct pb_opt_lab *s);
+
 /* The strategies (one file each), listed in registry.c. */
 extern const struct pb_policy_desc pb_pol_opt, pb_pol_fifo, pb_pol_random, pb_pol_lru, pb_pol_clock,
     pb_pol_nru, pb_pol_aging, pb_pol_wsclock, pb_pol_lfu, pb_pol_2q, pb_pol_arc, pb_pol_car,

@@ -3,7 +3,8 @@
  * tests/policy/test_mrc.c - pb_mrc_lru (one-pass Mattson stack distances)
  * must equal a per-size LRU replay at every size, on seeded traces;
  * pb_mrc_opt (Mattson's priority stack) must equal a per-size OPT replay
- * (opt.c, Belady's MIN) at every size on seeded traces and on the
+ * (opt.c, Belady's MIN) at every size, by both its stacks (slots and
+ * labels, mrc_opt_label.c), on seeded traces and on the
  * LIRS-paper traces of the shared traces (skipped when absent); the
  * SHARDS sampler keeps about R of the keys, every reference of a kept key.
  * A pending deferred signal (mrc's Ctrl-C) stops both over a whole stream
@@ -19,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../kernels/policy/polint.h" /* pb_opt_label_from */
 #include "pagebench/mrc.h"
 #include "pagebench/outfile.h"
 #include "pagebench/policy.h"
@@ -33,9 +35,16 @@ static void check_opt(const char *what, const uint64_t *k, size_t n, const uint6
 		      size_t ns)
 {
 	const struct pb_policy_desc *opt = pb_policy_find("opt");
-	uint64_t mrc[64];
+	uint64_t mrc[64], lab[64];
 	PB_CHECK(ns <= 64 && pb_mrc_opt(k, n, NULL, sizes, ns, mrc) == 0);
+	/* the labelled stack (mrc_opt_label.c) on every size too */
+	pb_opt_label_from = 1;
+	PB_CHECK(pb_mrc_opt(k, n, NULL, sizes, ns, lab) == 0);
+	pb_opt_label_from = PB_MRC_OPT_LABELS;
 	for (size_t i = 0; i < ns; i++) {
+		PB_CHECK_MSG(lab[i] == mrc[i], "%s: opt %llu frames: labelled %llu, slots %llu",
+			     what, (unsigned long long)sizes[i], (unsigned long long)lab[i],
+			     (unsigned long long)mrc[i]);
 		uint64_t m = n;
 		char err[128];
 		if (sizes[i]) {
