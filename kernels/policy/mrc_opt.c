@@ -288,7 +288,8 @@ int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
 	s->nsizes = nsizes;
 	s->sizes = malloc((nsizes ? nsizes : 1) * sizeof(uint64_t));
 	uint64_t a = cap < OPT_SLOTS0 ? cap : OPT_SLOTS0;
-	int lab = cap && cap >= pb_opt_label_from;
+	/* labels: 2 (cap + 2) of them, numbered in 32 bits */
+	int lab = cap && cap >= pb_opt_label_from && cap < (1ULL << 31) - 2;
 	if (lab) {
 		s->lab = pb_opt_lab_new(cap);
 		a = 0; /* the slots' arrays stay empty */
