@@ -107,8 +107,8 @@ static const struct pb_param mrc_options[] = {
      NULL, 0, 0, 0, 0, "0|1"},
     {"opt-method", PB_PT_ENUM, O(opt_method), "auto",
      "OPT's curve: one pass of its priority stack, one replay per size, or auto (the stack "
-     "when the largest size is at most 64x the number of sizes, or 65536 or more with 64 sizes "
-     "or more)",
+     "when the largest size is at most 64x the number of sizes, or 65536 or more with 32 sizes "
+     "or more a CPU)",
      opt_methods, 0, 0, 0, 0, "M"},
     {"replay", PB_PT_ENUM, O(replay), "stream",
      "stream: read the workload without holding it (stacks and samples fed batch by batch, "
@@ -592,10 +592,11 @@ int pb_cmd_mrc(int argc, char **argv)
 		 * size (docs/policies.md): the slots while the largest size is
 		 * at most 64x the number of sizes, the bound for miss ratio 1.
 		 * From PB_MRC_OPT_LABELS on, the labelled stack's 2.4..3.4 us
-		 * a reference (one core) against replays of 64 sizes or more */
+		 * a reference on one core against the replays spread over the
+		 * workers: the stack from 32 sizes a worker on */
 		uint64_t top = r[npts - 1].scaled;
-		int stack_cheaper =
-		    top < PB_MRC_OPT_LABELS ? top <= 64 * (uint64_t)npts : npts >= 64;
+		int stack_cheaper = top < PB_MRC_OPT_LABELS ? top <= 64 * (uint64_t)npts
+							    : npts >= 32 * (uint64_t)workers;
 		int opt = !strcmp(d->name, "opt") &&
 			  (o.c.opt_method == 1 || (o.c.opt_method == 0 && stack_cheaper));
 		pstack[p] = !strcmp(d->name, "lru") ? 1 : opt ? 2 : 0;
