@@ -148,8 +148,11 @@ static uint64_t ls_prev(const struct lstack *o, uint64_t label)
 			}
 		}
 	}
-	while (i < o->S)
+	while (i < o->S) { /* prefetched as ls_first_below's descent */
+		if (8 * i < 2 * o->S)
+			__builtin_prefetch(&mn[8 * i]);
 		i = mn[2 * i + 1] != UINT64_MAX ? 2 * i + 1 : 2 * i;
+	}
 	return i - o->S;
 }
 
@@ -167,8 +170,13 @@ static uint64_t ls_first_below(const struct lstack *o, uint64_t lo, uint64_t x)
 			return UINT64_MAX;
 		i++;
 	}
-	while (i < o->S)
+	/* down: the line of the 8 great-grandchildren loads while this
+	 * level and the next are decided (one dependent miss a level else) */
+	while (i < o->S) {
+		if (8 * i < 2 * o->S)
+			__builtin_prefetch(&mn[8 * i]);
 		i = mn[2 * i] < x ? 2 * i : 2 * i + 1;
+	}
 	return i - o->S;
 }
 
@@ -190,6 +198,10 @@ static uint64_t ls_first_rise(const struct lstack *o, uint64_t lo, uint64_t prev
 		i++;
 	}
 	while (i < o->S) {
+		if (4 * i < 2 * o->S) { /* the grandchildren: two lines */
+			__builtin_prefetch(&t[4 * i]);
+			__builtin_prefetch(&t[4 * i + 3]);
+		}
 		const struct lrest *l = &t[2 * i];
 		if (l->cnt && (l->fst > prev || l->asc)) {
 			i = 2 * i;
