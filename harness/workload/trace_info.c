@@ -65,13 +65,16 @@ static int info_sink(void *ctx, const struct pb_access *a, size_t n)
 				st->hist[b < 47 ? b : 47]++;
 			}
 		}
-		/* checked a batch at a time: at most 255 pages past the bound */
+		/* checked a batch at a time: at most 255 pages past the bound.
+		 * Memory: the stack distances' key map, 32-64 B a page at a
+		 * load of 1/4 to 1/2, 96 B while it doubles (old and new
+		 * table); the counted bitmap under 1 B a page */
 		if (pb_stackdist_distinct(&c->s) > c->max_distinct) {
 			snprintf(c->err, c->errlen,
 				 "trace info: more than %llu distinct pages (the memory bound, "
-				 "about %llu MiB); raise it with --max-distinct",
+				 "up to about %llu MiB); raise it with --max-distinct",
 				 (unsigned long long)c->max_distinct,
-				 (unsigned long long)(c->max_distinct * 80 >> 20));
+				 (unsigned long long)(c->max_distinct * 96 >> 20));
 			return -E2BIG;
 		}
 	}
