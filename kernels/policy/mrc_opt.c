@@ -76,22 +76,6 @@ static void os_fix(struct ostack *o, uint64_t lo, uint64_t hi)
 			o->t[i] = o->t[2 * i] < o->t[2 * i + 1] ? o->t[2 * i] : o->t[2 * i + 1];
 }
 
-/* First slot >= lo whose priority is below x, or UINT64_MAX. */
-static uint64_t os_first_below(const struct ostack *o, uint64_t lo, uint64_t x)
-{
-	uint64_t i = o->S + lo;
-	while (o->t[i] >= x) {
-		while (i & 1)
-			i >>= 1;
-		if (!i)
-			return UINT64_MAX;
-		i++;
-	}
-	while (i < o->S)
-		i = o->t[2 * i] < x ? 2 * i : 2 * i + 1;
-	return i - o->S;
-}
-
 static void os_put(struct ostack *o, uint64_t slot, uint32_t u, uint64_t pri)
 {
 	o->node_at[slot] = u;
@@ -129,7 +113,7 @@ static int os_ref(struct ostack *o, struct pb_opt_keys *ks, uint64_t x, uint64_t
 	uint64_t cp = o->t[o->S];
 	os_put(o, 0, u, px);
 	for (uint64_t i = 1;;) {
-		uint64_t j = os_first_below(o, i, cp);
+		uint64_t j = pb_mintree_first_below(o->t, o->S, i, cp);
 		if (j >= hi)
 			break;
 		uint64_t *lf = o->t + o->S, k = j;

@@ -148,34 +148,10 @@ static uint64_t ls_prev(const struct lstack *o, uint64_t label)
 			}
 		}
 	}
-	while (i < o->S) { /* prefetched as ls_first_below's descent */
+	while (i < o->S) { /* prefetched as pb_mintree_first_below's descent */
 		if (8 * i < 2 * o->S)
 			__builtin_prefetch(&mn[8 * i]);
 		i = mn[2 * i + 1] != UINT64_MAX ? 2 * i + 1 : 2 * i;
-	}
-	return i - o->S;
-}
-
-/* The first label >= lo whose priority is below x, or UINT64_MAX. */
-static uint64_t ls_first_below(const struct lstack *o, uint64_t lo, uint64_t x)
-{
-	const uint64_t *mn = o->mn;
-	if (lo >= o->S)
-		return UINT64_MAX;
-	uint64_t i = o->S + lo;
-	while (mn[i] >= x) {
-		while (i & 1)
-			i >>= 1;
-		if (!i)
-			return UINT64_MAX;
-		i++;
-	}
-	/* down: the line of the 8 great-grandchildren loads while this
-	 * level and the next are decided (one dependent miss a level else) */
-	while (i < o->S) {
-		if (8 * i < 2 * o->S)
-			__builtin_prefetch(&mn[8 * i]);
-		i = mn[2 * i] < x ? 2 * i : 2 * i + 1;
 	}
 	return i - o->S;
 }
@@ -191,11 +167,8 @@ static uint64_t ls_first_rise(const struct lstack *o, uint64_t lo, uint64_t prev
 	while (!t[i].cnt || (t[i].fst < prev && !t[i].asc)) {
 		if (t[i].cnt)
 			prev = t[i].lst;
-		while (i & 1)
-			i >>= 1;
-		if (!i)
+		if (!(i = pb_mintree_right(i)))
 			return UINT64_MAX;
-		i++;
 	}
 	while (i < o->S) {
 		if (4 * i < 2 * o->S) { /* the grandchildren: two lines */
@@ -289,13 +262,13 @@ static int lab_ref(struct lstack *o, struct pb_opt_keys *ks, uint64_t x, uint64_
 		o->depth = 1;
 		return 0;
 	}
-	uint64_t l0 = ls_first_below(o, 0, UINT64_MAX); /* the top */
+	uint64_t l0 = pb_mintree_first_below(o->mn, o->S, 0, UINT64_MAX); /* the top */
 	uint32_t cn = o->node_at[l0];
 	uint64_t cp = ls_pri(o, l0);
 	ls_set(o, l0, u, px);
 	for (uint64_t i = l0 + 1;;) {
 		uint64_t hi = pn ? o->label_of[o->hole] : o->S;
-		uint64_t j = ls_first_below(o, i, cp);
+		uint64_t j = pb_mintree_first_below(o->mn, o->S, i, cp);
 		if (j >= hi)
 			break;
 		uint64_t r = ls_first_rise(o, j + 1, ls_pri(o, j));

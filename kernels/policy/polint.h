@@ -564,6 +564,39 @@ static inline size_t pb_mrc_chunk(size_t i, size_t n, int *rc)
 }
 
 /*
+ * Min segment trees over S leaves (a power of two), nodes t[1..2S), the
+ * leaves at t[S + i] (OPT's stacks: mrc_opt.c's slots, mrc_opt_label.c's
+ * labels).  pb_mintree_right: the next node to the right of node i at its
+ * height, or 0 (i was the last).  pb_mintree_first_below: the first leaf
+ * >= lo whose value is below x, or UINT64_MAX (none; lo >= S included).
+ * Its descent prefetches the line of a node's eight great-grandchildren,
+ * which loads while this level and the next are decided.
+ */
+static inline uint64_t pb_mintree_right(uint64_t i)
+{
+	while (i & 1)
+		i >>= 1;
+	return i ? i + 1 : 0;
+}
+
+static inline uint64_t pb_mintree_first_below(const uint64_t *t, uint64_t S, uint64_t lo,
+					      uint64_t x)
+{
+	if (lo >= S)
+		return UINT64_MAX;
+	uint64_t i = S + lo;
+	while (t[i] >= x)
+		if (!(i = pb_mintree_right(i)))
+			return UINT64_MAX;
+	while (i < S) {
+		if (8 * i < 2 * S)
+			__builtin_prefetch(&t[8 * i]);
+		i = t[2 * i] < x ? 2 * i : 2 * i + 1;
+	}
+	return i - S;
+}
+
+/*
  * The keys of OPT's priority stacks (mrc_opt.c's slots, mrc_opt_label.c's
  * labels): node ids that never move while their places do, each id's key,
  * the free ids, and the histogram hist[d] of references at depth d.  grow

@@ -239,6 +239,18 @@ int main(void)
 		uint64_t small[12] = {0, 1, 2, 3, 4, 5, 7, 9, 13, 20, 40, 1000};
 		check_opt("random", k, n, small, 12);
 	}
+	/* A largest size that is a power of two, the stack full at it:
+	 * records run down to its last slot, and the next search starts
+	 * one past the last leaf (read past the tree's end before). */
+	{
+		size_t n2 = 300000;
+		uint64_t *k2 = malloc(n2 * sizeof(*k2));
+		PB_CHECK(k2 != NULL);
+		polgen_zipf(k2, n2, 20000, 0.9, 34);
+		uint64_t pow2[] = {512, 1024, 2048, 4096};
+		check_opt("zipf, 4096 frames", k2, n2, pow2, 4);
+		free(k2);
+	}
 	check_opt_traces(sizes, ns);
 	/* The sampler: about R of the keys, all references of a kept key. */
 	struct pb_mrc_sampler sa, sb;
