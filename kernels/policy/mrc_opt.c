@@ -154,8 +154,6 @@ struct pb_mrc_opt_stream {
 	uint64_t cap, a, n, t; /* t: references fed */
 };
 
-#define OPT_SLOTS0 256 /* the arrays' first slots */
-
 int pb_opt_keys_init(struct pb_opt_keys *k, uint64_t expect)
 {
 	memset(k, 0, sizeof(*k));
@@ -271,14 +269,12 @@ int pb_mrc_opt_begin(const uint64_t *sizes, size_t nsizes, uint64_t n,
 	s->n = n;
 	s->nsizes = nsizes;
 	s->sizes = malloc((nsizes ? nsizes : 1) * sizeof(uint64_t));
-	uint64_t a = cap < OPT_SLOTS0 ? cap : OPT_SLOTS0;
-	/* labels: 2 (cap + 2) of them, numbered in 32 bits */
+	uint64_t a = cap < PB_OPT_NODES0 ? cap : PB_OPT_NODES0;
+	/* labels: 2 (cap + 2) of them, numbered in 32 bits; the slots'
+	 * stream then holds no stack of its own */
 	int lab = cap && cap >= pb_opt_label_from && cap < (1ULL << 31) - 2;
-	if (lab) {
-		s->lab = pb_opt_lab_new(cap);
-		a = 0; /* the slots' arrays stay empty */
-	}
-	if (!s->sizes || pb_opt_keys_init(&s->k, a) || (lab && !s->lab) || opt_resize(s, a)) {
+	if (!s->sizes || (lab ? !(s->lab = pb_opt_lab_new(cap))
+			      : pb_opt_keys_init(&s->k, a) || opt_resize(s, a))) {
 		opt_free(s);
 		return -ENOMEM;
 	}
@@ -297,10 +293,7 @@ int pb_mrc_opt_feed(struct pb_mrc_opt_stream *s, const uint64_t *keys, const uin
 		rc = pb_opt_lab_ref(s->lab, keys[i],
 				    nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i]);
 	for (size_t i = 0; !s->lab && !rc && s->cap && i < m; i++, s->t++) {
-		/* a full stack below cap: room for one more key, when this
-		 * reference adds one (a key not in the stack); a hit only
-		 * moves keys within it, so a full stack stays as it is */
-		if (s->o.depth == s->a && s->a < s->cap && !pb_hmap_find(&s->k.node, keys[i]) &&
+		if (pb_opt_keys_full(&s->k, s->o.depth, s->a, s->cap, keys[i]) &&
 		    (rc = opt_resize(s, pb_pol_grow_capped(s->a, s->cap))))
 			break;
 		rc = os_ref(&s->o, &s->k, keys[i], nu[i] == PB_NEXT_NONE ? s->t : 2 * s->n - nu[i],

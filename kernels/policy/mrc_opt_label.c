@@ -305,8 +305,6 @@ struct pb_opt_lab {
 	uint64_t cap, a;
 };
 
-#define OPT_SLOTS0 256 /* the arrays' first nodes */
-
 /* Unmap a stack's arrays. */
 static void lab_unmap(struct lstack *o, uint64_t a)
 {
@@ -373,7 +371,7 @@ struct pb_opt_lab *pb_opt_lab_new(uint64_t cap)
 	if (!s)
 		return NULL;
 	s->cap = cap;
-	uint64_t a = cap < OPT_SLOTS0 ? cap : OPT_SLOTS0;
+	uint64_t a = cap < PB_OPT_NODES0 ? cap : PB_OPT_NODES0;
 	if (pb_opt_keys_init(&s->k, a) || lab_resize(s, a)) {
 		pb_opt_lab_free(s);
 		return NULL;
@@ -383,8 +381,7 @@ struct pb_opt_lab *pb_opt_lab_new(uint64_t cap)
 
 int pb_opt_lab_ref(struct pb_opt_lab *s, uint64_t key, uint64_t pri)
 {
-	/* a full stack below cap: room for one more key (mrc_opt.c) */
-	if (s->o.depth == s->a && s->a < s->cap && !pb_hmap_find(&s->k.node, key) &&
+	if (pb_opt_keys_full(&s->k, s->o.depth, s->a, s->cap, key) &&
 	    lab_resize(s, pb_pol_grow_capped(s->a, s->cap)))
 		return -ENOMEM;
 	return lab_ref(&s->o, &s->k, key, pri, s->cap);

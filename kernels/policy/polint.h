@@ -625,6 +625,16 @@ static inline int pb_opt_keys_get(struct pb_opt_keys *k, uint64_t x, uint32_t *u
 	k->nkey[*u] = x;
 	return pb_hmap_put(&k->node, x, *u) ? -ENOMEM : 0;
 }
+/* An OPT stack's first nodes; it grows (doubling, up to the largest
+ * size) as keys arrive.  pb_opt_keys_full: whether a stack of depth keys
+ * over a nodes must grow before key: full below cap, and key not in it (a
+ * hit only moves keys within it, so a full stack stays as it is). */
+#define PB_OPT_NODES0 256
+static inline int pb_opt_keys_full(const struct pb_opt_keys *k, uint64_t depth, uint64_t a,
+				   uint64_t cap, uint64_t key)
+{
+	return depth == a && a < cap && !pb_hmap_find(&k->node, key);
+}
 static inline void pb_opt_keys_drop(struct pb_opt_keys *k, uint32_t u)
 {
 	(void)pb_hmap_del(&k->node, k->nkey[u]);
