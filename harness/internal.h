@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -22,6 +23,12 @@ void pb_sb_put(struct pb_sb *b, const char *s);
 void pb_sb_putn(struct pb_sb *b, const char *s, size_t n);
 void pb_sb_printf(struct pb_sb *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void pb_sb_free(struct pb_sb *b);
+/* s as one CSV field (RFC 4180): quoted, its quotes doubled, when it holds
+ * a comma, a quote or a line break; else as it is. */
+void pb_sb_csv(struct pb_sb *b, const char *s);
+/* The same to f (NULL: empty), then ',' or, last, '\n' (the comparison's
+ * CSVs, written whole by stdio). */
+void pb_csv_fput(FILE *f, const char *s, int last);
 
 /* A series or machine name: base, or "base (2)", "base (3)", ... the first
  * that none of taken[0..n) is (two guests both called "vm" stay two). */

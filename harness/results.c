@@ -399,21 +399,38 @@ static void run_write_error(struct pb_run *r, const char *what, int e)
 }
 
 /* ---- CSV ---- */
+void pb_sb_csv(struct pb_sb *b, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		pb_sb_put(b, s);
+		return;
+	}
+	pb_sb_put(b, "\"");
+	for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+		pb_sb_putn(b, s, (size_t)(q - s) + 1); /* up to and with the quote */
+		pb_sb_put(b, "\"");		       /* doubled */
+	}
+	pb_sb_put(b, s);
+	pb_sb_put(b, "\"");
+}
+
+void pb_csv_fput(FILE *f, const char *s, int last)
+{
+	struct pb_sb b = {0};
+	pb_sb_csv(&b, s ? s : "");
+	fputs(b.s ? b.s : "", f);
+	pb_sb_free(&b);
+	fputc(last ? '\n' : ',', f);
+}
+
 static void csv_cell_raw(struct pb_csv *c, const char *s, int quote_if_needed)
 {
 	if (c->cell++)
 		pb_sb_put(&c->row, ",");
-	if (quote_if_needed && strpbrk(s, ",\"\n\r")) {
-		pb_sb_put(&c->row, "\"");
-		for (const char *p = s; *p; p++) {
-			if (*p == '"')
-				pb_sb_put(&c->row, "\"");
-			pb_sb_putn(&c->row, p, 1);
-		}
-		pb_sb_put(&c->row, "\"");
-	} else {
+	if (quote_if_needed)
+		pb_sb_csv(&c->row, s);
+	else
 		pb_sb_put(&c->row, s);
-	}
 }
 
 /* Write the assembled row to the file (and echo), flush, check. */

@@ -145,22 +145,6 @@ static const char *value(const struct cmp_run *run, size_t r, size_t c, const ch
 	return c < N_MACHINE_COLS ? machine_value(run, col, buf, len) : "NA";
 }
 
-static void csv_cell(FILE *f, const char *s, int last)
-{
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', f);
-		for (const char *p = s; *p; p++) {
-			if (*p == '"')
-				fputc('"', f);
-			fputc(*p, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
-
 /* meta.json's counter list: {column: {available, reason, ...}}. */
 static json_t *counter_list(const struct cmp_run *r)
 {
@@ -515,13 +499,13 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		goto out;
 	}
 	for (size_t c = 0; c < cols.n; c++)
-		csv_cell(mf, cols.v[c], c + 1 == cols.n);
+		pb_csv_fput(mf, cols.v[c], c + 1 == cols.n);
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_table *t = &runs[i].summary;
 		for (size_t r = 0; r < t->nrows; r++)
 			for (size_t c = 0; c < cols.n; c++)
-				csv_cell(mf, value(&runs[i], r, c, cols.v[c], buf, sizeof(buf)),
-					 c + 1 == cols.n);
+				pb_csv_fput(mf, value(&runs[i], r, c, cols.v[c], buf, sizeof(buf)),
+					    c + 1 == cols.n);
 	}
 	if (fclose(mf)) {
 		mf = NULL;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../internal.h"
 #include "compare.h"
 #include "pagebench/outfile.h"
 
@@ -77,24 +78,7 @@ int cmp_write_file(const char *path, int force, const char *text, size_t len, ch
 	return pb_out_write_all(path, force ? PB_OUT_FORCE : 0, text, len, err, errlen);
 }
 
-/* ---- CSV ---- */
-static void csv_str(FILE *f, const char *s, int last)
-{
-	s = s ? s : "";
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', f);
-		for (const char *p = s; *p; p++) {
-			if (*p == '"')
-				fputc('"', f);
-			fputc(*p, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
-
+/* ---- CSV (cells: pb_csv_fput) ---- */
 static void csv_num(FILE *f, double v)
 {
 	if (isnan(v) || isinf(v))
@@ -154,14 +138,14 @@ void cmp_write_csv(FILE *f, const struct cmp_report *rep)
 	for (size_t i = 0; i < rep->rows->n; i++) {
 		const struct cmp_row *r = &rep->rows->v[i];
 		fprintf(f, "%d,", CMP_CSV_SCHEMA);
-		csv_str(f, r->kind, 0);
-		csv_str(f, r->experiment, 0);
-		csv_str(f, r->kernel, 0);
-		csv_str(f, r->params, 0);
-		csv_str(f, r->threads, 0);
-		csv_str(f, r->pin, 0);
-		csv_str(f, r->metric, 0);
-		csv_str(f, r->mode, 0);
+		pb_csv_fput(f, r->kind, 0);
+		pb_csv_fput(f, r->experiment, 0);
+		pb_csv_fput(f, r->kernel, 0);
+		pb_csv_fput(f, r->params, 0);
+		pb_csv_fput(f, r->threads, 0);
+		pb_csv_fput(f, r->pin, 0);
+		pb_csv_fput(f, r->metric, 0);
+		pb_csv_fput(f, r->mode, 0);
 		fprintf(f, "%zu,%zu,", r->n_base, r->n_new);
 		csv_num(f, r->base);
 		csv_num(f, r->new_);
@@ -169,14 +153,14 @@ void cmp_write_csv(FILE *f, const struct cmp_report *rep)
 		csv_num(f, r->lo);
 		csv_num(f, r->hi);
 		csv_num(f, r->p);
-		csv_str(f, r->mwu, 0);
+		pb_csv_fput(f, r->mwu, 0);
 		csv_num(f, r->raw_ratio);
 		csv_num(f, r->raw_lo);
 		csv_num(f, r->raw_hi);
 		csv_num(f, r->raw_p);
-		csv_str(f, r->baseline, 0);
-		csv_str(f, cmp_verdict_name(r->verdict), 0);
-		csv_str(f, r->detail, 1);
+		pb_csv_fput(f, r->baseline, 0);
+		pb_csv_fput(f, cmp_verdict_name(r->verdict), 0);
+		pb_csv_fput(f, r->detail, 1);
 	}
 }
 

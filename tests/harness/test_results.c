@@ -122,6 +122,27 @@ static void test_name_unique(void)
 	PB_CHECK_MSG(strcmp(out, first) && strstr(out, " (2)"), "%s / %s", first, out);
 }
 
+/* One CSV field to a FILE (the comparison's CSVs): quoted only when it
+ * must be, its quotes doubled, wherever they stand; NULL is empty. */
+static void test_csv_fput(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	PB_CHECK(f != NULL);
+	if (!f)
+		return;
+	pb_csv_fput(f, "plain", 0);
+	pb_csv_fput(f, "\"a\",b\"", 0);
+	pb_csv_fput(f, NULL, 0);
+	pb_csv_fput(f, "line\nbreak", 0);
+	pb_csv_fput(f, "cr\r", 1);
+	PB_CHECK(fclose(f) == 0);
+	const char *want = "plain,\"\"\"a\"\",b\"\"\",,\"line\nbreak\",\"cr\r\"\n";
+	PB_CHECK_MSG(buf && !strcmp(buf, want), "got [%s]", buf ? buf : "(null)");
+	free(buf);
+}
+
 /* pb_run_mark_start: the start a run records is the mark's, not the
  * folder's creation (sim and mrc create it after a streamed replay). */
 static void test_mark_start(const char *root)
@@ -177,6 +198,7 @@ static void test_mark_start(const char *root)
 int main(void)
 {
 	test_name_unique();
+	test_csv_fput();
 	char root[4096];
 	PB_CHECK(pbt_tmpdir(root, sizeof(root), "results") != NULL);
 	test_mark_start(root);
