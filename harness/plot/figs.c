@@ -1003,14 +1003,81 @@ out:
 	return rc;
 }
 
+/* ---- several workloads in one folder (a suite's) ---- */
+/* The workloads of t's rows in order of first appearance, each with a
+ * short tag for a key or a bar's label: its generator or trace format (the
+ * spec up to ':'), numbered where two share one ("zipf #1", "zipf #2").
+ * Rows of different workloads are never one point or one bar. */
+struct wtags {
+	struct names spec;
+	char **tag; /* tag[i]: spec.v[i]'s */
+};
+
+static void wtags_init(struct wtags *w, const struct pb_csv *t)
+{
+	*w = (struct wtags){0};
+	if (pb_csv_col(t, "workload") >= 0)
+		for (size_t r = 0; r < t->nrows; r++)
+			names_add(&w->spec, pb_csv_get(t, r, "workload"));
+	w->tag = calloc(w->spec.n + 1, sizeof(*w->tag));
+	if (!w->tag)
+		abort();
+	for (size_t i = 0; i < w->spec.n; i++) {
+		const char *s = w->spec.v[i];
+		int kn = (int)strcspn(s, ":");
+		unsigned same = 0, k = 0;
+		for (size_t j = 0; j < w->spec.n; j++)
+			if ((int)strcspn(w->spec.v[j], ":") == kn &&
+			    !strncmp(w->spec.v[j], s, kn)) {
+				same++;
+				k += j <= i;
+			}
+		int rc = same > 1 ? asprintf(&w->tag[i], "%.*s #%u", kn, s, k)
+				  : asprintf(&w->tag[i], "%.*s", kn, s);
+		if (rc < 0)
+			abort();
+	}
+}
+
+/* Row r's tag: NULL while the rows share one workload. */
+static const char *wtags_of(const struct wtags *w, const struct pb_csv *t, size_t r)
+{
+	if (w->spec.n < 2)
+		return NULL;
+	size_t i = names_find(&w->spec, pb_csv_get(t, r, "workload"));
+	return i == (size_t)-1 ? NULL : w->tag[i];
+}
+
+/* The tags' workloads in the figure's sidecar (NAME.txt). */
+static void wtags_note(struct pb_fig *f, const struct wtags *w)
+{
+	for (size_t i = 0; w->spec.n > 1 && i < w->spec.n; i++) {
+		size_t n = strlen(f->sources);
+		snprintf(f->sources + n, sizeof(f->sources) - n, "    workload %s: %s\n",
+			 w->tag[i], w->spec.v[i]);
+	}
+}
+
+static void wtags_free(struct wtags *w)
+{
+	for (size_t i = 0; i < w->spec.n; i++)
+		free(w->tag[i]);
+	free(w->tag);
+	names_free(&w->spec);
+}
+
 /* ---- sim.csv: faults and EAT ---- */
 static const char *const sim_cfg_cols[] = {"prepage", "pt",  "threads", "order",
 					   "hints",   "tlb", "backing"};
 
-/* Cluster label: policy plus the configuration columns that vary. */
-static void sim_cluster(const struct pb_csv *t, size_t r, const int *vary, char *out, size_t len)
+/* Cluster label: policy, the workload's tag (several) and the
+ * configuration columns that vary. */
+static void sim_cluster(const struct pb_csv *t, size_t r, const struct wtags *w, const int *vary,
+			char *out, size_t len)
 {
-	size_t n = (size_t)snprintf(out, len, "%s", pb_csv_get(t, r, "policy"));
+	const char *wt = wtags_of(w, t, r);
+	size_t n = (size_t)snprintf(out, len, "%s%s%s", pb_csv_get(t, r, "policy"), wt ? " " : "",
+				    wt ? wt : "");
 	for (size_t i = 0; i < PB_ARRAY_SIZE(sim_cfg_cols) && n < len; i++)
 		if (vary[i])
 			n += (size_t)snprintf(out + n, len - n, " %s",
@@ -1021,6 +1088,8 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 		    const char *device, struct bars *b)
 {
 	const struct pb_csv *t = &r->sim;
+	struct wtags w;
+	wtags_init(&w, t);
 	int vary[PB_ARRAY_SIZE(sim_cfg_cols)] = {0};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(sim_cfg_cols); i++)
 		for (size_t row = 1; row < t->nrows; row++)
@@ -1052,7 +1121,7 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 		for (size_t row = 0; row < t->nrows; row++)
 			if (!strcmp(pb_csv_get(t, row, "policy"), pol.v[p])) {
 				char cl[512];
-				sim_cluster(t, row, vary, cl, sizeof(cl));
+				sim_cluster(t, row, &w, vary, cl, sizeof(cl));
 				names_add(&b->cl, cl);
 			}
 	bars_alloc(b);
@@ -1063,7 +1132,7 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 		if (device && strcmp(pb_csv_get(t, row, "device"), device))
 			continue;
 		char cl[512];
-		sim_cluster(t, row, vary, cl, sizeof(cl));
+		sim_cluster(t, row, &w, vary, cl, sizeof(cl));
 		size_t k = names_find(&b->cl, cl);
 		double x = pb_plot_num(pb_csv_get(t, row, "frames"));
 		size_t j = 0;
@@ -1083,29 +1152,57 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 			b->v[i] /= (double)cnt[i];
 	free(cnt);
 	names_free(&pol);
+	wtags_free(&w);
 	return bars_any(b);
 }
 
-/* "What: workload" shortened at a comma to fit the width (8 pt text). */
+/* "What: workload" shortened at a comma to fit the width (8 pt text);
+ * several workloads: "What: N workloads (tag, tag, ...)", the tags that
+ * fit (each one's spec is in the sidecar, wtags_note). */
 static void workload_title(const struct pb_plot_ctx *c, const struct pb_csv *t, const char *what,
 			   double room_in, char *out, size_t len)
 {
-	const char *w = t->nrows ? pb_csv_get(t, 0, "workload") : "";
-	int several = 0;
-	for (size_t r = 1; r < t->nrows; r++)
-		several |= strcmp(pb_csv_get(t, r, "workload"), w) != 0;
-	size_t fit = (size_t)(room_in * 72 / 4.6), n = strlen(w);
-	size_t used = strlen(what) + 2 + (several ? 22 : 0);
+	size_t fit = (size_t)(room_in * 72 / 4.6);
+	struct wtags w;
+	wtags_init(&w, t);
+	if (w.spec.n > 1) {
+		size_t n = (size_t)snprintf(out, len, "%s: %zu workloads (", what, w.spec.n);
+		for (size_t i = 0; i < w.spec.n && n < len; i++) {
+			const char *sep = i ? ", " : "";
+			if (n + strlen(sep) + strlen(w.tag[i]) + 5 > fit && i) {
+				n += (size_t)snprintf(out + n, len - n, ", ...");
+				break;
+			}
+			n += (size_t)snprintf(out + n, len - n, "%s%s", sep, w.tag[i]);
+		}
+		if (n < len)
+			snprintf(out + n, len - n, ")");
+		wtags_free(&w);
+		return;
+	}
+	wtags_free(&w);
+	const char *wl = t->nrows ? pb_csv_get(t, 0, "workload") : "";
+	size_t n = strlen(wl), used = strlen(what) + 2;
 	if (used + n > fit) {
 		size_t cut = fit > used + 8 ? fit - used - 4 : 8;
-		while (cut > 0 && cut < n && w[cut] != ',')
+		while (cut > 0 && cut < n && wl[cut] != ',')
 			cut--;
 		if (cut == 0)
 			cut = n < 8 ? n : 8;
 		n = cut;
 	}
-	snprintf(out, len, "%s: %.*s%s%s", what, (int)n, w, n < strlen(w) ? ",..." : "",
-		 several ? " (and other workloads)" : "");
+	snprintf(out, len, "%s: %.*s%s", what, (int)n, wl, n < strlen(wl) ? ",..." : "");
+}
+
+/* pb_fig_source, and the workloads' tags when t has several. */
+static void fig_source_wl(struct pb_fig *f, const struct pb_plot_run *r, const char *file,
+			  const struct pb_csv *t)
+{
+	pb_fig_source(f, r, file);
+	struct wtags w;
+	wtags_init(&w, t);
+	wtags_note(f, &w);
+	wtags_free(&w);
 }
 
 int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
@@ -1121,7 +1218,7 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	if ((rc = bars_ylim_check(c, &b, 1, "faults")) ||
 	    (rc = pb_fig_begin(&f, c, "faults", is_page(&(struct pb_fig){.ctx = c}) ? 2.6 : 2.5)))
 		goto out;
-	pb_fig_source(&f, r, "sim.csv");
+	fig_source_wl(&f, r, "sim.csv", &r->sim);
 	char tt[1024];
 	workload_title(c, &r->sim, "Fault rate", c->o->width_in, tt, sizeof(tt));
 	fig_title(&f, tt);
@@ -1163,7 +1260,7 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	if ((rc = bars_ylim_check(c, b, dev.n, "eat")) ||
 	    (rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
 		goto out;
-	pb_fig_source(&f, r, "sim.csv");
+	fig_source_wl(&f, r, "sim.csv", &r->sim);
 	char tt[1024];
 	workload_title(c, &r->sim, "Effective access time", c->o->width_in, tt, sizeof(tt));
 	const char *title = c->o->title ? c->o->title : tt;
@@ -1211,9 +1308,22 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	    cm = pb_csv_col(t, "miss_ratio");
 	if (!r->has_mrc || cp < 0 || cf < 0 || cm < 0 || !t->nrows)
 		return 0;
+	/* a curve per policy, and per workload where the folder has several */
+	struct wtags w;
+	wtags_init(&w, t);
+	char **key = calloc(t->nrows + 1, sizeof(*key));
+	if (!key)
+		abort();
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *wt = wtags_of(&w, t, i);
+		if (asprintf(&key[i], "%s%s%s", pb_csv_cell(t, i, cp), wt ? " " : "",
+			     wt ? wt : "") < 0)
+			abort();
+	}
+	wtags_free(&w);
 	struct names pol = {0};
 	for (size_t i = 0; i < t->nrows; i++)
-		names_add(&pol, pb_csv_cell(t, i, cp));
+		names_add(&pol, key[i]);
 	names_order(&pol, c->o);
 	double *fr = dalloc(t->nrows);
 	size_t nfr = col_distinct(t, cf, fr, t->nrows);
@@ -1228,7 +1338,7 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int any_sampled = 0, any_na = 0;
 	double lo = INFINITY, hi = 0;
 	for (size_t i = 0; i < t->nrows; i++) {
-		size_t p = names_find(&pol, pb_csv_cell(t, i, cp));
+		size_t p = names_find(&pol, key[i]);
 		double x = pb_plot_num(pb_csv_cell(t, i, cf)),
 		       y = pb_plot_num(pb_csv_cell(t, i, cm));
 		if (p == (size_t)-1)
@@ -1257,7 +1367,7 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	if ((rc = ylim_check(c, "mrc", 0, 0, 1, v, nfr * pol.n)) ||
 	    (rc = pb_fig_begin(&f, c, "mrc", page ? 3.0 : 3.1)))
 		goto out;
-	pb_fig_source(&f, r, "mrc.csv");
+	fig_source_wl(&f, r, "mrc.csv", t);
 	pb_fig_styles(&f);
 	for (size_t j = 0; j < nfr; j++) {
 		pb_fig_dat_num(&f, fr[j]);
@@ -1393,6 +1503,9 @@ out:
 	free(sampled);
 	free(nna);
 	names_free(&pol);
+	for (size_t i = 0; i < t->nrows; i++)
+		free(key[i]);
+	free(key);
 	return rc;
 }
 

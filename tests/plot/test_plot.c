@@ -615,6 +615,40 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(ones == 2 && bad1 == 0, "scaling.dat: %d series at 1 thread, %d not 1: %s",
 		     ones, bad1, s ? s : "(none)");
 
+	/* several workloads in one folder (a suite): a bar or curve per
+	 * workload, never one mean of two (the seq scan faults on every
+	 * reference at 500 frames, the zipf stream on about half) */
+	snprintf(sfile, sizeof(sfile), "%s/wl.suite", root);
+	write_file(sfile,
+		   "sim --workload seq:pages=1000,refs=20000 --policy lru --frames 500 "
+		   "--reps 1\n"
+		   "sim --workload zipf:pages=5000,refs=20000 --policy lru --frames 500 "
+		   "--reps 1\n"
+		   "mrc --workload loop:pages=600,refs=20000 --policy lru --frames 200:800:200\n"
+		   "mrc --workload zipf:pages=5000,refs=20000 --policy lru --frames "
+		   "200:800:200\n");
+	snprintf(d, sizeof(d), "%s/suitewl", root);
+	PB_CHECK(pb(NULL, "suite", sfile, "--results", d, NULL) == 0);
+	run_folder(d, rsuite, sizeof(rsuite));
+	snprintf(out, sizeof(out), "%s/wl", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rsuite, "--kind", "faults,mrc", "--out", out, "--format",
+			"pdf", NULL) == 0,
+		     "two workloads: %s", o.err);
+	snprintf(p, sizeof(p), "%s/faults.dat", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "\"lru seq\"\t1\n") && strstr(s, "\"lru zipf\"\t0."),
+		     "faults.dat: %s", s ? s : "(none)");
+	snprintf(p, sizeof(p), "%s/mrc.str", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "\"lru loop\"") && strstr(s, "\"lru zipf\"") &&
+			 strstr(s, "2 workloads (loop, zipf)"),
+		     "mrc.str: %s", s ? s : "(none)");
+	snprintf(p, sizeof(p), "%s/mrc.txt", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "workload loop: loop:pages=600,") &&
+			 strstr(s, "workload zipf: zipf:pages=5000,"),
+		     "mrc.txt: %s", s ? s : "(none)");
+
 	/* --mono, --logy, --ylim, --order, --title are accepted and drawn */
 	snprintf(out, sizeof(out), "%s/opts", root);
 	PB_CHECK_MSG(pb(NULL, "plot", rmrc, "--mono", "--logx", "--logy", "--ylim", "0.01:1",
