@@ -746,6 +746,54 @@ int main(int argc, char **argv)
 	PB_CHECK_EQ_U64(compare((const char *[]){s1, s2, "--out", out, "--force", NULL}), 1);
 	PB_CHECK_MSG(strstr(o.out, "CHANGED") && strstr(o.out, "faults"), "%s", o.out);
 
+	/* 9a. what an exact row is and how pooled runs count: (1) two rows of
+	 * one policy with other parameters are two rows (they were one, and
+	 * the second's change was lost); (2) runs pooled on one side must
+	 * agree (only the first run's row was read); (3) a count NA on both
+	 * sides (a model that does not count it) is not compared, NA on one
+	 * side is a change (NA was refused as "not a count") */
+	{
+		char *pp_args[] = {"sim",
+				   "--workload",
+				   "zipf:pages=500,refs=20000",
+				   "--policy",
+				   "2q:kin=0.1,2q:kin=0.5",
+				   "--frames",
+				   "100",
+				   "--reps",
+				   "1",
+				   NULL};
+		char *p1 = make_run("pp1", NULL, pp_args), *p2 = copy(p1, "pp2");
+		long r2 = csv_find(path("%s/sim.csv", p2), "policy_params", "kin=0.5,kout=0.5",
+				   NULL, NULL);
+		PB_CHECK(r2 >= 0 &&
+			 csv_set(path("%s/sim.csv", p2), (size_t)r2, "faults", "1") == 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){p1, p2, "--out", out, "--force", NULL}),
+				1);
+		PB_CHECK_MSG(strstr(o.out, "2 compared") && strstr(o.out, "-> 1\n") &&
+				 strstr(o.out, "policy_params=kin=0.5"),
+			     "%s", o.out);
+		PB_CHECK_EQ_U64(
+		    compare((const char *[]){"--out", out, "--force", p1, "--", p1, p2, NULL}), 1);
+		PB_CHECK_MSG(strstr(o.out, "NEW's runs differ") && strstr(o.out, "-> 1"), "%s",
+			     o.out);
+		PB_CHECK_EQ_U64(
+		    compare((const char *[]){"--out", out, "--force", p1, p1, "--", p1, NULL}), 0);
+		char *pol_args[] = {
+		    "sim",	"--model", "policy",   "--workload", "zipf:pages=500,refs=20000",
+		    "--policy", "lru",	   "--frames", "100",	     "--reps",
+		    "1",	NULL};
+		char *q1 = make_run("q1", NULL, pol_args), *q2 = copy(q1, "q2");
+		PB_CHECK_EQ_U64(compare((const char *[]){q1, q2, "--out", out, "--force", NULL}),
+				0);
+		PB_CHECK_MSG(strstr(o.out, "1 replay row(s) with identical counts"), "%s%s", o.out,
+			     o.err);
+		PB_CHECK(csv_set(path("%s/sim.csv", q2), 0, "tlb_misses", "7") == 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){q1, q2, "--out", out, "--force", NULL}),
+				1);
+		PB_CHECK_MSG(strstr(o.out, "tlb_misses NA -> 7"), "%s", o.out);
+	}
+
 	/* 9b. plain compare's JSON: every value of its column's type, as
 	 * compare.csv (read back) has it, and a null's reason beside it:
 	 * timed rows, a vanished experiment (each number null with the
