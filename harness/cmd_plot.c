@@ -67,18 +67,21 @@ static void shell_quote(char *out, size_t len, int argc, char **argv)
 	}
 }
 
+/* gnuplot, or PAGEBENCH_GNUPLOT: a path, or a name looked up in PATH as
+ * execvp (gp.c) will. */
 static int have_gnuplot(void)
 {
 	const char *g = getenv("PAGEBENCH_GNUPLOT");
-	if (g && *g)
-		return strchr(g, '/') ? access(g, X_OK) == 0 : 0;
+	if (g && *g && strchr(g, '/'))
+		return access(g, X_OK) == 0;
+	const char *name = g && *g ? g : "gnuplot";
 	const char *path = getenv("PATH");
 	if (!path)
 		path = "/usr/bin:/bin";
 	for (const char *p = path; *p;) {
 		size_t l = strcspn(p, ":");
 		char f[4352];
-		snprintf(f, sizeof(f), "%.*s/gnuplot", (int)l, l ? p : ".");
+		snprintf(f, sizeof(f), "%.*s/%s", (int)l, l ? p : ".", name);
 		if (!access(f, X_OK))
 			return 1;
 		p += l + (p[l] == ':');

@@ -591,6 +591,18 @@ static void thread_xtics(FILE *g, const double *thv, size_t n, double maxthr)
 
 /* A series' total median ops/s (column cm) at 1 thread, which its
  * speedups divide by; NaN where it has none. */
+/* a row of one series and its thread count, to sort by the count */
+struct thr_row {
+	double thr;
+	size_t row;
+};
+
+static int cmp_thr_row(const void *a, const void *b)
+{
+	const struct thr_row *x = a, *y = b;
+	return x->thr < y->thr ? -1 : x->thr > y->thr ? 1 : (x->row > y->row) - (x->row < y->row);
+}
+
 static double one_thread_median(const struct pb_csv *t, const char *series, int cth, int cm)
 {
 	double one = NAN;
@@ -621,7 +633,15 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				nthr++;
 				maxthr = fmax(maxthr, pb_plot_num(pb_csv_cell(t, i, cth)));
 			}
-		if (nthr >= 2)
+		/* speedups are over one thread: a series without its median
+		 * there has no base, and is said, not drawn as an empty line */
+		double one = one_thread_median(t, kern.v[k], cth, cm);
+		if (nthr >= 2 && !(isfinite(one) && one > 0))
+			fprintf(stderr,
+				"pagebench plot: scaling: %s has no 1-thread median (%s): not "
+				"drawn\n",
+				kern.v[k], isnan(one) ? "no such row, or NA" : "not above 0");
+		else if (nthr >= 2)
 			names_add(&keep, kern.v[k]);
 	}
 	names_free(&kern);
@@ -715,9 +735,19 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		fprintf(g, "plot x with lines ls 101 title \"ideal\"");
 		for (size_t k = 0; k < ks.n; k++) {
 			double one = one_thread_median(t, ks.v[k], cth, cm);
-			for (size_t i = 0; i < t->nrows; i++) {
-				if (!is_total(t, i) || strcmp(row_series(t, i), ks.v[k]))
-					continue;
+			/* the series' rows by thread count: a line through them
+			 * in file order zigzags where a suite ran 4 before 1,2 */
+			struct thr_row *tr = calloc(t->nrows + 1, sizeof(*tr));
+			size_t ntr = 0;
+			if (!tr)
+				abort();
+			for (size_t i = 0; i < t->nrows; i++)
+				if (is_total(t, i) && !strcmp(row_series(t, i), ks.v[k]))
+					tr[ntr++] = (struct thr_row){
+					    pb_plot_num(pb_csv_cell(t, i, cth)), i};
+			qsort(tr, ntr, sizeof(*tr), cmp_thr_row);
+			for (size_t ti = 0; ti < ntr; ti++) {
+				size_t i = tr[ti].row;
 				double m = pb_plot_num(pb_csv_cell(t, i, cm));
 				dat_point(&f, pb_plot_num(pb_csv_cell(t, i, cth)), m / one,
 					  pb_plot_num(pb_csv_cell(t, i, cl)) / one,
@@ -727,6 +757,7 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				else
 					ninvalid++;
 			}
+			free(tr);
 			fprintf(f.dat, "\n\n");
 			size_t si = 0;
 			for (; si < keep.n && strcmp(keep.v[si], ks.v[k]); si++)
@@ -1053,8 +1084,8 @@ static void wtags_note(struct pb_fig *f, const struct wtags *w)
 {
 	for (size_t i = 0; w->spec.n > 1 && i < w->spec.n; i++) {
 		size_t n = strlen(f->sources);
-		snprintf(f->sources + n, sizeof(f->sources) - n, "    workload %s: %s\n",
-			 w->tag[i], w->spec.v[i]);
+		snprintf(f->sources + n, sizeof(f->sources) - n, "    workload %s: %s\n", w->tag[i],
+			 w->spec.v[i]);
 	}
 }
 
@@ -1433,11 +1464,17 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		"set x2tics font \",7\"\nset xtics nomirror font \",7\"\nset ytics font \",7\"\n"
 		"set border 7 lw 0.8\n",
 		ps / 1024);
-	if (c->o->logx) /* a log axis cannot be linked: the same range, scaled */
+	if (c->o->logx) { /* a log axis cannot be linked: the same range, scaled */
+		/* one size: a range around it (gnuplot refuses an empty one) */
+		double x0 = fr[0], x1 = fr[nfr - 1];
+		if (!(x1 > x0)) {
+			x0 /= 1.5;
+			x1 *= 1.5;
+		}
 		fprintf(g,
 			"set xrange [%.17g:%.17g]\nset x2range [%.17g:%.17g]\nset logscale x2 10\n",
-			fr[0], fr[nfr - 1], fr[0] * ps / 1048576.0, fr[nfr - 1] * ps / 1048576.0);
-	else
+			x0, x1, x0 * ps / 1048576.0, x1 * ps / 1048576.0);
+	} else
 		fprintf(g, "set link x2 via x*%.17g/1048576.0 inverse x*1048576.0/%.17g\n", ps, ps);
 	if (!c->o->logx) {
 		int want = page ? 8 : 4;

@@ -80,19 +80,52 @@ int pb_fig_begin(struct pb_fig *f, struct pb_plot_ctx *ctx, const char *name, do
 	return 0;
 }
 
-/* Data strings: no tab, CR, LF (field and record separators), no double
- * quote (gnuplot ends a quoted field there); never empty. */
+/* Length of the well-formed UTF-8 sequence at s (1..4), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+	size_t n = c < 0x80		    ? 1
+		   : c >= 0xc2 && c <= 0xdf ? 2
+		   : c >= 0xe0 && c <= 0xef ? 3
+		   : c >= 0xf0 && c <= 0xf4 ? 4
+					    : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* no overlong three- and four-byte forms, no surrogates, nothing
+	 * above U+10FFFF */
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/* Data strings: no tab, CR, LF or other control character (field and
+ * record separators), no double quote (gnuplot ends a quoted field
+ * there), a backslash doubled (gnuplot reads escapes in a quoted field:
+ * a path's "\n" drew a line break), a byte that is not UTF-8 as '?' (an
+ * SVG with it is not XML); never empty. */
 static void put_clean(FILE *out, const char *s)
 {
 	if (!*s)
 		s = "-";
 	fputc('"', out);
-	for (; *s; s++) {
-		char c = *s;
-		if (c == '\t' || c == '\r' || c == '\n')
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+		if (n > 1) {
+			fwrite(p, 1, n, out);
+			p += n;
+			continue;
+		}
+		unsigned char c = *p++;
+		if (!n)
+			c = '?';
+		else if (c < 0x20 || c == 0x7f)
 			c = ' ';
 		else if (c == '"')
 			c = '\'';
+		else if (c == '\\')
+			fputc('\\', out);
 		fputc(c, out);
 	}
 	fputc('"', out);

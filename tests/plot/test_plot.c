@@ -615,6 +615,33 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(ones == 2 && bad1 == 0, "scaling.dat: %d series at 1 thread, %d not 1: %s",
 		     ones, bad1, s ? s : "(none)");
 
+	/* a suite that ran 4 threads before 1 and 2: the line goes through
+	 * 1, 2, 4 (it followed the file's order); a kernel measured without
+	 * 1 thread has no speedup: said, not drawn as an empty figure */
+	snprintf(sfile, sizeof(sfile), "%s/thr.suite", root);
+	write_file(sfile, "run pt-lookup --threads 4 --reps 2 --ops 20000\n"
+			  "run pt-lookup --threads 1,2 --reps 2 --ops 20000\n");
+	snprintf(d, sizeof(d), "%s/suitethr", root);
+	PB_CHECK(pb(NULL, "suite", sfile, "--results", d, NULL) == 0);
+	run_folder(d, rsuite, sizeof(rsuite));
+	snprintf(out, sizeof(out), "%s/thr", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rsuite, "--kind", "scaling", "--out", out, "--format", "pdf",
+			NULL) == 0,
+		     "threads out of order: %s", o.err);
+	snprintf(p, sizeof(p), "%s/scaling.dat", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && !strncmp(s, "1\t", 2) && strstr(s, "\n2\t") && strstr(s, "\n4\t") &&
+			 strstr(s, "\n2\t") < strstr(s, "\n4\t"),
+		     "scaling.dat: %s", s ? s : "(none)");
+	snprintf(d, sizeof(d), "%s/no1", root);
+	PB_CHECK(pb(NULL, "run", "pt-lookup", "--threads", "2,4", "--reps", "2", "--ops", "20000",
+		    "--results", d, NULL) == 0);
+	run_folder(d, rsuite, sizeof(rsuite));
+	snprintf(out, sizeof(out), "%s/no1out", root);
+	PB_CHECK(pb(NULL, "plot", rsuite, "--kind", "scaling", "--out", out, "--format", "pdf",
+		    NULL) == 2);
+	PB_CHECK_MSG(strstr(o.err, "pt-lookup has no 1-thread median"), "%s", o.err);
+
 	/* several workloads in one folder (a suite): a bar or curve per
 	 * workload, never one mean of two (the seq scan faults on every
 	 * reference at 500 frames, the zipf stream on about half) */
@@ -657,6 +684,17 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "%s/mrc.str", out);
 	s = slurp(p);
 	PB_CHECK(s && strstr(s, "My title") && strstr(s, "lru") && !strstr(s, "fifo"));
+
+	/* a name's backslash stays one (gnuplot reads escapes in a quoted
+	 * field: "\n" drew a line break), a byte that is not UTF-8 is '?' (an
+	 * SVG with it was not XML), a control character a space */
+	snprintf(out, sizeof(out), "%s/esc", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rmrc, "--title", "C:\\new \xe9t\xc3\xa9\x01!", "--out", out,
+			"--format", "svg", NULL) == 0,
+		     "escapes: %s", o.err);
+	snprintf(p, sizeof(p), "%s/mrc.str", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "\"C:\\\\new ?t\xc3\xa9 !\""), "mrc.str: %s", s ? s : "(none)");
 
 	/* one folder, default output: RUN_DIR/plots */
 	PB_CHECK(pb(NULL, "plot", rsim, NULL) == 0);
