@@ -524,6 +524,12 @@ static int judge(const struct pcfg *a, const struct pcfg *b, int norm, const str
 	else if (loose)
 		r->detail =
 		    cmp_strdup("significant, but its 95% interval reaches into the threshold");
+	else if (fabs(r->ratio - 1) > o->threshold && r->p < o->alpha)
+		/* significant, but the interval spans no change: the test and
+		 * the interval disagree (a bimodal sample), so not called */
+		r->detail = cmp_asprintf("beyond the threshold (p=%.3g), but its 95%% interval "
+					 "[%.3f, %.3f] reaches %s 1",
+					 r->p, r->lo, r->hi, r->ratio > 1 ? "below" : "above");
 	else if (fabs(r->ratio - 1) > o->threshold)
 		r->detail =
 		    cmp_strdup("beyond the threshold but not significant across repetitions");

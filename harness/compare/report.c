@@ -407,9 +407,15 @@ json_t *cmp_json(const struct cmp_report *rep)
 								     : "raw"));
 	json_object_set_new(doc, "threshold", json_real(o->threshold));
 	json_object_set_new(doc, "alpha", json_real(o->alpha));
-	json_object_set_new(doc, "bootstrap",
-			    json_pack("{s:i, s:I, s:f}", "resamples", (int)o->resamples, "seed",
-				      (json_int_t)o->seed, "level", 0.95));
+	/* the seed's 64 bits exactly: above INT64_MAX (jansson's integers)
+	 * its decimal digits as a string (it was shown as a negative) */
+	char sd[24];
+	snprintf(sd, sizeof(sd), "%llu", (unsigned long long)o->seed);
+	json_object_set_new(
+	    doc, "bootstrap",
+	    json_pack("{s:i, s:o, s:f}", "resamples", (int)o->resamples, "seed",
+		      o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed) : json_string(sd),
+		      "level", 0.95));
 	json_t *mm = json_array();
 	for (size_t i = 0; i < rep->mm->n; i++) {
 		/* base and new: the values as meta.json has them (a number, a

@@ -824,6 +824,16 @@ int main(int argc, char **argv)
 		j = compare_json(m1, m2, out, 0);
 		check_typed_rows("m1 m2", j, cc, NULL);
 		json_decref(j);
+		/* the bootstrap seed's 64 bits exactly (it was a negative) */
+		PB_CHECK_EQ_U64(
+		    compare((const char *[]){a, a, "--out", out, "--force", "--format", "json",
+					     "--seed", "18446744073709551615", NULL}),
+		    0);
+		j = json_loads(o.out, 0, NULL);
+		const char *sd =
+		    json_string_value(json_object_get(json_object_get(j, "bootstrap"), "seed"));
+		PB_CHECK_MSG(sd && !strcmp(sd, "18446744073709551615"), "seed %s", sd ? sd : "?");
+		json_decref(j);
 		char *tx = copy(a, "threads_x");
 		long tr =
 		    csv_find(path("%s/summary.csv", tx), "kernel", "pt-lookup", "thread", "0");
