@@ -336,8 +336,11 @@ static void print_value(FILE *f, const struct cmp_table *t, size_t row, const ch
 /* The side-by-side figure: `pagebench plot RUN... --kind machines --out
  * DIR` as a child (its paths go to stderr); a figure that cannot be drawn
  * is said, and does not change the verdict. */
+/* The side-by-side figures (pagebench plot --kind machines) into out_dir;
+ * quiet: plot's lines (the figures' paths) to stderr, so that stdout
+ * stays the CSV or JSON document. */
 static void machines_figure(const char *cmd, const struct cmp_run *runs, size_t n,
-			    const char *out_dir)
+			    const char *out_dir, int quiet)
 {
 	char **argv = calloc(n + 8, sizeof(char *));
 	size_t k = 0;
@@ -355,7 +358,13 @@ static void machines_figure(const char *cmd, const struct cmp_run *runs, size_t 
 	argv[k++] = (char *)out_dir;
 	argv[k] = NULL;
 	fflush(stdout);
-	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ) == 0) {
+	posix_spawn_file_actions_t fa;
+	int hasfa = quiet && !posix_spawn_file_actions_init(&fa);
+	if (hasfa && posix_spawn_file_actions_adddup2(&fa, 2, 1)) {
+		posix_spawn_file_actions_destroy(&fa);
+		hasfa = 0;
+	}
+	if (posix_spawn(&pid, "/proc/self/exe", hasfa ? &fa : NULL, NULL, argv, environ) == 0) {
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
@@ -363,6 +372,8 @@ static void machines_figure(const char *cmd, const struct cmp_run *runs, size_t 
 				 "the machines figure was not drawn (pagebench plot exited %d)",
 				 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	}
+	if (hasfa)
+		posix_spawn_file_actions_destroy(&fa);
 	free(argv);
 }
 
@@ -520,6 +531,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 	}
 	if (fmt == CMP_FMT_CSV) {
 		fwrite(csv, 1, csvlen, stdout);
+		machines_figure(cmd, runs, n, out_dir, 1);
 		code = PB_EXIT_OK;
 		goto out;
 	}
@@ -579,6 +591,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		fputc('\n', stdout);
 		json_decref(doc);
+		machines_figure(cmd, runs, n, out_dir, 1);
 		code = PB_EXIT_OK;
 		goto out;
 	}
@@ -642,7 +655,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		}
 	}
 	printf("machines.csv: %s\n", out_path);
-	machines_figure(cmd, runs, n, out_dir);
+	machines_figure(cmd, runs, n, out_dir, 0);
 	code = PB_EXIT_OK;
 out:
 	if (mf)

@@ -935,11 +935,17 @@ int main(int argc, char **argv)
 		PB_CHECK(csv_set(sp, 0, "ipc", "NA") == 0);
 		meta_put(mty, "not_available", NULL, "papi_tot_ins",
 			 json_string("no PMU in this test"));
+		/* --format json draws the figures too (their paths on stderr:
+		 * stdout is the document) */
+		unlink(path("%s/machines.pdf", mo));
 		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mty, "--out", mo,
 							 "--force", "--format", "json", NULL}),
 				0);
 		json_t *tj = json_loads(o.out, 0, &je);
 		PB_CHECK_MSG(tj != NULL, "machines json: %s", je.text);
+		PB_CHECK_MSG(access(path("%s/machines.pdf", mo), F_OK) == 0 &&
+				 strstr(o.err, "machines.pdf"),
+			     "json: no figure: %s", o.err);
 		struct cmp_table tc;
 		PB_CHECK(cmp_table_load(path("%s/machines.csv", mo), &tc, err, sizeof(err)) == 0);
 		json_t *rows = json_object_get(tj, "rows");
