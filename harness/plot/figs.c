@@ -1547,6 +1547,16 @@ out:
 }
 
 /* ---- latency.csv ---- */
+/* A latency CDF's series: the row's experiment (kernel:params, so that
+ * two experiments of one kernel are two curves) where latency.csv has
+ * one, else its kernel; and its thread count. */
+static void lat_series(const struct pb_csv *t, size_t row, char *out, size_t len)
+{
+	const char *e = pb_csv_col(t, "experiment") >= 0 ? pb_csv_get(t, row, "experiment") : "";
+	snprintf(out, len, "%s, %s thr", *e && strcmp(e, "NA") ? e : pb_csv_get(t, row, "kernel"),
+		 pb_csv_get(t, row, "threads"));
+}
+
 int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
 	const struct pb_csv *t = &r->latency;
@@ -1561,9 +1571,8 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	for (size_t k = 0; k < kern.n; k++)
 		for (size_t i = 0; i < t->nrows; i++)
 			if (!strcmp(pb_csv_cell(t, i, ck), kern.v[k])) {
-				char s[256];
-				snprintf(s, sizeof(s), "%s, %s thr", kern.v[k],
-					 pb_csv_cell(t, i, cth));
+				char s[512];
+				lat_series(t, i, s, sizeof(s));
 				names_add(&ser, s);
 			}
 	int rc = 0;
@@ -1582,9 +1591,8 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		size_t m = 0;
 		double tot = 0;
 		for (size_t i = 0; i < t->nrows; i++) {
-			char sn[256];
-			snprintf(sn, sizeof(sn), "%s, %s thr", pb_csv_cell(t, i, ck),
-				 pb_csv_cell(t, i, cth));
+			char sn[512];
+			lat_series(t, i, sn, sizeof(sn));
 			if (strcmp(sn, ser.v[s]))
 				continue;
 			x[m] = pb_plot_num(pb_csv_cell(t, i, chi));
@@ -1604,9 +1612,8 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		double cum = 0, lo0 = NAN;
 		int clo = pb_csv_col(t, "bucket_ns_lo");
 		for (size_t i = 0; i < t->nrows && clo >= 0; i++) {
-			char sn[256];
-			snprintf(sn, sizeof(sn), "%s, %s thr", pb_csv_cell(t, i, ck),
-				 pb_csv_cell(t, i, cth));
+			char sn[512];
+			lat_series(t, i, sn, sizeof(sn));
 			double l = pb_plot_num(pb_csv_cell(t, i, clo));
 			if (!strcmp(sn, ser.v[s]) && l > 0 && !(l >= lo0))
 				lo0 = l;

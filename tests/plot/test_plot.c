@@ -696,6 +696,27 @@ int main(int argc, char **argv)
 	s = slurp(p);
 	PB_CHECK_MSG(s && strstr(s, "\"C:\\\\new ?t\xc3\xa9 !\""), "mrc.str: %s", s ? s : "(none)");
 
+	/* two experiments of one kernel in latency.csv: two curves (they were
+	 * merged into one CDF per thread count) */
+	{
+		char rlat2[4300];
+		snprintf(rlat2, sizeof(rlat2), "%s/lat2", root);
+		mkdir(rlat2, 0755);
+		snprintf(p, sizeof(p), "%s/latency.csv", rlat2);
+		write_file(p, "experiment,kernel,threads,bucket_ns_lo,bucket_ns_hi,count\n"
+			      "\"uffd-pager:hints=0\",uffd-pager,1,0,500,10\n"
+			      "\"uffd-pager:hints=1\",uffd-pager,1,500,1000,30\n");
+		snprintf(out, sizeof(out), "%s/lat2out", root);
+		PB_CHECK_MSG(pb(NULL, "plot", rlat2, "--kind", "latency", "--out", out, "--format",
+				"pdf", NULL) == 0,
+			     "latency: %s", o.err);
+		snprintf(p, sizeof(p), "%s/latency.str", out);
+		s = slurp(p);
+		PB_CHECK_MSG(s && strstr(s, "\"uffd-pager:hints=0, 1 thr\"") &&
+				 strstr(s, "\"uffd-pager:hints=1, 1 thr\""),
+			     "latency.str: %s", s ? s : "(none)");
+	}
+
 	/* one folder, default output: RUN_DIR/plots */
 	PB_CHECK(pb(NULL, "plot", rsim, NULL) == 0);
 	snprintf(p, sizeof(p), "%s/plots/faults.pdf", rsim);
