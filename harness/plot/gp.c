@@ -446,6 +446,25 @@ int pb_fig_finish(struct pb_fig *f)
 		return rc;
 	}
 	const struct pb_plot_opts *o = f->ctx->o;
+	/* every target checked before the first is replaced: a refused one
+	 * (not a regular file) left a new PDF beside the old script, data and
+	 * sidecar that no longer described it */
+	static const char *const all[] = {"pdf", "png", "svg", "gp", "dat", "str", "txt"};
+	static const unsigned fmt_of[] = {PB_FMT_PDF, PB_FMT_PNG, PB_FMT_SVG, 0, 0, 0, 0};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(all); i++) {
+		char to[4352];
+		struct stat st;
+		snprintf(to, sizeof(to), "%s/%s.%s", f->ctx->out, f->name, all[i]);
+		if ((!fmt_of[i] || (o->formats & fmt_of[i])) && !lstat(to, &st) &&
+		    !S_ISREG(st.st_mode)) {
+			pb_error("plot",
+				 "refusing to replace %s: not a regular file (%s: nothing "
+				 "of it replaced)",
+				 to, f->name);
+			rc = -EEXIST;
+			goto out;
+		}
+	}
 	if ((o->formats & PB_FMT_PDF) && (rc = place(f, "pdf", 1)))
 		goto out;
 	if ((o->formats & PB_FMT_PNG) && (rc = place(f, "png", 1)))

@@ -906,6 +906,20 @@ int main(int argc, char **argv)
 		     o.err);
 	struct stat st;
 	PB_CHECK(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode));
+	/* ... and a refused target replaces nothing of its figure: a folder
+	 * where mrc.png goes left a new mrc.pdf beside the old script */
+	char half[4200];
+	snprintf(half, sizeof(half), "%s/half", root);
+	mkdir(half, 0755);
+	snprintf(p, sizeof(p), "%s/mrc.png", half);
+	PB_CHECK(mkdir(p, 0755) == 0);
+	pb(NULL, "plot", rmrc, "--out", half, "--format", "pdf,png", NULL);
+	PB_CHECK_MSG(o.code == 1 && strstr(o.err, "nothing of it replaced"), "half: %d %s", o.code,
+		     o.err);
+	snprintf(p, sizeof(p), "%s/mrc.pdf", half);
+	PB_CHECK(lstat(p, &st) != 0);
+	snprintf(p, sizeof(p), "%s/mrc.gp", half);
+	PB_CHECK(lstat(p, &st) != 0);
 
 	/* injection: names that would run commands if pasted into a script */
 	char rinj[4200], name[4][9000];
