@@ -1690,6 +1690,21 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	for (size_t m = 0; m < n && all_summary; m++)
 		for (size_t row = 0; row < runs[m].summary.nrows; row++)
 			thr = fmin(thr, pb_plot_num(pb_csv_get(&runs[m].summary, row, "threads")));
+	/* a machine that did not measure it has no bars: said (it was left
+	 * out of the figure without a word) */
+	for (size_t m = 0; m < n && all_summary; m++) {
+		const struct pb_csv *t = &runs[m].summary;
+		size_t row = 0;
+		while (row < t->nrows &&
+		       !(is_total(t, row) && pb_plot_num(pb_csv_get(t, row, "threads")) == thr))
+			row++;
+		if (row == t->nrows)
+			fprintf(stderr,
+				"pagebench plot: machines: %s has no rows at %g thread(s), the "
+				"smallest any machine measured: it has no bars (run it with "
+				"--threads %g too)\n",
+				b.se.v[m], thr, thr);
+	}
 	/* sim: every repetition's rate per (bar, machine), drawn as their
 	 * median with the min-max as the interval (a bar was the last row's) */
 	double **reps = NULL;

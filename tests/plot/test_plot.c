@@ -641,6 +641,12 @@ int main(int argc, char **argv)
 	PB_CHECK(pb(NULL, "plot", rsuite, "--kind", "scaling", "--out", out, "--format", "pdf",
 		    NULL) == 2);
 	PB_CHECK_MSG(strstr(o.err, "pt-lookup has no 1-thread median"), "%s", o.err);
+	/* beside a machine that measured 1 thread it has no bars: said */
+	snprintf(out, sizeof(out), "%s/no1machines", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rrun6, rsuite, "--kind", "machines", "--out", out, "--format",
+			"pdf", NULL) == 0,
+		     "machines without 1 thread: %s", o.err);
+	PB_CHECK_MSG(strstr(o.err, "has no rows at 1 thread(s)"), "%s", o.err);
 
 	/* several workloads in one folder (a suite): a bar or curve per
 	 * workload, never one mean of two (the seq scan faults on every
