@@ -66,15 +66,17 @@ static void names_free(struct names *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Apply --order: keep the listed names, in that order. */
+/* Apply --order: keep the listed names, in that order; an item keeps
+ * the name's variants too, in their order (pb_plot_order_match). */
 static void names_order(struct names *s, const struct pb_plot_opts *o)
 {
 	if (!o->norder)
 		return;
 	struct names t = {0};
 	for (size_t k = 0; k < o->norder; k++)
-		if (names_find(s, o->order[k]) != (size_t)-1)
-			names_add(&t, o->order[k]);
+		for (size_t i = 0; i < s->n; i++)
+			if (pb_plot_order_match(o->order[k], s->v[i]))
+				names_add(&t, s->v[i]);
 	names_free(s);
 	*s = t;
 }
@@ -1034,22 +1036,47 @@ out:
 	return rc;
 }
 
-/* ---- several workloads in one folder (a suite's) ---- */
-/* The workloads of t's rows in order of first appearance, each with a
+/* ---- several workloads or parameter lists in one folder (a suite's) ---- */
+/* The workloads of the rows in order of first appearance, each with a
  * short tag for a key or a bar's label: its generator or trace format (the
  * spec up to ':'), numbered where two share one ("zipf #1", "zipf #2").
- * Rows of different workloads are never one point or one bar. */
+ * And the policies the rows hold with more than one parameter list
+ * (2q:kin=0.1 beside 2q:kin=0.5).  Rows of different workloads or
+ * parameters are never one point or one bar.  Built once per figure, over
+ * one table or (machines) every machine's: wtags_add each, wtags_done. */
 struct wtags {
 	struct names spec;
-	char **tag; /* tag[i]: spec.v[i]'s */
+	char **tag;	    /* tag[i]: spec.v[i]'s */
+	struct names pp;    /* "policy\tparams" pairs seen */
+	struct names multi; /* policies seen with several parameter lists */
 };
 
-static void wtags_init(struct wtags *w, const struct pb_csv *t)
+static void wtags_add(struct wtags *w, const struct pb_csv *t)
 {
-	*w = (struct wtags){0};
-	if (pb_csv_col(t, "workload") >= 0)
-		for (size_t r = 0; r < t->nrows; r++)
-			names_add(&w->spec, pb_csv_get(t, r, "workload"));
+	int cw = pb_csv_col(t, "workload"), cp = pb_csv_col(t, "policy"),
+	    cq = pb_csv_col(t, "policy_params");
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (cw >= 0)
+			names_add(&w->spec, pb_csv_cell(t, r, cw));
+		if (cp < 0)
+			continue;
+		const char *pol = pb_csv_cell(t, r, cp);
+		char *pair;
+		if (asprintf(&pair, "%s\t%s", pol, cq >= 0 ? pb_csv_cell(t, r, cq) : "") < 0)
+			abort();
+		if (names_find(&w->pp, pair) == (size_t)-1) {
+			size_t kn = strlen(pol) + 1;
+			for (size_t i = 0; i < w->pp.n; i++)
+				if (!strncmp(w->pp.v[i], pair, kn))
+					names_add(&w->multi, pol);
+			names_add(&w->pp, pair);
+		}
+		free(pair);
+	}
+}
+
+static void wtags_done(struct wtags *w)
+{
 	w->tag = calloc(w->spec.n + 1, sizeof(*w->tag));
 	if (!w->tag)
 		abort();
@@ -1070,6 +1097,13 @@ static void wtags_init(struct wtags *w, const struct pb_csv *t)
 	}
 }
 
+static void wtags_init(struct wtags *w, const struct pb_csv *t)
+{
+	*w = (struct wtags){0};
+	wtags_add(w, t);
+	wtags_done(w);
+}
+
 /* Row r's tag: NULL while the rows share one workload. */
 static const char *wtags_of(const struct wtags *w, const struct pb_csv *t, size_t r)
 {
@@ -1077,6 +1111,19 @@ static const char *wtags_of(const struct wtags *w, const struct pb_csv *t, size_
 		return NULL;
 	size_t i = names_find(&w->spec, pb_csv_get(t, r, "workload"));
 	return i == (size_t)-1 ? NULL : w->tag[i];
+}
+
+/* Row r's policy as the figure names it: NAME, or NAME:PARAMS where the
+ * rows hold NAME with several parameter lists.  Into out (len bytes). */
+static const char *wtags_policy(const struct wtags *w, const struct pb_csv *t, size_t r, char *out,
+				size_t len)
+{
+	const char *pol = pb_csv_get(t, r, "policy");
+	if (names_find(&w->multi, pol) == (size_t)-1)
+		snprintf(out, len, "%s", pol);
+	else
+		snprintf(out, len, "%s:%s", pol, pb_csv_get(t, r, "policy_params"));
+	return out;
 }
 
 /* The tags' workloads in the figure's sidecar (NAME.txt). */
@@ -1095,6 +1142,8 @@ static void wtags_free(struct wtags *w)
 		free(w->tag[i]);
 	free(w->tag);
 	names_free(&w->spec);
+	names_free(&w->pp);
+	names_free(&w->multi);
 }
 
 /* ---- sim.csv: faults and EAT ---- */
@@ -1107,20 +1156,19 @@ static void sim_cluster(const struct pb_csv *t, size_t r, const struct wtags *w,
 			char *out, size_t len)
 {
 	const char *wt = wtags_of(w, t, r);
-	size_t n = (size_t)snprintf(out, len, "%s%s%s", pb_csv_get(t, r, "policy"), wt ? " " : "",
-				    wt ? wt : "");
+	char pol[512];
+	size_t n = (size_t)snprintf(out, len, "%s%s%s", wtags_policy(w, t, r, pol, sizeof(pol)),
+				    wt ? " " : "", wt ? wt : "");
 	for (size_t i = 0; i < PB_ARRAY_SIZE(sim_cfg_cols) && n < len; i++)
 		if (vary[i])
 			n += (size_t)snprintf(out + n, len - n, " %s",
 					      pb_csv_get(t, r, sim_cfg_cols[i]));
 }
 
-static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *metric,
-		    const char *device, struct bars *b)
+static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const struct wtags *w,
+		    const char *metric, const char *device, struct bars *b)
 {
 	const struct pb_csv *t = &r->sim;
-	struct wtags w;
-	wtags_init(&w, t);
 	int vary[PB_ARRAY_SIZE(sim_cfg_cols)] = {0};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(sim_cfg_cols); i++)
 		for (size_t row = 1; row < t->nrows; row++)
@@ -1152,7 +1200,7 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 		for (size_t row = 0; row < t->nrows; row++)
 			if (!strcmp(pb_csv_get(t, row, "policy"), pol.v[p])) {
 				char cl[512];
-				sim_cluster(t, row, &w, vary, cl, sizeof(cl));
+				sim_cluster(t, row, w, vary, cl, sizeof(cl));
 				names_add(&b->cl, cl);
 			}
 	bars_alloc(b);
@@ -1163,7 +1211,7 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 		if (device && strcmp(pb_csv_get(t, row, "device"), device))
 			continue;
 		char cl[512];
-		sim_cluster(t, row, &w, vary, cl, sizeof(cl));
+		sim_cluster(t, row, w, vary, cl, sizeof(cl));
 		size_t k = names_find(&b->cl, cl);
 		double x = pb_plot_num(pb_csv_get(t, row, "frames"));
 		size_t j = 0;
@@ -1183,36 +1231,31 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const char *me
 			b->v[i] /= (double)cnt[i];
 	free(cnt);
 	names_free(&pol);
-	wtags_free(&w);
 	return bars_any(b);
 }
 
 /* "What: workload" shortened at a comma to fit the width (8 pt text);
  * several workloads: "What: N workloads (tag, tag, ...)", the tags that
  * fit (each one's spec is in the sidecar, wtags_note). */
-static void workload_title(const struct pb_plot_ctx *c, const struct pb_csv *t, const char *what,
-			   double room_in, char *out, size_t len)
+static void workload_title(const struct wtags *w, const char *what, double room_in, char *out,
+			   size_t len)
 {
 	size_t fit = (size_t)(room_in * 72 / 4.6);
-	struct wtags w;
-	wtags_init(&w, t);
-	if (w.spec.n > 1) {
-		size_t n = (size_t)snprintf(out, len, "%s: %zu workloads (", what, w.spec.n);
-		for (size_t i = 0; i < w.spec.n && n < len; i++) {
+	if (w->spec.n > 1) {
+		size_t n = (size_t)snprintf(out, len, "%s: %zu workloads (", what, w->spec.n);
+		for (size_t i = 0; i < w->spec.n && n < len; i++) {
 			const char *sep = i ? ", " : "";
-			if (n + strlen(sep) + strlen(w.tag[i]) + 5 > fit && i) {
+			if (n + strlen(sep) + strlen(w->tag[i]) + 5 > fit && i) {
 				n += (size_t)snprintf(out + n, len - n, ", ...");
 				break;
 			}
-			n += (size_t)snprintf(out + n, len - n, "%s%s", sep, w.tag[i]);
+			n += (size_t)snprintf(out + n, len - n, "%s%s", sep, w->tag[i]);
 		}
 		if (n < len)
 			snprintf(out + n, len - n, ")");
-		wtags_free(&w);
 		return;
 	}
-	wtags_free(&w);
-	const char *wl = t->nrows ? pb_csv_get(t, 0, "workload") : "";
+	const char *wl = w->spec.n ? w->spec.v[0] : "";
 	size_t n = strlen(wl), used = strlen(what) + 2;
 	if (used + n > fit) {
 		size_t cut = fit > used + 8 ? fit - used - 4 : 8;
@@ -1225,15 +1268,12 @@ static void workload_title(const struct pb_plot_ctx *c, const struct pb_csv *t, 
 	snprintf(out, len, "%s: %.*s%s", what, (int)n, wl, n < strlen(wl) ? ",..." : "");
 }
 
-/* pb_fig_source, and the workloads' tags when t has several. */
+/* pb_fig_source, and the workloads' tags when there are several. */
 static void fig_source_wl(struct pb_fig *f, const struct pb_plot_run *r, const char *file,
-			  const struct pb_csv *t)
+			  const struct wtags *w)
 {
 	pb_fig_source(f, r, file);
-	struct wtags w;
-	wtags_init(&w, t);
-	wtags_note(f, &w);
-	wtags_free(&w);
+	wtags_note(f, w);
 }
 
 int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
@@ -1242,16 +1282,18 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	    pb_csv_col(&r->sim, "policy") < 0)
 		return 0;
 	struct bars b = {0};
+	struct wtags w;
+	wtags_init(&w, &r->sim);
 	int rc = 0;
-	if (!sim_bars(c, r, "fault_rate", NULL, &b))
+	if (!sim_bars(c, r, &w, "fault_rate", NULL, &b))
 		goto out;
 	struct pb_fig f;
 	if ((rc = bars_ylim_check(c, &b, 1, "faults")) ||
 	    (rc = pb_fig_begin(&f, c, "faults", is_page(&(struct pb_fig){.ctx = c}) ? 2.6 : 2.5)))
 		goto out;
-	fig_source_wl(&f, r, "sim.csv", &r->sim);
+	fig_source_wl(&f, r, "sim.csv", &w);
 	char tt[1024];
-	workload_title(c, &r->sim, "Fault rate", c->o->width_in, tt, sizeof(tt));
+	workload_title(&w, "Fault rate", c->o->width_in, tt, sizeof(tt));
 	fig_title(&f, tt);
 	int *st = series_titles(&f, &b.se);
 	key_top_margin(&f, &b.se, 1);
@@ -1266,6 +1308,7 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	rc = rc ? rc : 1;
 out:
 	bars_free(&b);
+	wtags_free(&w);
 	return rc;
 }
 
@@ -1279,9 +1322,11 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct bars *b = calloc(dev.n + 1, sizeof(*b));
 	if (!b)
 		abort();
+	struct wtags w;
+	wtags_init(&w, &r->sim);
 	int rc = 0, any = 0;
 	for (size_t d = 0; d < dev.n; d++)
-		any |= sim_bars(c, r, "eat_ns", dev.v[d], &b[d]);
+		any |= sim_bars(c, r, &w, "eat_ns", dev.v[d], &b[d]);
 	if (!any)
 		goto out;
 	struct pb_fig f;
@@ -1291,9 +1336,9 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	if ((rc = bars_ylim_check(c, b, dev.n, "eat")) ||
 	    (rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
 		goto out;
-	fig_source_wl(&f, r, "sim.csv", &r->sim);
+	fig_source_wl(&f, r, "sim.csv", &w);
 	char tt[1024];
-	workload_title(c, &r->sim, "Effective access time", c->o->width_in, tt, sizeof(tt));
+	workload_title(&w, "Effective access time", c->o->width_in, tt, sizeof(tt));
 	const char *title = c->o->title ? c->o->title : tt;
 	fprintf(f.gp, "set multiplot layout %zu,%zu", page ? 1 : dev.n, page ? dev.n : 1);
 	if (*title)
@@ -1319,6 +1364,7 @@ out:
 		bars_free(&b[d]);
 	free(b);
 	names_free(&dev);
+	wtags_free(&w);
 	return rc;
 }
 
@@ -1347,11 +1393,11 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		abort();
 	for (size_t i = 0; i < t->nrows; i++) {
 		const char *wt = wtags_of(&w, t, i);
-		if (asprintf(&key[i], "%s%s%s", pb_csv_cell(t, i, cp), wt ? " " : "",
-			     wt ? wt : "") < 0)
+		char pol[512];
+		if (asprintf(&key[i], "%s%s%s", wtags_policy(&w, t, i, pol, sizeof(pol)),
+			     wt ? " " : "", wt ? wt : "") < 0)
 			abort();
 	}
-	wtags_free(&w);
 	struct names pol = {0};
 	for (size_t i = 0; i < t->nrows; i++)
 		names_add(&pol, key[i]);
@@ -1398,7 +1444,7 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	if ((rc = ylim_check(c, "mrc", 0, 0, 1, v, nfr * pol.n)) ||
 	    (rc = pb_fig_begin(&f, c, "mrc", page ? 3.0 : 3.1)))
 		goto out;
-	fig_source_wl(&f, r, "mrc.csv", t);
+	fig_source_wl(&f, r, "mrc.csv", &w);
 	pb_fig_styles(&f);
 	for (size_t j = 0; j < nfr; j++) {
 		pb_fig_dat_num(&f, fr[j]);
@@ -1413,7 +1459,7 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	char tt[1024];
 	/* across a page the key is outside on the right and the title is
 	 * centred over the plot, about 1.8 in left of the figure's centre */
-	workload_title(c, t, "Miss ratio", page ? c->o->width_in - 1.8 : c->o->width_in, tt,
+	workload_title(&w, "Miss ratio", page ? c->o->width_in - 1.8 : c->o->width_in, tt,
 		       sizeof(tt));
 	if (!any_sampled && !any_na) {
 		fig_title(&f, tt);
@@ -1543,6 +1589,7 @@ out:
 	for (size_t i = 0; i < t->nrows; i++)
 		free(key[i]);
 	free(key);
+	wtags_free(&w);
 	return rc;
 }
 
@@ -1705,6 +1752,22 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				"--threads %g too)\n",
 				b.se.v[m], thr, thr);
 	}
+	/* sim: a bar per policy (with its parameters where they vary),
+	 * workload (several), varying configuration and frames, as in the
+	 * faults figure but over every machine's rows: rows of two workloads
+	 * were one bar */
+	struct wtags w = {0};
+	int vary[PB_ARRAY_SIZE(sim_cfg_cols)] = {0};
+	for (size_t m = 0; m < n && !all_summary; m++) {
+		const struct pb_csv *t = &runs[m].sim, *t0 = &runs[0].sim;
+		wtags_add(&w, t);
+		for (size_t i = 0; i < PB_ARRAY_SIZE(sim_cfg_cols) && t0->nrows; i++)
+			for (size_t row = 0; row < t->nrows; row++)
+				if (strcmp(pb_csv_get(t, row, sim_cfg_cols[i]),
+					   pb_csv_get(t0, 0, sim_cfg_cols[i])))
+					vary[i] = 1;
+	}
+	wtags_done(&w);
 	/* sim: every repetition's rate per (bar, machine), drawn as their
 	 * median with the min-max as the interval (a bar was the last row's) */
 	double **reps = NULL;
@@ -1723,14 +1786,17 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 					continue;
 				if (all_summary && !c->o->norder && is_baseline_only(t, name))
 					continue;
-				char cl[300];
+				char cl[600];
 				/* the experiment: one kernel with other params on
 				 * another machine is not the same bar */
-				if (all_summary)
+				if (all_summary) {
 					snprintf(cl, sizeof(cl), "%s", name);
-				else
-					snprintf(cl, sizeof(cl), "%s %s fr", name,
+				} else {
+					sim_cluster(t, row, &w, vary, cl, sizeof(cl) - 32);
+					size_t k = strlen(cl);
+					snprintf(cl + k, sizeof(cl) - k, " %s fr",
 						 pb_csv_get(t, row, "frames"));
+				}
 				if (pass == 0) {
 					names_add(&b.cl, cl);
 					continue;
@@ -1789,6 +1855,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 		goto out;
 	for (size_t m = 0; m < n; m++)
 		pb_fig_source(&f, &runs[m], all_summary ? "summary.csv" : "sim.csv");
+	wtags_note(&f, &w);
 	char tt[128];
 	snprintf(tt, sizeof(tt), "Cost per operation, %g thread%s (median)", thr,
 		 thr == 1 ? "" : "s");
@@ -1814,6 +1881,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	rc = rc ? rc : 1;
 out:
 	bars_free(&b);
+	wtags_free(&w);
 	return rc;
 }
 

@@ -36,12 +36,18 @@ double pb_plot_num(const char *s)
 	return v;
 }
 
+int pb_plot_order_match(const char *item, const char *name)
+{
+	size_t n = strlen(item);
+	return !strncmp(item, name, n) && (!name[n] || name[n] == ':' || name[n] == ' ');
+}
+
 int pb_plot_order_rank(const struct pb_plot_opts *o, const char *name)
 {
 	if (!o->norder)
 		return 0;
 	for (size_t i = 0; i < o->norder; i++)
-		if (!strcmp(o->order[i], name))
+		if (pb_plot_order_match(o->order[i], name))
 			return (int)i;
 	return -1;
 }

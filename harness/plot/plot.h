@@ -115,7 +115,12 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 
 /* Helpers shared by the kinds. */
 double pb_plot_num(const char *s); /* strtod, NaN for "", "NA" or junk */
-/* Position of name in --order, -1 if not listed, or 0 when no --order. */
+/* Whether an --order item names a series: the same name, or the name's
+ * variant ("2q" names "2q:kin=0.1,kout=0.5" and "lru zipf": a policy's
+ * parameter list or a workload's tag follows ':' or ' '). */
+int pb_plot_order_match(const char *item, const char *name);
+/* Position of name in --order (the first item matching it), -1 if not
+ * listed, or 0 when no --order. */
 int pb_plot_order_rank(const struct pb_plot_opts *o, const char *name);
 
 #endif /* PAGEBENCH_PLOT_H */

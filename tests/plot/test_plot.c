@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 		PB_SKIP("cannot make a temp dir");
 
 	/* run folders from the real commands, tiny sizes */
-	char d[4200], rmrc[4200], rsim[4200], rrun2[4200], rrun6[4200], rrunb[4200];
+	char d[4200], rmrc[4200], rsim[4200], rrun2[4200], rrun6[4200], rrunb[4200], rrun[4200];
 	snprintf(d, sizeof(d), "%s/mrc", root);
 	PB_CHECK(pb(NULL, "mrc", "--results", d, "--workload",
 		    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,fifo,opt,arc",
@@ -681,6 +681,54 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(s && strstr(s, "workload loop: loop:pages=600,") &&
 			 strstr(s, "workload zipf: zipf:pages=5000,"),
 		     "mrc.txt: %s", s ? s : "(none)");
+	/* --order names a policy: its curve for every workload stays */
+	snprintf(out, sizeof(out), "%s/wlorder", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rsuite, "--kind", "mrc", "--order", "lru", "--out", out,
+			"--format", "pdf", NULL) == 0,
+		     "two workloads, --order: %s", o.err);
+	snprintf(p, sizeof(p), "%s/mrc.str", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "\"lru loop\"") && strstr(s, "\"lru zipf\""), "mrc.str: %s",
+		     s ? s : "(none)");
+	/* machines of sim folders: a bar per workload there too (the rows of
+	 * seq and zipf were one bar) */
+	snprintf(out, sizeof(out), "%s/wlmachines", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rsuite, rsuite, "--kind", "machines", "--out", out,
+			"--format", "pdf", NULL) == 0,
+		     "two workloads, machines: %s", o.err);
+	snprintf(p, sizeof(p), "%s/machines.dat", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "\"lru seq 500 fr\"") && strstr(s, "\"lru zipf 500 fr\""),
+		     "machines.dat: %s", s ? s : "(none)");
+
+	/* one policy with two parameter lists: two bars and two curves (the
+	 * faults bar was their mean, the curve one list's points) */
+	snprintf(d, sizeof(d), "%s/params", root);
+	PB_CHECK(pb(NULL, "sim", "--results", d, "--workload", "zipf:pages=2000,refs=20000",
+		    "--policy", "2q:kin=0.1,2q:kin=0.5", "--frames", "200", "--reps", "1",
+		    NULL) == 0);
+	run_folder(d, rrun, sizeof(rrun));
+	snprintf(out, sizeof(out), "%s/paramsfig", root);
+	PB_CHECK_MSG(pb(NULL, "plot", rrun, "--kind", "faults", "--order", "2q", "--out", out,
+			"--format", "pdf", NULL) == 0,
+		     "two parameter lists: %s", o.err);
+	snprintf(p, sizeof(p), "%s/faults.dat", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "\"2q:kin=0.1,kout=0.5\"\t") &&
+			 strstr(s, "\"2q:kin=0.5,kout=0.5\"\t"),
+		     "faults.dat: %s", s ? s : "(none)");
+	snprintf(d, sizeof(d), "%s/paramsmrc", root);
+	PB_CHECK(pb(NULL, "mrc", "--results", d, "--workload", "zipf:pages=2000,refs=20000",
+		    "--policy", "2q:kin=0.1,2q:kin=0.5", "--frames", "200:400:200", NULL) == 0);
+	run_folder(d, rrun, sizeof(rrun));
+	PB_CHECK_MSG(
+	    pb(NULL, "plot", rrun, "--kind", "mrc", "--out", out, "--format", "pdf", NULL) == 0,
+	    "two parameter lists, mrc: %s", o.err);
+	snprintf(p, sizeof(p), "%s/mrc.str", out);
+	s = slurp(p);
+	PB_CHECK_MSG(s && strstr(s, "\"2q:kin=0.1,kout=0.5\"") &&
+			 strstr(s, "\"2q:kin=0.5,kout=0.5\""),
+		     "mrc.str: %s", s ? s : "(none)");
 
 	/* --mono, --logy, --ylim, --order, --title are accepted and drawn */
 	snprintf(out, sizeof(out), "%s/opts", root);
