@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "pagebench/policy.h"
 
 struct exact_kind {
 	const char *name, *file;
@@ -200,6 +201,18 @@ static int load_eside(const struct exact_kind *k, struct cmp_run *runs, size_t n
 			}
 			for (const char *const *o = k->key_opt; *o; o += 2) {
 				const char *v = cmp_cell(t, r, col_of(t, *o));
+				/* a policy's parameters: those off its defaults
+				 * (a parameter added since, at its default, is
+				 * not a new configuration) */
+				char nd[1024];
+				const struct pb_policy_desc *pd =
+				    strcmp(*o, "policy_params")
+					? NULL
+					: pb_policy_find(cmp_cell(t, r, col_of(t, "policy")));
+				if (pd) {
+					pb_policy_params_nondefault(pd, v, nd, sizeof(nd));
+					v = nd;
+				}
 				if (!*v || !strcmp(v, "NA") || !strcmp(v, o[1]))
 					continue;
 				char *n = cmp_asprintf("%s,%s=%s", key, *o, v);

@@ -141,6 +141,16 @@ int pb_policy_params_check(const struct pb_policy_desc *d, const char *params, c
  */
 void pb_policy_params_effective(const struct pb_policy_desc *d, const char *params, char *buf,
 				size_t buflen);
+/*
+ * The items of a parameter list that differ from d's defaults, as given,
+ * in their order ("small=0.1,move_threshold=2,lcs_ghost=0" ->
+ * "move_threshold=2"; "" when every item is a default): what two effective
+ * lists of one configuration share when a parameter was added since one of
+ * them was written (compare's key).  Items of unknown keys or values that
+ * do not parse are kept.  Truncates to buflen like snprintf.
+ */
+void pb_policy_params_nondefault(const struct pb_policy_desc *d, const char *params, char *buf,
+				 size_t buflen);
 
 /*
  * Convenience for replay: run a whole key stream through a fresh policy and

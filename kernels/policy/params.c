@@ -274,6 +274,34 @@ void pb_policy_params_effective(const struct pb_policy_desc *d, const char *para
 	params_text(d, given, 1, buf, buflen);
 }
 
+void pb_policy_params_nondefault(const struct pb_policy_desc *d, const char *params, char *buf,
+				 size_t buflen)
+{
+	size_t o = 0;
+	if (buflen)
+		buf[0] = 0;
+	for (const char *p = params ? params : ""; *p;) {
+		const char *c = strchr(p, ','), *e = c ? c : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(e - p));
+		const struct pb_param *t = eq ? param_find(d, p, (size_t)(eq - p)) : NULL;
+		double f, fd;
+		uint64_t u, ud, div, divd;
+		char err[200];
+		int dflt =
+		    t &&
+		    !param_value(d, t, eq + 1, (size_t)(e - eq - 1), &f, &u, &div, err,
+				 sizeof(err)) &&
+		    !param_value(d, t, t->def, strlen(t->def), &fd, &ud, &divd, err, sizeof(err)) &&
+		    div == divd && (div || (t->type == PB_PT_DBL ? f == fd : u == ud));
+		if (!dflt && o < buflen)
+			o += (size_t)snprintf(buf + o, buflen - o, "%s%.*s", o ? "," : "",
+					      (int)(e - p), p);
+		if (!c)
+			break;
+		p = c + 1;
+	}
+}
+
 /* ---- specs ---- */
 int pb_policy_spec_parse(const char *spec, const struct pb_policy_desc **d, char **params,
 			 char *err, size_t errlen)

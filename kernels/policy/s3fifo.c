@@ -24,6 +24,14 @@
  * paper.  move_threshold = 1 (any hit while in S promotes: the paper's
  * "accessed") is our default; libCacheSim's S3-FIFO sets its
  * move-to-main threshold to 2, which move_threshold=2 reproduces.
+ *
+ * libCacheSim's ghost (lcs_ghost=1; S3FIFO.c at aa0fc40): its lookup takes
+ * a missed key out of G before the eviction runs (ours, the paper's
+ * insert(), evicts first: S's victim entering a full G can push the key's
+ * own ghost out, and the key then loads into S, not M), and G holds
+ * floor(0.9 x frames) keys (ours: as many as M has frames, frames -
+ * floor(0.1 x frames), one more where 0.1 x frames is not whole).  With
+ * move_threshold=2 its counts are libCacheSim's.
  */
 #include "polint.h"
 
@@ -36,6 +44,7 @@ struct s3 {
 	uint64_t small_cap; /* |S| >= small_cap: evict from S */
 	uint64_t ghost_cap;
 	uint64_t threshold;
+	uint64_t lcs_ghost; /* 1: libCacheSim's ghost (above) */
 };
 
 static int s3_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, char *err,
@@ -54,7 +63,8 @@ static int s3_create(const struct pb_policy_cfg *cfg, struct pb_policy **out, ch
 		return rc;
 	}
 	p->small_cap = pb_pol_frac_of(cfg->frames, p->fsmall);
-	p->ghost_cap = cfg->frames - (uint64_t)((double)cfg->frames * p->fsmall);
+	p->ghost_cap = p->lcs_ghost ? (uint64_t)((double)cfg->frames * 0.9)
+				    : cfg->frames - (uint64_t)((double)cfg->frames * p->fsmall);
 	if (p->ghost_cap < 1)
 		p->ghost_cap = 1;
 	return 0;
@@ -120,12 +130,19 @@ static __attribute__((noinline)) enum pb_pol_result s3_miss(struct s3 *p, uint32
 {
 	enum pb_pol_result rc = PB_POL_MISS;
 	uint32_t spare = PN_NIL;
+	struct pnode *n = p->b.pool.n;
+	int out_of_g = 0;
+	if (i != PN_NIL && p->lcs_ghost) { /* libCacheSim: out of G first */
+		pl_unlink(n, &p->l[S_G], i);
+		n[i].where = S_M;
+		out_of_g = 1;
+	}
 	if (p->b.res == p->b.frames) {
 		*victim = s3_evict(p, &spare);
 		p->b.res--;
 		rc = PB_POL_MISS_EVICT;
 	}
-	struct pnode *n = p->b.pool.n;
+	n = p->b.pool.n;
 	if (spare != PN_NIL) {
 		if (spare == i) { /* the ghost aged out of G just now: key is new */
 			i = PN_NIL;
@@ -137,7 +154,8 @@ static __attribute__((noinline)) enum pb_pol_result s3_miss(struct s3 *p, uint32
 		}
 	}
 	if (i != PN_NIL) { /* a ghost: into M */
-		pl_unlink(n, &p->l[S_G], i);
+		if (!out_of_g)
+			pl_unlink(n, &p->l[S_G], i);
 		n[i].where = S_M;
 		n[i].ref = 0;
 		pl_push_head(n, &p->l[S_M], i);
@@ -188,6 +206,9 @@ static const struct pb_param s3fifo_params[] = {
      0, 1, 0, PB_PF_LO_OPEN, NULL},
     {"move_threshold", PB_PT_U64, offsetof(struct s3, threshold), "1",
      "S->M when freq >= this (libCacheSim: 2)", NULL, 1, 3, 0, PB_PF_FRAMES, NULL},
+    {"lcs_ghost", PB_PT_U64, offsetof(struct s3, lcs_ghost), "0",
+     "1: libCacheSim's ghost (a miss leaves G before evicting; G holds floor(0.9 x frames))", NULL,
+     0, 1, 0, 0, NULL},
     {0},
 };
 

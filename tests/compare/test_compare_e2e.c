@@ -779,6 +779,17 @@ int main(int argc, char **argv)
 			     o.out);
 		PB_CHECK_EQ_U64(
 		    compare((const char *[]){"--out", out, "--force", p1, p1, "--", p1, NULL}), 0);
+		/* (4) a list written before a parameter was added (at its
+		 * default: kout=0.5 here) is the same configuration */
+		char *p3 = copy(p1, "pp3");
+		long r3 = csv_find(path("%s/sim.csv", p3), "policy_params", "kin=0.5,kout=0.5",
+				   NULL, NULL);
+		PB_CHECK(r3 >= 0 && csv_set(path("%s/sim.csv", p3), (size_t)r3, "policy_params",
+					    "kin=0.5") == 0);
+		PB_CHECK_EQ_U64(compare((const char *[]){p3, p1, "--out", out, "--force", NULL}),
+				0);
+		PB_CHECK_MSG(strstr(o.out, "2 replay row(s) with identical counts"), "%s%s", o.out,
+			     o.err);
 		char *pol_args[] = {
 		    "sim",	"--model", "policy",   "--workload", "zipf:pages=500,refs=20000",
 		    "--policy", "lru",	   "--frames", "100",	     "--reps",

@@ -26,7 +26,7 @@ cat >"$tmp/lcs/bin/cachesim" <<'EOF'
 trace=$1 algos=$3 sizes=$4
 for a in ${algos//,/ }; do
 	case $a in
-	s3fifo) p=s3fifo:move_threshold=2 ;;
+	s3fifo) p=s3fifo:move_threshold=2,lcs_ghost=1 ;;
 	lirs) p=lirs:stack_bound=2 ;;
 	*) p=$a ;;
 	esac

@@ -103,11 +103,11 @@ static void check_meta(const char *root, const char *cmd, const char *trace)
 	PB_CHECK(!strcmp(json_string_value(json_object_get(p0, "name")) ?: "", "s3fifo"));
 	PB_CHECK(json_is_null(json_object_get(p0, "params")));
 	PB_CHECK(!strcmp(json_string_value(json_object_get(p0, "effective")) ?: "",
-			 "small=0.1,move_threshold=1"));
+			 "small=0.1,move_threshold=1,lcs_ghost=0"));
 	PB_CHECK(
 	    !strcmp(json_string_value(json_object_get(p1, "params")) ?: "", "move_threshold=2"));
 	PB_CHECK(!strcmp(json_string_value(json_object_get(p1, "effective")) ?: "",
-			 "small=0.1,move_threshold=2"));
+			 "small=0.1,move_threshold=2,lcs_ghost=0"));
 	json_t *opts = json_object_get(c, "options");
 	PB_CHECK_MSG(json_is_object(opts) && json_is_string(json_object_get(opts, "policy")) &&
 			 json_integer_value(json_object_get(opts, "seed")) == 1 &&
@@ -280,7 +280,8 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(csvp[0] && pb_csv_read_file(csvp, &t, err, sizeof(err)) == 0, "sim.csv: %s",
 		     err);
 	if (csvp[0]) {
-		const char *d = "small=0.1,move_threshold=1", *v = "small=0.1,move_threshold=2";
+		const char *d = "small=0.1,move_threshold=1,lcs_ghost=0",
+			   *v = "small=0.1,move_threshold=2,lcs_ghost=0";
 		PB_CHECK_EQ_U64(count_of(&t, "faults", "s3fifo", d, "64"), S3_64);
 		PB_CHECK_EQ_U64(count_of(&t, "faults", "s3fifo", d, "256"), S3_256);
 		PB_CHECK_EQ_U64(count_of(&t, "faults", "s3fifo", v, "64"), S3T2_64);
@@ -301,7 +302,8 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(csvp[0] && pb_csv_read_file(csvp, &t, err, sizeof(err)) == 0, "mrc.csv: %s",
 		     err);
 	if (csvp[0]) {
-		const char *d = "small=0.1,move_threshold=1", *v = "small=0.1,move_threshold=2";
+		const char *d = "small=0.1,move_threshold=1,lcs_ghost=0",
+			   *v = "small=0.1,move_threshold=2,lcs_ghost=0";
 		PB_CHECK_EQ_U64(count_of(&t, "misses", "s3fifo", d, "64"), S3_64);
 		PB_CHECK_EQ_U64(count_of(&t, "misses", "s3fifo", v, "256"), S3T2_256);
 		pb_csv_free(&t);
