@@ -99,6 +99,68 @@ static void run_usage(FILE *f)
 		   "PAGEBENCH_COUNTERS_MULTIPLEX=0|1 (other values are refused)\n");
 }
 
+/* The entry of run_params that the option word a names (--key, --key=V,
+ * -s, -sV), or NULL; *val gets a value given in the word itself. */
+static const struct pb_param *option_of(const char *a, const char **val)
+{
+	*val = NULL;
+	if (a[0] == '-' && a[1] == '-') {
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t n = eq ? (size_t)(eq - name) : strlen(name);
+		if (eq)
+			*val = eq + 1;
+		for (const struct pb_param *p = run_params; p->key; p++)
+			if (strlen(p->key) == n && !strncmp(p->key, name, n))
+				return p;
+	} else if (a[0] == '-' && a[1] && a[1] != '-' && !(a[1] >= '0' && a[1] <= '9')) {
+		if (a[2])
+			*val = a + 2;
+		for (const struct pb_param *p = run_params; p->key; p++)
+			if (p->shortopt == a[1])
+				return p;
+	}
+	return NULL;
+}
+
+/*
+ * Every --param given, joined with ',' in the order given, into
+ * rc->param: the table keeps only the last one, so `--param update=7
+ * --param pages=64` ran update=10 (the default) while meta.json's command
+ * line said 7, and an unknown key in an earlier one went unchecked.  A key
+ * given twice (in one --param or two) is a usage error.  The words are
+ * read as pb_param_getopt reads them (argv already parsed): an option's
+ * value is not an option (`--label --param`), nothing after "--" is one.
+ */
+static void merge_params(const char *cmd, int argc, char **argv, struct run_cli *rc)
+{
+	char *all = NULL;
+	int ngiven = 0;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *val;
+		const struct pb_param *p = option_of(argv[i], &val);
+		if (!p || p->type == PB_PT_FLAG)
+			continue;
+		if (!val && i + 1 < argc)
+			val = argv[++i];
+		if (strcmp(p->key, "param") || !val)
+			continue;
+		ngiven++;
+		if (val[0] && pb_kv_append(&all, val))
+			pb_usage_error(cmd, "out of memory");
+	}
+	if (!all)
+		return;
+	char msg[512];
+	if (pb_kv_twice(all, msg, sizeof(msg)))
+		pb_usage_error(cmd, "bad --param: %s", msg);
+	if (ngiven > 1) {
+		free(rc->param);
+		rc->param = all;
+	} else {
+		free(all);
+	}
+}
+
 /* Parse argv into *rc (the table's view) and *ro; the one KERNEL argument
  * into *kernel.  Usage errors exit 2 with one line. */
 static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cli *rc,
@@ -127,6 +189,7 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cl
 		pb_usage_error(cmd, "unexpected argument '%s'", pos[1]);
 	*kernel = pos[0];
 	free(pos);
+	merge_params(cmd, argc, argv, rc);
 	if (rc->threads) {
 		if (pb_parse_u64_list(rc->threads, &ro->threads, &ro->nthreads))
 			pb_usage_error(cmd, "bad --threads '%s' (expected e.g. 1,2,4 or 1-4)",

@@ -5,6 +5,16 @@
  * calling thread.  Kernel-side counting is asked for first (exclude_kernel
  * = 0; faults are kernel events); where perf_event_paranoid refuses it the
  * event is reopened user-only and its domain recorded as "user".
+ *
+ * The events are inherited (attr.inherit): a process or thread the
+ * measured thread starts while they count is counted with it, and a child
+ * process's counts are added to the thread's when it exits, as `perf stat`
+ * counts a command and its children.  So a kernel that runs a team
+ * member's work in a forked process (procs=1, kernels/real/faults.c) and
+ * reaps it inside run() is counted whole, not as the thread that waits.
+ * A child's counts go into the event's child total, which
+ * PERF_EVENT_IOC_RESET leaves as it is: a repetition's value is the
+ * difference of two reads, never the read after a reset.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +40,7 @@ static int perf_open(const struct ctr_desc *d, int exclude_kernel)
 	a.disabled = 1;
 	a.exclude_hv = 1;
 	a.exclude_kernel = exclude_kernel ? 1 : 0;
+	a.inherit = 1;
 	return (int)syscall(SYS_perf_event_open, &a, 0 /* this thread */, -1, -1,
 			    PERF_FLAG_FD_CLOEXEC);
 }
@@ -60,7 +71,14 @@ static void perf_probe(struct pb_ctr_state *st)
 
 struct perf_set {
 	int fd[PB_CTR__COUNT];
+	uint64_t v0[PB_CTR__COUNT]; /* the read at start */
+	int ok0[PB_CTR__COUNT];
 };
+
+static int perf_read(int fd, uint64_t *v)
+{
+	return read(fd, v, sizeof(*v)) == (ssize_t)sizeof(*v);
+}
 
 static void *perf_open_set(void)
 {
@@ -82,6 +100,7 @@ static void perf_start(void *p, unsigned pass)
 	for (int c = 0; c < PB_CTR__COUNT; c++) {
 		if (s->fd[c] >= 0) {
 			ioctl(s->fd[c], PERF_EVENT_IOC_RESET, 0);
+			s->ok0[c] = perf_read(s->fd[c], &s->v0[c]);
 			ioctl(s->fd[c], PERF_EVENT_IOC_ENABLE, 0);
 		}
 	}
@@ -96,8 +115,8 @@ static void perf_stop(void *p, unsigned pass, uint64_t v[PB_CTR__COUNT], int ok[
 			continue;
 		ioctl(s->fd[c], PERF_EVENT_IOC_DISABLE, 0);
 		uint64_t x;
-		if (read(s->fd[c], &x, sizeof(x)) == sizeof(x)) {
-			v[c] = x;
+		if (s->ok0[c] && perf_read(s->fd[c], &x) && x >= s->v0[c]) {
+			v[c] = x - s->v0[c];
 			ok[c] = 1;
 		}
 	}

@@ -57,7 +57,43 @@ struct team_ctx {
 	int *init_rc;			/* [n], written by each thread, read after the join */
 	const struct pb_plan *plan;
 	struct pb_gate gate;
+	int children; /* the work runs in child processes: runs_in_children() */
 };
+
+/*
+ * A kernel given procs=1 (a `procs` entry in its parameter table, set:
+ * kernels/real/faults.c) runs each team member's work in a process it
+ * forks and reaps inside run().  The perf rung counts that process with
+ * the thread (its events are inherited: counters_perf.c).  PAPI's event
+ * sets and getrusage(RUSAGE_THREAD) count the thread alone, which only
+ * waits: those columns are NA, never the waiting thread's numbers.
+ * Returns the reason for column k, or NULL where k counts the children.
+ */
+static const char *children_na(enum pb_ctr k)
+{
+	const char *src = pb_ctr_source(k);
+	if (!strcmp(src, "perf"))
+		return NULL;
+	if (!strcmp(src, "rusage"))
+		return "procs=1: the work runs in child processes, which "
+		       "getrusage(RUSAGE_THREAD) does not count";
+	return "procs=1: the work runs in child processes, which PAPI's per-thread event sets "
+	       "do not count";
+}
+
+/* 1 when d, given params, runs its work in child processes (procs=1). */
+static int runs_in_children(const struct pb_kernel_desc *d, const char *params)
+{
+	char err[PB_KERNEL_ERRLEN];
+	json_t *j = NULL;
+	if (!d->params || !pb_param_find(d->params, "procs") ||
+	    pb_kernel_params_check(d, params, &j, err, sizeof(err)))
+		return 0;
+	json_t *v = json_object_get(j, "procs");
+	int on = json_is_true(v) || (json_is_integer(v) && json_integer_value(v) != 0);
+	json_decref(j);
+	return on;
+}
 
 static void team_body(void *arg, unsigned tid)
 {
@@ -84,6 +120,9 @@ static void team_body(void *arg, unsigned tid)
 		r->ops = c->d->run(c->state, kt);
 		r->t1 = pb_now_ns();
 		pb_ctrset_stop(cs, r->ctr, r->ctr_ok);
+		for (int k = 0; c->children && k < PB_CTR__COUNT; k++)
+			if (children_na((enum pb_ctr)k))
+				r->ctr_ok[k] = 0;
 		memcpy(r->extra, kt->extra, sizeof(r->extra));
 		pb_progress_add(1);
 	}
@@ -545,6 +584,22 @@ static char *experiment_label(const struct pb_kernel_desc *d, const char *params
 	return s;
 }
 
+/* A thread without a planned PU or node (the plan's -1: --pin none places
+ * nothing; a PU outside every NUMA node) has NA there, never -1: the
+ * reason into meta.json not_available. */
+static void note_unplanned(struct pb_measure *m, const struct pb_bound *b)
+{
+	int none = m->o.pin == PB_PIN_NONE;
+	if (b->pu_planned < 0)
+		pb_run_note_na(m->run, "pu_planned",
+			       none ? "--pin none: threads are not placed, no PU is planned"
+				    : "the plan has no PU for this thread");
+	if (b->node_planned < 0)
+		pb_run_note_na(m->run, "node_planned",
+			       none ? "--pin none: threads are not placed, no NUMA node is planned"
+				    : "the planned PU is in no NUMA node the topology lists");
+}
+
 /* run_config's quiet: the setup failures it does not print */
 enum {
 	QUIET_EINVAL = 1, /* parameters this kernel refuses: the caller tries others */
@@ -610,7 +665,16 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 		fputc('\n', stderr);
 	}
 	unsigned reps = ro->reps + WARMUP;
-	struct team_ctx c = {.d = d, .state = state, .n = n, .reps = reps, .plan = &plan};
+	struct team_ctx c = {.d = d,
+			     .state = state,
+			     .n = n,
+			     .reps = reps,
+			     .plan = &plan,
+			     .children = runs_in_children(d, params)};
+	for (int k = 0; c.children && k < PB_CTR__COUNT; k++)
+		if (children_na((enum pb_ctr)k))
+			pb_run_note_na(m->run, pb_ctr_column((enum pb_ctr)k),
+				       children_na((enum pb_ctr)k));
 	c.rec = calloc((size_t)reps * n, sizeof(*c.rec));
 	c.kt = calloc(n, sizeof(*c.kt));
 	c.kerr = calloc(n, sizeof(*c.kerr));
@@ -699,9 +763,12 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			    .rep = rep,
 			    .warmup = rep < WARMUP,
 			    .thread = total ? "total" : tname,
-			    .pu_planned = total ? PB_NA_I64 : bound[t].pu_planned,
+			    .pu_planned =
+				total || bound[t].pu_planned < 0 ? PB_NA_I64 : bound[t].pu_planned,
 			    .pu = total || bound[t].pu_got < 0 ? PB_NA_I64 : bound[t].pu_got,
-			    .node_planned = total ? PB_NA_I64 : bound[t].node_planned,
+			    .node_planned = total || bound[t].node_planned < 0
+						? PB_NA_I64
+						: bound[t].node_planned,
 			    .node = total || bound[t].node_got < 0 ? PB_NA_I64 : bound[t].node_got,
 			    .ops = r->ops,
 			    .seconds = rec_secs(&x, rep, t),
@@ -716,6 +783,8 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			    .ctr = r->ctr,
 			    .ctr_ok = r->ctr_ok,
 			};
+			if (!total)
+				note_unplanned(m, &bound[t]);
 			pb_row_emit(m->runs, m->run_table, &row);
 			for (int k = 0; extra && k < PB_KERNEL_MAX_EXTRA && extra[k]; k++) {
 				struct event_row e = {experiment, d->name,  n,		rep,

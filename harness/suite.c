@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pagebench/cli.h"
 #include "pagebench/kernel.h"
 #include "pagebench/suite.h"
 #include "pagebench/team.h"
@@ -333,6 +334,33 @@ static int add_task(struct parser *p, char **words, int nw)
 	return 0;
 }
 
+/*
+ * A run line's --param options (w[2..], none after "--"), joined with ','
+ * as `run` joins them, into *kv (malloc'ed; NULL when none is given): all
+ * of them are checked, not the last one alone (a `--param nosuch=1
+ * --param update=5` line passed the check, and its task failed hours
+ * later).  A key given twice is refused here, as `run` refuses it.
+ */
+static int line_params(struct parser *p, char **w, int nw, char **kv)
+{
+	*kv = NULL;
+	for (int k = 2; k < nw && strcmp(w[k], "--"); k++) {
+		const char *v;
+		if (!strcmp(w[k], "--param"))
+			v = k + 1 < nw ? w[++k] : NULL;
+		else if (!strncmp(w[k], "--param=", 8))
+			v = w[k] + 8;
+		else
+			continue;
+		if (v && v[0] && pb_kv_append(kv, v))
+			return perr(p, "out of memory");
+	}
+	char msg[512];
+	if (*kv && pb_kv_twice(*kv, msg, sizeof(msg)))
+		return perr(p, "bad --param: %s", msg);
+	return 0;
+}
+
 static int do_line(struct parser *p, char **w, int nw)
 {
 	const char *cmd = w[0];
@@ -353,12 +381,13 @@ static int do_line(struct parser *p, char **w, int nw)
 		/* its --param against the kernel's table now, as `run` checks it, not
 		 * when the task's turn comes after hours of the others; after "--"
 		 * the words are operands, not checked */
-		const char *kv = NULL;
-		(void)pb_param_argv_find(w, nw, 2, "--param", 0, &kv);
+		char *kv = NULL;
+		int rc = line_params(p, w, nw, &kv);
 		char e[PB_KERNEL_ERRLEN]; /* a path in the value, whole */
-		if (kv && pb_kernel_params_check(d, kv, NULL, e, sizeof(e)) == -EINVAL)
-			return perr(p, "%s", e);
-		return add_task(p, w, nw);
+		if (!rc && kv && pb_kernel_params_check(d, kv, NULL, e, sizeof(e)) == -EINVAL)
+			rc = perr(p, "%s", e);
+		free(kv);
+		return rc ? rc : add_task(p, w, nw);
 	}
 	if (!strcmp(cmd, "sim") || !strcmp(cmd, "mrc"))
 		return add_task(p, w, nw);

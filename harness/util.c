@@ -4,6 +4,7 @@
  * one line on stderr (pb_error), and exit 2 for bad usage (pb_usage_error).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,4 +64,34 @@ void pb_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(cmd, fmt, ap);
 	va_end(ap);
+}
+
+int pb_kv_append(char **kv, const char *v)
+{
+	size_t len = *kv ? strlen(*kv) : 0, vl = strlen(v);
+	char *n = realloc(*kv, len + vl + 2);
+	if (!n)
+		return -ENOMEM;
+	if (len)
+		n[len++] = ',';
+	memcpy(n + len, v, vl + 1);
+	*kv = n;
+	return 0;
+}
+
+int pb_kv_twice(const char *kv, char *msg, size_t len)
+{
+	for (const char *a = kv; a; a = strchr(a, ',') ? strchr(a, ',') + 1 : NULL) {
+		size_t k = strcspn(a, "=,");
+		if (!k || a[k] != '=')
+			continue;
+		for (const char *b = strchr(a, ','); b; b = strchr(b + 1, ','))
+			if (!strncmp(a, b + 1, k) && b[1 + k] == '=') {
+				snprintf(msg, len, "'%.*s' given twice ('%.*s', then '%.*s')",
+					 (int)k, a, (int)strcspn(a, ","), a,
+					 (int)strcspn(b + 1, ","), b + 1);
+				return 1;
+			}
+	}
+	return 0;
 }

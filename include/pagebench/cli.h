@@ -22,6 +22,14 @@
 
 /* Print "pagebench <cmd>: msg" on stderr and exit(2). */
 _Noreturn void pb_usage_error(const char *cmd, const char *fmt, ...) PB_PRINTF(2, 3);
+/*
+ * Repeated --param options (`run`, a suite's run line): pb_kv_append joins
+ * v to the "k=v,..." list *kv with ',' (*kv malloc'ed, NULL at first;
+ * 0 or -ENOMEM); pb_kv_twice finds a key the list gives twice: 1 with
+ * "'k' given twice ('k=1', then 'k=2')" in msg, else 0.
+ */
+int pb_kv_append(char **kv, const char *v);
+int pb_kv_twice(const char *kv, char *msg, size_t len);
 /* Print "pagebench <cmd>: msg" on stderr (no exit). */
 void pb_error(const char *cmd, const char *fmt, ...) PB_PRINTF(2, 3);
 /* --label's one rule for every command that takes it (it becomes a CSV
