@@ -15,12 +15,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <jansson.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -356,6 +358,41 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
 	return failed;
 }
 
+/*
+ * The tasks of a suite folder run by one pagebench at a time: a local run
+ * (or local resume) holds an flock on RUN_DIR/.suite.lock, with its pid in
+ * it, until it exits; a resume while it is held is refused (a second
+ * pagebench ran the same tasks at once, each attempt moving the other's
+ * folder aside, and meta.json named one folder while the rows came from
+ * the other).  The lock goes with the process, however it ends.  Returns
+ * only when taken, or when the folder cannot hold a lock file (a read-only
+ * folder: nothing can run there anyway).
+ */
+static void local_lock(const char *dir, const char *what)
+{
+	char path[4200], pid[32] = "";
+	snprintf(path, sizeof(path), "%s/.suite.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		ssize_t k = read(fd, pid, sizeof(pid) - 1);
+		pid[k > 0 ? k : 0] = 0;
+		pid[strcspn(pid, "\n")] = 0;
+		pb_usage_error(
+		    "suite",
+		    "%s: %s is being run by another pagebench suite%s%s%s; its tasks would "
+		    "run twice: wait for it to finish (or stop it), then resume",
+		    what, dir, *pid ? " (pid " : "", pid, *pid ? ")" : "");
+	}
+	if (ftruncate(fd, 0) == 0) {
+		int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		if (pwrite(fd, pid, (size_t)n, 0) != n)
+			pid[0] = 0; /* the lock holds without the pid */
+	}
+	/* fd stays open: the lock is held until this process exits */
+}
+
 /* A resume while the run's last Slurm job still has tasks pending or
  * running would start those tasks a second time, each attempt moving the
  * other's folder aside: refused, as when squeue fails.  (Without squeue
@@ -458,6 +495,8 @@ int pb_cmd_suite(int argc, char **argv)
 				       plabel ? plabel : "", plabel ? "'" : "");
 		json_t *sj = slurm_json(so.resume); /* its jobs: one still running? their options */
 		busy_job_check(so.resume, sj);
+		if (n && !so.dry_run) /* a local run of it still going? */
+			local_lock(so.resume, "--resume");
 		fprintf(stderr, "pagebench suite: %zu of %zu task(s) of %s to run again\n", n,
 			total, so.resume);
 		int ret = PB_EXIT_OK;
@@ -606,6 +645,7 @@ int pb_cmd_suite(int argc, char **argv)
 	} else {
 		/* meta.json (command line, machine) first, marked partial until the
 		 * tasks are merged: a suite killed on the way claims nothing */
+		local_lock(dir, "suite");
 		if (pb_run_finish(run) || mark_unfinished(dir, "running")) {
 			ret = PB_EXIT_FAIL;
 		} else {

@@ -33,11 +33,13 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation" /* paths in tests are short */
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -445,6 +447,23 @@ static void cli(const char *tmp)
 	PB_CHECK(csv_rows(path, NULL, 0) == 4); /* merged once */
 	PB_CHECK_MSG(labelled_rows(path, "lab1") == 4, "%d rows labelled lab1",
 		     labelled_rows(path, "lab1"));
+	/* A resume while another pagebench still runs the folder's tasks (it
+	 * holds RUN_DIR/.suite.lock; here this test holds it) is refused:
+	 * both ran tasks 2 and 3 at once, and meta.json named one of the two
+	 * folders of a task while the rows came from the other.  Once the
+	 * holder is gone, the resume runs. */
+	snprintf(path, sizeof(path), "%s/.suite.lock", dir);
+	int lk = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	PB_CHECK(lk >= 0 && flock(lk, LOCK_EX | LOCK_NB) == 0);
+	snprintf(path, sizeof(path), "%s/tasks/003/task.json", dir);
+	PB_CHECK(unlink(path) == 0);
+	PB_CHECK_MSG(spawn_run(a7, NULL, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, "is being run by another pagebench suite"),
+		     "%s", o->err);
+	PB_CHECK(access(path, F_OK) != 0); /* nothing run */
+	close(lk);
+	PB_CHECK_MSG(spawn_run(a7, NULL, o) == 0 && strstr(o->err, "1 of 3 task(s)"), "%s", o->err);
+	PB_CHECK(access(path, F_OK) == 0);
 out:
 	free(o);
 }
