@@ -23,8 +23,12 @@ void pb_sb_put(struct pb_sb *b, const char *s);
 void pb_sb_putn(struct pb_sb *b, const char *s, size_t n);
 void pb_sb_printf(struct pb_sb *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void pb_sb_free(struct pb_sb *b);
+/* Length of the well-formed UTF-8 sequence at s (1..4), or 0 (an
+ * overlong form, a surrogate, above U+10FFFF, a stray byte). */
+size_t pb_utf8_len(const unsigned char *s);
 /* s as one CSV field (RFC 4180): quoted, its quotes doubled, when it holds
- * a comma, a quote or a line break; else as it is. */
+ * a comma, a quote or a line break; else as it is.  A byte that is not
+ * UTF-8 is written as the four characters \xHH, as meta.json writes it. */
 void pb_sb_csv(struct pb_sb *b, const char *s);
 /* The same to f (NULL: empty), then ',' or, last, '\n' (the comparison's
  * CSVs, written whole by stdio). */

@@ -148,8 +148,7 @@ void pb_name_unique(char *out, size_t len, const char *base, char *const *taken,
 
 /* ---- JSON helpers ---- */
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
+size_t pb_utf8_len(const unsigned char *s)
 {
 	unsigned c = s[0];
 	if (c < 0x80)
@@ -175,22 +174,28 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* s into b, a byte that is not UTF-8 as the four characters \xHH. */
+static void sb_put_utf8(struct pb_sb *b, const char *s)
+{
+	pb_sb_put(b, "");
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = pb_utf8_len(p);
+		if (n) {
+			pb_sb_putn(b, (const char *)p, n);
+			p += n;
+		} else {
+			pb_sb_printf(b, "\\x%02X", *p);
+			p++;
+		}
+	}
+}
+
 json_t *pb_json_string_bytes(const char *s)
 {
 	if (!s)
 		return json_null();
 	struct pb_sb b = {0};
-	pb_sb_put(&b, "");
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_len(p);
-		if (n) {
-			pb_sb_putn(&b, (const char *)p, n);
-			p += n;
-		} else {
-			pb_sb_printf(&b, "\\x%02X", *p);
-			p++;
-		}
-	}
+	sb_put_utf8(&b, s);
 	json_t *j = json_string(b.s);
 	pb_sb_free(&b);
 	return j ? j : json_null();
@@ -401,6 +406,20 @@ static void run_write_error(struct pb_run *r, const char *what, int e)
 /* ---- CSV ---- */
 void pb_sb_csv(struct pb_sb *b, const char *s)
 {
+	/* a byte that is not UTF-8 as \xHH, as meta.json has it (a CSV
+	 * reader that decodes UTF-8, Python's, refused the whole file) */
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x80) {
+			struct pb_sb u = {0};
+			sb_put_utf8(&u, s);
+			if (strcmp(u.s, s)) {
+				pb_sb_csv(b, u.s);
+				pb_sb_free(&u);
+				return;
+			}
+			pb_sb_free(&u);
+			break;
+		}
 	if (!strpbrk(s, ",\"\n\r")) {
 		pb_sb_put(b, s);
 		return;

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../internal.h"
 #include "pagebench/cli.h"
 #include "plot.h"
 
@@ -86,26 +87,6 @@ int pb_fig_begin(struct pb_fig *f, struct pb_plot_ctx *ctx, const char *name, do
 	return 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-	size_t n = c < 0x80		    ? 1
-		   : c >= 0xc2 && c <= 0xdf ? 2
-		   : c >= 0xe0 && c <= 0xef ? 3
-		   : c >= 0xf0 && c <= 0xf4 ? 4
-					    : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* no overlong three- and four-byte forms, no surrogates, nothing
-	 * above U+10FFFF */
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 /* Data strings: no tab, CR, LF or other control character (field and
  * record separators), no double quote (gnuplot ends a quoted field
  * there), a backslash doubled (gnuplot reads escapes in a quoted field:
@@ -117,7 +98,7 @@ static void put_clean(FILE *out, const char *s)
 		s = "-";
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_len(p);
+		size_t n = pb_utf8_len(p);
 		if (n > 1) {
 			fwrite(p, 1, n, out);
 			p += n;

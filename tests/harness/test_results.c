@@ -136,9 +136,12 @@ static void test_csv_fput(void)
 	pb_csv_fput(f, "\"a\",b\"", 0);
 	pb_csv_fput(f, NULL, 0);
 	pb_csv_fput(f, "line\nbreak", 0);
-	pb_csv_fput(f, "cr\r", 1);
+	pb_csv_fput(f, "cr\r", 0);
+	/* not UTF-8: \xHH, as meta.json (Python's csv refused the file) */
+	pb_csv_fput(f, "t\"q\xff\xc3\xa9", 1);
 	PB_CHECK(fclose(f) == 0);
-	const char *want = "plain,\"\"\"a\"\",b\"\"\",,\"line\nbreak\",\"cr\r\"\n";
+	const char *want = "plain,\"\"\"a\"\",b\"\"\",,\"line\nbreak\",\"cr\r\","
+			   "\"t\"\"q\\xFF\xc3\xa9\"\n";
 	PB_CHECK_MSG(buf && !strcmp(buf, want), "got [%s]", buf ? buf : "(null)");
 	free(buf);
 }
