@@ -374,6 +374,18 @@ int pb_run_add_input(struct pb_run *r, const char *role, const char *path)
 	return 0;
 }
 
+void pb_run_add_input_id(struct pb_run *r, const char *role, const char *path, int64_t size,
+			 const char *hash, const char *covers)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "role", pb_json_string_bytes(role));
+	json_object_set_new(o, "path", pb_json_string_bytes(path));
+	json_object_set_new(o, "size_bytes", size >= 0 ? json_integer(size) : json_null());
+	json_object_set_new(o, "hash", hash ? json_string(hash) : json_null());
+	json_object_set_new(o, "hash_covers", json_string(covers));
+	json_array_append_new(r->inputs, o);
+}
+
 void pb_run_experiment_done(struct pb_run *r, const char *name)
 {
 	json_array_append_new(r->experiments, pb_json_string_bytes(name));

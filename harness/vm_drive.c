@@ -1940,12 +1940,16 @@ void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
 		const struct pb_vm_trace_id *id = trace_id_wait(l->trace_id);
 		/* a pipe or a vanished file has no identity to record: null */
 		int known = id && !id->rc;
+		static const char covers[] =
+		    "FNV-1a 64 of the first MiB, the last MiB and the size (8 bytes LE)";
 		o = json_pack("{s:s, s:o, s:s?, s:s, s:I}", "path", l->trace_path, "size",
 			      known ? json_integer((json_int_t)id->size) : json_null(), "hash",
-			      known ? id->hash : NULL, "hash_covers",
-			      "FNV-1a 64 of the first MiB, the last MiB and the size (8 bytes LE)",
-			      "skipped_lines", (json_int_t)l->skipped_lines);
+			      known ? id->hash : NULL, "hash_covers", covers, "skipped_lines",
+			      (json_int_t)l->skipped_lines);
 		put_json(run, "trace", o);
+		/* and as meta.json's inputs list it (it was always empty) */
+		pb_run_add_input_id(run, "trace", l->trace_path, known ? (int64_t)id->size : -1,
+				    known ? id->hash : NULL, covers);
 	}
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++)

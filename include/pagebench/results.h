@@ -100,6 +100,14 @@ void pb_run_note_na(struct pb_run *run, const char *what, const char *reason);
  * fnv1a64} (FNV-1a 64 of the whole file, hex).  0 or -errno.
  */
 int pb_run_add_input(struct pb_run *run, const char *role, const char *path);
+/*
+ * An input file whose identity was taken already (a trace: its size and a
+ * hash of part of it, read while the replay ran): {role, path, size_bytes,
+ * hash, hash_covers}, size -1 and hash NULL (null) where the file had none
+ * to take (a pipe, a file gone).
+ */
+void pb_run_add_input_id(struct pb_run *run, const char *role, const char *path, int64_t size,
+			 const char *hash, const char *covers);
 
 /* An experiment (configuration) whose rows are all written: listed in
  * meta.json "experiments" (what a partial folder still holds). */

@@ -475,6 +475,16 @@ static void trace_identity(void)
 			 json_integer_value(json_object_get(tr, "size")) == n,
 		     "trace identity %s, size %lld; computed here %s, %ld bytes", got ?: "(none)",
 		     (long long)json_integer_value(json_object_get(tr, "size")), want, n);
+	/* meta.json's inputs list the trace with the same identity (the list
+	 * was always empty) */
+	json_t *in = json_object_get(m, "inputs"), *e0 = json_array_get(in, 0);
+	const char *ih = json_string_value(json_object_get(e0, "hash"));
+	PB_CHECK_MSG(json_array_size(in) == 1 && ih && !strcmp(ih, want) &&
+			 !strcmp(json_string_value(json_object_get(e0, "role")) ?: "", "trace") &&
+			 !strcmp(json_string_value(json_object_get(e0, "path")) ?: "", trace) &&
+			 json_integer_value(json_object_get(e0, "size_bytes")) == n &&
+			 json_is_string(json_object_get(e0, "hash_covers")),
+		     "inputs: %zu entries, hash %s", json_array_size(in), ih ?: "(none)");
 	json_decref(m);
 }
 
