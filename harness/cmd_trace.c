@@ -51,26 +51,36 @@
  * read or write error such as EIO or ENOSPC, memory, a bound). */
 static int exit_for(int rc)
 {
-	switch (-rc) {
-	case EINVAL:
-	case ENOTSUP:
-	case EEXIST:
-	case ENOENT:
-	case ENOTDIR:
-	case EISDIR:
-	case EACCES:
-	case EPERM:
-	case ELOOP:
-	case ENAMETOOLONG:
-		return PB_EXIT_USAGE;
-	default:
-		return PB_EXIT_FAIL;
-	}
+	return rc == -EEXIST || pb_input_rc_is_usage(rc) ? PB_EXIT_USAGE : PB_EXIT_FAIL;
 }
 
-/* Build a spec from a path or pass a spec through. */
+/* A generator spec as sim and mrc replay it: one without a seed= of its
+ * own gets `seed` (--seed, default 1: sim's and mrc's --seed, which they
+ * give the stream as its default seed); a trace: spec has none. */
+static int seed_spec(const char *in, uint64_t seed, char *spec, size_t len, char *err,
+		     size_t errlen)
+{
+	const char *args = strchr(in, ':') + 1;
+	int has = !strncmp(in, "trace:", 6);
+	for (const char *p = args; !has && *p;) {
+		size_t l = strcspn(p, ",");
+		has = l > 5 && !strncmp(p, "seed=", 5);
+		p += l + (p[l] == ',');
+	}
+	int n = has ? snprintf(spec, len, "%s", in)
+		    : snprintf(spec, len, "%s%sseed=%llu", in, *args ? "," : "",
+			       (unsigned long long)seed);
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "%.64s...: spec too long", in);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Build a spec from a path or pass a spec through (a generator's with the
+ * seed). */
 static int make_spec(const char *in, const char *fmt, const char *page, uint64_t maxpages_n,
-		     int no_ifetch, char *spec, size_t len, char *err, size_t errlen)
+		     int no_ifetch, uint64_t seed, char *spec, size_t len, char *err, size_t errlen)
 {
 	char mp[32];
 	const char *maxpages = NULL;
@@ -88,8 +98,7 @@ static int make_spec(const char *in, const char *fmt, const char *page, uint64_t
 			    in);
 			return -EINVAL;
 		}
-		snprintf(spec, len, "%s", in);
-		return 0;
+		return seed_spec(in, seed, spec, len, err, errlen);
 	}
 	/* A FIFO, socket or device is not a trace file: reading one blocks on
 	 * a missing writer or never ends (/dev/zero). */
@@ -120,9 +129,10 @@ static void trace_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pagebench trace info FILE|SPEC [--format F] [--page BYTES] [--no-ifetch]\n"
-		"                  [--maxpages N] [--max-distinct N]\n"
+		"                  [--maxpages N] [--max-distinct N] [--seed S]\n"
 		"       pagebench trace convert IN OUT [--format F] [--page BYTES] [--no-ifetch]\n"
-		"                  [--maxpages N] [--level L [--huffman] | --fast N] [--force]\n"
+		"                  [--maxpages N] [--level L [--huffman] | --fast N] [--seed S]\n"
+		"                  [--force]\n"
 		"       pagebench trace record [-o FILE] [--level L [--huffman] | --fast N]\n"
 		"                  [--no-ifetch] [--force] -- CMD [ARGS...]\n"
 		"(pagebench trace SUBCOMMAND --help lists its options)\n"
@@ -135,6 +145,8 @@ static void trace_usage(FILE *f)
 	    "zstd, gzip and xz inputs are read directly.  OUT is pagebench's pbt format; an\n"
 	    "existing OUT is replaced only with --force (never a device, FIFO or symlink).\n"
 	    "--maxpages: most pages one trace record may expand to (default 65536).\n"
+	    "A generator SPEC (zipf:pages=1000) is the stream sim and mrc replay: seeded with\n"
+	    "--seed S (default 1, as theirs) unless it has its own seed=.\n"
 	    "record traces CMD itself, not its children (lackey logs carry no pid to tell\n"
 	    "processes apart); exec the program directly rather than through a shell.\n"
 	    "record also writes FILE.maps, the process's mappings, which readers of FILE use\n"
@@ -143,7 +155,7 @@ static void trace_usage(FILE *f)
 
 struct topts {
 	char *fmt, *page, *out;
-	uint64_t maxpages, max_distinct, level, fast;
+	uint64_t maxpages, max_distinct, level, fast, seed;
 	int no_ifetch, force, huffman;
 	char *pos[2];
 	int npos;
@@ -212,6 +224,13 @@ static unsigned pbt_flags(const struct topts *o)
 		    "replace an existing regular OUT (never a device, FIFO or symlink)", NULL, 0,  \
 		    0, 0, 0, NULL                                                                  \
 	}
+#define T_SEED                                                                                     \
+	{                                                                                          \
+		"seed", PB_PT_U64, O(seed), "1",                                                   \
+		    "seed of a generator SPEC without its own seed= (as sim's and mrc's --seed); " \
+		    "a trace has none",                                                            \
+		    NULL, 0, 0, 0, 0, "S"                                                          \
+	}
 /* the help line below names the default */
 _Static_assert(PB_TRACE_MAX_DISTINCT == 16777216, "--max-distinct's help names 16777216");
 static const struct pb_param info_params[] = {
@@ -222,10 +241,11 @@ static const struct pb_param info_params[] = {
     {"max-distinct", PB_PT_SIZE, O(max_distinct), NULL,
      "stop the reuse summary's distinct-page set at N (default: 16777216, 2^24)", NULL, 1, 1e15, 0,
      0, "N"},
+    T_SEED,
     {0},
 };
 static const struct pb_param convert_params[] = {
-    T_FORMAT, T_PAGE, T_NOIFETCH, T_MAXPAGES, T_LEVEL, T_FAST, T_HUFFMAN, T_FORCE, {0},
+    T_FORMAT, T_PAGE, T_NOIFETCH, T_MAXPAGES, T_LEVEL, T_FAST, T_HUFFMAN, T_SEED, T_FORCE, {0},
 };
 static const struct pb_param record_params[] = {
     {"out", PB_PT_STR, O(out), "trace.pbt", "the pbt file to write (and FILE.maps)", NULL, 0, 0,
@@ -307,8 +327,8 @@ static int cmd_info(int argc, char **argv)
 	if (o.npos != 1)
 		pb_usage_error("trace", "info takes one FILE or SPEC");
 	char spec[4200], err[ERRLEN];
-	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, spec, sizeof(spec), err,
-		      sizeof(err)))
+	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, o.seed, spec, sizeof(spec),
+		      err, sizeof(err)))
 		pb_usage_error("trace", "%s", err);
 	struct pb_trace_stats st;
 	struct pb_trace_info_opts io = {o.max_distinct};
@@ -375,8 +395,8 @@ static int cmd_convert(int argc, char **argv)
 		pb_usage_error("trace", "convert takes IN OUT");
 	unsigned flags = o.force ? PB_OUT_FORCE : 0;
 	char spec[4200], err[ERRLEN];
-	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, spec, sizeof(spec), err,
-		      sizeof(err)))
+	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, o.seed, spec, sizeof(spec),
+		      err, sizeof(err)))
 		pb_usage_error("trace", "%s", err);
 	check_out(o.pos[1], flags);
 	pb_signals_install(0); /* a fatal signal removes OUT's temporary */
@@ -563,6 +583,13 @@ static int record_run(int argc, char **argv, struct topts o)
 	size_t nmaps = ms.m ? pb_trace_maps_count(ms.m) : 0;
 	if (!rc && nmaps)
 		rc = pb_trace_maps_write(ms.m, maps_out, flags, err, sizeof(err));
+	/* an earlier OUT's sidecar (--force, or check_out refused it) would
+	 * be applied to the new trace by its readers */
+	if (!rc && !nmaps && unlink(maps_out) && errno != ENOENT) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "%s: written, but the old %s could not be removed: %s",
+			 out, maps_out, strerror(-rc));
+	}
 	pb_trace_maps_free(ms.m);
 	if (rc) {
 		pb_error("trace", "%s", err);

@@ -95,3 +95,21 @@ int pb_kv_twice(const char *kv, char *msg, size_t len)
 	}
 	return 0;
 }
+
+int pb_input_rc_is_usage(int rc)
+{
+	switch (-rc) {
+	case EINVAL:
+	case ENOTSUP:
+	case ENOENT:
+	case ENOTDIR:
+	case EISDIR:
+	case EACCES:
+	case EPERM:
+	case ELOOP:
+	case ENAMETOOLONG:
+		return 1;
+	default:
+		return 0;
+	}
+}

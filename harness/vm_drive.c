@@ -363,6 +363,20 @@ static int load_sink(void *ctx, const struct pb_access *a, size_t n)
 	return 0;
 }
 
+/*
+ * A stream's error as sim and mrc exit on it: input that cannot be used
+ * (the reader's -EINVAL for malformed input or a bad spec, and a file that
+ * cannot be opened: missing, a directory, unreadable) is -EINVAL, the
+ * user's to fix (exit 2); anything else failed on the way and keeps its
+ * code (exit 1): -ENOMEM, -EIO of a read error or of a mapped file that
+ * shrank while it was read, a signal's -EINTR.  As `trace` maps them
+ * (cmd_trace.c), so one trace fails the same way in every command.
+ */
+static int stream_rc(int rc)
+{
+	return pb_input_rc_is_usage(rc) ? -EINVAL : rc;
+}
+
 static struct pb_vm_trace_id *trace_id_start(const char *path);
 static const struct pb_vm_trace_id *trace_id_wait(struct pb_vm_trace_id *id);
 
@@ -377,7 +391,7 @@ static int stream_open(const char *spec, uint64_t seed, struct pb_vm_loaded *l,
 	l->seed = seed;
 	int rc = pb_workload_open(spec, &wo, &w, err, errlen);
 	if (rc)
-		return -EINVAL;
+		return stream_rc(rc);
 	unsigned shift = pb_workload_page_shift(w); /* read before the close */
 	if (shift != PB_PAGE_SHIFT) {
 		pb_workload_close(w);
@@ -470,7 +484,7 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 		}
 		pb_workload_close(w);
 		pb_vm_load_free(l);
-		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
+		return stream_rc(rc);
 	}
 	note_skipped(l, w);
 	pb_workload_close(w);
@@ -649,7 +663,7 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 		free(l->regions);
 		l->regions = NULL;
 		l->s.regions = NULL;
-		return rc == -ENOMEM || rc == -EFBIG ? -ENOMEM : -EINVAL;
+		return rc == -EFBIG ? -ENOMEM : stream_rc(rc);
 	}
 	if (p.cap > p.n && p.n) { /* the exact size pb_vm_load_free unmaps */
 		void *nv = pb_remap(p.v, p.cap * sizeof(uint64_t), p.n * sizeof(uint64_t));
@@ -752,7 +766,7 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
 	} else if (rc == -ENOMEM) {
 		snprintf(err, errlen, "out of memory reading the workload");
 	} else if (rc) {
-		rc = -EINVAL; /* the reader's message is in err */
+		rc = stream_rc(rc); /* the reader's message is in err */
 	}
 	if (!rc && nu && p.n != nnu) {
 		rc = -EPROTO;
@@ -967,7 +981,7 @@ static void read_task(struct feed *f, size_t s, uint64_t k, unsigned buf)
 		while (m < want && (got = pb_workload_next(fs->w, a + m, want - m)) > 0)
 			m += (size_t)got;
 		if (got < 0) {
-			fs->rc = -EINVAL;
+			fs->rc = stream_rc((int)got);
 			snprintf(fs->err, sizeof(fs->err), "%s", pb_workload_error(fs->w));
 		} else {
 			fs->rc = batch_accesses(f, fs, a, m, buf, n);

@@ -4,13 +4,24 @@
  * function: any readable stream to pbt, through the one stream drain and
  * the safe pbt writer (temporary beside the target, fsync, rename; no
  * clobbering without PB_OUT_FORCE, never a device, FIFO or symlink).
+ *
+ * OUT.maps: the readers apply a mappings sidecar beside any trace they
+ * read from a path (trace_maps.c), so one an earlier OUT left (`trace
+ * record -o OUT`) would silently make the new trace's pages file-backed.
+ * The new pbt needs none (the flags of the input's own sidecar are in its
+ * records), so an existing OUT.maps is treated as OUT is: refused without
+ * PB_OUT_FORCE (and always when it is not a regular file), and with it
+ * removed once OUT is written.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "pagebench/outfile.h"
 #include "pagebench/parse.h"
 #include "pagebench/trace.h"
 #include "wl_internal.h"
@@ -33,9 +44,37 @@ static int conv_sink(void *ctx, const struct pb_access *a, size_t n)
 	return rc;
 }
 
+/* OUT's sidecar path into mp; 1 if one exists and may go (PB_OUT_FORCE),
+ * 0 if there is none, -errno (err) if it is in the way. */
+static int stale_maps(const char *out, unsigned flags, char *mp, size_t mplen, char *err,
+		      size_t errlen)
+{
+	if ((size_t)snprintf(mp, mplen, "%s.maps", out) >= mplen) {
+		snprintf(err, errlen, "%.64s...: path too long", out);
+		return -ENAMETOOLONG;
+	}
+	struct stat st;
+	int found = !lstat(mp, &st);
+	if (!found && errno == ENOENT)
+		return 0;
+	if (found && S_ISREG(st.st_mode) && !(flags & PB_OUT_FORCE)) {
+		snprintf(err, errlen,
+			 "%s: exists: the mappings of an earlier trace, which readers of %s would "
+			 "apply to the new one; refusing to keep it (--force removes it)",
+			 mp, out);
+		return -EEXIST;
+	}
+	int rc = pb_out_check(mp, flags, err, errlen); /* a symlink, a directory... */
+	return rc ? rc : 1;
+}
+
 int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned flags,
 		     uint64_t *nrefs, char *err, size_t errlen)
 {
+	char mp[4200];
+	int stale = stale_maps(out, flags, mp, sizeof(mp), err, errlen);
+	if (stale < 0)
+		return stale;
 	struct pb_workload *w;
 	int rc = pb_workload_open(in_spec, NULL, &w, err, errlen);
 	if (rc)
@@ -69,7 +108,15 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned f
 	}
 	if (nrefs)
 		*nrefs = pb_pbt_written(c.pw);
-	return pb_pbt_finish(c.pw, err, errlen);
+	rc = pb_pbt_finish(c.pw, err, errlen);
+	/* after the rename: a failed convert leaves the old OUT and its
+	 * sidecar together */
+	if (!rc && stale && unlink(mp) && errno != ENOENT) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: written, but the old %s could not be removed: %s", out,
+			 mp, strerror(-rc));
+	}
+	return rc;
 }
 
 int pb_trace_fd_to_pbt(int fd, const char *name, const char *format, int no_ifetch,

@@ -30,6 +30,12 @@ _Noreturn void pb_usage_error(const char *cmd, const char *fmt, ...) PB_PRINTF(2
  */
 int pb_kv_append(char **kv, const char *v);
 int pb_kv_twice(const char *kv, char *msg, size_t len);
+/* Whether a -errno from opening or reading an input (a trace, a spec) is
+ * the user's to fix: a bad spec or format, a missing, unreadable or
+ * not-a-file path (exit 2).  Anything else failed on the way (exit 1):
+ * -EIO (a read error, a mapped file that shrank), -ENOMEM, -EINTR.  One
+ * list, so one trace fails the same way in `trace`, `sim` and `mrc`. */
+int pb_input_rc_is_usage(int rc);
 /* Print "pagebench <cmd>: msg" on stderr (no exit). */
 void pb_error(const char *cmd, const char *fmt, ...) PB_PRINTF(2, 3);
 /* --label's one rule for every command that takes it (it becomes a CSV

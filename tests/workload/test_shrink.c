@@ -6,7 +6,10 @@
  * its new size (-EIO), the process lives on; an untruncated file still reads
  * every record; another thread's stream is not disturbed; a SIGBUS that is
  * not the reader's (a mapping of the test's own, one sent by kill) still
- * kills the process that gets it.
+ * kills the process that gets it.  With the binary (test_shrink
+ * PAGEBENCH_BINARY): sim and mrc, stopped while they read such a trace
+ * and resumed after the cut, exit 1 (a failure on the way), as `trace
+ * info` and `trace convert` do, not 2 (a usage error).
  */
 #include "wltest.h"
 
@@ -19,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "pbtest.h"
+#include "spawn.h"
 
 #define NREC  200000u /* 4.8 MB of 24-byte records: over the 1 MiB window */
 #define SHIFT 12
@@ -104,8 +108,8 @@ static void shrink_case(const char *name, uint32_t first, off_t newsize)
 	/* the stream stays failed */
 	struct pb_access b[8];
 	PB_CHECK(pb_workload_next(w, b, 8) < 0);
+	printf("%s: %u records, then: %s\n", name, got, e); /* e: until the close */
 	pb_workload_close(w);
-	printf("%s: %u records, then: %s\n", name, got, e);
 }
 
 static const char *whole_path;
@@ -148,9 +152,120 @@ static int child_status(int sent)
 	return st;
 }
 
-int main(void)
+/* 1 while pid's mappings include a file named name (its reader's window). */
+static int maps_file(pid_t pid, const char *name)
+{
+	char p[64], line[PATH_MAX + 256];
+	snprintf(p, sizeof(p), "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(p, "r");
+	int found = 0;
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, name) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * Run bin with args on a copy of the big trace, stop it once its reader
+ * has mapped the file, cut the file to 1 MB and let it go on: the exit code
+ * and stderr (err), or -1 when it ended before it was caught.
+ */
+static int cli_shrink_once(const char *bin, char *const *args, const char *trace,
+			   const unsigned char *big, size_t bigsz, char *err, size_t errlen)
+{
+	wl_write(trace, big, bigsz);
+	const char *errf = wl_path("cli.err");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY),
+		    e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (null < 0 || e < 0)
+			_exit(127);
+		dup2(null, 1);
+		dup2(e, 2);
+		char *av[32] = {(char *)bin};
+		for (int i = 0; args[i] && i < 30; i++)
+			av[i + 1] = args[i];
+		execv(bin, av);
+		_exit(127);
+	}
+	PB_CHECK(pid > 0);
+	const char *base = strrchr(trace, '/') + 1;
+	int st = 0, caught = 0;
+	for (;;) {
+		if (maps_file(pid, base)) {
+			caught = kill(pid, SIGSTOP) == 0;
+			break;
+		}
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return -1; /* ended before its reader was seen */
+	}
+	PB_CHECK(truncate(trace, 1000000) == 0);
+	PB_CHECK(!caught || kill(pid, SIGCONT) == 0);
+	PB_CHECK(waitpid(pid, &st, 0) == pid);
+	size_t n = 0;
+	char *e = wl_slurp(errf, &n);
+	snprintf(err, errlen, "%.*s", e ? (int)n : 0, e ? e : "");
+	free(e);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* sim and mrc on a trace that shrinks while they read it: exit 1, the
+ * reader's one line.  A run that ended before its reader was seen, or
+ * after its last size check, proves nothing and runs again. */
+static void test_cli_shrink(const char *bin)
+{
+	const uint32_t nbig = 1000000; /* 24 MB: the reader is seen long before its end */
+	size_t bigsz = (size_t)nbig * 24;
+	unsigned char *big = malloc(bigsz);
+	for (uint32_t i = 0; i < nbig; i++) {
+		unsigned char *r = big + (size_t)i * 24;
+		uint64_t id = id_of(i);
+		uint32_t size = 4096;
+		int64_t nx = -1;
+		memcpy(r, &i, 4);
+		memcpy(r + 4, &id, 8);
+		memcpy(r + 12, &size, 4);
+		memcpy(r + 16, &nx, 8);
+	}
+	static char trace[PATH_MAX], res[PATH_MAX], wl[PATH_MAX + 64];
+	snprintf(trace, sizeof(trace), "%s", wl_path("cli.oracleGeneral"));
+	snprintf(res, sizeof(res), "%s", wl_path("results"));
+	snprintf(wl, sizeof(wl), "trace:path=%s,format=oracle", trace);
+	/* streamed (sim's default, mrc's stack pass), loaded (sim --threads 2,
+	 * mrc --replay load): every way sim and mrc read a trace */
+	char *runs[][14] = {
+	    {"sim", "--workload", wl, "--policy", "lru", "--frames", "1000", "--results", res},
+	    {"sim", "--workload", wl, "--policy", "opt", "--frames", "1000", "--results", res},
+	    {"sim", "--workload", wl, "--policy", "lru", "--frames", "1000", "--threads", "2",
+	     "--results", res},
+	    {"mrc", "--workload", wl, "--policy", "lru", "--frames", "100:1000:100", "--results",
+	     res},
+	    {"mrc", "--workload", wl, "--policy", "lru", "--frames", "100:1000:100", "--replay",
+	     "load", "--results", res},
+	};
+	for (size_t r = 0; r < PB_ARRAY_SIZE(runs); r++) {
+		char err[4096] = "";
+		int code = -1;
+		for (int tries = 0; tries < 8 && (code == -1 || code == 0); tries++)
+			code = cli_shrink_once(bin, runs[r], trace, big, bigsz, err, sizeof(err));
+		PB_CHECK_MSG(code == 1 && strstr(err, "the file shrank while it was read") &&
+				 count_lines(err) == 1,
+			     "case %zu (%s --policy %s): exit %d, want 1: %s", r, runs[r][0],
+			     runs[r][4], code, err);
+		printf("case %zu (%s --policy %s): exit %d: %s", r, runs[r][0], runs[r][4], code,
+		       err);
+	}
+	free(big);
+}
+
+int main(int argc, char **argv)
 {
 	wl_mkdir();
+	if (argc > 1)
+		test_cli_shrink(argv[1]);
 	make_image();
 
 	/* whole files, on another thread meanwhile */

@@ -144,6 +144,143 @@ static void test_outputs(void)
 		 -EINVAL);
 }
 
+/* Accesses of spec with any of the flags; -1 if it cannot be read. */
+static long count_flagged(const char *spec, uint16_t flags)
+{
+	struct pb_access *v = NULL;
+	char err[512] = "";
+	long n = wl_readall(spec, NULL, &v, err, sizeof(err));
+	PB_CHECK_MSG(n >= 0, "%s: %s", spec, err);
+	long k = n < 0 ? -1 : 0;
+	for (long i = 0; i < n; i++)
+		k += (v[i].flags & flags) != 0;
+	free(v);
+	return k;
+}
+
+/*
+ * An OUT.maps an earlier trace left (trace record -o OUT) is applied by
+ * every reader of OUT: convert over OUT must not leave it beside the new
+ * trace.  --force removes it (only once OUT is written); without --force
+ * it is refused as OUT is; a sidecar that is not a regular file is never
+ * removed.
+ */
+static void test_stale_maps(void)
+{
+	char in[PATH_MAX], out[PATH_MAX], maps[PATH_MAX], spec[PATH_MAX + 64];
+	snprintf(in, sizeof(in), "%s", wl_path("syn.lackey"));
+	snprintf(out, sizeof(out), "%s", wl_path("rec.pbt"));
+	snprintf(maps, sizeof(maps), "%s", wl_path("rec.pbt.maps"));
+	snprintf(spec, sizeof(spec), "trace:path=%s", out);
+	/* references inside the recorded program's text and data */
+	static const char syn[] = "I  00108100,4\n L 00109000,8\nI  0010a000,4\n";
+	static const char rec_maps[] =
+	    "# pagebench trace record: the traced process's mappings\n"
+	    "00108000-0010a000 r--p 00000000 fe:00 248139      /usr/bin/true\n"
+	    "0010a000-0010e000 r-xp 00002000 fe:00 248139      /usr/bin/true\n";
+	wl_write(in, syn, strlen(syn));
+	/* what `trace record -o rec.pbt` leaves: a trace and its sidecar */
+	PB_CHECK_EQ_U64(run("trace", "convert", in, out, NULL, NULL, NULL), 0);
+	wl_write(maps, rec_maps, strlen(rec_maps));
+	PB_CHECK_EQ_U64(count_flagged(spec, PB_ACC_FILE), 3); /* the sidecar applies */
+	/* a convert that fails on the way keeps the old trace and its sidecar */
+	char bad[PATH_MAX];
+	snprintf(bad, sizeof(bad), "%s", wl_path("bad.lackey"));
+	wl_write(bad, "I  00108100,4\nnot a record\n", 27);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", bad, out, NULL, NULL), 2);
+	PB_CHECK(access(maps, F_OK) == 0);
+	PB_CHECK_EQ_U64(count_flagged(spec, PB_ACC_FILE), 3);
+	/* a new trace over it: the old sidecar goes with the old trace */
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", in, out, NULL, NULL), 0);
+	PB_CHECK_MSG(access(maps, F_OK) != 0, "%s survived convert --force", maps);
+	PB_CHECK_EQ_U64(count_flagged(spec, PB_ACC_FILE), 0);
+	/* a sidecar without its trace: refused without --force, nothing
+	 * written, the sidecar kept */
+	PB_CHECK(unlink(out) == 0);
+	wl_write(maps, rec_maps, strlen(rec_maps));
+	PB_CHECK_EQ_U64(run("trace", "convert", in, out, NULL, NULL, NULL), 2);
+	check_one_line("stale OUT.maps");
+	PB_CHECK_MSG(strstr(o->err, "rec.pbt.maps") && strstr(o->err, "--force"), "stderr: %s",
+		     o->err);
+	PB_CHECK(access(out, F_OK) != 0 && access(maps, F_OK) == 0);
+	/* the library alike */
+	char lspec[PATH_MAX + 64], err[512];
+	uint64_t nw = 0;
+	snprintf(lspec, sizeof(lspec), "trace:path=%s", in);
+	PB_CHECK(pb_trace_convert(lspec, out, 3, 0, &nw, err, sizeof(err)) == -EEXIST);
+	PB_CHECK_MSG(pb_trace_convert(lspec, out, 3, PB_OUT_FORCE, &nw, err, sizeof(err)) == 0,
+		     "%s", err);
+	PB_CHECK(nw == 3 && access(maps, F_OK) != 0);
+	/* a directory named OUT.maps: refused even with --force, left alone */
+	PB_CHECK(mkdir(maps, 0700) == 0);
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", in, out, NULL, NULL), 2);
+	check_one_line("OUT.maps a directory");
+	struct stat st;
+	PB_CHECK(stat(maps, &st) == 0 && S_ISDIR(st.st_mode));
+	PB_CHECK(rmdir(maps) == 0);
+}
+
+/* 1 if the streams of specs a (opened with seed) and b are the same. */
+static int same_stream(const char *a, uint64_t seed, const char *b)
+{
+	struct pb_workload_opts wo = {.thread = 0, .nthreads = 1, .seed = seed};
+	struct pb_access *x = NULL, *y = NULL;
+	char err[512] = "";
+	long nx = wl_readall(a, &wo, &x, err, sizeof(err));
+	long ny = wl_readall(b, NULL, &y, err, sizeof(err));
+	PB_CHECK_MSG(nx > 0 && ny > 0, "%s: %ld, %s: %ld (%s)", a, nx, b, ny, err);
+	int same = nx == ny;
+	for (long i = 0; same && i < nx; i++)
+		same = x[i].addr >> 12 == y[i].addr >> 12 && x[i].op == y[i].op &&
+		       x[i].asid == y[i].asid;
+	free(x);
+	free(y);
+	return same;
+}
+
+/* The `distinct pages:` count `trace info` printed. */
+static uint64_t info_distinct(void)
+{
+	const char *d = strstr(o->out, "distinct pages:");
+	return d ? strtoull(d + 15, NULL, 10) : 0;
+}
+
+/*
+ * A generator spec converted or summarised is the stream sim and mrc
+ * replay: seed 1 by default (their --seed), --seed S another, a spec's own
+ * seed= before either.
+ */
+static void test_generator_seed(void)
+{
+	char gen[] = "zipf:pages=1000,refs=20000", out[PATH_MAX], pspec[PATH_MAX + 64];
+	snprintf(out, sizeof(out), "%s", wl_path("gen.pbt"));
+	snprintf(pspec, sizeof(pspec), "trace:path=%s", out);
+	PB_CHECK_EQ_U64(run("trace", "convert", gen, out, NULL, NULL, NULL), 0);
+	PB_CHECK_MSG(same_stream(gen, 1, pspec), "convert %s: not sim's stream (seed 1)", gen);
+	PB_CHECK(!same_stream(gen, 0, pspec)); /* the seeds differ: the check can fail */
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", "--seed", "7", gen, out), 0);
+	PB_CHECK_MSG(same_stream(gen, 7, pspec), "convert --seed 7 %s", gen);
+	char own[] = "zipf:pages=1000,refs=20000,seed=5";
+	PB_CHECK_EQ_U64(run("trace", "convert", "--force", "--seed", "7", own, out), 0);
+	PB_CHECK_MSG(same_stream(gen, 5, pspec), "convert --seed 7 %s: not seed 5", own);
+	/* info: the pages of seed 1's stream, those of --seed 0's */
+	struct pb_trace_stats st[2];
+	char err[512];
+	PB_CHECK(pb_trace_info("zipf:pages=1000,refs=20000,seed=1", NULL, &st[0], err,
+			       sizeof(err)) == 0);
+	PB_CHECK(pb_trace_info("zipf:pages=1000,refs=20000,seed=0", NULL, &st[1], err,
+			       sizeof(err)) == 0);
+	PB_CHECK(st[0].distinct_pages != st[1].distinct_pages);
+	PB_CHECK_EQ_U64(run("trace", "info", gen, NULL, NULL, NULL, NULL), 0);
+	PB_CHECK_EQ_U64(info_distinct(), st[0].distinct_pages);
+	PB_CHECK_EQ_U64(run("trace", "info", "--seed", "0", gen, NULL, NULL), 0);
+	PB_CHECK_EQ_U64(info_distinct(), st[1].distinct_pages);
+	/* a trace has no seed: --seed changes nothing */
+	PB_CHECK_EQ_U64(run("trace", "info", "--seed", "0", out, NULL, NULL), 0);
+	PB_CHECK_EQ_U64(run("trace", "info", "--seed", "0", pspec, NULL, NULL), 0);
+	PB_CHECK_EQ_U64(run("trace", "record", "--seed", "0", "--", "/bin/true", NULL), 2);
+}
+
 /* A long convert killed by sig leaves neither OUT nor its temporary. */
 static void test_signal(int sig)
 {
@@ -458,6 +595,8 @@ int main(int argc, char **argv)
 	o = malloc(sizeof(*o));
 	wl_mkdir();
 	test_outputs();
+	test_stale_maps();
+	test_generator_seed();
 	test_convert_skipped();
 	const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(sigs); i++)

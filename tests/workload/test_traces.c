@@ -238,6 +238,25 @@ static void test_formats(void)
 	    "    prog 4242  100.000001: page-faults:     558cc6c55548 x\nhello world\n";
 	wl_write(wl_path("c.perf"), perf3, strlen(perf3));
 	check_bad(spec(0, "c.perf", NULL), "c.perf:2:", "perf script");
+	/* -F +addr (perf's default fields and the address): a period column
+	 * between the time and the event; a [cpu] column; a command name with a
+	 * colon (kworker/0:1), which is not the time */
+	const char *perf4 =
+	    "            true 14440 60660.272861:          1 page-faults:     564e1046b1e0 "
+	    "[unknown] (/usr/bin/true)\n"
+	    "     kworker/0:1 14441 [001] 60660.272862:          1 page-faults:     7fb95842e110 "
+	    "x\n"
+	    "     kworker/0:1 14441 60660.272863: major-faults: 0x558cc6c55548\n";
+	wl_write(wl_path("d.perf"), perf4, strlen(perf4));
+	struct exp fe4[] = {{0x564e1046b, 0, 0}, {0x7fb95842e, 0, 0}, {0x558cc6c55, 0, 0}};
+	check_seq(spec(0, "d.perf", NULL), fe4, 3);
+	check_seq(spec(0, "d.perf", "format=perf"), fe4, 3);
+	check_roundtrip(spec(0, "d.perf", NULL), "perf4");
+	/* after the time and a period, a token that is not an event */
+	const char *perf5 = "    prog 4242  100.000001: page-faults:     558cc6c55548 x\n"
+			    "    prog 4242  100.000002:      1 558cc6c55548 x\n";
+	wl_write(wl_path("e.perf"), perf5, strlen(perf5));
+	check_bad(spec(0, "e.perf", NULL), "e.perf:2:", "'EVENT:'");
 
 	/* vscsi v1 (32 B) and v2 (40 B) */
 	unsigned char vs1[64] = {0}, vs2[80] = {0};
