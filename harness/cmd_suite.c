@@ -366,13 +366,14 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
  * folder aside, and meta.json named one folder while the rows came from
  * the other).  The lock goes with the process, however it ends.  Returns
  * only when taken, or when the folder cannot hold a lock file (a read-only
- * folder: nothing can run there anyway).
+ * folder: nothing can run there anyway; a symlink in its place is not
+ * followed, so the pid is never written into, nor truncates, its target).
  */
 static void local_lock(const char *dir, const char *what)
 {
 	char path[4200], pid[32] = "";
 	snprintf(path, sizeof(path), "%s/.suite.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
