@@ -54,33 +54,11 @@ static int exit_for(int rc)
 	return rc == -EEXIST || pb_input_rc_is_usage(rc) ? PB_EXIT_USAGE : PB_EXIT_FAIL;
 }
 
-/* A generator spec as sim and mrc replay it: one without a seed= of its
- * own gets `seed` (--seed, default 1: sim's and mrc's --seed, which they
- * give the stream as its default seed); a trace: spec has none. */
-static int seed_spec(const char *in, uint64_t seed, char *spec, size_t len, char *err,
-		     size_t errlen)
-{
-	const char *args = strchr(in, ':') + 1;
-	int has = !strncmp(in, "trace:", 6);
-	for (const char *p = args; !has && *p;) {
-		size_t l = strcspn(p, ",");
-		has = l > 5 && !strncmp(p, "seed=", 5);
-		p += l + (p[l] == ',');
-	}
-	int n = has ? snprintf(spec, len, "%s", in)
-		    : snprintf(spec, len, "%s%sseed=%llu", in, *args ? "," : "",
-			       (unsigned long long)seed);
-	if (n < 0 || (size_t)n >= len) {
-		snprintf(err, errlen, "%.64s...: spec too long", in);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Build a spec from a path or pass a spec through (a generator's with the
- * seed). */
+/* Build a spec from a path or pass a spec through.  A generator spec's
+ * seed is --seed (default 1, sim's and mrc's), handed to the library as
+ * sim hands its own (pb_workload_opts.seed), unless the spec has seed=. */
 static int make_spec(const char *in, const char *fmt, const char *page, uint64_t maxpages_n,
-		     int no_ifetch, uint64_t seed, char *spec, size_t len, char *err, size_t errlen)
+		     int no_ifetch, char *spec, size_t len, char *err, size_t errlen)
 {
 	char mp[32];
 	const char *maxpages = NULL;
@@ -98,7 +76,12 @@ static int make_spec(const char *in, const char *fmt, const char *page, uint64_t
 			    in);
 			return -EINVAL;
 		}
-		return seed_spec(in, seed, spec, len, err, errlen);
+		int n = snprintf(spec, len, "%s", in);
+		if (n < 0 || (size_t)n >= len) {
+			snprintf(err, errlen, "%.64s...: spec too long", in);
+			return -EINVAL;
+		}
+		return 0;
 	}
 	/* A FIFO, socket or device is not a trace file: reading one blocks on
 	 * a missing writer or never ends (/dev/zero). */
@@ -327,11 +310,11 @@ static int cmd_info(int argc, char **argv)
 	if (o.npos != 1)
 		pb_usage_error("trace", "info takes one FILE or SPEC");
 	char spec[4200], err[ERRLEN];
-	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, o.seed, spec, sizeof(spec),
-		      err, sizeof(err)))
+	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, spec, sizeof(spec), err,
+		      sizeof(err)))
 		pb_usage_error("trace", "%s", err);
 	struct pb_trace_stats st;
-	struct pb_trace_info_opts io = {o.max_distinct};
+	struct pb_trace_info_opts io = {.max_distinct = o.max_distinct, .seed = o.seed};
 	int rc = pb_trace_info(spec, &io, &st, err, sizeof(err));
 	if (rc) {
 		pb_error("trace", "%s", err);
@@ -395,14 +378,14 @@ static int cmd_convert(int argc, char **argv)
 		pb_usage_error("trace", "convert takes IN OUT");
 	unsigned flags = o.force ? PB_OUT_FORCE : 0;
 	char spec[4200], err[ERRLEN];
-	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, o.seed, spec, sizeof(spec),
-		      err, sizeof(err)))
+	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, spec, sizeof(spec), err,
+		      sizeof(err)))
 		pb_usage_error("trace", "%s", err);
 	check_out(o.pos[1], flags);
 	pb_signals_install(0); /* a fatal signal removes OUT's temporary */
 	uint64_t n = 0;
-	int rc =
-	    pb_trace_convert(spec, o.pos[1], out_level(&o), pbt_flags(&o), &n, err, sizeof(err));
+	int rc = pb_trace_convert(spec, o.seed, o.pos[1], out_level(&o), pbt_flags(&o), &n, err,
+				  sizeof(err));
 	if (rc)
 		pb_error("trace", "%s", err);
 	else

@@ -204,7 +204,7 @@ static int tr_setup(const struct pb_kernel_cfg *cfg, void **state)
 	if (s->lackey)
 		rc = write_lackey(s->path, gspec, refs, cfg->err, cfg->errlen);
 	else
-		rc = pb_trace_convert(gspec, s->path, s->level,
+		rc = pb_trace_convert(gspec, cfg->seed, s->path, s->level,
 				      PB_OUT_FORCE | (s->huffman ? PB_PBT_HUFFMAN : 0), &n,
 				      cfg->err, cfg->errlen);
 	if (rc) {

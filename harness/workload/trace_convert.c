@@ -68,7 +68,7 @@ static int stale_maps(const char *out, unsigned flags, char *mp, size_t mplen, c
 	return rc ? rc : 1;
 }
 
-int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned flags,
+int pb_trace_convert(const char *in_spec, uint64_t seed, const char *out, int level, unsigned flags,
 		     uint64_t *nrefs, char *err, size_t errlen)
 {
 	char mp[4200];
@@ -76,7 +76,8 @@ int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned f
 	if (stale < 0)
 		return stale;
 	struct pb_workload *w;
-	int rc = pb_workload_open(in_spec, NULL, &w, err, errlen);
+	struct pb_workload_opts wo = {.thread = 0, .nthreads = 1, .seed = seed};
+	int rc = pb_workload_open(in_spec, &wo, &w, err, errlen);
 	if (rc)
 		return rc;
 	struct conv c = {NULL, out, err, errlen};

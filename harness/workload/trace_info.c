@@ -87,7 +87,8 @@ int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct p
 {
 	memset(st, 0, sizeof(*st));
 	struct pb_workload *w;
-	int rc = pb_workload_open(spec, NULL, &w, err, errlen);
+	struct pb_workload_opts wo = {.thread = 0, .nthreads = 1, .seed = o ? o->seed : 0};
+	int rc = pb_workload_open(spec, &wo, &w, err, errlen);
 	if (rc)
 		return rc;
 	struct info c = {.st = st, .err = err, .errlen = errlen};

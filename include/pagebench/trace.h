@@ -63,12 +63,14 @@ uint64_t pb_pbt_written(const struct pb_pbt_writer *w);
 
 /*
  * Convert any readable trace spec (or plain FILE path) to pbt at out,
- * written as pb_pbt_create does (flags: PB_OUT_FORCE, PB_PBT_HUFFMAN).  *nrefs gets
+ * written as pb_pbt_create does (flags: PB_OUT_FORCE, PB_PBT_HUFFMAN).  A
+ * generator spec without seed= draws from seed (as pb_workload_opts.seed;
+ * `pagebench trace convert --seed`, sim's default 1).  *nrefs gets
  * the references written.  Returns 0 or -errno (message in err): -EINVAL
  * bad input (FILE:LINE: what), -EEXIST/-EINVAL for an output that may not
  * be written, another -errno for an I/O failure.
  */
-int pb_trace_convert(const char *in_spec, const char *out, int level, unsigned flags,
+int pb_trace_convert(const char *in_spec, uint64_t seed, const char *out, int level, unsigned flags,
 		     uint64_t *nrefs, char *err, size_t errlen);
 
 /*
@@ -105,6 +107,7 @@ struct pb_trace_stats {
 #define PB_TRACE_MAX_DISTINCT (1ULL << 24)
 struct pb_trace_info_opts {
 	uint64_t max_distinct; /* 0: PB_TRACE_MAX_DISTINCT */
+	uint64_t seed;	       /* a generator spec without seed= (NULL opts: 0) */
 };
 /*
  * Read a whole stream (trace spec, FILE path spec, or generator spec) and

@@ -63,8 +63,8 @@ int main(void)
 	uint64_t nw;
 	static char s[4][PATH_MAX + 64];
 	snprintf(s[0], sizeof(s[0]), "zipf:pages=5000,refs=200000,write=0.2,procs=2,lib=10,seed=3");
-	PB_CHECK(pb_trace_convert(s[0], wl_path("z.pbt"), 1, PB_OUT_FORCE, &nw, err, sizeof(err)) ==
-		 0);
+	PB_CHECK(pb_trace_convert(s[0], 0, wl_path("z.pbt"), 1, PB_OUT_FORCE, &nw, err,
+				  sizeof(err)) == 0);
 	snprintf(s[1], sizeof(s[1]), "trace:path=%s", wl_path("z.pbt"));
 	/* a lackey log and its zstd (if built) */
 	FILE *f = fopen(wl_path("z.lackey"), "w");

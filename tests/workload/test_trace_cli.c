@@ -140,8 +140,8 @@ static void test_outputs(void)
 	/* the library refuses too */
 	uint64_t nw;
 	snprintf(spec, sizeof(spec), "trace:path=%s", in);
-	PB_CHECK(pb_trace_convert(spec, wl_path("fifo"), 3, PB_OUT_FORCE, &nw, err, sizeof(err)) ==
-		 -EINVAL);
+	PB_CHECK(pb_trace_convert(spec, 0, wl_path("fifo"), 3, PB_OUT_FORCE, &nw, err,
+				  sizeof(err)) == -EINVAL);
 }
 
 /* Accesses of spec with any of the flags; -1 if it cannot be read. */
@@ -207,8 +207,8 @@ static void test_stale_maps(void)
 	char lspec[PATH_MAX + 64], err[512];
 	uint64_t nw = 0;
 	snprintf(lspec, sizeof(lspec), "trace:path=%s", in);
-	PB_CHECK(pb_trace_convert(lspec, out, 3, 0, &nw, err, sizeof(err)) == -EEXIST);
-	PB_CHECK_MSG(pb_trace_convert(lspec, out, 3, PB_OUT_FORCE, &nw, err, sizeof(err)) == 0,
+	PB_CHECK(pb_trace_convert(lspec, 0, out, 3, 0, &nw, err, sizeof(err)) == -EEXIST);
+	PB_CHECK_MSG(pb_trace_convert(lspec, 0, out, 3, PB_OUT_FORCE, &nw, err, sizeof(err)) == 0,
 		     "%s", err);
 	PB_CHECK(nw == 3 && access(maps, F_OK) != 0);
 	/* a directory named OUT.maps: refused even with --force, left alone */
@@ -271,6 +271,18 @@ static void test_generator_seed(void)
 	PB_CHECK(pb_trace_info("zipf:pages=1000,refs=20000,seed=0", NULL, &st[1], err,
 			       sizeof(err)) == 0);
 	PB_CHECK(st[0].distinct_pages != st[1].distinct_pages);
+	/* the library takes the seed as sim's stream does (not through the spec) */
+	struct pb_trace_stats sl;
+	struct pb_trace_info_opts io = {.seed = 1};
+	PB_CHECK(pb_trace_info(gen, &io, &sl, err, sizeof(err)) == 0);
+	PB_CHECK_EQ_U64(sl.distinct_pages, st[0].distinct_pages);
+	io.seed = 9; /* the spec's own seed= wins */
+	PB_CHECK(pb_trace_info("zipf:pages=1000,refs=20000,seed=0", &io, &sl, err, sizeof(err)) ==
+		 0);
+	PB_CHECK_EQ_U64(sl.distinct_pages, st[1].distinct_pages);
+	uint64_t nw = 0;
+	PB_CHECK(pb_trace_convert(gen, 3, out, 1, PB_OUT_FORCE, &nw, err, sizeof(err)) == 0);
+	PB_CHECK_MSG(same_stream(gen, 3, pspec), "pb_trace_convert(seed 3) %s", gen);
 	PB_CHECK_EQ_U64(run("trace", "info", gen, NULL, NULL, NULL, NULL), 0);
 	PB_CHECK_EQ_U64(info_distinct(), st[0].distinct_pages);
 	PB_CHECK_EQ_U64(run("trace", "info", "--seed", "0", gen, NULL, NULL), 0);
@@ -389,7 +401,7 @@ static void test_limits(void)
 	PB_CHECK_EQ_U64(st.refs, 100000);
 	PB_CHECK_EQ_U64(run("trace", "info", "--maxpages", "100000", f, NULL, NULL), 0);
 	/* the memory bound of trace info: more distinct pages than allowed */
-	struct pb_trace_info_opts io = {1000};
+	struct pb_trace_info_opts io = {.max_distinct = 1000};
 	PB_CHECK(pb_trace_info(spec, &io, &st, err, sizeof(err)) == -E2BIG);
 	PB_CHECK_MSG(strstr(err, "1000 distinct pages") != NULL, "err: %s", err);
 	PB_CHECK_EQ_U64(run("trace", "info", "--maxpages", "100000", "--max-distinct", "1000", f),

@@ -48,7 +48,7 @@ static void check_roundtrip_at(const char *spec, const char *tag, int level)
 	snprintf(out, sizeof(out), "rt-%s%d.pbt", tag, level);
 	const char *op = wl_path(out);
 	uint64_t nw = 0;
-	int rc = pb_trace_convert(spec, op, level, PB_OUT_FORCE, &nw, err, sizeof(err));
+	int rc = pb_trace_convert(spec, 0, op, level, PB_OUT_FORCE, &nw, err, sizeof(err));
 	PB_CHECK_MSG(rc == 0, "convert %s: %s", spec, err);
 	snprintf(pspec, sizeof(pspec), "trace:path=%s", op);
 	struct pb_access *a = NULL, *b = NULL;
@@ -511,8 +511,8 @@ static void test_bad_inputs(void)
 	/* pbt: impossible header size, impossible block, truncation, garbage */
 	char err[512];
 	uint64_t nw;
-	PB_CHECK(pb_trace_convert(spec(0, "big.lackey", NULL), wl_path("ok.pbt"), 3, PB_OUT_FORCE,
-				  &nw, err, sizeof(err)) == 0);
+	PB_CHECK(pb_trace_convert(spec(0, "big.lackey", NULL), 0, wl_path("ok.pbt"), 3,
+				  PB_OUT_FORCE, &nw, err, sizeof(err)) == 0);
 	size_t pn = 0;
 	unsigned char *p = wl_slurp(wl_path("ok.pbt"), &pn);
 	PB_CHECK(p && pn > 200);
@@ -549,8 +549,8 @@ static void test_bad_inputs(void)
 	free(q);
 	free(p);
 	/* an uncompressed pbt (level 0) reads the same */
-	PB_CHECK(pb_trace_convert(spec(0, "big.lackey", NULL), wl_path("raw.pbt"), 0, PB_OUT_FORCE,
-				  &nw, err, sizeof(err)) == 0);
+	PB_CHECK(pb_trace_convert(spec(0, "big.lackey", NULL), 0, wl_path("raw.pbt"), 0,
+				  PB_OUT_FORCE, &nw, err, sizeof(err)) == 0);
 	char s1[PATH_MAX + 64];
 	snprintf(s1, sizeof(s1), "trace:path=%s", wl_path("raw.pbt"));
 	PB_CHECK_EQ_U64(wl_readall(s1, NULL, NULL, err, sizeof(err)), nw);
@@ -565,7 +565,7 @@ static void test_bad_inputs(void)
 	}
 	free(p);
 	/* convert of a bad input leaves no output file and no temporary */
-	PB_CHECK(pb_trace_convert(spec(0, "g.lackey", "format=lackey"), wl_path("none.pbt"), 3,
+	PB_CHECK(pb_trace_convert(spec(0, "g.lackey", "format=lackey"), 0, wl_path("none.pbt"), 3,
 				  PB_OUT_FORCE, &nw, err, sizeof(err)) < 0);
 	struct stat sb;
 	PB_CHECK(stat(wl_path("none.pbt"), &sb) != 0);
