@@ -114,11 +114,32 @@ static int perf_line(struct wl_trace *t, const char *p, const char **endp)
 	return wl_push(t, PB_OP_READ, addr, 1, 0, 0);
 }
 
-/* A line with a time and a page-fault or memory event: perf script. */
+/* `perf script -F addr`'s line: the address printed "%16" PRIx64, hex
+ * right-aligned in 16 columns behind blanks.  Text traces (one decimal
+ * page number a line) are not padded so, and "12345678" alone is read as
+ * decimal: without the padding a bare-hex line cannot be told apart. */
+static int perf_addr_line(const char *p, const char *nl)
+{
+	if (nl > p && nl[-1] == '\r')
+		nl--;
+	if (nl - p != 16 || *p != ' ')
+		return 0;
+	const char *q = tok_start(p, nl);
+	if (!q)
+		return 0;
+	while (q < nl && ((*q >= '0' && *q <= '9') || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f')))
+		q++;
+	return q == nl;
+}
+
+/* A line with a time and a page-fault or memory event, or a bare address
+ * padded as -F addr prints it: perf script. */
 static int perf_detect(const char *p, const char *nl)
 {
 	static const char *const events[] = {"faults", "mem-loads", "mem-stores"};
 	const char *ev, *eve;
+	if (perf_addr_line(p, nl))
+		return 60;
 	if (perf_event(p, nl, &ev, &eve) != PERF_OK)
 		return WL_DETECT_NO;
 	for (size_t i = 0; i < PB_ARRAY_SIZE(events); i++)

@@ -128,7 +128,8 @@ uint64_t pb_trace_lru_pages_for(const struct pb_trace_stats *st, double frac)
 	for (unsigned i = 0; i < 48; i++) {
 		acc += st->hist[i];
 		if ((double)acc >= frac * (double)reuse)
-			return 1ULL << (i + 1); /* d + 1 < 2^(i+1): that many pages hit */
+			/* pages needed d + 1 < 2^(i+1): an LRU of 2^(i+1) - 1 hits */
+			return (1ULL << (i + 1)) - 1;
 	}
-	return 1ULL << 48;
+	return (1ULL << 48) - 1;
 }

@@ -117,8 +117,9 @@ struct pb_trace_info_opts {
  */
 int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct pb_trace_stats *st,
 		  char *err, size_t errlen);
-/* Smallest LRU size (pages, power of two bound) reaching a hit ratio of
- * frac of the non-cold references, from the histogram. */
+/* An LRU size (pages) reaching a hit ratio of frac of the non-cold
+ * references, from the histogram: 2^k - 1, the largest need in the first
+ * bucket that reaches frac (an upper bound, exact to a power of two). */
 uint64_t pb_trace_lru_pages_for(const struct pb_trace_stats *st, double frac);
 
 /*

@@ -234,6 +234,17 @@ static void test_formats(void)
 	const char *perf2 = "558cc6c55548\n0x7fb95842e110\n";
 	wl_write(wl_path("b.perf"), perf2, strlen(perf2));
 	check_seq(spec(0, "b.perf", "format=perf"), fe, 2);
+	/* -F addr as perf prints it ("%16" PRIx64): detected, even when the
+	 * first address has no letter (read as decimal text before) */
+	const char *perf2p = "    558166255548\n    7fb95842e110\n";
+	wl_write(wl_path("f.perf"), perf2p, strlen(perf2p));
+	struct exp fe2[] = {{0x558166255, 0, 0}, {0x7fb95842e, 0, 0}};
+	check_seq(spec(0, "f.perf", NULL), fe2, 2);
+	/* an unpadded number stays a text trace's page */
+	const char *txt = "558166255548\n";
+	wl_write(wl_path("g.txt"), txt, strlen(txt));
+	struct exp tx[] = {{558166255548ULL, 0, 0}};
+	check_seq(spec(0, "g.txt", NULL), tx, 1);
 	const char *perf3 =
 	    "    prog 4242  100.000001: page-faults:     558cc6c55548 x\nhello world\n";
 	wl_write(wl_path("c.perf"), perf3, strlen(perf3));
