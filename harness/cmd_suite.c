@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <jansson.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +261,34 @@ static int submit(const char *dir, const char *suite, const struct pb_slurm_opts
 	return rc;
 }
 
+/* Where a --slurm run's folder will be made, absolute as the script names
+ * it: ROOT/RUN_DIR, ROOT as pb_run_create picks it (--results, else
+ * $PAGEBENCH_RESULTS, else ./results). */
+static void slurm_preview_dir(const struct suite_opts *so, char *buf, size_t len)
+{
+	const char *root = so->results ? so->results : getenv("PAGEBENCH_RESULTS");
+	char abs[PATH_MAX], cwd[PATH_MAX];
+	if (!root || !*root)
+		root = "results";
+	if (realpath(root, abs))
+		snprintf(buf, len, "%s/RUN_DIR", abs);
+	else if (root[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		snprintf(buf, len, "%s/%s/RUN_DIR", cwd, root);
+	else
+		snprintf(buf, len, "%s/RUN_DIR", root);
+}
+
+/* The sbatch script for dir can be written (its paths and the Slurm
+ * options fit it), or exit 2 saying why: before a run folder is made or
+ * anything is submitted. */
+static void slurm_check(const char *dir, const char *suite, const struct pb_slurm_opts *o)
+{
+	char err[PB_KERNEL_ERRLEN], *script = NULL;
+	if (pb_slurm_script(dir, suite, o, "1", &script, err, sizeof(err)))
+		pb_usage_error("suite", "%s", err);
+	free(script);
+}
+
 /* The figures of a merged suite: `pagebench plot DIR` as a child; a failure
  * to draw is reported, and does not fail the suite (the data are saved). */
 static void render_figures(const char *dir)
@@ -361,37 +390,72 @@ static size_t run_local(const char *dir, const size_t *tasks, size_t n, size_t t
 /*
  * The tasks of a suite folder run by one pagebench at a time: a local run
  * (or local resume) holds an flock on RUN_DIR/.suite.lock, with its pid in
- * it, until it exits; a resume while it is held is refused (a second
+ * it, until it ends; a resume while it is held is refused (a second
  * pagebench ran the same tasks at once, each attempt moving the other's
  * folder aside, and meta.json named one folder while the rows came from
- * the other).  The lock goes with the process, however it ends.  Returns
- * only when taken, or when the folder cannot hold a lock file (a read-only
+ * the other).  The lock goes with the process, however it ends; a run
+ * that ends by itself (local_unlock) also removes the file.  Returns only
+ * when taken, or when the folder cannot hold a lock file (a read-only
  * folder: nothing can run there anyway; a symlink in its place is not
  * followed, so the pid is never written into, nor truncates, its target).
  */
+static struct {
+	int fd;
+	char path[PATH_MAX + 16];
+} held = {.fd = -1};
+
 static void local_lock(const char *dir, const char *what)
 {
-	char path[4200], pid[32] = "";
-	snprintf(path, sizeof(path), "%s/.suite.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	char pid[32] = "";
+	int fd = -1;
+	snprintf(held.path, sizeof(held.path), "%s/.suite.lock", dir);
+	/* A lock taken on a file that its holder removed (local_unlock)
+	 * between our open and flock is no lock: the next run makes a new
+	 * file.  Taken only on the file that is still at the path. */
+	for (int tries = 0; fd < 0 && tries < 100; tries++) {
+		struct stat a, b;
+		fd = open(held.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0)
+			return;
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			ssize_t k = read(fd, pid, sizeof(pid) - 1);
+			pid[k > 0 ? k : 0] = 0;
+			pid[strcspn(pid, "\n")] = 0;
+			pb_usage_error(
+			    "suite",
+			    "%s: %s is being run by another pagebench suite%s%s%s; its tasks would "
+			    "run twice: wait for it to finish (or stop it), then resume",
+			    what, dir, *pid ? " (pid " : "", pid, *pid ? ")" : "");
+		}
+		if (fstat(fd, &a) || lstat(held.path, &b) || a.st_dev != b.st_dev ||
+		    a.st_ino != b.st_ino) {
+			close(fd);
+			fd = -1;
+		}
+	}
 	if (fd < 0)
 		return;
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		ssize_t k = read(fd, pid, sizeof(pid) - 1);
-		pid[k > 0 ? k : 0] = 0;
-		pid[strcspn(pid, "\n")] = 0;
-		pb_usage_error(
-		    "suite",
-		    "%s: %s is being run by another pagebench suite%s%s%s; its tasks would "
-		    "run twice: wait for it to finish (or stop it), then resume",
-		    what, dir, *pid ? " (pid " : "", pid, *pid ? ")" : "");
-	}
 	if (ftruncate(fd, 0) == 0) {
 		int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 		if (pwrite(fd, pid, (size_t)n, 0) != n)
 			pid[0] = 0; /* the lock holds without the pid */
 	}
-	/* fd stays open: the lock is held until this process exits */
+	held.fd = fd; /* stays open: the lock is held until local_unlock or exit */
+}
+
+/* At the end of a local run: RUN_DIR/.suite.lock removed while still held,
+ * and only if it is still the file this run locked (not one another run
+ * made after it was removed), then released. */
+static void local_unlock(void)
+{
+	struct stat a, b;
+	if (held.fd < 0)
+		return;
+	if (!fstat(held.fd, &a) && !lstat(held.path, &b) && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		unlink(held.path);
+	close(held.fd);
+	held.fd = -1;
 }
 
 /* A resume while the run's last Slurm job still has tasks pending or
@@ -509,6 +573,7 @@ int pb_cmd_suite(int argc, char **argv)
 					   json_array_size(jobs) ? json_array_size(jobs) - 1 : 0),
 			    "options");
 			struct pb_slurm_opts o = slurm_opts(&so, prev, maxthr);
+			slurm_check(so.resume, "resume", &o);
 			rc = submit(so.resume, "resume", &o, so.dry_run, todo, n, total, jobid,
 				    sizeof(jobid), err, sizeof(err));
 			if (rc) {
@@ -523,6 +588,7 @@ int pb_cmd_suite(int argc, char **argv)
 			pb_signals_install(1);
 			run_local(so.resume, todo, n, total, NULL);
 			ret = report_merge(so.resume, NULL);
+			local_unlock();
 		} else if (!so.dry_run) {
 			ret = report_merge(so.resume, NULL);
 		}
@@ -580,16 +646,16 @@ int pb_cmd_suite(int argc, char **argv)
 	}
 	unsigned maxthr = pb_suite_max_threads(s);
 	struct pb_slurm_opts sopts = slurm_opts(&so, NULL, maxthr);
+	char pdir[PATH_MAX + 16] = ""; /* the run folder to be, for the script */
+	if (so.slurm) {
+		slurm_preview_dir(&so, pdir, sizeof(pdir));
+		slurm_check(pdir, s->name, &sopts);
+	}
 	if (so.dry_run) {
 		int ret = PB_EXIT_OK;
 		if (so.slurm) {
-			char dir[4200], jobid[8];
-			snprintf(dir, sizeof(dir), "%s/RUN_DIR",
-				 so.results ? so.results
-				 : getenv("PAGEBENCH_RESULTS") && *getenv("PAGEBENCH_RESULTS")
-				     ? getenv("PAGEBENCH_RESULTS")
-				     : "results");
-			if (submit(dir, s->name, &sopts, 1, NULL, 0, s->ntasks, jobid,
+			char jobid[8];
+			if (submit(pdir, s->name, &sopts, 1, NULL, 0, s->ntasks, jobid,
 				   sizeof(jobid), err, sizeof(err))) {
 				pb_error("suite", "%s", err);
 				ret = PB_EXIT_USAGE;
@@ -653,6 +719,7 @@ int pb_cmd_suite(int argc, char **argv)
 			run_local(dir, NULL, 0, s->ntasks, so.label);
 			ret = report_merge(dir, NULL);
 		}
+		local_unlock();
 	}
 out:
 	free(dir);

@@ -54,6 +54,63 @@ static int sbatch_safe(const char *what, const char *v, char *err, size_t errlen
 	return 0;
 }
 
+/* s on one line: in a comment of the script a line break would end the
+ * comment (and what follows would be a command), in a message the line;
+ * control characters shown as '?'. */
+static void one_line(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < ' ' || *s == 0x7f ? '?' : *s, f);
+}
+
+/*
+ * A path in an #SBATCH line (--output): sbatch splits the line at blanks
+ * outside quotes, reads a backslash as an escape (inside quotes too) and,
+ * in older versions, a '#' as a comment even inside quotes; Slurm then
+ * expands %-patterns in the file name, and a backslash left in it turns
+ * them off.  So: the path in double quotes (blanks and ' kept), " and #
+ * escaped, % doubled (%% is one %); a backslash or a control character (a
+ * line break ends the directive) cannot be held, refused with what (the
+ * line) and the path.
+ */
+static int sbatch_path_ok(const char *what, const char *path, char *err, size_t errlen)
+{
+	const char *c = path;
+	while (*c && (unsigned char)*c >= ' ' && *c != 0x7f && *c != '\\')
+		c++;
+	if (!*c)
+		return 0;
+	char *shown = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&shown, &n);
+	if (m) {
+		one_line(m, path);
+		if (fclose(m)) {
+			free(shown);
+			shown = NULL;
+		}
+	}
+	snprintf(err, errlen,
+		 "%s: the path '%s' has a %s, which an #SBATCH line cannot hold; use a "
+		 "--results folder without one",
+		 what, shown ? shown : path, *c == '\\' ? "backslash" : "control character");
+	free(shown);
+	return -EINVAL;
+}
+
+static void sbatch_path(FILE *f, const char *path, const char *pattern)
+{
+	fputc('"', f);
+	for (const char *c = path; *c; c++) {
+		if (*c == '"' || *c == '#')
+			fputc('\\', f);
+		else if (*c == '%')
+			fputc('%', f);
+		fputc(*c, f);
+	}
+	fprintf(f, "%s\"", pattern);
+}
+
 int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_opts *o,
 		    const char *array, char **script, char *err, size_t errlen)
 {
@@ -70,7 +127,8 @@ int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_op
 	if ((o->partition && sbatch_safe("partition", o->partition, err, errlen)) ||
 	    (o->constraint && sbatch_safe("constraint", o->constraint, err, errlen)) ||
 	    (o->time && sbatch_safe("time", o->time, err, errlen)) ||
-	    sbatch_safe("array", array, err, errlen))
+	    sbatch_safe("array", array, err, errlen) ||
+	    sbatch_path_ok("--slurm: the run folder (#SBATCH --output)", adir, err, errlen))
 		return -EINVAL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -84,8 +142,9 @@ int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_op
 		    !(*c >= '0' && *c <= '9') && *c != '-' && *c != '_' && *c != '.')
 			*c = '_';
 	fprintf(f, "#!/bin/sh\n");
-	fprintf(f, "# Written by pagebench: the suite '%s' as a job array, one array task per\n",
-		suite);
+	fprintf(f, "# Written by pagebench: the suite '");
+	one_line(f, suite);
+	fprintf(f, "' as a job array, one array task per\n");
 	fprintf(f, "# suite task (plan.json in the run folder).  Resubmit unfinished tasks with\n");
 	fprintf(f, "#   pagebench suite --resume RUN_DIR --slurm\n");
 	fprintf(f, "#SBATCH --job-name=%s\n", name);
@@ -104,7 +163,11 @@ int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_op
 		fprintf(f, "#SBATCH --constraint=%s\n", o->constraint);
 	if (o->time)
 		fprintf(f, "#SBATCH --time=%s\n", o->time);
-	fprintf(f, "#SBATCH --output=%s/tasks/slurm-%%A_%%a.out\n", adir);
+	/* the folder's path as a file name pattern: its own %s doubled, then
+	 * Slurm's %A_%a */
+	fprintf(f, "#SBATCH --output=");
+	sbatch_path(f, adir, "/tasks/slurm-%A_%a.out");
+	fputc('\n', f);
 	fprintf(f, "exec ");
 	shq(f, self);
 	fprintf(f, " suite --task ");

@@ -301,10 +301,30 @@ static int suite_owned_option(struct parser *p, char **words, int nw)
 	return 0;
 }
 
+/*
+ * A line's --help or -h (before "--", where its command reads it, as
+ * pb_param_getopt does) would make its task print the help and exit 0: a
+ * task that "succeeds" with no result.  Refused where the line is read.
+ * As the value of an option (`--policy -h`) it is refused too: the
+ * commands' tables are not known here, and no option takes that value.
+ */
+static int help_option(struct parser *p, char **words, int nw)
+{
+	for (int k = 1; k < nw && strcmp(words[k], "--"); k++)
+		if (!strcmp(words[k], "--help") || !strcmp(words[k], "-h"))
+			return perr(p,
+				    "%s: a task would print `pagebench %s`'s help and run "
+				    "nothing; see `pagebench %s --help` for its options",
+				    words[k], words[0], words[0]);
+	return 0;
+}
+
 static int add_task(struct parser *p, char **words, int nw)
 {
 	struct pb_suite *s = p->s;
 	int rc = suite_owned_option(p, words, nw);
+	if (!rc)
+		rc = help_option(p, words, nw);
 	if (rc)
 		return rc;
 	if (s->ntasks == MAX_TASKS)

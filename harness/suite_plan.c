@@ -138,13 +138,41 @@ int pb_suite_plan_write(const struct pb_suite *s, const char *dir, const char *l
 	return rc;
 }
 
+/* path's JSON, or NULL with "PATH:LINE:COLUMN: what" (jansson's position;
+ * "PATH: what" where it has none: a file that cannot be opened) in err. */
 static __attribute__((noinline)) json_t *load_json(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!j)
-		snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+	if (!j && je.line > 0)
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	else if (!j)
+		snprintf(err, errlen, "%s: %s", path, je.text);
 	return j;
+}
+
+/*
+ * Task N's task.json (tdir: its folder): 0 with *out when it parses as an
+ * object, 0 with *out NULL when there is none (the task has no result),
+ * -EINVAL with "PATH:LINE:COLUMN: what" in err when it exists but cannot
+ * be read: truncated, not JSON, not an object (task_run writes it through
+ * the safe writer, so a damaged one was damaged afterwards).
+ */
+static int task_json(const char *tdir, json_t **out, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/task.json", tdir);
+	*out = NULL;
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	json_t *t = load_json(path, err, errlen);
+	if (t && !json_is_object(t)) {
+		snprintf(err, errlen, "%s: not a JSON object", path);
+		json_decref(t);
+		t = NULL;
+	}
+	*out = t;
+	return t ? 0 : -EINVAL;
 }
 
 /* dir's plan.json and its tasks array (*tasks, borrowed), or NULL with
@@ -388,9 +416,11 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
  * Concatenate NAME of every task with a result under one header.  The
  * header is the first line (column names have no quotes or newlines); the
  * rest is copied record for record, so quoted fields survive untouched.
+ * A NAME written is appended to `files`; where no task has one, an earlier
+ * merge's NAME is removed (its rows came from a folder no longer merged).
  */
 static int merge_csv(const char *dir, char *const *folders, size_t n, const char *name,
-		     json_t *notes, char *err, size_t errlen)
+		     json_t *notes, json_t *files, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 64];
 	struct pb_out *o = NULL;
@@ -435,6 +465,15 @@ static int merge_csv(const char *dir, char *const *folders, size_t n, const char
 	free(header);
 	if (o)
 		rc = pb_out_commit(o, err, errlen);
+	if (!rc && o)
+		json_array_append_new(files, json_string(name));
+	if (!rc && !o) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (unlink(path) && errno != ENOENT) {
+			rc = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		}
+	}
 	return rc;
 }
 
@@ -518,6 +557,84 @@ static void explain_task(const char *dir, size_t task, json_t *t, int missing)
 	free(msg);
 }
 
+/*
+ * What the merged tasks' own meta.json say (folders[i]: task i+1's run
+ * folder, NULL for one not merged), for the suite's meta.json:
+ * experiments, every task's in task order, each once; not_available, every
+ * column any task could not measure, with its reason, or where the tasks
+ * give different reasons, "task N: reason; task M: other".  A task whose
+ * meta.json cannot be read is named in notes.
+ */
+static void tasks_meta_union(char *const *folders, size_t n, json_t *exps, json_t *na,
+			     json_t *notes)
+{
+	json_t *why = json_object(); /* column -> [[task, reason], ...] */
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX + 32], jerr[PB_KERNEL_ERRLEN];
+		if (!folders[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/meta.json", folders[i]);
+		json_t *m = load_json(path, jerr, sizeof(jerr)), *v;
+		const char *k;
+		size_t j;
+		if (!m) {
+			char *msg = NULL;
+			if (asprintf(&msg,
+				     "task %zu: %s: its experiments and not_available are not in "
+				     "the suite's meta.json",
+				     i + 1, jerr) >= 0)
+				json_array_append_new(notes, json_string(msg));
+			free(msg);
+			continue;
+		}
+		json_array_foreach(json_object_get(m, "experiments"), j, v)
+		{
+			size_t x;
+			json_t *have;
+			json_array_foreach(exps, x, have) if (json_equal(have, v)) break;
+			if (x == json_array_size(exps))
+				json_array_append(exps, v);
+		}
+		json_object_foreach(json_object_get(m, "not_available"), k, v)
+		{
+			json_t *list = json_object_get(why, k);
+			if (!list) {
+				list = json_array();
+				json_object_set_new(why, k, list);
+			}
+			json_array_append_new(list, json_pack("[IO]", (json_int_t)i + 1, v));
+		}
+		json_decref(m);
+	}
+	const char *k;
+	json_t *list;
+	json_object_foreach(why, k, list)
+	{
+		json_t *first = json_array_get(json_array_get(list, 0), 1), *e;
+		size_t j, same = 1;
+		json_array_foreach(list, j, e) same &= json_equal(json_array_get(e, 1), first);
+		if (same) {
+			json_object_set(na, k, first);
+			continue;
+		}
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		if (!f)
+			continue;
+		json_array_foreach(list, j, e)
+		{
+			const char *r = json_string_value(json_array_get(e, 1));
+			fprintf(f, "%stask %lld: %s", j ? "; " : "",
+				(long long)json_integer_value(json_array_get(e, 0)), r ? r : "?");
+		}
+		if (!fclose(f))
+			json_object_set_new(na, k, json_string(buf));
+		free(buf);
+	}
+	json_decref(why);
+}
+
 int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally, char *err,
 		   size_t errlen)
 {
@@ -537,16 +654,28 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
+		char jerr[PB_KERNEL_ERRLEN];
+		json_t *t;
 		task_dir(tdir, sizeof(tdir), dir, i + 1);
-		snprintf(path, sizeof(path), "%s/task.json", tdir);
-		char jerr[512];
-		json_t *t = access(path, F_OK) == 0 ? load_json(path, jerr, sizeof(jerr)) : NULL;
+		int bad = task_json(tdir, &t, jerr, sizeof(jerr));
 		const char *st = t ? json_string_value(json_object_get(t, "status")) : NULL;
-		if (!t) {
+		int none = !t;
+		if (none) {
 			t = json_object();
 			json_object_set_new(t, "task", json_integer((json_int_t)i + 1));
 			json_t *cmd = json_object_get(json_array_get(ptasks, i), "command");
 			json_object_set_new(t, "command", cmd ? json_incref(cmd) : json_null());
+		}
+		if (bad) { /* its result cannot be read: not "not run yet" */
+			char *why = NULL;
+			json_object_set_new(t, "status", json_string("failed"));
+			json_object_set_new(t, "task_json_error", json_string(jerr));
+			if (asprintf(&why, "cannot read its task.json: %s (--resume runs it again)",
+				     jerr) >= 0)
+				json_object_set_new(t, "reason", json_string(why));
+			free(why);
+			tally->failed++;
+		} else if (none) {
 			json_object_set_new(t, "status", json_string("missing"));
 			explain_task(dir, i + 1, t, 1);
 			tally->missing++;
@@ -568,9 +697,12 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 	}
 	static const char *const merged[] = {"runs.csv", "summary.csv",	    "events.csv",
 					     "sim.csv",	 "sim_summary.csv", "mrc.csv"};
+	json_t *files = json_array(), *exps = json_array(), *na = json_object();
 	int rc = 0;
 	for (size_t k = 0; k < sizeof(merged) / sizeof(merged[0]) && !rc; k++)
-		rc = merge_csv(dir, folders, n, merged[k], notes, err, errlen);
+		rc = merge_csv(dir, folders, n, merged[k], notes, files, err, errlen);
+	if (!rc)
+		tasks_meta_union(folders, n, exps, na, notes);
 	for (size_t i = 0; i < n; i++)
 		free(folders[i]);
 	free(folders);
@@ -594,6 +726,11 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		json_object_set_new(cfg, "suite_status", json_string(status));
 		json_object_set_new(meta, "status", json_string(status));
 		json_object_set_new(meta, "merged_utc", json_string(now));
+		/* what the merge wrote, and what its tasks did and could not
+		 * measure: the suite's own process measured nothing */
+		json_object_set(meta, "files", files);
+		json_object_set(meta, "experiments", exps);
+		json_object_set(meta, "not_available", na);
 		if (extra)
 			json_object_update(cfg, extra);
 		rc = write_json(path, meta, PB_OUT_FORCE, err, errlen);
@@ -602,6 +739,9 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 	json_decref(plan);
 	json_decref(tasks);
 	json_decref(notes);
+	json_decref(files);
+	json_decref(exps);
+	json_decref(na);
 	return rc;
 }
 
@@ -617,10 +757,19 @@ int pb_suite_unfinished(const char *dir, size_t **tasks, size_t *n, char *err, s
 	if (!*tasks)
 		return -ENOMEM;
 	for (size_t i = 1; i <= total; i++) {
-		char tdir[PATH_MAX], path[PATH_MAX + 32], jerr[256];
+		char tdir[PATH_MAX], jerr[PB_KERNEL_ERRLEN];
+		json_t *t;
 		task_dir(tdir, sizeof(tdir), dir, i);
-		snprintf(path, sizeof(path), "%s/task.json", tdir);
-		json_t *t = access(path, F_OK) == 0 ? load_json(path, jerr, sizeof(jerr)) : NULL;
+		/* a task.json that cannot be read is no result: run again, and
+		 * said, not taken for a task not run yet; its folder (that
+		 * task.json and the run folder beside it) is kept, moved aside
+		 * as an attempt */
+		if (task_json(tdir, &t, jerr, sizeof(jerr)))
+			fprintf(
+			    stderr,
+			    "pagebench suite: task %zu: %s: its result cannot be read, so it runs "
+			    "again (tasks/%03zu is kept as tasks/%03zu.attempt-N)\n",
+			    i, jerr, i, i);
 		const char *st = t ? json_string_value(json_object_get(t, "status")) : NULL;
 		char *rf = st && !strcmp(st, "ok") ? task_run_folder(tdir) : NULL;
 		if (!rf)

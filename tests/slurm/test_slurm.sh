@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # tests/slurm/test_slurm.sh PAGEBENCH - suites on a real one-node Slurm cluster, end to end:
-#   a 4-task suite runs locally (--local) and as a job array (--slurm --wait); the merged
+#   a 4-task suite runs locally (--local) and as a job array (--slurm --wait, into a folder
+#   whose path has a blank, quotes, # and %: the logs land in its tasks/); the merged
 #   deterministic counts (sim faults, evictions, write-backs; mrc misses) are identical;
 #   one array task is cancelled before it runs: merge reports it (exit 1, status partial,
 #   its command), --resume resubmits only that task with the first job's options, and the
@@ -61,12 +62,15 @@ status_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["c
 check "local suite exits 0" [ $? -eq 0 ]
 L=$(ls -d "$T"/local/*/)
 
-# The same plan as a job array.
-"$PB" suite "$T/four.suite" --slurm --results "$T/slurm" --wait --timeout 600 > "$T/slurm.log" 2>&1
+# The same plan as a job array, into a folder whose path has a blank, ' " # and %: sbatch
+# reads the script's #SBATCH --output as that path (its logs land in tasks/), sh its exec line.
+SR="$T/slurm run's \"#1\" 50%"
+"$PB" suite "$T/four.suite" --slurm --results "$SR" --wait --timeout 600 > "$T/slurm.log" 2>&1
 check "slurm suite --wait exits 0" [ $? -eq 0 ]
-S=$(ls -d "$T"/slurm/*/)
+S=$(ls -d "$SR"/*/)
 check "sbatch script has --array=1-4" grep -q -- '--array=1-4' "$S/job-1.sbatch"
 check "every task ran under Slurm" [ "$(grep -l '"array_task_id"' "$S"/tasks/*/task.json | wc -l)" -eq 4 ]
+check "every array task's log is in the run folder's tasks/" [ "$(ls "$S"/tasks/slurm-*_[1-4].out | wc -l)" -eq 4 ]
 check "merged counts equal the local run" same_counts "$L" "$S"
 check "slurm suite complete" [ "$(status_of "$S")" = complete ]
 check "merged figures rendered" test -s "$S/plots/mrc.pdf" -a -s "$S/plots/faults.png"

@@ -128,6 +128,21 @@ static void language(void)
 	PB_CHECK(parse_err("mrc --workload zipf:pages=100 --policy lru --frames 10 --label=x\n",
 			   "t.suite:1: --label: "));
 	PB_CHECK(parse_err("kernels default --label x\n", "t.suite:1: --label: "));
+	/* a line's --help or -h: its task printed the help and "succeeded"
+	 * with no result; refused naming the line, in every command */
+	PB_CHECK(parse_err("run memtouch\nrun chase --help\n",
+			   "t.suite:2: --help: a task would print `pagebench run`'s help"));
+	PB_CHECK(parse_err("sim -h\n", "t.suite:1: -h: a task would print `pagebench sim`'s help"));
+	PB_CHECK(parse_err("\nmrc --workload zipf:pages=100 --policy lru --frames 10 --help\n",
+			   "t.suite:2: --help: "));
+	PB_CHECK(parse_err("kernels default --reps 1 -h\n", "t.suite:1: -h: "));
+	PB_CHECK(parse_err("run chase -h --\n", "t.suite:1: -h: "));
+	/* after `--` it is an operand, left to the command */
+	s = NULL;
+	PB_CHECK_MSG(pb_suite_parse("t", "sim --workload zipf:pages=100 -- -h --help\n", NULL, 0,
+				    &s, err, sizeof(err)) == 0,
+		     "%s", err);
+	pb_suite_free(s);
 	/* a word that only starts like one is not one */
 	PB_CHECK(pb_suite_parse("t", "run memtouch --labels\n", NULL, 0, &s, err, sizeof(err)) ==
 		 0);
@@ -280,6 +295,223 @@ static void write_text(const char *path, const char *text)
 	PB_CHECK_MSG(f && fputs(text, f) >= 0 && fclose(f) == 0, "cannot write %s", path);
 }
 
+/* The one suite folder under the results root res that holds `file`
+ * (plan.json, job-1.sbatch) into dir; 0 (a check failed) if not one. */
+static int suite_folder(const char *res, const char *file, char *dir, size_t len)
+{
+	char pat[8192];
+	glob_t g;
+	snprintf(pat, sizeof(pat), "%s/*/%s", res, file);
+	int one = glob(pat, 0, NULL, &g) == 0 && g.gl_pathc == 1;
+	PB_CHECK_MSG(one, "%s: not one match", pat);
+	if (one) {
+		snprintf(dir, len, "%s", g.gl_pathv[0]);
+		*strrchr(dir, '/') = 0;
+	}
+	if (g.gl_pathc)
+		globfree(&g);
+	return one;
+}
+
+/* The suite folder dir's meta.json and each task's (config.tasks[i]
+ * run_dir's; NULL where it has none), with jansson. */
+static json_t *suite_meta(const char *dir, json_t **task_meta, size_t max, size_t *n)
+{
+	char path[8192];
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	json_t *m = load_json(path), *t;
+	size_t i;
+	*n = 0;
+	json_array_foreach(json_object_get(json_object_get(m, "config"), "tasks"), i, t)
+	{
+		const char *rd = json_string_value(json_object_get(t, "run_dir"));
+		if (i >= max)
+			break;
+		snprintf(path, sizeof(path), "%s/%s/meta.json", dir, rd ? rd : "");
+		task_meta[i] = rd ? load_json(path) : NULL;
+		*n = i + 1;
+	}
+	return m;
+}
+
+static int json_array_has(json_t *a, json_t *v)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(a, i, e) if (json_equal(e, v)) return 1;
+	return 0;
+}
+
+/*
+ * A merged suite's meta.json says what the merge wrote and what its tasks
+ * did (files, experiments and not_available were empty): files, the
+ * merged CSVs that exist, every one of them; experiments, each task's,
+ * once; not_available, each column a task could not measure, with its
+ * reason.
+ */
+static void merged_meta(const char *dir)
+{
+	static const char *const csvs[] = {"runs.csv", "summary.csv",	  "events.csv",
+					   "sim.csv",  "sim_summary.csv", "mrc.csv"};
+	json_t *tm[16] = {0}, *v;
+	size_t nt, i, k;
+	char path[8192];
+	json_t *m = suite_meta(dir, tm, 16, &nt);
+	json_t *files = json_object_get(m, "files"), *exps = json_object_get(m, "experiments"),
+	       *na = json_object_get(m, "not_available");
+	PB_CHECK(nt == 3 && json_is_array(files) && json_is_array(exps) && json_is_object(na));
+	for (k = 0; k < PB_ARRAY_SIZE(csvs); k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, csvs[k]);
+		json_t *name = json_string(csvs[k]);
+		PB_CHECK_MSG(json_array_has(files, name) == (access(path, F_OK) == 0),
+			     "%s: listed %d, exists %d", csvs[k], json_array_has(files, name),
+			     access(path, F_OK) == 0);
+		json_decref(name);
+	}
+	PB_CHECK(json_array_size(files) >= 2); /* the kernels' and the sim's */
+	size_t want = 0;
+	for (i = 0; i < nt; i++) {
+		const char *col;
+		PB_CHECK(tm[i] != NULL);
+		json_array_foreach(json_object_get(tm[i], "experiments"), k, v)
+		{
+			PB_CHECK_MSG(json_array_has(exps, v), "task %zu's experiment %s not listed",
+				     i + 1, json_string_value(v));
+			want++;
+		}
+		json_object_foreach(json_object_get(tm[i], "not_available"), col, v)
+		{
+			const char *got = json_string_value(json_object_get(na, col));
+			PB_CHECK_MSG(got && strstr(got, json_string_value(v)),
+				     "not_available.%s: %s, task %zu says %s", col,
+				     got ? got : "(none)", i + 1, json_string_value(v));
+		}
+	}
+	PB_CHECK_MSG(want > 0 && json_array_size(exps) <= want, "%zu experiments of %zu",
+		     json_array_size(exps), want);
+	json_array_foreach(exps, i, v)
+	{
+		size_t same = 0, j;
+		json_t *w;
+		json_array_foreach(exps, j, w) same += json_equal(v, w);
+		PB_CHECK_MSG(same == 1, "%s listed %zu times", json_string_value(v), same);
+	}
+	for (i = 0; i < nt; i++)
+		json_decref(tm[i]);
+	json_decref(m);
+}
+
+/* Tasks that give a column different reasons: each reason with its task;
+ * the same reason: once.  (The tasks' meta.json edited, then merged.) */
+static void merged_na(const char *dir)
+{
+	json_t *tm[16] = {0};
+	size_t nt;
+	char path[8192];
+	json_t *m = suite_meta(dir, tm, 16, &nt), *tasks;
+	tasks = json_object_get(json_object_get(m, "config"), "tasks");
+	const char *na[3][2][2] = {{{"pbtest_x", "reason one"}, {"pbtest_y", "the same"}},
+				   {{"pbtest_x", "reason two"}, {NULL, NULL}},
+				   {{"pbtest_y", "the same"}, {NULL, NULL}}};
+	PB_CHECK(nt == 3);
+	for (size_t i = 0; i < nt && i < 3; i++) {
+		json_t *o = json_object_get(tm[i], "not_available");
+		for (int k = 0; k < 2 && o && na[i][k][0]; k++)
+			json_object_set_new(o, na[i][k][0], json_string(na[i][k][1]));
+		snprintf(path, sizeof(path), "%s/%s/meta.json", dir,
+			 json_string_value(json_object_get(json_array_get(tasks, i), "run_dir")));
+		PB_CHECK(o && json_dump_file(tm[i], path, JSON_INDENT(2)) == 0);
+		json_decref(tm[i]);
+	}
+	json_decref(m);
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char *env[] = {"PAGEBENCH_NO_FIGURES=1", NULL};
+	char *a[] = {(char *)pb, "merge", (char *)dir, NULL};
+	PB_CHECK_MSG(o && spawn_run(a, env, o) == 0, "%s", o ? o->err : "");
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	m = load_json(path);
+	json_t *got = json_object_get(m, "not_available");
+	const char *x = json_string_value(json_object_get(got, "pbtest_x")),
+		   *y = json_string_value(json_object_get(got, "pbtest_y"));
+	PB_CHECK_MSG(x && !strcmp(x, "task 1: reason one; task 2: reason two"), "%s",
+		     x ? x : "(none)");
+	PB_CHECK_MSG(y && !strcmp(y, "the same"), "%s", y ? y : "(none)");
+	json_decref(m);
+	free(o);
+}
+
+/*
+ * Task 3's task.json damaged (truncated; valid JSON but not an object): the
+ * merge names the file and jansson's line and column and counts the task
+ * failed (it said "not run yet"); its rows leave the merged files; --resume
+ * says why it runs it again and keeps the damaged folder as an attempt.
+ */
+static void unreadable_task(const char *dir)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char path[8192], want[8400];
+	const char *damaged = "{\"task\": 3, \"status\": \"ok\", ";
+	char *env[] = {"PAGEBENCH_NO_FIGURES=1", NULL};
+	char *mg[] = {(char *)pb, "merge", (char *)dir, NULL};
+	snprintf(path, sizeof(path), "%s/tasks/003/task.json", dir);
+	write_text(path, "[]\n");
+	PB_CHECK_MSG(spawn_run(mg, env, o) == 1 && strstr(o->err, "task.json: not a JSON object"),
+		     "%s", o->err);
+	write_text(path, damaged);
+	PB_CHECK(spawn_run(mg, env, o) == 1);
+	snprintf(want, sizeof(want), "%s:1:", path);
+	const char *at = strstr(o->err, want);
+	PB_CHECK_MSG(strstr(o->err, "2 task(s) ok, 1 failed, 0 without a result") &&
+			 strstr(o->err, "  task 3 (sim --workload ") &&
+			 strstr(o->err, "cannot read its task.json: ") && at &&
+			 at[strlen(want)] >= '0' && at[strlen(want)] <= '9',
+		     "%s", o->err);
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	json_t *m = load_json(path);
+	json_t *t = json_array_get(json_object_get(json_object_get(m, "config"), "tasks"), 2);
+	const char *st = json_string_value(json_object_get(t, "status")),
+		   *je = json_string_value(json_object_get(t, "task_json_error")),
+		   *ms = json_string_value(json_object_get(m, "status"));
+	PB_CHECK_MSG(st && !strcmp(st, "failed") && je && strstr(je, "task.json:1:") && ms &&
+			 !strcmp(ms, "failed"),
+		     "%s %s %s", st ? st : "-", je ? je : "-", ms ? ms : "-");
+	json_t *sim = json_string("sim.csv");
+	PB_CHECK(!json_array_has(json_object_get(m, "files"), sim)); /* its rows are out */
+	snprintf(path, sizeof(path), "%s/sim.csv", dir);
+	PB_CHECK_MSG(access(path, F_OK) != 0, "%s: a stale merge left", path);
+	json_decref(m);
+	char *rd[] = {(char *)pb, "suite", "--resume", (char *)dir, "--dry-run", NULL};
+	PB_CHECK_MSG(spawn_run(rd, env, o) == 0 && count_lines(o->out) == 1 &&
+			 !strncmp(o->out, "pagebench sim --workload ", 25) &&
+			 strstr(o->err, "its result cannot be read, so it runs again"),
+		     "%s", o->err);
+	char *r[] = {(char *)pb, "suite", "--resume", (char *)dir, NULL};
+	PB_CHECK_MSG(spawn_run(r, env, o) == 0 && strstr(o->err, "1 of 3 task(s)") &&
+			 strstr(o->err, "3 task(s) ok"),
+		     "%s", o->err);
+	/* nothing lost: the damaged task.json is kept, as an attempt */
+	glob_t g;
+	size_t kept = 0;
+	snprintf(path, sizeof(path), "%s/tasks/003.attempt-*/task.json", dir);
+	if (glob(path, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			size_t len = 0;
+			char *txt = pb_slurp(g.gl_pathv[i], &len);
+			kept += txt && len == strlen(damaged) && !memcmp(txt, damaged, len);
+			free(txt);
+		}
+		globfree(&g);
+	}
+	PB_CHECK_MSG(kept == 1, "the damaged task.json kept %zu times", kept);
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	m = load_json(path);
+	ms = json_string_value(json_object_get(m, "status"));
+	PB_CHECK(ms && !strcmp(ms, "complete") && json_array_has(json_object_get(m, "files"), sim));
+	json_decref(m);
+	json_decref(sim);
+	free(o);
+}
+
 static void cli(const char *tmp)
 {
 	struct spawn_out *o = calloc(1, sizeof(*o));
@@ -311,6 +543,16 @@ static void cli(const char *tmp)
 	PB_CHECK_MSG(spawn_run(ao1, NULL, o) == 2 && count_lines(o->err) == 1 &&
 			 strstr(o->err, path),
 		     "dry run: exit %d: %s", o->code, o->err);
+	PB_CHECK_MSG(spawn_run(ao2, NULL, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, path),
+		     "exit %d: %s", o->code, o->err);
+	PB_CHECK_MSG(access(res, F_OK) != 0, "%s was made", res);
+	/* a line with --help: exit 2 naming the file and line, nothing run (its
+	 * task printed the help and counted as ok) */
+	snprintf(file, sizeof(file), "%s/help.suite", tmp);
+	write_text(file, "run chase --threads 1 --reps 1 --ops 1000\n"
+			 "run chase --threads 1 --help\n");
+	snprintf(path, sizeof(path), "%s:2: --help: ", file);
 	PB_CHECK_MSG(spawn_run(ao2, NULL, o) == 2 && count_lines(o->err) == 1 &&
 			 strstr(o->err, path),
 		     "exit %d: %s", o->code, o->err);
@@ -373,15 +615,9 @@ static void cli(const char *tmp)
 	char *a3[] = {(char *)pb,  "suite", file,      "--set", "REPS=6",
 		      "--results", res,	    "--label", "lab1",	NULL};
 	PB_CHECK_MSG(spawn_run(a3, NULL, o) == 0, "%s", o->err);
-	glob_t g;
-	snprintf(path, sizeof(path), "%s/*/plan.json", res);
-	PB_CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1);
-	if (g.gl_pathc != 1)
-		goto out;
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", g.gl_pathv[0]);
-	*strrchr(dir, '/') = 0;
-	globfree(&g);
+	if (!suite_folder(res, "plan.json", dir, sizeof(dir)))
+		goto out;
 	json_t *plan = load_json((snprintf(path, sizeof(path), "%s/plan.json", dir), path));
 	PB_CHECK(plan && json_array_size(json_object_get(plan, "tasks")) == 3);
 	json_decref(plan);
@@ -410,6 +646,10 @@ static void cli(const char *tmp)
 		}
 	}
 	json_decref(meta);
+	merged_meta(dir);
+	/* the run's lock file goes with it (it stayed behind) */
+	snprintf(path, sizeof(path), "%s/.suite.lock", dir);
+	PB_CHECK_MSG(access(path, F_OK) != 0, "%s left after the run", path);
 	/* merged: runs.csv holds both kernels' rows, sim.csv the 4 configurations */
 	char header[4096];
 	snprintf(path, sizeof(path), "%s/sim.csv", dir);
@@ -464,6 +704,18 @@ static void cli(const char *tmp)
 	close(lk);
 	PB_CHECK_MSG(spawn_run(a7, NULL, o) == 0 && strstr(o->err, "1 of 3 task(s)"), "%s", o->err);
 	PB_CHECK(access(path, F_OK) == 0);
+	/* the resume removed the lock file it took over; so does one that
+	 * finds a stale file (its holder killed) */
+	snprintf(path, sizeof(path), "%s/.suite.lock", dir);
+	PB_CHECK_MSG(access(path, F_OK) != 0, "%s left after the resume", path);
+	write_text(path, "999999999\n");
+	snprintf(path, sizeof(path), "%s/tasks/003/task.json", dir);
+	PB_CHECK(unlink(path) == 0);
+	PB_CHECK_MSG(spawn_run(a7, NULL, o) == 0 && strstr(o->err, "1 of 3 task(s)"), "%s", o->err);
+	snprintf(path, sizeof(path), "%s/.suite.lock", dir);
+	PB_CHECK_MSG(access(path, F_OK) != 0, "%s left after the resume", path);
+	merged_na(dir);
+	unreadable_task(dir);
 out:
 	free(o);
 }
@@ -629,6 +881,135 @@ static void long_threads(const char *tmp)
 	free(o);
 }
 
+/*
+ * The words of an #SBATCH line as sbatch reads them (Slurm's
+ * _get_argument): blanks split them outside quotes, a backslash takes the
+ * next character as it is (inside quotes too), an unquoted # ends the
+ * line; since Slurm 17 '...' and "..." quote, before it only "..."
+ * toggled quoting and a # ended the line even there (old).  Returns the
+ * number of words, -1 for an unmatched quote.
+ */
+static int sbatch_words(const char *line, char (*words)[4200], int max, int old)
+{
+	int n = 0;
+	const char *p = line;
+	for (;;) {
+		char q = 0;
+		size_t i = 0;
+		int esc = 0, any = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\n')
+			return n;
+		while ((q || (*p != ' ' && *p != '\t')) && *p && *p != '\n') {
+			if (esc) {
+				esc = 0;
+			} else if (*p == '\\') {
+				esc = 1;
+				p++;
+				continue;
+			} else if (q && *p == q) {
+				q = 0;
+				p++;
+				continue;
+			} else if (!q && (*p == '"' || (!old && *p == '\''))) {
+				q = *p++;
+				continue;
+			} else if (*p == '#' && (!q || old)) {
+				break;
+			}
+			if (i + 1 < sizeof(words[0]))
+				words[n][i++] = *p;
+			p++;
+			any = 1;
+		}
+		if (q)
+			return -1;
+		if (!any)
+			return n;
+		words[n][i] = 0;
+		if (++n == max)
+			return n;
+		if (*p == '#')
+			return n;
+	}
+}
+
+/*
+ * A run folder whose path has a blank, ' " # and %: every #SBATCH line of
+ * the script is one word as sbatch reads it, --output names the folder's
+ * tasks/ (its own % doubled: Slurm reads %% as %), and the script is
+ * valid shell that runs the task there (the path went into the
+ * directive unquoted: sbatch split it, or refused the line's quote).
+ */
+static void slurm_odd_paths(const char *tmp, const char *suite, char *const *envv)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char res[4096], path[8192], real[4096], want[8400];
+	snprintf(res, sizeof(res), "%s/odd dir's #1 50%%\"q", tmp);
+	char *a[] = {(char *)pb, "suite", (char *)suite, "--slurm", "--results", res, NULL};
+	PB_CHECK_MSG(spawn_run(a, envv, o) == 0, "%s", o->err);
+	char script[8192];
+	if (!suite_folder(res, "job-1.sbatch", path, sizeof(path))) {
+		free(o);
+		return;
+	}
+	PB_CHECK(realpath(path, real) != NULL);
+	snprintf(script, sizeof(script), "%s/job-1.sbatch", path);
+	size_t w = 0; /* what --output must name: the folder, % doubled */
+	for (const char *c = real; *c && w + 2 < sizeof(want); c++) {
+		want[w++] = *c;
+		if (*c == '%')
+			want[w++] = '%';
+	}
+	snprintf(want + w, sizeof(want) - w, "/tasks/slurm-%%A_%%a.out");
+	char *sh[] = {access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh", "-n", script, NULL};
+	PB_CHECK_MSG(spawn_run(sh, NULL, o) == 0, "%s -n: %s", sh[0], o->err);
+	FILE *f = fopen(script, "r");
+	char line[8192], words[4][4200];
+	int outputs = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "#SBATCH", 7))
+			continue;
+		for (int old = 0; old < 2; old++) {
+			int n = sbatch_words(line + 7, words, 4, old);
+			PB_CHECK_MSG(n == 1, "%s: %d words (%s)", line, n, old ? "old" : "new");
+			if (n == 1 && !strncmp(words[0], "--output=", 9)) {
+				outputs++;
+				PB_CHECK_MSG(!strcmp(words[0] + 9, want), "%s: read as %s, not %s",
+					     line, words[0] + 9, want);
+			}
+		}
+	}
+	if (f)
+		fclose(f);
+	PB_CHECK(outputs == 2);
+	/* the exec line: the array task runs, into that folder */
+	char *run[] = {"/bin/sh", script, NULL};
+	char *env[] = {"SLURM_ARRAY_TASK_ID=1", NULL};
+	PB_CHECK_MSG(spawn_run(run, env, o) == 0, "%s", o->err);
+	snprintf(path, sizeof(path), "%s/tasks/001/task.json", real);
+	json_t *t = load_json(path);
+	const char *st = json_string_value(json_object_get(t, "status"));
+	PB_CHECK_MSG(st && !strcmp(st, "ok"), "task 1: %s", st ? st : "no task.json");
+	json_decref(t);
+	/* a backslash (Slurm then expands no %A) cannot be held: exit 2,
+	 * before a folder is made */
+	snprintf(res, sizeof(res), "%s/back\\slash", tmp);
+	PB_CHECK_MSG(spawn_run(a, envv, o) == 2 && count_lines(o->err) == 1 &&
+			 strstr(o->err, "has a backslash, which an #SBATCH line cannot hold"),
+		     "exit %d: %s", o->code, o->err);
+	PB_CHECK(access(res, F_OK) != 0);
+	/* a line break in the suite's name stays in the script's comment */
+	snprintf(path, sizeof(path), "%s/nl\n#SBATCH --wrong=1\nrm -rf x.suite", tmp);
+	write_text(path, "run memtouch --threads 1 --reps 1 --size 64K\n");
+	char *d[] = {(char *)pb, "suite", path, "--slurm", "--dry-run", NULL};
+	PB_CHECK_MSG(spawn_run(d, envv, o) == 0 && !strstr(o->out, "\n#SBATCH --wrong") &&
+			 !strstr(o->out, "\nrm -rf") && strstr(o->out, "nl?#SBATCH --wrong=1?rm"),
+		     "%s%s", o->out, o->err);
+	free(o);
+}
+
 static void slurm_stub(const char *tmp)
 {
 	struct spawn_out *o = calloc(1, sizeof(*o));
@@ -667,17 +1048,12 @@ static void slurm_stub(const char *tmp)
 		     "--label",	 "lab2",  "--results", res,	  NULL};
 	PB_CHECK_MSG(spawn_run(a, envv, o) == 0 && strstr(o->err, "submitted job 4242"), "%s",
 		     o->err);
-	glob_t g;
-	snprintf(path, sizeof(path), "%s/*/plan.json", res);
-	PB_CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1);
-	if (g.gl_pathc != 1) {
+	slurm_odd_paths(tmp, file, envv);
+	char dir[4096];
+	if (!suite_folder(res, "plan.json", dir, sizeof(dir))) {
 		free(o);
 		return;
 	}
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", g.gl_pathv[0]);
-	*strrchr(dir, '/') = 0;
-	globfree(&g);
 	json_t *meta = load_json((snprintf(path, sizeof(path), "%s/meta.json", dir), path));
 	const char *st = json_string_value(json_object_get(meta, "status")),
 		   *sst = json_string_value(
