@@ -856,6 +856,13 @@ int pb_cmd_mrc(int argc, char **argv)
 				 "scaled size %" PRIu64 " < --sample-min %" PRIu64
 				 ": too few frames to emulate",
 				 r->scaled, o.c.sample_min);
+			static const char *const na_cols[] = {
+			    "misses", "miss_ratio", "sampled_misses", "miss_ratio_raw", "err_est"};
+			for (size_t q = 0; q < PB_ARRAY_SIZE(na_cols); q++)
+				pb_run_note_na(
+				    run, na_cols[q],
+				    "--sample: the scaled size is below --sample-min, too "
+				    "few frames to emulate (the row's note gives the sizes)");
 			pb_csv_na(csv);
 			pb_csv_na(csv);
 			pb_csv_str(csv, r->method);

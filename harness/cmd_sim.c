@@ -306,6 +306,35 @@ static const char *const sim_cols[] = {"workload", "policy",  "policy_params", "
 				       "pt",	   "threads", "order",	       "hints",	 "tlb",
 				       "device",   "backing", "rep",	       "seed",	 NULL};
 
+#define POLICY_MODEL_NA "--model policy replays the eviction decision alone (no TLB, I/O or cost)"
+
+/* sim_summary.csv's NA cells of statistic `x` (fault_rate, eat_ns,
+ * accesses_per_s), each with its reason in meta.json not_available: the
+ * median where no repetition gave a value (none_why), the CI bounds where
+ * fewer than 6 did. */
+static void note_stat_na(struct pb_run *run, const char *x, const struct pb_stat *s,
+			 const char *none_why)
+{
+	char col[64], few[256];
+	if (isnan(s->median)) {
+		snprintf(col, sizeof(col), "median_%s", x);
+		pb_run_note_na(run, col, none_why);
+	}
+	if (s->ci95_valid)
+		return;
+	snprintf(few, sizeof(few),
+		 "fewer than %d repetitions with a value (--reps below %d, or failed ones): a "
+		 "distribution-free 95%% CI of the median needs at least %d (ci95_valid_%s is 0)",
+		 PB_STAT_MIN_CI_REPS, PB_STAT_MIN_CI_REPS, PB_STAT_MIN_CI_REPS, x);
+	for (int hi = 0; hi < 2; hi++) {
+		snprintf(col, sizeof(col), "ci95_%s_%s", hi ? "hi" : "lo", x);
+		pb_run_note_na(run, col, s->n ? few : none_why);
+	}
+}
+
+#define NO_REP_FINISHED                                                                            \
+	"no repetition of this configuration finished (its rows have valid=0: meta.json errors)"
+
 /*
  * sim_summary.csv: one row per (policy, frames) over the repetitions, each
  * a workload of its own seed (unless --fixed-seed): the median and the
@@ -367,6 +396,12 @@ static int sim_summary(struct pb_run *run, const struct sim_opts *o, const struc
 			pb_csv_stat(csv, &b);
 			pb_csv_stat(csv, &c);
 			pb_csv_end(csv);
+			note_stat_na(run, "fault_rate", &a, NO_REP_FINISHED);
+			note_stat_na(run, "eat_ns", &b,
+				     o->policy_model ? POLICY_MODEL_NA : NO_REP_FINISHED);
+			note_stat_na(run, "accesses_per_s", &c,
+				     "no repetition of this configuration finished in a measurable "
+				     "time (a failed one's rows have valid=0: meta.json errors)");
 		}
 	free(x);
 	return pb_run_error(run);
@@ -378,8 +413,6 @@ static int policy_model_event(enum pb_vm_event e)
 	return e == PB_VM_EV_refs || e == PB_VM_EV_hits || e == PB_VM_EV_faults ||
 	       e == PB_VM_EV_evictions;
 }
-#define POLICY_MODEL_NA "--model policy replays the eviction decision alone (no TLB, I/O or cost)"
-
 /*
  * The run folder, its meta.json config and sim.csv's header.  Streamed
  * replays open it after the sweep (the stream's length and distinct pages
@@ -448,8 +481,7 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 		cols[nc++] = tail[i];
 	cols[nc] = NULL;
 	if (o->policy_model) {
-		static const char *const cfg_na[] = {"pt", "tlb", "device", "eat_ns",
-						     "median_eat_ns"};
+		static const char *const cfg_na[] = {"pt", "tlb", "device", "eat_ns"};
 		for (size_t i = 0; i < PB_ARRAY_SIZE(cfg_na); i++)
 			pb_run_note_na(run, cfg_na[i], POLICY_MODEL_NA);
 	}
@@ -708,17 +740,29 @@ int pb_cmd_sim(int argc, char **argv)
 				continue;
 			if (o.policy_model && !policy_model_event((enum pb_vm_event)e))
 				pb_csv_na(csv); /* why: meta.json "not_available" */
-			else if ((pb_vm_events[e].flags & PB_VM_EV_VMA) && !j->stream->regions)
+			else if ((pb_vm_events[e].flags & PB_VM_EV_VMA) && !j->stream->regions) {
 				pb_csv_na(csv); /* no regions: nothing can count it */
-			else if (pb_vm_cache_event_na((enum pb_vm_event)e, &o.caches))
+				pb_run_note_na(
+				    run, pb_vm_events[e].name,
+				    "the workload has no regions (only the exec generator "
+				    "has them): nothing can count it");
+			} else if (pb_vm_cache_event_na((enum pb_vm_event)e, &o.caches))
 				pb_csv_na(csv); /* why: meta.json "not_available" */
 			else
 				pb_csv_u64(csv, pb_vm_stats_get(st, (enum pb_vm_event)e));
 		}
-		pb_csv_dbl(csv, st->refs ? (double)st->faults / (double)st->refs : NAN);
-		pb_csv_dbl(csv, j->eat_ns);
-		pb_csv_dbl(csv, j->seconds);
-		pb_csv_dbl(csv, j->seconds > 0 ? (double)st->refs / j->seconds : NAN);
+		double tail[] = {st->refs ? (double)st->faults / (double)st->refs : NAN, j->eat_ns,
+				 j->seconds, j->seconds > 0 ? (double)st->refs / j->seconds : NAN};
+		static const char *const tail_na[][2] = {
+		    {"fault_rate", "no reference was replayed (refs 0: the row has valid=0)"},
+		    {"eat_ns", "no reference was replayed (refs 0: the row has valid=0)"},
+		    {"seconds", "the replay was not timed"},
+		    {"accesses_per_s", "the replay took no measurable time, or did not run"}};
+		for (size_t q = 0; q < PB_ARRAY_SIZE(tail); q++) {
+			pb_csv_dbl(csv, tail[q]);
+			if (isnan(tail[q]) && !(o.policy_model && q == 1)) /* that one: noted */
+				pb_run_note_na(run, tail_na[q][0], tail_na[q][1]);
+		}
 		pb_csv_u64(csv, j->rc == 0);
 		pb_csv_end(csv);
 		if (!o.policy_model)

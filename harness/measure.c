@@ -584,20 +584,161 @@ static char *experiment_label(const struct pb_kernel_desc *d, const char *params
 	return s;
 }
 
-/* A thread without a planned PU or node (the plan's -1: --pin none places
- * nothing; a PU outside every NUMA node) has NA there, never -1: the
- * reason into meta.json not_available. */
-static void note_unplanned(struct pb_measure *m, const struct pb_bound *b)
+/* Why a statistic's CI (ci95_lo_X, ci95_hi_X) is NA: a distribution-free
+ * CI of the median needs PB_STAT_MIN_CI_REPS samples. */
+_Static_assert(PB_STAT_MIN_CI_REPS == 6, "CI_FEW_REPS names the number");
+#define CI_FEW_REPS                                                                                \
+	"fewer than 6 measured repetitions with a value (--reps below 6): a distribution-free "    \
+	"95% CI of the median needs at least 6"
+#define NO_OPS "no measured repetition gave a value (ops 0, or no measurable time)"
+
+/* The reason counter column k is NA in a row: the machine lacks it, the
+ * work ran in child processes (children: procs=1), its pass did not run
+ * in this repetition, or its read failed. */
+static const char *ctr_na_why(enum pb_ctr k, int children)
 {
-	int none = m->o.pin == PB_PIN_NONE;
-	if (b->pu_planned < 0)
-		pb_run_note_na(m->run, "pu_planned",
-			       none ? "--pin none: threads are not placed, no PU is planned"
-				    : "the plan has no PU for this thread");
-	if (b->node_planned < 0)
-		pb_run_note_na(m->run, "node_planned",
-			       none ? "--pin none: threads are not placed, no NUMA node is planned"
-				    : "the planned PU is in no NUMA node the topology lists");
+	const char *why;
+	if (!pb_ctr_available(k, &why))
+		return why ? why : "not available on this machine";
+	if (children && children_na(k))
+		return children_na(k);
+	if (pb_counters_npasses() > 1)
+		return "counted in one of the passes that rotate over the repetitions (meta.json "
+		       "counters.columns: pass): NA in the repetitions of the other passes";
+	return "the counter could not be read in this repetition";
+}
+
+/*
+ * Every NA cell of a runs.csv row gets its reason in meta.json
+ * not_available, from the row's values (what was written): a total row
+ * (b NULL) runs on no single PU or node; a thread without a planned PU or
+ * node (the plan's -1: --pin none places nothing; a PU outside every NUMA
+ * node) or whose PU was not read back; a CI of fewer than 6 repetitions;
+ * a rate of no op; a counter not read.
+ */
+static void note_run_na(struct pb_measure *m, const struct run_row *row, const struct pb_bound *b,
+			int children)
+{
+	struct pb_run *run = m->run;
+	int none = m->o.pin == PB_PIN_NONE, syn = pb_topo_is_synthetic();
+	if (!b) {
+		static const char *const place[] = {"pu_planned", "pu", "node_planned", "node"};
+		for (size_t i = 0; i < PB_ARRAY_SIZE(place); i++)
+			pb_run_note_na(run, place[i],
+				       "total rows: the team's, which runs on no single PU or "
+				       "NUMA node");
+	} else {
+		if (row->pu_planned == PB_NA_I64)
+			pb_run_note_na(run, "pu_planned",
+				       none ? "--pin none: threads are not placed, no PU is planned"
+					    : "the plan has no PU for this thread");
+		if (row->node_planned == PB_NA_I64)
+			pb_run_note_na(
+			    run, "node_planned",
+			    none ? "--pin none: threads are not placed, no NUMA node is "
+				   "planned"
+				 : "the planned PU is in no NUMA node the topology lists");
+		if (row->pu == PB_NA_I64)
+			pb_run_note_na(
+			    run, "pu",
+			    syn ? "a synthetic topology (HWLOC_SYNTHETIC, HWLOC_XMLFILE): "
+				  "not this machine's, where a thread ran is not read back"
+				: "hwloc could not read back the PU the thread ran on");
+		if (row->node == PB_NA_I64)
+			pb_run_note_na(run, "node",
+				       syn || row->pu == PB_NA_I64
+					   ? "the PU the thread ran on was not read back"
+					   : "the PU the thread ran on is in no NUMA node the "
+					     "topology lists");
+	}
+	if (isnan(row->ns_per_op))
+		pb_run_note_na(run, "ns_per_op", "no operation in this repetition (ops 0)");
+	if (isnan(row->ops_per_s))
+		pb_run_note_na(run, "ops_per_s", "the repetition took no measurable time");
+	if (isnan(row->median_ns_per_op))
+		pb_run_note_na(run, "median_ns_per_op", NO_OPS);
+	if (isnan(row->median_ops_per_s))
+		pb_run_note_na(run, "median_ops_per_s", NO_OPS);
+	if (isnan(row->ci_lo_ns) || isnan(row->ci_hi_ns)) {
+		const char *why = isnan(row->median_ns_per_op) ? NO_OPS : CI_FEW_REPS;
+		pb_run_note_na(run, "ci95_lo_ns_per_op", why);
+		pb_run_note_na(run, "ci95_hi_ns_per_op", why);
+	}
+	if (row->heap == PB_NA_I64)
+		pb_run_note_na(run, "heap_metadata_bytes",
+			       pb_heap_na_reason() ? pb_heap_na_reason()
+						   : "jemalloc's stats.metadata could not be read");
+	for (int k = 0; k < PB_CTR__COUNT; k++)
+		if (!row->ctr_ok[k])
+			pb_run_note_na(run, pb_ctr_column((enum pb_ctr)k),
+				       ctr_na_why((enum pb_ctr)k, children));
+}
+
+/* The reason summary.csv's rate k is NA in a row: a counter it is
+ * computed from was never counted (that counter's reason), no op, or a
+ * zero denominator. */
+static void note_rate_na(struct pb_run *run, const struct sum_row *s, int k, int children)
+{
+	enum pb_ctr in[2] = {rates[k].num, rates[k].den};
+	for (int i = 0; i < 2; i++)
+		if (in[i] != PB_CTR__COUNT && !s->ctr[in[i]].n) {
+			char why[512];
+			snprintf(why, sizeof(why), "%s not counted: %s", pb_ctr_column(in[i]),
+				 ctr_na_why(in[i], children));
+			pb_run_note_na(run, rates[k].name, why);
+			return;
+		}
+	pb_run_note_na(run, rates[k].name,
+		       rates[k].den == PB_CTR__COUNT
+			   ? NO_OPS
+			   : "its denominator was 0 in every measured repetition");
+}
+
+/* Every NA cell of a summary.csv row (from its values) gets its reason:
+ * `total` the team's row; `one` and `base`, the 1-thread run and the
+ * baseline found for it. */
+static void note_sum_na(struct pb_measure *m, const struct pb_kernel_desc *d,
+			const struct sum_row *s, int total, int one, int base, int children)
+{
+	struct pb_run *run = m->run;
+	const struct pb_stat *st[2] = {&s->ns, &s->ops};
+	static const char *const stat_cols[2][3] = {
+	    {"median_ns_per_op", "ci95_lo_ns_per_op", "ci95_hi_ns_per_op"},
+	    {"median_ops_per_s", "ci95_lo_ops_per_s", "ci95_hi_ops_per_s"}};
+	for (int i = 0; i < 2; i++) {
+		double v[3] = {st[i]->median, st[i]->lo, st[i]->hi};
+		for (int j = 0; j < 3; j++)
+			if (isnan(v[j]))
+				pb_run_note_na(run, stat_cols[i][j], NO_OPS);
+	}
+	const char *team = "per-thread rows: it is the team's, in the total row";
+	if (isnan(s->speedup))
+		pb_run_note_na(run, "speedup_vs_1_thread",
+			       !total ? team
+			       : !one ? "no 1-thread run of this experiment in this process "
+					"(--threads without 1)"
+				      : "the 1-thread median throughput is NA or 0");
+	const char *nobase =
+	    !d->baseline     ? "the kernel has no baseline"
+	    : !m->o.baseline ? "--no-baseline: the baseline was not run"
+	    : !base	     ? "the baseline did not run here (its setup refused this machine or "
+			       "these parameters, or it failed: stderr and meta.json errors)"
+			     : "the baseline's median is NA or 0";
+	if (!s->baseline)
+		pb_run_note_na(run, "baseline", nobase);
+	if (isnan(s->base_ns))
+		pb_run_note_na(run, "baseline_median_ns_per_op", total ? nobase : team);
+	if (isnan(s->ratio))
+		pb_run_note_na(run, "ratio_vs_baseline", total ? nobase : team);
+	for (int k = 0; k < PB_CTR__COUNT; k++)
+		if (isnan(s->ctr[k].median)) {
+			char col[96];
+			snprintf(col, sizeof(col), "median_%s", pb_ctr_column((enum pb_ctr)k));
+			pb_run_note_na(run, col, ctr_na_why((enum pb_ctr)k, children));
+		}
+	for (int k = 0; k < RATE__N; k++)
+		if (isnan(s->rate[k].median))
+			note_rate_na(run, s, k, children);
 }
 
 /* run_config's quiet: the setup failures it does not print */
@@ -783,9 +924,8 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			    .ctr = r->ctr,
 			    .ctr_ok = r->ctr_ok,
 			};
-			if (!total)
-				note_unplanned(m, &bound[t]);
 			pb_row_emit(m->runs, m->run_table, &row);
+			note_run_na(m, &row, total ? NULL : &bound[t], c.children);
 			for (int k = 0; extra && k < PB_KERNEL_MAX_EXTRA && extra[k]; k++) {
 				struct event_row e = {experiment, d->name,  n,		rep,
 						      row.thread, extra[k], r->extra[k]};
@@ -836,6 +976,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			s.rate[k] = pb_stat_of(samp, reps, WARMUP);
 		}
 		pb_row_emit(m->summary, m->sum_table, &s);
+		note_sum_na(m, d, &s, t == n, one != NULL, base != NULL, c.children);
 	}
 	pb_progress_clear();
 	fprintf(stderr, "  %-22s %2u thr  %10.2f ns/%s  %12.4g ops/s total%s%s\n", d->name, n,

@@ -338,10 +338,31 @@ void pb_run_config_json(struct pb_run *r, const char *key, const char *json)
 	pb_run_config_set(r, key, v ? v : pb_json_string_bytes(json));
 }
 
+/* A column NA for several reasons (a total row's and a thread row's, a
+ * counter the machine lacks and one a pass skipped) keeps each distinct
+ * reason once, in the order noted, joined by "; " (the first alone hid
+ * the others: speedup_vs_1_thread said why its thread rows were NA, not
+ * that --threads had no 1).  Reasons are fixed phrases, so the text is
+ * bounded; NA_REASONS_MAX caps it all the same. */
+#define NA_REASONS_MAX 2048
 void pb_run_note_na(struct pb_run *r, const char *what, const char *reason)
 {
-	if (!json_object_get(r->na, what))
-		json_object_set_new(r->na, what, pb_json_string_bytes(reason));
+	const char *had = json_string_value(json_object_get(r->na, what));
+	if (had && strstr(had, reason))
+		return; /* noted already (per row: no allocation) */
+	json_t *add = pb_json_string_bytes(reason);
+	const char *s = json_string_value(add);
+	char *both;
+	if (!json_object_get(r->na, what)) {
+		json_object_set_new(r->na, what, add);
+		return;
+	}
+	if (had && s && !strstr(had, s) && strlen(had) + strlen(s) < NA_REASONS_MAX &&
+	    asprintf(&both, "%s; %s", had, s) >= 0) {
+		json_object_set_new(r->na, what, json_string(both));
+		free(both);
+	}
+	json_decref(add);
 }
 
 int pb_run_add_input(struct pb_run *r, const char *role, const char *path)
@@ -552,6 +573,8 @@ void pb_csv_begin(struct pb_csv *c)
 	csv_cell_raw(c, v, 0);
 	csv_cell_raw(c, c->run->host, 1);
 	csv_cell_raw(c, c->run->label ? c->run->label : "NA", 1);
+	if (!c->run->label)
+		pb_run_note_na(c->run, "label", "not set (the run had no --label)");
 	csv_cell_raw(c, c->run->id, 1);
 }
 

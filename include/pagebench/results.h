@@ -93,7 +93,8 @@ void pb_run_set_label(struct pb_run *run, const char *label);
 void pb_run_config_str(struct pb_run *run, const char *key, const char *val);
 void pb_run_config_json(struct pb_run *run, const char *key, const char *json);
 void pb_run_config_set(struct pb_run *run, const char *key, json_t *val);
-/* A counter or measurement that is NA on this machine, with why (first wins). */
+/* A counter or measurement that is NA on this machine, with why: each
+ * distinct reason kept once, in the order noted, joined by "; ". */
 void pb_run_note_na(struct pb_run *run, const char *what, const char *reason);
 /*
  * An input file: meta.json "inputs" gets {path, role, size_bytes,
