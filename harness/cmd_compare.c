@@ -59,8 +59,9 @@ static const struct pb_param compare_params[] = {
     {"resamples", PB_PT_U64, O(resamples), "2000", "bootstrap resamples", NULL, 100, 1000000, 0, 0,
      "N"},
     {"out", PB_PT_STR, O(out), ".", "where compare.csv / machines.csv go", NULL, 0, 0, 0, 0, "DIR"},
-    {"force", PB_PT_FLAG, O(force), NULL, "replace an existing compare.csv / machines.csv", NULL, 0,
-     0, 0, 0, NULL},
+    {"force", PB_PT_FLAG, O(force), NULL,
+     "replace an existing compare.csv / machines.csv and the machines figures", NULL, 0, 0, 0, 0,
+     NULL},
     {"machines", PB_PT_FLAG, O(machines), NULL,
      "compare several machines' runs side by side (machines.csv)", NULL, 0, 0, 0, 0, NULL},
     {0},
@@ -278,9 +279,9 @@ static int run_compare(struct args *a)
 		}
 	/* Every run against the first base run: pooled runs must agree too. */
 	for (size_t i = 1; i < a->nbase; i++)
-		cmp_config_diff(&base[0], &base[i], a->o.match_pin, &mm);
+		cmp_config_diff(&base[0], &base[i], &mm);
 	for (size_t i = 0; i < a->nnew; i++)
-		cmp_config_diff(&base[0], &nw[i], a->o.match_pin, &mm);
+		cmp_config_diff(&base[0], &nw[i], &mm);
 	for (size_t i = 0; i < mm.n; i++) {
 		const struct cmp_mismatch *m = &mm.v[i];
 		if (!m->fatal)
@@ -368,10 +369,23 @@ int pb_cmd_compare(int argc, char **argv)
 		free_args(&a);
 		return rc;
 	}
+	/* machines.csv and the figures `pagebench plot --kind machines` leaves
+	 * in --out (its default formats, pdf and png): replaced only with
+	 * --force, the first one in the way named (the figures were replaced
+	 * without a word) */
+	static const char *const outs[] = {
+	    "machines.csv",	    "machines.pdf",	    "machines.png",
+	    "machines.gp",	    "machines.dat",	    "machines.str",
+	    "machines.txt",	    "machines-scaling.pdf", "machines-scaling.png",
+	    "machines-scaling.gp",  "machines-scaling.dat", "machines-scaling.str",
+	    "machines-scaling.txt",
+	};
 	struct cmp_run *runs = NULL;
-	char *out_path = NULL;
-	rc = check_out(a.out_dir, "machines.csv", a.force, &out_path);
-	free(out_path);
+	for (size_t i = 0; i < PB_ARRAY_SIZE(outs) && !rc; i++) {
+		char *out_path = NULL;
+		rc = check_out(a.out_dir, outs[i], a.force, &out_path);
+		free(out_path);
+	}
 	if (!rc && load_runs(a.base, a.nbase, &runs))
 		rc = -1;
 	if (rc) {

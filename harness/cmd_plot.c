@@ -131,7 +131,7 @@ static const struct pb_param plot_params[] = {
      NULL, 0, 0, 0, 0, "K[,K...]"},
     {"out", PB_PT_STR, O(out), NULL, "output folder (default RUN_DIR/plots)", NULL, 0, 0, 0, 0,
      "DIR"},
-    {"width", PB_PT_STR, O(width), "column", "figure width: column, page or inches (1.5..20)", NULL,
+    {"width", PB_PT_STR, O(width), "column", "figure width: column, page or inches (2.5..20)", NULL,
      0, 0, 0, 0, "W"},
     {"mono", PB_PT_FLAG, O(mono), NULL, "monochrome figures", NULL, 0, 0, 0, 0, NULL},
     {"logx", PB_PT_FLAG, O(logx), NULL, "logarithmic x axis", NULL, 0, 0, 0, 0, NULL},
@@ -239,12 +239,14 @@ int pb_cmd_plot(int argc, char **argv)
 				o.width_in = 3.3;
 			else if (!strcmp(optarg, "page"))
 				o.width_in = 7.0;
-			else if (pb_parse_double(optarg, &o.width_in) || !(o.width_in >= 1.5) ||
-				 !(o.width_in <= 20))
-				pb_usage_error("plot",
-					       "--width: '%s' is not column, page or inches "
-					       "between 1.5 and 20",
-					       optarg);
+			else if (pb_parse_double(optarg, &o.width_in) ||
+				 !(o.width_in >= PB_PLOT_MIN_WIDTH) || !(o.width_in <= 20))
+				pb_usage_error(
+				    "plot",
+				    "--width: '%s' is not column, page or inches "
+				    "between %.1f and 20 (narrower, the titles, keys and "
+				    "tic labels do not fit)",
+				    optarg, PB_PLOT_MIN_WIDTH);
 			break;
 		case 'm':
 			o.mono = 1;

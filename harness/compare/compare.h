@@ -103,10 +103,11 @@ struct cmp_mismatches {
 	size_t n;
 };
 /* Compare a's and b's configuration (meta.json "config" and "build"):
- * appends one entry per differing key.  match_pin: pin is part of the
- * configuration. */
-void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match_pin,
-		     struct cmp_mismatches *out);
+ * appends one entry per differing key.  Keys that only change which rows
+ * exist (threads, pin, ...) are notes: with --match-pin, pin is part of
+ * each row's configuration (perf.c), and rows pinned differently are
+ * MISSING on either side. */
+void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cmp_mismatches *out);
 void cmp_mismatches_free(struct cmp_mismatches *m);
 
 /* ---- the rows of a comparison ---- */

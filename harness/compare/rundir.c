@@ -254,8 +254,7 @@ static void add(struct cmp_mismatches *out, const char *what, json_t *a, json_t 
  * (config.options, config.kernel_params) is compared key by key too, so a
  * --label or --threads in config.options is the note it is at the top. */
 static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
-			const struct cmp_run *rb, int match_pin, int notes,
-			struct cmp_mismatches *out)
+			const struct cmp_run *rb, int notes, struct cmp_mismatches *out)
 {
 	const char *k;
 	json_t *va;
@@ -265,9 +264,12 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		if ((vb && equal_unmeasured(va, vb)) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
-		int fatal = !notes && (!is_info_key(k) || (match_pin && !strcmp(k, "pin")));
+		/* pin is a note with --match-pin too: it is then part of each
+		 * row's configuration, so rows pinned differently are MISSING on
+		 * either side (exit 1, as docs/compare.md says), not bad input */
+		int fatal = !notes && !is_info_key(k);
 		if (fatal && json_is_object(va) && json_is_object(vb))
-			diff_object(what, va, vb, ra, rb, match_pin, notes, out);
+			diff_object(what, va, vb, ra, rb, notes, out);
 		else
 			add(out, what, va, vb, ra, rb, fatal);
 		free(what);
@@ -304,7 +306,7 @@ static json_t *task_config(const struct cmp_run *r, json_t *task)
  * checked as a run's is (a --size in one task's command measures another
  * thing); the tasks list itself differs in times and folders only. */
 static void diff_tasks(json_t *ta, json_t *tb, const struct cmp_run *a, const struct cmp_run *b,
-		       int match_pin, struct cmp_mismatches *out)
+		       struct cmp_mismatches *out)
 {
 	size_t na = json_array_size(ta), nb = json_array_size(tb);
 	if (na != nb) {
@@ -324,7 +326,7 @@ static void diff_tasks(json_t *ta, json_t *tb, const struct cmp_run *a, const st
 		json_t *ca = task_config(a, xa), *cb = task_config(b, xb);
 		if (ca && cb) {
 			what = cmp_asprintf("config.tasks[%zu].config", i + 1);
-			diff_object(what, ca, cb, a, b, match_pin, 0, out);
+			diff_object(what, ca, cb, a, b, 0, out);
 			free(what);
 		}
 		json_decref(ca);
@@ -332,8 +334,7 @@ static void diff_tasks(json_t *ta, json_t *tb, const struct cmp_run *a, const st
 	}
 }
 
-void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match_pin,
-		     struct cmp_mismatches *out)
+void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cmp_mismatches *out)
 {
 	json_t *ca = meta_get(a->meta, "config"), *cb = meta_get(b->meta, "config");
 	json_t *empty = json_object();
@@ -350,18 +351,18 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, int match
 		json_incref(cb);
 	}
 	diff_object("config", json_is_object(ca) ? ca : empty, json_is_object(cb) ? cb : empty, a,
-		    b, match_pin, 0, out);
+		    b, 0, out);
 	/* the environment variables that change a measurement (meta.c; runs
 	 * made before they were recorded lack them): notes, so a run slowed by
 	 * PAGEBENCH_TEST_SLOWDOWN or on another TMPDIR says so */
 	json_t *ea = meta_get(a->meta, "environment"), *eb = meta_get(b->meta, "environment");
 	if (json_is_object(ea) && json_is_object(eb))
-		diff_object("environment", ea, eb, a, b, match_pin, 1, out);
+		diff_object("environment", ea, eb, a, b, 1, out);
 	json_decref(ca);
 	json_decref(cb);
 	json_decref(empty);
 	if (json_is_array(ta) && json_is_array(tb))
-		diff_tasks(ta, tb, a, b, match_pin, out);
+		diff_tasks(ta, tb, a, b, out);
 	static const struct {
 		const char *path;
 		int fatal;

@@ -123,30 +123,106 @@ static int panel_cols(int page, size_t n)
 	return n < most ? (n ? (int)n : 1) : (int)most;
 }
 
+/* What the layouts count with: gnuplot's line of the 8 pt font is 1.2 x
+ * 8 pt (cairo terminals), a key row at 7 pt 1.2 x 7 pt; an 8 pt Helvetica
+ * character is about 4.6 pt wide (4.4 in lower case), a 7 pt one 4.0. */
+#define LINE_IN	  (8 * 1.2 / 72)
+#define KEYROW_IN (7 * 1.2 / 72)
+#define CHAR8_PT  4.6
+#define CHAR7_PT  4.0
+/* A title of more lines is cut there, "..." at its end; the whole of it is
+ * in the sidecar (NAME.txt) */
+#define TITLE_MAX_LINES 3
+
+/* Where s's next line of at most maxc bytes ends: at its last space, else
+ * after its last ',' or '/' (a workload spec), in its second half; else at
+ * maxc, not inside a UTF-8 character. */
+static size_t line_break(const char *s, size_t maxc)
+{
+	size_t l = strlen(s);
+	if (l <= maxc)
+		return l;
+	for (size_t i = maxc; i > maxc / 2; i--)
+		if (s[i] == ' ')
+			return i;
+	for (size_t i = maxc; i > maxc / 2; i--)
+		if (s[i - 1] == ',' || s[i - 1] == '/')
+			return i;
+	size_t i = maxc;
+	while (i > 1 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
 /* A data string as a gnuplot expression of lines of at most about maxc
- * characters, broken at spaces: S<a>."\n".S<b>... (each line a .str string) */
-static void str_wrapped(struct pb_fig *f, const char *s, size_t maxc, char *expr, size_t len)
+ * bytes (line_break), each line a .str string: S<a>."\n".S<b>...; at most
+ * maxl lines, the last ending in "..." where text is left over.  Returns
+ * the lines. */
+static int str_lines(struct pb_fig *f, const char *s, size_t maxc, int maxl, char *expr, size_t len)
 {
 	size_t n = 0;
+	int lines = 0;
 	expr[0] = 0;
-	while (*s && n + 24 < len) {
-		size_t l = strlen(s);
-		if (l > maxc) {
-			l = maxc;
-			while (l > maxc / 2 && s[l] != ' ')
-				l--;
-			if (s[l] != ' ')
-				l = maxc;
-		}
-		char *line = strndup(s, l);
-		if (!line)
+	maxc = maxc < 8 ? 8 : maxc;
+	while (*s && n + 24 < len && lines < maxl) {
+		size_t l = line_break(s, maxc);
+		const char *rest = s + l + strspn(s + l, " ");
+		int cut = *rest && lines == maxl - 1;
+		if (cut)
+			l = line_break(s, maxc - 3);
+		char *line;
+		if (asprintf(&line, "%.*s%s", (int)l, s, cut ? "..." : "") < 0)
 			abort();
 		n += (size_t)snprintf(expr + n, len - n, "%sS%d", n ? ".\"\\n\"." : "",
 				      pb_fig_str(f, line));
 		free(line);
-		s += l;
-		s += strspn(s, " ");
+		lines++;
+		s = rest;
 	}
+	return lines;
+}
+
+/* The title (--title, else deflt; none where empty) as an expression of
+ * lines that fit room_in inches of the 8 pt font, at most TITLE_MAX_LINES
+ * (a long --title ran off the figure), the whole of it in the sidecar;
+ * then the note (a constant of ours, or NULL) in parentheses, broken at
+ * its spaces where it is longer than a line.  Returns the lines (0: none,
+ * expr ""). */
+static int title_expr(struct pb_fig *f, const char *deflt, const char *note, double room_in,
+		      char *expr, size_t len)
+{
+	const char *t = f->ctx->o->title ? f->ctx->o->title : deflt;
+	size_t maxc = (size_t)fmax(8, room_in * 72 / CHAR8_PT);
+	int n = 0;
+	expr[0] = 0;
+	if (t && *t) {
+		n = str_lines(f, t, maxc, TITLE_MAX_LINES, expr, len);
+		pb_fig_title(f, t);
+	}
+	if (!note)
+		return n;
+	size_t k = strlen(expr), col = 1; /* "(" */
+	k += (size_t)snprintf(expr + k, len - k, "%s\"(", n ? ".\"\\n\"." : "");
+	n++;
+	for (const char *p = note; *p && k < len;) {
+		size_t wl = strcspn(p, " ");
+		while (wl && p[wl - 1] == '<' && p[wl] == ' ') /* "< 6" stays one */
+			wl += 1 + strcspn(p + wl + 1, " ");
+		if (p > note && col + 1 + wl + 1 > maxc) {
+			k += (size_t)snprintf(expr + k, len - k, "\\n");
+			col = 0;
+			n++;
+		} else if (p > note) {
+			k += (size_t)snprintf(expr + k, len - k, " ");
+			col++;
+		}
+		k += (size_t)snprintf(expr + k, len - k, "%.*s", (int)wl, p);
+		col += wl;
+		p += wl + strspn(p + wl, " ");
+	}
+	if (k < len)
+		snprintf(expr + k, len - k, ")\"");
+	return n;
 }
 
 /* A round tic step giving about `want` tics over [0, max]. */
@@ -158,22 +234,18 @@ static double nice_step(double max, int want)
 	return p * (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10);
 }
 
-/* Title: --title wins (empty: none), else the default built by the kind. */
-static void fig_title(struct pb_fig *f, const char *deflt)
+/* The title of a one-panel figure (gnuplot centres it over the plot, whose
+ * room is the width less the margins): its lines beyond `usual` make the
+ * figure higher, so the plot keeps its height.  Returns the lines. */
+static int fig_title(struct pb_fig *f, const char *deflt, double room_in, int usual)
 {
-	const char *t = f->ctx->o->title ? f->ctx->o->title : deflt;
-	if (t && *t)
-		fprintf(f->gp, "set title S%d font \",8\"\n", pb_fig_str(f, t));
-}
-
-/* Title plus a second line of our own (a constant, e.g. the error-bar note). */
-static void fig_title_note(struct pb_fig *f, const char *deflt, const char *note)
-{
-	const char *t = f->ctx->o->title ? f->ctx->o->title : deflt;
-	if (t && *t)
-		fprintf(f->gp, "set title S%d.\"\\n(%s)\" font \",8\"\n", pb_fig_str(f, t), note);
-	else
-		fprintf(f->gp, "set title \"(%s)\" font \",8\"\n", note);
+	char expr[2048];
+	int n = title_expr(f, deflt, NULL, room_in, expr, sizeof(expr));
+	if (n)
+		fprintf(f->gp, "set title %s font \",8\"\n", expr);
+	if (n > usual)
+		f->height_in += (n - usual) * LINE_IN;
+	return n;
 }
 
 /* The y range: the kind's default (if any), then --ylim's sides over it;
@@ -238,10 +310,10 @@ static int bars_any(const struct bars *b)
 	return 0;
 }
 
-/* Write the block (and a blank-line pair after it). */
-static void bars_data(struct pb_fig *f, const struct bars *b, int err)
+/* Write clusters [c0, c1) as a block (and a blank-line pair after it). */
+static void bars_data(struct pb_fig *f, const struct bars *b, int err, size_t c0, size_t c1)
 {
-	for (size_t c = 0; c < b->cl.n; c++) {
+	for (size_t c = c0; c < c1; c++) {
 		pb_fig_dat_str(f, b->cl.v[c]);
 		for (size_t s = 0; s < b->se.n; s++) {
 			size_t k = c * b->se.n + s;
@@ -271,12 +343,14 @@ static int bars_wants_log(const struct bars *b)
 	return hi > 0 && hi / lo > 10;
 }
 
-/* Log y, or not, for a bar panel; on a log axis a bar of 0 (or less) has
- * no height to draw: the panel says how many were left out (label 5). */
-static void bars_logy(struct pb_fig *f, const struct bars *b, int on)
+/* Log y, or not, for a bar panel of clusters [c0, c1) of b; on a log axis
+ * a bar of 0 (or less) has no height to draw: the panel says how many of
+ * its own were left out (label 5).  The floor is b's, whole: the panels of
+ * one group share their y axis. */
+static void bars_logy(struct pb_fig *f, const struct bars *b, int on, size_t c0, size_t c1)
 {
 	size_t nz = 0;
-	for (size_t i = 0; on && i < b->cl.n * b->se.n; i++)
+	for (size_t i = c0 * b->se.n; on && i < c1 * b->se.n; i++)
 		nz += isfinite(b->v[i]) && b->v[i] <= 0;
 	fprintf(f->gp, on ? "set logscale y 10\n" : "unset logscale y\n");
 	/* bars grow from the axis' floor: put it below the smallest bar
@@ -358,15 +432,17 @@ static int bars_ylim_check(const struct pb_plot_ctx *c, const struct bars *bs, s
 	return rc;
 }
 
-/* A bar panel's y axis: log where --logy asks for it or, with auto_log
- * and no --ylim, where the bars span more than a decade; else the kind's
- * [0:*]; --ylim over either (ylim). */
-static void bars_yaxis(struct pb_fig *f, const struct bars *b, int auto_log)
+/* A bar panel's y axis (clusters [c0, c1) of b): log where --logy asks
+ * for it or, with auto_log and no --ylim, where the bars span more than a
+ * decade; else the kind's [0:*]; --ylim over either (ylim).  Returns
+ * whether it is log. */
+static int bars_yaxis(struct pb_fig *f, const struct bars *b, int auto_log, size_t c0, size_t c1)
 {
 	const struct pb_plot_opts *o = f->ctx->o;
 	int logy = o->logy || (auto_log && !o->ylim && bars_wants_log(b));
-	bars_logy(f, b, logy);
+	bars_logy(f, b, logy, c0, c1);
 	ylim(f, logy ? NULL : "[0:*]");
+	return logy;
 }
 
 /* A gnuplot string expression: the string X (a .str variable or strcol(1))
@@ -376,7 +452,50 @@ static void gp_two_lines(FILE *g, const char *x)
 	fprintf(g, "((P = strstrt(%s, \":\")) > 0 ? %s[1:P-1].\"\\n\".%s[P+1:] : %s)", x, x, x, x);
 }
 
-static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block, const int *stitle)
+/* How the x labels of a panel of clusters [c0, c1) of b are drawn across
+ * plot_pt points of x axis, and the bottom margin (lines) they take. */
+struct xlab {
+	int split;   /* kernel:params: kernel over params, upright */
+	double font; /* pt */
+	int upright;
+	double bm; /* lines */
+};
+
+static struct xlab bars_xlab(const struct bars *b, size_t c0, size_t c1, double plot_pt)
+{
+	size_t longest = 4, line = 4;
+	struct xlab x = {0, 7, 0, 0};
+	for (size_t k = c0; k < c1; k++) {
+		const char *v = b->cl.v[k], *c = strchr(v, ':');
+		size_t a = c ? (size_t)(c - v) : strlen(v), z = c ? strlen(c + 1) : 0;
+		longest = strlen(v) > longest ? strlen(v) : longest;
+		line = a > line ? a : line;
+		line = z > line ? z : line;
+		x.split |= c != NULL;
+	}
+	double pitch = plot_pt / (double)(c1 > c0 ? c1 - c0 : 1); /* per cluster */
+	if (x.split) {
+		/* experiments (kernel:params): kernel and params on two lines,
+		 * upright, so no label runs off the left edge (a 7 pt character
+		 * is about 0.42 of a line of the 8 pt font the margin counts in) */
+		x.upright = 1;
+		x.bm = 1.5 + 0.42 * (double)line;
+	} else if (pitch < 13) {
+		/* too many bars for labels at 45 degrees (about 12 pt apart at
+		 * 7 pt): upright, in a font that fits the pitch */
+		x.upright = 1;
+		x.font = fmax(4, fmin(7, pitch - 1));
+		x.bm = fmin(14, 1.0 + 0.42 * (x.font / 7) * (double)longest);
+	} else {
+		x.bm = fmin(14, 1.0 + 0.34 * (double)longest);
+	}
+	return x;
+}
+
+/* The bars of a panel, data block `block` (bars_data), labelled as x
+ * says. */
+static void bars_plot_range(struct pb_fig *f, const struct bars *b, int err, int block,
+			    const int *stitle, const struct xlab *x)
 {
 	FILE *g = f->gp;
 	fprintf(g,
@@ -386,44 +505,17 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 		"set xtics rotate by 45 right scale 0 nomirror font \",7\"\n"
 		"set grid noxtics ytics\n",
 		err ? "errorbars lw 0.8" : "clustered");
-	size_t longest = 4, line = 4;
-	int split = 0;
-	for (size_t k = 0; k < b->cl.n; k++) {
-		const char *v = b->cl.v[k], *c = strchr(v, ':');
-		size_t a = c ? (size_t)(c - v) : strlen(v), z = c ? strlen(c + 1) : 0;
-		longest = strlen(v) > longest ? strlen(v) : longest;
-		line = a > line ? a : line;
-		line = z > line ? z : line;
-		split |= c != NULL;
-	}
-	/* points of x axis per cluster (the y axis' labels and margins take
-	 * about 50 pt) */
-	double pitch = (pb_fig_width(f) * 72 - 50) / (double)(b->cl.n ? b->cl.n : 1);
-	if (split) {
-		/* experiments (kernel:params): kernel and params on two lines,
-		 * upright, so no label runs off the left edge; the figure grows
-		 * by what they need beyond the usual margin (a 7 pt character is
-		 * about 0.42 of a line of the 8 pt font the margin counts in) */
-		double bm = 1.5 + 0.42 * (double)line;
-		fprintf(g, "set xtics rotate by 90 right\nset bmargin %.1f\n", bm);
-		f->height_in += fmax(0, bm - 5.0) * 9.6 / 72.0;
-	} else if (pitch < 13) {
-		/* too many bars for labels at 45 degrees (about 12 pt apart at
-		 * 7 pt): upright, in a font that fits the pitch */
-		double pt = fmax(4, fmin(7, pitch - 1));
-		fprintf(g, "set xtics rotate by 90 right font \",%.0f\"\n", pt);
-		fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.42 * (pt / 7) * (double)longest));
-	} else {
-		fprintf(g, "set bmargin %.1f\n", fmin(14, 1.0 + 0.34 * (double)longest));
-	}
+	if (x->upright)
+		fprintf(g, "set xtics rotate by 90 right font \",%.0f\"\n", x->font);
+	fprintf(g, "set bmargin %.1f\n", x->bm);
 	fprintf(g, "plot");
 	for (size_t s = 0; s < b->se.n; s++) {
-		size_t c0 = 2 + s * (err ? 3 : 1);
+		size_t col = 2 + s * (err ? 3 : 1);
 		fprintf(g, "%s '%s.dat' index %d using %zu", s ? ", \\\n    " : " ", f->name, block,
-			c0);
+			col);
 		if (err)
-			fprintf(g, ":%zu:%zu", c0 + 1, c0 + 2);
-		if (s == 0 && split) {
+			fprintf(g, ":%zu:%zu", col + 1, col + 2);
+		if (s == 0 && x->split) {
 			fprintf(g, ":xtic");
 			gp_two_lines(g, "strcol(1)");
 		} else if (s == 0)
@@ -434,18 +526,15 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 	fputc('\n', g);
 }
 
-/* Top margin for `title_lines` of title and a key at the top of the
- * page: its rows estimated from the longest title at 7 pt. */
-static void key_top_margin(struct pb_fig *f, const struct names *se, int title_lines)
+/* Every cluster of b in one panel of a multiplot layout (counters): the
+ * figure grows by what experiments' two-line labels need beyond the usual
+ * margin. */
+static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block, const int *stitle)
 {
-	size_t longest = 1;
-	for (size_t i = 0; i < se->n; i++)
-		longest = strlen(se->v[i]) > longest ? strlen(se->v[i]) : longest;
-	double per_row = floor(pb_fig_width(f) * 72 / ((double)longest * 4.0 + 30));
-	if (per_row < 1)
-		per_row = 1;
-	double rows = ceil((double)se->n / per_row);
-	fprintf(f->gp, "set tmargin %.1f\n", title_lines * 1.15 + rows * 1.05 + 1.2);
+	struct xlab x = bars_xlab(b, 0, b->cl.n, pb_fig_width(f) * 72 - 50);
+	if (x.split)
+		f->height_in += fmax(0, x.bm - 5.0) * LINE_IN;
+	bars_plot_range(f, b, err, block, stitle, &x);
 }
 
 static int *series_titles(struct pb_fig *f, const struct names *se)
@@ -475,6 +564,139 @@ static const char *ci_note_short(int nvalid, int ninvalid, int short_)
 	if (short_ && nvalid && !ninvalid)
 		return "error bars: 95% CI";
 	return ci_note(nvalid, ninvalid);
+}
+
+/* ---- bar figures: title, key, panels ---- */
+/* A bar narrower than this (pt) is drawn in more panels */
+#define MIN_BAR_PT     3.0
+#define MAX_BAR_PANELS 8
+
+struct bar_fig {
+	const char *title;	   /* the default title (--title replaces it) */
+	const char *note;	   /* a line of ours under it (error bars), or NULL */
+	const char *const *ylabel; /* per group (data: a device's name) */
+	int err, auto_log;
+	double plot_in; /* a panel's plot height (inches) */
+};
+
+/* The top of the highest bar or interval of b: a round number (log: a
+ * decade), so that a group's panels share one y axis; NaN: none. */
+static double bars_top(const struct bars *b, int logy)
+{
+	double hi = 0;
+	for (size_t i = 0; i < b->cl.n * b->se.n; i++) {
+		if (isfinite(b->v[i]))
+			hi = fmax(hi, b->v[i]);
+		if (isfinite(b->hi[i]))
+			hi = fmax(hi, b->hi[i]);
+	}
+	if (!(hi > 0))
+		return NAN;
+	if (logy)
+		return pow(10, ceil(log10(hi)));
+	double st = nice_step(hi, 5);
+	return ceil(hi / st) * st;
+}
+
+/*
+ * A bar figure of ng groups of bars (eat: one per device; one elsewhere)
+ * with the same series: from the top, the title (wrapped, centred on the
+ * figure), the series' key under it (its rows counted from the width and
+ * the longest name, at most that many a row: gnuplot 5.4 put a key at the
+ * top above the title, over it), then each group's clusters in as many
+ * panels as bars of at least MIN_BAR_PT need (17 policies x 5 frame counts
+ * were 85 bars of 2 pt across a column), stacked, on one y axis per group.
+ * Across a page the groups stand side by side, else stacked.  Every height
+ * is known here, so the figure's is set: the header's and the panels'.
+ */
+static void bars_figure(struct pb_fig *f, const struct bars *g, size_t ng, const struct bar_fig *bf)
+{
+	FILE *gp = f->gp;
+	const struct pb_plot_opts *o = f->ctx->o;
+	double w = pb_fig_width(f);
+	size_t cols = is_page(f) && ng > 1 ? ng : 1, ns = g[0].se.n, ncl = 0;
+	for (size_t i = 0; i < ng; i++)
+		ncl = g[i].cl.n > ncl ? g[i].cl.n : ncl;
+	/* clusters a panel: bars of MIN_BAR_PT (gap 1: a cluster is ns + 1
+	 * bars wide); as many in each panel */
+	double plot_pt = w / (double)cols * 72 - 50;
+	size_t per = (size_t)fmax(1, floor(plot_pt / (MIN_BAR_PT * (double)(ns + 1))));
+	size_t k = ncl ? (ncl + per - 1) / per : 1;
+	k = k > MAX_BAR_PANELS ? MAX_BAR_PANELS : k;
+	per = ncl ? (ncl + k - 1) / k : 1;
+	k = ncl ? (ncl + per - 1) / per : 1;
+	/* the header: title lines, key rows */
+	char texpr[2048];
+	int tl = title_expr(f, bf->title, bf->note, w - 0.2, texpr, sizeof(texpr));
+	size_t longest = 1;
+	for (size_t i = 0; i < ns; i++)
+		longest = strlen(g[0].se.v[i]) > longest ? strlen(g[0].se.v[i]) : longest;
+	size_t per_row = (size_t)fmax(1, floor((w * 72 - 16) / ((double)longest * CHAR7_PT + 26)));
+	per_row = per_row > ns ? ns : per_row;
+	size_t krows = ns ? (ns + per_row - 1) / per_row : 0;
+	double pad = 0.05, title_in = tl ? tl * LINE_IN + 0.04 : 0;
+	double head = pad + title_in + (double)krows * KEYROW_IN + 0.06;
+	/* the panels' rows: each a chunk of clusters (of each group side by
+	 * side, or of one group) */
+	size_t nrows = cols > 1 ? k : ng * k;
+	double *box = dalloc(nrows), H = head, plot_in = bf->plot_in * (k > 1 ? 0.8 : 1);
+	struct xlab *xl = calloc(nrows * cols + 1, sizeof(*xl));
+	if (!xl)
+		abort();
+	for (size_t r = 0; r < nrows; r++) {
+		double bm = 0;
+		for (size_t c = 0; c < cols; c++) {
+			const struct bars *b = &g[cols > 1 ? c : r / k];
+			size_t c0 = (r % k) * per, c1 = c0 + per < b->cl.n ? c0 + per : b->cl.n;
+			xl[r * cols + c] = bars_xlab(b, c0, c1 > c0 ? c1 : c0, plot_pt);
+			bm = fmax(bm, xl[r * cols + c].bm);
+		}
+		box[r] = plot_in + (0.8 + bm) * LINE_IN;
+		H += box[r];
+	}
+	f->height_in = H;
+	int *st = series_titles(f, &g[0].se), *yl = calloc(ng + 1, sizeof(int));
+	if (!yl)
+		abort();
+	for (size_t i = 0; i < ng; i++)
+		yl[i] = pb_fig_str(f, bf->ylabel[i]);
+	fprintf(gp, "set multiplot\n");
+	if (tl)
+		fprintf(gp, "set label 1 %s at screen 0.5, screen %.4f center front font \",8\"\n",
+			texpr, 1 - (pad + 0.5 * LINE_IN) / H);
+	fprintf(gp,
+		"set key at screen 0.5, screen %.4f center top horizontal Left reverse maxcols %zu "
+		"samplen 1.5 font \",7\"\n",
+		1 - (pad + title_in) / H, per_row);
+	double top = H - head;
+	int block = 0;
+	for (size_t r = 0; r < nrows; r++) {
+		top -= box[r];
+		for (size_t c = 0; c < cols; c++) {
+			size_t gi = cols > 1 ? c : r / k;
+			const struct bars *b = &g[gi];
+			size_t c0 = (r % k) * per, c1 = c0 + per < b->cl.n ? c0 + per : b->cl.n;
+			if (c0 >= c1)
+				continue;
+			fprintf(gp,
+				"set origin %.4f, %.4f\nset size %.4f, %.4f\nset tmargin 0.8\n"
+				"set ylabel S%d\n",
+				(double)c / (double)cols, top / H, 1.0 / (double)cols, box[r] / H,
+				yl[gi]);
+			int logy = bars_yaxis(f, b, bf->auto_log, c0, c1);
+			double yt = bars_top(b, logy);
+			if (k > 1 && isfinite(yt) && (!o->ylim || !strcmp(o->yhi, "*")))
+				fprintf(gp, "set yrange [:%.9g]\n", yt);
+			bars_data(f, b, bf->err, c0, c1);
+			bars_plot_range(f, b, bf->err, block++, st, &xl[r * cols + c]);
+			if (block == 1)
+				fprintf(gp, "unset label 1\nunset key\n");
+		}
+	}
+	free(st);
+	free(yl);
+	free(box);
+	free(xl);
 }
 
 /* One point of a line with an interval: "x m lo hi", an interval bound
@@ -693,13 +915,17 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	pb_fig_styles(&f);
 	int nvalid = 0, ninvalid = 0;
 	FILE *g = f.gp;
-	const char *deftitle = "Thread scaling: speedup over 1 thread (median)";
-	const char *tt = c->o->title ? c->o->title : deftitle;
-	/* the note on the bars goes under the title once every row is known */
+	/* the title (wrapped: the multiplot's, centred on the figure; its lines
+	 * beyond one make the figure higher) and the note on the bars under
+	 * it, once every row is known */
+	char texpr[2048];
+	int tl = title_expr(&f, "Thread scaling: speedup over 1 thread (median)", NULL, w - 0.2,
+			    texpr, sizeof(texpr));
+	f.height_in += (tl > 1 ? tl - 1 : 0) * LINE_IN;
 	fprintf(g, "NOTE = \"@NOTE@\"\n");
 	fprintf(g, "set multiplot layout %d,%d", rows, cols);
-	if (*tt)
-		fprintf(g, " title S%d.\"\\n(\".NOTE.\")\" font \",8\"", pb_fig_str(&f, tt));
+	if (tl)
+		fprintf(g, " title %s.\"\\n(\".NOTE.\")\" font \",8\"", texpr);
 	else
 		fprintf(g, " title \"(\".NOTE.\")\" font \",8\"");
 	fprintf(g, "\n");
@@ -875,18 +1101,10 @@ int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	pb_fig_source(&f, r, "summary.csv");
 	if (r->has_runs)
 		pb_fig_source(&f, r, "runs.csv");
-	fig_title_note(&f, "Cost per operation by kernel (median)", ci_note(nvalid, ninvalid));
-	int *st = series_titles(&f, &b.se);
-	/* the key's rows set the top margin (a fixed one let a key of five
-	 * thread counts, two rows, run over the title) */
-	key_top_margin(&f, &b.se, 2);
-	fprintf(f.gp, "set ylabel \"ns per operation\"\n"
-		      "set key at screen 0.5, screen 0.985 center top horizontal "
-		      "samplen 1.5 font \",7\"\n");
-	bars_yaxis(&f, &b, 1);
-	bars_data(&f, &b, 1);
-	bars_plot(&f, &b, 1, 0, st);
-	free(st);
+	const char *yl[] = {"ns per operation"};
+	bars_figure(&f, &b, 1,
+		    &(struct bar_fig){"Cost per operation by kernel (median)",
+				      ci_note(nvalid, ninvalid), yl, 1, 1, 1.9});
 	rc = pb_fig_finish(&f);
 	rc = rc ? rc : 1;
 out:
@@ -972,21 +1190,23 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	snprintf(na, sizeof(na), "NA: hardware counters not available here%s%s",
 		 r->counters_na[0] ? ": " : "", r->counters_na);
 	char sna[256];
-	str_wrapped(&f, na, (size_t)(c->o->width_in * 72 / 4.2), sna, sizeof(sna));
+	str_lines(&f, na, (size_t)(c->o->width_in * 72 / 4.2), 64, sna, sizeof(sna));
 	char tt[128];
 	snprintf(tt, sizeof(tt), "Counter rates at %g thread%s (median)", thr, thr == 1 ? "" : "s");
-	const char *title = c->o->title ? c->o->title : tt;
+	char texpr[2048];
+	int tl = title_expr(&f, tt, NULL, c->o->width_in - 0.2, texpr, sizeof(texpr));
+	f.height_in += (tl > 1 ? tl - 1 : 0) * LINE_IN;
 	int npanel = have || haveipc ? 2 : 1;
 	fprintf(g, "set multiplot layout %d,%d", page ? 1 : npanel, page ? npanel : 1);
-	if (*title)
-		fprintf(g, " title S%d font \",8\"", pb_fig_str(&f, title));
+	if (tl)
+		fprintf(g, " title %s font \",8\"", texpr);
 	fprintf(g, "\n");
 	struct bars *panels[2] = {&b, &ipc};
 	int hv[2] = {have, haveipc};
 	const char *ylab[2] = {"misses per 1000 ops", "instructions per cycle"};
 	for (int p = 0; p < npanel; p++) {
 		fprintf(g, "set ylabel \"%s\"\n", ylab[p]);
-		bars_data(&f, panels[p], 0);
+		bars_data(&f, panels[p], 0, 0, panels[p]->cl.n);
 		if (!hv[p]) {
 			fprintf(g,
 				"set xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
@@ -1019,9 +1239,9 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			   "font \",6\"\n");
 		/* --logy and --ylim: the misses panel (IPC has other units) */
 		if (p == 0) {
-			bars_yaxis(&f, panels[p], 1);
+			bars_yaxis(&f, panels[p], 1, 0, panels[p]->cl.n);
 		} else {
-			bars_logy(&f, panels[p], 0);
+			bars_logy(&f, panels[p], 0, 0, panels[p]->cl.n);
 			fprintf(g, "set yrange [0:*]\n");
 		}
 		bars_plot(&f, panels[p], 0, p, st);
@@ -1293,17 +1513,10 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		goto out;
 	fig_source_wl(&f, r, "sim.csv", &w);
 	char tt[1024];
-	workload_title(&w, "Fault rate", c->o->width_in, tt, sizeof(tt));
-	fig_title(&f, tt);
-	int *st = series_titles(&f, &b.se);
-	key_top_margin(&f, &b.se, 1);
-	fprintf(f.gp, "set ylabel \"faults per reference\"\n"
-		      "set key at screen 0.5, screen 0.985 center top horizontal "
-		      "samplen 1.5 font \",7\"\n");
-	bars_yaxis(&f, &b, 0); /* fault rates: log only on --logy */
-	bars_data(&f, &b, 0);
-	bars_plot(&f, &b, 0, 0, st);
-	free(st);
+	workload_title(&w, "Fault rate", c->o->width_in - 0.2, tt, sizeof(tt));
+	const char *yl[] = {"faults per reference"};
+	/* fault rates: log only on --logy */
+	bars_figure(&f, &b, 1, &(struct bar_fig){tt, NULL, yl, 0, 0, 1.65});
 	rc = pb_fig_finish(&f);
 	rc = rc ? rc : 1;
 out:
@@ -1332,31 +1545,23 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct pb_fig f;
 	/* page width: panels side by side; column: stacked, lower when several */
 	int page = is_page(&(struct pb_fig){.ctx = c});
-	double ph = page ? 2.6 : dev.n > 1 ? 1.9 : 2.5;
-	if ((rc = bars_ylim_check(c, b, dev.n, "eat")) ||
-	    (rc = pb_fig_begin(&f, c, "eat", page ? ph : ph * (double)dev.n)))
+	if ((rc = bars_ylim_check(c, b, dev.n, "eat")) || (rc = pb_fig_begin(&f, c, "eat", 2.5)))
 		goto out;
 	fig_source_wl(&f, r, "sim.csv", &w);
 	char tt[1024];
-	workload_title(&w, "Effective access time", c->o->width_in, tt, sizeof(tt));
-	const char *title = c->o->title ? c->o->title : tt;
-	fprintf(f.gp, "set multiplot layout %zu,%zu", page ? 1 : dev.n, page ? dev.n : 1);
-	if (*title)
-		fprintf(f.gp, " title S%d font \",8\"", pb_fig_str(&f, title));
-	fprintf(f.gp, "\nset key outside top center horizontal samplen 1.5 font \",7\"\n");
-	/* room for the key's rows over each panel (a fixed 2.6 lines put a
-	 * key of seven frame counts, three rows, over the top tic label) */
-	key_top_margin(&f, &b[0].se, 0);
-	for (size_t d = 0; d < dev.n; d++) {
-		char yl[256];
-		snprintf(yl, sizeof(yl), "EAT (ns), device %s", dev.v[d]);
-		fprintf(f.gp, "set ylabel S%d\n", pb_fig_str(&f, yl));
-		int *st = series_titles(&f, &b[d].se);
-		bars_yaxis(&f, &b[d], 1);
-		bars_data(&f, &b[d], 0);
-		bars_plot(&f, &b[d], 0, (int)d, st);
-		free(st);
-	}
+	workload_title(&w, "Effective access time", c->o->width_in - 0.2, tt, sizeof(tt));
+	char **yl = calloc(dev.n + 1, sizeof(*yl));
+	if (!yl)
+		abort();
+	for (size_t d = 0; d < dev.n; d++)
+		if (asprintf(&yl[d], "EAT (ns), device %s", dev.v[d]) < 0)
+			abort();
+	bars_figure(&f, b, dev.n,
+		    &(struct bar_fig){tt, NULL, (const char *const *)yl, 0, 1,
+				      page || dev.n < 2 ? 1.65 : 1.2});
+	for (size_t d = 0; d < dev.n; d++)
+		free(yl[d]);
+	free(yl);
 	rc = pb_fig_finish(&f);
 	rc = rc ? rc : 1;
 out:
@@ -1369,6 +1574,7 @@ out:
 }
 
 /* ---- mrc.csv ---- */
+#define OPT_TITLE "OPT (offline bound)"
 static double page_size_of(const char *workload)
 {
 	const char *p = strstr(workload, "page=");
@@ -1457,24 +1663,19 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		fputc('\n', f.dat);
 	}
 	char tt[1024];
-	/* across a page the key is outside on the right and the title is
-	 * centred over the plot, about 1.8 in left of the figure's centre */
-	workload_title(&w, "Miss ratio", page ? c->o->width_in - 1.8 : c->o->width_in, tt,
-		       sizeof(tt));
+	/* the title is centred over the plot: its room is the width less the
+	 * margins, and across a page less the key outside on the right */
+	double room = page ? c->o->width_in - 2.2 : c->o->width_in - 0.6;
+	workload_title(&w, "Miss ratio", room, tt, sizeof(tt));
 	if (!any_sampled && !any_na) {
-		fig_title(&f, tt);
+		fig_title(&f, tt, room, 1);
 	} else {
 		/* the title, what the error bars are, and which points are NA */
-		const char *t0 = c->o->title ? c->o->title : tt;
-		char expr[1024] = "", na[1024] = "", wrapped[512];
-		size_t n = 0;
-		if (*t0)
-			n += (size_t)snprintf(expr, sizeof(expr), "S%d", pb_fig_str(&f, t0));
-		if (any_sampled)
-			n += (size_t)snprintf(expr + n, sizeof(expr) - n,
-					      "%s\"(sampled: error bars "
-					      "are +-err_est)\"",
-					      n ? ".\"\\n\"." : "");
+		char expr[2048] = "", na[1024] = "", wrapped[512];
+		int lines =
+		    title_expr(&f, tt, any_sampled ? "sampled: error bars are +-err_est" : NULL,
+			       room, expr, sizeof(expr));
+		size_t n = strlen(expr);
 		int same = 1; /* every policy with NA rows has as many */
 		for (size_t p = 0; p < pol.n; p++)
 			same &= !nna[p] || nna[p] == any_na;
@@ -1491,14 +1692,13 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			else
 				snprintf(line, sizeof(line), "NA (not drawn) of %zu sizes: %s", nfr,
 					 na);
-			str_wrapped(&f, line, (size_t)(c->o->width_in * 72 / 4.4), wrapped,
-				    sizeof(wrapped));
+			lines += str_lines(&f, line, (size_t)(c->o->width_in * 72 / 4.4), 64,
+					   wrapped, sizeof(wrapped));
 			snprintf(expr + n, sizeof(expr) - n, "%s%s", n ? ".\"\\n\"." : "", wrapped);
 		}
 		fprintf(f.gp, "set title %s font \",8\"\n", expr);
 		/* the plot keeps its height: the figure grows by the lines added */
-		for (const char *q = expr; (q = strstr(q, "\\n")); q += 2)
-			f.height_in += 8.0 * 1.2 / 72;
+		f.height_in += (lines > 1 ? lines - 1 : 0) * LINE_IN;
 	}
 	double ps = page_size_of(pb_csv_get(t, 0, "workload"));
 	FILE *g = f.gp;
@@ -1527,13 +1727,27 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		fprintf(g, "set xtics %.17g\nset x2tics %.17g\n", nice_step(fr[nfr - 1], want),
 			nice_step(fr[nfr - 1] * ps / 1048576.0, want));
 	}
+	size_t opt = names_find(&pol, "opt");
 	if (page)
 		fprintf(g, "set key outside right top vertical Left reverse samplen 3 spacing 0.85 "
 			   "font \",7\"\n");
-	else
-		fprintf(g, "set key below horizontal Left reverse maxcols 4 samplen 3 spacing 0.85 "
-			   "height 0.6 "
-			   "font \",7\"\n");
+	else {
+		/* below the plot, in as many columns as the names fit (at most
+		 * 4); the figure grows by the rows beyond two, so that the plot
+		 * keeps its height (17 curves' key took half the figure) */
+		size_t longest = opt != (size_t)-1 ? strlen(OPT_TITLE) : 1;
+		for (size_t p = 0; p < pol.n; p++)
+			if (p != opt && strlen(pol.v[p]) > longest)
+				longest = strlen(pol.v[p]);
+		size_t kc = (size_t)fmax(1, fmin(4, floor((c->o->width_in * 72 - 10) /
+							  ((double)longest * CHAR7_PT + 26))));
+		size_t krows = (pol.n + kc - 1) / kc;
+		f.height_in += (krows > 2 ? (double)(krows - 2) : 0) * KEYROW_IN * 0.85;
+		fprintf(g,
+			"set key below horizontal Left reverse maxcols %zu samplen 3 spacing 0.85 "
+			"height 0.6 font \",7\"\n",
+			kc);
+	}
 	int logy = c->o->logy || (!c->o->ylim && hi / lo > 10);
 	if (logy)
 		fprintf(g, "set logscale y 10\n");
@@ -1548,16 +1762,15 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	ylim(&f, logy ? NULL : "[0:*]");
 	fprintf(g, "plot");
 	/* OPT first: drawn under the others, first in the key */
-	size_t opt = names_find(&pol, "opt");
 	int first = 1, style = 0;
 	if (opt != (size_t)-1) {
 		if (sampled[opt])
 			fprintf(g, " '%s.dat' using 1:%zu:%zu with yerrorlines ls %d title S%d",
 				f.name, 2 * opt + 2, 2 * opt + 3, PB_LS_OPT,
-				pb_fig_str(&f, "OPT (offline bound)"));
+				pb_fig_str(&f, OPT_TITLE));
 		else
 			fprintf(g, " '%s.dat' using 1:%zu with lines ls %d title S%d", f.name,
-				2 * opt + 2, PB_LS_OPT, pb_fig_str(&f, "OPT (offline bound)"));
+				2 * opt + 2, PB_LS_OPT, pb_fig_str(&f, OPT_TITLE));
 		first = 0;
 	}
 	for (size_t p = 0; p < pol.n; p++) {
@@ -1628,7 +1841,7 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		goto out;
 	pb_fig_source(&f, r, "latency.csv");
 	pb_fig_styles(&f);
-	fig_title(&f, "Fault latency (CDF)");
+	fig_title(&f, "Fault latency (CDF)", c->o->width_in - 0.6, 1);
 	fprintf(f.gp, "set xlabel \"latency (ns)\"\nset ylabel \"fraction of faults <= x\"\n"
 		      "set logscale x 10\nset format x \"1e%%T\"\nset yrange [0:1]\n"
 		      "set key below Left reverse maxcols 2 height 1 font \",7\" samplen 3\n");
@@ -1859,24 +2072,15 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 	char tt[128];
 	snprintf(tt, sizeof(tt), "Cost per operation, %g thread%s (median)", thr,
 		 thr == 1 ? "" : "s");
-	if (lo)
-		fig_title_note(&f, tt, ci_note(nvalid, ninvalid));
-	else if (err)
-		fig_title_note(&f, "Simulator throughput by machine (median)",
-			       "error bars: min-max over repetitions");
-	else
-		fig_title(&f, "Simulator throughput by machine");
-	int *st = series_titles(&f, &b.se);
-	fprintf(f.gp,
-		"set ylabel \"%s\"\nset tmargin 4.4\nset key at screen 0.5, screen 0.985 center "
-		"top horizontal samplen 1.5 "
-		"font \",7\"\n",
-		all_summary ? "ns per operation" : "references per second");
-	key_top_margin(&f, &b.se, err ? 2 : 1);
-	bars_yaxis(&f, &b, 1);
-	bars_data(&f, &b, err);
-	bars_plot(&f, &b, err, 0, st);
-	free(st);
+	const char *yl[] = {all_summary ? "ns per operation" : "references per second"};
+	bars_figure(&f, &b, 1,
+		    &(struct bar_fig){lo    ? tt
+				      : err ? "Simulator throughput by machine (median)"
+					    : "Simulator throughput by machine",
+				      lo    ? ci_note(nvalid, ninvalid)
+				      : err ? "error bars: min-max over repetitions"
+					    : NULL,
+				      yl, err, 1, 1.8});
 	rc = pb_fig_finish(&f);
 	rc = rc ? rc : 1;
 out:
@@ -1938,11 +2142,20 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 		pb_fig_source(&f, &runs[m], "summary.csv");
 	pb_fig_styles(&f);
 	FILE *g = f.gp;
-	const char *tt = c->o->title ? c->o->title : "Throughput by machine (median, log scales)";
+	/* the title wrapped (its lines beyond one make the figure higher and
+	 * move the key down) */
+	char texpr[2048];
+	int tl = title_expr(&f, "Throughput by machine (median, log scales)", NULL,
+			    c->o->width_in - 0.2, texpr, sizeof(texpr));
+	if (!tl)
+		snprintf(texpr, sizeof(texpr), "\" \"");
+	int tx = tl > 1 ? tl - 1 : 0; /* title lines beyond one */
+	height += tx * 0.125;
+	f.height_in = height;
 	/* the machines' key at the top, over every panel, in the room of the
 	 * title's third, empty line; then the panels */
-	fprintf(g, "set multiplot layout %d,%d title S%d.\"\\n(%s%s)", rows, cols,
-		pb_fig_str(&f, *tt ? tt : " "), ci_note_short(nvalid, ninvalid, with_rt),
+	fprintf(g, "set multiplot layout %d,%d title %s.\"\\n(%s%s)", rows, cols, texpr,
+		ci_note_short(nvalid, ninvalid, with_rt),
 		!with_rt ? ""
 		: split	 ? ")\\n(ns: CPU-to-CPU round trip"
 			 : "; ns: CPU-to-CPU round trip");
@@ -1966,7 +2179,7 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 			fprintf(g,
 				"set key at screen 0.5, screen %.3f center top %s samplen 1.5 "
 				"font \",7\"\n",
-				1 - (0.38 + 0.125 * split) / height,
+				1 - (0.38 + 0.125 * (split + tx)) / height,
 				keylines > 1 ? "vertical Left reverse" : "horizontal");
 		else
 			fprintf(g, "unset key\n");

@@ -144,6 +144,14 @@ void pb_fig_dat_num(struct pb_fig *f, double v)
 		fputs("NaN", f->dat);
 }
 
+void pb_fig_title(struct pb_fig *f, const char *title)
+{
+	free(f->title);
+	f->title = strdup(title);
+	if (!f->title)
+		abort();
+}
+
 void pb_fig_source(struct pb_fig *f, const struct pb_plot_run *r, const char *file)
 {
 	size_t n = strlen(f->sources);
@@ -364,7 +372,14 @@ static int write_sidecar(struct pb_fig *f)
 	FILE *s = open_in(f->ctx->tmp, f->name, ".txt");
 	if (!s)
 		return -errno;
-	fprintf(s, "figure: %s\ncommand: %s\ndata:\n", f->name, f->ctx->command);
+	fprintf(s, "figure: %s\n", f->name);
+	if (f->title) { /* one line: control characters as spaces */
+		fputs("title: ", s);
+		for (const char *p = f->title; *p; p++)
+			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, s);
+		fputc('\n', s);
+	}
+	fprintf(s, "command: %s\ndata:\n", f->ctx->command);
 	for (const char *p = f->sources; *p;) {
 		size_t n = strcspn(p, "\n");
 		fprintf(s, "  %.*s\n", (int)n, p);
@@ -389,6 +404,8 @@ void pb_fig_abort(struct pb_fig *f)
 	if (f->str)
 		fclose(f->str);
 	free(f->body);
+	free(f->title);
+	f->title = NULL;
 	static const char *const exts[] = {".gp",  ".dat", ".str", ".txt",
 					   ".log", ".pdf", ".png", ".svg"};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(exts); i++) {

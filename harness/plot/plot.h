@@ -28,6 +28,10 @@
 
 enum { PB_FMT_PDF = 1, PB_FMT_PNG = 2, PB_FMT_SVG = 4 };
 #define PB_PLOT_DPI 150 /* PNG pixels per inch */
+/* The narrowest --width (inches): below it the titles, keys and tic labels
+ * of 8 pt text ran off the figures (a 1.5 in mrc figure clipped its key and
+ * top axis label, machines-scaling its title and key) */
+#define PB_PLOT_MIN_WIDTH 2.5
 
 struct pb_plot_opts {
 	double width_in;
@@ -77,6 +81,7 @@ struct pb_fig {
 	FILE *str; /* NAME.str in ctx->tmp, opened on first string */
 	int nstr;
 	char sources[16384]; /* CSV paths, one per line, each with its machine lines */
+	char *title;	     /* the whole title drawn (it may be wrapped or cut), or NULL */
 };
 
 int pb_fig_begin(struct pb_fig *f, struct pb_plot_ctx *ctx, const char *name, double height_in);
@@ -86,6 +91,9 @@ int pb_fig_str(struct pb_fig *f, const char *s);
 void pb_fig_dat_str(struct pb_fig *f, const char *s);
 /* Write a number (or NaN when !isfinite) into the data file. */
 void pb_fig_dat_num(struct pb_fig *f, double v);
+/* The title the figure draws, whole: the sidecar's `title:` line (a title
+ * too long for the figure is cut there). */
+void pb_fig_title(struct pb_fig *f, const char *title);
 /* A source CSV of the figure: r->dir/file, and the run's machine lines. */
 void pb_fig_source(struct pb_fig *f, const struct pb_plot_run *r, const char *file);
 /* Render every format, move the files into ctx->out; 0 or -errno. */

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cmp_opts o = {.threshold = 0.05, .alpha = 0.05, .resamples = 100, .seed = 1};
 	struct cmp_rows rows = {0};
 	struct cmp_mismatches mm = {0};
-	cmp_config_diff(&runs[0], &runs[1], 0, &mm);
+	cmp_config_diff(&runs[0], &runs[1], &mm);
 	if (!cmp_perf(&runs[0], 1, &runs[1], 1, &o, &rows, err, sizeof(err)) &&
 	    !cmp_exact(&runs[0], 1, &runs[1], 1, &rows, err, sizeof(err))) {
 		struct cmp_report rep = {&runs[0], &runs[1], 1, 1, &o, &mm, &rows, 0};
