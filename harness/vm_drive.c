@@ -438,21 +438,27 @@ static void note_skipped(struct pb_vm_loaded *l, const struct pb_workload *w)
 	l->skipped_lines = pb_workload_skipped(w, &l->unknown_lines, &l->first_unknown);
 }
 
-/* Accesses the engine cannot map: -EINVAL with the reason (pos: the
+/* Accesses the engine cannot map: -EINVAL with the reason, naming the
+ * stream (l: its trace file, else its spec) and the reference (pos: the
  * stream position of a[0]). */
-static int check_accesses(const struct pb_access *a, size_t n, uint64_t pos, char *err,
-			  size_t errlen)
+static int check_accesses(const struct pb_vm_loaded *l, const struct pb_access *a, size_t n,
+			  uint64_t pos, char *err, size_t errlen)
 {
+	const char *name = l->trace_path[0] ? l->trace_path : l->canonical;
 	for (size_t i = 0; i < n; i++) {
 		if (a[i].asid > ENGINE_ASID_MAX) {
-			snprintf(err, errlen, "workload asid %u above the engine's limit %u",
-				 a[i].asid, ENGINE_ASID_MAX);
+			snprintf(err, errlen,
+				 "%s: reference %llu: asid %u above the engine's limit %u", name,
+				 (unsigned long long)(pos + i), a[i].asid, ENGINE_ASID_MAX);
 			return -EINVAL;
 		}
 		if (a[i].addr >> ENGINE_VA_BITS) {
-			snprintf(err, errlen,
-				 "workload address %#llx beyond 48 bits (reference %llu)",
-				 (unsigned long long)a[i].addr, (unsigned long long)(pos + i));
+			snprintf(
+			    err, errlen,
+			    "%s: reference %llu: address %#llx (page %llu) beyond the engine's "
+			    "48-bit address space (pages below 2^36)",
+			    name, (unsigned long long)(pos + i), (unsigned long long)a[i].addr,
+			    (unsigned long long)(a[i].addr >> PB_PAGE_SHIFT));
 			return -EINVAL;
 		}
 	}
@@ -490,7 +496,7 @@ int pb_vm_load(const char *spec, uint64_t seed, struct pb_vm_loaded *l, char *er
 	pb_workload_close(w);
 	l->s.a = l->a;
 	l->s.n = n;
-	if (check_accesses(l->a, n, 0, err, errlen)) {
+	if (check_accesses(l, l->a, n, 0, err, errlen)) {
 		pb_vm_load_free(l);
 		return -EINVAL;
 	}
@@ -678,6 +684,7 @@ int pb_vm_stream_prepass(const char *spec, uint64_t seed, int next_use, struct p
 
 /* pb_vm_stream_keys's sink: check, count pages, hand the keys on. */
 struct keys_pass {
+	const struct pb_vm_loaded *l;
 	struct pb_keyset pages;
 	uint64_t *keys;
 	uint8_t *wr;
@@ -696,7 +703,7 @@ static int keys_sink(void *ctx, const struct pb_access *a, size_t n)
 		size_t m = n - off < FEED_KEYS ? n - off : FEED_KEYS;
 		uint64_t bad; /* nonzero: check_accesses finds the access and says why */
 		int rc = scan_accesses(a + off, m, &p->pages, p->keys, p->wr, &p->cow, &bad);
-		if (bad && check_accesses(a + off, m, p->n, p->err, sizeof(p->err)))
+		if (bad && check_accesses(p->l, a + off, m, p->n, p->err, sizeof(p->err)))
 			return -EDOM;
 		if (rc)
 			return -ENOMEM;
@@ -740,7 +747,7 @@ int pb_vm_stream_keys(const char *spec, struct pb_vm_loaded *l, const char *labe
 	/* the next uses and length of a pass before, if one ran */
 	const uint64_t *nu = l->next_use;
 	size_t nnu = l->s.n;
-	struct keys_pass p = {.fn = fn, .ctx = ctx};
+	struct keys_pass p = {.l = l, .fn = fn, .ctx = ctx};
 	p.keys = malloc(FEED_KEYS * sizeof(*p.keys));
 	p.wr = malloc(FEED_KEYS);
 	if (!p.keys || !p.wr || pb_keyset_init(&p.pages)) {
@@ -955,7 +962,7 @@ static int batch_accesses(struct feed *f, struct feed_stream *fs, const struct p
 		fs->pages_rc = -ENOMEM;
 		pb_atomic_store(&f->failed, 1, PB_RELAXED);
 	}
-	if (bad && check_accesses(a, m, fs->at + n, fs->err, sizeof(fs->err)))
+	if (bad && check_accesses(fs->l, a, m, fs->at + n, fs->err, sizeof(fs->err)))
 		return -EINVAL;
 	return 0;
 }

@@ -107,11 +107,15 @@ int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t err
 			wl_in_close(in);
 			return -EISDIR;
 		}
-		if (stat_ok && S_ISFIFO(st.st_mode)) {
+		/* a FIFO blocks on a missing writer; a device never ends
+		 * (/dev/zero read as u64 page numbers ran until killed) */
+		if (stat_ok && !S_ISREG(st.st_mode)) {
 			snprintf(err, errlen,
-				 "%s: a FIFO, not a trace file (write the stream to a file "
-				 "first)",
-				 path);
+				 "%s: a %s, not a trace file (write the stream to a file first)",
+				 path,
+				 S_ISFIFO(st.st_mode)	? "FIFO"
+				 : S_ISSOCK(st.st_mode) ? "socket"
+							: "device");
 			wl_in_close(in);
 			return -EINVAL;
 		}

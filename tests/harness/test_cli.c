@@ -110,6 +110,17 @@ int main(int argc, char **argv)
 				   (char *[]){"trace", "convert", fifo, "/dev/null", NULL}, "FIFO");
 		expect_usage_error("trace info device",
 				   (char *[]){"trace", "info", "/dev/zero", NULL}, "device");
+		/* sim and mrc read a device as u64 page numbers without end */
+		expect_usage_error("sim device",
+				   (char *[]){"sim", "--workload",
+					      "trace:path=/dev/zero,format=u64", "--policy", "lru",
+					      "--frames", "4", NULL},
+				   "device");
+		expect_usage_error("mrc device",
+				   (char *[]){"mrc", "--workload",
+					      "trace:path=/dev/zero,format=u64", "--policy", "lru",
+					      "--frames", "2:8:2", NULL},
+				   "device");
 		/* csim opened its trace with fopen and hung on both */
 		expect_usage_error(
 		    "csim FIFO",

@@ -209,6 +209,39 @@ static void garbled_lines(const char *dir)
 	free(o);
 }
 
+/* A page number the engine cannot map (2^36, line 3): an error naming the
+ * trace and the reference, through sim's and mrc's ways of reading. */
+static void far_page(const char *dir)
+{
+	char trace[4200], wl[4300], root[4200];
+	snprintf(trace, sizeof(trace), "%s/far.trc", dir);
+	FILE *f = fopen(trace, "w");
+	PB_CHECK(f != NULL);
+	if (f) {
+		fputs("1\n2\n68719476736\n3\n", f);
+		fclose(f);
+	}
+	snprintf(wl, sizeof(wl), "trace:path=%s", trace);
+	struct spawn_out *o = malloc(sizeof(*o));
+	static const char *const how[][4] = {{"--policy", "lru", "--order", "strict"},
+					     {"--policy", "lru", "--threads", "2"},
+					     {"--policy", "opt", "--order", "strict"},
+					     {"--policy", "lru", "--model", "policy"}};
+	for (int h = 0; h < 5; h++) {
+		snprintf(root, sizeof(root), "%s/far%d", dir, h);
+		if (h < 4)
+			run(o, root, "sim", "--workload", wl, how[h][0], how[h][1], how[h][2],
+			    how[h][3], "--frames", "8", "--reps", "1", NULL);
+		else
+			run(o, root, "mrc", "--workload", wl, "--policy", "lru", "--frames",
+			    "2:10:4", NULL);
+		PB_CHECK_MSG(o->code == 2 && strstr(o->err, trace) &&
+				 strstr(o->err, "reference 2:") && strstr(o->err, "68719476736"),
+			     "far page, way %d: exit %d: %s", h, o->code, o->err);
+	}
+	free(o);
+}
+
 /* Option names (--name) printed by `CMD --help`, into names[]. */
 static size_t help_options(const char *cmd, char names[][32], size_t max)
 {
@@ -311,6 +344,7 @@ int main(int argc, char **argv)
 	check_meta(root, "mrc", trace);
 	PB_CHECK_EQ_U64(skipped_lines(root), 0);
 	garbled_lines(dir);
+	far_page(dir);
 
 	/* every spec `list policies -v` advises is accepted by sim, together */
 	run(o, dir, "list", "policies", "-v", NULL);
