@@ -1281,8 +1281,12 @@ static void wtags_add(struct wtags *w, const struct pb_csv *t)
 		if (cp < 0)
 			continue;
 		const char *pol = pb_csv_cell(t, r, cp);
-		char *pair;
-		if (asprintf(&pair, "%s\t%s", pol, cq >= 0 ? pb_csv_cell(t, r, cq) : "") < 0)
+		char buf[512], *pair = buf; /* per row: the heap only for a long pair */
+		int n =
+		    snprintf(buf, sizeof(buf), "%s\t%s", pol, cq >= 0 ? pb_csv_cell(t, r, cq) : "");
+		if (n < 0 ||
+		    ((size_t)n >= sizeof(buf) &&
+		     asprintf(&pair, "%s\t%s", pol, cq >= 0 ? pb_csv_cell(t, r, cq) : "") < 0))
 			abort();
 		if (names_find(&w->pp, pair) == (size_t)-1) {
 			size_t kn = strlen(pol) + 1;
@@ -1291,7 +1295,8 @@ static void wtags_add(struct wtags *w, const struct pb_csv *t)
 					names_add(&w->multi, pol);
 			names_add(&w->pp, pair);
 		}
-		free(pair);
+		if (pair != buf)
+			free(pair);
 	}
 }
 
