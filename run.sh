@@ -206,6 +206,6 @@ case "${1:-main}" in
   fuzz) cmd_fuzz "${2:-}" ;;
   build) build_release ;;
   help|-h|--help)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
+    sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) echo "run.sh: unknown command '$1' (try ./run.sh help)" >&2; exit 2 ;;
 esac
