@@ -122,6 +122,14 @@ static int wr_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* The header's checksum (bytes 0-59, at 60): never 0, which marks a
+ * header written before it had one (not checked). */
+static uint32_t hdr_sum(const uint8_t *h)
+{
+	uint32_t v = blk_sum(h, 60);
+	return v ? v : 1;
+}
+
 static void write_header(uint8_t *h, unsigned shift, int codec, uint64_t nrefs, unsigned backing)
 {
 	memset(h, 0, HDR_SIZE);
@@ -133,6 +141,7 @@ static void write_header(uint8_t *h, unsigned shift, int codec, uint64_t nrefs, 
 	put64(h + 24, nrefs);
 	put32(h + 32, PB_PBT_BLOCK_REFS);
 	put32(h + 36, backing);
+	put32(h + 60, hdr_sum(h));
 }
 
 int pb_pbt_create(const char *path, unsigned page_shift, int level, unsigned flags,
@@ -444,6 +453,10 @@ int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader
 	else if (got < HDR_SIZE)
 		rc =
 		    rerr(r, (uint64_t)got, "truncated pbt header (%zd of %d bytes)", got, HDR_SIZE);
+	else if (get32(h + 60) && get32(h + 60) != hdr_sum(h))
+		rc = rerr(r, 60,
+			  "header checksum mismatch (corrupt header: page size, count or "
+			  "backing cannot be trusted)");
 	else if (get32(h + 8) != PB_PBT_VERSION)
 		rc = rerr(r, 8, "unsupported pbt version %u (this reader knows %d)", get32(h + 8),
 			  PB_PBT_VERSION);

@@ -9,7 +9,9 @@
  *                 (0 while unknown), u32 max_block_refs, u32 backing (the
  *                 backing= the source was converted with, its flags already
  *                 in the records: 0 not recorded, 1 anon, 2 file; older
- *                 files have 0, older readers ignore it), 24 B reserved (0)
+ *                 files have 0, older readers ignore it), 20 B reserved
+ *                 (0), u32 header checksum (of bytes 0-59, never 0;
+ *                 files written before 2026-12-06 have 0: not checked)
  *   blocks, each: u32 "PBTB", u32 nrefs, u32 raw_len, u32 stored_len,
  *                 u32 delta_len, u32 codec, u32 checksum (of an uncompressed
  *                 payload; zstd frames carry their own), u32 0, then

@@ -531,10 +531,30 @@ static void test_bad_inputs(void)
 		return;
 	unsigned char *q = malloc(pn);
 	memcpy(q, p, pn);
-	uint32_t bad = 1000;
+	uint32_t bad = 1000, zero = 0;
 	memcpy(q + 12, &bad, 4);
+	wl_write(wl_path("hs.pbt"), q, pn); /* the header's checksum sees it */
+	check_bad(spec(0, "hs.pbt", NULL), "hs.pbt: byte 60", "header checksum");
+	memcpy(q + 60, &zero, 4); /* a header without one (before 2026-12-06) */
 	wl_write(wl_path("h.pbt"), q, pn);
 	check_bad(spec(0, "h.pbt", NULL), "h.pbt: byte 12", "impossible header size");
+	/* a flipped page shift (4 KiB read as 8 KiB) or backing: a valid value,
+	 * caught by the checksum alone */
+	memcpy(q, p, pn);
+	q[16] ^= 1;
+	wl_write(wl_path("ps.pbt"), q, pn);
+	check_bad(spec(0, "ps.pbt", NULL), "ps.pbt: byte 60", "header checksum");
+	memcpy(q, p, pn);
+	q[36] ^= 3;
+	wl_write(wl_path("bk.pbt"), q, pn);
+	check_bad(spec(0, "bk.pbt", NULL), "bk.pbt: byte 60", "header checksum");
+	/* an older file (checksum 0) reads as before */
+	memcpy(q, p, pn);
+	memcpy(q + 60, &zero, 4);
+	wl_write(wl_path("old.pbt"), q, pn);
+	char so[PATH_MAX + 64];
+	snprintf(so, sizeof(so), "trace:path=%s", wl_path("old.pbt"));
+	PB_CHECK_EQ_U64(wl_readall(so, NULL, NULL, err, sizeof(err)), nw);
 	memcpy(q, p, pn);
 	bad = 0xffffffff;
 	memcpy(q + 64 + 4, &bad, 4);
@@ -555,6 +575,7 @@ static void test_bad_inputs(void)
 	memcpy(q, p, pn);
 	uint64_t wrong = nw + 1;
 	memcpy(q + 24, &wrong, 8);
+	memcpy(q + 60, &zero, 4); /* past the checksum: the count's own check */
 	wl_write(wl_path("n.pbt"), q, pn);
 	check_bad(spec(0, "n.pbt", NULL), "n.pbt", "header says");
 	free(q);
