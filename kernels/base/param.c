@@ -465,9 +465,16 @@ struct json_t *pb_param_json(const struct pb_param *t, const void *cfg)
 			continue;
 		switch (p->type) {
 		case PB_PT_U64:
-		case PB_PT_SIZE:
-			v = json_integer((json_int_t)*CFIELD(cfg, p, uint64_t));
+		case PB_PT_SIZE: {
+			/* JSON integers are int64 here (jansson): a value above
+			 * 2^63-1 (a --seed of 2^64-1) as its decimal string, not
+			 * wrapped negative (as compare's report writes its seed) */
+			uint64_t u = *CFIELD(cfg, p, uint64_t);
+			char d[24];
+			snprintf(d, sizeof(d), "%llu", (unsigned long long)u);
+			v = u <= INT64_MAX ? json_integer((json_int_t)u) : json_string(d);
 			break;
+		}
 		case PB_PT_DBL:
 			v = json_real(*CFIELD(cfg, p, double));
 			break;

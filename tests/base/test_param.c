@@ -92,6 +92,16 @@ int main(void)
 	PB_CHECK(json_object_get(back, "verbose") == NULL); /* NOMETA */
 	json_decref(back);
 	free(txt);
+	/* a u64 above 2^63-1 exactly, as a decimal string (not wrapped negative) */
+	c.knob = UINT64_MAX;
+	j = pb_param_json(tab, &c);
+	PB_CHECK(
+	    !strcmp(json_string_value(json_object_get(j, "knob")) ?: "", "18446744073709551615"));
+	json_decref(j);
+	c.knob = (uint64_t)INT64_MAX;
+	j = pb_param_json(tab, &c);
+	PB_CHECK(json_integer_value(json_object_get(j, "knob")) == INT64_MAX);
+	json_decref(j);
 	pb_param_free(tab, &c);
 	PB_CHECK(c.name == NULL);
 
