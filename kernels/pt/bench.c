@@ -39,6 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "pagebench/kernel.h"
 #include "pt_internal.h"
 
@@ -196,10 +198,16 @@ static int pbk_setup(const struct pb_kernel_cfg *cfg, void **state, int kernel)
 	s->update = pp.update;
 	s->huge = pp.huge;
 	s->shared = pp.shared;
-	if (!s->pages && cfg->size)
-		s->pages = cfg->size >> PB_PAGE_SHIFT; /* --size: bytes of mapped pages */
-	if (!s->pages)
+	const char *why = "pages=";
+	if (!s->pages && cfg->size) {
+		/* --size: bytes of mapped pages, a part page a whole one */
+		s->pages = (cfg->size >> PB_PAGE_SHIFT) + !!(cfg->size & (PB_PAGE_SIZE - 1));
+		why = "--size rounded up to whole pages";
+	}
+	if (!s->pages) {
 		s->pages = kernel == K_COLD ? 1ULL << 15 : 4096;
+		why = "the kernel's default";
+	}
 	if (s->pages > (1ULL << 26)) {
 		snprintf(cfg->err, cfg->errlen, "working set of %llu pages is too large (max 2^26)",
 			 (unsigned long long)s->pages);
@@ -215,6 +223,16 @@ static int pbk_setup(const struct pb_kernel_cfg *cfg, void **state, int kernel)
 		s->pages = round_up(s->pages, PB_PT_HUGE_PAGES);
 	if (s->shared)
 		s->pages = round_up(s->pages, s->n); /* thread t owns vpns = t mod n */
+	if (cfg->resolved) { /* the working set this run maps, and from what */
+		char whybuf[128];
+		snprintf(whybuf, sizeof(whybuf), "%s%s", why,
+			 s->huge     ? ", rounded up to whole huge pages"
+			 : s->shared ? ", rounded up to a multiple of the threads"
+				     : "");
+		json_object_set_new(
+		    cfg->resolved, "pages",
+		    json_pack("{s:I, s:s}", "value", (json_int_t)s->pages, "why", whybuf));
+	}
 	static const uint64_t def_ops[] = {20000000, 2000000, 2000000, 5000000, 20000000};
 	s->ops = cfg->ops ? cfg->ops : def_ops[kernel];
 	s->thr_bytes = round_up(s->n * sizeof(struct pb_thr), PB_PAGE_SIZE);

@@ -897,16 +897,19 @@ static int evict(struct upstate *s, struct region *r, uint64_t v)
 
 /* ---- filling ---- */
 
-/* Content of page p into dst (swap copy or zeroes). */
-static int fetch(struct region *r, uint64_t p, char *dst)
+/* Content of page p into dst (swap copy or zeroes).  faulted: p is the
+ * faulting page, counted in swap_ins or zero_fills (one of them per fault,
+ * so faults = zero_fills + swap_ins); a prepaged page counts in prepaged
+ * only, as in every prepage mode. */
+static int fetch(struct region *r, uint64_t p, char *dst, int faulted)
 {
 	uint64_t t0 = pb_now_ns();
 	int rc = 0;
 	if (r->st[p] & ST_SAVED) {
-		r->ev[EV_SWAPIN]++;
+		r->ev[EV_SWAPIN] += (uint64_t)faulted;
 		rc = pb_swap_read(&r->swap, r->slot[p], dst, 1);
 	} else {
-		r->ev[EV_ZERO]++;
+		r->ev[EV_ZERO] += (uint64_t)faulted;
 		memset(dst, 0, PB_PAGE_SIZE);
 	}
 	r->ev[EV_SYS_NS] += pb_now_ns() - t0;
@@ -1045,7 +1048,7 @@ static int serve_run(struct upstate *s, struct region *r, uint64_t p, int write)
 		return rc;
 	r->ev[EV_FAULTS]++;
 	for (uint64_t q = u.lo; q < u.hi; q++) {
-		rc = fetch(r, q, r->bounce + (q - u.lo) * PB_PAGE_SIZE);
+		rc = fetch(r, q, r->bounce + (q - u.lo) * PB_PAGE_SIZE, q == p);
 		if (rc)
 			return rc;
 		mark_res(s, r, q, q == p && write);
@@ -1144,7 +1147,7 @@ static int serve_missing(struct upstate *s, struct region *r, uint64_t p, int wr
 		r->swap.reads++;
 		src = r->swap.mem + (size_t)r->slot[p] * PB_PAGE_SIZE;
 	} else {
-		rc = fetch(r, p, r->bounce);
+		rc = fetch(r, p, r->bounce, 1);
 	}
 	if (rc)
 		return rc;
@@ -1587,6 +1590,10 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 		s->full_check = 0;
 	}
 	rc = -EINVAL;
+	if (cfg->size) { /* the region is counted in pages, never sized in bytes */
+		snprintf(cfg->err, cfg->errlen, "--size does not apply; give --param pages=N");
+		goto fail;
+	}
 	if (s->frames > s->pages) {
 		snprintf(cfg->err, cfg->errlen, "frames (%llu) > pages (%llu)",
 			 (unsigned long long)s->frames, (unsigned long long)s->pages);

@@ -4,11 +4,17 @@
  * descriptor as the harness does (setup, per-thread init and run on two
  * threads, verify, teardown) with a few ops, for both tables; bad params
  * must be refused with a message.  Label stress (threads; runs under TSan).
+ * --size in bytes maps whole pages, a part page rounded up (1 byte: 1
+ * page, 4097: 2), and setup records the pages it maps in cfg.resolved
+ * (meta.json config.kernel_resolved.KERNEL.pages): a size under 4 KiB ran
+ * the default working set and 4097..8191 one page, without a word.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "pagebench/kernel.h"
 #include "pbtest.h"
@@ -102,6 +108,40 @@ int main(void)
 			lookup = pb_kernels_pt[k];
 	}
 	PB_CHECK(cold && lookup);
+	/* --size rounds up to whole pages, and the pages are recorded */
+	static const struct {
+		uint64_t size, pages;
+	} sizes[] = {{1, 1}, {4095, 1}, {4096, 1}, {4097, 2}, {8192, 2}, {8193, 3}};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (unsigned k = 0; pb_kernels_pt[k]; k++) {
+			const struct pb_kernel_desc *d = pb_kernels_pt[k];
+			char err[256] = "";
+			int node0 = 0;
+			struct pb_kernel_cfg cfg = {.nthreads = 1,
+						    .size = sizes[i].size,
+						    .params = "",
+						    .thread_node = &node0,
+						    .nnodes = 1,
+						    .err = err,
+						    .errlen = sizeof(err),
+						    .resolved = json_object()};
+			void *state = NULL;
+			int rc = d->setup(&cfg, &state);
+			PB_CHECK_MSG(rc == 0, "%s --size %llu: setup: %s", d->name,
+				     (unsigned long long)sizes[i].size, err);
+			json_t *p = json_object_get(cfg.resolved, "pages");
+			PB_CHECK_MSG(json_integer_value(json_object_get(p, "value")) ==
+					     (json_int_t)sizes[i].pages &&
+					 json_string_value(json_object_get(p, "why")),
+				     "%s --size %llu: recorded %lld pages, want %llu", d->name,
+				     (unsigned long long)sizes[i].size,
+				     (long long)json_integer_value(json_object_get(p, "value")),
+				     (unsigned long long)sizes[i].pages);
+			json_decref(cfg.resolved);
+			if (!rc)
+				d->teardown(state);
+		}
+	}
 	if (cold) {
 		run_one(cold, "pages=2048");
 		run_one(cold, "pages=2048,pt=hashed");
