@@ -177,18 +177,20 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cl
 		pb_usage_error(cmd, "%s", err);
 	uint64_t given = 0;
 	int prc = pb_param_getopt(run_params, rc, argc, argv, pos, &npos, &given, err, sizeof(err));
+	char *extra = npos > 1 ? pos[1] : NULL; /* an argv word: outlives pos */
+	*kernel = npos ? pos[0] : NULL;
+	free(pos);
 	if (prc == 1) {
 		run_usage(stdout);
+		pb_param_free(run_params, rc);
 		exit(0);
 	}
 	if (prc)
 		pb_usage_error(cmd, "%s (see pagebench %s --help)", err, cmd);
 	if (npos < 1)
 		pb_usage_error(cmd, "missing KERNEL (see `pagebench list kernels`)");
-	if (npos > 1)
-		pb_usage_error(cmd, "unexpected argument '%s'", pos[1]);
-	*kernel = pos[0];
-	free(pos);
+	if (extra)
+		pb_usage_error(cmd, "unexpected argument '%s'", extra);
 	merge_params(cmd, argc, argv, rc);
 	if (rc->threads) {
 		if (pb_parse_u64_list(rc->threads, &ro->threads, &ro->nthreads))
@@ -261,7 +263,13 @@ static int open_run(const char *cmd, const struct run_cli *cli, const struct run
 	pb_run_config_set(*run, "reps", json_integer(ro->m.reps));
 	pb_run_config_set(*run, "warmup_reps", json_integer(1));
 	pb_run_config_str(*run, "pin", pb_pin_name(ro->m.pin));
-	pb_run_config_set(*run, "seed", json_integer((json_int_t)ro->m.seed));
+	/* jansson's integers are int64: a seed above 2^63-1 as its decimal
+	 * string (options.seed likewise, pb_param_json), never wrapped */
+	char sd[24];
+	snprintf(sd, sizeof(sd), "%llu", (unsigned long long)ro->m.seed);
+	pb_run_config_set(*run, "seed",
+			  ro->m.seed <= INT64_MAX ? json_integer((json_int_t)ro->m.seed)
+						  : json_string(sd));
 	pb_run_config_set(*run, "ops_per_thread_override",
 			  ro->m.ops ? json_integer((json_int_t)ro->m.ops) : json_null());
 	pb_run_config_set(*run, "size_override_bytes",

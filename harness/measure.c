@@ -376,9 +376,10 @@ struct pb_measure {
 	size_t nmemo, capmemo;
 	unsigned done;
 	int banner;
-	/* a baseline's -ENOTSUP reason, "KERNEL: why" (run_config's HOLD_ENOTSUP) */
+	/* a baseline's -ENOTSUP / -EINVAL reason, "KERNEL: why" (run_config's HOLD_*) */
 	char held[PB_KERNEL_ERRLEN + 64];
-	json_t *resolved; /* config.kernel_resolved: kernel -> its setup's cfg.resolved */
+	json_t *resolved;    /* config.kernel_resolved: kernel -> its setup's cfg.resolved */
+	json_t *base_params; /* config.baseline_params: experiment -> its baseline's params */
 };
 
 static const struct memo *memo_find(const struct pb_measure *m, const char *kernel,
@@ -471,6 +472,7 @@ void pb_measure_close(struct pb_measure *m)
 	free(m->sum_extra);
 	free(m->ctr_names);
 	json_decref(m->resolved);
+	json_decref(m->base_params);
 	free(m);
 }
 
@@ -743,8 +745,8 @@ static void note_sum_na(struct pb_measure *m, const struct pb_kernel_desc *d,
 
 /* run_config's quiet: the setup failures it does not print */
 enum {
-	QUIET_EINVAL = 1, /* parameters this kernel refuses: the caller tries others */
 	HOLD_ENOTSUP = 2, /* the machine lacks what it needs: the reason kept in m->held */
+	HOLD_EINVAL = 1,  /* parameters it refuses: the reason kept in m->held */
 };
 
 /* One configuration.  Returns 0, -EINVAL (bad params), -ENOTSUP (the
@@ -787,10 +789,11 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 		record_resolved(m, d, cfg.resolved);
 	json_decref(cfg.resolved);
 	if (rc) {
-		if (rc == -ENOTSUP && (quiet & HOLD_ENOTSUP))
+		if ((rc == -ENOTSUP && (quiet & HOLD_ENOTSUP)) ||
+		    (rc == -EINVAL && (quiet & HOLD_EINVAL)))
 			snprintf(m->held, sizeof(m->held), "%s: %s", d->name,
 				 err[0] ? err : strerror(-rc));
-		else if (!(rc == -EINVAL && (quiet & QUIET_EINVAL)))
+		else
 			pb_error("run", "%s: %s", d->name, err[0] ? err : strerror(-rc));
 		free(thread_node);
 		pb_plan_free(&plan);
@@ -1014,6 +1017,117 @@ out:
 	return rc;
 }
 
+/* The entries of params ("k=v,...") whose key b's table has, in order, as
+ * a new string ("" if none); NULL when out of memory.  A baseline runs
+ * with these when it refuses a key of the kernel's (pt-lookup's huge=1):
+ * the sizes it shares with the kernel still hold. */
+static char *params_known(const struct pb_kernel_desc *b, const char *params)
+{
+	char *out = strdup("");
+	for (const char *p = params; out && *p;) {
+		size_t len = strcspn(p, ","), klen = strcspn(p, "=,");
+		char key[128];
+		if (b->params && klen < sizeof(key)) {
+			memcpy(key, p, klen);
+			key[klen] = 0;
+			char *kv = strndup(p, len);
+			if (!kv || (pb_param_find(b->params, key) && pb_kv_append(&out, kv))) {
+				free(out);
+				out = NULL;
+			}
+			free(kv);
+		}
+		p += len + (p[len] == ',');
+	}
+	return out;
+}
+
+/* meta.json config.baseline_params.EXPERIMENT: the params its baseline ran
+ * with (null: it did not run). */
+static void record_base_params(struct pb_measure *m, const struct pb_kernel_desc *d,
+			       const char *params, const char *bp)
+{
+	char *key;
+	if (asprintf(&key, "%s%s%s", d->name, params[0] ? ":" : "", params) < 0)
+		return;
+	if (!m->base_params) {
+		m->base_params = json_object();
+		pb_run_config_set(m->run, "baseline_params", json_incref(m->base_params));
+	}
+	json_object_set_new(m->base_params, key, bp ? json_string(bp) : json_null());
+	free(key);
+}
+
+/* params ("k=v,...") without its i-th entry, as a new string; NULL when
+ * it has no i-th entry or out of memory. */
+static char *params_without(const char *params, size_t i)
+{
+	char *out = strdup("");
+	size_t k = 0;
+	const char *p = params;
+	for (; out && *p; k++) {
+		size_t len = strcspn(p, ",");
+		char *kv = k == i ? NULL : strndup(p, len);
+		if (k != i && (!kv || pb_kv_append(&out, kv))) {
+			free(out);
+			out = NULL;
+		}
+		free(kv);
+		p += len + (p[len] == ',');
+	}
+	if (k <= i) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/*
+ * The baseline b for n threads: with the kernel's params when it takes
+ * them (same pattern, same sizes), else with the ones its table knows,
+ * else with those less one entry (pt-baseline-array refuses pt-lookup's
+ * huge=1 but takes its pages=N), never with its defaults for a key the
+ * run gave (a different working set: the ratio compared nothing).  *bp
+ * gets the params it ran with (memo-owned), NULL if none did: the
+ * baseline columns are NA.  Its -EINVAL is held in m->held, said only if
+ * the kernel runs (one line when both refuse --size).  Returns 0 or the
+ * last run_config's code.
+ */
+static int run_baseline(struct pb_measure *m, const struct pb_kernel_desc *b, unsigned n,
+			const char *params, const char **bp)
+{
+	const struct memo *had = memo_find(m, b->name, params, n);
+	*bp = NULL;
+	if (had) {
+		*bp = had->params;
+		return 0;
+	}
+	int r = run_config(m, b, n, params, NULL, HOLD_ENOTSUP | HOLD_EINVAL);
+	char *known = r == -EINVAL ? params_known(b, params) : NULL;
+	if (r == -EINVAL && !known)
+		return -ENOMEM;
+	for (size_t i = 0; r == -EINVAL; i++) {
+		/* i 0: the known ones; i > 0: those less entry i - 1 */
+		char *try = i ? params_without(known, i - 1) : strdup(known);
+		if (!try)
+			break;
+		if (!strcmp(try, params)) {
+			free(try);
+			continue;
+		}
+		had = memo_find(m, b->name, try, n);
+		r = had ? 0 : run_config(m, b, n, try, NULL, HOLD_ENOTSUP | HOLD_EINVAL);
+		had = r ? NULL : memo_find(m, b->name, try, n);
+		if (!r)
+			params = had ? had->params : NULL; /* NULL: memo_put had no memory */
+		free(try);
+	}
+	free(known);
+	if (!r)
+		*bp = params;
+	return r;
+}
+
 int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, const uint64_t *threads,
 		      size_t nthreads, const char *params, unsigned *failures)
 {
@@ -1021,7 +1135,7 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 	/* 1: the baseline's setup said -ENOTSUP (m->held): it is not tried
 	 * again, and its reason is said once, by the kernel when the kernel
 	 * cannot run either (the same machine), else here (2: said). */
-	int base_out = 0;
+	int base_out = 0, base_inval = 0;
 	const struct pb_kernel_desc *b = NULL;
 	if (m->o.baseline && d->baseline) {
 		b = pb_kernel_find(d->baseline);
@@ -1031,27 +1145,23 @@ int pb_measure_kernel(struct pb_measure *m, const struct pb_kernel_desc *d, cons
 	}
 	for (size_t i = 0; i < nthreads; i++) {
 		unsigned n = (unsigned)threads[i];
-		/* The baseline runs with the kernel's parameters when it takes
-		 * them (same pattern, same sizes), else with its defaults. */
+		/* The baseline: run_baseline says with which parameters. */
 		const char *bp = NULL;
 		if (b && !base_out) {
-			int r1 = -1, r2 = -1;
-			if (memo_find(m, b->name, params, n) ||
-			    (params[0] && (r1 = run_config(m, b, n, params, NULL,
-							   QUIET_EINVAL | HOLD_ENOTSUP)) == 0))
-				bp = params;
-			else if (r1 != -EINTR && r1 != -EIO && r1 != -ENOTSUP &&
-				 (memo_find(m, b->name, "", n) ||
-				  (r2 = run_config(m, b, n, "", NULL, HOLD_ENOTSUP)) == 0))
-				bp = "";
-			if (r1 == -EINTR || r2 == -EINTR || r1 == -EIO || r2 == -EIO)
-				return r1 == -EINTR || r2 == -EINTR ? -EINTR : -EIO;
-			base_out = r1 == -ENOTSUP || r2 == -ENOTSUP;
+			int r = run_baseline(m, b, n, params, &bp);
+			if (r == -EINTR || r == -EIO || r == -ENOMEM)
+				return r;
+			base_out = r == -ENOTSUP;
+			base_inval = !bp && !base_out;
+			record_base_params(m, d, params, bp);
 		}
 		/* In a suite a baseline may already have run with its defaults. */
 		if (!params[0] && memo_find(m, d->name, "", n))
 			continue;
 		int r = run_config(m, d, n, params, bp, 0);
+		if (base_inval && r != -EINVAL)
+			pb_error("run", "%s", m->held);
+		base_inval = 0;
 		if (base_out == 1 && r != -ENOTSUP) {
 			pb_error("run", "%s", m->held);
 			base_out = 2;
