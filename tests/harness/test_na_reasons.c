@@ -41,7 +41,7 @@ static int has_reason(json_t *na, const struct pb_csv *t, size_t r, const char *
  * number of CSVs read. */
 static int check_dir(const char *what, const char *dir)
 {
-	char path[4600], err[4700];
+	char path[4700], err[4800];
 	snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
 	json_error_t je;
 	json_t *m = json_load_file(path, 0, &je);
