@@ -508,7 +508,7 @@ static void layout_checks(void)
 		char *s = out_file(out, "faults.str");
 		static char fields[64][512];
 		int n = str_fields(s, fields, 64);
-		char joined[512];
+		char joined[2 * 512 + 2];
 		snprintf(joined, sizeof(joined), "%s %s", n > 1 ? fields[0] : "",
 			 n > 1 ? fields[1] : "");
 		PB_CHECK_MSG(n > 1 && !strcmp(joined, t2), "two-line title: %s", s ? s : "(none)");

@@ -246,13 +246,15 @@ static void pbt_of_csv(void)
 	snprintf(spec, sizeof(spec), "trace:path=%s", anon);
 	sim_lru2(o, spec, ",backing=anon", 0, "pbt of the csv read with backing=anon");
 
-	/* byte 36 zero, as every pbt written before: anon, records' flags */
+	/* byte 36 zero, as every pbt written before: anon, records' flags (and
+	 * no header checksum, bytes 60-63 zero, as those files have) */
 	size_t n = 0;
 	char *b = pb_slurp(pbt, &n);
 	PB_CHECK(b && n > 64 && b[36] == 2 && !b[37] && !b[38] && !b[39]);
 	FILE *f = b && n > 64 ? fopen(old, "wb") : NULL;
 	if (f) {
 		b[36] = 0;
+		memset(b + 60, 0, 4);
 		PB_CHECK(fwrite(b, 1, n, f) == n);
 		fclose(f);
 		snprintf(spec, sizeof(spec), "trace:path=%s", old);
