@@ -554,8 +554,8 @@ static const char *ci_note(int nvalid, int ninvalid)
 	if (nvalid && !ninvalid)
 		return "error bars: 95% CI of the median";
 	if (!nvalid)
-		return "error bars: min-max (< 6 repetitions)";
-	return "error bars: 95% CI, or min-max (< 6 reps)";
+		return "error bars: min-max, fewer than 6 repetitions";
+	return "error bars: 95% CI, or min-max below 6 reps";
 }
 
 /* ci_note, shorter where more follows on its line (short) */
@@ -837,6 +837,27 @@ static double one_thread_median(const struct pb_csv *t, const char *series, int 
 	return one;
 }
 
+/* A scaling series' params (after "kernel:") as key lines of their own, a
+ * few k=v to a line, so the key stays inside a panel of a one-column
+ * figure.  f NULL: only counted.  Returns the lines. */
+static int scaling_param_keys(struct pb_fig *f, const char *q)
+{
+	int lines = 0;
+	char pa[300];
+	while (q && *q) {
+		size_t n = strcspn(q, ","); /* at least one k=v */
+		while (q[n] == ',' && n + 1 + strcspn(q + n + 1, ",") <= 18)
+			n += 1 + strcspn(q + n + 1, ",");
+		if (f) {
+			snprintf(pa, sizeof(pa), "  %.*s%s", (int)n, q, q[n] == ',' ? "," : "");
+			fprintf(f->gp, ", keyentry title S%d", pb_fig_str(f, pa));
+		}
+		lines++;
+		q += n + (q[n] == ',');
+	}
+	return lines;
+}
+
 int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
 	const struct pb_csv *t = &r->summary;
@@ -903,9 +924,32 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		rc = ylim_check(c, "scaling", 0, fi, fam.n, sv, n);
 	}
 	free(sv);
+	int split = 0;
+	for (size_t k = 0; k < keep.n; k++)
+		split |= strchr(keep.v[k], ':') != NULL;
+	/* Every panel's key (one column: two do not fit a panel of a
+	 * two-column grid, and gnuplot then picks one itself) is padded with
+	 * blank entries to the rows of the longest (its rows at 6 pt, spacing
+	 * 0.8: 0.6 of a line of the 8 pt font), and the side margins are
+	 * fixed, so the plot areas of a row (and of a column) line up; the
+	 * figure grows by that key instead of shrinking the plots.  (A fixed
+	 * bottom margin does not do it: gnuplot 5.4 then draws the key over
+	 * the x label.) */
+	int keyrows = 1;
+	for (size_t fi = 0; fi < fam.n; fi++) {
+		int entries = 1; /* ideal */
+		for (size_t k = 0; k < keep.n; k++) {
+			if (strcmp(family_of(r, keep.v[k]), fam.v[fi]))
+				continue;
+			const char *colon = strchr(keep.v[k], ':');
+			entries += 1 + scaling_param_keys(NULL, colon ? colon + 1 : NULL);
+		}
+		keyrows = entries > keyrows ? entries : keyrows;
+	}
+	double keylines = 0.6 * keyrows;
 	int cols = panel_cols(is_page(&(struct pb_fig){.ctx = c}), fam.n);
 	int rows = (int)((fam.n + (size_t)cols - 1) / (size_t)cols);
-	double w = c->o->width_in, panel_h = fmin(2.6, w / cols * 1.05);
+	double w = c->o->width_in, panel_h = fmin(2.2, w / cols * 0.9) + (2.5 + keylines) * LINE_IN;
 	struct pb_fig f;
 	if (rc || (rc = pb_fig_begin(&f, c, "scaling", rows * panel_h + 0.4)))
 		goto out;
@@ -931,9 +975,6 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	fprintf(g, "\n");
 	double thv[64]; /* the thread counts measured, for the tics */
 	size_t nthv = col_distinct(t, cth, thv, PB_ARRAY_SIZE(thv));
-	int split = 0;
-	for (size_t k = 0; k < keep.n; k++)
-		split |= strchr(keep.v[k], ':') != NULL;
 	int block = 0;
 	for (size_t fi = 0; fi < fam.n; fi++) {
 		struct names ks = {0};
@@ -952,15 +993,16 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			fprintf(g, "set ytics %g\n", nice_step(maxthr, 4));
 		fprintf(g,
 			"set ytics nomirror font \",7\"\n"
-			"set key below Left reverse maxcols %d samplen 1.5 spacing 0.8 height 0.8 "
-			"font \",6\"\n",
-			split ? 1 : 2);
+			"set lmargin 6.5\nset rmargin 2\n"
+			"set key below Left reverse maxcols 1 samplen 1.5 spacing 0.8 height 0.8 "
+			"font \",6\"\n");
 		if (c->o->logx)
 			fprintf(g, "set logscale x 2\n");
 		if (c->o->logy)
 			fprintf(g, "set logscale y 2\n");
 		ylim(&f, c->o->logy ? NULL : "[0:*]"); /* a log axis has no 0 */
 		fprintf(g, "plot x with lines ls 101 title \"ideal\"");
+		int entries = 1;
 		for (size_t k = 0; k < ks.n; k++) {
 			double one = one_thread_median(t, ks.v[k], cth, cm);
 			/* the series' rows by thread count: a line through them
@@ -994,25 +1036,17 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			 * line of their own (a multi-line key title overlaps the
 			 * next entry in gnuplot 5.4) */
 			const char *nm = ks.v[k], *colon = strchr(nm, ':');
-			char kn[256], pa[300];
+			char kn[256];
 			snprintf(kn, sizeof(kn), "%.*s",
 				 colon ? (int)(colon - nm) : (int)strlen(nm), nm);
 			fprintf(g,
 				", \\\n    '%s.dat' index %d using 1:2:3:4 with yerrorlines ls %zu "
 				"title S%d",
 				f.name, block++, si % 17 + 1, pb_fig_str(&f, kn));
-			/* the params a few k=v to a line, so the key stays inside a
-			 * panel of a one-column figure */
-			for (const char *q = colon ? colon + 1 : NULL; q && *q;) {
-				size_t n = strcspn(q, ","); /* at least one k=v */
-				while (q[n] == ',' && n + 1 + strcspn(q + n + 1, ",") <= 18)
-					n += 1 + strcspn(q + n + 1, ",");
-				snprintf(pa, sizeof(pa), "  %.*s%s", (int)n, q,
-					 q[n] == ',' ? "," : "");
-				fprintf(g, ", keyentry title S%d", pb_fig_str(&f, pa));
-				q += n + (q[n] == ',');
-			}
+			entries += 1 + scaling_param_keys(&f, colon ? colon + 1 : NULL);
 		}
+		for (; entries < keyrows; entries++)
+			fprintf(g, ", keyentry title \" \"");
 		fprintf(g, "\n");
 		names_free(&ks);
 	}

@@ -631,6 +631,62 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(s && strstr(s, "set ytics 0.5\n") && xl &&
 			 strtod(xl + strlen(xlset), NULL) <= 0.5,
 		     "scaling.gp: %s", s ? s : "");
+	/* scaling with two families (a pt and a selftest kernel, their
+	 * folders' rows in one): every panel's key has as many entries (blank
+	 * ones pad the shorter) and the side margins are fixed, so the plot
+	 * areas line up (the panel with the shorter key had the taller plot) */
+	{
+		char mf[4300], q[4400];
+		snprintf(mf, sizeof(mf), "%s/fam2", root);
+		PB_CHECK(mkdir(mf, 0755) == 0);
+		const char *files[] = {"meta.json", "runs.csv", "summary.csv"};
+		for (size_t i = 0; i < PB_ARRAY_SIZE(files); i++) {
+			snprintf(q, sizeof(q), "%s/%s", rrunb, files[i]);
+			char *a = slurp(q); /* slurp's one buffer: copied */
+			a = a ? strdup(a) : NULL;
+			snprintf(q, sizeof(q), "%s/%s", rrun2, files[i]);
+			char *b = i ? slurp(q) : "";
+			b = b ? strdup(b) : NULL;
+			char *brows = b && i ? strchr(b, '\n') : NULL;
+			size_t na = a ? strlen(a) : 0, nb = brows ? strlen(brows + 1) : 0;
+			char *m = malloc(na + nb + 1);
+			PB_CHECK(a && b && m);
+			if (a && b && m) {
+				memcpy(m, a, na);
+				memcpy(m + na, brows ? brows + 1 : "", nb + 1);
+				snprintf(q, sizeof(q), "%s/%s", mf, files[i]);
+				write_file(q, m);
+			}
+			free(a);
+			free(b);
+			free(m);
+		}
+		snprintf(q, sizeof(q), "%s/fam2-out", root);
+		PB_CHECK_MSG(pb(NULL, "plot", mf, "--kind", "scaling", "--out", q, "--format",
+				"pdf", NULL) == 0,
+			     "fam2: %s", o.err);
+		s = out_file(q, "scaling.gp");
+		int panels = 0, first = -1, same = 1;
+		for (const char *pl = s ? strstr(s, "\nplot ") : NULL; pl;
+		     pl = strstr(pl + 1, "\nplot ")) {
+			/* the statement runs to the first line not ending in '\' */
+			const char *e = pl + 1;
+			while ((e = strchr(e, '\n')) && e[-1] == '\\')
+				e++;
+			int n = 0;
+			for (const char *t = strstr(pl, " title "); t && (!e || t < e);
+			     t = strstr(t + 1, " title "))
+				n++;
+			if (first < 0)
+				first = n;
+			same &= n == first;
+			panels++;
+		}
+		PB_CHECK_MSG(s && panels >= 2 && same && strstr(s, "set lmargin") &&
+				 strstr(s, "keyentry title \" \""),
+			     "fam2 scaling.gp: %d plot statements, same key entries %d", panels,
+			     same);
+	}
 	/* "95% CI" only where the CIs are valid (6 reps), else "min-max" */
 	char out[4500];
 	snprintf(out, sizeof(out), "%s/ci2", root);
