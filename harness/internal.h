@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harness/internal.h - helpers private to the harness: a growable string
- * buffer with JSON escaping, the machine description, heap statistics and
- * robust statistics.
+ * buffer with JSON escaping, the entries of a "k=v,k=v" list, the machine
+ * description, heap statistics and robust statistics.
  */
 #ifndef PAGEBENCH_HARNESS_INTERNAL_H
 #define PAGEBENCH_HARNESS_INTERNAL_H
@@ -33,6 +33,22 @@ void pb_sb_csv(struct pb_sb *b, const char *s);
 /* The same to f (NULL: empty), then ',' or, last, '\n' (the comparison's
  * CSVs, written whole by stdio). */
 void pb_csv_fput(FILE *f, const char *s, int last);
+
+/*
+ * The entries of a "k=v,k=v" list (--param), in order: each is the text up
+ * to the next ',' (nothing is quoted or escaped: a value holds no comma).
+ * An empty entry (",,", a leading ',') is one; the list's end is none ("",
+ * and "a=1," has one).  Start with e zeroed:
+ *   for (struct pb_kv e = {0}; pb_kv_next(list, &e);)  e.s[0..e.len)
+ * The key is e.s[0..e.klen), up to the first '=' (e.klen == e.len: none).
+ */
+struct pb_kv {
+	const char *s;
+	size_t len, klen;
+};
+int pb_kv_next(const char *list, struct pb_kv *e);
+/* pb_kv_append (pagebench/cli.h) of v's first n bytes. */
+int pb_kv_appendn(char **kv, const char *v, size_t n);
 
 /* A series or machine name: base, or "base (2)", "base (3)", ... the first
  * that none of taken[0..n) is (two guests both called "vm" stay two). */

@@ -1024,20 +1024,16 @@ out:
 static char *params_known(const struct pb_kernel_desc *b, const char *params)
 {
 	char *out = strdup("");
-	for (const char *p = params; out && *p;) {
-		size_t len = strcspn(p, ","), klen = strcspn(p, "=,");
+	for (struct pb_kv e = {0}; out && b->params && pb_kv_next(params, &e);) {
 		char key[128];
-		if (b->params && klen < sizeof(key)) {
-			memcpy(key, p, klen);
-			key[klen] = 0;
-			char *kv = strndup(p, len);
-			if (!kv || (pb_param_find(b->params, key) && pb_kv_append(&out, kv))) {
-				free(out);
-				out = NULL;
-			}
-			free(kv);
+		if (e.klen >= sizeof(key))
+			continue;
+		memcpy(key, e.s, e.klen);
+		key[e.klen] = 0;
+		if (pb_param_find(b->params, key) && pb_kv_appendn(&out, e.s, e.len)) {
+			free(out);
+			out = NULL;
 		}
-		p += len + (p[len] == ',');
 	}
 	return out;
 }
@@ -1064,17 +1060,11 @@ static char *params_without(const char *params, size_t i)
 {
 	char *out = strdup("");
 	size_t k = 0;
-	const char *p = params;
-	for (; out && *p; k++) {
-		size_t len = strcspn(p, ",");
-		char *kv = k == i ? NULL : strndup(p, len);
-		if (k != i && (!kv || pb_kv_append(&out, kv))) {
+	for (struct pb_kv e = {0}; out && pb_kv_next(params, &e); k++)
+		if (k != i && pb_kv_appendn(&out, e.s, e.len)) {
 			free(out);
 			out = NULL;
 		}
-		free(kv);
-		p += len + (p[len] == ',');
-	}
 	if (k <= i) {
 		free(out);
 		return NULL;

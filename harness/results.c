@@ -67,6 +67,7 @@ struct pb_run {
 	char id[16];
 	char host[64];
 	char *label;
+	uint64_t label_rows; /* CSV rows written when the label was last set */
 	char **argv;
 	int argc;
 	int dir_slot;
@@ -314,8 +315,28 @@ const char *pb_run_id(const struct pb_run *run)
 	return run->id;
 }
 
+/* CSV rows written so far, over every CSV of the run. */
+static uint64_t run_rows(const struct pb_run *r)
+{
+	uint64_t rows = 0;
+	for (unsigned i = 0; i < r->ncsv; i++)
+		rows += r->csv[i].rows;
+	return rows;
+}
+
+/* The label column's NA (every CSV has one) says why once for the run:
+ * when rows were written while it had no label, before a label is set
+ * and at the finish, not at every row. */
+static void note_label_na(struct pb_run *r, uint64_t rows)
+{
+	if (!r->label && rows > r->label_rows)
+		pb_run_note_na(r, "label", "not set (the run had no --label)");
+	r->label_rows = rows;
+}
+
 void pb_run_set_label(struct pb_run *r, const char *label)
 {
+	note_label_na(r, run_rows(r));
 	free(r->label);
 	r->label = label ? strdup(label) : NULL;
 }
@@ -572,9 +593,7 @@ void pb_csv_begin(struct pb_csv *c)
 	snprintf(v, sizeof(v), "%d", PB_SCHEMA_VERSION);
 	csv_cell_raw(c, v, 0);
 	csv_cell_raw(c, c->run->host, 1);
-	csv_cell_raw(c, c->run->label ? c->run->label : "NA", 1);
-	if (!c->run->label)
-		pb_run_note_na(c->run, "label", "not set (the run had no --label)");
+	csv_cell_raw(c, c->run->label ? c->run->label : "NA", 1); /* NA: note_label_na */
 	csv_cell_raw(c, c->run->id, 1);
 }
 
@@ -765,15 +784,14 @@ int pb_run_finish_msg(struct pb_run *r, char *errout, size_t errlen)
 	char err[4500] = "";
 	if (errlen)
 		errout[0] = 0;
-	uint64_t rows = 0;
-	for (unsigned i = 0; i < r->ncsv; i++)
-		rows += r->csv[i].rows;
+	uint64_t rows = run_rows(r);
 	if (rows == 0 && r->status != PB_RUN_COMPLETE && !r->err) {
 		/* Nothing was measured: leave nothing that looks like a result. */
 		run_remove(r);
 		run_free(r);
 		return -ENODATA;
 	}
+	note_label_na(r, rows);
 	int rc = r->err;
 	if (rc)
 		snprintf(err, sizeof(err), "%s", r->err_what);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harness/util.c - the command line's error lines: "pagebench CMD: what",
- * one line on stderr (pb_error), and exit 2 for bad usage (pb_usage_error).
+ * one line on stderr (pb_error), and exit 2 for bad usage (pb_usage_error);
+ * the "k=v,k=v" lists of --param (pb_kv_next, pb_kv_append, pb_kv_twice).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "pagebench/cli.h"
 
 static void vmsg(const char *cmd, const char *fmt, va_list ap)
@@ -66,30 +68,45 @@ void pb_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 }
 
-int pb_kv_append(char **kv, const char *v)
+int pb_kv_next(const char *list, struct pb_kv *e)
 {
-	size_t len = *kv ? strlen(*kv) : 0, vl = strlen(v);
+	const char *p = e->s ? e->s + e->len + (e->s[e->len] == ',') : list;
+	if (!p || !*p)
+		return 0;
+	e->s = p;
+	e->len = strcspn(p, ",");
+	e->klen = strcspn(p, "=,");
+	return 1;
+}
+
+int pb_kv_appendn(char **kv, const char *v, size_t vl)
+{
+	size_t len = *kv ? strlen(*kv) : 0;
 	char *n = realloc(*kv, len + vl + 2);
 	if (!n)
 		return -ENOMEM;
 	if (len)
 		n[len++] = ',';
-	memcpy(n + len, v, vl + 1);
+	memcpy(n + len, v, vl);
+	n[len + vl] = 0;
 	*kv = n;
 	return 0;
 }
 
+int pb_kv_append(char **kv, const char *v)
+{
+	return pb_kv_appendn(kv, v, strlen(v));
+}
+
 int pb_kv_twice(const char *kv, char *msg, size_t len)
 {
-	for (const char *a = kv; a; a = strchr(a, ',') ? strchr(a, ',') + 1 : NULL) {
-		size_t k = strcspn(a, "=,");
-		if (!k || a[k] != '=')
-			continue;
-		for (const char *b = strchr(a, ','); b; b = strchr(b + 1, ','))
-			if (!strncmp(a, b + 1, k) && b[1 + k] == '=') {
+	for (struct pb_kv a = {0}; pb_kv_next(kv, &a);) {
+		if (!a.klen || a.klen == a.len)
+			continue; /* no key, or no '=' */
+		for (struct pb_kv b = a; pb_kv_next(kv, &b);)
+			if (b.klen == a.klen && b.klen < b.len && !memcmp(a.s, b.s, a.klen)) {
 				snprintf(msg, len, "'%.*s' given twice ('%.*s', then '%.*s')",
-					 (int)k, a, (int)strcspn(a, ","), a,
-					 (int)strcspn(b + 1, ","), b + 1);
+					 (int)a.klen, a.s, (int)a.len, a.s, (int)b.len, b.s);
 				return 1;
 			}
 	}

@@ -73,6 +73,8 @@ static inline int pb_test_done(void)
  *   pbt_run_dirs(root) how many entries a results root holds, the last one's path
  *   pbt_blocked_path(buf, top, want)  a long path (folders of 100 characters, then a
  *                      regular file in the way) that nothing can be made at: ENOTDIR
+ *   pbt_event_sum(root, kernel, event, skip_warmup)  an event's total over the run's
+ *                      events.csv (where pagebench/csvread.h is included before this)
  * A whole file: pb_slurp (pagebench/common.h).
  * CSV files are read with the project's own reader (pagebench/csvread.h) and JSON with
  * jansson: no test carries a splitter of its own.
@@ -195,5 +197,29 @@ static inline char *pbt_blocked_path(char *buf, size_t len, const char *top, siz
 	buf[n] = 0;
 	return buf;
 }
+
+#ifdef PAGEBENCH_CSVREAD_H
+/* KERNEL's EVENT summed over the total rows of events.csv in the one run
+ * folder under root, repetition 0 (the warm-up) left out when skip_warmup;
+ * -1 if it cannot be read. */
+static inline long long pbt_event_sum(const char *root, const char *kernel, const char *event,
+				      int skip_warmup)
+{
+	char pat[4300], path[4300], err[256];
+	snprintf(pat, sizeof(pat), "%s/*/events.csv", root);
+	struct pb_csv t;
+	if (pbt_glob_one(pat, path, sizeof(path)) || pb_csv_read_file(path, &t, err, sizeof(err)))
+		return -1;
+	long long sum = 0;
+	for (size_t r = 0; r < t.nrows; r++)
+		if (!strcmp(pb_csv_get(&t, r, "kernel"), kernel) &&
+		    (!skip_warmup || strcmp(pb_csv_get(&t, r, "rep"), "0")) &&
+		    !strcmp(pb_csv_get(&t, r, "thread"), "total") &&
+		    !strcmp(pb_csv_get(&t, r, "event"), event))
+			sum += atoll(pb_csv_get(&t, r, "value"));
+	pb_csv_free(&t);
+	return sum;
+}
+#endif
 
 #endif

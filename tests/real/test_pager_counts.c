@@ -25,25 +25,6 @@ static const char *bin;
 static char top[4096];
 static int nrun;
 
-/* KERNEL's EVENT summed over the total rows of every repetition in the
- * run's events.csv under root; -1 if it cannot be read. */
-static long long event_sum(const char *root, const char *kernel, const char *event)
-{
-	char pat[4300], path[4300], err[256];
-	snprintf(pat, sizeof(pat), "%s/*/events.csv", root);
-	struct pb_csv t;
-	if (pbt_glob_one(pat, path, sizeof(path)) || pb_csv_read_file(path, &t, err, sizeof(err)))
-		return -1;
-	long long sum = 0;
-	for (size_t r = 0; r < t.nrows; r++)
-		if (!strcmp(pb_csv_get(&t, r, "kernel"), kernel) &&
-		    !strcmp(pb_csv_get(&t, r, "thread"), "total") &&
-		    !strcmp(pb_csv_get(&t, r, "event"), event))
-			sum += atoll(pb_csv_get(&t, r, "value"));
-	pb_csv_free(&t);
-	return sum;
-}
-
 /* faults = zero_fills + swap_ins whatever the prepaging. */
 static void fill_identity(void)
 {
@@ -62,10 +43,10 @@ static void fill_identity(void)
 			return;
 		}
 		PB_CHECK_MSG(o.code == 0, "%s: exit %d:\n%s", param, o.code, o.err);
-		long long f = event_sum(root, "uffd-pager", "faults"),
-			  z = event_sum(root, "uffd-pager", "zero_fills"),
-			  s = event_sum(root, "uffd-pager", "swap_ins"),
-			  p = event_sum(root, "uffd-pager", "prepaged");
+		long long f = pbt_event_sum(root, "uffd-pager", "faults", 0),
+			  z = pbt_event_sum(root, "uffd-pager", "zero_fills", 0),
+			  s = pbt_event_sum(root, "uffd-pager", "swap_ins", 0),
+			  p = pbt_event_sum(root, "uffd-pager", "prepaged", 0);
 		PB_CHECK_MSG(f > 0 && z >= 0 && s >= 0 && f == z + s,
 			     "%s: faults %lld != zero_fills %lld + swap_ins %lld (prepaged %lld)",
 			     param, f, z, s, p);

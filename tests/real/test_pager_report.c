@@ -162,25 +162,6 @@ static void resolved(const char *root, const char *kernel, const char *key, char
 	json_decref(m);
 }
 
-/* KERNEL's wp_faults over the measured total rows of the run's events.csv. */
-static long long wp_faults(const char *root, const char *kernel)
-{
-	char pat[4300], path[4300], err[256];
-	snprintf(pat, sizeof(pat), "%s/*/events.csv", root);
-	struct pb_csv t;
-	if (pbt_glob_one(pat, path, sizeof(path)) || pb_csv_read_file(path, &t, err, sizeof(err)))
-		return -1;
-	long long sum = 0;
-	for (size_t r = 0; r < t.nrows; r++)
-		if (!strcmp(pb_csv_get(&t, r, "kernel"), kernel) &&
-		    strcmp(pb_csv_get(&t, r, "rep"), "0") &&
-		    !strcmp(pb_csv_get(&t, r, "thread"), "total") &&
-		    !strcmp(pb_csv_get(&t, r, "event"), "wp_faults"))
-			sum += atoll(pb_csv_get(&t, r, "value"));
-	pb_csv_free(&t);
-	return sum;
-}
-
 /* dirty=auto's choice, and a given value, recorded with the reason. */
 static void dirty_recorded(void)
 {
@@ -200,7 +181,7 @@ static void dirty_recorded(void)
 	PB_CHECK_MSG((async || (v && !strcmp(v, "wp"))) && why && !strncmp(why, "auto: ", 6) &&
 			 strstr(why, "UFFD_FEATURE_WP_ASYNC"),
 		     "dirty=auto recorded as '%s' (%s)", v ? v : "(none)", why ? why : "(none)");
-	long long wp = wp_faults(root, "uffd-pager");
+	long long wp = pbt_event_sum(root, "uffd-pager", "wp_faults", 1);
 	PB_CHECK_MSG(async ? wp == 0 : wp > 0, "dirty %s with %lld wp_faults", v ? v : "?", wp);
 	free(v);
 	free(why);
@@ -221,7 +202,8 @@ static void dirty_recorded(void)
 	PB_CHECK_MSG(v && !strcmp(v, "wp") && why && strstr(why, "does not offer"),
 		     "noasync: dirty=auto recorded as '%s' (%s)", v ? v : "(none)",
 		     why ? why : "(none)");
-	PB_CHECK_MSG(wp_faults(root, "uffd-pager") > 0, "noasync: no wp_faults");
+	PB_CHECK_MSG(pbt_event_sum(root, "uffd-pager", "wp_faults", 1) > 0,
+		     "noasync: no wp_faults");
 	free(v);
 	free(why);
 
