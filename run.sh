@@ -132,7 +132,7 @@ bench_real() {
   for k in fault-anon-read fault-anon-war fault-populate fault-file fault-file-cold; do
     $ru $pb run $k --threads "$nt" $r --size 32M --no-baseline
   done
-  $ru $pb run fault-file --threads "$nt" $r --size 32M --param stride=16 --no-baseline
+  $ru $pb run fault-file --threads "$nt" $r --size 32M --param stride=16,fill=pwrite --no-baseline
   $ru $pb run fault-anon --threads 1 $r --size 128M --param thp=1 --no-baseline
   $ru $pb run fault-thp --threads "$nt" $r --no-baseline
   log "real zaps: munmap / MADV_DONTNEED / MADV_FREE per page by batch, alone and with a spinning thread"

@@ -58,7 +58,9 @@ static const struct pb_param compare_params[] = {
     {"seed", PB_PT_U64, O(seed), "1", "bootstrap seed", NULL, 0, 0, 0, 0, "N"},
     {"resamples", PB_PT_U64, O(resamples), "2000", "bootstrap resamples", NULL, 100, 1000000, 0, 0,
      "N"},
-    {"out", PB_PT_STR, O(out), ".", "where compare.csv / machines.csv go", NULL, 0, 0, 0, 0, "DIR"},
+    {"out", PB_PT_STR, O(out), ".",
+     "where compare.csv / machines.csv go (made, with its parents, if missing)", NULL, 0, 0, 0, 0,
+     "DIR"},
     {"force", PB_PT_FLAG, O(force), NULL,
      "replace an existing compare.csv / machines.csv and the machines figures", NULL, 0, 0, 0, 0,
      NULL},
@@ -235,13 +237,33 @@ static void free_runs(struct cmp_run *r, size_t n)
 	free(r);
 }
 
-/* Refuse an existing output file before any work is done. */
+/* --out DIR made, with its parents, as `plot --out` makes its folder (mkdir
+ * -p): 0, or the errno of the first that could not be made. */
+static int make_out_dir(const char *dir)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return ENAMETOOLONG;
+	for (char *sl = buf + 1; (sl = strchr(sl, '/')); sl++) {
+		*sl = 0;
+		int e = mkdir(buf, 0777) && errno != EEXIST ? errno : 0;
+		*sl = '/';
+		if (e)
+			return e;
+	}
+	return mkdir(buf, 0777) && errno != EEXIST ? errno : 0;
+}
+
+/* Make the --out folder and refuse an existing output file: after the runs
+ * are read, before any work is done. */
 static int check_out(const char *dir, const char *name, int force, char **path)
 {
 	*path = cmp_asprintf("%s/%s", dir, name);
 	char err[CMP_ERRLEN];
 	struct stat st;
-	int e = stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	int e = make_out_dir(dir);
+	if (!e)
+		e = stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 	if (e) {
 		pb_error(CMD, "--out %.200s: %s", dir, strerror(e));
 		return -e;
@@ -257,16 +279,14 @@ static int check_out(const char *dir, const char *name, int force, char **path)
 static int run_compare(struct args *a)
 {
 	char *out_path = NULL;
-	if (check_out(a->out_dir, "compare.csv", a->force, &out_path)) {
-		free(out_path);
-		return PB_EXIT_USAGE;
-	}
 	struct cmp_run *base = NULL, *nw = NULL;
 	struct cmp_mismatches mm = {0};
 	struct cmp_rows rows = {0};
 	char err[CMP_ERRLEN];
 	int code = PB_EXIT_USAGE;
-	if (load_runs(a->base, a->nbase, &base) || load_runs(a->new_, a->nnew, &nw))
+	/* the runs read first: no --out folder is made for runs refused */
+	if (load_runs(a->base, a->nbase, &base) || load_runs(a->new_, a->nnew, &nw) ||
+	    check_out(a->out_dir, "compare.csv", a->force, &out_path))
 		goto out;
 	/* A run that did not complete is compared (its finished experiments
 	 * count; the rest show as missing) but never quietly. */
@@ -381,14 +401,15 @@ int pb_cmd_compare(int argc, char **argv)
 	    "machines-scaling.txt",
 	};
 	struct cmp_run *runs = NULL;
+	if (load_runs(a.base, a.nbase, &runs))
+		rc = -1;
 	for (size_t i = 0; i < PB_ARRAY_SIZE(outs) && !rc; i++) {
 		char *out_path = NULL;
 		rc = check_out(a.out_dir, outs[i], a.force, &out_path);
 		free(out_path);
 	}
-	if (!rc && load_runs(a.base, a.nbase, &runs))
-		rc = -1;
 	if (rc) {
+		free_runs(runs, a.nbase);
 		free_args(&a);
 		return PB_EXIT_USAGE;
 	}

@@ -64,8 +64,10 @@ static const struct pb_param run_params[] = {
      NULL, 1, 10000, 'r', 0, "N"},
     {"pin", PB_PT_ENUM, O(pin), "compact", "thread placement", pin_names, 0, 0, 'p', 0, "P"},
     {"ops", PB_PT_SIZE, O(ops), NULL,
-     "operations per thread per repetition, K/M/G suffix (default: the kernel's)", NULL, 1, 1e9, 0,
-     0, "N"},
+     "operations per thread per repetition, K/M/G suffix (default: the kernel's); the kernels "
+     "that work in passes over --size (memtouch, fault-*, zap-*) round it up to whole passes "
+     "(runs.csv's ops says what ran)",
+     NULL, 1, 1e9, 0, 0, "N"},
     {"size", PB_PT_SIZE, O(size), NULL,
      "working-set size, K/M/G suffix, at most the machine's memory (default: the kernel's)", NULL,
      0, 0, 0, 0, "S"},
@@ -309,6 +311,10 @@ static int close_run(const char *cmd, struct pb_run *run, struct pb_measure *m, 
 	int frc = pb_run_finish_msg(run, err, sizeof(err));
 	if (frc && frc != -ENODATA)
 		pb_error(cmd, "cannot write results: %s", err);
+	else if (frc && sig) /* -ENODATA: no row, the folder removed */
+		pb_error(cmd,
+			 "interrupted by %s before any configuration finished: nothing written",
+			 why);
 	else if (!frc && sig)
 		fprintf(stderr, "results (partial: %u experiment(s), interrupted by %s): %s\n",
 			done, why, dir);

@@ -10,11 +10,13 @@
  * cost ~17% per fault and would disturb what is timed; run these kernels
  * with PAGEBENCH_COUNTERS=rusage, as ./run.sh bench does).  The extra
  * columns give pages, minor and major faults, ns per REAL fault and faults
- * per second: Linux's fault-around maps 16 cached file pages per fault, so
- * for fault-file ns/op is per page and ns_per_fault per fault.  work_ns is
- * the passes' wall time, cpu_ns the task's CPU time (user + system) over
- * them: on a shared machine the second is what a fault costs, the first
- * adds the time other tenants held the CPU.
+ * per second: Linux's fault-around maps 16 cached file pages per read fault,
+ * or a whole large folio where the file's folios are larger (fill=map on
+ * ext4 grows them as the file fills: docs/real.md), so for fault-file ns/op
+ * is per page and ns_per_fault per fault.  work_ns is the passes' wall
+ * time, cpu_ns the task's CPU time (user + system) over them: on a shared
+ * machine the second is what a fault costs, the first adds the time other
+ * tenants held the CPU.
  *
  *  fault-anon        write to private anonymous memory: demand-zero fault
  *                    (will-it-scale page_fault1 with --size 128M)
@@ -41,12 +43,14 @@
  *                    shootdown on their CPUs.
  * Parameters: thp=0|1 (anon kinds: MADV_NOHUGEPAGE (default) or
  * MADV_HUGEPAGE, never the system's choice by surprise), stride=N (touch
- * every Nth page), procs=1 (each team member is a forked process, as
- * will-it-scale's _processes), batch=N, others=K, fill=map|pwrite|none (how
- * the file's page cache is made: see fill_file()), count=reg|shared (where
- * the pages touched are counted: see struct fstate).  Files live in $TMPDIR
- * (default /tmp), one per thread, unlinked at once.  Every page read back
- * is checked (file stamps, copies keep the rest of the page).
+ * every Nth page; refused by fault-thp and the zaps), procs=1 (each team
+ * member is a forked process, as will-it-scale's _processes), batch=N,
+ * others=K, fill=map|pwrite|none (how the file's page cache is made: see
+ * fill_file()), count=reg|shared (where the pages touched are counted: see
+ * struct fstate).  Files live in $TMPDIR (default /tmp), one per thread,
+ * unlinked at once.  --ops rounds up to whole passes (meta.json
+ * config.kernel_resolved.KERNEL.ops_per_thread).  Every page read back is
+ * checked (file stamps, copies keep the rest of the page).
  *
  * will-it-scale's page_fault1/2/3 are, step for step: fault-anon,
  * fault-cow, fault-shared-write with --size 128M and
@@ -64,6 +68,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "pagebench/atomic.h"
 #include "pagebench/common.h"
@@ -140,7 +146,10 @@ static const char *const count_names[] = {"reg", "shared", NULL};
 static const struct pb_param fault_params[] = {
     {"thp", PB_PT_BOOL, P(thp), "0", "1: MADV_HUGEPAGE on the region (fault-thp: always)", NULL, 0,
      0, 0, 0, NULL},
-    {"stride", PB_PT_U64, P(stride), "1", "pages between touches", NULL, 1, 1 << 20, 0, 0, NULL},
+    {"stride", PB_PT_U64, P(stride), "1",
+     "pages between touches (the kernels that touch 4 KiB pages; fault-thp and the zaps refuse "
+     "any but 1)",
+     NULL, 1, 1 << 20, 0, 0, NULL},
     {"procs", PB_PT_BOOL, P(procs), "0", "1: forked processes instead of threads", NULL, 0, 0, 0, 0,
      NULL},
     {"batch", PB_PT_U64, P(batch), "1", "zap: pages per call", NULL, 1, 1 << 20, 0, 0, NULL},
@@ -166,16 +175,33 @@ static void *spinner(void *arg)
 	return NULL;
 }
 
-/* "/tmp/pagebench-fault-XXXXXX" under $TMPDIR, made and unlinked: an fd. */
-static int tmp_file(void)
+/* The folder of the kernels' files, and where that came from: $TMPDIR,
+ * else /tmp. */
+static const char *tmp_dir(const char **from)
 {
 	const char *dir = getenv("TMPDIR");
+	*from = dir && *dir ? "from TMPDIR" : "the default: TMPDIR is not set";
+	return dir && *dir ? dir : "/tmp";
+}
+
+/* "DIR/pagebench-fault-XXXXXX" in tmp_dir(), made and unlinked: an fd, or
+ * -errno with one line in err naming the folder and where it came from
+ * (what: the file, as the line names it). */
+static int tmp_file(const char *what, char *err, size_t errlen)
+{
+	const char *from, *dir = tmp_dir(&from);
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/pagebench-fault-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
+	int fd = -ENAMETOOLONG;
+	if (snprintf(path, sizeof(path), "%s/pagebench-fault-XXXXXX", dir) < (int)sizeof(path)) {
+		fd = mkstemp(path);
+		if (fd < 0)
+			fd = -errno;
+		else
+			unlink(path); /* removed when closed, even if we crash */
+	}
 	if (fd < 0)
-		return -errno;
-	unlink(path); /* removed when closed, even if we crash */
+		snprintf(err, errlen, "cannot create %s in %s (%s): %s", what, dir, from,
+			 strerror(-fd));
 	return fd;
 }
 
@@ -183,11 +209,9 @@ static int tmp_file(void)
  * zeroed), one slot per team member; forked members (procs=1) share it. */
 static int ctr_area_make(struct fstate *s, const struct pb_kernel_cfg *cfg)
 {
-	int fd = tmp_file();
-	if (fd < 0) {
-		snprintf(cfg->err, cfg->errlen, "count=shared: temporary file: %s", strerror(-fd));
+	int fd = tmp_file("count=shared's counter file", cfg->err, cfg->errlen);
+	if (fd < 0)
 		return fd;
-	}
 	s->ctr_len = ((size_t)s->n * CTR_SLOT + PB_PAGE_SIZE - 1) / PB_PAGE_SIZE * PB_PAGE_SIZE;
 	char *m = MAP_FAILED;
 	if (!ftruncate(fd, (off_t)s->ctr_len))
@@ -235,15 +259,45 @@ static int fault_setup(const struct pb_kernel_cfg *cfg, void **state, enum fault
 		free(s);
 		return -EINVAL;
 	}
+	/* stride picks the 4 KiB pages a pass touches; a zap releases every
+	 * page (batch sets the pages per call) and fault-thp touches one byte
+	 * per 2 MiB: there it would only multiply the passes */
+	if (s->stride != 1 && (is_zap(kind) || kind == FK_THP)) {
+		snprintf(cfg->err, cfg->errlen,
+			 "stride=%llu: only the kernels that touch every Nth 4 KiB page (%s)",
+			 (unsigned long long)s->stride,
+			 kind == FK_THP ? "fault-thp touches one byte per 2 MiB"
+					: "a zap releases every page, batch pages per call");
+		free(s);
+		return -EINVAL;
+	}
 	if (kind == FK_THP)
 		s->thp = 1;
 	s->bytes = cfg->size ? cfg->size : (kind == FK_THP ? 256UL << 20 : 32UL << 20);
 	size_t unit = kind == FK_THP ? PB_HUGE_SIZE : PB_PAGE_SIZE;
 	s->bytes = (s->bytes + unit - 1) / unit * unit;
-	uint64_t per_pass = s->bytes / unit / (kind == FK_THP ? 1 : s->stride);
-	if (!per_pass)
-		per_pass = 1;
+	/* the ops of one pass, as one_pass() counts them: every stride-th of
+	 * the region's units, the first included */
+	uint64_t units = s->bytes / unit, per_pass = (units + s->stride - 1) / s->stride;
 	s->passes = cfg->ops ? (cfg->ops + per_pass - 1) / per_pass : 1;
+	if (cfg->resolved) { /* what one repetition of a thread runs, and why */
+		char why[256], each[64], given[64] = "one pass (no --ops)";
+		if (cfg->ops)
+			snprintf(given, sizeof(given), "--ops %llu rounded up to whole passes",
+				 (unsigned long long)cfg->ops);
+		if (kind == FK_THP || s->stride == 1)
+			snprintf(each, sizeof(each), "%s", kind == FK_THP ? "2 MiB" : "page");
+		else
+			snprintf(each, sizeof(each), "%llu pages (stride)",
+				 (unsigned long long)s->stride);
+		snprintf(why, sizeof(why),
+			 "%s: %llu pass(es) of %llu op(s), one per %s of %zu bytes", given,
+			 (unsigned long long)s->passes, (unsigned long long)per_pass, each,
+			 s->bytes);
+		json_object_set_new(cfg->resolved, "ops_per_thread",
+				    json_pack("{s:I, s:s}", "value",
+					      (json_int_t)(s->passes * per_pass), "why", why));
+	}
 	s->n = cfg->nthreads;
 	if (fp.count == 1 && is_zap(kind)) {
 		snprintf(cfg->err, cfg->errlen, "count=shared: only the kernels that touch pages");
@@ -333,13 +387,18 @@ static int fault_thread_init(void *state, struct pb_kthread *t)
 	if (!is_file(s->kind))
 		return 0;
 	struct fthr *ft = &s->thr[t->tid];
-	ft->fd = tmp_file();
+	ft->fd = tmp_file("the file to map", t->err, t->errlen);
 	if (ft->fd < 0)
 		return ft->fd;
 	int rc = fill_file(s, ft->fd);
-	if (rc || s->fill == FILL_NONE) /* none: nothing written, as will-it-scale */
-		return rc;
-	return fdatasync(ft->fd) ? -errno : 0; /* clean: fadvise can drop it */
+	if (!rc && s->fill != FILL_NONE)	     /* none: nothing written, as will-it-scale */
+		rc = fdatasync(ft->fd) ? -errno : 0; /* clean: fadvise can drop it */
+	if (rc) {
+		const char *from, *dir = tmp_dir(&from);
+		snprintf(t->err, t->errlen, "cannot fill the file to map in %s (%s): %s", dir, from,
+			 strerror(-rc));
+	}
+	return rc;
 }
 
 struct pass_out {

@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,22 @@ static int memtouch_setup(const struct pb_kernel_cfg *cfg, void **state)
 	m->passes = cfg->ops
 			? (cfg->ops + (m->bytes >> PB_PAGE_SHIFT) - 1) / (m->bytes >> PB_PAGE_SHIFT)
 			: 1;
+	if (cfg->resolved) { /* what one repetition of a thread runs, and why */
+		uint64_t pages = m->bytes >> PB_PAGE_SHIFT;
+		char why[160];
+		if (cfg->ops)
+			snprintf(
+			    why, sizeof(why),
+			    "--ops %llu rounded up to whole passes: %llu pass(es) of %llu pages",
+			    (unsigned long long)cfg->ops, (unsigned long long)m->passes,
+			    (unsigned long long)pages);
+		else
+			snprintf(why, sizeof(why), "one pass (no --ops) of %llu pages",
+				 (unsigned long long)pages);
+		json_object_set_new(
+		    cfg->resolved, "ops_per_thread",
+		    json_pack("{s:I, s:s}", "value", (json_int_t)(m->passes * pages), "why", why));
+	}
 	*state = m;
 	return 0;
 }
