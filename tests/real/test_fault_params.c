@@ -78,12 +78,14 @@ int main(int argc, char **argv)
 	spawn_run(help, NULL, &o);
 	PB_CHECK_MSG(o.code == 0 && strstr(o.out, "round it up to whole passes"),
 		     "run --help: exit %d: %s", o.code, o.out);
-	static const char *const kinds[][2] = {
-	    {"fault-anon", "stride=3"}, {"fault-file", "stride=1"}, {"zap-dontneed", "batch=7"}};
-	for (int k = 0; k < 3; k++) {
+	static const char *const kinds[][2] = {{"fault-anon", "stride=3"},
+					       {"fault-file", "stride=1"},
+					       {"zap-dontneed", "batch=7"},
+					       {"memtouch", NULL}};
+	for (int k = 0; k < 4; k++) {
 		snprintf(res, sizeof(res), "%s/ops%d", top, k);
-		PB_CHECK_MSG(run(res, env, kinds[k][0], "--ops", "1000", "--size", "1M", "--param",
-				 kinds[k][1], NULL) == 0,
+		PB_CHECK_MSG(run(res, env, kinds[k][0], "--ops", "1000", "--size", "1M",
+				 kinds[k][1] ? "--param" : NULL, kinds[k][1], NULL) == 0,
 			     "%s: exit %d: %s", kinds[k][0], o.code, o.err);
 		if (pbt_run_dirs(res, dir, sizeof(dir)) != 1)
 			continue;
