@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "compare/compare.h"
+#include "internal.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/outfile.h"
@@ -237,23 +238,6 @@ static void free_runs(struct cmp_run *r, size_t n)
 	free(r);
 }
 
-/* --out DIR made, with its parents, as `plot --out` makes its folder (mkdir
- * -p): 0, or the errno of the first that could not be made. */
-static int make_out_dir(const char *dir)
-{
-	char buf[4096];
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
-		return ENAMETOOLONG;
-	for (char *sl = buf + 1; (sl = strchr(sl, '/')); sl++) {
-		*sl = 0;
-		int e = mkdir(buf, 0777) && errno != EEXIST ? errno : 0;
-		*sl = '/';
-		if (e)
-			return e;
-	}
-	return mkdir(buf, 0777) && errno != EEXIST ? errno : 0;
-}
-
 /* Make the --out folder and refuse an existing output file: after the runs
  * are read, before any work is done. */
 static int check_out(const char *dir, const char *name, int force, char **path)
@@ -261,7 +245,7 @@ static int check_out(const char *dir, const char *name, int force, char **path)
 	*path = cmp_asprintf("%s/%s", dir, name);
 	char err[CMP_ERRLEN];
 	struct stat st;
-	int e = make_out_dir(dir);
+	int e = -pb_mkdir_p(dir); /* as `plot --out` makes its folder */
 	if (!e)
 		e = stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 	if (e) {

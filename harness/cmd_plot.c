@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/outfile.h"
@@ -350,17 +351,9 @@ int pb_cmd_plot(int argc, char **argv)
 		out = outbuf;
 	}
 	struct stat st;
-	/* like mkdir -p: the parents too */
-	char parent[4096];
-	snprintf(parent, sizeof(parent), "%s", out);
-	for (char *sl = parent + 1; (sl = strchr(sl, '/')); sl++) {
-		*sl = 0;
-		if (mkdir(parent, 0755) && errno != EEXIST)
-			break;
-		*sl = '/';
-	}
-	if (mkdir(out, 0755) && errno != EEXIST) {
-		pb_error("plot", "%s: %s", out, strerror(errno));
+	int me = pb_mkdir_p(out); /* the parents too */
+	if (me) {
+		pb_error("plot", "%s: %s", out, strerror(-me));
 		rc = PB_EXIT_FAIL;
 		goto done;
 	}

@@ -50,6 +50,11 @@ int pb_kv_next(const char *list, struct pb_kv *e);
 /* pb_kv_append (pagebench/cli.h) of v's first n bytes. */
 int pb_kv_appendn(char **kv, const char *v, size_t n);
 
+/* mkdir -p: path and its parents (mode 0777 less the umask); 0, or -errno of
+ * the first that could not be made (an existing one is fine, whatever it is:
+ * callers that need a folder check). */
+int pb_mkdir_p(const char *path);
+
 /* A series or machine name: base, or "base (2)", "base (3)", ... the first
  * that none of taken[0..n) is (two guests both called "vm" stay two). */
 void pb_name_unique(char *out, size_t len, const char *base, char *const *taken, size_t n);

@@ -203,23 +203,6 @@ json_t *pb_json_string_bytes(const char *s)
 }
 
 /* ---- run ---- */
-static int mkdir_p(const char *path)
-{
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(buf, 0777) && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	}
-	if (mkdir(buf, 0777) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static void utc_stamp(char *buf, size_t len, const char *fmt, time_t t)
 {
 	struct tm tm;
@@ -259,7 +242,7 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 		root = getenv("PAGEBENCH_RESULTS");
 	if (!root || !*root)
 		root = "results";
-	int rc = mkdir_p(root);
+	int rc = pb_mkdir_p(root);
 	if (rc) {
 		snprintf(err, errlen, "cannot create results folder '%s': %s", root, strerror(-rc));
 		return NULL;

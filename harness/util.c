@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "pagebench/cli.h"
@@ -129,4 +130,19 @@ int pb_input_rc_is_usage(int rc)
 	default:
 		return 0;
 	}
+}
+
+int pb_mkdir_p(const char *path)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *sl = buf + 1; (sl = strchr(sl, '/')); sl++) {
+		*sl = 0;
+		int e = mkdir(buf, 0777) && errno != EEXIST ? errno : 0;
+		*sl = '/';
+		if (e)
+			return -e;
+	}
+	return mkdir(buf, 0777) && errno != EEXIST ? -errno : 0;
 }
