@@ -220,11 +220,23 @@ static void parse_opts(int argc, char **argv, struct mrc_opts *o)
 	parse_frames(cmd, c->frames, o);
 }
 
-static const char *const mrc_cols[] = {
-    "workload",	      "policy",	      "policy_params", "frames",
-    "refs",	      "misses",	      "miss_ratio",    "method",
-    "sample_rate",    "sampled_refs", "scaled_frames", "sampled_misses",
-    "miss_ratio_raw", "err_est",      "note",	       NULL};
+static const char *const mrc_cols[] = {"workload",
+				       "policy",
+				       "policy_params",
+				       "frames",
+				       "refs",
+				       "misses",
+				       "miss_ratio",
+				       "method",
+				       "sample_rate",
+				       "sampled_refs",
+				       "scaled_frames",
+				       "sampled_misses",
+				       "miss_ratio_raw",
+				       "err_est",
+				       "note",
+				       "policy_seed",
+				       NULL};
 
 /* One (policy, frames) row.  Exact: stream 0 is the whole stream.
  * Sampled: streams 0 and 1 are the samples of the two hash seeds. */
@@ -883,6 +895,17 @@ int pb_cmd_mrc(int argc, char **argv)
 			pb_csv_str(csv, r->method);
 			mrc_tail(csv, 1.0, n, r->frames, r->m[0], (double)r->m[0] / (double)n, 0.0,
 				 "exact");
+		}
+		/* the seed a randomised policy's replays drew from (added last:
+		 * readers find columns by name) */
+		if ((pol->d->flags & PB_POL_RANDOMISED) && !r->na) {
+			pb_csv_u64(csv, o.seed);
+		} else {
+			pb_csv_na(csv);
+			pb_run_note_na(run, "policy_seed",
+				       r->na ? "the point was not simulated (--sample-min)"
+					     : "the row's policy draws no random numbers: no seed "
+					       "took part in its choices");
 		}
 		pb_csv_end(csv);
 	}

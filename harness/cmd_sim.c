@@ -307,6 +307,7 @@ static const char *const sim_cols[] = {"workload", "policy",  "policy_params", "
 				       "device",   "backing", "rep",	       "seed",	 NULL};
 
 #define POLICY_MODEL_NA "--model policy replays the eviction decision alone (no TLB, I/O or cost)"
+#define POLICY_SEED_NA	"the row's policy draws no random numbers: no seed took part in its choices"
 
 /* sim_summary.csv's NA cells of statistic `x` (fault_rate, eat_ns,
  * accesses_per_s), each with its reason in meta.json not_available: the
@@ -463,6 +464,21 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 	/* which model and how the stream was replayed */
 	pb_run_config_str(run, "model", o->policy_model ? "policy" : "engine");
 	pb_run_config_str(run, "replay", replay);
+	/* whether another run of these options gives these counts */
+	char why[256];
+	int det = !(o->threads > 1 && o->order == PB_VM_ORDER_FREE);
+	if (det)
+		snprintf(why, sizeof(why),
+			 "%s: every count follows from the options and the seeds (seconds and "
+			 "accesses_per_s are timings)",
+			 o->threads > 1 ? "--order strict" : "one engine thread per configuration");
+	else
+		snprintf(why, sizeof(why),
+			 "--threads %u --order free: the engine threads' interleaving decides the "
+			 "counts, which differ from run to run (docs/engine.md)",
+			 o->threads);
+	pb_run_config_set(run, "deterministic", json_boolean(det));
+	pb_run_config_str(run, "deterministic_why", why);
 
 	/* columns: the configuration, then every CSV event of vm_events.h */
 	const char *cols[PB_ARRAY_SIZE(sim_cols) + PB_VM_EV__COUNT + 8]; /* + tail, NULL */
@@ -475,11 +491,16 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 			if (o->policy_model && !policy_model_event((enum pb_vm_event)e))
 				pb_run_note_na(run, pb_vm_events[e].name, POLICY_MODEL_NA);
 		}
-	static const char *const tail[] = {"fault_rate", "eat_ns", "seconds", "accesses_per_s",
-					   "valid"};
+	/* policy_seed last: added after the others (readers find columns by
+	 * name, older files lack it) */
+	static const char *const tail[] = {"fault_rate",     "eat_ns", "seconds",
+					   "accesses_per_s", "valid",  "policy_seed"};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(tail); i++)
 		cols[nc++] = tail[i];
 	cols[nc] = NULL;
+	for (size_t i = 0; i < o->npol; i++)
+		if (!(o->pol[i].d->flags & PB_POL_RANDOMISED))
+			pb_run_note_na(run, "policy_seed", POLICY_SEED_NA);
 	if (o->policy_model) {
 		static const char *const cfg_na[] = {"pt", "tlb", "device", "eat_ns"};
 		for (size_t i = 0; i < PB_ARRAY_SIZE(cfg_na); i++)
@@ -764,6 +785,10 @@ int pb_cmd_sim(int argc, char **argv)
 				pb_run_note_na(run, tail_na[q][0], tail_na[q][1]);
 		}
 		pb_csv_u64(csv, j->rc == 0);
+		if (j->policy->flags & PB_POL_RANDOMISED) /* the seed its choices drew from */
+			pb_csv_u64(csv, j->seed);
+		else
+			pb_csv_na(csv); /* why: meta.json "not_available" */
 		pb_csv_end(csv);
 		if (!o.policy_model)
 			pb_vm_stats_add(&total, st);

@@ -66,11 +66,24 @@ static unsigned long thread_id_fn(void)
 	return (unsigned long)syscall(SYS_gettid);
 }
 
+/* No preset is counted: one set of nothing, and the note says why (the
+ * plan's method and passes are left for a probe that counts something). */
+static void none_counted(struct pb_ctr_state *st, const char *why)
+{
+	st->method = PB_CTR_ONE_SET;
+	st->npasses = 1;
+	snprintf(st->method_note, sizeof(st->method_note), "no PAPI preset is counted: %s", why);
+}
+
+/* Every preset not yet NA is NA for the same reason, and none is counted. */
 static void all_na(struct pb_ctr_state *st, const char *fmt, const char *arg)
 {
+	char why[sizeof(st->reason[0])];
+	snprintf(why, sizeof(why), fmt, arg);
 	for (int c = 0; c < PB_CTR__COUNT; c++)
 		if (pb_ctr_desc[c].papi_name && !st->reason[c][0])
-			snprintf(st->reason[c], sizeof(st->reason[c]), fmt, arg);
+			snprintf(st->reason[c], sizeof(st->reason[c]), "%s", why);
+	none_counted(st, why);
 }
 
 /* A new event set on the CPU component with the domain (and multiplexing)
@@ -144,8 +157,10 @@ static void papi_probe(struct pb_ctr_state *st)
 		want[n] = (struct pb_ctr_want){name, info.count ? info.count : 1, 0};
 		S.idx[c] = (int)n++;
 	}
-	if (!n)
+	if (!n) {
+		none_counted(st, "none is available on this CPU (each papi_* column's reason)");
 		return;
+	}
 	int nctr = PAPI_num_cmp_hwctrs(S.cidx);
 	if (nctr <= 0) {
 		all_na(st, "%s", "PAPI reports no programmable counters");
@@ -157,14 +172,11 @@ static void papi_probe(struct pb_ctr_state *st)
 	if (want_mpx && PAPI_multiplex_init() != PAPI_OK)
 		cap.multiplex_ok = 0;
 	struct pb_ctr_plan plan;
-	if (pb_ctr_plan_make(&cap, want, n, want_mpx, &plan))
+	if (pb_ctr_plan_make(&cap, want, n, want_mpx, &plan)) {
+		all_na(st, "%s", "too many presets for the event planner");
 		return;
+	}
 	S.mpx = plan.method == PB_CTR_MULTIPLEX;
-	st->method = plan.method;
-	st->npasses = plan.npasses;
-	snprintf(st->method_note, sizeof(st->method_note),
-		 "%u programmable counters; %zu presets in %u pass(es), %s", cap.ncounters, n,
-		 plan.npasses, pb_ctr_method_name(plan.method));
 	/* Domain: kernel too where permitted (the fault kernels' misses are
 	 * kernel-side), else user only. */
 	int es;
@@ -230,6 +242,20 @@ static void papi_probe(struct pb_ctr_state *st)
 		}
 		drop_set(&es);
 	}
+	/* The plan's method and passes only where a preset is counted: a
+	 * machine that counts none (a VM without a PMU) rotates no passes. */
+	int counted = 0;
+	for (int c = 0; c < PB_CTR__COUNT; c++)
+		counted += pb_ctr_desc[c].papi_name && st->avail[c];
+	if (!counted) {
+		none_counted(st, "none could be added or started (each papi_* column's reason)");
+		return;
+	}
+	st->method = plan.method;
+	st->npasses = plan.npasses;
+	snprintf(st->method_note, sizeof(st->method_note),
+		 "%u programmable counters; %zu presets in %u pass(es), %s", cap.ncounters, n,
+		 plan.npasses, pb_ctr_method_name(plan.method));
 	S.ok = 1;
 }
 
@@ -307,6 +333,8 @@ static void papi_probe(struct pb_ctr_state *st)
 	for (int c = 0; c < PB_CTR__COUNT; c++)
 		if (pb_ctr_desc[c].papi_name && !st->reason[c][0])
 			snprintf(st->reason[c], sizeof(st->reason[c]), "built without PAPI");
+	snprintf(st->method_note, sizeof(st->method_note),
+		 "no PAPI preset is counted: built without PAPI");
 }
 static void *papi_open(void)
 {

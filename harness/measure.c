@@ -604,7 +604,7 @@ static const char *ctr_na_why(enum pb_ctr k, int children)
 		return why ? why : "not available on this machine";
 	if (children && children_na(k))
 		return children_na(k);
-	if (pb_counters_npasses() > 1)
+	if (pb_counters_npasses() > 1 && !strcmp(pb_ctr_source(k), "papi"))
 		return "counted in one of the passes that rotate over the repetitions (meta.json "
 		       "counters.columns: pass): NA in the repetitions of the other passes";
 	return "the counter could not be read in this repetition";
@@ -994,6 +994,8 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	}
 	char *done = experiment_label(d, params, n, NULL);
 	pb_run_experiment_done(m->run, done ? done : experiment);
+	if (plan.oversubscribed)
+		pb_run_note_oversubscribed(m->run, done ? done : experiment, n, pb_topo_npus());
 	free(done);
 	m->done++;
 	rc = valid ? 0 : -EPROTO;

@@ -5,20 +5,32 @@
  * the hwloc topology as XML and the environment variables that change a
  * measurement.  Every number pagebench prints can be
  * traced to the machine and build that produced it.
+ *
+ * A field that cannot be read is null, never a placeholder: its reason goes
+ * under MACHINE_NA ("machine_not_available", field -> reason), which the
+ * run folds into meta.json's not_available.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include "internal.h"
 #include "pagebench/config.h"
 #include "pagebench/counters.h"
 #include "pagebench/git_commit.h"
+#include "pagebench/parse.h"
 #include "pagebench/results.h"
 #include "pagebench/team.h"
+
+#define MACHINE_NA "machine_not_available"
 
 #if PB_HAVE_HWLOC
 #include <hwloc.h>
@@ -53,43 +65,249 @@ void pb_meta_host(char *buf, size_t len)
 		snprintf(buf, len, "host");
 }
 
-static void read_line(const char *path, char *buf, size_t len)
+/* The first line of path, without its newline: 0, or -errno (-ENODATA:
+ * the file is empty). */
+static int read_line(const char *path, char *buf, size_t len)
 {
 	buf[0] = 0;
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = 0;
+		return -errno;
+	int rc = fgets(buf, (int)len, f) ? 0 : ferror(f) ? -EIO : -ENODATA;
+	if (rc)
+		buf[0] = 0; /* fgets leaves buf undefined after an error */
+	buf[strcspn(buf, "\n")] = 0;
 	fclose(f);
-}
-
-static void cpu_model(char *buf, size_t len)
-{
-	snprintf(buf, len, "unknown");
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (!f)
-		return;
-	char line[512];
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "model name", 10)) {
-			char *c = strchr(line, ':');
-			if (c) {
-				c++;
-				while (*c == ' ')
-					c++;
-				c[strcspn(c, "\n")] = 0;
-				snprintf(buf, len, "%s", c);
-			}
-			break;
-		}
-	}
-	fclose(f);
+	return rc || buf[0] ? rc : -ENODATA;
 }
 
 static void kv(json_t *o, const char *k, const char *v)
 {
 	json_object_set_new(o, k, pb_json_string_bytes(v));
+}
+
+/* Field key of o (m, or an object in it) could not be read: null, and why
+ * under m's MACHINE_NA as name. */
+static void na_at(json_t *m, json_t *o, const char *key, const char *name, const char *why)
+{
+	json_object_set_new(o, key, json_null());
+	json_t *n = json_object_get(m, MACHINE_NA);
+	if (!n) {
+		n = json_object();
+		json_object_set_new(m, MACHINE_NA, n);
+	}
+	json_object_set_new(n, name, pb_json_string_bytes(why));
+}
+
+static void na(json_t *m, const char *key, const char *why)
+{
+	na_at(m, m, key, key, why);
+}
+
+/* Why the first line of path could not be read (rc from read_line):
+ * absent names what a missing file means. */
+static void file_na(json_t *m, const char *key, const char *path, int rc, const char *absent)
+{
+	char why[512];
+	if (rc == -ENOENT)
+		snprintf(why, sizeof(why), "%s (%s does not exist)", absent, path);
+	else if (rc == -ENODATA)
+		snprintf(why, sizeof(why), "%s is empty", path);
+	else
+		snprintf(why, sizeof(why), "%s: %s", path, strerror(-rc));
+	na(m, key, why);
+}
+
+/* The first line of path as the string key, or null with the reason. */
+static void kv_file(json_t *m, const char *key, const char *path, const char *absent)
+{
+	char buf[512];
+	int rc = read_line(path, buf, sizeof(buf));
+	if (rc)
+		file_na(m, key, path, rc, absent);
+	else
+		kv(m, key, buf);
+}
+
+/* The first line of path as the integer key, or null with the reason. */
+static void int_file(json_t *m, const char *key, const char *path, const char *absent)
+{
+	char buf[128], why[256];
+	uint64_t v;
+	int rc = read_line(path, buf, sizeof(buf));
+	if (rc) {
+		file_na(m, key, path, rc, absent);
+	} else if (pb_parse_u64(buf, &v) || v > INT64_MAX) {
+		snprintf(why, sizeof(why), "%s reads '%.64s', not a number", path, buf);
+		na(m, key, why);
+	} else {
+		json_object_set_new(m, key, json_integer((json_int_t)v));
+	}
+}
+
+/* The first processor's fields of /proc/cpuinfo: "model name" as
+ * cpu_model, and x86's "cpu family", "model" and "stepping" as the
+ * integers cpu_family, cpu_model_number and cpu_stepping. */
+static void cpuinfo_json(json_t *m)
+{
+	static const char *const names[] = {"model name", "cpu family", "model", "stepping"};
+	static const char *const keys[] = {"cpu_model", "cpu_family", "cpu_model_number",
+					   "cpu_stepping"};
+	char val[PB_ARRAY_SIZE(names)][256] = {{0}}, line[512];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	int err = f ? 0 : errno;
+	while (f && fgets(line, sizeof(line), f) && line[0] != '\n') {
+		char *c = strchr(line, ':');
+		if (!c)
+			continue;
+		char *e = c;
+		while (e > line && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		*e = 0;
+		for (c++; *c == ' ' || *c == '\t'; c++)
+			;
+		c[strcspn(c, "\n")] = 0;
+		for (size_t i = 0; i < PB_ARRAY_SIZE(names); i++)
+			if (!strcmp(line, names[i]) && !val[i][0])
+				snprintf(val[i], sizeof(val[i]), "%s", c);
+	}
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i < PB_ARRAY_SIZE(names); i++) {
+		char why[256];
+		uint64_t v;
+		if (err)
+			snprintf(why, sizeof(why), "/proc/cpuinfo: %s", strerror(err));
+		else if (!val[i][0])
+			snprintf(why, sizeof(why),
+				 "/proc/cpuinfo has no '%s' line (x86 names its CPUs so; other "
+				 "architectures do not)",
+				 names[i]);
+		else if (i && (pb_parse_u64(val[i], &v) || v > INT64_MAX))
+			snprintf(why, sizeof(why), "/proc/cpuinfo's '%s' is '%.64s', not a number",
+				 names[i], val[i]);
+		else
+			why[0] = 0;
+		if (why[0])
+			na(m, keys[i], why);
+		else if (i)
+			json_object_set_new(m, keys[i], json_integer((json_int_t)v));
+		else
+			kv(m, keys[i], val[i]);
+	}
+}
+
+/*
+ * Whether the machine is virtual: x86's CPUID hypervisor bit (leaf 1, ECX
+ * bit 31; leaf 0x40000000 names the hypervisor), /sys/hypervisor/type (Xen),
+ * or the firmware's DMI vendor or product naming a hypervisor (the names
+ * systemd-detect-virt knows; an EC2 *.metal instance is not virtual).
+ * virtualized: true, false (x86 only: the CPUID bit is clear and nothing
+ * else names a hypervisor) or null; virtualized_evidence: what decided it.
+ */
+static void virtualization_json(json_t *m)
+{
+	static const char *const dmi_names[] = {"KVM",
+						"QEMU",
+						"VMware",
+						"VMW",
+						"innotek GmbH",
+						"VirtualBox",
+						"Xen",
+						"Bochs",
+						"Parallels",
+						"BHYVE",
+						"Hyper-V",
+						"OpenStack",
+						"KubeVirt",
+						"Amazon EC2",
+						"Google Compute Engine",
+						"Apple Virtualization",
+						"Virtual Machine"};
+	static const char *const dmi_files[] = {"/sys/class/dmi/id/product_name",
+						"/sys/class/dmi/id/sys_vendor",
+						"/sys/class/dmi/id/board_vendor"};
+	char ev[512] = "", buf[256], product[256] = "";
+	int virt = -1, bit_clear = 0;
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+	if (__get_cpuid(1, &a, &b, &c, &d)) {
+		if (c & (1u << 31)) {
+			char vendor[13] = "";
+			__cpuid(0x40000000, a, b, c, d);
+			memcpy(vendor, &b, 4);
+			memcpy(vendor + 4, &c, 4);
+			memcpy(vendor + 8, &d, 4);
+			for (int i = 0; i < 12; i++)
+				if (vendor[i] && (vendor[i] < ' ' || vendor[i] > '~'))
+					vendor[i] = '?';
+			snprintf(ev, sizeof(ev), "CPUID: the hypervisor bit is set (vendor '%s')",
+				 vendor);
+			virt = 1;
+		} else {
+			bit_clear = 1;
+		}
+	}
+#endif
+	if (virt < 0 && !read_line("/sys/hypervisor/type", buf, sizeof(buf))) {
+		snprintf(ev, sizeof(ev), "/sys/hypervisor/type is '%.64s'", buf);
+		virt = 1;
+	}
+	(void)read_line(dmi_files[0], product, sizeof(product));
+	size_t pl = strlen(product);
+	int metal = pl >= 6 && !strcmp(product + pl - 6, ".metal");
+	for (size_t f = 0; virt < 0 && !metal && f < PB_ARRAY_SIZE(dmi_files); f++) {
+		if (read_line(dmi_files[f], buf, sizeof(buf)))
+			continue;
+		for (size_t i = 0; virt < 0 && i < PB_ARRAY_SIZE(dmi_names); i++)
+			if (!strncmp(buf, dmi_names[i], strlen(dmi_names[i]))) {
+				snprintf(ev, sizeof(ev), "%s is '%.64s'", dmi_files[f], buf);
+				virt = 1;
+			}
+	}
+	if (virt < 0 && bit_clear) {
+		snprintf(ev, sizeof(ev),
+			 "CPUID: the hypervisor bit is clear, and neither /sys/hypervisor/type "
+			 "nor the DMI vendor names a hypervisor");
+		virt = 0;
+	}
+	if (virt < 0) {
+		snprintf(ev, sizeof(ev),
+			 "not known: no CPUID hypervisor bit on this architecture, and neither "
+			 "/sys/hypervisor/type nor the DMI vendor names a hypervisor");
+		na(m, "virtualized", ev);
+	} else {
+		json_object_set_new(m, "virtualized", json_boolean(virt));
+	}
+	kv(m, "virtualized_evidence", ev);
+}
+
+/* hwloc's own version (a one-PU synthetic topology's root info
+ * "hwlocVersion": the library that runs, which the topology XML records
+ * too) and its API version (hwloc_get_api_version(), which may be older). */
+static void hwloc_json(json_t *m, json_t *l)
+{
+#if PB_HAVE_HWLOC
+	char buf[32];
+	const char *v = NULL;
+	hwloc_topology_t t;
+	int ok = !hwloc_topology_init(&t);
+	if (ok && !hwloc_topology_set_synthetic(t, "pu:1") && !hwloc_topology_load(t))
+		v = hwloc_obj_get_info_by_name(hwloc_get_root_obj(t), "hwlocVersion");
+	if (v)
+		kv(l, "hwloc", v);
+	else
+		na_at(m, l, "hwloc", "libraries.hwloc",
+		      "hwloc's topology has no hwlocVersion info (hwloc before 2.0)");
+	if (ok)
+		hwloc_topology_destroy(t);
+	unsigned hv = hwloc_get_api_version();
+	snprintf(buf, sizeof(buf), "%u.%u.%u", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
+	kv(l, "hwloc_api", buf);
+#else
+	na_at(m, l, "hwloc", "libraries.hwloc", "built without hwloc");
+	na_at(m, l, "hwloc_api", "libraries.hwloc_api", "built without hwloc");
+#endif
 }
 
 extern char **environ;
@@ -143,8 +361,8 @@ json_t *pb_meta_machine_json(void)
 	struct utsname u;
 	gethostname(host, sizeof(host) - 1);
 	kv(m, "host", host);
-	cpu_model(buf, sizeof(buf));
-	kv(m, "cpu_model", buf);
+	cpuinfo_json(m);
+	virtualization_json(m);
 	json_object_set_new(m, "online_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
 	json_object_set_new(
 	    m, "memory_bytes",
@@ -154,14 +372,19 @@ json_t *pb_meta_machine_json(void)
 		kv(m, "kernel", buf);
 		kv(m, "kernel_version", u.version);
 	}
-	read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
-	kv(m, "thp_enabled", buf[0] ? buf : "unavailable");
-	read_line("/sys/kernel/mm/transparent_hugepage/defrag", buf, sizeof(buf));
-	kv(m, "thp_defrag", buf[0] ? buf : "unavailable");
-	read_line("/proc/sys/kernel/perf_event_paranoid", buf, sizeof(buf));
-	kv(m, "perf_event_paranoid", buf[0] ? buf : "unavailable");
-	read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof(buf));
-	kv(m, "cpufreq_governor", buf[0] ? buf : "unavailable");
+	static const char no_thp[] = "the kernel has no transparent huge pages";
+	kv_file(m, "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled", no_thp);
+	kv_file(m, "thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag", no_thp);
+	kv_file(m, "perf_event_paranoid", "/proc/sys/kernel/perf_event_paranoid",
+		"the kernel has no perf events");
+	kv_file(m, "cpufreq_governor", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
+		"no cpufreq driver, so the kernel does not set the CPU's frequency; common "
+		"on a virtual machine");
+	kv_file(m, "clocksource",
+		"/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		"the kernel lists no clocksource");
+	int_file(m, "numa_balancing", "/proc/sys/kernel/numa_balancing",
+		 "the kernel was built without automatic NUMA balancing");
 	json_t *b = json_object();
 	kv(b, "version", PB_VERSION);
 	kv(b, "git_commit", PB_GIT_COMMIT);
@@ -171,13 +394,7 @@ json_t *pb_meta_machine_json(void)
 	kv(b, "features", PB_FEATURES);
 	json_object_set_new(m, "build", b);
 	json_t *l = json_object();
-#if PB_HAVE_HWLOC
-	unsigned hv = hwloc_get_api_version();
-	snprintf(buf, sizeof(buf), "%u.%u.%u", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
-	kv(l, "hwloc", buf);
-#else
-	json_object_set_new(l, "hwloc", json_null());
-#endif
+	hwloc_json(m, l);
 	kv(l, "papi", pb_counters_papi_version());
 	kv(l, "jemalloc", pb_heap_version());
 #if PB_HAVE_ZSTD

@@ -74,7 +74,7 @@ struct pb_run {
 	struct run_start start;
 	struct pb_csv csv[PB_MAX_CSV];
 	unsigned ncsv;
-	json_t *config, *na, *inputs, *experiments, *errors;
+	json_t *config, *na, *inputs, *experiments, *errors, *oversub;
 	enum pb_run_status status;
 	char *interrupted_by;
 	int err; /* first write error, -errno */
@@ -284,6 +284,7 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 	r->na = json_object();
 	r->inputs = json_array();
 	r->experiments = json_array();
+	r->oversub = json_array();
 	r->errors = json_array();
 	return r;
 }
@@ -414,6 +415,13 @@ void pb_run_add_input_id(struct pb_run *r, const char *role, const char *path, i
 void pb_run_experiment_done(struct pb_run *r, const char *name)
 {
 	json_array_append_new(r->experiments, pb_json_string_bytes(name));
+}
+
+void pb_run_note_oversubscribed(struct pb_run *r, const char *name, unsigned threads, unsigned pus)
+{
+	json_array_append_new(r->oversub,
+			      json_pack("{s:o, s:I, s:I}", "experiment", pb_json_string_bytes(name),
+					"threads", (json_int_t)threads, "pus", (json_int_t)pus));
 }
 
 void pb_run_set_status(struct pb_run *r, enum pb_run_status st, const char *why)
@@ -669,6 +677,7 @@ static json_t *meta_json(struct pb_run *r)
 		json_array_append_new(files, pb_json_string_bytes(r->csv[i].name));
 	json_object_set_new(m, "files", files);
 	json_object_set(m, "experiments", r->experiments);
+	json_object_set(m, "oversubscribed", r->oversub);
 	json_object_set(m, "config", r->config);
 	json_object_set(m, "inputs", r->inputs);
 	json_object_set(m, "not_available", r->na);
@@ -680,6 +689,13 @@ static json_t *meta_json(struct pb_run *r)
 	json_object_set_new(m, "counters_setting",
 			    pb_json_string_bytes(getenv("PAGEBENCH_COUNTERS")));
 	json_t *machine = pb_meta_machine_json();
+	/* the machine's fields that could not be read: their reasons join the
+	 * run's not_available (m holds r->na itself) */
+	const char *mk;
+	json_t *mwhy;
+	json_object_foreach(json_object_get(machine, "machine_not_available"), mk, mwhy)
+	    pb_run_note_na(r, mk, json_string_value(mwhy));
+	json_object_del(machine, "machine_not_available");
 	json_object_update(m, machine);
 	json_decref(machine);
 	struct pb_c2c end;
@@ -726,6 +742,7 @@ static void run_free(struct pb_run *r)
 	json_decref(r->na);
 	json_decref(r->inputs);
 	json_decref(r->experiments);
+	json_decref(r->oversub);
 	json_decref(r->errors);
 	pb_cleanup_remove(r->dir_slot);
 	free(r->label);

@@ -562,11 +562,12 @@ static void explain_task(const char *dir, size_t task, json_t *t, int missing)
  * folder, NULL for one not merged), for the suite's meta.json:
  * experiments, every task's in task order, each once; not_available, every
  * column any task could not measure, with its reason, or where the tasks
- * give different reasons, "task N: reason; task M: other".  A task whose
- * meta.json cannot be read is named in notes.
+ * give different reasons, "task N: reason; task M: other"; oversubscribed,
+ * every task's entries with "task": N.  A task whose meta.json cannot be
+ * read is named in notes.
  */
 static void tasks_meta_union(char *const *folders, size_t n, json_t *exps, json_t *na,
-			     json_t *notes)
+			     json_t *oversub, json_t *notes)
 {
 	json_t *why = json_object(); /* column -> [[task, reason], ...] */
 	for (size_t i = 0; i < n; i++) {
@@ -594,6 +595,13 @@ static void tasks_meta_union(char *const *folders, size_t n, json_t *exps, json_
 			json_array_foreach(exps, x, have) if (json_equal(have, v)) break;
 			if (x == json_array_size(exps))
 				json_array_append(exps, v);
+		}
+		json_array_foreach(json_object_get(m, "oversubscribed"), j, v)
+		{
+			json_t *e = json_deep_copy(v);
+			if (json_is_object(e))
+				json_object_set_new(e, "task", json_integer((json_int_t)i + 1));
+			json_array_append_new(oversub, e);
 		}
 		json_object_foreach(json_object_get(m, "not_available"), k, v)
 		{
@@ -697,12 +705,13 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 	}
 	static const char *const merged[] = {"runs.csv", "summary.csv",	    "events.csv",
 					     "sim.csv",	 "sim_summary.csv", "mrc.csv"};
-	json_t *files = json_array(), *exps = json_array(), *na = json_object();
+	json_t *files = json_array(), *exps = json_array(), *na = json_object(),
+	       *oversub = json_array();
 	int rc = 0;
 	for (size_t k = 0; k < sizeof(merged) / sizeof(merged[0]) && !rc; k++)
 		rc = merge_csv(dir, folders, n, merged[k], notes, files, err, errlen);
 	if (!rc)
-		tasks_meta_union(folders, n, exps, na, notes);
+		tasks_meta_union(folders, n, exps, na, oversub, notes);
 	for (size_t i = 0; i < n; i++)
 		free(folders[i]);
 	free(folders);
@@ -730,6 +739,7 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		 * measure: the suite's own process measured nothing */
 		json_object_set(meta, "files", files);
 		json_object_set(meta, "experiments", exps);
+		json_object_set(meta, "oversubscribed", oversub);
 		json_object_set(meta, "not_available", na);
 		if (extra)
 			json_object_update(cfg, extra);
@@ -742,6 +752,7 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 	json_decref(files);
 	json_decref(exps);
 	json_decref(na);
+	json_decref(oversub);
 	return rc;
 }
 

@@ -379,6 +379,7 @@ static int stream_rc(int rc)
 
 static struct pb_vm_trace_id *trace_id_start(const char *path);
 static const struct pb_vm_trace_id *trace_id_wait(struct pb_vm_trace_id *id);
+static void trace_id_whole(struct pb_vm_trace_id *id, const struct pb_workload *w);
 
 /* Open spec with seed for the engine: 4 KiB pages; the identity of the
  * stream (canonical spec, trace file, size and hash) into l. */
@@ -432,10 +433,12 @@ static int stream_open(const char *spec, uint64_t seed, struct pb_vm_loaded *l,
 	return 0;
 }
 
-/* The skipped lines of w, read to its end, into l. */
+/* The skipped lines of w, read to its end, into l; and the hash of its
+ * trace file where w read all of it. */
 static void note_skipped(struct pb_vm_loaded *l, const struct pb_workload *w)
 {
 	l->skipped_lines = pb_workload_skipped(w, &l->unknown_lines, &l->first_unknown);
+	trace_id_whole(l->trace_id, w);
 }
 
 /* Accesses the engine cannot map: -EINVAL with the reason, naming the
@@ -1769,6 +1772,9 @@ struct pb_vm_trace_id {
 	int rc;	  /* pb_vm_trace_hash's: 0 or -errno */
 	uint64_t size;
 	char hash[40]; /* "fnv1a64:<16 hex digits>" */
+	/* "xxh64:<16 hex digits>" of every byte, once a stream of this file
+	 * read it all (pb_workload_file_hash), else ""; under trace_ids_lock */
+	char file_hash[40];
 	struct pb_vm_trace_id *next;
 };
 static struct pb_vm_trace_id *trace_ids;
@@ -1857,6 +1863,19 @@ static const struct pb_vm_trace_id *trace_id_wait(struct pb_vm_trace_id *id)
 		pthread_cond_wait(&trace_ids_cv, &trace_ids_lock);
 	pthread_mutex_unlock(&trace_ids_lock);
 	return id;
+}
+
+/* The whole file's hash, where w (a stream of id's file) read every byte
+ * of it: the first such pass's (its identity is the file's). */
+static void trace_id_whole(struct pb_vm_trace_id *id, const struct pb_workload *w)
+{
+	uint64_t h, size;
+	if (!id || !pb_workload_file_hash(w, &h, &size) || size != (uint64_t)id->bytes)
+		return;
+	pthread_mutex_lock(&trace_ids_lock);
+	if (!id->file_hash[0])
+		snprintf(id->file_hash, sizeof(id->file_hash), "xxh64:%016" PRIx64, h);
+	pthread_mutex_unlock(&trace_ids_lock);
 }
 
 /* ---- what sim and mrc share ---- */
@@ -1963,14 +1982,34 @@ void pb_vm_cli_config(struct pb_run *run, const struct pb_vm_loaded *l,
 		int known = id && !id->rc;
 		static const char covers[] =
 		    "FNV-1a 64 of the first MiB, the last MiB and the size (8 bytes LE)";
-		o = json_pack("{s:s, s:o, s:s?, s:s, s:I}", "path", l->trace_path, "size",
-			      known ? json_integer((json_int_t)id->size) : json_null(), "hash",
-			      known ? id->hash : NULL, "hash_covers", covers, "skipped_lines",
-			      (json_int_t)l->skipped_lines);
+		static const char file_covers[] =
+		    "XXH64 (seed 0) of every byte of the file, as `xxhsum -H64 FILE` prints it, "
+		    "hashed as the replay read it";
+		char fh[sizeof(id->file_hash)] = "";
+		if (id) {
+			pthread_mutex_lock(&trace_ids_lock);
+			memcpy(fh, id->file_hash, sizeof(fh));
+			pthread_mutex_unlock(&trace_ids_lock);
+		}
+		o = json_pack("{s:s, s:o, s:s?, s:s, s:s?, s:s, s:I}", "path", l->trace_path,
+			      "size", known ? json_integer((json_int_t)id->size) : json_null(),
+			      "hash", known ? id->hash : NULL, "hash_covers", covers, "file_hash",
+			      known && fh[0] ? fh : NULL, "file_hash_covers", file_covers,
+			      "skipped_lines", (json_int_t)l->skipped_lines);
+		/* a relative path is the working directory's */
+		char cwd[PATH_MAX];
+		if (o && l->trace_path[0] != '/') {
+			if (getcwd(cwd, sizeof(cwd)))
+				json_object_set_new(o, "cwd", pb_json_string_bytes(cwd));
+			else
+				pb_run_note_na(run, "config.trace.cwd", strerror(errno));
+		}
 		put_json(run, "trace", o);
-		/* and as meta.json's inputs list it (it was always empty) */
+		/* and as meta.json's inputs list it (it was always empty): the
+		 * whole file's hash where a pass read it all */
 		pb_run_add_input_id(run, "trace", l->trace_path, known ? (int64_t)id->size : -1,
-				    known ? id->hash : NULL, covers);
+				    known ? (fh[0] ? fh : id->hash) : NULL,
+				    known && fh[0] ? file_covers : covers);
 	}
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++)

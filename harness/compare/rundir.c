@@ -175,7 +175,7 @@ static const char *const info_keys[] = {
     "threads",	   "engine_threads", "reps",	     "warmup_reps",  "pin",	     "label",
     "kernel",	   "suite",	     "suite_origin", "suite_status", "variables",    "tasks",
     "merge_notes", "policies",	     "policy",	     "frames",	     "frames_range", "baseline",
-    "no-baseline", "run_id",	     "results",	     "force",	     "workers",
+    "no-baseline", "run_id",	     "results",	     "force",	     "workers",	     "cwd",
 };
 
 /* config keys, in config or an object within it, that say how the run went rather than what
@@ -183,7 +183,22 @@ static const char *const info_keys[] = {
  * seconds (differ between any two runs), and a trace's skipped lines
  * (config.trace.skipped_lines: follows from the trace, whose size and
  * hash are compared, and runs made before it was recorded lack it) */
-static const char *const measured_keys[] = {"sweep_feed", "skipped_lines"};
+static const char *const measured_keys[] = {"sweep_feed", "skipped_lines", "deterministic",
+					    "deterministic_why"};
+
+/* config keys recorded since a given day (config.trace.file_hash: the whole
+ * trace's hash, 2026-12-06): absent or null on one side is a note (a run
+ * made before, or one whose replay did not read the whole file); two values
+ * that differ are a mismatch */
+static const char *const since_keys[] = {"file_hash", "file_hash_covers"};
+
+static int is_since_key(const char *k)
+{
+	for (size_t i = 0; i < sizeof(since_keys) / sizeof(since_keys[0]); i++)
+		if (!strcmp(k, since_keys[i]))
+			return 1;
+	return 0;
+}
 
 static int is_measured_key(const char *k)
 {
@@ -193,9 +208,14 @@ static int is_measured_key(const char *k)
 	return 0;
 }
 
-/* json_equal, but the measured keys of objects, at any depth, left out */
+/* json_equal, but the measured keys of objects, at any depth, left out,
+ * and null the same as 0 (a number not given that has no default: runs
+ * before 2026-12-06 wrote 0, later ones null) */
 static int equal_unmeasured(json_t *a, json_t *b)
 {
+	if ((json_is_null(a) && json_is_integer(b) && !json_integer_value(b)) ||
+	    (json_is_null(b) && json_is_integer(a) && !json_integer_value(a)))
+		return 1;
 	if (!json_is_object(a) || !json_is_object(b))
 		return json_equal(a, b);
 	const char *k;
@@ -267,7 +287,8 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		/* pin is a note with --match-pin too: it is then part of each
 		 * row's configuration, so rows pinned differently are MISSING on
 		 * either side (exit 1, as docs/compare.md says), not bad input */
-		int fatal = !notes && !is_info_key(k);
+		int fatal = !notes && !is_info_key(k) &&
+			    !(is_since_key(k) && (!vb || json_is_null(va) || json_is_null(vb)));
 		if (fatal && json_is_object(va) && json_is_object(vb))
 			diff_object(what, va, vb, ra, rb, notes, out);
 		else
@@ -279,7 +300,7 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		if (json_object_get(a, k) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
-		add(out, what, NULL, va, ra, rb, !notes && !is_info_key(k));
+		add(out, what, NULL, va, ra, rb, !notes && !is_info_key(k) && !is_since_key(k));
 		free(what);
 	}
 }

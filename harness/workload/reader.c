@@ -256,8 +256,10 @@ static int apply_backing(struct wl_trace *t, struct pb_access *buf, size_t n)
  * an address elsewhere, one sent by kill) goes to the previous handler
  * (ASan's, libFuzzer's) or, where that was the default, crashes as before.
  * Why this is sound:
- *  - only ->records() reads the mapping, and it only loads and stores to
- *    the output (no lock, no allocation, no libc call that could be left
+ *  - only ->records() and the file's hash (wl_in_hash, after each chunk:
+ *    loads, and stores to the hash state, which a failed stream never
+ *    uses) read the mapping; ->records() only loads and stores to the
+ *    output (no lock, no allocation, no libc call that could be left
  *    half done); a format error's wl_terr (snprintf) runs after its last
  *    load.  Positions (t->pos, t->records) are committed after each chunk
  *    and ordered before the next chunk's loads by a signal fence, so after
@@ -443,6 +445,8 @@ static ssize_t bin_decode(struct wl_trace *t, const char *buf, struct pb_access 
 			rc = apply_backing(t, out + k, avail);
 		if (rc)
 			return rc;
+		if (buf == t->map) /* the window's bytes were hashed as read */
+			wl_in_hash(&t->in, t->map, 0, t->pos + avail * rs);
 		t->pos += avail * rs;
 		t->records += avail;
 		k += avail;
@@ -758,6 +762,19 @@ uint64_t wl_trace_records(const struct wl_trace *t)
 enum wl_backing wl_trace_backing(const struct wl_trace *t)
 {
 	return t->backing;
+}
+
+int wl_trace_file_hash(const struct wl_trace *t, uint64_t *hash, uint64_t *size)
+{
+	struct stat st;
+	/* every byte the file holds now was read and hashed (a file rewritten
+	 * in place while it was read cannot be told, as for any reader) */
+	if (!t->in.own_fd || fstat(t->in.fd, &st) || !S_ISREG(st.st_mode) ||
+	    t->in.hashed != (uint64_t)st.st_size)
+		return 0;
+	*hash = XXH64_digest(&t->in.hash);
+	*size = t->in.hashed;
+	return 1;
 }
 
 uint64_t wl_trace_skipped(const struct wl_trace *t)

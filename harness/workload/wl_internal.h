@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define XXH_STATIC_LINKING_ONLY /* XXH64_state_t in struct wl_in */
+#include <xxhash.h>
+
 #include "pagebench/hmap.h"
 #include "pagebench/kernel.h"
 #include "pagebench/pagekey.h"
@@ -45,12 +48,14 @@ struct wl_in {
 	void *dec;     /* decompressor state */
 	uint8_t *cbuf; /* compressed input */
 	size_t ccap, cpos, clen;
-	int ceof;	  /* no more compressed bytes */
-	int frame_open;	  /* a compressed frame/stream started but not ended */
-	uint64_t out_off; /* decompressed bytes delivered so far */
-	uint64_t raw_off; /* bytes read from fd so far (progress) */
-	uint64_t size;	  /* the file's size if a regular file, else 0 */
-	char *err;	  /* caller's buffer */
+	int ceof;	    /* no more compressed bytes */
+	int frame_open;	    /* a compressed frame/stream started but not ended */
+	uint64_t out_off;   /* decompressed bytes delivered so far */
+	uint64_t raw_off;   /* bytes read from fd so far (progress) */
+	uint64_t size;	    /* the file's size if a regular file, else 0 */
+	XXH64_state_t hash; /* libxxhash: of the file's first `hashed` bytes */
+	uint64_t hashed;    /* bytes read so far (raw reads, a mapping's records) */
+	char *err;	    /* caller's buffer */
 	size_t errlen;
 };
 
@@ -69,6 +74,9 @@ void wl_in_close(struct wl_in *in);
 int wl_in_cfill(struct wl_in *in);
 int wl_in_truncated(struct wl_in *in);
 int wl_in_corrupt(struct wl_in *in, const char *what);
+/* Feed the file's bytes [from, to) at `bytes` into in->hash, those not fed
+ * yet (the file is read in order: raw reads, then a mapping's records). */
+void wl_in_hash(struct wl_in *in, const void *bytes, uint64_t from, uint64_t to);
 
 /* ---- trace formats: the registry (formats.c, formats.def) ---- */
 struct wl_format;
@@ -134,6 +142,10 @@ const char *wl_trace_codec(const struct wl_trace *t);
 /* A pbt trace's blocks read so far, by codec (wl_pbt_blocks); both 0 for
  * other formats. */
 void wl_trace_pbt_blocks(const struct wl_trace *t, uint64_t blocks[2]);
+/* 1 with *hash the XXH64 of the whole file and *size its bytes when the
+ * stream has read (and hashed) every byte of its file; 0 otherwise (not
+ * yet, a pipe, a file that grew or shrank meanwhile). */
+int wl_trace_file_hash(const struct wl_trace *t, uint64_t *hash, uint64_t *size);
 /* Lines / records skipped (non-numeric lines in text, banners in lackey). */
 uint64_t wl_trace_skipped(const struct wl_trace *t);
 /* Of those, the lines the format did not recognise (text's other than

@@ -976,6 +976,11 @@ const char *pb_workload_path(const struct pb_workload *w)
 	return w->is_trace ? w->g.c.path : NULL;
 }
 
+int pb_workload_file_hash(const struct pb_workload *w, uint64_t *hash, uint64_t *size)
+{
+	return w->is_trace && w->tr ? wl_trace_file_hash(w->tr, hash, size) : 0;
+}
+
 uint64_t pb_workload_skipped(const struct pb_workload *w, uint64_t *unknown, uint64_t *first)
 {
 	*unknown = *first = 0;

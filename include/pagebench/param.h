@@ -128,7 +128,10 @@ char *pb_param_canonical(const struct pb_param *t, const void *cfg);
 /*
  * The same as a JSON object (jansson json_t *, new reference): numbers as
  * numbers, booleans as booleans, enums and strings as strings; unset
- * strings as null.
+ * strings as null, and so is a number without a default (def NULL, not
+ * PB_PF_REQUIRED) that holds 0: it was not given, and 0 is not the value
+ * used (the command or kernel picks one; a kernel records it in
+ * cfg->resolved).  An entry whose 0 can be given needs a default ("0").
  */
 struct json_t;
 struct json_t *pb_param_json(const struct pb_param *t, const void *cfg);

@@ -113,6 +113,11 @@ void pb_run_add_input_id(struct pb_run *run, const char *role, const char *path,
 /* An experiment (configuration) whose rows are all written: listed in
  * meta.json "experiments" (what a partial folder still holds). */
 void pb_run_experiment_done(struct pb_run *run, const char *name);
+/* An experiment that ran more threads than the PUs the process may use
+ * (the "[oversubscribed]" of its line): listed in meta.json
+ * "oversubscribed" ([] when none) with its threads and the PUs. */
+void pb_run_note_oversubscribed(struct pb_run *run, const char *name, unsigned threads,
+				unsigned pus);
 /* Status for pb_run_finish (default complete); why goes to "errors" (failed)
  * or "interrupted_by" (partial; e.g. "SIGINT").  The worst status wins. */
 void pb_run_set_status(struct pb_run *run, enum pb_run_status st, const char *why);

@@ -166,4 +166,13 @@ int pb_workload_block_as_anon(const char *spec, char *msg, size_t len);
 /* `pagebench list workloads [-v]`: the generators, their parameters and the trace formats. */
 void pb_list_workloads(FILE *f);
 
+/*
+ * 1 when w is a trace that has read every byte of its file (the reader
+ * hashes each byte it reads, in order): *hash = XXH64 (seed 0) of the
+ * whole file, what `xxhsum -H64 FILE` prints, *size = its bytes.  0 for a
+ * generator, a trace not read to its end, a pipe, a file that grew or
+ * shrank while it was read.  (harness/vm_drive.c records it in meta.json.)
+ */
+int pb_workload_file_hash(const struct pb_workload *w, uint64_t *hash, uint64_t *size);
+
 #endif /* PAGEBENCH_WORKLOAD_H */

@@ -455,6 +455,13 @@ char *pb_param_canonical(const struct pb_param *t, const void *cfg)
 	return out;
 }
 
+/* A number without a default that holds 0 was not given (param.h: "NULL:
+ * none (zero, and unset)"); a required one always was. */
+static int unset_number(const struct pb_param *p, int is_zero)
+{
+	return !p->def && !(p->flags & PB_PF_REQUIRED) && is_zero;
+}
+
 struct json_t *pb_param_json(const struct pb_param *t, const void *cfg)
 {
 	json_t *o = json_object();
@@ -472,11 +479,15 @@ struct json_t *pb_param_json(const struct pb_param *t, const void *cfg)
 			uint64_t u = *CFIELD(cfg, p, uint64_t);
 			char d[24];
 			snprintf(d, sizeof(d), "%llu", (unsigned long long)u);
-			v = u <= INT64_MAX ? json_integer((json_int_t)u) : json_string(d);
+			v = unset_number(p, u == 0) ? json_null()
+			    : u <= INT64_MAX	    ? json_integer((json_int_t)u)
+						    : json_string(d);
 			break;
 		}
 		case PB_PT_DBL:
-			v = json_real(*CFIELD(cfg, p, double));
+			v = unset_number(p, *CFIELD(cfg, p, double) == 0)
+				? json_null()
+				: json_real(*CFIELD(cfg, p, double));
 			break;
 		case PB_PT_ENUM:
 			v = json_string(p->choices[*CFIELD(cfg, p, unsigned)]);

@@ -418,6 +418,7 @@ char *pb_slurp(const char *path, size_t *len)
 		return NULL;
 	}
 	buf[n] = 0;
-	*len = n;
+	if (len)
+		*len = n;
 	return buf;
 }

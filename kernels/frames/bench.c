@@ -30,6 +30,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,8 +158,12 @@ static int fb_setup_common(const struct pb_kernel_cfg *cfg, void **state, int ba
 	s->cross = (unsigned)fp.cross;
 	s->held_max = fp.held;
 	s->global = fp.path == 1;
-	if (!s->held_max)
+	const char *held_why = "held=";
+	if (!s->held_max) {
 		s->held_max = s->order ? 16 : 1024;
+		held_why = s->order ? "unset: the default for order 9 (2 MiB frames)"
+				    : "unset: the default for order 0 (4 KiB frames)";
+	}
 	s->ops = cfg->ops ? cfg->ops : (s->order ? 1000000 : 5000000);
 	uint64_t bytes = cfg->size ? cfg->size : (uint64_t)s->n << 30;
 	s->nframes = bytes >> PB_PAGE_SHIFT;
@@ -185,6 +190,10 @@ static int fb_setup_common(const struct pb_kernel_cfg *cfg, void **state, int ba
 		free(s);
 		return -EINVAL;
 	}
+	if (cfg->resolved) /* the held set this run used, and from what */
+		json_object_set_new(
+		    cfg->resolved, "held",
+		    json_pack("{s:I, s:s}", "value", (json_int_t)s->held_max, "why", held_why));
 	s->node = calloc(s->n, sizeof(int));
 	s->thr = calloc(s->n, sizeof(*s->thr));
 	if (!s->node || !s->thr) {

@@ -177,9 +177,10 @@ int main(void)
 		struct json_t *j = NULL;
 		PB_CHECK(pb_kernel_params_check(d, "cross=20", &j, err, sizeof(err)) == 0 && j);
 		char *txt = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
-		PB_CHECK_MSG(txt && !strcmp(txt, "{\"cross\":20,\"debug\":0,\"held\":0,\"order\":"
-						 "\"0\",\"path\":\"cache\","
-						 "\"pattern\":\"random\",\"remote\":0}"),
+		PB_CHECK_MSG(txt &&
+				 !strcmp(txt, "{\"cross\":20,\"debug\":0,\"held\":null,\"order\":"
+					      "\"0\",\"path\":\"cache\","
+					      "\"pattern\":\"random\",\"remote\":0}"),
 			     "%s", txt ? txt : "(null)");
 		free(txt);
 		json_decref(j);

@@ -189,7 +189,7 @@ static void dirty_recorded(void)
 	PB_CHECK_MSG(v && !strcmp(v, "off") && why, "the floor's dirty: '%s'", v ? v : "(none)");
 	free(v);
 	free(why);
-	/* swap_pages unset (kernel_params says 0): the slots made, pages */
+	/* swap_pages unset (kernel_params says null): the slots made, pages */
 	resolved(root, "uffd-pager", "swap_pages", &v, &why);
 	PB_CHECK_MSG(v && !strcmp(v, "64") && why && strstr(why, "unset"), "swap_pages: '%s' (%s)",
 		     v ? v : "(none)", why ? why : "(none)");
