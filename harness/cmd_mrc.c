@@ -360,12 +360,20 @@ static void mrc_sample_meta(struct pb_run *run, const struct mrc_opts *o,
 		    "lru: stack distances; opt: priority stack or replays (--opt-method, the "
 		    "method column); others: one replay per size");
 	} else {
-		json_t *cj = cal->on
-				 ? json_pack("{s:I, s:f, s:f, s:s}", "sizes", (json_int_t)cal->n,
-					     "mae", cal->mae, "max_abs_error", cal->max, "what",
-					     "uncalibrated sampled LRU (seed sample_seed) "
-					     "against LRU's exact curve, at the sizes not NA")
-				 : json_null();
+		/* no size compared (every scaled cache below --sample-min): the
+		 * errors are null and say why (jansson has no NaN: a NaN here
+		 * lost the whole "sample" record) */
+		json_t *cj =
+		    !cal->on ? json_null()
+		    : cal->n
+			? json_pack("{s:I, s:f, s:f, s:s}", "sizes", (json_int_t)cal->n, "mae",
+				    cal->mae, "max_abs_error", cal->max, "what",
+				    "uncalibrated sampled LRU (seed sample_seed) "
+				    "against LRU's exact curve, at the sizes not NA")
+			: json_pack("{s:I, s:n, s:n, s:s}", "sizes", (json_int_t)0, "mae",
+				    "max_abs_error", "what",
+				    "no size to compare at: every size's scaled cache is below "
+				    "--sample-min (its row is NA)");
 		j = json_pack(
 		    "{s:f, s:f, s:I, s:I, s:[I, I], s:[I, I], s:I, s:b, s:s, s:s, s:s, s:o}",
 		    "rate", sa->rate, "rate_asked", o->c.sample, "hash_modulus",
@@ -934,7 +942,12 @@ int pb_cmd_mrc(int argc, char **argv)
 	if (sampled && !frc && !o.csv)
 		fprintf(stderr, "pagebench mrc: sampled %zu of %zu references (rate %g)\n", ns[0],
 			n, sa[0].rate);
-	if (cal.on && !frc && !o.csv)
+	if (cal.on && !frc && !o.csv && !cal.n)
+		fprintf(stderr,
+			"pagebench mrc: uncalibrated: no size to compare LRU's sampled curve with "
+			"its exact one at (every scaled cache is below --sample-min %llu)\n",
+			(unsigned long long)o.c.sample_min);
+	else if (cal.on && !frc && !o.csv)
 		fprintf(stderr,
 			"pagebench mrc: uncalibrated, LRU's sampled curve is off its exact one by "
 			"%.4f on average (%zu sizes)\n",

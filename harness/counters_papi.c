@@ -72,7 +72,8 @@ static void none_counted(struct pb_ctr_state *st, const char *why)
 {
 	st->method = PB_CTR_ONE_SET;
 	st->npasses = 1;
-	snprintf(st->method_note, sizeof(st->method_note), "no PAPI preset is counted: %s", why);
+	snprintf(st->method_note, sizeof(st->method_note), "no PAPI preset is counted: %.220s",
+		 why);
 }
 
 /* Every preset not yet NA is NA for the same reason, and none is counted. */

@@ -219,6 +219,22 @@ int main(int argc, char **argv)
 				 "lru", "--frames", "10:20:10", bad[i][0], bad[i][1], NULL) == 2,
 			     "%s %s", bad[i][0], bad[i][1]);
 	}
+	/* every size's scaled cache below --sample-min: no size to calibrate
+	 * at; meta.json still has its sample record (a NaN error lost it
+	 * whole) with the errors null and why */
+	char dmin[1200];
+	PB_CHECK(mrc(dmin, sizeof(dmin), "--workload", "zipf:pages=2000,refs=20000,seed=1",
+		     "--policy", "lru", "--frames", "100:500:100", "--sample", "0.1", NULL) == 0);
+	if (dmin[0]) {
+		json_t *root = NULL, *sm = read_sample_meta(dmin, &root);
+		json_t *lc = json_object_get(sm, "lru_calibration");
+		PB_CHECK_MSG(json_integer_value(json_object_get(lc, "sizes")) == 0 &&
+				 json_is_null(json_object_get(lc, "mae")) &&
+				 strstr(json_string_value(json_object_get(lc, "what")) ?: "",
+					"--sample-min"),
+			     "lru_calibration without sizes");
+		json_decref(root);
+	}
 	/* OPT through the CLI: the priority stack and the replays agree */
 	char dst[1200], drp[1200];
 	const char *owl = "zipf:pages=5000,alpha=0.8,refs=200000,seed=3";
