@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # plots/plot.sh - a thin wrapper over `pagebench plot` (docs/plots.md).
 #   plots/plot.sh RUN_DIR [OPTIONS]     figures into RUN_DIR/plots/ (PDF and PNG)
-#   plots/plot.sh --latest [OPTIONS]    the newest folder under results/
+#   plots/plot.sh --latest [OPTIONS]    the newest run under $PAGEBENCH_RESULTS or results/
 #   plots/plot.sh --print-sim RUN_DIR   a text table of RUN_DIR/sim.csv (used by run.sh)
 # OPTIONS are those of `pagebench plot` (--kind, --width, --mono, --logy, ...).
 # The binary: $PAGEBENCH, else build/pagebench next to this folder.
@@ -22,9 +22,12 @@ if [ "${1:-}" = "--print-sim" ]; then # policy, frames, faults, EAT: a quick loo
 fi
 if [ "${1:-}" = "--latest" ]; then
   shift
-  run=$(ls -1d "$here"/../results/*/ 2>/dev/null | sort | tail -n 1)
-  [ -n "$run" ] || { echo "plot.sh: no run folder under results/" >&2; exit 2; }
-  exec "$pb" plot "${run%/}" "$@"
+  # The newest run is the one whose meta.json was written last (a run writes it at its end), not
+  # the last name: two runs of one second are named in the order of their random ids.
+  root=${PAGEBENCH_RESULTS:-$here/../results}
+  meta=$(ls -1t "$root"/*/meta.json 2>/dev/null | head -n 1 || true)
+  [ -n "$meta" ] || { echo "plot.sh: no run folder with a meta.json under $root" >&2; exit 2; }
+  exec "$pb" plot "$(dirname "$meta")" "$@"
 fi
 [ $# -ge 1 ] || { echo "usage: plots/plot.sh RUN_DIR [OPTIONS] | --latest [OPTIONS] | --print-sim RUN_DIR" >&2; exit 2; }
 exec "$pb" plot "$@"
