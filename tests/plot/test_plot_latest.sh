@@ -23,7 +23,7 @@ PAGEBENCH=$pb PAGEBENCH_RESULTS=$t/root bash "$src/plots/plot.sh" --latest >"$t/
   { cat "$t/out"; echo "FAIL: the newest run (aaaaaa) was not plotted"; exit 1; }
 [ ! -e "$t/root/20261206T000000Z-vm-zzzzzz/plots" ] ||
   { echo "FAIL: the older run (zzzzzz, last by name) was plotted"; exit 1; }
-pdf=$(ls "$t"/root/20261206T000000Z-vm-aaaaaa/plots/*.pdf | head -n 1)
+pdf=$(ls "$t/root/20261206T000000Z-vm-aaaaaa/plots/"*.pdf | head -n 1)
 pdfinfo "$pdf" | grep -q '^Pages:' || { echo "FAIL: $pdf is not a PDF pdfinfo reads"; exit 1; }
 if PAGEBENCH=$pb PAGEBENCH_RESULTS=$t/empty bash "$src/plots/plot.sh" --latest 2>"$t/err"; then
   echo "FAIL: --latest with no run succeeded"; exit 1
