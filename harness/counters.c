@@ -63,6 +63,8 @@ static const struct {
 
 struct pb_ctr_state pb_ctr_st;
 static int probed;
+/* setting_first of the probe's PAGEBENCH_COUNTERS: the rungs it skipped */
+static int probe_first;
 static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const char *pb_ctr_column(enum pb_ctr c)
@@ -104,18 +106,28 @@ static void probe_once(void)
 	}
 	const char *force = getenv("PAGEBENCH_COUNTERS");
 	int first = setting_first(force);
+	probe_first = first;
 	pb_ctr_st.method = PB_CTR_ONE_SET;
 	pb_ctr_st.npasses = 1;
 	for (int c = 0; c < PB_CTR__COUNT; c++)
 		pb_ctr_st.pass[c] = PB_CTR_EVERY_PASS;
 	for (size_t b = 0; b < PB_ARRAY_SIZE(backends); b++) {
 		if (first < 0 || b < (size_t)first) {
+			char why[sizeof(pb_ctr_st.reason[0])];
+			snprintf(why, sizeof(why),
+				 first < 0 ? "bad PAGEBENCH_COUNTERS=%.200s"
+					   : "disabled by PAGEBENCH_COUNTERS=%.200s",
+				 force);
 			for (int c = 0; c < PB_CTR__COUNT; c++)
 				if (!strcmp(pb_ctr_desc[c].source, backends[b]->name))
 					snprintf(pb_ctr_st.reason[c], sizeof(pb_ctr_st.reason[c]),
-						 first < 0 ? "bad PAGEBENCH_COUNTERS=%s"
-							   : "disabled by PAGEBENCH_COUNTERS=%s",
-						 force);
+						 "%s", why);
+			/* The hardware note says why no preset is counted
+			 * here too (it was empty: nothing said PAPI was
+			 * skipped, or why). */
+			if (backends[b] == &pb_ctr_backend_papi)
+				snprintf(pb_ctr_st.method_note, sizeof(pb_ctr_st.method_note),
+					 "no PAPI preset is counted: %s", why);
 			continue;
 		}
 		backends[b]->probe(&pb_ctr_st);
@@ -190,18 +202,11 @@ unsigned pb_counters_npasses(void)
 
 int pb_counters_vm_without_pmu(char *why, size_t len)
 {
-	int hyper = 0;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[4096];
-	while (f && fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "flags", 5) && strstr(line, " hypervisor")) {
-			hyper = 1;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	if (!hyper)
+	/* Virtual or not: the machine description's one answer (meta.c),
+	 * which meta.json's virtualized records; it was /proc/cpuinfo's
+	 * hypervisor flag here, which an arm64 guest never shows. */
+	char ev[384];
+	if (pb_machine_virtual(ev, sizeof(ev)) != 1)
 		return 0;
 	/* A CPU PMU registers an event source: cpu (x86 big cores, older
 	 * arm), cpu_core/cpu_atom (hybrid Intel), armv8_* (arm64). */
@@ -216,8 +221,9 @@ int pb_counters_vm_without_pmu(char *why, size_t len)
 			return 0;
 	}
 	snprintf(why, len,
-		 "the CPU reports a hypervisor and the kernel registered no CPU PMU "
-		 "(/sys/bus/event_source/devices has no cpu entry)");
+		 "%s, and the kernel registered no CPU PMU (/sys/bus/event_source/devices has no "
+		 "cpu entry)",
+		 ev);
 	return 1;
 }
 
@@ -233,7 +239,7 @@ void pb_counters_print(FILE *f)
 			pb_ctr_st.avail[c] ? "" : pb_ctr_st.reason[c]);
 	if (pb_ctr_st.method_note[0])
 		fprintf(f, "hardware events: %s\n", pb_ctr_st.method_note);
-	char why[256];
+	char why[512];
 	if (pb_counters_vm_without_pmu(why, sizeof(why)))
 		fprintf(f,
 			"note: this machine looks like a VM without a virtual PMU: %s; "
@@ -242,17 +248,62 @@ void pb_counters_print(FILE *f)
 	fprintf(f, "engine events: %s\n", pb_counters_sde_note());
 }
 
+/* ---- what this process's measurement counted (pb_counters_run_*) ---- */
+static struct {
+	int begun;
+	unsigned counted[PB_CTR__COUNT]; /* configurations that counted c */
+	char why[PB_CTR__COUNT][512];	 /* why others did not, each reason once */
+} run_st;
+
+void pb_counters_run_begin(void)
+{
+	memset(&run_st, 0, sizeof(run_st));
+	run_st.begun = 1;
+}
+
+void pb_counters_run_note(enum pb_ctr c, int counted, const char *why)
+{
+	if (counted) {
+		run_st.counted[c]++;
+		return;
+	}
+	char *w = run_st.why[c];
+	size_t n = strlen(w);
+	if (!why || !*why || strstr(w, why) || n + strlen(why) + 3 >= sizeof(run_st.why[c]))
+		return;
+	snprintf(w + n, sizeof(run_st.why[c]) - n, "%s%s", n ? "; " : "", why);
+}
+
+/* 1 if PAGEBENCH_COUNTERS skipped counter c's rung (it was not probed). */
+static int rung_skipped(int c)
+{
+	for (size_t b = 0; b < PB_ARRAY_SIZE(backends); b++)
+		if (!strcmp(pb_ctr_desc[c].source, backends[b]->name))
+			return probe_first < 0 || b < (size_t)probe_first;
+	return 0;
+}
+
 json_t *pb_counters_json_obj(void)
 {
 	pb_counters_probe();
 	json_t *o = json_object();
 	for (int c = 0; c < PB_CTR__COUNT; c++) {
-		int a = pb_ctr_st.avail[c];
+		int ma = pb_ctr_st.avail[c];
+		/* In a run: available only where a measured repetition read
+		 * it (ru_* of procs=1 were "available" on every row NA). */
+		int a = ma && (!run_st.begun || run_st.counted[c]);
+		const char *why = !ma		     ? pb_ctr_st.reason[c]
+				  : a		     ? NULL
+				  : run_st.why[c][0] ? run_st.why[c]
+						     : "no measured repetition of this run read it "
+						       "(no configuration finished)";
 		json_t *e = json_object();
 		json_object_set_new(e, "source", json_string(pb_ctr_desc[c].source));
 		json_object_set_new(e, "available", json_boolean(a));
-		json_object_set_new(e, "reason",
-				    a ? json_null() : pb_json_string_bytes(pb_ctr_st.reason[c]));
+		json_object_set_new(e, "reason", a ? json_null() : pb_json_string_bytes(why));
+		/* null: not probed (PAGEBENCH_COUNTERS skipped its rung) */
+		json_object_set_new(e, "machine_available",
+				    rung_skipped(c) ? json_null() : json_boolean(ma));
 		json_object_set_new(e, "domain",
 				    a && pb_ctr_st.domain[c] ? json_string(pb_ctr_st.domain[c])
 							     : json_null());
@@ -265,9 +316,12 @@ json_t *pb_counters_json_obj(void)
 	json_object_set_new(r, "method", json_string(pb_ctr_method_name(pb_ctr_st.method)));
 	json_object_set_new(r, "passes", json_integer(pb_ctr_st.npasses));
 	json_object_set_new(r, "note", pb_json_string_bytes(pb_ctr_st.method_note));
-	char why[256];
-	json_object_set_new(r, "vm_without_pmu",
-			    json_boolean(pb_counters_vm_without_pmu(why, sizeof(why))));
+	char why[512];
+	int vm = pb_counters_vm_without_pmu(why, sizeof(why));
+	json_object_set_new(r, "vm_without_pmu", json_boolean(vm));
+	json_object_set_new(r, "vm_without_pmu_reason",
+			    vm ? pb_json_string_bytes(why) : json_null());
+	json_object_set_new(r, "availability", json_string(run_st.begun ? "run" : "machine"));
 	json_object_set_new(r, "columns", o);
 	return r;
 }

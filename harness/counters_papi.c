@@ -193,11 +193,29 @@ static void papi_probe(struct pb_ctr_state *st)
 	}
 	drop_set(&es);
 	const char *dom = S.dom & PAPI_DOM_KERNEL ? "user+kernel" : "user";
+	/* Wider than the hardware: in no pass (said here, not in a pass's
+	 * loop, which a failed set skips). */
+	for (int c = 0; c < PB_CTR__COUNT; c++)
+		if (S.idx[c] >= 0 && plan.pass[S.idx[c]] == PB_CTR_NO_PASS) {
+			snprintf(st->reason[c], sizeof(st->reason[c]),
+				 "%s needs %u counters, the CPU has %u", pb_ctr_desc[c].papi_name,
+				 want[S.idx[c]].width, cap.ncounters);
+			S.idx[c] = -1;
+		}
 	/* Build each pass once and start it: what cannot be added or started
 	 * is NA with the reason. */
 	for (unsigned p = 0; p < plan.npasses; p++) {
 		if ((rc = make_set(&es, S.dom, S.mpx)) != PAPI_OK) {
 			drop_set(&es);
+			/* its presets NA with the reason (they were NA with
+			 * none: neither available nor explained) */
+			for (int c = 0; c < PB_CTR__COUNT; c++)
+				if (S.idx[c] >= 0 && plan.pass[S.idx[c]] == (int)p) {
+					snprintf(st->reason[c], sizeof(st->reason[c]),
+						 "PAPI cannot create the event set of pass %u: %s",
+						 p, PAPI_strerror(rc));
+					S.idx[c] = -1;
+				}
 			continue;
 		}
 		int in[PB_CTR__COUNT], nin = 0;
@@ -205,14 +223,6 @@ static void papi_probe(struct pb_ctr_state *st)
 			if (S.idx[c] < 0)
 				continue;
 			int pp = plan.pass[S.idx[c]];
-			if (pp == PB_CTR_NO_PASS) {
-				snprintf(st->reason[c], sizeof(st->reason[c]),
-					 "%s needs %u counters, the CPU has %u",
-					 pb_ctr_desc[c].papi_name, want[S.idx[c]].width,
-					 cap.ncounters);
-				S.idx[c] = -1;
-				continue;
-			}
 			if (pp != (int)p && pp != PB_CTR_EVERY_PASS)
 				continue;
 			if ((rc = PAPI_add_event(es, S.code[c])) != PAPI_OK) {
@@ -220,6 +230,7 @@ static void papi_probe(struct pb_ctr_state *st)
 					 "PAPI_add_event(%s) failed in pass %u: %s",
 					 pb_ctr_desc[c].papi_name, p, PAPI_strerror(rc));
 				S.idx[c] = -1;
+				st->avail[c] = 0; /* an every-pass preset an earlier pass took */
 				continue;
 			}
 			in[nin++] = c;
@@ -235,6 +246,7 @@ static void papi_probe(struct pb_ctr_state *st)
 					 "%s listed but cannot be counted: %s",
 					 pb_ctr_desc[c].papi_name, PAPI_strerror(rc));
 				S.idx[c] = -1;
+				st->avail[c] = 0;
 			} else {
 				st->avail[c] = 1;
 				st->domain[c] = dom;
@@ -263,7 +275,11 @@ static void papi_probe(struct pb_ctr_state *st)
 struct papi_set {
 	unsigned npasses;
 	int es[PB_CTR__COUNT];
-	int pos[PB_CTR__COUNT]; /* position of counter c in its pass's set, or -1 */
+	/* position of counter c in pass p's set, or -1: an every-pass preset
+	 * (on a fixed counter) is in each pass's set, at its own position (it
+	 * was added to pass 0's alone and read at that position from the
+	 * other passes' values: another event's count) */
+	int pos[PB_CTR__COUNT][PB_CTR__COUNT];
 	int registered;
 };
 
@@ -276,17 +292,18 @@ static void *papi_open(void)
 		return NULL;
 	s->npasses = pb_ctr_st.npasses ? pb_ctr_st.npasses : 1;
 	s->registered = PAPI_register_thread() == PAPI_OK;
-	int npos[PB_CTR__COUNT] = {0};
-	for (unsigned p = 0; p < s->npasses; p++)
+	for (unsigned p = 0; p < s->npasses; p++) {
 		if (make_set(&s->es[p], S.dom, S.mpx) != PAPI_OK)
 			drop_set(&s->es[p]);
-	for (int c = 0; c < PB_CTR__COUNT; c++) {
-		s->pos[c] = -1;
-		if (!pb_ctr_desc[c].papi_name || !pb_ctr_st.avail[c])
-			continue;
-		int p = pb_ctr_st.pass[c] >= 0 ? pb_ctr_st.pass[c] : 0;
-		if (s->es[p] != PAPI_NULL && PAPI_add_event(s->es[p], S.code[c]) == PAPI_OK)
-			s->pos[c] = npos[p]++;
+		int npos = 0;
+		for (int c = 0; c < PB_CTR__COUNT; c++) {
+			s->pos[p][c] = -1;
+			if (!pb_ctr_desc[c].papi_name || !pb_ctr_st.avail[c] ||
+			    (pb_ctr_st.pass[c] != (int)p && pb_ctr_st.pass[c] != PB_CTR_EVERY_PASS))
+				continue;
+			if (s->es[p] != PAPI_NULL && PAPI_add_event(s->es[p], S.code[c]) == PAPI_OK)
+				s->pos[p][c] = npos++;
+		}
 	}
 	return s;
 }
@@ -309,10 +326,11 @@ static void papi_stop(void *p, unsigned rep, uint64_t v[PB_CTR__COUNT], int ok[P
 	if (PAPI_stop(s->es[pass], vals) != PAPI_OK)
 		return;
 	for (int c = 0; c < PB_CTR__COUNT; c++) {
-		int cp = pb_ctr_st.pass[c] >= 0 ? pb_ctr_st.pass[c] : 0;
-		if (s->pos[c] < 0 || (cp != (int)pass && pb_ctr_st.pass[c] != PB_CTR_EVERY_PASS))
+		int at = s->pos[pass][c];
+		/* a negative count is PAPI's error, not a count: NA */
+		if (at < 0 || vals[at] < 0)
 			continue;
-		v[c] = (uint64_t)vals[s->pos[c]];
+		v[c] = (uint64_t)vals[at];
 		ok[c] = 1;
 	}
 }

@@ -101,7 +101,10 @@ static void perf_start(void *p, unsigned pass)
 		if (s->fd[c] >= 0) {
 			ioctl(s->fd[c], PERF_EVENT_IOC_RESET, 0);
 			s->ok0[c] = perf_read(s->fd[c], &s->v0[c]);
-			ioctl(s->fd[c], PERF_EVENT_IOC_ENABLE, 0);
+			/* an event that was not enabled counted nothing: NA, not
+			 * a 0 from two equal reads */
+			if (ioctl(s->fd[c], PERF_EVENT_IOC_ENABLE, 0))
+				s->ok0[c] = 0;
 		}
 	}
 }

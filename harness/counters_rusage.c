@@ -15,6 +15,8 @@
 
 struct ru_set {
 	struct rusage ru0;
+	int ok0; /* ru0 was read: a failed read at the start is NA at the stop
+		  * (it was the difference from a stale or zeroed ru0) */
 };
 
 static void ru_probe(struct pb_ctr_state *st)
@@ -41,7 +43,8 @@ static void *ru_open(void)
 static void ru_start(void *s, unsigned pass)
 {
 	(void)pass;
-	getrusage(RUSAGE_THREAD, &((struct ru_set *)s)->ru0);
+	struct ru_set *r = s;
+	r->ok0 = getrusage(RUSAGE_THREAD, &r->ru0) == 0;
 }
 
 static uint64_t tv_ns(struct timeval a, struct timeval b)
@@ -56,7 +59,7 @@ static void ru_stop(void *s, unsigned pass, uint64_t v[PB_CTR__COUNT], int ok[PB
 	(void)pass;
 	struct ru_set *r = s;
 	struct rusage ru1;
-	if (getrusage(RUSAGE_THREAD, &ru1))
+	if (!r->ok0 || getrusage(RUSAGE_THREAD, &ru1))
 		return;
 	v[PB_CTR_RU_MINFLT] = (uint64_t)(ru1.ru_minflt - r->ru0.ru_minflt);
 	v[PB_CTR_RU_MAJFLT] = (uint64_t)(ru1.ru_majflt - r->ru0.ru_majflt);

@@ -380,7 +380,28 @@ struct pb_measure {
 	char held[PB_KERNEL_ERRLEN + 64];
 	json_t *resolved;    /* config.kernel_resolved: kernel -> its setup's cfg.resolved */
 	json_t *base_params; /* config.baseline_params: experiment -> its baseline's params */
+	json_t *noted;	     /* column -> {reason: true}: what note_once has noted */
 };
+
+/*
+ * Column col is NA for reason why: noted in meta.json not_available once
+ * per run (pb_run_note_na was called from every row: a papi_* column's
+ * reason 21 times at --threads 2, 7 repetitions of 3 rows, each call a
+ * search of the column's reasons); m->noted remembers the pairs.  Without
+ * memory, or for a key jansson refuses (not UTF-8), it notes again, which
+ * pb_run_note_na keeps once.
+ */
+static void note_once(struct pb_measure *m, const char *col, const char *why)
+{
+	json_t *r = json_object_get(m->noted, col);
+	if (r && json_object_get(r, why))
+		return;
+	if (!r && m->noted && !json_object_set_new(m->noted, col, json_object()))
+		r = json_object_get(m->noted, col);
+	if (r)
+		json_object_set_new(r, why, json_true());
+	pb_run_note_na(m->run, col, why);
+}
 
 static const struct memo *memo_find(const struct pb_measure *m, const char *kernel,
 				    const char *params, unsigned threads)
@@ -415,6 +436,10 @@ int pb_measure_open(struct pb_measure **out, struct pb_run *run, const struct pb
 		return -ENOMEM;
 	m->run = run;
 	m->o = *o;
+	m->noted = json_object();
+	/* meta.json's counters.columns: what this run counts (available), not
+	 * only what the machine can (machine_available) */
+	pb_counters_run_begin();
 	m->ctr_cols = calloc(PB_CTR__COUNT + 1, sizeof(*m->ctr_cols));
 	m->sum_extra = calloc(PB_CTR__COUNT + RATE__N + 1, sizeof(*m->sum_extra));
 	m->ctr_names = calloc(PB_CTR__COUNT, sizeof(*m->ctr_names));
@@ -443,11 +468,11 @@ int pb_measure_open(struct pb_measure **out, struct pb_run *run, const struct pb
 	for (int c = 0; c < PB_CTR__COUNT; c++) {
 		const char *why;
 		if (!pb_ctr_available((enum pb_ctr)c, &why))
-			pb_run_note_na(run, pb_ctr_column((enum pb_ctr)c), why);
+			note_once(m, pb_ctr_column((enum pb_ctr)c), why);
 	}
 	const char *h = pb_heap_na_reason();
 	if (h)
-		pb_run_note_na(run, "heap_metadata_bytes", h);
+		note_once(m, "heap_metadata_bytes", h);
 	*out = m;
 	return 0;
 }
@@ -473,6 +498,7 @@ void pb_measure_close(struct pb_measure *m)
 	free(m->ctr_names);
 	json_decref(m->resolved);
 	json_decref(m->base_params);
+	json_decref(m->noted);
 	free(m);
 }
 
@@ -616,70 +642,86 @@ static const char *ctr_na_why(enum pb_ctr k, int children)
  * (b NULL) runs on no single PU or node; a thread without a planned PU or
  * node (the plan's -1: --pin none places nothing; a PU outside every NUMA
  * node) or whose PU was not read back; a CI of fewer than 6 repetitions;
- * a rate of no op; a counter not read.
+ * a rate of no op.  A counter not read: note_ctr_na, once per
+ * configuration.
  */
-static void note_run_na(struct pb_measure *m, const struct run_row *row, const struct pb_bound *b,
-			int children)
+static void note_run_na(struct pb_measure *m, const struct run_row *row, const struct pb_bound *b)
 {
-	struct pb_run *run = m->run;
 	int none = m->o.pin == PB_PIN_NONE, syn = pb_topo_is_synthetic();
 	if (!b) {
 		static const char *const place[] = {"pu_planned", "pu", "node_planned", "node"};
 		for (size_t i = 0; i < PB_ARRAY_SIZE(place); i++)
-			pb_run_note_na(run, place[i],
-				       "total rows: the team's, which runs on no single PU or "
-				       "NUMA node");
+			note_once(m, place[i],
+				  "total rows: the team's, which runs on no single PU or "
+				  "NUMA node");
 	} else {
 		if (row->pu_planned == PB_NA_I64)
-			pb_run_note_na(run, "pu_planned",
-				       none ? "--pin none: threads are not placed, no PU is planned"
-					    : "the plan has no PU for this thread");
+			note_once(m, "pu_planned",
+				  none ? "--pin none: threads are not placed, no PU is planned"
+				       : "the plan has no PU for this thread");
 		if (row->node_planned == PB_NA_I64)
-			pb_run_note_na(
-			    run, "node_planned",
-			    none ? "--pin none: threads are not placed, no NUMA node is "
-				   "planned"
-				 : "the planned PU is in no NUMA node the topology lists");
+			note_once(m, "node_planned",
+				  none ? "--pin none: threads are not placed, no NUMA node is "
+					 "planned"
+				       : "the planned PU is in no NUMA node the topology lists");
 		if (row->pu == PB_NA_I64)
-			pb_run_note_na(
-			    run, "pu",
-			    syn ? "a synthetic topology (HWLOC_SYNTHETIC, HWLOC_XMLFILE): "
-				  "not this machine's, where a thread ran is not read back"
-				: "hwloc could not read back the PU the thread ran on");
+			note_once(m, "pu",
+				  syn ? "a synthetic topology (HWLOC_SYNTHETIC, HWLOC_XMLFILE): "
+					"not this machine's, where a thread ran is not read back"
+				      : "hwloc could not read back the PU the thread ran on");
 		if (row->node == PB_NA_I64)
-			pb_run_note_na(run, "node",
-				       syn || row->pu == PB_NA_I64
-					   ? "the PU the thread ran on was not read back"
-					   : "the PU the thread ran on is in no NUMA node the "
-					     "topology lists");
+			note_once(m, "node",
+				  syn || row->pu == PB_NA_I64
+				      ? "the PU the thread ran on was not read back"
+				      : "the PU the thread ran on is in no NUMA node the "
+					"topology lists");
 	}
 	if (isnan(row->ns_per_op))
-		pb_run_note_na(run, "ns_per_op", "no operation in this repetition (ops 0)");
+		note_once(m, "ns_per_op", "no operation in this repetition (ops 0)");
 	if (isnan(row->ops_per_s))
-		pb_run_note_na(run, "ops_per_s", "the repetition took no measurable time");
+		note_once(m, "ops_per_s", "the repetition took no measurable time");
 	if (isnan(row->median_ns_per_op))
-		pb_run_note_na(run, "median_ns_per_op", NO_OPS);
+		note_once(m, "median_ns_per_op", NO_OPS);
 	if (isnan(row->median_ops_per_s))
-		pb_run_note_na(run, "median_ops_per_s", NO_OPS);
+		note_once(m, "median_ops_per_s", NO_OPS);
 	if (isnan(row->ci_lo_ns) || isnan(row->ci_hi_ns)) {
 		const char *why = isnan(row->median_ns_per_op) ? NO_OPS : CI_FEW_REPS;
-		pb_run_note_na(run, "ci95_lo_ns_per_op", why);
-		pb_run_note_na(run, "ci95_hi_ns_per_op", why);
+		note_once(m, "ci95_lo_ns_per_op", why);
+		note_once(m, "ci95_hi_ns_per_op", why);
 	}
 	if (row->heap == PB_NA_I64)
-		pb_run_note_na(run, "heap_metadata_bytes",
-			       pb_heap_na_reason() ? pb_heap_na_reason()
-						   : "jemalloc's stats.metadata could not be read");
-	for (int k = 0; k < PB_CTR__COUNT; k++)
-		if (!row->ctr_ok[k])
-			pb_run_note_na(run, pb_ctr_column((enum pb_ctr)k),
-				       ctr_na_why((enum pb_ctr)k, children));
+		note_once(m, "heap_metadata_bytes",
+			  pb_heap_na_reason() ? pb_heap_na_reason()
+					      : "jemalloc's stats.metadata could not be read");
+}
+
+/*
+ * The counter columns of one configuration's runs.csv rows (x): a column
+ * with an NA cell gets its reason once (ctr_na_why depends on the column
+ * and the configuration, not on the row), and the run's record of what
+ * it counted (meta.json counters.columns.*.available) hears whether a
+ * measured repetition read it.
+ */
+static void note_ctr_na(struct pb_measure *m, const struct measured *x, int children)
+{
+	size_t rows = (size_t)x->reps * (x->n + 1);
+	for (int k = 0; k < PB_CTR__COUNT; k++) {
+		int na = 0, counted = 0;
+		for (size_t i = 0; i < rows; i++) {
+			na |= !x->rec[i].ctr_ok[k];
+			counted |= x->rec[i].ctr_ok[k] && i / (x->n + 1) >= WARMUP;
+		}
+		const char *why = na ? ctr_na_why((enum pb_ctr)k, children) : NULL;
+		if (na)
+			note_once(m, pb_ctr_column((enum pb_ctr)k), why);
+		pb_counters_run_note((enum pb_ctr)k, counted, why);
+	}
 }
 
 /* The reason summary.csv's rate k is NA in a row: a counter it is
  * computed from was never counted (that counter's reason), no op, or a
  * zero denominator. */
-static void note_rate_na(struct pb_run *run, const struct sum_row *s, int k, int children)
+static void note_rate_na(struct pb_measure *m, const struct sum_row *s, int k, int children)
 {
 	enum pb_ctr in[2] = {rates[k].num, rates[k].den};
 	for (int i = 0; i < 2; i++)
@@ -687,13 +729,13 @@ static void note_rate_na(struct pb_run *run, const struct sum_row *s, int k, int
 			char why[512];
 			snprintf(why, sizeof(why), "%s not counted: %s", pb_ctr_column(in[i]),
 				 ctr_na_why(in[i], children));
-			pb_run_note_na(run, rates[k].name, why);
+			note_once(m, rates[k].name, why);
 			return;
 		}
-	pb_run_note_na(run, rates[k].name,
-		       rates[k].den == PB_CTR__COUNT
-			   ? NO_OPS
-			   : "its denominator was 0 in every measured repetition");
+	note_once(m, rates[k].name,
+		  rates[k].den == PB_CTR__COUNT
+		      ? NO_OPS
+		      : "its denominator was 0 in every measured repetition");
 }
 
 /* Every NA cell of a summary.csv row (from its values) gets its reason:
@@ -702,7 +744,6 @@ static void note_rate_na(struct pb_run *run, const struct sum_row *s, int k, int
 static void note_sum_na(struct pb_measure *m, const struct pb_kernel_desc *d,
 			const struct sum_row *s, int total, int one, int base, int children)
 {
-	struct pb_run *run = m->run;
 	const struct pb_stat *st[2] = {&s->ns, &s->ops};
 	static const char *const stat_cols[2][3] = {
 	    {"median_ns_per_op", "ci95_lo_ns_per_op", "ci95_hi_ns_per_op"},
@@ -711,15 +752,15 @@ static void note_sum_na(struct pb_measure *m, const struct pb_kernel_desc *d,
 		double v[3] = {st[i]->median, st[i]->lo, st[i]->hi};
 		for (int j = 0; j < 3; j++)
 			if (isnan(v[j]))
-				pb_run_note_na(run, stat_cols[i][j], NO_OPS);
+				note_once(m, stat_cols[i][j], NO_OPS);
 	}
 	const char *team = "per-thread rows: it is the team's, in the total row";
 	if (isnan(s->speedup))
-		pb_run_note_na(run, "speedup_vs_1_thread",
-			       !total ? team
-			       : !one ? "no 1-thread run of this experiment in this process "
-					"(--threads without 1)"
-				      : "the 1-thread median throughput is NA or 0");
+		note_once(m, "speedup_vs_1_thread",
+			  !total ? team
+			  : !one ? "no 1-thread run of this experiment in this process "
+				   "(--threads without 1)"
+				 : "the 1-thread median throughput is NA or 0");
 	const char *nobase =
 	    !d->baseline     ? "the kernel has no baseline"
 	    : !m->o.baseline ? "--no-baseline: the baseline was not run"
@@ -727,20 +768,20 @@ static void note_sum_na(struct pb_measure *m, const struct pb_kernel_desc *d,
 			       "these parameters, or it failed: stderr and meta.json errors)"
 			     : "the baseline's median is NA or 0";
 	if (!s->baseline)
-		pb_run_note_na(run, "baseline", nobase);
+		note_once(m, "baseline", nobase);
 	if (isnan(s->base_ns))
-		pb_run_note_na(run, "baseline_median_ns_per_op", total ? nobase : team);
+		note_once(m, "baseline_median_ns_per_op", total ? nobase : team);
 	if (isnan(s->ratio))
-		pb_run_note_na(run, "ratio_vs_baseline", total ? nobase : team);
+		note_once(m, "ratio_vs_baseline", total ? nobase : team);
 	for (int k = 0; k < PB_CTR__COUNT; k++)
 		if (isnan(s->ctr[k].median)) {
 			char col[96];
 			snprintf(col, sizeof(col), "median_%s", pb_ctr_column((enum pb_ctr)k));
-			pb_run_note_na(run, col, ctr_na_why((enum pb_ctr)k, children));
+			note_once(m, col, ctr_na_why((enum pb_ctr)k, children));
 		}
 	for (int k = 0; k < RATE__N; k++)
 		if (isnan(s->rate[k].median))
-			note_rate_na(run, s, k, children);
+			note_rate_na(m, s, k, children);
 }
 
 /* run_config's quiet: the setup failures it does not print */
@@ -817,8 +858,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			     .children = runs_in_children(d, params)};
 	for (int k = 0; c.children && k < PB_CTR__COUNT; k++)
 		if (children_na((enum pb_ctr)k))
-			pb_run_note_na(m->run, pb_ctr_column((enum pb_ctr)k),
-				       children_na((enum pb_ctr)k));
+			note_once(m, pb_ctr_column((enum pb_ctr)k), children_na((enum pb_ctr)k));
 	c.rec = calloc((size_t)reps * n, sizeof(*c.rec));
 	c.kt = calloc(n, sizeof(*c.kt));
 	c.kerr = calloc(n, sizeof(*c.kerr));
@@ -928,16 +968,17 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			    .ctr_ok = r->ctr_ok,
 			};
 			pb_row_emit(m->runs, m->run_table, &row);
-			note_run_na(m, &row, total ? NULL : &bound[t], c.children);
+			note_run_na(m, &row, total ? NULL : &bound[t]);
 			for (int k = 0; extra && k < PB_KERNEL_MAX_EXTRA && extra[k]; k++) {
 				struct event_row e = {experiment, d->name,  n,		rep,
 						      row.thread, extra[k], r->extra[k]};
 				pb_row_emit(m->events, event_cols, &e);
 				if (e.value == PB_EXTRA_NA)
-					pb_run_note_na(m->run, extra[k], extra_na_why(d, k));
+					note_once(m, extra[k], extra_na_why(d, k));
 			}
 		}
 	}
+	note_ctr_na(m, &x, c.children);
 	/* summary rows */
 	memo_put(m, d->name, params, n, sns[n].median, sops[n].median);
 	const struct memo *one = memo_find(m, d->name, params, 1);

@@ -198,14 +198,17 @@ static void cpuinfo_json(json_t *m)
 }
 
 /*
- * Whether the machine is virtual: x86's CPUID hypervisor bit (leaf 1, ECX
- * bit 31; leaf 0x40000000 names the hypervisor), /sys/hypervisor/type (Xen),
- * or the firmware's DMI vendor or product naming a hypervisor (the names
- * systemd-detect-virt knows; an EC2 *.metal instance is not virtual).
- * virtualized: true, false (x86 only: the CPUID bit is clear and nothing
- * else names a hypervisor) or null; virtualized_evidence: what decided it.
+ * Whether the machine is virtual (the one answer: meta.json's virtualized
+ * and the counters' "VM without a PMU" both ask here): x86's CPUID
+ * hypervisor bit (leaf 1, ECX bit 31; leaf 0x40000000 names the
+ * hypervisor), /sys/hypervisor/type (Xen), or the firmware's DMI vendor or
+ * product naming a hypervisor (the names systemd-detect-virt knows; an EC2
+ * *.metal instance is not virtual).  1, 0 (x86 only: the CPUID bit is
+ * clear and nothing else names a hypervisor) or -1 (not known); why gets
+ * what decided it.  Reads the files each call (a few small reads; callers
+ * ask once per meta.json or listing).
  */
-static void virtualization_json(json_t *m)
+int pb_machine_virtual(char *why, size_t len)
 {
 	static const char *const dmi_names[] = {"KVM",
 						"QEMU",
@@ -227,8 +230,10 @@ static void virtualization_json(json_t *m)
 	static const char *const dmi_files[] = {"/sys/class/dmi/id/product_name",
 						"/sys/class/dmi/id/sys_vendor",
 						"/sys/class/dmi/id/board_vendor"};
-	char ev[512] = "", buf[256], product[256] = "";
+	char buf[256], product[256] = "";
 	int virt = -1, bit_clear = 0;
+	if (len)
+		why[0] = 0;
 #if defined(__x86_64__) || defined(__i386__)
 	unsigned a, b, c, d;
 	if (__get_cpuid(1, &a, &b, &c, &d)) {
@@ -241,7 +246,7 @@ static void virtualization_json(json_t *m)
 			for (int i = 0; i < 12; i++)
 				if (vendor[i] && (vendor[i] < ' ' || vendor[i] > '~'))
 					vendor[i] = '?';
-			snprintf(ev, sizeof(ev), "CPUID: the hypervisor bit is set (vendor '%s')",
+			snprintf(why, len, "CPUID: the hypervisor bit is set (vendor '%s')",
 				 vendor);
 			virt = 1;
 		} else {
@@ -250,7 +255,7 @@ static void virtualization_json(json_t *m)
 	}
 #endif
 	if (virt < 0 && !read_line("/sys/hypervisor/type", buf, sizeof(buf))) {
-		snprintf(ev, sizeof(ev), "/sys/hypervisor/type is '%.64s'", buf);
+		snprintf(why, len, "/sys/hypervisor/type is '%.64s'", buf);
 		virt = 1;
 	}
 	(void)read_line(dmi_files[0], product, sizeof(product));
@@ -261,24 +266,33 @@ static void virtualization_json(json_t *m)
 			continue;
 		for (size_t i = 0; virt < 0 && i < PB_ARRAY_SIZE(dmi_names); i++)
 			if (!strncmp(buf, dmi_names[i], strlen(dmi_names[i]))) {
-				snprintf(ev, sizeof(ev), "%s is '%.64s'", dmi_files[f], buf);
+				snprintf(why, len, "%s is '%.64s'", dmi_files[f], buf);
 				virt = 1;
 			}
 	}
 	if (virt < 0 && bit_clear) {
-		snprintf(ev, sizeof(ev),
+		snprintf(why, len,
 			 "CPUID: the hypervisor bit is clear, and neither /sys/hypervisor/type "
 			 "nor the DMI vendor names a hypervisor");
 		virt = 0;
 	}
-	if (virt < 0) {
-		snprintf(ev, sizeof(ev),
+	if (virt < 0)
+		snprintf(why, len,
 			 "not known: no CPUID hypervisor bit on this architecture, and neither "
 			 "/sys/hypervisor/type nor the DMI vendor names a hypervisor");
+	return virt;
+}
+
+/* virtualized: true, false or null (not known, the reason in
+ * not_available); virtualized_evidence: what decided it. */
+static void virtualization_json(json_t *m)
+{
+	char ev[512];
+	int virt = pb_machine_virtual(ev, sizeof(ev));
+	if (virt < 0)
 		na(m, "virtualized", ev);
-	} else {
+	else
 		json_object_set_new(m, "virtualized", json_boolean(virt));
-	}
 	kv(m, "virtualized_evidence", ev);
 }
 

@@ -83,9 +83,14 @@ void pb_counters_probe_start(void);
 /* Check PAGEBENCH_COUNTERS: 0, or -EINVAL with one line in err (commands
  * turn it into a usage error, exit 2). */
 int pb_counters_setting_check(char *err, size_t errlen);
-/* 1 if the machine looks like a VM without a virtual PMU (the CPU says
- * "hypervisor" and the kernel has no CPU PMU event source); why gets the
- * evidence. */
+/* Whether this machine is virtual: 1, 0, or -1 when not known; why gets
+ * the evidence (harness/meta.c).  The one answer: meta.json's virtualized
+ * and virtualized_evidence record it, and pb_counters_vm_without_pmu
+ * starts from it, so the two never disagree. */
+int pb_machine_virtual(char *why, size_t len);
+/* 1 if the machine looks like a VM without a virtual PMU
+ * (pb_machine_virtual says 1 and the kernel has no CPU PMU event source);
+ * why gets the evidence, pb_machine_virtual's first. */
 int pb_counters_vm_without_pmu(char *why, size_t len);
 /* Domain a working counter counts in: "user+kernel", "user", or NULL. */
 const char *pb_ctr_domain(enum pb_ctr c);
@@ -96,9 +101,27 @@ void pb_counters_print(FILE *f);
 /* JSON object {"papi_tot_cyc": {"available": false, "source": "papi", "reason": "..."}, ...}
  * (malloc'ed). */
 char *pb_counters_json(void);
-/* The same as a jansson object, plus "method", "passes", "vm_without_pmu"
- * and per column "domain" and "pass" (new reference). */
+/* The same as a jansson object, plus "method", "passes", "note",
+ * "vm_without_pmu" with "vm_without_pmu_reason", "availability" and per
+ * column "machine_available", "domain" and "pass" (new reference).
+ * "availability" says what a column's "available" means: "run" after
+ * pb_counters_run_begin (counted in at least one measured repetition of
+ * this run; otherwise NA with the run's reason, such as procs=1's), else
+ * "machine" (the probe's answer: sim and mrc read no counters).
+ * "machine_available" is always the probe's answer (null where
+ * PAGEBENCH_COUNTERS skipped the column's rung: not probed). */
 json_t *pb_counters_json_obj(void);
+
+/*
+ * What this process's measurement counted, for meta.json (a run is one
+ * process: `run`, each task of a suite).  pb_counters_run_begin() when a
+ * measurement session opens (it forgets an earlier one); then, once per
+ * configuration and column, pb_counters_run_note(c, counted, why):
+ * counted when a measured repetition read it, else why not (each
+ * distinct reason kept, joined by "; ").  The command's thread only.
+ */
+void pb_counters_run_begin(void);
+void pb_counters_run_note(enum pb_ctr c, int counted, const char *why);
 
 /* PAPI's version ("7.1.0.0") or NULL when built without PAPI; what happens
  * to the engine's events (libsde or not), one phrase. */
