@@ -31,41 +31,20 @@ static const char usage[] = "usage: pagebench plot RUN_DIR... [options]\n"
 static const char *const single_kinds[] = {"scaling", "cost", "counters", "faults",
 					   "eat",     "mrc",  "latency"};
 
+/* 1 if the entry e of a comma list is the word w. */
+static int entry_is(const struct pb_kv *e, const char *w)
+{
+	return e->len == strlen(w) && !memcmp(e->s, w, e->len);
+}
+
 static int kind_listed(const char *kinds, const char *k)
 {
 	if (!kinds)
 		return 1;
-	size_t n = strlen(k);
-	for (const char *p = kinds; *p;) {
-		size_t l = strcspn(p, ",");
-		if (l == n && !strncmp(p, k, n))
+	for (struct pb_kv e = {0}; pb_kv_next(kinds, &e);)
+		if (entry_is(&e, k))
 			return 1;
-		p += l + (p[l] == ',');
-	}
 	return 0;
-}
-
-static void shell_quote(char *out, size_t len, int argc, char **argv)
-{
-	size_t n = (size_t)snprintf(out, len, "pagebench");
-	for (int i = 0; i < argc && n < len; i++) {
-		const char *a = argv[i];
-		int plain = *a != 0;
-		for (const char *p = a; *p; p++)
-			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-				    "_./,:=+-@%",
-				    *p))
-				plain = 0;
-		if (plain) {
-			n += (size_t)snprintf(out + n, len - n, " %s", a);
-			continue;
-		}
-		n += (size_t)snprintf(out + n, len - n, " '");
-		for (const char *p = a; *p && n < len; p++)
-			n += (size_t)snprintf(out + n, len - n, *p == '\'' ? "'\\''" : "%c", *p);
-		if (n < len)
-			n += (size_t)snprintf(out + n, len - n, "'");
-	}
 }
 
 /* gnuplot, or PAGEBENCH_GNUPLOT: a path, or a name looked up in PATH as
@@ -171,6 +150,7 @@ int pb_cmd_plot(int argc, char **argv)
 	const char *out = NULL;
 	char **order = NULL;
 	size_t norder = 0;
+	struct pb_sb command = {0}; /* the command line, for the sidecars */
 	char perr[1024];
 	char **rdirs = calloc((size_t)argc + 1, sizeof(char *));
 	int nrun = 0;
@@ -212,21 +192,18 @@ int pb_cmd_plot(int argc, char **argv)
 			continue;
 		switch (todo[ti].c) {
 		case 'k':
-			for (const char *p = optarg;;) {
-				size_t l = strcspn(p, ",");
-				int ok = l == 8 && !strncmp(p, "machines", 8);
+			if (pb_list_has_empty(optarg))
+				pb_usage_error("plot", "--kind: an empty kind in '%s'", optarg);
+			for (struct pb_kv e = {0}; pb_kv_next(optarg, &e);) {
+				int ok = entry_is(&e, "machines");
 				for (size_t i = 0; i < PB_ARRAY_SIZE(single_kinds); i++)
-					ok |= strlen(single_kinds[i]) == l &&
-					      !strncmp(p, single_kinds[i], l);
+					ok |= entry_is(&e, single_kinds[i]);
 				if (!ok)
 					pb_usage_error(
 					    "plot",
 					    "--kind: unknown kind '%.*s' (scaling, cost, "
 					    "counters, faults, eat, mrc, latency, machines)",
-					    (int)l, p);
-				if (!p[l])
-					break;
-				p += l + 1;
+					    (int)e.len, e.s);
 			}
 			o.kinds = optarg;
 			break;
@@ -281,22 +258,20 @@ int pb_cmd_plot(int argc, char **argv)
 			o.title = optarg;
 			break;
 		case 'f':
+			if (pb_list_has_empty(optarg))
+				pb_usage_error("plot", "--format: an empty format in '%s'", optarg);
 			o.formats = 0;
-			for (const char *p = optarg;;) {
-				size_t l = strcspn(p, ",");
-				if (l == 3 && !strncmp(p, "pdf", 3))
+			for (struct pb_kv e = {0}; pb_kv_next(optarg, &e);) {
+				if (entry_is(&e, "pdf"))
 					o.formats |= PB_FMT_PDF;
-				else if (l == 3 && !strncmp(p, "png", 3))
+				else if (entry_is(&e, "png"))
 					o.formats |= PB_FMT_PNG;
-				else if (l == 3 && !strncmp(p, "svg", 3))
+				else if (entry_is(&e, "svg"))
 					o.formats |= PB_FMT_SVG;
 				else
 					pb_usage_error("plot",
 						       "--format: '%.*s' is not pdf, png or svg",
-						       (int)l, p);
-				if (!p[l])
-					break;
-				p += l + 1;
+						       (int)e.len, e.s);
 			}
 			break;
 		default:
@@ -362,9 +337,12 @@ int pb_cmd_plot(int argc, char **argv)
 		rc = PB_EXIT_FAIL;
 		goto done;
 	}
-	char command[8192];
-	shell_quote(command, sizeof(command), argc, argv);
-	struct pb_plot_ctx ctx = {.o = &o, .out = out, .command = command};
+	pb_sb_put(&command, "pagebench");
+	for (int i = 0; i < argc; i++) {
+		pb_sb_put(&command, " ");
+		pb_sb_shell(&command, argv[i]);
+	}
+	struct pb_plot_ctx ctx = {.o = &o, .out = out, .command = command.s};
 	int tl = snprintf(ctx.tmp, sizeof(ctx.tmp), "%s/.plot-XXXXXX", out);
 	if (tl < 0 || (size_t)tl >= sizeof(ctx.tmp) - 64) {
 		pb_error("plot", "--out: folder name too long");
@@ -445,6 +423,7 @@ done:
 	if (order)
 		pb_free_list(order, norder);
 	pb_param_free(plot_params, &cli);
+	pb_sb_free(&command);
 	free(rdirs);
 	return rc;
 }

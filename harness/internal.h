@@ -33,6 +33,17 @@ void pb_sb_csv(struct pb_sb *b, const char *s);
 /* The same to f (NULL: empty), then ',' or, last, '\n' (the comparison's
  * CSVs, written whole by stdio). */
 void pb_csv_fput(FILE *f, const char *s, int last);
+/* w as one word of a POSIX shell line: as it is when it is not empty and
+ * every character is a letter, a digit or one of -_.,:=/+@%; else in
+ * single quotes, each ' in it written '\'' (a suite task's text, the
+ * command line a figure's sidecar records). */
+void pb_sb_shell(struct pb_sb *b, const char *w);
+
+/* j as JSON text (json_dumps with dump_flags) and a newline, written to
+ * path whole through pb_out_write_all (out_flags: PB_OUT_FORCE replaces an
+ * existing file); 0 or -errno with a message naming path in err. */
+int pb_json_write(const char *path, json_t *j, size_t dump_flags, unsigned out_flags, char *err,
+		  size_t errlen);
 
 /*
  * The entries of a "k=v,k=v" list (--param), in order: each is the text up
@@ -47,6 +58,10 @@ struct pb_kv {
 	size_t len, klen;
 };
 int pb_kv_next(const char *list, struct pb_kv *e);
+/* 1 if list, a comma list, is "" or has an empty entry (a leading, a
+ * doubled or a trailing ','), which pb_kv_next walks past without a word:
+ * for an option whose entries must all be named. */
+int pb_list_has_empty(const char *list);
 /* pb_kv_append (pagebench/cli.h) of v's first n bytes. */
 int pb_kv_appendn(char **kv, const char *v, size_t n);
 

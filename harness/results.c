@@ -375,14 +375,11 @@ int pb_run_add_input(struct pb_run *r, const char *role, const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	uint64_t h = 0xcbf29ce484222325ull, size = 0;
+	uint64_t h = PB_FNV1A64_INIT, size = 0;
 	static unsigned char buf[1 << 16];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			h ^= buf[i];
-			h *= 0x100000001b3ull;
-		}
+		h = pb_fnv1a64(h, buf, (size_t)n);
 		size += (uint64_t)n;
 	}
 	int e = n < 0 ? -errno : 0;
@@ -715,20 +712,10 @@ static json_t *meta_json(struct pb_run *r)
 static int write_meta(struct pb_run *r, char *err, size_t errlen)
 {
 	json_t *m = meta_json(r);
-	char *s = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(m);
-	if (!s) {
-		snprintf(err, errlen, "meta.json: out of memory");
-		return -ENOMEM;
-	}
 	char path[4096 + 16];
 	snprintf(path, sizeof(path), "%s/meta.json", r->dir);
-	struct pb_sb b = {0};
-	pb_sb_put(&b, s);
-	pb_sb_put(&b, "\n");
-	free(s);
-	int rc = pb_out_write_all(path, 0, b.s, b.len, err, errlen);
-	pb_sb_free(&b);
+	int rc = pb_json_write(path, m, JSON_INDENT(2) | JSON_PRESERVE_ORDER, 0, err, errlen);
+	json_decref(m);
 	return rc;
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "internal.h"
 #include "pagebench/cli.h"
 #include "pagebench/kernel.h"
 #include "pagebench/suite.h"
@@ -129,32 +130,8 @@ static int var_set(struct parser *p, const char *name, size_t n, const char *val
 	return 0;
 }
 
-/* A growable word being built. */
-struct word {
-	char *s;
-	size_t len, cap;
-};
-
-static int wput(struct word *w, const char *s, size_t n)
-{
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 64;
-		while (w->len + n + 1 > cap)
-			cap *= 2;
-		char *t = realloc(w->s, cap);
-		if (!t)
-			return -ENOMEM;
-		w->s = t;
-		w->cap = cap;
-	}
-	memcpy(w->s + w->len, s, n);
-	w->len += n;
-	w->s[w->len] = 0;
-	return 0;
-}
-
 /* Expand the variable reference at *pp (just after '$'); advances *pp. */
-static int expand(struct parser *p, const char **pp, struct word *w)
+static int expand(struct parser *p, const char **pp, struct pb_sb *w)
 {
 	const char *s = *pp, *name;
 	size_t n;
@@ -181,7 +158,8 @@ static int expand(struct parser *p, const char **pp, struct word *w)
 	v->used = 1;
 	if (v->local && !p->s->machine_var)
 		p->s->machine_var = !strcmp(v->name, "THREADS") ? "THREADS" : "NCORES";
-	return wput(w, v->value, strlen(v->value)) ? perr(p, "out of memory") : 0;
+	pb_sb_put(w, v->value);
+	return 0;
 }
 
 /* Split one line into words with quotes and variables. */
@@ -194,7 +172,7 @@ static int split(struct parser *p, const char *line, char **words, int *nwords)
 			s++;
 		if (!*s || *s == '#')
 			break;
-		struct word w = {0};
+		struct pb_sb w = {0};
 		int quoted = 0;
 		while (*s && *s != ' ' && *s != '\t' && *s != '\r' && !rc) {
 			if (*s == '\'') {
@@ -203,8 +181,7 @@ static int split(struct parser *p, const char *line, char **words, int *nwords)
 					rc = perr(p, "unterminated single quote");
 					break;
 				}
-				rc = wput(&w, s + 1, (size_t)(e - s - 1)) ? perr(p, "out of memory")
-									  : 0;
+				pb_sb_putn(&w, s + 1, (size_t)(e - s - 1));
 				s = e + 1;
 				quoted = 1;
 			} else if (*s == '"') {
@@ -213,15 +190,13 @@ static int split(struct parser *p, const char *line, char **words, int *nwords)
 				while (*s && *s != '"' && !rc) {
 					if (*s == '\\' &&
 					    (s[1] == '"' || s[1] == '\\' || s[1] == '$')) {
-						rc = wput(&w, s + 1, 1) ? perr(p, "out of memory")
-									: 0;
+						pb_sb_putn(&w, s + 1, 1);
 						s += 2;
 					} else if (*s == '$') {
 						s++;
 						rc = expand(p, &s, &w);
 					} else {
-						rc =
-						    wput(&w, s++, 1) ? perr(p, "out of memory") : 0;
+						pb_sb_putn(&w, s++, 1);
 					}
 				}
 				if (!rc && *s != '"')
@@ -232,7 +207,7 @@ static int split(struct parser *p, const char *line, char **words, int *nwords)
 				s++;
 				rc = expand(p, &s, &w);
 			} else {
-				rc = wput(&w, s++, 1) ? perr(p, "out of memory") : 0;
+				pb_sb_putn(&w, s++, 1);
 			}
 		}
 		if (rc) {
@@ -255,28 +230,6 @@ static int split(struct parser *p, const char *line, char **words, int *nwords)
 			free(words[--nw]);
 	*nwords = nw;
 	return rc;
-}
-
-/* Quote a word for the task's one-line text if it needs it. */
-static void append_word(struct word *t, const char *w)
-{
-	int plain = *w != 0;
-	for (const char *c = w; *c; c++)
-		if (!(isalnum((unsigned char)*c) || strchr("-_.,:=/+@%", *c)))
-			plain = 0;
-	if (t->len)
-		wput(t, " ", 1);
-	if (plain) {
-		wput(t, w, strlen(w));
-		return;
-	}
-	wput(t, "'", 1);
-	for (const char *c = w; *c; c++)
-		if (*c == '\'')
-			wput(t, "'\\''", 4);
-		else
-			wput(t, c, 1);
-	wput(t, "'", 1);
 }
 
 /*
@@ -340,12 +293,14 @@ static int add_task(struct parser *p, char **words, int nw)
 	t->line = p->line;
 	t->argc = nw;
 	t->argv = calloc((size_t)nw + 1, sizeof(char *));
-	struct word text = {0};
+	struct pb_sb text = {0};
 	if (!t->argv)
 		return perr(p, "out of memory");
 	for (int i = 0; i < nw; i++) {
 		t->argv[i] = strdup(words[i]);
-		append_word(&text, words[i]);
+		if (i)
+			pb_sb_put(&text, " ");
+		pb_sb_shell(&text, words[i]); /* quoted where it needs it */
 		if (!t->argv[i])
 			return perr(p, "out of memory");
 	}

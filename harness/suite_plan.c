@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "pagebench/kernel.h"
 #include "pagebench/outfile.h"
 #include "pagebench/param.h"
@@ -53,22 +54,9 @@ static void utc_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int write_json(const char *path, json_t *j, unsigned flags, char *err, size_t errlen)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	size_t n = s ? strlen(s) : 0;
-	char *t = s ? realloc(s, n + 2) : NULL;
-	if (!t) {
-		free(s);
-		snprintf(err, errlen, "%s: cannot encode JSON", path);
-		return -ENOMEM;
-	}
-	s = t;
-	memcpy(s + n, "\n", 2);
-	int rc = pb_out_write_all(path, flags, s, n + 1, err, errlen);
-	free(s);
-	return rc;
-}
+/* How the suite's JSON files (plan.json, task.json, the suite's meta.json)
+ * are written by pb_json_write. */
+#define SUITE_JSON (JSON_INDENT(2) | JSON_ENSURE_ASCII)
 
 /*
  * The --threads value a task's command runs with, in every spelling its
@@ -128,7 +116,7 @@ int pb_suite_plan_write(const struct pb_suite *s, const char *dir, const char *l
 	json_object_set_new(plan, "tasks", jt);
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/plan.json", dir);
-	int rc = write_json(path, plan, 0, err, errlen);
+	int rc = pb_json_write(path, plan, SUITE_JSON, 0, err, errlen);
 	json_decref(plan);
 	snprintf(path, sizeof(path), "%s/tasks", dir);
 	if (!rc && mkdir(path, 0777) && errno != EEXIST) {
@@ -400,7 +388,7 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 		json_object_set_new(r, "run_dir", json_string(rf + strlen(dir) + 1));
 	free(rf);
 	snprintf(path, sizeof(path), "%s/task.json", tdir);
-	int rc = write_json(path, r, 0, err, errlen);
+	int rc = pb_json_write(path, r, SUITE_JSON, 0, err, errlen);
 	json_decref(r);
 	json_decref(plan);
 	if (rc)
@@ -743,7 +731,7 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		json_object_set(meta, "not_available", na);
 		if (extra)
 			json_object_update(cfg, extra);
-		rc = write_json(path, meta, PB_OUT_FORCE, err, errlen);
+		rc = pb_json_write(path, meta, SUITE_JSON, PB_OUT_FORCE, err, errlen);
 	}
 	json_decref(meta);
 	json_decref(plan);

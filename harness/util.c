@@ -2,7 +2,9 @@
 /*
  * harness/util.c - the command line's error lines: "pagebench CMD: what",
  * one line on stderr (pb_error), and exit 2 for bad usage (pb_usage_error);
- * the "k=v,k=v" lists of --param (pb_kv_next, pb_kv_append, pb_kv_twice).
+ * the "k=v,k=v" lists of --param (pb_kv_next, pb_kv_append, pb_kv_twice)
+ * and a comma list's empty entries (pb_list_has_empty); a JSON file written
+ * whole (pb_json_write); a word quoted for the shell (pb_sb_shell).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +16,7 @@
 
 #include "internal.h"
 #include "pagebench/cli.h"
+#include "pagebench/outfile.h"
 
 static void vmsg(const char *cmd, const char *fmt, va_list ap)
 {
@@ -78,6 +81,12 @@ int pb_kv_next(const char *list, struct pb_kv *e)
 	e->len = strcspn(p, ",");
 	e->klen = strcspn(p, "=,");
 	return 1;
+}
+
+int pb_list_has_empty(const char *list)
+{
+	size_t n = strlen(list);
+	return !n || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,");
 }
 
 int pb_kv_appendn(char **kv, const char *v, size_t vl)
@@ -145,4 +154,37 @@ int pb_mkdir_p(const char *path)
 			return -e;
 	}
 	return mkdir(buf, 0777) && errno != EEXIST ? -errno : 0;
+}
+
+int pb_json_write(const char *path, json_t *j, size_t dump_flags, unsigned out_flags, char *err,
+		  size_t errlen)
+{
+	char *s = json_dumps(j, dump_flags);
+	size_t n = s ? strlen(s) : 0;
+	char *t = s ? realloc(s, n + 2) : NULL;
+	if (!t) {
+		free(s);
+		snprintf(err, errlen, "%s: cannot encode JSON", path);
+		return -ENOMEM;
+	}
+	memcpy(t + n, "\n", 2);
+	int rc = pb_out_write_all(path, out_flags, t, n + 1, err, errlen);
+	free(t);
+	return rc;
+}
+
+void pb_sb_shell(struct pb_sb *b, const char *w)
+{
+	if (*w && !w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			       "-_.,:=/+@%")]) {
+		pb_sb_put(b, w);
+		return;
+	}
+	pb_sb_put(b, "'");
+	for (const char *q; (q = strchr(w, '\'')) != NULL; w = q + 1) {
+		pb_sb_putn(b, w, (size_t)(q - w));
+		pb_sb_put(b, "'\\''"); /* close, a quoted quote, reopen */
+	}
+	pb_sb_put(b, w);
+	pb_sb_put(b, "'");
 }

@@ -1687,15 +1687,6 @@ static void put_json(struct pb_run *run, const char *key, json_t *v)
 /* ---- trace identity ---- */
 #define HASH_SPAN (1u << 20) /* bytes hashed at each end */
 
-static uint64_t fnv1a64(uint64_t h, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int hash_range(int fd, uint64_t off, uint64_t len, unsigned char *buf, uint64_t *h)
 {
 	while (len) {
@@ -1704,7 +1695,7 @@ static int hash_range(int fd, uint64_t off, uint64_t len, unsigned char *buf, ui
 			continue;
 		if (got <= 0)
 			return got < 0 ? -errno : -EIO;
-		*h = fnv1a64(*h, buf, (size_t)got);
+		*h = pb_fnv1a64(*h, buf, (size_t)got);
 		off += (uint64_t)got;
 		len -= (uint64_t)got;
 	}
@@ -1722,7 +1713,7 @@ static int trace_hash_fd(int fd, uint64_t *size, char *out, size_t outlen)
 		rc = -EINVAL; /* a pipe or a device has no identity to hash */
 	if (!rc && !(buf = malloc(HASH_SPAN)))
 		rc = -ENOMEM;
-	uint64_t n = (uint64_t)st.st_size, h = 0xcbf29ce484222325ULL;
+	uint64_t n = (uint64_t)st.st_size, h = PB_FNV1A64_INIT;
 	uint64_t head = n < HASH_SPAN ? n : HASH_SPAN;
 	uint64_t tail_off = n > 2 * (uint64_t)HASH_SPAN ? n - HASH_SPAN : head;
 	if (!rc)
@@ -1733,7 +1724,7 @@ static int trace_hash_fd(int fd, uint64_t *size, char *out, size_t outlen)
 		unsigned char le[8];
 		for (int i = 0; i < 8; i++)
 			le[i] = (unsigned char)(n >> (8 * i));
-		h = fnv1a64(h, le, sizeof(le));
+		h = pb_fnv1a64(h, le, sizeof(le));
 		*size = n;
 		snprintf(out, outlen, "fnv1a64:%016" PRIx64, h);
 	}

@@ -844,16 +844,15 @@ static int scaling_param_keys(struct pb_fig *f, const char *q)
 {
 	int lines = 0;
 	char pa[300];
-	while (q && *q) {
-		size_t n = strcspn(q, ","); /* at least one k=v */
-		while (q[n] == ',' && n + 1 + strcspn(q + n + 1, ",") <= 18)
-			n += 1 + strcspn(q + n + 1, ",");
+	for (struct pb_kv e = {0}; pb_kv_next(q, &e); lines++) {
+		/* e grows over the next k=v while the line stays within 18 */
+		for (struct pb_kv g = e; pb_kv_next(q, &g) && (size_t)(g.s - e.s) + g.len <= 18;)
+			e.len = (size_t)(g.s - e.s) + g.len;
 		if (f) {
-			snprintf(pa, sizeof(pa), "  %.*s%s", (int)n, q, q[n] == ',' ? "," : "");
+			snprintf(pa, sizeof(pa), "  %.*s%s", (int)e.len, e.s,
+				 e.s[e.len] ? "," : "");
 			fprintf(f->gp, ", keyentry title S%d", pb_fig_str(f, pa));
 		}
-		lines++;
-		q += n + (q[n] == ',');
 	}
 	return lines;
 }

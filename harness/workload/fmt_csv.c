@@ -17,13 +17,6 @@
 
 #include "wl_reader.h"
 
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 static int csv_line(struct wl_trace *t, const char *p, const char **endp)
 {
 	const char *fs[32];
@@ -102,12 +95,12 @@ static int csv_line(struct wl_trace *t, const char *p, const char **endp)
 	}
 	uint32_t asid = 0;
 	if (m->ns1_col || m->ns2_col) {
-		uint64_t h = 0xcbf29ce484222325ULL;
+		uint64_t h = PB_FNV1A64_INIT;
 		if (m->ns1_col && m->ns1_col <= nf)
-			h = fnv1a(h, fs[m->ns1_col - 1], fl[m->ns1_col - 1]);
-		h = fnv1a(h, "/", 1);
+			h = pb_fnv1a64(h, fs[m->ns1_col - 1], fl[m->ns1_col - 1]);
+		h = pb_fnv1a64(h, "/", 1);
 		if (m->ns2_col && m->ns2_col <= nf)
-			h = fnv1a(h, fs[m->ns2_col - 1], fl[m->ns2_col - 1]);
+			h = pb_fnv1a64(h, fs[m->ns2_col - 1], fl[m->ns2_col - 1]);
 		int isnew;
 		uint64_t *v = pb_hmap_upsert(&t->ns, h, &isnew);
 		if (!v)

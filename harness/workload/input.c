@@ -37,8 +37,8 @@ static const struct wl_codec *const codecs[] = {&wl_codec_zstd, &wl_codec_gzip, 
  * read all of it: every byte, so two traces that differ anywhere differ
  * there (a hash of the first and last MiB cannot tell a change in the
  * middle).  libxxhash's XXH64 (what `xxhsum -H64` prints): ~10 GB/s, under
- * 1% of a replay that parses the bytes (FNV-1a byte by byte, the partial
- * hash's, would cost ~7% of a text trace's sim).
+ * 1% of a replay that parses the bytes (FNV-1a byte by byte, pb_fnv1a64,
+ * the partial hash's, would cost ~7% of a text trace's sim).
  */
 void wl_in_hash(struct wl_in *in, const void *bytes, uint64_t from, uint64_t to)
 {

@@ -64,6 +64,23 @@ static inline uint64_t pb_splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/*
+ * FNV-1a 64 of the n bytes at p, going on from h (PB_FNV1A64_INIT to
+ * start): pb_fnv1a64(pb_fnv1a64(PB_FNV1A64_INIT, a, na), b, nb) is the
+ * hash of a then b.  The one copy: meta.json's inputs[].fnv1a64 (results.c),
+ * a trace's partial identity config.trace.hash (vm_drive.c) and a CSV
+ * trace's namespace keys (fmt_csv.c) hash with it, and are compared across
+ * runs, so its values never change (tests/base/test_fnv1a.c).
+ */
+#define PB_FNV1A64_INIT 0xcbf29ce484222325ULL
+static inline uint64_t pb_fnv1a64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 /* xoshiro256** state: fast, high-quality PRNG for generators and policies. */
 struct pb_rng {
 	uint64_t s[4];
