@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/kernel.h"
@@ -249,10 +250,7 @@ static int submit(const char *dir, const char *suite, const struct pb_slurm_opts
 		json_object_set_new(rec, "options", slurm_opts_json(o));
 		json_array_append_new(jobs, rec);
 		json_object_set_new(j, "last_job_id", json_string(jobid));
-		char *txt = json_dumps(j, JSON_INDENT(2));
-		if (txt)
-			rc = pb_out_write_all(p2, PB_OUT_FORCE, txt, strlen(txt), err, errlen);
-		free(txt);
+		rc = pb_json_write(p2, j, JSON_INDENT(2), PB_OUT_FORCE, err, errlen);
 		json_decref(j);
 		fprintf(stderr, "pagebench suite: submitted job %s (array %s) from %s\n", jobid,
 			arr, dir);

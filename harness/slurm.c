@@ -24,21 +24,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "pagebench/cli.h"
 #include "pagebench/suite.h"
 
 extern char **environ;
 
-/* Single-quote s for the shell script. */
+/* s as one word of the shell script (pb_sb_shell: quoted where it needs it). */
 static void shq(FILE *f, const char *s)
 {
-	fputc('\'', f);
-	for (; *s; s++)
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	fputc('\'', f);
+	struct pb_sb b = {0};
+	pb_sb_shell(&b, s);
+	fputs(b.s, f);
+	pb_sb_free(&b);
 }
 
 /* A value that goes into an #SBATCH line: no blanks, quotes or newlines. */
