@@ -2,7 +2,7 @@
 /*
  * harness/cmd_trace.c - `pagebench trace record|convert|info`: options,
  * output and messages; the work is in the workload module
- * (pb_trace_convert, pb_trace_info, pb_trace_fd_to_pbt in
+ * (pb_trace_convert_named, pb_trace_info, pb_trace_fd_to_pbt in
  * pagebench/trace.h).
  *
  * record:  runs CMD under valgrind lackey (--trace-mem=yes) with its log
@@ -298,23 +298,6 @@ static void trace_free(struct topts *o, const char *sub)
 		      o);
 }
 
-/* The stream spec names, as sim names it (its `workload` column, meta.json
- * config.workload): canonical, every default filled in, a generator's
- * seed included, so that two different streams never print alike.
- * Opened and closed only for that; 0 or the open's -errno (err). */
-static int canonical_spec(const char *spec, uint64_t seed, char *out, size_t len, char *err,
-			  size_t errlen)
-{
-	struct pb_workload_opts wo = {.thread = 0, .nthreads = 1, .seed = seed};
-	struct pb_workload *w;
-	int rc = pb_workload_open(spec, &wo, &w, err, errlen);
-	if (rc)
-		return rc;
-	snprintf(out, len, "%s", pb_workload_canonical(w));
-	pb_workload_close(w);
-	return 0;
-}
-
 static double pct(uint64_t a, uint64_t b)
 {
 	return b ? 100.0 * (double)a / (double)b : 0;
@@ -330,19 +313,20 @@ static int cmd_info(int argc, char **argv)
 	if (make_spec(o.pos[0], o.fmt, o.page, o.maxpages, o.no_ifetch, spec, sizeof(spec), err,
 		      sizeof(err)))
 		pb_usage_error("trace", "%s", err);
-	struct pb_trace_stats st;
+	static struct pb_trace_stats st; /* its canonical spec: 5 KiB */
 	struct pb_trace_info_opts io = {.max_distinct = o.max_distinct, .seed = o.seed};
-	static char canon[PB_WORKLOAD_CANONLEN];
-	int rc = canonical_spec(spec, o.seed, canon, sizeof(canon), err, sizeof(err));
-	if (!rc)
-		rc = pb_trace_info(spec, &io, &st, err, sizeof(err));
+	int rc = pb_trace_info(spec, &io, &st, err, sizeof(err));
 	if (rc) {
 		pb_error("trace", "%s", err);
 		trace_free(&o, "info");
 		return exit_for(rc);
 	}
 	uint64_t page = 1ULL << st.page_shift;
-	printf("trace:          %s\n", canon);
+	/* the stream as sim names it (its `workload` column, meta.json
+	 * config.workload): canonical, every default filled in, a
+	 * generator's seed included, so two different streams never print
+	 * alike */
+	printf("trace:          %s\n", st.canonical);
 	printf("format:         %s\n", st.format);
 	printf("compression:    %s\n", st.compression);
 	if (st.pbt_blocks[0] + st.pbt_blocks[1])
@@ -404,12 +388,11 @@ static int cmd_convert(int argc, char **argv)
 	check_out(o.pos[1], flags);
 	pb_signals_install(0); /* a fatal signal removes OUT's temporary */
 	uint64_t n = 0;
-	/* named before OUT may replace IN (convert X X --force) */
+	/* named as info names it, when IN is opened: before OUT may replace
+	 * IN (convert X X --force) */
 	static char canon[PB_WORKLOAD_CANONLEN];
-	int rc = canonical_spec(spec, o.seed, canon, sizeof(canon), err, sizeof(err));
-	if (!rc)
-		rc = pb_trace_convert(spec, o.seed, o.pos[1], out_level(&o), pbt_flags(&o), &n, err,
-				      sizeof(err));
+	int rc = pb_trace_convert_named(spec, o.seed, o.pos[1], out_level(&o), pbt_flags(&o), &n,
+					canon, sizeof(canon), err, sizeof(err));
 	if (rc) {
 		pb_error("trace", "%s", err);
 	} else {

@@ -75,6 +75,17 @@ static inline int pb_test_done(void)
  *                      regular file in the way) that nothing can be made at: ENOTDIR
  *   pbt_event_sum(root, kernel, event, skip_warmup)  an event's total over the run's
  *                      events.csv (where pagebench/csvread.h is included before this)
+ *   pbt_run(bin, root, o, dir, len, WORDS..., NULL)  `bin WORDS... --results root`, a
+ *                      command that makes one run folder under root (`pagebench run ...`),
+ *                      run to its end (tests/spawn.h): its exit code, the folder in dir
+ *                      ("" for none or several)
+ *   pbt_meta(dir)      a run folder's meta.json, read with jansson (a key given twice
+ *                      refused): a new reference, or NULL and a failed check saying why
+ *   pbt_run_meta(bin, root, o, dir, len, WORDS..., NULL)  pbt_run that must exit 0 with
+ *                      one run folder (else a failed check with the command line and its
+ *                      stderr), then pbt_meta; dir may be NULL
+ *   pbt_start(argv, errfd)  a command started in the background, its stdout to /dev/null
+ *                      and its stderr to errfd (-1: /dev/null): its pid, to signal and reap
  * A whole file: pb_slurp (pagebench/common.h).
  * CSV files are read with the project's own reader (pagebench/csvread.h) and JSON with
  * jansson: no test carries a splitter of its own.
@@ -83,9 +94,13 @@ static inline int pb_test_done(void)
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <jansson.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "spawn.h"
 
 #ifndef PB_SOURCE_DIR
 #define PB_SOURCE_DIR "."
@@ -196,6 +211,101 @@ static inline char *pbt_blocked_path(char *buf, size_t len, const char *top, siz
 		buf[n++] = 'x';
 	buf[n] = 0;
 	return buf;
+}
+
+/* The words of argv joined by spaces, for a message (cut at 1 KiB). */
+static inline const char *pbt_argv_text_(char *const argv[])
+{
+	static char s[1024];
+	size_t n = 0;
+	s[0] = 0;
+	for (int i = 0; argv[i] && n < sizeof(s); i++)
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "%s%s", i ? " " : "", argv[i]);
+	return s;
+}
+
+/* bin with the words of ap (at most 34), then --results root, run to its
+ * end into *o, the command line into argv (40 entries); the one entry it
+ * left under root, its run folder, into dir (len bytes; "" when there are
+ * none or several).  Returns the exit code (128+N: signal N). */
+static inline int pbt_runv_(char *argv[40], const char *bin, const char *root, struct spawn_out *o,
+			    char *dir, size_t len, va_list ap)
+{
+	int n = 0;
+	argv[n++] = (char *)bin;
+	for (const char *w; n < 35 && (w = va_arg(ap, const char *));)
+		argv[n++] = (char *)w;
+	argv[n++] = "--results";
+	argv[n++] = (char *)root;
+	argv[n] = NULL;
+	spawn_run(argv, NULL, o);
+	if (pbt_run_dirs(root, dir, len) != 1)
+		dir[0] = 0;
+	return o->code;
+}
+
+/* `bin WORDS... --results root` (the words NULL-terminated: a command that
+ * makes one run folder under root, `pagebench run ...`) run to its end
+ * into *o: its exit code, the run folder in dir ("" for none or several). */
+__attribute__((sentinel)) static inline int pbt_run(const char *bin, const char *root,
+						    struct spawn_out *o, char *dir, size_t len, ...)
+{
+	char *argv[40];
+	va_list ap;
+	va_start(ap, len);
+	int code = pbt_runv_(argv, bin, root, o, dir, len, ap);
+	va_end(ap);
+	return code;
+}
+
+/* dir's meta.json read with jansson, a key given twice refused (pagebench
+ * writes none): a new reference, or NULL and a failed check naming the
+ * file and what is wrong with it. */
+static inline json_t *pbt_meta(const char *dir)
+{
+	char path[4600];
+	snprintf(path, sizeof(path), "%.4500s/meta.json", dir);
+	json_error_t je;
+	json_t *m = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	PB_CHECK_MSG(m != NULL, "%s:%d: %s", path, je.line, je.text);
+	return m;
+}
+
+/* pbt_run of a run that must succeed: exit 0 and one run folder (else a
+ * failed check with the command line and its stderr, and NULL), then that
+ * folder's meta.json (pbt_meta).  dir (len bytes) gets the folder; NULL
+ * where the caller needs only meta.json. */
+__attribute__((sentinel)) static inline json_t *
+pbt_run_meta(const char *bin, const char *root, struct spawn_out *o, char *dir, size_t len, ...)
+{
+	char own[4400], *argv[40];
+	if (!dir) {
+		dir = own;
+		len = sizeof(own);
+	}
+	va_list ap;
+	va_start(ap, len);
+	int code = pbt_runv_(argv, bin, root, o, dir, len, ap);
+	va_end(ap);
+	PB_CHECK_MSG(code == 0 && dir[0], "%s: exit %d, %s: %s", pbt_argv_text_(argv), code,
+		     dir[0] ? "one run folder" : "no run folder (or several)", o->err);
+	return code == 0 && dir[0] ? pbt_meta(dir) : NULL;
+}
+
+/* argv (NULL-terminated; argv[0] a path) started in the background with
+ * its stdout on /dev/null and its stderr on errfd (-1: /dev/null, too):
+ * its pid (-1 if fork failed), for the caller to signal and waitpid. */
+static inline pid_t pbt_start(char *const argv[], int errfd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(errfd >= 0 ? errfd : devnull, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
 }
 
 #ifdef PAGEBENCH_CSVREAD_H

@@ -192,20 +192,28 @@ static const char *const measured_keys[] = {"sweep_feed", "skipped_lines", "dete
  * that differ are a mismatch */
 static const char *const since_keys[] = {"file_hash", "file_hash_covers"};
 
-static int is_since_key(const char *k)
+/* 1 if k is one of the n keys of list */
+static int in_list(const char *k, const char *const *list, size_t n)
 {
-	for (size_t i = 0; i < sizeof(since_keys) / sizeof(since_keys[0]); i++)
-		if (!strcmp(k, since_keys[i]))
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(k, list[i]))
 			return 1;
 	return 0;
 }
 
+static int is_since_key(const char *k)
+{
+	return in_list(k, since_keys, PB_ARRAY_SIZE(since_keys));
+}
+
 static int is_measured_key(const char *k)
 {
-	for (size_t i = 0; i < sizeof(measured_keys) / sizeof(measured_keys[0]); i++)
-		if (!strcmp(k, measured_keys[i]))
-			return 1;
-	return 0;
+	return in_list(k, measured_keys, PB_ARRAY_SIZE(measured_keys));
+}
+
+static int is_info_key(const char *k)
+{
+	return in_list(k, info_keys, PB_ARRAY_SIZE(info_keys));
 }
 
 /* json_equal, but the measured keys of objects, at any depth, left out,
@@ -232,14 +240,6 @@ static int equal_unmeasured(json_t *a, json_t *b)
 			return 0;
 	}
 	return 1;
-}
-
-static int is_info_key(const char *k)
-{
-	for (size_t i = 0; i < sizeof(info_keys) / sizeof(info_keys[0]); i++)
-		if (!strcmp(k, info_keys[i]))
-			return 1;
-	return 0;
 }
 
 static char *json_text(json_t *v)

@@ -71,15 +71,31 @@ static int stale_maps(const char *out, unsigned flags, char *mp, size_t mplen, c
 int pb_trace_convert(const char *in_spec, uint64_t seed, const char *out, int level, unsigned flags,
 		     uint64_t *nrefs, char *err, size_t errlen)
 {
-	char mp[4200];
-	int stale = stale_maps(out, flags, mp, sizeof(mp), err, errlen);
-	if (stale < 0)
-		return stale;
+	return pb_trace_convert_named(in_spec, seed, out, level, flags, nrefs, NULL, 0, err,
+				      errlen);
+}
+
+int pb_trace_convert_named(const char *in_spec, uint64_t seed, const char *out, int level,
+			   unsigned flags, uint64_t *nrefs, char *canon, size_t canonlen, char *err,
+			   size_t errlen)
+{
+	if (canon && canonlen)
+		canon[0] = 0;
+	/* the input first: input that cannot be used is the error to report
+	 * before a stale OUT.maps, as `trace convert` always reported it */
 	struct pb_workload *w;
 	struct pb_workload_opts wo = {.thread = 0, .nthreads = 1, .seed = seed};
 	int rc = pb_workload_open(in_spec, &wo, &w, err, errlen);
 	if (rc)
 		return rc;
+	if (canon && canonlen)
+		snprintf(canon, canonlen, "%s", pb_workload_canonical(w));
+	char mp[4200];
+	int stale = stale_maps(out, flags, mp, sizeof(mp), err, errlen);
+	if (stale < 0) {
+		pb_workload_close(w);
+		return stale;
+	}
 	struct conv c = {NULL, out, err, errlen};
 	rc = pb_pbt_create(out, pb_workload_page_shift(w), level, flags, &c.pw, err, errlen);
 	if (rc) {

@@ -91,6 +91,8 @@ int pb_trace_info(const char *spec, const struct pb_trace_info_opts *o, struct p
 	int rc = pb_workload_open(spec, &wo, &w, err, errlen);
 	if (rc)
 		return rc;
+	/* named here, the one open: the caller needs no open of its own */
+	snprintf(st->canonical, sizeof(st->canonical), "%s", pb_workload_canonical(w));
 	struct info c = {.st = st, .err = err, .errlen = errlen};
 	c.max_distinct = o && o->max_distinct ? o->max_distinct : PB_TRACE_MAX_DISTINCT;
 	c.shift = pb_workload_page_shift(w);

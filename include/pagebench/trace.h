@@ -70,10 +70,19 @@ uint64_t pb_pbt_written(const struct pb_pbt_writer *w);
  * `pagebench trace convert --seed`, sim's default 1).  *nrefs gets
  * the references written.  Returns 0 or -errno (message in err): -EINVAL
  * bad input (FILE:LINE: what), -EEXIST/-EINVAL for an output that may not
- * be written, another -errno for an I/O failure.
+ * be written, another -errno for an I/O failure.  The input is opened
+ * first, so input that cannot be used is reported before an output that
+ * may not be written.
  */
 int pb_trace_convert(const char *in_spec, uint64_t seed, const char *out, int level, unsigned flags,
 		     uint64_t *nrefs, char *err, size_t errlen);
+/* pb_trace_convert, and the input's canonical spec (pb_workload_canonical
+ * of the stream it read, taken when it was opened: before out may replace
+ * it) into canon (canonlen bytes; PB_WORKLOAD_CANONLEN holds it whole),
+ * once the input is open; "" where it could not be. */
+int pb_trace_convert_named(const char *in_spec, uint64_t seed, const char *out, int level,
+			   unsigned flags, uint64_t *nrefs, char *canon, size_t canonlen, char *err,
+			   size_t errlen);
 
 /*
  * Read a trace of the named format (e.g. "lackey") from fd, a pipe (as
@@ -87,6 +96,10 @@ int pb_trace_fd_to_pbt(int fd, const char *name, const char *format, int no_ifet
 
 /* What `pagebench trace info` prints. */
 struct pb_trace_stats {
+	/* the stream's canonical spec (pb_workload_canonical: every default
+	 * and a generator's seed filled in, as sim names it); "" where it
+	 * could not be opened */
+	char canonical[PB_WORKLOAD_CANONLEN];
 	uint64_t records;		       /* trace records (lines, binary records) parsed */
 	uint64_t refs, reads, writes, fetches; /* page references delivered */
 	uint64_t distinct_pages;	       /* distinct (asid, page) */

@@ -89,16 +89,6 @@ static int hidden_files(const char *dir)
 	return n;
 }
 
-static json_t *meta(const char *dir)
-{
-	char p[4500];
-	snprintf(p, sizeof(p), "%s/meta.json", dir);
-	json_error_t e;
-	json_t *m = json_load_file(p, 0, &e);
-	PB_CHECK_MSG(m != NULL, "%s: line %d: %s", p, e.line, e.text);
-	return m;
-}
-
 static const char *status(json_t *m)
 {
 	const char *s = json_string_value(json_object_get(m, "status"));
@@ -161,7 +151,7 @@ int main(int argc, char **argv)
 	PB_CHECK_EQ_U64(totals, 70);
 	PB_CHECK_EQ_U64(good, 70);
 	pb_csv_free(&c);
-	json_t *m = meta(dir);
+	json_t *m = pbt_meta(dir);
 	PB_CHECK(m && !strcmp(status(m), "complete"));
 	PB_CHECK(m && !strcmp(json_string_value(json_object_get(m, "label")), "box-a"));
 	/* the banner names meta.json's CPU-to-CPU round trip at the start,
@@ -200,7 +190,7 @@ int main(int argc, char **argv)
 	}
 	PB_CHECK_EQ_U64(ci, 2);
 	pb_csv_free(&c);
-	m = meta(dir);
+	m = pbt_meta(dir);
 	PB_CHECK(m &&
 		 json_array_size(json_object_get(json_object_get(m, "config"), "threads")) == 2);
 	json_decref(m);
@@ -319,7 +309,7 @@ int main(int argc, char **argv)
 	if (newest(dir, sizeof(dir)) == 0) {
 		snprintf(p, sizeof(p), "%s/meta.json", dir);
 		if (stat(p, &pst) == 0) {
-			m = meta(dir);
+			m = pbt_meta(dir);
 			PB_CHECK(m && !strcmp(status(m), "failed"));
 			json_decref(m);
 		}
@@ -328,39 +318,28 @@ int main(int argc, char **argv)
 	}
 
 	/* SIGHUP under nohup (ignored at start) stays ignored. */
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGHUP, SIG_IGN);
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 2);
-		char *ah[] = {(char *)bin, "run",	    "chase",	 "--threads", "1",
-			      "--reps",	   "3000",	    "--ops",	 "20000",     "--size",
-			      "64K",	   "--no-baseline", "--results", root,	      NULL};
-		execv(bin, ah);
-		_exit(127);
-	}
+	char *ah[] = {(char *)bin, "run",	    "chase",	 "--threads", "1",
+		      "--reps",	   "3000",	    "--ops",	 "20000",     "--size",
+		      "64K",	   "--no-baseline", "--results", root,	      NULL};
+	void (*hup)(int) = signal(SIGHUP, SIG_IGN); /* nohup: the run inherits it */
+	pid = pbt_start(ah, -1);
+	signal(SIGHUP, hup);
 	struct timespec ts = {0, 300 * 1000 * 1000};
 	nanosleep(&ts, NULL);
 	kill(pid, SIGHUP);
 	waitpid(pid, &st, 0);
 	PB_CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "nohup run: status %d", st);
 	PB_CHECK(newest(dir, sizeof(dir)) == 0);
-	m = meta(dir);
+	m = pbt_meta(dir);
 	PB_CHECK(m && !strcmp(status(m), "complete"));
 	json_decref(m);
 
 	/* SIGINT in the middle: the 1-thread experiment is kept, the 2-thread
 	 * one (in progress) dropped; partial; dies of SIGINT. */
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 2);
-		char *ai[] = {(char *)bin, "run",	    "chase",	 "--threads", "1,2",
-			      "--reps",	   "200",	    "--ops",	 "20000",     "--size",
-			      "64K",	   "--no-baseline", "--results", root,	      NULL};
-		execv(bin, ai);
-		_exit(127);
-	}
+	char *ai[] = {(char *)bin, "run",	    "chase",	 "--threads", "1,2",
+		      "--reps",	   "200",	    "--ops",	 "20000",     "--size",
+		      "64K",	   "--no-baseline", "--results", root,	      NULL};
+	pid = pbt_start(ai, -1);
 	/* Wait for the first experiment's rows in the temporary runs.csv. */
 	for (int i = 0; i < 12000; i++) {
 		struct timespec t5 = {0, 5 * 1000 * 1000};
@@ -387,7 +366,7 @@ int main(int argc, char **argv)
 	waitpid(pid, &st, 0);
 	PB_CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "SIGINT run: status %d", st);
 	PB_CHECK_EQ_U64(hidden_files(dir), 0);
-	m = meta(dir);
+	m = pbt_meta(dir);
 	PB_CHECK(m && !strcmp(status(m), "partial"));
 	PB_CHECK(m && !strcmp(json_string_value(json_object_get(m, "interrupted_by")), "SIGINT"));
 	json_t *ex = json_object_get(m, "experiments");
@@ -431,7 +410,7 @@ int main(int argc, char **argv)
 	PB_CHECK_EQ_U64(hidden_files(dir), 0);
 	snprintf(p, sizeof(p), "%s/meta.json", dir);
 	if (stat(p, &pst) == 0) {
-		m = meta(dir);
+		m = pbt_meta(dir);
 		PB_CHECK(m && !strcmp(status(m), "partial"));
 		json_decref(m);
 	}
@@ -451,7 +430,7 @@ int main(int argc, char **argv)
 	char *as[] = {(char *)bin, "suite", sf, "--results", root, NULL};
 	run_ok(as, "suite FILE");
 	PB_CHECK(newest(dir, sizeof(dir)) == 0);
-	m = meta(dir);
+	m = pbt_meta(dir);
 	PB_CHECK(m && !strcmp(status(m), "complete"));
 	json_decref(m);
 	unlink(sf);
@@ -474,7 +453,7 @@ int main(int argc, char **argv)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
-		m = meta(dir);
+		m = pbt_meta(dir);
 		PB_CHECK(m && json_integer_value(json_object_get(m, "schema_version")) == 2);
 		json_decref(m);
 	}

@@ -47,32 +47,12 @@ static int nroot;
 static json_t *run(const char *param)
 {
 	static struct spawn_out o;
-	char root[4200], dir[4400], path[4500];
+	char root[4200];
 	snprintf(root, sizeof(root), "%.4096s/%d", top, nroot++);
-	char *a[] = {getenv("PB_BIN"),
-		     "run",
-		     "frames-alloc-free",
-		     "--threads",
-		     "1",
-		     "--reps",
-		     "1",
-		     "--ops",
-		     "2000",
-		     "--no-baseline",
-		     "--results",
-		     root,
-		     param ? "--param" : NULL,
-		     (char *)param,
-		     NULL};
-	spawn_run(a, NULL, &o);
-	PB_CHECK_MSG(o.code == 0, "--param %s: exit %d: %s", param ? param : "-", o.code, o.err);
-	if (o.code || pbt_run_dirs(root, dir, sizeof(dir)) != 1)
-		return NULL;
-	snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
-	json_error_t je;
-	json_t *m = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	PB_CHECK_MSG(m != NULL, "%s: %s", path, je.text);
-	return m;
+	/* without a param the words end before --param */
+	return pbt_run_meta(getenv("PB_BIN"), root, &o, NULL, 0, "run", "frames-alloc-free",
+			    "--threads", "1", "--reps", "1", "--ops", "2000", "--no-baseline",
+			    param ? "--param" : NULL, param, (char *)NULL);
 }
 
 static const char *jstr(json_t *o, const char *k)

@@ -42,10 +42,7 @@ static int has_reason(json_t *na, const struct pb_csv *t, size_t r, const char *
 static int check_dir(const char *what, const char *dir)
 {
 	char path[4700], err[4800];
-	snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
-	json_error_t je;
-	json_t *m = json_load_file(path, 0, &je);
-	PB_CHECK_MSG(m != NULL, "%s: %s: %s", what, path, je.text);
+	json_t *m = pbt_meta(dir);
 	json_t *na = json_object_get(m, "not_available");
 	PB_CHECK_MSG(json_is_object(na), "%s: meta.json has no not_available object", what);
 	DIR *d = opendir(dir);

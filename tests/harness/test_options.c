@@ -125,17 +125,9 @@ static void check_meta(void)
 				     "--label", "optlab", "--results", res, NULL},
 		    NULL);
 	PB_CHECK_MSG(rc == 0, "run: exit %d: %s", rc, o.err);
-	DIR *d = opendir(res);
-	PB_CHECK(d != NULL);
-	char meta[4600] = "";
-	for (struct dirent *e; d && (e = readdir(d));)
-		if (e->d_name[0] != '.')
-			snprintf(meta, sizeof(meta), "%s/%s/meta.json", res, e->d_name);
-	if (d)
-		closedir(d);
-	json_error_t je;
-	json_t *m = json_load_file(meta, JSON_REJECT_DUPLICATES, &je);
-	PB_CHECK_MSG(m != NULL, "%s:%d: %s", meta, je.line, je.text);
+	char dir[4400];
+	PB_CHECK(pbt_run_dirs(res, dir, sizeof(dir)) == 1);
+	json_t *m = pbt_meta(dir);
 	if (!m)
 		return;
 	json_t *cfg = json_object_get(m, "config");

@@ -32,19 +32,12 @@ int main(int argc, char **argv)
 	if (cpu < 0 || sched_setaffinity(0, sizeof(cs), &cs))
 		PB_SKIP("cannot limit the process to one CPU");
 	setenv("PAGEBENCH_COUNTERS", "none", 1);
-	char top[4096], dir[4400], path[4500];
+	char top[4096];
 	PB_CHECK(pbt_tmpdir(top, sizeof(top), "oversub") != NULL);
 	struct spawn_out o;
-	char *a[] = {argv[1],  "run", "memtouch",      "--threads", "1,2", "--reps", "1",
-		     "--size", "1M",  "--no-baseline", "--results", top,   NULL};
-	spawn_run(a, NULL, &o);
-	PB_CHECK_MSG(o.code == 0 && strstr(o.err, "[oversubscribed]"), "exit %d: %s", o.code,
-		     o.err);
-	PB_CHECK(pbt_run_dirs(top, dir, sizeof(dir)) == 1);
-	snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
-	json_error_t je;
-	json_t *m = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	PB_CHECK_MSG(m != NULL, "%s: %s", path, je.text);
+	json_t *m = pbt_run_meta(argv[1], top, &o, NULL, 0, "run", "memtouch", "--threads", "1,2",
+				 "--reps", "1", "--size", "1M", "--no-baseline", (char *)NULL);
+	PB_CHECK_MSG(strstr(o.err, "[oversubscribed]"), "stderr: %s", o.err);
 	json_t *ov = json_object_get(m, "oversubscribed"), *e = json_array_get(ov, 0);
 	const char *x = json_string_value(json_object_get(e, "experiment"));
 	PB_CHECK_MSG(json_array_size(ov) == 1 && x && strstr(x, "threads=2") &&

@@ -36,33 +36,15 @@ static int run(const char *kernel, const char *size, const char *ops, struct pb_
 	static struct spawn_out o;
 	char root[4200], dir[4400], path[4500], err[256];
 	snprintf(root, sizeof(root), "%.4096s/%d", top, nrun++);
-	char *a[] = {getenv("PB_BIN"),
-		     "run",
-		     (char *)kernel,
-		     "--threads",
-		     "1,2",
-		     "--reps",
-		     "2",
-		     "--size",
-		     (char *)size,
-		     "--ops",
-		     (char *)ops,
-		     "--no-baseline",
-		     "--results",
-		     root,
-		     NULL};
-	spawn_run(a, NULL, &o);
-	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", kernel, o.code, o.err);
-	if (o.code || pbt_run_dirs(root, dir, sizeof(dir)) != 1)
+	json_t *m = pbt_run_meta(getenv("PB_BIN"), root, &o, dir, sizeof(dir), "run", kernel,
+				 "--threads", "1,2", "--reps", "2", "--size", size, "--ops", ops,
+				 "--no-baseline", (char *)NULL);
+	if (!m)
 		return -1;
 	snprintf(path, sizeof(path), "%.4400s/events.csv", dir);
 	int rc = pb_csv_read_file(path, t, err, sizeof(err));
 	PB_CHECK_MSG(rc == 0, "%s: %s", path, err);
-	snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
-	json_error_t je;
-	json_t *m = json_load_file(path, 0, &je);
-	PB_CHECK_MSG(m != NULL, "%s: %s", path, je.text);
-	*na = m ? json_incref(json_object_get(m, "not_available")) : NULL;
+	*na = json_incref(json_object_get(m, "not_available"));
 	json_decref(m);
 	return rc ? -1 : 0;
 }

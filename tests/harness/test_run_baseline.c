@@ -33,23 +33,8 @@ static int run1(const char *kernel, const char *threads, const char *opt, const 
 {
 	char root[4200];
 	snprintf(root, sizeof(root), "%.4096s/%d", top, nroot++);
-	char *a[] = {getenv("PB_BIN"), "run",	    (char *)kernel, "--threads", (char *)threads,
-		     "--reps",	       "1",	    "--ops",	    "2000",	 (char *)opt,
-		     (char *)val,      "--results", root,	    NULL};
-	spawn_run(a, NULL, &o);
-	if (pbt_run_dirs(root, dir, len) != 1)
-		dir[0] = 0;
-	return o.code;
-}
-
-static json_t *meta(const char *dir)
-{
-	char path[4500];
-	snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
-	json_error_t je;
-	json_t *m = json_load_file(path, 0, &je);
-	PB_CHECK_MSG(m != NULL, "%s: %s", path, je.text);
-	return m;
+	return pbt_run(getenv("PB_BIN"), root, &o, dir, len, "run", kernel, "--threads", threads,
+		       "--reps", "1", "--ops", "2000", opt, val, (char *)NULL);
 }
 
 int main(int argc, char **argv)
@@ -65,7 +50,7 @@ int main(int argc, char **argv)
 	int code = run1("pt-lookup", "1", "--param", "huge=1,pages=8192", dir, sizeof(dir));
 	PB_CHECK_MSG(code == 0 && dir[0], "exit %d: %s", code, o.err);
 	if (code == 0 && dir[0]) {
-		json_t *m = meta(dir);
+		json_t *m = pbt_meta(dir);
 		json_t *bp = json_object_get(
 		    json_object_get(json_object_get(m, "config"), "baseline_params"),
 		    "pt-lookup:huge=1,pages=8192");
@@ -106,7 +91,7 @@ int main(int argc, char **argv)
 		PB_CHECK_MSG(code == 0 && dir[0], "exit %d: %s", code, o.err);
 		if (code != 0 || !dir[0])
 			continue;
-		json_t *m = meta(dir), *cfg = json_object_get(m, "config");
+		json_t *m = pbt_meta(dir), *cfg = json_object_get(m, "config");
 		json_t *s = json_object_get(cfg, "seed"),
 		       *os = json_object_get(json_object_get(cfg, "options"), "seed");
 		if (k == 0)

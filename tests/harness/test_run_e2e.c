@@ -191,9 +191,7 @@ int main(int argc, char **argv)
 	}
 	PB_CHECK_EQ_U64(totals2, 2); /* memtouch at 1 and at 2 threads, once each */
 	pb_csv_free(&st);
-	snprintf(p, sizeof(p), "%s/meta.json", run);
-	json_error_t je;
-	json_t *m2 = json_load_file(p, 0, &je);
+	json_t *m2 = pbt_meta(run);
 	json_t *th = json_object_get(json_object_get(m2, "config"), "threads");
 	PB_CHECK_MSG(json_array_size(th) == 2 && json_integer_value(json_array_get(th, 0)) == 1 &&
 			 json_integer_value(json_array_get(th, 1)) == 2,

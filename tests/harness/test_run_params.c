@@ -29,27 +29,9 @@ static int run2(const char *p1, const char *p2, char *dir, size_t len)
 {
 	char root[4200];
 	snprintf(root, sizeof(root), "%.4096s/%d", top, nroot++);
-	char *a[] = {getenv("PB_BIN"),
-		     "run",
-		     "pt-mixed",
-		     "--threads",
-		     "1",
-		     "--reps",
-		     "1",
-		     "--ops",
-		     "2000",
-		     "--no-baseline",
-		     "--param",
-		     (char *)p1,
-		     "--param",
-		     (char *)p2,
-		     "--results",
-		     root,
-		     NULL};
-	spawn_run(a, NULL, &o);
-	if (pbt_run_dirs(root, dir, len) != 1)
-		dir[0] = 0;
-	return o.code;
+	return pbt_run(getenv("PB_BIN"), root, &o, dir, len, "run", "pt-mixed", "--threads", "1",
+		       "--reps", "1", "--ops", "2000", "--no-baseline", "--param", p1, "--param",
+		       p2, (char *)NULL);
 }
 
 /* `suite FILE --dry-run` of a one-line suite; its exit code. */
@@ -82,10 +64,7 @@ int main(int argc, char **argv)
 	int code = run2("update=7", "pages=64", dir, sizeof(dir));
 	PB_CHECK_MSG(code == 0 && dir[0], "exit %d: %s", code, o.err);
 	if (code == 0 && dir[0]) {
-		snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
-		json_error_t je;
-		json_t *m = json_load_file(path, 0, &je);
-		PB_CHECK_MSG(m != NULL, "%s: %s", path, je.text);
+		json_t *m = pbt_meta(dir);
 		json_t *cfg = json_object_get(m, "config");
 		json_t *kp = json_object_get(cfg, "kernel_params");
 		PB_CHECK_MSG(json_integer_value(json_object_get(kp, "update")) == 7,

@@ -29,17 +29,11 @@ int main(int argc, char **argv)
 	snprintf(errf, sizeof(errf), "%s/stderr", top);
 	int fe = open(errf, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	PB_CHECK(fe >= 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 1);
-		dup2(fe, 2);
-		char *a[] = {(char *)bin, "run",	   "chase",	"--threads", "1",
-			     "--reps",	  "10000",	   "--ops",	"1M",	     "--size",
-			     "64K",	  "--no-baseline", "--results", root,	     NULL};
-		execv(bin, a);
-		_exit(127);
-	}
+	char *a[] = {(char *)bin, "run",	   "chase",	"--threads", "1",
+		     "--reps",	  "10000",	   "--ops",	"1M",	     "--size",
+		     "64K",	  "--no-baseline", "--results", root,	     NULL};
+	pid_t pid = pbt_start(a, fe);
+	PB_CHECK(pid > 0);
 	/* the run folder exists: the handlers are in place */
 	for (int i = 0; i < 60000 && pbt_run_dirs(root, dir, sizeof(dir)) == 0; i++) {
 		struct timespec ts = {0, 1000 * 1000};

@@ -89,10 +89,7 @@ int main(int argc, char **argv)
 			     "%s: exit %d: %s", kinds[k][0], o.code, o.err);
 		if (pbt_run_dirs(res, dir, sizeof(dir)) != 1)
 			continue;
-		snprintf(p, sizeof(p), "%s/meta.json", dir);
-		json_error_t je;
-		json_t *m = json_load_file(p, 0, &je);
-		PB_CHECK_MSG(m != NULL, "%s: %s", p, je.text);
+		json_t *m = pbt_meta(dir);
 		json_t *v = json_object_get(
 		    json_object_get(json_object_get(json_object_get(json_object_get(m, "config"),
 								    "kernel_resolved"),

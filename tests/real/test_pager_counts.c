@@ -31,13 +31,13 @@ static void fill_identity(void)
 	static const char *const modes[] = {"none", "readahead", "around", "cluster"};
 	static struct spawn_out o;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		char root[4200], param[128];
+		char root[4200], dir[4400], param[128];
 		snprintf(root, sizeof(root), "%s/%d", top, nrun++);
 		snprintf(param, sizeof(param), "pages=256,frames=32,pattern=loop,prepage=%s",
 			 modes[i]);
-		spawn_runl(bin, NULL, &o, "run", "uffd-pager", "--threads", "1", "--reps", "1",
-			   "--ops", "20000", "--no-baseline", "--param", param, "--results", root,
-			   (char *)NULL);
+		pbt_run(bin, root, &o, dir, sizeof(dir), "run", "uffd-pager", "--threads", "1",
+			"--reps", "1", "--ops", "20000", "--no-baseline", "--param", param,
+			(char *)NULL);
 		if (o.code && strstr(o.err, "userfaultfd unavailable")) {
 			printf("SKIP part: no userfaultfd here: %s", o.err);
 			return;
@@ -62,25 +62,21 @@ static void size_refused(void)
 	static struct spawn_out o;
 	for (int k = 0; k < 2; k++) {
 		for (int withp = 0; withp < 2; withp++) {
-			char root[4200], pat[4300], path[4300], want[128];
+			char root[4200], dir[4400], want[128];
 			snprintf(root, sizeof(root), "%s/%d", top, nrun++);
 			snprintf(want, sizeof(want),
 				 "%s: --size does not apply; give --param pages=N", kernels[k]);
-			if (withp)
-				spawn_runl(bin, NULL, &o, "run", kernels[k], "--threads", "1",
-					   "--reps", "1", "--ops", "100", "--size", "1M", "--param",
-					   "pages=64,frames=16", "--results", root, (char *)NULL);
-			else
-				spawn_runl(bin, NULL, &o, "run", kernels[k], "--threads", "1",
-					   "--reps", "1", "--ops", "100", "--size", "1M",
-					   "--results", root, (char *)NULL);
-			PB_CHECK_MSG(o.code == 2 && count_lines(o.err) == 1 && strstr(o.err, want),
+			/* the words end at the NULL: without --param when !withp */
+			int code =
+			    pbt_run(bin, root, &o, dir, sizeof(dir), "run", kernels[k], "--threads",
+				    "1", "--reps", "1", "--ops", "100", "--size", "1M",
+				    withp ? "--param" : NULL, "pages=64,frames=16", (char *)NULL);
+			PB_CHECK_MSG(code == 2 && count_lines(o.err) == 1 && strstr(o.err, want),
 				     "%s --size 1M%s: exit %d:\n%s", kernels[k],
-				     withp ? " --param" : "", o.code, o.err);
-			snprintf(pat, sizeof(pat), "%s/*/meta.json", root);
-			PB_CHECK_MSG(pbt_glob_one(pat, path, sizeof(path)) != 0,
+				     withp ? " --param" : "", code, o.err);
+			PB_CHECK_MSG(pbt_run_dirs(root, dir, sizeof(dir)) == 0,
 				     "%s --size 1M%s: a run folder: %s", kernels[k],
-				     withp ? " --param" : "", path);
+				     withp ? " --param" : "", dir);
 		}
 	}
 }

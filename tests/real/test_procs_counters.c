@@ -38,32 +38,23 @@ static int run(const char *threads, const char *param, struct out *x)
 	static struct spawn_out o;
 	char root[4200], dir[4400], path[4500], err[256];
 	snprintf(root, sizeof(root), "%.4096s/%d", top, nroot++);
-	char *a[] = {getenv("PB_BIN"), "run",	      "fault-anon", "--threads", (char *)threads,
-		     "--reps",	       "2",	      "--size",	    "4M",	 "--no-baseline",
-		     "--param",	       (char *)param, "--results",  root,	 NULL};
-	spawn_run(a, NULL, &o);
-	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", param, o.code, o.err);
-	if (o.code || pbt_run_dirs(root, dir, sizeof(dir)) != 1)
+	x->meta = pbt_run_meta(getenv("PB_BIN"), root, &o, dir, sizeof(dir), "run", "fault-anon",
+			       "--threads", threads, "--reps", "2", "--size", "4M", "--no-baseline",
+			       "--param", param, (char *)NULL);
+	if (!x->meta)
 		return -1;
 	snprintf(path, sizeof(path), "%.4400s/runs.csv", dir);
 	int rc = pb_csv_read_file(path, &x->runs, err, sizeof(err));
 	PB_CHECK_MSG(rc == 0, "%s: %s", path, err);
-	if (rc)
-		return -1;
-	snprintf(path, sizeof(path), "%.4400s/events.csv", dir);
-	rc = pb_csv_read_file(path, &x->events, err, sizeof(err));
-	PB_CHECK_MSG(rc == 0, "%s: %s", path, err);
-	if (rc) {
-		pb_csv_free(&x->runs);
-		return -1;
+	if (!rc) {
+		snprintf(path, sizeof(path), "%.4400s/events.csv", dir);
+		rc = pb_csv_read_file(path, &x->events, err, sizeof(err));
+		PB_CHECK_MSG(rc == 0, "%s: %s", path, err);
+		if (rc)
+			pb_csv_free(&x->runs);
 	}
-	snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
-	json_error_t je;
-	x->meta = json_load_file(path, 0, &je);
-	PB_CHECK_MSG(x->meta != NULL, "%s: %s", path, je.text);
-	if (!x->meta) {
-		pb_csv_free(&x->runs);
-		pb_csv_free(&x->events);
+	if (rc) {
+		json_decref(x->meta);
 		return -1;
 	}
 	return 0;

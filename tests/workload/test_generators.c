@@ -313,6 +313,67 @@ static void test_parsing(void)
 	free(buf);
 }
 
+/* The canonical spec of spec opened with seed 1, or "" (message in err). */
+static const char *canon_of(const char *spec, char *err, size_t errlen)
+{
+	static char c[1024];
+	struct pb_workload *w;
+	struct pb_workload_opts o = {0, 1, 1};
+	c[0] = err[0] = 0;
+	if (!pb_workload_open(spec, &o, &w, err, errlen)) {
+		snprintf(c, sizeof(c), "%s", pb_workload_canonical(w));
+		pb_workload_close(w);
+	}
+	return c;
+}
+
+/* A spec's "k=v,k=v" entries: empty ones (a leading, doubled or trailing
+ * ',') are skipped, an entry without '=' or without a key is refused with
+ * it whole, a key given twice takes its later value (before or after
+ * other keys); the messages pinned word for word. */
+static void test_spec_entries(void)
+{
+	static const struct {
+		const char *spec, *canon, *err; /* one of the two */
+	} cases[] = {
+	    {"zipf:", "zipf:pages=65536,alpha=0.99,refs=1000000,seed=1,", NULL},
+	    {"zipf:,,,", "zipf:pages=65536,alpha=0.99,refs=1000000,seed=1,", NULL},
+	    {"zipf:,refs=100,,pages=10,", "zipf:pages=10,alpha=0.99,refs=100,seed=1,", NULL},
+	    {"zipf:refs=100,", "zipf:pages=65536,alpha=0.99,refs=100,seed=1,", NULL},
+	    {"zipf:refs=10,refs=20", "zipf:pages=65536,alpha=0.99,refs=20,seed=1,", NULL},
+	    {"zipf:pages=5,refs=10,pages=7", "zipf:pages=7,alpha=0.99,refs=10,seed=1,", NULL},
+	    {"zipf:refs=10,pages=5,refs=30", "zipf:pages=5,alpha=0.99,refs=30,seed=1,", NULL},
+	    {"zipf:refs=10,pages", NULL, "workload zipf: malformed 'pages' (expected key=value)"},
+	    {"zipf:pages,refs=10", NULL, "workload zipf: malformed 'pages' (expected key=value)"},
+	    {"zipf:=5", NULL, "workload zipf: malformed '=5' (expected key=value)"},
+	    {"zipf:refs=10,,=", NULL, "workload zipf: malformed '=' (expected key=value)"},
+	    {"zipf:refs=", NULL, "workload zipf: bad value '' for refs (a size in [0, "},
+	    {"zipf:refs=1=2", NULL, "workload zipf: bad value '1=2' for refs"},
+	    {"zipf:Refs=1", NULL,
+	     "workload zipf: unknown parameter 'Refs' (see `pagebench list workloads`)"},
+	    {"zipf:refs=1,refs=x", NULL, "workload zipf: bad value 'x' for refs"},
+	};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(cases); i++) {
+		char err[512];
+		const char *c = canon_of(cases[i].spec, err, sizeof(err));
+		if (cases[i].canon)
+			PB_CHECK_MSG(!strncmp(c, cases[i].canon, strlen(cases[i].canon)),
+				     "%s: '%s' (%s), want '%s...'", cases[i].spec, c, err,
+				     cases[i].canon);
+		else
+			PB_CHECK_MSG(!c[0] && !strncmp(err, cases[i].err, strlen(cases[i].err)),
+				     "%s: '%s', message '%s', want '%s'", cases[i].spec, c, err,
+				     cases[i].err);
+	}
+	/* a trace spec alike (its path= kept whole, the rest filled in) */
+	char err[512];
+	const char *c = canon_of("trace:,path=/nonexistent/x,,", err, sizeof(err));
+	PB_CHECK_MSG(!c[0] && strstr(err, "/nonexistent/x") && !strstr(err, "malformed"), "%s",
+		     err);
+	c = canon_of("trace:format=pbt", err, sizeof(err));
+	PB_CHECK_MSG(!strcmp(err, "workload trace: path= is required"), "%s", err);
+}
+
 /* stack distances through the slot renumbering (every 2^20 references):
  * a loop over 100 pages has distance 99 at every reuse, and a loop of
  * loops over 3000 pages (period 3000) distance 2999 */
@@ -340,5 +401,6 @@ int main(void)
 	test_common_params();
 	test_share();
 	test_parsing();
+	test_spec_entries();
 	return pb_test_done();
 }

@@ -6,10 +6,16 @@
  * generator's seed filled in, so two different streams never print alike
  * (`--seed 3` and `--seed 1` of one spec); convert says it on one stderr
  * line; a spec's own seed= wins over --seed; a FILE is named as its
- * canonical trace spec.
+ * canonical trace spec, by info and convert alike.
+ * They open the stream once (pb_trace_info and pb_trace_convert_named
+ * hand back its canonical spec): a FILE is opened once by info and once by
+ * convert, counted with inotify (twice until 2026-12: cmd_trace.c opened
+ * it first only to name it).
  * Usage: test_trace_canon PAGEBENCH_BINARY
  */
 #include "wltest.h"
+
+#include <sys/inotify.h>
 
 #include "pagebench/csvread.h"
 #include "pbtest.h"
@@ -49,6 +55,34 @@ static void sim_workload(const char *spec, const char *seed, char *out, size_t l
 	}
 	snprintf(out, len, "%s", pb_csv_get(&t, 0, "workload"));
 	pb_csv_free(&t);
+}
+
+/* How many times `pagebench trace SUB IN [OUT]` opens the file IN; -1
+ * where inotify cannot watch it here (a limit, a file system without it).
+ * Opens and closes are both watched: inotify merges an event into an
+ * unread one just like it, so opens alone would count once. */
+static int opens_of(const char *sub, const char *in, const char *out)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0 || inotify_add_watch(fd, in, IN_OPEN | IN_CLOSE) < 0) {
+		printf("SKIP part: no inotify watch on %s: %s\n", in, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	run("trace", sub, in, out ? "--force" : NULL, out, NULL);
+	PB_CHECK_MSG(o.code == 0, "trace %s %s: %s", sub, in, o.err);
+	int n = 0;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		for (char *q = buf; q < buf + r;) {
+			const struct inotify_event *e = (const struct inotify_event *)q;
+			n += (e->mask & IN_OPEN) != 0;
+			q += sizeof(*e) + e->len;
+		}
+	close(fd);
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -91,6 +125,17 @@ int main(int argc, char **argv)
 	line_of(o.out, "trace:", l1, sizeof(l1));
 	snprintf(want, sizeof(want), "trace:path=%s,format=pbt,", wl_path("z3.pbt"));
 	PB_CHECK_MSG(strstr(l1, want), "info FILE: %s", l1);
+	/* convert names a FILE as info does */
+	run("trace", "convert", wl_path("z3.pbt"), wl_path("z4.pbt"), NULL);
+	line_of(o.err, "pagebench trace: converted ", conv, sizeof(conv));
+	PB_CHECK_MSG(o.code == 0 && !strcmp(conv, l1 + strspn(l1, " ")),
+		     "convert FILE: '%s', info: '%s'", conv, l1);
+
+	/* one open of the stream each: the name comes from it */
+	int n = opens_of("info", wl_path("z3.pbt"), NULL);
+	PB_CHECK_MSG(n == 1 || n == -1, "info opened its FILE %d times", n);
+	n = opens_of("convert", wl_path("z3.pbt"), wl_path("z5.pbt"));
+	PB_CHECK_MSG(n == 1 || n == -1, "convert opened its FILE %d times", n);
 	wl_rmdir();
 	return pb_test_done();
 }

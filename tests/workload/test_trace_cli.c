@@ -209,6 +209,13 @@ static void test_stale_maps(void)
 	uint64_t nw = 0;
 	snprintf(lspec, sizeof(lspec), "trace:path=%s", in);
 	PB_CHECK(pb_trace_convert(lspec, 0, out, 3, 0, &nw, err, sizeof(err)) == -EEXIST);
+	/* input that cannot be used is the error, before the stale OUT.maps
+	 * (as the command has always said it) */
+	PB_CHECK_MSG(pb_trace_convert("zipf:bogus=1", 0, out, 3, 0, &nw, err, sizeof(err)) ==
+			     -EINVAL &&
+			 strstr(err, "unknown parameter 'bogus'"),
+		     "%s", err);
+	PB_CHECK(access(out, F_OK) != 0 && access(maps, F_OK) == 0);
 	PB_CHECK_MSG(pb_trace_convert(lspec, 0, out, 3, PB_OUT_FORCE, &nw, err, sizeof(err)) == 0,
 		     "%s", err);
 	PB_CHECK(nw == 3 && access(maps, F_OK) != 0);
@@ -277,13 +284,25 @@ static void test_generator_seed(void)
 	struct pb_trace_info_opts io = {.seed = 1};
 	PB_CHECK(pb_trace_info(gen, &io, &sl, err, sizeof(err)) == 0);
 	PB_CHECK_EQ_U64(sl.distinct_pages, st[0].distinct_pages);
+	/* and names the stream as sim does: the seed in, whichever way given */
+	PB_CHECK_MSG(strstr(sl.canonical, ",seed=1,") && !strcmp(sl.canonical, st[0].canonical) &&
+			 strstr(st[1].canonical, ",seed=0,"),
+		     "canonical '%s', '%s', '%s'", sl.canonical, st[0].canonical, st[1].canonical);
 	io.seed = 9; /* the spec's own seed= wins */
 	PB_CHECK(pb_trace_info("zipf:pages=1000,refs=20000,seed=0", &io, &sl, err, sizeof(err)) ==
 		 0);
 	PB_CHECK_EQ_U64(sl.distinct_pages, st[1].distinct_pages);
 	uint64_t nw = 0;
-	PB_CHECK(pb_trace_convert(gen, 3, out, 1, PB_OUT_FORCE, &nw, err, sizeof(err)) == 0);
+	char canon[PB_WORKLOAD_CANONLEN];
+	PB_CHECK(pb_trace_convert_named(gen, 3, out, 1, PB_OUT_FORCE, &nw, canon, sizeof(canon),
+					err, sizeof(err)) == 0);
 	PB_CHECK_MSG(same_stream(gen, 3, pspec), "pb_trace_convert(seed 3) %s", gen);
+	PB_CHECK_MSG(!strncmp(canon, "zipf:pages=1000,", 16) && strstr(canon, ",seed=3,"),
+		     "pb_trace_convert_named(seed 3): '%s'", canon);
+	/* convert X X: named by X as it was opened (a pbt trace), then replaced */
+	PB_CHECK(pb_trace_convert_named(pspec, 0, out, 1, PB_OUT_FORCE, &nw, canon, sizeof(canon),
+					err, sizeof(err)) == 0);
+	PB_CHECK_MSG(strstr(canon, ",format=pbt,"), "'%s'", canon);
 	PB_CHECK_EQ_U64(run("trace", "info", gen, NULL, NULL, NULL, NULL), 0);
 	PB_CHECK_EQ_U64(info_distinct(), st[0].distinct_pages);
 	PB_CHECK_EQ_U64(run("trace", "info", "--seed", "0", gen, NULL, NULL), 0);
