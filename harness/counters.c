@@ -127,7 +127,7 @@ static void probe_once(void)
 			 * skipped, or why). */
 			if (backends[b] == &pb_ctr_backend_papi)
 				snprintf(pb_ctr_st.method_note, sizeof(pb_ctr_st.method_note),
-					 "no PAPI preset is counted: %s", why);
+					 "no PAPI preset is counted: %.200s", why);
 			continue;
 		}
 		backends[b]->probe(&pb_ctr_st);
