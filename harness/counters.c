@@ -65,6 +65,21 @@ struct pb_ctr_state pb_ctr_st;
 static int probed;
 /* setting_first of the probe's PAGEBENCH_COUNTERS: the rungs it skipped */
 static int probe_first;
+
+/* 1 if the probe's PAGEBENCH_COUNTERS turned backend b off (a bad value
+ * turns every rung off) */
+static int rung_off(size_t b)
+{
+	return probe_first < 0 || b < (size_t)probe_first;
+}
+
+void pb_ctr_none_counted(struct pb_ctr_state *st, const char *why)
+{
+	st->method = PB_CTR_ONE_SET;
+	st->npasses = 1;
+	snprintf(st->method_note, sizeof(st->method_note), "no PAPI preset is counted: %.220s",
+		 why);
+}
 static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const char *pb_ctr_column(enum pb_ctr c)
@@ -106,13 +121,13 @@ static void probe_once(void)
 	}
 	const char *force = getenv("PAGEBENCH_COUNTERS");
 	int first = setting_first(force);
-	probe_first = first;
+	probe_first = first; /* before rung_off */
 	pb_ctr_st.method = PB_CTR_ONE_SET;
 	pb_ctr_st.npasses = 1;
 	for (int c = 0; c < PB_CTR__COUNT; c++)
 		pb_ctr_st.pass[c] = PB_CTR_EVERY_PASS;
 	for (size_t b = 0; b < PB_ARRAY_SIZE(backends); b++) {
-		if (first < 0 || b < (size_t)first) {
+		if (rung_off(b)) {
 			char why[sizeof(pb_ctr_st.reason[0])];
 			snprintf(why, sizeof(why),
 				 first < 0 ? "bad PAGEBENCH_COUNTERS=%.200s"
@@ -126,8 +141,7 @@ static void probe_once(void)
 			 * here too (it was empty: nothing said PAPI was
 			 * skipped, or why). */
 			if (backends[b] == &pb_ctr_backend_papi)
-				snprintf(pb_ctr_st.method_note, sizeof(pb_ctr_st.method_note),
-					 "no PAPI preset is counted: %.200s", why);
+				pb_ctr_none_counted(&pb_ctr_st, why);
 			continue;
 		}
 		backends[b]->probe(&pb_ctr_st);
@@ -268,9 +282,21 @@ void pb_counters_run_note(enum pb_ctr c, int counted, const char *why)
 		return;
 	}
 	char *w = run_st.why[c];
-	size_t n = strlen(w);
-	if (!why || !*why || strstr(w, why) || n + strlen(why) + 3 >= sizeof(run_st.why[c]))
+	size_t n = strlen(w), k = why ? strlen(why) : 0;
+	if (!k)
 		return;
+	/* kept once: why already stands as a whole "; "-separated part (a
+	 * shorter reason inside a longer one is a reason of its own) */
+	for (const char *q = w; (q = strstr(q, why)) != NULL; q++)
+		if ((q == w || (q - w >= 2 && !memcmp(q - 2, "; ", 2))) &&
+		    (!q[k] || !strncmp(q + k, "; ", 2)))
+			return;
+	if (n + k + 3 >= sizeof(run_st.why[c])) {
+		/* no room: say that more reasons were left out, once */
+		if (n + 6 < sizeof(run_st.why[c]) && (n < 5 || strcmp(w + n - 5, "; ...")))
+			memcpy(w + n, "; ...", 6);
+		return;
+	}
 	snprintf(w + n, sizeof(run_st.why[c]) - n, "%s%s", n ? "; " : "", why);
 }
 
@@ -279,7 +305,7 @@ static int rung_skipped(int c)
 {
 	for (size_t b = 0; b < PB_ARRAY_SIZE(backends); b++)
 		if (!strcmp(pb_ctr_desc[c].source, backends[b]->name))
-			return probe_first < 0 || b < (size_t)probe_first;
+			return rung_off(b);
 	return 0;
 }
 
@@ -346,9 +372,8 @@ struct pb_ctrset *pb_ctrset_open(void)
 	struct pb_ctrset *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	int first = setting_first(getenv("PAGEBENCH_COUNTERS"));
-	for (size_t b = 0; b < PB_ARRAY_SIZE(backends); b++)
-		if (first >= 0 && b >= (size_t)first)
+	for (size_t b = 0; b < PB_ARRAY_SIZE(backends); b++) /* the rungs the probe kept */
+		if (!rung_off(b))
 			s->b[b] = backends[b]->open();
 	return s;
 }

@@ -44,6 +44,11 @@ struct pb_ctr_backend {
 	void (*stop)(void *s, unsigned pass, uint64_t v[PB_CTR__COUNT], int ok[PB_CTR__COUNT]);
 	void (*close)(void *s);
 };
+/* No PAPI preset is counted: one set of nothing, and the note says why (the
+ * plan's method and passes are left for a probe that counts something);
+ * the PAPI probe's and a PAGEBENCH_COUNTERS that skips it (counters.c). */
+void pb_ctr_none_counted(struct pb_ctr_state *st, const char *why);
+
 extern const struct pb_ctr_backend pb_ctr_backend_papi, pb_ctr_backend_perf, pb_ctr_backend_rusage;
 
 #endif

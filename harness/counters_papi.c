@@ -66,16 +66,6 @@ static unsigned long thread_id_fn(void)
 	return (unsigned long)syscall(SYS_gettid);
 }
 
-/* No preset is counted: one set of nothing, and the note says why (the
- * plan's method and passes are left for a probe that counts something). */
-static void none_counted(struct pb_ctr_state *st, const char *why)
-{
-	st->method = PB_CTR_ONE_SET;
-	st->npasses = 1;
-	snprintf(st->method_note, sizeof(st->method_note), "no PAPI preset is counted: %.220s",
-		 why);
-}
-
 /* Every preset not yet NA is NA for the same reason, and none is counted. */
 static void all_na(struct pb_ctr_state *st, const char *fmt, const char *arg)
 {
@@ -84,7 +74,7 @@ static void all_na(struct pb_ctr_state *st, const char *fmt, const char *arg)
 	for (int c = 0; c < PB_CTR__COUNT; c++)
 		if (pb_ctr_desc[c].papi_name && !st->reason[c][0])
 			snprintf(st->reason[c], sizeof(st->reason[c]), "%s", why);
-	none_counted(st, why);
+	pb_ctr_none_counted(st, why);
 }
 
 /* A new event set on the CPU component with the domain (and multiplexing)
@@ -159,7 +149,8 @@ static void papi_probe(struct pb_ctr_state *st)
 		S.idx[c] = (int)n++;
 	}
 	if (!n) {
-		none_counted(st, "none is available on this CPU (each papi_* column's reason)");
+		pb_ctr_none_counted(st,
+				    "none is available on this CPU (each papi_* column's reason)");
 		return;
 	}
 	int nctr = PAPI_num_cmp_hwctrs(S.cidx);
@@ -261,7 +252,8 @@ static void papi_probe(struct pb_ctr_state *st)
 	for (int c = 0; c < PB_CTR__COUNT; c++)
 		counted += pb_ctr_desc[c].papi_name && st->avail[c];
 	if (!counted) {
-		none_counted(st, "none could be added or started (each papi_* column's reason)");
+		pb_ctr_none_counted(st,
+				    "none could be added or started (each papi_* column's reason)");
 		return;
 	}
 	st->method = plan.method;

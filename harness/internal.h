@@ -59,8 +59,9 @@ struct pb_kv {
 };
 int pb_kv_next(const char *list, struct pb_kv *e);
 /* 1 if list, a comma list, is "" or has an empty entry (a leading, a
- * doubled or a trailing ','), which pb_kv_next walks past without a word:
- * for an option whose entries must all be named. */
+ * doubled or a trailing ','; pb_kv_next gives the first two as entries of
+ * length 0 and ends the walk at the last): for an option whose entries
+ * must all be named. */
 int pb_list_has_empty(const char *list);
 /* pb_kv_append (pagebench/cli.h) of v's first n bytes. */
 int pb_kv_appendn(char **kv, const char *v, size_t n);

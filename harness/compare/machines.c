@@ -154,6 +154,16 @@ static json_t *counter_list(const struct cmp_run *r)
 	return c;
 }
 
+/* A column as the machine has it: machine_available (meta.json since
+ * 2026-12-07; available became the run's, false for ru_* of a procs=1
+ * run), else available (older runs, and columns PAGEBENCH_COUNTERS left
+ * unprobed, whose machine_available is null). */
+static int col_available(json_t *v)
+{
+	json_t *m = json_object_get(v, "machine_available");
+	return json_is_boolean(m) ? json_is_true(m) : json_is_true(json_object_get(v, "available"));
+}
+
 static char *counters_available(const struct cmp_run *r)
 {
 	json_t *c = counter_list(r);
@@ -164,7 +174,7 @@ static char *counters_available(const struct cmp_run *r)
 		return s;
 	json_object_foreach(c, k, v)
 	{
-		if (json_is_true(json_object_get(v, "available"))) {
+		if (col_available(v)) {
 			char *n = cmp_asprintf("%s%s%s", s, s[0] ? "," : "", k);
 			free(s);
 			s = n;
@@ -187,16 +197,14 @@ static char *counters_na(const struct cmp_run *r)
 	json_object_foreach(c, k, v)
 	{
 		const char *why = json_string_value(json_object_get(v, "reason"));
-		if (json_is_true(json_object_get(v, "available")) || !why ||
-		    json_object_get(done, why))
+		if (col_available(v) || !why || json_object_get(done, why))
 			continue;
 		json_object_set_new(done, why, json_true());
 		char *cols = cmp_strdup("");
 		json_object_foreach(c, k2, v2)
 		{
 			const char *w2 = json_string_value(json_object_get(v2, "reason"));
-			if (json_is_true(json_object_get(v2, "available")) || !w2 ||
-			    strcmp(w2, why))
+			if (col_available(v2) || !w2 || strcmp(w2, why))
 				continue;
 			char *n = cmp_asprintf("%s%s%s", cols, cols[0] ? "," : "", k2);
 			free(cols);

@@ -869,6 +869,11 @@ int main(int argc, char **argv)
 	char *ma = copy(a, "ma"), *mb = copy(a, "mb");
 	meta_set(ma, NULL, "label", "alpha");
 	meta_set(mb, NULL, "label", "beta");
+	/* beta's run could not count ru_minflt (procs=1) on a machine that
+	 * can: the machine's description lists it as available, not NA */
+	meta_put(mb, "counters", "columns", "ru_minflt",
+		 json_pack("{s:s, s:b, s:s, s:b}", "source", "rusage", "available", 0, "reason",
+			   "procs=1: the work runs in child processes", "machine_available", 1));
 	char *mo = path("%s/mout", root);
 	PB_CHECK(mkdir(mo, 0777) == 0);
 	mo = keep(mo);
@@ -920,6 +925,13 @@ int main(int argc, char **argv)
 		PB_CHECK(json_array_size(ms) == 2);
 		PB_CHECK(!strcmp(
 		    json_string_value(json_object_get(json_array_get(ms, 1), "machine")), "beta"));
+		const char *ca = json_string_value(
+			       json_object_get(json_array_get(ms, 1), "counters_available")),
+			   *cn = json_string_value(
+			       json_object_get(json_array_get(ms, 1), "counters_na"));
+		PB_CHECK_MSG(ca && strstr(ca, "ru_minflt") && !(cn && strstr(cn, "procs=1")),
+			     "beta: counters_available '%s', counters_na '%s'", ca ? ca : "(null)",
+			     cn ? cn : "(null)");
 		PB_CHECK_EQ_U64(json_array_size(json_object_get(mj, "rows")), mt.nrows);
 		json_decref(mj);
 	}

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "pagebench/common.h"
 #include "pagebench/counters.h"
 #include "pbtest.h"
@@ -84,6 +86,55 @@ static int child(const char *mode)
 	return pb_test_done();
 }
 
+/* meta.json's counters.columns.X.reason in a run: each reason once, a
+ * shorter reason inside a longer one kept (it was taken for noted), and
+ * reasons past the room marked "; ..." rather than dropped unsaid. */
+static const char *run_reason(json_t *j, const char *col)
+{
+	json_t *c = json_object_get(json_object_get(json_object_get(j, "columns"), col), "reason");
+	return json_string_value(c) ? json_string_value(c) : "";
+}
+
+static void run_reasons(void)
+{
+	const char *why;
+	if (!pb_ctr_available(PB_CTR_RU_MINFLT, &why)) {
+		printf("SKIP run reasons: ru_minflt not available here: %s\n", why);
+		return;
+	}
+	const char *col = pb_ctr_column(PB_CTR_RU_MINFLT);
+	pb_counters_run_begin();
+	pb_counters_run_note(PB_CTR_RU_MINFLT, 0, "procs=1: the work runs in child processes");
+	pb_counters_run_note(PB_CTR_RU_MINFLT, 0, "the work runs in child processes");
+	pb_counters_run_note(PB_CTR_RU_MINFLT, 0, "procs=1: the work runs in child processes");
+	pb_counters_run_note(PB_CTR_RU_MINFLT, 0, "procs=1");
+	json_t *j = pb_counters_json_obj();
+	PB_CHECK_MSG(!strcmp(run_reason(j, col), "procs=1: the work runs in child processes; the "
+						 "work runs in child processes; procs=1"),
+		     "reason '%s'", run_reason(j, col));
+	json_decref(j);
+	pb_counters_run_begin();
+	char r[64];
+	for (int i = 0; i < 40; i++) {
+		snprintf(r, sizeof(r), "reason number %02d of many distinct ones", i);
+		pb_counters_run_note(PB_CTR_RU_MINFLT, 0, r);
+	}
+	j = pb_counters_json_obj();
+	const char *w = run_reason(j, col);
+	size_t n = strlen(w);
+	PB_CHECK_MSG(n > 5 && !strcmp(w + n - 5, "; ...") && strstr(w, "reason number 00") &&
+			 !strstr(w, "reason number 39"),
+		     "long reason '%s'", w);
+	json_decref(j);
+	/* a run that counted it: available, no reason */
+	pb_counters_run_begin();
+	pb_counters_run_note(PB_CTR_RU_MINFLT, 1, NULL);
+	j = pb_counters_json_obj();
+	PB_CHECK(json_is_true(
+	    json_object_get(json_object_get(json_object_get(j, "columns"), col), "available")));
+	json_decref(j);
+}
+
 int main(void)
 {
 	/* The setting is checked: a typo is an error, not the full ladder. */
@@ -104,5 +155,6 @@ int main(void)
 		int good = WIFEXITED(st) && WEXITSTATUS(st) == 0;
 		PB_CHECK_MSG(good, "mode %s failed", modes[i] ? modes[i] : "(default)");
 	}
+	run_reasons();
 	return pb_test_done();
 }

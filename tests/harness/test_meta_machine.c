@@ -168,8 +168,9 @@ static void check_counters(json_t *m)
 	json_t *v;
 	json_object_foreach(cols, k, v)
 	{
+		/* the probe's answer, which method and note describe */
 		counted += !strcmp(jstr(v, "source") ?: "", "papi") &&
-			   json_is_true(json_object_get(v, "available"));
+			   json_is_true(json_object_get(v, "machine_available"));
 	}
 	const char *note = jstr(c, "note");
 	json_int_t passes = json_integer_value(json_object_get(c, "passes"));

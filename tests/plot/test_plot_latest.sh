@@ -6,9 +6,14 @@
 #   test_plot_latest.sh SOURCE_DIR PAGEBENCH
 set -euo pipefail
 src=$1 pb=$2
+gp=${PAGEBENCH_GNUPLOT:-gnuplot}
+for tool in "$gp" pdfinfo; do # as test_plot: skipped (77) where the figures cannot be drawn or read
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
+done
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-PAGEBENCH_RESULTS=$t/one "$pb" run pt-lookup --threads 1 --reps 2 --ops 4096 >/dev/null 2>&1
+PAGEBENCH_RESULTS=$t/one "$pb" run pt-lookup --threads 1 --reps 2 --ops 4096 >"$t/run" 2>&1 ||
+  { cat "$t/run"; echo "FAIL: pagebench run failed"; exit 1; }
 run=$(ls -d "$t"/one/*/)
 mkdir -p "$t/root"
 # same second, ids in the opposite order to the times

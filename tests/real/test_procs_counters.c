@@ -83,11 +83,13 @@ static long long child_minflt(const struct out *x, size_t r)
 	return -1;
 }
 
-/* meta.json: is column col counted on this machine (counters.columns) */
+/* meta.json: is column col counted on this machine (counters.columns'
+ * machine_available: available is this run's answer, false for ru_* of a
+ * procs=1 run, which would let the checks below pass on a broken counter) */
 static int available(const struct out *x, const char *col)
 {
 	json_t *c = json_object_get(json_object_get(x->meta, "counters"), "columns");
-	return json_is_true(json_object_get(json_object_get(c, col), "available"));
+	return json_is_true(json_object_get(json_object_get(c, col), "machine_available"));
 }
 
 static const char *na_reason(const struct out *x, const char *col)
