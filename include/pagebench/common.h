@@ -119,6 +119,17 @@ static inline double pb_rng_double(struct pb_rng *r)
 void *pb_map(size_t bytes, int prefault);
 void pb_unmap(void *p, size_t bytes);
 /*
+ * pb_map for a table that is read before it is written, page by page (an
+ * index looked up before its slot is filled): zeroed, not pre-faulted, and
+ * a read of an untouched page allocates it (shared anonymous memory, not
+ * the private kind whose first read maps the kernel's zero page).  With
+ * the private kind the write that follows such a read is a second,
+ * copy-on-write fault whose TLB flush interrupts every other CPU running
+ * the process (a sweep's engine jobs on two workers: 5% of their CPU).
+ * Not inherited by value across fork: the child shares the pages.
+ */
+void *pb_map_nozero(size_t bytes);
+/*
  * Resize a pb_map'ed block of old bytes (NULL, 0: a new one) to bytes,
  * contents kept: the kernel moves its pages (mremap), nothing is copied
  * and no page is faulted in again (under ThreadSanitizer, which does not

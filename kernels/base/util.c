@@ -52,6 +52,13 @@ void *pb_map(size_t bytes, int prefault)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+void *pb_map_nozero(size_t bytes)
+{
+	void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 void pb_unmap(void *p, size_t bytes)
 {
 	if (p)

@@ -55,7 +55,9 @@ static void *pidx_map(struct pb_vm *vm, size_t bytes)
 		vm->pmaps = n;
 		vm->pmaps_cap = cap;
 	}
-	void *p = pb_map(bytes, 0);
+	/* looked up before created: a read must not map the zero page that
+	 * the creating write then copies (common.h, pb_map_nozero) */
+	void *p = pb_map_nozero(bytes);
 	if (p)
 		vm->pmaps[vm->npmaps++] = (struct vm_pidx_map){p, bytes};
 	return p;
@@ -119,7 +121,7 @@ static void pages_reserve(struct pb_vm *vm)
 
 int vm_pages_grow(struct pb_vm *vm)
 {
-	if (!vm->pdir && !(vm->pdir = pb_map(PIDX_NS * sizeof(*vm->pdir), 0)))
+	if (!vm->pdir && !(vm->pdir = pb_map_nozero(PIDX_NS * sizeof(*vm->pdir))))
 		return -ENOMEM;
 	uint64_t cap = vm->pcap ? vm->pcap * 2 : 1 << 10;
 	if (cap > UINT32_MAX)
