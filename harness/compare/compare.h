@@ -89,6 +89,8 @@ const char *cmp_meta_str(const struct cmp_run *r, const char *path, char *buf, s
 /* The machine's name for tables: label, else host (made unique among
  * --machines' runs: "vm", "vm (2)"). */
 const char *cmp_run_name(const struct cmp_run *r);
+/* 1 if k is one of the n strings of list. */
+int cmp_in_list(const char *k, const char *const *list, size_t n);
 
 /* A difference between two runs' configurations. */
 struct cmp_mismatch {

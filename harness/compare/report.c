@@ -367,9 +367,8 @@ static const char *row_na(const struct cmp_row *r, const char *col)
 	static const char *const stats[] = {"ci95_lo",	   "ci95_hi",	  "p_value",	"raw_ratio",
 					    "raw_ci95_lo", "raw_ci95_hi", "raw_p_value"};
 	int exact = !strcmp(r->mode, "exact");
-	for (size_t i = 0; exact && i < sizeof(stats) / sizeof(stats[0]); i++)
-		if (!strcmp(col, stats[i]))
-			return "exact counts (sim.csv, mrc.csv) must be equal: no interval or test";
+	if (exact && cmp_in_list(col, stats, PB_ARRAY_SIZE(stats)))
+		return "exact counts (sim.csv, mrc.csv) must be equal: no interval or test";
 	if (r->verdict == CMP_MISSING_BASE || r->verdict == CMP_MISSING_NEW ||
 	    r->verdict == CMP_INVALID || r->verdict == CMP_NA ||
 	    (exact && !(r->metric && *r->metric)))

@@ -192,8 +192,7 @@ static const char *const measured_keys[] = {"sweep_feed", "skipped_lines", "dete
  * that differ are a mismatch */
 static const char *const since_keys[] = {"file_hash", "file_hash_covers"};
 
-/* 1 if k is one of the n keys of list */
-static int in_list(const char *k, const char *const *list, size_t n)
+int cmp_in_list(const char *k, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(k, list[i]))
@@ -203,17 +202,17 @@ static int in_list(const char *k, const char *const *list, size_t n)
 
 static int is_since_key(const char *k)
 {
-	return in_list(k, since_keys, PB_ARRAY_SIZE(since_keys));
+	return cmp_in_list(k, since_keys, PB_ARRAY_SIZE(since_keys));
 }
 
 static int is_measured_key(const char *k)
 {
-	return in_list(k, measured_keys, PB_ARRAY_SIZE(measured_keys));
+	return cmp_in_list(k, measured_keys, PB_ARRAY_SIZE(measured_keys));
 }
 
 static int is_info_key(const char *k)
 {
-	return in_list(k, info_keys, PB_ARRAY_SIZE(info_keys));
+	return cmp_in_list(k, info_keys, PB_ARRAY_SIZE(info_keys));
 }
 
 /* json_equal, but the measured keys of objects, at any depth, left out,
