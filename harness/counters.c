@@ -281,23 +281,8 @@ void pb_counters_run_note(enum pb_ctr c, int counted, const char *why)
 		run_st.counted[c]++;
 		return;
 	}
-	char *w = run_st.why[c];
-	size_t n = strlen(w), k = why ? strlen(why) : 0;
-	if (!k)
-		return;
-	/* kept once: why already stands as a whole "; "-separated part (a
-	 * shorter reason inside a longer one is a reason of its own) */
-	for (const char *q = w; (q = strstr(q, why)) != NULL; q++)
-		if ((q == w || (q - w >= 2 && !memcmp(q - 2, "; ", 2))) &&
-		    (!q[k] || !strncmp(q + k, "; ", 2)))
-			return;
-	if (n + k + 3 >= sizeof(run_st.why[c])) {
-		/* no room: say that more reasons were left out, once */
-		if (n + 6 < sizeof(run_st.why[c]) && (n < 5 || strcmp(w + n - 5, "; ...")))
-			memcpy(w + n, "; ...", 6);
-		return;
-	}
-	snprintf(w + n, sizeof(run_st.why[c]) - n, "%s%s", n ? "; " : "", why);
+	/* each distinct reason once; out of room, "; ..." (pb_reasons_add) */
+	pb_reasons_add(run_st.why[c], sizeof(run_st.why[c]), run_st.why[c], why);
 }
 
 /* 1 if PAGEBENCH_COUNTERS skipped counter c's rung (it was not probed). */

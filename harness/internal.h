@@ -66,6 +66,22 @@ int pb_list_has_empty(const char *list);
 /* pb_kv_append (pagebench/cli.h) of v's first n bytes. */
 int pb_kv_appendn(char **kv, const char *v, size_t n);
 
+/*
+ * A list of reasons joined by "; " (a column's NA reasons in meta.json
+ * not_available, a counter's in its counters.columns entry): why added
+ * to had, the list so far ("" or NULL: none), into out (cap bytes; out
+ * may be had itself, appended in place).  Unless why already stands in
+ * had as a whole "; "-separated part: a shorter reason inside a longer one
+ * ("no PMU" in "no PMU here") is one of its own.  A reason is added only
+ * with room left for the mark "; ..." after it; one that does not fit
+ * ends the list in that mark instead, once ("..." where the list was
+ * empty), so a reason is never dropped unsaid.  1 when out holds the new
+ * list; 0 when had stands as it is (why noted already, empty, or left out
+ * after the mark), out not written: a repeated note is a scan of had, with
+ * no copy and no allocation.
+ */
+int pb_reasons_add(char *out, size_t cap, const char *had, const char *why);
+
 /* mkdir -p: path and its parents (mode 0777 less the umask); 0, or -errno of
  * the first that could not be made (an existing one is fine, whatever it is:
  * callers that need a folder check). */

@@ -380,28 +380,7 @@ struct pb_measure {
 	char held[PB_KERNEL_ERRLEN + 64];
 	json_t *resolved;    /* config.kernel_resolved: kernel -> its setup's cfg.resolved */
 	json_t *base_params; /* config.baseline_params: experiment -> its baseline's params */
-	json_t *noted;	     /* column -> {reason: true}: what note_once has noted */
 };
-
-/*
- * Column col is NA for reason why: noted in meta.json not_available once
- * per run (pb_run_note_na was called from every row: a papi_* column's
- * reason 21 times at --threads 2, 7 repetitions of 3 rows, each call a
- * search of the column's reasons); m->noted remembers the pairs.  Without
- * memory, or for a key jansson refuses (not UTF-8), it notes again, which
- * pb_run_note_na keeps once.
- */
-static void note_once(struct pb_measure *m, const char *col, const char *why)
-{
-	json_t *r = json_object_get(m->noted, col);
-	if (r && json_object_get(r, why))
-		return;
-	if (!r && m->noted && !json_object_set_new(m->noted, col, json_object()))
-		r = json_object_get(m->noted, col);
-	if (r)
-		json_object_set_new(r, why, json_true());
-	pb_run_note_na(m->run, col, why);
-}
 
 static const struct memo *memo_find(const struct pb_measure *m, const char *kernel,
 				    const char *params, unsigned threads)
@@ -436,7 +415,6 @@ int pb_measure_open(struct pb_measure **out, struct pb_run *run, const struct pb
 		return -ENOMEM;
 	m->run = run;
 	m->o = *o;
-	m->noted = json_object();
 	/* meta.json's counters.columns: what this run counts (available), not
 	 * only what the machine can (machine_available) */
 	pb_counters_run_begin();
@@ -468,11 +446,11 @@ int pb_measure_open(struct pb_measure **out, struct pb_run *run, const struct pb
 	for (int c = 0; c < PB_CTR__COUNT; c++) {
 		const char *why;
 		if (!pb_ctr_available((enum pb_ctr)c, &why))
-			note_once(m, pb_ctr_column((enum pb_ctr)c), why);
+			pb_run_note_na(m->run, pb_ctr_column((enum pb_ctr)c), why);
 	}
 	const char *h = pb_heap_na_reason();
 	if (h)
-		note_once(m, "heap_metadata_bytes", h);
+		pb_run_note_na(m->run, "heap_metadata_bytes", h);
 	*out = m;
 	return 0;
 }
@@ -498,7 +476,6 @@ void pb_measure_close(struct pb_measure *m)
 	free(m->ctr_names);
 	json_decref(m->resolved);
 	json_decref(m->base_params);
-	json_decref(m->noted);
 	free(m);
 }
 
@@ -651,48 +628,50 @@ static void note_run_na(struct pb_measure *m, const struct run_row *row, const s
 	if (!b) {
 		static const char *const place[] = {"pu_planned", "pu", "node_planned", "node"};
 		for (size_t i = 0; i < PB_ARRAY_SIZE(place); i++)
-			note_once(m, place[i],
-				  "total rows: the team's, which runs on no single PU or "
-				  "NUMA node");
+			pb_run_note_na(m->run, place[i],
+				       "total rows: the team's, which runs on no single PU or "
+				       "NUMA node");
 	} else {
 		if (row->pu_planned == PB_NA_I64)
-			note_once(m, "pu_planned",
-				  none ? "--pin none: threads are not placed, no PU is planned"
-				       : "the plan has no PU for this thread");
+			pb_run_note_na(m->run, "pu_planned",
+				       none ? "--pin none: threads are not placed, no PU is planned"
+					    : "the plan has no PU for this thread");
 		if (row->node_planned == PB_NA_I64)
-			note_once(m, "node_planned",
-				  none ? "--pin none: threads are not placed, no NUMA node is "
-					 "planned"
-				       : "the planned PU is in no NUMA node the topology lists");
+			pb_run_note_na(
+			    m->run, "node_planned",
+			    none ? "--pin none: threads are not placed, no NUMA node is "
+				   "planned"
+				 : "the planned PU is in no NUMA node the topology lists");
 		if (row->pu == PB_NA_I64)
-			note_once(m, "pu",
-				  syn ? "a synthetic topology (HWLOC_SYNTHETIC, HWLOC_XMLFILE): "
-					"not this machine's, where a thread ran is not read back"
-				      : "hwloc could not read back the PU the thread ran on");
+			pb_run_note_na(
+			    m->run, "pu",
+			    syn ? "a synthetic topology (HWLOC_SYNTHETIC, HWLOC_XMLFILE): "
+				  "not this machine's, where a thread ran is not read back"
+				: "hwloc could not read back the PU the thread ran on");
 		if (row->node == PB_NA_I64)
-			note_once(m, "node",
-				  syn || row->pu == PB_NA_I64
-				      ? "the PU the thread ran on was not read back"
-				      : "the PU the thread ran on is in no NUMA node the "
-					"topology lists");
+			pb_run_note_na(m->run, "node",
+				       syn || row->pu == PB_NA_I64
+					   ? "the PU the thread ran on was not read back"
+					   : "the PU the thread ran on is in no NUMA node the "
+					     "topology lists");
 	}
 	if (isnan(row->ns_per_op))
-		note_once(m, "ns_per_op", "no operation in this repetition (ops 0)");
+		pb_run_note_na(m->run, "ns_per_op", "no operation in this repetition (ops 0)");
 	if (isnan(row->ops_per_s))
-		note_once(m, "ops_per_s", "the repetition took no measurable time");
+		pb_run_note_na(m->run, "ops_per_s", "the repetition took no measurable time");
 	if (isnan(row->median_ns_per_op))
-		note_once(m, "median_ns_per_op", NO_OPS);
+		pb_run_note_na(m->run, "median_ns_per_op", NO_OPS);
 	if (isnan(row->median_ops_per_s))
-		note_once(m, "median_ops_per_s", NO_OPS);
+		pb_run_note_na(m->run, "median_ops_per_s", NO_OPS);
 	if (isnan(row->ci_lo_ns) || isnan(row->ci_hi_ns)) {
 		const char *why = isnan(row->median_ns_per_op) ? NO_OPS : CI_FEW_REPS;
-		note_once(m, "ci95_lo_ns_per_op", why);
-		note_once(m, "ci95_hi_ns_per_op", why);
+		pb_run_note_na(m->run, "ci95_lo_ns_per_op", why);
+		pb_run_note_na(m->run, "ci95_hi_ns_per_op", why);
 	}
 	if (row->heap == PB_NA_I64)
-		note_once(m, "heap_metadata_bytes",
-			  pb_heap_na_reason() ? pb_heap_na_reason()
-					      : "jemalloc's stats.metadata could not be read");
+		pb_run_note_na(m->run, "heap_metadata_bytes",
+			       pb_heap_na_reason() ? pb_heap_na_reason()
+						   : "jemalloc's stats.metadata could not be read");
 }
 
 /*
@@ -713,7 +692,7 @@ static void note_ctr_na(struct pb_measure *m, const struct measured *x, int chil
 		}
 		const char *why = na ? ctr_na_why((enum pb_ctr)k, children) : NULL;
 		if (na)
-			note_once(m, pb_ctr_column((enum pb_ctr)k), why);
+			pb_run_note_na(m->run, pb_ctr_column((enum pb_ctr)k), why);
 		pb_counters_run_note((enum pb_ctr)k, counted, why);
 	}
 }
@@ -729,13 +708,13 @@ static void note_rate_na(struct pb_measure *m, const struct sum_row *s, int k, i
 			char why[512];
 			snprintf(why, sizeof(why), "%s not counted: %s", pb_ctr_column(in[i]),
 				 ctr_na_why(in[i], children));
-			note_once(m, rates[k].name, why);
+			pb_run_note_na(m->run, rates[k].name, why);
 			return;
 		}
-	note_once(m, rates[k].name,
-		  rates[k].den == PB_CTR__COUNT
-		      ? NO_OPS
-		      : "its denominator was 0 in every measured repetition");
+	pb_run_note_na(m->run, rates[k].name,
+		       rates[k].den == PB_CTR__COUNT
+			   ? NO_OPS
+			   : "its denominator was 0 in every measured repetition");
 }
 
 /* Every NA cell of a summary.csv row (from its values) gets its reason:
@@ -752,15 +731,15 @@ static void note_sum_na(struct pb_measure *m, const struct pb_kernel_desc *d,
 		double v[3] = {st[i]->median, st[i]->lo, st[i]->hi};
 		for (int j = 0; j < 3; j++)
 			if (isnan(v[j]))
-				note_once(m, stat_cols[i][j], NO_OPS);
+				pb_run_note_na(m->run, stat_cols[i][j], NO_OPS);
 	}
 	const char *team = "per-thread rows: it is the team's, in the total row";
 	if (isnan(s->speedup))
-		note_once(m, "speedup_vs_1_thread",
-			  !total ? team
-			  : !one ? "no 1-thread run of this experiment in this process "
-				   "(--threads without 1)"
-				 : "the 1-thread median throughput is NA or 0");
+		pb_run_note_na(m->run, "speedup_vs_1_thread",
+			       !total ? team
+			       : !one ? "no 1-thread run of this experiment in this process "
+					"(--threads without 1)"
+				      : "the 1-thread median throughput is NA or 0");
 	const char *nobase =
 	    !d->baseline     ? "the kernel has no baseline"
 	    : !m->o.baseline ? "--no-baseline: the baseline was not run"
@@ -768,16 +747,16 @@ static void note_sum_na(struct pb_measure *m, const struct pb_kernel_desc *d,
 			       "these parameters, or it failed: stderr and meta.json errors)"
 			     : "the baseline's median is NA or 0";
 	if (!s->baseline)
-		note_once(m, "baseline", nobase);
+		pb_run_note_na(m->run, "baseline", nobase);
 	if (isnan(s->base_ns))
-		note_once(m, "baseline_median_ns_per_op", total ? nobase : team);
+		pb_run_note_na(m->run, "baseline_median_ns_per_op", total ? nobase : team);
 	if (isnan(s->ratio))
-		note_once(m, "ratio_vs_baseline", total ? nobase : team);
+		pb_run_note_na(m->run, "ratio_vs_baseline", total ? nobase : team);
 	for (int k = 0; k < PB_CTR__COUNT; k++)
 		if (isnan(s->ctr[k].median)) {
 			char col[96];
 			snprintf(col, sizeof(col), "median_%s", pb_ctr_column((enum pb_ctr)k));
-			note_once(m, col, ctr_na_why((enum pb_ctr)k, children));
+			pb_run_note_na(m->run, col, ctr_na_why((enum pb_ctr)k, children));
 		}
 	for (int k = 0; k < RATE__N; k++)
 		if (isnan(s->rate[k].median))
@@ -858,7 +837,8 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			     .children = runs_in_children(d, params)};
 	for (int k = 0; c.children && k < PB_CTR__COUNT; k++)
 		if (children_na((enum pb_ctr)k))
-			note_once(m, pb_ctr_column((enum pb_ctr)k), children_na((enum pb_ctr)k));
+			pb_run_note_na(m->run, pb_ctr_column((enum pb_ctr)k),
+				       children_na((enum pb_ctr)k));
 	c.rec = calloc((size_t)reps * n, sizeof(*c.rec));
 	c.kt = calloc(n, sizeof(*c.kt));
 	c.kerr = calloc(n, sizeof(*c.kerr));
@@ -974,7 +954,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 						      row.thread, extra[k], r->extra[k]};
 				pb_row_emit(m->events, event_cols, &e);
 				if (e.value == PB_EXTRA_NA)
-					note_once(m, extra[k], extra_na_why(d, k));
+					pb_run_note_na(m->run, extra[k], extra_na_why(d, k));
 			}
 		}
 	}

@@ -347,54 +347,29 @@ void pb_run_config_json(struct pb_run *r, const char *key, const char *json)
  * counter the machine lacks and one a pass skipped) keeps each distinct
  * reason once, in the order noted, joined by "; " (the first alone hid
  * the others: speedup_vs_1_thread said why its thread rows were NA, not
- * that --threads had no 1).  Reasons are fixed phrases, so the text is
- * bounded; NA_REASONS_MAX caps it all the same. */
+ * that --threads had no 1), by pb_reasons_add's rules: a whole part, not
+ * a substring, is noted already, and past NA_REASONS_MAX the text ends in
+ * "; ...".  Callers note from every row they write: a repeat is a lookup
+ * and a scan of the column's text, no allocation. */
 #define NA_REASONS_MAX 2048
 void pb_run_note_na(struct pb_run *r, const char *what, const char *reason)
 {
 	const char *had = json_string_value(json_object_get(r->na, what));
-	if (had && strstr(had, reason))
-		return; /* noted already (per row: no allocation) */
-	json_t *add = pb_json_string_bytes(reason);
-	const char *s = json_string_value(add);
-	char *both;
-	if (!json_object_get(r->na, what)) {
-		json_object_set_new(r->na, what, add);
+	char both[NA_REASONS_MAX];
+	if (!had) {
+		json_object_set_new(r->na, what, pb_json_string_bytes(reason));
 		return;
 	}
-	if (had && s && !strstr(had, s) && strlen(had) + strlen(s) < NA_REASONS_MAX &&
-	    asprintf(&both, "%s; %s", had, s) >= 0) {
+	if (!pb_reasons_add(both, sizeof(both), had, reason))
+		return;
+	/* kept as meta.json writes it (a byte that is not UTF-8 as \xHH):
+	 * such a reason never matched above (a whole part of had is UTF-8),
+	 * so it is tried again in that form */
+	json_t *add = pb_json_string_bytes(reason);
+	const char *s = json_string_value(add);
+	if (s && (!strcmp(s, reason) || pb_reasons_add(both, sizeof(both), had, s)))
 		json_object_set_new(r->na, what, json_string(both));
-		free(both);
-	}
 	json_decref(add);
-}
-
-int pb_run_add_input(struct pb_run *r, const char *role, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	uint64_t h = PB_FNV1A64_INIT, size = 0;
-	static unsigned char buf[1 << 16];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		h = pb_fnv1a64(h, buf, (size_t)n);
-		size += (uint64_t)n;
-	}
-	int e = n < 0 ? -errno : 0;
-	close(fd);
-	if (e)
-		return e;
-	char hex[20];
-	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
-	json_t *o = json_object();
-	json_object_set_new(o, "role", pb_json_string_bytes(role));
-	json_object_set_new(o, "path", pb_json_string_bytes(path));
-	json_object_set_new(o, "size_bytes", json_integer((json_int_t)size));
-	json_object_set_new(o, "fnv1a64", json_string(hex));
-	json_array_append_new(r->inputs, o);
-	return 0;
 }
 
 void pb_run_add_input_id(struct pb_run *r, const char *role, const char *path, int64_t size,

@@ -4,7 +4,8 @@
  * one line on stderr (pb_error), and exit 2 for bad usage (pb_usage_error);
  * the "k=v,k=v" lists of --param (pb_kv_next, pb_kv_append, pb_kv_twice)
  * and a comma list's empty entries (pb_list_has_empty); a JSON file written
- * whole (pb_json_write); a word quoted for the shell (pb_sb_shell).
+ * whole (pb_json_write); a word quoted for the shell (pb_sb_shell); a
+ * reason added to a "; "-joined list of them once (pb_reasons_add).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -187,4 +188,37 @@ void pb_sb_shell(struct pb_sb *b, const char *w)
 	}
 	pb_sb_put(b, w);
 	pb_sb_put(b, "'");
+}
+
+int pb_reasons_add(char *out, size_t cap, const char *had, const char *why)
+{
+	static const char mark[] = "; ...";
+	const size_t ml = sizeof(mark) - 1;
+	if (!had)
+		had = "";
+	size_t n = strlen(had), k = why ? strlen(why) : 0;
+	if (!k)
+		return 0;
+	/* kept once: why already stands as a whole "; "-separated part (a
+	 * shorter reason inside a longer one is a reason of its own) */
+	for (const char *q = had; (q = strstr(q, why)) != NULL; q++)
+		if ((q == had || (q - had >= 2 && !memcmp(q - 2, "; ", 2))) &&
+		    (!q[k] || !strncmp(q + k, "; ", 2)))
+			return 0;
+	size_t sep = n ? 2 : 0;
+	/* room for why and, after it, the mark: a reason that does not fit
+	 * can always say so */
+	if (n + sep + k + ml < cap) {
+		memmove(out, had, n);
+		memcpy(out + n, "; ", sep);
+		memcpy(out + n + sep, why, k + 1);
+		return 1;
+	}
+	/* no room: say that more reasons were left out, once (not where had
+	 * came longer than cap allows: nothing is cut) */
+	if ((n >= ml && !strcmp(had + n - ml, mark)) || !strcmp(had, mark + 2) || n + ml >= cap)
+		return 0;
+	memmove(out, had, n);
+	memcpy(out + n, n ? mark : mark + 2, n ? ml + 1 : ml - 1);
+	return 1;
 }

@@ -84,6 +84,9 @@ static inline int pb_test_done(void)
  *   pbt_run_meta(bin, root, o, dir, len, WORDS..., NULL)  pbt_run that must exit 0 with
  *                      one run folder (else a failed check with the command line and its
  *                      stderr), then pbt_meta; dir may be NULL
+ *   pbt_run_meta_env(bin, env, root, o, dir, len, WORDS..., NULL)  pbt_run_meta with env
+ *                      ("K=V" entries, NULL-terminated) set for the command (NULL: as
+ *                      the test's own, what pbt_run_meta does)
  *   pbt_start(argv, errfd)  a command started in the background, its stdout to /dev/null
  *                      and its stderr to errfd (-1: /dev/null): its pid, to signal and reap
  * A whole file: pb_slurp (pagebench/common.h).
@@ -225,11 +228,13 @@ static inline const char *pbt_argv_text_(char *const argv[])
 }
 
 /* bin with the words of ap (at most 34), then --results root, run to its
- * end into *o, the command line into argv (40 entries); the one entry it
- * left under root, its run folder, into dir (len bytes; "" when there are
- * none or several).  Returns the exit code (128+N: signal N). */
-static inline int pbt_runv_(char *argv[40], const char *bin, const char *root, struct spawn_out *o,
-			    char *dir, size_t len, va_list ap)
+ * end into *o with env's "K=V" entries added to its environment (NULL:
+ * the test's own, inherited), the command line into argv (40 entries);
+ * the one entry it left under root, its run folder, into dir (len bytes;
+ * "" when there are none or several).  Returns the exit code (128+N:
+ * signal N). */
+static inline int pbt_runv_(char *argv[40], const char *bin, char *const env[], const char *root,
+			    struct spawn_out *o, char *dir, size_t len, va_list ap)
 {
 	int n = 0;
 	argv[n++] = (char *)bin;
@@ -238,7 +243,7 @@ static inline int pbt_runv_(char *argv[40], const char *bin, const char *root, s
 	argv[n++] = "--results";
 	argv[n++] = (char *)root;
 	argv[n] = NULL;
-	spawn_run(argv, NULL, o);
+	spawn_run(argv, env, o);
 	if (pbt_run_dirs(root, dir, len) != 1)
 		dir[0] = 0;
 	return o->code;
@@ -253,7 +258,7 @@ __attribute__((sentinel)) static inline int pbt_run(const char *bin, const char 
 	char *argv[40];
 	va_list ap;
 	va_start(ap, len);
-	int code = pbt_runv_(argv, bin, root, o, dir, len, ap);
+	int code = pbt_runv_(argv, bin, NULL, root, o, dir, len, ap);
 	va_end(ap);
 	return code;
 }
@@ -271,6 +276,21 @@ static inline json_t *pbt_meta(const char *dir)
 	return m;
 }
 
+/* pbt_run_meta and pbt_run_meta_env: the run of ap with env (pbt_runv_). */
+static inline json_t *pbt_run_metav_(const char *bin, char *const env[], const char *root,
+				     struct spawn_out *o, char *dir, size_t len, va_list ap)
+{
+	char own[4400], *argv[40];
+	if (!dir) {
+		dir = own;
+		len = sizeof(own);
+	}
+	int code = pbt_runv_(argv, bin, env, root, o, dir, len, ap);
+	PB_CHECK_MSG(code == 0 && dir[0], "%s: exit %d, %s: %s", pbt_argv_text_(argv), code,
+		     dir[0] ? "one run folder" : "no run folder (or several)", o->err);
+	return code == 0 && dir[0] ? pbt_meta(dir) : NULL;
+}
+
 /* pbt_run of a run that must succeed: exit 0 and one run folder (else a
  * failed check with the command line and its stderr, and NULL), then that
  * folder's meta.json (pbt_meta).  dir (len bytes) gets the folder; NULL
@@ -278,18 +298,26 @@ static inline json_t *pbt_meta(const char *dir)
 __attribute__((sentinel)) static inline json_t *
 pbt_run_meta(const char *bin, const char *root, struct spawn_out *o, char *dir, size_t len, ...)
 {
-	char own[4400], *argv[40];
-	if (!dir) {
-		dir = own;
-		len = sizeof(own);
-	}
 	va_list ap;
 	va_start(ap, len);
-	int code = pbt_runv_(argv, bin, root, o, dir, len, ap);
+	json_t *m = pbt_run_metav_(bin, NULL, root, o, dir, len, ap);
 	va_end(ap);
-	PB_CHECK_MSG(code == 0 && dir[0], "%s: exit %d, %s: %s", pbt_argv_text_(argv), code,
-		     dir[0] ? "one run folder" : "no run folder (or several)", o->err);
-	return code == 0 && dir[0] ? pbt_meta(dir) : NULL;
+	return m;
+}
+
+/* pbt_run_meta with env's "K=V" entries (NULL-terminated) added to the
+ * command's environment (NULL: the test's own), for a setting the command
+ * must see and the test itself must not keep (PAGEBENCH_COUNTERS=sw). */
+__attribute__((sentinel)) static inline json_t *pbt_run_meta_env(const char *bin, char *const env[],
+								 const char *root,
+								 struct spawn_out *o, char *dir,
+								 size_t len, ...)
+{
+	va_list ap;
+	va_start(ap, len);
+	json_t *m = pbt_run_metav_(bin, env, root, o, dir, len, ap);
+	va_end(ap);
+	return m;
 }
 
 /* argv (NULL-terminated; argv[0] a path) started in the background with

@@ -118,7 +118,9 @@ json_t *pb_counters_json_obj(void);
  * measurement session opens (it forgets an earlier one); then, once per
  * configuration and column, pb_counters_run_note(c, counted, why):
  * counted when a measured repetition read it, else why not (each
- * distinct reason kept, joined by "; ").  The command's thread only.
+ * distinct reason kept once, joined by "; ", ending in "; ..." when the
+ * room runs out: harness/internal.h's pb_reasons_add).  The command's
+ * thread only.
  */
 void pb_counters_run_begin(void);
 void pb_counters_run_note(enum pb_ctr c, int counted, const char *why);

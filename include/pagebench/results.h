@@ -93,19 +93,18 @@ void pb_run_set_label(struct pb_run *run, const char *label);
 void pb_run_config_str(struct pb_run *run, const char *key, const char *val);
 void pb_run_config_json(struct pb_run *run, const char *key, const char *json);
 void pb_run_config_set(struct pb_run *run, const char *key, json_t *val);
-/* A counter or measurement that is NA on this machine, with why: each
- * distinct reason kept once, in the order noted, joined by "; ". */
+/* A counter or measurement that is NA on this machine, with why (meta.json
+ * not_available.what): each distinct reason kept once, in the order noted,
+ * joined by "; " (a reason that is only part of one noted, "no PMU" after
+ * "no PMU here", is a reason of its own); past 2 KiB the text ends in
+ * "; ..." instead.  Noting a reason again is harmless and cheap (no
+ * allocation): callers note from every row. */
 void pb_run_note_na(struct pb_run *run, const char *what, const char *reason);
 /*
- * An input file: meta.json "inputs" gets {path, role, size_bytes,
- * fnv1a64} (FNV-1a 64 of the whole file, hex).  0 or -errno.
- */
-int pb_run_add_input(struct pb_run *run, const char *role, const char *path);
-/*
  * An input file whose identity was taken already (a trace: its size and a
- * hash of part of it, read while the replay ran): {role, path, size_bytes,
- * hash, hash_covers}, size -1 and hash NULL (null) where the file had none
- * to take (a pipe, a file gone).
+ * hash of part or all of it, read while the replay ran): meta.json
+ * "inputs" gets {role, path, size_bytes, hash, hash_covers}, size -1 and
+ * hash NULL (null) where the file had none to take (a pipe, a file gone).
  */
 void pb_run_add_input_id(struct pb_run *run, const char *role, const char *path, int64_t size,
 			 const char *hash, const char *covers);

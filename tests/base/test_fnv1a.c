@@ -8,8 +8,9 @@
  *  - what its callers record, computed apart (Python's int arithmetic):
  *    pb_vm_trace_hash (config.trace.hash: the first and last MiB and the
  *    size as 8 bytes LE) of a 3-byte, a 1.5 MiB (all of it) and a 3 MiB
- *    file (the middle not read), and meta.json's inputs[].fnv1a64 of a
- *    200000-byte file (read in 64 KiB pieces), read back with jansson.
+ *    file (the middle not read), and that identity of a 200000-byte file
+ *    in meta.json's inputs[].hash as sim records it where no pass read the
+ *    whole file (pb_run_add_input_id, vm_drive.c), read back with jansson.
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -88,15 +89,20 @@ static void input_hash(void)
 	pb_csv_begin(c);
 	pb_csv_u64(c, 1);
 	pb_csv_end(c);
-	PB_CHECK(pb_run_add_input(r, "trace", path) == 0);
+	uint64_t size = 0;
+	char id[64] = "";
+	PB_CHECK(pb_vm_trace_hash(path, &size, id, sizeof(id)) == 0);
+	pb_run_add_input_id(r, "trace", path, (int64_t)size, id,
+			    "FNV-1a 64 of the first MiB, the last MiB and the size (8 bytes LE)");
 	PB_CHECK(pb_run_finish(r) == 0);
 	snprintf(meta, sizeof(meta), "%s/meta.json", dir);
 	json_error_t je;
 	json_t *m = json_load_file(meta, 0, &je);
 	PB_CHECK_MSG(m != NULL, "%s: %s", meta, je.text);
 	json_t *in = json_array_get(json_object_get(m, "inputs"), 0);
-	const char *h = json_string_value(json_object_get(in, "fnv1a64"));
-	PB_CHECK_MSG(h && !strcmp(h, "8cb2fcf9f1982565"), "inputs[0].fnv1a64 %s", h ? h : "(none)");
+	const char *h = json_string_value(json_object_get(in, "hash"));
+	PB_CHECK_MSG(h && !strcmp(h, "fnv1a64:4e8fc1a02931006d"), "inputs[0].hash %s",
+		     h ? h : "(none)");
 	PB_CHECK(json_integer_value(json_object_get(in, "size_bytes")) == 200000);
 	json_decref(m);
 }

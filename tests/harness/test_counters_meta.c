@@ -31,35 +31,17 @@
 #include "spawn.h"
 
 static char top[4096];
+static const char *bin; /* argv[1] */
 static int nroot;
 static struct spawn_out o;
 
-/* pagebench args... --results ROOT with env; its meta.json (new
- * reference) and run folder in dir, or NULL. */
-static json_t *run_meta(char *const *env, char *dir, size_t len, char *const *args)
+/* A fresh results root under top for the next run (static). */
+static const char *next_root(void)
 {
-	char root[4200], path[4500];
-	char *a[40];
-	size_t n = 0;
+	static char root[4200];
 	snprintf(root, sizeof(root), "%.4096s/%d", top, nroot++);
-	a[n++] = getenv("PB_BIN");
-	for (; *args && n < 36; args++)
-		a[n++] = *args;
-	a[n++] = "--results";
-	a[n++] = root;
-	a[n] = NULL;
-	spawn_run(a, env, &o);
-	PB_CHECK_MSG(o.code == 0, "%s %s: exit %d: %s", a[1], a[2], o.code, o.err);
-	if (o.code || pbt_run_dirs(root, dir, len) != 1)
-		return NULL;
-	snprintf(path, sizeof(path), "%.4400s/meta.json", dir);
-	json_error_t je;
-	json_t *m = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	PB_CHECK_MSG(m != NULL, "%s: %s", path, je.text);
-	return m;
+	return root;
 }
-
-#define ARGS(...) ((char *const[]){__VA_ARGS__, NULL})
 
 static const char *jstr(json_t *o, const char *k)
 {
@@ -69,7 +51,7 @@ static const char *jstr(json_t *o, const char *k)
 /* `pagebench list counters` with env: its stdout (static). */
 static const char *list_counters(char *const *env)
 {
-	char *a[] = {getenv("PB_BIN"), "list", "counters", NULL};
+	char *a[] = {(char *)bin, "list", "counters", NULL};
 	spawn_run(a, env, &o);
 	PB_CHECK_MSG(o.code == 0, "list counters: exit %d: %s", o.code, o.err);
 	return o.out;
@@ -79,9 +61,9 @@ static const char *list_counters(char *const *env)
 static void check_vm(void)
 {
 	char dir[4400];
-	json_t *m = run_meta(NULL, dir, sizeof(dir),
-			     ARGS("run", "memtouch", "--threads", "1", "--reps", "1", "--size",
-				  "256K", "--no-baseline"));
+	json_t *m =
+	    pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "run", "memtouch", "--threads",
+			 "1", "--reps", "1", "--size", "256K", "--no-baseline", NULL);
 	if (!m)
 		return;
 	json_t *virt = json_object_get(m, "virtualized"), *c = json_object_get(m, "counters");
@@ -120,9 +102,9 @@ static void check_setting(const char *mode)
 	char env0[64], dir[4400], want[96];
 	snprintf(env0, sizeof(env0), "PAGEBENCH_COUNTERS=%s", mode);
 	char *env[] = {env0, NULL};
-	json_t *m = run_meta(env, dir, sizeof(dir),
-			     ARGS("run", "memtouch", "--threads", "1", "--reps", "1", "--size",
-				  "256K", "--no-baseline"));
+	json_t *m = pbt_run_meta_env(bin, env, next_root(), &o, dir, sizeof(dir), "run", "memtouch",
+				     "--threads", "1", "--reps", "1", "--size", "256K",
+				     "--no-baseline", NULL);
 	if (!m)
 		return;
 	snprintf(want, sizeof(want), "disabled by PAGEBENCH_COUNTERS=%s", mode);
@@ -162,9 +144,9 @@ static void check_setting(const char *mode)
 static void check_run_availability(const char *param, int procs)
 {
 	char dir[4400], path[4600], err[4800];
-	json_t *m = run_meta(NULL, dir, sizeof(dir),
-			     ARGS("run", "fault-anon", "--threads", "1", "--reps", "2", "--size",
-				  "1M", "--no-baseline", "--param", (char *)param));
+	json_t *m = pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "run", "fault-anon",
+				 "--threads", "1", "--reps", "2", "--size", "1M", "--no-baseline",
+				 "--param", param, NULL);
 	if (!m)
 		return;
 	PB_CHECK(!strcmp(jstr(json_object_get(m, "counters"), "availability") ?: "", "run"));
@@ -208,9 +190,9 @@ static void check_run_availability(const char *param, int procs)
 static void check_machine_availability(void)
 {
 	char dir[4400];
-	json_t *m = run_meta(NULL, dir, sizeof(dir),
-			     ARGS("mrc", "--workload", "zipf:pages=256,refs=2000", "--policy",
-				  "lru", "--frames", "16:64:16"));
+	json_t *m = pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "mrc", "--workload",
+				 "zipf:pages=256,refs=2000", "--policy", "lru", "--frames",
+				 "16:64:16", NULL);
 	if (!m)
 		return;
 	PB_CHECK(!strcmp(jstr(json_object_get(m, "counters"), "availability") ?: "", "machine"));
@@ -227,7 +209,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		PB_SKIP("usage: test_counters_meta PATH_TO_PAGEBENCH");
-	setenv("PB_BIN", argv[1], 1);
+	bin = argv[1];
 	unsetenv("PAGEBENCH_COUNTERS");
 	setenv("PAGEBENCH_NO_PROGRESS", "1", 1);
 	PB_CHECK(pbt_tmpdir(top, sizeof(top), "hActr") != NULL);

@@ -26,7 +26,10 @@
 #include "spawn.h"
 
 static char top[4096];
+static const char *bin; /* argv[1] */
 static int nroot;
+static struct spawn_out o;
+static char dir[4400]; /* the run folder of the last run */
 
 /* 1 when meta.json's not_available gives col of t (row r) a reason. */
 static int has_reason(json_t *na, const struct pb_csv *t, size_t r, const char *col)
@@ -37,12 +40,11 @@ static int has_reason(json_t *na, const struct pb_csv *t, size_t r, const char *
 	return why && *why;
 }
 
-/* Check every CSV of run folder dir against its meta.json; returns the
+/* Check every CSV of run folder dir against its meta.json m (released); returns the
  * number of CSVs read. */
-static int check_dir(const char *what, const char *dir)
+static int check_dir(const char *what, json_t *m)
 {
 	char path[4700], err[4800];
-	json_t *m = pbt_meta(dir);
 	json_t *na = json_object_get(m, "not_available");
 	PB_CHECK_MSG(json_is_object(na), "%s: meta.json has no not_available object", what);
 	DIR *d = opendir(dir);
@@ -79,68 +81,67 @@ static int check_dir(const char *what, const char *dir)
 	return ncsv;
 }
 
-/* Run pagebench with args (NULL-terminated, after the binary; --results
- * is added) and env ("K=V", NULL-terminated or NULL), then check its run
- * folder, which must hold at least ncsv CSVs. */
-static void check(const char *what, char *const *env, int ncsv, char *const *args)
+/* A fresh results root under top for the next run (static). */
+static const char *next_root(void)
 {
-	static struct spawn_out o;
-	char root[4200], dir[4400];
-	char *a[32];
-	size_t n = 0;
+	static char root[4200];
 	snprintf(root, sizeof(root), "%.4096s/%d", top, nroot++);
-	a[n++] = getenv("PB_BIN");
-	for (; *args && n < 28; args++)
-		a[n++] = *args;
-	a[n++] = "--results";
-	a[n++] = root;
-	a[n] = NULL;
-	spawn_run(a, env, &o);
-	PB_CHECK_MSG(o.code == 0, "%s: exit %d: %s", what, o.code, o.err);
-	if (o.code || pbt_run_dirs(root, dir, sizeof(dir)) != 1) {
-		PB_CHECK_MSG(0, "%s: no run folder under %s", what, root);
-		return;
-	}
-	int got = check_dir(what, dir);
-	PB_CHECK_MSG(got >= ncsv, "%s: %d CSVs in %s, want %d", what, got, dir, ncsv);
+	return root;
 }
 
-#define ARGS(...) ((char *const[]){__VA_ARGS__, NULL})
+/* Check the run folder of the last run (dir), whose meta.json is m (NULL:
+ * the run failed, said by pbt_run_meta), which must hold at least ncsv
+ * CSVs. */
+static void check(const char *what, int ncsv, json_t *m)
+{
+	if (!m)
+		return;
+	int got = check_dir(what, m);
+	PB_CHECK_MSG(got >= ncsv, "%s: %d CSVs in %s, want %d", what, got, dir, ncsv);
+}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		PB_SKIP("usage: test_na_reasons PATH_TO_PAGEBENCH");
-	setenv("PB_BIN", argv[1], 1);
+	bin = argv[1];
 	PB_CHECK(pbt_tmpdir(top, sizeof(top), "nareasons") != NULL);
 	const char *wl = "zipf:pages=256,refs=20000";
 
 	/* fewer than 6 repetitions, no 1-thread run, a baseline: runs.csv,
 	 * summary.csv, events.csv */
-	check("run pt-lookup", NULL, 3,
-	      ARGS("run", "pt-lookup", "--threads", "2", "--reps", "2", "--ops", "2000"));
+	check("run pt-lookup", 3,
+	      pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "run", "pt-lookup", "--threads",
+			   "2", "--reps", "2", "--ops", "2000", NULL));
 	/* events NA in every row (no fault in zap's timed passes), --pin none */
-	check("run zap-munmap", NULL, 3,
-	      ARGS("run", "zap-munmap", "--threads", "2", "--reps", "2", "--size", "4M", "--pin",
-		   "none", "--no-baseline"));
+	check("run zap-munmap", 3,
+	      pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "run", "zap-munmap", "--threads",
+			   "2", "--reps", "2", "--size", "4M", "--pin", "none", "--no-baseline",
+			   NULL));
 	/* another machine's topology: where a thread ran is not read back */
-	check("run synthetic", (char *const[]){"HWLOC_SYNTHETIC=pack:1 numa:2 core:2 pu:1", NULL},
-	      3, ARGS("run", "chase", "--threads", "2", "--reps", "1", "--ops", "1000"));
+	check("run synthetic", 3,
+	      pbt_run_meta_env(bin,
+			       (char *const[]){"HWLOC_SYNTHETIC=pack:1 numa:2 core:2 pu:1", NULL},
+			       next_root(), &o, dir, sizeof(dir), "run", "chase", "--threads", "2",
+			       "--reps", "1", "--ops", "1000", NULL));
 	/* the policy model: every engine-only column NA */
-	check("sim --model policy", NULL, 2,
-	      ARGS("sim", "--workload", (char *)wl, "--policy", "lru,clock", "--frames", "32,64",
-		   "--reps", "3", "--model", "policy"));
+	check("sim --model policy", 2,
+	      pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "sim", "--workload", wl,
+			   "--policy", "lru,clock", "--frames", "32,64", "--reps", "3", "--model",
+			   "policy", NULL));
 	/* the engine without regions or caches, fewer than 6 repetitions */
-	check("sim --model engine", NULL, 2,
-	      ARGS("sim", "--workload", (char *)wl, "--policy", "lru,clock", "--frames", "32,64",
-		   "--reps", "2", "--model", "engine"));
-	check("mrc", NULL, 1,
-	      ARGS("mrc", "--workload", (char *)wl, "--policy", "lru,opt,clock", "--frames",
-		   "16:128:16"));
+	check("sim --model engine", 2,
+	      pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "sim", "--workload", wl,
+			   "--policy", "lru,clock", "--frames", "32,64", "--reps", "2", "--model",
+			   "engine", NULL));
+	check("mrc", 1,
+	      pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "mrc", "--workload", wl,
+			   "--policy", "lru,opt,clock", "--frames", "16:128:16", NULL));
 	/* sampled sizes below --sample-min: their rows' counts NA */
-	check("mrc --sample", NULL, 1,
-	      ARGS("mrc", "--workload", "zipf:pages=4096,refs=50000", "--policy", "lru,clock",
-		   "--frames", "100:2000:300", "--sample", "0.1"));
+	check("mrc --sample", 1,
+	      pbt_run_meta(bin, next_root(), &o, dir, sizeof(dir), "mrc", "--workload",
+			   "zipf:pages=4096,refs=50000", "--policy", "lru,clock", "--frames",
+			   "100:2000:300", "--sample", "0.1", NULL));
 	pbt_rmtree(top);
 	return pb_test_done();
 }

@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The measurement skeleton (harness/measure.c) notes each column's NA
- * reason once per run.  It called pb_run_note_na from every CSV row: with
- * PAGEBENCH_COUNTERS=sw each papi_* column's "disabled by ..." 35 times
- * for `--threads 1,2` (7 repetitions of 2 + 3 rows), each call a search of
- * the column's reasons.  This test links with -Wl,--wrap=pb_run_note_na
- * (tests/harness/CMakeLists.txt), so it sees every call measure.c makes,
- * and runs memtouch in-process at 1 and 2 threads:
- *  - every (column, reason) pair is noted at most once, and the papi_*
- *    columns' reason was seen (the wrapper is not silently bypassed);
- *  - meta.json, read back with jansson (duplicate keys refused), keeps
- *    each column once, each reason in it once, and every NA cell of
- *    runs.csv and summary.csv (the project's CSV reader) has its reason.
+ * Each NA reason is noted once, and none is lost.  The measurement notes a
+ * column's reason from every CSV row that is NA (PAGEBENCH_COUNTERS=sw: a
+ * papi_* column's "disabled by ..." 35 times for `--threads 1,2`, 7
+ * repetitions of 2 + 3 rows); pb_run_note_na (and the counters' record of
+ * the run, pb_counters_run_note) keep each reason once by
+ * pb_reasons_add's rules.  Read back with jansson (a key given twice
+ * refused) and the project's CSV reader:
+ *  - `run memtouch --threads 1,2` (argv[1]): in meta.json not_available
+ *    and counters.columns.*.reason, no "; "-separated part twice; every
+ *    papi_* column's reason is the setting's, once; every NA cell of
+ *    runs.csv and summary.csv has its reason;
+ *  - pb_run_note_na itself: a shorter reason inside a longer one ("no
+ *    PMU" after "no PMU here") is a reason of its own, kept (it was taken
+ *    for noted: the test was strstr); a reason noted again is not added;
+ *    a reason that is not UTF-8 is kept once, as meta.json writes it
+ *    (\xHH); past the cap (2 KiB) the text ends in "; ..." once (reasons
+ *    were left out without a mark);
+ *  - pb_counters_run_note, by the same rules: the mark even where the
+ *    text left less room than it needs (no mark was given).
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -21,36 +28,37 @@
 
 #include "pagebench/counters.h"
 #include "pagebench/csvread.h"
-#include "pagebench/kernel.h"
-#include "pagebench/measure.h"
 #include "pagebench/results.h"
-#include "pagebench/team.h"
 #include "pbtest.h"
+#include "spawn.h"
 
-/* Every (column, reason) pair noted, with its count. */
-#define MAX_PAIRS 512
-static struct {
-	char *what, *why;
-	unsigned n;
-} pairs[MAX_PAIRS];
-static size_t npairs, ncalls;
-
-void __real_pb_run_note_na(struct pb_run *run, const char *what, const char *reason);
-void __wrap_pb_run_note_na(struct pb_run *run, const char *what, const char *reason);
-void __wrap_pb_run_note_na(struct pb_run *run, const char *what, const char *reason)
+/* what's reason s: a non-empty "A; B; C" with no part twice; its number
+ * of parts equal to want (want 0: any).  Returns the number of parts. */
+static size_t check_parts(const char *what, const char *s, size_t want)
 {
-	ncalls++;
-	size_t i = 0;
-	while (i < npairs && (strcmp(pairs[i].what, what) || strcmp(pairs[i].why, reason)))
-		i++;
-	if (i == npairs && npairs < MAX_PAIRS) {
-		pairs[i].what = strdup(what);
-		pairs[i].why = strdup(reason);
-		npairs++;
+	PB_CHECK_MSG(s && *s, "%s is not a reason", what);
+	if (!s || !*s)
+		return 0;
+	const char *parts[256], *twice = NULL;
+	size_t len[256], np = 0, tn = 0;
+	for (const char *p = s; np < 256;) {
+		const char *e = strstr(p, "; ");
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		for (size_t j = 0; j < np && !twice; j++)
+			if (len[j] == n && !memcmp(parts[j], p, n)) {
+				twice = p;
+				tn = n;
+			}
+		parts[np] = p;
+		len[np++] = n;
+		if (!e)
+			break;
+		p = e + 2;
 	}
-	if (i < npairs)
-		pairs[i].n++;
-	__real_pb_run_note_na(run, what, reason);
+	PB_CHECK_MSG(!twice, "%s says '%.*s' twice: '%.300s'", what, (int)tn, twice, s);
+	if (want)
+		PB_CHECK_MSG(np == want, "%s: %zu reasons, want %zu: '%s'", what, np, want, s);
+	return np;
 }
 
 /* Every NA cell of dir/name has a reason in na. */
@@ -76,89 +84,149 @@ static void check_csv(const char *dir, const char *name, json_t *na)
 	pb_csv_free(&t);
 }
 
-int main(void)
+/* The binary: a run whose papi_* columns are NA in every row. */
+static void run_binary(const char *bin, const char *top)
 {
-	char top[4096], err[512], dir[4400], path[4500];
-	/* the papi_* columns NA on every row, on any machine */
-	setenv("PAGEBENCH_COUNTERS", "sw", 1);
-	setenv("PAGEBENCH_NO_PROGRESS", "1", 1);
-	PB_CHECK(pbt_tmpdir(top, sizeof(top), "noteonce") != NULL);
-	PB_CHECK(pb_topo_init() == 0);
-	static char *argv[] = {"pagebench", "run", "memtouch", NULL};
-	struct pb_run *run = pb_run_create(top, 3, argv, err, sizeof(err));
-	PB_CHECK_MSG(run != NULL, "pb_run_create: %s", err);
-	if (!run)
-		return pb_test_done();
-	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));
-	struct pb_measure_opts o = {.reps = 6, .pin = PB_PIN_COMPACT, .size = 256 << 10, .seed = 1};
-	struct pb_measure *m = NULL;
-	int rc = pb_measure_open(&m, run, &o, err, sizeof(err));
-	PB_CHECK_MSG(rc == 0, "pb_measure_open: %s", err);
-	const struct pb_kernel_desc *d = pb_kernel_find("memtouch");
-	PB_CHECK(d != NULL);
-	uint64_t threads[] = {1, 2};
-	unsigned failures = 0;
-	if (!rc && d)
-		PB_CHECK(pb_measure_kernel(m, d, threads, 2, "", &failures) == 0 && !failures);
-	pb_measure_close(m);
-	PB_CHECK(pb_run_finish(run) == 0);
-
-	/* each pair once; the papi_* reasons were seen */
-	unsigned papi = 0;
-	for (size_t i = 0; i < npairs; i++) {
-		PB_CHECK_MSG(pairs[i].n == 1, "%s: '%s' noted %u times", pairs[i].what,
-			     pairs[i].why, pairs[i].n);
-		papi += !strncmp(pairs[i].what, "papi_", 5) &&
-			strstr(pairs[i].why, "PAGEBENCH_COUNTERS=sw") != NULL;
-	}
-	PB_CHECK_MSG(papi == 7,
-		     "%u papi_* columns noted 'disabled by PAGEBENCH_COUNTERS=sw' (%zu "
-		     "calls: is the wrapper linked?)",
-		     papi, ncalls);
-
-	/* meta.json: each column once, each reason in it once */
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	json_error_t je;
-	json_t *meta = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	PB_CHECK_MSG(meta != NULL, "%s: %s", path, je.text);
-	json_t *na = json_object_get(meta, "not_available");
+	char root[4200], dir[4400], what[256];
+	struct spawn_out o;
+	snprintf(root, sizeof(root), "%.4096s/run", top);
+	json_t *m = pbt_run_meta_env(bin, (char *const[]){"PAGEBENCH_COUNTERS=sw", NULL}, root, &o,
+				     dir, sizeof(dir), "run", "memtouch", "--threads", "1,2",
+				     "--reps", "6", "--size", "256K", NULL);
+	if (!m)
+		return;
+	json_t *na = json_object_get(m, "not_available");
 	PB_CHECK(json_is_object(na));
 	const char *k;
 	json_t *v;
 	json_object_foreach(na, k, v)
 	{
-		const char *s = json_string_value(v);
-		PB_CHECK_MSG(s && *s, "not_available.%s is not a reason", k);
-		/* "A; B; C": no part twice */
-		char *copy = strdup(s ? s : ""), *save = NULL, *parts[32];
-		size_t np = 0;
-		for (char *p = strtok_r(copy, ";", &save); p && np < 32;
-		     p = strtok_r(NULL, ";", &save)) {
-			while (*p == ' ')
-				p++;
-			for (size_t j = 0; j < np; j++)
-				PB_CHECK_MSG(strcmp(parts[j], p),
-					     "not_available.%s says '%s' twice", k, p);
-			parts[np++] = p;
-		}
-		free(copy);
+		snprintf(what, sizeof(what), "not_available.%.200s", k);
+		check_parts(what, json_string_value(v), 0);
 	}
-	for (int c = 0; c < PB_CTR__COUNT; c++)
-		if (!strcmp(pb_ctr_source((enum pb_ctr)c), "papi"))
-			PB_CHECK_MSG(
-			    !strcmp(json_string_value(
-					json_object_get(na, pb_ctr_column((enum pb_ctr)c)))
-					?: "",
-				    "disabled by PAGEBENCH_COUNTERS=sw"),
-			    "not_available.%s: %s", pb_ctr_column((enum pb_ctr)c),
-			    json_string_value(json_object_get(na, pb_ctr_column((enum pb_ctr)c))));
+	unsigned papi = 0;
+	json_object_foreach(json_object_get(json_object_get(m, "counters"), "columns"), k, v)
+	{
+		const char *why = json_string_value(json_object_get(v, "reason"));
+		snprintf(what, sizeof(what), "counters.columns.%.200s.reason", k);
+		if (why)
+			check_parts(what, why, 0);
+		if (strcmp(json_string_value(json_object_get(v, "source")) ?: "", "papi"))
+			continue;
+		papi++;
+		/* noted from every row and by both configurations: once */
+		const char *n = json_string_value(json_object_get(na, k));
+		PB_CHECK_MSG(n && !strcmp(n, "disabled by PAGEBENCH_COUNTERS=sw"),
+			     "not_available.%s: %s", k, n ?: "(none)");
+		PB_CHECK_MSG(why && !strcmp(why, "disabled by PAGEBENCH_COUNTERS=sw"), "%s: %s",
+			     what, why ?: "(none)");
+	}
+	PB_CHECK_MSG(papi == 7, "%u papi_* columns in counters.columns", papi);
 	check_csv(dir, "runs.csv", na);
 	check_csv(dir, "summary.csv", na);
-	json_decref(meta);
-	for (size_t i = 0; i < npairs; i++) {
-		free(pairs[i].what);
-		free(pairs[i].why);
+	json_decref(m);
+}
+
+/* pb_run_note_na's rules, read back from the run's meta.json. */
+static void note_rules(const char *top)
+{
+	char err[256], dir[4400], r[64];
+	char *argv[] = {"pagebench", "test", NULL};
+	static const char *const cols[] = {"x", NULL};
+	struct pb_run *run = pb_run_create(top, 2, argv, err, sizeof(err));
+	PB_CHECK_MSG(run != NULL, "pb_run_create: %s", err);
+	if (!run)
+		return;
+	snprintf(dir, sizeof(dir), "%s", pb_run_dir(run));
+	struct pb_csv *c = pb_run_csv(run, "x.csv", cols, NULL);
+	PB_CHECK(c != NULL);
+	pb_csv_begin(c);
+	pb_csv_na(c);
+	pb_csv_end(c);
+	/* a shorter reason inside a longer one, each noted from many rows */
+	for (int i = 0; i < 3; i++) {
+		pb_run_note_na(run, "x", "no PMU here");
+		pb_run_note_na(run, "x", "no PMU");
+		pb_run_note_na(run, "x", "PMU");
 	}
+	/* not UTF-8: kept once, as \xFF */
+	for (int i = 0; i < 3; i++)
+		pb_run_note_na(run, "bytes", "a \xff byte");
+	/* more than 2 KiB of distinct reasons (100 of 40 characters) */
+	for (int i = 0; i < 100; i++) {
+		snprintf(r, sizeof(r), "reason %03d of a column with many of them", i);
+		pb_run_note_na(run, "many", r);
+		pb_run_note_na(run, "many", r);
+	}
+	PB_CHECK(pb_run_finish(run) == 0);
+	json_t *m = pbt_meta(dir);
+	json_t *na = json_object_get(m, "not_available");
+	const char *x = json_string_value(json_object_get(na, "x"));
+	PB_CHECK_MSG(x && !strcmp(x, "no PMU here; no PMU; PMU"), "not_available.x: %s",
+		     x ?: "(none)");
+	const char *b = json_string_value(json_object_get(na, "bytes"));
+	PB_CHECK_MSG(b && !strcmp(b, "a \\xFF byte"), "not_available.bytes: %s", b ?: "(none)");
+	const char *many = json_string_value(json_object_get(na, "many"));
+	size_t n = many ? strlen(many) : 0;
+	PB_CHECK_MSG(n > 5 && n < 2048 && !strcmp(many + n - 5, "; ...") &&
+			 strstr(many, "; ...") == many + n - 5,
+		     "not_available.many (%zu characters) does not end in one '; ...': ...%s", n,
+		     n > 60 ? many + n - 60 : many ?: "(none)");
+	/* the reasons before the mark: the first ones, in order, each once */
+	size_t np = check_parts("not_available.many", many, 0);
+	PB_CHECK_MSG(np > 40 && np < 100, "not_available.many: %zu parts", np);
+	PB_CHECK(many &&
+		 !strncmp(many, "reason 000 of a column with many of them; reason 001 ", 53));
+	json_decref(m);
+}
+
+/* pb_counters_run_note's rules (the same pb_reasons_add), read back from
+ * counters.columns: a shorter reason kept, a repeat not; a reason that
+ * does not fit in its 512 bytes gives "; ..." even where the text so far
+ * left less room than the mark needs (510 characters: none was given). */
+static void counter_rules(void)
+{
+	char longer[501];
+	memset(longer, 'x', 500);
+	longer[500] = 0;
+	pb_counters_run_begin();
+	for (int i = 0; i < 3; i++) {
+		pb_counters_run_note(PB_CTR_RU_MINFLT, 0, "no PMU here");
+		pb_counters_run_note(PB_CTR_RU_MINFLT, 0, "no PMU");
+		pb_counters_run_note(PB_CTR_RU_MAJFLT, 0, longer);
+		pb_counters_run_note(PB_CTR_RU_MAJFLT, 0, "8 chars.");
+		pb_counters_run_note(PB_CTR_RU_MAJFLT, 0, "one more");
+	}
+	json_t *o = pb_counters_json_obj();
+	json_t *cols = json_object_get(o, "columns");
+	json_t *mi = json_object_get(cols, pb_ctr_column(PB_CTR_RU_MINFLT));
+	json_t *ma = json_object_get(cols, pb_ctr_column(PB_CTR_RU_MAJFLT));
+	if (json_is_true(json_object_get(mi, "machine_available"))) {
+		const char *w = json_string_value(json_object_get(mi, "reason"));
+		PB_CHECK_MSG(w && !strcmp(w, "no PMU here; no PMU"), "%s: %s",
+			     pb_ctr_column(PB_CTR_RU_MINFLT), w ?: "(none)");
+	}
+	if (json_is_true(json_object_get(ma, "machine_available"))) {
+		const char *w = json_string_value(json_object_get(ma, "reason"));
+		size_t n = w ? strlen(w) : 0;
+		PB_CHECK_MSG(n == 505 && !strncmp(w, longer, 500) &&
+				 !strcmp(w + n - 5, "; ..."),
+			     "%s: %zu characters, ending ...%s", pb_ctr_column(PB_CTR_RU_MAJFLT), n,
+			     n > 20 ? w + n - 20 : w ?: "(none)");
+	}
+	json_decref(o);
+}
+
+int main(int argc, char **argv)
+{
+	char top[4096];
+	if (argc < 2)
+		PB_SKIP("usage: test_note_once PATH_TO_PAGEBENCH");
+	setenv("PAGEBENCH_NO_PROGRESS", "1", 1);
+	PB_CHECK(pbt_tmpdir(top, sizeof(top), "noteonce") != NULL);
+	run_binary(argv[1], top);
+	note_rules(top);
+	counter_rules();
 	PB_CHECK(pbt_rmtree(top) == 0);
 	return pb_test_done();
 }

@@ -237,11 +237,11 @@ int main(void)
 	pb_run_config_json(a, "broken", "1,2,"); /* invalid JSON is stored as a string */
 	json_t *pol = json_pack("{s:{s:i}}", "s3fifo", "move_threshold", 2);
 	pb_run_config_set(a, "policy_params", pol);
-	char inpath[4200];
-	snprintf(inpath, sizeof(inpath), "%s/input.bin", root);
-	FILE *inf = fopen(inpath, "w");
-	PB_CHECK(inf && fputs("a", inf) >= 0 && fclose(inf) == 0);
-	PB_CHECK(pb_run_add_input(a, "trace", inpath) == 0);
+	/* the inputs as sim records its trace (vm_drive.c): an identity
+	 * taken while the replay ran, and a pipe's, which has none */
+	pb_run_add_input_id(a, "trace", "t.txt", 1, "fnv1a64:af63dc4c8601ec8c",
+			    "FNV-1a 64 of the first MiB, the last MiB and the size");
+	pb_run_add_input_id(a, "trace", "/dev/stdin", -1, NULL, "nothing: a pipe");
 	pb_run_experiment_done(a, "k1 threads=1");
 	pb_run_note_na(a, "papi_tot_cyc", "no PMU \"here\"");
 	PB_CHECK(pb_run_finish(a) == 0);
@@ -297,10 +297,18 @@ int main(void)
 			json_object_get(json_object_get(cfg, "policy_params"), "s3fifo"),
 			"move_threshold")),
 		    2);
-		json_t *in = json_array_get(json_object_get(m, "inputs"), 0);
-		PB_CHECK(in && json_integer_value(json_object_get(in, "size_bytes")) == 1);
-		/* FNV-1a 64 of "a" */
-		PB_CHECK(in && !strcmp(jstr(in, "fnv1a64"), "af63dc4c8601ec8c"));
+		json_t *ins = json_object_get(m, "inputs"), *in = json_array_get(ins, 0);
+		PB_CHECK_EQ_U64(json_array_size(ins), 2);
+		PB_CHECK(in && !strcmp(jstr(in, "role") ?: "", "trace") &&
+			 !strcmp(jstr(in, "path") ?: "", "t.txt") &&
+			 json_integer_value(json_object_get(in, "size_bytes")) == 1);
+		PB_CHECK(in && !strcmp(jstr(in, "hash") ?: "", "fnv1a64:af63dc4c8601ec8c") &&
+			 !strncmp(jstr(in, "hash_covers") ?: "", "FNV-1a 64 of the first MiB", 26));
+		/* a pipe: size and hash null, not 0 or "" */
+		in = json_array_get(ins, 1);
+		PB_CHECK(in && json_is_null(json_object_get(in, "size_bytes")) &&
+			 json_is_null(json_object_get(in, "hash")) &&
+			 !strcmp(jstr(in, "path") ?: "", "/dev/stdin"));
 		PB_CHECK(!strcmp(jstr(json_object_get(m, "not_available"), "papi_tot_cyc"),
 				 "no PMU \"here\""));
 		PB_CHECK(json_array_size(json_object_get(m, "experiments")) == 1);
