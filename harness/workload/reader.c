@@ -520,16 +520,42 @@ ssize_t wl_trace_read_raw(void *ctx, void *buf, size_t n)
 }
 
 /* ---- detection over the registry ---- */
-static int is_textual(const char *p, size_t n)
+/* How many of the bytes p[0..n) are text: well-formed UTF-8 (ASCII
+ * included: a comment with a dash or an accent is still a text trace)
+ * without NUL, DEL or a control byte other than tab, CR, LF and FF.
+ * Returns n when all are, else the offset of the first byte that is not
+ * (the lead byte of a bad sequence).  A sequence cut by the end of the
+ * sample counts as text: the rest of it is beyond what was looked at. */
+static size_t text_prefix(const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	while (i < n) {
 		unsigned char c = (unsigned char)p[i];
-		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
-			return 0;
-		if (c >= 0x7f)
-			return 0;
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') ||
+			    c == 0x7f)
+				return i;
+			i++;
+			continue;
+		}
+		/* the continuation bytes, and the range of the first of them that
+		 * rules out overlong forms, surrogates and code points past
+		 * U+10FFFF (RFC 3629's table) */
+		if (c < 0xc2 || c > 0xf4)
+			return i; /* a stray continuation, an overlong lead, past U+10FFFF */
+		size_t more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+		unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+		unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+		for (size_t k = 1; k <= more; k++) {
+			if (i + k >= n)
+				return n; /* cut by the sample's end */
+			unsigned char d = (unsigned char)p[i + k];
+			if (k == 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf)
+				return i;
+		}
+		i += more + 1;
 	}
-	return 1;
+	return n;
 }
 
 /* "a|b|c" of the binary formats, for the message */
@@ -561,7 +587,8 @@ static int detect(struct wl_trace *t, const char *hint)
 		t->fmt = best;
 		return 0;
 	}
-	if (!is_textual(p, n)) {
+	size_t text = text_prefix(p, n);
+	if (text < n) {
 		for (unsigned i = 0; hint && i < wl_nformats; i++)
 			if (wl_formats[i]->suffix && strstr(hint, wl_formats[i]->suffix)) {
 				t->fmt = wl_formats[i];
@@ -570,8 +597,8 @@ static int detect(struct wl_trace *t, const char *hint)
 		char names[128];
 		binary_names(names, sizeof(names));
 		snprintf(t->err, WL_ERRLEN,
-			 "%s: byte 0: binary data of unknown format (give format=%s)", t->name,
-			 names);
+			 "%s: byte %zu: binary data of unknown format (give format=%s)", t->name,
+			 text, names);
 		return -EINVAL;
 	}
 	/* the first line that is not a banner or blank decides */

@@ -15,6 +15,7 @@
  * pages past it) it stops with a message naming the bound.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,11 +71,16 @@ static int info_sink(void *ctx, const struct pb_access *a, size_t n)
 		 * load of 1/4 to 1/2, 96 B while it doubles (old and new
 		 * table); the counted bitmap under 1 B a page */
 		if (pb_stackdist_distinct(&c->s) > c->max_distinct) {
+			/* in KiB, rounded up, below 1 MiB (a small bound is not
+			 * "about 0 MiB"); in MiB, rounded, above */
+			uint64_t b =
+			    c->max_distinct > UINT64_MAX / 96 ? UINT64_MAX : c->max_distinct * 96;
+			int mib = b >= 1u << 20;
+			unsigned long long sz = mib ? (b >> 20) + (b >> 19 & 1) : (b + 1023) >> 10;
 			snprintf(c->err, c->errlen,
 				 "trace info: more than %llu distinct pages (the memory bound, "
-				 "up to about %llu MiB); raise it with --max-distinct",
-				 (unsigned long long)c->max_distinct,
-				 (unsigned long long)(c->max_distinct * 96 >> 20));
+				 "up to about %llu %s); raise it with --max-distinct",
+				 (unsigned long long)c->max_distinct, sz, mib ? "MiB" : "KiB");
 			return -E2BIG;
 		}
 	}

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pagebench/nextuse.h"
 #include "pagebench/param.h"
@@ -656,8 +657,14 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 			if (!strcmp(gens[i].name, name))
 				d = &gens[i];
 		if (!d) {
+			/* a trace's path given bare: say how to name it (not for a
+			 * path with a comma, which trace:path= cannot hold) */
+			struct stat st;
+			int file = !strchr(spec, ',') && !stat(spec, &st) && !S_ISDIR(st.st_mode);
 			snprintf(err, errlen,
-				 "unknown workload '%s' (see `pagebench list workloads`)", name);
+				 "unknown workload '%s' (see `pagebench list workloads`)%s%s%s",
+				 file ? spec : name, file ? "; did you mean trace:path=" : "",
+				 file ? spec : "", file ? "?" : "");
 			return -EINVAL;
 		}
 		own = d->params;

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/workload/test_trace_detect.c - format detection of text traces
+ * and the messages around trace input:
+ *  - a text trace with a UTF-8 comment ('–', 'é', an emoji, one cut by the
+ *    4 KiB sample's end) is text, in the reader as in trace info, sim and
+ *    mrc; before 2026-12 any byte >= 0x7f in the first 4 KiB made it
+ *    "binary data of unknown format" (rc 2);
+ *  - binary data is still refused (NUL, invalid UTF-8: a stray
+ *    continuation, overlong, surrogate, past U+10FFFF, a cut sequence
+ *    inside the sample; control bytes but tab, CR, LF, FF), and the message
+ *    names the first byte that is not text (it said "byte 0" always);
+ *  - a trace's path given bare to --workload: the error suggests
+ *    trace:path=FILE (only for a file that exists);
+ *  - trace info's --max-distinct message names a bound that is not
+ *    "about 0 MiB" when it is under 1 MiB.
+ * Usage: test_trace_detect PAGEBENCH_BINARY
+ */
+#include "wltest.h"
+
+#include "pbtest.h"
+#include "spawn.h"
+
+static char *bin;
+static struct spawn_out o;
+static char *envv[] = {"PAGEBENCH_COUNTERS=none", "LSAN_OPTIONS=detect_leaks=0", NULL};
+
+#define run(...) spawn_runl(bin, envv, &o, __VA_ARGS__)
+
+/* the references the reader gets from file name with content s (n bytes);
+ * err gets its message on failure */
+static long read_file(const char *name, const char *s, size_t n, char *err, size_t errlen)
+{
+	char spec[PATH_MAX + 16];
+	snprintf(spec, sizeof(spec), "trace:path=%s", wl_path(name));
+	wl_write(wl_path(name), s, n);
+	err[0] = 0;
+	return wl_readall(spec, NULL, NULL, err, errlen);
+}
+
+static void check_text(const char *name, const char *s, size_t n, long want)
+{
+	char err[512];
+	long got = read_file(name, s, n, err, sizeof(err));
+	PB_CHECK_MSG(got == want, "%s: %ld references (want %ld): %s", name, got, want, err);
+}
+
+/* refused as binary, the message naming byte at */
+static void check_binary(const char *name, const char *s, size_t n, size_t at)
+{
+	char err[512], want[64];
+	long got = read_file(name, s, n, err, sizeof(err));
+	snprintf(want, sizeof(want), ": byte %zu: binary data of unknown format", at);
+	PB_CHECK_MSG(got < 0 && strstr(err, want), "%s: %ld, '%s' (want '%s')", name, got, err,
+		     want);
+}
+
+static void test_utf8_text(void)
+{
+	static const char dash[] = "# hello \xe2\x80\x93 dash\n1\n2\n";
+	check_text("dash.txt", dash, strlen(dash), 2);
+	static const char accent[] = "1\n2\n# caf\xc3\xa9\n3\n";
+	check_text("cafe.txt", accent, strlen(accent), 3);
+	static const char emoji[] = "# \xf0\x9f\x98\x80 U+10FFFF \xf4\x8f\xbf\xbf\n7\n";
+	check_text("emoji.txt", emoji, strlen(emoji), 1);
+	/* tab, CR, FF are text too */
+	static const char ctl[] = "1\t\r\n\f\n2\n";
+	check_text("ctl.txt", ctl, strlen(ctl), 2);
+
+	/* 999 numbers, then the comment: inside the 4 KiB that are sampled */
+	char big[8192];
+	size_t n = 0;
+	for (int i = 1; i <= 999; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "%d\n", i);
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "# caf\xc3\xa9\n");
+	for (int i = 1; i <= 10; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "%d\n", i);
+	check_text("seq.txt", big, n, 1009);
+
+	/* a '–' whose lead byte is the sample's last (byte 4095) */
+	n = 0;
+	while (n < 4096 - 3)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "5\n");
+	memcpy(big + n, "#\xe2\x80\x93\n9\n", 7); /* '#' at 4094, 0xe2 at 4095 */
+	PB_CHECK((unsigned char)big[4095] == 0xe2);
+	check_text("cut.txt", big, n + 7, (long)(n / 2) + 1);
+}
+
+static void test_binary_refused(void)
+{
+	check_binary("nul.bin", "1\n2\n\0\0\0\0", 8, 4);
+	check_binary("ctl.bin", "1\n\x01\x02", 4, 2);
+	check_binary("esc.bin", "12\x1b[0m\n", 7, 2);
+	check_binary("del.bin", "1\n\x7f\n", 4, 2);
+	check_binary("cont.bin", "1\n\x80\n", 4, 2);	       /* stray continuation */
+	check_binary("badcont.bin", "1\n2\n\xc3\x28\n", 7, 4); /* lead, then ASCII */
+	check_binary("overlong.bin", "1\n\xc0\xaf\n", 5, 2);
+	check_binary("overlong3.bin", "1\n\xe0\x80\xaf\n", 6, 2);
+	check_binary("surrogate.bin", "1\n\xed\xa0\x80\n", 6, 2);
+	check_binary("big.bin", "1\n\xf4\x90\x80\x80\n", 7, 2); /* past U+10FFFF */
+	check_binary("f5.bin", "1\n\xf5\x80\x80\x80\n", 7, 2);
+	check_binary("cut3.bin", "1\n\xe2\x80\n2\n", 7, 2); /* cut inside the sample */
+	/* a binary format's suffix still names it */
+	char err[512];
+	static const unsigned char u32[8] = {1, 0, 0, 0, 2, 0, 0, 0};
+	long got = read_file("x.u32", (const char *)u32, sizeof(u32), err, sizeof(err));
+	PB_CHECK_MSG(got == 2, "x.u32: %ld: %s", got, err);
+}
+
+static void test_cli(void)
+{
+	char f[PATH_MAX], root[PATH_MAX + 16], spec[PATH_MAX + 16];
+	snprintf(f, sizeof(f), "%s", wl_path("utf.txt"));
+	static const char dash[] = "# hello \xe2\x80\x93 dash\n1\n2\n";
+	wl_write(f, dash, strlen(dash));
+	snprintf(root, sizeof(root), "%s/results", wl_dir);
+	snprintf(spec, sizeof(spec), "trace:path=%s", f);
+
+	PB_CHECK_EQ_U64(run("trace", "info", f, NULL), 0);
+	PB_CHECK_MSG(strstr(o.out, "format:         text") && strstr(o.out, "references:     2 ") &&
+			 strstr(o.out, "skipped lines:  1"),
+		     "trace info: %s%s", o.out, o.err);
+	PB_CHECK_EQ_U64(run("sim", "--workload", spec, "--policy", "fifo", "--frames", "2",
+			    "--reps", "1", "--results", root, NULL),
+			0);
+	PB_CHECK_MSG(strstr(o.err, "1 line of ") && strstr(o.err, "(first at line 1)"), "sim: %s",
+		     o.err);
+	PB_CHECK_EQ_U64(run("mrc", "--workload", spec, "--policy", "lru", "--frames", "1:2:1",
+			    "--results", root, NULL),
+			0);
+	PB_CHECK_MSG(strstr(o.err, "1 line of "), "mrc: %s", o.err);
+
+	/* binary: the first byte that is not text */
+	snprintf(f, sizeof(f), "%s", wl_path("data.bin"));
+	wl_write(f, "10\n20\n\0\1", 8);
+	PB_CHECK_EQ_U64(run("trace", "info", f, NULL), 2);
+	PB_CHECK_MSG(strstr(o.err, ": byte 6: binary data of unknown format") &&
+			 count_lines(o.err) == 1,
+		     "binary: %s", o.err);
+}
+
+static void test_bare_path(void)
+{
+	char f[PATH_MAX], root[PATH_MAX + 16], want[PATH_MAX + 64];
+	snprintf(f, sizeof(f), "%s", wl_path("belady.ref"));
+	wl_write(f, "1\n2\n3\n4\n1\n2\n5\n1\n2\n3\n4\n5\n", 24);
+	snprintf(root, sizeof(root), "%s/results", wl_dir);
+	snprintf(want, sizeof(want), "; did you mean trace:path=%s?", f);
+	PB_CHECK_EQ_U64(run("sim", "--workload", f, "--policy", "fifo", "--frames", "3,4",
+			    "--results", root, NULL),
+			2);
+	PB_CHECK_MSG(strstr(o.err, "unknown workload '") && strstr(o.err, want) &&
+			 count_lines(o.err) == 1,
+		     "bare path: %s", o.err);
+	/* the suggestion works */
+	snprintf(want, sizeof(want), "trace:path=%s", f);
+	PB_CHECK_EQ_U64(run("sim", "--workload", want, "--policy", "fifo", "--frames", "3,4",
+			    "--reps", "1", "--results", root, NULL),
+			0);
+	/* a name that is no file: no suggestion */
+	snprintf(f, sizeof(f), "%s", wl_path("absent.ref"));
+	PB_CHECK_EQ_U64(run("sim", "--workload", f, "--policy", "fifo", "--frames", "3",
+			    "--results", root, NULL),
+			2);
+	PB_CHECK_MSG(strstr(o.err, "unknown workload '") && !strstr(o.err, "did you mean"),
+		     "absent: %s", o.err);
+	/* nor for a folder */
+	PB_CHECK_EQ_U64(run("sim", "--workload", wl_dir, "--policy", "fifo", "--frames", "3",
+			    "--results", root, NULL),
+			2);
+	PB_CHECK_MSG(!strstr(o.err, "did you mean"), "folder: %s", o.err);
+}
+
+static void test_max_distinct_size(void)
+{
+	char f[PATH_MAX];
+	snprintf(f, sizeof(f), "%s", wl_path("many.txt"));
+	/* 12000 pages */
+	size_t cap = 12000 * 6 + 1, n = 0;
+	char *s = malloc(cap);
+	for (int i = 0; i < 12000; i++)
+		n += (size_t)snprintf(s + n, cap - n, "%d\n", i);
+	wl_write(f, s, n);
+	free(s);
+	/* 1000 pages * 96 B = 93.75 KiB: rounded up */
+	PB_CHECK_EQ_U64(run("trace", "info", f, "--max-distinct", "1000", NULL), 1);
+	PB_CHECK_MSG(strstr(o.err, "more than 1000 distinct pages") &&
+			 strstr(o.err, "up to about 94 KiB)") && count_lines(o.err) == 1,
+		     "--max-distinct 1000: %s", o.err);
+	PB_CHECK_EQ_U64(run("trace", "info", f, "--max-distinct", "11", NULL), 1);
+	PB_CHECK_MSG(strstr(o.err, "up to about 2 KiB)"), "--max-distinct 11: %s", o.err);
+	/* 11000 pages: 1031.25 KiB, past 1 MiB: in MiB */
+	PB_CHECK_EQ_U64(run("trace", "info", f, "--max-distinct", "11000", NULL), 1);
+	PB_CHECK_MSG(strstr(o.err, "up to about 1 MiB)"), "--max-distinct 11000: %s", o.err);
+	/* enough: no message */
+	PB_CHECK_EQ_U64(run("trace", "info", f, "--max-distinct", "12000", NULL), 0);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_trace_detect PAGEBENCH_BINARY");
+	bin = argv[1];
+	wl_mkdir();
+	test_utf8_text();
+	test_binary_refused();
+	test_cli();
+	test_bare_path();
+	test_max_distinct_size();
+	wl_rmdir();
+	return pb_test_done();
+}
