@@ -260,6 +260,26 @@ static int check_out(const char *dir, const char *name, int force, char **path)
 	return rc;
 }
 
+/* Runs of kinds that share nothing (timed experiments against a sim
+ * replay, sim against mrc) have no row to match: one line naming both,
+ * before their configurations (which differ in every key) are compared.
+ * Every run against the first BASE run, as the configurations are. */
+static int check_kinds(const struct cmp_run *base, size_t nbase, const struct cmp_run *nw,
+		       size_t nnew)
+{
+	char ka[128], kb[128];
+	for (size_t i = 1; i < nbase + nnew; i++) {
+		const struct cmp_run *r = i < nbase ? &base[i] : &nw[i - nbase];
+		if (cmp_run_kinds(&base[0]) & cmp_run_kinds(r))
+			continue;
+		pb_error(CMD, "BASE %s is %s, %s %s %s: nothing to compare", base[0].dir,
+			 cmp_run_kind_text(&base[0], ka, sizeof(ka)), i < nbase ? "BASE" : "NEW",
+			 r->dir, cmp_run_kind_text(r, kb, sizeof(kb)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int run_compare(struct args *a)
 {
 	char *out_path = NULL;
@@ -270,6 +290,7 @@ static int run_compare(struct args *a)
 	int code = PB_EXIT_USAGE;
 	/* the runs read first: no --out folder is made for runs refused */
 	if (load_runs(a->base, a->nbase, &base) || load_runs(a->new_, a->nnew, &nw) ||
+	    check_kinds(base, a->nbase, nw, a->nnew) ||
 	    check_out(a->out_dir, "compare.csv", a->force, &out_path))
 		goto out;
 	/* A run that did not complete is compared (its finished experiments

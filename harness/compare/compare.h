@@ -83,6 +83,14 @@ struct cmp_run {
  * and mrc.csv it has).  -errno with one line in err. */
 int cmp_run_load(const char *dir, struct cmp_run *r, char *err, size_t errlen);
 void cmp_run_free(struct cmp_run *r);
+/* What r holds, as bits: timed experiments (summary.csv, runs.csv), sim
+ * replays (sim.csv), mrc curves (mrc.csv).  Runs that share none have no
+ * row to match: the command refuses them before any configuration check. */
+enum { CMP_KIND_RUN = 1, CMP_KIND_SIM = 2, CMP_KIND_MRC = 4 };
+unsigned cmp_run_kinds(const struct cmp_run *r);
+/* r's kinds in words: "a run folder (summary.csv)", "a sim and mrc
+ * folder (sim.csv, mrc.csv)"; into buf. */
+const char *cmp_run_kind_text(const struct cmp_run *r, char *buf, size_t len);
 /* A string from meta.json by a dotted path ("build.git_commit"), "" if
  * absent; numbers are printed into buf. */
 const char *cmp_meta_str(const struct cmp_run *r, const char *path, char *buf, size_t len);
@@ -106,7 +114,9 @@ struct cmp_mismatches {
 };
 /* Compare a's and b's configuration (meta.json "config" and "build"):
  * appends one entry per differing key.  Keys that only change which rows
- * exist (threads, pin, ...) are notes: with --match-pin, pin is part of
+ * exist (threads, pin, the kernel and, between runs of different kernels,
+ * its params and its entries in kernel_resolved and baseline_params, ...)
+ * are notes: with --match-pin, pin is part of
  * each row's configuration (perf.c), and rows pinned differently are
  * MISSING on either side. */
 void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cmp_mismatches *out);
@@ -199,6 +209,11 @@ int cmp_write_file(const char *path, int force, const char *text, size_t len, ch
 /* A JSON string of s; bytes that are not UTF-8 become '?' (CSV cells are
  * not trusted to be UTF-8). */
 json_t *cmp_json_str(const char *s);
+/* Why a run's label is null in JSON (meta.json has none, or ""). */
+#define CMP_LABEL_NA "not set (the run had no --label)"
+/* r's label as JSON: its string, or null with CMP_LABEL_NA as na's
+ * "label" (the not_available object of the run's entry). */
+json_t *cmp_json_label(const struct cmp_run *r, json_t *na);
 /* A JSON number; null for NaN or an infinity (what the CSV calls NA). */
 json_t *cmp_json_num(double v);
 

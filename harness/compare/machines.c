@@ -244,7 +244,7 @@ static const char *na_reason(const struct cmp_run *r, const char *col, char *buf
 		}
 	/* summary.csv's label is NA where the run that wrote it had none */
 	if (!why && !strcmp(col, "label"))
-		why = "not set (the run had no --label)";
+		why = CMP_LABEL_NA;
 	return why;
 }
 
@@ -256,6 +256,10 @@ static json_t *machine_json(const struct cmp_run *r, const char *col, char *why,
 	const char *v = machine_value(r, col, buf, sizeof(buf));
 	uint64_t n;
 	why[0] = 0;
+	if (!strcmp(col, "label") && !v[0]) { /* NA, as summary.csv's label column */
+		snprintf(why, len, "%s", CMP_LABEL_NA);
+		return json_null();
+	}
 	if (col_kind(col) == PB_COL_STR)
 		return cmp_json_str(v);
 	if (!strcmp(col, "cpu_round_trip_ns")) {
@@ -557,7 +561,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 			    {"cpu_round_trip_ns", "cpu_round_trip_ns"}};
 			json_object_set_new(m, "machine", cmp_json_str(cmp_run_name(&runs[i])));
 			json_object_set_new(m, "host", cmp_json_str(runs[i].host));
-			json_object_set_new(m, "label", cmp_json_str(runs[i].label));
+			json_object_set_new(m, "label", cmp_json_label(&runs[i], na));
 			json_object_set_new(m, "run_dir", cmp_json_str(runs[i].dir));
 			for (size_t k = 0; k < sizeof(meta_keys) / sizeof(meta_keys[0]); k++)
 				json_object_set_new(m, meta_keys[k],

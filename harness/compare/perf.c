@@ -533,6 +533,16 @@ static int judge(const struct pcfg *a, const struct pcfg *b, int norm, const str
 	else if (fabs(r->ratio - 1) > o->threshold)
 		r->detail =
 		    cmp_strdup("beyond the threshold but not significant across repetitions");
+	else if (r->p < o->alpha)
+		/* a real but small change (seen: 0.995x, p=0.041): the
+		 * threshold is what a CI gates on, so it is said, not called */
+		r->detail = cmp_asprintf("significant (p=%.3g), but %.3fx is within the %g%% "
+					 "threshold",
+					 r->p, r->ratio, o->threshold * 100);
+	else
+		r->detail = cmp_asprintf("within the %g%% threshold (%.3fx) and not significant "
+					 "(p=%.3g)",
+					 o->threshold * 100, r->ratio, r->p);
 	return 0;
 }
 
@@ -583,8 +593,14 @@ int cmp_perf(struct cmp_run *base, size_t nbase, struct cmp_run *new_, size_t nn
 					    cmp_strdup("a baseline: its raw ratio measures the "
 						       "machine");
 				}
-			} else if (!r->detail) {
-				r->detail = cmp_strdup("no baseline on both sides: judged raw");
+			} else if (r->verdict != CMP_NA) {
+				/* the reason judge() gave stays, with how it was judged */
+				char *d = r->detail;
+				r->detail = d ? cmp_asprintf("no baseline on both sides: judged "
+							     "raw; %s",
+							     d)
+					      : cmp_strdup("no baseline on both sides: judged raw");
+				free(d);
 			}
 		}
 	}

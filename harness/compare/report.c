@@ -331,17 +331,28 @@ json_t *cmp_json_num(double v)
 	return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
+json_t *cmp_json_label(const struct cmp_run *r, json_t *na)
+{
+	if (r->label[0])
+		return cmp_json_str(r->label);
+	json_object_set_new(na, "label", json_string(CMP_LABEL_NA));
+	return json_null();
+}
+
+/* base[] and new[]: each run, a label not set null with its reason in
+ * not_available, as --machines' machines[] */
 static json_t *jruns(const struct cmp_run *runs, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_run *r = &runs[i];
-		json_array_append_new(
-		    a,
-		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "dir", cmp_json_str(r->dir),
-			      "git_commit", cmp_json_str(r->commit), "build_type",
-			      cmp_json_str(r->build_type), "host", cmp_json_str(r->host), "label",
-			      cmp_json_str(r->label), "status", cmp_json_str(r->status)));
+		json_t *na = json_object(), *label = cmp_json_label(r, na);
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "dir",
+						   cmp_json_str(r->dir), "git_commit",
+						   cmp_json_str(r->commit), "build_type",
+						   cmp_json_str(r->build_type), "host",
+						   cmp_json_str(r->host), "label", label, "status",
+						   cmp_json_str(r->status), "not_available", na));
 	}
 	return a;
 }

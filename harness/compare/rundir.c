@@ -155,6 +155,35 @@ int cmp_run_load(const char *dir, struct cmp_run *r, char *err, size_t errlen)
 	return 0;
 }
 
+unsigned cmp_run_kinds(const struct cmp_run *r)
+{
+	return (r->has_summary ? CMP_KIND_RUN : 0) | (r->has_sim ? CMP_KIND_SIM : 0) |
+	       (r->has_mrc ? CMP_KIND_MRC : 0);
+}
+
+const char *cmp_run_kind_text(const struct cmp_run *r, char *buf, size_t len)
+{
+	static const struct {
+		unsigned bit;
+		const char *name, *file;
+	} kinds[] = {
+	    {CMP_KIND_RUN, "run", "summary.csv"},
+	    {CMP_KIND_SIM, "sim", "sim.csv"},
+	    {CMP_KIND_MRC, "mrc", "mrc.csv"},
+	};
+	unsigned k = cmp_run_kinds(r);
+	char names[64] = "", files[64] = "";
+	for (size_t i = 0; i < PB_ARRAY_SIZE(kinds); i++) {
+		if (!(k & kinds[i].bit))
+			continue;
+		size_t n = strlen(names), f = strlen(files);
+		snprintf(names + n, sizeof(names) - n, "%s%s", n ? " and " : "", kinds[i].name);
+		snprintf(files + f, sizeof(files) - f, "%s%s", f ? ", " : "", kinds[i].file);
+	}
+	snprintf(buf, len, "%s %s folder (%s)", names[0] == 'm' ? "an" : "a", names, files);
+	return buf;
+}
+
 void cmp_run_free(struct cmp_run *r)
 {
 	cmp_table_free(&r->summary);
@@ -177,6 +206,21 @@ static const char *const info_keys[] = {
     "merge_notes", "policies",	     "policy",	     "frames",	     "frames_range", "baseline",
     "no-baseline", "run_id",	     "results",	     "force",	     "workers",	     "cwd",
 };
+
+/* config keys, in config or an object within it, that belong to the run's
+ * one kernel (config.kernel): its parameters (config.params,
+ * config.options.param, config.kernel_params).  Between runs of different
+ * kernels they only change which rows exist (params is part of each row's
+ * configuration), so they are notes, as the kernel itself is. */
+static const char *const kernel_keys[] = {"params", "param", "kernel_params"};
+
+/* config objects keyed by a kernel's or an experiment's name: what each
+ * kernel's setup chose (kernel_resolved) and which params each
+ * experiment's baseline ran with (baseline_params).  An entry whose name
+ * the other run does not have exists only because of a kernel that run
+ * lacks: a note (its rows are MISSING on that side); an entry both could
+ * have is compared as any other key. */
+static const char *const per_kernel_keys[] = {"kernel_resolved", "baseline_params"};
 
 /* config keys, in config or an object within it, that say how the run went rather than what
  * it ran, so they are not compared at all: the sweep's wall and task
@@ -213,6 +257,42 @@ static int is_measured_key(const char *k)
 static int is_info_key(const char *k)
 {
 	return cmp_in_list(k, info_keys, PB_ARRAY_SIZE(info_keys));
+}
+
+static int is_kernel_key(const char *k)
+{
+	return cmp_in_list(k, kernel_keys, PB_ARRAY_SIZE(kernel_keys));
+}
+
+static int is_per_kernel_key(const char *k)
+{
+	return cmp_in_list(k, per_kernel_keys, PB_ARRAY_SIZE(per_kernel_keys));
+}
+
+/* 1 if name is r's kernel (config.kernel) or a kernel or experiment of
+ * one of its summary.csv rows (a suite's tasks, a baseline kernel). */
+static int run_has_name(const struct cmp_run *r, const char *name)
+{
+	json_t *k = meta_get(r->meta, "config.kernel");
+	if (json_is_string(k) && !strcmp(json_string_value(k), name))
+		return 1;
+	if (!r->has_summary)
+		return 0;
+	int cols[] = {cmp_table_col(&r->summary, "kernel"),
+		      cmp_table_col(&r->summary, "experiment")};
+	for (size_t i = 0; i < r->summary.nrows; i++)
+		for (size_t c = 0; c < PB_ARRAY_SIZE(cols); c++)
+			if (cols[c] >= 0 && !strcmp(cmp_cell(&r->summary, i, cols[c]), name))
+				return 1;
+	return 0;
+}
+
+/* 1 when objects a and b (config, or a suite task's) name different
+ * kernels: their kernel_keys are then notes. */
+static int other_kernel(json_t *a, json_t *b)
+{
+	json_t *ka = json_object_get(a, "kernel"), *kb = json_object_get(b, "kernel");
+	return (ka || kb) && !(ka && kb && json_equal(ka, kb));
 }
 
 /* json_equal, but the measured keys of objects, at any depth, left out,
@@ -269,11 +349,49 @@ static void add(struct cmp_mismatches *out, const char *what, json_t *a, json_t 
 						 fatal};
 }
 
+static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
+			const struct cmp_run *rb, int notes, int kdiff, struct cmp_mismatches *out);
+
+/* A per_kernel_keys object (either may be NULL: absent), entry by entry:
+ * an entry on one side only is a note when the other run lacks its name
+ * (its kernel did not run there), else a mismatch (a run made before the
+ * key was recorded). */
+static void diff_per_kernel(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
+			    const struct cmp_run *rb, int kdiff, struct cmp_mismatches *out)
+{
+	json_t *empty = json_object();
+	const char *k;
+	json_t *va;
+	json_object_foreach(a ? a : empty, k, va)
+	{
+		json_t *vb = b ? json_object_get(b, k) : NULL;
+		if (vb && equal_unmeasured(va, vb))
+			continue;
+		char *what = cmp_asprintf("%s.%s", prefix, k);
+		if (json_is_object(va) && json_is_object(vb))
+			diff_object(what, va, vb, ra, rb, 0, kdiff, out);
+		else
+			add(out, what, va, vb, ra, rb, vb || run_has_name(rb, k));
+		free(what);
+	}
+	json_object_foreach(b ? b : empty, k, va)
+	{
+		if (a && json_object_get(a, k))
+			continue;
+		char *what = cmp_asprintf("%s.%s", prefix, k);
+		add(out, what, NULL, va, ra, rb, run_has_name(ra, k));
+		free(what);
+	}
+	json_decref(empty);
+}
+
 /* Differences of objects a and b, key by key; an object within both
  * (config.options, config.kernel_params) is compared key by key too, so a
- * --label or --threads in config.options is the note it is at the top. */
+ * --label or --threads in config.options is the note it is at the top.
+ * kdiff: a and b belong to runs of different kernels (other_kernel), whose
+ * kernel_keys are notes. */
 static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
-			const struct cmp_run *rb, int notes, struct cmp_mismatches *out)
+			const struct cmp_run *rb, int notes, int kdiff, struct cmp_mismatches *out)
 {
 	const char *k;
 	json_t *va;
@@ -286,10 +404,13 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		/* pin is a note with --match-pin too: it is then part of each
 		 * row's configuration, so rows pinned differently are MISSING on
 		 * either side (exit 1, as docs/compare.md says), not bad input */
-		int fatal = !notes && !is_info_key(k) &&
+		int fatal = !notes && !is_info_key(k) && !(kdiff && is_kernel_key(k)) &&
 			    !(is_since_key(k) && (!vb || json_is_null(va) || json_is_null(vb)));
-		if (fatal && json_is_object(va) && json_is_object(vb))
-			diff_object(what, va, vb, ra, rb, notes, out);
+		if (fatal && is_per_kernel_key(k) && json_is_object(va) &&
+		    (!vb || json_is_object(vb)))
+			diff_per_kernel(what, va, vb, ra, rb, kdiff, out);
+		else if (fatal && json_is_object(va) && json_is_object(vb))
+			diff_object(what, va, vb, ra, rb, notes, kdiff, out);
 		else
 			add(out, what, va, vb, ra, rb, fatal);
 		free(what);
@@ -299,7 +420,12 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		if (json_object_get(a, k) || is_measured_key(k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
-		add(out, what, NULL, va, ra, rb, !notes && !is_info_key(k) && !is_since_key(k));
+		int fatal =
+		    !notes && !is_info_key(k) && !is_since_key(k) && !(kdiff && is_kernel_key(k));
+		if (fatal && is_per_kernel_key(k) && json_is_object(va))
+			diff_per_kernel(what, NULL, va, ra, rb, kdiff, out);
+		else
+			add(out, what, NULL, va, ra, rb, fatal);
 		free(what);
 	}
 }
@@ -346,7 +472,7 @@ static void diff_tasks(json_t *ta, json_t *tb, const struct cmp_run *a, const st
 		json_t *ca = task_config(a, xa), *cb = task_config(b, xb);
 		if (ca && cb) {
 			what = cmp_asprintf("config.tasks[%zu].config", i + 1);
-			diff_object(what, ca, cb, a, b, 0, out);
+			diff_object(what, ca, cb, a, b, 0, other_kernel(ca, cb), out);
 			free(what);
 		}
 		json_decref(ca);
@@ -370,14 +496,14 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cm
 		json_incref(ca);
 		json_incref(cb);
 	}
-	diff_object("config", json_is_object(ca) ? ca : empty, json_is_object(cb) ? cb : empty, a,
-		    b, 0, out);
+	json_t *oa = json_is_object(ca) ? ca : empty, *ob = json_is_object(cb) ? cb : empty;
+	diff_object("config", oa, ob, a, b, 0, other_kernel(oa, ob), out);
 	/* the environment variables that change a measurement (meta.c; runs
 	 * made before they were recorded lack them): notes, so a run slowed by
 	 * PAGEBENCH_TEST_SLOWDOWN or on another TMPDIR says so */
 	json_t *ea = meta_get(a->meta, "environment"), *eb = meta_get(b->meta, "environment");
 	if (json_is_object(ea) && json_is_object(eb))
-		diff_object("environment", ea, eb, a, b, 1, out);
+		diff_object("environment", ea, eb, a, b, 1, 0, out);
 	json_decref(ca);
 	json_decref(cb);
 	json_decref(empty);
