@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # pagebench: the one entry point.
-#   ./run.sh          install what is missing, build (Release), run the default suite
-#   ./run.sh test     build and run the test suite (unit, stress under TSan, fuzz)
-#   ./run.sh bench    run the performance benchmarks (not in CI)
+#   ./run.sh          install what is missing, build Release in build/, run the default suite
+#                     (harness/suites/default.suite) and summarise each new run folder
+#   ./run.sh build    install what the build needs, build Release in build/ (runs nothing)
+#   ./run.sh test     install what the tests need, then every test stage (README: Trust):
+#                     1 Release build with -Werror: unit, stress and fuzz (standalone driver)
+#                       tests, then the Slurm tests on a one-node cluster in a temporary folder
+#                     2 ThreadSanitizer build: stress tests
+#                     3 libFuzzer build (clang, ASan+UBSan): every fuzz target for
+#                       PB_FUZZ_SECONDS each (default 15), then the bad-input matrix against it
+#   ./run.sh bench    build Release, run the performance benchmarks (not in CI)
 #   ./run.sh fuzz [SECONDS]  every libFuzzer target for SECONDS each (default 300), ASan+UBSan
 #   ./run.sh help     this list
 set -euo pipefail
@@ -206,6 +213,6 @@ case "${1:-main}" in
   fuzz) cmd_fuzz "${2:-}" ;;
   build) build_release ;;
   help|-h|--help)
-    sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//' ;;
+    sed -n '3,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p' ;;
   *) echo "run.sh: unknown command '$1' (try ./run.sh help)" >&2; exit 2 ;;
 esac

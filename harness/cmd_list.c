@@ -3,6 +3,7 @@
  * harness/cmd_list.c - `pagebench list [kernels|policies|workloads|counters]`,
  * every listing driven by its module's const descriptor table.
  */
+#define _GNU_SOURCE /* open_memstream */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,31 @@
 #include "pagebench/param.h"
 #include "pagebench/policy.h"
 #include "pagebench/workload.h"
+
+/* A kernel's --param table, its rows indented under the "--param" line
+ * (pb_param_help's two spaces were the kernel names' own depth). */
+static void list_kernel_params(FILE *f, const struct pb_param *params)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m) {
+		pb_param_help(params, f, 0);
+		return;
+	}
+	pb_param_help(params, m, 0);
+	if (fclose(m)) {
+		free(buf);
+		pb_param_help(params, f, 0);
+		return;
+	}
+	for (const char *p = buf; *p;) {
+		size_t n = strcspn(p, "\n");
+		fprintf(f, "      %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+	free(buf);
+}
 
 static void list_kernels(FILE *f, int verbose)
 {
@@ -30,7 +56,7 @@ static void list_kernels(FILE *f, int verbose)
 				fprintf(f, "      baseline: %s\n", d->baseline);
 			if (d->params && pb_param_count(d->params)) {
 				fprintf(f, "      --param (k=v,...):\n");
-				pb_param_help(d->params, f, 0);
+				list_kernel_params(f, d->params);
 			} else {
 				fprintf(f, "      --param: none\n");
 			}
@@ -44,14 +70,18 @@ struct list_opts {
 
 static const struct pb_param list_params[] = {
     {"verbose", PB_PT_FLAG, offsetof(struct list_opts, verbose), NULL,
-     "also each kernel's op unit, baseline and parameter table", NULL, 0, 0, 'v', 0, NULL},
+     "kernels: also each one's op unit, baseline and parameter table (the other lists "
+     "print all they have without it)",
+     NULL, 0, 0, 'v', 0, NULL},
     {0},
 };
 
 static void list_usage(FILE *f)
 {
 	fprintf(f, "usage: pagebench list [kernels|policies|workloads|counters|all] [-v]\n"
-		   "Lists what is registered, from the modules' descriptor tables;\n"
+		   "Lists what is registered, from the modules' descriptor tables: policies with\n"
+		   "their papers and parameters, workloads with their parameters, kernels with\n"
+		   "their op unit, baseline and parameters under -v (the only list -v changes);\n"
 		   "`counters` shows which counters work on this machine and why the rest do not.\n"
 		   "options:\n");
 	pb_param_help(list_params, f, 1);

@@ -143,6 +143,46 @@ static void remove_work_folder(const char *dir)
 	rmdir(dir);
 }
 
+/* The length of out's first prefix (at a '/', as pb_mkdir_p makes them)
+ * that is not there: the folders from it down are this call's to make;
+ * 0 when out is there already. */
+static size_t first_missing(const char *out)
+{
+	char buf[4096];
+	struct stat st;
+	if (snprintf(buf, sizeof(buf), "%s", out) >= (int)sizeof(buf))
+		return 0;
+	for (char *sl = buf + 1; (sl = strchr(sl, '/')); sl++) {
+		*sl = 0;
+		int gone = lstat(buf, &st) && errno == ENOENT;
+		*sl = '/';
+		if (gone)
+			return (size_t)(sl - buf);
+	}
+	return lstat(buf, &st) && errno == ENOENT ? strlen(buf) : 0;
+}
+
+/* Nothing written: remove the folders this call made (out up to its
+ * prefix of length top, first_missing's), innermost first, each only if
+ * empty (rmdir): a folder that was there before is never touched. */
+static void remove_made_folders(const char *out, size_t top)
+{
+	char buf[4096];
+	if (!top || snprintf(buf, sizeof(buf), "%s", out) >= (int)sizeof(buf))
+		return;
+	for (size_t n = strlen(buf); n >= top;) {
+		while (n > 1 && buf[n - 1] == '/') /* "NEWDIR/" is NEWDIR */
+			buf[--n] = 0;
+		if (rmdir(buf))
+			return;
+		char *sl = strrchr(buf, '/');
+		if (!sl)
+			return;
+		*sl = 0;
+		n = (size_t)(sl - buf);
+	}
+}
+
 int pb_cmd_plot(int argc, char **argv)
 {
 	struct pb_plot_opts o = {.width_in = 3.3, .formats = PB_FMT_PDF | PB_FMT_PNG};
@@ -312,6 +352,7 @@ int pb_cmd_plot(int argc, char **argv)
 				       rdirs[i]);
 	}
 	int rc = PB_EXIT_OK;
+	size_t made_from = 0; /* first_missing(out): what a failure removes */
 	if (!have_gnuplot()) {
 		pb_error("plot",
 			 "gnuplot not found (install gnuplot-nox, or set PAGEBENCH_GNUPLOT)");
@@ -326,6 +367,7 @@ int pb_cmd_plot(int argc, char **argv)
 		out = outbuf;
 	}
 	struct stat st;
+	made_from = first_missing(out);
 	int me = pb_mkdir_p(out); /* the parents too */
 	if (me) {
 		pb_error("plot", "%s: %s", out, strerror(-me));
@@ -417,6 +459,8 @@ int pb_cmd_plot(int argc, char **argv)
 	}
 	rc = PB_EXIT_OK;
 done:
+	if (rc != PB_EXIT_OK) /* a failure leaves no empty folder of ours behind */
+		remove_made_folders(out, made_from);
 	for (int i = 0; i < nrun; i++)
 		pb_plot_run_free(&runs[i]);
 	free(runs);

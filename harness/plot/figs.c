@@ -197,7 +197,10 @@ static int title_expr(struct pb_fig *f, const char *deflt, const char *note, dou
 	expr[0] = 0;
 	if (t && *t) {
 		n = str_lines(f, t, maxc, TITLE_MAX_LINES, expr, len);
-		pb_fig_title(f, t);
+		/* a default the kind shortened itself (workload_title) left its
+		 * whole form in the sidecar's title already */
+		if (f->ctx->o->title || !f->title)
+			pb_fig_title(f, t);
 	}
 	if (!note)
 		return n;
@@ -1494,36 +1497,50 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const struct w
 
 /* "What: workload" shortened at a comma to fit the width (8 pt text);
  * several workloads: "What: N workloads (tag, tag, ...)", the tags that
- * fit (each one's spec is in the sidecar, wtags_note). */
-static void workload_title(const struct wtags *w, const char *what, double room_in, char *out,
-			   size_t len)
+ * fit (each one's spec is in the sidecar, wtags_note).  The whole title,
+ * every tag or the whole spec, is the sidecar's: what is cut ("write=0.3")
+ * may be all that tells two runs' figures apart. */
+static void workload_title(struct pb_fig *f, const struct wtags *w, const char *what,
+			   double room_in, char *out, size_t len)
 {
 	size_t fit = (size_t)(room_in * 72 / 4.6);
+	struct pb_sb whole = {0};
 	if (w->spec.n > 1) {
+		pb_sb_printf(&whole, "%s: %zu workloads (", what, w->spec.n);
 		size_t n = (size_t)snprintf(out, len, "%s: %zu workloads (", what, w->spec.n);
-		for (size_t i = 0; i < w->spec.n && n < len; i++) {
+		int cut = 0;
+		for (size_t i = 0; i < w->spec.n; i++) {
 			const char *sep = i ? ", " : "";
+			pb_sb_printf(&whole, "%s%s", sep, w->tag[i]);
+			if (cut || n >= len)
+				continue;
 			if (n + strlen(sep) + strlen(w->tag[i]) + 5 > fit && i) {
 				n += (size_t)snprintf(out + n, len - n, ", ...");
-				break;
+				cut = 1;
+				continue;
 			}
 			n += (size_t)snprintf(out + n, len - n, "%s%s", sep, w->tag[i]);
 		}
 		if (n < len)
 			snprintf(out + n, len - n, ")");
-		return;
+		pb_sb_put(&whole, ")");
+	} else {
+		const char *wl = w->spec.n ? w->spec.v[0] : "";
+		size_t n = strlen(wl), used = strlen(what) + 2;
+		if (used + n > fit) {
+			size_t cut = fit > used + 8 ? fit - used - 4 : 8;
+			while (cut > 0 && cut < n && wl[cut] != ',')
+				cut--;
+			if (cut == 0)
+				cut = n < 8 ? n : 8;
+			n = cut;
+		}
+		snprintf(out, len, "%s: %.*s%s", what, (int)n, wl, n < strlen(wl) ? ",..." : "");
+		pb_sb_printf(&whole, "%s: %s", what, wl);
 	}
-	const char *wl = w->spec.n ? w->spec.v[0] : "";
-	size_t n = strlen(wl), used = strlen(what) + 2;
-	if (used + n > fit) {
-		size_t cut = fit > used + 8 ? fit - used - 4 : 8;
-		while (cut > 0 && cut < n && wl[cut] != ',')
-			cut--;
-		if (cut == 0)
-			cut = n < 8 ? n : 8;
-		n = cut;
-	}
-	snprintf(out, len, "%s: %.*s%s", what, (int)n, wl, n < strlen(wl) ? ",..." : "");
+	if (!f->ctx->o->title)
+		pb_fig_title(f, whole.s ? whole.s : out);
+	pb_sb_free(&whole);
 }
 
 /* pb_fig_source, and the workloads' tags when there are several. */
@@ -1551,7 +1568,7 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		goto out;
 	fig_source_wl(&f, r, "sim.csv", &w);
 	char tt[1024];
-	workload_title(&w, "Fault rate", c->o->width_in - 0.2, tt, sizeof(tt));
+	workload_title(&f, &w, "Fault rate", c->o->width_in - 0.2, tt, sizeof(tt));
 	const char *yl[] = {"faults per reference"};
 	/* fault rates: log only on --logy */
 	bars_figure(&f, &b, 1, &(struct bar_fig){tt, NULL, yl, 0, 0, 1.65});
@@ -1587,7 +1604,7 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		goto out;
 	fig_source_wl(&f, r, "sim.csv", &w);
 	char tt[1024];
-	workload_title(&w, "Effective access time", c->o->width_in - 0.2, tt, sizeof(tt));
+	workload_title(&f, &w, "Effective access time", c->o->width_in - 0.2, tt, sizeof(tt));
 	char **yl = calloc(dev.n + 1, sizeof(*yl));
 	if (!yl)
 		abort();
@@ -1704,7 +1721,7 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	/* the title is centred over the plot: its room is the width less the
 	 * margins, and across a page less the key outside on the right */
 	double room = page ? c->o->width_in - 2.2 : c->o->width_in - 0.6;
-	workload_title(&w, "Miss ratio", room, tt, sizeof(tt));
+	workload_title(&f, &w, "Miss ratio", room, tt, sizeof(tt));
 	if (!any_sampled && !any_na) {
 		fig_title(&f, tt, room, 1);
 	} else {

@@ -478,10 +478,13 @@ int pb_fig_finish(struct pb_fig *f)
 	if ((rc = place(f, "gp", 1)) || (rc = place(f, "dat", 1)) || (rc = place(f, "str", 0)) ||
 	    (rc = place(f, "txt", 1)))
 		goto out;
-	fprintf(stderr, "  %s/%s.%s\n", f->ctx->out, f->name,
-		o->formats & PB_FMT_PDF	  ? "pdf"
-		: o->formats & PB_FMT_PNG ? "png"
-					  : "svg");
+	/* every figure file written (the first format alone hid the others),
+	 * then the sidecar, which names the script and data beside it */
+	for (size_t i = 0; i < PB_ARRAY_SIZE(all); i++)
+		if (fmt_of[i] & o->formats)
+			fprintf(stderr, "  %s/%s.%s\n", f->ctx->out, f->name, all[i]);
+	fprintf(stderr, "  %s/%s.txt (sidecar; %s.gp redraws the figure)\n", f->ctx->out, f->name,
+		f->name);
 	f->ctx->made++;
 out:
 	pb_fig_abort(f); /* frees buffers, removes leftovers (the .log) */

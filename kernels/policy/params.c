@@ -323,7 +323,9 @@ int pb_policy_spec_parse(const char *spec, const struct pb_policy_desc **d, char
 	name[nlen] = 0;
 	const struct pb_policy_desc *pd = pb_policy_find(name);
 	if (!pd) {
-		snprintf(err, errlen, "unknown policy '%s' (see `pagebench list policies`)", name);
+		/* no hint here: the command that took the spec adds its own
+		 * (sim and mrc: see `pagebench list policies -v`) */
+		snprintf(err, errlen, "unknown policy '%s'", name);
 		return -EINVAL;
 	}
 	const char *ps = colon ? colon + 1 : "";

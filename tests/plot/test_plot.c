@@ -33,6 +33,7 @@
 #include "pagebench/common.h"
 #include "pagebench/csvread.h"
 #include "pbtest.h"
+#include "plot_util.h"
 #include "spawn.h"
 
 static const char *bin;
@@ -52,32 +53,6 @@ static int pb(char **extra_env, ...)
 	va_end(ap);
 	argv[n] = NULL;
 	return spawn_run(argv, extra_env ? extra_env : envv, &o);
-}
-
-static int which(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
-		size_t l = strcspn(p, ":");
-		snprintf(out, len, "%.*s/%s", (int)l, p, name);
-		if (l && !access(out, X_OK))
-			return 1;
-		p += l + (p[l] == ':');
-	}
-	return 0;
-}
-
-/* The one run folder pagebench made under dir. */
-static void run_folder(const char *dir, char *out, size_t len)
-{
-	out[0] = 0;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			snprintf(out, len, "%s/%s", dir, e->d_name);
-	if (d)
-		closedir(d);
 }
 
 static char *slurp(const char *path)
@@ -517,16 +492,12 @@ static void layout_checks(void)
 
 int main(int argc, char **argv)
 {
-	char gp[512];
 	if (argc < 2)
 		PB_SKIP("usage: test_plot PAGEBENCH");
 	bin = argv[1];
-	if (!which("gnuplot", gp, sizeof(gp)))
-		PB_SKIP("gnuplot not installed (apt-get install gnuplot-nox)");
-	if (!which("pdfinfo", pdfinfo, sizeof(pdfinfo)))
-		PB_SKIP("pdfinfo not installed (apt-get install poppler-utils)");
-	if (!which("xmllint", xmllint, sizeof(xmllint)))
-		xmllint[0] = 0;
+	const char *why = plot_tools(pdfinfo, sizeof(pdfinfo), xmllint, sizeof(xmllint));
+	if (why)
+		PB_SKIP(why);
 	if (!pbt_tmpdir(root, sizeof(root), "plot"))
 		PB_SKIP("cannot make a temp dir");
 

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/plot/plot_util.h - what the plot tests share: the tools found in
+ * PATH (they skip without gnuplot or pdfinfo) and the run folder that a real
+ * `pagebench run/sim/mrc --results DIR` made.
+ */
+#ifndef PB_TESTS_PLOT_UTIL_H
+#define PB_TESTS_PLOT_UTIL_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* name's path in PATH into out: 1, else 0. */
+static inline int which(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t l = strcspn(p, ":");
+		snprintf(out, len, "%.*s/%s", (int)l, p, name);
+		if (l && !access(out, X_OK))
+			return 1;
+		p += l + (p[l] == ':');
+	}
+	return 0;
+}
+
+/* The tools the plot tests need: NULL, with pdfinfo's path (and
+ * xmllint's, "" when libxml2-utils is not installed), else why they skip. */
+static inline const char *plot_tools(char *pdfinfo, size_t plen, char *xmllint, size_t xlen)
+{
+	char gp[512];
+	if (!which("gnuplot", gp, sizeof(gp)))
+		return "gnuplot not installed (apt-get install gnuplot-nox)";
+	if (!which("pdfinfo", pdfinfo, plen))
+		return "pdfinfo not installed (apt-get install poppler-utils)";
+	if (!which("xmllint", xmllint, xlen))
+		xmllint[0] = 0;
+	return NULL;
+}
+
+/* The one run folder pagebench made under dir ("" if none). */
+static inline void run_folder(const char *dir, char *out, size_t len)
+{
+	out[0] = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+	if (d)
+		closedir(d);
+}
+
+#endif
