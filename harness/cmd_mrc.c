@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/counters.h"
@@ -84,7 +85,7 @@ static const struct pb_param mrc_options[] = {
      "generator or trace (see `pagebench list workloads`)", NULL, 0, 0, 0, PB_PF_REQUIRED, "SPEC"},
     {"policy", PB_PT_STR, O(policy), NULL,
      "policies NAME[:k=v,...] (s3fifo:move_threshold=2,lirs), or all (`pagebench list policies "
-     "-v`)",
+     "-v`), each once",
      NULL, 0, 0, 0, PB_PF_REQUIRED, "LIST"},
     {"frames", PB_PT_STR, O(frames), NULL, "physical frames LO:HI:STEP (at most 100000 points)",
      NULL, 0, 0, 0, PB_PF_REQUIRED, "LO:HI:STEP"},
@@ -553,6 +554,11 @@ int pb_cmd_mrc(int argc, char **argv)
 	 * their rows, the stopped one's and the rest are not computed.  A
 	 * second signal acts at once (pagebench/outfile.h) */
 	pb_signals_install(1);
+	/* the run folder may come after the replay, its root not: a root it
+	 * cannot be made in is refused before the work, not after it */
+	char rerr[4300];
+	if (pb_results_root_check(o.c.results, rerr, sizeof(rerr)))
+		pb_usage_error(cmd, "%s", rerr);
 	pb_run_mark_start();	   /* the run folder may come after the replay */
 	pb_counters_probe_start(); /* for meta.json; mrc reads no counters */
 	char err[PB_KERNEL_ERRLEN];

@@ -64,13 +64,14 @@ static const struct pb_param run_params[] = {
      NULL, 1, 10000, 'r', 0, "N"},
     {"pin", PB_PT_ENUM, O(pin), "compact", "thread placement", pin_names, 0, 0, 'p', 0, "P"},
     {"ops", PB_PT_SIZE, O(ops), NULL,
-     "operations per thread per repetition, K/M/G suffix (default: the kernel's); the kernels "
-     "that work in passes over --size (memtouch, fault-*, zap-*) round it up to whole passes "
-     "(runs.csv's ops says what ran)",
+     "operations per thread per repetition, K/M/G suffix, K = 1024 (default: the kernel's); the "
+     "kernels that work in passes over --size (memtouch, fault-*, zap-*) round it up to whole "
+     "passes (runs.csv's ops says what ran)",
      NULL, 1, 1e9, 0, 0, "N"},
     {"size", PB_PT_SIZE, O(size), NULL,
-     "working-set size, K/M/G suffix, at most the machine's memory (default: the kernel's)", NULL,
-     0, 0, 0, 0, "S"},
+     "working-set size, K/M/G suffix, K = 1024, at most the machine's memory (default: the "
+     "kernel's)",
+     NULL, 0, 0, 0, 0, "S"},
     {"seed", PB_PT_U64, O(seed), "1", "seed for every random choice (recorded)", NULL, 0, 0, 0, 0,
      "N"},
     {"param", PB_PT_STR, O(param), NULL,

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "pagebench/cli.h"
 #include "pagebench/commands.h"
 #include "pagebench/counters.h"
@@ -95,11 +96,11 @@ static const struct pb_param sim_options[] = {
      "generator or trace (see `pagebench list workloads`)", NULL, 0, 0, 0, PB_PF_REQUIRED, "SPEC"},
     {"policy", PB_PT_STR, O(policy), NULL,
      "policies NAME[:k=v,...] (s3fifo:move_threshold=2,lirs), or all (`pagebench list policies "
-     "-v`)",
+     "-v`), each once",
      NULL, 0, 0, 0, PB_PF_REQUIRED, "LIST"},
     {"frames", PB_PT_STR, O(frames), NULL,
-     "physical frames (64,128 or 64-66; each 1..2^30-1, a range of at most 4097)", NULL, 0, 0, 0,
-     PB_PF_REQUIRED, "LIST"},
+     "physical frames (64,128 or 64-66; each 1..2^30-1, a range of at most 4097), each once", NULL,
+     0, 0, 0, PB_PF_REQUIRED, "LIST"},
     {"model", PB_PT_ENUM, O(model), "engine",
      "engine: the whole machine (TLB, page tables, faults, I/O, cost); policy: the eviction "
      "decision alone (refs, hits, faults, evictions; the rest NA), at the policy's speed",
@@ -243,6 +244,17 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 	for (size_t i = 0; i < o->nframes; i++)
 		if (o->frames[i] < 1 || o->frames[i] >= PB_POL_FRAMES_MAX)
 			pb_usage_error(cmd, "bad --frames '%s' (each count 1..2^30-1)", c->frames);
+	/* each once, in the order given: '10,10' replayed the same
+	 * configurations twice and wrote identical rows (as --threads of run) */
+	size_t nf = 0;
+	for (size_t i = 0; i < o->nframes; i++) {
+		size_t j = 0;
+		while (j < nf && o->frames[j] != o->frames[i])
+			j++;
+		if (j == nf)
+			o->frames[nf++] = o->frames[i];
+	}
+	o->nframes = nf;
 	if (pb_tlb_parse(c->tlb, &o->tlb, err, sizeof(err)))
 		pb_usage_error(cmd, "bad --tlb: %s", err);
 	if (pb_cache_parse_for(c->caches, o->tlb.name, &o->caches, err, sizeof(err)))
@@ -275,6 +287,16 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 		if (c->swap)
 			pb_usage_error(cmd,
 				       "--model policy has no swap area (--swap is the engine's)");
+		/* their columns are NA, but meta.json's options would record the
+		 * value and compare see a configuration that changed nothing */
+		if (strcmp(c->tlb, pb_param_find(sim_options, "tlb")->def))
+			pb_usage_error(cmd, "--model policy has no TLB (--tlb is the engine's)");
+		if (strcmp(device_names[c->device], pb_param_find(sim_options, "device")->def))
+			pb_usage_error(cmd, "--model policy has no cost model (--device is the "
+					    "engine's)");
+		if (o->pt != PB_VM_PT_RADIX)
+			pb_usage_error(cmd,
+				       "--model policy has no page tables (--pt is the engine's)");
 	}
 	if (o->backing) {
 		/* refused before anything runs, by the engine's own open (an
@@ -550,6 +572,11 @@ int pb_cmd_sim(int argc, char **argv)
 				       d->name);
 	}
 
+	/* the run folder may come after the replay, its root not: a root it
+	 * cannot be made in is refused before the work, not after it */
+	char rerr[4300];
+	if (pb_results_root_check(o.c.results, rerr, sizeof(rerr)))
+		pb_usage_error(cmd, "%s", rerr);
 	pb_run_mark_start(); /* the run folder may come after the replay */
 	/* meta.json describes the counters, which sim reads none of: the
 	 * probe runs beside the replay */

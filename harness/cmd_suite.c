@@ -264,10 +264,8 @@ static int submit(const char *dir, const char *suite, const struct pb_slurm_opts
  * $PAGEBENCH_RESULTS, else ./results). */
 static void slurm_preview_dir(const struct suite_opts *so, char *buf, size_t len)
 {
-	const char *root = so->results ? so->results : getenv("PAGEBENCH_RESULTS");
+	const char *root = pb_results_root(so->results);
 	char abs[PATH_MAX], cwd[PATH_MAX];
-	if (!root || !*root)
-		root = "results";
 	if (realpath(root, abs))
 		snprintf(buf, len, "%s/RUN_DIR", abs);
 	else if (root[0] != '/' && getcwd(cwd, sizeof(cwd)))

@@ -86,6 +86,16 @@ int pb_reasons_add(char *out, size_t cap, const char *had, const char *why);
  * the first that could not be made (an existing one is fine, whatever it is:
  * callers that need a folder check). */
 int pb_mkdir_p(const char *path);
+/* The results root a run folder goes in: root (--results), else
+ * $PAGEBENCH_RESULTS, else ./results (pb_run_create's, the checks' and
+ * suite --slurm's preview). */
+const char *pb_results_root(const char *root);
+/* The results root (pb_results_root) checked before a command's work, nothing
+ * made: a folder this process may create its run folder in, or one that
+ * pb_run_create can make (the nearest folder above it that exists is one
+ * it may write in).  0, or -errno with one line naming the root in err (a
+ * root of up to 4095 bytes fits in 4300). */
+int pb_results_root_check(const char *root, char *err, size_t errlen);
 
 /* A series or machine name: base, or "base (2)", "base (3)", ... the first
  * that none of taken[0..n) is (two guests both called "vm" stay two). */

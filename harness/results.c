@@ -238,10 +238,7 @@ void pb_run_mark_start(void)
 
 struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err, size_t errlen)
 {
-	if (!root)
-		root = getenv("PAGEBENCH_RESULTS");
-	if (!root || !*root)
-		root = "results";
+	root = pb_results_root(root);
 	int rc = pb_mkdir_p(root);
 	if (rc) {
 		snprintf(err, errlen, "cannot create results folder '%s': %s", root, strerror(-rc));

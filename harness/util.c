@@ -5,7 +5,8 @@
  * the "k=v,k=v" lists of --param (pb_kv_next, pb_kv_append, pb_kv_twice)
  * and a comma list's empty entries (pb_list_has_empty); a JSON file written
  * whole (pb_json_write); a word quoted for the shell (pb_sb_shell); a
- * reason added to a "; "-joined list of them once (pb_reasons_add).
+ * reason added to a "; "-joined list of them once (pb_reasons_add); the
+ * results root checked before a command's work (pb_results_root_check).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "pagebench/cli.h"
@@ -221,4 +223,47 @@ int pb_reasons_add(char *out, size_t cap, const char *had, const char *why)
 	memmove(out, had, n);
 	memcpy(out + n, n ? mark : mark + 2, n ? ml + 1 : ml - 1);
 	return 1;
+}
+
+const char *pb_results_root(const char *root)
+{
+	if (!root)
+		root = getenv("PAGEBENCH_RESULTS");
+	return root && *root ? root : "results";
+}
+
+int pb_results_root_check(const char *root, char *err, size_t errlen)
+{
+	root = pb_results_root(root); /* the root pb_run_create resolves */
+	/* nothing is made here (a refused stream leaves no folder): the root,
+	 * or where it is missing the nearest folder above it that exists (in
+	 * which pb_mkdir_p makes the rest), must be a folder this process may
+	 * write in */
+	char buf[4096];
+	struct stat st;
+	int rc = snprintf(buf, sizeof(buf), "%s", root) >= (int)sizeof(buf) ? -ENAMETOOLONG : 0;
+	int exists = !rc && !stat(buf, &st);
+	while (!rc) {
+		rc = stat(buf, &st)		? -errno
+		     : !S_ISDIR(st.st_mode)	? -ENOTDIR
+		     : access(buf, W_OK | X_OK) ? -errno
+						: 0;
+		if (rc != -ENOENT || !strcmp(buf, ".") || !strcmp(buf, "/"))
+			break;
+		/* missing: its parent, the path less its last name */
+		size_t n = strlen(buf);
+		while (n > 1 && buf[n - 1] == '/')
+			buf[--n] = 0;
+		char *sl = strrchr(buf, '/');
+		if (sl)
+			sl[sl == buf] = 0; /* "/x": "/" */
+		else
+			snprintf(buf, sizeof(buf), ".");
+		rc = 0;
+	}
+	if (rc)
+		snprintf(err, errlen, "cannot create %s '%s': %s",
+			 exists ? "a run folder in results folder" : "results folder", root,
+			 strerror(-rc));
+	return rc;
 }

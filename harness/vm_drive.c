@@ -1870,6 +1870,18 @@ static void trace_id_whole(struct pb_vm_trace_id *id, const struct pb_workload *
 }
 
 /* ---- what sim and mrc share ---- */
+/* 1 if a and b are the same policy with the same parameters, defaults
+ * filled in (their rows would be the same). */
+static int cli_policy_same(const struct pb_vm_cli_policy *a, const struct pb_vm_cli_policy *b)
+{
+	if (a->d != b->d)
+		return 0;
+	if (strlen(a->effective) + 1 < sizeof(a->effective))
+		return !strcmp(a->effective, b->effective);
+	/* effective cut at its size: only the text given can tell them apart */
+	return a->params && b->params ? !strcmp(a->params, b->params) : a->params == b->params;
+}
+
 void pb_vm_cli_policies_free(struct pb_vm_cli_policy *p, size_t n)
 {
 	for (size_t i = 0; p && i < n; i++)
@@ -1924,8 +1936,22 @@ int pb_vm_cli_policies(const char *arg, uint64_t seed, struct pb_vm_cli_policy *
 		pb_vm_cli_policies_free(v, ns);
 		return rc;
 	}
+	/* each once, in the order given: 'lru,lru' (or 'all,lru', or a
+	 * parameter given at its default) replayed the same configurations
+	 * twice and wrote identical rows (as --threads of run) */
+	size_t k = 0;
+	for (size_t i = 0; i < ns; i++) {
+		size_t j = 0;
+		while (j < k && !cli_policy_same(&v[j], &v[i]))
+			j++;
+		if (j < k) {
+			free(v[i].params);
+			continue;
+		}
+		v[k++] = v[i];
+	}
 	*out = v;
-	*n = ns;
+	*n = k;
 	return 0;
 }
 

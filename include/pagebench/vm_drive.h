@@ -189,8 +189,11 @@ struct pb_vm_cli_policy {
  * --policy LIST: "all" (every registered policy, table order, defaults) or
  * specs NAME[:k=v,...] split by pb_policy_spec_split ("s3fifo:
  * move_threshold=2,lirs:hirs=0.02"); the same policy may appear with
- * different parameters.  Each policy is created once with its parameters
- * (4 frames, `seed`), so what its table cannot check fails here too.
+ * different parameters; an entry the same as an earlier one after parsing
+ * (the same policy, the same parameters with defaults filled in: "lru,lru",
+ * "s3fifo,s3fifo:move_threshold=1") is dropped, the order kept.  Each
+ * policy is created once with its parameters (4 frames, `seed`), so what
+ * its table cannot check fails here too.
  * 0 or -EINVAL/-ENOMEM with one line in err; *out: free with
  * pb_vm_cli_policies_free.
  */
