@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "compare/compare.h"
 #include "internal.h"
@@ -238,20 +237,17 @@ static void free_runs(struct cmp_run *r, size_t n)
 	free(r);
 }
 
-/* Make the --out folder and refuse an existing output file: after the runs
- * are read, before any work is done. */
+/* Check the --out folder and refuse an existing output file: after the
+ * runs are read, before any work is done.  Nothing is made here: the
+ * folder is made (cmp_out_dir) only after every refusal, so a compare
+ * refused for its configurations or its input leaves none behind. */
 static int check_out(const char *dir, const char *name, int force, char **path)
 {
 	*path = cmp_asprintf("%s/%s", dir, name);
 	char err[CMP_ERRLEN];
-	struct stat st;
-	int e = -pb_mkdir_p(dir); /* as `plot --out` makes its folder */
-	if (!e)
-		e = stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-	if (e) {
-		pb_error(CMD, "--out %.200s: %s", dir, strerror(e));
-		return -e;
-	}
+	int e = cmp_out_dir(CMD, dir, 0);
+	if (e)
+		return e;
 	int rc = pb_out_check(*path, force ? PB_OUT_FORCE : 0, err, sizeof(err));
 	if (rc == -EEXIST)
 		pb_error(CMD, "%s exists (--force replaces it, --out DIR writes elsewhere)", *path);
@@ -288,7 +284,8 @@ static int run_compare(struct args *a)
 	struct cmp_rows rows = {0};
 	char err[CMP_ERRLEN];
 	int code = PB_EXIT_USAGE;
-	/* the runs read first: no --out folder is made for runs refused */
+	/* the runs read first; the --out folder is made only after every
+	 * refusal (cmp_out_dir below), so none is left for a refused compare */
 	if (load_runs(a->base, a->nbase, &base) || load_runs(a->new_, a->nnew, &nw) ||
 	    check_kinds(base, a->nbase, nw, a->nnew) ||
 	    check_out(a->out_dir, "compare.csv", a->force, &out_path))
@@ -330,6 +327,8 @@ static int run_compare(struct args *a)
 		pb_error(CMD, "nothing to compare: no experiments or replays in either run");
 		goto out;
 	}
+	if (cmp_out_dir(CMD, a->out_dir, 1))
+		goto out;
 	struct cmp_report rep = {base, nw, a->nbase, a->nnew, &a->o, &mm, &rows, PB_EXIT_OK};
 	for (size_t i = 0; i < rows.n; i++)
 		if (cmp_verdict_fails(rows.v[i].verdict))

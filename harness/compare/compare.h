@@ -115,8 +115,9 @@ struct cmp_mismatches {
 /* Compare a's and b's configuration (meta.json "config" and "build"):
  * appends one entry per differing key.  Keys that only change which rows
  * exist (threads, pin, the kernel and, between runs of different kernels,
- * its params and its entries in kernel_resolved and baseline_params, ...)
- * are notes: with --match-pin, pin is part of
+ * its params and its entries in kernel_resolved and baseline_params;
+ * between a run with --no-baseline and one without, the baseline's entries
+ * there, ...) are notes: with --match-pin, pin is part of
  * each row's configuration (perf.c), and rows pinned differently are
  * MISSING on either side. */
 void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cmp_mismatches *out);
@@ -205,6 +206,11 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
  * unless force).  0 or -errno with one line in err. */
 int cmp_write_file(const char *path, int force, const char *text, size_t len, char *err,
 		   size_t errlen);
+/* The --out folder dir.  make 0: checked, nothing made (one that is not
+ * there yet is fine); make 1, after every refusal that can come before
+ * writing: made with its parents, so a refused command leaves no empty
+ * folder behind.  0, or -errno with one line naming dir on stderr (as cmd). */
+int cmp_out_dir(const char *cmd, const char *dir, int make);
 
 /* A JSON string of s; bytes that are not UTF-8 become '?' (CSV cells are
  * not trusted to be UTF-8). */

@@ -536,6 +536,8 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		goto out;
 	}
 	mf = NULL;
+	if (cmp_out_dir(cmd, out_dir, 1)) /* every refusal above: none made for them */
+		goto out;
 	if (cmp_write_file(out_path, force, csv, csvlen, err, sizeof(err))) {
 		pb_error(cmd, "%s", err);
 		code = PB_EXIT_FAIL;

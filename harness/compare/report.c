@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harness/compare/report.c - the rows of a comparison as a table, as
- * compare.csv and as JSON (jansson), and the safe file writer they use.
+ * compare.csv and as JSON (jansson), and the --out folder and the safe
+ * file writer they use.
  *
  * compare.csv (and the JSON "rows") has one row per matched or missing
  * configuration; docs/compare.md documents every column.  Numbers that
@@ -13,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../internal.h"
 #include "compare.h"
+#include "pagebench/cli.h"
 #include "pagebench/outfile.h"
 
 static const char *const verdict_names[] = {
@@ -76,6 +79,21 @@ int cmp_write_file(const char *path, int force, const char *text, size_t len, ch
 		   size_t errlen)
 {
 	return pb_out_write_all(path, force ? PB_OUT_FORCE : 0, text, len, err, errlen);
+}
+
+int cmp_out_dir(const char *cmd, const char *dir, int make)
+{
+	struct stat st;
+	int e = make ? -pb_mkdir_p(dir) : 0; /* as `plot --out` makes its folder */
+	if (!e)
+		e = !dir[0] ? ENOENT : stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	/* not there yet: made after every refusal, so a refused compare leaves
+	 * no empty folder behind (a path below a regular file is ENOTDIR) */
+	if (e == ENOENT && !make && dir[0])
+		return 0;
+	if (e)
+		pb_error(cmd, "--out %.200s: %s", dir, strerror(e));
+	return -e;
 }
 
 /* ---- CSV (cells: pb_csv_fput) ---- */

@@ -218,8 +218,11 @@ static const char *const kernel_keys[] = {"params", "param", "kernel_params"};
  * kernel's setup chose (kernel_resolved) and which params each
  * experiment's baseline ran with (baseline_params).  An entry whose name
  * the other run does not have exists only because of a kernel that run
- * lacks: a note (its rows are MISSING on that side); an entry both could
- * have is compared as any other key. */
+ * lacks: a note (its rows are MISSING on that side); so is one that exists
+ * only because one run ran its baselines and the other did not
+ * (--no-baseline: every baseline_params entry, and the kernel_resolved
+ * entry of a baseline kernel); an entry both could have is compared as any
+ * other key. */
 static const char *const per_kernel_keys[] = {"kernel_resolved", "baseline_params"};
 
 /* config keys, in config or an object within it, that say how the run went rather than what
@@ -287,6 +290,32 @@ static int run_has_name(const struct cmp_run *r, const char *name)
 	return 0;
 }
 
+/* 1 if name is a baseline kernel of one of r's summary.csv rows (its
+ * baseline column: "NAME" or "NAME:PARAMS"). */
+static int run_has_baseline(const struct cmp_run *r, const char *name)
+{
+	int col = r->has_summary ? cmp_table_col(&r->summary, "baseline") : -1;
+	size_t n = strlen(name);
+	for (size_t i = 0; col >= 0 && i < r->summary.nrows; i++) {
+		const char *b = cmp_cell(&r->summary, i, col);
+		if (!strncmp(b, name, n) && (!b[n] || b[n] == ':'))
+			return 1;
+	}
+	return 0;
+}
+
+/* 0 when config object c (config, or a suite task's) says its run did not
+ * run its baselines: config.baseline false, or, where a run lacks it,
+ * config.options' --no-baseline; else 1. */
+static int ran_baselines(json_t *c)
+{
+	json_t *b = json_object_get(c, "baseline");
+	if (json_is_boolean(b))
+		return json_is_true(b);
+	json_t *nb = json_object_get(json_object_get(c, "options"), "no-baseline");
+	return !json_is_true(nb);
+}
+
 /* 1 when objects a and b (config, or a suite task's) name different
  * kernels: their kernel_keys are then notes. */
 static int other_kernel(json_t *a, json_t *b)
@@ -352,12 +381,27 @@ static void add(struct cmp_mismatches *out, const char *what, json_t *a, json_t 
 static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
 			const struct cmp_run *rb, int notes, int kdiff, struct cmp_mismatches *out);
 
-/* A per_kernel_keys object (either may be NULL: absent), entry by entry:
- * an entry on one side only is a note when the other run lacks its name
- * (its kernel did not run there), else a mismatch (a run made before the
- * key was recorded). */
-static void diff_per_kernel(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
-			    const struct cmp_run *rb, int kdiff, struct cmp_mismatches *out)
+/* 1 when entry name of per_kernel_keys object key, which run r has and
+ * the other run lacks, exists only because r ran its baselines (r_base)
+ * and the other did not (other_base 0): every baseline_params entry, and
+ * kernel_resolved's entry of a baseline kernel of r. */
+static int baseline_only(const char *key, const char *name, const struct cmp_run *r, int r_base,
+			 int other_base)
+{
+	if (!r_base || other_base)
+		return 0;
+	return !strcmp(key, "baseline_params") || run_has_baseline(r, name);
+}
+
+/* A per_kernel_keys object key (either side may be NULL: absent), entry
+ * by entry: an entry on one side only is a note when the other run lacks
+ * its name (its kernel did not run there) or did not run its baselines
+ * where this run did (baseline_only; base_a, base_b: ran_baselines of
+ * each side's config), else a mismatch (a run made before the key was
+ * recorded). */
+static void diff_per_kernel(const char *prefix, const char *key, json_t *a, json_t *b,
+			    const struct cmp_run *ra, const struct cmp_run *rb, int kdiff,
+			    int base_a, int base_b, struct cmp_mismatches *out)
 {
 	json_t *empty = json_object();
 	const char *k;
@@ -371,7 +415,9 @@ static void diff_per_kernel(const char *prefix, json_t *a, json_t *b, const stru
 		if (json_is_object(va) && json_is_object(vb))
 			diff_object(what, va, vb, ra, rb, 0, kdiff, out);
 		else
-			add(out, what, va, vb, ra, rb, vb || run_has_name(rb, k));
+			add(out, what, va, vb, ra, rb,
+			    vb || (run_has_name(rb, k) &&
+				   !baseline_only(key, k, ra, base_a, base_b)));
 		free(what);
 	}
 	json_object_foreach(b ? b : empty, k, va)
@@ -379,7 +425,8 @@ static void diff_per_kernel(const char *prefix, json_t *a, json_t *b, const stru
 		if (a && json_object_get(a, k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
-		add(out, what, NULL, va, ra, rb, run_has_name(ra, k));
+		add(out, what, NULL, va, ra, rb,
+		    run_has_name(ra, k) && !baseline_only(key, k, rb, base_b, base_a));
 		free(what);
 	}
 	json_decref(empty);
@@ -408,7 +455,8 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 			    !(is_since_key(k) && (!vb || json_is_null(va) || json_is_null(vb)));
 		if (fatal && is_per_kernel_key(k) && json_is_object(va) &&
 		    (!vb || json_is_object(vb)))
-			diff_per_kernel(what, va, vb, ra, rb, kdiff, out);
+			diff_per_kernel(what, k, va, vb, ra, rb, kdiff, ran_baselines(a),
+					ran_baselines(b), out);
 		else if (fatal && json_is_object(va) && json_is_object(vb))
 			diff_object(what, va, vb, ra, rb, notes, kdiff, out);
 		else
@@ -423,7 +471,8 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		int fatal =
 		    !notes && !is_info_key(k) && !is_since_key(k) && !(kdiff && is_kernel_key(k));
 		if (fatal && is_per_kernel_key(k) && json_is_object(va))
-			diff_per_kernel(what, NULL, va, ra, rb, kdiff, out);
+			diff_per_kernel(what, k, NULL, va, ra, rb, kdiff, ran_baselines(a),
+					ran_baselines(b), out);
 		else
 			add(out, what, NULL, va, ra, rb, fatal);
 		free(what);
