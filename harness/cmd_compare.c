@@ -257,23 +257,51 @@ static int check_out(const char *dir, const char *name, int force, char **path)
 }
 
 /* Runs of kinds that share nothing (timed experiments against a sim
- * replay, sim against mrc) have no row to match: one line naming both,
+ * replay, sim against mrc) have no row to match: one line naming them,
  * before their configurations (which differ in every key) are compared.
- * Every run against the first BASE run, as the configurations are. */
+ * Every run, BASE and NEW, has a kind of file that all the others have
+ * too; against the first BASE run alone, a suite folder of both
+ * summary.csv and sim.csv there let a run folder pooled with a sim folder
+ * through, each NEW run compared on rows the other lacks. */
 static int check_kinds(const struct cmp_run *base, size_t nbase, const struct cmp_run *nw,
 		       size_t nnew)
 {
+	/* run i of BASE then NEW, and its side */
+#define RUN_I(i) ((i) < nbase ? &base[i] : &nw[(i)-nbase])
+#define SIDE(i)	 ((i) < nbase ? "BASE" : "NEW")
 	char ka[128], kb[128];
+	unsigned common = cmp_run_kinds(&base[0]);
 	for (size_t i = 1; i < nbase + nnew; i++) {
-		const struct cmp_run *r = i < nbase ? &base[i] : &nw[i - nbase];
-		if (cmp_run_kinds(&base[0]) & cmp_run_kinds(r))
+		const struct cmp_run *r = RUN_I(i);
+		unsigned k = cmp_run_kinds(r);
+		if (common & k) {
+			common &= k;
 			continue;
-		pb_error(CMD, "BASE %s is %s, %s %s %s: nothing to compare", base[0].dir,
-			 cmp_run_kind_text(&base[0], ka, sizeof(ka)), i < nbase ? "BASE" : "NEW",
-			 r->dir, cmp_run_kind_text(r, kb, sizeof(kb)));
+		}
+		/* the first run before it that shares nothing with it; where
+		 * each shares some but all together none, the kinds they share */
+		size_t j = 0;
+		while (j < i && (cmp_run_kinds(RUN_I(j)) & k))
+			j++;
+		if (j < i) {
+			pb_error(CMD, "%s %s is %s, %s %s %s: nothing to compare", SIDE(j),
+				 RUN_I(j)->dir, cmp_run_kind_text(RUN_I(j), ka, sizeof(ka)),
+				 SIDE(i), r->dir, cmp_run_kind_text(r, kb, sizeof(kb)));
+		} else {
+			struct cmp_run shared = {.has_summary = !!(common & CMP_KIND_RUN),
+						 .has_sim = !!(common & CMP_KIND_SIM),
+						 .has_mrc = !!(common & CMP_KIND_MRC)};
+			pb_error(CMD,
+				 "%s %s is %s, but the runs before it have in common only %s: "
+				 "nothing to compare",
+				 SIDE(i), r->dir, cmp_run_kind_text(r, kb, sizeof(kb)),
+				 cmp_run_kind_text(&shared, ka, sizeof(ka)));
+		}
 		return -EINVAL;
 	}
 	return 0;
+#undef RUN_I
+#undef SIDE
 }
 
 static int run_compare(struct args *a)

@@ -207,9 +207,10 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 int cmp_write_file(const char *path, int force, const char *text, size_t len, char *err,
 		   size_t errlen);
 /* The --out folder dir.  make 0: checked, nothing made (one that is not
- * there yet is fine); make 1, after every refusal that can come before
- * writing: made with its parents, so a refused command leaves no empty
- * folder behind.  0, or -errno with one line naming dir on stderr (as cmd). */
+ * there yet is fine where it can be made: pb_dir_creatable); make 1,
+ * after every refusal that can come before writing: made with its
+ * parents, so a refused command leaves no empty folder behind.  0, or
+ * -errno with one line naming dir on stderr (as cmd). */
 int cmp_out_dir(const char *cmd, const char *dir, int make);
 
 /* A JSON string of s; bytes that are not UTF-8 become '?' (CSV cells are
@@ -218,7 +219,10 @@ json_t *cmp_json_str(const char *s);
 /* Why a run's label is null in JSON (meta.json has none, or ""). */
 #define CMP_LABEL_NA "not set (the run had no --label)"
 /* r's label as JSON: its string, or null with CMP_LABEL_NA as na's
- * "label" (the not_available object of the run's entry). */
+ * "label" (the not_available object of the run's entry).  The one place
+ * that decides a run has no label: base[] and new[], --machines'
+ * machines[], and its rows where summary.csv has no label column (a
+ * label cell of NA is null already; machines.c says why). */
 json_t *cmp_json_label(const struct cmp_run *r, json_t *na);
 /* A JSON number; null for NaN or an infinity (what the CSV calls NA). */
 json_t *cmp_json_num(double v);

@@ -256,10 +256,6 @@ static json_t *machine_json(const struct cmp_run *r, const char *col, char *why,
 	const char *v = machine_value(r, col, buf, sizeof(buf));
 	uint64_t n;
 	why[0] = 0;
-	if (!strcmp(col, "label") && !v[0]) { /* NA, as summary.csv's label column */
-		snprintf(why, len, "%s", CMP_LABEL_NA);
-		return json_null();
-	}
 	if (col_kind(col) == PB_COL_STR)
 		return cmp_json_str(v);
 	if (!strcmp(col, "cpu_round_trip_ns")) {
@@ -297,6 +293,8 @@ static json_t *json_value(const struct cmp_run *run, size_t r, size_t c, const c
 		char buf[256];
 		const char *w = j && json_is_null(j) ? na_reason(run, col, buf, sizeof(buf)) : NULL;
 		snprintf(why, sizeof(why), "%s", w ? w : "");
+	} else if (!strcmp(col, "label")) { /* a summary.csv without the column */
+		j = cmp_json_label(run, na);
 	} else if (c < N_MACHINE_COLS) {
 		j = machine_json(run, col, why, sizeof(why));
 	} else {

@@ -84,13 +84,18 @@ int cmp_write_file(const char *path, int force, const char *text, size_t len, ch
 int cmp_out_dir(const char *cmd, const char *dir, int make)
 {
 	struct stat st;
-	int e = make ? -pb_mkdir_p(dir) : 0; /* as `plot --out` makes its folder */
-	if (!e)
-		e = !dir[0] ? ENOENT : stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-	/* not there yet: made after every refusal, so a refused compare leaves
-	 * no empty folder behind (a path below a regular file is ENOTDIR) */
-	if (e == ENOENT && !make && dir[0])
-		return 0;
+	int e;
+	if (!dir[0])
+		e = ENOENT;
+	else if (!make)
+		/* nothing made: the folder is made after every refusal, so a
+		 * refused compare leaves none behind; but one that could not be
+		 * made or written in (below a regular file or a dangling
+		 * symbolic link, under a folder this process may not write in)
+		 * is refused now, before the statistics */
+		e = -pb_dir_creatable(dir);
+	else if (!(e = -pb_mkdir_p(dir))) /* as `plot --out` makes its folder */
+		e = stat(dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 	if (e)
 		pb_error(cmd, "--out %.200s: %s", dir, strerror(e));
 	return -e;

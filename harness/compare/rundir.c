@@ -207,12 +207,21 @@ static const char *const info_keys[] = {
     "no-baseline", "run_id",	     "results",	     "force",	     "workers",	     "cwd",
 };
 
-/* config keys, in config or an object within it, that belong to the run's
- * one kernel (config.kernel): its parameters (config.params,
- * config.options.param, config.kernel_params).  Between runs of different
- * kernels they only change which rows exist (params is part of each row's
- * configuration), so they are notes, as the kernel itself is. */
-static const char *const kernel_keys[] = {"params", "param", "kernel_params"};
+/* The keys that belong to the run's one kernel (config.kernel): its
+ * parameters, config.params, config.kernel_params and config.options.param
+ * (in a suite task's config likewise).  Between runs of different kernels
+ * they only change which rows exist (params is part of each row's
+ * configuration), so they are notes, as the kernel itself is; there and
+ * nowhere else (a key of the same name deeper down, in a kernel_resolved
+ * entry both runs have, is compared as any other).  kdiff, where the
+ * objects diff_object compares stand: */
+enum kdiff {
+	KDIFF_NONE,    /* not runs of different kernels, or not at those paths */
+	KDIFF_CONFIG,  /* a config object of runs of different kernels */
+	KDIFF_OPTIONS, /* its options */
+};
+static const char *const kernel_keys[] = {"params", "kernel_params"};
+static const char *const kernel_option_keys[] = {"param"};
 
 /* config objects keyed by a kernel's or an experiment's name: what each
  * kernel's setup chose (kernel_resolved) and which params each
@@ -262,9 +271,12 @@ static int is_info_key(const char *k)
 	return cmp_in_list(k, info_keys, PB_ARRAY_SIZE(info_keys));
 }
 
-static int is_kernel_key(const char *k)
+static int is_kernel_key(enum kdiff kdiff, const char *k)
 {
-	return cmp_in_list(k, kernel_keys, PB_ARRAY_SIZE(kernel_keys));
+	return kdiff == KDIFF_CONFIG ? cmp_in_list(k, kernel_keys, PB_ARRAY_SIZE(kernel_keys))
+	       : kdiff == KDIFF_OPTIONS
+		   ? cmp_in_list(k, kernel_option_keys, PB_ARRAY_SIZE(kernel_option_keys))
+		   : 0;
 }
 
 static int is_per_kernel_key(const char *k)
@@ -316,12 +328,15 @@ static int ran_baselines(json_t *c)
 	return !json_is_true(nb);
 }
 
-/* 1 when objects a and b (config, or a suite task's) name different
- * kernels: their kernel_keys are then notes. */
-static int other_kernel(json_t *a, json_t *b)
+/* KDIFF_CONFIG when config objects a and b (a run's, or a suite task's)
+ * both name a kernel and not the same one: their kernel_keys are then
+ * notes.  Where one alone names one (a run made before config.kernel was
+ * recorded, a folder of another command) its parameters are compared as
+ * any other key: they may be the same kernel's. */
+static enum kdiff other_kernel(json_t *a, json_t *b)
 {
 	json_t *ka = json_object_get(a, "kernel"), *kb = json_object_get(b, "kernel");
-	return (ka || kb) && !(ka && kb && json_equal(ka, kb));
+	return ka && kb && !json_equal(ka, kb) ? KDIFF_CONFIG : KDIFF_NONE;
 }
 
 /* json_equal, but the measured keys of objects, at any depth, left out,
@@ -379,7 +394,8 @@ static void add(struct cmp_mismatches *out, const char *what, json_t *a, json_t 
 }
 
 static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
-			const struct cmp_run *rb, int notes, int kdiff, struct cmp_mismatches *out);
+			const struct cmp_run *rb, int notes, enum kdiff kdiff,
+			struct cmp_mismatches *out);
 
 /* 1 when entry name of per_kernel_keys object key, which run r has and
  * the other run lacks, exists only because r ran its baselines (r_base)
@@ -400,8 +416,8 @@ static int baseline_only(const char *key, const char *name, const struct cmp_run
  * each side's config), else a mismatch (a run made before the key was
  * recorded). */
 static void diff_per_kernel(const char *prefix, const char *key, json_t *a, json_t *b,
-			    const struct cmp_run *ra, const struct cmp_run *rb, int kdiff,
-			    int base_a, int base_b, struct cmp_mismatches *out)
+			    const struct cmp_run *ra, const struct cmp_run *rb, int base_a,
+			    int base_b, struct cmp_mismatches *out)
 {
 	json_t *empty = json_object();
 	const char *k;
@@ -413,7 +429,7 @@ static void diff_per_kernel(const char *prefix, const char *key, json_t *a, json
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
 		if (json_is_object(va) && json_is_object(vb))
-			diff_object(what, va, vb, ra, rb, 0, kdiff, out);
+			diff_object(what, va, vb, ra, rb, 0, KDIFF_NONE, out);
 		else
 			add(out, what, va, vb, ra, rb,
 			    vb || (run_has_name(rb, k) &&
@@ -435,10 +451,11 @@ static void diff_per_kernel(const char *prefix, const char *key, json_t *a, json
 /* Differences of objects a and b, key by key; an object within both
  * (config.options, config.kernel_params) is compared key by key too, so a
  * --label or --threads in config.options is the note it is at the top.
- * kdiff: a and b belong to runs of different kernels (other_kernel), whose
- * kernel_keys are notes. */
+ * kdiff: a and b are, or are the options of, config objects of runs of
+ * different kernels (other_kernel), whose kernel_keys are notes. */
 static void diff_object(const char *prefix, json_t *a, json_t *b, const struct cmp_run *ra,
-			const struct cmp_run *rb, int notes, int kdiff, struct cmp_mismatches *out)
+			const struct cmp_run *rb, int notes, enum kdiff kdiff,
+			struct cmp_mismatches *out)
 {
 	const char *k;
 	json_t *va;
@@ -451,14 +468,17 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		/* pin is a note with --match-pin too: it is then part of each
 		 * row's configuration, so rows pinned differently are MISSING on
 		 * either side (exit 1, as docs/compare.md says), not bad input */
-		int fatal = !notes && !is_info_key(k) && !(kdiff && is_kernel_key(k)) &&
+		int fatal = !notes && !is_info_key(k) && !is_kernel_key(kdiff, k) &&
 			    !(is_since_key(k) && (!vb || json_is_null(va) || json_is_null(vb)));
 		if (fatal && is_per_kernel_key(k) && json_is_object(va) &&
 		    (!vb || json_is_object(vb)))
-			diff_per_kernel(what, k, va, vb, ra, rb, kdiff, ran_baselines(a),
-					ran_baselines(b), out);
+			diff_per_kernel(what, k, va, vb, ra, rb, ran_baselines(a), ran_baselines(b),
+					out);
 		else if (fatal && json_is_object(va) && json_is_object(vb))
-			diff_object(what, va, vb, ra, rb, notes, kdiff, out);
+			diff_object(what, va, vb, ra, rb, notes,
+				    kdiff == KDIFF_CONFIG && !strcmp(k, "options") ? KDIFF_OPTIONS
+										   : KDIFF_NONE,
+				    out);
 		else
 			add(out, what, va, vb, ra, rb, fatal);
 		free(what);
@@ -469,9 +489,9 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
 		int fatal =
-		    !notes && !is_info_key(k) && !is_since_key(k) && !(kdiff && is_kernel_key(k));
+		    !notes && !is_info_key(k) && !is_since_key(k) && !is_kernel_key(kdiff, k);
 		if (fatal && is_per_kernel_key(k) && json_is_object(va))
-			diff_per_kernel(what, k, NULL, va, ra, rb, kdiff, ran_baselines(a),
+			diff_per_kernel(what, k, NULL, va, ra, rb, ran_baselines(a),
 					ran_baselines(b), out);
 		else
 			add(out, what, NULL, va, ra, rb, fatal);
@@ -552,7 +572,7 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cm
 	 * PAGEBENCH_TEST_SLOWDOWN or on another TMPDIR says so */
 	json_t *ea = meta_get(a->meta, "environment"), *eb = meta_get(b->meta, "environment");
 	if (json_is_object(ea) && json_is_object(eb))
-		diff_object("environment", ea, eb, a, b, 1, 0, out);
+		diff_object("environment", ea, eb, a, b, 1, KDIFF_NONE, out);
 	json_decref(ca);
 	json_decref(cb);
 	json_decref(empty);

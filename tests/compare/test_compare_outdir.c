@@ -8,10 +8,16 @@
  * after that check (its configurations differ, a runs.csv without the
  * repetitions summary.csv promises, --machines given a sim folder) makes
  * no --out folder, and leaves one that was there (until 2026-12-07 an
- * empty folder, with its parents, was left behind).
+ * empty folder, with its parents, was left behind).  An --out that could
+ * not be made or written in (below a dangling symbolic link; under a
+ * folder without write permission, as a user other than root) is refused
+ * before the statistics, so before the bad input they would find (until
+ * 2026-12-07 it was taken for a folder not made yet, and the input's
+ * error came first).
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +63,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		PB_SKIP("usage: test_compare_outdir PATH_TO_PAGEBENCH");
 	bin = argv[1];
-	char root[4096], res[4200], run[4400], out[4300], p[4400];
+	/* sized so that no path built below can be cut (-Wformat-truncation) */
+	char root[4096], res[4608], run[5120], out[6144], p[12288];
 	PB_CHECK(pbt_tmpdir(root, sizeof(root), "cmpoutdir") != NULL);
 	chase_run(root, "res", "64K", run, sizeof(run));
 
@@ -84,7 +91,7 @@ int main(int argc, char **argv)
 		     "stderr: %s", o.err);
 
 	/* refused after the --out check, before writing: nothing made */
-	char run2[4400], cut[4400], sim[4400], made[4300];
+	char run2[5120], cut[4608], sim[5120], made[4608];
 	chase_run(root, "res2", "128K", run2, sizeof(run2));
 	snprintf(res, sizeof(res), "%s/res3", root);
 	PB_CHECK_MSG(spawn_runl(bin, envv, &o, "sim", "--workload", "zipf:pages=500,refs=20000",
@@ -127,6 +134,48 @@ int main(int argc, char **argv)
 	    spawn_runl(bin, envv, &o, "compare", "--machines", run, sim, "--out", out, NULL), 2);
 	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "no summary.csv"), "%s", o.err);
 	PB_CHECK_MSG(access(made, F_OK) != 0, "%s was made", made);
+	/* an --out that cannot be made: refused before the comparison's work,
+	 * so ahead of cut's bad input; nothing made */
+	char dang[4608], ro[4608];
+	snprintf(dang, sizeof(dang), "%s/dangling", root);
+	snprintf(p, sizeof(p), "%s/nowhere", root);
+	PB_CHECK(symlink(p, dang) == 0);
+	for (int below = 0; below < 2; below++) {
+		snprintf(out, sizeof(out), "%s%s", dang, below ? "/sub" : "");
+		PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", run, cut, "--out", out, NULL),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, out) &&
+				 strstr(o.err, "Not a directory"),
+			     "--out %s: %s", out, o.err);
+		PB_CHECK_MSG(access(p, F_OK) != 0, "%s was made", p);
+		/* --machines likewise */
+		PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", "--machines", run, sim,
+					   "--out", out, NULL),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "Not a directory"), "%s",
+			     o.err);
+	}
+	/* below a regular file, likewise ahead of the input's error */
+	snprintf(out, sizeof(out), "%s/runs.csv/x/y", cut);
+	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", run, cut, "--out", out, NULL), 2);
+	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "Not a directory"), "%s", o.err);
+	/* a parent without write permission: root writes anyway */
+	snprintf(ro, sizeof(ro), "%s/readonly", root);
+	PB_CHECK(mkdir(ro, 0555) == 0 && chmod(ro, 0555) == 0);
+	snprintf(out, sizeof(out), "%s/x/y", ro);
+	if (geteuid() == 0) {
+		printf("note: --out below a mode 0555 folder not checked: root writes there\n");
+	} else {
+		PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", run, cut, "--out", out, NULL),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, out) &&
+				 strstr(o.err, strerror(EACCES)),
+			     "%s", o.err);
+		snprintf(p, sizeof(p), "%s/x", ro);
+		PB_CHECK_MSG(access(p, F_OK) != 0, "%s was made", p);
+	}
+	PB_CHECK(chmod(ro, 0755) == 0);
+
 	/* a folder that was there, empty, stays */
 	PB_CHECK(mkdir(made, 0777) == 0 || errno == EEXIST);
 	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", run, run2, "--out", made, NULL), 2);

@@ -20,7 +20,21 @@
  *    was empty for both);
  *  - a label not set is null with its reason in not_available, in
  *    --machines' machines[] and in plain compare's base[] and new[] (""
- *    and {} until 2026-12-07).
+ *    and {} until 2026-12-07), and in its rows where summary.csv has no
+ *    label column;
+ *  - every run shares a kind with all the others: a suite folder of
+ *    summary.csv and sim.csv against a run folder pooled with a sim folder
+ *    is refused as above (each was checked against the first BASE run
+ *    alone until 2026-12-07: configurations differ, or with
+ *    --allow-config-mismatch exit 0, each NEW run's rows pooled alone);
+ *  - a kernel's parameters are notes only between two runs that both name
+ *    a kernel, and only at config.params, config.kernel_params and
+ *    config.options.param: a run without config.kernel against one with
+ *    it and another config.kernel_params.pt, and a kernel_resolved entry
+ *    both runs have whose "params" differ, are refused (notes, exit 0 and
+ *    1, until 2026-12-07);
+ *  - the small change's detail is the significant wording, the run
+ *    against itself the not significant one (each matched either).
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -59,6 +73,19 @@ static json_t *out_json(void)
 	return d;
 }
 
+/* One CSV cell, quoted where it needs to be */
+static void put_cell(FILE *f, const char *v)
+{
+	if (!strpbrk(v, ",\"\n")) {
+		fputs(v, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *v; v++)
+		fputs(*v == '"' ? "\"\"" : (char[]){*v, 0}, f);
+	fputc('"', f);
+}
+
 /* A copy of run folder src as root/name, its runs.csv's measured
  * repetitions (warmup=0, thread=total) given ns_per_op first + k * step
  * (k: 0, 1, ...), written back through a quoting writer. */
@@ -94,14 +121,7 @@ static void copy_with_reps(const char *src, const char *name, double first, doub
 				v = val;
 			if (c)
 				fputc(',', f);
-			if (!strpbrk(v, ",\"\n")) {
-				fputs(v, f);
-				continue;
-			}
-			fputc('"', f);
-			for (; *v; v++)
-				fputs(*v == '"' ? "\"\"" : (char[]){*v, 0}, f);
-			fputc('"', f);
+			put_cell(f, v);
 		}
 		fputc('\n', f);
 	}
@@ -110,8 +130,89 @@ static void copy_with_reps(const char *src, const char *name, double first, doub
 	pb_csv_free(&t);
 }
 
+/* dir/summary.csv without its label column (a run made before it) */
+static void drop_label_col(const char *dir)
+{
+	char p[4400], err[256];
+	snprintf(p, sizeof(p), "%s/summary.csv", dir);
+	struct pb_csv t;
+	PB_CHECK_MSG(pb_csv_read_file(p, &t, err, sizeof(err)) == 0, "%s", err);
+	int lc = pb_csv_col(&t, "label");
+	PB_CHECK(lc >= 0);
+	FILE *f = fopen(p, "w");
+	PB_CHECK(f != NULL);
+	for (size_t r = 0; f && r <= t.nrows; r++) {
+		int first = 1;
+		for (size_t c = 0; c < t.ncols; c++) {
+			if ((int)c == lc)
+				continue;
+			if (!first)
+				fputc(',', f);
+			first = 0;
+			put_cell(f, r ? pb_csv_cell(&t, r - 1, (int)c) : t.header[c]);
+		}
+		fputc('\n', f);
+	}
+	PB_CHECK(f && fclose(f) == 0);
+	pb_csv_free(&t);
+}
+
+/* A copy of run folder src as root/name (its path into dst) */
+static void copy_run(const char *src, const char *name, char *dst, size_t len)
+{
+	char cmd[9000];
+	snprintf(dst, len, "%s/%s", root, name);
+	snprintf(cmd, sizeof(cmd), "cp -R '%s' '%s'", src, dst);
+	PB_CHECK(system(cmd) == 0);
+}
+
+/* dir/meta.json's config, changed by set (its meta.json object), written
+ * back */
+static void edit_config(const char *dir, void (*set)(json_t *config))
+{
+	char p[4400];
+	json_error_t je;
+	snprintf(p, sizeof(p), "%s/meta.json", dir);
+	json_t *m = json_load_file(p, 0, &je);
+	PB_CHECK_MSG(json_is_object(json_object_get(m, "config")), "%s: %s", p, je.text);
+	if (!m)
+		return;
+	set(json_object_get(m, "config"));
+	PB_CHECK(json_dump_file(m, p, JSON_INDENT(1)) == 0);
+	json_decref(m);
+}
+
+/* a run made before config.kernel, of another pt */
+static void set_no_kernel(json_t *c)
+{
+	json_object_del(c, "kernel");
+	json_object_set_new(json_object_get(c, "kernel_params"), "pt", json_string("hashed"));
+}
+
+/* kernel_resolved's pt-baseline-array entry, with a key named params */
+static void set_resolved(json_t *c, const char *params)
+{
+	json_t *kr = json_object_get(c, "kernel_resolved");
+	if (!kr)
+		json_object_set_new(c, "kernel_resolved", kr = json_object());
+	json_t *e = json_pack("{s:{s:i, s:s}, s:s}", "pages", "value", 4096, "why",
+			      "the kernel's default", "params", params);
+	json_object_set_new(kr, "pt-baseline-array", e);
+}
+
+static void set_resolved_one(json_t *c)
+{
+	set_resolved(c, "one");
+}
+
+static void set_resolved_two(json_t *c)
+{
+	set_resolved(c, "two");
+}
+
 /* Every `same` row of the JSON (rows) and of out/compare.csv has a detail;
- * the row of experiment exp (NULL: none) contains want. */
+ * the row of experiment exp (NULL: none) begins with want ("not
+ * significant (p=" contains "significant (p="). */
 static void check_same_detail(json_t *doc, const char *out, const char *exp, const char *want)
 {
 	json_t *rows = json_object_get(doc, "rows"), *row;
@@ -125,8 +226,9 @@ static void check_same_detail(json_t *doc, const char *out, const char *exp, con
 		PB_CHECK_MSG(d && d[0], "JSON row %zu: same without a detail", i);
 		if (exp &&
 		    !strcmp(json_string_value(json_object_get(row, "experiment")) ?: "", exp))
-			PB_CHECK_MSG(d && strstr(d, want), "%s: detail '%s' lacks '%s'", exp,
-				     d ?: "(null)", want);
+			PB_CHECK_MSG(d && !strncmp(d, want, strlen(want)),
+				     "%s: detail '%s' does not begin with '%s'", exp, d ?: "(null)",
+				     want);
 	}
 	PB_CHECK(same > 0);
 	char p[4400], err[256];
@@ -155,6 +257,27 @@ static void check_label_na(json_t *entry, const char *what)
 		     why ?: "(none)");
 }
 
+/* rows of machine (its name, in machines[]) in --machines' JSON doc: how
+ * many, each label want (NULL: null with LABEL_NA as its reason) */
+static size_t check_row_labels(json_t *doc, const char *machine, const char *want)
+{
+	json_t *row;
+	size_t i, n = 0;
+	json_array_foreach(json_object_get(doc, "rows"), i, row)
+	{
+		if (strcmp(json_string_value(json_object_get(row, "machine")) ?: "", machine))
+			continue;
+		n++;
+		if (want)
+			PB_CHECK_MSG(
+			    !strcmp(json_string_value(json_object_get(row, "label")) ?: "", want),
+			    "rows[%zu]: label not %s", i, want);
+		else
+			check_label_na(row, "a row");
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -173,6 +296,13 @@ int main(int argc, char **argv)
 		 "--frames", "50");
 	MAKE_RUN("mrc", mrc, "mrc", "--workload", "zipf:pages=500,refs=20000", "--policy", "lru",
 		 "--frames", "50:150:50");
+	/* a suite folder of both kinds: summary.csv and sim.csv */
+	char suite_file[4200], suite[4096];
+	snprintf(suite_file, sizeof(suite_file), "%s/mix.suite", root);
+	pbt_write_text(suite_file,
+		       "run chase --threads 1 --reps 2 --ops 10000\n"
+		       "sim --workload zipf:pages=500,refs=20000 --policy lru --frames 50\n");
+	MAKE_RUN("suite", suite, "suite", suite_file);
 	snprintf(out, sizeof(out), "%s/out", root);
 	snprintf(none, sizeof(none), "%s/never", root);
 
@@ -201,6 +331,26 @@ int main(int argc, char **argv)
 			 strstr(o.err, "an mrc folder (mrc.csv)"),
 		     "%s", o.err);
 	PB_CHECK(access(none, F_OK) != 0);
+	/* each NEW run shares a kind with the suite, not with the other: the
+	 * two named, with or without --allow-config-mismatch */
+	for (int allow = 0; allow < 2; allow++) {
+		PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", "--out", none,
+					   allow ? "--allow-config-mismatch" : "--force", suite,
+					   "--", ch, sim, NULL),
+				2);
+		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "nothing to compare") &&
+				 strstr(o.err, "NEW") && strstr(o.err, ch) && strstr(o.err, sim) &&
+				 strstr(o.err, "a run folder (summary.csv)") &&
+				 strstr(o.err, "a sim folder (sim.csv)"),
+			     "%s", o.err);
+	}
+	PB_CHECK(access(none, F_OK) != 0);
+	/* the suite against itself: both kinds in common, compared */
+	char out_suite[4300];
+	snprintf(out_suite, sizeof(out_suite), "%s/out_suite", root);
+	PB_CHECK_EQ_U64(
+	    spawn_runl(bin, envv, &o, "compare", "--out", out_suite, suite, suite, NULL), 0);
+	PB_CHECK_MSG(strstr(o.out, "replay row(s) with identical counts"), "%s", o.out);
 
 	/* 2. different kernels: notes, every row MISSING, exit 1 */
 	PB_CHECK_EQ_U64(
@@ -244,6 +394,25 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "configurations differ") &&
 			 strstr(o.err, "param"),
 		     "%s", o.err);
+	/* one run without config.kernel: its kernel parameters compared */
+	copy_run(pt, "nokernel", a, sizeof(a));
+	edit_config(a, set_no_kernel);
+	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", pt, a, "--out", out, "--force", NULL),
+			2);
+	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "configurations differ") &&
+			 strstr(o.err, "config.kernel_params.pt is radix"),
+		     "%s", o.err);
+	/* different kernels: a key named params deeper down, in a
+	 * kernel_resolved entry both have, is no kernel parameter */
+	copy_run(pt, "deep_a", a, sizeof(a));
+	copy_run(ch, "deep_b", b, sizeof(b));
+	edit_config(a, set_resolved_one);
+	edit_config(b, set_resolved_two);
+	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", a, b, "--out", out, "--force", NULL),
+			2);
+	PB_CHECK_MSG(count_lines(o.err) == 1 &&
+			 strstr(o.err, "config.kernel_resolved.pt-baseline-array.params is one"),
+		     "%s", o.err);
 
 	/* 3. same: always a reason.  Ratio 0.99 (within 5%), every new
 	 * repetition below every base one (p = 2/924): significant, not called */
@@ -257,14 +426,19 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(!strcmp(json_string_value(json_object_get(x, "verdict")) ?: "", "same") &&
 			 json_real_value(json_object_get(x, "p_value")) < 0.05,
 		     "%s", o.out);
-	check_same_detail(doc, out, "chase", "within the 5% threshold");
+	check_same_detail(doc, out, "chase", "significant (p=");
+	x = json_array_get(json_object_get(doc, "rows"), 0);
+	PB_CHECK_MSG(strstr(json_string_value(json_object_get(x, "detail")) ?: "",
+			    "x is within the 5% threshold"),
+		     "%s", o.out);
 	json_decref(doc);
 	/* a run against itself (normalised, p = 1) */
 	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", pt, pt, "--out", out, "--force",
 				   "--format", "json", NULL),
 			0);
 	doc = out_json();
-	check_same_detail(doc, out, "pt-lookup", "not significant");
+	check_same_detail(doc, out, "pt-lookup",
+			  "within the 5% threshold (1.000x) and not significant (p=1)");
 
 	/* 4. a label not set: null and why, in base[] and new[] ... */
 	check_label_na(json_array_get(json_object_get(doc, "base"), 0), "base[0]");
@@ -281,6 +455,25 @@ int main(int argc, char **argv)
 	PB_CHECK(
 	    !json_object_get(json_object_get(json_array_get(ms, 0), "not_available"), "label"));
 	check_label_na(json_array_get(ms, 1), "machines[1]");
+	const char *m0 = json_string_value(json_object_get(json_array_get(ms, 0), "machine")),
+		   *m1 = json_string_value(json_object_get(json_array_get(ms, 1), "machine"));
+	PB_CHECK(m0 && m1 && check_row_labels(doc, m0, "lab1") > 0 &&
+		 check_row_labels(doc, m1, NULL) > 0);
+	json_decref(doc);
+	/* the rows' labels where summary.csv has no label column: the run's */
+	copy_run(ptl, "nolabelcol_l", a, sizeof(a));
+	copy_run(pt, "nolabelcol", b, sizeof(b));
+	drop_label_col(a);
+	drop_label_col(b);
+	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", "--machines", a, b, "--out", out,
+				   "--force", "--format", "json", NULL),
+			0);
+	doc = out_json();
+	ms = json_object_get(doc, "machines");
+	m0 = json_string_value(json_object_get(json_array_get(ms, 0), "machine"));
+	m1 = json_string_value(json_object_get(json_array_get(ms, 1), "machine"));
+	PB_CHECK(m0 && m1 && check_row_labels(doc, m0, "lab1") > 0 &&
+		 check_row_labels(doc, m1, NULL) > 0);
 	json_decref(doc);
 
 	PB_CHECK(pbt_rmtree(root) == 0);
