@@ -246,15 +246,7 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 			pb_usage_error(cmd, "bad --frames '%s' (each count 1..2^30-1)", c->frames);
 	/* each once, in the order given: '10,10' replayed the same
 	 * configurations twice and wrote identical rows (as --threads of run) */
-	size_t nf = 0;
-	for (size_t i = 0; i < o->nframes; i++) {
-		size_t j = 0;
-		while (j < nf && o->frames[j] != o->frames[i])
-			j++;
-		if (j == nf)
-			o->frames[nf++] = o->frames[i];
-	}
-	o->nframes = nf;
+	o->nframes = pb_u64_unique_stable(o->frames, o->nframes);
 	if (pb_tlb_parse(c->tlb, &o->tlb, err, sizeof(err)))
 		pb_usage_error(cmd, "bad --tlb: %s", err);
 	if (pb_cache_parse_for(c->caches, o->tlb.name, &o->caches, err, sizeof(err)))

@@ -86,10 +86,18 @@ int pb_reasons_add(char *out, size_t cap, const char *had, const char *why);
  * the first that could not be made (an existing one is fine, whatever it is:
  * callers that need a folder check). */
 int pb_mkdir_p(const char *path);
+/* v[0..n) with each value once, the first of each kept in the order given
+ * (n log n: a --frames of many ranges); the new count. */
+size_t pb_u64_unique_stable(uint64_t *v, size_t n);
 /* The results root a run folder goes in: root (--results), else
  * $PAGEBENCH_RESULTS, else ./results (pb_run_create's, the checks' and
  * suite --slurm's preview). */
 const char *pb_results_root(const char *root);
+/* Whether path can hold files this process makes, nothing made: 0 when it
+ * is a folder it may write in, or is missing and the nearest folder above
+ * it that exists is one (pb_mkdir_p makes the rest); else -errno (-ENOTDIR
+ * for a regular file on the way or a dangling symbolic link). */
+int pb_dir_creatable(const char *path);
 /* The results root (pb_results_root) checked before a command's work, nothing
  * made: a folder this process may create its run folder in, or one that
  * pb_run_create can make (the nearest folder above it that exists is one

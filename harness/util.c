@@ -199,7 +199,9 @@ int pb_reasons_add(char *out, size_t cap, const char *had, const char *why)
 	if (!had)
 		had = "";
 	size_t n = strlen(had), k = why ? strlen(why) : 0;
-	if (!k)
+	/* the mark ends the list: nothing after it (a shorter reason that
+	 * would still fit, then a second mark) */
+	if (!k || (n >= ml && !strcmp(had + n - ml, mark)) || !strcmp(had, mark + 2))
 		return 0;
 	/* kept once: why already stands as a whole "; "-separated part (a
 	 * shorter reason inside a longer one is a reason of its own) */
@@ -218,7 +220,7 @@ int pb_reasons_add(char *out, size_t cap, const char *had, const char *why)
 	}
 	/* no room: say that more reasons were left out, once (not where had
 	 * came longer than cap allows: nothing is cut) */
-	if ((n >= ml && !strcmp(had + n - ml, mark)) || !strcmp(had, mark + 2) || n + ml >= cap)
+	if (n + ml >= cap)
 		return 0;
 	memmove(out, had, n);
 	memcpy(out + n, n ? mark : mark + 2, n ? ml + 1 : ml - 1);
@@ -232,24 +234,23 @@ const char *pb_results_root(const char *root)
 	return root && *root ? root : "results";
 }
 
-int pb_results_root_check(const char *root, char *err, size_t errlen)
+int pb_dir_creatable(const char *path)
 {
-	root = pb_results_root(root); /* the root pb_run_create resolves */
-	/* nothing is made here (a refused stream leaves no folder): the root,
-	 * or where it is missing the nearest folder above it that exists (in
-	 * which pb_mkdir_p makes the rest), must be a folder this process may
-	 * write in */
 	char buf[4096];
 	struct stat st;
-	int rc = snprintf(buf, sizeof(buf), "%s", root) >= (int)sizeof(buf) ? -ENAMETOOLONG : 0;
-	int exists = !rc && !stat(buf, &st);
-	while (!rc) {
-		rc = stat(buf, &st)		? -errno
-		     : !S_ISDIR(st.st_mode)	? -ENOTDIR
-		     : access(buf, W_OK | X_OK) ? -errno
-						: 0;
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (;;) {
+		int rc = stat(buf, &st)		    ? -errno
+			 : !S_ISDIR(st.st_mode)	    ? -ENOTDIR
+			 : access(buf, W_OK | X_OK) ? -errno
+						    : 0;
+		/* a dangling symbolic link: pb_mkdir_p takes it for a folder
+		 * that exists, and the first file made in it fails */
+		if (rc == -ENOENT && !lstat(buf, &st))
+			rc = -ENOTDIR;
 		if (rc != -ENOENT || !strcmp(buf, ".") || !strcmp(buf, "/"))
-			break;
+			return rc;
 		/* missing: its parent, the path less its last name */
 		size_t n = strlen(buf);
 		while (n > 1 && buf[n - 1] == '/')
@@ -259,11 +260,53 @@ int pb_results_root_check(const char *root, char *err, size_t errlen)
 			sl[sl == buf] = 0; /* "/x": "/" */
 		else
 			snprintf(buf, sizeof(buf), ".");
-		rc = 0;
 	}
+}
+
+int pb_results_root_check(const char *root, char *err, size_t errlen)
+{
+	root = pb_results_root(root); /* the root pb_run_create resolves */
+	/* nothing is made here (a refused stream leaves no folder) */
+	struct stat st;
+	int exists = !stat(root, &st), rc = pb_dir_creatable(root);
 	if (rc)
 		snprintf(err, errlen, "cannot create %s '%s': %s",
 			 exists ? "a run folder in results folder" : "results folder", root,
 			 strerror(-rc));
 	return rc;
+}
+
+/* (value, position) order: equal values by position, so the first of each
+ * run of equals is the one given first */
+static int cmp_pos(const void *a, const void *b, void *ctx)
+{
+	const uint64_t *v = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	if (v[i] != v[j])
+		return v[i] < v[j] ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+size_t pb_u64_unique_stable(uint64_t *v, size_t n)
+{
+	if (n < 2)
+		return n;
+	size_t *ix = malloc(n * sizeof(*ix));
+	uint8_t *dup = calloc(n, 1);
+	if (!ix || !dup) {
+		fprintf(stderr, "pagebench: out of memory\n");
+		exit(1);
+	}
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof(*ix), cmp_pos, v);
+	for (size_t k = 1; k < n; k++)
+		dup[ix[k]] = v[ix[k]] == v[ix[k - 1]];
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!dup[i])
+			v[m++] = v[i];
+	free(ix);
+	free(dup);
+	return m;
 }

@@ -1936,8 +1936,8 @@ int pb_vm_cli_policies(const char *arg, uint64_t seed, struct pb_vm_cli_policy *
 		pb_vm_cli_policies_free(v, ns);
 		return rc;
 	}
-	/* each once, in the order given: 'lru,lru' (or 'all,lru', or a
-	 * parameter given at its default) replayed the same configurations
+	/* each once, in the order given: 'lru,lru' (or a parameter given
+	 * at its default) replayed the same configurations
 	 * twice and wrote identical rows (as --threads of run) */
 	size_t k = 0;
 	for (size_t i = 0; i < ns; i++) {

@@ -152,6 +152,17 @@ static inline int pbt_run_dirs(const char *root, char *out, size_t len)
 	return n;
 }
 
+/* Write text as the whole file path (a suite, a small trace), checked. */
+static inline void pbt_write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	PB_CHECK_MSG(f != NULL, "cannot write %s", path);
+	if (f) {
+		fputs(text, f);
+		PB_CHECK(fclose(f) == 0);
+	}
+}
+
 static inline char *pbt_tmpdir(char *buf, size_t len, const char *tag)
 {
 	const char *t = getenv("TMPDIR");

@@ -67,8 +67,9 @@ static inline uint64_t pb_splitmix64(uint64_t *state)
 /*
  * FNV-1a 64 of the n bytes at p, going on from h (PB_FNV1A64_INIT to
  * start): pb_fnv1a64(pb_fnv1a64(PB_FNV1A64_INIT, a, na), b, nb) is the
- * hash of a then b.  The one copy: meta.json's inputs[].fnv1a64 (results.c),
- * a trace's partial identity config.trace.hash (vm_drive.c) and a CSV
+ * hash of a then b.  The one copy: a trace's partial identity
+ * config.trace.hash (vm_drive.c; meta.json's inputs[].hash where no pass
+ * read the whole file) and a CSV
  * trace's namespace keys (fmt_csv.c) hash with it, and are compared across
  * runs, so its values never change (tests/base/test_fnv1a.c).
  */
@@ -120,13 +121,15 @@ void *pb_map(size_t bytes, int prefault);
 void pb_unmap(void *p, size_t bytes);
 /*
  * pb_map for a table that is read before it is written, page by page (an
- * index looked up before its slot is filled): zeroed, not pre-faulted, and
- * a read of an untouched page allocates it (shared anonymous memory, not
- * the private kind whose first read maps the kernel's zero page).  With
- * the private kind the write that follows such a read is a second,
- * copy-on-write fault whose TLB flush interrupts every other CPU running
- * the process (a sweep's engine jobs on two workers: 5% of their CPU).
- * Not inherited by value across fork: the child shares the pages.
+ * index looked up before its slot is filled): zero-filled, not pre-faulted,
+ * and a read of an untouched page allocates it - "nozero": no zero page
+ * (shared anonymous memory, not the private kind whose first read maps the
+ * kernel's zero page).  With the private kind the write that follows such
+ * a read is a second, copy-on-write fault whose TLB flush interrupts every
+ * other CPU running the process (a sweep's engine jobs on two workers: 5%
+ * of their CPU).  Each call is a mapping of its own (shared ones never
+ * merge): carve small tables from a larger block.  Not inherited across
+ * fork (MADV_DONTFORK): the child would share the pages.
  */
 void *pb_map_nozero(size_t bytes);
 /*

@@ -56,7 +56,12 @@ void *pb_map_nozero(size_t bytes)
 {
 	void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	/* a child of fork would share it (its writes the parent's): it
+	 * gets no mapping at all, so a use there faults instead */
+	(void)madvise(p, bytes ? bytes : 1, MADV_DONTFORK);
+	return p;
 }
 
 void pb_unmap(void *p, size_t bytes)

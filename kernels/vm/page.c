@@ -16,7 +16,7 @@
  * An object is found by its key through a direct index, not a hash: the
  * namespace (key >> 48) selects a directory, vpn >> 16 a leaf, and the
  * leaf holds index + 1 of the object for 65536 consecutive vpns (0: none).
- * Directories and leaves are mapped lazily (pb_map), so only the pages of
+ * Directories and leaves are mapped lazily (pidx_map), so only the pages of
  * the index that cover touched vpns cost memory, and a lookup is two loads
  * from small, hot tables and one from the leaf (4 bytes per page, dense
  * for a contiguous working set) - the hash probe it replaces missed the
@@ -45,21 +45,38 @@ uint64_t pb_vm_key(const struct pb_access *a)
 	return pb_page_key_rw(a->asid, a->addr >> PB_PAGE_SHIFT, a->flags, a->op == PB_OP_WRITE);
 }
 
+/*
+ * A directory (16 MiB) or leaf (256 KiB) of the index: zeroed memory, carved
+ * from chunks of PIDX_CHUNK bytes.  Looked up before created, so a read
+ * must not map the zero page that the creating write then copies
+ * (common.h, pb_map_nozero: shared anonymous memory).  Shared mappings do
+ * not merge as adjacent private ones do: a mapping per leaf would reach
+ * vm.max_map_count (65530 by default) at some 65000 leaves, a chunk holds
+ * 256 (untouched, it costs address space only).
+ */
+#define PIDX_CHUNK ((size_t)64 << 20)
 static void *pidx_map(struct pb_vm *vm, size_t bytes)
 {
-	if (vm->npmaps == vm->pmaps_cap) {
-		size_t cap = vm->pmaps_cap ? vm->pmaps_cap * 2 : 16;
-		void *n = realloc(vm->pmaps, cap * sizeof(*vm->pmaps));
-		if (!n)
+	if (bytes > vm->pchunk_left) {
+		if (vm->npmaps == vm->pmaps_cap) {
+			size_t cap = vm->pmaps_cap ? vm->pmaps_cap * 2 : 16;
+			void *n = realloc(vm->pmaps, cap * sizeof(*vm->pmaps));
+			if (!n)
+				return NULL;
+			vm->pmaps = n;
+			vm->pmaps_cap = cap;
+		}
+		size_t cb = bytes > PIDX_CHUNK ? bytes : PIDX_CHUNK;
+		char *c = pb_map_nozero(cb);
+		if (!c)
 			return NULL;
-		vm->pmaps = n;
-		vm->pmaps_cap = cap;
+		vm->pmaps[vm->npmaps++] = (struct vm_pidx_map){c, cb};
+		vm->pchunk = c;
+		vm->pchunk_left = cb;
 	}
-	/* looked up before created: a read must not map the zero page that
-	 * the creating write then copies (common.h, pb_map_nozero) */
-	void *p = pb_map_nozero(bytes);
-	if (p)
-		vm->pmaps[vm->npmaps++] = (struct vm_pidx_map){p, bytes};
+	void *p = vm->pchunk;
+	vm->pchunk += bytes;
+	vm->pchunk_left -= bytes;
 	return p;
 }
 

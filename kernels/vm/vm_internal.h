@@ -316,10 +316,13 @@ struct pb_vm {
 	char err[256];
 	struct vm_thread *thr; /* nthreads, pb_map'ed */
 	/* page-object index (page.c): namespace -> directory -> leaf of
-	 * object index + 1; every block mapped is listed for destroy */
+	 * object index + 1; every chunk mapped is listed for destroy, the
+	 * directories and leaves carved from the last one's rest (pchunk) */
 	uint32_t ***pdir;
 	struct vm_pidx_map *pmaps;
 	size_t npmaps, pmaps_cap;
+	char *pchunk;
+	size_t pchunk_left;
 	/* per-frame TLB masks and the rmap overflow pool (evict.c) */
 	struct vm_frame *frm;
 	struct vm_rmap_node *rmo;

@@ -60,21 +60,12 @@ static int csim(struct spawn_out *o, const char *s, const char *E, const char *b
 
 static struct spawn_out o;
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	PB_CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
 
 static void writeup_example(const char *dir)
 {
 	char yi[1100];
 	snprintf(yi, sizeof(yi), "%s/yi.trace", dir);
-	write_file(yi, " L 10,1\n M 20,1\n L 22,1\n S 18,1\n L 110,1\n L 210,1\n M 12,1\n");
+	pbt_write_text(yi, " L 10,1\n M 20,1\n L 22,1\n S 18,1\n L 110,1\n L 210,1\n M 12,1\n");
 	PB_CHECK_EQ_U64(csim(&o, "4", "1", "4", yi, 1), 0);
 	PB_CHECK_MSG(!strcmp(o.out, "L 10,1 miss \n"
 				    "M 20,1 miss hit \n"
@@ -131,7 +122,7 @@ static void writeup_example(const char *dir)
 	/* bad input: the line is named, nothing is printed as a result */
 	char bad[1100];
 	snprintf(bad, sizeof(bad), "%s/bad.trace", dir);
-	write_file(bad, " L 10,1\nI  400,4\n S 1g,4\n");
+	pbt_write_text(bad, " L 10,1\nI  400,4\n S 1g,4\n");
 	PB_CHECK_EQ_U64(csim(&o, "4", "1", "4", bad, 0), 2);
 	PB_CHECK_MSG(strstr(o.err, "bad.trace:3:") != NULL, "stderr: %s", o.err);
 	PB_CHECK(strstr(o.out, "hits:") == NULL);

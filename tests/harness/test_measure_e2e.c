@@ -419,14 +419,8 @@ int main(int argc, char **argv)
 	 * the suite's meta.json and every task's parse and are complete. */
 	char sf[4200];
 	snprintf(sf, sizeof(sf), "%s/my.suite", root);
-	FILE *f = fopen(sf, "w");
-	PB_CHECK(f != NULL);
-	if (f) {
-		fputs("run chase --threads 1,2 --reps 1 --ops 500 --size 64K\n"
-		      "run memtouch --threads 1 --reps 1 --size 1M\n",
-		      f);
-		fclose(f);
-	}
+	pbt_write_text(sf, "run chase --threads 1,2 --reps 1 --ops 500 --size 64K\n"
+			   "run memtouch --threads 1 --reps 1 --size 1M\n");
 	char *as[] = {(char *)bin, "suite", sf, "--results", root, NULL};
 	run_ok(as, "suite FILE");
 	PB_CHECK(newest(dir, sizeof(dir)) == 0);
