@@ -251,7 +251,11 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cl
 static int open_run(const char *cmd, const struct run_cli *cli, const struct run_opts *ro, int argc,
 		    char **argv, struct pb_run **run, struct pb_measure **m)
 {
-	char err[512];
+	char err[512], rerr[4300];
+	/* a results root no run folder can be made in: a bad value, exit 2,
+	 * as sim and mrc say it (pb_results_root_check) */
+	if (pb_results_root_check(ro->results, rerr, sizeof(rerr)))
+		pb_usage_error(cmd, "%s", rerr);
 	pb_signals_install(1);
 	*run = pb_run_create(ro->results, argc, argv, err, sizeof(err));
 	if (!*run) {

@@ -666,6 +666,9 @@ int pb_cmd_suite(int argc, char **argv)
 		return ret;
 	}
 
+	char rerr[4300];
+	if (pb_results_root_check(so.results, rerr, sizeof(rerr)))
+		pb_usage_error("suite", "%s", rerr); /* as run, sim and mrc */
 	pb_signals_install(1);
 	struct pb_run *run = pb_run_create(so.results, argc, argv, err, sizeof(err));
 	if (!run) {

@@ -72,6 +72,12 @@ static void results_root(void)
 		"--frames", "10:20:10", NULL);
 	check_refused("mrc --results FILE, missing trace", file, file, nd);
 	PB_CHECK_MSG(!strstr(out.err, missing), "%s", out.err);
+	/* run and suite likewise (they failed with exit 1) */
+	pbt_run(bin, file, &out, d, sizeof(d), "run", "chase", "--threads", "1", "--reps", "1",
+		"--ops", "1000", NULL);
+	check_refused("run --results FILE", file, file, nd);
+	pbt_run(bin, file, &out, d, sizeof(d), "suite", "quick", NULL);
+	check_refused("suite --results FILE", file, file, nd);
 	/* a root below a regular file cannot be made */
 	pbt_run(bin, below, &out, d, sizeof(d), "sim", "--workload", WL, "--policy", "lru",
 		"--frames", "10", "--reps", "1", NULL);
