@@ -60,7 +60,6 @@ static int csim(struct spawn_out *o, const char *s, const char *E, const char *b
 
 static struct spawn_out o;
 
-
 static void writeup_example(const char *dir)
 {
 	char yi[1100];
