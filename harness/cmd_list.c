@@ -3,7 +3,6 @@
  * harness/cmd_list.c - `pagebench list [kernels|policies|workloads|counters]`,
  * every listing driven by its module's const descriptor table.
  */
-#define _GNU_SOURCE /* open_memstream */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,31 +15,6 @@
 #include "pagebench/param.h"
 #include "pagebench/policy.h"
 #include "pagebench/workload.h"
-
-/* A kernel's --param table, its rows indented under the "--param" line
- * (pb_param_help's two spaces were the kernel names' own depth). */
-static void list_kernel_params(FILE *f, const struct pb_param *params)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (!m) {
-		pb_param_help(params, f, 0);
-		return;
-	}
-	pb_param_help(params, m, 0);
-	if (fclose(m)) {
-		free(buf);
-		pb_param_help(params, f, 0);
-		return;
-	}
-	for (const char *p = buf; *p;) {
-		size_t n = strcspn(p, "\n");
-		fprintf(f, "      %.*s\n", (int)n, p);
-		p += n + (p[n] == '\n');
-	}
-	free(buf);
-}
 
 static void list_kernels(FILE *f, int verbose)
 {
@@ -56,7 +30,7 @@ static void list_kernels(FILE *f, int verbose)
 				fprintf(f, "      baseline: %s\n", d->baseline);
 			if (d->params && pb_param_count(d->params)) {
 				fprintf(f, "      --param (k=v,...):\n");
-				list_kernel_params(f, d->params);
+				pb_param_help(d->params, f, 0);
 			} else {
 				fprintf(f, "      --param: none\n");
 			}

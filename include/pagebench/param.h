@@ -138,7 +138,8 @@ struct json_t *pb_param_json(const struct pb_param *t, const void *cfg);
 
 /*
  * Help: one line per entry (not PB_PF_HIDDEN).  as_options: "  -s, --key N
- * help (default D; one of a|b; lo..hi)"; otherwise "  key=D  help ...".
+ * help (default D; one of a|b; lo..hi)"; otherwise "        key=D  help ..."
+ * (indented under a heading line of six spaces' depth, `list kernels -v`).
  */
 void pb_param_help(const struct pb_param *t, FILE *f, int as_options);
 

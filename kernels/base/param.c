@@ -544,7 +544,10 @@ void pb_param_help(const struct pb_param *t, FILE *f, int as_options)
 		} else {
 			snprintf(lhs, sizeof(lhs), "%s=%s", p->key, p->def ? p->def : mv);
 		}
-		fprintf(f, "  %-24s %s", lhs, p->help ? p->help : "");
+		/* k=v rows sit under their owner's heading (`list kernels -v`:
+		 * below the kernel's "--param" line), options under "options:" */
+		fprintf(f, "%s%-24s %s", as_options ? "  " : "        ", lhs,
+			p->help ? p->help : "");
 		int open = 0;
 #define SEP (open++ ? "; " : " (")
 		if (as_options && p->def && p->type != PB_PT_FLAG)
