@@ -1507,23 +1507,20 @@ static void workload_title(struct pb_fig *f, const struct wtags *w, const char *
 	struct pb_sb whole = {0};
 	if (w->spec.n > 1) {
 		pb_sb_printf(&whole, "%s: %zu workloads (", what, w->spec.n);
+		for (size_t i = 0; i < w->spec.n; i++)
+			pb_sb_printf(&whole, "%s%s", i ? ", " : "", w->tag[i]);
+		pb_sb_put(&whole, ")");
 		size_t n = (size_t)snprintf(out, len, "%s: %zu workloads (", what, w->spec.n);
-		int cut = 0;
-		for (size_t i = 0; i < w->spec.n; i++) {
+		for (size_t i = 0; i < w->spec.n && n < len; i++) {
 			const char *sep = i ? ", " : "";
-			pb_sb_printf(&whole, "%s%s", sep, w->tag[i]);
-			if (cut || n >= len)
-				continue;
 			if (n + strlen(sep) + strlen(w->tag[i]) + 5 > fit && i) {
 				n += (size_t)snprintf(out + n, len - n, ", ...");
-				cut = 1;
-				continue;
+				break;
 			}
 			n += (size_t)snprintf(out + n, len - n, "%s%s", sep, w->tag[i]);
 		}
 		if (n < len)
 			snprintf(out + n, len - n, ")");
-		pb_sb_put(&whole, ")");
 	} else {
 		const char *wl = w->spec.n ? w->spec.v[0] : "";
 		size_t n = strlen(wl), used = strlen(what) + 2;
