@@ -43,8 +43,9 @@ static const char *const mode_names[] = {"auto", "raw", "normalised", "normalize
 #define O(f) offsetof(struct compare_cli, f)
 static const struct pb_param compare_params[] = {
     {"threshold", PB_PT_STR, O(threshold), "5%",
-     "a change is called only when its 95% interval lies beyond P (0..1000%)", NULL, 0, 0, 0, 0,
-     "P"},
+     "a change is called only when its 95% interval lies beyond P percent (0..1000; 5 and 5% are "
+     "both 5%; a bare number below 1 is refused: write 0.05% or 5%)",
+     NULL, 0, 0, 0, 0, "P"},
     {"format", PB_PT_ENUM, O(format), "text", "what stdout gets", format_names, 0, 0, 0, 0, "F"},
     {"mode", PB_PT_ENUM, O(mode), "auto",
      "auto: normalised (kernel / its baseline) when both sides have baselines", mode_names, 0, 0, 0,
@@ -89,17 +90,23 @@ static void usage(FILE *f)
 		   "row /\nnothing measured on one side (NA), 2 bad usage or input.\n");
 }
 
+/* --threshold: a percentage, "5%" or "5".  A bare number below 1 ("0.05")
+ * is refused (-EDOM): a CI author who means a fraction (5%) would get a
+ * gate 100 times stricter, so it must say which with a % sign. */
 static int parse_threshold(const char *s, double *out)
 {
 	size_t l = strlen(s);
 	char *buf = cmp_strdup(s);
-	if (l && buf[l - 1] == '%')
+	int pct = l && buf[l - 1] == '%';
+	if (pct)
 		buf[l - 1] = 0;
 	double v;
 	int rc = pb_parse_double(buf, &v);
 	free(buf);
 	if (rc || !(v >= 0 && v <= 1000))
 		return -EINVAL;
+	if (!pct && v > 0 && v < 1)
+		return -EDOM;
 	*out = v / 100;
 	return 0;
 }
@@ -150,7 +157,18 @@ static int parse_args(int argc, char **argv, struct args *a)
 		pb_error(CMD, "%s (see pagebench compare --help)", err);
 		return PB_EXIT_USAGE;
 	}
-	if (parse_threshold(a->cli.threshold, &a->o.threshold)) {
+	int trc = parse_threshold(a->cli.threshold, &a->o.threshold);
+	if (trc == -EDOM) {
+		double v = strtod(a->cli.threshold, NULL);
+		pb_error(CMD,
+			 "--threshold '%.100s' is ambiguous: a bare number is a percentage "
+			 "(%.100s%%), not a fraction (%.6g%%): write %.6g%% for %.6g percent, or "
+			 "%.100s%% for %.100s percent",
+			 a->cli.threshold, a->cli.threshold, v * 100, v * 100, v * 100,
+			 a->cli.threshold, a->cli.threshold);
+		return PB_EXIT_USAGE;
+	}
+	if (trc) {
 		pb_error(CMD, "bad --threshold '%.100s' (a percentage, e.g. 5%%)",
 			 a->cli.threshold);
 		return PB_EXIT_USAGE;
@@ -304,6 +322,47 @@ static int check_kinds(const struct cmp_run *base, size_t nbase, const struct cm
 #undef SIDE
 }
 
+/* A suite's folder against single runs: the suite's rows are all its
+ * tasks' and its config the suite's own, so compared as they are, every
+ * key of the run's config is "(absent)" in the suite's and every other
+ * task's row MISSING.  Each suite stands in for its one task that ran
+ * what the first single run did (cmp_suite_task: same kind, same kernel
+ * or workload), said in the header; none or several: one line, exit 2.
+ * Suites against suites are compared task by task (rundir.c). */
+static int pick_suite_tasks(struct cmp_run *base, size_t nbase, struct cmp_run *nw, size_t nnew)
+{
+#define RUN_I(i) ((i) < nbase ? &base[i] : &nw[(i)-nbase])
+#define SIDE(i)	 ((i) < nbase ? "BASE" : "NEW")
+	size_t ref = nbase + nnew, suite = nbase + nnew;
+	for (size_t i = 0; i < nbase + nnew; i++) {
+		if (!cmp_run_is_suite(RUN_I(i)))
+			ref = ref < i ? ref : i;
+		else
+			suite = suite < i ? suite : i;
+	}
+	if (ref == nbase + nnew || suite == nbase + nnew)
+		return 0; /* all suites, or none */
+	char err[CMP_ERRLEN];
+	for (size_t i = 0; i < nbase + nnew; i++) {
+		struct cmp_run *r = RUN_I(i);
+		if (!cmp_run_is_suite(r))
+			continue;
+		size_t ntasks =
+		    json_array_size(json_object_get(json_object_get(r->meta, "config"), "tasks"));
+		char *dir = cmp_strdup(r->dir);
+		if (cmp_suite_task(r, RUN_I(ref), err, sizeof(err))) {
+			pb_error(CMD, "%s %s is a suite of %zu task(s), %s %s a single run: %s",
+				 SIDE(i), dir, ntasks, SIDE(ref), RUN_I(ref)->dir, err);
+			free(dir);
+			return -EINVAL;
+		}
+		free(dir);
+	}
+	return 0;
+#undef RUN_I
+#undef SIDE
+}
+
 static int run_compare(struct args *a)
 {
 	char *out_path = NULL;
@@ -315,6 +374,8 @@ static int run_compare(struct args *a)
 	/* the runs read first; the --out folder is made only after every
 	 * refusal (cmp_out_dir below), so none is left for a refused compare */
 	if (load_runs(a->base, a->nbase, &base) || load_runs(a->new_, a->nnew, &nw) ||
+	    check_kinds(base, a->nbase, nw, a->nnew) ||
+	    pick_suite_tasks(base, a->nbase, nw, a->nnew) ||
 	    check_kinds(base, a->nbase, nw, a->nnew) ||
 	    check_out(a->out_dir, "compare.csv", a->force, &out_path))
 		goto out;
@@ -445,6 +506,20 @@ int pb_cmd_compare(int argc, char **argv)
 		free_args(&a);
 		return PB_EXIT_USAGE;
 	}
+	/* the same run given twice (the same folder, or a copy): its machine
+	 * would be shown as two, "vm" and "vm (2)", with nothing said */
+	for (size_t i = 0; i < a.nbase; i++)
+		for (size_t j = i + 1; j < a.nbase; j++) {
+			json_t *ri = json_object_get(runs[i].meta, "run_id"),
+			       *rj = json_object_get(runs[j].meta, "run_id");
+			if (json_is_string(ri) && json_equal(ri, rj) &&
+			    json_equal(json_object_get(runs[i].meta, "started_utc"),
+				       json_object_get(runs[j].meta, "started_utc")))
+				pb_error(CMD,
+					 "WARNING: %s and %s are the same run (run_id %s): one "
+					 "machine, shown twice",
+					 runs[i].dir, runs[j].dir, json_string_value(ri));
+		}
 	rc = cmp_machines(CMD, runs, a.nbase, a.fmt, a.out_dir, a.force);
 	free_runs(runs, a.nbase);
 	free_args(&a);

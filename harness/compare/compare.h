@@ -54,6 +54,10 @@ const char *cmp_cell(const struct cmp_table *t, size_t row, int col);
 /* A number: strict (no junk, finite); "NA" gives NaN when na_ok. */
 int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *out, char *err,
 	    size_t errlen);
+/* A time per op (runs.csv's ns_per_op, summary.csv's median_ns_per_op):
+ * a number above 0, strict, or NA (NaN).  0 or a negative number is no
+ * measurement: -EINVAL naming the file, line and column, as for "3.4x". */
+int cmp_time(const struct cmp_table *t, size_t row, int col, double *out, char *err, size_t errlen);
 /* A non-negative integer count (strict). */
 int cmp_count(const struct cmp_table *t, size_t row, int col, uint64_t *out, char *err,
 	      size_t errlen);
@@ -67,6 +71,12 @@ int cmp_text_json(const char *v, enum pb_col_kind kind, json_t **out);
 int cmp_cell_json(const struct cmp_table *t, size_t row, int col, enum pb_col_kind kind,
 		  json_t **out, char *err, size_t errlen);
 
+/* cmp_cell_json, checked only, and a number below 0 refused as well:
+ * summary.csv's numbers (times, rates, counts, ratios) are never
+ * negative. */
+int cmp_cell_nonneg(const struct cmp_table *t, size_t row, int col, enum pb_col_kind kind,
+		    char *err, size_t errlen);
+
 /* ---- a run folder (rundir.c) ---- */
 struct cmp_run {
 	char *dir;
@@ -77,6 +87,9 @@ struct cmp_run {
 	const char *label, *host, *commit, *build_type;
 	const char *status; /* "complete", "partial", "failed"; "" in older runs */
 	char *name;	    /* --machines: the name made unique (cmp_run_name) */
+	/* "suite DIR, task 3 of 5 (COMMAND)": this is a suite's one task, compared
+	 * with a single run in its suite's place (cmp_suite_task); else NULL */
+	char *suite_task;
 };
 
 /* Load dir (its meta.json and whichever of summary.csv, runs.csv, sim.csv
@@ -91,6 +104,16 @@ unsigned cmp_run_kinds(const struct cmp_run *r);
 /* r's kinds in words: "a run folder (summary.csv)", "a sim and mrc
  * folder (sim.csv, mrc.csv)"; into buf. */
 const char *cmp_run_kind_text(const struct cmp_run *r, char *buf, size_t len);
+/* 1 if r is a suite's folder (meta.json config.tasks, harness/cmd_suite.c). */
+int cmp_run_is_suite(const struct cmp_run *r);
+/* A suite's folder against a single run (ref): the suite's rows are every
+ * task's, its config the suite's own, so neither lines up with a run of
+ * one kernel.  The one task of *suite of ref's kind and subject (a timed
+ * run's config.kernel, a sim or mrc run's config.workload) replaces
+ * *suite, its suite_task saying which; 0.  -ENOENT when no task matches,
+ * -E2BIG when several do, each with what into err (the caller names the
+ * sides). */
+int cmp_suite_task(struct cmp_run *suite, const struct cmp_run *ref, char *err, size_t errlen);
 /* A string from meta.json by a dotted path ("build.git_commit"), "" if
  * absent; numbers are printed into buf. */
 const char *cmp_meta_str(const struct cmp_run *r, const char *path, char *buf, size_t len);
@@ -99,6 +122,14 @@ const char *cmp_meta_str(const struct cmp_run *r, const char *path, char *buf, s
 const char *cmp_run_name(const struct cmp_run *r);
 /* 1 if k is one of the n strings of list. */
 int cmp_in_list(const char *k, const char *const *list, size_t n);
+
+/* The machine's cache-line round trip between CPUs, in ns, from r's
+ * meta.json cpu_round_trip (harness/c2c.c): the start's median when it
+ * was measured, else the end's; *which (may be NULL) "start", "end", or
+ * "" with NAN when neither was, *why (may be NULL) then the reason
+ * meta.json gives (the start's, else the end's), else why there is none;
+ * NULL when measured. */
+double cmp_round_trip(const struct cmp_run *r, const char **which, const char **why);
 
 /* A difference between two runs' configurations. */
 struct cmp_mismatch {
@@ -167,6 +198,8 @@ struct cmp_rows {
 	struct cmp_row *v;
 	size_t n, cap;
 	int normalised_used; /* some row was judged baseline-normalised */
+	/* some configuration of BASE, of NEW, ran its baseline (perf.c) */
+	int baselines_base, baselines_new;
 };
 struct cmp_row *cmp_rows_add(struct cmp_rows *rows);
 void cmp_rows_free(struct cmp_rows *rows);

@@ -97,14 +97,33 @@ static void strv_free(struct strv *s)
 }
 
 /* The cache-line round trip between the machine's CPUs at the start of
- * the run (meta.json cpu_round_trip, harness/c2c.c), NA where it was not
- * measured (one CPU) or the run predates it. */
+ * the run, else at its end (meta.json cpu_round_trip, harness/c2c.c;
+ * cmp_round_trip), NA where neither was measured (one CPU, a busy partner
+ * CPU) or the run predates it. */
 static const char *round_trip(const struct cmp_run *r, char *buf, size_t len)
 {
-	double v = pb_meta_round_trip_ns(r->meta);
+	double v = cmp_round_trip(r, NULL, NULL);
 	if (isnan(v))
 		return "NA";
 	snprintf(buf, len, "%g", v);
+	return buf;
+}
+
+/* The same for the text: "105.6 ns", "327.6 ns (at the run's end; at its
+ * start: REASON)" or "NA (REASON)"; into buf. */
+static const char *round_trip_text(const struct cmp_run *r, char *buf, size_t len)
+{
+	const char *which, *why;
+	double v = cmp_round_trip(r, &which, &why);
+	if (isnan(v))
+		snprintf(buf, len, "NA (%.300s)", why);
+	else if (!strcmp(which, "end")) {
+		const char *w = json_string_value(json_object_get(
+		    json_object_get(json_object_get(r->meta, "cpu_round_trip"), "start"), "na"));
+		snprintf(buf, len, "%.1f ns (at the run's end; at its start: %.300s)", v,
+			 w ? w : "not measured");
+	} else
+		snprintf(buf, len, "%.1f ns", v);
 	return buf;
 }
 
@@ -259,12 +278,8 @@ static json_t *machine_json(const struct cmp_run *r, const char *col, char *why,
 	if (col_kind(col) == PB_COL_STR)
 		return cmp_json_str(v);
 	if (!strcmp(col, "cpu_round_trip_ns")) {
-		double ns = pb_meta_round_trip_ns(r->meta);
-		json_t *rt = json_object_get(r->meta, "cpu_round_trip");
-		const char *w =
-		    json_string_value(json_object_get(json_object_get(rt, "start"), "na"));
-		if (!w) /* c2c.c says why; a run before it has no cpu_round_trip */
-			w = rt ? "not measured" : "not recorded (a run before cpu_round_trip)";
+		const char *w;
+		double ns = cmp_round_trip(r, NULL, &w);
 		if (isnan(ns))
 			snprintf(why, len, "%s", w);
 		return cmp_json_num(ns);
@@ -494,12 +509,13 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 			goto out;
 		}
 		/* every cell is checked against its column's type before it is
-		 * shown: a number is one (or NA), in every format */
+		 * shown: a number is one (or NA), and not negative, in every
+		 * format */
 		const struct cmp_table *t = &runs[i].summary;
 		for (size_t r = 0; r < t->nrows; r++)
 			for (size_t c = 0; c < t->ncols; c++)
-				if (cmp_cell_json(t, r, (int)c, col_kind(t->header[c]), NULL, err,
-						  sizeof(err))) {
+				if (cmp_cell_nonneg(t, r, (int)c, col_kind(t->header[c]), err,
+						    sizeof(err))) {
 					pb_error(cmd, "%s", err);
 					goto out;
 				}
@@ -575,6 +591,11 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 				if (why[0])
 					json_object_set_new(na, num_keys[k][0], cmp_json_str(why));
 			}
+			/* which figure cpu_round_trip_ns is: the start's, else the end's */
+			const char *at;
+			(void)cmp_round_trip(&runs[i], &at, NULL);
+			json_object_set_new(m, "cpu_round_trip_at",
+					    at[0] ? json_string(at) : json_null());
 			json_object_set_new(m, "not_available", na);
 			json_object_set_new(m, "git_commit", cmp_json_str(runs[i].commit));
 			json_object_set_new(m, "build_type", cmp_json_str(runs[i].build_type));
@@ -613,11 +634,11 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		const struct cmp_run *r = &runs[i];
 		/* a buffer per field: cmp_meta_str formats a number into the
 		 * one it is given, and all of them are read by one printf */
-		char model[64], cores[32], nodes[32], kern[64], thp[32], rt[32];
+		char model[64], cores[32], nodes[32], kern[64], thp[32], rt[400];
 		char *ca = counters_available(r), *cn = counters_na(r);
 		printf("  %s: host %s, %s, %s cores, %s NUMA node(s), %s, THP %s, commit %s, %s "
 		       "build\n"
-		       "      cache-line round trip between CPUs: %s ns; counters available: %s\n",
+		       "      cache-line round trip between CPUs: %s; counters available: %s\n",
 		       cmp_run_name(r), r->host[0] ? r->host : "unknown",
 		       cmp_meta_str(r, "cpu_model", model, sizeof(model)),
 		       cmp_meta_str(r, "topology.cores", cores, sizeof(cores)),
@@ -625,8 +646,8 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		       cmp_meta_str(r, "kernel", kern, sizeof(kern)),
 		       cmp_meta_str(r, "thp_enabled", thp, sizeof(thp)),
 		       r->commit[0] ? r->commit : "unknown",
-		       r->build_type[0] ? r->build_type : "unknown", round_trip(r, rt, sizeof(rt)),
-		       ca[0] ? ca : "none");
+		       r->build_type[0] ? r->build_type : "unknown",
+		       round_trip_text(r, rt, sizeof(rt)), ca[0] ? ca : "none");
 		if (cn[0])
 			printf("      counters NA: %s\n", cn);
 		free(ca);

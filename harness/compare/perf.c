@@ -156,7 +156,7 @@ static int load_groups(const struct cmp_table *t, struct groups *g, char *err, s
 		    (rc = parse_flag(t, r, ix[R_VALID], &valid, err, errlen)))
 			return rc;
 		double ns; /* every row's number is checked, used or not */
-		if ((rc = cmp_num(t, r, ix[R_NS], 1, &ns, err, errlen)))
+		if ((rc = cmp_time(t, r, ix[R_NS], &ns, err, errlen)))
 			return rc;
 		if (warm || strcmp(cmp_cell(t, r, ix[R_THREAD]), "total"))
 			continue;
@@ -240,7 +240,7 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			/* threads goes into compare.csv's threads, a number in the
 			 * JSON: a cell that is not one is refused here */
 			if ((rc = parse_flag(t, r, ix[S_VALID], &valid, err, errlen)) ||
-			    (rc = cmp_num(t, r, ix[S_MED], 1, &med, err, errlen)) ||
+			    (rc = cmp_time(t, r, ix[S_MED], &med, err, errlen)) ||
 			    (rc = cmp_cell_json(t, r, ix[S_THR], cmp_csv_kind("threads"), NULL, err,
 						errlen)))
 				break;
@@ -477,9 +477,19 @@ static int judge(const struct pcfg *a, const struct pcfg *b, int norm, const str
 		if (!rc)
 			rc = pb_mwu_test(b->norm.v, b->norm.n, a->norm.v, a->norm.n, &nu);
 	}
-	if (rc == -EDOM || rc == -EINVAL) {
+	/* Each cause its own reason.  Times of 0 or below are refused as they
+	 * are read (cmp_time), so neither should happen; if one does, the row
+	 * is NA and says which, not a median that was never 0. */
+	if (rc == -EDOM) {
 		r->verdict = CMP_NA;
-		r->detail = cmp_strdup("a median of 0 ns/op: no ratio");
+		r->detail = cmp_strdup("a bootstrap resample's median of 0 ns/op (a denominator): "
+				       "no ratio");
+		return 0;
+	}
+	if (rc == -EINVAL) {
+		r->verdict = CMP_NA;
+		r->detail = cmp_strdup("the statistics refused a sample (empty, or not a number): "
+				       "no ratio");
 		return 0;
 	}
 	if (rc) {
@@ -562,6 +572,10 @@ int cmp_perf(struct cmp_run *base, size_t nbase, struct cmp_run *new_, size_t nn
 		both = y && has_base(&a.v[i]) && has_base(y);
 	}
 	int norm_mode = o->mode == CMP_MODE_NORM || (o->mode == CMP_MODE_AUTO && both);
+	for (size_t i = 0; i < a.n; i++)
+		rows->baselines_base |= has_base(&a.v[i]);
+	for (size_t i = 0; i < b.n; i++)
+		rows->baselines_new |= has_base(&b.v[i]);
 	for (size_t i = 0; i < a.n; i++) {
 		struct pcfg *x = &a.v[i], *y = side_find(&b, x->key);
 		struct cmp_row *r = row_for(rows, x);
@@ -595,11 +609,12 @@ int cmp_perf(struct cmp_run *base, size_t nbase, struct cmp_run *new_, size_t nn
 				}
 			} else if (r->verdict != CMP_NA) {
 				/* the reason judge() gave stays, with how it was judged */
+				const char *why = has_base(x)	? "a baseline in BASE only"
+						  : has_base(y) ? "a baseline in NEW only"
+								: "no baseline on either side";
 				char *d = r->detail;
-				r->detail = d ? cmp_asprintf("no baseline on both sides: judged "
-							     "raw; %s",
-							     d)
-					      : cmp_strdup("no baseline on both sides: judged raw");
+				r->detail = d ? cmp_asprintf("%s: judged raw; %s", why, d)
+					      : cmp_asprintf("%s: judged raw", why);
 				free(d);
 			}
 		}

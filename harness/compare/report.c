@@ -192,8 +192,14 @@ static void describe_runs(FILE *f, const char *side, const struct cmp_run *runs,
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_run *r = &runs[i];
-		fprintf(f, "%-5s %s  (%s%scommit %s, %s build, host %s%s%s)\n", i ? "" : side,
-			r->dir, r->status[0] && strcmp(r->status, "complete") ? r->status : "",
+		if (r->suite_task)
+			fprintf(f,
+				"%-5s %s: the only task of the other side's kind and kernel "
+				"or workload, compared alone:\n",
+				i ? "" : side, r->suite_task);
+		fprintf(f, "%-5s %s  (%s%scommit %s, %s build, host %s%s%s)\n",
+			i || r->suite_task ? "" : side, r->dir,
+			r->status[0] && strcmp(r->status, "complete") ? r->status : "",
 			r->status[0] && strcmp(r->status, "complete") ? " RUN, " : "",
 			r->commit[0] ? r->commit : "unknown",
 			r->build_type[0] ? r->build_type : "unknown",
@@ -273,10 +279,20 @@ void cmp_write_text(FILE *f, const struct cmp_report *rep)
 				o->mode == CMP_MODE_NORM
 				    ? "--mode normalised"
 				    : "the default when both sides have baselines");
-		else
-			fprintf(f, "mode: raw: ratio = new / base median ns/op%s\n",
-				o->mode == CMP_MODE_RAW ? " (--mode raw)"
-							: " (no baselines on both sides)");
+		else {
+			int bb = rep->rows->baselines_base, nb = rep->rows->baselines_new;
+			const char *why = !bb && !nb ? "neither side ran baselines"
+					  : !nb	     ? "only BASE ran baselines"
+					  : !bb	     ? "only NEW ran baselines"
+						: "no configuration has its baseline on both sides";
+			if (o->mode == CMP_MODE_RAW)
+				fprintf(
+				    f, "mode: raw: ratio = new / base median ns/op (--mode raw)\n");
+			else
+				fprintf(f, "mode: raw: ratio = new / base median ns/op (%s%s%s)\n",
+					o->mode == CMP_MODE_NORM ? "--mode normalised, but " : "",
+					why, o->mode == CMP_MODE_NORM ? ": judged raw" : "");
+		}
 		fprintf(f,
 			"decision: REGRESSION when the ratio's bootstrap 95%% interval lies above "
 			"%.10g "
@@ -370,12 +386,13 @@ static json_t *jruns(const struct cmp_run *runs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_run *r = &runs[i];
 		json_t *na = json_object(), *label = cmp_json_label(r, na);
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "dir",
-						   cmp_json_str(r->dir), "git_commit",
-						   cmp_json_str(r->commit), "build_type",
-						   cmp_json_str(r->build_type), "host",
-						   cmp_json_str(r->host), "label", label, "status",
-						   cmp_json_str(r->status), "not_available", na));
+		json_array_append_new(
+		    a, json_pack(
+			   "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "dir", cmp_json_str(r->dir),
+			   "suite_task", r->suite_task ? cmp_json_str(r->suite_task) : json_null(),
+			   "git_commit", cmp_json_str(r->commit), "build_type",
+			   cmp_json_str(r->build_type), "host", cmp_json_str(r->host), "label",
+			   label, "status", cmp_json_str(r->status), "not_available", na));
 	}
 	return a;
 }

@@ -23,6 +23,7 @@
 
 #include "../internal.h"
 #include "compare.h"
+#include "pagebench/parse.h"
 
 static int load_csv(const char *dir, const char *name, struct cmp_table *t, int *has, char *err,
 		    size_t errlen)
@@ -89,6 +90,155 @@ const char *cmp_run_name(const struct cmp_run *r)
 	return r->dir;
 }
 
+/* The rows of t whose run_id is run_id (every row where t has no run_id
+ * column or run_id is NULL) */
+static size_t rows_of(const struct cmp_table *t, const char *run_id)
+{
+	int c = run_id ? cmp_table_col(t, "run_id") : -1;
+	if (c < 0)
+		return t->nrows;
+	size_t n = 0;
+	for (size_t i = 0; i < t->nrows; i++)
+		n += !strcmp(cmp_cell(t, i, c), run_id);
+	return n;
+}
+
+/* The rows one process (a run, or a suite's task: meta, its meta.json;
+ * where, its name in messages) must have written, against those there: a
+ * CSV cut at a row boundary parses, and where runs.csv and summary.csv
+ * are cut alike (or sim.csv alone) its experiments would read as
+ * vanished, MISSING on one side, exit 1, instead of the bad input they
+ * are.  summary.csv: a total row for every entry of meta.json's
+ * experiments ("NAME[:PARAMS] threads=T", listed once its rows are
+ * written: failed, skipped and --no-baseline experiments are not there;
+ * an INVALID one is, with its rows).  sim.csv: a row per policy
+ * (config.policies), frame count (config.options.frames) and repetition
+ * (config.options.reps), every job of a run that was not interrupted
+ * (status partial) writing one, a failed one included (valid=0).  Rows
+ * of a suite's task (task 1) are those of its run_id where the merged
+ * file has that column; a run's are all of them.  Runs before these keys
+ * were recorded lack them: not checked. */
+static int check_process(const struct cmp_run *r, json_t *meta, const char *where, int task,
+			 int do_sum, int do_sim, char *err, size_t errlen)
+{
+	/* a run's files are all its own (whatever their run_id cells say) */
+	const char *run_id = task ? json_string_value(json_object_get(meta, "run_id")) : NULL;
+	json_t *exps = json_object_get(meta, "experiments");
+	const struct cmp_table *t = &r->summary;
+	int ck = cmp_table_col(t, "kernel"), cp = cmp_table_col(t, "params"),
+	    cn = cmp_table_col(t, "threads"), ct = cmp_table_col(t, "thread"),
+	    cr = run_id ? cmp_table_col(t, "run_id") : -1;
+	for (size_t i = 0; do_sum && r->has_summary && ck >= 0 && cp >= 0 && cn >= 0 && ct >= 0 &&
+			   i < json_array_size(exps);
+	     i++) {
+		const char *e = json_string_value(json_array_get(exps, i));
+		const char *th = e ? strstr(e, " threads=") : NULL;
+		if (!th)
+			continue;
+		while (strstr(th + 1, " threads="))
+			th = strstr(th + 1, " threads=");
+		size_t kl = strcspn(e, ":");
+		if (kl > (size_t)(th - e))
+			kl = (size_t)(th - e);
+		char *kernel = cmp_asprintf("%.*s", (int)kl, e);
+		char *params =
+		    kl < (size_t)(th - e)
+			? cmp_asprintf("%.*s", (int)((size_t)(th - e) - kl - 1), e + kl + 1)
+			: cmp_strdup("");
+		const char *threads = th + strlen(" threads=");
+		int found = 0;
+		for (size_t q = 0; q < t->nrows && !found; q++)
+			found = !strcmp(cmp_cell(t, q, ct), "total") &&
+				!strcmp(cmp_cell(t, q, ck), kernel) &&
+				!strcmp(cmp_cell(t, q, cp), params) &&
+				!strcmp(cmp_cell(t, q, cn), threads) &&
+				(cr < 0 || !strcmp(cmp_cell(t, q, cr), run_id));
+		free(kernel);
+		free(params);
+		if (!found) {
+			snprintf(err, errlen,
+				 "%s: no total row for '%.200s', which %s lists among its "
+				 "experiments (summary.csv and runs.csv cut short or edited?)",
+				 t->path, e, where);
+			return -EINVAL;
+		}
+	}
+	json_t *pol = meta_get(meta, "config.policies");
+	json_t *fr = meta_get(meta, "config.options.frames");
+	json_t *reps = meta_get(meta, "config.options.reps");
+	const char *status = json_string_value(json_object_get(meta, "status"));
+	uint64_t *frames = NULL;
+	size_t nframes = 0;
+	if (do_sim && r->has_sim && json_is_array(pol) && json_is_string(fr) &&
+	    json_is_integer(reps) && json_integer_value(reps) > 0 &&
+	    !(status && strcmp(status, "complete")) && /* partial, failed: rows may lack */
+	    !pb_parse_u64_list(json_string_value(fr), &frames, &nframes)) {
+		nframes = pb_u64_unique_stable(frames, nframes);
+		size_t want = json_array_size(pol) * nframes * (size_t)json_integer_value(reps);
+		size_t have = rows_of(&r->sim, run_id);
+		free(frames);
+		if (have < want) {
+			snprintf(err, errlen,
+				 "%s: %zu row(s)%s%s, but %s says %zu policies x %zu frame counts "
+				 "(--frames %.100s) x %lld repetitions = %zu (sim.csv cut short or "
+				 "edited?)",
+				 r->sim.path, have, run_id ? " of run " : "", run_id ? run_id : "",
+				 where, json_array_size(pol), nframes, json_string_value(fr),
+				 (long long)json_integer_value(reps), want);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* 1 if the suite's merge did not merge file name of task n (1-based): its
+ * columns differ from the first task's (config.merge_notes) */
+static int not_merged(const struct cmp_run *r, const char *name, size_t n)
+{
+	char *note = cmp_asprintf("%s of task %zu has ", name, n);
+	json_t *notes = meta_get(r->meta, "config.merge_notes"), *v;
+	size_t i;
+	int hit = 0;
+	json_array_foreach(notes, i, v)
+	{
+		const char *s = json_string_value(v);
+		hit |= s && !strncmp(s, note, strlen(note)) && strstr(s, "not merged");
+	}
+	free(note);
+	return hit;
+}
+
+static char *task_dir(const struct cmp_run *r, json_t *task);
+
+/* check_process for a run, or for each task of a suite whose rows were
+ * merged (status ok, its meta.json readable) */
+static int check_rows(const struct cmp_run *r, char *err, size_t errlen)
+{
+	json_t *tasks = meta_get(r->meta, "config.tasks");
+	if (!json_is_array(tasks))
+		return check_process(r, r->meta, "meta.json", 0, 1, 1, err, errlen);
+	for (size_t i = 0; i < json_array_size(tasks); i++) {
+		json_t *tk = json_array_get(tasks, i);
+		const char *st = json_string_value(json_object_get(tk, "status"));
+		char *d = st && !strcmp(st, "ok") ? task_dir(r, tk) : NULL;
+		if (!d)
+			continue;
+		char *p = cmp_asprintf("%s/meta.json", d);
+		json_t *m = json_load_file(p, JSON_REJECT_DUPLICATES, NULL);
+		char *where = cmp_asprintf("task %zu's %s", i + 1, p);
+		int rc = m ? check_process(r, m, where, 1, !not_merged(r, "summary.csv", i + 1),
+					   !not_merged(r, "sim.csv", i + 1), err, errlen)
+			   : 0;
+		json_decref(m);
+		free(where);
+		free(p);
+		free(d);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int cmp_run_load(const char *dir, struct cmp_run *r, char *err, size_t errlen)
 {
 	*r = (struct cmp_run){0};
@@ -145,6 +295,10 @@ int cmp_run_load(const char *dir, struct cmp_run *r, char *err, size_t errlen)
 		cmp_run_free(r);
 		return rc;
 	}
+	if (check_rows(r, err, errlen)) {
+		cmp_run_free(r);
+		return -EINVAL;
+	}
 	r->label = meta_s(r->meta, "label");
 	if (!r->label[0])
 		r->label = meta_s(r->meta, "config.label");
@@ -194,7 +348,101 @@ void cmp_run_free(struct cmp_run *r)
 		json_decref(r->meta);
 	free(r->dir);
 	free(r->name);
+	free(r->suite_task);
 	*r = (struct cmp_run){0};
+}
+
+int cmp_run_is_suite(const struct cmp_run *r)
+{
+	return json_is_array(meta_get(r->meta, "config.tasks"));
+}
+
+/* What a single run measured: a timed run's kernel, a sim or mrc run's
+ * workload (its canonical spec); NULL where meta.json has neither. */
+static json_t *run_subject(const struct cmp_run *r, const char **what)
+{
+	json_t *k = meta_get(r->meta, "config.kernel");
+	*what = "kernel";
+	if (json_is_string(k))
+		return k;
+	*what = "workload";
+	k = meta_get(r->meta, "config.workload");
+	return json_is_string(k) ? k : NULL;
+}
+
+/* config.tasks[i].run_dir as a path under the suite's folder, or NULL
+ * (none, or one that leaves the folder) */
+static char *task_dir(const struct cmp_run *r, json_t *task)
+{
+	const char *rd = json_string_value(json_object_get(task, "run_dir"));
+	if (!rd || !rd[0] || rd[0] == '/' || strstr(rd, ".."))
+		return NULL;
+	return cmp_asprintf("%s/%s", r->dir, rd);
+}
+
+int cmp_suite_task(struct cmp_run *suite, const struct cmp_run *ref, char *err, size_t errlen)
+{
+	json_t *tasks = meta_get(suite->meta, "config.tasks");
+	const char *what, *twhat;
+	json_t *want = run_subject(ref, &what);
+	char kb[128];
+	cmp_run_kind_text(ref, kb, sizeof(kb));
+	if (!want) {
+		snprintf(err, errlen,
+			 "%s names no kernel or workload in its meta.json, so no task "
+			 "can be matched to it",
+			 ref->dir);
+		return -ENOENT;
+	}
+	struct cmp_run found = {0};
+	size_t nmatch = 0, which = 0;
+	char nums[256] = "";
+	for (size_t i = 0; i < json_array_size(tasks); i++) {
+		json_t *tk = json_array_get(tasks, i);
+		char *dir = task_dir(suite, tk), e[CMP_ERRLEN];
+		struct cmp_run t;
+		if (!dir)
+			continue;
+		int rc = cmp_run_load(dir, &t, e, sizeof(e));
+		free(dir);
+		if (rc)
+			continue; /* a task without a result cannot be the one */
+		json_t *got = run_subject(&t, &twhat);
+		if ((cmp_run_kinds(&t) & cmp_run_kinds(ref)) && got && !strcmp(what, twhat) &&
+		    json_equal(got, want)) {
+			size_t l = strlen(nums);
+			snprintf(nums + l, sizeof(nums) - l, "%s%zu", l ? ", " : "", i + 1);
+			if (!nmatch++) {
+				found = t;
+				which = i;
+				continue;
+			}
+		}
+		cmp_run_free(&t);
+	}
+	if (nmatch == 1) {
+		const char *cmd =
+		    json_string_value(json_object_get(json_array_get(tasks, which), "command"));
+		found.suite_task = cmp_asprintf("suite %s, task %zu of %zu%s%s%s", suite->dir,
+						which + 1, json_array_size(tasks), cmd ? " (" : "",
+						cmd ? cmd : "", cmd ? ")" : "");
+		cmp_run_free(suite);
+		*suite = found;
+		return 0;
+	}
+	cmp_run_free(&found);
+	if (!nmatch) {
+		snprintf(err, errlen,
+			 "none of its tasks is %s of %s %s: nothing to compare (a suite is "
+			 "compared with a suite, task by task)",
+			 kb, what, json_string_value(want));
+		return -ENOENT;
+	}
+	snprintf(err, errlen,
+		 "its tasks %s are each %s of %s %s: compare one task's own folder "
+		 "(tasks/NNN/RUN), or a suite with a suite",
+		 nums, kb, what, json_string_value(want));
+	return -E2BIG;
 }
 
 /* config keys, in config or an object within it (config.options: the
@@ -242,6 +490,14 @@ static const char *const per_kernel_keys[] = {"kernel_resolved", "baseline_param
 static const char *const measured_keys[] = {"sweep_feed", "skipped_lines", "deterministic",
 					    "deterministic_why"};
 
+/* a suite's config keys (harness/cmd_suite.c) that say how its tasks were
+ * launched, not what they ran: config.mode (local or slurm) and a Slurm
+ * run's job id.  The same suite run here and on a cluster measures the
+ * same things, each task's own config being compared (diff_tasks); so
+ * they are not compared, at the top of config only (a key of the same
+ * name within it is compared as any other) */
+static const char *const launch_keys[] = {"mode", "slurm_job_id"};
+
 /* config keys recorded since a given day (config.trace.file_hash: the whole
  * trace's hash, 2026-12-06): absent or null on one side is a note (a run
  * made before, or one whose replay did not read the whole file); two values
@@ -264,6 +520,12 @@ static int is_since_key(const char *k)
 static int is_measured_key(const char *k)
 {
 	return cmp_in_list(k, measured_keys, PB_ARRAY_SIZE(measured_keys));
+}
+
+/* k in object prefix is a launch key (launch_keys: at config's top only) */
+static int is_launch_key(const char *prefix, const char *k)
+{
+	return !strcmp(prefix, "config") && cmp_in_list(k, launch_keys, PB_ARRAY_SIZE(launch_keys));
 }
 
 static int is_info_key(const char *k)
@@ -369,6 +631,8 @@ static char *json_text(json_t *v)
 {
 	if (!v)
 		return cmp_strdup("(absent)");
+	if (json_is_string(v) && !json_string_length(v))
+		return cmp_strdup("\"\""); /* shown, not a blank */
 	if (json_is_string(v))
 		return cmp_strdup(json_string_value(v));
 	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -462,7 +726,8 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 	json_object_foreach(a, k, va)
 	{
 		json_t *vb = json_object_get(b, k);
-		if ((vb && equal_unmeasured(va, vb)) || is_measured_key(k))
+		if ((vb && equal_unmeasured(va, vb)) || is_measured_key(k) ||
+		    is_launch_key(prefix, k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
 		/* pin is a note with --match-pin too: it is then part of each
@@ -485,7 +750,7 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 	}
 	json_object_foreach(b, k, va)
 	{
-		if (json_object_get(a, k) || is_measured_key(k))
+		if (json_object_get(a, k) || is_measured_key(k) || is_launch_key(prefix, k))
 			continue;
 		char *what = cmp_asprintf("%s.%s", prefix, k);
 		int fatal =
@@ -503,10 +768,11 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
  * relative to the suite's folder), or NULL (a task without a result). */
 static json_t *task_config(const struct cmp_run *r, json_t *task)
 {
-	const char *rd = json_string_value(json_object_get(task, "run_dir"));
-	if (!rd || !rd[0] || rd[0] == '/' || strstr(rd, ".."))
+	char *d = task_dir(r, task);
+	if (!d)
 		return NULL;
-	char *p = cmp_asprintf("%s/%s/meta.json", r->dir, rd);
+	char *p = cmp_asprintf("%s/meta.json", d);
+	free(d);
 	json_t *m = json_load_file(p, JSON_REJECT_DUPLICATES, NULL);
 	free(p);
 	json_t *c = json_incref(json_object_get(m, "config"));
@@ -596,14 +862,62 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cm
 	/* The machine's cache-line round trip between CPUs (harness/c2c.c):
 	 * what a second thread's shared data costs.  A note, not a refusal
 	 * (the same machine differs from hour to hour on a VM), when the two
-	 * medians differ by more than 1.5x */
-	double x = pb_meta_round_trip_ns(a->meta), y = pb_meta_round_trip_ns(b->meta);
-	if (x > 1.5 * y || y > 1.5 * x) /* false when either is NAN */
-		add(out,
-		    "cpu_round_trip.start.median_ns (ns; more than 1.5x apart: rows of "
-		    "several threads compare the machines' CPU-to-CPU latency too)",
-		    meta_get(a->meta, "cpu_round_trip.start.median_ns"),
-		    meta_get(b->meta, "cpu_round_trip.start.median_ns"), a, b, 0);
+	 * medians differ by more than 1.5x: each run's start figure, else its
+	 * end one (cmp_round_trip), named */
+	const char *wa, *wb;
+	double x = cmp_round_trip(a, &wa, NULL), y = cmp_round_trip(b, &wb, NULL);
+	if (x > 1.5 * y || y > 1.5 * x) { /* false when either is NAN */
+		char *what =
+		    strcmp(wa, wb)
+			? cmp_asprintf(
+			      "cpu_round_trip.%s.median_ns in %s, "
+			      "cpu_round_trip.%s.median_ns in %s (the end's where the "
+			      "start's was not measured; ns; more than 1.5x apart: rows of several "
+			      "threads compare the machines' CPU-to-CPU latency too)",
+			      wa, a->dir, wb, b->dir)
+			: cmp_asprintf("cpu_round_trip.%s.median_ns (ns; more than 1.5x apart: "
+				       "rows of several threads compare the machines' CPU-to-CPU "
+				       "latency too)",
+				       wa);
+		json_t *ja = json_real(x), *jb = json_real(y);
+		add(out, what, ja, jb, a, b, 0);
+		/* as meta.json holds them (c2c.c rounds to 0.1 ns), not 105.59999999999999 */
+		struct cmp_mismatch *m = &out->v[out->n - 1];
+		free(m->a);
+		free(m->b);
+		m->a = cmp_asprintf("%.1f", x);
+		m->b = cmp_asprintf("%.1f", y);
+		json_decref(ja);
+		json_decref(jb);
+		free(what);
+	}
+}
+
+double cmp_round_trip(const struct cmp_run *r, const char **which, const char **why)
+{
+	json_t *rt = json_object_get(r->meta, "cpu_round_trip");
+	static const char *const at[] = {"start", "end"};
+	const char *first_why = NULL;
+	for (size_t i = 0; i < PB_ARRAY_SIZE(at); i++) {
+		json_t *m = json_object_get(rt, at[i]);
+		json_t *v = json_object_get(m, "median_ns");
+		if (json_is_number(v) && json_number_value(v) > 0) {
+			if (which)
+				*which = at[i];
+			if (why)
+				*why = NULL;
+			return json_number_value(v);
+		}
+		if (!first_why)
+			first_why = json_string_value(json_object_get(m, "na"));
+	}
+	if (which)
+		*which = "";
+	if (why) /* c2c.c says why; a run before it has no cpu_round_trip */
+		*why = first_why ? first_why
+		       : rt	 ? "not measured"
+				 : "not recorded (a run before cpu_round_trip)";
+	return NAN;
 }
 
 void cmp_mismatches_free(struct cmp_mismatches *m)

@@ -200,6 +200,23 @@ int cmp_num(const struct cmp_table *t, size_t row, int col, int na_ok, double *o
 	return 0;
 }
 
+int cmp_time(const struct cmp_table *t, size_t row, int col, double *out, char *err, size_t errlen)
+{
+	const char *v = cmp_cell(t, row, col);
+	if (!strcmp(v, "NA")) {
+		*out = NAN;
+		return 0;
+	}
+	if (parse_num(v, out))
+		return bad_cell(t, row, col, "a number or NA", err, errlen);
+	if (!(*out > 0))
+		return bad_cell(t, row, col,
+				"a time per op: one above 0 ns, or NA (pagebench writes NA for a "
+				"repetition it could not time)",
+				err, errlen);
+	return 0;
+}
+
 int cmp_count(const struct cmp_table *t, size_t row, int col, uint64_t *out, char *err,
 	      size_t errlen)
 {
@@ -242,4 +259,17 @@ int cmp_cell_json(const struct cmp_table *t, size_t row, int col, enum pb_col_ki
 		return bad_cell(t, row, col, kind == PB_COL_U64 ? "a count" : "a number", err,
 				errlen);
 	return 0;
+}
+
+int cmp_cell_nonneg(const struct cmp_table *t, size_t row, int col, enum pb_col_kind kind,
+		    char *err, size_t errlen)
+{
+	int rc = cmp_cell_json(t, row, col, kind, NULL, err, errlen);
+	double d;
+	if (!rc && kind != PB_COL_STR && !parse_num(cmp_cell(t, row, col), &d) && d < 0)
+		rc = bad_cell(t, row, col,
+			      "a number at least 0 (a time, a rate, a count or a ratio: none is "
+			      "negative)",
+			      err, errlen);
+	return rc;
 }

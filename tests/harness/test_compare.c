@@ -71,6 +71,11 @@ int main(int argc, char **argv)
 	    {{nometa, "--", NULL}, "at least one run on each side"},
 	    {{nometa, "--", nometa, "--force", NULL}, "options go before it"},
 	    {{nometa, nometa, "--threshold", "5x", NULL}, "--threshold"},
+	    /* a bare number below 1 is a fraction meant or a percentage:
+	     * said which, before the runs are read (0.05 was 0.05% before) */
+	    {{nometa, nometa, "--threshold", "0.05", NULL},
+	     "write 5% for 5 percent, or 0.05% for 0.05 percent"},
+	    {{nometa, nometa, "--threshold", "0.5", NULL}, "write 50% for 50 percent, or 0.5%"},
 	    {{nometa, nometa, "--format", "xml", NULL}, "--format"},
 	    {{nometa, nometa, "--mode", "fast", NULL}, "--mode"},
 	    {{nometa, nometa, "--resamples", "5", NULL}, "--resamples"},
