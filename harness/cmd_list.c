@@ -44,8 +44,8 @@ struct list_opts {
 
 static const struct pb_param list_params[] = {
     {"verbose", PB_PT_FLAG, offsetof(struct list_opts, verbose), NULL,
-     "kernels: also each one's op unit, baseline and parameter table (the other lists "
-     "print all they have without it)",
+     "kernels: also each one's op unit, baseline and parameter table; policies: also "
+     "their parameters (workloads and counters print all they have without it)",
      NULL, 0, 0, 'v', 0, NULL},
     {0},
 };
@@ -54,8 +54,8 @@ static void list_usage(FILE *f)
 {
 	fprintf(f, "usage: pagebench list [kernels|policies|workloads|counters|all] [-v]\n"
 		   "Lists what is registered, from the modules' descriptor tables: policies with\n"
-		   "their papers and parameters, workloads with their parameters, kernels with\n"
-		   "their op unit, baseline and parameters under -v (the only list -v changes);\n"
+		   "their papers, and their parameters under -v; workloads with their parameters;\n"
+		   "kernels, and their op unit, baseline and parameters under -v;\n"
 		   "`counters` shows which counters work on this machine and why the rest do not.\n"
 		   "options:\n");
 	pb_param_help(list_params, f, 1);
@@ -95,7 +95,7 @@ int pb_cmd_list(int argc, char **argv)
 	}
 	if (all || !strcmp(what, "policies")) {
 		printf("%spolicies (pagebench sim --policy NAME):\n", all ? "\n" : "");
-		pb_list_policies(stdout);
+		pb_list_policies(stdout, verbose);
 		known = 1;
 	}
 	if (all || !strcmp(what, "workloads")) {

@@ -218,7 +218,8 @@ unsigned pb_policy_reclaim(struct pb_policy *p, uint64_t *victims, unsigned n,
 /* pb_next_use() (next-use positions for PB_POL_OFFLINE) lives in the base
  * layer: pagebench/nextuse.h, included above. */
 
-/* `pagebench list policies [-v]`: the registration table, printed. */
-void pb_list_policies(FILE *f);
+/* `pagebench list policies [-v]`: the registration table, printed; verbose
+ * adds each parameter as an indented NAME:key=default row. */
+void pb_list_policies(FILE *f, int verbose);
 
 #endif /* PAGEBENCH_POLICY_H */

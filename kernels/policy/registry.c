@@ -55,7 +55,7 @@ int pb_policy_replay(const struct pb_policy_desc *d, const struct pb_policy_cfg 
 	return rc;
 }
 
-void pb_list_policies(FILE *f)
+void pb_list_policies(FILE *f, int verbose)
 {
 	fprintf(f, "%-9s %-8s %-52s %s\n", "policy", "kind", "title", "paper");
 	for (size_t i = 0; pb_policies[i]; i++) {
@@ -64,7 +64,9 @@ void pb_list_policies(FILE *f)
 				   : (d->flags & PB_POL_HW)    ? "hw"
 							       : "oracle";
 		fprintf(f, "%-9s %-8s %-52s %s\n", d->name, kind, d->title, d->paper);
-		for (const struct pb_param *t = d->params; t && t->key; t++)
+		/* the parameter rows under -v only, as for the kernels: the
+		 * plain list stays one line a policy */
+		for (const struct pb_param *t = d->params; verbose && t && t->key; t++)
 			fprintf(f, "%-9s %-8s   %s:%s=%s  %s\n", "", "", d->name, t->key, t->def,
 				t->help);
 	}

@@ -8,7 +8,10 @@
  *  - `list kernels -v` indents each kernel's parameter rows under its
  *    "--param" line, deeper than the kernel names (they stood at the
  *    names' depth);
- *  - -v changes the kernels' list only, and --help says so.
+ *  - -v adds the parameter rows to the kernels' and the policies' lists
+ *    (`list policies -v`, where the hints send users, printed what the
+ *    plain list did) and to `list all`'s, workloads print the same either
+ *    way, and --help says so.
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pagebench/policy.h"
 #include "pbtest.h"
 #include "spawn.h"
 
@@ -80,21 +84,74 @@ static void kernels_verbose(void)
 	PB_CHECK_MSG(strstr(o.out, "\n        pt=radix ") != NULL, "pt=radix not under pt-lookup");
 }
 
-/* -v applies to kernels only: the other lists are the same, and --help says so */
+/* Parameter rows of `list policies [-v]`: indented "NAME:key=default" */
+static size_t policy_param_rows(const char *out, char *named, size_t namedlen)
+{
+	size_t rows = 0;
+	named[0] = '\0';
+	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		const char *w = l + strspn(l, " ");
+		size_t wl = strcspn(w, " \n"), nl = strcspn(w, ":");
+		if (w == l || nl >= wl || !memchr(w, '=', wl))
+			continue;
+		rows++;
+		char name[40];
+		snprintf(name, sizeof(name), " %.*s ", (int)nl, w);
+		if (!strstr(named, name) && strlen(named) + strlen(name) < namedlen)
+			strcat(named, name);
+	}
+	return rows;
+}
+
+/*
+ * -v adds the kernels' and the policies' parameters (the hints of sim and
+ * mrc send users to `list policies -v` for them; -v changed nothing there):
+ * the plain policy list has no parameter row, -v one under every policy
+ * that has parameters, and `list all` follows -v the same way; workloads
+ * print the same either way, and --help says all that.
+ */
 static void verbose_scope(void)
 {
-	static const char *const lists[] = {"policies", "workloads"};
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-		PB_CHECK(spawn_runl(bin, envv, &o, "list", lists[i], NULL) == 0);
-		char *plain = strdup(o.out);
-		PB_CHECK(spawn_runl(bin, envv, &o, "list", lists[i], "-v", NULL) == 0);
-		PB_CHECK_MSG(plain && !strcmp(plain, o.out), "list %s -v differs", lists[i]);
-		free(plain);
+	char named[512];
+	PB_CHECK(spawn_runl(bin, envv, &o, "list", "policies", NULL) == 0);
+	size_t plain = policy_param_rows(o.out, named, sizeof(named));
+	PB_CHECK_MSG(plain == 0 && strstr(o.out, "\ns3fifo ") != NULL,
+		     "list policies: %zu parameter rows (%s)", plain, named);
+	PB_CHECK(spawn_runl(bin, envv, &o, "list", "policies", "-v", NULL) == 0);
+	size_t rows = policy_param_rows(o.out, named, sizeof(named));
+	/* every registered policy: a row under -v iff it has a parameter */
+	for (size_t i = 0; pb_policies[i]; i++) {
+		const struct pb_policy_desc *d = pb_policies[i];
+		int has = d->params && d->params[0].key;
+		char name[40];
+		snprintf(name, sizeof(name), " %s ", d->name);
+		PB_CHECK_MSG(!strstr(named, name) == !has,
+			     "list policies -v: %s has %s parameters, rows for%s", d->name,
+			     has ? "" : "no", named);
 	}
+	PB_CHECK_MSG(rows >= 12 && strstr(o.out, "\n                     "
+						 "s3fifo:move_threshold=1  ") != NULL,
+		     "list policies -v: %zu parameter rows", rows);
+
+	PB_CHECK(spawn_runl(bin, envv, &o, "list", "all", NULL) == 0);
+	PB_CHECK_MSG(policy_param_rows(o.out, named, sizeof(named)) == 0 &&
+			 !strstr(o.out, "--param (k=v,...):"),
+		     "list all: parameter rows of policies (%s) or kernels", named);
+	PB_CHECK(spawn_runl(bin, envv, &o, "list", "all", "-v", NULL) == 0);
+	PB_CHECK_MSG(policy_param_rows(o.out, named, sizeof(named)) == rows &&
+			 strstr(o.out, "--param (k=v,...):"),
+		     "list all -v: not the parameter rows of policies -v and kernels -v");
+
+	PB_CHECK(spawn_runl(bin, envv, &o, "list", "workloads", NULL) == 0);
+	char *wl = strdup(o.out);
+	PB_CHECK(spawn_runl(bin, envv, &o, "list", "workloads", "-v", NULL) == 0);
+	PB_CHECK_MSG(wl && !strcmp(wl, o.out), "list workloads -v differs");
+	free(wl);
 	PB_CHECK(spawn_runl(bin, envv, &o, "list", "--help", NULL) == 0);
-	PB_CHECK_MSG(strstr(o.out, "the only list -v changes") != NULL &&
-			 strstr(o.out, "-v, --verbose            kernels:") != NULL,
-		     "list --help does not say which list -v changes: %s", o.out);
+	PB_CHECK_MSG(strstr(o.out, "-v, --verbose            kernels:") != NULL &&
+			 strstr(o.out, "; policies: also their parameters") != NULL &&
+			 strstr(o.out, "their papers, and their parameters under -v") != NULL,
+		     "list --help does not say which lists -v changes: %s", o.out);
 }
 
 int main(int argc, char **argv)
