@@ -525,8 +525,10 @@ ssize_t wl_trace_read_raw(void *ctx, void *buf, size_t n)
  * without NUL, DEL or a control byte other than tab, CR, LF and FF.
  * Returns n when all are, else the offset of the first byte that is not
  * (the lead byte of a bad sequence).  A sequence cut by the end of the
- * sample counts as text: the rest of it is beyond what was looked at. */
-static size_t text_prefix(const char *p, size_t n)
+ * sample counts as text when the file goes on (the rest of it is beyond
+ * what was looked at), not when the sample is the whole file (eof): a file
+ * that ends inside a sequence is not well-formed UTF-8. */
+static size_t text_prefix(const char *p, size_t n, int eof)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -548,7 +550,7 @@ static size_t text_prefix(const char *p, size_t n)
 		unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
 		for (size_t k = 1; k <= more; k++) {
 			if (i + k >= n)
-				return n; /* cut by the sample's end */
+				return eof ? i : n; /* cut by the file's, the sample's end */
 			unsigned char d = (unsigned char)p[i + k];
 			if (k == 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf)
 				return i;
@@ -570,9 +572,38 @@ static void binary_names(char *b, size_t bl)
 	}
 }
 
+/*
+ * A UTF-8 byte-order mark (EF BB BF) at the very start of a text trace (an
+ * editor's, a Windows tool's) is no part of its first line, which would
+ * else be mis-parsed or skipped (and mislead detection): drop it from the
+ * window; boff keeps byte offsets the file's.  Only at the file's offset
+ * 0: the window has not moved (boff 0, nothing consumed).
+ */
+static void skip_bom(struct wl_trace *t)
+{
+	if (t->boff || t->pos || t->len < 3 || memcmp(t->buf, "\xef\xbb\xbf", 3))
+		return;
+	memmove(t->buf, t->buf + 3, t->len - 3);
+	t->len -= 3;
+	t->boff = 3;
+	t->buf[t->len] = 0;
+}
+
+/* The bytes detection looks at: the first 4 KiB */
+#define WL_DETECT_WIN 4096u
+
 static int detect(struct wl_trace *t, const char *hint)
 {
-	size_t n = t->len < 4096 ? t->len : 4096;
+	/* One read may stop short of the sample (a pipe, a codec): read on
+	 * until the window holds more than the sample or the file ends, so
+	 * that the sample is the same however the bytes came, and a file
+	 * shorter than it is known to end there. */
+	while (!t->eof && t->len <= WL_DETECT_WIN) {
+		int r = refill(t, 0);
+		if (r < 0)
+			return r;
+	}
+	size_t n = t->len < WL_DETECT_WIN ? t->len : WL_DETECT_WIN;
 	const char *p = t->buf;
 	const struct wl_format *best = NULL;
 	int score = 0;
@@ -587,7 +618,7 @@ static int detect(struct wl_trace *t, const char *hint)
 		t->fmt = best;
 		return 0;
 	}
-	size_t text = text_prefix(p, n);
+	size_t text = text_prefix(p, n, t->len <= WL_DETECT_WIN);
 	if (text < n) {
 		for (unsigned i = 0; hint && i < wl_nformats; i++)
 			if (wl_formats[i]->suffix && strstr(hint, wl_formats[i]->suffix)) {
@@ -601,6 +632,7 @@ static int detect(struct wl_trace *t, const char *hint)
 			 text, names);
 		return -EINVAL;
 	}
+	skip_bom(t); /* text: the first line starts after it */
 	/* the first line that is not a banner or blank decides */
 	const char *end = p + t->len;
 	while (p < end) {
@@ -659,6 +691,8 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 	}
 	if (!rc && !t->fmt)
 		rc = detect(t, o->path);
+	if (!rc && t->fmt->kind == WL_KIND_TEXT)
+		skip_bom(t); /* format= given (detect has done it) */
 	if (!rc && t->fmt->open)
 		rc = t->fmt->open(t);
 	if (!rc && !t->recsz)

@@ -6,9 +6,13 @@
  *    4 KiB sample's end) is text, in the reader as in trace info, sim and
  *    mrc; before 2026-12 any byte >= 0x7f in the first 4 KiB made it
  *    "binary data of unknown format" (rc 2);
+ *  - a UTF-8 byte-order mark at byte 0 is dropped, the first record read
+ *    as without it (it stuck to the first line: skipped, or detection
+ *    misled), in the reader as in trace info, format= given or not;
  *  - binary data is still refused (NUL, invalid UTF-8: a stray
  *    continuation, overlong, surrogate, past U+10FFFF, a cut sequence
- *    inside the sample; control bytes but tab, CR, LF, FF), and the message
+ *    inside the sample or at the end of a file shorter than it (that one
+ *    counted as text); control bytes but tab, CR, LF, FF), and the message
  *    names the first byte that is not text (it said "byte 0" always);
  *  - a trace's path given bare to --workload: the error suggests
  *    trace:path=FILE (only for a file that exists);
@@ -86,6 +90,60 @@ static void test_utf8_text(void)
 	check_text("cut.txt", big, n + 7, (long)(n / 2) + 1);
 }
 
+/* the references of s with a UTF-8 byte-order mark before it are those of
+ * s alone (n of them), the first record included, whatever format= says */
+static void check_bom(const char *name, const char *s, long n, const char *fmt)
+{
+	char err[512], path[PATH_MAX], spec[PATH_MAX + 64], bom[256];
+	struct pb_access *plain = NULL, *marked = NULL;
+	snprintf(path, sizeof(path), "%s", wl_path(name));
+	wl_write(path, s, strlen(s));
+	snprintf(spec, sizeof(spec), "trace:path=%s%s%s", path, fmt ? ",format=" : "",
+		 fmt ? fmt : "");
+	long want = wl_readall(spec, NULL, &plain, err, sizeof(err));
+	PB_CHECK_MSG(want == n, "%s without BOM: %ld references (want %ld): %s", name, want, n,
+		     err);
+	snprintf(bom, sizeof(bom), "\xef\xbb\xbf%s", s);
+	wl_write(path, bom, strlen(bom));
+	long got = wl_readall(spec, NULL, &marked, err, sizeof(err));
+	PB_CHECK_MSG(got == n, "%s with BOM: %ld references (want %ld): %s", name, got, n, err);
+	for (long i = 0; got == n && want == n && i < n; i++)
+		PB_CHECK_MSG(plain[i].addr == marked[i].addr && plain[i].op == marked[i].op,
+			     "%s with BOM: reference %ld is %#llx, not %#llx", name, i,
+			     (unsigned long long)marked[i].addr, (unsigned long long)plain[i].addr);
+	free(plain);
+	free(marked);
+}
+
+/*
+ * A UTF-8 byte-order mark at the start of a text trace is dropped: before,
+ * it stuck to the first line, which was skipped ("1": 2 references of 3)
+ * or misled detection (a lackey trace taken for csv, rc 2).  Only at byte
+ * 0: one later is part of its line.
+ */
+static void test_bom(void)
+{
+	check_bom("bom.txt", "1\n2\n3\n", 3, NULL);
+	check_bom("bom-given.txt", "1\n2\n3\n", 3, "text");
+	check_bom("bom.lackey", "I  0400d7d4,8\n S 7ff000398,8\n L 04017000,4\n", 3, NULL);
+	check_bom("bom.csv", "128166372003061629,hm,0,Read,4096,512,10\n", 1, NULL);
+	static const char mid[] = "1\n\xef\xbb\xbf"
+				  "2\n3\n";
+	check_text("bom-mid.txt", mid, strlen(mid), 2); /* that line is skipped */
+	char err[512];
+	long got = read_file("bom-only.txt", "\xef\xbb\xbf", 3, err, sizeof(err));
+	PB_CHECK_MSG(got < 0 && strstr(err, "empty file"), "BOM alone: %ld, '%s'", got, err);
+
+	char f[PATH_MAX];
+	snprintf(f, sizeof(f), "%s", wl_path("bom-cli.lackey"));
+	static const char lk[] = "\xef\xbb\xbf L 04017000,4\n S 7ff000398,8\n";
+	wl_write(f, lk, strlen(lk));
+	PB_CHECK_EQ_U64(run("trace", "info", f, NULL), 0);
+	PB_CHECK_MSG(strstr(o.out, "format:         lackey") &&
+			 strstr(o.out, "references:     2 ") && strstr(o.out, "skipped lines:  0"),
+		     "trace info of a lackey trace with BOM: %s%s", o.out, o.err);
+}
+
 static void test_binary_refused(void)
 {
 	check_binary("nul.bin", "1\n2\n\0\0\0\0", 8, 4);
@@ -100,6 +158,20 @@ static void test_binary_refused(void)
 	check_binary("big.bin", "1\n\xf4\x90\x80\x80\n", 7, 2); /* past U+10FFFF */
 	check_binary("f5.bin", "1\n\xf5\x80\x80\x80\n", 7, 2);
 	check_binary("cut3.bin", "1\n\xe2\x80\n2\n", 7, 2); /* cut inside the sample */
+	/* cut by the end of a file shorter than the sample: not well-formed
+	 * UTF-8 (it was taken for text, the cut sequence for the rest of a
+	 * longer file) */
+	check_binary("cuteof3.bin", "1\n2\n\xe2\x80", 6, 4);
+	check_binary("cuteof2.bin", "1\n2\n\xc3", 5, 4);
+	check_binary("cuteof4.bin", "1\n\xf0\x9f\x98", 5, 2);
+	check_binary("cuteof1.bin", "\xe2", 1, 0);
+	/* a file of exactly the sample's 4 KiB, its last byte a lead byte */
+	char big[4096];
+	for (size_t i = 0; i < sizeof(big) - 2; i += 2)
+		memcpy(big + i, "5\n", 2);
+	big[4094] = '#';
+	big[4095] = (char)0xe2;
+	check_binary("cuteof4k.bin", big, sizeof(big), 4095);
 	/* a binary format's suffix still names it */
 	char err[512];
 	static const unsigned char u32[8] = {1, 0, 0, 0, 2, 0, 0, 0};
@@ -203,6 +275,7 @@ int main(int argc, char **argv)
 	bin = argv[1];
 	wl_mkdir();
 	test_utf8_text();
+	test_bom();
 	test_binary_refused();
 	test_cli();
 	test_bare_path();
