@@ -143,43 +143,51 @@ static void remove_work_folder(const char *dir)
 	rmdir(dir);
 }
 
-/* The length of out's first prefix (at a '/', as pb_mkdir_p makes them)
- * that is not there: the folders from it down are this call's to make;
- * 0 when out is there already. */
-static size_t first_missing(const char *out)
+/* The longest --out (and RUN_DIR/plots) path, with its NUL */
+#define PLOT_OUT_MAX 4096
+
+/*
+ * pb_mkdir_p(out), the same mkdir of each prefix (at a '/') and of out,
+ * noting made[n] = 1 for each prefix of length n that this call made (its
+ * mkdir succeeded): exactly the folders a failure may remove.  Asked of
+ * mkdir, not of lstat beforehand: in "new/../old/sub" the prefixes past
+ * "new" look missing while "new" is, yet "new/../old" is a folder that
+ * was there.  (The first missing prefix as the limit, a failed call left
+ * "new" behind: the walk up from out stopped at "new/..", which rmdir
+ * refuses.)
+ */
+static int mkdir_noting(const char *out, unsigned char made[PLOT_OUT_MAX])
 {
-	char buf[4096];
-	struct stat st;
+	char buf[PLOT_OUT_MAX];
 	if (snprintf(buf, sizeof(buf), "%s", out) >= (int)sizeof(buf))
-		return 0;
-	for (char *sl = buf + 1; (sl = strchr(sl, '/')); sl++) {
-		*sl = 0;
-		int gone = lstat(buf, &st) && errno == ENOENT;
+		return -ENAMETOOLONG;
+	for (char *sl = buf + 1;; sl++) {
+		sl = strchr(sl, '/');
+		if (sl)
+			*sl = 0;
+		if (!mkdir(buf, 0777))
+			made[strlen(buf)] = 1;
+		else if (errno != EEXIST)
+			return -errno;
+		if (!sl)
+			return 0;
 		*sl = '/';
-		if (gone)
-			return (size_t)(sl - buf);
 	}
-	return lstat(buf, &st) && errno == ENOENT ? strlen(buf) : 0;
 }
 
-/* Nothing written: remove the folders this call made (out up to its
- * prefix of length top, first_missing's), innermost first, each only if
- * empty (rmdir): a folder that was there before is never touched. */
-static void remove_made_folders(const char *out, size_t top)
+/* Nothing written: remove the folders this call made (made[], from
+ * mkdir_noting), innermost first, each only if empty (rmdir): a folder
+ * that was there before is never touched. */
+static void remove_made_folders(const char *out, const unsigned char made[PLOT_OUT_MAX])
 {
-	char buf[4096];
-	if (!top || snprintf(buf, sizeof(buf), "%s", out) >= (int)sizeof(buf))
-		return;
-	for (size_t n = strlen(buf); n >= top;) {
-		while (n > 1 && buf[n - 1] == '/') /* "NEWDIR/" is NEWDIR */
-			buf[--n] = 0;
-		if (rmdir(buf))
-			return;
-		char *sl = strrchr(buf, '/');
-		if (!sl)
-			return;
-		*sl = 0;
-		n = (size_t)(sl - buf);
+	char buf[PLOT_OUT_MAX];
+	if (!out || snprintf(buf, sizeof(buf), "%s", out) >= (int)sizeof(buf))
+		return; /* out is NULL when the call failed before it was known */
+	for (size_t n = strlen(buf); n > 0; n--) {
+		if (!made[n])
+			continue;
+		buf[n] = 0;
+		(void)rmdir(buf); /* not empty: one of ours holds what was written */
 	}
 }
 
@@ -352,7 +360,26 @@ int pb_cmd_plot(int argc, char **argv)
 				       rdirs[i]);
 	}
 	int rc = PB_EXIT_OK;
-	size_t made_from = 0; /* first_missing(out): what a failure removes */
+	/* the folders of out this call made (mkdir_noting): what a failure removes */
+	unsigned char made[PLOT_OUT_MAX] = {0};
+	/* a kind asked for whose file the folder lacks: refused before any
+	 * figure is drawn (found after drawing, `--kind cost,mrc` left the cost
+	 * figure behind an exit 2); a kind whose file is there but holds
+	 * nothing it can draw is still found by its figure code, below */
+	for (size_t k = 0; nrun == 1 && o.kinds && k < PB_ARRAY_SIZE(single_kinds); k++) {
+		static const char *const need[] = {"summary.csv", "summary.csv", "runs.csv",
+						   "sim.csv",	  "sim.csv",	 "mrc.csv",
+						   "latency.csv"};
+		const struct pb_plot_run *r = &runs[0];
+		const int has[] = {r->has_summary, r->has_summary, r->has_runs,	  r->has_sim,
+				   r->has_sim,	   r->has_mrc,	   r->has_latency};
+		if (kind_listed(o.kinds, single_kinds[k]) && !has[k]) {
+			pb_error("plot", "no data for --kind %s in %s (it needs %s)",
+				 single_kinds[k], rdirs[0], need[k]);
+			rc = PB_EXIT_USAGE;
+			goto done;
+		}
+	}
 	if (!have_gnuplot()) {
 		pb_error("plot",
 			 "gnuplot not found (install gnuplot-nox, or set PAGEBENCH_GNUPLOT)");
@@ -361,14 +388,13 @@ int pb_cmd_plot(int argc, char **argv)
 	}
 
 	/* the output folder: --out, else RUN_DIR/plots */
-	char outbuf[4096];
+	char outbuf[PLOT_OUT_MAX];
 	if (!out) {
 		snprintf(outbuf, sizeof(outbuf), "%s/plots", rdirs[0]);
 		out = outbuf;
 	}
 	struct stat st;
-	made_from = first_missing(out);
-	int me = pb_mkdir_p(out); /* the parents too */
+	int me = mkdir_noting(out, made); /* the parents too */
 	if (me) {
 		pb_error("plot", "%s: %s", out, strerror(-me));
 		rc = PB_EXIT_FAIL;
@@ -460,7 +486,7 @@ int pb_cmd_plot(int argc, char **argv)
 	rc = PB_EXIT_OK;
 done:
 	if (rc != PB_EXIT_OK) /* a failure leaves no empty folder of ours behind */
-		remove_made_folders(out, made_from);
+		remove_made_folders(out, made);
 	for (int i = 0; i < nrun; i++)
 		pb_plot_run_free(&runs[i]);
 	free(runs);

@@ -8,9 +8,10 @@
  *  - stderr lists every figure file written, one per --format (it listed
  *    the first format's only), and the sidecar; each listed figure is
  *    read back (pdfinfo, the PNG header, xmllint where installed);
- *  - a failed plot (--kind mrc of a folder without mrc.csv) leaves no
- *    --out folder it made (it left an empty one), and keeps one that was
- *    there before.
+ *  - a failed plot (--kind mrc of a folder without mrc.csv, gnuplot
+ *    failing) leaves no --out folder it made (it left an empty one; one
+ *    made before a ".." in --out, too), and keeps one that was there
+ *    before.
  * argv[1]: the pagebench binary.  Skips (77) without gnuplot or pdfinfo.
  */
 #define _GNU_SOURCE
@@ -189,6 +190,16 @@ int main(int argc, char **argv)
 	check_listed(out, "mrc", all3);
 
 	/* 3. a failed plot: no folder of its making left, one there before kept */
+	/* (gnuplot failing: after the folder is made, before a figure is
+	 * placed, why plot makes its folder first and removes it after; a
+	 * kind without its file is refused before any folder is made) */
+	char fake[4300], env_gp[4400];
+	snprintf(fake, sizeof(fake), "%s/fail-gnuplot", root);
+	FILE *fg = fopen(fake, "w");
+	PB_CHECK(fg && fputs("#!/bin/sh\nexit 1\n", fg) >= 0 && fclose(fg) == 0);
+	PB_CHECK(chmod(fake, 0755) == 0);
+	snprintf(env_gp, sizeof(env_gp), "PAGEBENCH_GNUPLOT=%s", fake);
+	char *failenv[] = {"PAGEBENCH_COUNTERS=none", env_gp, NULL};
 	char fresh[4300], made[4400];
 	snprintf(fresh, sizeof(fresh), "%s/fresh", root);
 	snprintf(made, sizeof(made), "%s/sub/", fresh);
@@ -199,10 +210,45 @@ int main(int argc, char **argv)
 	PB_CHECK(mkdir(keep, 0755) == 0);
 	PB_CHECK(pb(NULL, "plot", rsim, "--kind", "mrc", "--out", keep, NULL) == 2);
 	PB_CHECK_MSG(is_dir(keep), "a failed plot removed %s, which was there before", keep);
+	/* a kind without its file among kinds with theirs: refused before any
+	 * figure is drawn (the faults figure was left behind an exit 2) */
+	PB_CHECK(pb(NULL, "plot", rsim, "--kind", "faults,mrc", "--out", keep, NULL) == 2);
+	char fpdf[4400];
+	snprintf(fpdf, sizeof(fpdf), "%s/faults.pdf", keep);
+	PB_CHECK_MSG(access(fpdf, F_OK) != 0 && strstr(o.err, "needs mrc.csv"),
+		     "--kind faults,mrc without mrc.csv: faults.pdf %s; %s",
+		     access(fpdf, F_OK) ? "absent" : "written", o.err);
 	snprintf(keep_new, sizeof(keep_new), "%s/new", keep);
-	PB_CHECK(pb(NULL, "plot", rsim, "--kind", "mrc", "--out", keep_new, NULL) == 2);
+	PB_CHECK_EQ_U64(
+	    spawn_runl(bin, failenv, &o, "plot", rsim, "--kind", "faults", "--out", keep_new, NULL),
+	    1);
 	PB_CHECK_MSG(is_dir(keep) && !is_dir(keep_new), "keep/new: %d, keep: %d", is_dir(keep_new),
 		     is_dir(keep));
+	/* through "..": the folders this call made, each, and no other (the
+	 * walk up from --out stopped at "NEW/..", which rmdir refuses, and
+	 * left NEW behind) */
+	char dotdot[4500], gone[4400];
+	snprintf(gone, sizeof(gone), "%s/gone", root);
+	snprintf(dotdot, sizeof(dotdot), "%s/../keep/sub", gone);
+	PB_CHECK_EQ_U64(
+	    spawn_runl(bin, failenv, &o, "plot", rsim, "--kind", "faults", "--out", dotdot, NULL),
+	    1);
+	snprintf(keep_new, sizeof(keep_new), "%s/sub", keep);
+	PB_CHECK_MSG(!is_dir(gone) && !is_dir(keep_new) && is_dir(keep),
+		     "%s: gone %d, keep/sub %d, keep %d", dotdot, is_dir(gone), is_dir(keep_new),
+		     is_dir(keep));
+	snprintf(dotdot, sizeof(dotdot), "%s/../gone2", gone);
+	PB_CHECK_EQ_U64(
+	    spawn_runl(bin, failenv, &o, "plot", rsim, "--kind", "faults", "--out", dotdot, NULL),
+	    1);
+	snprintf(keep_new, sizeof(keep_new), "%s/gone2", root);
+	PB_CHECK_MSG(!is_dir(gone) && !is_dir(keep_new), "%s: gone %d, gone2 %d", dotdot,
+		     is_dir(gone), is_dir(keep_new));
+	snprintf(made, sizeof(made), "%s/sub", fresh);
+	PB_CHECK_EQ_U64(
+	    spawn_runl(bin, failenv, &o, "plot", rsim, "--kind", "faults", "--out", made, NULL), 1);
+	PB_CHECK_MSG(strstr(o.err, "gnuplot failed") && !is_dir(fresh),
+		     "failing gnuplot: %s left %d: %s", fresh, is_dir(fresh), o.err);
 
 	if (!pb_test_fail_)
 		pbt_rmtree(root);
