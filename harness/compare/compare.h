@@ -128,7 +128,8 @@ int cmp_in_list(const char *k, const char *const *list, size_t n);
  * was measured, else the end's; *which (may be NULL) "start", "end", or
  * "" with NAN when neither was, *why (may be NULL) then the reason
  * meta.json gives (the start's, else the end's), else why there is none;
- * NULL when measured. */
+ * with the end's figure, why the start's is missing; NULL with the
+ * start's. */
 double cmp_round_trip(const struct cmp_run *r, const char **which, const char **why);
 
 /* A difference between two runs' configurations. */

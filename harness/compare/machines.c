@@ -113,16 +113,13 @@ static const char *round_trip(const struct cmp_run *r, char *buf, size_t len)
  * start: REASON)" or "NA (REASON)"; into buf. */
 static const char *round_trip_text(const struct cmp_run *r, char *buf, size_t len)
 {
-	const char *which, *why;
-	double v = cmp_round_trip(r, &which, &why);
+	const char *why;
+	double v = cmp_round_trip(r, NULL, &why);
 	if (isnan(v))
 		snprintf(buf, len, "NA (%.300s)", why);
-	else if (!strcmp(which, "end")) {
-		const char *w = json_string_value(json_object_get(
-		    json_object_get(json_object_get(r->meta, "cpu_round_trip"), "start"), "na"));
-		snprintf(buf, len, "%.1f ns (at the run's end; at its start: %.300s)", v,
-			 w ? w : "not measured");
-	} else
+	else if (why) /* the end's figure (cmp_round_trip) */
+		snprintf(buf, len, "%.1f ns (at the run's end; at its start: %.300s)", v, why);
+	else
 		snprintf(buf, len, "%.1f ns", v);
 	return buf;
 }

@@ -113,8 +113,8 @@ static size_t rows_of(const struct cmp_table *t, const char *run_id)
  * written: failed, skipped and --no-baseline experiments are not there;
  * an INVALID one is, with its rows).  sim.csv: a row per policy
  * (config.policies), frame count (config.options.frames) and repetition
- * (config.options.reps), every job of a run that was not interrupted
- * (status partial) writing one, a failed one included (valid=0).  Rows
+ * (config.options.reps), every job of a complete run writing one, a
+ * failed job included (valid=0); a partial or failed run is not checked.  Rows
  * of a suite's task (task 1) are those of its run_id where the merged
  * file has that column; a run's are all of them.  Runs before these keys
  * were recorded lack them: not checked. */
@@ -904,8 +904,8 @@ double cmp_round_trip(const struct cmp_run *r, const char **which, const char **
 		if (json_is_number(v) && json_number_value(v) > 0) {
 			if (which)
 				*which = at[i];
-			if (why)
-				*why = NULL;
+			if (why) /* the end's figure: why the start's is missing */
+				*why = i ? (first_why ? first_why : "not measured") : NULL;
 			return json_number_value(v);
 		}
 		if (!first_why)
