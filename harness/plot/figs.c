@@ -130,6 +130,22 @@ static int panel_cols(int page, size_t n)
 #define KEYROW_IN (7 * 1.2 / 72)
 #define CHAR8_PT  4.6
 #define CHAR7_PT  4.0
+
+/*
+ * gnuplot's own count of a key column (horizontal keys: how many columns
+ * fit): (name + 2 + samplen + width) characters of the key's font, 0.64
+ * em each (4.45 pt at 7 pt in the PDF), and a tic (3.7 pt).  That is
+ * wider than the names are (about 0.58 em a character): once the PDF's
+ * text was its true 8 pt, an mrc key of 17 policies across a column
+ * that the layout counted in two columns was one of 17 rows, and the plot
+ * was squeezed to a third.  The `width` that makes gnuplot's column the
+ * layout's (col_pt: longest * CHAR7_PT + 26, which holds the name, the
+ * sample and the gaps), at the key's font of font_pt.
+ */
+static double key_width_fix(size_t longest, double samplen, double col_pt, double font_pt)
+{
+	return (col_pt - 3.7) / (0.636 * font_pt) - ((double)longest + 2 + samplen);
+}
 /* A title of more lines is cut there, "..." at its end; the whole of it is
  * in the sidecar (NAME.txt) */
 #define TITLE_MAX_LINES 3
@@ -158,11 +174,38 @@ static size_t line_break(const char *s, size_t maxc)
  * bytes (line_break), each line a .str string: S<a>."\n".S<b>...; at most
  * maxl lines, the last ending in "..." where text is left over.  Returns
  * the lines. */
+/* The lines line_break makes of s at maxc, counting to cap at most. */
+static int wrap_count(const char *s, size_t maxc, int cap)
+{
+	int lines = 0;
+	while (*s && lines < cap) {
+		size_t l = line_break(s, maxc);
+		s += l + strspn(s + l, " ");
+		lines++;
+	}
+	return lines;
+}
+
+/* The narrowest width, from maxc down, at which s still takes the lines
+ * it takes at maxc: balanced lines (a greedy wrap left one word, "(median)"
+ * or "repetitions)", alone on the last).  maxc where s does not fit maxl
+ * lines (it is cut there) or takes one. */
+static size_t wrap_balanced(const char *s, size_t maxc, int maxl)
+{
+	int need = wrap_count(s, maxc, maxl + 1);
+	if (need < 2 || need > maxl)
+		return maxc;
+	while (maxc > 8 && wrap_count(s, maxc - 1, need + 1) == need)
+		maxc--;
+	return maxc;
+}
+
 static int str_lines(struct pb_fig *f, const char *s, size_t maxc, int maxl, char *expr, size_t len)
 {
 	size_t n = 0;
 	int lines = 0;
 	expr[0] = 0;
+	maxc = wrap_balanced(s, maxc < 8 ? 8 : maxc, maxl);
 	maxc = maxc < 8 ? 8 : maxc;
 	while (*s && n + 24 < len && lines < maxl) {
 		size_t l = line_break(s, maxc);
@@ -204,6 +247,12 @@ static int title_expr(struct pb_fig *f, const char *deflt, const char *note, dou
 	}
 	if (!note)
 		return n;
+	/* the note in parentheses, balanced as the title's lines are */
+	char *paren;
+	if (asprintf(&paren, "(%s)", note) < 0)
+		abort();
+	maxc = wrap_balanced(paren, maxc, 64);
+	free(paren);
 	size_t k = strlen(expr), col = 1; /* "(" */
 	k += (size_t)snprintf(expr + k, len - k, "%s\"(", n ? ".\"\\n\"." : "");
 	n++;
@@ -274,9 +323,14 @@ static void bar_style(struct pb_fig *f, size_t i)
 	 * empty, never); seven distinct, then again (i % 8 gave series 0
 	 * and 3 both pattern 3, solid) */
 	static const int pat[] = {3, 4, 5, 1, 6, 7, 2};
-	if (f->ctx->o->mono)
-		fprintf(f->gp, " lc rgb \"#000000\" fs pattern %d border lc rgb \"#000000\"",
-			pat[i % PB_ARRAY_SIZE(pat)]);
+	/* the solid one a light grey (black at 0.35), not black: the error
+	 * bars are drawn in the line colour, black, and a whisker inside a
+	 * solid black bar was not there */
+	int p = pat[i % PB_ARRAY_SIZE(pat)];
+	if (f->ctx->o->mono && p == 3)
+		fprintf(f->gp, " lc rgb \"#000000\" fs solid 0.35 border lc rgb \"#000000\"");
+	else if (f->ctx->o->mono)
+		fprintf(f->gp, " lc rgb \"#000000\" fs pattern %d border lc rgb \"#000000\"", p);
 	else
 		fprintf(f->gp, " lc rgb \"%s\" fs solid 0.85 border lc rgb \"#333333\"",
 			col[i % 8]);
@@ -286,7 +340,12 @@ static void bar_style(struct pb_fig *f, size_t i)
 struct bars {
 	struct names cl, se;
 	double *v, *lo, *hi; /* [c * ns + s] */
+	/* why a bar has no value, said at its slot (an empty slot read as a
+	 * bar of 0): 0 nothing said, else BAR_NOT_RUN, BAR_NO_VALID */
+	unsigned char *why;
 };
+
+enum { BAR_NOT_RUN = 1, BAR_NO_VALID = 2 };
 
 static void bars_alloc(struct bars *b)
 {
@@ -294,6 +353,9 @@ static void bars_alloc(struct bars *b)
 	b->v = dalloc(n);
 	b->lo = dalloc(n);
 	b->hi = dalloc(n);
+	b->why = calloc(n + 1, 1);
+	if (!b->why)
+		abort();
 }
 
 static void bars_free(struct bars *b)
@@ -303,6 +365,7 @@ static void bars_free(struct bars *b)
 	free(b->v);
 	free(b->lo);
 	free(b->hi);
+	free(b->why);
 }
 
 static int bars_any(const struct bars *b)
@@ -384,9 +447,12 @@ static void bars_logy(struct pb_fig *f, const struct bars *b, int on, size_t c0,
  * it draws an empty panel.  What counts, on the axis ylim() sets (an open
  * low end is the kinds' 0 on a linear axis, and open on a log one):
  *  - bars (bars != 0): a bar is a box from the axis' floor up to its
- *    value, so it shows where the value reaches the low end; a log axis
- *    with the low end open has no floor, and a bar counts there where
- *    its value is at most the high end;
+ *    value, so it shows its value where that lies in the range: below
+ *    the low end it is not drawn, and above the high end it is a box cut
+ *    at the top, as high as every other such bar (`--ylim 0:0.6` of EAT
+ *    bars of 13000-27000 ns drew equal bars 0.6 high); a log axis with
+ *    the low end open has no floor, and a bar counts there where its
+ *    value is at most the high end;
  *  - points joined by lines: some point in range, or points on both
  *    sides of it (a line may cross it; with a side open there is none
  *    beyond it), i.e. the values' span meets the range.
@@ -409,7 +475,7 @@ static int ylim_check(const struct pb_plot_ctx *c, const char *fig, int bars, si
 		lo = fmin(lo, v[i]);
 		hi = fmax(hi, v[i]);
 		if (bars)
-			shown |= v[i] >= ylo && (!o->logy || !lo_open || v[i] <= yhi);
+			shown |= v[i] >= ylo && v[i] <= yhi;
 	}
 	if (!bars)
 		shown = hi >= ylo && lo <= yhi;
@@ -497,10 +563,26 @@ static struct xlab bars_xlab(const struct bars *b, size_t c0, size_t c1, double 
 
 /* The bars of a panel, data block `block` (bars_data), labelled as x
  * says. */
-static void bars_plot_range(struct pb_fig *f, const struct bars *b, int err, int block,
-			    const int *stitle, const struct xlab *x)
+static void bars_plot_range(struct pb_fig *f, const struct bars *b, int err, int block, size_t c0,
+			    size_t c1, const int *stitle, const struct xlab *x)
 {
 	FILE *g = f->gp;
+	/* a bar without a value where the figure has a reason: said upright
+	 * at its slot (bar s of cluster i of a clustered histogram of ns
+	 * series, gap 1, stands at i + (s - (ns - 1) / 2) / (ns + 1)) */
+	int nmark = 0;
+	for (size_t c = c0; c < c1; c++)
+		for (size_t s = 0; s < b->se.n; s++) {
+			unsigned char w = b->why[c * b->se.n + s];
+			if (!w || isfinite(b->v[c * b->se.n + s]))
+				continue;
+			fprintf(g,
+				"set label %d \"%s\" at first %.4f, graph 0.03 rotate by 90 left "
+				"front font \",5\" tc rgb \"#444444\"\n",
+				1000 + nmark++, w == BAR_NOT_RUN ? "not run" : "no value",
+				(double)(c - c0) + ((double)s - ((double)b->se.n - 1) / 2) /
+						       ((double)b->se.n + 1));
+		}
 	fprintf(g,
 		"set style data histograms\n"
 		"set style histogram %s gap 1\n"
@@ -527,6 +609,8 @@ static void bars_plot_range(struct pb_fig *f, const struct bars *b, int err, int
 		bar_style(f, s);
 	}
 	fputc('\n', g);
+	for (int k = 0; k < nmark; k++)
+		fprintf(g, "unset label %d\n", 1000 + k);
 }
 
 /* Every cluster of b in one panel of a multiplot layout (counters): the
@@ -537,7 +621,7 @@ static void bars_plot(struct pb_fig *f, const struct bars *b, int err, int block
 	struct xlab x = bars_xlab(b, 0, b->cl.n, pb_fig_width(f) * 72 - 50);
 	if (x.split)
 		f->height_in += fmax(0, x.bm - 5.0) * LINE_IN;
-	bars_plot_range(f, b, err, block, stitle, &x);
+	bars_plot_range(f, b, err, block, 0, b->cl.n, stitle, &x);
 }
 
 static int *series_titles(struct pb_fig *f, const struct names *se)
@@ -669,8 +753,9 @@ static void bars_figure(struct pb_fig *f, const struct bars *g, size_t ng, const
 			texpr, 1 - (pad + 0.5 * LINE_IN) / H);
 	fprintf(gp,
 		"set key at screen 0.5, screen %.4f center top horizontal Left reverse maxcols %zu "
-		"samplen 1.5 font \",7\"\n",
-		1 - (pad + title_in) / H, per_row);
+		"samplen 1.5 width %.2f font \",7\"\n",
+		1 - (pad + title_in) / H, per_row,
+		key_width_fix(longest, 1.5, (double)longest * CHAR7_PT + 26, 7));
 	double top = H - head;
 	int block = 0;
 	for (size_t r = 0; r < nrows; r++) {
@@ -691,7 +776,7 @@ static void bars_figure(struct pb_fig *f, const struct bars *g, size_t ng, const
 			if (k > 1 && isfinite(yt) && (!o->ylim || !strcmp(o->yhi, "*")))
 				fprintf(gp, "set yrange [:%.9g]\n", yt);
 			bars_data(f, b, bf->err, c0, c1);
-			bars_plot_range(f, b, bf->err, block++, st, &xl[r * cols + c]);
+			bars_plot_range(f, b, bf->err, block++, c0, c1, st, &xl[r * cols + c]);
 			if (block == 1)
 				fprintf(gp, "unset label 1\nunset key\n");
 		}
@@ -795,21 +880,50 @@ static void kernels_of(const struct pb_plot_run *r, const struct pb_plot_opts *o
 }
 
 /* x tics at the thread counts measured (at most 8 of them, else gnuplot's),
- * labelled where they do not run into each other: 1 4 8 16 of 1 2 4 8 16 */
-static void thread_xtics(FILE *g, const double *thv, size_t n, double maxthr)
+ * labelled where they do not run into each other on the axis drawn, over
+ * [0.8, maxthr + 0.2] and plot_pt points long (thinned on a linear spacing
+ * with --logx, 2 and 4 were unlabelled while 12 and 16 crowded): the
+ * first and the powers of two first, then the others where they fit (1 4
+ * 6 8 12 16 of 1 2 3 4 6 8 12 16 across a column, 1 2 4 8 16 with
+ * --logx).  Two labels need half of each (7 pt digits, 4.45 pt each) and
+ * 3 pt between them. */
+static void thread_xtics(FILE *g, const double *thv, size_t n, double maxthr, int logx,
+			 double plot_pt)
 {
 	if (n > 8) {
 		fprintf(g, "set xtics nomirror font \",7\"\n");
 		return;
 	}
-	fprintf(g, "set xtics (");
-	double last = -INFINITY;
+	double x0 = logx ? log(0.8) : 0.8, x1 = logx ? log(maxthr + 0.2) : maxthr + 0.2;
+	double at[8], wd[8];
+	int lab[8] = {0};
 	for (size_t j = 0; j < n; j++) {
-		int lab = thv[j] - last >= maxthr / 12;
-		if (lab)
-			last = thv[j];
+		char s[32];
+		wd[j] = snprintf(s, sizeof(s), "%g", thv[j]);
+		at[j] = ((logx ? log(thv[j]) : thv[j]) - x0) / (x1 - x0) * plot_pt;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t j = 0; j < n; j++) {
+			double lg = log2(thv[j]);
+			if (lab[j] || (pass == 0 && j && lg != floor(lg)))
+				continue;
+			int fits = 1; /* against the nearest labels on each side */
+			for (size_t i = j; fits && i-- > 0;)
+				if (lab[i]) {
+					fits = at[j] - at[i] >= (wd[i] + wd[j]) / 2 * 4.45 + 3;
+					break;
+				}
+			for (size_t i = j + 1; fits && i < n; i++)
+				if (lab[i]) {
+					fits = at[i] - at[j] >= (wd[i] + wd[j]) / 2 * 4.45 + 3;
+					break;
+				}
+			lab[j] = fits;
+		}
+	fprintf(g, "set xtics (");
+	for (size_t j = 0; j < n; j++) {
 		fprintf(g, "%s\"", j ? ", " : "");
-		if (lab)
+		if (lab[j])
 			fprintf(g, "%g", thv[j]);
 		fprintf(g, "\" %g", thv[j]);
 	}
@@ -840,20 +954,63 @@ static double one_thread_median(const struct pb_csv *t, const char *series, int 
 	return one;
 }
 
-/* A scaling series' params (after "kernel:") as key lines of their own, a
- * few k=v to a line, so the key stays inside a panel of a one-column
- * figure.  f NULL: only counted.  Returns the lines. */
-static int scaling_param_keys(struct pb_fig *f, const char *q)
+/* A scaling series' key lines (a multi-line key title overlaps the next
+ * entry in gnuplot 5.4): the kernel, broken after a '-' or '_' where it
+ * is longer than maxc characters, then its params (after "kernel:"), a
+ * few k=v to a line, each further line two spaces in, so that the key
+ * stays inside its panel (at 2.5 in, "frames-alloc-free" ran off the
+ * figure).  The first line into first; with f, the others as key lines
+ * (f NULL: only counted).  Returns the lines. */
+static int scaling_key_lines(struct pb_fig *f, const char *name, size_t maxc, char *first,
+			     size_t len)
 {
+	const char *colon = strchr(name, ':');
+	size_t kn = colon ? (size_t)(colon - name) : strlen(name);
 	int lines = 0;
 	char pa[300];
+	for (size_t at = 0; at < kn; lines++) {
+		size_t room = lines ? maxc - 2 : maxc, l = kn - at;
+		if (l > room) {
+			size_t i = room;
+			while (i > room / 2 && name[at + i - 1] != '-' && name[at + i - 1] != '_')
+				i--;
+			l = i > room / 2 ? i : room;
+		}
+		if (!lines)
+			snprintf(first, len, "%.*s", (int)l, name);
+		else if (f) {
+			snprintf(pa, sizeof(pa), "  %.*s", (int)l, name + at);
+			fprintf(f->gp, ", keyentry title S%d", pb_fig_str(f, pa));
+		}
+		at += l;
+	}
+	if (!lines) {
+		snprintf(first, len, "%s", name);
+		lines = 1;
+	}
+	const char *q = colon ? colon + 1 : NULL;
 	for (struct pb_kv e = {0}; pb_kv_next(q, &e); lines++) {
-		/* e grows over the next k=v while the line stays within 18 */
-		for (struct pb_kv g = e; pb_kv_next(q, &g) && (size_t)(g.s - e.s) + g.len <= 18;)
+		/* e grows over the next k=v while the line (its "  " and ",")
+		 * stays within maxc */
+		for (struct pb_kv g = e;
+		     pb_kv_next(q, &g) && (size_t)(g.s - e.s) + g.len + 3 <= maxc;)
 			e.len = (size_t)(g.s - e.s) + g.len;
+		/* a k=v longer than a line: broken after its '=' (else at
+		 * the line's end), the rest on lines of their own */
+		const char *x = e.s, *end = e.s + e.len;
+		for (; (size_t)(end - x) + 2 + (*end != 0) > maxc; lines++) {
+			size_t room = maxc - 2, i = room;
+			while (i > room / 2 && x[i - 1] != '=')
+				i--;
+			i = i > room / 2 ? i : room;
+			if (f) {
+				snprintf(pa, sizeof(pa), "  %.*s", (int)i, x);
+				fprintf(f->gp, ", keyentry title S%d", pb_fig_str(f, pa));
+			}
+			x += i;
+		}
 		if (f) {
-			snprintf(pa, sizeof(pa), "  %.*s%s", (int)e.len, e.s,
-				 e.s[e.len] ? "," : "");
+			snprintf(pa, sizeof(pa), "  %.*s%s", (int)(end - x), x, *end ? "," : "");
 			fprintf(f->gp, ", keyentry title S%d", pb_fig_str(f, pa));
 		}
 	}
@@ -890,6 +1047,11 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				kern.v[k], isnan(one) ? "no such row, or NA" : "not above 0");
 		else if (nthr >= 2)
 			names_add(&keep, kern.v[k]);
+		else /* said, as the one without a base is */
+			fprintf(stderr,
+				"pagebench plot: scaling: %s was measured at one thread count "
+				"only: not drawn\n",
+				kern.v[k]);
 	}
 	names_free(&kern);
 	if (!keep.n) {
@@ -937,19 +1099,25 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	 * figure grows by that key instead of shrinking the plots.  (A fixed
 	 * bottom margin does not do it: gnuplot 5.4 then draws the key over
 	 * the x label.) */
+	/* A key line's characters: the key (one column, 6 pt, about 3.5 pt a
+	 * character) is wider than gnuplot's plot in a narrow panel, and then
+	 * starts 17 pt right of the plot's left edge, which is 33 pt into the
+	 * panel (lmargin below): its text has the panel less 52 pt (19
+	 * characters across a column, 10 at 2.5 in, 33 across a page) */
+	int cols = panel_cols(is_page(&(struct pb_fig){.ctx = c}), fam.n);
+	size_t maxc = (size_t)fmax(10, ((c->o->width_in * 72 / cols) - 52) / 3.5);
+	char first[300];
 	int keyrows = 1;
 	for (size_t fi = 0; fi < fam.n; fi++) {
 		int entries = 1; /* ideal */
 		for (size_t k = 0; k < keep.n; k++) {
 			if (strcmp(family_of(r, keep.v[k]), fam.v[fi]))
 				continue;
-			const char *colon = strchr(keep.v[k], ':');
-			entries += 1 + scaling_param_keys(NULL, colon ? colon + 1 : NULL);
+			entries += scaling_key_lines(NULL, keep.v[k], maxc, first, sizeof(first));
 		}
 		keyrows = entries > keyrows ? entries : keyrows;
 	}
 	double keylines = 0.6 * keyrows;
-	int cols = panel_cols(is_page(&(struct pb_fig){.ctx = c}), fam.n);
 	int rows = (int)((fam.n + (size_t)cols - 1) / (size_t)cols);
 	double w = c->o->width_in, panel_h = fmin(2.2, w / cols * 0.9) + (2.5 + keylines) * LINE_IN;
 	struct pb_fig f;
@@ -959,22 +1127,25 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	if (r->has_runs)
 		pb_fig_source(&f, r, "runs.csv");
 	pb_fig_styles(&f);
+	/* what the error bars are: over every row drawn */
 	int nvalid = 0, ninvalid = 0;
+	for (size_t k = 0; k < keep.n; k++)
+		for (size_t i = 0; i < t->nrows; i++)
+			if (is_total(t, i) && !strcmp(row_series(t, i), keep.v[k])) {
+				if (!strcmp(pb_csv_cell(t, i, cv), "1"))
+					nvalid++;
+				else
+					ninvalid++;
+			}
 	FILE *g = f.gp;
-	/* the title (wrapped: the multiplot's, centred on the figure; its lines
-	 * beyond one make the figure higher) and the note on the bars under
-	 * it, once every row is known */
+	/* the title and the note on the bars under it, both wrapped (the
+	 * multiplot's, centred on the figure; at 2.5 in the note ran off both
+	 * edges); their lines beyond two make the figure higher */
 	char texpr[2048];
-	int tl = title_expr(&f, "Thread scaling: speedup over 1 thread (median)", NULL, w - 0.2,
-			    texpr, sizeof(texpr));
-	f.height_in += (tl > 1 ? tl - 1 : 0) * LINE_IN;
-	fprintf(g, "NOTE = \"@NOTE@\"\n");
-	fprintf(g, "set multiplot layout %d,%d", rows, cols);
-	if (tl)
-		fprintf(g, " title %s.\"\\n(\".NOTE.\")\" font \",8\"", texpr);
-	else
-		fprintf(g, " title \"(\".NOTE.\")\" font \",8\"");
-	fprintf(g, "\n");
+	int tl = title_expr(&f, "Thread scaling: speedup over 1 thread (median)",
+			    ci_note(nvalid, ninvalid), w - 0.2, texpr, sizeof(texpr));
+	f.height_in += (tl > 2 ? tl - 2 : 0) * LINE_IN;
+	fprintf(g, "set multiplot layout %d,%d title %s font \",8\"\n", rows, cols, texpr);
 	double thv[64]; /* the thread counts measured, for the tics */
 	size_t nthv = col_distinct(t, cth, thv, PB_ARRAY_SIZE(thv));
 	int block = 0;
@@ -988,7 +1159,9 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			"set xlabel \"threads\" offset 0,0.4\nset ylabel \"speedup\" offset 1.5,0\n"
 			"set xrange [0.8:%g]\n",
 			maxthr + 0.2);
-		thread_xtics(g, thv, nthv, maxthr);
+		/* the plot: the panel less the side margins below, 6.5 and 2
+		 * of gnuplot's characters (5.1 pt at 8 pt) */
+		thread_xtics(g, thv, nthv, maxthr, c->o->logx, w / cols * 72 - 8.5 * 5.1);
 		/* about four y tics: a panel over a key of four lines is 1 in
 		 * high, and gnuplot's 0, 2, ..., 18 ran into each other there */
 		if (!c->o->logy)
@@ -1024,54 +1197,25 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 				dat_point(&f, pb_plot_num(pb_csv_cell(t, i, cth)), m / one,
 					  pb_plot_num(pb_csv_cell(t, i, cl)) / one,
 					  pb_plot_num(pb_csv_cell(t, i, ch)) / one);
-				if (!strcmp(pb_csv_cell(t, i, cv), "1"))
-					nvalid++;
-				else
-					ninvalid++;
 			}
 			free(tr);
 			fprintf(f.dat, "\n\n");
 			size_t si = 0;
 			for (; si < keep.n && strcmp(keep.v[si], ks.v[k]); si++)
 				;
-			/* kernel:params as the kernel, then the params on a key
-			 * line of their own (a multi-line key title overlaps the
-			 * next entry in gnuplot 5.4) */
-			const char *nm = ks.v[k], *colon = strchr(nm, ':');
-			char kn[256];
-			snprintf(kn, sizeof(kn), "%.*s",
-				 colon ? (int)(colon - nm) : (int)strlen(nm), nm);
+			/* kernel:params as the kernel, then the params on key
+			 * lines of their own (scaling_key_lines) */
+			scaling_key_lines(NULL, ks.v[k], maxc, first, sizeof(first));
 			fprintf(g,
 				", \\\n    '%s.dat' index %d using 1:2:3:4 with yerrorlines ls %zu "
 				"title S%d",
-				f.name, block++, si % 17 + 1, pb_fig_str(&f, kn));
-			entries += 1 + scaling_param_keys(&f, colon ? colon + 1 : NULL);
+				f.name, block++, si % 17 + 1, pb_fig_str(&f, first));
+			entries += scaling_key_lines(&f, ks.v[k], maxc, first, sizeof(first));
 		}
 		for (; entries < keyrows; entries++)
 			fprintf(g, ", keyentry title \" \"");
 		fprintf(g, "\n");
 		names_free(&ks);
-	}
-	/* fill in the note: a constant of ours, after every bar is counted */
-	fflush(g);
-	char *at = strstr(f.body, "@NOTE@");
-	const char *note = ci_note(nvalid, ninvalid);
-	if (at) {
-		size_t pre = (size_t)(at - f.body), nl = strlen(note);
-		char *nb = malloc(f.body_len + nl + 1);
-		if (!nb)
-			abort();
-		memcpy(nb, f.body, pre);
-		memcpy(nb + pre, note, nl);
-		memcpy(nb + pre + nl, at + 6, f.body_len - pre - 6 + 1);
-		fclose(g);
-		free(f.body);
-		f.body = NULL;
-		f.gp = open_memstream(&f.body, &f.body_len);
-		if (!f.gp)
-			abort();
-		fputs(nb, f.gp);
-		free(nb);
 	}
 	rc = pb_fig_finish(&f);
 	rc = rc ? rc : 1;
@@ -1426,8 +1570,28 @@ static void sim_cluster(const struct pb_csv *t, size_t r, const struct wtags *w,
 					      pb_csv_get(t, r, sim_cfg_cols[i]));
 }
 
+/* The bars of sim.csv's metric: a cluster per policy (and workload,
+ * parameter list, varying configuration), a bar per frame count, each the
+ * median over its repetitions (rows with valid=0 left out), as the sim
+ * summary and the machines figure draw them; with device, of that
+ * device's rows only, and a cluster the device has no row for is left out
+ * (its empty slot read as a bar of 0).  reps: the fewest and most
+ * repetitions a bar has (0, 0: none).  Returns whether any bar has a
+ * value. */
+/* A sim.csv row's bar (cluster * frame counts + frame count) and value */
+struct bar_rep {
+	size_t at;
+	double v;
+};
+
+static int cmp_bar_rep(const void *a, const void *b)
+{
+	const struct bar_rep *x = a, *y = b;
+	return (x->at > y->at) - (x->at < y->at);
+}
+
 static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const struct wtags *w,
-		    const char *metric, const char *device, struct bars *b)
+		    const char *metric, const char *device, struct bars *b, size_t reps[2])
 {
 	const struct pb_csv *t = &r->sim;
 	int vary[PB_ARRAY_SIZE(sim_cfg_cols)] = {0};
@@ -1459,15 +1623,20 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const struct w
 	/* clusters: policies in order, each with its varying configuration */
 	for (size_t p = 0; p < pol.n; p++)
 		for (size_t row = 0; row < t->nrows; row++)
-			if (!strcmp(pb_csv_get(t, row, "policy"), pol.v[p])) {
+			if (!strcmp(pb_csv_get(t, row, "policy"), pol.v[p]) &&
+			    (!device || !strcmp(pb_csv_get(t, row, "device"), device))) {
 				char cl[512];
 				sim_cluster(t, row, w, vary, cl, sizeof(cl));
 				names_add(&b->cl, cl);
 			}
 	bars_alloc(b);
-	size_t *cnt = calloc(b->cl.n * nfr + 1, sizeof(*cnt));
-	if (!cnt)
+	/* each row's bar and value, sorted by bar: a bar's repetitions side
+	 * by side (one array of the rows, not one per bar) */
+	struct bar_rep *rv = calloc(t->nrows + 1, sizeof(*rv));
+	double *tmp = dalloc(t->nrows);
+	if (!rv)
 		abort();
+	size_t nrv = 0;
 	for (size_t row = 0; row < t->nrows; row++) {
 		if (device && strcmp(pb_csv_get(t, row, "device"), device))
 			continue;
@@ -1482,17 +1651,37 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const struct w
 		if (k == (size_t)-1 || j == nfr || !isfinite(v) ||
 		    !strcmp(pb_csv_get(t, row, "valid"), "0"))
 			continue;
-		size_t at = k * nfr + j;
-		/* mean over repetitions (strict replays repeat exactly) */
-		b->v[at] = cnt[at] ? b->v[at] + v : v;
-		cnt[at]++;
+		rv[nrv++] = (struct bar_rep){k * nfr + j, v};
 	}
-	for (size_t i = 0; i < b->cl.n * nfr; i++)
-		if (cnt[i])
-			b->v[i] /= (double)cnt[i];
-	free(cnt);
+	qsort(rv, nrv, sizeof(*rv), cmp_bar_rep);
+	reps[0] = reps[1] = 0;
+	for (size_t i = 0, e; i < nrv; i = e) {
+		size_t cnt = 0;
+		for (e = i; e < nrv && rv[e].at == rv[i].at; e++)
+			tmp[cnt++] = rv[e].v;
+		/* the median, as sim_summary.csv's (the mean of a bimodal
+		 * policy's repetitions was a rate none of them had) */
+		b->v[rv[i].at] = median(tmp, cnt);
+		reps[0] = !reps[0] || cnt < reps[0] ? cnt : reps[0];
+		reps[1] = cnt > reps[1] ? cnt : reps[1];
+	}
+	free(rv);
+	free(tmp);
 	names_free(&pol);
 	return bars_any(b);
+}
+
+/* What a sim bar figure's bars are, for the note under its title: the
+ * median of how many repetitions (NULL where every bar is one row). */
+static const char *sim_reps_note(const size_t reps[2], char *out, size_t len)
+{
+	if (reps[1] < 2)
+		return NULL;
+	if (reps[0] == reps[1])
+		snprintf(out, len, "median of %zu repetitions", reps[1]);
+	else
+		snprintf(out, len, "median of %zu-%zu repetitions", reps[0], reps[1]);
+	return out;
 }
 
 /* "What: workload" shortened at a comma to fit the width (8 pt text);
@@ -1510,10 +1699,14 @@ static void workload_title(struct pb_fig *f, const struct wtags *w, const char *
 		for (size_t i = 0; i < w->spec.n; i++)
 			pb_sb_printf(&whole, "%s%s", i ? ", " : "", w->tag[i]);
 		pb_sb_put(&whole, ")");
+		/* the tags that fit two lines, and ", ...)" after them (a cut
+		 * after one line left "...)" alone on the next) */
 		size_t n = (size_t)snprintf(out, len, "%s: %zu workloads (", what, w->spec.n);
 		for (size_t i = 0; i < w->spec.n && n < len; i++) {
 			const char *sep = i ? ", " : "";
-			if (n + strlen(sep) + strlen(w->tag[i]) + 5 > fit && i) {
+			if (n + strlen(sep) + strlen(w->tag[i]) + (i + 1 < w->spec.n ? 6 : 1) >
+				2 * fit - 8 &&
+			    i) {
 				n += (size_t)snprintf(out + n, len - n, ", ...");
 				break;
 			}
@@ -1557,7 +1750,8 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct wtags w;
 	wtags_init(&w, &r->sim);
 	int rc = 0;
-	if (!sim_bars(c, r, &w, "fault_rate", NULL, &b))
+	size_t reps[2];
+	if (!sim_bars(c, r, &w, "fault_rate", NULL, &b, reps))
 		goto out;
 	struct pb_fig f;
 	if ((rc = bars_ylim_check(c, &b, 1, "faults")) ||
@@ -1567,8 +1761,10 @@ int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	char tt[1024];
 	workload_title(&f, &w, "Fault rate", c->o->width_in - 0.2, tt, sizeof(tt));
 	const char *yl[] = {"faults per reference"};
+	char note[64];
 	/* fault rates: log only on --logy */
-	bars_figure(&f, &b, 1, &(struct bar_fig){tt, NULL, yl, 0, 0, 1.65});
+	bars_figure(&f, &b, 1,
+		    &(struct bar_fig){tt, sim_reps_note(reps, note, sizeof(note)), yl, 0, 0, 1.65});
 	rc = pb_fig_finish(&f);
 	rc = rc ? rc : 1;
 out:
@@ -1590,8 +1786,15 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	struct wtags w;
 	wtags_init(&w, &r->sim);
 	int rc = 0, any = 0;
-	for (size_t d = 0; d < dev.n; d++)
-		any |= sim_bars(c, r, &w, "eat_ns", dev.v[d], &b[d]);
+	size_t reps[2] = {0, 0};
+	for (size_t d = 0; d < dev.n; d++) {
+		size_t dr[2];
+		any |= sim_bars(c, r, &w, "eat_ns", dev.v[d], &b[d], dr);
+		if (dr[1]) {
+			reps[0] = !reps[0] || dr[0] < reps[0] ? dr[0] : reps[0];
+			reps[1] = dr[1] > reps[1] ? dr[1] : reps[1];
+		}
+	}
 	if (!any)
 		goto out;
 	struct pb_fig f;
@@ -1608,8 +1811,10 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	for (size_t d = 0; d < dev.n; d++)
 		if (asprintf(&yl[d], "EAT (ns), device %s", dev.v[d]) < 0)
 			abort();
+	char note[64];
 	bars_figure(&f, b, dev.n,
-		    &(struct bar_fig){tt, NULL, (const char *const *)yl, 0, 1,
+		    &(struct bar_fig){tt, sim_reps_note(reps, note, sizeof(note)),
+				      (const char *const *)yl, 0, 1,
 				      page || dev.n < 2 ? 1.65 : 1.2});
 	for (size_t d = 0; d < dev.n; d++)
 		free(yl[d]);
@@ -1797,8 +2002,8 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		f.height_in += (krows > 2 ? (double)(krows - 2) : 0) * KEYROW_IN * 0.85;
 		fprintf(g,
 			"set key below horizontal Left reverse maxcols %zu samplen 3 spacing 0.85 "
-			"height 0.6 font \",7\"\n",
-			kc);
+			"height 0.6 width %.2f font \",7\"\n",
+			kc, key_width_fix(longest, 3, (double)longest * CHAR7_PT + 26, 7));
 	}
 	int logy = c->o->logy || (!c->o->ylim && hi / lo > 10);
 	if (logy)
@@ -1869,6 +2074,37 @@ static void lat_series(const struct pb_csv *t, size_t row, char *out, size_t len
 		 pb_csv_get(t, row, "threads"));
 }
 
+/* A latency series' key lines where its name (lat_series) is longer than
+ * maxc: "kernel, N thr", then the params, two spaces in, broken after a
+ * ',' (else at maxc); f NULL: only counted, else the first line into
+ * first and the others as key lines.  Returns the lines. */
+static int lat_key_lines(struct pb_fig *f, const char *name, size_t maxc, char *first, size_t len)
+{
+	const char *colon = strchr(name, ':'), *thr = strrchr(name, ',');
+	if (strlen(name) <= maxc || !colon || !thr || thr < colon) {
+		snprintf(first, len, "%s", name);
+		return 1;
+	}
+	snprintf(first, len, "%.*s%s", (int)(colon - name), name, thr);
+	int lines = 1;
+	for (const char *q = colon + 1; q < thr; lines++) {
+		size_t room = maxc - 2, l = (size_t)(thr - q);
+		if (l > room) {
+			size_t i = room;
+			while (i > room / 2 && q[i - 1] != ',')
+				i--;
+			l = i > room / 2 ? i : room;
+		}
+		if (f) {
+			char line[600];
+			snprintf(line, sizeof(line), "  %.*s", (int)l, q);
+			fprintf(f->gp, ", keyentry title S%d", pb_fig_str(f, line));
+		}
+		q += l;
+	}
+	return lines;
+}
+
 int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
 	const struct pb_csv *t = &r->latency;
@@ -1894,9 +2130,31 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	pb_fig_source(&f, r, "latency.csv");
 	pb_fig_styles(&f);
 	fig_title(&f, "Fault latency (CDF)", c->o->width_in - 0.6, 1);
-	fprintf(f.gp, "set xlabel \"latency (ns)\"\nset ylabel \"fraction of faults <= x\"\n"
-		      "set logscale x 10\nset format x \"1e%%T\"\nset yrange [0:1]\n"
-		      "set key below Left reverse maxcols 2 height 1 font \",7\" samplen 3\n");
+	/* the key under the plot: two columns where the names fit them, else
+	 * one; a name longer than the figure is broken (at a space, else
+	 * after a ',') onto indented key lines of its own (a long experiment,
+	 * kernel:params, ran off the figure); the figure grows by the rows
+	 * beyond two, so the plot keeps its height */
+	double room = c->o->width_in * 72 - 20, extra = 26 + 1.5 * 4.45; /* samplen 3 */
+	size_t longest = 1, maxc = (size_t)fmax(12, (room - extra) / CHAR7_PT);
+	for (size_t s = 0; s < ser.n; s++)
+		longest = strlen(ser.v[s]) > longest ? strlen(ser.v[s]) : longest;
+	longest = longest > maxc ? maxc : longest;
+	double col = (double)longest * CHAR7_PT + extra;
+	int kc = 2 * col <= room ? 2 : 1;
+	size_t krows = 0;
+	char first[600];
+	for (size_t s = 0; s < ser.n && kc == 1; s++)
+		krows += (size_t)lat_key_lines(NULL, ser.v[s], maxc, first, sizeof(first));
+	if (kc == 2)
+		krows = (ser.n + 1) / 2;
+	f.height_in += (krows > 2 ? (double)(krows - 2) : 0) * KEYROW_IN;
+	fprintf(f.gp,
+		"set xlabel \"latency (ns)\"\nset ylabel \"fraction of faults <= x\"\n"
+		"set logscale x 10\nset format x \"1e%%T\"\nset yrange [0:1]\n"
+		"set key below horizontal Left reverse maxcols %d height 1 width %.2f font \",7\" "
+		"samplen 3\n",
+		kc, key_width_fix(longest, 3, col, 7));
 	fprintf(f.gp, "plot");
 	double *x = dalloc(t->nrows), *n = dalloc(t->nrows);
 	for (size_t s = 0; s < ser.n; s++) {
@@ -1942,8 +2200,14 @@ int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 			fputc('\n', f.dat);
 		}
 		fputs("\n\n", f.dat);
+		/* the name's first line titles the curve, the rest are key
+		 * lines of their own */
+		lat_key_lines(NULL, ser.v[s], kc == 1 ? maxc : (size_t)-1 / 2, first,
+			      sizeof(first));
 		fprintf(f.gp, "%s '%s.dat' index %zu using 1:2 with steps ls %zu title S%d",
-			s ? ", \\\n    " : " ", f.name, s, s % 17 + 1, pb_fig_str(&f, ser.v[s]));
+			s ? ", \\\n    " : " ", f.name, s, s % 17 + 1, pb_fig_str(&f, first));
+		if (kc == 1)
+			lat_key_lines(&f, ser.v[s], maxc, first, sizeof(first));
 	}
 	free(x);
 	free(n);
@@ -2068,6 +2332,7 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				}
 				size_t k = names_find(&b.cl, cl);
 				size_t at = k * n + m;
+				b.why[at] = BAR_NO_VALID; /* a row; its value may be NA */
 				if (!all_summary) {
 					double v = pb_plot_num(pb_csv_get(t, row, metric));
 					if (isfinite(v) &&
@@ -2097,6 +2362,11 @@ int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 				abort();
 		}
 	}
+	/* a machine without a row for a bar another one has: "not run" at its
+	 * slot (an empty slot beside the others' bars read as 0) */
+	for (size_t at = 0; at < b.cl.n * n; at++)
+		if (!b.why[at])
+			b.why[at] = BAR_NOT_RUN;
 	size_t most_reps = 0;
 	for (size_t at = 0; !all_summary && at < b.cl.n * n; at++) {
 		if (!nreps[at])
@@ -2175,6 +2445,36 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	int rc = 0;
 	if (!ex.n || maxthr <= minthr)
 		goto out;
+	/* an experiment every machine measured at one thread count (the
+	 * same one) has no line to draw: left out, and said (its panel was a
+	 * lone point per machine) */
+	{
+		struct names keep = {0};
+		for (size_t e = 0; e < ex.n; e++) {
+			double t0 = NAN;
+			int more = 0;
+			for (size_t m = 0; m < n; m++)
+				for (size_t i = 0; i < runs[m].summary.nrows; i++) {
+					const struct pb_csv *t = &runs[m].summary;
+					if (!is_total(t, i) || strcmp(row_series(t, i), ex.v[e]))
+						continue;
+					double th = pb_plot_num(pb_csv_get(t, i, "threads"));
+					more |= !isnan(t0) && th != t0;
+					t0 = isnan(t0) ? th : t0;
+				}
+			if (more)
+				names_add(&keep, ex.v[e]);
+			else
+				fprintf(stderr,
+					"pagebench plot: machines-scaling: %s was measured at one "
+					"thread count only: not drawn\n",
+					ex.v[e]);
+		}
+		names_free(&ex);
+		ex = keep;
+	}
+	if (!ex.n)
+		goto out;
 	size_t with_rt = machine_names(runs, n, &se, 1);
 	int page = is_page(&(struct pb_fig){.ctx = c});
 	int cols = panel_cols(page, ex.n), rows = (int)((ex.n + (size_t)cols - 1) / (size_t)cols);
@@ -2216,7 +2516,7 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 	fprintf(g, "\" font \",8\"\n");
 	fprintf(g,
 		"set logscale x 2\nset logscale y 10\nset xrange [%g:%g]\n"
-		"set xtics nomirror font \",6\"\nset ytics nomirror font \",6\" format \"%%.0e\"\n"
+		"set xtics nomirror font \",6\"\nset ytics nomirror font \",6\" format \"1e%%T\"\n"
 		"set xlabel \"threads\" font \",6\" offset 0,0.9\n"
 		"set ylabel \"ops/s\" font \",6\" offset 2.2,0\n",
 		minthr / 1.2, maxthr * 1.2);

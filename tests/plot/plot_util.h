@@ -2,7 +2,7 @@
 /*
  * tests/plot/plot_util.h - what the plot tests share: the tools found in
  * PATH (they skip without gnuplot or pdfinfo) and the run folder that a real
- * `pagebench run/sim/mrc --results DIR` made.
+ * `pagebench run/sim/mrc --results DIR` made; reading and writing their files.
  */
 #ifndef PB_TESTS_PLOT_UTIL_H
 #define PB_TESTS_PLOT_UTIL_H
@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "pagebench/common.h"
 
 /* name's path in PATH into out: 1, else 0. */
 static inline int which(const char *name, char *out, size_t len)
@@ -52,6 +54,40 @@ static inline void run_folder(const char *dir, char *out, size_t len)
 			snprintf(out, len, "%s/%s", dir, e->d_name);
 	if (d)
 		closedir(d);
+}
+
+/* path's whole text, or NULL; the buffer is the last call's (the next
+ * call frees it), so callers need not free it. */
+static inline char *slurp(const char *path)
+{
+	static char *last;
+	free(last);
+	last = pb_slurp(path, NULL);
+	return last;
+}
+
+/* Write body to path: 0, or -1. */
+static inline int write_text(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	int bad = fputs(body, f) < 0;
+	return fclose(f) || bad ? -1 : 0;
+}
+
+/* Entries in dir, hidden ones (a work folder) included; 0 if it is not
+ * there. */
+static inline int dir_entries(const char *dir)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
 }
 
 #endif

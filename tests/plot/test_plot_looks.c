@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/plot/test_plot_looks.c - what the figures show, read back from the
+ * files `pagebench plot` writes:
+ *  - the PDF's text is its documented 8 pt (pdfcairo's own fontscale 0.5
+ *    drew "Helvetica,8" at 5.3 pt), measured with pdftotext -bbox, and an
+ *    mrc key of 17 policies across a column is the two columns the layout
+ *    counts (at true size gnuplot fitted one of 17 rows);
+ *  - a --ylim above every bar of a panel is refused (the bars were drawn
+ *    as equal boxes cut at B), exit 2, one line, nothing written;
+ *  - faults and eat bars are the median over the valid repetitions (they
+ *    were the mean), and the title's note says so;
+ *  - eat leaves a policy a device has no row for out of its panel, and
+ *    machines says "not run" at a machine's missing bar (both were empty
+ *    slots that read as 0);
+ *  - --mono's solid fill is grey, so a black error bar shows on it;
+ *  - scaling's x tics are thinned on the axis drawn (--logx labels 2 and
+ *    4 of 1 2 3 4 6 8 12 16), a kernel left out is said on stderr, and so
+ *    is a machines-scaling experiment measured at one thread count;
+ *  - a latency key name longer than the figure is broken onto key lines.
+ * argv[1]: the pagebench binary.  Skips without gnuplot or pdfinfo (and the
+ * text size without pdftotext).
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pagebench/csvread.h"
+#include "pbtest.h"
+#include "plot_util.h"
+#include "spawn.h"
+
+static const char *bin;
+static char root[4096];
+static char *envv[] = {"PAGEBENCH_COUNTERS=none", NULL};
+static struct spawn_out o;
+
+static int pb(const char *first, ...)
+{
+	char *argv[40] = {(char *)bin, (char *)first};
+	int n = 2;
+	va_list ap;
+	va_start(ap, first);
+	const char *a;
+	while (n < 39 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	return spawn_run(argv, envv, &o);
+}
+
+static const char *in(const char *dir, const char *name)
+{
+	static char p[4600];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
+}
+
+static void write_file(const char *path, const char *body)
+{
+	PB_CHECK_MSG(write_text(path, body) == 0, "cannot write %s", path);
+}
+
+/* dir (made), with FILE holding body. */
+static const char *folder(const char *name, const char *file, const char *body)
+{
+	static char d[4300];
+	snprintf(d, sizeof(d), "%s/%s", root, name);
+	mkdir(d, 0755);
+	write_file(in(d, file), body);
+	return d;
+}
+
+/* The data block (0-based) of a bar figure's .dat whose cluster label is
+ * label: its line, or NULL. */
+static const char *dat_row(const char *dat, int block, const char *label)
+{
+	static char line[512];
+	int b = 0;
+	size_t ll = strlen(label);
+	for (const char *p = dat; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (!n && nl && nl[1] == '\n') {
+			b++;
+			p = nl + 2;
+			continue;
+		}
+		if (b == block && n > ll + 2 && p[0] == '"' && !strncmp(p + 1, label, ll) &&
+		    p[ll + 1] == '"') {
+			snprintf(line, sizeof(line), "%.*s", (int)n, p);
+			return line;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * pdftotext -bbox: each word's box is its font size times the font's
+ * ascent + descent (the PDF font descriptor's, which cairo takes from the
+ * font): 1.16 em for DejaVu Sans (what "Helvetica" is here), 1.15 for
+ * Liberation Sans, about 1.17 for Nimbus Sans.  An 8 pt word is then 9.2
+ * to 9.4 pt high; [7.6, 10.4] (0.95 to 1.3 em) takes any such font, and the
+ * 5.3 pt text of fontscale 0.5 (6.2 pt high) would need a font of 1.43 em
+ * to reach it.  Returns the height of the first word equal to w (NaN: none)
+ * and its left edge in *x.
+ */
+static double word_height(const char *bbox, const char *w, double *x)
+{
+	char want[128];
+	snprintf(want, sizeof(want), ">%s</word>", w);
+	const char *e = strstr(bbox, want);
+	if (!e)
+		return NAN;
+	const char *s = e;
+	while (s > bbox && strncmp(s, "<word", 5))
+		s--;
+	const char *xm = strstr(s, "xMin=\""), *y0 = strstr(s, "yMin=\""),
+		   *y1 = strstr(s, "yMax=\"");
+	if (!xm || !y0 || !y1 || y1 > e)
+		return NAN;
+	if (x)
+		*x = strtod(xm + 6, NULL);
+	return strtod(y1 + 6, NULL) - strtod(y0 + 6, NULL);
+}
+
+static void text_size(const char *pdftotext)
+{
+	char d[4300], out[4400];
+	snprintf(d, sizeof(d), "%s/sim", root);
+	PB_CHECK(pb("sim", "--results", d, "--workload",
+		    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "lru,arc", "--frames",
+		    "50,100", "--reps", "1", NULL) == 0);
+	char run[4400];
+	run_folder(d, run, sizeof(run));
+	snprintf(out, sizeof(out), "%s/size", root);
+	PB_CHECK_MSG(pb("plot", run, "--kind", "faults", "--out", out, "--format", "pdf", NULL) ==
+			 0,
+		     "%s", o.err);
+	char *argv[] = {(char *)pdftotext, "-bbox", (char *)in(out, "faults.pdf"), "-", NULL};
+	static struct spawn_out po;
+	PB_CHECK(spawn_run(argv, NULL, &po) == 0 && po.code == 0);
+	/* the title's first word (8 pt) and a y tic label (8 pt) */
+	double ht = word_height(po.out, "Fault", NULL), hy = word_height(po.out, "0.1", NULL);
+	PB_CHECK_MSG(ht >= 7.6 && ht <= 10.4 && hy >= 7.6 && hy <= 10.4,
+		     "faults.pdf: the title is %.2f pt high, a y tic label %.2f (8 pt text is "
+		     "7.6-10.4)",
+		     ht, hy);
+
+	/* all 17 policies' mrc across a column: the key in the two columns
+	 * the figure's height was counted with */
+	snprintf(d, sizeof(d), "%s/mrc17", root);
+	PB_CHECK(pb("mrc", "--results", d, "--workload",
+		    "zipf:pages=500,alpha=0.9,refs=5000,seed=1", "--policy", "all", "--frames",
+		    "50:400:50", NULL) == 0);
+	run_folder(d, run, sizeof(run));
+	snprintf(out, sizeof(out), "%s/mrc17-out", root);
+	PB_CHECK_MSG(pb("plot", run, "--kind", "mrc", "--out", out, "--format", "pdf", NULL) == 0,
+		     "%s", o.err);
+	argv[2] = (char *)in(out, "mrc.pdf");
+	PB_CHECK(spawn_run(argv, NULL, &po) == 0 && po.code == 0);
+	double xf = NAN, xs = NAN;
+	word_height(po.out, "fifo", &xf);
+	word_height(po.out, "sieve", &xs);
+	PB_CHECK_MSG(xs - xf > 50, "mrc.pdf: the key's fifo at x %.1f, sieve at %.1f: one column",
+		     xf, xs);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		PB_SKIP("usage: test_plot_looks PAGEBENCH");
+	bin = argv[1];
+	char pdfinfo[512], xmllint[512], pdftotext[512];
+	const char *why = plot_tools(pdfinfo, sizeof(pdfinfo), xmllint, sizeof(xmllint));
+	if (why)
+		PB_SKIP(why);
+	if (!pbt_tmpdir(root, sizeof(root), "plotlooks"))
+		PB_SKIP("cannot make a temp dir");
+	if (which("pdftotext", pdftotext, sizeof(pdftotext)))
+		text_size(pdftotext);
+	else
+		fprintf(stderr, "pdftotext not installed: the PDF's text size not checked\n");
+
+	/* sim rows: two devices, two workloads, the second only on nvme; lru
+	 * at 100 frames on hdd with three repetitions of 0.1, 0.2 and 0.9 and
+	 * one of valid=0 (EAT: median 200, mean 400; the fault rate, of
+	 * either device, with nvme's 0.1: median 0.15, mean 0.325) */
+	static const char sim[] = "workload,policy,frames,device,rep,fault_rate,eat_ns,valid\n"
+				  "\"zipf:pages=10\",lru,100,hdd,0,0.1,100,1\n"
+				  "\"zipf:pages=10\",lru,100,hdd,1,0.2,200,1\n"
+				  "\"zipf:pages=10\",lru,100,hdd,2,0.9,900,1\n"
+				  "\"zipf:pages=10\",lru,100,hdd,3,0.01,5,0\n"
+				  "\"zipf:pages=10\",lru,100,nvme,0,0.1,10,1\n"
+				  "\"zipf:pages=20\",lru,100,nvme,0,0.3,30,1\n";
+	const char *rs = folder("sim2", "sim.csv", sim);
+	char rsim[4300], out[4400];
+	snprintf(rsim, sizeof(rsim), "%s", rs);
+
+	/* the median, said in the note */
+	snprintf(out, sizeof(out), "%s/med", root);
+	PB_CHECK_MSG(
+	    pb("plot", rsim, "--kind", "faults,eat", "--out", out, "--format", "pdf", NULL) == 0,
+	    "%s", o.err);
+	char *s = slurp(in(out, "faults.dat"));
+	const char *row = s ? dat_row(s, 0, "lru zipf #1") : NULL;
+	PB_CHECK_MSG(row && !strcmp(row, "\"lru zipf #1\"\t0.15"), "faults.dat: %s", s ? s : "");
+	s = slurp(in(out, "faults.gp"));
+	PB_CHECK_MSG(s && strstr(s, "median of 1-4 repetitions"), "faults.gp: no median note");
+	/* eat: hdd's panel (the first block) without zipf #2, nvme's with it */
+	s = slurp(in(out, "eat.dat"));
+	row = s ? dat_row(s, 0, "lru zipf #1") : NULL;
+	PB_CHECK_MSG(row && !strcmp(row, "\"lru zipf #1\"\t200"), "eat.dat: %s", s ? s : "");
+	PB_CHECK_MSG(s && !dat_row(s, 0, "lru zipf #2") && dat_row(s, 1, "lru zipf #2"),
+		     "eat.dat: hdd's panel has a zipf #2 slot: %s", s ? s : "");
+
+	/* --ylim above every bar: refused, nothing written */
+	snprintf(out, sizeof(out), "%s/ylim-above", root);
+	pb("plot", rsim, "--kind", "eat", "--ylim", "0:0.6", "--out", out, NULL);
+	PB_CHECK_MSG(o.code == 2 && count_lines(o.err) == 1 &&
+			 strstr(o.err, "--ylim 0:0.6 leaves out every bar of the eat figure") &&
+			 strstr(o.err, "its bars span 200 to 200"),
+		     "eat --ylim 0:0.6: rc %d: %s", o.code, o.err);
+	PB_CHECK_MSG(dir_entries(out) == 0, "%s: %d entries left", out, dir_entries(out));
+	/* ... while a range that some bar of each panel reaches is drawn */
+	snprintf(out, sizeof(out), "%s/ylim-some", root);
+	PB_CHECK_MSG(pb("plot", rsim, "--kind", "eat", "--ylim", "0:250", "--out", out, "--format",
+			"pdf", NULL) == 0,
+		     "eat --ylim 0:250: %s", o.err);
+
+	/* machines of sim folders: the one without zipf #2 says "not run"
+	 * at its slot */
+	static const char sim1[] = "workload,policy,frames,device,rep,accesses_per_s,valid\n"
+				   "\"zipf:pages=10\",lru,100,nvme,0,1000,1\n";
+	static const char sim2[] = "workload,policy,frames,device,rep,accesses_per_s,valid\n"
+				   "\"zipf:pages=10\",lru,100,nvme,0,1100,1\n"
+				   "\"zipf:pages=20\",lru,100,nvme,0,900,1\n";
+	char ma[4300];
+	snprintf(ma, sizeof(ma), "%s", folder("ma", "sim.csv", sim1));
+	const char *mb = folder("mb", "sim.csv", sim2);
+	snprintf(out, sizeof(out), "%s/machines", root);
+	PB_CHECK_MSG(
+	    pb("plot", ma, mb, "--kind", "machines", "--out", out, "--format", "pdf", NULL) == 0,
+	    "%s", o.err);
+	s = slurp(in(out, "machines.gp")); /* one format: its body once */
+	int marks = 0;
+	for (char *q = s; q && (q = strstr(q, "\"not run\" at first ")); q++)
+		marks++;
+	PB_CHECK_MSG(marks == 1, "machines.gp: %d \"not run\" labels, want 1", marks);
+
+	/* --mono: no solid black fill (pattern 3), a grey one */
+	static char sum[4096];
+	size_t n =
+	    (size_t)snprintf(sum, sizeof(sum),
+			     "experiment,kernel,threads,thread,median_ns_per_op,"
+			     "ci95_lo_ns_per_op,ci95_hi_ns_per_op,ci95_valid,median_ops_per_s,"
+			     "ci95_lo_ops_per_s,ci95_hi_ops_per_s\n");
+	static const int thr[] = {1, 2, 3, 4, 6, 8, 12, 16};
+	for (size_t i = 0; i < sizeof(thr) / sizeof(thr[0]); i++)
+		n += (size_t)snprintf(
+		    sum + n, sizeof(sum) - n, "k,k,%d,total,%d,%d,%d,0,%d,%d,%d\n", thr[i],
+		    10 + thr[i], 9 + thr[i], 11 + thr[i], 100 * thr[i], 90 * thr[i], 110 * thr[i]);
+	snprintf(sum + n, sizeof(sum) - n, "one,one,1,total,5,4,6,0,100,90,110\n");
+	char rsum[4300];
+	snprintf(rsum, sizeof(rsum), "%s", folder("sum", "summary.csv", sum));
+	snprintf(out, sizeof(out), "%s/mono", root);
+	PB_CHECK_MSG(pb("plot", rsum, "--kind", "cost", "--mono", "--out", out, "--format", "pdf",
+			NULL) == 0,
+		     "%s", o.err);
+	s = slurp(in(out, "cost.gp"));
+	PB_CHECK_MSG(s && !strstr(s, "fs pattern 3 ") && strstr(s, "fs solid 0.35 border"),
+		     "cost.gp --mono: a solid black fill hides its black error bars");
+
+	/* scaling --logx: 2 and 4 labelled; "one" (one thread count) said */
+	snprintf(out, sizeof(out), "%s/logx", root);
+	PB_CHECK_MSG(pb("plot", rsum, "--kind", "scaling", "--logx", "--out", out, "--format",
+			"pdf", NULL) == 0,
+		     "%s", o.err);
+	PB_CHECK_MSG(strstr(o.err, "scaling: one was measured at one thread count only"),
+		     "scaling: stderr %s", o.err);
+	s = slurp(in(out, "scaling.gp"));
+	PB_CHECK_MSG(s && strstr(s, "\"2\" 2, ") && strstr(s, "\"4\" 4, ") &&
+			 strstr(s, "\"16\" 16)"),
+		     "scaling.gp --logx: %s", s ? strstr(s, "set xtics (") : "(none)");
+
+	/* machines-scaling: "one" is one thread count on both machines */
+	snprintf(out, sizeof(out), "%s/mscal", root);
+	PB_CHECK_MSG(pb("plot", rsum, rsum, "--kind", "machines", "--out", out, "--format", "pdf",
+			NULL) == 0,
+		     "%s", o.err);
+	PB_CHECK_MSG(strstr(o.err, "machines-scaling: one was measured at one thread count only"),
+		     "machines-scaling: stderr %s", o.err);
+	s = slurp(in(out, "machines-scaling.gp"));
+	PB_CHECK_MSG(s && strstr(s, "set multiplot layout 1,1 "), "machines-scaling.gp: %s",
+		     s ? s : "(none)");
+
+	/* a latency key name too long for a column: kernel over its params */
+	const char *rl = folder(
+	    "lat", "latency.csv",
+	    "experiment,kernel,threads,bucket_ns_lo,bucket_ns_hi,count\n"
+	    "\"uffd-pager:hints=1,policy=clockpro,batch=64,ring=1024\",uffd-pager,1,0,500,10\n"
+	    "\"uffd-pager:hints=1,policy=clockpro,batch=64,ring=1024\",uffd-pager,1,500,900,5\n");
+	snprintf(out, sizeof(out), "%s/lat-out", root);
+	PB_CHECK_MSG(pb("plot", rl, "--out", out, "--format", "pdf", NULL) == 0, "%s", o.err);
+	s = slurp(in(out, "latency.str"));
+	PB_CHECK_MSG(s && strstr(s, "\"uffd-pager, 1 thr\"") && strstr(s, "\"  hints=1,"),
+		     "latency.str: %s", s ? s : "(none)");
+
+	if (!pb_test_fail_)
+		pbt_rmtree(root);
+	else
+		fprintf(stderr, "kept %s for inspection\n", root);
+	return pb_test_done();
+}
