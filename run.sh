@@ -20,8 +20,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 # Debian packages: build and run, then what only the tests need.
 PKGS_BUILD=(build-essential cmake pkg-config libhwloc-dev hwloc libpapi-dev papi-tools
-            libjemalloc-dev libzstd-dev zstd zlib1g-dev liblzma-dev libjansson-dev libxxhash-dev xz-utils gnuplot-nox valgrind)
-PKGS_TEST=(clang libclang-rt-dev python3 slurmctld slurmd slurm-client munge poppler-utils)
+            libjemalloc-dev libzstd-dev zstd zlib1g-dev liblzma-dev libjansson-dev libxxhash-dev libpng-dev xz-utils gnuplot-nox valgrind)
+PKGS_TEST=(clang libclang-rt-dev python3 libxml2-utils slurmctld slurmd slurm-client munge poppler-utils)
 
 log() { printf '== %s\n' "$*" >&2; }
 

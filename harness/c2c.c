@@ -288,9 +288,29 @@ int pb_c2c_moved(const struct pb_c2c *start, const struct pb_c2c *end, double fa
 	return a > b * factor || b > a * factor;
 }
 
-double pb_meta_round_trip_ns(json_t *meta)
+double pb_meta_round_trip(json_t *meta, const char **which, const char **why)
 {
-	json_t *v = json_object_get(
-	    json_object_get(json_object_get(meta, "cpu_round_trip"), "start"), "median_ns");
-	return json_is_number(v) && json_number_value(v) > 0 ? json_number_value(v) : NAN;
+	json_t *rt = json_object_get(meta, "cpu_round_trip");
+	static const char *const at[] = {"start", "end"};
+	const char *first_why = NULL;
+	for (size_t i = 0; i < PB_ARRAY_SIZE(at); i++) {
+		json_t *m = json_object_get(rt, at[i]);
+		json_t *v = json_object_get(m, "median_ns");
+		if (json_is_number(v) && json_number_value(v) > 0) {
+			if (which)
+				*which = at[i];
+			if (why) /* the end's figure: why the start's is missing */
+				*why = i ? (first_why ? first_why : "not measured") : NULL;
+			return json_number_value(v);
+		}
+		if (!first_why)
+			first_why = json_string_value(json_object_get(m, "na"));
+	}
+	if (which)
+		*which = "";
+	if (why) /* this file says why; a run before it has no cpu_round_trip */
+		*why = first_why ? first_why
+		       : rt	 ? "not measured"
+				 : "not recorded (a run before cpu_round_trip)";
+	return NAN;
 }

@@ -261,7 +261,7 @@ static void free_runs(struct cmp_run *r, size_t n)
  * refused for its configurations or its input leaves none behind. */
 static int check_out(const char *dir, const char *name, int force, char **path)
 {
-	*path = cmp_asprintf("%s/%s", dir, name);
+	*path = cmp_path(dir, name); /* no "//" after a --out DIR/ */
 	char err[CMP_ERRLEN];
 	int e = cmp_out_dir(CMD, dir, 0);
 	if (e)

@@ -389,10 +389,17 @@ int pb_cmd_plot(int argc, char **argv)
 
 	/* the output folder: --out, else RUN_DIR/plots */
 	char outbuf[PLOT_OUT_MAX];
-	if (!out) {
-		snprintf(outbuf, sizeof(outbuf), "%s/plots", rdirs[0]);
-		out = outbuf;
+	if (!out)
+		pb_path_join(outbuf, sizeof(outbuf), rdirs[0], "plots"); /* RUN_DIR/ too */
+	else if ((size_t)snprintf(outbuf, sizeof(outbuf), "%s", out) >= sizeof(outbuf)) {
+		pb_error("plot", "--out: folder name too long");
+		rc = PB_EXIT_USAGE;
+		goto done;
 	}
+	/* "--out figs/" is figs: the files listed and placed as figs/NAME */
+	for (size_t l = strlen(outbuf); l > 1 && outbuf[l - 1] == '/';)
+		outbuf[--l] = 0;
+	out = outbuf;
 	struct stat st;
 	int me = mkdir_noting(out, made); /* the parents too */
 	if (me) {

@@ -266,12 +266,15 @@ static void slurm_preview_dir(const struct suite_opts *so, char *buf, size_t len
 {
 	const char *root = pb_results_root(so->results);
 	char abs[PATH_MAX], cwd[PATH_MAX];
+	/* joined by pb_path_join: no "//" after a --results DIR/ */
 	if (realpath(root, abs))
-		snprintf(buf, len, "%s/RUN_DIR", abs);
-	else if (root[0] != '/' && getcwd(cwd, sizeof(cwd)))
-		snprintf(buf, len, "%s/%s/RUN_DIR", cwd, root);
-	else
-		snprintf(buf, len, "%s/RUN_DIR", root);
+		pb_path_join(buf, len, abs, "RUN_DIR");
+	else if (root[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+		char rel[2 * PATH_MAX + 2];
+		pb_path_join(rel, sizeof(rel), cwd, root);
+		pb_path_join(buf, len, rel, "RUN_DIR");
+	} else
+		pb_path_join(buf, len, root, "RUN_DIR");
 }
 
 /* The sbatch script for dir can be written (its paths and the Slurm

@@ -105,6 +105,40 @@ int pb_dir_creatable(const char *path);
  * root of up to 4095 bytes fits in 4300). */
 int pb_results_root_check(const char *root, char *err, size_t errlen);
 
+/* The separator between folder dir and a name in it: "/", or "" where
+ * dir ends in one already ("out/" + "run": "out/run", not "out//run", a
+ * user's --results out/) or is "" (the name alone).  The one rule every
+ * join of a user's folder and a name follows (pb_path_join, compare's
+ * cmp_path). */
+const char *pb_path_sep(const char *dir);
+/* dir, pb_path_sep(dir) and name into buf (len bytes).  snprintf's
+ * return: the length it needed (>= len: cut). */
+int pb_path_join(char *buf, size_t len, const char *dir, const char *name);
+
+/*
+ * An experiment's label, "KERNEL[:PARAMS] threads=T" (meta.json's
+ * experiments; with why not NULL, ": WHY" after it: its errors), PARAMS
+ * as its rows' params column has them (pb_param_identity: the --param
+ * less what only says where output goes); no ':' where PARAMS is "".
+ * malloc'ed, NULL without memory.  harness/measure.c writes it, compare
+ * reads it back with pb_experiment_parse: one pair, so the two stay in
+ * step.
+ */
+char *pb_experiment_label(const char *kernel, const char *params, unsigned threads,
+			  const char *why);
+/* A label of pb_experiment_label without a why, split: the kernel is the
+ * text up to the first ':' (kernel names have none), PARAMS the rest up to
+ * the last " threads=" (a value may hold ' ', ':', '=' and " threads="
+ * itself: the label's own is always last), T its decimal digits to the
+ * end.  Spans into label.  0, or -EINVAL (no " threads=", T not a number
+ * that fits, an empty kernel). */
+struct pb_experiment_id {
+	const char *kernel, *params;
+	size_t klen, plen;
+	unsigned threads;
+};
+int pb_experiment_parse(const char *label, struct pb_experiment_id *out);
+
 /* A series or machine name: base, or "base (2)", "base (3)", ... the first
  * that none of taken[0..n) is (two guests both called "vm" stay two). */
 void pb_name_unique(char *out, size_t len, const char *base, char *const *taken, size_t n);
@@ -138,9 +172,15 @@ void pb_c2c_set_read(struct pb_c2c_set *s);
 /* Measure s's home against each partner (about a millisecond a pair);
  * the calling thread's affinity is restored. */
 void pb_c2c_measure(const struct pb_c2c_set *s, struct pb_c2c *out);
-/* meta.json's cpu_round_trip.start.median_ns (a positive number), or NAN
- * where the run has none (one CPU, or a run before it was recorded). */
-double pb_meta_round_trip_ns(json_t *meta);
+/* The machine's cache-line round trip between CPUs, in ns, from meta.json's
+ * cpu_round_trip: the start's median when it was measured, else the end's
+ * (a start probe that failed while the end's worked); *which (may be NULL)
+ * "start", "end", or "" with NAN when neither was (one CPU, a run before it
+ * was recorded); *why (may be NULL) then the reason meta.json gives (the
+ * start's, else the end's), else why there is none; with the end's figure,
+ * why the start's is missing; NULL with the start's.  The one reader:
+ * compare --machines and plot's machines-scaling key. */
+double pb_meta_round_trip(json_t *meta, const char **which, const char **why);
 /* One measurement as JSON ({pairs, min_ns, median_ns, max_ns, na}). */
 json_t *pb_c2c_json(const struct pb_c2c *c);
 /* meta.json's cpu_round_trip: home, method, start and end. */

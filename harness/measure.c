@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -575,17 +576,67 @@ static void record_resolved(struct pb_measure *m, const struct pb_kernel_desc *d
 	json_object_set(m->resolved, d->name, r);
 }
 
+char *pb_experiment_label(const char *kernel, const char *params, unsigned threads, const char *why)
+{
+	char *s;
+	if (asprintf(&s, "%s%s%s threads=%u%s%s", kernel, params[0] ? ":" : "", params, threads,
+		     why ? ": " : "", why ? why : "") < 0)
+		return NULL;
+	return s;
+}
+
+int pb_experiment_parse(const char *label, struct pb_experiment_id *out)
+{
+	static const char th[] = " threads=";
+	const char *t = NULL;
+	for (const char *p = strstr(label, th); p; p = strstr(p + 1, th))
+		t = p; /* the last: a param value may hold " threads=" */
+	if (!t)
+		return -EINVAL;
+	const char *num = t + strlen(th);
+	unsigned long long v = 0;
+	if (!*num)
+		return -EINVAL;
+	for (const char *c = num; *c; c++) {
+		if (*c < '0' || *c > '9' || v > (UINT_MAX - (unsigned)(*c - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*c - '0');
+	}
+	size_t head = (size_t)(t - label), kl = strcspn(label, ":");
+	if (kl > head)
+		kl = head;
+	if (!kl)
+		return -EINVAL;
+	*out = (struct pb_experiment_id){
+	    .kernel = label,
+	    .klen = kl,
+	    .params = kl < head ? label + kl + 1 : label + kl,
+	    .plen = kl < head ? head - kl - 1 : 0,
+	    .threads = (unsigned)v,
+	};
+	return 0;
+}
+
+/* The params that name d's experiment: the --param less the entries that
+ * only say where output goes (PB_PF_NOIDENT: uffd-pager's latency_csv), so
+ * that two runs writing to different files are one experiment to compare;
+ * meta.json keeps the whole --param (config.params, kernel_params).  NULL
+ * without memory. */
+static char *ident_params(const struct pb_kernel_desc *d, const char *params)
+{
+	return pb_param_identity(d ? d->params : NULL, params);
+}
+
 /* "KERNEL[:params] threads=N", then ": why" when why is not NULL: an
  * experiment's entry in meta.json (experiments, errors), whole however
- * long its --param (fixed buffers of 320 bytes cut it until 2026-12-05).
- * NULL without memory. */
+ * long its --param (fixed buffers of 320 bytes cut it until 2026-12-05),
+ * its params as they name it (ident_params).  NULL without memory. */
 static char *experiment_label(const struct pb_kernel_desc *d, const char *params, unsigned n,
 			      const char *why)
 {
-	char *s;
-	if (asprintf(&s, "%s%s%s threads=%u%s%s", d->name, params[0] ? ":" : "", params, n,
-		     why ? ": " : "", why ? why : "") < 0)
-		return NULL;
+	char *ip = ident_params(d, params);
+	char *s = ip ? pb_experiment_label(d->name, ip, n, why) : NULL;
+	free(ip);
 	return s;
 }
 
@@ -777,7 +828,8 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 {
 	const struct pb_measure_opts *ro = &m->o;
 	struct pb_plan plan;
-	char *experiment = NULL; /* KERNEL:params, whole (rows, meta.json) */
+	char *experiment = NULL;      /* KERNEL:params, whole (rows, meta.json) */
+	char *ip = NULL, *bip = NULL; /* params, base_params as they name experiments */
 	int rc = pb_plan_make(n, ro->pin, &plan);
 	if (rc) {
 		pb_error("run", "%s: cannot plan %u threads: %s", d->name, n, strerror(-rc));
@@ -901,9 +953,14 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 		sops[t] = pb_stat_of(samp + reps, reps, WARMUP);
 	}
 	/* whole, however long its --param (a 256-byte buffer cut it, and two
-	 * experiments differing past it shared one name, until 2026-12-05) */
+	 * experiments differing past it shared one name, until 2026-12-05);
+	 * its params as they name it (ident_params), in rows and name alike */
 	char tname[16];
-	if (asprintf(&experiment, "%s%s%s", d->name, params[0] ? ":" : "", params) < 0) {
+	ip = ident_params(d, params);
+	int named_base = base_params && d->baseline;
+	bip = named_base ? ident_params(pb_kernel_find(d->baseline), base_params) : NULL;
+	if (!ip || (named_base && !bip) ||
+	    asprintf(&experiment, "%s%s%s", d->name, ip[0] ? ":" : "", ip) < 0) {
 		experiment = NULL;
 		pb_error("run", "%s: out of memory", d->name);
 		rc = -ENOMEM;
@@ -919,7 +976,7 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 			    .experiment = experiment,
 			    .kernel = d->name,
 			    .module = d->module,
-			    .params = params,
+			    .params = ip,
 			    .op_unit = d->op_unit,
 			    .threads = n,
 			    .pin = pb_pin_name(ro->pin),
@@ -966,13 +1023,13 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	    d->baseline && base_params ? memo_find(m, d->baseline, base_params, n) : NULL;
 	char base_name[256];
 	snprintf(base_name, sizeof(base_name), "%s%s%s", d->baseline ? d->baseline : "",
-		 base_params && base_params[0] ? ":" : "", base_params ? base_params : "");
+		 bip && bip[0] ? ":" : "", bip ? bip : "");
 	for (unsigned t = 0; t <= n; t++) {
 		snprintf(tname, sizeof(tname), "%u", t);
 		struct sum_row s = {
 		    .experiment = experiment,
 		    .kernel = d->name,
-		    .params = params,
+		    .params = ip,
 		    .threads = n,
 		    .pin = pb_pin_name(ro->pin),
 		    .thread = t == n ? "total" : tname,
@@ -1022,6 +1079,8 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	rc = valid ? 0 : -EPROTO;
 out:
 	free(experiment);
+	free(ip);
+	free(bip);
 	pb_gate_fini(&c.gate);
 	free(sns);
 	free(sops);
@@ -1066,15 +1125,20 @@ static char *params_known(const struct pb_kernel_desc *b, const char *params)
 static void record_base_params(struct pb_measure *m, const struct pb_kernel_desc *d,
 			       const char *params, const char *bp)
 {
-	char *key;
-	if (asprintf(&key, "%s%s%s", d->name, params[0] ? ":" : "", params) < 0)
-		return;
-	if (!m->base_params) {
-		m->base_params = json_object();
-		pb_run_config_set(m->run, "baseline_params", json_incref(m->base_params));
+	/* named as its rows name them (ident_params), the baseline's params
+	 * likewise: config.params keeps the whole --param */
+	char *key = NULL, *ip = ident_params(d, params),
+	     *bip = bp ? ident_params(d->baseline ? pb_kernel_find(d->baseline) : NULL, bp) : NULL;
+	if (ip && (!bp || bip) && asprintf(&key, "%s%s%s", d->name, ip[0] ? ":" : "", ip) >= 0) {
+		if (!m->base_params) {
+			m->base_params = json_object();
+			pb_run_config_set(m->run, "baseline_params", json_incref(m->base_params));
+		}
+		json_object_set_new(m->base_params, key, bip ? json_string(bip) : json_null());
+		free(key);
 	}
-	json_object_set_new(m->base_params, key, bp ? json_string(bp) : json_null());
-	free(key);
+	free(ip);
+	free(bip);
 }
 
 /* params ("k=v,...") without its i-th entry, as a new string; NULL when

@@ -264,7 +264,9 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
 			id = (uint32_t)(pb_now_ns() ^ (uint64_t)getpid() * 2654435761u);
 		snprintf(r->id, sizeof(r->id), "%06x", id & 0xffffff);
-		snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%s", root, stamp, r->host, r->id);
+		char name[sizeof(stamp) + sizeof(r->host) + sizeof(r->id) + 2];
+		snprintf(name, sizeof(name), "%s-%s-%s", stamp, r->host, r->id);
+		pb_path_join(r->dir, sizeof(r->dir), root, name); /* root may end in '/' */
 		if (mkdir(r->dir, 0777) == 0)
 			break;
 		if (errno != EEXIST || attempt > 16) {

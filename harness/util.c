@@ -227,6 +227,17 @@ int pb_reasons_add(char *out, size_t cap, const char *had, const char *why)
 	return 1;
 }
 
+const char *pb_path_sep(const char *dir)
+{
+	size_t n = strlen(dir);
+	return n && dir[n - 1] != '/' ? "/" : "";
+}
+
+int pb_path_join(char *buf, size_t len, const char *dir, const char *name)
+{
+	return snprintf(buf, len, "%s%s%s", dir, pb_path_sep(dir), name);
+}
+
 const char *pb_results_root(const char *root)
 {
 	if (!root)

@@ -132,6 +132,17 @@ int cmp_in_list(const char *k, const char *const *list, size_t n);
  * start's. */
 double cmp_round_trip(const struct cmp_run *r, const char **which, const char **why);
 
+/* What names a timed experiment: params of kernel (a row's params cell,
+ * config.params) less the entries its table marks PB_PF_NOIDENT (where
+ * output goes, pagebench/param.h: uffd-pager's latency_csv), as runs made
+ * since write them; a run made before has them in its rows and config.
+ * params as it is for a kernel this build lacks.  New string. */
+char *cmp_ident_params(const char *kernel, const char *params);
+/* experiment e of a row of kernel with params p, named likewise: e
+ * itself unless it is "KERNEL[:p]" (a suite's or an old run's name).  New
+ * string. */
+char *cmp_ident_experiment(const char *e, const char *kernel, const char *p);
+
 /* A difference between two runs' configurations. */
 struct cmp_mismatch {
 	char *what;	 /* "config.size_override_bytes", "build.build_type" */
@@ -263,6 +274,9 @@ json_t *cmp_json_num(double v);
 
 /* Helpers */
 char *cmp_strdup(const char *s); /* aborts on out of memory */
+/* name in folder dir, joined with one '/' (pb_path_sep: a run folder
+ * given as "out/run/" has "out/run/meta.json"). */
+char *cmp_path(const char *dir, const char *name);
 char *cmp_asprintf(const char *fmt, ...) PB_PRINTF(1, 2);
 
 #endif /* PAGEBENCH_HARNESS_COMPARE_H */

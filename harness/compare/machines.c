@@ -459,7 +459,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		 const char *out_dir, int force)
 {
 	char err[CMP_ERRLEN], buf[64];
-	char *out_path = cmp_asprintf("%s/machines.csv", out_dir);
+	char *out_path = cmp_path(out_dir, "machines.csv");
 	int code = PB_EXIT_USAGE;
 	struct strv cols = {0}, keys = {0}, ctrs = {0};
 	char *csv = NULL;

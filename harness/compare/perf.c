@@ -104,9 +104,16 @@ struct groups {
 static char *make_key(const char *e, const char *k, const char *p, const char *t, const char *pin,
 		      int match_pin)
 {
+	/* experiment and params as they name it: a run made before its
+	 * kernel's output paths were left out of its rows (PB_PF_NOIDENT)
+	 * matches one made since */
+	char *ie = cmp_ident_experiment(e, k, p), *ip = cmp_ident_params(k, p);
 	/* \x1f never appears in a CSV cell pagebench writes; lengths unbounded */
-	return match_pin ? cmp_asprintf("%s\x1f%s\x1f%s\x1f%s\x1f%s", e, k, p, t, pin)
-			 : cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", e, k, p, t);
+	char *key = match_pin ? cmp_asprintf("%s\x1f%s\x1f%s\x1f%s\x1f%s", ie, k, ip, t, pin)
+			      : cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", ie, k, ip, t);
+	free(ie);
+	free(ip);
+	return key;
 }
 
 static struct pcfg *side_find(struct side *s, const char *key)

@@ -23,12 +23,19 @@
 
 #include "../internal.h"
 #include "compare.h"
+#include "pagebench/kernel.h"
+#include "pagebench/param.h"
 #include "pagebench/parse.h"
+
+char *cmp_path(const char *dir, const char *name)
+{
+	return cmp_asprintf("%s%s%s", dir, pb_path_sep(dir), name);
+}
 
 static int load_csv(const char *dir, const char *name, struct cmp_table *t, int *has, char *err,
 		    size_t errlen)
 {
-	char *path = cmp_asprintf("%s/%s", dir, name);
+	char *path = cmp_path(dir, name);
 	int rc = cmp_table_load(path, t, err, errlen);
 	free(path);
 	if (rc == -ENOENT) {
@@ -132,20 +139,16 @@ static int check_process(const struct cmp_run *r, json_t *meta, const char *wher
 			   i < json_array_size(exps);
 	     i++) {
 		const char *e = json_string_value(json_array_get(exps, i));
-		const char *th = e ? strstr(e, " threads=") : NULL;
-		if (!th)
+		struct pb_experiment_id id;
+		/* measure.c's pb_experiment_label read back by its inverse; an
+		 * entry that is no label is passed over (as one without
+		 * " threads=" was): it names no row to look for */
+		if (!e || pb_experiment_parse(e, &id))
 			continue;
-		while (strstr(th + 1, " threads="))
-			th = strstr(th + 1, " threads=");
-		size_t kl = strcspn(e, ":");
-		if (kl > (size_t)(th - e))
-			kl = (size_t)(th - e);
-		char *kernel = cmp_asprintf("%.*s", (int)kl, e);
-		char *params =
-		    kl < (size_t)(th - e)
-			? cmp_asprintf("%.*s", (int)((size_t)(th - e) - kl - 1), e + kl + 1)
-			: cmp_strdup("");
-		const char *threads = th + strlen(" threads=");
+		char *kernel = cmp_asprintf("%.*s", (int)id.klen, id.kernel);
+		char *params = cmp_asprintf("%.*s", (int)id.plen, id.params);
+		char threads[16];
+		snprintf(threads, sizeof(threads), "%u", id.threads);
 		int found = 0;
 		for (size_t q = 0; q < t->nrows && !found; q++)
 			found = !strcmp(cmp_cell(t, q, ct), "total") &&
@@ -223,7 +226,7 @@ static int check_rows(const struct cmp_run *r, char *err, size_t errlen)
 		char *d = st && !strcmp(st, "ok") ? task_dir(r, tk) : NULL;
 		if (!d)
 			continue;
-		char *p = cmp_asprintf("%s/meta.json", d);
+		char *p = cmp_path(d, "meta.json");
 		json_t *m = json_load_file(p, JSON_REJECT_DUPLICATES, NULL);
 		char *where = cmp_asprintf("task %zu's %s", i + 1, p);
 		int rc = m ? check_process(r, m, where, 1, !not_merged(r, "summary.csv", i + 1),
@@ -255,7 +258,7 @@ int cmp_run_load(const char *dir, struct cmp_run *r, char *err, size_t errlen)
 		cmp_run_free(r);
 		return -ENOTDIR;
 	}
-	char *mpath = cmp_asprintf("%s/meta.json", dir);
+	char *mpath = cmp_path(dir, "meta.json");
 	json_error_t je;
 	r->meta = json_load_file(mpath, JSON_REJECT_DUPLICATES, &je);
 	if (!r->meta) {
@@ -377,7 +380,7 @@ static char *task_dir(const struct cmp_run *r, json_t *task)
 	const char *rd = json_string_value(json_object_get(task, "run_dir"));
 	if (!rd || !rd[0] || rd[0] == '/' || strstr(rd, ".."))
 		return NULL;
-	return cmp_asprintf("%s/%s", r->dir, rd);
+	return cmp_path(r->dir, rd);
 }
 
 int cmp_suite_task(struct cmp_run *suite, const struct cmp_run *ref, char *err, size_t errlen)
@@ -443,6 +446,60 @@ int cmp_suite_task(struct cmp_run *suite, const struct cmp_run *ref, char *err, 
 		 "(tasks/NNN/RUN), or a suite with a suite",
 		 nums, kb, what, json_string_value(want));
 	return -E2BIG;
+}
+
+char *cmp_ident_params(const char *kernel, const char *params)
+{
+	const struct pb_kernel_desc *d = pb_kernel_find(kernel);
+	char *s = pb_param_identity(d ? d->params : NULL, params);
+	if (!s)
+		abort();
+	return s;
+}
+
+char *cmp_ident_experiment(const char *e, const char *kernel, const char *p)
+{
+	size_t kl = strlen(kernel);
+	if (strncmp(e, kernel, kl) || (*p ? e[kl] != ':' || strcmp(e + kl + 1, p) : e[kl] != 0))
+		return cmp_strdup(e);
+	char *ip = cmp_ident_params(kernel, p);
+	char *s = cmp_asprintf("%s%s%s", kernel, *ip ? ":" : "", ip);
+	free(ip);
+	return s;
+}
+
+/* Config object c (a run's, or a suite task's; new reference) as it names
+ * what was measured: its kernel's (config.kernel) params, options.param and
+ * kernel_params less the entries that only say where output goes
+ * (cmp_ident_params), so two runs that wrote their latencies to two files
+ * are not two configurations; meta.json keeps them. */
+static json_t *config_ident(json_t *c)
+{
+	const char *k = json_string_value(json_object_get(c, "kernel"));
+	const struct pb_kernel_desc *d = k ? pb_kernel_find(k) : NULL;
+	if (!d || !d->params)
+		return json_incref(c);
+	json_t *x = json_deep_copy(c);
+	if (!x)
+		abort(); /* as cmp_strdup */
+	json_t *opts = json_object_get(x, "options");
+	json_t *kp = json_object_get(x, "kernel_params");
+	struct {
+		json_t *obj;
+		const char *key;
+	} str[] = {{x, "params"}, {opts, "param"}};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(str); i++) {
+		const char *v = json_string_value(json_object_get(str[i].obj, str[i].key));
+		if (!v)
+			continue;
+		char *ip = cmp_ident_params(k, v);
+		json_object_set_new(str[i].obj, str[i].key, json_string(ip));
+		free(ip);
+	}
+	for (size_t i = 0; json_is_object(kp) && d->params[i].type != PB_PT_END; i++)
+		if (d->params[i].flags & PB_PF_NOIDENT)
+			json_object_del(kp, d->params[i].key);
+	return x;
 }
 
 /* config keys, in config or an object within it (config.options: the
@@ -771,16 +828,14 @@ static json_t *task_config(const struct cmp_run *r, json_t *task)
 	char *d = task_dir(r, task);
 	if (!d)
 		return NULL;
-	char *p = cmp_asprintf("%s/meta.json", d);
+	char *p = cmp_path(d, "meta.json");
 	free(d);
 	json_t *m = json_load_file(p, JSON_REJECT_DUPLICATES, NULL);
 	free(p);
-	json_t *c = json_incref(json_object_get(m, "config"));
+	json_t *c = json_object_get(m, "config");
+	c = json_is_object(c) ? config_ident(c) : NULL;
 	json_decref(m);
-	if (json_is_object(c))
-		return c;
-	json_decref(c);
-	return NULL;
+	return c;
 }
 
 /* Two suites' tasks, the i-th with the i-th: each task's configuration is
@@ -828,8 +883,8 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cm
 		json_object_del(ca, "tasks");
 		json_object_del(cb, "tasks");
 	} else {
-		json_incref(ca);
-		json_incref(cb);
+		ca = json_is_object(ca) ? config_ident(ca) : json_incref(ca);
+		cb = json_is_object(cb) ? config_ident(cb) : json_incref(cb);
 	}
 	json_t *oa = json_is_object(ca) ? ca : empty, *ob = json_is_object(cb) ? cb : empty;
 	diff_object("config", oa, ob, a, b, 0, other_kernel(oa, ob), out);
@@ -895,29 +950,7 @@ void cmp_config_diff(const struct cmp_run *a, const struct cmp_run *b, struct cm
 
 double cmp_round_trip(const struct cmp_run *r, const char **which, const char **why)
 {
-	json_t *rt = json_object_get(r->meta, "cpu_round_trip");
-	static const char *const at[] = {"start", "end"};
-	const char *first_why = NULL;
-	for (size_t i = 0; i < PB_ARRAY_SIZE(at); i++) {
-		json_t *m = json_object_get(rt, at[i]);
-		json_t *v = json_object_get(m, "median_ns");
-		if (json_is_number(v) && json_number_value(v) > 0) {
-			if (which)
-				*which = at[i];
-			if (why) /* the end's figure: why the start's is missing */
-				*why = i ? (first_why ? first_why : "not measured") : NULL;
-			return json_number_value(v);
-		}
-		if (!first_why)
-			first_why = json_string_value(json_object_get(m, "na"));
-	}
-	if (which)
-		*which = "";
-	if (why) /* c2c.c says why; a run before it has no cpu_round_trip */
-		*why = first_why ? first_why
-		       : rt	 ? "not measured"
-				 : "not recorded (a run before cpu_round_trip)";
-	return NAN;
+	return pb_meta_round_trip(r->meta, which, why);
 }
 
 void cmp_mismatches_free(struct cmp_mismatches *m)

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <png.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,8 +416,8 @@ void pb_fig_abort(struct pb_fig *f)
 	free(f->body);
 	free(f->title);
 	f->title = NULL;
-	static const char *const exts[] = {".gp",  ".dat", ".str", ".txt",
-					   ".log", ".pdf", ".png", ".svg"};
+	static const char *const exts[] = {".gp",  ".dat", ".str", ".txt",    ".log",
+					   ".pdf", ".png", ".svg", ".png.dpi"};
 	for (size_t i = 0; i < PB_ARRAY_SIZE(exts); i++) {
 		char p[4352];
 		snprintf(p, sizeof(p), "%s/%s%s", f->ctx->tmp, f->name, exts[i]);
@@ -423,6 +425,151 @@ void pb_fig_abort(struct pb_fig *f)
 	}
 	f->gp = f->dat = f->str = NULL;
 	f->body = NULL;
+}
+
+/* libpng's error exits (longjmp to the setjmp of the struct's own frame);
+ * each returns -1 when libpng gave up on the file. */
+static int png_load(FILE *in, png_structp rd, png_infop ri)
+{
+	if (setjmp(png_jmpbuf(rd)))
+		return -1;
+	png_init_io(rd, in);
+	png_read_png(rd, ri, PNG_TRANSFORM_IDENTITY, NULL);
+	return 0;
+}
+
+static int png_store(FILE *out, png_structp rd, png_infop ri, png_structp wr, png_infop wi)
+{
+	if (setjmp(png_jmpbuf(wr)))
+		return -1;
+	png_uint_32 w, h;
+	int depth, ct, il, cm, fm, np, nt;
+	png_get_IHDR(rd, ri, &w, &h, &depth, &ct, &il, &cm, &fm);
+	png_init_io(wr, out);
+	png_set_IHDR(wr, wi, w, h, depth, ct, il, cm, fm);
+	png_colorp pal;
+	if (png_get_PLTE(rd, ri, &pal, &np))
+		png_set_PLTE(wr, wi, pal, np);
+	png_bytep ta;
+	png_color_16p tc, bg;
+	if (png_get_tRNS(rd, ri, &ta, &nt, &tc))
+		png_set_tRNS(wr, wi, ta, nt, tc);
+	if (png_get_bKGD(rd, ri, &bg))
+		png_set_bKGD(wr, wi, bg);
+	/* pixels per metre: 150 dpi is 5906 */
+	png_uint_32 ppm = (png_uint_32)lround(PB_PLOT_DPI / 0.0254);
+	png_set_pHYs(wr, wi, ppm, ppm, PNG_RESOLUTION_METER);
+	png_set_rows(wr, wi, png_get_rows(rd, ri));
+	png_write_png(wr, wi, PNG_TRANSFORM_IDENTITY, NULL);
+	return 0;
+}
+
+/*
+ * The PNG's resolution, PB_PLOT_DPI, in a pHYs chunk.  pngcairo writes
+ * none, and without it pdfTeX takes 72 dpi: \includegraphics of a 3.3 in
+ * figure without a width set it 6.9 in wide.  libpng reads gnuplot's PNG
+ * whole (so a damaged one is an error here, not in the paper) and writes
+ * it back beside it with the chunk, then over it.  0, or -EIO with msg.
+ */
+static int png_set_dpi(const char *path, char *msg, size_t len)
+{
+	char tmp[4400];
+	snprintf(tmp, sizeof(tmp), "%s.dpi", path);
+	FILE *in = fopen(path, "rb"), *out = NULL;
+	png_structp rd = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL), wr = NULL;
+	png_infop ri = rd ? png_create_info_struct(rd) : NULL, wi = NULL;
+	int rc = -EIO;
+	if (!in || !ri) {
+		snprintf(msg, len, "%s: %s", path, in ? "out of memory" : strerror(errno));
+		goto out;
+	}
+	if (png_load(in, rd, ri)) {
+		snprintf(msg, len, "%s: libpng cannot read gnuplot's PNG (above)", path);
+		goto out;
+	}
+	wr = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	wi = wr ? png_create_info_struct(wr) : NULL;
+	out = fopen(tmp, "wb");
+	if (!wi || !out) {
+		snprintf(msg, len, "%s: %s", tmp, out ? "out of memory" : strerror(errno));
+		goto out;
+	}
+	if (png_store(out, rd, ri, wr, wi)) {
+		snprintf(msg, len, "%s: libpng cannot write it (above)", tmp);
+		goto out;
+	}
+	FILE *o = out;
+	out = NULL;
+	int bad = fflush(o) | ferror(o);
+	bad |= fclose(o);
+	if (bad || rename(tmp, path)) {
+		snprintf(msg, len, "%s: %s", tmp, strerror(errno ? errno : EIO));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (out)
+		fclose(out);
+	if (rc)
+		unlink(tmp);
+	if (in)
+		fclose(in);
+	png_destroy_write_struct(&wr, &wi);
+	png_destroy_read_struct(&rd, &ri, NULL);
+	return rc;
+}
+
+/*
+ * The SVG's size in pt.  gnuplot's svg terminal takes the size in its own
+ * units (here points: the script's size is width x 72) and writes
+ * width="237" with no unit, which SVG reads as CSS pixels of 1/96 in: a
+ * 3.3 in figure showed at 2.5 in, its 8 pt text at 6.  The <svg> tag's
+ * width and height get "pt" (the viewBox keeps the units).  0, or -EIO
+ * with msg.
+ */
+static int svg_set_pt(const char *path, char *msg, size_t len)
+{
+	size_t n;
+	char *s = pb_slurp(path, &n);
+	char *tag = s ? strstr(s, "<svg") : NULL, *end = tag ? strchr(tag, '>') : NULL;
+	if (!end) {
+		snprintf(msg, len, "%s: %s", path, s ? "no <svg> tag" : strerror(errno));
+		free(s);
+		return -EIO;
+	}
+	size_t at[2];
+	static const char *const attr[] = {" width=\"", " height=\""};
+	for (int i = 0; i < 2; i++) {
+		char *a = strstr(tag, attr[i]);
+		/* gnuplot puts "\n width=" at a line's start */
+		if (!a || a > end) {
+			a = strstr(tag, attr[i] + 1);
+			a = a && a < end && (a[-1] == '\n' || a[-1] == '\t') ? a - 1 : NULL;
+		}
+		char *v = a ? a + strlen(attr[i]) : NULL;
+		size_t d = v ? strspn(v, "0123456789.") : 0;
+		if (!v || !d || v[d] != '"') {
+			snprintf(msg, len, "%s: the <svg> tag has no plain %.*s", path,
+				 (int)strlen(attr[i]) - 3, attr[i] + 1);
+			free(s);
+			return -EIO;
+		}
+		at[i] = (size_t)(v + d - s);
+	}
+	FILE *o = fopen(path, "wb");
+	size_t lo = at[0] < at[1] ? at[0] : at[1], hi = at[0] < at[1] ? at[1] : at[0];
+	int bad = !o || fwrite(s, 1, lo, o) != lo || fputs("pt", o) < 0 ||
+		  fwrite(s + lo, 1, hi - lo, o) != hi - lo || fputs("pt", o) < 0 ||
+		  fwrite(s + hi, 1, n - hi, o) != n - hi;
+	if (o && (fflush(o) || ferror(o)))
+		bad = 1;
+	if ((o && fclose(o)) || bad) {
+		snprintf(msg, len, "%s: %s", path, strerror(errno ? errno : EIO));
+		free(s);
+		return -EIO;
+	}
+	free(s);
+	return 0;
 }
 
 int pb_fig_finish(struct pb_fig *f)
@@ -452,6 +599,16 @@ int pb_fig_finish(struct pb_fig *f)
 		return rc;
 	}
 	rc = run_gnuplot(f, msg, sizeof(msg));
+	/* the PNG's dpi and the SVG's units, where gnuplot wrote them (a
+	 * missing or empty one is place()'s error below) */
+	char tp[4352];
+	struct stat tst;
+	snprintf(tp, sizeof(tp), "%s/%s.png", f->ctx->tmp, f->name);
+	if (!rc && (f->ctx->o->formats & PB_FMT_PNG) && !stat(tp, &tst) && tst.st_size)
+		rc = png_set_dpi(tp, msg, sizeof(msg));
+	snprintf(tp, sizeof(tp), "%s/%s.svg", f->ctx->tmp, f->name);
+	if (!rc && (f->ctx->o->formats & PB_FMT_SVG) && !stat(tp, &tst) && tst.st_size)
+		rc = svg_set_pt(tp, msg, sizeof(msg));
 	if (rc) {
 		pb_error("plot", "%s: %s", f->name, msg);
 		pb_fig_abort(f);

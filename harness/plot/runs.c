@@ -82,7 +82,7 @@ static void read_meta(struct pb_plot_run *r)
 	if (n && r->machine[n - 1] != '\n') /* cut short: still a line of its own */
 		r->machine[n - 1] = '\n';
 	/* the machine's cache-line round trip between CPUs (harness/c2c.c) */
-	r->round_trip_ns = pb_meta_round_trip_ns(m);
+	r->round_trip_ns = pb_meta_round_trip(m, NULL, NULL);
 	/* why the hardware counters are NA: the first reason given */
 	json_t *c = json_object_get(m, "counters");
 	if (json_is_object(json_object_get(c, "columns"))) /* {method, passes, columns: {...}} */

@@ -57,6 +57,12 @@ enum pb_param_type {
  * and resolves them itself (policy parameters, kernels/policy/params.c);
  * pb_param_set refuses such a value like any other non-number. */
 #define PB_PF_FRAMES 0x10u
+/* Where output goes, not what is measured (uffd-pager's latency_csv=FILE):
+ * recorded like any entry (canonical text, JSON: meta.json keeps it), but
+ * not part of what names an experiment (pb_param_identity: its label, its
+ * rows' experiment and params, compare's key), so two runs that wrote to
+ * different files are the same experiment. */
+#define PB_PF_NOIDENT 0x20u
 
 struct pb_param {
 	const char *key; /* "frames", "move_threshold" */
@@ -115,6 +121,15 @@ int pb_param_getopt(const struct pb_param *t, void *cfg, int argc, char **argv, 
  */
 int pb_param_argv_find(char *const *argv, int argc, int from, const char *name, char sopt,
 		       const char **val);
+/*
+ * spec ("k=v,k=v" as given; NULL is "") less its entries whose key t
+ * marks PB_PF_NOIDENT: what names an experiment.  The other entries stay
+ * as given, in order (an unknown key, an entry without '=', an empty one
+ * included; a spec without such an entry comes back the same, byte for
+ * byte).  A key given twice is left out both times.  malloc'ed; NULL
+ * without memory.  t NULL: spec as it is.
+ */
+char *pb_param_identity(const struct pb_param *t, const char *spec);
 /* Free the PB_PT_STR fields of cfg (set them to NULL). */
 void pb_param_free(const struct pb_param *t, void *cfg);
 

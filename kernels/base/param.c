@@ -245,6 +245,38 @@ int pb_param_parse_kv(const struct pb_param *t, void *cfg, const char *spec, uin
 	return rc;
 }
 
+char *pb_param_identity(const struct pb_param *t, const char *spec)
+{
+	if (!spec)
+		spec = "";
+	size_t n = strlen(spec), o = 0;
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	/* every entry, the empty last one of "a=1," included, so that the
+	 * kept ones are joined with the commas they had */
+	int first = 1;
+	for (const char *s = spec;;) {
+		size_t len = strcspn(s, ","), klen = strcspn(s, "=,");
+		const struct pb_param *p = NULL;
+		for (size_t i = 0; t && klen < len && t[i].type != PB_PT_END; i++)
+			if (strlen(t[i].key) == klen && !strncmp(t[i].key, s, klen))
+				p = &t[i];
+		if (!p || !(p->flags & PB_PF_NOIDENT)) {
+			if (!first)
+				out[o++] = ',';
+			memcpy(out + o, s, len);
+			o += len;
+			first = 0;
+		}
+		if (!s[len])
+			break;
+		s += len + 1;
+	}
+	out[o] = 0;
+	return out;
+}
+
 static const struct pb_param *find_long(const struct pb_param *t, const char *name, size_t n)
 {
 	for (size_t i = 0; t && t[i].type != PB_PT_END; i++)

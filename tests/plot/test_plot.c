@@ -23,6 +23,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <png.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,17 +98,31 @@ static double pdf_width(const char *path)
 }
 
 /* PNG width from the IHDR chunk, or -1 if not a PNG. */
-static long png_width(const char *path)
+/* path read whole by libpng (every chunk's CRC, the image data): its width
+ * in pixels, and in *ppm its pHYs pixels per metre (0: no pHYs), or -1. */
+static long png_read_whole(png_structp rd, png_infop ri, FILE *f, unsigned long *ppm)
 {
-	unsigned char h[24];
+	if (setjmp(png_jmpbuf(rd)))
+		return -1;
+	png_init_io(rd, f);
+	png_read_png(rd, ri, PNG_TRANSFORM_IDENTITY, NULL);
+	png_uint_32 x = 0, y = 0;
+	int unit = -1;
+	*ppm =
+	    png_get_pHYs(rd, ri, &x, &y, &unit) && unit == PNG_RESOLUTION_METER && x == y ? x : 0;
+	return (long)png_get_image_width(rd, ri);
+}
+
+static long png_width(const char *path, unsigned long *ppm)
+{
 	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	size_t n = fread(h, 1, sizeof(h), f);
-	fclose(f);
-	if (n != sizeof(h) || memcmp(h, "\x89PNG\r\n\x1a\n", 8) || memcmp(h + 12, "IHDR", 4))
-		return -1;
-	return (long)h[16] << 24 | (long)h[17] << 16 | (long)h[18] << 8 | (long)h[19];
+	png_structp rd = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	png_infop ri = rd ? png_create_info_struct(rd) : NULL;
+	long w = f && ri ? png_read_whole(rd, ri, f, ppm) : -1;
+	png_destroy_read_struct(&rd, &ri, NULL);
+	if (f)
+		fclose(f);
+	return w;
 }
 
 /* plot RUN --kind K --out OUT/K: PDF and PNG at width inches. */
@@ -121,8 +137,12 @@ static void check_kind(const char *run, const char *kind, const char *width, dou
 	double w = pdf_width(p);
 	PB_CHECK_MSG(fabs(w - inches * 72) <= 1, "%s: pdf width %g pt, want %g", p, w, inches * 72);
 	snprintf(p, sizeof(p), "%s/%s.png", out, kind);
-	long pw = png_width(p);
+	unsigned long ppm = 0;
+	long pw = png_width(p, &ppm);
 	PB_CHECK_MSG(pw == lround(inches * 150), "%s: png width %ld", p, pw);
+	/* its 150 dpi recorded (pngcairo writes no pHYs; pdfTeX then took
+	 * 72 dpi and set a column figure 6.9 in wide) */
+	PB_CHECK_MSG(ppm == 5906, "%s: pHYs %lu pixels per metre, want 5906 (150 dpi)", p, ppm);
 	snprintf(p, sizeof(p), "%s/%s.svg", out, kind);
 	char *svg = slurp(p);
 	PB_CHECK_MSG(svg && strstr(svg, "<svg"), "%s: not an svg", p);
@@ -131,6 +151,14 @@ static void check_kind(const char *run, const char *kind, const char *width, dou
 		static struct spawn_out xo;
 		PB_CHECK_MSG(spawn_run(xa, NULL, &xo) == 0 && xo.code == 0, "%s: xmllint: %s", p,
 			     xo.err);
+		/* its size in pt (a bare number is CSS px: a 3.3 in figure
+		 * showed at 2.5 in), the figure's width */
+		char *xw[] = {xmllint, "--xpath", "string(/*/@width)", p, NULL};
+		char *end = NULL;
+		double sw =
+		    spawn_run(xw, NULL, &xo) == 0 && xo.code == 0 ? strtod(xo.out, &end) : NAN;
+		PB_CHECK_MSG(end && !strncmp(end, "pt", 2) && fabs(sw - inches * 72) <= 1,
+			     "%s: svg width '%s', want %g pt", p, xo.out, inches * 72);
 	}
 	/* the sidecar names the command and the source data */
 	snprintf(p, sizeof(p), "%s/%s.txt", out, kind);

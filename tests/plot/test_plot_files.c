@@ -250,6 +250,24 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(strstr(o.err, "gnuplot failed") && !is_dir(fresh),
 		     "failing gnuplot: %s left %d: %s", fresh, is_dir(fresh), o.err);
 
+	/* 4. a PNG that gnuplot wrote damaged (libpng reads it whole to add its
+	 * dpi): the figure fails, exit 1, naming the file, and nothing of it
+	 * is placed */
+	snprintf(fake, sizeof(fake), "%s/junk-gnuplot", root);
+	fg = fopen(fake, "w");
+	PB_CHECK(fg &&
+		 fputs("#!/bin/sh\nb=${1%.gp}\necho junk > \"$b.png\"\necho junk > \"$b.pdf\"\n",
+		       fg) >= 0 &&
+		 fclose(fg) == 0);
+	PB_CHECK(chmod(fake, 0755) == 0);
+	snprintf(env_gp, sizeof(env_gp), "PAGEBENCH_GNUPLOT=%s", fake);
+	char junk[4300];
+	snprintf(junk, sizeof(junk), "%s/junk", root);
+	PB_CHECK_EQ_U64(
+	    spawn_runl(bin, failenv, &o, "plot", rsim, "--kind", "faults", "--out", junk, NULL), 1);
+	PB_CHECK_MSG(strstr(o.err, "faults.png: libpng cannot read gnuplot's PNG") && !is_dir(junk),
+		     "a damaged PNG: %s left %d: %s", junk, is_dir(junk), o.err);
+
 	if (!pb_test_fail_)
 		pbt_rmtree(root);
 	else

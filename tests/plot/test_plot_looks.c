@@ -288,7 +288,12 @@ int main(int argc, char **argv)
 			 strstr(s, "\"16\" 16)"),
 		     "scaling.gp --logx: %s", s ? strstr(s, "set xtics (") : "(none)");
 
-	/* machines-scaling: "one" is one thread count on both machines */
+	/* machines-scaling: "one" is one thread count on both machines; the
+	 * key's round trip is the end probe's where the start's failed (the
+	 * start's alone was read: no figure) */
+	write_file(in(rsum, "meta.json"),
+		   "{\"label\": \"m\", \"cpu_round_trip\": {\"start\": {\"median_ns\": null, "
+		   "\"na\": \"partner busy\"}, \"end\": {\"median_ns\": 77.0}}}\n");
 	snprintf(out, sizeof(out), "%s/mscal", root);
 	PB_CHECK_MSG(pb("plot", rsum, rsum, "--kind", "machines", "--out", out, "--format", "pdf",
 			NULL) == 0,
@@ -298,6 +303,8 @@ int main(int argc, char **argv)
 	s = slurp(in(out, "machines-scaling.gp"));
 	PB_CHECK_MSG(s && strstr(s, "set multiplot layout 1,1 "), "machines-scaling.gp: %s",
 		     s ? s : "(none)");
+	s = slurp(in(out, "machines-scaling.str"));
+	PB_CHECK_MSG(s && strstr(s, "m, 77 ns"), "machines-scaling.str: %s", s ? s : "(none)");
 
 	/* a latency key name too long for a column: kernel over its params */
 	const char *rl = folder(
