@@ -479,23 +479,26 @@ static int png_set_dpi(const char *path, char *msg, size_t len)
 	png_structp rd = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL), wr = NULL;
 	png_infop ri = rd ? png_create_info_struct(rd) : NULL, wi = NULL;
 	int rc = -EIO;
+	/* the messages name the file in the work folder by its name alone
+	 * (a figure name is short; %.200s bounds it for msg) */
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (!in || !ri) {
-		snprintf(msg, len, "%s: %s", path, in ? "out of memory" : strerror(errno));
+		snprintf(msg, len, "%.200s: %s", name, in ? "out of memory" : strerror(errno));
 		goto out;
 	}
 	if (png_load(in, rd, ri)) {
-		snprintf(msg, len, "%s: libpng cannot read gnuplot's PNG (above)", path);
+		snprintf(msg, len, "%.200s: libpng cannot read gnuplot's PNG (above)", name);
 		goto out;
 	}
 	wr = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	wi = wr ? png_create_info_struct(wr) : NULL;
 	out = fopen(tmp, "wb");
 	if (!wi || !out) {
-		snprintf(msg, len, "%s: %s", tmp, out ? "out of memory" : strerror(errno));
+		snprintf(msg, len, "%.200s.dpi: %s", name, out ? "out of memory" : strerror(errno));
 		goto out;
 	}
 	if (png_store(out, rd, ri, wr, wi)) {
-		snprintf(msg, len, "%s: libpng cannot write it (above)", tmp);
+		snprintf(msg, len, "%.200s.dpi: libpng cannot write it (above)", name);
 		goto out;
 	}
 	FILE *o = out;
@@ -503,7 +506,7 @@ static int png_set_dpi(const char *path, char *msg, size_t len)
 	int bad = fflush(o) | ferror(o);
 	bad |= fclose(o);
 	if (bad || rename(tmp, path)) {
-		snprintf(msg, len, "%s: %s", tmp, strerror(errno ? errno : EIO));
+		snprintf(msg, len, "%.200s.dpi: %s", name, strerror(errno ? errno : EIO));
 		goto out;
 	}
 	rc = 0;
@@ -530,10 +533,11 @@ out:
 static int svg_set_pt(const char *path, char *msg, size_t len)
 {
 	size_t n;
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path; /* in messages */
 	char *s = pb_slurp(path, &n);
 	char *tag = s ? strstr(s, "<svg") : NULL, *end = tag ? strchr(tag, '>') : NULL;
 	if (!end) {
-		snprintf(msg, len, "%s: %s", path, s ? "no <svg> tag" : strerror(errno));
+		snprintf(msg, len, "%.200s: %s", name, s ? "no <svg> tag" : strerror(errno));
 		free(s);
 		return -EIO;
 	}
@@ -549,7 +553,7 @@ static int svg_set_pt(const char *path, char *msg, size_t len)
 		char *v = a ? a + strlen(attr[i]) : NULL;
 		size_t d = v ? strspn(v, "0123456789.") : 0;
 		if (!v || !d || v[d] != '"') {
-			snprintf(msg, len, "%s: the <svg> tag has no plain %.*s", path,
+			snprintf(msg, len, "%.200s: the <svg> tag has no plain %.*s", name,
 				 (int)strlen(attr[i]) - 3, attr[i] + 1);
 			free(s);
 			return -EIO;
@@ -564,7 +568,7 @@ static int svg_set_pt(const char *path, char *msg, size_t len)
 	if (o && (fflush(o) || ferror(o)))
 		bad = 1;
 	if ((o && fclose(o)) || bad) {
-		snprintf(msg, len, "%s: %s", path, strerror(errno ? errno : EIO));
+		snprintf(msg, len, "%.200s: %s", name, strerror(errno ? errno : EIO));
 		free(s);
 		return -EIO;
 	}
