@@ -218,8 +218,8 @@ struct upstate {
 	uint64_t swap_pages;
 	int direct;
 	char swap_dir[1024];
-	/* workload=SPEC (NULL: pattern=) and the whole --param (the latency
-	 * CSV's experiment), malloc'ed: a trace's path= is as long as a path
+	/* workload=SPEC (NULL: pattern=) and the --param as it names the
+	 * experiment (the latency CSV's), malloc'ed: a trace's path= is as long as a path
 	 * gets, which 512-byte fields refused ("too long") and cut */
 	char *workload;
 	char latency_csv[1024];
@@ -1634,7 +1634,10 @@ static int up_setup_mode(const struct pb_kernel_cfg *cfg, void **state, int floo
 				     : "unset: pages");
 	if (!s->swap_pages)
 		s->swap_pages = s->pages;
-	s->params = strdup(cfg->params);
+	/* the latency CSV's experiment as runs.csv names it: without where
+	 * output goes (latency_csv=FILE itself, PB_PF_NOIDENT), so that plot's
+	 * latency key and two runs' files agree with the rows */
+	s->params = pb_param_identity(up_params, cfg->params);
 	if (!s->params) {
 		rc = -ENOMEM;
 		goto fail;
