@@ -419,6 +419,14 @@ static void bars_logy(struct pb_fig *f, const struct bars *b, int on, size_t c0,
 	for (size_t i = c0 * b->se.n; on && i < c1 * b->se.n; i++)
 		nz += isfinite(b->v[i]) && b->v[i] <= 0;
 	fprintf(f->gp, on ? "set logscale y 10\n" : "unset logscale y\n");
+	/* a linear axis of large values in whole numbers: gnuplot's own
+	 * format printed EAT tics of an HDD as 1e+06 ... 8e+06 (its exponent
+	 * form is for enhanced text, which names with _ cannot have) */
+	double top = 0;
+	for (size_t i = c0 * b->se.n; !on && i < c1 * b->se.n; i++)
+		top = fmax(
+		    top, fmax(isfinite(b->v[i]) ? b->v[i] : 0, isfinite(b->hi[i]) ? b->hi[i] : 0));
+	fprintf(f->gp, "set format y \"%s\"\n", top >= 1e5 && top < 1e9 ? "%.0f" : "% h");
 	/* bars grow from the axis' floor: put it below the smallest bar
 	 * (autoscaling put it at a smallest bar of 0.01, drawn as nothing) */
 	double lo = INFINITY;

@@ -219,6 +219,20 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(s && !dat_row(s, 0, "lru zipf #2") && dat_row(s, 1, "lru zipf #2"),
 		     "eat.dat: hdd's panel has a zipf #2 slot: %s", s ? s : "");
 
+	/* EAT bars of millions of ns on a linear axis: whole numbers
+	 * (gnuplot's own format gave 1e+06 ... 8e+06), small ones as before */
+	static const char big[] = "workload,policy,frames,device,rep,fault_rate,eat_ns,valid\n"
+				  "\"zipf:pages=10\",lru,100,hdd,0,0.1,7000000,1\n"
+				  "\"zipf:pages=10\",lru,100,ssd,0,0.1,40000,1\n";
+	snprintf(out, sizeof(out), "%s/bigeat", root);
+	PB_CHECK_MSG(pb("plot", folder("bigsim", "sim.csv", big), "--kind", "eat", "--out", out,
+			"--format", "pdf", NULL) == 0,
+		     "%s", o.err);
+	s = slurp(in(out, "eat.gp"));
+	PB_CHECK_MSG(s && strstr(s, "set format y \"%.0f\"") && strstr(s, "set format y \"% h\""),
+		     "eat.gp: the hdd panel's tics as whole numbers, the ssd's as gnuplot's: %s",
+		     s ? s : "(none)");
+
 	/* --ylim above every bar: refused, nothing written */
 	snprintf(out, sizeof(out), "%s/ylim-above", root);
 	pb("plot", rsim, "--kind", "eat", "--ylim", "0:0.6", "--out", out, NULL);
