@@ -170,10 +170,18 @@ static size_t line_break(const char *s, size_t maxc)
 	return i;
 }
 
-/* A data string as a gnuplot expression of lines of at most about maxc
- * bytes (line_break), each line a .str string: S<a>."\n".S<b>...; at most
- * maxl lines, the last ending in "..." where text is left over.  Returns
- * the lines. */
+/* Where a key line of at most room bytes of s ends, s longer than that:
+ * after its last character in seps within the line's second half, else at
+ * room (the key lines of scaling and latency: a kernel name at '-' or '_',
+ * a k=v after its '=', params after a ','). */
+static size_t cut_after(const char *s, size_t room, const char *seps)
+{
+	for (size_t i = room; i > room / 2; i--)
+		if (strchr(seps, s[i - 1]))
+			return i;
+	return room;
+}
+
 /* The lines line_break makes of s at maxc, counting to cap at most. */
 static int wrap_count(const char *s, size_t maxc, int cap)
 {
@@ -200,13 +208,16 @@ static size_t wrap_balanced(const char *s, size_t maxc, int maxl)
 	return maxc;
 }
 
+/* A data string as a gnuplot expression of lines of at most about maxc
+ * bytes (line_break), each line a .str string: S<a>."\n".S<b>...; at most
+ * maxl lines, the last ending in "..." where text is left over.  Returns
+ * the lines. */
 static int str_lines(struct pb_fig *f, const char *s, size_t maxc, int maxl, char *expr, size_t len)
 {
 	size_t n = 0;
 	int lines = 0;
 	expr[0] = 0;
-	maxc = wrap_balanced(s, maxc < 8 ? 8 : maxc, maxl);
-	maxc = maxc < 8 ? 8 : maxc;
+	maxc = wrap_balanced(s, maxc < 8 ? 8 : maxc, maxl); /* at least 8 */
 	while (*s && n + 24 < len && lines < maxl) {
 		size_t l = line_break(s, maxc);
 		const char *rest = s + l + strspn(s + l, " ");
@@ -978,12 +989,8 @@ static int scaling_key_lines(struct pb_fig *f, const char *name, size_t maxc, ch
 	char pa[300];
 	for (size_t at = 0; at < kn; lines++) {
 		size_t room = lines ? maxc - 2 : maxc, l = kn - at;
-		if (l > room) {
-			size_t i = room;
-			while (i > room / 2 && name[at + i - 1] != '-' && name[at + i - 1] != '_')
-				i--;
-			l = i > room / 2 ? i : room;
-		}
+		if (l > room)
+			l = cut_after(name + at, room, "-_");
 		if (!lines)
 			snprintf(first, len, "%.*s", (int)l, name);
 		else if (f) {
@@ -1007,10 +1014,7 @@ static int scaling_key_lines(struct pb_fig *f, const char *name, size_t maxc, ch
 		 * the line's end), the rest on lines of their own */
 		const char *x = e.s, *end = e.s + e.len;
 		for (; (size_t)(end - x) + 2 + (*end != 0) > maxc; lines++) {
-			size_t room = maxc - 2, i = room;
-			while (i > room / 2 && x[i - 1] != '=')
-				i--;
-			i = i > room / 2 ? i : room;
+			size_t i = cut_after(x, maxc - 2, "=");
 			if (f) {
 				snprintf(pa, sizeof(pa), "  %.*s", (int)i, x);
 				fprintf(f->gp, ", keyentry title S%d", pb_fig_str(f, pa));
@@ -2097,12 +2101,8 @@ static int lat_key_lines(struct pb_fig *f, const char *name, size_t maxc, char *
 	int lines = 1;
 	for (const char *q = colon + 1; q < thr; lines++) {
 		size_t room = maxc - 2, l = (size_t)(thr - q);
-		if (l > room) {
-			size_t i = room;
-			while (i > room / 2 && q[i - 1] != ',')
-				i--;
-			l = i > room / 2 ? i : room;
-		}
+		if (l > room)
+			l = cut_after(q, room, ",");
 		if (f) {
 			char line[600];
 			snprintf(line, sizeof(line), "  %.*s", (int)l, q);

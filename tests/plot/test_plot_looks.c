@@ -23,7 +23,6 @@
  */
 #define _GNU_SOURCE
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,19 +38,8 @@ static char root[4096];
 static char *envv[] = {"PAGEBENCH_COUNTERS=none", NULL};
 static struct spawn_out o;
 
-static int pb(const char *first, ...)
-{
-	char *argv[40] = {(char *)bin, (char *)first};
-	int n = 2;
-	va_list ap;
-	va_start(ap, first);
-	const char *a;
-	while (n < 39 && (a = va_arg(ap, const char *)))
-		argv[n++] = (char *)a;
-	va_end(ap);
-	argv[n] = NULL;
-	return spawn_run(argv, envv, &o);
-}
+/* bin with the NULL-terminated arguments, under envv, into o */
+#define pb(...) spawn_runl(bin, envv, &o, __VA_ARGS__)
 
 static const char *in(const char *dir, const char *name)
 {
