@@ -142,6 +142,12 @@ char *cmp_ident_params(const char *kernel, const char *params);
  * itself unless it is "KERNEL[:p]" (a suite's or an old run's name).  New
  * string. */
 char *cmp_ident_experiment(const char *e, const char *kernel, const char *p);
+/* What matches a timed configuration across runs (compare's rows, perf.c;
+ * --machines' table, machines.c): a total row's experiment e, kernel k,
+ * params p and threads t, and pin where pin is not NULL (--match-pin),
+ * e and p as they name it (cmp_ident_experiment, cmp_ident_params), so a
+ * run made before PB_PF_NOIDENT matches one made since.  New string. */
+char *cmp_row_key(const char *e, const char *k, const char *p, const char *t, const char *pin);
 
 /* A difference between two runs' configurations. */
 struct cmp_mismatch {
@@ -177,6 +183,7 @@ enum cmp_verdict {
 	CMP_INVALID,	  /* valid=0 on either side */
 	CMP_MACHINE,	  /* a baseline kernel in normalised mode: measures the machine */
 	CMP_NA,		  /* no number to judge (NA medians) */
+	CMP_UNDECIDED,	  /* too few repetitions for the test to call anything */
 };
 const char *cmp_verdict_name(enum cmp_verdict v);
 int cmp_verdict_fails(enum cmp_verdict v);

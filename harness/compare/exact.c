@@ -9,14 +9,25 @@
  * noise to argue about.  Rows match by their whole configuration
  * (sim: workload, policy, its parameters, frames, prepage, pt, threads,
  * order, hints, tlb, device, backing, rep; mrc: workload, policy, its
- * parameters, frames, sample rate).  A count that is NA on both sides (a
- * model or a sampled curve that does not count it) is not compared; NA on
- * one side only is a change.  Runs pooled on one side must agree row by
- * row: a count that differs between them makes the row CHANGED, whatever
- * the other side says.  Counts that depend
- * on thread interleaving (TLB and prepaging counts on several threads)
- * are compared on one thread only; --order free on several threads is not
- * deterministic and its counts are not compared (said in the row).
+ * parameters, frames, sample rate).  sim.csv: every other column is
+ * compared but valid (judged apart: INVALID), the columns every CSV
+ * starts with (schema_version, host, label, run_id: which run, not what it
+ * did) and the timings (seconds, accesses_per_s): the engine's events as
+ * counts, and what follows from them (fault_rate, eat_ns, the seeds) as
+ * written.  The columns are the file's own, so an event added to
+ * vm_events.h is compared without a word here; the 23 counts kept by
+ * hand here until 2026-12-07 missed 16 events (OOM kills, THP faults,
+ * segv, exec reads, the CPU caches ...) and eat_ns.  A cell that is
+ * NA on both sides (a model or a sampled curve that does not count it)
+ * is not compared; NA on one side only is a change.  Runs pooled on one
+ * side must agree row by row: a count that differs between them makes the
+ * row CHANGED, whatever the other side says.  --order strict on several
+ * threads runs the chunks one after another, each on its engine CPU's TLB
+ * and caches, so every column is compared there too (meta.json
+ * config.deterministic; until 2026-12-07 the TLB, prepaging and I/O
+ * counts were compared on one thread only); --order free on several
+ * threads is not deterministic and its counts are not compared (said in
+ * the row).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,32 +37,30 @@
 #include <string.h>
 
 #include "compare.h"
+#include "pagebench/parse.h"
 #include "pagebench/policy.h"
+#include "pagebench/results.h"
+#include "pagebench/vm_events.h"
 
 struct exact_kind {
 	const char *name, *file;
 	const char *const *key;
 	size_t nkey;
 	const char *const *key_opt; /* name, old value, ...; NULL-terminated */
+	/* the counts compared, NULL-terminated; NULL: every column of the
+	 * file but the key, key_opt's, valid and not_compared */
 	const char *const *counts;
-	const int *single_only; /* compared only when threads == 1 */
-	size_t ncounts;
+	const char *const *not_compared; /* NULL-terminated */
 	int has_valid, has_threads;
 };
 
 static const char *const sim_key[] = {"workload", "policy", "frames", "prepage", "pt", "threads",
 				      "order",	  "hints",  "tlb",    "device",	 "rep"};
-static const char *const sim_counts[] = {
-    "refs",	      "hits",	    "faults",	  "minor_faults",    "major_faults",
-    "zero_fills",     "swap_ins",   "file_reads", "pagecache_hits",  "cow_copies",
-    "evictions",      "writebacks", "swap_outs",  "file_writebacks", "tlb_l1_hits",
-    "tlb_l2_hits",    "tlb_misses", "shootdowns", "prepaged",	     "prepage_used",
-    "prepage_unused", "read_ios",   "write_ios"};
-static const int sim_single[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+/* what this machine measured, not what the replay did */
+static const char *const sim_timings[] = {"seconds", "accesses_per_s", NULL};
 static const char *const mrc_key[] = {"workload", "policy", "frames"};
-static const char *const mrc_counts[] = {"refs", "misses", "sampled_misses"};
-static const int mrc_single[] = {0, 0, 0};
+static const char *const mrc_counts[] = {"refs", "misses", "sampled_misses", NULL};
+static const char *const none[] = {NULL};
 
 /* key columns of newer schemas, each with the value an older file's rows
  * had without it: in the key where present and not that value (nor empty,
@@ -60,9 +69,45 @@ static const char *const sim_key_opt[] = {"policy_params", "", "backing", "sim",
 static const char *const mrc_key_opt[] = {"policy_params", "", "sample_rate", "1", NULL};
 
 static const struct exact_kind kinds[] = {
-    {"sim", "sim.csv", sim_key, 11, sim_key_opt, sim_counts, sim_single, 23, 1, 1},
-    {"mrc", "mrc.csv", mrc_key, 3, mrc_key_opt, mrc_counts, mrc_single, 3, 0, 0},
+    {"sim", "sim.csv", sim_key, 11, sim_key_opt, NULL, sim_timings, 1, 1},
+    {"mrc", "mrc.csv", mrc_key, 3, mrc_key_opt, mrc_counts, none, 0, 0},
 };
+
+static int in_list(const char *const *l, const char *name)
+{
+	for (; *l; l++)
+		if (!strcmp(*l, name))
+			return 1;
+	return 0;
+}
+
+/* Whether column name is one k compares (key_opt: name, value pairs). */
+static int compared(const struct exact_kind *k, const char *name)
+{
+	if (k->counts)
+		return in_list(k->counts, name);
+	for (size_t i = 0; i < k->nkey; i++)
+		if (!strcmp(k->key[i], name))
+			return 0;
+	for (const char *const *o = k->key_opt; *o; o += 2)
+		if (!strcmp(*o, name))
+			return 0;
+	/* schema_version, host, label, run_id: which run, not what it did */
+	return pb_run_lead_numeric(name) < 0 && strcmp(name, "valid") &&
+	       !in_list(k->not_compared, name);
+}
+
+/* Whether sim.csv's column name is one of the engine's events, a count
+ * (vm_events.h, the writer's one list of them), read strictly. */
+static int is_count(const struct exact_kind *k, const char *name)
+{
+	if (k->counts)
+		return 1;
+	for (size_t e = 0; e < PB_VM_EV__COUNT; e++)
+		if ((pb_vm_events[e].flags & PB_VM_EV_CSV) && !strcmp(pb_vm_events[e].name, name))
+			return 1;
+	return 0;
+}
 
 /* One row of one side. */
 struct erow {
@@ -115,59 +160,91 @@ static int count_or_na(const struct cmp_table *t, size_t row, int col, uint64_t 
 	return *na ? 0 : cmp_count(t, row, col, v, err, errlen);
 }
 
-/* Whether a row's counts depend on nothing but its configuration: one
- * thread, or several in strict order. */
+/* Whether a row ran on one thread. */
 static int row_single(const struct exact_kind *k, const struct erow *e)
 {
 	return !k->has_threads || !strcmp(cmp_cell(e->t, e->row, col_of(e->t, "threads")), "1");
 }
 
+/* Whether a row's counts depend on nothing but its configuration: one
+ * thread, or several in strict order. */
 static int row_deterministic(const struct exact_kind *k, const struct erow *e)
 {
 	return row_single(k, e) || strcmp(cmp_cell(e->t, e->row, col_of(e->t, "order")), "free");
 }
 
-/* a's and b's counts (single: the one-thread ones too): *changed lists
- * those that differ ("faults 67203 -> 1; ..."), *metrics those compared
- * (both caller-freed); base and new_, when not NULL, get the headline
- * count (faults, misses). */
+/* Two cells of a column that is no count (eat_ns, fault_rate, a seed):
+ * equal as written, or as numbers ("1e+06" and "1000000"; a 64-bit seed
+ * as an integer, not rounded to a double). */
+static int same_cells(const char *x, const char *y)
+{
+	uint64_t u, v;
+	double d, e;
+	if (!strcmp(x, y))
+		return 1;
+	if (!pb_parse_u64(x, &u) && !pb_parse_u64(y, &v))
+		return u == v;
+	return !pb_parse_double(x, &d) && !pb_parse_double(y, &e) && d == e;
+}
+
+/* a's and b's compared columns: *changed lists those that differ ("faults 67203 -> 1; eat_ns 12.5
+ * -> 13"), *metrics those compared (both caller-freed); base and new_, when not NULL, get the
+ * headline count (faults, misses). */
 static int diff_counts(const struct exact_kind *k, const struct erow *a, const struct erow *b,
-		       int single, char **changed, char **metrics, double *base, double *new_,
-		       char *err, size_t errlen)
+		       char **changed, char **metrics, double *base, double *new_, char *err,
+		       size_t errlen)
 {
 	*changed = cmp_strdup("");
 	*metrics = cmp_strdup("");
-	for (size_t c = 0; c < k->ncounts; c++) {
-		if (k->single_only[c] && !single)
+	size_t n = 0;
+	if (k->counts)
+		while (k->counts[n])
+			n++;
+	else
+		n = a->t->ncols; /* a's columns; one b lacks is of another schema */
+	for (size_t c = 0; c < n; c++) {
+		const char *name = k->counts ? k->counts[c] : a->t->header[c];
+		if (!compared(k, name))
 			continue;
-		int ca = col_of(a->t, k->counts[c]), cb = col_of(b->t, k->counts[c]);
+		int ca = col_of(a->t, name), cb = col_of(b->t, name);
 		if (ca < 0 || cb < 0)
-			continue; /* an older schema without this count */
-		uint64_t x, y;
-		int nx, ny, rc;
-		if ((rc = count_or_na(a->t, a->row, ca, &x, &nx, err, errlen)) ||
-		    (rc = count_or_na(b->t, b->row, cb, &y, &ny, err, errlen)))
-			return rc;
-		if (nx && ny)
-			continue; /* counted by neither */
-		char *m = cmp_asprintf("%s%s%s", *metrics, **metrics ? ";" : "", k->counts[c]);
-		free(*metrics);
-		*metrics = m;
-		if (base && !nx && !ny &&
-		    !strcmp(k->counts[c], k->name[0] == 's' ? "faults" : "misses")) {
-			*base = (double)x;
-			*new_ = (double)y;
-		}
-		if (nx != ny || x != y) {
-			char sx[24] = "NA", sy[24] = "NA";
+			continue; /* an older schema without this column */
+		char sx[48] = "NA", sy[48] = "NA";
+		int nx, ny, same;
+		if (is_count(k, name)) {
+			uint64_t x, y;
+			int rc;
+			if ((rc = count_or_na(a->t, a->row, ca, &x, &nx, err, errlen)) ||
+			    (rc = count_or_na(b->t, b->row, cb, &y, &ny, err, errlen)))
+				return rc;
+			same = nx == ny && x == y;
 			if (!nx)
 				snprintf(sx, sizeof(sx), "%llu", (unsigned long long)x);
 			if (!ny)
 				snprintf(sy, sizeof(sy), "%llu", (unsigned long long)y);
-			char *n = cmp_asprintf("%s%s%s %s -> %s", *changed, **changed ? "; " : "",
-					       k->counts[c], sx, sy);
+			if (base && !nx && !ny &&
+			    !strcmp(name, k->name[0] == 's' ? "faults" : "misses")) {
+				*base = (double)x;
+				*new_ = (double)y;
+			}
+		} else {
+			const char *x = cmp_cell(a->t, a->row, ca), *y = cmp_cell(b->t, b->row, cb);
+			nx = !strcmp(x, "NA");
+			ny = !strcmp(y, "NA");
+			same = same_cells(x, y);
+			snprintf(sx, sizeof(sx), "%.40s", x);
+			snprintf(sy, sizeof(sy), "%.40s", y);
+		}
+		if (nx && ny)
+			continue; /* counted by neither */
+		char *m = cmp_asprintf("%s%s%s", *metrics, **metrics ? ";" : "", name);
+		free(*metrics);
+		*metrics = m;
+		if (!same) {
+			char *d = cmp_asprintf("%s%s%s %s -> %s", *changed, **changed ? "; " : "",
+					       name, sx, sy);
 			free(*changed);
-			*changed = n;
+			*changed = d;
 		}
 	}
 	return 0;
@@ -225,8 +302,8 @@ static int load_eside(const struct exact_kind *k, struct cmp_run *runs, size_t n
 				 * row stands for them, and they must agree */
 				char *changed = NULL, *metrics = NULL;
 				rc = !first->disagree && row_deterministic(k, first)
-					 ? diff_counts(k, first, &e, row_single(k, first), &changed,
-						       &metrics, NULL, NULL, err, errlen)
+					 ? diff_counts(k, first, &e, &changed, &metrics, NULL, NULL,
+						       err, errlen)
 					 : 0;
 				if (!rc && changed && *changed)
 					first->disagree = cmp_asprintf(
@@ -315,7 +392,7 @@ static int judge_exact(const struct exact_kind *k, const struct erow *a, const s
 	}
 	char *changed, *metrics;
 	double x = NAN, y = NAN;
-	rc = diff_counts(k, a, b, row_single(k, a), &changed, &metrics, &x, &y, err, errlen);
+	rc = diff_counts(k, a, b, &changed, &metrics, &x, &y, err, errlen);
 	if (rc) {
 		free(changed);
 		free(metrics);

@@ -6,10 +6,12 @@
  * Each run is labelled from its meta.json (label, else host) and described
  * (CPU model, cores, NUMA nodes, kernel, THP mode, counters available).
  * The table lines up every total row of summary.csv by (experiment,
- * kernel, params, threads): per machine the median throughput with its 95%
- * interval, the scaling (speedup_vs_1_thread), the baseline ratio and any
- * counter medians summary.csv carries (columns median_X with ci95_lo_X and
- * ci95_hi_X).  Pin is not part of the match: machines differ in topology.
+ * kernel, params, threads) as plain compare matches them (cmp_row_key: an
+ * output path, PB_PF_NOIDENT, is no part of it): per machine the median
+ * throughput with its 95% interval, the scaling (speedup_vs_1_thread), the
+ * baseline ratio and any counter medians summary.csv carries (columns
+ * median_X with ci95_lo_X and ci95_hi_X).  Pin is not part of the match:
+ * machines differ in topology.
  *
  * machines.csv is the tidy merge: every summary row of every run (per
  * thread and total), with the machine's columns first (schema_version,
@@ -399,15 +401,27 @@ static void machines_figure(const char *cmd, const struct cmp_run *runs, size_t 
 	free(argv);
 }
 
-static int row_is(const struct cmp_table *t, size_t r, const int *ix, const char *key)
+/* Each total row's key of t (cmp_row_key without pin: machines differ in
+ * topology), NULL for a per-thread row: an experiment's name as it names
+ * it, so a run made before PB_PF_NOIDENT (uffd-pager's latency_csv=FILE
+ * in its rows) lines up with one made since.  ix: need[]'s columns. */
+static char **row_keys(const struct cmp_table *t, const int *ix)
 {
-	if (strcmp(cmp_cell(t, r, ix[4]), "total"))
-		return 0;
-	char *k = cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", cmp_cell(t, r, ix[0]), cmp_cell(t, r, ix[1]),
-			       cmp_cell(t, r, ix[2]), cmp_cell(t, r, ix[3]));
-	int same = !strcmp(k, key);
+	char **k = calloc(t->nrows ? t->nrows : 1, sizeof(*k));
+	if (!k)
+		abort(); /* as cmp_strdup */
+	for (size_t r = 0; r < t->nrows; r++)
+		if (!strcmp(cmp_cell(t, r, ix[4]), "total"))
+			k[r] = cmp_row_key(cmp_cell(t, r, ix[0]), cmp_cell(t, r, ix[1]),
+					   cmp_cell(t, r, ix[2]), cmp_cell(t, r, ix[3]), NULL);
+	return k;
+}
+
+static void row_keys_free(char **k, size_t nrows)
+{
+	for (size_t r = 0; k && r < nrows; r++)
+		free(k[r]);
 	free(k);
-	return same;
 }
 
 /* One machine's line for total row r.  The interval is a 95% CI only
@@ -415,7 +429,7 @@ static int row_is(const struct cmp_table *t, size_t r, const int *ix, const char
  * it holds the min and max.  A machine with this configuration from
  * several processes (a suite's tasks) names each by its run_id. */
 static void print_total(const struct cmp_table *t, size_t r, const struct cmp_run *run,
-			const int *ix, const char *key, const struct strv *ctrs)
+			char *const *rk, const struct strv *ctrs)
 {
 	char err[256];
 	/* checked before: these parse */
@@ -441,7 +455,7 @@ static void print_total(const struct cmp_table *t, size_t r, const struct cmp_ru
 	int rid = cmp_table_col(t, "run_id");
 	size_t same = 0;
 	for (size_t q = 0; q < t->nrows; q++)
-		same += (size_t)row_is(t, q, ix, key);
+		same += rk[q] && !strcmp(rk[q], rk[r]);
 	if (same > 1 && rid >= 0) {
 		char *n2 = cmp_asprintf("%s run %s", name, cmp_cell(t, r, rid));
 		free(name);
@@ -462,6 +476,7 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 	char *out_path = cmp_path(out_dir, "machines.csv");
 	int code = PB_EXIT_USAGE;
 	struct strv cols = {0}, keys = {0}, ctrs = {0};
+	char ***rk = NULL; /* the text's: each run's row_keys */
 	char *csv = NULL;
 	size_t csvlen = 0;
 	FILE *mf = NULL;
@@ -651,20 +666,17 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		free(cn);
 	}
 	/* the total rows, keyed without pin, in order of first appearance */
+	rk = calloc(n ? n : 1, sizeof(*rk));
+	if (!rk)
+		abort(); /* as cmp_strdup */
 	for (size_t i = 0; i < n; i++) {
 		const struct cmp_table *t = &runs[i].summary;
 		int ix[6];
 		(void)cmp_table_need(t, need, 6, ix, err, sizeof(err));
-		for (size_t r = 0; r < t->nrows; r++) {
-			if (strcmp(cmp_cell(t, r, ix[4]), "total"))
-				continue;
-			char *k = cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", cmp_cell(t, r, ix[0]),
-					       cmp_cell(t, r, ix[1]), cmp_cell(t, r, ix[2]),
-					       cmp_cell(t, r, ix[3]));
-			if (!strv_has(&keys, k))
-				strv_add(&keys, k);
-			free(k);
-		}
+		rk[i] = row_keys(t, ix);
+		for (size_t r = 0; r < t->nrows; r++)
+			if (rk[i][r] && !strv_has(&keys, rk[i][r]))
+				strv_add(&keys, rk[i][r]);
 	}
 	for (size_t k = 0; k < keys.n; k++) {
 		int header = 0;
@@ -673,14 +685,19 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 			int ix[6];
 			(void)cmp_table_need(t, need, 6, ix, err, sizeof(err));
 			for (size_t r = 0; r < t->nrows; r++) {
-				if (!row_is(t, r, ix, keys.v[k]))
+				if (!rk[i][r] || strcmp(rk[i][r], keys.v[k]))
 					continue;
 				if (!header) {
-					printf("%s, %s thread(s):\n", cmp_cell(t, r, ix[0]),
-					       cmp_cell(t, r, ix[3]));
+					/* named as its key names it: an old run's
+					 * output path is no part of the group's name */
+					char *e = cmp_ident_experiment(cmp_cell(t, r, ix[0]),
+								       cmp_cell(t, r, ix[1]),
+								       cmp_cell(t, r, ix[2]));
+					printf("%s, %s thread(s):\n", e, cmp_cell(t, r, ix[3]));
+					free(e);
 					header = 1;
 				}
-				print_total(t, r, &runs[i], ix, keys.v[k], &ctrs);
+				print_total(t, r, &runs[i], rk[i], &ctrs);
 			}
 		}
 	}
@@ -694,6 +711,9 @@ out:
 	strv_free(&cols);
 	strv_free(&keys);
 	strv_free(&ctrs);
+	for (size_t i = 0; rk && i < n; i++)
+		row_keys_free(rk[i], runs[i].summary.nrows);
+	free(rk);
 	free(out_path);
 	return code;
 }

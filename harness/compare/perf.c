@@ -101,21 +101,6 @@ struct groups {
 	size_t n;
 };
 
-static char *make_key(const char *e, const char *k, const char *p, const char *t, const char *pin,
-		      int match_pin)
-{
-	/* experiment and params as they name it: a run made before its
-	 * kernel's output paths were left out of its rows (PB_PF_NOIDENT)
-	 * matches one made since */
-	char *ie = cmp_ident_experiment(e, k, p), *ip = cmp_ident_params(k, p);
-	/* \x1f never appears in a CSV cell pagebench writes; lengths unbounded */
-	char *key = match_pin ? cmp_asprintf("%s\x1f%s\x1f%s\x1f%s\x1f%s", ie, k, ip, t, pin)
-			      : cmp_asprintf("%s\x1f%s\x1f%s\x1f%s", ie, k, ip, t);
-	free(ie);
-	free(ip);
-	return key;
-}
-
 static struct pcfg *side_find(struct side *s, const char *key)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -241,6 +226,17 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			return rc;
 		}
 		int rid = cmp_table_col(t, "run_id"), nreps = cmp_table_col(t, "reps");
+		/* each total row's key (cmp_row_key), made once: every later
+		 * row looks through the ones before it */
+		char **keys = calloc(t->nrows ? t->nrows : 1, sizeof(*keys));
+		if (!keys)
+			abort(); /* as cmp_strdup */
+		for (size_t r = 0; r < t->nrows; r++)
+			if (!strcmp(cmp_cell(t, r, ix[S_THREAD]), "total"))
+				keys[r] = cmp_row_key(
+				    cmp_cell(t, r, ix[S_EXP]), cmp_cell(t, r, ix[S_KER]),
+				    cmp_cell(t, r, ix[S_PAR]), cmp_cell(t, r, ix[S_THR]),
+				    match_pin ? cmp_cell(t, r, ix[S_PIN]) : NULL);
 		for (size_t r = 0; r < t->nrows && !rc; r++) {
 			int valid;
 			double med;
@@ -261,17 +257,9 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			 * one folder (a suite's tasks: one kernel at two --size):
 			 * the k-th of them matches the k-th of the other side, and
 			 * is named "NAME (k)" */
-			char *key = make_key(f[0], f[1], f[2], f[3], f[4], match_pin);
 			unsigned nth = 1;
 			for (size_t q = 0; q < r; q++) {
-				if (strcmp(cmp_cell(t, q, ix[S_THREAD]), "total"))
-					continue;
-				char *kq = make_key(cmp_cell(t, q, ix[0]), cmp_cell(t, q, ix[1]),
-						    cmp_cell(t, q, ix[2]), cmp_cell(t, q, ix[3]),
-						    cmp_cell(t, q, ix[4]), match_pin);
-				int same = !strcmp(kq, key);
-				free(kq);
-				if (!same)
+				if (!keys[q] || strcmp(keys[q], keys[r]))
 					continue;
 				if (!strcmp(rid >= 0 ? cmp_cell(t, q, rid) : "", run_id)) {
 					snprintf(err, errlen,
@@ -283,23 +271,17 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 				}
 				nth++;
 			}
-			if (rc) {
-				free(key);
+			if (rc)
 				break;
-			}
-			if (nth > 1) {
-				char *k2 = cmp_asprintf("%s\x1f#%u", key, nth);
-				free(key);
-				key = k2;
-			}
-			struct pcfg *c = side_find(s, key);
+			char *k2 = nth > 1 ? cmp_asprintf("%s\x1f#%u", keys[r], nth) : NULL;
+			struct pcfg *c = side_find(s, k2 ? k2 : keys[r]);
 			if (!c) {
 				s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
 				if (!s->v)
 					abort();
 				c = &s->v[s->n++];
 				*c = (struct pcfg){0};
-				c->key = key;
+				c->key = k2 ? k2 : cmp_strdup(keys[r]);
 				c->experiment =
 				    nth > 1 ? cmp_asprintf("%s (%u)", f[0], nth) : cmp_strdup(f[0]);
 				c->kernel = cmp_strdup(f[1]);
@@ -309,7 +291,7 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 				const char *b = cmp_cell(t, r, ix[S_BASE]);
 				c->baseline = cmp_strdup(strcmp(b, "NA") ? b : "");
 			} else {
-				free(key);
+				free(k2);
 			}
 			c->runs++;
 			if (!valid && !c->invalid) {
@@ -380,6 +362,9 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 			rc = -EINVAL;
 		}
 		groups_free(&g);
+		for (size_t r = 0; r < t->nrows; r++)
+			free(keys[r]);
+		free(keys);
 		if (rc)
 			return rc;
 	}
@@ -456,6 +441,18 @@ static int direction(double est, const struct pb_boot_ci *ci, double p, const st
 	return 0;
 }
 
+/* The smallest two-sided p of the exact Mann-Whitney test with n and m
+ * values (all of one side above all of the other): 2 / C(n + m, n), at
+ * most 1.  Where it is not below alpha, no sample of these sizes can be
+ * significant. */
+static double mwu_p_floor(size_t n, size_t m)
+{
+	double c = 1; /* C(n + m, n), built as prod (m + i) / i */
+	for (size_t i = 1; i <= n && c < 1e18; i++)
+		c = c * (double)(m + i) / (double)i;
+	return c > 2 ? 2 / c : 1;
+}
+
 static int judge(const struct pcfg *a, const struct pcfg *b, int norm, const struct cmp_opts *o,
 		 struct cmp_row *r, char *err, size_t errlen)
 {
@@ -513,6 +510,19 @@ static int judge(const struct pcfg *a, const struct pcfg *b, int norm, const str
 	r->hi = ci->hi;
 	r->p = u->p;
 	r->mwu = u->method == PB_MWU_EXACT ? "exact" : "normal";
+	/* Too few repetitions for the rank test ever to reach alpha (3 and 3:
+	 * its smallest p is 0.1): nothing could be called, so "same" would
+	 * pass a 1.7x slowdown.  The row fails, with the counts it needs. */
+	size_t tn_b = norm ? a->norm.n : a->ns.n, tn_n = norm ? b->norm.n : b->ns.n;
+	double floor_p = mwu_p_floor(tn_b, tn_n);
+	if (floor_p >= o->alpha) {
+		r->verdict = CMP_UNDECIDED;
+		r->detail = cmp_asprintf("%zu and %zu repetitions: the rank test's smallest "
+					 "two-sided p is %.3g, not below %g, so no change can be "
+					 "called (%.3fx); rerun with --reps 4 or more on each side",
+					 tn_b, tn_n, floor_p, o->alpha, r->ratio);
+		return 0;
+	}
 	int raw = direction(rci.estimate, &rci, ru.p, o, 0);
 	int dir = norm ? direction(nci.estimate, &nci, nu.p, o, 1)
 		       : direction(rci.estimate, &rci, ru.p, o, 1);

@@ -31,6 +31,7 @@ static const char *const verdict_names[] = {
     [CMP_INVALID] = "INVALID",
     [CMP_MACHINE] = "machine",
     [CMP_NA] = "NA",
+    [CMP_UNDECIDED] = "UNDECIDED",
 };
 
 const char *cmp_verdict_name(enum cmp_verdict v)
@@ -42,7 +43,7 @@ int cmp_verdict_fails(enum cmp_verdict v)
 {
 	/* NA: a configuration with nothing measured on one side cannot pass */
 	return v == CMP_REGRESSION || v == CMP_CHANGED || v == CMP_MISSING_BASE ||
-	       v == CMP_MISSING_NEW || v == CMP_INVALID || v == CMP_NA;
+	       v == CMP_MISSING_NEW || v == CMP_INVALID || v == CMP_NA || v == CMP_UNDECIDED;
 }
 
 struct cmp_row *cmp_rows_add(struct cmp_rows *rows)
@@ -216,7 +217,7 @@ static void fmt_num(char *buf, size_t len, double v, const char *fmt)
 }
 
 struct tally {
-	size_t compared, regress, improve, changed, missing, invalid, unmeasured;
+	size_t compared, regress, improve, changed, missing, invalid, unmeasured, undecided;
 };
 
 static struct tally count(const struct cmp_rows *rows)
@@ -242,6 +243,9 @@ static struct tally count(const struct cmp_rows *rows)
 			break;
 		case CMP_NA:
 			t.unmeasured++;
+			break;
+		case CMP_UNDECIDED:
+			t.undecided++;
 			break;
 		default:
 			break;
@@ -343,9 +347,10 @@ void cmp_write_text(FILE *f, const struct cmp_report *rep)
 	struct tally t = count(rep->rows);
 	fprintf(f,
 		"%zu compared: %zu regression(s), %zu improvement(s), %zu changed, %zu missing, "
-		"%zu invalid, %zu not measured; threshold %.4g%%; exit %d\n",
+		"%zu invalid, %zu not measured, %zu undecided (too few repetitions); threshold "
+		"%.4g%%; exit %d\n",
 		t.compared, t.regress, t.improve, t.changed, t.missing, t.invalid, t.unmeasured,
-		o->threshold * 100, rep->exit_code);
+		t.undecided, o->threshold * 100, rep->exit_code);
 }
 
 /* ---- JSON ---- */
@@ -521,11 +526,12 @@ json_t *cmp_json(const struct cmp_report *rep)
 	json_object_set_new(doc, "rows", rows);
 	struct tally t = count(rep->rows);
 	json_object_set_new(doc, "summary",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "compared",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "compared",
 				      (json_int_t)t.compared, "regressions", (json_int_t)t.regress,
 				      "improvements", (json_int_t)t.improve, "changed",
 				      (json_int_t)t.changed, "missing", (json_int_t)t.missing,
 				      "invalid", (json_int_t)t.invalid, "not_measured",
-				      (json_int_t)t.unmeasured, "exit_code", rep->exit_code));
+				      (json_int_t)t.unmeasured, "undecided",
+				      (json_int_t)t.undecided, "exit_code", rep->exit_code));
 	return doc;
 }

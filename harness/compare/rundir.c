@@ -457,15 +457,35 @@ char *cmp_ident_params(const char *kernel, const char *params)
 	return s;
 }
 
-char *cmp_ident_experiment(const char *e, const char *kernel, const char *p)
+/* 1 if e is "KERNEL[:p]", the name a row of kernel with params p has
+ * (a suite's, an old run's): its params then name it as well. */
+static int names_kernel(const char *e, const char *kernel, const char *p)
 {
 	size_t kl = strlen(kernel);
-	if (strncmp(e, kernel, kl) || (*p ? e[kl] != ':' || strcmp(e + kl + 1, p) : e[kl] != 0))
+	return !strncmp(e, kernel, kl) && (*p ? e[kl] == ':' && !strcmp(e + kl + 1, p) : !e[kl]);
+}
+
+char *cmp_ident_experiment(const char *e, const char *kernel, const char *p)
+{
+	if (!names_kernel(e, kernel, p))
 		return cmp_strdup(e);
 	char *ip = cmp_ident_params(kernel, p);
 	char *s = cmp_asprintf("%s%s%s", kernel, *ip ? ":" : "", ip);
 	free(ip);
 	return s;
+}
+
+char *cmp_row_key(const char *e, const char *k, const char *p, const char *t, const char *pin)
+{
+	/* one string of params made, used twice: the experiment as
+	 * cmp_ident_experiment names it is written into the key, not made */
+	char *ip = cmp_ident_params(k, p);
+	int nk = names_kernel(e, k, p);
+	/* \x1f never appears in a CSV cell pagebench writes; lengths unbounded */
+	char *key = cmp_asprintf("%s%s%s\x1f%s\x1f%s\x1f%s%s%s", nk ? k : e, nk && *ip ? ":" : "",
+				 nk ? ip : "", k, ip, t, pin ? "\x1f" : "", pin ? pin : "");
+	free(ip);
+	return key;
 }
 
 /* Config object c (a run's, or a suite task's; new reference) as it names

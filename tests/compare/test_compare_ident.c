@@ -11,7 +11,8 @@
  * config.options.param", exit 2, and with --allow-config-mismatch each
  * side's experiment MISSING on the other.  A run made before (the path in
  * its rows and config, a copy edited back so) still compares with one made
- * since.  Skipped where userfaultfd is unavailable.
+ * since, and lines up with it in `compare --machines`' table.  Skipped
+ * where userfaultfd is unavailable.
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
@@ -37,7 +38,7 @@ static int pager(const char *name, const char *csv, char *dir, size_t len)
 	char res[4200], param[4400];
 	snprintf(res, sizeof(res), "%s/%s", top, name);
 	snprintf(param, sizeof(param), "%s,latency_csv=%s/%s", BASE_PARAM, top, csv);
-	int rc = spawn_runl(bin, envv, &o, "run", "uffd-pager", "--threads", "1", "--reps", "3",
+	int rc = spawn_runl(bin, envv, &o, "run", "uffd-pager", "--threads", "1", "--reps", "4",
 			    "--ops", "3000", "--param", param, "--results", res, NULL);
 	if (rc && strstr(o.err, "userfaultfd unavailable"))
 		return 1;
@@ -121,6 +122,55 @@ static void check_compare(const char *base, const char *new_, const char *out)
 	json_decref(doc);
 }
 
+/* `compare --machines BASE NEW`: exit 0, and uffd-pager's total rows lined
+ * up as plain compare matches them (harness/compare/machines.c, cmp_row_key):
+ * one group, named without the path, with both machines' lines under it.
+ * Until 2026-12-07 the table keyed rows by their experiment text as
+ * written, so a run made before had its own group, "uffd-pager:...,
+ * latency_csv=PATH, 1 thread(s):", and the new run another.  machines.csv
+ * (read back with the CSV reader) keeps each run's rows as written: one
+ * total row of uffd-pager per machine. */
+static void check_machines(const char *base, const char *new_, const char *out)
+{
+	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", "--machines", base, new_, "--out", out,
+				   "--force", NULL),
+			0);
+	static const char want[] = "uffd-pager:" BASE_PARAM ", 1 thread(s):";
+	static const char tail[] = " thread(s):";
+	size_t groups = 0, machines = 0;
+	int in = 0; /* the lines under uffd-pager's group */
+	for (const char *l = o.out; *l;) {
+		size_t len = strcspn(l, "\n");
+		if (l[0] == ' ') {
+			machines += (size_t)in;
+		} else {
+			in = len > sizeof(tail) - 1 &&
+			     !strncmp(l + len - (sizeof(tail) - 1), tail, sizeof(tail) - 1) &&
+			     !strncmp(l, "uffd-pager", 10);
+			groups += (size_t)in;
+			PB_CHECK_MSG(!in || (len == sizeof(want) - 1 && !strncmp(l, want, len)),
+				     "group '%.*s', want '%s'", (int)len, l, want);
+		}
+		l += len + (l[len] == '\n');
+	}
+	PB_CHECK_MSG(groups == 1 && machines == 2,
+		     "%zu uffd-pager group(s), %zu machine line(s) under them:\n%s", groups,
+		     machines, o.out);
+	char p[4500], err[512];
+	snprintf(p, sizeof(p), "%s/machines.csv", out);
+	struct pb_csv t;
+	PB_CHECK_MSG(pb_csv_read_file(p, &t, err, sizeof(err)) == 0, "%s", err);
+	int ck = pb_csv_col(&t, "kernel"), ct = pb_csv_col(&t, "thread"),
+	    cm = pb_csv_col(&t, "machine");
+	PB_CHECK(ck >= 0 && ct >= 0 && cm >= 0);
+	size_t totals = 0;
+	for (size_t r = 0; ck >= 0 && ct >= 0 && r < t.nrows; r++)
+		totals += !strcmp(pb_csv_cell(&t, r, ck), "uffd-pager") &&
+			  !strcmp(pb_csv_cell(&t, r, ct), "total");
+	PB_CHECK_EQ_U64(totals, 2);
+	pb_csv_free(&t);
+}
+
 /* A copy of run folder src as top/name as a run made before 2026-12-07
  * wrote it: the path in its rows' experiment and params and in its
  * meta.json experiments (rewritten through the CSV reader and jansson). */
@@ -191,6 +241,8 @@ int main(int argc, char **argv)
 	/* a run made before the path was left out, against one made since */
 	as_old_run(a, "old", "a.csv", old, sizeof(old));
 	check_compare(old, b, out);
+	/* and side by side, as two machines */
+	check_machines(old, b, out);
 	pbt_rmtree(top);
 	return pb_test_done();
 }

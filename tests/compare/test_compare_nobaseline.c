@@ -34,7 +34,7 @@ static void make_run(const char *name, const char *extra, char *dir, size_t len)
 {
 	char res[4200];
 	snprintf(res, sizeof(res), "%s/%s", root, name);
-	PB_CHECK_MSG(spawn_runl(bin, envv, &o, "run", "pt-lookup", "--threads", "1", "--reps", "3",
+	PB_CHECK_MSG(spawn_runl(bin, envv, &o, "run", "pt-lookup", "--threads", "1", "--reps", "4",
 				"--ops", "10000", "--results", res, extra, NULL) == 0,
 		     "%s: %s", name, o.err);
 	PB_CHECK(pbt_run_dirs(res, dir, len) == 1);

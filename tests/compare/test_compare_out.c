@@ -45,7 +45,7 @@ static void make_run(const char *name, const char *pin, char *out, size_t len)
 {
 	char res[4200];
 	snprintf(res, sizeof(res), "%s/%s", root, name);
-	PB_CHECK_MSG(pb("run", "chase", "--threads", "1", "--reps", "2", "--ops", "10000", "--size",
+	PB_CHECK_MSG(pb("run", "chase", "--threads", "1", "--reps", "4", "--ops", "10000", "--size",
 			"64K", "--pin", pin, "--results", res, NULL) == 0,
 		     "run %s: %s", name, o.err);
 	PB_CHECK(pbt_run_dirs(res, out, len) == 1);

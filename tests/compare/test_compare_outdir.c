@@ -52,7 +52,7 @@ static void chase_run(const char *root, const char *name, const char *size, char
 {
 	char res[4200];
 	snprintf(res, sizeof(res), "%s/%s", root, name);
-	PB_CHECK_MSG(spawn_runl(bin, envv, &o, "run", "chase", "--threads", "1", "--reps", "2",
+	PB_CHECK_MSG(spawn_runl(bin, envv, &o, "run", "chase", "--threads", "1", "--reps", "4",
 				"--ops", "10000", "--size", size, "--results", res, NULL) == 0,
 		     "run: %s", o.err);
 	PB_CHECK(pbt_run_dirs(res, dir, len) == 1);

@@ -300,7 +300,7 @@ int main(int argc, char **argv)
 	char suite_file[4200], suite[4096];
 	snprintf(suite_file, sizeof(suite_file), "%s/mix.suite", root);
 	pbt_write_text(suite_file,
-		       "run chase --threads 1 --reps 2 --ops 10000\n"
+		       "run chase --threads 1 --reps 4 --ops 10000\n"
 		       "sim --workload zipf:pages=500,refs=20000 --policy lru --frames 50\n");
 	MAKE_RUN("suite", suite, "suite", suite_file);
 	snprintf(out, sizeof(out), "%s/out", root);
