@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "pagebench/cli.h"
@@ -335,6 +336,30 @@ static int close_run(const char *cmd, struct pb_run *run, struct pb_measure *m, 
 	return frc || failures || rc ? PB_EXIT_FAIL : PB_EXIT_OK;
 }
 
+/*
+ * Under HWLOC_SYNTHETIC or HWLOC_XMLFILE (another machine's topology) the
+ * plan is made for that machine, but no thread is bound and every number
+ * measures this one: one line on stderr says so before the run starts
+ * (meta.json records it: topology_is_thissystem, harness/meta.c).
+ */
+static void foreign_topology_note(enum pb_pin pin)
+{
+	if (!pb_topo_is_synthetic())
+		return;
+	/* as pb_topo_init reads them: a non-empty HWLOC_SYNTHETIC first */
+	const char *syn = getenv("HWLOC_SYNTHETIC"), *xf = getenv("HWLOC_XMLFILE");
+	char src[512] = "hwloc says so";
+	if (syn && *syn)
+		snprintf(src, sizeof(src), "HWLOC_SYNTHETIC='%.400s'", syn);
+	else if (xf && *xf)
+		snprintf(src, sizeof(src), "HWLOC_XMLFILE='%.400s'", xf);
+	fprintf(stderr,
+		"pagebench run: note: the topology is not this machine's (%s): threads are not "
+		"bound (--pin %s is only planned), so the numbers measure this machine (%ld online "
+		"CPUs), unpinned; meta.json says so (topology_is_thissystem false)\n",
+		src, pb_pin_name(pin), sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 int pb_cmd_run(int argc, char **argv)
 {
 	struct run_opts ro;
@@ -379,6 +404,7 @@ int pb_cmd_run(int argc, char **argv)
 			pb_usage_error("run", "%s: %s", d->name, err[0] ? err : strerror(-src));
 		}
 	}
+	foreign_topology_note(ro.m.pin);
 	struct pb_run *run;
 	struct pb_measure *m;
 	if (open_run("run", &rcli, &ro, argc, argv, &run, &m)) {

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harness/counters.c - the counter ladder: the column table, the rungs'
- * backend table (PAPI presets, Linux software events, getrusage: one file
- * each), the PAGEBENCH_COUNTERS setting, the availability report and the
- * per-thread sets.  Each counter is probed once; what cannot be read is
- * NA with the reason (the component's own disabled_reason, errno text),
- * never 0.  Engine events are published as PAPI software-defined events.
+ * backend table (PAPI presets, Linux software events, getrusage and the
+ * thread's CPU clock: one file each), the PAGEBENCH_COUNTERS setting, the
+ * availability report and the per-thread sets.  Each counter is probed
+ * once; what cannot be read is NA with the reason (the component's own
+ * disabled_reason, errno text), never 0.  Engine events are published as
+ * PAPI software-defined events.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +47,7 @@ const struct ctr_desc pb_ctr_desc[PB_CTR__COUNT] = {
     [PB_CTR_RU_NIVCSW] = {"ru_nivcsw", "rusage", NULL, 0, 0},
     [PB_CTR_RU_UTIME_NS] = {"ru_utime_ns", "rusage", NULL, 0, 0},
     [PB_CTR_RU_STIME_NS] = {"ru_stime_ns", "rusage", NULL, 0, 0},
+    [PB_CTR_THREAD_CPU_NS] = {"thread_cpu_ns", "rusage", NULL, 0, 0},
 };
 
 /* The ladder, top rung first. */
@@ -200,6 +202,14 @@ int pb_ctr_available(enum pb_ctr c, const char **reason)
 	if (reason)
 		*reason = pb_ctr_st.avail[c] ? NULL : pb_ctr_st.reason[c];
 	return pb_ctr_st.avail[c];
+}
+
+const char *pb_ctr_rep_na_reason(enum pb_ctr c)
+{
+	pb_counters_probe();
+	return pb_atomic_load(&pb_ctr_st.rep_na_seen[c], PB_RELAXED) && pb_ctr_st.rep_reason[c][0]
+		   ? pb_ctr_st.rep_reason[c]
+		   : NULL;
 }
 
 const char *pb_ctr_domain(enum pb_ctr c)

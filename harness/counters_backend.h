@@ -8,7 +8,9 @@
  * either st->avail[c] = 1 (with domain and pass) or a reason.  open() runs
  * on the measured thread and returns that thread's state (NULL: nothing
  * to count); start/stop bracket one repetition; stop() writes deltas and
- * sets ok[c] for the counters it read.
+ * sets ok[c] for the counters it read, and where it leaves a counter it
+ * read NA (a value that is no measurement) sets rep_na_seen[c] for the
+ * rep_reason[c] its probe wrote.
  */
 #ifndef PAGEBENCH_HARNESS_COUNTERS_BACKEND_H
 #define PAGEBENCH_HARNESS_COUNTERS_BACKEND_H
@@ -30,6 +32,11 @@ struct pb_ctr_state {
 	char reason[PB_CTR__COUNT][256];
 	const char *domain[PB_CTR__COUNT];
 	int pass[PB_CTR__COUNT]; /* PAPI pass, PB_CTR_EVERY_PASS for the others */
+	/* Why a repetition's value of c was judged no measurement (its stop()
+	 * left ok[c] 0 though the read worked), set by the probe; rep_na_seen
+	 * [c]: some repetition was (stop() on any thread, atomic). */
+	char rep_reason[PB_CTR__COUNT][256];
+	int rep_na_seen[PB_CTR__COUNT];
 	enum pb_ctr_method method;
 	unsigned npasses;
 	char method_note[256];

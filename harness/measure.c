@@ -77,7 +77,7 @@ static const char *children_na(enum pb_ctr k)
 		return NULL;
 	if (!strcmp(src, "rusage"))
 		return "procs=1: the work runs in child processes, which "
-		       "getrusage(RUSAGE_THREAD) does not count";
+		       "getrusage(RUSAGE_THREAD) and the thread's CPU clock do not count";
 	return "procs=1: the work runs in child processes, which PAPI's per-thread event sets "
 	       "do not count";
 }
@@ -650,7 +650,9 @@ _Static_assert(PB_STAT_MIN_CI_REPS == 6, "CI_FEW_REPS names the number");
 
 /* The reason counter column k is NA in a row: the machine lacks it, the
  * work ran in child processes (children: procs=1), its pass did not run
- * in this repetition, or its read failed. */
+ * in this repetition, its backend judged the value no measurement
+ * (pb_ctr_rep_na_reason: ru_utime_ns of a repetition under 2 ticks), or
+ * its read failed. */
 static const char *ctr_na_why(enum pb_ctr k, int children)
 {
 	const char *why;
@@ -661,6 +663,8 @@ static const char *ctr_na_why(enum pb_ctr k, int children)
 	if (pb_counters_npasses() > 1 && !strcmp(pb_ctr_source(k), "papi"))
 		return "counted in one of the passes that rotate over the repetitions (meta.json "
 		       "counters.columns: pass): NA in the repetitions of the other passes";
+	if ((why = pb_ctr_rep_na_reason(k)) != NULL)
+		return why;
 	return "the counter could not be read in this repetition";
 }
 

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,141 @@ static void hwloc_json(json_t *m, json_t *l)
 #endif
 }
 
+/*
+ * This machine's PUs, cores and NUMA nodes as the OS reports them, into t
+ * (null with the reason where one cannot be read): the CPUs this process
+ * may run on (sched_getaffinity; hwloc restricts its own tree to them),
+ * the cores they sit on (distinct first CPUs of their core_cpus_list,
+ * thread_siblings_list on older kernels) and the NUMA nodes online
+ * (/sys/devices/system/node/online, every node as hwloc counts them; a
+ * kernel without NUMA has no such folder: one node).  For a run whose
+ * hwloc tree is another machine's (topology_json).
+ */
+static void os_topology_json(json_t *m, json_t *t)
+{
+	char why[512] = "", buf[512];
+	cpu_set_t *set = NULL;
+	size_t n = 1024, sz = 0;
+	int err = 0;
+	/* the kernel refuses (EINVAL) a mask smaller than its CPU count */
+	for (;; n *= 2) {
+		set = CPU_ALLOC(n);
+		if (!set) {
+			err = ENOMEM;
+			break;
+		}
+		sz = CPU_ALLOC_SIZE(n);
+		if (!sched_getaffinity(0, sz, set))
+			break;
+		err = errno;
+		CPU_FREE(set);
+		set = NULL;
+		if (err != EINVAL || n >= (1u << 20))
+			break;
+	}
+	unsigned char *seen = set ? calloc(n, 1) : NULL;
+	json_int_t pus = 0, cores = 0;
+	if (!set)
+		snprintf(why, sizeof(why), "sched_getaffinity: %s", strerror(err));
+	else if (!seen)
+		snprintf(why, sizeof(why), "out of memory");
+	for (size_t c = 0; seen && c < n && !why[0]; c++) {
+		if (!CPU_ISSET_S(c, sz, set))
+			continue;
+		pus++;
+		char path[128], alt[128];
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%zu/topology/core_cpus_list", c);
+		snprintf(alt, sizeof(alt),
+			 "/sys/devices/system/cpu/cpu%zu/topology/thread_siblings_list", c);
+		const char *at = path;
+		int rc = read_line(path, buf, sizeof(buf));
+		if (rc == -ENOENT)
+			rc = read_line(at = alt, buf, sizeof(buf));
+		uint64_t first = strtoull(buf, NULL, 10);
+		if (rc)
+			snprintf(why, sizeof(why), "%s: %s", at, strerror(-rc));
+		else if (first < n && !seen[first]++)
+			cores++;
+	}
+	if (seen)
+		json_object_set_new(t, "pus", json_integer(pus));
+	else
+		na_at(m, t, "pus", "topology.pus", why);
+	if (why[0])
+		na_at(m, t, "cores", "topology.cores", why);
+	else
+		json_object_set_new(t, "cores", json_integer(cores));
+	free(seen);
+	if (set)
+		CPU_FREE(set);
+	uint64_t *nodes = NULL;
+	size_t nn = 0;
+	static const char online[] = "/sys/devices/system/node/online";
+	int rc = read_line(online, buf, sizeof(buf));
+	why[0] = 0;
+	if (rc == -ENOENT)
+		nn = 1;
+	else if (rc)
+		snprintf(why, sizeof(why), "%s: %s", online, strerror(-rc));
+	else if (pb_parse_u64_list(buf, &nodes, &nn) || !nn)
+		snprintf(why, sizeof(why), "%s reads '%.64s', not a list of nodes", online, buf);
+	if (why[0])
+		na_at(m, t, "numa_nodes", "topology.numa_nodes", why);
+	else
+		json_object_set_new(t, "numa_nodes", json_integer((json_int_t)nn));
+	free(nodes);
+}
+
+/*
+ * topology: this machine's NUMA nodes, cores and PUs (those this process
+ * may run on) and hwloc's XML of it, as the plans and the binding use it.
+ * Under HWLOC_SYNTHETIC or HWLOC_XMLFILE hwloc's tree is another
+ * machine's: threads are not bound and the numbers measure this one, so
+ * topology holds what the OS reports (os_topology_json; the XML null),
+ * topology_is_thissystem is false, and the tree the plans were made for
+ * goes under planned_topology, where no reader takes its cores for the
+ * machine that ran.  topology_source names where hwloc's tree came from:
+ * "hwloc" (this system), "synthetic:SPEC", "xml:FILE" (the file's name
+ * without its folder), or "sysconf" (built without hwloc).
+ */
+static void topology_json(json_t *m)
+{
+	char src[512];
+	int this = !pb_topo_is_synthetic();
+#if PB_HAVE_HWLOC
+	/* as pb_topo_init reads them: a non-empty HWLOC_SYNTHETIC first */
+	const char *syn = getenv("HWLOC_SYNTHETIC"), *xf = getenv("HWLOC_XMLFILE");
+	const char *base = xf ? strrchr(xf, '/') : NULL;
+	if (syn && *syn)
+		snprintf(src, sizeof(src), "synthetic:%s", syn);
+	else if (xf && *xf)
+		snprintf(src, sizeof(src), "xml:%s", base ? base + 1 : xf);
+	else
+		snprintf(src, sizeof(src), "%s", this ? "hwloc" : "hwloc (not this system)");
+#else
+	snprintf(src, sizeof(src), "sysconf");
+#endif
+	json_object_set_new(m, "topology_is_thissystem", json_boolean(this));
+	kv(m, "topology_source", src);
+	json_t *t = json_object(), *h = this ? t : json_object();
+	json_object_set_new(h, "numa_nodes", json_integer(pb_topo_nnodes()));
+	json_object_set_new(h, "cores", json_integer(pb_topo_ncores()));
+	json_object_set_new(h, "pus", json_integer(pb_topo_npus()));
+	char *xml = pb_topo_xml();
+	json_object_set_new(h, "hwloc_xml", pb_json_string_bytes(xml));
+	free(xml);
+	if (!this) {
+		os_topology_json(m, t);
+		na_at(m, t, "hwloc_xml", "topology.hwloc_xml",
+		      "the hwloc topology loaded was not this machine's (topology_source): its "
+		      "XML is planned_topology.hwloc_xml");
+	}
+	json_object_set_new(m, "topology", t);
+	if (!this)
+		json_object_set_new(m, "planned_topology", h);
+}
+
 extern char **environ;
 
 static int cmp_str(const void *a, const void *b)
@@ -427,15 +563,7 @@ json_t *pb_meta_machine_json(void)
 	json_object_set_new(l, "openmp", json_null());
 #endif
 	json_object_set_new(m, "libraries", l);
-	json_t *t = json_object();
-	json_object_set_new(t, "synthetic", json_boolean(pb_topo_is_synthetic()));
-	json_object_set_new(t, "numa_nodes", json_integer(pb_topo_nnodes()));
-	json_object_set_new(t, "cores", json_integer(pb_topo_ncores()));
-	json_object_set_new(t, "pus", json_integer(pb_topo_npus()));
-	char *xml = pb_topo_xml();
-	json_object_set_new(t, "hwloc_xml", pb_json_string_bytes(xml));
-	free(xml);
-	json_object_set_new(m, "topology", t);
+	topology_json(m);
 	int64_t md = pb_heap_metadata_bytes();
 	json_object_set_new(m, "heap_metadata_bytes_at_end",
 			    md >= 0 ? json_integer(md) : json_null());

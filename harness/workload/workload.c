@@ -658,9 +658,21 @@ static int parse_spec(struct pb_workload *w, const char *spec, const struct pb_w
 				d = &gens[i];
 		if (!d) {
 			/* a trace's path given bare: say how to name it (not for a
-			 * path with a comma, which trace:path= cannot hold) */
+			 * path with a comma, which trace:path= cannot hold); one
+			 * whose name (before any ':') looks like a path, with a '/'
+			 * or a '.', but cannot be read: say so with the OS's reason, as
+			 * trace:path= does, not "unknown workload" */
 			struct stat st;
-			int file = !strchr(spec, ',') && !stat(spec, &st) && !S_ISDIR(st.st_mode);
+			int serr = stat(spec, &st) ? errno : 0;
+			if (serr && strpbrk(name, "/.")) {
+				snprintf(
+				    err, errlen,
+				    "%s: cannot open: %s (no workload has that name; a trace "
+				    "is named trace:path=FILE, see `pagebench list workloads`)",
+				    spec, strerror(serr));
+				return -EINVAL;
+			}
+			int file = !strchr(spec, ',') && !serr && !S_ISDIR(st.st_mode);
 			snprintf(err, errlen,
 				 "unknown workload '%s' (see `pagebench list workloads`)%s%s%s",
 				 file ? spec : name, file ? "; did you mean trace:path=" : "",

@@ -11,7 +11,11 @@
  *   2. Linux software events via perf_event_open: minor and major page
  *      faults, task clock, context switches;
  *   3. getrusage(RUSAGE_THREAD): minor/major faults, voluntary and
- *      involuntary context switches, user and system time.
+ *      involuntary context switches, user and system time; and the
+ *      thread's precise CPU time (CLOCK_THREAD_CPUTIME_ID).  Linux splits
+ *      user from system time by tick samples, so ru_utime_ns and
+ *      ru_stime_ns are NA in a repetition of under 2 ticks of CPU
+ *      (pb_ctr_rep_na_reason), where thread_cpu_ns still counts.
  * The build can leave PAPI out (-DPAGEBENCH_WITH_PAPI=OFF); the rung then
  * reads NA with "built without PAPI".
  *
@@ -56,6 +60,7 @@ enum pb_ctr {
 	PB_CTR_RU_NIVCSW,
 	PB_CTR_RU_UTIME_NS,
 	PB_CTR_RU_STIME_NS,
+	PB_CTR_THREAD_CPU_NS, /* clock_gettime(CLOCK_THREAD_CPUTIME_ID), rusage rung */
 	PB_CTR__COUNT
 };
 
@@ -92,6 +97,13 @@ int pb_machine_virtual(char *why, size_t len);
  * (pb_machine_virtual says 1 and the kernel has no CPU PMU event source);
  * why gets the evidence, pb_machine_virtual's first. */
 int pb_counters_vm_without_pmu(char *why, size_t len);
+/* Why counter c, available here, can be NA in a repetition whose read
+ * worked: its backend judged the value no measurement (ru_utime_ns,
+ * ru_stime_ns: a repetition too short for the kernel's tick-sampled
+ * user/system split).  NULL until a repetition of this process was judged
+ * so, then a static string.  Any thread; after the measured threads'
+ * join it has seen their repetitions. */
+const char *pb_ctr_rep_na_reason(enum pb_ctr c);
 /* Domain a working counter counts in: "user+kernel", "user", or NULL. */
 const char *pb_ctr_domain(enum pb_ctr c);
 /* 1 if counter c is available; otherwise reason is set (static string). */

@@ -15,7 +15,9 @@
  *    counted as text); control bytes but tab, CR, LF, FF), and the message
  *    names the first byte that is not text (it said "byte 0" always);
  *  - a trace's path given bare to --workload: the error suggests
- *    trace:path=FILE (only for a file that exists);
+ *    trace:path=FILE (only for a file that exists); one that names no
+ *    file says so with the path and the OS's reason (sim and mrc alike),
+ *    where it said "unknown workload";
  *  - trace info's --max-distinct message names a bound that is not
  *    "about 0 MiB" when it is under 1 MiB.
  * Usage: test_trace_detect PAGEBENCH_BINARY
@@ -229,13 +231,44 @@ static void test_bare_path(void)
 	PB_CHECK_EQ_U64(run("sim", "--workload", want, "--policy", "fifo", "--frames", "3,4",
 			    "--reps", "1", "--results", root, NULL),
 			0);
-	/* a name that is no file: no suggestion */
+	/* a path that is no file (a typo): one line naming it and the OS's
+	 * reason, as trace:path= says it, not "unknown workload"; sim and mrc
+	 * alike (one parser), exit 2 */
 	snprintf(f, sizeof(f), "%s", wl_path("absent.ref"));
+	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory", f);
 	PB_CHECK_EQ_U64(run("sim", "--workload", f, "--policy", "fifo", "--frames", "3",
 			    "--results", root, NULL),
 			2);
-	PB_CHECK_MSG(strstr(o.err, "unknown workload '") && !strstr(o.err, "did you mean"),
+	PB_CHECK_MSG(strstr(o.err, want) && !strstr(o.err, "unknown workload") &&
+			 count_lines(o.err) == 1,
 		     "absent: %s", o.err);
+	PB_CHECK_EQ_U64(run("mrc", "--workload", f, "--policy", "lru", "--frames", "1:3:1",
+			    "--results", root, NULL),
+			2);
+	PB_CHECK_MSG(strstr(o.err, want) && count_lines(o.err) == 1, "mrc, absent: %s", o.err);
+	/* a relative name with a suffix is a path too; trace info and
+	 * trace:path= say the same */
+	PB_CHECK_EQ_U64(run("sim", "--workload", "absent-typo.pbt", "--policy", "fifo", "--frames",
+			    "3", "--results", root, NULL),
+			2);
+	PB_CHECK_MSG(strstr(o.err, "absent-typo.pbt: cannot open: No such file or directory") &&
+			 count_lines(o.err) == 1,
+		     "relative, absent: %s", o.err);
+	PB_CHECK_EQ_U64(run("trace", "info", f, NULL), 2);
+	PB_CHECK_MSG(strstr(o.err, want) && count_lines(o.err) == 1, "trace info: %s", o.err);
+	snprintf(want, sizeof(want), "trace:path=%s", f);
+	PB_CHECK_EQ_U64(run("sim", "--workload", want, "--policy", "fifo", "--frames", "3",
+			    "--results", root, NULL),
+			2);
+	PB_CHECK_MSG(strstr(o.err, f) && strstr(o.err, "No such file or directory") &&
+			 count_lines(o.err) == 1,
+		     "trace:path=, absent: %s", o.err);
+	/* a generator's name mistyped is no path: unknown workload */
+	PB_CHECK_EQ_U64(run("sim", "--workload", "zpif:pages=10", "--policy", "fifo", "--frames",
+			    "3", "--results", root, NULL),
+			2);
+	PB_CHECK_MSG(strstr(o.err, "unknown workload 'zpif'") && count_lines(o.err) == 1,
+		     "generator typo: %s", o.err);
 	/* nor for a folder */
 	PB_CHECK_EQ_U64(run("sim", "--workload", wl_dir, "--policy", "fifo", "--frames", "3",
 			    "--results", root, NULL),
