@@ -81,6 +81,8 @@ static void names_order(struct names *s, const struct pb_plot_opts *o)
 	*s = t;
 }
 
+static int order_check(struct pb_plot_ctx *c, const struct pb_plot_run *runs, size_t n);
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -130,6 +132,9 @@ static int panel_cols(int page, size_t n)
 #define KEYROW_IN (7 * 1.2 / 72)
 #define CHAR8_PT  4.6
 #define CHAR7_PT  4.0
+/* a 6 pt character and key row (a 6 pt row in lines of the 8 pt font) */
+#define CHAR6_PT      (CHAR7_PT * 6 / 7)
+#define KEYROW6_LINES (6.0 / 8)
 
 /*
  * gnuplot's own count of a key column (horizontal keys: how many columns
@@ -420,35 +425,62 @@ static int bars_wants_log(const struct bars *b)
 	return hi > 0 && hi / lo > 10;
 }
 
-/* Log y, or not, for a bar panel of clusters [c0, c1) of b; on a log axis
- * a bar of 0 (or less) has no height to draw: the panel says how many of
- * its own were left out (label 5).  The floor is b's, whole: the panels of
- * one group share their y axis. */
-static void bars_logy(struct pb_fig *f, const struct bars *b, int on, size_t c0, size_t c1)
+/* The top of the bars and intervals of clusters [c0, c1) of b; 0: none. */
+static double bars_range_top(const struct bars *b, size_t c0, size_t c1)
 {
-	size_t nz = 0;
-	for (size_t i = c0 * b->se.n; on && i < c1 * b->se.n; i++)
-		nz += isfinite(b->v[i]) && b->v[i] <= 0;
-	fprintf(f->gp, on ? "set logscale y 10\n" : "unset logscale y\n");
-	/* a linear axis of large values in whole numbers: gnuplot's own
-	 * format printed EAT tics of an HDD as 1e+06 ... 8e+06 (its exponent
-	 * form is for enhanced text, which names with _ cannot have) */
 	double top = 0;
-	for (size_t i = c0 * b->se.n; !on && i < c1 * b->se.n; i++)
+	for (size_t i = c0 * b->se.n; i < c1 * b->se.n; i++)
 		top = fmax(
 		    top, fmax(isfinite(b->v[i]) ? b->v[i] : 0, isfinite(b->hi[i]) ? b->hi[i] : 0));
-	fprintf(f->gp, "set format y \"%s\"\n", top >= 1e5 && top < 1e9 ? "%.0f" : "% h");
-	/* bars grow from the axis' floor: put it below the smallest bar
-	 * (autoscaling put it at a smallest bar of 0.01, drawn as nothing) */
+	return top;
+}
+
+/* A linear axis of large values in whole numbers: gnuplot's own format
+ * printed EAT tics of an HDD as 1e+06 ... 8e+06 (its exponent form is for
+ * enhanced text, which names with _ cannot have). */
+static int bars_whole(const struct bars *b, int logy, size_t c0, size_t c1)
+{
+	double top = logy ? 0 : bars_range_top(b, c0, c1);
+	return top >= 1e5 && top < 1e9;
+}
+
+/* The floor of a log bar axis, below the smallest bar and interval end of
+ * b (whole: a group's panels share it); NaN: no positive value. */
+static double bars_log_floor(const struct bars *b)
+{
 	double lo = INFINITY;
-	for (size_t i = 0; on && i < b->cl.n * b->se.n; i++) {
+	for (size_t i = 0; i < b->cl.n * b->se.n; i++) {
 		if (isfinite(b->v[i]) && b->v[i] > 0)
 			lo = fmin(lo, b->v[i]);
 		if (isfinite(b->lo[i]) && b->lo[i] > 0) /* an interval's low end too */
 			lo = fmin(lo, b->lo[i]);
 	}
-	if (on && isfinite(lo) && !f->ctx->o->ylim)
-		fprintf(f->gp, "set yrange [%.9g:*]\n", pow(10, floor(log10(lo * 0.999))));
+	return isfinite(lo) ? pow(10, floor(log10(lo * 0.999))) : NAN;
+}
+
+/* Log y, or not, for a bar panel of clusters [c0, c1) of b; on a log axis
+ * a bar of 0 (or less) has no height to draw: the panel says how many of
+ * its own were left out (label 5).  The floor is b's, whole: the panels of
+ * one group share their y axis.  pad: the tic labels' width in characters
+ * (spaces before the shorter), so that this panel's left margin is that of
+ * another panel's longer labels (0: their own; bars_figure). */
+static void bars_logy(struct pb_fig *f, const struct bars *b, int on, size_t c0, size_t c1, int pad)
+{
+	size_t nz = 0;
+	for (size_t i = c0 * b->se.n; on && i < c1 * b->se.n; i++)
+		nz += isfinite(b->v[i]) && b->v[i] <= 0;
+	fprintf(f->gp, on ? "set logscale y 10\n" : "unset logscale y\n");
+	int whole = bars_whole(b, on, c0, c1);
+	if (pad > 0)
+		fprintf(f->gp, "set format y \"%s%d%s\"\n", whole ? "%" : "% ", pad,
+			whole ? ".0f" : "h");
+	else
+		fprintf(f->gp, "set format y \"%s\"\n", whole ? "%.0f" : "% h");
+	/* bars grow from the axis' floor: put it below the smallest bar
+	 * (autoscaling put it at a smallest bar of 0.01, drawn as nothing) */
+	double lo = on ? bars_log_floor(b) : NAN;
+	if (isfinite(lo) && !f->ctx->o->ylim)
+		fprintf(f->gp, "set yrange [%.9g:*]\n", lo);
 	if (nz)
 		fprintf(f->gp,
 			"set label 5 \"%zu bar%s of 0 not drawn (log y)\" at graph 0.98, "
@@ -520,15 +552,22 @@ static int bars_ylim_check(const struct pb_plot_ctx *c, const struct bars *bs, s
 	return rc;
 }
 
-/* A bar panel's y axis (clusters [c0, c1) of b): log where --logy asks
- * for it or, with auto_log and no --ylim, where the bars span more than a
- * decade; else the kind's [0:*]; --ylim over either (ylim).  Returns
- * whether it is log. */
-static int bars_yaxis(struct pb_fig *f, const struct bars *b, int auto_log, size_t c0, size_t c1)
+/* Whether b's panels have a log y axis: where --logy asks for it or, with
+ * auto_log and no --ylim, where the bars span more than a decade. */
+static int bars_is_log(const struct pb_plot_opts *o, const struct bars *b, int auto_log)
 {
-	const struct pb_plot_opts *o = f->ctx->o;
-	int logy = o->logy || (auto_log && !o->ylim && bars_wants_log(b));
-	bars_logy(f, b, logy, c0, c1);
+	return o->logy || (auto_log && !o->ylim && bars_wants_log(b));
+}
+
+/* A bar panel's y axis (clusters [c0, c1) of b): log as bars_is_log says,
+ * else the kind's [0:*]; --ylim over either (ylim); its tic labels pad
+ * characters wide (bars_logy).  Returns whether it is log. */
+
+static int bars_yaxis(struct pb_fig *f, const struct bars *b, int auto_log, size_t c0, size_t c1,
+		      int pad)
+{
+	int logy = bars_is_log(f->ctx->o, b, auto_log);
+	bars_logy(f, b, logy, c0, c1, pad);
 	ylim(f, logy ? NULL : "[0:*]");
 	return logy;
 }
@@ -704,6 +743,58 @@ static double bars_top(const struct bars *b, int logy)
 	return ceil(hi / st) * st;
 }
 
+/* gnuplot's tic step over a linear axis arg long (its
+ * quantize_normal_tics, with the guide of 20 it passes). */
+static double gp_tic_step(double arg)
+{
+	double power = pow(10, floor(log10(arg))), xnorm = arg / power, posns = 20 / xnorm;
+	return power * (posns > 40    ? 0.05
+			: posns > 20  ? 0.1
+			: posns > 10  ? 0.2
+			: posns > 4   ? 0.5
+			: posns > 2   ? 1
+			: posns > 0.5 ? 2
+				      : ceil(xnorm));
+}
+
+/* The characters of the longest y tic label of a bar panel (clusters
+ * [c0, c1) of b, log or not, ytop the group's top set over it or NaN), as
+ * gnuplot counts them for the panel's left margin: the labels
+ * bars_logy's format prints at the tics gnuplot puts on the range
+ * bars_yaxis gives the panel, --ylim's included. */
+static int bars_ytic_chars(const struct pb_plot_opts *o, const struct bars *b, int logy, size_t c0,
+			   size_t c1, double ytop)
+{
+	int whole = bars_whole(b, logy, c0, c1), fixed_hi = isfinite(ytop);
+	double lo = logy ? bars_log_floor(b) : 0, hi = fixed_hi ? ytop : bars_range_top(b, c0, c1);
+	if (o->ylim && strcmp(o->ylo, "*"))
+		lo = strtod(o->ylo, NULL);
+	if (o->ylim && strcmp(o->yhi, "*")) {
+		hi = strtod(o->yhi, NULL);
+		fixed_hi = 1;
+	}
+	if (!(hi > lo) || (logy && !(lo > 0)))
+		return 2;
+	char s[64];
+	int n = 1;
+	if (logy) { /* decades; autoscaling ends the axis at one */
+		double e1 = fixed_hi ? floor(log10(hi) + 1e-9) : ceil(log10(hi) - 1e-9);
+		for (double e = ceil(log10(lo) - 1e-9); e <= e1 && e < 400; e++)
+			n = fmax(n, snprintf(s, sizeof(s), "% g", pow(10, e)));
+		return n;
+	}
+	double st = gp_tic_step(hi - lo);
+	if (!fixed_hi) /* autoscaling ends the axis at a tic */
+		hi = ceil(hi / st - 1e-9) * st;
+	double k0 = ceil(lo / st - 1e-9), k1 = floor(hi / st + 1e-9);
+	for (double k = k0; k <= k1 && k < k0 + 1000; k++) {
+		double v = fabs(k) < 1e-9 ? 0 : k * st;
+		n = fmax(n, whole ? snprintf(s, sizeof(s), "%.0f", v)
+				  : snprintf(s, sizeof(s), "% g", v));
+	}
+	return n;
+}
+
 /*
  * A bar figure of ng groups of bars (eat: one per device; one elsewhere)
  * with the same series: from the top, the title (wrapped, centred on the
@@ -761,6 +852,29 @@ static void bars_figure(struct pb_fig *f, const struct bars *g, size_t ng, const
 		H += box[r];
 	}
 	f->height_in = H;
+	/* one left margin for every panel: gnuplot fits a panel's margin to
+	 * the characters of its y tic labels (an 8000000 panel's plot stood
+	 * right of a 0.5 one's), so every panel's labels are as wide as the
+	 * longest, spaces before the shorter (labels are right-aligned, and
+	 * the y labels line up too).  A fixed lmargin instead took the key's
+	 * room: gnuplot lays a key out over a panel's width before an
+	 * automatic margin, within a fixed one (3 entries a row became 2) */
+	int *tc = calloc(nrows * cols + 1, sizeof(int)), tcmax = 1;
+	if (!tc)
+		abort();
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t c = 0; c < cols; c++) {
+			const struct bars *b = &g[cols > 1 ? c : r / k];
+			size_t c0 = (r % k) * per, c1 = c0 + per < b->cl.n ? c0 + per : b->cl.n;
+			int logy = bars_is_log(o, b, bf->auto_log);
+			double yt = bars_top(b, logy);
+			if (c0 >= c1)
+				continue;
+			tc[r * cols + c] = bars_ytic_chars(
+			    o, b, logy, c0, c1,
+			    k > 1 && isfinite(yt) && (!o->ylim || !strcmp(o->yhi, "*")) ? yt : NAN);
+			tcmax = tc[r * cols + c] > tcmax ? tc[r * cols + c] : tcmax;
+		}
 	int *st = series_titles(f, &g[0].se), *yl = calloc(ng + 1, sizeof(int));
 	if (!yl)
 		abort();
@@ -790,7 +904,8 @@ static void bars_figure(struct pb_fig *f, const struct bars *g, size_t ng, const
 				"set ylabel S%d\n",
 				(double)c / (double)cols, top / H, 1.0 / (double)cols, box[r] / H,
 				yl[gi]);
-			int logy = bars_yaxis(f, b, bf->auto_log, c0, c1);
+			int logy = bars_yaxis(f, b, bf->auto_log, c0, c1,
+					      tc[r * cols + c] < tcmax ? tcmax : 0);
 			double yt = bars_top(b, logy);
 			if (k > 1 && isfinite(yt) && (!o->ylim || !strcmp(o->yhi, "*")))
 				fprintf(gp, "set yrange [:%.9g]\n", yt);
@@ -804,6 +919,7 @@ static void bars_figure(struct pb_fig *f, const struct bars *g, size_t ng, const
 	free(yl);
 	free(box);
 	free(xl);
+	free(tc);
 }
 
 /* One point of a line with an interval: "x m lo hi", an interval bound
@@ -1031,6 +1147,9 @@ static int scaling_key_lines(struct pb_fig *f, const char *name, size_t maxc, ch
 
 int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
+	int oc = order_check(c, r, 1); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	const struct pb_csv *t = &r->summary;
 	int ck = pb_csv_col(t, "kernel"), cth = pb_csv_col(t, "threads");
 	int cm = pb_csv_col(t, "median_ops_per_s"), cl = pb_csv_col(t, "ci95_lo_ops_per_s"),
@@ -1239,6 +1358,9 @@ out:
 
 int pb_plot_cost(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
+	int oc = order_check(c, r, 1); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	const struct pb_csv *t = &r->summary;
 	int ck = pb_csv_col(t, "kernel"), cth = pb_csv_col(t, "threads");
 	int cm = pb_csv_col(t, "median_ns_per_op"), cl = pb_csv_col(t, "ci95_lo_ns_per_op"),
@@ -1307,6 +1429,9 @@ out:
 /* ---- runs.csv counters ---- */
 int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
+	int oc = order_check(c, r, 1); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	static const struct {
 		const char *col, *label;
 	} ev[] = {{"papi_l1_dcm", "L1D misses"},
@@ -1389,12 +1514,43 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 	int tl = title_expr(&f, tt, NULL, c->o->width_in - 0.2, texpr, sizeof(texpr));
 	f.height_in += (tl > 1 ? tl - 1 : 0) * LINE_IN;
 	int npanel = have || haveipc ? 2 : 1;
-	fprintf(g, "set multiplot layout %d,%d", page ? 1 : npanel, page ? npanel : 1);
-	if (tl)
-		fprintf(g, " title %s font \",8\"", texpr);
-	fprintf(g, "\n");
 	struct bars *panels[2] = {&b, &ipc};
 	int hv[2] = {have, haveipc};
+	/* each panel's key (outside, at the top of its panel): as many in a
+	 * row as the panel's width holds (gnuplot's column made the
+	 * layout's, key_width_fix), and the top margin as high as its rows
+	 * (it was 2.8 lines, whatever the rows: three 6 pt rows of 5 events
+	 * at 2.5 in ran up into the title) */
+	size_t per_row[2] = {1, 1}, klong[2] = {1, 1};
+	double tmarg[2] = {2.8, 2.8}, grow = 0;
+	for (int p = 0; p < npanel; p++) {
+		const struct names *se = &panels[p]->se;
+		for (size_t i = 0; i < se->n; i++)
+			klong[p] = strlen(se->v[i]) > klong[p] ? strlen(se->v[i]) : klong[p];
+		double col = (double)klong[p] * CHAR6_PT + 22;
+		per_row[p] = (size_t)fmax(
+		    1, floor((pb_fig_width(&f) * 72 / (page ? npanel : 1) - 16) / col));
+		per_row[p] = per_row[p] > se->n ? se->n : per_row[p];
+		size_t krows = se->n ? (se->n + per_row[p] - 1) / per_row[p] : 0;
+		tmarg[p] = fmax(2.8, 1.3 + (double)krows * KEYROW6_LINES);
+		grow = page ? fmax(grow, tmarg[p] - 2.8) : grow + tmarg[p] - 2.8;
+	}
+	f.height_in += grow * LINE_IN;
+	/* the y tic labels' characters of each panel (0: no bars) */
+	int tc[2] = {0, 0};
+	if (have)
+		tc[0] = bars_ytic_chars(c->o, &b, bars_is_log(c->o, &b, 1), 0, b.cl.n, NAN);
+	if (haveipc)
+		tc[1] = bars_ytic_chars(&(struct pb_plot_opts){0}, &ipc, 0, 0, ipc.cl.n, NAN);
+	/* the key under the title, not touching it: a key outside top starts
+	 * where the panel does, right under the multiplot's title, so the
+	 * title ends with an empty line */
+	if (npanel > 1)
+		f.height_in += LINE_IN;
+	fprintf(g, "set multiplot layout %d,%d", page ? 1 : npanel, page ? npanel : 1);
+	if (tl)
+		fprintf(g, " title %s%s font \",8\"", texpr, npanel > 1 ? ".\"\\n\"" : "");
+	fprintf(g, "\n");
 	const char *ylab[2] = {"misses per 1000 ops", "instructions per cycle"};
 	for (int p = 0; p < npanel; p++) {
 		fprintf(g, "set ylabel \"%s\"\n", ylab[p]);
@@ -1427,13 +1583,18 @@ int pb_plot_counters(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		else
 			fprintf(g, "unset label 4\n");
 		int *st = series_titles(&f, &panels[p]->se);
-		fprintf(g, "set tmargin 2.8\nset key outside top center horizontal samplen 1.5 "
-			   "font \",6\"\n");
-		/* --logy and --ylim: the misses panel (IPC has other units) */
+		fprintf(g,
+			"set tmargin %.2f\nset key outside top center horizontal maxcols %zu "
+			"samplen 1.5 width %.2f font \",6\"\n",
+			tmarg[p], per_row[p],
+			key_width_fix(klong[p], 1.5, (double)klong[p] * CHAR6_PT + 22, 6));
+		/* --logy and --ylim: the misses panel (IPC has other units);
+		 * the two panels' y tic labels as wide, so that their plots
+		 * line up (bars_figure) */
 		if (p == 0) {
-			bars_yaxis(&f, panels[p], 1, 0, panels[p]->cl.n);
+			bars_yaxis(&f, panels[p], 1, 0, panels[p]->cl.n, tc[0] < tc[1] ? tc[1] : 0);
 		} else {
-			bars_logy(&f, panels[p], 0, 0, panels[p]->cl.n);
+			bars_logy(&f, panels[p], 0, 0, panels[p]->cl.n, tc[1] < tc[0] ? tc[0] : 0);
 			fprintf(g, "set yrange [0:*]\n");
 		}
 		bars_plot(&f, panels[p], 0, p, st);
@@ -1563,6 +1724,92 @@ static void wtags_free(struct wtags *w)
 	names_free(&w->multi);
 }
 
+/* The series run r can draw under a name --order may give: into shown,
+ * as its figures name them (summary.csv's, runs.csv's and latency.csv's
+ * experiments; sim.csv's and mrc.csv's policies, with their parameter
+ * list and workload tag where the figures add them), and into also the
+ * other names a figure orders by (a kernel, a bare policy, a policy's
+ * parameter list). */
+static void run_series(const struct pb_plot_run *r, struct names *shown, struct names *also)
+{
+	const struct pb_csv *k[] = {&r->summary, &r->runs, &r->latency};
+	for (size_t j = 0; j < PB_ARRAY_SIZE(k); j++) {
+		int ck = pb_csv_col(k[j], "kernel");
+		for (size_t i = 0; ck >= 0 && i < k[j]->nrows; i++) {
+			names_add(shown, row_series(k[j], i));
+			names_add(also, pb_csv_cell(k[j], i, ck));
+		}
+	}
+	const struct pb_csv *p[] = {&r->sim, &r->mrc};
+	for (size_t j = 0; j < PB_ARRAY_SIZE(p); j++) {
+		const struct pb_csv *t = p[j];
+		int cp = pb_csv_col(t, "policy"), cq = pb_csv_col(t, "policy_params");
+		if (cp < 0 || !t->nrows)
+			continue;
+		struct wtags w;
+		wtags_init(&w, t);
+		for (size_t i = 0; i < t->nrows; i++) {
+			char pol[512], *key;
+			const char *wt = wtags_of(&w, t, i);
+			/* as the mrc figure names its curves */
+			if (asprintf(&key, "%s%s%s", wtags_policy(&w, t, i, pol, sizeof(pol)),
+				     wt ? " " : "", wt ? wt : "") < 0)
+				abort();
+			names_add(shown, key);
+			free(key);
+			names_add(also, pb_csv_cell(t, i, cp));
+			if (cq >= 0 && *pb_csv_cell(t, i, cq)) {
+				if (asprintf(&key, "%s:%s", pb_csv_cell(t, i, cp),
+					     pb_csv_cell(t, i, cq)) < 0)
+					abort();
+				names_add(also, key);
+				free(key);
+			}
+		}
+		wtags_free(&w);
+	}
+}
+
+/*
+ * --order: every name must name a series of the runs (pb_plot_order_match),
+ * else -EDOM (the figure not drawn; exit 2), said once per call, on one line
+ * with the runs' series.  A misspelt name ("arcc") was left out in silence,
+ * its series with it, and the figure drawn without ARC.  Checked over all
+ * the runs' files, not one figure's: --order kernel names a latency figure
+ * has only some of are no error.
+ */
+static int order_check(struct pb_plot_ctx *c, const struct pb_plot_run *runs, size_t n)
+{
+	if (!c->o->norder || c->order_checked)
+		return c->order_checked < 0 ? -EDOM : 0;
+	struct names shown = {0}, also = {0};
+	for (size_t m = 0; m < n; m++)
+		run_series(&runs[m], &shown, &also);
+	c->order_checked = 1;
+	for (size_t k = 0; k < c->o->norder && c->order_checked > 0; k++) {
+		const char *it = c->o->order[k];
+		int hit = 0;
+		for (size_t i = 0; i < shown.n && !hit; i++)
+			hit = pb_plot_order_match(it, shown.v[i]);
+		for (size_t i = 0; i < also.n && !hit; i++)
+			hit = pb_plot_order_match(it, also.v[i]);
+		if (hit)
+			continue;
+		struct pb_sb l = {0};
+		for (size_t i = 0; i < shown.n; i++)
+			pb_sb_printf(&l, "%s%s", i ? ", " : "", shown.v[i]);
+		fprintf(stderr,
+			"pagebench plot: --order: '%s' names no series of %s (%s series: %s)\n", it,
+			n > 1 ? "these runs" : runs[0].dir, n > 1 ? "their" : "its",
+			l.s ? l.s : "none");
+		pb_sb_free(&l);
+		c->order_checked = -1;
+	}
+	names_free(&shown);
+	names_free(&also);
+	return c->order_checked < 0 ? -EDOM : 0;
+}
+
 /* ---- sim.csv: faults and EAT ---- */
 static const char *const sim_cfg_cols[] = {"prepage", "pt",  "threads", "order",
 					   "hints",   "tlb", "backing"};
@@ -1580,6 +1827,42 @@ static void sim_cluster(const struct pb_csv *t, size_t r, const struct wtags *w,
 		if (vary[i])
 			n += (size_t)snprintf(out + n, len - n, " %s",
 					      pb_csv_get(t, r, sim_cfg_cols[i]));
+}
+
+/* The most frame counts a sim bar figure draws, each a bar in every
+ * cluster and an entry in the key, in 8 colours: 32 across a column are
+ * a key as tall as a panel's bars (11 rows of 3 entries) over clusters of
+ * bars under 3 pt; 301 (sim --frames 100-400) a key 14 inches tall over
+ * bars of a pixel, which no reader can tell apart.  Such a run is a curve
+ * against memory, which the bars are not. */
+#define SIM_MAX_FRAME_COUNTS 32
+
+/* sim.csv's frame counts, every one (a new array; *n of them), ascending */
+static double *sim_frames(const struct pb_csv *t, size_t *n)
+{
+	double *fr = dalloc(t->nrows);
+	int cf = pb_csv_col(t, "frames");
+	*n = cf < 0 ? 0 : col_distinct(t, cf, fr, t->nrows);
+	return fr;
+}
+
+/* sim.csv's frame counts, if a bar figure (kind) can draw them: 0, else
+ * said on one line, with what to do, and -EDOM (exit 2, nothing of the
+ * figure written; a fixed array of 256 dropped the 257th and on, in
+ * silence, and exit 0). */
+static int sim_frames_check(const struct pb_csv *t, const char *kind)
+{
+	size_t n;
+	double *fr = sim_frames(t, &n);
+	if (n > SIM_MAX_FRAME_COUNTS)
+		fprintf(stderr,
+			"pagebench plot: %s: sim.csv has %zu frame counts (%g to %g), a bar "
+			"chart at most %d (a bar and a key entry each): sim fewer --frames "
+			"(LO:HI:STEP), or draw the miss ratio curve with pagebench mrc "
+			"--frames %g:%g:STEP and plot --kind mrc\n",
+			kind, n, fr[0], fr[n - 1], SIM_MAX_FRAME_COUNTS, fr[0], fr[n - 1]);
+	free(fr);
+	return n > SIM_MAX_FRAME_COUNTS ? -EDOM : 0;
 }
 
 /* The bars of sim.csv's metric: a cluster per policy (and workload,
@@ -1616,17 +1899,10 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const struct w
 	for (size_t row = 0; row < t->nrows; row++)
 		names_add(&pol, pb_csv_get(t, row, "policy"));
 	names_order(&pol, c->o);
-	double fr[256];
-	size_t nfr = 0;
-	for (size_t row = 0; row < t->nrows; row++) {
-		double x = pb_plot_num(pb_csv_get(t, row, "frames"));
-		size_t j = 0;
-		while (j < nfr && fr[j] != x)
-			j++;
-		if (j == nfr && nfr < PB_ARRAY_SIZE(fr) && isfinite(x))
-			fr[nfr++] = x;
-	}
-	qsort(fr, nfr, sizeof(*fr), cmp_double);
+	/* every frame count of the rows (a fixed 256 dropped the 257th and
+	 * on, silently: --frames 100-400 drew 100 to 355) */
+	size_t nfr;
+	double *fr = sim_frames(t, &nfr);
 	for (size_t j = 0; j < nfr; j++) {
 		char s[64];
 		snprintf(s, sizeof(s), "%g frames", fr[j]);
@@ -1679,6 +1955,7 @@ static int sim_bars(struct pb_plot_ctx *c, struct pb_plot_run *r, const struct w
 	}
 	free(rv);
 	free(tmp);
+	free(fr);
 	names_free(&pol);
 	return bars_any(b);
 }
@@ -1755,15 +2032,18 @@ static void fig_source_wl(struct pb_fig *f, const struct pb_plot_run *r, const c
 
 int pb_plot_faults(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
+	int oc = order_check(c, r, 1); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	if (!r->has_sim || pb_csv_col(&r->sim, "fault_rate") < 0 ||
 	    pb_csv_col(&r->sim, "policy") < 0)
 		return 0;
 	struct bars b = {0};
 	struct wtags w;
 	wtags_init(&w, &r->sim);
-	int rc = 0;
+	int rc = sim_frames_check(&r->sim, "faults");
 	size_t reps[2];
-	if (!sim_bars(c, r, &w, "fault_rate", NULL, &b, reps))
+	if (rc || !sim_bars(c, r, &w, "fault_rate", NULL, &b, reps))
 		goto out;
 	struct pb_fig f;
 	if ((rc = bars_ylim_check(c, &b, 1, "faults")) ||
@@ -1787,6 +2067,9 @@ out:
 
 int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
+	int oc = order_check(c, r, 1); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	if (!r->has_sim || pb_csv_col(&r->sim, "eat_ns") < 0 || pb_csv_col(&r->sim, "policy") < 0)
 		return 0;
 	struct names dev = {0};
@@ -1797,9 +2080,9 @@ int pb_plot_eat(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		abort();
 	struct wtags w;
 	wtags_init(&w, &r->sim);
-	int rc = 0, any = 0;
+	int rc = sim_frames_check(&r->sim, "eat"), any = 0;
 	size_t reps[2] = {0, 0};
-	for (size_t d = 0; d < dev.n; d++) {
+	for (size_t d = 0; !rc && d < dev.n; d++) {
 		size_t dr[2];
 		any |= sim_bars(c, r, &w, "eat_ns", dev.v[d], &b[d], dr);
 		if (dr[1]) {
@@ -1855,6 +2138,9 @@ static double page_size_of(const char *workload)
 
 int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
+	int oc = order_check(c, r, 1); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	const struct pb_csv *t = &r->mrc;
 	int cp = pb_csv_col(t, "policy"), cf = pb_csv_col(t, "frames"),
 	    cm = pb_csv_col(t, "miss_ratio");
@@ -2115,6 +2401,9 @@ static int lat_key_lines(struct pb_fig *f, const char *name, size_t maxc, char *
 
 int pb_plot_latency(struct pb_plot_ctx *c, struct pb_plot_run *r)
 {
+	int oc = order_check(c, r, 1); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	const struct pb_csv *t = &r->latency;
 	int ck = pb_csv_col(t, "kernel"), cth = pb_csv_col(t, "threads"),
 	    chi = pb_csv_col(t, "bucket_ns_hi"), cn = pb_csv_col(t, "count");
@@ -2232,18 +2521,20 @@ out:
 /* The runs' labels as series names, made unique ("vm", "vm (2)"); with
  * rt, each followed by its machine's cache-line round trip between CPUs
  * where meta.json has it ("vm, 55 ns": what a second thread's shared
- * lines cost there, which a scaling line depends on).  Returns how many
- * names have one. */
+ * lines cost there, which a scaling line depends on; "vm, 312 ns (end
+ * probe)" where the start's probe failed, as compare --machines says).
+ * Returns how many names have one. */
 static size_t machine_names(const struct pb_plot_run *runs, size_t n, struct names *se, int rt)
 {
 	struct names base = {0};
 	size_t with = 0;
 	for (size_t i = 0; i < n; i++) {
-		char lab[160], full[200];
+		char lab[160], full[224];
 		pb_name_unique(lab, sizeof(lab), runs[i].label, base.v, base.n);
 		names_add(&base, lab);
 		if (rt && !isnan(runs[i].round_trip_ns)) {
-			snprintf(full, sizeof(full), "%s, %.0f ns", lab, runs[i].round_trip_ns);
+			snprintf(full, sizeof(full), "%s, %.0f ns%s", lab, runs[i].round_trip_ns,
+				 runs[i].round_trip_end ? " (end probe)" : "");
 			with++;
 		} else {
 			snprintf(full, sizeof(full), "%s", lab);
@@ -2256,6 +2547,9 @@ static size_t machine_names(const struct pb_plot_run *runs, size_t n, struct nam
 
 int pb_plot_machines(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 {
+	int oc = order_check(c, runs, n); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	int all_summary = 1, all_sim = 1;
 	for (size_t i = 0; i < n; i++) {
 		all_summary &= runs[i].has_summary;
@@ -2422,6 +2716,9 @@ out:
 /* ---- machines side by side: throughput against threads ---- */
 int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, size_t n)
 {
+	int oc = order_check(c, runs, n); /* --order names no series: said once */
+	if (oc)
+		return oc;
 	if (n < 2)
 		return 0;
 	for (size_t m = 0; m < n; m++)
@@ -2526,7 +2823,9 @@ int pb_plot_machines_scaling(struct pb_plot_ctx *c, struct pb_plot_run *runs, si
 		"set logscale x 2\nset logscale y 10\nset xrange [%g:%g]\n"
 		"set xtics nomirror font \",6\"\nset ytics nomirror font \",6\" format \"1e%%T\"\n"
 		"set xlabel \"threads\" font \",6\" offset 0,0.9\n"
-		"set ylabel \"ops/s\" font \",6\" offset 2.2,0\n",
+		/* placed by gnuplot, left of the tic labels: an offset of
+		 * 2.2 characters to the right drew it over "1e8" */
+		"set ylabel \"ops/s\" font \",6\"\n",
 		minthr / 1.2, maxthr * 1.2);
 	int block = 0;
 	for (size_t e = 0; e < ex.n; e++) {

@@ -52,8 +52,17 @@ struct pb_plot_run {
 	struct pb_csv summary, runs, sim, mrc, latency;
 	int has_summary, has_runs, has_sim, has_mrc, has_latency;
 	char counters_na[256]; /* why counter columns are NA (meta.json), or "" */
-	double round_trip_ns;  /* meta.json cpu_round_trip.start.median_ns; NAN: none */
-	char machine[1024];    /* sidecar lines: machine, run id and command (meta.json) */
+	/* meta.json cpu_round_trip: the start probe's median, else the end
+	 * probe's (round_trip_end set: the key says so, as compare does); NAN:
+	 * neither */
+	double round_trip_ns;
+	int round_trip_end;
+	char machine[1024]; /* sidecar lines: machine, run id and command (meta.json) */
+	/* experiment names as compare names them (cmp_ident_experiment), which
+	 * the tables' experiment and baseline cells point to where they differ
+	 * from the CSV's */
+	char **idents;
+	size_t nidents;
 };
 
 struct pb_plot_ctx {
@@ -63,6 +72,9 @@ struct pb_plot_ctx {
 	const char *command; /* the command line, shell-quoted, for sidecars */
 	int made;	     /* figures written */
 	int failed;	     /* gnuplot or output failures */
+	/* --order against the runs' series (figs.c order_check): 0 not yet,
+	 * 1 every name names one, -1 one names none (said) */
+	int order_checked;
 };
 
 /* Load a run folder (only the files present); 0, or -errno with err set. */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../compare/compare.h"
 #include "../internal.h"
 #include "plot.h"
 
@@ -81,8 +82,11 @@ static void read_meta(struct pb_plot_run *r)
 	n = strlen(r->machine);
 	if (n && r->machine[n - 1] != '\n') /* cut short: still a line of its own */
 		r->machine[n - 1] = '\n';
-	/* the machine's cache-line round trip between CPUs (harness/c2c.c) */
-	r->round_trip_ns = pb_meta_round_trip(m, NULL, NULL);
+	/* the machine's cache-line round trip between CPUs (harness/c2c.c),
+	 * and whether it is the run's end figure (its start probe failed) */
+	const char *at = "";
+	r->round_trip_ns = pb_meta_round_trip(m, &at, NULL);
+	r->round_trip_end = !strcmp(at, "end");
 	/* why the hardware counters are NA: the first reason given */
 	json_t *c = json_object_get(m, "counters");
 	if (json_is_object(json_object_get(c, "columns"))) /* {method, passes, columns: {...}} */
@@ -101,6 +105,71 @@ static void read_meta(struct pb_plot_run *r)
 		}
 	}
 	json_decref(m);
+}
+
+/* name (a new string) owned by r, for cells that point to it */
+static char *own(struct pb_plot_run *r, char *name)
+{
+	if (r->nidents % 16 == 0) {
+		r->idents = realloc(r->idents, (r->nidents + 16) * sizeof(*r->idents));
+		if (!r->idents)
+			abort();
+	}
+	return r->idents[r->nidents++] = name;
+}
+
+/*
+ * The experiment cells of summary.csv, runs.csv and latency.csv, and the
+ * baseline cells (they name an experiment), as compare names them
+ * (cmp_ident_experiment): without the parameters that only say where
+ * output went (PB_PF_NOIDENT: uffd-pager's latency_csv), which runs made
+ * before left in the name, so that the machines figure puts an old run's
+ * bar beside a new run's (it drew two series) and no figure shows an
+ * output path.  latency.csv has no params column: its experiments are
+ * renamed as summary.csv's and runs.csv's rows of the same name are.
+ */
+static void ident_experiments(struct pb_plot_run *r)
+{
+	struct pb_csv *tabs[] = {&r->summary, &r->runs, &r->latency};
+	const char **was = NULL; /* was[j]: the name idents[j] replaced (r->idents empty before) */
+	for (size_t k = 0; k < PB_ARRAY_SIZE(tabs); k++) {
+		struct pb_csv *t = tabs[k];
+		int ce = pb_csv_col(t, "experiment"), ck = pb_csv_col(t, "kernel"),
+		    cp = pb_csv_col(t, "params");
+		for (size_t i = 0; ce >= 0 && i < t->nrows; i++) {
+			char **cell = &t->cells[i * t->ncols + (size_t)ce];
+			size_t j = 0;
+			while (j < r->nidents && strcmp(was[j], *cell))
+				j++;
+			if (j < r->nidents) { /* renamed before */
+				*cell = r->idents[j];
+				continue;
+			}
+			if (ck < 0 || cp < 0)
+				continue;
+			char *id = cmp_ident_experiment(*cell, pb_csv_cell(t, i, ck),
+							pb_csv_cell(t, i, cp));
+			if (!strcmp(id, *cell)) {
+				free(id);
+				continue;
+			}
+			was = realloc(was, (r->nidents + 1) * sizeof(*was));
+			if (!was)
+				abort();
+			was[r->nidents] = *cell;
+			*cell = own(r, id);
+		}
+	}
+	int cb = pb_csv_col(&r->summary, "baseline");
+	for (size_t i = 0; cb >= 0 && i < r->summary.nrows; i++) {
+		char **cell = &r->summary.cells[i * r->summary.ncols + (size_t)cb];
+		for (size_t j = 0; j < r->nidents; j++)
+			if (!strcmp(was[j], *cell)) {
+				*cell = r->idents[j];
+				break;
+			}
+	}
+	free(was);
 }
 
 int pb_plot_run_load(struct pb_plot_run *r, const char *dir, char *err, size_t errlen)
@@ -125,6 +194,7 @@ int pb_plot_run_load(struct pb_plot_run *r, const char *dir, char *err, size_t e
 		pb_plot_run_free(r);
 		return rc;
 	}
+	ident_experiments(r);
 	read_meta(r);
 	return 0;
 }
@@ -136,4 +206,9 @@ void pb_plot_run_free(struct pb_plot_run *r)
 	pb_csv_free(&r->sim);
 	pb_csv_free(&r->mrc);
 	pb_csv_free(&r->latency);
+	for (size_t i = 0; i < r->nidents; i++)
+		free(r->idents[i]);
+	free(r->idents);
+	r->idents = NULL;
+	r->nidents = 0;
 }

@@ -8,6 +8,7 @@
 #define PB_TESTS_PLOT_UTIL_H
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,22 @@ static inline int dir_entries(const char *dir)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+/* Of a pdftotext -bbox output: the box of the first word equal to w,
+ * xMin, yMin, xMax, yMax (y down the page), NaN where there is none. */
+static inline void word_box(const char *bbox, const char *w, double box[4])
+{
+	static const char *const at[] = {"xMin=\"", "yMin=\"", "xMax=\"", "yMax=\""};
+	char want[128];
+	snprintf(want, sizeof(want), ">%s</word>", w);
+	const char *e = strstr(bbox, want), *s = e;
+	while (s && s > bbox && strncmp(s, "<word", 5))
+		s--;
+	for (int i = 0; i < 4; i++) {
+		const char *v = s ? strstr(s, at[i]) : NULL;
+		box[i] = v && v < e ? strtod(v + 6, NULL) : NAN;
+	}
 }
 
 #endif

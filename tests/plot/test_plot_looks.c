@@ -12,14 +12,16 @@
  *    were the mean), and the title's note says so;
  *  - eat leaves a policy a device has no row for out of its panel, and
  *    machines says "not run" at a machine's missing bar (both were empty
- *    slots that read as 0);
+ *    slots that read as 0), and the eat panels of one figure line up (y tic
+ *    labels as wide: gnuplot fitted each panel's margin to its own);
  *  - --mono's solid fill is grey, so a black error bar shows on it;
  *  - scaling's x tics are thinned on the axis drawn (--logx labels 2 and
  *    4 of 1 2 3 4 6 8 12 16), a kernel left out is said on stderr, and so
- *    is a machines-scaling experiment measured at one thread count;
+ *    is a machines-scaling experiment measured at one thread count, whose
+ *    key says "end probe" at a round trip from the run's end;
  *  - a latency key name longer than the figure is broken onto key lines.
  * argv[1]: the pagebench binary.  Skips without gnuplot or pdfinfo (and the
- * text size without pdftotext).
+ * text size and the eat panels' alignment without pdftotext).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -117,6 +119,83 @@ static double word_height(const char *bbox, const char *w, double *x)
 	return strtod(y1 + 6, NULL) - strtod(y0 + 6, NULL);
 }
 
+/* pdftotext -bbox of pdf into po (its output), or 0 where it failed. */
+static int pdf_words(const char *pdftotext, const char *pdf, struct spawn_out *po)
+{
+	char *av[] = {(char *)pdftotext, "-bbox", (char *)pdf, "-", NULL};
+	int ok = spawn_run(av, NULL, po) == 0 && po->code == 0;
+	PB_CHECK_MSG(ok, "pdftotext -bbox %s failed", pdf);
+	return ok;
+}
+
+/*
+ * The counters figure of events measured by a run whose experiments have
+ * long names, at width (inches): the misses panel's key is as many rows as
+ * its maxcols makes of the 5 events, the panel's top margin holds them
+ * (2.8 lines held 2), and the multiplot title ends with an empty line, so
+ * that in the PDF the key's first row stands clear below the title (it
+ * touched it: a key outside top starts where the panel does) and its last
+ * above the panel's top tic label.  The two panels' y tic labels are as
+ * wide (their plots line up).
+ */
+static void counters_key(const char *pdftotext, const char *width)
+{
+	static const char *const ex[] = {"frames-alloc-free:pattern=repeat,cross=50,batch=64",
+					 "pt-lookup:levels=5,huge=1,walk=random"};
+	char runs[2048], sum[2048];
+	size_t nr = (size_t)snprintf(runs, sizeof(runs),
+				     "experiment,kernel,threads,warmup,thread,ops,papi_tot_cyc,"
+				     "papi_tot_ins,papi_l1_dcm,papi_l2_dcm,papi_l3_tcm,papi_tlb_dm,"
+				     "papi_tlb_im\n");
+	size_t ns = (size_t)snprintf(sum, sizeof(sum),
+				     "experiment,kernel,threads,thread,median_ns_per_op,"
+				     "ci95_lo_ns_per_op,ci95_hi_ns_per_op,ci95_valid,"
+				     "median_ops_per_s,ci95_lo_ops_per_s,ci95_hi_ops_per_s\n");
+	for (size_t i = 0; i < 2; i++) {
+		int kn = (int)strcspn(ex[i], ":");
+		nr += (size_t)snprintf(runs + nr, sizeof(runs) - nr,
+				       "\"%s\",%.*s,1,0,total,1000,%zu,3000000,30000,9000,2500,"
+				       "5000,%zu\n",
+				       ex[i], kn, ex[i], 2000000 + i * 500000, 200 + i * 40);
+		ns += (size_t)snprintf(sum + ns, sizeof(sum) - ns,
+				       "\"%s\",%.*s,1,total,50,40,60,0,2e7,1.7e7,2.5e7\n", ex[i],
+				       kn, ex[i]);
+	}
+	char d[4300], out[4400];
+	snprintf(d, sizeof(d), "%s", folder("cnt", "runs.csv", runs));
+	write_file(in(d, "summary.csv"), sum);
+	snprintf(out, sizeof(out), "%s/cnt-%s", root, width);
+	PB_CHECK_MSG(pb("plot", d, "--kind", "counters", "--width", width, "--out", out, "--format",
+			"pdf", NULL) == 0,
+		     "counters --width %s: %s", width, o.err);
+	char *s = slurp(in(out, "counters.gp"));
+	const char *k = s ? strstr(s, "set key outside top center horizontal maxcols ") : NULL;
+	const char *tm = s ? strstr(s, "set tmargin ") : NULL;
+	int maxcols = k ? atoi(k + strlen("set key outside top center horizontal maxcols ")) : 0;
+	int rows = maxcols > 0 ? (5 + maxcols - 1) / maxcols : 0;
+	PB_CHECK_MSG(s && strstr(s, ".\"\\n\" font \",8\"\n") && k && tm && tm < k && rows &&
+			 strtod(tm + 12, NULL) >= 1.3 + 0.75 * rows,
+		     "counters.gp --width %s: the key's %d rows, the top margin %.2f: %s", width,
+		     rows, tm ? strtod(tm + 12, NULL) : NAN, s ? s : "(none)");
+	PB_CHECK_MSG(s && strstr(s, "set format y \"% h\"") && strstr(s, "set format y \"% 7h\""),
+		     "counters.gp --width %s: the IPC panel's tic labels not as wide as the misses "
+		     "panel's (\" 100000\")",
+		     width);
+	static struct spawn_out po;
+	if (!pdftotext[0] || !pdf_words(pdftotext, in(out, "counters.pdf"), &po))
+		return;
+	double t[4], k1[4], kl[4], y[4];
+	word_box(po.out, "Counter", t);
+	word_box(po.out, "L1D", k1);
+	word_box(po.out, rows > 2 ? "L3" : "L2D", kl); /* the first column's last row */
+	word_box(po.out, "100000", y);
+	PB_CHECK_MSG(
+	    k1[1] - t[3] >= 3 && y[1] - kl[3] >= 1,
+	    "counters.pdf --width %s: the title ends at y %.1f, the key's first row starts "
+	    "at %.1f, its last ends at %.1f, the top tic label starts at %.1f",
+	    width, t[3], k1[1], kl[3], y[1]);
+}
+
 static void text_size(const char *pdftotext)
 {
 	char d[4300], out[4400];
@@ -172,8 +251,11 @@ int main(int argc, char **argv)
 		PB_SKIP("cannot make a temp dir");
 	if (which("pdftotext", pdftotext, sizeof(pdftotext)))
 		text_size(pdftotext);
-	else
-		fprintf(stderr, "pdftotext not installed: the PDF's text size not checked\n");
+	else {
+		pdftotext[0] = 0;
+		fprintf(stderr, "pdftotext not installed: the PDF's text size and the eat "
+				"panels' alignment not checked\n");
+	}
 
 	/* sim rows: two devices, two workloads, the second only on nvme; lru
 	 * at 100 frames on hdd with three repetitions of 0.1, 0.2 and 0.9 and
@@ -216,10 +298,28 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(pb("plot", folder("bigsim", "sim.csv", big), "--kind", "eat", "--out", out,
 			"--format", "pdf", NULL) == 0,
 		     "%s", o.err);
+	/* ... and the panels' plot areas line up: gnuplot fits each
+	 * panel's left margin to the characters of its tic labels, so the
+	 * ssd's (" 40000", 6) are padded to the hdd's ("7000000", 7) */
 	s = slurp(in(out, "eat.gp"));
-	PB_CHECK_MSG(s && strstr(s, "set format y \"%.0f\"") && strstr(s, "set format y \"% h\""),
-		     "eat.gp: the hdd panel's tics as whole numbers, the ssd's as gnuplot's: %s",
+	PB_CHECK_MSG(s && strstr(s, "set format y \"%.0f\"") && strstr(s, "set format y \"% 7h\""),
+		     "eat.gp: the hdd panel's tics as whole numbers, the ssd's as gnuplot's, as "
+		     "wide: %s",
 		     s ? s : "(none)");
+	if (pdftotext[0]) { /* in the PDF: the panels' top labels end at one x */
+		static struct spawn_out po;
+		double bh[4], bs[4];
+		if (pdf_words(pdftotext, in(out, "eat.pdf"), &po)) {
+			word_box(po.out, "7000000", bh);
+			word_box(po.out, "40000", bs);
+			PB_CHECK_MSG(fabs(bh[2] - bs[2]) < 0.5,
+				     "eat.pdf: the hdd panel's y axis at x %.1f, the ssd's at %.1f",
+				     bh[2], bs[2]);
+		}
+	}
+	/* the counters figure's key clear of its title, across a column */
+	counters_key(pdftotext, "3.3");
+	counters_key(pdftotext, "2.5");
 
 	/* --ylim above every bar: refused, nothing written */
 	snprintf(out, sizeof(out), "%s/ylim-above", root);
@@ -292,12 +392,19 @@ int main(int argc, char **argv)
 
 	/* machines-scaling: "one" is one thread count on both machines; the
 	 * key's round trip is the end probe's where the start's failed (the
-	 * start's alone was read: no figure) */
+	 * start's alone was read: no figure), and says so (it read as the
+	 * start's, as the other machine's does, while compare --machines said
+	 * "at the run's end") */
 	write_file(in(rsum, "meta.json"),
 		   "{\"label\": \"m\", \"cpu_round_trip\": {\"start\": {\"median_ns\": null, "
 		   "\"na\": \"partner busy\"}, \"end\": {\"median_ns\": 77.0}}}\n");
+	char rsum2[4300];
+	snprintf(rsum2, sizeof(rsum2), "%s", folder("sum2", "summary.csv", sum));
+	write_file(in(rsum2, "meta.json"),
+		   "{\"label\": \"n\", \"cpu_round_trip\": {\"start\": {\"median_ns\": 55.0}, "
+		   "\"end\": {\"median_ns\": 66.0}}}\n");
 	snprintf(out, sizeof(out), "%s/mscal", root);
-	PB_CHECK_MSG(pb("plot", rsum, rsum, "--kind", "machines", "--out", out, "--format", "pdf",
+	PB_CHECK_MSG(pb("plot", rsum, rsum2, "--kind", "machines", "--out", out, "--format", "pdf",
 			NULL) == 0,
 		     "%s", o.err);
 	PB_CHECK_MSG(strstr(o.err, "machines-scaling: one was measured at one thread count only"),
@@ -306,7 +413,8 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(s && strstr(s, "set multiplot layout 1,1 "), "machines-scaling.gp: %s",
 		     s ? s : "(none)");
 	s = slurp(in(out, "machines-scaling.str"));
-	PB_CHECK_MSG(s && strstr(s, "m, 77 ns"), "machines-scaling.str: %s", s ? s : "(none)");
+	PB_CHECK_MSG(s && strstr(s, "\"m, 77 ns (end probe)\"") && strstr(s, "\"n, 55 ns\""),
+		     "machines-scaling.str: %s", s ? s : "(none)");
 
 	/* a latency key name too long for a column: kernel over its params */
 	const char *rl = folder(
