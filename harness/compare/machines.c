@@ -662,9 +662,39 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 		       round_trip_text(r, rt, sizeof(rt)), ca[0] ? ca : "none");
 		if (cn[0])
 			printf("      counters NA: %s\n", cn);
+		/* a plan made for another machine's tree (meta.c): nothing was
+		 * bound; a run before 2026-12-07 even described that tree */
+		char ts[16], src[200], syn[16];
+		if (!strcmp(cmp_meta_str(r, "topology_is_thissystem", ts, sizeof(ts)), "false"))
+			printf(
+			    "      topology: not this machine's (%s): threads were not bound; the "
+			    "cores and nodes above are the machine's own\n",
+			    cmp_meta_str(r, "topology_source", src, sizeof(src)));
+		else if (!strcmp(cmp_meta_str(r, "topology.synthetic", syn, sizeof(syn)), "true"))
+			printf("      topology: synthetic (a run before topology_is_thissystem): "
+			       "threads "
+			       "were not bound, and the cores and nodes above are the synthetic "
+			       "tree's, not the machine's\n");
 		free(ca);
 		free(cn);
 	}
+	/* round trips far apart: several threads' rows measure them too */
+	size_t ilo = n, ihi = n;
+	for (size_t i = 0; i < n; i++) {
+		double v = cmp_round_trip(&runs[i], NULL, NULL);
+		if (isnan(v))
+			continue;
+		if (ilo == n || v < cmp_round_trip(&runs[ilo], NULL, NULL))
+			ilo = i;
+		if (ihi == n || v > cmp_round_trip(&runs[ihi], NULL, NULL))
+			ihi = i;
+	}
+	if (ilo < n &&
+	    cmp_round_trip(&runs[ihi], NULL, NULL) > 1.5 * cmp_round_trip(&runs[ilo], NULL, NULL))
+		printf("note: CPU-to-CPU round trips %.1f ns (%s) and %.1f ns (%s) are more than "
+		       "1.5x apart: rows of several threads compare that latency too\n",
+		       cmp_round_trip(&runs[ilo], NULL, NULL), cmp_run_name(&runs[ilo]),
+		       cmp_round_trip(&runs[ihi], NULL, NULL), cmp_run_name(&runs[ihi]));
 	/* the total rows, keyed without pin, in order of first appearance */
 	rk = calloc(n ? n : 1, sizeof(*rk));
 	if (!rk)
