@@ -218,8 +218,27 @@ static char *task_dir(const struct cmp_run *r, json_t *task);
 static int check_rows(const struct cmp_run *r, char *err, size_t errlen)
 {
 	json_t *tasks = meta_get(r->meta, "config.tasks");
-	if (!json_is_array(tasks))
+	if (!json_is_array(tasks)) {
+		/* a run's rows all carry its run_id: a meta.json none of them
+		 * carries is another run's (copied over), whatever else would
+		 * then be blamed on the CSVs */
+		const char *id = json_string_value(json_object_get(r->meta, "run_id"));
+		const struct cmp_table *own[] = {&r->summary, &r->runs, &r->sim, &r->mrc};
+		const int has[] = {r->has_summary, r->has_runs, r->has_sim, r->has_mrc};
+		for (size_t k = 0; id && k < PB_ARRAY_SIZE(own); k++) {
+			const struct cmp_table *t = own[k];
+			int c = has[k] ? cmp_table_col(t, "run_id") : -1;
+			if (c < 0 || !t->nrows || rows_of(t, id))
+				continue;
+			snprintf(
+			    err, errlen,
+			    "%s: meta.json is run %.40s's, but the rows of %s are run %.40s's: "
+			    "a meta.json from another run?",
+			    r->dir, id, t->path, cmp_cell(t, 0, c));
+			return -EINVAL;
+		}
 		return check_process(r, r->meta, "meta.json", 0, 1, 1, err, errlen);
+	}
 	for (size_t i = 0; i < json_array_size(tasks); i++) {
 		json_t *tk = json_array_get(tasks, i);
 		const char *st = json_string_value(json_object_get(tk, "status"));

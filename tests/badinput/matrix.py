@@ -265,6 +265,19 @@ def broken_runs(good_run, root):
     return out
 
 
+def other_meta_run(good_run, root):
+    """A copy of a run folder whose meta.json is another run's (its run_id changed)."""
+    d = os.path.join(root, "run-othermeta")
+    shutil.copytree(good_run, d)
+    p = os.path.join(d, "meta.json")
+    with open(p) as f:
+        m = json.load(f)
+    m["run_id"] = "0000aa" if m.get("run_id") != "0000aa" else "0000bb"
+    with open(p, "w") as f:
+        json.dump(m, f)
+    return d
+
+
 def main():
     root = tempfile.mkdtemp(prefix="pb_matrix_inputs_", dir=os.environ.get("TMPDIR"))
     try:
@@ -363,6 +376,9 @@ def main():
         cases.append((f"compare new {kind}", ["compare", d, good["run"]]))
         cases.append((f"plot {kind}", ["plot", d, "--out", "PLOTOUT"]))
         cases.append((f"merge {kind}", ["merge", d]))
+    om = other_meta_run(good["run"], root)
+    cases.append(("compare meta.json of another run", ["compare", good["run"], om],
+                  (2, "a meta.json from another run")))
 
     only = os.environ.get("PB_MATRIX_FILTER")
     if only:

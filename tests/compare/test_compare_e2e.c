@@ -980,6 +980,16 @@ int main(int argc, char **argv)
 			PB_CHECK(csv_set(sp, q, "run_id", "434e17") == 0);
 			PB_CHECK(csv_set(sp, q, "label", "1e3") == 0);
 		}
+		/* the run's other files and meta.json name the same run (a
+		 * meta.json none of its rows carries is another run's) */
+		const char *rp = path("%s/runs.csv", mty);
+		PB_CHECK(cmp_table_load(rp, &sty, err, sizeof(err)) == 0);
+		size_t nrt = sty.nrows;
+		cmp_table_free(&sty);
+		for (size_t q = 0; q < nrt; q++)
+			PB_CHECK(csv_set(rp, q, "run_id", "434e17") == 0);
+		meta_put(mty, NULL, NULL, "run_id", json_string("434e17"));
+		sp = path("%s/summary.csv", mty); /* path()'s ring moved on */
 		PB_CHECK(csv_set(sp, 0, "median_ru_minflt", "NA") == 0);
 		meta_put(mty, "not_available", NULL, "ru_minflt",
 			 json_string("no rusage in this test"));
