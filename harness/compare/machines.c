@@ -680,21 +680,20 @@ int cmp_machines(const char *cmd, struct cmp_run *runs, size_t n, enum cmp_forma
 	}
 	/* round trips far apart: several threads' rows measure them too */
 	size_t ilo = n, ihi = n;
+	double lo = NAN, hi = NAN;
 	for (size_t i = 0; i < n; i++) {
 		double v = cmp_round_trip(&runs[i], NULL, NULL);
 		if (isnan(v))
 			continue;
-		if (ilo == n || v < cmp_round_trip(&runs[ilo], NULL, NULL))
-			ilo = i;
-		if (ihi == n || v > cmp_round_trip(&runs[ihi], NULL, NULL))
-			ihi = i;
+		if (ilo == n || v < lo)
+			ilo = i, lo = v;
+		if (ihi == n || v > hi)
+			ihi = i, hi = v;
 	}
-	if (ilo < n &&
-	    cmp_round_trip(&runs[ihi], NULL, NULL) > 1.5 * cmp_round_trip(&runs[ilo], NULL, NULL))
+	if (ilo < n && hi > 1.5 * lo)
 		printf("note: CPU-to-CPU round trips %.1f ns (%s) and %.1f ns (%s) are more than "
 		       "1.5x apart: rows of several threads compare that latency too\n",
-		       cmp_round_trip(&runs[ilo], NULL, NULL), cmp_run_name(&runs[ilo]),
-		       cmp_round_trip(&runs[ihi], NULL, NULL), cmp_run_name(&runs[ihi]));
+		       lo, cmp_run_name(&runs[ilo]), hi, cmp_run_name(&runs[ihi]));
 	/* the total rows, keyed without pin, in order of first appearance */
 	rk = calloc(n ? n : 1, sizeof(*rk));
 	if (!rk)

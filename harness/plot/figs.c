@@ -1219,9 +1219,6 @@ int pb_plot_scaling(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		rc = ylim_check(c, "scaling", 0, fi, fam.n, sv, n);
 	}
 	free(sv);
-	int split = 0;
-	for (size_t k = 0; k < keep.n; k++)
-		split |= strchr(keep.v[k], ':') != NULL;
 	/* Every panel's key (one column: two do not fit a panel of a
 	 * two-column grid, and gnuplot then picks one itself) is padded with
 	 * blank entries to the rows of the longest (its rows at 6 pt, spacing
