@@ -363,13 +363,35 @@ static int pick_suite_tasks(struct cmp_run *base, size_t nbase, struct cmp_run *
 #undef SIDE
 }
 
+/* Whether runs a and b are one run (a folder given twice, a copy of it, a
+ * link to it), the one rule of check_pool and of --machines' warning: the
+ * same meta.json run_id, and no two recorded starts that differ.  run_id
+ * is 6 random hex digits (results.c), so two runs share one once in 2^24
+ * pairs; started_utc tells those apart.  A meta.json without started_utc
+ * (pagebench has always written it: a hand-made or edited one) leaves
+ * nothing to tell them apart by, so run_id decides: a copy of a run with
+ * its start taken out is still that run, and pooled, its repetitions
+ * would count twice.  Two runs that drew one id and lost their starts
+ * are called one (pooled: exit 2, both named) rather than let a run
+ * count twice.  Its run_id, else NULL. */
+static const char *same_run(const struct cmp_run *a, const struct cmp_run *b)
+{
+	json_t *ia = json_object_get(a->meta, "run_id"), *ib = json_object_get(b->meta, "run_id");
+	json_t *sa = json_object_get(a->meta, "started_utc"),
+	       *sb = json_object_get(b->meta, "started_utc");
+	if (!json_is_string(ia) || !json_equal(ia, ib))
+		return NULL;
+	if (json_is_string(sa) && json_is_string(sb) && !json_equal(sa, sb))
+		return NULL;
+	return json_string_value(ia);
+}
+
 /* The same run twice in one pool (one folder given twice, a copy of it,
  * a link to it): its repetitions would count twice, compare.csv's n_base
  * 6 for 3 measured and p 0.0046 for 0.1, a verdict that no measurement
- * gave.  The same folder after realpath, or the same meta.json run_id and
- * started_utc (what --machines calls the same run; run_id alone is 6 hex
- * digits); one line naming both arguments, exit 2.  BASE against NEW may
- * be one run (a run against itself). */
+ * gave.  The same folder after realpath, or same_run; one line naming
+ * both arguments, exit 2.  BASE against NEW may be one run (a run against
+ * itself). */
 static int check_pool(const char *side, char *const *args, const struct cmp_run *r, size_t n)
 {
 	int rc = 0;
@@ -382,22 +404,22 @@ static int check_pool(const char *side, char *const *args, const struct cmp_run 
 		real[i] = realpath(r[i].dir, NULL);
 	for (size_t i = 0; i < n && !rc; i++)
 		for (size_t j = i + 1; j < n && !rc; j++) {
-			json_t *ri = json_object_get(r[i].meta, "run_id"),
-			       *rj = json_object_get(r[j].meta, "run_id"),
-			       *si = json_object_get(r[i].meta, "started_utc"),
-			       *sj = json_object_get(r[j].meta, "started_utc");
+			const char *id = same_run(&r[i], &r[j]);
+			/* the start either records: a copy may have lost its own */
+			json_t *si = json_object_get(r[i].meta, "started_utc");
+			if (!json_is_string(si))
+				si = json_object_get(r[j].meta, "started_utc");
 			if (real[i] && real[j] && !strcmp(real[i], real[j]))
 				pb_error(CMD,
 					 "%s runs %s and %s are the same folder (%s): pooled, its "
 					 "repetitions would count twice (give it once)",
 					 side, args[i], args[j], real[i]);
-			else if (json_is_string(ri) && json_equal(ri, rj) &&
-				 ((!si && !sj) || json_equal(si, sj)))
+			else if (id)
 				pb_error(CMD,
 					 "%s runs %s and %s are the same run (run_id %s, started "
 					 "%s): pooled, its repetitions would count twice (give it "
 					 "once)",
-					 side, args[i], args[j], json_string_value(ri),
+					 side, args[i], args[j], id,
 					 json_is_string(si) ? json_string_value(si)
 							    : "(not recorded)");
 			else
@@ -564,19 +586,17 @@ int pb_cmd_compare(int argc, char **argv)
 		free_args(&a);
 		return PB_EXIT_USAGE;
 	}
-	/* the same run given twice (the same folder, or a copy): its machine
-	 * would be shown as two, "vm" and "vm (2)", with nothing said */
+	/* the same run given twice (the same folder, or a copy: same_run):
+	 * its machine would be shown as two, "vm" and "vm (2)", with nothing
+	 * said */
 	for (size_t i = 0; i < a.nbase; i++)
 		for (size_t j = i + 1; j < a.nbase; j++) {
-			json_t *ri = json_object_get(runs[i].meta, "run_id"),
-			       *rj = json_object_get(runs[j].meta, "run_id");
-			if (json_is_string(ri) && json_equal(ri, rj) &&
-			    json_equal(json_object_get(runs[i].meta, "started_utc"),
-				       json_object_get(runs[j].meta, "started_utc")))
+			const char *id = same_run(&runs[i], &runs[j]);
+			if (id)
 				pb_error(CMD,
 					 "WARNING: %s and %s are the same run (run_id %s): one "
 					 "machine, shown twice",
-					 runs[i].dir, runs[j].dir, json_string_value(ri));
+					 runs[i].dir, runs[j].dir, id);
 		}
 	rc = cmp_machines(CMD, runs, a.nbase, a.fmt, a.out_dir, a.force);
 	free_runs(runs, a.nbase);

@@ -75,6 +75,9 @@ static inline int pb_test_done(void)
  *                      regular file in the way) that nothing can be made at: ENOTDIR
  *   pbt_event_sum(root, kernel, event, skip_warmup)  an event's total over the run's
  *                      events.csv (where pagebench/csvread.h is included before this)
+ *   pbt_as_old_pager_run(dir, path)  run folder dir's uffd-pager rows as a run made
+ *                      before 2026-12-07 wrote them, latency_csv=path in their params
+ *                      and experiment (where pagebench/csvread.h is included before this)
  *   pbt_run(bin, root, o, dir, len, WORDS..., NULL)  `bin WORDS... --results root`, a
  *                      command that makes one run folder under root (`pagebench run ...`),
  *                      run to its end (tests/spawn.h): its exit code, the folder in dir
@@ -368,6 +371,66 @@ static inline long long pbt_event_sum(const char *root, const char *kernel, cons
 			sum += atoll(pb_csv_get(&t, r, "value"));
 	pb_csv_free(&t);
 	return sum;
+}
+
+/* One CSV cell of the parts joined, quoted as RFC 4180 wants, then a
+ * comma (more) or the line's end. */
+static inline void pbt_csv_cell_(FILE *w, const char *const *parts, size_t n, int more)
+{
+	fputc('"', w);
+	for (size_t i = 0; i < n; i++)
+		for (const char *v = parts[i]; *v; v++) {
+			if (*v == '"')
+				fputc('"', w);
+			fputc(*v, w);
+		}
+	fputs(more ? "\"," : "\"\n", w);
+}
+
+/* Run folder dir as a run made before 2026-12-07 (PB_PF_NOIDENT) wrote
+ * it: each uffd-pager row of its runs.csv and summary.csv (those it has: a
+ * hand-made stand-in may have summary.csv alone) gets ",latency_csv=PATH"
+ * after its params, in params and in experiment ("uffd-pager:PARAMS"),
+ * read with the project's CSV reader and written back whole.  meta.json
+ * is left as it is (its experiments are the caller's).  How many files it
+ * rewrote. */
+static inline int pbt_as_old_pager_run(const char *dir, const char *path)
+{
+	static const char *const files[] = {"runs.csv", "summary.csv"};
+	int done = 0;
+	for (size_t f = 0; f < 2; f++) {
+		char p[4600], err[512];
+		snprintf(p, sizeof(p), "%.4500s/%s", dir, files[f]);
+		struct pb_csv t;
+		if (access(p, F_OK))
+			continue;
+		if (pb_csv_read_file(p, &t, err, sizeof(err))) {
+			PB_CHECK_MSG(0, "%s", err);
+			continue;
+		}
+		int ce = pb_csv_col(&t, "experiment"), cp = pb_csv_col(&t, "params"),
+		    ck = pb_csv_col(&t, "kernel");
+		FILE *w = ce >= 0 && cp >= 0 && ck >= 0 ? fopen(p, "w") : NULL;
+		PB_CHECK_MSG(w != NULL,
+			     "%s: no experiment, params or kernel column, or not writable", p);
+		for (size_t r = 0; w && r <= t.nrows; r++)
+			for (size_t c = 0; c < t.ncols; c++) {
+				const char *v = r ? pb_csv_cell(&t, r - 1, (int)c) : t.header[c];
+				const char *pp = r ? pb_csv_cell(&t, r - 1, cp) : "";
+				const char *const old[] = {(int)c == ce ? "uffd-pager:" : "", pp,
+							   *pp ? "," : "", "latency_csv=", path};
+				int pager = r &&
+					    !strcmp(pb_csv_cell(&t, r - 1, ck), "uffd-pager") &&
+					    ((int)c == ce || (int)c == cp);
+				pbt_csv_cell_(w, pager ? old : &v, pager ? 5 : 1, c + 1 < t.ncols);
+			}
+		if (w) {
+			PB_CHECK(fclose(w) == 0);
+			done++;
+		}
+		pb_csv_free(&t);
+	}
+	return done;
 }
 #endif
 

@@ -282,10 +282,17 @@ static int load_side(struct cmp_run *runs, size_t nruns, int match_pin, struct s
 				c = &s->v[s->n++];
 				*c = (struct pcfg){0};
 				c->key = k2 ? k2 : cmp_strdup(keys[r]);
+				/* named as it is matched (cmp_row_key), not as the
+				 * side's first row wrote it: an old run's uffd-pager
+				 * row would show its latency_csv=PATH, a path of the
+				 * machine that ran it, in the table, compare.csv and
+				 * the JSON */
+				char *ie = cmp_ident_experiment(f[0], f[1], f[2]);
 				c->experiment =
-				    nth > 1 ? cmp_asprintf("%s (%u)", f[0], nth) : cmp_strdup(f[0]);
+				    nth > 1 ? cmp_asprintf("%s (%u)", ie, nth) : cmp_strdup(ie);
+				free(ie);
 				c->kernel = cmp_strdup(f[1]);
-				c->params = cmp_strdup(f[2]);
+				c->params = cmp_ident_params(f[1], f[2]);
 				c->threads = cmp_strdup(f[3]);
 				c->pin = cmp_strdup(f[4]);
 				const char *b = cmp_cell(t, r, ix[S_BASE]);

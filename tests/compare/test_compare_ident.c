@@ -11,7 +11,8 @@
  * config.options.param", exit 2, and with --allow-config-mismatch each
  * side's experiment MISSING on the other.  A run made before (the path in
  * its rows and config, a copy edited back so) still compares with one made
- * since, and lines up with it in `compare --machines`' table.  Skipped
+ * since, its row named without the path (the table, compare.csv, the
+ * JSON), and lines up with it in `compare --machines`' table.  Skipped
  * where userfaultfd is unavailable.
  * argv[1]: the pagebench binary.
  */
@@ -100,7 +101,12 @@ static void check_rows(const char *dir)
 }
 
 /* `compare BASE NEW --format json`: exit 0, no configuration refused,
- * and uffd-pager's row compared (in both, not MISSING) */
+ * and uffd-pager's row compared (in both, not MISSING), named as it is
+ * matched: experiment "uffd-pager:BASE_PARAM", params BASE_PARAM, in the
+ * JSON, in compare.csv (read back with the CSV reader) and in the text
+ * table.  Until 2026-12-07 a BASE made before the path was left out had
+ * its row named as BASE wrote it, latency_csv=PATH (a path of the machine
+ * that ran it) in all three. */
 static void check_compare(const char *base, const char *new_, const char *out)
 {
 	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", base, new_, "--out", out, "--force",
@@ -115,11 +121,38 @@ static void check_compare(const char *base, const char *new_, const char *out)
 	{
 		const char *k = json_string_value(json_object_get(x, "kernel"));
 		const char *v = json_string_value(json_object_get(x, "verdict"));
+		const char *e = json_string_value(json_object_get(x, "experiment"));
+		const char *p = json_string_value(json_object_get(x, "params"));
 		PB_CHECK_MSG(v && !strstr(v, "MISSING"), "%s: %s", k ? k : "?", v ? v : "?");
-		seen += k && !strcmp(k, "uffd-pager");
+		if (!k || strcmp(k, "uffd-pager"))
+			continue;
+		seen++;
+		PB_CHECK_MSG(e && p && !strcmp(e, "uffd-pager:" BASE_PARAM) &&
+				 !strcmp(p, BASE_PARAM),
+			     "JSON row: experiment %s, params %s", e ? e : "null", p ? p : "null");
 	}
 	PB_CHECK_EQ_U64(seen, 1);
 	json_decref(doc);
+	char path[4500], err[512];
+	snprintf(path, sizeof(path), "%s/compare.csv", out);
+	struct pb_csv t;
+	PB_CHECK_MSG(pb_csv_read_file(path, &t, err, sizeof(err)) == 0, "%s", err);
+	seen = 0;
+	for (size_t r = 0; r < t.nrows; r++) {
+		if (strcmp(pb_csv_get(&t, r, "kernel"), "uffd-pager"))
+			continue;
+		seen++;
+		const char *e = pb_csv_get(&t, r, "experiment"), *p = pb_csv_get(&t, r, "params");
+		PB_CHECK_MSG(!strcmp(e, "uffd-pager:" BASE_PARAM) && !strcmp(p, BASE_PARAM),
+			     "%s:%zu: experiment %s, params %s", path, t.line[r], e, p);
+	}
+	PB_CHECK_EQ_U64(seen, 1);
+	pb_csv_free(&t);
+	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", base, new_, "--out", out, "--force",
+				   "--threshold", "1000%", NULL),
+			0);
+	PB_CHECK_MSG(!strstr(o.out, "latency_csv") && strstr(o.out, "\nuffd-pager:" BASE_PARAM " "),
+		     "the table names an output path, or not the experiment:\n%s", o.out);
 }
 
 /* `compare --machines BASE NEW`: exit 0, and uffd-pager's total rows lined
@@ -172,45 +205,20 @@ static void check_machines(const char *base, const char *new_, const char *out)
 }
 
 /* A copy of run folder src as top/name as a run made before 2026-12-07
- * wrote it: the path in its rows' experiment and params and in its
- * meta.json experiments (rewritten through the CSV reader and jansson). */
+ * wrote it: the path in its rows' experiment and params
+ * (pbt_as_old_pager_run) and in its meta.json experiments (rewritten
+ * through jansson). */
 static void as_old_run(const char *src, const char *name, const char *csv, char *dst, size_t len)
 {
-	char cmd[9000], p[4500], err[512], oldp[4400];
+	char cmd[9000], p[4500], path[4400];
 	snprintf(dst, len, "%s/%s", top, name);
 	snprintf(cmd, sizeof(cmd), "cp -R '%s' '%s'", src, dst);
 	PB_CHECK(system(cmd) == 0);
-	snprintf(oldp, sizeof(oldp), BASE_PARAM ",latency_csv=%s/%s", top, csv);
-	static const char *const files[] = {"runs.csv", "summary.csv"};
-	for (size_t f = 0; f < 2; f++) {
-		snprintf(p, sizeof(p), "%s/%s", dst, files[f]);
-		struct pb_csv t;
-		PB_CHECK_MSG(pb_csv_read_file(p, &t, err, sizeof(err)) == 0, "%s", err);
-		int ce = pb_csv_col(&t, "experiment"), cp = pb_csv_col(&t, "params"),
-		    ck = pb_csv_col(&t, "kernel");
-		FILE *w = fopen(p, "w");
-		PB_CHECK(w != NULL && ce >= 0 && cp >= 0 && ck >= 0);
-		for (size_t c = 0; w && c < t.ncols; c++)
-			fprintf(w, "%s%s", t.header[c], c + 1 < t.ncols ? "," : "\n");
-		for (size_t r = 0; w && r < t.nrows; r++)
-			for (size_t c = 0; c < t.ncols; c++) {
-				const char *v = pb_csv_cell(&t, r, (int)c);
-				int pager_row = !strcmp(pb_csv_cell(&t, r, ck), "uffd-pager");
-				if (pager_row && (int)c == cp)
-					fprintf(w, "\"%s\"", oldp);
-				else if (pager_row && (int)c == ce)
-					fprintf(w, "\"uffd-pager:%s\"", oldp);
-				else
-					fprintf(w, "\"%s\"", v);
-				fputs(c + 1 < t.ncols ? "," : "\n", w);
-			}
-		if (w)
-			fclose(w);
-		pb_csv_free(&t);
-	}
+	snprintf(path, sizeof(path), "%s/%s", top, csv);
+	PB_CHECK_EQ_U64(pbt_as_old_pager_run(dst, path), 2);
 	json_t *m = pbt_meta(dst), *ex = json_array();
 	char *e;
-	PB_CHECK(asprintf(&e, "uffd-pager:%s threads=1", oldp) > 0);
+	PB_CHECK(asprintf(&e, "uffd-pager:" BASE_PARAM ",latency_csv=%s threads=1", path) > 0);
 	json_array_append_new(ex, json_string(e));
 	free(e);
 	json_object_set_new(m, "experiments", ex);

@@ -7,10 +7,16 @@
  * run_id and started_utc), on BASE's side or NEW's, timed runs or sim
  * runs: one line naming both arguments and the side, exit 2, no --out
  * folder made.  Allowed: a run against itself (BASE and NEW the same
- * folder), and two runs of one configuration made apart, pooled.
+ * folder), and two runs of one configuration made apart, pooled.  A
+ * meta.json without started_utc (hand-made or edited): run_id decides,
+ * pooled and for `compare --machines` alike: two copies of a run both
+ * without it are one run to each (--machines warned of none), so is a
+ * copy that lost it beside its original (pooled: exit 0, counted twice);
+ * two runs made apart, without it, are still two.
  * argv[1]: the pagebench binary.
  */
 #define _GNU_SOURCE
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +55,31 @@ static void copy(const char *src, const char *name, char *dst, size_t len)
 	char cmd[9000];
 	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", src, dst);
 	PB_CHECK(system(cmd) == 0);
+}
+
+/* dir's meta.json without started_utc (rewritten with jansson) */
+static void drop_start(const char *dir)
+{
+	char p[4500];
+	snprintf(p, sizeof(p), "%s/meta.json", dir);
+	json_t *m = pbt_meta(dir);
+	PB_CHECK(m && json_object_del(m, "started_utc") == 0);
+	PB_CHECK(m && json_dump_file(m, p, JSON_INDENT(2)) == 0);
+	json_decref(m);
+}
+
+/* `compare --machines a b`: exit 0, and whether stderr says they are the
+ * same run (one line naming both) */
+static int machines_same(const char *a, const char *b)
+{
+	char mout[4300];
+	snprintf(mout, sizeof(mout), "%s/mout", top);
+	int rc = spawn_runl(bin, envv, &o, "compare", "--machines", a, b, "--out", mout, "--force",
+			    NULL);
+	PB_CHECK_MSG(rc == 0, "compare --machines %s %s: exit %d: %s", a, b, rc, o.err);
+	char want[9000];
+	snprintf(want, sizeof(want), "WARNING: %s and %s are the same run (run_id ", a, b);
+	return strstr(o.err, want) != NULL;
 }
 
 /* compare --out out ARGS... (NULL-terminated, at most 8) */
@@ -110,6 +141,24 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(compare((const char *const[]){k1, k1, NULL}) == 0, "exit %d\n%s%s", o.code,
 		     o.out, o.err);
 
+	/* meta.json without started_utc: run_id decides, in a pool and for
+	 * --machines alike */
+	char n1[4400], n2[4400], n3[4400];
+	copy(k1, "nostart1", n1, sizeof(n1));
+	copy(k1, "nostart2", n2, sizeof(n2));
+	copy(k2, "nostart3", n3, sizeof(n3));
+	drop_start(n1);
+	drop_start(n2);
+	drop_start(n3);
+	compare((const char *const[]){n1, n2, "--", k2, NULL});
+	refused("BASE", n1, n2, "run_id");
+	compare((const char *const[]){k1, n1, "--", k2, NULL});
+	refused("BASE", k1, n1, "run_id");
+	PB_CHECK_MSG(machines_same(n1, n2), "--machines, both without a start:\n%s", o.err);
+	PB_CHECK_MSG(machines_same(k1, n1), "--machines, one without a start:\n%s", o.err);
+	/* two runs made apart, without their starts: two runs */
+	PB_CHECK_MSG(!machines_same(n1, n3), "--machines, two runs:\n%s", o.err);
+
 	/* sim runs (exact counts), and a copy that names another run */
 	static const char *const sim_args[] = {"sim",	   "--workload", "zipf:pages=500,refs=5000",
 					       "--policy", "lru",	 "--frames",
@@ -127,6 +176,14 @@ int main(int argc, char **argv)
 	char s3[4400];
 	make("s3", s3, sizeof(s3), sim_args);
 	PB_CHECK_MSG(compare((const char *const[]){s1, s3, "--", s2, NULL}) == 0, "exit %d\n%s%s",
+		     o.code, o.out, o.err);
+	/* ... and without their starts too */
+	char s1n[4400], s3n[4400];
+	copy(s1, "s1nostart", s1n, sizeof(s1n));
+	copy(s3, "s3nostart", s3n, sizeof(s3n));
+	drop_start(s1n);
+	drop_start(s3n);
+	PB_CHECK_MSG(compare((const char *const[]){s1n, s3n, "--", s2, NULL}) == 0, "exit %d\n%s%s",
 		     o.code, o.out, o.err);
 
 	PB_CHECK(pbt_rmtree(top) == 0);

@@ -187,45 +187,6 @@ static void order_names(const char *a, const char *b)
 		     "machines --order k,kk: exit %d: %s", rc, o.err);
 }
 
-/* Run dir as a run made before PB_PF_NOIDENT (test_compare_ident.c's
- * as_old_run): its uffd-pager rows' params and experiment end in
- * latency_csv=PATH. */
-static void as_old_run(const char *dir)
-{
-	static const char *const files[] = {"runs.csv", "summary.csv"};
-	for (size_t f = 0; f < 2; f++) {
-		char p[4600], err[512];
-		snprintf(p, sizeof(p), "%s", in(dir, files[f]));
-		struct pb_csv t;
-		if (access(p, F_OK) && f == 0)
-			continue; /* the hand-made stand-in has summary.csv only */
-		PB_CHECK_MSG(pb_csv_read_file(p, &t, err, sizeof(err)) == 0, "%s", err);
-		int ce = pb_csv_col(&t, "experiment"), cp = pb_csv_col(&t, "params"),
-		    ck = pb_csv_col(&t, "kernel");
-		FILE *w = fopen(p, "w");
-		PB_CHECK(w != NULL && ce >= 0 && cp >= 0 && ck >= 0);
-		for (size_t c = 0; w && c < t.ncols; c++)
-			fprintf(w, "%s%s", t.header[c], c + 1 < t.ncols ? "," : "\n");
-		for (size_t r = 0; w && r < t.nrows; r++)
-			for (size_t c = 0; c < t.ncols; c++) {
-				const char *v = pb_csv_cell(&t, r, (int)c);
-				const char *pp = pb_csv_cell(&t, r, cp);
-				int pager = !strcmp(pb_csv_cell(&t, r, ck), "uffd-pager");
-				if (pager && (int)c == cp)
-					fprintf(w, "\"%s,latency_csv=%s/a.csv\"", pp, root);
-				else if (pager && (int)c == ce)
-					fprintf(w, "\"uffd-pager:%s,latency_csv=%s/a.csv\"", pp,
-						root);
-				else
-					fprintf(w, "\"%s\"", v);
-				fputs(c + 1 < t.ncols ? "," : "\n", w);
-			}
-		if (w)
-			fclose(w);
-		pb_csv_free(&t);
-	}
-}
-
 /* `run uffd-pager` into root/name (its run folder into dir), or, where
  * userfaultfd is missing, a summary.csv of the same rows by hand. */
 static void pager_run(const char *name, char *dir, size_t len)
@@ -255,7 +216,11 @@ static void old_beside_new(void)
 	char a[4400], b[4400], out[4500];
 	pager_run("old", a, sizeof(a));
 	pager_run("new", b, sizeof(b));
-	as_old_run(a);
+	/* a run made before PB_PF_NOIDENT: its uffd-pager rows' params and
+	 * experiment end in latency_csv=PATH */
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/a.csv", root);
+	PB_CHECK(pbt_as_old_pager_run(a, path) >= 1);
 	snprintf(out, sizeof(out), "%s/ident", root);
 	PB_CHECK_MSG(
 	    pb("plot", a, b, "--kind", "machines", "--out", out, "--format", "pdf", NULL) == 0,
