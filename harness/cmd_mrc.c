@@ -369,12 +369,17 @@ static void mrc_sample_meta(struct pb_run *run, const struct mrc_opts *o,
 		    : cal->n
 			? json_pack("{s:I, s:f, s:f, s:s}", "sizes", (json_int_t)cal->n, "mae",
 				    cal->mae, "max_abs_error", cal->max, "what",
-				    "uncalibrated sampled LRU (seed sample_seed) "
-				    "against LRU's exact curve, at the sizes not NA")
+				    "the sampling error measured on LRU: mean and largest absolute "
+				    "miss-ratio difference between LRU's sampled curve (seed "
+				    "sample_seed, its raw estimate, before calibration) and its "
+				    "exact curve, at the sizes not NA; calibration then makes the "
+				    "lru rows exact and scales every other policy's estimate by "
+				    "exact / sampled LRU (err_est is the seeds' spread, not this)")
 			: json_pack("{s:I, s:n, s:n, s:s}", "sizes", (json_int_t)0, "mae",
 				    "max_abs_error", "what",
-				    "no size to compare at: every size's scaled cache is below "
-				    "--sample-min (its row is NA)");
+				    "sampling error not measured: no size to compare LRU's sampled "
+				    "curve with its exact one at, every size's scaled cache is "
+				    "below --sample-min (its row is NA)");
 		j = json_pack(
 		    "{s:f, s:f, s:I, s:I, s:[I, I], s:[I, I], s:I, s:b, s:s, s:s, s:s, s:o}",
 		    "rate", sa->rate, "rate_asked", o->c.sample, "hash_modulus",
@@ -948,16 +953,24 @@ int pb_cmd_mrc(int argc, char **argv)
 	if (sampled && !frc && !o.csv)
 		fprintf(stderr, "pagebench mrc: sampled %zu of %zu references (rate %g)\n", ns[0],
 			n, sa[0].rate);
+	/* what --calibrate measured: the raw method's error on LRU, whose
+	 * exact curve is known (a number that reads as the state of the
+	 * calibration, "uncalibrated, off by 0.0083", was taken for a fault) */
 	if (cal.on && !frc && !o.csv && !cal.n)
 		fprintf(stderr,
-			"pagebench mrc: uncalibrated: no size to compare LRU's sampled curve with "
-			"its exact one at (every scaled cache is below --sample-min %llu)\n",
+			"pagebench mrc: sampling error not measured: every size's scaled cache is "
+			"below --sample-min %llu, so no size compares LRU's sampled curve with its "
+			"exact one (the lru rows are exact, the other policies' rows NA)\n",
 			(unsigned long long)o.c.sample_min);
 	else if (cal.on && !frc && !o.csv)
-		fprintf(stderr,
-			"pagebench mrc: uncalibrated, LRU's sampled curve is off its exact one by "
-			"%.4f on average (%zu sizes)\n",
-			cal.mae, cal.n);
+		fprintf(
+		    stderr,
+		    "pagebench mrc: sampling error measured on LRU: its sampled curve (seed "
+		    "%llu, before calibration) is %.4f from its exact curve (mean absolute "
+		    "miss-ratio difference over %zu sizes, largest %.4f); calibrated: the lru "
+		    "rows are the exact curve, every other policy's estimate is scaled by exact "
+		    "/ sampled LRU at each size\n",
+		    (unsigned long long)o.c.sample_seed, cal.mae, cal.n, cal.max);
 	mrc_cal_free(&cal);
 	for (int s = 0; s < 2; s++) {
 		if (load)

@@ -346,13 +346,13 @@ static void foreign_topology_note(enum pb_pin pin)
 {
 	if (!pb_topo_is_synthetic())
 		return;
-	/* as pb_topo_init reads them: a non-empty HWLOC_SYNTHETIC first */
-	const char *syn = getenv("HWLOC_SYNTHETIC"), *xf = getenv("HWLOC_XMLFILE");
+	const char *val;
+	enum pb_topo_env env = pb_topo_env_source(&val); /* what pb_topo_init loaded */
 	char src[512] = "hwloc says so";
-	if (syn && *syn)
-		snprintf(src, sizeof(src), "HWLOC_SYNTHETIC='%.400s'", syn);
-	else if (xf && *xf)
-		snprintf(src, sizeof(src), "HWLOC_XMLFILE='%.400s'", xf);
+	if (env == PB_TOPO_ENV_SYNTHETIC)
+		snprintf(src, sizeof(src), "HWLOC_SYNTHETIC='%.400s'", val);
+	else if (env == PB_TOPO_ENV_XML)
+		snprintf(src, sizeof(src), "HWLOC_XMLFILE='%.400s'", val);
 	fprintf(stderr,
 		"pagebench run: note: the topology is not this machine's (%s): threads are not "
 		"bound (--pin %s is only planned), so the numbers measure this machine (%ld online "

@@ -149,6 +149,13 @@ json_t *pb_meta_machine_json(void);
 /* Short host name (sanitised for a folder name). */
 void pb_meta_host(char *buf, size_t len);
 
+/* Where hwloc's tree comes from, as pb_topo_init reads the environment
+ * (topo.c): a non-empty HWLOC_SYNTHETIC wins over HWLOC_XMLFILE, and an
+ * empty variable counts as unset.  SYNTHETIC or XML with the variable's
+ * value in *val, or NONE (this system's; *val NULL). */
+enum pb_topo_env { PB_TOPO_ENV_NONE, PB_TOPO_ENV_SYNTHETIC, PB_TOPO_ENV_XML };
+enum pb_topo_env pb_topo_env_source(const char **val);
+
 /* The cache-line round trip between CPUs (c2c.c): the home CPU (the first
  * the process may run on) with up to PB_C2C_MAX_PAIRS partners. */
 #define PB_C2C_MAX_PAIRS 8

@@ -428,13 +428,13 @@ static void topology_json(json_t *m)
 	char src[512];
 	int this = !pb_topo_is_synthetic();
 #if PB_HAVE_HWLOC
-	/* as pb_topo_init reads them: a non-empty HWLOC_SYNTHETIC first */
-	const char *syn = getenv("HWLOC_SYNTHETIC"), *xf = getenv("HWLOC_XMLFILE");
-	const char *base = xf ? strrchr(xf, '/') : NULL;
-	if (syn && *syn)
-		snprintf(src, sizeof(src), "synthetic:%s", syn);
-	else if (xf && *xf)
-		snprintf(src, sizeof(src), "xml:%s", base ? base + 1 : xf);
+	const char *val;
+	enum pb_topo_env env = pb_topo_env_source(&val); /* what pb_topo_init loaded */
+	const char *base = env == PB_TOPO_ENV_XML ? strrchr(val, '/') : NULL;
+	if (env == PB_TOPO_ENV_SYNTHETIC)
+		snprintf(src, sizeof(src), "synthetic:%s", val);
+	else if (env == PB_TOPO_ENV_XML)
+		snprintf(src, sizeof(src), "xml:%s", base ? base + 1 : val);
 	else
 		snprintf(src, sizeof(src), "%s", this ? "hwloc" : "hwloc (not this system)");
 #else

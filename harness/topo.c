@@ -78,6 +78,19 @@ const char *pb_topo_env_error(void)
 	return T.env_err[0] ? T.env_err : NULL;
 }
 
+/* The one place the variables' order is decided: meta.json's
+ * topology_source and run's note name what pb_topo_init loaded. */
+enum pb_topo_env pb_topo_env_source(const char **val)
+{
+	const char *syn = getenv("HWLOC_SYNTHETIC"), *xml = getenv("HWLOC_XMLFILE");
+	if (syn && *syn) {
+		*val = syn;
+		return PB_TOPO_ENV_SYNTHETIC;
+	}
+	*val = xml && *xml ? xml : NULL;
+	return *val ? PB_TOPO_ENV_XML : PB_TOPO_ENV_NONE;
+}
+
 int pb_topo_init(void)
 {
 	if (T.loaded)
@@ -89,18 +102,18 @@ int pb_topo_init(void)
 	/* hwloc reads these variables itself but falls back to the real
 	 * machine, silently, when one does not parse: set them explicitly so
 	 * a typo is an error, not a plan for the wrong machine. */
-	const char *syn = getenv("HWLOC_SYNTHETIC");
-	const char *xml = getenv("HWLOC_XMLFILE");
-	if (syn && *syn && hwloc_topology_set_synthetic(T.topo, syn)) {
+	const char *val;
+	enum pb_topo_env env = pb_topo_env_source(&val);
+	if (env == PB_TOPO_ENV_SYNTHETIC && hwloc_topology_set_synthetic(T.topo, val)) {
 		snprintf(T.env_err, sizeof(T.env_err),
 			 "bad HWLOC_SYNTHETIC '%.400s' (hwloc cannot parse it; e.g. \"pack:2 "
 			 "core:4 pu:1\")",
-			 syn);
+			 val);
 		hwloc_topology_destroy(T.topo);
 		return -EINVAL;
 	}
-	if (!(syn && *syn) && xml && *xml && hwloc_topology_set_xml(T.topo, xml)) {
-		snprintf(T.env_err, sizeof(T.env_err), "bad HWLOC_XMLFILE '%.400s': %s", xml,
+	if (env == PB_TOPO_ENV_XML && hwloc_topology_set_xml(T.topo, val)) {
+		snprintf(T.env_err, sizeof(T.env_err), "bad HWLOC_XMLFILE '%.400s': %s", val,
 			 strerror(errno));
 		hwloc_topology_destroy(T.topo);
 		return -EINVAL;

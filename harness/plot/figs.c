@@ -302,6 +302,120 @@ static double nice_step(double max, int want)
 	return p * (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10);
 }
 
+/* ---- log axis tics ---- */
+#define LOGTIC_MAX 128
+
+/* A log axis tic's label: whole numbers written out (%g made 1e+06 of a
+ * million frames), others as %g.  Its length. */
+static int logtic_label(double v, char *s, size_t len)
+{
+	if (v >= 1 && v < 1e12 && v == floor(v))
+		return snprintf(s, len, "%.0f", v);
+	return snprintf(s, len, "%g", v);
+}
+
+/* Whether labels at v[0..n) (ascending) clear each other on a log axis
+ * over [x0, x1], plot_pt points long: two neighbours need half of each
+ * label (7 pt digits, 4.45 pt each) and 3 pt between them. */
+static int logtic_fit(const double *v, size_t n, double x0, double x1, double plot_pt)
+{
+	double span = log(x1 / x0);
+	char s[40];
+	for (size_t j = 1; j < n; j++) {
+		double gap = log(v[j] / v[j - 1]) / span * plot_pt;
+		double need =
+		    (logtic_label(v[j - 1], s, sizeof(s)) + logtic_label(v[j], s, sizeof(s))) /
+			2.0 * 4.45 +
+		    3;
+		if (gap < need)
+			return 0;
+	}
+	return 1;
+}
+
+/* m x 10^d for each of the nm mantissas m and every decade d, in [x0, x1]
+ * (a hair wider: an end that is a tic stays one), ascending, into v.  The
+ * count. */
+static size_t logtic_gen(const double *m, size_t nm, double x0, double x1, double *v)
+{
+	size_t n = 0;
+	for (int d = (int)floor(log10(x0)) - 1; d <= (int)ceil(log10(x1)); d++)
+		for (size_t k = 0; k < nm && n < LOGTIC_MAX; k++) {
+			double t = m[k] * pow(10, d);
+			if (t >= x0 * (1 - 1e-9) && t <= x1 * (1 + 1e-9))
+				v[n++] = t;
+		}
+	return n;
+}
+
+/*
+ * Tics for a log axis over [x0, x1], plot_pt points long.  gnuplot's own
+ * are decades: `plot --logx` of an mrc of 250..5000 frames had one label
+ * (1000).  The densest of 1..9, 1-2-3-5, 1-2-5, 1-3 and 1 per decade
+ * whose labels clear each other (logtic_fit); where that labels fewer than
+ * 3 (a range inside a decade or two), even steps of 1, 2 or 5 times a
+ * power of ten instead, if they label more.  The 1..9 of each decade not
+ * labelled stay minor tics (level 1), as gnuplot draws them.  Writes
+ * `set AXIS (...) OPTS` (AXIS: xtics, x2tics), or `set AXIS OPTS` (its
+ * own tics) where even the decades would crowd.
+ */
+static void log_tics(FILE *g, const char *axis, const char *opts, double x0, double x1,
+		     double plot_pt)
+{
+	static const double m9[] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, m4[] = {1, 2, 3, 5},
+			    m3[] = {1, 2, 5}, m2[] = {1, 3}, m1[] = {1};
+	static const struct {
+		const double *m;
+		size_t n;
+	} sets[] = {{m9, 9}, {m4, 4}, {m3, 3}, {m2, 2}, {m1, 1}};
+	double v[LOGTIC_MAX], lin[LOGTIC_MAX], minor[LOGTIC_MAX];
+	size_t n = 0, nl = 0;
+	if (!(x0 > 0) || !(x1 > x0) || !(plot_pt > 0)) {
+		fprintf(g, "set %s %s\n", axis, opts);
+		return;
+	}
+	for (size_t i = 0; i < PB_ARRAY_SIZE(sets); i++) {
+		n = logtic_gen(sets[i].m, sets[i].n, x0, x1, v);
+		if (logtic_fit(v, n, x0, x1, plot_pt))
+			break;
+		n = 0;
+	}
+	for (int want = 8; n < 3 && want >= 2; want--) {
+		double st = nice_step(x1 - x0, want);
+		size_t k = 0;
+		for (double t = ceil(x0 / st * (1 - 1e-9)) * st;
+		     t <= x1 * (1 + 1e-9) && k < LOGTIC_MAX; t += st)
+			lin[k++] = t;
+		if (k > n && logtic_fit(lin, k, x0, x1, plot_pt)) {
+			nl = k;
+			break;
+		}
+	}
+	if (nl) {
+		memcpy(v, lin, nl * sizeof(double));
+		n = nl;
+	}
+	if (!n) {
+		fprintf(g, "set %s %s\n", axis, opts);
+		return;
+	}
+	size_t nm = nl ? 0 : logtic_gen(m9, 9, x0, x1, minor);
+	fprintf(g, "set %s (", axis);
+	char s[40];
+	for (size_t j = 0; j < n; j++) {
+		logtic_label(v[j], s, sizeof(s));
+		fprintf(g, "%s\"%s\" %.17g", j ? ", " : "", s, v[j]);
+	}
+	for (size_t j = 0; j < nm; j++) {
+		int lab = 0;
+		for (size_t k = 0; k < n && !lab; k++)
+			lab = fabs(minor[j] / v[k] - 1) < 1e-9;
+		if (!lab)
+			fprintf(g, ", \"\" %.17g 1", minor[j]);
+	}
+	fprintf(g, ") %s\n", opts);
+}
+
 /* The title of a one-panel figure (gnuplot centres it over the plot, whose
  * room is the width less the margins): its lines beyond `usual` make the
  * figure higher, so the plot keeps its height.  Returns the lines. */
@@ -2272,6 +2386,15 @@ int pb_plot_mrc(struct pb_plot_ctx *c, struct pb_plot_run *r)
 		fprintf(g,
 			"set xrange [%.17g:%.17g]\nset x2range [%.17g:%.17g]\nset logscale x2 10\n",
 			x0, x1, x0 * ps / 1048576.0, x1 * ps / 1048576.0);
+		/* labels enough to read a value off (gnuplot's decades left one)
+		 * on the plot's width: the title's room less 18 pt, measured
+		 * across a column (176 pt of 3.3 in); across a page a key
+		 * narrower than the room left for it widens the plot, so the
+		 * labels are fewer than would fit, never more */
+		double plot_pt = room * 72 - 18;
+		log_tics(g, "xtics", "nomirror font \",7\"", x0, x1, plot_pt);
+		log_tics(g, "x2tics", "font \",7\"", x0 * ps / 1048576.0, x1 * ps / 1048576.0,
+			 plot_pt);
 	} else
 		fprintf(g, "set link x2 via x*%.17g/1048576.0 inverse x*1048576.0/%.17g\n", ps, ps);
 	if (!c->o->logx) {

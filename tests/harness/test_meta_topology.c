@@ -15,6 +15,9 @@
  *    XML; topology.hwloc_xml null with the reason in not_available;
  *  - `run` says so on stderr in one line before it starts (it printed
  *    "pin compact" and nothing else), a plain run does not;
+ *  - a non-empty HWLOC_SYNTHETIC wins over HWLOC_XMLFILE (as
+ *    pb_topo_init loads them), an empty one is unset: in meta.json and
+ *    in the note;
  *  - sim's meta.json the same.
  * argv[1]: the pagebench binary.
  */
@@ -156,6 +159,23 @@ int main(int argc, char **argv)
 		if (x) {
 			check_foreign("HWLOC_XMLFILE", x, want, "xml:other.xml");
 			check_note("HWLOC_XMLFILE", path);
+		}
+		json_decref(x);
+		/* both set: the non-empty HWLOC_SYNTHETIC is what was loaded, and
+		 * what meta.json and the note name; an empty one is unset */
+		char *both[] = {"HWLOC_SYNTHETIC=" SPEC, env, NULL};
+		x = run(both, 0);
+		if (x) {
+			check_foreign("both", x, want, "synthetic:" SPEC);
+			check_note("both", "HWLOC_SYNTHETIC='" SPEC "'");
+			PB_CHECK_MSG(!strstr(o.err, "HWLOC_XMLFILE"), "both: %s", o.err);
+		}
+		json_decref(x);
+		char *empty[] = {"HWLOC_SYNTHETIC=", env, NULL};
+		x = run(empty, 0);
+		if (x) {
+			check_foreign("empty HWLOC_SYNTHETIC", x, want, "xml:other.xml");
+			check_note("empty HWLOC_SYNTHETIC", path);
 		}
 		json_decref(x);
 	}

@@ -19,7 +19,9 @@
  *    4 of 1 2 3 4 6 8 12 16), a kernel left out is said on stderr, and so
  *    is a machines-scaling experiment measured at one thread count, whose
  *    key says "end probe" at a round trip from the run's end;
- *  - a latency key name longer than the figure is broken onto key lines.
+ *  - a latency key name longer than the figure is broken onto key lines;
+ *  - mrc --logx of 250..5000 frames labels at least 4 x tics and 3 x2 tics
+ *    (gnuplot's decades labelled 1000 alone), read back from the PDF.
  * argv[1]: the pagebench binary.  Skips without gnuplot or pdfinfo (and the
  * text size and the eat panels' alignment without pdftotext).
  */
@@ -238,6 +240,96 @@ static void text_size(const char *pdftotext)
 		     xf, xs);
 }
 
+/*
+ * The numbers of one row of tic labels in pdftotext -bbox's words: the
+ * row next to the axis label word `label`, on its side of the plot
+ * (bottom: the lowest row above the x label; else the highest below the
+ * x2 label).  Their values and boxes ([xMin, xMax]) in x order, at most
+ * cap.  The count.
+ */
+static size_t tic_row(const char *bbox, const char *label, int bottom, double *v, double (*x)[2],
+		      size_t cap)
+{
+	double lim[4] = {NAN, NAN, NAN, NAN}, row = NAN;
+	word_box(bbox, label, lim);
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (const char *w = strstr(bbox, "<word "); w; w = strstr(w + 1, "<word ")) {
+			double b[4];
+			const char *at[] = {"xMin=\"", "yMin=\"", "xMax=\"", "yMax=\""};
+			for (int i = 0; i < 4; i++) {
+				const char *a = strstr(w, at[i]);
+				b[i] = a ? strtod(a + strlen(at[i]), NULL) : NAN;
+			}
+			const char *t = strchr(w, '>'), *e = t ? strstr(t, "</word>") : NULL;
+			char *end;
+			double val = t && e ? strtod(t + 1, &end) : NAN;
+			if (!t || !e || end != e || end == t + 1 || !isfinite(b[1]))
+				continue;
+			if (bottom ? !(b[3] <= lim[1]) : !(b[1] >= lim[3]))
+				continue;
+			if (pass == 0) /* the row: the nearest to the label */
+				row = isnan(row) || (bottom ? b[1] > row : b[1] < row) ? b[1] : row;
+			else if (fabs(b[1] - row) < 1 && n < cap) {
+				size_t k = n++;
+				for (; k && x[k - 1][0] > b[0]; k--) {
+					v[k] = v[k - 1];
+					x[k][0] = x[k - 1][0];
+					x[k][1] = x[k - 1][1];
+				}
+				v[k] = val;
+				x[k][0] = b[0];
+				x[k][1] = b[2];
+			}
+		}
+	return n;
+}
+
+/*
+ * mrc --logx of 250..5000 frames: gnuplot's own log tics are decades, one
+ * label (1000) under the plot and two (1, 10 MiB) over it.  Read back
+ * from the PDF: at least 4 labels under it and 3 over it, ascending
+ * left to right, inside the range, not touching each other.
+ */
+static void mrc_log_tics(const char *pdftotext)
+{
+	char d[4300], run[4400], out[4400];
+	snprintf(d, sizeof(d), "%s/mrclog", root);
+	PB_CHECK(pb("mrc", "--results", d, "--workload",
+		    "zipf:pages=6000,alpha=0.9,refs=30000,seed=1", "--policy", "lru,fifo",
+		    "--frames", "250:5000:250", NULL) == 0);
+	run_folder(d, run, sizeof(run));
+	snprintf(out, sizeof(out), "%s/mrclog-out", root);
+	PB_CHECK_MSG(
+	    pb("plot", run, "--kind", "mrc", "--logx", "--out", out, "--format", "pdf", NULL) == 0,
+	    "%s", o.err);
+	static struct spawn_out po;
+	if (!pdf_words(pdftotext, in(out, "mrc.pdf"), &po))
+		return;
+	static const struct {
+		int bottom;
+		size_t least;
+		double lo, hi;
+		const char *axis, *label;
+	} ax[] = {{1, 4, 250, 5000, "x (frames)", "(frames)"},
+		  {0, 3, 250 * 4096.0 / 1048576, 5000 * 4096.0 / 1048576, "x2 (MiB)", "(MiB,"}};
+	for (size_t a = 0; a < 2; a++) {
+		double v[64], x[64][2];
+		size_t n = tic_row(po.out, ax[a].label, ax[a].bottom, v, x, 64);
+		char said[512] = "";
+		for (size_t i = 0, k = 0; i < n && k < sizeof(said); i++)
+			k += (size_t)snprintf(said + k, sizeof(said) - k, " %g@%.1f-%.1f", v[i],
+					      x[i][0], x[i][1]);
+		int ok = n >= ax[a].least;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = v[i] >= ax[a].lo * 0.999 && v[i] <= ax[a].hi * 1.001 &&
+			     (!i || (v[i] > v[i - 1] && x[i][0] - x[i - 1][1] >= 1));
+		PB_CHECK_MSG(ok,
+			     "mrc.pdf --logx, %s: %zu tic labels (want %zu, ascending, apart):%s",
+			     ax[a].axis, n, ax[a].least, said);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -249,9 +341,10 @@ int main(int argc, char **argv)
 		PB_SKIP(why);
 	if (!pbt_tmpdir(root, sizeof(root), "plotlooks"))
 		PB_SKIP("cannot make a temp dir");
-	if (which("pdftotext", pdftotext, sizeof(pdftotext)))
+	if (which("pdftotext", pdftotext, sizeof(pdftotext))) {
 		text_size(pdftotext);
-	else {
+		mrc_log_tics(pdftotext);
+	} else {
 		pdftotext[0] = 0;
 		fprintf(stderr, "pdftotext not installed: the PDF's text size and the eat "
 				"panels' alignment not checked\n");

@@ -7,10 +7,12 @@
  * ru_minflt=28 where events.csv (the child's own getrusage) had 8193.
  * Now the perf software events count the child with its thread (inherited
  * events): at least the faults the child counted itself; getrusage
- * (RUSAGE_THREAD) and PAPI cannot, and are NA with the reason in
- * meta.json not_available.  Without procs=1 the thread's rusage still
- * counts the faults.  Through the binary, read back with the project's CSV
- * reader and jansson.  argv[1]: the pagebench binary.
+ * (RUSAGE_THREAD), the thread's CPU clock (thread_cpu_ns) and PAPI
+ * cannot, and are NA with the reason in meta.json not_available.  Without
+ * procs=1 the thread's rusage still counts the faults, and thread_cpu_ns
+ * is a number above 0 in every thread row.  Through the binary, read back
+ * with the project's CSV reader and jansson.  argv[1]: the pagebench
+ * binary.
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -97,8 +99,11 @@ static const char *na_reason(const struct out *x, const char *col)
 	return json_string_value(json_object_get(json_object_get(x->meta, "not_available"), col));
 }
 
-static const char *const rusage_cols[] = {"ru_minflt", "ru_majflt",   "ru_nvcsw",
-					  "ru_nivcsw", "ru_utime_ns", "ru_stime_ns"};
+/* the rusage rung's columns: getrusage(RUSAGE_THREAD)'s and the thread's
+ * CPU clock (thread_cpu_ns), each of which counts the thread alone (with
+ * procs=1 the one that waits) */
+static const char *const rusage_cols[] = {"ru_minflt",	 "ru_majflt",	"ru_nvcsw",	"ru_nivcsw",
+					  "ru_utime_ns", "ru_stime_ns", "thread_cpu_ns"};
 static const char *const papi_cols[] = {"papi_tot_cyc", "papi_tot_ins", "papi_l1_dcm",
 					"papi_l2_dcm",	"papi_l3_tcm",	"papi_tlb_dm",
 					"papi_tlb_im"};
@@ -157,8 +162,11 @@ int main(int argc, char **argv)
 		out_free(&x);
 	}
 
-	/* threads, not processes: the thread's own rusage counts its faults */
+	/* threads, not processes: the thread's own rusage counts its faults,
+	 * and its CPU clock the time it spent taking them (1024 faults: more
+	 * than 0 ns), or the column is NA with the machine's reason */
 	if (!run("1", "procs=0", &x)) {
+		int cpu = available(&x, "thread_cpu_ns");
 		for (size_t r = 0; r < x.runs.nrows; r++) {
 			if (!strcmp(pb_csv_get(&x.runs, r, "thread"), "total"))
 				continue;
@@ -167,8 +175,21 @@ int main(int argc, char **argv)
 			PB_CHECK_MSG(strcmp(ru, "NA") && child >= 1024 && atoll(ru) >= child,
 				     "procs=0, row %zu: ru_minflt %s, the kernel counted %lld", r,
 				     ru, child);
+			const char *tc = pb_csv_get(&x.runs, r, "thread_cpu_ns");
+			char *end = NULL;
+			unsigned long long ns = tc ? strtoull(tc, &end, 10) : 0;
+			if (cpu)
+				PB_CHECK_MSG(tc && end != tc && !*end && ns > 0,
+					     "procs=0, row %zu: thread_cpu_ns '%s'", r,
+					     tc ? tc : "(no column)");
+			else
+				PB_CHECK_MSG(tc && !strcmp(tc, "NA"),
+					     "thread_cpu_ns %s, not available", tc ? tc : "(none)");
 		}
 		PB_CHECK(na_reason(&x, "ru_minflt") == NULL);
+		const char *w = na_reason(&x, "thread_cpu_ns");
+		PB_CHECK_MSG(cpu ? w == NULL : w && strstr(w, "CLOCK_THREAD_CPUTIME_ID"),
+			     "procs=0: not_available.thread_cpu_ns: %s", w ? w : "(none)");
 		out_free(&x);
 	}
 
