@@ -218,9 +218,9 @@ static void parse_run_opts(const char *cmd, int argc, char **argv, struct run_cl
 	if ((given & (1ULL << (sz - run_params))) && rc->size == 0)
 		pb_usage_error(cmd, "bad --size '0' (expected bytes, e.g. 64M)");
 	if (rc->size > pb_phys_bytes())
-		pb_usage_error(cmd,
-			       "bad --size '%llu' (more than this machine's %llu bytes of memory)",
-			       (unsigned long long)rc->size, (unsigned long long)pb_phys_bytes());
+		pb_usage_error(
+		    cmd, "bad --size: %llu bytes, more than this machine's %llu bytes of memory",
+		    (unsigned long long)rc->size, (unsigned long long)pb_phys_bytes());
 	if (rc->results && !rc->results[0])
 		pb_usage_error(cmd, "bad --results '' (expected a folder)");
 	pb_cli_check_label(cmd, rc->label);

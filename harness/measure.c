@@ -1064,12 +1064,20 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 		note_sum_na(m, d, &s, t == n, one != NULL, base != NULL, c.children);
 	}
 	pb_progress_clear();
-	fprintf(stderr, "  %-22s %2u thr  %10.2f ns/%s  %12.4g ops/s total%s%s\n", d->name, n,
-		sns[n].median, d->op_unit ? d->op_unit : "op", sops[n].median,
-		valid ? "" : "  [INVALID]", plan.oversubscribed ? "  [oversubscribed]" : "");
-	if (base)
-		fprintf(stderr, "  %-22s         ratio vs %s: %.2fx\n", "", base_name,
-			sns[n].median / base->median_ns_per_op);
+	/* a median no repetition gave (no operation done: a failed pager) is
+	 * NA, as in summary.csv, not "nan" */
+	char ns_s[32] = "NA", ratio_s[32] = "NA";
+	if (!isnan(sns[n].median))
+		snprintf(ns_s, sizeof(ns_s), "%.2f", sns[n].median);
+	fprintf(stderr, "  %-22s %2u thr  %10s ns/%s  %12.4g ops/s total%s%s\n", d->name, n, ns_s,
+		d->op_unit ? d->op_unit : "op", sops[n].median, valid ? "" : "  [INVALID]",
+		plan.oversubscribed ? "  [oversubscribed]" : "");
+	if (base) {
+		double ratio = sns[n].median / base->median_ns_per_op;
+		if (!isnan(ratio))
+			snprintf(ratio_s, sizeof(ratio_s), "%.2fx", ratio);
+		fprintf(stderr, "  %-22s         ratio vs %s: %s\n", "", base_name, ratio_s);
+	}
 	if (pb_run_error(m->run)) {
 		rc = -EIO;
 		goto out;

@@ -421,10 +421,10 @@ static ssize_t bin_decode(struct wl_trace *t, const char *buf, struct pb_access 
 		if (t->len - t->pos < rs) {
 			if (t->eof) {
 				if (t->len > t->pos)
-					return wl_terr(
-					    t,
-					    "truncated record: %zu bytes left, a %s record is %zu",
-					    t->len - t->pos, t->fmt->name, rs);
+					return wl_terr(t,
+						       "truncated record: %zu bytes left, one %s "
+						       "record is %zu bytes",
+						       t->len - t->pos, t->fmt->name, rs);
 				break;
 			}
 			int rc = refill(t, 0);
