@@ -43,11 +43,21 @@
 
 int wl_terr(struct wl_trace *t, const char *fmt, ...)
 {
-	char what[256];
+	char raw[256], what[4 * sizeof(raw)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* a message may quote the input (a line that is no record of the
+	 * format): its control and non-ASCII bytes as \xHH, so a binary file
+	 * read as text does not write raw bytes to the terminal */
+	size_t k = 0;
+	for (const unsigned char *c = (const unsigned char *)raw; *c; c++)
+		if (*c >= 0x20 && *c < 0x7f)
+			what[k++] = (char)*c;
+		else
+			k += (size_t)snprintf(what + k, sizeof(what) - k, "\\x%02X", *c);
+	what[k] = 0;
 	if (t->fmt && t->fmt->kind != WL_KIND_TEXT)
 		snprintf(t->err, WL_ERRLEN, "%s: byte %llu: %s", t->name,
 			 (unsigned long long)(t->boff + t->pos), what);

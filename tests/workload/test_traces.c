@@ -471,7 +471,9 @@ static void test_bad_inputs(void)
 	/* garbage in a lackey log */
 	const char *g = "I  0400,4\n L 1000,8\n\x01\x02zz\n";
 	wl_write(wl_path("g.lackey"), g, strlen(g));
-	check_bad(spec(0, "g.lackey", "format=lackey"), "g.lackey:3:", "not a lackey record");
+	/* the line quoted with its control bytes escaped, none written raw */
+	check_bad(spec(0, "g.lackey", "format=lackey"),
+		  "g.lackey:3:", "not a lackey record: '\\x01\\x02zz'");
 	/* overlong lines: a complete one, and one with no newline at all */
 	size_t big = 3 << 20;
 	char *l = malloc(big);
