@@ -100,7 +100,12 @@ int main(int argc, char **argv)
 	PB_CHECK(mkdir(out, 0777) == 0);
 
 	/* 1. --match-pin: runs pinned differently are MISSING on each side */
-	PB_CHECK_EQ_U64(pb("compare", a, b, "--out", out, NULL), 0);
+	/* without it they are matched: no row missing on either side (two
+	 * runs' timings may still differ on a loaded machine, REGRESSION or
+	 * IMPROVEMENT, exit 1: that verdict is not what this checks) */
+	int rc = pb("compare", a, b, "--out", out, NULL);
+	PB_CHECK_MSG((rc == 0 || rc == 1) && !strstr(o.out, "MISSING_IN"),
+		     "exit %d\nout: %s\nerr: %s", rc, o.out, o.err);
 	PB_CHECK_EQ_U64(pb("compare", a, b, "--out", out, "--force", "--match-pin", NULL), 1);
 	PB_CHECK_MSG(strstr(o.out, "MISSING_IN_NEW") && strstr(o.out, "MISSING_IN_BASE") &&
 			 strstr(o.out, "config.pin"),
