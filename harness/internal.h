@@ -139,6 +139,11 @@ struct pb_experiment_id {
 };
 int pb_experiment_parse(const char *label, struct pb_experiment_id *out);
 
+/* v by fmt (one double conversion) into buf, or "NA" where v is NaN or
+ * infinite (a median no repetition gave, a ratio of one): what a table on
+ * stderr prints, as the CSVs write NA. */
+void pb_fmt_num_na(char *buf, size_t len, double v, const char *fmt);
+
 /* A series or machine name: base, or "base (2)", "base (3)", ... the first
  * that none of taken[0..n) is (two guests both called "vm" stay two). */
 void pb_name_unique(char *out, size_t len, const char *base, char *const *taken, size_t n);

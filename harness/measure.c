@@ -1066,16 +1066,15 @@ static int run_config(struct pb_measure *m, const struct pb_kernel_desc *d, unsi
 	pb_progress_clear();
 	/* a median no repetition gave (no operation done: a failed pager) is
 	 * NA, as in summary.csv, not "nan" */
-	char ns_s[32] = "NA", ratio_s[32] = "NA";
-	if (!isnan(sns[n].median))
-		snprintf(ns_s, sizeof(ns_s), "%.2f", sns[n].median);
-	fprintf(stderr, "  %-22s %2u thr  %10s ns/%s  %12.4g ops/s total%s%s\n", d->name, n, ns_s,
-		d->op_unit ? d->op_unit : "op", sops[n].median, valid ? "" : "  [INVALID]",
+	char ns_s[32], ops_s[32], ratio_s[32];
+	pb_fmt_num_na(ns_s, sizeof(ns_s), sns[n].median, "%.2f");
+	pb_fmt_num_na(ops_s, sizeof(ops_s), sops[n].median, "%.4g");
+	fprintf(stderr, "  %-22s %2u thr  %10s ns/%s  %12s ops/s total%s%s\n", d->name, n, ns_s,
+		d->op_unit ? d->op_unit : "op", ops_s, valid ? "" : "  [INVALID]",
 		plan.oversubscribed ? "  [oversubscribed]" : "");
 	if (base) {
-		double ratio = sns[n].median / base->median_ns_per_op;
-		if (!isnan(ratio))
-			snprintf(ratio_s, sizeof(ratio_s), "%.2fx", ratio);
+		pb_fmt_num_na(ratio_s, sizeof(ratio_s), sns[n].median / base->median_ns_per_op,
+			      "%.2fx");
 		fprintf(stderr, "  %-22s         ratio vs %s: %s\n", "", base_name, ratio_s);
 	}
 	if (pb_run_error(m->run)) {

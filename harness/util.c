@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,14 @@ void pb_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(cmd, fmt, ap);
 	va_end(ap);
+}
+
+void pb_fmt_num_na(char *buf, size_t len, double v, const char *fmt)
+{
+	if (isnan(v) || isinf(v))
+		snprintf(buf, len, "NA");
+	else
+		snprintf(buf, len, fmt, v);
 }
 
 int pb_kv_next(const char *list, struct pb_kv *e)

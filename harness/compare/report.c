@@ -208,14 +208,6 @@ static void describe_runs(FILE *f, const char *side, const struct cmp_run *runs,
 	}
 }
 
-static void fmt_num(char *buf, size_t len, double v, const char *fmt)
-{
-	if (isnan(v) || isinf(v))
-		snprintf(buf, len, "NA");
-	else
-		snprintf(buf, len, fmt, v);
-}
-
 struct tally {
 	size_t compared, regress, improve, changed, missing, invalid, unmeasured, undecided;
 };
@@ -310,14 +302,14 @@ void cmp_write_text(FILE *f, const struct cmp_report *rep)
 			if (strcmp(r->kind, "perf"))
 				continue;
 			char b[32], n[32], ra[32], lo[32], hi[32], p[32], ci[80];
-			fmt_num(b, sizeof(b), r->base, "%.4g");
-			fmt_num(n, sizeof(n), r->new_, "%.4g");
-			fmt_num(ra, sizeof(ra), r->ratio, "%.3f");
-			fmt_num(lo, sizeof(lo), r->lo, "%.3f");
-			fmt_num(hi, sizeof(hi), r->hi, "%.3f");
-			fmt_num(p, sizeof(p), r->p, "%.3g");
+			pb_fmt_num_na(b, sizeof(b), r->base, "%.4g");
+			pb_fmt_num_na(n, sizeof(n), r->new_, "%.4g");
+			pb_fmt_num_na(ra, sizeof(ra), r->ratio, "%.3f");
+			pb_fmt_num_na(lo, sizeof(lo), r->lo, "%.3f");
+			pb_fmt_num_na(hi, sizeof(hi), r->hi, "%.3f");
+			pb_fmt_num_na(p, sizeof(p), r->p, "%.3g");
 			if (isnan(r->ratio) && !isnan(r->raw_ratio))
-				fmt_num(ra, sizeof(ra), r->raw_ratio, "%.3f");
+				pb_fmt_num_na(ra, sizeof(ra), r->raw_ratio, "%.3f");
 			snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
 			fprintf(f, "%-36s %7s %11s %11s %8s %19s %8s  %s%s%s%s\n", r->experiment,
 				r->threads, b, n, ra, ci, p, cmp_verdict_name(r->verdict),
