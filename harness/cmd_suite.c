@@ -288,6 +288,18 @@ static void slurm_check(const char *dir, const char *suite, const struct pb_slur
 	free(script);
 }
 
+/* The command whose messages the merge's are: `suite`, or `merge`. */
+static const char *merge_cmd = "suite";
+
+/* dir as one word a user can paste into a shell (quoted where it needs
+ * it), malloc'ed; NULL when out of memory. */
+static char *shell_word(const char *dir)
+{
+	struct pb_sb b = {0};
+	pb_sb_shell(&b, dir);
+	return b.s;
+}
+
 /* The figures of a merged suite: `pagebench plot DIR` as a child; a failure
  * to draw is reported, and does not fail the suite (the data are saved). */
 static void render_figures(const char *dir)
@@ -296,13 +308,13 @@ static void render_figures(const char *dir)
 	pid_t pid;
 	int st = 0;
 	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ)) {
-		pb_error("suite", "%s: figures not drawn: cannot start pagebench plot", dir);
+		pb_error(merge_cmd, "%s: figures not drawn: cannot start pagebench plot", dir);
 		return;
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		pb_error("suite",
+		pb_error(merge_cmd,
 			 "%s: figures not drawn (pagebench plot exited %d); the data are complete",
 			 dir, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
@@ -312,12 +324,12 @@ static int report_merge(const char *dir, json_t *extra)
 	struct pb_suite_tally t;
 	char err[PB_KERNEL_ERRLEN];
 	int rc = pb_suite_merge(dir, extra, &t, err, sizeof(err));
-	if (rc) {
-		pb_error("suite", "%s", err);
-		return PB_EXIT_FAIL;
-	}
-	fprintf(stderr, "pagebench: %s: %zu task(s) ok, %zu failed, %zu without a result\n", dir,
-		t.ok, t.failed, t.missing);
+	if (rc)
+		pb_error(merge_cmd, "%s", err);
+	if (rc && !(t.ok + t.failed + t.missing))
+		return PB_EXIT_FAIL; /* no plan read: nothing to tell of its tasks */
+	fprintf(stderr, "pagebench: %s: %zu task(s) ok, %zu failed, %zu without a result%s\n", dir,
+		t.ok, t.failed, t.missing, rc ? " (not merged)" : "");
 	if (t.failed || t.missing) { /* which, and why (meta.json config.tasks) */
 		char path[4200];
 		json_error_t je;
@@ -335,9 +347,9 @@ static int report_merge(const char *dir, json_t *extra)
 		}
 		json_decref(meta);
 	}
-	if (t.ok && !getenv("PAGEBENCH_NO_FIGURES"))
+	if (t.ok && !rc && !getenv("PAGEBENCH_NO_FIGURES"))
 		render_figures(dir);
-	return t.failed || t.missing ? PB_EXIT_FAIL : PB_EXIT_OK;
+	return rc || t.failed || t.missing ? PB_EXIT_FAIL : PB_EXIT_OK;
 }
 
 /* meta.json of a suite whose tasks have not run yet: status partial (every
@@ -470,11 +482,13 @@ static void busy_job_check(const char *dir, json_t *sj)
 	if (rc == -EIO)
 		pb_usage_error("suite", "--resume: cannot tell whether job %s of %s still runs: %s",
 			       job, dir, err);
+	char *q = !rc && left ? shell_word(dir) : NULL;
 	if (!rc && left)
 		pb_usage_error("suite",
 			       "--resume: job %s of %s still has %u task(s) pending or running; "
 			       "wait for it (pagebench merge %s --wait) or scancel it first",
-			       job, dir, left, dir);
+			       job, dir, left, q ? q : dir);
+	free(q);
 }
 
 /* --resume --dry-run: the commands of the given tasks, one per line. */
@@ -505,7 +519,9 @@ int pb_cmd_suite(int argc, char **argv)
 		pb_usage_error("suite", "%s", pos ? err : "out of memory");
 	if (pb_param_defaults(suite_params, &so, err, sizeof(err)))
 		pb_usage_error("suite", "%s", err);
-	int rc = pb_param_getopt(suite_params, &so, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	uint64_t given = 0;
+	int rc =
+	    pb_param_getopt(suite_params, &so, argc, argv, pos, &npos, &given, err, sizeof(err));
 	if (rc == 1) {
 		suite_usage(stdout);
 		pb_param_free(suite_params, &so);
@@ -522,6 +538,8 @@ int pb_cmd_suite(int argc, char **argv)
 			  so.wait || so.exclusive))
 		pb_usage_error("suite", "--partition, --constraint, --time, --array-max, "
 					"--cpus-per-task, --exclusive and --wait go with --slurm");
+	if ((given >> (pb_param_find(suite_params, "timeout") - suite_params) & 1) && !so.wait)
+		pb_usage_error("suite", "--timeout goes with --wait (and --slurm)");
 
 	/* An array task: run one task of a plan. */
 	if (so.task) {
@@ -709,8 +727,12 @@ int pb_cmd_suite(int argc, char **argv)
 			ret = PB_EXIT_FAIL;
 		if (ret == PB_EXIT_OK && so.wait)
 			ret = pb_suite_wait_merge(dir, (unsigned)so.timeout);
-		else if (ret == PB_EXIT_OK)
-			fprintf(stderr, "pagebench suite: then `pagebench merge %s --wait`\n", dir);
+		else if (ret == PB_EXIT_OK) {
+			char *q = shell_word(dir); /* pasted into a shell: quoted */
+			fprintf(stderr, "pagebench suite: then `pagebench merge %s --wait`\n",
+				q ? q : dir);
+			free(q);
+		}
 	} else {
 		/* meta.json (command line, machine) first, marked partial until the
 		 * tasks are merged: a suite killed on the way claims nothing */
@@ -750,11 +772,14 @@ int pb_cmd_merge(int argc, char **argv)
 	};
 	char err[PB_KERNEL_ERRLEN], *pos[8];
 	int npos = 0;
+	uint64_t given = 0;
+	merge_cmd = "merge";
 	if (pb_param_defaults(merge_params, &mo, err, sizeof(err)))
 		pb_usage_error("merge", "%s", err);
 	if (argc > 8)
 		pb_usage_error("merge", "too many arguments");
-	int rc = pb_param_getopt(merge_params, &mo, argc, argv, pos, &npos, NULL, err, sizeof(err));
+	int rc =
+	    pb_param_getopt(merge_params, &mo, argc, argv, pos, &npos, &given, err, sizeof(err));
 	if (rc == 1) {
 		printf(
 		    "usage: pagebench merge RUN_DIR [--wait] [--timeout S]\n"
@@ -769,9 +794,14 @@ int pb_cmd_merge(int argc, char **argv)
 		pb_usage_error("merge", "%s", err);
 	if (npos != 1)
 		pb_usage_error("merge", "usage: pagebench merge RUN_DIR [--wait] [--timeout S]");
+	if ((given >> (pb_param_find(merge_params, "timeout") - merge_params) & 1) && !mo.wait)
+		pb_usage_error("merge", "--timeout goes with --wait (a merge alone does not wait)");
 	size_t n;
 	if (pb_suite_plan_ntasks(pos[0], &n, err, sizeof(err)))
 		pb_usage_error("merge", "%s: not a suite run folder (%s)", pos[0], err);
+	/* a signal removes the merged files' temporaries; a file size limit
+	 * fails the write (one line, meta.json says so) instead of killing */
+	pb_signals_install(0);
 	if (mo.wait)
 		return pb_suite_wait_merge(pos[0], (unsigned)mo.timeout);
 	return report_merge(pos[0], NULL);

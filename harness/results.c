@@ -45,6 +45,7 @@ struct pb_csv {
 	unsigned ncols, cell;
 	uint64_t rows;
 	struct pb_sb row;
+	int kept; /* committed: under its final name (meta.json's files) */
 };
 
 /* What a run records of its start: when (wall clock and monotonic), the
@@ -521,10 +522,12 @@ struct pb_csv *pb_run_csv(struct pb_run *r, const char *name, const char *const 
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	char path[4096 + 160], err[512];
 	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
-	if (pb_out_open(path, 0, &c->out, err, sizeof(err)))
-		return NULL;
-	c->f = pb_out_stream(c->out);
+	int rc = pb_out_open(path, 0, &c->out, err, sizeof(err));
+	c->f = rc ? NULL : pb_out_stream(c->out);
 	if (!c->f) {
+		/* a full disk: the run's write error, as for a row (the run
+		 * stops, meta.json says failed) */
+		run_write_error(r, path, rc ? -rc : ENOMEM);
 		pb_out_abort(c->out);
 		return NULL;
 	}
@@ -643,9 +646,10 @@ static json_t *meta_json(struct pb_run *r)
 	json_object_set_new(m, "finished_utc", json_string(ended));
 	/* from the start (pb_run_mark_start: before the command's work) */
 	json_object_set_new(m, "wall_s", json_real(wall_s));
-	json_t *files = json_array();
+	json_t *files = json_array(); /* the files that are there, not the ones set up */
 	for (unsigned i = 0; i < r->ncsv; i++)
-		json_array_append_new(files, pb_json_string_bytes(r->csv[i].name));
+		if (r->csv[i].kept)
+			json_array_append_new(files, pb_json_string_bytes(r->csv[i].name));
 	json_object_set_new(m, "files", files);
 	json_object_set(m, "experiments", r->experiments);
 	json_object_set(m, "oversubscribed", r->oversub);
@@ -760,17 +764,28 @@ int pb_run_finish_msg(struct pb_run *r, char *errout, size_t errlen)
 		struct pb_csv *c = &r->csv[i];
 		c->f = NULL;
 		rc = pb_out_commit(c->out, err, sizeof(err));
+		c->kept = !rc;
 		c->out = NULL;
 	}
 	if (rc) {
-		/* Keep nothing under a final name that was not committed whole;
-		 * say so in meta.json if the disk lets us. */
+		/* Keep no CSV: not the one that could not be written whole, nor
+		 * the others (an experiment's rows are in several files; with one
+		 * missing, none of its rows is all written), and say so in
+		 * meta.json if the disk lets us: failed, the error, no file and
+		 * no experiment listed that is not there. */
 		r->status = PB_RUN_FAILED;
 		json_array_append_new(r->errors, pb_json_string_bytes(err));
+		char p[4096 + 160];
 		for (unsigned i = 0; i < r->ncsv; i++) {
 			pb_out_abort(r->csv[i].out);
 			r->csv[i].out = NULL;
+			snprintf(p, sizeof(p), "%s/%s", r->dir, r->csv[i].name);
+			if (r->csv[i].kept)
+				unlink(p);
+			r->csv[i].kept = 0;
 		}
+		json_array_clear(r->experiments);
+		json_array_clear(r->oversub); /* of the experiments, as listed there */
 		char e2[512];
 		if (write_meta(r, e2, sizeof(e2)))
 			run_remove(r); /* not even meta.json fits: remove the folder */

@@ -444,6 +444,11 @@ int pb_suite_parse(const char *origin, const char *text, char *const *sets, size
 			rc = var_set(&p, sets[i], (size_t)(eq - sets[i]), eq + 1, 1);
 	}
 	const char *s = text;
+	/* A UTF-8 byte-order mark at byte 0 (Windows editors write one) is
+	 * dropped, as the trace reader drops it: it made line 1 "unknown
+	 * command '\xEF\xBB\xBFrun'", the mark invisible on a terminal. */
+	if (!strncmp(s, "\xef\xbb\xbf", 3))
+		s += 3;
 	while (!rc && s && *s) {
 		const char *nl = strchr(s, '\n');
 		size_t n = nl ? (size_t)(nl - s) : strlen(s);

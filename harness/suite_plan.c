@@ -28,6 +28,8 @@
 #include <glob.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,7 +337,22 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 	 * the task's own (its progress needs a terminal), as the user sees it */
 	if (!isatty(2) && !pipe2(efd, O_CLOEXEC))
 		posix_spawn_file_actions_adddup2(&fa, efd[1], 2);
-	int src = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, av, environ);
+	/* `kill PID` of this suite reaches the task too (pb_signal_forward):
+	 * the fatal signals blocked from before the task starts until it is
+	 * registered, the task itself started with our mask as it was */
+	sigset_t block, mask;
+	posix_spawnattr_t sa;
+	posix_spawnattr_init(&sa);
+	sigemptyset(&block);
+	pb_signals_fill(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &mask);
+	posix_spawnattr_setsigmask(&sa, &mask);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK);
+	int src = posix_spawn(&pid, "/proc/self/exe", &fa, &sa, av, environ);
+	if (src == 0)
+		pb_signal_forward(pid);
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
+	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	if (efd[1] >= 0)
 		close(efd[1]);
@@ -346,16 +363,25 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 	if (src == 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+	pb_signal_forward(0);
 	utc_now(finished, sizeof(finished));
 	free(av);
 	gethostname(host, sizeof(host) - 1);
 
 	json_t *r = json_object(), *sl = json_object();
 	int ok = src == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	/* The suite was stopped by a signal while the task ran (the task got
+	 * it too): the task did not fail, it has no result; --resume runs it
+	 * again and the merge counts it with the tasks not run. */
+	int sig = ok ? 0 : pb_signal_pending();
+	char signame[32];
 	json_object_set_new(r, "schema_version", json_integer(1));
 	json_object_set_new(r, "task", json_integer((json_int_t)task));
 	json_object_set_new(r, "command", json_incref(json_object_get(t, "command")));
-	json_object_set_new(r, "status", json_string(ok ? "ok" : "failed"));
+	json_object_set_new(r, "status", json_string(ok ? "ok" : sig ? "interrupted" : "failed"));
+	if (sig)
+		json_object_set_new(r, "interrupted_by",
+				    json_string(pb_signal_name(sig, signame, sizeof(signame))));
 	if (src)
 		json_object_set_new(r, "error", json_string(strerror(src)));
 	else if (WIFEXITED(status))
@@ -394,75 +420,159 @@ int pb_suite_task_run(const char *dir, size_t task, const char *label, char *err
 	if (rc)
 		return rc;
 	if (!ok) {
-		snprintf(err, errlen, "task %zu failed", task);
+		if (sig)
+			snprintf(err, errlen, "task %zu interrupted by %s", task, signame);
+		else
+			snprintf(err, errlen, "task %zu failed", task);
 		return -ECANCELED;
 	}
 	return 0;
 }
 
+/* The files a merge writes from its tasks' files of the same name. */
+static const char *const merged_names[] = {"runs.csv", "summary.csv",	  "events.csv",
+					   "sim.csv",  "sim_summary.csv", "mrc.csv"};
+
+/* The first line of FOLDER/NAME with its '\n' (malloc'ed), or NULL where
+ * the file is missing or has no whole line. */
+static char *csv_header(const char *folder, const char *name)
+{
+	char path[PATH_MAX + 64], *line = NULL;
+	size_t cap = 0;
+	snprintf(path, sizeof(path), "%s/%s", folder, name);
+	FILE *f = fopen(path, "r");
+	ssize_t n = f ? getline(&line, &cap, f) : -1;
+	if (f)
+		fclose(f);
+	if (n <= 0 || line[n - 1] != '\n') {
+		free(line);
+		return NULL;
+	}
+	return line;
+}
+
 /*
- * Concatenate NAME of every task with a result under one header.  The
- * header is the first line (column names have no quotes or newlines); the
- * rest is copied record for record, so quoted fields survive untouched.
- * A NAME written is appended to `files`; where no task has one, an earlier
- * merge's NAME is removed (its rows came from a folder no longer merged).
+ * The columns of NAME that most of the tasks with one share (a tie: the
+ * earliest task's), not the first task's: one task whose file has other
+ * columns (another build, an edited file) must not push out the others'
+ * rows.  odd[i] is set to NAME for each task whose NAME differs, if not
+ * set already.  folders[i]: task i+1's run folder, NULL for none.
+ */
+static void header_vote(char *const *folders, size_t n, const char *name, const char **odd)
+{
+	char **h = calloc(n ? n : 1, sizeof(char *));
+	size_t best = n, bestc = 0;
+	if (!h)
+		return;
+	for (size_t i = 0; i < n; i++)
+		h[i] = folders[i] ? csv_header(folders[i], name) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t c = 0;
+		for (size_t j = 0; h[i] && j < n; j++)
+			c += h[j] && !strcmp(h[i], h[j]);
+		if (c > bestc) {
+			best = i;
+			bestc = c;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (h[i] && strcmp(h[i], h[best]) && !odd[i])
+			odd[i] = name;
+	for (size_t i = 0; i < n; i++) /* after: h[best] is read to the end */
+		free(h[i]);
+	free(h);
+}
+
+/*
+ * Concatenate NAME of every task given under its header (header_vote made
+ * them all the same) into a temporary file *out for DIR/NAME, not yet
+ * committed (NULL: no task has one).  The first line is the header
+ * (column names have no quotes or newlines); the rest is copied record for
+ * record, so quoted fields survive untouched.  A write error: -errno with
+ * "PATH: write failed: why" in err, *out aborted.
  */
 static int merge_csv(const char *dir, char *const *folders, size_t n, const char *name,
-		     json_t *notes, json_t *files, char *err, size_t errlen)
+		     struct pb_out **out, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 64];
-	struct pb_out *o = NULL;
 	FILE *f = NULL;
-	char *header = NULL;
 	int rc = 0;
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (!folders[i])
 			continue;
 		size_t len = 0;
-		snprintf(path, sizeof(path), "%s/%s", folders[i], name);
-		char *buf = pb_slurp(path, &len);
-		if (!buf)
-			continue;
-		char *nl = memchr(buf, '\n', len);
+		char src[PATH_MAX + 64];
+		snprintf(src, sizeof(src), "%s/%s", folders[i], name);
+		char *buf = pb_slurp(src, &len);
+		char *nl = buf ? memchr(buf, '\n', len) : NULL;
 		if (!nl) {
 			free(buf);
 			continue;
 		}
-		size_t hlen = (size_t)(nl - buf) + 1;
-		if (!header) {
-			header = strndup(buf, hlen);
-			snprintf(path, sizeof(path), "%s/%s", dir, name);
-			rc = pb_out_open(path, PB_OUT_FORCE, &o, err, errlen);
-			if (!rc) {
-				f = pb_out_stream(o);
-				fwrite(buf, 1, hlen, f);
-			}
-		} else if (strlen(header) != hlen || memcmp(header, buf, hlen)) {
-			char msg[512];
-			snprintf(msg, sizeof(msg), "%s of task %zu has other columns: not merged",
-				 name, i + 1);
-			json_array_append_new(notes, json_string(msg));
-			fprintf(stderr, "pagebench suite: %s\n", msg);
-			free(buf);
-			continue;
-		}
-		if (!rc)
-			fwrite(buf + hlen, 1, len - hlen, f);
+		size_t skip = *out ? (size_t)(nl - buf) + 1 : 0; /* the header once */
+		if (!*out && !(rc = pb_out_open(path, PB_OUT_FORCE, out, err, errlen)) &&
+		    !(f = pb_out_stream(*out)))
+			rc = -ENOMEM;
+		errno = 0;
+		if (!rc && fwrite(buf + skip, 1, len - skip, f) != len - skip)
+			rc = -(errno ? errno : EIO);
 		free(buf);
 	}
-	free(header);
-	if (o)
-		rc = pb_out_commit(o, err, errlen);
-	if (!rc && o)
-		json_array_append_new(files, json_string(name));
-	if (!rc && !o) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (unlink(path) && errno != ENOENT) {
-			rc = -errno;
-			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		}
+	errno = 0;
+	if (!rc && f && (fflush(f) || ferror(f)))
+		rc = -(errno ? errno : EIO);
+	if (rc && *out) {
+		snprintf(err, errlen, "%s: write failed: %s", path, strerror(-rc));
+		pb_out_abort(*out);
+		*out = NULL;
 	}
 	return rc;
+}
+
+/*
+ * The merged files: outs[k] (merge_csv's, for merged_names[k]) committed
+ * in turn, none where rc says one could not be written (its temporary
+ * files removed: on a full disk that frees the room meta.json needs); a
+ * NAME no merged task has is removed (an earlier merge's, from a folder
+ * no longer merged).  Each committed NAME is appended to files, none on
+ * failure (merge_drop then removes them all).
+ */
+static int merge_commit(const char *dir, struct pb_out **outs, int rc, json_t *files, char *err,
+			size_t errlen)
+{
+	char path[PATH_MAX + 64];
+	for (size_t k = 0; k < PB_ARRAY_SIZE(merged_names); k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, merged_names[k]);
+		if (rc)
+			pb_out_abort(outs[k]);
+		else if (outs[k])
+			rc = pb_out_commit(outs[k], err, errlen);
+		else if (unlink(path) && errno != ENOENT) {
+			rc = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		}
+		outs[k] = NULL;
+		if (!rc && access(path, F_OK) == 0)
+			json_array_append_new(files, json_string(merged_names[k]));
+	}
+	if (rc)
+		json_array_clear(files);
+	return rc;
+}
+
+/* Once meta.json says a merge failed (files: none), no merged file is left
+ * that it does not describe: this merge's and an earlier one's go.  The
+ * tasks' own files are untouched; a merge once there is room writes them
+ * all again. */
+static void merge_drop(const char *dir)
+{
+	char path[PATH_MAX + 64];
+	for (size_t k = 0; k < PB_ARRAY_SIZE(merged_names); k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, merged_names[k]);
+		unlink(path);
+	}
 }
 
 /*
@@ -675,6 +785,14 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 			json_object_set_new(t, "status", json_string("missing"));
 			explain_task(dir, i + 1, t, 1);
 			tally->missing++;
+		} else if (st && !strcmp(st, "interrupted")) { /* no result: as not run */
+			const char *sig = json_string_value(json_object_get(t, "interrupted_by"));
+			char *why = NULL;
+			if (asprintf(&why, "interrupted by %s: no result (--resume runs it again)",
+				     sig ? sig : "a signal") >= 0)
+				json_object_set_new(t, "reason", json_string(why));
+			free(why);
+			tally->missing++;
 		} else if (st && !strcmp(st, "ok")) {
 			folders[i] = task_run_folder(tdir);
 			if (!folders[i]) {
@@ -691,26 +809,74 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		}
 		json_array_append_new(tasks, t);
 	}
-	static const char *const merged[] = {"runs.csv", "summary.csv",	    "events.csv",
-					     "sim.csv",	 "sim_summary.csv", "mrc.csv"};
+	/* A task whose file has other columns than the other tasks' is not
+	 * merged at all (none of its files: its rows would be in one merged
+	 * file and not in another), and counts as failed. */
+	const char **odd = calloc(n ? n : 1, sizeof(char *));
+	for (size_t k = 0; odd && k < PB_ARRAY_SIZE(merged_names); k++)
+		header_vote(folders, n, merged_names[k], odd);
+	for (size_t i = 0; odd && i < n; i++) {
+		if (!odd[i])
+			continue;
+		char *why = NULL;
+		if (asprintf(&why,
+			     "not merged: its %s has other columns than the other tasks' (another "
+			     "pagebench build, or an edited file; --resume runs it again)",
+			     odd[i]) >= 0) {
+			json_t *t = json_array_get(tasks, i);
+			json_object_set_new(t, "status", json_string("failed"));
+			json_object_set_new(t, "reason", json_string(why));
+			/* the words compare's not_merged() looks for */
+			json_array_append_new(
+			    notes, json_sprintf("%s of task %zu has other columns than the other "
+						"tasks': not merged",
+						odd[i], i + 1));
+		}
+		free(why);
+		free(folders[i]);
+		folders[i] = NULL;
+		tally->ok--;
+		tally->failed++;
+	}
+	free(odd);
 	json_t *files = json_array(), *exps = json_array(), *na = json_object(),
 	       *oversub = json_array();
+	struct pb_out *outs[PB_ARRAY_SIZE(merged_names)] = {0};
 	int rc = 0;
-	for (size_t k = 0; k < sizeof(merged) / sizeof(merged[0]) && !rc; k++)
-		rc = merge_csv(dir, folders, n, merged[k], notes, files, err, errlen);
+	for (size_t k = 0; k < PB_ARRAY_SIZE(merged_names) && !rc; k++)
+		rc = merge_csv(dir, folders, n, merged_names[k], &outs[k], err, errlen);
+	int wrc = rc = merge_commit(dir, outs, rc, files, err, errlen);
 	if (!rc)
 		tasks_meta_union(folders, n, exps, na, oversub, notes);
 	for (size_t i = 0; i < n; i++)
 		free(folders[i]);
 	free(folders);
 
-	/* meta.json: the suite's own, updated with what the tasks did. */
-	const char *status = tally->missing ? "partial" : tally->failed ? "failed" : "complete";
+	/* meta.json: the suite's own, updated with what the tasks did, or
+	 * failed with why where the merged files could not be written. */
+	const char *status = wrc	      ? "failed"
+			     : tally->missing ? "partial"
+			     : tally->failed  ? "failed"
+					      : "complete";
+	char werr[PB_KERNEL_ERRLEN] = "";
+	if (wrc) {
+		struct pb_sb q = {0};
+		pb_sb_shell(&q, dir); /* a command to paste: quoted where it needs it */
+		snprintf(werr, sizeof(werr),
+			 "cannot merge: %s (once there is room, `pagebench merge %s` writes the "
+			 "merged files again)",
+			 err, q.s ? q.s : dir);
+		pb_sb_free(&q);
+	}
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	json_t *meta = access(path, F_OK) == 0 ? load_json(path, err, errlen) : json_object();
-	if (!rc && !meta)
+	char jerr[PB_KERNEL_ERRLEN] = "";
+	json_t *meta =
+	    access(path, F_OK) == 0 ? load_json(path, jerr, sizeof(jerr)) : json_object();
+	if (!meta && !rc) {
 		rc = -EINVAL;
-	if (!rc) {
+		snprintf(err, errlen, "%s", jerr);
+	}
+	if (meta) {
 		char now[32];
 		utc_now(now, sizeof(now));
 		json_t *cfg = json_object_get(meta, "config");
@@ -729,10 +895,38 @@ int pb_suite_merge(const char *dir, json_t *extra, struct pb_suite_tally *tally,
 		json_object_set(meta, "experiments", exps);
 		json_object_set(meta, "oversubscribed", oversub);
 		json_object_set(meta, "not_available", na);
+		/* errors: an earlier merge's failure goes, this one's is added */
+		json_t *errs = json_object_get(meta, "errors");
+		if (!json_is_array(errs)) {
+			errs = json_array();
+			json_object_set_new(meta, "errors", errs);
+		}
+		for (size_t j = json_array_size(errs); j-- > 0;) {
+			const char *e = json_string_value(json_array_get(errs, j));
+			if (e && !strncmp(e, "cannot merge: ", 14))
+				json_array_remove(errs, j);
+		}
+		if (wrc) {
+			json_array_append_new(errs, json_string(werr));
+			json_object_set_new(cfg, "merge_error", json_string(werr));
+		} else {
+			json_object_del(cfg, "merge_error");
+		}
 		if (extra)
 			json_object_update(cfg, extra);
-		rc = pb_json_write(path, meta, SUITE_JSON, PB_OUT_FORCE, err, errlen);
+		if (wrc) /* whatever extra says: the merge failed */
+			json_object_set_new(cfg, "suite_status", json_string(status));
+		char merr[PB_KERNEL_ERRLEN];
+		int mrc = pb_json_write(path, meta, SUITE_JSON, PB_OUT_FORCE, merr, sizeof(merr));
+		if (mrc && !rc) {
+			rc = mrc;
+			snprintf(err, errlen, "%s", merr);
+		}
+		if (wrc && !mrc)
+			merge_drop(dir);
 	}
+	if (wrc) /* the one line: what failed and how to finish the merge */
+		snprintf(err, errlen, "%s", werr);
 	json_decref(meta);
 	json_decref(plan);
 	json_decref(tasks);
@@ -753,8 +947,15 @@ int pb_suite_unfinished(const char *dir, size_t **tasks, size_t *n, char *err, s
 	if (rc)
 		return rc;
 	*tasks = calloc(total ? total : 1, sizeof(size_t));
-	if (!*tasks)
+	char **folders = calloc(total ? total : 1, sizeof(char *));
+	const char **odd = calloc(total ? total : 1, sizeof(char *));
+	if (!*tasks || !folders || !odd) {
+		free(*tasks);
+		*tasks = NULL;
+		free(folders);
+		free(odd);
 		return -ENOMEM;
+	}
 	for (size_t i = 1; i <= total; i++) {
 		char tdir[PATH_MAX], jerr[PB_KERNEL_ERRLEN];
 		json_t *t;
@@ -770,11 +971,24 @@ int pb_suite_unfinished(const char *dir, size_t **tasks, size_t *n, char *err, s
 			    "again (tasks/%03zu is kept as tasks/%03zu.attempt-N)\n",
 			    i, jerr, i, i);
 		const char *st = t ? json_string_value(json_object_get(t, "status")) : NULL;
-		char *rf = st && !strcmp(st, "ok") ? task_run_folder(tdir) : NULL;
-		if (!rf)
-			(*tasks)[(*n)++] = i;
-		free(rf);
+		folders[i - 1] = st && !strcmp(st, "ok") ? task_run_folder(tdir) : NULL;
 		json_decref(t);
 	}
+	/* a task the merge leaves out for its columns has no result either */
+	for (size_t k = 0; k < PB_ARRAY_SIZE(merged_names); k++)
+		header_vote(folders, total, merged_names[k], odd);
+	for (size_t i = 1; i <= total; i++) {
+		if (odd[i - 1])
+			fprintf(
+			    stderr,
+			    "pagebench suite: task %zu: its %s has other columns than the other "
+			    "tasks', so it runs again\n",
+			    i, odd[i - 1]);
+		if (!folders[i - 1] || odd[i - 1])
+			(*tasks)[(*n)++] = i;
+		free(folders[i - 1]);
+	}
+	free(folders);
+	free(odd);
 	return 0;
 }

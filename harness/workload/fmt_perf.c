@@ -10,7 +10,10 @@
  * token DIGITS.DIGITS: (a command name may hold a colon, kworker/0:1, or
  * spaces), then an optional period (DIGITS: the sample's weight, which
  * `-F +addr` and perf's default fields print), then the event, a token
- * ending in ':', then the address.
+ * ending in ':', then the address.  perf's default fields have no addr
+ * field: their address after the event is the instruction pointer, which
+ * a symbol with its offset follows and no second address does (ip_only);
+ * such a line is refused, naming `-F +addr`.
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -78,6 +81,38 @@ static enum perf_fields perf_event(const char *p, const char *nl, const char **e
 	return PERF_OK;
 }
 
+/* [p, e) is a bare hex number (perf prints addresses without 0x). */
+static int is_hex(const char *p, const char *e)
+{
+	if (e - p > 2 && p[0] == '0' && (p[1] | 0x20) == 'x')
+		p += 2;
+	const char *q = p;
+	while (q < e && ((*q >= '0' && *q <= '9') || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f')))
+		q++;
+	return q > p && q == e;
+}
+
+/*
+ * The address that ends at e is perf's default output's instruction
+ * pointer, not a data address: a symbol with its offset follows it
+ * (elf_load+0x28a, symoff being one of perf's default fields) and no
+ * second address does.  `-F +addr` prints the data address, its symbol
+ * (a page fault's address is looked up too: __progname+0x0 or [unknown])
+ * and its dso, then the instruction pointer and its own: two addresses.
+ */
+static int ip_only(const char *e, const char *nl)
+{
+	int symoff = 0;
+	for (const char *p = tok_start(e, nl), *q; p; p = tok_start(q, nl)) {
+		q = tok_end(p, nl);
+		if (is_hex(p, q))
+			return 0;
+		/* one token, or one of a demangled name's (blanks in templates) */
+		symoff |= memmem(p, (size_t)(q - p), "+0x", 3) != NULL;
+	}
+	return symoff;
+}
+
 static int perf_line(struct wl_trace *t, const char *p, const char **endp)
 {
 	const char *nl = rawmemchr(p, '\n');
@@ -111,6 +146,10 @@ static int perf_line(struct wl_trace *t, const char *p, const char **endp)
 		return wl_terr(t, "address overflows 64 bits");
 	if (!ok || (*e != ' ' && *e != '\t' && *e != '\n' && *e != '\r'))
 		return wl_terr(t, "perf script line: no hex address after the event");
+	if (ip_only(e, nl)) /* read as the address, it replayed the code's addresses */
+		return wl_terr(t, "perf script line without the addr field: its address is the "
+				  "instruction pointer (a symbol+offset follows it), not the "
+				  "faulting address; dump with `perf script -F +addr`");
 	return wl_push(t, PB_OP_READ, addr, 1, 0, 0);
 }
 

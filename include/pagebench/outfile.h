@@ -80,9 +80,26 @@ int pb_out_write_all(const char *path, unsigned flags, const void *buf, size_t l
  * program checks between units of work, saves what is complete, marks the
  * rest partial and calls pb_signal_exit().  A second signal acts
  * immediately.  The handler does only async-signal-safe work (unlink,
- * sigaction, raise).
+ * sigaction, raise, kill).
+ *
+ * Both modes also ignore SIGXFSZ (unless the process started with a
+ * handler for it): a file size limit (ulimit -f) then fails the write
+ * with EFBIG, which the writer reports, as a full disk, instead of
+ * killing the process with its temporary files in place.
  */
 void pb_signals_install(int deferred);
+/*
+ * Pass the fatal signals (not SIGPIPE) that are sent to this process
+ * alone - `kill PID`, not a terminal's Ctrl-C, which reaches its whole
+ * foreground group - on to child `pid` while this process waits for it
+ * (0: to none): the first once, a second one too (it stops the child at
+ * once, as it does this process).  A signal already pending is passed on
+ * now.  Block the fatal signals from before the child starts until this
+ * call, so that one sent to the group in between is not passed on twice.
+ */
+void pb_signal_forward(pid_t pid);
+/* The fatal signals pb_signals_install handles, added to *set. */
+void pb_signals_fill(sigset_t *set);
 /* 0, or the first signal received in deferred mode. */
 int pb_signal_pending(void);
 /* Die of the pending signal, if one is (pb_signal_exit); else return. */

@@ -96,7 +96,8 @@ void pb_suite_free(struct pb_suite *s);
  *                failed or partial), `extra` (a JSON object or NULL) merged
  *                into config.
  * 0 or -errno with one line in err; task_run returns -ECANCELED when the
- * task ran and failed.
+ * task ran and failed or was interrupted by a signal (err says which;
+ * task.json says failed or interrupted).
  */
 struct pb_suite_tally {
 	size_t ok, failed, missing;

@@ -44,6 +44,11 @@ static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
  * async-signal-safe (volatile sig_atomic_t orders nothing across threads). */
 static int pending_sig;
 static int deferred_mode;
+/* The child a signal sent to this process alone is passed on to
+ * (pb_signal_forward), 0 for none; forwarded: 1 once the first signal
+ * went to it. */
+static int forward_pid;
+static int forwarded;
 
 int pb_cleanup_add(const char *path)
 {
@@ -98,13 +103,37 @@ _Noreturn void pb_signal_exit(int sig)
 	_exit(128 + sig); /* a signal whose default is to be ignored */
 }
 
-static void on_signal(int sig)
+/* Pass sig on to the registered child (once: `once`), keeping errno. */
+static void forward_to_child(int sig, int once)
 {
+	int none = 0, e = errno;
+	/* acquire: pairs with pb_signal_forward's release */
+	pid_t pid = pb_atomic_load(&forward_pid, PB_ACQUIRE);
+	/* acq_rel: one forward of the first signal, by the handler or by
+	 * pb_signal_forward, not both */
+	if (pid > 0 && (!once || pb_atomic_cas(&forwarded, &none, 1, PB_ACQ_REL, PB_RELAXED)))
+		kill(pid, sig);
+	errno = e;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
 	int none = 0;
+	/* A signal sent to this process alone (kill PID) is passed on to the
+	 * child it waits for; one the kernel sent (a terminal's Ctrl-C or
+	 * hangup: the whole foreground group) reached the child already, and
+	 * SIGPIPE is this process's own pipe. */
+	int pass = sig != SIGPIPE && (!si || si->si_code != SI_KERNEL);
 	/* acq_rel: the first signal wins; a reader's acquire sees it. */
 	if (pb_atomic_load(&deferred_mode, PB_RELAXED) &&
-	    pb_atomic_cas(&pending_sig, &none, sig, PB_ACQ_REL, PB_RELAXED))
+	    pb_atomic_cas(&pending_sig, &none, sig, PB_ACQ_REL, PB_RELAXED)) {
+		if (pass)
+			forward_to_child(sig, 1);
 		return;
+	}
+	if (pass) /* a second signal: the child stops at once too */
+		forward_to_child(sig, 0);
 	pb_signal_exit(sig);
 }
 
@@ -120,12 +149,41 @@ void pb_signals_install(int deferred)
 		if (old.sa_handler == SIG_IGN)
 			continue;
 		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
+		sa.sa_sigaction = on_signal;
+		sa.sa_flags = SA_SIGINFO;
 		sigemptyset(&sa.sa_mask);
 		for (size_t j = 0; j < PB_ARRAY_SIZE(fatal_signals); j++)
 			sigaddset(&sa.sa_mask, fatal_signals[j]);
 		sigaction(fatal_signals[i], &sa, NULL);
 	}
+	/* A file size limit (ulimit -f) kills with SIGXFSZ by default, leaving
+	 * temporaries and a folder without meta.json; ignored, the write fails
+	 * with EFBIG and takes the write-error path like a full disk. */
+	struct sigaction old;
+	if (sigaction(SIGXFSZ, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+	    !(old.sa_flags & SA_SIGINFO))
+		signal(SIGXFSZ, SIG_IGN);
+}
+
+void pb_signals_fill(sigset_t *set)
+{
+	for (size_t i = 0; i < PB_ARRAY_SIZE(fatal_signals); i++)
+		sigaddset(set, fatal_signals[i]);
+}
+
+void pb_signal_forward(pid_t pid)
+{
+	/* relaxed: the store below publishes it with the pid */
+	pb_atomic_store(&forwarded, 0, PB_RELAXED);
+	/* release: the handler's acquire load sees a whole registration */
+	pb_atomic_store(&forward_pid, pid, PB_RELEASE);
+	int sig = pb_signal_pending();
+	/* A signal that came before the child was registered found no child
+	 * to pass it on to.  The caller blocked the fatal signals before the
+	 * child started, so this one came before the child existed: even one
+	 * sent to the whole group did not reach it. */
+	if (pid > 0 && sig && sig != SIGPIPE)
+		forward_to_child(sig, 1);
 }
 
 int pb_signal_pending(void)
@@ -216,8 +274,7 @@ int pb_out_open(const char *path, unsigned flags, struct pb_out **out, char *err
 	/* No fatal signal between creating the file and registering it. */
 	sigset_t block, old;
 	sigemptyset(&block);
-	for (size_t i = 0; i < PB_ARRAY_SIZE(fatal_signals); i++)
-		sigaddset(&block, fatal_signals[i]);
+	pb_signals_fill(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
 	o->slot = o->fd >= 0 ? pb_cleanup_add(o->tmp) : -1;

@@ -340,7 +340,18 @@ def main():
     malformed = os.path.join(root, "csim-malformed.trace")
     with open(malformed, "w") as f:
         f.write(" L 10,4\n S 20,4\n M zz,4\n")
+    # perf script with perf's default fields: no addr field, the address after the event is
+    # the instruction pointer (it was replayed as the faulting address, without a word)
+    perf_ip = os.path.join(root, "perf-default-fields.txt")
+    with open(perf_ip, "w") as f:
+        f.write("            true   838 57720.351866:          1 page-faults:  ffffffff8177d51a "
+                "elf_load+0x28a ([kernel.kallsyms])\n")
     for name, args, needle in (
+            ("trace info perf default fields", ["trace", "info", perf_ip], "-F +addr"),
+            ("sim perf default fields", ["sim", "--workload", f"trace:path={perf_ip}",
+                                         "--policy", "lru", "--frames", "10"], "-F +addr"),
+            ("merge --timeout without --wait", ["merge", "SUITERUN", "--timeout", "5"],
+             "--timeout"),
             ("sim --caches bogus", sim + ["--caches", "bogus"], "bogus"),
             ("sim --caches L1d=3K:7", sim + ["--caches", "L1d=3K:7"], "power-of-two"),
             ("sim --thp sometimes", sim + ["--thp", "sometimes"], "sometimes"),

@@ -3,7 +3,9 @@
  * tests/base/test_outfile.c - safe output files and the signal registry:
  * an existing file is kept without PB_OUT_FORCE, a FIFO, symlink or device
  * is never replaced, a committed file has exactly what was written, and a
- * fatal signal leaves no temporary file; an ignored SIGHUP stays ignored.
+ * fatal signal leaves no temporary file; an ignored SIGHUP stays ignored;
+ * a file size limit is a write error (EFBIG), not SIGXFSZ; a signal sent
+ * to the process alone is passed on to the child it registered.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,6 +137,65 @@ int main(void)
 	}
 	waitpid(pid, &status, 0);
 	PB_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* A file size limit (ulimit -f) fails the write with EFBIG, the
+	 * temporary file removed: SIGXFSZ, which killed the process and left
+	 * it, is ignored once the registry is installed. */
+	pid = fork();
+	if (pid == 0) {
+		pb_signals_install(0);
+		struct rlimit rl = {4096, 4096};
+		setrlimit(RLIMIT_FSIZE, &rl);
+		static char big[8192];
+		snprintf(path, sizeof(path), "%s/big.txt", dir);
+		int rc = pb_out_write_all(path, 0, big, sizeof(big), err, sizeof(err));
+		_exit(rc == -EFBIG && strstr(err, "File too large") ? 0 : 6);
+	}
+	waitpid(pid, &status, 0);
+	PB_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "file size limit: status %d",
+		     status);
+	PB_CHECK_MSG(count_entries() == 4, "%d entries", count_entries());
+
+	/* pb_signal_forward: a signal sent to this process alone (kill(): not
+	 * a terminal's, which reaches the whole group) is passed on to the
+	 * registered child; so is one that came before the child existed.
+	 * The child is started as the suite starts its task: the fatal
+	 * signals blocked until it is registered, its own at their defaults. */
+	for (int early = 0; early < 2; early++) {
+		pid = fork();
+		if (pid == 0) {
+			pb_signals_install(1);
+			if (early)
+				kill(getpid(), SIGINT);
+			sigset_t block, old;
+			sigemptyset(&block);
+			pb_signals_fill(&block);
+			sigprocmask(SIG_BLOCK, &block, &old);
+			pid_t c = fork();
+			if (c == 0) {
+				signal(SIGINT, SIG_DFL);
+				signal(SIGTERM, SIG_DFL);
+				sigprocmask(SIG_SETMASK, &old, NULL);
+				pause();
+				_exit(7);
+			}
+			pb_signal_forward(c);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			if (!early)
+				kill(getpid(), SIGTERM);
+			int cs;
+			waitpid(c, &cs, 0);
+			pb_signal_forward(0);
+			int want = early ? SIGINT : SIGTERM;
+			_exit(WIFSIGNALED(cs) && WTERMSIG(cs) == want && pb_signal_pending() == want
+				  ? 0
+				  : 8);
+		}
+		waitpid(pid, &status, 0);
+		PB_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			     "forward (signal %s the child): status %d", early ? "before" : "after",
+			     status);
+	}
 
 	/* Clean up. */
 	const char *names[] = {"a.txt", "race.txt", "fifo", "link"};

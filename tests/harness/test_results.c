@@ -3,7 +3,8 @@
  * Results: run folders are new every time, CSVs carry schema_version, host,
  * label, run_id and the declared columns, files appear only complete
  * (temporary name then rename), meta.json parses (jansson) with its status
- * and escaped non-UTF-8 bytes, a write error marks the folder failed, a run
+ * and escaped non-UTF-8 bytes, a write error marks the folder failed (with
+ * no file or experiment listed that was not written; SIGXFSZ ignored), a run
  * that wrote nothing leaves no folder, and an interrupted run leaves no
  * half file.
  */
@@ -348,16 +349,21 @@ int main(void)
 
 	/* A write error mid-run (a file size limit, as a full disk): the run
 	 * reports it, the CSV never appears under its final name, meta.json
-	 * says failed. */
+	 * says failed and lists no file and no experiment, none being written
+	 * (it listed both).  The runs above installed the signal registry,
+	 * which ignores SIGXFSZ (a file size limit killed the process). */
+	struct sigaction xfsz;
+	PB_CHECK(sigaction(SIGXFSZ, NULL, &xfsz) == 0 && xfsz.sa_handler == SIG_IGN);
 	int efd[2];
 	PB_CHECK(pipe(efd) == 0);
 	pid_t epid = fork();
 	if (epid == 0) {
-		signal(SIGXFSZ, SIG_IGN);
 		struct rlimit rl = {64 << 10, 64 << 10};
 		setrlimit(RLIMIT_FSIZE, &rl);
 		struct pb_run *r = pb_run_create(root, 3, argv, err, sizeof(err));
 		struct pb_csv *w = pb_run_csv(r, "runs.csv", cols, NULL);
+		write_rows(w, 100);
+		pb_run_experiment_done(r, "k threads=1");
 		write_rows(w, 20000);
 		int e1 = pb_run_error(r);
 		char d[4096], msg[4600];
@@ -368,7 +374,9 @@ int main(void)
 		_exit(e1 == -EFBIG && e2 == -EFBIG && strstr(msg, "File too large") ? 0 : 4);
 	}
 	char edir[4096] = "";
+	close(efd[1]); /* a child killed before it writes: end of file, not a hang */
 	PB_CHECK(read(efd[0], edir, sizeof(edir)) > 0);
+	close(efd[0]);
 	int est;
 	waitpid(epid, &est, 0);
 	PB_CHECK_MSG(WIFEXITED(est) && WEXITSTATUS(est) == 0, "write-error child status %d", est);
@@ -377,6 +385,8 @@ int main(void)
 	m = load_meta(edir);
 	PB_CHECK(m && !strcmp(jstr(m, "status"), "failed"));
 	PB_CHECK(m && json_array_size(json_object_get(m, "errors")) >= 1);
+	PB_CHECK(m && json_array_size(json_object_get(m, "files")) == 0);
+	PB_CHECK(m && json_array_size(json_object_get(m, "experiments")) == 0);
 	json_decref(m);
 
 	/* An interrupted run: rows written, then SIGTERM before finish. */
