@@ -944,11 +944,12 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_error(cmd, "cannot write results in %s: %s", dir, strerror(-frc));
 	else if (nint)
 		fprintf(stderr,
-			"pagebench mrc: %zu rows in %s/mrc.csv (partial: interrupted by %s, %zu "
+			"pagebench mrc: %zu row%s in %s/mrc.csv (partial: interrupted by %s, %zu "
 			"point(s) not computed)\n",
-			nwritten, dir, why, nint);
+			nwritten, nwritten == 1 ? "" : "s", dir, why, nint);
 	else if (!o.csv)
-		fprintf(stderr, "pagebench mrc: %zu rows in %s/mrc.csv%s\n", nwritten, dir,
+		fprintf(stderr, "pagebench mrc: %zu row%s in %s/mrc.csv%s\n", nwritten,
+			nwritten == 1 ? "" : "s", dir,
 			failed ? " (not complete: meta.json says why)" : "");
 	if (sampled && !frc && !o.csv)
 		fprintf(stderr, "pagebench mrc: sampled %zu of %zu references (rate %g)\n", ns[0],

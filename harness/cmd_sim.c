@@ -129,8 +129,9 @@ static const struct pb_param sim_options[] = {
     {"fixed-seed", PB_PT_FLAG, O(fixed_seed), NULL,
      "every repetition replays the workload of seed S", NULL, 0, 0, 0, 0, NULL},
     {"tlb", PB_PT_STR, O(tlb), "skylake",
-     "TLB profile (skylake|icelake|zen3|zen4|textbook) or geometry l1=E:W,l1i=E:W,l2=E:W", NULL, 0,
-     0, 0, 0, "P"},
+     "TLB profile (skylake|icelake|zen3|zen4|textbook) or geometry l1=E:W,l1i=E:W,l2=E:W,l1_2m=E:W "
+     "(meta.json's config.tlb.geometry)",
+     NULL, 0, 0, 0, 0, "P"},
     {"caches", PB_PT_STR, O(caches), "none",
      "CPU caches in front of DRAM: none, profile (the --tlb CPU's), auto (profile if the "
      "--tlb has one), a profile name, or L1d=32K:8,L1i=32K:8,L2=1M:16,L3=32M:16 (docs/cache.md)",
@@ -289,6 +290,18 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 		if (o->pt != PB_VM_PT_RADIX)
 			pb_usage_error(cmd,
 				       "--model policy has no page tables (--pt is the engine's)");
+		if (o->order != PB_VM_ORDER_STRICT)
+			pb_usage_error(cmd, "--model policy replays the stream in order on one "
+					    "thread (--order free is the engine's)");
+	} else if (o->order == PB_VM_ORDER_FREE && o->threads == 1) {
+		/* one engine thread replays the stream in order whatever --order
+		 * says: the row and config.options say strict, what ran (a
+		 * sweep of --threads, one value a run, keeps its T=1 point, and
+		 * compare sees no configuration that changed nothing) */
+		fprintf(stderr, "pagebench sim: note: --order free with one engine thread is "
+				"strict order (the stream in order): recorded as strict\n");
+		o->order = PB_VM_ORDER_STRICT;
+		c->order = 0;
 	}
 	if (o->backing) {
 		/* refused before anything runs, by the engine's own open (an
@@ -307,14 +320,23 @@ static void parse_opts(int argc, char **argv, struct sim_opts *o)
 }
 
 /* The workload seed a stream really used: seed= of its canonical spec
- * (generators; a spec's own seed= wins over --seed), else the one given. */
-static uint64_t stream_seed(const struct pb_vm_loaded *l)
+ * (generators; a spec's own seed= wins over --seed), else the one given;
+ * 0 for a trace, whose stream takes no seed (its seed cell is NA). */
+static int stream_seed(const struct pb_vm_loaded *l, uint64_t *seed)
 {
+	if (l->trace_path[0])
+		return 0;
 	const char *p = strstr(l->canonical, "seed=");
 	if (p && (p == l->canonical || p[-1] == ',' || p[-1] == ':'))
-		return strtoull(p + 5, NULL, 10);
-	return l->seed;
+		*seed = strtoull(p + 5, NULL, 10);
+	else
+		*seed = l->seed;
+	return 1;
 }
+
+#define TRACE_SEED_NA                                                                              \
+	"the workload is a trace: one recorded stream, which no seed took part in (the same "      \
+	"whatever --seed)"
 
 static const char *const sim_cols[] = {"workload", "policy",  "policy_params", "frames", "prepage",
 				       "pt",	   "threads", "order",	       "hints",	 "tlb",
@@ -422,6 +444,28 @@ static int sim_summary(struct pb_run *run, const struct sim_opts *o, const struc
 	return pb_run_error(run);
 }
 
+/* meta.json's config.cost: the constants eat_ns was computed with (the
+ * device profile's ns per event, kernels/vm/cost.c, and the CPU caches'
+ * hit times, null without caches or for an absent level), so that a
+ * row's eat_ns follows from its counts and these (docs/engine.md, "Cost
+ * model"). */
+static json_t *cost_json(const struct sim_opts *o)
+{
+	const struct pb_cost_device *d = o->device;
+	const struct pb_cache_geom *g = &o->caches;
+	json_t *caches = json_null();
+	if (pb_cache_geom_enabled(g))
+		caches = json_pack("{s:o, s:o, s:o}", "l1",
+				   g->l1d.size || g->l1i.size ? json_real(g->l1_ns) : json_null(),
+				   "l2", g->l2.size ? json_real(g->l2_ns) : json_null(), "l3",
+				   g->l3.size ? json_real(g->l3_ns) : json_null());
+	return json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o}", "device",
+			 d->name, "sram_ns", d->sram_ns, "dram_ns", d->dram_ns, "l2tlb_ns",
+			 d->l2tlb_ns, "walk_ns", d->walk_ns, "fault_ns", d->fault_ns, "zero_ns",
+			 d->zero_ns, "copy_ns", d->copy_ns, "read_ns", d->read_ns, "write_ns",
+			 d->write_ns, "xfer_ns", d->xfer_ns, "caches_ns", caches);
+}
+
 /* The events the policy model counts; every other event column is NA. */
 static int policy_model_event(enum pb_vm_event e)
 {
@@ -466,6 +510,8 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 	free(txt);
 	json_decref(tlb);
 	pb_run_config_str(run, "device_source", o->device->source);
+	if (!o->policy_model) /* no cost model there: eat_ns is NA */
+		pb_run_config_set(run, "cost", cost_json(o));
 	pb_cache_geom_str(&o->caches, geo, sizeof(geo));
 	pb_run_config_set(run, "caches",
 			  json_pack("{s:s, s:s, s:s?, s:s?}", "profile", o->caches.name, "geometry",
@@ -774,7 +820,13 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_csv_str(csv, o.policy_model ? NULL : o.device->name);
 		pb_csv_str(csv, o.backing ? "file" : "sim");
 		pb_csv_u64(csv, j->rep);
-		pb_csv_u64(csv, stream_seed(&ld[stream_of[j->rep]]));
+		uint64_t wseed;
+		if (stream_seed(&ld[stream_of[j->rep]], &wseed)) {
+			pb_csv_u64(csv, wseed);
+		} else {
+			pb_csv_na(csv);
+			pb_run_note_na(run, "seed", TRACE_SEED_NA);
+		}
 		for (size_t e = 0; e < PB_VM_EV__COUNT; e++) {
 			if (!(pb_vm_events[e].flags & PB_VM_EV_CSV))
 				continue;
@@ -813,8 +865,12 @@ int pb_cmd_sim(int argc, char **argv)
 			pb_vm_stats_add(&total, st);
 	}
 	pb_vm_publish_sde(&total);
+	/* a write error (of sim.csv before it, or of sim_summary.csv) is the
+	 * run's: pb_run_finish returns it, and the one line below names it */
 	if (!usage && nok && sim_summary(run, &o, s0, jobs, o.csv)) {
-		pb_error(cmd, "cannot write sim_summary.csv in %s", pb_run_dir(run));
+		if (!pb_run_error(run)) /* not the disk: its memory */
+			pb_error(cmd, "cannot make sim_summary.csv in %s: %s", pb_run_dir(run),
+				 strerror(ENOMEM));
 		failed = 1;
 	}
 	pb_vm_sweep_jobs_free(jobs, njobs);
@@ -835,11 +891,12 @@ int pb_cmd_sim(int argc, char **argv)
 		pb_error(cmd, "cannot write results in %s: %s", dir, strerror(-frc));
 	else if (!usage && nok && nint)
 		fprintf(stderr,
-			"pagebench sim: %zu rows in %s/sim.csv (partial: interrupted by %s, %zu "
+			"pagebench sim: %zu row%s in %s/sim.csv (partial: interrupted by %s, %zu "
 			"configuration(s) not run)\n",
-			njobs - nint, dir, why, nint);
+			njobs - nint, njobs - nint == 1 ? "" : "s", dir, why, nint);
 	else if (!o.csv && !usage && nok)
-		fprintf(stderr, "pagebench sim: %zu rows in %s/sim.csv%s\n", njobs, dir,
+		fprintf(stderr, "pagebench sim: %zu row%s in %s/sim.csv%s\n", njobs,
+			njobs == 1 ? "" : "s", dir,
 			failed ? " (not complete: the failed rows have valid=0, meta.json says why)"
 			       : "");
 	for (unsigned i = 0; i < nld; i++)

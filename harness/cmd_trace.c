@@ -328,7 +328,14 @@ static int cmd_info(int argc, char **argv)
 	 * alike */
 	printf("trace:          %s\n", st.canonical);
 	printf("format:         %s\n", st.format);
-	printf("compression:    %s\n", st.compression);
+	/* a pbt file is not compressed as a whole: its blocks are, each on
+	 * its own (zstd or stored), as the next line counts */
+	if (st.pbt_blocks[0] + st.pbt_blocks[1] && !strcmp(st.compression, "none"))
+		printf("compression:    per pbt block (below)\n");
+	else if (st.pbt_blocks[0] + st.pbt_blocks[1])
+		printf("compression:    %s, and per pbt block (below)\n", st.compression);
+	else
+		printf("compression:    %s\n", st.compression);
 	if (st.pbt_blocks[0] + st.pbt_blocks[1])
 		printf("pbt blocks:     %llu (zstd %llu, stored %llu)\n",
 		       (unsigned long long)(st.pbt_blocks[0] + st.pbt_blocks[1]),

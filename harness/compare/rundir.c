@@ -195,7 +195,8 @@ static int check_process(const struct cmp_run *r, json_t *meta, const char *wher
 }
 
 /* 1 if the suite's merge did not merge file name of task n (1-based): its
- * columns differ from the first task's (config.merge_notes) */
+ * columns differ from the ones most tasks share (config.merge_notes; the
+ * first task's in merges before 2026-12-07) */
 static int not_merged(const struct cmp_run *r, const char *name, size_t n)
 {
 	char *note = cmp_asprintf("%s of task %zu has ", name, n);
@@ -595,10 +596,11 @@ static const char *const measured_keys[] = {"sweep_feed", "skipped_lines", "dete
 static const char *const launch_keys[] = {"mode", "slurm_job_id"};
 
 /* config keys recorded since a given day (config.trace.file_hash: the whole
- * trace's hash, 2026-12-06): absent or null on one side is a note (a run
- * made before, or one whose replay did not read the whole file); two values
- * that differ are a mismatch */
-static const char *const since_keys[] = {"file_hash", "file_hash_covers"};
+ * trace's hash, 2026-12-06; config.cost: sim's device constants,
+ * 2026-12-07): absent or null on one side is a note (a run made before, or
+ * one whose replay did not read the whole file); two values that differ are
+ * a mismatch */
+static const char *const since_keys[] = {"file_hash", "file_hash_covers", "cost"};
 
 int cmp_in_list(const char *k, const char *const *list, size_t n)
 {

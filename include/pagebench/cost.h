@@ -16,8 +16,11 @@
  * Dirty-victim write-backs are charged synchronously, as in the textbook
  * formula where "the service time doubles when the victim is dirty"; a
  * clustered read (readahead, swap cluster) pays one positioning latency and
- * a transfer time for every further page.  Profiles are listed with their
- * sources in kernels/vm/cost.c.
+ * a transfer time for every further page, and so does a multi-page write
+ * (a dirty 2 MiB page's swap-out: one write_ns and 511 xfer_ns; the
+ * engine's extra_pages_written).  Profiles are listed with their sources
+ * in kernels/vm/cost.c; `sim` records the constants it used in meta.json
+ * (config.cost), so eat_ns can be recomputed from a sim.csv row.
  */
 #ifndef PAGEBENCH_COST_H
 #define PAGEBENCH_COST_H

@@ -53,12 +53,16 @@ struct pb_tlb_geom {
 extern const struct pb_tlb_geom *const pb_tlb_profiles[];
 
 /*
- * Parse --tlb: a profile name or "l1=E:W[,l1i=E:W][,l2=E:W]" (missing
- * levels are absent, except l1i, which copies l1).  Sets must be powers of
- * two.  Returns 0 or -EINVAL with a one-line message in err.
+ * Parse --tlb: a profile name or "l1=E:W[,l1i=E:W][,l2=E:W][,l1_2m=E:W]"
+ * (E alone: fully associative; missing levels are absent, except l1i,
+ * which copies l1; without l1_2m, 2 MiB translations share l1).  Sets
+ * must be powers of two.  Returns 0 or -EINVAL with a one-line message in
+ * err.
  */
 int pb_tlb_parse(const char *s, struct pb_tlb_geom *out, char *err, size_t errlen);
-/* "l1=64:4,l1i=128:8,l2=1536:12" form of a geometry. */
+/* The spec form of a geometry, every level it has ("l1=64:4,l1i=128:8,
+ * l2=1536:12,l1_2m=32:4" for skylake; "l1=16,l1i=16" for textbook), which
+ * pb_tlb_parse reads back to the same arrays. */
 void pb_tlb_geom_str(const struct pb_tlb_geom *g, char *buf, size_t len);
 
 /* One cached translation (owner-private except `tag`). */

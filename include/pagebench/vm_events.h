@@ -43,12 +43,13 @@
 	X(shootdowns,       PB_VM_EV_CSV | PB_VM_EV_SDE, "remote TLB invalidations (IPIs)")     \
 	X(local_flushes,    0,                           "own-TLB invalidations")               \
 	X(prepaged,         PB_VM_EV_CSV | PB_VM_EV_SDE, "pages brought in ahead of use")       \
-	X(prepage_used,     PB_VM_EV_CSV,                "prepaged pages later referenced")     \
-	X(prepage_unused,   PB_VM_EV_CSV,                "prepaged pages evicted unused")       \
+	X(prepage_used,     PB_VM_EV_CSV,                "prepaged pages, PTEs later used")     \
+	X(prepage_unused,   PB_VM_EV_CSV,                "prepaged pages, PTEs gone unused")    \
 	X(prepage_mapped,   PB_VM_EV_CSV,                "fault-around PTEs installed")         \
 	X(read_ios,         PB_VM_EV_CSV,                "read I/Os")                           \
 	X(write_ios,        PB_VM_EV_CSV,                "write I/Os")                          \
-	X(extra_pages_read, 0,                           "pages read by prepaging")             \
+	X(extra_pages_read, PB_VM_EV_CSV,                "pages read by prepaging")             \
+	X(extra_pages_written, PB_VM_EV_CSV,             "pages a write I/O carried past its first (2 MiB swap-out: 511)") \
 	X(policy_calls,     0,                           "policy vtable calls")                 \
 	X(hint_flushes,     0,                           "hint batches applied")                \
 	X(exclusive_faults, 0,                           "entries to the whole machine's fault path in fine-grained free order (some find the fault resolved)") \

@@ -9,10 +9,12 @@
  * After translation has given the frame (a TLB hit, a page walk, or the
  * fault that mapped the page) the access goes through the hierarchy at its
  * physical address, frame << 12 | offset within the page (fault.c,
- * vm_cache_touch): a load or a store through L1d, a fetch through L1i.
- * Every reference is one cache access, so l1d_hits + l1d_misses +
- * l1i_hits + l1i_misses = refs; L2 sees the L1 misses and L3 the L2
- * misses.
+ * vm_cache_touch; through a 2 MiB page the 4 KiB frame it falls in,
+ * huge.c): a load or a store through L1d, a fetch through L1i.  Every
+ * reference that reaches memory is one cache access, so l1d_hits +
+ * l1d_misses + l1i_hits + l1i_misses = refs - segv - oom_skipped (less
+ * an access whose process an OOM kill took during its own fault); L2
+ * sees the L1 misses and L3 the L2 misses.
  *
  * Variant details (docs/cache.md): physically indexed and tagged; every
  * CPU has a private L3 (a real L3 is shared by the cores of a socket);

@@ -433,9 +433,10 @@ static int rmap_check_one(struct rmap_check *c, const struct vm_page *p, uint64_
 }
 
 /* Quiescent point: every resident 4 KiB page owns its frame alone, the
- * frame names it, no page lock or eviction mark is left, every mapping
- * its reverse map lists is a present PTE of its frame, and every present
- * PTE is listed (counts equal, each maps an owned frame). */
+ * frame names it, no page lock or eviction mark is left, a copy-on-write
+ * original is mapped somewhere, every mapping its reverse map lists is a
+ * present PTE of its frame, and every present PTE is listed (counts
+ * equal, each maps an owned frame). */
 int vm_rmap_check(struct pb_vm *vm, char *err, size_t errlen)
 {
 	struct rmap_check c = {.vm = vm, .err = err, .errlen = errlen};
@@ -468,6 +469,14 @@ int vm_rmap_check(struct pb_vm *vm, char *err, size_t errlen)
 			break;
 		}
 		c.owned[p->pfn] = 1;
+		if (key_kind(p->key) == K_COWORIG && !p->map && !p->more) {
+			/* fault.c frees an original with its last mapping */
+			snprintf(err, errlen,
+				 "copy-on-write original %#llx in frame %llu: no process maps it",
+				 (unsigned long long)p->key, (unsigned long long)p->pfn);
+			rc = -EINVAL;
+			break;
+		}
 		if (p->map) {
 			maps++;
 			rc = rmap_check_one(&c, p, p->map);

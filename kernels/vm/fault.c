@@ -29,7 +29,10 @@
  *        - anonymous with a swap copy: swap-in (major);
  *        - file-backed (PB_ACC_FILE): file read (major);
  *        - write to a copy-on-write page (PB_ACC_COW, or a private file
- *          mapping): copy into a private page (cow_copies).
+ *          mapping): copy into a private page (cow_copies) while another
+ *          process maps the original; the only mapper takes it over
+ *          (minor); an anonymous page nobody populated since the fork is
+ *          a demand-zero fill (fault_cow).
  *      A page that is not resident gets a frame from vm_make_resident,
  *      which asks the policy; when the pool is full the policy's victim is
  *      evicted (evict.c) and its frame handed straight to the new page, so
@@ -81,16 +84,53 @@ static inline unsigned tlbe_flags_user(uint64_t pte)
 }
 
 /*
+ * The policy named the pinned page (the fault's own, vm_make_resident_pinned)
+ * as the victim for key, a page brought in ahead of use: the pinned page
+ * stays and key does not come in.  The policy lock is held and released
+ * here.  As the engine's policies have no way to skip a page, it is put back
+ * the way the OOM path puts back a victim that stays (swap.c): key leaves
+ * the policy, the pinned page is referenced again and, the policy having
+ * one page less, inserted without an eviction.  Its frame never changed
+ * hands, so it keeps its name (the hint rule of hints.c holds).  Returns
+ * NULL with *was_resident = -1.
+ */
+static __attribute__((noinline)) struct vm_page *pin_keep(struct pb_vm *vm, struct vm_thread *t,
+							  uint64_t key, uint64_t pos, uint64_t pin,
+							  unsigned pin_write, int *was_resident)
+{
+	struct pb_ref r = {.key = pin, .pos = pos, .next_use = PB_NEXT_NONE, .write = pin_write};
+	uint64_t victim = 0;
+	enum pb_pol_result res = PB_POL_HIT;
+	if (!vm->cfg.policy->remove(vm->pol, key))
+		res = vm->cfg.policy->access(vm->pol, &r, &victim);
+	vm_punlock(vm);
+	t->st.policy_calls += 2;
+	if (vm->pol_hw) /* two policy misses: the accessed-bit epoch (hit_hint) */
+		pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* writer: lock holder */
+	if (res != PB_POL_MISS) {
+		vm_fail(vm, -EPROTO,
+			"policy had no room to keep the faulting page (engine/policy out of sync)");
+		return NULL;
+	}
+	*was_resident = -1;
+	return NULL;
+}
+
+/*
  * Tell the policy that `key` is referenced and, if not resident, give it a
  * frame (evicting the policy's victim).  *was_resident says which.  Lock
  * held.  The object pointer may move (table growth): returned afresh.
  * Inline into fault()'s common path, with vm_fill's and vm_map_page's
  * bodies: one function for the whole fault, not four calls each saving
  * and restoring its registers (vm_make_resident etc. for the rest).
+ * pin: a page that must not be the victim (UINT64_MAX: none; a constant
+ * in the fault's own calls, so the test compiles away there): when the
+ * policy names it, pin_keep.
  */
 static inline __attribute__((always_inline)) struct vm_page *
 make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos, uint64_t next,
-	      unsigned write, int *was_resident, const int one)
+	      unsigned write, int *was_resident, const int one, const uint64_t pin,
+	      const unsigned pin_write)
 {
 	struct vm_page *p = vm_page_find_memo(vm, key, &vm->fmemo);
 	if (pb_unlikely(!p) && !(p = vm_page_get(vm, key, 1))) {
@@ -102,6 +142,8 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 	struct vm_page *v = NULL; /* the victim's object */
 	vm_plock(vm);
 	enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
+	if (pin != UINT64_MAX && pb_unlikely(res == PB_POL_MISS_EVICT && victim == pin))
+		return pin_keep(vm, t, key, pos, pin, pin_write, was_resident);
 	if (res == PB_POL_MISS_EVICT && victim != key) {
 		v = vm_page_find_memo(vm, victim, &vm->fmemo);
 		/* the victim's frame stops naming it in the same policy-lock
@@ -168,7 +210,14 @@ make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 				 uint64_t next, unsigned write, int *was_resident)
 {
-	return make_resident(vm, t, key, pos, next, write, was_resident, 0);
+	return make_resident(vm, t, key, pos, next, write, was_resident, 0, UINT64_MAX, 0);
+}
+
+struct vm_page *vm_make_resident_pinned(struct pb_vm *vm, struct vm_thread *t, uint64_t key,
+					uint64_t pos, uint64_t pin, unsigned pin_write,
+					int *was_resident)
+{
+	return make_resident(vm, t, key, pos, PB_NEXT_NONE, 0, was_resident, 0, pin, pin_write);
 }
 
 /* Fill a newly resident page's contents: zero, swap-in or file read.
@@ -252,6 +301,57 @@ int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p,
 	return map_page(vm, as, vpn, p, writable, dirty, accessed, NULL, 0);
 }
 
+/*
+ * The first reference through a PTE installed without the accessed bit: set
+ * A (and D for a write) and count it prepage_used.  Only fault-around
+ * installs such a PTE ("old", prepage_faultaround.c) and nothing clears A,
+ * so a present PTE without A is a fault-around mapping never referenced: its
+ * first reference is one used, as its unmap unreferenced is one
+ * prepage_unused (evict.c).  pte: the word the caller read.  One engine
+ * thread sets it with a plain OR; several count only through the CAS that
+ * sets A, so two threads walking to the same PTE count it once.  Rare (a
+ * fault-around PTE's first touch): out of line.
+ */
+static __attribute__((noinline)) void pte_first_ref(struct pb_vm *vm, struct vm_thread *t,
+						    pb_asid_t as, uint64_t vpn, uint64_t pte,
+						    uint64_t set)
+{
+	struct pb_pt *tb = vm_pt_table(vm->pt, as);
+	if (!tb)
+		return;
+	if (vm->cfg.nthreads == 1) {
+		/* pb_pt_touch, not vm_pt_or: a write must set A too (vm_pt_or
+		 * sets D alone, which left a written fault-around PTE "old",
+		 * so its unmap counted it unused as well) */
+		(void)pb_pt_touch(tb, PB_VPN(vpn), (set & VM_PTE_D) != 0);
+		t->st.prepage_used++;
+		return;
+	}
+	uint64_t old = pte;
+	int rc = -EAGAIN;
+	while (rc == -EAGAIN && (old & VM_PTE_P) && !(old & VM_PTE_A)) {
+		rc = pb_pt_cmpxchg(tb, PB_VPN(vpn), &old, old | set); /* -EAGAIN: old reread */
+		if (!rc) {
+			t->st.prepage_used++;
+			return;
+		}
+	}
+	if (old & VM_PTE_P)
+		vm_pt_or(vm->pt, as, vpn, set); /* another thread's reference came first */
+}
+
+/* Set A (and D for a write) in the present PTE of (as, vpn) that the
+ * caller read as pte: pte_first_ref when it was a fault-around PTE never
+ * referenced. */
+static inline void pte_ref(struct pb_vm *vm, struct vm_thread *t, pb_asid_t as, uint64_t vpn,
+			   uint64_t pte, uint64_t set)
+{
+	if (pb_unlikely((pte & VM_PTE_P) && !(pte & VM_PTE_A)))
+		pte_first_ref(vm, t, as, vpn, pte, set);
+	else
+		vm_pt_or(vm->pt, as, vpn, set);
+}
+
 /* Another thread resolved the fault while we waited for the lock: not a
  * fault, a hit on what it mapped.  Lock held. */
 static __attribute__((noinline)) int fault_resolved(struct pb_vm *vm, struct vm_thread *t,
@@ -266,12 +366,97 @@ static __attribute__((noinline)) int fault_resolved(struct pb_vm *vm, struct vm_
 	(void)vm->cfg.policy->access(vm->pol, &r, &victim);
 	vm_punlock(vm);
 	t->st.policy_calls++;
-	vm_pt_or(vm->pt, a->asid, a->addr >> PB_PAGE_SHIFT, VM_PTE_A | (write ? VM_PTE_D : 0));
+	/* (fault-around may have mapped it: then this is its first reference) */
+	pte_ref(vm, t, a->asid, a->addr >> PB_PAGE_SHIFT, pte, VM_PTE_A | (write ? VM_PTE_D : 0));
 	return 0;
 }
 
-/* A write fault that breaks copy-on-write (counted in faults already):
- * the private copy, mapped writable and dirty.  Lock held. */
+/* Does a process other than the mapping m (priv_key + 1) map page o? */
+static int mapped_by_another(struct pb_vm *vm, const struct vm_page *o, uint64_t m)
+{
+	if (o->map && o->map != m)
+		return 1;
+	for (uint32_t i = o->more; i; i = vm->rmo[i - 1].next)
+		if (vm->rmo[i - 1].map != m)
+			return 1;
+	return 0;
+}
+
+/*
+ * wp_page_reuse: a write to the copy-on-write original o (resident, key sk)
+ * that no other process maps.  The page becomes the writer's private page
+ * pk in place: its read-only mapping here (if any) goes, o leaves the
+ * policy and pk comes in, in one policy-lock section with the frame's new
+ * name (the hint rule of hints.c), so the policy has room and evicts
+ * nothing.  No copy, no zeroing, no I/O: a minor fault that found its page
+ * resident, counted in pagecache_hits.  Returns pk's object (mapped by the
+ * caller), or NULL after vm_fail.  Lock held.
+ */
+static struct vm_page *cow_reuse(struct pb_vm *vm, struct vm_thread *t, pb_asid_t as, uint64_t vpn,
+				 uint64_t sk, uint64_t pk, uint64_t pos, uint64_t next)
+{
+	struct vm_page *p = vm_page_get(vm, pk, 1); /* may move every object: o after */
+	if (!p) {
+		vm_fail(vm, -ENOMEM, "out of memory for page objects");
+		return NULL;
+	}
+	struct vm_page *o = vm_page_get(vm, sk, 0);
+	uint64_t pfn = o->pfn;
+	uint64_t pte = vm_pt_get(vm->pt, as, vpn);
+	if (pte & VM_PTE_P) {
+		/* the write references it; then the read-only mapping goes */
+		pte_ref(vm, t, as, vpn, pte, VM_PTE_A);
+		(void)vm_unmap_one(vm, t, as, vpn);
+		(void)vm_rmap_remove(vm, o, as, vpn);
+	}
+	struct pb_ref r = {.key = pk, .pos = pos, .next_use = next, .write = 1};
+	uint64_t victim = 0;
+	enum pb_pol_result res = PB_POL_HIT;
+	vm_plock(vm);
+	if (!vm->cfg.policy->remove(vm->pol, sk))
+		res = vm->cfg.policy->access(vm->pol, &r, &victim);
+	pb_atomic_store(&vm->pfn_key[pfn], pk, PB_RELAXED);
+	vm_punlock(vm);
+	t->st.policy_calls++;
+	if (res != PB_POL_MISS) {
+		vm_fail(vm, -EPROTO,
+			"copy-on-write reuse: the policy had no room for the page it "
+			"gave up (engine/policy out of sync)");
+		return NULL;
+	}
+	if (vm->pol_hw) /* a policy miss: the accessed-bit epoch (hit_hint) */
+		pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* writer: lock holder */
+	/* nobody maps the frame now (the unmap shot its TLBs down) */
+	if (vm->cfg.nthreads > 1)
+		pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
+	o->pfn = UINT64_MAX;
+	o->dirty = 0;
+	o->flags &= ~PG_PREPAGED;
+	vm_swap_release(vm, o); /* a swap copy of the original (none: it is never written) */
+	p->pfn = pfn;
+	t->st.pagecache_hits++;
+	return p;
+}
+
+/*
+ * A write fault that breaks copy-on-write (counted in faults already): the
+ * private page, mapped writable and dirty.  As Linux's do_wp_page and
+ * do_anonymous_page:
+ *   - the private page exists already (swapped out, or resident and not
+ *     mapped here): swap-in or minor fault;
+ *   - anonymous (PB_ACC_COW) whose original was never populated (no
+ *     process read it since the fork, or it was dropped: all zeros):
+ *     do_anonymous_page, a demand-zero fill of the private page, no copy;
+ *   - anonymous whose resident original no other process maps:
+ *     wp_page_reuse (cow_reuse), no copy;
+ *   - otherwise a copy (cow_copies) of the original, which is read first
+ *     if not resident: a private file mapping's page comes from the file
+ *     and stays in the page cache (exec's data pages), an anonymous
+ *     original stays for the processes that still map it.
+ * So an anonymous original lives while a process maps it: the last mapper
+ * that writes takes it over, and one that leaves otherwise (OOM kill)
+ * frees it (swap.c).  Lock held.
+ */
 static __attribute__((noinline)) int fault_cow(struct pb_vm *vm, struct vm_thread *t,
 					       const struct pb_access *a, uint64_t pte,
 					       uint64_t pos, uint64_t next)
@@ -283,6 +468,12 @@ static __attribute__((noinline)) int fault_cow(struct pb_vm *vm, struct vm_threa
 	/* the private copy may already exist (swapped out) */
 	uint64_t pk = priv_key(as, vpn);
 	struct vm_page *mine = vm_page_get(vm, pk, 0);
+	/* the source: the shared original, mapped or not */
+	uint64_t sk = (pte & VM_PTE_P) ? pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED)
+				       : shared_key(kind_of(a->flags), vpn);
+	if (key_kind(sk) == K_ANON)
+		sk = shared_key(K_COWORIG, vpn);
+	struct vm_page *o = key_kind(sk) == K_COWORIG ? vm_page_get(vm, sk, 0) : NULL;
 	if (mine && (mine->pfn != UINT64_MAX || (mine->flags & PG_ONDISK))) {
 		p = vm_make_resident(vm, t, pk, pos, next, 1, &was);
 		if (!p)
@@ -293,13 +484,22 @@ static __attribute__((noinline)) int fault_cow(struct pb_vm *vm, struct vm_threa
 			t->st.pagecache_hits++;
 		else
 			major = r;
+	} else if (key_kind(sk) == K_COWORIG &&
+		   (!o || (o->pfn == UINT64_MAX && !(o->flags & PG_ONDISK)))) {
+		/* do_anonymous_page: nothing to copy, the private page is
+		 * zero-filled (pk has no swap copy: vm_fill zeroes it) */
+		p = vm_make_resident(vm, t, pk, pos, next, 1, &was);
+		if (!p)
+			return vm->failed;
+		if (!was && vm_fill(vm, t, p, 0) < 0)
+			return vm->failed;
+		if (was)
+			t->st.pagecache_hits++;
+	} else if (key_kind(sk) == K_COWORIG && o->pfn != UINT64_MAX &&
+		   !mapped_by_another(vm, o, priv_key(as, vpn) + 1)) {
+		if (!(p = cow_reuse(vm, t, as, vpn, sk, pk, pos, next)))
+			return vm->failed;
 	} else {
-		/* the source: the shared original, mapped or not */
-		uint64_t sk = (pte & VM_PTE_P)
-				  ? pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(pte)], PB_RELAXED)
-				  : shared_key(kind_of(a->flags), vpn);
-		if (key_kind(sk) == K_ANON)
-			sk = shared_key(K_COWORIG, vpn);
 		struct vm_page *src = vm_make_resident(vm, t, sk, pos, next, 0, &was);
 		if (!src)
 			return vm->failed;
@@ -317,19 +517,22 @@ static __attribute__((noinline)) int fault_cow(struct pb_vm *vm, struct vm_threa
 			return vm->failed;
 		/* the source may have been the victim: a copy needs it
 		 * only for the duration of the copy, as the kernel holds
-		 * a reference on the old page */
+		 * a reference on the old page.  An anonymous original
+		 * stays: another process maps it (else cow_reuse), or the
+		 * victim was the original itself */
 		(void)spfn;
 		t->st.cow_copies++;
 	}
 	pte = vm_pt_get(vm->pt, as, vpn); /* the original may have been evicted */
 	if (pte & VM_PTE_P) {
-		/* drop the read-only mapping of the original */
-		vm_pt_or(vm->pt, as, vpn, VM_PTE_A);
+		/* drop the read-only mapping of the original (the write
+		 * references it: a fault-around PTE's first use) */
+		pte_ref(vm, t, as, vpn, pte, VM_PTE_A);
 		uint64_t old = vm_unmap_one(vm, t, as, vpn);
-		struct vm_page *o =
+		struct vm_page *src =
 		    vm_page_get(vm, pb_atomic_load(&vm->pfn_key[VM_PTE_PFN(old)], PB_RELAXED), 0);
-		if (o)
-			(void)vm_rmap_remove(vm, o, as, vpn);
+		if (src)
+			(void)vm_rmap_remove(vm, src, as, vpn);
 	}
 	if (p->flags & PG_PREPAGED) {
 		p->flags &= ~PG_PREPAGED;
@@ -364,7 +567,18 @@ static __attribute__((noinline)) void fault_prepage(struct pb_vm *vm, struct vm_
 {
 	struct vm_fault_ctx f = {
 	    .t = t, .a = a, .vpn = vpn, .pos = pos, .p = p, .major = major, .slot = slot};
+	/* the faulting page is pinned while its neighbours come in: Linux
+	 * holds the faulting folio locked (and referenced) until it is mapped
+	 * and the access retried, and reclaim cannot take a folio it cannot
+	 * lock; a readahead page that would need its frame is not allocated,
+	 * which ends the window (page_cache_ra_unbounded stops at the first
+	 * allocation that fails).  Without the pin the policy's victim could
+	 * be p itself, and the access that faulted would never complete */
+	vm->prepage_pin = p->key;
+	vm->prepage_pin_write = a->op == PB_OP_WRITE;
+	vm->prepage_stop = 0;
 	vm->cfg.prepage->after_fault(vm, &f);
+	vm->prepage_pin = UINT64_MAX;
 }
 
 /*
@@ -413,7 +627,7 @@ static inline __attribute__((always_inline)) int fault_body(struct pb_vm *vm, st
 	int was = 0, major = 0, r, writable = 1;
 	uint64_t key =
 	    pb_unlikely(cow) ? cow_read_key(vm, a, vpn, &writable) : access_key(as, vpn, a->flags);
-	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was, one);
+	struct vm_page *p = make_resident(vm, t, key, pos, next, write, &was, one, UINT64_MAX, 0);
 	if (!p)
 		return vm->failed;
 	if (was) {
@@ -689,7 +903,7 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		}
 		uint64_t set = VM_PTE_A | (write ? VM_PTE_D : 0);
 		if ((pte & set) != set)
-			vm_pt_or(vm->pt, a->asid, vpn, set);
+			pte_ref(vm, t, a->asid, vpn, pte, set);
 		unsigned fl = one ? tlbe_flags_user(pte | set) : tlbe_flags(pte | set);
 		e = pb_tlb_fill(&t->tlb, tkey, VM_PTE_PFN(pte), fl, fetch);
 		if (!one && vm->cfg.nthreads > 1) {
@@ -762,8 +976,9 @@ do_fault:;
 	 * touch (the retried instruction) - charge that walk now */
 	if (!rc) {
 		/* one thread: the fault's own mapping, unless something since
-		 * unmapped it (a prepaging eviction, an OOM kill or reap: all
-		 * unmap through vm_unmap_one, which forgets it) */
+		 * unmapped it (an OOM kill or reap, which unmap through
+		 * vm_unmap_one, which forgets it; never prepaging, which may
+		 * not evict the faulting page: fault_prepage) */
 		uint64_t pte = (one || vm->cfg.nthreads == 1) && vm->mapped_key == tkey + 1
 				   ? vm->mapped_pte
 				   : vm_pt_get(vm->pt, a->asid, vpn);

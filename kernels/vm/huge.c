@@ -31,7 +31,9 @@
  * 511 keys leave the policy, and the 2 MiB frame is freed: dropped if the
  * huge PTE is clean (it was never written: all zeros), else written to
  * swap as 512 pages in one 2 MiB write (evictions and swap_outs += 512,
- * write_ios += 1), as Linux's THP swap-out (CONFIG_THP_SWAP, 4.13+) does
+ * write_ios += 1, extra_pages_written += 511: the EAT charges one
+ * positioning and 511 further transfers, cost.h), as Linux's THP
+ * swap-out (CONFIG_THP_SWAP, 4.13+) does
  * without splitting.  Why not split: the frame allocator cannot free a
  * 4 KiB piece of a 2 MiB frame, a split would have to move 511 pages to
  * new frames, and writing the whole page keeps the accounting one
@@ -40,6 +42,11 @@
  * exists.  A range written to swap comes back in 4 KiB pages (swap-in is
  * per page, as Linux before mTHP swap-in) and stays 4 KiB; a range
  * dropped clean may get a huge page again.
+ *
+ * CPU caches: an access through a 2 MiB translation (a hit, or the
+ * access after the huge fault) goes through the hierarchy at the 4 KiB
+ * frame it falls in, head + vpn % 512, so every reference is one cache
+ * access whatever its page size (caches.c).
  *
  * TLB: 2 MiB translations live in the TLB's 2 MiB L1 array (Skylake: 32
  * entries 4-way) and the shared L2 (pb_tlb_huge_*), under a tag with bit
@@ -171,7 +178,11 @@ static inline int thp_region(const struct pb_vm *vm, const struct pb_access *a)
 	return vm->cfg.thp == PB_VM_THP_ALWAYS || (a->flags & PB_ACC_THP);
 }
 
-/* A hit through a 2 MiB translation. */
+/* A hit through a 2 MiB translation: the policy hears of the 4 KiB
+ * subpage, and the access goes through the CPU caches at its physical
+ * address, the 2 MiB frame + the offset in it: (head frame + vpn % 512)
+ * << 12 | the offset in the 4 KiB page, as the 4 KiB path's
+ * vm_cache_touch (fault.c). */
 static int huge_hit(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb_entry *e,
 		    const struct pb_access *a, uint64_t vpn, uint64_t pos, uint64_t next)
 {
@@ -180,7 +191,9 @@ static int huge_hit(struct pb_vm *vm, struct vm_thread *t, struct pb_tlb_entry *
 		vm_pt_or(vm->pt, a->asid, vpn, VM_PTE_D);
 		pb_tlb_huge_set_flags(&t->tlb, huge_tkey(a->asid, vpn), e->flags | PB_TLBE_DIRTY);
 	}
-	vm_hint_pfn(vm, t, e->pfn + (vpn & (HPAGES - 1)), pos, next, write);
+	uint64_t pfn = e->pfn + (vpn & (HPAGES - 1));
+	vm_hint_pfn(vm, t, pfn, pos, next, write);
+	vm_cache_touch(t, pfn, a->addr, a->op == PB_OP_FETCH);
 	return 0;
 }
 
@@ -358,8 +371,12 @@ int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 			return rc; /* 1: 4 KiB fault; -errno */
 		tlb->st.misses++;  /* the walk that found nothing */
 		pte = vm_pt_get(vm->pt, a->asid, vpn);
-		if (pte & VM_PTE_P) /* the retried access fills the TLB */
+		if (pte & VM_PTE_P) { /* the retried access fills the TLB */
 			(void)huge_fill(vm, t, a, vpn, pte);
+			/* and reaches memory (the 4 KiB fault path's touch) */
+			uint64_t sub = (pte & PB_PTE_PS) ? vpn & (HPAGES - 1) : 0;
+			vm_cache_touch(t, VM_PTE_PFN(pte) + sub, a->addr, fetch);
+		}
 		return 0;
 	}
 	return 1;
@@ -448,7 +465,9 @@ int vm_huge_evict(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p)
 	} else {
 		t->st.writebacks += HPAGES;
 		t->st.swap_outs += HPAGES;
-		t->st.write_ios++; /* one 2 MiB write */
+		/* one 2 MiB write: its first page and 511 further transfers */
+		t->st.write_ios++;
+		t->st.extra_pages_written += HPAGES - 1;
 	}
 	for (unsigned i = 0; dirty && i < HPAGES; i++) {
 		struct vm_page *q = vm_page_get(vm, priv_key(as, base + i), 0);

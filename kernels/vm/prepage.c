@@ -11,7 +11,10 @@
  * page-cluster = 3), or nothing (prepage_demand.c).  Prepaged pages are
  * charged: their I/O is counted (prepaged, extra_pages_read), a prepaged
  * page referenced later counts as prepage_used, one evicted before its
- * first use as prepage_unused (pollution).
+ * first use as prepage_unused (pollution); a fault-around PTE likewise
+ * (prepage_mapped; fault.c and evict.c count its use or its unmap unused).
+ * The faulting page is pinned meanwhile (fault.c, fault_prepage): no page
+ * brought in ahead of use may take its frame.
  *
  * Each strategy is a struct pb_prepage_desc in its own file; pb_prepages[]
  * lists them and drives --prepage parsing, --help and the CSV names.
@@ -70,8 +73,20 @@ int vm_prepage_readable(struct pb_vm *vm, uint64_t key)
 void vm_prepage_one(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos)
 {
 	int was;
-	struct vm_page *p = vm_make_resident(vm, t, key, pos, PB_NEXT_NONE, 0, &was);
-	if (!p || was)
+	if (vm->prepage_stop)
+		return; /* the window ended (below) */
+	/* the fault's own page is pinned (fault.c, fault_prepage): a page
+	 * that would evict it is not brought in, and neither are the rest of
+	 * the window's, as Linux's readahead stops at the first page it cannot
+	 * allocate */
+	struct vm_page *p =
+	    vm_make_resident_pinned(vm, t, key, pos, vm->prepage_pin, vm->prepage_pin_write, &was);
+	if (!p) {
+		if (was < 0)
+			vm->prepage_stop = 1;
+		return;
+	}
+	if (was)
 		return;
 	if (vm_fill(vm, t, p, 1) < 0)
 		return;

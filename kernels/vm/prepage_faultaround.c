@@ -7,9 +7,10 @@
  * cfg.faultaround pages (default 16) that are resident already (page
  * cache) but not mapped in this address space.  No I/O: it saves minor
  * faults.  The PTEs are installed "old" (no accessed bit), as Linux does,
- * so an eviction can tell a mapping that was never used (prepage_unused);
- * each counts as prepage_mapped.  Private anonymous neighbours are mapped
- * already or not resident, so anonymous faults do nothing.
+ * so an eviction can tell a mapping that was never used (prepage_unused)
+ * and the first reference through it is counted (prepage_used, fault.c:
+ * pte_ref); each counts as prepage_mapped.  Private anonymous neighbours
+ * are mapped already or not resident, so anonymous faults do nothing.
  */
 #include <stdint.h>
 

@@ -86,6 +86,7 @@ double pb_vm_eat_ns(const struct pb_vm *vm, const struct pb_vm_stats *s)
 	    .read_ios = s->read_ios,
 	    .extra_pages_read = s->extra_pages_read,
 	    .write_ios = s->write_ios,
+	    .extra_pages_written = s->extra_pages_written,
 	};
 	vm_caches_cost(vm, s, &e);
 	return pb_cost_eat_ns(vm->cfg.device, &e);

@@ -32,8 +32,9 @@
  * the lower asid), as Linux's oom_badness (rss + swap entries) does,
  * counted in oom_kills: every private page of it is freed (frames and
  * slots, counted in oom_pages_freed), its mappings of shared pages are
- * removed (the shared pages stay), and every later access of it is
- * skipped (oom_skipped; neither a hit nor a fault, not a TLB lookup).
+ * removed (the shared pages stay, but for a copy-on-write original that no
+ * other process maps: freed and counted too), and every later access of it
+ * is skipped (oom_skipped; neither a hit nor a fault, not a TLB lookup).
  * Then, for the victim:
  *   - it belonged to the killed process: it is gone;
  *   - the kill freed enough slots: it is written out;
@@ -202,6 +203,15 @@ static void free_process(struct pb_vm *vm, struct vm_thread *t, pb_asid_t as, ui
 			}
 		} else if (p->pfn != UINT64_MAX && key_kind(p->key) != K_ANON) {
 			vm_rmap_unmap_as(vm, t, p, as); /* a shared page stays */
+			/* but not a copy-on-write original it was the last to
+			 * map: an anonymous page no process maps is freed, as
+			 * Linux frees it with its last mapping (fault.c) */
+			if (key_kind(p->key) == K_COWORIG && !p->map && !p->more &&
+			    !(p->flags & PG_HUGE)) {
+				free_small(vm, t, p, skip);
+				vm_swap_release(vm, p);
+				t->st.oom_pages_freed++;
+			}
 		}
 	}
 }

@@ -130,10 +130,11 @@ bad:
 	return -EINVAL;
 }
 
-/* A geometry spec "l1=E:W,l1i=E:W,l2=E:W" through the one parameter table
- * (pagebench/param.h); each value is then parsed by parse_level. */
+/* A geometry spec "l1=E:W,l1i=E:W,l2=E:W,l1_2m=E:W" through the one
+ * parameter table (pagebench/param.h); each value is then parsed by
+ * parse_level. */
 struct tlb_spec {
-	char *l1, *l1d, *l1i, *l2;
+	char *l1, *l1d, *l1i, *l2, *l1_2m, *l1d_2m;
 };
 #define TS(f) offsetof(struct tlb_spec, f)
 static const struct pb_param tlb_spec_params[] = {
@@ -142,6 +143,10 @@ static const struct pb_param tlb_spec_params[] = {
     {"l1i", PB_PT_STR, TS(l1i), NULL, "L1 instruction TLB (default: as l1)", NULL, 0, 0, 0, 0,
      "E:W"},
     {"l2", PB_PT_STR, TS(l2), NULL, "second-level TLB (default: none)", NULL, 0, 0, 0, 0, "E:W"},
+    {"l1_2m", PB_PT_STR, TS(l1_2m), NULL,
+     "L1 TLB of 2 MiB translations (default: none, they share l1)", NULL, 0, 0, 0, 0, "E:W"},
+    {"l1d_2m", PB_PT_STR, TS(l1d_2m), NULL, "the same as l1_2m", NULL, 0, 0, 0, PB_PF_HIDDEN,
+     "E:W"},
     {0},
 };
 #undef TS
@@ -181,8 +186,13 @@ int pb_tlb_parse(const char *s, struct pb_tlb_geom *out, char *err, size_t errle
 		return -EINVAL;
 	}
 	const char *l1 = sp.l1d ? sp.l1d : sp.l1;
+	const char *l1_2m = sp.l1d_2m ? sp.l1d_2m : sp.l1_2m;
 	if (sp.l1 && sp.l1d) {
 		snprintf(err, errlen, "TLB spec '%s': l1 and l1d are one level: give one", s);
+		rc = -EINVAL;
+	}
+	if (!rc && sp.l1_2m && sp.l1d_2m) {
+		snprintf(err, errlen, "TLB spec '%s': l1_2m and l1d_2m are one level: give one", s);
 		rc = -EINVAL;
 	}
 	if (!rc && l1)
@@ -191,6 +201,8 @@ int pb_tlb_parse(const char *s, struct pb_tlb_geom *out, char *err, size_t errle
 		rc = parse_level(sp.l1i, &g.l1i, err, errlen);
 	if (!rc && sp.l2)
 		rc = parse_level(sp.l2, &g.l2, err, errlen);
+	if (!rc && l1_2m)
+		rc = parse_level(l1_2m, &g.l1d_2m, err, errlen);
 	int have_l1 = l1 != NULL, have_l1i = sp.l1i != NULL;
 	pb_param_free(tlb_spec_params, &sp);
 	if (rc)
@@ -205,10 +217,32 @@ int pb_tlb_parse(const char *s, struct pb_tlb_geom *out, char *err, size_t errle
 	return 0;
 }
 
+/* One level as parse_level reads it: "E:W", or "E" fully associative
+ * (ways 0 or E: the same array). */
+static size_t level_str(char *buf, size_t len, const char *key, const struct pb_tlb_level *lv)
+{
+	int n = lv->ways && lv->ways != lv->entries
+		    ? snprintf(buf, len, ",%s=%u:%u", key, lv->entries, lv->ways)
+		    : snprintf(buf, len, ",%s=%u", key, lv->entries);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len ? len - 1 : 0;
+}
+
+/* Every level the geometry has, so that pb_tlb_parse of the text gives
+ * the same arrays (a profile's counts, --tlb of what meta.json
+ * recorded): an absent level (no L2, no 2 MiB L1) is left out, as the
+ * parser takes a missing one. */
 void pb_tlb_geom_str(const struct pb_tlb_geom *g, char *buf, size_t len)
 {
-	snprintf(buf, len, "l1=%u:%u,l1i=%u:%u,l2=%u:%u", g->l1d.entries, g->l1d.ways,
-		 g->l1i.entries, g->l1i.ways, g->l2.entries, g->l2.ways);
+	if (!len)
+		return;
+	char tmp[160];
+	size_t n = level_str(tmp, sizeof(tmp), "l1", &g->l1d);
+	n += level_str(tmp + n, sizeof(tmp) - n, "l1i", &g->l1i);
+	if (g->l2.entries)
+		n += level_str(tmp + n, sizeof(tmp) - n, "l2", &g->l2);
+	if (g->l1d_2m.entries)
+		(void)level_str(tmp + n, sizeof(tmp) - n, "l1_2m", &g->l1d_2m);
+	snprintf(buf, len, "%s", tmp + 1); /* without the first comma */
 }
 
 static size_t level_entries(const struct pb_tlb_level *lv)

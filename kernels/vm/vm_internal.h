@@ -291,6 +291,12 @@ struct pb_vm {
 	 * PTE store), read by walkers to name the page a hit touches */
 	uint64_t *pfn_key;
 	struct vm_ra ra[RA_SLOTS];
+	/* the fault whose prepaging runs (fault.c, fault_prepage): its page's
+	 * key, which no page brought in ahead of use may evict (UINT64_MAX:
+	 * none), whether its access writes, and whether its window has ended
+	 * (prepage.c, vm_prepage_one); fault lock held */
+	uint64_t prepage_pin;
+	unsigned prepage_pin_write, prepage_stop;
 	unsigned fault_lock PB_ALIGNED(PB_CACHELINE);
 	/* fine-grained faults (hints.c): FREE order on several threads with
 	 * none of the configurations that need the whole machine (vm.c); a
@@ -641,6 +647,13 @@ void vm_batch_flush(struct pb_vm *vm, struct vm_thread *t, int release);
 /* ---- fault path (fault.c), lock held ---- */
 struct vm_page *vm_make_resident(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos,
 				 uint64_t next, unsigned write, int *was_resident);
+/* vm_make_resident for a page brought in ahead of use (no next use, a
+ * read) while the fault's own page pin is held: if the policy names pin
+ * as the victim, pin stays and key is not brought in (NULL with
+ * *was_resident = -1; vm->failed unset). */
+struct vm_page *vm_make_resident_pinned(struct pb_vm *vm, struct vm_thread *t, uint64_t key,
+					uint64_t pos, uint64_t pin, unsigned pin_write,
+					int *was_resident);
 int vm_fill(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, int prepaged);
 int vm_map_page(struct pb_vm *vm, pb_asid_t as, uint64_t vpn, struct vm_page *p, int writable,
 		int dirty, int accessed);
@@ -712,7 +725,9 @@ int vm_evict_fine(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p);
 /* ---- prepaging helpers (prepage.c), lock held ---- */
 /* Is there something on the backing store to prepage for key? */
 int vm_prepage_readable(struct pb_vm *vm, uint64_t key);
-/* Bring one page in ahead of use (not mapped). */
+/* Bring one page in ahead of use (not mapped), unless it would evict the
+ * faulting page (vm->prepage_pin): then it and the rest of the window
+ * stay out (vm->prepage_stop). */
 void vm_prepage_one(struct pb_vm *vm, struct vm_thread *t, uint64_t key, uint64_t pos);
 
 /* ---- regions: protection, the kernel region, isolation (vma.c) ---- */

@@ -138,10 +138,12 @@ static int sim(const char *bin, const char *root, const char *caches, char *dir,
 			"--results", (char *)root, NULL};
 	char *env[] = {"PAGEBENCH_COUNTERS=none", NULL};
 	int rc = spawn_run(argv, env, o);
+	/* "N rows in DIR/sim.csv", "1 row in ..." */
 	const char *p = strstr(o->err, " rows in ");
+	const char *p1 = p ? NULL : strstr(o->err, " row in ");
 	dir[0] = 0;
-	if (p) {
-		p += 9;
+	if (p || p1) {
+		p = p ? p + 9 : p1 + 8;
 		size_t n = strcspn(p, "\n");
 		if (n > 8 && n < len && !strncmp(p + n - 8, "/sim.csv", 8)) {
 			memcpy(dir, p, n - 8);

@@ -11,7 +11,8 @@
  * (host, label), edited, still compare as identical, and two runs
  * made apart (two processes) compare as identical, every row "same", its
  * compare.csv metric (read back) listing the new columns and none of
- * those.  A cell NA on one side only is a change, NA on both is not
+ * those.  A cell NA on one side only is a change (but seed: a trace's
+ * rows have it NA since 2026-12-07), NA on both is not
  * compared; "8.83999e+02" equals "883.999".  --order strict on two
  * threads is deterministic, so its TLB and cache counts are compared
  * (they were on one thread only); --order free on two threads is not, and
@@ -275,6 +276,12 @@ int main(int argc, char **argv)
 	set_cell(e, 0, "eat_ns", sci);
 	PB_CHECK_MSG(strtod(sci, NULL) != strtod(cell, NULL) || compare(s1, e) == 0,
 		     "%s as %s: exit %d\n%s", cell, sci, o.code, o.out);
+
+	/* seed: NA (a trace's row since 2026-12-07) against a number (--seed,
+	 * written before) is no change; two numbers that differ are */
+	copy(s1, "e", e, sizeof(e));
+	set_cell(e, 0, "seed", "NA");
+	PB_CHECK_MSG(compare(s1, e) == 0, "seed NA: exit %d\n%s%s", o.code, o.out, o.err);
 
 	/* pooled runs must agree on them too */
 	copy(s1, "e", e, sizeof(e));

@@ -33,6 +33,8 @@
  *    it and another config.kernel_params.pt, and a kernel_resolved entry
  *    both runs have whose "params" differ, are refused (notes, exit 0 and
  *    1, until 2026-12-07);
+ *  - sim's config.cost (recorded since 2026-12-07) absent on one side is
+ *    a note, exit 0; other device constants are refused, exit 2;
  *  - the small change's detail is the significant wording, the run
  *    against itself the not significant one (each matched either).
  * argv[1]: the pagebench binary.
@@ -187,6 +189,33 @@ static void set_no_kernel(json_t *c)
 {
 	json_object_del(c, "kernel");
 	json_object_set_new(json_object_get(c, "kernel_params"), "pt", json_string("hashed"));
+}
+
+/* a sim run made before config.cost (2026-12-07) */
+static void set_no_cost(json_t *c)
+{
+	json_object_del(c, "cost");
+}
+
+/* a sim run with other device constants: each number of config.cost doubled */
+static void set_other_cost(json_t *c)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(c, "cost"), k, v)
+	{
+		if (json_is_number(v))
+			json_real_set(v, json_number_value(v) * 2 + 1);
+	}
+}
+
+/* dir/meta.json's config (leaked: one per test run) */
+static json_t *meta_config(const char *dir)
+{
+	char p[4400];
+	snprintf(p, sizeof(p), "%s/meta.json", dir);
+	json_t *m = json_load_file(p, 0, NULL);
+	return json_object_get(m, "config");
 }
 
 /* kernel_resolved's pt-baseline-array entry, with a key named params */
@@ -412,6 +441,21 @@ int main(int argc, char **argv)
 			2);
 	PB_CHECK_MSG(count_lines(o.err) == 1 &&
 			 strstr(o.err, "config.kernel_resolved.pt-baseline-array.params is one"),
+		     "%s", o.err);
+	/* sim's device constants: a run made before config.cost was recorded
+	 * compares (a note); other constants are refused */
+	PB_CHECK(json_is_object(json_object_get(meta_config(sim), "cost")));
+	copy_run(sim, "nocost", a, sizeof(a));
+	edit_config(a, set_no_cost);
+	PB_CHECK_MSG(spawn_runl(bin, envv, &o, "compare", sim, a, "--out", out, "--force", NULL) ==
+			 0,
+		     "%s", o.err);
+	copy_run(sim, "othercost", b, sizeof(b));
+	edit_config(b, set_other_cost);
+	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", sim, b, "--out", out, "--force", NULL),
+			2);
+	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "configurations differ") &&
+			 strstr(o.err, "config.cost."),
 		     "%s", o.err);
 
 	/* 3. same: always a reason.  Ratio 0.99 (within 5%), every new

@@ -167,7 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (c.thp == PB_VM_THP_NEVER && st.thp_faults + st.thp_fallbacks) ||
 	    st.minor_faults + st.major_faults != st.faults ||
 	    st.read_ios != st.swap_ins + st.file_reads ||
-	    st.evictions != st.writebacks + st.dropped_clean || st.prepage_used > st.prepaged) {
+	    st.evictions != st.writebacks + st.dropped_clean ||
+	    st.prepage_used + st.prepage_unused > st.prepaged + st.prepage_mapped) {
 		fprintf(stderr, "counts do not add up (%s)\n", c.policy->name);
 		abort();
 	}
