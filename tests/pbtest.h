@@ -387,6 +387,62 @@ static inline void pbt_csv_cell_(FILE *w, const char *const *parts, size_t n, in
 	fputs(more ? "\"," : "\"\n", w);
 }
 
+/* path's CSV, read with the project's reader and written back whole,
+ * every cell quoted as RFC 4180 wants: cell (row, set_col) = val where
+ * set_col is not NULL, and without the rows whose drop_col is drop_val
+ * where drop_col is not NULL.  How many rows it dropped, or -1 with a
+ * failed check (unreadable, no such column or row, not writable). */
+static inline long pbt_csv_rewrite(const char *path, const char *set_col, size_t row,
+				   const char *val, const char *drop_col, const char *drop_val)
+{
+	struct pb_csv t;
+	char err[512];
+	if (pb_csv_read_file(path, &t, err, sizeof(err))) {
+		PB_CHECK_MSG(0, "%s", err);
+		return -1;
+	}
+	int cs = set_col ? pb_csv_col(&t, set_col) : -1,
+	    cd = drop_col ? pb_csv_col(&t, drop_col) : -1;
+	long dropped = 0;
+	FILE *w = (!set_col || (cs >= 0 && row < t.nrows)) && (!drop_col || cd >= 0)
+		      ? fopen(path, "w")
+		      : NULL;
+	PB_CHECK_MSG(w != NULL, "%s: no column %s or row %zu, or not writable", path,
+		     set_col && cs < 0 ? set_col
+		     : drop_col	       ? drop_col
+				       : "",
+		     row);
+	for (size_t r = 0; w && r <= t.nrows; r++) {
+		if (r && cd >= 0 && !strcmp(pb_csv_cell(&t, r - 1, cd), drop_val)) {
+			dropped++;
+			continue;
+		}
+		for (size_t c = 0; c < t.ncols; c++) {
+			const char *v = r ? pb_csv_cell(&t, r - 1, (int)c) : t.header[c];
+			if (r && r - 1 == row && (int)c == cs)
+				v = val;
+			pbt_csv_cell_(w, &v, 1, c + 1 < t.ncols);
+		}
+	}
+	int ok = w && fclose(w) == 0;
+	PB_CHECK_MSG(!w || ok, "%s: cannot write it back", path);
+	pb_csv_free(&t);
+	return ok ? dropped : -1;
+}
+
+/* path's CSV without the rows whose col is val (pbt_csv_rewrite): how
+ * many it dropped, or -1 */
+static inline long pbt_csv_drop(const char *path, const char *col, const char *val)
+{
+	return pbt_csv_rewrite(path, NULL, 0, NULL, col, val);
+}
+
+/* path's CSV with cell (row, col) = val (pbt_csv_rewrite): 0 or -1 */
+static inline int pbt_csv_set(const char *path, size_t row, const char *col, const char *val)
+{
+	return pbt_csv_rewrite(path, col, row, val, NULL, NULL) < 0 ? -1 : 0;
+}
+
 /* Run folder dir as a run made before 2026-12-07 (PB_PF_NOIDENT) wrote
  * it: each uffd-pager row of its runs.csv and summary.csv (those it has: a
  * hand-made stand-in may have summary.csv alone) gets ",latency_csv=PATH"

@@ -52,6 +52,7 @@
 #include <sys/stat.h>
 
 #include "compare/compare.h"
+#include "pagebench/csvread.h"
 #include "pbtest.h"
 #include "spawn.h"
 
@@ -126,69 +127,6 @@ static int compare(const char *const *args)
 		argv[n] = (char *)args[n - 2];
 	argv[n] = NULL;
 	return spawn_run(argv, NULL, &o);
-}
-
-/* Rewrite a CSV with cell (row, col) replaced, through the reader. */
-static int csv_set(const char *file, size_t row, const char *col, const char *val)
-{
-	struct cmp_table t;
-	char err[512];
-	if (cmp_table_load(file, &t, err, sizeof(err)))
-		return -1;
-	int c = -1;
-	for (size_t i = 0; i < t.ncols; i++)
-		if (!strcmp(t.header[i], col))
-			c = (int)i;
-	FILE *f = fopen(file, "w");
-	for (size_t r = 0; r <= t.nrows; r++)
-		for (size_t i = 0; i < t.ncols; i++) {
-			const char *v = r ? t.cells[(r - 1) * t.ncols + i] : t.header[i];
-			if (r && r - 1 == row && (int)i == c)
-				v = val;
-			if (strpbrk(v, ",\"")) {
-				fputc('"', f);
-				for (const char *p = v; *p; p++) {
-					if (*p == '"')
-						fputc('"', f);
-					fputc(*p, f);
-				}
-				fputc('"', f);
-			} else {
-				fputs(v, f);
-			}
-			fputc(i + 1 < t.ncols ? ',' : '\n', f);
-		}
-	fclose(f);
-	cmp_table_free(&t);
-	return c < 0 ? -1 : 0;
-}
-
-/* Drop every row whose column col equals val. */
-static int csv_drop(const char *file, const char *col, const char *val)
-{
-	struct cmp_table t;
-	char err[512];
-	if (cmp_table_load(file, &t, err, sizeof(err)))
-		return -1;
-	int c = -1, dropped = 0;
-	for (size_t i = 0; i < t.ncols; i++)
-		if (!strcmp(t.header[i], col))
-			c = (int)i;
-	FILE *f = fopen(file, "w");
-	for (size_t r = 0; r <= t.nrows; r++) {
-		if (r && !strcmp(t.cells[(r - 1) * t.ncols + (size_t)c], val)) {
-			dropped++;
-			continue;
-		}
-		for (size_t i = 0; i < t.ncols; i++) {
-			const char *v = r ? t.cells[(r - 1) * t.ncols + i] : t.header[i];
-			fprintf(f, strpbrk(v, ",") ? "\"%s\"%c" : "%s%c", v,
-				i + 1 < t.ncols ? ',' : '\n');
-		}
-	}
-	fclose(f);
-	cmp_table_free(&t);
-	return dropped;
 }
 
 /* Row index of the first row with col == val (and col2 == val2). */
@@ -431,8 +369,8 @@ int main(int argc, char **argv)
 	 * meta.json's experiments without it; the rows alone gone are a cut
 	 * file, tests/compare/test_compare_review.c) */
 	char *gone = copy(a, "gone");
-	PB_CHECK(csv_drop(path("%s/summary.csv", gone), "kernel", "pt-lookup") > 0);
-	PB_CHECK(csv_drop(path("%s/runs.csv", gone), "kernel", "pt-lookup") > 0);
+	PB_CHECK(pbt_csv_drop(path("%s/summary.csv", gone), "kernel", "pt-lookup") > 0);
+	PB_CHECK(pbt_csv_drop(path("%s/runs.csv", gone), "kernel", "pt-lookup") > 0);
 	PB_CHECK_EQ_U64(compare((const char *[]){a, gone, "--out", out, "--force", NULL}), 2);
 	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "no total row for 'pt-lookup"), "%s",
 		     o.err);
@@ -476,7 +414,7 @@ int main(int argc, char **argv)
 	 * "vanished" (MISSING, exit 1) */
 	{
 		char *cs = copy(a, "cut_summary");
-		PB_CHECK(csv_drop(path("%s/summary.csv", cs), "kernel", "pt-lookup") > 0);
+		PB_CHECK(pbt_csv_drop(path("%s/summary.csv", cs), "kernel", "pt-lookup") > 0);
 		PB_CHECK_EQ_U64(compare((const char *[]){a, cs, "--out", out, "--force", NULL}), 2);
 		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "no total row") &&
 				 strstr(o.err, "pt-lookup"),
@@ -486,7 +424,7 @@ int main(int argc, char **argv)
 	/* 4. an INVALID row */
 	char *inv = copy(a, "inv");
 	long r = csv_find(path("%s/summary.csv", inv), "kernel", "pt-lookup", "thread", "total");
-	PB_CHECK(r >= 0 && csv_set(path("%s/summary.csv", inv), (size_t)r, "valid", "0") == 0);
+	PB_CHECK(r >= 0 && pbt_csv_set(path("%s/summary.csv", inv), (size_t)r, "valid", "0") == 0);
 	PB_CHECK_EQ_U64(compare((const char *[]){a, inv, "--out", out, "--force", NULL}), 1);
 	PB_CHECK(strstr(o.out, "INVALID") && strstr(o.out, "summary.csv:"));
 
@@ -506,7 +444,7 @@ int main(int argc, char **argv)
 		cmp_table_free(&rt);
 		for (size_t q = 0; q < nrows && is_lk; q++)
 			if (is_lk[q])
-				PB_CHECK(csv_set(rp, q, "ns_per_op", "NA") == 0);
+				PB_CHECK(pbt_csv_set(rp, q, "ns_per_op", "NA") == 0);
 		free(is_lk);
 		PB_CHECK_EQ_U64(compare((const char *[]){a, nam, "--out", out, "--force", NULL}),
 				1);
@@ -517,7 +455,8 @@ int main(int argc, char **argv)
 	/* 5. a garbled median: file, line and column, exit 2 */
 	char *garb = copy(a, "garb");
 	r = csv_find(path("%s/runs.csv", garb), "kernel", "pt-lookup", "warmup", "0");
-	PB_CHECK(r >= 0 && csv_set(path("%s/runs.csv", garb), (size_t)r, "ns_per_op", "1.5x") == 0);
+	PB_CHECK(r >= 0 &&
+		 pbt_csv_set(path("%s/runs.csv", garb), (size_t)r, "ns_per_op", "1.5x") == 0);
 	PB_CHECK_EQ_U64(compare((const char *[]){a, garb, "--out", out, "--force", NULL}), 2);
 	PB_CHECK(count_lines(o.err) == 1);
 	PB_CHECK_MSG(strstr(o.err, "runs.csv:") && strstr(o.err, "(ns_per_op)") &&
@@ -525,7 +464,8 @@ int main(int argc, char **argv)
 		     "%s", o.err);
 	char *garb2 = copy(a, "garb2");
 	r = csv_find(path("%s/summary.csv", garb2), "kernel", "pt-lookup", "thread", "total");
-	PB_CHECK(csv_set(path("%s/summary.csv", garb2), (size_t)r, "median_ns_per_op", "") == 0);
+	PB_CHECK(pbt_csv_set(path("%s/summary.csv", garb2), (size_t)r, "median_ns_per_op", "") ==
+		 0);
 	PB_CHECK_EQ_U64(compare((const char *[]){garb2, a, "--out", out, "--force", NULL}), 2);
 	PB_CHECK_MSG(strstr(o.err, "summary.csv:") && strstr(o.err, "column"), "%s", o.err);
 
@@ -538,7 +478,7 @@ int main(int argc, char **argv)
 		const char *f = path("%s/%s", l1, k ? "runs.csv" : "summary.csv");
 		long row;
 		while ((row = csv_find(f, "experiment", "pt-lookup", NULL, NULL)) >= 0)
-			PB_CHECK(csv_set(f, (size_t)row, "experiment", longname) == 0);
+			PB_CHECK(pbt_csv_set(f, (size_t)row, "experiment", longname) == 0);
 	}
 	char *l2 = copy(l1, "long2");
 	PB_CHECK_EQ_U64(compare((const char *[]){l1, l2, "--out", out, "--force", NULL}), 0);
@@ -712,7 +652,7 @@ int main(int argc, char **argv)
 	 * 5 repetitions that claims 6 */
 	{
 		char *cs = copy(a, "cut_reps");
-		PB_CHECK(csv_drop(path("%s/runs.csv", cs), "rep", "6") > 0);
+		PB_CHECK(pbt_csv_drop(path("%s/runs.csv", cs), "rep", "6") > 0);
 		PB_CHECK_EQ_U64(compare((const char *[]){a, cs, "--out", out, "--force", NULL}), 2);
 		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "runs.csv") &&
 				 strstr(o.err, "reps=6"),
@@ -768,7 +708,7 @@ int main(int argc, char **argv)
 	cmp_table_free(&st);
 	char nf[32];
 	snprintf(nf, sizeof(nf), "%llu", (unsigned long long)faults + 1);
-	PB_CHECK(csv_set(simcsv, 0, "faults", nf) == 0);
+	PB_CHECK(pbt_csv_set(simcsv, 0, "faults", nf) == 0);
 	PB_CHECK_EQ_U64(compare((const char *[]){s1, s2, "--out", out, "--force", NULL}), 1);
 	PB_CHECK_MSG(strstr(o.out, "CHANGED") && strstr(o.out, "faults"), "%s", o.out);
 
@@ -793,7 +733,7 @@ int main(int argc, char **argv)
 		long r2 = csv_find(path("%s/sim.csv", p2), "policy_params", "kin=0.5,kout=0.5",
 				   NULL, NULL);
 		PB_CHECK(r2 >= 0 &&
-			 csv_set(path("%s/sim.csv", p2), (size_t)r2, "faults", "1") == 0);
+			 pbt_csv_set(path("%s/sim.csv", p2), (size_t)r2, "faults", "1") == 0);
 		PB_CHECK_EQ_U64(compare((const char *[]){p1, p2, "--out", out, "--force", NULL}),
 				1);
 		PB_CHECK_MSG(strstr(o.out, "2 compared") && strstr(o.out, "-> 1\n") &&
@@ -813,8 +753,8 @@ int main(int argc, char **argv)
 		char *p3 = copy(p1, "pp3");
 		long r3 = csv_find(path("%s/sim.csv", p3), "policy_params", "kin=0.5,kout=0.5",
 				   NULL, NULL);
-		PB_CHECK(r3 >= 0 && csv_set(path("%s/sim.csv", p3), (size_t)r3, "policy_params",
-					    "kin=0.5") == 0);
+		PB_CHECK(r3 >= 0 && pbt_csv_set(path("%s/sim.csv", p3), (size_t)r3, "policy_params",
+						"kin=0.5") == 0);
 		PB_CHECK_EQ_U64(compare((const char *[]){p3, p1, "--out", out, "--force", NULL}),
 				0);
 		PB_CHECK_MSG(strstr(o.out, "2 replay row(s) with identical counts"), "%s%s", o.out,
@@ -828,7 +768,7 @@ int main(int argc, char **argv)
 				0);
 		PB_CHECK_MSG(strstr(o.out, "1 replay row(s) with identical counts"), "%s%s", o.out,
 			     o.err);
-		PB_CHECK(csv_set(path("%s/sim.csv", q2), 0, "tlb_misses", "7") == 0);
+		PB_CHECK(pbt_csv_set(path("%s/sim.csv", q2), 0, "tlb_misses", "7") == 0);
 		PB_CHECK_EQ_U64(compare((const char *[]){q1, q2, "--out", out, "--force", NULL}),
 				1);
 		PB_CHECK_MSG(strstr(o.out, "tlb_misses NA -> 7"), "%s", o.out);
@@ -878,7 +818,7 @@ int main(int argc, char **argv)
 		long tr =
 		    csv_find(path("%s/summary.csv", tx), "kernel", "pt-lookup", "thread", "0");
 		PB_CHECK(tr >= 0 &&
-			 csv_set(path("%s/summary.csv", tx), (size_t)tr, "threads", "1x") == 0);
+			 pbt_csv_set(path("%s/summary.csv", tx), (size_t)tr, "threads", "1x") == 0);
 		PB_CHECK_EQ_U64(compare((const char *[]){a, tx, "--out", out, "--force", "--format",
 							 "json", NULL}),
 				2);
@@ -886,7 +826,7 @@ int main(int argc, char **argv)
 				 strstr(o.err, "(threads): '1x'"),
 			     "%s", o.err);
 		char *sx = copy(s1, "sim_threads_x");
-		PB_CHECK(csv_set(path("%s/sim.csv", sx), 0, "threads", "1x") == 0);
+		PB_CHECK(pbt_csv_set(path("%s/sim.csv", sx), 0, "threads", "1x") == 0);
 		PB_CHECK_EQ_U64(compare((const char *[]){s1, sx, "--out", out, "--force", NULL}),
 				2);
 		PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "sim.csv:") &&
@@ -977,8 +917,8 @@ int main(int argc, char **argv)
 		size_t nst = sty.nrows;
 		cmp_table_free(&sty);
 		for (size_t q = 0; q < nst; q++) {
-			PB_CHECK(csv_set(sp, q, "run_id", "434e17") == 0);
-			PB_CHECK(csv_set(sp, q, "label", "1e3") == 0);
+			PB_CHECK(pbt_csv_set(sp, q, "run_id", "434e17") == 0);
+			PB_CHECK(pbt_csv_set(sp, q, "label", "1e3") == 0);
 		}
 		/* the run's other files and meta.json name the same run (a
 		 * meta.json none of its rows carries is another run's) */
@@ -987,14 +927,14 @@ int main(int argc, char **argv)
 		size_t nrt = sty.nrows;
 		cmp_table_free(&sty);
 		for (size_t q = 0; q < nrt; q++)
-			PB_CHECK(csv_set(rp, q, "run_id", "434e17") == 0);
+			PB_CHECK(pbt_csv_set(rp, q, "run_id", "434e17") == 0);
 		meta_put(mty, NULL, NULL, "run_id", json_string("434e17"));
 		sp = path("%s/summary.csv", mty); /* path()'s ring moved on */
-		PB_CHECK(csv_set(sp, 0, "median_ru_minflt", "NA") == 0);
+		PB_CHECK(pbt_csv_set(sp, 0, "median_ru_minflt", "NA") == 0);
 		meta_put(mty, "not_available", NULL, "ru_minflt",
 			 json_string("no rusage in this test"));
 		/* a rate NA: the reason of a counter it is computed from */
-		PB_CHECK(csv_set(sp, 0, "ipc", "NA") == 0);
+		PB_CHECK(pbt_csv_set(sp, 0, "ipc", "NA") == 0);
 		meta_put(mty, "not_available", NULL, "papi_tot_ins",
 			 json_string("no PMU in this test"));
 		/* the run's own reasons for the summary columns give way, so the
@@ -1102,7 +1042,7 @@ int main(int argc, char **argv)
 		cmp_table_free(&tc);
 		json_decref(tj);
 		/* a count that is not one is refused (it was shown as text) */
-		PB_CHECK(csv_set(sp, 0, "threads", "1x") == 0);
+		PB_CHECK(pbt_csv_set(sp, 0, "threads", "1x") == 0);
 		PB_CHECK_EQ_U64(compare((const char *[]){"--machines", ma, mty, "--out", mo,
 							 "--force", "--format", "json", NULL}),
 				2);
@@ -1140,7 +1080,7 @@ int main(int argc, char **argv)
 		const char *sp = path("%s/summary.csv", mf);
 		long row;
 		while ((row = csv_find(sp, "ci95_valid", "1", NULL, NULL)) >= 0)
-			PB_CHECK(csv_set(sp, (size_t)row, "ci95_valid", "0") == 0);
+			PB_CHECK(pbt_csv_set(sp, (size_t)row, "ci95_valid", "0") == 0);
 		PB_CHECK_EQ_U64(
 		    compare((const char *[]){"--machines", ma, mf, "--out", mo, "--force", NULL}),
 		    0);

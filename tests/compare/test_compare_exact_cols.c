@@ -97,28 +97,11 @@ static const char *get_cell(const char *dir, size_t row, const char *col, char *
 	return buf;
 }
 
-/* dir's exact CSV rewritten with (row, col) = val, every cell quoted as
- * RFC 4180 wants */
+/* dir's exact CSV rewritten with (row, col) = val (pbt_csv_set) */
 static void set_cell(const char *dir, size_t row, const char *col, const char *val)
 {
-	struct pb_csv t;
-	if (read_sim(dir, &t))
-		return;
-	int c = pb_csv_col(&t, col);
 	char p[4400];
-	PB_CHECK_MSG(c >= 0 && row < t.nrows, "%s: no column %s or row %zu",
-		     exact_csv(dir, p, sizeof(p)), col, row);
-	FILE *f = fopen(exact_csv(dir, p, sizeof(p)), "w");
-	PB_CHECK(f != NULL);
-	for (size_t r = 0; f && r <= t.nrows; r++)
-		for (size_t i = 0; i < t.ncols; i++) {
-			const char *v = r ? t.cells[(r - 1) * t.ncols + i] : t.header[i];
-			if (r && r - 1 == row && (int)i == c)
-				v = val;
-			pbt_csv_cell_(f, &v, 1, i + 1 < t.ncols);
-		}
-	PB_CHECK(f && fclose(f) == 0);
-	pb_csv_free(&t);
+	PB_CHECK(pbt_csv_set(exact_csv(dir, p, sizeof(p)), row, col, val) == 0);
 }
 
 /* the first row of dir's exact CSV whose policy is policy */
