@@ -537,7 +537,7 @@ static void mrc_pass_too_big(int rc, int calibrate, char *err, size_t errlen)
  * signal's stop dies of the signal. */
 static void mrc_stream_fail(const char *cmd, int rc, const char *err)
 {
-	pb_signal_exit_pending(); /* no row complete yet, no run folder */
+	pb_exit_interrupted(cmd); /* no row complete yet, no run folder */
 	if (rc == -EINVAL)
 		pb_usage_error(cmd, "%s", err);
 	pb_error(cmd, "%s", err);
@@ -554,7 +554,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	 * at their next wave or job; the points done by then are kept (rows,
 	 * status partial), the rest are not computed.  A phase that keeps
 	 * nothing (reading, the stacks' pass, the calibration) dies of it
-	 * (pb_signal_exit_pending).  A loaded stream's (or a sample's) stacks
+	 * (pb_exit_interrupted).  A loaded stream's (or a sample's) stacks
 	 * look every 2^16 references: the policies whose stacks ended keep
 	 * their rows, the stopped one's and the rest are not computed.  A
 	 * second signal acts at once (pagebench/outfile.h) */
@@ -583,7 +583,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		}
 	}
 	if (rc) {
-		pb_signal_exit_pending();
+		pb_exit_interrupted(cmd);
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}
@@ -751,7 +751,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	int crc = calibrate ? mrc_calibrate(&l, load ? NULL : calex, st, sa, rows, npts, &cal) : 0;
 	if (crc) {
 		/* every sampled row needs it: a signal here keeps nothing */
-		pb_signal_exit_pending();
+		pb_exit_interrupted(cmd);
 		if (crc == -E2BIG) {
 			mrc_pass_too_big(crc, 1, err, sizeof(err));
 			pb_error(cmd, "--calibrate: %s", err);
@@ -932,7 +932,7 @@ int pb_cmd_mrc(int argc, char **argv)
 	int sig = pb_signal_pending();
 	if (sig && !nwritten) { /* stopped before any point: nothing to keep */
 		pb_run_abort(run);
-		pb_signal_exit(sig);
+		pb_exit_interrupted(cmd);
 	}
 	if (nint) /* meta.json: status partial, interrupted_by */
 		pb_run_set_status(run, PB_RUN_PARTIAL, pb_signal_name(sig, why, sizeof(why)));

@@ -318,9 +318,7 @@ static int close_run(const char *cmd, struct pb_run *run, struct pb_measure *m, 
 	if (frc && frc != -ENODATA)
 		pb_error(cmd, "cannot write results: %s", err);
 	else if (frc && sig) /* -ENODATA: no row, the folder removed */
-		pb_error(cmd,
-			 "interrupted by %s before any configuration finished: nothing written",
-			 why);
+		pb_exit_interrupted(cmd);
 	else if (!frc && sig)
 		fprintf(stderr, "results (partial: %u experiment(s), interrupted by %s): %s\n",
 			done, why, dir);

@@ -660,7 +660,7 @@ int pb_cmd_sim(int argc, char **argv)
 			ld[nld].seed = o.seed + r; /* opened by the streaming pass */
 		}
 		if (rc)
-			pb_signal_exit_pending();
+			pb_exit_interrupted(cmd);
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
 		if (rc) {
@@ -675,7 +675,7 @@ int pb_cmd_sim(int argc, char **argv)
 		int rc = pb_vm_stream_prepass_team(o.c.workload, ld, nld, need_nu, workers, err,
 						   sizeof(err));
 		if (rc)
-			pb_signal_exit_pending();
+			pb_exit_interrupted(cmd);
 		if (rc == -EINVAL)
 			pb_usage_error(cmd, "%s", err);
 		if (rc) {
@@ -745,7 +745,7 @@ int pb_cmd_sim(int argc, char **argv)
 		for (size_t i = 0; trc == -EINTR && i < njobs; i++)
 			kept |= jobs[i].rc != -EINTR;
 		if (trc && !kept)
-			pb_signal_exit_pending();
+			pb_exit_interrupted(cmd);
 		if (trc == -EINTR && pb_signal_pending())
 			trc = 0;
 		if (trc == -EINVAL)
@@ -906,6 +906,8 @@ int pb_cmd_sim(int argc, char **argv)
 	pb_vm_cli_policies_free(o.pol, o.npol);
 	pb_param_free(sim_options, &o.c);
 	free(o.frames);
+	if (sig && !nok) /* nothing saved */
+		pb_exit_interrupted(cmd);
 	if (sig) /* after saving what was done: die of it */
 		pb_signal_exit(sig);
 	if (usage)

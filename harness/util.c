@@ -76,6 +76,17 @@ void pb_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 }
 
+void pb_exit_interrupted(const char *cmd)
+{
+	int sig = pb_signal_pending();
+	if (!sig)
+		return;
+	char why[32];
+	pb_error(cmd, "interrupted by %s before any configuration finished: nothing written",
+		 pb_signal_name(sig, why, sizeof(why)));
+	pb_signal_exit(sig);
+}
+
 void pb_fmt_num_na(char *buf, size_t len, double v, const char *fmt)
 {
 	if (isnan(v) || isinf(v))
@@ -283,13 +294,46 @@ int pb_dir_creatable(const char *path)
 	}
 }
 
+/*
+ * root, or a folder on its way to it, is a symbolic link to nothing
+ * (pb_dir_creatable's ENOTDIR, which read "Not a directory"): the first
+ * such link into `link` and its target into `to`; 0 when there is none.
+ */
+static int dangling_link(const char *root, char *link, size_t ll, char *to, size_t tl)
+{
+	char buf[4096];
+	struct stat st;
+	if (snprintf(buf, sizeof(buf), "%s", root) >= (int)sizeof(buf))
+		return 0;
+	for (char *sl = buf + 1;; sl++) {
+		sl = strchr(sl, '/');
+		if (sl)
+			*sl = 0;
+		if (!lstat(buf, &st) && S_ISLNK(st.st_mode) && stat(buf, &st) && errno == ENOENT) {
+			ssize_t n = readlink(buf, to, tl - 1);
+			to[n > 0 ? n : 0] = 0;
+			snprintf(link, ll, "%s", buf);
+			return 1;
+		}
+		if (!sl)
+			return 0;
+		*sl = '/';
+	}
+}
+
 int pb_results_root_check(const char *root, char *err, size_t errlen)
 {
 	root = pb_results_root(root); /* the root pb_run_create resolves */
 	/* nothing is made here (a refused stream leaves no folder) */
 	struct stat st;
 	int exists = !stat(root, &st), rc = pb_dir_creatable(root);
-	if (rc)
+	char link[4096], to[4096];
+	if (rc == -ENOTDIR && dangling_link(root, link, sizeof(link), to, sizeof(to)))
+		snprintf(err, errlen,
+			 "cannot create results folder '%s': '%s' is a dangling symbolic link (to "
+			 "'%s', which does not exist)",
+			 root, link, to);
+	else if (rc)
 		snprintf(err, errlen, "cannot create %s '%s': %s",
 			 exists ? "a run folder in results folder" : "results folder", root,
 			 strerror(-rc));

@@ -49,6 +49,14 @@
 
 #define PRIV_BASE 0x10000000ULL
 #define LIB_BASE  0x7f0000000000ULL
+/* The pages of the default 4096 bytes that a generator's private region
+ * holds below the library (34,091,237,376): pages= is refused above it
+ * when parsed, so its message gives the bound a run has; a larger page=
+ * holds fewer, and open_gen names that bound */
+#define PAGES_MAX ((LIB_BASE - PRIV_BASE) >> 12)
+/* asids 0 .. procs - 1, and the engine's last is 65520 (VM_ASID_MAX,
+ * kernels/vm/vm_internal.h): a larger procs= would stop a sim midway */
+#define PROCS_MAX 65521
 
 enum share_mode { SHARE_DISJOINT, SHARE_SHARED, SHARE_INTERLEAVED };
 enum mat_order { ORD_ROW, ORD_COL, ORD_ALT };
@@ -131,8 +139,8 @@ static const struct pb_param common[] = {
      NULL},
     {"write", P_DBL, O(write), "0", "fraction of references that are writes", NULL, 0, 1, 0, 0,
      NULL},
-    {"procs", P_U64, O(procs), "1", "address spaces (simulated processes)", NULL, 1, 65535, 0, 0,
-     NULL},
+    {"procs", P_U64, O(procs), "1", "address spaces (simulated processes)", NULL, 1, PROCS_MAX, 0,
+     0, NULL},
     {"quantum", P_SIZE, O(quantum), "10000", "references before switching to the next process",
      NULL, 1, U64MAX, 0, 0, NULL},
     {"lib", P_U64, O(lib), "0", "pages of a shared library mapped in every process (0: none)", NULL,
@@ -153,7 +161,7 @@ static const struct pb_param common[] = {
 
 #define PAGES_P(d)                                                                                 \
 	{                                                                                          \
-		"pages", P_SIZE, O(pages), d, "pages in the working set", NULL, 1, 1ULL << 36, 0,  \
+		"pages", P_SIZE, O(pages), d, "pages in the working set", NULL, 1, PAGES_MAX, 0,   \
 		    0, NULL                                                                        \
 	}
 #define END_P                                                                                      \
@@ -170,7 +178,7 @@ static const struct pb_param p_zipf[] = {
 };
 static const struct pb_param p_seq[] = {
     {"pages", P_SIZE, O(pages), "0", "pages before wrapping (0: never: a pure streaming scan)",
-     NULL, 0, 1ULL << 36, 0, 0, NULL},
+     NULL, 0, PAGES_MAX, 0, 0, NULL},
     {"run", P_U64, O(run), "1", "consecutive references inside each page", NULL, 1, 1 << 20, 0, 0,
      NULL},
     END_P,
@@ -743,7 +751,7 @@ static int open_gen(struct pb_workload *w, char *err, size_t errlen)
 		seed += 0x9e3779b97f4a7c15ULL * g->tid;
 	pb_rng_seed(&g->rng, seed);
 	/* span of one thread's private region, for disjoint placement; it must
-	 * fit below the library region (2^46 bytes) */
+	 * fit below the library region (LIB_BASE - PRIV_BASE bytes) */
 	uint64_t span, pages;
 	int ovf = 0;
 	if (g->d->next == next_matrix) {
@@ -760,8 +768,11 @@ static int open_gen(struct pb_workload *w, char *err, size_t errlen)
 		pages = g->c.pages;
 	}
 	if (ovf || pages > (LIB_BASE - PRIV_BASE) >> w->shift) {
-		snprintf(err, errlen, "workload %s: the region it spans exceeds 2^46 bytes",
-			 g->d->name);
+		snprintf(err, errlen,
+			 "workload %s: the region it spans exceeds the %llu bytes below the "
+			 "library region (at most %llu pages of %llu bytes)",
+			 g->d->name, LIB_BASE - PRIV_BASE, (LIB_BASE - PRIV_BASE) >> w->shift,
+			 1ULL << w->shift);
 		return -EINVAL;
 	}
 	span = pages << w->shift;

@@ -38,6 +38,11 @@ int pb_kv_twice(const char *kv, char *msg, size_t len);
 int pb_input_rc_is_usage(int rc);
 /* Print "pagebench <cmd>: msg" on stderr (no exit). */
 void pb_error(const char *cmd, const char *fmt, ...) PB_PRINTF(2, 3);
+/* A signal that came before any configuration finished (no run folder is
+ * left): "pagebench <cmd>: interrupted by SIG before any configuration
+ * finished: nothing written", then die of it, as run, sim and mrc do;
+ * else return. */
+void pb_exit_interrupted(const char *cmd);
 /* --label's one rule for every command that takes it (it becomes a CSV
  * cell and a machine's name in compare --machines): 1..128 characters, no
  * comma, quote or newline; else a usage error.  NULL (no --label) passes. */

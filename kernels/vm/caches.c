@@ -13,8 +13,10 @@
  * huge.c): a load or a store through L1d, a fetch through L1i.  Every
  * reference that reaches memory is one cache access, so l1d_hits +
  * l1d_misses + l1i_hits + l1i_misses = refs - segv - oom_skipped (less
- * an access whose process an OOM kill took during its own fault); L2
- * sees the L1 misses and L3 the L2 misses.
+ * an access whose process an OOM kill took during its own fault, and in
+ * free order one whose page another engine thread evicted between its
+ * fault's mapping and its touch); L2 sees the L1 misses and L3 the L2
+ * misses.
  *
  * Variant details (docs/cache.md): physically indexed and tagged; every
  * CPU has a private L3 (a real L3 is shared by the cores of a socket);

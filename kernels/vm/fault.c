@@ -875,7 +875,11 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 			return hr;
 	}
 	for (int tries = 0;; tries++) {
-		struct pb_tlb_entry *e = pb_tlb_lookup(&t->tlb, tkey, fetch);
+		/* a retry walks again without a lookup: its TLB cannot hold the
+		 * key (invalidated below, and only this CPU fills it), and the
+		 * reference's one TLB outcome, its miss, is counted already
+		 * (tlb_l1_hits + tlb_l2_hits + tlb_misses = refs - oom_skipped) */
+		struct pb_tlb_entry *e = tries ? NULL : pb_tlb_lookup(&t->tlb, tkey, fetch);
 		if (pb_likely(e != NULL)) {
 			if (write && !(e->flags & PB_TLBE_WRITABLE)) {
 				t->walked = 0;

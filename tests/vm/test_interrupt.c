@@ -22,9 +22,10 @@
  *    part the interrupted one read);
  * and with PAGEBENCH_TEST_INTERRUPT=0 (before the first wave: nothing
  * done; mrc's LRU stack is fed by that wave too) it dies of SIGINT leaving
- * no folder.  A knob that is not a wave number (x, 1x, -1, " 1", 2^32) is
- * refused: exit 2 naming the knob and its value, no folder (strtoul read
- * "x" as 0, an interrupt before the first wave, and "1x" as 1).
+ * no folder, and sim and mrc say so in one line, as run does.  A knob that is
+ * not a wave number (x, 1x, -1, " 1", 2^32) is refused: exit 2 naming
+ * the knob and its value, no folder (strtoul read "x" as 0, an interrupt
+ * before the first wave, and "1x" as 1).
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -42,12 +43,13 @@ struct icase {
 	const char *name, *csv;
 	const char *args[16]; /* after the binary, NULL-terminated */
 	size_t full_rows, kept_rows;
-	const char *said;    /* on stderr, interrupted */
-	const char *key[3];  /* a row's identity, NULL-terminated */
-	const char *same[8]; /* the cells that must equal the full run's */
-	const char *pol;     /* rows of this policy kept ... */
-	size_t pol_rows;     /* ... this many */
-	long long refs;	     /* meta.json config.refs */
+	const char *said;      /* on stderr, interrupted */
+	const char *key[3];    /* a row's identity, NULL-terminated */
+	const char *same[8];   /* the cells that must equal the full run's */
+	const char *pol;       /* rows of this policy kept ... */
+	size_t pol_rows;       /* ... this many */
+	long long refs;	       /* meta.json config.refs */
+	const char *said_none; /* on stderr, interrupted before the first wave */
 };
 
 static const struct icase cases[] = {
@@ -62,7 +64,8 @@ static const struct icase cases[] = {
      {"valid", "refs", "hits", "faults", "evictions", "tlb_misses", "writebacks", NULL},
      "lru",
      64,
-     51200},
+     51200,
+     "pagebench sim: interrupted by SIGINT before any configuration finished: nothing written\n"},
     {"mrc",
      "mrc.csv",
      {"mrc", "--workload", "zipf:pages=3000,alpha=0.8,refs=20K", "--policy", "lru,fifo", "--frames",
@@ -74,7 +77,8 @@ static const struct icase cases[] = {
      {"refs", "misses", "miss_ratio", "method", "scaled_frames", "err_est", "note", NULL},
      "lru",
      1100,
-     20480},
+     20480,
+     "pagebench mrc: interrupted by SIGINT before any configuration finished: nothing written\n"},
 };
 
 static const char *bin;
@@ -189,6 +193,8 @@ static void check_case(const struct icase *c, const char *dir, struct spawn_out 
 		     o->err);
 	int entries = pbt_run_dirs(root, d2, sizeof(d2));
 	PB_CHECK_MSG(entries == 0, "%s: %d entries under %s", c->name, entries, root);
+	PB_CHECK_MSG(!c->said_none || strstr(o->err, c->said_none), "%s, nothing done: %s", c->name,
+		     o->err);
 
 	/* a knob that is not a wave number: refused, not read as a wave */
 	static const char *const bad[] = {"x", "1x", "-1", " 1", "4294967296"};
