@@ -353,12 +353,15 @@ static int report_merge(const char *dir, json_t *extra)
 }
 
 /* meta.json of a suite whose tasks have not run yet: status partial (every
- * task without a result), config.suite_status `st` (running, submitted). */
-static int mark_unfinished(const char *dir, const char *st)
+ * task without a result), config.suite_status `st` (running, submitted);
+ * with jobid, config.slurm_job_id: the job now running the tasks (a
+ * resume's, which kept the first job's before; slurm.json lists them all). */
+static int mark_unfinished(const char *dir, const char *st, const char *jobid)
 {
 	struct pb_suite_tally t;
 	char err[PB_KERNEL_ERRLEN];
-	json_t *extra = json_pack("{s:s}", "suite_status", st);
+	json_t *extra = jobid ? json_pack("{s:s, s:s}", "suite_status", st, "slurm_job_id", jobid)
+			      : json_pack("{s:s}", "suite_status", st);
 	int rc = extra ? pb_suite_merge(dir, extra, &t, err, sizeof(err)) : -ENOMEM;
 	json_decref(extra);
 	if (rc)
@@ -559,14 +562,15 @@ int pb_cmd_suite(int argc, char **argv)
 	 * its last job unless given again. */
 	if (so.resume) {
 		size_t *todo = NULL, n = 0, total = 0;
-		char *plabel = NULL;
+		char *plabel = NULL, *pname = NULL;
 		unsigned maxthr = 1;
 		if (npos)
 			pb_usage_error("suite", "--resume RUN_DIR takes no suite name");
 		if (nsets || so.threads || so.reps)
 			pb_usage_error("suite", "--resume reruns the plan as written: --set, "
 						"--threads and --reps do not apply");
-		if (pb_suite_plan_info(so.resume, &total, &plabel, &maxthr, err, sizeof(err)) ||
+		if (pb_suite_plan_info(so.resume, &total, &plabel, &pname, &maxthr, err,
+				       sizeof(err)) ||
 		    pb_suite_unfinished(so.resume, &todo, &n, err, sizeof(err)))
 			pb_usage_error("suite", "--resume: %s", err);
 		if (so.label && (!plabel || strcmp(so.label, plabel)))
@@ -590,11 +594,15 @@ int pb_cmd_suite(int argc, char **argv)
 					   json_array_size(jobs) ? json_array_size(jobs) - 1 : 0),
 			    "options");
 			struct pb_slurm_opts o = slurm_opts(&so, prev, maxthr);
-			slurm_check(so.resume, "resume", &o);
-			rc = submit(so.resume, "resume", &o, so.dry_run, todo, n, total, jobid,
+			/* the job is the suite's, named as its first was (plan.json) */
+			const char *name = pname ? pname : "suite";
+			slurm_check(so.resume, name, &o);
+			rc = submit(so.resume, name, &o, so.dry_run, todo, n, total, jobid,
 				    sizeof(jobid), err, sizeof(err));
 			if (rc) {
 				pb_error("suite", "%s", err);
+				ret = PB_EXIT_FAIL;
+			} else if (!so.dry_run && mark_unfinished(so.resume, "submitted", jobid)) {
 				ret = PB_EXIT_FAIL;
 			} else if (so.wait && !so.dry_run) {
 				ret = pb_suite_wait_merge(so.resume, (unsigned)so.timeout);
@@ -612,6 +620,7 @@ int pb_cmd_suite(int argc, char **argv)
 		json_decref(sj);
 		free(todo);
 		free(plabel);
+		free(pname);
 		pb_param_free(suite_params, &so);
 		free(pos);
 		free(sets);
@@ -723,7 +732,7 @@ int pb_cmd_suite(int argc, char **argv)
 		} else {
 			pb_run_config_str(run, "slurm_job_id", jobid);
 		}
-		if (pb_run_finish(run) || mark_unfinished(dir, st))
+		if (pb_run_finish(run) || mark_unfinished(dir, st, NULL))
 			ret = PB_EXIT_FAIL;
 		if (ret == PB_EXIT_OK && so.wait)
 			ret = pb_suite_wait_merge(dir, (unsigned)so.timeout);
@@ -737,7 +746,7 @@ int pb_cmd_suite(int argc, char **argv)
 		/* meta.json (command line, machine) first, marked partial until the
 		 * tasks are merged: a suite killed on the way claims nothing */
 		local_lock(dir, "suite");
-		if (pb_run_finish(run) || mark_unfinished(dir, "running")) {
+		if (pb_run_finish(run) || mark_unfinished(dir, "running", NULL)) {
 			ret = PB_EXIT_FAIL;
 		} else {
 			run_local(dir, NULL, 0, s->ntasks, so.label);

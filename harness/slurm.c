@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,9 +185,17 @@ int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_op
 	return 0;
 }
 
+/* How long a command may stay silent before capture() says what it waits
+ * for (squeue retries for a minute on its own where the controller or
+ * slurm.conf cannot be reached, and said nothing meanwhile). */
+#define SLOW_MS 2000
+
 /* Run argv, capture stdout (up to cap-1 bytes) and the exit status; with
- * ef (a temporary file), its stderr goes there instead of ours. */
-static int capture(char *const argv[], char *out, size_t cap, FILE *ef, int *status)
+ * ef (a temporary file), its stderr goes there instead of ours.  slow: a
+ * line for our stderr when the command has not ended after SLOW_MS (NULL:
+ * none). */
+static int capture(char *const argv[], char *out, size_t cap, FILE *ef, int *status,
+		   const char *slow)
 {
 	int fds[2];
 	posix_spawn_file_actions_t fa;
@@ -204,6 +213,12 @@ static int capture(char *const argv[], char *out, size_t cap, FILE *ef, int *sta
 	size_t n = 0;
 	if (rc == 0) {
 		ssize_t r;
+		struct pollfd pf = {.fd = fds[0], .events = POLLIN};
+		int pr = 1;
+		while (slow && (pr = poll(&pf, 1, SLOW_MS)) < 0 && errno == EINTR)
+			;
+		if (slow && pr == 0)
+			fprintf(stderr, "%s\n", slow);
 		while ((r = read(fds[0], out + n, cap - 1 - n)) > 0 && n + 1 < cap)
 			n += (size_t)r;
 		while (read(fds[0], (char[256]){0}, 256) > 0) /* drain the rest */
@@ -221,7 +236,7 @@ int pb_slurm_submit(const char *script_path, char *jobid, size_t len, char *err,
 	char out[256];
 	int st = 0;
 	char *argv[] = {"sbatch", "--parsable", (char *)script_path, NULL};
-	int rc = capture(argv, out, sizeof(out), NULL, &st);
+	int rc = capture(argv, out, sizeof(out), NULL, &st, NULL);
 	if (rc) {
 		snprintf(err, errlen,
 			 "sbatch: %s (is Slurm installed? apt-get install slurm-client)",
@@ -250,7 +265,12 @@ int pb_slurm_active(const char *jobid, unsigned *left, char *err, size_t errlen)
 	int st = 0;
 	char *argv[] = {"squeue", "-h", "-j", (char *)jobid, "-o", "%i %t", NULL};
 	FILE *ef = tmpfile();
-	int rc = ef ? capture(argv, out, sizeof(out), ef, &st) : -errno;
+	char slow[160];
+	snprintf(slow, sizeof(slow),
+		 "pagebench: waiting for squeue -j %s (it retries for up to a minute where "
+		 "the Slurm controller cannot be reached)",
+		 jobid);
+	int rc = ef ? capture(argv, out, sizeof(out), ef, &st, slow) : -errno;
 	*left = 0;
 	if (rc) {
 		snprintf(err, errlen, "squeue: %s", strerror(-rc));
@@ -270,10 +290,16 @@ int pb_slurm_active(const char *jobid, unsigned *left, char *err, size_t errlen)
 		fclose(ef);
 		if (strstr(msg, "Invalid job id"))
 			return 0;
-		snprintf(err, errlen, "squeue -j %s failed (%s %d): %s", jobid,
+		/* ", retrying in 1sec up to 60sec": what squeue did before it gave
+		 * up, not what happens next (nothing is retried) */
+		char *retry = strstr(msg, ", retrying in ");
+		if (retry)
+			*retry = 0;
+		snprintf(err, errlen, "squeue -j %s failed (%s %d): %s%s", jobid,
 			 WIFEXITED(st) ? "exit" : "signal",
 			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
-			 msg[0] ? msg : "no message");
+			 msg[0] ? msg : "no message",
+			 retry ? " (squeue gave up after retrying)" : "");
 		return -EIO;
 	}
 	fclose(ef);

@@ -181,26 +181,29 @@ static json_t *plan_load(const char *dir, json_t **tasks, char *err, size_t errl
 	return plan;
 }
 
-int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, unsigned *max_threads,
-		       char *err, size_t errlen)
+int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, char **name,
+		       unsigned *max_threads, char *err, size_t errlen)
 {
 	json_t *tasks, *plan = plan_load(dir, &tasks, err, errlen);
 	if (!plan)
 		return -EINVAL;
 	json_int_t mt = json_integer_value(json_object_get(plan, "max_threads"));
 	const char *l = json_string_value(json_object_get(plan, "label"));
+	const char *nm = json_string_value(json_object_get(plan, "suite"));
 	*ntasks = json_array_size(tasks);
 	*max_threads = mt >= 1 && mt <= 4096 ? (unsigned)mt : 1;
 	*label = l ? strdup(l) : NULL;
+	if (name)
+		*name = nm ? strdup(nm) : NULL;
 	json_decref(plan);
-	return l && !*label ? -ENOMEM : 0;
+	return (l && !*label) || (name && nm && !*name) ? -ENOMEM : 0;
 }
 
 int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen)
 {
 	char *label = NULL;
 	unsigned maxthr;
-	int rc = pb_suite_plan_info(dir, n, &label, &maxthr, err, errlen);
+	int rc = pb_suite_plan_info(dir, n, &label, NULL, &maxthr, err, errlen);
 	free(label);
 	return rc;
 }

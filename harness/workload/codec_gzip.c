@@ -35,13 +35,14 @@ static ssize_t gz_read(struct wl_in *in, void *buf, size_t n)
 			return rc;
 		if (in->cpos == in->clen) {
 			if (in->frame_open)
-				return wl_in_truncated(in);
+				return wl_in_truncated(in, want - z->avail_out);
 			break;
 		}
 		if (!in->frame_open) {
 			/* a new gzip member must start with the magic */
 			if (in->clen - in->cpos >= 1 && in->cbuf[in->cpos] != 0x1f)
-				return wl_in_corrupt(in, "trailing garbage after gzip member");
+				return wl_in_corrupt(in, "trailing garbage after gzip member",
+						     want - z->avail_out);
 			inflateReset(z);
 			in->frame_open = 1;
 		}
@@ -54,7 +55,8 @@ static ssize_t gz_read(struct wl_in *in, void *buf, size_t n)
 		} else if (r == Z_BUF_ERROR) {
 			continue; /* needs more input */
 		} else if (r != Z_OK) {
-			return wl_in_corrupt(in, z->msg ? z->msg : "inflate error");
+			return wl_in_corrupt(in, z->msg ? z->msg : "inflate error",
+					     want - z->avail_out);
 		}
 	}
 	return (ssize_t)(want - z->avail_out);

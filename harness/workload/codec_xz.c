@@ -52,11 +52,13 @@ static ssize_t xz_read(struct wl_in *in, void *buf, size_t n)
 			break;
 		}
 		if (r == LZMA_BUF_ERROR && in->ceof)
-			return wl_in_truncated(in);
+			return wl_in_truncated(in, n - s->avail_out);
 		if (r != LZMA_OK && r != LZMA_BUF_ERROR)
-			return wl_in_corrupt(in, r == LZMA_DATA_ERROR	  ? "data error"
-						 : r == LZMA_FORMAT_ERROR ? "format error"
-									  : "decoder error");
+			return wl_in_corrupt(in,
+					     r == LZMA_DATA_ERROR     ? "data error"
+					     : r == LZMA_FORMAT_ERROR ? "format error"
+								      : "decoder error",
+					     n - s->avail_out);
 	}
 	return (ssize_t)(n - s->avail_out);
 }

@@ -27,14 +27,14 @@ static ssize_t zstd_read(struct wl_in *in, void *buf, size_t n)
 			return rc;
 		if (in->cpos == in->clen) {
 			if (in->frame_open)
-				return wl_in_truncated(in);
+				return wl_in_truncated(in, out.pos);
 			break;
 		}
 		ZSTD_inBuffer ib = {in->cbuf, in->clen, in->cpos};
 		size_t r = ZSTD_decompressStream(in->dec, &out, &ib);
 		in->cpos = ib.pos;
 		if (ZSTD_isError(r))
-			return wl_in_corrupt(in, ZSTD_getErrorName(r));
+			return wl_in_corrupt(in, ZSTD_getErrorName(r), out.pos);
 		in->frame_open = r != 0;
 		if (!in->frame_open && out.pos)
 			break; /* frame boundary: hand out what we have */

@@ -156,7 +156,8 @@ static int perf_line(struct wl_trace *t, const char *p, const char **endp)
 /* `perf script -F addr`'s line: the address printed "%16" PRIx64, hex
  * right-aligned in 16 columns behind blanks.  Text traces (one decimal
  * page number a line) are not padded so, and "12345678" alone is read as
- * decimal: without the padding a bare-hex line cannot be told apart. */
+ * decimal: without the padding one bare-hex line cannot be told apart
+ * (the sample's lines together may: perf_addr_sample). */
 static int perf_addr_line(const char *p, const char *nl)
 {
 	if (nl > p && nl[-1] == '\r')
@@ -169,6 +170,37 @@ static int perf_addr_line(const char *p, const char *nl)
 	while (q < nl && ((*q >= '0' && *q <= '9') || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f')))
 		q++;
 	return q == nl;
+}
+
+/*
+ * `perf script -F addr` without its padding (cut by a tool: awk '{print
+ * $1}', sed): the sample's lines, blank and '#' ones aside, are each one
+ * bare hex number (no 0x), and one at least has a letter a-f.  A text
+ * trace's page numbers are decimal or 0x hex, so it has no such line (it
+ * would skip it); no other text format has a single token a line.  A list
+ * whose numbers in the sample are all digits stays text (decimal): no
+ * rule can tell it apart; format=perf reads it as hex.
+ */
+static int perf_addr_sample(const char *p, const char *end)
+{
+	int letter = 0, lines = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end; /* cut by the sample's end: still bare hex if it was */
+		const char *q = tok_start(p, nl);
+		if (q && *q != '#') {
+			const char *e = tok_end(q, nl);
+			if (tok_start(e, nl) || !is_hex(q, e) ||
+			    (q[0] == '0' && (q[1] | 0x20) == 'x'))
+				return WL_DETECT_NO;
+			for (; q < e; q++)
+				letter |= (*q | 0x20) >= 'a' && (*q | 0x20) <= 'f';
+			lines++;
+		}
+		p = nl + 1;
+	}
+	return lines && letter ? 60 : WL_DETECT_NO;
 }
 
 /* A line with a time and a page-fault or memory event, or a bare address
@@ -192,5 +224,6 @@ const struct wl_format wl_format_perf = {
     .summary = "perf script: '... TIME: [PERIOD] EVENT: ADDR ...' or one hex address a line",
     .kind = WL_KIND_TEXT,
     .detect_line = perf_detect,
+    .detect_text = perf_addr_sample,
     .line = perf_line,
 };

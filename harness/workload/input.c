@@ -8,8 +8,8 @@
  * codec_gzip.c, codec_xz.c), so a trace of any size is read with bounded
  * memory and is never decompressed to disk.  Concatenated frames/members
  * are accepted (zstd -c a b, cat x.gz y.gz).  A stream that ends inside a
- * frame is an error naming the compressed byte offset, never a silently
- * short trace.  Without the library in the build the magic is still
+ * frame is an error naming the decompressed and the compressed byte
+ * offset, never a silently short trace.  Without the library in the build the magic is still
  * recognised and reported ("built without zstd").
  *
  * Adding a codec: one file codec_NAME.c defining a const struct wl_codec
@@ -83,19 +83,36 @@ int wl_in_cfill(struct wl_in *in)
 	return 0;
 }
 
-int wl_in_truncated(struct wl_in *in)
+/* The compressed bytes the decoder has taken (read, less those buffered). */
+static uint64_t in_taken(const struct wl_in *in)
+{
+	return in->raw_off - (in->clen - in->cpos);
+}
+
+int wl_in_truncated(struct wl_in *in, size_t done)
 {
 	snprintf(in->err, in->errlen,
-		 "%s: byte %llu: %s stream cut short (truncated compressed file)", in->name,
-		 (unsigned long long)in->out_off, in->codec->name);
+		 "%s: decompressed byte %llu: %s stream cut short at compressed byte %llu "
+		 "(truncated compressed file)",
+		 in->name, (unsigned long long)(in->out_off + done), in->codec->name,
+		 (unsigned long long)in->raw_off);
 	return -EINVAL;
 }
 
-int wl_in_corrupt(struct wl_in *in, const char *what)
+int wl_in_corrupt(struct wl_in *in, const char *what, size_t done)
 {
-	snprintf(in->err, in->errlen, "%s: byte %llu: corrupt %s stream: %s", in->name,
-		 (unsigned long long)in->out_off, in->codec->name, what);
+	/* the decoder stops where it sees the damage: among the bytes taken */
+	snprintf(in->err, in->errlen,
+		 "%s: decompressed byte %llu: corrupt %s stream: %s (at or before compressed "
+		 "byte %llu)",
+		 in->name, (unsigned long long)(in->out_off + done), in->codec->name, what,
+		 (unsigned long long)in_taken(in));
 	return -EINVAL;
+}
+
+const char *wl_in_byte_word(const struct wl_in *in)
+{
+	return in->codec && in->codec != &wl_codec_none ? "decompressed byte" : "byte";
 }
 
 int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t errlen)
@@ -203,7 +220,35 @@ ssize_t wl_in_read(struct wl_in *in, void *buf, size_t n)
 	ssize_t r = in->codec->read(in, buf, n);
 	if (r > 0)
 		in->out_off += (uint64_t)r;
+	if (r < 0 || in->codec == &wl_codec_none)
+		return r;
+	/* a mark per read; a read that delivers nothing (the stream's end: an
+	 * xz index, a gzip trailer) moves the newest mark's compressed count */
+	unsigned k = in->nmarks ? (in->nmarks - 1) % WL_IN_MARKS : 0;
+	if (!in->nmarks || in->marks[k].out != in->out_off) {
+		k = in->nmarks++ % WL_IN_MARKS;
+		in->marks[k].out = in->out_off;
+	}
+	in->marks[k].in = in_taken(in);
 	return r;
+}
+
+uint64_t wl_in_source_offset(const struct wl_in *in, uint64_t out)
+{
+	if (in->codec == &wl_codec_none)
+		return out;
+	/* the marks kept, oldest first; before the oldest: from (0, 0) */
+	uint64_t lo_out = 0, lo_in = 0;
+	unsigned have = in->nmarks < WL_IN_MARKS ? in->nmarks : WL_IN_MARKS;
+	for (unsigned i = in->nmarks - have; i < in->nmarks; i++) {
+		uint64_t mo = in->marks[i % WL_IN_MARKS].out, mi = in->marks[i % WL_IN_MARKS].in;
+		if (mo > out) /* between lo and this mark: in proportion */
+			return lo_in + (uint64_t)((double)(mi - lo_in) * (double)(out - lo_out) /
+						  (double)(mo - lo_out));
+		lo_out = mo;
+		lo_in = mi;
+	}
+	return lo_in;
 }
 
 void wl_in_close(struct wl_in *in)

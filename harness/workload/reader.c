@@ -59,7 +59,7 @@ int wl_terr(struct wl_trace *t, const char *fmt, ...)
 			k += (size_t)snprintf(what + k, sizeof(what) - k, "\\x%02X", *c);
 	what[k] = 0;
 	if (t->fmt && t->fmt->kind != WL_KIND_TEXT)
-		snprintf(t->err, WL_ERRLEN, "%s: byte %llu: %s", t->name,
+		snprintf(t->err, WL_ERRLEN, "%s: %s %llu: %s", t->name, wl_in_byte_word(&t->in),
 			 (unsigned long long)(t->boff + t->pos), what);
 	else
 		snprintf(t->err, WL_ERRLEN, "%s:%llu: %s", t->name, (unsigned long long)t->line + 1,
@@ -599,6 +599,37 @@ static void skip_bom(struct wl_trace *t)
 	t->buf[t->len] = 0;
 }
 
+/*
+ * A recorded trace's mappings sidecar (TRACE.maps, trace_maps.c) given as
+ * the trace: its first line that is not a '#' comment or blank is a line
+ * of /proc/PID/maps, which no trace format has.  Said so, with the trace
+ * to give instead (it read as a csv whose layout was not recognised).
+ * 1 with the message in t->err, else 0.
+ */
+static int maps_sidecar(struct wl_trace *t, const char *p, const char *end)
+{
+	uint64_t line = 1;
+	for (; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		const char *w = wl_skip_ws(p);
+		if (w < nl && *w != '#')
+			break;
+		p = nl + 1;
+	}
+	if (p >= end || !wl_maps_is_line(p))
+		return 0;
+	size_t n = strlen(t->name);
+	int suffix = n > 5 && !strcmp(t->name + n - 5, ".maps");
+	snprintf(t->err, WL_ERRLEN,
+		 "%s:%llu: a recorded trace's mappings sidecar (lines of /proc/PID/maps, written "
+		 "by trace record beside its trace), not a trace: give the trace %s%.*s%s",
+		 t->name, (unsigned long long)line, suffix ? "'" : "it belongs to",
+		 suffix ? (int)(n - 5) : 0, t->name, suffix ? "'" : "");
+	return 1;
+}
+
 /* The bytes detection looks at: the first 4 KiB */
 #define WL_DETECT_WIN 4096u
 
@@ -638,13 +669,15 @@ static int detect(struct wl_trace *t, const char *hint)
 		char names[128];
 		binary_names(names, sizeof(names));
 		snprintf(t->err, WL_ERRLEN,
-			 "%s: byte %zu: binary data of unknown format (give format=%s)", t->name,
-			 text, names);
+			 "%s: %s %zu: binary data of unknown format (give format=%s)", t->name,
+			 wl_in_byte_word(&t->in), text, names);
 		return -EINVAL;
 	}
 	skip_bom(t); /* text: the first line starts after it */
-	/* the first line that is not a banner or blank decides */
 	const char *end = p + t->len;
+	if (maps_sidecar(t, p, end))
+		return -EINVAL;
+	/* the first line that is not a banner or blank decides */
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -660,11 +693,18 @@ static int detect(struct wl_trace *t, const char *hint)
 				best = wl_formats[i];
 			}
 		}
+		for (unsigned i = 0; i < wl_nformats; i++) {
+			int s = wl_formats[i]->detect_text ? wl_formats[i]->detect_text(p, end) : 0;
+			if (s > score) {
+				score = s;
+				best = wl_formats[i];
+			}
+		}
 		break;
 	}
 	if (!best && t->len == 0) {
-		snprintf(t->err, WL_ERRLEN, "%s: byte 0: empty file (no format to detect)",
-			 t->name);
+		snprintf(t->err, WL_ERRLEN, "%s: %s 0: empty file (no format to detect)", t->name,
+			 wl_in_byte_word(&t->in));
 		return -EINVAL;
 	}
 	t->fmt = best ? best : wl_format_find("text");
@@ -710,7 +750,8 @@ int wl_trace_open(const struct wl_trace_opts *o, struct wl_trace **out, char *er
 	if (!rc && t->fmt->kind == WL_KIND_TEXT)
 		t->safe = 0; /* text: the first refill cuts at a line end */
 	if (!rc && t->len == 0 && t->fmt->kind != WL_KIND_STREAM) {
-		snprintf(t->err, WL_ERRLEN, "%s: byte 0: empty file", t->name);
+		snprintf(t->err, WL_ERRLEN, "%s: %s 0: empty file", t->name,
+			 wl_in_byte_word(&t->in));
 		rc = -EINVAL;
 	}
 	if (!rc && !t->backing)
@@ -796,10 +837,20 @@ double wl_trace_fraction(const struct wl_trace *t)
 	const struct wl_in *in = &t->in;
 	if (!in->size)
 		return -1;
-	/* mapped: the parse position; else the bytes read less those
-	 * buffered ahead of the decoder (a window read ahead of the parse
-	 * moves the figure early by at most the window) */
-	uint64_t at = t->map ? t->pos : in->raw_off - (in->clen - in->cpos);
+	/* The file's bytes behind the records parsed, not those read ahead
+	 * into the window (1 MiB: of a compressed trace, the compressed bytes
+	 * of 1 MiB decompressed said 13% at the first progress line).  The
+	 * parse position: the mapping's, or the window's (boff + pos, in the
+	 * decompressed stream; a stream format reads past the window, so
+	 * what it was handed); of a compressed trace, the compressed bytes
+	 * the decoder took for it (wl_in_source_offset). */
+	uint64_t at;
+	if (t->map)
+		at = t->pos;
+	else if (t->fmt && t->fmt->kind == WL_KIND_STREAM)
+		at = wl_in_source_offset(in, in->out_off - (t->len - t->pos));
+	else
+		at = wl_in_source_offset(in, t->boff + t->pos);
 	return at >= in->size ? 1.0 : (double)at / (double)in->size;
 }
 

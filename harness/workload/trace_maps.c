@@ -75,6 +75,12 @@ static int parse_line(const char *s, struct wl_map *out)
 	return 0;
 }
 
+int wl_maps_is_line(const char *s)
+{
+	struct wl_map m;
+	return parse_line(s, &m) == 0;
+}
+
 static int maps_push(struct wl_maps *m, const struct wl_map *e)
 {
 	if (m->n == m->cap) {

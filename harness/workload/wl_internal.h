@@ -40,6 +40,8 @@ struct wl_codec {
 };
 extern const struct wl_codec wl_codec_none, wl_codec_zstd, wl_codec_gzip, wl_codec_xz;
 
+#define WL_IN_MARKS 16
+
 struct wl_in {
 	int fd;
 	int own_fd;
@@ -48,10 +50,17 @@ struct wl_in {
 	void *dec;     /* decompressor state */
 	uint8_t *cbuf; /* compressed input */
 	size_t ccap, cpos, clen;
-	int ceof;	    /* no more compressed bytes */
-	int frame_open;	    /* a compressed frame/stream started but not ended */
-	uint64_t out_off;   /* decompressed bytes delivered so far */
-	uint64_t raw_off;   /* bytes read from fd so far (progress) */
+	int ceof;	  /* no more compressed bytes */
+	int frame_open;	  /* a compressed frame/stream started but not ended */
+	uint64_t out_off; /* decompressed bytes delivered so far */
+	uint64_t raw_off; /* bytes read from fd so far */
+	/* after each of the last WL_IN_MARKS codec reads: decompressed bytes
+	 * delivered and compressed bytes the decoder had taken by then
+	 * (wl_in_source_offset) */
+	struct {
+		uint64_t out, in;
+	} marks[WL_IN_MARKS];
+	unsigned nmarks;    /* marks made (the newest at (nmarks - 1) % WL_IN_MARKS) */
 	uint64_t size;	    /* the file's size if a regular file, else 0 */
 	XXH64_state_t hash; /* libxxhash: of the file's first `hashed` bytes */
 	uint64_t hashed;    /* bytes read so far (raw reads, a mapping's records) */
@@ -68,12 +77,22 @@ int wl_in_open(struct wl_in *in, const char *path, int fd, char *err, size_t err
  * an I/O failure keeps read(2)'s errno, a corrupt or cut short compressed
  * stream is -EINVAL. */
 ssize_t wl_in_read(struct wl_in *in, void *buf, size_t n);
+/* Of a compressed stream, about how many of the file's bytes the decoder
+ * took to deliver the first `out` decompressed bytes (between two reads:
+ * in proportion); of a plain one, out.  For progress (wl_trace_fraction):
+ * the compressed bytes behind the records parsed, not those read ahead. */
+uint64_t wl_in_source_offset(const struct wl_in *in, uint64_t out);
+/* "byte" for a plain stream, "decompressed byte" for a compressed one: the
+ * word before an offset in a message, which counts decompressed bytes. */
+const char *wl_in_byte_word(const struct wl_in *in);
 void wl_in_close(struct wl_in *in);
 /* For codecs: refill the compressed buffer when it is empty; the two
- * error messages ("byte N: ... cut short", "corrupt ... stream"). */
+ * error messages ("decompressed byte N: ... cut short at compressed byte
+ * M", "corrupt ... stream"), done: the bytes the failing read had
+ * decompressed (N counts them: it said 0 for a cut in the first MiB). */
 int wl_in_cfill(struct wl_in *in);
-int wl_in_truncated(struct wl_in *in);
-int wl_in_corrupt(struct wl_in *in, const char *what);
+int wl_in_truncated(struct wl_in *in, size_t done);
+int wl_in_corrupt(struct wl_in *in, const char *what, size_t done);
 /* Feed the file's bytes [from, to) at `bytes` into in->hash, those not fed
  * yet (the file is read in order: raw reads, then a mapping's records). */
 void wl_in_hash(struct wl_in *in, const void *bytes, uint64_t from, uint64_t to);
@@ -167,6 +186,9 @@ int wl_maps_load(const char *path, struct wl_maps **out, char *err, size_t errle
  * PB_ACC_SHARED for a shared one. */
 uint16_t wl_maps_flags(const struct wl_maps *m, uint64_t addr);
 void wl_maps_free(struct wl_maps *m);
+/* 1 when the line at s (ended by '\n' or NUL) is a maps line, START-END
+ * PERMS OFFSET DEV INODE [PATH]: a sidecar given where a trace belongs. */
+int wl_maps_is_line(const char *s);
 void wl_trace_close(struct wl_trace *t);
 
 /* The stream's trace reader, for the trace library (workload.c). */

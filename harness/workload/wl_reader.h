@@ -46,10 +46,14 @@ struct wl_format {
 	 * magic(): the first bytes (any file), a score;
 	 * suffix: a binary file whose name contains it;
 	 * line(): the first line of a text file that is not blank nor a
-	 *   valgrind banner (p .. nl, *nl == '\n' or the end), a score. */
+	 *   valgrind banner (p .. nl, *nl == '\n' or the end), a score;
+	 * text(): the text sample from that line to its end (the last line
+	 *   may be cut), a score, for a format told by its lines together,
+	 *   not by the first one.  Optional. */
 	int (*detect_magic)(const char *p, size_t n);
 	const char *suffix;
 	int (*detect_line)(const char *p, const char *nl);
+	int (*detect_text)(const char *p, const char *end);
 	/* After detection (or format=NAME): set up (csv columns, vscsi record
 	 * size, pbt header).  Optional. */
 	int (*open)(struct wl_trace *t);

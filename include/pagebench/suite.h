@@ -84,8 +84,9 @@ void pb_suite_free(struct pb_suite *s);
  * and on a cluster.  dir is the suite's run folder.
  *   plan_write   plan.json (the tasks' argv, the variables, the suite's
  *                --label or null, the largest --threads value) and tasks/;
- *   plan_info    what plan.json holds: its tasks, label (malloc'ed or
- *                NULL) and largest thread count;
+ *   plan_info    what plan.json holds: its tasks, label and the suite's
+ *                name (each malloc'ed or NULL; name may be NULL when not
+ *                wanted) and largest thread count;
  *   task_run     task N (1-based): its command as a child pagebench into
  *                tasks/NNN/<run folder>, then tasks/NNN/task.json (status,
  *                exit code, host, Slurm ids, times); an earlier attempt's
@@ -106,8 +107,8 @@ struct json_t;
 int pb_suite_plan_write(const struct pb_suite *s, const char *dir, const char *label, char *err,
 			size_t errlen) PB_MUST_CHECK;
 int pb_suite_plan_ntasks(const char *dir, size_t *n, char *err, size_t errlen) PB_MUST_CHECK;
-int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, unsigned *max_threads,
-		       char *err, size_t errlen) PB_MUST_CHECK;
+int pb_suite_plan_info(const char *dir, size_t *ntasks, char **label, char **name,
+		       unsigned *max_threads, char *err, size_t errlen) PB_MUST_CHECK;
 /* The largest --threads value of any task (1 if none): whole cores per task.
  * Every spelling the task's command takes counts (--threads L,
  * --threads=L, run's -t L and -tL), the last one given in a task. */

@@ -17,7 +17,10 @@
  *    header; --resume reruns only a task without a result, with the
  *    suite's label;
  *  - the Slurm path with stand-in sbatch/squeue: a submitted suite is
- *    partial, and a resume asks for the first job's cores, nodes and time;
+ *    partial, and a resume asks for the first job's cores, nodes and time,
+ *    names the job and the suite as the first job did, and records its job
+ *    in meta.json; a squeue that retries for long is waited for with a
+ *    line that says so, and its "retrying in ..." is not repeated;
  *  - the cores a task asks for (pb_suite_max_threads) come from its
  *    --threads in every spelling its command's parser takes: --threads L,
  *    --threads=L (missed until 2026-12-05: 1 core asked for 8 threads),
@@ -1031,6 +1034,69 @@ static void slurm_odd_paths(const char *tmp, const char *suite, char *const *env
 	free(o);
 }
 
+/* The first line of file that starts with prefix, into buf ("" if none). */
+static void line_of(const char *file, const char *prefix, char *buf, size_t len)
+{
+	char line[8192];
+	FILE *f = fopen(file, "r");
+	buf[0] = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, prefix, strlen(prefix))) {
+			snprintf(buf, len, "%s", line);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+/*
+ * A resubmission (squeue has forgotten job 4242, sbatch now says 4343):
+ *  - job-2.sbatch names the job and the suite as job-1.sbatch does (it
+ *    said --job-name=pagebench-resume, "the suite 'resume'");
+ *  - meta.json's config.slurm_job_id is the new job (it kept 4242);
+ *  - squeue that retries for a while, then fails with "..., retrying in
+ *    1sec up to 60sec": a line says what is waited for before it ends,
+ *    and the refusal does not say "retrying" (nothing is).
+ */
+static void slurm_resubmit(const char *dir, const char *bin, char *const envv[])
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char path[8192], a1[8192], a2[8192];
+	snprintf(path, sizeof(path), "%s/sbatch", bin);
+	write_text(path, "#!/bin/sh\necho 4343\n");
+	char *r[] = {(char *)pb, "suite", "--resume", (char *)dir, "--slurm", NULL};
+	PB_CHECK_MSG(o && spawn_run(r, envv, o) == 0 && strstr(o->err, "submitted job 4343"), "%s",
+		     o ? o->err : "");
+	const char *prefix[] = {"#SBATCH --job-name=", "# Written by pagebench: the suite '"};
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/job-1.sbatch", dir);
+		line_of(path, prefix[i], a1, sizeof(a1));
+		snprintf(path, sizeof(path), "%s/job-2.sbatch", dir);
+		line_of(path, prefix[i], a2, sizeof(a2));
+		PB_CHECK_MSG(a1[0] && !strcmp(a1, a2) && !strstr(a2, "resume"),
+			     "job-1.sbatch: %s, job-2.sbatch: %s", a1, a2);
+	}
+	json_t *meta = load_json((snprintf(path, sizeof(path), "%s/meta.json", dir), path));
+	json_t *cfg = json_object_get(meta, "config");
+	const char *id = json_string_value(json_object_get(cfg, "slurm_job_id")),
+		   *sst = json_string_value(json_object_get(cfg, "suite_status"));
+	PB_CHECK_MSG(id && !strcmp(id, "4343") && sst && !strcmp(sst, "submitted"),
+		     "slurm_job_id %s, suite_status %s", id ? id : "-", sst ? sst : "-");
+	json_decref(meta);
+	snprintf(path, sizeof(path), "%s/squeue", bin);
+	write_text(path, "#!/bin/sh\nsleep 3\necho 'squeue: error: s_p_parse_file: cannot stat "
+			 "file /nowhere/slurm.conf: No such file or directory, retrying in 1sec "
+			 "up to 60sec' >&2\nexit 1\n");
+	char *c[] = {(char *)pb, "suite", "--resume", (char *)dir, "--slurm", "--dry-run", NULL};
+	int rc = o ? spawn_run(c, envv, o) : -1;
+	PB_CHECK_MSG(rc == 2 && strstr(o->err, "waiting for squeue -j 4343") &&
+			 strstr(o->err, "cannot tell whether job 4343") &&
+			 strstr(o->err, "No such file or directory (squeue gave up") &&
+			 !strstr(o->err, "retrying in"),
+		     "exit %d: %s", rc, o ? o->err : "");
+	free(o);
+}
+
 static void slurm_stub(const char *tmp)
 {
 	struct spawn_out *o = calloc(1, sizeof(*o));
@@ -1142,6 +1208,33 @@ static void slurm_stub(const char *tmp)
 			PB_CHECK_MSG(rc == 0 && strstr(o->out, "#SBATCH --array=1\n"), "%s",
 				     o->err);
 	}
+	slurm_resubmit(dir, bin, envv);
+	free(o);
+}
+
+/* --results naming a dangling symbolic link, or a folder under one: said
+ * so, with its target (it said "cannot create results folder 'dangl': Not
+ * a directory"); nothing is made where it points. */
+static void dangling_results(const char *tmp)
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char file[4096], link[4096], res[4200], want[4400];
+	snprintf(file, sizeof(file), "%s/dangl.suite", tmp);
+	write_text(file, "run memtouch --threads 1 --reps 1 --size 64K\n");
+	snprintf(link, sizeof(link), "%s/dangl", tmp);
+	PB_CHECK(symlink("nowhere", link) == 0);
+	for (int k = 0; k < 2 && o; k++) {
+		snprintf(res, sizeof(res), "%s%s", link, k ? "/sub" : "");
+		char *a[] = {(char *)pb, "suite", file, "--results", res, NULL};
+		int rc = spawn_run(a, NULL, o);
+		snprintf(want, sizeof(want),
+			 "cannot create results folder '%s': '%s' is a dangling symbolic link (to "
+			 "'nowhere', which does not exist)",
+			 res, link);
+		PB_CHECK_MSG(rc != 0 && strstr(o->err, want), "exit %d: %s", rc, o->err);
+	}
+	snprintf(res, sizeof(res), "%s/nowhere", tmp);
+	PB_CHECK(access(res, F_OK) != 0);
 	free(o);
 }
 
@@ -1162,6 +1255,7 @@ int main(int argc, char **argv)
 	long_paths(tmp);
 	long_threads(tmp);
 	slurm_stub(tmp);
+	dangling_results(tmp);
 	if (pbt_rmtree(tmp))
 		fprintf(stderr, "could not remove %s\n", tmp);
 	return pb_test_done();

@@ -18,6 +18,12 @@
  *    trace:path=FILE (only for a file that exists); one that names no
  *    file says so with the path and the OS's reason (sim and mrc alike),
  *    where it said "unknown workload";
+ *  - `perf script -F addr` without perf's padding (every line of the
+ *    sample bare hex, one with a letter) is perf, also when its first
+ *    address is all digits; an all-digit list stays decimal text;
+ *  - a recorded trace's mappings sidecar (TRACE.maps) given as the trace
+ *    is named as one, with the trace to give (it said "csv layout not
+ *    recognised"), in the reader as in sim (exit 2);
  *  - trace info's --max-distinct message names a bound that is not
  *    "about 0 MiB" when it is under 1 MiB.
  * Usage: test_trace_detect PAGEBENCH_BINARY
@@ -213,6 +219,87 @@ static void test_cli(void)
 		     "binary: %s", o.err);
 }
 
+/* A recorded trace's TRACE.maps given as the trace: said so, with the
+ * trace to give (sim said "csv layout not recognised"). */
+static void test_maps_sidecar(void)
+{
+	static const char maps[] =
+	    "# pagebench trace record: the traced process's mappings (...)\n"
+	    "# START-END PERMS OFFSET DEV INODE [PATH]\n"
+	    "00108000-0010a000 r--p 00000000 fe:00 248139      /usr/bin/true\n"
+	    "1ffeffe000-1fff001000 rw-p 00000000 00:00 0\n";
+	char f[PATH_MAX], spec[PATH_MAX + 16], root[PATH_MAX + 16], want[PATH_MAX + 64];
+	char err[512];
+	snprintf(f, sizeof(f), "%s", wl_path("rec.pbt.maps"));
+	long got = read_file("rec.pbt.maps", maps, sizeof(maps) - 1, err, sizeof(err));
+	snprintf(want, sizeof(want), "give the trace '%s'", wl_path("rec.pbt"));
+	PB_CHECK_MSG(got < 0 &&
+			 strstr(err, "rec.pbt.maps:3: a recorded trace's mappings sidecar") &&
+			 strstr(err, want),
+		     "%ld: %s", got, err);
+	snprintf(spec, sizeof(spec), "trace:path=%s", f);
+	snprintf(root, sizeof(root), "%s/results", wl_dir);
+	PB_CHECK_EQ_U64(run("sim", "--workload", spec, "--policy", "lru", "--frames", "2",
+			    "--results", root, NULL),
+			2);
+	PB_CHECK_MSG(strstr(o.err, "mappings sidecar") && strstr(o.err, want) &&
+			 !strstr(o.err, "csv") && count_lines(o.err) == 1,
+		     "sim: %s", o.err);
+	/* without the suffix: the trace it belongs to */
+	got = read_file("mappings.txt", maps, sizeof(maps) - 1, err, sizeof(err));
+	PB_CHECK_MSG(got < 0 && strstr(err, "mappings sidecar") &&
+			 strstr(err, "give the trace it belongs to"),
+		     "%ld: %s", got, err);
+}
+
+/* The references of file name with content s (its first's address in
+ * *addr) and the format trace info names (fmt: 32 bytes). */
+static long first_addr(const char *name, const char *s, uint64_t *addr, char *fmt)
+{
+	char spec[PATH_MAX + 16], err[512] = "";
+	struct pb_access *v = NULL;
+	snprintf(spec, sizeof(spec), "trace:path=%s", wl_path(name));
+	wl_write(wl_path(name), s, strlen(s));
+	long n = wl_readall(spec, NULL, &v, err, sizeof(err));
+	*addr = n > 0 ? v[0].addr : 0;
+	free(v);
+	fmt[0] = 0; /* as trace info names it: "format:         perf" */
+	const char *f =
+	    run("trace", "info", wl_path(name), NULL) == 0 ? strstr(o.out, "format:") : NULL;
+	if (f && sscanf(f, "format: %31s", fmt) != 1)
+		fmt[0] = 0;
+	return n;
+}
+
+/* `perf script -F addr` without perf's padding (cut by awk or sed): every
+ * line of the sample a bare hex number, one with a letter, is perf's
+ * (it was "not a text trace", or, with an all-digit first address, read
+ * as decimal page numbers with a "skipped lines" warning); a list of
+ * all-digit numbers stays a decimal text trace, 0x numbers too. */
+static void test_perf_unpadded(void)
+{
+	static const struct {
+		const char *name, *s, *fmt;
+		long n;
+		uint64_t addr;
+	} c[] = {
+	    {"unpadded.perf", "558cc6c55548\n7ffd1234a000\n601040\n", "perf", 3, 0x558cc6c55548ULL},
+	    {"digits_first.perf", "601040\n601048\r\n\n7ffd1234a000\n", "perf", 3, 0x601040},
+	    {"decimal.txt", "601040\n601048\n", "text", 2, 601040ULL << 12},
+	    {"hex0x.txt", "0x1a\n0xbeef\n", "text", 2, 0x1aULL << 12},
+	    {"mixed.txt", "12\nff\nnot a number\n", "text", 1, 12ULL << 12},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		uint64_t a;
+		char fmt[32];
+		long n = first_addr(c[i].name, c[i].s, &a, fmt);
+		PB_CHECK_MSG(n == c[i].n && a == c[i].addr && !strcmp(fmt, c[i].fmt),
+			     "%s: %ld refs, first %#llx, format %s (want %ld, %#llx, %s)",
+			     c[i].name, n, (unsigned long long)a, fmt, c[i].n,
+			     (unsigned long long)c[i].addr, c[i].fmt);
+	}
+}
+
 static void test_bare_path(void)
 {
 	char f[PATH_MAX], root[PATH_MAX + 16], want[PATH_MAX + 64];
@@ -312,6 +399,8 @@ int main(int argc, char **argv)
 	test_binary_refused();
 	test_cli();
 	test_bare_path();
+	test_maps_sidecar();
+	test_perf_unpadded();
 	test_max_distinct_size();
 	wl_rmdir();
 	return pb_test_done();

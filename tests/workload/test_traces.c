@@ -371,7 +371,19 @@ static void test_compressed(void)
 		snprintf(cut, sizeof(cut), "cut.%s", codecs[c]);
 		wl_write(wl_path(cut), cb, cn / 2);
 		free(cb);
-		check_bad(spec(0, cut, "format=lackey"), cut, codecs[c]);
+		/* which offset: the decompressed one, and where the file ends (it
+		 * said "byte N" of the decompressed stream, unnamed) */
+		char want[96];
+		snprintf(want, sizeof(want), "%s stream cut short at compressed byte %zu",
+			 codecs[c], cn / 2);
+		check_bad(spec(0, cut, "format=lackey"), want, "decompressed byte ");
+		/* the bytes the failing read had decompressed count (it said
+		 * "byte 0" for a cut inside the first MiB) */
+		char cerr[512] = "";
+		PB_CHECK_MSG(
+		    wl_readall(spec(0, cut, "format=lackey"), NULL, NULL, cerr, sizeof(cerr)) < 0 &&
+			!strstr(cerr, "decompressed byte 0:"),
+		    "%s", cerr);
 	}
 	free(buf);
 }
@@ -462,6 +474,10 @@ static void test_bad_inputs(void)
 	unsigned char orc[24 * 2 + 5] = {0};
 	wl_write(wl_path("t.oracleGeneral"), orc, sizeof(orc));
 	check_bad(spec(0, "t.oracleGeneral", NULL), "t.oracleGeneral: byte 48", "truncated");
+	/* compressed, the offset is the decompressed stream's, and says so */
+	if (!wl_compress("zstd", orc, sizeof(orc), wl_path("t.oracleGeneral.zst")))
+		check_bad(spec(0, "t.oracleGeneral.zst", "format=oracle"),
+			  "t.oracleGeneral.zst: decompressed byte 48", "truncated");
 	/* unknown binary format */
 	unsigned char junk[256];
 	for (int i = 0; i < 256; i++)
