@@ -631,6 +631,20 @@ static int is_info_key(const char *k)
 	return cmp_in_list(k, info_keys, PB_ARRAY_SIZE(info_keys));
 }
 
+/* config.tlb.geometry where both runs name the same TLB profile: the
+ * code's profile table, written out (with l1_2m since 2026-12-07), not a
+ * choice of the user's.  The profile is compared by name; a table that
+ * changed is a change in the code, which the counts show.  A --tlb
+ * geometry of the user's (profile "custom") is compared. */
+static int is_profile_geometry(const char *prefix, const char *k, json_t *a, json_t *b)
+{
+	if (strcmp(prefix, "config.tlb") || strcmp(k, "geometry"))
+		return 0;
+	const char *pa = json_string_value(json_object_get(a, "profile"));
+	const char *pb = json_string_value(json_object_get(b, "profile"));
+	return pa && pb && !strcmp(pa, pb) && strcmp(pa, "custom");
+}
+
 static int is_kernel_key(enum kdiff kdiff, const char *k)
 {
 	return kdiff == KDIFF_CONFIG ? cmp_in_list(k, kernel_keys, PB_ARRAY_SIZE(kernel_keys))
@@ -832,7 +846,8 @@ static void diff_object(const char *prefix, json_t *a, json_t *b, const struct c
 		 * row's configuration, so rows pinned differently are MISSING on
 		 * either side (exit 1, as docs/compare.md says), not bad input */
 		int fatal = !notes && !is_info_key(k) && !is_kernel_key(kdiff, k) &&
-			    !(is_since_key(k) && (!vb || json_is_null(va) || json_is_null(vb)));
+			    !(is_since_key(k) && (!vb || json_is_null(va) || json_is_null(vb))) &&
+			    !is_profile_geometry(prefix, k, a, b);
 		if (fatal && is_per_kernel_key(k) && json_is_object(va) &&
 		    (!vb || json_is_object(vb)))
 			diff_per_kernel(what, k, va, vb, ra, rb, ran_baselines(a), ran_baselines(b),

@@ -35,6 +35,9 @@
  *    1, until 2026-12-07);
  *  - sim's config.cost (recorded since 2026-12-07) absent on one side is
  *    a note, exit 0; other device constants are refused, exit 2;
+ *  - config.tlb.geometry without l1_2m (before 2026-12-07) against the
+ *    same named profile's is a note, exit 0; two custom geometries that
+ *    differ are refused, exit 2;
  *  - the small change's detail is the significant wording, the run
  *    against itself the not significant one (each matched either).
  * argv[1]: the pagebench binary.
@@ -207,6 +210,23 @@ static void set_other_cost(json_t *c)
 		if (json_is_number(v))
 			json_real_set(v, json_number_value(v) * 2 + 1);
 	}
+}
+
+/* a sim run made before config.tlb.geometry listed l1_2m (2026-12-07) */
+static void set_old_geometry(json_t *c)
+{
+	json_t *tlb = json_object_get(c, "tlb");
+	const char *g = json_string_value(json_object_get(tlb, "geometry"));
+	const char *l = g ? strstr(g, ",l1_2m=") : NULL;
+	PB_CHECK_MSG(l != NULL, "config.tlb.geometry %s", g ? g : "(none)");
+	if (l)
+		json_object_set_new(tlb, "geometry", json_stringn(g, (size_t)(l - g)));
+}
+
+/* a --tlb geometry of the user's (profile custom) */
+static void set_custom_tlb(json_t *c)
+{
+	json_object_set_new(json_object_get(c, "tlb"), "profile", json_string("custom"));
 }
 
 /* dir/meta.json's config (leaked: one per test run) */
@@ -457,6 +477,19 @@ int main(int argc, char **argv)
 	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "configurations differ") &&
 			 strstr(o.err, "config.cost."),
 		     "%s", o.err);
+	/* the TLB profile's geometry as an older run wrote it: a note; the
+	 * same difference between two custom geometries is refused */
+	copy_run(sim, "oldgeo", a, sizeof(a));
+	edit_config(a, set_old_geometry);
+	PB_CHECK_MSG(spawn_runl(bin, envv, &o, "compare", sim, a, "--out", out, "--force", NULL) ==
+			 0,
+		     "%s", o.err);
+	copy_run(sim, "custom_a", b, sizeof(b));
+	edit_config(b, set_custom_tlb);
+	edit_config(a, set_custom_tlb);
+	PB_CHECK_EQ_U64(spawn_runl(bin, envv, &o, "compare", b, a, "--out", out, "--force", NULL),
+			2);
+	PB_CHECK_MSG(count_lines(o.err) == 1 && strstr(o.err, "config.tlb.geometry"), "%s", o.err);
 
 	/* 3. same: always a reason.  Ratio 0.99 (within 5%), every new
 	 * repetition below every base one (p = 2/924): significant, not called */
