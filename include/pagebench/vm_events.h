@@ -41,6 +41,7 @@
 	X(tlb_l2_hits,      PB_VM_EV_CSV,                "L2 TLB hits")                         \
 	X(tlb_misses,       PB_VM_EV_CSV | PB_VM_EV_SDE, "TLB misses (page walks)")             \
 	X(shootdowns,       PB_VM_EV_CSV | PB_VM_EV_SDE, "remote TLB invalidations (IPIs)")     \
+	X(walk_retries,     PB_VM_EV_CSV,                "page walks again after an unmap raced the TLB fill (several threads)") \
 	X(local_flushes,    0,                           "own-TLB invalidations")               \
 	X(prepaged,         PB_VM_EV_CSV | PB_VM_EV_SDE, "pages brought in ahead of use")       \
 	X(prepage_used,     PB_VM_EV_CSV,                "prepaged pages, PTEs later used")     \

@@ -90,28 +90,23 @@ static inline unsigned tlbe_flags_user(uint64_t pte)
  * here.  As the engine's policies have no way to skip a page, it is put back
  * the way the OOM path puts back a victim that stays (swap.c): key leaves
  * the policy, the pinned page is referenced again and, the policy having
- * one page less, inserted without an eviction.  Its frame never changed
- * hands, so it keeps its name (the hint rule of hints.c holds).  Returns
- * NULL with *was_resident = -1.
+ * one page less, inserted without an eviction (vm_policy_replace, hints.c).
+ * Its frame never changed hands, so it keeps its name (the hint rule of
+ * hints.c holds).  Returns NULL with *was_resident = -1.
  */
 static __attribute__((noinline)) struct vm_page *pin_keep(struct pb_vm *vm, struct vm_thread *t,
 							  uint64_t key, uint64_t pos, uint64_t pin,
 							  unsigned pin_write, int *was_resident)
 {
 	struct pb_ref r = {.key = pin, .pos = pos, .next_use = PB_NEXT_NONE, .write = pin_write};
-	uint64_t victim = 0;
-	enum pb_pol_result res = PB_POL_HIT;
-	if (!vm->cfg.policy->remove(vm->pol, key))
-		res = vm->cfg.policy->access(vm->pol, &r, &victim);
+	/* make_resident's access, which named pin, returns through here
+	 * uncounted; the put-back counts its own.  Their two misses move the
+	 * accessed-bit epoch once (the put-back's) */
+	t->st.policy_calls++;
+	int rc = vm_policy_replace(vm, t, key, &r, "keeping the faulting page");
 	vm_punlock(vm);
-	t->st.policy_calls += 2;
-	if (vm->pol_hw) /* two policy misses: the accessed-bit epoch (hit_hint) */
-		pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* writer: lock holder */
-	if (res != PB_POL_MISS) {
-		vm_fail(vm, -EPROTO,
-			"policy had no room to keep the faulting page (engine/policy out of sync)");
+	if (rc)
 		return NULL;
-	}
 	*was_resident = -1;
 	return NULL;
 }
@@ -410,22 +405,12 @@ static struct vm_page *cow_reuse(struct pb_vm *vm, struct vm_thread *t, pb_asid_
 		(void)vm_rmap_remove(vm, o, as, vpn);
 	}
 	struct pb_ref r = {.key = pk, .pos = pos, .next_use = next, .write = 1};
-	uint64_t victim = 0;
-	enum pb_pol_result res = PB_POL_HIT;
 	vm_plock(vm);
-	if (!vm->cfg.policy->remove(vm->pol, sk))
-		res = vm->cfg.policy->access(vm->pol, &r, &victim);
+	int rc = vm_policy_replace(vm, t, sk, &r, "copy-on-write reuse");
 	pb_atomic_store(&vm->pfn_key[pfn], pk, PB_RELAXED);
 	vm_punlock(vm);
-	t->st.policy_calls++;
-	if (res != PB_POL_MISS) {
-		vm_fail(vm, -EPROTO,
-			"copy-on-write reuse: the policy had no room for the page it "
-			"gave up (engine/policy out of sync)");
+	if (rc)
 		return NULL;
-	}
-	if (vm->pol_hw) /* a policy miss: the accessed-bit epoch (hit_hint) */
-		pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* writer: lock holder */
 	/* nobody maps the frame now (the unmap shot its TLBs down) */
 	if (vm->cfg.nthreads > 1)
 		pb_atomic_store(&vm->frm[pfn].cpus, 0, PB_RELAXED);
@@ -878,7 +863,8 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 		/* a retry walks again without a lookup: its TLB cannot hold the
 		 * key (invalidated below, and only this CPU fills it), and the
 		 * reference's one TLB outcome, its miss, is counted already
-		 * (tlb_l1_hits + tlb_l2_hits + tlb_misses = refs - oom_skipped) */
+		 * (tlb_l1_hits + tlb_l2_hits + tlb_misses = refs - oom_skipped);
+		 * the retry's walk is counted in walk_retries */
 		struct pb_tlb_entry *e = tries ? NULL : pb_tlb_lookup(&t->tlb, tkey, fetch);
 		if (pb_likely(e != NULL)) {
 			if (write && !(e->flags & PB_TLBE_WRITABLE)) {
@@ -919,8 +905,10 @@ access_one_inl(struct pb_vm *vm, struct vm_thread *t, const struct pb_access *a,
 			if (pb_unlikely(!(again & VM_PTE_P) ||
 					VM_PTE_PFN(again) != VM_PTE_PFN(pte))) {
 				pb_tlb_invalidate(&t->tlb, tkey);
-				if (tries < 3)
+				if (tries < 3) {
+					t->st.walk_retries++; /* the next round's walk */
 					continue;
+				}
 				t->walked = 0;
 				goto do_fault;
 			}

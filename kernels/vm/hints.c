@@ -90,6 +90,15 @@
  * before ours; that fault waits, if at all, only for a victim inserted by
  * a still earlier section, so every chain of waits runs back in the
  * policy lock's order and ends.
+ *
+ * One page for another (vm_policy_replace).  The policies have no way to
+ * skip a victim or to rename a page, so where the engine must keep a page
+ * the policy chose (pin_keep, the OOM killer's victim that stays) or hand
+ * a frame to another key (copy-on-write reuse), or inserts while a frame
+ * is known free (a 2 MiB page's subpages), it takes one page out and
+ * references the other in one policy-lock section: the policy, one page
+ * lighter, inserts without an eviction.  Anything else means the engine
+ * and the policy disagree on the resident set: a failure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -409,6 +418,32 @@ void vm_fail(struct pb_vm *vm, int rc, const char *msg)
 		pb_atomic_store(&vm->failed, rc, PB_RELEASE);
 		page_wake_all(); /* sleeping page waits see it */
 	}
+}
+
+int vm_policy_replace(struct pb_vm *vm, struct vm_thread *t, uint64_t old_key,
+		      const struct pb_ref *r, const char *what)
+{
+	uint64_t victim = 0;
+	/* nonzero: old_key was not in the policy (-ENOENT) */
+	int lost = old_key != UINT64_MAX && vm->cfg.policy->remove(vm->pol, old_key);
+	enum pb_pol_result res = lost ? PB_POL_HIT : vm->cfg.policy->access(vm->pol, r, &victim);
+	t->st.policy_calls++; /* the access (a remove is no call counted) */
+	if (pb_unlikely(res != PB_POL_MISS)) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "%s: the policy %s (engine/policy out of sync)", what,
+			 lost		     ? "did not hold the page given up"
+			 : res == PB_POL_HIT ? "held the page given to it already"
+					     : "evicted a page to take the one given to it");
+		vm_fail(vm, -EPROTO, msg);
+		return -EPROTO;
+	}
+	/* a policy miss: the accessed-bit epoch (hit_hint), which only a
+	 * policy that reads it needs.  Relaxed: hit_hint reads it relaxed,
+	 * as a hint; an RMW, as the fine-grained faults' bumps, so that no
+	 * caller's lock has to order the writers */
+	if (vm->pol_hw)
+		(void)pb_atomic_fetch_add(&vm->epoch, 1, PB_RELAXED);
+	return 0;
 }
 
 void vm_hints_prefetch(struct pb_vm *vm, const struct vm_thread *t)

@@ -276,23 +276,16 @@ static int huge_fault(struct pb_vm *vm, struct vm_thread *t, const struct pb_acc
 				   .pos = pos,
 				   .next_use = me ? next : PB_NEXT_NONE,
 				   .write = me ? write : 0};
-		uint64_t victim;
 		vm_plock(vm);
-		enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
+		int rc = vm_policy_replace(vm, t, UINT64_MAX, &r, "a 2 MiB page's subpage");
 		vm_punlock(vm);
-		t->st.policy_calls++;
-		if (res != PB_POL_MISS) {
-			vm_fail(vm, -EPROTO,
-				"policy evicted or hit while a 2 MiB frame was free (engine/policy "
-				"out of sync)");
-			return -EPROTO;
-		}
+		if (rc)
+			return rc;
 		struct vm_page *p = vm_page_get(vm, key, 0);
 		p->pfn = pfn.v + i;
 		p->flags |= PG_HUGE;
 		pb_atomic_store(&vm->pfn_key[pfn.v + i], key, PB_RELAXED);
 	}
-	pb_atomic_store(&vm->epoch, vm->epoch + 1, PB_RELAXED); /* a policy miss */
 	vm->resident += HPAGES;
 	/* the engine's reverse map and dirty flag (evict.c): a huge page has
 	 * one mapping, (as, base), named by its key, so no rmap entry; its
@@ -350,8 +343,12 @@ int vm_huge_access(struct pb_vm *vm, struct vm_thread *t, const struct pb_access
 			if ((pte & set) != set)
 				vm_pt_or(vm->pt, a->asid, vpn, set);
 			e = huge_fill(vm, t, a, vpn, pte | set);
-			if (!e)
-				continue; /* evicted meanwhile */
+			if (!e) {
+				/* evicted meanwhile: walk again, the reference's
+				 * one miss counted when a fill holds */
+				t->st.walk_retries += tries < 3;
+				continue;
+			}
 			tlb->st.misses++;
 			return huge_hit(vm, t, e, a, vpn, pos, next);
 		}

@@ -289,16 +289,12 @@ int vm_swap_reserve(struct pb_vm *vm, struct vm_thread *t, struct vm_page *p, un
 			 * and its frame names it again in the same section (the
 			 * fault cleared the name when the policy chose it) */
 			struct pb_ref r = {.key = p->key, .next_use = PB_NEXT_NONE, .write = 1};
-			uint64_t victim;
-			t->st.policy_calls++;
-			enum pb_pol_result res = vm->cfg.policy->access(vm->pol, &r, &victim);
+			int prc = vm_policy_replace(vm, t, UINT64_MAX, &r,
+						    "OOM kill: the victim that stays");
 			pb_atomic_store(&vm->pfn_key[p->pfn], p->key, PB_RELAXED);
 			vm_punlock(vm);
-			if (res != PB_POL_MISS) {
-				vm_fail(vm, -EPROTO,
-					"OOM kill: the policy had no room after a kill");
-				return -EPROTO;
-			}
+			if (prc)
+				return prc;
 			if (!(p->flags & PG_HUGE))
 				p->dirty = 1; /* unmapped dirty; huge.c marks a 2 MiB page */
 			return 3;

@@ -25,7 +25,8 @@
  * replays, on any machine, with the geometry of the CPU one cares about.
  *
  * Geometries (4 KiB translations; the 2 MiB L1 arrays serve the engine's
- * huge pages, pb_tlb_huge_*, in front of the shared L2):
+ * huge pages, pb_tlb_huge_*, in front of the shared L2; a profile without
+ * one, as Zen's, puts 2 MiB translations in its L1d beside the 4 KiB ones):
  *  - skylake: Intel 64 and IA-32 Architectures Optimization Reference
  *    Manual (248966), section on the Skylake client microarchitecture, table
  *    "TLB Parameters of the Skylake Microarchitecture": DTLB 64 entries 4-way (4K), 32 entries
@@ -34,10 +35,12 @@
  *    (pub. 56665), section 2.10 (L1 DTLB 64 entries fully associative, all
  *    page sizes; L2 DTLB 2048 entries, 16-way; L1 ITLB 64 entries fully
  *    associative, L2 ITLB 512 entries 8-way).  We model one unified
- *    L2 of the L2 DTLB's size and associativity (16-way).
+ *    L2 of the L2 DTLB's size and associativity (16-way), and no 2 MiB
+ *    L1 of its own: 2 MiB translations share the 64 L1 entries.
  *  - zen4: AMD Software Optimization Guide for AMD Family 19h (Zen 4,
  *    pub. 57647): L1 DTLB 72 entries fully associative, L2 DTLB 3072
- *    entries 24-way, L1 ITLB 64 entries fully associative.
+ *    entries 24-way, L1 ITLB 64 entries fully associative; 2 MiB
+ *    translations share the L1 DTLB, as on Zen 3.
  *  - icelake: Intel Optimization Manual, Sunny Cove: DTLB 64 entries 4-way
  *    (loads), STLB 2048 entries 16-way, ITLB 128 entries 8-way (as Skylake).
  *  - textbook: a small 16-entry fully associative TLB and no L2, as in
@@ -78,7 +81,7 @@ static const struct pb_tlb_geom zen3 = {
     .l1d = {64, 0},
     .l1i = {64, 0},
     .l2 = {2048, 16},
-    .l1d_2m = {64, 0},
+    .l1d_2m = {0, 0}, /* none: the L1 DTLB holds every page size */
 };
 static const struct pb_tlb_geom zen4 = {
     .name = "zen4",
@@ -86,7 +89,7 @@ static const struct pb_tlb_geom zen4 = {
     .l1d = {72, 0},
     .l1i = {64, 0},
     .l2 = {3072, 24},
-    .l1d_2m = {72, 0},
+    .l1d_2m = {0, 0}, /* none: the L1 DTLB holds every page size */
 };
 static const struct pb_tlb_geom textbook = {
     .name = "textbook",

@@ -558,6 +558,16 @@ void vm_plock(struct pb_vm *vm);
 void vm_punlock(struct pb_vm *vm);
 /* Record the first failure (any thread). */
 void vm_fail(struct pb_vm *vm, int rc, const char *msg);
+/* One page for another in the policy (hints.c), policy lock held and
+ * still held on return (the caller renames frames in the same section):
+ * old_key leaves the policy (UINT64_MAX: none, a page already out or a
+ * frame known free), then r->key is referenced, which must insert it
+ * without an eviction (PB_POL_MISS).  Counts one policy call, moves the
+ * accessed-bit epoch where the policy reads it (pol_hw).  0, or -EPROTO
+ * after vm_fail: "WHAT: the policy ... (engine/policy out of sync)", saying
+ * which of the three went wrong. */
+int vm_policy_replace(struct pb_vm *vm, struct vm_thread *t, uint64_t old_key,
+		      const struct pb_ref *r, const char *what);
 /* Apply t's pending hints: the fault lock held, or every pending hint
  * knows its frame (pb_vm_flush_hints chooses); takes the policy lock. */
 void vm_apply_hints(struct pb_vm *vm, struct vm_thread *t);

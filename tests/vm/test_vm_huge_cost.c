@@ -268,6 +268,24 @@ static void tlb_geometry_round_trip(void)
 	PB_CHECK(pb_tlb_parse("l1=64:4", &g, err, sizeof(err)) == 0 && !g.l1d_2m.entries);
 	PB_CHECK(pb_tlb_parse("l1=64:4,l1_2m=32:4,l1d_2m=32:4", &g, err, sizeof(err)) != 0);
 	PB_CHECK(pb_tlb_parse("l1=64:4,l1_2m=24:4", &g, err, sizeof(err)) != 0);
+	/* the profiles' 2 MiB L1 as their sources give it: Intel's a DTLB
+	 * of its own (32 entries, 4-way), AMD's L1 DTLB one array for every
+	 * page size, so none (2 MiB translations share l1) */
+	static const struct {
+		const char *name;
+		unsigned entries, ways;
+	} l1_2m[] = {{"skylake", 32, 4},
+		     {"icelake", 32, 4},
+		     {"zen3", 0, 0},
+		     {"zen4", 0, 0},
+		     {"textbook", 0, 0}};
+	for (size_t i = 0; i < PB_ARRAY_SIZE(l1_2m); i++) {
+		int rc = pb_tlb_parse(l1_2m[i].name, &g, err, sizeof(err));
+		PB_CHECK_MSG(rc == 0 && g.l1d_2m.entries == l1_2m[i].entries &&
+				 g.l1d_2m.ways == l1_2m[i].ways,
+			     "%s: 2 MiB L1 %u:%u, its source says %u:%u", l1_2m[i].name,
+			     g.l1d_2m.entries, g.l1d_2m.ways, l1_2m[i].entries, l1_2m[i].ways);
+	}
 }
 
 int main(void)
