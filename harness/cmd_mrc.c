@@ -697,12 +697,11 @@ int pb_cmd_mrc(int argc, char **argv)
 	/* a small sample: err_est compares two samples that small, which can
 	 * agree (err_est near 0) while both are far off */
 	if (sampled && (ns[0] < MRC_SAMPLE_FEW || ns[1] < MRC_SAMPLE_FEW))
-		fprintf(
-		    stderr,
-		    "pagebench mrc: warning: the samples hold %zu and %zu of the %zu references "
-		    "(fewer than %d): their curves and err_est are not reliable; raise "
-		    "--sample\n",
-		    ns[0], ns[1], n, MRC_SAMPLE_FEW);
+		fprintf(stderr,
+			"pagebench mrc: warning: samples of %zu and %zu of the %zu references "
+			"(fewer than %d): their curves and err_est are not reliable; raise "
+			"--sample\n",
+			ns[0], ns[1], n, MRC_SAMPLE_FEW);
 	/* LRU and OPT rows from their one-pass stacks (streamed exact ones:
 	 * already done); the rest are replays, one sweep job per (row, stream) */
 	size_t nrep = 0;
@@ -808,6 +807,7 @@ int pb_cmd_mrc(int argc, char **argv)
 		pb_error(cmd, "%s", err);
 		return PB_EXIT_FAIL;
 	}
+	pb_run_set_thread_rows(run, 0); /* no thread-scaling rows: no round-trip note */
 	pb_vm_cli_config(run, &l, o.pol, o.npol);
 	pb_vm_feed_config(run, &fst);
 	/* how the stream was replayed (sim's config.replay) */
@@ -956,22 +956,24 @@ int pb_cmd_mrc(int argc, char **argv)
 			n, sa[0].rate);
 	/* what --calibrate measured: the raw method's error on LRU, whose
 	 * exact curve is known (a number that reads as the state of the
-	 * calibration, "uncalibrated, off by 0.0083", was taken for a fault) */
+	 * calibration, "uncalibrated, off by 0.0083", was taken for a fault);
+	 * a line a fact, each under 160 characters */
 	if (cal.on && !frc && !o.csv && !cal.n)
 		fprintf(stderr,
 			"pagebench mrc: sampling error not measured: every size's scaled cache is "
-			"below --sample-min %llu, so no size compares LRU's sampled curve with its "
-			"exact one (the lru rows are exact, the other policies' rows NA)\n",
+			"below --sample-min %llu\n"
+			"pagebench mrc: so no size compares LRU's sampled curve with its exact one "
+			"(the lru rows are exact, the other policies' rows NA)\n",
 			(unsigned long long)o.c.sample_min);
 	else if (cal.on && !frc && !o.csv)
-		fprintf(
-		    stderr,
-		    "pagebench mrc: sampling error measured on LRU: its sampled curve (seed "
-		    "%llu, before calibration) is %.4f from its exact curve (mean absolute "
-		    "miss-ratio difference over %zu sizes, largest %.4f); calibrated: the lru "
-		    "rows are the exact curve, every other policy's estimate is scaled by exact "
-		    "/ sampled LRU at each size\n",
-		    (unsigned long long)o.c.sample_seed, cal.mae, cal.n, cal.max);
+		fprintf(stderr,
+			"pagebench mrc: sampling error measured on LRU: its sampled curve (seed "
+			"%llu, before calibration) is %.4f from its exact curve\n"
+			"pagebench mrc: that is the mean absolute miss-ratio difference over %zu "
+			"sizes (the largest %.4f)\n"
+			"pagebench mrc: calibrated: the lru rows are the exact curve, every other "
+			"policy's estimate is scaled by exact / sampled LRU at each size\n",
+			(unsigned long long)o.c.sample_seed, cal.mae, cal.n, cal.max);
 	mrc_cal_free(&cal);
 	for (int s = 0; s < 2; s++) {
 		if (load)

@@ -265,9 +265,13 @@ static int open_run(const char *cmd, const struct run_cli *cli, const struct run
 	}
 	pb_run_set_label(*run, ro->label);
 	json_t *thr = json_array();
-	for (size_t i = 0; i < ro->nthreads; i++)
+	int several = 0; /* rows of several threads: the round trip's note */
+	for (size_t i = 0; i < ro->nthreads; i++) {
 		json_array_append_new(thr, json_integer((json_int_t)ro->threads[i]));
+		several |= ro->threads[i] > 1;
+	}
 	pb_run_config_set(*run, "threads", thr);
+	pb_run_set_thread_rows(*run, several);
 	pb_run_config_set(*run, "reps", json_integer(ro->m.reps));
 	pb_run_config_set(*run, "warmup_reps", json_integer(1));
 	pb_run_config_str(*run, "pin", pb_pin_name(ro->m.pin));

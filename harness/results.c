@@ -78,6 +78,8 @@ struct pb_run {
 	json_t *config, *na, *inputs, *experiments, *errors, *oversub;
 	enum pb_run_status status;
 	char *interrupted_by;
+	/* rows of several threads (pb_run_set_thread_rows; 1 unless said) */
+	int thread_rows;
 	int err; /* first write error, -errno */
 	char err_what[4400];
 };
@@ -286,6 +288,7 @@ struct pb_run *pb_run_create(const char *root, int argc, char **argv, char *err,
 	r->experiments = json_array();
 	r->oversub = json_array();
 	r->errors = json_array();
+	r->thread_rows = 1;
 	return r;
 }
 
@@ -404,6 +407,11 @@ void pb_run_set_status(struct pb_run *r, enum pb_run_status st, const char *why)
 		json_array_append_new(r->errors, pb_json_string_bytes(why));
 	if (st == PB_RUN_PARTIAL && why && !r->interrupted_by)
 		r->interrupted_by = strdup(why);
+}
+
+void pb_run_set_thread_rows(struct pb_run *r, int on)
+{
+	r->thread_rows = on != 0;
 }
 
 int pb_run_error(const struct pb_run *r)
@@ -623,33 +631,6 @@ static json_t *loadavg_json(const double *v)
 	return json_pack("[f,f,f]", v[0], v[1], v[2]);
 }
 
-/* Whether the run has rows of several threads, which the round trip
- * between CPUs makes costlier (the note on its change is theirs; meta.json
- * records cpu_round_trip for every run): run's thread counts above 1,
- * sim's engine threads above 1, a suite's tasks (whatever they run); mrc
- * has none. */
-static int has_thread_rows(const struct pb_run *r)
-{
-	const char *cmd = r->argc > 0 ? r->argv[0] : "";
-	if (!strcmp(cmd, "mrc"))
-		return 0;
-	if (!strcmp(cmd, "sim")) {
-		json_t *t = json_object_get(json_object_get(r->config, "options"), "threads");
-		return !json_is_integer(t) || json_integer_value(t) > 1;
-	}
-	if (!strcmp(cmd, "run")) {
-		size_t i;
-		json_t *t;
-		json_array_foreach(json_object_get(r->config, "threads"), i, t)
-		{
-			if (json_integer_value(t) > 1)
-				return 1;
-		}
-		return 0;
-	}
-	return 1;
-}
-
 static json_t *meta_json(struct pb_run *r)
 {
 	char started[32], ended[32];
@@ -703,7 +684,7 @@ static json_t *meta_json(struct pb_run *r)
 	struct pb_c2c end;
 	pb_c2c_measure(&r->start.c2c_set, &end);
 	json_object_set_new(m, "cpu_round_trip", pb_c2c_run_json(&r->start.c2c, &end));
-	if (pb_c2c_moved(&r->start.c2c, &end, 2.0) && has_thread_rows(r))
+	if (pb_c2c_moved(&r->start.c2c, &end, 2.0) && r->thread_rows)
 		fprintf(stderr,
 			"pagebench: note: the cache-line round trip between CPUs went from %.0f ns "
 			"to %.0f ns during this run (on a virtual machine: the host moved its "

@@ -191,11 +191,11 @@ int pb_slurm_script(const char *dir, const char *suite, const struct pb_slurm_op
 #define SLOW_MS 2000
 
 /* Run argv, capture stdout (up to cap-1 bytes) and the exit status; with
- * ef (a temporary file), its stderr goes there instead of ours.  slow: a
- * line for our stderr when the command has not ended after SLOW_MS (NULL:
- * none). */
+ * ef (a temporary file), its stderr goes there instead of ours.  *slow: a
+ * line for our stderr when the command has not ended after SLOW_MS, set to
+ * NULL once said (slow or *slow NULL: none). */
 static int capture(char *const argv[], char *out, size_t cap, FILE *ef, int *status,
-		   const char *slow)
+		   const char **slow)
 {
 	int fds[2];
 	posix_spawn_file_actions_t fa;
@@ -215,10 +215,13 @@ static int capture(char *const argv[], char *out, size_t cap, FILE *ef, int *sta
 		ssize_t r;
 		struct pollfd pf = {.fd = fds[0], .events = POLLIN};
 		int pr = 1;
-		while (slow && (pr = poll(&pf, 1, SLOW_MS)) < 0 && errno == EINTR)
+		int say = slow && *slow;
+		while (say && (pr = poll(&pf, 1, SLOW_MS)) < 0 && errno == EINTR)
 			;
-		if (slow && pr == 0)
-			fprintf(stderr, "%s\n", slow);
+		if (say && pr == 0) {
+			fprintf(stderr, "%s\n", *slow);
+			*slow = NULL;
+		}
 		while ((r = read(fds[0], out + n, cap - 1 - n)) > 0 && n + 1 < cap)
 			n += (size_t)r;
 		while (read(fds[0], (char[256]){0}, 256) > 0) /* drain the rest */
@@ -265,12 +268,17 @@ int pb_slurm_active(const char *jobid, unsigned *left, char *err, size_t errlen)
 	int st = 0;
 	char *argv[] = {"squeue", "-h", "-j", (char *)jobid, "-o", "%i %t", NULL};
 	FILE *ef = tmpfile();
-	char slow[160];
-	snprintf(slow, sizeof(slow),
+	/* said once in a command: merge --wait asks squeue every half second,
+	 * and a controller that cannot be reached makes each call slow */
+	static int said_slow;
+	char line[160];
+	snprintf(line, sizeof(line),
 		 "pagebench: waiting for squeue -j %s (it retries for up to a minute where "
 		 "the Slurm controller cannot be reached)",
 		 jobid);
-	int rc = ef ? capture(argv, out, sizeof(out), ef, &st, slow) : -errno;
+	const char *slow = said_slow ? NULL : line;
+	int rc = ef ? capture(argv, out, sizeof(out), ef, &st, &slow) : -errno;
+	said_slow |= !slow;
 	*left = 0;
 	if (rc) {
 		snprintf(err, errlen, "squeue: %s", strerror(-rc));

@@ -20,17 +20,19 @@ static int pbt_magic(const char *p, size_t n)
 static int pbt_open(struct wl_trace *t)
 {
 	unsigned sh = 0, backing = 0;
-	int rc =
-	    wl_pbt_open(wl_trace_read_raw, t, t->name, &t->pbt, &sh, &backing, t->err, WL_ERRLEN);
+	/* a whole-file .zst/.gz/.xz: its offsets are the decompressed stream's */
+	const char *word = wl_in_byte_word(&t->in);
+	int rc = wl_pbt_open(wl_trace_read_raw, t, t->name, word, &t->pbt, &sh, &backing, t->err,
+			     WL_ERRLEN);
 	if (rc)
 		return rc;
 	/* the file's page size is the one its pages were numbered in: page=
 	 * may only repeat it (lis and the others take it from page=) */
 	if (t->page_given && sh != t->shift) {
 		snprintf(t->err, WL_ERRLEN,
-			 "%s: byte 16: page=%llu, but this pbt trace was written with %llu-byte "
+			 "%s: %s 16: page=%llu, but this pbt trace was written with %llu-byte "
 			 "pages (a pbt keeps its page size: drop page=)",
-			 t->name, 1ULL << t->shift, 1ULL << sh);
+			 t->name, word, 1ULL << t->shift, 1ULL << sh);
 		return -EINVAL;
 	}
 	t->shift = sh;
@@ -39,10 +41,10 @@ static int pbt_open(struct wl_trace *t)
 	 * leaves them as they are, anon could not undo it */
 	if (backing == WL_BACKING_file && t->backing == WL_BACKING_anon) {
 		snprintf(t->err, WL_ERRLEN,
-			 "%s: byte 36: backing=anon, but this pbt trace was converted with "
+			 "%s: %s 36: backing=anon, but this pbt trace was converted with "
 			 "backing=file and its records are file pages (drop backing=, or convert "
 			 "the source again with backing=anon)",
-			 t->name);
+			 t->name, word);
 		return -EINVAL;
 	}
 	if (backing && !t->backing)

@@ -23,8 +23,8 @@ static int vscsi_open(struct wl_trace *t)
 	} else if ((v2 >> 8) == 2) {
 		t->recsz = 40;
 	} else if (t->len) {
-		snprintf(t->err, WL_ERRLEN, "%s: byte 0: not a vscsi v1/v2 trace (version field)",
-			 t->name);
+		snprintf(t->err, WL_ERRLEN, "%s: %s 0: not a vscsi v1/v2 trace (version field)",
+			 t->name, wl_in_byte_word(&t->in));
 		return -EINVAL;
 	} else {
 		t->recsz = 32;

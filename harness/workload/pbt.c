@@ -382,6 +382,7 @@ struct wl_pbt_reader {
 	wl_read_fn rd;
 	void *ctx;
 	const char *name;
+	const char *byte_word; /* "byte", or "decompressed byte" (wl_in_byte_word) */
 	char err[WL_ERRLEN];
 	unsigned shift;
 	uint64_t off; /* stream offset of the next unread byte */
@@ -410,8 +411,8 @@ PB_PRINTF(3, 4) static int rerr(struct wl_pbt_reader *r, uint64_t off, const cha
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	snprintf(r->err, sizeof(r->err), "%s: byte %llu: %s", r->name, (unsigned long long)off,
-		 what);
+	snprintf(r->err, sizeof(r->err), "%s: %s %llu: %s", r->name, r->byte_word,
+		 (unsigned long long)off, what);
 	r->failed = 1;
 	return -EINVAL;
 }
@@ -434,8 +435,9 @@ static ssize_t rd_exact(struct wl_pbt_reader *r, void *buf, size_t n)
 	return (ssize_t)got;
 }
 
-int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader **out,
-		unsigned *page_shift, unsigned *backing, char *err, size_t errlen)
+int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, const char *byte_word,
+		struct wl_pbt_reader **out, unsigned *page_shift, unsigned *backing, char *err,
+		size_t errlen)
 {
 	struct wl_pbt_reader *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -443,6 +445,7 @@ int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader
 	r->rd = rd;
 	r->ctx = ctx;
 	r->name = name;
+	r->byte_word = byte_word ? byte_word : "byte";
 	uint8_t h[HDR_SIZE];
 	ssize_t got = rd_exact(r, h, HDR_SIZE);
 	int rc = 0;

@@ -204,9 +204,12 @@ enum wl_backing wl_workload_backing(const struct pb_workload *w);
 struct wl_pbt_reader;
 typedef ssize_t (*wl_read_fn)(void *ctx, void *buf, size_t n);
 /* Reads a pbt stream through rd (the magic not yet consumed); *backing: the
- * header's enum wl_backing of the source, 0 when not recorded. */
-int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, struct wl_pbt_reader **out,
-		unsigned *page_shift, unsigned *backing, char *err, size_t errlen);
+ * header's enum wl_backing of the source, 0 when not recorded.  byte_word
+ * names the offsets of its errors ("byte", or "decompressed byte" where
+ * rd decompresses a whole-file .zst/.gz/.xz: wl_in_byte_word). */
+int wl_pbt_open(wl_read_fn rd, void *ctx, const char *name, const char *byte_word,
+		struct wl_pbt_reader **out, unsigned *page_shift, unsigned *backing, char *err,
+		size_t errlen);
 const char *wl_pbt_error(const struct wl_pbt_reader *r);
 ssize_t wl_pbt_next(struct wl_pbt_reader *r, struct pb_access *buf, size_t n);
 /* The blocks read so far, by codec: [0] stored as is, [1] zstd. */

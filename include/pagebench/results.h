@@ -120,6 +120,16 @@ void pb_run_note_oversubscribed(struct pb_run *run, const char *name, unsigned t
 /* Status for pb_run_finish (default complete); why goes to "errors" (failed)
  * or "interrupted_by" (partial; e.g. "SIGINT").  The worst status wins. */
 void pb_run_set_status(struct pb_run *run, enum pb_run_status st, const char *why);
+/*
+ * Whether the run has rows of several threads, which a change of the
+ * cache-line round trip between CPUs makes hard to compare with each
+ * other: where it does (the default: a suite's tasks, whatever they run),
+ * pb_run_finish prints a note when the round trip moved 2x or more during
+ * the run; meta.json records cpu_round_trip either way.  Each command says
+ * its own: run from its thread counts (one above 1), sim from its engine
+ * threads (above 1), mrc none.
+ */
+void pb_run_set_thread_rows(struct pb_run *run, int on);
 /* First write error on any CSV of the run (-errno), or 0. */
 int pb_run_error(const struct pb_run *run);
 

@@ -14,7 +14,8 @@
  * error on stderr is what it is: the sampling error measured on LRU
  * before calibration, meta.json's numbers, with the hash seed (it said
  * "uncalibrated, ... off its exact one by 0.0083", read as a calibration
- * that failed), or why none was measured.  Also: OPT's priority stack and
+ * that failed), or why none was measured, in lines of at most 160
+ * characters (one was 317).  Also: OPT's priority stack and
  * its replays give the same rows through the CLI.
  * argv[1]: the pagebench binary.
  */
@@ -207,8 +208,27 @@ out:
 	pb_csv_free(&raw);
 }
 
+/* The longest line of s, in characters, but for the one naming mrc.csv
+ * (as long as the temporary folder's path). */
+static size_t longest_line(const char *s)
+{
+	size_t most = 0;
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		const char *csv = strstr(s, "/mrc.csv");
+		if (n > most && !(csv && csv < s + n))
+			most = n;
+		s += n + (s[n] == '\n');
+	}
+	return most;
+}
+
+/* Lines a terminal shows whole (one fact a line), as sampled mrc
+ * writes them: at most 160 characters. */
+#define MRC_LINE_MAX 160
+
 /*
- * The line on stderr about LRU's error: the numbers meta.json's
+ * The lines on stderr about LRU's error: the numbers meta.json's
  * lru_calibration holds (the mean, over as many sizes, and the largest, at
  * 4 decimals), said as the sampling error before calibration, of the seed
  * asked for; never "uncalibrated" (the old line read as a calibration
@@ -228,11 +248,16 @@ static void said_error(void)
 	double mae = NAN, max = NAN;
 	unsigned sizes = 0;
 	int got = p ? sscanf(p + sizeof(head) - 1,
-			     "%lf from its exact curve (mean absolute miss-ratio difference over "
-			     "%u sizes, largest %lf); calibrated: the lru rows are the exact curve",
+			     "%lf from its exact curve\npagebench mrc: that is the mean absolute "
+			     "miss-ratio difference over %u sizes (the largest %lf)",
 			     &mae, &sizes, &max)
 		    : 0;
-	PB_CHECK_MSG(got == 3 && !strstr(o.err, "uncalibrated"), "stderr: %s", o.err);
+	PB_CHECK_MSG(got == 3 && !strstr(o.err, "uncalibrated") &&
+			 strstr(o.err, "\npagebench mrc: calibrated: the lru rows are the exact "
+				       "curve, every other policy's estimate is scaled by exact / "
+				       "sampled LRU at each size\n") &&
+			 longest_line(o.err) <= MRC_LINE_MAX,
+		     "stderr (longest line %zu): %s", longest_line(o.err), o.err);
 	json_t *root = NULL, *sm = read_sample_meta(d, &root);
 	json_t *lc = json_object_get(sm, "lru_calibration");
 	double jm = json_real_value(json_object_get(lc, "mae")),
@@ -288,9 +313,11 @@ int main(int argc, char **argv)
 		json_decref(root);
 	}
 	PB_CHECK_MSG(strstr(o.err, "sampling error not measured: every size's scaled cache is "
-				   "below --sample-min 100") &&
-			 !strstr(o.err, "uncalibrated"),
-		     "--sample-min: stderr %s", o.err);
+				   "below --sample-min 100\n") &&
+			 strstr(o.err, "\npagebench mrc: so no size compares LRU's sampled curve "
+				       "with its exact one") &&
+			 !strstr(o.err, "uncalibrated") && longest_line(o.err) <= MRC_LINE_MAX,
+		     "--sample-min: stderr (longest line %zu) %s", longest_line(o.err), o.err);
 	said_error();
 	/* OPT through the CLI: the priority stack and the replays agree */
 	char dst[1200], drp[1200];

@@ -21,6 +21,7 @@
  *    names the job and the suite as the first job did, and records its job
  *    in meta.json; a squeue that retries for long is waited for with a
  *    line that says so, and its "retrying in ..." is not repeated;
+ *    merge --wait, polling a slow squeue, says that line once;
  *  - the cores a task asks for (pb_suite_max_threads) come from its
  *    --threads in every spelling its command's parser takes: --threads L,
  *    --threads=L (missed until 2026-12-05: 1 core asked for 8 threads),
@@ -1049,6 +1050,43 @@ static void line_of(const char *file, const char *prefix, char *buf, size_t len)
 		fclose(f);
 }
 
+/* How often needle occurs in s. */
+static unsigned count_of(const char *s, const char *needle)
+{
+	unsigned n = 0;
+	for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * merge --wait polls squeue until the job has no task left: a squeue
+ * slow on each of its first two calls (a task still running) and then
+ * done gets its "waiting for squeue" line once in the command (it was
+ * printed on every slow poll).
+ */
+static void slurm_wait_once(const char *dir, const char *bin, char *const envv[])
+{
+	struct spawn_out *o = calloc(1, sizeof(*o));
+	char path[8192];
+	snprintf(path, sizeof(path), "%s/squeue", bin);
+	write_text(path, "#!/bin/sh\nn=$(cat \"$0.calls\" 2>/dev/null || echo 0)\n"
+			 "echo $((n + 1)) > \"$0.calls\"\n"
+			 "if [ \"$n\" -lt 2 ]; then sleep 3; echo '4343_1 R'; fi\n");
+	char *m[] = {(char *)pb, "merge", (char *)dir, "--wait", NULL};
+	int rc = o ? spawn_run(m, envv, o) : -1;
+	snprintf(path, sizeof(path), "%s/squeue.calls", bin);
+	FILE *f = fopen(path, "r");
+	int calls = 0;
+	PB_CHECK(f && fscanf(f, "%d", &calls) == 1);
+	if (f)
+		fclose(f);
+	PB_CHECK_MSG(rc >= 0 && calls == 3 && o &&
+			 count_of(o->err, "waiting for squeue -j 4343") == 1,
+		     "exit %d, squeue called %d times: %s", rc, calls, o ? o->err : "");
+	free(o);
+}
+
 /*
  * A resubmission (squeue has forgotten job 4242, sbatch now says 4343):
  *  - job-2.sbatch names the job and the suite as job-1.sbatch does (it
@@ -1095,6 +1133,7 @@ static void slurm_resubmit(const char *dir, const char *bin, char *const envv[])
 			 !strstr(o->err, "retrying in"),
 		     "exit %d: %s", rc, o ? o->err : "");
 	free(o);
+	slurm_wait_once(dir, bin, envv);
 }
 
 static void slurm_stub(const char *tmp)

@@ -290,6 +290,15 @@ static void test_formats(void)
 	check_roundtrip(spec(0, "b.bin", "format=vscsi"), "vscsi2");
 	wl_write(wl_path("c.vscsi"), vs2, 60);
 	check_bad(spec(0, "c.vscsi", NULL), "c.vscsi: byte 40", "truncated");
+	/* compressed, the offsets are the decompressed stream's, and say so
+	 * (the version field's said "byte 0") */
+	unsigned char vs0[64] = {0};
+	if (!wl_compress("zstd", vs0, sizeof(vs0), wl_path("z.vscsi.zst")))
+		check_bad(spec(0, "z.vscsi.zst", "format=vscsi"),
+			  "z.vscsi.zst: decompressed byte 0", "not a vscsi");
+	if (!wl_compress("gzip", vs2, 60, wl_path("c.vscsi.gz")))
+		check_bad(spec(0, "c.vscsi.gz", "format=vscsi"), "c.vscsi.gz: decompressed byte 40",
+			  "truncated");
 
 	/* threads on one trace: interleaved deals the references out, disjoint
 	 * gives each thread its own address spaces, shared replays all */
@@ -553,6 +562,16 @@ static void test_bad_inputs(void)
 	memcpy(q + 12, &bad, 4);
 	wl_write(wl_path("hs.pbt"), q, pn); /* the header's checksum sees it */
 	check_bad(spec(0, "hs.pbt", NULL), "hs.pbt: byte 60", "header checksum");
+	/* a whole pbt file compressed (hs.pbt by zstd, ok.pbt by gzip): the
+	 * input layer decompresses it, so its offsets are the decompressed
+	 * stream's and say so (the decoder's and the page= check's said
+	 * "byte N") */
+	if (!wl_compress("zstd", q, pn, wl_path("hs.pbt.zst")))
+		check_bad(spec(0, "hs.pbt.zst", NULL), "hs.pbt.zst: decompressed byte 60",
+			  "header checksum");
+	if (!wl_compress("gzip", p, pn, wl_path("ok.pbt.gz")))
+		check_bad(spec(0, "ok.pbt.gz", "page=8192"), "ok.pbt.gz: decompressed byte 16",
+			  "drop page=");
 	memcpy(q + 60, &zero, 4); /* a header without one (before 2026-12-06) */
 	wl_write(wl_path("h.pbt"), q, pn);
 	check_bad(spec(0, "h.pbt", NULL), "h.pbt: byte 12", "impossible header size");
