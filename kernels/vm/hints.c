@@ -439,8 +439,11 @@ int vm_policy_replace(struct pb_vm *vm, struct vm_thread *t, uint64_t old_key,
 	}
 	/* a policy miss: the accessed-bit epoch (hit_hint), which only a
 	 * policy that reads it needs.  Relaxed: hit_hint reads it relaxed,
-	 * as a hint; an RMW, as the fine-grained faults' bumps, so that no
-	 * caller's lock has to order the writers */
+	 * for an equality test.  A plain store by the lock holder would do
+	 * (vm_lock shuts out the readers that bump it, as make_resident's
+	 * store relies on); the RMW, as the fine-grained faults' bumps, keeps
+	 * this helper free of an assumption about which lock its callers
+	 * hold, and is off the common fault path */
 	if (vm->pol_hw)
 		(void)pb_atomic_fetch_add(&vm->epoch, 1, PB_RELAXED);
 	return 0;

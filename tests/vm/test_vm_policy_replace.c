@@ -5,12 +5,14 @@
  * reuse, a 2 MiB page's subpages, a prepaged page that would evict the
  * faulting one, the OOM killer's victim that stays):
  *  - the policy calls each counts, worked by hand: a reuse is one call, a
- *    2 MiB fault 512;
+ *    2 MiB fault 512, a kept faulting page two (the access that named it
+ *    and the put-back); the OOM put-back is not driven here
+ *    (test_vm_swap drives the OOM killer);
  *  - a policy that disagrees with the engine (a wrapper of LRU that
  *    forgets no page it is told to, or that evicts on every miss) fails
  *    the run with one line naming the place and what went wrong,
- *    "... (engine/policy out of sync)", and the engine's books are not
- *    read after it.
+ *    "... (engine/policy out of sync)"; a 2 MiB fault that fails at its
+ *    first subpage has counted that one call.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -113,6 +115,38 @@ static void huge(void)
 	free(t.a);
 }
 
+/* One file page read under readahead on 3 frames: the fault brings
+ * 1000 in, pinned, and its window 1001..1003; the third prepaged page
+ * finds the policy's LRU victim to be 1000, which stays (pin_keep) and
+ * 1003 does not come in.  The counts of a run that keeps the pinned page,
+ * by hand, and the message of a policy that forgets no page it is told
+ * to. */
+static void pinned(void)
+{
+	struct vtrace t = {0};
+	vt_add(&t, 1, 1000, PB_OP_READ, PB_ACC_FILE | PB_ACC_SHARED);
+	vt_add(&t, 1, 1000, PB_OP_READ, PB_ACC_FILE | PB_ACC_SHARED);
+	struct pb_vm_cfg c = vt_cfg("lru", 3);
+	c.policy = &liar;
+	c.prepage = &pb_prepage_readahead;
+	struct pb_vm_stats st;
+	char msg[256];
+	lie = LIE_NONE;
+	PB_CHECK(replay(&c, &t, &st, msg, sizeof(msg)) == 0);
+	PB_CHECK_EQ_U64(st.faults, 1);
+	PB_CHECK_EQ_U64(st.prepaged, 2); /* 1001, 1002; not 1003 */
+	PB_CHECK_EQ_U64(st.hits, 1);
+	/* the fault's access (1), the two prepaged pages (2), the access for
+	 * 1003 that named 1000 and the put-back (2), the hit (1) */
+	PB_CHECK_EQ_U64(st.policy_calls, 6);
+	lie = LIE_REMOVE;
+	PB_CHECK(replay(&c, &t, &st, msg, sizeof(msg)) != 0);
+	PB_CHECK_MSG(!strcmp(msg, "keeping the faulting page: the policy did not hold the page "
+				  "given up (engine/policy out of sync)"),
+		     "%s", msg);
+	free(t.a);
+}
+
 int main(void)
 {
 	liar = *pb_policy_find("lru");
@@ -123,5 +157,6 @@ int main(void)
 	liar.victim_guess = NULL;
 	cow();
 	huge();
+	pinned();
 	return pb_test_done();
 }
