@@ -494,8 +494,7 @@ static struct pb_run *sim_run_open(int argc, char **argv, const struct sim_opts 
 	pb_vm_cli_config(run, s0, o->pol, o->npol);
 	/* every option as parsed, defaults filled in: the table's own JSON */
 	json_t *opts = pb_param_json(sim_options, &o->c);
-	json_t *thr = json_object_get(opts, "threads"); /* rows of several: the round trip's note */
-	pb_run_set_thread_rows(run, !json_is_integer(thr) || json_integer_value(thr) > 1);
+	pb_run_set_thread_rows(run, o->threads > 1); /* rows of several: the round trip's note */
 	char *txt = opts ? json_dumps(opts, JSON_COMPACT) : NULL;
 	if (txt)
 		pb_run_config_json(run, "options", txt);
